@@ -1,0 +1,37 @@
+"""Role checks for views. Anyone without the right role gets a 404, like an outsider."""
+
+from __future__ import annotations
+
+from functools import wraps
+
+from django.contrib.auth.decorators import login_required
+from django.http import Http404
+from django.shortcuts import redirect
+
+from painapp.accounts.middleware import membership_for
+from painapp.accounts.models import Role
+
+
+def role_required(*roles: str):
+    def decorator(view):
+        @wraps(view)
+        @login_required
+        def wrapped(request, *args, **kwargs):
+            membership = membership_for(request)
+            if membership is None:
+                return redirect("home")
+            if membership.role not in roles:
+                raise Http404
+            request.membership = membership
+            request.practice = membership.practice
+            return view(request, *args, **kwargs)
+
+        return wrapped
+
+    return decorator
+
+
+patient_required = role_required(Role.PATIENT)
+clinician_required = role_required(Role.CLINICIAN)
+admin_required = role_required(Role.ADMIN)
+staff_required = role_required(Role.CLINICIAN, Role.ADMIN)

@@ -1,0 +1,95 @@
+from __future__ import annotations
+
+import zoneinfo
+from functools import cache
+
+from django import forms
+from django.contrib.auth.password_validation import validate_password
+
+from painapp.accounts.models import Membership, Practice, Role, User
+
+
+@cache
+def timezone_choices() -> list[tuple[str, str]]:
+    zones = sorted(
+        z for z in zoneinfo.available_timezones()
+        if "/" in z and not z.startswith(("Etc/", "SystemV/", "US/", "posix/", "right/"))
+    )
+    return [("UTC", "UTC")] + [(z, z.replace("_", " ")) for z in zones]
+
+
+class TimezoneField(forms.ChoiceField):
+    def __init__(self, **kwargs):
+        kwargs.setdefault("label", "Time zone")
+        kwargs.setdefault(
+            "help_text", "Reminders and new weeks follow the clock where you live."
+        )
+        super().__init__(choices=timezone_choices, **kwargs)
+        self.error_messages["invalid_choice"] = (
+            "Pick your time zone from the list, for example Europe/London."
+        )
+
+
+class InvitationForm(forms.Form):
+    full_name = forms.CharField(label="Full name", max_length=150)
+    email = forms.EmailField(label="Email address",
+                             error_messages={"invalid": "Enter an email address like name@example.com."})
+    role = forms.ChoiceField(label="Role", choices=[(Role.CLINICIAN, "Clinician"),
+                                                    (Role.PATIENT, "Patient")])
+    clinician = forms.ModelChoiceField(
+        label="Clinician (for a patient)", queryset=User.objects.none(), required=False,
+        help_text="The clinician who will follow this patient.",
+        error_messages={"invalid_choice": "Choose a clinician from this practice."},
+    )
+    timezone = TimezoneField(initial="UTC")
+
+    def __init__(self, *args, practice: Practice, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.practice = practice
+        self.fields["clinician"].queryset = User.objects.filter(
+            memberships__practice=practice, memberships__role=Role.CLINICIAN,
+            memberships__is_active=True,
+        ).order_by("full_name")
+        self.fields["timezone"].initial = practice.timezone
+
+    def clean(self):
+        data = super().clean()
+        if data.get("role") == Role.PATIENT and not data.get("clinician"):
+            self.add_error("clinician", "Choose the clinician who will look after this patient.")
+        return data
+
+
+class AcceptInvitationForm(forms.Form):
+    password1 = forms.CharField(label="Choose a password", widget=forms.PasswordInput(
+        attrs={"autocomplete": "new-password"}), strip=False,
+        help_text="At least 10 characters. A short sentence is easy to remember.")
+    password2 = forms.CharField(label="Type it again", widget=forms.PasswordInput(
+        attrs={"autocomplete": "new-password"}), strip=False)
+    timezone = TimezoneField()
+
+    def __init__(self, *args, user: User, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.user = user
+
+    def clean(self):
+        data = super().clean()
+        p1, p2 = data.get("password1"), data.get("password2")
+        if p1 and p2 and p1 != p2:
+            self.add_error("password2", "The two passwords are not the same. Please type them again.")
+        elif p1:
+            try:
+                validate_password(p1, self.user)
+            except forms.ValidationError as error:
+                self.add_error("password1", error)
+        return data
+
+
+class ChoosePracticeForm(forms.Form):
+    membership = forms.ModelChoiceField(queryset=Membership.objects.none(),
+                                        widget=forms.RadioSelect, empty_label=None,
+                                        label="Practice")
+
+    def __init__(self, *args, user: User, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["membership"].queryset = Membership.objects.filter(
+            user=user, is_active=True).select_related("practice")

@@ -1,0 +1,58 @@
+"""Create a demo practice whose people can log in with known passwords.
+
+Safe to run again: existing demo people are left as they are. Later parts of the
+product extend the demo through `seed_demo_extensions` hooks in the other apps.
+"""
+
+from __future__ import annotations
+
+from django.core.management.base import BaseCommand
+from django.db import transaction
+
+from painapp.accounts.models import Membership, Practice, Role, User
+
+DEMO_PASSWORD = "demo-pass-2026"
+PRACTICE_NAME = "Riverside Back Pain Clinic"
+
+PEOPLE = [
+    ("admin@demo.painapp.test", "Alex Admin", Role.ADMIN, "Europe/London"),
+    ("clinician@demo.painapp.test", "Dr Sam Rivera", Role.CLINICIAN, "Europe/London"),
+    ("clinician2@demo.painapp.test", "Dr Priya Shah", Role.CLINICIAN, "America/New_York"),
+    ("patient@demo.painapp.test", "Jordan Lee", Role.PATIENT, "Europe/London"),
+    ("patient2@demo.painapp.test", "Maria Santos", Role.PATIENT, "America/Los_Angeles"),
+    ("patient3@demo.painapp.test", "Tom Okafor", Role.PATIENT, "Australia/Sydney"),
+    ("patient4@demo.painapp.test", "Aiko Tanaka", Role.PATIENT, "Pacific/Auckland"),
+]
+
+
+def demo_people() -> list[tuple[str, str, str, str]]:
+    return PEOPLE
+
+
+class Command(BaseCommand):
+    help = "Create the demo practice, with an admin, two clinicians and several patients."
+
+    @transaction.atomic
+    def handle(self, *args, **options):
+        practice, _ = Practice.objects.get_or_create(
+            name=PRACTICE_NAME, defaults={"timezone": "Europe/London"}
+        )
+        for email, name, role, tz in PEOPLE:
+            user = User.objects.filter(email=email).first()
+            if user is None:
+                user = User.objects.create_user(email=email, password=DEMO_PASSWORD,
+                                                full_name=name, timezone=tz)
+            Membership.objects.update_or_create(
+                user=user, practice=practice, defaults={"role": role, "is_active": True}
+            )
+        from django.apps import apps
+
+        for config in apps.get_app_configs():
+            extend = getattr(config, "seed_demo", None)
+            if extend:
+                extend(practice=practice, stdout=self.stdout)
+
+        self.stdout.write(self.style.SUCCESS(f"Demo practice: {practice.name}"))
+        self.stdout.write(f"Every demo account's password is: {DEMO_PASSWORD}")
+        for email, name, role, _tz in PEOPLE:
+            self.stdout.write(f"  {Role(role).label:<15} {email:<32} ({name})")

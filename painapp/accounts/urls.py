@@ -1,0 +1,16 @@
+from django.urls import path
+
+from painapp.accounts.views import home, invitations, practice
+
+urlpatterns = [
+    path("", home.home, name="home"),
+    path("choose-practice/", home.choose_practice, name="choose_practice"),
+    path("invite/<str:token>/", invitations.invitation_accept, name="invitation_accept"),
+    path("practice/", practice.practice_overview, name="practice_overview"),
+    path("practice/invitations/", invitations.invitation_list, name="invitation_list"),
+    path("practice/invitations/new/", invitations.invitation_create, name="invitation_create"),
+    path("practice/invitations/<int:pk>/resend/", invitations.invitation_resend,
+         name="invitation_resend"),
+    path("practice/invitations/<int:pk>/revoke/", invitations.invitation_revoke,
+         name="invitation_revoke"),
+]

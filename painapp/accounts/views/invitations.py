@@ -1,0 +1,141 @@
+"""Accepting an invitation (anyone with the link) and managing them (practice admins)."""
+
+from __future__ import annotations
+
+from django.contrib import messages
+from django.contrib.auth import login
+from django.core.exceptions import ValidationError
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.views.decorators.http import require_http_methods, require_POST
+
+from painapp.accounts import services
+from painapp.accounts.access import admin_required
+from painapp.accounts.audit import audit
+from painapp.accounts.forms import AcceptInvitationForm, InvitationForm
+from painapp.accounts.middleware import SESSION_MEMBERSHIP_KEY
+from painapp.accounts.models import Invitation
+
+_UNUSABLE_STATUS = {"invalid": 404, "expired": 410, "used": 410, "revoked": 410}
+
+
+@require_http_methods(["GET", "POST"])
+def invitation_accept(request: HttpRequest, token: str) -> HttpResponse:
+    try:
+        invitation = services.invitation_from_token(token)
+    except services.InvitationUnusable as unusable:
+        return render(request, "accounts/invitation_unusable.html",
+                      {"reason": unusable.reason}, status=_UNUSABLE_STATUS[unusable.reason])
+
+    invited = invitation.membership.user
+    existing_account = invited.is_active and invited.has_usable_password()
+    if existing_account and request.user != invited:
+        # Someone who already has an account joins with their own password.
+        return render(request, "accounts/invitation_login_first.html",
+                      {"invitation": invitation, "next": request.get_full_path()})
+
+    form = AcceptInvitationForm(request.POST or None, user=invited,
+                                initial={"timezone": invited.timezone})
+    if existing_account:
+        form = None
+    if request.method == "POST" and (form is None or form.is_valid()):
+        try:
+            user = services.invitation_accept(
+                invitation=invitation,
+                password=form.cleaned_data["password1"] if form else None,
+                timezone_name=form.cleaned_data["timezone"] if form else None,
+            )
+        except services.InvitationUnusable as unusable:
+            return render(request, "accounts/invitation_unusable.html",
+                          {"reason": unusable.reason}, status=410)
+        audit(request, "invitation.accepted", practice=invitation.practice, subject=user,
+              obj=invitation, actor=user)
+        if not existing_account:
+            login(request, user, backend="django.contrib.auth.backends.ModelBackend")
+        request.session[SESSION_MEMBERSHIP_KEY] = invitation.membership_id
+        messages.success(request, f"Welcome to {invitation.practice.name}.")
+        return redirect("home")
+    return render(request, "accounts/invitation_accept.html",
+                  {"invitation": invitation, "form": form})
+
+
+def _invitation_for_admin(request: HttpRequest, pk: int) -> Invitation:
+    """An invitation of the admin's own practice, or 404."""
+    return get_object_or_404(
+        Invitation.objects.select_related("membership__user", "membership__practice"),
+        pk=pk, membership__practice=request.practice,
+    )
+
+
+@admin_required
+def invitation_list(request: HttpRequest) -> HttpResponse:
+    invitations = (
+        Invitation.objects.filter(membership__practice=request.practice)
+        .select_related("membership__user", "clinician", "invited_by")
+        .order_by("-created_at")[:200]
+    )
+    return render(request, "accounts/invitation_list.html", {"invitations": invitations})
+
+
+@admin_required
+@require_http_methods(["GET", "POST"])
+def invitation_create(request: HttpRequest) -> HttpResponse:
+    form = InvitationForm(request.POST or None, practice=request.practice,
+                          initial={"role": request.GET.get("role", "clinician")})
+    if request.method == "POST" and form.is_valid():
+        data = form.cleaned_data
+        try:
+            invitation = services.invitation_create(
+                practice=request.practice,
+                invited_by=request.user,
+                request=services.InvitationRequest(
+                    email=data["email"], full_name=data["full_name"], role=data["role"],
+                    timezone=data["timezone"], clinician=data.get("clinician"),
+                ),
+            )
+        except ValidationError as error:
+            for field, errors in error.message_dict.items():
+                form.add_error(field if field in form.fields else None, errors)
+        else:
+            audit(request, "invitation.created", practice=request.practice,
+                  subject=invitation.membership.user, obj=invitation)
+            if invitation.send_count:
+                messages.success(request, f"Invitation sent to {data['email']}.")
+            else:
+                messages.warning(request, "The invitation was saved, but the email could not "
+                                          "be sent. Try “Resend” in a few minutes.")
+            return redirect("invitation_list")
+    return render(request, "accounts/invitation_form.html", {"form": form})
+
+
+@admin_required
+@require_POST
+def invitation_resend(request: HttpRequest, pk: int) -> HttpResponse:
+    invitation = _invitation_for_admin(request, pk)
+    try:
+        sent = services.invitation_resend(invitation)
+    except ValidationError as error:
+        messages.error(request, error.messages[0])
+    else:
+        audit(request, "invitation.resent", practice=request.practice,
+              subject=invitation.membership.user, obj=invitation)
+        if sent:
+            messages.success(request, "A new link was sent. The old link no longer works.")
+        else:
+            messages.warning(request, "The email could not be sent. Please try again later.")
+    return redirect("invitation_list")
+
+
+@admin_required
+@require_POST
+def invitation_revoke(request: HttpRequest, pk: int) -> HttpResponse:
+    invitation = _invitation_for_admin(request, pk)
+    try:
+        services.invitation_revoke(invitation)
+    except ValidationError as error:
+        messages.error(request, error.messages[0])
+    else:
+        audit(request, "invitation.revoked", practice=request.practice,
+              subject=invitation.membership.user, obj=invitation)
+        messages.success(request, "The invitation was revoked. Its link no longer works.")
+    return redirect("invitation_list")

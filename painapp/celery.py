@@ -1,0 +1,38 @@
+"""The Celery app. Beat's whole schedule lives here, in code."""
+
+import os
+from pathlib import Path
+
+from celery import Celery
+
+os.environ.setdefault("DJANGO_SETTINGS_MODULE", "painapp.settings")
+
+app = Celery("painapp")
+app.config_from_object("django.conf:settings", namespace="CELERY")
+app.autodiscover_tasks()
+
+app.conf.beat_schedule = {
+    # Claims due reminder schedules and queues their sends (see tracking/tasks.py).
+    "sweep-due-reminders": {
+        "task": "tracking.tasks.sweep_due_reminders",
+        "schedule": 60.0,
+        "options": {"expires": 55},
+    },
+}
+
+
+def ensure_broker_folders() -> None:
+    """kombu's filesystem transport needs its folders before the worker starts."""
+    options = app.conf.broker_transport_options or {}
+    for key in ("data_folder_in", "data_folder_out", "processed_folder"):
+        if options.get(key):
+            Path(options[key]).mkdir(parents=True, exist_ok=True)
+    backend = str(app.conf.result_backend or "")
+    if backend.startswith("file://"):
+        Path(backend.removeprefix("file://")).mkdir(parents=True, exist_ok=True)
+
+
+@app.task(name="painapp.ping")
+def ping(value: str) -> str:
+    """Round-trip check: proves a worker is consuming from the broker."""
+    return f"pong:{value}"

@@ -1,0 +1,18 @@
+from django.contrib import admin
+from django.urls import include, path
+
+from painapp import views
+
+urlpatterns = [
+    path("", include("painapp.accounts.urls")),
+    path("", include("programs.urls")),
+    path("", include("tracking.urls")),
+    path("accounts/", include("allauth.urls")),
+    path("healthz/", views.healthz, name="healthz"),
+    path("django-admin/", admin.site.urls),
+]
+
+handler400 = "painapp.views.bad_request"
+handler403 = "painapp.views.permission_denied"
+handler404 = "painapp.views.page_not_found"
+handler500 = "painapp.views.server_error"

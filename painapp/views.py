@@ -1,0 +1,40 @@
+"""Project-wide views: health check and plain-language error pages."""
+
+from __future__ import annotations
+
+from django.db import connection
+from django.http import HttpRequest, HttpResponse, JsonResponse
+from django.template.loader import render_to_string
+from django.views.decorators.cache import never_cache
+
+from painapp.accounts.middleware import current_request_id
+
+
+@never_cache
+def healthz(request: HttpRequest) -> HttpResponse:
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT 1")
+    return JsonResponse({"status": "ok"})
+
+
+def _error(request: HttpRequest, status: int) -> HttpResponse:
+    # Rendered without the request context processors: an error page must not make
+    # queries that might themselves fail (the database may be the reason we are here).
+    html = render_to_string(f"errors/{status}.html", {"request_id": current_request_id()})
+    return HttpResponse(html, status=status)
+
+
+def bad_request(request, exception=None):
+    return _error(request, 400)
+
+
+def permission_denied(request, exception=None):
+    return _error(request, 403)
+
+
+def page_not_found(request, exception=None):
+    return _error(request, 404)
+
+
+def server_error(request):
+    return _error(request, 500)

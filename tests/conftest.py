@@ -1,0 +1,127 @@
+"""The cast every test can use, and the real-process fixtures (Chromium, Celery).
+
+Cast: `practice` has an admin, a clinician and that clinician's patient, plus a
+second clinician and patient who are not theirs; `other_practice` has its own admin,
+clinician and patient. Outsider tests log in as the latter and expect 404s.
+"""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+import time
+from dataclasses import dataclass
+from pathlib import Path
+
+import pytest
+
+from tests.factories import Role, make_member, make_practice
+
+ROOT = Path(__file__).resolve().parent.parent
+ARTIFACTS = ROOT / "test-artifacts"
+
+# Playwright drives Chromium from the test process while live_server runs Django
+# in a thread of the same process; Django refuses ORM calls from an event loop
+# unless told this is fine. Tests only, never the app.
+os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
+
+
+@dataclass
+class Cast:
+    practice: object
+    admin: object
+    clinician: object
+    patient: object
+    other_clinician: object
+    other_patient: object
+    other_practice: object
+    outsider_admin: object
+    outsider_clinician: object
+    outsider_patient: object
+
+
+@pytest.fixture
+def cast(db) -> Cast:
+    practice = make_practice("Riverside")
+    other = make_practice("Elsewhere", tz="America/New_York")
+    return Cast(
+        practice=practice,
+        admin=make_member(practice, Role.ADMIN, "admin@riverside.test"),
+        clinician=make_member(practice, Role.CLINICIAN, "clin@riverside.test", name="Dr Kim"),
+        patient=make_member(practice, Role.PATIENT, "pat@riverside.test", name="Pat One"),
+        other_clinician=make_member(practice, Role.CLINICIAN, "clin2@riverside.test"),
+        other_patient=make_member(practice, Role.PATIENT, "pat2@riverside.test"),
+        other_practice=other,
+        outsider_admin=make_member(other, Role.ADMIN, "admin@elsewhere.test"),
+        outsider_clinician=make_member(other, Role.CLINICIAN, "clin@elsewhere.test"),
+        outsider_patient=make_member(other, Role.PATIENT, "pat@elsewhere.test"),
+    )
+
+
+# ---------------------------------------------------------------- browser tests
+CHROMIUM = os.environ.get("CHROMIUM_PATH", "/usr/bin/chromium")
+
+
+@pytest.fixture(scope="session")
+def browser_type_launch_args(browser_type_launch_args):
+    return {
+        **browser_type_launch_args,
+        "executable_path": CHROMIUM,
+        "args": ["--no-sandbox", "--disable-gpu", "--disable-background-networking",
+                 "--disable-component-update", "--disable-sync", "--no-first-run",
+                 "--disable-quic"],
+    }
+
+
+@pytest.fixture(scope="session")
+def artifacts_dir() -> Path:
+    ARTIFACTS.mkdir(exist_ok=True)
+    return ARTIFACTS
+
+
+# ---------------------------------------------------------------- celery worker
+@pytest.fixture
+def celery_worker_process(transactional_db, settings):
+    """A real `celery worker` process on the real Redis broker, using the test database."""
+    import redis as redis_lib
+
+    redis_lib.Redis.from_url(settings.CELERY_BROKER_URL).flushdb()
+    from django.db import connection
+
+    env = {
+        **os.environ,
+        "DJANGO_SETTINGS_MODULE": "painapp.settings_test",
+        "DATABASE_URL": _database_url(connection.settings_dict),
+        "REDIS_URL": settings.CELERY_BROKER_URL,
+    }
+    proc = subprocess.Popen(
+        [sys.executable, "-m", "celery", "-A", "painapp", "worker", "--pool=solo",
+         "--loglevel=WARNING", "--without-gossip", "--without-mingle", "--without-heartbeat"],
+        cwd=ROOT, env=env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True,
+    )
+    _wait_for_worker(proc)
+    yield proc
+    proc.terminate()
+    try:
+        proc.wait(timeout=15)
+    except subprocess.TimeoutExpired:
+        proc.kill()
+
+
+def _database_url(s: dict) -> str:
+    auth = s["USER"] + (f":{s['PASSWORD']}" if s["PASSWORD"] else "")
+    return f"postgres://{auth}@{s['HOST'] or '127.0.0.1'}:{s['PORT'] or 5432}/{s['NAME']}"
+
+
+def _wait_for_worker(proc: subprocess.Popen, timeout: float = 30) -> None:
+    from painapp.celery import app
+
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        if proc.poll() is not None:
+            raise RuntimeError(f"celery worker exited: {proc.stdout.read()}")
+        if app.control.ping(timeout=0.5):
+            return
+    proc.kill()
+    raise RuntimeError("celery worker did not answer a ping in time")

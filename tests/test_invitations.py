@@ -1,0 +1,227 @@
+"""Invitation lifecycle: send, accept, expired, reused, revoked, wrong practice."""
+
+from __future__ import annotations
+
+import re
+from datetime import timedelta
+
+import pytest
+import time_machine
+from django.core import mail
+from django.urls import reverse
+from django.utils import timezone
+
+from painapp.accounts import services
+from painapp.accounts.models import AuditEvent, Invitation, Membership, Role, User
+from tests.factories import PASSWORD
+
+NEW_PASSWORD = "calm-river-stones-42"
+
+
+def invite(cast, client, *, role="patient", email="newbie@example.org", clinician=None):
+    client.force_login(cast.admin)
+    data = {"full_name": "New Person", "email": email, "role": role,
+            "timezone": "Pacific/Auckland"}
+    if role == "patient":
+        data["clinician"] = (clinician or cast.clinician).pk
+    return client.post(reverse("invitation_create"), data)
+
+
+def link_from_last_email() -> str:
+    body = mail.outbox[-1].body
+    return re.search(r"https?://\S+/invite/\S+/", body).group(0)
+
+
+def path_of(url: str) -> str:
+    return re.sub(r"^https?://[^/]+", "", url)
+
+
+def accept(client, url, password=NEW_PASSWORD, tz="Pacific/Auckland"):
+    return client.post(path_of(url), {"password1": password, "password2": password,
+                                      "timezone": tz})
+
+
+def test_it_sends_an_invitation_email(cast, client):
+    response = invite(cast, client)
+    assert response.status_code == 302
+    assert len(mail.outbox) == 1
+    message = mail.outbox[0]
+    assert message.to == ["newbie@example.org"]
+    assert "back pain program" in message.subject
+    assert message.alternatives and "Set up my account" in message.alternatives[0][0]
+    # the link names no person
+    assert "newbie" not in link_from_last_email()
+    assert AuditEvent.objects.filter(action="invitation.created").count() == 1
+
+
+def test_invited_person_cannot_log_in_before_accepting(cast, client):
+    invite(cast, client)
+    membership = Membership.objects.get(user__email="newbie@example.org")
+    assert membership.is_active is False
+    assert not membership.user.has_usable_password()
+
+
+def test_it_accepts_and_lands_the_patient_on_today(cast, client):
+    invite(cast, client)
+    url = link_from_last_email()
+    client.logout()
+    page = client.get(path_of(url))
+    assert page.status_code == 200
+    assert b"Choose a password" in page.content
+    response = accept(client, url)
+    assert response.status_code == 302 and response.url == reverse("home")
+    assert client.get(reverse("home")).url == reverse("today")
+    user = User.objects.get(email="newbie@example.org")
+    assert user.check_password(NEW_PASSWORD)
+    assert user.timezone == "Pacific/Auckland"
+    memberships = list(Membership.objects.filter(user=user))
+    assert [(m.practice_id, m.role, m.is_active) for m in memberships] == [
+        (cast.practice.pk, Role.PATIENT, True)
+    ]
+
+
+def test_an_accepted_clinician_has_exactly_that_role_in_that_practice(cast, client):
+    invite(cast, client, role="clinician", email="newclin@example.org")
+    url = link_from_last_email()
+    client.logout()
+    accept(client, url)
+    assert client.get(reverse("home")).url == reverse("caseload")
+    user = User.objects.get(email="newclin@example.org")
+    assert list(user.memberships.values_list("practice_id", "role", "is_active")) == [
+        (cast.practice.pk, Role.CLINICIAN, True)
+    ]
+
+
+def test_a_used_link_gets_a_clear_page(cast, client):
+    invite(cast, client)
+    url = link_from_last_email()
+    client.logout()
+    accept(client, url)
+    client.logout()
+    again = client.get(path_of(url))
+    assert again.status_code == 410
+    assert b"already used" in again.content
+    # and posting to it again changes nothing
+    accept(client, url, password="another-password-99")
+    assert User.objects.get(email="newbie@example.org").check_password(NEW_PASSWORD)
+
+
+def test_an_expired_link_gets_a_clear_page(cast, client):
+    invite(cast, client)
+    url = link_from_last_email()
+    client.logout()
+    with time_machine.travel(timezone.now() + timedelta(days=8)):
+        page = client.get(path_of(url))
+        assert page.status_code == 410
+        assert b"expired" in page.content
+        accept(client, url)
+    assert not User.objects.get(email="newbie@example.org").has_usable_password()
+
+
+def test_a_revoked_link_gets_a_clear_page(cast, client):
+    invite(cast, client)
+    url = link_from_last_email()
+    invitation = Invitation.objects.get()
+    client.post(reverse("invitation_revoke", args=[invitation.pk]))
+    client.logout()
+    page = client.get(path_of(url))
+    assert page.status_code == 410
+    assert b"withdrawn" in page.content
+    accept(client, url)
+    assert not Membership.objects.get(user__email="newbie@example.org").is_active
+
+
+def test_resend_makes_the_old_link_stop_working(cast, client):
+    invite(cast, client)
+    old = link_from_last_email()
+    invitation = Invitation.objects.get()
+    client.post(reverse("invitation_resend", args=[invitation.pk]))
+    new = link_from_last_email()
+    assert old != new and len(mail.outbox) == 2
+    client.logout()
+    assert client.get(path_of(old)).status_code == 404
+    assert accept(client, new).status_code == 302
+
+
+def test_a_tampered_link_gets_a_clear_page(cast, client):
+    invite(cast, client)
+    url = link_from_last_email()
+    client.logout()
+    page = client.get(path_of(url)[:-4] + "xyz/")
+    assert page.status_code == 404
+    assert b"This link does not work" in page.content
+
+
+def test_it_keeps_the_form_and_explains_a_password_mismatch(cast, client):
+    invite(cast, client)
+    url = link_from_last_email()
+    client.logout()
+    response = client.post(path_of(url), {"password1": NEW_PASSWORD, "password2": "nope",
+                                          "timezone": "Europe/Paris"})
+    assert response.status_code == 200
+    assert "not the same" in response.content.decode()
+    assert 'value="Europe/Paris" selected' in response.content.decode()
+    assert not Membership.objects.get(user__email="newbie@example.org").is_active
+
+
+def test_a_patient_invitation_needs_a_clinician_of_the_same_practice(cast, client):
+    response = invite(cast, client, clinician=cast.outsider_clinician)
+    assert response.status_code == 200
+    assert b"Choose a clinician from this practice" in response.content
+    assert not User.objects.filter(email="newbie@example.org").exists()
+
+
+def test_it_refuses_to_invite_an_existing_member(cast, client):
+    response = invite(cast, client, role="clinician", email=cast.clinician.email)
+    assert response.status_code == 200
+    assert b"already a member" in response.content
+
+
+def test_an_invitation_from_another_practice_cannot_be_resent_or_revoked(cast, client):
+    invite(cast, client)
+    invitation = Invitation.objects.get()
+    client.force_login(cast.outsider_admin)
+    assert client.post(reverse("invitation_resend", args=[invitation.pk])).status_code == 404
+    assert client.post(reverse("invitation_revoke", args=[invitation.pk])).status_code == 404
+    invitation.refresh_from_db()
+    assert invitation.revoked_at is None and invitation.send_count == 1
+
+
+def test_the_list_shows_only_the_practices_invitations_with_status(cast, client):
+    invite(cast, client)
+    client.force_login(cast.outsider_admin)
+    client.post(reverse("invitation_create"), {
+        "full_name": "Their Clin", "email": "theirs@example.org", "role": "clinician",
+        "timezone": "UTC"})
+    client.get(reverse("invitation_list"))  # shows (and so clears) the outsider's message
+    client.force_login(cast.admin)
+    page = client.get(reverse("invitation_list")).content.decode()
+    assert "newbie@example.org" in page and "Waiting" in page
+    assert "theirs@example.org" not in page
+
+
+def test_someone_with_an_account_joins_a_second_practice_with_their_own_password(cast, client):
+    client.force_login(cast.outsider_admin)
+    client.post(reverse("invitation_create"), {
+        "full_name": "Dr Kim", "email": cast.clinician.email, "role": "clinician",
+        "timezone": "UTC"})
+    url = link_from_last_email()
+    client.logout()
+    page = client.get(path_of(url))
+    assert b"Log in to accept" in page.content
+    client.force_login(cast.clinician)
+    client.post(path_of(url))
+    cast.clinician.refresh_from_db()
+    assert cast.clinician.check_password(PASSWORD)
+    assert cast.clinician.memberships.filter(is_active=True).count() == 2
+
+
+@pytest.mark.django_db
+def test_accepting_twice_at_once_spends_the_link_once(cast):
+    invitation = services.invitation_create(
+        practice=cast.practice, invited_by=cast.admin,
+        request=services.InvitationRequest(email="race@example.org", full_name="R",
+                                           role=Role.CLINICIAN), send=False)
+    services.invitation_accept(invitation=invitation, password=NEW_PASSWORD, timezone_name="UTC")
+    with pytest.raises(services.InvitationUnusable):
+        services.invitation_accept(invitation=invitation, password="x" * 12, timezone_name="UTC")

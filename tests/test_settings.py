@@ -1,0 +1,89 @@
+"""Settings come from the environment and fail loudly on bad values."""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+from django.core.exceptions import ImproperlyConfigured
+
+from painapp.env import database_from_url, env_bool, env_int, env_secret
+
+ROOT = Path(__file__).resolve().parent.parent
+PROD_ENV = {
+    "PATH": os.environ["PATH"],
+    "DJANGO_SETTINGS_MODULE": "painapp.settings",
+    "DEBUG": "false",
+    "SECRET_KEY": "k" * 20 + "Zq8#vL2!pR7@xW4$" * 4,
+    "ALLOWED_HOSTS": "painapp.example.org",
+    "SITE_URL": "https://painapp.example.org",
+    "DATABASE_URL": "postgres://postgres@127.0.0.1:5432/painapp",
+    "REDIS_URL": "redis://127.0.0.1:6379/0",
+}
+
+
+def run_manage(*args: str, env: dict) -> subprocess.CompletedProcess:
+    return subprocess.run([sys.executable, "manage.py", *args], cwd=ROOT, env=env,
+                          capture_output=True, text=True, timeout=120)
+
+
+def test_it_reads_booleans(monkeypatch):
+    monkeypatch.setenv("X_FLAG", "Yes")
+    assert env_bool("X_FLAG") is True
+    monkeypatch.setenv("X_FLAG", "off")
+    assert env_bool("X_FLAG", True) is False
+
+
+def test_it_rejects_a_bad_boolean_naming_the_variable(monkeypatch):
+    monkeypatch.setenv("DEBUG", "ture")
+    with pytest.raises(ImproperlyConfigured, match=r"DEBUG='ture' is not a boolean"):
+        env_bool("DEBUG")
+
+
+def test_it_rejects_a_bad_number(monkeypatch):
+    monkeypatch.setenv("EMAIL_PORT", "twenty-five")
+    with pytest.raises(ImproperlyConfigured, match="EMAIL_PORT='twenty-five' is not a whole number"):
+        env_int("EMAIL_PORT", 25)
+
+
+def test_it_requires_a_secret_key_in_production(monkeypatch):
+    monkeypatch.delenv("SECRET_KEY", raising=False)
+    with pytest.raises(ImproperlyConfigured, match="SECRET_KEY must be set when DEBUG is off"):
+        env_secret("SECRET_KEY", required=True, dev_default="x")
+
+
+def test_it_rejects_a_short_secret_key_in_production(monkeypatch):
+    monkeypatch.setenv("SECRET_KEY", "short")
+    with pytest.raises(ImproperlyConfigured, match="too short"):
+        env_secret("SECRET_KEY", required=True, dev_default="x")
+
+
+def test_it_parses_database_urls():
+    db = database_from_url("postgres://app:s%40cret@db.internal:5433/painapp")
+    assert db["NAME"] == "painapp" and db["USER"] == "app" and db["PASSWORD"] == "s@cret"
+    assert db["HOST"] == "db.internal" and db["PORT"] == "5433"
+    assert db["OPTIONS"] == {"pool": True}
+    with pytest.raises(ImproperlyConfigured, match="not supported"):
+        database_from_url("mysql://x/y")
+
+
+def test_production_start_fails_with_a_clear_message_without_secret_key():
+    env = {k: v for k, v in PROD_ENV.items() if k != "SECRET_KEY"}
+    result = run_manage("check", env=env)
+    assert result.returncode != 0
+    assert "SECRET_KEY must be set when DEBUG is off" in result.stderr
+
+
+def test_production_start_fails_with_a_clear_message_on_a_bad_boolean():
+    result = run_manage("check", env={**PROD_ENV, "DEBUG": "maybe"})
+    assert result.returncode != 0
+    assert "DEBUG='maybe' is not a boolean" in result.stderr
+
+
+def test_production_settings_pass_the_deploy_check():
+    result = run_manage("check", "--deploy", "--fail-level", "WARNING", env=PROD_ENV)
+    assert result.returncode == 0, result.stdout + result.stderr
+    assert "no issues" in result.stdout
