@@ -1,0 +1,395 @@
+"""The curriculum as versioned data, and each patient's path through it."""
+
+from __future__ import annotations
+
+import uuid
+from datetime import date, datetime, time, timedelta
+
+from django.conf import settings
+from django.core.validators import MaxValueValidator, MinValueValidator
+from django.db import models
+from django.db.models import Q
+from django.utils import timezone as dj_timezone
+
+from painapp.accounts.models import Practice
+
+ZERO_TO_TEN = [MinValueValidator(0), MaxValueValidator(10)]
+ZERO_TO_HUNDRED = [MinValueValidator(0), MaxValueValidator(100)]
+
+
+class Program(models.Model):
+    slug = models.SlugField(unique=True)
+    title = models.CharField(max_length=200)
+
+    def __str__(self) -> str:
+        return self.title
+
+    @property
+    def latest_version(self) -> ProgramVersion | None:
+        return self.versions.order_by("-number").first()
+
+
+class ProgramVersion(models.Model):
+    """One immutable edition of a program. Enrollments stay on the one they started."""
+
+    program = models.ForeignKey(Program, on_delete=models.PROTECT, related_name="versions")
+    number = models.PositiveIntegerField()
+    title = models.CharField(max_length=200)
+    summary = models.TextField(blank=True)
+    overview_md = models.TextField(blank=True)
+    # The somatic-tracking guide: {"title", "intro_md", "steps": [...], "sensation_words": [...]}
+    tracking_guide = models.JSONField(default=dict, blank=True)
+    # sha256 of the content files; a changed file makes a new version.
+    content_hash = models.CharField(max_length=64)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["program", "number"], name="version_number_unique"),
+            models.UniqueConstraint(fields=["program", "content_hash"],
+                                    name="version_content_unique"),
+        ]
+        ordering = ["program", "-number"]
+
+    def __str__(self) -> str:
+        return f"{self.program.slug} v{self.number}"
+
+    @property
+    def week_count(self) -> int:
+        return self.weeks.count()
+
+
+class Week(models.Model):
+    version = models.ForeignKey(ProgramVersion, on_delete=models.CASCADE, related_name="weeks")
+    number = models.PositiveSmallIntegerField()
+    title = models.CharField(max_length=200)
+    theme = models.CharField(max_length=300, blank=True)
+    intro_md = models.TextField(blank=True)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["version", "number"], name="week_number_unique"),
+        ]
+        ordering = ["version", "number"]
+
+    def __str__(self) -> str:
+        return f"Week {self.number}: {self.title}"
+
+
+class ActivityKind(models.TextChoices):
+    LESSON = "lesson", "Lesson"
+    PRACTICE = "practice", "Somatic tracking practice"
+    EXPOSURE = "exposure", "Exposure work"
+    REFLECTION = "reflection", "Reflection"
+    ATTRIBUTION = "attribution", "Causes of your pain"
+    EVIDENCE = "evidence", "Evidence checklist"
+    CHECKIN = "checkin", "Weekly check-in"
+
+
+class Activity(models.Model):
+    week = models.ForeignKey(Week, on_delete=models.CASCADE, related_name="activities")
+    order = models.PositiveSmallIntegerField()
+    kind = models.CharField(max_length=16, choices=ActivityKind.choices)
+    slug = models.SlugField(max_length=100)
+    title = models.CharField(max_length=200)
+    minutes = models.PositiveSmallIntegerField(default=5)
+    daily = models.BooleanField(default=False)
+    prompt = models.TextField(blank=True, help_text="A reflection question shown after it.")
+    body_md = models.TextField(blank=True)
+    # Kind-specific data, e.g. the statements of an evidence checklist.
+    data = models.JSONField(default=dict, blank=True)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["week", "order"], name="activity_order_unique"),
+        ]
+        ordering = ["week__number", "order"]
+        verbose_name_plural = "activities"
+
+    def __str__(self) -> str:
+        return self.title
+
+
+class EnrollmentStatus(models.TextChoices):
+    INVITED = "invited", "Invited"
+    ACTIVE = "active", "Active"
+    PAUSED = "paused", "Paused"
+    COMPLETED = "completed", "Completed"
+    WITHDRAWN = "withdrawn", "Withdrawn"
+
+
+class Screening(models.TextChoices):
+    PENDING = "pending", "Not screened yet"
+    CLEAR = "clear", "No red flags"
+    HOLD = "hold", "Red flags: waiting for clinician"
+    CLEARED = "cleared", "Red flags: cleared by clinician"
+
+
+class Enrollment(models.Model):
+    """A patient on one program version, looked after by one clinician.
+
+    Weeks open by the patient's own calendar: week N opens at local midnight of
+    start_date + 7·(N−1) days, pushed back by every day spent paused. A clinician may
+    open weeks early (`unlocked_through_week`).
+    """
+
+    patient = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE,
+                                related_name="enrollments")
+    practice = models.ForeignKey(Practice, on_delete=models.CASCADE, related_name="enrollments")
+    program_version = models.ForeignKey(ProgramVersion, on_delete=models.PROTECT,
+                                        related_name="enrollments")
+    clinician = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT,
+                                  related_name="caseload")
+    start_date = models.DateField()
+    status = models.CharField(max_length=16, choices=EnrollmentStatus.choices,
+                              default=EnrollmentStatus.INVITED)
+    paused_on = models.DateField(null=True, blank=True)
+    paused_days = models.PositiveIntegerField(default=0)
+    unlocked_through_week = models.PositiveSmallIntegerField(default=0)
+    checkin_weekday = models.PositiveSmallIntegerField(
+        default=0, help_text="0 = Monday … 6 = Sunday", validators=[MaxValueValidator(6)])
+    preferred_practice_time = models.TimeField(default=time(9, 0))
+    consented_at = models.DateTimeField(null=True, blank=True)
+    onboarded_at = models.DateTimeField(null=True, blank=True)
+    screening = models.CharField(max_length=16, choices=Screening.choices,
+                                 default=Screening.PENDING)
+    red_flags = models.JSONField(default=list, blank=True)
+    screening_cleared_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True,
+                                             on_delete=models.SET_NULL, related_name="+")
+    screening_cleared_at = models.DateTimeField(null=True, blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        constraints = [
+            # One live enrollment per patient per practice.
+            models.UniqueConstraint(
+                fields=["patient", "practice"],
+                condition=Q(status__in=["invited", "active", "paused"]),
+                name="one_open_enrollment_per_patient",
+            ),
+        ]
+        indexes = [models.Index(fields=["clinician", "status"]),
+                   models.Index(fields=["practice", "status"])]
+
+    def __str__(self) -> str:
+        return f"Enrollment {self.pk}"
+
+    # ------------------------------------------------------------ time
+    def local_date(self, at: datetime | None = None) -> date:
+        """Today's date where the patient lives."""
+        return dj_timezone.localtime(at or dj_timezone.now(), self.patient.tzinfo).date()
+
+    def program_days_elapsed(self, at: datetime | None = None) -> int:
+        """Days of program time since the start, not counting paused days."""
+        today = self.local_date(at)
+        paused = self.paused_days
+        if self.paused_on is not None:
+            paused += max(0, (today - self.paused_on).days)
+        return (today - self.start_date).days - paused
+
+    def calendar_week(self, at: datetime | None = None) -> int:
+        """The week the calendar has reached: 0 before the start, capped at the last week."""
+        elapsed = self.program_days_elapsed(at)
+        if elapsed < 0:
+            return 0
+        return min(elapsed // 7 + 1, self.week_count)
+
+    def current_week(self, at: datetime | None = None) -> int:
+        """The highest open week: by calendar, or earlier if the clinician opened it."""
+        return min(max(self.calendar_week(at), self.unlocked_through_week), self.week_count)
+
+    def week_opens_on(self, number: int) -> date:
+        """The local date week `number` opens by calendar (if no more pauses happen)."""
+        shift = self.paused_days
+        if self.paused_on is not None:
+            shift += max(0, (self.local_date() - self.paused_on).days)
+        return self.start_date + timedelta(days=7 * (number - 1) + shift)
+
+    @property
+    def week_count(self) -> int:
+        cached = getattr(self, "_week_count", None)
+        if cached is None:
+            cached = self._week_count = self.program_version.weeks.count()
+        return cached
+
+    @property
+    def is_open(self) -> bool:
+        return self.status in (EnrollmentStatus.ACTIVE, EnrollmentStatus.PAUSED,
+                               EnrollmentStatus.INVITED)
+
+    @property
+    def needs_onboarding(self) -> bool:
+        return self.onboarded_at is None
+
+    @property
+    def on_safety_hold(self) -> bool:
+        return self.screening == Screening.HOLD
+
+
+class ActivityCompletion(models.Model):
+    enrollment = models.ForeignKey(Enrollment, on_delete=models.CASCADE,
+                                   related_name="completions")
+    activity = models.ForeignKey(Activity, on_delete=models.CASCADE, related_name="+")
+    completed_at = models.DateTimeField(default=dj_timezone.now)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["enrollment", "activity"],
+                                    name="completion_once"),
+        ]
+
+
+class PracticeSession(models.Model):
+    """One somatic-tracking session with its before/after ratings."""
+
+    enrollment = models.ForeignKey(Enrollment, on_delete=models.CASCADE,
+                                   related_name="practice_sessions")
+    # Sent by the player with every save, so a retried save is recorded once.
+    client_token = models.UUIDField(default=uuid.uuid4)
+    practiced_at = models.DateTimeField(default=dj_timezone.now)
+    local_date = models.DateField(help_text="The patient's own date, for daily counts.")
+    duration_seconds = models.PositiveIntegerField(default=0)
+    pain_before = models.PositiveSmallIntegerField(validators=ZERO_TO_TEN)
+    threat_before = models.PositiveSmallIntegerField(validators=ZERO_TO_TEN)
+    pain_after = models.PositiveSmallIntegerField(validators=ZERO_TO_TEN)
+    threat_after = models.PositiveSmallIntegerField(validators=ZERO_TO_TEN)
+    sensations = models.JSONField(default=list, blank=True)
+    note = models.TextField(blank=True, max_length=2000)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["enrollment", "client_token"],
+                                    name="practice_session_once"),
+        ]
+        indexes = [models.Index(fields=["enrollment", "-practiced_at"])]
+        ordering = ["-practiced_at"]
+
+
+class FearItem(models.Model):
+    """A rung of the fear ladder: an avoided activity and how harmful it feels (0–100)."""
+
+    enrollment = models.ForeignKey(Enrollment, on_delete=models.CASCADE,
+                                   related_name="fear_items")
+    label = models.CharField(max_length=200)
+    harm_rating = models.PositiveSmallIntegerField(validators=ZERO_TO_HUNDRED)
+    first_rating = models.PositiveSmallIntegerField(validators=ZERO_TO_HUNDRED)
+    position = models.PositiveIntegerField(default=0)
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        ordering = ["position", "harm_rating", "pk"]
+
+
+class Exposure(models.Model):
+    """One planned-then-done exposure: what I expected, and what happened."""
+
+    enrollment = models.ForeignKey(Enrollment, on_delete=models.CASCADE,
+                                   related_name="exposures")
+    fear_item = models.ForeignKey(FearItem, null=True, blank=True, on_delete=models.SET_NULL,
+                                  related_name="exposures")
+    activity = models.CharField(max_length=200)
+    predicted_pain = models.PositiveSmallIntegerField(validators=ZERO_TO_TEN)
+    predicted_harm = models.PositiveSmallIntegerField(validators=ZERO_TO_HUNDRED)
+    expectation = models.TextField(blank=True, max_length=1000)
+    planned_at = models.DateTimeField(default=dj_timezone.now)
+    actual_pain = models.PositiveSmallIntegerField(null=True, blank=True,
+                                                   validators=ZERO_TO_TEN)
+    actual_harm = models.PositiveSmallIntegerField(null=True, blank=True,
+                                                   validators=ZERO_TO_HUNDRED)
+    fear_after = models.PositiveSmallIntegerField(null=True, blank=True,
+                                                  validators=ZERO_TO_HUNDRED)
+    note = models.TextField(blank=True, max_length=2000)
+    completed_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["-planned_at"]
+        indexes = [models.Index(fields=["enrollment", "-planned_at"])]
+
+    @property
+    def is_done(self) -> bool:
+        return self.completed_at is not None
+
+    @property
+    def pain_violation(self) -> int | None:
+        """Predicted minus actual pain: positive means it went better than feared."""
+        return None if self.actual_pain is None else self.predicted_pain - self.actual_pain
+
+    @property
+    def harm_violation(self) -> int | None:
+        return None if self.actual_harm is None else self.predicted_harm - self.actual_harm
+
+
+class AttributionCategory(models.TextChoices):
+    """The coding scheme of Ashar et al. (JAMA Netw Open 2023)."""
+
+    SPINAL = "spinal", "A problem in my spine"
+    INJURY = "injury", "An injury"
+    ACTIVITY = "activity", "Too much activity or strain"
+    SEDENTARY = "sedentary", "Not moving enough"
+    POSTURE = "posture", "Posture or how my body works"
+    AGE = "age", "Getting older"
+    HEREDITARY = "hereditary", "It runs in my family"
+    NEGLIGENCE = "negligence", "Not taking care of myself"
+    STRESS = "stress", "Stress"
+    PSYCHOLOGICAL = "psychological", "Emotions or feelings"
+    BRAIN = "brain", "My brain and nerves (learned pain)"
+    OTHER = "other", "Something else"
+
+
+MIND_BRAIN = {AttributionCategory.STRESS, AttributionCategory.PSYCHOLOGICAL,
+              AttributionCategory.BRAIN}
+
+
+class Attribution(models.Model):
+    """'The three most important causes of my pain', with a mind-brain score 0–3."""
+
+    enrollment = models.ForeignKey(Enrollment, on_delete=models.CASCADE,
+                                   related_name="attributions")
+    activity = models.ForeignKey(Activity, null=True, blank=True, on_delete=models.SET_NULL,
+                                 related_name="+")
+    mind_brain_score = models.PositiveSmallIntegerField(validators=[MaxValueValidator(3)])
+    recorded_at = models.DateTimeField(default=dj_timezone.now)
+
+    class Meta:
+        ordering = ["recorded_at"]
+        constraints = [
+            models.UniqueConstraint(fields=["enrollment", "activity"],
+                                    name="attribution_once_per_activity"),
+        ]
+
+
+class AttributionCause(models.Model):
+    attribution = models.ForeignKey(Attribution, on_delete=models.CASCADE,
+                                    related_name="causes")
+    position = models.PositiveSmallIntegerField()
+    text = models.CharField(max_length=300)
+    category = models.CharField(max_length=16, choices=AttributionCategory.choices)
+    # A clinician may code a cause differently; the patient's own choice is kept.
+    clinician_category = models.CharField(max_length=16, choices=AttributionCategory.choices,
+                                          blank=True)
+
+    class Meta:
+        ordering = ["position"]
+        constraints = [
+            models.UniqueConstraint(fields=["attribution", "position"], name="cause_position"),
+        ]
+
+
+class Reflection(models.Model):
+    """What the patient wrote (or ticked) for a lesson prompt, reflection or checklist."""
+
+    enrollment = models.ForeignKey(Enrollment, on_delete=models.CASCADE,
+                                   related_name="reflections")
+    activity = models.ForeignKey(Activity, on_delete=models.CASCADE, related_name="+")
+    text = models.TextField(blank=True, max_length=5000)
+    checked = models.JSONField(default=list, blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        ordering = ["-updated_at"]
+        constraints = [
+            models.UniqueConstraint(fields=["enrollment", "activity"], name="reflection_once"),
+        ]

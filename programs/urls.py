@@ -1,7 +1,30 @@
 from django.urls import path
 
-from programs.views import today
+from programs.views import activities, exposure, log, onboarding, practice, today
 
 urlpatterns = [
+    # Onboarding (first login): welcome, what this is, consent, settings, then safety.
+    path("welcome/", onboarding.welcome, name="onboarding"),
+    path("welcome/about/", onboarding.about, name="onboarding_about"),
+    path("welcome/consent/", onboarding.consent, name="onboarding_consent"),
+    path("welcome/settings/", onboarding.preferences, name="onboarding_settings"),
+    # The daily home and the program map.
     path("today/", today.today, name="today"),
+    path("program/", today.overview, name="program_overview"),
+    path("program/week/<int:number>/", today.week, name="program_week"),
+    path("program/<slug:slug>/", activities.activity, name="activity"),
+    path("program/<slug:slug>/complete/", activities.activity_complete, name="activity_complete"),
+    # Somatic tracking.
+    path("practice/", practice.player, name="practice"),
+    path("practice/save/", practice.save_session, name="practice_save"),
+    # Graded exposure: the fear ladder and the exposure log.
+    path("exposure/", exposure.ladder, name="exposure"),
+    path("exposure/fears/new/", exposure.fear_create, name="fear_create"),
+    path("exposure/fears/<int:pk>/edit/", exposure.fear_edit, name="fear_edit"),
+    path("exposure/fears/<int:pk>/move/", exposure.fear_move, name="fear_move"),
+    path("exposure/new/", exposure.exposure_plan, name="exposure_plan"),
+    path("exposure/<int:pk>/", exposure.exposure_detail, name="exposure_detail"),
+    path("exposure/<int:pk>/done/", exposure.exposure_done, name="exposure_done"),
+    # The patient's own history.
+    path("log/", log.my_log, name="my_log"),
 ]

@@ -125,3 +125,28 @@ def _wait_for_worker(proc: subprocess.Popen, timeout: float = 30) -> None:
             return
     proc.kill()
     raise RuntimeError("celery worker did not answer a ping in time")
+
+
+# ---------------------------------------------------------------- enrollments
+@pytest.fixture
+def program_version(db):
+    from tests.factories import load_shipped_program
+
+    return load_shipped_program()
+
+
+@pytest.fixture
+def enrollment(cast, program_version):
+    """cast.patient on the shipped program with cast.clinician, in week 2."""
+    from tests.factories import make_enrollment
+
+    return make_enrollment(cast.patient, cast.clinician, cast.practice, version=program_version)
+
+
+@pytest.fixture
+def other_enrollment(cast, program_version):
+    """cast.other_patient, same practice, looked after by cast.other_clinician."""
+    from tests.factories import make_enrollment
+
+    return make_enrollment(cast.other_patient, cast.other_clinician, cast.practice,
+                           version=program_version)

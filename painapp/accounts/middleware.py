@@ -7,7 +7,6 @@ import logging
 import re
 import uuid
 
-
 _request_id: contextvars.ContextVar[str] = contextvars.ContextVar("request_id", default="-")
 _VALID_ID = re.compile(r"^[A-Za-z0-9-]{8,64}$")
 

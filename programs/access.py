@@ -1,0 +1,57 @@
+"""Loading the requesting patient's own enrollment, and their own rows, or 404."""
+
+from __future__ import annotations
+
+from functools import wraps
+
+from django.db.models import Model, QuerySet
+from django.shortcuts import get_object_or_404, redirect, render
+
+from painapp.accounts.access import patient_required
+from programs.models import Enrollment, EnrollmentStatus
+
+
+def current_enrollment(request) -> Enrollment | None:
+    """The patient's enrollment in their active practice: the open one, else the latest."""
+    enrollments = (
+        Enrollment.objects.filter(patient=request.user, practice=request.practice)
+        .select_related("program_version", "clinician", "patient", "practice")
+        .order_by("-created_at")
+    )
+    open_first = sorted(enrollments[:5], key=lambda e: not e.is_open)
+    return open_first[0] if open_first else None
+
+
+def enrollment_required(view=None, *, allow_onboarding: bool = False):
+    """A patient view that needs their enrollment (as `request.enrollment`).
+
+    Until onboarding and the safety screening are done, every program page leads
+    there instead.
+    """
+
+    def decorator(view):
+        @wraps(view)
+        @patient_required
+        def wrapped(request, *args, **kwargs):
+            enrollment = current_enrollment(request)
+            if enrollment is None:
+                return render(request, "programs/no_enrollment.html", status=200)
+            request.enrollment = enrollment
+            if not allow_onboarding:
+                if enrollment.needs_onboarding:
+                    return redirect("onboarding")
+                if enrollment.on_safety_hold:
+                    return redirect("safety_hold")
+            return view(request, *args, **kwargs)
+
+        return wrapped
+
+    return decorator(view) if view is not None else decorator
+
+
+def own(request, queryset: QuerySet | type[Model], **lookup):
+    """One of the requesting patient's own rows, or 404 (never another patient's)."""
+    return get_object_or_404(queryset, enrollment=request.enrollment, **lookup)
+
+
+ACTIVE_STATUSES = (EnrollmentStatus.ACTIVE, EnrollmentStatus.PAUSED)

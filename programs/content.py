@@ -1,0 +1,135 @@
+"""Read a program's Markdown files (with YAML front matter) into plain data.
+
+Layout, under programs/content/<slug>/:
+  program.md             front matter: slug, title, summary, weeks; body: overview
+  somatic-tracking.md    front matter: title, steps[], sensation_words[]; body: intro
+  week-NN/week.md        front matter: number, title, theme; body: intro
+  week-NN/NN-<slug>.md   one activity: kind, slug, title, minutes, daily?, prompt?, items?
+"""
+
+from __future__ import annotations
+
+import hashlib
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import yaml
+
+CONTENT_ROOT = Path(__file__).resolve().parent / "content"
+KINDS = {"lesson", "practice", "exposure", "reflection", "attribution", "evidence", "checkin"}
+
+
+class ContentError(ValueError):
+    pass
+
+
+def split_front_matter(path: Path) -> tuple[dict, str]:
+    text = path.read_text(encoding="utf-8")
+    if not text.startswith("---\n"):
+        raise ContentError(f"{path}: must start with '---' front matter")
+    try:
+        _, front, body = text.split("---\n", 2)
+    except ValueError:
+        raise ContentError(f"{path}: front matter is not closed with '---'") from None
+    meta = yaml.safe_load(front) or {}
+    if not isinstance(meta, dict):
+        raise ContentError(f"{path}: front matter must be a mapping")
+    return meta, body.strip()
+
+
+@dataclass
+class ActivityData:
+    order: int
+    kind: str
+    slug: str
+    title: str
+    minutes: int
+    daily: bool
+    prompt: str
+    body_md: str
+    data: dict
+
+
+@dataclass
+class WeekData:
+    number: int
+    title: str
+    theme: str
+    intro_md: str
+    activities: list[ActivityData] = field(default_factory=list)
+
+
+@dataclass
+class ProgramData:
+    slug: str
+    title: str
+    summary: str
+    overview_md: str
+    tracking_guide: dict
+    weeks: list[WeekData]
+    content_hash: str
+
+
+def content_hash(folder: Path) -> str:
+    digest = hashlib.sha256()
+    for path in sorted(folder.rglob("*.md")):
+        digest.update(path.relative_to(folder).as_posix().encode())
+        digest.update(b"\0")
+        digest.update(path.read_bytes())
+        digest.update(b"\0")
+    return digest.hexdigest()
+
+
+def read_program(folder: Path) -> ProgramData:
+    meta, overview = split_front_matter(folder / "program.md")
+    guide_meta, guide_intro = split_front_matter(folder / "somatic-tracking.md")
+    weeks = [_read_week(week_dir) for week_dir in sorted(folder.glob("week-*")) if week_dir.is_dir()]
+    if not weeks:
+        raise ContentError(f"{folder}: no week-NN folders")
+    numbers = [w.number for w in weeks]
+    if numbers != list(range(1, len(weeks) + 1)):
+        raise ContentError(f"{folder}: weeks must be numbered 1..{len(weeks)}, got {numbers}")
+    if meta.get("weeks") not in (None, len(weeks)):
+        raise ContentError(f"{folder}: program.md says {meta['weeks']} weeks, found {len(weeks)}")
+    slugs = [a.slug for w in weeks for a in w.activities]
+    if len(slugs) != len(set(slugs)):
+        raise ContentError(f"{folder}: activity slugs must be unique")
+    return ProgramData(
+        slug=str(meta.get("slug") or folder.name),
+        title=str(meta["title"]),
+        summary=str(meta.get("summary", "")),
+        overview_md=overview,
+        tracking_guide={
+            "title": guide_meta.get("title", "Somatic tracking"),
+            "intro_md": guide_intro,
+            "steps": guide_meta.get("steps", []),
+            "sensation_words": guide_meta.get("sensation_words", []),
+        },
+        weeks=weeks,
+        content_hash=content_hash(folder),
+    )
+
+
+def _read_week(week_dir: Path) -> WeekData:
+    meta, intro = split_front_matter(week_dir / "week.md")
+    week = WeekData(number=int(meta["number"]), title=str(meta["title"]),
+                    theme=str(meta.get("theme", "")), intro_md=intro)
+    for order, path in enumerate(sorted(p for p in week_dir.glob("*.md") if p.name != "week.md"),
+                                 start=1):
+        a_meta, body = split_front_matter(path)
+        kind = a_meta.get("kind")
+        if kind not in KINDS:
+            raise ContentError(f"{path}: kind must be one of {sorted(KINDS)}, got {kind!r}")
+        data = {}
+        if kind == "evidence":
+            data["items"] = a_meta.get("items", [])
+        week.activities.append(ActivityData(
+            order=order, kind=kind, slug=str(a_meta["slug"]), title=str(a_meta["title"]),
+            minutes=int(a_meta.get("minutes", 5)), daily=bool(a_meta.get("daily", False)),
+            prompt=str(a_meta.get("prompt", "") or ""), body_md=body, data=data,
+        ))
+    return week
+
+
+def program_folders() -> list[Path]:
+    return sorted(p for p in CONTENT_ROOT.iterdir() if (p / "program.md").exists())

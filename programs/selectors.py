@@ -1,0 +1,127 @@
+"""Reads for the patient's pages. Each takes the patient's own enrollment."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import date, datetime, timedelta
+
+from django.db.models import Count, Prefetch, Q, Sum
+
+from programs.models import (
+    Activity,
+    ActivityCompletion,
+    ActivityKind,
+    Enrollment,
+    Exposure,
+    PracticeSession,
+    Week,
+)
+
+# Daily practice and check-ins are tracked on their own, not as one-off tasks.
+ONE_OFF_KINDS = {ActivityKind.LESSON, ActivityKind.REFLECTION, ActivityKind.ATTRIBUTION,
+                 ActivityKind.EVIDENCE, ActivityKind.EXPOSURE}
+
+
+@dataclass
+class WeekState:
+    week: Week
+    activities: list[Activity]
+    is_open: bool
+    opens_on: date
+    done: set[int]
+    is_current: bool = False
+
+    @property
+    def one_off(self) -> list[Activity]:
+        return [a for a in self.activities if a.kind in ONE_OFF_KINDS]
+
+    @property
+    def is_complete(self) -> bool:
+        return self.is_open and all(a.pk in self.done for a in self.one_off)
+
+    @property
+    def status(self) -> str:
+        if not self.is_open:
+            return "locked"
+        return "completed" if self.is_complete else "open"
+
+
+@dataclass
+class ProgramMap:
+    enrollment: Enrollment
+    weeks: list[WeekState]
+    current_week: int
+    done: set[int] = field(default_factory=set)
+
+    @property
+    def progress_percent(self) -> int:
+        total = sum(len(w.one_off) for w in self.weeks)
+        done = sum(1 for w in self.weeks for a in w.one_off if a.pk in self.done)
+        return round(100 * done / total) if total else 0
+
+    def week(self, number: int) -> WeekState | None:
+        return next((w for w in self.weeks if w.week.number == number), None)
+
+    def activity(self, slug: str) -> tuple[WeekState, Activity] | None:
+        for state in self.weeks:
+            for activity in state.activities:
+                if activity.slug == slug:
+                    return state, activity
+        return None
+
+
+def program_map(enrollment: Enrollment, at: datetime | None = None) -> ProgramMap:
+    """Every week with its activities and what is open and done. Two queries."""
+    weeks = list(
+        Week.objects.filter(version_id=enrollment.program_version_id)
+        .order_by("number")
+        .prefetch_related(Prefetch("activities", queryset=Activity.objects.order_by("order")))
+    )
+    enrollment._week_count = len(weeks)
+    done = set(
+        ActivityCompletion.objects.filter(enrollment=enrollment).values_list("activity_id",
+                                                                             flat=True)
+    )
+    current = enrollment.current_week(at)
+    states = [
+        WeekState(week=w, activities=list(w.activities.all()), is_open=w.number <= current,
+                  opens_on=enrollment.week_opens_on(w.number), done=done,
+                  is_current=w.number == current)
+        for w in weeks
+    ]
+    return ProgramMap(enrollment=enrollment, weeks=states, current_week=current, done=done)
+
+
+@dataclass
+class PracticeCounts:
+    today: int
+    this_week: int
+    minutes_this_week: int
+
+
+def practice_counts(enrollment: Enrollment, week_start: date, today: date) -> PracticeCounts:
+    """Sessions today and since `week_start` (the patient's local dates). One query."""
+    row = PracticeSession.objects.filter(
+        enrollment=enrollment, local_date__gte=week_start, local_date__lte=today,
+    ).aggregate(
+        week=Count("pk"),
+        today=Count("pk", filter=Q(local_date=today)),
+        seconds=Sum("duration_seconds"),
+    )
+    return PracticeCounts(today=row["today"], this_week=row["week"],
+                          minutes_this_week=round((row["seconds"] or 0) / 60))
+
+
+def open_exposure(enrollment: Enrollment) -> Exposure | None:
+    """An exposure the patient planned but has not logged the outcome of yet."""
+    return (Exposure.objects.filter(enrollment=enrollment, completed_at__isnull=True)
+            .order_by("-planned_at").first())
+
+
+def week_start_for(enrollment: Enrollment, number: int) -> date:
+    return enrollment.week_opens_on(max(number, 1))
+
+
+def week_dates(enrollment: Enrollment, number: int) -> tuple[date, date]:
+    start = week_start_for(enrollment, number)
+    return start, start + timedelta(days=6)

@@ -1,0 +1,157 @@
+"""Writes for programs: loading curriculum versions, enrollments, the patient's logs."""
+
+from __future__ import annotations
+
+from datetime import date
+
+from django.core.exceptions import ValidationError
+from django.db import transaction
+from django.utils import timezone
+
+from painapp.accounts.models import Invitation, Membership, Practice, Role, User
+from painapp.accounts.services import InvitationRequest, invitation_create, invitation_send
+from programs.content import ProgramData
+from programs.models import (
+    Activity,
+    ActivityCompletion,
+    Enrollment,
+    EnrollmentStatus,
+    Program,
+    ProgramVersion,
+    Week,
+)
+
+
+@transaction.atomic
+def program_version_load(data: ProgramData) -> tuple[ProgramVersion, bool]:
+    """Store `data` as a new version unless identical content is already stored.
+
+    Returns (version, created). Running it twice changes nothing; a changed file
+    makes version N+1, and enrollments stay on the version they started with.
+    """
+    program, _ = Program.objects.select_for_update().get_or_create(
+        slug=data.slug, defaults={"title": data.title})
+    existing = program.versions.filter(content_hash=data.content_hash).first()
+    if existing is not None:
+        return existing, False
+    if program.title != data.title:
+        program.title = data.title
+        program.save(update_fields=["title"])
+    last = program.versions.order_by("-number").values_list("number", flat=True).first() or 0
+    version = ProgramVersion.objects.create(
+        program=program, number=last + 1, title=data.title, summary=data.summary,
+        overview_md=data.overview_md, tracking_guide=data.tracking_guide,
+        content_hash=data.content_hash,
+    )
+    for week_data in data.weeks:
+        week = Week.objects.create(version=version, number=week_data.number,
+                                   title=week_data.title, theme=week_data.theme,
+                                   intro_md=week_data.intro_md)
+        Activity.objects.bulk_create(
+            Activity(week=week, order=a.order, kind=a.kind, slug=a.slug, title=a.title,
+                     minutes=a.minutes, daily=a.daily, prompt=a.prompt, body_md=a.body_md,
+                     data=a.data)
+            for a in week_data.activities
+        )
+    return version, True
+
+
+# ---------------------------------------------------------------- enrollments
+
+
+def enrollment_invite(
+    *,
+    practice: Practice,
+    invited_by: User,
+    email: str,
+    full_name: str,
+    clinician: User,
+    program_version: ProgramVersion,
+    start_date: date,
+    timezone_name: str,
+    send: bool = True,
+) -> tuple[Enrollment, Invitation]:
+    """Invite a patient and put them on a program with a clinician, in one step.
+
+    The enrollment starts as 'invited' and becomes 'active' when the patient finishes
+    onboarding (consent and safety screening).
+    """
+    with transaction.atomic():
+        invitation = invitation_create(
+            practice=practice, invited_by=invited_by, send=False,
+            request=InvitationRequest(email=email, full_name=full_name, role=Role.PATIENT,
+                                      timezone=timezone_name, clinician=clinician),
+        )
+        patient = invitation.membership.user
+        if Enrollment.objects.filter(patient=patient, practice=practice,
+                                     status__in=["invited", "active", "paused"]).exists():
+            raise ValidationError({"email": "This patient already has an open enrollment here."})
+        enrollment = Enrollment.objects.create(
+            patient=patient, practice=practice, program_version=program_version,
+            clinician=clinician, start_date=start_date, status=EnrollmentStatus.INVITED,
+            checkin_weekday=start_date.weekday(),
+        )
+    if send:
+        transaction.on_commit(lambda: invitation_send(invitation))
+    return enrollment, invitation
+
+
+def enrollment_create(
+    *,
+    patient: User,
+    practice: Practice,
+    clinician: User,
+    program_version: ProgramVersion,
+    start_date: date,
+    status: str = EnrollmentStatus.ACTIVE,
+) -> Enrollment:
+    """Enroll an existing patient member directly (demo data, transfers, tests)."""
+    if not Membership.objects.filter(user=clinician, practice=practice, role=Role.CLINICIAN,
+                                     is_active=True).exists():
+        raise ValidationError("The clinician must be active in the same practice.")
+    return Enrollment.objects.create(
+        patient=patient, practice=practice, clinician=clinician,
+        program_version=program_version, start_date=start_date, status=status,
+        checkin_weekday=start_date.weekday(),
+    )
+
+
+def enrollment_pause(*, enrollment: Enrollment) -> None:
+    """Stop the calendar: no new weeks open, and reminders stop, until resumed."""
+    if enrollment.status != EnrollmentStatus.ACTIVE:
+        raise ValidationError("Only an active enrollment can be paused.")
+    enrollment.status = EnrollmentStatus.PAUSED
+    enrollment.paused_on = enrollment.local_date()
+    enrollment.save(update_fields=["status", "paused_on", "updated_at"])
+
+
+def enrollment_resume(*, enrollment: Enrollment) -> None:
+    """Restart the calendar; the days spent paused push every later week back."""
+    if enrollment.status != EnrollmentStatus.PAUSED:
+        raise ValidationError("Only a paused enrollment can be resumed.")
+    if enrollment.paused_on is not None:
+        enrollment.paused_days += max(0, (enrollment.local_date() - enrollment.paused_on).days)
+    enrollment.paused_on = None
+    enrollment.status = EnrollmentStatus.ACTIVE
+    enrollment.save(update_fields=["status", "paused_on", "paused_days", "updated_at"])
+
+
+def enrollment_unlock_week(*, enrollment: Enrollment, week: int) -> None:
+    """A clinician opens weeks up to `week` before the calendar does."""
+    if not 1 <= week <= enrollment.week_count:
+        raise ValidationError(f"Choose a week between 1 and {enrollment.week_count}.")
+    if week > enrollment.unlocked_through_week:
+        enrollment.unlocked_through_week = week
+        enrollment.save(update_fields=["unlocked_through_week", "updated_at"])
+
+
+def enrollment_set_status(*, enrollment: Enrollment, status: str) -> None:
+    enrollment.status = status
+    enrollment.save(update_fields=["status", "updated_at"])
+
+
+def activity_complete(*, enrollment: Enrollment, activity: Activity) -> bool:
+    """Record that an activity is done. Returns True the first time only."""
+    _, created = ActivityCompletion.objects.get_or_create(
+        enrollment=enrollment, activity=activity, defaults={"completed_at": timezone.now()})
+    return created
