@@ -82,6 +82,7 @@ TEMPLATES = [
                 "django.contrib.messages.context_processors.messages",
                 "painapp.accounts.context_processors.membership",
             ],
+            "builtins": ["template_partials.templatetags.partials"],
         },
     },
 ]

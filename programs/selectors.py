@@ -11,9 +11,11 @@ from programs.models import (
     Activity,
     ActivityCompletion,
     ActivityKind,
+    Attribution,
     Enrollment,
     Exposure,
     PracticeSession,
+    Reflection,
     Week,
 )
 
@@ -125,3 +127,36 @@ def week_start_for(enrollment: Enrollment, number: int) -> date:
 def week_dates(enrollment: Enrollment, number: int) -> tuple[date, date]:
     start = week_start_for(enrollment, number)
     return start, start + timedelta(days=6)
+
+
+@dataclass
+class LogEntry:
+    kind: str  # "practice" | "exposure" | "reflection" | "attribution"
+    at: datetime
+    item: object
+
+
+def log_entries(enrollment: Enrollment, *, before: datetime | None = None,
+                limit: int = 30) -> list[LogEntry]:
+    """The newest `limit` entries of every kind, merged by time. Four queries, whatever
+    the history's size."""
+    def newest(qs, field_name):
+        if before is not None:
+            qs = qs.filter(**{f"{field_name}__lt": before})
+        return list(qs.order_by(f"-{field_name}")[:limit])
+
+    sessions = newest(PracticeSession.objects.filter(enrollment=enrollment), "practiced_at")
+    exposures = newest(Exposure.objects.filter(enrollment=enrollment)
+                       .select_related("fear_item"), "planned_at")
+    reflections = newest(Reflection.objects.filter(enrollment=enrollment)
+                         .select_related("activity__week"), "updated_at")
+    attributions = newest(Attribution.objects.filter(enrollment=enrollment)
+                          .prefetch_related("causes"), "recorded_at")
+    entries = (
+        [LogEntry("practice", s.practiced_at, s) for s in sessions]
+        + [LogEntry("exposure", e.completed_at or e.planned_at, e) for e in exposures]
+        + [LogEntry("reflection", r.updated_at, r) for r in reflections]
+        + [LogEntry("attribution", a.recorded_at, a) for a in attributions]
+    )
+    entries.sort(key=lambda e: e.at, reverse=True)
+    return entries[:limit]

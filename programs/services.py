@@ -12,12 +12,17 @@ from painapp.accounts.models import Invitation, Membership, Practice, Role, User
 from painapp.accounts.services import InvitationRequest, invitation_create, invitation_send
 from programs.content import ProgramData
 from programs.models import (
+    MIND_BRAIN,
     Activity,
     ActivityCompletion,
+    Attribution,
+    AttributionCause,
     Enrollment,
     EnrollmentStatus,
     Program,
     ProgramVersion,
+    Reflection,
+    Screening,
     Week,
 )
 
@@ -155,3 +160,91 @@ def activity_complete(*, enrollment: Enrollment, activity: Activity) -> bool:
     _, created = ActivityCompletion.objects.get_or_create(
         enrollment=enrollment, activity=activity, defaults={"completed_at": timezone.now()})
     return created
+
+
+def reflection_save(*, enrollment: Enrollment, activity: Activity, text: str = "",
+                    checked: list[str] | None = None) -> Reflection:
+    """Save (or update) the patient's answer to an activity, and mark it done."""
+    with transaction.atomic():
+        reflection, _ = Reflection.objects.update_or_create(
+            enrollment=enrollment, activity=activity,
+            defaults={"text": text, "checked": checked or []},
+        )
+        activity_complete(enrollment=enrollment, activity=activity)
+    return reflection
+
+
+def attribution_record(*, enrollment: Enrollment, activity: Activity | None,
+                       causes: list[tuple[str, str]]) -> Attribution:
+    """Store three causes and their categories; the mind-brain score counts the
+    causes placed in the stress, emotions or brain categories (0–3)."""
+    if len(causes) != 3:
+        raise ValidationError("Three causes are needed.")
+    score = sum(1 for _text, category in causes if category in MIND_BRAIN)
+    with transaction.atomic():
+        attribution, created = Attribution.objects.get_or_create(
+            enrollment=enrollment, activity=activity,
+            defaults={"mind_brain_score": score, "recorded_at": timezone.now()},
+        )
+        if not created:
+            attribution.mind_brain_score = score
+            attribution.recorded_at = timezone.now()
+            attribution.save(update_fields=["mind_brain_score", "recorded_at"])
+            attribution.causes.all().delete()
+        AttributionCause.objects.bulk_create(
+            AttributionCause(attribution=attribution, position=n, text=text.strip(),
+                             category=category)
+            for n, (text, category) in enumerate(causes, start=1)
+        )
+        if activity is not None:
+            activity_complete(enrollment=enrollment, activity=activity)
+    return attribution
+
+
+def onboarding_consent(*, enrollment: Enrollment) -> None:
+    if enrollment.consented_at is None:
+        enrollment.consented_at = timezone.now()
+        enrollment.save(update_fields=["consented_at", "updated_at"])
+
+
+def onboarding_preferences(*, enrollment: Enrollment, timezone_name: str, practice_time,
+                           checkin_weekday: int) -> None:
+    with transaction.atomic():
+        patient = enrollment.patient
+        patient.timezone = timezone_name
+        patient.save(update_fields=["timezone"])
+        enrollment.preferred_practice_time = practice_time
+        enrollment.checkin_weekday = checkin_weekday
+        enrollment.save(update_fields=["preferred_practice_time", "checkin_weekday",
+                                       "updated_at"])
+
+
+def screening_record(*, enrollment: Enrollment, red_flags: list[str]) -> None:
+    """Store the red-flag screening. Any red flag puts the program on hold until the
+    clinician clears it; none finishes onboarding and starts the program."""
+    with transaction.atomic():
+        enrollment.red_flags = red_flags
+        if red_flags:
+            enrollment.screening = Screening.HOLD
+        else:
+            enrollment.screening = Screening.CLEAR
+            _finish_onboarding(enrollment)
+        enrollment.save()
+
+
+def screening_clear(*, enrollment: Enrollment, cleared_by: User) -> None:
+    """The clinician has checked the red flags: the patient may start."""
+    if enrollment.screening != Screening.HOLD:
+        raise ValidationError("There is no safety hold to clear.")
+    with transaction.atomic():
+        enrollment.screening = Screening.CLEARED
+        enrollment.screening_cleared_by = cleared_by
+        enrollment.screening_cleared_at = timezone.now()
+        _finish_onboarding(enrollment)
+        enrollment.save()
+
+
+def _finish_onboarding(enrollment: Enrollment) -> None:
+    enrollment.onboarded_at = enrollment.onboarded_at or timezone.now()
+    if enrollment.status == EnrollmentStatus.INVITED:
+        enrollment.status = EnrollmentStatus.ACTIVE

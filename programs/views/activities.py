@@ -1,10 +1,91 @@
-from django.http import HttpResponse
+"""One activity of the program: a lesson, a reflection, a checklist or the causes question."""
 
+from __future__ import annotations
+
+from django.contrib import messages
+from django.http import Http404, HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.views.decorators.http import require_http_methods, require_POST
+
+from programs import selectors, services
 from programs.access import enrollment_required
+from programs.forms import AttributionForm, EvidenceForm, ReflectionForm
+from programs.models import ActivityKind, Attribution, Reflection
+
+_SAVED = {
+    ActivityKind.REFLECTION: "Saved. You can come back and change it any time.",
+    ActivityKind.EVIDENCE: "Saved. These clues are your own evidence. Look back at them when doubt creeps in.",
+    ActivityKind.ATTRIBUTION: "Thank you. Your answers are saved.",
+    ActivityKind.LESSON: "Saved. Nice work.",
+}
 
 
-def _soon(request, *args, **kwargs):
-    return HttpResponse("Coming soon.")
+def _find(request: HttpRequest, slug: str):
+    pmap = selectors.program_map(request.enrollment)
+    found = pmap.activity(slug)
+    if found is None:
+        raise Http404
+    state, activity = found
+    return pmap, state, activity
 
 
-activity = activity_complete = enrollment_required(_soon)
+@enrollment_required
+@require_http_methods(["GET", "POST"])
+def activity(request: HttpRequest, slug: str) -> HttpResponse:
+    pmap, state, activity = _find(request, slug)
+    enrollment = request.enrollment
+    context = {"pmap": pmap, "state": state, "activity": activity,
+               "is_done": activity.pk in pmap.done}
+    if not state.is_open:
+        return render(request, "programs/activity_locked.html", context)
+
+    form = None
+    existing = Reflection.objects.filter(enrollment=enrollment, activity=activity).first()
+    data = request.POST if request.method == "POST" else None
+    if activity.kind == ActivityKind.ATTRIBUTION:
+        form = AttributionForm(data)
+        context["history"] = (Attribution.objects.filter(enrollment=enrollment)
+                              .prefetch_related("causes").order_by("recorded_at"))
+    elif activity.kind == ActivityKind.EVIDENCE:
+        initial = {"checked": existing.checked, "text": existing.text} if existing else None
+        form = EvidenceForm(data, items=activity.data.get("items", []), initial=initial)
+    elif activity.kind == ActivityKind.REFLECTION or (
+        activity.kind == ActivityKind.LESSON and activity.prompt
+    ):
+        form = ReflectionForm(data, initial={"text": existing.text} if existing else None)
+        if activity.kind == ActivityKind.LESSON:
+            form.fields["text"].required = False
+
+    if request.method == "POST":
+        if form is None:
+            raise Http404
+        if form.is_valid():
+            if activity.kind == ActivityKind.ATTRIBUTION:
+                services.attribution_record(enrollment=enrollment, activity=activity,
+                                            causes=form.causes())
+            elif activity.kind == ActivityKind.EVIDENCE:
+                services.reflection_save(enrollment=enrollment, activity=activity,
+                                         text=form.cleaned_data["text"],
+                                         checked=form.cleaned_data["checked"])
+            else:
+                services.reflection_save(enrollment=enrollment, activity=activity,
+                                         text=form.cleaned_data["text"])
+            messages.success(request, _SAVED.get(activity.kind, "Saved."))
+            return redirect("activity", slug=activity.slug)
+    context["form"] = form
+    context["reflection"] = existing
+    return render(request, "programs/activity.html", context)
+
+
+@enrollment_required
+@require_POST
+def activity_complete(request: HttpRequest, slug: str) -> HttpResponse:
+    _pmap, state, activity = _find(request, slug)
+    if not state.is_open:
+        raise Http404
+    services.activity_complete(enrollment=request.enrollment, activity=activity)
+    if request.htmx:
+        return render(request, "programs/activity.html#done-marker",
+                      {"activity": activity, "is_done": True})
+    messages.success(request, "Marked as done.")
+    return redirect("program_week", number=state.week.number)

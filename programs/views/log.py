@@ -1,10 +1,34 @@
-from django.http import HttpResponse
+"""My log: the patient's own history of practice, exposures and written answers."""
 
+from __future__ import annotations
+
+import datetime
+
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import render
+from django.utils import timezone
+from django.utils.dateparse import parse_datetime
+
+from programs import selectors
 from programs.access import enrollment_required
 
+UTC = datetime.UTC
 
-def _soon(request, *args, **kwargs):
-    return HttpResponse("Coming soon.")
+PAGE = 30
 
 
-my_log = enrollment_required(_soon)
+@enrollment_required
+def my_log(request: HttpRequest) -> HttpResponse:
+    enrollment = request.enrollment
+    try:
+        before = parse_datetime(request.GET.get("before", "") or "")
+    except ValueError:
+        before = None
+    if before is not None and timezone.is_naive(before):
+        before = timezone.make_aware(before, UTC)
+    entries = selectors.log_entries(enrollment, before=before, limit=PAGE)
+    # The next page starts just before the oldest entry shown here.
+    older = entries[-1].at.astimezone(UTC).isoformat() if len(entries) == PAGE else None
+    template = "programs/log.html#entries" if request.htmx else "programs/log.html"
+    return render(request, template, {"entries": entries, "older": older,
+                                      "tz": enrollment.patient.timezone})

@@ -1,14 +1,71 @@
+"""Today, the program overview and one week: where the patient is and what is next."""
+
 from __future__ import annotations
 
-from django.http import HttpRequest, HttpResponse
+from django.conf import settings
+from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import render
+from django.utils.module_loading import import_string
 
+from programs import selectors
 from programs.access import enrollment_required
+from programs.models import ActivityKind
+
+
+def _today_cards(request: HttpRequest, enrollment) -> list[dict]:
+    """Cards other apps add to Today (e.g. a check-in that is open), wired in settings.
+
+    `programs` does not import `tracking`; the project settings name the providers.
+    """
+    cards = []
+    for dotted in getattr(settings, "PAINAPP_TODAY_PROVIDERS", []):
+        card = import_string(dotted)(request, enrollment)
+        if card:
+            cards.append(card)
+    return cards
 
 
 @enrollment_required
 def today(request: HttpRequest) -> HttpResponse:
-    return render(request, "programs/today.html", {})
+    enrollment = request.enrollment
+    pmap = selectors.program_map(enrollment)
+    local_today = enrollment.local_date()
+    current = pmap.week(pmap.current_week)
+    week_start = current.opens_on if current else local_today
+    counts = selectors.practice_counts(enrollment, week_start, local_today)
+
+    next_steps = []
+    if current:
+        for state in pmap.weeks[: pmap.current_week]:
+            for activity in state.one_off:
+                if activity.pk not in pmap.done and activity.kind != ActivityKind.EXPOSURE:
+                    next_steps.append((state, activity))
+    context = {
+        "enrollment": enrollment,
+        "pmap": pmap,
+        "current": current,
+        "next_steps": next_steps[:3],
+        "counts": counts,
+        "open_exposure": selectors.open_exposure(enrollment) if pmap.current_week >= 3 else None,
+        "exposure_due": pmap.current_week >= 3,
+        "cards": _today_cards(request, enrollment),
+        "local_today": local_today,
+    }
+    return render(request, "programs/today.html", context)
 
 
-overview = week = today
+@enrollment_required
+def overview(request: HttpRequest) -> HttpResponse:
+    pmap = selectors.program_map(request.enrollment)
+    return render(request, "programs/overview.html",
+                  {"pmap": pmap, "version": request.enrollment.program_version})
+
+
+@enrollment_required
+def week(request: HttpRequest, number: int) -> HttpResponse:
+    pmap = selectors.program_map(request.enrollment)
+    state = pmap.week(number)
+    if state is None:
+        raise Http404
+    template = "programs/week.html#week-body" if request.htmx else "programs/week.html"
+    return render(request, template, {"pmap": pmap, "state": state})

@@ -1,10 +1,47 @@
-from django.http import HttpResponse
+"""Red-flag screening, the last onboarding step. Any red flag holds the program
+and raises an alert for the clinician; the patient continues once it is cleared."""
 
+from __future__ import annotations
+
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.views.decorators.http import require_http_methods
+
+from programs import services as program_services
 from programs.access import enrollment_required
+from tracking import services
+from tracking.forms import RED_FLAGS, ScreeningForm
+from tracking.models import Alert
 
 
-def _soon(request, *args, **kwargs):
-    return HttpResponse("Coming soon.")
+@enrollment_required(allow_onboarding=True)
+@require_http_methods(["GET", "POST"])
+def screening(request: HttpRequest) -> HttpResponse:
+    enrollment = request.enrollment
+    if enrollment.on_safety_hold:
+        return redirect("safety_hold")
+    if not enrollment.needs_onboarding:
+        return redirect("today")
+    if enrollment.consented_at is None:
+        return redirect("onboarding_consent")
+    form = ScreeningForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        flags = form.cleaned_data["red_flags"]
+        program_services.screening_record(enrollment=enrollment, red_flags=flags)
+        if flags:
+            services.alert_raise(enrollment=enrollment, kind=Alert.Kind.RED_FLAG,
+                                 severity=Alert.Severity.HIGH, source="screening",
+                                 details={"red_flags": flags})
+            return redirect("safety_hold")
+        return redirect("today")
+    return render(request, "tracking/screening.html", {"form": form, "step": 5})
 
 
-screening = hold = enrollment_required(_soon, allow_onboarding=True)
+@enrollment_required(allow_onboarding=True)
+def hold(request: HttpRequest) -> HttpResponse:
+    enrollment = request.enrollment
+    if not enrollment.on_safety_hold:
+        return redirect("today" if not enrollment.needs_onboarding else "onboarding")
+    labels = dict(RED_FLAGS)
+    return render(request, "tracking/safety_hold.html",
+                  {"flags": [labels.get(f, f) for f in enrollment.red_flags]})

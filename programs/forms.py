@@ -1,0 +1,95 @@
+from __future__ import annotations
+
+from django import forms
+
+from programs.models import AttributionCategory
+
+BLANK_CATEGORY = [("", "Choose a category")]
+
+
+class ReflectionForm(forms.Form):
+    text = forms.CharField(
+        label="Your answer", widget=forms.Textarea(attrs={"rows": 5}), max_length=5000,
+        error_messages={"required": "Write a few words before you save. Even one line is fine.",
+                        "max_length": "Please keep this under 5,000 characters."},
+    )
+
+
+class EvidenceForm(forms.Form):
+    checked = forms.MultipleChoiceField(
+        label="Which of these are true for you?", required=False,
+        widget=forms.CheckboxSelectMultiple,
+        error_messages={"invalid_choice": "Please choose only from the list."},
+    )
+    text = forms.CharField(label="Anything else you noticed?", required=False,
+                           widget=forms.Textarea(attrs={"rows": 3}), max_length=2000)
+
+    def __init__(self, *args, items: list[dict], **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["checked"].choices = [(i["key"], i["text"]) for i in items]
+
+
+class AttributionForm(forms.Form):
+    """Three causes, each placed in a category by the patient."""
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        for n in (1, 2, 3):
+            self.fields[f"cause_{n}"] = forms.CharField(
+                label=f"Cause {n}", max_length=300,
+                error_messages={"required": f"Write cause {n} in a few words.",
+                                "max_length": "Please keep each cause under 300 characters."},
+            )
+            self.fields[f"category_{n}"] = forms.ChoiceField(
+                label=f"What kind of cause is {n}?",
+                choices=BLANK_CATEGORY + list(AttributionCategory.choices),
+                error_messages={"required": f"Choose a category for cause {n}.",
+                                "invalid_choice": f"Choose a category for cause {n} from the list."},
+            )
+
+    def causes(self) -> list[tuple[str, str]]:
+        return [(self.cleaned_data[f"cause_{n}"], self.cleaned_data[f"category_{n}"])
+                for n in (1, 2, 3)]
+
+    def rows(self):
+        return [(self[f"cause_{n}"], self[f"category_{n}"]) for n in (1, 2, 3)]
+
+
+class ConsentForm(forms.Form):
+    understand = forms.BooleanField(
+        label="I understand this program does not diagnose me or replace my medical care.",
+        error_messages={"required": "Please tick this box to go on."},
+    )
+    consent = forms.BooleanField(
+        label="I agree that my answers and practice logs are stored and shared with my "
+              "clinician at my practice, to support my care.",
+        error_messages={"required": "Please tick this box to go on. Your clinician needs to "
+                                   "see your answers to support you."},
+    )
+
+
+WEEKDAYS = [(0, "Monday"), (1, "Tuesday"), (2, "Wednesday"), (3, "Thursday"), (4, "Friday"),
+            (5, "Saturday"), (6, "Sunday")]
+
+
+class PreferencesForm(forms.Form):
+    timezone = forms.ChoiceField(label="Your time zone")
+    practice_time = forms.TimeField(
+        label="A good time for your daily practice", widget=forms.TimeInput(
+            attrs={"type": "time"}, format="%H:%M"),
+        help_text="We can remind you at this time. You can change it later.",
+        error_messages={"required": "Choose a time, for example 09:00.",
+                        "invalid": "Enter a time like 09:00 or 19:30."},
+    )
+    checkin_weekday = forms.TypedChoiceField(
+        label="Your weekly check-in day", choices=WEEKDAYS, coerce=int,
+        error_messages={"invalid_choice": "Choose a day of the week."},
+    )
+
+    def __init__(self, *args, **kwargs):
+        from painapp.accounts.forms import timezone_choices
+
+        super().__init__(*args, **kwargs)
+        self.fields["timezone"].choices = timezone_choices()
+        self.fields["timezone"].error_messages["invalid_choice"] = (
+            "Pick your time zone from the list, for example Europe/London.")
