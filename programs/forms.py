@@ -93,3 +93,48 @@ class PreferencesForm(forms.Form):
         self.fields["timezone"].choices = timezone_choices()
         self.fields["timezone"].error_messages["invalid_choice"] = (
             "Pick your time zone from the list, for example Europe/London.")
+
+
+class PatientInviteForm(forms.Form):
+    """A practice admin invites a patient onto a program with a clinician."""
+
+    full_name = forms.CharField(label="Full name", max_length=150,
+                                error_messages={"required": "Enter the patient's name."})
+    email = forms.EmailField(label="Email address", error_messages={
+        "required": "Enter the patient's email address.",
+        "invalid": "Enter an email address like name@example.com."})
+    clinician = forms.ModelChoiceField(
+        label="Clinician", queryset=None, empty_label="Choose a clinician",
+        error_messages={"required": "Choose the clinician who will follow this patient.",
+                        "invalid_choice": "Choose a clinician from this practice."})
+    program_version = forms.ModelChoiceField(
+        label="Program", queryset=None, empty_label=None,
+        error_messages={"invalid_choice": "Choose a program from the list."})
+    start_date = forms.DateField(
+        label="Start date", widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
+        help_text="Week 1 opens at midnight on this day, in the patient's time zone.",
+        error_messages={"required": "Choose a start date.",
+                        "invalid": "Enter a date like 2026-01-31."})
+    timezone = forms.ChoiceField(label="Patient's time zone")
+
+    def __init__(self, *args, practice, **kwargs):
+        from painapp.accounts.forms import timezone_choices
+        from painapp.accounts.models import Role, User
+        from programs.models import ProgramVersion
+
+        super().__init__(*args, **kwargs)
+        self.fields["clinician"].queryset = User.objects.filter(
+            memberships__practice=practice, memberships__role=Role.CLINICIAN,
+            memberships__is_active=True).order_by("full_name")
+        self.fields["clinician"].label_from_instance = lambda u: u.display_name
+        latest = {}
+        for v in ProgramVersion.objects.select_related("program").order_by("program_id",
+                                                                           "-number"):
+            latest.setdefault(v.program_id, v.pk)
+        self.fields["program_version"].queryset = ProgramVersion.objects.filter(
+            pk__in=latest.values()).select_related("program")
+        self.fields["program_version"].label_from_instance = lambda v: v.title
+        self.fields["timezone"].choices = timezone_choices()
+        self.fields["timezone"].initial = practice.timezone
+        self.fields["timezone"].error_messages["invalid_choice"] = (
+            "Pick the patient's time zone from the list, for example Europe/London.")

@@ -97,7 +97,7 @@ def enrollment_invite(
             checkin_weekday=start_date.weekday(),
         )
     if send:
-        transaction.on_commit(lambda: invitation_send(invitation))
+        invitation_send(invitation)
     return enrollment, invitation
 
 

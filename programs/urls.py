@@ -1,6 +1,6 @@
 from django.urls import path
 
-from programs.views import activities, exposure, log, onboarding, practice, today
+from programs.views import activities, enrollments, exposure, log, onboarding, practice, today
 
 urlpatterns = [
     # Onboarding (first login): welcome, what this is, consent, settings, then safety.
@@ -25,6 +25,8 @@ urlpatterns = [
     path("exposure/new/", exposure.exposure_plan, name="exposure_plan"),
     path("exposure/<int:pk>/", exposure.exposure_detail, name="exposure_detail"),
     path("exposure/<int:pk>/done/", exposure.exposure_done, name="exposure_done"),
+    # Practice admins: put a patient on a program.
+    path("practice/patients/invite/", enrollments.patient_invite, name="patient_invite"),
     # The patient's own history.
     path("log/", log.my_log, name="my_log"),
 ]

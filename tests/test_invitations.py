@@ -20,11 +20,15 @@ NEW_PASSWORD = "calm-river-stones-42"
 
 def invite(cast, client, *, role="patient", email="newbie@example.org", clinician=None):
     client.force_login(cast.admin)
-    data = {"full_name": "New Person", "email": email, "role": role,
-            "timezone": "Pacific/Auckland"}
-    if role == "patient":
-        data["clinician"] = (clinician or cast.clinician).pk
-    return client.post(reverse("invitation_create"), data)
+    if role != "patient":
+        return client.post(reverse("invitation_create"), {
+            "full_name": "New Person", "email": email, "role": role, "timezone": "UTC"})
+    from tests.factories import load_shipped_program
+
+    return client.post(reverse("patient_invite"), {
+        "full_name": "New Person", "email": email, "timezone": "Pacific/Auckland",
+        "clinician": (clinician or cast.clinician).pk,
+        "program_version": load_shipped_program().pk, "start_date": "2026-11-23"})
 
 
 def link_from_last_email() -> str:
@@ -51,7 +55,7 @@ def test_it_sends_an_invitation_email(cast, client):
     assert message.alternatives and "Set up my account" in message.alternatives[0][0]
     # the link names no person
     assert "newbie" not in link_from_last_email()
-    assert AuditEvent.objects.filter(action="invitation.created").count() == 1
+    assert AuditEvent.objects.filter(action="enrollment.invited").count() == 1
 
 
 def test_invited_person_cannot_log_in_before_accepting(cast, client):
@@ -71,6 +75,8 @@ def test_it_accepts_and_lands_the_patient_on_today(cast, client):
     response = accept(client, url)
     assert response.status_code == 302 and response.url == reverse("home")
     assert client.get(reverse("home")).url == reverse("today")
+    # a new patient starts with onboarding
+    assert client.get(reverse("today")).url == reverse("onboarding")
     user = User.objects.get(email="newbie@example.org")
     assert user.check_password(NEW_PASSWORD)
     assert user.timezone == "Pacific/Auckland"
@@ -225,3 +231,13 @@ def test_accepting_twice_at_once_spends_the_link_once(cast):
     services.invitation_accept(invitation=invitation, password=NEW_PASSWORD, timezone_name="UTC")
     with pytest.raises(services.InvitationUnusable):
         services.invitation_accept(invitation=invitation, password="x" * 12, timezone_name="UTC")
+
+
+def test_a_patient_invitation_puts_them_on_the_program_with_their_clinician(cast, client):
+    invite(cast, client)
+    from programs.models import Enrollment
+
+    enrollment = Enrollment.objects.get(patient__email="newbie@example.org")
+    assert enrollment.status == "invited"
+    assert enrollment.clinician == cast.clinician and enrollment.practice == cast.practice
+    assert str(enrollment.start_date) == "2026-11-23"

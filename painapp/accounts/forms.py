@@ -31,32 +31,19 @@ class TimezoneField(forms.ChoiceField):
 
 
 class InvitationForm(forms.Form):
+    """Invite staff. Patients are invited onto a program instead (programs' invite)."""
+
     full_name = forms.CharField(label="Full name", max_length=150)
     email = forms.EmailField(label="Email address",
                              error_messages={"invalid": "Enter an email address like name@example.com."})
     role = forms.ChoiceField(label="Role", choices=[(Role.CLINICIAN, "Clinician"),
-                                                    (Role.PATIENT, "Patient")])
-    clinician = forms.ModelChoiceField(
-        label="Clinician (for a patient)", queryset=User.objects.none(), required=False,
-        help_text="The clinician who will follow this patient.",
-        error_messages={"invalid_choice": "Choose a clinician from this practice."},
-    )
+                                                    (Role.ADMIN, "Practice admin")])
     timezone = TimezoneField(initial="UTC")
 
     def __init__(self, *args, practice: Practice, **kwargs):
         super().__init__(*args, **kwargs)
         self.practice = practice
-        self.fields["clinician"].queryset = User.objects.filter(
-            memberships__practice=practice, memberships__role=Role.CLINICIAN,
-            memberships__is_active=True,
-        ).order_by("full_name")
         self.fields["timezone"].initial = practice.timezone
-
-    def clean(self):
-        data = super().clean()
-        if data.get("role") == Role.PATIENT and not data.get("clinician"):
-            self.add_error("clinician", "Choose the clinician who will look after this patient.")
-        return data
 
 
 class AcceptInvitationForm(forms.Form):

@@ -81,7 +81,7 @@ def invitation_list(request: HttpRequest) -> HttpResponse:
 @require_http_methods(["GET", "POST"])
 def invitation_create(request: HttpRequest) -> HttpResponse:
     form = InvitationForm(request.POST or None, practice=request.practice,
-                          initial={"role": request.GET.get("role", "clinician")})
+                          initial={"role": "clinician"})
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
         try:
@@ -90,7 +90,7 @@ def invitation_create(request: HttpRequest) -> HttpResponse:
                 invited_by=request.user,
                 request=services.InvitationRequest(
                     email=data["email"], full_name=data["full_name"], role=data["role"],
-                    timezone=data["timezone"], clinician=data.get("clinician"),
+                    timezone=data["timezone"],
                 ),
             )
         except ValidationError as error:

@@ -1,0 +1,41 @@
+"""Practice admins put patients on programs (the rest of enrollment management comes
+with the practice administration screens)."""
+
+from __future__ import annotations
+
+from django.contrib import messages
+from django.core.exceptions import ValidationError
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.utils import timezone
+from django.views.decorators.http import require_http_methods
+
+from painapp.accounts.access import admin_required
+from painapp.accounts.audit import audit
+from programs import services
+from programs.forms import PatientInviteForm
+
+
+@admin_required
+@require_http_methods(["GET", "POST"])
+def patient_invite(request: HttpRequest) -> HttpResponse:
+    form = PatientInviteForm(request.POST or None, practice=request.practice,
+                             initial={"start_date": timezone.localdate()})
+    if request.method == "POST" and form.is_valid():
+        data = form.cleaned_data
+        try:
+            enrollment, invitation = services.enrollment_invite(
+                practice=request.practice, invited_by=request.user, email=data["email"],
+                full_name=data["full_name"], clinician=data["clinician"],
+                program_version=data["program_version"], start_date=data["start_date"],
+                timezone_name=data["timezone"],
+            )
+        except ValidationError as error:
+            for field, errors in error.message_dict.items():
+                form.add_error(field if field in form.fields else None, errors)
+        else:
+            audit(request, "enrollment.invited", practice=request.practice,
+                  subject=enrollment.patient, obj=enrollment)
+            messages.success(request, f"Invitation sent to {data['email']}.")
+            return redirect("invitation_list")
+    return render(request, "programs/patient_invite.html", {"form": form})
