@@ -14,9 +14,9 @@ urlpatterns = [
     path("program/week/<int:number>/", today.week, name="program_week"),
     path("program/<slug:slug>/", activities.activity, name="activity"),
     path("program/<slug:slug>/complete/", activities.activity_complete, name="activity_complete"),
-    # Somatic tracking.
-    path("practice/", practice.player, name="practice"),
-    path("practice/save/", practice.save_session, name="practice_save"),
+    # Somatic tracking. Not under "practice/": that is the admin's practice overview.
+    path("somatic-tracking/", practice.player, name="practice"),
+    path("somatic-tracking/save/", practice.save_session, name="practice_save"),
     # Graded exposure: the fear ladder and the exposure log.
     path("exposure/", exposure.ladder, name="exposure"),
     path("exposure/fears/new/", exposure.fear_create, name="fear_create"),
