@@ -38,10 +38,10 @@ def enrollment_required(view=None, *, allow_onboarding: bool = False):
                 return render(request, "programs/no_enrollment.html", status=200)
             request.enrollment = enrollment
             if not allow_onboarding:
-                if enrollment.needs_onboarding:
-                    return redirect("onboarding")
                 if enrollment.on_safety_hold:
                     return redirect("safety_hold")
+                if enrollment.needs_onboarding:
+                    return redirect("onboarding")
             return view(request, *args, **kwargs)
 
         return wrapped

@@ -45,7 +45,7 @@ def consent(request: HttpRequest) -> HttpResponse:
         return done
     enrollment = request.enrollment
     initial = {"understand": True, "consent": True} if enrollment.consented_at else None
-    form = ConsentForm(request.POST or None, initial=initial)
+    form = ConsentForm(request.POST if request.method == "POST" else None, initial=initial)
     if request.method == "POST" and form.is_valid():
         services.onboarding_consent(enrollment=enrollment)
         return redirect("onboarding_settings")
@@ -60,7 +60,7 @@ def preferences(request: HttpRequest) -> HttpResponse:
     enrollment = request.enrollment
     if enrollment.consented_at is None:
         return redirect("onboarding_consent")
-    form = PreferencesForm(request.POST or None, initial={
+    form = PreferencesForm(request.POST if request.method == "POST" else None, initial={
         "timezone": enrollment.patient.timezone,
         "practice_time": enrollment.preferred_practice_time,
         "checkin_weekday": enrollment.checkin_weekday,

@@ -24,7 +24,7 @@ def screening(request: HttpRequest) -> HttpResponse:
         return redirect("today")
     if enrollment.consented_at is None:
         return redirect("onboarding_consent")
-    form = ScreeningForm(request.POST or None)
+    form = ScreeningForm(request.POST if request.method == "POST" else None)
     if request.method == "POST" and form.is_valid():
         flags = form.cleaned_data["red_flags"]
         program_services.screening_record(enrollment=enrollment, red_flags=flags)

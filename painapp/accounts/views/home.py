@@ -29,7 +29,7 @@ def home(request: HttpRequest) -> HttpResponse:
 @login_required
 @require_http_methods(["GET", "POST"])
 def choose_practice(request: HttpRequest) -> HttpResponse:
-    form = ChoosePracticeForm(request.POST or None, user=request.user)
+    form = ChoosePracticeForm(request.POST if request.method == "POST" else None, user=request.user)
     if request.method == "POST" and form.is_valid():
         request.session[SESSION_MEMBERSHIP_KEY] = form.cleaned_data["membership"].pk
         return redirect("home")

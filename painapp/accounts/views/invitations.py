@@ -34,7 +34,7 @@ def invitation_accept(request: HttpRequest, token: str) -> HttpResponse:
         return render(request, "accounts/invitation_login_first.html",
                       {"invitation": invitation, "next": request.get_full_path()})
 
-    form = AcceptInvitationForm(request.POST or None, user=invited,
+    form = AcceptInvitationForm(request.POST if request.method == "POST" else None, user=invited,
                                 initial={"timezone": invited.timezone})
     if existing_account:
         form = None
@@ -80,7 +80,7 @@ def invitation_list(request: HttpRequest) -> HttpResponse:
 @admin_required
 @require_http_methods(["GET", "POST"])
 def invitation_create(request: HttpRequest) -> HttpResponse:
-    form = InvitationForm(request.POST or None, practice=request.practice,
+    form = InvitationForm(request.POST if request.method == "POST" else None, practice=request.practice,
                           initial={"role": "clinician"})
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
