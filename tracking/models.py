@@ -65,3 +65,295 @@ class Alert(models.Model):
 
     def __str__(self) -> str:
         return f"{self.get_kind_display()} ({self.get_status_display()})"
+
+
+class PracticeSettings(models.Model):
+    """Per-practice safety and follow-up settings (alert thresholds, crisis resources)."""
+
+    practice = models.OneToOneField(Practice, on_delete=models.CASCADE,
+                                    related_name="tracking_settings")
+    pain_rise_points = models.PositiveSmallIntegerField(
+        default=2, help_text="Alert when average pain is this many points above baseline …")
+    pain_rise_checkins = models.PositiveSmallIntegerField(
+        default=2, help_text="… on this many check-ins in a row.")
+    fear_high_threshold = models.PositiveSmallIntegerField(
+        default=8, help_text="Alert when fear of movement (0–10) is at or above this.")
+    missed_in_a_row = models.PositiveSmallIntegerField(default=2)
+    escalation_minutes = models.PositiveIntegerField(
+        default=120, help_text="Escalate an urgent alert to practice admins if not "
+                               "acknowledged within this many minutes.")
+    checkin_window_days = models.PositiveSmallIntegerField(
+        default=3, help_text="A check-in stays open this many days, then counts as missed.")
+    crisis_resources_md = models.TextField(
+        blank=True,
+        default=(
+            "**If you are in danger now, call your local emergency number.**\n\n"
+            "- UK: call 999, or Samaritans on 116 123 (free, any time)\n"
+            "- US: call or text 988 (Suicide & Crisis Lifeline)\n"
+            "- Australia: call 000, or Lifeline on 13 11 14\n"
+            "- New Zealand: call 111, or call or text 1737\n"
+            "- Elsewhere: call your local emergency number or go to the nearest "
+            "emergency department."
+        ),
+    )
+    crisis_words = models.JSONField(
+        default=list, blank=True,
+        help_text="Words or phrases in free text that also start the safety workflow.")
+
+    def __str__(self) -> str:
+        return f"Settings for {self.practice}"
+
+    @classmethod
+    def for_practice(cls, practice_id: int) -> PracticeSettings:
+        obj, _ = cls.objects.get_or_create(practice_id=practice_id)
+        return obj
+
+
+class Instrument(models.Model):
+    """A questionnaire as data. `practice` is null for the ones we ship.
+
+    A change makes a new row with version + 1; responses point at the exact version
+    that scored them, so old answers stay valid.
+
+    items:   [{"key", "text", "min", "max", "labels": {"0": "Not at all", ...}}]
+    scoring: {"method": "sum"|"mean"|"raw", "items": [keys] (default all),
+              "subscales": {name: [keys]}, "max_missing": 0,
+              "bands": [{"min": 0, "max": 4, "label": "Minimal"}, ...]}
+    """
+
+    practice = models.ForeignKey(Practice, null=True, blank=True, on_delete=models.CASCADE,
+                                 related_name="instruments")
+    key = models.SlugField(max_length=64)
+    version = models.PositiveIntegerField(default=1)
+    title = models.CharField(max_length=200)
+    instructions = models.TextField(blank=True)
+    citation = models.TextField(blank=True)
+    licence_note = models.TextField(blank=True)
+    items = models.JSONField()
+    scoring = models.JSONField(default=dict)
+    is_current = models.BooleanField(default=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["practice", "key", "version"],
+                                    name="instrument_version_unique",
+                                    nulls_distinct=False),
+        ]
+        ordering = ["key", "-version"]
+
+    def __str__(self) -> str:
+        return f"{self.title} (v{self.version})"
+
+
+class CheckIn(models.Model):
+    """One scheduled check-in of one enrollment (baseline, a week, the end, a follow-up)."""
+
+    class Kind(models.TextChoices):
+        BASELINE = "baseline", "Baseline"
+        WEEKLY = "weekly", "Weekly"
+        END = "end", "End of program"
+        FOLLOWUP = "followup", "Follow-up"
+
+    class Status(models.TextChoices):
+        SCHEDULED = "scheduled", "Not open yet"
+        OPEN = "open", "Open"
+        COMPLETED = "completed", "Done"
+        MISSED = "missed", "Missed"
+
+    enrollment = models.ForeignKey(Enrollment, on_delete=models.CASCADE,
+                                   related_name="checkins")
+    slot = models.CharField(max_length=32, help_text="e.g. baseline, week-3, end, followup-1m")
+    kind = models.CharField(max_length=16, choices=Kind.choices)
+    week = models.PositiveSmallIntegerField(null=True, blank=True)
+    due_date = models.DateField(help_text="The patient's local date it opens.")
+    opens_at = models.DateTimeField()
+    closes_at = models.DateTimeField()
+    status = models.CharField(max_length=16, choices=Status.choices, default=Status.SCHEDULED)
+    instrument_keys = models.JSONField(default=list)
+    draft = models.JSONField(default=dict, blank=True,
+                             help_text="Answers saved so far, before submitting.")
+    completed_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["opens_at"]
+        constraints = [
+            models.UniqueConstraint(fields=["enrollment", "slot"], name="checkin_slot_unique"),
+        ]
+        indexes = [
+            models.Index(fields=["enrollment", "opens_at"]),
+            # the sweep that opens due check-ins and marks overdue ones missed
+            models.Index(fields=["closes_at"], condition=Q(status__in=["scheduled", "open"]),
+                         name="checkin_pending_idx"),
+        ]
+
+    def __str__(self) -> str:
+        return f"Check-in {self.slot}"
+
+
+class Response(models.Model):
+    """One instrument's answers within a check-in, scored by that instrument version."""
+
+    checkin = models.ForeignKey(CheckIn, on_delete=models.CASCADE, related_name="responses")
+    instrument = models.ForeignKey(Instrument, on_delete=models.PROTECT, related_name="+")
+    instrument_key = models.SlugField(max_length=64)
+    instrument_version = models.PositiveIntegerField()
+    answers = models.JSONField()
+    scores = models.JSONField(default=dict)
+    created_at = models.DateTimeField(default=dj_timezone.now)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["checkin", "instrument_key"],
+                                    name="response_once_per_instrument"),
+        ]
+
+
+class ReminderPreferences(models.Model):
+    """What the patient wants to be reminded of, how and when. Editable by them."""
+
+    enrollment = models.OneToOneField(Enrollment, on_delete=models.CASCADE,
+                                      related_name="reminder_preferences")
+    practice_enabled = models.BooleanField(default=True)
+    practice_time = models.TimeField(default="09:00")
+    practice_days = models.JSONField(default=list, help_text="0=Mon … 6=Sun; empty = every day")
+    checkin_enabled = models.BooleanField(default=True)
+    paused = models.BooleanField(default=False, help_text="Pause every reminder.")
+    quiet_start = models.TimeField(null=True, blank=True)
+    quiet_end = models.TimeField(null=True, blank=True)
+    email_enabled = models.BooleanField(default=True)
+    in_app_enabled = models.BooleanField(default=True)
+    sms_enabled = models.BooleanField(default=False)
+    phone = models.CharField(max_length=32, blank=True)
+    unsubscribed_at = models.DateTimeField(null=True, blank=True,
+                                           help_text="Unsubscribed from email reminders.")
+    updated_at = models.DateTimeField(auto_now=True)
+
+    def __str__(self) -> str:
+        return f"Reminder preferences {self.pk}"
+
+    @property
+    def channels(self) -> list[str]:
+        out = []
+        if self.email_enabled and self.unsubscribed_at is None:
+            out.append("email")
+        if self.in_app_enabled:
+            out.append("in_app")
+        if self.sms_enabled and self.phone:
+            out.append("sms")
+        return out
+
+
+class ReminderSchedule(models.Model):
+    """A recurring reminder. `next_due_at` (UTC) is computed from the patient's wall
+    clock and time zone; the sweep claims due rows and advances it."""
+
+    class Kind(models.TextChoices):
+        PRACTICE = "practice", "Daily practice"
+        CHECKIN = "checkin", "Check-in"
+
+    enrollment = models.ForeignKey(Enrollment, on_delete=models.CASCADE,
+                                   related_name="reminder_schedules")
+    kind = models.CharField(max_length=16, choices=Kind.choices)
+    next_due_at = models.DateTimeField(null=True, blank=True)
+    # For check-in reminders: which check-in and stage the next fire is for.
+    next_slot = models.CharField(max_length=64, blank=True)
+    active = models.BooleanField(default=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["enrollment", "kind"], name="one_schedule_per_kind"),
+        ]
+        indexes = [
+            # sweep_due_reminders: active schedules whose time has come
+            models.Index(fields=["next_due_at"], condition=Q(active=True),
+                         name="reminder_due_idx"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.get_kind_display()} reminder {self.pk}"
+
+
+class Delivery(models.Model):
+    """One reminder sent (or to be sent) on one channel. Unique per (schedule, slot,
+    channel): a second claim of the same slot inserts nothing."""
+
+    class Status(models.TextChoices):
+        PENDING = "pending", "Waiting"
+        SENDING = "sending", "Sending"
+        SENT = "sent", "Sent"
+        FAILED = "failed", "Failed"
+        SKIPPED = "skipped", "Skipped"
+
+    schedule = models.ForeignKey(ReminderSchedule, on_delete=models.CASCADE,
+                                 related_name="deliveries")
+    slot = models.CharField(max_length=64, help_text="The local day or check-in stage.")
+    channel = models.CharField(max_length=16)
+    due_at = models.DateTimeField()
+    status = models.CharField(max_length=16, choices=Status.choices, default=Status.PENDING)
+    attempts = models.PositiveSmallIntegerField(default=0)
+    claimed_at = models.DateTimeField(null=True, blank=True)
+    sent_at = models.DateTimeField(null=True, blank=True)
+    error = models.CharField(max_length=300, blank=True)
+    created_at = models.DateTimeField(default=dj_timezone.now)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["schedule", "slot", "channel"],
+                                    name="delivery_once"),
+        ]
+        indexes = [
+            # admins' "failed deliveries" list
+            models.Index(fields=["status", "-created_at"], condition=Q(status="failed"),
+                         name="delivery_failed_idx"),
+        ]
+
+    def __str__(self) -> str:
+        return f"Delivery {self.pk} ({self.status})"
+
+
+class Notification(models.Model):
+    """An in-app message for one person (reminders, alerts for clinicians)."""
+
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE,
+                             related_name="notifications")
+    title = models.CharField(max_length=200)
+    body = models.TextField(blank=True)
+    url = models.CharField(max_length=300, blank=True)
+    created_at = models.DateTimeField(default=dj_timezone.now)
+    read_at = models.DateTimeField(null=True, blank=True)
+    delivery = models.OneToOneField(Delivery, null=True, blank=True, on_delete=models.SET_NULL,
+                                    related_name="notification")
+
+    class Meta:
+        ordering = ["-created_at"]
+        indexes = [models.Index(fields=["user", "-created_at"])]
+
+    def __str__(self) -> str:
+        return self.title
+
+
+class OutboxTask(models.Model):
+    """Background work recorded in the same transaction as the change that needs it.
+
+    The request enqueues the Celery task after commit; if the broker is down the row
+    stays here and the minute sweep enqueues it again, so no follow-up is lost.
+    """
+
+    task = models.CharField(max_length=100)
+    kwargs = models.JSONField(default=dict)
+    created_at = models.DateTimeField(default=dj_timezone.now)
+    enqueued_at = models.DateTimeField(null=True, blank=True)
+    attempts = models.PositiveSmallIntegerField(default=0)
+    done_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        indexes = [
+            # outbox sweep: work not yet done
+            models.Index(fields=["created_at"], condition=Q(done_at__isnull=True),
+                         name="outbox_pending_idx"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.task} ({'done' if self.done_at else 'pending'})"

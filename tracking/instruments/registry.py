@@ -1,0 +1,82 @@
+"""Instruments in the database: the shipped ones kept in sync, practice-added ones,
+and the current version of each key for a practice."""
+
+from __future__ import annotations
+
+from django.db import transaction
+
+from tracking.instruments.scoring import InstrumentSpec
+from tracking.instruments.shipped import SHIPPED
+from tracking.models import Instrument
+
+_CONTENT_FIELDS = ("title", "instructions", "citation", "licence_note", "items", "scoring")
+
+
+def normalise(definition: dict) -> dict:
+    """Fill each item with the instrument's item defaults (range, labels)."""
+    defaults = definition.get("item_defaults", {})
+    items = [{**defaults, **item} for item in definition["items"]]
+    scoring = dict(definition.get("scoring", {}))
+    if definition.get("safety_item"):
+        scoring["safety_item"] = definition["safety_item"]
+    return {
+        "key": definition["key"],
+        "title": definition["title"],
+        "instructions": definition.get("instructions", ""),
+        "citation": definition.get("citation", ""),
+        "licence_note": definition.get("licence_note", ""),
+        "items": items,
+        "scoring": scoring,
+    }
+
+
+@transaction.atomic
+def instrument_save(*, definition: dict, practice=None) -> tuple[Instrument, bool]:
+    """Store a definition as the current version of its key (for `practice`, or shipped).
+
+    Unchanged content changes nothing; changed content makes version + 1 and keeps the
+    old version (old responses are scored by their own version).
+    """
+    data = normalise(definition)
+    current = (Instrument.objects.select_for_update()
+               .filter(practice=practice, key=data["key"]).order_by("-version").first())
+    if current is not None and all(getattr(current, f) == data[f] for f in _CONTENT_FIELDS):
+        return current, False
+    Instrument.objects.filter(practice=practice, key=data["key"]).update(is_current=False)
+    instrument = Instrument.objects.create(
+        practice=practice, key=data["key"], version=(current.version + 1) if current else 1,
+        is_current=True, **{f: data[f] for f in _CONTENT_FIELDS},
+    )
+    return instrument, True
+
+
+def sync_shipped() -> int:
+    """Make sure every shipped instrument is stored at its current wording."""
+    return sum(1 for d in SHIPPED if instrument_save(definition=d)[1])
+
+
+def current_instruments(keys: list[str], practice_id: int | None) -> dict[str, Instrument]:
+    """The current version of each key: the practice's own if it has one, else ours."""
+    rows = list(Instrument.objects.filter(key__in=keys, is_current=True)
+                .filter(practice_id__in=[practice_id] if practice_id else [])
+                | Instrument.objects.filter(key__in=keys, is_current=True, practice__isnull=True))
+    if {r.key for r in rows} != set(keys):
+        sync_shipped()
+        rows = list(Instrument.objects.filter(key__in=keys, is_current=True,
+                                              practice_id__in=[practice_id] if practice_id
+                                              else [])
+                    | Instrument.objects.filter(key__in=keys, is_current=True,
+                                                practice__isnull=True))
+    found: dict[str, Instrument] = {}
+    for row in rows:
+        if row.key not in found or row.practice_id is not None:
+            found[row.key] = row
+    missing = set(keys) - set(found)
+    if missing:
+        raise KeyError(f"Unknown instruments: {sorted(missing)}")
+    return found
+
+
+def spec_of(instrument: Instrument) -> InstrumentSpec:
+    return InstrumentSpec(key=instrument.key, version=instrument.version,
+                          items=instrument.items, scoring=instrument.scoring)
