@@ -66,6 +66,7 @@ class ProgramData:
     summary: str
     overview_md: str
     tracking_guide: dict
+    checkin_config: dict
     weeks: list[WeekData]
     content_hash: str
 
@@ -105,6 +106,7 @@ def read_program(folder: Path) -> ProgramData:
             "steps": guide_meta.get("steps", []),
             "sensation_words": guide_meta.get("sensation_words", []),
         },
+        checkin_config=meta.get("checkins") or {},
         weeks=weeks,
         content_hash=content_hash(folder),
     )

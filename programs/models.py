@@ -39,6 +39,10 @@ class ProgramVersion(models.Model):
     overview_md = models.TextField(blank=True)
     # The somatic-tracking guide: {"title", "intro_md", "steps": [...], "sensation_words": [...]}
     tracking_guide = models.JSONField(default=dict, blank=True)
+    # Which check-ins, when and with which instruments (read by tracking):
+    # {"window_days", "baseline": [keys], "weekly": [keys], "full_weeks": [n],
+    #  "end": [keys], "followup_months": [1, 3], "followup": [keys]}
+    checkin_config = models.JSONField(default=dict, blank=True)
     # sha256 of the content files; a changed file makes a new version.
     content_hash = models.CharField(max_length=64)
     created_at = models.DateTimeField(auto_now_add=True)

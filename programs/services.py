@@ -46,6 +46,7 @@ def program_version_load(data: ProgramData) -> tuple[ProgramVersion, bool]:
     version = ProgramVersion.objects.create(
         program=program, number=last + 1, title=data.title, summary=data.summary,
         overview_md=data.overview_md, tracking_guide=data.tracking_guide,
+        checkin_config=data.checkin_config,
         content_hash=data.content_hash,
     )
     for week_data in data.weeks:
