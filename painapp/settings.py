@@ -163,6 +163,8 @@ EMAIL_BACKEND = env_str(
     else "django.core.mail.backends.console.EmailBackend",
 )
 
+EMAIL_FILE_PATH = env_str("EMAIL_FILE_PATH", str(VAR_DIR / "mail"))
+
 # Celery. Redis when REDIS_URL is set; otherwise kombu's filesystem transport, so a
 # real worker and beat still run on a fresh machine with nothing but Python.
 CELERY_BROKER_URL = REDIS_URL or "filesystem://"
@@ -236,3 +238,5 @@ LOGGING = {
         "django.db.backends": {"level": "WARNING"},
     },
 }
+
+PAINAPP_TODAY_PROVIDERS = ["tracking.today.checkin_card"]

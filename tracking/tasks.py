@@ -1,11 +1,40 @@
-"""Celery tasks: thin wrappers that load rows and call services."""
+"""Celery tasks: thin wrappers that load rows and call services. Each is safe to run
+twice. Beat's schedule is in painapp/celery.py."""
 
 from __future__ import annotations
 
 from celery import shared_task
 
+from tracking import outbox, reminders
+from tracking.models import Delivery
+from tracking.transports import TransientError
+
 
 @shared_task(name="tracking.tasks.sweep_due_reminders")
 def sweep_due_reminders() -> int:
-    """Claim due reminder schedules and queue their sends. Filled in by the reminders work."""
-    return 0
+    """Every minute: reminders that are due, plus any background work left behind."""
+    claimed = reminders.sweep_due_reminders()
+    reminders.requeue_stale_deliveries()
+    outbox.outbox_sweep()
+    return claimed
+
+
+def _send_one(delivery_id: int) -> str:
+    try:
+        return reminders.deliver(delivery_id)
+    except TransientError:
+        attempts = (Delivery.objects.filter(pk=delivery_id)
+                    .values_list("attempts", flat=True).first() or 1)
+        # A short countdown, never a far-future ETA (Redis would redeliver it).
+        send_delivery.apply_async((delivery_id,), countdown=reminders.retry_delay(attempts))
+        return "retrying"
+
+
+@shared_task(name="tracking.tasks.send_deliveries", acks_late=True)
+def send_deliveries(delivery_ids: list[int]) -> list[str]:
+    return [_send_one(delivery_id) for delivery_id in delivery_ids]
+
+
+@shared_task(name="tracking.tasks.send_delivery", acks_late=True)
+def send_delivery(delivery_id: int) -> str:
+    return _send_one(delivery_id)

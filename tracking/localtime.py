@@ -1,0 +1,77 @@
+"""Turning a patient's wall-clock time into a UTC instant, across DST changes.
+
+Rule (documented in the README and tested):
+- Gap (clocks spring forward, the wall time does not exist that day): fire at the
+  first valid instant after it, i.e. the moment the clocks jump.
+- Fold (clocks fall back, the wall time happens twice): fire at the first occurrence.
+"""
+
+from __future__ import annotations
+
+from datetime import UTC, date, datetime, time, timedelta
+from zoneinfo import ZoneInfo
+
+
+def _exists(local: datetime) -> bool:
+    """Whether a zone-aware wall time survives a round trip through UTC."""
+    back = local.astimezone(UTC).astimezone(local.tzinfo)
+    return back.replace(tzinfo=None) == local.replace(tzinfo=None)
+
+
+def wall_to_utc(day: date, at: time, tz: ZoneInfo) -> datetime:
+    """The UTC instant of `at` on `day` in `tz`, with the gap and fold rules above."""
+    local = datetime.combine(day, at).replace(tzinfo=tz, fold=0)
+    if _exists(local):
+        return local.astimezone(UTC)  # fold=0 is the first occurrence in a fold
+    # In a gap. fold=1 reads the wall time with the offset before the jump... whichever
+    # reading is earlier, the jump lies between the two readings: find it.
+    a = local.astimezone(UTC)
+    b = local.replace(fold=1).astimezone(UTC)
+    lo, hi = min(a, b), max(a, b)
+    offset_before = lo.astimezone(tz).utcoffset()
+    while hi - lo > timedelta(seconds=1):
+        mid = lo + (hi - lo) / 2
+        if mid.astimezone(tz).utcoffset() == offset_before:
+            lo = mid
+        else:
+            hi = mid
+    return hi.replace(microsecond=0)
+
+
+def local_date(instant: datetime, tz: ZoneInfo) -> date:
+    return instant.astimezone(tz).date()
+
+
+def in_quiet_hours(at: time, start: time | None, end: time | None) -> bool:
+    if start is None or end is None or start == end:
+        return False
+    if start < end:
+        return start <= at < end
+    return at >= start or at < end  # overnight, e.g. 22:00–07:00
+
+
+def next_occurrence(
+    *, at: time, weekdays: list[int] | None, tz: ZoneInfo, after: datetime,
+    quiet_start: time | None = None, quiet_end: time | None = None,
+) -> tuple[datetime, date]:
+    """The first scheduled instant strictly after `after`, and the local day it belongs to.
+
+    `weekdays` are 0=Monday … 6=Sunday; empty or None means every day. A time inside
+    quiet hours moves to the end of quiet hours (still counted as the same day's slot).
+    """
+    days = set(weekdays or range(7))
+    start_day = local_date(after, tz)
+    for offset in range(0, 9):
+        day = start_day + timedelta(days=offset)
+        if day.weekday() not in days:
+            continue
+        fire_at = at
+        fire_day = day
+        if in_quiet_hours(at, quiet_start, quiet_end):
+            fire_at = quiet_end
+            if quiet_start > quiet_end and at >= quiet_start:  # overnight: next morning
+                fire_day = day + timedelta(days=1)
+        instant = wall_to_utc(fire_day, fire_at, tz)
+        if instant > after:
+            return instant, day
+    raise ValueError("no occurrence found within 9 days")  # unreachable with days non-empty
