@@ -1,0 +1,118 @@
+"""Writes for the somatic-tracking player: recording a practice session, once.
+
+Kept apart from programs/services.py so the player can grow without touching the
+curriculum and enrollment services; it calls them (activity_complete) like any view.
+"""
+
+from __future__ import annotations
+
+import uuid
+from collections.abc import Iterable
+from datetime import datetime
+
+from django.core.exceptions import ValidationError
+from django.db import transaction
+from django.utils import timezone
+
+from programs.models import Activity, ActivityKind, Enrollment, PracticeSession
+from programs.services import activity_complete
+
+NOTE_MAX_LENGTH = 2000
+# A session is 3–10 minutes; anything past two hours is a page left open, not practice.
+DURATION_MAX_SECONDS = 2 * 60 * 60
+
+
+def sensation_words(enrollment: Enrollment) -> list[str]:
+    """The words the patient may pick from, from their own program version's guide."""
+    return [
+        str(w) for w in (enrollment.program_version.tracking_guide or {}).get("sensation_words", [])
+    ]
+
+
+def practice_activity_for_week(
+    enrollment: Enrollment, at: datetime | None = None
+) -> Activity | None:
+    """The 'practice' activity of the enrollment's current week, if that week has one."""
+    week = enrollment.current_week(at)
+    if week < 1:
+        return None
+    return (
+        Activity.objects.filter(
+            week__version_id=enrollment.program_version_id,
+            week__number=week,
+            kind=ActivityKind.PRACTICE,
+        )
+        .order_by("order")
+        .first()
+    )
+
+
+def practice_session_record(
+    *,
+    enrollment: Enrollment,
+    client_token: uuid.UUID,
+    pain_before: int,
+    threat_before: int,
+    pain_after: int,
+    threat_after: int,
+    sensations: Iterable[str] = (),
+    note: str = "",
+    duration_seconds: int = 0,
+    at: datetime | None = None,
+) -> tuple[PracticeSession, bool]:
+    """Record one somatic-tracking session and mark the week's practice done.
+
+    Returns (session, created). The player sends the same `client_token` with every
+    attempt to save one session, so a retry after a lost response, a double tap or a
+    re-sent form finds the row already there and returns it unchanged (created=False).
+    The unique constraint on (enrollment, client_token) makes this hold even when two
+    attempts race: get_or_create catches the loser's IntegrityError and reads the row.
+    The token is only ever looked up within `enrollment`, so one patient's token can
+    never reach another patient's row.
+
+    `local_date` is the patient's own calendar date at `at` (now by default), so a
+    session at 23:30 in Los Angeles counts for that day, not for tomorrow in UTC.
+
+    Raises ValidationError for a rating outside 0–10, a word not in the guide, or a
+    note over 2000 characters; nothing is saved then.
+    """
+    ratings = {
+        "pain_before": pain_before,
+        "threat_before": threat_before,
+        "pain_after": pain_after,
+        "threat_after": threat_after,
+    }
+    errors: dict[str, str] = {}
+    for name, value in ratings.items():
+        if isinstance(value, bool) or not isinstance(value, int) or not 0 <= value <= 10:
+            errors[name] = "Choose a number from 0 to 10."
+    allowed = sensation_words(enrollment)
+    picked = set(sensations)
+    if picked - set(allowed):
+        errors["sensations"] = "Please pick words from the list only."
+    note = (note or "").strip()
+    if len(note) > NOTE_MAX_LENGTH:
+        errors["note"] = f"Please keep your note to {NOTE_MAX_LENGTH:,} characters or fewer."
+    if errors:
+        raise ValidationError(errors)
+
+    at = at or timezone.now()
+    with transaction.atomic():
+        session, created = PracticeSession.objects.get_or_create(
+            enrollment=enrollment,
+            client_token=client_token,
+            defaults={
+                **ratings,
+                "practiced_at": at,
+                "local_date": enrollment.local_date(at),
+                "duration_seconds": max(0, min(int(duration_seconds), DURATION_MAX_SECONDS)),
+                # The guide's order, not the order of clicks, so the log reads the same way.
+                "sensations": [w for w in allowed if w in picked],
+                "note": note,
+            },
+        )
+        if created:
+            activity = practice_activity_for_week(enrollment, at)
+            if activity is not None:
+                activity_complete(enrollment=enrollment, activity=activity)
+    return session, created
