@@ -87,21 +87,38 @@ def celery_worker_process(transactional_db, settings):
     import redis as redis_lib
 
     redis_lib.Redis.from_url(settings.CELERY_BROKER_URL).flushdb()
+    proc = start_worker()
+    yield proc
+    stop_process(proc)
+
+
+def subprocess_env(**extra) -> dict:
+    """Environment for a child process (worker, sweep) that uses the test database."""
+    from django.conf import settings
     from django.db import connection
 
-    env = {
+    return {
         **os.environ,
         "DJANGO_SETTINGS_MODULE": "painapp.settings_test",
         "DATABASE_URL": _database_url(connection.settings_dict),
         "REDIS_URL": settings.CELERY_BROKER_URL,
+        **extra,
     }
+
+
+def start_worker(name: str = "w1", **env) -> subprocess.Popen:
     proc = subprocess.Popen(
         [sys.executable, "-m", "celery", "-A", "painapp", "worker", "--pool=solo",
-         "--loglevel=WARNING", "--without-gossip", "--without-mingle", "--without-heartbeat"],
-        cwd=ROOT, env=env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True,
+         "--loglevel=WARNING", "--without-gossip", "--without-mingle", "--without-heartbeat",
+         "-n", f"{name}@%h"],
+        cwd=ROOT, env=subprocess_env(**env), stdout=subprocess.PIPE,
+        stderr=subprocess.STDOUT, text=True,
     )
     _wait_for_worker(proc)
-    yield proc
+    return proc
+
+
+def stop_process(proc: subprocess.Popen) -> None:
     proc.terminate()
     try:
         proc.wait(timeout=15)
