@@ -24,6 +24,8 @@ def audit(
     subject: User | None = None,
     obj: Any = None,
     actor: User | None = None,
+    object_type: str = "",
+    object_id: str = "",
 ) -> AuditEvent:
     if actor is None and request is not None and request.user.is_authenticated:
         actor = request.user
@@ -32,8 +34,8 @@ def audit(
         practice=practice,
         subject=subject,
         action=action,
-        object_type=obj._meta.label_lower if obj is not None else "",
-        object_id=str(obj.pk) if obj is not None else "",
+        object_type=obj._meta.label_lower if obj is not None else object_type,
+        object_id=str(obj.pk) if obj is not None else str(object_id),
         ip=client_ip(request) if request is not None else None,
         request_id=current_request_id(),
     )
