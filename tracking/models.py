@@ -357,3 +357,37 @@ class OutboxTask(models.Model):
 
     def __str__(self) -> str:
         return f"{self.task} ({'done' if self.done_at else 'pending'})"
+
+
+class DigestLog(models.Model):
+    """One clinician's daily digest decision for one local day.
+
+    The unique (clinician, local_date) row is the claim: a second sweep the same day,
+    or a second beat by mistake, inserts nothing and so sends nothing. A row is written
+    even when there was nothing to say (sent_at stays empty), so the next day's digest
+    counts from this moment and nothing is counted twice or skipped.
+    """
+
+    clinician = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE,
+                                  related_name="+")
+    local_date = models.DateField()
+    # The window this digest covers: (since, created_at].
+    since = models.DateTimeField()
+    created_at = models.DateTimeField(default=dj_timezone.now)
+    alert_counts = models.JSONField(default=dict, blank=True,
+                                    help_text="New alerts by kind, counts only.")
+    missed_count = models.PositiveIntegerField(default=0)
+    sent_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["clinician", "local_date"],
+                                    name="digest_once_per_local_day"),
+        ]
+
+    def __str__(self) -> str:
+        return f"Digest for {self.clinician_id} on {self.local_date}"
+
+    @property
+    def has_news(self) -> bool:
+        return bool(sum(self.alert_counts.values()) or self.missed_count)

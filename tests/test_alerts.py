@@ -1,0 +1,230 @@
+"""Alert rules on hand-made check-ins: each fires at its threshold and not just below,
+with the practice's own thresholds, once per event."""
+
+from __future__ import annotations
+
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
+
+from painapp.accounts.models import AuditEvent
+from programs.models import EnrollmentStatus
+from tests.test_alerts_factories import make_checkin, pain, phq9
+from tracking.alerts import alerts_for_missed_checkins, evaluate_checkin, evaluate_missed
+from tracking.models import Alert, CheckIn, Notification, OutboxTask, PracticeSettings
+from tracking.services import alert_resolve
+
+MISSED = CheckIn.Status.MISSED
+
+
+def set_rules(practice, **values) -> None:
+    PracticeSettings.for_practice(practice.pk)
+    PracticeSettings.objects.filter(practice=practice).update(**values)
+
+
+def kinds(enrollment) -> list[str]:
+    return sorted(Alert.objects.filter(enrollment=enrollment).values_list("kind", flat=True))
+
+
+def pain_history(enrollment, *values: int) -> CheckIn:
+    """Baseline then weekly check-ins with these average pain scores; returns the last."""
+    checkin = None
+    for n, value in enumerate(values):
+        slot = "baseline" if n == 0 else f"week-{n}"
+        checkin = make_checkin(enrollment, slot, answers=pain(value),
+                               days_ago=7 * (len(values) - n))
+    return checkin
+
+
+# ------------------------------------------------------------------ pain up
+def test_it_raises_pain_up_after_two_check_ins_two_points_above_baseline(enrollment):
+    last = pain_history(enrollment, 4, 6, 6)
+    result = evaluate_checkin(last)
+    alert = Alert.objects.get(enrollment=enrollment)
+    assert (alert.kind, alert.severity, alert.status) == ("pain_up", "high", "open")
+    assert alert.source == f"checkin:{last.pk}"
+    assert alert.details["baseline"] == 4 and alert.details["recent"] == [6, 6]
+    assert result.alerts == [alert] and result.safety is False
+
+
+def test_it_does_not_raise_pain_up_for_one_high_check_in(enrollment):
+    assert evaluate_checkin(pain_history(enrollment, 4, 3, 6)).alerts == []
+    assert kinds(enrollment) == []
+
+
+def test_it_does_not_raise_pain_up_just_below_the_rise(enrollment):
+    evaluate_checkin(pain_history(enrollment, 4, 5, 5))
+    assert kinds(enrollment) == []
+
+
+def test_it_does_not_raise_pain_up_without_a_baseline(enrollment):
+    make_checkin(enrollment, "week-1", answers=pain(9), days_ago=7)
+    evaluate_checkin(make_checkin(enrollment, "week-2", answers=pain(9), days_ago=0))
+    assert kinds(enrollment) == []
+
+
+def test_it_uses_the_practices_pain_thresholds(cast, enrollment):
+    set_rules(cast.practice, pain_rise_points=3, pain_rise_checkins=1)
+    evaluate_checkin(pain_history(enrollment, 4, 6))
+    assert kinds(enrollment) == []
+    evaluate_checkin(make_checkin(enrollment, "week-2", answers=pain(7), days_ago=0))
+    assert kinds(enrollment) == ["pain_up"]
+
+
+def test_it_skips_missed_weeks_when_counting_pain_in_a_row(enrollment):
+    make_checkin(enrollment, "baseline", answers=pain(3), days_ago=21)
+    make_checkin(enrollment, "week-1", answers=pain(5), days_ago=14)
+    make_checkin(enrollment, "week-2", days_ago=7, status=MISSED)
+    evaluate_checkin(make_checkin(enrollment, "week-3", answers=pain(6), days_ago=0))
+    assert kinds(enrollment) == ["pain_up"]
+
+
+def test_it_does_not_add_a_pain_alert_while_one_is_unresolved(cast, enrollment):
+    evaluate_checkin(pain_history(enrollment, 4, 6, 6))
+    evaluate_checkin(make_checkin(enrollment, "week-3", answers=pain(7), days_ago=0.5))
+    assert kinds(enrollment) == ["pain_up"]
+    alert_resolve(alert=Alert.objects.get(enrollment=enrollment), by=cast.clinician)
+    evaluate_checkin(make_checkin(enrollment, "week-4", answers=pain(7), days_ago=0))
+    assert kinds(enrollment) == ["pain_up", "pain_up"]
+
+
+# ------------------------------------------------------------------ fear of movement
+def test_it_raises_fear_high_at_the_threshold_and_not_below(enrollment, other_enrollment):
+    evaluate_checkin(make_checkin(enrollment, "week-1",
+                                  answers={"fear_movement": {"fear_movement": 8}}))
+    evaluate_checkin(make_checkin(other_enrollment, "week-1",
+                                  answers={"fear_movement": {"fear_movement": 7}}))
+    alert = Alert.objects.get()
+    assert (alert.enrollment, alert.kind, alert.severity) == (enrollment, "fear_high", "routine")
+    assert alert.details == {"fear": 8, "threshold": 8}
+
+
+def test_it_uses_the_practices_fear_threshold(cast, enrollment):
+    set_rules(cast.practice, fear_high_threshold=6)
+    evaluate_checkin(make_checkin(enrollment, "week-1",
+                                  answers={"fear_movement": {"fear_movement": 6}}))
+    assert kinds(enrollment) == ["fear_high"]
+
+
+# ------------------------------------------------------------------ self-harm
+def test_it_raises_an_urgent_alert_when_phq9_item_9_is_above_zero(enrollment):
+    result = evaluate_checkin(make_checkin(enrollment, "baseline",
+                                           answers={"phq9": phq9(item9=1)}))
+    alert = Alert.objects.get()
+    assert (alert.kind, alert.severity, alert.details) == ("self_harm", "urgent", {"item9": 1})
+    assert result.safety is True
+
+
+def test_it_does_not_raise_self_harm_when_item_9_is_zero(enrollment):
+    # Every other PHQ-9 item at its highest: depression is not the self-harm rule.
+    answers = {"phq9": phq9(item9=0, **{f"phq{n}": 3 for n in range(1, 9)})}
+    result = evaluate_checkin(make_checkin(enrollment, "baseline", answers=answers))
+    assert kinds(enrollment) == [] and result.safety is False
+
+
+def _causes(first: str) -> dict:
+    return {"causes": {"cause1": {"text": first, "category": "stress"},
+                       "cause2": {"text": "Old injury", "category": "injury"},
+                       "cause3": {"text": "Sitting all day", "category": "sedentary"}}}
+
+
+def test_it_raises_self_harm_for_the_practices_crisis_words(cast, enrollment):
+    set_rules(cast.practice, crisis_words=["end it all", "Kill myself"])
+    result = evaluate_checkin(make_checkin(enrollment, "followup-1m",
+                                           answers=_causes("Some days I want to END it all"),
+                                           kind=CheckIn.Kind.FOLLOWUP))
+    alert = Alert.objects.get()
+    assert (alert.kind, alert.details) == ("self_harm", {"crisis_words": True})
+    assert result.safety is True
+
+
+def test_it_ignores_crisis_words_inside_other_words_and_unset_words(cast, enrollment,
+                                                                    other_enrollment):
+    evaluate_checkin(make_checkin(other_enrollment, "followup-1m",
+                                  answers=_causes("I want to end it all"),
+                                  kind=CheckIn.Kind.FOLLOWUP))
+    set_rules(cast.practice, crisis_words=["end it"])
+    evaluate_checkin(make_checkin(enrollment, "followup-1m",
+                                  answers=_causes("Weekend itinerary stress"),
+                                  kind=CheckIn.Kind.FOLLOWUP))
+    assert Alert.objects.count() == 0
+
+
+def test_it_raises_one_alert_when_a_check_in_is_evaluated_twice(enrollment):
+    checkin = make_checkin(enrollment, "baseline", answers={
+        "phq9": phq9(item9=2), "fear_movement": {"fear_movement": 9}})
+    first = evaluate_checkin(checkin)
+    second = evaluate_checkin(checkin)
+    assert sorted(a.kind for a in first.alerts) == ["fear_high", "self_harm"]
+    assert second.alerts == [] and second.safety is True
+    assert kinds(enrollment) == ["fear_high", "self_harm"]
+    assert OutboxTask.objects.filter(task="tracking.tasks_alerts.send_alert_email").count() == 1
+    assert Notification.objects.filter(user=enrollment.clinician).count() == 1
+    assert AuditEvent.objects.filter(action="alert.raised").count() == 2
+
+
+def test_it_evaluates_a_check_in_in_the_same_few_queries_however_long_the_history(
+        cast, enrollment, other_enrollment):
+    set_rules(cast.practice)  # the settings row exists, as after the first check-in
+
+    def count(e, weeks: int) -> int:
+        pain_history(e, *([3] + [4] * weeks))
+        last = make_checkin(e, "end", kind=CheckIn.Kind.END, answers={
+            **pain(4), "phq9": phq9(), "fear_movement": {"fear_movement": 2}})
+        with CaptureQueriesContext(connection) as queries:
+            evaluate_checkin(last)
+        return len(queries)
+
+    short, long = count(enrollment, 1), count(other_enrollment, 8)
+    # settings, this check-in's responses, the pain history
+    assert short == long == 3
+
+
+# ------------------------------------------------------------------ missed check-ins
+def test_it_raises_missed_after_two_missed_check_ins_in_a_row(enrollment):
+    make_checkin(enrollment, "baseline", answers=pain(4), days_ago=24)
+    make_checkin(enrollment, "week-1", days_ago=17, status=MISSED)
+    last = make_checkin(enrollment, "week-2", days_ago=10, status=MISSED)
+    raised = alerts_for_missed_checkins()
+    alert = Alert.objects.get()
+    assert raised == [alert]
+    assert (alert.kind, alert.severity, alert.source) == ("missed_checkins", "routine",
+                                                          f"missed:{last.pk}")
+    assert alerts_for_missed_checkins() == []
+    assert Alert.objects.count() == 1
+
+
+def test_it_does_not_raise_missed_for_one_missed_check_in(enrollment):
+    make_checkin(enrollment, "week-1", days_ago=17, status=MISSED)
+    make_checkin(enrollment, "week-2", answers=pain(4), days_ago=10)
+    make_checkin(enrollment, "week-3", days_ago=4, status=MISSED)
+    # Still open: its window has not closed, so it does not count yet.
+    make_checkin(enrollment, "week-4", days_ago=1, status=CheckIn.Status.OPEN)
+    assert alerts_for_missed_checkins() == []
+    assert evaluate_missed(enrollment) is None
+
+
+def test_it_uses_the_practices_missed_in_a_row(cast, enrollment):
+    set_rules(cast.practice, missed_in_a_row=3)
+    make_checkin(enrollment, "week-1", days_ago=17, status=MISSED)
+    make_checkin(enrollment, "week-2", days_ago=10, status=MISSED)
+    assert evaluate_missed(enrollment) is None
+    make_checkin(enrollment, "week-3", days_ago=4, status=MISSED)
+    assert evaluate_missed(enrollment).kind == "missed_checkins"
+
+
+def test_it_does_not_raise_missed_for_a_withdrawn_patient(enrollment):
+    enrollment.status = EnrollmentStatus.WITHDRAWN
+    enrollment.save()
+    make_checkin(enrollment, "week-1", days_ago=17, status=MISSED)
+    make_checkin(enrollment, "week-2", days_ago=10, status=MISSED)
+    assert alerts_for_missed_checkins() == []
+
+
+def test_it_does_not_email_the_clinician_at_once_for_routine_alerts(enrollment):
+    make_checkin(enrollment, "week-1", days_ago=17, status=MISSED)
+    make_checkin(enrollment, "week-2", days_ago=10, status=MISSED)
+    evaluate_checkin(make_checkin(enrollment, "week-3",
+                                  answers={"fear_movement": {"fear_movement": 10}}))
+    alerts_for_missed_checkins()
+    assert kinds(enrollment) == ["fear_high", "missed_checkins"]
+    assert OutboxTask.objects.count() == 0  # these wait for the daily digest

@@ -1,0 +1,198 @@
+"""The self-harm safety workflow end to end: an answer above 0 on PHQ-9 item 9 →
+crisis resources → urgent alert → clinician emailed at once → escalated to every
+practice admin exactly once if nobody acknowledges it in time. Time moves with
+time-machine, never sleeps; the outbox tasks run as a worker would run them."""
+
+from __future__ import annotations
+
+from datetime import timedelta
+
+import pytest
+import time_machine
+from django.urls import reverse
+from django.utils import timezone
+
+from painapp.accounts.models import AuditEvent
+from tests.factories import Role, make_member
+from tests.test_alerts_factories import make_checkin, pain, phq9, run_outbox
+from tracking import tasks_alerts
+from tracking.alerts import crisis_resources, evaluate_checkin
+from tracking.models import Alert, Notification, OutboxTask, PracticeSettings
+from tracking.services import alert_raise
+
+ESCALATION = "Urgent alert not yet acknowledged: please follow up today"
+URGENT = "Urgent: a patient needs a call today"
+
+
+@pytest.fixture
+def admins(cast):
+    second = make_member(cast.practice, Role.ADMIN, "admin2@riverside.test")
+    make_member(cast.practice, Role.ADMIN, "gone@riverside.test", active=False)
+    return [cast.admin, second]
+
+
+def assert_no_health_data(message, patient) -> None:
+    bodies = [message.subject, message.body, message.alternatives[0][0]]
+    for text in bodies:
+        for secret in (patient.full_name, patient.email, "PHQ", "item 9", "harm", "dead",
+                       "score", "answered"):
+            assert secret.lower() not in text.lower(), (secret, text)
+
+
+def test_it_runs_the_safety_workflow_end_to_end(cast, enrollment, admins, mailoutbox):
+    t0 = timezone.now()
+    with time_machine.travel(t0, tick=False):
+        checkin = make_checkin(enrollment, "baseline",
+                               answers={"phq9": phq9(item9=1), **pain(5)})
+        result = evaluate_checkin(checkin)
+
+        # The patient is shown the practice's crisis resources at once.
+        assert result.safety is True
+        assert "Samaritans" in crisis_resources(cast.practice.pk)
+        # An urgent, open alert, and the clinician's email waiting in the outbox.
+        alert = Alert.objects.get()
+        assert (alert.kind, alert.severity, alert.status) == ("self_harm", "urgent", "open")
+        assert alert.source == f"checkin:{checkin.pk}"
+        row = OutboxTask.objects.get()
+        assert (row.task, row.kwargs) == ("tracking.tasks_alerts.send_alert_email",
+                                          {"alert_id": alert.pk})
+        note = Notification.objects.get(user=cast.clinician)
+        assert note.title == URGENT and note.url == reverse("alert_detail", args=[alert.pk])
+
+        # The worker sends it: to the clinician, with a link and no health data.
+        tasks_alerts.send_alert_email(alert_id=alert.pk, outbox_id=row.pk)
+        assert len(mailoutbox) == 1
+        email = mailoutbox[0]
+        assert email.to == [cast.clinician.email] and email.subject == URGENT
+        assert f"/alerts/{alert.pk}/" in email.body
+        assert_no_health_data(email, cast.patient)
+        # A redelivered message sends nothing more.
+        tasks_alerts.send_alert_email(alert_id=alert.pk, outbox_id=row.pk)
+        assert len(mailoutbox) == 1
+
+    minutes = PracticeSettings.for_practice(cast.practice.pk).escalation_minutes
+    with time_machine.travel(t0 + timedelta(minutes=minutes - 1), tick=False):
+        assert tasks_alerts.escalate_alerts() == 0
+        assert run_outbox() == []
+    assert len(mailoutbox) == 1
+
+    with time_machine.travel(t0 + timedelta(minutes=minutes + 1), tick=False):
+        assert tasks_alerts.escalate_alerts() == 1
+        assert tasks_alerts.escalate_alerts() == 0  # a second beat claims nothing
+        run_outbox()
+        assert run_outbox() == []
+
+    escalations = [m for m in mailoutbox if m.subject == ESCALATION]
+    assert sorted(m.to[0] for m in escalations) == sorted(a.email for a in admins)
+    assert len(mailoutbox) == 1 + len(admins)
+    for message in escalations:
+        assert f"/alerts/{alert.pk}/" in message.body
+        assert cast.clinician.display_name in message.body
+        assert_no_health_data(message, cast.patient)
+    alert.refresh_from_db()
+    assert alert.escalated_at == t0 + timedelta(minutes=minutes + 1)
+    assert set(Notification.objects.filter(url=reverse("alert_detail", args=[alert.pk]))
+               .values_list("user__email", flat=True)) == {
+        cast.clinician.email, *(a.email for a in admins)}
+    assert AuditEvent.objects.filter(action="alert.escalated", object_id=str(alert.pk),
+                                     subject=cast.patient, practice=cast.practice).count() == 1
+
+    with time_machine.travel(t0 + timedelta(days=1), tick=False):
+        assert tasks_alerts.escalate_alerts() == 0
+        assert run_outbox() == []
+    assert len(mailoutbox) == 1 + len(admins)
+
+
+def test_it_does_not_escalate_an_alert_acknowledged_in_time(cast, enrollment, admins, client,
+                                                            mailoutbox):
+    t0 = timezone.now()
+    with time_machine.travel(t0, tick=False):
+        evaluate_checkin(make_checkin(enrollment, "baseline", answers={"phq9": phq9(item9=3)}))
+        run_outbox()
+    alert = Alert.objects.get()
+    with time_machine.travel(t0 + timedelta(minutes=119), tick=False):
+        client.force_login(cast.clinician)
+        response = client.post(reverse("alert_acknowledge", args=[alert.pk]))
+        assert response.status_code == 302
+    with time_machine.travel(t0 + timedelta(hours=6), tick=False):
+        assert tasks_alerts.escalate_alerts() == 0
+        assert run_outbox() == []
+    assert [m.subject for m in mailoutbox] == [URGENT]
+    alert.refresh_from_db()
+    assert (alert.status, alert.acknowledged_by, alert.escalated_at) == (
+        "acknowledged", cast.clinician, None)
+    assert alert.acknowledged_at == t0 + timedelta(minutes=119)
+
+
+def test_it_skips_escalation_emails_once_someone_acknowledges(cast, enrollment, admins,
+                                                              mailoutbox):
+    t0 = timezone.now()
+    with time_machine.travel(t0, tick=False):
+        alert = alert_raise(enrollment=enrollment, kind=Alert.Kind.SELF_HARM,
+                            severity=Alert.Severity.URGENT, source="checkin:1")
+        run_outbox()
+    with time_machine.travel(t0 + timedelta(hours=3), tick=False):
+        assert tasks_alerts.escalate_alerts() == 1
+        # The clinician acknowledges before the worker gets to the admins' emails.
+        from tracking.services import alert_acknowledge
+        alert_acknowledge(alert=alert, by=cast.clinician)
+        run_outbox()
+    assert [m.subject for m in mailoutbox] == [URGENT]
+
+
+def test_it_escalates_after_the_practices_own_delay(cast, enrollment, admins, mailoutbox):
+    PracticeSettings.for_practice(cast.practice.pk)
+    PracticeSettings.objects.filter(practice=cast.practice).update(escalation_minutes=30)
+    t0 = timezone.now()
+    with time_machine.travel(t0, tick=False):
+        evaluate_checkin(make_checkin(enrollment, "baseline", answers={"phq9": phq9(item9=1)}))
+    with time_machine.travel(t0 + timedelta(minutes=29), tick=False):
+        assert tasks_alerts.escalate_alerts() == 0
+    with time_machine.travel(t0 + timedelta(minutes=30), tick=False):
+        assert tasks_alerts.escalate_alerts() == 1
+        run_outbox()
+    assert sum(m.subject == ESCALATION for m in mailoutbox) == len(admins)
+    assert "30 minutes" in [m for m in mailoutbox if m.subject == ESCALATION][0].body
+
+
+def test_it_escalates_only_to_admins_of_the_patients_practice(cast, enrollment, mailoutbox):
+    t0 = timezone.now()
+    with time_machine.travel(t0, tick=False):
+        evaluate_checkin(make_checkin(enrollment, "baseline", answers={"phq9": phq9(item9=2)}))
+    with time_machine.travel(t0 + timedelta(hours=3), tick=False):
+        tasks_alerts.escalate_alerts()
+        run_outbox()
+    assert [m.to for m in mailoutbox if m.subject == ESCALATION] == [[cast.admin.email]]
+
+
+def test_it_does_not_email_the_clinician_about_an_alert_already_acknowledged(
+        cast, enrollment, mailoutbox):
+    alert = alert_raise(enrollment=enrollment, kind=Alert.Kind.SELF_HARM,
+                        severity=Alert.Severity.URGENT, source="checkin:1")
+    from tracking.services import alert_acknowledge
+    alert_acknowledge(alert=alert, by=cast.clinician)
+    run_outbox()
+    assert mailoutbox == []
+    assert OutboxTask.objects.filter(done_at__isnull=True).count() == 0
+
+
+def test_it_emails_the_clinician_about_red_flags_at_screening(cast, enrollment, mailoutbox):
+    alert_raise(enrollment=enrollment, kind=Alert.Kind.RED_FLAG, severity=Alert.Severity.HIGH,
+                source="screening", details={"red_flags": ["cancer_history"]})
+    run_outbox()
+    assert [(m.to, m.subject) for m in mailoutbox] == [
+        ([cast.clinician.email], "A patient's screening needs your review")]
+    assert "cancer" not in mailoutbox[0].body.lower()
+    assert cast.patient.full_name not in mailoutbox[0].body
+    # Red flags are HIGH, not URGENT: never escalated.
+    with time_machine.travel(timezone.now() + timedelta(days=1)):
+        assert tasks_alerts.escalate_alerts() == 0
+
+
+def test_it_shows_the_practices_own_crisis_resources(cast):
+    PracticeSettings.for_practice(cast.practice.pk)
+    PracticeSettings.objects.filter(practice=cast.practice).update(
+        crisis_resources_md="Call **Riverside Crisis Line** on 0800 000 000.<script>x</script>")
+    html = crisis_resources(cast.practice.pk)
+    assert "<strong>Riverside Crisis Line</strong>" in html
+    assert "<script>" not in html
