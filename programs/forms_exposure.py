@@ -1,0 +1,163 @@
+"""Forms for graded exposure: rungs of the fear ladder, and each exposure before/after.
+
+Every rating is a whole number in a fixed range. Whatever goes wrong with a rating
+(left empty, a word, a decimal, too big or too small) the patient sees one plain
+sentence saying what to enter, next to the field, with what they typed kept.
+"""
+
+from __future__ import annotations
+
+from django import forms
+
+from programs.models import Enrollment, FearItem
+
+
+def rating_field(
+    *, label: str, top: int, message: str, help_text: str = "", required: bool = True
+) -> forms.IntegerField:
+    """A whole-number rating from 0 to `top`, with one plain message for any mistake."""
+    return forms.IntegerField(
+        label=label,
+        min_value=0,
+        max_value=top,
+        required=required,
+        help_text=help_text,
+        error_messages={
+            key: message for key in ("required", "invalid", "min_value", "max_value", "step_size")
+        },
+        # A number keypad on phones; arrow keys work on desktops.
+        widget=forms.NumberInput(attrs={"inputmode": "numeric", "class": "rating-input"}),
+    )
+
+
+HARM_HELP = "0 means it feels completely safe. 100 means you feel sure it would cause serious harm."
+HARM_MESSAGE = "Choose a number from 0 to 100 for how harmful it feels."
+
+
+class FearItemForm(forms.Form):
+    """Add or change a rung: the activity and how harmful it feels."""
+
+    label = forms.CharField(
+        label="Activity you avoid or fear",
+        max_length=200,
+        help_text="Be specific, for example “lifting a full laundry basket from the floor”.",
+        error_messages={
+            "required": "Write the activity in a few words.",
+            "max_length": "Keep it shorter, please: 200 characters at most.",
+        },
+    )
+    harm_rating = rating_field(
+        label="How harmful does it feel, from 0 to 100?",
+        top=100,
+        message=HARM_MESSAGE,
+        help_text=HARM_HELP,
+    )
+
+    def clean_label(self) -> str:
+        label = " ".join(self.cleaned_data["label"].split())
+        if not label:
+            raise forms.ValidationError("Write the activity in a few words.")
+        return label
+
+
+class RungChoiceField(forms.ModelChoiceField):
+    def label_from_instance(self, obj: FearItem) -> str:
+        return obj.label
+
+
+class ExposurePlanForm(forms.Form):
+    """Before: which activity, and what I expect will happen."""
+
+    fear_item = RungChoiceField(
+        label="A step from your ladder",
+        queryset=FearItem.objects.none(),
+        required=False,
+        empty_label="Something not on my ladder",
+        error_messages={"invalid_choice": "Choose a step from your own ladder."},
+    )
+    activity = forms.CharField(
+        label="What exactly will you do?",
+        max_length=200,
+        required=False,
+        help_text=(
+            "If you chose a step above, you can leave this empty or add detail, "
+            "for example “for 5 minutes”."
+        ),
+        error_messages={"max_length": "Keep it shorter, please: 200 characters at most."},
+    )
+    predicted_pain = rating_field(
+        label="How much pain do you expect, from 0 to 10?",
+        top=10,
+        message="Choose a number from 0 to 10 for the pain you expect.",
+        help_text="0 means no pain. 10 means the worst pain you can imagine.",
+    )
+    predicted_harm = rating_field(
+        label="How much harm do you expect, from 0 to 100?",
+        top=100,
+        message="Choose a number from 0 to 100 for how much harm you expect.",
+        help_text=HARM_HELP,
+    )
+    expectation = forms.CharField(
+        label="What do you expect will happen?",
+        required=False,
+        max_length=1000,
+        widget=forms.Textarea(attrs={"rows": 3}),
+        help_text="For example “my back will lock up and I will be in bed all evening”.",
+        error_messages={"max_length": "Keep it shorter, please: 1000 characters at most."},
+    )
+
+    def __init__(self, *args, enrollment: Enrollment, **kwargs) -> None:
+        super().__init__(*args, **kwargs)
+        # Only this patient's own rungs can be chosen; any other id is "not a choice".
+        rungs = FearItem.objects.filter(enrollment=enrollment)
+        self.fields["fear_item"].queryset = rungs
+        self.has_rungs = rungs.exists()
+        if not self.has_rungs:
+            activity = self.fields["activity"]
+            activity.required = True
+            activity.help_text = "For example “walk to the corner shop and back”."
+            activity.error_messages["required"] = "Write what you will do."
+
+    def clean_activity(self) -> str:
+        return " ".join(self.cleaned_data["activity"].split())
+
+    def clean(self) -> dict:
+        cleaned = super().clean()
+        if (
+            not cleaned.get("fear_item")
+            and not cleaned.get("activity")
+            and "fear_item" not in self.errors
+            and "activity" not in self.errors
+        ):
+            self.add_error("activity", "Choose a step from your ladder, or write what you will do.")
+        return cleaned
+
+
+class ExposureDoneForm(forms.Form):
+    """After: what really happened, and how scary it feels now."""
+
+    actual_pain = rating_field(
+        label="How much pain did you feel, from 0 to 10?",
+        top=10,
+        message="Choose a number from 0 to 10 for the pain you felt.",
+        help_text="0 means no pain. 10 means the worst pain you can imagine.",
+    )
+    actual_harm = rating_field(
+        label="How much harm was done, from 0 to 100?",
+        top=100,
+        message="Choose a number from 0 to 100 for how much harm was done.",
+        help_text="0 means no harm at all. 100 means serious harm.",
+    )
+    fear_after = rating_field(
+        label="How harmful does it feel now, from 0 to 100?",
+        top=100,
+        message=HARM_MESSAGE,
+        help_text="Rate it again, the same way as on your ladder.",
+    )
+    note = forms.CharField(
+        label="What happened? What did you notice?",
+        required=False,
+        max_length=2000,
+        widget=forms.Textarea(attrs={"rows": 3}),
+        error_messages={"max_length": "Keep it shorter, please: 2000 characters at most."},
+    )

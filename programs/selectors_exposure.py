@@ -1,0 +1,225 @@
+"""Reads for the graded-exposure pages, always for the patient's own enrollment."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+from django.db.models import Count, F, Q
+
+from programs.models import Enrollment, Exposure, FearItem
+
+# PHODA convention: a change of more than 20 points on the 0–100 scale is meaningful.
+MEANINGFUL_CHANGE = 20
+# A rung is "learned" once two exposures turned out less harmful than predicted.
+LEARNED_AFTER = 2
+# How many logged exposures the ladder page lists.
+LOG_LENGTH = 30
+
+
+def _points(n: int) -> str:
+    return f"{n} point" if n == 1 else f"{n} points"
+
+
+@dataclass
+class RatingChange:
+    """A rung's harm rating now against its first rating."""
+
+    first: int
+    now: int
+
+    @property
+    def change(self) -> int:
+        """How far the rating fell (negative: it rose)."""
+        return self.first - self.now
+
+    @property
+    def is_meaningful(self) -> bool:
+        return abs(self.change) > MEANINGFUL_CHANGE
+
+    @property
+    def text(self) -> str:
+        if self.change > 0:
+            return f"down {_points(self.change)} since you added it"
+        if self.change < 0:
+            return f"up {_points(-self.change)} since you added it"
+        return "the same as when you added it"
+
+    @property
+    def since_added(self) -> str:
+        """E.g. 'down 15 points from 20 when you added it to your ladder'."""
+        if self.change > 0:
+            return f"down {_points(self.change)} from {self.first} when you added it to your ladder"
+        if self.change < 0:
+            return f"up {_points(-self.change)} from {self.first} when you added it to your ladder"
+        return "the same as when you added it to your ladder"
+
+
+@dataclass
+class Rung:
+    item: FearItem
+    step: int
+    tries: int
+    wins: int  # completed exposures with actual harm below predicted harm
+
+    @property
+    def rating(self) -> RatingChange:
+        return RatingChange(first=self.item.first_rating, now=self.item.harm_rating)
+
+    @property
+    def is_learned(self) -> bool:
+        return self.wins >= LEARNED_AFTER
+
+
+@dataclass
+class Suggestion:
+    """What to do next: 'start' (empty ladder), 'rung' (try this rung), 'harder'."""
+
+    kind: str
+    rung: Rung | None = None
+
+
+@dataclass
+class LadderPage:
+    rungs: list[Rung]
+    planned: list[Exposure]
+    log: list[LogEntry]
+    done_count: int
+    suggestion: Suggestion = field(init=False)
+
+    def __post_init__(self) -> None:
+        self.suggestion = suggest_next_step(self.rungs)
+
+    @property
+    def meaningful_drops(self) -> int:
+        return sum(1 for r in self.rungs if r.rating.change > MEANINGFUL_CHANGE)
+
+    @property
+    def rungs_tried(self) -> int:
+        return sum(1 for r in self.rungs if r.tries)
+
+
+def suggest_next_step(rungs: list[Rung]) -> Suggestion:
+    """The lowest-rated rung not yet learned (ties: the one higher on the patient's list)."""
+    if not rungs:
+        return Suggestion(kind="start")
+    open_rungs = [r for r in rungs if not r.is_learned]
+    if not open_rungs:
+        return Suggestion(kind="harder")
+    return Suggestion(kind="rung", rung=min(open_rungs, key=lambda r: (r.item.harm_rating, r.step)))
+
+
+def ladder_rungs(enrollment: Enrollment) -> list[Rung]:
+    """The ladder in the patient's order, with exposure counts. One query."""
+    done = Q(exposures__completed_at__isnull=False)
+    items = (
+        FearItem.objects.filter(enrollment=enrollment)
+        .annotate(
+            tries=Count("exposures", filter=done),
+            wins=Count(
+                "exposures",
+                filter=done & Q(exposures__actual_harm__lt=F("exposures__predicted_harm")),
+            ),
+        )
+        .order_by(*FearItem._meta.ordering)
+    )
+    return [
+        Rung(item=item, step=n, tries=item.tries, wins=item.wins)
+        for n, item in enumerate(items, start=1)
+    ]
+
+
+def ladder_page(enrollment: Enrollment) -> LadderPage:
+    """Everything the ladder page shows. Four queries, however long the log grows."""
+    exposures = Exposure.objects.filter(enrollment=enrollment)
+    return LadderPage(
+        rungs=ladder_rungs(enrollment),
+        planned=list(exposures.filter(completed_at__isnull=True).order_by("-planned_at")),
+        log=[
+            LogEntry(exposure=e, outcome=exposure_outcome(e))
+            for e in exposures.filter(completed_at__isnull=False).order_by("-completed_at")[
+                :LOG_LENGTH
+            ]
+        ],
+        done_count=exposures.filter(completed_at__isnull=False).count(),
+    )
+
+
+@dataclass
+class Comparison:
+    """One prediction against what happened, e.g. pain 7 expected, 4 felt."""
+
+    what: str  # "pain" or "harm"
+    expected: int
+    actual: int
+    scale: int
+
+    @property
+    def violation(self) -> int:
+        """Predicted minus actual: positive means it went better than feared."""
+        return self.expected - self.actual
+
+    @property
+    def tone(self) -> str:
+        return "better" if self.violation > 0 else "same" if self.violation == 0 else "worse"
+
+    @property
+    def sentence(self) -> str:
+        out_of = "" if self.scale == 10 else f" out of {self.scale}"
+        said = f"You expected {self.what} {self.expected}{out_of}, it was {self.actual}"
+        if self.violation > 0:
+            return f"{said}: {_points(self.violation)} better than you feared."
+        if self.violation < 0:
+            return f"{said}: {_points(-self.violation)} more than you expected."
+        return f"{said}: just what you expected."
+
+    @property
+    def short(self) -> str:
+        if self.violation > 0:
+            return f"{_points(self.violation)} better"
+        if self.violation < 0:
+            return f"{_points(-self.violation)} more"
+        return "as expected"
+
+
+@dataclass
+class Outcome:
+    pain: Comparison
+    harm: Comparison
+    # For an exposure on a rung: its first rating against the fear rating given after.
+    ladder: RatingChange | None = None
+
+    @property
+    def any_better(self) -> bool:
+        return self.pain.violation > 0 or self.harm.violation > 0
+
+    @property
+    def pain_not_better(self) -> bool:
+        return self.pain.violation <= 0
+
+
+@dataclass
+class LogEntry:
+    exposure: Exposure
+    outcome: Outcome | None
+
+
+def exposure_outcome(exposure: Exposure, *, fear_item: FearItem | None = None) -> Outcome | None:
+    """The expectation violation of a logged exposure (None until it is logged).
+
+    Given the exposure's rung, it also compares the rung's first rating with the fear
+    rating given after this exposure.
+    """
+    if not exposure.is_done:
+        return None
+    ladder = None
+    if fear_item is not None and exposure.fear_after is not None:
+        ladder = RatingChange(first=fear_item.first_rating, now=exposure.fear_after)
+    return Outcome(
+        pain=Comparison("pain", exposure.predicted_pain, exposure.actual_pain, 10),
+        harm=Comparison("harm", exposure.predicted_harm, exposure.actual_harm, 100),
+        ladder=ladder,
+    )
+
+
+def fear_item_tries(fear_item: FearItem) -> int:
+    return fear_item.exposures.filter(completed_at__isnull=False).count()

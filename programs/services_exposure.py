@@ -1,0 +1,155 @@
+"""Writes for graded exposure: the fear ladder and the exposure log.
+
+Ladder order is the patient's own: a new rung slots in by its harm rating (so the
+ladder reads lowest first), and after that only Move up / Move down change it. A
+re-rating (by editing, or after an exposure) keeps the rung where the patient put it.
+Every ladder write locks the enrollment row first, so two tabs moving rungs at once
+cannot leave two rungs on the same position.
+"""
+
+from __future__ import annotations
+
+from django.core.exceptions import ValidationError
+from django.db import transaction
+from django.utils import timezone
+
+from programs.models import Enrollment, Exposure, FearItem
+
+UP = "up"
+DOWN = "down"
+
+
+def _check_rating(name: str, value: int, top: int) -> None:
+    if not isinstance(value, int) or isinstance(value, bool) or not 0 <= value <= top:
+        raise ValidationError({name: f"Choose a number from 0 to {top}."})
+
+
+def _locked_ladder(enrollment: Enrollment) -> list[FearItem]:
+    """The rungs in order, with the enrollment locked until the transaction ends."""
+    Enrollment.objects.select_for_update().only("pk").get(pk=enrollment.pk)
+    return list(FearItem.objects.filter(enrollment=enrollment).order_by(*FearItem._meta.ordering))
+
+
+def _renumber(items: list[FearItem]) -> None:
+    changed = []
+    for position, item in enumerate(items):
+        if item.position != position:
+            item.position = position
+            changed.append(item)
+    if changed:
+        FearItem.objects.bulk_update(changed, ["position"])
+
+
+@transaction.atomic
+def fear_item_create(*, enrollment: Enrollment, label: str, harm_rating: int) -> FearItem:
+    """Add a rung, slotted in just above every rung rated the same or lower."""
+    _check_rating("harm_rating", harm_rating, 100)
+    items = _locked_ladder(enrollment)
+    index = next((i for i, item in enumerate(items) if item.harm_rating > harm_rating), len(items))
+    fear_item = FearItem.objects.create(
+        enrollment=enrollment,
+        label=label,
+        harm_rating=harm_rating,
+        first_rating=harm_rating,
+        position=index,
+    )
+    items.insert(index, fear_item)
+    _renumber(items)
+    return fear_item
+
+
+def fear_item_update(*, fear_item: FearItem, label: str, harm_rating: int) -> FearItem:
+    """Rename or re-rate a rung. Its first rating stays, so progress stays visible."""
+    _check_rating("harm_rating", harm_rating, 100)
+    fear_item.label = label
+    fear_item.harm_rating = harm_rating
+    fear_item.save(update_fields=["label", "harm_rating", "updated_at"])
+    return fear_item
+
+
+@transaction.atomic
+def fear_item_delete(*, fear_item: FearItem) -> None:
+    """Take a rung off the ladder. Logged exposures keep their own activity text."""
+    items = [i for i in _locked_ladder(fear_item.enrollment) if i.pk != fear_item.pk]
+    fear_item.delete()
+    _renumber(items)
+
+
+@transaction.atomic
+def fear_item_move(*, fear_item: FearItem, direction: str) -> bool:
+    """Swap a rung with its neighbour above (UP) or below (DOWN).
+
+    Returns False, changing nothing, when the rung is already at that end.
+    """
+    if direction not in (UP, DOWN):
+        raise ValueError(f"direction must be {UP!r} or {DOWN!r}")
+    items = _locked_ladder(fear_item.enrollment)
+    index = next(i for i, item in enumerate(items) if item.pk == fear_item.pk)
+    other = index - 1 if direction == UP else index + 1
+    if not 0 <= other < len(items):
+        return False
+    items[index], items[other] = items[other], items[index]
+    _renumber(items)
+    fear_item.position = other
+    return True
+
+
+def exposure_create(
+    *,
+    enrollment: Enrollment,
+    fear_item: FearItem | None,
+    activity: str,
+    predicted_pain: int,
+    predicted_harm: int,
+    expectation: str = "",
+) -> Exposure:
+    """Plan an exposure: the 'before' half. `activity` defaults to the rung's label."""
+    if fear_item is not None and fear_item.enrollment_id != enrollment.pk:
+        raise ValueError("A rung can only be used by its own patient.")
+    _check_rating("predicted_pain", predicted_pain, 10)
+    _check_rating("predicted_harm", predicted_harm, 100)
+    activity = activity or (fear_item.label if fear_item else "")
+    if not activity:
+        raise ValidationError({"activity": "Say what you will do."})
+    return Exposure.objects.create(
+        enrollment=enrollment,
+        fear_item=fear_item,
+        activity=activity,
+        predicted_pain=predicted_pain,
+        predicted_harm=predicted_harm,
+        expectation=expectation,
+    )
+
+
+def exposure_complete(
+    *,
+    exposure: Exposure,
+    actual_pain: int,
+    actual_harm: int,
+    fear_after: int,
+    note: str = "",
+) -> bool:
+    """Log the 'after' half, once. Returns False (changing nothing) if already logged.
+
+    The conditional UPDATE claims the row, so a double submit or two tabs record one
+    outcome. If the exposure belongs to a rung, the rung takes the new fear rating as
+    its current rating; its first rating is kept.
+    """
+    _check_rating("actual_pain", actual_pain, 10)
+    _check_rating("actual_harm", actual_harm, 100)
+    _check_rating("fear_after", fear_after, 100)
+    now = timezone.now()
+    with transaction.atomic():
+        claimed = Exposure.objects.filter(pk=exposure.pk, completed_at__isnull=True).update(
+            actual_pain=actual_pain,
+            actual_harm=actual_harm,
+            fear_after=fear_after,
+            note=note,
+            completed_at=now,
+        )
+        if claimed and exposure.fear_item_id is not None:
+            FearItem.objects.filter(pk=exposure.fear_item_id).update(
+                harm_rating=fear_after, updated_at=now
+            )
+    exposure.refresh_from_db()
+    return bool(claimed)
