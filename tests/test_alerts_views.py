@@ -82,6 +82,10 @@ def test_it_hides_the_alert_from_everyone_else(cast, client, alert, who):
     assert (alert.status, alert.acknowledged_at, alert.resolved_at) == ("open", None, None)
     assert not AuditEvent.objects.filter(action__in=["alert.viewed", "alert.acknowledged",
                                                      "alert.resolved"]).exists()
+    # Staff who are not allowed are recorded (patients never reach the selector).
+    denied = AuditEvent.objects.filter(action="access.denied", actor=getattr(cast, who))
+    assert denied.count() == (0 if who.endswith("patient") else 3)
+    assert {(e.object_type, e.object_id) for e in denied} <= {("tracking.alert", str(alert.pk))}
 
 
 def test_it_only_changes_alerts_by_post(cast, client, alert):

@@ -28,8 +28,7 @@ from typing import Any
 from django.conf import settings
 from django.db import IntegrityError, transaction
 from django.db.models import Max, Q
-from django.http import Http404
-from django.shortcuts import get_object_or_404
+from django.http import Http404, HttpRequest
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.safestring import SafeString
@@ -39,6 +38,7 @@ from painapp.accounts.emails import send_email
 from painapp.accounts.models import Membership, Role, User
 from programs.markdown import render_markdown
 from programs.models import Enrollment, EnrollmentStatus
+from tracking.access import visible_enrollments
 from tracking.models import (
     Alert,
     CheckIn,
@@ -478,18 +478,15 @@ def _duration(minutes: int) -> str:
 
 
 # ------------------------------------------------------------------ staff access
-def alert_for_staff(*, user: User, membership: Membership, pk: int) -> Alert:
-    """One alert the staff member may act on, or 404.
-
-    A clinician: alerts of their own patients in this practice. A practice admin:
-    alerts of their practice (urgent alerts are escalated to them). Anyone else,
-    including other clinicians of the same practice: 404.
-    """
-    qs = Alert.objects.select_related("enrollment__patient", "enrollment__clinician",
-                                      "practice", "acknowledged_by", "resolved_by")
-    qs = qs.filter(practice_id=membership.practice_id)
-    if membership.role == Role.CLINICIAN:
-        qs = qs.filter(enrollment__clinician=user)
-    elif membership.role != Role.ADMIN:
+def alert_for_staff(request: HttpRequest, pk: int) -> Alert:
+    """One alert of a patient the staff member may see (tracking.access decides:
+    a clinician their own patients, a practice admin their practice, who also get
+    urgent alerts escalated to them), or 404 with the denial audited."""
+    alert = (Alert.objects.select_related("enrollment__patient", "enrollment__clinician",
+                                          "practice", "acknowledged_by", "resolved_by")
+             .filter(pk=pk, enrollment__in=visible_enrollments(request)).first())
+    if alert is None:
+        audit(request, "access.denied", practice=request.membership.practice,
+              object_type="tracking.alert", object_id=str(pk))
         raise Http404
-    return get_object_or_404(qs, pk=pk)
+    return alert

@@ -26,7 +26,7 @@ def _back(request: HttpRequest, alert: Alert) -> HttpResponse:
 
 @staff_required
 def alert_detail(request: HttpRequest, pk: int) -> HttpResponse:
-    alert = alert_for_staff(user=request.user, membership=request.membership, pk=pk)
+    alert = alert_for_staff(request, pk)
     audit(request, "alert.viewed", practice=alert.practice, subject=alert.enrollment.patient,
           obj=alert)
     flags = dict(RED_FLAGS)
@@ -40,7 +40,7 @@ def alert_detail(request: HttpRequest, pk: int) -> HttpResponse:
 @require_POST
 @staff_required
 def alert_acknowledge(request: HttpRequest, pk: int) -> HttpResponse:
-    alert = alert_for_staff(user=request.user, membership=request.membership, pk=pk)
+    alert = alert_for_staff(request, pk)
     if services.alert_acknowledge(alert=alert, by=request.user, request=request):
         messages.success(request, "Alert acknowledged. Nobody else will be asked to follow "
                                   "it up.")
@@ -52,7 +52,7 @@ def alert_acknowledge(request: HttpRequest, pk: int) -> HttpResponse:
 @require_POST
 @staff_required
 def alert_resolve(request: HttpRequest, pk: int) -> HttpResponse:
-    alert = alert_for_staff(user=request.user, membership=request.membership, pk=pk)
+    alert = alert_for_staff(request, pk)
     if services.alert_resolve(alert=alert, by=request.user, request=request):
         messages.success(request, "Alert resolved.")
     else:
