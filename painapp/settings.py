@@ -62,9 +62,11 @@ MIDDLEWARE = [
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "allauth.account.middleware.AccountMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
+    "painapp.accounts.security.SessionPolicyMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "csp.middleware.CSPMiddleware",
     "django_htmx.middleware.HtmxMiddleware",
+    "painapp.accounts.security.DatabaseUnavailableMiddleware",
 ]
 
 ROOT_URLCONF = "painapp.urls"
@@ -129,6 +131,21 @@ MFA_SUPPORTED_TYPES = ["totp", "recovery_codes"]
 MFA_TOTP_ISSUER = "painapp"
 
 INVITATION_MAX_AGE_DAYS = env_int("INVITATION_MAX_AGE_DAYS", 7)
+
+# Sessions: patients stay logged in for 14 days; staff time out (painapp/accounts/security.py).
+SESSION_COOKIE_AGE = 14 * 24 * 3600
+STAFF_IDLE_TIMEOUT_SECONDS = 30 * 60
+STAFF_ABSOLUTE_TIMEOUT_SECONDS = 12 * 3600
+# Throttling on the shared cache (Redis when REDIS_URL is set); allauth's limits.
+ACCOUNT_RATE_LIMITS = {
+    "login": "30/m/ip",
+    "login_failed": "10/m/ip,5/5m/key",
+    "reset_password": "20/m/ip,5/m/key",
+    "reset_password_from_key": "20/m/ip",
+    "change_password": "5/m/user",
+    "reauthenticate": "10/m/user",
+}
+ACCOUNT_REAUTHENTICATION_TIMEOUT = 300
 
 LANGUAGE_CODE = "en"
 TIME_ZONE = "UTC"

@@ -167,3 +167,12 @@ def other_enrollment(cast, program_version):
 
     return make_enrollment(cast.other_patient, cast.other_clinician, cast.practice,
                            version=program_version)
+
+
+@pytest.fixture(autouse=True)
+def _fresh_cache():
+    """Rate limits and cached pages live in Redis: start every test with none."""
+    from django.core.cache import cache
+
+    cache.clear()
+    yield

@@ -1,0 +1,94 @@
+"""Session rules, a plain 503 when the database is away, and audit of logins."""
+
+from __future__ import annotations
+
+import logging
+import time
+
+from django.conf import settings
+from django.contrib import messages
+from django.contrib.auth import logout
+from django.contrib.auth.signals import user_logged_in, user_login_failed
+from django.db import DatabaseError, InterfaceError, OperationalError
+from django.dispatch import receiver
+from django.http import HttpResponse
+from django.shortcuts import redirect
+from django.template.loader import render_to_string
+
+from painapp.accounts.middleware import current_request_id, membership_for
+
+logger = logging.getLogger(__name__)
+
+SESSION_LOGIN_AT = "painapp_login_at"
+SESSION_SEEN_AT = "painapp_seen_at"
+
+
+class SessionPolicyMiddleware:
+    """Staff sessions end after 30 idle minutes and 12 hours in all; patients stay
+    logged in for 14 days (SESSION_COOKIE_AGE) but re-enter their password for
+    sensitive actions (allauth's reauthentication)."""
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        if request.user.is_authenticated:
+            expired = self._expired(request)
+            if expired:
+                logout(request)
+                messages.info(request, "For your safety you were logged out after a period "
+                                       "without activity. Please log in again.")
+                return redirect(settings.LOGIN_URL)
+        return self.get_response(request)
+
+    def _expired(self, request) -> bool:
+        now = int(time.time())
+        session = request.session
+        login_at = session.setdefault(SESSION_LOGIN_AT, now)
+        seen_at = session.get(SESSION_SEEN_AT, now)
+        # Only write the session when a minute has passed, not on every request.
+        if now - seen_at >= 60 or SESSION_SEEN_AT not in session:
+            session[SESSION_SEEN_AT] = now
+        membership = membership_for(request)
+        is_staff = (membership is not None and membership.is_staff_role) or request.user.is_staff
+        if not is_staff:
+            return False
+        return (now - seen_at > settings.STAFF_IDLE_TIMEOUT_SECONDS
+                or now - login_at > settings.STAFF_ABSOLUTE_TIMEOUT_SECONDS)
+
+
+class DatabaseUnavailableMiddleware:
+    """If Postgres is unreachable, answer with a calm 503 page instead of a 500."""
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        return self.get_response(request)
+
+    def process_exception(self, request, exception):
+        if isinstance(exception, (OperationalError, InterfaceError)) or (
+            isinstance(exception, DatabaseError) and "connection" in str(exception).lower()
+        ):
+            logger.error("Database unavailable: %s", type(exception).__name__)
+            html = render_to_string("errors/503.html", {"request_id": current_request_id()})
+            return HttpResponse(html, status=503, headers={"Retry-After": "30"})
+        return None
+
+
+@receiver(user_logged_in)
+def _on_login(sender, request, user, **kwargs):
+    from painapp.accounts.audit import audit
+
+    if request is not None:
+        request.session[SESSION_LOGIN_AT] = int(time.time())
+        request.session[SESSION_SEEN_AT] = int(time.time())
+    audit(request, "login", actor=user)
+
+
+@receiver(user_login_failed)
+def _on_login_failed(sender, credentials, request=None, **kwargs):
+    from painapp.accounts.audit import audit
+
+    # Never store the attempted email or password: only that it happened, and from where.
+    audit(request, "login.failed", actor=None)
