@@ -204,12 +204,16 @@ class AuditEvent(models.Model):
     `object_id` name the row; no names, emails or answers are stored here.
     """
 
+    # No database constraints and DO_NOTHING: deleting a person or practice must never
+    # rewrite the audit trail (the database refuses UPDATE and DELETE on this table).
     actor = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True,
-                              on_delete=models.SET_NULL, related_name="+")
-    practice = models.ForeignKey(Practice, null=True, blank=True, on_delete=models.SET_NULL,
-                                 related_name="+")
+                              on_delete=models.DO_NOTHING, db_constraint=False,
+                              related_name="+")
+    practice = models.ForeignKey(Practice, null=True, blank=True, on_delete=models.DO_NOTHING,
+                                 db_constraint=False, related_name="+")
     subject = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True,
-                                on_delete=models.SET_NULL, related_name="+")
+                                on_delete=models.DO_NOTHING, db_constraint=False,
+                                related_name="+")
     action = models.CharField(max_length=64)
     object_type = models.CharField(max_length=64, blank=True)
     object_id = models.CharField(max_length=64, blank=True)
