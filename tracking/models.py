@@ -391,3 +391,38 @@ class DigestLog(models.Model):
     @property
     def has_news(self) -> bool:
         return bool(sum(self.alert_counts.values()) or self.missed_count)
+
+
+class BulkImport(models.Model):
+    """One uploaded CSV of enrollments, parsed and checked, waiting for confirmation.
+
+    The rows are kept here between the dry run and the confirm, so what is created is
+    exactly what the admin reviewed: nothing is taken from a re-posted form. It belongs
+    to one practice and expires; confirming claims it once (status pending → done).
+    """
+
+    class Status(models.TextChoices):
+        PENDING = "pending", "Waiting for confirmation"
+        DONE = "done", "Imported"
+
+    practice = models.ForeignKey(Practice, on_delete=models.CASCADE, related_name="+")
+    created_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True,
+                                   on_delete=models.SET_NULL, related_name="+")
+    filename = models.CharField(max_length=200, blank=True)
+    file_hash = models.CharField(max_length=64, help_text="sha256 of the uploaded bytes")
+    # [{"line", "full_name", "email", "clinician_email", "start_date", "timezone",
+    #   "program", "problems": [plain sentences]}]
+    rows = models.JSONField(default=list)
+    status = models.CharField(max_length=16, choices=Status.choices, default=Status.PENDING)
+    created_at = models.DateTimeField(default=dj_timezone.now)
+    expires_at = models.DateTimeField()
+    confirmed_at = models.DateTimeField(null=True, blank=True)
+    # After confirming: {"created": n, "invitation_ids": [...], "skipped": [{line, problems}]}
+    result = models.JSONField(default=dict, blank=True)
+
+    class Meta:
+        ordering = ["-created_at"]
+        indexes = [models.Index(fields=["practice", "-created_at"])]
+
+    def __str__(self) -> str:
+        return f"Import {self.pk} ({self.status})"

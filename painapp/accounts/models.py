@@ -12,6 +12,7 @@ from django.core.exceptions import ValidationError
 from django.db import models
 from django.db.models.functions import Lower
 from django.utils import timezone as dj_timezone
+from django.utils.crypto import salted_hmac
 
 
 def validate_timezone(value: str) -> None:
@@ -55,6 +56,10 @@ class User(AbstractBaseUser, PermissionsMixin):
     is_active = models.BooleanField(default=True)
     is_staff = models.BooleanField(default=False, help_text="Can log in to the Django admin.")
     date_joined = models.DateTimeField(default=dj_timezone.now)
+    # Raised to end every session of this person at once (staff deactivation). It is
+    # mixed into the session auth hash, which Django checks on every request, so each
+    # old session fails that check and is flushed: no session scan, any session store.
+    session_epoch = models.PositiveIntegerField(default=0)
 
     objects = UserManager()
 
@@ -77,6 +82,16 @@ class User(AbstractBaseUser, PermissionsMixin):
     @property
     def display_name(self) -> str:
         return self.full_name or self.email.split("@")[0]
+
+    def _get_session_auth_hash(self, secret=None) -> str:
+        # Django's hash of the password, plus the session epoch once it was raised
+        # (epoch 0 keeps the plain hash, so sessions made before this field survive).
+        if not self.session_epoch:
+            return super()._get_session_auth_hash(secret=secret)
+        return salted_hmac(
+            "painapp.accounts.User.session_auth_hash",
+            f"{self.password}:{self.session_epoch}", secret=secret, algorithm="sha256",
+        ).hexdigest()
 
     @property
     def tzinfo(self) -> zoneinfo.ZoneInfo:
