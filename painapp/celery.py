@@ -18,6 +18,24 @@ app.conf.beat_schedule = {
         "schedule": 60.0,
         "options": {"expires": 55},
     },
+    # Escalates urgent alerts nobody acknowledged in time (tracking/tasks_alerts.py).
+    "escalate-alerts": {
+        "task": "tracking.tasks_alerts.escalate_alerts",
+        "schedule": 60.0,
+        "options": {"expires": 55},
+    },
+    # Missed check-ins in a row → alert.
+    "missed-checkin-alerts": {
+        "task": "tracking.tasks_alerts.raise_missed_checkin_alerts",
+        "schedule": 900.0,
+        "options": {"expires": 840},
+    },
+    # Clinicians' daily digest, sent once each clinician's local time passes 07:00.
+    "daily-digests": {
+        "task": "tracking.tasks_alerts.send_daily_digests",
+        "schedule": 900.0,
+        "options": {"expires": 840},
+    },
 }
 
 

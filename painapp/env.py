@@ -87,8 +87,11 @@ def database_from_url(url: str) -> dict:
             "PASSWORD": unquote(parsed.password or ""),
             "HOST": parsed.hostname or "",
             "PORT": str(parsed.port or ""),
-            # psycopg 3's pool: connections are reused inside each process.
-            "OPTIONS": {"pool": True},
+            # psycopg 3's pool: connections are reused inside each process, and each is
+            # checked when taken, so after a database outage no request gets a dead one.
+            # A request waits at most 5 s for a connection, then gets the 503 page.
+            "OPTIONS": {"pool": {"timeout": 5}},
+            "CONN_HEALTH_CHECKS": True,
         }
     if parsed.scheme == "sqlite":
         return {"ENGINE": "django.db.backends.sqlite3", "NAME": unquote(parsed.path) or ":memory:"}

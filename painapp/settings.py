@@ -66,7 +66,6 @@ MIDDLEWARE = [
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "csp.middleware.CSPMiddleware",
     "django_htmx.middleware.HtmxMiddleware",
-    "painapp.accounts.security.DatabaseUnavailableMiddleware",
 ]
 
 ROOT_URLCONF = "painapp.urls"

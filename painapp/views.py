@@ -2,12 +2,17 @@
 
 from __future__ import annotations
 
-from django.db import connection
+import logging
+import sys
+
+from django.db import InterfaceError, OperationalError, connection
 from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.template.loader import render_to_string
 from django.views.decorators.cache import never_cache
 
 from painapp.accounts.middleware import current_request_id
+
+logger = logging.getLogger(__name__)
 
 
 @never_cache
@@ -37,4 +42,12 @@ def page_not_found(request, exception=None):
 
 
 def server_error(request):
+    """500, or 503 when the cause is the database being unreachable (a calmer message,
+    and a Retry-After): nothing was saved half-way, since requests are transactional."""
+    error = sys.exc_info()[1]
+    if isinstance(error, OperationalError | InterfaceError):
+        logger.error("Database unavailable: %s", type(error).__name__)
+        response = _error(request, 503)
+        response["Retry-After"] = "30"
+        return response
     return _error(request, 500)

@@ -5,7 +5,11 @@ from __future__ import annotations
 
 from celery import shared_task
 
-from tracking import outbox, reminders
+from tracking import (
+    outbox,
+    reminders,
+    tasks_alerts,  # noqa: F401  registers the alert tasks with the worker
+)
 from tracking.models import Delivery
 from tracking.transports import TransientError
 

@@ -1,23 +1,17 @@
-"""Session rules, a plain 503 when the database is away, and audit of logins."""
+"""Session rules and the audit of logins."""
 
 from __future__ import annotations
 
-import logging
 import time
 
 from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth import logout
 from django.contrib.auth.signals import user_logged_in, user_login_failed
-from django.db import DatabaseError, InterfaceError, OperationalError
 from django.dispatch import receiver
-from django.http import HttpResponse
 from django.shortcuts import redirect
-from django.template.loader import render_to_string
 
-from painapp.accounts.middleware import current_request_id, membership_for
-
-logger = logging.getLogger(__name__)
+from painapp.accounts.middleware import membership_for
 
 SESSION_LOGIN_AT = "painapp_login_at"
 SESSION_SEEN_AT = "painapp_seen_at"
@@ -55,25 +49,6 @@ class SessionPolicyMiddleware:
             return False
         return (now - seen_at > settings.STAFF_IDLE_TIMEOUT_SECONDS
                 or now - login_at > settings.STAFF_ABSOLUTE_TIMEOUT_SECONDS)
-
-
-class DatabaseUnavailableMiddleware:
-    """If Postgres is unreachable, answer with a calm 503 page instead of a 500."""
-
-    def __init__(self, get_response):
-        self.get_response = get_response
-
-    def __call__(self, request):
-        return self.get_response(request)
-
-    def process_exception(self, request, exception):
-        if isinstance(exception, (OperationalError, InterfaceError)) or (
-            isinstance(exception, DatabaseError) and "connection" in str(exception).lower()
-        ):
-            logger.error("Database unavailable: %s", type(exception).__name__)
-            html = render_to_string("errors/503.html", {"request_id": current_request_id()})
-            return HttpResponse(html, status=503, headers={"Retry-After": "30"})
-        return None
 
 
 @receiver(user_logged_in)
