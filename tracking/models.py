@@ -426,3 +426,29 @@ class BulkImport(models.Model):
 
     def __str__(self) -> str:
         return f"Import {self.pk} ({self.status})"
+
+
+class ClinicianNote(models.Model):
+    """A private note by staff about one patient.
+
+    Seen only by staff who may see the patient (tracking.access); never shown to the
+    patient and never exported to them. Notes are kept as written: a correction is a
+    new note, so the record of what was known when stays intact.
+    """
+
+    enrollment = models.ForeignKey(Enrollment, on_delete=models.CASCADE,
+                                   related_name="clinician_notes")
+    author = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL,
+                               related_name="+")
+    body = models.TextField(max_length=5000)
+    created_at = models.DateTimeField(default=dj_timezone.now)
+
+    class Meta:
+        ordering = ["-created_at", "-pk"]
+        indexes = [
+            # patient detail: the newest notes of one enrollment
+            models.Index(fields=["enrollment", "-created_at"]),
+        ]
+
+    def __str__(self) -> str:
+        return f"Note {self.pk}"
