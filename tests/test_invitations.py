@@ -241,3 +241,13 @@ def test_a_patient_invitation_puts_them_on_the_program_with_their_clinician(cast
     assert enrollment.status == "invited"
     assert enrollment.clinician == cast.clinician and enrollment.practice == cast.practice
     assert str(enrollment.start_date) == "2026-11-23"
+
+
+def test_invitation_links_are_throttled_per_address(cast, client):
+    invite(cast, client)
+    url = path_of(link_from_last_email())
+    client.logout()
+    statuses = [client.get(url).status_code for _ in range(21)]
+    assert statuses[:20] == [200] * 20
+    assert statuses[20] == 429
+    assert b"too many attempts" in client.get(url).content

@@ -9,7 +9,7 @@ from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.views.decorators.http import require_http_methods, require_POST
 
-from painapp.accounts import services
+from painapp.accounts import services, throttle
 from painapp.accounts.access import admin_required
 from painapp.accounts.audit import audit
 from painapp.accounts.forms import AcceptInvitationForm, InvitationForm
@@ -21,6 +21,8 @@ _UNUSABLE_STATUS = {"invalid": 404, "expired": 410, "used": 410, "revoked": 410}
 
 @require_http_methods(["GET", "POST"])
 def invitation_accept(request: HttpRequest, token: str) -> HttpResponse:
+    if not throttle.allow(request, "invitation", limit=20, period=300):
+        return render(request, "accounts/throttled.html", status=429)
     try:
         invitation = services.invitation_from_token(token)
     except services.InvitationUnusable as unusable:
