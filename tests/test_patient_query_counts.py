@@ -11,7 +11,7 @@ from django.utils import timezone
 from programs.models import Attribution, Exposure, FearItem, PracticeSession, Reflection
 from programs.services import activity_complete, attribution_record, reflection_save
 
-TODAY_QUERIES = 8
+TODAY_QUERIES = 9  # 8 + the check-in card (tracking.today.checkin_card: one query)
 LOG_QUERIES = 9
 
 

@@ -1,8 +1,6 @@
 from django.urls import path
 
-from tracking.views import checkin, progress
-
-from tracking.views import alerts, caseload, reminder_settings, screening
+from tracking.views import alerts, caseload, checkin, progress, reminder_settings, screening
 
 urlpatterns = [
     path("welcome/safety/", screening.screening, name="onboarding_safety"),

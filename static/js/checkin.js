@@ -1,0 +1,144 @@
+/* The check-in form, one question per screen on a phone.
+ *
+ * Progressive enhancement: without this file the page is one form with every
+ * question and two submit buttons, and it works. On a narrow screen this shows one
+ * question at a time with Back / Next and "Question 3 of 12" (announced politely),
+ * moves focus to each new question, and quietly saves the answers so far on every
+ * Next (the server answers such a save with 204). On a wide screen nothing changes.
+ */
+(function () {
+  "use strict";
+
+  var form = document.querySelector("[data-checkin-form]");
+  if (!form) return;
+
+  var questions = Array.prototype.slice.call(form.querySelectorAll("[data-ci-question]"));
+  var sections = Array.prototype.slice.call(form.querySelectorAll("[data-ci-section]"));
+  var status = form.querySelector("[data-ci-status]");
+  var count = form.querySelector("[data-ci-count]");
+  var bar = form.querySelector("[data-ci-progress]");
+  var nav = form.querySelector("[data-ci-nav]");
+  var back = form.querySelector("[data-ci-back]");
+  var next = form.querySelector("[data-ci-next]");
+  var submit = form.querySelector("[data-ci-submit]");
+  var saved = form.querySelector("[data-ci-saved]");
+  var narrow = window.matchMedia("(max-width: 47.99rem)");
+  var total = questions.length;
+  if (!total) return;
+
+  function answered(question) {
+    var inputs = question.querySelectorAll("input, select");
+    for (var i = 0; i < inputs.length; i++) {
+      var el = inputs[i];
+      if ((el.type === "radio" && el.checked) || (el.type !== "radio" && el.value.trim())) {
+        return true;
+      }
+    }
+    return false;
+  }
+
+  // Start where there is something to do: the first question with an error,
+  // else the first one not answered yet (after a saved draft), else the first.
+  function startIndex() {
+    for (var i = 0; i < total; i++) {
+      if (questions[i].hasAttribute("data-ci-has-error")) return i;
+    }
+    for (var j = 0; j < total; j++) {
+      if (!answered(questions[j])) return j;
+    }
+    return 0;
+  }
+
+  var index = startIndex();
+  var stepping = false;
+
+  function show(moveFocus) {
+    stepping = narrow.matches;
+    form.classList.toggle("ci-form--steps", stepping);
+    if (!stepping) {
+      questions.forEach(function (q) { q.hidden = false; });
+      sections.forEach(function (s) { s.hidden = false; });
+      status.hidden = true;
+      nav.hidden = true;
+      submit.hidden = false;
+      return;
+    }
+    var current = questions[index];
+    questions.forEach(function (q, i) { q.hidden = i !== index; });
+    sections.forEach(function (s) { s.hidden = !s.contains(current); });
+    status.hidden = false;
+    nav.hidden = false;
+    back.hidden = index === 0;
+    next.hidden = index === total - 1;
+    submit.hidden = index !== total - 1;
+    count.textContent = "Question " + (index + 1) + " of " + total;
+    bar.max = total;
+    bar.value = index + 1;
+    if (moveFocus) {
+      var heading = current.querySelector("[data-ci-heading]");
+      if (heading) heading.focus();
+    }
+  }
+
+  function saveDraft() {
+    var data = new FormData(form);
+    data.set("action", "save");
+    // form.action would be the buttons named "action": read the attribute.
+    fetch(form.getAttribute("action"), {
+      method: "POST",
+      body: data,
+      credentials: "same-origin",
+      headers: { "HX-Request": "true" },
+    }).then(function (response) {
+      if (response.ok) saved.textContent = "Your answers so far are saved.";
+    }).catch(function () {
+      // Offline for a moment: the answers are still in the form, and Submit sends them.
+    });
+  }
+
+  function go(step) {
+    var target = index + step;
+    if (target < 0 || target >= total) return;
+    if (step > 0) saveDraft();
+    index = target;
+    show(true);
+  }
+
+  back.addEventListener("click", function () { go(-1); });
+  next.addEventListener("click", function () { go(1); });
+
+  // Enter in a field would submit the whole form from the middle: on a phone it
+  // means "Next" until the last question.
+  form.addEventListener("keydown", function (event) {
+    if (!stepping || event.key !== "Enter") return;
+    var el = event.target;
+    if (el.tagName === "INPUT" && index < total - 1) {
+      event.preventDefault();
+      go(1);
+    }
+  });
+
+  if (narrow.addEventListener) {
+    narrow.addEventListener("change", function () { show(false); });
+  }
+  show(false);
+  var errors = document.querySelector("[data-ci-errors]");
+  if (errors) {
+    // A link in the error summary leads to its question, even when it is hidden.
+    errors.addEventListener("click", function (event) {
+      var link = event.target.closest("a[href^='#']");
+      var target = link && document.getElementById(link.getAttribute("href").slice(1));
+      if (!target || !stepping) return;
+      for (var i = 0; i < total; i++) {
+        if (questions[i].contains(target)) {
+          event.preventDefault();
+          index = i;
+          show(false);
+          target.focus();
+          return;
+        }
+      }
+    });
+    errors.focus();
+  }
+}());

@@ -1,0 +1,257 @@
+"""Recording a check-in: one Response per instrument with its key, version and scores;
+one check-in however many times it is sent; the results page."""
+
+from __future__ import annotations
+
+import threading
+from datetime import timedelta
+
+import pytest
+from django.db import connection
+from django.test import Client
+from django.urls import reverse
+
+from tests.checkin_data import answers_for, post_for, record_at_open, schedule_from_start
+from tracking.checkins import AlreadyDone, Change, checkin_record, checkins_schedule
+from tracking.instruments.registry import instrument_save, spec_of
+from tracking.instruments.scoring import score
+from tracking.instruments.shipped import definition_for
+from tracking.models import Alert, CheckIn, Instrument, Response
+
+WEEKLY = ["pain_avg", "pain_worst", "fear_movement", "phq2", "gad2"]
+
+
+def two_weeks_in(enrollment, **baseline_answers) -> dict[str, CheckIn]:
+    """Baseline recorded two weeks ago; the week 3 check-in opens today."""
+    enrollment.start_date = enrollment.local_date() - timedelta(days=14)
+    enrollment.checkin_weekday = enrollment.start_date.weekday()
+    enrollment.save()
+    slots = schedule_from_start(enrollment)
+    record_at_open(slots["baseline"], **baseline_answers)
+    return slots
+
+
+def baseline_open_today(enrollment) -> CheckIn:
+    checkins_schedule(enrollment)
+    return CheckIn.objects.get(enrollment=enrollment, slot="baseline")
+
+
+def url(checkin: CheckIn) -> str:
+    return reverse("checkin_detail", args=[checkin.pk])
+
+
+def test_it_records_each_instrument_with_key_version_and_scores(client, cast, enrollment):
+    slots = two_weeks_in(enrollment)
+    week3 = slots["week-3"]
+    client.force_login(cast.patient)
+    data = post_for(WEEKLY, pain_avg={"pain_avg": 4}, phq2={"phq1": 2, "phq2": 3},
+                    gad2={"gad1": 0, "gad2": 1})
+    response = client.post(url(week3), data)
+    assert response.status_code == 302
+    assert response["Location"] == url(week3) + "?done=1"
+
+    week3.refresh_from_db()
+    assert week3.status == CheckIn.Status.COMPLETED
+    assert week3.completed_at is not None
+    assert week3.draft == {}
+    rows = {r.instrument_key: r for r in Response.objects.filter(checkin=week3)}
+    assert sorted(rows) == sorted(WEEKLY)
+    phq2 = rows["phq2"]
+    assert phq2.instrument.key == "phq2" and phq2.instrument_version == phq2.instrument.version
+    assert phq2.answers == {"phq1": 2, "phq2": 3}
+    assert phq2.scores == {"total": 5, "band": "Positive screen: consider PHQ-9"}
+    assert rows["pain_avg"].answers == {"pain_avg": 4}
+    assert rows["pain_avg"].scores == {"total": 4, "band": "Pain present"}
+    assert rows["gad2"].scores["total"] == 1
+
+    page = client.get(response["Location"]).content.decode()
+    assert "<h1>Thank you</h1>" in page
+    assert "Your week 3 check-in is saved." in page
+
+
+def test_a_changed_instrument_is_a_new_version_and_old_answers_keep_theirs(client, cast,
+                                                                            enrollment):
+    slots = two_weeks_in(enrollment, pain_avg={"pain_avg": 6})
+    old = Response.objects.get(checkin=slots["baseline"], instrument_key="pain_avg")
+    assert old.instrument_version == 1
+
+    definition = definition_for("pain_avg")
+    reworded = {**definition, "items": [{**definition["items"][0],
+                                         "text": "Over the past week, how bad was your back "
+                                                 "pain on average?"}]}
+    new, created = instrument_save(definition=reworded)
+    assert created and new.version == 2
+
+    client.force_login(cast.patient)
+    page = client.get(url(slots["week-3"])).content.decode()
+    assert "how bad was your back pain on average?" in page  # the form asks the new wording
+    client.post(url(slots["week-3"]), post_for(WEEKLY, pain_avg={"pain_avg": 3}))
+
+    fresh = Response.objects.get(checkin=slots["week-3"], instrument_key="pain_avg")
+    assert (fresh.instrument_id, fresh.instrument_version) == (new.pk, 2)
+    old.refresh_from_db()
+    assert old.instrument.version == 1 and old.instrument_version == 1
+    assert not old.instrument.is_current
+    assert "On average, how strong was your back pain" in old.instrument.items[0]["text"]
+    assert score(spec_of(old.instrument), old.answers) == old.scores == {
+        "total": 6, "band": "Pain present"}
+    # The old check-in's results still show, and compare with the new version's answer.
+    assert client.get(url(slots["baseline"])).status_code == 200
+    page = client.get(url(slots["week-3"])).content.decode()
+    assert "down 3 points (50% lower)" in page
+    assert Instrument.objects.filter(key="pain_avg", practice=None).count() == 2
+
+
+def test_a_double_submit_records_once_and_says_it_is_done(client, cast, enrollment):
+    week3 = two_weeks_in(enrollment)["week-3"]
+    client.force_login(cast.patient)
+    data = post_for(WEEKLY)
+    assert client.post(url(week3), data).status_code == 302
+    again = client.post(url(week3), data)
+    assert again.status_code == 200
+    page = again.content.decode()
+    assert "You already did this check-in — thank you." in page
+    assert "This week vs your start" in page
+    assert Response.objects.filter(checkin=week3).count() == len(WEEKLY)
+    assert CheckIn.objects.filter(enrollment=enrollment, slot="week-3").count() == 1
+
+
+def test_a_second_tab_cannot_overwrite_the_first(client, cast, enrollment):
+    week3 = two_weeks_in(enrollment)["week-3"]
+    client.force_login(cast.patient)
+    second_tab = Client()
+    second_tab.force_login(cast.patient)
+    assert client.get(url(week3)).status_code == 200
+    assert second_tab.get(url(week3)).status_code == 200
+    client.post(url(week3), post_for(WEEKLY, pain_avg={"pain_avg": 2}))
+    response = second_tab.post(url(week3), post_for(WEEKLY, pain_avg={"pain_avg": 9}))
+    assert response.status_code == 200
+    assert "You already did this check-in" in response.content.decode()
+    assert Response.objects.get(checkin=week3, instrument_key="pain_avg").answers == {
+        "pain_avg": 2}
+    with pytest.raises(AlreadyDone):
+        checkin_record(checkin=week3, answers_by_instrument=answers_for(WEEKLY))
+
+
+@pytest.mark.django_db(transaction=True)
+def test_twenty_simultaneous_submits_record_one_check_in(cast, enrollment):
+    week3 = two_weeks_in(enrollment)["week-3"]
+    url_ = url(week3)
+    data = post_for(WEEKLY)
+    clients = []
+    for _ in range(20):
+        c = Client()
+        c.force_login(cast.patient)
+        clients.append(c)
+    barrier = threading.Barrier(len(clients))
+    statuses: list[int] = []
+    errors: list[BaseException] = []
+
+    def submit(c: Client) -> None:
+        try:
+            barrier.wait()
+            statuses.append(c.post(url_, data).status_code)
+        except BaseException as error:  # noqa: BLE001 — reported below
+            errors.append(error)
+        finally:
+            connection.close()  # each thread has its own connection
+
+    threads = [threading.Thread(target=submit, args=(c,)) for c in clients]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+
+    assert errors == []
+    assert sorted(statuses) == [200] * 19 + [302]
+    assert Response.objects.filter(checkin=week3).count() == len(WEEKLY)
+    week3.refresh_from_db()
+    assert week3.status == CheckIn.Status.COMPLETED
+
+
+# ---------------------------------------------------------------- results
+
+
+def test_results_compare_this_week_with_the_start(client, cast, enrollment):
+    slots = two_weeks_in(enrollment, pain_avg={"pain_avg": 6}, fear_movement={"fear_movement": 8})
+    client.force_login(cast.patient)
+    response = client.post(url(slots["week-3"]), post_for(
+        WEEKLY, pain_avg={"pain_avg": 4}, fear_movement={"fear_movement": 5}), follow=True)
+    page = response.content.decode()
+    assert "This week vs your start" in page
+    # Pain 6 → 4: 2 points, 2/6 = 33%. Fear 8 → 5: 3 points, 3/8 = 37.5% → 38%.
+    assert "down 2 points (33% lower)" in page
+    assert "down 3 points (38% lower)" in page
+    assert "At your start: 6" in page and "At your start: 8" in page
+    assert "That is a real change." in page
+    assert "Your fear of moving is down by 3 points." in page
+    assert "Compared with your starting check-in." in page
+    assert "Pain-free or nearly pain-free (0–1)" not in page
+
+
+def test_results_mark_the_pain_free_band(client, cast, enrollment):
+    slots = two_weeks_in(enrollment, pain_avg={"pain_avg": 7})
+    client.force_login(cast.patient)
+    page = client.post(url(slots["week-3"]), post_for(WEEKLY, pain_avg={"pain_avg": 1}),
+                       follow=True).content.decode()
+    assert "down 6 points (86% lower)" in page
+    assert "Pain-free or nearly pain-free (0–1)" in page
+    assert "about two in three people reached this range" in page
+
+
+def test_results_say_no_change_is_common_early(client, cast, enrollment):
+    slots = two_weeks_in(enrollment, pain_avg={"pain_avg": 6}, fear_movement={"fear_movement": 7})
+    client.force_login(cast.patient)
+    page = client.post(url(slots["week-3"]), post_for(
+        WEEKLY, pain_avg={"pain_avg": 6}, fear_movement={"fear_movement": 7}),
+        follow=True).content.decode()
+    assert "no change" in page
+    assert "No change in pain yet. That is common in the first weeks." in page
+    assert "Fear usually eases first, and pain follows." in page
+
+
+def test_the_baseline_results_are_a_starting_point(client, cast, enrollment):
+    client.force_login(cast.patient)
+    baseline_page = client.get(reverse("checkin_current")).content.decode()
+    assert "Starting check-in" in baseline_page
+    baseline = CheckIn.objects.get(enrollment=enrollment, slot="baseline")
+    page = client.post(url(baseline), post_for(baseline.instrument_keys),
+                       follow=True).content.decode()
+    assert "Your starting point" in page
+    assert "This is your starting point." in page
+
+
+def test_change_rules_match_the_notes():
+    assert Change("Pain", now=4, start=6).is_real_improvement  # 2 points
+    assert Change("Pain", now=7, start=10).is_real_improvement  # 30%
+    assert not Change("Pain", now=5, start=6).is_real_improvement  # 1 point, 17%
+    assert Change("Pain", now=2, start=3).is_real_improvement  # 1 point but 33%
+    assert not Change("Pain", now=8, start=6).is_real_improvement
+    assert Change("Pain", now=8, start=6).summary == "up 2 points (33% higher)"
+    assert Change("Pain", now=3, start=0).summary == "up 3 points"
+
+
+def test_a_self_harm_answer_shows_crisis_resources_first(client, cast, enrollment):
+    baseline = baseline_open_today(enrollment)
+    client.force_login(cast.patient)
+    client.post(url(baseline), post_for(baseline.instrument_keys, phq9={"phq9": 2}))
+    # The alert rules (tracking.alerts) raise this; made here too so this page's test
+    # does not depend on them.
+    Alert.objects.get_or_create(
+        enrollment=enrollment, kind=Alert.Kind.SELF_HARM, source=f"checkin:{baseline.pk}",
+        defaults={"practice": cast.practice, "severity": Alert.Severity.URGENT})
+    page = client.get(url(baseline) + "?done=1").content.decode()
+    assert page.index('id="crisis-h"') < page.index('id="compare-h"')
+    assert "You do not have to face this alone" in page
+    assert "We have let your clinician know." in page
+    assert "Samaritans on 116 123" in page  # the practice's crisis resources
+    assert "<strong>If you are in danger now, call your local emergency number.</strong>" in page
+
+
+def test_no_crisis_box_without_a_self_harm_answer(client, cast, enrollment):
+    baseline = baseline_open_today(enrollment)
+    client.force_login(cast.patient)
+    page = client.post(url(baseline), post_for(baseline.instrument_keys),
+                       follow=True).content.decode()
+    assert 'id="crisis-h"' not in page
+    assert not Alert.objects.filter(kind=Alert.Kind.SELF_HARM).exists()

@@ -1,0 +1,118 @@
+"""The patient's progress page: charts of their own measures with a data table for
+each, missed check-ins shown, and a query count that does not grow with history."""
+
+from __future__ import annotations
+
+import re
+from datetime import datetime, time, timedelta
+
+import pytest
+from django.urls import reverse
+from django.utils import timezone
+
+from programs.models import Activity, ActivityKind, PracticeSession
+from programs.services import attribution_record
+from tests.checkin_data import record_at_open, schedule_from_start
+from tracking.checkins import checkins_update_statuses
+from tracking.models import CheckIn
+
+PROGRESS_QUERIES = 9
+
+
+def grow_history(enrollment, weeks: int, *, sessions_per_day: int = 1) -> None:
+    """`weeks` weeks into the program: check-ins done (every third weekly one missed),
+    a practice session a day, and the three-causes activities answered."""
+    enrollment.start_date = enrollment.local_date() - timedelta(days=7 * weeks)
+    enrollment.checkin_weekday = enrollment.start_date.weekday()
+    enrollment.save()
+    slots = schedule_from_start(enrollment)
+    now = timezone.now()
+    for checkin in slots.values():
+        if checkin.closes_at <= now and not (checkin.week and checkin.week % 3 == 0):
+            pain = max(0, 7 - (checkin.week or 0))
+            record_at_open(checkin, pain_avg={"pain_avg": pain})
+    checkins_update_statuses()
+    tz = enrollment.patient.tzinfo
+    PracticeSession.objects.bulk_create(
+        PracticeSession(
+            enrollment=enrollment, local_date=day,
+            practiced_at=datetime.combine(day, time(9), tzinfo=tz),
+            duration_seconds=300, pain_before=6, threat_before=5, pain_after=4, threat_after=3)
+        for d in range(7 * weeks) for _ in range(sessions_per_day)
+        for day in [enrollment.start_date + timedelta(days=d)]
+    )
+    for activity in Activity.objects.filter(week__version=enrollment.program_version,
+                                            kind=ActivityKind.ATTRIBUTION,
+                                            week__number__lte=weeks):
+        attribution_record(enrollment=enrollment, activity=activity,
+                           causes=[("Stress", "stress"), ("My disc", "spinal"),
+                                   ("Learned pain", "brain")])
+
+
+@pytest.mark.parametrize("weeks", [2, 8])
+def test_progress_query_count_is_constant(client, cast, enrollment, weeks,
+                                          django_assert_num_queries):
+    grow_history(enrollment, weeks, sessions_per_day=1 if weeks == 2 else 3)
+    client.force_login(cast.patient)
+    with django_assert_num_queries(PROGRESS_QUERIES):
+        response = client.get(reverse("progress"))
+    assert response.status_code == 200
+
+
+def test_each_chart_is_an_image_with_a_table_alternative(client, cast, enrollment):
+    grow_history(enrollment, 4)
+    client.force_login(cast.patient)
+    page = client.get(reverse("progress")).content.decode()
+    for key, title in (("pain", "Average pain"), ("fear", "Fear of movement"),
+                       ("practice", "Practice sessions each week"),
+                       ("mind", "Mind-brain score")):
+        assert f'<h2 id="chart-{key}-h">{title}</h2>' in page
+        assert (f'role="img" aria-labelledby="chart-{key}-h" '
+                f'aria-describedby="chart-{key}-desc"') in page
+        assert f"<caption>{title}</caption>" in page
+    assert page.count("<details class=\"chart-data\">") == 4
+    assert "0–1: pain-free or nearly" in page  # the band is marked
+    assert 'class="chart__baseline"' in page and "Start 7" in page
+    assert "<script" not in page.split("<main", 1)[1]  # no JavaScript needed
+
+
+def test_the_numbers_match_the_patients_answers(client, cast, enrollment):
+    grow_history(enrollment, 4)
+    client.force_login(cast.patient)
+    page = client.get(reverse("progress")).content.decode()
+    pain_table = page.split("<caption>Average pain</caption>", 1)[1].split("</table>", 1)[0]
+    rows = re.findall(r'<th scope="row">(.*?)</th><td>(.*?)</td>', pain_table)
+    assert rows == [("Starting check-in", "7"), ("Week 2 check-in", "5"),
+                    ("Week 3 check-in", "Missed"), ("Week 4 check-in", "3"),
+                    ("Week 5 check-in", "Not done yet")]
+    assert ("Your average pain was 7 at starting check-in and 3 at week 4 check-in. "
+            "1 check-in was missed.") in page
+    practice = page.split("<caption>Practice sessions each week</caption>", 1)[1]
+    practice = practice.split("</table>", 1)[0]
+    assert re.findall(r'<th scope="row">(.*?)</th><td>(.*?)</td>', practice) == [
+        ("Week 1", "7"), ("Week 2", "7"), ("Week 3", "7"), ("Week 4", "7"), ("Week 5", "0")]
+    mind = page.split("<caption>Mind-brain score</caption>", 1)[1].split("</table>", 1)[0]
+    assert re.findall(r'<th scope="row">(.*?)</th><td>(.*?)</td>', mind) == [
+        ("Week 1 (three causes)", "2"), ("Week 4 (three causes)", "2")]
+
+
+def test_missed_check_ins_show_as_missed(client, cast, enrollment):
+    grow_history(enrollment, 4)
+    client.force_login(cast.patient)
+    page = client.get(reverse("progress")).content.decode()
+    assert CheckIn.objects.get(enrollment=enrollment, slot="week-3").status == "missed"
+    assert '<span class="badge badge--warn">Missed</span>' in page
+    assert ">missed</text>" in page  # under the chart's axis too
+
+
+def test_a_new_patient_sees_empty_charts_not_an_error(client, cast, enrollment):
+    client.force_login(cast.patient)
+    page = client.get(reverse("progress")).content.decode()
+    assert "No answers yet" in page
+
+
+def test_progress_is_the_patients_own(client, cast, enrollment, other_enrollment):
+    grow_history(other_enrollment, 2)
+    client.force_login(cast.patient)
+    page = client.get(reverse("progress")).content.decode()
+    assert "Week 2 check-in" not in page  # the other patient's history is not here

@@ -1,0 +1,178 @@
+"""The check-in form, built from the check-in's instruments.
+
+Fields only carry what was typed; the checking (range, whole numbers, causes) is the
+instrument's own, in tracking.instruments.scoring.clean_answers, and its messages are
+put back on the fields with `apply_errors`. Field names are
+``<instrument>__<item>`` (a cause has ``…__text`` and ``…__category``), so two
+instruments with the same item keys (PHQ-9 and PHQ-2) never collide.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+from django import forms
+
+from programs.models import AttributionCategory
+from tracking.models import Instrument
+
+CATEGORY_CHOICES = [("", "Choose a category")] + list(AttributionCategory.choices)
+SEP = "__"
+# Up to this many options, each fully labelled, show as a list of labelled choices
+# (PHQ, GAD); longer scales show as a row of numbers with their end labels (0–10).
+LIST_MAX_OPTIONS = 5
+
+
+def field_name(instrument_key: str, item_key: str) -> str:
+    return f"{instrument_key}{SEP}{item_key}"
+
+
+@dataclass
+class Question:
+    number: int
+    instrument: Instrument
+    item: dict
+    kind: str  # "scale" | "cause"
+    fields: list = field(default_factory=list)  # bound fields
+    layout: str = "grid"  # "grid" | "list"
+    hint: str = ""
+    ends: tuple[str, str] | None = None
+    errors: list[str] = field(default_factory=list)
+
+    @property
+    def text(self) -> str:
+        return self.item.get("text", "")
+
+    @property
+    def field(self):
+        return self.fields[0]
+
+    @property
+    def anchor(self) -> str:
+        """Where an error summary link should take the keyboard."""
+        bound = self.fields[0]
+        return f"{bound.auto_id}_0" if self.kind == "scale" else bound.auto_id
+
+    @property
+    def hint_id(self) -> str:
+        return f"{self.fields[0].auto_id}_hint"
+
+    @property
+    def error_id(self) -> str:
+        return f"{self.fields[0].auto_id}_error"
+
+
+@dataclass
+class Section:
+    instrument: Instrument
+    questions: list[Question]
+
+
+def _labels(item: dict) -> dict[int, str]:
+    return {int(k): v for k, v in (item.get("labels") or {}).items()}
+
+
+def _as_list(item: dict) -> bool:
+    lo, hi = int(item.get("min", 0)), int(item.get("max", 10))
+    labels = _labels(item)
+    return hi - lo + 1 <= LIST_MAX_OPTIONS and all(n in labels for n in range(lo, hi + 1))
+
+
+def _scale_hint(item: dict) -> str:
+    labels = _labels(item)
+    if not labels:
+        return f"Choose a number from {item.get('min', 0)} to {item.get('max', 10)}."
+    return " ".join(f"{n} means {text.lower()}." for n, text in sorted(labels.items()))
+
+
+class CheckInForm(forms.Form):
+    def __init__(self, data=None, *, instruments: list[Instrument], draft: dict | None = None):
+        super().__init__(data)
+        self.instruments = instruments
+        draft = draft or {}
+        for instrument in instruments:
+            saved = draft.get(instrument.key) or {}
+            for item in instrument.items:
+                name = field_name(instrument.key, item["key"])
+                value = saved.get(item["key"])
+                if item.get("type") == "cause":
+                    value = value or {}
+                    self.fields[name + SEP + "text"] = forms.CharField(
+                        label="In a few words", required=False, initial=value.get("text", ""),
+                        widget=forms.TextInput(attrs={"maxlength": 300, "autocomplete": "off"}))
+                    self.fields[name + SEP + "category"] = forms.CharField(
+                        label="What kind of cause is it?", required=False,
+                        initial=value.get("category", ""),
+                        widget=forms.Select(choices=CATEGORY_CHOICES))
+                    continue
+                lo, hi = int(item.get("min", 0)), int(item.get("max", 10))
+                labels = _labels(item)
+                as_list = _as_list(item)
+                choices = [(str(n), labels[n] if as_list else str(n)) for n in range(lo, hi + 1)]
+                self.fields[name] = forms.CharField(
+                    label=item.get("text", ""), required=False,
+                    initial=None if value is None else str(value),
+                    widget=forms.RadioSelect(choices=choices))
+
+    def answers(self) -> dict[str, dict]:
+        """What was sent, by instrument and item, untouched (clean_answers checks it)."""
+        data = self.data
+        result: dict[str, dict] = {}
+        for instrument in self.instruments:
+            raw: dict = {}
+            for item in instrument.items:
+                name = field_name(instrument.key, item["key"])
+                if item.get("type") == "cause":
+                    raw[item["key"]] = {"text": data.get(name + SEP + "text", ""),
+                                        "category": data.get(name + SEP + "category", "")}
+                elif name in data:
+                    raw[item["key"]] = data.get(name)
+            result[instrument.key] = raw
+        return result
+
+    def apply_errors(self, errors: dict[str, dict[str, str]]) -> None:
+        """Show each instrument's messages next to its questions."""
+        self.is_valid()  # every field is optional: this only prepares cleaned_data
+        for instrument_key, item_errors in errors.items():
+            for item_key, message in item_errors.items():
+                name = field_name(instrument_key, item_key)
+                if name in self.fields:
+                    self.add_error(name, message)
+                elif message.startswith("Choose a category"):
+                    self.add_error(name + SEP + "category", message)
+                else:
+                    self.add_error(name + SEP + "text", message)
+
+    def sections(self) -> list[Section]:
+        sections = []
+        number = 0
+        for instrument in self.instruments:
+            questions = []
+            for item in instrument.items:
+                number += 1
+                name = field_name(instrument.key, item["key"])
+                if item.get("type") == "cause":
+                    bound = [self[name + SEP + "text"], self[name + SEP + "category"]]
+                    questions.append(Question(
+                        number=number, instrument=instrument, item=item, kind="cause",
+                        fields=bound, errors=[e for b in bound for e in b.errors]))
+                    continue
+                bound = self[name]
+                labels = _labels(item)
+                lo, hi = int(item.get("min", 0)), int(item.get("max", 10))
+                layout = "list" if _as_list(item) else "grid"
+                ends = None
+                if layout == "grid" and (lo in labels or hi in labels):
+                    ends = (f"{lo} = {labels.get(lo, '')}".rstrip(" ="),
+                            f"{hi} = {labels.get(hi, '')}".rstrip(" ="))
+                questions.append(Question(
+                    number=number, instrument=instrument, item=item, kind="scale",
+                    fields=[bound], layout=layout,
+                    hint="" if layout == "list" else _scale_hint(item), ends=ends,
+                    errors=list(bound.errors)))
+            sections.append(Section(instrument=instrument, questions=questions))
+        return sections
+
+    @property
+    def question_count(self) -> int:
+        return sum(len(i.items) for i in self.instruments)

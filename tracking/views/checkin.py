@@ -1,0 +1,149 @@
+"""The patient's check-ins: the open one, a specific one, the list, the results.
+
+Without JavaScript the form is one page with every question, grouped by
+questionnaire, and two buttons: "Save and finish later" (keeps the valid answers in
+the check-in's draft) and "Submit". static/js/checkin.js turns the same form into one
+question per screen on a phone and saves the draft quietly on every "Next" (it sends
+`HX-Request: true`, and this view answers such a save with 204).
+"""
+
+from __future__ import annotations
+
+from django.contrib import messages
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.dateformat import format as date_format
+from django.views.decorators.http import require_http_methods
+
+from programs.access import enrollment_required, own
+from programs.markdown import render_markdown
+from programs.models import EnrollmentStatus
+from tracking import checkins
+from tracking.forms_checkin import CheckInForm
+from tracking.models import CheckIn
+
+
+def _form_page(request: HttpRequest, checkin: CheckIn, form: CheckInForm | None = None, *,
+               status: int = 200, notice: str = "") -> HttpResponse:
+    enrollment = request.enrollment
+    if form is None:
+        instruments = checkins.checkin_instruments(checkin, enrollment.practice_id)
+        form = CheckInForm(instruments=instruments, draft=checkin.draft)
+    return render(request, "tracking/checkin/form.html", {
+        "checkin": checkin,
+        "title": checkins.checkin_title(checkin),
+        "form": form,
+        "sections": form.sections(),
+        "question_count": form.question_count,
+        "last_day": checkins.last_open_day(checkin, enrollment),
+        "has_draft": bool(checkin.draft) and not form.is_bound,
+        "notice": notice,
+    }, status=status)
+
+
+def _results_page(request: HttpRequest, checkin: CheckIn, *, already: bool = False,
+                  just_done: bool = False) -> HttpResponse:
+    results = checkins.checkin_results(checkin)
+    return render(request, "tracking/checkin/results.html", {
+        "checkin": checkin,
+        "results": results,
+        "crisis_html": render_markdown(results.crisis_md) if results.show_crisis else "",
+        "already": already,
+        "just_done": just_done,
+    })
+
+
+def _status_page(request: HttpRequest, checkin: CheckIn, *, now, reason: str = "",
+                 tried: bool = False) -> HttpResponse:
+    enrollment = request.enrollment
+    home = checkins.checkin_home(enrollment, now)
+    return render(request, "tracking/checkin/status.html", {
+        "checkin": checkin,
+        "title": checkins.checkin_title(checkin),
+        "status": checkins.effective_status(checkin, now, enrollment),
+        "reason": reason,
+        "tried": tried,
+        "last_day": checkins.last_open_day(checkin, enrollment),
+        "home": home,
+    })
+
+
+@require_http_methods(["GET"])
+@enrollment_required
+def checkin_current(request: HttpRequest) -> HttpResponse:
+    """The check-in that is open now, or a calm "nothing due" page with the next date."""
+    enrollment = request.enrollment
+    now = timezone.now()
+    checkins.checkins_ensure_scheduled(enrollment, now=now)
+    home = checkins.checkin_home(enrollment, now)
+    if home.current is not None:
+        home.current.enrollment = enrollment
+        return _form_page(request, home.current)
+    return render(request, "tracking/checkin/nothing_due.html", {
+        "home": home,
+        "next_title": checkins.checkin_title(home.next) if home.next else "",
+        "paused": enrollment.status == EnrollmentStatus.PAUSED,
+    })
+
+
+@require_http_methods(["GET"])
+@enrollment_required
+def checkin_list(request: HttpRequest) -> HttpResponse:
+    enrollment = request.enrollment
+    now = timezone.now()
+    checkins.checkins_ensure_scheduled(enrollment, now=now)
+    return render(request, "tracking/checkin/list.html",
+                  {"home": checkins.checkin_home(enrollment, now)})
+
+
+@require_http_methods(["GET", "POST"])
+@enrollment_required
+def checkin_detail(request: HttpRequest, pk: int) -> HttpResponse:
+    """One of the patient's own check-ins: its form, its results, or why it is closed."""
+    enrollment = request.enrollment
+    checkin = own(request, CheckIn, pk=pk)
+    checkin.enrollment = enrollment
+    now = timezone.now()
+    if request.method == "POST":
+        return _answer(request, checkin, now)
+    if checkin.status == CheckIn.Status.COMPLETED:
+        return _results_page(request, checkin, just_done=request.GET.get("done") == "1")
+    if checkins.is_available(checkin, now, enrollment):
+        return _form_page(request, checkin)
+    return _status_page(request, checkin, now=now)
+
+
+def _answer(request: HttpRequest, checkin: CheckIn, now) -> HttpResponse:
+    enrollment = request.enrollment
+    instruments = checkins.checkin_instruments(checkin, enrollment.practice_id)
+    form = CheckInForm(request.POST, instruments=instruments)
+    answers = form.answers()
+    try:
+        if request.POST.get("action") == "save":
+            errors = checkins.checkin_save_draft(checkin=checkin, answers_by_instrument=answers,
+                                                 now=now)
+            if request.htmx:
+                return HttpResponse(status=204)
+            if errors:
+                form.apply_errors(errors)
+                return _form_page(
+                    request, checkin, form, status=422,
+                    notice="We saved the answers that were complete. Please check the ones "
+                           "marked below.")
+            last_day = checkins.last_open_day(checkin, enrollment)
+            messages.success(request, "Your answers are saved. You can finish this check-in "
+                                      f"any time until {date_format(last_day, 'l j F')}.")
+            return redirect("today")
+        checkins.checkin_record(checkin=checkin, answers_by_instrument=answers, now=now)
+    except checkins.CheckInAnswerError as error:
+        form.apply_errors(error.errors)
+        return _form_page(request, checkin, form, status=422)
+    except checkins.AlreadyDone:
+        checkin.refresh_from_db()
+        checkin.enrollment = enrollment
+        return _results_page(request, checkin, already=True)
+    except checkins.NotAvailable as error:
+        return _status_page(request, checkin, now=now, reason=error.reason, tried=True)
+    return redirect(reverse("checkin_detail", args=[checkin.pk]) + "?done=1")
