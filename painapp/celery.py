@@ -18,6 +18,12 @@ app.conf.beat_schedule = {
         "schedule": 60.0,
         "options": {"expires": 55},
     },
+    # Opens check-ins whose day has come; marks closed, undone ones as missed.
+    "update-checkin-statuses": {
+        "task": "tracking.tasks_checkins.update_checkin_statuses",
+        "schedule": 60.0,
+        "options": {"expires": 55},
+    },
     # Escalates urgent alerts nobody acknowledged in time (tracking/tasks_alerts.py).
     "escalate-alerts": {
         "task": "tracking.tasks_alerts.escalate_alerts",

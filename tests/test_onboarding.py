@@ -109,3 +109,14 @@ def test_the_patient_continues_once_the_clinician_clears_the_hold(client, cast, 
     assert new_enrollment.status == "active"
     client.force_login(cast.patient)
     assert client.get(reverse("today")).status_code == 200
+
+
+def test_finishing_onboarding_schedules_checkins_and_reminders(client, cast, new_enrollment):
+    from tracking.models import CheckIn, ReminderSchedule
+
+    client.force_login(cast.patient)
+    walk_to_screening(client)
+    client.post(reverse("onboarding_safety"), {"none_apply": "on"})
+    assert CheckIn.objects.filter(enrollment=new_enrollment, slot="baseline").exists()
+    assert set(ReminderSchedule.objects.filter(enrollment=new_enrollment)
+               .values_list("kind", flat=True)) == {"practice", "checkin"}

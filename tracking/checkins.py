@@ -25,7 +25,6 @@ stored in UTC.
 from __future__ import annotations
 
 import calendar
-import importlib.util
 from dataclasses import dataclass, field
 from datetime import date, datetime, time, timedelta
 from zoneinfo import ZoneInfo
@@ -440,17 +439,10 @@ def checkin_record(*, checkin: CheckIn, answers_by_instrument: dict,
 
 
 def _evaluate_alerts(checkin: CheckIn) -> None:
-    # TODO(lead): tracking/alerts.py is being written in parallel. Once it has landed
-    # with `evaluate_checkin(checkin)`, replace this guard with a plain import and call.
-    # find_spec (not try/except ImportError) so a real error inside alerts.py still
-    # surfaces instead of silently skipping the safety rules.
-    if importlib.util.find_spec("tracking.alerts") is None:
-        return
-    from tracking import alerts
+    # Inside the recording transaction: an urgent alert exists the moment the answers do.
+    from tracking.alerts import evaluate_checkin
 
-    evaluate = getattr(alerts, "evaluate_checkin", None)
-    if evaluate is not None:
-        evaluate(checkin)
+    evaluate_checkin(checkin)
 
 
 # ---------------------------------------------------------------- results

@@ -79,3 +79,22 @@ def alert_resolve(*, alert: Alert, by: User, request: HttpRequest | None = None)
             audit(request, "alert.resolved", practice=alert.practice,
                   subject=alert.enrollment.patient, obj=alert, actor=by)
     return bool(updated)
+
+
+def enrollment_started(*, enrollment: Enrollment) -> None:
+    """Follow-up for an enrollment that has just become active (onboarding finished,
+    or a clinician cleared a safety hold): its check-ins and reminder schedules."""
+    from tracking.checkins import checkins_schedule
+    from tracking.reminders import schedules_sync
+
+    checkins_schedule(enrollment)
+    schedules_sync(enrollment=enrollment)
+
+
+def enrollment_resumed(*, enrollment: Enrollment) -> None:
+    """After a pause: later check-ins move with the calendar, reminders recompute."""
+    from tracking.checkins import checkins_reschedule
+    from tracking.reminders import schedules_sync
+
+    checkins_reschedule(enrollment)
+    schedules_sync(enrollment=enrollment)

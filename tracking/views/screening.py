@@ -33,6 +33,7 @@ def screening(request: HttpRequest) -> HttpResponse:
                                  severity=Alert.Severity.HIGH, source="screening",
                                  details={"red_flags": flags})
             return redirect("safety_hold")
+        services.enrollment_started(enrollment=enrollment)
         return redirect("today")
     return render(request, "tracking/screening.html", {"form": form, "step": 5})
 

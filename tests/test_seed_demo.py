@@ -1,0 +1,39 @@
+"""seed_demo shows the whole product, and running it twice changes nothing."""
+
+from __future__ import annotations
+
+from django.core.management import call_command
+
+from painapp.accounts.models import User
+from programs.models import Enrollment, Exposure, PracticeSession
+from tracking.models import Alert, CheckIn, ReminderSchedule
+
+
+def test_seed_demo_builds_a_realistic_practice_once(db, client):
+    call_command("seed_demo")
+    counts = (Enrollment.objects.count(), CheckIn.objects.count(), Alert.objects.count())
+    call_command("seed_demo")
+    assert (Enrollment.objects.count(), CheckIn.objects.count(), Alert.objects.count()) == counts
+
+    sam = User.objects.get(email="clinician@demo.painapp.test")
+    assert 28 <= Enrollment.objects.filter(clinician=sam).count() <= 32
+    weeks = {e.patient.email: e.current_week() for e in Enrollment.objects.filter(
+        patient__email__in=["patient@demo.painapp.test", "patient2@demo.painapp.test",
+                            "patient3@demo.painapp.test"]).select_related("patient")}
+    assert sorted(weeks.values()) == [2, 5, 8]
+    assert PracticeSession.objects.count() > 500 and Exposure.objects.exists()
+    assert CheckIn.objects.filter(status="completed").count() > 100
+    assert CheckIn.objects.filter(status="missed").exists()
+    assert {"self_harm", "red_flag", "pain_up"} <= set(Alert.objects.values_list("kind",
+                                                                                 flat=True))
+    assert ReminderSchedule.objects.filter(active=True).exists()
+    # every demo login works and lands on its role's home
+    for email, home in [("admin@demo.painapp.test", "/practice/"),
+                        ("clinician@demo.painapp.test", "/caseload/"),
+                        ("patient@demo.painapp.test", "/today/"),
+                        ("patient4@demo.painapp.test", "/today/")]:
+        client.logout()
+        response = client.post("/accounts/login/", {"login": email, "password": "demo-pass-2026"})
+        assert response.status_code == 302, email
+        assert client.get("/").url == home
+        assert client.get(home).status_code in (200, 302)

@@ -1,0 +1,273 @@
+"""Demo data that shows the whole product: patients at different weeks with realistic
+practice logs, fear ladders, exposures, causes, check-ins on improving, flat and
+worsening trajectories, a few open alerts, and a caseload of about 30 for one clinician.
+
+Called by `manage.py seed_demo` (through TrackingConfig.seed_demo). Idempotent: a
+practice that already has enrollments is left alone. Fixed random seed.
+"""
+
+from __future__ import annotations
+
+import random
+from datetime import datetime, time, timedelta
+
+from django.db import transaction
+from django.utils import timezone
+
+from painapp.accounts.models import Membership, Practice, Role, User
+from programs.content import CONTENT_ROOT, read_program
+from programs.models import (
+    MIND_BRAIN,
+    ActivityCompletion,
+    Attribution,
+    AttributionCause,
+    Enrollment,
+    Exposure,
+    FearItem,
+    PracticeSession,
+    Reflection,
+    Screening,
+)
+from programs.services import enrollment_create, program_version_load
+from tracking import reminders
+from tracking.checkins import checkins_schedule
+from tracking.instruments.registry import current_instruments, spec_of, sync_shipped
+from tracking.instruments.scoring import score
+from tracking.models import Alert, CheckIn, Response
+
+FIRST = ["Ava", "Ben", "Chloe", "Dan", "Ella", "Femi", "Grace", "Hugo", "Isla", "Jack", "Kira",
+         "Liam", "Mia", "Noah", "Olu", "Pia", "Quinn", "Rosa", "Sam", "Tara", "Umar", "Vera",
+         "Will", "Xena", "Yusuf", "Zoe", "Arun", "Bea"]
+LAST = ["Adams", "Bauer", "Chen", "Diaz", "Evans", "Fischer", "Gupta", "Hughes", "Ito", "Jones",
+        "Khan", "Lopez", "Murphy", "Nowak", "O'Brien", "Patel", "Quist", "Rossi", "Silva",
+        "Taylor", "Ueda", "Vance", "Walsh", "Xu", "Young", "Zhang", "Ahmed", "Brown"]
+ZONES = ["Europe/London", "Europe/Dublin", "America/New_York", "America/Chicago",
+         "Australia/Sydney", "Europe/Berlin"]
+SENSATIONS = ["tight", "pressure", "warm", "dull", "tingling", "pulsing", "heavy", "buzzing"]
+FEARS = [("Bending to tie my shoes", 35), ("Carrying a bag of shopping", 50),
+         ("Sitting through a whole film", 25), ("Lifting my grandchild", 70),
+         ("A 10-minute jog", 85), ("Vacuuming the stairs", 60)]
+CAUSES_BEFORE = [("A slipped disc", "spinal"), ("Lifting boxes at work", "activity"),
+                 ("Bad posture at my desk", "posture"), ("Getting older", "age"),
+                 ("An old sports injury", "injury")]
+CAUSES_AFTER = [("Stress at work", "stress"), ("My brain learned to expect pain", "brain"),
+                ("Worry and fear about my back", "psychological")]
+
+
+def seed(*, practice: Practice, stdout=None) -> None:
+    if Enrollment.objects.filter(practice=practice).exists():
+        return
+    rng = random.Random(2026)
+    sync_shipped()
+    version, _ = program_version_load(read_program(CONTENT_ROOT / "prt-back-8wk"))
+    sam = User.objects.get(email="clinician@demo.painapp.test")
+    priya = User.objects.get(email="clinician2@demo.painapp.test")
+    named = [
+        ("patient@demo.painapp.test", sam, 31, "improving"),
+        ("patient2@demo.painapp.test", priya, 9, "flat"),
+        ("patient3@demo.painapp.test", sam, 52, "improving"),
+    ]
+    with transaction.atomic():
+        for email, clinician, day, trajectory in named:
+            patient = User.objects.get(email=email)
+            _active_enrollment(rng, practice, patient, clinician, version, day, trajectory)
+        # patient4 has just been invited: they see onboarding when they log in.
+        enrollment_create(patient=User.objects.get(email="patient4@demo.painapp.test"),
+                          practice=practice, clinician=sam, program_version=version,
+                          start_date=timezone.localdate(), status="invited")
+        # A realistic caseload for Sam (about 30) and a few for Priya.
+        trajectories = ["improving"] * 14 + ["flat"] * 8 + ["worsening"] * 5 + ["missed"] * 3
+        for n in range(32):
+            name = f"{FIRST[n % len(FIRST)]} {LAST[(n * 7) % len(LAST)]}"
+            patient = User.objects.create_user(
+                email=f"demo.patient{n + 1}@demo.painapp.test", full_name=name,
+                timezone=ZONES[n % len(ZONES)], password=None)
+            patient.set_unusable_password()
+            patient.save(update_fields=["password"])
+            Membership.objects.create(user=patient, practice=practice, role=Role.PATIENT,
+                                      is_active=True)
+            clinician = sam if n < 28 else priya
+            day = rng.randint(3, 60)
+            _active_enrollment(rng, practice, patient, clinician, version, day,
+                               trajectories[n % len(trajectories)],
+                               red_flag_hold=(n == 5), self_harm=(n == 11))
+    if stdout:
+        stdout.write("Demo program data: 3 named patients at weeks 2, 5 and 8, one invited, "
+                     "and a caseload of 30 for clinician@demo.painapp.test.")
+
+
+def _active_enrollment(rng, practice, patient, clinician, version, day, trajectory, *,
+                       red_flag_hold=False, self_harm=False) -> Enrollment:
+    today = timezone.localtime(timezone.now(), patient.tzinfo).date()
+    start = today - timedelta(days=day)
+    start_at = timezone.make_aware(datetime.combine(start, time(9)), patient.tzinfo)
+    enrollment = enrollment_create(patient=patient, practice=practice, clinician=clinician,
+                                   program_version=version, start_date=start)
+    enrollment.consented_at = enrollment.onboarded_at = start_at
+    if red_flag_hold:
+        enrollment.screening, enrollment.red_flags = Screening.HOLD, ["recent_trauma"]
+        enrollment.onboarded_at = None
+        enrollment.save()
+        Alert.objects.create(enrollment=enrollment, practice=practice, kind="red_flag",
+                             severity="high", source="screening",
+                             details={"red_flags": ["recent_trauma"]}, created_at=start_at)
+        return enrollment
+    enrollment.screening = Screening.CLEAR
+    enrollment.save()
+    checkins_schedule(enrollment, now=start_at)
+    baseline = rng.randint(5, 8)
+    _practice_log(rng, enrollment, start, today, baseline, trajectory)
+    _checkins(rng, enrollment, today, baseline, trajectory, self_harm)
+    _program_progress(rng, enrollment, trajectory)
+    reminders.schedules_sync(enrollment=enrollment)
+    return enrollment
+
+
+def _pain(baseline: int, trajectory: str, week: float, rng) -> int:
+    if trajectory == "improving":
+        value = baseline - 0.8 * week
+    elif trajectory == "worsening":
+        value = baseline + 0.45 * week
+    else:
+        value = baseline + rng.choice([-1, 0, 0, 1])
+    return max(0, min(10, round(value + rng.choice([-1, 0, 0, 0, 1]))))
+
+
+def _practice_log(rng, enrollment, start, today, baseline, trajectory) -> None:
+    tz = enrollment.patient.tzinfo
+    rows = []
+    day = start
+    while day < today:
+        if rng.random() < 0.7:
+            week = (day - start).days / 7
+            pain = _pain(baseline, trajectory, week, rng)
+            at = timezone.make_aware(datetime.combine(day, time(rng.randint(7, 21),
+                                                                rng.choice([0, 15, 30]))), tz)
+            rows.append(PracticeSession(
+                enrollment=enrollment, practiced_at=at, local_date=day,
+                duration_seconds=rng.randint(4, 11) * 60, pain_before=pain,
+                threat_before=max(0, pain - rng.randint(0, 2)),
+                pain_after=max(0, pain - rng.randint(0, 2)),
+                threat_after=max(0, pain - rng.randint(1, 3)),
+                sensations=rng.sample(SENSATIONS, 2),
+                note=rng.choice(["", "", "Felt calmer afterwards.", "Hard to focus today.",
+                                 "The tightness moved around."])))
+        day += timedelta(days=1)
+    PracticeSession.objects.bulk_create(rows)
+
+
+def _checkins(rng, enrollment, today, baseline, trajectory, self_harm) -> None:
+    now = timezone.now()
+    checkins = list(CheckIn.objects.filter(enrollment=enrollment).order_by("opens_at"))
+    keys = sorted({k for c in checkins for k in c.instrument_keys})
+    instruments = current_instruments(keys, enrollment.practice_id)
+    last_done = None
+    for n, checkin in enumerate(checkins):
+        if checkin.opens_at > now:
+            continue
+        if checkin.closes_at > now:
+            checkin.status = CheckIn.Status.OPEN
+            checkin.save(update_fields=["status"])
+            continue
+        if trajectory == "missed" and n >= 2 or rng.random() < 0.07:
+            checkin.status = CheckIn.Status.MISSED
+            checkin.save(update_fields=["status"])
+            continue
+        week = (checkin.due_date - enrollment.start_date).days / 7
+        pain = _pain(baseline, trajectory, week, rng)
+        answers = {
+            "pain_avg": {"pain_avg": pain},
+            "pain_worst": {"pain_worst": min(10, pain + rng.randint(1, 2))},
+            "fear_movement": {"fear_movement": max(0, min(10, pain + rng.randint(-1, 2)))},
+            "fabq_pa": {f"fabq{i}": max(0, min(6, pain - 2 + rng.randint(-1, 1)))
+                        for i in range(2, 6)},
+            "phq9": {f"phq{i}": rng.choice([0, 0, 1, 1, 2]) for i in range(1, 10)},
+            "phq2": {f"phq{i}": rng.choice([0, 1, 1, 2]) for i in (1, 2)},
+            "gad7": {f"gad{i}": rng.choice([0, 1, 1, 2]) for i in range(1, 8)},
+            "gad2": {f"gad{i}": rng.choice([0, 1, 2]) for i in (1, 2)},
+            "causes": {f"cause{i}": {"text": t, "category": c} for i, (t, c) in enumerate(
+                (CAUSES_AFTER[:2] + CAUSES_BEFORE[:1]), start=1)},
+        }
+        if "phq9" in answers:
+            answers["phq9"]["phq9"] = 0
+        done_at = checkin.opens_at + timedelta(hours=rng.randint(8, 40))
+        Response.objects.bulk_create(
+            Response(checkin=checkin, instrument=instruments[key], instrument_key=key,
+                     instrument_version=instruments[key].version, answers=answers[key],
+                     scores=score(spec_of(instruments[key]), answers[key]), created_at=done_at)
+            for key in checkin.instrument_keys)
+        checkin.status, checkin.completed_at = CheckIn.Status.COMPLETED, done_at
+        checkin.save(update_fields=["status", "completed_at"])
+        last_done = checkin
+    if last_done is None:
+        return
+    if trajectory == "worsening":
+        Alert.objects.create(enrollment=enrollment, practice_id=enrollment.practice_id,
+                             kind="pain_up", severity="high", source=f"checkin:{last_done.pk}",
+                             details={"baseline": baseline}, created_at=last_done.completed_at)
+    if self_harm:
+        Alert.objects.create(enrollment=enrollment, practice_id=enrollment.practice_id,
+                             kind="self_harm", severity="urgent",
+                             source=f"checkin:{last_done.pk}", details={"item9": 1},
+                             created_at=now - timedelta(minutes=40))
+
+
+def _program_progress(rng, enrollment, trajectory) -> None:
+    current = enrollment.current_week()
+    weeks = list(enrollment.program_version.weeks.prefetch_related("activities")
+                 .filter(number__lte=current))
+    completions, reflections = [], []
+    for week in weeks:
+        for activity in week.activities.all():
+            done = week.number < current or rng.random() < 0.5
+            if not done or activity.kind in ("practice", "checkin"):
+                continue
+            completions.append(ActivityCompletion(enrollment=enrollment, activity=activity))
+            if activity.kind == "reflection":
+                reflections.append(Reflection(enrollment=enrollment, activity=activity,
+                                              text=rng.choice([
+                                                  "It started the year I changed jobs.",
+                                                  "I notice it most when I am rushing.",
+                                                  "Less scared of bending than last week."])))
+            elif activity.kind == "evidence":
+                items = [i["key"] for i in activity.data.get("items", [])]
+                reflections.append(Reflection(enrollment=enrollment, activity=activity,
+                                              checked=rng.sample(items, min(4, len(items)))))
+            elif activity.kind == "attribution":
+                shift = {1: 0, 4: 1, 8: 2}.get(week.number, 0)
+                if trajectory != "improving":
+                    shift = min(shift, 1)
+                causes = CAUSES_AFTER[:shift] + CAUSES_BEFORE[: 3 - shift]
+                attribution = Attribution.objects.create(
+                    enrollment=enrollment, activity=activity,
+                    mind_brain_score=sum(1 for _, c in causes if c in MIND_BRAIN),
+                    recorded_at=timezone.make_aware(datetime.combine(
+                        enrollment.week_opens_on(week.number), time(20)),
+                        enrollment.patient.tzinfo))
+                AttributionCause.objects.bulk_create(
+                    AttributionCause(attribution=attribution, position=i, text=t, category=c)
+                    for i, (t, c) in enumerate(causes, start=1))
+    ActivityCompletion.objects.bulk_create(completions, ignore_conflicts=True)
+    Reflection.objects.bulk_create(reflections, ignore_conflicts=True)
+    if current >= 3:
+        tz = enrollment.patient.tzinfo
+        items = []
+        for position, (label, harm) in enumerate(sorted(rng.sample(FEARS, 4),
+                                                        key=lambda f: f[1])):
+            drop = rng.randint(0, 30) if trajectory == "improving" else rng.randint(0, 10)
+            items.append(FearItem.objects.create(enrollment=enrollment, label=label,
+                                                 harm_rating=max(0, harm - drop),
+                                                 first_rating=harm, position=position))
+        for n in range(min(current - 2, 5)):
+            item = items[min(n // 2, len(items) - 1)]
+            planned = timezone.make_aware(datetime.combine(
+                enrollment.week_opens_on(3) + timedelta(days=3 * n + 1), time(10)), tz)
+            predicted = rng.randint(5, 8)
+            Exposure.objects.create(
+                enrollment=enrollment, fear_item=item, activity=item.label,
+                predicted_pain=predicted, predicted_harm=item.first_rating,
+                expectation="It will hurt a lot and I might make it worse.",
+                planned_at=planned, actual_pain=max(0, predicted - rng.randint(1, 4)),
+                actual_harm=max(0, item.first_rating - rng.randint(10, 40)),
+                fear_after=item.harm_rating, note="Went better than I expected.",
+                completed_at=planned + timedelta(hours=1))
