@@ -60,3 +60,33 @@ def ensure_broker_folders() -> None:
 def ping(value: str) -> str:
     """Round-trip check: proves a worker is consuming from the broker."""
     return f"pong:{value}"
+
+
+_BROKER_DOWN_FOR = 30.0
+_broker_down_until = 0.0
+
+
+def publish(task_name: str, *, args: tuple = (), kwargs: dict | None = None,
+            **options) -> bool:
+    """Queue a task without ever holding up a web request on a dead broker.
+
+    No publish retries, no result subscription (our tasks record their outcome in the
+    database), and after one failure this process stops trying for 30 seconds: callers
+    keep the work in the database (outbox, deliveries) and the minute sweep queues it
+    again. Returns whether the task was queued.
+    """
+    import logging
+    import time
+
+    global _broker_down_until
+    if time.monotonic() < _broker_down_until:
+        return False
+    try:
+        app.send_task(task_name, args=args, kwargs=kwargs or {}, retry=False,
+                      ignore_result=True, **options)
+    except Exception:  # kombu/redis raise several types; all mean "not queued"
+        _broker_down_until = time.monotonic() + _BROKER_DOWN_FOR
+        logging.getLogger(__name__).warning("Broker unavailable; %s left for the sweep",
+                                            task_name)
+        return False
+    return True

@@ -27,13 +27,10 @@ def outbox_add(task: str, **kwargs) -> OutboxTask:
 
 
 def _enqueue(outbox_id: int, task: str, kwargs: dict) -> bool:
-    from painapp.celery import app
+    from painapp.celery import publish
 
-    try:
-        # No publish retries: a request must not hang on a dead broker.
-        app.send_task(task, kwargs={**kwargs, "outbox_id": outbox_id}, retry=False)
-    except Exception:  # the broker is down: the sweep will try again
-        logger.warning("Could not enqueue %s (outbox %s); will retry", task, outbox_id)
+    if not publish(task, kwargs={**kwargs, "outbox_id": outbox_id}):
+        # The broker is down: the row stays pending and the sweep will try again.
         OutboxTask.objects.filter(pk=outbox_id).update(attempts=F("attempts") + 1)
         return False
     OutboxTask.objects.filter(pk=outbox_id).update(enqueued_at=timezone.now(),

@@ -186,14 +186,11 @@ def _advance(schedule: ReminderSchedule, prefs: ReminderPreferences | None,
 def queue_sends(ids: list[int]) -> None:
     """Queue sends in chunks. If the broker is down, `requeue_stale_deliveries` picks
     them up later: the rows are already committed."""
-    from tracking.tasks import send_deliveries
+    from painapp.celery import publish
 
     for start in range(0, len(ids), SEND_CHUNK):
-        try:
-            send_deliveries.apply_async((ids[start:start + SEND_CHUNK],), retry=False)
-        except Exception:
-            logger.warning("Could not queue %s deliveries; the sweep will retry", len(ids))
-            return
+        if not publish("tracking.tasks.send_deliveries", args=(ids[start:start + SEND_CHUNK],)):
+            return  # the rows are committed; requeue_stale_deliveries picks them up
 
 
 def requeue_stale_deliveries(now: datetime | None = None, limit: int = 5000) -> int:
