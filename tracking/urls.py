@@ -20,3 +20,39 @@ urlpatterns = [
     path("checkin/<int:pk>/", checkin.checkin_detail, name="checkin_detail"),
     path("progress/", progress.progress, name="progress"),
 ]
+
+# Practice admins: clinicians, enrollments, bulk import, outcomes report, audit trail.
+from tracking.views import (  # noqa: E402
+    admin_audit,
+    admin_clinicians,
+    admin_enrollments,
+    admin_import,
+    admin_reports,
+)
+
+urlpatterns += [
+    path("practice/clinicians/", admin_clinicians.clinician_list, name="admin_clinicians"),
+    path("practice/clinicians/<int:pk>/deactivate/",
+         admin_clinicians.clinician_deactivate_view, name="admin_clinician_deactivate"),
+    path("practice/clinicians/<int:pk>/reassign/", admin_clinicians.clinician_reassign,
+         name="admin_clinician_reassign"),
+    path("practice/enrollments/", admin_enrollments.enrollment_list, name="admin_enrollments"),
+    path("practice/enrollments/<int:pk>/", admin_enrollments.enrollment_detail,
+         name="admin_enrollment"),
+    path("practice/enrollments/<int:pk>/transfer/", admin_enrollments.enrollment_transfer,
+         name="admin_enrollment_transfer"),
+    *[path(f"practice/enrollments/<int:pk>/{action}/", admin_enrollments.enrollment_action,
+           {"action": action}, name=f"admin_enrollment_{action}")
+      for action in admin_enrollments.ACTIONS],
+    path("practice/import/", admin_import.import_upload, name="admin_import"),
+    path("practice/import/<int:pk>/", admin_import.import_review, name="admin_import_review"),
+    path("practice/import/<int:pk>/confirm/", admin_import.import_confirm,
+         name="admin_import_confirm"),
+    path("practice/import/<int:pk>/problems.csv", admin_import.import_problems_csv,
+         name="admin_import_problems"),
+    path("practice/reports/outcomes/", admin_reports.outcomes, name="admin_outcomes"),
+    path("practice/reports/outcomes.csv", admin_reports.outcomes_csv,
+         name="admin_outcomes_csv"),
+    path("practice/audit/", admin_audit.audit_trail, name="admin_audit"),
+    path("practice/audit.csv", admin_audit.audit_csv, name="admin_audit_csv"),
+]

@@ -1,0 +1,154 @@
+"""Forms for the practice admin screens. Every choice list is limited to the admin's
+own practice, so a posted id from elsewhere is simply "not a choice"."""
+
+from __future__ import annotations
+
+from django import forms
+
+from painapp.accounts.models import Practice, Role, User
+from programs.models import EnrollmentStatus, Program
+
+DATE_ERRORS = {"invalid": "Enter a date like 2026-01-31."}
+
+
+def clinicians_of(practice: Practice, *, active: bool = True):
+    qs = User.objects.filter(memberships__practice=practice,
+                             memberships__role=Role.CLINICIAN)
+    if active:
+        qs = qs.filter(memberships__is_active=True)
+    return qs.order_by("full_name", "email")
+
+
+class ClinicianChoiceField(forms.ModelChoiceField):
+    def __init__(self, **kwargs):
+        kwargs.setdefault("empty_label", "Choose a clinician")
+        kwargs.setdefault("error_messages", {
+            "required": "Choose a clinician.",
+            "invalid_choice": "Choose a clinician from the list.",
+        })
+        super().__init__(queryset=User.objects.none(), **kwargs)
+
+    def label_from_instance(self, obj: User) -> str:
+        return obj.display_name
+
+
+class DateInput(forms.DateInput):
+    input_type = "date"
+
+    def __init__(self, **kwargs):
+        super().__init__(format="%Y-%m-%d", **kwargs)
+
+
+# ---------------------------------------------------------------- clinicians
+class DeactivateClinicianForm(forms.Form):
+    reassign_to = ClinicianChoiceField(
+        label="Who takes over their patients?", required=False,
+        help_text="Every patient of theirs moves to this clinician before they are switched "
+                  "off.")
+
+    def __init__(self, *args, practice: Practice, clinician: User, caseload: int, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.caseload = caseload
+        self.fields["reassign_to"].queryset = clinicians_of(practice).exclude(pk=clinician.pk)
+        if caseload:
+            self.fields["reassign_to"].required = True
+            self.fields["reassign_to"].error_messages["required"] = (
+                "Choose who takes over their patients. Nobody can be left without a "
+                "clinician.")
+        else:
+            self.fields["reassign_to"].widget = forms.HiddenInput()
+
+
+class ReassignCaseloadForm(forms.Form):
+    to_clinician = ClinicianChoiceField(label="Move all their patients to")
+
+    def __init__(self, *args, practice: Practice, clinician: User, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["to_clinician"].queryset = clinicians_of(practice).exclude(pk=clinician.pk)
+
+
+# ---------------------------------------------------------------- enrollments
+STATUS_CHOICES = [("", "Any status")] + list(EnrollmentStatus.choices)
+
+
+class EnrollmentFilterForm(forms.Form):
+    status = forms.ChoiceField(label="Status", choices=STATUS_CHOICES, required=False,
+                               error_messages={"invalid_choice": "Choose a status from the list."})
+    clinician = ClinicianChoiceField(label="Clinician", required=False,
+                                     empty_label="Any clinician")
+
+    def __init__(self, *args, practice: Practice, **kwargs):
+        super().__init__(*args, **kwargs)
+        # Former clinicians too: their withdrawn patients stay with them.
+        self.fields["clinician"].queryset = clinicians_of(practice, active=False).distinct()
+
+
+class TransferForm(forms.Form):
+    to_clinician = ClinicianChoiceField(label="New clinician")
+
+    def __init__(self, *args, practice: Practice, current: User, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["to_clinician"].queryset = clinicians_of(practice).exclude(pk=current.pk)
+
+
+# ---------------------------------------------------------------- bulk import
+class BulkUploadForm(forms.Form):
+    file = forms.FileField(
+        label="CSV file",
+        help_text="Columns: full_name, email, clinician_email, start_date (YYYY-MM-DD), "
+                  "timezone, and optionally program. Up to 10,000 rows.",
+        error_messages={"required": "Choose a CSV file to upload.",
+                        "empty": "That file is empty. Choose the CSV file with your patients."},
+        widget=forms.ClearableFileInput(attrs={"accept": ".csv,text/csv"}),
+    )
+
+
+# ---------------------------------------------------------------- reports and audit
+class DateRangeMixin:
+    def clean(self):
+        data = super().clean()
+        start, end = data.get("date_from"), data.get("date_to")
+        if start and end and end < start:
+            self.add_error("date_to", "The end date is before the start date. Swap them, or "
+                                      "choose a later end date.")
+        return data
+
+
+class OutcomesFilterForm(DateRangeMixin, forms.Form):
+    date_from = forms.DateField(label="Started on or after", required=False,
+                                widget=DateInput(), error_messages=DATE_ERRORS)
+    date_to = forms.DateField(label="Started on or before", required=False,
+                              widget=DateInput(), error_messages=DATE_ERRORS)
+    program = forms.ModelChoiceField(
+        label="Program", queryset=Program.objects.order_by("title"), required=False,
+        empty_label="All programs",
+        error_messages={"invalid_choice": "Choose a program from the list."})
+    clinician = ClinicianChoiceField(label="Clinician", required=False,
+                                     empty_label="All clinicians")
+
+    def __init__(self, *args, practice: Practice, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["clinician"].queryset = clinicians_of(practice, active=False).distinct()
+
+
+class AuditFilterForm(DateRangeMixin, forms.Form):
+    action = forms.ChoiceField(label="What happened", required=False,
+                               error_messages={"invalid_choice": "Choose an action from the list."})
+    actor = forms.ModelChoiceField(
+        label="Who did it", queryset=User.objects.none(), required=False,
+        empty_label="Anyone",
+        error_messages={"invalid_choice": "Choose a person from the list."})
+    date_from = forms.DateField(label="From", required=False, widget=DateInput(),
+                                error_messages=DATE_ERRORS)
+    date_to = forms.DateField(label="To", required=False, widget=DateInput(),
+                              error_messages=DATE_ERRORS)
+
+    def __init__(self, *args, practice: Practice, actions: list[tuple[str, str]], **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["action"].choices = [("", "Anything")] + actions
+        # Staff, present and past: patients act on their own data only.
+        self.fields["actor"].queryset = (
+            User.objects.filter(memberships__practice=practice,
+                                memberships__role__in=[Role.CLINICIAN, Role.ADMIN])
+            .distinct().order_by("full_name", "email"))
+        self.fields["actor"].label_from_instance = lambda u: f"{u.display_name} ({u.email})"

@@ -1,0 +1,372 @@
+"""The practice outcomes report: who enrolled, how they practised, and how they are
+doing at the end, measured as in the PRT trial (Ashar et al., JAMA Psychiatry 2022).
+
+Everything is computed by the database in one aggregate query, whatever the number
+of patients (tests/test_outcomes_report.py counts the queries at 5 and 200).
+
+Definitions (shown on the page too):
+
+- Cohort: the practice's enrollments whose start date falls in the chosen range,
+  optionally for one program and one clinician.
+- Enrolled: started the program, i.e. finished onboarding (or is active, paused or
+  completed). Invitations not taken up yet are counted apart as "not started".
+  Active + paused + completed + withdrawn = enrolled.
+- Finished: the end-of-program check-in (slot "end") is done with an average-pain
+  answer. Baseline: the check-in in slot "baseline".
+- Pain-free or nearly: average pain in the last week 0–1 at the end check-in. The
+  trial's denominator was everyone randomised, with a missing end score counted as
+  not pain-free, so each share is given both ways: of those who finished, and of all
+  enrolled.
+- Real improvement: average pain at least 2 points, or at least 30%, below baseline
+  (PRT_NOTES.md). Counted among those who finished with a baseline score, and again
+  among all enrolled.
+- Mean change: end minus baseline (negative = lower = better), among those with both.
+- Adherence: somatic-tracking sessions logged per active week. A patient's active
+  weeks are the program weeks their calendar reached (paused days not counted), up
+  to today, or to the day the enrollment was completed or withdrawn.
+- Mind-brain attribution: the mind-brain score (0–3) of the first and the last "three
+  causes" the patient recorded, among patients who recorded it at least twice.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date
+
+from django.db.models import (
+    Avg,
+    Case,
+    Count,
+    F,
+    FloatField,
+    Func,
+    IntegerField,
+    OuterRef,
+    Q,
+    QuerySet,
+    Subquery,
+    Sum,
+    Value,
+    When,
+)
+from django.db.models.fields.json import KT
+from django.db.models.functions import Cast, Coalesce, Greatest, Least, TruncDate
+from django.utils import timezone
+
+from painapp.accounts.models import Practice, User
+from programs.models import (
+    Attribution,
+    Enrollment,
+    EnrollmentStatus,
+    PracticeSession,
+    Program,
+    Week,
+)
+from tracking.models import CheckIn, Response
+
+PAIN_FREE_MAX = 1  # 0–1 on the 0–10 scale: the trial's outcome
+REAL_CHANGE_POINTS = 2
+REAL_CHANGE_FRACTION = 0.3
+WITH_BASELINE = "who finished with a starting score"
+
+
+class DaysBetween(Func):
+    """Whole days from the second date to the first, on Postgres and on SQLite."""
+
+    arg_joiner = " - "
+    template = "(%(expressions)s)"
+    output_field = IntegerField()
+
+    def as_sqlite(self, compiler, connection, **extra):
+        return self.as_sql(compiler, connection,
+                           template="CAST(julianday(%(expressions)s) AS INTEGER)",
+                           arg_joiner=") - julianday(", **extra)
+
+
+@dataclass(frozen=True)
+class OutcomeFilters:
+    practice: Practice
+    date_from: date | None = None
+    date_to: date | None = None
+    program: Program | None = None
+    clinician: User | None = None
+
+
+@dataclass(frozen=True)
+class Share:
+    """`count` people, out of those who finished and out of all enrolled."""
+
+    count: int
+    finished: int
+    enrolled: int
+    # Who the first denominator is, in words: "who finished", ...
+    finished_label: str = "who finished"
+
+    @property
+    def finished_text(self) -> str:
+        """e.g. '7 of 10 who finished (70%)'."""
+        return of(self.count, self.finished, self.finished_label)
+
+    @property
+    def enrolled_text(self) -> str:
+        """e.g. '7 of 15 enrolled (47%)'."""
+        return of(self.count, self.enrolled, "enrolled")
+
+    @staticmethod
+    def _pct(part: int, whole: int) -> int | None:
+        return round(100 * part / whole) if whole else None
+
+    @property
+    def pct_finished(self) -> int | None:
+        return self._pct(self.count, self.finished)
+
+    @property
+    def pct_enrolled(self) -> int | None:
+        return self._pct(self.count, self.enrolled)
+
+
+@dataclass(frozen=True)
+class MeanChange:
+    n: int
+    start: float | None
+    end: float | None
+
+    @property
+    def change(self) -> float | None:
+        if self.start is None or self.end is None:
+            return None
+        return self.end - self.start
+
+    @property
+    def change_abs(self) -> float | None:
+        return None if self.change is None else abs(self.change)
+
+    @property
+    def direction(self) -> str:
+        """'lower', 'higher' or 'same' (rounded to one decimal)."""
+        if self.change is None or round(self.change, 1) == 0:
+            return "same"
+        return "lower" if self.change < 0 else "higher"
+
+
+@dataclass(frozen=True)
+class OutcomesReport:
+    filters: OutcomeFilters
+    enrolled: int
+    active: int
+    paused: int
+    completed: int
+    withdrawn: int
+    not_started: int
+    finished: int
+    finished_with_baseline: int
+    pain_free: Share
+    improved_2_points: Share
+    improved_30_percent: Share
+    pain: MeanChange
+    fear: MeanChange
+    sessions: int
+    active_weeks: int
+    mind_brain: MeanChange
+
+    @property
+    def adherence(self) -> float | None:
+        """Somatic-tracking sessions per active week."""
+        return self.sessions / self.active_weeks if self.active_weeks else None
+
+    @property
+    def mind_brain_pct_start(self) -> int | None:
+        """Share of named causes in the mind-brain categories, first time (0–100)."""
+        s = self.mind_brain.start
+        return None if s is None else round(100 * s / 3)
+
+    @property
+    def mind_brain_pct_end(self) -> int | None:
+        e = self.mind_brain.end
+        return None if e is None else round(100 * e / 3)
+
+
+def _score(slot: str, key: str) -> Subquery:
+    """The `total` score of instrument `key` in the enrollment's completed check-in
+    in `slot`, as a number (NULL if not done or not answered)."""
+    return Subquery(
+        Response.objects.filter(
+            checkin__enrollment=OuterRef("pk"), checkin__slot=slot,
+            checkin__status=CheckIn.Status.COMPLETED, instrument_key=key,
+        ).annotate(value=Cast(KT("scores__total"), FloatField())).values("value")[:1],
+        output_field=FloatField(),
+    )
+
+
+def _mind_brain(order: str) -> Subquery:
+    return Subquery(
+        Attribution.objects.filter(enrollment=OuterRef("pk"))
+        .order_by(order, ("-pk" if order.startswith("-") else "pk"))
+        .values("mind_brain_score")[:1],
+        output_field=IntegerField(),
+    )
+
+
+def _count_of(model, **filters) -> Coalesce:
+    return Coalesce(
+        Subquery(model.objects.filter(**filters).order_by().values(*filters)
+                 .annotate(n=Count("pk")).values("n")[:1], output_field=IntegerField()),
+        Value(0),
+    )
+
+
+def cohort(filters: OutcomeFilters) -> QuerySet[Enrollment]:
+    qs = Enrollment.objects.filter(practice=filters.practice)
+    if filters.date_from:
+        qs = qs.filter(start_date__gte=filters.date_from)
+    if filters.date_to:
+        qs = qs.filter(start_date__lte=filters.date_to)
+    if filters.program is not None:
+        qs = qs.filter(program_version__program=filters.program)
+    if filters.clinician is not None:
+        qs = qs.filter(clinician=filters.clinician)
+    return qs
+
+
+def outcomes_report(filters: OutcomeFilters, *, today: date | None = None) -> OutcomesReport:
+    """The report for `filters`. One query."""
+    tz = filters.practice.timezone
+    today = today or timezone.localdate(timezone=_zone(tz))
+    closed = (EnrollmentStatus.COMPLETED, EnrollmentStatus.WITHDRAWN)
+
+    # The last day of program time: today, or the day it was completed or withdrawn.
+    end_day = Case(When(status__in=closed, then=TruncDate("updated_at", tzinfo=_zone(tz))),
+                   default=Value(today))
+    elapsed = (DaysBetween(end_day, F("start_date")) - F("paused_days")
+               - Case(When(paused_on__isnull=False, then=DaysBetween(end_day, F("paused_on"))),
+                      default=Value(0)))
+
+    qs = cohort(filters).annotate(
+        base_pain=_score("baseline", "pain_avg"),
+        end_pain=_score("end", "pain_avg"),
+        base_fear=_score("baseline", "fear_movement"),
+        end_fear=_score("end", "fear_movement"),
+        mb_first=_mind_brain("recorded_at"),
+        mb_last=_mind_brain("-recorded_at"),
+        mb_count=_count_of(Attribution, enrollment=OuterRef("pk")),
+        session_count=_count_of(PracticeSession, enrollment=OuterRef("pk")),
+        week_count=_count_of(Week, version=OuterRef("program_version")),
+        elapsed=elapsed,
+    ).annotate(
+        weeks_reached=Case(
+            When(elapsed__lt=0, then=Value(0)),
+            default=Least(F("week_count"), Greatest(Value(1), F("elapsed") / 7 + 1)),
+            output_field=IntegerField(),
+        ),
+        pain_drop=F("base_pain") - F("end_pain"),
+    )
+
+    started = (Q(onboarded_at__isnull=False)
+               | Q(status__in=[EnrollmentStatus.ACTIVE, EnrollmentStatus.PAUSED,
+                               EnrollmentStatus.COMPLETED]))
+    finished = started & Q(end_pain__isnull=False)
+    paired = finished & Q(base_pain__isnull=False)
+    fear_paired = started & Q(base_fear__isnull=False, end_fear__isnull=False)
+    mb_paired = started & Q(mb_count__gte=2)
+
+    row = qs.aggregate(
+        enrolled=Count("pk", filter=started),
+        active=Count("pk", filter=started & Q(status=EnrollmentStatus.ACTIVE)),
+        paused=Count("pk", filter=started & Q(status=EnrollmentStatus.PAUSED)),
+        completed=Count("pk", filter=started & Q(status=EnrollmentStatus.COMPLETED)),
+        withdrawn=Count("pk", filter=started & Q(status=EnrollmentStatus.WITHDRAWN)),
+        not_started=Count("pk", filter=~started & Q(status=EnrollmentStatus.INVITED)),
+        finished=Count("pk", filter=finished),
+        paired=Count("pk", filter=paired),
+        pain_free=Count("pk", filter=finished & Q(end_pain__lte=PAIN_FREE_MAX)),
+        two_points=Count("pk", filter=paired & Q(pain_drop__gte=REAL_CHANGE_POINTS)),
+        thirty_pct=Count("pk", filter=paired & Q(base_pain__gt=0)
+                         & Q(pain_drop__gte=F("base_pain") * REAL_CHANGE_FRACTION)),
+        pain_start=Avg("base_pain", filter=paired),
+        pain_end=Avg("end_pain", filter=paired),
+        fear_n=Count("pk", filter=fear_paired),
+        fear_start=Avg("base_fear", filter=fear_paired),
+        fear_end=Avg("end_fear", filter=fear_paired),
+        mb_n=Count("pk", filter=mb_paired),
+        mb_start=Avg("mb_first", filter=mb_paired),
+        mb_end=Avg("mb_last", filter=mb_paired),
+        sessions=Sum("session_count", filter=started),
+        active_weeks=Sum("weeks_reached", filter=started),
+    )
+    enrolled, n_finished, n_paired = row["enrolled"], row["finished"], row["paired"]
+    return OutcomesReport(
+        filters=filters,
+        enrolled=enrolled, active=row["active"], paused=row["paused"],
+        completed=row["completed"], withdrawn=row["withdrawn"],
+        not_started=row["not_started"],
+        finished=n_finished, finished_with_baseline=n_paired,
+        pain_free=Share(row["pain_free"], n_finished, enrolled),
+        improved_2_points=Share(row["two_points"], n_paired, enrolled, WITH_BASELINE),
+        improved_30_percent=Share(row["thirty_pct"], n_paired, enrolled, WITH_BASELINE),
+        pain=MeanChange(n_paired, row["pain_start"], row["pain_end"]),
+        fear=MeanChange(row["fear_n"], row["fear_start"], row["fear_end"]),
+        sessions=row["sessions"] or 0, active_weeks=row["active_weeks"] or 0,
+        mind_brain=MeanChange(row["mb_n"], row["mb_start"], row["mb_end"]),
+    )
+
+
+def _zone(name: str):
+    import zoneinfo
+
+    return zoneinfo.ZoneInfo(name)
+
+
+# ---------------------------------------------------------------- words and CSV
+
+
+def of(count: int, whole: int, label: str) -> str:
+    """'7 of 10 who finished (70%)', or '0 of 0 who finished' when nobody did."""
+    text = f"{count} of {whole} {label}"
+    return f"{text} ({round(100 * count / whole)}%)" if whole else text
+
+
+def _num(value: float | None, digits: int = 1) -> str:
+    if value is None:
+        return "—"
+    return f"{value:+.{digits}f}" if value else f"{0:.{digits}f}"
+
+
+def _plain(value: float | None, digits: int = 1) -> str:
+    return "—" if value is None else f"{value:.{digits}f}"
+
+
+def report_rows(report: OutcomesReport) -> list[list[str]]:
+    """The report as (measure, result, who is counted) rows, for the CSV export."""
+    r = report
+    rows = [
+        ["Enrolled (started the program)", str(r.enrolled), "all enrolled"],
+        ["Active", str(r.active), "all enrolled"],
+        ["Paused", str(r.paused), "all enrolled"],
+        ["Completed", str(r.completed), "all enrolled"],
+        ["Withdrawn", str(r.withdrawn), "all enrolled"],
+        ["Invited, not started yet", str(r.not_started), "not counted as enrolled"],
+        ["Finished the end-of-program check-in", str(r.finished), "all enrolled"],
+        ["Practice sessions per active week",
+         _plain(r.adherence), f"{r.sessions} sessions over {r.active_weeks} active weeks"],
+    ]
+    for label, share in (
+        ("Pain-free or nearly (average pain 0–1 at the end)", r.pain_free),
+        ("Average pain at least 2 points lower than at the start", r.improved_2_points),
+        ("Average pain at least 30% lower than at the start", r.improved_30_percent),
+    ):
+        rows.append([label, share.finished_text, "of those who finished"])
+        rows.append([label, share.enrolled_text,
+                     "of all enrolled (a missing end check-in counts as not reached)"])
+    rows += [
+        ["Average pain, start → end (mean change)",
+         f"{_plain(r.pain.start)} → {_plain(r.pain.end)} ({_num(r.pain.change)})",
+         f"{r.pain.n} with both scores"],
+        ["Fear of movement, start → end (mean change)",
+         f"{_plain(r.fear.start)} → {_plain(r.fear.end)} ({_num(r.fear.change)})",
+         f"{r.fear.n} with both scores"],
+        ["Mind-brain score of the three causes (0–3), first → last (mean change)",
+         f"{_plain(r.mind_brain.start)} → {_plain(r.mind_brain.end)} "
+         f"({_num(r.mind_brain.change)})",
+         f"{r.mind_brain.n} who named causes at least twice"],
+    ]
+    return rows
