@@ -135,3 +135,34 @@ def test_onboarding_settings_survive_random_input(client, cast, program_version)
         assert enrollment.practice_id == cast.practice.pk
 
     run()
+
+
+def test_the_checkin_form_survives_random_input(client, cast, program_version):
+    """Random answers to the baseline check-in (every instrument we ship but one)."""
+    from tests.checkin_data import items, schedule_from_start
+    from tests.factories import make_enrollment
+    from tracking.forms_checkin import SEP
+
+    enrollment = make_enrollment(cast.patient, cast.clinician, cast.practice,
+                                 version=program_version, days_ago=0)
+    checkin = schedule_from_start(enrollment)["baseline"]
+    from tracking.instruments.registry import sync_shipped
+
+    sync_shipped()  # the shipped questionnaires are stored before anyone answers
+    client.force_login(cast.patient)
+    url = reverse("checkin_detail", args=[checkin.pk])
+    names = ["action"] + [f"{key}{SEP}{item['key']}" for key in checkin.instrument_keys
+                          for item in items(key)]
+    values = st.one_of(junk, st.sampled_from(["submit", "save", "0", "1", "2", "3"]))
+
+    @COMMON
+    @given(data=st.fixed_dictionaries({n: values for n in names}))
+    def run(data):
+        checkin.refresh_from_db()
+        if checkin.status == "completed":  # a valid random submission: start again
+            checkin.responses.all().delete()
+            checkin.status, checkin.completed_at = "open", None
+            checkin.save()
+        post_and_check(client, url, data, expect_success_codes=(200, 302))
+
+    run()
