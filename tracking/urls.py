@@ -1,11 +1,31 @@
 from django.urls import path
 
 from tracking.views import alerts, caseload, checkin, progress, reminder_settings, screening
+from tracking.views import exports, patient
 
 urlpatterns = [
     path("welcome/safety/", screening.screening, name="onboarding_safety"),
     path("welcome/safety/hold/", screening.hold, name="safety_hold"),
     path("caseload/", caseload.caseload, name="caseload"),
+    # One patient, for their clinician or the practice admin: sections, actions, exports.
+    *[path(f"patients/<int:pk>/{route}", view, name=name) for route, view, name in (
+        ("", patient.patient_detail, "patient_detail"),
+        ("checkins/", patient.patient_checkins, "patient_checkins"),
+        ("practice/", patient.patient_practice, "patient_practice"),
+        ("exposures/", patient.patient_exposures, "patient_exposures"),
+        ("causes/", patient.patient_causes, "patient_causes"),
+        ("notes/", patient.patient_note_add, "patient_note_add"),
+        ("alerts/<int:alert_pk>/acknowledge/", patient.patient_alert_acknowledge,
+         "patient_alert_acknowledge"),
+        ("alerts/<int:alert_pk>/resolve/", patient.patient_alert_resolve,
+         "patient_alert_resolve"),
+        ("unlock/", patient.patient_unlock, "patient_unlock"),
+        ("reminders/", patient.patient_reminders, "patient_reminders"),
+        ("clear-hold/", patient.patient_clear_hold, "patient_clear_hold"),
+        ("summary/", exports.patient_summary, "patient_summary"),
+        ("measurements.csv", exports.patient_csv, "patient_csv"),
+        ("checkins.fhir.json", exports.patient_fhir, "patient_fhir"),
+    )],
     path("alerts/<int:pk>/", alerts.alert_detail, name="alert_detail"),
     path("alerts/<int:pk>/acknowledge/", alerts.alert_acknowledge, name="alert_acknowledge"),
     path("alerts/<int:pk>/resolve/", alerts.alert_resolve, name="alert_resolve"),

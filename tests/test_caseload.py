@@ -1,0 +1,363 @@
+"""The clinician's caseload: only their own patients, the numbers that matter for each,
+sorting, filters, search and pages kept in the URL, htmx swaps that degrade to plain
+links, a constant number of queries, and an audit trail of who saw whom."""
+
+from __future__ import annotations
+
+from datetime import timedelta
+from urllib.parse import parse_qs, urlsplit
+
+import pytest
+from django.urls import reverse
+from django.utils import timezone
+
+from painapp.accounts.models import AuditEvent
+from programs.models import EnrollmentStatus, PracticeSession, Screening
+from tests.clinical_data import (
+    BASELINE_KEYS,
+    WEEKLY_KEYS,
+    Scores,
+    add_alert,
+    add_checkin,
+    build_history,
+)
+from tests.factories import Role, make_enrollment, make_member
+from tracking.models import Alert, CheckIn
+
+CASELOAD_QUERIES = 5  # session, user, membership, the caseload, one audit INSERT
+
+
+def patient(cast, name: str, version, **kwargs):
+    user = make_member(cast.practice, Role.PATIENT, f"{name.lower().replace(' ', '.')}@p.test",
+                       name=name)
+    return make_enrollment(user, cast.clinician, cast.practice, version=version, **kwargs)
+
+
+def checkins(enrollment, pains: list[int | None], *, fear: int = 6, now=None):
+    """A baseline with pains[0], then one weekly check-in per further value (None: missed),
+    a week apart, the last one opened 4 days ago (so its window has closed)."""
+    now = now or timezone.now()
+    first = now - timedelta(days=7 * (len(pains) - 1) + 4)
+    for i, pain in enumerate(pains):
+        at = first + timedelta(days=7 * i)
+        scores = None if pain is None else Scores(pain, min(10, pain + 1), fear)
+        add_checkin(enrollment, slot="baseline" if i == 0 else f"week-{i}",
+                    kind=CheckIn.Kind.BASELINE if i == 0 else CheckIn.Kind.WEEKLY,
+                    week=None if i == 0 else i, opens_at=at,
+                    keys=BASELINE_KEYS if i == 0 else WEEKLY_KEYS, scores=scores,
+                    status=CheckIn.Status.MISSED if pain is None else CheckIn.Status.COMPLETED)
+
+
+def names_in(response) -> list[str]:
+    return [row.patient.display_name for row in response.context["page"].rows]
+
+
+@pytest.fixture
+def clin(client, cast):
+    client.force_login(cast.clinician)
+    return client
+
+
+# ------------------------------------------------------------------ who is listed
+def test_it_lists_only_the_clinicians_own_patients(clin, cast, enrollment, other_enrollment,
+                                                   program_version):
+    make_enrollment(cast.outsider_patient, cast.outsider_clinician, cast.other_practice,
+                    version=program_version)
+    response = clin.get(reverse("caseload"))
+    assert response.status_code == 200
+    assert names_in(response) == ["Pat One"]
+    page = response.content.decode()
+    assert "Pat One" in page and cast.other_patient.display_name not in page
+    assert f'href="{reverse("patient_detail", args=[enrollment.pk])}"' in page
+
+
+@pytest.mark.parametrize("who", ["admin", "patient", "outsider_admin"])
+def test_it_is_for_clinicians_only(client, cast, enrollment, who):
+    client.force_login(getattr(cast, who))
+    assert client.get(reverse("caseload")).status_code == 404
+
+
+def test_it_shows_each_patients_numbers(clin, cast, enrollment):
+    build_history(enrollment, weeks=6, pain_start=7, pain_end=3, fear_start=8, fear_end=4,
+                  practice_per_week=5)
+    add_alert(enrollment, Alert.Kind.SELF_HARM, Alert.Severity.URGENT, details={"item9": 1})
+    add_alert(enrollment, status=Alert.Status.ACKNOWLEDGED)
+    add_alert(enrollment, status=Alert.Status.RESOLVED)
+    response = clin.get(reverse("caseload"))
+    row = response.context["page"].rows[0]
+    assert row.week == 7 and row.week_count == 8
+    assert (row.pain_baseline, row.pain_current, row.pain_change) == (7, 3, 4)
+    assert row.pain_change_percent == 57 and row.is_real_improvement
+    assert (row.fear_baseline, row.fear_current, row.fear_change) == (8, 4, 4)
+    # The last 7 days of the history: practice_per_week sessions in its last week.
+    assert row.practice_7d == PracticeSession.objects.filter(
+        practiced_at__gte=timezone.now() - timedelta(days=7)).count() > 0
+    assert (row.alerts_urgent, row.alerts_open, row.alerts_unresolved) == (1, 1, 2)
+    last = CheckIn.objects.filter(status="completed").order_by("-completed_at").first()
+    assert row.last_checkin_at == last.completed_at
+    page = response.content.decode()
+    assert "down 4 pts (57%)" in page and "from 7" in page
+    assert "1 urgent" in page and "1 seen" in page
+    assert "down 4 pts since baseline" in page
+
+
+def test_it_marks_pain_free_or_nearly(clin, cast, enrollment, program_version):
+    checkins(enrollment, [6, 3, 1])
+    other = patient(cast, "Bea Two", program_version)
+    checkins(other, [6, 5, 2])
+    rows = {r.patient.display_name: r for r in clin.get(reverse("caseload")).context["page"].rows}
+    assert rows["Pat One"].pain_free and not rows["Bea Two"].pain_free
+    page = clin.get(reverse("caseload")).content.decode()
+    assert page.count('<span class="badge badge--ok">Yes</span>') == 1
+
+
+def test_it_shows_no_change_until_a_check_in_after_the_baseline(clin, enrollment):
+    checkins(enrollment, [6])
+    row = clin.get(reverse("caseload")).context["page"].rows[0]
+    assert row.pain_current == 6 and row.pain_change is None
+    assert "No answers yet" not in clin.get(reverse("caseload")).content.decode()
+
+
+def test_it_shows_a_safety_hold(clin, enrollment):
+    enrollment.screening = Screening.HOLD
+    enrollment.save()
+    assert "Safety hold" in clin.get(reverse("caseload")).content.decode()
+
+
+# ------------------------------------------------------------------ sorting
+@pytest.fixture
+def three(cast, enrollment, program_version):
+    """Pat One (week 2, down 1, checked in 4 days ago), Ann Able (week 5, down 4, checked
+    in 6 days ago, urgent alert), Zed Last (week 1, no check-ins yet, routine alert)."""
+    checkins(enrollment, [6, 5])
+    ann = patient(cast, "Ann Able", program_version, days_ago=30)
+    checkins(ann, [8, 6, 4], now=timezone.now() - timedelta(days=2))
+    add_alert(ann, Alert.Kind.SELF_HARM, Alert.Severity.URGENT)
+    zed = patient(cast, "Zed Last", program_version, days_ago=2)
+    add_alert(zed, Alert.Kind.MISSED, Alert.Severity.ROUTINE)
+    return enrollment, ann, zed
+
+
+@pytest.mark.parametrize("sort,direction,expected", [
+    ("name", "asc", ["Ann Able", "Pat One", "Zed Last"]),
+    ("name", "desc", ["Zed Last", "Pat One", "Ann Able"]),
+    ("week", "desc", ["Ann Able", "Pat One", "Zed Last"]),
+    ("week", "asc", ["Zed Last", "Pat One", "Ann Able"]),
+    # Patients with no change yet go last whichever way.
+    ("pain", "desc", ["Ann Able", "Pat One", "Zed Last"]),
+    ("pain", "asc", ["Pat One", "Ann Able", "Zed Last"]),
+    ("last", "desc", ["Pat One", "Ann Able", "Zed Last"]),
+    ("last", "asc", ["Ann Able", "Pat One", "Zed Last"]),
+    ("alerts", "desc", ["Ann Able", "Zed Last", "Pat One"]),
+    ("alerts", "asc", ["Pat One", "Zed Last", "Ann Able"]),
+])
+def test_it_sorts_by_each_column(clin, three, sort, direction, expected):
+    response = clin.get(reverse("caseload"), {"sort": sort, "dir": direction})
+    assert names_in(response) == expected
+
+
+def test_it_sorts_by_alerts_first_by_default(clin, three):
+    assert names_in(clin.get(reverse("caseload"))) == ["Ann Able", "Zed Last", "Pat One"]
+
+
+def test_it_marks_the_sorted_column_and_links_the_other_direction(clin, three):
+    page = clin.get(reverse("caseload"), {"sort": "week", "dir": "asc", "has_alerts": "on"}
+                    ).content.decode()
+    assert 'aria-sort="ascending"><a id="sort-week"' in page
+    assert page.count("aria-sort=") == 1
+    # Descending is the default for every column but the name: it is left out.
+    assert 'id="sort-week" class="sort-link" href="/caseload/?has_alerts=on&amp;sort=week"' in page
+    # Other columns keep the filter and start from page 1.
+    assert 'href="/caseload/?has_alerts=on&amp;sort=name"' in page
+
+
+# ------------------------------------------------------------------ filters and search
+def test_it_filters_by_status(clin, cast, three):
+    _, ann, _ = three
+    ann.status = EnrollmentStatus.PAUSED
+    ann.save()
+    assert names_in(clin.get(reverse("caseload"), {"status": "paused"})) == ["Ann Able"]
+    assert "Ann Able" not in names_in(clin.get(reverse("caseload"), {"status": "active"}))
+
+
+def test_it_filters_patients_on_safety_hold(clin, three):
+    _, _, zed = three
+    zed.screening = Screening.HOLD
+    zed.save()
+    assert names_in(clin.get(reverse("caseload"), {"status": "hold"})) == ["Zed Last"]
+
+
+def test_it_filters_to_patients_with_open_alerts(clin, cast, three, program_version):
+    resolved = patient(cast, "Res Olved", program_version)
+    add_alert(resolved, status=Alert.Status.RESOLVED)
+    response = clin.get(reverse("caseload"), {"has_alerts": "on", "sort": "name"})
+    assert names_in(response) == ["Ann Able", "Zed Last"]
+
+
+@pytest.mark.parametrize("pains,flagged", [
+    ([6, 6, 6], True),  # no change
+    ([6, 5, 5], True),  # 1 point, 17%: not enough
+    ([6, 5, 4], False),  # 2 points
+    ([10, 8, 7], False),  # 3 points
+    ([3, 3, 2], False),  # 1 point but 33%
+    ([7, 6, 8], True),  # worse
+    ([2, 2, 2], True),  # 0% of 2
+    ([6, 5, 1], False),  # pain-free or nearly is never "not improving"
+    ([6, 6], False),  # only one weekly check-in: too early to say
+    ([6, 6, None, 6], True),  # a missed week does not count, the two done ones do
+])
+def test_it_filters_patients_who_are_not_improving(clin, enrollment, pains, flagged):
+    checkins(enrollment, pains)
+    response = clin.get(reverse("caseload"), {"not_improving": "on"})
+    assert names_in(response) == (["Pat One"] if flagged else [])
+    if flagged:
+        assert "Not improving" in response.content.decode()
+
+
+def test_it_filters_patients_who_missed_a_check_in_lately(clin, cast, enrollment,
+                                                          program_version):
+    now = timezone.now()
+    checkins(enrollment, [6, None, 5])  # missed one 11 days ago
+    late = patient(cast, "Late Sweep", program_version)
+    # Window closed yesterday; the minute sweep has not marked it missed yet.
+    add_checkin(late, slot="week-1", kind=CheckIn.Kind.WEEKLY, week=1,
+                opens_at=now - timedelta(days=4), keys=WEEKLY_KEYS, scores=None,
+                status=CheckIn.Status.OPEN)
+    old = patient(cast, "Long Ago", program_version)
+    add_checkin(old, slot="week-1", kind=CheckIn.Kind.WEEKLY, week=1,
+                opens_at=now - timedelta(days=30), keys=WEEKLY_KEYS, scores=None,
+                status=CheckIn.Status.MISSED)
+    still_open = patient(cast, "Still Open", program_version)
+    add_checkin(still_open, slot="week-1", kind=CheckIn.Kind.WEEKLY, week=1,
+                opens_at=now - timedelta(days=1), keys=WEEKLY_KEYS, scores=None,
+                status=CheckIn.Status.OPEN)
+    response = clin.get(reverse("caseload"), {"missed": "on", "sort": "name"})
+    assert names_in(response) == ["Late Sweep", "Pat One"]
+    assert "Missed recently" in response.content.decode()
+
+
+def test_it_combines_filters(clin, three):
+    _, ann, zed = three
+    checkins(zed, [6, 6, 6])
+    response = clin.get(reverse("caseload"), {"has_alerts": "on", "not_improving": "on"})
+    assert names_in(response) == ["Zed Last"]
+
+
+@pytest.mark.parametrize("q", ["ann", "ANN ABLE", "  able ", "ann.able@"])
+def test_it_searches_by_name_or_email(clin, three, q):
+    assert names_in(clin.get(reverse("caseload"), {"q": q})) == ["Ann Able"]
+
+
+def test_it_says_when_nothing_matches_and_how_to_clear(clin, three):
+    page = clin.get(reverse("caseload"), {"q": "nobody"}).content.decode()
+    assert "No patients match these filters." in page
+    assert 'href="/caseload/">Clear all filters' in page
+
+
+def test_it_says_when_the_caseload_is_empty(clin, cast):
+    page = clin.get(reverse("caseload")).content.decode()
+    assert "You have no patients yet." in page
+
+
+@pytest.mark.parametrize("params", [
+    {"sort": "password"}, {"dir": "sideways"}, {"page": "x"}, {"page": "-3"},
+    {"status": "deleted"}, {"has_alerts": "maybe"}, {"q": "x" * 500},
+])
+def test_it_ignores_nonsense_in_the_url(clin, three, params):
+    response = clin.get(reverse("caseload"), params)
+    assert response.status_code == 200
+
+
+# ------------------------------------------------------------------ pages
+@pytest.fixture
+def thirty(cast, program_version):
+    return [patient(cast, f"Patient {n:02d}", program_version) for n in range(30)]
+
+
+def test_it_shows_25_patients_a_page(clin, thirty):
+    first = clin.get(reverse("caseload"), {"sort": "name"})
+    assert names_in(first) == [f"Patient {n:02d}" for n in range(25)]
+    page = first.content.decode()
+    assert "Showing 1–25 of 30 patients" in page and "Page 1 of 2" in page
+    assert ('id="page-next" class="button button--secondary" '
+            'href="/caseload/?sort=name&amp;page=2"') in page
+    assert 'id="page-prev"' not in page
+    second = clin.get(reverse("caseload"), {"sort": "name", "page": 2})
+    assert names_in(second) == [f"Patient {n:02d}" for n in range(25, 30)]
+    assert 'href="/caseload/?sort=name"' in second.content.decode()  # previous: page 1
+
+
+def test_it_shows_the_last_page_for_a_page_past_the_end(clin, thirty):
+    response = clin.get(reverse("caseload"), {"page": 9})
+    assert response.context["page"].page == 2 and len(response.context["page"].rows) == 5
+
+
+def test_it_keeps_filters_and_sort_in_page_links(clin, thirty):
+    page = clin.get(reverse("caseload"), {"q": "patient", "sort": "name", "dir": "desc"}
+                    ).content.decode()
+    link = page.split('id="page-next" class="button button--secondary" href="')[1].split('"')[0]
+    params = parse_qs(urlsplit(link.replace("&amp;", "&")).query)
+    assert params == {"q": ["patient"], "sort": ["name"], "dir": ["desc"], "page": ["2"]}
+
+
+# ------------------------------------------------------------------ htmx
+def test_it_swaps_only_the_results_for_htmx(clin, three):
+    response = clin.get(reverse("caseload"), {"has_alerts": "on"}, HTTP_HX_REQUEST="true")
+    body = response.content.decode()
+    assert response.status_code == 200
+    assert "<html" not in body and "<h1" not in body
+    assert '<table class="caseload__table">' in body
+    # The count goes to the live region outside the swapped area.
+    assert 'id="caseload-status"' in body and 'data-hx-swap-oob="true"' in body
+    assert "Showing 1 to 2 of 2 patients" in body
+    assert response["Vary"] and "HX-Request" in response["Vary"]
+
+
+def test_it_serves_the_whole_page_without_htmx_and_links_work_plainly(clin, three):
+    body = clin.get(reverse("caseload")).content.decode()
+    assert "<h1>Your caseload</h1>" in body
+    assert 'method="get" action="/caseload/"' in body
+    assert 'data-hx-get="/caseload/" data-hx-target="#caseload-results"' in body
+    assert 'data-hx-push-url="true"' in body
+    # Every htmx link is also a real link to the same place.
+    for tag in (chunk.split(">")[0] for chunk in body.split("<a ")[1:]):
+        if "data-hx-get=" in tag:
+            href = tag.split('href="')[1].split('"')[0]
+            assert f'data-hx-get="{href}"' in tag
+    assert body.count('class="sort-link" href="/caseload/') == 5
+
+
+# ------------------------------------------------------------------ cost and audit
+def grow_caseload(cast, version, n: int) -> None:
+    for i in range(n):
+        e = patient(cast, f"Load {i:03d}", version)
+        checkins(e, [7, 6, 6] if i % 2 else [5, 4, None])
+        if i % 3 == 0:
+            add_alert(e)
+        PracticeSession.objects.create(
+            enrollment=e, local_date=timezone.localdate(), duration_seconds=300,
+            pain_before=5, threat_before=5, pain_after=3, threat_after=2)
+
+
+@pytest.mark.parametrize("n", [5, 200])
+def test_it_costs_the_same_queries_for_5_or_200_patients(client, cast, program_version, n,
+                                                         django_assert_num_queries):
+    grow_caseload(cast, program_version, n)
+    client.force_login(cast.clinician)
+    client.get(reverse("caseload"))  # the session's first write is not the page's cost
+    for params in ({}, {"not_improving": "on", "sort": "week"}, {"missed": "on", "q": "load"},
+                   {"page": 2, "sort": "pain", "dir": "asc"}):
+        with django_assert_num_queries(CASELOAD_QUERIES):
+            response = client.get(reverse("caseload"), params)
+        assert response.status_code == 200
+    assert response.context["page"].total == n
+
+
+def test_it_audits_which_patients_were_shown(clin, cast, three):
+    AuditEvent.objects.all()  # nothing before
+    clin.get(reverse("caseload"), {"has_alerts": "on"}, REMOTE_ADDR="203.0.113.7",
+             HTTP_X_REQUEST_ID="caseload-req-1")
+    events = AuditEvent.objects.filter(action="caseload.viewed")
+    assert {e.subject.display_name for e in events} == {"Ann Able", "Zed Last"}
+    assert {(e.actor, e.practice, e.ip, e.request_id) for e in events} == {
+        (cast.clinician, cast.practice, "203.0.113.7", "caseload-req-1")}

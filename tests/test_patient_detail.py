@@ -1,0 +1,421 @@
+"""One patient's record for staff: the overview (charts, alerts, notes, program
+actions) and its sections (check-in answers, practice log, fear ladder, causes). For
+the patient's clinician and their practice's admin only; anyone else gets a 404 and
+an `access.denied` audit event, and nothing changes. Every look is audited, and the
+cost in queries stays the same as the history grows from 5 to 52 weeks."""
+
+from __future__ import annotations
+
+import pytest
+from django.urls import reverse
+
+from painapp.accounts.models import AuditEvent
+from programs.models import AttributionCause, EnrollmentStatus, Screening
+from tests.clinical_data import add_alert, build_history
+from tracking.models import Alert, ClinicianNote, ReminderPreferences
+
+OVERVIEW_QUERIES = 11  # session, user, membership, enrollment, audit + 6 (selectors)
+SECTION_QUERIES = {"patient_checkins": 7, "patient_practice": 7, "patient_exposures": 7,
+                   "patient_causes": 6}
+SECTIONS = ["patient_detail", *SECTION_QUERIES]
+
+
+@pytest.fixture
+def history(enrollment):
+    build_history(enrollment, weeks=6, pain_start=7, pain_end=3, missed_weeks=(3,))
+    return enrollment
+
+
+@pytest.fixture
+def alert(enrollment):
+    return add_alert(enrollment, Alert.Kind.SELF_HARM, Alert.Severity.URGENT,
+                     details={"item9": 2})
+
+
+@pytest.fixture
+def clin(client, cast):
+    client.force_login(cast.clinician)
+    return client
+
+
+def url(name: str, enrollment, *args) -> str:
+    return reverse(name, args=[enrollment.pk, *args])
+
+
+# ------------------------------------------------------------------ overview
+def test_it_shows_the_overview_to_the_patients_clinician(clin, cast, history, alert):
+    response = clin.get(url("patient_detail", history))
+    assert response.status_code == 200
+    page = response.content.decode()
+    assert "<h1>Pat One</h1>" in page
+    # Eight charts, each an SVG named by its heading with its numbers in a table.
+    assert page.count('<svg class="chart') == 8
+    for title in ("Average pain", "Worst pain", "Fear of movement", "FABQ physical activity",
+                  "Low mood (PHQ-2)", "Anxiety (GAD-2)", "Practice minutes each week",
+                  "Mind-brain score"):
+        assert f">{title}</h3>" in page
+    assert page.count('class="chart__band"') == 2  # the 0–1 band on both pain charts
+    assert "Baseline 7" in page  # the baseline line on the average-pain chart
+    assert "Missed" in page  # week 3
+    overview = response.context["overview"]
+    assert (overview.pain_baseline, overview.pain_current, overview.pain_change) == (7, 3, 4)
+    assert "down 4 pts (57%): a clinically important change" in page
+    assert "PHQ-9 item 9 answered 2 of 3" in page
+    assert f'action="{url("patient_alert_acknowledge", history, alert.pk)}"' in page
+
+
+def test_it_derives_phq2_and_gad2_from_the_full_forms(clin, history):
+    overview = clin.get(url("patient_detail", history)).context["overview"]
+    phq = next(s for s in overview.series if s.key == "phq")
+    # Baseline asked the PHQ-9 with every item 2 (item 9: 0): PHQ-2 = 4; weekly PHQ-2 = 2.
+    assert [p.value for p in phq.points][:3] == [4, 2, 2]
+    assert phq.baseline == 4
+    assert overview.full_scores[0].phq9 == 16 and overview.full_scores[0].phq9_band
+
+
+def test_it_shows_the_practice_admin_their_practices_patient(client, cast, history):
+    client.force_login(cast.admin)
+    for name in SECTIONS:
+        assert client.get(url(name, history)).status_code == 200
+
+
+def test_it_audits_every_look(clin, cast, history):
+    for name in SECTIONS:
+        clin.get(url(name, history), REMOTE_ADDR="198.51.100.4")
+    events = AuditEvent.objects.filter(subject=cast.patient).order_by("pk")
+    assert [e.action for e in events] == [
+        "patient.viewed", "patient.checkins_viewed", "patient.practice_viewed",
+        "patient.exposures_viewed", "patient.causes_viewed"]
+    assert {(e.actor, e.practice, e.object_id, e.ip) for e in events} == {
+        (cast.clinician, cast.practice, str(history.pk), "198.51.100.4")}
+
+
+def test_it_shows_a_patient_with_no_history_yet(clin, enrollment):
+    for name in SECTIONS:
+        response = clin.get(url(name, enrollment))
+        assert response.status_code == 200
+    assert "No answers yet" in clin.get(url("patient_detail", enrollment)).content.decode()
+
+
+# ------------------------------------------------------------------ outsiders
+POSTS = {
+    "patient_note_add": {"body": "Nosy"},
+    "patient_unlock": {"week": "8"},
+    "patient_reminders": {"action": "pause"},
+    "patient_clear_hold": {"confirm": "on"},
+    "patient_causes": {"attribution": "1"},
+}
+
+
+@pytest.mark.parametrize("who", ["other_clinician", "outsider_admin", "outsider_clinician"])
+def test_it_hides_every_view_and_action_from_other_staff(client, cast, history, alert, who):
+    history.screening = Screening.HOLD
+    history.save()
+    client.force_login(getattr(cast, who))
+    before = AuditEvent.objects.count()
+    gets = [*SECTIONS, "patient_clear_hold", "patient_summary", "patient_csv",
+            "patient_fhir"]
+    for name in gets:
+        assert client.get(url(name, history)).status_code == 404, name
+    for name, data in POSTS.items():
+        assert client.post(url(name, history), data).status_code == 404, name
+    for name in ("patient_alert_acknowledge", "patient_alert_resolve"):
+        assert client.post(url(name, history, alert.pk)).status_code == 404, name
+    events = list(AuditEvent.objects.order_by("pk")[before:])
+    assert len(events) == len(gets) + len(POSTS) + 2
+    assert {e.action for e in events} == {"access.denied"}
+    assert {(e.object_type, e.object_id) for e in events} == {
+        ("programs.enrollment", str(history.pk))}
+    assert all(e.subject is None for e in events)  # nothing about the patient leaks in
+    # Nothing changed.
+    alert.refresh_from_db()
+    history.refresh_from_db()
+    assert alert.status == Alert.Status.OPEN and history.on_safety_hold
+    assert history.unlocked_through_week == 0
+    assert not ClinicianNote.objects.exists()
+    assert not ReminderPreferences.objects.filter(paused=True).exists()
+
+
+@pytest.mark.parametrize("who", ["patient", "other_patient"])
+def test_it_is_not_for_patients_not_even_their_own_record(client, cast, history, who):
+    ClinicianNote.objects.create(enrollment=history, author=cast.clinician, body="Private")
+    client.force_login(getattr(cast, who))
+    for name in SECTIONS:
+        assert client.get(url(name, history)).status_code == 404
+    assert client.post(url("patient_note_add", history), {"body": "x"}).status_code == 404
+
+
+def test_it_refuses_an_alert_of_another_patient_through_this_patients_page(
+        clin, cast, enrollment, other_enrollment):
+    theirs = add_alert(other_enrollment)
+    response = clin.post(url("patient_alert_acknowledge", enrollment, theirs.pk))
+    assert response.status_code == 404
+    theirs.refresh_from_db()
+    assert theirs.status == Alert.Status.OPEN
+    denied = AuditEvent.objects.get(action="access.denied")
+    assert (denied.object_type, denied.object_id) == ("tracking.alert", str(theirs.pk))
+
+
+# ------------------------------------------------------------------ alerts
+def test_it_acknowledges_then_resolves_an_alert(clin, cast, history, alert):
+    response = clin.post(url("patient_alert_acknowledge", history, alert.pk))
+    assert response.status_code == 302
+    assert response.url == url("patient_detail", history) + "#alerts"
+    alert.refresh_from_db()
+    assert (alert.status, alert.acknowledged_by) == ("acknowledged", cast.clinician)
+    page = clin.get(response.url).content.decode()
+    assert "Alert acknowledged: Thoughts of self-harm reported." in page
+    assert "patient_alert_acknowledge" not in page
+    assert f'action="{url("patient_alert_acknowledge", history, alert.pk)}"' not in page
+    clin.post(url("patient_alert_resolve", history, alert.pk))
+    alert.refresh_from_db()
+    assert (alert.status, alert.resolved_by) == ("resolved", cast.clinician)
+    page = clin.get(url("patient_detail", history)).content.decode()
+    assert "No open alerts." in page and "Recently resolved (1)" in page
+    assert [e.action for e in AuditEvent.objects.filter(object_type="tracking.alert")
+            .order_by("pk")] == [
+        "alert.acknowledged", "alert.resolved"]
+
+
+def test_it_swaps_the_alerts_section_for_htmx(clin, history, alert):
+    response = clin.post(url("patient_alert_acknowledge", history, alert.pk),
+                         HTTP_HX_REQUEST="true")
+    body = response.content.decode()
+    assert response.status_code == 200
+    assert body.lstrip().startswith('<section id="alerts"')
+    assert "Alert acknowledged" in body and "<html" not in body
+    again = clin.post(url("patient_alert_acknowledge", history, alert.pk),
+                      HTTP_HX_REQUEST="true")
+    assert "already acknowledged" in again.content.decode()
+
+
+# ------------------------------------------------------------------ notes
+def test_it_saves_a_private_note(clin, cast, history):
+    response = clin.post(url("patient_note_add", history),
+                         {"body": "  Discussed pacing; call in two weeks.  "})
+    assert response.url == url("patient_detail", history) + "#notes"
+    note = ClinicianNote.objects.get()
+    assert (note.body, note.author, note.enrollment) == (
+        "Discussed pacing; call in two weeks.", cast.clinician, history)
+    page = clin.get(response.url).content.decode()
+    assert "Discussed pacing; call in two weeks." in page and "Dr Kim" in page
+    event = AuditEvent.objects.get(action="note.created")
+    assert (event.subject, event.object_id) == (cast.patient, str(note.pk))
+
+
+def test_it_ignores_extra_fields_posted_with_a_note(clin, cast, history, other_enrollment):
+    clin.post(url("patient_note_add", history), {
+        "body": "Mine", "author": cast.admin.pk, "author_id": cast.admin.pk,
+        "enrollment": other_enrollment.pk, "enrollment_id": other_enrollment.pk,
+        "created_at": "2001-01-01T00:00:00Z"})
+    note = ClinicianNote.objects.get()
+    assert (note.author, note.enrollment) == (cast.clinician, history)
+    assert note.created_at.year > 2001
+
+
+@pytest.mark.parametrize("body,message", [
+    ("", "Write the note before saving it."),
+    ("   ", "Write the note before saving it."),
+    ("x" * 5001, "Keep a note under 5,000 characters (this one has 5001)."),
+])
+def test_it_explains_a_note_it_cannot_save_and_keeps_the_text(clin, history, body, message):
+    response = clin.post(url("patient_note_add", history), {"body": body})
+    assert response.status_code == 400
+    page = response.content.decode()
+    assert message in page and 'id="id_body_error"' in page
+    assert 'aria-describedby="id_body_helptext id_body_error"' in page
+    if body.strip():
+        assert body in page
+    assert not ClinicianNote.objects.exists()
+
+
+def test_it_swaps_the_notes_section_for_htmx(clin, history):
+    response = clin.post(url("patient_note_add", history), {"body": "Quick one"},
+                         HTTP_HX_REQUEST="true")
+    body = response.content.decode()
+    assert body.lstrip().startswith('<section id="notes"')
+    assert "Note saved." in body and "Quick one" in body
+
+
+def test_it_never_shows_notes_to_the_patient(client, cast, history):
+    ClinicianNote.objects.create(enrollment=history, author=cast.clinician,
+                                 body="Private: consider referral")
+    client.force_login(cast.patient)
+    for name in ("today", "progress", "my_log", "checkin_list", "program_overview"):
+        response = client.get(reverse(name), follow=True)
+        assert "consider referral" not in response.content.decode(), name
+
+
+def test_it_shows_notes_to_the_practice_admin_too(client, cast, history):
+    ClinicianNote.objects.create(enrollment=history, author=cast.clinician, body="Seen by admin")
+    client.force_login(cast.admin)
+    assert "Seen by admin" in client.get(url("patient_detail", history)).content.decode()
+
+
+# ------------------------------------------------------------------ sections
+def test_it_shows_every_check_in_answer(clin, history):
+    page = clin.get(url("patient_checkins", history)).content.decode()
+    assert "Baseline check-in" in page and "Week 6 check-in" in page
+    assert "On average, how strong was your back pain over the last 7 days?" in page
+    assert "Little interest or pleasure in doing things" in page
+    assert "2 – More than half the days" in page  # the answer with its label
+    assert "Thoughts that you would be better off dead" in page
+    assert "Missed" in page  # week 3
+    assert page.index("Week 6 check-in") < page.index("Baseline check-in")  # newest first
+
+
+def test_it_shows_the_practice_log(clin, history):
+    page = clin.get(url("patient_practice", history)).content.decode()
+    assert "30 somatic tracking sessions in all, 210 minutes." in page
+    assert "6 → 4" in page and "tight, warm" in page and "Calmer after." in page
+
+
+def test_it_shows_the_fear_ladder_with_expectation_violations(clin, history):
+    page = clin.get(url("patient_exposures", history)).content.decode()
+    assert page.index("Bending to tie shoes") < page.index("Running for a bus")
+    assert "7 → 4" in page and "(+3)" in page  # pain predicted → actual
+    assert "60 → 25" in page and "(+35)" in page  # harm
+    assert "On average pain was 3.0 points lower than predicted" in page
+
+
+def test_it_codes_causes_beside_the_patients_own(clin, cast, history):
+    page = clin.get(url("patient_causes", history)).content.decode()
+    assert "Week 1" in page and "Week 4" in page
+    first = AttributionCause.objects.filter(attribution__enrollment=history).order_by(
+        "attribution__recorded_at", "position")
+    spine = first[0]  # "My discs", patient: spinal
+    attribution = spine.attribution
+    prefix = f"a{attribution.pk}-cause_"
+    response = clin.post(url("patient_causes", history), {
+        "attribution": attribution.pk,
+        f"{prefix}{spine.pk}": "brain",
+        # Mass assignment: neither the patient's category nor the text can be changed.
+        "category": "brain", f"{prefix}{spine.pk}-category": "brain", "text": "Hacked",
+        "mind_brain_score": "3",
+    })
+    assert response.status_code == 302
+    spine.refresh_from_db()
+    attribution.refresh_from_db()
+    assert (spine.category, spine.clinician_category, spine.text) == (
+        "spinal", "brain", "My discs")
+    assert attribution.mind_brain_score == 1  # the patient's own score is kept
+    page = clin.get(response.url).content.decode()
+    assert "patient's coding <strong>1 of 3</strong>, your coding <strong>2 of 3</strong>" in page
+    assert AuditEvent.objects.filter(action="attribution.coded").count() == 1
+    # Choosing the patient's own category again clears the separate coding.
+    clin.post(url("patient_causes", history), {"attribution": attribution.pk,
+                                               f"{prefix}{spine.pk}": "spinal"})
+    spine.refresh_from_db()
+    assert spine.clinician_category == ""
+
+
+def test_it_refuses_a_bad_category_with_a_message(clin, history):
+    cause = AttributionCause.objects.filter(attribution__enrollment=history).first()
+    response = clin.post(url("patient_causes", history), {
+        "attribution": cause.attribution_id, f"a{cause.attribution_id}-cause_{cause.pk}": "aliens"})
+    assert response.status_code == 400
+    assert "Choose a category from the list." in response.content.decode()
+    cause.refresh_from_db()
+    assert cause.clinician_category == ""
+
+
+def test_it_refuses_to_code_another_patients_causes(clin, cast, history, other_enrollment):
+    build_history(other_enrollment, weeks=2)
+    theirs = AttributionCause.objects.filter(attribution__enrollment=other_enrollment).first()
+    response = clin.post(url("patient_causes", history), {
+        "attribution": theirs.attribution_id,
+        f"a{theirs.attribution_id}-cause_{theirs.pk}": "brain"})
+    assert response.status_code == 404
+    theirs.refresh_from_db()
+    assert theirs.clinician_category == ""
+
+
+# ------------------------------------------------------------------ program actions
+def test_it_opens_weeks_early(clin, cast, enrollment):
+    assert enrollment.current_week() == 2
+    page = clin.get(url("patient_detail", enrollment)).content.decode()
+    assert '<option value="3">Week 3</option>' in page and '<option value="2">' not in page
+    response = clin.post(url("patient_unlock", enrollment), {"week": "5", "extra": "x"})
+    assert response.status_code == 302
+    enrollment.refresh_from_db()
+    assert enrollment.unlocked_through_week == 5 and enrollment.current_week() == 5
+    assert AuditEvent.objects.filter(action="enrollment.week_unlocked").count() == 1
+    assert "Weeks up to week 5 are open" in clin.get(response.url).content.decode()
+
+
+@pytest.mark.parametrize("week", ["", "2", "9", "three"])
+def test_it_explains_a_week_it_cannot_open(clin, enrollment, week):
+    response = clin.post(url("patient_unlock", enrollment), {"week": week})
+    assert response.status_code == 400
+    assert ("Choose a week to open." if not week else "Choose one of the weeks in the list."
+            ) in response.content.decode()
+    enrollment.refresh_from_db()
+    assert enrollment.unlocked_through_week == 0
+
+
+def test_it_pauses_and_resumes_reminders(clin, cast, enrollment):
+    clin.post(url("patient_reminders", enrollment), {"action": "pause", "paused": "false"})
+    assert ReminderPreferences.objects.get(enrollment=enrollment).paused
+    page = clin.get(url("patient_detail", enrollment)).content.decode()
+    assert "Reminders are paused." in page and "Resume reminders" in page
+    clin.post(url("patient_reminders", enrollment), {"action": "resume"})
+    assert not ReminderPreferences.objects.get(enrollment=enrollment).paused
+    assert [e.action for e in AuditEvent.objects.filter(action__startswith="reminders.")
+            .order_by("pk")] == [
+        "reminders.paused", "reminders.resumed"]
+    response = clin.post(url("patient_reminders", enrollment), {"action": "explode"},
+                         follow=True)
+    assert "Choose whether to pause or resume reminders." in response.content.decode()
+
+
+@pytest.fixture
+def on_hold(enrollment):
+    enrollment.screening = Screening.HOLD
+    enrollment.red_flags = ["cancer_history"]
+    enrollment.status = EnrollmentStatus.INVITED
+    enrollment.onboarded_at = None
+    enrollment.save()
+    add_alert(enrollment, Alert.Kind.RED_FLAG, Alert.Severity.HIGH, source="screening",
+              details={"red_flags": ["cancer_history"]})
+    return enrollment
+
+
+def test_it_clears_a_safety_hold_after_confirmation(clin, cast, on_hold):
+    page = clin.get(url("patient_detail", on_hold)).content.decode()
+    assert "Having had cancer at any time" in page
+    confirm = clin.get(url("patient_clear_hold", on_hold))
+    assert confirm.status_code == 200 and "I have reviewed these red flags" in \
+        confirm.content.decode()
+    refused = clin.post(url("patient_clear_hold", on_hold), {})
+    assert refused.status_code == 400
+    assert "Tick the box to confirm you have reviewed the red flags." in \
+        refused.content.decode()
+    on_hold.refresh_from_db()
+    assert on_hold.on_safety_hold
+    response = clin.post(url("patient_clear_hold", on_hold), {"confirm": "on"})
+    assert response.url == url("patient_detail", on_hold)
+    on_hold.refresh_from_db()
+    assert (on_hold.screening, on_hold.status, on_hold.screening_cleared_by) == (
+        Screening.CLEARED, EnrollmentStatus.ACTIVE, cast.clinician)
+    assert Alert.objects.get(kind=Alert.Kind.RED_FLAG).status == Alert.Status.RESOLVED
+    assert AuditEvent.objects.filter(action="screening.cleared", actor=cast.clinician).exists()
+    # Nothing left to clear.
+    assert clin.get(url("patient_clear_hold", on_hold)).status_code == 302
+
+
+# ------------------------------------------------------------------ cost
+@pytest.mark.parametrize("weeks", [5, 52])
+def test_it_costs_the_same_queries_as_the_history_grows(client, cast, enrollment, weeks,
+                                                        django_assert_num_queries):
+    build_history(enrollment, weeks=weeks)
+    for _ in range(3):
+        add_alert(enrollment)
+    ClinicianNote.objects.create(enrollment=enrollment, author=cast.clinician, body="n")
+    client.force_login(cast.clinician)
+    client.get(reverse("caseload"))  # the session's first write is not the page's cost
+    with django_assert_num_queries(OVERVIEW_QUERIES):
+        response = client.get(url("patient_detail", enrollment))
+    assert len(response.context["overview"].checkins) == weeks + 1
+    for name, queries in SECTION_QUERIES.items():
+        with django_assert_num_queries(queries):
+            assert client.get(url(name, enrollment)).status_code == 200

@@ -1,0 +1,123 @@
+"""Forms for the clinician's screens: the caseload's filters (GET) and the actions on
+a patient's detail page (POST). Each form names its fields; anything else a request
+carries is ignored."""
+
+from __future__ import annotations
+
+from django import forms
+
+from programs.models import AttributionCategory, AttributionCause, EnrollmentStatus
+from tracking.selectors import SORTS, CaseloadQuery
+
+STATUS_CHOICES = [("", "Any status"), *EnrollmentStatus.choices,
+                  ("hold", "On safety hold")]
+DIRECTIONS = [("asc", "Ascending"), ("desc", "Descending")]
+
+
+class CaseloadFilterForm(forms.Form):
+    """The caseload's search, filters, sort and page, read from the query string.
+
+    A value that makes no sense (a hand-edited URL) falls back to the default rather
+    than showing an error: this form only ever narrows a list.
+    """
+
+    q = forms.CharField(label="Search by name", required=False, max_length=100,
+                        widget=forms.TextInput(attrs={"type": "search", "autocomplete": "off"}))
+    status = forms.ChoiceField(label="Status", choices=STATUS_CHOICES, required=False)
+    has_alerts = forms.BooleanField(label="Has alerts", required=False)
+    not_improving = forms.BooleanField(label="Not improving", required=False)
+    missed = forms.BooleanField(label="Missed check-ins (last 14 days)", required=False)
+    sort = forms.ChoiceField(choices=list(SORTS.items()), required=False)
+    dir = forms.ChoiceField(choices=DIRECTIONS, required=False)
+    page = forms.IntegerField(min_value=1, required=False)
+
+    def query(self) -> CaseloadQuery:
+        self.is_valid()
+        data = {name: value for name, value in self.cleaned_data.items()
+                if name not in self.errors}
+        default = CaseloadQuery()
+        sort = data.get("sort") or default.sort
+        return CaseloadQuery(
+            q=" ".join((data.get("q") or "").split()),
+            status=data.get("status") or "",
+            has_alerts=bool(data.get("has_alerts")),
+            not_improving=bool(data.get("not_improving")),
+            missed=bool(data.get("missed")),
+            sort=sort,
+            direction=data.get("dir") or ("asc" if sort == "name" else default.direction),
+            page=data.get("page") or 1,
+        )
+
+
+class ClinicianNoteForm(forms.Form):
+    body = forms.CharField(
+        label="New note", max_length=5000,
+        widget=forms.Textarea(attrs={"rows": 4}),
+        help_text="Private to staff who look after this patient. The patient never sees it.",
+        error_messages={"required": "Write the note before saving it.",
+                        "max_length": "Keep a note under 5,000 characters (this one has "
+                                      "%(show_value)d)."},
+    )
+
+    def clean_body(self) -> str:
+        body = self.cleaned_data["body"].strip()
+        if not body:
+            raise forms.ValidationError("Write the note before saving it.")
+        return body
+
+
+class UnlockWeekForm(forms.Form):
+    week = forms.TypedChoiceField(label="Open weeks up to", coerce=int,
+                                  error_messages={"required": "Choose a week to open.",
+                                                  "invalid_choice": "Choose one of the weeks "
+                                                                    "in the list."})
+
+    def __init__(self, *args, weeks: list[int], **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["week"].choices = [(w, f"Week {w}") for w in weeks]
+
+
+class RemindersForm(forms.Form):
+    action = forms.ChoiceField(choices=[("pause", "Pause"), ("resume", "Resume")],
+                               error_messages={"required": "Choose pause or resume.",
+                                               "invalid_choice": "Choose pause or resume."})
+
+
+class ClearHoldForm(forms.Form):
+    confirm = forms.BooleanField(
+        label="I have reviewed these red flags with the patient, and it is safe for them "
+              "to start the program.",
+        error_messages={"required": "Tick the box to confirm you have reviewed the red "
+                                    "flags."},
+    )
+
+
+NO_CODE = ""
+
+
+class CauseCodingForm(forms.Form):
+    """One select per cause: the clinician's category, or "same as the patient".
+
+    Field names carry the cause's id; only the causes passed in get a field, so a
+    posted id of another attribution (or another patient) is simply not read.
+    """
+
+    def __init__(self, *args, causes: list[AttributionCause], prefix_id: int, **kwargs):
+        super().__init__(*args, prefix=f"a{prefix_id}", **kwargs)
+        self.causes = causes
+        for cause in causes:
+            self.fields[f"cause_{cause.pk}"] = forms.ChoiceField(
+                label=f"Cause {cause.position}: “{cause.text}”",
+                choices=[(NO_CODE, f"Agree with the patient ({cause.get_category_display()})"),
+                         *AttributionCategory.choices],
+                required=False,
+                initial=cause.clinician_category or NO_CODE,
+                error_messages={"invalid_choice": "Choose a category from the list."},
+            )
+
+    def codes(self) -> dict[int, str]:
+        return {cause.pk: self.cleaned_data.get(f"cause_{cause.pk}") or NO_CODE
+                for cause in self.causes}
+
+    def rows(self):
+        return [(cause, self[f"cause_{cause.pk}"]) for cause in self.causes]

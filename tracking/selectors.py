@@ -1,0 +1,1006 @@
+"""Reads for the clinician's screens: the caseload table and one patient's detail.
+
+Every function here takes enrollments already scoped by tracking.access (a clinician's
+own caseload, an admin's practice): nothing here decides who may see what.
+
+Query counts are part of the contract (tests/test_caseload.py, test_patient_detail.py):
+the caseload is one query whatever its size, and each patient-detail section a fixed
+handful whatever the length of the patient's history.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import date, datetime, timedelta
+from typing import Any
+
+from django.db.models import (
+    Count,
+    Exists,
+    F,
+    FloatField,
+    IntegerField,
+    OuterRef,
+    Q,
+    QuerySet,
+    Subquery,
+    Sum,
+    Value,
+)
+from django.db.models.fields.json import KeyTextTransform
+from django.db.models.functions import Cast, Coalesce, Lower
+
+from programs.models import (
+    MIND_BRAIN,
+    Attribution,
+    AttributionCategory,
+    AttributionCause,
+    Enrollment,
+    EnrollmentStatus,
+    Exposure,
+    FearItem,
+    PracticeSession,
+    Week,
+)
+from tracking.models import Alert, CheckIn, ClinicianNote, ReminderPreferences, Response
+
+PAIN_AVG = "pain_avg"
+PAIN_WORST = "pain_worst"
+FEAR = "fear_movement"
+FABQ = "fabq_pa"
+CAUSES = "causes"
+# 0–1 on average pain: "pain-free or nearly pain-free", the trial's outcome.
+PAIN_FREE_MAX = 1
+# A clinically important improvement: at least 2 points or at least 30% below baseline.
+REAL_CHANGE_POINTS = 2
+REAL_CHANGE_PERCENT = 30
+# "Not improving" is only judged once there are this many weekly check-ins.
+MIN_WEEKLY_FOR_TREND = 2
+MISSED_LOOKBACK = timedelta(days=14)
+PRACTICE_LOOKBACK = timedelta(days=7)
+PAGE_SIZE = 25
+# Check-ins whose window can still close into "missed": the enrollment is running.
+LIVE_STATUSES = (EnrollmentStatus.ACTIVE, EnrollmentStatus.COMPLETED)
+PENDING = (CheckIn.Status.SCHEDULED, CheckIn.Status.OPEN)
+
+
+# ====================================================================== caseload
+SORTS = {
+    "name": "Name",
+    "week": "Program week",
+    "pain": "Pain change",
+    "last": "Last check-in",
+    "alerts": "Alerts",
+}
+
+
+@dataclass(frozen=True)
+class CaseloadQuery:
+    """What the clinician asked for, all of it kept in the URL."""
+
+    q: str = ""
+    status: str = ""
+    has_alerts: bool = False
+    not_improving: bool = False
+    missed: bool = False
+    sort: str = "alerts"
+    direction: str = "desc"
+    page: int = 1
+
+    @property
+    def is_filtered(self) -> bool:
+        return bool(self.q or self.status or self.has_alerts or self.not_improving
+                    or self.missed)
+
+
+@dataclass
+class CaseloadRow:
+    enrollment: Enrollment
+    week: int
+    week_count: int
+    last_checkin_at: datetime | None
+    pain_baseline: float | None
+    pain_current: float | None
+    pain_checkins: int
+    weekly_done: int
+    fear_baseline: float | None
+    fear_current: float | None
+    practice_7d: int
+    alerts_open: int
+    alerts_unresolved: int
+    alerts_urgent: int
+    missed_recent: bool
+
+    @property
+    def patient(self):
+        return self.enrollment.patient
+
+    @property
+    def has_change(self) -> bool:
+        """A change is only shown once a check-in after the baseline has pain in it."""
+        return (self.pain_baseline is not None and self.pain_current is not None
+                and self.pain_checkins >= 2)
+
+    @property
+    def pain_change(self) -> float | None:
+        """Points of average pain below baseline (negative: above it)."""
+        return self.pain_baseline - self.pain_current if self.has_change else None
+
+    @property
+    def pain_change_percent(self) -> int | None:
+        if not self.has_change or not self.pain_baseline:
+            return None
+        return round(100 * (self.pain_baseline - self.pain_current) / self.pain_baseline)
+
+    @property
+    def pain_free(self) -> bool:
+        return self.pain_current is not None and self.pain_current <= PAIN_FREE_MAX
+
+    @property
+    def is_real_improvement(self) -> bool:
+        return improved(self.pain_baseline, self.pain_current)
+
+    @property
+    def not_improving(self) -> bool:
+        return (self.weekly_done >= MIN_WEEKLY_FOR_TREND and self.pain_baseline is not None
+                and self.pain_current is not None and not self.pain_free
+                and not self.is_real_improvement)
+
+    @property
+    def pain_change_text(self) -> str:
+        """E.g. "down 3 pts (43%)", "up 1 pt (14%)", "no change"."""
+        return change_text(self.pain_change, self.pain_change_percent)
+
+    @property
+    def fear_change(self) -> float | None:
+        if self.fear_baseline is None or self.fear_current is None or self.pain_checkins < 2:
+            return None
+        return self.fear_baseline - self.fear_current
+
+    @property
+    def fear_change_text(self) -> str:
+        return change_text(self.fear_change, None)
+
+    @property
+    def alerts_seen(self) -> int:
+        """Acknowledged, not yet resolved."""
+        return self.alerts_unresolved - self.alerts_open
+
+    @property
+    def on_hold(self) -> bool:
+        return self.enrollment.on_safety_hold
+
+
+def _num(value: float) -> str:
+    return str(int(value)) if float(value).is_integer() else f"{value:.1f}"
+
+
+def change_text(points: float | None, percent: int | None) -> str:
+    """A fall below baseline in words: "down 3 pts (43%)", "up 1 pt", "no change"."""
+    if points is None:
+        return ""
+    if points == 0:
+        return "no change"
+    amount = abs(points)
+    text = f"{'down' if points > 0 else 'up'} {_num(amount)} pt{'' if amount == 1 else 's'}"
+    if percent:
+        text += f" ({abs(percent)}%)"
+    return text
+
+
+def improved(baseline: float | None, current: float | None) -> bool:
+    """At least 2 points, or at least 30%, below baseline."""
+    if baseline is None or current is None:
+        return False
+    drop = baseline - current
+    # 30% as drop·10 ≥ baseline·3, so 10 → 7 counts despite binary fractions.
+    return drop >= REAL_CHANGE_POINTS or (baseline > 0 and drop * 10 >= baseline * 3)
+
+
+@dataclass
+class CaseloadPage:
+    rows: list[CaseloadRow]
+    query: CaseloadQuery
+    total: int
+    page: int
+    pages: int
+
+    @property
+    def has_previous(self) -> bool:
+        return self.page > 1
+
+    @property
+    def has_next(self) -> bool:
+        return self.page < self.pages
+
+    @property
+    def first_index(self) -> int:
+        return (self.page - 1) * PAGE_SIZE + 1 if self.total else 0
+
+    @property
+    def last_index(self) -> int:
+        return (self.page - 1) * PAGE_SIZE + len(self.rows)
+
+
+def _total() -> Cast:
+    """A response's score total as a number (scores are JSON: {"total": 6, ...})."""
+    return Cast(KeyTextTransform("total", "scores"), FloatField())
+
+
+def _count(queryset: QuerySet) -> Coalesce:
+    """COUNT(*) of a correlated subquery, 0 when nothing matches.
+
+    A subquery per count rather than Count() over joins: several reverse joins in one
+    GROUP BY multiply each other's rows, and their counts with them.
+    """
+    return Coalesce(
+        Subquery(queryset.order_by().values("enrollment").annotate(n=Count("pk")).values("n")[:1],
+                 output_field=IntegerField()),
+        Value(0),
+    )
+
+
+def _score_of(key: str, responses: QuerySet, order: list[str]) -> Subquery:
+    return Subquery(responses.filter(instrument_key=key).order_by(*order)
+                    .annotate(value=_total()).values("value")[:1], output_field=FloatField())
+
+
+def annotate_caseload(enrollments: QuerySet[Enrollment], now: datetime) -> QuerySet[Enrollment]:
+    """Every number the caseload shows, computed by the database in the one query that
+    loads the enrollments: one correlated subquery per column, so the cost in queries is
+    the same for 5 patients or 500."""
+    completed = Response.objects.filter(checkin__enrollment=OuterRef("pk"),
+                                        checkin__status=CheckIn.Status.COMPLETED,
+                                        scores__total__isnull=False)
+    baseline = completed.filter(checkin__kind=CheckIn.Kind.BASELINE)
+    first = ["checkin__opens_at", "checkin_id"]
+    latest = ["-checkin__completed_at", "-checkin__opens_at", "-checkin_id"]
+    checkins = CheckIn.objects.filter(enrollment=OuterRef("pk"))
+    alerts = Alert.objects.filter(enrollment=OuterRef("pk")).exclude(status=Alert.Status.RESOLVED)
+    missed = checkins.filter(closes_at__gte=now - MISSED_LOOKBACK, closes_at__lte=now).filter(
+        # The minute sweep marks check-ins missed; until it runs, a closed window that is
+        # still "open" on a running enrollment is missed all the same.
+        Q(status=CheckIn.Status.MISSED)
+        | Q(status__in=PENDING, enrollment__status__in=LIVE_STATUSES))
+    return enrollments.select_related("patient", "program_version").annotate(
+        n_weeks=_count(Week.objects.filter(version=OuterRef("program_version"))
+                       .annotate(enrollment=F("version"))),
+        last_checkin_at=Subquery(checkins.filter(status=CheckIn.Status.COMPLETED)
+                                 .order_by("-completed_at").values("completed_at")[:1]),
+        pain_baseline=_score_of(PAIN_AVG, baseline, first),
+        pain_current=_score_of(PAIN_AVG, completed, latest),
+        pain_checkins=_count(completed.filter(instrument_key=PAIN_AVG)
+                             .annotate(enrollment=F("checkin__enrollment"))),
+        weekly_done=_count(checkins.filter(status=CheckIn.Status.COMPLETED,
+                                           kind=CheckIn.Kind.WEEKLY)),
+        fear_baseline=_score_of(FEAR, baseline, first),
+        fear_current=_score_of(FEAR, completed, latest),
+        practice_7d=_count(PracticeSession.objects.filter(
+            enrollment=OuterRef("pk"), practiced_at__gte=now - PRACTICE_LOOKBACK)),
+        alerts_open=_count(alerts.filter(status=Alert.Status.OPEN)),
+        alerts_unresolved=_count(alerts),
+        alerts_urgent=_count(alerts.filter(severity=Alert.Severity.URGENT)),
+        missed_recent=Exists(missed),
+    )
+
+
+def _filter(qs: QuerySet[Enrollment], query: CaseloadQuery) -> QuerySet[Enrollment]:
+    if query.q:
+        qs = qs.filter(Q(patient__full_name__icontains=query.q)
+                       | Q(patient__email__icontains=query.q))
+    if query.status == "hold":
+        qs = qs.filter(screening="hold")
+    elif query.status:
+        qs = qs.filter(status=query.status)
+    if query.has_alerts:
+        qs = qs.filter(alerts_unresolved__gt=0)
+    if query.missed:
+        qs = qs.filter(missed_recent=True)
+    if query.not_improving:
+        # improved(): 2+ points down, or 30%+ down (as current·10 ≤ baseline·7, in whole
+        # numbers, so 10 → 7 counts exactly). Pain-free (0–1) is never "not improving".
+        qs = qs.filter(weekly_done__gte=MIN_WEEKLY_FOR_TREND, pain_baseline__isnull=False,
+                       pain_current__gt=PAIN_FREE_MAX).exclude(
+            Q(pain_current__lte=F("pain_baseline") - REAL_CHANGE_POINTS)
+            | Q(pain_baseline__gt=0, pain_current__lte=F("pain_baseline") * 7 / 10.0))
+    return qs
+
+
+def _sort_value(row: CaseloadRow, sort: str):
+    """The value a column sorts by; None (no value yet) sorts last either way."""
+    if sort == "name":
+        return (row.patient.full_name or row.patient.email).lower()
+    if sort == "week":
+        return row.week
+    if sort == "pain":
+        return row.pain_change
+    if sort == "last":
+        return row.last_checkin_at
+    return (row.alerts_urgent, row.alerts_open, row.alerts_unresolved)
+
+
+def caseload_page(enrollments: QuerySet[Enrollment], query: CaseloadQuery,
+                  now: datetime) -> CaseloadPage:
+    """One page of the caseload, filtered, searched and sorted. One query.
+
+    Filters run in SQL. Sorting and paging run in Python over the filtered rows: the
+    program week depends on each patient's own time zone and pause history
+    (Enrollment.current_week), which SQL cannot work out portably (the demo runs on
+    SQLite), and one clinician's caseload is at most a few hundred rows.
+    """
+    qs = _filter(annotate_caseload(enrollments, now), query).order_by(Lower("patient__full_name"),
+                                                                       "pk")
+    rows = []
+    for e in qs:
+        e._week_count = e.n_weeks  # read by Enrollment.current_week: no extra query
+        rows.append(CaseloadRow(
+            enrollment=e, week=e.current_week(now), week_count=e.n_weeks,
+            last_checkin_at=e.last_checkin_at, pain_baseline=e.pain_baseline,
+            pain_current=e.pain_current, pain_checkins=e.pain_checkins,
+            weekly_done=e.weekly_done, fear_baseline=e.fear_baseline,
+            fear_current=e.fear_current, practice_7d=e.practice_7d,
+            alerts_open=e.alerts_open, alerts_unresolved=e.alerts_unresolved,
+            alerts_urgent=e.alerts_urgent, missed_recent=e.missed_recent,
+        ))
+    present = [r for r in rows if _sort_value(r, query.sort) is not None]
+    absent = [r for r in rows if _sort_value(r, query.sort) is None]
+    # A stable sort on top of the name order: ties stay alphabetical.
+    present.sort(key=lambda r: _sort_value(r, query.sort), reverse=query.direction == "desc")
+    rows = present + absent
+    total = len(rows)
+    pages = max(1, -(-total // PAGE_SIZE))
+    page = min(max(1, query.page), pages)
+    start = (page - 1) * PAGE_SIZE
+    return CaseloadPage(rows=rows[start:start + PAGE_SIZE], query=query, total=total,
+                        page=page, pages=pages)
+
+
+# ====================================================================== patient detail
+@dataclass
+class Point:
+    """One value on a chart's x-axis (same shape as tracking.checkins.Point)."""
+
+    label: str  # short, for the axis
+    name: str  # in full, for the table
+    value: float | None
+    note: str = ""
+
+
+@dataclass
+class Series:
+    """One chart's data: the view draws it (tracking.views.patient)."""
+
+    key: str
+    title: str
+    unit: str
+    summary: str
+    points: list[Point]
+    y_max: int
+    tick_step: int
+    kind: str = "line"
+    band_max: float | None = None
+    baseline: float | None = None
+
+
+@dataclass
+class CheckInItem:
+    """A check-in as the clinician's screens show it, with its responses by key."""
+
+    pk: int
+    slot: str
+    kind: str
+    week: int | None
+    status: str
+    opens_at: datetime
+    closes_at: datetime
+    completed_at: datetime | None
+    instrument_keys: list[str]
+    responses: dict[str, dict] = field(default_factory=dict)
+
+    @property
+    def title(self) -> str:
+        if self.kind == CheckIn.Kind.BASELINE:
+            return "Baseline check-in"
+        if self.kind == CheckIn.Kind.WEEKLY:
+            return f"Week {self.week} check-in"
+        if self.kind == CheckIn.Kind.END:
+            return "End-of-program check-in"
+        return f"{self.slot.removeprefix('followup-').removesuffix('m')}-month follow-up"
+
+    @property
+    def short(self) -> str:
+        if self.kind == CheckIn.Kind.BASELINE:
+            return "Base"
+        if self.kind == CheckIn.Kind.WEEKLY:
+            return f"W{self.week}"
+        if self.kind == CheckIn.Kind.END:
+            return "End"
+        return "+" + self.slot.removeprefix("followup-").removesuffix("m") + "m"
+
+    @property
+    def status_label(self) -> str:
+        return CheckIn.Status(self.status).label
+
+    def total(self, key: str) -> float | None:
+        response = self.responses.get(key)
+        return None if response is None else (response.get("scores") or {}).get("total")
+
+    def short_form(self, prefix: str) -> int | None:
+        """PHQ-2 or GAD-2 (first two items, 0–6), from the short or the full form: the
+        same two questions open both, so every check-in adds a comparable point."""
+        for response in self.responses.values():
+            answers = response.get("answers") or {}
+            first, second = answers.get(f"{prefix}1"), answers.get(f"{prefix}2")
+            if response["key"].startswith(prefix) and isinstance(first, int) \
+                    and isinstance(second, int):
+                return first + second
+        return None
+
+
+def effective_status(status: str, closes_at: datetime, opens_at: datetime,
+                     enrollment: Enrollment, now: datetime) -> str:
+    """What a check-in is now, even before the minute sweep has marked it."""
+    if status in (CheckIn.Status.COMPLETED, CheckIn.Status.MISSED):
+        return status
+    if enrollment.status not in LIVE_STATUSES:
+        return CheckIn.Status.SCHEDULED
+    if closes_at <= now:
+        return CheckIn.Status.MISSED
+    return CheckIn.Status.OPEN if opens_at <= now else CheckIn.Status.SCHEDULED
+
+
+def _checkins_with_scores(enrollment: Enrollment, now: datetime) -> list[CheckInItem]:
+    """Every check-in that has opened, with each response's scores and answers.
+
+    One query: check-ins LEFT JOIN responses, one row per (check-in, response), so a
+    missed check-in still comes back (with no response) and a 52-week history costs
+    the same single query as a 5-week one.
+    """
+    rows = (CheckIn.objects.filter(enrollment=enrollment, opens_at__lte=now)
+            .order_by("opens_at", "pk")
+            .values("pk", "slot", "kind", "week", "status", "opens_at", "closes_at",
+                    "completed_at", "instrument_keys", "responses__instrument_key",
+                    "responses__scores", "responses__answers",
+                    "responses__instrument_version"))
+    items: dict[int, CheckInItem] = {}
+    for row in rows:
+        item = items.get(row["pk"])
+        if item is None:
+            item = items[row["pk"]] = CheckInItem(
+                pk=row["pk"], slot=row["slot"], kind=row["kind"], week=row["week"],
+                status=effective_status(row["status"], row["closes_at"], row["opens_at"],
+                                        enrollment, now),
+                opens_at=row["opens_at"], closes_at=row["closes_at"],
+                completed_at=row["completed_at"], instrument_keys=row["instrument_keys"] or [])
+        key = row["responses__instrument_key"]
+        if key:
+            item.responses[key] = {"key": key, "scores": row["responses__scores"] or {},
+                                   "answers": row["responses__answers"] or {},
+                                   "version": row["responses__instrument_version"]}
+    return list(items.values())
+
+
+def _note(item: CheckInItem, asked: bool) -> str:
+    if item.status == CheckIn.Status.MISSED:
+        return "Missed"
+    if item.status == CheckIn.Status.OPEN:
+        return "Not done yet"
+    return "Not asked" if not asked else "No answer"
+
+
+def _fmt(value: float | None) -> str:
+    if value is None:
+        return "—"
+    return str(int(value)) if float(value).is_integer() else f"{value:.1f}"
+
+
+def _trend(points: list[Point], what: str) -> str:
+    done = [p for p in points if p.value is not None]
+    missed = sum(1 for p in points if p.note == "Missed")
+    tail = f" {missed} missed." if missed else ""
+    if not done:
+        return f"No {what} answers yet.{tail}"
+    if len(done) == 1:
+        return f"{what.capitalize()}: {_fmt(done[0].value)} at {done[0].name.lower()}.{tail}"
+    return (f"{what.capitalize()} {_fmt(done[0].value)} at {done[0].name.lower()}, "
+            f"{_fmt(done[-1].value)} at {done[-1].name.lower()}.{tail}")
+
+
+def _checkin_series(checkins: list[CheckInItem], key: str, title: str, unit: str, y_max: int,
+                    tick_step: int, value, *, asked_keys: tuple[str, ...], only_asked: bool = False,
+                    band: bool = False, what: str = "") -> Series:
+    points = []
+    baseline = None
+    for item in checkins:
+        asked = any(k in item.instrument_keys for k in asked_keys)
+        if only_asked and not asked:
+            continue
+        v = value(item)
+        if item.kind == CheckIn.Kind.BASELINE and v is not None:
+            baseline = v
+        points.append(Point(item.short, item.title, v, "" if v is not None else _note(item, asked)))
+    summary = _trend(points, what or title.lower())
+    if baseline is not None:
+        summary += " Dashed line: baseline."
+    if band:
+        summary += " Shaded band: 0–1, pain-free or nearly."
+    return Series(key=key, title=title, unit=unit, summary=summary, points=points, y_max=y_max,
+                  tick_step=tick_step, band_max=PAIN_FREE_MAX if band else None,
+                  baseline=baseline)
+
+
+def week_of(enrollment: Enrollment, day: date) -> int:
+    """The program week a local date falls in, counted from the start date."""
+    return (day - enrollment.start_date).days // 7 + 1
+
+
+@dataclass
+class FullScores:
+    """The longer questionnaires, where a check-in asked them."""
+
+    title: str
+    phq9: float | None
+    phq9_band: str | None
+    gad7: float | None
+    gad7_band: str | None
+    fabq: float | None
+
+
+@dataclass
+class Overview:
+    enrollment: Enrollment
+    week: int
+    week_count: int
+    reminders_paused: bool
+    checkins: list[CheckInItem]
+    series: list[Series]
+    full_scores: list[FullScores]
+    alerts: list[Alert]
+    resolved_alerts: list[Alert]
+    notes: list[ClinicianNote]
+    practice_minutes_total: int = 0
+    practice_sessions_total: int = 0
+
+    @property
+    def pain(self) -> Series:
+        return self.series[0]
+
+    @property
+    def pain_baseline(self) -> float | None:
+        return self.pain.baseline
+
+    @property
+    def pain_current(self) -> float | None:
+        done = [i for i in self.checkins if i.total(PAIN_AVG) is not None]
+        return done[-1].total(PAIN_AVG) if done else None
+
+    @property
+    def pain_change(self) -> float | None:
+        done = [i for i in self.checkins if i.total(PAIN_AVG) is not None]
+        if self.pain_baseline is None or len(done) < 2:
+            return None
+        return self.pain_baseline - self.pain_current
+
+    @property
+    def pain_change_percent(self) -> int | None:
+        if self.pain_change is None or not self.pain_baseline:
+            return None
+        return round(100 * self.pain_change / self.pain_baseline)
+
+    @property
+    def pain_change_text(self) -> str:
+        return change_text(self.pain_change, self.pain_change_percent)
+
+    @property
+    def pain_free(self) -> bool:
+        return self.pain_current is not None and self.pain_current <= PAIN_FREE_MAX
+
+    @property
+    def is_real_improvement(self) -> bool:
+        return self.pain_change is not None and improved(self.pain_baseline, self.pain_current)
+
+    @property
+    def unlockable_weeks(self) -> list[int]:
+        return list(range(self.week + 1, self.week_count + 1))
+
+
+RESOLVED_SHOWN = 10
+NOTES_SHOWN = 50
+
+
+def enrollment_facts(enrollment: Enrollment) -> bool:
+    """Load the program's week count onto the enrollment and say whether reminders are
+    paused. One query (both are small subqueries of the enrollment row)."""
+    facts = Enrollment.objects.filter(pk=enrollment.pk).values(
+        n_weeks=_count(Week.objects.filter(version=OuterRef("program_version"))
+                       .annotate(enrollment=F("version"))),
+        paused=Subquery(ReminderPreferences.objects.filter(enrollment=OuterRef("pk"))
+                        .values("paused")[:1]),
+    ).get()
+    enrollment._week_count = facts["n_weeks"]
+    return bool(facts["paused"])
+
+
+def patient_overview(enrollment: Enrollment, now: datetime, *, notes: bool = True) -> Overview:
+    """The patient-detail overview: measures over the program as chart data, alerts,
+    notes and what the clinician can change. Six queries whatever the history: facts,
+    check-ins with responses, practice per day, attributions, alerts, notes (five
+    without the notes, for the printable summary)."""
+    paused = enrollment_facts(enrollment)
+    checkins = _checkins_with_scores(enrollment, now)
+    week_count = enrollment.week_count
+
+    def total(key):
+        return lambda item: item.total(key)
+
+    series = [
+        _checkin_series(checkins, "pain", "Average pain", "Average pain (0–10)", 10, 2,
+                        total(PAIN_AVG), asked_keys=(PAIN_AVG,), band=True, what="average pain"),
+        _checkin_series(checkins, "worst", "Worst pain", "Worst pain (0–10)", 10, 2,
+                        total(PAIN_WORST), asked_keys=(PAIN_WORST,), band=True,
+                        what="worst pain"),
+        _checkin_series(checkins, "fear", "Fear of movement", "Fear of movement (0–10)", 10, 2,
+                        total(FEAR), asked_keys=(FEAR,), what="fear of movement"),
+        _checkin_series(checkins, "fabq", "FABQ physical activity", "FABQ-PA (0–24)", 24, 4,
+                        total(FABQ), asked_keys=(FABQ,), only_asked=True, what="FABQ-PA"),
+        _checkin_series(checkins, "phq", "Low mood (PHQ-2)", "PHQ-2 (0–6)", 6, 1,
+                        lambda i: i.short_form("phq"), asked_keys=("phq2", "phq9"),
+                        what="PHQ-2"),
+        _checkin_series(checkins, "gad", "Anxiety (GAD-2)", "GAD-2 (0–6)", 6, 1,
+                        lambda i: i.short_form("gad"), asked_keys=("gad2", "gad7"),
+                        what="GAD-2"),
+    ]
+
+    # Practice minutes per program week (the player stores the patient's local date).
+    reached = max(1, min(week_count, week_of(enrollment, enrollment.local_date(now))))
+    minutes = dict.fromkeys(range(1, reached + 1), 0)
+    seconds_total = sessions_total = 0
+    for day, seconds, n in (PracticeSession.objects.filter(enrollment=enrollment)
+                            .values("local_date").annotate(s=Sum("duration_seconds"),
+                                                           n=Count("pk"))
+                            .values_list("local_date", "s", "n")):
+        seconds_total += seconds or 0
+        sessions_total += n
+        week = week_of(enrollment, day)
+        if week in minutes:
+            minutes[week] += seconds or 0
+    practice = [Point(f"W{w}", f"Week {w}", round(s / 60)) for w, s in minutes.items()]
+    most = max([0] + [int(p.value or 0) for p in practice])
+    practice_max = max(30, -(-(most + 1) // 30) * 30)
+    series.append(Series(
+        key="practice", title="Practice minutes each week", unit="Minutes of somatic tracking",
+        summary=f"{round(seconds_total / 60)} minutes in {sessions_total} sessions so far.",
+        points=practice, y_max=practice_max, tick_step=practice_max // 5, kind="bar"))
+
+    # Mind-brain score: the program's three-causes activities and any causes answered in
+    # a check-in, in time order.
+    mind: list[tuple[datetime, Point]] = []
+    for recorded_at, score, week in (Attribution.objects.filter(enrollment=enrollment)
+                                     .values_list("recorded_at", "mind_brain_score",
+                                                  "activity__week__number")):
+        week = week or week_of(enrollment, enrollment.local_date(recorded_at))
+        mind.append((recorded_at, Point(f"W{week}", f"Week {week} (three causes)", score)))
+    for item in checkins:
+        value = item.total(CAUSES)
+        if value is not None:
+            mind.append((item.completed_at or item.opens_at, Point(item.short, item.title, value)))
+    mind.sort(key=lambda pair: pair[0])
+    mind_points = [p for _, p in mind]
+    series.append(Series(key="mind", title="Mind-brain score", unit="Mind-brain causes (0–3)",
+                         summary=_trend(mind_points, "mind-brain score")
+                         + " Patient's own coding.",
+                         points=mind_points, y_max=3, tick_step=1))
+
+    full = [
+        FullScores(title=i.title, phq9=i.total("phq9"),
+                   phq9_band=(i.responses.get("phq9") or {}).get("scores", {}).get("band"),
+                   gad7=i.total("gad7"),
+                   gad7_band=(i.responses.get("gad7") or {}).get("scores", {}).get("band"),
+                   fabq=i.total(FABQ))
+        for i in checkins
+        if any(k in i.responses for k in ("phq9", "gad7", FABQ))
+    ]
+
+    alerts, resolved = patient_alerts(enrollment)
+    return Overview(
+        enrollment=enrollment, week=enrollment.current_week(now), week_count=week_count,
+        reminders_paused=paused, checkins=checkins, series=series, full_scores=full,
+        alerts=alerts, resolved_alerts=resolved,
+        notes=patient_notes(enrollment) if notes else [],
+        practice_minutes_total=round(seconds_total / 60),
+        practice_sessions_total=sessions_total,
+    )
+
+
+def patient_alerts(enrollment: Enrollment) -> tuple[list[Alert], list[Alert]]:
+    """Unresolved alerts, and the most recent resolved ones. One query."""
+    alerts = list(Alert.objects.filter(enrollment=enrollment)
+                  .select_related("acknowledged_by", "resolved_by")
+                  .order_by("-created_at", "-pk"))
+    return ([a for a in alerts if a.status != Alert.Status.RESOLVED],
+            [a for a in alerts if a.status == Alert.Status.RESOLVED][:RESOLVED_SHOWN])
+
+
+def patient_notes(enrollment: Enrollment) -> list[ClinicianNote]:
+    return list(ClinicianNote.objects.filter(enrollment=enrollment)
+                .select_related("author")[:NOTES_SHOWN])
+
+
+def alert_of_patient(enrollment: Enrollment, pk: int) -> Alert | None:
+    """One alert of this (already access-checked) enrollment, or None."""
+    return (Alert.objects.select_related("enrollment__patient", "practice")
+            .filter(enrollment=enrollment, pk=pk).first())
+
+
+# ---------------------------------------------------------------- check-in answers
+@dataclass
+class AnswerRow:
+    text: str
+    answer: str
+
+
+@dataclass
+class ResponseView:
+    key: str
+    title: str
+    version: int
+    total: Any
+    band: str | None
+    answers: list[AnswerRow]
+
+
+@dataclass
+class CheckInAnswers:
+    item: CheckInItem
+    responses: list[ResponseView]
+
+
+def _answer_text(item: dict, value: Any) -> str:
+    if value is None:
+        return "No answer"
+    if isinstance(value, dict):  # a cause: {"text", "category"}
+        category = dict(AttributionCategory.choices).get(value.get("category"),
+                                                         value.get("category", ""))
+        return f"{value.get('text', '')} ({category})"
+    label = (item.get("labels") or {}).get(str(value))
+    return f"{value} – {label}" if label else str(value)
+
+
+def patient_checkin_answers(enrollment: Enrollment, now: datetime) -> list[CheckInAnswers]:
+    """Every check-in that has opened, newest first, with every answer as asked (the
+    wording of the instrument version that was answered). Two queries."""
+    checkins = {c.pk: c for c in (
+        CheckInItem(pk=c.pk, slot=c.slot, kind=c.kind, week=c.week,
+                    status=effective_status(c.status, c.closes_at, c.opens_at, enrollment, now),
+                    opens_at=c.opens_at, closes_at=c.closes_at, completed_at=c.completed_at,
+                    instrument_keys=c.instrument_keys or [])
+        for c in CheckIn.objects.filter(enrollment=enrollment, opens_at__lte=now)
+        .order_by("-opens_at", "-pk"))}
+    by_checkin: dict[int, list[ResponseView]] = {pk: [] for pk in checkins}
+    for r in (Response.objects.filter(checkin__enrollment=enrollment, checkin__opens_at__lte=now)
+              .select_related("instrument").order_by("checkin_id", "pk")):
+        items = r.instrument.items or []
+        by_checkin[r.checkin_id].append(ResponseView(
+            key=r.instrument_key, title=r.instrument.title, version=r.instrument_version,
+            total=(r.scores or {}).get("total"), band=(r.scores or {}).get("band"),
+            answers=[AnswerRow(i.get("text") or i["key"], _answer_text(i, r.answers.get(i["key"])))
+                     for i in items]))
+    return [CheckInAnswers(item=checkins[pk], responses=by_checkin[pk]) for pk in checkins]
+
+
+# ---------------------------------------------------------------- practice log
+PRACTICE_SHOWN = 100
+
+
+@dataclass
+class PracticeLog:
+    sessions: list[PracticeSession]
+    total: int
+    minutes_total: int
+    weeks: list[tuple[int, int, int]]  # (week, sessions, minutes)
+
+
+def patient_practice(enrollment: Enrollment) -> PracticeLog:
+    """The newest practice sessions and a per-week summary of all of them. Two queries."""
+    sessions = list(PracticeSession.objects.filter(enrollment=enrollment)
+                    .order_by("-practiced_at", "-pk")[:PRACTICE_SHOWN])
+    weeks: dict[int, list[int]] = {}
+    total = seconds_total = 0
+    for day, seconds, n in (PracticeSession.objects.filter(enrollment=enrollment)
+                            .values("local_date").annotate(s=Sum("duration_seconds"),
+                                                           n=Count("pk"))
+                            .values_list("local_date", "s", "n")):
+        week = weeks.setdefault(week_of(enrollment, day), [0, 0])
+        week[0] += n
+        week[1] += seconds or 0
+        total += n
+        seconds_total += seconds or 0
+    return PracticeLog(sessions=sessions, total=total, minutes_total=round(seconds_total / 60),
+                       weeks=[(w, n, round(s / 60)) for w, (n, s) in sorted(weeks.items())])
+
+
+# ---------------------------------------------------------------- fear hierarchy
+@dataclass
+class Rung:
+    item: FearItem
+    exposures: list[Exposure]
+
+    @property
+    def rating_change(self) -> int:
+        return self.item.first_rating - self.item.harm_rating
+
+
+@dataclass
+class Hierarchy:
+    rungs: list[Rung]
+    unlinked: list[Exposure]
+
+    @property
+    def done(self) -> list[Exposure]:
+        return [e for r in self.rungs for e in r.exposures if e.is_done] + [
+            e for e in self.unlinked if e.is_done]
+
+    @property
+    def mean_pain_violation(self) -> float | None:
+        values = [e.pain_violation for e in self.done if e.pain_violation is not None]
+        return round(sum(values) / len(values), 1) if values else None
+
+    @property
+    def mean_harm_violation(self) -> float | None:
+        values = [e.harm_violation for e in self.done if e.harm_violation is not None]
+        return round(sum(values) / len(values), 1) if values else None
+
+
+def patient_hierarchy(enrollment: Enrollment) -> Hierarchy:
+    """The fear ladder (lowest harm first) with each rung's exposures, newest first, and
+    exposures not tied to a rung. Two queries."""
+    items = list(FearItem.objects.filter(enrollment=enrollment)
+                 .order_by("harm_rating", "position", "pk"))
+    rungs = {i.pk: Rung(item=i, exposures=[]) for i in items}
+    unlinked = []
+    for e in (Exposure.objects.filter(enrollment=enrollment)
+              .order_by("-planned_at", "-pk")):
+        rung = rungs.get(e.fear_item_id)
+        (rung.exposures if rung is not None else unlinked).append(e)
+    return Hierarchy(rungs=list(rungs.values()), unlinked=unlinked)
+
+
+# ---------------------------------------------------------------- three causes
+@dataclass
+class AttributionView:
+    attribution: Attribution
+    week: int | None
+    causes: list[AttributionCause]
+
+    @property
+    def clinician_score(self) -> int:
+        """The mind-brain score with the clinician's coding where they gave one."""
+        return sum(1 for c in self.causes
+                   if (c.clinician_category or c.category) in MIND_BRAIN)
+
+    @property
+    def is_recoded(self) -> bool:
+        return any(c.clinician_category and c.clinician_category != c.category
+                   for c in self.causes)
+
+
+def patient_attributions(enrollment: Enrollment) -> list[AttributionView]:
+    """Each time the patient named their three causes, oldest first. One query."""
+    views: dict[int, AttributionView] = {}
+    for cause in (AttributionCause.objects.filter(attribution__enrollment=enrollment)
+                  .select_related("attribution__activity__week")
+                  .order_by("attribution__recorded_at", "attribution_id", "position")):
+        a = cause.attribution
+        view = views.get(a.pk)
+        if view is None:
+            week = a.activity.week.number if a.activity_id else week_of(
+                enrollment, enrollment.local_date(a.recorded_at))
+            view = views[a.pk] = AttributionView(attribution=a, week=week, causes=[])
+        view.causes.append(cause)
+    return list(views.values())
+
+
+# ====================================================================== exports
+MEASUREMENT_HEADER = ["recorded_at", "program_week", "source", "context", "measure", "item",
+                      "value", "band", "instrument_version"]
+
+
+def patient_measurements(enrollment: Enrollment, now: datetime) -> list[list[Any]]:
+    """Every measurement of the patient, one value per row, oldest first, for the CSV
+    export: check-in answers and scores (and missed check-ins), practice ratings,
+    exposures (predicted vs actual) and the three causes with both codings. Four
+    queries."""
+    rows: list[tuple[datetime, list[Any]]] = []
+
+    def local_week(at: datetime) -> int:
+        return week_of(enrollment, enrollment.local_date(at))
+
+    for item in _checkins_with_scores(enrollment, now):
+        at = item.completed_at or item.closes_at
+        week = item.week or local_week(at)
+        if item.status != CheckIn.Status.COMPLETED:
+            rows.append((at, [at, week, "check-in", item.slot, "status", "", item.status_label,
+                              "", ""]))
+            continue
+        for key, response in sorted(item.responses.items()):
+            version = response["version"]
+            for answer_key, value in sorted((response.get("answers") or {}).items()):
+                if isinstance(value, dict):
+                    for part in ("text", "category"):
+                        rows.append((at, [at, week, "check-in", item.slot, key,
+                                          f"{answer_key}.{part}", value.get(part, ""), "",
+                                          version]))
+                else:
+                    rows.append((at, [at, week, "check-in", item.slot, key, answer_key, value,
+                                      "", version]))
+            scores = response.get("scores") or {}
+            rows.append((at, [at, week, "check-in", item.slot, key, "total", scores.get("total"),
+                              scores.get("band") or "", version]))
+    for s in PracticeSession.objects.filter(enrollment=enrollment).order_by("practiced_at"):
+        week = week_of(enrollment, s.local_date)
+        for measure in ("pain_before", "pain_after", "threat_before", "threat_after",
+                        "duration_seconds"):
+            rows.append((s.practiced_at, [s.practiced_at, week, "somatic tracking", "",
+                                          measure, "", getattr(s, measure), "", ""]))
+    for e in Exposure.objects.filter(enrollment=enrollment).order_by("planned_at"):
+        at = e.completed_at or e.planned_at
+        week = local_week(at)
+        for measure in ("predicted_pain", "predicted_harm", "actual_pain", "actual_harm",
+                        "fear_after", "pain_violation", "harm_violation"):
+            value = getattr(e, measure)
+            if value is not None:
+                rows.append((at, [at, week, "exposure", e.activity, measure, "", value, "", ""]))
+    for view in patient_attributions(enrollment):
+        a = view.attribution
+        context = f"three causes, week {view.week}"
+        rows.append((a.recorded_at, [a.recorded_at, view.week, "causes", context,
+                                     "mind_brain_score", "patient", a.mind_brain_score, "", ""]))
+        rows.append((a.recorded_at, [a.recorded_at, view.week, "causes", context,
+                                     "mind_brain_score", "clinician", view.clinician_score,
+                                     "", ""]))
+        for cause in view.causes:
+            for part, value in (("text", cause.text), ("category", cause.category),
+                                ("clinician_category", cause.clinician_category)):
+                rows.append((a.recorded_at, [a.recorded_at, view.week, "causes", context,
+                                             f"cause{cause.position}", part, value, "", ""]))
+    rows.sort(key=lambda pair: pair[0])
+    return [row for _, row in rows]
+
+
+@dataclass
+class SummaryRow:
+    label: str
+    scale: str
+    first: float | None
+    first_when: str
+    latest: float | None
+    latest_when: str
+
+    @property
+    def change_text(self) -> str:
+        if self.first is None or self.latest is None or self.first_when == self.latest_when:
+            return ""
+        return change_text(self.first - self.latest, None)
+
+
+def summary_rows(overview: Overview) -> list[SummaryRow]:
+    """First and latest value of each measure, for the printable summary."""
+    rows = []
+    scales = {"pain": "0–10", "worst": "0–10", "fear": "0–10", "fabq": "0–24", "phq": "0–6",
+              "gad": "0–6", "mind": "0–3"}
+    for series in overview.series:
+        if series.key not in scales:
+            continue
+        done = [p for p in series.points if p.value is not None]
+        first = done[0] if done else None
+        latest = done[-1] if done else None
+        rows.append(SummaryRow(series.title, scales[series.key],
+                               first.value if first else None, first.name if first else "",
+                               latest.value if latest else None, latest.name if latest else ""))
+    for label, attr, scale in (("PHQ-9 (depression)", "phq9", "0–27"),
+                               ("GAD-7 (anxiety)", "gad7", "0–21")):
+        done = [f for f in overview.full_scores if getattr(f, attr) is not None]
+        if done:
+            rows.append(SummaryRow(label, scale, getattr(done[0], attr), done[0].title,
+                                   getattr(done[-1], attr), done[-1].title))
+    return rows

@@ -1,0 +1,314 @@
+"""One patient, for their clinician or their practice's admin.
+
+The detail is split into sections (overview, check-in answers, practice log, fear
+ladder, causes), each its own URL with a plain link, so each page stays within a small,
+fixed number of queries however long the history grows, and a 52-week record is not
+one endless page. Every section is looked up through tracking.access (404 and an
+`access.denied` audit event for anyone else) and every view is audited.
+
+Actions (notes, alerts, unlocking a week, pausing reminders, clearing a safety hold)
+are plain POST forms that redirect back; notes and alerts also swap their section in
+place with htmx.
+"""
+
+from __future__ import annotations
+
+from django.contrib import messages
+from django.core.exceptions import ValidationError
+from django.http import Http404, HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.urls import reverse
+from django.utils import timezone
+from django.views.decorators.http import require_GET, require_http_methods, require_POST
+
+from painapp.accounts.access import staff_required
+from painapp.accounts.audit import audit
+from programs.models import Enrollment
+from tracking import selectors
+from tracking import services as tracking_services
+from tracking import services_clinician as services
+from tracking.access import audit_read, enrollment_for_staff
+from tracking.forms import RED_FLAGS
+from tracking.forms_clinician import (
+    CauseCodingForm,
+    ClearHoldForm,
+    ClinicianNoteForm,
+    RemindersForm,
+    UnlockWeekForm,
+)
+from tracking.selectors import Series
+
+# The SVG chart drawing is shared with the patient's own progress page.
+from tracking.views.progress import Chart, _draw
+
+SECTIONS = [
+    ("patient_detail", "Overview"),
+    ("patient_checkins", "Check-in answers"),
+    ("patient_practice", "Practice log"),
+    ("patient_exposures", "Fear ladder"),
+    ("patient_causes", "Causes of pain"),
+]
+
+
+def _fmt(value: float | None) -> str:
+    if value is None:
+        return ""
+    return str(int(value)) if float(value).is_integer() else f"{value:.1f}"
+
+
+def draw(series: Series) -> Chart:
+    chart = Chart(series.key, series.title, series.unit, series.summary, series.kind,
+                  series.y_max, series.points)
+    return _draw(chart, tick_step=series.tick_step, band_max=series.band_max,
+                 baseline=series.baseline,
+                 baseline_label=f"Baseline {_fmt(series.baseline)}")
+
+
+def _context(request: HttpRequest, enrollment: Enrollment, section: str, **extra) -> dict:
+    return {
+        "enrollment": enrollment,
+        "patient": enrollment.patient,
+        "section": section,
+        "sections": [{"url": reverse(name, args=[enrollment.pk]), "label": label,
+                      "current": name == section} for name, label in SECTIONS],
+        **extra,
+    }
+
+
+# ---------------------------------------------------------------- sections
+@require_GET
+@staff_required
+def patient_detail(request: HttpRequest, pk: int) -> HttpResponse:
+    enrollment = enrollment_for_staff(request, pk)
+    audit_read(request, "patient.viewed", enrollment)
+    return _render_overview(request, enrollment)
+
+
+def _render_overview(request: HttpRequest, enrollment: Enrollment, *,
+                     note_form: ClinicianNoteForm | None = None,
+                     unlock_form: UnlockWeekForm | None = None,
+                     status: int = 200) -> HttpResponse:
+    overview = selectors.patient_overview(enrollment, timezone.now())
+    flags = dict(RED_FLAGS)
+    return render(request, "tracking/patient/overview.html", _context(
+        request, enrollment, "patient_detail",
+        overview=overview,
+        charts=[draw(s) for s in overview.series],
+        note_form=note_form or ClinicianNoteForm(),
+        unlock_form=unlock_form or UnlockWeekForm(weeks=overview.unlockable_weeks),
+        red_flags=[flags.get(f, f) for f in enrollment.red_flags],
+    ), status=status)
+
+
+@require_GET
+@staff_required
+def patient_checkins(request: HttpRequest, pk: int) -> HttpResponse:
+    enrollment = enrollment_for_staff(request, pk)
+    audit_read(request, "patient.checkins_viewed", enrollment)
+    return render(request, "tracking/patient/checkins.html", _context(
+        request, enrollment, "patient_checkins",
+        checkins=selectors.patient_checkin_answers(enrollment, timezone.now())))
+
+
+@require_GET
+@staff_required
+def patient_practice(request: HttpRequest, pk: int) -> HttpResponse:
+    enrollment = enrollment_for_staff(request, pk)
+    audit_read(request, "patient.practice_viewed", enrollment)
+    return render(request, "tracking/patient/practice.html", _context(
+        request, enrollment, "patient_practice", log=selectors.patient_practice(enrollment),
+        shown=selectors.PRACTICE_SHOWN))
+
+
+@require_GET
+@staff_required
+def patient_exposures(request: HttpRequest, pk: int) -> HttpResponse:
+    enrollment = enrollment_for_staff(request, pk)
+    audit_read(request, "patient.exposures_viewed", enrollment)
+    return render(request, "tracking/patient/exposures.html", _context(
+        request, enrollment, "patient_exposures",
+        hierarchy=selectors.patient_hierarchy(enrollment)))
+
+
+@require_http_methods(["GET", "POST"])
+@staff_required
+def patient_causes(request: HttpRequest, pk: int) -> HttpResponse:
+    """The patient's three causes each time they named them, with the clinician's own
+    coding beside the patient's (both kept)."""
+    enrollment = enrollment_for_staff(request, pk)
+    attributions = selectors.patient_attributions(enrollment)
+    forms = {a.attribution.pk: CauseCodingForm(causes=a.causes, prefix_id=a.attribution.pk)
+             for a in attributions}
+    status = 200
+    if request.method == "POST":
+        try:
+            attribution_id = int(request.POST.get("attribution", ""))
+        except ValueError:
+            attribution_id = None
+        view = next((a for a in attributions if a.attribution.pk == attribution_id), None)
+        if view is None:
+            # Not one of this patient's: as for any lookup outside what the user may see.
+            audit(request, "access.denied", practice=request.membership.practice,
+                  object_type="programs.attribution", object_id=str(attribution_id or ""))
+            raise Http404
+        form = CauseCodingForm(request.POST, causes=view.causes, prefix_id=attribution_id)
+        forms[attribution_id] = form
+        if form.is_valid():
+            changed = services.attribution_code(
+                enrollment=enrollment, attribution=view.attribution, codes=form.codes(),
+                by=request.user, request=request)
+            messages.success(request, "Your coding is saved. The patient's own categories "
+                                      "are kept as they gave them." if changed
+                             else "Nothing changed.")
+            return redirect(f"{reverse('patient_causes', args=[pk])}#causes-{attribution_id}")
+        status = 400
+    else:
+        audit_read(request, "patient.causes_viewed", enrollment)
+    return render(request, "tracking/patient/causes.html", _context(
+        request, enrollment, "patient_causes",
+        attributions=[(a, forms[a.attribution.pk]) for a in attributions]), status=status)
+
+
+# ---------------------------------------------------------------- notes
+@require_POST
+@staff_required
+def patient_note_add(request: HttpRequest, pk: int) -> HttpResponse:
+    enrollment = enrollment_for_staff(request, pk)
+    form = ClinicianNoteForm(request.POST)
+    if form.is_valid():
+        services.clinician_note_create(enrollment=enrollment, author=request.user,
+                                       body=form.cleaned_data["body"], request=request)
+        if request.htmx:
+            return _notes_partial(request, enrollment, ClinicianNoteForm(), saved=True)
+        messages.success(request, "Note saved.")
+        return redirect(f"{reverse('patient_detail', args=[pk])}#notes")
+    if request.htmx:
+        return _notes_partial(request, enrollment, form, status=400)
+    audit_read(request, "patient.viewed", enrollment)
+    return _render_overview(request, enrollment, note_form=form, status=400)
+
+
+def _notes_partial(request, enrollment, form, *, saved: bool = False,
+                   status: int = 200) -> HttpResponse:
+    return render(request, "tracking/patient/overview.html#notes", {
+        "enrollment": enrollment, "note_form": form, "note_saved": saved,
+        "overview": {"notes": selectors.patient_notes(enrollment)},
+    }, status=status)
+
+
+# ---------------------------------------------------------------- alerts
+def _alert_action(request: HttpRequest, pk: int, alert_pk: int, action) -> HttpResponse:
+    enrollment = enrollment_for_staff(request, pk)
+    alert = selectors.alert_of_patient(enrollment, alert_pk)
+    if alert is None:
+        audit(request, "access.denied", practice=request.membership.practice,
+              object_type="tracking.alert", object_id=str(alert_pk))
+        raise Http404
+    done_message, again_message = action(alert)
+    if request.htmx:
+        alerts, resolved = selectors.patient_alerts(enrollment)
+        return render(request, "tracking/patient/overview.html#alerts", {
+            "enrollment": enrollment, "alert_message": done_message or again_message,
+            "overview": {"alerts": alerts, "resolved_alerts": resolved},
+        })
+    if done_message:
+        messages.success(request, done_message)
+    else:
+        messages.info(request, again_message)
+    return redirect(f"{reverse('patient_detail', args=[pk])}#alerts")
+
+
+@require_POST
+@staff_required
+def patient_alert_acknowledge(request: HttpRequest, pk: int, alert_pk: int) -> HttpResponse:
+    def act(alert):
+        if tracking_services.alert_acknowledge(alert=alert, by=request.user, request=request):
+            return f"Alert acknowledged: {alert.get_kind_display()}.", ""
+        return "", "This alert was already acknowledged."
+
+    return _alert_action(request, pk, alert_pk, act)
+
+
+@require_POST
+@staff_required
+def patient_alert_resolve(request: HttpRequest, pk: int, alert_pk: int) -> HttpResponse:
+    def act(alert):
+        if tracking_services.alert_resolve(alert=alert, by=request.user, request=request):
+            return f"Alert resolved: {alert.get_kind_display()}.", ""
+        return "", "This alert was already resolved."
+
+    return _alert_action(request, pk, alert_pk, act)
+
+
+# ---------------------------------------------------------------- program actions
+@require_POST
+@staff_required
+def patient_unlock(request: HttpRequest, pk: int) -> HttpResponse:
+    enrollment = enrollment_for_staff(request, pk)
+    selectors.enrollment_facts(enrollment)
+    now = timezone.now()
+    weeks = list(range(enrollment.current_week(now) + 1, enrollment.week_count + 1))
+    form = UnlockWeekForm(request.POST, weeks=weeks)
+    if form.is_valid():
+        week = form.cleaned_data["week"]
+        try:
+            services.week_unlock(enrollment=enrollment, week=week, by=request.user,
+                                 request=request)
+        except ValidationError as error:
+            form.add_error("week", error.messages[0])
+        else:
+            messages.success(request, f"Weeks up to week {week} are open for "
+                                      f"{enrollment.patient.display_name} now.")
+            return redirect(f"{reverse('patient_detail', args=[pk])}#program")
+    audit_read(request, "patient.viewed", enrollment)
+    return _render_overview(request, enrollment, unlock_form=form, status=400)
+
+
+@require_POST
+@staff_required
+def patient_reminders(request: HttpRequest, pk: int) -> HttpResponse:
+    enrollment = enrollment_for_staff(request, pk)
+    form = RemindersForm(request.POST)
+    if not form.is_valid():
+        messages.error(request, "Choose whether to pause or resume reminders.")
+    else:
+        paused = form.cleaned_data["action"] == "pause"
+        changed = services.reminders_set_paused(enrollment=enrollment, paused=paused,
+                                                by=request.user, request=request)
+        if not changed:
+            messages.info(request, "Reminders were already "
+                                   f"{'paused' if paused else 'on'}.")
+        elif paused:
+            messages.success(request, "Reminders are paused. The patient gets none until "
+                                      "you or they turn them back on.")
+        else:
+            messages.success(request, "Reminders are back on.")
+    return redirect(f"{reverse('patient_detail', args=[pk])}#program")
+
+
+@require_http_methods(["GET", "POST"])
+@staff_required
+def patient_clear_hold(request: HttpRequest, pk: int) -> HttpResponse:
+    """Lift a red-flag safety hold, after the clinician confirms the review."""
+    enrollment = enrollment_for_staff(request, pk)
+    if not enrollment.on_safety_hold:
+        messages.info(request, "There is no safety hold on this patient's program.")
+        return redirect("patient_detail", pk=pk)
+    form = ClearHoldForm(request.POST if request.method == "POST" else None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.safety_hold_clear(enrollment=enrollment, by=request.user, request=request)
+        except ValidationError as error:
+            messages.error(request, error.messages[0])
+        else:
+            messages.success(request, f"The safety hold is cleared. "
+                                      f"{enrollment.patient.display_name} can start the "
+                                      "program now.")
+        return redirect("patient_detail", pk=pk)
+    audit_read(request, "patient.viewed", enrollment)
+    flags = dict(RED_FLAGS)
+    return render(request, "tracking/patient/clear_hold.html", _context(
+        request, enrollment, "patient_detail", form=form,
+        red_flags=[flags.get(f, f) for f in enrollment.red_flags]),
+        status=400 if form.is_bound else 200)
+
