@@ -86,6 +86,7 @@ def test_the_list_makes_the_same_queries_as_patients_grow(admin_client, cast, pr
 def test_opening_an_enrollment_is_recorded(admin_client, cast, enrollment):
     page = admin_client.get(reverse("admin_enrollment", args=[enrollment.pk])).content.decode()
     assert "pat@riverside.test" in page and "Move to another clinician" in page
+    assert reverse("patient_detail", args=[enrollment.pk]) in page
     event = AuditEvent.objects.get(action="enrollment.viewed")
     assert (event.actor, event.subject, event.object_id) == (cast.admin, cast.patient,
                                                              str(enrollment.pk))

@@ -115,9 +115,9 @@ class DateRangeMixin:
 
 
 class OutcomesFilterForm(DateRangeMixin, forms.Form):
-    date_from = forms.DateField(label="Started on or after", required=False,
+    date_from = forms.DateField(label="Start date from", required=False,
                                 widget=DateInput(), error_messages=DATE_ERRORS)
-    date_to = forms.DateField(label="Started on or before", required=False,
+    date_to = forms.DateField(label="Start date to", required=False,
                               widget=DateInput(), error_messages=DATE_ERRORS)
     program = forms.ModelChoiceField(
         label="Program", queryset=Program.objects.order_by("title"), required=False,

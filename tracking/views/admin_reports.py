@@ -32,8 +32,16 @@ def _report(request: HttpRequest) -> tuple[OutcomesFilterForm, OutcomesReport]:
 @admin_required
 def outcomes(request: HttpRequest) -> HttpResponse:
     form, report = _report(request)
+    shares = [
+        ("Pain-free or nearly pain-free", "Average pain 0 or 1 out of 10 at the end.",
+         report.pain_free),
+        ("Pain down by 2 points or more", "Average pain at the end against the start.",
+         report.improved_2_points),
+        ("Pain down by 30% or more", "Average pain at the end against the start.",
+         report.improved_30_percent),
+    ]
     return render(request, "tracking/admin/outcomes.html", {
-        "form": form, "report": report, "query": request.GET.urlencode(),
+        "form": form, "report": report, "shares": shares, "query": request.GET.urlencode(),
     })
 
 
