@@ -98,7 +98,7 @@ def test_it_shows_each_patients_numbers(clin, cast, enrollment):
     page = response.content.decode()
     assert "down 4 pts (57%)" in page and "from 7" in page
     assert "1 urgent" in page and "1 seen" in page
-    assert "down 4 pts since baseline" in page
+    assert "from 8</span>" in page  # fear of movement against its baseline
 
 
 def test_it_marks_pain_free_or_nearly(clin, cast, enrollment, program_version):
@@ -310,6 +310,8 @@ def test_it_swaps_only_the_results_for_htmx(clin, three):
     # The count goes to the live region outside the swapped area.
     assert 'id="caseload-status"' in body and 'data-hx-swap-oob="true"' in body
     assert "Showing 1 to 2 of 2 patients" in body
+    # The address bar gets the short form of the state.
+    assert response["HX-Push-Url"] == "/caseload/?has_alerts=on"
     assert response["Vary"] and "HX-Request" in response["Vary"]
 
 

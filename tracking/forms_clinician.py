@@ -7,7 +7,7 @@ from __future__ import annotations
 from django import forms
 
 from programs.models import AttributionCategory, AttributionCause, EnrollmentStatus
-from tracking.selectors import SORTS, CaseloadQuery
+from tracking.selectors import CODING_LABELS, SORTS, CaseloadQuery, coding_label
 
 STATUS_CHOICES = [("", "Any status"), *EnrollmentStatus.choices,
                   ("hold", "On safety hold")]
@@ -108,8 +108,11 @@ class CauseCodingForm(forms.Form):
         for cause in causes:
             self.fields[f"cause_{cause.pk}"] = forms.ChoiceField(
                 label=f"Cause {cause.position}: “{cause.text}”",
-                choices=[(NO_CODE, f"Agree with the patient ({cause.get_category_display()})"),
-                         *AttributionCategory.choices],
+                help_text=f"Patient's category: {coding_label(cause.category)} "
+                          f"(“{cause.get_category_display()}”)",
+                choices=[(NO_CODE, f"Same as the patient ({coding_label(cause.category)})"),
+                         *[(value, CODING_LABELS[value])
+                           for value in AttributionCategory.values]],
                 required=False,
                 initial=cause.clinician_category or NO_CODE,
                 error_messages={"invalid_choice": "Choose a category from the list."},

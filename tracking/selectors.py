@@ -500,9 +500,10 @@ def _trend(points: list[Point], what: str) -> str:
     tail = f" {missed} missed." if missed else ""
     if not done:
         return f"No {what} answers yet.{tail}"
+    what = what[:1].upper() + what[1:]
     if len(done) == 1:
-        return f"{what.capitalize()}: {_fmt(done[0].value)} at {done[0].name.lower()}.{tail}"
-    return (f"{what.capitalize()} {_fmt(done[0].value)} at {done[0].name.lower()}, "
+        return f"{what}: {_fmt(done[0].value)} at {done[0].name.lower()}.{tail}"
+    return (f"{what} {_fmt(done[0].value)} at {done[0].name.lower()}, "
             f"{_fmt(done[-1].value)} at {done[-1].name.lower()}.{tail}")
 
 
@@ -785,7 +786,13 @@ def patient_checkin_answers(enrollment: Enrollment, now: datetime) -> list[Check
             total=(r.scores or {}).get("total"), band=(r.scores or {}).get("band"),
             answers=[AnswerRow(i.get("text") or i["key"], _answer_text(i, r.answers.get(i["key"])))
                      for i in items]))
-    return [CheckInAnswers(item=checkins[pk], responses=by_checkin[pk]) for pk in checkins]
+
+    def asked_order(item: CheckInItem):
+        keys = item.instrument_keys
+        return lambda rv: keys.index(rv.key) if rv.key in keys else len(keys)
+
+    return [CheckInAnswers(item=item, responses=sorted(by_checkin[pk], key=asked_order(item)))
+            for pk, item in checkins.items()]
 
 
 # ---------------------------------------------------------------- practice log
@@ -866,6 +873,20 @@ def patient_hierarchy(enrollment: Enrollment) -> Hierarchy:
 
 
 # ---------------------------------------------------------------- three causes
+# The coding scheme's own names (Ashar et al. 2023), for staff; patients see the
+# plain-language labels of AttributionCategory.
+CODING_LABELS = {
+    "spinal": "Spinal condition", "injury": "Injury", "activity": "Activity",
+    "sedentary": "Sedentary", "posture": "Posture or physiology", "age": "Age",
+    "hereditary": "Hereditary", "negligence": "Negligence", "other": "Other",
+    "stress": "Stress (mind-brain)", "psychological": "Psychological (mind-brain)",
+    "brain": "Brain (mind-brain)",
+}
+
+
+def coding_label(category: str) -> str:
+    return CODING_LABELS.get(category, category)
+
 @dataclass
 class AttributionView:
     attribution: Attribution

@@ -103,6 +103,9 @@ def caseload(request: HttpRequest) -> HttpResponse:
         "next_url": query_string(query, page=page.page + 1) if page.has_next else "",
         "clear_url": reverse("caseload"),
     }
-    partial = request.htmx and not request.htmx.boosted
-    template = "tracking/caseload.html#results" if partial else "tracking/caseload.html"
-    return render(request, template, context)
+    if request.htmx and not request.htmx.boosted:
+        response = render(request, "tracking/caseload.html#results", context)
+        # The form sends every field, empty or default; keep the address bar short.
+        response["HX-Push-Url"] = query_string(query)
+        return response
+    return render(request, "tracking/caseload.html", context)

@@ -1,0 +1,164 @@
+"""A clinician in real Chromium triages their caseload: filters it to patients with
+open alerts (htmx swaps the table, the URL follows), opens the patient, acknowledges
+the alert, writes a private note; then reads the other sections and the printable
+summary.
+
+Every screen is checked with axe-core (WCAG 2.2 A/AA), saved as a screenshot under
+test-artifacts/screenshots/clinician-*, checked for leaked template syntax and
+sideways scrolling, and on a phone for 44px tap targets. The same journey runs under
+the real CSP without a violation, and the caseload's filters, sorting and pages work
+with JavaScript turned off.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable
+
+import pytest
+from playwright.sync_api import Page, expect
+
+from tests.browser import helpers
+from tests.clinical_data import add_alert, build_history
+from tests.factories import Role, make_enrollment, make_member
+from tracking.models import Alert, ClinicianNote
+
+pytestmark = pytest.mark.browser
+
+FORM_FACTORS = {"desktop": helpers.DESKTOP, "phone": helpers.PHONE}
+Checkpoint = Callable[[Page, str], None]
+
+
+@pytest.fixture
+def caseload(cast, enrollment, program_version):
+    """Pat One (6 weeks in, pain 7 → 4, an urgent alert) and five calmer patients."""
+    build_history(enrollment, weeks=6, pain_start=7, pain_end=4, missed_weeks=(3,))
+    alert = add_alert(enrollment, Alert.Kind.SELF_HARM, Alert.Severity.URGENT,
+                      details={"item9": 1})
+    for n, (name, pains) in enumerate([("Ana Ruiz", (6, 2)), ("Ben Ode", (8, 7)),
+                                       ("Cleo Ng", (5, 1)), ("Dev Shah", (7, 6)),
+                                       ("Eli Moss", (6, 3))]):
+        user = make_member(cast.practice, Role.PATIENT, f"p{n}@riverside.test", name=name)
+        other = make_enrollment(user, cast.clinician, cast.practice, version=program_version)
+        build_history(other, weeks=n + 2, pain_start=pains[0], pain_end=pains[1],
+                      practice_per_week=n % 4)
+    return alert
+
+
+def results(page: Page):
+    return page.locator("#caseload-results tbody th[scope=row]")
+
+
+def run_journey(live_server, cast, page: Page, checkpoint: Checkpoint, alert: Alert) -> None:
+    helpers.login(page, live_server, cast.clinician)
+    page.goto(f"{live_server.url}/caseload/")
+    expect(page.get_by_role("heading", level=1)).to_have_text("Your caseload")
+    expect(results(page)).to_have_count(6)
+    checkpoint(page, "01-caseload")
+
+    # Filter to patients with open alerts: htmx swaps the table and the URL follows.
+    page.get_by_label("have open alerts").check()
+    expect(results(page)).to_have_count(1)
+    expect(page).to_have_url(re.compile(r"/caseload/\?has_alerts=on$"))
+    expect(page.get_by_role("status").filter(has_text="Showing 1 to 1 of 1")).to_be_attached()
+    expect(page.locator("#caseload-results")).to_contain_text("1 urgent")
+    checkpoint(page, "02-caseload-has-alerts")
+
+    # Open the patient.
+    page.get_by_role("link", name="Pat One").click()
+    expect(page.get_by_role("heading", level=1)).to_have_text("Pat One")
+    expect(page.locator("#alerts")).to_contain_text("Thoughts of self-harm reported")
+    expect(page.locator("svg.chart")).to_have_count(8)
+    checkpoint(page, "03-patient-overview")
+
+    # Acknowledge the alert (the section is swapped in place).
+    page.get_by_role("button", name=re.compile("^Acknowledge")).click()
+    expect(page.locator("#alerts")).to_contain_text("Alert acknowledged")
+    expect(page.get_by_role("button", name=re.compile("^Acknowledge"))).to_have_count(0)
+    alert.refresh_from_db()
+    assert (alert.status, alert.acknowledged_by) == (Alert.Status.ACKNOWLEDGED, cast.clinician)
+
+    # Write a private note.
+    page.get_by_label("New note").fill("Called Pat: safe, has support tonight. Review Friday.")
+    page.get_by_role("button", name="Save note").click()
+    expect(page.locator("#notes")).to_contain_text("Note saved.")
+    expect(page.locator("#notes .note")).to_contain_text("Review Friday.")
+    assert ClinicianNote.objects.get().body.endswith("Review Friday.")
+    checkpoint(page, "04-patient-acknowledged-noted")
+
+    # The other sections and the printable summary.
+    for label, heading, name in [("Check-in answers", "Check-in answers", "05-checkins"),
+                                 ("Practice log", "Practice log", "06-practice"),
+                                 ("Fear ladder", "Fear ladder and exposures", "07-exposures"),
+                                 ("Causes of pain", "Causes of pain", "08-causes")]:
+        page.get_by_role("navigation", name="Patient record").get_by_role(
+            "link", name=label).click()
+        expect(page.get_by_role("heading", level=2).first).to_have_text(heading)
+        checkpoint(page, name)
+    page.get_by_role("link", name="Printable summary").click()
+    expect(page.get_by_role("heading", level=1)).to_have_text("Pat One: progress summary")
+    checkpoint(page, "09-summary")
+
+
+def pdf_pages(pdf: bytes) -> int:
+    return len(re.findall(rb"/Type\s*/Page[^s]", pdf))
+
+
+@pytest.mark.parametrize("form_factor", FORM_FACTORS)
+def test_a_clinician_triages_the_caseload(live_server, cast, caseload, new_context,
+                                         form_factor):
+    page = new_context(bypass_csp=True, **FORM_FACTORS[form_factor]).new_page()
+
+    def checkpoint(page: Page, name: str) -> None:
+        expect(page.get_by_role("heading", level=1)).to_have_count(1)
+        helpers.screenshot(page, f"clinician-{form_factor}-{name}")
+        helpers.check_axe(page, f"clinician-{form_factor}-{name}")
+        helpers.assert_clean_text(page)
+        helpers.assert_fits_width(page)
+        if form_factor == "phone":
+            helpers.assert_tap_targets(page)
+
+    run_journey(live_server, cast, page, checkpoint, caseload)
+    if form_factor == "desktop":
+        # The summary prints on one A4 page, with the print stylesheet.
+        page.emulate_media(media="print")
+        helpers.screenshot(page, "clinician-desktop-10-summary-print")
+        pdf = page.pdf(format="A4", print_background=True)
+        (helpers.ARTIFACTS / "clinician-summary.pdf").write_bytes(pdf)
+        assert pdf_pages(pdf) == 1
+        expect(page.get_by_role("navigation", name="Main")).to_be_hidden()
+
+
+def test_the_clinician_journey_has_no_csp_violation(live_server, cast, caseload, strict):
+    def checkpoint(page: Page, name: str) -> None:
+        strict.assert_no_csp_violations(name)
+
+    strict.page.set_viewport_size(helpers.DESKTOP["viewport"])
+    run_journey(live_server, cast, strict.page, checkpoint, caseload)
+
+
+def test_the_caseload_works_without_javascript(live_server, cast, caseload, new_context):
+    page = new_context(java_script_enabled=False, **helpers.DESKTOP).new_page()
+    helpers.login(page, live_server, cast.clinician)
+    page.goto(f"{live_server.url}/caseload/")
+    page.get_by_label("Search by name").fill("ben")
+    page.get_by_role("button", name="Apply filters").click()
+    expect(page).to_have_url(re.compile(r"q=ben"))
+    expect(results(page)).to_have_text(["Ben Ode"])
+    # Sorting keeps the search; the sort then stays with the next filter change.
+    page.get_by_label("Search by name").fill("")
+    page.get_by_role("button", name="Apply filters").click()
+    page.get_by_role("link", name=re.compile("^Patient")).click()
+    expect(page).to_have_url(re.compile(r"sort=name"))
+    expect(results(page)).to_have_text(["Ana Ruiz", "Ben Ode", "Cleo Ng", "Dev Shah",
+                                        "Eli Moss", "Pat One"])
+    page.get_by_label("are not improving").check()
+    page.get_by_role("button", name="Apply filters").click()
+    expect(page).to_have_url(re.compile(r"not_improving=on.*sort=name"))
+    expect(results(page)).to_have_text(["Ben Ode", "Dev Shah"])
+    # The patient's page and its actions are plain forms too.
+    page.get_by_role("link", name="Ben Ode").click()
+    page.get_by_label("New note").fill("Not improving: book a call.")
+    page.get_by_role("button", name="Save note").click()
+    expect(page.get_by_role("status").first).to_contain_text("Note saved.")
+    expect(page.locator("#notes")).to_contain_text("Not improving: book a call.")
