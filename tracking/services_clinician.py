@@ -17,7 +17,7 @@ from programs import services as program_services
 from programs.models import Attribution, AttributionCategory, Enrollment
 from tracking import reminders
 from tracking.models import Alert, ClinicianNote
-from tracking.services import alert_resolve
+from tracking.services import alert_resolve, enrollment_started
 
 
 def clinician_note_create(*, enrollment: Enrollment, author: User, body: str,
@@ -101,3 +101,5 @@ def safety_hold_clear(*, enrollment: Enrollment, by: User,
                       .exclude(status=Alert.Status.RESOLVED)
                       .select_related("enrollment__patient", "practice")):
             alert_resolve(alert=alert, by=by, request=request)
+        # The program starts now: check-ins and reminders like any other start.
+        enrollment_started(enrollment=enrollment)

@@ -28,6 +28,7 @@ from programs import services_admin
 from programs.models import Enrollment, EnrollmentStatus, Week
 from tracking.access import audit_read, enrollment_for_staff, visible_enrollments
 from tracking.forms_admin import EnrollmentFilterForm, TransferForm
+from tracking.services import enrollment_resumed
 from tracking.views.admin_audit import action_label
 
 PER_PAGE = 50
@@ -83,10 +84,9 @@ def enrollment_detail(request: HttpRequest, pk: int) -> HttpResponse:
 # ---------------------------------------------------------------- status changes
 def _resume(*, enrollment: Enrollment) -> None:
     program_services.enrollment_resume(enrollment=enrollment)
-    # Check-ins waited while paused: move them by the days spent paused.
-    from tracking.checkins import checkins_reschedule
-
-    checkins_reschedule(enrollment)
+    # Check-ins waited while paused: move them by the days spent paused; reminders
+    # pick up from today.
+    enrollment_resumed(enrollment=enrollment)
 
 
 @dataclass(frozen=True)
