@@ -148,6 +148,10 @@ ACCOUNT_RATE_LIMITS = {
     "reauthenticate": "10/m/user",
 }
 ACCOUNT_REAUTHENTICATION_TIMEOUT = 300
+# Changing email addresses asks for the password again too (data export and account
+# deletion do so in painapp/accounts/views/data_rights.py; a password change needs the
+# old password anyway).
+ACCOUNT_REAUTHENTICATION_REQUIRED = True
 
 LANGUAGE_CODE = "en"
 TIME_ZONE = "UTC"

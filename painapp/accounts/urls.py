@@ -1,6 +1,6 @@
 from django.urls import path
 
-from painapp.accounts.views import home, invitations, practice
+from painapp.accounts.views import data_rights, home, invitations, practice
 
 urlpatterns = [
     path("", home.home, name="home"),
@@ -13,4 +13,9 @@ urlpatterns = [
          name="invitation_resend"),
     path("practice/invitations/<int:pk>/revoke/", invitations.invitation_revoke,
          name="invitation_revoke"),
+    # A patient's own data: download it, or delete the account.
+    path("account/my-data/", data_rights.my_data, name="my_data"),
+    path("account/my-data/download/", data_rights.my_data_export, name="my_data_export"),
+    path("account/delete/", data_rights.account_delete, name="account_delete"),
+    path("account/deleted/", data_rights.account_deleted, name="account_deleted"),
 ]

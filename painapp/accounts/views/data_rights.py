@@ -1,0 +1,101 @@
+"""A patient's own data: see what is kept, download it, delete the account.
+
+Downloading and deleting ask for the password again unless it was entered in the last
+few minutes (allauth's reauthentication, ACCOUNT_REAUTHENTICATION_TIMEOUT). Staff and
+anyone who is not a patient get a 404 here, as everywhere else.
+"""
+
+from __future__ import annotations
+
+import time
+from functools import wraps
+
+from allauth.account.decorators import reauthentication_required
+from allauth.account.internal.flows.login import get_authentication_records
+from django import forms
+from django.conf import settings
+from django.contrib.auth import logout
+from django.http import Http404, HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.views.decorators.cache import never_cache
+from django.views.decorators.http import require_GET, require_http_methods, require_POST
+
+from painapp.accounts import data_rights
+from painapp.accounts.access import patient_required
+
+
+def _password_entered_recently(request: HttpRequest) -> bool:
+    """True if this session's password was typed (at login or to confirm) within the
+    re-authentication timeout. allauth itself only counts a separate confirmation, which
+    would ask someone who logged in a minute ago for their password again."""
+    # allauth keeps these records in the session; its own reauthentication reads them.
+    records = get_authentication_records(request, request.user)
+    return any(r.get("method") == "password"
+               and time.time() - r.get("at", 0) < settings.ACCOUNT_REAUTHENTICATION_TIMEOUT
+               for r in records)
+
+
+# Sends the person to allauth's "enter your password" page, then back here (a POST is
+# kept and replayed after the password is confirmed).
+password_again = reauthentication_required(enabled=lambda r: not _password_entered_recently(r))
+
+
+def self_service_only(view):
+    """Patients only: a clinician or admin who is also a patient asks their admin."""
+
+    @wraps(view)
+    def wrapped(request, *args, **kwargs):
+        if not data_rights.data_rights_available(request.user):
+            raise Http404
+        return view(request, *args, **kwargs)
+
+    return wrapped
+
+
+class AccountDeleteForm(forms.Form):
+    confirm = forms.BooleanField(
+        label="I understand that this deletes my account and everything in it, for good.",
+        error_messages={"required": "Tick the box to confirm, or go back if you want to "
+                                    "keep your account."},
+    )
+
+
+@patient_required
+@self_service_only
+@require_GET
+def my_data(request: HttpRequest) -> HttpResponse:
+    return render(request, "accounts/data_rights/my_data.html")
+
+
+@patient_required
+@self_service_only
+@require_POST
+@password_again
+@never_cache
+def my_data_export(request: HttpRequest) -> HttpResponse:
+    export = data_rights.data_export_build(user=request.user, request=request)
+    response = HttpResponse(export.content, content_type="application/zip")
+    response["Content-Disposition"] = f'attachment; filename="{export.filename}"'
+    return response
+
+
+@patient_required
+@self_service_only
+@require_http_methods(["GET", "POST"])
+@password_again
+@never_cache
+def account_delete(request: HttpRequest) -> HttpResponse:
+    if data_rights.deletion_on_hold(request.user):
+        return render(request, "accounts/data_rights/delete_on_hold.html",
+                      status=409 if request.method == "POST" else 200)
+    form = AccountDeleteForm(request.POST if request.method == "POST" else None)
+    if request.method == "POST" and form.is_valid():
+        data_rights.account_delete(user=request.user)
+        logout(request)
+        return redirect("account_deleted")
+    return render(request, "accounts/data_rights/delete_confirm.html", {"form": form})
+
+
+@require_GET
+def account_deleted(request: HttpRequest) -> HttpResponse:
+    return render(request, "accounts/data_rights/deleted.html")

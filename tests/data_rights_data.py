@@ -1,0 +1,121 @@
+"""One record of every kind a patient can have, for the data export and deletion tests.
+
+Each patient's free text carries a `marker`, so a test can search a whole export for
+another patient's words.
+"""
+
+from __future__ import annotations
+
+import uuid
+from dataclasses import dataclass, field
+from datetime import timedelta
+
+from allauth.account.models import EmailAddress
+from allauth.mfa.models import Authenticator
+from django.utils import timezone
+
+from painapp.accounts.audit import audit
+from painapp.accounts.models import Invitation, Membership, User
+from programs import services as program_services
+from programs.models import Activity, ActivityKind, Enrollment
+from programs.services_exposure import exposure_complete, exposure_create, fear_item_create
+from programs.services_practice import practice_session_record
+from tracking import reminders
+from tracking.checkins import checkins_schedule
+from tracking.instruments.registry import sync_shipped
+from tracking.models import (
+    CheckIn,
+    ClinicianNote,
+    Delivery,
+    Instrument,
+    Notification,
+    ReminderSchedule,
+    Response,
+)
+from tracking.services import alert_raise
+
+
+@dataclass
+class Rich:
+    enrollment: Enrollment
+    marker: str
+    rows: dict[str, object] = field(default_factory=dict)
+
+
+def make_rich_data(enrollment: Enrollment, *, marker: str, staff: User) -> Rich:
+    """A record in every table that can hold something about `enrollment.patient`."""
+    patient = enrollment.patient
+    rich = Rich(enrollment=enrollment, marker=marker)
+    r = rich.rows
+    version = enrollment.program_version
+    activities = list(Activity.objects.filter(week__version=version).order_by("pk"))
+    lesson = next(a for a in activities if a.kind == ActivityKind.LESSON)
+    reflection_activity = next(a for a in activities if a.kind == ActivityKind.REFLECTION)
+    attribution_activity = next(a for a in activities if a.kind == ActivityKind.ATTRIBUTION)
+
+    membership = Membership.objects.get(user=patient, practice=enrollment.practice)
+    r["invitation"] = Invitation.objects.create(
+        membership=membership, clinician=enrollment.clinician, invited_by=staff,
+        expires_at=timezone.now() + timedelta(days=7), accepted_at=timezone.now())
+    r["audit_read"] = audit(None, "patient.viewed", actor=staff, subject=patient,
+                            practice=enrollment.practice, object_type="programs.enrollment",
+                            object_id=str(enrollment.pk))
+    r["audit_login"] = audit(None, "login", actor=patient)
+
+    program_services.activity_complete(enrollment=enrollment, activity=lesson)
+    r["reflection"] = program_services.reflection_save(
+        enrollment=enrollment, activity=reflection_activity,
+        text=f"=HYPERLINK(\"http://evil.example\") {marker} my reflection")
+    r["attribution"] = program_services.attribution_record(
+        enrollment=enrollment, activity=attribution_activity,
+        causes=[(f"{marker} stress at work", "stress"), ("-an old injury", "injury"),
+                ("@worry", "psychological")])
+    r["practice_session"], _ = practice_session_record(
+        enrollment=enrollment, client_token=uuid.uuid4(), pain_before=7, threat_before=6,
+        pain_after=4, threat_after=3, sensations=["warmth", "tightness"],
+        note=f"{marker} felt calmer", duration_seconds=420)
+    r["fear_item"] = fear_item_create(enrollment=enrollment, label=f"{marker} bending down",
+                                      harm_rating=80)
+    r["exposure"] = exposure_create(
+        enrollment=enrollment, fear_item=r["fear_item"], activity=f"{marker} pick up socks",
+        predicted_pain=8, predicted_harm=70, expectation=f"{marker} it will hurt a lot")
+    exposure_complete(exposure=r["exposure"], actual_pain=3, actual_harm=10, fear_after=40,
+                      note=f"{marker} it was fine")
+
+    checkins_schedule(enrollment)
+    checkin = CheckIn.objects.filter(enrollment=enrollment).order_by("opens_at").first()
+    checkin.status = CheckIn.Status.COMPLETED
+    checkin.completed_at = timezone.now()
+    checkin.draft = {"note": f"{marker} draft"}
+    checkin.save()
+    r["checkin"] = checkin
+    sync_shipped()
+    instrument = Instrument.objects.filter(practice=None, key="phq9").order_by("-version").first()
+    r["response"] = Response.objects.create(
+        checkin=checkin, instrument=instrument, instrument_key=instrument.key,
+        instrument_version=instrument.version,
+        answers={"phq1": 2, "phq2": 1, "note": f"{marker} answer"}, scores={"total": 11})
+
+    prefs = reminders.preferences_for(enrollment)
+    prefs.phone = "+447700900123"
+    prefs.save()
+    reminders.schedules_sync(enrollment=enrollment)
+    schedule = ReminderSchedule.objects.get(enrollment=enrollment, kind="practice")
+    r["reminder_preferences"] = prefs
+    r["reminder_schedule"] = schedule
+    r["delivery"] = Delivery.objects.create(
+        schedule=schedule, slot="practice:2026-01-05", channel="in_app",
+        due_at=timezone.now() - timedelta(days=1), status=Delivery.Status.SENT)
+    r["notification"] = Notification.objects.create(
+        user=patient, title=f"{marker} time for practice", url="/somatic-tracking/",
+        delivery=r["delivery"])
+    r["alert"] = alert_raise(enrollment=enrollment, kind="fear_high", severity="routine",
+                             source=f"checkin:{checkin.pk}", details={"fear": 9})
+    r["clinician_note"] = ClinicianNote.objects.create(
+        enrollment=enrollment, author=enrollment.clinician, body=f"{marker} clinician's note")
+
+    r["email_address"] = EmailAddress.objects.create(user=patient, email=patient.email,
+                                                     verified=True, primary=True)
+    r["authenticator"] = Authenticator.objects.create(
+        user=patient, type=Authenticator.Type.TOTP, data={"secret": f"SECRET{marker}"})
+    return rich
