@@ -9,6 +9,8 @@ urlpatterns = [
     path("", include("tracking.urls")),
     path("accounts/", include("allauth.urls")),
     path("healthz/", views.healthz, name="healthz"),
+    # The benchmark's minimal page (make bench; see bench/__init__.py).
+    path("bench/baseline/", views.bench_baseline, name="bench_baseline"),
     path("django-admin/", admin.site.urls),
 ]
 

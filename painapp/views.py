@@ -5,8 +5,10 @@ from __future__ import annotations
 import logging
 import sys
 
+from django.contrib.auth.decorators import login_required
 from django.db import InterfaceError, OperationalError, connection
 from django.http import HttpRequest, HttpResponse, JsonResponse
+from django.shortcuts import render
 from django.template.loader import render_to_string
 from django.views.decorators.cache import never_cache
 
@@ -20,6 +22,14 @@ def healthz(request: HttpRequest) -> HttpResponse:
     with connection.cursor() as cursor:
         cursor.execute("SELECT 1")
     return JsonResponse({"status": "ok"})
+
+
+@login_required
+def bench_baseline(request: HttpRequest) -> HttpResponse:
+    """The floor `make bench` measures every page against: the full middleware stack
+    (session, authentication, session policy, CSP …), a logged-in user and one trivial
+    template, nothing else. Pages are reported as a ratio of their p95 to this one's."""
+    return render(request, "bench/baseline.html")
 
 
 def _error(request: HttpRequest, status: int) -> HttpResponse:

@@ -1,0 +1,53 @@
+"""The benchmark's own parts that can be checked quickly: the baseline page, and the
+load generator's TOTP codes, cookies and percentiles (make bench runs the rest)."""
+
+from __future__ import annotations
+
+import time
+
+import pytest
+from django.urls import reverse
+
+from bench.http import Reply, Session, _pct, totp
+
+
+def test_it_serves_the_baseline_page_to_a_logged_in_person(client, cast):
+    client.force_login(cast.patient)
+    response = client.get(reverse("bench_baseline"))
+    assert response.status_code == 200
+    assert b"<h1>Baseline</h1>" in response.content
+    assert "Content-Security-Policy" in response.headers
+
+
+def test_it_sends_a_stranger_to_the_login_page_from_the_baseline(client, db):
+    response = client.get(reverse("bench_baseline"))
+    assert response.status_code == 302
+    assert response["Location"].startswith(reverse("account_login"))
+
+
+@pytest.mark.parametrize("at", [0, 59, 1_111_111_109, time.time()])
+def test_it_computes_the_code_an_authenticator_app_shows(at):
+    from allauth.mfa.totp.internal.auth import format_hotp_value, hotp_value
+
+    secret = "JBSWY3DPEHPK3PXPJBSWY3DPEHPK3PXP"
+    assert totp(secret, at) == format_hotp_value(hotp_value(secret, int(at // 30)))
+
+
+def test_it_keeps_cookies_and_forgets_deleted_ones():
+    session = Session("someone@example.test")
+    session.remember(Reply(200, [
+        ("Set-Cookie", "csrftoken=abc; expires=Sat, 20 Nov 2027 10:00:00 GMT; Path=/; Secure"),
+        ("Set-Cookie", "sessionid=xyz; HttpOnly; Path=/; SameSite=Lax; Secure"),
+    ], b"", 0.0))
+    assert session.cookie_header == "csrftoken=abc; sessionid=xyz"
+    session.remember(Reply(302, [
+        ("Set-Cookie", 'sessionid=""; expires=Thu, 01 Jan 1970 00:00:00 GMT; Max-Age=0; Path=/'),
+    ], b"", 0.0))
+    assert session.cookie_header == "csrftoken=abc"
+
+
+def test_it_takes_nearest_rank_percentiles():
+    times = [float(n) for n in range(1, 101)]
+    assert (_pct(times, 50), _pct(times, 95), _pct(times, 99)) == (50.0, 95.0, 99.0)
+    assert _pct([7.0], 99) == 7.0
+    assert _pct([], 50) is None
