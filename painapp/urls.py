@@ -1,7 +1,11 @@
+from allauth.account.decorators import secure_admin_login
 from django.contrib import admin
 from django.urls import include, path
 
 from painapp import views
+
+# The Django admin logs in through allauth: the same login, throttling and two-step code.
+admin.site.login = secure_admin_login(admin.site.login)
 
 urlpatterns = [
     path("", include("painapp.accounts.urls")),

@@ -12,11 +12,36 @@ def make_practice(name: str = "Test Practice", tz: str = "Europe/London") -> Pra
 
 
 def make_member(practice: Practice, role: str, email: str, *, name: str = "",
-                tz: str = "UTC", active: bool = True) -> User:
+                tz: str = "UTC", active: bool = True, mfa: bool | None = None) -> User:
+    """A member of `practice`. Staff get an authenticator app (TOTP) by default, as the
+    app requires before they see patient data; pass mfa=False for one without."""
     user = User.objects.create_user(email=email, password=PASSWORD,
                                     full_name=name or email.split("@")[0].title(), timezone=tz)
     Membership.objects.create(user=user, practice=practice, role=role, is_active=active)
+    if mfa if mfa is not None else role in (Role.CLINICIAN, Role.ADMIN):
+        enable_totp(user)
     return user
+
+
+TOTP_SECRET = "JBSWY3DPEHPK3PXPJBSWY3DPEHPK3PXP"
+
+
+def enable_totp(user: User, secret: str = TOTP_SECRET) -> None:
+    from allauth.mfa.totp.internal.auth import TOTP
+
+    TOTP.activate(user, secret)
+
+
+def totp_code(secret: str = TOTP_SECRET) -> str:
+    """The code an authenticator app would show now."""
+    from allauth.mfa.totp.internal.auth import (
+        format_hotp_value,
+        hotp_value,
+        yield_hotp_counters_from_time,
+    )
+
+    counter = next(iter(yield_hotp_counters_from_time()))
+    return format_hotp_value(hotp_value(secret, counter))
 
 
 __all__ = ["PASSWORD", "Role", "make_member", "make_practice"]
@@ -52,3 +77,24 @@ def make_enrollment(patient, clinician, practice, *, version=None, days_ago: int
         enrollment.screening = Screening.CLEAR
         enrollment.save()
     return enrollment
+
+
+def form_login(client, user, password: str = PASSWORD):
+    """Log in through the real login form, with the authenticator code for staff.
+
+    allauth refuses a code twice (replay protection); a test that logs the same person
+    in on two devices within 30 seconds plays someone who waited for the next code.
+    """
+    from allauth.mfa.models import Authenticator
+    from allauth.mfa.totp.internal.auth import TOTP
+    from django.core.cache import cache
+    from django.urls import reverse
+
+    response = client.post(reverse("account_login"), {"login": user.email,
+                                                      "password": password})
+    if response.status_code == 302 and response.url == reverse("mfa_authenticate"):
+        code = totp_code()
+        device = Authenticator.objects.get(user=user, type=Authenticator.Type.TOTP)
+        cache.delete(TOTP(device)._get_used_cache_key(code))
+        response = client.post(reverse("mfa_authenticate"), {"code": code})
+    return response

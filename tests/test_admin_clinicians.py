@@ -11,7 +11,7 @@ from django.utils import timezone
 from painapp.accounts.models import AuditEvent, Invitation, Membership, Role
 from programs.models import Enrollment, EnrollmentStatus
 from programs.services import enrollment_invite
-from tests.factories import PASSWORD, load_shipped_program, make_enrollment, make_member
+from tests.factories import form_login, PASSWORD, load_shipped_program, make_enrollment, make_member
 
 
 def membership(user, practice):
@@ -21,7 +21,7 @@ def membership(user, practice):
 def logged_in(user) -> Client:
     """A separate browser with `user` logged in through the real login form."""
     browser = Client()
-    response = browser.post(reverse("account_login"), {"login": user.email, "password": PASSWORD})
+    response = form_login(browser, user)
     assert response.status_code == 302
     return browser
 

@@ -9,11 +9,11 @@ from django.urls import reverse
 from django.utils import timezone
 
 from painapp.accounts.models import AuditEvent
-from tests.factories import PASSWORD
+from tests.factories import PASSWORD, form_login
 
 
 def login(client, user):
-    response = client.post(reverse("account_login"), {"login": user.email, "password": PASSWORD})
+    response = form_login(client, user)
     assert response.status_code == 302
 
 

@@ -7,4 +7,6 @@ class AccountsConfig(AppConfig):
     verbose_name = "Accounts and practices"
 
     def ready(self):
-        from painapp.accounts import security  # noqa: F401 — connects the login audit receivers
+        from painapp.accounts import mfa, security  # noqa: F401 — connects the login audit receivers
+
+        mfa.connect_signals()

@@ -20,9 +20,19 @@ from painapp.accounts.middleware import membership_for
 ALLOWED_PREFIXES = ("/accounts/", "/static/", "/healthz/")
 
 
-def needs_mfa(user, membership) -> bool:
+SESSION_FLAG = "painapp_mfa_enrolled"
+
+
+def needs_mfa(request, membership) -> bool:
+    user = request.user
     is_staff = user.is_staff or (membership is not None and membership.is_staff_role)
-    return is_staff and not has_totp(user)
+    if not is_staff or request.session.get(SESSION_FLAG):
+        return False
+    if has_totp(user):
+        # Remembered for the session, so staff pages pay no extra query per request.
+        request.session[SESSION_FLAG] = True
+        return False
+    return True
 
 
 def has_totp(user) -> bool:
@@ -40,7 +50,18 @@ class StaffMfaMiddleware:
             getattr(settings, "PAINAPP_REQUIRE_STAFF_MFA", True)
             and request.user.is_authenticated
             and not request.path.startswith(ALLOWED_PREFIXES)
-            and needs_mfa(request.user, membership_for(request))
+            and needs_mfa(request, membership_for(request))
         ):
             return redirect(reverse("mfa_activate_totp") + "?next=" + request.path)
         return self.get_response(request)
+
+
+def _forget_enrollment(sender, request=None, **kwargs):
+    if request is not None:
+        request.session.pop(SESSION_FLAG, None)
+
+
+def connect_signals() -> None:
+    from allauth.mfa.signals import authenticator_removed
+
+    authenticator_removed.connect(_forget_enrollment, dispatch_uid="painapp_mfa_removed")

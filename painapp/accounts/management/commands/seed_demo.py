@@ -12,6 +12,9 @@ from django.db import transaction
 from painapp.accounts.models import Membership, Practice, Role, User
 
 DEMO_PASSWORD = "demo-pass-2026"
+# Staff must use two-step login. The demo clinicians and admin share this authenticator
+# secret: add it to an authenticator app, or run `manage.py demo_code` for today's code.
+DEMO_TOTP_SECRET = "PAINAPPDEMOPAINAPPDEMOPAINAPPDEM"
 PRACTICE_NAME = "Riverside Back Pain Clinic"
 
 PEOPLE = [
@@ -45,6 +48,8 @@ class Command(BaseCommand):
             Membership.objects.update_or_create(
                 user=user, practice=practice, defaults={"role": role, "is_active": True}
             )
+            if role in (Role.CLINICIAN, Role.ADMIN):
+                _ensure_totp(user)
         from django.apps import apps
 
         for config in apps.get_app_configs():
@@ -54,5 +59,16 @@ class Command(BaseCommand):
 
         self.stdout.write(self.style.SUCCESS(f"Demo practice: {practice.name}"))
         self.stdout.write(f"Every demo account's password is: {DEMO_PASSWORD}")
+        self.stdout.write("Clinicians and the admin also need a two-step login code: run "
+                          "`manage.py demo_code`, or add this secret to an authenticator "
+                          f"app: {DEMO_TOTP_SECRET}")
         for email, name, role, _tz in PEOPLE:
             self.stdout.write(f"  {Role(role).label:<15} {email:<32} ({name})")
+
+
+def _ensure_totp(user: User) -> None:
+    from allauth.mfa.models import Authenticator
+    from allauth.mfa.totp.internal.auth import TOTP
+
+    if not Authenticator.objects.filter(user=user, type=Authenticator.Type.TOTP).exists():
+        TOTP.activate(user, DEMO_TOTP_SECRET)

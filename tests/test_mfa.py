@@ -1,0 +1,56 @@
+"""Two-step login is required for staff before any patient data; patients may opt in."""
+
+from __future__ import annotations
+
+import pytest
+from django.urls import reverse
+
+from painapp.accounts.models import Role
+from tests.factories import PASSWORD, enable_totp, make_member, totp_code
+
+
+@pytest.mark.parametrize("role", [Role.CLINICIAN, Role.ADMIN])
+def test_staff_without_an_authenticator_must_set_one_up_first(client, cast, role):
+    user = make_member(cast.practice, role, f"new-{role}@riverside.test", mfa=False)
+    client.post(reverse("account_login"), {"login": user.email, "password": PASSWORD})
+    for name in ("caseload", "practice_overview", "admin_outcomes", "home"):
+        response = client.get(reverse(name))
+        assert response.status_code == 302, name
+        assert response.url.startswith(reverse("mfa_activate_totp")), name
+    # patient data by id is just as closed
+    response = client.get(reverse("patient_detail", args=[1]))
+    assert response.url.startswith(reverse("mfa_activate_totp"))
+    # the setup page itself is reachable, after confirming the password once more
+    setup = client.get(reverse("mfa_activate_totp"))
+    assert setup.url.startswith(reverse("account_reauthenticate"))
+    client.post(setup.url, {"password": PASSWORD})
+    page = client.get(reverse("mfa_activate_totp"))
+    assert page.status_code == 200 and 'name="code"' in page.content.decode()
+
+
+def test_staff_with_an_authenticator_need_the_code_at_login(client, cast):
+    response = client.post(reverse("account_login"),
+                           {"login": cast.clinician.email, "password": PASSWORD})
+    assert response.url == reverse("mfa_authenticate")
+    assert client.get(reverse("caseload")).status_code == 302  # not logged in yet
+    wrong = client.post(reverse("mfa_authenticate"), {"code": "000000"})
+    assert wrong.status_code == 200 and "code" in wrong.content.decode().lower()
+    right = client.post(reverse("mfa_authenticate"), {"code": totp_code()})
+    assert right.status_code == 302
+    assert client.get(reverse("caseload")).status_code == 200
+
+
+def test_patients_do_not_need_it_but_may_opt_in(client, cast, enrollment):
+    client.force_login(cast.patient)
+    assert client.get(reverse("today")).status_code == 200
+    enable_totp(cast.patient)
+    client.logout()
+    response = client.post(reverse("account_login"),
+                           {"login": cast.patient.email, "password": PASSWORD})
+    assert response.url == reverse("mfa_authenticate")
+
+
+def test_the_django_admin_logs_in_through_the_same_login(client, cast):
+    response = client.get("/django-admin/login/")
+    assert response.status_code == 302
+    assert response.url.startswith(reverse("account_login"))
