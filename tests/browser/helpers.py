@@ -43,7 +43,13 @@ def login(page: Page, live_server, user, password: str = PASSWORD) -> None:
     page.locator("input[name=password]").fill(password)
     page.get_by_role("button", name="Log in", exact=True).click()
     page.wait_for_load_state()
-    expect(page).not_to_have_url(re.compile(r"/accounts/login/"))
+    if "/accounts/2fa/authenticate/" in page.url:  # staff: the authenticator app's code
+        from tests.factories import totp_code
+
+        page.locator("input[name=code]").fill(totp_code())
+        page.locator("main button[type=submit]").first.click()
+        page.wait_for_load_state()
+    expect(page).not_to_have_url(re.compile(r"/accounts/(login|2fa)/"))
 
 
 def logout(page: Page) -> None:
