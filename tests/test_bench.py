@@ -3,8 +3,6 @@ load generator's TOTP codes, cookies and percentiles (make bench runs the rest).
 
 from __future__ import annotations
 
-import time
-
 import pytest
 from django.urls import reverse
 
