@@ -265,3 +265,17 @@ def test_one_reminder_per_day_across_dst_changes(cast, program_version, zone, da
         drift = local.replace(tzinfo=None) - wall
         # exactly on time, or in a spring-forward gap at the moment the clocks jump
         assert timedelta(0) <= drift <= timedelta(hours=1)
+
+
+def test_failed_deliveries_are_shown_to_the_practice_admin_only(client, cast, program_version,
+                                                               monkeypatch):
+    delivery = _email_delivery(cast, program_version)
+    smtp = FlakySmtp(99, smtplib.SMTPRecipientsRefused({"x": (550, b"no such user")}))
+    monkeypatch.setattr("django.core.mail.get_connection", smtp)
+    assert reminders.deliver(delivery.pk) == "failed"
+    client.force_login(cast.admin)
+    page = client.get(reverse("admin_failed_deliveries")).content.decode()
+    assert "recipient refused" in page and delivery.schedule.enrollment.patient.display_name in page
+    client.force_login(cast.outsider_admin)
+    page = client.get(reverse("admin_failed_deliveries")).content.decode()
+    assert "recipient refused" not in page and "No failed reminders" in page

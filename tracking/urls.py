@@ -45,6 +45,7 @@ urlpatterns = [
 from tracking.views import (  # noqa: E402
     admin_audit,
     admin_clinicians,
+    admin_deliveries,
     admin_enrollments,
     admin_import,
     admin_reports,
@@ -75,4 +76,15 @@ urlpatterns += [
          name="admin_outcomes_csv"),
     path("practice/audit/", admin_audit.audit_trail, name="admin_audit"),
     path("practice/audit.csv", admin_audit.audit_csv, name="admin_audit_csv"),
+    path("practice/reminders/failed/", admin_deliveries.failed_deliveries,
+         name="admin_failed_deliveries"),
+]
+
+# Practice admins: questionnaires in use, and importing one of the practice's own.
+from tracking.views import admin_instruments  # noqa: E402
+
+urlpatterns += [
+    path("practice/instruments/", admin_instruments.instrument_list, name="admin_instruments"),
+    path("practice/instruments/import/", admin_instruments.instrument_import,
+         name="admin_instrument_import"),
 ]
