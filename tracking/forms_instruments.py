@@ -1,0 +1,194 @@
+"""The practice admin's instrument import: one JSON definition, checked thoroughly.
+
+`validate_definition` turns the parsed JSON into a definition `instrument_save` accepts,
+or a list of plain-language problems. Nothing is stored unless there are none.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+
+from django import forms
+
+from tracking.instruments.shipped import SHIPPED
+
+MAX_BYTES = 200_000
+METHODS = {"sum", "mean", "raw"}
+SLUG = re.compile(r"^[a-z0-9][a-z0-9_-]{0,63}$")
+SHIPPED_KEYS = {d["key"] for d in SHIPPED}
+
+
+def _whole(value) -> bool:
+    return isinstance(value, int) and not isinstance(value, bool)
+
+
+def _number(value) -> bool:
+    return isinstance(value, (int, float)) and not isinstance(value, bool)
+
+
+def _text(value) -> str:
+    return value.strip() if isinstance(value, str) else ""
+
+
+def validate_definition(data) -> tuple[dict | None, list[str]]:
+    """Check one instrument definition. Returns (definition, []) or (None, problems)."""
+    if not isinstance(data, dict):
+        return None, ["The file must hold one questionnaire: a JSON object that starts "
+                      "with { and ends with }."]
+    errors: list[str] = []
+    key, title = _text(data.get("key")), _text(data.get("title"))
+    if not key:
+        errors.append('The questionnaire needs a "key": a short name like "my_scale".')
+    elif not SLUG.match(key):
+        errors.append(f'The key "{key}" can only use small letters, numbers, _ and -, '
+                      "start with a letter or number, and be at most 64 characters.")
+    elif key in SHIPPED_KEYS:
+        errors.append(f'The key "{key}" is already used by a questionnaire we provide. '
+                      "Please choose another key.")
+    if not title:
+        errors.append('The questionnaire needs a "title".')
+    elif len(title) > 200:
+        errors.append("Please keep the title under 200 characters.")
+    for field in ("instructions", "citation", "licence_note"):
+        if field in data and not isinstance(data[field], str):
+            errors.append(f'"{field}" must be text.')
+
+    defaults = data.get("item_defaults", {})
+    if not isinstance(defaults, dict):
+        errors.append('"item_defaults" must be an object like {"min": 0, "max": 4}.')
+        defaults = {}
+    raw_items = data.get("items")
+    items: list[dict] = []
+    if not isinstance(raw_items, list) or not raw_items:
+        errors.append('The questionnaire needs "items": a list with at least one question.')
+        raw_items = []
+    seen: set[str] = set()
+    for n, raw in enumerate(raw_items, start=1):
+        if not isinstance(raw, dict):
+            errors.append(f"Question {n} must be an object with a key and text.")
+            continue
+        item = {**defaults, **raw}
+        item_key, text = _text(item.get("key")), _text(item.get("text"))
+        if not item_key:
+            errors.append(f'Question {n} needs a "key".')
+        elif not SLUG.match(item_key):
+            errors.append(f'Question {n}: the key "{item_key}" can only use small letters, '
+                          "numbers, _ and -.")
+        elif item_key in seen:
+            errors.append(f'Question {n}: the key "{item_key}" is used twice.')
+        seen.add(item_key)
+        if not text:
+            errors.append(f'Question {n} needs a "text": the words the patient reads.')
+        lo, hi = item.get("min", 0), item.get("max", 10)
+        if not _whole(lo) or not _whole(hi):
+            errors.append(f'Question {n}: "min" and "max" must be whole numbers, like 0 and 4.')
+        elif lo >= hi:
+            errors.append(f'Question {n}: "min" ({lo}) must be smaller than "max" ({hi}).')
+        labels = item.get("labels", {})
+        if not isinstance(labels, dict) or not all(isinstance(v, str) for v in labels.values()):
+            errors.append(f'Question {n}: "labels" must look like {{"0": "Not at all"}}.')
+            labels = {}
+        items.append({"key": item_key, "text": text, "min": lo, "max": hi,
+                      "labels": {str(k): v for k, v in labels.items()}})
+
+    scoring = data.get("scoring", {"method": "sum"})
+    if not isinstance(scoring, dict):
+        errors.append('"scoring" must be an object like {"method": "sum"}.')
+        scoring = {}
+    method = scoring.get("method", "sum")
+    if method not in METHODS:
+        errors.append(f'The scoring method "{method}" is not one we know. '
+                      'Use "sum", "mean" or "raw".')
+    for k in scoring.get("items") or []:
+        if k not in seen:
+            errors.append(f'Scoring uses the question "{k}", which is not in the list of '
+                          "questions.")
+    subscales = scoring.get("subscales") or {}
+    if not isinstance(subscales, dict):
+        errors.append('"subscales" must look like {"name": ["q1", "q2"]}.')
+        subscales = {}
+    for name, keys in subscales.items():
+        if not isinstance(keys, list) or not keys:
+            errors.append(f'The subscale "{name}" needs a list of question keys.')
+            continue
+        for k in keys:
+            if k not in seen:
+                errors.append(f'The subscale "{name}" uses the question "{k}", which is not '
+                              "in the list of questions.")
+    max_missing = scoring.get("max_missing", 0)
+    if not _whole(max_missing) or max_missing < 0:
+        errors.append('"max_missing" must be a whole number, 0 or more.')
+    bands = scoring.get("bands") or []
+    if not isinstance(bands, list):
+        errors.append('"bands" must be a list like [{"min": 0, "max": 4, "label": "Low"}].')
+        bands = []
+    for n, band in enumerate(bands, start=1):
+        if not isinstance(band, dict) or not _number(band.get("min")) \
+                or not _number(band.get("max")):
+            errors.append(f'Band {n}: "min" and "max" must be numbers.')
+        elif band["min"] > band["max"]:
+            errors.append(f'Band {n}: "min" must not be bigger than "max".')
+        elif not _text(band.get("label")):
+            errors.append(f'Band {n} needs a "label", like "Mild".')
+
+    if errors:
+        return None, errors
+    clean_scoring = {"method": method, "max_missing": max_missing}
+    if scoring.get("items"):
+        clean_scoring["items"] = list(scoring["items"])
+    if subscales:
+        clean_scoring["subscales"] = {str(k): list(v) for k, v in subscales.items()}
+    if bands:
+        clean_scoring["bands"] = [{"min": b["min"], "max": b["max"], "label": _text(b["label"])}
+                                  for b in bands]
+    return {
+        "key": key, "title": title,
+        "instructions": _text(data.get("instructions")),
+        "citation": _text(data.get("citation")),
+        "licence_note": _text(data.get("licence_note")),
+        "items": items, "scoring": clean_scoring,
+    }, []
+
+
+class InstrumentImportForm(forms.Form):
+    file = forms.FileField(
+        required=False, label="JSON file",
+        help_text="A .json file with one questionnaire. Or paste the text below.")
+    text = forms.CharField(
+        required=False, label="Or paste the JSON here",
+        widget=forms.Textarea(attrs={"rows": 12, "spellcheck": "false"}))
+    licence = forms.BooleanField(
+        label="I confirm our practice holds a licence to use this questionnaire",
+        error_messages={"required": "Please confirm your practice holds a licence to use "
+                                    "this questionnaire."})
+
+    def clean(self):
+        cleaned = super().clean()
+        upload, text = cleaned.get("file"), (cleaned.get("text") or "").strip()
+        if upload:
+            if upload.size > MAX_BYTES:
+                self.add_error("file", "This file is too big. A questionnaire file should be "
+                                       "under 200 KB.")
+                return cleaned
+            try:
+                text = upload.read().decode("utf-8-sig")
+            except UnicodeDecodeError:
+                self.add_error("file", "We could not read this file. Save it as UTF-8 text "
+                                       "and try again.")
+                return cleaned
+        field = "file" if upload else "text"
+        if not text:
+            self.add_error("file", "Choose a JSON file, or paste the JSON in the box.")
+            return cleaned
+        try:
+            data = json.loads(text)
+        except ValueError as exc:
+            self.add_error(field, f"This is not valid JSON (line {getattr(exc, 'lineno', '?')}"
+                                  "). Check for a missing comma, quote or bracket.")
+            return cleaned
+        definition, problems = validate_definition(data)
+        for problem in problems:
+            self.add_error(field, problem)
+        cleaned["definition"] = definition
+        return cleaned
