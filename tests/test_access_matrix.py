@@ -73,7 +73,6 @@ EXPECTED = {
     "admin_import": ADMIN_HOME, "admin_outcomes": ADMIN_HOME, "admin_outcomes_csv": ADMIN_HOME,
     "admin_audit": ADMIN_HOME, "admin_audit_csv": ADMIN_HOME,
     "admin_instruments": ADMIN_HOME, "admin_instrument_import": ADMIN_HOME,
-    "admin_instruments": ADMIN_HOME, "admin_instrument_import": ADMIN_HOME,
     "admin_failed_deliveries": ADMIN_HOME,
     **{name: ADMIN_OBJECT for name in (
         "admin_clinician_deactivate", "admin_clinician_reassign", "admin_enrollment",

@@ -88,12 +88,3 @@ urlpatterns += [
     path("practice/instruments/import/", admin_instruments.instrument_import,
          name="admin_instrument_import"),
 ]
-
-# Practice admins: questionnaires in use, and importing one of the practice's own.
-from tracking.views import admin_instruments  # noqa: E402
-
-urlpatterns += [
-    path("practice/instruments/", admin_instruments.instrument_list, name="admin_instruments"),
-    path("practice/instruments/import/", admin_instruments.instrument_import,
-         name="admin_instrument_import"),
-]
