@@ -45,6 +45,9 @@ def test_it_takes_a_new_patient_from_invitation_to_my_log(
         expect(page.get_by_role("heading", level=1)).to_have_count(1)
         helpers.check_axe(page, label)
         helpers.assert_clean_text(page)
+        helpers.assert_fits_width(page)
+        if viewport == "phone":
+            helpers.assert_tap_targets(page)
 
     enrollment_invite(
         practice=cast.practice, invited_by=cast.admin, email="robin@example.org",
