@@ -65,7 +65,8 @@ def test_it_parses_database_urls():
     db = database_from_url("postgres://app:s%40cret@db.internal:5433/painapp")
     assert db["NAME"] == "painapp" and db["USER"] == "app" and db["PASSWORD"] == "s@cret"
     assert db["HOST"] == "db.internal" and db["PORT"] == "5433"
-    assert db["OPTIONS"] == {"pool": {"timeout": 5}} and db["CONN_HEALTH_CHECKS"]
+    assert db["OPTIONS"]["pool"] == {"timeout": 5} and db["CONN_HEALTH_CHECKS"]
+    assert db["OPTIONS"]["options"] == "-c jit=off"
     with pytest.raises(ImproperlyConfigured, match="not supported"):
         database_from_url("mysql://x/y")
 
