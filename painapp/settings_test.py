@@ -6,11 +6,16 @@ os.environ.setdefault("DEBUG", "false")
 os.environ.setdefault("SECRET_KEY", "test-" + "x" * 60)
 os.environ.setdefault("ALLOWED_HOSTS", "testserver,localhost,127.0.0.1")
 os.environ.setdefault("DATABASE_URL", "postgres://postgres@127.0.0.1:5432/painapp")
+os.environ.setdefault("REDIS_URL", "redis://127.0.0.1:6379/14")
 # Each pytest-xdist worker (gw0, gw1, …) gets its own Redis database, as it gets its
-# own test database, so broker queues, caches and rate limits never mix.
+# own test database, so broker queues, caches and rate limits never mix. Workers
+# inherit the controller's environment, so adjust once and mark it done (child
+# processes such as Celery workers inherit the adjusted URL as it is).
 _worker = os.environ.get("PYTEST_XDIST_WORKER", "")
-_redis_db = 14 - int(_worker[2:]) if _worker.startswith("gw") else 14
-os.environ.setdefault("REDIS_URL", f"redis://127.0.0.1:6379/{_redis_db}")
+if _worker.startswith("gw") and not os.environ.get("PAINAPP_TEST_REDIS_ADJUSTED"):
+    _base, _, _db = os.environ["REDIS_URL"].rpartition("/")
+    os.environ["REDIS_URL"] = f"{_base}/{int(_db or 0) - int(_worker[2:])}"
+    os.environ["PAINAPP_TEST_REDIS_ADJUSTED"] = "1"
 os.environ.setdefault("SECURE_SSL_REDIRECT", "false")
 
 from painapp.settings import *  # noqa: E402,F403
