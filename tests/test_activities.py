@@ -3,8 +3,8 @@
 from __future__ import annotations
 
 import pytest
-from django.utils.html import escape
 from django.urls import reverse
+from django.utils.html import escape
 
 from programs.models import ActivityCompletion, Attribution, Reflection
 

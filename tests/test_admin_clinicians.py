@@ -11,7 +11,7 @@ from django.utils import timezone
 from painapp.accounts.models import AuditEvent, Invitation, Membership, Role
 from programs.models import Enrollment, EnrollmentStatus
 from programs.services import enrollment_invite
-from tests.factories import form_login, PASSWORD, load_shipped_program, make_enrollment, make_member
+from tests.factories import form_login, load_shipped_program, make_enrollment, make_member
 
 
 def membership(user, practice):

@@ -7,8 +7,13 @@ from django.apps import apps
 from django.test import Client
 from django.urls import reverse
 
-from tests.test_access_matrix import EXPECTED, OK, all_url_names, kwargs_for
-from tests.test_access_matrix import world  # noqa: F401  (fixture)
+from tests.test_access_matrix import (
+    EXPECTED,
+    OK,
+    all_url_names,
+    kwargs_for,
+    world,  # noqa: F401  (fixture)
+)
 
 # Authenticated by a signed token in the link, for mail clients' one-click unsubscribe
 # (RFC 8058), which cannot carry a CSRF token.

@@ -7,9 +7,9 @@ from datetime import UTC, datetime, time, timedelta
 from zoneinfo import ZoneInfo
 
 import pytest
-from django.db.models import Min
 import time_machine
 from django.core import mail
+from django.db.models import Min
 from django.urls import reverse
 
 from painapp.accounts.models import Role

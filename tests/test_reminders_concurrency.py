@@ -7,7 +7,8 @@ from __future__ import annotations
 import subprocess
 import sys
 import time
-from datetime import UTC, datetime, time as wall, timedelta
+from datetime import UTC, datetime, timedelta
+from datetime import time as wall
 from pathlib import Path
 
 import pytest

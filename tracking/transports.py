@@ -7,7 +7,6 @@ server) and PermanentError for ones that are not (a rejected address).
 from __future__ import annotations
 
 import smtplib
-import socket
 from dataclasses import dataclass, field
 
 from django.conf import settings
@@ -52,7 +51,7 @@ class EmailTransport:
             raise PermanentError(f"SMTP {error.smtp_code}") from error
         except smtplib.SMTPRecipientsRefused as error:
             raise PermanentError("recipient refused") from error
-        except (smtplib.SMTPServerDisconnected, smtplib.SMTPConnectError, socket.timeout,
+        except (TimeoutError, smtplib.SMTPServerDisconnected, smtplib.SMTPConnectError,
                 ConnectionError, OSError) as error:
             raise TransientError(type(error).__name__) from error
 

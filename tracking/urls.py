@@ -1,7 +1,15 @@
 from django.urls import path
 
-from tracking.views import alerts, caseload, checkin, progress, reminder_settings, screening
-from tracking.views import exports, patient
+from tracking.views import (
+    alerts,
+    caseload,
+    checkin,
+    exports,
+    patient,
+    progress,
+    reminder_settings,
+    screening,
+)
 
 urlpatterns = [
     path("welcome/safety/", screening.screening, name="onboarding_safety"),
