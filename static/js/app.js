@@ -6,6 +6,12 @@
     var summary = document.querySelector(".error-summary");
     if (summary) { summary.focus(); }
   });
+  // The skip link: move focus to main (some browsers scroll there but leave focus).
+  document.addEventListener("click", function (event) {
+    var link = event.target.closest && event.target.closest(".skip-link");
+    var main = document.getElementById("main");
+    if (link && main) { main.focus(); }
+  });
   // Buttons that ask for confirmation before a destructive action.
   document.addEventListener("submit", function (event) {
     var form = event.target;

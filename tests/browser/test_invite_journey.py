@@ -229,7 +229,8 @@ def test_it_lets_keyboard_users_skip_to_the_content_and_see_focus(
     assert "skip-link" in first["cls"], f"first Tab stop is {first}, not the skip link"
     assert first["onscreen"] and first["outline"], first
     page.keyboard.press("Enter")
-    assert helpers.focused(page)["id"] == "main"
+    # Focus moves as the browser follows the in-page link; wait for it (not a sleep).
+    expect(page.locator("main#main")).to_be_focused()
 
     # From main, Tab goes on into the content, and every stop shows where focus is.
     stops = [tab(page) for _ in range(page.locator(
