@@ -23,3 +23,12 @@ def test_the_beat_schedule_sweeps_every_minute_with_an_expiry():
     assert entry["options"]["expires"] < 60
     app.loader.import_default_modules()  # what a worker does at start-up
     assert entry["task"] in app.tasks
+
+
+def test_every_beat_and_outbox_task_is_registered_with_the_worker():
+    app.loader.import_default_modules()  # what a worker does at start-up
+    for entry in app.conf.beat_schedule.values():
+        assert entry["task"] in app.tasks, entry["task"]
+    for name in ("tracking.tasks_admin.send_import_invitations",
+                 "tracking.tasks_alerts.send_alert_email"):
+        assert name in app.tasks, name

@@ -8,7 +8,9 @@ from celery import shared_task
 from tracking import (
     outbox,
     reminders,
+    tasks_admin,  # noqa: F401  registers the import-invitation task with the worker
     tasks_alerts,  # noqa: F401  registers the alert tasks with the worker
+    tasks_checkins,  # noqa: F401  registers the check-in status task with the worker
 )
 from tracking.models import Delivery
 from tracking.transports import TransientError
