@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import smtplib
+
 from django.conf import settings
 from django.core.mail import EmailMultiAlternatives
 from django.template.loader import render_to_string
@@ -21,5 +23,23 @@ def build_email(
     return message
 
 
+class EmailNotSent(OSError):
+    """Sending failed. Says what kind of failure (and the SMTP code), never the
+    server's own words or the recipients: an SMTP error names the addresses it refused
+    (`SMTPRecipientsRefused({'pat@example.org': (550, b'...<pat@example.org>...')})`),
+    and the exception ends up in logs (ours, and Celery's for a failed task)."""
+
+
+def _failure(error: Exception) -> str:
+    code = getattr(error, "smtp_code", None)
+    return type(error).__name__ + (f" {code}" if isinstance(code, int) else "")
+
+
 def send_email(template_dir: str, *, to: str, context: dict, headers: dict | None = None) -> None:
-    build_email(template_dir, to=to, context=context, headers=headers).send()
+    """Build and send one email. Raises EmailNotSent (an OSError) if it could not be
+    sent; the original exception is dropped, not chained, so no log shows it."""
+    message = build_email(template_dir, to=to, context=context, headers=headers)
+    try:
+        message.send()
+    except (smtplib.SMTPException, OSError) as error:
+        raise EmailNotSent(_failure(error)) from None

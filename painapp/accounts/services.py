@@ -143,8 +143,9 @@ def invitation_send(invitation: Invitation) -> bool:
                 "expires_at": invitation.expires_at,
             },
         )
-    except OSError:
-        logger.warning("Invitation %s could not be sent", invitation.pk, exc_info=True)
+    except OSError as error:
+        # EmailNotSent says what failed without the address; no traceback needed.
+        logger.warning("Invitation %s could not be sent: %s", invitation.pk, error)
         return False
     Invitation.objects.filter(pk=invitation.pk).update(
         sent_at=timezone.now(), send_count=invitation.send_count + 1
