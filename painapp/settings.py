@@ -247,7 +247,11 @@ CSRF_TRUSTED_ORIGINS = env_list("CSRF_TRUSTED_ORIGINS", [])
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
-    "filters": {"request_id": {"()": "painapp.accounts.middleware.RequestIdLogFilter"}},
+    "filters": {
+        "request_id": {"()": "painapp.accounts.middleware.RequestIdLogFilter"},
+        # Invitation links, reset keys and unsubscribe tokens out of logged paths.
+        "secret_paths": {"()": "painapp.logfilters.SecretPathFilter"},
+    },
     "formatters": {
         "plain": {"format": "%(asctime)s %(levelname)s %(name)s [%(request_id)s] %(message)s"}
     },
@@ -258,8 +262,13 @@ LOGGING = {
     "root": {"handlers": ["console"], "level": env_str("LOG_LEVEL", "INFO")},
     "loggers": {
         # Never log request bodies or template context: they hold health data.
-        "django.request": {"level": "ERROR"},
+        "django.request": {"level": "ERROR", "filters": ["secret_paths"]},
+        # A refused request is logged with its path, which may hold a token.
+        "django.security.csrf": {"filters": ["secret_paths"]},
         "django.db.backends": {"level": "WARNING"},
+        # At DEBUG it logs every missing template variable with the exception, whose
+        # text is the whole template context (names, answers, notes): never that low.
+        "django.template": {"level": "INFO"},
     },
 }
 
