@@ -242,6 +242,13 @@ def generate(*, scale: float, seed: int, timings: dict) -> dict:
              ("alerts", ALERTS_SQL)],
         ])
     execute("SET session_replication_role = DEFAULT")
+    with Timer("derived figures: session counts, enrollment summaries (the app's services)",
+               timings):
+        from programs.services_practice import practice_sessions_recount
+        from tracking.summaries import summaries_refresh_all
+
+        practice_sessions_recount()
+        summaries_refresh_all()
     with Timer("VACUUM ANALYZE", timings):
         execute("VACUUM ANALYZE")
     return {"practices": n_practices, "today": today.isoformat(), "now": now.isoformat()}

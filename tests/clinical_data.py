@@ -26,6 +26,7 @@ from programs.models import (
 from tracking.instruments.registry import current_instruments, spec_of
 from tracking.instruments.scoring import score
 from tracking.models import Alert, CheckIn, Response
+from tracking.summaries import summaries_refresh
 
 BASELINE_KEYS = ["pain_avg", "pain_worst", "fear_movement", "fabq_pa", "phq9", "gad7"]
 WEEKLY_KEYS = ["pain_avg", "pain_worst", "fear_movement", "phq2", "gad2"]
@@ -81,6 +82,7 @@ def add_checkin(enrollment: Enrollment, *, slot: str, kind: str, week: int | Non
             for key, inst in instruments.items()
             for values in [given.get(key) or _answers(key, scores, inst.items)]
         )
+        summaries_refresh(enrollment_ids=[enrollment.pk])
     return checkin
 
 

@@ -33,6 +33,7 @@ from tracking.models import (
     Response,
 )
 from tracking.services import alert_raise
+from tracking.summaries import summaries_refresh
 
 
 @dataclass
@@ -95,6 +96,7 @@ def make_rich_data(enrollment: Enrollment, *, marker: str, staff: User) -> Rich:
         checkin=checkin, instrument=instrument, instrument_key=instrument.key,
         instrument_version=instrument.version,
         answers={"phq1": 2, "phq2": 1, "note": f"{marker} answer"}, scores={"total": 11})
+    summaries_refresh(enrollment_ids=[enrollment.pk])
 
     prefs = reminders.preferences_for(enrollment)
     prefs.phone = "+447700900123"

@@ -10,6 +10,7 @@ from datetime import UTC, datetime, timedelta
 import pytest
 import time_machine
 from django.db import connection
+from django.db.models import F
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from django.utils import timezone
@@ -25,6 +26,7 @@ from tests.factories import Role, make_enrollment, make_member
 from tracking.instruments.registry import sync_shipped
 from tracking.models import CheckIn, Instrument, Response
 from tracking.reports import OutcomeFilters, outcomes_report
+from tracking.summaries import summaries_refresh
 
 NOON = datetime(2026, 3, 18, 12, 0, tzinfo=UTC)
 
@@ -54,6 +56,7 @@ def add_checkin(enrollment, slot: str, *, status=CheckIn.Status.COMPLETED, **tot
                      instrument_version=instruments[key].version, answers={key: total},
                      scores={"total": total})
             for key, total in totals.items())
+        summaries_refresh(enrollment_ids=[enrollment.pk])
     return checkin
 
 
@@ -70,6 +73,9 @@ def add_sessions(enrollment, count: int) -> None:
         PracticeSession(enrollment=enrollment, local_date=today - timedelta(days=n),
                         pain_before=5, threat_before=5, pain_after=4, threat_after=3)
         for n in range(count))
+    # As practice_session_record counts each session it creates.
+    Enrollment.objects.filter(pk=enrollment.pk).update(
+        practice_sessions_logged=F("practice_sessions_logged") + count)
 
 
 def patient(cast, n: int, *, clinician=None, days_ago: int = 20, status=None,

@@ -66,7 +66,7 @@ def test_it_parses_database_urls():
     assert db["NAME"] == "painapp" and db["USER"] == "app" and db["PASSWORD"] == "s@cret"
     assert db["HOST"] == "db.internal" and db["PORT"] == "5433"
     assert db["OPTIONS"]["pool"] == {"timeout": 5} and db["CONN_HEALTH_CHECKS"]
-    assert db["OPTIONS"]["options"] == "-c jit=off"
+    assert db["OPTIONS"]["options"] == "-c jit=off -c random_page_cost=1.1"
     with pytest.raises(ImproperlyConfigured, match="not supported"):
         database_from_url("mysql://x/y")
 

@@ -43,6 +43,7 @@ from programs.models import (
 from tracking.instruments import registry
 from tracking.instruments.scoring import AnswerError, clean_answers, score
 from tracking.models import Alert, CheckIn, Instrument, PracticeSettings, Response
+from tracking.summaries import summaries_refresh
 
 DEFAULT_CONFIG: dict = {
     "baseline": ["pain_avg", "pain_worst", "fear_movement", "fabq_pa", "phq9", "gad7"],
@@ -401,8 +402,9 @@ def checkin_record(*, checkin: CheckIn, answers_by_instrument: dict,
     Every instrument's answers are checked first (all errors together, nothing saved:
     CheckInAnswerError). Then, in one transaction, the check-in row is locked, so of
     any number of simultaneous submits (double clicks, a second tab) exactly one
-    records; the others raise AlreadyDone. Alert rules run in the same transaction,
-    so a recorded check-in never lacks its alerts.
+    records; the others raise AlreadyDone. The enrollment's summary (the caseload's
+    and reports' figures) is refreshed and the alert rules run in the same
+    transaction, so a recorded check-in never lacks either.
     """
     now = now or timezone.now()
     enrollment = checkin.enrollment
@@ -430,6 +432,7 @@ def checkin_record(*, checkin: CheckIn, answers_by_instrument: dict,
             locked.draft = {}
             locked.save(update_fields=["status", "completed_at", "draft"])
             locked.enrollment = enrollment
+            summaries_refresh(enrollment_ids=[enrollment.pk])
             _evaluate_alerts(locked)
     except IntegrityError:
         # The unique constraints caught a race the lock did not (it should not happen).

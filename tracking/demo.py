@@ -29,11 +29,13 @@ from programs.models import (
     Screening,
 )
 from programs.services import enrollment_create, program_version_load
+from programs.services_practice import practice_sessions_recount
 from tracking import reminders
 from tracking.checkins import checkins_schedule
 from tracking.instruments.registry import current_instruments, spec_of, sync_shipped
 from tracking.instruments.scoring import score
 from tracking.models import Alert, CheckIn, Response
+from tracking.summaries import summaries_refresh
 
 FIRST = ["Ava", "Ben", "Chloe", "Dan", "Ella", "Femi", "Grace", "Hugo", "Isla", "Jack", "Kira",
          "Liam", "Mia", "Noah", "Olu", "Pia", "Quinn", "Rosa", "Sam", "Tara", "Umar", "Vera",
@@ -154,6 +156,7 @@ def _practice_log(rng, enrollment, start, today, baseline, trajectory) -> None:
                                  "The tightness moved around."])))
         day += timedelta(days=1)
     PracticeSession.objects.bulk_create(rows)
+    practice_sessions_recount(enrollment_ids=[enrollment.pk])
 
 
 def _checkins(rng, enrollment, today, baseline, trajectory, self_harm) -> None:
@@ -199,6 +202,7 @@ def _checkins(rng, enrollment, today, baseline, trajectory, self_harm) -> None:
         checkin.status, checkin.completed_at = CheckIn.Status.COMPLETED, done_at
         checkin.save(update_fields=["status", "completed_at"])
         last_done = checkin
+    summaries_refresh(enrollment_ids=[enrollment.pk])
     if last_done is None:
         return
     if trajectory == "worsening":

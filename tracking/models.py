@@ -191,6 +191,29 @@ class CheckIn(models.Model):
         return f"Check-in {self.slot}"
 
 
+class EnrollmentSummary(models.Model):
+    """One enrollment's check-in figures, ready for the caseload and the outcomes report.
+
+    Derived data: tracking.summaries.summaries_refresh recomputes a row from the
+    responses whenever a check-in is recorded; nothing else writes it.
+    """
+
+    enrollment = models.OneToOneField(Enrollment, on_delete=models.CASCADE, primary_key=True,
+                                      related_name="summary")
+    last_checkin_at = models.DateTimeField(null=True, blank=True)
+    weekly_done = models.PositiveIntegerField(default=0)
+    pain_checkins = models.PositiveIntegerField(default=0)
+    pain_baseline = models.FloatField(null=True, blank=True)
+    pain_current = models.FloatField(null=True, blank=True)
+    pain_end = models.FloatField(null=True, blank=True)
+    fear_baseline = models.FloatField(null=True, blank=True)
+    fear_current = models.FloatField(null=True, blank=True)
+    fear_end = models.FloatField(null=True, blank=True)
+
+    def __str__(self) -> str:
+        return f"Summary of enrollment {self.enrollment_id}"
+
+
 class Response(models.Model):
     """One instrument's answers within a check-in, scored by that instrument version."""
 

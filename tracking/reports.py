@@ -1,8 +1,9 @@
 """The practice outcomes report: who enrolled, how they practised, and how they are
 doing at the end, measured as in the PRT trial (Ashar et al., JAMA Psychiatry 2022).
 
-Everything is computed by the database in one aggregate query, whatever the number
-of patients (tests/test_outcomes_report.py counts the queries at 5 and 200).
+Everything comes from one query, one row per enrollment of the cohort, whatever the
+number of patients (tests/test_outcomes_report.py counts the queries at 5 and 200);
+the check-in scores are read from each enrollment's summary (tracking.summaries).
 
 Definitions (shown on the page too):
 
@@ -34,23 +35,18 @@ from dataclasses import dataclass
 from datetime import date
 
 from django.db.models import (
-    Avg,
     Case,
     Count,
     F,
-    FloatField,
     Func,
     IntegerField,
     OuterRef,
-    Q,
     QuerySet,
     Subquery,
-    Sum,
     Value,
     When,
 )
-from django.db.models.fields.json import KT
-from django.db.models.functions import Cast, Coalesce, Greatest, Least, TruncDate
+from django.db.models.functions import Coalesce, TruncDate
 from django.utils import timezone
 
 from painapp.accounts.models import Practice, User
@@ -58,11 +54,9 @@ from programs.models import (
     Attribution,
     Enrollment,
     EnrollmentStatus,
-    PracticeSession,
     Program,
     Week,
 )
-from tracking.models import CheckIn, Response
 
 PAIN_FREE_MAX = 1  # 0–1 on the 0–10 scale: the trial's outcome
 REAL_CHANGE_POINTS = 2
@@ -186,18 +180,6 @@ class OutcomesReport:
         return None if e is None else round(100 * e / 3)
 
 
-def _score(slot: str, key: str) -> Subquery:
-    """The `total` score of instrument `key` in the enrollment's completed check-in
-    in `slot`, as a number (NULL if not done or not answered)."""
-    return Subquery(
-        Response.objects.filter(
-            checkin__enrollment=OuterRef("pk"), checkin__slot=slot,
-            checkin__status=CheckIn.Status.COMPLETED, instrument_key=key,
-        ).annotate(value=Cast(KT("scores__total"), FloatField())).values("value")[:1],
-        output_field=FloatField(),
-    )
-
-
 def _mind_brain(order: str) -> Subquery:
     return Subquery(
         Attribution.objects.filter(enrollment=OuterRef("pk"))
@@ -228,85 +210,106 @@ def cohort(filters: OutcomeFilters) -> QuerySet[Enrollment]:
     return qs
 
 
-def outcomes_report(filters: OutcomeFilters, *, today: date | None = None) -> OutcomesReport:
-    """The report for `filters`. One query."""
-    tz = filters.practice.timezone
-    today = today or timezone.localdate(timezone=_zone(tz))
-    closed = (EnrollmentStatus.COMPLETED, EnrollmentStatus.WITHDRAWN)
+@dataclass(frozen=True)
+class _Row:
+    """One enrollment's part in the report, as the query returns it."""
 
+    status: str
+    onboarded: bool
+    base_pain: float | None
+    end_pain: float | None
+    base_fear: float | None
+    end_fear: float | None
+    mb_first: int | None
+    mb_last: int | None
+    mb_count: int
+    sessions: int
+    elapsed: int
+    week_count: int
+
+    @property
+    def started(self) -> bool:
+        return self.onboarded or self.status in (
+            EnrollmentStatus.ACTIVE, EnrollmentStatus.PAUSED, EnrollmentStatus.COMPLETED)
+
+    @property
+    def weeks_reached(self) -> int:
+        if self.elapsed < 0:
+            return 0
+        return min(self.week_count, max(1, self.elapsed // 7 + 1))
+
+
+def _rows(filters: OutcomeFilters, today: date) -> list[_Row]:
+    """One row per enrollment of the cohort. One query: the check-in scores come from
+    each enrollment's summary (tracking.summaries) and the session count from the
+    enrollment's own counter; the mind-brain scores are small indexed subqueries."""
+    tz = filters.practice.timezone
+    closed = (EnrollmentStatus.COMPLETED, EnrollmentStatus.WITHDRAWN)
     # The last day of program time: today, or the day it was completed or withdrawn.
     end_day = Case(When(status__in=closed, then=TruncDate("updated_at", tzinfo=_zone(tz))),
                    default=Value(today))
     elapsed = (DaysBetween(end_day, F("start_date")) - F("paused_days")
                - Case(When(paused_on__isnull=False, then=DaysBetween(end_day, F("paused_on"))),
                       default=Value(0)))
-
-    qs = cohort(filters).annotate(
-        base_pain=_score("baseline", "pain_avg"),
-        end_pain=_score("end", "pain_avg"),
-        base_fear=_score("baseline", "fear_movement"),
-        end_fear=_score("end", "fear_movement"),
+    values = (cohort(filters).order_by().annotate(
+        onboarded=Case(When(onboarded_at__isnull=False, then=Value(True)), default=Value(False)),
+        base_pain=F("summary__pain_baseline"),
+        end_pain=F("summary__pain_end"),
+        base_fear=F("summary__fear_baseline"),
+        end_fear=F("summary__fear_end"),
         mb_first=_mind_brain("recorded_at"),
         mb_last=_mind_brain("-recorded_at"),
         mb_count=_count_of(Attribution, enrollment=OuterRef("pk")),
-        session_count=_count_of(PracticeSession, enrollment=OuterRef("pk")),
-        week_count=_count_of(Week, version=OuterRef("program_version")),
+        sessions=F("practice_sessions_logged"),
         elapsed=elapsed,
-    ).annotate(
-        weeks_reached=Case(
-            When(elapsed__lt=0, then=Value(0)),
-            default=Least(F("week_count"), Greatest(Value(1), F("elapsed") / 7 + 1)),
-            output_field=IntegerField(),
-        ),
-        pain_drop=F("base_pain") - F("end_pain"),
-    )
+        week_count=_count_of(Week, version=OuterRef("program_version")),
+    ).values_list("status", "onboarded", "base_pain", "end_pain", "base_fear", "end_fear",
+                  "mb_first", "mb_last", "mb_count", "sessions", "elapsed", "week_count"))
+    return [_Row(*row) for row in values]
 
-    started = (Q(onboarded_at__isnull=False)
-               | Q(status__in=[EnrollmentStatus.ACTIVE, EnrollmentStatus.PAUSED,
-                               EnrollmentStatus.COMPLETED]))
-    finished = started & Q(end_pain__isnull=False)
-    paired = finished & Q(base_pain__isnull=False)
-    fear_paired = started & Q(base_fear__isnull=False, end_fear__isnull=False)
-    mb_paired = started & Q(mb_count__gte=2)
 
-    row = qs.aggregate(
-        enrolled=Count("pk", filter=started),
-        active=Count("pk", filter=started & Q(status=EnrollmentStatus.ACTIVE)),
-        paused=Count("pk", filter=started & Q(status=EnrollmentStatus.PAUSED)),
-        completed=Count("pk", filter=started & Q(status=EnrollmentStatus.COMPLETED)),
-        withdrawn=Count("pk", filter=started & Q(status=EnrollmentStatus.WITHDRAWN)),
-        not_started=Count("pk", filter=~started & Q(status=EnrollmentStatus.INVITED)),
-        finished=Count("pk", filter=finished),
-        paired=Count("pk", filter=paired),
-        pain_free=Count("pk", filter=finished & Q(end_pain__lte=PAIN_FREE_MAX)),
-        two_points=Count("pk", filter=paired & Q(pain_drop__gte=REAL_CHANGE_POINTS)),
-        thirty_pct=Count("pk", filter=paired & Q(base_pain__gt=0)
-                         & Q(pain_drop__gte=F("base_pain") * REAL_CHANGE_FRACTION)),
-        pain_start=Avg("base_pain", filter=paired),
-        pain_end=Avg("end_pain", filter=paired),
-        fear_n=Count("pk", filter=fear_paired),
-        fear_start=Avg("base_fear", filter=fear_paired),
-        fear_end=Avg("end_fear", filter=fear_paired),
-        mb_n=Count("pk", filter=mb_paired),
-        mb_start=Avg("mb_first", filter=mb_paired),
-        mb_end=Avg("mb_last", filter=mb_paired),
-        sessions=Sum("session_count", filter=started),
-        active_weeks=Sum("weeks_reached", filter=started),
-    )
-    enrolled, n_finished, n_paired = row["enrolled"], row["finished"], row["paired"]
+def _mean(values: list[float]) -> float | None:
+    return sum(values) / len(values) if values else None
+
+
+def outcomes_report(filters: OutcomeFilters, *, today: date | None = None) -> OutcomesReport:
+    """The report for `filters`. One query, then sums in Python over the cohort's rows
+    (a few thousand at most): each figure is read once per patient, where one SQL
+    aggregate would repeat every subquery in each aggregate that names it."""
+    today = today or timezone.localdate(timezone=_zone(filters.practice.timezone))
+    rows = _rows(filters, today)
+    started = [r for r in rows if r.started]
+    by_status = {status: sum(1 for r in started if r.status == status)
+                 for status in EnrollmentStatus.values}
+    finished = [r for r in started if r.end_pain is not None]
+    paired = [r for r in finished if r.base_pain is not None]
+    fear_paired = [r for r in started if r.base_fear is not None and r.end_fear is not None]
+    mb_paired = [r for r in started if r.mb_count >= 2]
+    enrolled, n_finished, n_paired = len(started), len(finished), len(paired)
+    pain_free = sum(1 for r in finished if r.end_pain <= PAIN_FREE_MAX)
+    two_points = sum(1 for r in paired if r.base_pain - r.end_pain >= REAL_CHANGE_POINTS)
+    thirty_pct = sum(1 for r in paired if r.base_pain > 0
+                     and r.base_pain - r.end_pain >= r.base_pain * REAL_CHANGE_FRACTION)
+    not_started = sum(1 for r in rows if not r.started and r.status == EnrollmentStatus.INVITED)
     return OutcomesReport(
         filters=filters,
-        enrolled=enrolled, active=row["active"], paused=row["paused"],
-        completed=row["completed"], withdrawn=row["withdrawn"],
-        not_started=row["not_started"],
+        enrolled=enrolled, active=by_status[EnrollmentStatus.ACTIVE],
+        paused=by_status[EnrollmentStatus.PAUSED],
+        completed=by_status[EnrollmentStatus.COMPLETED],
+        withdrawn=by_status[EnrollmentStatus.WITHDRAWN],
+        not_started=not_started,
         finished=n_finished, finished_with_baseline=n_paired,
-        pain_free=Share(row["pain_free"], n_finished, enrolled),
-        improved_2_points=Share(row["two_points"], n_paired, enrolled, WITH_BASELINE),
-        improved_30_percent=Share(row["thirty_pct"], n_paired, enrolled, WITH_BASELINE),
-        pain=MeanChange(n_paired, row["pain_start"], row["pain_end"]),
-        fear=MeanChange(row["fear_n"], row["fear_start"], row["fear_end"]),
-        sessions=row["sessions"] or 0, active_weeks=row["active_weeks"] or 0,
-        mind_brain=MeanChange(row["mb_n"], row["mb_start"], row["mb_end"]),
+        pain_free=Share(pain_free, n_finished, enrolled),
+        improved_2_points=Share(two_points, n_paired, enrolled, WITH_BASELINE),
+        improved_30_percent=Share(thirty_pct, n_paired, enrolled, WITH_BASELINE),
+        pain=MeanChange(n_paired, _mean([r.base_pain for r in paired]),
+                        _mean([r.end_pain for r in paired])),
+        fear=MeanChange(len(fear_paired), _mean([r.base_fear for r in fear_paired]),
+                        _mean([r.end_fear for r in fear_paired])),
+        sessions=sum(r.sessions for r in started),
+        active_weeks=sum(r.weeks_reached for r in started),
+        mind_brain=MeanChange(len(mb_paired), _mean([r.mb_first for r in mb_paired]),
+                              _mean([r.mb_last for r in mb_paired])),
     )
 
 

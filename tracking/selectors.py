@@ -18,7 +18,6 @@ from django.db.models import (
     Count,
     Exists,
     F,
-    FloatField,
     IntegerField,
     OuterRef,
     Q,
@@ -27,8 +26,7 @@ from django.db.models import (
     Sum,
     Value,
 )
-from django.db.models.fields.json import KeyTextTransform
-from django.db.models.functions import Cast, Coalesce, Lower
+from django.db.models.functions import Coalesce, Lower
 
 from programs.models import (
     MIND_BRAIN,
@@ -222,11 +220,6 @@ class CaseloadPage:
         return (self.page - 1) * PAGE_SIZE + len(self.rows)
 
 
-def _total() -> Cast:
-    """A response's score total as a number (scores are JSON: {"total": 6, ...})."""
-    return Cast(KeyTextTransform("total", "scores"), FloatField())
-
-
 def _count(queryset: QuerySet) -> Coalesce:
     """COUNT(*) of a correlated subquery, 0 when nothing matches.
 
@@ -240,21 +233,22 @@ def _count(queryset: QuerySet) -> Coalesce:
     )
 
 
-def _score_of(key: str, responses: QuerySet, order: list[str]) -> Subquery:
-    return Subquery(responses.filter(instrument_key=key).order_by(*order)
-                    .annotate(value=_total()).values("value")[:1], output_field=FloatField())
+CASELOAD_COLUMNS = (
+    "patient_id", "practice_id", "program_version_id", "clinician_id", "status", "screening",
+    "start_date", "paused_on", "paused_days", "unlocked_through_week",
+    "patient__full_name", "patient__email", "patient__timezone",
+)
 
 
 def annotate_caseload(enrollments: QuerySet[Enrollment], now: datetime) -> QuerySet[Enrollment]:
-    """Every number the caseload shows, computed by the database in the one query that
-    loads the enrollments: one correlated subquery per column, so the cost in queries is
-    the same for 5 patients or 500."""
-    completed = Response.objects.filter(checkin__enrollment=OuterRef("pk"),
-                                        checkin__status=CheckIn.Status.COMPLETED,
-                                        scores__total__isnull=False)
-    baseline = completed.filter(checkin__kind=CheckIn.Kind.BASELINE)
-    first = ["checkin__opens_at", "checkin_id"]
-    latest = ["-checkin__completed_at", "-checkin__opens_at", "-checkin_id"]
+    """Every number the caseload shows, in the one query that loads the enrollments.
+
+    Check-in figures come from each enrollment's summary row (tracking.summaries, kept
+    by checkin_record), joined once. What depends on the clock (practice in the last 7
+    days, a recently missed check-in) and the alert counts are small correlated
+    subqueries on indexed columns. Either way the cost in queries is the same for 5
+    patients or 500.
+    """
     checkins = CheckIn.objects.filter(enrollment=OuterRef("pk"))
     alerts = Alert.objects.filter(enrollment=OuterRef("pk")).exclude(status=Alert.Status.RESOLVED)
     missed = checkins.filter(closes_at__gte=now - MISSED_LOOKBACK, closes_at__lte=now).filter(
@@ -262,19 +256,18 @@ def annotate_caseload(enrollments: QuerySet[Enrollment], now: datetime) -> Query
         # still "open" on a running enrollment is missed all the same.
         Q(status=CheckIn.Status.MISSED)
         | Q(status__in=PENDING, enrollment__status__in=LIVE_STATUSES))
-    return enrollments.select_related("patient", "program_version").annotate(
+    # Only the columns the table and Enrollment.current_week read: the program version's
+    # content and the screening answers would be decoded 200 times for nothing.
+    return enrollments.select_related("patient").only(*CASELOAD_COLUMNS).annotate(
         n_weeks=_count(Week.objects.filter(version=OuterRef("program_version"))
                        .annotate(enrollment=F("version"))),
-        last_checkin_at=Subquery(checkins.filter(status=CheckIn.Status.COMPLETED)
-                                 .order_by("-completed_at").values("completed_at")[:1]),
-        pain_baseline=_score_of(PAIN_AVG, baseline, first),
-        pain_current=_score_of(PAIN_AVG, completed, latest),
-        pain_checkins=_count(completed.filter(instrument_key=PAIN_AVG)
-                             .annotate(enrollment=F("checkin__enrollment"))),
-        weekly_done=_count(checkins.filter(status=CheckIn.Status.COMPLETED,
-                                           kind=CheckIn.Kind.WEEKLY)),
-        fear_baseline=_score_of(FEAR, baseline, first),
-        fear_current=_score_of(FEAR, completed, latest),
+        last_checkin_at=F("summary__last_checkin_at"),
+        pain_baseline=F("summary__pain_baseline"),
+        pain_current=F("summary__pain_current"),
+        pain_checkins=Coalesce(F("summary__pain_checkins"), Value(0)),
+        weekly_done=Coalesce(F("summary__weekly_done"), Value(0)),
+        fear_baseline=F("summary__fear_baseline"),
+        fear_current=F("summary__fear_current"),
         practice_7d=_count(PracticeSession.objects.filter(
             enrollment=OuterRef("pk"), practiced_at__gte=now - PRACTICE_LOOKBACK)),
         alerts_open=_count(alerts.filter(status=Alert.Status.OPEN)),
