@@ -10,9 +10,20 @@ from django.utils import timezone
 
 from programs.models import Attribution, Exposure, FearItem, PracticeSession, Reflection
 from programs.services import activity_complete, attribution_record, reflection_save
+from tests.checkin_data import post_for, record_at_open
+from tracking.checkins import DEFAULT_CONFIG
+from tracking.models import CheckIn, Response
 
 TODAY_QUERIES = 9  # 8 + the check-in card (tracking.today.checkin_card: one query)
 LOG_QUERIES = 9
+# Check-in submit (issue 7 budget: 12, the same at any history). What it costs now:
+#  4  session, user, membership, enrollment (middleware and enrollment_required)
+#  2  the check-in (own), its instruments (read once, for the form and the recording)
+#  4  BEGIN, the claiming UPDATE, the responses' INSERT, COMMIT
+#  6  summaries_refresh (SAVEPOINT, create-if-missing, lock, recompute, upsert, RELEASE)
+#  2  alert rules: the practice's settings, the pain baseline and latest check-ins
+# Over the budget by summaries_refresh alone (tracking/summaries.py).
+CHECKIN_SUBMIT_QUERIES = 18
 
 
 def grow_history(enrollment, days: int) -> None:
@@ -67,3 +78,37 @@ def test_my_log_query_count_is_constant(client, cast, enrollment, days,
     total = (PracticeSession.objects.count() + Exposure.objects.count()
              + Reflection.objects.count() + Attribution.objects.count())
     assert body.count('class="card log-entry') == min(30, total)
+
+
+def checkin_history(enrollment, weeks: int) -> CheckIn:
+    """A baseline and a weekly check-in every week since, `weeks` in all, recorded
+    through the service, and one more open now (returned)."""
+    now = timezone.now()
+    day = timedelta(days=1)
+
+    def checkin(slot, kind, keys, opens_at):
+        return CheckIn.objects.create(
+            enrollment=enrollment, slot=slot, kind=kind, week=None if kind == "baseline" else 1,
+            due_date=opens_at.date(), opens_at=opens_at, closes_at=opens_at + 7 * day,
+            status=CheckIn.Status.OPEN, instrument_keys=keys)
+
+    first = now - timedelta(weeks=weeks)
+    record_at_open(checkin("baseline", CheckIn.Kind.BASELINE, DEFAULT_CONFIG["baseline"], first))
+    for n in range(1, weeks):
+        record_at_open(checkin(f"history-{n}", CheckIn.Kind.WEEKLY, DEFAULT_CONFIG["weekly"],
+                               first + timedelta(weeks=n)))
+    return checkin("now", CheckIn.Kind.WEEKLY, DEFAULT_CONFIG["weekly"], now - timedelta(hours=1))
+
+
+@pytest.mark.parametrize("weeks", [5, 52])
+def test_checkin_submit_query_count_is_constant(client, cast, enrollment, weeks,
+                                                django_assert_num_queries):
+    open_now = checkin_history(enrollment, weeks)
+    client.force_login(cast.patient)
+    with django_assert_num_queries(CHECKIN_SUBMIT_QUERIES):
+        response = client.post(reverse("checkin_detail", args=[open_now.pk]),
+                               post_for(DEFAULT_CONFIG["weekly"]))
+    assert response.status_code == 302
+    assert Response.objects.filter(checkin=open_now).count() == len(DEFAULT_CONFIG["weekly"])
+    assert Response.objects.filter(checkin__enrollment=enrollment).values("checkin").distinct(
+        ).count() == weeks + 1

@@ -28,6 +28,7 @@ from typing import Any
 from django.conf import settings
 from django.db import IntegrityError, transaction
 from django.db.models import Max, Q
+from django.db.models.fields.json import KeyTransform
 from django.http import Http404, HttpRequest
 from django.urls import reverse
 from django.utils import timezone
@@ -76,17 +77,21 @@ class CheckinEvaluation:
     alerts: list[Alert] = field(default_factory=list)
 
 
-def evaluate_checkin(checkin: CheckIn) -> CheckinEvaluation:
+def evaluate_checkin(checkin: CheckIn, *,
+                     responses: list[Response] | None = None) -> CheckinEvaluation:
     """Apply the alert rules to one check-in whose Response rows exist.
 
-    Called by `checkin_record` inside its transaction. Safe to call twice: alerts are
-    unique per (enrollment, kind, "checkin:<pk>"). A constant handful of queries:
-    settings, this check-in's responses, the pain history (only if pain was asked),
-    open trend alerts (only if a trend rule matched), then the inserts.
+    Called by `checkin_record` inside its transaction, with the responses it has just
+    written (each with its `instrument`); without them they are read. Safe to call
+    twice: alerts are unique per (enrollment, kind, "checkin:<pk>"). A constant handful
+    of queries, whatever the history: settings, the responses (only if not given), the
+    pain baseline and latest check-ins (only if pain was answered), open trend alerts
+    (only if a trend rule matched), then the inserts.
     """
     enrollment = checkin.enrollment
     rules = PracticeSettings.for_practice(enrollment.practice_id)
-    responses = list(Response.objects.filter(checkin=checkin).select_related("instrument"))
+    if responses is None:
+        responses = list(Response.objects.filter(checkin=checkin).select_related("instrument"))
     by_key = {r.instrument_key: r for r in responses}
     source = f"checkin:{checkin.pk}"
     result = CheckinEvaluation()
@@ -100,7 +105,7 @@ def evaluate_checkin(checkin: CheckIn) -> CheckinEvaluation:
             result.alerts.append(alert)
 
     trends: list[tuple[str, str, dict]] = []
-    if PAIN_KEY in by_key:
+    if _total(by_key.get(PAIN_KEY)) is not None:
         pain = _pain_rise(checkin, rules)
         if pain is not None:
             trends.append((Alert.Kind.PAIN_UP, Alert.Severity.HIGH, pain))
@@ -167,22 +172,31 @@ def _pain_rise(checkin: CheckIn, rules: PracticeSettings) -> dict | None:
 
     "In a row" counts check-ins where pain was recorded: a missed week says nothing
     about pain (the missed rule covers it), so it neither breaks nor extends a run.
+
+    One query of at most `pain_rise_checkins` + 1 rows, however long the history: the
+    first baseline and the latest others, each with only its score's total.
     """
-    history = list(
+    needed = max(1, rules.pain_rise_checkins)
+    pain = (
         Response.objects.filter(checkin__enrollment_id=checkin.enrollment_id,
                                 instrument_key=PAIN_KEY,
                                 checkin__opens_at__lte=checkin.opens_at)
         .filter(Q(checkin__status=CheckIn.Status.COMPLETED) | Q(checkin_id=checkin.pk))
-        .order_by("checkin__opens_at")
-        .values_list("checkin_id", "checkin__kind", "scores")
+        .annotate(total=KeyTransform("total", "scores"))
     )
-    baseline = next((s.get("total") for _, kind, s in history
-                     if kind == CheckIn.Kind.BASELINE), None)
+    first_baseline = (pain.filter(checkin__kind=CheckIn.Kind.BASELINE)
+                      .order_by("checkin__opens_at", "checkin_id")
+                      .values_list("checkin_id", "checkin__kind", "checkin__opens_at", "total")[:1])
+    latest = (pain.exclude(checkin__kind=CheckIn.Kind.BASELINE)
+              .order_by("-checkin__opens_at", "-checkin_id")
+              .values_list("checkin_id", "checkin__kind", "checkin__opens_at", "total")[:needed])
+    rows = list(first_baseline.union(latest, all=True))
+    baseline = next((total for _, kind, _, total in rows if kind == CheckIn.Kind.BASELINE), None)
     if baseline is None:
         return None
-    later = [(pk, s.get("total")) for pk, kind, s in history if kind != CheckIn.Kind.BASELINE]
-    needed = max(1, rules.pain_rise_checkins)
-    run = later[-needed:]
+    run = sorted(((opens_at, pk, total) for pk, kind, opens_at, total in rows
+                  if kind != CheckIn.Kind.BASELINE), key=lambda r: (r[0], r[1]))
+    run = [(pk, total) for _, pk, total in run]
     if len(run) < needed or run[-1][0] != checkin.pk:
         return None
     limit = baseline + rules.pain_rise_points

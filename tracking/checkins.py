@@ -370,16 +370,21 @@ def _clean_all(instruments: list[Instrument], answers_by_instrument: dict, *,
 
 
 def checkin_save_draft(*, checkin: CheckIn, answers_by_instrument: dict,
-                       now: datetime | None = None) -> dict[str, dict[str, str]]:
+                       now: datetime | None = None,
+                       instruments: list[Instrument] | None = None) -> dict[str, dict[str, str]]:
     """Keep the valid answers so far (replacing the previous draft) and return the
-    errors of the others, which are not stored. Raises AlreadyDone / NotAvailable."""
+    errors of the others, which are not stored. Raises AlreadyDone / NotAvailable.
+
+    `instruments`: the check-in's instruments if the caller has already loaded them
+    (`checkin_instruments`, as the form does), to save reading them again."""
     now = now or timezone.now()
     enrollment = checkin.enrollment
     if checkin.status == CheckIn.Status.COMPLETED:
         raise AlreadyDone(checkin)
     if not is_available(checkin, now, enrollment):
         raise NotAvailable(checkin, _reason(checkin, now, enrollment))
-    instruments = checkin_instruments(checkin, enrollment.practice_id)
+    if instruments is None:
+        instruments = checkin_instruments(checkin, enrollment.practice_id)
     clean, errors = _clean_all(instruments, answers_by_instrument, allow_missing=True)
     draft = {key: answers for key, answers in clean.items() if answers}
     updated = CheckIn.objects.filter(pk=checkin.pk, status__in=PENDING).update(draft=draft)
@@ -396,7 +401,8 @@ def _reason(checkin: CheckIn, now: datetime, enrollment: Enrollment) -> str:
 
 
 def checkin_record(*, checkin: CheckIn, answers_by_instrument: dict,
-                   now: datetime | None = None) -> CheckIn:
+                   now: datetime | None = None,
+                   instruments: list[Instrument] | None = None) -> CheckIn:
     """Record a check-in: one Response per instrument, scored by its current version.
 
     Every instrument's answers are checked first (all errors together, nothing saved:
@@ -405,47 +411,60 @@ def checkin_record(*, checkin: CheckIn, answers_by_instrument: dict,
     records; the others raise AlreadyDone. The enrollment's summary (the caseload's
     and reports' figures) is refreshed and the alert rules run in the same
     transaction, so a recorded check-in never lacks either.
+
+    The lock is taken by the write itself: one conditional UPDATE (still pending,
+    window open now) marks the check-in done. A simultaneous submit waits on that
+    row lock, then finds the row no longer pending and updates nothing; only then
+    (and when the answers have errors) is the row read, locked, to say why.
+
+    `instruments`: the check-in's instruments if the caller has already loaded them
+    (`checkin_instruments`, as the form does), to save reading them again.
     """
     now = now or timezone.now()
     enrollment = checkin.enrollment
-    instruments = checkin_instruments(checkin, enrollment.practice_id)
+    if instruments is None:
+        instruments = checkin_instruments(checkin, enrollment.practice_id)
     clean, errors = _clean_all(instruments, answers_by_instrument, allow_missing=False)
     try:
         with transaction.atomic():
-            locked = CheckIn.objects.select_for_update().get(pk=checkin.pk)
-            if locked.status == CheckIn.Status.COMPLETED:
-                raise AlreadyDone(locked)
-            if not is_available(locked, now, enrollment):
+            claimed = not errors and enrollment.status in LIVE_STATUSES and (
+                CheckIn.objects.filter(pk=checkin.pk, status__in=PENDING, opens_at__lte=now,
+                                       closes_at__gt=now)
+                .update(status=CheckIn.Status.COMPLETED, completed_at=now, draft={}))
+            if not claimed:
+                locked = CheckIn.objects.select_for_update().get(pk=checkin.pk)
+                if locked.status == CheckIn.Status.COMPLETED:
+                    raise AlreadyDone(locked)
+                if not is_available(locked, now, enrollment):
+                    raise NotAvailable(locked, _reason(locked, now, enrollment))
+                if errors:
+                    raise CheckInAnswerError(errors)
+                # Pending and open by the rules, yet the UPDATE matched nothing: the row
+                # changed between the two statements. Say it is not available.
                 raise NotAvailable(locked, _reason(locked, now, enrollment))
-            if errors:
-                raise CheckInAnswerError(errors)
-            Response.objects.bulk_create(
-                Response(checkin=locked, instrument=instrument, instrument_key=instrument.key,
+            responses = Response.objects.bulk_create(
+                Response(checkin=checkin, instrument=instrument, instrument_key=instrument.key,
                          instrument_version=instrument.version,
                          answers=clean[instrument.key],
                          scores=score(registry.spec_of(instrument), clean[instrument.key]),
                          created_at=now)
                 for instrument in instruments
             )
-            locked.status = CheckIn.Status.COMPLETED
-            locked.completed_at = now
-            locked.draft = {}
-            locked.save(update_fields=["status", "completed_at", "draft"])
-            locked.enrollment = enrollment
             summaries_refresh(enrollment_ids=[enrollment.pk])
-            _evaluate_alerts(locked)
+            _evaluate_alerts(checkin, responses)
     except IntegrityError:
         # The unique constraints caught a race the lock did not (it should not happen).
         raise AlreadyDone(checkin) from None
-    checkin.status, checkin.completed_at, checkin.draft = locked.status, now, {}
+    checkin.status, checkin.completed_at, checkin.draft = CheckIn.Status.COMPLETED, now, {}
     return checkin
 
 
-def _evaluate_alerts(checkin: CheckIn) -> None:
+def _evaluate_alerts(checkin: CheckIn, responses: list[Response]) -> None:
     # Inside the recording transaction: an urgent alert exists the moment the answers do.
+    # The responses just written are passed in, not read back.
     from tracking.alerts import evaluate_checkin
 
-    evaluate_checkin(checkin)
+    evaluate_checkin(checkin, responses=responses)
 
 
 # ---------------------------------------------------------------- results

@@ -123,7 +123,7 @@ def _answer(request: HttpRequest, checkin: CheckIn, now) -> HttpResponse:
     try:
         if request.POST.get("action") == "save":
             errors = checkins.checkin_save_draft(checkin=checkin, answers_by_instrument=answers,
-                                                 now=now)
+                                                 now=now, instruments=instruments)
             if request.htmx:
                 return HttpResponse(status=204)
             if errors:
@@ -136,7 +136,8 @@ def _answer(request: HttpRequest, checkin: CheckIn, now) -> HttpResponse:
             messages.success(request, "Your answers are saved. You can finish this check-in "
                                       f"any time until {date_format(last_day, 'l j F')}.")
             return redirect("today")
-        checkins.checkin_record(checkin=checkin, answers_by_instrument=answers, now=now)
+        checkins.checkin_record(checkin=checkin, answers_by_instrument=answers, now=now,
+                                instruments=instruments)
     except checkins.CheckInAnswerError as error:
         form.apply_errors(error.errors)
         return _form_page(request, checkin, form, status=422)
