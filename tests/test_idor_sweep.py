@@ -670,7 +670,13 @@ def victim_keys(scope: dict) -> dict[str, set[int]]:
     return out
 
 
-def judge_rows(before, after, victim_before, victim_after) -> list[str]:
+# Rows of the attacker's side may point at these victim-scope rows: a same-practice
+# attacker's own rows name their practice, and everyone shares the curriculum.
+SHARED = ("accounts.Practice", "programs.ProgramVersion", "programs.Activity",
+          "tracking.Instrument")  # fmt: skip
+
+
+def judge_rows(before, after, victim_before, victim_after, *, exempt=SHARED) -> list[str]:
     problems = []
     fk_targets = {}
     for model in all_models():
@@ -699,13 +705,7 @@ def judge_rows(before, after, victim_before, victim_after) -> list[str]:
                     value is not None
                     and (old or {}).get(column) != value
                     and value in victim_before.get(target, set())
-                    and target
-                    not in (
-                        "accounts.Practice",
-                        "programs.ProgramVersion",
-                        "programs.Activity",
-                        "tracking.Instrument",
-                    )
+                    and target not in exempt
                 ):
                     problems.append(f"{label} {pk}.{column} now points at victim {target} {value}")
     return problems
