@@ -242,12 +242,12 @@ def generate(*, scale: float, seed: int, timings: dict) -> dict:
              ("alerts", ALERTS_SQL)],
         ])
     execute("SET session_replication_role = DEFAULT")
-    with Timer("derived figures: session counts, enrollment summaries (the app's services)",
+    with Timer("derived figures: session counts, mind-brain scores, enrollment summaries (the app's services)",
                timings):
-        from programs.services_practice import practice_sessions_recount
+        from programs.services import enrollment_figures_refresh
         from tracking.summaries import summaries_refresh_all
 
-        practice_sessions_recount()
+        enrollment_figures_refresh()
         summaries_refresh_all()
     with Timer("VACUUM ANALYZE", timings):
         execute("VACUUM ANALYZE")

@@ -165,6 +165,11 @@ class Enrollment(models.Model):
     # when it creates one, so the outcomes report's adherence is a sum over a practice
     # rather than a count over every session of a year (bench: 80 ms of 250 ms).
     practice_sessions_logged = models.PositiveIntegerField(default=0)
+    # The mind-brain score (0–3) of the first and the latest "three causes" and how many
+    # were recorded, kept by attribution_record, for the same report.
+    attributions_recorded = models.PositiveSmallIntegerField(default=0)
+    mind_brain_first = models.PositiveSmallIntegerField(null=True, blank=True)
+    mind_brain_last = models.PositiveSmallIntegerField(null=True, blank=True)
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
 

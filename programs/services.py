@@ -2,10 +2,13 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from datetime import date
 
 from django.core.exceptions import ValidationError
 from django.db import transaction
+from django.db.models import Count, IntegerField, OuterRef, Subquery, Value
+from django.db.models.functions import Coalesce
 from django.utils import timezone
 
 from painapp.accounts.models import Invitation, Membership, Practice, Role, User
@@ -19,6 +22,7 @@ from programs.models import (
     AttributionCause,
     Enrollment,
     EnrollmentStatus,
+    PracticeSession,
     Program,
     ProgramVersion,
     Reflection,
@@ -175,6 +179,31 @@ def reflection_save(*, enrollment: Enrollment, activity: Activity, text: str = "
     return reflection
 
 
+def enrollment_figures_refresh(*, enrollment_ids: Iterable[int] | None = None) -> int:
+    """Recompute the enrollment's own derived figures from the rows: practice sessions
+    logged, and the first and latest mind-brain scores with the number of "three causes"
+    recorded (what the outcomes report reads). For data loaded in bulk (the demo, the
+    benchmark) or restored from a backup; all enrollments when no ids are given.
+    Returns the enrollments updated. One UPDATE."""
+    sessions = (PracticeSession.objects.filter(enrollment=OuterRef("pk")).order_by()
+                .values("enrollment").annotate(n=Count("pk")).values("n")[:1])
+    attributions = Attribution.objects.filter(enrollment=OuterRef("pk"))
+    counted = attributions.order_by().values("enrollment").annotate(n=Count("pk")).values("n")
+    enrollments = Enrollment.objects.all()
+    if enrollment_ids is not None:
+        enrollments = enrollments.filter(pk__in=list(enrollment_ids))
+    return enrollments.update(
+        practice_sessions_logged=Coalesce(Subquery(sessions[:1], output_field=IntegerField()),
+                                          Value(0)),
+        attributions_recorded=Coalesce(Subquery(counted[:1], output_field=IntegerField()),
+                                       Value(0)),
+        mind_brain_first=Subquery(attributions.order_by("recorded_at", "pk")
+                                  .values("mind_brain_score")[:1]),
+        mind_brain_last=Subquery(attributions.order_by("-recorded_at", "-pk")
+                                 .values("mind_brain_score")[:1]),
+    )
+
+
 def attribution_record(*, enrollment: Enrollment, activity: Activity | None,
                        causes: list[tuple[str, str]]) -> Attribution:
     """Store three causes and their categories; the mind-brain score counts the
@@ -197,6 +226,8 @@ def attribution_record(*, enrollment: Enrollment, activity: Activity | None,
                              category=category)
             for n, (text, category) in enumerate(causes, start=1)
         )
+        # First and latest mind-brain scores, for the outcomes report.
+        enrollment_figures_refresh(enrollment_ids=[enrollment.pk])
         if activity is not None:
             activity_complete(enrollment=enrollment, activity=activity)
     return attribution

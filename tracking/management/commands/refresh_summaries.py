@@ -1,15 +1,16 @@
 from django.core.management.base import BaseCommand
 
-from programs.services_practice import practice_sessions_recount
+from programs.services import enrollment_figures_refresh
 from tracking.summaries import summaries_refresh_all
 
 
 class Command(BaseCommand):
     help = ("Recompute every enrollment's derived figures (check-in summary, practice "
-            "session count) from the rows themselves: after a restore or a bulk load.")
+            "sessions and mind-brain scores) from the rows themselves, after a restore or "
+            "a bulk load.")
 
     def handle(self, *args, **options):
-        sessions = practice_sessions_recount()
+        enrollments = enrollment_figures_refresh()
         summaries = summaries_refresh_all()
-        self.stdout.write(f"Recounted sessions of {sessions} and refreshed {summaries} "
-                          "enrollment summaries.")
+        self.stdout.write(f"Recounted sessions and causes of {enrollments} enrollments and "
+                          f"refreshed {summaries} check-in summaries.")
