@@ -12,13 +12,17 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
+from functools import cached_property
 from typing import Any
 
+from django.contrib.postgres.aggregates import JSONBAgg
 from django.db.models import (
     Count,
     Exists,
     F,
+    Func,
     IntegerField,
+    JSONField,
     OuterRef,
     Q,
     QuerySet,
@@ -390,7 +394,8 @@ class CheckInItem:
     instrument_keys: list[str]
     responses: dict[str, dict] = field(default_factory=dict)
 
-    @property
+    # Cached: each of the overview's charts asks every check-in for its names.
+    @cached_property
     def title(self) -> str:
         if self.kind == CheckIn.Kind.BASELINE:
             return "Baseline check-in"
@@ -400,7 +405,7 @@ class CheckInItem:
             return "End-of-program check-in"
         return f"{self.slot.removeprefix('followup-').removesuffix('m')}-month follow-up"
 
-    @property
+    @cached_property
     def short(self) -> str:
         if self.kind == CheckIn.Kind.BASELINE:
             return "Base"
@@ -413,6 +418,11 @@ class CheckInItem:
     @property
     def status_label(self) -> str:
         return CheckIn.Status(self.status).label
+
+    @cached_property
+    def instrument_set(self) -> frozenset[str]:
+        """The instruments the check-in asked, for "was this asked?" once per chart."""
+        return frozenset(self.instrument_keys)
 
     def total(self, key: str) -> float | None:
         response = self.responses.get(key)
@@ -445,32 +455,38 @@ def effective_status(status: str, closes_at: datetime, opens_at: datetime,
 def _checkins_with_scores(enrollment: Enrollment, now: datetime) -> list[CheckInItem]:
     """Every check-in that has opened, with each response's scores and answers.
 
-    One query: check-ins LEFT JOIN responses, one row per (check-in, response), so a
-    missed check-in still comes back (with no response) and a 52-week history costs
-    the same single query as a 5-week one.
+    One query, one row per check-in: its responses come folded into one JSON array by a
+    subquery (`[[key, scores, answers, version], …]`, in the order they were saved), so
+    a missed check-in still comes back (with none) and a 52-week history costs the same
+    single query as a 5-week one. One row per (check-in, response) would decode ~6 rows
+    of dates and JSON per check-in; this decodes one array.
     """
+    responses = (
+        Response.objects.filter(checkin=OuterRef("pk"))
+        .order_by()
+        .values("checkin")
+        .annotate(all=JSONBAgg(
+            Func(F("instrument_key"), F("scores"), F("answers"), F("instrument_version"),
+                 function="jsonb_build_array"),
+            ordering="pk"))
+        .values("all")
+    )
     rows = (CheckIn.objects.filter(enrollment=enrollment, opens_at__lte=now)
             .order_by("opens_at", "pk")
-            .values("pk", "slot", "kind", "week", "status", "opens_at", "closes_at",
-                    "completed_at", "instrument_keys", "responses__instrument_key",
-                    "responses__scores", "responses__answers",
-                    "responses__instrument_version"))
-    items: dict[int, CheckInItem] = {}
-    for row in rows:
-        item = items.get(row["pk"])
-        if item is None:
-            item = items[row["pk"]] = CheckInItem(
-                pk=row["pk"], slot=row["slot"], kind=row["kind"], week=row["week"],
-                status=effective_status(row["status"], row["closes_at"], row["opens_at"],
-                                        enrollment, now),
-                opens_at=row["opens_at"], closes_at=row["closes_at"],
-                completed_at=row["completed_at"], instrument_keys=row["instrument_keys"] or [])
-        key = row["responses__instrument_key"]
-        if key:
-            item.responses[key] = {"key": key, "scores": row["responses__scores"] or {},
-                                   "answers": row["responses__answers"] or {},
-                                   "version": row["responses__instrument_version"]}
-    return list(items.values())
+            .annotate(scored=Subquery(responses, output_field=JSONField()))
+            .values_list("pk", "slot", "kind", "week", "status", "opens_at", "closes_at",
+                         "completed_at", "instrument_keys", "scored"))
+    items = []
+    for pk, slot, kind, week, status, opens_at, closes_at, completed_at, keys, scored in rows:
+        items.append(CheckInItem(
+            pk=pk, slot=slot, kind=kind, week=week,
+            status=effective_status(status, closes_at, opens_at, enrollment, now),
+            opens_at=opens_at, closes_at=closes_at, completed_at=completed_at,
+            instrument_keys=keys or [],
+            responses={key: {"key": key, "scores": scores or {}, "answers": answers or {},
+                             "version": version}
+                       for key, scores, answers, version in scored or () if key}))
+    return items
 
 
 def _note(item: CheckInItem, asked: bool) -> str:
@@ -506,7 +522,7 @@ def _checkin_series(checkins: list[CheckInItem], key: str, title: str, unit: str
     points = []
     baseline = None
     for item in checkins:
-        asked = any(k in item.instrument_keys for k in asked_keys)
+        asked = not item.instrument_set.isdisjoint(asked_keys)
         if only_asked and not asked:
             continue
         v = value(item)
@@ -555,45 +571,47 @@ class Overview:
     practice_minutes_total: int = 0
     practice_sessions_total: int = 0
 
-    @property
+    # The figures below are derived once each (cached): the template reads most of them
+    # several times, and each walks the check-ins.
+    @cached_property
     def pain(self) -> Series:
         return self.series[0]
 
-    @property
+    @cached_property
     def pain_baseline(self) -> float | None:
         return self.pain.baseline
 
-    @property
+    @cached_property
     def pain_current(self) -> float | None:
         done = [i for i in self.checkins if i.total(PAIN_AVG) is not None]
         return done[-1].total(PAIN_AVG) if done else None
 
-    @property
+    @cached_property
     def pain_change(self) -> float | None:
         done = [i for i in self.checkins if i.total(PAIN_AVG) is not None]
         if self.pain_baseline is None or len(done) < 2:
             return None
         return self.pain_baseline - self.pain_current
 
-    @property
+    @cached_property
     def pain_change_percent(self) -> int | None:
         if self.pain_change is None or not self.pain_baseline:
             return None
         return round(100 * self.pain_change / self.pain_baseline)
 
-    @property
+    @cached_property
     def pain_change_text(self) -> str:
         return change_text(self.pain_change, self.pain_change_percent)
 
-    @property
+    @cached_property
     def pain_free(self) -> bool:
         return self.pain_current is not None and self.pain_current <= PAIN_FREE_MAX
 
-    @property
+    @cached_property
     def is_real_improvement(self) -> bool:
         return self.pain_change is not None and improved(self.pain_baseline, self.pain_current)
 
-    @property
+    @cached_property
     def unlockable_weeks(self) -> list[int]:
         return list(range(self.week + 1, self.week_count + 1))
 
@@ -692,7 +710,7 @@ def patient_overview(enrollment: Enrollment, now: datetime, *, notes: bool = Tru
                    gad7_band=(i.responses.get("gad7") or {}).get("scores", {}).get("band"),
                    fabq=i.total(FABQ))
         for i in checkins
-        if any(k in i.responses for k in ("phq9", "gad7", FABQ))
+        if not i.responses.keys().isdisjoint(("phq9", "gad7", FABQ))
     ]
 
     alerts, resolved = patient_alerts(enrollment)

@@ -9,19 +9,23 @@ table with a caption, for screen readers and anyone who prefers numbers.
 
 from __future__ import annotations
 
+import html
 from dataclasses import dataclass, field
-from functools import cached_property
+from functools import cached_property, lru_cache
 
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
 from django.utils import timezone
-from django.utils.html import escape
 from django.utils.safestring import SafeString, mark_safe
 from django.views.decorators.http import require_GET
 
 from programs.access import enrollment_required
 from tracking import checkins
 from tracking.checkins import PAIN_FREE_MAX, Point
+
+# The same few labels ("W3", "Week 3 check-in", "Missed") recur in every chart of every
+# page: escape each once per process. Only our own names and notes pass through here.
+_escape = lru_cache(maxsize=2048)(html.escape)
 
 # The drawing's own coordinate system; the SVG scales to the screen's width.
 WIDTH, HEIGHT = 420, 236
@@ -67,13 +71,15 @@ class Chart:
     # The markup is built here, not by a template loop: a 52-week record has eight charts
     # of ~50 points each, and drawing them element by element in the template language
     # (a variable lookup, localisation and escaping per attribute) was most of the
-    # patient-detail page's cost. Numbers are our own geometry (ints and floats, written
-    # as the template wrote them: str()); every text is escaped.
+    # patient-detail page's cost. Numbers (the geometry, ticks, values through _fmt) are
+    # ints and floats we computed, written with str() as the template wrote them; every
+    # text is escaped (html.escape, which is what Django's escape does, without its
+    # lazy-string wrapper; memoised above).
     @cached_property
     def svg(self) -> SafeString:
         """The chart as an SVG image (`role="img"`, named and described by the card's
         heading and summary, whose ids follow the chart's key)."""
-        key = escape(self.key)
+        key = _escape(self.key)  # ours ("pain", "fear", …), escaped all the same
         p = self.plot
         left, right, bottom = p["left"], p["right"], p["bottom"]
         out = [
@@ -92,7 +98,7 @@ class Chart:
         out.extend(
             f'<line class="chart__grid" x1="{left}" x2="{right}" y1="{t["y"]}" y2="{t["y"]}">'
             f'</line><text class="chart__tick" x="{tick_x}" y="{t["y"]}" text-anchor="end" '
-            f'dominant-baseline="middle">{escape(t["label"])}</text>'
+            f'dominant-baseline="middle">{t["label"]}</text>'
             for t in self.ticks
         )
         if band:
@@ -110,23 +116,23 @@ class Chart:
                 f'<line class="chart__baseline" x1="{base["x1"]}" x2="{base["x2"]}" '
                 f'y1="{base["y"]}" y2="{base["y"]}"></line>'
                 f'<text class="chart__baseline-label" x="{p["baseline_label_x"]}" '
-                f'y="{base["y"]}" dy="-5" text-anchor="end">{escape(base["label"])}'
+                f'y="{base["y"]}" dy="-5" text-anchor="end">{_escape(base["label"])}'
                 "</text>"
             )
         out.extend(
             f'<rect class="chart__bar" x="{b["x"]}" y="{b["y"]}" width="{b["width"]}" '
             f'height="{b["height"]}"></rect><text class="chart__value" x="{b["cx"]}" '
-            f'y="{b["text_y"]}" text-anchor="middle">{escape(b["text"])}</text>'
+            f'y="{b["text_y"]}" text-anchor="middle">{b["text"]}</text>'
             for b in self.bars
         )
         out.extend(
-            f'<polyline class="chart__line" points="{escape(points)}"></polyline>'
+            f'<polyline class="chart__line" points="{points}"></polyline>'
             for points in self.segments
         )
         out.extend(
             f'<circle class="chart__dot" cx="{m["x"]}" cy="{m["y"]}" r="4.5"></circle>'
             f'<text class="chart__value" x="{m["x"]}" y="{m["text_y"]}" '
-            f'text-anchor="middle">{escape(m["text"])}</text>'
+            f'text-anchor="middle">{m["text"]}</text>'
             for m in self.marks
         )
         label_y, note_y = p["label_y"], p["note_y"]
@@ -134,12 +140,12 @@ class Chart:
             x = label["x"]
             out.append(
                 f'<text class="chart__x" x="{x}" y="{label_y}" text-anchor="middle">'
-                f"{escape(label['text'])}</text>"
+                f"{_escape(label['text'])}</text>"
             )
             if label["note"]:
                 out.append(
                     f'<text class="chart__note" x="{x}" y="{note_y}" '
-                    f'text-anchor="middle">{escape(label["note"])}</text>'
+                    f'text-anchor="middle">{_escape(label["note"])}</text>'
                 )
         if self.empty:
             out.append(
@@ -156,8 +162,8 @@ class Chart:
         if not self.points:
             return mark_safe('<tr><td colspan="2">No answers yet.</td></tr>')
         rows = "\n".join(
-            f'<tr><th scope="row">{escape(p.name)}</th><td>'
-            f"{escape(p.value if p.value is not None else p.note or '—')}</td></tr>"
+            f'<tr><th scope="row">{_escape(p.name)}</th><td>'
+            f"{p.value if p.value is not None else _escape(p.note or '—')}</td></tr>"
             for p in self.points
         )
         return mark_safe(rows)  # noqa: S308 (escaped text only)
