@@ -15,11 +15,16 @@ def current_enrollment(request) -> Enrollment | None:
     """The patient's enrollment in their active practice: the open one, else the latest."""
     enrollments = (
         Enrollment.objects.filter(patient=request.user, practice=request.practice)
-        .select_related("program_version", "clinician", "patient", "practice")
+        .select_related("program_version", "clinician")
         .order_by("-created_at")
     )
     open_first = sorted(enrollments[:5], key=lambda e: not e.is_open)
-    return open_first[0] if open_first else None
+    if not open_first:
+        return None
+    # The patient and the practice are the request's own (already loaded): no joins.
+    enrollment = open_first[0]
+    enrollment.patient, enrollment.practice = request.user, request.practice
+    return enrollment
 
 
 def enrollment_required(view=None, *, allow_onboarding: bool = False):

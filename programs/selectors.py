@@ -4,8 +4,9 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
+from functools import cached_property
 
-from django.db.models import Count, Prefetch, Q, Sum
+from django.db.models import Count, Exists, OuterRef, Q, Sum
 
 from programs.models import (
     Activity,
@@ -22,6 +23,11 @@ from programs.models import (
 # Daily practice and check-ins are tracked on their own, not as one-off tasks.
 ONE_OFF_KINDS = {ActivityKind.LESSON, ActivityKind.REFLECTION, ActivityKind.ATTRIBUTION,
                  ActivityKind.EVIDENCE, ActivityKind.EXPOSURE}
+# What a map of the program shows (Today, the overview): not the lessons' text, prompts
+# or kind-specific JSON, which only a week's or an activity's own page needs.
+OUTLINE_WEEK_FIELDS = ("id", "version_id", "number", "title", "theme")
+OUTLINE_ACTIVITY_FIELDS = ("id", "week_id", "order", "kind", "slug", "title", "minutes",
+                           "daily")
 
 
 @dataclass
@@ -33,7 +39,7 @@ class WeekState:
     done: set[int]
     is_current: bool = False
 
-    @property
+    @cached_property
     def one_off(self) -> list[Activity]:
         return [a for a in self.activities if a.kind in ONE_OFF_KINDS]
 
@@ -55,7 +61,7 @@ class ProgramMap:
     current_week: int
     done: set[int] = field(default_factory=set)
 
-    @property
+    @cached_property
     def progress_percent(self) -> int:
         total = sum(len(w.one_off) for w in self.weeks)
         done = sum(1 for w in self.weeks for a in w.one_off if a.pk in self.done)
@@ -72,24 +78,35 @@ class ProgramMap:
         return None
 
 
-def program_map(enrollment: Enrollment, at: datetime | None = None) -> ProgramMap:
-    """Every week with its activities and what is open and done. Two queries."""
-    weeks = list(
-        Week.objects.filter(version_id=enrollment.program_version_id)
-        .order_by("number")
-        .prefetch_related(Prefetch("activities", queryset=Activity.objects.order_by("order")))
-    )
+def program_map(enrollment: Enrollment, at: datetime | None = None, *,
+                outline: bool = False) -> ProgramMap:
+    """Every week with its activities and what is open and done. Two queries: the
+    weeks, and their activities each marked done or not for this enrollment.
+
+    `outline` loads only what a map of the program shows (OUTLINE_*_FIELDS), for
+    pages that list the weeks and activities without their content.
+    """
+    weeks_qs = Week.objects.filter(version_id=enrollment.program_version_id)
+    activities_qs = Activity.objects.filter(week__version_id=enrollment.program_version_id)
+    if outline:
+        weeks_qs = weeks_qs.only(*OUTLINE_WEEK_FIELDS)
+        activities_qs = activities_qs.only(*OUTLINE_ACTIVITY_FIELDS)
+    weeks = {w.pk: w for w in weeks_qs.order_by("number")}
     enrollment._week_count = len(weeks)
-    done = set(
-        ActivityCompletion.objects.filter(enrollment=enrollment).values_list("activity_id",
-                                                                             flat=True)
-    )
+    by_week: dict[int, list[Activity]] = {pk: [] for pk in weeks}
+    done: set[int] = set()
+    completed = ActivityCompletion.objects.filter(enrollment=enrollment, activity=OuterRef("pk"))
+    for activity in activities_qs.annotate(is_done=Exists(completed)).order_by("order"):
+        activity.week = weeks[activity.week_id]
+        by_week[activity.week_id].append(activity)
+        if activity.is_done:
+            done.add(activity.pk)
     current = enrollment.current_week(at)
     states = [
-        WeekState(week=w, activities=list(w.activities.all()), is_open=w.number <= current,
+        WeekState(week=w, activities=by_week[w.pk], is_open=w.number <= current,
                   opens_on=enrollment.week_opens_on(w.number), done=done,
                   is_current=w.number == current)
-        for w in weeks
+        for w in weeks.values()
     ]
     return ProgramMap(enrollment=enrollment, weeks=states, current_week=current, done=done)
 

@@ -28,7 +28,7 @@ def _today_cards(request: HttpRequest, enrollment) -> list[dict]:
 @enrollment_required
 def today(request: HttpRequest) -> HttpResponse:
     enrollment = request.enrollment
-    pmap = selectors.program_map(enrollment)
+    pmap = selectors.program_map(enrollment, outline=True)
     local_today = enrollment.local_date()
     current = pmap.week(pmap.current_week)
     week_start = current.opens_on if current else local_today
@@ -40,9 +40,12 @@ def today(request: HttpRequest) -> HttpResponse:
             for activity in state.one_off:
                 if activity.pk not in pmap.done and activity.kind != ActivityKind.EXPOSURE:
                     next_steps.append((state, activity))
+    next_week = pmap.week(pmap.current_week + 1)
     context = {
         "enrollment": enrollment,
         "pmap": pmap,
+        "week_count": len(pmap.weeks),
+        "next_week": next_week,
         "current": current,
         "next_steps": next_steps[:3],
         "counts": counts,
@@ -56,7 +59,7 @@ def today(request: HttpRequest) -> HttpResponse:
 
 @enrollment_required
 def overview(request: HttpRequest) -> HttpResponse:
-    pmap = selectors.program_map(request.enrollment)
+    pmap = selectors.program_map(request.enrollment, outline=True)
     return render(request, "programs/overview.html",
                   {"pmap": pmap, "version": request.enrollment.program_version})
 
