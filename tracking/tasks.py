@@ -12,8 +12,6 @@ from tracking import (
     tasks_alerts,  # noqa: F401  registers the alert tasks with the worker
     tasks_checkins,  # noqa: F401  registers the check-in status task with the worker
 )
-from tracking.models import Delivery
-from tracking.transports import TransientError
 
 
 @shared_task(name="tracking.tasks.sweep_due_reminders")
@@ -26,19 +24,30 @@ def sweep_due_reminders() -> int:
 
 
 def _send_one(delivery_id: int) -> str:
-    try:
-        return reminders.deliver(delivery_id)
-    except TransientError:
-        attempts = (Delivery.objects.filter(pk=delivery_id)
-                    .values_list("attempts", flat=True).first() or 1)
-        # A short countdown, never a far-future ETA (Redis would redeliver it).
-        send_delivery.apply_async((delivery_id,), countdown=reminders.retry_delay(attempts))
-        return "retrying"
+    return _send([delivery_id])[0]
+
+
+def _send(delivery_ids: list[int]) -> list[str]:
+    """Send the deliveries (one claim per few, one connection for all of them); each
+    one that failed transiently is queued again on its own, with a short countdown —
+    never a far-future ETA (Redis would redeliver it)."""
+    statuses = []
+    for delivery_id, outcome in zip(
+        delivery_ids, reminders.deliver_many(delivery_ids), strict=True
+    ):
+        if outcome.retry is not None:
+            send_delivery.apply_async(
+                (delivery_id,), countdown=reminders.retry_delay(outcome.attempts)
+            )
+            statuses.append("retrying")
+        else:
+            statuses.append(outcome.status)
+    return statuses
 
 
 @shared_task(name="tracking.tasks.send_deliveries", acks_late=True)
 def send_deliveries(delivery_ids: list[int]) -> list[str]:
-    return [_send_one(delivery_id) for delivery_id in delivery_ids]
+    return _send(delivery_ids)
 
 
 @shared_task(name="tracking.tasks.send_delivery", acks_late=True)
