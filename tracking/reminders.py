@@ -19,7 +19,7 @@ from __future__ import annotations
 
 import logging
 import time
-from datetime import datetime, timedelta
+from datetime import date, datetime, timedelta
 from typing import NamedTuple
 
 from django.conf import settings
@@ -64,13 +64,7 @@ PENDING_CHECKINS = 3
 _PENDING_CHECKIN = [CheckIn.Status.SCHEDULED, CheckIn.Status.OPEN]
 # What the sweep reads of a schedule, its enrollment, patient and preferences (a user
 # row is wide, and turning unused columns into Python costs more than the queries).
-_SWEEP_COLUMNS = (
-    "id",
-    "enrollment_id",
-    "kind",
-    "next_due_at",
-    "next_slot",
-    "active",
+_ENROLLMENT_COLUMNS = (
     "enrollment__id",
     "enrollment__status",
     "enrollment__onboarded_at",
@@ -84,11 +78,32 @@ _SWEEP_COLUMNS = (
         if f.name != "updated_at"
     ),
 )
+_SWEEP_COLUMNS = (
+    "id",
+    "enrollment_id",
+    "kind",
+    "next_due_at",
+    "next_slot",
+    "active",
+    *_ENROLLMENT_COLUMNS,
+)
+# What the send path reads with each delivery: its schedule's kind, and what the
+# eligibility checks and the message need of the enrollment, patient and preferences.
+_SEND_COLUMNS = (
+    *(f.name for f in Delivery._meta.concrete_fields),
+    "schedule__id",
+    "schedule__kind",
+    "schedule__enrollment_id",
+    *(f"schedule__{column}" for column in _ENROLLMENT_COLUMNS),
+    "schedule__enrollment__patient__email",
+    "schedule__enrollment__patient__full_name",
+)
 _UNSUBSCRIBE_SALT = "painapp.unsubscribe"
 # Deliveries a worker claims at once. Even if every send before the last of them waits
-# out the SMTP timeout, the last is sent well within CLAIM_TIMEOUT (and `deliver_many`
-# renews a claim that gets old anyway).
-CLAIM_AHEAD = 10
+# out the SMTP timeout, the last is sent within CLAIM_TIMEOUT (and `deliver_many`
+# renews a claim that gets old anyway); the checks read after the claim are at most
+# this many sends old.
+CLAIM_AHEAD = 20
 _clock = time.monotonic  # how long a claim has been held (tests move it on)
 
 
@@ -138,8 +153,20 @@ def _next_practice(enrollment, prefs, *, after: datetime) -> tuple[datetime, str
     return instant, f"practice:{day.isoformat()}"
 
 
+class PendingCheckIn(NamedTuple):
+    """What the next check-in reminder is computed from (one scheduled or open check-in)."""
+
+    pk: int
+    due_date: date
+    opens_at: datetime
+    closes_at: datetime
+
+
+_PENDING_FIELDS = ("pk", "due_date", "opens_at", "closes_at")
+
+
 def _next_checkin(
-    enrollment, prefs, *, after: datetime, pending: list[CheckIn] | None = None
+    enrollment, prefs, *, after: datetime, pending: list[PendingCheckIn] | None = None
 ) -> tuple[datetime | None, str]:
     """The next check-in reminder: when one opens (at the practice time on its day),
     and a follow-up 48 hours later if it is still not done.
@@ -151,13 +178,14 @@ def _next_checkin(
     tz = enrollment.patient.tzinfo
     candidates = []
     if pending is None:
-        pending = list(
-            CheckIn.objects.filter(
-                enrollment=enrollment,
-                status__in=_PENDING_CHECKIN,
-                closes_at__gt=after,
-            ).order_by("opens_at", "pk")[:PENDING_CHECKINS]
-        )
+        pending = [
+            PendingCheckIn(*row)
+            for row in CheckIn.objects.filter(
+                enrollment=enrollment, status__in=_PENDING_CHECKIN, closes_at__gt=after
+            )
+            .order_by("opens_at", "pk")
+            .values_list(*_PENDING_FIELDS)[:PENDING_CHECKINS]
+        ]
     for checkin in pending:
         if checkin.closes_at <= after:
             continue
@@ -182,7 +210,9 @@ def _next_checkin(
     return min(candidates) if candidates else (None, "")
 
 
-def _pending_checkins(enrollment_ids: list[int], *, after: datetime) -> dict[int, list[CheckIn]]:
+def _pending_checkins(
+    enrollment_ids: list[int], *, after: datetime
+) -> dict[int, list[PendingCheckIn]]:
     """For each enrollment, its first PENDING_CHECKINS scheduled or open check-ins that
     close after `after`, in opening order: what `_next_checkin` would query for each
     one, in one query for the whole batch (ROW_NUMBER() per enrollment, so a program
@@ -193,7 +223,6 @@ def _pending_checkins(enrollment_ids: list[int], *, after: datetime) -> dict[int
         CheckIn.objects.filter(
             enrollment_id__in=enrollment_ids, status__in=_PENDING_CHECKIN, closes_at__gt=after
         )
-        .only("id", "enrollment_id", "due_date", "opens_at", "closes_at")
         .annotate(
             rank=Window(
                 RowNumber(),
@@ -203,10 +232,11 @@ def _pending_checkins(enrollment_ids: list[int], *, after: datetime) -> dict[int
         )
         .filter(rank__lte=PENDING_CHECKINS)
         .order_by("enrollment_id", "opens_at", "pk")
+        .values_list("enrollment_id", *_PENDING_FIELDS)
     )
-    out: dict[int, list[CheckIn]] = {}
-    for checkin in rows:
-        out.setdefault(checkin.enrollment_id, []).append(checkin)
+    out: dict[int, list[PendingCheckIn]] = {}
+    for enrollment_id, *checkin in rows:
+        out.setdefault(enrollment_id, []).append(PendingCheckIn(*checkin))
     return out
 
 
@@ -365,7 +395,7 @@ def _advance(
     prefs: ReminderPreferences | None,
     now: datetime,
     *,
-    pending: list[CheckIn] | None = None,
+    pending: list[PendingCheckIn] | None = None,
 ) -> None:
     # Never step back and never replay missed days: continue from the later of the
     # slot just handled and now.
@@ -505,7 +535,9 @@ def _deliver_group(
         d.pk: d
         for d in Delivery.objects.select_related(
             "schedule__enrollment__patient", "schedule__enrollment__reminder_preferences"
-        ).filter(pk__in=delivery_ids)
+        )
+        .only(*_SEND_COLUMNS)
+        .filter(pk__in=delivery_ids)
     }
     outcomes = {pk: Outcome(d.status, d.attempts) for pk, d in rows.items() if pk not in claimed}
     mine = [rows[pk] for pk in delivery_ids if pk in claimed and pk in rows]
