@@ -24,7 +24,8 @@ from tests.clinical_data import (
 from tests.factories import Role, make_enrollment, make_member
 from tracking.models import Alert, CheckIn
 
-CASELOAD_QUERIES = 5  # session, user, membership, the caseload, one audit INSERT
+# session, user, membership, how many match (by time zone), the page's rows, one audit INSERT
+CASELOAD_QUERIES = 6
 
 
 def patient(cast, name: str, version, **kwargs):

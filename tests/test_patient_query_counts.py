@@ -17,14 +17,14 @@ from tracking.models import CheckIn, Response
 TODAY_QUERIES = 8  # 7 + the check-in card (tracking.today.checkin_card: one query); the
 # program map is two (weeks; activities each marked done), not three
 LOG_QUERIES = 9
-# Check-in submit (issue 7 budget: 12, the same at any history). What it costs now:
+# Check-in submit (issue 7 budget: 12, the same at any history):
 #  4  session, user, membership, enrollment (middleware and enrollment_required)
-#  2  the check-in (own), its instruments (read once, for the form and the recording)
+#  2  the check-in with the practice's alert settings, its instruments (read once, for
+#     the form and the recording)
 #  4  BEGIN, the claiming UPDATE, the responses' INSERT, COMMIT
-#  6  summaries_refresh (SAVEPOINT, create-if-missing, lock, recompute, upsert, RELEASE)
-#  2  alert rules: the practice's settings, the pain baseline and latest check-ins
-# Over the budget by summaries_refresh alone (tracking/summaries.py).
-CHECKIN_SUBMIT_QUERIES = 18
+#  1  the check-in added to the enrollment's summary (one upsert)
+#  1  alert rules: the pain baseline and latest check-ins
+CHECKIN_SUBMIT_QUERIES = 12
 
 
 def grow_history(enrollment, days: int) -> None:

@@ -33,6 +33,15 @@ def figures(enrollment: Enrollment) -> dict:
     return {name: getattr(summary, name) for name in FIELDS}
 
 
+def recomputed(enrollment: Enrollment) -> dict:
+    """The figures as summaries_refresh works them out from the rows, from scratch."""
+    kept = figures(enrollment)
+    summaries_refresh(enrollment_ids=[enrollment.pk])
+    fresh = figures(enrollment)
+    EnrollmentSummary.objects.filter(enrollment=enrollment).update(**kept)
+    return fresh
+
+
 def test_it_has_no_summary_before_any_check_in(enrollment):
     schedule_from_start(enrollment)
     assert not EnrollmentSummary.objects.filter(enrollment=enrollment).exists()
@@ -56,6 +65,27 @@ def test_it_follows_each_recorded_check_in(enrollment):
     assert now["pain_checkins"] == 2 and now["weekly_done"] == 1
     week2.refresh_from_db()
     assert now["last_checkin_at"] == week2.completed_at
+    assert now == recomputed(enrollment)
+
+
+def test_each_check_in_added_gives_what_a_full_recompute_gives(enrollment):
+    """checkin_record adds each check-in to the summary in one statement; early or late
+    in their windows, with answers changed or left at their defaults, the result
+    equals summaries_refresh's recompute from the responses after every step."""
+    slots = started_weeks_ago(enrollment, 9)
+    plan = [("baseline", 30, {"pain_avg": {"pain_avg": 7}}),
+            ("week-2", 60, {"pain_avg": {"pain_avg": 6}}),
+            ("week-3", 1, {"fear_movement": {"fear_movement": 3}}),
+            ("week-4", 30, {"pain_avg": {"pain_avg": 4}}),
+            ("end", 2, {"pain_avg": {"pain_avg": 1}, "fear_movement": {"fear_movement": 2}})]
+    for slot, hours, overrides in plan:
+        checkin = slots[slot]
+        answers = answers_for(checkin.instrument_keys, **overrides)
+        checkin_record(checkin=checkin, answers_by_instrument=answers,
+                       now=checkin.opens_at + timedelta(hours=hours))
+        assert figures(enrollment) == recomputed(enrollment), slot
+    final = figures(enrollment)
+    assert final["pain_baseline"] == 7 and final["pain_end"] == 1 and final["weekly_done"] == 3
 
 
 def test_it_reads_the_end_score_from_the_end_of_program_check_in(enrollment):
@@ -95,9 +125,10 @@ def test_two_check_ins_recorded_at_once_both_count(cast, program_version):
     for t in threads:
         t.join()
     assert not errors
-    # Whichever committed last saw the other's responses: both are counted.
+    # The second to commit applied its change to the first one's committed row.
     assert figures(enrollment)["pain_checkins"] == 3
     assert figures(enrollment)["weekly_done"] == 2
+    assert figures(enrollment) == recomputed(enrollment)
 
 
 def test_refresh_summaries_repairs_a_stale_summary_and_session_count(enrollment):

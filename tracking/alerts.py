@@ -77,19 +77,21 @@ class CheckinEvaluation:
     alerts: list[Alert] = field(default_factory=list)
 
 
-def evaluate_checkin(checkin: CheckIn, *,
-                     responses: list[Response] | None = None) -> CheckinEvaluation:
+def evaluate_checkin(checkin: CheckIn, *, responses: list[Response] | None = None,
+                     rules: PracticeSettings | None = None) -> CheckinEvaluation:
     """Apply the alert rules to one check-in whose Response rows exist.
 
     Called by `checkin_record` inside its transaction, with the responses it has just
-    written (each with its `instrument`); without them they are read. Safe to call
+    written (each with its `instrument`) and, if it has them, the practice's settings;
+    what is not given is read. Safe to call
     twice: alerts are unique per (enrollment, kind, "checkin:<pk>"). A constant handful
     of queries, whatever the history: settings, the responses (only if not given), the
     pain baseline and latest check-ins (only if pain was answered), open trend alerts
     (only if a trend rule matched), then the inserts.
     """
     enrollment = checkin.enrollment
-    rules = PracticeSettings.for_practice(enrollment.practice_id)
+    if rules is None:
+        rules = PracticeSettings.for_practice(enrollment.practice_id)
     if responses is None:
         responses = list(Response.objects.filter(checkin=checkin).select_related("instrument"))
     by_key = {r.instrument_key: r for r in responses}

@@ -43,7 +43,7 @@ from programs.models import (
 from tracking.instruments import registry
 from tracking.instruments.scoring import AnswerError, clean_answers, score
 from tracking.models import Alert, CheckIn, Instrument, PracticeSettings, Response
-from tracking.summaries import summaries_refresh
+from tracking.summaries import summary_record_checkin
 
 DEFAULT_CONFIG: dict = {
     "baseline": ["pain_avg", "pain_worst", "fear_movement", "fabq_pa", "phq9", "gad7"],
@@ -321,6 +321,15 @@ def checkin_home(enrollment: Enrollment, now: datetime) -> CheckInHome:
     return CheckInHome(current=current, next=upcoming, rows=rows)
 
 
+def practice_rules(practice) -> PracticeSettings:
+    """The practice's settings as loaded with it (select_related
+    "tracking_settings"), or the defaults when it has never saved any."""
+    try:
+        return practice.tracking_settings
+    except PracticeSettings.DoesNotExist:
+        return PracticeSettings(practice_id=practice.pk)
+
+
 def checkin_for_patient(enrollment: Enrollment, pk: int) -> CheckIn | None:
     return CheckIn.objects.filter(enrollment=enrollment, pk=pk).first()
 
@@ -402,14 +411,15 @@ def _reason(checkin: CheckIn, now: datetime, enrollment: Enrollment) -> str:
 
 def checkin_record(*, checkin: CheckIn, answers_by_instrument: dict,
                    now: datetime | None = None,
-                   instruments: list[Instrument] | None = None) -> CheckIn:
+                   instruments: list[Instrument] | None = None,
+                   rules: PracticeSettings | None = None) -> CheckIn:
     """Record a check-in: one Response per instrument, scored by its current version.
 
     Every instrument's answers are checked first (all errors together, nothing saved:
     CheckInAnswerError). Then, in one transaction, the check-in row is locked, so of
     any number of simultaneous submits (double clicks, a second tab) exactly one
-    records; the others raise AlreadyDone. The enrollment's summary (the caseload's
-    and reports' figures) is refreshed and the alert rules run in the same
+    records; the others raise AlreadyDone. The check-in is added to the enrollment's
+    summary (the caseload's and reports' figures) and the alert rules run in the same
     transaction, so a recorded check-in never lacks either.
 
     The lock is taken by the write itself: one conditional UPDATE (still pending,
@@ -418,7 +428,9 @@ def checkin_record(*, checkin: CheckIn, answers_by_instrument: dict,
     (and when the answers have errors) is the row read, locked, to say why.
 
     `instruments`: the check-in's instruments if the caller has already loaded them
-    (`checkin_instruments`, as the form does), to save reading them again.
+    (`checkin_instruments`, as the form does), to save reading them again; `rules`:
+    the practice's settings, likewise (the check-in view loads them with the
+    check-in: `practice_rules`).
     """
     now = now or timezone.now()
     enrollment = checkin.enrollment
@@ -450,8 +462,9 @@ def checkin_record(*, checkin: CheckIn, answers_by_instrument: dict,
                          created_at=now)
                 for instrument in instruments
             )
-            summaries_refresh(enrollment_ids=[enrollment.pk])
-            _evaluate_alerts(checkin, responses)
+            checkin.completed_at = now
+            summary_record_checkin(checkin=checkin, responses=responses)
+            _evaluate_alerts(checkin, responses, rules)
     except IntegrityError:
         # The unique constraints caught a race the lock did not (it should not happen).
         raise AlreadyDone(checkin) from None
@@ -459,12 +472,13 @@ def checkin_record(*, checkin: CheckIn, answers_by_instrument: dict,
     return checkin
 
 
-def _evaluate_alerts(checkin: CheckIn, responses: list[Response]) -> None:
+def _evaluate_alerts(checkin: CheckIn, responses: list[Response],
+                     rules: PracticeSettings | None) -> None:
     # Inside the recording transaction: an urgent alert exists the moment the answers do.
     # The responses just written are passed in, not read back.
     from tracking.alerts import evaluate_checkin
 
-    evaluate_checkin(checkin, responses=responses)
+    evaluate_checkin(checkin, responses=responses, rules=rules)
 
 
 # ---------------------------------------------------------------- results

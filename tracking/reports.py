@@ -39,8 +39,6 @@ from django.db.models import (
     Case,
     Count,
     F,
-    Func,
-    IntegerField,
     QuerySet,
     Value,
     When,
@@ -55,24 +53,12 @@ from programs.models import (
     Program,
     Week,
 )
+from tracking.expressions import DaysBetween
 
 PAIN_FREE_MAX = 1  # 0–1 on the 0–10 scale: the trial's outcome
 REAL_CHANGE_POINTS = 2
 REAL_CHANGE_FRACTION = 0.3
 WITH_BASELINE = "who finished with a starting score"
-
-
-class DaysBetween(Func):
-    """Whole days from the second date to the first, on Postgres and on SQLite."""
-
-    arg_joiner = " - "
-    template = "(%(expressions)s)"
-    output_field = IntegerField()
-
-    def as_sqlite(self, compiler, connection, **extra):
-        return self.as_sql(compiler, connection,
-                           template="CAST(julianday(%(expressions)s) AS INTEGER)",
-                           arg_joiner=") - julianday(", **extra)
 
 
 @dataclass(frozen=True)

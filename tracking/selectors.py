@@ -14,12 +14,18 @@ from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
 from functools import cached_property
 from typing import Any
+from zoneinfo import ZoneInfo
 
 from django.contrib.postgres.aggregates import JSONBAgg
+from django.db import connection
 from django.db.models import (
+    Case,
+    CharField,
     Count,
+    DateField,
     Exists,
     F,
+    FloatField,
     Func,
     IntegerField,
     JSONField,
@@ -29,8 +35,10 @@ from django.db.models import (
     Subquery,
     Sum,
     Value,
+    When,
 )
-from django.db.models.functions import Coalesce, Lower
+from django.db.models.functions import Coalesce, Greatest, Least, Lower, NullIf
+from django.utils.timezone import localtime
 
 from programs.models import (
     MIND_BRAIN,
@@ -44,6 +52,7 @@ from programs.models import (
     PracticeSession,
     Week,
 )
+from tracking.expressions import DaysBetween
 from tracking.models import Alert, CheckIn, ClinicianNote, ReminderPreferences, Response
 
 PAIN_AVG = "pain_avg"
@@ -303,32 +312,71 @@ def _filter(qs: QuerySet[Enrollment], query: CaseloadQuery) -> QuerySet[Enrollme
     return qs
 
 
-def _sort_value(row: CaseloadRow, sort: str):
-    """The value a column sorts by; None (no value yet) sorts last either way."""
-    if sort == "name":
-        return (row.patient.full_name or row.patient.email).lower()
-    if sort == "week":
-        return row.week
-    if sort == "pain":
-        return row.pain_change
-    if sort == "last":
-        return row.last_checkin_at
-    return (row.alerts_urgent, row.alerts_open, row.alerts_unresolved)
+def _current_week(zones: list[str], now: datetime):
+    """Enrollment.current_week as SQL: the patient's local date comes from a CASE over
+    the time zones of the patients listed (a handful), so it is portable (SQLite for
+    the demo) and equal to the Python method for every row."""
+    today = Case(*[When(patient__timezone=zone, then=Value(localtime(now, ZoneInfo(zone)).date()))
+                   for zone in zones], default=Value(now.date()), output_field=DateField())
+    paused = Case(When(paused_on__isnull=False,
+                       then=Greatest(Value(0), DaysBetween(today, F("paused_on")))),
+                  default=Value(0))
+    elapsed = DaysBetween(today, F("start_date")) - F("paused_days") - paused
+    calendar = Case(When(Q(_elapsed__lt=0), then=Value(0)),
+                    default=Least(F("_elapsed") / 7 + 1, F("n_weeks")),
+                    output_field=IntegerField())
+    return elapsed, Least(Greatest(calendar, F("unlocked_through_week"),
+                                   output_field=IntegerField()),
+                          F("n_weeks"), output_field=IntegerField())
+
+
+def _name_key() -> Lower:
+    """What the Name column shows, lower-cased: the full name, or the email's name."""
+    return Lower(Coalesce(NullIf("patient__full_name", Value("")), "patient__email",
+                          output_field=CharField()))
+
+
+def _ordered(qs: QuerySet[Enrollment], query: CaseloadQuery, zones: list[str],
+             now: datetime) -> QuerySet[Enrollment]:
+    """The sort in SQL: the chosen column in the chosen direction, no value (None) last
+    either way, and ties alphabetical by name."""
+    qs = qs.annotate(_name=_name_key())
+    if query.sort == "week":
+        elapsed, week = _current_week(zones, now)
+        qs = qs.annotate(_elapsed=elapsed).annotate(_week=week)
+        keys = ["_week"]
+    elif query.sort == "name":
+        keys = ["_name"]
+    elif query.sort == "pain":
+        qs = qs.annotate(_pain=Case(
+            When(Q(pain_checkins__gte=2, pain_baseline__isnull=False, pain_current__isnull=False),
+                 then=F("pain_baseline") - F("pain_current")),
+            default=None, output_field=FloatField()))
+        keys = ["_pain"]
+    elif query.sort == "last":
+        keys = ["last_checkin_at"]
+    else:
+        keys = ["alerts_urgent", "alerts_open", "alerts_unresolved"]
+    descending = query.direction == "desc"
+    order = [F(key).desc(nulls_last=True) if descending else F(key).asc(nulls_last=True)
+             for key in keys]
+    return qs.order_by(*order, "_name", "pk")
 
 
 def caseload_page(enrollments: QuerySet[Enrollment], query: CaseloadQuery,
                   now: datetime) -> CaseloadPage:
-    """One page of the caseload, filtered, searched and sorted. One query.
-
-    Filters run in SQL. Sorting and paging run in Python over the filtered rows: the
-    program week depends on each patient's own time zone and pause history
-    (Enrollment.current_week), which SQL cannot work out portably (the demo runs on
-    SQLite), and one clinician's caseload is at most a few hundred rows.
-    """
-    qs = _filter(annotate_caseload(enrollments, now), query).order_by(Lower("patient__full_name"),
-                                                                       "pk")
+    """One page of the caseload, filtered, searched, sorted and paged in SQL. Two
+    queries whatever the caseload's size: how many match in each time zone (the total,
+    and the zones the week column needs), then the page's 25 rows. Only the rows
+    shown are loaded (bench, 200 patients: 200 rows built → 25)."""
+    qs = _filter(annotate_caseload(enrollments, now), query)
+    by_zone = dict(qs.order_by().values_list("patient__timezone").annotate(n=Count("pk")))
+    total = sum(by_zone.values())
+    pages = max(1, -(-total // PAGE_SIZE))
+    page = min(max(1, query.page), pages)
+    start = (page - 1) * PAGE_SIZE
     rows = []
-    for e in qs:
+    for e in _ordered(qs, query, sorted(by_zone), now)[start:start + PAGE_SIZE]:
         e._week_count = e.n_weeks  # read by Enrollment.current_week: no extra query
         rows.append(CaseloadRow(
             enrollment=e, week=e.current_week(now), week_count=e.n_weeks,
@@ -339,17 +387,7 @@ def caseload_page(enrollments: QuerySet[Enrollment], query: CaseloadQuery,
             alerts_open=e.alerts_open, alerts_unresolved=e.alerts_unresolved,
             alerts_urgent=e.alerts_urgent, missed_recent=e.missed_recent,
         ))
-    present = [r for r in rows if _sort_value(r, query.sort) is not None]
-    absent = [r for r in rows if _sort_value(r, query.sort) is None]
-    # A stable sort on top of the name order: ties stay alphabetical.
-    present.sort(key=lambda r: _sort_value(r, query.sort), reverse=query.direction == "desc")
-    rows = present + absent
-    total = len(rows)
-    pages = max(1, -(-total // PAGE_SIZE))
-    page = min(max(1, query.page), pages)
-    start = (page - 1) * PAGE_SIZE
-    return CaseloadPage(rows=rows[start:start + PAGE_SIZE], query=query, total=total,
-                        page=page, pages=pages)
+    return CaseloadPage(rows=rows, query=query, total=total, page=page, pages=pages)
 
 
 # ====================================================================== patient detail
@@ -459,8 +497,11 @@ def _checkins_with_scores(enrollment: Enrollment, now: datetime) -> list[CheckIn
     subquery (`[[key, scores, answers, version], …]`, in the order they were saved), so
     a missed check-in still comes back (with none) and a 52-week history costs the same
     single query as a 5-week one. One row per (check-in, response) would decode ~6 rows
-    of dates and JSON per check-in; this decodes one array.
+    of dates and JSON per check-in; this decodes one array. Postgres only (JSONB);
+    elsewhere (SQLite, the embedded demo) the joined form.
     """
+    if connection.vendor != "postgresql":
+        return _checkins_with_scores_joined(enrollment, now)
     responses = (
         Response.objects.filter(checkin=OuterRef("pk"))
         .order_by()
@@ -487,6 +528,34 @@ def _checkins_with_scores(enrollment: Enrollment, now: datetime) -> list[CheckIn
                              "version": version}
                        for key, scores, answers, version in scored or () if key}))
     return items
+
+
+def _checkins_with_scores_joined(enrollment: Enrollment, now: datetime) -> list[CheckInItem]:
+    """`_checkins_with_scores` for databases without JSONB (SQLite, the embedded
+    demo): check-ins LEFT JOIN responses, one row per (check-in, response). Still one
+    query whatever the history."""
+    rows = (CheckIn.objects.filter(enrollment=enrollment, opens_at__lte=now)
+            .order_by("opens_at", "pk")
+            .values("pk", "slot", "kind", "week", "status", "opens_at", "closes_at",
+                    "completed_at", "instrument_keys", "responses__instrument_key",
+                    "responses__scores", "responses__answers",
+                    "responses__instrument_version"))
+    items: dict[int, CheckInItem] = {}
+    for row in rows:
+        item = items.get(row["pk"])
+        if item is None:
+            item = items[row["pk"]] = CheckInItem(
+                pk=row["pk"], slot=row["slot"], kind=row["kind"], week=row["week"],
+                status=effective_status(row["status"], row["closes_at"], row["opens_at"],
+                                        enrollment, now),
+                opens_at=row["opens_at"], closes_at=row["closes_at"],
+                completed_at=row["completed_at"], instrument_keys=row["instrument_keys"] or [])
+        key = row["responses__instrument_key"]
+        if key:
+            item.responses[key] = {"key": key, "scores": row["responses__scores"] or {},
+                                   "answers": row["responses__answers"] or {},
+                                   "version": row["responses__instrument_version"]}
+    return list(items.values())
 
 
 def _note(item: CheckInItem, asked: bool) -> str:

@@ -23,7 +23,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 
-from django.db import transaction
+from django.db import connection, transaction
 from django.db.models import (
     Count,
     F,
@@ -101,32 +101,41 @@ def _figures() -> dict:
 
 def summaries_refresh(*, enrollment_ids: Iterable[int]) -> int:
     """Recompute the summaries of these enrollments from their responses. Returns how
-    many were written.
+    many were written. Two statements, inside the caller's transaction when there is
+    one (no savepoint), so recording a check-in stays within its query budget.
 
-    Concurrency: the summary rows are created if missing and then locked, in id order,
-    before anything is read. Two check-ins of one patient recorded at the same moment
-    therefore refresh one after the other, and the second (under READ COMMITTED, which
-    reads afresh at every statement) sees the first one's committed responses: the last
-    writer always writes figures that include both. Only this function locks summary
-    rows, so the lock cannot deadlock with the check-in or enrollment locks its callers
-    hold. Run inside the caller's transaction when there is one.
+    Concurrency: the first statement creates each missing summary row and takes a row
+    lock on every one (an upsert that "updates" the key to itself), in id order. The
+    second computes the figures from the responses and writes them. Postgres takes the
+    second statement's snapshot when it starts, after the locks are held, so of two
+    check-ins of one patient recorded at the same moment the second to get the lock
+    reads the first one's committed responses: the last writer always writes figures
+    that include both. Only this function locks summary rows, so the lock cannot
+    deadlock with the check-in or enrollment locks its callers hold.
     """
     ids = sorted({int(pk) for pk in enrollment_ids})
     if not ids:
         return 0
-    with transaction.atomic():
-        EnrollmentSummary.objects.bulk_create(
-            [EnrollmentSummary(enrollment_id=pk) for pk in ids], ignore_conflicts=True)
-        list(EnrollmentSummary.objects.select_for_update().filter(enrollment_id__in=ids)
-             .order_by("enrollment_id").values_list("enrollment_id", flat=True))
-        rows = (Enrollment.objects.filter(pk__in=ids).order_by()
-                .annotate(**_figures()).values("pk", *FIELDS))
-        # An upsert (INSERT … ON CONFLICT DO UPDATE) of rows that exist and are locked:
-        # one statement per 500, where bulk_update would build a CASE per field.
-        EnrollmentSummary.objects.bulk_create(
-            [EnrollmentSummary(enrollment_id=row.pop("pk"), **row) for row in rows],
-            update_conflicts=True, unique_fields=["enrollment"], update_fields=FIELDS,
-            batch_size=500)
+    table = connection.ops.quote_name(EnrollmentSummary._meta.db_table)
+    key = connection.ops.quote_name(EnrollmentSummary._meta.pk.column)
+    columns = [connection.ops.quote_name(EnrollmentSummary._meta.get_field(f).column)
+               for f in FIELDS]
+    defaults = [EnrollmentSummary._meta.get_field(f).get_default() for f in FIELDS]
+    select, params = (Enrollment.objects.filter(pk__in=ids).order_by()
+                      .annotate(**_figures()).values_list("pk", *FIELDS)
+                      .query.sql_with_params())
+    updates = ", ".join(f"{c} = excluded.{c}" for c in columns)
+    placeholders = ", ".join(["%s"] * (len(FIELDS) + 1))
+    with transaction.atomic(savepoint=False), connection.cursor() as cursor:
+        cursor.execute(
+            f"INSERT INTO {table} ({key}, {', '.join(columns)}) VALUES "  # noqa: S608
+            + ", ".join([f"({placeholders})"] * len(ids))
+            + f" ON CONFLICT ({key}) DO UPDATE SET {key} = excluded.{key}",
+            [value for pk in ids for value in (pk, *defaults)])
+        # WHERE is always there (pk IN …): SQLite needs one to read ON CONFLICT here.
+        cursor.execute(
+            f"INSERT INTO {table} ({key}, {', '.join(columns)}) {select}"  # noqa: S608
+            f" ON CONFLICT ({key}) DO UPDATE SET {updates}", params)
     return len(ids)
 
 
@@ -137,3 +146,62 @@ def summaries_refresh_all(*, chunk: int = CHUNK) -> int:
     for start in range(0, len(ids), chunk):
         done += summaries_refresh(enrollment_ids=ids[start:start + chunk])
     return done
+
+
+def summary_record_checkin(*, checkin: CheckIn, responses: Iterable[Response]) -> None:
+    """Add one newly recorded check-in to its enrollment's summary: one statement.
+
+    `checkin_record` calls this once per check-in, in the transaction that claims the
+    check-in, so each check-in is added exactly once. The statement is an upsert whose
+    update is written in terms of the row's current values (a count goes up by one,
+    the latest score is replaced only by a later one, a baseline or end score is kept
+    once set). Two check-ins of one patient recorded at the same moment therefore
+    compose: the second waits for the first's row lock and applies its change to the
+    committed row, so the result is what summaries_refresh would compute from scratch
+    (tests/test_summaries.py checks exactly that).
+    """
+    totals = {r.instrument_key: (r.scores or {}).get("total") for r in responses}
+    pain, fear = totals.get(PAIN_AVG), totals.get(FEAR)
+    is_baseline = checkin.kind == CheckIn.Kind.BASELINE
+    is_end = checkin.slot == END_SLOT
+    values = {
+        "last_checkin_at": checkin.completed_at,
+        "weekly_done": int(checkin.kind == CheckIn.Kind.WEEKLY),
+        "pain_checkins": int(pain is not None),
+        "pain_baseline": pain if is_baseline else None,
+        "pain_current": pain,
+        "pain_end": pain if is_end else None,
+        "fear_baseline": fear if is_baseline else None,
+        "fear_current": fear,
+        "fear_end": fear if is_end else None,
+    }
+    q = connection.ops.quote_name
+    table, key = q(EnrollmentSummary._meta.db_table), q(EnrollmentSummary._meta.pk.column)
+    col = {f: q(EnrollmentSummary._meta.get_field(f).column) for f in FIELDS}
+    old, new = (lambda f: f"{table}.{col[f]}"), (lambda f: f"excluded.{col[f]}")
+    # This check-in is the latest done (so its scores are the current ones) unless one
+    # completed later is already counted.
+    latest = f"({old('last_checkin_at')} IS NULL OR {new('last_checkin_at')} >= " \
+             f"{old('last_checkin_at')})"
+
+    def current(f: str) -> str:
+        return (f"CASE WHEN {new(f)} IS NOT NULL AND {latest} THEN {new(f)} "
+                f"ELSE {old(f)} END")
+
+    updates = {
+        "last_checkin_at": f"CASE WHEN {latest} THEN {new('last_checkin_at')} "
+                           f"ELSE {old('last_checkin_at')} END",
+        "weekly_done": f"{old('weekly_done')} + {new('weekly_done')}",
+        "pain_checkins": f"{old('pain_checkins')} + {new('pain_checkins')}",
+        "pain_current": current("pain_current"),
+        "fear_current": current("fear_current"),
+        **{f: f"COALESCE({old(f)}, {new(f)})"
+           for f in ("pain_baseline", "fear_baseline", "pain_end", "fear_end")},
+    }
+    with connection.cursor() as cursor:
+        cursor.execute(
+            f"INSERT INTO {table} ({key}, {', '.join(col[f] for f in FIELDS)})"  # noqa: S608
+            f" VALUES ({', '.join(['%s'] * (len(FIELDS) + 1))})"
+            f" ON CONFLICT ({key}) DO UPDATE SET "
+            + ", ".join(f"{col[f]} = {updates[f]}" for f in FIELDS),
+            [checkin.enrollment_id, *(values[f] for f in FIELDS)])

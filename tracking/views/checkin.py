@@ -103,11 +103,14 @@ def checkin_list(request: HttpRequest) -> HttpResponse:
 def checkin_detail(request: HttpRequest, pk: int) -> HttpResponse:
     """One of the patient's own check-ins: its form, its results, or why it is closed."""
     enrollment = request.enrollment
-    checkin = own(request, CheckIn, pk=pk)
+    # The practice's alert settings come with the check-in (one query, not two).
+    checkin = own(request, CheckIn.objects.select_related(
+        "enrollment__practice__tracking_settings"), pk=pk)
+    rules = checkins.practice_rules(checkin.enrollment.practice)
     checkin.enrollment = enrollment
     now = timezone.now()
     if request.method == "POST":
-        return _answer(request, checkin, now)
+        return _answer(request, checkin, now, rules)
     if checkin.status == CheckIn.Status.COMPLETED:
         return _results_page(request, checkin, just_done=request.GET.get("done") == "1")
     if checkins.is_available(checkin, now, enrollment):
@@ -115,7 +118,7 @@ def checkin_detail(request: HttpRequest, pk: int) -> HttpResponse:
     return _status_page(request, checkin, now=now)
 
 
-def _answer(request: HttpRequest, checkin: CheckIn, now) -> HttpResponse:
+def _answer(request: HttpRequest, checkin: CheckIn, now, rules) -> HttpResponse:
     enrollment = request.enrollment
     instruments = checkins.checkin_instruments(checkin, enrollment.practice_id)
     form = CheckInForm(request.POST, instruments=instruments)
@@ -137,7 +140,7 @@ def _answer(request: HttpRequest, checkin: CheckIn, now) -> HttpResponse:
                                       f"any time until {date_format(last_day, 'l j F')}.")
             return redirect("today")
         checkins.checkin_record(checkin=checkin, answers_by_instrument=answers, now=now,
-                                instruments=instruments)
+                                instruments=instruments, rules=rules)
     except checkins.CheckInAnswerError as error:
         form.apply_errors(error.errors)
         return _form_page(request, checkin, form, status=422)
