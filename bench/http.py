@@ -340,6 +340,12 @@ def main() -> None:
 
     from bench.pages import remove_bench_checkins, selected
 
+    # A fresh cache: login throttles and used authenticator codes left by an earlier
+    # run would turn this run's logins away (HTTP 429). The bench has its own Redis
+    # database (BENCH_REDIS_URL), so clearing it touches nothing else.
+    from django.core.cache import cache
+
+    cache.clear()
     urls = {"login": reverse("account_login"), "mfa": reverse("mfa_authenticate")}
     plan = []
     for page in selected():

@@ -91,7 +91,8 @@ def _audit_shown(request: HttpRequest, rows: list[selectors.CaseloadRow]) -> Non
 def caseload(request: HttpRequest) -> HttpResponse:
     form = CaseloadFilterForm(request.GET)
     query = form.query()
-    page = selectors.caseload_page(visible_enrollments(request), query, timezone.now())
+    page = selectors.caseload_page(visible_enrollments(request), query, timezone.now(),
+                                   viewer_tz=request.user.tzinfo)
     _audit_shown(request, page.rows)
     context = {
         "form": form,
