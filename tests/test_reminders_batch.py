@@ -331,8 +331,20 @@ def test_a_chunk_is_sent_on_one_connection_each_delivery_once(population, queued
     )
     # A second run (a redelivered task message) sends nothing more.
     assert _send(ids) == [Delivery.objects.get(pk=pk).status for pk in ids]
+    assert _send([*ids, *ids]) == [Delivery.objects.get(pk=pk).status for pk in ids] * 2
     assert len(smtp.sent) == sent_emails.count()
     assert Delivery.objects.filter(attempts=1).count() == len(ids)
+
+
+def test_a_delivery_named_twice_in_a_chunk_is_sent_once(population, queued, monkeypatch):
+    smtp = Smtp()
+    monkeypatch.setattr("django.core.mail.get_connection", smtp)
+    due_deliveries(population, queued)
+    email, in_app = (Delivery.objects.filter(channel=c).first() for c in ("email", "in_app"))
+    statuses = _send([email.pk, in_app.pk, email.pk, in_app.pk])
+    assert statuses == ["sent", "sent", "sent", "sent"]
+    assert len(smtp.sent) == 1 and Notification.objects.count() == 1
+    assert Delivery.objects.get(pk=email.pk).attempts == 1
 
 
 def test_a_dropped_connection_retries_that_delivery_and_reconnects(population, queued, monkeypatch):

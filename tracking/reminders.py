@@ -540,7 +540,8 @@ def _deliver_group(
         .filter(pk__in=delivery_ids)
     }
     outcomes = {pk: Outcome(d.status, d.attempts) for pk, d in rows.items() if pk not in claimed}
-    mine = [rows[pk] for pk in delivery_ids if pk in claimed and pk in rows]
+    # Each claimed row once, even if the list names it twice.
+    mine = [rows[pk] for pk in dict.fromkeys(delivery_ids) if pk in claimed and pk in rows]
     checkins = {c for c in map(_checkin_id, mine) if c is not None}
     due_checkins = (
         set(
