@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from datetime import timedelta
 
+import pytest
 import time_machine
 from django.urls import reverse
 from django.utils import timezone
@@ -85,3 +86,104 @@ def test_repeated_failed_logins_are_throttled_with_a_generic_message(client, cas
                           {"login": "nobody@example.org", "password": "nope"})
     # an unknown account gets the same kind of answer as a wrong password
     assert "not correct" in unknown.content.decode() or "Too many" in unknown.content.decode()
+
+
+def test_it_keeps_a_patient_logged_in_for_14_days_and_no_longer(cast, enrollment):
+    from django.test import Client
+
+    start = timezone.now()
+    with time_machine.travel(start, tick=False):
+        came_back, stayed_away = Client(), Client()
+        login(came_back, cast.patient)
+        login(stayed_away, cast.patient)
+    with time_machine.travel(start + timedelta(days=13, hours=23), tick=False):
+        assert came_back.get(reverse("today")).status_code == 200
+    with time_machine.travel(start + timedelta(days=14, minutes=1), tick=False):
+        response = stayed_away.get(reverse("today"))
+        assert response.status_code == 302 and response.url.startswith(reverse("account_login"))
+
+
+def test_it_changes_a_password_only_with_the_old_one(client, cast, enrollment):
+    login(client, cast.patient)
+    response = client.post(reverse("account_change_password"), {
+        "oldpassword": "not-the-old-one-1", "password1": "a-brand-new-pass-77",
+        "password2": "a-brand-new-pass-77"})
+    assert response.status_code == 200
+    cast.patient.refresh_from_db()
+    assert cast.patient.check_password(PASSWORD)
+
+
+# ---------------------------------------------------------------- deactivation
+def devices(user, n: int = 2) -> list:
+    """`n` browsers with `user` logged in through the real login form."""
+    from django.test import Client
+
+    browsers = [Client() for _ in range(n)]
+    for browser in browsers:
+        login(browser, user)
+    return browsers
+
+
+def logged_out(browser) -> bool:
+    response = browser.get(reverse("home"))
+    return response.status_code == 302 and response.url.startswith(reverse("account_login"))
+
+
+@pytest.mark.parametrize("who", ["admin", "clinician", "patient"])
+def test_it_ends_every_session_when_a_membership_is_switched_off(cast, enrollment, who):
+    from painapp.accounts.models import Membership
+    from painapp.accounts.services_staff import membership_deactivate
+
+    user = getattr(cast, who)
+    browsers = devices(user)
+    bystander = devices(cast.other_patient, 1)[0]
+    assert not any(logged_out(b) for b in browsers)
+    membership_deactivate(membership=Membership.objects.get(user=user, practice=cast.practice))
+    assert all(logged_out(b) for b in browsers)
+    assert not logged_out(bystander)
+
+
+@pytest.fixture
+def superuser_client(cast):
+    from django.test import Client
+
+    from painapp.accounts.models import User
+    from tests.factories import enable_totp
+
+    superuser = User.objects.create_superuser(email="root@painapp.test", password=PASSWORD)
+    enable_totp(superuser)
+    browser = Client()
+    login(browser, superuser)
+    return browser
+
+
+def test_it_ends_every_session_when_the_django_admin_switches_a_membership_off(
+        cast, enrollment, superuser_client):
+    from painapp.accounts.models import Membership
+
+    browsers = devices(cast.clinician)
+    m = Membership.objects.get(user=cast.clinician, practice=cast.practice)
+    response = superuser_client.post(
+        reverse("admin:accounts_membership_change", args=[m.pk]),
+        {"user": cast.clinician.pk, "practice": cast.practice.pk, "role": "clinician"})
+    assert response.status_code == 302, response.content.decode()[:2000]
+    m.refresh_from_db()
+    assert not m.is_active
+    assert all(logged_out(b) for b in browsers)
+    event = AuditEvent.objects.get(action="membership.changed")
+    assert (event.practice, event.subject, event.object_id) == (cast.practice, cast.clinician,
+                                                                str(m.pk))
+
+
+def test_it_ends_every_session_when_the_django_admin_switches_a_person_off(
+        cast, enrollment, superuser_client):
+    browsers = devices(cast.patient)
+    response = superuser_client.post(
+        reverse("admin:accounts_user_change", args=[cast.patient.pk]),
+        {"email": cast.patient.email, "full_name": "Pat One", "timezone": "UTC"})
+    assert response.status_code == 302, response.content.decode()[:2000]
+    cast.patient.refresh_from_db()
+    assert not cast.patient.is_active
+    assert all(logged_out(b) for b in browsers)
+    assert AuditEvent.objects.filter(action="user.access_changed", subject=cast.patient,
+                                     actor__email="root@painapp.test").count() == 1

@@ -1,7 +1,9 @@
 from django.contrib import admin
 from django.contrib.auth.admin import UserAdmin as BaseUserAdmin
 
+from painapp.accounts.audit import audit
 from painapp.accounts.models import AuditEvent, Invitation, Membership, Practice, User
+from painapp.accounts.services_staff import membership_deactivate
 
 
 @admin.register(User)
@@ -16,6 +18,13 @@ class UserAdmin(BaseUserAdmin):
     ]
     add_fieldsets = [(None, {"fields": ["email", "password1", "password2"]})]
 
+    def save_model(self, request, obj, form, change):
+        super().save_model(request, obj, form, change)
+        if change and {"is_active", "is_staff", "is_superuser"} & set(form.changed_data):
+            # A switched-off person's sessions end by themselves (Django's backend
+            # refuses inactive users on every request); the change is recorded.
+            audit(request, "user.access_changed", subject=obj, obj=obj)
+
 
 @admin.register(Practice)
 class PracticeAdmin(admin.ModelAdmin):
@@ -27,6 +36,16 @@ class MembershipAdmin(admin.ModelAdmin):
     list_display = ["user", "practice", "role", "is_active"]
     list_filter = ["role", "is_active", "practice"]
     raw_id_fields = ["user"]
+
+    def save_model(self, request, obj, form, change):
+        super().save_model(request, obj, form, change)
+        if not change or {"role", "is_active"} & set(form.changed_data):
+            audit(request, "membership.changed", practice=obj.practice, subject=obj.user,
+                  obj=obj)
+        if change and "is_active" in form.changed_data and not obj.is_active:
+            # Switching a membership off here must do what the practice admin's screen
+            # does: end the person's sessions and revoke any invitation still waiting.
+            membership_deactivate(membership=obj)
 
 
 @admin.register(Invitation)

@@ -46,6 +46,7 @@ ACTION_LABELS = {
     "invitation.created": "Sent an invitation",
     "invitation.resent": "Resent an invitation",
     "invitation.revoked": "Revoked an invitation",
+    "membership.changed": "Changed someone's role or access (Django admin)",
     "audit.exported": "Exported the audit trail",
     "report.exported": "Exported the outcomes report",
     "reminders.unsubscribed": "Unsubscribed from email reminders",
