@@ -243,6 +243,7 @@ if not DEBUG:
         # Only behind a proxy that sets (and strips client-sent) X-Forwarded-Proto.
         SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
 CSRF_TRUSTED_ORIGINS = env_list("CSRF_TRUSTED_ORIGINS", [])
+CSRF_FAILURE_VIEW = "painapp.views.csrf_failure"  # our 403 page, with the request id
 
 LOGGING = {
     "version": 1,

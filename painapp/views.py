@@ -51,6 +51,13 @@ def page_not_found(request, exception=None):
     return _error(request, 404)
 
 
+def csrf_failure(request, reason=""):
+    """A form refused by the CSRF check (CSRF_FAILURE_VIEW): our plain page with the
+    request id, never Django's reason (it names the check, not what to do)."""
+    html = render_to_string("403_csrf.html", {"request_id": current_request_id()})
+    return HttpResponse(html, status=403)
+
+
 def server_error(request):
     """500, or 503 when the cause is the database being unreachable (a calmer message,
     and a Retry-After): nothing was saved half-way, since requests are transactional."""
