@@ -54,3 +54,41 @@ def test_the_django_admin_logs_in_through_the_same_login(client, cast):
     response = client.get("/django-admin/login/")
     assert response.status_code == 302
     assert response.url.startswith(reverse("account_login"))
+
+
+def test_it_lets_staff_log_in_with_a_recovery_code_once(client, cast):
+    from allauth.mfa.recovery_codes.internal.auth import RecoveryCodes
+
+    codes = RecoveryCodes.activate(cast.clinician).get_unused_codes()
+    client.post(reverse("account_login"), {"login": cast.clinician.email, "password": PASSWORD})
+    assert client.post(reverse("mfa_authenticate"), {"code": codes[0]}).status_code == 302
+    assert client.get(reverse("caseload")).status_code == 200
+    client.logout()
+    client.post(reverse("account_login"), {"login": cast.clinician.email, "password": PASSWORD})
+    again = client.post(reverse("mfa_authenticate"), {"code": codes[0]})
+    assert again.status_code == 200  # a used code is refused
+    assert client.get(reverse("caseload")).status_code == 302
+
+
+def test_it_asks_the_django_admin_for_the_code_too(client, cast):
+    from painapp.accounts.models import User
+
+    root = User.objects.create_superuser(email="root@painapp.test", password=PASSWORD)
+    enable_totp(root)
+    response = client.post(reverse("account_login") + "?next=/django-admin/",
+                           {"login": root.email, "password": PASSWORD})
+    assert response.url == reverse("mfa_authenticate")
+    assert client.get("/django-admin/").status_code == 302  # the password alone is not enough
+    response = client.post(reverse("mfa_authenticate"), {"code": totp_code()})
+    assert response.status_code == 302
+    assert client.get("/django-admin/").status_code == 200
+
+
+def test_it_sends_a_django_admin_user_without_an_authenticator_to_set_one_up(client, cast):
+    from painapp.accounts.models import User
+
+    root = User.objects.create_superuser(email="root@painapp.test", password=PASSWORD)
+    client.post(reverse("account_login"), {"login": root.email, "password": PASSWORD})
+    response = client.get("/django-admin/accounts/auditevent/")
+    assert response.status_code == 302
+    assert response.url.startswith(reverse("mfa_activate_totp"))
