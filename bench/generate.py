@@ -242,7 +242,7 @@ def generate(*, scale: float, seed: int, timings: dict) -> dict:
              ("alerts", ALERTS_SQL)],
         ])
     execute("SET session_replication_role = DEFAULT")
-    with Timer("derived figures: session counts, mind-brain scores, enrollment summaries (the app's services)",
+    with Timer("derived figures: sessions, mind-brain scores, check-in summaries (services)",
                timings):
         from programs.services import enrollment_figures_refresh
         from tracking.summaries import summaries_refresh_all

@@ -335,15 +335,14 @@ def stop(process: subprocess.Popen) -> None:
 def main() -> None:
     bench.setup_django()
     bench.collectstatic()
-    from django.db import connections
-    from django.urls import reverse
-
-    from bench.pages import remove_bench_checkins, selected
-
     # A fresh cache: login throttles and used authenticator codes left by an earlier
     # run would turn this run's logins away (HTTP 429). The bench has its own Redis
     # database (BENCH_REDIS_URL), so clearing it touches nothing else.
     from django.core.cache import cache
+    from django.db import connections
+    from django.urls import reverse
+
+    from bench.pages import remove_bench_checkins, selected
 
     cache.clear()
     urls = {"login": reverse("account_login"), "mfa": reverse("mfa_authenticate")}

@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from django.db.models import Func, IntegerField
+from django.db.models import Count, Func, IntegerField, QuerySet, Subquery, Value
+from django.db.models.functions import Coalesce
 
 
 class DaysBetween(Func):
@@ -16,3 +17,17 @@ class DaysBetween(Func):
         return self.as_sql(compiler, connection,
                            template="CAST(julianday(%(expressions)s) AS INTEGER)",
                            arg_joiner=") - julianday(", **extra)
+
+
+def count_per_enrollment(queryset: QuerySet) -> Coalesce:
+    """COUNT(*) of a correlated subquery grouped on its `enrollment`, 0 when nothing
+    matches.
+
+    A subquery per count rather than Count() over joins: several reverse joins in one
+    GROUP BY multiply each other's rows, and their counts with them.
+    """
+    return Coalesce(
+        Subquery(queryset.order_by().values("enrollment").annotate(n=Count("pk")).values("n")[:1],
+                 output_field=IntegerField()),
+        Value(0),
+    )

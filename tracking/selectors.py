@@ -53,7 +53,7 @@ from programs.models import (
     PracticeSession,
     Week,
 )
-from tracking.expressions import DaysBetween
+from tracking.expressions import DaysBetween, count_per_enrollment
 from tracking.models import Alert, CheckIn, ClinicianNote, ReminderPreferences, Response
 
 PAIN_AVG = "pain_avg"
@@ -278,19 +278,6 @@ class CaseloadPage:
         return (self.page - 1) * PAGE_SIZE + len(self.rows)
 
 
-def _count(queryset: QuerySet) -> Coalesce:
-    """COUNT(*) of a correlated subquery, 0 when nothing matches.
-
-    A subquery per count rather than Count() over joins: several reverse joins in one
-    GROUP BY multiply each other's rows, and their counts with them.
-    """
-    return Coalesce(
-        Subquery(queryset.order_by().values("enrollment").annotate(n=Count("pk")).values("n")[:1],
-                 output_field=IntegerField()),
-        Value(0),
-    )
-
-
 CASELOAD_COLUMNS = (
     "patient_id", "practice_id", "program_version_id", "clinician_id", "status", "screening",
     "start_date", "paused_on", "paused_days", "unlocked_through_week",
@@ -317,7 +304,7 @@ def annotate_caseload(enrollments: QuerySet[Enrollment], now: datetime) -> Query
     # Only the columns the table and Enrollment.current_week read: the program version's
     # content and the screening answers would be decoded 200 times for nothing.
     return enrollments.select_related("patient").only(*CASELOAD_COLUMNS).annotate(
-        n_weeks=_count(Week.objects.filter(version=OuterRef("program_version"))
+        n_weeks=count_per_enrollment(Week.objects.filter(version=OuterRef("program_version"))
                        .annotate(enrollment=F("version"))),
         last_checkin_at=F("summary__last_checkin_at"),
         pain_baseline=F("summary__pain_baseline"),
@@ -326,11 +313,11 @@ def annotate_caseload(enrollments: QuerySet[Enrollment], now: datetime) -> Query
         weekly_done=Coalesce(F("summary__weekly_done"), Value(0)),
         fear_baseline=F("summary__fear_baseline"),
         fear_current=F("summary__fear_current"),
-        practice_7d=_count(PracticeSession.objects.filter(
+        practice_7d=count_per_enrollment(PracticeSession.objects.filter(
             enrollment=OuterRef("pk"), practiced_at__gte=now - PRACTICE_LOOKBACK)),
-        alerts_open=_count(alerts.filter(status=Alert.Status.OPEN)),
-        alerts_unresolved=_count(alerts),
-        alerts_urgent=_count(alerts.filter(severity=Alert.Severity.URGENT)),
+        alerts_open=count_per_enrollment(alerts.filter(status=Alert.Status.OPEN)),
+        alerts_unresolved=count_per_enrollment(alerts),
+        alerts_urgent=count_per_enrollment(alerts.filter(severity=Alert.Severity.URGENT)),
         missed_recent=Exists(missed),
     )
 
@@ -555,7 +542,7 @@ def _checkins_with_scores(enrollment: Enrollment, now: datetime) -> list[CheckIn
         .annotate(all=JSONBAgg(
             Func(F("instrument_key"), F("scores"), F("answers"), F("instrument_version"),
                  function="jsonb_build_array"),
-            ordering="pk"))
+            order_by="pk"))
         .values("all")
     )
     rows = (CheckIn.objects.filter(enrollment=enrollment, opens_at__lte=now)
@@ -739,7 +726,7 @@ def enrollment_facts(enrollment: Enrollment) -> bool:
     """Load the program's week count onto the enrollment and say whether reminders are
     paused. One query (both are small subqueries of the enrollment row)."""
     facts = Enrollment.objects.filter(pk=enrollment.pk).values(
-        n_weeks=_count(Week.objects.filter(version=OuterRef("program_version"))
+        n_weeks=count_per_enrollment(Week.objects.filter(version=OuterRef("program_version"))
                        .annotate(enrollment=F("version"))),
         paused=Subquery(ReminderPreferences.objects.filter(enrollment=OuterRef("pk"))
                         .values("paused")[:1]),

@@ -25,19 +25,17 @@ from collections.abc import Iterable
 
 from django.db import connection, transaction
 from django.db.models import (
-    Count,
     F,
     FloatField,
-    IntegerField,
     OuterRef,
     QuerySet,
     Subquery,
-    Value,
 )
 from django.db.models.fields.json import KeyTextTransform
-from django.db.models.functions import Cast, Coalesce
+from django.db.models.functions import Cast
 
 from programs.models import Enrollment
+from tracking.expressions import count_per_enrollment
 from tracking.models import CheckIn, EnrollmentSummary, Response
 
 PAIN_AVG = "pain_avg"
@@ -52,15 +50,6 @@ CHUNK = 2000
 def _total() -> Cast:
     """A response's score total as a number (scores are JSON: {"total": 6, ...})."""
     return Cast(KeyTextTransform("total", "scores"), FloatField())
-
-
-def _count(queryset: QuerySet) -> Coalesce:
-    """COUNT(*) of a correlated subquery, 0 when nothing matches."""
-    return Coalesce(
-        Subquery(queryset.order_by().values("enrollment").annotate(n=Count("pk")).values("n")[:1],
-                 output_field=IntegerField()),
-        Value(0),
-    )
 
 
 def _score_of(key: str, responses: QuerySet, order: list[str]) -> Subquery:
@@ -87,8 +76,8 @@ def _figures() -> dict:
     return {
         "last_checkin_at": Subquery(checkins.order_by("-completed_at")
                                     .values("completed_at")[:1]),
-        "weekly_done": _count(checkins.filter(kind=CheckIn.Kind.WEEKLY)),
-        "pain_checkins": _count(completed.filter(instrument_key=PAIN_AVG)
+        "weekly_done": count_per_enrollment(checkins.filter(kind=CheckIn.Kind.WEEKLY)),
+        "pain_checkins": count_per_enrollment(completed.filter(instrument_key=PAIN_AVG)
                                 .annotate(enrollment=F("checkin__enrollment"))),
         "pain_baseline": _score_of(PAIN_AVG, baseline, first),
         "pain_current": _score_of(PAIN_AVG, completed, latest),
