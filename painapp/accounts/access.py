@@ -8,6 +8,7 @@ from django.contrib.auth.decorators import login_required
 from django.http import Http404
 from django.shortcuts import redirect
 
+from painapp.accounts.audit import audit
 from painapp.accounts.middleware import membership_for
 from painapp.accounts.models import Role
 
@@ -21,6 +22,10 @@ def role_required(*roles: str):
             if membership is None:
                 return redirect("home")
             if membership.role not in roles:
+                # A refusal like any other: recorded, and the same 404 as a missing page.
+                audit(request, "access.denied", practice=membership.practice,
+                      object_type="page",
+                      object_id=getattr(request.resolver_match, "url_name", None) or "")
                 raise Http404
             request.membership = membership
             request.practice = membership.practice
