@@ -246,3 +246,29 @@ def test_it_records_an_accepted_invitation_as_the_new_members_own_act(browser, c
         subject=user,
         obj=invitation,
     )
+
+
+def test_it_records_another_practices_invitation_or_clinician_refused(browser, cast):
+    invitation = services.invitation_create(
+        practice=cast.practice,
+        invited_by=cast.admin,
+        send=False,
+        request=services.InvitationRequest(
+            email="newclin@example.org", full_name="New", role=Role.CLINICIAN
+        ),
+    )
+    clinician = Membership.objects.get(user=cast.clinician, practice=cast.practice)
+    outsider = browser(cast.outsider_admin)
+    for url, obj in [
+        (reverse("invitation_revoke", args=[invitation.pk]), invitation),
+        (reverse("admin_clinician_deactivate", args=[clinician.pk]), clinician),
+    ]:
+        response = outsider.post(url)
+        assert response.status_code == 404
+        the_event(
+            response,
+            "access.denied",
+            actor=cast.outsider_admin,
+            practice=cast.other_practice,
+            obj=obj,
+        )

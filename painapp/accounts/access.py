@@ -5,6 +5,7 @@ from __future__ import annotations
 from functools import wraps
 
 from django.contrib.auth.decorators import login_required
+from django.db.models import Model, QuerySet
 from django.http import Http404
 from django.shortcuts import redirect
 
@@ -40,3 +41,15 @@ patient_required = role_required(Role.PATIENT)
 clinician_required = role_required(Role.CLINICIAN)
 admin_required = role_required(Role.ADMIN)
 staff_required = role_required(Role.CLINICIAN, Role.ADMIN)
+
+
+def practice_object_or_404(request, queryset: QuerySet | type[Model], pk: int, **lookup):
+    """One row of the staff member's own practice, or 404 — and the miss recorded as
+    `access.denied`, like a refused patient lookup (tracking.access)."""
+    qs = queryset.objects.all() if isinstance(queryset, type) else queryset
+    found = qs.filter(pk=pk, **lookup).first()
+    if found is None:
+        audit(request, "access.denied", practice=request.practice,
+              object_type=qs.model._meta.label_lower, object_id=str(pk))
+        raise Http404
+    return found

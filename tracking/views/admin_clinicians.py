@@ -10,10 +10,10 @@ from django.contrib import messages
 from django.core.exceptions import ValidationError
 from django.db.models import Count, Exists, OuterRef, Q
 from django.http import HttpRequest, HttpResponse
-from django.shortcuts import get_object_or_404, redirect, render
+from django.shortcuts import redirect, render
 from django.views.decorators.http import require_http_methods
 
-from painapp.accounts.access import admin_required
+from painapp.accounts.access import admin_required, practice_object_or_404
 from painapp.accounts.audit import audit
 from painapp.accounts.models import Invitation, Membership, Role
 from programs.models import Enrollment
@@ -23,8 +23,8 @@ from tracking.forms_admin import DeactivateClinicianForm, ReassignCaseloadForm
 
 def _clinician(request: HttpRequest, pk: int) -> Membership:
     """A clinician membership of the admin's own practice, or 404."""
-    return get_object_or_404(Membership.objects.select_related("user"), pk=pk,
-                             practice=request.practice, role=Role.CLINICIAN)
+    return practice_object_or_404(request, Membership.objects.select_related("user"), pk,
+                                  practice=request.practice, role=Role.CLINICIAN)
 
 
 def _caseload_count(request: HttpRequest, membership: Membership) -> int:

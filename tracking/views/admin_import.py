@@ -9,11 +9,11 @@ from __future__ import annotations
 
 from django.contrib import messages
 from django.http import HttpRequest, HttpResponse
-from django.shortcuts import get_object_or_404, redirect, render
+from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.views.decorators.http import require_http_methods, require_POST
 
-from painapp.accounts.access import admin_required
+from painapp.accounts.access import admin_required, practice_object_or_404
 from painapp.accounts.audit import audit, client_ip
 from painapp.csvsafe import csv_response
 from tracking import bulk_import
@@ -26,7 +26,7 @@ SHOW_READY = 20
 
 def _import_for_admin(request: HttpRequest, pk: int) -> BulkImport:
     """An import of the admin's own practice, or 404."""
-    return get_object_or_404(BulkImport, pk=pk, practice=request.practice)
+    return practice_object_or_404(request, BulkImport, pk, practice=request.practice)
 
 
 @admin_required

@@ -6,11 +6,11 @@ from django.contrib import messages
 from django.contrib.auth import login
 from django.core.exceptions import ValidationError
 from django.http import HttpRequest, HttpResponse
-from django.shortcuts import get_object_or_404, redirect, render
+from django.shortcuts import redirect, render
 from django.views.decorators.http import require_http_methods, require_POST
 
 from painapp.accounts import services, throttle
-from painapp.accounts.access import admin_required
+from painapp.accounts.access import admin_required, practice_object_or_404
 from painapp.accounts.audit import audit
 from painapp.accounts.forms import AcceptInvitationForm, InvitationForm
 from painapp.accounts.middleware import SESSION_MEMBERSHIP_KEY
@@ -63,9 +63,9 @@ def invitation_accept(request: HttpRequest, token: str) -> HttpResponse:
 
 def _invitation_for_admin(request: HttpRequest, pk: int) -> Invitation:
     """An invitation of the admin's own practice, or 404."""
-    return get_object_or_404(
-        Invitation.objects.select_related("membership__user", "membership__practice"),
-        pk=pk, membership__practice=request.practice,
+    return practice_object_or_404(
+        request, Invitation.objects.select_related("membership__user", "membership__practice"),
+        pk, membership__practice=request.practice,
     )
 
 
