@@ -140,6 +140,14 @@ class CaseloadRow:
         return reverse("patient_detail", args=[self.enrollment.pk])
 
     @property
+    def name(self) -> str:
+        return self.enrollment.patient.display_name
+
+    @property
+    def status_label(self) -> str:
+        return EnrollmentStatus(self.enrollment.status).label
+
+    @property
     def pain_current_text(self) -> str:
         return _fmt(self.pain_current)
 
@@ -171,18 +179,18 @@ class CaseloadRow:
         at = self._last_local
         return f"{at.day} {MONTHS_SHORT[at.month - 1]} {at.year}" if at else ""
 
-    @property
+    @cached_property
     def has_change(self) -> bool:
         """A change is only shown once a check-in after the baseline has pain in it."""
         return (self.pain_baseline is not None and self.pain_current is not None
                 and self.pain_checkins >= 2)
 
-    @property
+    @cached_property
     def pain_change(self) -> float | None:
         """Points of average pain below baseline (negative: above it)."""
         return self.pain_baseline - self.pain_current if self.has_change else None
 
-    @property
+    @cached_property
     def pain_change_percent(self) -> int | None:
         if not self.has_change or not self.pain_baseline:
             return None
@@ -192,11 +200,11 @@ class CaseloadRow:
     def pain_free(self) -> bool:
         return self.pain_current is not None and self.pain_current <= PAIN_FREE_MAX
 
-    @property
+    @cached_property
     def is_real_improvement(self) -> bool:
         return improved(self.pain_baseline, self.pain_current)
 
-    @property
+    @cached_property
     def not_improving(self) -> bool:
         return (self.weekly_done >= MIN_WEEKLY_FOR_TREND and self.pain_baseline is not None
                 and self.pain_current is not None and not self.pain_free
@@ -207,7 +215,7 @@ class CaseloadRow:
         """E.g. "down 3 pts (43%)", "up 1 pt (14%)", "no change"."""
         return change_text(self.pain_change, self.pain_change_percent)
 
-    @property
+    @cached_property
     def fear_change(self) -> float | None:
         if self.fear_baseline is None or self.fear_current is None or self.pain_checkins < 2:
             return None
