@@ -84,7 +84,8 @@ def content_hash(folder: Path) -> str:
 def read_program(folder: Path) -> ProgramData:
     meta, overview = split_front_matter(folder / "program.md")
     guide_meta, guide_intro = split_front_matter(folder / "somatic-tracking.md")
-    weeks = [_read_week(week_dir) for week_dir in sorted(folder.glob("week-*")) if week_dir.is_dir()]
+    weeks = [_read_week(week_dir) for week_dir in sorted(folder.glob("week-*"))
+             if week_dir.is_dir()]
     if not weeks:
         raise ContentError(f"{folder}: no week-NN folders")
     numbers = [w.number for w in weeks]

@@ -44,7 +44,8 @@ class AttributionForm(forms.Form):
                 label=f"What kind of cause is {n}?",
                 choices=BLANK_CATEGORY + list(AttributionCategory.choices),
                 error_messages={"required": f"Choose a category for cause {n}.",
-                                "invalid_choice": f"Choose a category for cause {n} from the list."},
+                                "invalid_choice":
+                                    f"Choose a category for cause {n} from the list."},
             )
 
     def causes(self) -> list[tuple[str, str]]:

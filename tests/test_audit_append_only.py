@@ -31,9 +31,9 @@ def test_the_app_cannot_update_or_delete_an_event(event):
 def test_the_database_refuses_even_raw_sql(event):
     for sql in ("UPDATE accounts_auditevent SET action = 'x'",
                 "DELETE FROM accounts_auditevent"):
-        with pytest.raises(DatabaseError, match="append-only"), transaction.atomic():
-            with connection.cursor() as cursor:
-                cursor.execute(sql)
+        with (pytest.raises(DatabaseError, match="append-only"), transaction.atomic(),
+              connection.cursor() as cursor):
+            cursor.execute(sql)
     assert AuditEvent.objects.get(pk=event.pk).action == "record.viewed"
 
 

@@ -21,7 +21,8 @@ from tracking.tasks import _send_one
 
 
 def enroll(cast, version, tz="Europe/London", email=None, at=time(9, 0)):
-    patient = make_member(cast.practice, Role.PATIENT, email or f"p-{tz.replace('/', '-').lower()}@example.org", tz=tz)
+    email = email or f"p-{tz.replace('/', '-').lower()}@example.org"
+    patient = make_member(cast.practice, Role.PATIENT, email, tz=tz)
     enrollment = make_enrollment(patient, cast.clinician, cast.practice, version=version)
     prefs = reminders.preferences_for(enrollment)
     prefs.practice_time = at
@@ -230,7 +231,8 @@ def test_no_followup_once_the_checkin_is_done(cast, program_version):
     e = enroll(cast, program_version, at=time(18, 0))
     checkin = CheckIn.objects.create(
         enrollment=e, slot="week-3", kind="weekly", week=3, due_date=datetime(2026, 6, 3).date(),
-        opens_at=datetime(2026, 6, 2, 23, tzinfo=UTC), closes_at=datetime(2026, 6, 5, 23, tzinfo=UTC),
+        opens_at=datetime(2026, 6, 2, 23, tzinfo=UTC),
+        closes_at=datetime(2026, 6, 5, 23, tzinfo=UTC),
         status="open", instrument_keys=["pain_avg"])
     reminders.schedules_sync(enrollment=e, now=datetime(2026, 6, 1, tzinfo=UTC))
     sweep_every(60, datetime(2026, 6, 1, tzinfo=UTC), datetime(2026, 6, 4, tzinfo=UTC))

@@ -45,7 +45,8 @@ def test_it_rejects_a_bad_boolean_naming_the_variable(monkeypatch):
 
 def test_it_rejects_a_bad_number(monkeypatch):
     monkeypatch.setenv("EMAIL_PORT", "twenty-five")
-    with pytest.raises(ImproperlyConfigured, match="EMAIL_PORT='twenty-five' is not a whole number"):
+    with pytest.raises(ImproperlyConfigured,
+                       match="EMAIL_PORT='twenty-five' is not a whole number"):
         env_int("EMAIL_PORT", 25)
 
 

@@ -208,7 +208,8 @@ class Checker:
         print("LESSONS")
         lessons = [r for r in rows if r[1] == "lesson"]
         for name, _, n, g in lessons:
-            flag = "" if (LESSON_WORDS[0] <= n <= LESSON_WORDS[1] and g <= MAX_GRADE) else "  <-- FAIL"
+            ok = LESSON_WORDS[0] <= n <= LESSON_WORDS[1] and g <= MAX_GRADE
+            flag = "" if ok else "  <-- FAIL"
             print(f"  {name:45} {n:5d} words  grade {g:4.1f}{flag}")
         print(f"  {len(lessons)} lessons")
         print()

@@ -35,7 +35,8 @@ class InvitationForm(forms.Form):
 
     full_name = forms.CharField(label="Full name", max_length=150)
     email = forms.EmailField(label="Email address",
-                             error_messages={"invalid": "Enter an email address like name@example.com."})
+                             error_messages={
+                                 "invalid": "Enter an email address like name@example.com."})
     role = forms.ChoiceField(label="Role", choices=[(Role.CLINICIAN, "Clinician"),
                                                     (Role.ADMIN, "Practice admin")])
     timezone = TimezoneField(initial="UTC")
@@ -62,7 +63,8 @@ class AcceptInvitationForm(forms.Form):
         data = super().clean()
         p1, p2 = data.get("password1"), data.get("password2")
         if p1 and p2 and p1 != p2:
-            self.add_error("password2", "The two passwords are not the same. Please type them again.")
+            self.add_error("password2",
+                           "The two passwords are not the same. Please type them again.")
         elif p1:
             try:
                 validate_password(p1, self.user)

@@ -14,7 +14,8 @@ from programs.models import ActivityKind, Attribution, Reflection
 
 _SAVED = {
     ActivityKind.REFLECTION: "Saved. You can come back and change it any time.",
-    ActivityKind.EVIDENCE: "Saved. These clues are your own evidence. Look back at them when doubt creeps in.",
+    ActivityKind.EVIDENCE: ("Saved. These clues are your own evidence. Look back at them "
+                            "when doubt creeps in."),
     ActivityKind.ATTRIBUTION: "Thank you. Your answers are saved.",
     ActivityKind.LESSON: "Saved. Nice work.",
 }

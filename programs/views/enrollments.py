@@ -19,7 +19,8 @@ from programs.forms import PatientInviteForm
 @admin_required
 @require_http_methods(["GET", "POST"])
 def patient_invite(request: HttpRequest) -> HttpResponse:
-    form = PatientInviteForm(request.POST if request.method == "POST" else None, practice=request.practice,
+    form = PatientInviteForm(request.POST if request.method == "POST" else None,
+                             practice=request.practice,
                              initial={"start_date": timezone.localdate()})
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data

@@ -82,7 +82,8 @@ def invitation_list(request: HttpRequest) -> HttpResponse:
 @admin_required
 @require_http_methods(["GET", "POST"])
 def invitation_create(request: HttpRequest) -> HttpResponse:
-    form = InvitationForm(request.POST if request.method == "POST" else None, practice=request.practice,
+    form = InvitationForm(request.POST if request.method == "POST" else None,
+                          practice=request.practice,
                           initial={"role": "clinician"})
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
