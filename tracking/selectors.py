@@ -10,13 +10,13 @@ handful whatever the length of the patient's history.
 
 from __future__ import annotations
 
+import json
 from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta, tzinfo
 from functools import cached_property
 from typing import Any
 from zoneinfo import ZoneInfo
 
-from django.contrib.postgres.aggregates import JSONBAgg
 from django.db import connection
 from django.db.models import (
     Case,
@@ -26,13 +26,10 @@ from django.db.models import (
     Exists,
     F,
     FloatField,
-    Func,
     IntegerField,
-    JSONField,
     OuterRef,
     Q,
     QuerySet,
-    Subquery,
     Sum,
     Value,
     When,
@@ -531,6 +528,23 @@ def effective_status(status: str, closes_at: datetime, opens_at: datetime,
     return CheckIn.Status.OPEN if opens_at <= now else CheckIn.Status.SCHEDULED
 
 
+def _fetch(sql: str, params: list) -> list[tuple]:
+    with connection.cursor() as cursor:
+        cursor.execute(sql, params)
+        return cursor.fetchall()
+
+
+_CHECKINS_SQL = f"""
+SELECT c.id, c.slot, c.kind, c.week, c.status, c.opens_at, c.closes_at, c.completed_at,
+       c.instrument_keys,
+       (SELECT jsonb_agg(jsonb_build_array(r.instrument_key, r.scores, r.answers,
+                                           r.instrument_version) ORDER BY r.id)
+        FROM {Response._meta.db_table} r WHERE r.checkin_id = c.id)
+FROM {CheckIn._meta.db_table} c
+WHERE c.enrollment_id = %s AND c.opens_at <= %s
+ORDER BY c.opens_at, c.id"""  # noqa: S608 (table names from the models; values are params)
+
+
 def _checkins_with_scores(enrollment: Enrollment, now: datetime) -> list[CheckInItem]:
     """Every check-in that has opened, with each response's scores and answers.
 
@@ -543,21 +557,14 @@ def _checkins_with_scores(enrollment: Enrollment, now: datetime) -> list[CheckIn
     """
     if connection.vendor != "postgresql":
         return _checkins_with_scores_joined(enrollment, now)
-    responses = (
-        Response.objects.filter(checkin=OuterRef("pk"))
-        .order_by()
-        .values("checkin")
-        .annotate(all=JSONBAgg(
-            Func(F("instrument_key"), F("scores"), F("answers"), F("instrument_version"),
-                 function="jsonb_build_array"),
-            order_by="pk"))
-        .values("all")
-    )
-    rows = (CheckIn.objects.filter(enrollment=enrollment, opens_at__lte=now)
-            .order_by("opens_at", "pk")
-            .annotate(scored=Subquery(responses, output_field=JSONField()))
-            .values_list("pk", "slot", "kind", "week", "status", "opens_at", "closes_at",
-                         "completed_at", "instrument_keys", "scored"))
+    # Plain SQL: the ORM spent longer building and compiling this query than Postgres
+    # spent answering it (jsonb comes back as text, decoded here as JSONField would).
+    loads = json.loads
+    rows = [(pk, slot, kind, week, status, opens_at, closes_at, completed_at,
+             loads(keys) if keys is not None else None,
+             loads(scored) if scored is not None else None)
+            for pk, slot, kind, week, status, opens_at, closes_at, completed_at, keys, scored
+            in _fetch(_CHECKINS_SQL, [enrollment.pk, now])]
     items = []
     for pk, slot, kind, week, status, opens_at, closes_at, completed_at, keys, scored in rows:
         items.append(CheckInItem(
@@ -733,14 +740,50 @@ NOTES_SHOWN = 50
 def enrollment_facts(enrollment: Enrollment) -> bool:
     """Load the program's week count onto the enrollment and say whether reminders are
     paused. One query (both are small subqueries of the enrollment row)."""
-    facts = Enrollment.objects.filter(pk=enrollment.pk).values(
-        n_weeks=count_per_enrollment(Week.objects.filter(version=OuterRef("program_version"))
-                       .annotate(enrollment=F("version"))),
-        paused=Subquery(ReminderPreferences.objects.filter(enrollment=OuterRef("pk"))
-                        .values("paused")[:1]),
-    ).get()
-    enrollment._week_count = facts["n_weeks"]
-    return bool(facts["paused"])
+    # Plain, portable SQL: two tiny subqueries the ORM took ~1 ms to compile.
+    (n_weeks, paused), = _fetch(_FACTS_SQL, [enrollment.program_version_id, enrollment.pk])
+    enrollment._week_count = n_weeks or 0
+    return bool(paused)
+
+
+_FACTS_SQL = f"""
+SELECT (SELECT COUNT(*) FROM {Week._meta.db_table} WHERE version_id = %s),
+       (SELECT paused FROM {ReminderPreferences._meta.db_table} WHERE enrollment_id = %s
+        LIMIT 1)"""  # noqa: S608
+
+# Practice per program week, summed in SQL (floor division, as week_of): 52 rows, not
+# one per day. Postgres; elsewhere per day through the ORM (dates come back as text).
+_PRACTICE_WEEKS_SQL = f"""
+SELECT FLOOR((local_date - %s::date) / 7.0)::int + 1, SUM(duration_seconds), COUNT(*)
+FROM {PracticeSession._meta.db_table} WHERE enrollment_id = %s GROUP BY 1"""  # noqa: S608
+
+_ATTRIBUTIONS_SQL = f"""
+SELECT a.recorded_at, a.mind_brain_score, w.number
+FROM {Attribution._meta.db_table} a
+LEFT JOIN {Attribution._meta.get_field("activity").related_model._meta.db_table} act
+       ON act.id = a.activity_id
+LEFT JOIN {Week._meta.db_table} w ON w.id = act.week_id
+WHERE a.enrollment_id = %s
+ORDER BY a.recorded_at"""  # noqa: S608
+
+
+def _practice_by_week(enrollment: Enrollment) -> list[tuple[int, int | None, int]]:
+    """(program week, seconds, sessions) for every week with practice."""
+    if connection.vendor == "postgresql":
+        return _fetch(_PRACTICE_WEEKS_SQL, [enrollment.start_date, enrollment.pk])
+    return [(week_of(enrollment, day), seconds, n)
+            for day, seconds, n in (PracticeSession.objects.filter(enrollment=enrollment)
+                                    .values("local_date")
+                                    .annotate(s=Sum("duration_seconds"), n=Count("pk"))
+                                    .values_list("local_date", "s", "n"))]
+
+
+def _attribution_rows(enrollment: Enrollment) -> list[tuple[datetime, int, int | None]]:
+    """(recorded_at, mind-brain score, activity's week number or None)."""
+    if connection.vendor == "postgresql":
+        return _fetch(_ATTRIBUTIONS_SQL, [enrollment.pk])
+    return list(Attribution.objects.filter(enrollment=enrollment)
+                .values_list("recorded_at", "mind_brain_score", "activity__week__number"))
 
 
 def patient_overview(enrollment: Enrollment, now: datetime, *, notes: bool = True) -> Overview:
@@ -777,13 +820,9 @@ def patient_overview(enrollment: Enrollment, now: datetime, *, notes: bool = Tru
     reached = max(1, min(week_count, week_of(enrollment, enrollment.local_date(now))))
     minutes = dict.fromkeys(range(1, reached + 1), 0)
     seconds_total = sessions_total = 0
-    for day, seconds, n in (PracticeSession.objects.filter(enrollment=enrollment)
-                            .values("local_date").annotate(s=Sum("duration_seconds"),
-                                                           n=Count("pk"))
-                            .values_list("local_date", "s", "n")):
+    for week, seconds, n in _practice_by_week(enrollment):
         seconds_total += seconds or 0
         sessions_total += n
-        week = week_of(enrollment, day)
         if week in minutes:
             minutes[week] += seconds or 0
     practice = [Point(f"W{w}", f"Week {w}", round(s / 60)) for w, s in minutes.items()]
@@ -797,9 +836,7 @@ def patient_overview(enrollment: Enrollment, now: datetime, *, notes: bool = Tru
     # Mind-brain score: the program's three-causes activities and any causes answered in
     # a check-in, in time order.
     mind: list[tuple[datetime, Point]] = []
-    for recorded_at, score, week in (Attribution.objects.filter(enrollment=enrollment)
-                                     .values_list("recorded_at", "mind_brain_score",
-                                                  "activity__week__number")):
+    for recorded_at, score, week in _attribution_rows(enrollment):
         week = week or week_of(enrollment, enrollment.local_date(recorded_at))
         mind.append((recorded_at, Point(f"W{week}", f"Week {week} (three causes)", score)))
     for item in checkins:
