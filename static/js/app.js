@@ -18,4 +18,18 @@
     var question = form.getAttribute("data-confirm");
     if (question && !window.confirm(question)) { event.preventDefault(); }
   });
+  // The header's "More" menu (a native <details>, which works without this): Escape
+  // closes it and puts focus back on "More"; a tap or click elsewhere closes it too.
+  document.addEventListener("keydown", function (event) {
+    if (event.key !== "Escape") { return; }
+    var open = document.querySelector("details[data-more][open]");
+    if (!open) { return; }
+    open.open = false;
+    var summary = open.querySelector("summary");
+    if (summary && open.contains(document.activeElement)) { summary.focus(); }
+  });
+  document.addEventListener("click", function (event) {
+    var open = document.querySelector("details[data-more][open]");
+    if (open && !open.contains(event.target)) { open.open = false; }
+  });
 })();

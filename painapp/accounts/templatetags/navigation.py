@@ -1,0 +1,92 @@
+"""The header's main navigation, built once for both layouts.
+
+Wide screens show every link in one row. Phones show the few most used links and a
+"More" disclosure (a native <details>, so it works without JavaScript) holding the
+rest; the template renders those twice and CSS shows one set at a time.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+from django import template
+from django.urls import reverse
+
+register = template.Library()
+
+
+@dataclass(frozen=True)
+class Item:
+    label: str
+    url: str
+    current: str | None  # the aria-current value: "page", "true" (inside it) or None
+
+
+@dataclass
+class Nav:
+    primary: list[Item] = field(default_factory=list)
+    extra: list[Item] = field(default_factory=list)
+    more: bool = False  # whether phones fold `extra` and Log out into "More"
+
+    @property
+    def more_current(self) -> bool:
+        return any(item.current for item in self.extra)
+
+
+def _item(label: str, url_name: str, name: str, *, also: tuple[str, ...] = (),
+          prefixes: tuple[str, ...] = (), inside: tuple[str, ...] = ()) -> Item:
+    if name == url_name or name in also or any(name.startswith(p) for p in prefixes):
+        current = "page"
+    elif any(name.startswith(p) for p in inside):
+        current = "true"
+    else:
+        current = None
+    return Item(label, reverse(url_name), current)
+
+
+def build_nav(role: str | None, name: str, several_practices: bool = False) -> Nav:
+    nav = Nav()
+    if role == "patient":
+        nav.primary = [
+            _item("Today", "today", name),
+            _item("Program", "program_overview", name, also=("program_week", "activity")),
+            _item("Check-in", "checkin_current", name, also=("checkin_detail", "checkin_list")),
+        ]
+        nav.extra = [
+            _item("Fear ladder", "exposure", name,
+                  also=("exposure_plan", "exposure_detail", "fear_edit")),
+            _item("Progress", "progress", name),
+            _item("My log", "my_log", name),
+            _item("Reminders", "reminder_settings", name, also=("notifications",)),
+        ]
+    elif role == "clinician":
+        nav.primary = [_item("Caseload", "caseload", name, inside=("patient_",))]
+    elif role == "admin":
+        nav.primary = [
+            _item("Overview", "practice_overview", name),
+            _item("Invitations", "invitation_list", name,
+                  also=("invitation_create", "patient_invite")),
+        ]
+        nav.extra = [
+            _item("Clinicians", "admin_clinicians", name,
+                  also=("admin_clinician_deactivate", "admin_clinician_reassign")),
+            _item("Enrollments", "admin_enrollments", name,
+                  prefixes=("admin_enrollment", "admin_import")),
+            _item("Outcomes", "admin_outcomes", name),
+            _item("Questionnaires", "admin_instruments", name, prefixes=("admin_instrument",)),
+            _item("Audit trail", "admin_audit", name),
+        ]
+    if several_practices:
+        nav.extra.append(Item("Switch practice", reverse("choose_practice"), None))
+    nav.extra.append(_item("Account", "account_change_password", name))
+    # Up to two items besides the primary ones (Log out counts) fit a phone's row as they are.
+    nav.more = len(nav.extra) + 1 > 2
+    return nav
+
+
+@register.simple_tag(takes_context=True)
+def main_nav(context) -> Nav:
+    request = context.get("request")
+    match = getattr(request, "resolver_match", None)
+    return build_nav(context.get("role"), (match.url_name if match else None) or "",
+                     bool(context.get("has_several_practices")))

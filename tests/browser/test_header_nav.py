@@ -1,0 +1,176 @@
+"""The header's main menu on a phone: one row, the rest under a native "More".
+
+On a phone (390 px) the patient sees Today, Program, Check-in and More in a single
+row; More is a <details> disclosure, so it opens by keyboard (Enter or Space) and works
+with JavaScript switched off. On a desktop every link sits in one row and More is not
+there at all. Screenshots of each role, closed and open, are saved under
+test-artifacts/screenshots/nav-*.
+"""
+
+from __future__ import annotations
+
+import re
+
+import pytest
+from playwright.sync_api import Page, expect
+
+from tests.browser import helpers
+
+pytestmark = pytest.mark.browser
+
+PATIENT_MORE = ["Fear ladder", "Progress", "My log", "Reminders", "Account"]
+ADMIN_MORE = ["Clinicians", "Enrollments", "Outcomes", "Questionnaires", "Audit trail",
+              "Account"]
+
+
+def main_nav(page: Page):
+    return page.get_by_role("navigation", name="Main")
+
+
+def more(page: Page):
+    return main_nav(page).locator("summary", has_text="More")
+
+
+def one_row(page: Page) -> None:
+    """The menu's visible items share a row (their middles line up within a few px), and
+    the menu is no taller than its tallest item."""
+    box = page.evaluate("""() => {
+        const ul = document.querySelector('nav[aria-label=Main] > ul.nav');
+        const items = [...ul.children].filter(li => li.getClientRects().length);
+        const middles = items.map(li => { const b = li.getBoundingClientRect(); return b.top + b.height / 2; });
+        const tallest = Math.max(...items.map(li => li.getBoundingClientRect().height));
+        const widths = items.map(li => Math.round(li.getBoundingClientRect().width));
+        return {height: ul.getBoundingClientRect().height, tallest, middles, widths,
+                room: Math.round(ul.getBoundingClientRect().width)};
+    }""")
+    assert max(box["middles"]) - min(box["middles"]) <= 4, f"the menu wraps: {box}"
+    assert box["height"] <= box["tallest"] + 4, box
+
+
+def shoot_open_and_closed(page: Page, name: str, *, phone: bool) -> None:
+    helpers.check_axe(page, f"nav-{name}")
+    helpers.screenshot(page, f"nav-{name}")
+    if phone:
+        more(page).click()
+        helpers.check_axe(page, f"nav-{name}-more")
+        helpers.assert_fits_width(page)
+        helpers.assert_tap_targets(page)
+        helpers.screenshot(page, f"nav-{name}-more")
+        more(page).click()
+
+
+def test_the_patient_menu_is_one_row_on_a_phone_and_more_opens_by_keyboard(
+        live_server, cast, enrollment, new_context):
+    page = new_context(bypass_csp=True, **helpers.PHONE).new_page()
+    helpers.login(page, live_server, cast.patient)
+    page.goto(f"{live_server.url}/today/")
+    nav = main_nav(page)
+    for name in ["Today", "Program", "Check-in"]:
+        expect(nav.get_by_role("link", name=name, exact=True)).to_be_in_viewport()
+    for name in PATIENT_MORE:  # folded away: neither seen nor in the accessibility tree
+        expect(nav.get_by_role("link", name=name, exact=True)).to_have_count(0)
+    expect(nav.get_by_role("button", name="Log out")).to_have_count(0)
+    expect(nav.get_by_role("link", name="Today")).to_have_attribute("aria-current", "page")
+    expect(more(page)).not_to_have_attribute("aria-current", re.compile(".*"))
+    one_row(page)
+    helpers.assert_fits_width(page)
+    helpers.assert_tap_targets(page)
+    page.set_viewport_size({"width": 360, "height": 740})  # a smaller phone: still one row
+    one_row(page)
+    helpers.assert_fits_width(page)
+    page.set_viewport_size(helpers.PHONE["viewport"])
+
+    # Tab from the top of the page: skip link, brand, Today, Program, Check-in, More.
+    page.locator("body").focus()
+    for _ in range(6):
+        page.keyboard.press("Tab")
+    stop = helpers.focused(page)
+    assert stop["tag"] == "summary" and stop["text"].startswith("More"), stop
+    assert stop["outline"] and stop["onscreen"], f"focus on More cannot be seen: {stop}"
+    page.keyboard.press("Enter")
+    for name in PATIENT_MORE:
+        expect(nav.get_by_role("link", name=name, exact=True)).to_be_visible()
+    expect(nav.get_by_role("button", name="Log out")).to_be_visible()
+    helpers.assert_fits_width(page)
+    helpers.assert_tap_targets(page)
+    helpers.check_axe(page, "nav-patient-phone-more-keyboard")
+    # Tab goes on into the panel, in the order it shows.
+    page.keyboard.press("Tab")
+    assert helpers.focused(page)["text"] == "Fear ladder"
+    # Escape (the small enhancement in app.js) closes it and gives focus back to More.
+    page.keyboard.press("Escape")
+    expect(nav.get_by_role("link", name="Progress", exact=True)).to_have_count(0)
+    expect(more(page)).to_be_focused()
+    page.keyboard.press("Space")
+    expect(nav.get_by_role("link", name="Progress", exact=True)).to_be_visible()
+
+    # A page inside More: its link is current, and More says so too.
+    nav.get_by_role("link", name="My log").click()
+    expect(page).to_have_url(re.compile(r"/log/$"))
+    expect(more(page)).to_have_attribute("aria-current", "true")
+    more(page).click()
+    expect(nav.get_by_role("link", name="My log")).to_have_attribute("aria-current", "page")
+    expect(nav.get_by_role("link", name="Today")).not_to_have_attribute(
+        "aria-current", re.compile(".*"))
+    helpers.screenshot(page, "nav-patient-phone-my-log-more")
+
+
+def test_more_works_without_javascript(live_server, cast, enrollment, new_context):
+    page = new_context(java_script_enabled=False, **helpers.PHONE).new_page()
+    helpers.login(page, live_server, cast.patient)
+    page.goto(f"{live_server.url}/today/")
+    one_row(page)
+    expect(main_nav(page).get_by_role("link", name="Progress")).to_have_count(0)
+    more(page).click()
+    link = main_nav(page).get_by_role("link", name="Progress")
+    expect(link).to_be_visible()
+    helpers.screenshot(page, "nav-patient-phone-more-no-js")
+    link.click()
+    expect(page).to_have_url(re.compile(r"/progress/$"))
+    expect(more(page)).to_have_attribute("aria-current", "true")
+    more(page).click()
+    expect(main_nav(page).get_by_role("link", name="Progress")).to_have_attribute(
+        "aria-current", "page")
+    main_nav(page).get_by_role("button", name="Log out").click()
+    expect(page).to_have_url(re.compile(r"/accounts/login/"))
+
+
+def test_a_tap_outside_more_closes_it(live_server, cast, enrollment, new_context):
+    page = new_context(bypass_csp=False, **helpers.PHONE).new_page()
+    helpers.login(page, live_server, cast.patient)
+    page.goto(f"{live_server.url}/today/")
+    more(page).click()
+    expect(main_nav(page).get_by_role("link", name="Progress")).to_be_visible()
+    page.locator("footer").click()  # the panel covers the top of the page
+    expect(main_nav(page).get_by_role("link", name="Progress")).to_have_count(0)
+
+
+@pytest.mark.parametrize("form_factor", ["phone", "desktop"])
+def test_every_role_has_a_one_row_menu(live_server, cast, enrollment, new_context,
+                                       form_factor):
+    phone = form_factor == "phone"
+    options = helpers.PHONE if phone else helpers.DESKTOP
+    for who, path, shown, folded in [
+        (cast.patient, "/today/", ["Today", "Program", "Check-in"], PATIENT_MORE),
+        (cast.clinician, "/caseload/", ["Caseload", "Account"], []),
+        (cast.admin, "/practice/", ["Overview", "Invitations"], ADMIN_MORE),
+    ]:
+        page = new_context(bypass_csp=True, **options).new_page()
+        helpers.login(page, live_server, who)
+        page.goto(f"{live_server.url}{path}")
+        nav = main_nav(page)
+        one_row(page)
+        helpers.assert_fits_width(page)
+        for name in shown:
+            expect(nav.get_by_role("link", name=name, exact=True)).to_be_in_viewport()
+        for name in folded:
+            expect(nav.get_by_role("link", name=name, exact=True)).to_have_count(
+                0 if phone else 1)
+        if phone and folded:
+            expect(more(page)).to_be_visible()
+        else:  # nothing folded: no More, and Log out in the row
+            expect(more(page)).to_be_hidden()
+            expect(nav.get_by_role("button", name="Log out")).to_be_in_viewport()
+        shoot_open_and_closed(page, f"{form_factor}-{path.strip('/')}",
+                              phone=phone and bool(folded))
+        page.context.close()
