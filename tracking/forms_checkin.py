@@ -85,6 +85,25 @@ def _scale_hint(item: dict) -> str:
     return " ".join(f"{n} means {text.lower()}." for n, text in sorted(labels.items()))
 
 
+def posted_answers(data, instruments: list[Instrument]) -> dict[str, dict]:
+    """What was sent, by instrument and item, untouched (clean_answers checks it).
+
+    The same as ``CheckInForm(data, instruments=…).answers()`` without building the
+    form's fields: a submit only needs the form again to show errors."""
+    result: dict[str, dict] = {}
+    for instrument in instruments:
+        raw: dict = {}
+        for item in instrument.items:
+            name = field_name(instrument.key, item["key"])
+            if item.get("type") == "cause":
+                raw[item["key"]] = {"text": data.get(name + SEP + "text", ""),
+                                    "category": data.get(name + SEP + "category", "")}
+            elif name in data:
+                raw[item["key"]] = data.get(name)
+        result[instrument.key] = raw
+    return result
+
+
 class CheckInForm(forms.Form):
     def __init__(self, data=None, *, instruments: list[Instrument], draft: dict | None = None):
         super().__init__(data)
@@ -116,19 +135,7 @@ class CheckInForm(forms.Form):
 
     def answers(self) -> dict[str, dict]:
         """What was sent, by instrument and item, untouched (clean_answers checks it)."""
-        data = self.data
-        result: dict[str, dict] = {}
-        for instrument in self.instruments:
-            raw: dict = {}
-            for item in instrument.items:
-                name = field_name(instrument.key, item["key"])
-                if item.get("type") == "cause":
-                    raw[item["key"]] = {"text": data.get(name + SEP + "text", ""),
-                                        "category": data.get(name + SEP + "category", "")}
-                elif name in data:
-                    raw[item["key"]] = data.get(name)
-            result[instrument.key] = raw
-        return result
+        return posted_answers(self.data, self.instruments)
 
     def apply_errors(self, errors: dict[str, dict[str, str]]) -> None:
         """Show each instrument's messages next to its questions."""

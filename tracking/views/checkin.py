@@ -21,7 +21,7 @@ from programs.access import enrollment_required, own
 from programs.markdown import render_markdown
 from programs.models import EnrollmentStatus
 from tracking import checkins
-from tracking.forms_checkin import CheckInForm
+from tracking.forms_checkin import CheckInForm, posted_answers
 from tracking.models import CheckIn
 
 
@@ -121,8 +121,9 @@ def checkin_detail(request: HttpRequest, pk: int) -> HttpResponse:
 def _answer(request: HttpRequest, checkin: CheckIn, now, rules) -> HttpResponse:
     enrollment = request.enrollment
     instruments = checkins.checkin_instruments(checkin, enrollment.practice_id)
-    form = CheckInForm(request.POST, instruments=instruments)
-    answers = form.answers()
+    # The form (its fields) is built only to show errors again: a submit that records
+    # needs just the posted answers.
+    answers = posted_answers(request.POST, instruments)
     try:
         if request.POST.get("action") == "save":
             errors = checkins.checkin_save_draft(checkin=checkin, answers_by_instrument=answers,
@@ -130,6 +131,7 @@ def _answer(request: HttpRequest, checkin: CheckIn, now, rules) -> HttpResponse:
             if request.htmx:
                 return HttpResponse(status=204)
             if errors:
+                form = CheckInForm(request.POST, instruments=instruments)
                 form.apply_errors(errors)
                 return _form_page(
                     request, checkin, form, status=422,
@@ -142,6 +144,7 @@ def _answer(request: HttpRequest, checkin: CheckIn, now, rules) -> HttpResponse:
         checkins.checkin_record(checkin=checkin, answers_by_instrument=answers, now=now,
                                 instruments=instruments, rules=rules)
     except checkins.CheckInAnswerError as error:
+        form = CheckInForm(request.POST, instruments=instruments)
         form.apply_errors(error.errors)
         return _form_page(request, checkin, form, status=422)
     except checkins.AlreadyDone:
