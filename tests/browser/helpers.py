@@ -54,6 +54,7 @@ def login(page: Page, live_server, user, password: str = PASSWORD) -> None:
 
 def logout(page: Page) -> None:
     """Log out with the header's button (or allauth's own page, from an error page)."""
+    open_more(page)  # on a phone, Log out waits under "More"
     button = page.locator("header").get_by_role("button", name="Log out")
     if not button.count():
         origin = urlunsplit(urlsplit(page.url)[:2] + ("", "", ""))
@@ -62,6 +63,26 @@ def logout(page: Page) -> None:
     button.click()
     page.wait_for_load_state()
     expect(page).to_have_url(re.compile(r"/accounts/login/"))
+
+
+def open_more(page: Page) -> bool:
+    """Open the header's "More" menu if it is showing (phones); True if it was opened."""
+    more = page.locator("header details[data-more]")
+    if not more.count() or not more.locator("summary").is_visible():
+        return False
+    if more.get_attribute("open") is None:
+        more.locator("summary").click()
+    expect(more).to_have_attribute("open", "")
+    return True
+
+
+def nav_link(page: Page, name: str):
+    """A link in the main menu, opening "More" first if the link waits in it (phones)."""
+    nav = page.get_by_role("navigation", name="Main")
+    link = nav.get_by_role("link", name=name, exact=True)
+    if not link.count():
+        open_more(page)
+    return link
 
 
 def on_live_server(url: str, live_server) -> str:
