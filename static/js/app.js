@@ -19,7 +19,8 @@
     if (question && !window.confirm(question)) { event.preventDefault(); }
   });
   // The header's "More" menu (a native <details>, which works without this): Escape
-  // closes it and puts focus back on "More"; a tap or click elsewhere closes it too.
+  // closes it and puts focus back on "More"; a tap or click elsewhere closes it, and so
+  // does Tab moving on past its last link (so the panel never hides what has focus).
   document.addEventListener("keydown", function (event) {
     if (event.key !== "Escape") { return; }
     var open = document.querySelector("details[data-more][open]");
@@ -28,8 +29,10 @@
     var summary = open.querySelector("summary");
     if (summary && open.contains(document.activeElement)) { summary.focus(); }
   });
-  document.addEventListener("click", function (event) {
+  function closeMoreOutside(event) {
     var open = document.querySelector("details[data-more][open]");
     if (open && !open.contains(event.target)) { open.open = false; }
-  });
+  }
+  document.addEventListener("click", closeMoreOutside);
+  document.addEventListener("focusin", closeMoreOutside);
 })();

@@ -103,8 +103,17 @@ def test_the_patient_menu_is_one_row_on_a_phone_and_more_opens_by_keyboard(
     expect(more(page)).to_be_focused()
     page.keyboard.press("Space")
     expect(nav.get_by_role("link", name="Progress", exact=True)).to_be_visible()
+    # Tab on past Log out: focus goes into the page and the panel closes, hiding nothing.
+    for _ in range(len(PATIENT_MORE) + 1):
+        page.keyboard.press("Tab")
+    assert helpers.focused(page)["text"] == "Log out"
+    page.keyboard.press("Tab")
+    expect(nav.get_by_role("link", name="Progress", exact=True)).to_have_count(0)
+    assert page.evaluate("() => document.querySelector('main').contains(document.activeElement)")
+    assert helpers.focused(page)["onscreen"]
 
     # A page inside More: its link is current, and More says so too.
+    more(page).click()
     nav.get_by_role("link", name="My log").click()
     expect(page).to_have_url(re.compile(r"/log/$"))
     expect(more(page)).to_have_attribute("aria-current", "true")
