@@ -37,7 +37,8 @@ def one_row(page: Page) -> None:
     box = page.evaluate("""() => {
         const ul = document.querySelector('nav[aria-label=Main] > ul.nav');
         const items = [...ul.children].filter(li => li.getClientRects().length);
-        const middles = items.map(li => { const b = li.getBoundingClientRect(); return b.top + b.height / 2; });
+        const middles = items.map(li => {
+          const b = li.getBoundingClientRect(); return b.top + b.height / 2; });
         const tallest = Math.max(...items.map(li => li.getBoundingClientRect().height));
         const widths = items.map(li => Math.round(li.getBoundingClientRect().width));
         return {height: ul.getBoundingClientRect().height, tallest, middles, widths,
