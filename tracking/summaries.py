@@ -7,13 +7,14 @@ from the responses on every page load meant a dozen correlated subqueries per pa
 (bench, 200 patients × 52 weeks: 120 ms of SQL for the caseload, 250 ms for a
 1,000-patient report). `EnrollmentSummary` holds them instead, one row per enrollment.
 
-Correctness rule: a summary is never edited piecemeal. `summaries_refresh` recomputes
-every figure from the responses themselves, and each service that changes what a
-summary is made of calls it in the same transaction:
+Correctness rule: every check-in is added exactly once, by the service that records
+it, in the same transaction:
 
-- `tracking.checkins.checkin_record` (the only writer of responses in the app);
+- `tracking.checkins.checkin_record` (the only writer of responses in the app) adds it
+  with `summary_record_checkin`, one upsert written in terms of the row's current
+  values, tested equal to a full recompute;
 - data set builders that write responses directly (the demo, the bench, test helpers)
-  call it once at the end, as a service would.
+  call `summaries_refresh`, which recomputes every figure from the responses.
 
 Deleting an enrollment deletes its summary (CASCADE). `manage.py refresh_summaries`
 recomputes them all, for example after restoring a backup.
@@ -64,9 +65,10 @@ def _figures() -> dict:
     Current: the most recently completed check-in with that answer. End: the
     end-of-program check-in (slot "end"). Only responses that have a total count.
     """
+    # A total that is there and not JSON null, as summary_record_checkin counts it.
     completed = Response.objects.filter(checkin__enrollment=OuterRef("pk"),
                                         checkin__status=CheckIn.Status.COMPLETED,
-                                        scores__total__isnull=False)
+                                        scores__total__isnull=False).exclude(scores__total=None)
     baseline = completed.filter(checkin__kind=CheckIn.Kind.BASELINE)
     end = completed.filter(checkin__slot=END_SLOT)
     first = ["checkin__opens_at", "checkin_id"]
@@ -99,8 +101,9 @@ def summaries_refresh(*, enrollment_ids: Iterable[int]) -> int:
     second statement's snapshot when it starts, after the locks are held, so of two
     check-ins of one patient recorded at the same moment the second to get the lock
     reads the first one's committed responses: the last writer always writes figures
-    that include both. Only this function locks summary rows, so the lock cannot
-    deadlock with the check-in or enrollment locks its callers hold.
+    that include both. Only this function and summary_record_checkin (one row, by its
+    upsert) lock summary rows, so the lock cannot deadlock with the check-in or
+    enrollment locks their callers hold.
     """
     ids = sorted({int(pk) for pk in enrollment_ids})
     if not ids:
@@ -147,14 +150,20 @@ def summary_record_checkin(*, checkin: CheckIn, responses: Iterable[Response]) -
     once set). Two check-ins of one patient recorded at the same moment therefore
     compose: the second waits for the first's row lock and applies its change to the
     committed row, so the result is what summaries_refresh would compute from scratch
-    (tests/test_summaries.py checks exactly that).
+    (tests/test_summaries.py checks exactly that). One corner differs: "current" means
+    "of the latest check-in done", so a check-in with a pain score completed *before*
+    an already-counted later one that had none leaves the older score in place, where
+    a recompute would take it; every shipped check-in asks for pain, and
+    refresh_summaries recomputes. The upsert locks only its own summary row.
     """
     totals = {r.instrument_key: (r.scores or {}).get("total") for r in responses}
     pain, fear = totals.get(PAIN_AVG), totals.get(FEAR)
     is_baseline = checkin.kind == CheckIn.Kind.BASELINE
     is_end = checkin.slot == END_SLOT
+    completed_at = EnrollmentSummary._meta.get_field("last_checkin_at").get_db_prep_save(
+        checkin.completed_at, connection)  # as the ORM stores it (SQLite: UTC text)
     values = {
-        "last_checkin_at": checkin.completed_at,
+        "last_checkin_at": completed_at,
         "weekly_done": int(checkin.kind == CheckIn.Kind.WEEKLY),
         "pain_checkins": int(pain is not None),
         "pain_baseline": pain if is_baseline else None,
