@@ -12,7 +12,7 @@ from __future__ import annotations
 from django.db.models import QuerySet
 from django.http import Http404, HttpRequest
 
-from painapp.accounts.audit import audit
+from painapp.accounts.audit import audit, audit_reads
 from painapp.accounts.models import Role
 from programs.models import Enrollment
 
@@ -46,5 +46,6 @@ def enrollment_for_staff(request: HttpRequest, pk: int) -> Enrollment:
 
 def audit_read(request: HttpRequest, action: str, enrollment: Enrollment, obj=None) -> None:
     """Record a staff read or export of one patient's data."""
-    audit(request, action, practice=enrollment.practice, subject=enrollment.patient,
-          obj=obj if obj is not None else enrollment)
+    obj = obj if obj is not None else enrollment
+    audit_reads(request, action, practice_id=enrollment.practice_id,
+                reads=[(enrollment.patient_id, obj._meta.label_lower, str(obj.pk))])

@@ -18,9 +18,7 @@ from django.views.decorators.http import require_GET
 from django.views.decorators.vary import vary_on_headers
 
 from painapp.accounts.access import clinician_required
-from painapp.accounts.audit import client_ip
-from painapp.accounts.middleware import current_request_id
-from painapp.accounts.models import AuditEvent
+from painapp.accounts.audit import audit_reads
 from tracking import selectors
 from tracking.access import visible_enrollments
 from tracking.forms_clinician import CaseloadFilterForm
@@ -75,16 +73,9 @@ def _sort_headers(query: CaseloadQuery) -> dict[str, dict]:
 def _audit_shown(request: HttpRequest, rows: list[selectors.CaseloadRow]) -> None:
     """One audit event per patient whose numbers were shown, written in one INSERT (the
     cost stays the same for a short page or a full one)."""
-    ip, request_id = client_ip(request), current_request_id()
-    practice = request.membership.practice
-    # Ids rather than instances: 25 rows a page, and each instance assignment is checked.
-    events = [AuditEvent(actor_id=request.user.pk, practice_id=practice.pk,
-                         subject_id=row.enrollment.patient_id, action="caseload.viewed",
-                         object_type="programs.enrollment", object_id=str(row.enrollment.pk),
-                         ip=ip, request_id=request_id)
-              for row in rows]
-    if events:
-        AuditEvent.objects.bulk_create(events)
+    audit_reads(request, "caseload.viewed", practice_id=request.membership.practice_id,
+                reads=[(row.enrollment.patient_id, "programs.enrollment", str(row.enrollment.pk))
+                       for row in rows])
 
 
 @require_GET
