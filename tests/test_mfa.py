@@ -92,3 +92,19 @@ def test_it_sends_a_django_admin_user_without_an_authenticator_to_set_one_up(cli
     response = client.get("/django-admin/accounts/auditevent/")
     assert response.status_code == 302
     assert response.url.startswith(reverse("mfa_activate_totp"))
+
+
+def test_staff_who_remove_their_authenticator_are_sent_to_set_one_up_again(client, cast):
+    # Logged in with the code: the session remembers that staff have an authenticator
+    # (so pages pay no query for it); removing it must forget that at once.
+    client.post(reverse("account_login"), {"login": cast.clinician.email, "password": PASSWORD})
+    client.post(reverse("mfa_authenticate"), {"code": totp_code()})
+    assert client.get(reverse("caseload")).status_code == 200
+
+    client.post(reverse("account_reauthenticate"), {"password": PASSWORD})
+    removed = client.post(reverse("mfa_deactivate_totp"), {"code": totp_code()})
+    assert removed.status_code == 302
+
+    response = client.get(reverse("caseload"))
+    assert response.status_code == 302
+    assert response.url.startswith(reverse("mfa_activate_totp"))
