@@ -145,6 +145,28 @@ def test_more_works_without_javascript(live_server, cast, enrollment, new_contex
     expect(page).to_have_url(re.compile(r"/accounts/login/"))
 
 
+@pytest.mark.parametrize("path", ["/today/", "/program/", "/exposure/", "/log/"])
+def test_without_javascript_the_open_more_panel_never_covers_the_focus(
+        live_server, cast, enrollment, new_context, path):
+    # Nothing closes the open panel without JavaScript, so tabbing on past Log out must
+    # land on something the panel does not cover (WCAG 2.2 2.4.11, focus not obscured).
+    page = new_context(java_script_enabled=False, **helpers.PHONE).new_page()
+    helpers.login(page, live_server, cast.patient)
+    page.goto(f"{live_server.url}{path}")
+    more(page).click()
+    main_nav(page).get_by_role("button", name="Log out").focus()
+    page.keyboard.press("Tab")
+    focus = page.evaluate("""() => {
+        const el = document.activeElement, box = el.getBoundingClientRect();
+        const top = document.elementFromPoint(box.left + box.width / 2,
+                                              box.top + box.height / 2);
+        return {tag: el.tagName, text: el.textContent.trim().slice(0, 40),
+                inNav: !!el.closest("nav"), onTop: !!top && (top === el || el.contains(top))};
+    }""")
+    assert not focus["inNav"] and focus["onTop"], focus
+    helpers.screenshot(page, f"nav-phone-no-js-focus-after-more-{path.strip('/')}")
+
+
 def test_a_tap_outside_more_closes_it(live_server, cast, enrollment, new_context):
     page = new_context(bypass_csp=False, **helpers.PHONE).new_page()
     helpers.login(page, live_server, cast.patient)
