@@ -4,9 +4,10 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
-from functools import cached_property
+from functools import cached_property, lru_cache
 
-from django.db.models import Count, Exists, OuterRef, Q, Sum
+from django.db import connection
+from django.db.models import Count, Q, Sum
 
 from programs.models import (
     Activity,
@@ -23,13 +24,6 @@ from programs.models import (
 # Daily practice and check-ins are tracked on their own, not as one-off tasks.
 ONE_OFF_KINDS = {ActivityKind.LESSON, ActivityKind.REFLECTION, ActivityKind.ATTRIBUTION,
                  ActivityKind.EVIDENCE, ActivityKind.EXPOSURE}
-# What a map of the program shows (Today, the overview): not the lessons' text, prompts
-# or kind-specific JSON, which only a week's or an activity's own page needs.
-OUTLINE_WEEK_FIELDS = ("id", "version_id", "number", "title", "theme")
-OUTLINE_ACTIVITY_FIELDS = ("id", "week_id", "order", "kind", "slug", "title", "minutes",
-                           "daily")
-
-
 @dataclass
 class WeekState:
     week: Week
@@ -78,35 +72,58 @@ class ProgramMap:
         return None
 
 
-def program_map(enrollment: Enrollment, at: datetime | None = None, *,
-                outline: bool = False) -> ProgramMap:
-    """Every week with its activities and what is open and done. Two queries: the
-    weeks, and their activities each marked done or not for this enrollment.
+@dataclass(frozen=True)
+class ProgramOutline:
+    """A program version's weeks and, for each, its activities in order."""
 
-    `outline` loads only what a map of the program shows (OUTLINE_*_FIELDS), for
-    pages that list the weeks and activities without their content.
+    weeks: tuple[Week, ...]
+    activities: dict[int, tuple[Activity, ...]]  # by week id
+
+
+@lru_cache(maxsize=16)
+def program_outline(version_id: int) -> ProgramOutline:
+    """The weeks and activities of a program version, read once per process.
+
+    A version never changes once loaded (a changed curriculum makes a new version, and
+    enrollments stay on theirs), so every patient page would otherwise re-read the same
+    rows: two queries and ~50 model instances per request. No patient data in here: the
+    instances are shared by every request, so nobody may set anything on them.
+    Two queries on a miss. Saving or deleting a version, week or activity clears it (in
+    this process; see `ProgramsConfig.ready`).
     """
-    weeks_qs = Week.objects.filter(version_id=enrollment.program_version_id)
-    activities_qs = Activity.objects.filter(week__version_id=enrollment.program_version_id)
-    if outline:
-        weeks_qs = weeks_qs.only(*OUTLINE_WEEK_FIELDS)
-        activities_qs = activities_qs.only(*OUTLINE_ACTIVITY_FIELDS)
-    weeks = {w.pk: w for w in weeks_qs.order_by("number")}
-    enrollment._week_count = len(weeks)
+    weeks = {w.pk: w for w in Week.objects.filter(version_id=version_id).order_by("number")}
     by_week: dict[int, list[Activity]] = {pk: [] for pk in weeks}
-    done: set[int] = set()
-    completed = ActivityCompletion.objects.filter(enrollment=enrollment, activity=OuterRef("pk"))
-    for activity in activities_qs.annotate(is_done=Exists(completed)).order_by("order"):
+    for activity in Activity.objects.filter(week__version_id=version_id).order_by("order"):
         activity.week = weeks[activity.week_id]
         by_week[activity.week_id].append(activity)
-        if activity.is_done:
-            done.add(activity.pk)
+    return ProgramOutline(weeks=tuple(weeks.values()),
+                          activities={pk: tuple(acts) for pk, acts in by_week.items()})
+
+
+def done_activity_ids(enrollment: Enrollment) -> set[int]:
+    """The activities this enrollment has marked done. One query."""
+    return set(ActivityCompletion.objects.filter(enrollment=enrollment)
+               .values_list("activity_id", flat=True))
+
+
+def program_map(enrollment: Enrollment, at: datetime | None = None, *,
+                done: set[int] | None = None) -> ProgramMap:
+    """Every week with its activities and what is open and done.
+
+    The weeks and activities come from `program_outline` (cached); one query for what
+    the enrollment has done, none if the caller read it already (`done`).
+    """
+    outline = program_outline(enrollment.program_version_id)
+    # Read by Enrollment.current_week: no count query.
+    enrollment._week_count = len(outline.weeks)
+    if done is None:
+        done = done_activity_ids(enrollment)
     current = enrollment.current_week(at)
     states = [
-        WeekState(week=w, activities=by_week[w.pk], is_open=w.number <= current,
+        WeekState(week=w, activities=list(outline.activities[w.pk]), is_open=w.number <= current,
                   opens_on=enrollment.week_opens_on(w.number), done=done,
                   is_current=w.number == current)
-        for w in weeks.values()
+        for w in outline.weeks
     ]
     return ProgramMap(enrollment=enrollment, weeks=states, current_week=current, done=done)
 
@@ -118,8 +135,49 @@ class PracticeCounts:
     minutes_this_week: int
 
 
-def practice_counts(enrollment: Enrollment, week_start: date, today: date) -> PracticeCounts:
-    """Sessions today and since `week_start` (the patient's local dates). One query."""
+@dataclass(frozen=True)
+class OpenExposure:
+    """An exposure the patient planned but has not logged the outcome of yet."""
+
+    pk: int
+    activity: str
+
+
+@dataclass
+class TodayOverview:
+    pmap: ProgramMap
+    local_today: date
+    counts: PracticeCounts
+    open_exposure: OpenExposure | None  # looked for from week 3, when exposures start
+
+
+# From this week on Today suggests a step on the fear ladder.
+EXPOSURE_FROM_WEEK = 3
+
+
+def today_overview(enrollment: Enrollment) -> TodayOverview:
+    """The program map and the patient's own figures Today shows. One query on Postgres
+    (the program's structure is cached, see `program_outline`), three elsewhere."""
+    enrollment._week_count = len(program_outline(enrollment.program_version_id).weeks)
+    current = enrollment.current_week()
+    local_today = enrollment.local_date()
+    # Practice is counted from the start of the current week (once it has started).
+    week_start = enrollment.week_opens_on(current) if current else local_today
+    read = _today_figures_sql if connection.vendor == "postgresql" else _today_figures_orm
+    done, counts, exposure = read(enrollment, week_start, local_today,
+                                  with_exposure=current >= EXPOSURE_FROM_WEEK)
+    return TodayOverview(pmap=program_map(enrollment, done=done), local_today=local_today,
+                         counts=counts, open_exposure=exposure)
+
+
+_TodayFigures = tuple[set[int], PracticeCounts, OpenExposure | None]
+
+
+def _today_figures_orm(enrollment: Enrollment, week_start: date, today: date, *,
+                       with_exposure: bool) -> _TodayFigures:
+    """What the enrollment has done, its practice since `week_start` (the patient's
+    local dates) and its newest open exposure (if `with_exposure`): three queries, the
+    portable form of `_today_figures_sql` (SQLite, the embedded demo)."""
     row = PracticeSession.objects.filter(
         enrollment=enrollment, local_date__gte=week_start, local_date__lte=today,
     ).aggregate(
@@ -127,14 +185,44 @@ def practice_counts(enrollment: Enrollment, week_start: date, today: date) -> Pr
         today=Count("pk", filter=Q(local_date=today)),
         seconds=Sum("duration_seconds"),
     )
-    return PracticeCounts(today=row["today"], this_week=row["week"],
-                          minutes_this_week=round((row["seconds"] or 0) / 60))
+    counts = PracticeCounts(today=row["today"], this_week=row["week"],
+                            minutes_this_week=round((row["seconds"] or 0) / 60))
+    exposure = None
+    if with_exposure:
+        found = (Exposure.objects.filter(enrollment=enrollment, completed_at__isnull=True)
+                 .order_by("-planned_at", "-pk").values_list("pk", "activity").first())
+        exposure = OpenExposure(*found) if found else None
+    return done_activity_ids(enrollment), counts, exposure
 
 
-def open_exposure(enrollment: Enrollment) -> Exposure | None:
-    """An exposure the patient planned but has not logged the outcome of yet."""
-    return (Exposure.objects.filter(enrollment=enrollment, completed_at__isnull=True)
-            .order_by("-planned_at").first())
+_TODAY_SQL = f"""
+SELECT ARRAY(SELECT c.activity_id FROM {ActivityCompletion._meta.db_table} c
+             WHERE c.enrollment_id = %(enrollment)s),
+       s.week, s.today, s.seconds, x.id, x.activity
+FROM (SELECT COUNT(*) AS week, COUNT(*) FILTER (WHERE p.local_date = %(today)s) AS today,
+             SUM(p.duration_seconds) AS seconds
+      FROM {PracticeSession._meta.db_table} p
+      WHERE p.enrollment_id = %(enrollment)s
+        AND p.local_date >= %(week_start)s AND p.local_date <= %(today)s) s
+LEFT JOIN LATERAL (
+      SELECT e.id, e.activity FROM {Exposure._meta.db_table} e
+      WHERE %(with_exposure)s AND e.enrollment_id = %(enrollment)s
+        AND e.completed_at IS NULL
+      ORDER BY e.planned_at DESC, e.id DESC LIMIT 1) x ON TRUE"""  # noqa: S608 (table names from the models; values are params)
+
+
+def _today_figures_sql(enrollment: Enrollment, week_start: date, today: date, *,
+                       with_exposure: bool) -> _TodayFigures:
+    """`_today_figures_orm` in one query: three small reads of the same enrollment cost
+    three round trips and three ORM compiles, more than Postgres spends answering."""
+    with connection.cursor() as cursor:
+        cursor.execute(_TODAY_SQL, {"enrollment": enrollment.pk, "week_start": week_start,
+                                    "today": today, "with_exposure": with_exposure})
+        done, week, today_count, seconds, exposure_id, exposure_activity = cursor.fetchone()
+    counts = PracticeCounts(today=today_count, this_week=week,
+                            minutes_this_week=round((seconds or 0) / 60))
+    exposure = OpenExposure(exposure_id, exposure_activity) if exposure_id else None
+    return set(done), counts, exposure
 
 
 def week_start_for(enrollment: Enrollment, number: int) -> date:

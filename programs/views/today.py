@@ -28,11 +28,9 @@ def _today_cards(request: HttpRequest, enrollment) -> list[dict]:
 @enrollment_required
 def today(request: HttpRequest) -> HttpResponse:
     enrollment = request.enrollment
-    pmap = selectors.program_map(enrollment, outline=True)
-    local_today = enrollment.local_date()
+    overview = selectors.today_overview(enrollment)
+    pmap = overview.pmap
     current = pmap.week(pmap.current_week)
-    week_start = current.opens_on if current else local_today
-    counts = selectors.practice_counts(enrollment, week_start, local_today)
 
     next_steps = []
     if current:
@@ -48,18 +46,18 @@ def today(request: HttpRequest) -> HttpResponse:
         "next_week": next_week,
         "current": current,
         "next_steps": next_steps[:3],
-        "counts": counts,
-        "open_exposure": selectors.open_exposure(enrollment) if pmap.current_week >= 3 else None,
-        "exposure_due": pmap.current_week >= 3,
+        "counts": overview.counts,
+        "open_exposure": overview.open_exposure,
+        "exposure_due": pmap.current_week >= selectors.EXPOSURE_FROM_WEEK,
         "cards": _today_cards(request, enrollment),
-        "local_today": local_today,
+        "local_today": overview.local_today,
     }
     return render(request, "programs/today.html", context)
 
 
 @enrollment_required
 def overview(request: HttpRequest) -> HttpResponse:
-    pmap = selectors.program_map(request.enrollment, outline=True)
+    pmap = selectors.program_map(request.enrollment)
     return render(request, "programs/overview.html",
                   {"pmap": pmap, "version": request.enrollment.program_version})
 

@@ -1,0 +1,143 @@
+"""Today: what it shows, the program outline cached per version, and its one-query read
+of the patient's figures (checked against the portable ORM form on the same data)."""
+
+from __future__ import annotations
+
+import shutil
+from datetime import datetime, time, timedelta
+
+import pytest
+from django.core.management import call_command
+from django.db import connection
+from django.urls import reverse
+from django.utils import timezone
+
+from programs import selectors
+from programs.content import CONTENT_ROOT
+from programs.models import Activity, Exposure, PracticeSession, Program
+from programs.services import activity_complete, enrollment_create
+from tests.factories import make_enrollment
+
+
+def practise(enrollment, day, minutes: int = 5) -> None:
+    PracticeSession.objects.create(
+        enrollment=enrollment, local_date=day, duration_seconds=60 * minutes,
+        practiced_at=datetime.combine(day, time(9), tzinfo=enrollment.patient.tzinfo),
+        pain_before=6, threat_before=5, pain_after=4, threat_after=3)
+
+
+def plan_exposure(enrollment, activity: str, planned_at, *, done: bool = False) -> Exposure:
+    return Exposure.objects.create(
+        enrollment=enrollment, activity=activity, predicted_pain=6, predicted_harm=50,
+        planned_at=planned_at, completed_at=planned_at + timedelta(hours=1) if done else None)
+
+
+def in_week(enrollment, week: int) -> None:
+    enrollment.start_date = enrollment.local_date() - timedelta(days=7 * (week - 1) + 2)
+    enrollment.save()
+
+
+def test_it_shows_this_weeks_practice_and_the_open_exposure(client, cast, enrollment):
+    in_week(enrollment, 5)
+    today = enrollment.local_date()
+    week_start = enrollment.week_opens_on(5)
+    for day in (today, today, week_start, week_start - timedelta(days=1)):
+        practise(enrollment, day)
+    now = timezone.now()
+    plan_exposure(enrollment, "Carry the shopping", now - timedelta(days=3))
+    plan_exposure(enrollment, "Tie my shoes", now - timedelta(days=1), done=True)
+    client.force_login(cast.patient)
+    page = client.get(reverse("today")).content.decode()
+    assert "You are in week 5 of 8" in page
+    assert ("Somatic tracking this week: <strong>3</strong> sessions, 15 minutes." in page)
+    assert "Done today" in page
+    assert "You planned: <strong>Carry the shopping</strong>" in page
+
+
+def test_it_lists_what_is_not_done_yet_and_leaves_out_what_is(client, cast, enrollment):
+    week1 = [a for a in Activity.objects.filter(week__version=enrollment.program_version,
+                                                week__number=1).order_by("order")
+             if a.kind in selectors.ONE_OFF_KINDS and a.kind != "exposure"]
+    client.force_login(cast.patient)
+    page = client.get(reverse("today")).content.decode()
+    assert f'href="{reverse("activity", args=[week1[0].slug])}"' in page
+    activity_complete(enrollment=enrollment, activity=week1[0])
+    page = client.get(reverse("today")).content.decode()
+    assert f'href="{reverse("activity", args=[week1[0].slug])}"' not in page
+
+
+@pytest.mark.skipif(connection.vendor != "postgresql", reason="the SQL form is Postgres only")
+@pytest.mark.parametrize("with_exposure", [True, False])
+def test_the_sql_and_the_orm_read_the_same_figures(cast, enrollment, other_enrollment,
+                                                   with_exposure):
+    in_week(enrollment, 4)
+    today = enrollment.local_date()
+    week_start = enrollment.week_opens_on(4)
+    for day in (today, today, today - timedelta(days=1), week_start,
+                week_start - timedelta(days=1), week_start - timedelta(days=20),
+                today + timedelta(days=1)):
+        practise(enrollment, day, minutes=day.day % 7 + 1)
+    practise(other_enrollment, today)
+    now = timezone.now()
+    tied = now - timedelta(days=2)
+    plan_exposure(enrollment, "Older", now - timedelta(days=5))
+    plan_exposure(enrollment, "Tied A", tied)
+    plan_exposure(enrollment, "Tied B", tied)  # same instant: the newer row wins in both
+    plan_exposure(enrollment, "Done since", now - timedelta(hours=3), done=True)
+    plan_exposure(other_enrollment, "Someone else's", now)
+    for activity in Activity.objects.filter(week__version=enrollment.program_version,
+                                            week__number__lte=2):
+        activity_complete(enrollment=enrollment, activity=activity)
+    activity_complete(enrollment=other_enrollment,
+                      activity=Activity.objects.filter(week__number=3).first())
+
+    for start, end in ((week_start, today), (today, today),
+                       (today + timedelta(days=3), today + timedelta(days=9))):
+        sql = selectors._today_figures_sql(enrollment, start, end, with_exposure=with_exposure)
+        orm = selectors._today_figures_orm(enrollment, start, end, with_exposure=with_exposure)
+        assert sql == orm
+    done, counts, exposure = selectors._today_figures_sql(
+        enrollment, week_start, today, with_exposure=with_exposure)
+    assert counts.this_week == 4 and counts.today == 2
+    assert counts.minutes_this_week == sum(d.day % 7 + 1 for d in (
+        today, today, today - timedelta(days=1), week_start))
+    assert (exposure.activity if exposure else None) == ("Tied B" if with_exposure else None)
+    assert len(done) == Activity.objects.filter(week__number__lte=2,
+                                                week__version=enrollment.program_version).count()
+    # Nothing at all: zero counts, no exposure, nothing done.
+    newcomer = make_enrollment(cast.outsider_patient, cast.outsider_clinician,
+                               cast.other_practice, version=enrollment.program_version)
+    empty = (set(), selectors.PracticeCounts(today=0, this_week=0, minutes_this_week=0), None)
+    for read in (selectors._today_figures_sql, selectors._today_figures_orm):
+        assert read(newcomer, week_start, today, with_exposure=with_exposure) == empty
+
+
+def test_the_outline_is_read_once_per_version(enrollment, django_assert_num_queries):
+    first = selectors.program_outline(enrollment.program_version_id)
+    with django_assert_num_queries(0):
+        again = selectors.program_outline(enrollment.program_version_id)
+    assert again is first
+    assert [w.number for w in first.weeks] == list(range(1, 9))
+
+
+def test_a_new_program_version_is_seen(client, cast, tmp_path):
+    folder = tmp_path / "prt-back-8wk"
+    shutil.copytree(CONTENT_ROOT / "prt-back-8wk", folder)
+    call_command("load_program", "--path", str(folder))
+    v1 = Program.objects.get().latest_version
+    on_v1 = enrollment_create(patient=cast.patient, practice=cast.practice,
+                              clinician=cast.clinician, program_version=v1,
+                              start_date=timezone.localdate())
+    old_title = v1.weeks.get(number=1).title
+    assert selectors.program_outline(v1.pk).weeks[0].title == old_title  # now cached
+
+    week = folder / "week-01" / "week.md"
+    week.write_text(week.read_text().replace(f'title: "{old_title}"', 'title: "A new first week"'))
+    call_command("load_program", "--path", str(folder))
+    v2 = Program.objects.get().latest_version
+    assert v2.pk != v1.pk
+    on_v2 = enrollment_create(patient=cast.other_patient, practice=cast.practice,
+                              clinician=cast.clinician, program_version=v2,
+                              start_date=timezone.localdate())
+    assert selectors.program_map(on_v2).weeks[0].week.title == "A new first week"
+    assert selectors.program_map(on_v1).weeks[0].week.title == old_title
