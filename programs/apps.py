@@ -1,4 +1,5 @@
 from django.apps import AppConfig
+from django.db.models import F
 from django.db.models.signals import post_delete, post_save
 
 
@@ -10,15 +11,23 @@ class ProgramsConfig(AppConfig):
         from programs.models import Activity, ProgramVersion, Week
         from programs.selectors import program_outline
 
-        def forget_outlines(**kwargs) -> None:
+        def bump_week(instance: Week, **kwargs) -> None:
+            ProgramVersion.objects.filter(pk=instance.version_id).update(
+                outline_revision=F("outline_revision") + 1)
             program_outline.cache_clear()
 
-        # The outline cache is keyed by version id. Versions are not edited once patients
-        # use them, but a staff member may still fix a new copy in the admin, and SQLite
-        # (the embedded demo, tests) hands a rolled-back id out again: forget what this
-        # process read whenever the curriculum's rows change here.
-        for model in (ProgramVersion, Week, Activity):
-            post_save.connect(forget_outlines, sender=model, weak=False,
-                              dispatch_uid=f"forget_outlines_{model.__name__}")
-            post_delete.connect(forget_outlines, sender=model, weak=False,
-                                dispatch_uid=f"forget_outlines_delete_{model.__name__}")
+        def bump_activity(instance: Activity, **kwargs) -> None:
+            ProgramVersion.objects.filter(weeks=instance.week_id).update(
+                outline_revision=F("outline_revision") + 1)
+            program_outline.cache_clear()
+
+        # Each web process caches a version's outline under (id, outline_revision): a
+        # change to a week or an activity (the Django admin edits versions in place)
+        # bumps the revision, so every process reads the outline afresh on its next
+        # request. This process also forgets what it read at once (SQLite, the demo's
+        # database, may hand a rolled-back id out again).
+        for model, bump in ((Week, bump_week), (Activity, bump_activity)):
+            post_save.connect(bump, sender=model, weak=False,
+                              dispatch_uid=f"bump_outline_{model.__name__}")
+            post_delete.connect(bump, sender=model, weak=False,
+                                dispatch_uid=f"bump_outline_delete_{model.__name__}")

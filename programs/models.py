@@ -46,6 +46,12 @@ class ProgramVersion(models.Model):
     # sha256 of the content files; a changed file makes a new version.
     content_hash = models.CharField(max_length=64)
     created_at = models.DateTimeField(auto_now_add=True)
+    # Bumped whenever one of the version's weeks or activities is saved or deleted (an
+    # edit in the Django admin; see ProgramsConfig.ready). Every web process caches a
+    # version's outline under (id, outline_revision), and every patient page loads the
+    # version with its enrollment, so an edit is seen by all processes on their next
+    # request, at no extra query.
+    outline_revision = models.PositiveIntegerField(default=0, editable=False)
 
     class Meta:
         constraints = [

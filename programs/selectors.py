@@ -80,16 +80,25 @@ class ProgramOutline:
     activities: dict[int, tuple[Activity, ...]]  # by week id
 
 
-@lru_cache(maxsize=16)
-def program_outline(version_id: int) -> ProgramOutline:
-    """The weeks and activities of a program version, read once per process.
+def outline_for(enrollment: Enrollment) -> ProgramOutline:
+    """The outline of the enrollment's program version, as it is now. Patient pages
+    load the version with the enrollment (programs.access.current_enrollment), so this
+    costs no query when the outline is cached."""
+    version = enrollment.program_version
+    return program_outline(version.pk, version.outline_revision)
 
-    A version never changes once loaded (a changed curriculum makes a new version, and
-    enrollments stay on theirs), so every patient page would otherwise re-read the same
-    rows: two queries and ~50 model instances per request. No patient data in here: the
-    instances are shared by every request, so nobody may set anything on them.
-    Two queries on a miss. Saving or deleting a version, week or activity clears it (in
-    this process; see `ProgramsConfig.ready`).
+
+@lru_cache(maxsize=16)
+def program_outline(version_id: int, revision: int) -> ProgramOutline:
+    """The weeks and activities of a program version at a revision, read once per
+    process.
+
+    A loaded curriculum does not change (a changed file makes a new version, and
+    enrollments stay on theirs), and an edit in the Django admin bumps the version's
+    `outline_revision` (see `ProgramsConfig.ready`), which is part of the key: so every
+    patient page need not re-read the same rows (two queries and ~50 model instances per
+    request). No patient data in here: the instances are shared by every request, so
+    nobody may set anything on them. Two queries on a miss.
     """
     weeks = {w.pk: w for w in Week.objects.filter(version_id=version_id).order_by("number")}
     by_week: dict[int, list[Activity]] = {pk: [] for pk in weeks}
@@ -113,7 +122,7 @@ def program_map(enrollment: Enrollment, at: datetime | None = None, *,
     The weeks and activities come from `program_outline` (cached); one query for what
     the enrollment has done, none if the caller read it already (`done`).
     """
-    outline = program_outline(enrollment.program_version_id)
+    outline = outline_for(enrollment)
     # Read by Enrollment.current_week: no count query.
     enrollment._week_count = len(outline.weeks)
     if done is None:
@@ -158,7 +167,7 @@ EXPOSURE_FROM_WEEK = 3
 def today_overview(enrollment: Enrollment) -> TodayOverview:
     """The program map and the patient's own figures Today shows. One query on Postgres
     (the program's structure is cached, see `program_outline`), three elsewhere."""
-    enrollment._week_count = len(program_outline(enrollment.program_version_id).weeks)
+    enrollment._week_count = len(outline_for(enrollment).weeks)
     current = enrollment.current_week()
     local_today = enrollment.local_date()
     # Practice is counted from the start of the current week (once it has started).

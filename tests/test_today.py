@@ -14,7 +14,7 @@ from django.utils import timezone
 
 from programs import selectors
 from programs.content import CONTENT_ROOT
-from programs.models import Activity, Exposure, PracticeSession, Program
+from programs.models import Activity, Exposure, PracticeSession, Program, ProgramVersion, Week
 from programs.services import activity_complete, enrollment_create
 from tests.factories import make_enrollment
 
@@ -113,9 +113,9 @@ def test_the_sql_and_the_orm_read_the_same_figures(cast, enrollment, other_enrol
 
 
 def test_the_outline_is_read_once_per_version(enrollment, django_assert_num_queries):
-    first = selectors.program_outline(enrollment.program_version_id)
+    first = selectors.outline_for(enrollment)
     with django_assert_num_queries(0):
-        again = selectors.program_outline(enrollment.program_version_id)
+        again = selectors.outline_for(enrollment)
     assert again is first
     assert [w.number for w in first.weeks] == list(range(1, 9))
 
@@ -129,7 +129,7 @@ def test_a_new_program_version_is_seen(client, cast, tmp_path):
                               clinician=cast.clinician, program_version=v1,
                               start_date=timezone.localdate())
     old_title = v1.weeks.get(number=1).title
-    assert selectors.program_outline(v1.pk).weeks[0].title == old_title  # now cached
+    assert selectors.outline_for(on_v1).weeks[0].title == old_title  # now cached
 
     week = folder / "week-01" / "week.md"
     week.write_text(week.read_text().replace(f'title: "{old_title}"', 'title: "A new first week"'))
@@ -141,3 +141,46 @@ def test_a_new_program_version_is_seen(client, cast, tmp_path):
                               start_date=timezone.localdate())
     assert selectors.program_map(on_v2).weeks[0].week.title == "A new first week"
     assert selectors.program_map(on_v1).weeks[0].week.title == old_title
+
+
+def test_an_edit_to_a_week_is_seen_by_every_process(client, cast, enrollment):
+    # The Django admin edits a version in place, in one web process; the others hold
+    # the outline they read before. Here this process plays one of the others: the rows
+    # change under it (a queryset update, so nothing here is told), then the revision
+    # the editing process wrote arrives too.
+    version = enrollment.program_version
+    week = version.weeks.get(number=1)
+    client.force_login(cast.patient)
+    assert week.title in client.get(reverse("program_overview")).content.decode()
+
+    Week.objects.filter(pk=week.pk).update(title="A gentler start")
+    # Cached under (version, revision 0): the page is stale, as that process would be.
+    assert "A gentler start" not in client.get(reverse("program_overview")).content.decode()
+
+    ProgramVersion.objects.filter(pk=version.pk).update(
+        outline_revision=version.outline_revision + 1)
+    assert "A gentler start" in client.get(reverse("program_overview")).content.decode()
+
+
+def test_saving_a_week_bumps_its_versions_revision(enrollment):
+    version = enrollment.program_version
+    version.refresh_from_db()
+    before = version.outline_revision
+    week = version.weeks.get(number=1)
+    week.title = "A gentler start"
+    week.save()
+    version.refresh_from_db()
+    assert version.outline_revision == before + 1
+    assert selectors.outline_for(enrollment).weeks[0].title == "A gentler start"
+
+
+def test_an_edit_to_an_activity_bumps_the_revision(enrollment):
+    version = enrollment.program_version
+    version.refresh_from_db()
+    before = version.outline_revision
+    activity = Activity.objects.filter(week__version=version).first()
+    activity.title = "A clearer title"
+    activity.save()
+    activity.delete()
+    version.refresh_from_db()
+    assert version.outline_revision == before + 2
