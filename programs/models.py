@@ -225,6 +225,16 @@ class Enrollment(models.Model):
             shift += max(0, (self.local_date() - self.paused_on).days)
         return self.start_date + timedelta(days=7 * (number - 1) + shift)
 
+    def practice_week_starts_on(self, today: date) -> date:
+        """The local date the patient's current 7-day week began, for "practice this
+        week": weeks run from the start date (moved on by pauses, as `week_opens_on`
+        does) and keep running after the program's last week, and a week unlocked
+        early by the clinician does not move it."""
+        first = self.week_opens_on(1)
+        if today < first:
+            return today
+        return first + timedelta(days=7 * ((today - first).days // 7))
+
     @property
     def week_count(self) -> int:
         cached = getattr(self, "_week_count", None)

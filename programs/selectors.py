@@ -170,8 +170,7 @@ def today_overview(enrollment: Enrollment) -> TodayOverview:
     enrollment._week_count = len(outline_for(enrollment).weeks)
     current = enrollment.current_week()
     local_today = enrollment.local_date()
-    # Practice is counted from the start of the current week (once it has started).
-    week_start = enrollment.week_opens_on(current) if current else local_today
+    week_start = enrollment.practice_week_starts_on(local_today)
     read = _today_figures_sql if connection.vendor == "postgresql" else _today_figures_orm
     done, counts, exposure = read(enrollment, week_start, local_today,
                                   with_exposure=current >= EXPOSURE_FROM_WEEK)

@@ -54,6 +54,32 @@ def test_it_shows_this_weeks_practice_and_the_open_exposure(client, cast, enroll
     assert "You planned: <strong>Carry the shopping</strong>" in page
 
 
+@pytest.mark.parametrize("weeks_in", [11, 30])
+def test_after_the_last_week_this_week_still_means_the_last_seven_days(
+        client, cast, enrollment, weeks_in):
+    # The program has 8 weeks; a patient who keeps practising after it sees this week's
+    # sessions, not everything since week 8 opened.
+    in_week(enrollment, weeks_in)  # two days into that (calendar) week
+    today = enrollment.local_date()
+    for day in (today, today - timedelta(days=2), today - timedelta(days=3),
+                enrollment.week_opens_on(8)):
+        practise(enrollment, day)
+    client.force_login(cast.patient)
+    page = client.get(reverse("today")).content.decode()
+    assert "Somatic tracking this week: <strong>2</strong> sessions, 10 minutes." in page
+
+
+def test_a_week_unlocked_early_does_not_hide_this_weeks_practice(client, cast, enrollment):
+    in_week(enrollment, 2)
+    enrollment.unlocked_through_week = 4
+    enrollment.save()
+    practise(enrollment, enrollment.local_date())
+    client.force_login(cast.patient)
+    page = client.get(reverse("today")).content.decode()
+    assert "You are in week 4 of 8" in page
+    assert "Somatic tracking this week: <strong>1</strong> session, 5 minutes." in page
+
+
 def test_it_lists_what_is_not_done_yet_and_leaves_out_what_is(client, cast, enrollment):
     week1 = [a for a in Activity.objects.filter(week__version=enrollment.program_version,
                                                 week__number=1).order_by("order")
