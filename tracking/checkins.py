@@ -44,7 +44,11 @@ from programs.models import (
 from tracking.instruments import registry
 from tracking.instruments.scoring import AnswerError, clean_answers, score
 from tracking.models import Alert, CheckIn, Instrument, PracticeSettings, Response
-from tracking.summaries import summary_record_checkin
+from tracking.summaries import (
+    summary_checkin_params,
+    summary_checkin_upsert,
+    summary_record_checkin,
+)
 
 DEFAULT_CONFIG: dict = {
     "baseline": ["pain_avg", "pain_worst", "fear_movement", "fabq_pa", "phq9", "gad7"],
@@ -58,6 +62,7 @@ DEFAULT_CONFIG: dict = {
 # still run after the program is completed.
 LIVE_STATUSES = (EnrollmentStatus.ACTIVE, EnrollmentStatus.COMPLETED)
 PENDING = (CheckIn.Status.SCHEDULED, CheckIn.Status.OPEN)
+PENDING_VALUES = tuple(s.value for s in PENDING)
 
 # The trial's outcome: 0–1 on the 0–10 average-pain scale (Ashar et al. 2022).
 PAIN_FREE_MAX = 1
@@ -424,9 +429,11 @@ def checkin_record(*, checkin: CheckIn, answers_by_instrument: dict,
     transaction, so a recorded check-in never lacks either.
 
     The lock is taken by the write itself: one conditional UPDATE (still pending,
-    window open now) marks the check-in done. A simultaneous submit waits on that
-    row lock, then finds the row no longer pending and updates nothing; only then
-    (and when the answers have errors) is the row read, locked, to say why.
+    window open now) marks the check-in done, and the responses and the summary are
+    written only if it matched (on Postgres all three in one statement). A
+    simultaneous submit waits on that row lock, then finds the row no longer pending
+    and writes nothing; only then (and when the answers have errors) is the row read,
+    locked, to say why.
 
     `instruments`: the check-in's instruments if the caller has already loaded them
     (`checkin_instruments`, as the form does), to save reading them again; `rules`:
@@ -438,12 +445,13 @@ def checkin_record(*, checkin: CheckIn, answers_by_instrument: dict,
     if instruments is None:
         instruments = checkin_instruments(checkin, enrollment.practice_id)
     clean, errors = _clean_all(instruments, answers_by_instrument, allow_missing=False)
+    # Scored before the transaction: no lock is held while Python works.
+    responses = [] if errors else _scored_responses(checkin, instruments, clean, now)
     try:
         with transaction.atomic():
-            claimed = not errors and enrollment.status in LIVE_STATUSES and (
-                CheckIn.objects.filter(pk=checkin.pk, status__in=PENDING, opens_at__lte=now,
-                                       closes_at__gt=now)
-                .update(status=CheckIn.Status.COMPLETED, completed_at=now, draft={}))
+            claimed, pain_baseline = False, None
+            if not errors and enrollment.status in LIVE_STATUSES:
+                claimed, pain_baseline = _claim_and_write(checkin, responses, now)
             if not claimed:
                 locked = CheckIn.objects.select_for_update().get(pk=checkin.pk)
                 if locked.status == CheckIn.Status.COMPLETED:
@@ -455,17 +463,7 @@ def checkin_record(*, checkin: CheckIn, answers_by_instrument: dict,
                 # Pending and open by the rules, yet the UPDATE matched nothing: the row
                 # changed between the two statements. Say it is not available.
                 raise NotAvailable(locked, _reason(locked, now, enrollment))
-            responses = _responses_insert([
-                Response(checkin=checkin, instrument=instrument, instrument_key=instrument.key,
-                         instrument_version=instrument.version,
-                         answers=clean[instrument.key],
-                         scores=score(registry.spec_of(instrument), clean[instrument.key]),
-                         created_at=now)
-                for instrument in instruments
-            ])
-            checkin.completed_at = now
-            summary_record_checkin(checkin=checkin, responses=responses)
-            _evaluate_alerts(checkin, responses, rules)
+            _evaluate_alerts(checkin, responses, rules, pain_baseline)
     except IntegrityError:
         # The unique constraints caught a race the lock did not (it should not happen).
         raise AlreadyDone(checkin) from None
@@ -473,42 +471,103 @@ def checkin_record(*, checkin: CheckIn, answers_by_instrument: dict,
     return checkin
 
 
-_RESPONSE_COLUMNS = ("checkin_id", "instrument_id", "instrument_key", "instrument_version",
-                     "answers", "scores", "created_at")
+def _claim_and_write(checkin: CheckIn, responses: list[Response],
+                     now: datetime) -> tuple[bool, float | None]:
+    """Claim the check-in (the conditional UPDATE that marks it done: still pending, its
+    window open now) and, only if that matched, insert its responses and add it to the
+    enrollment's summary. Returns (claimed, the summary's baseline pain after it).
 
-
-def _responses_insert(responses: list[Response]) -> list[Response]:
-    """Insert a check-in's responses: `bulk_create`, written out on Postgres.
-
-    One INSERT … RETURNING id either way; on Postgres without the ORM's per-field
-    preparation and compiling, which cost more than the statement (issue 7).
+    Inside checkin_record's transaction. On Postgres one statement (below); elsewhere
+    (SQLite, the embedded demo) the same three writes through the ORM.
     """
-    if connection.vendor != "postgresql" or not responses:
-        return Response.objects.bulk_create(responses)
-    row = "(%s, %s, %s, %s, %s::jsonb, %s::jsonb, %s)"
-    # Table and columns from the model; every value is a parameter.
-    sql = (f"INSERT INTO {Response._meta.db_table} ({', '.join(_RESPONSE_COLUMNS)}) "  # noqa: S608
-           f"VALUES {', '.join([row] * len(responses))} RETURNING id")
-    params: list = []
+    checkin.completed_at = now  # the summary's "last check-in" (and unused if not claimed)
+    if connection.vendor == "postgresql" and responses:
+        return _claim_and_write_pg(checkin, responses, now)
+    return _claim_and_write_orm(checkin, responses, now)
+
+
+def _scored_responses(checkin: CheckIn, instruments: list[Instrument], clean: dict[str, dict],
+                      now: datetime) -> list[Response]:
+    """One unsaved Response per instrument, scored by that version's rules."""
+    return [Response(checkin=checkin, instrument=instrument, instrument_key=instrument.key,
+                     instrument_version=instrument.version, answers=clean[instrument.key],
+                     scores=score(registry.spec_of(instrument), clean[instrument.key]),
+                     created_at=now)
+            for instrument in instruments]
+
+
+def _claim_and_write_orm(checkin: CheckIn, responses: list[Response],
+                         now: datetime) -> tuple[bool, float | None]:
+    claimed = CheckIn.objects.filter(
+        pk=checkin.pk, status__in=PENDING, opens_at__lte=now, closes_at__gt=now,
+    ).update(status=CheckIn.Status.COMPLETED, completed_at=now, draft={})
+    if not claimed:
+        return False, None
+    Response.objects.bulk_create(responses)
+    return True, summary_record_checkin(checkin=checkin, responses=responses)
+
+
+_RESPONSE_COLUMNS = ("instrument_id", "instrument_key", "instrument_version", "answers",
+                     "scores", "created_at")
+# The claim, the responses and the summary as one statement of data-modifying CTEs:
+# one round trip instead of three and nothing for the ORM to compile (compiling cost
+# more than running them, issue 7). The responses and the summary row are written only
+# if `claimed` returned the check-in: a simultaneous submit waits on the row lock the
+# UPDATE takes, then finds the row no longer pending and writes nothing. The summary
+# upsert always returns its row, so: one row per response (each with the summary's
+# baseline pain) when claimed, none otherwise.
+_CLAIM_AND_WRITE_SQL = """
+WITH claimed AS (
+    UPDATE {checkin} SET status = %s, completed_at = %s, draft = '{{}}'::jsonb
+    WHERE id = %s AND status IN (%s, %s) AND opens_at <= %s AND closes_at > %s
+    RETURNING id),
+written AS (
+    INSERT INTO {response} (checkin_id, {columns})
+    SELECT claimed.id, v.* FROM claimed, (VALUES {rows}) AS v ({columns})
+    RETURNING id, instrument_key),
+summary AS ({summary})
+SELECT summary.pain_baseline, written.id, written.instrument_key
+FROM summary LEFT JOIN written ON true
+"""
+_RESPONSE_ROW = "(%s::bigint, %s, %s::integer, %s::jsonb, %s::jsonb, %s::timestamptz)"
+_claim_and_write_sql: dict[int, str] = {}
+
+
+def _claim_and_write_pg(checkin: CheckIn, responses: list[Response],
+                        now: datetime) -> tuple[bool, float | None]:
+    sql = _claim_and_write_sql.get(len(responses))
+    if sql is None:
+        # Table and column names from the models; every value is a parameter.
+        sql = _claim_and_write_sql[len(responses)] = _CLAIM_AND_WRITE_SQL.format(
+            checkin=CheckIn._meta.db_table, response=Response._meta.db_table,
+            columns=", ".join(_RESPONSE_COLUMNS),
+            rows=", ".join([_RESPONSE_ROW] * len(responses)),
+            summary=summary_checkin_upsert("SELECT {values} FROM claimed"))
+    params: list = [CheckIn.Status.COMPLETED.value, now, checkin.pk, *PENDING_VALUES, now, now]
     for r in responses:
-        params += [r.checkin_id, r.instrument_id, r.instrument_key, r.instrument_version,
+        params += [r.instrument_id, r.instrument_key, r.instrument_version,
                    json.dumps(r.answers), json.dumps(r.scores), r.created_at]
+    params += summary_checkin_params(checkin=checkin, responses=responses)
     with connection.cursor() as cursor:
         cursor.execute(sql, params)
-        ids = [pk for (pk,) in cursor.fetchall()]
-    for response, pk in zip(responses, ids, strict=True):
-        response.pk = pk
+        rows = cursor.fetchall()
+    if not rows:
+        return False, None
+    ids = {key: pk for _, pk, key in rows}
+    for response in responses:
+        response.pk = ids[response.instrument_key]
         response._state.adding, response._state.db = False, connection.alias
-    return responses
+    return True, rows[0][0]
 
 
 def _evaluate_alerts(checkin: CheckIn, responses: list[Response],
-                     rules: PracticeSettings | None) -> None:
+                     rules: PracticeSettings | None, pain_baseline: float | None) -> None:
     # Inside the recording transaction: an urgent alert exists the moment the answers do.
-    # The responses just written are passed in, not read back.
+    # The responses just written are passed in, not read back, and so is the baseline
+    # pain the summary holds.
     from tracking.alerts import evaluate_checkin
 
-    evaluate_checkin(checkin, responses=responses, rules=rules)
+    evaluate_checkin(checkin, responses=responses, rules=rules, pain_baseline=pain_baseline)
 
 
 # ---------------------------------------------------------------- results
