@@ -19,13 +19,14 @@ TODAY_QUERIES = 8  # 7 + the check-in card (tracking.today.checkin_card: one que
 LOG_QUERIES = 9
 # Check-in submit (issue 7 budget: 12, the same at any history):
 #  4  session, user, membership, enrollment (middleware and enrollment_required)
-#  2  the check-in with the practice's alert settings, its instruments (read once, for
-#     the form and the recording)
+#  1  the check-in with the practice's alert settings and the ids of its instruments'
+#     current versions (their content is read once per process and kept:
+#     registry.instruments_by_id; the form page, opened first, has read them)
 #  3  BEGIN, one statement that claims the check-in, inserts its responses and adds it
 #     to the enrollment's summary (returning the baseline pain), COMMIT
 #  +1 alert rules: the pain baseline and latest check-ins, only when this check-in's
 #     pain reaches the summary's baseline + the rise (below it no run can start)
-CHECKIN_SUBMIT_QUERIES = 9
+CHECKIN_SUBMIT_QUERIES = 8
 
 
 def grow_history(enrollment, days: int) -> None:
@@ -108,6 +109,7 @@ def test_checkin_submit_query_count_is_constant(client, cast, enrollment, weeks,
                                                 reads_history, django_assert_num_queries):
     open_now = checkin_history(enrollment, weeks)  # every pain so far 6, the baseline too
     client.force_login(cast.patient)
+    assert client.get(reverse("checkin_detail", args=[open_now.pk])).status_code == 200
     with django_assert_num_queries(CHECKIN_SUBMIT_QUERIES + reads_history):
         response = client.post(reverse("checkin_detail", args=[open_now.pk]),
                                post_for(DEFAULT_CONFIG["weekly"], pain_avg={"pain_avg": pain}))

@@ -336,8 +336,88 @@ def practice_rules(practice) -> PracticeSettings:
         return PracticeSettings(practice_id=practice.pk)
 
 
-def checkin_for_patient(enrollment: Enrollment, pk: int) -> CheckIn | None:
-    return CheckIn.objects.filter(enrollment=enrollment, pk=pk).first()
+@dataclass
+class PatientCheckIn:
+    """One of the patient's own check-ins, with what answering it needs."""
+
+    checkin: CheckIn
+    rules: PracticeSettings  # the practice's alert settings (the defaults if it has none)
+    # The ids of its instruments' current versions when they were read with it
+    # (Postgres); None: checkin_instruments looks them up.
+    instrument_ids: list[int] | None = None
+
+
+def patient_checkin(enrollment: Enrollment, pk: int) -> PatientCheckIn | None:
+    """The enrollment's check-in `pk` (None if it is not one of theirs) with its
+    practice's alert settings. One query.
+
+    On Postgres written out, and it brings the ids of the check-in's instruments'
+    current versions too, whose content registry.instruments_by_id keeps (a version
+    never changes): the ORM spent longer building and compiling the check-in with its
+    settings, then the instruments, than Postgres spent answering (issue 7).
+    Elsewhere (SQLite, the embedded demo) the ORM's query.
+    """
+    if connection.vendor == "postgresql":
+        return _patient_checkin_pg(enrollment, pk)
+    return _patient_checkin_orm(enrollment, pk)
+
+
+def _patient_checkin_orm(enrollment: Enrollment, pk: int) -> PatientCheckIn | None:
+    checkin = (CheckIn.objects.select_related("enrollment__practice__tracking_settings")
+               .filter(enrollment=enrollment, pk=pk).first())
+    if checkin is None:
+        return None
+    rules = practice_rules(checkin.enrollment.practice)
+    checkin.enrollment = enrollment
+    return PatientCheckIn(checkin=checkin, rules=rules)
+
+
+# For each of the check-in's instrument keys the current version, the practice's own
+# before the shipped one (as registry.current_instruments chooses).
+_PATIENT_CHECKIN_SQL = """
+SELECT {checkin_columns}, {settings_columns},
+    ARRAY(SELECT DISTINCT ON (i.key) i.id FROM {instrument} i
+          WHERE i.is_current AND (i.practice_id IS NULL OR i.practice_id = %s)
+            AND i.key IN (SELECT jsonb_array_elements_text(c.instrument_keys))
+          ORDER BY i.key, i.practice_id NULLS LAST)
+FROM {checkin} c LEFT JOIN {settings} s ON s.practice_id = %s
+WHERE c.id = %s AND c.enrollment_id = %s
+"""
+_patient_checkin_sql: list[str] = []
+
+
+def _patient_checkin_pg(enrollment: Enrollment, pk: int) -> PatientCheckIn | None:
+    checkin_fields = CheckIn._meta.concrete_fields
+    settings_fields = PracticeSettings._meta.concrete_fields
+    if not _patient_checkin_sql:
+        # Table and column names from the models; every value is a parameter.
+        _patient_checkin_sql.append(_PATIENT_CHECKIN_SQL.format(
+            checkin_columns=", ".join(f"c.{f.column}" for f in checkin_fields),
+            settings_columns=", ".join(f"s.{f.column}" for f in settings_fields),
+            instrument=Instrument._meta.db_table, checkin=CheckIn._meta.db_table,
+            settings=PracticeSettings._meta.db_table))
+    with connection.cursor() as cursor:
+        cursor.execute(_patient_checkin_sql[0],
+                       [enrollment.practice_id, enrollment.practice_id, pk, enrollment.pk])
+        row = cursor.fetchone()
+    if row is None:
+        return None
+    split = len(checkin_fields)
+    checkin = _model_from_row(CheckIn, row[:split])
+    checkin.enrollment = enrollment
+    settings = row[split:split + len(settings_fields)]
+    rules = (_model_from_row(PracticeSettings, settings) if settings[0] is not None
+             else PracticeSettings(practice_id=enrollment.practice_id))
+    return PatientCheckIn(checkin=checkin, rules=rules, instrument_ids=list(row[-1]))
+
+
+def _model_from_row(model, values) -> object:
+    """An instance from its concrete columns' values as the driver gives them (jsonb
+    comes as text: decoded as the field itself decodes it)."""
+    fields = model._meta.concrete_fields
+    return model.from_db(connection.alias, [f.attname for f in fields], [
+        f.from_db_value(value, None, connection) if hasattr(f, "from_db_value") else value
+        for f, value in zip(fields, values, strict=True)])
 
 
 def open_checkin_for_card(enrollment: Enrollment, now: datetime) -> CheckIn | None:
@@ -352,8 +432,16 @@ def open_checkin_for_card(enrollment: Enrollment, now: datetime) -> CheckIn | No
 # ---------------------------------------------------------------- answering
 
 
-def checkin_instruments(checkin: CheckIn, practice_id: int) -> list[Instrument]:
-    """The current version of each of the check-in's instruments, in its order."""
+def checkin_instruments(checkin: CheckIn, practice_id: int,
+                        current_ids: list[int] | None = None) -> list[Instrument]:
+    """The current version of each of the check-in's instruments, in its order.
+
+    `current_ids`: their ids if already read (patient_checkin): no query then, unless
+    a key has no current version (the shipped ones are stored first, below)."""
+    if current_ids is not None:
+        by_key = {i.key: i for i in registry.instruments_by_id(current_ids)}
+        if all(key in by_key for key in checkin.instrument_keys):
+            return [by_key[key] for key in checkin.instrument_keys]
     try:
         found = registry.current_instruments(list(checkin.instrument_keys), practice_id)
     except IntegrityError:
