@@ -26,12 +26,15 @@ from __future__ import annotations
 
 import calendar
 import json
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import date, datetime, time, timedelta
+from functools import cache
+from typing import TypeVar
 from zoneinfo import ZoneInfo
 
 from django.db import IntegrityError, connection, transaction
-from django.db.models import Count, Q
+from django.db.models import Count, Model, Q
 from django.utils import timezone
 
 from programs.models import (
@@ -63,6 +66,7 @@ DEFAULT_CONFIG: dict = {
 LIVE_STATUSES = (EnrollmentStatus.ACTIVE, EnrollmentStatus.COMPLETED)
 PENDING = (CheckIn.Status.SCHEDULED, CheckIn.Status.OPEN)
 PENDING_VALUES = tuple(s.value for s in PENDING)
+M = TypeVar("M", bound=Model)
 
 # The trial's outcome: 0–1 on the 0–10 average-pain scale (Ashar et al. 2022).
 PAIN_FREE_MAX = 1
@@ -342,8 +346,8 @@ class PatientCheckIn:
 
     checkin: CheckIn
     rules: PracticeSettings  # the practice's alert settings (the defaults if it has none)
-    # The ids of its instruments' current versions when they were read with it
-    # (Postgres); None: checkin_instruments looks them up.
+    # The ids of the current versions of its instruments (shipped and the practice's
+    # own) when they were read with it (Postgres); None: checkin_instruments looks.
     instrument_ids: list[int] | None = None
 
 
@@ -372,48 +376,50 @@ def _patient_checkin_orm(enrollment: Enrollment, pk: int) -> PatientCheckIn | No
     return PatientCheckIn(checkin=checkin, rules=rules)
 
 
-# For each of the check-in's instrument keys the current version, the practice's own
-# before the shipped one (as registry.current_instruments chooses).
+# The current versions, shipped and the practice's own, of the check-in's instrument
+# keys (`?`: the key is an element of the JSON array); checkin_instruments prefers the
+# practice's own, as registry.current_instruments does.
 _PATIENT_CHECKIN_SQL = """
 SELECT {checkin_columns}, {settings_columns},
-    ARRAY(SELECT DISTINCT ON (i.key) i.id FROM {instrument} i
+    ARRAY(SELECT i.id FROM {instrument} i
           WHERE i.is_current AND (i.practice_id IS NULL OR i.practice_id = %s)
-            AND i.key IN (SELECT jsonb_array_elements_text(c.instrument_keys))
-          ORDER BY i.key, i.practice_id NULLS LAST)
+            AND c.instrument_keys ? i.key)
 FROM {checkin} c LEFT JOIN {settings} s ON s.practice_id = %s
 WHERE c.id = %s AND c.enrollment_id = %s
 """
-_patient_checkin_sql: list[str] = []
+
+
+@cache
+def _patient_checkin_query() -> str:
+    q = connection.ops.quote_name
+    # Table and column names from the models; every value is a parameter.
+    return _PATIENT_CHECKIN_SQL.format(
+        checkin_columns=", ".join(f"c.{q(f.column)}" for f in CheckIn._meta.concrete_fields),
+        settings_columns=", ".join(f"s.{q(f.column)}"
+                                   for f in PracticeSettings._meta.concrete_fields),
+        instrument=q(Instrument._meta.db_table), checkin=q(CheckIn._meta.db_table),
+        settings=q(PracticeSettings._meta.db_table))
 
 
 def _patient_checkin_pg(enrollment: Enrollment, pk: int) -> PatientCheckIn | None:
-    checkin_fields = CheckIn._meta.concrete_fields
-    settings_fields = PracticeSettings._meta.concrete_fields
-    if not _patient_checkin_sql:
-        # Table and column names from the models; every value is a parameter.
-        _patient_checkin_sql.append(_PATIENT_CHECKIN_SQL.format(
-            checkin_columns=", ".join(f"c.{f.column}" for f in checkin_fields),
-            settings_columns=", ".join(f"s.{f.column}" for f in settings_fields),
-            instrument=Instrument._meta.db_table, checkin=CheckIn._meta.db_table,
-            settings=PracticeSettings._meta.db_table))
     with connection.cursor() as cursor:
-        cursor.execute(_patient_checkin_sql[0],
+        cursor.execute(_patient_checkin_query(),
                        [enrollment.practice_id, enrollment.practice_id, pk, enrollment.pk])
         row = cursor.fetchone()
     if row is None:
         return None
-    split = len(checkin_fields)
+    split = len(CheckIn._meta.concrete_fields)
     checkin = _model_from_row(CheckIn, row[:split])
     checkin.enrollment = enrollment
-    settings = row[split:split + len(settings_fields)]
+    settings = row[split:-1]
     rules = (_model_from_row(PracticeSettings, settings) if settings[0] is not None
              else PracticeSettings(practice_id=enrollment.practice_id))
     return PatientCheckIn(checkin=checkin, rules=rules, instrument_ids=list(row[-1]))
 
 
-def _model_from_row(model, values) -> object:
+def _model_from_row(model: type[M], values: Sequence) -> M:
     """An instance from its concrete columns' values as the driver gives them (jsonb
-    comes as text: decoded as the field itself decodes it)."""
+    comes as text: decoded as the field itself decodes it, as the ORM would)."""
     fields = model._meta.concrete_fields
     return model.from_db(connection.alias, [f.attname for f in fields], [
         f.from_db_value(value, None, connection) if hasattr(f, "from_db_value") else value
@@ -436,10 +442,14 @@ def checkin_instruments(checkin: CheckIn, practice_id: int,
                         current_ids: list[int] | None = None) -> list[Instrument]:
     """The current version of each of the check-in's instruments, in its order.
 
-    `current_ids`: their ids if already read (patient_checkin): no query then, unless
-    a key has no current version (the shipped ones are stored first, below)."""
+    `current_ids`: the ids of the current versions of its keys, shipped and the
+    practice's own, if already read (patient_checkin): no query then, unless a key has
+    no current version (the shipped ones are stored first, below)."""
     if current_ids is not None:
-        by_key = {i.key: i for i in registry.instruments_by_id(current_ids)}
+        by_key: dict[str, Instrument] = {}
+        for instrument in registry.instruments_by_id(current_ids):
+            if instrument.key not in by_key or instrument.practice_id is not None:
+                by_key[instrument.key] = instrument  # the practice's own version wins
         if all(key in by_key for key in checkin.instrument_keys):
             return [by_key[key] for key in checkin.instrument_keys]
     try:
@@ -618,26 +628,26 @@ SELECT summary.pain_baseline, written.id, written.instrument_key
 FROM summary LEFT JOIN written ON true
 """
 _RESPONSE_ROW = "(%s::bigint, %s, %s::integer, %s::jsonb, %s::jsonb, %s::timestamptz)"
-_claim_and_write_sql: dict[int, str] = {}
+
+
+@cache
+def _claim_and_write_query(responses: int) -> str:
+    # Table and column names from the models; every value is a parameter.
+    return _CLAIM_AND_WRITE_SQL.format(
+        checkin=CheckIn._meta.db_table, response=Response._meta.db_table,
+        columns=", ".join(_RESPONSE_COLUMNS), rows=", ".join([_RESPONSE_ROW] * responses),
+        summary=summary_checkin_upsert("SELECT {values} FROM claimed"))
 
 
 def _claim_and_write_pg(checkin: CheckIn, responses: list[Response],
                         now: datetime) -> tuple[bool, float | None]:
-    sql = _claim_and_write_sql.get(len(responses))
-    if sql is None:
-        # Table and column names from the models; every value is a parameter.
-        sql = _claim_and_write_sql[len(responses)] = _CLAIM_AND_WRITE_SQL.format(
-            checkin=CheckIn._meta.db_table, response=Response._meta.db_table,
-            columns=", ".join(_RESPONSE_COLUMNS),
-            rows=", ".join([_RESPONSE_ROW] * len(responses)),
-            summary=summary_checkin_upsert("SELECT {values} FROM claimed"))
     params: list = [CheckIn.Status.COMPLETED.value, now, checkin.pk, *PENDING_VALUES, now, now]
     for r in responses:
         params += [r.instrument_id, r.instrument_key, r.instrument_version,
                    json.dumps(r.answers), json.dumps(r.scores), r.created_at]
     params += summary_checkin_params(checkin=checkin, responses=responses)
     with connection.cursor() as cursor:
-        cursor.execute(sql, params)
+        cursor.execute(_claim_and_write_query(len(responses)), params)
         rows = cursor.fetchall()
     if not rows:
         return False, None

@@ -12,7 +12,8 @@ it, in the same transaction:
 
 - `tracking.checkins.checkin_record` (the only writer of responses in the app) adds it
   with `summary_record_checkin`, one upsert written in terms of the row's current
-  values, tested equal to a full recompute;
+  values, tested equal to a full recompute (on Postgres the same upsert, from
+  `summary_checkin_upsert`, is part of the statement that claims the check-in);
 - data set builders that write responses directly (the demo, the bench, test helpers)
   call `summaries_refresh`, which recomputes every figure from the responses.
 
@@ -23,6 +24,7 @@ recomputes them all, for example after restoring a backup.
 from __future__ import annotations
 
 from collections.abc import Iterable
+from functools import cache
 
 from django.db import connection, transaction
 from django.db.models import (
@@ -169,7 +171,6 @@ def summary_record_checkin(*, checkin: CheckIn, responses: Iterable[Response]) -
 # (inside a larger statement, see tracking.checkins) the same values selected only if
 # the check-in was claimed.
 VALUES_SOURCE = "VALUES ({values})"
-_upserts: dict[tuple[str, str], str] = {}
 
 
 def summary_checkin_params(*, checkin: CheckIn, responses: Iterable[Response]) -> list:
@@ -189,12 +190,14 @@ def summary_checkin_params(*, checkin: CheckIn, responses: Iterable[Response]) -
 
 def summary_checkin_upsert(source: str) -> str:
     """The upsert of summary_record_checkin, its row from `source` (a format string
-    with ``{values}`` where the placeholders go), returning the pain baseline. Built
-    once per database and source: it depends only on the model."""
-    cache_key = (connection.vendor, source)
-    sql = _upserts.get(cache_key)
-    if sql is not None:
-        return sql
+    with ``{values}`` where the placeholders go), returning the pain baseline."""
+    return _checkin_upsert(connection.vendor, source)
+
+
+@cache
+def _checkin_upsert(vendor: str, source: str) -> str:
+    # Built once per database (`vendor` keys the cache: quoting differs) and source; the
+    # rest depends only on the model.
     q = connection.ops.quote_name
     table, key = q(EnrollmentSummary._meta.db_table), q(EnrollmentSummary._meta.pk.column)
     col = {f: q(EnrollmentSummary._meta.get_field(f).column) for f in FIELDS}
@@ -219,10 +222,9 @@ def summary_checkin_upsert(source: str) -> str:
            for f in ("pain_baseline", "fear_baseline", "pain_end", "fear_end")},
     }
     values = ", ".join(["%s"] * (len(FIELDS) + 1))
-    sql = _upserts[cache_key] = (
+    return (
         f"INSERT INTO {table} ({key}, {', '.join(col[f] for f in FIELDS)}) "  # noqa: S608
         + source.format(values=values)
         + " ON CONFLICT (" + key + ") DO UPDATE SET "
         + ", ".join(f"{col[f]} = {updates[f]}" for f in FIELDS)
         + f" RETURNING {col['pain_baseline']}")
-    return sql
