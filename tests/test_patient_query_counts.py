@@ -24,8 +24,8 @@ LOG_QUERIES = 9
 #     registry.instruments_by_id; the form page, opened first, has read them)
 #  3  BEGIN, one statement that claims the check-in, inserts its responses and adds it
 #     to the enrollment's summary (returning the baseline pain), COMMIT
-#  +1 alert rules: the pain baseline and latest check-ins, only when this check-in's
-#     pain reaches the summary's baseline + the rise (below it no run can start)
+#  +1 alert rules: the pain baseline and latest check-ins, only when the summary has a
+#     baseline pain and this check-in's reaches it + the rise (else no run can start)
 CHECKIN_SUBMIT_QUERIES = 8
 
 

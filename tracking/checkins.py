@@ -663,9 +663,10 @@ def _evaluate_alerts(checkin: CheckIn, responses: list[Response],
     # Inside the recording transaction: an urgent alert exists the moment the answers do.
     # The responses just written are passed in, not read back, and so is the baseline
     # pain the summary holds.
-    from tracking.alerts import evaluate_checkin
+    from tracking.alerts import PainBaseline, evaluate_checkin
 
-    evaluate_checkin(checkin, responses=responses, rules=rules, pain_baseline=pain_baseline)
+    evaluate_checkin(checkin, responses=responses, rules=rules,
+                     pain_baseline=PainBaseline(pain_baseline))
 
 
 # ---------------------------------------------------------------- results
