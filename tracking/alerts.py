@@ -93,12 +93,11 @@ def evaluate_checkin(checkin: CheckIn, *, responses: list[Response] | None = Non
     Called by `checkin_record` inside its transaction, with the responses it has just
     written (each with its `instrument`), the practice's settings if it has them, and
     the baseline average pain its summary upsert returned; what is not given is read.
-    Safe to call
-    twice: alerts are unique per (enrollment, kind, "checkin:<pk>"). A constant handful
-    of queries, whatever the history: settings, the responses (only if not given), the
-    pain baseline and latest check-ins (only if pain was answered and, with
-    `pain_baseline` given, only if there is one and this check-in's pain reaches it +
-    the rise), open trend alerts (only if a trend rule matched), then the inserts.
+    Safe to call twice: alerts are unique per (enrollment, kind, "checkin:<pk>"). A
+    constant handful of queries, whatever the history: settings, the responses (only if
+    not given), the pain baseline and latest check-ins (only if pain was answered and,
+    with `pain_baseline` given, only if there is one and this check-in's pain reaches
+    it + the rise), open trend alerts (only if a trend rule matched), then the inserts.
     """
     enrollment = checkin.enrollment
     if rules is None:
