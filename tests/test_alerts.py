@@ -3,13 +3,18 @@ with the practice's own thresholds, once per event."""
 
 from __future__ import annotations
 
+from datetime import timedelta
+
+import pytest
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
+from django.utils import timezone
 
 from painapp.accounts.models import AuditEvent
 from programs.models import EnrollmentStatus
 from tests.test_alerts_factories import make_checkin, pain, phq9
 from tracking.alerts import alerts_for_missed_checkins, evaluate_checkin, evaluate_missed
+from tracking.checkins import checkin_record
 from tracking.models import Alert, CheckIn, Notification, OutboxTask, PracticeSettings
 from tracking.services import alert_resolve
 
@@ -85,6 +90,60 @@ def test_it_does_not_add_a_pain_alert_while_one_is_unresolved(cast, enrollment):
     alert_resolve(alert=Alert.objects.get(enrollment=enrollment), by=cast.clinician)
     evaluate_checkin(make_checkin(enrollment, "week-4", answers=pain(7), days_ago=0))
     assert kinds(enrollment) == ["pain_up", "pain_up"]
+
+
+def record_pain(enrollment, slot: str, value: int | None, *, days_ago: float) -> CheckIn:
+    """A check-in asking only average pain, recorded through the service (or missed,
+    for None)."""
+    opens_at = timezone.now() - timedelta(days=days_ago)
+    checkin = CheckIn.objects.create(
+        enrollment=enrollment, slot=slot,
+        kind=CheckIn.Kind.BASELINE if slot == "baseline" else CheckIn.Kind.WEEKLY,
+        due_date=opens_at.date(), opens_at=opens_at, closes_at=opens_at + timedelta(days=3),
+        status=CheckIn.Status.OPEN if value is not None else MISSED,
+        instrument_keys=["pain_avg"])
+    if value is None:
+        return checkin
+    return checkin_record(checkin=checkin, answers_by_instrument=pain(value),
+                          now=opens_at + timedelta(hours=1))
+
+
+@pytest.mark.parametrize("values", [(4, 6, 6), (4, 5, 5), (4, 3, 6, 6), (4, 6, 3, 6, 7, 7),
+                                    (0, 2, 1, 2, 2), (9, 10, 10), (None, 9, 9, 9)])
+def test_recording_decides_pain_up_as_reading_the_whole_history_does(enrollment, values):
+    # checkin_record gives the rule the summary's baseline, and the rule skips its read
+    # when there is none or this pain is below it + the rise; evaluated from scratch
+    # (nothing given, everything read), every check-in must get the same answer.
+    # A check-in with high pain that opened before the baseline: in the latest run, never
+    # a baseline.
+    record_pain(enrollment, "week-0", 9, days_ago=7 * len(values) + 3)
+    for n, value in enumerate(values):
+        if value is None:
+            record_pain(enrollment, "baseline", None, days_ago=7 * len(values))
+            continue
+        slot = "baseline" if n == 0 else f"week-{n}"
+        checkin = record_pain(enrollment, slot, value, days_ago=7 * (len(values) - n))
+        mine = Alert.objects.filter(source=f"checkin:{checkin.pk}", kind=Alert.Kind.PAIN_UP)
+        raised = mine.exists()
+        mine.delete()
+        again = evaluate_checkin(CheckIn.objects.get(pk=checkin.pk))
+        assert raised == any(a.kind == Alert.Kind.PAIN_UP for a in again.alerts), slot
+    assert Alert.objects.filter(kind=Alert.Kind.PAIN_UP).exists() == (
+        values in [(4, 6, 6), (4, 3, 6, 6), (4, 6, 3, 6, 7, 7), (0, 2, 1, 2, 2)])
+
+
+def test_recording_reads_the_pain_history_only_when_it_can_matter(enrollment,
+                                                                  other_enrollment):
+    def reads(e, slot: str, value: int | None, days_ago: float) -> bool:
+        with CaptureQueriesContext(connection) as queries:
+            record_pain(e, slot, value, days_ago=days_ago)
+        return any("first_baseline" in q["sql"] for q in queries.captured_queries)
+
+    assert not reads(enrollment, "baseline", 4, 28)
+    assert not reads(enrollment, "week-1", 5, 21)  # below 4 + 2
+    assert reads(enrollment, "week-2", 6, 14)
+    record_pain(other_enrollment, "baseline", None, days_ago=28)  # missed: no baseline pain
+    assert not reads(other_enrollment, "week-1", 10, 21)
 
 
 # ------------------------------------------------------------------ fear of movement

@@ -12,11 +12,12 @@ from django.test import Client
 from django.urls import reverse
 
 from tests.checkin_data import answers_for, post_for, record_at_open, schedule_from_start
+from tracking import checkins
 from tracking.checkins import AlreadyDone, Change, checkin_record, checkins_schedule
 from tracking.instruments.registry import instrument_save, spec_of
 from tracking.instruments.scoring import score
 from tracking.instruments.shipped import definition_for
-from tracking.models import Alert, CheckIn, Instrument, Response
+from tracking.models import Alert, CheckIn, Instrument, PracticeSettings, Response
 
 WEEKLY = ["pain_avg", "pain_worst", "fear_movement", "phq2", "gad2"]
 
@@ -75,11 +76,7 @@ def test_a_changed_instrument_is_a_new_version_and_old_answers_keep_theirs(clien
     old = Response.objects.get(checkin=slots["baseline"], instrument_key="pain_avg")
     assert old.instrument_version == 1
 
-    definition = definition_for("pain_avg")
-    reworded = {**definition, "items": [{**definition["items"][0],
-                                         "text": "Over the past week, how bad was your back "
-                                                 "pain on average?"}]}
-    new, created = instrument_save(definition=reworded)
+    new, created = instrument_save(definition=reworded_pain_avg())
     assert created and new.version == 2
 
     client.force_login(cast.patient)
@@ -100,6 +97,72 @@ def test_a_changed_instrument_is_a_new_version_and_old_answers_keep_theirs(clien
     page = client.get(url(slots["week-3"])).content.decode()
     assert "down 3 points (50% lower)" in page
     assert Instrument.objects.filter(key="pain_avg", practice=None).count() == 2
+
+
+def reworded_pain_avg() -> dict:
+    definition = definition_for("pain_avg")
+    return {**definition, "items": [{**definition["items"][0],
+                                     "text": "Over the past week, how bad was your back "
+                                             "pain on average?"}]}
+
+
+def test_a_new_version_is_asked_after_the_old_one_was_read_and_kept(client, cast, enrollment):
+    # Instrument versions are kept in the process once read (a version never changes);
+    # which one is current is read with the check-in every time.
+    slots = two_weeks_in(enrollment)
+    client.force_login(cast.patient)
+    page = client.get(url(slots["week-3"])).content.decode()
+    assert "On average, how strong was your back pain" in page
+    new, created = instrument_save(definition=reworded_pain_avg())
+    assert created
+    page = client.get(url(slots["week-3"])).content.decode()
+    assert "how bad was your back pain on average?" in page
+    assert "On average, how strong was your back pain" not in page
+    assert client.post(url(slots["week-3"]), post_for(WEEKLY)).status_code == 302
+    fresh = Response.objects.get(checkin=slots["week-3"], instrument_key="pain_avg")
+    assert (fresh.instrument_id, fresh.instrument_version) == (new.pk, 2)
+
+
+@pytest.mark.skipif(connection.vendor != "postgresql", reason="compares to the Postgres path")
+def test_the_written_out_check_in_read_gives_what_the_orm_gives(cast, enrollment,
+                                                                other_enrollment):
+    """patient_checkin is plain SQL on Postgres and the ORM on SQLite (the embedded
+    demo): both give the same check-in, settings and instruments, with and without
+    the practice's own settings and instrument versions, and nothing of another
+    patient's."""
+    mine = two_weeks_in(enrollment)
+    theirs = two_weeks_in(other_enrollment)
+
+    def values(instance) -> list:
+        return [getattr(instance, f.attname) for f in instance._meta.concrete_fields]
+
+    def both(checkin: CheckIn, of=enrollment) -> tuple:
+        out = []
+        for read in (checkins._patient_checkin_pg, checkins._patient_checkin_orm):
+            found = read(of, checkin.pk)
+            if found is None:
+                out.append(None)
+                continue
+            instruments = checkins.checkin_instruments(found.checkin, of.practice_id,
+                                                       found.instrument_ids)
+            assert found.checkin.enrollment is of
+            out.append((values(found.checkin), values(found.rules),
+                        [(i.pk, i.key, i.version, i.items) for i in instruments]))
+        assert out[0] == out[1]
+        return out[0]
+
+    PracticeSettings.objects.filter(practice=cast.practice).delete()  # never saved any
+    assert both(mine["week-3"])[1][2:] == values(PracticeSettings())[2:]  # the defaults
+    assert both(theirs["week-3"]) is None  # another patient's: not found either way
+    assert both(CheckIn(pk=0)) is None
+    PracticeSettings.objects.create(practice=cast.practice, pain_rise_points=3,
+                                    crisis_words=["end it all"])
+    own_version, _ = instrument_save(definition=reworded_pain_avg(), practice=cast.practice)
+    for slot in ("baseline", "week-3", "end"):
+        checkin, rules, instruments = both(mine[slot])
+        assert rules[2] == 3 and rules[-1] == ["end it all"]
+        if "pain_avg" in mine[slot].instrument_keys:
+            assert (own_version.pk, "pain_avg", 1) in [i[:3] for i in instruments]
 
 
 def test_a_double_submit_records_once_and_says_it_is_done(client, cast, enrollment):

@@ -20,3 +20,4 @@ def test_it_opens_every_roles_main_screens_on_the_sqlite_demo(tmp_path):
     assert result.returncode == 0, result.stdout + result.stderr[-3000:]
     assert "caseload sort=week 200" in lines and "patient detail 200" in lines
     assert "outcomes report 200" in lines and "today 200" in lines
+    assert "checkin submit 302" in lines and "checkin results 200" in lines

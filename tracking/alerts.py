@@ -77,17 +77,27 @@ class CheckinEvaluation:
     alerts: list[Alert] = field(default_factory=list)
 
 
+@dataclass(frozen=True)
+class PainBaseline:
+    """The enrollment's baseline average pain as its summary holds it (None: it has
+    none), for a caller that has it: checkin_record gets it from the summary upsert."""
+
+    value: float | None
+
+
 def evaluate_checkin(checkin: CheckIn, *, responses: list[Response] | None = None,
-                     rules: PracticeSettings | None = None) -> CheckinEvaluation:
+                     rules: PracticeSettings | None = None,
+                     pain_baseline: PainBaseline | None = None) -> CheckinEvaluation:
     """Apply the alert rules to one check-in whose Response rows exist.
 
     Called by `checkin_record` inside its transaction, with the responses it has just
-    written (each with its `instrument`) and, if it has them, the practice's settings;
-    what is not given is read. Safe to call
-    twice: alerts are unique per (enrollment, kind, "checkin:<pk>"). A constant handful
-    of queries, whatever the history: settings, the responses (only if not given), the
-    pain baseline and latest check-ins (only if pain was answered), open trend alerts
-    (only if a trend rule matched), then the inserts.
+    written (each with its `instrument`), the practice's settings if it has them, and
+    the baseline average pain its summary upsert returned; what is not given is read.
+    Safe to call twice: alerts are unique per (enrollment, kind, "checkin:<pk>"). A
+    constant handful of queries, whatever the history: settings, the responses (only if
+    not given), the pain baseline and latest check-ins (only if pain was answered and,
+    with `pain_baseline` given, only if there is one and this check-in's pain reaches
+    it + the rise), open trend alerts (only if a trend rule matched), then the inserts.
     """
     enrollment = checkin.enrollment
     if rules is None:
@@ -107,7 +117,13 @@ def evaluate_checkin(checkin: CheckIn, *, responses: list[Response] | None = Non
             result.alerts.append(alert)
 
     trends: list[tuple[str, str, dict]] = []
-    if _total(by_key.get(PAIN_KEY)) is not None:
+    pain_now = _total(by_key.get(PAIN_KEY))
+    # The rule needs a baseline and this check-in's pain at it + the rise. The summary's
+    # baseline is the one its read would find (the enrollment's one baseline check-in):
+    # given it, without one or below that, the history cannot matter and is not read.
+    if pain_now is not None and (pain_baseline is None or (
+            pain_baseline.value is not None
+            and pain_now >= pain_baseline.value + rules.pain_rise_points)):
         pain = _pain_rise(checkin, rules)
         if pain is not None:
             trends.append((Alert.Kind.PAIN_UP, Alert.Severity.HIGH, pain))

@@ -26,12 +26,15 @@ from __future__ import annotations
 
 import calendar
 import json
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import date, datetime, time, timedelta
+from functools import cache
+from typing import TypeVar
 from zoneinfo import ZoneInfo
 
 from django.db import IntegrityError, connection, transaction
-from django.db.models import Count, Q
+from django.db.models import Count, Model, Q
 from django.utils import timezone
 
 from programs.models import (
@@ -44,7 +47,11 @@ from programs.models import (
 from tracking.instruments import registry
 from tracking.instruments.scoring import AnswerError, clean_answers, score
 from tracking.models import Alert, CheckIn, Instrument, PracticeSettings, Response
-from tracking.summaries import summary_record_checkin
+from tracking.summaries import (
+    summary_checkin_params,
+    summary_checkin_upsert,
+    summary_record_checkin,
+)
 
 DEFAULT_CONFIG: dict = {
     "baseline": ["pain_avg", "pain_worst", "fear_movement", "fabq_pa", "phq9", "gad7"],
@@ -58,6 +65,8 @@ DEFAULT_CONFIG: dict = {
 # still run after the program is completed.
 LIVE_STATUSES = (EnrollmentStatus.ACTIVE, EnrollmentStatus.COMPLETED)
 PENDING = (CheckIn.Status.SCHEDULED, CheckIn.Status.OPEN)
+PENDING_VALUES = tuple(s.value for s in PENDING)
+M = TypeVar("M", bound=Model)
 
 # The trial's outcome: 0–1 on the 0–10 average-pain scale (Ashar et al. 2022).
 PAIN_FREE_MAX = 1
@@ -331,8 +340,90 @@ def practice_rules(practice) -> PracticeSettings:
         return PracticeSettings(practice_id=practice.pk)
 
 
-def checkin_for_patient(enrollment: Enrollment, pk: int) -> CheckIn | None:
-    return CheckIn.objects.filter(enrollment=enrollment, pk=pk).first()
+@dataclass
+class PatientCheckIn:
+    """One of the patient's own check-ins, with what answering it needs."""
+
+    checkin: CheckIn
+    rules: PracticeSettings  # the practice's alert settings (the defaults if it has none)
+    # The ids of the current versions of its instruments (shipped and the practice's
+    # own) when they were read with it (Postgres); None: checkin_instruments looks.
+    instrument_ids: list[int] | None = None
+
+
+def patient_checkin(enrollment: Enrollment, pk: int) -> PatientCheckIn | None:
+    """The enrollment's check-in `pk` (None if it is not one of theirs) with its
+    practice's alert settings. One query.
+
+    On Postgres written out, and it brings the ids of the check-in's instruments'
+    current versions too, whose content registry.instruments_by_id keeps (a version
+    never changes): the ORM spent longer building and compiling the check-in with its
+    settings, then the instruments, than Postgres spent answering (issue 7).
+    Elsewhere (SQLite, the embedded demo) the ORM's query.
+    """
+    if connection.vendor == "postgresql":
+        return _patient_checkin_pg(enrollment, pk)
+    return _patient_checkin_orm(enrollment, pk)
+
+
+def _patient_checkin_orm(enrollment: Enrollment, pk: int) -> PatientCheckIn | None:
+    checkin = (CheckIn.objects.select_related("enrollment__practice__tracking_settings")
+               .filter(enrollment=enrollment, pk=pk).first())
+    if checkin is None:
+        return None
+    rules = practice_rules(checkin.enrollment.practice)
+    checkin.enrollment = enrollment
+    return PatientCheckIn(checkin=checkin, rules=rules)
+
+
+# The current versions, shipped and the practice's own, of the check-in's instrument
+# keys (`?`: the key is an element of the JSON array); checkin_instruments prefers the
+# practice's own, as registry.current_instruments does.
+_PATIENT_CHECKIN_SQL = """
+SELECT {checkin_columns}, {settings_columns},
+    ARRAY(SELECT i.id FROM {instrument} i
+          WHERE i.is_current AND (i.practice_id IS NULL OR i.practice_id = %s)
+            AND c.instrument_keys ? i.key)
+FROM {checkin} c LEFT JOIN {settings} s ON s.practice_id = %s
+WHERE c.id = %s AND c.enrollment_id = %s
+"""
+
+
+@cache
+def _patient_checkin_query() -> str:
+    q = connection.ops.quote_name
+    # Table and column names from the models; every value is a parameter.
+    return _PATIENT_CHECKIN_SQL.format(
+        checkin_columns=", ".join(f"c.{q(f.column)}" for f in CheckIn._meta.concrete_fields),
+        settings_columns=", ".join(f"s.{q(f.column)}"
+                                   for f in PracticeSettings._meta.concrete_fields),
+        instrument=q(Instrument._meta.db_table), checkin=q(CheckIn._meta.db_table),
+        settings=q(PracticeSettings._meta.db_table))
+
+
+def _patient_checkin_pg(enrollment: Enrollment, pk: int) -> PatientCheckIn | None:
+    with connection.cursor() as cursor:
+        cursor.execute(_patient_checkin_query(),
+                       [enrollment.practice_id, enrollment.practice_id, pk, enrollment.pk])
+        row = cursor.fetchone()
+    if row is None:
+        return None
+    split = len(CheckIn._meta.concrete_fields)
+    checkin = _model_from_row(CheckIn, row[:split])
+    checkin.enrollment = enrollment
+    settings = row[split:-1]
+    rules = (_model_from_row(PracticeSettings, settings) if settings[0] is not None
+             else PracticeSettings(practice_id=enrollment.practice_id))
+    return PatientCheckIn(checkin=checkin, rules=rules, instrument_ids=list(row[-1]))
+
+
+def _model_from_row(model: type[M], values: Sequence) -> M:
+    """An instance from its concrete columns' values as the driver gives them (jsonb
+    comes as text: decoded as the field itself decodes it, as the ORM would)."""
+    fields = model._meta.concrete_fields
+    return model.from_db(connection.alias, [f.attname for f in fields], [
+        f.from_db_value(value, None, connection) if hasattr(f, "from_db_value") else value
+        for f, value in zip(fields, values, strict=True)])
 
 
 def open_checkin_for_card(enrollment: Enrollment, now: datetime) -> CheckIn | None:
@@ -347,8 +438,20 @@ def open_checkin_for_card(enrollment: Enrollment, now: datetime) -> CheckIn | No
 # ---------------------------------------------------------------- answering
 
 
-def checkin_instruments(checkin: CheckIn, practice_id: int) -> list[Instrument]:
-    """The current version of each of the check-in's instruments, in its order."""
+def checkin_instruments(checkin: CheckIn, practice_id: int,
+                        current_ids: list[int] | None = None) -> list[Instrument]:
+    """The current version of each of the check-in's instruments, in its order.
+
+    `current_ids`: the ids of the current versions of its keys, shipped and the
+    practice's own, if already read (patient_checkin): no query then, unless a key has
+    no current version (the shipped ones are stored first, below)."""
+    if current_ids is not None:
+        by_key: dict[str, Instrument] = {}
+        for instrument in registry.instruments_by_id(current_ids):
+            if instrument.key not in by_key or instrument.practice_id is not None:
+                by_key[instrument.key] = instrument  # the practice's own version wins
+        if all(key in by_key for key in checkin.instrument_keys):
+            return [by_key[key] for key in checkin.instrument_keys]
     try:
         found = registry.current_instruments(list(checkin.instrument_keys), practice_id)
     except IntegrityError:
@@ -424,9 +527,11 @@ def checkin_record(*, checkin: CheckIn, answers_by_instrument: dict,
     transaction, so a recorded check-in never lacks either.
 
     The lock is taken by the write itself: one conditional UPDATE (still pending,
-    window open now) marks the check-in done. A simultaneous submit waits on that
-    row lock, then finds the row no longer pending and updates nothing; only then
-    (and when the answers have errors) is the row read, locked, to say why.
+    window open now) marks the check-in done, and the responses and the summary are
+    written only if it matched (on Postgres all three in one statement). A
+    simultaneous submit waits on that row lock, then finds the row no longer pending
+    and writes nothing; only then (and when the answers have errors) is the row read,
+    locked, to say why.
 
     `instruments`: the check-in's instruments if the caller has already loaded them
     (`checkin_instruments`, as the form does), to save reading them again; `rules`:
@@ -438,12 +543,13 @@ def checkin_record(*, checkin: CheckIn, answers_by_instrument: dict,
     if instruments is None:
         instruments = checkin_instruments(checkin, enrollment.practice_id)
     clean, errors = _clean_all(instruments, answers_by_instrument, allow_missing=False)
+    # Scored before the transaction: no lock is held while Python works.
+    responses = [] if errors else _scored_responses(checkin, instruments, clean, now)
     try:
         with transaction.atomic():
-            claimed = not errors and enrollment.status in LIVE_STATUSES and (
-                CheckIn.objects.filter(pk=checkin.pk, status__in=PENDING, opens_at__lte=now,
-                                       closes_at__gt=now)
-                .update(status=CheckIn.Status.COMPLETED, completed_at=now, draft={}))
+            claimed, pain_baseline = False, None
+            if not errors and enrollment.status in LIVE_STATUSES:
+                claimed, pain_baseline = _claim_and_write(checkin, responses, now)
             if not claimed:
                 locked = CheckIn.objects.select_for_update().get(pk=checkin.pk)
                 if locked.status == CheckIn.Status.COMPLETED:
@@ -455,17 +561,7 @@ def checkin_record(*, checkin: CheckIn, answers_by_instrument: dict,
                 # Pending and open by the rules, yet the UPDATE matched nothing: the row
                 # changed between the two statements. Say it is not available.
                 raise NotAvailable(locked, _reason(locked, now, enrollment))
-            responses = _responses_insert([
-                Response(checkin=checkin, instrument=instrument, instrument_key=instrument.key,
-                         instrument_version=instrument.version,
-                         answers=clean[instrument.key],
-                         scores=score(registry.spec_of(instrument), clean[instrument.key]),
-                         created_at=now)
-                for instrument in instruments
-            ])
-            checkin.completed_at = now
-            summary_record_checkin(checkin=checkin, responses=responses)
-            _evaluate_alerts(checkin, responses, rules)
+            _evaluate_alerts(checkin, responses, rules, pain_baseline)
     except IntegrityError:
         # The unique constraints caught a race the lock did not (it should not happen).
         raise AlreadyDone(checkin) from None
@@ -473,42 +569,104 @@ def checkin_record(*, checkin: CheckIn, answers_by_instrument: dict,
     return checkin
 
 
-_RESPONSE_COLUMNS = ("checkin_id", "instrument_id", "instrument_key", "instrument_version",
-                     "answers", "scores", "created_at")
+def _claim_and_write(checkin: CheckIn, responses: list[Response],
+                     now: datetime) -> tuple[bool, float | None]:
+    """Claim the check-in (the conditional UPDATE that marks it done: still pending, its
+    window open now) and, only if that matched, insert its responses and add it to the
+    enrollment's summary. Returns (claimed, the summary's baseline pain after it).
 
-
-def _responses_insert(responses: list[Response]) -> list[Response]:
-    """Insert a check-in's responses: `bulk_create`, written out on Postgres.
-
-    One INSERT … RETURNING id either way; on Postgres without the ORM's per-field
-    preparation and compiling, which cost more than the statement (issue 7).
+    Inside checkin_record's transaction. On Postgres one statement (below); elsewhere
+    (SQLite, the embedded demo) the same three writes through the ORM.
     """
-    if connection.vendor != "postgresql" or not responses:
-        return Response.objects.bulk_create(responses)
-    row = "(%s, %s, %s, %s, %s::jsonb, %s::jsonb, %s)"
-    # Table and columns from the model; every value is a parameter.
-    sql = (f"INSERT INTO {Response._meta.db_table} ({', '.join(_RESPONSE_COLUMNS)}) "  # noqa: S608
-           f"VALUES {', '.join([row] * len(responses))} RETURNING id")
-    params: list = []
+    checkin.completed_at = now  # the summary's "last check-in" (and unused if not claimed)
+    if connection.vendor == "postgresql" and responses:
+        return _claim_and_write_pg(checkin, responses, now)
+    return _claim_and_write_orm(checkin, responses, now)
+
+
+def _scored_responses(checkin: CheckIn, instruments: list[Instrument], clean: dict[str, dict],
+                      now: datetime) -> list[Response]:
+    """One unsaved Response per instrument, scored by that version's rules."""
+    return [Response(checkin=checkin, instrument=instrument, instrument_key=instrument.key,
+                     instrument_version=instrument.version, answers=clean[instrument.key],
+                     scores=score(registry.spec_of(instrument), clean[instrument.key]),
+                     created_at=now)
+            for instrument in instruments]
+
+
+def _claim_and_write_orm(checkin: CheckIn, responses: list[Response],
+                         now: datetime) -> tuple[bool, float | None]:
+    claimed = CheckIn.objects.filter(
+        pk=checkin.pk, status__in=PENDING, opens_at__lte=now, closes_at__gt=now,
+    ).update(status=CheckIn.Status.COMPLETED, completed_at=now, draft={})
+    if not claimed:
+        return False, None
+    Response.objects.bulk_create(responses)
+    return True, summary_record_checkin(checkin=checkin, responses=responses)
+
+
+_RESPONSE_COLUMNS = ("instrument_id", "instrument_key", "instrument_version", "answers",
+                     "scores", "created_at")
+# The claim, the responses and the summary as one statement of data-modifying CTEs:
+# one round trip instead of three and nothing for the ORM to compile (compiling cost
+# more than running them, issue 7). The responses and the summary row are written only
+# if `claimed` returned the check-in: a simultaneous submit waits on the row lock the
+# UPDATE takes, then finds the row no longer pending and writes nothing. The summary
+# upsert always returns its row, so: one row per response (each with the summary's
+# baseline pain) when claimed, none otherwise.
+_CLAIM_AND_WRITE_SQL = """
+WITH claimed AS (
+    UPDATE {checkin} SET status = %s, completed_at = %s, draft = '{{}}'::jsonb
+    WHERE id = %s AND status IN (%s, %s) AND opens_at <= %s AND closes_at > %s
+    RETURNING id),
+written AS (
+    INSERT INTO {response} (checkin_id, {columns})
+    SELECT claimed.id, v.* FROM claimed, (VALUES {rows}) AS v ({columns})
+    RETURNING id, instrument_key),
+summary AS ({summary})
+SELECT summary.pain_baseline, written.id, written.instrument_key
+FROM summary LEFT JOIN written ON true
+"""
+_RESPONSE_ROW = "(%s::bigint, %s, %s::integer, %s::jsonb, %s::jsonb, %s::timestamptz)"
+
+
+@cache
+def _claim_and_write_query(responses: int) -> str:
+    # Table and column names from the models; every value is a parameter.
+    return _CLAIM_AND_WRITE_SQL.format(
+        checkin=CheckIn._meta.db_table, response=Response._meta.db_table,
+        columns=", ".join(_RESPONSE_COLUMNS), rows=", ".join([_RESPONSE_ROW] * responses),
+        summary=summary_checkin_upsert("SELECT {values} FROM claimed"))
+
+
+def _claim_and_write_pg(checkin: CheckIn, responses: list[Response],
+                        now: datetime) -> tuple[bool, float | None]:
+    params: list = [CheckIn.Status.COMPLETED.value, now, checkin.pk, *PENDING_VALUES, now, now]
     for r in responses:
-        params += [r.checkin_id, r.instrument_id, r.instrument_key, r.instrument_version,
+        params += [r.instrument_id, r.instrument_key, r.instrument_version,
                    json.dumps(r.answers), json.dumps(r.scores), r.created_at]
+    params += summary_checkin_params(checkin=checkin, responses=responses)
     with connection.cursor() as cursor:
-        cursor.execute(sql, params)
-        ids = [pk for (pk,) in cursor.fetchall()]
-    for response, pk in zip(responses, ids, strict=True):
-        response.pk = pk
+        cursor.execute(_claim_and_write_query(len(responses)), params)
+        rows = cursor.fetchall()
+    if not rows:
+        return False, None
+    ids = {key: pk for _, pk, key in rows}
+    for response in responses:
+        response.pk = ids[response.instrument_key]
         response._state.adding, response._state.db = False, connection.alias
-    return responses
+    return True, rows[0][0]
 
 
 def _evaluate_alerts(checkin: CheckIn, responses: list[Response],
-                     rules: PracticeSettings | None) -> None:
+                     rules: PracticeSettings | None, pain_baseline: float | None) -> None:
     # Inside the recording transaction: an urgent alert exists the moment the answers do.
-    # The responses just written are passed in, not read back.
-    from tracking.alerts import evaluate_checkin
+    # The responses just written are passed in, not read back, and so is the baseline
+    # pain the summary holds.
+    from tracking.alerts import PainBaseline, evaluate_checkin
 
-    evaluate_checkin(checkin, responses=responses, rules=rules)
+    evaluate_checkin(checkin, responses=responses, rules=rules,
+                     pain_baseline=PainBaseline(pain_baseline))
 
 
 # ---------------------------------------------------------------- results

@@ -12,7 +12,8 @@ it, in the same transaction:
 
 - `tracking.checkins.checkin_record` (the only writer of responses in the app) adds it
   with `summary_record_checkin`, one upsert written in terms of the row's current
-  values, tested equal to a full recompute;
+  values, tested equal to a full recompute (on Postgres the same upsert, from
+  `summary_checkin_upsert`, is part of the statement that claims the check-in);
 - data set builders that write responses directly (the demo, the bench, test helpers)
   call `summaries_refresh`, which recomputes every figure from the responses.
 
@@ -23,6 +24,7 @@ recomputes them all, for example after restoring a backup.
 from __future__ import annotations
 
 from collections.abc import Iterable
+from functools import cache
 
 from django.db import connection, transaction
 from django.db.models import (
@@ -140,7 +142,7 @@ def summaries_refresh_all(*, chunk: int = CHUNK) -> int:
     return done
 
 
-def summary_record_checkin(*, checkin: CheckIn, responses: Iterable[Response]) -> None:
+def summary_record_checkin(*, checkin: CheckIn, responses: Iterable[Response]) -> float | None:
     """Add one newly recorded check-in to its enrollment's summary: one statement.
 
     `checkin_record` calls this once per check-in, in the transaction that claims the
@@ -155,24 +157,47 @@ def summary_record_checkin(*, checkin: CheckIn, responses: Iterable[Response]) -
     an already-counted later one that had none leaves the older score in place, where
     a recompute would take it; every shipped check-in asks for pain, and
     refresh_summaries recomputes. The upsert locks only its own summary row.
+
+    Returns the summary's baseline average pain after the update (None if there is
+    none yet), which the pain-rise rule compares this check-in against.
     """
+    with connection.cursor() as cursor:
+        cursor.execute(summary_checkin_upsert(VALUES_SOURCE),
+                       summary_checkin_params(checkin=checkin, responses=responses))
+        return cursor.fetchone()[0]
+
+
+# Where summary_checkin_upsert takes its one row of values from: a VALUES list, or
+# (inside a larger statement, see tracking.checkins) the same values selected only if
+# the check-in was claimed.
+VALUES_SOURCE = "VALUES ({values})"
+
+
+def summary_checkin_params(*, checkin: CheckIn, responses: Iterable[Response]) -> list:
+    """The values summary_checkin_upsert takes for one check-in, in its column order."""
     totals = {r.instrument_key: (r.scores or {}).get("total") for r in responses}
     pain, fear = totals.get(PAIN_AVG), totals.get(FEAR)
     is_baseline = checkin.kind == CheckIn.Kind.BASELINE
     is_end = checkin.slot == END_SLOT
     completed_at = EnrollmentSummary._meta.get_field("last_checkin_at").get_db_prep_save(
         checkin.completed_at, connection)  # as the ORM stores it (SQLite: UTC text)
-    values = {
-        "last_checkin_at": completed_at,
-        "weekly_done": int(checkin.kind == CheckIn.Kind.WEEKLY),
-        "pain_checkins": int(pain is not None),
-        "pain_baseline": pain if is_baseline else None,
-        "pain_current": pain,
-        "pain_end": pain if is_end else None,
-        "fear_baseline": fear if is_baseline else None,
-        "fear_current": fear,
-        "fear_end": fear if is_end else None,
-    }
+    # In FIELDS order, after the enrollment.
+    return [checkin.enrollment_id, completed_at, int(checkin.kind == CheckIn.Kind.WEEKLY),
+            int(pain is not None), pain if is_baseline else None, pain,
+            pain if is_end else None, fear if is_baseline else None, fear,
+            fear if is_end else None]
+
+
+def summary_checkin_upsert(source: str) -> str:
+    """The upsert of summary_record_checkin, its row from `source` (a format string
+    with ``{values}`` where the placeholders go), returning the pain baseline."""
+    return _checkin_upsert(connection.vendor, source)
+
+
+@cache
+def _checkin_upsert(vendor: str, source: str) -> str:
+    # Built once per database (`vendor` keys the cache: quoting differs) and source; the
+    # rest depends only on the model.
     q = connection.ops.quote_name
     table, key = q(EnrollmentSummary._meta.db_table), q(EnrollmentSummary._meta.pk.column)
     col = {f: q(EnrollmentSummary._meta.get_field(f).column) for f in FIELDS}
@@ -196,10 +221,10 @@ def summary_record_checkin(*, checkin: CheckIn, responses: Iterable[Response]) -
         **{f: f"COALESCE({old(f)}, {new(f)})"
            for f in ("pain_baseline", "fear_baseline", "pain_end", "fear_end")},
     }
-    with connection.cursor() as cursor:
-        cursor.execute(
-            f"INSERT INTO {table} ({key}, {', '.join(col[f] for f in FIELDS)})"  # noqa: S608
-            f" VALUES ({', '.join(['%s'] * (len(FIELDS) + 1))})"
-            f" ON CONFLICT ({key}) DO UPDATE SET "
-            + ", ".join(f"{col[f]} = {updates[f]}" for f in FIELDS),
-            [checkin.enrollment_id, *(values[f] for f in FIELDS)])
+    values = ", ".join(["%s"] * (len(FIELDS) + 1))
+    return (
+        f"INSERT INTO {table} ({key}, {', '.join(col[f] for f in FIELDS)}) "  # noqa: S608
+        + source.format(values=values)
+        + " ON CONFLICT (" + key + ") DO UPDATE SET "
+        + ", ".join(f"{col[f]} = {updates[f]}" for f in FIELDS)
+        + f" RETURNING {col['pain_baseline']}")

@@ -80,6 +80,24 @@ def current_instruments(keys: list[str], practice_id: int | None) -> dict[str, I
     return found
 
 
+# Instrument versions read so far, by id. A version's content never changes (a change
+# is a new row, instrument_save), so each is read once per process; which version is
+# current is always asked of the database. Shared by every request: nothing may be set
+# on these instances, and their `is_current` is only what it was when first read.
+_versions: dict[int, Instrument] = {}
+_VERSIONS_MAX = 1000
+
+
+def instruments_by_id(ids: list[int]) -> list[Instrument]:
+    """These instrument versions (the ones that exist), read only if not yet seen."""
+    missing = [pk for pk in ids if pk not in _versions]
+    if missing:
+        if len(_versions) + len(missing) > _VERSIONS_MAX:
+            _versions.clear()
+        _versions.update(Instrument.objects.in_bulk(missing))
+    return [_versions[pk] for pk in ids if pk in _versions]
+
+
 def spec_of(instrument: Instrument) -> InstrumentSpec:
     return InstrumentSpec(key=instrument.key, version=instrument.version,
                           items=instrument.items, scoring=instrument.scoring)

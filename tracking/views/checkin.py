@@ -10,14 +10,14 @@ question per screen on a phone and saves the draft quietly on every "Next" (it s
 from __future__ import annotations
 
 from django.contrib import messages
-from django.http import HttpRequest, HttpResponse
+from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.dateformat import format as date_format
 from django.views.decorators.http import require_http_methods
 
-from programs.access import enrollment_required, own
+from programs.access import enrollment_required
 from programs.markdown import render_markdown
 from programs.models import EnrollmentStatus
 from tracking import checkins
@@ -26,10 +26,12 @@ from tracking.models import CheckIn
 
 
 def _form_page(request: HttpRequest, checkin: CheckIn, form: CheckInForm | None = None, *,
-               status: int = 200, notice: str = "") -> HttpResponse:
+               status: int = 200, notice: str = "",
+               instrument_ids: list[int] | None = None) -> HttpResponse:
     enrollment = request.enrollment
     if form is None:
-        instruments = checkins.checkin_instruments(checkin, enrollment.practice_id)
+        instruments = checkins.checkin_instruments(checkin, enrollment.practice_id,
+                                                   instrument_ids)
         form = CheckInForm(instruments=instruments, draft=checkin.draft)
     return render(request, "tracking/checkin/form.html", {
         "checkin": checkin,
@@ -103,24 +105,27 @@ def checkin_list(request: HttpRequest) -> HttpResponse:
 def checkin_detail(request: HttpRequest, pk: int) -> HttpResponse:
     """One of the patient's own check-ins: its form, its results, or why it is closed."""
     enrollment = request.enrollment
-    # The practice's alert settings come with the check-in (one query, not two).
-    checkin = own(request, CheckIn.objects.select_related(
-        "enrollment__practice__tracking_settings"), pk=pk)
-    rules = checkins.practice_rules(checkin.enrollment.practice)
-    checkin.enrollment = enrollment
+    # Only the patient's own (404 for anyone else's), with the practice's alert settings
+    # and its instruments' current versions (one query).
+    found = checkins.patient_checkin(enrollment, pk)
+    if found is None:
+        raise Http404("No such check-in")
+    checkin = found.checkin
     now = timezone.now()
     if request.method == "POST":
-        return _answer(request, checkin, now, rules)
+        return _answer(request, found, now)
     if checkin.status == CheckIn.Status.COMPLETED:
         return _results_page(request, checkin, just_done=request.GET.get("done") == "1")
     if checkins.is_available(checkin, now, enrollment):
-        return _form_page(request, checkin)
+        return _form_page(request, checkin, instrument_ids=found.instrument_ids)
     return _status_page(request, checkin, now=now)
 
 
-def _answer(request: HttpRequest, checkin: CheckIn, now, rules) -> HttpResponse:
+def _answer(request: HttpRequest, found: checkins.PatientCheckIn, now) -> HttpResponse:
     enrollment = request.enrollment
-    instruments = checkins.checkin_instruments(checkin, enrollment.practice_id)
+    checkin, rules = found.checkin, found.rules
+    instruments = checkins.checkin_instruments(checkin, enrollment.practice_id,
+                                               found.instrument_ids)
     # The form (its fields) is built only to show errors again: a submit that records
     # needs just the posted answers.
     answers = posted_answers(request.POST, instruments)
