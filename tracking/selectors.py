@@ -534,48 +534,61 @@ def _fetch(sql: str, params: list) -> list[tuple]:
         return cursor.fetchall()
 
 
-_CHECKINS_SQL = f"""
-SELECT c.id, c.slot, c.kind, c.week, c.status, c.opens_at, c.closes_at, c.completed_at,
-       c.instrument_keys,
-       (SELECT jsonb_agg(jsonb_build_array(r.instrument_key, r.scores, r.answers,
-                                           r.instrument_version) ORDER BY r.id)
-        FROM {Response._meta.db_table} r WHERE r.checkin_id = c.id)
+# Every opened check-in of one enrollment with its responses, as one JSON array:
+# `[[id, slot, kind, week, status, opens_at, closes_at, completed_at, instrument_keys,
+#   [[key, scores, answers, version], …] or null], …]`, oldest first. An expression, so
+# the overview can read it inside its one statement (_OVERVIEW_SQL). Two parameters:
+# the enrollment id and now.
+_CHECKINS_JSON = f"""(
+SELECT json_agg(json_build_array(
+           c.id, c.slot, c.kind, c.week, c.status, c.opens_at, c.closes_at, c.completed_at,
+           c.instrument_keys,
+           (SELECT json_agg(json_build_array(r.instrument_key, r.scores, r.answers,
+                                             r.instrument_version) ORDER BY r.id)
+            FROM {Response._meta.db_table} r WHERE r.checkin_id = c.id))
+       ORDER BY c.opens_at, c.id)::text
 FROM {CheckIn._meta.db_table} c
-WHERE c.enrollment_id = %s AND c.opens_at <= %s
-ORDER BY c.opens_at, c.id"""  # noqa: S608 (table names from the models; values are params)
+WHERE c.enrollment_id = %s AND c.opens_at <= %s)"""  # noqa: S608 (table names from the models; values are params)
+
+_CHECKINS_SQL = f"SELECT {_CHECKINS_JSON}"
+
+
+def _at(value: str | None) -> datetime | None:
+    """A timestamp read inside JSON: Postgres writes it in ISO 8601 with the session's
+    offset (UTC, as Django sets it), which is what fromisoformat reads."""
+    return None if value is None else datetime.fromisoformat(value)
+
+
+def _checkin_items(rows: list | None, enrollment: Enrollment, now: datetime) -> list[CheckInItem]:
+    """CheckInItems from `_CHECKINS_JSON`'s decoded array."""
+    at = _at
+    return [
+        CheckInItem(
+            pk=pk, slot=slot, kind=kind, week=week,
+            status=effective_status(status, at(closes_at), at(opens_at), enrollment, now),
+            opens_at=at(opens_at), closes_at=at(closes_at), completed_at=at(completed_at),
+            instrument_keys=keys or [],
+            responses={key: {"key": key, "scores": scores or {}, "answers": answers or {},
+                             "version": version}
+                       for key, scores, answers, version in scored or () if key})
+        for pk, slot, kind, week, status, opens_at, closes_at, completed_at, keys, scored
+        in rows or ()]
 
 
 def _checkins_with_scores(enrollment: Enrollment, now: datetime) -> list[CheckInItem]:
     """Every check-in that has opened, with each response's scores and answers.
 
-    One query, one row per check-in: its responses come folded into one JSON array by a
-    subquery (`[[key, scores, answers, version], …]`, in the order they were saved), so
-    a missed check-in still comes back (with none) and a 52-week history costs the same
-    single query as a 5-week one. One row per (check-in, response) would decode ~6 rows
-    of dates and JSON per check-in; this decodes one array. Postgres only (JSONB);
+    One query, one JSON array: each check-in with its responses folded in by a subquery,
+    so a missed check-in still comes back (with none) and a 52-week history costs the
+    same single query as a 5-week one, decoded by one json.loads. Postgres only;
     elsewhere (SQLite, the embedded demo) the joined form.
     """
     if connection.vendor != "postgresql":
         return _checkins_with_scores_joined(enrollment, now)
     # Plain SQL: the ORM spent longer building and compiling this query than Postgres
-    # spent answering it (jsonb comes back as text, decoded here as JSONField would).
-    loads = json.loads
-    rows = [(pk, slot, kind, week, status, opens_at, closes_at, completed_at,
-             loads(keys) if keys is not None else None,
-             loads(scored) if scored is not None else None)
-            for pk, slot, kind, week, status, opens_at, closes_at, completed_at, keys, scored
-            in _fetch(_CHECKINS_SQL, [enrollment.pk, now])]
-    items = []
-    for pk, slot, kind, week, status, opens_at, closes_at, completed_at, keys, scored in rows:
-        items.append(CheckInItem(
-            pk=pk, slot=slot, kind=kind, week=week,
-            status=effective_status(status, closes_at, opens_at, enrollment, now),
-            opens_at=opens_at, closes_at=closes_at, completed_at=completed_at,
-            instrument_keys=keys or [],
-            responses={key: {"key": key, "scores": scores or {}, "answers": answers or {},
-                             "version": version}
-                       for key, scores, answers, version in scored or () if key}))
-    return items
+    # spent answering it.
+    (text,), = _fetch(_CHECKINS_SQL, [enrollment.pk, now])
+    return _checkin_items(json.loads(text) if text else None, enrollment, now)
 
 
 def _checkins_with_scores_joined(enrollment: Enrollment, now: datetime) -> list[CheckInItem]:
@@ -682,9 +695,9 @@ class Overview:
     checkins: list[CheckInItem]
     series: list[Series]
     full_scores: list[FullScores]
-    alerts: list[Alert]
-    resolved_alerts: list[Alert]
-    notes: list[ClinicianNote]
+    alerts: list[AlertItem]
+    resolved_alerts: list[AlertItem]
+    notes: list[NoteItem]
     practice_minutes_total: int = 0
     practice_sessions_total: int = 0
 
@@ -735,6 +748,75 @@ class Overview:
 
 RESOLVED_SHOWN = 10
 NOTES_SHOWN = 50
+_ALERT_KINDS = dict(Alert.Kind.choices)
+_ALERT_SEVERITIES = dict(Alert.Severity.choices)
+_ALERT_STATUSES = dict(Alert.Status.choices)
+
+
+def _display_name(full_name: str | None, email: str | None) -> str | None:
+    """User.display_name from the two columns it is made of, for names read in plain
+    SQL without building a User (None: no one, or an account since deleted).
+    tests/test_patient_detail.py checks it against the model's through both paths."""
+    if email is None:
+        return None
+    return full_name or email.split("@")[0]
+
+
+@dataclass
+class AlertItem:
+    """An alert as the patient's overview shows it: the same whether read in the
+    overview's one statement or through the model (after an action, on SQLite)."""
+
+    pk: int
+    kind: str
+    severity: str
+    status: str
+    details: dict
+    created_at: datetime
+    acknowledged_at: datetime | None
+    acknowledged_by: str | None  # display name
+    resolved_at: datetime | None
+    resolved_by: str | None
+
+    @property
+    def kind_label(self) -> str:
+        return _ALERT_KINDS.get(self.kind, self.kind)
+
+    @property
+    def severity_label(self) -> str:
+        return _ALERT_SEVERITIES.get(self.severity, self.severity)
+
+    @property
+    def status_label(self) -> str:
+        return _ALERT_STATUSES.get(self.status, self.status)
+
+    @classmethod
+    def of(cls, alert: Alert) -> AlertItem:
+        """From the model (with acknowledged_by and resolved_by loaded)."""
+        return cls(
+            pk=alert.pk, kind=alert.kind, severity=alert.severity, status=alert.status,
+            details=alert.details, created_at=alert.created_at,
+            acknowledged_at=alert.acknowledged_at,
+            acknowledged_by=alert.acknowledged_by.display_name if alert.acknowledged_by
+            else None,
+            resolved_at=alert.resolved_at,
+            resolved_by=alert.resolved_by.display_name if alert.resolved_by else None)
+
+
+@dataclass
+class NoteItem:
+    """A clinician's note as the overview lists it."""
+
+    pk: int
+    body: str
+    created_at: datetime
+    author: str | None  # display name; None once the author's account is gone
+
+
+def _split_alerts(alerts: list[AlertItem]) -> tuple[list[AlertItem], list[AlertItem]]:
+    """Unresolved alerts, and the most recent resolved ones (newest first)."""
+    return ([a for a in alerts if a.status != Alert.Status.RESOLVED],
+            [a for a in alerts if a.status == Alert.Status.RESOLVED][:RESOLVED_SHOWN])
 
 
 def enrollment_facts(enrollment: Enrollment) -> bool:
@@ -751,49 +833,124 @@ SELECT (SELECT COUNT(*) FROM {Week._meta.db_table} WHERE version_id = %s),
        (SELECT paused FROM {ReminderPreferences._meta.db_table} WHERE enrollment_id = %s
         LIMIT 1)"""  # noqa: S608
 
-# Practice per program week, summed in SQL (floor division, as week_of): 52 rows, not
-# one per day. Postgres; elsewhere per day through the ORM (dates come back as text).
-_PRACTICE_WEEKS_SQL = f"""
-SELECT FLOOR((local_date - %s::date) / 7.0)::int + 1, SUM(duration_seconds), COUNT(*)
-FROM {PracticeSession._meta.db_table} WHERE enrollment_id = %s GROUP BY 1"""  # noqa: S608
+_USER = ClinicianNote._meta.get_field("author").related_model._meta.db_table
+_ACTIVITY = Attribution._meta.get_field("activity").related_model._meta.db_table
 
-_ATTRIBUTIONS_SQL = f"""
-SELECT a.recorded_at, a.mind_brain_score, w.number
-FROM {Attribution._meta.db_table} a
-LEFT JOIN {Attribution._meta.get_field("activity").related_model._meta.db_table} act
-       ON act.id = a.activity_id
-LEFT JOIN {Week._meta.db_table} w ON w.id = act.week_id
-WHERE a.enrollment_id = %s
-ORDER BY a.recorded_at"""  # noqa: S608
+# Everything the overview reads, in one statement of small subqueries, each an indexed
+# read of this enrollment's rows folded into one value (a JSON array, oldest or newest
+# first as shown): one round trip and one plan instead of six, and no ORM compile.
+# Practice is summed per program week here (floor division, as week_of): 52 rows, not
+# one per day. Postgres; elsewhere the same reads through the ORM (_overview_reads_orm),
+# and tests/test_patient_detail.py checks both give the same.
+_OVERVIEW_SQL = f"""
+SELECT
+  (SELECT COUNT(*) FROM {Week._meta.db_table} WHERE version_id = %s),
+  (SELECT paused FROM {ReminderPreferences._meta.db_table} WHERE enrollment_id = %s LIMIT 1),
+  {_CHECKINS_JSON},
+  (SELECT json_agg(json_build_array(p.week, p.seconds, p.sessions))::text
+   FROM (SELECT FLOOR((local_date - %s::date) / 7.0)::int + 1 AS week,
+                SUM(duration_seconds) AS seconds, COUNT(*) AS sessions
+         FROM {PracticeSession._meta.db_table} WHERE enrollment_id = %s GROUP BY 1) p),
+  (SELECT json_agg(json_build_array(a.recorded_at, a.mind_brain_score, w.number)
+                   ORDER BY a.recorded_at, a.id)::text
+   FROM {Attribution._meta.db_table} a
+   LEFT JOIN {_ACTIVITY} act ON act.id = a.activity_id
+   LEFT JOIN {Week._meta.db_table} w ON w.id = act.week_id
+   WHERE a.enrollment_id = %s),
+  (SELECT json_agg(json_build_array(al.id, al.kind, al.severity, al.status, al.details,
+                                    al.created_at, al.acknowledged_at, ack.full_name,
+                                    ack.email, al.resolved_at, res.full_name, res.email)
+                   ORDER BY al.created_at DESC, al.id DESC)::text
+   FROM {Alert._meta.db_table} al
+   LEFT JOIN {_USER} ack ON ack.id = al.acknowledged_by_id
+   LEFT JOIN {_USER} res ON res.id = al.resolved_by_id
+   WHERE al.enrollment_id = %s),
+  (SELECT json_agg(json_build_array(n.id, n.body, n.created_at, n.full_name, n.email)
+                   ORDER BY n.created_at DESC, n.id DESC)::text
+   FROM (SELECT n.id, n.body, n.created_at, u.full_name, u.email
+         FROM {ClinicianNote._meta.db_table} n LEFT JOIN {_USER} u ON u.id = n.author_id
+         WHERE n.enrollment_id = %s
+         ORDER BY n.created_at DESC, n.id DESC LIMIT %s) n)"""  # noqa: S608 (names from the models; values are params)
 
 
-def _practice_by_week(enrollment: Enrollment) -> list[tuple[int, int | None, int]]:
-    """(program week, seconds, sessions) for every week with practice."""
-    if connection.vendor == "postgresql":
-        return _fetch(_PRACTICE_WEEKS_SQL, [enrollment.start_date, enrollment.pk])
-    return [(week_of(enrollment, day), seconds, n)
-            for day, seconds, n in (PracticeSession.objects.filter(enrollment=enrollment)
-                                    .values("local_date")
-                                    .annotate(s=Sum("duration_seconds"), n=Count("pk"))
-                                    .values_list("local_date", "s", "n"))]
+@dataclass
+class OverviewReads:
+    """The overview's rows, before any figure is derived from them."""
+
+    week_count: int
+    reminders_paused: bool
+    checkins: list[CheckInItem]
+    practice: list[tuple[int, int, int]]  # (program week, seconds, sessions)
+    attributions: list[tuple[datetime, int, int | None]]  # (when, score, activity's week)
+    alerts: list[AlertItem]  # newest first
+    notes: list[NoteItem]  # newest first, at most NOTES_SHOWN
 
 
-def _attribution_rows(enrollment: Enrollment) -> list[tuple[datetime, int, int | None]]:
-    """(recorded_at, mind-brain score, activity's week number or None)."""
-    if connection.vendor == "postgresql":
-        return _fetch(_ATTRIBUTIONS_SQL, [enrollment.pk])
-    return list(Attribution.objects.filter(enrollment=enrollment)
-                .values_list("recorded_at", "mind_brain_score", "activity__week__number"))
+def overview_reads(enrollment: Enrollment, now: datetime, *, notes: bool = True
+                   ) -> OverviewReads:
+    """One statement on Postgres (_OVERVIEW_SQL), the ORM elsewhere."""
+    if connection.vendor != "postgresql":
+        return _overview_reads_orm(enrollment, now, notes=notes)
+    loads = json.loads
+    (n_weeks, paused, checkins, practice, attributions, alerts, note_rows), = _fetch(
+        _OVERVIEW_SQL,
+        [enrollment.program_version_id, enrollment.pk, enrollment.pk, now,
+         enrollment.start_date, enrollment.pk, enrollment.pk, enrollment.pk, enrollment.pk,
+         NOTES_SHOWN if notes else 0])
+    enrollment._week_count = n_weeks or 0
+    at = _at
+    return OverviewReads(
+        week_count=n_weeks or 0, reminders_paused=bool(paused),
+        checkins=_checkin_items(loads(checkins) if checkins else None, enrollment, now),
+        practice=[tuple(row) for row in loads(practice)] if practice else [],
+        attributions=[(at(recorded_at), score, week) for recorded_at, score, week
+                      in (loads(attributions) if attributions else ())],
+        alerts=[AlertItem(pk=pk, kind=kind, severity=severity, status=status,
+                          details=details, created_at=at(created_at),
+                          acknowledged_at=at(acknowledged_at),
+                          acknowledged_by=_display_name(ack_name, ack_email),
+                          resolved_at=at(resolved_at),
+                          resolved_by=_display_name(res_name, res_email))
+                for (pk, kind, severity, status, details, created_at, acknowledged_at,
+                     ack_name, ack_email, resolved_at, res_name, res_email)
+                in (loads(alerts) if alerts else ())],
+        notes=[NoteItem(pk=pk, body=body, created_at=at(created_at),
+                        author=_display_name(name, email))
+               for pk, body, created_at, name, email
+               in (loads(note_rows) if note_rows else ())])
+
+
+def _overview_reads_orm(enrollment: Enrollment, now: datetime, *, notes: bool = True
+                        ) -> OverviewReads:
+    """overview_reads through the ORM, for SQLite (the embedded demo): six queries."""
+    paused = enrollment_facts(enrollment)
+    practice: dict[int, list[int]] = {}
+    for day, seconds, n in (PracticeSession.objects.filter(enrollment=enrollment)
+                            .values("local_date")
+                            .annotate(s=Sum("duration_seconds"), n=Count("pk"))
+                            .values_list("local_date", "s", "n")):
+        week = practice.setdefault(week_of(enrollment, day), [0, 0])
+        week[0] += seconds or 0
+        week[1] += n
+    return OverviewReads(
+        week_count=enrollment.week_count, reminders_paused=paused,
+        checkins=_checkins_with_scores_joined(enrollment, now),
+        practice=[(week, seconds, n) for week, (seconds, n) in practice.items()],
+        attributions=list(Attribution.objects.filter(enrollment=enrollment)
+                          .order_by("recorded_at", "pk")
+                          .values_list("recorded_at", "mind_brain_score",
+                                       "activity__week__number")),
+        alerts=_alert_items(enrollment),
+        notes=patient_notes(enrollment) if notes else [])
 
 
 def patient_overview(enrollment: Enrollment, now: datetime, *, notes: bool = True) -> Overview:
     """The patient-detail overview: measures over the program as chart data, alerts,
-    notes and what the clinician can change. Six queries whatever the history: facts,
-    check-ins with responses, practice per day, attributions, alerts, notes (five
-    without the notes, for the printable summary)."""
-    paused = enrollment_facts(enrollment)
-    checkins = _checkins_with_scores(enrollment, now)
-    week_count = enrollment.week_count
+    notes and what the clinician can change. One query on Postgres whatever the history
+    (overview_reads); without the notes for the printable summary."""
+    reads = overview_reads(enrollment, now, notes=notes)
+    checkins = reads.checkins
+    week_count = reads.week_count
 
     def total(key):
         return lambda item: item.total(key)
@@ -820,11 +977,11 @@ def patient_overview(enrollment: Enrollment, now: datetime, *, notes: bool = Tru
     reached = max(1, min(week_count, week_of(enrollment, enrollment.local_date(now))))
     minutes = dict.fromkeys(range(1, reached + 1), 0)
     seconds_total = sessions_total = 0
-    for week, seconds, n in _practice_by_week(enrollment):
-        seconds_total += seconds or 0
+    for week, seconds, n in reads.practice:
+        seconds_total += seconds
         sessions_total += n
         if week in minutes:
-            minutes[week] += seconds or 0
+            minutes[week] += seconds
     practice = [Point(f"W{w}", f"Week {w}", round(s / 60)) for w, s in minutes.items()]
     most = max([0] + [int(p.value or 0) for p in practice])
     practice_max = max(30, -(-(most + 1) // 30) * 30)
@@ -836,7 +993,7 @@ def patient_overview(enrollment: Enrollment, now: datetime, *, notes: bool = Tru
     # Mind-brain score: the program's three-causes activities and any causes answered in
     # a check-in, in time order.
     mind: list[tuple[datetime, Point]] = []
-    for recorded_at, score, week in _attribution_rows(enrollment):
+    for recorded_at, score, week in reads.attributions:
         week = week or week_of(enrollment, enrollment.local_date(recorded_at))
         mind.append((recorded_at, Point(f"W{week}", f"Week {week} (three causes)", score)))
     for item in checkins:
@@ -860,29 +1017,32 @@ def patient_overview(enrollment: Enrollment, now: datetime, *, notes: bool = Tru
         if not i.responses.keys().isdisjoint(("phq9", "gad7", FABQ))
     ]
 
-    alerts, resolved = patient_alerts(enrollment)
+    alerts, resolved = _split_alerts(reads.alerts)
     return Overview(
         enrollment=enrollment, week=enrollment.current_week(now), week_count=week_count,
-        reminders_paused=paused, checkins=checkins, series=series, full_scores=full,
-        alerts=alerts, resolved_alerts=resolved,
-        notes=patient_notes(enrollment) if notes else [],
+        reminders_paused=reads.reminders_paused, checkins=checkins, series=series,
+        full_scores=full, alerts=alerts, resolved_alerts=resolved, notes=reads.notes,
         practice_minutes_total=round(seconds_total / 60),
         practice_sessions_total=sessions_total,
     )
 
 
-def patient_alerts(enrollment: Enrollment) -> tuple[list[Alert], list[Alert]]:
+def _alert_items(enrollment: Enrollment) -> list[AlertItem]:
+    return [AlertItem.of(a) for a in Alert.objects.filter(enrollment=enrollment)
+            .select_related("acknowledged_by", "resolved_by").order_by("-created_at", "-pk")]
+
+
+def patient_alerts(enrollment: Enrollment) -> tuple[list[AlertItem], list[AlertItem]]:
     """Unresolved alerts, and the most recent resolved ones. One query."""
-    alerts = list(Alert.objects.filter(enrollment=enrollment)
-                  .select_related("acknowledged_by", "resolved_by")
-                  .order_by("-created_at", "-pk"))
-    return ([a for a in alerts if a.status != Alert.Status.RESOLVED],
-            [a for a in alerts if a.status == Alert.Status.RESOLVED][:RESOLVED_SHOWN])
+    return _split_alerts(_alert_items(enrollment))
 
 
-def patient_notes(enrollment: Enrollment) -> list[ClinicianNote]:
-    return list(ClinicianNote.objects.filter(enrollment=enrollment)
-                .select_related("author")[:NOTES_SHOWN])
+def patient_notes(enrollment: Enrollment) -> list[NoteItem]:
+    """The newest notes, at most NOTES_SHOWN. One query."""
+    return [NoteItem(pk=n.pk, body=n.body, created_at=n.created_at,
+                     author=n.author.display_name if n.author else None)
+            for n in ClinicianNote.objects.filter(enrollment=enrollment)
+            .select_related("author").order_by("-created_at", "-pk")[:NOTES_SHOWN]]
 
 
 def alert_of_patient(enrollment: Enrollment, pk: int) -> Alert | None:
