@@ -499,3 +499,39 @@ def test_it_reads_the_same_overview_in_one_statement_as_through_the_orm(
         (Alert.Status.OPEN, None, None)]
     assert one.attributions[-1][2] == activity.week.number
     assert len(one.checkins) == 7 and one.checkins[0].responses
+
+
+@pytest.mark.parametrize("who", ["clinician", "admin", "other_clinician", "outsider_admin",
+                                 "outsider_clinician", "patient"])
+def test_it_looks_up_the_enrollment_in_sql_as_the_orm_does(cast, enrollment, who,
+                                                            django_assert_num_queries):
+    """enrollment_for_staff's written-out SELECT (Postgres) against the scoped ORM
+    lookup the SQLite demo uses: the same enrollment or none, with the same four rows
+    loaded beside it and every field converted alike (red_flags is JSON)."""
+    from django.test import RequestFactory
+
+    from painapp.accounts.models import Membership
+    from tracking import access
+
+    enrollment.red_flags = ["night_pain", "weight_loss"]
+    enrollment.save()
+    user = getattr(cast, who)
+    request = RequestFactory().get("/")
+    request.user = user
+    request.membership = Membership.objects.select_related("practice").get(user=user)
+    with django_assert_num_queries(0 if who == "patient" else 1):  # no staff role: no read
+        one = access._enrollment_for_staff_sql(request, enrollment.pk)
+    orm = (access.visible_enrollments(request).select_related(*access._LOADED)
+           .filter(pk=enrollment.pk).first())
+    assert (one is None) == (orm is None) == (who not in ("clinician", "admin"))
+    if orm is None:
+        return
+
+    def fields(obj):
+        return [(f.attname, getattr(obj, f.attname)) for f in obj._meta.concrete_fields]
+
+    assert fields(one) == fields(orm) and one.red_flags == ["night_pain", "weight_loss"]
+    with django_assert_num_queries(0):
+        for name in access._LOADED:
+            assert fields(getattr(one, name)) == fields(getattr(orm, name))
+    assert not one._state.adding and one._state.db == orm._state.db

@@ -470,8 +470,9 @@ class CheckInItem:
     instrument_keys: list[str]
     responses: dict[str, dict] = field(default_factory=dict)
 
-    # Cached: each of the overview's charts asks every check-in for its names.
-    @cached_property
+    # Plain properties: the overview reads each once per check-in (_checkin_series), and
+    # cached_property's lookup cost more than working them out.
+    @property
     def title(self) -> str:
         if self.kind == CheckIn.Kind.BASELINE:
             return "Baseline check-in"
@@ -481,7 +482,7 @@ class CheckInItem:
             return "End-of-program check-in"
         return f"{self.slot.removeprefix('followup-').removesuffix('m')}-month follow-up"
 
-    @cached_property
+    @property
     def short(self) -> str:
         if self.kind == CheckIn.Kind.BASELINE:
             return "Base"
@@ -495,7 +496,7 @@ class CheckInItem:
     def status_label(self) -> str:
         return CheckIn.Status(self.status).label
 
-    @cached_property
+    @property
     def instrument_set(self) -> frozenset[str]:
         """The instruments the check-in asked, for "was this asked?" once per chart."""
         return frozenset(self.instrument_keys)
@@ -507,11 +508,13 @@ class CheckInItem:
     def short_form(self, prefix: str) -> int | None:
         """PHQ-2 or GAD-2 (first two items, 0–6), from the short or the full form: the
         same two questions open both, so every check-in adds a comparable point."""
-        for response in self.responses.values():
+        first_key, second_key = f"{prefix}1", f"{prefix}2"
+        for key, response in self.responses.items():
+            if not key.startswith(prefix):
+                continue
             answers = response.get("answers") or {}
-            first, second = answers.get(f"{prefix}1"), answers.get(f"{prefix}2")
-            if response["key"].startswith(prefix) and isinstance(first, int) \
-                    and isinstance(second, int):
+            first, second = answers.get(first_key), answers.get(second_key)
+            if isinstance(first, int) and isinstance(second, int):
                 return first + second
         return None
 
@@ -646,27 +649,59 @@ def _trend(points: list[Point], what: str) -> str:
             f"{_fmt(done[-1].value)} at {done[-1].name.lower()}.{tail}")
 
 
-def _checkin_series(checkins: list[CheckInItem], key: str, title: str, unit: str, y_max: int,
-                    tick_step: int, value, *, asked_keys: tuple[str, ...], only_asked: bool = False,
-                    band: bool = False, what: str = "") -> Series:
-    points = []
-    baseline = None
-    for item in checkins:
-        asked = not item.instrument_set.isdisjoint(asked_keys)
-        if only_asked and not asked:
-            continue
-        v = value(item)
-        if item.kind == CheckIn.Kind.BASELINE and v is not None:
-            baseline = v
-        points.append(Point(item.short, item.title, v, "" if v is not None else _note(item, asked)))
-    summary = _trend(points, what or title.lower())
-    if baseline is not None:
-        summary += " Dashed line: baseline."
-    if band:
-        summary += " Shaded band: 0–1, pain-free or nearly."
-    return Series(key=key, title=title, unit=unit, summary=summary, points=points, y_max=y_max,
-                  tick_step=tick_step, band_max=PAIN_FREE_MAX if band else None,
-                  baseline=baseline)
+# The overview's check-in charts: key, title, table unit, y max, tick step, the
+# instruments that ask it, only the check-ins that asked it, the 0–1 band, the summary's
+# words. Their values come from _checkin_values, in this order.
+_CHECKIN_CHARTS = (
+    ("pain", "Average pain", "Average pain (0–10)", 10, 2, (PAIN_AVG,), False, True,
+     "average pain"),
+    ("worst", "Worst pain", "Worst pain (0–10)", 10, 2, (PAIN_WORST,), False, True,
+     "worst pain"),
+    ("fear", "Fear of movement", "Fear of movement (0–10)", 10, 2, (FEAR,), False, False,
+     "fear of movement"),
+    ("fabq", "FABQ physical activity", "FABQ-PA (0–24)", 24, 4, (FABQ,), True, False,
+     "FABQ-PA"),
+    ("phq", "Low mood (PHQ-2)", "PHQ-2 (0–6)", 6, 1, ("phq2", "phq9"), False, False, "PHQ-2"),
+    ("gad", "Anxiety (GAD-2)", "GAD-2 (0–6)", 6, 1, ("gad2", "gad7"), False, False, "GAD-2"),
+)
+
+
+def _checkin_values(item: CheckInItem) -> tuple[float | None, ...]:
+    """One check-in's value for each of _CHECKIN_CHARTS."""
+    return (item.total(PAIN_AVG), item.total(PAIN_WORST), item.total(FEAR), item.total(FABQ),
+            item.short_form("phq"), item.short_form("gad"))
+
+
+def _checkin_series(checkins: list[CheckInItem]) -> list[Series]:
+    """The check-in charts' data, from one pass over the check-ins (each one's names,
+    instruments and values read once, not once per chart)."""
+    rows = [(item, item.short, item.title, item.instrument_set, _checkin_values(item))
+            for item in checkins]
+    series = []
+    for n, (key, title, unit, y_max, tick_step, asked_keys, only_asked, band, what) in \
+            enumerate(_CHECKIN_CHARTS):
+        points = []
+        baseline = None
+        for item, short, name, instruments, values in rows:
+            asked = not instruments.isdisjoint(asked_keys)
+            if only_asked and not asked:
+                continue
+            v = values[n]
+            if v is None:
+                points.append(Point(short, name, v, _note(item, asked)))
+                continue
+            if item.kind == CheckIn.Kind.BASELINE:
+                baseline = v
+            points.append(Point(short, name, v))
+        summary = _trend(points, what)
+        if baseline is not None:
+            summary += " Dashed line: baseline."
+        if band:
+            summary += " Shaded band: 0–1, pain-free or nearly."
+        series.append(Series(key=key, title=title, unit=unit, summary=summary, points=points,
+                             y_max=y_max, tick_step=tick_step,
+                             band_max=PAIN_FREE_MAX if band else None, baseline=baseline))
+    return series
 
 
 def week_of(enrollment: Enrollment, day: date) -> int:
@@ -952,26 +987,7 @@ def patient_overview(enrollment: Enrollment, now: datetime, *, notes: bool = Tru
     checkins = reads.checkins
     week_count = reads.week_count
 
-    def total(key):
-        return lambda item: item.total(key)
-
-    series = [
-        _checkin_series(checkins, "pain", "Average pain", "Average pain (0–10)", 10, 2,
-                        total(PAIN_AVG), asked_keys=(PAIN_AVG,), band=True, what="average pain"),
-        _checkin_series(checkins, "worst", "Worst pain", "Worst pain (0–10)", 10, 2,
-                        total(PAIN_WORST), asked_keys=(PAIN_WORST,), band=True,
-                        what="worst pain"),
-        _checkin_series(checkins, "fear", "Fear of movement", "Fear of movement (0–10)", 10, 2,
-                        total(FEAR), asked_keys=(FEAR,), what="fear of movement"),
-        _checkin_series(checkins, "fabq", "FABQ physical activity", "FABQ-PA (0–24)", 24, 4,
-                        total(FABQ), asked_keys=(FABQ,), only_asked=True, what="FABQ-PA"),
-        _checkin_series(checkins, "phq", "Low mood (PHQ-2)", "PHQ-2 (0–6)", 6, 1,
-                        lambda i: i.short_form("phq"), asked_keys=("phq2", "phq9"),
-                        what="PHQ-2"),
-        _checkin_series(checkins, "gad", "Anxiety (GAD-2)", "GAD-2 (0–6)", 6, 1,
-                        lambda i: i.short_form("gad"), asked_keys=("gad2", "gad7"),
-                        what="GAD-2"),
-    ]
+    series = _checkin_series(checkins)
 
     # Practice minutes per program week (the player stores the patient's local date).
     reached = max(1, min(week_count, week_of(enrollment, enrollment.local_date(now))))
