@@ -39,7 +39,7 @@ from tracking.forms_clinician import (
     RemindersForm,
     UnlockWeekForm,
 )
-from tracking.selectors import Series
+from tracking.selectors import FullScores, Series
 
 # The SVG chart drawing is shared with the patient's own progress page.
 from tracking.views.progress import Chart, _draw
@@ -95,6 +95,25 @@ def chart_card(chart: Chart, *, printing: bool = False) -> SafeString:
     return mark_safe(card + "</section>")  # noqa: S308 (escaped text and our SVG only)
 
 
+def _score_cell(value: float | None, band: str | None = None) -> str:
+    if value is None:
+        return "<td>–</td>"
+    band_text = f' <span class="muted">{escape(band)}</span>' if band else ""
+    return f"<td>{value}{band_text}</td>"
+
+
+def full_scores_rows(rows: list[FullScores]) -> SafeString:
+    """The full-questionnaires table's rows (PHQ-9, GAD-7 and FABQ-PA where a check-in
+    asked them), written here for the same reason as the chart cards: a dozen template
+    nodes per row cost more than the rest of the section. Texts escaped; the scores
+    are numbers."""
+    return mark_safe("\n".join(  # noqa: S308 (escaped text and numbers only)
+        f'<tr><th scope="row">{escape(row.title)}</th>'
+        f"{_score_cell(row.phq9, row.phq9_band)}{_score_cell(row.gad7, row.gad7_band)}"
+        f"{_score_cell(row.fabq)}</tr>"
+        for row in rows))
+
+
 def _context(request: HttpRequest, enrollment: Enrollment, section: str, **extra) -> dict:
     return {
         "enrollment": enrollment,
@@ -125,6 +144,7 @@ def _render_overview(request: HttpRequest, enrollment: Enrollment, *,
         request, enrollment, "patient_detail",
         overview=overview,
         charts=[chart_card(draw(s)) for s in overview.series],
+        full_scores_rows=full_scores_rows(overview.full_scores),
         note_form=note_form or ClinicianNoteForm(),
         unlock_form=unlock_form or UnlockWeekForm(weeks=overview.unlockable_weeks),
         red_flags=[flags.get(f, f) for f in enrollment.red_flags],
