@@ -116,8 +116,7 @@ def _draw(
             f'y="{round(band_top + 12, 1)}">0–1: pain-free or nearly</text>'
         )
     out.append(
-        f'<line class="chart__axis" x1="{LEFT}" x2="{right}" y1="{BOTTOM}" '
-        f'y2="{BOTTOM}"></line>'
+        f'<line class="chart__axis" x1="{LEFT}" x2="{right}" y1="{BOTTOM}" y2="{BOTTOM}"></line>'
     )
     if baseline is not None:
         y = y_of(baseline)
@@ -150,8 +149,9 @@ def _draw(
             value = p.value
             if value is None:
                 if len(run) > 1:
-                    out.append(f'<polyline class="chart__line" points="{" ".join(run)}">'
-                               "</polyline>")
+                    out.append(
+                        f'<polyline class="chart__line" points="{" ".join(run)}"></polyline>'
+                    )
                 run = []
                 continue
             drawn = at.get(value)
@@ -164,8 +164,10 @@ def _draw(
                 )
             y_text, label = drawn
             run.append(f"{x},{y_text}")
-            marks.append(f'<circle class="chart__dot" cx="{x}" cy="{y_text}" r="4.5"></circle>'
-                         f'<text class="chart__value" x="{x}{label}')
+            marks.append(
+                f'<circle class="chart__dot" cx="{x}" cy="{y_text}" r="4.5"></circle>'
+                f'<text class="chart__value" x="{x}{label}'
+            )
         if len(run) > 1:
             out.append(f'<polyline class="chart__line" points="{" ".join(run)}"></polyline>')
         out += marks
@@ -176,11 +178,13 @@ def _draw(
     label_y, note_y = BOTTOM + 17, BOTTOM + 32
     for i, (x, p) in enumerate(zip(xs, points, strict=True)):
         text = _escape(p.label) if i % every == 0 or i == last else ""
-        out.append(f'<text class="chart__x" x="{x}" y="{label_y}" text-anchor="middle">'
-                   f"{text}</text>")
+        out.append(
+            f'<text class="chart__x" x="{x}" y="{label_y}" text-anchor="middle">{text}</text>'
+        )
         if every == 1 and p.note == "Missed":
-            out.append(f'<text class="chart__note" x="{x}" y="{note_y}" '
-                       'text-anchor="middle">missed</text>')
+            out.append(
+                f'<text class="chart__note" x="{x}" y="{note_y}" text-anchor="middle">missed</text>'
+            )
     if all(p.value is None for p in points):
         out.append(
             f'<text class="chart__empty" x="{(LEFT + right) / 2}" y="{(TOP + BOTTOM) / 2}" '
