@@ -99,15 +99,15 @@ def _score_cell(value: float | None, band: str | None = None) -> str:
     if value is None:
         return "<td>–</td>"
     band_text = f' <span class="muted">{escape(band)}</span>' if band else ""
-    return f"<td>{value}{band_text}</td>"
+    return f"<td>{escape(str(value))}{band_text}</td>"
 
 
 def full_scores_rows(rows: list[FullScores]) -> SafeString:
     """The full-questionnaires table's rows (PHQ-9, GAD-7 and FABQ-PA where a check-in
     asked them), written here for the same reason as the chart cards: a dozen template
-    nodes per row cost more than the rest of the section. Texts escaped; the scores
-    are numbers."""
-    return mark_safe("\n".join(  # noqa: S308 (escaped text and numbers only)
+    nodes per row cost more than the rest of the section. Everything escaped, as the
+    template did."""
+    return mark_safe("\n".join(  # noqa: S308 (escaped text only)
         f'<tr><th scope="row">{escape(row.title)}</th>'
         f"{_score_cell(row.phq9, row.phq9_band)}{_score_cell(row.gad7, row.gad7_band)}"
         f"{_score_cell(row.fabq)}</tr>"
