@@ -7,6 +7,8 @@ cost in queries stays the same as the history grows from 5 to 52 weeks."""
 from __future__ import annotations
 
 import re
+import uuid
+from datetime import timedelta
 
 import pytest
 from django.template.loader import render_to_string
@@ -20,6 +22,7 @@ from programs.models import (
     Attribution,
     AttributionCause,
     EnrollmentStatus,
+    PracticeSession,
     Screening,
 )
 from tests.clinical_data import add_alert, build_history
@@ -484,6 +487,12 @@ def test_it_reads_the_same_overview_in_one_statement_as_through_the_orm(
                                recorded_at=now)
     ReminderPreferences.objects.update_or_create(enrollment=history,
                                                  defaults={"paused": True})
+    # Practice logged before the start date falls in week 0 or earlier (floor division).
+    for days in (1, 7, 8):
+        PracticeSession.objects.create(
+            enrollment=history, practiced_at=now, duration_seconds=60 * days,
+            local_date=history.start_date - timedelta(days=days), pain_before=5,
+            threat_before=5, pain_after=4, threat_after=4, client_token=uuid.uuid4())
     for notes in (False, True):
         with django_assert_num_queries(1):
             one = selectors.overview_reads(history, now, notes=notes)
@@ -498,6 +507,7 @@ def test_it_reads_the_same_overview_in_one_statement_as_through_the_orm(
         (Alert.Status.ACKNOWLEDGED, cast.clinician.display_name, None),
         (Alert.Status.OPEN, None, None)]
     assert one.attributions[-1][2] == activity.week.number
+    assert {week: n for week, _, n in one.practice if week < 1} == {0: 2, -1: 1}
     assert len(one.checkins) == 7 and one.checkins[0].responses
 
 
