@@ -885,8 +885,9 @@ _ACTIVITY = Attribution._meta.get_field("activity").related_model._meta.db_table
 # read of this enrollment's rows folded into one value (a JSON array, oldest or newest
 # first as shown): one round trip and one plan instead of six, and no ORM compile.
 # Practice is summed per program week here (floor division, as week_of, in float8: the
-# numeric division took half the subquery's time): 52 rows, not one per day. Postgres; elsewhere the same reads through the ORM (_overview_reads_orm),
-# and tests/test_patient_detail.py checks both give the same.
+# numeric division took half the subquery's time): 52 rows, not one per day. Postgres;
+# elsewhere the same reads through the ORM (_overview_reads_orm), and
+# tests/test_patient_detail.py checks both give the same.
 _OVERVIEW_SQL = f"""
 SELECT
   (SELECT COUNT(*) FROM {Week._meta.db_table} WHERE version_id = %s),
