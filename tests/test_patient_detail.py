@@ -6,15 +6,32 @@ cost in queries stays the same as the history grows from 5 to 52 weeks."""
 
 from __future__ import annotations
 
+import re
+import uuid
+from datetime import timedelta
+
 import pytest
+from django.template.loader import render_to_string
 from django.urls import reverse
+from django.utils import timezone
 
 from painapp.accounts.models import AuditEvent
-from programs.models import AttributionCause, EnrollmentStatus, Screening
+from programs.models import (
+    Activity,
+    ActivityKind,
+    Attribution,
+    AttributionCause,
+    EnrollmentStatus,
+    PracticeSession,
+    Screening,
+)
 from tests.clinical_data import add_alert, build_history
+from tracking import selectors
+from tracking.forms_clinician import ClinicianNoteForm
 from tracking.models import Alert, ClinicianNote, ReminderPreferences
 
-OVERVIEW_QUERIES = 11  # session, user, membership, enrollment, audit + 6 (selectors)
+# session, user, membership, enrollment, audit + 1 (selectors.overview_reads; was 6)
+OVERVIEW_QUERIES = 6
 SECTION_QUERIES = {"patient_checkins": 7, "patient_practice": 7, "patient_exposures": 7,
                    "patient_causes": 6}
 SECTIONS = ["patient_detail", *SECTION_QUERIES]
@@ -229,6 +246,28 @@ def test_it_explains_a_note_it_cannot_save_and_keeps_the_text(clin, history, bod
     assert not ClinicianNote.objects.exists()
 
 
+def _tags(html: str) -> str:
+    return re.sub(r"\s+", " ", re.sub(r">\s+<", "><", html)).strip()
+
+
+@pytest.mark.parametrize("body", [None, "   ", "<b>Long</b> & on " * 400])
+def test_it_writes_the_note_field_as_django_renders_it(clin, history, body):
+    """overview.html writes the note field in plain markup (cheaper than the widget
+    machinery): the same as partials/field.html renders ClinicianNoteForm's field,
+    blank, and bound with an error and the text kept."""
+    if body is None:
+        page = clin.get(url("patient_detail", history)).content.decode()
+        form = ClinicianNoteForm()
+    else:
+        page = clin.post(url("patient_note_add", history), {"body": body},
+                         HTTP_HX_REQUEST="true").content.decode()
+        form = ClinicianNoteForm({"body": body})
+        assert not form.is_valid()
+    written = re.search(r'(<div class="field.*?)<button type="submit">Save note', page, re.S)
+    assert _tags(written.group(1)) == _tags(
+        render_to_string("partials/field.html", {"field": form["body"]}))
+
+
 def test_it_swaps_the_notes_section_for_htmx(clin, history):
     response = clin.post(url("patient_note_add", history), {"body": "Quick one"},
                          HTTP_HX_REQUEST="true")
@@ -419,3 +458,90 @@ def test_it_costs_the_same_queries_as_the_history_grows(client, cast, enrollment
     for name, queries in SECTION_QUERIES.items():
         with django_assert_num_queries(queries):
             assert client.get(url(name, enrollment)).status_code == 200
+
+
+def test_it_reads_the_same_overview_in_one_statement_as_through_the_orm(
+        cast, history, other_enrollment, django_assert_num_queries):
+    """The overview's one plain-SQL statement (Postgres) against the ORM reads the
+    embedded SQLite demo uses, over the same rows: every kind of row it reads, including
+    an acknowledged and a resolved alert, a note whose author's account is gone, a
+    three-causes activity of a program week, and another patient's rows left out."""
+    now = timezone.now()
+    add_alert(history, details={"recent": [8, 9], "baseline": 6})
+    add_alert(history, Alert.Kind.SELF_HARM, Alert.Severity.URGENT, details={"item9": 2},
+              status=Alert.Status.ACKNOWLEDGED)
+    Alert.objects.filter(kind=Alert.Kind.SELF_HARM).update(
+        acknowledged_by=cast.clinician, acknowledged_at=now)
+    resolved = add_alert(history, Alert.Kind.FEAR_HIGH, status=Alert.Status.RESOLVED)
+    Alert.objects.filter(pk=resolved.pk).update(
+        acknowledged_by=cast.admin, acknowledged_at=now, resolved_by=cast.other_clinician,
+        resolved_at=now)
+    add_alert(other_enrollment)
+    ClinicianNote.objects.create(enrollment=history, author=cast.clinician, body="First")
+    ClinicianNote.objects.create(enrollment=history, author=None, body="<b>Gone</b>")
+    ClinicianNote.objects.create(enrollment=other_enrollment, author=cast.clinician,
+                                 body="Not theirs")
+    activity = Activity.objects.filter(week__version=history.program_version,
+                                       kind=ActivityKind.ATTRIBUTION).first()
+    Attribution.objects.create(enrollment=history, activity=activity, mind_brain_score=2,
+                               recorded_at=now)
+    ReminderPreferences.objects.update_or_create(enrollment=history,
+                                                 defaults={"paused": True})
+    # Practice logged before the start date falls in week 0 or earlier (floor division).
+    for days in (1, 7, 8):
+        PracticeSession.objects.create(
+            enrollment=history, practiced_at=now, duration_seconds=60 * days,
+            local_date=history.start_date - timedelta(days=days), pain_before=5,
+            threat_before=5, pain_after=4, threat_after=4, client_token=uuid.uuid4())
+    for notes in (False, True):
+        with django_assert_num_queries(1):
+            one = selectors.overview_reads(history, now, notes=notes)
+        orm = selectors._overview_reads_orm(history, now, notes=notes)
+        one.practice.sort()
+        orm.practice.sort()
+        assert one == orm
+    assert one.reminders_paused and one.week_count == history.week_count
+    assert [n.author for n in one.notes] == [None, cast.clinician.display_name]
+    assert [(a.status, a.acknowledged_by, a.resolved_by) for a in one.alerts] == [
+        (Alert.Status.RESOLVED, cast.admin.display_name, cast.other_clinician.display_name),
+        (Alert.Status.ACKNOWLEDGED, cast.clinician.display_name, None),
+        (Alert.Status.OPEN, None, None)]
+    assert one.attributions[-1][2] == activity.week.number
+    assert {week: n for week, _, n in one.practice if week < 1} == {0: 2, -1: 1}
+    assert len(one.checkins) == 7 and one.checkins[0].responses
+
+
+@pytest.mark.parametrize("who", ["clinician", "admin", "other_clinician", "outsider_admin",
+                                 "outsider_clinician", "patient"])
+def test_it_looks_up_the_enrollment_in_sql_as_the_orm_does(cast, enrollment, who,
+                                                            django_assert_num_queries):
+    """enrollment_for_staff's written-out SELECT (Postgres) against the scoped ORM
+    lookup the SQLite demo uses: the same enrollment or none, with the same four rows
+    loaded beside it and every field converted alike (red_flags is JSON)."""
+    from django.test import RequestFactory
+
+    from painapp.accounts.models import Membership
+    from tracking import access
+
+    enrollment.red_flags = ["night_pain", "weight_loss"]
+    enrollment.save()
+    user = getattr(cast, who)
+    request = RequestFactory().get("/")
+    request.user = user
+    request.membership = Membership.objects.select_related("practice").get(user=user)
+    with django_assert_num_queries(0 if who == "patient" else 1):  # no staff role: no read
+        one = access._enrollment_for_staff_sql(request, enrollment.pk)
+    orm = (access.visible_enrollments(request).select_related(*access._LOADED)
+           .filter(pk=enrollment.pk).first())
+    assert (one is None) == (orm is None) == (who not in ("clinician", "admin"))
+    if orm is None:
+        return
+
+    def fields(obj):
+        return [(f.attname, getattr(obj, f.attname)) for f in obj._meta.concrete_fields]
+
+    assert fields(one) == fields(orm) and one.red_flags == ["night_pain", "weight_loss"]
+    with django_assert_num_queries(0):
+        for name in access._LOADED:
+            assert fields(getattr(one, name)) == fields(getattr(orm, name))
+    assert not one._state.adding and one._state.db == orm._state.db

@@ -470,8 +470,9 @@ class CheckInItem:
     instrument_keys: list[str]
     responses: dict[str, dict] = field(default_factory=dict)
 
-    # Cached: each of the overview's charts asks every check-in for its names.
-    @cached_property
+    # Plain properties: the overview reads each once per check-in (_checkin_series), and
+    # cached_property's lookup cost more than working them out.
+    @property
     def title(self) -> str:
         if self.kind == CheckIn.Kind.BASELINE:
             return "Baseline check-in"
@@ -481,7 +482,7 @@ class CheckInItem:
             return "End-of-program check-in"
         return f"{self.slot.removeprefix('followup-').removesuffix('m')}-month follow-up"
 
-    @cached_property
+    @property
     def short(self) -> str:
         if self.kind == CheckIn.Kind.BASELINE:
             return "Base"
@@ -495,7 +496,7 @@ class CheckInItem:
     def status_label(self) -> str:
         return CheckIn.Status(self.status).label
 
-    @cached_property
+    @property
     def instrument_set(self) -> frozenset[str]:
         """The instruments the check-in asked, for "was this asked?" once per chart."""
         return frozenset(self.instrument_keys)
@@ -507,11 +508,13 @@ class CheckInItem:
     def short_form(self, prefix: str) -> int | None:
         """PHQ-2 or GAD-2 (first two items, 0–6), from the short or the full form: the
         same two questions open both, so every check-in adds a comparable point."""
-        for response in self.responses.values():
+        first_key, second_key = f"{prefix}1", f"{prefix}2"
+        for key, response in self.responses.items():
+            if not key.startswith(prefix):
+                continue
             answers = response.get("answers") or {}
-            first, second = answers.get(f"{prefix}1"), answers.get(f"{prefix}2")
-            if response["key"].startswith(prefix) and isinstance(first, int) \
-                    and isinstance(second, int):
+            first, second = answers.get(first_key), answers.get(second_key)
+            if isinstance(first, int) and isinstance(second, int):
                 return first + second
         return None
 
@@ -534,48 +537,61 @@ def _fetch(sql: str, params: list) -> list[tuple]:
         return cursor.fetchall()
 
 
-_CHECKINS_SQL = f"""
-SELECT c.id, c.slot, c.kind, c.week, c.status, c.opens_at, c.closes_at, c.completed_at,
-       c.instrument_keys,
-       (SELECT jsonb_agg(jsonb_build_array(r.instrument_key, r.scores, r.answers,
-                                           r.instrument_version) ORDER BY r.id)
-        FROM {Response._meta.db_table} r WHERE r.checkin_id = c.id)
+# Every opened check-in of one enrollment with its responses, as one JSON array:
+# `[[id, slot, kind, week, status, opens_at, closes_at, completed_at, instrument_keys,
+#   [[key, scores, answers, version], …] or null], …]`, oldest first. An expression, so
+# the overview can read it inside its one statement (_OVERVIEW_SQL). Two parameters:
+# the enrollment id and now.
+_CHECKINS_JSON = f"""(
+SELECT json_agg(json_build_array(
+           c.id, c.slot, c.kind, c.week, c.status, c.opens_at, c.closes_at, c.completed_at,
+           c.instrument_keys,
+           (SELECT json_agg(json_build_array(r.instrument_key, r.scores, r.answers,
+                                             r.instrument_version) ORDER BY r.id)
+            FROM {Response._meta.db_table} r WHERE r.checkin_id = c.id))
+       ORDER BY c.opens_at, c.id)::text
 FROM {CheckIn._meta.db_table} c
-WHERE c.enrollment_id = %s AND c.opens_at <= %s
-ORDER BY c.opens_at, c.id"""  # noqa: S608 (table names from the models; values are params)
+WHERE c.enrollment_id = %s AND c.opens_at <= %s)"""  # noqa: S608 (table names from the models; values are params)
+
+_CHECKINS_SQL = f"SELECT {_CHECKINS_JSON}"
+
+
+def _at(value: str | None) -> datetime | None:
+    """A timestamp read inside JSON: Postgres writes it in ISO 8601 with the session's
+    offset (UTC, as Django sets it), which is what fromisoformat reads."""
+    return None if value is None else datetime.fromisoformat(value)
+
+
+def _checkin_items(rows: list | None, enrollment: Enrollment, now: datetime) -> list[CheckInItem]:
+    """CheckInItems from `_CHECKINS_JSON`'s decoded array."""
+    at = _at
+    return [
+        CheckInItem(
+            pk=pk, slot=slot, kind=kind, week=week,
+            status=effective_status(status, at(closes_at), at(opens_at), enrollment, now),
+            opens_at=at(opens_at), closes_at=at(closes_at), completed_at=at(completed_at),
+            instrument_keys=keys or [],
+            responses={key: {"key": key, "scores": scores or {}, "answers": answers or {},
+                             "version": version}
+                       for key, scores, answers, version in scored or () if key})
+        for pk, slot, kind, week, status, opens_at, closes_at, completed_at, keys, scored
+        in rows or ()]
 
 
 def _checkins_with_scores(enrollment: Enrollment, now: datetime) -> list[CheckInItem]:
     """Every check-in that has opened, with each response's scores and answers.
 
-    One query, one row per check-in: its responses come folded into one JSON array by a
-    subquery (`[[key, scores, answers, version], …]`, in the order they were saved), so
-    a missed check-in still comes back (with none) and a 52-week history costs the same
-    single query as a 5-week one. One row per (check-in, response) would decode ~6 rows
-    of dates and JSON per check-in; this decodes one array. Postgres only (JSONB);
+    One query, one JSON array: each check-in with its responses folded in by a subquery,
+    so a missed check-in still comes back (with none) and a 52-week history costs the
+    same single query as a 5-week one, decoded by one json.loads. Postgres only;
     elsewhere (SQLite, the embedded demo) the joined form.
     """
     if connection.vendor != "postgresql":
         return _checkins_with_scores_joined(enrollment, now)
     # Plain SQL: the ORM spent longer building and compiling this query than Postgres
-    # spent answering it (jsonb comes back as text, decoded here as JSONField would).
-    loads = json.loads
-    rows = [(pk, slot, kind, week, status, opens_at, closes_at, completed_at,
-             loads(keys) if keys is not None else None,
-             loads(scored) if scored is not None else None)
-            for pk, slot, kind, week, status, opens_at, closes_at, completed_at, keys, scored
-            in _fetch(_CHECKINS_SQL, [enrollment.pk, now])]
-    items = []
-    for pk, slot, kind, week, status, opens_at, closes_at, completed_at, keys, scored in rows:
-        items.append(CheckInItem(
-            pk=pk, slot=slot, kind=kind, week=week,
-            status=effective_status(status, closes_at, opens_at, enrollment, now),
-            opens_at=opens_at, closes_at=closes_at, completed_at=completed_at,
-            instrument_keys=keys or [],
-            responses={key: {"key": key, "scores": scores or {}, "answers": answers or {},
-                             "version": version}
-                       for key, scores, answers, version in scored or () if key}))
-    return items
+    # spent answering it.
+    (text,), = _fetch(_CHECKINS_SQL, [enrollment.pk, now])
+    return _checkin_items(json.loads(text) if text else None, enrollment, now)
 
 
 def _checkins_with_scores_joined(enrollment: Enrollment, now: datetime) -> list[CheckInItem]:
@@ -633,27 +649,59 @@ def _trend(points: list[Point], what: str) -> str:
             f"{_fmt(done[-1].value)} at {done[-1].name.lower()}.{tail}")
 
 
-def _checkin_series(checkins: list[CheckInItem], key: str, title: str, unit: str, y_max: int,
-                    tick_step: int, value, *, asked_keys: tuple[str, ...], only_asked: bool = False,
-                    band: bool = False, what: str = "") -> Series:
-    points = []
-    baseline = None
-    for item in checkins:
-        asked = not item.instrument_set.isdisjoint(asked_keys)
-        if only_asked and not asked:
-            continue
-        v = value(item)
-        if item.kind == CheckIn.Kind.BASELINE and v is not None:
-            baseline = v
-        points.append(Point(item.short, item.title, v, "" if v is not None else _note(item, asked)))
-    summary = _trend(points, what or title.lower())
-    if baseline is not None:
-        summary += " Dashed line: baseline."
-    if band:
-        summary += " Shaded band: 0–1, pain-free or nearly."
-    return Series(key=key, title=title, unit=unit, summary=summary, points=points, y_max=y_max,
-                  tick_step=tick_step, band_max=PAIN_FREE_MAX if band else None,
-                  baseline=baseline)
+# The overview's check-in charts: key, title, table unit, y max, tick step, the
+# instruments that ask it, only the check-ins that asked it, the 0–1 band, the summary's
+# words. Their values come from _checkin_values, in this order.
+_CHECKIN_CHARTS = (
+    ("pain", "Average pain", "Average pain (0–10)", 10, 2, (PAIN_AVG,), False, True,
+     "average pain"),
+    ("worst", "Worst pain", "Worst pain (0–10)", 10, 2, (PAIN_WORST,), False, True,
+     "worst pain"),
+    ("fear", "Fear of movement", "Fear of movement (0–10)", 10, 2, (FEAR,), False, False,
+     "fear of movement"),
+    ("fabq", "FABQ physical activity", "FABQ-PA (0–24)", 24, 4, (FABQ,), True, False,
+     "FABQ-PA"),
+    ("phq", "Low mood (PHQ-2)", "PHQ-2 (0–6)", 6, 1, ("phq2", "phq9"), False, False, "PHQ-2"),
+    ("gad", "Anxiety (GAD-2)", "GAD-2 (0–6)", 6, 1, ("gad2", "gad7"), False, False, "GAD-2"),
+)
+
+
+def _checkin_values(item: CheckInItem) -> tuple[float | None, ...]:
+    """One check-in's value for each of _CHECKIN_CHARTS."""
+    return (item.total(PAIN_AVG), item.total(PAIN_WORST), item.total(FEAR), item.total(FABQ),
+            item.short_form("phq"), item.short_form("gad"))
+
+
+def _checkin_series(checkins: list[CheckInItem]) -> list[Series]:
+    """The check-in charts' data, from one pass over the check-ins (each one's names,
+    instruments and values read once, not once per chart)."""
+    rows = [(item, item.short, item.title, item.instrument_set, _checkin_values(item))
+            for item in checkins]
+    series = []
+    for n, (key, title, unit, y_max, tick_step, asked_keys, only_asked, band, what) in \
+            enumerate(_CHECKIN_CHARTS):
+        points = []
+        baseline = None
+        for item, short, name, instruments, values in rows:
+            asked = not instruments.isdisjoint(asked_keys)
+            if only_asked and not asked:
+                continue
+            v = values[n]
+            if v is None:
+                points.append(Point(short, name, v, _note(item, asked)))
+                continue
+            if item.kind == CheckIn.Kind.BASELINE:
+                baseline = v
+            points.append(Point(short, name, v))
+        summary = _trend(points, what)
+        if baseline is not None:
+            summary += " Dashed line: baseline."
+        if band:
+            summary += " Shaded band: 0–1, pain-free or nearly."
+        series.append(Series(key=key, title=title, unit=unit, summary=summary, points=points,
+                             y_max=y_max, tick_step=tick_step,
+                             band_max=PAIN_FREE_MAX if band else None, baseline=baseline))
+    return series
 
 
 def week_of(enrollment: Enrollment, day: date) -> int:
@@ -682,9 +730,9 @@ class Overview:
     checkins: list[CheckInItem]
     series: list[Series]
     full_scores: list[FullScores]
-    alerts: list[Alert]
-    resolved_alerts: list[Alert]
-    notes: list[ClinicianNote]
+    alerts: list[AlertItem]
+    resolved_alerts: list[AlertItem]
+    notes: list[NoteItem]
     practice_minutes_total: int = 0
     practice_sessions_total: int = 0
 
@@ -735,6 +783,76 @@ class Overview:
 
 RESOLVED_SHOWN = 10
 NOTES_SHOWN = 50
+_ALERT_KINDS = dict(Alert.Kind.choices)
+_ALERT_SEVERITIES = dict(Alert.Severity.choices)
+_ALERT_STATUSES = dict(Alert.Status.choices)
+
+
+def _display_name(person: list[str] | None) -> str | None:
+    """User.display_name from the [full name, email] it is made of, for names read in
+    plain SQL without building a User (None: no one, or an account since deleted).
+    tests/test_patient_detail.py checks it against the model's through both paths."""
+    if person is None:
+        return None
+    full_name, email = person
+    return full_name or email.split("@")[0]
+
+
+@dataclass
+class AlertItem:
+    """An alert as the patient's overview shows it: the same whether read in the
+    overview's one statement or through the model (after an action, on SQLite)."""
+
+    pk: int
+    kind: str
+    severity: str
+    status: str
+    details: dict
+    created_at: datetime
+    acknowledged_at: datetime | None
+    acknowledged_by: str | None  # display name
+    resolved_at: datetime | None
+    resolved_by: str | None
+
+    @property
+    def kind_label(self) -> str:
+        return _ALERT_KINDS.get(self.kind, self.kind)
+
+    @property
+    def severity_label(self) -> str:
+        return _ALERT_SEVERITIES.get(self.severity, self.severity)
+
+    @property
+    def status_label(self) -> str:
+        return _ALERT_STATUSES.get(self.status, self.status)
+
+    @classmethod
+    def of(cls, alert: Alert) -> AlertItem:
+        """From the model (with acknowledged_by and resolved_by loaded)."""
+        return cls(
+            pk=alert.pk, kind=alert.kind, severity=alert.severity, status=alert.status,
+            details=alert.details, created_at=alert.created_at,
+            acknowledged_at=alert.acknowledged_at,
+            acknowledged_by=alert.acknowledged_by.display_name if alert.acknowledged_by
+            else None,
+            resolved_at=alert.resolved_at,
+            resolved_by=alert.resolved_by.display_name if alert.resolved_by else None)
+
+
+@dataclass
+class NoteItem:
+    """A clinician's note as the overview lists it."""
+
+    pk: int
+    body: str
+    created_at: datetime
+    author: str | None  # display name; None once the author's account is gone
+
+
+def _split_alerts(alerts: list[AlertItem]) -> tuple[list[AlertItem], list[AlertItem]]:
+    """Unresolved alerts, and the most recent resolved ones (newest first)."""
+    return ([a for a in alerts if a.status != Alert.Status.RESOLVED],
+            [a for a in alerts if a.status == Alert.Status.RESOLVED][:RESOLVED_SHOWN])
 
 
 def enrollment_facts(enrollment: Enrollment) -> bool:
@@ -751,80 +869,140 @@ SELECT (SELECT COUNT(*) FROM {Week._meta.db_table} WHERE version_id = %s),
        (SELECT paused FROM {ReminderPreferences._meta.db_table} WHERE enrollment_id = %s
         LIMIT 1)"""  # noqa: S608
 
-# Practice per program week, summed in SQL (floor division, as week_of): 52 rows, not
-# one per day. Postgres; elsewhere per day through the ORM (dates come back as text).
-_PRACTICE_WEEKS_SQL = f"""
-SELECT FLOOR((local_date - %s::date) / 7.0)::int + 1, SUM(duration_seconds), COUNT(*)
-FROM {PracticeSession._meta.db_table} WHERE enrollment_id = %s GROUP BY 1"""  # noqa: S608
-
-_ATTRIBUTIONS_SQL = f"""
-SELECT a.recorded_at, a.mind_brain_score, w.number
-FROM {Attribution._meta.db_table} a
-LEFT JOIN {Attribution._meta.get_field("activity").related_model._meta.db_table} act
-       ON act.id = a.activity_id
-LEFT JOIN {Week._meta.db_table} w ON w.id = act.week_id
-WHERE a.enrollment_id = %s
-ORDER BY a.recorded_at"""  # noqa: S608
+_USER = ClinicianNote._meta.get_field("author").related_model._meta.db_table
 
 
-def _practice_by_week(enrollment: Enrollment) -> list[tuple[int, int | None, int]]:
-    """(program week, seconds, sessions) for every week with practice."""
-    if connection.vendor == "postgresql":
-        return _fetch(_PRACTICE_WEEKS_SQL, [enrollment.start_date, enrollment.pk])
-    return [(week_of(enrollment, day), seconds, n)
-            for day, seconds, n in (PracticeSession.objects.filter(enrollment=enrollment)
-                                    .values("local_date")
-                                    .annotate(s=Sum("duration_seconds"), n=Count("pk"))
-                                    .values_list("local_date", "s", "n"))]
+def _person(user_id: str) -> str:
+    """A user's [full name, email] (or null) by a scalar subquery: Postgres plans three
+    of these faster than three joins (~0.1 ms of the statement's ~0.45 ms planning)."""
+    return (f"(SELECT json_build_array(u.full_name, u.email) FROM {_USER} u "  # noqa: S608
+            f"WHERE u.id = {user_id})")
 
 
-def _attribution_rows(enrollment: Enrollment) -> list[tuple[datetime, int, int | None]]:
-    """(recorded_at, mind-brain score, activity's week number or None)."""
-    if connection.vendor == "postgresql":
-        return _fetch(_ATTRIBUTIONS_SQL, [enrollment.pk])
-    return list(Attribution.objects.filter(enrollment=enrollment)
-                .values_list("recorded_at", "mind_brain_score", "activity__week__number"))
+_ACTIVITY = Attribution._meta.get_field("activity").related_model._meta.db_table
+
+# Everything the overview reads, in one statement of small subqueries, each an indexed
+# read of this enrollment's rows folded into one value (a JSON array, oldest or newest
+# first as shown): one round trip and one plan instead of six, and no ORM compile.
+# Practice is summed per program week here (floor division, as week_of, in float8: the
+# numeric division took half the subquery's time): 52 rows, not one per day. Postgres;
+# elsewhere the same reads through the ORM (_overview_reads_orm), and
+# tests/test_patient_detail.py checks both give the same.
+_OVERVIEW_SQL = f"""
+SELECT
+  (SELECT COUNT(*) FROM {Week._meta.db_table} WHERE version_id = %s),
+  (SELECT paused FROM {ReminderPreferences._meta.db_table} WHERE enrollment_id = %s LIMIT 1),
+  {_CHECKINS_JSON},
+  (SELECT json_agg(json_build_array(p.week, p.seconds, p.sessions))::text
+   FROM (SELECT FLOOR((local_date - %s::date)::float8 / 7)::int + 1 AS week,
+                SUM(duration_seconds) AS seconds, COUNT(*) AS sessions
+         FROM {PracticeSession._meta.db_table} WHERE enrollment_id = %s GROUP BY 1) p),
+  (SELECT json_agg(json_build_array(a.recorded_at, a.mind_brain_score, w.number)
+                   ORDER BY a.recorded_at, a.id)::text
+   FROM {Attribution._meta.db_table} a
+   LEFT JOIN {_ACTIVITY} act ON act.id = a.activity_id
+   LEFT JOIN {Week._meta.db_table} w ON w.id = act.week_id
+   WHERE a.enrollment_id = %s),
+  (SELECT json_agg(json_build_array(al.id, al.kind, al.severity, al.status, al.details,
+                                    al.created_at, al.acknowledged_at,
+                                    {_person("al.acknowledged_by_id")},
+                                    al.resolved_at, {_person("al.resolved_by_id")})
+                   ORDER BY al.created_at DESC, al.id DESC)::text
+   FROM {Alert._meta.db_table} al WHERE al.enrollment_id = %s),
+  (SELECT json_agg(json_build_array(n.id, n.body, n.created_at, {_person("n.author_id")})
+                   ORDER BY n.created_at DESC, n.id DESC)::text
+   FROM (SELECT id, body, created_at, author_id FROM {ClinicianNote._meta.db_table}
+         WHERE enrollment_id = %s ORDER BY created_at DESC, id DESC LIMIT %s) n)"""  # noqa: S608 (names from the models; values are params)
+
+
+@dataclass
+class OverviewReads:
+    """The overview's rows, before any figure is derived from them."""
+
+    week_count: int
+    reminders_paused: bool
+    checkins: list[CheckInItem]
+    practice: list[tuple[int, int, int]]  # (program week, seconds, sessions)
+    attributions: list[tuple[datetime, int, int | None]]  # (when, score, activity's week)
+    alerts: list[AlertItem]  # newest first
+    notes: list[NoteItem]  # newest first, at most NOTES_SHOWN
+
+
+def overview_reads(enrollment: Enrollment, now: datetime, *, notes: bool = True
+                   ) -> OverviewReads:
+    """One statement on Postgres (_OVERVIEW_SQL), the ORM elsewhere."""
+    if connection.vendor != "postgresql":
+        return _overview_reads_orm(enrollment, now, notes=notes)
+    loads = json.loads
+    (n_weeks, paused, checkins, practice, attributions, alerts, note_rows), = _fetch(
+        _OVERVIEW_SQL,
+        [enrollment.program_version_id, enrollment.pk, enrollment.pk, now,
+         enrollment.start_date, enrollment.pk, enrollment.pk, enrollment.pk, enrollment.pk,
+         NOTES_SHOWN if notes else 0])
+    enrollment._week_count = n_weeks or 0
+    at = _at
+    return OverviewReads(
+        week_count=n_weeks or 0, reminders_paused=bool(paused),
+        checkins=_checkin_items(loads(checkins) if checkins else None, enrollment, now),
+        practice=[tuple(row) for row in loads(practice)] if practice else [],
+        attributions=[(at(recorded_at), score, week) for recorded_at, score, week
+                      in (loads(attributions) if attributions else ())],
+        alerts=[AlertItem(pk=pk, kind=kind, severity=severity, status=status,
+                          details=details, created_at=at(created_at),
+                          acknowledged_at=at(acknowledged_at),
+                          acknowledged_by=_display_name(acknowledged_by),
+                          resolved_at=at(resolved_at), resolved_by=_display_name(resolved_by))
+                for (pk, kind, severity, status, details, created_at, acknowledged_at,
+                     acknowledged_by, resolved_at, resolved_by)
+                in (loads(alerts) if alerts else ())],
+        notes=[NoteItem(pk=pk, body=body, created_at=at(created_at),
+                        author=_display_name(author))
+               for pk, body, created_at, author in (loads(note_rows) if note_rows else ())])
+
+
+def _overview_reads_orm(enrollment: Enrollment, now: datetime, *, notes: bool = True
+                        ) -> OverviewReads:
+    """overview_reads through the ORM, for SQLite (the embedded demo): six queries."""
+    paused = enrollment_facts(enrollment)
+    practice: dict[int, list[int]] = {}
+    for day, seconds, n in (PracticeSession.objects.filter(enrollment=enrollment)
+                            .values("local_date")
+                            .annotate(s=Sum("duration_seconds"), n=Count("pk"))
+                            .values_list("local_date", "s", "n")):
+        week = practice.setdefault(week_of(enrollment, day), [0, 0])
+        week[0] += seconds or 0
+        week[1] += n
+    return OverviewReads(
+        week_count=enrollment.week_count, reminders_paused=paused,
+        checkins=_checkins_with_scores_joined(enrollment, now),
+        practice=[(week, seconds, n) for week, (seconds, n) in practice.items()],
+        attributions=list(Attribution.objects.filter(enrollment=enrollment)
+                          .order_by("recorded_at", "pk")
+                          .values_list("recorded_at", "mind_brain_score",
+                                       "activity__week__number")),
+        alerts=_alert_items(enrollment),
+        notes=patient_notes(enrollment) if notes else [])
 
 
 def patient_overview(enrollment: Enrollment, now: datetime, *, notes: bool = True) -> Overview:
     """The patient-detail overview: measures over the program as chart data, alerts,
-    notes and what the clinician can change. Six queries whatever the history: facts,
-    check-ins with responses, practice per day, attributions, alerts, notes (five
-    without the notes, for the printable summary)."""
-    paused = enrollment_facts(enrollment)
-    checkins = _checkins_with_scores(enrollment, now)
-    week_count = enrollment.week_count
+    notes and what the clinician can change. One query on Postgres whatever the history
+    (overview_reads); without the notes for the printable summary."""
+    reads = overview_reads(enrollment, now, notes=notes)
+    checkins = reads.checkins
+    week_count = reads.week_count
 
-    def total(key):
-        return lambda item: item.total(key)
-
-    series = [
-        _checkin_series(checkins, "pain", "Average pain", "Average pain (0–10)", 10, 2,
-                        total(PAIN_AVG), asked_keys=(PAIN_AVG,), band=True, what="average pain"),
-        _checkin_series(checkins, "worst", "Worst pain", "Worst pain (0–10)", 10, 2,
-                        total(PAIN_WORST), asked_keys=(PAIN_WORST,), band=True,
-                        what="worst pain"),
-        _checkin_series(checkins, "fear", "Fear of movement", "Fear of movement (0–10)", 10, 2,
-                        total(FEAR), asked_keys=(FEAR,), what="fear of movement"),
-        _checkin_series(checkins, "fabq", "FABQ physical activity", "FABQ-PA (0–24)", 24, 4,
-                        total(FABQ), asked_keys=(FABQ,), only_asked=True, what="FABQ-PA"),
-        _checkin_series(checkins, "phq", "Low mood (PHQ-2)", "PHQ-2 (0–6)", 6, 1,
-                        lambda i: i.short_form("phq"), asked_keys=("phq2", "phq9"),
-                        what="PHQ-2"),
-        _checkin_series(checkins, "gad", "Anxiety (GAD-2)", "GAD-2 (0–6)", 6, 1,
-                        lambda i: i.short_form("gad"), asked_keys=("gad2", "gad7"),
-                        what="GAD-2"),
-    ]
+    series = _checkin_series(checkins)
 
     # Practice minutes per program week (the player stores the patient's local date).
     reached = max(1, min(week_count, week_of(enrollment, enrollment.local_date(now))))
     minutes = dict.fromkeys(range(1, reached + 1), 0)
     seconds_total = sessions_total = 0
-    for week, seconds, n in _practice_by_week(enrollment):
-        seconds_total += seconds or 0
+    for week, seconds, n in reads.practice:
+        seconds_total += seconds
         sessions_total += n
         if week in minutes:
-            minutes[week] += seconds or 0
+            minutes[week] += seconds
     practice = [Point(f"W{w}", f"Week {w}", round(s / 60)) for w, s in minutes.items()]
     most = max([0] + [int(p.value or 0) for p in practice])
     practice_max = max(30, -(-(most + 1) // 30) * 30)
@@ -836,7 +1014,7 @@ def patient_overview(enrollment: Enrollment, now: datetime, *, notes: bool = Tru
     # Mind-brain score: the program's three-causes activities and any causes answered in
     # a check-in, in time order.
     mind: list[tuple[datetime, Point]] = []
-    for recorded_at, score, week in _attribution_rows(enrollment):
+    for recorded_at, score, week in reads.attributions:
         week = week or week_of(enrollment, enrollment.local_date(recorded_at))
         mind.append((recorded_at, Point(f"W{week}", f"Week {week} (three causes)", score)))
     for item in checkins:
@@ -860,29 +1038,32 @@ def patient_overview(enrollment: Enrollment, now: datetime, *, notes: bool = Tru
         if not i.responses.keys().isdisjoint(("phq9", "gad7", FABQ))
     ]
 
-    alerts, resolved = patient_alerts(enrollment)
+    alerts, resolved = _split_alerts(reads.alerts)
     return Overview(
         enrollment=enrollment, week=enrollment.current_week(now), week_count=week_count,
-        reminders_paused=paused, checkins=checkins, series=series, full_scores=full,
-        alerts=alerts, resolved_alerts=resolved,
-        notes=patient_notes(enrollment) if notes else [],
+        reminders_paused=reads.reminders_paused, checkins=checkins, series=series,
+        full_scores=full, alerts=alerts, resolved_alerts=resolved, notes=reads.notes,
         practice_minutes_total=round(seconds_total / 60),
         practice_sessions_total=sessions_total,
     )
 
 
-def patient_alerts(enrollment: Enrollment) -> tuple[list[Alert], list[Alert]]:
+def _alert_items(enrollment: Enrollment) -> list[AlertItem]:
+    return [AlertItem.of(a) for a in Alert.objects.filter(enrollment=enrollment)
+            .select_related("acknowledged_by", "resolved_by").order_by("-created_at", "-pk")]
+
+
+def patient_alerts(enrollment: Enrollment) -> tuple[list[AlertItem], list[AlertItem]]:
     """Unresolved alerts, and the most recent resolved ones. One query."""
-    alerts = list(Alert.objects.filter(enrollment=enrollment)
-                  .select_related("acknowledged_by", "resolved_by")
-                  .order_by("-created_at", "-pk"))
-    return ([a for a in alerts if a.status != Alert.Status.RESOLVED],
-            [a for a in alerts if a.status == Alert.Status.RESOLVED][:RESOLVED_SHOWN])
+    return _split_alerts(_alert_items(enrollment))
 
 
-def patient_notes(enrollment: Enrollment) -> list[ClinicianNote]:
-    return list(ClinicianNote.objects.filter(enrollment=enrollment)
-                .select_related("author")[:NOTES_SHOWN])
+def patient_notes(enrollment: Enrollment) -> list[NoteItem]:
+    """The newest notes, at most NOTES_SHOWN. One query."""
+    return [NoteItem(pk=n.pk, body=n.body, created_at=n.created_at,
+                     author=n.author.display_name if n.author else None)
+            for n in ClinicianNote.objects.filter(enrollment=enrollment)
+            .select_related("author").order_by("-created_at", "-pk")[:NOTES_SHOWN]]
 
 
 def alert_of_patient(enrollment: Enrollment, pk: int) -> Alert | None:

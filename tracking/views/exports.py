@@ -16,7 +16,7 @@ from painapp.accounts.access import staff_required
 from painapp.csvsafe import csv_response
 from tracking import fhir, selectors
 from tracking.access import audit_read, enrollment_for_staff
-from tracking.views.patient import draw
+from tracking.views.patient import chart_card, draw
 
 
 def _filename(enrollment, what: str, ext: str) -> str:
@@ -42,7 +42,7 @@ def patient_summary(request: HttpRequest, pk: int) -> HttpResponse:
         "overview": overview,
         "hierarchy": hierarchy,
         "rows": selectors.summary_rows(overview),
-        "charts": [draw(by_key["pain"]), draw(by_key["fear"])],
+        "charts": [chart_card(draw(by_key[key]), printing=True) for key in ("pain", "fear")],
         "generated_at": now,
     })
     response["Cache-Control"] = "no-store"

@@ -13,12 +13,15 @@ place with htmx.
 
 from __future__ import annotations
 
+from html import escape
+
 from django.contrib import messages
 from django.core.exceptions import ValidationError
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.safestring import SafeString, mark_safe
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from painapp.accounts.access import staff_required
@@ -36,7 +39,7 @@ from tracking.forms_clinician import (
     RemindersForm,
     UnlockWeekForm,
 )
-from tracking.selectors import Series
+from tracking.selectors import FullScores, Series
 
 # The SVG chart drawing is shared with the patient's own progress page.
 from tracking.views.progress import Chart, _draw
@@ -62,6 +65,53 @@ def draw(series: Series) -> Chart:
     return _draw(chart, tick_step=series.tick_step, band_max=series.band_max,
                  baseline=series.baseline,
                  baseline_label=f"Baseline {_fmt(series.baseline)}")
+
+
+def chart_card(chart: Chart, *, printing: bool = False) -> SafeString:
+    """One chart's card: its heading and summary (which name and describe the SVG),
+    the drawing, and (on screen, not in print) its numbers as a table.
+
+    Written here like the SVG it wraps, not by including a template per chart: eight
+    includes of a dozen nodes each cost about as much as drawing the charts. Every text
+    is escaped (html.escape, as Django's escape).
+    """
+    key, title = escape(chart.key), escape(chart.title)
+    card = (f'<section class="card chart-card" aria-labelledby="chart-{key}-h">\n'
+            f'  <h3 id="chart-{key}-h">{title}</h3>\n'
+            f'  <p id="chart-{key}-desc" class="chart-card__summary">{escape(chart.summary)}'
+            f"</p>\n{chart.svg}\n")
+    if not printing:
+        card += (
+            '  <details class="chart-data">\n'
+            '    <summary>Show the numbers<span class="visually-hidden"> for '
+            f"{escape(chart.title.lower())}</span></summary>\n"
+            '    <div class="table-wrap" tabindex="0" role="region" '
+            f'aria-label="{title}: the numbers">\n'
+            f"      <table>\n        <caption>{title}</caption>\n"
+            '        <thead><tr><th scope="col">When</th><th scope="col">'
+            f"{escape(chart.unit)}</th></tr></thead>\n"
+            f"        <tbody>\n{chart.table_rows}\n        </tbody>\n"
+            "      </table>\n    </div>\n  </details>\n")
+    return mark_safe(card + "</section>")  # noqa: S308 (escaped text and our SVG only)
+
+
+def _score_cell(value: float | None, band: str | None = None) -> str:
+    if value is None:
+        return "<td>–</td>"
+    band_text = f' <span class="muted">{escape(band)}</span>' if band else ""
+    return f"<td>{escape(str(value))}{band_text}</td>"
+
+
+def full_scores_rows(rows: list[FullScores]) -> SafeString:
+    """The full-questionnaires table's rows (PHQ-9, GAD-7 and FABQ-PA where a check-in
+    asked them), written here for the same reason as the chart cards: a dozen template
+    nodes per row cost more than the rest of the section. Everything escaped, as the
+    template did."""
+    return mark_safe("\n".join(  # noqa: S308 (escaped text only)
+        f'<tr><th scope="row">{escape(row.title)}</th>'
+        f"{_score_cell(row.phq9, row.phq9_band)}{_score_cell(row.gad7, row.gad7_band)}"
+        f"{_score_cell(row.fabq)}</tr>"
+        for row in rows))
 
 
 def _context(request: HttpRequest, enrollment: Enrollment, section: str, **extra) -> dict:
@@ -93,7 +143,8 @@ def _render_overview(request: HttpRequest, enrollment: Enrollment, *,
     return render(request, "tracking/patient/overview.html", _context(
         request, enrollment, "patient_detail",
         overview=overview,
-        charts=[draw(s) for s in overview.series],
+        charts=[chart_card(draw(s)) for s in overview.series],
+        full_scores_rows=full_scores_rows(overview.full_scores),
         note_form=note_form or ClinicianNoteForm(),
         unlock_form=unlock_form or UnlockWeekForm(weeks=overview.unlockable_weeks),
         red_flags=[flags.get(f, f) for f in enrollment.red_flags],

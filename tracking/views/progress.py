@@ -10,7 +10,7 @@ table with a caption, for screen readers and anyone who prefers numbers.
 from __future__ import annotations
 
 import html
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from functools import cached_property, lru_cache
 
 from django.http import HttpRequest, HttpResponse
@@ -41,119 +41,7 @@ class Chart:
     kind: str  # "line" | "bar"
     y_max: int
     points: list[Point]
-    ticks: list[dict] = field(default_factory=list)
-    marks: list[dict] = field(default_factory=list)
-    segments: list[str] = field(default_factory=list)
-    bars: list[dict] = field(default_factory=list)
-    labels: list[dict] = field(default_factory=list)
-    band: dict | None = None
-    baseline: dict | None = None
-    empty: bool = False
-    width: int = WIDTH
-    height: int = HEIGHT
-
-    @property
-    def plot(self) -> dict:
-        return {
-            "left": LEFT,
-            "right": WIDTH - RIGHT,
-            "top": TOP,
-            "bottom": BOTTOM,
-            "tick_x": LEFT - 6,
-            "band_label_x": LEFT + 6,
-            "label_y": BOTTOM + 17,
-            "note_y": BOTTOM + 32,
-            "baseline_label_x": WIDTH - RIGHT - 2,
-            "empty_x": (LEFT + WIDTH - RIGHT) / 2,
-            "empty_y": (TOP + BOTTOM) / 2,
-        }
-
-    # The markup is built here, not by a template loop: a 52-week record has eight charts
-    # of ~50 points each, and drawing them element by element in the template language
-    # (a variable lookup, localisation and escaping per attribute) was most of the
-    # patient-detail page's cost. Numbers (the geometry, ticks, values through _fmt) are
-    # ints and floats we computed, written with str() as the template wrote them; every
-    # text is escaped (html.escape, which is what Django's escape does, without its
-    # lazy-string wrapper; memoised above).
-    @cached_property
-    def svg(self) -> SafeString:
-        """The chart as an SVG image (`role="img"`, named and described by the card's
-        heading and summary, whose ids follow the chart's key)."""
-        key = _escape(self.key)  # ours ("pain", "fear", …), escaped all the same
-        p = self.plot
-        left, right, bottom = p["left"], p["right"], p["bottom"]
-        out = [
-            f'<svg class="chart chart--{key}" viewBox="0 0 {self.width} {self.height}" '
-            f'role="img" aria-labelledby="chart-{key}-h" '
-            f'aria-describedby="chart-{key}-desc" focusable="false" '
-            'xmlns="http://www.w3.org/2000/svg">'
-        ]
-        band = self.band
-        if band:
-            out.append(
-                f'<rect class="chart__band" x="{band["x"]}" y="{band["y"]}" '
-                f'width="{band["width"]}" height="{band["height"]}"></rect>'
-            )
-        tick_x = p["tick_x"]
-        out.extend(
-            f'<line class="chart__grid" x1="{left}" x2="{right}" y1="{t["y"]}" y2="{t["y"]}">'
-            f'</line><text class="chart__tick" x="{tick_x}" y="{t["y"]}" text-anchor="end" '
-            f'dominant-baseline="middle">{t["label"]}</text>'
-            for t in self.ticks
-        )
-        if band:
-            out.append(
-                f'<text class="chart__band-label" x="{p["band_label_x"]}" '
-                f'y="{band["text_y"]}">0–1: pain-free or nearly</text>'
-            )
-        out.append(
-            f'<line class="chart__axis" x1="{left}" x2="{right}" y1="{bottom}" '
-            f'y2="{bottom}"></line>'
-        )
-        base = self.baseline
-        if base:
-            out.append(
-                f'<line class="chart__baseline" x1="{base["x1"]}" x2="{base["x2"]}" '
-                f'y1="{base["y"]}" y2="{base["y"]}"></line>'
-                f'<text class="chart__baseline-label" x="{p["baseline_label_x"]}" '
-                f'y="{base["y"]}" dy="-5" text-anchor="end">{_escape(base["label"])}'
-                "</text>"
-            )
-        out.extend(
-            f'<rect class="chart__bar" x="{b["x"]}" y="{b["y"]}" width="{b["width"]}" '
-            f'height="{b["height"]}"></rect><text class="chart__value" x="{b["cx"]}" '
-            f'y="{b["text_y"]}" text-anchor="middle">{b["text"]}</text>'
-            for b in self.bars
-        )
-        out.extend(
-            f'<polyline class="chart__line" points="{points}"></polyline>'
-            for points in self.segments
-        )
-        out.extend(
-            f'<circle class="chart__dot" cx="{m["x"]}" cy="{m["y"]}" r="4.5"></circle>'
-            f'<text class="chart__value" x="{m["x"]}" y="{m["text_y"]}" '
-            f'text-anchor="middle">{m["text"]}</text>'
-            for m in self.marks
-        )
-        label_y, note_y = p["label_y"], p["note_y"]
-        for label in self.labels:
-            x = label["x"]
-            out.append(
-                f'<text class="chart__x" x="{x}" y="{label_y}" text-anchor="middle">'
-                f"{_escape(label['text'])}</text>"
-            )
-            if label["note"]:
-                out.append(
-                    f'<text class="chart__note" x="{x}" y="{note_y}" '
-                    f'text-anchor="middle">{_escape(label["note"])}</text>'
-                )
-        if self.empty:
-            out.append(
-                f'<text class="chart__empty" x="{p["empty_x"]}" y="{p["empty_y"]}" '
-                'text-anchor="middle">No answers yet</text>'
-            )
-        out.append("</svg>")
-        return mark_safe("\n".join(out))  # noqa: S308 (numbers and escaped text only)
+    svg: SafeString = SafeString("")  # drawn by _draw
 
     @cached_property
     def table_rows(self) -> SafeString:
@@ -167,10 +55,6 @@ class Chart:
             for p in self.points
         )
         return mark_safe(rows)  # noqa: S308 (escaped text only)
-
-
-def _y(value: float, y_max: int) -> float:
-    return round(BOTTOM - (value / y_max) * (BOTTOM - TOP), 1)
 
 
 def _fmt(value: float | None) -> str:
@@ -187,69 +71,127 @@ def _draw(
     baseline: float | None = None,
     baseline_label: str = "",
 ) -> Chart:
-    """Fill in the geometry: ticks, the x labels, then lines or bars."""
-    n = max(len(chart.points), 1)
-    slot = (WIDTH - RIGHT - LEFT) / n
-    chart.ticks = [
-        {"y": _y(v, chart.y_max), "label": v} for v in range(0, chart.y_max + 1, tick_step)
+    """Draw the chart as an SVG image (`role="img"`, named and described by the card's
+    heading and summary, whose ids follow the chart's key): ticks, the band and the
+    baseline, then bars or lines and dots, then the x labels.
+
+    The markup is written here in one pass over the points, not by a template loop nor
+    through per-point dicts: a 52-week record has eight charts of ~50 points each, and
+    drawing them element by element was most of the patient-detail page's cost. Numbers
+    are the ints and floats computed here, written with str(); every text is escaped
+    (html.escape, what Django's escape does). Within one chart the same value always
+    lands at the same height, so each value's coordinates are written once (`at`, a
+    local table that lives as long as this call).
+    """
+    points = chart.points
+    y_max = chart.y_max
+    key = _escape(chart.key)  # ours ("pain", "fear", …), escaped all the same
+    right = WIDTH - RIGHT
+
+    def y_of(value: float) -> float:
+        return round(BOTTOM - (value / y_max) * (BOTTOM - TOP), 1)
+
+    out = [
+        f'<svg class="chart chart--{key}" viewBox="0 0 {WIDTH} {HEIGHT}" '
+        f'role="img" aria-labelledby="chart-{key}-h" '
+        f'aria-describedby="chart-{key}-desc" focusable="false" '
+        'xmlns="http://www.w3.org/2000/svg">'
     ]
-    xs = [round(LEFT + slot * (i + 0.5), 1) for i in range(len(chart.points))]
-    # Thin out the axis labels when they would collide (every label is in the table).
-    every = 1 if slot >= 26 else 2 if slot >= 13 else 3
-    chart.labels = [
-        {
-            "x": x,
-            "text": p.label if i % every == 0 or i == len(xs) - 1 else "",
-            "note": "missed" if p.note == "Missed" and every == 1 else "",
-        }
-        for i, (x, p) in enumerate(zip(xs, chart.points, strict=True))
-    ]
-    chart.empty = all(p.value is None for p in chart.points)
     if band_max is not None:
-        top = _y(band_max, chart.y_max)
-        chart.band = {
-            "y": top,
-            "height": round(BOTTOM - top, 1),
-            "x": LEFT,
-            "width": WIDTH - RIGHT - LEFT,
-            "text_y": round(top + 12, 1),
-        }
+        band_top = y_of(band_max)
+        out.append(
+            f'<rect class="chart__band" x="{LEFT}" y="{band_top}" width="{right - LEFT}" '
+            f'height="{round(BOTTOM - band_top, 1)}"></rect>'
+        )
+    for v in range(0, y_max + 1, tick_step):
+        y = y_of(v)
+        out.append(
+            f'<line class="chart__grid" x1="{LEFT}" x2="{right}" y1="{y}" y2="{y}">'
+            f'</line><text class="chart__tick" x="{LEFT - 6}" y="{y}" text-anchor="end" '
+            f'dominant-baseline="middle">{v}</text>'
+        )
+    if band_max is not None:
+        out.append(
+            f'<text class="chart__band-label" x="{LEFT + 6}" '
+            f'y="{round(band_top + 12, 1)}">0–1: pain-free or nearly</text>'
+        )
+    out.append(
+        f'<line class="chart__axis" x1="{LEFT}" x2="{right}" y1="{BOTTOM}" y2="{BOTTOM}"></line>'
+    )
     if baseline is not None:
-        chart.baseline = {
-            "y": _y(baseline, chart.y_max),
-            "label": baseline_label,
-            "x1": LEFT,
-            "x2": WIDTH - RIGHT,
-        }
+        y = y_of(baseline)
+        out.append(
+            f'<line class="chart__baseline" x1="{LEFT}" x2="{right}" '
+            f'y1="{y}" y2="{y}"></line>'
+            f'<text class="chart__baseline-label" x="{right - 2}" '
+            f'y="{y}" dy="-5" text-anchor="end">{html.escape(baseline_label)}'
+            "</text>"
+        )
+
+    slot = (right - LEFT) / max(len(points), 1)
+    xs = [str(round(LEFT + slot * (i + 0.5), 1)) for i in range(len(points))]
     if chart.kind == "bar":
         width = round(min(slot * 0.6, 36), 1)
-        chart.bars = [
-            {
-                "x": round(x - width / 2, 1),
-                "y": _y(p.value or 0, chart.y_max),
-                "width": width,
-                "height": round(BOTTOM - _y(p.value or 0, chart.y_max), 1),
-                "cx": x,
-                "text": _fmt(p.value),
-                "text_y": _y(p.value or 0, chart.y_max) - 4,
-            }
-            for x, p in zip(xs, chart.points, strict=True)
-        ]
-        return chart
-    run: list[str] = []
-    for x, p in zip(xs, chart.points, strict=True):
-        if p.value is None:
-            if len(run) > 1:
-                chart.segments.append(" ".join(run))
-            run = []
-            continue
-        y = _y(p.value, chart.y_max)
-        run.append(f"{x},{y}")
-        chart.marks.append(
-            {"x": x, "y": y, "text": _fmt(p.value), "text_y": round(max(y - 8, TOP - 4), 1)}
+        half = width / 2
+        for x, p in zip(xs, points, strict=True):
+            y = y_of(p.value or 0)
+            out.append(
+                f'<rect class="chart__bar" x="{round(float(x) - half, 1)}" y="{y}" '
+                f'width="{width}" height="{round(BOTTOM - y, 1)}"></rect><text '
+                f'class="chart__value" x="{x}" y="{y - 4}" text-anchor="middle">'
+                f"{_fmt(p.value)}</text>"
+            )
+    else:
+        at: dict[float, tuple[str, str]] = {}  # value -> (y, the dot's text with its y)
+        marks: list[str] = []
+        run: list[str] = []
+        for x, p in zip(xs, points, strict=True):
+            value = p.value
+            if value is None:
+                if len(run) > 1:
+                    out.append(
+                        f'<polyline class="chart__line" points="{" ".join(run)}"></polyline>'
+                    )
+                run = []
+                continue
+            drawn = at.get(value)
+            if drawn is None:
+                y = y_of(value)
+                drawn = at[value] = (
+                    str(y),
+                    f'" y="{round(max(y - 8, TOP - 4), 1)}" text-anchor="middle">'
+                    f"{_fmt(value)}</text>",
+                )
+            y_text, label = drawn
+            run.append(f"{x},{y_text}")
+            marks.append(
+                f'<circle class="chart__dot" cx="{x}" cy="{y_text}" r="4.5"></circle>'
+                f'<text class="chart__value" x="{x}{label}'
+            )
+        if len(run) > 1:
+            out.append(f'<polyline class="chart__line" points="{" ".join(run)}"></polyline>')
+        out += marks
+
+    # Thin out the axis labels when they would collide (every label is in the table).
+    every = 1 if slot >= 26 else 2 if slot >= 13 else 3
+    last = len(points) - 1
+    label_y, note_y = BOTTOM + 17, BOTTOM + 32
+    for i, (x, p) in enumerate(zip(xs, points, strict=True)):
+        text = _escape(p.label) if i % every == 0 or i == last else ""
+        out.append(
+            f'<text class="chart__x" x="{x}" y="{label_y}" text-anchor="middle">{text}</text>'
         )
-    if len(run) > 1:
-        chart.segments.append(" ".join(run))
+        if every == 1 and p.note == "Missed":
+            out.append(
+                f'<text class="chart__note" x="{x}" y="{note_y}" text-anchor="middle">missed</text>'
+            )
+    if all(p.value is None for p in points):
+        out.append(
+            f'<text class="chart__empty" x="{(LEFT + right) / 2}" y="{(TOP + BOTTOM) / 2}" '
+            'text-anchor="middle">No answers yet</text>'
+        )
+    out.append("</svg>")
+    chart.svg = mark_safe("\n".join(out))  # noqa: S308 (numbers and escaped text only)
     return chart
 
 
