@@ -2,15 +2,14 @@
 
 from __future__ import annotations
 
-from collections.abc import Sequence
-from dataclasses import dataclass
 from functools import cache, wraps
 
 from django.contrib.auth import get_user_model
 from django.db import connection
-from django.db.models import Field, Model, QuerySet
+from django.db.models import Model, QuerySet
 from django.shortcuts import get_object_or_404, redirect, render
 
+from painapp import rows
 from painapp.accounts.access import patient_required
 from programs.models import Enrollment, EnrollmentStatus, ProgramVersion
 
@@ -46,56 +45,32 @@ def _latest_enrollments_orm(patient_id: int, practice_id: int) -> list[Enrollmen
                 .order_by("-created_at")[:_LATEST])
 
 
-@dataclass(frozen=True)
-class _Columns:
-    """A model's concrete fields as a SELECT list, and how to turn them back into an
-    instance the way the ORM does (Model.from_db after each field's from_db_value)."""
-
-    model: type[Model]
-    fields: tuple[Field, ...]
-
-    @classmethod
-    def of(cls, model: type[Model]) -> _Columns:
-        return cls(model, tuple(model._meta.concrete_fields))
-
-    def select(self, alias: str) -> str:
-        return ", ".join(f"{alias}.{connection.ops.quote_name(f.column)}" for f in self.fields)
-
-    def load(self, values: Sequence) -> Model:
-        values = [f.from_db_value(v, None, connection) if hasattr(f, "from_db_value") else v
-                  for f, v in zip(self.fields, values, strict=True)]
-        return self.model.from_db(connection.alias, [f.attname for f in self.fields], values)
-
-
 @cache
-def _latest_enrollments_query() -> tuple[str, _Columns, _Columns, _Columns]:
-    enrollment, version, clinician = (_Columns.of(Enrollment), _Columns.of(ProgramVersion),
-                                      _Columns.of(get_user_model()))
-    sql = f"""
-SELECT {enrollment.select("e")}, {version.select("v")}, {clinician.select("c")}
+def _latest_enrollments_query() -> str:
+    user = get_user_model()
+    return f"""
+SELECT {rows.columns(Enrollment, "e")}, {rows.columns(ProgramVersion, "v")},
+       {rows.columns(user, "c")}
 FROM {Enrollment._meta.db_table} e
 JOIN {ProgramVersion._meta.db_table} v ON v.id = e.program_version_id
-JOIN {get_user_model()._meta.db_table} c ON c.id = e.clinician_id
+JOIN {user._meta.db_table} c ON c.id = e.clinician_id
 WHERE e.patient_id = %s AND e.practice_id = %s
 ORDER BY e.created_at DESC LIMIT {_LATEST}"""  # noqa: S608 (names from the models; values are params)
-    return sql, enrollment, version, clinician
 
 
 def _latest_enrollments_sql(patient_id: int, practice_id: int) -> list[Enrollment]:
     """`_latest_enrollments_orm` as plain SQL (Postgres)."""
-    sql, enrollment, version, clinician = _latest_enrollments_query()
     with connection.cursor() as cursor:
-        cursor.execute(sql, [patient_id, practice_id])
-        rows = cursor.fetchall()
-    version_at = len(enrollment.fields)
-    clinician_at = version_at + len(version.fields)
-    found = []
-    for row in rows:
-        loaded = enrollment.load(row[:version_at])
-        loaded.program_version = version.load(row[version_at:clinician_at])
-        loaded.clinician = clinician.load(row[clinician_at:])
-        found.append(loaded)
-    return found
+        cursor.execute(_latest_enrollments_query(), [patient_id, practice_id])
+        found = cursor.fetchall()
+    enrollments = []
+    for row in found:
+        enrollment, version, clinician = rows.from_joined_row(
+            row, Enrollment, ProgramVersion, get_user_model())
+        enrollment.program_version = version
+        enrollment.clinician = clinician
+        enrollments.append(enrollment)
+    return enrollments
 
 
 def enrollment_required(view=None, *, allow_onboarding: bool = False):

@@ -9,14 +9,11 @@ denial; every successful read of patient data is audited by the view via
 
 from __future__ import annotations
 
-from collections.abc import Sequence
-from functools import cache
-from typing import Any
-
 from django.db import connection
 from django.db.models import Model, QuerySet
 from django.http import Http404, HttpRequest
 
+from painapp import rows
 from painapp.accounts.audit import audit, audit_reads
 from painapp.accounts.models import Practice, Role, User
 from programs.models import Enrollment, ProgramVersion
@@ -60,42 +57,14 @@ _MODELS: tuple[type[Model], ...] = (Enrollment, User, User, ProgramVersion, Prac
 _ALIASES = ("e", "p", "c", "v", "pr")
 
 
-def _columns(model: type[Model], alias: str) -> str:
-    return ", ".join(f'{alias}."{f.column}"' for f in model._meta.concrete_fields)
-
-
 _ENROLLMENT_SQL = f"""
-SELECT {", ".join(_columns(m, a) for m, a in zip(_MODELS, _ALIASES, strict=True))}
+SELECT {", ".join(rows.columns(m, a) for m, a in zip(_MODELS, _ALIASES, strict=True))}
 FROM {Enrollment._meta.db_table} e
 JOIN {User._meta.db_table} p ON p.id = e.patient_id
 JOIN {User._meta.db_table} c ON c.id = e.clinician_id
 JOIN {ProgramVersion._meta.db_table} v ON v.id = e.program_version_id
 JOIN {Practice._meta.db_table} pr ON pr.id = e.practice_id
 WHERE e.id = %s AND e.practice_id = %s"""  # noqa: S608 (names from the models; values are params)
-
-
-@cache
-def _loader(model: type[Model]) -> tuple[list[str], list[tuple[int, Any, list]]]:
-    """A model's column names and, per column that needs one, its converters (JSONField
-    decodes: Django reads jsonb as text), worked out once per process."""
-    fields = model._meta.concrete_fields
-    converting = []
-    for i, f in enumerate(fields):
-        col = f.get_col(model._meta.db_table)
-        converters = connection.ops.get_db_converters(col) + f.get_db_converters(connection)
-        if converters:
-            converting.append((i, col, converters))
-    return [f.attname for f in fields], converting
-
-
-def _from_row(model: type[Model], values: Sequence) -> Model:
-    """An instance as the ORM builds it from these columns."""
-    names, converting = _loader(model)
-    values = list(values)
-    for i, col, converters in converting:
-        for convert in converters:
-            values[i] = convert(values[i], col, connection)
-    return model.from_db(connection.alias, names, values)
 
 
 def _enrollment_for_staff_sql(request: HttpRequest, pk: int) -> Enrollment | None:
@@ -111,12 +80,7 @@ def _enrollment_for_staff_sql(request: HttpRequest, pk: int) -> Enrollment | Non
         row = cursor.fetchone()
     if row is None:
         return None
-    instances, start = [], 0
-    for model in _MODELS:
-        end = start + len(model._meta.concrete_fields)
-        instances.append(_from_row(model, row[start:end]))
-        start = end
-    enrollment, *related = instances
+    enrollment, *related = rows.from_joined_row(row, *_MODELS)
     for name, instance in zip(_LOADED, related, strict=True):
         Enrollment._meta.get_field(name).set_cached_value(enrollment, instance)
     return enrollment

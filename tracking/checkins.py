@@ -26,17 +26,16 @@ from __future__ import annotations
 
 import calendar
 import json
-from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import date, datetime, time, timedelta
 from functools import cache
-from typing import TypeVar
 from zoneinfo import ZoneInfo
 
 from django.db import IntegrityError, connection, transaction
-from django.db.models import Count, Model, Q
+from django.db.models import Count, Q
 from django.utils import timezone
 
+from painapp import rows
 from programs.models import (
     Attribution,
     Enrollment,
@@ -66,7 +65,6 @@ DEFAULT_CONFIG: dict = {
 LIVE_STATUSES = (EnrollmentStatus.ACTIVE, EnrollmentStatus.COMPLETED)
 PENDING = (CheckIn.Status.SCHEDULED, CheckIn.Status.OPEN)
 PENDING_VALUES = tuple(s.value for s in PENDING)
-M = TypeVar("M", bound=Model)
 
 # The trial's outcome: 0–1 on the 0–10 average-pain scale (Ashar et al. 2022).
 PAIN_FREE_MAX = 1
@@ -394,9 +392,8 @@ def _patient_checkin_query() -> str:
     q = connection.ops.quote_name
     # Table and column names from the models; every value is a parameter.
     return _PATIENT_CHECKIN_SQL.format(
-        checkin_columns=", ".join(f"c.{q(f.column)}" for f in CheckIn._meta.concrete_fields),
-        settings_columns=", ".join(f"s.{q(f.column)}"
-                                   for f in PracticeSettings._meta.concrete_fields),
+        checkin_columns=rows.columns(CheckIn, "c"),
+        settings_columns=rows.columns(PracticeSettings, "s"),
         instrument=q(Instrument._meta.db_table), checkin=q(CheckIn._meta.db_table),
         settings=q(PracticeSettings._meta.db_table))
 
@@ -408,22 +405,13 @@ def _patient_checkin_pg(enrollment: Enrollment, pk: int) -> PatientCheckIn | Non
         row = cursor.fetchone()
     if row is None:
         return None
-    split = len(CheckIn._meta.concrete_fields)
-    checkin = _model_from_row(CheckIn, row[:split])
+    split = rows.width(CheckIn)
+    checkin = rows.from_row(CheckIn, row[:split])
     checkin.enrollment = enrollment
     settings = row[split:-1]
-    rules = (_model_from_row(PracticeSettings, settings) if settings[0] is not None
+    rules = (rows.from_row(PracticeSettings, settings) if settings[0] is not None
              else PracticeSettings(practice_id=enrollment.practice_id))
     return PatientCheckIn(checkin=checkin, rules=rules, instrument_ids=list(row[-1]))
-
-
-def _model_from_row(model: type[M], values: Sequence) -> M:
-    """An instance from its concrete columns' values as the driver gives them (jsonb
-    comes as text: decoded as the field itself decodes it, as the ORM would)."""
-    fields = model._meta.concrete_fields
-    return model.from_db(connection.alias, [f.attname for f in fields], [
-        f.from_db_value(value, None, connection) if hasattr(f, "from_db_value") else value
-        for f, value in zip(fields, values, strict=True)])
 
 
 def open_checkin_for_card(enrollment: Enrollment, now: datetime) -> CheckIn | None:
