@@ -173,7 +173,7 @@ def caseload(request: HttpRequest) -> HttpResponse:
                                    viewer_tz=request.user.tzinfo)
     _audit_shown(request, page.rows)
     context = {
-        "form": form,
+        "shown": form.shown,
         "page": page,
         "rows_html": _rows_html(page.rows),
         "query": query,
