@@ -26,22 +26,24 @@ from tracking.access import visible_enrollments
 from tracking.forms_clinician import CaseloadFilterForm
 from tracking.selectors import SORTS, CaseloadQuery, CaseloadRow
 
+# What a bare /caseload/ shows: values equal to it are left out of URLs.
+_DEFAULT = CaseloadQuery()
 
-def query_string(query: CaseloadQuery, **changes) -> str:
-    """The URL of the caseload in this state, with `changes` applied. Defaults are left
-    out so URLs stay short; any change of filter goes back to page 1."""
+
+def query_string(query: CaseloadQuery, path: str, **changes) -> str:
+    """The URL of the caseload (at `path`) in this state, with `changes` applied.
+    Defaults are left out so URLs stay short; any change of filter goes back to page 1."""
     values = {"q": query.q, "status": query.status, "has_alerts": query.has_alerts,
               "not_improving": query.not_improving, "missed": query.missed,
               "sort": query.sort, "dir": query.direction, "page": query.page}
     if set(changes) - {"page"}:
         values["page"] = 1
     values.update(changes)
-    default = CaseloadQuery()
     params = {}
     for name, value in values.items():
-        if name == "dir" and value == ("asc" if values["sort"] == "name" else default.direction):
+        if name == "dir" and value == ("asc" if values["sort"] == "name" else _DEFAULT.direction):
             continue
-        if name == "sort" and value == default.sort:
+        if name == "sort" and value == _DEFAULT.sort:
             continue
         if name == "page" and value == 1:
             continue
@@ -49,10 +51,10 @@ def query_string(query: CaseloadQuery, **changes) -> str:
             params[name] = "on"
         elif value:
             params[name] = value
-    return reverse("caseload") + ("?" + urlencode(params) if params else "")
+    return path + ("?" + urlencode(params) if params else "")
 
 
-def _sort_headers(query: CaseloadQuery) -> dict[str, dict]:
+def _sort_headers(query: CaseloadQuery, path: str) -> dict[str, dict]:
     """For each sortable column: its link (toggling direction if it is the current
     sort) and its aria-sort value."""
     headers = {}
@@ -64,7 +66,7 @@ def _sort_headers(query: CaseloadQuery) -> dict[str, dict]:
             direction = "asc" if key == "name" else "desc"
         headers[key] = {
             "label": label,
-            "url": query_string(query, sort=key, dir=direction),
+            "url": query_string(query, path, sort=key, dir=direction),
             "aria_sort": ("ascending" if query.direction == "asc" else "descending")
             if current else None,
             "next": "ascending" if direction == "asc" else "descending",
@@ -172,20 +174,22 @@ def caseload(request: HttpRequest) -> HttpResponse:
     page = selectors.caseload_page(visible_enrollments(request), query, timezone.now(),
                                    viewer_tz=request.user.tzinfo)
     _audit_shown(request, page.rows)
+    path = reverse("caseload")
     context = {
         "shown": form.shown,
         "page": page,
         "rows_html": _rows_html(page.rows),
         "query": query,
-        "headers": _sort_headers(query),
+        "headers": _sort_headers(query, path),
         "sort_label": SORTS[query.sort],
-        "previous_url": query_string(query, page=page.page - 1) if page.has_previous else "",
-        "next_url": query_string(query, page=page.page + 1) if page.has_next else "",
-        "clear_url": reverse("caseload"),
+        "previous_url": query_string(query, path, page=page.page - 1)
+        if page.has_previous else "",
+        "next_url": query_string(query, path, page=page.page + 1) if page.has_next else "",
+        "clear_url": path,
     }
     if request.htmx and not request.htmx.boosted:
         response = render(request, "tracking/caseload.html#results", context)
         # The form sends every field, empty or default; keep the address bar short.
-        response["HX-Push-Url"] = query_string(query)
+        response["HX-Push-Url"] = query_string(query, path)
         return response
     return render(request, "tracking/caseload.html", context)
