@@ -110,9 +110,10 @@ def _row_html(row: CaseloadRow, detail_url: str) -> str:
                     if row.pain_baseline is not None else "")
         lines.append(f'    <span class="cell-line"><span class="num caseload__value">'
                      f"{row.pain_current_text}</span>{baseline}</span>")
-        if row.pain_change is not None:
+        change = row.pain_change
+        if change is not None:
             trend = (" delta--better" if row.is_real_improvement
-                     else " delta--worse" if row.pain_change < 0 else "")
+                     else " delta--worse" if change < 0 else "")
             lines.append(f'    <span class="cell-line delta{trend}">{row.pain_change_text}</span>')
         if row.not_improving:
             lines.append('    <span class="cell-line"><span class="badge badge--warn">'
@@ -121,11 +122,12 @@ def _row_html(row: CaseloadRow, detail_url: str) -> str:
         lines.append('    <span class="muted">No answers yet</span>')
     lines.append("  </td>\n  <td>")
     if row.fear_current is not None:
+        change = row.fear_change
         baseline = (f' <span class="muted">from {row.fear_baseline_text}</span>'
-                    if row.fear_baseline is not None and row.fear_change is not None else "")
+                    if row.fear_baseline is not None and change is not None else "")
         lines.append(f'    <span class="cell-line"><span class="num caseload__value">'
                      f"{row.fear_current_text}</span>{baseline}</span>")
-        if row.fear_change is not None:
+        if change is not None:
             lines.append(f'    <span class="cell-line muted">{row.fear_change_text}</span>')
     else:
         lines.append('    <span class="muted">—</span>')
