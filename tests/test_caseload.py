@@ -468,9 +468,12 @@ def test_the_sql_and_orm_paths_give_the_same_pages(cast, varied, hours_later):
     now = timezone.now() + timedelta(hours=hours_later)
     scope = Enrollment.objects.filter(practice=cast.practice, clinician=cast.clinician)
     compared = 0
-    for sort, direction, filters, page in itertools.product(SORTS, ("asc", "desc"), FILTERS,
-                                                            (1, 2, 9)):
-        query = CaseloadQuery(sort=sort, direction=direction, page=page, **filters)
+    queries = [CaseloadQuery(sort=sort, direction=direction, page=page, **filters)
+               for sort, direction, filters, page
+               in itertools.product(SORTS, ("asc", "desc"), FILTERS, (1, 2))]
+    # Past the end: the last page.
+    queries += [CaseloadQuery(sort=sort, page=9) for sort in SORTS]
+    for query in queries:
         sql = _caseload_page_sql(scope, query, now)
         orm = _caseload_page_orm(scope, query, now)
         assert (sql.total, sql.page, sql.pages) == (orm.total, orm.page, orm.pages), query
@@ -478,6 +481,12 @@ def test_the_sql_and_orm_paths_give_the_same_pages(cast, varied, hours_later):
                 == [dataclasses.asdict(row) for row in orm.rows]), query
         compared += len(sql.rows)
     assert compared > 1000
+    # Every filter keeps some patients and drops others: none is compared on nothing.
+    # "_" is searched as itself (no name has one), not as LIKE's any-character.
+    totals = {str(f): _caseload_page_sql(scope, CaseloadQuery(**f), now).total
+              for f in FILTERS[1:]}
+    assert totals.pop(str({"q": "_"})) == 0
+    assert all(0 < total < 34 for total in totals.values()), totals
 
 
 def test_the_sql_path_shows_nobody_for_an_empty_scope(cast, varied):
