@@ -4,6 +4,8 @@ carries is ignored."""
 
 from __future__ import annotations
 
+from typing import Any
+
 from django import forms
 
 from programs.models import AttributionCategory, AttributionCause, EnrollmentStatus
@@ -30,6 +32,18 @@ class CaseloadFilterForm(forms.Form):
     sort = forms.ChoiceField(choices=list(SORTS.items()), required=False)
     dir = forms.ChoiceField(choices=DIRECTIONS, required=False)
     page = forms.IntegerField(min_value=1, required=False)
+
+    @property
+    def shown(self) -> dict[str, Any]:
+        """What the search box and the status list show, as their widgets would write it
+        (the value as sent, an invalid one marked invalid), for the template's plain
+        markup: one dictionary, not a dozen lookups that miss through the form."""
+        errors = self.errors
+        return {"q": self.data.get("q") or "", "q_label": self.fields["q"].label,
+                "q_invalid": "q" in errors,
+                "status": self.data.get("status") or "",
+                "status_label": self.fields["status"].label,
+                "status_invalid": "status" in errors, "status_choices": STATUS_CHOICES}
 
     def query(self) -> CaseloadQuery:
         self.is_valid()

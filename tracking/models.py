@@ -185,6 +185,11 @@ class CheckIn(models.Model):
             # the sweep that opens due check-ins and marks overdue ones missed
             models.Index(fields=["closes_at"], condition=Q(status__in=["scheduled", "open"]),
                          name="checkin_pending_idx"),
+            # the caseload's "missed a check-in in the last 14 days" for each patient
+            # (tracking.selectors._MISSED_SQL): a few rows per enrollment, not all 52
+            models.Index(fields=["enrollment", "closes_at"],
+                         condition=Q(status__in=["missed", "scheduled", "open"]),
+                         name="checkin_unanswered_idx"),
         ]
 
     def __str__(self) -> str:
