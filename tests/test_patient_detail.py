@@ -30,9 +30,10 @@ from tracking import selectors
 from tracking.forms_clinician import ClinicianNoteForm
 from tracking.models import Alert, ClinicianNote, ReminderPreferences
 
-# session, user, membership, enrollment, audit + 1 (selectors.overview_reads; was 6)
-OVERVIEW_QUERIES = 6
-SECTION_QUERIES = {"patient_checkins": 7, "patient_practice": 7, "patient_exposures": 7,
+# session, user, membership, enrollment with its audit event (one statement; was 2)
+# + 1 (selectors.overview_reads; was 6)
+OVERVIEW_QUERIES = 5
+SECTION_QUERIES = {"patient_checkins": 6, "patient_practice": 6, "patient_exposures": 6,
                    "patient_causes": 6}
 SECTIONS = ["patient_detail", *SECTION_QUERIES]
 
@@ -545,3 +546,44 @@ def test_it_looks_up_the_enrollment_in_sql_as_the_orm_does(cast, enrollment, who
         for name in access._LOADED:
             assert fields(getattr(one, name)) == fields(getattr(orm, name))
     assert not one._state.adding and one._state.db == orm._state.db
+
+
+@pytest.mark.parametrize("who", ["clinician", "admin", "other_clinician", "outsider_admin",
+                                 "outsider_clinician", "patient"])
+def test_it_audits_a_view_in_the_lookups_statement_as_the_portable_path_does(
+        cast, enrollment, who, monkeypatch, django_assert_num_queries):
+    """enrollment_for_staff(viewed=…) on Postgres (the lookup and its audit event in one
+    statement) against the portable path (the ORM lookup, then `audit` for a miss or
+    `audit_read` for a hit): the same enrollment or 404, and the same one event."""
+    from types import SimpleNamespace
+
+    from django.http import Http404
+    from django.test import RequestFactory
+
+    from painapp.accounts.models import Membership
+    from tracking import access
+
+    user = getattr(cast, who)
+    request = RequestFactory().get("/", REMOTE_ADDR="198.51.100.7")
+    request.user = user
+    request.membership = Membership.objects.select_related("practice").get(user=user)
+
+    def look(queries: int) -> tuple[int | None, list[tuple]]:
+        before = AuditEvent.objects.order_by("-pk").values_list("pk", flat=True).first() or 0
+        with django_assert_num_queries(queries, exact=False):
+            try:
+                found = access.enrollment_for_staff(request, enrollment.pk,
+                                                    viewed="patient.viewed").pk
+            except Http404:
+                found = None
+        return found, list(AuditEvent.objects.filter(pk__gt=before).order_by("pk").values_list(
+            "actor_id", "practice_id", "subject_id", "action", "object_type", "object_id",
+            "ip", "request_id"))
+
+    one = look(1)
+    monkeypatch.setattr(access, "connection", SimpleNamespace(vendor="sqlite"))
+    portable = look(2)
+    assert one == portable
+    found, events = one
+    assert (found is None) == (who not in ("clinician", "admin"))
+    assert [event[3] for event in events] == (["patient.viewed"] if found else ["access.denied"])

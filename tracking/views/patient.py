@@ -129,8 +129,7 @@ def _context(request: HttpRequest, enrollment: Enrollment, section: str, **extra
 @require_GET
 @staff_required
 def patient_detail(request: HttpRequest, pk: int) -> HttpResponse:
-    enrollment = enrollment_for_staff(request, pk)
-    audit_read(request, "patient.viewed", enrollment)
+    enrollment = enrollment_for_staff(request, pk, viewed="patient.viewed")
     return _render_overview(request, enrollment)
 
 
@@ -154,8 +153,7 @@ def _render_overview(request: HttpRequest, enrollment: Enrollment, *,
 @require_GET
 @staff_required
 def patient_checkins(request: HttpRequest, pk: int) -> HttpResponse:
-    enrollment = enrollment_for_staff(request, pk)
-    audit_read(request, "patient.checkins_viewed", enrollment)
+    enrollment = enrollment_for_staff(request, pk, viewed="patient.checkins_viewed")
     return render(request, "tracking/patient/checkins.html", _context(
         request, enrollment, "patient_checkins",
         checkins=selectors.patient_checkin_answers(enrollment, timezone.now())))
@@ -164,8 +162,7 @@ def patient_checkins(request: HttpRequest, pk: int) -> HttpResponse:
 @require_GET
 @staff_required
 def patient_practice(request: HttpRequest, pk: int) -> HttpResponse:
-    enrollment = enrollment_for_staff(request, pk)
-    audit_read(request, "patient.practice_viewed", enrollment)
+    enrollment = enrollment_for_staff(request, pk, viewed="patient.practice_viewed")
     return render(request, "tracking/patient/practice.html", _context(
         request, enrollment, "patient_practice", log=selectors.patient_practice(enrollment),
         shown=selectors.PRACTICE_SHOWN))
@@ -174,8 +171,7 @@ def patient_practice(request: HttpRequest, pk: int) -> HttpResponse:
 @require_GET
 @staff_required
 def patient_exposures(request: HttpRequest, pk: int) -> HttpResponse:
-    enrollment = enrollment_for_staff(request, pk)
-    audit_read(request, "patient.exposures_viewed", enrollment)
+    enrollment = enrollment_for_staff(request, pk, viewed="patient.exposures_viewed")
     return render(request, "tracking/patient/exposures.html", _context(
         request, enrollment, "patient_exposures",
         hierarchy=selectors.patient_hierarchy(enrollment)))
