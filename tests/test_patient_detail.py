@@ -207,6 +207,52 @@ def test_it_swaps_the_alerts_section_for_htmx(clin, history, alert):
     assert "already acknowledged" in again.content.decode()
 
 
+
+def test_it_writes_each_kind_of_alert_with_its_times_and_actions(clin, cast, history):
+    """The alert items are written in Python (tracking.views.patient.alert_items): each
+    kind's words from its details, escaped; times in the clinician's zone on the page
+    and in the current zone in the htmx partial (outside the page's {% timezone %}), as
+    the template wrote them; acknowledge only while open; a CSRF field in each form."""
+    cast.clinician.timezone = "Asia/Kolkata"  # +05:30
+    cast.clinician.save()
+    at = timezone.now().replace(year=2026, month=3, day=2, hour=23, minute=10)
+    alerts = {
+        "self": add_alert(history, Alert.Kind.SELF_HARM, Alert.Severity.URGENT,
+                          details={"item9": 2, "crisis_words": ["x"]}),
+        "flag": add_alert(history, Alert.Kind.RED_FLAG, details={}),
+        "pain": add_alert(history, details={"recent": [8, "<9>"], "baseline": 6}),
+        "fear": add_alert(history, Alert.Kind.FEAR_HIGH, Alert.Severity.ROUTINE,
+                          status=Alert.Status.ACKNOWLEDGED,
+                          details={"fear": 9, "threshold": 8}),
+        "missed": add_alert(history, Alert.Kind.MISSED, status=Alert.Status.RESOLVED,
+                            details={"missed_in_a_row": 3}),
+    }
+    Alert.objects.update(created_at=at)
+    Alert.objects.filter(pk=alerts["fear"].pk).update(acknowledged_at=at,
+                                                      acknowledged_by=cast.admin)
+    Alert.objects.filter(pk=alerts["missed"].pk).update(resolved_at=at,
+                                                        resolved_by=cast.clinician)
+    page = clin.get(url("patient_detail", history)).content.decode()
+    for words in ("PHQ-9 item 9 answered 2 of 3. Check-in text included words",
+                  "Red flags at screening: the program is on hold",
+                  "Average pain 8, &lt;9&gt; on the latest check-ins, baseline 6.",
+                  "Fear of movement 9 of 10 (alert level 8).",
+                  '<span class="badge badge--danger">Urgent</span>',
+                  '<span class="badge badge--info">Routine</span>',
+                  f"acknowledged 3 Mar, 04:40 by {cast.admin.display_name}",
+                  f"raised 3 Mar 2026, resolved 3 Mar 2026 by {cast.clinician.display_name}",
+                  '<time datetime="2026-03-03T04:40:'):
+        assert words in page, words
+    forms = re.findall(r'<form method="post" action="([^"]+)" class="inline-form"[^>]*>\s*'
+                       r'<input type="hidden" name="csrfmiddlewaretoken" value="\w+">',
+                       page)
+    assert len(forms) == 3 + 4  # acknowledge the three open ones, resolve all four
+    assert url("patient_alert_acknowledge", history, alerts["fear"].pk) not in forms
+    partial = clin.post(url("patient_alert_acknowledge", history, alerts["flag"].pk),
+                        HTTP_HX_REQUEST="true").content.decode()
+    assert "acknowledged 2 Mar, 23:10 by" in partial  # the fear alert, in UTC
+    assert "Recently resolved (1)" in partial
+
 # ------------------------------------------------------------------ notes
 def test_it_saves_a_private_note(clin, cast, history):
     response = clin.post(url("patient_note_add", history),
