@@ -30,9 +30,10 @@ from tracking import selectors
 from tracking.forms_clinician import ClinicianNoteForm
 from tracking.models import Alert, ClinicianNote, ReminderPreferences
 
-# session, user, membership, enrollment, audit + 1 (selectors.overview_reads; was 6)
-OVERVIEW_QUERIES = 6
-SECTION_QUERIES = {"patient_checkins": 7, "patient_practice": 7, "patient_exposures": 7,
+# session, user, membership, enrollment with its audit event (one statement; was 2)
+# + 1 (selectors.overview_reads; was 6)
+OVERVIEW_QUERIES = 5
+SECTION_QUERIES = {"patient_checkins": 6, "patient_practice": 6, "patient_exposures": 6,
                    "patient_causes": 6}
 SECTIONS = ["patient_detail", *SECTION_QUERIES]
 
@@ -205,6 +206,52 @@ def test_it_swaps_the_alerts_section_for_htmx(clin, history, alert):
                       HTTP_HX_REQUEST="true")
     assert "already acknowledged" in again.content.decode()
 
+
+
+def test_it_writes_each_kind_of_alert_with_its_times_and_actions(clin, cast, history):
+    """The alert items are written in Python (tracking.views.patient.alert_items): each
+    kind's words from its details, escaped; times in the clinician's zone on the page
+    and in the current zone in the htmx partial (outside the page's {% timezone %}), as
+    the template wrote them; acknowledge only while open; a CSRF field in each form."""
+    cast.clinician.timezone = "Asia/Kolkata"  # +05:30
+    cast.clinician.save()
+    at = timezone.now().replace(year=2026, month=3, day=2, hour=23, minute=10)
+    alerts = {
+        "self": add_alert(history, Alert.Kind.SELF_HARM, Alert.Severity.URGENT,
+                          details={"item9": 2, "crisis_words": ["x"]}),
+        "flag": add_alert(history, Alert.Kind.RED_FLAG, details={}),
+        "pain": add_alert(history, details={"recent": [8, "<9>"], "baseline": 6}),
+        "fear": add_alert(history, Alert.Kind.FEAR_HIGH, Alert.Severity.ROUTINE,
+                          status=Alert.Status.ACKNOWLEDGED,
+                          details={"fear": 9, "threshold": 8}),
+        "missed": add_alert(history, Alert.Kind.MISSED, status=Alert.Status.RESOLVED,
+                            details={"missed_in_a_row": 3}),
+    }
+    Alert.objects.update(created_at=at)
+    Alert.objects.filter(pk=alerts["fear"].pk).update(acknowledged_at=at,
+                                                      acknowledged_by=cast.admin)
+    Alert.objects.filter(pk=alerts["missed"].pk).update(resolved_at=at,
+                                                        resolved_by=cast.clinician)
+    page = clin.get(url("patient_detail", history)).content.decode()
+    for words in ("PHQ-9 item 9 answered 2 of 3. Check-in text included words",
+                  "Red flags at screening: the program is on hold",
+                  "Average pain 8, &lt;9&gt; on the latest check-ins, baseline 6.",
+                  "Fear of movement 9 of 10 (alert level 8).",
+                  '<span class="badge badge--danger">Urgent</span>',
+                  '<span class="badge badge--info">Routine</span>',
+                  f"acknowledged 3 Mar, 04:40 by {cast.admin.display_name}",
+                  f"raised 3 Mar 2026, resolved 3 Mar 2026 by {cast.clinician.display_name}",
+                  '<time datetime="2026-03-03T04:40:'):
+        assert words in page, words
+    forms = re.findall(r'<form method="post" action="([^"]+)" class="inline-form"[^>]*>\s*'
+                       r'<input type="hidden" name="csrfmiddlewaretoken" value="\w+">',
+                       page)
+    assert len(forms) == 3 + 4  # acknowledge the three open ones, resolve all four
+    assert url("patient_alert_acknowledge", history, alerts["fear"].pk) not in forms
+    partial = clin.post(url("patient_alert_acknowledge", history, alerts["flag"].pk),
+                        HTTP_HX_REQUEST="true").content.decode()
+    assert "acknowledged 2 Mar, 23:10 by" in partial  # the fear alert, in UTC
+    assert "Recently resolved (1)" in partial
 
 # ------------------------------------------------------------------ notes
 def test_it_saves_a_private_note(clin, cast, history):
@@ -485,6 +532,8 @@ def test_it_reads_the_same_overview_in_one_statement_as_through_the_orm(
                                        kind=ActivityKind.ATTRIBUTION).first()
     Attribution.objects.create(enrollment=history, activity=activity, mind_brain_score=2,
                                recorded_at=now)
+    Attribution.objects.create(enrollment=history, activity=None, mind_brain_score=1,
+                               recorded_at=now - timedelta(days=1))  # no activity: no week
     ReminderPreferences.objects.update_or_create(enrollment=history,
                                                  defaults={"paused": True})
     # Practice logged before the start date falls in week 0 or earlier (floor division).
@@ -506,7 +555,7 @@ def test_it_reads_the_same_overview_in_one_statement_as_through_the_orm(
         (Alert.Status.RESOLVED, cast.admin.display_name, cast.other_clinician.display_name),
         (Alert.Status.ACKNOWLEDGED, cast.clinician.display_name, None),
         (Alert.Status.OPEN, None, None)]
-    assert one.attributions[-1][2] == activity.week.number
+    assert [week for _, _, week in one.attributions[-2:]] == [None, activity.week.number]
     assert {week: n for week, _, n in one.practice if week < 1} == {0: 2, -1: 1}
     assert len(one.checkins) == 7 and one.checkins[0].responses
 
@@ -545,3 +594,44 @@ def test_it_looks_up_the_enrollment_in_sql_as_the_orm_does(cast, enrollment, who
         for name in access._LOADED:
             assert fields(getattr(one, name)) == fields(getattr(orm, name))
     assert not one._state.adding and one._state.db == orm._state.db
+
+
+@pytest.mark.parametrize("who", ["clinician", "admin", "other_clinician", "outsider_admin",
+                                 "outsider_clinician", "patient"])
+def test_it_audits_a_view_in_the_lookups_statement_as_the_portable_path_does(
+        cast, enrollment, who, monkeypatch, django_assert_num_queries):
+    """enrollment_for_staff(viewed=…) on Postgres (the lookup and its audit event in one
+    statement) against the portable path (the ORM lookup, then `audit` for a miss or
+    `audit_read` for a hit): the same enrollment or 404, and the same one event."""
+    from types import SimpleNamespace
+
+    from django.http import Http404
+    from django.test import RequestFactory
+
+    from painapp.accounts.models import Membership
+    from tracking import access
+
+    user = getattr(cast, who)
+    request = RequestFactory().get("/", REMOTE_ADDR="198.51.100.7")
+    request.user = user
+    request.membership = Membership.objects.select_related("practice").get(user=user)
+
+    def look(queries: int) -> tuple[int | None, list[tuple]]:
+        before = AuditEvent.objects.order_by("-pk").values_list("pk", flat=True).first() or 0
+        with django_assert_num_queries(queries, exact=False):
+            try:
+                found = access.enrollment_for_staff(request, enrollment.pk,
+                                                    viewed="patient.viewed").pk
+            except Http404:
+                found = None
+        return found, list(AuditEvent.objects.filter(pk__gt=before).order_by("pk").values_list(
+            "actor_id", "practice_id", "subject_id", "action", "object_type", "object_id",
+            "ip", "request_id"))
+
+    one = look(1)
+    monkeypatch.setattr(access, "connection", SimpleNamespace(vendor="sqlite"))
+    portable = look(2)
+    assert one == portable
+    found, events = one
+    assert (found is None) == (who not in ("clinician", "admin"))
+    assert [event[3] for event in events] == (["patient.viewed"] if found else ["access.denied"])

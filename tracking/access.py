@@ -12,10 +12,12 @@ from __future__ import annotations
 from django.db import connection
 from django.db.models import Model, QuerySet
 from django.http import Http404, HttpRequest
+from django.utils import timezone
 
 from painapp import rows
-from painapp.accounts.audit import audit, audit_reads
-from painapp.accounts.models import Practice, Role, User
+from painapp.accounts.audit import audit, audit_reads, client_ip
+from painapp.accounts.middleware import current_request_id
+from painapp.accounts.models import AuditEvent, Practice, Role, User
 from programs.models import Enrollment, ProgramVersion
 
 
@@ -30,21 +32,32 @@ def visible_enrollments(request: HttpRequest) -> QuerySet[Enrollment]:
     return qs.none()
 
 
-def enrollment_for_staff(request: HttpRequest, pk: int) -> Enrollment:
+def enrollment_for_staff(request: HttpRequest, pk: int, *, viewed: str = "") -> Enrollment:
     """One enrollment the user may see, with patient/clinician/version loaded, or 404.
 
     A miss is recorded as `access.denied` (no trace of the target is kept beyond the
-    id that was asked for).
+    id that was asked for). With `viewed`, a hit is recorded as that read of the
+    enrollment, the event `audit_read(request, viewed, enrollment)` writes: on Postgres
+    in the lookup's own statement (one round trip and one commit, not two, for the
+    pages that record the view as soon as they have the enrollment).
     """
-    if connection.vendor == "postgresql":
-        enrollment = _enrollment_for_staff_sql(request, pk)
-    else:
+    membership = request.membership
+    if connection.vendor != "postgresql":
         enrollment = (visible_enrollments(request).select_related(*_LOADED)
                       .filter(pk=pk).first())
+    elif viewed and membership.role in _SCOPED:
+        enrollment = _enrollment_for_staff_sql(request, pk, viewed)
+        if enrollment is None:  # access.denied is written by the same statement
+            raise Http404
+        return enrollment
+    else:
+        enrollment = _enrollment_for_staff_sql(request, pk)
     if enrollment is None:
-        audit(request, "access.denied", practice=request.membership.practice,
+        audit(request, "access.denied", practice=membership.practice,
               object_type="programs.enrollment", object_id=str(pk))
         raise Http404
+    if viewed:
+        audit_read(request, viewed, enrollment)
     return enrollment
 
 
@@ -57,7 +70,10 @@ _MODELS: tuple[type[Model], ...] = (Enrollment, User, User, ProgramVersion, Prac
 _ALIASES = ("e", "p", "c", "v", "pr")
 
 
-_ENROLLMENT_SQL = f"""
+# The roles that see some enrollments (visible_enrollments); anyone else sees none.
+_SCOPED = (Role.CLINICIAN, Role.ADMIN)
+
+_ENROLLMENT_SELECT = f"""
 SELECT {", ".join(rows.columns(m, a) for m, a in zip(_MODELS, _ALIASES, strict=True))}
 FROM {Enrollment._meta.db_table} e
 JOIN {User._meta.db_table} p ON p.id = e.patient_id
@@ -66,15 +82,41 @@ JOIN {ProgramVersion._meta.db_table} v ON v.id = e.program_version_id
 JOIN {Practice._meta.db_table} pr ON pr.id = e.practice_id
 WHERE e.id = %s AND e.practice_id = %s"""  # noqa: S608 (names from the models; values are params)
 
+# The lookup with its audit event (a data-modifying CTE: the INSERT runs whether or not
+# the SELECT finds a row). A hit writes the event audit_read would (`viewed`, the
+# patient as subject), a miss the one `audit` would for access.denied (no subject);
+# both name the enrollment id asked for and the user's practice, which is the
+# enrollment's practice on a hit. By the scope the user's role adds to the SELECT.
+_CLINICIAN_SCOPE = " AND e.clinician_id = %s"
+_AUDITED_SQL = {scope: f"""
+WITH found AS ({_ENROLLMENT_SELECT}{scope}),
+logged AS (
+  INSERT INTO {AuditEvent._meta.db_table}
+      (actor_id, practice_id, subject_id, action, object_type, object_id, at, ip, request_id)
+  SELECT %s, %s, (SELECT patient_id FROM found),
+         CASE WHEN EXISTS (SELECT FROM found) THEN %s ELSE %s END,
+         %s, %s, %s, %s::inet, %s)
+SELECT * FROM found"""  # noqa: S608 (names from the models; values are params)
+                for scope in ("", _CLINICIAN_SCOPE)}
 
-def _enrollment_for_staff_sql(request: HttpRequest, pk: int) -> Enrollment | None:
-    """enrollment_for_staff's lookup as one written-out SELECT (Postgres)."""
+
+def _enrollment_for_staff_sql(request: HttpRequest, pk: int, viewed: str = ""
+                              ) -> Enrollment | None:
+    """enrollment_for_staff's lookup as one written-out statement (Postgres): the
+    SELECT, with `viewed` also the audit event of the hit or miss."""
     membership = request.membership
-    sql, params = _ENROLLMENT_SQL, [pk, membership.practice_id]
+    scope, params = "", [pk, membership.practice_id]
     if membership.role == Role.CLINICIAN:
-        sql, params = f"{sql} AND e.clinician_id = %s", [*params, request.user.pk]
+        scope, params = _CLINICIAN_SCOPE, [*params, request.user.pk]
     elif membership.role != Role.ADMIN:
         return None
+    sql = _ENROLLMENT_SELECT + scope
+    if viewed:
+        actor_id = request.user.pk if request.user.is_authenticated else None
+        sql = _AUDITED_SQL[scope]
+        params += [actor_id, membership.practice_id, viewed, "access.denied",
+                   Enrollment._meta.label_lower, str(pk), timezone.now(),
+                   client_ip(request), current_request_id()]
     with connection.cursor() as cursor:
         cursor.execute(sql, params)
         row = cursor.fetchone()

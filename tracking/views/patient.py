@@ -13,14 +13,18 @@ place with htmx.
 
 from __future__ import annotations
 
+from datetime import datetime, tzinfo
 from html import escape
+from zoneinfo import ZoneInfo
 
 from django.contrib import messages
 from django.core.exceptions import ValidationError
 from django.http import Http404, HttpRequest, HttpResponse
+from django.middleware.csrf import get_token
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.formats import date_format
 from django.utils.safestring import SafeString, mark_safe
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
@@ -39,7 +43,8 @@ from tracking.forms_clinician import (
     RemindersForm,
     UnlockWeekForm,
 )
-from tracking.selectors import FullScores, Series
+from tracking.models import Alert
+from tracking.selectors import AlertItem, FullScores, Series
 
 # The SVG chart drawing is shared with the patient's own progress page.
 from tracking.views.progress import Chart, _draw
@@ -114,6 +119,107 @@ def full_scores_rows(rows: list[FullScores]) -> SafeString:
         for row in rows))
 
 
+def _when(value: datetime, tz: tzinfo, fmt: str) -> str:
+    """A time as the `date` filter writes it in the template's time zone."""
+    return escape(date_format(timezone.localtime(value, tz), fmt))
+
+
+def _alert_text(alert: AlertItem) -> str:
+    """What the alert is about, in words, from its details (numbers we stored)."""
+    details, kind = alert.details, alert.kind
+    if kind == Alert.Kind.SELF_HARM:
+        text = ""
+        if details.get("item9") is not None:
+            text = f"PHQ-9 item 9 answered {escape(str(details['item9']))} of 3."
+        if details.get("crisis_words"):
+            text += " Check-in text included words your practice marked for follow-up."
+        return text + " Crisis resources were shown. Contact them today.\n      "
+    if kind == Alert.Kind.RED_FLAG:
+        return ("Red flags at screening: the program is on hold until you review it.\n"
+                "      ")
+    if kind == Alert.Kind.PAIN_UP:
+        recent = ", ".join(escape(str(v)) for v in details.get("recent") or ())
+        return (f"Average pain {recent} on the latest check-ins, baseline "
+                f"{escape(str(details.get('baseline', '')))}.\n      ")
+    if kind == Alert.Kind.FEAR_HIGH:
+        return (f"Fear of movement {escape(str(details.get('fear', '')))} of 10 (alert level "
+                f"{escape(str(details.get('threshold', '')))}).\n      ")
+    if kind == Alert.Kind.MISSED:
+        return f"{escape(str(details.get('missed_in_a_row', '')))} check-ins missed in a row."
+    return ""
+
+
+def _alert_form(url: str, csrf: str, label: str, kind_label: str, button_class: str) -> str:
+    return (f'<form method="post" action="{url}" class="inline-form" data-hx-post="{url}" '
+            'data-hx-target="#alerts" data-hx-swap="outerHTML">\n'
+            f'          <input type="hidden" name="csrfmiddlewaretoken" value="{csrf}">\n'
+            f"          <button type=\"submit\"{button_class}>{label}<span "
+            f'class="visually-hidden">: {kind_label}</span></button>\n        </form>\n')
+
+
+def alert_items(request: HttpRequest, enrollment: Enrollment, alerts: list[AlertItem],
+                tz: tzinfo) -> SafeString:
+    """The open and acknowledged alerts' list items, each with its actions, written
+    here for the reason the chart cards are: an alert's dozen template nodes (three URLs,
+    two CSRF fields, dates in the viewer's zone) cost more than the rest of the section.
+    `tz` is the zone the template would show times in. Every text escaped."""
+    csrf = escape(get_token(request)) if alerts else ""
+    items = []
+    for alert in alerts:
+        kind_label = escape(alert.kind_label)
+        severity = escape(alert.severity)
+        badge = _SEVERITY_BADGES.get(alert.severity, "badge--info")
+        acknowledged = ""
+        if alert.acknowledged_at:
+            acknowledged = f" · acknowledged {_when(alert.acknowledged_at, tz, 'j M, H:i')}"
+            if alert.acknowledged_by:
+                acknowledged += f" by {escape(alert.acknowledged_by)}"
+        is_open = alert.status == Alert.Status.OPEN
+        actions = ""
+        if is_open:
+            actions = _alert_form(
+                reverse("patient_alert_acknowledge", args=[enrollment.pk, alert.pk]), csrf,
+                "Acknowledge", kind_label, "")
+        actions += _alert_form(
+            reverse("patient_alert_resolve", args=[enrollment.pk, alert.pk]), csrf,
+            "Mark as resolved", kind_label, ' class="button--secondary"')
+        items.append(
+            f'<li class="card alert-item alert-item--{severity}">\n'
+            '  <h3 class="alert-item__title">\n'
+            f'    <a href="{reverse("alert_detail", args=[alert.pk])}">{kind_label}</a>\n'
+            f'    <span class="badge {badge}">{escape(alert.severity_label)}</span>\n'
+            f'    <span class="badge">{"New" if is_open else "Acknowledged"}</span>\n'
+            "  </h3>\n"
+            f'  <p class="muted">Raised <time datetime="{_when(alert.created_at, tz, "c")}">'
+            f'{_when(alert.created_at, tz, "j M Y, H:i")}</time>{acknowledged}</p>\n'
+            f"  <p>{_alert_text(alert)}</p>\n"
+            f'  <div class="actions alert-item__actions">\n        {actions}  </div>\n'
+            "</li>")
+    return mark_safe("\n".join(items))  # noqa: S308 (escaped text and our URLs only)
+
+
+def resolved_alert_items(alerts: list[AlertItem], tz: tzinfo) -> SafeString:
+    """The recently resolved alerts' list items (as alert_items, for the same reason)."""
+    items = []
+    for alert in alerts:
+        by = f" by {escape(alert.resolved_by)}" if alert.resolved_by else ""
+        resolved = _when(alert.resolved_at, tz, "j M Y") if alert.resolved_at else ""
+        items.append(
+            f'<li><a href="{reverse("alert_detail", args=[alert.pk])}">'
+            f'{escape(alert.kind_label)}</a> <span class="muted">raised '
+            f'{_when(alert.created_at, tz, "j M Y")}, resolved {resolved}{by}</span></li>')
+    return mark_safe("\n".join(items))  # noqa: S308 (escaped text and our URLs only)
+
+
+_SEVERITY_BADGES = {Alert.Severity.URGENT: "badge--danger", Alert.Severity.HIGH: "badge--warn"}
+
+
+def _alerts_context(request: HttpRequest, enrollment: Enrollment, alerts: list[AlertItem],
+                    resolved: list[AlertItem], tz: tzinfo) -> dict:
+    return {"alert_items": alert_items(request, enrollment, alerts, tz),
+            "resolved_alert_items": resolved_alert_items(resolved, tz)}
+
+
 def _context(request: HttpRequest, enrollment: Enrollment, section: str, **extra) -> dict:
     return {
         "enrollment": enrollment,
@@ -129,8 +235,7 @@ def _context(request: HttpRequest, enrollment: Enrollment, section: str, **extra
 @require_GET
 @staff_required
 def patient_detail(request: HttpRequest, pk: int) -> HttpResponse:
-    enrollment = enrollment_for_staff(request, pk)
-    audit_read(request, "patient.viewed", enrollment)
+    enrollment = enrollment_for_staff(request, pk, viewed="patient.viewed")
     return _render_overview(request, enrollment)
 
 
@@ -140,11 +245,15 @@ def _render_overview(request: HttpRequest, enrollment: Enrollment, *,
                      status: int = 200) -> HttpResponse:
     overview = selectors.patient_overview(enrollment, timezone.now())
     flags = dict(RED_FLAGS)
+    # The cards as one string: the template writes it once, not once per chart.
+    charts = mark_safe("\n    ".join(chart_card(draw(s)) for s in overview.series))  # noqa: S308 (chart_card's escaped markup)
     return render(request, "tracking/patient/overview.html", _context(
         request, enrollment, "patient_detail",
         overview=overview,
-        charts=[chart_card(draw(s)) for s in overview.series],
+        charts=charts,
         full_scores_rows=full_scores_rows(overview.full_scores),
+        **_alerts_context(request, enrollment, overview.alerts, overview.resolved_alerts,
+                          ZoneInfo(request.user.timezone)),  # the page's {% timezone %}
         note_form=note_form or ClinicianNoteForm(),
         unlock_form=unlock_form or UnlockWeekForm(weeks=overview.unlockable_weeks),
         red_flags=[flags.get(f, f) for f in enrollment.red_flags],
@@ -154,8 +263,7 @@ def _render_overview(request: HttpRequest, enrollment: Enrollment, *,
 @require_GET
 @staff_required
 def patient_checkins(request: HttpRequest, pk: int) -> HttpResponse:
-    enrollment = enrollment_for_staff(request, pk)
-    audit_read(request, "patient.checkins_viewed", enrollment)
+    enrollment = enrollment_for_staff(request, pk, viewed="patient.checkins_viewed")
     return render(request, "tracking/patient/checkins.html", _context(
         request, enrollment, "patient_checkins",
         checkins=selectors.patient_checkin_answers(enrollment, timezone.now())))
@@ -164,8 +272,7 @@ def patient_checkins(request: HttpRequest, pk: int) -> HttpResponse:
 @require_GET
 @staff_required
 def patient_practice(request: HttpRequest, pk: int) -> HttpResponse:
-    enrollment = enrollment_for_staff(request, pk)
-    audit_read(request, "patient.practice_viewed", enrollment)
+    enrollment = enrollment_for_staff(request, pk, viewed="patient.practice_viewed")
     return render(request, "tracking/patient/practice.html", _context(
         request, enrollment, "patient_practice", log=selectors.patient_practice(enrollment),
         shown=selectors.PRACTICE_SHOWN))
@@ -174,8 +281,7 @@ def patient_practice(request: HttpRequest, pk: int) -> HttpResponse:
 @require_GET
 @staff_required
 def patient_exposures(request: HttpRequest, pk: int) -> HttpResponse:
-    enrollment = enrollment_for_staff(request, pk)
-    audit_read(request, "patient.exposures_viewed", enrollment)
+    enrollment = enrollment_for_staff(request, pk, viewed="patient.exposures_viewed")
     return render(request, "tracking/patient/exposures.html", _context(
         request, enrollment, "patient_exposures",
         hierarchy=selectors.patient_hierarchy(enrollment)))
@@ -258,9 +364,12 @@ def _alert_action(request: HttpRequest, pk: int, alert_pk: int, action) -> HttpR
     done_message, again_message = action(alert)
     if request.htmx:
         alerts, resolved = selectors.patient_alerts(enrollment)
+        # The partial alone is outside the page's {% timezone %}: the current zone.
         return render(request, "tracking/patient/overview.html#alerts", {
             "enrollment": enrollment, "alert_message": done_message or again_message,
             "overview": {"alerts": alerts, "resolved_alerts": resolved},
+            **_alerts_context(request, enrollment, alerts, resolved,
+                              timezone.get_current_timezone()),
         })
     if done_message:
         messages.success(request, done_message)
