@@ -212,7 +212,8 @@ def test_it_writes_each_kind_of_alert_with_its_times_and_actions(clin, cast, his
     """The alert items are written in Python (tracking.views.patient.alert_items): each
     kind's words from its details, escaped; times in the clinician's zone on the page
     and in the current zone in the htmx partial (outside the page's {% timezone %}), as
-    the template wrote them; acknowledge only while open; a CSRF field in each form."""
+    the template wrote them, and in the htmx partial too (which is rendered outside the
+    page's {% timezone %}); acknowledge only while open; a CSRF field in each form."""
     cast.clinician.timezone = "Asia/Kolkata"  # +05:30
     cast.clinician.save()
     at = timezone.now().replace(year=2026, month=3, day=2, hour=23, minute=10)
@@ -250,7 +251,8 @@ def test_it_writes_each_kind_of_alert_with_its_times_and_actions(clin, cast, his
     assert url("patient_alert_acknowledge", history, alerts["fear"].pk) not in forms
     partial = clin.post(url("patient_alert_acknowledge", history, alerts["flag"].pk),
                         HTTP_HX_REQUEST="true").content.decode()
-    assert "acknowledged 2 Mar, 23:10 by" in partial  # the fear alert, in UTC
+    # The fear alert, in the clinician's zone as on the whole page (it said UTC once).
+    assert "acknowledged 3 Mar, 04:40 by" in partial
     assert "Recently resolved (1)" in partial
 
 # ------------------------------------------------------------------ notes
@@ -315,12 +317,19 @@ def test_it_writes_the_note_field_as_django_renders_it(clin, history, body):
         render_to_string("partials/field.html", {"field": form["body"]}))
 
 
-def test_it_swaps_the_notes_section_for_htmx(clin, history):
+def test_it_swaps_the_notes_section_for_htmx(clin, cast, history):
+    cast.clinician.timezone = "Asia/Kolkata"  # +05:30
+    cast.clinician.save()
+    ClinicianNote.objects.create(enrollment=history, author=cast.clinician, body="Earlier")
+    ClinicianNote.objects.update(created_at=timezone.now().replace(
+        year=2026, month=3, day=2, hour=23, minute=10))
     response = clin.post(url("patient_note_add", history), {"body": "Quick one"},
                          HTTP_HX_REQUEST="true")
     body = response.content.decode()
     assert body.lstrip().startswith('<section id="notes"')
     assert "Note saved." in body and "Quick one" in body
+    # In the clinician's zone, as on the whole page, though outside its {% timezone %}.
+    assert "3 Mar 2026, 04:40" in body
 
 
 def test_it_never_shows_notes_to_the_patient(client, cast, history):
@@ -599,12 +608,10 @@ def test_it_looks_up_the_enrollment_in_sql_as_the_orm_does(cast, enrollment, who
 @pytest.mark.parametrize("who", ["clinician", "admin", "other_clinician", "outsider_admin",
                                  "outsider_clinician", "patient"])
 def test_it_audits_a_view_in_the_lookups_statement_as_the_portable_path_does(
-        cast, enrollment, who, monkeypatch, django_assert_num_queries):
+        cast, enrollment, who, django_assert_num_queries):
     """enrollment_for_staff(viewed=…) on Postgres (the lookup and its audit event in one
     statement) against the portable path (the ORM lookup, then `audit` for a miss or
     `audit_read` for a hit): the same enrollment or 404, and the same one event."""
-    from types import SimpleNamespace
-
     from django.http import Http404
     from django.test import RequestFactory
 
@@ -616,21 +623,19 @@ def test_it_audits_a_view_in_the_lookups_statement_as_the_portable_path_does(
     request.user = user
     request.membership = Membership.objects.select_related("practice").get(user=user)
 
-    def look(queries: int) -> tuple[int | None, list[tuple]]:
+    def look(lookup, queries: int) -> tuple[int | None, list[tuple]]:
         before = AuditEvent.objects.order_by("-pk").values_list("pk", flat=True).first() or 0
         with django_assert_num_queries(queries, exact=False):
             try:
-                found = access.enrollment_for_staff(request, enrollment.pk,
-                                                    viewed="patient.viewed").pk
+                found = lookup(request, enrollment.pk, viewed="patient.viewed").pk
             except Http404:
                 found = None
         return found, list(AuditEvent.objects.filter(pk__gt=before).order_by("pk").values_list(
             "actor_id", "practice_id", "subject_id", "action", "object_type", "object_id",
             "ip", "request_id"))
 
-    one = look(1)
-    monkeypatch.setattr(access, "connection", SimpleNamespace(vendor="sqlite"))
-    portable = look(2)
+    one = look(access.enrollment_for_staff, 1)
+    portable = look(access._enrollment_for_staff_portable, 2)
     assert one == portable
     found, events = one
     assert (found is None) == (who not in ("clinician", "admin"))

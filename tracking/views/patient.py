@@ -347,10 +347,13 @@ def patient_note_add(request: HttpRequest, pk: int) -> HttpResponse:
 
 def _notes_partial(request, enrollment, form, *, saved: bool = False,
                    status: int = 200) -> HttpResponse:
-    return render(request, "tracking/patient/overview.html#notes", {
-        "enrollment": enrollment, "note_form": form, "note_saved": saved,
-        "overview": {"notes": selectors.patient_notes(enrollment)},
-    }, status=status)
+    # The partial alone is outside the page's {% timezone %}: times in the staff
+    # member's own zone all the same, as the whole page shows them.
+    with timezone.override(ZoneInfo(request.user.timezone)):
+        return render(request, "tracking/patient/overview.html#notes", {
+            "enrollment": enrollment, "note_form": form, "note_saved": saved,
+            "overview": {"notes": selectors.patient_notes(enrollment)},
+        }, status=status)
 
 
 # ---------------------------------------------------------------- alerts
@@ -364,12 +367,13 @@ def _alert_action(request: HttpRequest, pk: int, alert_pk: int, action) -> HttpR
     done_message, again_message = action(alert)
     if request.htmx:
         alerts, resolved = selectors.patient_alerts(enrollment)
-        # The partial alone is outside the page's {% timezone %}: the current zone.
+        # The partial alone is outside the page's {% timezone %}: times in the staff
+        # member's own zone all the same, as the whole page shows them.
         return render(request, "tracking/patient/overview.html#alerts", {
             "enrollment": enrollment, "alert_message": done_message or again_message,
             "overview": {"alerts": alerts, "resolved_alerts": resolved},
             **_alerts_context(request, enrollment, alerts, resolved,
-                              timezone.get_current_timezone()),
+                              ZoneInfo(request.user.timezone)),
         })
     if done_message:
         messages.success(request, done_message)
