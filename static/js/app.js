@@ -1,9 +1,6 @@
 // Small progressive enhancements. Every page works without this file.
 (function () {
   "use strict";
-  // Styles that rely on the enhancements below (the "More" panel floating over the
-  // page, which this file closes when focus moves on) apply only once it has run.
-  document.documentElement.classList.add("js");
   // Move focus to an error summary so screen-reader users hear what went wrong.
   document.addEventListener("DOMContentLoaded", function () {
     var summary = document.querySelector(".error-summary");
