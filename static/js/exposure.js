@@ -3,12 +3,9 @@
 // When it does not (a rung moved to the top or bottom loses that button), focus the
 // rung's other move button, or the rung itself. Without JavaScript the forms post
 // normally and the page reloads at the moved rung.
-// This runs on htmx:afterSwap, as soon as the new list is in place (htmx has already
-// tried its same-id focus by then), not on afterSettle: settling waits a moment, and a
-// second quick Enter could start the next swap in between and lose the focus.
 (function () {
   "use strict";
-  document.addEventListener("htmx:afterSwap", function (event) {
+  document.addEventListener("htmx:afterSettle", function (event) {
     var box = document.getElementById("ladder");
     if (!box || event.target !== box && !box.contains(event.target)) { return; }
     var pk = box.getAttribute("data-moved");

@@ -33,6 +33,14 @@ def press(page: Page, locator, key: str = "Enter") -> None:
     page.keyboard.press(key)
 
 
+def settled(page: Page) -> None:
+    """Wait until htmx has finished settling the swapped-in ladder. Until then its new
+    forms are not yet wired to htmx, so an Enter pressed in that moment (a few ms)
+    posts the plain form and reloads the page, which is the no-JavaScript path."""
+    expect(page.locator("#ladder")).not_to_have_class(re.compile(r"\bhtmx-settling\b"))
+    expect(page.locator("#ladder")).to_have_count(1)
+
+
 def type_into(page: Page, locator, value: str) -> None:
     locator.focus()
     page.keyboard.press("ControlOrMeta+a")
@@ -98,9 +106,11 @@ def test_it_builds_a_ladder_and_logs_an_exposure_by_keyboard(live_server, strict
     expect(page.locator("#ladder-status")).to_have_text(
         "Moved “Bending to tie my shoes” down. It is now step 2."
     )
+    settled(page)
     page.keyboard.press("Enter")  # again: now at the bottom, so "Move down" goes away
     expect(page.locator("#ladder .rung__label").nth(2)).to_have_text("Bending to tie my shoes")
     expect(page.locator(f"#move-up-{bending.pk}")).to_be_focused()
+    settled(page)
     page.keyboard.press("Enter")  # and back up one
     expect(page.locator("#ladder .rung__label").nth(1)).to_have_text("Bending to tie my shoes")
     expect_ladder(
