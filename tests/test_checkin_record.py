@@ -123,7 +123,6 @@ def test_a_new_version_is_asked_after_the_old_one_was_read_and_kept(client, cast
     assert (fresh.instrument_id, fresh.instrument_version) == (new.pk, 2)
 
 
-@pytest.mark.skipif(connection.vendor != "postgresql", reason="compares to the Postgres path")
 def test_the_written_out_check_in_read_gives_what_the_orm_gives(cast, enrollment,
                                                                 other_enrollment):
     """patient_checkin is plain SQL on Postgres and the ORM on SQLite (the embedded

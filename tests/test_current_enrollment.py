@@ -5,9 +5,7 @@ from __future__ import annotations
 
 from datetime import date, time, timedelta
 
-import pytest
 from django.contrib.auth import get_user_model
-from django.db import connection
 from django.test import RequestFactory
 from django.utils import timezone
 
@@ -39,7 +37,6 @@ def as_read(enrollment: Enrollment) -> tuple[dict, dict, dict]:
             values(enrollment.clinician))
 
 
-@pytest.mark.skipif(connection.vendor != "postgresql", reason="the SQL form is Postgres only")
 def test_the_sql_and_the_orm_read_the_same_enrollments(cast, enrollment, other_enrollment,
                                                        django_assert_num_queries):
     # An older, finished enrollment of the same patient, and one in another practice.

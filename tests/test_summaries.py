@@ -89,7 +89,6 @@ def test_each_check_in_added_gives_what_a_full_recompute_gives(enrollment):
     assert final["pain_baseline"] == 7 and final["pain_end"] == 1 and final["weekly_done"] == 3
 
 
-@pytest.mark.skipif(connection.vendor != "postgresql", reason="compares to the Postgres path")
 def test_the_postgres_statement_writes_what_the_orm_path_writes(enrollment, other_enrollment):
     """checkin_record's three writes (claim, responses, summary) are one statement on
     Postgres and three ORM calls on SQLite (the embedded demo): the same plan through

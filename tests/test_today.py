@@ -8,7 +8,6 @@ from datetime import datetime, time, timedelta
 
 import pytest
 from django.core.management import call_command
-from django.db import connection
 from django.urls import reverse
 from django.utils import timezone
 
@@ -92,7 +91,6 @@ def test_it_lists_what_is_not_done_yet_and_leaves_out_what_is(client, cast, enro
     assert f'href="{reverse("activity", args=[week1[0].slug])}"' not in page
 
 
-@pytest.mark.skipif(connection.vendor != "postgresql", reason="the SQL form is Postgres only")
 @pytest.mark.parametrize("with_exposure", [True, False])
 def test_the_sql_and_the_orm_read_the_same_figures(cast, enrollment, other_enrollment,
                                                    with_exposure):

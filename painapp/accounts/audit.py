@@ -51,7 +51,7 @@ INSERT INTO {AuditEvent._meta.db_table}
     (actor_id, practice_id, subject_id, action, object_type, object_id, at, ip, request_id)
 SELECT %s, %s, u.subject_id, %s, u.object_type, u.object_id, %s, %s::inet, %s
 FROM unnest(%s::bigint[], %s::text[], %s::text[]) AS u(subject_id, object_type, object_id)
-"""  # noqa: S608
+"""  # noqa: S608 (names from the model; values are params)
 
 
 def audit_reads(
