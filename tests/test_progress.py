@@ -3,6 +3,7 @@ each, missed check-ins shown, and a query count that does not grow with history.
 
 from __future__ import annotations
 
+import itertools
 import re
 from datetime import datetime, time, timedelta
 
@@ -13,8 +14,9 @@ from django.utils import timezone
 from programs.models import Activity, ActivityKind, PracticeSession
 from programs.services import attribution_record
 from tests.checkin_data import record_at_open, schedule_from_start
-from tracking.checkins import checkins_update_statuses
+from tracking.checkins import Point, checkins_update_statuses
 from tracking.models import CheckIn
+from tracking.views.progress import LABEL_GAP, Chart, _draw
 
 PROGRESS_QUERIES = 9
 
@@ -116,3 +118,49 @@ def test_progress_is_the_patients_own(client, cast, enrollment, other_enrollment
     client.force_login(cast.patient)
     page = client.get(reverse("progress")).content.decode()
     assert "Week 2 check-in" not in page  # the other patient's history is not here
+
+
+def _year_of_checkins() -> list[Point]:
+    """A baseline and 51 weekly check-ins, every fifth one missed."""
+    points = [Point("Base", "Starting check-in", 8)]
+    for week in range(2, 53):
+        missed = week % 5 == 0
+        points.append(Point(f"W{week}", f"Week {week} check-in",
+                            None if missed else 3 + week % 3, "Missed" if missed else ""))
+    return points
+
+
+def _texts(svg: str, css_class: str) -> list[tuple[float, str]]:
+    return [(float(x), text) for x, text in re.findall(
+        rf'<text class="{css_class}" x="([\d.]+)"[^>]*>([^<]*)</text>', svg)]
+
+
+def test_a_year_of_check_ins_draws_without_overlapping_labels():
+    """52 points: the axis labels are thinned to ones that fit side by side (the last
+    point's always shown), only the first and last answers carry their number, and a
+    missed check-in is a tick under the axis, the row named once. The table keeps
+    every number."""
+    points = _year_of_checkins()
+    chart = _draw(Chart("pain", "Average pain", "Average pain", "", "line", 10, points),
+                  tick_step=2)
+    svg = str(chart.svg)
+    labels = _texts(svg, "chart__x")
+    xs = [x for x, _ in labels]
+    assert min(b - a for a, b in itertools.pairwise(xs)) >= LABEL_GAP - 1
+    assert labels[0][1] == "Base" and labels[-1][1] == "W52"
+    assert 6 <= len(labels) <= 12
+    assert [text for _, text in _texts(svg, "chart__value")] == ["8", str(3 + 52 % 3)]
+    assert svg.count('class="chart__missed"') == sum(p.note == "Missed" for p in points)
+    assert svg.count(">missed</text>") == 1
+    assert svg.count('<circle class="chart__dot"') == sum(p.value is not None for p in points)
+    assert str(chart.table_rows).count("<tr>") == 52
+
+
+def test_a_short_history_numbers_every_point_and_labels_every_check_in():
+    points = _year_of_checkins()[:6]
+    svg = str(_draw(Chart("pain", "Average pain", "Average pain", "", "line", 10, points),
+                    tick_step=2).svg)
+    assert [text for _, text in _texts(svg, "chart__x")] == [p.label for p in points]
+    assert len(_texts(svg, "chart__value")) == sum(p.value is not None for p in points)
+    assert svg.count(">missed</text>") == sum(p.note == "Missed" for p in points)
+    assert 'class="chart__missed"' not in svg

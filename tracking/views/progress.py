@@ -10,6 +10,7 @@ table with a caption, for screen readers and anyone who prefers numbers.
 from __future__ import annotations
 
 import html
+import math
 from dataclasses import dataclass
 from functools import cached_property, lru_cache
 
@@ -30,6 +31,11 @@ _escape = lru_cache(maxsize=2048)(html.escape)
 # The drawing's own coordinate system; the SVG scales to the screen's width.
 WIDTH, HEIGHT = 420, 236
 LEFT, RIGHT, TOP, BOTTOM = 36, 12, 16, 190
+# Points closer than this make a chart "dense" (a year of weekly check-ins): smaller
+# dots and fewer numbers, so that nothing overlaps.
+DENSE_SLOT = 20
+# The least room one x label needs ("Base", "W52", "+3m" at 12px).
+LABEL_GAP = 34
 
 
 @dataclass
@@ -80,8 +86,8 @@ def _draw(
     drawing them element by element was most of the patient-detail page's cost. Numbers
     are the ints and floats computed here, written with str(); every text is escaped
     (html.escape, what Django's escape does). Within one chart the same value always
-    lands at the same height, so each value's coordinates are written once (`at`, a
-    local table that lives as long as this call).
+    lands at the same height, so each value's height is computed once (`at`, a local
+    table that lives as long as this call).
     """
     points = chart.points
     y_max = chart.y_max
@@ -129,23 +135,32 @@ def _draw(
         )
 
     slot = (right - LEFT) / max(len(points), 1)
+    dense = slot < DENSE_SLOT
     xs = [str(round(LEFT + slot * (i + 0.5), 1)) for i in range(len(points))]
+    # Dense charts (a year of weekly check-ins) write numbers only on the first and the
+    # last answer, the two the summary names; every number is in the table.
+    answered = [i for i, p in enumerate(points) if p.value is not None]
+    numbered = set(answered) if not dense else {answered[0], answered[-1]} if answered else set()
     if chart.kind == "bar":
         width = round(min(slot * 0.6, 36), 1)
         half = width / 2
-        for x, p in zip(xs, points, strict=True):
+        for i, (x, p) in enumerate(zip(xs, points, strict=True)):
             y = y_of(p.value or 0)
             out.append(
                 f'<rect class="chart__bar" x="{round(float(x) - half, 1)}" y="{y}" '
-                f'width="{width}" height="{round(BOTTOM - y, 1)}"></rect><text '
-                f'class="chart__value" x="{x}" y="{y - 4}" text-anchor="middle">'
-                f"{_fmt(p.value)}</text>"
+                f'width="{width}" height="{round(BOTTOM - y, 1)}"></rect>'
             )
+            if i in numbered:
+                out.append(
+                    f'<text class="chart__value" x="{x}" y="{y - 4}" text-anchor="middle">'
+                    f"{_fmt(p.value)}</text>"
+                )
     else:
-        at: dict[float, tuple[str, str]] = {}  # value -> (y, the dot's text with its y)
+        radius = "2.5" if dense else "4.5"
+        at: dict[float, str] = {}  # value -> its y, as written
         marks: list[str] = []
         run: list[str] = []
-        for x, p in zip(xs, points, strict=True):
+        for i, (x, p) in enumerate(zip(xs, points, strict=True)):
             value = p.value
             if value is None:
                 if len(run) > 1:
@@ -154,37 +169,52 @@ def _draw(
                     )
                 run = []
                 continue
-            drawn = at.get(value)
-            if drawn is None:
-                y = y_of(value)
-                drawn = at[value] = (
-                    str(y),
-                    f'" y="{round(max(y - 8, TOP - 4), 1)}" text-anchor="middle">'
-                    f"{_fmt(value)}</text>",
-                )
-            y_text, label = drawn
+            y_text = at.get(value)
+            if y_text is None:
+                y_text = at[value] = str(y_of(value))
             run.append(f"{x},{y_text}")
             marks.append(
-                f'<circle class="chart__dot" cx="{x}" cy="{y_text}" r="4.5"></circle>'
-                f'<text class="chart__value" x="{x}{label}'
+                f'<circle class="chart__dot" cx="{x}" cy="{y_text}" r="{radius}"></circle>'
             )
+            if i in numbered:
+                marks.append(
+                    f'<text class="chart__value" x="{x}" '
+                    f'y="{round(max(float(y_text) - 8, TOP - 4), 1)}" text-anchor="middle">'
+                    f"{_fmt(value)}</text>"
+                )
         if len(run) > 1:
             out.append(f'<polyline class="chart__line" points="{" ".join(run)}"></polyline>')
         out += marks
 
-    # Thin out the axis labels when they would collide (every label is in the table).
-    every = 1 if slot >= 26 else 2 if slot >= 13 else 3
+    # Axis labels at least LABEL_GAP apart, the last point's always (every label is in
+    # the table). A missed check-in is marked under its label: the word when there is
+    # room, else a short tick in the same colour, with the word once at the row's start.
+    every = max(1, math.ceil(LABEL_GAP / slot))
     last = len(points) - 1
     label_y, note_y = BOTTOM + 17, BOTTOM + 32
+    missed_seen = False
     for i, (x, p) in enumerate(zip(xs, points, strict=True)):
-        text = _escape(p.label) if i % every == 0 or i == last else ""
-        out.append(
-            f'<text class="chart__x" x="{x}" y="{label_y}" text-anchor="middle">{text}</text>'
-        )
-        if every == 1 and p.note == "Missed":
+        if i == last or (i % every == 0 and last - i >= every):
+            out.append(
+                f'<text class="chart__x" x="{x}" y="{label_y}" text-anchor="middle">'
+                f"{_escape(p.label)}</text>"
+            )
+        if p.note != "Missed":
+            continue
+        if every == 1:
             out.append(
                 f'<text class="chart__note" x="{x}" y="{note_y}" text-anchor="middle">missed</text>'
             )
+            continue
+        if not missed_seen:
+            missed_seen = True
+            out.append(
+                f'<text class="chart__note" x="{LEFT - 6}" y="{note_y}" '
+                'text-anchor="end">missed</text>'
+            )
+        out.append(
+            f'<line class="chart__missed" x1="{x}" x2="{x}" y1="{note_y - 9}" y2="{note_y}"></line>'
+        )
     if all(p.value is None for p in points):
         out.append(
             f'<text class="chart__empty" x="{(LEFT + right) / 2}" y="{(TOP + BOTTOM) / 2}" '
