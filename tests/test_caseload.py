@@ -14,6 +14,7 @@ import pytest
 from django.urls import reverse
 from django.utils import timezone
 
+from painapp.accounts.audit import ReadEvent
 from painapp.accounts.models import AuditEvent
 from programs.models import Enrollment, EnrollmentStatus, PracticeSession, Screening
 from tests.clinical_data import (
@@ -32,10 +33,12 @@ from tracking.selectors import (
     CaseloadQuery,
     _caseload_page_orm,
     _caseload_page_sql,
+    shown_reads,
 )
 
-# session, user, membership, the page (its rows and how many match), one audit INSERT
-CASELOAD_QUERIES = 5
+# session, user, membership, and the page: its rows, how many match, and an audit event
+# for each patient shown, in one statement
+CASELOAD_QUERIES = 4
 
 
 def patient(cast, name: str, version, **kwargs):
@@ -492,3 +495,32 @@ def test_the_sql_and_orm_paths_give_the_same_pages(cast, varied, hours_later):
 def test_the_sql_path_shows_nobody_for_an_empty_scope(cast, varied):
     page = _caseload_page_sql(Enrollment.objects.none(), CaseloadQuery(), timezone.now())
     assert (page.rows, page.total, page.page, page.pages) == ([], 0, 1, 1)
+
+
+def test_the_sql_path_audits_the_rows_it_shows_as_the_orm_path_does(cast, varied):
+    """With an audit event, the page's statement also records one event per patient on
+    screen: the same rows as without it, and the same events as the portable path (the
+    ORM page, then ReadEvent.record)."""
+    now = timezone.now()
+    scope = Enrollment.objects.filter(practice=cast.practice, clinician=cast.clinician)
+    event = ReadEvent(actor_id=cast.clinician.pk, practice_id=cast.practice.pk,
+                      action="caseload.viewed", at=now, ip="198.51.100.4", request_id="r1")
+
+    def events(action):
+        return sorted(AuditEvent.objects.filter(action=action).values_list(
+            "actor_id", "practice_id", "subject_id", "object_type", "object_id", "at", "ip",
+            "request_id"))
+
+    for i, query in enumerate((CaseloadQuery(), CaseloadQuery(page=2, sort="pain"),
+                               CaseloadQuery(page=9), CaseloadQuery(q="nobody-has-this-name"))):
+        sql_action, orm_action = f"caseload.sql.{i}", f"caseload.orm.{i}"
+        audited = _caseload_page_sql(scope, query, now,
+                                     audit=dataclasses.replace(event, action=sql_action))
+        plain = _caseload_page_sql(scope, query, now)
+        assert [dataclasses.asdict(r) for r in audited.rows] == [
+            dataclasses.asdict(r) for r in plain.rows]
+        assert audited.total == plain.total
+        portable = _caseload_page_orm(scope, query, now)
+        dataclasses.replace(event, action=orm_action).record(shown_reads(portable.rows))
+        assert events(sql_action) == events(orm_action)
+        assert len(events(sql_action)) == len(plain.rows)

@@ -640,3 +640,23 @@ def test_it_audits_a_view_in_the_lookups_statement_as_the_portable_path_does(
     found, events = one
     assert (found is None) == (who not in ("clinician", "admin"))
     assert [event[3] for event in events] == (["patient.viewed"] if found else ["access.denied"])
+
+
+@pytest.mark.django_db(transaction=True)
+def test_the_view_and_its_audit_event_commit_asynchronously_only_for_themselves(
+        client, cast, enrollment):
+    """Opening the page writes nothing but the audit event, so its statement commits
+    asynchronously (painapp.accounts.audit); the setting ends with that statement."""
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    client.force_login(cast.clinician)
+    with CaptureQueriesContext(connection) as queries:
+        response = client.get(reverse("patient_detail", args=[enrollment.pk]))
+    assert response.status_code == 200
+    [logged] = [q["sql"] for q in queries if "INSERT INTO" in q["sql"]]
+    assert "set_config('synchronous_commit', 'off', true)" in logged
+    assert AuditEvent.objects.filter(action="patient.viewed").count() == 1
+    with connection.cursor() as cursor:
+        cursor.execute("SHOW synchronous_commit")
+        assert cursor.fetchone()[0] == "on"

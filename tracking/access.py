@@ -15,7 +15,13 @@ from django.http import Http404, HttpRequest
 from django.utils import timezone
 
 from painapp import rows
-from painapp.accounts.audit import audit, audit_reads, client_ip
+from painapp.accounts.audit import (
+    ASYNC_COMMIT_SQL,
+    audit,
+    audit_reads,
+    client_ip,
+    reads_commit_async,
+)
 from painapp.accounts.middleware import current_request_id
 from painapp.accounts.models import AuditEvent, Practice, Role, User
 from programs.models import Enrollment, ProgramVersion
@@ -95,18 +101,19 @@ WHERE e.id = %s AND e.practice_id = %s"""  # noqa: S608 (names from the models; 
 # the SELECT finds a row). A hit writes the event audit_read would (`viewed`, the
 # patient as subject), a miss the one `audit` would for access.denied (no subject);
 # both name the enrollment id asked for and the user's practice, which is the
-# enrollment's practice on a hit. By the scope the user's role adds to the SELECT.
+# enrollment's practice on a hit. By the scope the user's role adds to the SELECT, and
+# whether the statement commits asynchronously as reads do (painapp.accounts.audit).
 _CLINICIAN_SCOPE = " AND e.clinician_id = %s"
-_AUDITED_SQL = {scope: f"""
+_AUDITED_SQL = {(scope, asynchronous): f"""
 WITH found AS ({_ENROLLMENT_SELECT}{scope}),
 logged AS (
   INSERT INTO {AuditEvent._meta.db_table}
       (actor_id, practice_id, subject_id, action, object_type, object_id, at, ip, request_id)
   SELECT %s, %s, (SELECT patient_id FROM found),
          CASE WHEN EXISTS (SELECT FROM found) THEN %s ELSE %s END,
-         %s, %s, %s, %s::inet, %s)
+         %s, %s, %s, %s::inet, %s{f" FROM {ASYNC_COMMIT_SQL}" if asynchronous else ""})
 SELECT * FROM found"""  # noqa: S608 (names from the models; values are params)
-                for scope in ("", _CLINICIAN_SCOPE)}
+                for scope in ("", _CLINICIAN_SCOPE) for asynchronous in (False, True)}
 
 
 def _enrollment_for_staff_sql(request: HttpRequest, pk: int, viewed: str = ""
@@ -122,7 +129,7 @@ def _enrollment_for_staff_sql(request: HttpRequest, pk: int, viewed: str = ""
     sql = _ENROLLMENT_SELECT + scope
     if viewed:
         actor_id = request.user.pk if request.user.is_authenticated else None
-        sql = _AUDITED_SQL[scope]
+        sql = _AUDITED_SQL[scope, reads_commit_async()]
         params += [actor_id, membership.practice_id, viewed, "access.denied",
                    Enrollment._meta.label_lower, str(pk), timezone.now(),
                    client_ip(request), current_request_id()]

@@ -39,7 +39,8 @@ from django.db.models import (
 from django.db.models.functions import Coalesce, Greatest, Least, Lower, NullIf
 from django.utils.timezone import localtime
 
-from painapp.accounts.models import User
+from painapp.accounts.audit import ReadEvent, read_commit_sql
+from painapp.accounts.models import AuditEvent, User
 from programs.models import (
     MIND_BRAIN,
     Attribution,
@@ -292,13 +293,29 @@ def _page_of(query: CaseloadQuery, total: int) -> tuple[int, int]:
 
 
 def caseload_page(enrollments: QuerySet[Enrollment], query: CaseloadQuery,
-                  now: datetime, *, viewer_tz: tzinfo | None = None) -> CaseloadPage:
+                  now: datetime, *, viewer_tz: tzinfo | None = None,
+                  audit: ReadEvent | None = None) -> CaseloadPage:
     """One page of the caseload, filtered, searched, sorted and paged in SQL, in one
     query whatever the caseload's size (Postgres; two elsewhere). Only the rows shown
-    are loaded (bench, 200 patients: 200 rows built → 25)."""
+    are loaded (bench, 200 patients: 200 rows built → 25).
+
+    With `audit`, each patient shown is recorded as that read of their enrollment (one
+    event each): on Postgres by the page's own statement, a data-modifying CTE, so the
+    page and its audit cost one round trip and one commit."""
     if connection.vendor == "postgresql":
-        return _caseload_page_sql(enrollments, query, now, viewer_tz=viewer_tz)
-    return _caseload_page_orm(enrollments, query, now, viewer_tz=viewer_tz)
+        return _caseload_page_sql(enrollments, query, now, viewer_tz=viewer_tz, audit=audit)
+    page = _caseload_page_orm(enrollments, query, now, viewer_tz=viewer_tz)
+    if audit is not None:
+        audit.record(shown_reads(page.rows))
+    return page
+
+
+def shown_reads(rows: list[CaseloadRow]) -> list[tuple[int, str, str]]:
+    """The reads a caseload page records: each patient shown, by their enrollment."""
+    return [(row.patient_id, _ENROLLMENT_TYPE, str(row.enrollment_id)) for row in rows]
+
+
+_ENROLLMENT_TYPE = Enrollment._meta.label_lower
 
 
 # ---------------------------------------------------------------- caseload on Postgres
@@ -396,7 +413,7 @@ SELECT p.id, p.patient_id, p.full_name, p.email, p.status, p.screening,
        (SELECT COUNT(*) FROM {PracticeSession._meta.db_table} ps
         WHERE ps.enrollment_id = p.id AND ps.practiced_at >= %(practice_since)s),
        a.alerts_open, a.alerts_unresolved, a.alerts_urgent, {_MISSED_SQL.format(e="p")},
-       p.total
+       p.total, p.position
 FROM (
     SELECT e.id, e.patient_id, e.program_version_id, e.status, e.screening, e.start_date,
            e.paused_on, e.paused_days, e.unlocked_through_week,
@@ -412,6 +429,19 @@ FROM (
 WHERE p.position > LEAST(%(offset)s, (p.total - 1) / {PAGE_SIZE} * {PAGE_SIZE})
   AND p.position <= LEAST(%(offset)s, (p.total - 1) / {PAGE_SIZE} * {PAGE_SIZE}) + {PAGE_SIZE}
 ORDER BY p.position"""  # noqa: S608 (table names from the models; values are params)
+
+# The page with its audit events: one per row shown, as audit.ReadEvent.record writes
+# them, by the same statement (`{commit}`: read_commit_sql()). The rows come out as
+# without it, in the page's order (the CTE is materialised once, read twice).
+_AUDITED_CASELOAD_SQL = f"""
+WITH shown AS ({{page}}),
+logged AS (
+  INSERT INTO {AuditEvent._meta.db_table}
+      (actor_id, practice_id, subject_id, action, object_type, object_id, at, ip, request_id)
+  SELECT %(a_actor)s, %(a_practice)s, s.patient_id, %(a_action)s, %(a_type)s, s.id::text,
+         %(a_at)s, %(a_ip)s::inet, %(a_request)s
+  FROM shown s{{commit}})
+SELECT * FROM shown ORDER BY position"""  # noqa: S608 (names from the model; values are params)
 
 
 # A positional placeholder of a compiled queryset, or an escaped percent sign.
@@ -439,7 +469,8 @@ def _scope_sql(enrollments: QuerySet[Enrollment], params: dict[str, Any]) -> str
 
 
 def _caseload_page_sql(enrollments: QuerySet[Enrollment], query: CaseloadQuery,
-                       now: datetime, *, viewer_tz: tzinfo | None = None) -> CaseloadPage:
+                       now: datetime, *, viewer_tz: tzinfo | None = None,
+                       audit: ReadEvent | None = None) -> CaseloadPage:
     """caseload_page on Postgres: one statement, whatever the sort, filters and page."""
     params: dict[str, Any] = {
         "now": now, "practice_since": now - PRACTICE_LOOKBACK,
@@ -482,10 +513,15 @@ def _caseload_page_sql(enrollments: QuerySet[Enrollment], query: CaseloadQuery,
             where=f"WHERE {' AND '.join(condition for condition, _ in filters)}"
             if filters else "",
             order=", ".join(f"{key} {direction}" for key in keys))
+        if audit is not None:
+            sql = _AUDITED_CASELOAD_SQL.format(page=sql, commit=read_commit_sql())
+            params.update(a_actor=audit.actor_id, a_practice=audit.practice_id,
+                          a_action=audit.action, a_type=_ENROLLMENT_TYPE, a_at=audit.at,
+                          a_ip=audit.ip, a_request=audit.request_id)
         with connection.cursor() as cursor:
             cursor.execute(sql, params)
             fetched = cursor.fetchall()
-    total = fetched[0][-1] if fetched else 0
+    total = fetched[0][-2] if fetched else 0
     page, pages = _page_of(query, total)
     hold = Screening.HOLD.value
     rows = [
@@ -502,7 +538,7 @@ def _caseload_page_sql(enrollments: QuerySet[Enrollment], query: CaseloadQuery,
         for (pk, patient_id, full_name, email, status, screening, week, week_count,
              last_checkin_at, pain_baseline, pain_current, pain_checkins, weekly_done,
              fear_baseline, fear_current, practice_7d, alerts_open, alerts_unresolved,
-             alerts_urgent, missed_recent, _total) in fetched]
+             alerts_urgent, missed_recent, _total, _position) in fetched]
     return CaseloadPage(rows=rows, query=query, total=total, page=page, pages=pages)
 
 

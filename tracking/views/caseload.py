@@ -20,7 +20,7 @@ from django.views.decorators.http import require_GET
 from django.views.decorators.vary import vary_on_headers
 
 from painapp.accounts.access import clinician_required
-from painapp.accounts.audit import audit_reads
+from painapp.accounts.audit import ReadEvent
 from tracking import selectors
 from tracking.access import visible_enrollments
 from tracking.forms_clinician import CaseloadFilterForm
@@ -159,23 +159,17 @@ def _rows_html(rows: list[CaseloadRow]) -> SafeString:
     return mark_safe("\n".join(_row_html(row, detail_url) for row in rows))  # noqa: S308
 
 
-def _audit_shown(request: HttpRequest, rows: list[CaseloadRow]) -> None:
-    """One audit event per patient whose numbers were shown, written in one INSERT (the
-    cost stays the same for a short page or a full one)."""
-    audit_reads(request, "caseload.viewed", practice_id=request.membership.practice_id,
-                reads=[(row.patient_id, "programs.enrollment", str(row.enrollment_id))
-                       for row in rows])
-
-
 @require_GET
 @vary_on_headers("HX-Request")
 @clinician_required
 def caseload(request: HttpRequest) -> HttpResponse:
     form = CaseloadFilterForm(request.GET)
     query = form.query()
-    page = selectors.caseload_page(visible_enrollments(request), query, timezone.now(),
-                                   viewer_tz=request.user.tzinfo)
-    _audit_shown(request, page.rows)
+    # Each patient shown is audited, by the page's own statement (one event each).
+    page = selectors.caseload_page(
+        visible_enrollments(request), query, timezone.now(), viewer_tz=request.user.tzinfo,
+        audit=ReadEvent.of(request, "caseload.viewed",
+                           practice_id=request.membership.practice_id))
     path = reverse("caseload")
     context = {
         "shown": form.shown,
