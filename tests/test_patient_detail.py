@@ -82,6 +82,26 @@ def test_it_shows_the_overview_to_the_patients_clinician(clin, cast, history, al
     assert f'action="{url("patient_alert_acknowledge", history, alert.pk)}"' in page
 
 
+def test_it_puts_the_check_in_charts_numbers_in_one_table(clin, history):
+    """The six check-in charts share one table, a row per check-in and a column per
+    measure, saying why a number is missing; practice and mind-brain keep their own."""
+    response = clin.get(url("patient_detail", history))
+    page = response.content.decode()
+    table = page.split("<caption>Check-in measures</caption>", 1)[1].split("</table>", 1)[0]
+    assert re.findall(r'<th scope="col">(.*?)</th>', table) == [
+        "Check-in", "Average pain (0–10)", "Worst pain (0–10)", "Fear of movement (0–10)",
+        "FABQ-PA (0–24)", "PHQ-2 (0–6)", "GAD-2 (0–6)"]
+    rows = {title: cells.split("</td><td>") for title, cells in re.findall(
+        r'<tr><th scope="row">(.*?)</th><td>(.*?)</td></tr>', table)}
+    assert rows["Baseline"][0] == "7" and rows["Baseline"][4] == "4"
+    assert rows["Week 3"] == ["Missed"] * 6
+    assert rows["Week 2"][3] == "Not asked"  # FABQ-PA: baseline and end only
+    assert len(rows) == len(response.context["overview"].checkins)  # every opened one
+    # Their cards have no table of their own; practice and mind-brain do.
+    assert page.count('<details class="chart-data">') == 2
+    assert "<caption>Practice minutes each week</caption>" in page
+
+
 def test_it_derives_phq2_and_gad2_from_the_full_forms(clin, history):
     overview = clin.get(url("patient_detail", history)).context["overview"]
     phq = next(s for s in overview.series if s.key == "phq")

@@ -16,7 +16,7 @@ from programs.services import attribution_record
 from tests.checkin_data import record_at_open, schedule_from_start
 from tracking.checkins import Point, checkins_update_statuses
 from tracking.models import CheckIn
-from tracking.views.progress import LABEL_GAP, Chart, _draw
+from tracking.views.progress import LABEL_GAP, LEFT, RIGHT, WIDTH, Chart, _draw
 
 PROGRESS_QUERIES = 9
 
@@ -152,8 +152,21 @@ def test_a_year_of_check_ins_draws_without_overlapping_labels():
     assert [text for _, text in _texts(svg, "chart__value")] == ["8", str(3 + 52 % 3)]
     assert svg.count('class="chart__missed"') == sum(p.note == "Missed" for p in points)
     assert svg.count(">missed</text>") == 1
-    assert svg.count('<circle class="chart__dot"') == sum(p.value is not None for p in points)
+    # Dots on the two numbered answers and on any answer between two gaps (none here).
+    assert svg.count('<circle class="chart__dot"') == 2
     assert str(chart.table_rows).count("<tr>") == 52
+
+
+def test_a_lone_answer_between_gaps_keeps_its_dot_in_a_dense_chart():
+    points = _year_of_checkins()
+    for week in (20, 22):  # week 21 alone between two missed check-ins
+        points[week - 1] = Point(f"W{week}", f"Week {week} check-in", None, "Missed")
+    svg = str(_draw(Chart("pain", "Average pain", "Average pain", "", "line", 10, points),
+                    tick_step=2).svg)
+    slot = (WIDTH - RIGHT - LEFT) / len(points)
+    week_21_x = str(round(LEFT + slot * (20 + 0.5), 1))  # the 21st point
+    dots = re.findall(r'<circle class="chart__dot" cx="([\d.]+)"', svg)
+    assert len(dots) == 3 and week_21_x in dots  # first, last, and week 21
 
 
 def test_a_short_history_numbers_every_point_and_labels_every_check_in():

@@ -932,23 +932,28 @@ def _checkin_values(item: CheckInItem) -> tuple[float | None, ...]:
             item.short_form("phq"), item.short_form("gad"))
 
 
-def _checkin_series(checkins: list[CheckInItem]) -> list[Series]:
+def _checkin_series(checkins: list[CheckInItem]
+                    ) -> tuple[list[Series], list[tuple[str, tuple[str, ...]]]]:
     """The check-in charts' data, from one pass over the check-ins (each one's names,
-    instruments and values read once, not once per chart)."""
+    instruments and values read once, not once per chart), and the same numbers as the
+    rows of one table: each check-in's title and, for each chart, its value or why there
+    is none (the charts' text alternative, one row a check-in)."""
     rows = [(item, item.short, item.title, item.instrument_set, _checkin_values(item))
             for item in checkins]
+    cells: list[list[str]] = [[] for _ in rows]
     series = []
     for n, (key, title, unit, y_max, tick_step, asked_keys, only_asked, band, what) in \
             enumerate(_CHECKIN_CHARTS):
         points = []
         baseline = None
-        for item, short, name, instruments, values in rows:
+        for (item, short, name, instruments, values), row_cells in zip(rows, cells, strict=True):
             asked = not instruments.isdisjoint(asked_keys)
-            if only_asked and not asked:
-                continue
             v = values[n]
+            row_cells.append(_fmt(v) if v is not None else _note(item, asked))
+            if only_asked and not asked:  # the chart leaves it out; the table says why
+                continue
             if v is None:
-                points.append(Point(short, name, v, _note(item, asked)))
+                points.append(Point(short, name, v, row_cells[-1]))
                 continue
             if item.kind == CheckIn.Kind.BASELINE:
                 baseline = v
@@ -961,7 +966,12 @@ def _checkin_series(checkins: list[CheckInItem]) -> list[Series]:
         series.append(Series(key=key, title=title, unit=unit, summary=summary, points=points,
                              y_max=y_max, tick_step=tick_step,
                              band_max=PAIN_FREE_MAX if band else None, baseline=baseline))
-    return series
+    return series, [(name, tuple(c)) for (_, _, name, _, _), c in zip(rows, cells, strict=True)]
+
+
+# The check-in charts' keys, and the columns of their shared table (each one's unit).
+CHECKIN_CHART_KEYS = frozenset(key for key, *_ in _CHECKIN_CHARTS)
+MEASURE_COLUMNS = tuple(unit for _, _, unit, *_ in _CHECKIN_CHARTS)
 
 
 def week_of(enrollment: Enrollment, day: date) -> int:
@@ -995,6 +1005,8 @@ class Overview:
     notes: list[NoteItem]
     practice_minutes_total: int = 0
     practice_sessions_total: int = 0
+    # Each check-in's title and its value (or why none) for each of MEASURE_COLUMNS.
+    measure_rows: list[tuple[str, tuple[str, ...]]] = field(default_factory=list)
 
     # The figures below are derived once each (cached): the template reads most of them
     # several times, and each walks the check-ins.
@@ -1254,7 +1266,7 @@ def patient_overview(enrollment: Enrollment, now: datetime, *, notes: bool = Tru
     checkins = reads.checkins
     week_count = reads.week_count
 
-    series = _checkin_series(checkins)
+    series, measure_rows = _checkin_series(checkins)
 
     # Practice minutes per program week (the player stores the patient's local date).
     reached = max(1, min(week_count, week_of(enrollment, enrollment.local_date(now))))
@@ -1306,7 +1318,7 @@ def patient_overview(enrollment: Enrollment, now: datetime, *, notes: bool = Tru
         reminders_paused=reads.reminders_paused, checkins=checkins, series=series,
         full_scores=full, alerts=alerts, resolved_alerts=resolved, notes=reads.notes,
         practice_minutes_total=round(seconds_total / 60),
-        practice_sessions_total=sessions_total,
+        practice_sessions_total=sessions_total, measure_rows=measure_rows,
     )
 
 

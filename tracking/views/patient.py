@@ -44,7 +44,7 @@ from tracking.forms_clinician import (
     UnlockWeekForm,
 )
 from tracking.models import Alert
-from tracking.selectors import AlertItem, FullScores, Series
+from tracking.selectors import CHECKIN_CHART_KEYS, AlertItem, FullScores, Series
 
 # The SVG chart drawing is shared with the patient's own progress page.
 from tracking.views.progress import Chart, _draw
@@ -72,9 +72,10 @@ def draw(series: Series) -> Chart:
                  baseline_label=f"Baseline {_fmt(series.baseline)}")
 
 
-def chart_card(chart: Chart, *, printing: bool = False) -> SafeString:
+def chart_card(chart: Chart, *, printing: bool = False, table: bool = True) -> SafeString:
     """One chart's card: its heading and summary (which name and describe the SVG),
-    the drawing, and (on screen, not in print) its numbers as a table.
+    the drawing, and (on screen, not in print, and unless its numbers are in a shared
+    table: `table=False`) its numbers as a table.
 
     Written here like the SVG it wraps, not by including a template per chart: eight
     includes of a dozen nodes each cost about as much as drawing the charts. Every text
@@ -85,7 +86,7 @@ def chart_card(chart: Chart, *, printing: bool = False) -> SafeString:
             f'  <h3 id="chart-{key}-h">{title}</h3>\n'
             f'  <p id="chart-{key}-desc" class="chart-card__summary">{escape(chart.summary)}'
             f"</p>\n{chart.svg}\n")
-    if not printing:
+    if table and not printing:
         card += (
             '  <details class="chart-data">\n'
             '    <summary>Show the numbers<span class="visually-hidden"> for '
@@ -98,6 +99,19 @@ def chart_card(chart: Chart, *, printing: bool = False) -> SafeString:
             f"        <tbody>\n{chart.table_rows}\n        </tbody>\n"
             "      </table>\n    </div>\n  </details>\n")
     return mark_safe(card + "</section>")  # noqa: S308 (escaped text and our SVG only)
+
+
+def measures_rows(rows: list[tuple[str, tuple[str, ...]]]) -> SafeString:
+    """The check-in measures table's rows: each check-in, then its value or why there is
+    none for each check-in chart. One table for the six charts, not one each: a clinician
+    reads a check-in across its measures, and a year of check-ins made six tables of 52
+    rows repeat every check-in's name six times (written here for the reason the chart
+    cards are). Every text escaped."""
+    return mark_safe("\n".join(  # noqa: S308 (escaped text only)
+        # "Week 3", not "Week 3 check-in": the caption says what the rows are.
+        f'<tr><th scope="row">{escape(title.removesuffix(" check-in"))}</th>'
+        + "".join(f"<td>{escape(cell)}</td>" for cell in cells) + "</tr>"
+        for title, cells in rows))
 
 
 def _score_cell(value: float | None, band: str | None = None) -> str:
@@ -245,13 +259,17 @@ def _render_overview(request: HttpRequest, enrollment: Enrollment, *,
                      status: int = 200) -> HttpResponse:
     overview = selectors.patient_overview(enrollment, timezone.now())
     flags = dict(RED_FLAGS)
-    # The cards as one string: the template writes it once, not once per chart.
-    charts = mark_safe("\n    ".join(chart_card(draw(s)) for s in overview.series))  # noqa: S308 (chart_card's escaped markup)
+    # The cards as one string: the template writes it once, not once per chart. The
+    # check-in charts' numbers are in one table (measures_rows), the others' in their card.
+    charts = mark_safe("\n    ".join(  # noqa: S308 (chart_card's escaped markup)
+        chart_card(draw(s), table=s.key not in CHECKIN_CHART_KEYS) for s in overview.series))
     return render(request, "tracking/patient/overview.html", _context(
         request, enrollment, "patient_detail",
         overview=overview,
         charts=charts,
         full_scores_rows=full_scores_rows(overview.full_scores),
+        measure_columns=selectors.MEASURE_COLUMNS,
+        measure_rows=measures_rows(overview.measure_rows),
         **_alerts_context(request, enrollment, overview.alerts, overview.resolved_alerts,
                           ZoneInfo(request.user.timezone)),  # the page's {% timezone %}
         note_form=note_form or ClinicianNoteForm(),

@@ -138,7 +138,8 @@ def _draw(
     dense = slot < DENSE_SLOT
     xs = [str(round(LEFT + slot * (i + 0.5), 1)) for i in range(len(points))]
     # Dense charts (a year of weekly check-ins) write numbers only on the first and the
-    # last answer, the two the summary names; every number is in the table.
+    # last answer, the two the summary names, and draw the line without a dot at every
+    # answer; every number is in the table.
     answered = [i for i, p in enumerate(points) if p.value is not None]
     numbered = set(answered) if not dense else {answered[0], answered[-1]} if answered else set()
     if chart.kind == "bar":
@@ -156,7 +157,8 @@ def _draw(
                     f"{_fmt(p.value)}</text>"
                 )
     else:
-        radius = "2.5" if dense else "4.5"
+        radius = "3" if dense else "4.5"
+        last = len(points) - 1
         at: dict[float, str] = {}  # value -> its y, as written
         marks: list[str] = []
         run: list[str] = []
@@ -173,9 +175,15 @@ def _draw(
             if y_text is None:
                 y_text = at[value] = str(y_of(value))
             run.append(f"{x},{y_text}")
-            marks.append(
-                f'<circle class="chart__dot" cx="{x}" cy="{y_text}" r="{radius}"></circle>'
-            )
+            # Dense: a dot only where the line needs one (an answer between two gaps, which
+            # would not show otherwise) and on the two numbered answers.
+            if not dense or i in numbered or (
+                (i == 0 or points[i - 1].value is None)
+                and (i == last or points[i + 1].value is None)
+            ):
+                marks.append(
+                    f'<circle class="chart__dot" cx="{x}" cy="{y_text}" r="{radius}"></circle>'
+                )
             if i in numbered:
                 marks.append(
                     f'<text class="chart__value" x="{x}" '
