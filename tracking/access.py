@@ -24,6 +24,7 @@ from painapp.accounts.audit import (
 )
 from painapp.accounts.middleware import current_request_id
 from painapp.accounts.models import AuditEvent, Practice, Role, User
+from painapp.prepared import prepared_cursor
 from programs.models import Enrollment, ProgramVersion
 
 
@@ -109,7 +110,7 @@ WITH found AS ({_ENROLLMENT_SELECT}{scope}),
 logged AS (
   INSERT INTO {AuditEvent._meta.db_table}
       (actor_id, practice_id, subject_id, action, object_type, object_id, at, ip, request_id)
-  SELECT %s, %s, (SELECT patient_id FROM found),
+  SELECT %s::bigint, %s::bigint, (SELECT patient_id FROM found),
          CASE WHEN EXISTS (SELECT FROM found) THEN %s ELSE %s END,
          %s, %s, %s, %s::inet, %s{f" FROM {ASYNC_COMMIT_SQL}" if asynchronous else ""})
 SELECT * FROM found"""  # noqa: S608 (names from the models; values are params)
@@ -133,7 +134,7 @@ def _enrollment_for_staff_sql(request: HttpRequest, pk: int, viewed: str = ""
         params += [actor_id, membership.practice_id, viewed, "access.denied",
                    Enrollment._meta.label_lower, str(pk), timezone.now(),
                    client_ip(request), current_request_id()]
-    with connection.cursor() as cursor:
+    with prepared_cursor() as cursor:  # planned once per connection: painapp.prepared
         cursor.execute(sql, params)
         row = cursor.fetchone()
     if row is None:

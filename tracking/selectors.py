@@ -41,6 +41,7 @@ from django.utils.timezone import localtime
 
 from painapp.accounts.audit import ReadEvent, read_commit_sql
 from painapp.accounts.models import AuditEvent, User
+from painapp.prepared import prepared_cursor
 from programs.models import (
     MIND_BRAIN,
     Attribution,
@@ -438,8 +439,8 @@ WITH shown AS ({{page}}),
 logged AS (
   INSERT INTO {AuditEvent._meta.db_table}
       (actor_id, practice_id, subject_id, action, object_type, object_id, at, ip, request_id)
-  SELECT %(a_actor)s, %(a_practice)s, s.patient_id, %(a_action)s, %(a_type)s, s.id::text,
-         %(a_at)s, %(a_ip)s::inet, %(a_request)s
+  SELECT %(a_actor)s::bigint, %(a_practice)s::bigint, s.patient_id, %(a_action)s,
+         %(a_type)s, s.id::text, %(a_at)s, %(a_ip)s::inet, %(a_request)s
   FROM shown s{{commit}})
 SELECT * FROM shown ORDER BY position"""  # noqa: S608 (names from the model; values are params)
 
@@ -518,7 +519,7 @@ def _caseload_page_sql(enrollments: QuerySet[Enrollment], query: CaseloadQuery,
             params.update(a_actor=audit.actor_id, a_practice=audit.practice_id,
                           a_action=audit.action, a_type=_ENROLLMENT_TYPE, a_at=audit.at,
                           a_ip=audit.ip, a_request=audit.request_id)
-        with connection.cursor() as cursor:
+        with prepared_cursor() as cursor:
             cursor.execute(sql, params)
             fetched = cursor.fetchall()
     total = fetched[0][-2] if fetched else 0
@@ -792,7 +793,9 @@ def effective_status(status: str, closes_at: datetime, opens_at: datetime,
 
 
 def _fetch(sql: str, params: list) -> list[tuple]:
-    with connection.cursor() as cursor:
+    """The rows of one of this module's written-out statements (Postgres), prepared:
+    planned once per connection (painapp.prepared)."""
+    with prepared_cursor() as cursor:
         cursor.execute(sql, params)
         return cursor.fetchall()
 
