@@ -69,29 +69,17 @@ def _fmt(value: float | None) -> str:
     return str(int(value)) if float(value).is_integer() else f"{value:.1f}"
 
 
-def _draw(
-    chart: Chart,
-    *,
-    tick_step: int,
-    band_max: float | None = None,
-    baseline: float | None = None,
-    baseline_label: str = "",
-) -> Chart:
-    """Draw the chart as an SVG image (`role="img"`, named and described by the card's
-    heading and summary, whose ids follow the chart's key): ticks, the band and the
-    baseline, then bars or lines and dots, then the x labels.
+@lru_cache(maxsize=64)
+def _xs(n: int) -> tuple[str, ...]:
+    """The x of each of n points (the middle of its slot), as written."""
+    slot = (WIDTH - RIGHT - LEFT) / max(n, 1)
+    return tuple(str(round(LEFT + slot * (i + 0.5), 1)) for i in range(n))
 
-    The markup is written here in one pass over the points, not by a template loop nor
-    through per-point dicts: a 52-week record has eight charts of ~50 points each, and
-    drawing them element by element was most of the patient-detail page's cost. Numbers
-    are the ints and floats computed here, written with str(); every text is escaped
-    (html.escape, what Django's escape does). Within one chart the same value always
-    lands at the same height, so each value's height is computed once (`at`, a local
-    table that lives as long as this call).
-    """
-    points = chart.points
-    y_max = chart.y_max
-    key = _escape(chart.key)  # ours ("pain", "fear", …), escaped all the same
+
+@lru_cache(maxsize=64)
+def _frame(key: str, y_max: int, tick_step: int, band_max: float | None) -> str:
+    """The start of a chart's SVG up to its axis: the same for every patient's chart of
+    this kind (`key` escaped by the caller)."""
     right = WIDTH - RIGHT
 
     def y_of(value: float) -> float:
@@ -124,6 +112,38 @@ def _draw(
     out.append(
         f'<line class="chart__axis" x1="{LEFT}" x2="{right}" y1="{BOTTOM}" y2="{BOTTOM}"></line>'
     )
+    return "\n".join(out)
+
+
+def _draw(
+    chart: Chart,
+    *,
+    tick_step: int,
+    band_max: float | None = None,
+    baseline: float | None = None,
+    baseline_label: str = "",
+) -> Chart:
+    """Draw the chart as an SVG image (`role="img"`, named and described by the card's
+    heading and summary, whose ids follow the chart's key): ticks, the band and the
+    baseline, then bars or lines and dots, then the x labels.
+
+    The markup is written here in one pass over the points, not by a template loop nor
+    through per-point dicts: a 52-week record has eight charts of ~50 points each, and
+    drawing them element by element was most of the patient-detail page's cost. Numbers
+    are the ints and floats computed here, written with str(); every text is escaped
+    (html.escape, what Django's escape does). Within one chart the same value always
+    lands at the same height, so each value's height is computed once (`at`, a local
+    table that lives as long as this call).
+    """
+    points = chart.points
+    y_max = chart.y_max
+    key = _escape(chart.key)  # ours ("pain", "fear", …), escaped all the same
+    right = WIDTH - RIGHT
+
+    def y_of(value: float) -> float:
+        return round(BOTTOM - (value / y_max) * (BOTTOM - TOP), 1)
+
+    out = [_frame(key, y_max, tick_step, band_max)]
     if baseline is not None:
         y = y_of(baseline)
         out.append(
@@ -136,7 +156,7 @@ def _draw(
 
     slot = (right - LEFT) / max(len(points), 1)
     dense = slot < DENSE_SLOT
-    xs = [str(round(LEFT + slot * (i + 0.5), 1)) for i in range(len(points))]
+    xs = _xs(len(points))
     # Dense charts (a year of weekly check-ins) write numbers only on the first and the
     # last answer, the two the summary names, and draw the line without a dot at every
     # answer; every number is in the table.
@@ -223,7 +243,7 @@ def _draw(
         out.append(
             f'<line class="chart__missed" x1="{x}" x2="{x}" y1="{note_y - 9}" y2="{note_y}"></line>'
         )
-    if all(p.value is None for p in points):
+    if not answered:
         out.append(
             f'<text class="chart__empty" x="{(LEFT + right) / 2}" y="{(TOP + BOTTOM) / 2}" '
             'text-anchor="middle">No answers yet</text>'
