@@ -22,7 +22,7 @@ from django.views.decorators.vary import vary_on_headers
 from painapp.accounts.access import clinician_required
 from painapp.accounts.audit import ReadEvent
 from tracking import selectors
-from tracking.access import visible_enrollments
+from tracking.access import enrollment_scope
 from tracking.forms_clinician import CaseloadFilterForm
 from tracking.selectors import SORTS, CaseloadQuery, CaseloadRow
 
@@ -167,7 +167,7 @@ def caseload(request: HttpRequest) -> HttpResponse:
     query = form.query()
     # Each patient shown is audited, by the page's own statement (one event each).
     page = selectors.caseload_page(
-        visible_enrollments(request), query, timezone.now(), viewer_tz=request.user.tzinfo,
+        enrollment_scope(request), query, timezone.now(), viewer_tz=request.user.tzinfo,
         audit=ReadEvent.of(request, "caseload.viewed",
                            practice_id=request.membership.practice_id))
     path = reverse("caseload")
