@@ -163,8 +163,7 @@ def _rows_html(rows: list[CaseloadRow]) -> SafeString:
 @vary_on_headers("HX-Request")
 @clinician_required
 def caseload(request: HttpRequest) -> HttpResponse:
-    form = CaseloadFilterForm(request.GET)
-    query = form.query()
+    query, shown = CaseloadFilterForm.read(request.GET)
     # Each patient shown is audited, by the page's own statement (one event each).
     page = selectors.caseload_page(
         enrollment_scope(request), query, timezone.now(), viewer_tz=request.user.tzinfo,
@@ -172,7 +171,7 @@ def caseload(request: HttpRequest) -> HttpResponse:
                            practice_id=request.membership.practice_id))
     path = reverse("caseload")
     context = {
-        "shown": form.shown,
+        "shown": shown,
         "page": page,
         "rows_html": _rows_html(page.rows),
         "query": query,
