@@ -159,6 +159,16 @@ def _rows_html(rows: list[CaseloadRow]) -> SafeString:
     return mark_safe("\n".join(_row_html(row, detail_url) for row in rows))  # noqa: S308
 
 
+# The status list's options, written here for the same reason: six options through the
+# template's loop (an unpacking, a comparison and two escaped values each) cost ~40 µs,
+# a fifth of the page's own template; this is ~4 µs. The loop's markup, whitespace
+# included; values and labels are ours, escaped all the same.
+def _status_options_html(choices: list[tuple[str, str]], selected: str) -> SafeString:
+    return mark_safe("".join(  # noqa: S308
+        f'\n        <option value="{escape(value)}"{" selected" if value == selected else ""}>'
+        f"{escape(str(label))}</option>\n      " for value, label in choices))
+
+
 @require_GET
 @vary_on_headers("HX-Request")
 @clinician_required
@@ -187,4 +197,5 @@ def caseload(request: HttpRequest) -> HttpResponse:
         # The form sends every field, empty or default; keep the address bar short.
         response["HX-Push-Url"] = query_string(query, path)
         return response
+    context["status_options"] = _status_options_html(shown["status_choices"], shown["status"])
     return render(request, "tracking/caseload.html", context)
