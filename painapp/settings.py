@@ -165,7 +165,7 @@ STATICFILES_DIRS = [BASE_DIR / "static"]
 STORAGES = {
     "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
     "staticfiles": {
-        "BACKEND": "whitenoise.storage.CompressedManifestStaticFilesStorage"
+        "BACKEND": "painapp.storage.StaticFilesStorage"  # whitenoise's, URLs kept
         if not DEBUG
         else "django.contrib.staticfiles.storage.StaticFilesStorage"
     },

@@ -26,6 +26,7 @@ from tests.clinical_data import (
     build_history,
 )
 from tests.factories import Role, make_enrollment, make_member
+from tracking.access import EnrollmentScope, enrollment_scope, visible_enrollments
 from tracking.forms_clinician import CaseloadFilterForm
 from tracking.models import Alert, CheckIn
 from tracking.selectors import (
@@ -301,6 +302,29 @@ def test_it_writes_the_filter_fields_as_djangos_widgets_do(clin, three, params):
         assert tidy(str(form[name])) in page, name
 
 
+QUERY_STRINGS = [
+    "", "q=ann", "q=%20%20ann%20%20lee%20", "q=" + "x" * 100, "q=" + "x" * 101, "q=a%00b",
+    "status=active", "status=hold", "status=deleted", "status=", "has_alerts=on",
+    "has_alerts=false", "has_alerts=0", "has_alerts=", "missed=1&not_improving=True",
+    "sort=name", "sort=name&dir=desc", "sort=pain&dir=asc", "sort=nope&dir=sideways",
+    "page=2", "page=0", "page=-3", "page=abc", "page=2.0", "page=%203%20", "page=1_0",
+    "page=%D9%A3", "page=2&page=3", "q=a&q=b&status=paused&status=nope",
+    "q=ann&status=active&has_alerts=on&not_improving=on&missed=on&sort=last&dir=asc&page=4",
+    "unknown=1&csrfmiddlewaretoken=x",
+]
+
+
+@pytest.mark.parametrize("query_string", QUERY_STRINGS)
+def test_reading_the_filters_without_the_form_gives_what_the_form_gives(query_string):
+    """The view reads the query string with CaseloadFilterForm.read (the form's fields,
+    without making a form): the same state and the same shown values as the form."""
+    from django.http import QueryDict
+
+    data = QueryDict(query_string)
+    form = CaseloadFilterForm(data)
+    assert CaseloadFilterForm.read(data) == (form.query(), form.shown)
+
+
 # ------------------------------------------------------------------ pages
 @pytest.fixture
 def thirty(cast, program_version):
@@ -469,7 +493,7 @@ def test_the_sql_and_orm_paths_give_the_same_pages(cast, varied, hours_later):
     SQLite (the demo): on the same data, both give the same rows in the same order, with
     the same figures, for every sort, direction, filter and page."""
     now = timezone.now() + timedelta(hours=hours_later)
-    scope = Enrollment.objects.filter(practice=cast.practice, clinician=cast.clinician)
+    scope = EnrollmentScope(cast.practice.pk, cast.clinician.pk)
     compared = 0
     queries = [CaseloadQuery(sort=sort, direction=direction, page=page, **filters)
                for sort, direction, filters, page
@@ -478,7 +502,7 @@ def test_the_sql_and_orm_paths_give_the_same_pages(cast, varied, hours_later):
     queries += [CaseloadQuery(sort=sort, page=9) for sort in SORTS]
     for query in queries:
         sql = _caseload_page_sql(scope, query, now)
-        orm = _caseload_page_orm(scope, query, now)
+        orm = _caseload_page_orm(scope.enrollments(), query, now)
         assert (sql.total, sql.page, sql.pages) == (orm.total, orm.page, orm.pages), query
         assert ([dataclasses.asdict(row) for row in sql.rows]
                 == [dataclasses.asdict(row) for row in orm.rows]), query
@@ -493,8 +517,41 @@ def test_the_sql_and_orm_paths_give_the_same_pages(cast, varied, hours_later):
 
 
 def test_the_sql_path_shows_nobody_for_an_empty_scope(cast, varied):
-    page = _caseload_page_sql(Enrollment.objects.none(), CaseloadQuery(), timezone.now())
+    page = _caseload_page_sql(None, CaseloadQuery(), timezone.now())
     assert (page.rows, page.total, page.page, page.pages) == ([], 0, 1, 1)
+
+
+@pytest.mark.parametrize("who", ["clinician", "other_clinician", "admin", "outsider_clinician",
+                                 "outsider_admin", "patient"])
+def test_each_role_sees_the_same_patients_in_sql_as_through_the_orm(
+        cast, varied, other_enrollment, program_version, who):
+    """The page's statement writes out the scope tracking.access gives (EnrollmentScope
+    .sql) rather than compiling visible_enrollments: for every role, both list the same
+    enrollments, across every page. A clinician sees their own patients, an admin the
+    whole practice, anyone of another practice none of them, a patient nobody."""
+    from django.test import RequestFactory
+
+    from painapp.accounts.models import Membership
+
+    make_enrollment(cast.outsider_patient, cast.outsider_clinician, cast.other_practice,
+                    version=program_version)
+    user = getattr(cast, who)
+    request = RequestFactory().get("/")
+    request.user = user
+    request.membership = Membership.objects.get(user=user)
+    scope = enrollment_scope(request)
+    now = timezone.now()
+    first = _caseload_page_sql(scope, CaseloadQuery(sort="name"), now)
+    shown = [row.enrollment_id for page in range(1, first.pages + 1)
+             for row in _caseload_page_sql(scope, CaseloadQuery(sort="name", page=page),
+                                           now).rows]
+    visible = visible_enrollments(request)
+    assert len(shown) == first.total == visible.count()
+    assert set(shown) == set(visible.values_list("pk", flat=True))
+    own = Enrollment.objects.filter(practice=cast.practice, clinician=cast.clinician)
+    assert first.total == {"clinician": own.count(), "other_clinician": 1,
+                           "admin": own.count() + 1, "outsider_clinician": 1,
+                           "outsider_admin": 1, "patient": 0}[who]
 
 
 def test_the_sql_path_audits_the_rows_it_shows_as_the_orm_path_does(cast, varied):
@@ -502,7 +559,7 @@ def test_the_sql_path_audits_the_rows_it_shows_as_the_orm_path_does(cast, varied
     screen: the same rows as without it, and the same events as the portable path (the
     ORM page, then ReadEvent.record)."""
     now = timezone.now()
-    scope = Enrollment.objects.filter(practice=cast.practice, clinician=cast.clinician)
+    scope = EnrollmentScope(cast.practice.pk, cast.clinician.pk)
     event = ReadEvent(actor_id=cast.clinician.pk, practice_id=cast.practice.pk,
                       action="caseload.viewed", at=now, ip="198.51.100.4", request_id="r1")
 
@@ -520,7 +577,7 @@ def test_the_sql_path_audits_the_rows_it_shows_as_the_orm_path_does(cast, varied
         assert [dataclasses.asdict(r) for r in audited.rows] == [
             dataclasses.asdict(r) for r in plain.rows]
         assert audited.total == plain.total
-        portable = _caseload_page_orm(scope, query, now)
+        portable = _caseload_page_orm(scope.enrollments(), query, now)
         dataclasses.replace(event, action=orm_action).record(shown_reads(portable.rows))
         assert events(sql_action) == events(orm_action)
         assert len(events(sql_action)) == len(plain.rows)

@@ -2,6 +2,12 @@
 
 from __future__ import annotations
 
+import re
+
+from django.test import Client
+from django.urls import reverse
+
+from painapp.accounts.models import Membership, Role
 from painapp.accounts.templatetags.navigation import build_nav
 
 
@@ -41,3 +47,60 @@ def test_an_admin_keeps_overview_and_invitations_in_the_row():
                                      "Audit trail"]
     assert nav.more and nav.more_current
     assert [i.label for i in nav.extra if i.current] == ["Enrollments"]
+
+
+# ------------------------------------------------------------------ the menu as served
+# The menu's HTML is rendered once per role, page and number of practices, and kept
+# (painapp.accounts.templatetags.navigation.main_nav); the CSRF token in its Log out
+# forms is written in per request.
+def main_menu_html(html: str) -> str:
+    return html[html.index('<nav aria-label="Main">'):html.index("</nav>")]
+
+
+def main_menu(response) -> str:
+    return main_menu_html(response.content.decode())
+
+
+def current_links(menu: str) -> list[tuple[str, str]]:
+    return re.findall(r'<a href="[^"]*" aria-current="(\w+)">([^<]+)</a>', menu)
+
+
+def test_the_menu_marks_the_page_you_are_on_whichever_menu_was_shown_before(
+        client, cast, enrollment):
+    client.force_login(cast.clinician)
+    detail = reverse("patient_detail", args=[enrollment.pk])
+    for _ in range(2):  # the second time round, each from the kept HTML
+        assert current_links(main_menu(client.get(reverse("caseload")))) == [
+            ("page", "Caseload")]
+        assert current_links(main_menu(client.get(detail))) == [("true", "Caseload")]
+        assert current_links(main_menu(client.get(reverse("account_change_password")))) == [
+            ("page", "Account")]
+
+
+def test_log_out_works_from_every_menu_with_that_pages_own_token(cast, db):
+    """Each page's Log out form (twice in the menu when phones fold it under More)
+    carries the token of its own response, the one htmx sends too, and logs out."""
+    tokens = []
+    for user in (cast.patient, cast.patient, cast.admin):
+        browser = Client(enforce_csrf_checks=True)
+        browser.force_login(user)
+        html = browser.get(reverse("home"), follow=True).content.decode()
+        in_menu = re.findall(r'name="csrfmiddlewaretoken" value="(\w+)"', main_menu_html(html))
+        assert len(in_menu) == 2  # the wide row's Log out, and the one under More
+        assert set(in_menu) == set(re.findall(r'"X-CSRFToken": "(\w+)"', html))
+        tokens.append(in_menu[0])
+        response = browser.post(reverse("account_logout"), {"csrfmiddlewaretoken": in_menu[1]})
+        assert response.status_code == 302
+        assert "_auth_user_id" not in browser.session
+    assert len(set(tokens)) == 3  # never a token of an earlier response
+
+
+def test_switch_practice_shows_only_for_someone_in_several_practices(client, cast):
+    client.force_login(cast.clinician)
+    assert "Switch practice" not in main_menu(client.get(reverse("caseload")))
+    Membership.objects.create(user=cast.clinician, practice=cast.other_practice,
+                              role=Role.CLINICIAN, is_active=True)
+    menu = main_menu(client.get(reverse("caseload")))
+    assert menu.count("Switch practice") == 2  # in the wide row, and under More
+    assert '<details class="more" data-more>' in menu
+

@@ -9,6 +9,9 @@ denial; every successful read of patient data is audited by the view via
 
 from __future__ import annotations
 
+from dataclasses import dataclass
+from typing import Any
+
 from django.db import connection
 from django.db.models import Model, QuerySet
 from django.http import Http404, HttpRequest
@@ -28,15 +31,52 @@ from painapp.prepared import prepared_cursor
 from programs.models import Enrollment, ProgramVersion
 
 
+@dataclass(frozen=True)
+class EnrollmentScope:
+    """The enrollments a staff member may see, as values: those of `practice_id`, and
+    with `clinician_id` only the ones that clinician looks after.
+
+    The same scope two ways: a queryset for the ORM, and a condition for the statements
+    written out in SQL. The caseload's statement used to take the queryset and compile
+    it (`.values(...).query.sql_with_params()`), ~0.3 ms of ORM work a request to write
+    two equalities; it now takes the condition from here, so tracking.access still says
+    who sees what and the page pays for no compiling.
+    """
+
+    practice_id: int
+    clinician_id: int | None = None  # None: every clinician's (a practice admin)
+
+    def enrollments(self) -> QuerySet[Enrollment]:
+        qs = Enrollment.objects.filter(practice_id=self.practice_id)
+        return qs if self.clinician_id is None else qs.filter(clinician_id=self.clinician_id)
+
+    def sql(self, alias: str, params: dict[str, Any]) -> str:
+        """The scope as a condition on the enrollments table aliased `alias`, its values
+        added to `params` (named scope_*: the statement's other names must differ)."""
+        params["scope_practice"] = self.practice_id
+        if self.clinician_id is None:
+            return f"{alias}.practice_id = %(scope_practice)s"
+        params["scope_clinician"] = self.clinician_id
+        return (f"{alias}.practice_id = %(scope_practice)s"
+                f" AND {alias}.clinician_id = %(scope_clinician)s")
+
+
+def enrollment_scope(request: HttpRequest) -> EnrollmentScope | None:
+    """What the requesting staff member may see (needs request.membership): a
+    clinician their own patients' enrollments, an admin their practice's; anyone else
+    nothing (None)."""
+    membership = request.membership
+    if membership.role == Role.CLINICIAN:
+        return EnrollmentScope(membership.practice_id, request.user.pk)
+    if membership.role == Role.ADMIN:
+        return EnrollmentScope(membership.practice_id)
+    return None
+
+
 def visible_enrollments(request: HttpRequest) -> QuerySet[Enrollment]:
     """Enrollments the requesting staff member may see (needs request.membership)."""
-    membership = request.membership
-    qs = Enrollment.objects.filter(practice_id=membership.practice_id)
-    if membership.role == Role.CLINICIAN:
-        return qs.filter(clinician_id=request.user.pk)
-    if membership.role == Role.ADMIN:
-        return qs
-    return qs.none()
+    scope = enrollment_scope(request)
+    return scope.enrollments() if scope is not None else Enrollment.objects.none()
 
 
 def enrollment_for_staff(request: HttpRequest, pk: int, *, viewed: str = "") -> Enrollment:

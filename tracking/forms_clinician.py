@@ -7,6 +7,8 @@ from __future__ import annotations
 from typing import Any
 
 from django import forms
+from django.http import QueryDict
+from django.utils.datastructures import MultiValueDict
 
 from programs.models import AttributionCategory, AttributionCause, EnrollmentStatus
 from tracking.selectors import CODING_LABELS, SORTS, CaseloadQuery, coding_label
@@ -38,29 +40,61 @@ class CaseloadFilterForm(forms.Form):
         """What the search box and the status list show, as their widgets would write it
         (the value as sent, an invalid one marked invalid), for the template's plain
         markup: one dictionary, not a dozen lookups that miss through the form."""
-        errors = self.errors
-        return {"q": self.data.get("q") or "", "q_label": self.fields["q"].label,
-                "q_invalid": "q" in errors,
-                "status": self.data.get("status") or "",
-                "status_label": self.fields["status"].label,
-                "status_invalid": "status" in errors, "status_choices": STATUS_CHOICES}
+        return _shown(self.data, self.errors)
 
     def query(self) -> CaseloadQuery:
         self.is_valid()
-        data = {name: value for name, value in self.cleaned_data.items()
-                if name not in self.errors}
-        default = CaseloadQuery()
-        sort = data.get("sort") or default.sort
-        return CaseloadQuery(
-            q=" ".join((data.get("q") or "").split()),
-            status=data.get("status") or "",
-            has_alerts=bool(data.get("has_alerts")),
-            not_improving=bool(data.get("not_improving")),
-            missed=bool(data.get("missed")),
-            sort=sort,
-            direction=data.get("dir") or ("asc" if sort == "name" else default.direction),
-            page=data.get("page") or 1,
-        )
+        return _query(self.cleaned_data, self.errors)
+
+    @classmethod
+    def read(cls, data: QueryDict) -> tuple[CaseloadQuery, dict[str, Any]]:
+        """`query()` and `shown` of the form bound to `data`, without making the form.
+
+        What the caseload view needs on every request, and all it needs: the form's
+        fields read and cleaned as the form does it (each widget's value_from_datadict,
+        then the field's clean()), but with the class's own fields, which clean()
+        never changes, rather than the form's deep copy of all eight and a bound field
+        for each. ~110 -> ~11 µs a request (timeit); tests/test_caseload.py checks both
+        ways agree on valid, invalid and odd query strings.
+        """
+        cleaned, errors = {}, set()
+        for name, field in cls.base_fields.items():
+            try:
+                cleaned[name] = field.clean(field.widget.value_from_datadict(data, _NO_FILES,
+                                                                            name))
+            except forms.ValidationError:
+                errors.add(name)
+        return _query(cleaned, errors), _shown(data, errors)
+
+
+_NO_FILES = MultiValueDict()
+
+
+def _query(cleaned: dict[str, Any], errors) -> CaseloadQuery:
+    """The caseload's state from the cleaned fields; a field in `errors` counts as
+    absent (its default)."""
+    data = {name: value for name, value in cleaned.items() if name not in errors}
+    default = CaseloadQuery()
+    sort = data.get("sort") or default.sort
+    return CaseloadQuery(
+        q=" ".join((data.get("q") or "").split()),
+        status=data.get("status") or "",
+        has_alerts=bool(data.get("has_alerts")),
+        not_improving=bool(data.get("not_improving")),
+        missed=bool(data.get("missed")),
+        sort=sort,
+        direction=data.get("dir") or ("asc" if sort == "name" else default.direction),
+        page=data.get("page") or 1,
+    )
+
+
+def _shown(data: QueryDict, errors) -> dict[str, Any]:
+    fields = CaseloadFilterForm.base_fields
+    return {"q": data.get("q") or "", "q_label": fields["q"].label,
+            "q_invalid": "q" in errors,
+            "status": data.get("status") or "",
+            "status_label": fields["status"].label,
+            "status_invalid": "status" in errors, "status_choices": STATUS_CHOICES}
 
 
 class ClinicianNoteForm(forms.Form):

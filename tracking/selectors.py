@@ -1,7 +1,8 @@
 """Reads for the clinician's screens: the caseload table and one patient's detail.
 
 Every function here takes enrollments already scoped by tracking.access (a clinician's
-own caseload, an admin's practice): nothing here decides who may see what.
+own caseload, an admin's practice), as a queryset or, for the caseload, as the scope
+itself (EnrollmentScope): nothing here decides who may see what.
 
 Query counts are part of the contract (tests/test_caseload.py, test_patient_detail.py):
 the caseload is one query whatever its size, and each patient-detail section a fixed
@@ -11,14 +12,12 @@ handful whatever the length of the patient's history.
 from __future__ import annotations
 
 import json
-import re
 from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta, tzinfo
 from functools import cached_property
 from typing import Any
 from zoneinfo import ZoneInfo
 
-from django.core.exceptions import EmptyResultSet
 from django.db import connection
 from django.db.models import (
     Case,
@@ -55,6 +54,7 @@ from programs.models import (
     Screening,
     Week,
 )
+from tracking.access import EnrollmentScope
 from tracking.expressions import DaysBetween, count_per_enrollment
 from tracking.models import (
     Alert,
@@ -293,18 +293,20 @@ def _page_of(query: CaseloadQuery, total: int) -> tuple[int, int]:
     return min(max(1, query.page), pages), pages
 
 
-def caseload_page(enrollments: QuerySet[Enrollment], query: CaseloadQuery,
+def caseload_page(scope: EnrollmentScope | None, query: CaseloadQuery,
                   now: datetime, *, viewer_tz: tzinfo | None = None,
                   audit: ReadEvent | None = None) -> CaseloadPage:
     """One page of the caseload, filtered, searched, sorted and paged in SQL, in one
     query whatever the caseload's size (Postgres; two elsewhere). Only the rows shown
-    are loaded (bench, 200 patients: 200 rows built → 25).
+    are loaded (bench, 200 patients: 200 rows built → 25). `scope`: the enrollments the
+    viewer may see (tracking.access.enrollment_scope; None: nobody).
 
     With `audit`, each patient shown is recorded as that read of their enrollment (one
     event each): on Postgres by the page's own statement, a data-modifying CTE, so the
     page and its audit cost one round trip and one commit."""
     if connection.vendor == "postgresql":
-        return _caseload_page_sql(enrollments, query, now, viewer_tz=viewer_tz, audit=audit)
+        return _caseload_page_sql(scope, query, now, viewer_tz=viewer_tz, audit=audit)
+    enrollments = scope.enrollments() if scope is not None else Enrollment.objects.none()
     page = _caseload_page_orm(enrollments, query, now, viewer_tz=viewer_tz)
     if audit is not None:
         audit.record(shown_reads(page.rows))
@@ -322,7 +324,8 @@ _ENROLLMENT_TYPE = Enrollment._meta.label_lower
 # ---------------------------------------------------------------- caseload on Postgres
 # The ORM spent longer building and compiling the annotated querysets than Postgres
 # spent answering them (bench, 200 patients: ~7 ms of 14), so on Postgres the page is
-# one hand-written statement. The inner query reads, for every enrollment in scope, only
+# one hand-written statement, its scope the condition tracking.access writes
+# (EnrollmentScope.sql). The inner query reads, for every enrollment in scope, only
 # what the chosen order and filters need (the name always; the alert counts, the summary
 # row or the program's length only for the sorts and filters that use them) and its
 # window gives the total and each row's position. The outer query keeps the one page
@@ -420,9 +423,9 @@ FROM (
            e.paused_on, e.paused_days, e.unlocked_through_week,
            u.full_name, u.email, u.timezone,
            ROW_NUMBER() OVER listed AS position, COUNT(*) OVER listed AS total
-    FROM ({{scope}}) e
+    FROM {Enrollment._meta.db_table} e
     JOIN {User._meta.db_table} u ON u.id = e.patient_id{{joins}}
-    {{where}}
+    WHERE {{where}}
     -- One window for both: the position in the order asked for, and the total.
     WINDOW listed AS (ORDER BY {{order}}, {_NAME_KEY_SQL}, e.id
                       ROWS BETWEEN UNBOUNDED PRECEDING AND UNBOUNDED FOLLOWING)
@@ -445,31 +448,7 @@ logged AS (
 SELECT * FROM shown ORDER BY position"""  # noqa: S608 (names from the model; values are params)
 
 
-# A positional placeholder of a compiled queryset, or an escaped percent sign.
-_PLACEHOLDER = re.compile(r"%%|%s")
-# What the statement reads of each enrollment.
-_SCOPE_COLUMNS = ("id", "patient_id", "program_version_id", "status", "screening", "start_date",
-                  "paused_on", "paused_days", "unlocked_through_week")
-
-
-def _scope_sql(enrollments: QuerySet[Enrollment], params: dict[str, Any]) -> str:
-    """The scoped enrollments (tracking.access decides them) as a subquery, its values
-    added to `params` under names of their own. Postgres flattens it into the statement:
-    one scan of the enrollments, as if its conditions were written there."""
-    sql, values = enrollments.values(*_SCOPE_COLUMNS).query.sql_with_params()
-    names = iter(range(len(values)))
-
-    def named(match: re.Match) -> str:
-        if match.group() == "%%":
-            return "%%"
-        i = next(names)
-        params[f"scope{i}"] = values[i]
-        return f"%(scope{i})s"
-
-    return _PLACEHOLDER.sub(named, sql)
-
-
-def _caseload_page_sql(enrollments: QuerySet[Enrollment], query: CaseloadQuery,
+def _caseload_page_sql(scope: EnrollmentScope | None, query: CaseloadQuery,
                        now: datetime, *, viewer_tz: tzinfo | None = None,
                        audit: ReadEvent | None = None) -> CaseloadPage:
     """caseload_page on Postgres: one statement, whatever the sort, filters and page."""
@@ -503,16 +482,13 @@ def _caseload_page_sql(enrollments: QuerySet[Enrollment], query: CaseloadQuery,
                       real_points=REAL_CHANGE_POINTS)
     needed = {*joins, *(name for _, names in filters for name in names)}
     direction = _DIRECTION_SQL[query.direction]
-    try:
-        scope = _scope_sql(enrollments, params)
-    except EmptyResultSet:  # enrollments.none(): nobody to show
+    if scope is None:  # nobody to show
         fetched = []
     else:
         sql = _CASELOAD_SQL.format(
-            scope=scope,
             joins="".join(_JOIN_SQL[name].format(e="e") for name in _JOIN_SQL if name in needed),
-            where=f"WHERE {' AND '.join(condition for condition, _ in filters)}"
-            if filters else "",
+            where=" AND ".join([scope.sql("e", params),
+                                *(condition for condition, _ in filters)]),
             order=", ".join(f"{key} {direction}" for key in keys))
         if audit is not None:
             sql = _AUDITED_CASELOAD_SQL.format(page=sql, commit=read_commit_sql())

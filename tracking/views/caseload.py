@@ -22,7 +22,7 @@ from django.views.decorators.vary import vary_on_headers
 from painapp.accounts.access import clinician_required
 from painapp.accounts.audit import ReadEvent
 from tracking import selectors
-from tracking.access import visible_enrollments
+from tracking.access import enrollment_scope
 from tracking.forms_clinician import CaseloadFilterForm
 from tracking.selectors import SORTS, CaseloadQuery, CaseloadRow
 
@@ -159,20 +159,29 @@ def _rows_html(rows: list[CaseloadRow]) -> SafeString:
     return mark_safe("\n".join(_row_html(row, detail_url) for row in rows))  # noqa: S308
 
 
+# The status list's options, written here for the same reason: six options through the
+# template's loop (an unpacking, a comparison and two escaped values each) cost ~40 µs,
+# a fifth of the page's own template; this is ~4 µs. The loop's markup, whitespace
+# included; values and labels are ours, escaped all the same.
+def _status_options_html(choices: list[tuple[str, str]], selected: str) -> SafeString:
+    return mark_safe("".join(  # noqa: S308
+        f'\n        <option value="{escape(value)}"{" selected" if value == selected else ""}>'
+        f"{escape(str(label))}</option>\n      " for value, label in choices))
+
+
 @require_GET
 @vary_on_headers("HX-Request")
 @clinician_required
 def caseload(request: HttpRequest) -> HttpResponse:
-    form = CaseloadFilterForm(request.GET)
-    query = form.query()
+    query, shown = CaseloadFilterForm.read(request.GET)
     # Each patient shown is audited, by the page's own statement (one event each).
     page = selectors.caseload_page(
-        visible_enrollments(request), query, timezone.now(), viewer_tz=request.user.tzinfo,
+        enrollment_scope(request), query, timezone.now(), viewer_tz=request.user.tzinfo,
         audit=ReadEvent.of(request, "caseload.viewed",
                            practice_id=request.membership.practice_id))
     path = reverse("caseload")
     context = {
-        "shown": form.shown,
+        "shown": shown,
         "page": page,
         "rows_html": _rows_html(page.rows),
         "query": query,
@@ -188,4 +197,5 @@ def caseload(request: HttpRequest) -> HttpResponse:
         # The form sends every field, empty or default; keep the address bar short.
         response["HX-Push-Url"] = query_string(query, path)
         return response
+    context["status_options"] = _status_options_html(shown["status_choices"], shown["status"])
     return render(request, "tracking/caseload.html", context)
