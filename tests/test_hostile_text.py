@@ -86,6 +86,8 @@ EXCLUDED = {
     "tracking.Instrument.key": "a slug (validated on import)",
     "tracking.CheckIn.slot": "generated slot names",
     "tracking.CheckIn.instrument_keys": "keys from the program's check-in config",
+    "tracking.CheckIn.figures": "derived from the scores (tracking.figures): totals, band "
+                                "labels of shipped instruments and sums of two answers",
     "tracking.Response.instrument_key": "a slug",
     "tracking.Response.scores": "numbers, and band labels of shipped instruments",
     "tracking.ReminderPreferences.practice_days": "weekday numbers",

@@ -586,7 +586,7 @@ def test_it_reads_the_same_overview_in_one_statement_as_through_the_orm(
         (Alert.Status.OPEN, None, None)]
     assert [week for _, _, week in one.attributions[-2:]] == [None, activity.week.number]
     assert {week: n for week, _, n in one.practice if week < 1} == {0: 2, -1: 1}
-    assert len(one.checkins) == 7 and one.checkins[0].responses
+    assert len(one.checkins) == 7 and one.checkins[0].answered
 
 
 @pytest.mark.parametrize("who", ["clinician", "admin", "other_clinician", "outsider_admin",

@@ -43,6 +43,7 @@ from programs.models import (
     PracticeSession,
     ProgramVersion,
 )
+from tracking.figures import figures_of
 from tracking.instruments import registry
 from tracking.instruments.scoring import AnswerError, clean_answers, score
 from tracking.models import Alert, CheckIn, Instrument, PracticeSettings, Response
@@ -582,11 +583,17 @@ def _scored_responses(checkin: CheckIn, instruments: list[Instrument], clean: di
             for instrument in instruments]
 
 
+def _figures(responses: list[Response]) -> dict:
+    """The check-in's figures (tracking.figures), from the responses about to be written."""
+    return figures_of((r.instrument_key, r.scores, r.answers) for r in responses)
+
+
 def _claim_and_write_orm(checkin: CheckIn, responses: list[Response],
                          now: datetime) -> tuple[bool, float | None]:
     claimed = CheckIn.objects.filter(
         pk=checkin.pk, status__in=PENDING, opens_at__lte=now, closes_at__gt=now,
-    ).update(status=CheckIn.Status.COMPLETED, completed_at=now, draft={})
+    ).update(status=CheckIn.Status.COMPLETED, completed_at=now, draft={},
+             figures=_figures(responses))
     if not claimed:
         return False, None
     Response.objects.bulk_create(responses)
@@ -604,7 +611,8 @@ _RESPONSE_COLUMNS = ("instrument_id", "instrument_key", "instrument_version", "a
 # baseline pain) when claimed, none otherwise.
 _CLAIM_AND_WRITE_SQL = """
 WITH claimed AS (
-    UPDATE {checkin} SET status = %s, completed_at = %s, draft = '{{}}'::jsonb
+    UPDATE {checkin} SET status = %s, completed_at = %s, draft = '{{}}'::jsonb,
+                         figures = %s::jsonb
     WHERE id = %s AND status IN (%s, %s) AND opens_at <= %s AND closes_at > %s
     RETURNING id),
 written AS (
@@ -629,7 +637,8 @@ def _claim_and_write_query(responses: int) -> str:
 
 def _claim_and_write_pg(checkin: CheckIn, responses: list[Response],
                         now: datetime) -> tuple[bool, float | None]:
-    params: list = [CheckIn.Status.COMPLETED.value, now, checkin.pk, *PENDING_VALUES, now, now]
+    params: list = [CheckIn.Status.COMPLETED.value, now, json.dumps(_figures(responses)),
+                    checkin.pk, *PENDING_VALUES, now, now]
     for r in responses:
         params += [r.instrument_id, r.instrument_key, r.instrument_version,
                    json.dumps(r.answers), json.dumps(r.scores), r.created_at]

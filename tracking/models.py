@@ -174,6 +174,9 @@ class CheckIn(models.Model):
     draft = models.JSONField(default=dict, blank=True,
                              help_text="Answers saved so far, before submitting.")
     completed_at = models.DateTimeField(null=True, blank=True)
+    # Derived from the responses when the check-in is recorded (tracking.figures): the
+    # totals, bands and short forms the patient overview charts. None until completed.
+    figures = models.JSONField(null=True, blank=True, editable=False)
 
     class Meta:
         ordering = ["opens_at"]

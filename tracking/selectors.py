@@ -56,6 +56,8 @@ from programs.models import (
 )
 from tracking.access import EnrollmentScope
 from tracking.expressions import DaysBetween, count_per_enrollment
+from tracking.figures import EMPTY as EMPTY_FIGURES
+from tracking.figures import figures_of
 from tracking.models import (
     Alert,
     CheckIn,
@@ -694,7 +696,9 @@ class Series:
 
 @dataclass
 class CheckInItem:
-    """A check-in as the clinician's screens show it, with its responses by key."""
+    """A check-in as the clinician's screens show it: its figures (tracking.figures: the
+    totals, bands and short forms, empty until it is done) and, where a screen needs
+    every answer (the measurements export), its responses by key."""
 
     pk: int
     slot: str
@@ -705,6 +709,7 @@ class CheckInItem:
     closes_at: datetime
     completed_at: datetime | None
     instrument_keys: list[str]
+    figures: dict[str, dict] = field(default_factory=lambda: EMPTY_FIGURES)
     responses: dict[str, dict] = field(default_factory=dict)
 
     # Plain properties: the overview reads each once per check-in (_checkin_series), and
@@ -738,22 +743,22 @@ class CheckInItem:
         """The instruments the check-in asked, for "was this asked?" once per chart."""
         return frozenset(self.instrument_keys)
 
+    @property
+    def answered(self) -> dict[str, Any]:
+        """The instruments answered, each with its score's total."""
+        return self.figures["totals"]
+
     def total(self, key: str) -> float | None:
-        response = self.responses.get(key)
-        return None if response is None else (response.get("scores") or {}).get("total")
+        return self.figures["totals"].get(key)
+
+    def band(self, key: str) -> str | None:
+        """The band of a full form's score (PHQ-9, GAD-7), if it was answered."""
+        return self.figures["bands"].get(key)
 
     def short_form(self, prefix: str) -> int | None:
         """PHQ-2 or GAD-2 (first two items, 0–6), from the short or the full form: the
         same two questions open both, so every check-in adds a comparable point."""
-        first_key, second_key = f"{prefix}1", f"{prefix}2"
-        for key, response in self.responses.items():
-            if not key.startswith(prefix):
-                continue
-            answers = response.get("answers") or {}
-            first, second = answers.get(first_key), answers.get(second_key)
-            if isinstance(first, int) and isinstance(second, int):
-                return first + second
-        return None
+        return self.figures["short"].get(prefix)
 
 
 def effective_status(status: str, closes_at: datetime, opens_at: datetime,
@@ -778,8 +783,8 @@ def _fetch(sql: str, params: list) -> list[tuple]:
 
 # Every opened check-in of one enrollment with its responses, as one JSON array:
 # `[[id, slot, kind, week, status, opens_at, closes_at, completed_at, instrument_keys,
-#   [[key, scores, answers, version], …] or null], …]`, oldest first. An expression, so
-# the overview can read it inside its one statement (_OVERVIEW_SQL). Two parameters:
+#   [[key, scores, answers, version], …] or null], …]`, oldest first (the measurements
+# export; the overview reads figures instead, _OVERVIEW_CHECKINS_JSON). Two parameters:
 # the enrollment id and now.
 _CHECKINS_JSON = f"""(
 SELECT json_agg(json_build_array(
@@ -802,18 +807,47 @@ def _at(value: str | None) -> datetime | None:
 
 
 def _checkin_items(rows: list | None, enrollment: Enrollment, now: datetime) -> list[CheckInItem]:
-    """CheckInItems from `_CHECKINS_JSON`'s decoded array."""
+    """CheckInItems, with their responses, from `_CHECKINS_JSON`'s decoded array."""
+    at = _at
+    items = []
+    for pk, slot, kind, week, status, opens_at, closes_at, completed_at, keys, scored \
+            in rows or ():
+        responses = {key: {"key": key, "scores": scores or {}, "answers": answers or {},
+                           "version": version}
+                     for key, scores, answers, version in scored or () if key}
+        items.append(CheckInItem(
+            pk=pk, slot=slot, kind=kind, week=week,
+            status=effective_status(status, at(closes_at), at(opens_at), enrollment, now),
+            opens_at=at(opens_at), closes_at=at(closes_at), completed_at=at(completed_at),
+            instrument_keys=keys or [], responses=responses,
+            figures=figures_of((r["key"], r["scores"], r["answers"])
+                               for r in responses.values())))
+    return items
+
+
+# The overview's check-ins: each with its figures (tracking.figures), not its responses,
+# as one JSON array, oldest first: `[[id, slot, kind, week, status, opens_at, closes_at,
+# completed_at, instrument_keys, figures or null], …]`. Parameters: enrollment id, now.
+_OVERVIEW_CHECKINS_JSON = f"""(
+SELECT json_agg(json_build_array(
+           c.id, c.slot, c.kind, c.week, c.status, c.opens_at, c.closes_at, c.completed_at,
+           c.instrument_keys, c.figures)
+       ORDER BY c.opens_at, c.id)::text
+FROM {CheckIn._meta.db_table} c
+WHERE c.enrollment_id = %s AND c.opens_at <= %s)"""  # noqa: S608 (table names from the models; values are params)
+
+
+def _overview_checkin_items(rows: list | None, enrollment: Enrollment,
+                            now: datetime) -> list[CheckInItem]:
+    """CheckInItems, with their figures only, from `_OVERVIEW_CHECKINS_JSON`'s array."""
     at = _at
     return [
         CheckInItem(
             pk=pk, slot=slot, kind=kind, week=week,
             status=effective_status(status, at(closes_at), at(opens_at), enrollment, now),
             opens_at=at(opens_at), closes_at=at(closes_at), completed_at=at(completed_at),
-            instrument_keys=keys or [],
-            responses={key: {"key": key, "scores": scores or {}, "answers": answers or {},
-                             "version": version}
-                       for key, scores, answers, version in scored or () if key})
-        for pk, slot, kind, week, status, opens_at, closes_at, completed_at, keys, scored
+            instrument_keys=keys or [], figures=figures or EMPTY_FIGURES)
+        for pk, slot, kind, week, status, opens_at, closes_at, completed_at, keys, figures
         in rows or ()]
 
 
@@ -833,12 +867,14 @@ def _checkins_with_scores(enrollment: Enrollment, now: datetime) -> list[CheckIn
     return _checkin_items(json.loads(text) if text else None, enrollment, now)
 
 
-def _checkins_with_scores_joined(enrollment: Enrollment, now: datetime) -> list[CheckInItem]:
+def _checkins_with_scores_joined(enrollment: Enrollment, now: datetime, *,
+                                 responses: bool = True) -> list[CheckInItem]:
     """`_checkins_with_scores` for databases without JSONB (SQLite, the embedded
     demo): check-ins LEFT JOIN responses, one row per (check-in, response). Still one
-    query whatever the history."""
+    query whatever the history. The figures are worked out from the responses (the
+    overview, `responses=False`, keeps only them)."""
     rows = (CheckIn.objects.filter(enrollment=enrollment, opens_at__lte=now)
-            .order_by("opens_at", "pk")
+            .order_by("opens_at", "pk", "responses__pk")
             .values("pk", "slot", "kind", "week", "status", "opens_at", "closes_at",
                     "completed_at", "instrument_keys", "responses__instrument_key",
                     "responses__scores", "responses__answers",
@@ -858,6 +894,12 @@ def _checkins_with_scores_joined(enrollment: Enrollment, now: datetime) -> list[
             item.responses[key] = {"key": key, "scores": row["responses__scores"] or {},
                                    "answers": row["responses__answers"] or {},
                                    "version": row["responses__instrument_version"]}
+    for item in items.values():
+        if item.responses:
+            item.figures = figures_of((r["key"], r["scores"], r["answers"])
+                                      for r in item.responses.values())
+        if not responses:
+            item.responses = {}
     return list(items.values())
 
 
@@ -1145,7 +1187,7 @@ _OVERVIEW_SQL = f"""
 SELECT
   (SELECT COUNT(*) FROM {Week._meta.db_table} WHERE version_id = %s),
   (SELECT paused FROM {ReminderPreferences._meta.db_table} WHERE enrollment_id = %s LIMIT 1),
-  {_CHECKINS_JSON},
+  {_OVERVIEW_CHECKINS_JSON},
   (SELECT json_agg(json_build_array(p.week, p.seconds, p.sessions))::text
    FROM (SELECT FLOOR((local_date - %s::date)::float8 / 7)::int + 1 AS week,
                 SUM(duration_seconds) AS seconds, COUNT(*) AS sessions
@@ -1196,7 +1238,8 @@ def overview_reads(enrollment: Enrollment, now: datetime, *, notes: bool = True
     at = _at
     return OverviewReads(
         week_count=n_weeks or 0, reminders_paused=bool(paused),
-        checkins=_checkin_items(loads(checkins) if checkins else None, enrollment, now),
+        checkins=_overview_checkin_items(loads(checkins) if checkins else None, enrollment,
+                                         now),
         practice=[tuple(row) for row in loads(practice)] if practice else [],
         attributions=[(at(recorded_at), score, week) for recorded_at, score, week
                       in (loads(attributions) if attributions else ())],
@@ -1227,7 +1270,7 @@ def _overview_reads_orm(enrollment: Enrollment, now: datetime, *, notes: bool = 
         week[1] += n
     return OverviewReads(
         week_count=enrollment.week_count, reminders_paused=paused,
-        checkins=_checkins_with_scores_joined(enrollment, now),
+        checkins=_checkins_with_scores_joined(enrollment, now, responses=False),
         practice=[(week, seconds, n) for week, (seconds, n) in practice.items()],
         attributions=list(Attribution.objects.filter(enrollment=enrollment)
                           .order_by("recorded_at", "pk")
@@ -1282,13 +1325,10 @@ def patient_overview(enrollment: Enrollment, now: datetime, *, notes: bool = Tru
                          points=mind_points, y_max=3, tick_step=1))
 
     full = [
-        FullScores(title=i.title, phq9=i.total("phq9"),
-                   phq9_band=(i.responses.get("phq9") or {}).get("scores", {}).get("band"),
-                   gad7=i.total("gad7"),
-                   gad7_band=(i.responses.get("gad7") or {}).get("scores", {}).get("band"),
-                   fabq=i.total(FABQ))
+        FullScores(title=i.title, phq9=i.total("phq9"), phq9_band=i.band("phq9"),
+                   gad7=i.total("gad7"), gad7_band=i.band("gad7"), fabq=i.total(FABQ))
         for i in checkins
-        if not i.responses.keys().isdisjoint(("phq9", "gad7", FABQ))
+        if not i.answered.keys().isdisjoint(("phq9", "gad7", FABQ))
     ]
 
     alerts, resolved = _split_alerts(reads.alerts)

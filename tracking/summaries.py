@@ -15,7 +15,8 @@ it, in the same transaction:
   values, tested equal to a full recompute (on Postgres the same upsert, from
   `summary_checkin_upsert`, is part of the statement that claims the check-in);
 - data set builders that write responses directly (the demo, the bench, test helpers)
-  call `summaries_refresh`, which recomputes every figure from the responses.
+  call `summaries_refresh`, which recomputes every figure from the responses (and each
+  check-in's own figures, tracking.figures).
 
 Deleting an enrollment deletes its summary (CASCADE). `manage.py refresh_summaries`
 recomputes them all, for example after restoring a backup.
@@ -39,6 +40,7 @@ from django.db.models.functions import Cast
 
 from programs.models import Enrollment
 from tracking.expressions import count_per_enrollment
+from tracking.figures import figures_refresh
 from tracking.models import CheckIn, EnrollmentSummary, Response
 
 PAIN_AVG = "pain_avg"
@@ -130,6 +132,7 @@ def summaries_refresh(*, enrollment_ids: Iterable[int]) -> int:
         cursor.execute(
             f"INSERT INTO {table} ({key}, {', '.join(columns)}) {select}"  # noqa: S608
             f" ON CONFLICT ({key}) DO UPDATE SET {updates}", params)
+        figures_refresh(enrollment_ids=ids)  # the check-ins' own figures (tracking.figures)
     return len(ids)
 
 
