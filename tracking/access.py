@@ -19,11 +19,10 @@ from django.utils import timezone
 
 from painapp import rows
 from painapp.accounts.audit import (
-    ASYNC_COMMIT_SQL,
     audit,
     audit_reads,
     client_ip,
-    reads_commit_async,
+    read_commit_sql,
 )
 from painapp.accounts.middleware import current_request_id
 from painapp.accounts.models import AuditEvent, Practice, Role, User
@@ -90,12 +89,14 @@ def enrollment_for_staff(request: HttpRequest, pk: int, *, viewed: str = "") -> 
     """
     if connection.vendor != "postgresql":
         return _enrollment_for_staff_portable(request, pk, viewed=viewed)
-    if viewed and request.membership.role in _SCOPED:
-        enrollment = _enrollment_for_staff_sql(request, pk, viewed)
+    scope = enrollment_scope(request)
+    if viewed and scope is not None:
+        enrollment = _enrollment_for_staff_sql(request, scope, pk, viewed)
         if enrollment is None:  # access.denied is written by the same statement
             raise Http404
         return enrollment
-    return _found_or_denied(request, pk, _enrollment_for_staff_sql(request, pk), viewed)
+    found = _enrollment_for_staff_sql(request, scope, pk) if scope is not None else None
+    return _found_or_denied(request, pk, found, viewed)
 
 
 def _enrollment_for_staff_portable(request: HttpRequest, pk: int, *,
@@ -126,9 +127,6 @@ _MODELS: tuple[type[Model], ...] = (Enrollment, User, User, ProgramVersion, Prac
 _ALIASES = ("e", "p", "c", "v", "pr")
 
 
-# The roles that see some enrollments (visible_enrollments); anyone else sees none.
-_SCOPED = (Role.CLINICIAN, Role.ADMIN)
-
 _ENROLLMENT_SELECT = f"""
 SELECT {", ".join(rows.columns(m, a) for m, a in zip(_MODELS, _ALIASES, strict=True))}
 FROM {Enrollment._meta.db_table} e
@@ -136,44 +134,41 @@ JOIN {User._meta.db_table} p ON p.id = e.patient_id
 JOIN {User._meta.db_table} c ON c.id = e.clinician_id
 JOIN {ProgramVersion._meta.db_table} v ON v.id = e.program_version_id
 JOIN {Practice._meta.db_table} pr ON pr.id = e.practice_id
-WHERE e.id = %s AND e.practice_id = %s"""  # noqa: S608 (names from the models; values are params)
+WHERE e.id = %(pk)s AND {{scope}}"""  # noqa: S608 (names from the models; values are params)
 
 # The lookup with its audit event (a data-modifying CTE: the INSERT runs whether or not
 # the SELECT finds a row). A hit writes the event audit_read would (`viewed`, the
 # patient as subject), a miss the one `audit` would for access.denied (no subject);
 # both name the enrollment id asked for and the user's practice, which is the
-# enrollment's practice on a hit. By the scope the user's role adds to the SELECT, and
-# whether the statement commits asynchronously as reads do (painapp.accounts.audit).
-_CLINICIAN_SCOPE = " AND e.clinician_id = %s"
-_AUDITED_SQL = {(scope, asynchronous): f"""
-WITH found AS ({_ENROLLMENT_SELECT}{scope}),
+# enrollment's practice on a hit. `{commit}`: read_commit_sql() (painapp.accounts.audit).
+_AUDITED_SQL = f"""
+WITH found AS ({_ENROLLMENT_SELECT}),
 logged AS (
   INSERT INTO {AuditEvent._meta.db_table}
       (actor_id, practice_id, subject_id, action, object_type, object_id, at, ip, request_id)
-  SELECT %s::bigint, %s::bigint, (SELECT patient_id FROM found),
-         CASE WHEN EXISTS (SELECT FROM found) THEN %s ELSE %s END,
-         %s, %s, %s, %s::inet, %s{f" FROM {ASYNC_COMMIT_SQL}" if asynchronous else ""})
+  SELECT %(actor)s::bigint, %(practice)s::bigint, (SELECT patient_id FROM found),
+         CASE WHEN EXISTS (SELECT FROM found) THEN %(viewed)s ELSE %(denied)s END,
+         %(object_type)s, %(object_id)s, %(at)s, %(ip)s::inet, %(request_id)s
+  FROM (SELECT) AS one_row{{commit}})
 SELECT * FROM found"""  # noqa: S608 (names from the models; values are params)
-                for scope in ("", _CLINICIAN_SCOPE) for asynchronous in (False, True)}
 
 
-def _enrollment_for_staff_sql(request: HttpRequest, pk: int, viewed: str = ""
-                              ) -> Enrollment | None:
-    """enrollment_for_staff's lookup as one written-out statement (Postgres): the
-    SELECT, with `viewed` also the audit event of the hit or miss."""
-    membership = request.membership
-    scope, params = "", [pk, membership.practice_id]
-    if membership.role == Role.CLINICIAN:
-        scope, params = _CLINICIAN_SCOPE, [*params, request.user.pk]
-    elif membership.role != Role.ADMIN:
-        return None
-    sql = _ENROLLMENT_SELECT + scope
+def _enrollment_for_staff_sql(request: HttpRequest, scope: EnrollmentScope, pk: int,
+                              viewed: str = "") -> Enrollment | None:
+    """enrollment_for_staff's lookup as one written-out statement (Postgres), within
+    `scope` (enrollment_scope's, as every other read): the SELECT, with `viewed` also
+    the audit event of the hit or miss."""
+    params: dict[str, Any] = {"pk": pk}
+    condition = scope.sql("e", params)
     if viewed:
-        actor_id = request.user.pk if request.user.is_authenticated else None
-        sql = _AUDITED_SQL[scope, reads_commit_async()]
-        params += [actor_id, membership.practice_id, viewed, "access.denied",
-                   Enrollment._meta.label_lower, str(pk), timezone.now(),
-                   client_ip(request), current_request_id()]
+        sql = _AUDITED_SQL.format(scope=condition, commit=read_commit_sql())
+        params.update(
+            actor=request.user.pk if request.user.is_authenticated else None,
+            practice=request.membership.practice_id, viewed=viewed, denied="access.denied",
+            object_type=Enrollment._meta.label_lower, object_id=str(pk), at=timezone.now(),
+            ip=client_ip(request), request_id=current_request_id())
+    else:
+        sql = _ENROLLMENT_SELECT.format(scope=condition)
     with prepared_cursor() as cursor:  # planned once per connection: painapp.prepared
         cursor.execute(sql, params)
         row = cursor.fetchone()

@@ -68,10 +68,12 @@ def _short_sql(prefix: str) -> str:
             f" FILTER (WHERE r.instrument_key LIKE '{prefix}%%' AND {whole}))[1]")
 
 
-# Every completed check-in of the given enrollments, its figures recomputed from its
-# responses in one statement (Postgres). Names from the models; the ids are a parameter.
-_REFRESH_SQL = f"""
-UPDATE {CheckIn._meta.db_table} c SET figures = f.figures
+def refresh_sql(checkin_table: str, response_table: str, where: str = "") -> str:
+    """One statement recomputing from their responses the figures of every completed
+    check-in (`where`: a condition on them, aliased `rc`). Postgres. Table names are
+    arguments so migration 0009 can fill in with its own."""
+    return f"""
+UPDATE {checkin_table} c SET figures = f.figures
 FROM (
   SELECT r.checkin_id, jsonb_build_object(
       'totals', jsonb_object_agg(r.instrument_key, r.scores->'total'),
@@ -81,11 +83,15 @@ FROM (
       'short', jsonb_strip_nulls(jsonb_build_object(
           '{SHORT_FORMS[0]}', {_short_sql(SHORT_FORMS[0])},
           '{SHORT_FORMS[1]}', {_short_sql(SHORT_FORMS[1])}))) AS figures
-  FROM {Response._meta.db_table} r
-  JOIN {CheckIn._meta.db_table} rc ON rc.id = r.checkin_id
-  WHERE rc.enrollment_id = ANY(%s)
+  FROM {response_table} r
+  JOIN {checkin_table} rc ON rc.id = r.checkin_id{f" WHERE {where}" if where else ""}
   GROUP BY r.checkin_id) f
-WHERE c.id = f.checkin_id"""  # noqa: S608 (names and constants ours; the ids are a parameter)
+WHERE c.id = f.checkin_id"""  # noqa: S608 (names and constants ours)
+
+
+# The given enrollments' check-ins (the ids are a parameter).
+_REFRESH_SQL = refresh_sql(CheckIn._meta.db_table, Response._meta.db_table,
+                           "rc.enrollment_id = ANY(%s)")
 
 
 def figures_refresh(*, enrollment_ids: Iterable[int]) -> None:

@@ -806,6 +806,11 @@ def _at(value: str | None) -> datetime | None:
     return None if value is None else datetime.fromisoformat(value)
 
 
+def _figures_from(responses: dict[str, dict]) -> dict:
+    """A check-in's figures from its responses by key (as CheckInItem holds them)."""
+    return figures_of((r["key"], r["scores"], r["answers"]) for r in responses.values())
+
+
 def _checkin_items(rows: list | None, enrollment: Enrollment, now: datetime) -> list[CheckInItem]:
     """CheckInItems, with their responses, from `_CHECKINS_JSON`'s decoded array."""
     at = _at
@@ -820,8 +825,7 @@ def _checkin_items(rows: list | None, enrollment: Enrollment, now: datetime) -> 
             status=effective_status(status, at(closes_at), at(opens_at), enrollment, now),
             opens_at=at(opens_at), closes_at=at(closes_at), completed_at=at(completed_at),
             instrument_keys=keys or [], responses=responses,
-            figures=figures_of((r["key"], r["scores"], r["answers"])
-                               for r in responses.values())))
+            figures=_figures_from(responses)))
     return items
 
 
@@ -896,8 +900,7 @@ def _checkins_with_scores_joined(enrollment: Enrollment, now: datetime, *,
                                    "version": row["responses__instrument_version"]}
     for item in items.values():
         if item.responses:
-            item.figures = figures_of((r["key"], r["scores"], r["answers"])
-                                      for r in item.responses.values())
+            item.figures = _figures_from(item.responses)
         if not responses:
             item.responses = {}
     return list(items.values())

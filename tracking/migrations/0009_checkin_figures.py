@@ -2,21 +2,10 @@
 
 from django.db import migrations, models
 
-from tracking.figures import _short_sql, figures_of
+from tracking.figures import figures_of, refresh_sql
 
-# tracking.figures._REFRESH_SQL for every check-in, with this migration's table names.
-_FILL_SQL = f"""
-UPDATE tracking_checkin c SET figures = f.figures
-FROM (
-  SELECT r.checkin_id, jsonb_build_object(
-      'totals', jsonb_object_agg(r.instrument_key, r.scores->'total'),
-      'bands', COALESCE(jsonb_object_agg(r.instrument_key, r.scores->'band')
-                        FILTER (WHERE r.instrument_key IN ('phq9', 'gad7')), '{{}}'::jsonb),
-      'short', jsonb_strip_nulls(jsonb_build_object(
-          'phq', {_short_sql("phq")}, 'gad', {_short_sql("gad")}))) AS figures
-  FROM tracking_response r
-  GROUP BY r.checkin_id) f
-WHERE c.id = f.checkin_id"""  # noqa: S608 (constants only)
+# Every check-in recorded so far, with this migration's table names.
+_FILL_SQL = refresh_sql("tracking_checkin", "tracking_response")
 
 
 def fill(apps, schema_editor):
