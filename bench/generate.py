@@ -110,7 +110,7 @@ def generate(*, scale: float, seed: int, timings: dict) -> dict:
     from bench.db import copy_rows, execute, reserve_ids
     from painapp.accounts.models import Membership, Practice, Role, User
     from programs.models import Enrollment, EnrollmentStatus, ProgramVersion, Screening
-    from tracking.checkins import checkin_config
+    from tracking.checkins.schedule import checkin_config
     from tracking.models import PracticeSettings, ReminderPreferences, ReminderSchedule
 
     rng = random.Random(seed)
@@ -245,7 +245,7 @@ def generate(*, scale: float, seed: int, timings: dict) -> dict:
     with Timer("derived figures: sessions, mind-brain scores, check-in summaries (services)",
                timings):
         from programs.services import enrollment_figures_refresh
-        from tracking.summaries import summaries_refresh_all
+        from tracking.checkins.summaries import summaries_refresh_all
 
         enrollment_figures_refresh()
         summaries_refresh_all()

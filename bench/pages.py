@@ -228,7 +228,7 @@ def open_checkins(enrollment_id: int, count: int) -> list[int]:
     from django.utils import timezone
 
     from programs.models import Enrollment
-    from tracking.checkins import checkin_config
+    from tracking.checkins.schedule import checkin_config
     from tracking.models import CheckIn
 
     CheckIn.objects.filter(enrollment_id=enrollment_id, slot__startswith=BENCH_SLOT).delete()
@@ -264,8 +264,8 @@ def checkin_answers() -> dict:
     ``<instrument>__<item>``): moderate pain and fear, no low mood, so no alert rule
     fires and every submit takes the same path."""
     from programs.models import ProgramVersion
-    from tracking.checkins import checkin_config
-    from tracking.forms_checkin import field_name
+    from tracking.checkins.forms import field_name
+    from tracking.checkins.schedule import checkin_config
     from tracking.models import Instrument
 
     version = ProgramVersion.objects.order_by("-pk").first()

@@ -46,7 +46,7 @@ def prepare(count: int, now: datetime, timings: dict) -> list[int]:
     from bench.db import copy_rows, execute, reserve_ids
     from painapp.accounts.models import Membership, Practice, Role, User
     from programs.models import Enrollment, EnrollmentStatus, ProgramVersion, Screening
-    from tracking.checkins import checkin_config
+    from tracking.checkins.schedule import checkin_config
     from tracking.models import CheckIn, ReminderPreferences, ReminderSchedule
 
     enrollments_needed = math.ceil(count / 2)
@@ -290,7 +290,7 @@ def sweep_child(now_iso: str) -> None:
     import json
 
     bench.setup_django()
-    from tracking.reminders import sweep_due_reminders
+    from tracking.reminders.sweep import sweep_due_reminders
 
     started = time.perf_counter()
     claimed = sweep_due_reminders(datetime.fromisoformat(now_iso))

@@ -273,4 +273,4 @@ LOGGING = {
     },
 }
 
-PAINAPP_TODAY_PROVIDERS = ["tracking.today.checkin_card"]
+PAINAPP_TODAY_PROVIDERS = ["tracking.checkins.today.checkin_card"]

@@ -1,6 +1,8 @@
 from django.urls import path
 
-from programs.views import activities, enrollments, exposure, log, onboarding, practice, today
+from programs.exposure import views as exposure
+from programs.practice import views as practice
+from programs.views import activities, enrollments, log, onboarding, today
 
 urlpatterns = [
     # Onboarding (first login): welcome, what this is, consent, settings, then safety.

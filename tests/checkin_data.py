@@ -5,8 +5,9 @@ from __future__ import annotations
 
 from datetime import timedelta
 
-from tracking.checkins import checkin_record, checkins_schedule, local_midnight
-from tracking.forms_checkin import SEP
+from tracking.checkins.forms import SEP
+from tracking.checkins.schedule import checkins_schedule, local_midnight
+from tracking.checkins.services import checkin_record
 from tracking.instruments.registry import normalise
 from tracking.instruments.shipped import definition_for
 from tracking.models import CheckIn

@@ -23,10 +23,10 @@ from programs.models import (
     FearItem,
     PracticeSession,
 )
+from tracking.checkins.summaries import summaries_refresh
 from tracking.instruments.registry import current_instruments, spec_of
 from tracking.instruments.scoring import score
 from tracking.models import Alert, CheckIn, Response
-from tracking.summaries import summaries_refresh
 
 BASELINE_KEYS = ["pain_avg", "pain_worst", "fear_movement", "fabq_pa", "phq9", "gad7"]
 WEEKLY_KEYS = ["pain_avg", "pain_worst", "fear_movement", "phq2", "gad2"]

@@ -17,11 +17,12 @@ from django.utils import timezone
 from painapp.accounts.audit import audit
 from painapp.accounts.models import Invitation, Membership, User
 from programs import services as program_services
+from programs.exposure.services import exposure_complete, exposure_create, fear_item_create
 from programs.models import Activity, ActivityKind, Enrollment
-from programs.services_exposure import exposure_complete, exposure_create, fear_item_create
-from programs.services_practice import practice_session_record
-from tracking import reminders
-from tracking.checkins import checkins_schedule
+from programs.practice.services import practice_session_record
+from tracking.alerts.services import alert_raise
+from tracking.checkins.schedule import checkins_schedule
+from tracking.checkins.summaries import summaries_refresh
 from tracking.instruments.registry import sync_shipped
 from tracking.models import (
     CheckIn,
@@ -32,8 +33,7 @@ from tracking.models import (
     ReminderSchedule,
     Response,
 )
-from tracking.services import alert_raise
-from tracking.summaries import summaries_refresh
+from tracking.reminders.schedules import preferences_for, schedules_sync
 
 
 @dataclass
@@ -98,10 +98,10 @@ def make_rich_data(enrollment: Enrollment, *, marker: str, staff: User) -> Rich:
         answers={"phq1": 2, "phq2": 1, "note": f"{marker} answer"}, scores={"total": 11})
     summaries_refresh(enrollment_ids=[enrollment.pk])
 
-    prefs = reminders.preferences_for(enrollment)
+    prefs = preferences_for(enrollment)
     prefs.phone = "+447700900123"
     prefs.save()
-    reminders.schedules_sync(enrollment=enrollment)
+    schedules_sync(enrollment=enrollment)
     schedule = ReminderSchedule.objects.get(enrollment=enrollment, kind="practice")
     r["reminder_preferences"] = prefs
     r["reminder_schedule"] = schedule

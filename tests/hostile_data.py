@@ -22,15 +22,16 @@ from django.utils import timezone
 from painapp.accounts.models import Invitation, Membership, Role, User
 from painapp.accounts.services import InvitationRequest, invitation_accept, invitation_create
 from programs import services as program_services
+from programs.exposure.services import exposure_complete, exposure_create, fear_item_create
 from programs.models import Activity, ActivityKind, Enrollment
-from programs.services_exposure import exposure_complete, exposure_create, fear_item_create
-from programs.services_practice import practice_session_record, sensation_words
+from programs.practice.services import practice_session_record, sensation_words
 from tests.factories import PASSWORD, make_member, make_practice
-from tracking import reminders
-from tracking.bulk_import import bulk_import_confirm, bulk_import_prepare
-from tracking.checkins import checkin_record, checkin_save_draft
+from tracking.checkins.services import checkin_record, checkin_save_draft
+from tracking.clinic.services import attribution_code, clinician_note_create
 from tracking.models import BulkImport, CheckIn, PracticeSettings
-from tracking.services_clinician import attribution_code, clinician_note_create
+from tracking.practice_admin.bulk_import import bulk_import_confirm, bulk_import_prepare
+from tracking.reminders.delivery import unsubscribe_token
+from tracking.reminders.schedules import preferences_for, schedules_sync
 
 # Markup that must never reach a page as markup.
 MARKUP = [
@@ -267,10 +268,10 @@ def build_hostile_world(admin_client, program_version) -> HostileWorld:
     )
     checkin_save_draft(checkin=drafted, answers_by_instrument={"causes": cause_answers})
 
-    prefs = reminders.preferences_for(enrollment)
+    prefs = preferences_for(enrollment)
     prefs.phone = "+1 (234) 567-8900"  # the form allows digits, spaces, ( ) - and a leading +
     prefs.save()
-    reminders.schedules_sync(enrollment=enrollment)
+    schedules_sync(enrollment=enrollment)
 
     # Admin work: a pending invitation, a questionnaire import, two bulk imports.
     pending = invitation_create(
@@ -322,7 +323,7 @@ def build_hostile_world(admin_client, program_version) -> HostileWorld:
     e = enrollment.pk
     urls = {
         "invitation_accept": {"token": invitation_token(pending)},
-        "unsubscribe": {"token": reminders.unsubscribe_token(e)},
+        "unsubscribe": {"token": unsubscribe_token(e)},
         "invitation_resend": {"pk": pending.pk},
         "invitation_revoke": {"pk": pending.pk},
         "program_week": {"number": 2},

@@ -65,7 +65,7 @@ def main(path: str) -> int:
     from django.utils import timezone
 
     from tests.checkin_data import post_for
-    from tracking.checkins import DEFAULT_CONFIG
+    from tracking.checkins.schedule import DEFAULT_CONFIG
     from tracking.models import CheckIn
 
     now = timezone.now()

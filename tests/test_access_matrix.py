@@ -19,8 +19,8 @@ from painapp.accounts.models import Invitation, Membership
 from programs.models import Exposure, FearItem
 from tests.checkin_data import schedule_from_start
 from tests.factories import make_enrollment
-from tracking import reminders
 from tracking.models import Alert, BulkImport
+from tracking.reminders.delivery import unsubscribe_token
 
 VISITORS = ["anonymous", "patient", "other_patient", "clinician", "other_clinician", "admin",
             "outsider_admin"]
@@ -134,7 +134,7 @@ def world(cast, program_version):
     e, a = enrollment.pk, alert.pk
     return {
         "invitation_accept": {"token": invitation_token(invitation)},
-        "unsubscribe": {"token": reminders.unsubscribe_token(e)},
+        "unsubscribe": {"token": unsubscribe_token(e)},
         "invitation_resend": {"pk": invitation.pk}, "invitation_revoke": {"pk": invitation.pk},
         "program_week": {"number": 1}, "activity": {"slug": slug},
         "activity_complete": {"slug": slug},

@@ -18,8 +18,9 @@ from painapp.accounts.models import AuditEvent, Membership, User
 from tests.data_rights_data import make_rich_data
 from tests.factories import PASSWORD
 from tests.test_data_export import STAFF_ONLY, rows_about, tables_about_people
-from tracking import reminders
 from tracking.models import BulkImport, Delivery, Notification, ReminderSchedule
+from tracking.reminders.schedules import schedules_sync
+from tracking.reminders.sweep import sweep_due_reminders
 from tracking.tasks import _send_one
 
 
@@ -114,7 +115,7 @@ def test_a_patient_who_is_also_staff_asks_their_admin(client, cast, enrollment):
 
 
 def test_it_waits_until_the_care_team_has_seen_a_safety_alert(client, cast, enrollment):
-    from tracking.services import alert_acknowledge, alert_raise
+    from tracking.alerts.services import alert_acknowledge, alert_raise
 
     alert = alert_raise(enrollment=enrollment, kind="self_harm", severity="urgent",
                         source="checkin:1")
@@ -239,7 +240,7 @@ def test_deleting_twice_changes_nothing_more(cast, enrollment):
 # ---------------------------------------------------------------- reminders
 def due_practice_reminder(enrollment):
     """The enrollment's practice reminder, synced now; the time it falls due."""
-    reminders.schedules_sync(enrollment=enrollment, now=timezone.now())
+    schedules_sync(enrollment=enrollment, now=timezone.now())
     schedule = ReminderSchedule.objects.get(enrollment=enrollment, kind="practice")
     assert schedule.active
     return schedule, schedule.next_due_at
@@ -253,8 +254,8 @@ def test_reminders_stop_at_once(client, cast, enrollment):
     login(client, cast.patient)
     delete(client)
 
-    assert reminders.sweep_due_reminders(due) == 0
-    assert reminders.sweep_due_reminders(due + timedelta(days=1)) == 0
+    assert sweep_due_reminders(due) == 0
+    assert sweep_due_reminders(due + timedelta(days=1)) == 0
     assert not Delivery.objects.filter(schedule__enrollment__patient=cast.patient).exists()
     assert _send_one(pending.pk) == "missing"  # the queued send finds nothing to send
     assert mail.outbox == []
@@ -266,5 +267,5 @@ def test_the_other_patients_reminders_carry_on(client, cast, enrollment, other_e
     _, due = due_practice_reminder(other_enrollment)
     login(client, cast.patient)
     delete(client)
-    assert reminders.sweep_due_reminders(due) == 1
+    assert sweep_due_reminders(due) == 1
     assert Delivery.objects.filter(schedule__enrollment=other_enrollment).exists()

@@ -13,10 +13,10 @@ from django.utils import timezone
 from painapp.accounts.models import AuditEvent
 from programs.models import EnrollmentStatus
 from tests.test_alerts_factories import make_checkin, pain, phq9
-from tracking.alerts import alerts_for_missed_checkins, evaluate_checkin, evaluate_missed
-from tracking.checkins import checkin_record
+from tracking.alerts.evaluate import alerts_for_missed_checkins, evaluate_checkin, evaluate_missed
+from tracking.alerts.services import alert_resolve
+from tracking.checkins.services import checkin_record
 from tracking.models import Alert, CheckIn, Notification, OutboxTask, PracticeSettings
-from tracking.services import alert_resolve
 
 MISSED = CheckIn.Status.MISSED
 

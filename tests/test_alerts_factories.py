@@ -8,7 +8,7 @@ from datetime import timedelta
 
 from django.utils import timezone
 
-from tracking import tasks_alerts
+from painapp.celery import app as celery_app
 from tracking.instruments.registry import current_instruments, spec_of
 from tracking.instruments.scoring import clean_answers, score
 from tracking.models import CheckIn, OutboxTask, Response
@@ -55,7 +55,7 @@ def run_outbox() -> list[str]:
     arguments, synchronously). Returns the task names run."""
     ran = []
     for row in OutboxTask.objects.filter(done_at__isnull=True).order_by("pk"):
-        task = getattr(tasks_alerts, row.task.rsplit(".", 1)[1])
+        task = celery_app.tasks[row.task]  # by its registered name, as a worker finds it
         task(**row.kwargs, outbox_id=row.pk)
         ran.append(row.task)
     return ran

@@ -8,8 +8,8 @@ import pytest
 from django.urls import reverse
 
 from painapp.accounts.models import AuditEvent
+from tracking.alerts.services import alert_raise
 from tracking.models import Alert
-from tracking.services import alert_raise
 
 
 @pytest.fixture

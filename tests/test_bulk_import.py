@@ -18,9 +18,9 @@ from painapp.accounts import services as account_services
 from painapp.accounts.models import AuditEvent, Invitation, Membership, Role, User
 from programs.models import Enrollment, EnrollmentStatus
 from tests.factories import make_enrollment, make_member
-from tracking import bulk_import
 from tracking.models import BulkImport, OutboxTask
-from tracking.tasks_admin import send_import_invitations
+from tracking.practice_admin import bulk_import
+from tracking.tasks import send_import_invitations
 
 HEADER = "full_name,email,clinician_email,start_date,timezone,program\n"
 

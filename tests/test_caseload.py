@@ -27,15 +27,15 @@ from tests.clinical_data import (
 )
 from tests.factories import Role, make_enrollment, make_member
 from tracking.access import EnrollmentScope, enrollment_scope, visible_enrollments
-from tracking.forms_clinician import CaseloadFilterForm
-from tracking.models import Alert, CheckIn
-from tracking.selectors import (
+from tracking.clinic.caseload import (
     SORTS,
     CaseloadQuery,
     _caseload_page_orm,
     _caseload_page_sql,
     shown_reads,
 )
+from tracking.clinic.forms import CaseloadFilterForm
+from tracking.models import Alert, CheckIn
 
 # session, user, membership, and the page: its rows, how many match, and an audit event
 # for each patient shown, in one statement

@@ -12,11 +12,11 @@ from django.utils.html import escape
 
 from programs.models import Enrollment
 from tests.checkin_data import post_for, record_at_open, schedule_from_start
-from tracking.checkins import checkins_update_statuses
+from tracking.checkins.schedule import checkins_update_statuses
+from tracking.checkins.today import checkin_card
 from tracking.instruments.registry import normalise
 from tracking.instruments.shipped import SHIPPED
 from tracking.models import CheckIn, Response
-from tracking.today import checkin_card
 
 WEEKLY = ["pain_avg", "pain_worst", "fear_movement", "phq2", "gad2"]
 
@@ -235,7 +235,7 @@ def test_the_today_card_costs_one_query(rf, cast, week3, django_assert_num_queri
     with django_assert_num_queries(1):
         card = checkin_card(rf.get("/"), enrollment)
     assert card["checkin"] == week3
-    assert card["template"] == "tracking/checkin/today_card.html"
+    assert card["template"] == "tracking/patient/checkin/today_card.html"
     week3.status = CheckIn.Status.COMPLETED
     week3.save()
     with django_assert_num_queries(1):

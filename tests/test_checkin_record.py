@@ -12,8 +12,10 @@ from django.test import Client
 from django.urls import reverse
 
 from tests.checkin_data import answers_for, post_for, record_at_open, schedule_from_start
-from tracking import checkins
-from tracking.checkins import AlreadyDone, Change, checkin_record, checkins_schedule
+from tracking.checkins.results import Change
+from tracking.checkins.schedule import checkins_schedule
+from tracking.checkins.selectors import _patient_checkin_orm, _patient_checkin_pg
+from tracking.checkins.services import AlreadyDone, checkin_instruments, checkin_record
 from tracking.instruments.registry import instrument_save, spec_of
 from tracking.instruments.scoring import score
 from tracking.instruments.shipped import definition_for
@@ -137,12 +139,12 @@ def test_the_written_out_check_in_read_gives_what_the_orm_gives(cast, enrollment
 
     def both(checkin: CheckIn, of=enrollment) -> tuple:
         out = []
-        for read in (checkins._patient_checkin_pg, checkins._patient_checkin_orm):
+        for read in (_patient_checkin_pg, _patient_checkin_orm):
             found = read(of, checkin.pk)
             if found is None:
                 out.append(None)
                 continue
-            instruments = checkins.checkin_instruments(found.checkin, of.practice_id,
+            instruments = checkin_instruments(found.checkin, of.practice_id,
                                                        found.instrument_ids)
             assert found.checkin.enrollment is of
             out.append((values(found.checkin), values(found.rules),

@@ -14,14 +14,14 @@ from programs.models import EnrollmentStatus
 from programs.services import enrollment_pause, enrollment_resume
 from tests.checkin_data import record_at_open
 from tests.factories import Role, make_enrollment, make_member
-from tracking.checkins import (
+from tracking.checkins.schedule import (
     add_months,
     checkins_reschedule,
     checkins_schedule,
     checkins_update_statuses,
 )
 from tracking.models import CheckIn, PracticeSettings
-from tracking.tasks_checkins import update_checkin_statuses
+from tracking.tasks import update_checkin_statuses
 
 BASELINE = ["pain_avg", "pain_worst", "fear_movement", "fabq_pa", "phq9", "gad7"]
 WEEKLY = ["pain_avg", "pain_worst", "fear_movement", "phq2", "gad2"]

@@ -20,7 +20,7 @@ from django.urls import reverse
 from django.utils import timezone
 
 from painapp.accounts.models import AuditEvent, Invitation, User
-from programs.services_practice import practice_session_record
+from programs.practice.services import practice_session_record
 from tests.data_rights_data import make_rich_data
 from tests.factories import PASSWORD
 from tracking.models import BulkImport

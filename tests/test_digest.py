@@ -8,10 +8,9 @@ from datetime import UTC, datetime, timedelta
 import time_machine
 
 from tests.test_alerts_factories import make_checkin, run_outbox
-from tracking import tasks_alerts
-from tracking.alerts import send_daily_digests
+from tracking.alerts.services import alert_raise
 from tracking.models import Alert, CheckIn, DigestLog
-from tracking.services import alert_raise
+from tracking.tasks import send_daily_digests, send_digest_email
 
 DAY = datetime(2026, 1, 14, tzinfo=UTC)  # winter: New York is UTC−5, Tokyo UTC+9
 
@@ -39,7 +38,7 @@ def test_it_sends_one_digest_with_the_counts_and_no_health_data(cast, enrollment
         make_checkin(enrollment, "week-0", days_ago=9, status=CheckIn.Status.MISSED)  # old
         raise_routine(other_enrollment)  # another clinician's patient
     with at(7.1):
-        assert tasks_alerts.send_daily_digests() == 2
+        assert send_daily_digests() == 2
         run_outbox()
     [email] = digests_for(mailoutbox, cast.clinician)
     assert email.subject == "Your painapp summary: 3 new alerts, 1 missed check-in"
@@ -119,8 +118,8 @@ def test_it_sends_a_recorded_digest_once_even_if_the_task_runs_twice(cast, enrol
     with at(7.1):
         send_daily_digests()
     log = DigestLog.objects.get(clinician=cast.clinician)
-    tasks_alerts.send_digest_email(digest_id=log.pk)
-    tasks_alerts.send_digest_email(digest_id=log.pk)
+    send_digest_email(digest_id=log.pk)
+    send_digest_email(digest_id=log.pk)
     assert len(mailoutbox) == 1
     log.refresh_from_db()
     assert log.sent_at is not None

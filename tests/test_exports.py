@@ -20,7 +20,7 @@ from painapp.accounts.models import AuditEvent
 from painapp.csvsafe import csv_response, safe_cell
 from programs.models import AttributionCause, Exposure
 from tests.clinical_data import Scores, add_alert, add_checkin, build_history
-from tracking.fhir import patient_reference_id
+from tracking.exports.fhir import patient_reference_id
 from tracking.models import CheckIn, ClinicianNote, Response
 
 EXPORTS = ["patient_summary", "patient_csv", "patient_fhir"]

@@ -9,9 +9,9 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
+from programs.exposure.selectors import ladder_rungs, suggest_next_step
+from programs.exposure.services import exposure_complete, exposure_create, fear_item_create
 from programs.models import Exposure, FearItem
-from programs.selectors_exposure import ladder_rungs, suggest_next_step
-from programs.services_exposure import exposure_complete, exposure_create, fear_item_create
 
 HARM_MESSAGE = "Choose a number from 0 to 100 for how harmful it feels."
 
@@ -477,7 +477,7 @@ def test_it_suggests_the_lowest_rung_until_it_has_gone_better_twice(enrollment):
 
 def test_the_suggestion_follows_ratings_not_the_patients_order(enrollment):
     low, high = rung(enrollment, "Low", 20), rung(enrollment, "High", 70)
-    from programs.services_exposure import fear_item_move
+    from programs.exposure.services import fear_item_move
 
     fear_item_move(fear_item=high, direction="up")
     assert suggest_next_step(ladder_rungs(enrollment)).rung.item == low

@@ -13,8 +13,10 @@ from django.utils import timezone
 
 from tests.conftest import start_worker, stop_process
 from tests.factories import make_enrollment
-from tracking import reminders
 from tracking.models import Delivery
+from tracking.reminders.delivery import deliver
+from tracking.reminders.schedules import preferences_for, schedules_sync
+from tracking.reminders.sweep import CLAIM_TIMEOUT, requeue_stale_deliveries, sweep_due_reminders
 
 
 def wait_for(predicate, timeout=60, message="condition"):
@@ -32,12 +34,12 @@ def test_a_killed_worker_does_not_lose_or_double_a_delivery(
 
     redis.Redis.from_url(settings.CELERY_BROKER_URL).flushdb()
     enrollment = make_enrollment(cast.patient, cast.clinician, cast.practice)
-    prefs = reminders.preferences_for(enrollment)
+    prefs = preferences_for(enrollment)
     now = timezone.now().replace(second=0, microsecond=0)
     prefs.in_app_enabled = False
     prefs.practice_time = (now - timedelta(minutes=1)).astimezone(enrollment.patient.tzinfo).time()
     prefs.save()
-    reminders.schedules_sync(enrollment=enrollment, now=now - timedelta(minutes=5))
+    schedules_sync(enrollment=enrollment, now=now - timedelta(minutes=5))
     mail_dir, marker = tmp_path / "mail", tmp_path / "hanging"
     mail_dir.mkdir()
     env = {
@@ -48,7 +50,7 @@ def test_a_killed_worker_does_not_lose_or_double_a_delivery(
     first = start_worker("doomed", **env)
     second = None
     try:
-        reminders.sweep_due_reminders(now)  # queues the send to the real broker
+        sweep_due_reminders(now)  # queues the send to the real broker
         delivery = Delivery.objects.get(channel="email")
         wait_for(marker.exists, message="the worker to start sending")
         os.kill(first.pid, signal.SIGKILL)
@@ -60,19 +62,19 @@ def test_a_killed_worker_does_not_lose_or_double_a_delivery(
 
         second = start_worker("rescuer", **env)
         # A fresh claim is left alone: the dead worker might still have been alive.
-        assert reminders.requeue_stale_deliveries(timezone.now()) == 0
+        assert requeue_stale_deliveries(timezone.now()) == 0
         # Ten minutes on (the claim timeout), the minute sweep queues it again.
         Delivery.objects.filter(pk=delivery.pk).update(
-            claimed_at=timezone.now() - reminders.CLAIM_TIMEOUT - timedelta(seconds=1)
+            claimed_at=timezone.now() - CLAIM_TIMEOUT - timedelta(seconds=1)
         )
-        assert reminders.requeue_stale_deliveries(timezone.now()) == 1
+        assert requeue_stale_deliveries(timezone.now()) == 1
         wait_for(
             lambda: Delivery.objects.get(pk=delivery.pk).status == "sent",
             message="the delivery to be completed",
         )
         # Redelivering the original message later (Redis's visibility timeout) sends
         # nothing more: the row is already sent.
-        assert reminders.deliver(delivery.pk) == "sent"
+        assert deliver(delivery.pk) == "sent"
     finally:
         for proc in (first, second):
             if proc is not None and proc.poll() is None:

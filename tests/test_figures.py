@@ -9,7 +9,7 @@ from datetime import timedelta
 import pytest
 
 from tests.checkin_data import record_at_open, schedule_from_start
-from tracking.figures import EMPTY, figures_of, figures_refresh
+from tracking.checkins.figures import EMPTY, figures_of, figures_refresh
 from tracking.instruments.registry import current_instruments
 from tracking.models import CheckIn, Response
 

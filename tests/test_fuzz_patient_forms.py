@@ -82,7 +82,7 @@ def setup(client, cast, enrollment):
                                    first_rating=50)
     exposure = Exposure.objects.create(enrollment=enrollment, fear_item=fear, activity="Bend",
                                        predicted_pain=5, predicted_harm=50)
-    from tracking.reminders import preferences_for
+    from tracking.reminders.schedules import preferences_for
 
     preferences_for(enrollment)  # the defaults exist before the patient edits them
     return {
@@ -141,7 +141,7 @@ def test_the_checkin_form_survives_random_input(client, cast, program_version):
     """Random answers to the baseline check-in (every instrument we ship but one)."""
     from tests.checkin_data import items, schedule_from_start
     from tests.factories import make_enrollment
-    from tracking.forms_checkin import SEP
+    from tracking.checkins.forms import SEP
 
     enrollment = make_enrollment(cast.patient, cast.clinician, cast.practice,
                                  version=program_version, days_ago=0)

@@ -28,12 +28,15 @@ from django.test import Client
 from django.urls import reverse
 from django.utils import timezone
 
+from painapp.celery import app as celery_app
 from painapp.csvsafe import FORMULA_STARTS
 from tests.factories import PASSWORD
 from tests.hostile_data import MARKUP, PATIENT_EMAIL, SIGNATURES, build_hostile_world
 from tests.test_access_matrix import EXPECTED, OK, all_url_names, kwargs_for
-from tracking import alerts, reminders
+from tracking.alerts.escalation import escalate_unacknowledged_alerts, send_daily_digests
 from tracking.models import Delivery, OutboxTask, ReminderSchedule
+from tracking.reminders.delivery import deliver
+from tracking.reminders.sweep import sweep_due_reminders
 
 # Text fields no person types into, and why. Fields with `choices` are left out
 # automatically (a form or service only stores one of the listed values).
@@ -81,7 +84,7 @@ EXCLUDED = {
     "programs.Enrollment.red_flags": "keys from the screening form's fixed list",
     "programs.PracticeSession.sensations": "words from the guide only (service checks)",
     "programs.Reflection.checked": "keys of the activity's own checklist (form checks)",
-    "tracking.Alert.details": "numbers and flags; never patient text (alerts.py)",
+    "tracking.Alert.details": "numbers and flags; never patient text (tracking/alerts/evaluate.py)",
     "tracking.Alert.source": "'checkin:<id>' and the like",
     "tracking.Instrument.key": "a slug (validated on import)",
     "tracking.CheckIn.slot": "generated slot names",
@@ -386,11 +389,10 @@ def test_it_escapes_the_corpus_in_form_responses(client, world):
 
 # ---------------------------------------------------------------- emails
 def _run_outbox() -> int:
-    from django.utils.module_loading import import_string
 
     ran = 0
     for row in OutboxTask.objects.filter(done_at__isnull=True).order_by("pk"):
-        import_string(row.task)(**row.kwargs, outbox_id=row.pk)
+        celery_app.tasks[row.task](**row.kwargs, outbox_id=row.pk)
         ran += 1
     return ran
 
@@ -399,15 +401,15 @@ def test_it_escapes_the_corpus_in_every_email(world):
     # Invitation (sent at once), urgent alert and bulk-import invitations (outbox).
     assert _run_outbox() >= 2
     now = timezone.now()
-    assert alerts.escalate_unacknowledged_alerts(now + timedelta(days=1)) == 1
+    assert escalate_unacknowledged_alerts(now + timedelta(days=1)) == 1
     # The next 08:30 UTC: past 07:00 for the (UTC) clinician, within a day of the alerts.
     digest_at = now.replace(hour=8, minute=30, second=0, microsecond=0)
     digest_at += timedelta(days=1) if digest_at <= now else timedelta()
-    assert alerts.send_daily_digests(digest_at) >= 1
+    assert send_daily_digests(digest_at) >= 1
     assert _run_outbox() >= 2
     due = ReminderSchedule.objects.get(enrollment=world.enrollment, kind="practice").next_due_at
-    assert reminders.sweep_due_reminders(due) >= 1
-    sent = [reminders.deliver(d.pk, now=due) for d in Delivery.objects.filter(channel="email")]
+    assert sweep_due_reminders(due) >= 1
+    sent = [deliver(d.pk, now=due) for d in Delivery.objects.filter(channel="email")]
     assert sent and set(sent) == {"sent"}
 
     templates = {m.extra_headers.get("X-Template") or m.subject for m in mail.outbox}

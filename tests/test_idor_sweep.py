@@ -45,7 +45,7 @@ from programs.models import (
     FearItem,
     Reflection,
 )
-from programs.services_practice import practice_session_record
+from programs.practice.services import practice_session_record
 from tests.checkin_data import schedule_from_start
 from tests.factories import make_member
 from tests.test_access_matrix import (
@@ -56,10 +56,10 @@ from tests.test_access_matrix import (
     kwargs_for,
     world,  # noqa: F401  (fixture)
 )
-from tracking.bulk_import import bulk_import_prepare
 from tracking.instruments.registry import sync_shipped
 from tracking.models import Alert, BulkImport, CheckIn, ClinicianNote
-from tracking.reminders import preferences_for
+from tracking.practice_admin.bulk_import import bulk_import_prepare
+from tracking.reminders.schedules import preferences_for
 
 # ---------------------------------------------------------------- the ids in a path
 # What each id in a route names. A new route with an id and no entry here fails

@@ -8,7 +8,7 @@ from zoneinfo import ZoneInfo, available_timezones
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from tracking.localtime import next_occurrence, wall_to_utc
+from tracking.reminders.localtime import next_occurrence, wall_to_utc
 
 NY, BERLIN, SYDNEY = ZoneInfo("America/New_York"), ZoneInfo("Europe/Berlin"), \
     ZoneInfo("Australia/Sydney")

@@ -29,15 +29,18 @@ from django.http import HttpRequest
 from django.test import Client
 from django.urls import reverse
 from django.utils import timezone
-from django.utils.module_loading import import_string
 
 from painapp.accounts.middleware import RequestIdLogFilter
 from painapp.accounts.models import Invitation, Role
 from painapp.accounts.services import invitation_token
+from painapp.celery import app as celery_app
 from tests.factories import PASSWORD, form_login, make_enrollment, make_member, make_practice
 from tests.test_hostile_text import _Markup
-from tracking import reminders, tasks_alerts
 from tracking.models import CheckIn, Delivery, OutboxTask, ReminderSchedule
+from tracking.reminders.delivery import deliver
+from tracking.reminders.schedules import schedules_sync
+from tracking.reminders.sweep import sweep_due_reminders
+from tracking.tasks import send_alert_email
 
 PATIENT_EMAIL = "zelda.quintrell@patient.example"
 PATIENT_NAME = "Zelda Quintrell"
@@ -272,7 +275,7 @@ def run_outbox() -> int:
     arguments, through Celery's own tracer so its error logging runs too)."""
     ran = 0
     for row in OutboxTask.objects.filter(done_at__isnull=True).order_by("pk"):
-        import_string(row.task).apply(kwargs={**row.kwargs, "outbox_id": row.pk})
+        celery_app.tasks[row.task].apply(kwargs={**row.kwargs, "outbox_id": row.pk})
         ran += 1
     return ran
 
@@ -406,16 +409,16 @@ def test_it_logs_no_personal_data_through_a_patients_week(logs, people, smtp):
         reverse("patient_note_add", args=[enrollment.pk]), {"body": NOTE}
     ).status_code in (200, 302)
     # A reminder that the patient's mail server refuses, and one that goes out.
-    reminders.schedules_sync(enrollment=enrollment)
+    schedules_sync(enrollment=enrollment)
     schedule = ReminderSchedule.objects.get(enrollment=enrollment, kind="practice")
     due = schedule.next_due_at
-    assert reminders.sweep_due_reminders(due) >= 1
+    assert sweep_due_reminders(due) >= 1
     smtp.refuse = True
     [email_delivery] = Delivery.objects.filter(channel="email")
-    assert reminders.deliver(email_delivery.pk, now=due) == "failed"
+    assert deliver(email_delivery.pk, now=due) == "failed"
     smtp.refuse = False
     Delivery.objects.filter(pk=email_delivery.pk).update(status=Delivery.Status.PENDING)
-    assert reminders.deliver(email_delivery.pk, now=due + timedelta(minutes=1)) == "sent"
+    assert deliver(email_delivery.pk, now=due + timedelta(minutes=1)) == "sent"
 
     secrets = secrets_for(people, client.session.session_key, staff.session.session_key)
     assert not leaks(logs, secrets), "\n".join(leaks(logs, secrets))
@@ -477,11 +480,11 @@ def test_it_logs_no_personal_data_when_background_sends_fail(logs, people, smtp)
     """Celery logs a failed task with its exception: the exception must not carry the
     addresses a mail server named."""
     practice, admin, clinician, patient, enrollment = people
-    from tracking.services import alert_raise
+    from tracking.alerts.services import alert_raise
 
     alert = alert_raise(enrollment=enrollment, kind="self_harm", severity="urgent", source="test")
     smtp.refuse = True
-    result = tasks_alerts.send_alert_email.apply(kwargs={"alert_id": alert.pk})
+    result = send_alert_email.apply(kwargs={"alert_id": alert.pk})
     assert result.failed()
     assert any(r.name.startswith("celery") for r in logs.records)
     assert not leaks(logs, secrets_for(people)), "\n".join(leaks(logs, secrets_for(people)))

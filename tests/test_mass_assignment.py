@@ -47,10 +47,11 @@ from tests.factories import PASSWORD, form_login
 from tests.test_access_matrix import EXPECTED, OK, all_url_names, kwargs_for
 from tests.test_access_matrix import world as world  # noqa: F401  (fixture)
 from tests.test_idor_sweep import judge_rows, page_templates, victim_keys, victim_scope
-from tracking import reminders
-from tracking.bulk_import import bulk_import_prepare
 from tracking.instruments.registry import sync_shipped
 from tracking.models import Alert, BulkImport, CheckIn, ClinicianNote, ReminderPreferences
+from tracking.practice_admin.bulk_import import bulk_import_prepare
+from tracking.reminders.delivery import unsubscribe_token
+from tracking.reminders.schedules import preferences_for
 
 # Pages that take no form: a POST to them is refused or reads only (checked below).
 NO_FORM = {
@@ -157,7 +158,7 @@ FORMS: dict[str, Form] = {
         "timezone": "Europe/Paris"}, [User, Membership, Invitation], prepare=_invited,
         kwargs=lambda c: {"token": c.objects["token"]}),
     "unsubscribe": Form("anonymous", lambda c: {}, [ReminderPreferences],
-                        kwargs=lambda c: {"token": reminders.unsubscribe_token(c.e.pk)}),
+                        kwargs=lambda c: {"token": unsubscribe_token(c.e.pk)}),
     # ---- the patient
     "choose_practice": Form("patient", lambda c: {
         "membership": _membership(c, c.cast.patient).pk}, [Membership]),
@@ -414,7 +415,7 @@ def ctx(cast, world):  # noqa: F811
     outsider_fear = FearItem.objects.create(
         enrollment=outsider_e, label="Run", harm_rating=80, first_rating=80
     )
-    reminders.preferences_for(e)
+    preferences_for(e)
     return Ctx(cast=cast, world=world, e=e, objects={
         "attribution": attribution,
         "attribution_slug": attribution_activity.slug, "second_fear": second,

@@ -23,10 +23,10 @@ from programs.models import (
 )
 from programs.services import enrollment_figures_refresh
 from tests.factories import Role, make_enrollment, make_member
+from tracking.checkins.summaries import summaries_refresh
 from tracking.instruments.registry import sync_shipped
 from tracking.models import CheckIn, Instrument, Response
-from tracking.reports import OutcomeFilters, outcomes_report
-from tracking.summaries import summaries_refresh
+from tracking.practice_admin.reports import OutcomeFilters, outcomes_report
 
 NOON = datetime(2026, 3, 18, 12, 0, tzinfo=UTC)
 

@@ -26,12 +26,12 @@ from programs.models import (
     Screening,
 )
 from tests.clinical_data import add_alert, build_history
-from tracking import selectors
-from tracking.forms_clinician import ClinicianNoteForm
+from tracking.clinic.forms import ClinicianNoteForm
+from tracking.clinic.overview import _overview_reads_orm, overview_reads
 from tracking.models import Alert, ClinicianNote, ReminderPreferences
 
 # session, user, membership, enrollment with its audit event (one statement; was 2)
-# + 1 (selectors.overview_reads; was 6)
+# + 1 (overview_reads; was 6)
 OVERVIEW_QUERIES = 5
 SECTION_QUERIES = {"patient_checkins": 6, "patient_practice": 6, "patient_exposures": 6,
                    "patient_causes": 6}
@@ -573,8 +573,8 @@ def test_it_reads_the_same_overview_in_one_statement_as_through_the_orm(
             threat_before=5, pain_after=4, threat_after=4, client_token=uuid.uuid4())
     for notes in (False, True):
         with django_assert_num_queries(1):
-            one = selectors.overview_reads(history, now, notes=notes)
-        orm = selectors._overview_reads_orm(history, now, notes=notes)
+            one = overview_reads(history, now, notes=notes)
+        orm = _overview_reads_orm(history, now, notes=notes)
         one.practice.sort()
         orm.practice.sort()
         assert one == orm

@@ -11,7 +11,7 @@ from django.utils import timezone
 from programs.models import Attribution, Exposure, FearItem, PracticeSession, Reflection
 from programs.services import activity_complete, attribution_record, reflection_save
 from tests.checkin_data import post_for, record_at_open
-from tracking.checkins import DEFAULT_CONFIG
+from tracking.checkins.schedule import DEFAULT_CONFIG
 from tracking.models import CheckIn, Response
 
 # Today: session, user, membership, enrollment; the patient's figures (done activities,

@@ -14,9 +14,10 @@ from django.utils import timezone
 from programs.models import Activity, ActivityKind, PracticeSession
 from programs.services import attribution_record
 from tests.checkin_data import record_at_open, schedule_from_start
-from tracking.checkins import Point, checkins_update_statuses
+from tracking.charts import LABEL_GAP, LEFT, RIGHT, WIDTH, Chart, _draw
+from tracking.checkins.results import Point
+from tracking.checkins.schedule import checkins_update_statuses
 from tracking.models import CheckIn
-from tracking.views.progress import LABEL_GAP, LEFT, RIGHT, WIDTH, Chart, _draw
 
 PROGRESS_QUERIES = 9
 

@@ -15,8 +15,10 @@ from django.urls import reverse
 from painapp.accounts.models import Role
 from programs import services as program_services
 from tests.factories import make_enrollment, make_member
-from tracking import reminders
 from tracking.models import CheckIn, Delivery, Notification, ReminderSchedule
+from tracking.reminders.delivery import MAX_ATTEMPTS, deliver
+from tracking.reminders.schedules import preferences_for, schedules_sync
+from tracking.reminders.sweep import sweep_due_reminders
 from tracking.tasks import _send_one
 
 
@@ -24,7 +26,7 @@ def enroll(cast, version, tz="Europe/London", email=None, at=time(9, 0)):
     email = email or f"p-{tz.replace('/', '-').lower()}@example.org"
     patient = make_member(cast.practice, Role.PATIENT, email, tz=tz)
     enrollment = make_enrollment(patient, cast.clinician, cast.practice, version=version)
-    prefs = reminders.preferences_for(enrollment)
+    prefs = preferences_for(enrollment)
     prefs.practice_time = at
     prefs.save()
     return enrollment
@@ -39,7 +41,7 @@ def sweep_every(minutes, start, end):
     nothing is due (a no-op sweep changes nothing, so skipping them is equivalent)."""
     now = start
     while now <= end:
-        reminders.sweep_due_reminders(now)
+        sweep_due_reminders(now)
         upcoming = ReminderSchedule.objects.filter(active=True).aggregate(
             at=Min("next_due_at"))["at"]
         now = max(now + timedelta(minutes=minutes), upcoming or end + timedelta(minutes=1))
@@ -47,7 +49,7 @@ def sweep_every(minutes, start, end):
 
 def test_the_next_reminder_is_at_the_patients_local_time(cast, program_version):
     e = enroll(cast, program_version, "America/New_York", at=time(19, 30))
-    reminders.schedules_sync(enrollment=e, now=datetime(2026, 6, 1, 12, tzinfo=UTC))
+    schedules_sync(enrollment=e, now=datetime(2026, 6, 1, 12, tzinfo=UTC))
     s = practice_schedule(e)
     assert s.next_due_at == datetime(2026, 6, 1, 23, 30, tzinfo=UTC)  # 19:30 EDT
     assert s.next_slot == "practice:2026-06-01"
@@ -55,11 +57,11 @@ def test_the_next_reminder_is_at_the_patients_local_time(cast, program_version):
 
 def test_a_due_reminder_is_recorded_once_and_the_schedule_moves_on(cast, program_version):
     e = enroll(cast, program_version)
-    reminders.schedules_sync(enrollment=e, now=datetime(2026, 6, 1, 6, tzinfo=UTC))
+    schedules_sync(enrollment=e, now=datetime(2026, 6, 1, 6, tzinfo=UTC))
     due = datetime(2026, 6, 1, 8, 0, tzinfo=UTC)  # 09:00 BST
-    assert reminders.sweep_due_reminders(due - timedelta(seconds=1)) == 0
-    assert reminders.sweep_due_reminders(due) == 1
-    assert reminders.sweep_due_reminders(due) == 0
+    assert sweep_due_reminders(due - timedelta(seconds=1)) == 0
+    assert sweep_due_reminders(due) == 1
+    assert sweep_due_reminders(due) == 0
     slots = list(Delivery.objects.values_list("slot", "channel").order_by("channel"))
     assert slots == [("practice:2026-06-01", "email"), ("practice:2026-06-01", "in_app")]
     assert practice_schedule(e).next_slot == "practice:2026-06-02"
@@ -67,14 +69,14 @@ def test_a_due_reminder_is_recorded_once_and_the_schedule_moves_on(cast, program
 
 def test_resyncing_the_same_day_never_sends_a_slot_twice(cast, program_version):
     e = enroll(cast, program_version)
-    reminders.schedules_sync(enrollment=e, now=datetime(2026, 6, 1, 6, tzinfo=UTC))
-    reminders.sweep_due_reminders(datetime(2026, 6, 1, 8, 0, tzinfo=UTC))
+    schedules_sync(enrollment=e, now=datetime(2026, 6, 1, 6, tzinfo=UTC))
+    sweep_due_reminders(datetime(2026, 6, 1, 8, 0, tzinfo=UTC))
     # the patient moves the time later the same day: the day's slot was already used
     prefs = e.reminder_preferences
     prefs.practice_time = time(11, 0)
     prefs.save()
-    reminders.schedules_sync(enrollment=e, now=datetime(2026, 6, 1, 8, 5, tzinfo=UTC))
-    reminders.sweep_due_reminders(datetime(2026, 6, 1, 10, 0, tzinfo=UTC))
+    schedules_sync(enrollment=e, now=datetime(2026, 6, 1, 8, 5, tzinfo=UTC))
+    sweep_due_reminders(datetime(2026, 6, 1, 10, 0, tzinfo=UTC))
     assert Delivery.objects.filter(slot="practice:2026-06-01", channel="email").count() == 1
 
 
@@ -82,7 +84,7 @@ def test_resyncing_the_same_day_never_sends_a_slot_twice(cast, program_version):
                                     "practice_off", "deleted"])
 def test_nothing_is_sent_to_patients_who_should_not_get_it(cast, program_version, change):
     e = enroll(cast, program_version)
-    reminders.schedules_sync(enrollment=e, now=datetime(2026, 6, 1, 6, tzinfo=UTC))
+    schedules_sync(enrollment=e, now=datetime(2026, 6, 1, 6, tzinfo=UTC))
     prefs = e.reminder_preferences
     if change == "pause_all":
         prefs.paused = True
@@ -98,27 +100,27 @@ def test_nothing_is_sent_to_patients_who_should_not_get_it(cast, program_version
     elif change == "deleted":
         e.patient.is_active = False
         e.patient.save()
-    reminders.sweep_due_reminders(datetime(2026, 6, 1, 8, 0, tzinfo=UTC))
+    sweep_due_reminders(datetime(2026, 6, 1, 8, 0, tzinfo=UTC))
     assert not Delivery.objects.exists()
 
 
 def test_a_delivery_sent_after_the_patient_paused_is_skipped(cast, program_version):
     e = enroll(cast, program_version)
-    reminders.schedules_sync(enrollment=e, now=datetime(2026, 6, 1, 6, tzinfo=UTC))
-    reminders.sweep_due_reminders(datetime(2026, 6, 1, 8, 0, tzinfo=UTC))
+    schedules_sync(enrollment=e, now=datetime(2026, 6, 1, 6, tzinfo=UTC))
+    sweep_due_reminders(datetime(2026, 6, 1, 8, 0, tzinfo=UTC))
     e.reminder_preferences.paused = True
     e.reminder_preferences.save()
     for d in Delivery.objects.all():
-        assert reminders.deliver(d.pk) == "skipped"
+        assert deliver(d.pk) == "skipped"
     assert mail.outbox == []
 
 
 def test_an_email_reminder_has_text_html_and_one_click_unsubscribe(cast, program_version):
     e = enroll(cast, program_version)
-    reminders.schedules_sync(enrollment=e, now=datetime(2026, 6, 1, 6, tzinfo=UTC))
-    reminders.sweep_due_reminders(datetime(2026, 6, 1, 8, 0, tzinfo=UTC))
+    schedules_sync(enrollment=e, now=datetime(2026, 6, 1, 6, tzinfo=UTC))
+    sweep_due_reminders(datetime(2026, 6, 1, 8, 0, tzinfo=UTC))
     for d in Delivery.objects.all():
-        assert reminders.deliver(d.pk) == "sent"
+        assert deliver(d.pk) == "sent"
     [message] = mail.outbox
     assert message.subject == "A few minutes for your practice"
     assert reverse("practice") in message.body
@@ -128,7 +130,7 @@ def test_an_email_reminder_has_text_html_and_one_click_unsubscribe(cast, program
     assert Notification.objects.get(user=e.patient).url == reverse("practice")
     # a second attempt at the same delivery sends nothing
     for d in Delivery.objects.all():
-        assert reminders.deliver(d.pk) == "sent"
+        assert deliver(d.pk) == "sent"
     assert len(mail.outbox) == 1
 
 
@@ -153,8 +155,8 @@ def _email_delivery(cast, program_version):
     e = enroll(cast, program_version)
     e.reminder_preferences.in_app_enabled = False
     e.reminder_preferences.save()
-    reminders.schedules_sync(enrollment=e, now=datetime(2026, 6, 1, 6, tzinfo=UTC))
-    reminders.sweep_due_reminders(datetime(2026, 6, 1, 8, 0, tzinfo=UTC))
+    schedules_sync(enrollment=e, now=datetime(2026, 6, 1, 6, tzinfo=UTC))
+    sweep_due_reminders(datetime(2026, 6, 1, 8, 0, tzinfo=UTC))
     return Delivery.objects.get(channel="email")
 
 
@@ -191,22 +193,22 @@ def test_it_gives_up_after_too_many_transient_failures(cast, program_version, mo
     monkeypatch.setattr("django.core.mail.get_connection",
                         FlakySmtp(99, smtplib.SMTPResponseException(421, b"busy")))
     monkeypatch.setattr("tracking.tasks.send_delivery.apply_async", lambda *a, **k: None)
-    results = [_send_one(delivery.pk) for _ in range(reminders.MAX_ATTEMPTS)]
-    assert results[-1] == "failed" and results.count("retrying") == reminders.MAX_ATTEMPTS - 1
+    results = [_send_one(delivery.pk) for _ in range(MAX_ATTEMPTS)]
+    assert results[-1] == "failed" and results.count("retrying") == MAX_ATTEMPTS - 1
 
 
 def test_sms_goes_through_the_provider_interface(cast, program_version, settings):
-    from tracking.transports import LogSmsProvider
+    from tracking.reminders.transports import LogSmsProvider
 
     LogSmsProvider.sent.clear()
     e = enroll(cast, program_version)
     prefs = e.reminder_preferences
     prefs.sms_enabled, prefs.phone = True, "+44 7700 900123"
     prefs.save()
-    reminders.schedules_sync(enrollment=e, now=datetime(2026, 6, 1, 6, tzinfo=UTC))
-    reminders.sweep_due_reminders(datetime(2026, 6, 1, 8, 0, tzinfo=UTC))
+    schedules_sync(enrollment=e, now=datetime(2026, 6, 1, 6, tzinfo=UTC))
+    sweep_due_reminders(datetime(2026, 6, 1, 8, 0, tzinfo=UTC))
     sms = Delivery.objects.get(channel="sms")
-    assert reminders.deliver(sms.pk) == "sent"
+    assert deliver(sms.pk) == "sent"
     assert LogSmsProvider.sent == [("+44 7700 900123",
                                     "painapp: a gentle reminder for today's few minutes of "
                                     "practice.")]
@@ -219,7 +221,7 @@ def test_checkin_reminders_fire_when_it_opens_and_48_hours_later(cast, program_v
         enrollment=e, slot="week-3", kind="weekly", week=3, due_date=datetime(2026, 6, 3).date(),
         opens_at=datetime(2026, 6, 3, tzinfo=tz), closes_at=datetime(2026, 6, 6, tzinfo=tz),
         status="open", instrument_keys=["pain_avg"])
-    reminders.schedules_sync(enrollment=e, now=datetime(2026, 6, 1, tzinfo=UTC))
+    schedules_sync(enrollment=e, now=datetime(2026, 6, 1, tzinfo=UTC))
     sweep_every(60, datetime(2026, 6, 1, tzinfo=UTC), datetime(2026, 6, 8, tzinfo=UTC))
     slots = sorted(set(Delivery.objects.filter(schedule__kind="checkin")
                        .values_list("slot", "due_at")), key=lambda row: row[1])
@@ -234,12 +236,12 @@ def test_no_followup_once_the_checkin_is_done(cast, program_version):
         opens_at=datetime(2026, 6, 2, 23, tzinfo=UTC),
         closes_at=datetime(2026, 6, 5, 23, tzinfo=UTC),
         status="open", instrument_keys=["pain_avg"])
-    reminders.schedules_sync(enrollment=e, now=datetime(2026, 6, 1, tzinfo=UTC))
+    schedules_sync(enrollment=e, now=datetime(2026, 6, 1, tzinfo=UTC))
     sweep_every(60, datetime(2026, 6, 1, tzinfo=UTC), datetime(2026, 6, 4, tzinfo=UTC))
     CheckIn.objects.filter(pk=checkin.pk).update(status="completed")
     sweep_every(60, datetime(2026, 6, 4, tzinfo=UTC), datetime(2026, 6, 8, tzinfo=UTC))
     followups = Delivery.objects.filter(slot__endswith=":followup")
-    assert all(reminders.deliver(d.pk) == "skipped" for d in followups)
+    assert all(deliver(d.pk) == "skipped" for d in followups)
 
 
 @pytest.mark.parametrize(("zone", "days"), [
@@ -255,7 +257,7 @@ def test_one_reminder_per_day_across_dst_changes(cast, program_version, zone, da
     e = enroll(cast, program_version, zone, at=at)
     tz = ZoneInfo(zone)
     first, last = (datetime.fromisoformat(d).replace(tzinfo=tz) for d in days)
-    reminders.schedules_sync(enrollment=e, now=first - timedelta(minutes=1))
+    schedules_sync(enrollment=e, now=first - timedelta(minutes=1))
     sweep_every(30, first.astimezone(UTC), (last + timedelta(days=1)).astimezone(UTC))
     fired = list(Delivery.objects.filter(channel="email").order_by("due_at")
                  .values_list("slot", "due_at"))
@@ -274,7 +276,7 @@ def test_failed_deliveries_are_shown_to_the_practice_admin_only(client, cast, pr
     delivery = _email_delivery(cast, program_version)
     smtp = FlakySmtp(99, smtplib.SMTPRecipientsRefused({"x": (550, b"no such user")}))
     monkeypatch.setattr("django.core.mail.get_connection", smtp)
-    assert reminders.deliver(delivery.pk) == "failed"
+    assert deliver(delivery.pk) == "failed"
     client.force_login(cast.admin)
     page = client.get(reverse("admin_failed_deliveries")).content.decode()
     assert "recipient refused" in page and delivery.schedule.enrollment.patient.display_name in page

@@ -20,8 +20,17 @@ from django.test.utils import CaptureQueriesContext
 from painapp.accounts.models import Role
 from programs import services as program_services
 from tests.factories import make_enrollment, make_member
-from tracking import reminders
 from tracking.models import CheckIn, Delivery, Notification, ReminderSchedule
+from tracking.reminders import delivery as delivery_module
+from tracking.reminders import sweep as sweep_module
+from tracking.reminders.delivery import Outcome, _claim, deliver, deliver_many
+from tracking.reminders.schedules import (
+    _next_checkin,
+    _next_practice,
+    preferences_for,
+    schedules_sync,
+)
+from tracking.reminders.sweep import CLAIM_TIMEOUT, STALE_AFTER, _eligible, _still_wanted
 from tracking.tasks import _send
 
 START = datetime(2026, 3, 27, 12, tzinfo=UTC)  # Europe springs forward on the 29th
@@ -31,7 +40,7 @@ ZONES = ["Europe/London", "America/New_York", "Australia/Sydney", "Asia/Kolkata"
 def enroll(cast, version, n: int, *, tz: str = "UTC", at: wall = wall(9, 0), in_app=True):
     patient = make_member(cast.practice, Role.PATIENT, f"batch-{n}@example.org", tz=tz)
     enrollment = make_enrollment(patient, cast.clinician, cast.practice, version=version)
-    prefs = reminders.preferences_for(enrollment)
+    prefs = preferences_for(enrollment)
     prefs.practice_time, prefs.in_app_enabled = at, in_app
     prefs.save()
     return enrollment
@@ -73,15 +82,15 @@ def expected_after(now: datetime) -> tuple[set, dict]:
         "enrollment__patient", "enrollment__reminder_preferences"
     ).filter(active=True, next_due_at__lte=now):
         prefs = getattr(s.enrollment, "reminder_preferences", None)
-        fresh = now - s.next_due_at <= reminders.STALE_AFTER
-        if fresh and reminders._eligible(s.enrollment, prefs) and reminders._still_wanted(s, prefs):
+        fresh = now - s.next_due_at <= STALE_AFTER
+        if fresh and _eligible(s.enrollment, prefs) and _still_wanted(s, prefs):
             deliveries |= {(s.pk, s.next_slot, channel) for channel in prefs.channels}
         if prefs is None:
             advanced[s.pk] = (s.next_due_at, s.next_slot, False)
         elif s.kind == "practice":
-            advanced[s.pk] = (*reminders._next_practice(s.enrollment, prefs, after=now), True)
+            advanced[s.pk] = (*_next_practice(s.enrollment, prefs, after=now), True)
         else:  # pending=None: the check-ins queried for this schedule alone
-            due, slot = reminders._next_checkin(s.enrollment, prefs, after=now)
+            due, slot = _next_checkin(s.enrollment, prefs, after=now)
             advanced[s.pk] = (due, slot, due is not None)
     return deliveries, advanced
 
@@ -96,14 +105,14 @@ def queued(monkeypatch, django_capture_on_commit_callbacks):
     sweep's on_commit callbacks run as its batches commit (the test itself runs in
     a transaction that never does)."""
     batches: list[list[int]] = []
-    monkeypatch.setattr(reminders, "queue_sends", lambda ids: batches.append(list(ids)))
-    sweep = reminders.sweep_due_reminders
+    monkeypatch.setattr(sweep_module, "queue_sends", lambda ids: batches.append(list(ids)))
+    sweep = sweep_module.sweep_due_reminders
 
     def committing_sweep(*args, **kwargs) -> int:
         with django_capture_on_commit_callbacks(execute=True):
             return sweep(*args, **kwargs)
 
-    monkeypatch.setattr(reminders, "sweep_due_reminders", committing_sweep)
+    monkeypatch.setattr(sweep_module, "sweep_due_reminders", committing_sweep)
     return batches
 
 
@@ -125,7 +134,7 @@ def population(cast, program_version):
     ]
     for e in people:
         add_checkins(e, START - timedelta(days=6))
-        reminders.schedules_sync(enrollment=e, now=START)
+        schedules_sync(enrollment=e, now=START)
     program_services.enrollment_set_status(enrollment=people[1], status="withdrawn")
     people[2].patient.is_active = False
     people[2].patient.save()
@@ -146,12 +155,12 @@ def test_a_mixed_batch_records_exactly_what_one_at_a_time_would(population, queu
     # One schedule's slot is too old to send: it is dropped, and the schedule moves on.
     stale = ReminderSchedule.objects.get(enrollment=population[7], kind="practice")
     ReminderSchedule.objects.filter(pk=stale.pk).update(
-        next_due_at=now - reminders.STALE_AFTER - timedelta(minutes=1)
+        next_due_at=now - STALE_AFTER - timedelta(minutes=1)
     )
     deliveries, advanced = expected_after(now)
     assert len(advanced) == 20 and len(deliveries) > 10
 
-    assert reminders.sweep_due_reminders(now, batch=3) == 20
+    assert sweep_module.sweep_due_reminders(now, batch=3) == 20
     assert recorded() == deliveries
     assert not Delivery.objects.filter(schedule=stale).exists()
     ineligible = [population[n] for n in (1, 2, 4, 5, 6)]
@@ -173,7 +182,7 @@ def test_a_mixed_batch_records_exactly_what_one_at_a_time_would(population, queu
 
     # Run again at the same moment: nothing is due, nothing is recorded or queued.
     queued.clear()
-    assert reminders.sweep_due_reminders(now, batch=3) == 0
+    assert sweep_module.sweep_due_reminders(now, batch=3) == 0
     assert recorded() == deliveries and queued == []
 
 
@@ -182,7 +191,7 @@ def test_a_slot_already_recorded_is_claimed_again_but_inserts_and_queues_nothing
 ):
     now = START + timedelta(days=1)
     make_due(now)
-    reminders.sweep_due_reminders(now)
+    sweep_module.sweep_due_reminders(now)
     before = recorded()
     # A resync lands the schedules back on the slots they just fired (as when a
     # patient moves the time later the same day).
@@ -191,7 +200,7 @@ def test_a_slot_already_recorded_is_claimed_again_but_inserts_and_queues_nothing
             next_slot=d.slot, next_due_at=now, active=True
         )
     queued.clear()
-    assert reminders.sweep_due_reminders(now + timedelta(minutes=5)) > 0
+    assert sweep_module.sweep_due_reminders(now + timedelta(minutes=5)) > 0
     assert recorded() == before
     assert queued == [[]]
 
@@ -200,7 +209,7 @@ def test_check_in_schedules_in_a_batch_read_their_check_ins_in_one_query(populat
     now = START + timedelta(days=1)
     make_due(now)
     with CaptureQueriesContext(connection) as queries:
-        reminders.sweep_due_reminders(now)
+        sweep_module.sweep_due_reminders(now)
     checkin_reads = [q["sql"] for q in queries if '"tracking_checkin"' in q["sql"]]
     assert len(checkin_reads) == 1
 
@@ -211,7 +220,7 @@ def test_one_sweep_batch_costs_the_same_queries_however_many_schedules(
     def sweep_all(now: datetime) -> int:
         make_due(now)
         with CaptureQueriesContext(connection) as queries:
-            claimed = reminders.sweep_due_reminders(now)
+            claimed = sweep_module.sweep_due_reminders(now)
         assert claimed == ReminderSchedule.objects.filter(next_due_at__isnull=False).count()
         return len(queries)
 
@@ -221,7 +230,7 @@ def test_one_sweep_batch_costs_the_same_queries_however_many_schedules(
         while len(people) < size:
             e = enroll(cast, program_version, len(people), tz=ZONES[len(people) % 4])
             add_checkins(e, START - timedelta(days=6))
-            reminders.schedules_sync(enrollment=e, now=START)
+            schedules_sync(enrollment=e, now=START)
             people.append(e)
         counts.append(sweep_all(START + timedelta(days=len(counts) + 1)))
     assert counts[0] == counts[1] <= 6, counts
@@ -232,7 +241,7 @@ def test_the_sweep_keeps_one_reminder_per_local_day_over_a_dst_week(population, 
     local day for every eligible patient, at their wall-clock time."""
     now, end = START, START + timedelta(days=7)
     while now <= end:
-        reminders.sweep_due_reminders(now, batch=4)
+        sweep_module.sweep_due_reminders(now, batch=4)
         upcoming = ReminderSchedule.objects.filter(active=True).aggregate(at=Min("next_due_at"))[
             "at"
         ]
@@ -287,7 +296,7 @@ class Smtp:
 def due_deliveries(population, queued) -> list[int]:
     now = START + timedelta(days=1)
     make_due(now)
-    reminders.sweep_due_reminders(now)
+    sweep_module.sweep_due_reminders(now)
     return sorted(Delivery.objects.values_list("pk", flat=True))
 
 
@@ -376,12 +385,12 @@ def test_a_send_path_group_costs_a_query_per_email_and_no_more(
 ):
     monkeypatch.setattr("django.core.mail.get_connection", Smtp())
     for n in range(4):
-        reminders.schedules_sync(enrollment=enroll(cast, program_version, n), now=START)
-    reminders.sweep_due_reminders(START + timedelta(days=1))
+        schedules_sync(enrollment=enroll(cast, program_version, n), now=START)
+    sweep_module.sweep_due_reminders(START + timedelta(days=1))
 
     def cost(ids: list[int]) -> int:
         with CaptureQueriesContext(connection) as queries:
-            assert set(reminders.deliver_many(ids)) == {reminders.Outcome("sent", 1)}
+            assert set(deliver_many(ids)) == {Outcome("sent", 1)}
         return len(queries)
 
     def ids(channel: str) -> list[int]:
@@ -409,7 +418,7 @@ class JumpingClock:
         self.calls += 1
         if self.calls == 2 and self.meanwhile:
             self.meanwhile()
-        return 0.0 if self.calls == 1 else reminders.CLAIM_TIMEOUT.total_seconds()
+        return 0.0 if self.calls == 1 else CLAIM_TIMEOUT.total_seconds()
 
 
 def test_an_old_claim_is_renewed_before_sending(population, queued, monkeypatch):
@@ -417,11 +426,11 @@ def test_an_old_claim_is_renewed_before_sending(population, queued, monkeypatch)
     monkeypatch.setattr("django.core.mail.get_connection", smtp)
     due_deliveries(population, queued)
     email = Delivery.objects.filter(channel="email").first()
-    monkeypatch.setattr(reminders, "_clock", JumpingClock())
+    monkeypatch.setattr(delivery_module, "_clock", JumpingClock())
     now = START + timedelta(days=1)
-    assert reminders.deliver(email.pk, now=now) == "sent"
+    assert deliver(email.pk, now=now) == "sent"
     email.refresh_from_db()
-    assert email.claimed_at == now + reminders.CLAIM_TIMEOUT and len(smtp.sent) == 1
+    assert email.claimed_at == now + CLAIM_TIMEOUT and len(smtp.sent) == 1
 
 
 def test_a_claim_taken_over_meanwhile_is_not_sent(population, queued, monkeypatch):
@@ -434,8 +443,8 @@ def test_a_claim_taken_over_meanwhile_is_not_sent(population, queued, monkeypatc
     def rescue():  # requeue_stale_deliveries handed it to another worker
         Delivery.objects.filter(pk=email.pk).update(claimed_at=later, attempts=2)
 
-    monkeypatch.setattr(reminders, "_clock", JumpingClock(rescue))
-    assert reminders.deliver(email.pk, now=START + timedelta(days=1)) == "sending"
+    monkeypatch.setattr(delivery_module, "_clock", JumpingClock(rescue))
+    assert deliver(email.pk, now=START + timedelta(days=1)) == "sending"
     assert smtp.sent == []
     email.refresh_from_db()
     assert email.status == "sending" and email.claimed_at == later
@@ -462,7 +471,7 @@ def test_a_claim_waits_for_a_concurrent_one_and_leaves_it_that_row(population, q
 
     def second_worker():
         try:
-            result.update(reminders._claim(ids, START + timedelta(days=1)))
+            result.update(_claim(ids, START + timedelta(days=1)))
         finally:
             connection.close()
 

@@ -17,8 +17,9 @@ from painapp.accounts.models import Membership, Practice, Role, User
 from programs.models import Enrollment, Screening
 from tests.conftest import ROOT, start_worker, stop_process, subprocess_env
 from tests.factories import load_shipped_program
-from tracking import reminders
 from tracking.models import Delivery, ReminderPreferences
+from tracking.reminders.localtime import next_occurrence
+from tracking.reminders.schedules import schedules_sync
 
 ZONES = ["Europe/London", "America/New_York", "Australia/Sydney", "Asia/Kolkata",
          "Pacific/Auckland", "America/Los_Angeles"]
@@ -45,7 +46,7 @@ def make_population() -> list[Enrollment]:
                             email_enabled=True, in_app_enabled=n % 3 == 0)
         for n, e in enumerate(enrollments))
     for e in Enrollment.objects.select_related("patient"):
-        reminders.schedules_sync(enrollment=e, now=START)
+        schedules_sync(enrollment=e, now=START)
     return enrollments
 
 
@@ -95,7 +96,7 @@ def test_two_sweeps_and_two_workers_send_every_reminder_exactly_once(
         expected_days = set()
         for n in range(DAYS + 1):
             day = first_day + timedelta(days=n)
-            due = reminders.next_occurrence(
+            due = next_occurrence(
                 at=e.reminder_preferences.practice_time, weekdays=None, tz=tz,
                 after=datetime.combine(day, wall(0, 0), tz) - timedelta(seconds=1))[0]
             if START < due <= end:

@@ -15,10 +15,10 @@ from django.utils import timezone
 from painapp.accounts.models import AuditEvent
 from tests.factories import Role, make_member
 from tests.test_alerts_factories import make_checkin, pain, phq9, run_outbox
-from tracking import tasks_alerts
-from tracking.alerts import crisis_resources, evaluate_checkin
+from tracking.alerts.evaluate import crisis_resources, evaluate_checkin
+from tracking.alerts.services import alert_raise
 from tracking.models import Alert, Notification, OutboxTask, PracticeSettings
-from tracking.services import alert_raise
+from tracking.tasks import escalate_alerts, send_alert_email
 
 ESCALATION = "Urgent alert not yet acknowledged: please follow up today"
 URGENT = "Urgent: a patient needs a call today"
@@ -60,25 +60,25 @@ def test_it_runs_the_safety_workflow_end_to_end(cast, enrollment, admins, mailou
         assert note.title == URGENT and note.url == reverse("alert_detail", args=[alert.pk])
 
         # The worker sends it: to the clinician, with a link and no health data.
-        tasks_alerts.send_alert_email(alert_id=alert.pk, outbox_id=row.pk)
+        send_alert_email(alert_id=alert.pk, outbox_id=row.pk)
         assert len(mailoutbox) == 1
         email = mailoutbox[0]
         assert email.to == [cast.clinician.email] and email.subject == URGENT
         assert f"/alerts/{alert.pk}/" in email.body
         assert_no_health_data(email, cast.patient)
         # A redelivered message sends nothing more.
-        tasks_alerts.send_alert_email(alert_id=alert.pk, outbox_id=row.pk)
+        send_alert_email(alert_id=alert.pk, outbox_id=row.pk)
         assert len(mailoutbox) == 1
 
     minutes = PracticeSettings.for_practice(cast.practice.pk).escalation_minutes
     with time_machine.travel(t0 + timedelta(minutes=minutes - 1), tick=False):
-        assert tasks_alerts.escalate_alerts() == 0
+        assert escalate_alerts() == 0
         assert run_outbox() == []
     assert len(mailoutbox) == 1
 
     with time_machine.travel(t0 + timedelta(minutes=minutes + 1), tick=False):
-        assert tasks_alerts.escalate_alerts() == 1
-        assert tasks_alerts.escalate_alerts() == 0  # a second beat claims nothing
+        assert escalate_alerts() == 1
+        assert escalate_alerts() == 0  # a second beat claims nothing
         run_outbox()
         assert run_outbox() == []
 
@@ -98,7 +98,7 @@ def test_it_runs_the_safety_workflow_end_to_end(cast, enrollment, admins, mailou
                                      subject=cast.patient, practice=cast.practice).count() == 1
 
     with time_machine.travel(t0 + timedelta(days=1), tick=False):
-        assert tasks_alerts.escalate_alerts() == 0
+        assert escalate_alerts() == 0
         assert run_outbox() == []
     assert len(mailoutbox) == 1 + len(admins)
 
@@ -115,7 +115,7 @@ def test_it_does_not_escalate_an_alert_acknowledged_in_time(cast, enrollment, ad
         response = client.post(reverse("alert_acknowledge", args=[alert.pk]))
         assert response.status_code == 302
     with time_machine.travel(t0 + timedelta(hours=6), tick=False):
-        assert tasks_alerts.escalate_alerts() == 0
+        assert escalate_alerts() == 0
         assert run_outbox() == []
     assert [m.subject for m in mailoutbox] == [URGENT]
     alert.refresh_from_db()
@@ -132,9 +132,9 @@ def test_it_skips_escalation_emails_once_someone_acknowledges(cast, enrollment, 
                             severity=Alert.Severity.URGENT, source="checkin:1")
         run_outbox()
     with time_machine.travel(t0 + timedelta(hours=3), tick=False):
-        assert tasks_alerts.escalate_alerts() == 1
+        assert escalate_alerts() == 1
         # The clinician acknowledges before the worker gets to the admins' emails.
-        from tracking.services import alert_acknowledge
+        from tracking.alerts.services import alert_acknowledge
         alert_acknowledge(alert=alert, by=cast.clinician)
         run_outbox()
     assert [m.subject for m in mailoutbox] == [URGENT]
@@ -147,9 +147,9 @@ def test_it_escalates_after_the_practices_own_delay(cast, enrollment, admins, ma
     with time_machine.travel(t0, tick=False):
         evaluate_checkin(make_checkin(enrollment, "baseline", answers={"phq9": phq9(item9=1)}))
     with time_machine.travel(t0 + timedelta(minutes=29), tick=False):
-        assert tasks_alerts.escalate_alerts() == 0
+        assert escalate_alerts() == 0
     with time_machine.travel(t0 + timedelta(minutes=30), tick=False):
-        assert tasks_alerts.escalate_alerts() == 1
+        assert escalate_alerts() == 1
         run_outbox()
     assert sum(m.subject == ESCALATION for m in mailoutbox) == len(admins)
     assert "30 minutes" in [m for m in mailoutbox if m.subject == ESCALATION][0].body
@@ -160,7 +160,7 @@ def test_it_escalates_only_to_admins_of_the_patients_practice(cast, enrollment, 
     with time_machine.travel(t0, tick=False):
         evaluate_checkin(make_checkin(enrollment, "baseline", answers={"phq9": phq9(item9=2)}))
     with time_machine.travel(t0 + timedelta(hours=3), tick=False):
-        tasks_alerts.escalate_alerts()
+        escalate_alerts()
         run_outbox()
     assert [m.to for m in mailoutbox if m.subject == ESCALATION] == [[cast.admin.email]]
 
@@ -169,7 +169,7 @@ def test_it_does_not_email_the_clinician_about_an_alert_already_acknowledged(
         cast, enrollment, mailoutbox):
     alert = alert_raise(enrollment=enrollment, kind=Alert.Kind.SELF_HARM,
                         severity=Alert.Severity.URGENT, source="checkin:1")
-    from tracking.services import alert_acknowledge
+    from tracking.alerts.services import alert_acknowledge
     alert_acknowledge(alert=alert, by=cast.clinician)
     run_outbox()
     assert mailoutbox == []
@@ -186,7 +186,7 @@ def test_it_emails_the_clinician_about_red_flags_at_screening(cast, enrollment, 
     assert cast.patient.full_name not in mailoutbox[0].body
     # Red flags are HIGH, not URGENT: never escalated.
     with time_machine.travel(timezone.now() + timedelta(days=1)):
-        assert tasks_alerts.escalate_alerts() == 0
+        assert escalate_alerts() == 0
 
 
 def test_it_shows_the_practices_own_crisis_resources(cast):

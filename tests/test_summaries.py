@@ -14,12 +14,18 @@ from django.core.management import call_command
 from django.db import connection, transaction
 
 from programs.models import Enrollment
-from programs.services_practice import practice_session_record
+from programs.practice.services import practice_session_record
 from tests.checkin_data import answers_for, record_at_open, schedule_from_start
-from tracking import checkins
-from tracking.checkins import checkin_record
+from tracking.checkins.services import (
+    _claim_and_write_orm,
+    _claim_and_write_pg,
+    _clean_all,
+    _scored_responses,
+    checkin_instruments,
+    checkin_record,
+)
+from tracking.checkins.summaries import FIELDS, summaries_refresh
 from tracking.models import CheckIn, EnrollmentSummary, Response
-from tracking.summaries import FIELDS, summaries_refresh
 
 
 def started_weeks_ago(enrollment: Enrollment, weeks: int) -> dict[str, CheckIn]:
@@ -98,8 +104,8 @@ def test_the_postgres_statement_writes_what_the_orm_path_writes(enrollment, othe
             ("week-2", 60, {"pain_avg": {"pain_avg": 6}}),
             ("week-3", 1, {"fear_movement": {"fear_movement": 3}}),
             ("end", 2, {"pain_avg": {"pain_avg": 1}, "fear_movement": {"fear_movement": 2}})]
-    paths = [(started_weeks_ago(enrollment, 9), checkins._claim_and_write_pg),
-             (started_weeks_ago(other_enrollment, 9), checkins._claim_and_write_orm)]
+    paths = [(started_weeks_ago(enrollment, 9), _claim_and_write_pg),
+             (started_weeks_ago(other_enrollment, 9), _claim_and_write_orm)]
 
     def written(checkin: CheckIn) -> tuple:
         checkin.refresh_from_db()
@@ -113,12 +119,12 @@ def test_the_postgres_statement_writes_what_the_orm_path_writes(enrollment, othe
         for slots, write in paths:
             checkin = slots[slot]
             now = checkin.opens_at + timedelta(hours=hours)
-            instruments = checkins.checkin_instruments(checkin, checkin.enrollment.practice_id)
-            clean, errors = checkins._clean_all(
+            instruments = checkin_instruments(checkin, checkin.enrollment.practice_id)
+            clean, errors = _clean_all(
                 instruments, answers_for(checkin.instrument_keys, **overrides),
                 allow_missing=False)
             assert not errors
-            responses = checkins._scored_responses(checkin, instruments, clean, now)
+            responses = _scored_responses(checkin, instruments, clean, now)
             with transaction.atomic():
                 checkin.completed_at = now
                 returned = write(checkin, responses, now)
@@ -126,7 +132,7 @@ def test_the_postgres_statement_writes_what_the_orm_path_writes(enrollment, othe
             assert ids == dict(Response.objects.filter(checkin=checkin)
                                .values_list("instrument_key", "pk")), slot
             with transaction.atomic():
-                again = write(checkin, checkins._scored_responses(checkin, instruments, clean,
+                again = write(checkin, _scored_responses(checkin, instruments, clean,
                                                                   now), now)
             outcomes.append((returned, again, written(checkin), figures(checkin.enrollment)))
         pg, orm = outcomes

@@ -5,14 +5,15 @@ from __future__ import annotations
 from django.urls import reverse
 
 from tests.factories import make_enrollment
-from tracking import reminders
 from tracking.models import ReminderPreferences
+from tracking.reminders.delivery import unsubscribe_token
+from tracking.reminders.schedules import preferences_for
 
 
 def test_one_click_unsubscribe_needs_no_login(client, cast, enrollment, other_enrollment):
-    reminders.preferences_for(enrollment)
-    reminders.preferences_for(other_enrollment)
-    url = reverse("unsubscribe", args=[reminders.unsubscribe_token(enrollment.pk)])
+    preferences_for(enrollment)
+    preferences_for(other_enrollment)
+    url = reverse("unsubscribe", args=[unsubscribe_token(enrollment.pk)])
     page = client.get(url)
     assert page.status_code == 200 and b"Stop reminder emails?" in page.content
     assert ReminderPreferences.objects.get(enrollment=enrollment).unsubscribed_at is None
@@ -25,8 +26,8 @@ def test_one_click_unsubscribe_needs_no_login(client, cast, enrollment, other_en
 
 
 def test_a_forged_or_altered_token_does_nothing(client, cast, enrollment):
-    reminders.preferences_for(enrollment)
-    token = reminders.unsubscribe_token(enrollment.pk)
+    preferences_for(enrollment)
+    token = unsubscribe_token(enrollment.pk)
     for bad in (token[:-2] + "xx", "MQ:forged:signature", str(enrollment.pk)):
         response = client.post(reverse("unsubscribe", args=[bad]))
         assert response.status_code == 404
@@ -34,8 +35,8 @@ def test_a_forged_or_altered_token_does_nothing(client, cast, enrollment):
 
 
 def test_turning_email_back_on_in_settings_resubscribes(client, cast, enrollment):
-    reminders.preferences_for(enrollment)
-    client.post(reverse("unsubscribe", args=[reminders.unsubscribe_token(enrollment.pk)]))
+    preferences_for(enrollment)
+    client.post(reverse("unsubscribe", args=[unsubscribe_token(enrollment.pk)]))
     client.force_login(cast.patient)
     page = client.get(reverse("reminder_settings")).content.decode()
     assert "You unsubscribed from reminder emails" in page

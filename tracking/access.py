@@ -9,6 +9,7 @@ denial; every successful read of patient data is audited by the view via
 
 from __future__ import annotations
 
+import logging
 from dataclasses import dataclass
 from typing import Any
 
@@ -28,6 +29,9 @@ from painapp.accounts.middleware import current_request_id
 from painapp.accounts.models import AuditEvent, Practice, Role, User
 from painapp.prepared import prepared_cursor
 from programs.models import Enrollment, ProgramVersion
+from tracking.models import (
+    Alert,
+)
 
 
 @dataclass(frozen=True)
@@ -185,3 +189,27 @@ def audit_read(request: HttpRequest, action: str, enrollment: Enrollment, obj=No
     obj = obj if obj is not None else enrollment
     audit_reads(request, action, practice_id=enrollment.practice_id,
                 reads=[(enrollment.patient_id, obj._meta.label_lower, str(obj.pk))])
+
+
+
+
+
+
+
+logger = logging.getLogger(__name__)
+
+
+
+# ------------------------------------------------------------------ staff access
+def alert_for_staff(request: HttpRequest, pk: int) -> Alert:
+    """One alert of a patient the staff member may see (tracking.access decides:
+    a clinician their own patients, a practice admin their practice, who also get
+    urgent alerts escalated to them), or 404 with the denial audited."""
+    alert = (Alert.objects.select_related("enrollment__patient", "enrollment__clinician",
+                                          "practice", "acknowledged_by", "resolved_by")
+             .filter(pk=pk, enrollment__in=visible_enrollments(request)).first())
+    if alert is None:
+        audit(request, "access.denied", practice=request.membership.practice,
+              object_type="tracking.alert", object_id=str(pk))
+        raise Http404
+    return alert

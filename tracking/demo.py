@@ -33,12 +33,12 @@ from programs.services import (
     enrollment_figures_refresh,
     program_version_load,
 )
-from tracking import reminders
-from tracking.checkins import checkins_schedule
+from tracking.checkins.schedule import checkins_schedule
+from tracking.checkins.summaries import summaries_refresh
 from tracking.instruments.registry import current_instruments, spec_of, sync_shipped
 from tracking.instruments.scoring import score
 from tracking.models import Alert, CheckIn, Response
-from tracking.summaries import summaries_refresh
+from tracking.reminders.schedules import schedules_sync
 
 FIRST = ["Ava", "Ben", "Chloe", "Dan", "Ella", "Femi", "Grace", "Hugo", "Isla", "Jack", "Kira",
          "Liam", "Mia", "Noah", "Olu", "Pia", "Quinn", "Rosa", "Sam", "Tara", "Umar", "Vera",
@@ -126,7 +126,7 @@ def _active_enrollment(rng, practice, patient, clinician, version, day, trajecto
     _program_progress(rng, enrollment, trajectory)
     # Sessions and attributions were written in bulk: count them as the services would.
     enrollment_figures_refresh(enrollment_ids=[enrollment.pk])
-    reminders.schedules_sync(enrollment=enrollment)
+    schedules_sync(enrollment=enrollment)
     return enrollment
 
 

@@ -1,15 +1,20 @@
+"""tracking's URLs, grouped by who uses them: the patient, the clinic, the practice admin."""
+
 from django.urls import path
 
-from tracking.views import (
-    alerts,
-    caseload,
-    checkin,
-    exports,
-    patient,
-    progress,
-    reminder_settings,
-    screening,
-)
+from tracking.alerts import views as alerts
+from tracking.checkins import views as checkin
+from tracking.clinic.views import caseload, patient
+from tracking.exports import views as exports
+from tracking.practice_admin.views import audit as admin_audit
+from tracking.practice_admin.views import clinicians as admin_clinicians
+from tracking.practice_admin.views import deliveries as admin_deliveries
+from tracking.practice_admin.views import enrollments as admin_enrollments
+from tracking.practice_admin.views import imports as admin_import
+from tracking.practice_admin.views import instruments as admin_instruments
+from tracking.practice_admin.views import reports as admin_reports
+from tracking.reminders import views as reminder_settings
+from tracking.screening import views as screening
 
 urlpatterns = [
     path("welcome/safety/", screening.screening, name="onboarding_safety"),
@@ -46,20 +51,9 @@ urlpatterns = [
     path("checkin/", checkin.checkin_current, name="checkin_current"),
     path("checkin/all/", checkin.checkin_list, name="checkin_list"),
     path("checkin/<int:pk>/", checkin.checkin_detail, name="checkin_detail"),
-    path("progress/", progress.progress, name="progress"),
-]
+    path("progress/", checkin.progress, name="progress"),
 
-# Practice admins: clinicians, enrollments, bulk import, outcomes report, audit trail.
-from tracking.views import (  # noqa: E402
-    admin_audit,
-    admin_clinicians,
-    admin_deliveries,
-    admin_enrollments,
-    admin_import,
-    admin_reports,
-)
-
-urlpatterns += [
+    # Practice admins: clinicians, enrollments, bulk import, outcomes report, audit trail.
     path("practice/clinicians/", admin_clinicians.clinician_list, name="admin_clinicians"),
     path("practice/clinicians/<int:pk>/deactivate/",
          admin_clinicians.clinician_deactivate_view, name="admin_clinician_deactivate"),
@@ -86,12 +80,7 @@ urlpatterns += [
     path("practice/audit.csv", admin_audit.audit_csv, name="admin_audit_csv"),
     path("practice/reminders/failed/", admin_deliveries.failed_deliveries,
          name="admin_failed_deliveries"),
-]
-
-# Practice admins: questionnaires in use, and importing one of the practice's own.
-from tracking.views import admin_instruments  # noqa: E402
-
-urlpatterns += [
+    # Practice admins: questionnaires in use, and importing one of the practice's own.
     path("practice/instruments/", admin_instruments.instrument_list, name="admin_instruments"),
     path("practice/instruments/import/", admin_instruments.instrument_import,
          name="admin_instrument_import"),

@@ -13,8 +13,8 @@ import re
 import pytest
 from playwright.sync_api import Page, expect
 
+from programs.exposure.services import exposure_complete, exposure_create, fear_item_create
 from programs.models import Exposure, FearItem
-from programs.services_exposure import exposure_complete, exposure_create, fear_item_create
 from tests.browser import helpers
 from tests.conftest import ARTIFACTS
 

@@ -8,7 +8,7 @@ def summarise_existing(apps, schema_editor):
     # The live service, on purpose: one definition of every figure. On a new database
     # there are no enrollments yet and it reads nothing but enrollment ids, so a later
     # change to these models cannot break a fresh migrate.
-    from tracking.summaries import summaries_refresh_all
+    from tracking.checkins.summaries import summaries_refresh_all
 
     summaries_refresh_all()
 

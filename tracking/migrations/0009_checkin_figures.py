@@ -2,7 +2,7 @@
 
 from django.db import migrations, models
 
-from tracking.figures import figures_of, refresh_sql
+from tracking.checkins.figures import figures_of, refresh_sql
 
 # Every check-in recorded so far, with this migration's table names.
 _FILL_SQL = refresh_sql("tracking_checkin", "tracking_response")

@@ -1,7 +1,7 @@
 from django.core.management.base import BaseCommand
 
 from programs.services import enrollment_figures_refresh
-from tracking.summaries import summaries_refresh_all
+from tracking.checkins.summaries import summaries_refresh_all
 
 
 class Command(BaseCommand):

@@ -12,7 +12,7 @@ from datetime import timedelta
 from django.core.management.base import BaseCommand, CommandError
 from django.utils.dateparse import parse_datetime
 
-from tracking.reminders import sweep_due_reminders
+from tracking.reminders.sweep import sweep_due_reminders
 
 
 class Command(BaseCommand):

@@ -1,0 +1,172 @@
+"""Graded exposure: the patient's fear ladder and their exposure log.
+
+Every page works as plain HTML forms. Move up / Move down are enhanced with htmx:
+an htmx request gets only the ladder list back (the `ladder` partial) plus a short
+status line for screen readers.
+"""
+
+from __future__ import annotations
+
+from django.contrib import messages
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.urls import reverse
+from django.views.decorators.http import require_POST
+
+from programs.access import enrollment_required, own
+from programs.exposure.forms import ExposureDoneForm, ExposurePlanForm, FearItemForm
+from programs.exposure.selectors import exposure_outcome, fear_item_tries, ladder_page
+from programs.exposure.services import (
+    DOWN,
+    UP,
+    exposure_complete,
+    exposure_create,
+    fear_item_create,
+    fear_item_delete,
+    fear_item_move,
+    fear_item_update,
+)
+from programs.models import Exposure, FearItem
+
+LADDER = "programs/exposure/ladder.html"
+
+
+def _ladder_url(fear_item: FearItem | None = None) -> str:
+    url = reverse("exposure")
+    return f"{url}#rung-{fear_item.pk}" if fear_item else url
+
+
+def _render_ladder(request: HttpRequest, add_form: FearItemForm, **extra) -> HttpResponse:
+    context = {"page": ladder_page(request.enrollment), "add_form": add_form, **extra}
+    return render(request, LADDER, context)
+
+
+@enrollment_required
+def ladder(request: HttpRequest) -> HttpResponse:
+    return _render_ladder(request, FearItemForm())
+
+
+@enrollment_required
+def fear_create(request: HttpRequest) -> HttpResponse:
+    if request.method != "POST":
+        return redirect(reverse("exposure") + "#add")
+    form = FearItemForm(request.POST)
+    if not form.is_valid():
+        return _render_ladder(request, form)
+    fear_item = fear_item_create(enrollment=request.enrollment, **form.cleaned_data)
+    messages.success(request, f"“{fear_item.label}” is on your ladder.")
+    return redirect(_ladder_url(fear_item))
+
+
+@enrollment_required
+def fear_edit(request: HttpRequest, pk: int) -> HttpResponse:
+    fear_item = own(request, FearItem, pk=pk)
+    if request.method == "POST" and "remove" in request.POST:
+        fear_item_delete(fear_item=fear_item)
+        messages.success(
+            request,
+            f"“{fear_item.label}” is off your ladder. Exposures you logged for it are kept.",
+        )
+        return redirect(_ladder_url())
+    if request.method == "POST":
+        form = FearItemForm(request.POST)
+        if form.is_valid():
+            fear_item_update(fear_item=fear_item, **form.cleaned_data)
+            messages.success(request, f"Saved “{fear_item.label}”.")
+            return redirect(_ladder_url(fear_item))
+    else:
+        form = FearItemForm(
+            initial={"label": fear_item.label, "harm_rating": fear_item.harm_rating}
+        )
+    return render(
+        request,
+        "programs/exposure/fear_edit.html",
+        {"fear_item": fear_item, "form": form, "tries": fear_item_tries(fear_item)},
+    )
+
+
+@enrollment_required
+@require_POST
+def fear_move(request: HttpRequest, pk: int) -> HttpResponse:
+    fear_item = own(request, FearItem, pk=pk)
+    direction = request.POST.get("direction")
+    moved = direction in (UP, DOWN) and fear_item_move(fear_item=fear_item, direction=direction)
+    if moved:
+        status = f"Moved “{fear_item.label}” {direction}. It is now step {fear_item.position + 1}."
+    else:
+        status = f"“{fear_item.label}” did not move: it is already at that end."
+    if request.htmx:
+        return render(
+            request,
+            f"{LADDER}#ladder-update",
+            {
+                "page": ladder_page(request.enrollment),
+                "moved": fear_item,
+                "moved_direction": direction,
+                "ladder_status": status,
+            },
+        )
+    messages.info(request, status)
+    return redirect(_ladder_url(fear_item))
+
+
+@enrollment_required
+def exposure_plan(request: HttpRequest) -> HttpResponse:
+    enrollment = request.enrollment
+    if request.method == "POST":
+        form = ExposurePlanForm(request.POST, enrollment=enrollment)
+        if form.is_valid():
+            exposure = exposure_create(enrollment=enrollment, **form.cleaned_data)
+            return redirect("exposure_detail", pk=exposure.pk)
+        chosen = None
+    else:
+        chosen = None
+        fear_id = request.GET.get("fear", "")
+        if fear_id.isdigit():
+            chosen = own(request, FearItem, pk=int(fear_id))
+        initial = {"fear_item": chosen, "predicted_harm": chosen.harm_rating} if chosen else {}
+        form = ExposurePlanForm(initial=initial, enrollment=enrollment)
+    return render(request, "programs/exposure/plan.html", {"form": form, "chosen": chosen})
+
+
+def _render_detail(
+    request: HttpRequest, exposure: Exposure, form: ExposureDoneForm | None = None
+) -> HttpResponse:
+    if not exposure.is_done and form is None:
+        form = ExposureDoneForm()
+    return render(
+        request,
+        "programs/exposure/detail.html",
+        {
+            "exposure": exposure,
+            "form": form,
+            "outcome": exposure_outcome(exposure, fear_item=exposure.fear_item),
+        },
+    )
+
+
+def _own_exposure(request: HttpRequest, pk: int) -> Exposure:
+    return own(request, Exposure.objects.select_related("fear_item"), pk=pk)
+
+
+@enrollment_required
+def exposure_detail(request: HttpRequest, pk: int) -> HttpResponse:
+    return _render_detail(request, _own_exposure(request, pk))
+
+
+@enrollment_required
+@require_POST
+def exposure_done(request: HttpRequest, pk: int) -> HttpResponse:
+    exposure = _own_exposure(request, pk)
+    already = "You already logged how this went, so nothing was changed."
+    if exposure.is_done:
+        messages.info(request, already)
+        return redirect("exposure_detail", pk=exposure.pk)
+    form = ExposureDoneForm(request.POST)
+    if not form.is_valid():
+        return _render_detail(request, exposure, form)
+    if exposure_complete(exposure=exposure, **form.cleaned_data):
+        messages.success(request, "Logged. Well done for facing it.")
+    else:
+        messages.info(request, already)
+    return redirect("exposure_detail", pk=exposure.pk)

@@ -1,0 +1,138 @@
+"""The somatic-tracking form: before and after ratings, sensation words, a note.
+
+The same form serves the plain HTML page (no JavaScript) and the step-by-step player,
+which posts exactly these fields with fetch().
+"""
+
+from __future__ import annotations
+
+import uuid
+from dataclasses import dataclass
+
+from django import forms
+
+from programs.practice.services import DURATION_MAX_SECONDS, NOTE_MAX_LENGTH
+
+RATING_CHOICES = [(str(n), str(n)) for n in range(11)]
+
+# (label, hint, message when missing or not 0–10)
+RATINGS = {
+    "pain_before": (
+        "How strong is your pain right now?",
+        "0 means no pain. 10 means the worst pain you can imagine.",
+        "Choose a number from 0 to 10 for how strong the pain was before you started.",
+    ),
+    "threat_before": (
+        "How threatening does it feel right now?",
+        "0 means not at all. 10 means very threatening or scary.",
+        "Choose a number from 0 to 10 for how threatening it felt before you started.",
+    ),
+    "pain_after": (
+        "How strong is your pain now?",
+        "0 means no pain. 10 means the worst pain you can imagine.",
+        "Choose a number from 0 to 10 for how strong the pain is now, after the practice.",
+    ),
+    "threat_after": (
+        "How threatening does it feel now?",
+        "0 means not at all. 10 means very threatening or scary.",
+        "Choose a number from 0 to 10 for how threatening it feels now, after the practice.",
+    ),
+}
+
+
+def rating_field(name: str) -> forms.TypedChoiceField:
+    label, hint, message = RATINGS[name]
+    return forms.TypedChoiceField(
+        label=label,
+        help_text=hint,
+        choices=RATING_CHOICES,
+        coerce=int,
+        empty_value=None,
+        widget=forms.RadioSelect,
+        # Empty, 11, -1 and "abc" all get the same plain message: what to do, not what failed.
+        error_messages={"required": message, "invalid_choice": message},
+    )
+
+
+@dataclass(frozen=True)
+class ErrorLink:
+    anchor: str
+    message: str
+
+
+class PracticeSessionForm(forms.Form):
+    client_token = forms.CharField(widget=forms.HiddenInput, required=False)
+    duration_seconds = forms.CharField(widget=forms.HiddenInput, required=False)
+    pain_before = rating_field("pain_before")
+    threat_before = rating_field("threat_before")
+    sensations = forms.MultipleChoiceField(
+        label="Which words fit what you noticed?",
+        help_text="Pick any that fit, or none.",
+        required=False,
+        widget=forms.CheckboxSelectMultiple,
+        error_messages={"invalid_choice": "Please pick words from the list only."},
+    )
+    pain_after = rating_field("pain_after")
+    threat_after = rating_field("threat_after")
+    note = forms.CharField(
+        label="A note for yourself",
+        help_text="What did you notice? Anything that surprised you?",
+        required=False,
+        max_length=NOTE_MAX_LENGTH,
+        widget=forms.Textarea(attrs={"rows": 4}),
+        error_messages={
+            "max_length": "Please keep your note to %(limit_value)s characters or fewer. "
+            "It has %(show_value)s now.",
+        },
+    )
+
+    def __init__(self, *args, sensation_words: list[str], **kwargs):
+        kwargs.setdefault("initial", {})
+        kwargs["initial"].setdefault("client_token", str(uuid.uuid4()))
+        super().__init__(*args, **kwargs)
+        self.fields["sensations"].choices = [(w, w) for w in sensation_words]
+
+    def clean_client_token(self) -> uuid.UUID:
+        # The token is ours, in a hidden field. If a client lost it, a fresh one still
+        # saves the session; only a retry of that one post would lose its protection.
+        try:
+            return uuid.UUID(str(self.cleaned_data.get("client_token") or ""))
+        except ValueError:
+            return uuid.uuid4()
+
+    def clean_duration_seconds(self) -> int:
+        # Sent by the player's own clock; a missing or odd value is not the patient's
+        # mistake, so it counts as 0 instead of blocking their save.
+        try:
+            seconds = int(str(self.cleaned_data.get("duration_seconds") or "0"))
+        except ValueError:
+            return 0
+        return max(0, min(seconds, DURATION_MAX_SECONDS))
+
+    @property
+    def token(self) -> str:
+        """The client token to render: the one posted (if usable) or the new one."""
+        if self.is_bound and self.is_valid():
+            return str(self.cleaned_data["client_token"])
+        raw = self.data.get("client_token") if self.is_bound else None
+        try:
+            return str(uuid.UUID(str(raw)))
+        except ValueError:
+            return str(self.initial["client_token"])
+
+    def error_links(self) -> list[ErrorLink]:
+        """Each error with the id of the control to jump to, in the order of the page."""
+        links = [ErrorLink("", str(e)) for e in self.non_field_errors()]
+        for name in (
+            "pain_before",
+            "threat_before",
+            "sensations",
+            "pain_after",
+            "threat_after",
+            "note",
+        ):
+            bound = self[name]
+            # A group of radios or checkboxes: jump to its first option.
+            anchor = bound.auto_id if name == "note" else f"{bound.auto_id}_0"
+            links += [ErrorLink(anchor, str(e)) for e in bound.errors]
+        return links

@@ -1,0 +1,132 @@
+"""Somatic-tracking player: one guided session, saved to the patient's own log.
+
+Without JavaScript the page is one ordinary form that posts to `practice_save` and
+redirects to the success view. With static/js/player.js it shows one step at a time
+and saves with fetch(), sending `HX-Request: true` so this view answers with the
+success (or form) partial instead of a redirect.
+"""
+
+from __future__ import annotations
+
+import uuid
+
+from django.core.exceptions import ValidationError
+from django.http import Http404, HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.urls import reverse
+from django.views.decorators.http import require_GET, require_POST
+
+from programs.access import enrollment_required, own
+from programs.models import Enrollment, PracticeSession
+from programs.practice.forms import PracticeSessionForm
+from programs.practice.services import practice_session_record, sensation_words
+
+
+def _time_text(seconds: int) -> str:
+    """45 -> "about 45 seconds", 60 -> "about 1 minute", 75 -> "about 1 minute 15 seconds"."""
+    minutes, rest = divmod(max(int(seconds or 0), 0), 60)
+    parts = []
+    if minutes:
+        parts.append(f"{minutes} minute{'s' if minutes != 1 else ''}")
+    if rest or not minutes:
+        parts.append(f"{rest} seconds")
+    return "about " + " ".join(parts)
+
+
+def _guide(enrollment: Enrollment) -> dict:
+    guide = enrollment.program_version.tracking_guide or {}
+    steps = [
+        {**step, "time_text": _time_text(step.get("seconds", 60))}
+        for step in guide.get("steps", [])
+    ]
+    return {
+        "title": guide.get("title") or "Somatic tracking",
+        "intro_md": guide.get("intro_md", ""),
+        "steps": steps,
+    }
+
+
+def _change(label: str, before: int, after: int) -> dict:
+    diff = after - before
+    return {
+        "label": label,
+        "before": before,
+        "after": after,
+        "amount": abs(diff),
+        "direction": "down" if diff < 0 else "up" if diff > 0 else "same",
+    }
+
+
+def _saved_context(enrollment: Enrollment, session: PracticeSession) -> dict:
+    changes = [
+        _change("Pain", session.pain_before, session.pain_after),
+        _change("How threatening it felt", session.threat_before, session.threat_after),
+    ]
+    return {
+        "guide": _guide(enrollment),
+        "session": session,
+        "changes": changes,
+        "any_lower": any(c["direction"] == "down" for c in changes),
+        "any_higher": any(c["direction"] == "up" for c in changes),
+    }
+
+
+def _form_context(request: HttpRequest, form: PracticeSessionForm) -> dict:
+    enrollment = request.enrollment
+    return {
+        "guide": _guide(enrollment),
+        "form": form,
+        "stash_prefix": f"painapp:practice:{enrollment.pk}:",
+        # The first time, open the "what is this?" intro; after that, keep it folded.
+        "first_time": not enrollment.practice_sessions.exists(),
+    }
+
+
+@require_GET
+@enrollment_required
+def player(request: HttpRequest) -> HttpResponse:
+    """The player, or (with ?saved=<token>) the calm page after a plain-form save."""
+    saved = request.GET.get("saved")
+    if saved:
+        try:
+            token = uuid.UUID(saved)
+        except ValueError:
+            raise Http404 from None
+        session = own(request, PracticeSession, client_token=token)
+        return render(
+            request, "programs/practice.html", _saved_context(request.enrollment, session)
+        )
+    form = PracticeSessionForm(sensation_words=sensation_words(request.enrollment))
+    return render(request, "programs/practice.html", _form_context(request, form))
+
+
+@require_POST
+@enrollment_required
+def save_session(request: HttpRequest) -> HttpResponse:
+    enrollment = request.enrollment
+    form = PracticeSessionForm(request.POST, sensation_words=sensation_words(enrollment))
+    if form.is_valid():
+        data = form.cleaned_data
+        try:
+            session, _ = practice_session_record(
+                enrollment=enrollment,
+                client_token=data["client_token"],
+                pain_before=data["pain_before"],
+                threat_before=data["threat_before"],
+                pain_after=data["pain_after"],
+                threat_after=data["threat_after"],
+                sensations=data["sensations"],
+                note=data["note"],
+                duration_seconds=data["duration_seconds"],
+            )
+        except ValidationError as error:
+            form.add_error(None, error)
+        else:
+            # A repeat of the same session (same token) lands here too, with the same answer.
+            if request.htmx:
+                return render(
+                    request, "programs/practice/saved.html", _saved_context(enrollment, session)
+                )
+            return redirect(f"{reverse('practice')}?saved={session.client_token}")
+    template = "programs/practice/form.html" if request.htmx else "programs/practice.html"
+    return render(request, template, _form_context(request, form), status=422)

@@ -1,0 +1,301 @@
+"""Alert rules: what a check-in's answers, or missed check-ins, raise."""
+
+from __future__ import annotations
+
+import json
+import logging
+import re
+from collections import defaultdict
+from dataclasses import dataclass, field
+from datetime import datetime, timedelta
+from typing import Any
+
+from django.db import connection
+from django.utils import timezone
+from django.utils.safestring import SafeString
+
+from programs.markdown import render_markdown
+from programs.models import Enrollment, EnrollmentStatus
+from tracking.alerts.services import alert_raise
+from tracking.models import (
+    Alert,
+    CheckIn,
+    PracticeSettings,
+    Response,
+)
+
+logger = logging.getLogger(__name__)
+
+
+
+PAIN_KEY = "pain_avg"
+FEAR_KEY = "fear_movement"
+# Trend alerts: while one of a kind is still unresolved for a patient, the next
+# check-in that meets the rule adds nothing new (the clinician already knows).
+# Self-harm is never folded: every such answer gets its own alert.
+TREND_KINDS = (Alert.Kind.PAIN_UP, Alert.Kind.FEAR_HIGH, Alert.Kind.MISSED)
+# Missed check-ins older than this are not looked at again by the sweep.
+MISSED_LOOKBACK = timedelta(days=14)
+# ------------------------------------------------------------------ check-in rules
+@dataclass
+class CheckinEvaluation:
+    """What evaluating a check-in found. `safety` is True whenever the self-harm rule
+    matched (even if the alert already existed): show the crisis resources."""
+
+    safety: bool = False
+    alerts: list[Alert] = field(default_factory=list)
+
+
+@dataclass(frozen=True)
+class PainBaseline:
+    """The enrollment's baseline average pain as its summary holds it (None: it has
+    none), for a caller that has it: checkin_record gets it from the summary upsert."""
+
+    value: float | None
+
+
+def evaluate_checkin(checkin: CheckIn, *, responses: list[Response] | None = None,
+                     rules: PracticeSettings | None = None,
+                     pain_baseline: PainBaseline | None = None) -> CheckinEvaluation:
+    """Apply the alert rules to one check-in whose Response rows exist.
+
+    Called by `checkin_record` inside its transaction, with the responses it has just
+    written (each with its `instrument`), the practice's settings if it has them, and
+    the baseline average pain its summary upsert returned; what is not given is read.
+    Safe to call twice: alerts are unique per (enrollment, kind, "checkin:<pk>"). A
+    constant handful of queries, whatever the history: settings, the responses (only if
+    not given), the pain baseline and latest check-ins (only if pain was answered and,
+    with `pain_baseline` given, only if there is one and this check-in's pain reaches
+    it + the rise), open trend alerts (only if a trend rule matched), then the inserts.
+    """
+    enrollment = checkin.enrollment
+    if rules is None:
+        rules = PracticeSettings.for_practice(enrollment.practice_id)
+    if responses is None:
+        responses = list(Response.objects.filter(checkin=checkin).select_related("instrument"))
+    by_key = {r.instrument_key: r for r in responses}
+    source = f"checkin:{checkin.pk}"
+    result = CheckinEvaluation()
+
+    self_harm = _self_harm_details(responses, rules.crisis_words or [])
+    if self_harm is not None:
+        result.safety = True
+        alert = alert_raise(enrollment=enrollment, kind=Alert.Kind.SELF_HARM,
+                            severity=Alert.Severity.URGENT, source=source, details=self_harm)
+        if alert is not None:
+            result.alerts.append(alert)
+
+    trends: list[tuple[str, str, dict]] = []
+    pain_now = _total(by_key.get(PAIN_KEY))
+    # The rule needs a baseline and this check-in's pain at it + the rise. The summary's
+    # baseline is the one its read would find (the enrollment's one baseline check-in):
+    # given it, without one or below that, the history cannot matter and is not read.
+    if pain_now is not None and (pain_baseline is None or (
+            pain_baseline.value is not None
+            and pain_now >= pain_baseline.value + rules.pain_rise_points)):
+        pain = _pain_rise(checkin, rules)
+        if pain is not None:
+            trends.append((Alert.Kind.PAIN_UP, Alert.Severity.HIGH, pain))
+    fear = _total(by_key.get(FEAR_KEY))
+    if fear is not None and fear >= rules.fear_high_threshold:
+        trends.append((Alert.Kind.FEAR_HIGH, Alert.Severity.ROUTINE,
+                       {"fear": fear, "threshold": rules.fear_high_threshold}))
+    if trends:
+        unresolved = _unresolved_trend_kinds([enrollment.pk]).get(enrollment.pk, set())
+        for kind, severity, details in trends:
+            if kind in unresolved:
+                continue
+            alert = alert_raise(enrollment=enrollment, kind=kind, severity=severity,
+                                source=source, details=details)
+            if alert is not None:
+                result.alerts.append(alert)
+    return result
+
+
+def _total(response: Response | None) -> int | float | None:
+    if response is None:
+        return None
+    return (response.scores or {}).get("total")
+
+
+def _self_harm_details(responses: list[Response], crisis_words: list[str]) -> dict | None:
+    details: dict[str, Any] = {}
+    for response in responses:
+        safety_item = (response.instrument.scoring or {}).get("safety_item")
+        if safety_item:
+            value = response.answers.get(safety_item)
+            if isinstance(value, int) and value > 0:
+                # "item9" for PHQ-9; any other instrument's safety item by its own key.
+                name = "item9" if safety_item == "phq9" else safety_item
+                details[name] = value
+    pattern = _crisis_pattern(crisis_words)
+    if pattern is not None and any(pattern.search(text) for r in responses
+                                   for text in _free_texts(r.answers)):
+        # Which words matched is not stored: details never hold patient free text.
+        details["crisis_words"] = True
+    return details or None
+
+
+def _crisis_pattern(words: list[str]) -> re.Pattern | None:
+    words = [w.strip() for w in words if isinstance(w, str) and w.strip()]
+    if not words:
+        return None
+    return re.compile(r"(?<!\w)(?:" + "|".join(re.escape(w) for w in words) + r")(?!\w)",
+                      re.IGNORECASE)
+
+
+def _free_texts(answers: dict) -> list[str]:
+    out = []
+    for value in (answers or {}).values():
+        if isinstance(value, str):
+            out.append(value)
+        elif isinstance(value, dict) and isinstance(value.get("text"), str):
+            out.append(value["text"])
+    return out
+
+
+# The pain rule's one read, written out: the ORM took longer to compile its UNION
+# than the database took to run it (issue 7). The first baseline, then the latest
+# others, each with its score's total; only this check-in or completed ones, none
+# opening after this one. Each part is a subquery so its ORDER BY and LIMIT hold on
+# SQLite (the demo) as on Postgres.
+_PAIN_ROWS_SQL = """
+SELECT * FROM (
+    SELECT r.checkin_id, c.kind, c.opens_at, {total}
+    FROM {response} r INNER JOIN {checkin} c ON c.id = r.checkin_id
+    WHERE c.enrollment_id = %s AND r.instrument_key = %s AND c.opens_at <= %s
+      AND (c.status = %s OR c.id = %s) AND c.kind = %s
+    ORDER BY c.opens_at, c.id LIMIT 1) first_baseline
+UNION ALL
+SELECT * FROM (
+    SELECT r.checkin_id, c.kind, c.opens_at, {total}
+    FROM {response} r INNER JOIN {checkin} c ON c.id = r.checkin_id
+    WHERE c.enrollment_id = %s AND r.instrument_key = %s AND c.opens_at <= %s
+      AND (c.status = %s OR c.id = %s) AND c.kind <> %s
+    ORDER BY c.opens_at DESC, c.id DESC LIMIT %s) latest
+"""
+_pain_rows_sql: dict[str, str] = {}
+
+
+def _pain_rows(checkin: CheckIn, needed: int) -> list[tuple]:
+    """(checkin_id, kind, opens_at, total) of the first baseline and the latest
+    `needed` other check-ins with average pain, up to this one."""
+    vendor = connection.vendor
+    sql = _pain_rows_sql.get(vendor)
+    if sql is None:
+        total = ("json_extract(r.scores, '$.total')" if vendor == "sqlite"
+                 else "r.scores ->> 'total'")
+        sql = _pain_rows_sql[vendor] = _PAIN_ROWS_SQL.format(
+            total=total, response=Response._meta.db_table, checkin=CheckIn._meta.db_table)
+    opens_at = connection.ops.adapt_datetimefield_value(checkin.opens_at)
+    part = [checkin.enrollment_id, PAIN_KEY, opens_at, CheckIn.Status.COMPLETED.value,
+            checkin.pk, CheckIn.Kind.BASELINE.value]
+    with connection.cursor() as cursor:
+        cursor.execute(sql, [*part, *part, needed])
+        rows = cursor.fetchall()
+    # Postgres gives the total as JSON text ("4", "4.5"); SQLite as a number.
+    return [(pk, kind, opens_at, json.loads(total) if isinstance(total, str) else total)
+            for pk, kind, opens_at, total in rows]
+
+
+def _pain_rise(checkin: CheckIn, rules: PracticeSettings) -> dict | None:
+    """Pain ≥ baseline + points on this check-in and the ones just before it.
+
+    "In a row" counts check-ins where pain was recorded: a missed week says nothing
+    about pain (the missed rule covers it), so it neither breaks nor extends a run.
+
+    One query of at most `pain_rise_checkins` + 1 rows, however long the history: the
+    first baseline and the latest others, each with only its score's total.
+    """
+    needed = max(1, rules.pain_rise_checkins)
+    rows = _pain_rows(checkin, needed)
+    baseline = next((total for _, kind, _, total in rows if kind == CheckIn.Kind.BASELINE), None)
+    if baseline is None:
+        return None
+    run = sorted(((opens_at, pk, total) for pk, kind, opens_at, total in rows
+                  if kind != CheckIn.Kind.BASELINE), key=lambda r: (r[0], r[1]))
+    run = [(pk, total) for _, pk, total in run]
+    if len(run) < needed or run[-1][0] != checkin.pk:
+        return None
+    limit = baseline + rules.pain_rise_points
+    if all(total is not None and total >= limit for _, total in run):
+        return {"baseline": baseline, "recent": [t for _, t in run],
+                "rise_points": rules.pain_rise_points}
+    return None
+
+
+def _unresolved_trend_kinds(enrollment_ids: list[int]) -> dict[int, set[str]]:
+    found: dict[int, set[str]] = defaultdict(set)
+    rows = (Alert.objects.filter(enrollment_id__in=enrollment_ids, kind__in=TREND_KINDS)
+            .exclude(status=Alert.Status.RESOLVED).values_list("enrollment_id", "kind"))
+    for enrollment_id, kind in rows:
+        found[enrollment_id].add(kind)
+    return found
+
+
+def crisis_resources(practice_id: int) -> SafeString:
+    """The practice's crisis resources as safe HTML, to show a patient at once."""
+    return render_markdown(PracticeSettings.for_practice(practice_id).crisis_resources_md)
+
+
+def _settings_by_practice(practice_ids) -> dict[int, PracticeSettings]:
+    """Each practice's settings in one query; a practice without a row gets defaults."""
+    found = {s.practice_id: s for s in PracticeSettings.objects.filter(
+        practice_id__in=set(practice_ids))}
+    return {pid: found.get(pid) or PracticeSettings(practice_id=pid) for pid in practice_ids}
+
+
+# ------------------------------------------------------------------ missed check-ins
+def alerts_for_missed_checkins(now: datetime | None = None) -> list[Alert]:
+    """Sweep: raise a MISSED alert for every active enrollment whose last
+    `missed_in_a_row` closed check-ins were all missed. Safe to run any number of
+    times: the alert's source is the last missed check-in. Constant queries plus one
+    insert per new alert."""
+    now = now or timezone.now()
+    enrollment_ids = (CheckIn.objects.filter(status=CheckIn.Status.MISSED,
+                                             closes_at__lte=now,
+                                             closes_at__gt=now - MISSED_LOOKBACK)
+                      .values_list("enrollment_id", flat=True).distinct())
+    enrollments = list(Enrollment.objects.filter(pk__in=enrollment_ids,
+                                                 status=EnrollmentStatus.ACTIVE)
+                       .select_related("patient", "practice"))
+    return _missed_alerts(enrollments, now)
+
+
+def evaluate_missed(enrollment: Enrollment, now: datetime | None = None) -> Alert | None:
+    """The missed-in-a-row rule for one enrollment (e.g. right after marking one missed)."""
+    if enrollment.status != EnrollmentStatus.ACTIVE:
+        return None
+    alerts = _missed_alerts([enrollment], now or timezone.now())
+    return alerts[0] if alerts else None
+
+
+def _missed_alerts(enrollments: list[Enrollment], now: datetime) -> list[Alert]:
+    if not enrollments:
+        return []
+    ids = [e.pk for e in enrollments]
+    rules = _settings_by_practice({e.practice_id for e in enrollments})
+    closed: dict[int, list[tuple[int, str]]] = defaultdict(list)
+    for enrollment_id, pk, status in (
+        CheckIn.objects.filter(enrollment_id__in=ids, closes_at__lte=now,
+                               status__in=[CheckIn.Status.COMPLETED, CheckIn.Status.MISSED])
+        .order_by("enrollment_id", "-opens_at").values_list("enrollment_id", "pk", "status")
+    ):
+        closed[enrollment_id].append((pk, status))
+    unresolved = _unresolved_trend_kinds(ids)
+    raised = []
+    for enrollment in enrollments:
+        needed = max(1, rules[enrollment.practice_id].missed_in_a_row)
+        last = closed[enrollment.pk][:needed]
+        if len(last) < needed or any(s != CheckIn.Status.MISSED for _, s in last):
+            continue
+        if Alert.Kind.MISSED in unresolved[enrollment.pk]:
+            continue
+        alert = alert_raise(enrollment=enrollment, kind=Alert.Kind.MISSED,
+                            severity=Alert.Severity.ROUTINE, source=f"missed:{last[0][0]}",
+                            details={"missed_in_a_row": needed})
+        if alert is not None:
+            raised.append(alert)
+    return raised
+
+

@@ -1,0 +1,82 @@
+"""Alert lifecycle writes: raise, acknowledge, resolve."""
+
+from __future__ import annotations
+
+from django.db import IntegrityError, transaction
+from django.http import HttpRequest
+from django.urls import reverse
+from django.utils import timezone
+
+from painapp.accounts.audit import audit
+from painapp.accounts.models import User
+from programs.models import Enrollment
+from tracking.models import Alert, Notification
+from tracking.outbox import outbox_add
+
+# Alerts the clinician hears about at once, by email and in the app. The rest wait
+# for the daily digest (tracking/alerts.py).
+NOTIFY_AT_ONCE = {Alert.Kind.SELF_HARM, Alert.Kind.RED_FLAG}
+
+
+def alert_raise(*, enrollment: Enrollment, kind: str, severity: str, source: str,
+                details: dict | None = None) -> Alert | None:
+    """Open an alert once per (enrollment, kind, source). Returns None if it exists.
+
+    A new alert is audited; a self-harm or red-flag alert also tells the clinician at
+    once: an in-app notification now and an email through the outbox (sent after the
+    surrounding transaction commits, retried by the outbox sweep if the broker is down).
+    """
+    try:
+        with transaction.atomic():
+            alert = Alert.objects.create(
+                enrollment=enrollment, practice_id=enrollment.practice_id, kind=kind,
+                severity=severity, source=source, details=details or {},
+            )
+    except IntegrityError:
+        return None
+    audit(None, "alert.raised", practice=enrollment.practice, subject=enrollment.patient,
+          obj=alert)
+    if kind in NOTIFY_AT_ONCE:
+        url = reverse("alert_detail", args=[alert.pk])
+        if kind == Alert.Kind.SELF_HARM:
+            title = "Urgent: a patient needs a call today"
+            body = (f"{enrollment.patient.display_name} gave an answer in a check-in that "
+                    "means they need a call from you today.")
+        else:
+            title = "A patient's screening needs your review"
+            body = (f"{enrollment.patient.display_name} reported a red flag at screening. "
+                    "Their program is on hold until you review it.")
+        Notification.objects.create(user_id=enrollment.clinician_id, title=title, body=body,
+                                    url=url)
+        outbox_add("tracking.tasks_alerts.send_alert_email", alert_id=alert.pk)
+    return alert
+
+
+def alert_acknowledge(*, alert: Alert, by: User, request: HttpRequest | None = None) -> bool:
+    """Mark an open alert as seen by `by`. Stops escalation. Audited; False if it was
+    not open (already acknowledged or resolved)."""
+    updated = Alert.objects.filter(pk=alert.pk, status=Alert.Status.OPEN).update(
+        status=Alert.Status.ACKNOWLEDGED, acknowledged_by=by, acknowledged_at=timezone.now())
+    alert.refresh_from_db()
+    if updated:
+        audit(request, "alert.acknowledged", practice=alert.practice,
+              subject=alert.enrollment.patient, obj=alert, actor=by)
+    return bool(updated)
+
+
+def alert_resolve(*, alert: Alert, by: User, request: HttpRequest | None = None) -> bool:
+    """Close an alert. Resolving an open alert also acknowledges it (by the same person).
+    Audited; False if it was already resolved."""
+    now = timezone.now()
+    with transaction.atomic():
+        updated = (Alert.objects.filter(pk=alert.pk).exclude(status=Alert.Status.RESOLVED)
+                   .update(status=Alert.Status.RESOLVED, resolved_by=by, resolved_at=now))
+        if updated:
+            Alert.objects.filter(pk=alert.pk, acknowledged_at__isnull=True).update(
+                acknowledged_by=by, acknowledged_at=now)
+        alert.refresh_from_db()
+        if updated:
+            audit(request, "alert.resolved", practice=alert.practice,
+                  subject=alert.enrollment.patient, obj=alert, actor=by)
+    return bool(updated)
+

@@ -1,0 +1,280 @@
+"""Reads for the patient's results page (after a check-in) and progress page."""
+
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import date, datetime
+
+from django.db.models import Count
+
+from programs.models import (
+    Attribution,
+    Enrollment,
+    PracticeSession,
+)
+from tracking.checkins.schedule import PAIN_FREE_MAX, REAL_CHANGE_PERCENT, REAL_CHANGE_POINTS
+from tracking.checkins.selectors import CheckInRow, _row, checkin_short_label, checkin_title
+from tracking.models import Alert, CheckIn, PracticeSettings, Response
+
+# ---------------------------------------------------------------- results
+
+
+@dataclass
+class Change:
+    """One score now against the patient's start."""
+
+    label: str
+    now: int | float | None
+    start: int | float | None
+
+    @property
+    def points(self) -> float | None:
+        """How far it fell (positive = lower = better)."""
+        if self.now is None or self.start is None:
+            return None
+        return self.start - self.now
+
+    @property
+    def percent(self) -> int | None:
+        if self.points is None or not self.start:
+            return None
+        return round(100 * self.points / self.start)
+
+    @property
+    def direction(self) -> str:
+        if self.points is None:
+            return "unknown"
+        return "down" if self.points > 0 else "up" if self.points < 0 else "same"
+
+    @property
+    def amount(self) -> float | None:
+        return None if self.points is None else abs(self.points)
+
+    @property
+    def summary(self) -> str:
+        """e.g. "down 2 points (33% lower)", "up 1 point", "no change"."""
+        if self.points is None:
+            return ""
+        if self.points == 0:
+            return "no change"
+        amount = _num(self.amount)
+        text = f"{self.direction} {amount} point{'s' if self.amount != 1 else ''}"
+        if self.percent is not None and self.points > 0:
+            text += f" ({self.percent}% lower)"
+        elif self.percent is not None:
+            text += f" ({-self.percent}% higher)"
+        return text
+
+    @property
+    def is_real_improvement(self) -> bool:
+        """At least 2 points or at least 30% lower than at the start."""
+        if self.points is None or self.points <= 0:
+            return False
+        return self.points >= REAL_CHANGE_POINTS or (self.percent or 0) >= REAL_CHANGE_PERCENT
+
+
+@dataclass
+class Results:
+    checkin: CheckIn
+    title: str
+    is_start: bool
+    start_title: str | None
+    pain: Change
+    fear: Change
+    worst: Change
+    pain_free: bool
+    self_harm_alert: bool
+    safety_answer: bool
+    crisis_md: str = ""
+    scores: dict[str, dict] = field(default_factory=dict)
+
+    @property
+    def changes(self) -> list[Change]:
+        return [self.pain, self.fear]
+
+    @property
+    def show_crisis(self) -> bool:
+        return self.self_harm_alert or self.safety_answer
+
+    @property
+    def words(self) -> list[str]:
+        """A few plain, kind sentences about what the numbers mean (PRT_NOTES.md)."""
+        pain, fear = self.pain, self.fear
+        if self.is_start:
+            out = ["This is your starting point. Each check-in after this one will show "
+                   "how things compare to today."]
+            if self.pain_free:
+                out.append("Your average pain is 0 or 1: pain-free or nearly pain-free.")
+            return out
+        out = []
+        if self.pain_free:
+            out.append("Your average pain is in the 0 to 1 range: pain-free or nearly "
+                       "pain-free. In the PRT study, about two in three people reached this "
+                       "range by the end.")
+        elif pain.is_real_improvement:
+            out.append("That is a real change. A drop of 2 points, or of 30% or more, is one "
+                       "people notice in daily life.")
+        elif pain.direction == "down":
+            out.append("Your pain is a little lower than at the start. Small changes add up.")
+        elif pain.direction == "same":
+            out.append("No change in pain yet. That is common in the first weeks.")
+        elif pain.direction == "up":
+            out.append("Your pain is higher than at the start. Ups and downs are normal and do "
+                       "not mean the program is not working. If something new or worrying is "
+                       "going on, talk to your doctor or care team.")
+        if fear.direction == "down":
+            out.append(f"Your fear of moving is down by {_num(fear.amount)} "
+                       f"point{'s' if fear.amount != 1 else ''}. Fear often eases before pain "
+                       "does, so this is a good sign.")
+        elif not pain.is_real_improvement and not self.pain_free:
+            out.append("Fear usually eases first, and pain follows. Keep going with your "
+                       "daily practice.")
+        return out
+
+
+def _num(value) -> str:
+    return "" if value is None else str(int(value)) if float(value).is_integer() else f"{value:.1f}"
+
+
+def _total(responses: dict[str, Response], key: str):
+    response = responses.get(key)
+    return None if response is None else response.scores.get("total")
+
+
+def checkin_results(checkin: CheckIn) -> Results:
+    """This check-in against the patient's first completed one (normally the baseline).
+
+    Three queries: the completed check-ins' responses, the safety alert, and the
+    practice's crisis resources when needed.
+    """
+    enrollment = checkin.enrollment
+    responses = list(
+        Response.objects.filter(checkin__enrollment=enrollment,
+                                checkin__status=CheckIn.Status.COMPLETED)
+        .select_related("checkin", "instrument")
+        .order_by("checkin__opens_at", "checkin_id")
+    )
+    by_checkin: dict[int, dict[str, Response]] = {}
+    checkins: dict[int, CheckIn] = {}
+    for r in responses:
+        by_checkin.setdefault(r.checkin_id, {})[r.instrument_key] = r
+        checkins[r.checkin_id] = r.checkin
+    mine = by_checkin.get(checkin.pk, {})
+    start_id = next((pk for pk, rs in by_checkin.items() if "pain_avg" in rs), None)
+    is_start = start_id is None or start_id == checkin.pk
+    start = {} if is_start else by_checkin[start_id]
+
+    def change(label: str, key: str) -> Change:
+        return Change(label=label, now=_total(mine, key),
+                      start=None if is_start else _total(start, key))
+
+    pain = change("Average pain", "pain_avg")
+    safety_answer = False
+    for response in mine.values():
+        safety_item = (response.instrument.scoring or {}).get("safety_item")
+        if safety_item and (response.answers.get(safety_item) or 0) > 0:
+            safety_answer = True
+    self_harm_alert = Alert.objects.filter(
+        enrollment=enrollment, kind=Alert.Kind.SELF_HARM, source=f"checkin:{checkin.pk}",
+    ).exists()
+    crisis_md = ""
+    if self_harm_alert or safety_answer:
+        crisis_md = PracticeSettings.for_practice(enrollment.practice_id).crisis_resources_md
+    return Results(
+        checkin=checkin, title=checkin_title(checkin), is_start=is_start,
+        start_title=None if is_start else checkin_title(checkins[start_id]),
+        pain=pain, fear=change("Fear of movement", "fear_movement"),
+        worst=change("Worst pain", "pain_worst"),
+        pain_free=pain.now is not None and pain.now <= PAIN_FREE_MAX,
+        self_harm_alert=self_harm_alert, safety_answer=safety_answer, crisis_md=crisis_md,
+        scores={key: r.scores for key, r in mine.items()},
+    )
+
+
+# ---------------------------------------------------------------- progress
+
+
+@dataclass
+class Point:
+    label: str  # short, for an axis
+    name: str  # in full, for the table
+    value: float | None
+    note: str = ""  # "Missed", "Not open yet", …
+
+
+@dataclass
+class Progress:
+    pain: list[Point]
+    fear: list[Point]
+    practice: list[Point]
+    mind_brain: list[Point]
+    pain_baseline: float | None
+    fear_baseline: float | None
+    rows: list[CheckInRow]
+
+
+def _week_of(enrollment: Enrollment, day: date) -> int:
+    """The program week a local date falls in, counted in whole weeks from the start."""
+    return (day - enrollment.start_date).days // 7 + 1
+
+
+def progress_data(enrollment: Enrollment, now: datetime) -> Progress:
+    """The patient's own measures over the program. Four queries, whatever the history:
+    check-ins, their responses, practice sessions counted per day, attributions."""
+    checkins = [c for c in CheckIn.objects.filter(enrollment=enrollment)
+                .order_by("opens_at", "pk") if c.opens_at <= now]
+    responses: dict[int, dict[str, Response]] = {}
+    for r in Response.objects.filter(checkin__enrollment=enrollment).only(
+            "checkin_id", "instrument_key", "scores"):
+        responses.setdefault(r.checkin_id, {})[r.instrument_key] = r
+
+    rows = [_row(c, now, enrollment) for c in checkins]
+
+    def series(key: str) -> list[Point]:
+        points = []
+        for row in rows:
+            value = _total(responses.get(row.checkin.pk, {}), key)
+            note = "" if value is not None else (
+                "Missed" if row.status == CheckIn.Status.MISSED
+                else "Not done yet" if row.status == CheckIn.Status.OPEN
+                else "Not asked" if row.status == CheckIn.Status.COMPLETED else row.status_label)
+            points.append(Point(checkin_short_label(row.checkin), row.title, value, note))
+        return points
+
+    pain, fear = series("pain_avg"), series("fear_movement")
+    pain_baseline = next((p.value for p in pain if p.value is not None), None)
+    fear_baseline = next((p.value for p in fear if p.value is not None), None)
+
+    # Practice sessions per program week, up to the week the calendar has reached.
+    weeks = enrollment.week_count
+    reached = max(1, min(weeks, _week_of(enrollment, enrollment.local_date(now))))
+    per_week = dict.fromkeys(range(1, reached + 1), 0)
+    for day, count in (PracticeSession.objects.filter(enrollment=enrollment)
+                       .values_list("local_date").annotate(n=Count("pk"))
+                       .values_list("local_date", "n")):
+        week = _week_of(enrollment, day)
+        if week in per_week:
+            per_week[week] += count
+    practice = [Point(f"W{w}", f"Week {w}", n) for w, n in per_week.items()]
+
+    # Mind-brain score: the program's three-causes activities and any causes
+    # answered in a check-in, in time order.
+    mind: list[tuple[datetime, Point]] = []
+    for attribution in (Attribution.objects.filter(enrollment=enrollment)
+                        .select_related("activity__week").order_by("recorded_at")):
+        week = (attribution.activity.week.number if attribution.activity_id
+                else _week_of(enrollment, enrollment.local_date(attribution.recorded_at)))
+        mind.append((attribution.recorded_at,
+                     Point(f"W{week}", f"Week {week} (three causes)",
+                           attribution.mind_brain_score)))
+    for checkin in checkins:
+        causes = responses.get(checkin.pk, {}).get("causes")
+        if causes is not None and causes.scores.get("total") is not None:
+            mind.append((checkin.completed_at or checkin.opens_at,
+                         Point(checkin_short_label(checkin), checkin_title(checkin),
+                               causes.scores["total"])))
+    mind.sort(key=lambda pair: pair[0])
+    return Progress(pain=pain, fear=fear, practice=practice,
+                    mind_brain=[p for _, p in mind], pain_baseline=pain_baseline,
+                    fear_baseline=fear_baseline, rows=rows)

@@ -1,0 +1,188 @@
+"""The schedule of each enrollment's check-ins (see tracking/checkins/__init__.py)."""
+
+
+from __future__ import annotations
+
+import calendar
+from dataclasses import dataclass
+from datetime import date, datetime, time, timedelta
+from zoneinfo import ZoneInfo
+
+from django.db import transaction
+from django.db.models import Q
+from django.utils import timezone
+
+from programs.models import (
+    Enrollment,
+    EnrollmentStatus,
+    ProgramVersion,
+)
+from tracking.models import CheckIn, PracticeSettings
+
+DEFAULT_CONFIG: dict = {
+    "baseline": ["pain_avg", "pain_worst", "fear_movement", "fabq_pa", "phq9", "gad7"],
+    "weekly": ["pain_avg", "pain_worst", "fear_movement", "phq2", "gad2"],
+    "full_weeks": [],
+    "followup_months": [1, 3],
+}
+
+# Enrollments whose check-ins open and close with the calendar. A paused enrollment's
+# check-ins wait (and are moved by checkins_reschedule when it resumes); follow-ups
+# still run after the program is completed.
+LIVE_STATUSES = (EnrollmentStatus.ACTIVE, EnrollmentStatus.COMPLETED)
+PENDING = (CheckIn.Status.SCHEDULED, CheckIn.Status.OPEN)
+PENDING_VALUES = tuple(s.value for s in PENDING)
+
+# The trial's outcome: 0–1 on the 0–10 average-pain scale (Ashar et al. 2022).
+PAIN_FREE_MAX = 1
+# A change patients notice (PRT_NOTES.md): at least 2 points or at least 30%.
+REAL_CHANGE_POINTS = 2
+REAL_CHANGE_PERCENT = 30
+
+# ---------------------------------------------------------------- the schedule
+
+
+def checkin_config(version: ProgramVersion) -> dict:
+    """The program's check-in settings with our defaults filled in."""
+    cfg = {**DEFAULT_CONFIG, **(version.checkin_config or {})}
+    cfg.setdefault("end", cfg["baseline"])
+    cfg.setdefault("followup", cfg["end"])
+    return cfg
+
+
+def window_days(enrollment: Enrollment, cfg: dict | None = None) -> int:
+    cfg = cfg if cfg is not None else checkin_config(enrollment.program_version)
+    if cfg.get("window_days"):
+        return int(cfg["window_days"])
+    return PracticeSettings.for_practice(enrollment.practice_id).checkin_window_days
+
+
+def local_midnight(day: date, tz: ZoneInfo) -> datetime:
+    """The UTC instant the patient's `day` begins.
+
+    Where a zone skips midnight (clocks jump forward at 00:00), zoneinfo reads the
+    missing wall time with the offset from before the jump, which is exactly the
+    instant of the jump: the first moment of that day.
+    """
+    return datetime.combine(day, time(0), tzinfo=tz).astimezone(ZoneInfo("UTC"))
+
+
+def add_months(day: date, months: int) -> date:
+    """The same day of the month `months` later, or that month's last day."""
+    month_index = day.month - 1 + months
+    year, month = day.year + month_index // 12, month_index % 12 + 1
+    return date(year, month, min(day.day, calendar.monthrange(year, month)[1]))
+
+
+@dataclass(frozen=True)
+class PlannedCheckIn:
+    slot: str
+    kind: str
+    week: int | None
+    due_date: date
+    instrument_keys: list[str]
+
+
+def checkin_plan(enrollment: Enrollment, *, today: date | None = None,
+                 every_week: bool = False) -> list[PlannedCheckIn]:
+    """Every check-in the enrollment should have, with its due date (see module doc).
+
+    `every_week` keeps the weeks the rules would leave out (to move existing rows).
+    """
+    cfg = checkin_config(enrollment.program_version)
+    window = timedelta(days=window_days(enrollment, cfg))
+    weeks = enrollment.week_count
+    today = today or enrollment.local_date()
+    baseline_due = max(enrollment.start_date, today)
+    end_due = enrollment.week_opens_on(weeks) + timedelta(days=7)
+    full_weeks = {int(n) for n in cfg.get("full_weeks") or []}
+
+    plan = [PlannedCheckIn("baseline", CheckIn.Kind.BASELINE, None, baseline_due,
+                           list(cfg["baseline"]))]
+    for number in range(1, weeks + 1):
+        opens = enrollment.week_opens_on(number)
+        due = opens + timedelta(days=(enrollment.checkin_weekday - opens.weekday()) % 7)
+        if not every_week and (due < baseline_due + window or due + window > end_due):
+            continue
+        keys = cfg["baseline"] if number in full_weeks else cfg["weekly"]
+        plan.append(PlannedCheckIn(f"week-{number}", CheckIn.Kind.WEEKLY, number, due,
+                                   list(keys)))
+    plan.append(PlannedCheckIn("end", CheckIn.Kind.END, None, end_due, list(cfg["end"])))
+    for months in cfg.get("followup_months") or []:
+        plan.append(PlannedCheckIn(f"followup-{int(months)}m", CheckIn.Kind.FOLLOWUP, None,
+                                   add_months(end_due, int(months)), list(cfg["followup"])))
+    return plan
+
+
+def _window(enrollment: Enrollment, due: date, days: int) -> tuple[datetime, datetime]:
+    tz = enrollment.patient.tzinfo
+    return local_midnight(due, tz), local_midnight(due + timedelta(days=days), tz)
+
+
+def checkins_schedule(enrollment: Enrollment, *, now: datetime | None = None) -> int:
+    """Create the enrollment's check-ins from its program's config. Idempotent.
+
+    Call it wherever an enrollment becomes active. Slots that exist are left alone
+    (the unique (enrollment, slot) constraint also makes a concurrent second call a
+    no-op). Returns how many check-ins were created.
+    """
+    today = enrollment.local_date(now)
+    plan = checkin_plan(enrollment, today=today)
+    days = window_days(enrollment)
+    existing = set(CheckIn.objects.filter(enrollment=enrollment).values_list("slot", flat=True))
+    rows = []
+    for planned in plan:
+        if planned.slot in existing:
+            continue
+        opens_at, closes_at = _window(enrollment, planned.due_date, days)
+        rows.append(CheckIn(enrollment=enrollment, slot=planned.slot, kind=planned.kind,
+                            week=planned.week, due_date=planned.due_date, opens_at=opens_at,
+                            closes_at=closes_at, instrument_keys=planned.instrument_keys))
+    CheckIn.objects.bulk_create(rows, ignore_conflicts=True)
+    return len(rows)
+
+
+def checkins_reschedule(enrollment: Enrollment, *, now: datetime | None = None) -> int:
+    """Move check-ins that have not opened yet to where the calendar now puts them.
+
+    Call after a pause ends (the paused days push every later week back). Check-ins
+    that are open, done or missed keep their dates. Returns how many moved.
+    """
+    today = enrollment.local_date(now)
+    plan = {p.slot: p for p in checkin_plan(enrollment, today=today, every_week=True)}
+    days = window_days(enrollment)
+    moved = 0
+    with transaction.atomic():
+        for checkin in (CheckIn.objects.select_for_update()
+                        .filter(enrollment=enrollment, status=CheckIn.Status.SCHEDULED)):
+            planned = plan.get(checkin.slot)
+            if planned is None or planned.due_date == checkin.due_date:
+                continue
+            checkin.due_date = planned.due_date
+            checkin.opens_at, checkin.closes_at = _window(enrollment, planned.due_date, days)
+            checkin.save(update_fields=["due_date", "opens_at", "closes_at"])
+            moved += 1
+    return moved
+
+
+def checkins_update_statuses(now: datetime | None = None) -> dict[str, int]:
+    """The minute sweep: open check-ins whose day has come, and mark the ones whose
+    window closed undone as missed. Two UPDATEs whatever the number of rows; running
+    it twice changes nothing."""
+    now = now or timezone.now()
+    live = Q(enrollment__status__in=LIVE_STATUSES)
+    opened = CheckIn.objects.filter(
+        live, status=CheckIn.Status.SCHEDULED, opens_at__lte=now, closes_at__gt=now,
+    ).update(status=CheckIn.Status.OPEN)
+    missed = CheckIn.objects.filter(
+        live, status__in=PENDING, closes_at__lte=now,
+    ).update(status=CheckIn.Status.MISSED)
+    return {"opened": opened, "missed": missed}
+
+
+def checkins_ensure_scheduled(enrollment: Enrollment, *, now: datetime | None = None) -> None:
+    """Schedule an active enrollment's check-ins if nobody has yet (older enrollments)."""
+    if enrollment.status == EnrollmentStatus.ACTIVE and not enrollment.checkins.exists():
+        checkins_schedule(enrollment, now=now)
+
+

@@ -1,0 +1,295 @@
+"""Recording a check-in's answers: drafts, the final submit, and what follows it."""
+
+
+from __future__ import annotations
+
+import json
+from datetime import datetime
+from functools import cache
+
+from django.db import IntegrityError, connection, transaction
+from django.utils import timezone
+
+from programs.models import (
+    Enrollment,
+)
+from tracking.checkins.figures import figures_of
+from tracking.checkins.schedule import LIVE_STATUSES, PENDING, PENDING_VALUES
+from tracking.checkins.selectors import is_available
+from tracking.checkins.summaries import (
+    summary_checkin_params,
+    summary_checkin_upsert,
+    summary_record_checkin,
+)
+from tracking.instruments import registry
+from tracking.instruments.scoring import AnswerError, clean_answers, score
+from tracking.models import CheckIn, Instrument, PracticeSettings, Response
+
+
+class AlreadyDone(Exception):
+    """The check-in was already recorded (a double submit, a second tab)."""
+
+    def __init__(self, checkin: CheckIn):
+        super().__init__(f"Check-in {checkin.pk} is already done")
+        self.checkin = checkin
+
+
+class NotAvailable(Exception):
+    """The check-in is not open: not yet, or its window has closed."""
+
+    def __init__(self, checkin: CheckIn, reason: str):
+        super().__init__(reason)
+        self.checkin = checkin
+        self.reason = reason  # "not_open_yet" | "closed" | "inactive"
+
+
+class CheckInAnswerError(ValueError):
+    """Answers that cannot be recorded: {instrument_key: {item_key: message}}."""
+
+    def __init__(self, errors: dict[str, dict[str, str]]):
+        super().__init__("; ".join(f"{k}: {v}" for k, v in errors.items()))
+        self.errors = errors
+
+
+# ---------------------------------------------------------------- answering
+
+
+def checkin_instruments(checkin: CheckIn, practice_id: int,
+                        current_ids: list[int] | None = None) -> list[Instrument]:
+    """The current version of each of the check-in's instruments, in its order.
+
+    `current_ids`: the ids of the current versions of its keys, shipped and the
+    practice's own, if already read (patient_checkin): no query then, unless a key has
+    no current version (the shipped ones are stored first, below)."""
+    if current_ids is not None:
+        by_key: dict[str, Instrument] = {}
+        for instrument in registry.instruments_by_id(current_ids):
+            if instrument.key not in by_key or instrument.practice_id is not None:
+                by_key[instrument.key] = instrument  # the practice's own version wins
+        if all(key in by_key for key in checkin.instrument_keys):
+            return [by_key[key] for key in checkin.instrument_keys]
+    try:
+        found = registry.current_instruments(list(checkin.instrument_keys), practice_id)
+    except IntegrityError:
+        # Two first-ever requests stored the shipped instruments at once; the other won.
+        found = registry.current_instruments(list(checkin.instrument_keys), practice_id)
+    return [found[key] for key in checkin.instrument_keys]
+
+
+def _clean_all(instruments: list[Instrument], answers_by_instrument: dict, *,
+               allow_missing: bool) -> tuple[dict[str, dict], dict[str, dict[str, str]]]:
+    """Validate every instrument's answers; return (valid answers, errors), both by key.
+
+    With `allow_missing` (drafts) the valid answers of an instrument are kept even when
+    others in it are wrong.
+    """
+    clean: dict[str, dict] = {}
+    errors: dict[str, dict[str, str]] = {}
+    for instrument in instruments:
+        spec = registry.spec_of(instrument)
+        raw = answers_by_instrument.get(instrument.key) or {}
+        try:
+            clean[instrument.key] = clean_answers(spec, raw, allow_missing=allow_missing)
+        except AnswerError as error:
+            errors[instrument.key] = error.errors
+            if allow_missing:
+                rest = {k: v for k, v in raw.items() if k not in error.errors}
+                clean[instrument.key] = clean_answers(spec, rest, allow_missing=True)
+    return clean, errors
+
+
+def checkin_save_draft(*, checkin: CheckIn, answers_by_instrument: dict,
+                       now: datetime | None = None,
+                       instruments: list[Instrument] | None = None) -> dict[str, dict[str, str]]:
+    """Keep the valid answers so far (replacing the previous draft) and return the
+    errors of the others, which are not stored. Raises AlreadyDone / NotAvailable.
+
+    `instruments`: the check-in's instruments if the caller has already loaded them
+    (`checkin_instruments`, as the form does), to save reading them again."""
+    now = now or timezone.now()
+    enrollment = checkin.enrollment
+    if checkin.status == CheckIn.Status.COMPLETED:
+        raise AlreadyDone(checkin)
+    if not is_available(checkin, now, enrollment):
+        raise NotAvailable(checkin, _reason(checkin, now, enrollment))
+    if instruments is None:
+        instruments = checkin_instruments(checkin, enrollment.practice_id)
+    clean, errors = _clean_all(instruments, answers_by_instrument, allow_missing=True)
+    draft = {key: answers for key, answers in clean.items() if answers}
+    updated = CheckIn.objects.filter(pk=checkin.pk, status__in=PENDING).update(draft=draft)
+    if not updated:
+        raise AlreadyDone(checkin)
+    checkin.draft = draft
+    return errors
+
+
+def _reason(checkin: CheckIn, now: datetime, enrollment: Enrollment) -> str:
+    if enrollment.status not in LIVE_STATUSES:
+        return "inactive"
+    return "not_open_yet" if checkin.opens_at > now else "closed"
+
+
+def checkin_record(*, checkin: CheckIn, answers_by_instrument: dict,
+                   now: datetime | None = None,
+                   instruments: list[Instrument] | None = None,
+                   rules: PracticeSettings | None = None) -> CheckIn:
+    """Record a check-in: one Response per instrument, scored by its current version.
+
+    Every instrument's answers are checked first (all errors together, nothing saved:
+    CheckInAnswerError). Then, in one transaction, the check-in row is locked, so of
+    any number of simultaneous submits (double clicks, a second tab) exactly one
+    records; the others raise AlreadyDone. The check-in is added to the enrollment's
+    summary (the caseload's and reports' figures) and the alert rules run in the same
+    transaction, so a recorded check-in never lacks either.
+
+    The lock is taken by the write itself: one conditional UPDATE (still pending,
+    window open now) marks the check-in done, and the responses and the summary are
+    written only if it matched (on Postgres all three in one statement). A
+    simultaneous submit waits on that row lock, then finds the row no longer pending
+    and writes nothing; only then (and when the answers have errors) is the row read,
+    locked, to say why.
+
+    `instruments`: the check-in's instruments if the caller has already loaded them
+    (`checkin_instruments`, as the form does), to save reading them again; `rules`:
+    the practice's settings, likewise (the check-in view loads them with the
+    check-in: `practice_rules`).
+    """
+    now = now or timezone.now()
+    enrollment = checkin.enrollment
+    if instruments is None:
+        instruments = checkin_instruments(checkin, enrollment.practice_id)
+    clean, errors = _clean_all(instruments, answers_by_instrument, allow_missing=False)
+    # Scored before the transaction: no lock is held while Python works.
+    responses = [] if errors else _scored_responses(checkin, instruments, clean, now)
+    try:
+        with transaction.atomic():
+            claimed, pain_baseline = False, None
+            if not errors and enrollment.status in LIVE_STATUSES:
+                claimed, pain_baseline = _claim_and_write(checkin, responses, now)
+            if not claimed:
+                locked = CheckIn.objects.select_for_update().get(pk=checkin.pk)
+                if locked.status == CheckIn.Status.COMPLETED:
+                    raise AlreadyDone(locked)
+                if not is_available(locked, now, enrollment):
+                    raise NotAvailable(locked, _reason(locked, now, enrollment))
+                if errors:
+                    raise CheckInAnswerError(errors)
+                # Pending and open by the rules, yet the UPDATE matched nothing: the row
+                # changed between the two statements. Say it is not available.
+                raise NotAvailable(locked, _reason(locked, now, enrollment))
+            _evaluate_alerts(checkin, responses, rules, pain_baseline)
+    except IntegrityError:
+        # The unique constraints caught a race the lock did not (it should not happen).
+        raise AlreadyDone(checkin) from None
+    checkin.status, checkin.completed_at, checkin.draft = CheckIn.Status.COMPLETED, now, {}
+    return checkin
+
+
+def _claim_and_write(checkin: CheckIn, responses: list[Response],
+                     now: datetime) -> tuple[bool, float | None]:
+    """Claim the check-in (the conditional UPDATE that marks it done: still pending, its
+    window open now) and, only if that matched, insert its responses and add it to the
+    enrollment's summary. Returns (claimed, the summary's baseline pain after it).
+
+    Inside checkin_record's transaction. On Postgres one statement (below); elsewhere
+    (SQLite, the embedded demo) the same three writes through the ORM.
+    """
+    checkin.completed_at = now  # the summary's "last check-in" (and unused if not claimed)
+    if connection.vendor == "postgresql" and responses:
+        return _claim_and_write_pg(checkin, responses, now)
+    return _claim_and_write_orm(checkin, responses, now)
+
+
+def _scored_responses(checkin: CheckIn, instruments: list[Instrument], clean: dict[str, dict],
+                      now: datetime) -> list[Response]:
+    """One unsaved Response per instrument, scored by that version's rules."""
+    return [Response(checkin=checkin, instrument=instrument, instrument_key=instrument.key,
+                     instrument_version=instrument.version, answers=clean[instrument.key],
+                     scores=score(registry.spec_of(instrument), clean[instrument.key]),
+                     created_at=now)
+            for instrument in instruments]
+
+
+def _figures(responses: list[Response]) -> dict:
+    """The check-in's figures (tracking.figures), from the responses about to be written."""
+    return figures_of((r.instrument_key, r.scores, r.answers) for r in responses)
+
+
+def _claim_and_write_orm(checkin: CheckIn, responses: list[Response],
+                         now: datetime) -> tuple[bool, float | None]:
+    claimed = CheckIn.objects.filter(
+        pk=checkin.pk, status__in=PENDING, opens_at__lte=now, closes_at__gt=now,
+    ).update(status=CheckIn.Status.COMPLETED, completed_at=now, draft={},
+             figures=_figures(responses))
+    if not claimed:
+        return False, None
+    Response.objects.bulk_create(responses)
+    return True, summary_record_checkin(checkin=checkin, responses=responses)
+
+
+_RESPONSE_COLUMNS = ("instrument_id", "instrument_key", "instrument_version", "answers",
+                     "scores", "created_at")
+# The claim, the responses and the summary as one statement of data-modifying CTEs:
+# one round trip instead of three and nothing for the ORM to compile (compiling cost
+# more than running them, issue 7). The responses and the summary row are written only
+# if `claimed` returned the check-in: a simultaneous submit waits on the row lock the
+# UPDATE takes, then finds the row no longer pending and writes nothing. The summary
+# upsert always returns its row, so: one row per response (each with the summary's
+# baseline pain) when claimed, none otherwise.
+_CLAIM_AND_WRITE_SQL = """
+WITH claimed AS (
+    UPDATE {checkin} SET status = %s, completed_at = %s, draft = '{{}}'::jsonb,
+                         figures = %s::jsonb
+    WHERE id = %s AND status IN (%s, %s) AND opens_at <= %s AND closes_at > %s
+    RETURNING id),
+written AS (
+    INSERT INTO {response} (checkin_id, {columns})
+    SELECT claimed.id, v.* FROM claimed, (VALUES {rows}) AS v ({columns})
+    RETURNING id, instrument_key),
+summary AS ({summary})
+SELECT summary.pain_baseline, written.id, written.instrument_key
+FROM summary LEFT JOIN written ON true
+"""
+_RESPONSE_ROW = "(%s::bigint, %s, %s::integer, %s::jsonb, %s::jsonb, %s::timestamptz)"
+
+
+@cache
+def _claim_and_write_query(responses: int) -> str:
+    # Table and column names from the models; every value is a parameter.
+    return _CLAIM_AND_WRITE_SQL.format(
+        checkin=CheckIn._meta.db_table, response=Response._meta.db_table,
+        columns=", ".join(_RESPONSE_COLUMNS), rows=", ".join([_RESPONSE_ROW] * responses),
+        summary=summary_checkin_upsert("SELECT {values} FROM claimed"))
+
+
+def _claim_and_write_pg(checkin: CheckIn, responses: list[Response],
+                        now: datetime) -> tuple[bool, float | None]:
+    params: list = [CheckIn.Status.COMPLETED.value, now, json.dumps(_figures(responses)),
+                    checkin.pk, *PENDING_VALUES, now, now]
+    for r in responses:
+        params += [r.instrument_id, r.instrument_key, r.instrument_version,
+                   json.dumps(r.answers), json.dumps(r.scores), r.created_at]
+    params += summary_checkin_params(checkin=checkin, responses=responses)
+    with connection.cursor() as cursor:
+        cursor.execute(_claim_and_write_query(len(responses)), params)
+        rows = cursor.fetchall()
+    if not rows:
+        return False, None
+    ids = {key: pk for _, pk, key in rows}
+    for response in responses:
+        response.pk = ids[response.instrument_key]
+        response._state.adding, response._state.db = False, connection.alias
+    return True, rows[0][0]
+
+
+def _evaluate_alerts(checkin: CheckIn, responses: list[Response],
+                     rules: PracticeSettings | None, pain_baseline: float | None) -> None:
+    # Inside the recording transaction: an urgent alert exists the moment the answers do.
+    # The responses just written are passed in, not read back, and so is the baseline
+    # pain the summary holds.
+    from tracking.alerts.evaluate import PainBaseline, evaluate_checkin
+
+    evaluate_checkin(checkin, responses=responses, rules=rules,
+                     pain_baseline=PainBaseline(pain_baseline))
+
+

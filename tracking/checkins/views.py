@@ -1,0 +1,210 @@
+"""The patient's check-ins: the open one, a specific one, the list, the results.
+
+Without JavaScript the form is one page with every question, grouped by
+questionnaire, and two buttons: "Save and finish later" (keeps the valid answers in
+the check-in's draft) and "Submit". static/js/checkin.js turns the same form into one
+question per screen on a phone and saves the draft quietly on every "Next" (it sends
+`HX-Request: true`, and this view answers such a save with 204).
+"""
+
+from __future__ import annotations
+
+import html
+from functools import lru_cache
+
+from django.contrib import messages
+from django.http import Http404, HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.dateformat import format as date_format
+from django.views.decorators.http import require_GET, require_http_methods
+
+from programs.access import enrollment_required
+from programs.markdown import render_markdown
+from programs.models import EnrollmentStatus
+from tracking.charts import build_charts
+from tracking.checkins.forms import CheckInForm, posted_answers
+from tracking.checkins.results import checkin_results, progress_data
+from tracking.checkins.schedule import PAIN_FREE_MAX, checkins_ensure_scheduled
+from tracking.checkins.selectors import (
+    PatientCheckIn,
+    checkin_home,
+    checkin_title,
+    effective_status,
+    is_available,
+    last_open_day,
+    patient_checkin,
+)
+from tracking.checkins.services import (
+    AlreadyDone,
+    CheckInAnswerError,
+    NotAvailable,
+    checkin_instruments,
+    checkin_record,
+    checkin_save_draft,
+)
+from tracking.models import CheckIn
+
+
+def _form_page(request: HttpRequest, checkin: CheckIn, form: CheckInForm | None = None, *,
+               status: int = 200, notice: str = "",
+               instrument_ids: list[int] | None = None) -> HttpResponse:
+    enrollment = request.enrollment
+    if form is None:
+        instruments = checkin_instruments(checkin, enrollment.practice_id,
+                                                   instrument_ids)
+        form = CheckInForm(instruments=instruments, draft=checkin.draft)
+    return render(request, "tracking/patient/checkin/form.html", {
+        "checkin": checkin,
+        "title": checkin_title(checkin),
+        "form": form,
+        "sections": form.sections(),
+        "question_count": form.question_count,
+        "last_day": last_open_day(checkin, enrollment),
+        "has_draft": bool(checkin.draft) and not form.is_bound,
+        "notice": notice,
+    }, status=status)
+
+
+def _results_page(request: HttpRequest, checkin: CheckIn, *, already: bool = False,
+                  just_done: bool = False) -> HttpResponse:
+    results = checkin_results(checkin)
+    return render(request, "tracking/patient/checkin/results.html", {
+        "checkin": checkin,
+        "results": results,
+        "crisis_html": render_markdown(results.crisis_md) if results.show_crisis else "",
+        "already": already,
+        "just_done": just_done,
+    })
+
+
+def _status_page(request: HttpRequest, checkin: CheckIn, *, now, reason: str = "",
+                 tried: bool = False) -> HttpResponse:
+    enrollment = request.enrollment
+    home = checkin_home(enrollment, now)
+    return render(request, "tracking/patient/checkin/status.html", {
+        "checkin": checkin,
+        "title": checkin_title(checkin),
+        "status": effective_status(checkin, now, enrollment),
+        "reason": reason,
+        "tried": tried,
+        "last_day": last_open_day(checkin, enrollment),
+        "home": home,
+    })
+
+
+@require_http_methods(["GET"])
+@enrollment_required
+def checkin_current(request: HttpRequest) -> HttpResponse:
+    """The check-in that is open now, or a calm "nothing due" page with the next date."""
+    enrollment = request.enrollment
+    now = timezone.now()
+    checkins_ensure_scheduled(enrollment, now=now)
+    home = checkin_home(enrollment, now)
+    if home.current is not None:
+        home.current.enrollment = enrollment
+        return _form_page(request, home.current)
+    return render(request, "tracking/patient/checkin/nothing_due.html", {
+        "home": home,
+        "next_title": checkin_title(home.next) if home.next else "",
+        "paused": enrollment.status == EnrollmentStatus.PAUSED,
+    })
+
+
+@require_http_methods(["GET"])
+@enrollment_required
+def checkin_list(request: HttpRequest) -> HttpResponse:
+    enrollment = request.enrollment
+    now = timezone.now()
+    checkins_ensure_scheduled(enrollment, now=now)
+    return render(request, "tracking/patient/checkin/list.html",
+                  {"home": checkin_home(enrollment, now)})
+
+
+@require_http_methods(["GET", "POST"])
+@enrollment_required
+def checkin_detail(request: HttpRequest, pk: int) -> HttpResponse:
+    """One of the patient's own check-ins: its form, its results, or why it is closed."""
+    enrollment = request.enrollment
+    # Only the patient's own (404 for anyone else's), with the practice's alert settings
+    # and its instruments' current versions (one query).
+    found = patient_checkin(enrollment, pk)
+    if found is None:
+        raise Http404("No such check-in")
+    checkin = found.checkin
+    now = timezone.now()
+    if request.method == "POST":
+        return _answer(request, found, now)
+    if checkin.status == CheckIn.Status.COMPLETED:
+        return _results_page(request, checkin, just_done=request.GET.get("done") == "1")
+    if is_available(checkin, now, enrollment):
+        return _form_page(request, checkin, instrument_ids=found.instrument_ids)
+    return _status_page(request, checkin, now=now)
+
+
+def _answer(request: HttpRequest, found: PatientCheckIn, now) -> HttpResponse:
+    enrollment = request.enrollment
+    checkin, rules = found.checkin, found.rules
+    instruments = checkin_instruments(checkin, enrollment.practice_id,
+                                               found.instrument_ids)
+    # The form (its fields) is built only to show errors again: a submit that records
+    # needs just the posted answers.
+    answers = posted_answers(request.POST, instruments)
+    try:
+        if request.POST.get("action") == "save":
+            errors = checkin_save_draft(checkin=checkin, answers_by_instrument=answers,
+                                                 now=now, instruments=instruments)
+            if request.htmx:
+                return HttpResponse(status=204)
+            if errors:
+                form = CheckInForm(request.POST, instruments=instruments)
+                form.apply_errors(errors)
+                return _form_page(
+                    request, checkin, form, status=422,
+                    notice="We saved the answers that were complete. Please check the ones "
+                           "marked below.")
+            last_day = last_open_day(checkin, enrollment)
+            messages.success(request, "Your answers are saved. You can finish this check-in "
+                                      f"any time until {date_format(last_day, 'l j F')}.")
+            return redirect("today")
+        checkin_record(checkin=checkin, answers_by_instrument=answers, now=now,
+                                instruments=instruments, rules=rules)
+    except CheckInAnswerError as error:
+        form = CheckInForm(request.POST, instruments=instruments)
+        form.apply_errors(error.errors)
+        return _form_page(request, checkin, form, status=422)
+    except AlreadyDone:
+        checkin.refresh_from_db()
+        checkin.enrollment = enrollment
+        return _results_page(request, checkin, already=True)
+    except NotAvailable as error:
+        return _status_page(request, checkin, now=now, reason=error.reason, tried=True)
+    return redirect(reverse("checkin_detail", args=[checkin.pk]) + "?done=1")
+
+
+
+
+
+
+
+# The same few labels ("W3", "Week 3 check-in", "Missed") recur in every chart of every
+# page: escape each once per process. Only our own names and notes pass through here.
+_escape = lru_cache(maxsize=2048)(html.escape)
+
+
+
+@require_GET
+@enrollment_required
+def progress(request: HttpRequest) -> HttpResponse:
+    enrollment = request.enrollment
+    data = progress_data(enrollment, timezone.now())
+    return render(
+        request,
+        "tracking/patient/progress.html",
+        {
+            "charts": build_charts(data),
+            "progress": data,
+            "pain_free_max": PAIN_FREE_MAX,
+        },
+    )

@@ -1,0 +1,218 @@
+"""The other sections of one patient's detail: answers, practice log, fear ladder, causes."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Any
+
+from django.db.models import (
+    Count,
+    Sum,
+)
+
+from programs.models import (
+    MIND_BRAIN,
+    Attribution,
+    AttributionCategory,
+    AttributionCause,
+    Enrollment,
+    Exposure,
+    FearItem,
+    PracticeSession,
+)
+from tracking.clinic.overview import CheckInItem, effective_status, week_of
+from tracking.models import (
+    CheckIn,
+    Response,
+)
+
+
+# ---------------------------------------------------------------- check-in answers
+@dataclass
+class AnswerRow:
+    text: str
+    answer: str
+
+
+@dataclass
+class ResponseView:
+    key: str
+    title: str
+    version: int
+    total: Any
+    band: str | None
+    answers: list[AnswerRow]
+
+
+@dataclass
+class CheckInAnswers:
+    item: CheckInItem
+    responses: list[ResponseView]
+
+
+def _answer_text(item: dict, value: Any) -> str:
+    if value is None:
+        return "No answer"
+    if isinstance(value, dict):  # a cause: {"text", "category"}
+        category = dict(AttributionCategory.choices).get(value.get("category"),
+                                                         value.get("category", ""))
+        return f"{value.get('text', '')} ({category})"
+    label = (item.get("labels") or {}).get(str(value))
+    return f"{value} – {label}" if label else str(value)
+
+
+def patient_checkin_answers(enrollment: Enrollment, now: datetime) -> list[CheckInAnswers]:
+    """Every check-in that has opened, newest first, with every answer as asked (the
+    wording of the instrument version that was answered). Two queries."""
+    checkins = {c.pk: c for c in (
+        CheckInItem(pk=c.pk, slot=c.slot, kind=c.kind, week=c.week,
+                    status=effective_status(c.status, c.closes_at, c.opens_at, enrollment, now),
+                    opens_at=c.opens_at, closes_at=c.closes_at, completed_at=c.completed_at,
+                    instrument_keys=c.instrument_keys or [])
+        for c in CheckIn.objects.filter(enrollment=enrollment, opens_at__lte=now)
+        .order_by("-opens_at", "-pk"))}
+    by_checkin: dict[int, list[ResponseView]] = {pk: [] for pk in checkins}
+    for r in (Response.objects.filter(checkin__enrollment=enrollment, checkin__opens_at__lte=now)
+              .select_related("instrument").order_by("checkin_id", "pk")):
+        items = r.instrument.items or []
+        by_checkin[r.checkin_id].append(ResponseView(
+            key=r.instrument_key, title=r.instrument.title, version=r.instrument_version,
+            total=(r.scores or {}).get("total"), band=(r.scores or {}).get("band"),
+            answers=[AnswerRow(i.get("text") or i["key"], _answer_text(i, r.answers.get(i["key"])))
+                     for i in items]))
+
+    def asked_order(item: CheckInItem):
+        keys = item.instrument_keys
+        return lambda rv: keys.index(rv.key) if rv.key in keys else len(keys)
+
+    return [CheckInAnswers(item=item, responses=sorted(by_checkin[pk], key=asked_order(item)))
+            for pk, item in checkins.items()]
+
+
+# ---------------------------------------------------------------- practice log
+PRACTICE_SHOWN = 100
+
+
+@dataclass
+class PracticeLog:
+    sessions: list[PracticeSession]
+    total: int
+    minutes_total: int
+    weeks: list[tuple[int, int, int]]  # (week, sessions, minutes)
+
+
+def patient_practice(enrollment: Enrollment) -> PracticeLog:
+    """The newest practice sessions and a per-week summary of all of them. Two queries."""
+    sessions = list(PracticeSession.objects.filter(enrollment=enrollment)
+                    .order_by("-practiced_at", "-pk")[:PRACTICE_SHOWN])
+    weeks: dict[int, list[int]] = {}
+    total = seconds_total = 0
+    for day, seconds, n in (PracticeSession.objects.filter(enrollment=enrollment)
+                            .values("local_date").annotate(s=Sum("duration_seconds"),
+                                                           n=Count("pk"))
+                            .values_list("local_date", "s", "n")):
+        week = weeks.setdefault(week_of(enrollment, day), [0, 0])
+        week[0] += n
+        week[1] += seconds or 0
+        total += n
+        seconds_total += seconds or 0
+    return PracticeLog(sessions=sessions, total=total, minutes_total=round(seconds_total / 60),
+                       weeks=[(w, n, round(s / 60)) for w, (n, s) in sorted(weeks.items())])
+
+
+# ---------------------------------------------------------------- fear hierarchy
+@dataclass
+class Rung:
+    item: FearItem
+    exposures: list[Exposure]
+
+    @property
+    def rating_change(self) -> int:
+        return self.item.first_rating - self.item.harm_rating
+
+
+@dataclass
+class Hierarchy:
+    rungs: list[Rung]
+    unlinked: list[Exposure]
+
+    @property
+    def done(self) -> list[Exposure]:
+        return [e for r in self.rungs for e in r.exposures if e.is_done] + [
+            e for e in self.unlinked if e.is_done]
+
+    @property
+    def mean_pain_violation(self) -> float | None:
+        values = [e.pain_violation for e in self.done if e.pain_violation is not None]
+        return round(sum(values) / len(values), 1) if values else None
+
+    @property
+    def mean_harm_violation(self) -> float | None:
+        values = [e.harm_violation for e in self.done if e.harm_violation is not None]
+        return round(sum(values) / len(values), 1) if values else None
+
+
+def patient_hierarchy(enrollment: Enrollment) -> Hierarchy:
+    """The fear ladder (lowest harm first) with each rung's exposures, newest first, and
+    exposures not tied to a rung. Two queries."""
+    items = list(FearItem.objects.filter(enrollment=enrollment)
+                 .order_by("harm_rating", "position", "pk"))
+    rungs = {i.pk: Rung(item=i, exposures=[]) for i in items}
+    unlinked = []
+    for e in (Exposure.objects.filter(enrollment=enrollment)
+              .order_by("-planned_at", "-pk")):
+        rung = rungs.get(e.fear_item_id)
+        (rung.exposures if rung is not None else unlinked).append(e)
+    return Hierarchy(rungs=list(rungs.values()), unlinked=unlinked)
+
+
+# ---------------------------------------------------------------- three causes
+# The coding scheme's own names (Ashar et al. 2023), for staff; patients see the
+# plain-language labels of AttributionCategory.
+CODING_LABELS = {
+    "spinal": "Spinal condition", "injury": "Injury", "activity": "Activity",
+    "sedentary": "Sedentary", "posture": "Posture or physiology", "age": "Age",
+    "hereditary": "Hereditary", "negligence": "Negligence", "other": "Other",
+    "stress": "Stress (mind-brain)", "psychological": "Psychological (mind-brain)",
+    "brain": "Brain (mind-brain)",
+}
+
+
+def coding_label(category: str) -> str:
+    return CODING_LABELS.get(category, category)
+
+@dataclass
+class AttributionView:
+    attribution: Attribution
+    week: int | None
+    causes: list[AttributionCause]
+
+    @property
+    def clinician_score(self) -> int:
+        """The mind-brain score with the clinician's coding where they gave one."""
+        return sum(1 for c in self.causes
+                   if (c.clinician_category or c.category) in MIND_BRAIN)
+
+    @property
+    def is_recoded(self) -> bool:
+        return any(c.clinician_category and c.clinician_category != c.category
+                   for c in self.causes)
+
+
+def patient_attributions(enrollment: Enrollment) -> list[AttributionView]:
+    """Each time the patient named their three causes, oldest first. One query."""
+    views: dict[int, AttributionView] = {}
+    for cause in (AttributionCause.objects.filter(attribution__enrollment=enrollment)
+                  .select_related("attribution__activity__week")
+                  .order_by("attribution__recorded_at", "attribution_id", "position")):
+        a = cause.attribution
+        view = views.get(a.pk)
+        if view is None:
+            week = a.activity.week.number if a.activity_id else week_of(
+                enrollment, enrollment.local_date(a.recorded_at))
+            view = views[a.pk] = AttributionView(attribution=a, week=week, causes=[])
+        view.causes.append(cause)
+    return list(views.values())
+
+

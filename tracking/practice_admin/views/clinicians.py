@@ -1,0 +1,111 @@
+"""Practice admins: the practice's clinicians, moving a caseload, switching one off.
+
+Inviting a clinician is the invitations screen (painapp.accounts.views.invitations);
+this page links to it.
+"""
+
+from __future__ import annotations
+
+from django.contrib import messages
+from django.core.exceptions import ValidationError
+from django.db.models import Count, Exists, OuterRef, Q
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.views.decorators.http import require_http_methods
+
+from painapp.accounts.access import admin_required, practice_object_or_404
+from painapp.accounts.audit import audit
+from painapp.accounts.models import Invitation, Membership, Role
+from programs.enrollments import CASELOAD_STATUSES, caseload_reassign, clinician_deactivate
+from programs.models import Enrollment
+from tracking.practice_admin.forms import DeactivateClinicianForm, ReassignCaseloadForm
+
+
+def _clinician(request: HttpRequest, pk: int) -> Membership:
+    """A clinician membership of the admin's own practice, or 404."""
+    return practice_object_or_404(request, Membership.objects.select_related("user"), pk,
+                                  practice=request.practice, role=Role.CLINICIAN)
+
+
+def _caseload_count(request: HttpRequest, membership: Membership) -> int:
+    return Enrollment.objects.filter(practice=request.practice, clinician=membership.user,
+                                     status__in=CASELOAD_STATUSES).count()
+
+
+@admin_required
+def clinician_list(request: HttpRequest) -> HttpResponse:
+    practice = request.practice
+    clinicians = (
+        Membership.objects.filter(practice=practice, role=Role.CLINICIAN)
+        .select_related("user")
+        .annotate(
+            caseload=Count("user__caseload", filter=Q(
+                user__caseload__practice=practice,
+                user__caseload__status__in=CASELOAD_STATUSES)),
+            invited=Exists(Invitation.objects.pending().filter(membership=OuterRef("pk"))),
+        )
+        .order_by("-is_active", "user__full_name", "user__email")
+    )
+    return render(request, "tracking/practice_admin/clinicians.html", {"clinicians": clinicians})
+
+
+def _audit_moves(request: HttpRequest, moved: list[Enrollment]) -> None:
+    for enrollment in moved:
+        audit(request, "enrollment.transferred", practice=request.practice,
+              subject=enrollment.patient, obj=enrollment)
+
+
+@admin_required
+@require_http_methods(["GET", "POST"])
+def clinician_deactivate_view(request: HttpRequest, pk: int) -> HttpResponse:
+    membership = _clinician(request, pk)
+    if not membership.is_active:
+        messages.info(request, f"{membership.user.display_name} is already switched off.")
+        return redirect("admin_clinicians")
+    caseload = _caseload_count(request, membership)
+    form = DeactivateClinicianForm(request.POST if request.method == "POST" else None,
+                                   practice=request.practice, clinician=membership.user,
+                                   caseload=caseload)
+    if request.method == "POST" and form.is_valid():
+        to = form.cleaned_data.get("reassign_to")
+        try:
+            moved = clinician_deactivate(practice=request.practice, clinician=membership.user,
+                                         reassign_to=to)
+        except ValidationError as error:
+            form.add_error("reassign_to" if caseload else None, error.messages)
+        else:
+            _audit_moves(request, moved)
+            audit(request, "clinician.deactivated", practice=request.practice, obj=membership)
+            text = f"{membership.user.display_name} is switched off and logged out everywhere."
+            if moved:
+                text += (f" {len(moved)} patient{'' if len(moved) == 1 else 's'} moved to "
+                         f"{to.display_name}.")
+            messages.success(request, text)
+            return redirect("admin_clinicians")
+    return render(request, "tracking/practice_admin/clinician_deactivate.html",
+                  {"membership": membership, "caseload": caseload, "form": form})
+
+
+@admin_required
+@require_http_methods(["GET", "POST"])
+def clinician_reassign(request: HttpRequest, pk: int) -> HttpResponse:
+    membership = _clinician(request, pk)
+    caseload = _caseload_count(request, membership)
+    form = ReassignCaseloadForm(request.POST if request.method == "POST" else None,
+                                practice=request.practice, clinician=membership.user)
+    if request.method == "POST" and form.is_valid():
+        to = form.cleaned_data["to_clinician"]
+        try:
+            moved = caseload_reassign(practice=request.practice, from_clinician=membership.user,
+                                      to_clinician=to)
+        except ValidationError as error:
+            form.add_error("to_clinician", error.messages)
+        else:
+            _audit_moves(request, moved)
+            audit(request, "caseload.reassigned", practice=request.practice, obj=membership)
+            messages.success(request, f"{len(moved)} patient{'' if len(moved) == 1 else 's'} "
+                                      f"moved from {membership.user.display_name} to "
+                                      f"{to.display_name}.")
+            return redirect("admin_clinicians")
+    return render(request, "tracking/practice_admin/clinician_reassign.html",
+                  {"membership": membership, "caseload": caseload, "form": form})

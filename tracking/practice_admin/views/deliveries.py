@@ -1,0 +1,22 @@
+"""Reminders that could not be delivered, for the practice admin to follow up."""
+
+from __future__ import annotations
+
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import render
+
+from painapp.accounts.access import admin_required
+from painapp.accounts.audit import audit
+from tracking.models import Delivery
+
+
+@admin_required
+def failed_deliveries(request: HttpRequest) -> HttpResponse:
+    failed = list(
+        Delivery.objects.filter(schedule__enrollment__practice=request.practice,
+                                status=Delivery.Status.FAILED)
+        .select_related("schedule__enrollment__patient")
+        .order_by("-created_at")[:100]
+    )
+    audit(request, "deliveries.viewed", practice=request.practice)
+    return render(request, "tracking/practice_admin/failed_deliveries.html", {"failed": failed})

@@ -1,0 +1,175 @@
+"""Practice admins: the practice's enrollments, and what can be done to one.
+
+Every change is a POST from a confirmation page (so it works without JavaScript),
+goes through a service, and leaves an AuditEvent saying who did it. Lookups go
+through tracking.access (admins see their whole practice; any other id is a 404).
+Inviting a patient is programs.views.enrollments.patient_invite; resending or
+revoking the invitation is painapp.accounts.views.invitations.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+
+from django.contrib import messages
+from django.core.exceptions import ValidationError
+from django.core.paginator import Paginator
+from django.db.models import Count, OuterRef, Subquery
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.views.decorators.http import require_http_methods
+
+from painapp.accounts.access import admin_required
+from painapp.accounts.audit import audit
+from painapp.accounts.models import AuditEvent, Invitation
+from programs import enrollments as services_admin
+from programs import services as program_services
+from programs.models import Enrollment, EnrollmentStatus, Week
+from tracking.access import audit_read, enrollment_for_staff, visible_enrollments
+from tracking.lifecycle import enrollment_resumed
+from tracking.practice_admin.forms import EnrollmentFilterForm, TransferForm
+from tracking.practice_admin.views.audit import action_label
+
+PER_PAGE = 50
+
+
+def _week_count() -> Subquery:
+    return Subquery(Week.objects.filter(version=OuterRef("program_version")).order_by()
+                    .values("version").annotate(n=Count("pk")).values("n")[:1])
+
+
+@admin_required
+def enrollment_list(request: HttpRequest) -> HttpResponse:
+    form = EnrollmentFilterForm(request.GET or None, practice=request.practice)
+    qs = (visible_enrollments(request)
+          .select_related("patient", "clinician", "program_version")
+          .annotate(weeks=_week_count())
+          .order_by("-created_at", "-pk"))
+    if form.is_valid():
+        if form.cleaned_data["status"]:
+            qs = qs.filter(status=form.cleaned_data["status"])
+        if form.cleaned_data["clinician"]:
+            qs = qs.filter(clinician=form.cleaned_data["clinician"])
+    page = Paginator(qs, PER_PAGE).get_page(request.GET.get("page"))
+    for enrollment in page:
+        enrollment._week_count = enrollment.weeks or 0
+    query = request.GET.copy()
+    query.pop("page", None)
+    return render(request, "tracking/practice_admin/enrollments.html",
+                  {"form": form, "page": page, "query": query.urlencode()})
+
+
+@admin_required
+def enrollment_detail(request: HttpRequest, pk: int) -> HttpResponse:
+    enrollment = enrollment_for_staff(request, pk)
+    invitation = (Invitation.objects.filter(membership__user=enrollment.patient,
+                                            membership__practice=request.practice)
+                  .order_by("-created_at").first())
+    history = (AuditEvent.objects.filter(practice=request.practice,
+                                         object_type="programs.enrollment",
+                                         object_id=str(enrollment.pk))
+               .exclude(action="enrollment.viewed")
+               .select_related("actor").order_by("-at")[:50])
+    for event in history:
+        event.label = action_label(event.action)
+    audit_read(request, "enrollment.viewed", enrollment)
+    return render(request, "tracking/practice_admin/enrollment_detail.html", {
+        "enrollment": enrollment, "invitation": invitation, "history": history,
+        "actions": [a for a in ACTIONS.values() if a.allowed(enrollment)],
+        "can_transfer": enrollment.status in services_admin.CASELOAD_STATUSES,
+    })
+
+
+# ---------------------------------------------------------------- status changes
+def _resume(*, enrollment: Enrollment) -> None:
+    program_services.enrollment_resume(enrollment=enrollment)
+    # Check-ins waited while paused: move them by the days spent paused; reminders
+    # pick up from today.
+    enrollment_resumed(enrollment=enrollment)
+
+
+@dataclass(frozen=True)
+class Action:
+    key: str
+    verb: str  # the button: "Pause"
+    title: str  # the confirmation page's heading
+    explain: str  # what will happen, in plain words
+    done: str  # the message afterwards
+    audit_action: str
+    from_statuses: tuple[str, ...]
+    service: Callable[..., None]
+    danger: bool = False
+
+    def allowed(self, enrollment: Enrollment) -> bool:
+        return enrollment.status in self.from_statuses
+
+
+S = EnrollmentStatus
+ACTIONS = {a.key: a for a in [
+    Action("pause", "Pause", "Pause this program?",
+           "New weeks stop opening and reminders stop until you resume it. The days spent "
+           "paused do not count.", "The program is paused.", "enrollment.paused",
+           (S.ACTIVE,), program_services.enrollment_pause),
+    Action("resume", "Resume", "Resume this program?",
+           "Weeks open again from where the patient left off, and reminders start again.",
+           "The program is running again.", "enrollment.resumed", (S.PAUSED,), _resume),
+    Action("complete", "Mark as completed", "Mark this program as completed?",
+           "Use this when the patient has finished. Reminders stop; follow-up check-ins "
+           "still happen.", "The program is marked as completed.", "enrollment.completed",
+           (S.ACTIVE, S.PAUSED), services_admin.enrollment_complete),
+    Action("withdraw", "Withdraw", "Withdraw this patient from the program?",
+           "Reminders and check-ins stop. Nothing the patient recorded is deleted. If they "
+           "have not accepted their invitation yet, its link stops working.",
+           "The patient is withdrawn from the program.", "enrollment.withdrawn",
+           (S.INVITED, S.ACTIVE, S.PAUSED), services_admin.enrollment_withdraw, danger=True),
+]}
+
+
+@admin_required
+@require_http_methods(["GET", "POST"])
+def enrollment_action(request: HttpRequest, pk: int, action: str) -> HttpResponse:
+    step = ACTIONS[action]
+    enrollment = enrollment_for_staff(request, pk)
+    error = ""
+    if request.method == "POST":
+        try:
+            if not step.allowed(enrollment):
+                raise ValidationError(f"This cannot be done while the program is "
+                                      f"{enrollment.get_status_display().lower()}.")
+            step.service(enrollment=enrollment)
+        except ValidationError as problem:
+            error = " ".join(problem.messages)
+        else:
+            audit(request, step.audit_action, practice=request.practice,
+                  subject=enrollment.patient, obj=enrollment)
+            messages.success(request, step.done)
+            return redirect("admin_enrollment", pk=enrollment.pk)
+    elif not step.allowed(enrollment):
+        error = (f"This cannot be done while the program is "
+                 f"{enrollment.get_status_display().lower()}.")
+    return render(request, "tracking/practice_admin/enrollment_confirm.html",
+                  {"enrollment": enrollment, "step": step, "error": error},
+                  status=400 if error and request.method == "POST" else 200)
+
+
+@admin_required
+@require_http_methods(["GET", "POST"])
+def enrollment_transfer(request: HttpRequest, pk: int) -> HttpResponse:
+    enrollment = enrollment_for_staff(request, pk)
+    form = TransferForm(request.POST if request.method == "POST" else None,
+                        practice=request.practice, current=enrollment.clinician)
+    if request.method == "POST" and form.is_valid():
+        to = form.cleaned_data["to_clinician"]
+        try:
+            services_admin.enrollment_transfer(enrollment=enrollment, to_clinician=to)
+        except ValidationError as problem:
+            form.add_error("to_clinician", problem.messages)
+        else:
+            audit(request, "enrollment.transferred", practice=request.practice,
+                  subject=enrollment.patient, obj=enrollment)
+            messages.success(request, f"{enrollment.patient.display_name} is now with "
+                                      f"{to.display_name}.")
+            return redirect("admin_enrollment", pk=enrollment.pk)
+    return render(request, "tracking/practice_admin/enrollment_transfer.html",
+                  {"enrollment": enrollment, "form": form})

@@ -1,0 +1,111 @@
+"""Practice admins: bulk import of enrollments from a CSV file (tracking/bulk_import.py).
+
+Upload → a dry run that lists every row's problems, with nothing created → confirm,
+which creates the valid rows in one transaction. What is confirmed is the copy kept
+on the server, never anything posted back by the browser.
+"""
+
+from __future__ import annotations
+
+from django.contrib import messages
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.utils import timezone
+from django.views.decorators.http import require_http_methods, require_POST
+
+from painapp.accounts.access import admin_required, practice_object_or_404
+from painapp.accounts.audit import audit, client_ip
+from painapp.csvsafe import csv_response
+from tracking.models import BulkImport
+from tracking.practice_admin import bulk_import
+from tracking.practice_admin.forms import BulkUploadForm
+
+SHOW_PROBLEMS = 200
+SHOW_READY = 20
+
+
+def _import_for_admin(request: HttpRequest, pk: int) -> BulkImport:
+    """An import of the admin's own practice, or 404."""
+    return practice_object_or_404(request, BulkImport, pk, practice=request.practice)
+
+
+@admin_required
+@require_http_methods(["GET", "POST"])
+def import_upload(request: HttpRequest) -> HttpResponse:
+    form = BulkUploadForm(request.POST or None, request.FILES or None)
+    if request.method == "POST" and form.is_valid():
+        upload = form.cleaned_data["file"]
+        try:
+            data = upload.read(bulk_import.MAX_BYTES + 1)
+            prepared = bulk_import.bulk_import_prepare(
+                practice=request.practice, by=request.user, filename=upload.name, data=data)
+        except bulk_import.FileProblem as problem:
+            form.add_error("file", str(problem))
+        else:
+            audit(request, "bulk_import.checked", practice=request.practice, obj=prepared)
+            return redirect("admin_import_review", pk=prepared.pk)
+    return render(request, "tracking/practice_admin/import_upload.html", {
+        "form": form, "columns": bulk_import.COLUMNS,
+    })
+
+
+@admin_required
+def import_review(request: HttpRequest, pk: int) -> HttpResponse:
+    record = _import_for_admin(request, pk)
+    rows = record.rows
+    problems = [r for r in rows if r["problems"]]
+    ready = [r for r in rows if not r["problems"]]
+    earlier = None
+    if record.status == BulkImport.Status.PENDING:
+        earlier = (BulkImport.objects.filter(practice=request.practice,
+                                             file_hash=record.file_hash,
+                                             status=BulkImport.Status.DONE)
+                   .exclude(pk=record.pk).order_by("-confirmed_at").first())
+    return render(request, "tracking/practice_admin/import_review.html", {
+        "record": record, "total": len(rows), "problem_count": len(problems),
+        "ready_count": len(ready), "problems": problems[:SHOW_PROBLEMS],
+        "ready": ready[:SHOW_READY], "more_problems": max(0, len(problems) - SHOW_PROBLEMS),
+        "more_ready": max(0, len(ready) - SHOW_READY),
+        "expired": record.status == BulkImport.Status.PENDING
+        and record.expires_at <= timezone.now(),
+        "earlier": earlier,
+    })
+
+
+@admin_required
+@require_POST
+def import_confirm(request: HttpRequest, pk: int) -> HttpResponse:
+    record = _import_for_admin(request, pk)
+    try:
+        record = bulk_import.bulk_import_confirm(bulk_import=record, by=request.user,
+                                                 ip=client_ip(request))
+    except bulk_import.ImportUnavailable as unavailable:
+        text = {
+            "done": "This file was already imported. Nothing more was created.",
+            "expired": "This check is more than two hours old, so nothing was created. "
+                       "Please upload the file again.",
+            "changed": "Some of these patients were added by someone else just now, so "
+                       "nothing was created. Please upload the file again to see what is "
+                       "left.",
+        }[unavailable.reason]
+        messages.error(request, text)
+        return redirect("admin_import_review", pk=record.pk)
+    audit(request, "bulk_import.confirmed", practice=request.practice, obj=record)
+    created, skipped = record.result["created"], len(record.result["skipped"])
+    text = (f"{created} patient{'' if created == 1 else 's'} enrolled. Their invitations "
+            "are being sent.")
+    if skipped:
+        text += f" {skipped} row{'' if skipped == 1 else 's'} had problems and were skipped."
+    messages.success(request, text)
+    return redirect("admin_import_review", pk=record.pk)
+
+
+@admin_required
+def import_problems_csv(request: HttpRequest, pk: int) -> HttpResponse:
+    record = _import_for_admin(request, pk)
+    audit(request, "bulk_import.exported", practice=request.practice, obj=record)
+    rows = ([r["line"], r["full_name"], r["email"], r["clinician_email"], r["start_date"],
+             r["timezone"], r["program"], " ".join(r["problems"])]
+            for r in record.rows if r["problems"])
+    return csv_response(f"import-{record.pk}-problems.csv",
+                        ["line", *bulk_import.COLUMNS, "problems"], rows)

@@ -1,0 +1,52 @@
+"""Practice admins: the questionnaires in use, and importing one of their own.
+
+A practice-added questionnaire is stored for that practice only. Importing changed
+content with the same key makes a new version; old responses keep their own version.
+"""
+
+from __future__ import annotations
+
+from django.contrib import messages
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.views.decorators.http import require_http_methods
+
+from painapp.accounts.access import admin_required
+from painapp.accounts.audit import audit
+from tracking.instruments.forms import InstrumentImportForm
+from tracking.instruments.registry import instrument_save, sync_shipped
+from tracking.models import Instrument
+
+
+@admin_required
+def instrument_list(request: HttpRequest) -> HttpResponse:
+    if not Instrument.objects.filter(practice__isnull=True).exists():
+        sync_shipped()
+    rows = list(Instrument.objects.filter(is_current=True, practice__isnull=True)
+                | Instrument.objects.filter(is_current=True, practice=request.practice))
+    return render(request, "tracking/practice_admin/instruments.html", {
+        "own": sorted((r for r in rows if r.practice_id), key=lambda r: r.key),
+        "shipped": sorted((r for r in rows if not r.practice_id), key=lambda r: r.key),
+    })
+
+
+@admin_required
+@require_http_methods(["GET", "POST"])
+def instrument_import(request: HttpRequest) -> HttpResponse:
+    form = InstrumentImportForm(request.POST or None, request.FILES or None)
+    if request.method == "POST" and form.is_valid():
+        instrument, changed = instrument_save(definition=form.cleaned_data["definition"],
+                                              practice=request.practice)
+        if changed:
+            audit(request, "instrument.imported", practice=request.practice, obj=instrument)
+            messages.success(request, f"Saved “{instrument.title}” as version "
+                                      f"{instrument.version}." + (
+                                          " Earlier answers stay scored by their own version."
+                                          if instrument.version > 1 else ""))
+        else:
+            messages.info(request, f"No change: “{instrument.title}” is already stored with "
+                                   f"this content (version {instrument.version}).")
+        return redirect("admin_instruments")
+    status = 400 if request.method == "POST" else 200
+    return render(request, "tracking/practice_admin/instrument_import.html", {"form": form},
+                  status=status)

@@ -1,0 +1,63 @@
+"""Practice admins: the outcomes report (tracking/reports.py) and its CSV export."""
+
+from __future__ import annotations
+
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import render
+
+from painapp.accounts.access import admin_required
+from painapp.accounts.audit import audit
+from painapp.csvsafe import csv_response
+from tracking.practice_admin.forms import OutcomesFilterForm
+from tracking.practice_admin.reports import (
+    OutcomeFilters,
+    OutcomesReport,
+    outcomes_report,
+    report_rows,
+)
+
+
+def _report(request: HttpRequest) -> tuple[OutcomesFilterForm, OutcomesReport]:
+    """The report for the valid filters; a filter with a mistake is left out (and its
+    field says why), so the page always shows numbers."""
+    form = OutcomesFilterForm(request.GET or None, practice=request.practice)
+    data = {}
+    if form.is_bound:
+        form.is_valid()
+        # cleaned_data keeps only the fields that passed (add_error drops the others).
+        data = form.cleaned_data
+    filters = OutcomeFilters(
+        practice=request.practice,
+        date_from=data.get("date_from"), date_to=data.get("date_to"),
+        program=data.get("program"), clinician=data.get("clinician"),
+    )
+    return form, outcomes_report(filters)
+
+
+@admin_required
+def outcomes(request: HttpRequest) -> HttpResponse:
+    form, report = _report(request)
+    shares = [
+        ("Pain-free or nearly pain-free", "Average pain 0 or 1 out of 10 at the end.",
+         report.pain_free),
+        ("Pain down by 2 points or more", "Average pain at the end against the start.",
+         report.improved_2_points),
+        ("Pain down by 30% or more", "Average pain at the end against the start.",
+         report.improved_30_percent),
+    ]
+    return render(request, "tracking/practice_admin/outcomes.html", {
+        "form": form, "report": report, "shares": shares, "query": request.GET.urlencode(),
+    })
+
+
+@admin_required
+def outcomes_csv(request: HttpRequest) -> HttpResponse:
+    form, report = _report(request)
+    audit(request, "report.exported", practice=request.practice,
+          object_type="report", object_id="outcomes")
+    f = report.filters
+    filename = "outcomes"
+    if f.date_from or f.date_to:
+        filename += f"-{f.date_from or 'start'}-to-{f.date_to or 'today'}"
+    return csv_response(f"{filename}.csv", ["Measure", "Result", "Who is counted"],
+                        report_rows(report))

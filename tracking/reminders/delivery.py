@@ -1,0 +1,326 @@
+"""Sending: claim deliveries, re-check eligibility, send, record each outcome."""
+
+from __future__ import annotations
+
+import time
+from datetime import datetime, timedelta
+from typing import NamedTuple
+
+from django.conf import settings
+from django.core import signing
+from django.db import connection, transaction
+from django.urls import reverse
+from django.utils import timezone
+
+from tracking.models import CheckIn, Delivery, ReminderPreferences, ReminderSchedule
+from tracking.reminders.schedules import _PENDING_CHECKIN, ENROLLMENT_COLUMNS
+from tracking.reminders.sweep import CLAIM_TIMEOUT, _eligible, _still_wanted
+from tracking.reminders.transports import (
+    Message,
+    PermanentError,
+    TransientError,
+    Transport,
+    transport_for,
+)
+
+MAX_ATTEMPTS = 5
+# What the send path reads with each delivery: its schedule's kind, and what the
+# eligibility checks and the message need of the enrollment, patient and preferences.
+_SEND_COLUMNS = (
+    *(f.name for f in Delivery._meta.concrete_fields),
+    "schedule__id",
+    "schedule__kind",
+    "schedule__enrollment_id",
+    *(f"schedule__{column}" for column in ENROLLMENT_COLUMNS),
+    "schedule__enrollment__patient__email",
+    "schedule__enrollment__patient__full_name",
+)
+_UNSUBSCRIBE_SALT = "painapp.unsubscribe"
+# Deliveries a worker claims at once. Even if every send before the last of them waits
+# out the SMTP timeout, the last is sent within CLAIM_TIMEOUT (and `deliver_many`
+# renews a claim that gets old anyway); the checks read after the claim are at most
+# this many sends old.
+CLAIM_AHEAD = 20
+_clock = time.monotonic  # how long a claim has been held (tests move it on)
+
+
+# ---------------------------------------------------------------- sending
+class Outcome(NamedTuple):
+    """What `deliver_many` did with one delivery: its status afterwards ("missing" if
+    there is no such row), its attempts so far, and the error when it is to be retried
+    (the row is back to pending)."""
+
+    status: str
+    attempts: int = 0
+    retry: TransientError | None = None
+
+
+def deliver(delivery_id: int, now: datetime | None = None) -> str:
+    """Send one delivery at most once. Returns its status afterwards.
+
+    Raises TransientError (after recording it) when the caller should retry later.
+    """
+    [outcome] = deliver_many([delivery_id], now=now)
+    if outcome.retry is not None:
+        raise outcome.retry
+    return outcome.status
+
+
+def deliver_many(delivery_ids: list[int], now: datetime | None = None) -> list[Outcome]:
+    """Send each delivery at most once; one Outcome per id, in order.
+
+    Exactly once, with fewer round trips than one delivery at a time:
+
+    - Deliveries are claimed CLAIM_AHEAD at a time, by one conditional UPDATE that
+      locks the rows in id order (two workers given the same ids, e.g. a redelivered
+      message, never deadlock) and re-checks "pending, or claimed by a worker that
+      died" on each row's latest version: of two concurrent claims one wins, the other
+      gets nothing. RETURNING says which rows this worker owns.
+    - The patient's eligibility, channel and check-in are read once per claimed group,
+      after the claim (so never older than the group's few sends).
+    - A claim older than half CLAIM_TIMEOUT is renewed before sending, conditionally
+      on still being ours, so `requeue_stale_deliveries` never hands a delivery this
+      worker is about to send to another worker, however slow the sends before it.
+    - Each outcome is recorded right after its send, in its own statement; an in-app
+      notification is created in the same transaction as its "sent" (all or nothing).
+    - One connection per transport for the whole call (one SMTP session for a chunk).
+    """
+    outcomes: dict[int, Outcome] = {}
+    transports: dict[str, Transport] = {}
+    try:
+        for start in range(0, len(delivery_ids), CLAIM_AHEAD):
+            group = delivery_ids[start : start + CLAIM_AHEAD]
+            outcomes.update(_deliver_group(group, now or timezone.now(), transports))
+    finally:
+        for transport in transports.values():
+            transport.close()
+    return [outcomes.get(pk, Outcome("missing")) for pk in delivery_ids]
+
+
+def _claim(delivery_ids: list[int], now: datetime) -> dict[int, int]:
+    """Claim those of `delivery_ids` nobody else holds; {id: attempts} of those claimed."""
+    meta = Delivery._meta
+    quote = connection.ops.quote_name
+    table = quote(meta.db_table)
+    ids = ", ".join(["%s"] * len(delivery_ids))
+    # Postgres: the subquery locks the rows in id order and re-checks its WHERE clause
+    # on a row another worker just claimed (READ COMMITTED), so that row drops out.
+    # SQLite: one writer at a time, so the statement is atomic as it is.
+    lock = " FOR UPDATE" if connection.features.has_select_for_update else ""
+    claimable = f"id IN ({ids}) AND (status = %s OR (status = %s AND claimed_at < %s))"
+    sql = (
+        f"UPDATE {table} SET status = %s, claimed_at = %s, attempts = attempts + 1"  # noqa: S608
+        f" WHERE id IN (SELECT id FROM {table} WHERE {claimable} ORDER BY id{lock})"
+        " RETURNING id, attempts"
+    )
+    pending, sending = Delivery.Status.PENDING, Delivery.Status.SENDING
+    field = meta.get_field("claimed_at")
+    at = field.get_db_prep_save(now, connection)
+    stale = field.get_db_prep_save(now - CLAIM_TIMEOUT, connection)
+    with connection.cursor() as cursor:
+        cursor.execute(sql, [sending, at, *delivery_ids, pending, sending, stale])
+        return dict(cursor.fetchall())
+
+
+def _deliver_group(
+    delivery_ids: list[int], now: datetime, transports: dict[str, Transport]
+) -> dict[int, Outcome]:
+    """Claim, re-check and send one group (see `deliver_many`).
+
+    What touches only our own database is done together: the skipped deliveries are
+    recorded by one UPDATE, and the in-app ones (notification rows and their "sent")
+    in one transaction — all of it or none, so there is nothing to send twice. Email
+    and SMS leave the building one at a time, each recorded as soon as it is sent.
+    """
+    claimed = _claim(delivery_ids, now)
+    lease = _Lease(now)
+    rows = {
+        d.pk: d
+        for d in Delivery.objects.select_related(
+            "schedule__enrollment__patient", "schedule__enrollment__reminder_preferences"
+        )
+        .only(*_SEND_COLUMNS)
+        .filter(pk__in=delivery_ids)
+    }
+    outcomes = {pk: Outcome(d.status, d.attempts) for pk, d in rows.items() if pk not in claimed}
+    # Each claimed row once, even if the list names it twice.
+    mine = [rows[pk] for pk in dict.fromkeys(delivery_ids) if pk in claimed and pk in rows]
+    checkins = {c for c in map(_checkin_id, mine) if c is not None}
+    due_checkins = (
+        set(
+            CheckIn.objects.filter(pk__in=checkins, status__in=_PENDING_CHECKIN).values_list(
+                "pk", flat=True
+            )
+        )
+        if checkins
+        else set()
+    )
+    skipped, local, remote = [], [], []
+    for delivery in mine:
+        enrollment = delivery.schedule.enrollment
+        prefs = getattr(enrollment, "reminder_preferences", None)
+        checkin = _checkin_id(delivery)
+        if not (
+            _eligible(enrollment, prefs)
+            and _channel_still_on(delivery, prefs)
+            and (checkin is None or checkin in due_checkins)
+        ):
+            skipped.append(delivery)
+        elif _transport(delivery, transports).transactional:
+            local.append(delivery)
+        else:
+            remote.append(delivery)
+    if skipped:
+        Delivery.objects.filter(pk__in=[d.pk for d in skipped]).update(
+            status=Delivery.Status.SKIPPED, error="", sent_at=None
+        )
+        outcomes.update((d.pk, Outcome(Delivery.Status.SKIPPED, d.attempts)) for d in skipped)
+    local = [d for d in local if lease.keep(d, outcomes)]
+    if local:
+        try:
+            with transaction.atomic():
+                for channel in {d.channel for d in local}:
+                    transports[channel].send_many(
+                        [(build_message(d), d) for d in local if d.channel == channel]
+                    )
+                Delivery.objects.filter(pk__in=[d.pk for d in local]).update(
+                    status=Delivery.Status.SENT, error="", sent_at=timezone.now()
+                )
+            outcomes.update((d.pk, Outcome(Delivery.Status.SENT, d.attempts)) for d in local)
+        except (TransientError, PermanentError):
+            remote = local + remote  # nothing was written: one at a time, each its outcome
+    for delivery in remote:
+        if lease.keep(delivery, outcomes):
+            outcomes[delivery.pk] = _send(delivery, transports)
+    return outcomes
+
+
+class _Lease:
+    """A group's claim, renewed before a send once it is half way to CLAIM_TIMEOUT
+    (when `requeue_stale_deliveries` would hand it to another worker)."""
+
+    def __init__(self, claimed_at: datetime) -> None:
+        self.claimed_at, self.started = claimed_at, _clock()
+
+    def keep(self, delivery: Delivery, outcomes: dict[int, Outcome]) -> bool:
+        """Whether `delivery` is still ours to send (renewing its claim if it is old)."""
+        elapsed = _clock() - self.started
+        if elapsed <= CLAIM_TIMEOUT.total_seconds() / 2:
+            return True
+        renewed = self.claimed_at + timedelta(seconds=elapsed)
+        if Delivery.objects.filter(
+            pk=delivery.pk, status=Delivery.Status.SENDING, claimed_at=delivery.claimed_at
+        ).update(claimed_at=renewed):
+            delivery.claimed_at = renewed
+            return True
+        outcomes[delivery.pk] = Outcome(Delivery.Status.SENDING, delivery.attempts)
+        return False  # another worker took it over
+
+
+def _transport(delivery: Delivery, transports: dict[str, Transport]) -> Transport:
+    if delivery.channel not in transports:
+        transports[delivery.channel] = transport_for(delivery.channel)
+    return transports[delivery.channel]
+
+
+def _send(delivery: Delivery, transports: dict[str, Transport]) -> Outcome:
+    """Send one claimed delivery and record the outcome (retry, fail, sent)."""
+    transport = _transport(delivery, transports)
+    try:
+        if transport.transactional:  # writes only our own rows: with its outcome
+            with transaction.atomic():
+                transport.send(build_message(delivery), delivery)
+                _finish(delivery, Delivery.Status.SENT, sent_at=timezone.now())
+        else:
+            transport.send(build_message(delivery), delivery)
+    except TransientError as error:
+        if delivery.attempts >= MAX_ATTEMPTS:
+            _finish(delivery, Delivery.Status.FAILED, error=f"gave up: {error}")
+            return Outcome(Delivery.Status.FAILED, delivery.attempts)
+        Delivery.objects.filter(pk=delivery.pk).update(
+            status=Delivery.Status.PENDING, error=str(error)[:300]
+        )
+        return Outcome(Delivery.Status.PENDING, delivery.attempts, retry=error)
+    except PermanentError as error:
+        _finish(delivery, Delivery.Status.FAILED, error=str(error))
+        return Outcome(Delivery.Status.FAILED, delivery.attempts)
+    if not transport.transactional:
+        _finish(delivery, Delivery.Status.SENT, sent_at=timezone.now())
+    return Outcome(Delivery.Status.SENT, delivery.attempts)
+
+
+def retry_delay(attempts: int) -> int:
+    """Seconds before the next try: 30 s, 1, 2, 4 min … (never a far-future ETA)."""
+    return min(30 * 2 ** max(attempts - 1, 0), 900)
+
+
+def _finish(
+    delivery: Delivery, status: str, *, error: str = "", sent_at: datetime | None = None
+) -> None:
+    Delivery.objects.filter(pk=delivery.pk).update(
+        status=status, error=error[:300], sent_at=sent_at
+    )
+    delivery.status = status
+
+
+def _channel_still_on(delivery: Delivery, prefs: ReminderPreferences) -> bool:
+    return delivery.channel in prefs.channels and _still_wanted(delivery.schedule, prefs)
+
+
+def _checkin_id(delivery: Delivery) -> int | None:
+    """The check-in a "checkin:<id>:<stage>" slot is for (None for other slots)."""
+    if not delivery.slot.startswith("checkin:"):
+        return None
+    return int(delivery.slot.split(":")[1])
+
+
+def unsubscribe_token(enrollment_id: int) -> str:
+    return signing.dumps(enrollment_id, salt=_UNSUBSCRIBE_SALT, compress=True)
+
+
+def enrollment_from_unsubscribe_token(token: str) -> int | None:
+    try:
+        return int(signing.loads(token, salt=_UNSUBSCRIBE_SALT))
+    except (signing.BadSignature, TypeError, ValueError):
+        return None
+
+
+def build_message(delivery: Delivery) -> Message:
+    """The reminder's words. No health data: a reminder may be read over a shoulder."""
+    enrollment = delivery.schedule.enrollment
+    patient = enrollment.patient
+    unsubscribe = settings.SITE_URL + reverse(
+        "unsubscribe", args=[unsubscribe_token(enrollment.pk)]
+    )
+    if delivery.schedule.kind == ReminderSchedule.Kind.PRACTICE:
+        name, path = "reminder_practice", reverse("practice")
+        title = "Time for a few minutes of practice"
+        sms = "painapp: a gentle reminder for today's few minutes of practice."
+    elif delivery.slot.endswith(":followup"):
+        name, path = "reminder_checkin_followup", reverse("checkin_current")
+        title = "Your check-in is still open"
+        sms = "painapp: your weekly check-in is still open. It takes about 3 minutes."
+    else:
+        name, path = "reminder_checkin", reverse("checkin_current")
+        title = "Your weekly check-in is ready"
+        sms = "painapp: your weekly check-in is ready. It takes about 3 minutes."
+    return Message(
+        to_user_id=patient.pk,
+        email=patient.email,
+        phone=getattr(enrollment.reminder_preferences, "phone", ""),
+        subject=title,
+        template_dir=f"emails/{name}",
+        context={
+            "name": patient.display_name,
+            "url": settings.SITE_URL + path,
+            "unsubscribe_url": unsubscribe,
+            "settings_url": settings.SITE_URL + reverse("reminder_settings"),
+        },
+        sms_text=sms,
+        in_app_title=title,
+        in_app_url=path,
+        headers={
+            "List-Unsubscribe": f"<{unsubscribe}>",
+            "List-Unsubscribe-Post": "List-Unsubscribe=One-Click",
+        },
+    )

@@ -1,0 +1,67 @@
+"""The patient's reminder settings, the in-app notification list, and unsubscribe."""
+
+from __future__ import annotations
+
+from django.contrib import messages
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.utils import timezone
+from django.views.decorators.csrf import csrf_exempt
+from django.views.decorators.http import require_http_methods
+
+from painapp.accounts.access import patient_required
+from painapp.accounts.audit import audit
+from programs.access import enrollment_required
+from programs.models import Enrollment
+from tracking.models import Notification, ReminderPreferences
+from tracking.reminders.delivery import enrollment_from_unsubscribe_token
+from tracking.reminders.forms import ReminderPreferencesForm
+from tracking.reminders.schedules import preferences_for, schedules_sync
+
+
+@enrollment_required
+@require_http_methods(["GET", "POST"])
+def settings_page(request: HttpRequest) -> HttpResponse:
+    prefs = preferences_for(request.enrollment)
+    form = ReminderPreferencesForm(request.POST if request.method == "POST" else None,
+                                   instance=prefs)
+    if request.method == "POST" and form.is_valid():
+        prefs = form.save(commit=False)
+        if prefs.email_enabled:
+            prefs.unsubscribed_at = None
+        prefs.save()
+        schedules_sync(enrollment=request.enrollment)
+        messages.success(request, "Your reminder settings are saved.")
+        return redirect("reminder_settings")
+    return render(request, "tracking/patient/reminder_settings.html",
+                  {"form": form, "prefs": prefs, "tz": request.user.timezone})
+
+
+@patient_required
+def notifications(request: HttpRequest) -> HttpResponse:
+    items = list(Notification.objects.filter(user=request.user)[:50])
+    Notification.objects.filter(user=request.user, read_at__isnull=True).update(
+        read_at=timezone.now())
+    return render(request, "tracking/patient/notifications.html", {"items": items})
+
+
+@csrf_exempt  # authenticated by the signed token; mail clients POST without a session
+@require_http_methods(["GET", "POST"])
+def unsubscribe(request: HttpRequest, token: str) -> HttpResponse:
+    """One click, no login: stop reminder emails for the enrollment the token names.
+
+    GET shows a confirmation button (link scanners must not unsubscribe anyone);
+    POST — from the button or a mail client's List-Unsubscribe-Post — does it.
+    """
+    enrollment_id = enrollment_from_unsubscribe_token(token)
+    enrollment = (Enrollment.objects.filter(pk=enrollment_id).select_related("practice").first()
+                  if enrollment_id else None)
+    if enrollment is None:
+        return render(request, "tracking/patient/unsubscribe.html", {"invalid": True}, status=404)
+    if request.method == "POST":
+        ReminderPreferences.objects.filter(enrollment=enrollment).update(
+            unsubscribed_at=timezone.now())
+        audit(request, "reminders.unsubscribed", practice=enrollment.practice,
+              subject=enrollment.patient, obj=enrollment, actor=enrollment.patient)
+        return render(request, "tracking/patient/unsubscribe.html", {"done": True})
+    return render(request, "tracking/patient/unsubscribe.html", {"token": token})
