@@ -9,7 +9,6 @@ midnight on daylight-saving days, exactly-at-the-boundary check-in windows.
 from __future__ import annotations
 
 from datetime import UTC, date, datetime, timedelta
-from decimal import Decimal
 from fractions import Fraction
 from zoneinfo import ZoneInfo
 
@@ -36,7 +35,7 @@ def utc(*args: int) -> datetime:
     (0, True),
     (1, True),  # the top of the trial's 0–1 range
     (1.0, True),  # as the summary stores it
-    (Decimal("1.0"), True),
+    (Fraction(1), True),
     (1.5, False),  # only reachable with a practice's own averaged item
     (2, False),
     (10, False),
@@ -419,12 +418,18 @@ def test_it_tells_a_self_harm_answer(value, expected):
     ([7.0, 7.0], 5.0, 2, 2, True),
     ([7, 7], None, 2, 2, False),  # no baseline, no rule
     ([7], 5, 2, 0, True),  # a setting of 0 means 1
+    ([3, 7], 5, 2, 0, True),
     ([9, 9, 10], 6, 3, 3, True),
     ([9, 8, 9], 6, 3, 3, False),
 ])
 def test_it_tells_pain_up(recent, baseline, rise, in_a_row, expected):
     assert rules.pain_has_risen(baseline=baseline, recent=recent, rise_points=rise,
                                 in_a_row=in_a_row) is expected
+
+
+@pytest.mark.parametrize(("setting", "expected"), [(0, 1), (1, 1), (2, 2), (5, 5)])
+def test_it_reads_at_least_one_checkin_in_a_row(setting, expected):
+    assert rules.in_a_row_needed(setting) == expected
 
 
 @pytest.mark.parametrize(("pain", "baseline", "expected"), [
@@ -460,6 +465,7 @@ M, C = "missed", "completed"
     ([M], 2, False),  # not enough check-ins closed yet
     ([], 2, False),
     ([M], 0, True),  # a setting of 0 means 1
+    ([C, M], 0, False),
     ([M, M, M], 3, True),
 ])
 def test_it_tells_missed_checkins_in_a_row(closed, in_a_row, expected):

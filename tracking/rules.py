@@ -28,10 +28,9 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Sequence
 from datetime import date, datetime, timedelta, tzinfo
-from decimal import Decimal
 from fractions import Fraction
 
-Score = int | float | Fraction | Decimal
+Score = int | float | Fraction
 
 
 def _exact(value: Score) -> Fraction:
@@ -85,8 +84,8 @@ def is_pain_free_or_nearly(score: Score | None) -> bool:
 REAL_CHANGE_POINTS = 2
 REAL_CHANGE_PERCENT = 30
 """A change in average pain patients notice in daily life: at least 2 points, or at
-least 30%, below their baseline (the IMMPACT thresholds for a clinically important
-improvement in chronic-pain trials; PRT_NOTES.md). Either one is enough. Read by the
+least 30%, below their baseline (Farrar et al., Pain 2001; the IMMPACT
+recommendations, Dworkin et al., J Pain 2008; PRT_NOTES.md). Either one is enough. Read by the
 patient's check-in results ("That is a real change"), the caseload (the green change
 and the "not improving" filter), the patient overview and printable summary, and the
 outcomes report, which also counts each threshold on its own."""
@@ -336,7 +335,7 @@ def band_of(total: Score | None, bands: Iterable[Band]) -> str | None:
     return None
 
 
-def scoring_bands(bands: Iterable[Band]) -> list[dict]:
+def scoring_bands(bands: Iterable[Band]) -> list[dict[str, int | str]]:
     """A band table in an instrument definition's form (`scoring["bands"]`), so the
     shipped instruments are built from the tables above. The same numbers give the
     same definition, and so no new instrument version."""
@@ -399,10 +398,11 @@ FIRST_DIGEST_WINDOW = timedelta(hours=24)
 """A clinician's first digest covers the 24 hours before it."""
 
 
-def _at_least_one(in_a_row: int) -> int:
-    # A practice setting of 0 "in a row" means 1: a rule that needs no check-in at all
-    # would either alert on nothing or on everything.
-    return max(1, in_a_row)
+def in_a_row_needed(setting: int) -> int:
+    """How many check-ins in a row a practice's "in a row" setting asks for (pain up,
+    missed), and so how many the rule's query reads. A setting of 0 means 1: a rule
+    needing no check-in at all would alert on nothing or on everything."""
+    return max(1, setting)
 
 
 def reaches_pain_rise(pain: Score | None, *, baseline: Score | None, rise_points: int) -> bool:
@@ -420,7 +420,7 @@ def pain_has_risen(*, baseline: Score | None, recent: Sequence[Score | None], ri
     answer, ending with the one just recorded (`recent`, oldest first), is at least
     baseline + `rise_points`. Check-ins without pain (a missed week) are not in
     `recent`: they neither break nor extend a run. No baseline: never."""
-    needed = _at_least_one(in_a_row)
+    needed = in_a_row_needed(in_a_row)
     if baseline is None or len(recent) < needed:
         return False
     limit = _exact(baseline) + rise_points
@@ -435,7 +435,7 @@ def is_fear_high(fear: Score | None, *, threshold: int) -> bool:
 def missed_in_a_row(closed_newest_first: Iterable[str], *, in_a_row: int) -> bool:
     """The missed-check-ins rule: the latest `in_a_row` closed check-ins (statuses of
     the completed and missed ones, newest first) were all missed."""
-    needed = _at_least_one(in_a_row)
+    needed = in_a_row_needed(in_a_row)
     last = list(closed_newest_first)[:needed]
     return len(last) == needed and all(status == CHECKIN_MISSED for status in last)
 
