@@ -1,0 +1,515 @@
+"""Every clinical definition and threshold of painapp, each defined once.
+
+What counts as pain-free, as a real improvement, which program week a patient is in,
+whether a check-in is open, how a PHQ-9 is banded, when an alert is raised: each rule
+is a named constant or a small pure function here, and everything else asks it. The
+numbers come from the published trial and the measurement literature summarised in
+the team's clinical notes (PRT_NOTES.md); each docstring says where a number comes
+from and who reads it.
+
+Plain values in, plain values out: no model, no query, no clock. So the same rule
+serves a model method, a service, a selector holding numbers from a SQL row, and the
+wording of a template. Where SQL has to filter or sort by a rule, the service that owns
+the data stores the rule's result in a column and SQL reads the column (issue 13):
+nothing here is written a second time in SQL.
+
+This module imports only the standard library: tracking.models takes its default
+thresholds from here, so it may not import a model. The status words below are the
+values of `CheckIn.Status` and `EnrollmentStatus`; tests/test_rules.py holds them equal.
+
+Scores are whole numbers today (every shipped 0–10 item is answered with a whole
+number, and a practice cannot reuse a shipped key), but the summary keeps them as
+floats and a practice's own instrument may average. The arithmetic below is exact for
+any of them: a float is read as the decimal it prints as (7.3 is 73/10), so 30% of 10
+is 3, not 3.0000000000000004.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Sequence
+from datetime import date, datetime, timedelta, tzinfo
+from fractions import Fraction
+
+Score = int | float | Fraction
+
+
+def _exact(value: Score) -> Fraction:
+    """`value` as an exact fraction; a float as the decimal its repr shows."""
+    if isinstance(value, float):
+        return Fraction(repr(value))
+    return Fraction(value)
+
+
+# ====================================================================== measures
+# Instrument keys that rules, summaries and charts read by name. They are the keys of
+# the shipped instruments (tracking/instruments/shipped.py); a practice cannot reuse
+# them for its own questionnaires, so a score under one of these keys always means
+# the shipped question.
+PAIN_AVG = "pain_avg"  # average pain, last 7 days, 0–10: the trial's outcome
+PAIN_WORST = "pain_worst"  # worst pain, last 7 days, 0–10
+FEAR_MOVEMENT = "fear_movement"  # "how afraid are you that moving will hurt", 0–10
+FABQ_PA = "fabq_pa"  # FABQ physical-activity subscale, 0–24
+PHQ9 = "phq9"
+PHQ2 = "phq2"
+GAD7 = "gad7"
+GAD2 = "gad2"
+CAUSES = "causes"  # the three causes of pain, scored as the mind-brain score 0–3
+
+# The end-of-program check-in's slot: "finished the program" in the outcomes report
+# means this check-in is done with an average-pain answer, and the summary's end
+# scores come from it.
+END_SLOT = "end"
+
+# The 0–10 numeric rating scales (pain, fear, somatic-tracking ratings).
+NRS_MAX = 10
+
+
+# ====================================================================== pain-free
+PAIN_FREE_MAX = 1
+"""Average pain 0 or 1 on the 0–10 scale is "pain-free or nearly pain-free": the
+responder outcome of the PRT trial (Ashar et al., JAMA Psychiatry 2022; 66% of the PRT
+group reached it). Read by the patient's check-in results and progress chart (the
+shaded 0–1 band), the caseload's 0–1 column, the patient overview and printable
+summary, the "not improving" filter (a pain-free patient is never "not improving") and
+the outcomes report (at the end-of-program check-in)."""
+
+
+def is_pain_free_or_nearly(score: Score | None) -> bool:
+    """Average pain at most PAIN_FREE_MAX (0–1). No score (None) is not pain-free: the
+    trial counted a missing score as not pain-free, and so does the report."""
+    return score is not None and score <= PAIN_FREE_MAX
+
+
+# ====================================================================== real improvement
+REAL_CHANGE_POINTS = 2
+REAL_CHANGE_PERCENT = 30
+"""A change in average pain patients notice in daily life: at least 2 points, or at
+least 30%, below their baseline (Farrar et al., Pain 2001; the IMMPACT
+recommendations, Dworkin et al., J Pain 2008; PRT_NOTES.md). Either one is enough. Read by the
+patient's check-in results ("That is a real change"), the caseload (the green change
+and the "not improving" filter), the patient overview and printable summary, and the
+outcomes report, which also counts each threshold on its own."""
+
+_REAL_CHANGE_FRACTION = Fraction(REAL_CHANGE_PERCENT, 100)
+
+
+def change_points(baseline: Score | None, current: Score | None) -> Score | None:
+    """How far the score fell from the baseline, in points: positive is lower (better),
+    negative higher. None when either score is missing. Kept in the scores' own type,
+    as the screens format it ("down 2.5 pts")."""
+    if baseline is None or current is None:
+        return None
+    return baseline - current
+
+
+def change_percent(baseline: Score | None, current: Score | None) -> int | None:
+    """The fall from the baseline as a whole percentage of it, as the screens show it
+    ("down 3 pts (43%)"); negative when the score went up.
+
+    None when either score is missing, and when the baseline is 0: there is no percent
+    of nothing (and a patient starting at 0 is already pain-free). Rounded half to
+    even, as Python's round() always did here: 8 → 7 is 12.5%, shown as 12%.
+    """
+    if baseline is None or current is None or not baseline:
+        return None
+    base = _exact(baseline)
+    return round(100 * (base - _exact(current)) / base)
+
+
+def improved_by_points(baseline: Score | None, current: Score | None) -> bool:
+    """At least REAL_CHANGE_POINTS (2) below the baseline. False when either is missing."""
+    if baseline is None or current is None:
+        return False
+    return _exact(baseline) - _exact(current) >= REAL_CHANGE_POINTS
+
+
+def improved_by_percent(baseline: Score | None, current: Score | None) -> bool:
+    """At least REAL_CHANGE_PERCENT (30%) below the baseline, exactly: 10 → 7 counts,
+    7 → 4.9 counts. False when either is missing or the baseline is 0 (nothing to fall
+    from)."""
+    if baseline is None or current is None or baseline <= 0:
+        return False
+    base = _exact(baseline)
+    return base - _exact(current) >= base * _REAL_CHANGE_FRACTION
+
+
+def is_real_improvement(baseline: Score | None, current: Score | None) -> bool:
+    """A clinically important improvement: 2+ points or 30%+ below the baseline.
+
+    No baseline or no current score (None): no improvement can be claimed, False.
+    Baseline 0: False (pain cannot fall below 0); such a patient shows as pain-free
+    instead. A rise is never an improvement.
+    """
+    return improved_by_points(baseline, current) or improved_by_percent(baseline, current)
+
+
+# ====================================================================== program weeks
+DAYS_PER_WEEK = 7
+"""Program weeks are 7 of the patient's own calendar days. Week N opens at the
+patient's local midnight of start_date + 7·(N−1) days, pushed back one day for every
+day spent paused (Enrollment's docstring)."""
+
+
+def local_date(at: datetime, tz: tzinfo) -> date:
+    """The date it is at instant `at` where the patient lives (their IANA zone), as
+    Enrollment.local_date reads it: a day begins at local midnight, whatever daylight
+    saving did to that night. A naive `at` is refused, as Django's localtime does."""
+    if at.utcoffset() is None:
+        raise ValueError("local_date() needs an aware datetime")
+    return at.astimezone(tz).date()
+
+
+def program_days_elapsed(*, start_date: date, today: date, paused_days: int = 0,
+                         paused_on: date | None = None) -> int:
+    """Days of program time from the start date to `today` (the patient's local date),
+    not counting paused days: the ones already over (`paused_days`) and, while paused,
+    those since `paused_on` (none if `paused_on` is after `today`). Negative before the
+    start."""
+    paused = paused_days
+    if paused_on is not None:
+        paused += max(0, (today - paused_on).days)
+    return (today - start_date).days - paused
+
+
+def calendar_week(*, days_elapsed: int, week_count: int) -> int:
+    """The week the calendar has reached after `days_elapsed` days of program time: 0
+    before the start, 1 during the first 7 days, and never past the last week
+    (`week_count`). Also the outcomes report's "active weeks" of one patient."""
+    if days_elapsed < 0:
+        return 0
+    return min(days_elapsed // DAYS_PER_WEEK + 1, week_count)
+
+
+def current_week(*, start_date: date, today: date, week_count: int, paused_days: int = 0,
+                 paused_on: date | None = None, unlocked_through_week: int = 0) -> int:
+    """The patient's current program week: the highest open week.
+
+    By the calendar (`calendar_week`: 0 before the start, paused days not counted,
+    capped at the last week), or later if the clinician opened weeks early
+    (`unlocked_through_week`), never past `week_count`. `today` is the patient's local
+    date (`local_date`), so the week turns at their midnight. Read by the Today page,
+    the program map, the caseload's week column and sort, the patient overview (and
+    which weeks can still be unlocked), and practice logging.
+    """
+    days = program_days_elapsed(start_date=start_date, today=today, paused_days=paused_days,
+                                paused_on=paused_on)
+    by_calendar = calendar_week(days_elapsed=days, week_count=week_count)
+    return min(max(by_calendar, unlocked_through_week), week_count)
+
+
+def week_opens_on(number: int, *, start_date: date, today: date, paused_days: int = 0,
+                  paused_on: date | None = None) -> date:
+    """The patient's local date week `number` opens by the calendar, if no more pauses
+    happen: start_date + 7·(number−1) days, plus every paused day up to `today`. The
+    check-in schedule puts each weekly check-in on this week's check-in day."""
+    shift = paused_days
+    if paused_on is not None:
+        shift += max(0, (today - paused_on).days)
+    return start_date + timedelta(days=DAYS_PER_WEEK * (number - 1) + shift)
+
+
+def practice_week_starts_on(*, start_date: date, today: date, paused_days: int = 0,
+                            paused_on: date | None = None) -> date:
+    """The local date the patient's current 7-day practice week began, for Today's
+    "practice this week": weeks run from the day week 1 opens (moved on by pauses, as
+    `week_opens_on`) and keep running after the program's last week; a week the
+    clinician unlocked early does not move it. Before the start: today."""
+    first = week_opens_on(1, start_date=start_date, today=today, paused_days=paused_days,
+                          paused_on=paused_on)
+    if today < first:
+        return today
+    return first + timedelta(days=DAYS_PER_WEEK * ((today - first).days // DAYS_PER_WEEK))
+
+
+def week_of(start_date: date, day: date) -> int:
+    """The program week a local date falls in, counted in whole 7-day weeks from the
+    start date: 1 for the start date and the 6 days after it, 0 for the week before,
+    and on past the program's last week. Pauses do NOT move it (unlike `current_week`):
+    the practice and mind-brain charts, the practice log and the measurements export
+    file each dated entry under the calendar week it happened in."""
+    return (day - start_date).days // DAYS_PER_WEEK + 1
+
+
+def weeks_so_far(*, start_date: date, today: date, week_count: int) -> int:
+    """How many program weeks the practice charts show: up to the week `today` falls
+    in (`week_of`, pauses not counted), at least 1 and at most `week_count`."""
+    return max(1, min(week_count, week_of(start_date, today)))
+
+
+# ====================================================================== check-in status
+# CheckIn.Status's values.
+CHECKIN_SCHEDULED = "scheduled"
+CHECKIN_OPEN = "open"
+CHECKIN_COMPLETED = "completed"
+CHECKIN_MISSED = "missed"
+# A check-in not yet done whose window can still open or close.
+CHECKIN_PENDING = (CHECKIN_SCHEDULED, CHECKIN_OPEN)
+
+# EnrollmentStatus's values that rules read.
+ENROLLMENT_ACTIVE = "active"
+ENROLLMENT_PAUSED = "paused"
+ENROLLMENT_COMPLETED = "completed"
+# Enrollments whose check-ins open and close with the calendar. A paused enrollment's
+# check-ins wait (and move when it resumes); an invited or withdrawn one's never run;
+# follow-ups still run after the program is completed.
+LIVE_ENROLLMENT_STATUSES = (ENROLLMENT_ACTIVE, ENROLLMENT_COMPLETED)
+
+
+def effective_status(*, stored: str, opens_at: datetime, closes_at: datetime, now: datetime,
+                     enrollment_status: str) -> str:
+    """What a check-in is at `now`, even before the minute sweep has written it.
+
+    Done or missed stays so. Otherwise, on an enrollment that is not live (paused,
+    invited, withdrawn) it is "scheduled": it waits. On a live one it is "missed" from
+    `closes_at` on, "open" from `opens_at` on (at exactly `opens_at` it is open; at
+    exactly `closes_at` it is missed), and "scheduled" before. Read by the patient's
+    check-in list, the check-in page, progress and results, and every clinician screen
+    that lists check-ins.
+    """
+    if stored in (CHECKIN_COMPLETED, CHECKIN_MISSED):
+        return stored
+    if enrollment_status not in LIVE_ENROLLMENT_STATUSES:
+        return CHECKIN_SCHEDULED
+    if closes_at <= now:
+        return CHECKIN_MISSED
+    if opens_at <= now:
+        return CHECKIN_OPEN
+    return CHECKIN_SCHEDULED
+
+
+def is_open_for_answers(*, stored: str, opens_at: datetime, closes_at: datetime,
+                        now: datetime, enrollment_status: str) -> bool:
+    """The patient may answer (and save a draft of) the check-in now."""
+    return effective_status(stored=stored, opens_at=opens_at, closes_at=closes_at, now=now,
+                            enrollment_status=enrollment_status) == CHECKIN_OPEN
+
+
+# ====================================================================== questionnaires
+Band = tuple[int, int, str]  # (lowest total, highest total, label), both ends included
+
+PHQ9_BANDS: tuple[Band, ...] = (
+    (0, 4, "Minimal"),
+    (5, 9, "Mild"),
+    (10, 14, "Moderate"),
+    (15, 19, "Moderately severe"),
+    (20, 27, "Severe"),
+)
+"""PHQ-9 depression severity, cut-points 5/10/15/20 (Kroenke et al. 2001). Stored with
+each PHQ-9 response's score and shown on the patient overview and summary."""
+
+GAD7_BANDS: tuple[Band, ...] = (
+    (0, 4, "Minimal"),
+    (5, 9, "Mild"),
+    (10, 14, "Moderate"),
+    (15, 21, "Severe"),
+)
+"""GAD-7 anxiety severity, cut-points 5/10/15 (Spitzer et al. 2006)."""
+
+SCREEN_POSITIVE_MIN = 3
+"""PHQ-2 and GAD-2 (the first two items, 0–6): a total of 3 or more is a positive
+screen, worth the full PHQ-9 or GAD-7 (Kroenke et al. 2003, 2007)."""
+
+PHQ2_BANDS: tuple[Band, ...] = (
+    (0, SCREEN_POSITIVE_MIN - 1, "Below screening threshold"),
+    (SCREEN_POSITIVE_MIN, 6, "Positive screen: consider PHQ-9"),
+)
+GAD2_BANDS: tuple[Band, ...] = (
+    (0, SCREEN_POSITIVE_MIN - 1, "Below screening threshold"),
+    (SCREEN_POSITIVE_MIN, 6, "Positive screen: consider GAD-7"),
+)
+PAIN_AVG_BANDS: tuple[Band, ...] = (
+    (0, PAIN_FREE_MAX, "Pain-free or nearly pain-free"),
+    (PAIN_FREE_MAX + 1, NRS_MAX, "Pain present"),
+)
+"""The average-pain answer's band, stored with its score: PAIN_FREE_MAX's 0–1."""
+
+
+def band_of(total: Score | None, bands: Iterable[Band]) -> str | None:
+    """The label of the band `total` falls in (both ends included), or None if it has
+    no total or falls in none, as the scorer labels a response."""
+    if total is None:
+        return None
+    for low, high, label in bands:
+        if low <= total <= high:
+            return label
+    return None
+
+
+def scoring_bands(bands: Iterable[Band]) -> list[dict[str, int | str]]:
+    """A band table in an instrument definition's form (`scoring["bands"]`), so the
+    shipped instruments are built from the tables above. The same numbers give the
+    same definition, and so no new instrument version."""
+    return [{"min": low, "max": high, "label": label} for low, high, label in bands]
+
+
+def phq9_severity(total: Score | None) -> str | None:
+    return band_of(total, PHQ9_BANDS)
+
+
+def gad7_severity(total: Score | None) -> str | None:
+    return band_of(total, GAD7_BANDS)
+
+
+def is_positive_screen(total: Score | None) -> bool:
+    """A PHQ-2 or GAD-2 total at or above SCREEN_POSITIVE_MIN (3)."""
+    return total is not None and total >= SCREEN_POSITIVE_MIN
+
+
+PHQ9_SAFETY_ITEM = "phq9"
+"""PHQ-9 item 9 ("thoughts that you would be better off dead or of hurting
+yourself"): the shipped safety item. Any answer above 0 starts the safety workflow."""
+
+
+def is_self_harm_answer(value: object) -> bool:
+    """A safety item's answer that must start the safety workflow (crisis resources
+    shown at once, an urgent alert, escalation): any whole number above 0. Answers are
+    whole numbers once cleaned; anything else (None, text) is not an answer."""
+    return isinstance(value, int) and value > 0
+
+
+# ====================================================================== alerts
+# Each practice can change these (PracticeSettings); these are the defaults it starts
+# with, and what tracking.models declares as its fields' defaults.
+DEFAULT_PAIN_RISE_POINTS = 2
+"""Pain up: average pain at least this many points above baseline … (mirrors the
+2-point clinically important change, in the wrong direction)."""
+DEFAULT_PAIN_RISE_CHECKINS = 2
+"""… on this many check-ins in a row, so one bad week alone does not alert (HIGH)."""
+DEFAULT_FEAR_HIGH_THRESHOLD = 8
+"""Fear of movement at or above this (0–10): a treatment target for graded exposure,
+not a danger, so the alert is ROUTINE and goes in the digest."""
+DEFAULT_MISSED_IN_A_ROW = 2
+"""This many closed check-ins in a row missed raises a ROUTINE alert."""
+DEFAULT_ESCALATION_MINUTES = 120
+"""An urgent (self-harm) alert nobody acknowledged within this many minutes goes to
+the practice's admins."""
+DEFAULT_CHECKIN_WINDOW_DAYS = 3
+"""A check-in stays open this many days after its local midnight, then counts as
+missed (a program may set its own `window_days`)."""
+
+MISSED_LOOKBACK = timedelta(days=14)
+"""How far back "missed recently" looks: the caseload's "missed a check-in in the
+last 14 days" filter and badge, and the missed-check-ins alert sweep (which reads only
+check-ins closed within it)."""
+
+DIGEST_LOCAL_HOUR = 7
+"""Clinicians get their daily digest from 07:00 their own time."""
+FIRST_DIGEST_WINDOW = timedelta(hours=24)
+"""A clinician's first digest covers the 24 hours before it."""
+
+
+def in_a_row_needed(setting: int) -> int:
+    """How many check-ins in a row a practice's "in a row" setting asks for (pain up,
+    missed), and so how many the rule's query reads. A setting of 0 means 1: a rule
+    needing no check-in at all would alert on nothing or on everything."""
+    return max(1, setting)
+
+
+def reaches_pain_rise(pain: Score | None, *, baseline: Score | None, rise_points: int) -> bool:
+    """This check-in's average pain is at least baseline + `rise_points`. The pain-up
+    rule only reads the history when this holds (and a check-in with no pain answer or
+    a patient with no baseline can never start a run)."""
+    if pain is None or baseline is None:
+        return False
+    return _exact(pain) >= _exact(baseline) + rise_points
+
+
+def pain_has_risen(*, baseline: Score | None, recent: Sequence[Score | None], rise_points: int,
+                   in_a_row: int) -> bool:
+    """The pain-up rule: each of the last `in_a_row` check-ins with an average-pain
+    answer, ending with the one just recorded (`recent`, oldest first), is at least
+    baseline + `rise_points`. Check-ins without pain (a missed week) are not in
+    `recent`: they neither break nor extend a run. No baseline: never."""
+    needed = in_a_row_needed(in_a_row)
+    if baseline is None or len(recent) < needed:
+        return False
+    limit = _exact(baseline) + rise_points
+    return all(total is not None and _exact(total) >= limit for total in recent[-needed:])
+
+
+def is_fear_high(fear: Score | None, *, threshold: int) -> bool:
+    """Fear of movement at or above the practice's threshold (8 by default)."""
+    return fear is not None and fear >= threshold
+
+
+def missed_in_a_row(closed_newest_first: Iterable[str], *, in_a_row: int) -> bool:
+    """The missed-check-ins rule: the latest `in_a_row` closed check-ins (statuses of
+    the completed and missed ones, newest first) were all missed."""
+    needed = in_a_row_needed(in_a_row)
+    last = list(closed_newest_first)[:needed]
+    return len(last) == needed and all(status == CHECKIN_MISSED for status in last)
+
+
+def escalation_due(*, created_at: datetime, escalation_minutes: int, now: datetime) -> bool:
+    """An urgent alert still open at `now` is due to go to the practice admins."""
+    return created_at + timedelta(minutes=escalation_minutes) <= now
+
+
+def digest_due(local_now: datetime) -> bool:
+    """The clinician's own clock (`local_now`, in their zone) has reached the digest
+    hour."""
+    return local_now.hour >= DIGEST_LOCAL_HOUR
+
+
+# ====================================================================== caseload
+MIN_CHECKINS_FOR_CHANGE = 2
+"""A change from baseline is shown once this many check-ins have a pain answer (the
+baseline and one after it): before that "current" is the baseline itself. The
+caseload's pain and fear change and its "pain change" sort, and the patient overview."""
+
+MIN_WEEKLY_FOR_TREND = 2
+""""Not improving" is only judged after this many weekly check-ins: one week is too
+early to call a trend."""
+
+PRACTICE_LOOKBACK = timedelta(days=7)
+"""The caseload's practice column counts somatic-tracking sessions in the last 7 days."""
+
+
+def shows_change(*, baseline: Score | None, current: Score | None, pain_checkins: int) -> bool:
+    """Whether a change from baseline is shown at all (see MIN_CHECKINS_FOR_CHANGE)."""
+    return (baseline is not None and current is not None
+            and pain_checkins >= MIN_CHECKINS_FOR_CHANGE)
+
+
+def is_not_improving(*, weekly_done: int, baseline: Score | None,
+                     current: Score | None) -> bool:
+    """The caseload's "not improving" flag and filter: at least MIN_WEEKLY_FOR_TREND
+    weekly check-ins done, both scores known, not pain-free or nearly, and no real
+    improvement. A pain-free patient is never "not improving", whatever the change."""
+    return (weekly_done >= MIN_WEEKLY_FOR_TREND and baseline is not None
+            and current is not None and not is_pain_free_or_nearly(current)
+            and not is_real_improvement(baseline, current))
+
+
+def missed_recently(*, stored: str, closes_at: datetime, now: datetime,
+                    enrollment_status: str) -> bool:
+    """A check-in that counts for the caseload's "missed recently": its window closed
+    within MISSED_LOOKBACK before `now` (both ends included) and it is missed now
+    (`effective_status`: marked missed, or still pending on a live enrollment)."""
+    if not now - MISSED_LOOKBACK <= closes_at <= now:
+        return False
+    # What effective_status says of a window already closed.
+    return stored == CHECKIN_MISSED or (stored in CHECKIN_PENDING
+                                        and enrollment_status in LIVE_ENROLLMENT_STATUSES)
+
+
+# ====================================================================== outcomes report
+# The report's definitions, also shown on its page (tracking/reports.py).
+STARTED_ENROLLMENT_STATUSES = (ENROLLMENT_ACTIVE, ENROLLMENT_PAUSED, ENROLLMENT_COMPLETED)
+
+MIN_ATTRIBUTIONS_FOR_CHANGE = 2
+"""The mind-brain change is counted among patients who named their three causes at
+least twice (a first and a last)."""
+
+
+def counts_as_enrolled(*, status: str, onboarded: bool) -> bool:
+    """"Enrolled" in the outcomes report: started the program, i.e. finished
+    onboarding, or is active, paused or completed. An invitation not taken up yet is
+    counted apart; a withdrawal after onboarding stays enrolled (the trial's
+    denominator is everyone who started)."""
+    return onboarded or status in STARTED_ENROLLMENT_STATUSES
+
+
+def adherence(*, sessions: int, active_weeks: int) -> float | None:
+    """Somatic-tracking sessions per active week (None with no active week)."""
+    return sessions / active_weeks if active_weeks else None
