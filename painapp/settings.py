@@ -201,6 +201,9 @@ CELERY_BROKER_TRANSPORT_OPTIONS = (
         "data_folder_out": str(VAR_DIR / "celery" / "queue"),
         "processed_folder": str(VAR_DIR / "celery" / "processed"),
         "store_processed": False,
+        # Its exchange tables; kombu's default is ./control, in whatever folder the
+        # worker was started from.
+        "control_folder": str(VAR_DIR / "celery" / "control"),
     }
 )
 CELERY_BROKER_CONNECTION_TIMEOUT = 2
