@@ -8,7 +8,7 @@ security switch silently off.
 from __future__ import annotations
 
 import os
-from urllib.parse import unquote, urlparse
+from urllib.parse import parse_qsl, unquote, urlparse
 
 from django.core.exceptions import ImproperlyConfigured
 
@@ -74,39 +74,46 @@ def env_secret(name: str, *, required: bool, dev_default: str) -> str:
 
 
 def database_from_url(url: str) -> dict:
-    """Translate DATABASE_URL into Django's DATABASES entry (postgres or sqlite)."""
+    """Translate DATABASE_URL into Django's DATABASES entry. Postgres is the only database.
+
+    A Unix socket is given libpq's way, `postgres://user@/name?host=/socket/folder`;
+    other query parameters (sslmode=require, connect_timeout=5, ...) are passed to
+    psycopg as they are and override the defaults below.
+    """
     parsed = urlparse(url)
-    if parsed.scheme in {"postgres", "postgresql"}:
-        name = parsed.path.lstrip("/")
-        if not name:
-            raise ImproperlyConfigured("DATABASE_URL must name a database, e.g. .../painapp")
-        return {
-            "ENGINE": "django.db.backends.postgresql",
-            "NAME": unquote(name),
-            "USER": unquote(parsed.username or ""),
-            "PASSWORD": unquote(parsed.password or ""),
-            "HOST": parsed.hostname or "",
-            "PORT": str(parsed.port or ""),
-            # psycopg 3's pool: connections are reused inside each process, and each is
-            # checked when taken, so after a database outage no request gets a dead one.
-            # A request waits at most 5 s for a connection, then gets the 503 page.
-            # Postgres's JIT compiler spends seconds compiling the reports' one big
-            # query and gains nothing for an app of short queries: off for our sessions.
-            # random_page_cost 1.1 (default 4, for spinning disks): on SSD or in memory
-            # an index probe is nearly as cheap as a sequential read, and with the
-            # default the planner hash-joins a whole 20,000-row table to find a
-            # caseload's 200 patients (bench: caseload SQL 37 → 15 ms).
-            # prepare_threshold: psycopg prepares a statement only where a cursor asks
-            # for it (painapp.prepared, the hot written-out reads), never by itself
-            # (Django's own queries bind client-side and are never prepared), but it
-            # ignores every request while the threshold is None, Django's default.
-            "OPTIONS": {"pool": {"timeout": 5},
-                        "options": "-c jit=off -c random_page_cost=1.1",
-                        "prepare_threshold": 2**31 - 1},
-            "CONN_HEALTH_CHECKS": True,
-        }
-    if parsed.scheme == "sqlite":
-        return {"ENGINE": "django.db.backends.sqlite3", "NAME": unquote(parsed.path) or ":memory:"}
-    raise ImproperlyConfigured(
-        f"DATABASE_URL scheme {parsed.scheme!r} is not supported: use postgres:// or sqlite:///"
-    )
+    if parsed.scheme not in {"postgres", "postgresql"}:
+        raise ImproperlyConfigured(
+            f"DATABASE_URL scheme {parsed.scheme!r} is not supported: painapp runs only on "
+            "PostgreSQL, so use postgres://user:password@host:5432/name (or unset "
+            "DATABASE_URL to use the embedded PostgreSQL that bin/run starts)."
+        )
+    name = parsed.path.lstrip("/")
+    if not name:
+        raise ImproperlyConfigured("DATABASE_URL must name a database, e.g. .../painapp")
+    query = dict(parse_qsl(parsed.query))
+    return {
+        "ENGINE": "django.db.backends.postgresql",
+        "NAME": unquote(name),
+        "USER": unquote(parsed.username or ""),
+        "PASSWORD": unquote(parsed.password or ""),
+        "HOST": query.pop("host", parsed.hostname or ""),
+        "PORT": query.pop("port", str(parsed.port or "")),
+        # psycopg 3's pool: connections are reused inside each process, and each is
+        # checked when taken, so after a database outage no request gets a dead one.
+        # A request waits at most 5 s for a connection, then gets the 503 page.
+        # Postgres's JIT compiler spends seconds compiling the reports' one big
+        # query and gains nothing for an app of short queries: off for our sessions.
+        # random_page_cost 1.1 (default 4, for spinning disks): on SSD or in memory
+        # an index probe is nearly as cheap as a sequential read, and with the
+        # default the planner hash-joins a whole 20,000-row table to find a
+        # caseload's 200 patients (bench: caseload SQL 37 → 15 ms).
+        # prepare_threshold: psycopg prepares a statement only where a cursor asks
+        # for it (painapp.prepared, the hot written-out reads), never by itself
+        # (Django's own queries bind client-side and are never prepared), but it
+        # ignores every request while the threshold is None, Django's default.
+        "OPTIONS": {"pool": {"timeout": 5},
+                    "options": "-c jit=off -c random_page_cost=1.1",
+                    "prepare_threshold": 2**31 - 1,
+                    **query},
+        "CONN_HEALTH_CHECKS": True,
+    }

@@ -1,9 +1,10 @@
 """painapp settings. Everything that differs between machines comes from the environment.
 
 Read painapp/env.py for the helpers: a malformed value stops start-up with a message
-naming the variable. With no DATABASE_URL/REDIS_URL the app runs on embedded SQLite
-and an embedded (filesystem) Celery broker, which is what the README's run command
-uses on a fresh machine; docker compose and CI set both.
+naming the variable. With no DATABASE_URL the app uses the embedded PostgreSQL under
+var/postgres (painapp/embedded_db.py; bin/run starts and stops it), and with no
+REDIS_URL an embedded (filesystem) Celery broker: what the README's run command uses
+on a fresh machine. docker compose and CI set both.
 """
 
 from __future__ import annotations
@@ -12,6 +13,7 @@ from pathlib import Path
 
 from csp.constants import NONE, SELF
 
+from painapp import embedded_db
 from painapp.env import (
     database_from_url,
     env_bool,
@@ -89,13 +91,11 @@ TEMPLATES = [
     },
 ]
 
+# Postgres is the only database. An empty DATABASE_URL counts as unset.
 DATABASES = {
-    "default": database_from_url(env_str("DATABASE_URL", f"sqlite:///{BASE_DIR / 'db.sqlite3'}"))
+    "default": database_from_url(env_str("DATABASE_URL", "") or embedded_db.url(VAR_DIR))
 }
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
-# SQLite (the embedded development database) cannot enforce NULLS NOT DISTINCT on the
-# instrument (practice, key, version) constraint; Postgres, used everywhere else, does.
-SILENCED_SYSTEM_CHECKS = ["models.W047"]
 
 REDIS_URL = env_str("REDIS_URL", "")
 if REDIS_URL:
@@ -201,6 +201,9 @@ CELERY_BROKER_TRANSPORT_OPTIONS = (
         "data_folder_out": str(VAR_DIR / "celery" / "queue"),
         "processed_folder": str(VAR_DIR / "celery" / "processed"),
         "store_processed": False,
+        # Its exchange tables; kombu's default is ./control, in whatever folder the
+        # worker was started from.
+        "control_folder": str(VAR_DIR / "celery" / "control"),
     }
 )
 CELERY_BROKER_CONNECTION_TIMEOUT = 2

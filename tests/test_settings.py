@@ -72,6 +72,21 @@ def test_it_parses_database_urls():
         database_from_url("mysql://x/y")
 
 
+def test_it_reads_a_unix_socket_and_query_options_from_database_url():
+    db = database_from_url("postgres://postgres@/painapp?host=/srv/var/postgres"
+                           "&sslmode=disable&connect_timeout=3")
+    assert db["HOST"] == "/srv/var/postgres" and db["PORT"] == "" and db["NAME"] == "painapp"
+    assert db["OPTIONS"]["sslmode"] == "disable" and db["OPTIONS"]["connect_timeout"] == "3"
+    assert "host" not in db["OPTIONS"] and db["OPTIONS"]["pool"] == {"timeout": 5}
+
+
+def test_start_up_refuses_sqlite_naming_the_variable():
+    result = run_manage("check", env={**PROD_ENV, "DATABASE_URL": "sqlite:///db.sqlite3"})
+    assert result.returncode != 0
+    assert "DATABASE_URL scheme 'sqlite' is not supported" in result.stderr
+    assert "runs only on PostgreSQL" in result.stderr
+
+
 def test_production_start_fails_with_a_clear_message_without_secret_key():
     env = {k: v for k, v in PROD_ENV.items() if k != "SECRET_KEY"}
     result = run_manage("check", env=env)
