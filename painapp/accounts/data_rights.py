@@ -157,7 +157,8 @@ def _person_links(model: type[models.Model]) -> list[str]:
     Enrollment (through its patient)."""
     links = []
     for f in model._meta.get_fields():
-        if not ((f.many_to_one or f.one_to_one) and f.concrete):
+        # (related_model is None only for fields that point at no model: never a FK.)
+        if not ((f.many_to_one or f.one_to_one) and f.concrete) or f.related_model is None:
             continue
         target = f.related_model._meta.label_lower
         if target == User._meta.label_lower:
@@ -176,7 +177,7 @@ def person_lookups(model: type[models.Model]) -> tuple[str, ...]:
         return tuple(direct)
     via = []
     for f in model._meta.get_fields():
-        if (f.many_to_one or f.one_to_one) and f.concrete:
+        if (f.many_to_one or f.one_to_one) and f.concrete and f.related_model is not None:
             via += [f"{f.name}__{link}" for link in _person_links(f.related_model)]
     return tuple(via)
 

@@ -2,6 +2,7 @@ from __future__ import annotations
 
 import zoneinfo
 from functools import cache
+from typing import Any, cast
 
 from django import forms
 from django.contrib.auth.password_validation import validate_password
@@ -59,8 +60,9 @@ class AcceptInvitationForm(forms.Form):
         super().__init__(*args, **kwargs)
         self.user = user
 
-    def clean(self):
-        data = super().clean()
+    def clean(self) -> dict[str, Any]:
+        super().clean()
+        data = self.cleaned_data
         p1, p2 = data.get("password1"), data.get("password2")
         if p1 and p2 and p1 != p2:
             self.add_error("password2",
@@ -80,5 +82,7 @@ class ChoosePracticeForm(forms.Form):
 
     def __init__(self, *args, user: User, **kwargs):
         super().__init__(*args, **kwargs)
-        self.fields["membership"].queryset = Membership.objects.filter(
+        # The declared field above; `fields` is typed as holding any Field.
+        field = cast("forms.ModelChoiceField[Membership]", self.fields["membership"])
+        field.queryset = Membership.objects.filter(
             user=user, is_active=True).select_related("practice")

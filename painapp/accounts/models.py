@@ -5,6 +5,7 @@ from __future__ import annotations
 import secrets
 import zoneinfo
 from datetime import timedelta
+from typing import ClassVar
 
 from django.conf import settings
 from django.contrib.auth.models import AbstractBaseUser, BaseUserManager, PermissionsMixin
@@ -65,7 +66,7 @@ class User(AbstractBaseUser, PermissionsMixin):
 
     USERNAME_FIELD = "email"
     EMAIL_FIELD = "email"
-    REQUIRED_FIELDS: list[str] = []
+    REQUIRED_FIELDS: ClassVar[list[str]] = []
 
     class Meta:
         constraints = [
@@ -87,7 +88,9 @@ class User(AbstractBaseUser, PermissionsMixin):
         # Django's hash of the password, plus the session epoch once it was raised
         # (epoch 0 keeps the plain hash, so sessions made before this field survive).
         if not self.session_epoch:
-            return super()._get_session_auth_hash(secret=secret)
+            # Django 5.2 defines this on AbstractBaseUser (it is how SECRET_KEY_FALLBACKS
+            # are checked); django-stubs does not list the private method.
+            return super()._get_session_auth_hash(secret=secret)  # type: ignore[misc]
         return salted_hmac(
             "painapp.accounts.User.session_auth_hash",
             f"{self.password}:{self.session_epoch}", secret=secret, algorithm="sha256",

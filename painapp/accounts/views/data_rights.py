@@ -22,6 +22,7 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 
 from painapp.accounts import data_rights
 from painapp.accounts.access import patient_required
+from painapp.types import MemberRequest
 
 
 def _password_entered_recently(request: HttpRequest) -> bool:
@@ -63,7 +64,7 @@ class AccountDeleteForm(forms.Form):
 @patient_required
 @self_service_only
 @require_GET
-def my_data(request: HttpRequest) -> HttpResponse:
+def my_data(request: MemberRequest) -> HttpResponse:
     return render(request, "accounts/data_rights/my_data.html")
 
 
@@ -72,7 +73,7 @@ def my_data(request: HttpRequest) -> HttpResponse:
 @require_POST
 @password_again
 @never_cache
-def my_data_export(request: HttpRequest) -> HttpResponse:
+def my_data_export(request: MemberRequest) -> HttpResponse:
     export = data_rights.data_export_build(user=request.user, request=request)
     response = HttpResponse(export.content, content_type="application/zip")
     response["Content-Disposition"] = f'attachment; filename="{export.filename}"'
@@ -84,7 +85,7 @@ def my_data_export(request: HttpRequest) -> HttpResponse:
 @require_http_methods(["GET", "POST"])
 @password_again
 @never_cache
-def account_delete(request: HttpRequest) -> HttpResponse:
+def account_delete(request: MemberRequest) -> HttpResponse:
     if data_rights.deletion_on_hold(request.user):
         return render(request, "accounts/data_rights/delete_on_hold.html",
                       status=409 if request.method == "POST" else 200)

@@ -8,6 +8,7 @@ from django.views.decorators.http import require_http_methods
 from painapp.accounts.forms import ChoosePracticeForm
 from painapp.accounts.middleware import SESSION_MEMBERSHIP_KEY, membership_for
 from painapp.accounts.models import Role
+from painapp.types import AuthedRequest
 
 ROLE_HOMES = {
     Role.PATIENT: "today",
@@ -28,7 +29,7 @@ def home(request: HttpRequest) -> HttpResponse:
 
 @login_required
 @require_http_methods(["GET", "POST"])
-def choose_practice(request: HttpRequest) -> HttpResponse:
+def choose_practice(request: AuthedRequest) -> HttpResponse:
     form = ChoosePracticeForm(request.POST if request.method == "POST" else None, user=request.user)
     if request.method == "POST" and form.is_valid():
         request.session[SESSION_MEMBERSHIP_KEY] = form.cleaned_data["membership"].pk

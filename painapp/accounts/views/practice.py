@@ -1,15 +1,16 @@
 from __future__ import annotations
 
 from django.db.models import Count, Q
-from django.http import HttpRequest, HttpResponse
+from django.http import HttpResponse
 from django.shortcuts import render
 
 from painapp.accounts.access import admin_required
 from painapp.accounts.models import Invitation, Membership, Role
+from painapp.types import MemberRequest
 
 
 @admin_required
-def practice_overview(request: HttpRequest) -> HttpResponse:
+def practice_overview(request: MemberRequest) -> HttpResponse:
     counts = Membership.objects.filter(practice=request.practice, is_active=True).aggregate(
         clinicians=Count("pk", filter=Q(role=Role.CLINICIAN)),
         patients=Count("pk", filter=Q(role=Role.PATIENT)),

@@ -28,7 +28,7 @@ PEOPLE = [
 ]
 
 
-def demo_people() -> list[tuple[str, str, str, str]]:
+def demo_people() -> list[tuple[str, str, Role, str]]:
     return PEOPLE
 
 
