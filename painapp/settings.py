@@ -55,6 +55,9 @@ INSTALLED_APPS = [
 MIDDLEWARE = [
     "painapp.accounts.middleware.RequestIdMiddleware",
     "django.middleware.security.SecurityMiddleware",
+    # Outside everything that answers for a logged-in person (MFA and session-policy
+    # redirects included): no-store on their pages, and the Permissions-Policy.
+    "painapp.headers.PrivacyHeadersMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.common.CommonMiddleware",
@@ -231,6 +234,24 @@ CONTENT_SECURITY_POLICY = {
     }
 }
 X_FRAME_OPTIONS = "DENY"
+# Powerful browser features no page of ours uses, switched off for every page and frame
+# (painapp/headers.py), so an injected script could not ask for them either. The
+# somatic-tracking player speaks with speech synthesis, which no policy governs, and
+# may start sound after a tap: autoplay stays allowed for our own pages, and playback
+# while the screen is off is left alone. WebAuthn (publickey-credentials-*) is left
+# alone too, for two-step login with a security key. Every name here is one Chromium
+# recognises (an unknown name is a console warning): checked with Chromium 156.
+PERMISSIONS_POLICY: dict[str, list[str]] = {
+    **{feature: [] for feature in (
+        "camera", "microphone", "geolocation", "payment", "usb", "serial", "hid", "midi",
+        "accelerometer", "gyroscope", "magnetometer", "display-capture",
+        "captured-surface-control", "screen-wake-lock", "idle-detection", "local-fonts",
+        "window-management", "xr-spatial-tracking", "encrypted-media", "fullscreen",
+        "picture-in-picture", "otp-credentials", "identity-credentials-get",
+        "browsing-topics", "gamepad", "compute-pressure", "clipboard-read",
+    )},
+    "autoplay": ["self"],
+}
 SECURE_CONTENT_TYPE_NOSNIFF = True
 SECURE_REFERRER_POLICY = "same-origin"
 SESSION_COOKIE_HTTPONLY = True
