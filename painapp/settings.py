@@ -142,6 +142,11 @@ MFA_TOTP_ISSUER = "painapp"
 
 INVITATION_MAX_AGE_DAYS = env_int("INVITATION_MAX_AGE_DAYS", 7)
 
+# The benchmark's pages (/bench/…) are served only when the bench turns them on for the
+# server it measures (bench.environ()); everywhere else, production included, they are a
+# 404 for everyone.
+BENCH_VIEWS = env_bool("BENCH_VIEWS", False)
+
 # Sessions: patients stay logged in for 14 days; staff time out (painapp/accounts/security.py).
 SESSION_COOKIE_AGE = 14 * 24 * 3600
 STAFF_IDLE_TIMEOUT_SECONDS = 30 * 60
