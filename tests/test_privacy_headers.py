@@ -53,6 +53,13 @@ def test_exports_keep_their_own_header(client, cast, matrix):
         assert response.status_code == 200 and response["Cache-Control"] == "no-store"
 
 
+def test_an_invitation_page_is_not_stored_either(client, matrix):
+    # Nobody is logged in yet, but it names the practice and the invited address.
+    response = client.get(reverse("invitation_accept", kwargs=matrix["invitation_accept"]))
+    assert response.status_code == 200
+    assert "no-store" in cache_directives(response)
+
+
 def test_the_response_that_logs_someone_in_is_not_stored(client, cast):
     response = client.post(reverse("account_login"), {"login": cast.patient.email,
                                                       "password": PASSWORD})

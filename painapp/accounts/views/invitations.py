@@ -7,6 +7,7 @@ from django.contrib.auth import login
 from django.core.exceptions import ValidationError
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
+from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_http_methods, require_POST
 
 from painapp.accounts import services, throttle
@@ -19,6 +20,7 @@ from painapp.accounts.models import Invitation
 _UNUSABLE_STATUS = {"invalid": 404, "expired": 410, "used": 410, "revoked": 410}
 
 
+@never_cache  # it names the practice and the invited address: not for a shared disk cache
 @require_http_methods(["GET", "POST"])
 def invitation_accept(request: HttpRequest, token: str) -> HttpResponse:
     if not throttle.allow(request, "invitation", limit=20, period=300):
