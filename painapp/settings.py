@@ -152,15 +152,24 @@ SESSION_COOKIE_AGE = 14 * 24 * 3600
 STAFF_IDLE_TIMEOUT_SECONDS = 30 * 60
 STAFF_ABSOLUTE_TIMEOUT_SECONDS = 12 * 3600
 # Throttling on the shared cache (Redis when REDIS_URL is set); allauth's limits.
+# login_failed: per client address (10 a minute, 100 an hour) and per (address,
+# account) — the adapter puts the address into allauth's "key" — with waits that grow
+# as failures mount (5 in 5 minutes, 15 an hour, 30 a day). Never per account alone:
+# then anyone who knows an address could keep its owner out. The right password is
+# refused only where that address failed too much; staff still need their TOTP code.
 ACCOUNT_RATE_LIMITS = {
     "login": "30/m/ip",
-    "login_failed": "10/m/ip,5/5m/key",
+    "login_failed": "10/m/ip,100/h/ip,5/5m/key,15/h/key,30/d/key",
     "reset_password": "20/m/ip,5/m/key",
     "reset_password_from_key": "20/m/ip",
     "change_password": "5/m/user",
     "reauthenticate": "10/m/user",
 }
 ACCOUNT_REAUTHENTICATION_TIMEOUT = 300
+# The owner is emailed once a window when this many passwords typed for their account
+# fail, from anywhere (painapp/accounts/login_alerts.py).
+LOGIN_ALERT_FAILURES = env_int("LOGIN_ALERT_FAILURES", 10)
+LOGIN_ALERT_WINDOW_SECONDS = env_int("LOGIN_ALERT_WINDOW_SECONDS", 3600)
 # Changing email addresses asks for the password again too (data export and account
 # deletion do so in painapp/accounts/views/data_rights.py; a password change needs the
 # old password anyway).
