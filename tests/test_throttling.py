@@ -103,6 +103,19 @@ def test_the_wait_grows_as_one_address_keeps_failing_on_one_account(cast, clock)
     assert logged_in(log_in(email, PASSWORD))
 
 
+def test_thirty_failures_in_a_day_from_one_address_wait_for_the_day(cast, clock):
+    email = cast.patient.email
+    for minute in (0, 6, 12, 70, 76, 82):  # 5 at a time: 15 in each of two hours
+        later(clock, minutes=minute)
+        for _ in range(5):
+            assert errors(log_in(email)) == [NOT_CORRECT]
+    later(clock, hours=5)
+    assert errors(log_in(email, PASSWORD)) == [LOCKED]
+    assert logged_in(log_in(email, PASSWORD, ip="10.0.2.1"))  # the owner, elsewhere
+    later(clock, hours=24, minutes=1)
+    assert logged_in(log_in(email, PASSWORD))
+
+
 def test_it_does_not_count_a_successful_login_against_the_account(cast, clock):
     for _ in range(4):
         log_in(cast.patient.email, ip="10.0.1.1")
@@ -127,6 +140,18 @@ def test_it_limits_failed_logins_per_address_across_accounts(cast, clock):
     later(clock, seconds=50)
     assert errors(log_in(cast.patient.email, PASSWORD)) == [LOCKED]
     later(clock, seconds=65)
+    assert logged_in(log_in(cast.patient.email, PASSWORD))
+
+
+def test_a_hundred_failures_in_an_hour_from_one_address_wait_for_the_hour(cast, clock):
+    for minute in range(10):  # 10 a minute, each on another made-up account
+        later(clock, seconds=61 * minute)
+        for n in range(10):
+            assert errors(log_in(f"guess{minute}-{n}@example.org")) == [NOT_CORRECT]
+    later(clock, minutes=12)
+    assert errors(log_in(cast.patient.email, PASSWORD)) == [LOCKED]
+    assert logged_in(log_in(cast.patient.email, PASSWORD, ip="10.0.0.10"))
+    later(clock, minutes=61)
     assert logged_in(log_in(cast.patient.email, PASSWORD))
 
 
