@@ -12,7 +12,8 @@ from django.db import migrations, models
 def mark_waiting_invitees(apps, schema_editor):
     User = apps.get_model("accounts", "User")
     (User.objects.filter(is_active=True, is_staff=False, is_superuser=False,
-                         last_login__isnull=True, password__startswith="!")
+                         last_login__isnull=True,
+                         password__startswith="!")  # noqa: S106 - Django's "no password" mark
      .exclude(memberships__is_active=True)
      .update(is_invitee=True, is_active=False))
 
@@ -41,7 +42,11 @@ class Migration(migrations.Migration):
         ),
         migrations.AddConstraint(
             model_name='user',
-            constraint=models.UniqueConstraint(django.db.models.functions.text.Lower('email'), condition=models.Q(('is_invitee', False)), name='user_account_email_ci_unique'),
+            constraint=models.UniqueConstraint(
+                django.db.models.functions.text.Lower('email'),
+                condition=models.Q(('is_invitee', False)),
+                name='user_account_email_ci_unique',
+            ),
         ),
         migrations.RunPython(mark_waiting_invitees, migrations.RunPython.noop),
     ]
