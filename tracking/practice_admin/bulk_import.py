@@ -130,7 +130,11 @@ def _known(practice: Practice, emails: set[str]) -> _Known:
                                .values_list("pk", "program__slug", "created_at")):
         newest = newest or pk
         versions.setdefault(slug, pk)  # newest first: the first one seen is the latest
-    users = {u.email: u for u in User.objects.filter(email__in=emails)}
+    # Only people this practice knows (members, former members, its own invitees): an
+    # address with an account elsewhere gets a fresh invitee row like a new one does.
+    users = {u.email: u for u in User.objects.filter(email__in=emails,
+                                                     memberships__practice=practice)
+             .order_by("-is_invitee")}
     by_user = {u.pk: email for email, u in users.items()}
     memberships = {m.user_id: m for m in Membership.objects.filter(
         practice=practice, user_id__in=by_user)}
@@ -272,6 +276,8 @@ def bulk_import_confirm(*, bulk_import: BulkImport, by: User,
         if locked.expires_at <= timezone.now():
             raise ImportUnavailable("expired")
         practice = locked.practice
+        # As accounts.services.invitation_create: one invitation at a time per practice.
+        Practice.objects.select_for_update(no_key=True).filter(pk=practice.pk).exists()
         rows, known = check_rows(practice, locked.rows)
         valid = [r for r in rows if not r["problems"]]
         try:
@@ -306,7 +312,8 @@ def _create(practice: Practice, by: User, rows: list[dict], known: _Known,
         email = row["email"].lower()
         if email not in known.users:
             user = User(email=email, full_name=row["full_name"],
-                        timezone=_ZONES[row["timezone"].lower()])
+                        timezone=_ZONES[row["timezone"].lower()], is_invitee=True,
+                        is_active=False)
             user.set_unusable_password()
             new_users.append(user)
     for user in User.objects.bulk_create(new_users):
