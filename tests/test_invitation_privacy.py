@@ -233,8 +233,8 @@ def test_a_bulk_import_treats_an_existing_account_like_a_new_address(
         cast, client, known_patient):
     from django.core.files.uploadedfile import SimpleUploadedFile
 
-    from tracking.practice_admin import bulk_import
     from tracking.models import BulkImport
+    from tracking.practice_admin import bulk_import
 
     load_shipped_program()
     client.force_login(cast.outsider_admin)

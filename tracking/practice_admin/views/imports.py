@@ -1,4 +1,4 @@
-"""Practice admins: bulk import of enrollments from a CSV file (tracking/practice_admin/bulk_import.py).
+"""Practice admins: bulk import of enrollments from a CSV file (practice_admin/bulk_import.py).
 
 Upload → a dry run that lists every row's problems, with nothing created → confirm,
 which creates the valid rows in one transaction. What is confirmed is the copy kept
