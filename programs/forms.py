@@ -100,12 +100,12 @@ class PreferencesForm(forms.Form):
             "Pick your time zone from the list, for example Europe/London.")
 
 
-class ClinicianField(forms.ModelChoiceField[User]):
+class ClinicianField(forms.ModelChoiceField):
     def label_from_instance(self, obj: User) -> str:
         return obj.display_name
 
 
-class ProgramVersionField(forms.ModelChoiceField[ProgramVersion]):
+class ProgramVersionField(forms.ModelChoiceField):
     def label_from_instance(self, obj: ProgramVersion) -> str:
         return obj.title
 

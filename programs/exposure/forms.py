@@ -62,7 +62,7 @@ class FearItemForm(forms.Form):
         return label
 
 
-class RungChoiceField(forms.ModelChoiceField[FearItem]):
+class RungChoiceField(forms.ModelChoiceField):
     def label_from_instance(self, obj: FearItem) -> str:
         return obj.label
 

@@ -23,7 +23,7 @@ def clinicians_of(practice: Practice, *, active: bool = True) -> QuerySet[User]:
     return qs.order_by("full_name", "email")
 
 
-class ClinicianChoiceField(forms.ModelChoiceField[User]):
+class ClinicianChoiceField(forms.ModelChoiceField):
     def __init__(self, **kwargs: Any) -> None:
         kwargs.setdefault("empty_label", "Choose a clinician")
         kwargs.setdefault("error_messages", {
@@ -150,7 +150,7 @@ class OutcomesFilterForm(DateRangeForm):
             clinicians_of(practice, active=False).distinct())
 
 
-class StaffChoiceField(forms.ModelChoiceField[User]):
+class StaffChoiceField(forms.ModelChoiceField):
     def label_from_instance(self, obj: User) -> str:
         return f"{obj.display_name} ({obj.email})"
 
