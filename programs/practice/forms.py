@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import uuid
 from dataclasses import dataclass
+from typing import Any, cast
 
 from django import forms
 
@@ -86,11 +87,12 @@ class PracticeSessionForm(forms.Form):
         },
     )
 
-    def __init__(self, *args, sensation_words: list[str], **kwargs):
+    def __init__(self, *args: Any, sensation_words: list[str], **kwargs: Any) -> None:
         kwargs.setdefault("initial", {})
         kwargs["initial"].setdefault("client_token", str(uuid.uuid4()))
         super().__init__(*args, **kwargs)
-        self.fields["sensations"].choices = [(w, w) for w in sensation_words]
+        sensations = cast(forms.MultipleChoiceField, self.fields["sensations"])
+        sensations.choices = [(w, w) for w in sensation_words]
 
     def clean_client_token(self) -> uuid.UUID:
         # The token is ours, in a hidden field. If a client lost it, a fresh one still

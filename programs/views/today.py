@@ -3,16 +3,17 @@
 from __future__ import annotations
 
 from django.conf import settings
-from django.http import Http404, HttpRequest, HttpResponse
+from django.http import Http404, HttpResponse
 from django.shortcuts import render
 from django.utils.module_loading import import_string
 
 from programs import selectors
 from programs.access import enrollment_required
 from programs.models import ActivityKind
+from programs.types import PatientRequest
 
 
-def _today_cards(request: HttpRequest, enrollment) -> list[dict]:
+def _today_cards(request: PatientRequest, enrollment) -> list[dict]:
     """Cards other apps add to Today (e.g. a check-in that is open), wired in settings.
 
     `programs` does not import `tracking`; the project settings name the providers.
@@ -26,7 +27,7 @@ def _today_cards(request: HttpRequest, enrollment) -> list[dict]:
 
 
 @enrollment_required
-def today(request: HttpRequest) -> HttpResponse:
+def today(request: PatientRequest) -> HttpResponse:
     enrollment = request.enrollment
     overview = selectors.today_overview(enrollment)
     pmap = overview.pmap
@@ -56,14 +57,14 @@ def today(request: HttpRequest) -> HttpResponse:
 
 
 @enrollment_required
-def overview(request: HttpRequest) -> HttpResponse:
+def overview(request: PatientRequest) -> HttpResponse:
     pmap = selectors.program_map(request.enrollment)
     return render(request, "programs/overview.html",
                   {"pmap": pmap, "version": request.enrollment.program_version})
 
 
 @enrollment_required
-def week(request: HttpRequest, number: int) -> HttpResponse:
+def week(request: PatientRequest, number: int) -> HttpResponse:
     pmap = selectors.program_map(request.enrollment)
     state = pmap.week(number)
     if state is None:

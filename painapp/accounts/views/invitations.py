@@ -16,6 +16,7 @@ from painapp.accounts.audit import audit
 from painapp.accounts.forms import AcceptInvitationForm, InvitationForm
 from painapp.accounts.middleware import SESSION_MEMBERSHIP_KEY
 from painapp.accounts.models import Invitation
+from painapp.types import MemberRequest
 
 _UNUSABLE_STATUS = {"invalid": 404, "expired": 410, "used": 410, "revoked": 410}
 
@@ -42,7 +43,8 @@ def invitation_accept(request: HttpRequest, token: str) -> HttpResponse:
         return render(request, "accounts/invitation_login_first.html",
                       {"invitation": invitation, "next": request.get_full_path()})
 
-    form = None
+    # Someone with an account already has a password and a time zone: nothing to ask.
+    form: AcceptInvitationForm | None = None
     if account is None:
         form = AcceptInvitationForm(request.POST if request.method == "POST" else None,
                                     user=invited, initial={"timezone": invited.timezone})
@@ -73,7 +75,7 @@ def invitation_accept(request: HttpRequest, token: str) -> HttpResponse:
                   {"invitation": invitation, "form": form})
 
 
-def _invitation_for_admin(request: HttpRequest, pk: int) -> Invitation:
+def _invitation_for_admin(request: MemberRequest, pk: int) -> Invitation:
     """An invitation of the admin's own practice, or 404."""
     return practice_object_or_404(
         request, Invitation.objects.select_related("membership__user", "membership__practice"),
@@ -82,7 +84,7 @@ def _invitation_for_admin(request: HttpRequest, pk: int) -> Invitation:
 
 
 @admin_required
-def invitation_list(request: HttpRequest) -> HttpResponse:
+def invitation_list(request: MemberRequest) -> HttpResponse:
     invitations = (
         Invitation.objects.filter(membership__practice=request.practice)
         .select_related("membership__user", "clinician", "invited_by")
@@ -93,7 +95,7 @@ def invitation_list(request: HttpRequest) -> HttpResponse:
 
 @admin_required
 @require_http_methods(["GET", "POST"])
-def invitation_create(request: HttpRequest) -> HttpResponse:
+def invitation_create(request: MemberRequest) -> HttpResponse:
     form = InvitationForm(request.POST if request.method == "POST" else None,
                           practice=request.practice,
                           initial={"role": "clinician"})
@@ -125,7 +127,7 @@ def invitation_create(request: HttpRequest) -> HttpResponse:
 
 @admin_required
 @require_POST
-def invitation_resend(request: HttpRequest, pk: int) -> HttpResponse:
+def invitation_resend(request: MemberRequest, pk: int) -> HttpResponse:
     invitation = _invitation_for_admin(request, pk)
     try:
         sent = services.invitation_resend(invitation)
@@ -143,7 +145,7 @@ def invitation_resend(request: HttpRequest, pk: int) -> HttpResponse:
 
 @admin_required
 @require_POST
-def invitation_revoke(request: HttpRequest, pk: int) -> HttpResponse:
+def invitation_revoke(request: MemberRequest, pk: int) -> HttpResponse:
     invitation = _invitation_for_admin(request, pk)
     try:
         services.invitation_revoke(invitation)
