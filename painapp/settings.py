@@ -12,6 +12,7 @@ from __future__ import annotations
 from pathlib import Path
 
 from csp.constants import NONE, SELF
+from django.core.exceptions import ImproperlyConfigured
 
 from painapp import embedded_db
 from painapp.env import (
@@ -210,6 +211,24 @@ EMAIL_BACKEND = env_str(
 )
 
 EMAIL_FILE_PATH = env_str("EMAIL_FILE_PATH", str(VAR_DIR / "mail"))
+
+# SMS reminders (tracking/reminders/transports.py). Off unless a provider is set: then
+# patients are not offered text messages at all. SMS_PROVIDER=twilio needs all three
+# TWILIO_* values; TWILIO_API_URL is only changed by tests (a fake Twilio).
+SMS_PROVIDER = env_str("SMS_PROVIDER", "").strip().lower()
+SMS_TWILIO_ACCOUNT_SID = env_str("TWILIO_ACCOUNT_SID", "")
+SMS_TWILIO_AUTH_TOKEN = env_str("TWILIO_AUTH_TOKEN", "")
+SMS_TWILIO_FROM_NUMBER = env_str("TWILIO_FROM_NUMBER", "")
+SMS_TWILIO_API_URL = env_str("TWILIO_API_URL", "https://api.twilio.com")
+SMS_TIMEOUT_SECONDS = env_int("SMS_TIMEOUT_SECONDS", 10)
+if SMS_PROVIDER not in ("", "twilio"):
+    raise ImproperlyConfigured(f"SMS_PROVIDER={SMS_PROVIDER!r} is unknown: use twilio, or "
+                               "leave it empty for no text messages.")
+if SMS_PROVIDER == "twilio" and not all(
+    (SMS_TWILIO_ACCOUNT_SID, SMS_TWILIO_AUTH_TOKEN, SMS_TWILIO_FROM_NUMBER)
+):
+    raise ImproperlyConfigured("SMS_PROVIDER=twilio needs TWILIO_ACCOUNT_SID, "
+                               "TWILIO_AUTH_TOKEN and TWILIO_FROM_NUMBER.")
 
 # Celery. Redis when REDIS_URL is set; otherwise kombu's filesystem transport, so a
 # real worker and beat still run on a fresh machine with nothing but Python.

@@ -197,23 +197,6 @@ def test_it_gives_up_after_too_many_transient_failures(cast, program_version, mo
     assert results[-1] == "failed" and results.count("retrying") == MAX_ATTEMPTS - 1
 
 
-def test_sms_goes_through_the_provider_interface(cast, program_version, settings):
-    from tracking.reminders.transports import LogSmsProvider
-
-    LogSmsProvider.sent.clear()
-    e = enroll(cast, program_version)
-    prefs = e.reminder_preferences
-    prefs.sms_enabled, prefs.phone = True, "+44 7700 900123"
-    prefs.save()
-    schedules_sync(enrollment=e, now=datetime(2026, 6, 1, 6, tzinfo=UTC))
-    sweep_due_reminders(datetime(2026, 6, 1, 8, 0, tzinfo=UTC))
-    sms = Delivery.objects.get(channel="sms")
-    assert deliver(sms.pk) == "sent"
-    assert LogSmsProvider.sent == [("+44 7700 900123",
-                                    "painapp: a gentle reminder for today's few minutes of "
-                                    "practice.")]
-
-
 def test_checkin_reminders_fire_when_it_opens_and_48_hours_later(cast, program_version):
     e = enroll(cast, program_version, "Europe/London", at=time(18, 0))
     tz = ZoneInfo("Europe/London")

@@ -48,7 +48,8 @@ def test_turning_email_back_on_in_settings_resubscribes(client, cast, enrollment
     assert str(prefs.practice_time) == "08:15:00"
 
 
-def test_bad_reminder_settings_explain_and_keep_input(client, cast, enrollment):
+def test_bad_reminder_settings_explain_and_keep_input(client, cast, enrollment, settings):
+    settings.SMS_PROVIDER = "twilio"  # text messages are offered only with a provider
     client.force_login(cast.patient)
     response = client.post(reverse("reminder_settings"), {
         "practice_enabled": "on", "practice_time": "8 in the morning", "quiet_start": "22:00",

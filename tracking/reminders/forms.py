@@ -1,11 +1,10 @@
 from __future__ import annotations
 
-import re
-
 from django import forms
 
 from programs.forms import WEEKDAYS
 from tracking.models import ReminderPreferences
+from tracking.reminders.transports import e164, sms_available
 
 TIME_ERRORS = {"invalid": "Enter a time like 09:00 or 19:30."}
 
@@ -37,7 +36,7 @@ class ReminderPreferencesForm(forms.ModelForm):
         }
         help_texts = {
             "quiet_start": "No reminders between these times. Leave both empty for none.",
-            "phone": "With the country code, for example +44 7700 900123.",
+            "phone": "With the country code, for example +44 7911 123456.",
         }
         widgets = {
             "practice_time": forms.TimeInput(attrs={"type": "time"}, format="%H:%M"),
@@ -51,13 +50,22 @@ class ReminderPreferencesForm(forms.ModelForm):
         for name in ("practice_time", "quiet_start", "quiet_end"):
             self.fields[name].error_messages.update(TIME_ERRORS)
         self.fields["practice_time"].error_messages["required"] = "Choose a time, like 09:00."
+        # Text messages are offered only where the server can send them: otherwise
+        # the choice is left out of the form (and the page) rather than never honoured.
+        self.offers_sms = sms_available()
+        if not self.offers_sms:
+            del self.fields["sms_enabled"], self.fields["phone"]
 
     def clean_phone(self):
+        """Stored in E.164 (+447911123456), the form SMS providers take."""
         phone = self.cleaned_data.get("phone", "").strip()
-        if phone and not re.fullmatch(r"\+?[0-9 ()-]{7,20}", phone):
-            raise forms.ValidationError("Enter a phone number using digits, like "
-                                        "+44 7700 900123.")
-        return phone
+        if not phone:
+            return ""
+        number = e164(phone)
+        if number is None:
+            raise forms.ValidationError("Enter a mobile number with its country code, like "
+                                        "+44 7911 123456.")
+        return number
 
     def clean(self):
         data = super().clean()
@@ -65,6 +73,6 @@ class ReminderPreferencesForm(forms.ModelForm):
         if (start is None) != (end is None):
             self.add_error("quiet_end" if start else "quiet_start",
                            "Set both quiet-hours times, or leave both empty.")
-        if data.get("sms_enabled") and not data.get("phone"):
+        if data.get("sms_enabled") and not data.get("phone") and "phone" not in self.errors:
             self.add_error("phone", "Add a mobile number to get text messages.")
         return data

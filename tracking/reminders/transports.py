@@ -1,4 +1,4 @@
-"""Where reminders go: email, the in-app list, SMS. One interface, swappable providers.
+"""Where reminders go: email, the in-app list, SMS (Twilio, or none). One interface.
 
 A transport raises TransientError for failures worth retrying (a busy or unreachable
 server) and PermanentError for ones that are not (a rejected address).
@@ -6,14 +6,20 @@ server) and PermanentError for ones that are not (a rejected address).
 
 from __future__ import annotations
 
+import base64
 import contextlib
+import json
 import smtplib
+import urllib.error
+import urllib.request
 from dataclasses import dataclass, field
 from typing import Protocol
+from urllib.parse import quote, urlencode, urlsplit
 
+import phonenumbers
 from django.conf import settings
 from django.core import mail
-from django.utils.module_loading import import_string
+from django.core.exceptions import ImproperlyConfigured
 
 from painapp.accounts.emails import build_email
 
@@ -133,39 +139,112 @@ class InAppTransport:
         pass
 
 
-class SmsProvider:
-    """Adapter for an SMS service. Subclass and name it in settings.SMS_PROVIDER."""
+class SmsProvider(Protocol):
+    """An SMS service. `send_sms` raises TransientError or PermanentError as above."""
+
+    def send_sms(self, to: str, text: str) -> None: ...
+
+
+class TwilioSmsProvider:
+    """Twilio's Messages API over plain HTTPS (no SDK: one form-encoded POST).
+
+    Twilio answers 201 once it has accepted the message. 429 (too many requests) and
+    5xx are worth retrying, as is a timeout or a refused connection; any other 4xx
+    (an unknown or unreachable number, a bad sender, bad credentials) will not get
+    better by itself. The error recorded on the delivery keeps Twilio's status and
+    error code only: its message text quotes the phone number.
+    """
+
+    def __init__(self, *, account_sid: str, auth_token: str, from_number: str,
+                 api_url: str, timeout: float) -> None:
+        base = urlsplit(api_url)
+        # urllib would open file:// too. Plain http only to this machine (the tests'
+        # fake Twilio): credentials and phone numbers never cross a network unencrypted.
+        if not (base.scheme == "https" or (base.scheme == "http" and base.hostname in _LOCAL)):
+            raise ImproperlyConfigured("TWILIO_API_URL must be an https:// URL.")
+        self.url = (f"{api_url.rstrip('/')}/2010-04-01/Accounts/"
+                    f"{quote(account_sid, safe='')}/Messages.json")
+        credentials = base64.b64encode(f"{account_sid}:{auth_token}".encode()).decode()
+        self.headers = {"Authorization": f"Basic {credentials}", "Accept": "application/json",
+                        "Content-Type": "application/x-www-form-urlencoded"}
+        self.from_number, self.timeout = from_number, timeout
+
+    @classmethod
+    def from_settings(cls) -> TwilioSmsProvider:
+        return cls(account_sid=settings.SMS_TWILIO_ACCOUNT_SID,
+                   auth_token=settings.SMS_TWILIO_AUTH_TOKEN,
+                   from_number=settings.SMS_TWILIO_FROM_NUMBER,
+                   api_url=settings.SMS_TWILIO_API_URL, timeout=settings.SMS_TIMEOUT_SECONDS)
 
     def send_sms(self, to: str, text: str) -> None:
-        raise NotImplementedError
+        body = urlencode({"To": to, "From": self.from_number, "Body": text}).encode()
+        request = urllib.request.Request(self.url, data=body, headers=self.headers,  # noqa: S310 (scheme checked above)
+                                         method="POST")
+        try:
+            with urllib.request.urlopen(request, timeout=self.timeout) as response:  # noqa: S310
+                response.read()
+        except urllib.error.HTTPError as error:
+            reason = f"Twilio HTTP {error.code}{_twilio_code(error)}"
+            if error.code == 429 or error.code >= 500:
+                raise TransientError(reason) from error
+            raise PermanentError(reason) from error
+        except (TimeoutError, urllib.error.URLError, OSError) as error:
+            raise TransientError(f"Twilio unreachable ({type(error).__name__})") from error
 
 
-class LogSmsProvider(SmsProvider):
-    """Development provider: keeps messages in memory (no real SMS is sent)."""
+_LOCAL = {"127.0.0.1", "localhost", "::1"}
 
-    sent: list[tuple[str, str]] = []
 
-    def send_sms(self, to: str, text: str) -> None:
-        self.sent.append((to, text))
+def _twilio_code(error: urllib.error.HTTPError) -> str:
+    """Twilio's own error code from its JSON answer (e.g. 21211, an invalid 'To')."""
+    try:
+        code = json.loads(error.read() or b"{}").get("code")
+    except (ValueError, AttributeError, OSError):
+        return ""
+    return f", error {int(code)}" if isinstance(code, int) else ""
+
+
+SMS_PROVIDERS = {"twilio": TwilioSmsProvider}
+
+
+def sms_available() -> bool:
+    """Whether this server can send text messages. With no provider configured the
+    option is not offered to patients at all, rather than offered and never sent."""
+    return bool(settings.SMS_PROVIDER)
+
+
+def e164(phone: str) -> str | None:
+    """The number in E.164 form (+447911123456), or None if it cannot be a mobile
+    number: unparseable, not a valid number, or a landline."""
+    try:
+        number = phonenumbers.parse(phone, None)  # no default region: "+" and country code
+    except phonenumbers.NumberParseException:
+        return None
+    if not phonenumbers.is_valid_number(number) or (
+        phonenumbers.number_type(number) == phonenumbers.PhoneNumberType.FIXED_LINE
+    ):
+        return None
+    return phonenumbers.format_number(number, phonenumbers.PhoneNumberFormat.E164)
 
 
 class SmsTransport:
     transactional = False
 
     def __init__(self, provider: SmsProvider | None = None):
-        self.provider = (
-            provider
-            or import_string(
-                getattr(settings, "SMS_PROVIDER", "tracking.reminders.transports.LogSmsProvider")
-            )()
-        )
+        if provider is None and sms_available():
+            provider = SMS_PROVIDERS[settings.SMS_PROVIDER].from_settings()
+        self.provider = provider
 
     def send(self, message: Message, delivery=None) -> None:
-        if not message.phone:
-            raise PermanentError("no phone number")
+        # Never "sent" without a real provider: recorded as failed, shown to the admin.
+        if self.provider is None:
+            raise PermanentError("text messages are not set up on this server")
+        to = e164(message.phone) if message.phone else None
+        if to is None:
+            raise PermanentError("no valid mobile number")
         if len(message.sms_text) > 320:
             raise PermanentError("SMS text too long")
-        self.provider.send_sms(message.phone, message.sms_text)
+        self.provider.send_sms(to, message.sms_text)
 
     def close(self) -> None:
         pass
