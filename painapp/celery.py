@@ -5,6 +5,10 @@ from pathlib import Path
 
 from celery import Celery
 
+# Connects the signals that carry request ids into tasks and give workers and beat
+# Django's logging (request ids, redaction, LOG_FORMAT) instead of Celery's own.
+from painapp import observability  # noqa: F401
+
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "painapp.settings")
 
 app = Celery("painapp")

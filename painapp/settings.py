@@ -307,6 +307,12 @@ if not DEBUG:
 CSRF_TRUSTED_ORIGINS = env_list("CSRF_TRUSTED_ORIGINS", [])
 CSRF_FAILURE_VIEW = "painapp.views.csrf_failure"  # our 403 page, with the request id
 
+# Logs: "plain" lines or, with LOG_FORMAT=json, one JSON object a line (time, level,
+# logger, request_id, message). Web, workers and beat all log this way, with request
+# ids carried into the tasks a request queues (painapp/observability.py).
+LOG_FORMAT = env_str("LOG_FORMAT", "plain").strip().lower()
+if LOG_FORMAT not in ("plain", "json"):
+    raise ImproperlyConfigured(f"LOG_FORMAT={LOG_FORMAT!r} is unknown: use plain or json.")
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
@@ -316,10 +322,12 @@ LOGGING = {
         "secret_paths": {"()": "painapp.logfilters.SecretPathFilter"},
     },
     "formatters": {
-        "plain": {"format": "%(asctime)s %(levelname)s %(name)s [%(request_id)s] %(message)s"}
+        "plain": {"()": "painapp.observability.PlainLogFormatter",
+                  "format": "%(asctime)s %(levelname)s %(name)s [%(request_id)s] %(message)s"},
+        "json": {"()": "painapp.observability.JsonLogFormatter"},
     },
     "handlers": {
-        "console": {"class": "logging.StreamHandler", "formatter": "plain",
+        "console": {"class": "logging.StreamHandler", "formatter": LOG_FORMAT,
                     "filters": ["request_id"]}
     },
     "root": {"handlers": ["console"], "level": env_str("LOG_LEVEL", "INFO")},
@@ -334,5 +342,14 @@ LOGGING = {
         "django.template": {"level": "INFO"},
     },
 }
+
+# Error tracking (optional). Sentry gets no request bodies, local variables, cookies,
+# headers or user data (painapp/observability.py scrubs every event).
+SENTRY_DSN = env_str("SENTRY_DSN", "")
+SENTRY_ENVIRONMENT = env_str("SENTRY_ENVIRONMENT", "production")
+if SENTRY_DSN:
+    from painapp.observability import sentry_init
+
+    sentry_init(SENTRY_DSN, environment=SENTRY_ENVIRONMENT)
 
 PAINAPP_TODAY_PROVIDERS = ["tracking.checkins.today.checkin_card"]
