@@ -154,8 +154,8 @@ def test_it_finds_the_current_program_week(today, paused_days, paused_on, unlock
                           "expected"), WEEK_CASES)
 def test_it_agrees_with_the_enrollments_own_week(today, paused_days, paused_on, unlocked,
                                                  week_count, expected):
-    # Enrollment.current_week (programs, which may not import tracking) is the copy
-    # the patient's pages read: the two must not drift apart.
+    # Enrollment.current_week (what the patient's pages read) hands its own fields to
+    # programs.weeks, which rules re-exports: this holds each field in its place.
     enrollment = Enrollment(start_date=START, paused_days=paused_days, paused_on=paused_on,
                             unlocked_through_week=unlocked)
     enrollment.patient = User(timezone="Europe/Berlin")
