@@ -29,15 +29,20 @@ def local_date(at: datetime, tz: tzinfo) -> date:
     return at.astimezone(tz).date()
 
 
+def days_paused(*, today: date, paused_days: int = 0, paused_on: date | None = None) -> int:
+    """Every day spent paused up to `today` (the patient's local date): the pauses
+    already over (`paused_days`) and, while paused, the days since `paused_on` (none if
+    `paused_on` is after `today`). What a pause adds to `paused_days` when it ends."""
+    if paused_on is None:
+        return paused_days
+    return paused_days + max(0, (today - paused_on).days)
+
+
 def program_days_elapsed(*, start_date: date, today: date, paused_days: int = 0,
                          paused_on: date | None = None) -> int:
     """Days of program time from the start date to `today` (the patient's local date),
-    not counting paused days: the ones already over (`paused_days`) and, while paused,
-    those since `paused_on` (none if `paused_on` is after `today`). Negative before the
-    start."""
-    paused = paused_days
-    if paused_on is not None:
-        paused += max(0, (today - paused_on).days)
+    not counting paused days (`days_paused`). Negative before the start."""
+    paused = days_paused(today=today, paused_days=paused_days, paused_on=paused_on)
     return (today - start_date).days - paused
 
 
@@ -72,9 +77,7 @@ def week_opens_on(number: int, *, start_date: date, today: date, paused_days: in
     """The patient's local date week `number` opens by the calendar, if no more pauses
     happen: start_date + 7·(number−1) days, plus every paused day up to `today`. The
     check-in schedule puts each weekly check-in on this week's check-in day."""
-    shift = paused_days
-    if paused_on is not None:
-        shift += max(0, (today - paused_on).days)
+    shift = days_paused(today=today, paused_days=paused_days, paused_on=paused_on)
     return start_date + timedelta(days=DAYS_PER_WEEK * (number - 1) + shift)
 
 

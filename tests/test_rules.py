@@ -256,6 +256,20 @@ def test_it_dates_the_day_a_week_opens(number, today, paused_days, paused_on, ex
                                paused_on=paused_on) == expected
 
 
+# today, paused_days, paused_on → every day paused so far
+@pytest.mark.parametrize(("today", "paused_days", "paused_on", "expected"), [
+    (days(10), 0, None, 0),
+    (days(10), 3, None, 3),  # earlier pauses, over now
+    (days(10), 0, days(4), 6),  # paused on day 4, still paused
+    (days(10), 2, days(4), 8),
+    (days(10), 0, days(10), 0),  # paused today: nothing lost yet
+    (days(3), 1, days(4), 1),  # a pause dated later counts nothing yet
+])
+def test_it_counts_the_days_paused(today, paused_days, paused_on, expected):
+    assert rules.days_paused(today=today, paused_days=paused_days,
+                             paused_on=paused_on) == expected
+
+
 @pytest.mark.parametrize(("today", "paused_days", "expected"), [
     (days(-2), 0, days(-2)),  # before the start: today
     (days(0), 0, days(0)),

@@ -153,6 +153,7 @@ def is_real_improvement(baseline: Score | None, current: Score | None) -> bool:
 DAYS_PER_WEEK = _weeks.DAYS_PER_WEEK
 calendar_week = _weeks.calendar_week
 current_week = _weeks.current_week
+days_paused = _weeks.days_paused
 local_date = _weeks.local_date
 practice_week_starts_on = _weeks.practice_week_starts_on
 program_days_elapsed = _weeks.program_days_elapsed
