@@ -32,6 +32,7 @@ Definitions (shown on the page too):
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import date
 from typing import NamedTuple
@@ -218,18 +219,22 @@ def _rows(filters: OutcomeFilters, today: date) -> list[_Row]:
     weeks = dict(Week.objects.filter(version__in=versions).order_by().values("version")
                  .annotate(n=Count("pk")).values_list("version", "n")) if versions else {}
     rows = []
-    for (status, onboarded_at, *figures, start_date, paused_days, paused_on, updated_at,
+    for (status, onboarded_at, base_pain, end_pain, base_fear, end_fear, mb_first, mb_last,
+         mb_count, sessions, start_date, paused_days, paused_on, updated_at,
          version_id) in values:
         end_day = rules.local_date(updated_at, zone) if status in _CLOSED else today
         elapsed = rules.program_days_elapsed(start_date=start_date, today=end_day,
                                              paused_days=paused_days, paused_on=paused_on)
-        rows.append(_Row(status, onboarded_at is not None, *figures, elapsed=elapsed,
-                         week_count=weeks.get(version_id, 0)))
+        rows.append(_Row(status, onboarded_at is not None, base_pain, end_pain, base_fear,
+                         end_fear, mb_first, mb_last, mb_count, sessions, elapsed,
+                         weeks.get(version_id, 0)))
     return rows
 
 
-def _mean(values: list[float]) -> float | None:
-    return sum(values) / len(values) if values else None
+def _mean(values: Sequence[float | None]) -> float | None:
+    """The mean of `values`, which the caller took from the rows that have them."""
+    known = [v for v in values if v is not None]
+    return sum(known) / len(known) if known else None
 
 
 def outcomes_report(filters: OutcomeFilters, *, today: date | None = None) -> OutcomesReport:
