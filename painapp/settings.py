@@ -315,5 +315,3 @@ LOGGING = {
         "django.template": {"level": "INFO"},
     },
 }
-
-PAINAPP_TODAY_PROVIDERS = ["tracking.checkins.today.checkin_card"]
