@@ -351,5 +351,3 @@ if SENTRY_DSN:
     from painapp.observability import sentry_init
 
     sentry_init(SENTRY_DSN, environment=SENTRY_ENVIRONMENT)
-
-PAINAPP_TODAY_PROVIDERS = ["tracking.checkins.today.checkin_card"]

@@ -5,7 +5,17 @@ class TrackingConfig(AppConfig):
     name = "tracking"
     verbose_name = "Check-ins, alerts and reminders"
 
-    def seed_demo(self, *, practice, stdout=None):
+    def ready(self) -> None:
+        # Every hook tracking adds to a feature of accounts or programs (which may not
+        # import tracking), each on that feature's extension point
+        # (painapp/accounts/extensions.py), here and nowhere else.
+        from painapp.accounts import data_rights
+        from painapp.accounts.management.commands.seed_demo import demo_seeders
+        from programs.views.today import today_cards
+        from tracking.checkins.today import checkin_card
+        from tracking.data_rights import PERSONAL_DATA
         from tracking.demo import seed
 
-        seed(practice=practice, stdout=stdout)
+        data_rights.personal_data.register(PERSONAL_DATA)  # export, deletion, its hold
+        demo_seeders.register(seed)  # enrollments, check-ins, alerts of the demo practice
+        today_cards.register(checkin_card)  # a check-in that is open

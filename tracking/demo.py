@@ -2,7 +2,7 @@
 practice logs, fear ladders, exposures, causes, check-ins on improving, flat and
 worsening trajectories, a few open alerts, and a caseload of about 30 for one clinician.
 
-Called by `manage.py seed_demo` (through TrackingConfig.seed_demo). Idempotent: a
+Called by `manage.py seed_demo` (registered in TrackingConfig.ready). Idempotent: a
 practice that already has enrollments is left alone. Fixed random seed.
 """
 
