@@ -32,8 +32,9 @@ SECRET_KEY = env_secret(
     "SECRET_KEY", required=not DEBUG, dev_default="dev-only-insecure-key-never-use-in-production"
 )
 ALLOWED_HOSTS = env_list("ALLOWED_HOSTS", ["localhost", "127.0.0.1", "[::1]"] if DEBUG else [])
-# Used to build absolute links in emails (invitations, reminders, unsubscribe).
-SITE_URL = env_str("SITE_URL", "http://localhost:8000").rstrip("/")
+# Used to build absolute links in emails (invitations, reminders, unsubscribe). Unset,
+# it follows PORT, the port bin/run serves on.
+SITE_URL = env_str("SITE_URL", f"http://localhost:{env_int('PORT', 8000)}").rstrip("/")
 
 INSTALLED_APPS = [
     "django.contrib.admin",
@@ -332,6 +333,8 @@ LOGGING = {
     },
     "root": {"handlers": ["console"], "level": env_str("LOG_LEVEL", "INFO")},
     "loggers": {
+        # Django's own console handler (debug only) printed every line twice.
+        "django": {"handlers": []},
         # Never log request bodies or template context: they hold health data.
         "django.request": {"level": "ERROR", "filters": ["secret_paths"]},
         # A refused request is logged with its path, which may hold a token.
