@@ -59,3 +59,11 @@ def test_links_in_emails_follow_the_port_bin_run_serves_on():
 def test_the_readme_documents_port():
     readme = (ROOT / "README.md").read_text()
     assert re.search(r"^\| `PORT` \| `8000` \|", readme, re.MULTILINE)
+
+
+def test_the_favicon_is_served_where_browsers_ask_for_it(client):
+    response = client.get("/favicon.ico")
+    assert response.status_code == 200
+    assert b"".join(response.streaming_content).startswith(b"\x00\x00\x01\x00")  # an icon
+    page = client.get("/accounts/login/").content.decode()
+    assert '<link rel="icon" href="/favicon.ico"' in page
