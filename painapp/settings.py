@@ -57,6 +57,7 @@ INSTALLED_APPS = [
 ]
 
 MIDDLEWARE = [
+    "painapp.metrics.MetricsMiddleware",  # only with METRICS_TOKEN: times whole requests
     "painapp.accounts.middleware.RequestIdMiddleware",
     "django.middleware.security.SecurityMiddleware",
     # Outside everything that answers for a logged-in person (MFA and session-policy
@@ -347,6 +348,10 @@ LOGGING = {
         "django.template": {"level": "INFO"},
     },
 }
+
+# Prometheus metrics at /metrics (painapp/metrics.py): off unless a token is set, then
+# scraped with "Authorization: Bearer <METRICS_TOKEN>".
+METRICS_TOKEN = env_str("METRICS_TOKEN", "")
 
 # Error tracking (optional). Sentry gets no request bodies, local variables, cookies,
 # headers or user data (painapp/observability.py scrubs every event).

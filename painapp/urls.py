@@ -2,7 +2,7 @@ from allauth.account.decorators import secure_admin_login
 from django.contrib import admin
 from django.urls import include, path
 
-from painapp import views
+from painapp import metrics, views
 
 # The Django admin logs in through allauth: the same login, throttling and two-step code.
 # (allauth's documented way; mypy flags any assignment to a method.)
@@ -14,6 +14,7 @@ urlpatterns = [
     path("", include("tracking.urls")),
     path("accounts/", include("allauth.urls")),
     path("healthz/", views.healthz, name="healthz"),
+    path("metrics", metrics.metrics, name="metrics"),  # a 404 without METRICS_TOKEN
     # The benchmark's minimal page (make bench; see bench/__init__.py).
     path("bench/baseline/", views.bench_baseline, name="bench_baseline"),
     path("django-admin/", admin.site.urls),
