@@ -77,8 +77,15 @@ class EmailTransport:
                 raise TransientError(f"SMTP {error.smtp_code}") from error
             raise PermanentError(f"SMTP {error.smtp_code}") from error
         except smtplib.SMTPRecipientsRefused as error:
+            # Refused at RCPT TO. smtplib raises this one exception for every reply
+            # code, so read the code: 4xx (421 closing, 450/451/452 busy, greylisted,
+            # out of space) means "try again later"; 5xx means "never".
             self.close()
-            raise PermanentError("recipient refused") from error
+            codes = sorted({code for code, _ in error.recipients.values()})
+            reason = f"recipient refused (SMTP {', '.join(map(str, codes))})"
+            if codes and all(400 <= code < 500 for code in codes):
+                raise TransientError(reason) from error
+            raise PermanentError(reason) from error
         except (
             TimeoutError,
             smtplib.SMTPServerDisconnected,
