@@ -12,8 +12,9 @@ from django.db import connection, transaction
 from django.urls import reverse
 from django.utils import timezone
 
+from tracking import rules
 from tracking.models import CheckIn, Delivery, ReminderPreferences, ReminderSchedule
-from tracking.reminders.schedules import _PENDING_CHECKIN, ENROLLMENT_COLUMNS
+from tracking.reminders.schedules import ENROLLMENT_COLUMNS
 from tracking.reminders.sweep import CLAIM_TIMEOUT, _eligible, _still_wanted
 from tracking.reminders.transports import (
     Message,
@@ -102,15 +103,12 @@ def _claim(delivery_ids: list[int], now: datetime) -> dict[int, int]:
     meta = Delivery._meta
     quote = connection.ops.quote_name
     table = quote(meta.db_table)
-    ids = ", ".join(["%s"] * len(delivery_ids))
-    # Postgres: the subquery locks the rows in id order and re-checks its WHERE clause
-    # on a row another worker just claimed (READ COMMITTED), so that row drops out.
-    # SQLite: one writer at a time, so the statement is atomic as it is.
-    lock = " FOR UPDATE" if connection.features.has_select_for_update else ""
-    claimable = f"id IN ({ids}) AND (status = %s OR (status = %s AND claimed_at < %s))"
+    # The subquery locks the rows in id order and re-checks its WHERE clause on a row
+    # another worker just claimed (READ COMMITTED), so that row drops out.
+    claimable = "id = ANY(%s) AND (status = %s OR (status = %s AND claimed_at < %s))"
     sql = (
         f"UPDATE {table} SET status = %s, claimed_at = %s, attempts = attempts + 1"  # noqa: S608
-        f" WHERE id IN (SELECT id FROM {table} WHERE {claimable} ORDER BY id{lock})"
+        f" WHERE id IN (SELECT id FROM {table} WHERE {claimable} ORDER BY id FOR UPDATE)"
         " RETURNING id, attempts"
     )
     pending, sending = Delivery.Status.PENDING, Delivery.Status.SENDING
@@ -118,7 +116,7 @@ def _claim(delivery_ids: list[int], now: datetime) -> dict[int, int]:
     at = field.get_db_prep_save(now, connection)
     stale = field.get_db_prep_save(now - CLAIM_TIMEOUT, connection)
     with connection.cursor() as cursor:
-        cursor.execute(sql, [sending, at, *delivery_ids, pending, sending, stale])
+        cursor.execute(sql, [sending, at, list(delivery_ids), pending, sending, stale])
         return dict(cursor.fetchall())
 
 
@@ -148,7 +146,7 @@ def _deliver_group(
     checkins = {c for c in map(_checkin_id, mine) if c is not None}
     due_checkins = (
         set(
-            CheckIn.objects.filter(pk__in=checkins, status__in=_PENDING_CHECKIN).values_list(
+            CheckIn.objects.filter(pk__in=checkins, status__in=rules.CHECKIN_PENDING).values_list(
                 "pk", flat=True
             )
         )

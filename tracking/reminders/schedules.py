@@ -11,6 +11,7 @@ from django.db.models.functions import RowNumber
 from django.utils import timezone
 
 from programs.models import Enrollment
+from tracking import rules
 from tracking.models import CheckIn, ReminderPreferences, ReminderSchedule
 from tracking.reminders.localtime import in_quiet_hours, next_occurrence, wall_to_utc
 
@@ -20,7 +21,6 @@ FOLLOWUP_AFTER = timedelta(hours=48)
 # The next few check-ins a check-in schedule looks at (the next reminder is for one
 # of the first ones to open).
 PENDING_CHECKINS = 3
-_PENDING_CHECKIN = [CheckIn.Status.SCHEDULED, CheckIn.Status.OPEN]
 # What the sweep reads of a schedule, its enrollment, patient and preferences (a user
 # row is wide, and turning unused columns into Python costs more than the queries).
 ENROLLMENT_COLUMNS = (
@@ -111,7 +111,7 @@ def _next_checkin(
         pending = [
             PendingCheckIn(*row)
             for row in CheckIn.objects.filter(
-                enrollment=enrollment, status__in=_PENDING_CHECKIN, closes_at__gt=after
+                enrollment=enrollment, status__in=rules.CHECKIN_PENDING, closes_at__gt=after
             )
             .order_by("opens_at", "pk")
             .values_list(*_PENDING_FIELDS)[:PENDING_CHECKINS]
@@ -151,7 +151,7 @@ def _pending_checkins(
         return {}
     rows = (
         CheckIn.objects.filter(
-            enrollment_id__in=enrollment_ids, status__in=_PENDING_CHECKIN, closes_at__gt=after
+            enrollment_id__in=enrollment_ids, status__in=rules.CHECKIN_PENDING, closes_at__gt=after
         )
         .annotate(
             rank=Window(

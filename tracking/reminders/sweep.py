@@ -69,8 +69,7 @@ def sweep_due_reminders(now: datetime | None = None, *, batch: int = SWEEP_BATCH
        the unique constraint is the last word on "exactly once" (a resync that lands
        on a slot already recorded inserts nothing), and RETURNING gives exactly the
        rows this transaction created — the only ones it queues.
-    4. One UPDATE … FROM unnest(…) advancing every claimed schedule (bulk_update's
-       CASE on other databases).
+    4. One UPDATE … FROM unnest(…) advancing every claimed schedule.
     5. The sends are queued by `transaction.on_commit`: a worker never sees a
        delivery id whose row is not committed, and a rolled-back batch queues nothing.
     """
@@ -122,9 +121,10 @@ def _insert_deliveries(rows: list[tuple[int, str, str, datetime]]) -> list[int]:
     """Insert one pending Delivery per (schedule_id, slot, channel, due_at) row unless
     that (schedule, slot, channel) exists already; return the ids of the new ones.
 
-    Every other column gets the model field's default (computed once for the batch),
-    so a new field with a default needs no change here. On Postgres the rows travel
-    as four arrays (unnest), on other databases as VALUES in chunks.
+    One statement for the whole batch: the rows travel as four arrays (unnest), and
+    ON CONFLICT … DO NOTHING RETURNING says which ones this transaction created. Every
+    other column gets the model field's default (computed once for the batch), so a
+    new field with a default needs no change here.
     """
     if not rows:
         return []
@@ -136,43 +136,22 @@ def _insert_deliveries(rows: list[tuple[int, str, str, datetime]]) -> list[int]:
     columns = ", ".join(quote(f.column) for f in [*given, *rest])
     conflict = ", ".join(quote(f.column) for f in given[:3])
     table, pk = quote(meta.db_table), quote(meta.pk.column)
+    arrays = ", ".join(f"%s::{f.db_type(connection)}[]" for f in given)
+    placeholders = ", ".join(["%s"] * len(rest))
+    # Identifiers from the model's metadata (quoted), values as parameters.
+    sql = (
+        f"INSERT INTO {table} ({columns}) SELECT r.*, {placeholders}"  # noqa: S608
+        f" FROM unnest({arrays}) AS r ON CONFLICT ({conflict}) DO NOTHING"
+        f" RETURNING {pk}"
+    )
     with connection.cursor() as cursor:
-        if connection.vendor == "postgresql":
-            arrays = ", ".join(f"%s::{f.db_type(connection)}[]" for f in given)
-            placeholders = ", ".join(["%s"] * len(rest))
-            # Identifiers from the model's metadata (quoted), values as parameters.
-            sql = (
-                f"INSERT INTO {table} ({columns}) SELECT r.*, {placeholders}"  # noqa: S608
-                f" FROM unnest({arrays}) AS r ON CONFLICT ({conflict}) DO NOTHING"
-                f" RETURNING {pk}"
-            )
-            cursor.execute(sql, [*constants, *(list(c) for c in zip(*rows, strict=True))])
-            return [row[0] for row in cursor.fetchall()]
-        ids: list[int] = []
-        width = len(given) + len(rest)
-        per_chunk = max(1, (connection.features.max_query_params or 999) // width)
-        one = "(" + ", ".join(["%s"] * width) + ")"
-        for start in range(0, len(rows), per_chunk):
-            chunk = rows[start : start + per_chunk]
-            sql = (
-                f"INSERT INTO {table} ({columns}) VALUES {', '.join([one] * len(chunk))}"  # noqa: S608
-                f" ON CONFLICT ({conflict}) DO NOTHING RETURNING {pk}"
-            )
-            cursor.execute(sql, [v for row in chunk for v in (*_prep(given, row), *constants)])
-            ids.extend(row[0] for row in cursor.fetchall())
-        return ids
-
-
-def _prep(fields: list, row: tuple) -> list:
-    return [f.get_db_prep_save(v, connection) for f, v in zip(fields, row, strict=True)]
+        cursor.execute(sql, [*constants, *(list(c) for c in zip(*rows, strict=True))])
+        return [row[0] for row in cursor.fetchall()]
 
 
 def _save_advanced(schedules: list[ReminderSchedule]) -> None:
-    """Write every schedule's new next_due_at, next_slot and active in one statement.
-    The rows are locked by this transaction (FOR UPDATE above)."""
-    if connection.vendor != "postgresql":
-        ReminderSchedule.objects.bulk_update(schedules, ["next_due_at", "next_slot", "active"])
-        return
+    """Write every schedule's new next_due_at, next_slot and active in one statement
+    (UPDATE … FROM unnest). The rows are locked by this transaction (FOR UPDATE above)."""
     meta = ReminderSchedule._meta
     fields = [meta.pk, *(meta.get_field(n) for n in ("next_due_at", "next_slot", "active"))]
     quote = connection.ops.quote_name
@@ -181,7 +160,6 @@ def _save_advanced(schedules: list[ReminderSchedule]) -> None:
     sets = ", ".join(f"{quote(f.column)} = v.v{i}" for i, f in enumerate(fields) if i)
     table, pk = quote(meta.db_table), quote(meta.pk.column)
     # Identifiers from the model's metadata (quoted), values as parameters.
-    # Names come from the model's metadata; every value is a bound parameter.
     sql = (f"UPDATE {table} AS s SET {sets} FROM unnest({arrays}) AS v({names})"  # noqa: S608
            f" WHERE s.{pk} = v.v0")
     with connection.cursor() as cursor:
