@@ -44,6 +44,7 @@ ADMIN_OBJECT = {**ADMIN_HOME, "outsider_admin": NOT_FOUND}
 
 EXPECTED = {
     "home": ANY_LOGGED_IN, "choose_practice": ANY_LOGGED_IN, "healthz": PUBLIC,
+    "account_time_zone": ANY_LOGGED_IN,
     "bench_baseline": ANY_LOGGED_IN,
     "invitation_accept": PUBLIC, "unsubscribe": PUBLIC, "account_deleted": PUBLIC,
     "practice_overview": ADMIN_HOME, "invitation_list": ADMIN_HOME,

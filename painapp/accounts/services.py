@@ -16,6 +16,7 @@ from django.utils import timezone
 
 from painapp.accounts.emails import send_email
 from painapp.accounts.models import Invitation, Membership, Practice, Role, User
+from painapp.accounts.timezones import timezone_changed
 
 logger = logging.getLogger(__name__)
 
@@ -195,10 +196,13 @@ def invitation_accept(
         if password is not None:
             validate_password(password, user)
             user.set_password(password)
+        moved = bool(timezone_name) and timezone_name != user.timezone
         if timezone_name:
             user.timezone = timezone_name
         user.is_active = True
         user.save(update_fields=["password", "timezone", "is_active"])
+        if moved:
+            timezone_changed(user=user)  # their reminders, in this transaction
         Membership.objects.filter(pk=locked.membership_id).update(is_active=True)
         locked.accepted_at = timezone.now()
         locked.save(update_fields=["accepted_at"])

@@ -60,6 +60,20 @@ def in_quiet_hours(at: time, start: time | None, end: time | None) -> bool:
     return at >= start or at < end  # overnight, e.g. 22:00–07:00
 
 
+def occurrence_on(
+    day: date, *, at: time, tz: ZoneInfo,
+    quiet_start: time | None = None, quiet_end: time | None = None,
+) -> datetime:
+    """The instant of `day`'s reminder at wall time `at`: moved to the end of quiet
+    hours if `at` falls inside them (the next morning for overnight quiet hours)."""
+    fire_at, fire_day = at, day
+    if in_quiet_hours(at, quiet_start, quiet_end):
+        fire_at = quiet_end
+        if quiet_start > quiet_end and at >= quiet_start:  # overnight: next morning
+            fire_day = day + timedelta(days=1)
+    return wall_to_utc(fire_day, fire_at, tz)
+
+
 def next_occurrence(
     *, at: time, weekdays: list[int] | None, tz: ZoneInfo, after: datetime,
     quiet_start: time | None = None, quiet_end: time | None = None,
@@ -76,13 +90,8 @@ def next_occurrence(
         day = start_day + timedelta(days=offset)
         if day.weekday() not in days or not day_exists(day, tz):
             continue
-        fire_at = at
-        fire_day = day
-        if in_quiet_hours(at, quiet_start, quiet_end):
-            fire_at = quiet_end
-            if quiet_start > quiet_end and at >= quiet_start:  # overnight: next morning
-                fire_day = day + timedelta(days=1)
-        instant = wall_to_utc(fire_day, fire_at, tz)
+        instant = occurrence_on(day, at=at, tz=tz, quiet_start=quiet_start,
+                                quiet_end=quiet_end)
         if instant > after:
             return instant, day
     raise ValueError("no occurrence found within 9 days")  # unreachable with days non-empty

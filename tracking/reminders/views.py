@@ -16,7 +16,7 @@ from programs.models import Enrollment
 from tracking.models import Notification, ReminderPreferences
 from tracking.reminders.delivery import enrollment_from_unsubscribe_token
 from tracking.reminders.forms import ReminderPreferencesForm
-from tracking.reminders.schedules import preferences_for, schedules_sync
+from tracking.reminders.schedules import preferences_for, reminder_preferences_save
 
 
 @enrollment_required
@@ -26,11 +26,7 @@ def settings_page(request: HttpRequest) -> HttpResponse:
     form = ReminderPreferencesForm(request.POST if request.method == "POST" else None,
                                    instance=prefs)
     if request.method == "POST" and form.is_valid():
-        prefs = form.save(commit=False)
-        if prefs.email_enabled:
-            prefs.unsubscribed_at = None
-        prefs.save()
-        schedules_sync(enrollment=request.enrollment)
+        reminder_preferences_save(enrollment=request.enrollment, prefs=form.save(commit=False))
         messages.success(request, "Your reminder settings are saved.")
         return redirect("reminder_settings")
     return render(request, "tracking/patient/reminder_settings.html",
