@@ -408,8 +408,9 @@ def test_a_send_path_group_costs_a_query_per_email_and_no_more(
 
 
 class JumpingClock:
-    """time.monotonic for `deliver_many`, jumping past half the claim timeout after the
-    claim; `meanwhile` runs at the jump (what another worker does in that time)."""
+    """time.monotonic for `deliver_many`, jumping past the time a claim counts as fresh
+    after the claim (as if the heartbeat had not renewed it); `meanwhile` runs at the
+    jump (what another worker does in that time)."""
 
     def __init__(self, meanwhile=None):
         self.calls, self.meanwhile = 0, meanwhile
@@ -421,7 +422,9 @@ class JumpingClock:
         return 0.0 if self.calls == 1 else CLAIM_TIMEOUT.total_seconds()
 
 
-def test_an_old_claim_is_renewed_before_sending(population, queued, monkeypatch):
+def test_a_claim_the_heartbeat_has_not_renewed_is_renewed_before_sending(
+    population, queued, monkeypatch
+):
     smtp = Smtp()
     monkeypatch.setattr("django.core.mail.get_connection", smtp)
     due_deliveries(population, queued)
@@ -430,7 +433,7 @@ def test_an_old_claim_is_renewed_before_sending(population, queued, monkeypatch)
     now = START + timedelta(days=1)
     assert deliver(email.pk, now=now) == "sent"
     email.refresh_from_db()
-    assert email.claimed_at == now + CLAIM_TIMEOUT and len(smtp.sent) == 1
+    assert email.claimed_at > now and len(smtp.sent) == 1
 
 
 def test_a_claim_taken_over_meanwhile_is_not_sent(population, queued, monkeypatch):
@@ -440,7 +443,7 @@ def test_a_claim_taken_over_meanwhile_is_not_sent(population, queued, monkeypatc
     email = Delivery.objects.filter(channel="email").first()
     later = START + timedelta(days=2)
 
-    def rescue():  # requeue_stale_deliveries handed it to another worker
+    def rescue():  # requeue_stale_deliveries handed it to another worker, who claimed it
         Delivery.objects.filter(pk=email.pk).update(claimed_at=later, attempts=2)
 
     monkeypatch.setattr(delivery_module, "_clock", JumpingClock(rescue))

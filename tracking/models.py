@@ -324,10 +324,17 @@ class Delivery(models.Model):
     due_at = models.DateTimeField()
     status = models.CharField(max_length=16, choices=Status.choices, default=Status.PENDING)
     attempts = models.PositiveSmallIntegerField(default=0)
+    # Set by the worker that claims it; renewed by that worker's heartbeat while it
+    # lives. A "sending" row whose claim has not been renewed for CLAIM_TIMEOUT
+    # belongs to a dead worker.
     claimed_at = models.DateTimeField(null=True, blank=True)
     sent_at = models.DateTimeField(null=True, blank=True)
     error = models.CharField(max_length=300, blank=True)
     created_at = models.DateTimeField(default=dj_timezone.now)
+    # If the delivery is still pending then, the minute sweep hands it to a worker
+    # again (its message was lost, or a retry's was). Empty: at the next sweep — the
+    # broker refused the message.
+    requeue_at = models.DateTimeField(null=True, blank=True)
 
     class Meta:
         constraints = [
@@ -338,6 +345,13 @@ class Delivery(models.Model):
             # admins' "failed deliveries" list
             models.Index(fields=["status", "-created_at"], condition=Q(status="failed"),
                          name="delivery_failed_idx"),
+            # requeue_stale_deliveries, every minute: pending ones to queue again (or
+            # to give up on), among the few rows not yet finished
+            models.Index(fields=["requeue_at"], condition=Q(status="pending"),
+                         name="delivery_pending_idx"),
+            # requeue_stale_deliveries: claims of workers that died
+            models.Index(fields=["claimed_at"], condition=Q(status="sending"),
+                         name="delivery_sending_idx"),
         ]
 
     def __str__(self) -> str:

@@ -18,11 +18,23 @@ from tracking.reminders.schedules import (
     _pending_checkins,
 )
 
-# A reminder that could not go out within this time of its slot is dropped, not sent
-# late (a "time to practise" message at 3 a.m. helps nobody).
+# A reminder that could not go out within this time of its slot is not sent late (a
+# "time to practise" message at 3 a.m. helps nobody): it is marked failed, with the
+# reason, on the practice admins' "Reminders that failed" page.
 STALE_AFTER = timedelta(hours=6)
-# A delivery claimed this long ago and still not finished belongs to a dead worker.
-CLAIM_TIMEOUT = timedelta(minutes=10)
+NOT_SENT_IN_TIME = (
+    "Not sent: it could not go out within 6 hours of its time (the background worker "
+    "or its message queue was unavailable), so it was dropped rather than sent late."
+)
+# A claim not renewed for this long belongs to a worker that died: while a worker
+# lives, its heartbeat renews every claim it holds (delivery.HEARTBEAT_EVERY), however
+# long a send takes. The minute sweep hands such a delivery to another worker, so a
+# killed worker's deliveries go out within about two minutes.
+CLAIM_TIMEOUT = timedelta(minutes=1)
+# A pending delivery whose message was published but never picked up (a broker that
+# lost it, a process killed between the commit and the publish) is queued again after
+# this long. One the broker refused is queued again by the next sweep.
+REQUEUE_AFTER = timedelta(minutes=5)
 # Deliveries per send task. Each publish costs a round trip or two to Redis (4,000 of
 # them for 100,000 schedules at 50), and a worker sends a chunk on one connection per
 # channel; 200 normal sends take a couple of seconds, far inside the task time limit.
@@ -108,7 +120,7 @@ def sweep_due_reminders(now: datetime | None = None, *, batch: int = SWEEP_BATCH
                         for channel in prefs.channels
                     )
                 _advance(schedule, prefs, now, pending=pending.get(schedule.enrollment_id, []))
-            ids = _insert_deliveries(rows)
+            ids = _insert_deliveries(rows, requeue_at=now + REQUEUE_AFTER)
             _save_advanced(schedules)
             transaction.on_commit(lambda ids=ids: queue_sends(ids))
         claimed += len(schedules)
@@ -117,21 +129,28 @@ def sweep_due_reminders(now: datetime | None = None, *, batch: int = SWEEP_BATCH
     return claimed
 
 
-def _insert_deliveries(rows: list[tuple[int, str, str, datetime]]) -> list[int]:
+def _insert_deliveries(
+    rows: list[tuple[int, str, str, datetime]], *, requeue_at: datetime
+) -> list[int]:
     """Insert one pending Delivery per (schedule_id, slot, channel, due_at) row unless
     that (schedule, slot, channel) exists already; return the ids of the new ones.
 
     One statement for the whole batch: the rows travel as four arrays (unnest), and
     ON CONFLICT … DO NOTHING RETURNING says which ones this transaction created. Every
     other column gets the model field's default (computed once for the batch), so a
-    new field with a default needs no change here.
+    new field with a default needs no change here; `requeue_at` is the same for the
+    whole batch (its sends are queued as it commits).
     """
     if not rows:
         return []
     meta = Delivery._meta
     given = [meta.get_field(name) for name in ("schedule", "slot", "channel", "due_at")]
     rest = [f for f in meta.concrete_fields if not f.primary_key and f not in given]
-    constants = [f.get_db_prep_save(f.get_default(), connection) for f in rest]
+    values = {"requeue_at": requeue_at}
+    constants = [
+        f.get_db_prep_save(values[f.name] if f.name in values else f.get_default(), connection)
+        for f in rest
+    ]
     quote = connection.ops.quote_name
     columns = ", ".join(quote(f.column) for f in [*given, *rest])
     conflict = ", ".join(quote(f.column) for f in given[:3])
@@ -196,30 +215,51 @@ def _advance(
 
 
 def queue_sends(ids: list[int]) -> None:
-    """Queue sends in chunks. If the broker is down, `requeue_stale_deliveries` picks
-    them up later: the rows are already committed."""
+    """Queue sends in chunks. If the broker is down, the deliveries not queued are
+    marked for the next minute sweep (`requeue_stale_deliveries`), which queues them
+    as soon as the broker is back: their rows are already committed."""
     from painapp.celery import publish
 
     for start in range(0, len(ids), SEND_CHUNK):
         if not publish("tracking.tasks.send_deliveries", args=(ids[start : start + SEND_CHUNK],)):
-            return  # the rows are committed; requeue_stale_deliveries picks them up
+            requeue_soon(ids[start:])
+            return
+
+
+def requeue_soon(ids: list[int]) -> None:
+    """The broker refused these deliveries' messages: the next sweep queues them."""
+    Delivery.objects.filter(pk__in=ids, status=Delivery.Status.PENDING).update(requeue_at=None)
 
 
 def requeue_stale_deliveries(now: datetime | None = None, limit: int = 5000) -> int:
-    """Deliveries nobody finished: never queued (broker down) or claimed by a worker
-    that died. Queue them again; the claim in `deliver` keeps it to one send."""
+    """Every minute: deliveries nobody finished. Returns how many were queued again.
+
+    - Pending ones past their `requeue_at` (or with none: the broker refused them) are
+      queued again — after a broker outage, by the first sweep once it is back.
+    - Sending ones whose claim has not been renewed for CLAIM_TIMEOUT belong to a
+      worker that died: queued again, for another worker to claim.
+    - Either kind more than STALE_AFTER past its time is not sent late: marked failed
+      with the reason, which practice admins see on their failed-reminders page.
+
+    The claim in `deliver` keeps each to one send however often it is queued.
+    """
     now = now or timezone.now()
+    pending = Delivery.objects.filter(status=Delivery.Status.PENDING)
+    abandoned = Q(status=Delivery.Status.SENDING, claimed_at__lt=now - CLAIM_TIMEOUT)
+    Delivery.objects.filter(
+        Q(status=Delivery.Status.PENDING) | abandoned, due_at__lt=now - STALE_AFTER
+    ).update(status=Delivery.Status.FAILED, error=NOT_SENT_IN_TIME, requeue_at=None)
     ids = list(
         Delivery.objects.filter(
-            Q(
-                status=Delivery.Status.PENDING,
-                created_at__lt=now - CLAIM_TIMEOUT,
-                due_at__gt=now - STALE_AFTER,
-            )
-            | Q(status=Delivery.Status.SENDING, claimed_at__lt=now - CLAIM_TIMEOUT)
-        ).values_list("pk", flat=True)[:limit]
+            Q(status=Delivery.Status.PENDING)
+            & (Q(requeue_at__isnull=True) | Q(requeue_at__lte=now))
+            | abandoned
+        )
+        .order_by("due_at")
+        .values_list("pk", flat=True)[:limit]
     )
-    queue_sends(ids)
+    if ids:
+        # Not again next minute (unless the broker refuses them: queue_sends clears it).
+        pending.filter(pk__in=ids).update(requeue_at=now + REQUEUE_AFTER)
+        queue_sends(ids)
     return len(ids)
-
-
