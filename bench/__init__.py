@@ -69,6 +69,9 @@ def environ() -> dict[str, str]:
         "EMAIL_FILE_PATH": str(WORK_DIR / "mail"),
         "PAINAPP_VAR_DIR": str(WORK_DIR / "var"),
         "LOG_LEVEL": os.environ.get("BENCH_LOG_LEVEL") or "WARNING",
+        # The baseline page (/bench/baseline/) exists only where this is set: for the
+        # gunicorn that bench.http measures and the in-process bench.queries/profile.
+        "BENCH_VIEWS": "true",
     })
     return env
 

@@ -26,6 +26,11 @@ DETAIL_PATIENTS_PER_USER = 25
 SUBMITS_PER_USER = 1500
 
 
+# A hot page's p95 may be this many times the baseline's (issue 13 raised it from 3 when
+# the second, hand-written SQL implementation of each hot read was deleted).
+PAGE_P95_RATIO = 3.5
+
+
 @dataclass(frozen=True)
 class Request:
     method: str
@@ -189,16 +194,17 @@ PAGES: list[Page] = [
          ("bench_baseline",), targets_patient_page(400), queries_budget=None,
          sizes={"small": "patient, 5 weeks", "large": "patient, 52 weeks"}),
     Page("today", "Patient Today", "patient", ("today",), targets_patient_page(205),
-         p95_ratio_budget=3, sizes={"small": "5 weeks of history", "large": "52 weeks"}),
+         p95_ratio_budget=PAGE_P95_RATIO,
+         sizes={"small": "5 weeks of history", "large": "52 weeks"}),
     Page("checkin_submit", "Check-in submit", "patient", ("checkin_detail",),
-         targets_checkin_submit, method="POST", expect=302, p95_ratio_budget=3,
+         targets_checkin_submit, method="POST", expect=302, p95_ratio_budget=PAGE_P95_RATIO,
          sizes={"small": "5 weeks of history", "large": "52 weeks"}),
     Page("caseload", "Clinician caseload (200 patients)", "clinician", ("caseload",),
-         targets_caseload, p95_ratio_budget=3,
+         targets_caseload, p95_ratio_budget=PAGE_P95_RATIO,
          sizes={"small": "5 patients", "large": "200 patients"}),
     Page("patient_detail", "Patient detail (52 weeks)", "clinician",
          ("patient_detail", "caseload_patient", "clinician_patient", "patient"),
-         targets_patient_detail, p95_ratio_budget=3,
+         targets_patient_detail, p95_ratio_budget=PAGE_P95_RATIO,
          sizes={"small": "5 weeks of history", "large": "52 weeks"}),
     Page("outcomes_report", "Practice outcomes report (1,000 patients)", "admin",
          ("admin_outcomes",), targets_outcomes, p95_ms_budget=250,

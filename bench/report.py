@@ -210,7 +210,8 @@ def markdown(result: dict) -> str:
               "- Celery worker: " + ", ".join(
                   f"{x:.0f} MB" for x in rem.get("celery_processes_peak_rss_mb", []) if x)
               + " (main process, pool process)" if rem else "- Celery worker: not measured"]
-    lines += ["", "## Budgets (issue 7)", "", "| Budget | Figure | Result |", "|---|---|---|"]
+    lines += ["", "## Budgets (issues 7 and 13)", "",
+              "| Budget | Figure | Result |", "|---|---|---|"]
     for b in result["budgets"]:
         verdict = {True: "pass", False: "**FAIL**", None: "not measured"}[b["pass"]]
         figure = b["figure"] if b["figure"] != "—" else ""

@@ -57,6 +57,9 @@ INSTALLED_APPS = [
 MIDDLEWARE = [
     "painapp.accounts.middleware.RequestIdMiddleware",
     "django.middleware.security.SecurityMiddleware",
+    # Outside everything that answers for a logged-in person (MFA and session-policy
+    # redirects included): no-store on their pages, and the Permissions-Policy.
+    "painapp.headers.PrivacyHeadersMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.common.CommonMiddleware",
@@ -96,6 +99,11 @@ DATABASES = {
     "default": database_from_url(env_str("DATABASE_URL", "") or embedded_db.url(VAR_DIR))
 }
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
+# auth.W004: User.email is unique among accounts only (a partial unique constraint), so
+# that an invitation's invitee row can repeat an address that has an account elsewhere;
+# both login backends find accounts only (UserManager.get_by_natural_key, and allauth's
+# look-up sees invitee rows inactive and without a password).
+SILENCED_SYSTEM_CHECKS = ["auth.W004"]
 
 REDIS_URL = env_str("REDIS_URL", "")
 if REDIS_URL:
@@ -135,20 +143,34 @@ MFA_TOTP_ISSUER = "painapp"
 
 INVITATION_MAX_AGE_DAYS = env_int("INVITATION_MAX_AGE_DAYS", 7)
 
+# The benchmark's pages (/bench/…) are served only when the bench turns them on for the
+# server it measures (bench.environ()); everywhere else, production included, they are a
+# 404 for everyone.
+BENCH_VIEWS = env_bool("BENCH_VIEWS", False)
+
 # Sessions: patients stay logged in for 14 days; staff time out (painapp/accounts/security.py).
 SESSION_COOKIE_AGE = 14 * 24 * 3600
 STAFF_IDLE_TIMEOUT_SECONDS = 30 * 60
 STAFF_ABSOLUTE_TIMEOUT_SECONDS = 12 * 3600
 # Throttling on the shared cache (Redis when REDIS_URL is set); allauth's limits.
+# login_failed: per client address (10 a minute, 100 an hour) and per (address,
+# account) — the adapter puts the address into allauth's "key" — with waits that grow
+# as failures mount (5 in 5 minutes, 15 an hour, 30 a day). Never per account alone:
+# then anyone who knows an address could keep its owner out. The right password is
+# refused only where that address failed too much; staff still need their TOTP code.
 ACCOUNT_RATE_LIMITS = {
     "login": "30/m/ip",
-    "login_failed": "10/m/ip,5/5m/key",
+    "login_failed": "10/m/ip,100/h/ip,5/5m/key,15/h/key,30/d/key",
     "reset_password": "20/m/ip,5/m/key",
     "reset_password_from_key": "20/m/ip",
     "change_password": "5/m/user",
     "reauthenticate": "10/m/user",
 }
 ACCOUNT_REAUTHENTICATION_TIMEOUT = 300
+# The owner is emailed once a window when this many passwords typed for their account
+# fail, from anywhere (painapp/accounts/login_alerts.py).
+LOGIN_ALERT_FAILURES = env_int("LOGIN_ALERT_FAILURES", 10)
+LOGIN_ALERT_WINDOW_SECONDS = env_int("LOGIN_ALERT_WINDOW_SECONDS", 3600)
 # Changing email addresses asks for the password again too (data export and account
 # deletion do so in painapp/accounts/views/data_rights.py; a password change needs the
 # old password anyway).
@@ -230,6 +252,24 @@ CONTENT_SECURITY_POLICY = {
     }
 }
 X_FRAME_OPTIONS = "DENY"
+# Powerful browser features no page of ours uses, switched off for every page and frame
+# (painapp/headers.py), so an injected script could not ask for them either. The
+# somatic-tracking player speaks with speech synthesis, which no policy governs, and
+# may start sound after a tap: autoplay stays allowed for our own pages, and playback
+# while the screen is off is left alone. WebAuthn (publickey-credentials-*) is left
+# alone too, for two-step login with a security key. Every name here is one Chromium
+# recognises (an unknown name is a console warning): checked with Chromium 156.
+PERMISSIONS_POLICY: dict[str, list[str]] = {
+    **{feature: [] for feature in (
+        "camera", "microphone", "geolocation", "payment", "usb", "serial", "hid", "midi",
+        "accelerometer", "gyroscope", "magnetometer", "display-capture",
+        "captured-surface-control", "screen-wake-lock", "idle-detection", "local-fonts",
+        "window-management", "xr-spatial-tracking", "encrypted-media", "fullscreen",
+        "picture-in-picture", "otp-credentials", "identity-credentials-get",
+        "browsing-topics", "gamepad", "compute-pressure", "clipboard-read",
+    )},
+    "autoplay": ["self"],
+}
 SECURE_CONTENT_TYPE_NOSNIFF = True
 SECURE_REFERRER_POLICY = "same-origin"
 SESSION_COOKIE_HTTPONLY = True
@@ -275,5 +315,3 @@ LOGGING = {
         "django.template": {"level": "INFO"},
     },
 }
-
-PAINAPP_TODAY_PROVIDERS = ["tracking.checkins.today.checkin_card"]

@@ -4,10 +4,13 @@ from __future__ import annotations
 
 import logging
 import sys
+from collections.abc import Callable
+from functools import wraps
 
+from django.conf import settings
 from django.contrib.auth.decorators import login_required
 from django.db import InterfaceError, OperationalError, connection
-from django.http import HttpRequest, HttpResponse, JsonResponse
+from django.http import Http404, HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import render
 from django.template.loader import render_to_string
 from django.views.decorators.cache import never_cache
@@ -24,6 +27,20 @@ def healthz(request: HttpRequest) -> HttpResponse:
     return JsonResponse({"status": "ok"})
 
 
+def bench_view(view: Callable[..., HttpResponse]) -> Callable[..., HttpResponse]:
+    """A page for `make bench` only: a 404 for everyone, logged in or not, unless the
+    bench enabled it (settings.BENCH_VIEWS), so production never serves it."""
+
+    @wraps(view)
+    def only_for_the_bench(request: HttpRequest, *args, **kwargs) -> HttpResponse:
+        if not settings.BENCH_VIEWS:
+            raise Http404
+        return view(request, *args, **kwargs)
+
+    return only_for_the_bench
+
+
+@bench_view
 @login_required
 def bench_baseline(request: HttpRequest) -> HttpResponse:
     """The floor `make bench` measures every page against: the full middleware stack

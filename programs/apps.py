@@ -8,8 +8,14 @@ class ProgramsConfig(AppConfig):
     verbose_name = "Programs and practice"
 
     def ready(self) -> None:
+        from painapp.accounts import data_rights
+        from programs.data_rights import PERSONAL_DATA
         from programs.models import Activity, ProgramVersion, Week
         from programs.selectors import program_outline
+
+        # What programs keeps about a person, for their export and account deletion
+        # (accounts may not import programs; painapp/accounts/extensions.py).
+        data_rights.personal_data.register(PERSONAL_DATA)
 
         def bump_week(instance: Week, **kwargs) -> None:
             ProgramVersion.objects.filter(pk=instance.version_id).update(
@@ -24,8 +30,7 @@ class ProgramsConfig(AppConfig):
         # Each web process caches a version's outline under (id, outline_revision): a
         # change to a week or an activity (the Django admin edits versions in place)
         # bumps the revision, so every process reads the outline afresh on its next
-        # request. This process also forgets what it read at once (SQLite, the demo's
-        # database, may hand a rolled-back id out again).
+        # request. This process also forgets what it read at once.
         for model, bump in ((Week, bump_week), (Activity, bump_activity)):
             post_save.connect(bump, sender=model, weak=False,
                               dispatch_uid=f"bump_outline_{model.__name__}")

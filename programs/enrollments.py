@@ -2,8 +2,10 @@
 complete, withdraw), moving caseloads, and deactivating a clinician.
 
 Pause and resume are programs.services.enrollment_pause/resume. Every function here
-checks its own rules and raises ValidationError with a sentence an admin can read; the
-caller writes the audit event (it knows the request).
+checks its own rules and raises ValidationError with a sentence an admin can read, and
+changes only what programs owns: the admin's action is the service of the same name in
+tracking.lifecycle, which adds tracking's follow-up and the audit event in the same
+transaction (programs may not import tracking).
 """
 
 from __future__ import annotations
@@ -14,6 +16,7 @@ from django.utils import timezone
 
 from painapp.accounts.models import Invitation, Membership, Practice, Role, User
 from painapp.accounts.services_staff import membership_deactivate
+from programs import weeks
 from programs.models import Enrollment, EnrollmentStatus
 
 OPEN_STATUSES = (EnrollmentStatus.INVITED, EnrollmentStatus.ACTIVE, EnrollmentStatus.PAUSED)
@@ -77,7 +80,9 @@ def _close(enrollment: Enrollment, status: str) -> None:
     # A paused enrollment's days on pause are counted in, so the weeks it reached stay
     # what they were on the day it closed.
     if enrollment.paused_on is not None:
-        enrollment.paused_days += max(0, (enrollment.local_date() - enrollment.paused_on).days)
+        enrollment.paused_days = weeks.days_paused(today=enrollment.local_date(),
+                                                   paused_days=enrollment.paused_days,
+                                                   paused_on=enrollment.paused_on)
         enrollment.paused_on = None
     enrollment.status = status
     enrollment.save(update_fields=["status", "paused_on", "paused_days", "updated_at"])

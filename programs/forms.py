@@ -1,8 +1,12 @@
 from __future__ import annotations
 
+from typing import Any, cast
+
 from django import forms
 
-from programs.models import AttributionCategory
+from painapp.accounts.forms import timezone_choices
+from painapp.accounts.models import Practice, Role, User
+from programs.models import AttributionCategory, ProgramVersion
 
 BLANK_CATEGORY = [("", "Choose a category")]
 
@@ -24,9 +28,10 @@ class EvidenceForm(forms.Form):
     text = forms.CharField(label="Anything else you noticed?", required=False,
                            widget=forms.Textarea(attrs={"rows": 3}), max_length=2000)
 
-    def __init__(self, *args, items: list[dict], **kwargs):
+    def __init__(self, *args: Any, items: list[dict[str, str]], **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        self.fields["checked"].choices = [(i["key"], i["text"]) for i in items]
+        checked = cast(forms.MultipleChoiceField, self.fields["checked"])
+        checked.choices = [(i["key"], i["text"]) for i in items]
 
 
 class AttributionForm(forms.Form):
@@ -87,13 +92,22 @@ class PreferencesForm(forms.Form):
         error_messages={"invalid_choice": "Choose a day of the week."},
     )
 
-    def __init__(self, *args, **kwargs):
-        from painapp.accounts.forms import timezone_choices
-
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        self.fields["timezone"].choices = timezone_choices()
-        self.fields["timezone"].error_messages["invalid_choice"] = (
+        zone = cast(forms.ChoiceField, self.fields["timezone"])
+        zone.choices = timezone_choices()
+        zone.error_messages["invalid_choice"] = (
             "Pick your time zone from the list, for example Europe/London.")
+
+
+class ClinicianField(forms.ModelChoiceField):
+    def label_from_instance(self, obj: User) -> str:
+        return obj.display_name
+
+
+class ProgramVersionField(forms.ModelChoiceField):
+    def label_from_instance(self, obj: ProgramVersion) -> str:
+        return obj.title
 
 
 class PatientInviteForm(forms.Form):
@@ -104,12 +118,12 @@ class PatientInviteForm(forms.Form):
     email = forms.EmailField(label="Email address", error_messages={
         "required": "Enter the patient's email address.",
         "invalid": "Enter an email address like name@example.com."})
-    clinician = forms.ModelChoiceField(
-        label="Clinician", queryset=None, empty_label="Choose a clinician",
+    clinician = ClinicianField(
+        label="Clinician", queryset=User.objects.none(), empty_label="Choose a clinician",
         error_messages={"required": "Choose the clinician who will follow this patient.",
                         "invalid_choice": "Choose a clinician from this practice."})
-    program_version = forms.ModelChoiceField(
-        label="Program", queryset=None, empty_label=None,
+    program_version = ProgramVersionField(
+        label="Program", queryset=ProgramVersion.objects.none(), empty_label=None,
         error_messages={"invalid_choice": "Choose a program from the list."})
     start_date = forms.DateField(
         label="Start date", widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
@@ -118,24 +132,22 @@ class PatientInviteForm(forms.Form):
                         "invalid": "Enter a date like 2026-01-31."})
     timezone = forms.ChoiceField(label="Patient's time zone")
 
-    def __init__(self, *args, practice, **kwargs):
-        from painapp.accounts.forms import timezone_choices
-        from painapp.accounts.models import Role, User
-        from programs.models import ProgramVersion
-
+    def __init__(self, *args: Any, practice: Practice, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        self.fields["clinician"].queryset = User.objects.filter(
+        # The casts are true by construction: the fields are declared above.
+        clinician = cast(ClinicianField, self.fields["clinician"])
+        clinician.queryset = User.objects.filter(
             memberships__practice=practice, memberships__role=Role.CLINICIAN,
             memberships__is_active=True).order_by("full_name")
-        self.fields["clinician"].label_from_instance = lambda u: u.display_name
-        latest = {}
+        latest: dict[int, int] = {}
         for v in ProgramVersion.objects.select_related("program").order_by("program_id",
                                                                            "-number"):
             latest.setdefault(v.program_id, v.pk)
-        self.fields["program_version"].queryset = ProgramVersion.objects.filter(
+        program_version = cast(ProgramVersionField, self.fields["program_version"])
+        program_version.queryset = ProgramVersion.objects.filter(
             pk__in=latest.values()).select_related("program")
-        self.fields["program_version"].label_from_instance = lambda v: v.title
-        self.fields["timezone"].choices = timezone_choices()
-        self.fields["timezone"].initial = practice.timezone
-        self.fields["timezone"].error_messages["invalid_choice"] = (
+        zone = cast(forms.ChoiceField, self.fields["timezone"])
+        zone.choices = timezone_choices()
+        zone.initial = practice.timezone
+        zone.error_messages["invalid_choice"] = (
             "Pick the patient's time zone from the list, for example Europe/London.")

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import uuid
-from datetime import date, datetime, time, timedelta
+from datetime import date, datetime, time
 
 from django.conf import settings
 from django.core.validators import MaxValueValidator, MinValueValidator
@@ -12,6 +12,7 @@ from django.db.models import Q
 from django.utils import timezone as dj_timezone
 
 from painapp.accounts.models import Practice
+from programs import weeks
 
 ZERO_TO_TEN = [MinValueValidator(0), MaxValueValidator(10)]
 ZERO_TO_HUNDRED = [MinValueValidator(0), MaxValueValidator(100)]
@@ -195,45 +196,40 @@ class Enrollment(models.Model):
         return f"Enrollment {self.pk}"
 
     # ------------------------------------------------------------ time
+    # The arithmetic is programs.weeks' (tracking.rules names the same functions): these
+    # methods only supply the enrollment's own dates and the patient's time zone.
     def local_date(self, at: datetime | None = None) -> date:
         """Today's date where the patient lives."""
-        return dj_timezone.localtime(at or dj_timezone.now(), self.patient.tzinfo).date()
+        return weeks.local_date(at or dj_timezone.now(), self.patient.tzinfo)
 
     def program_days_elapsed(self, at: datetime | None = None) -> int:
         """Days of program time since the start, not counting paused days."""
-        today = self.local_date(at)
-        paused = self.paused_days
-        if self.paused_on is not None:
-            paused += max(0, (today - self.paused_on).days)
-        return (today - self.start_date).days - paused
+        return weeks.program_days_elapsed(start_date=self.start_date, today=self.local_date(at),
+                                          paused_days=self.paused_days, paused_on=self.paused_on)
 
     def calendar_week(self, at: datetime | None = None) -> int:
         """The week the calendar has reached: 0 before the start, capped at the last week."""
-        elapsed = self.program_days_elapsed(at)
-        if elapsed < 0:
-            return 0
-        return min(elapsed // 7 + 1, self.week_count)
+        return weeks.calendar_week(days_elapsed=self.program_days_elapsed(at),
+                                   week_count=self.week_count)
 
     def current_week(self, at: datetime | None = None) -> int:
         """The highest open week: by calendar, or earlier if the clinician opened it."""
-        return min(max(self.calendar_week(at), self.unlocked_through_week), self.week_count)
+        return weeks.current_week(start_date=self.start_date, today=self.local_date(at),
+                                  week_count=self.week_count, paused_days=self.paused_days,
+                                  paused_on=self.paused_on,
+                                  unlocked_through_week=self.unlocked_through_week)
 
     def week_opens_on(self, number: int) -> date:
         """The local date week `number` opens by calendar (if no more pauses happen)."""
-        shift = self.paused_days
-        if self.paused_on is not None:
-            shift += max(0, (self.local_date() - self.paused_on).days)
-        return self.start_date + timedelta(days=7 * (number - 1) + shift)
+        return weeks.week_opens_on(number, start_date=self.start_date, today=self.local_date(),
+                                   paused_days=self.paused_days, paused_on=self.paused_on)
 
     def practice_week_starts_on(self, today: date) -> date:
-        """The local date the patient's current 7-day week began, for "practice this
-        week": weeks run from the start date (moved on by pauses, as `week_opens_on`
-        does) and keep running after the program's last week, and a week unlocked
-        early by the clinician does not move it."""
-        first = self.week_opens_on(1)
-        if today < first:
-            return today
-        return first + timedelta(days=7 * ((today - first).days // 7))
+        """The local date the patient's current 7-day week began (`today` is their local
+        date), for "practice this week": see weeks.practice_week_starts_on."""
+        return weeks.practice_week_starts_on(start_date=self.start_date, today=today,
+                                             paused_days=self.paused_days,
+                                             paused_on=self.paused_on)
 
     @property
     def week_count(self) -> int:

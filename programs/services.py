@@ -14,6 +14,7 @@ from django.utils import timezone
 from painapp.accounts.models import Invitation, Membership, Practice, Role, User
 from painapp.accounts.services import InvitationRequest, invitation_create, invitation_send
 from painapp.accounts.timezones import user_timezone_set
+from programs import weeks
 from programs.content import ProgramData
 from programs.models import (
     MIND_BRAIN,
@@ -128,7 +129,10 @@ def enrollment_create(
 
 
 def enrollment_pause(*, enrollment: Enrollment) -> None:
-    """Stop the calendar: no new weeks open, and reminders stop, until resumed."""
+    """Stop the calendar: no new weeks open, and reminders stop, until resumed.
+
+    Only the enrollment's own fields: the user action is tracking.lifecycle's
+    enrollment_pause (with the audit event, in one transaction), as for resume."""
     if enrollment.status != EnrollmentStatus.ACTIVE:
         raise ValidationError("Only an active enrollment can be paused.")
     enrollment.status = EnrollmentStatus.PAUSED
@@ -137,11 +141,15 @@ def enrollment_pause(*, enrollment: Enrollment) -> None:
 
 
 def enrollment_resume(*, enrollment: Enrollment) -> None:
-    """Restart the calendar; the days spent paused push every later week back."""
+    """Restart the calendar; the days spent paused push every later week back.
+
+    Only the enrollment's own fields: tracking.lifecycle.enrollment_resume also moves
+    the check-ins and reminders that waited, and audits it, in one transaction."""
     if enrollment.status != EnrollmentStatus.PAUSED:
         raise ValidationError("Only a paused enrollment can be resumed.")
-    if enrollment.paused_on is not None:
-        enrollment.paused_days += max(0, (enrollment.local_date() - enrollment.paused_on).days)
+    enrollment.paused_days = weeks.days_paused(today=enrollment.local_date(),
+                                               paused_days=enrollment.paused_days,
+                                               paused_on=enrollment.paused_on)
     enrollment.paused_on = None
     enrollment.status = EnrollmentStatus.ACTIVE
     enrollment.save(update_fields=["status", "paused_on", "paused_days", "updated_at"])
@@ -254,7 +262,11 @@ def onboarding_preferences(*, enrollment: Enrollment, timezone_name: str, practi
 
 def screening_record(*, enrollment: Enrollment, red_flags: list[str]) -> None:
     """Store the red-flag screening. Any red flag puts the program on hold until the
-    clinician clears it; none finishes onboarding and starts the program."""
+    clinician clears it; none finishes onboarding and starts the program.
+
+    Only the enrollment's own fields: the patient's action is
+    tracking.lifecycle.screening_submit (the red-flag alert, or the check-ins and
+    reminders of a program that starts, and the audit event, in one transaction)."""
     with transaction.atomic():
         enrollment.red_flags = red_flags
         if red_flags:
@@ -266,7 +278,8 @@ def screening_record(*, enrollment: Enrollment, red_flags: list[str]) -> None:
 
 
 def screening_clear(*, enrollment: Enrollment, cleared_by: User) -> None:
-    """The clinician has checked the red flags: the patient may start."""
+    """The clinician has checked the red flags: the patient may start. (The clinician's
+    action is tracking.clinic.services.safety_hold_clear.)"""
     if enrollment.screening != Screening.HOLD:
         raise ValidationError("There is no safety hold to clear.")
     with transaction.atomic():

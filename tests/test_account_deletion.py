@@ -18,7 +18,7 @@ from painapp.accounts.models import AuditEvent, Membership, User
 from tests.data_rights_data import make_rich_data
 from tests.factories import PASSWORD
 from tests.test_data_export import STAFF_ONLY, rows_about, tables_about_people
-from tracking.models import BulkImport, Delivery, Notification, ReminderSchedule
+from tracking.models import Alert, BulkImport, Delivery, Notification, ReminderSchedule
 from tracking.reminders.schedules import schedules_sync
 from tracking.reminders.sweep import sweep_due_reminders
 from tracking.tasks import _send_one
@@ -128,6 +128,25 @@ def test_it_waits_until_the_care_team_has_seen_a_safety_alert(client, cast, enro
     alert_acknowledge(alert=alert, by=cast.clinician)
     assert delete(client).url == reverse("account_deleted")
     assert not User.objects.get(pk=cast.patient.pk).is_active
+
+
+# Tracking holds the deletion back (its `deletion_on_hold`, registered with its own
+# Alert enums) while a safety alert is open; the other alerts do not hold it.
+@pytest.mark.parametrize(("kind", "severity", "held"), [
+    (Alert.Kind.SELF_HARM, Alert.Severity.URGENT, True),
+    (Alert.Kind.RED_FLAG, Alert.Severity.HIGH, True),
+    (Alert.Kind.PAIN_UP, Alert.Severity.HIGH, False),
+    (Alert.Kind.FEAR_HIGH, Alert.Severity.ROUTINE, False),
+    (Alert.Kind.MISSED, Alert.Severity.ROUTINE, False),
+])
+def test_only_an_unseen_safety_alert_holds_the_deletion(cast, enrollment, kind, severity,
+                                                        held):
+    from tracking.alerts.services import alert_acknowledge, alert_raise
+
+    alert = alert_raise(enrollment=enrollment, kind=kind, severity=severity, source="test")
+    assert data_rights.deletion_on_hold(cast.patient) is held
+    alert_acknowledge(alert=alert, by=cast.clinician)
+    assert data_rights.deletion_on_hold(cast.patient) is False
 
 
 # ---------------------------------------------------------------- what it does

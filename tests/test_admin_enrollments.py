@@ -8,7 +8,8 @@ from datetime import timedelta
 
 import pytest
 import time_machine
-from django.db import connection
+from django.core.exceptions import ValidationError
+from django.db import DatabaseError, connection
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from django.utils import timezone
@@ -16,7 +17,10 @@ from django.utils import timezone
 from painapp.accounts.models import AuditEvent, Invitation, Role
 from programs.models import Enrollment, EnrollmentStatus
 from programs.services import enrollment_invite
+from tests.db_faults import REFUSED, writes_refused
 from tests.factories import make_enrollment, make_member
+from tracking import lifecycle
+from tracking.models import CheckIn, ReminderSchedule
 
 
 @pytest.fixture
@@ -201,3 +205,103 @@ def test_it_only_transfers_to_an_active_clinician_of_this_practice(admin_client,
     enrollment.refresh_from_db()
     assert enrollment.clinician == cast.clinician
     assert not AuditEvent.objects.filter(action="enrollment.transferred").exists()
+
+
+# ---------------------------------------------------------------- all or nothing
+# Each action is one tracking.lifecycle service: the change, tracking's follow-up and
+# the audit event commit together. A real database failure part-way (tests/db_faults)
+# must leave nothing half-done and no audit event.
+def _state(enrollment) -> tuple:
+    enrollment.refresh_from_db()
+    invitations = sorted(Invitation.objects.filter(
+        membership__user_id=enrollment.patient_id).values_list("clinician_id", "revoked_at"))
+    return (enrollment.status, enrollment.paused_on, enrollment.paused_days,
+            enrollment.clinician_id, invitations)
+
+
+def _invited(cast, program_version):
+    enrollment, _ = enrollment_invite(
+        practice=cast.practice, invited_by=cast.admin, email="new@example.org",
+        full_name="New One", clinician=cast.clinician, program_version=program_version,
+        start_date=timezone.localdate(), timezone_name="UTC", send=False)
+    return enrollment
+
+
+SERVICES = [
+    # action, how the enrollment starts, the service's extra arguments, its audit event
+    ("pause", EnrollmentStatus.ACTIVE, {}, "enrollment.paused"),
+    ("resume", EnrollmentStatus.PAUSED, {}, "enrollment.resumed"),
+    ("complete", EnrollmentStatus.PAUSED, {}, "enrollment.completed"),
+    # Withdrawing someone invited also revokes their invitation; moving them moves it.
+    ("withdraw", EnrollmentStatus.INVITED, {}, "enrollment.withdrawn"),
+    ("transfer", EnrollmentStatus.INVITED, {"to_clinician": "other_clinician"},
+     "enrollment.transferred"),
+]
+
+
+@pytest.mark.parametrize(("action", "before", "extra", "recorded"), SERVICES)
+def test_an_action_whose_audit_event_cannot_be_written_changes_nothing(
+        cast, enrollment, program_version, action, before, extra, recorded):
+    if before == EnrollmentStatus.INVITED:
+        enrollment = _invited(cast, program_version)
+    elif before == EnrollmentStatus.PAUSED:
+        set_status(enrollment, before, paused_on=timezone.localdate() - timedelta(days=3))
+    kwargs = {key: getattr(cast, value) for key, value in extra.items()}
+    service = getattr(lifecycle, f"enrollment_{action}")
+    untouched = _state(enrollment)
+
+    with writes_refused(AuditEvent), pytest.raises(DatabaseError, match=REFUSED):
+        service(enrollment=enrollment, by=cast.admin, **kwargs)
+
+    assert _state(enrollment) == untouched
+    assert not AuditEvent.objects.exists()
+    # With the audit trail writable again, the same call does it, and says who did.
+    service(enrollment=enrollment, by=cast.admin, **kwargs)
+    assert _state(enrollment) != untouched
+    event = AuditEvent.objects.get()
+    assert (event.action, event.actor, event.subject, event.object_id) == (
+        recorded, cast.admin, enrollment.patient, str(enrollment.pk))
+
+
+def _due_dates(enrollment) -> dict[str, object]:
+    return dict(CheckIn.objects.filter(enrollment=enrollment).values_list("slot", "due_date"))
+
+
+def test_resuming_moves_the_waiting_checkins_or_nothing_at_all(cast, program_version):
+    patient = make_member(cast.practice, Role.PATIENT, "new@riverside.test")
+    start = timezone.now()
+    with time_machine.travel(start, tick=False):
+        enrollment = make_enrollment(patient, cast.clinician, cast.practice,
+                                     version=program_version, days_ago=0)
+        lifecycle.enrollment_started(enrollment=enrollment)
+        lifecycle.enrollment_pause(enrollment=enrollment, by=cast.admin)
+    planned = _due_dates(enrollment)
+    with time_machine.travel(start + timedelta(days=5), tick=False):
+        # The check-ins move first; the reminders' update then fails.
+        with writes_refused(ReminderSchedule), pytest.raises(DatabaseError, match=REFUSED):
+            lifecycle.enrollment_resume(enrollment=enrollment, by=cast.admin)
+        assert _due_dates(enrollment) == planned
+        enrollment.refresh_from_db()
+        assert (enrollment.status, enrollment.paused_days) == (EnrollmentStatus.PAUSED, 0)
+        assert not AuditEvent.objects.filter(action="enrollment.resumed").exists()
+
+        lifecycle.enrollment_resume(enrollment=enrollment, by=cast.admin)
+    # The end check-in is 5 days later; each weekly one moves to its week's check-in day.
+    moved = _due_dates(enrollment)
+    assert moved["end"] == planned["end"] + timedelta(days=5)
+    assert all(moved[slot] > planned[slot] for slot in planned if slot != "baseline")
+    enrollment.refresh_from_db()
+    assert (enrollment.status, enrollment.paused_days) == (EnrollmentStatus.ACTIVE, 5)
+    assert AuditEvent.objects.filter(action="enrollment.resumed", actor=cast.admin).count() == 1
+
+
+def test_a_second_resume_from_a_stale_page_changes_nothing(cast, enrollment):
+    set_status(enrollment, EnrollmentStatus.PAUSED,
+               paused_on=timezone.localdate() - timedelta(days=4))
+    stale = Enrollment.objects.get(pk=enrollment.pk)  # the other tab's copy: still paused
+    lifecycle.enrollment_resume(enrollment=enrollment, by=cast.admin)
+    with pytest.raises(ValidationError, match="Only a paused enrollment can be resumed"):
+        lifecycle.enrollment_resume(enrollment=stale, by=cast.admin)
+    enrollment.refresh_from_db()
+    assert (enrollment.status, enrollment.paused_days) == (EnrollmentStatus.ACTIVE, 4)
+    assert AuditEvent.objects.filter(action="enrollment.resumed").count() == 1

@@ -50,12 +50,19 @@ def pain(value: int) -> dict:
     return {"pain_avg": {"pain_avg": value}}
 
 
+def registered_task(name: str):
+    """The Celery task registered under `name`, found as a worker finds it (the worker
+    imports every app's tasks.py at start; a test process has to ask for that)."""
+    celery_app.loader.import_default_modules()
+    return celery_app.tasks[name]
+
+
 def run_outbox() -> list[str]:
     """Run every pending outbox task the way a worker would (same function, same
     arguments, synchronously). Returns the task names run."""
     ran = []
     for row in OutboxTask.objects.filter(done_at__isnull=True).order_by("pk"):
-        task = celery_app.tasks[row.task]  # by its registered name, as a worker finds it
+        task = registered_task(row.task)
         task(**row.kwargs, outbox_id=row.pk)
         ran.append(row.task)
     return ran

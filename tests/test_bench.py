@@ -9,7 +9,23 @@ from django.urls import reverse
 from bench.http import Reply, Session, _pct, totp
 
 
-def test_it_serves_the_baseline_page_to_a_logged_in_person(client, cast):
+def test_it_serves_no_bench_page_unless_the_bench_enables_it(client, cast):
+    # The default, production's included: a 404 like any page that does not exist.
+    assert client.get(reverse("bench_baseline")).status_code == 404
+    client.force_login(cast.patient)
+    response = client.get(reverse("bench_baseline"))
+    assert response.status_code == 404
+    assert b"Baseline" not in response.content
+
+
+def test_the_bench_enables_its_pages_for_the_servers_it_measures():
+    import bench
+
+    assert bench.environ()["BENCH_VIEWS"] == "true"
+
+
+def test_it_serves_the_baseline_page_to_a_logged_in_person(client, cast, settings):
+    settings.BENCH_VIEWS = True
     client.force_login(cast.patient)
     response = client.get(reverse("bench_baseline"))
     assert response.status_code == 200
@@ -17,7 +33,8 @@ def test_it_serves_the_baseline_page_to_a_logged_in_person(client, cast):
     assert "Content-Security-Policy" in response.headers
 
 
-def test_it_sends_a_stranger_to_the_login_page_from_the_baseline(client, db):
+def test_it_sends_a_stranger_to_the_login_page_from_the_baseline(client, db, settings):
+    settings.BENCH_VIEWS = True
     response = client.get(reverse("bench_baseline"))
     assert response.status_code == 302
     assert response["Location"].startswith(reverse("account_login"))

@@ -7,7 +7,7 @@ import re
 import pytest
 import textstat
 
-from programs.content import CONTENT_ROOT, read_program
+from programs.content import CONTENT_ROOT, read_program, split_front_matter
 
 PROGRAM = read_program(CONTENT_ROOT / "prt-back-8wk")
 LESSONS = [(w.number, a) for w in PROGRAM.weeks for a in w.activities if a.kind == "lesson"]
@@ -57,3 +57,140 @@ def test_no_lesson_tells_anyone_to_stop_medical_care():
     for phrase in ("stop taking your medic", "stop your medic", "stop seeing your doctor",
                    "you don't need your doctor", "you do not need your doctor"):
         assert phrase not in everything
+
+
+# ---------------------------------------------------------------- issue 16: never mislead
+
+ACTIVITIES = [a for w in PROGRAM.weeks for a in w.activities]
+
+
+def paragraphs(markdown: str) -> list[str]:
+    return [p for p in re.split(r"\n\s*\n", markdown) if p.strip()]
+
+
+def test_every_cauda_equina_warning_says_where_to_go_today():
+    # Bladder, bowel and groin symptoms with back pain need the emergency department the
+    # same day: "get help right away" alone leaves a patient to guess where.
+    warnings = [(a.slug, p) for a in ACTIVITIES for p in paragraphs(a.body_md)
+                if re.search(r"bladder|bowel", p, re.IGNORECASE)]
+    assert {slug for slug, _ in warnings} >= {"tracking-daily-life", "flares-and-road-ahead",
+                                               "flare-plan"}
+    for slug, paragraph in warnings:
+        assert "emergency department today" in paragraph, slug
+        assert "local emergency number" in paragraph, slug
+    assert "right away" not in " ".join(p for _, p in warnings)
+
+
+def test_clues_never_cover_symptoms_that_need_a_doctor():
+    clues = next(a for a in ACTIVITIES if a.slug == "looking-for-clues").body_md
+    assert "steady, logical way" in clues and "often acts in a steady" in clues
+    both_sides = clues.split("## Clue 4: Both sides", 1)[1].split("## Clue 5", 1)[0]
+    assert "back pain" in both_sides and "both legs needs urgent care" in both_sides
+    assert "emergency department today" in both_sides
+    moves = clues.split("## Clue 2", 1)[1].split("## Clue 3", 1)[0]
+    assert "doesn't move around" not in moves
+    assert re.search(r"down a leg.*numbness or weakness.*tell your doctor", moves,
+                     re.IGNORECASE | re.DOTALL)
+    triggers = clues.split("## Clue 3", 1)[1].split("## Clue 4", 1)[0]
+    assert "wakes you in the night" in triggers and "half an hour" in triggers
+    first = next(a for a in ACTIVITIES if a.slug == "evidence-week-1")
+    assert "My back pain shows up on both sides of my back" in str(first.data["items"])
+
+
+def test_a_flare_is_only_called_harmless_when_it_is_the_usual_pain():
+    for activity in ACTIVITIES:
+        for match in re.finditer(r"flares?[^.]{0,40}(?:is|are) not a sign of damage",
+                                 activity.body_md, re.IGNORECASE):
+            assert "usual pain" in match.group(0), (activity.slug, match.group(0))
+    daily = next(a for a in ACTIVITIES if a.slug == "tracking-daily-life").body_md
+    assert "If pain at night is new" in daily
+
+
+def test_clues_are_evidence_never_proof():
+    for activity in ACTIVITIES:
+        text = re.sub(r"not proof", "", activity.body_md, flags=re.IGNORECASE)
+        assert "proof" not in text.lower(), activity.slug
+    from django.conf import settings
+
+    detail = (settings.BASE_DIR / "templates/programs/exposure/detail.html").read_text()
+    assert "proof" not in detail and "new evidence that this move is safe" in detail
+
+
+def test_pain_made_by_the_brain_is_real_not_imaginary():
+    first = next(a for a in ACTIVITIES if a.slug == "how-pain-works").body_md
+    assert "in your head" not in first and "It is not imaginary" in first
+
+
+def test_low_mood_and_hard_feelings_point_to_the_get_help_now_page():
+    for slug in ("emotional-threats", "feelings-under-the-pain", "life-stress-timeline",
+                 "expressive-writing"):
+        body = next(a for a in ACTIVITIES if a.slug == slug).body_md
+        assert "[Get help now](/help/)" in body, slug
+        assert "crisis line in your area" not in body, slug
+
+
+def test_checkin_intros_match_the_questions_recall_periods():
+    # Pain and fear items ask about the last 7 days; PHQ-2/GAD-2 about the last 2 weeks.
+    intros = [a for a in ACTIVITIES if a.kind == "checkin"]
+    assert len(intros) == 8
+    for intro in intros:
+        assert "over the past week" in intro.body_md, intro.slug
+        assert "mood over the past 2 weeks" in intro.body_md, intro.slug
+        assert "mood this past week" not in intro.body_md, intro.slug
+
+
+def test_emotional_expression_follows_the_emotional_threats_lesson():
+    week5 = [a.slug for a in PROGRAM.weeks[4].activities]
+    assert week5.index("emotional-threats") < week5.index("feelings-under-the-pain")
+    assert week5.index("feelings-under-the-pain") < week5.index("life-stress-timeline")
+    assert week5.index("life-stress-timeline") < week5.index("expressive-writing")
+    lesson = next(a for a in ACTIVITIES if a.slug == "feelings-under-the-pain")
+    assert lesson.kind == "lesson"
+    for feeling in ("Anger", "Grief", "Resentment", "expressive writing", "timeline"):
+        assert feeling in lesson.body_md, feeling
+    for slug in ("life-stress-timeline", "expressive-writing"):
+        activity = next(a for a in ACTIVITIES if a.slug == slug)
+        assert activity.kind == "reflection" and activity.prompt, slug
+
+
+def test_expressive_writing_is_marked_private_and_says_so():
+    # The loader does not store `private` yet; the front matter carries the intent so the
+    # model and the clinician's view can honour it (issue 16, Build point 7).
+    meta, body = split_front_matter(
+        CONTENT_ROOT / "prt-back-8wk/week-05/05-expressive-writing.md")
+    assert meta["slug"] == "expressive-writing" and meta["private"] is True
+    assert "not shown to your care team" in body
+    assert "not a way to ask for help" in body
+
+
+def test_somatic_tracking_teaches_a_light_touch():
+    guide = PROGRAM.tracking_guide
+    steps = {s["key"]: s["text"] for s in guide["steps"]}
+    assert "light" in guide["intro_md"] and "playful" in guide["intro_md"]
+    assert "light" in steps["describe"] and "light" in steps["outcome"]
+    # Nobody has attested a medical check for every patient: the script must not claim one.
+    assert "has been checked" not in steps["safety"]
+    lesson = next(a for a in ACTIVITIES if a.slug == "meet-somatic-tracking").body_md
+    assert "## Keep it light" in lesson and "playful" in lesson
+    assert "Your back has been checked" not in lesson
+
+
+def test_a_patient_in_week_5_reads_the_feelings_lesson_and_keeps_private_writing(
+        client, cast, enrollment):
+    from django.urls import reverse
+
+    from programs.models import Reflection
+    from programs.services import enrollment_unlock_week
+
+    enrollment_unlock_week(enrollment=enrollment, week=5)
+    client.force_login(cast.patient)
+    lesson = client.get(reverse("activity", args=["feelings-under-the-pain"]))
+    assert lesson.status_code == 200
+    assert '<a href="/help/" rel="noopener noreferrer">Get help now</a>' in lesson.content.decode()
+
+    writing = client.get(reverse("activity", args=["expressive-writing"])).content.decode()
+    assert "not shown to your care team" in writing and 'name="text"' in writing
+    client.post(reverse("activity", args=["expressive-writing"]),
+                {"text": "The year Dad was ill, I never let myself cry."})
+    saved = Reflection.objects.get(enrollment=enrollment, activity__slug="expressive-writing")
+    assert saved.text == "The year Dad was ill, I never let myself cry."

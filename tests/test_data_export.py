@@ -230,6 +230,26 @@ def test_it_leaves_out_secrets(client, cast, rich):
     assert "password" not in document(download(client))["person"]
 
 
+def test_each_app_says_what_it_keeps_once(client, cast, rich):
+    # programs and tracking register what they keep from their AppConfig.ready; a second
+    # registration (ready() run again) must not export anything twice.
+    from painapp.accounts import data_rights
+    from programs.data_rights import PERSONAL_DATA as PROGRAMS
+    from tracking.data_rights import PERSONAL_DATA as TRACKING
+
+    def rows_per_table() -> dict[str, int]:
+        tables = document(download(client))["tables"]
+        # Each download adds its own audit event: the other tables stay as they were.
+        return {label: len(rows) for label, rows in tables.items()
+                if label != "accounts.auditevent"}
+
+    assert list(data_rights.personal_data) == [PROGRAMS, TRACKING]
+    before = rows_per_table()
+    data_rights.personal_data.register(TRACKING)
+    assert list(data_rights.personal_data) == [PROGRAMS, TRACKING]
+    assert rows_per_table() == before
+
+
 def test_it_includes_their_own_line_of_an_admins_upload_only(client, cast, enrollment):
     BulkImport.objects.create(
         practice=cast.practice, created_by=cast.admin, file_hash="x" * 64,

@@ -28,11 +28,11 @@ from django.test import Client
 from django.urls import reverse
 from django.utils import timezone
 
-from painapp.celery import app as celery_app
 from painapp.csvsafe import FORMULA_STARTS
 from tests.factories import PASSWORD
 from tests.hostile_data import MARKUP, PATIENT_EMAIL, SIGNATURES, build_hostile_world
 from tests.test_access_matrix import EXPECTED, OK, all_url_names, kwargs_for
+from tests.test_alerts_factories import registered_task
 from tracking.alerts.escalation import escalate_unacknowledged_alerts, send_daily_digests
 from tracking.models import Delivery, OutboxTask, ReminderSchedule
 from tracking.reminders.delivery import deliver
@@ -392,7 +392,7 @@ def _run_outbox() -> int:
 
     ran = 0
     for row in OutboxTask.objects.filter(done_at__isnull=True).order_by("pk"):
-        celery_app.tasks[row.task](**row.kwargs, outbox_id=row.pk)
+        registered_task(row.task)(**row.kwargs, outbox_id=row.pk)
         ran += 1
     return ran
 

@@ -33,8 +33,8 @@ from django.utils import timezone
 from painapp.accounts.middleware import RequestIdLogFilter
 from painapp.accounts.models import Invitation, Role
 from painapp.accounts.services import invitation_token
-from painapp.celery import app as celery_app
 from tests.factories import PASSWORD, form_login, make_enrollment, make_member, make_practice
+from tests.test_alerts_factories import registered_task
 from tests.test_hostile_text import _Markup
 from tracking.models import CheckIn, Delivery, OutboxTask, ReminderSchedule
 from tracking.reminders.delivery import deliver
@@ -275,7 +275,7 @@ def run_outbox() -> int:
     arguments, through Celery's own tracer so its error logging runs too)."""
     ran = 0
     for row in OutboxTask.objects.filter(done_at__isnull=True).order_by("pk"):
-        celery_app.tasks[row.task].apply(kwargs={**row.kwargs, "outbox_id": row.pk})
+        registered_task(row.task).apply(kwargs={**row.kwargs, "outbox_id": row.pk})
         ran += 1
     return ran
 

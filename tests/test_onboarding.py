@@ -3,11 +3,17 @@
 from __future__ import annotations
 
 import pytest
+from django.core.exceptions import ValidationError
+from django.db import DatabaseError
 from django.urls import reverse
 
-from programs.models import Screening
+from painapp.accounts.models import AuditEvent
+from programs.models import EnrollmentStatus, Screening
+from tests.db_faults import REFUSED, writes_refused
 from tests.factories import make_enrollment
-from tracking.models import Alert
+from tracking.clinic.services import safety_hold_clear
+from tracking.lifecycle import screening_submit
+from tracking.models import Alert, CheckIn, ReminderSchedule
 
 
 @pytest.fixture
@@ -36,6 +42,9 @@ def test_a_patient_with_no_red_flags_starts_the_program(client, cast, new_enroll
     walk_to_screening(client)
     response = client.post(reverse("onboarding_safety"), {"none_apply": "on"})
     assert response.url == reverse("today")
+    event = AuditEvent.objects.get(action="screening.recorded")
+    assert (event.actor, event.subject, event.object_id) == (
+        cast.patient, cast.patient, str(new_enrollment.pk))
     new_enrollment.refresh_from_db()
     cast.patient.refresh_from_db()
     assert new_enrollment.status == "active" and new_enrollment.screening == Screening.CLEAR
@@ -93,20 +102,23 @@ def test_a_red_flag_holds_the_program_and_alerts_the_clinician(client, cast, new
     alert = Alert.objects.get()
     assert alert.kind == "red_flag" and alert.enrollment == new_enrollment
     assert alert.details == {"red_flags": ["bladder_bowel", "weight_loss"]}
+    assert AuditEvent.objects.filter(action="screening.recorded", actor=cast.patient).exists()
     # every program page leads back to the hold page
     assert client.get(reverse("today")).url == reverse("safety_hold")
     # a repeat post changes nothing and raises nothing new
     client.post(reverse("onboarding_safety"), {"red_flags": ["cancer_history"]})
     assert Alert.objects.count() == 1
+    assert AuditEvent.objects.filter(action="screening.recorded").count() == 1
 
 
 def test_the_patient_continues_once_the_clinician_clears_the_hold(client, cast, new_enrollment):
-    from programs.services import screening_clear, screening_record
-
-    screening_record(enrollment=new_enrollment, red_flags=["recent_trauma"])
-    screening_clear(enrollment=new_enrollment, cleared_by=cast.clinician)
+    assert screening_submit(enrollment=new_enrollment, red_flags=["recent_trauma"]) is True
+    safety_hold_clear(enrollment=new_enrollment, by=cast.clinician)
     new_enrollment.refresh_from_db()
     assert new_enrollment.status == "active"
+    assert Alert.objects.get(kind=Alert.Kind.RED_FLAG).status == Alert.Status.RESOLVED
+    assert CheckIn.objects.filter(enrollment=new_enrollment, slot="baseline").exists()
+    assert AuditEvent.objects.filter(action="screening.cleared", actor=cast.clinician).exists()
     client.force_login(cast.patient)
     assert client.get(reverse("today")).status_code == 200
 
@@ -120,3 +132,69 @@ def test_finishing_onboarding_schedules_checkins_and_reminders(client, cast, new
     assert CheckIn.objects.filter(enrollment=new_enrollment, slot="baseline").exists()
     assert set(ReminderSchedule.objects.filter(enrollment=new_enrollment)
                .values_list("kind", flat=True)) == {"practice", "checkin"}
+
+
+# ---------------------------------------------------------------- all or nothing
+# Screening and clearing a hold are one service each: the enrollment's change, the
+# alert or the program's start, and the audit event commit together. A real database
+# failure part-way (tests/db_faults) leaves nothing half-done.
+def _onboarding_state(enrollment) -> tuple:
+    enrollment.refresh_from_db()
+    return (enrollment.status, enrollment.screening, enrollment.red_flags,
+            enrollment.onboarded_at, enrollment.screening_cleared_by_id)
+
+
+def test_a_red_flag_that_cannot_alert_the_clinician_records_no_screening(cast, new_enrollment):
+    before = _onboarding_state(new_enrollment)
+    with writes_refused(Alert), pytest.raises(DatabaseError, match=REFUSED):
+        screening_submit(enrollment=new_enrollment, red_flags=["leg_weakness"])
+    # Not held without an alert: the patient is asked again and the clinician told then.
+    assert _onboarding_state(new_enrollment) == before
+    assert not AuditEvent.objects.exists()
+
+
+def test_a_program_whose_checkins_cannot_be_scheduled_does_not_start(cast, new_enrollment):
+    before = _onboarding_state(new_enrollment)
+    with writes_refused(CheckIn), pytest.raises(DatabaseError, match=REFUSED):
+        screening_submit(enrollment=new_enrollment, red_flags=[])
+    assert _onboarding_state(new_enrollment) == before
+    assert new_enrollment.needs_onboarding
+    assert not ReminderSchedule.objects.exists() and not AuditEvent.objects.exists()
+    # Once it can, the same answer starts the program with its check-ins and reminders.
+    assert screening_submit(enrollment=new_enrollment, red_flags=[]) is False
+    assert _onboarding_state(new_enrollment)[:2] == (EnrollmentStatus.ACTIVE, Screening.CLEAR)
+    assert CheckIn.objects.filter(enrollment=new_enrollment).exists()
+    assert ReminderSchedule.objects.filter(enrollment=new_enrollment).count() == 2
+
+
+def test_a_hold_is_cleared_with_its_followup_or_not_at_all(cast, new_enrollment):
+    screening_submit(enrollment=new_enrollment, red_flags=["fever_unwell"])
+    held = _onboarding_state(new_enrollment)
+    assert held[1] == Screening.HOLD
+    with writes_refused(ReminderSchedule), pytest.raises(DatabaseError, match=REFUSED):
+        safety_hold_clear(enrollment=new_enrollment, by=cast.clinician)
+    assert _onboarding_state(new_enrollment) == held
+    assert Alert.objects.get(kind=Alert.Kind.RED_FLAG).status == Alert.Status.OPEN
+    assert not CheckIn.objects.exists()
+    assert set(AuditEvent.objects.values_list("action", flat=True)) == {
+        "alert.raised", "screening.recorded"}
+
+
+def test_a_hold_cleared_from_a_stale_page_is_cleared_once(cast, new_enrollment):
+    screening_submit(enrollment=new_enrollment, red_flags=["fever_unwell"])
+    stale = type(new_enrollment).objects.get(pk=new_enrollment.pk)  # still on hold here
+    safety_hold_clear(enrollment=new_enrollment, by=cast.clinician)
+    with pytest.raises(ValidationError, match="no safety hold to clear"):
+        safety_hold_clear(enrollment=stale, by=cast.other_clinician)
+    assert _onboarding_state(new_enrollment)[4] == cast.clinician.pk
+    assert AuditEvent.objects.filter(action="screening.cleared").count() == 1
+
+
+def test_a_second_screening_from_another_tab_changes_nothing(cast, new_enrollment):
+    stale = type(new_enrollment).objects.get(pk=new_enrollment.pk)  # not screened here
+    assert screening_submit(enrollment=new_enrollment, red_flags=[]) is False
+    assert screening_submit(enrollment=stale, red_flags=["weight_loss"]) is False
+    assert _onboarding_state(new_enrollment)[:3] == (
+        EnrollmentStatus.ACTIVE, Screening.CLEAR, [])
+    assert not Alert.objects.exists()
+    assert AuditEvent.objects.filter(action="screening.recorded").count() == 1

@@ -235,14 +235,63 @@ def test_it_answers_the_player_with_the_form_partial_on_errors(patient):
     assert "how threatening it feels now" in page
 
 
-def test_it_still_saves_when_the_hidden_fields_are_mangled(patient):
-    response = patient.post(
-        reverse("practice_save"), answers(client_token="not-a-uuid", duration_seconds="lots")
-    )
+def test_it_still_saves_when_the_client_token_is_mangled(patient):
+    response = patient.post(reverse("practice_save"), answers(client_token="not-a-uuid"))
     assert response.status_code == 302
     session = PracticeSession.objects.get()
-    assert session.duration_seconds == 0
+    assert session.duration_seconds == 312
     assert response.url.endswith(str(session.client_token))
+
+
+DURATION_MESSAGE = "We could not save how long this practice took"
+
+
+@pytest.mark.parametrize("value", ["1" + "0" * 30, "7201", "-5", "1e30", "lots"])
+def test_it_refuses_an_impossible_duration_and_keeps_everything_typed(patient, value):
+    # Once saved as 7,200 seconds without a word (issue 14, point 7).
+    response = patient.post(reverse("practice_save"), answers(duration_seconds=value))
+    assert response.status_code == 422
+    page = response.content.decode()
+    assert DURATION_MESSAGE in page and "2 hours" in page
+    assert checked(page, "pain_before") == ["6"] and checked(page, "threat_after") == ["3"]
+    assert checked(page, "sensations") == ["tightness", "warmth"]
+    assert "It softened a little at the edges.</textarea>" in page
+    assert PracticeSession.objects.count() == 0
+    # The form comes back without that time, so saving again (as the message says) works.
+    assert 'name="duration_seconds" value="0"' in page
+    token = re.search(r'name="client_token" value="([^"]+)"', page).group(1)
+    again = patient.post(reverse("practice_save"), answers(client_token=token,
+                                                           duration_seconds="0"))
+    assert again.status_code == 302
+    assert PracticeSession.objects.get().duration_seconds == 0
+
+
+@pytest.mark.parametrize(("value", "saved"), [("0", 0), ("7200", 7200), (" 95 ", 95)])
+def test_it_saves_every_possible_duration_as_sent(patient, value, saved):
+    assert patient.post(reverse("practice_save"),
+                        answers(duration_seconds=value)).status_code == 302
+    assert PracticeSession.objects.get().duration_seconds == saved
+
+
+def test_the_player_gets_the_form_back_with_the_duration_message(patient):
+    response = patient.post(reverse("practice_save"), answers(duration_seconds="99999"),
+                            HTTP_HX_REQUEST="true")
+    assert response.status_code == 422
+    page = response.content.decode()
+    assert "<html" not in page and DURATION_MESSAGE in page
+
+
+def test_the_service_refuses_an_impossible_duration_too(enrollment):
+    from django.core.exceptions import ValidationError
+
+    from programs.practice.services import practice_session_record
+
+    with pytest.raises(ValidationError) as refused:
+        practice_session_record(enrollment=enrollment, client_token=uuid.uuid4(),
+                                pain_before=5, threat_before=5, pain_after=4,
+                                threat_after=4, duration_seconds=10**30)
+    assert "duration_seconds" in refused.value.message_dict
+    assert PracticeSession.objects.count() == 0
 
 
 # ---------------------------------------------------------------- who may see what

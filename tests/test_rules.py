@@ -154,8 +154,8 @@ def test_it_finds_the_current_program_week(today, paused_days, paused_on, unlock
                           "expected"), WEEK_CASES)
 def test_it_agrees_with_the_enrollments_own_week(today, paused_days, paused_on, unlocked,
                                                  week_count, expected):
-    # Enrollment.current_week (programs, which may not import tracking) is the copy
-    # the patient's pages read: the two must not drift apart.
+    # Enrollment.current_week (what the patient's pages read) hands its own fields to
+    # programs.weeks, which rules re-exports: this holds each field in its place.
     enrollment = Enrollment(start_date=START, paused_days=paused_days, paused_on=paused_on,
                             unlocked_through_week=unlocked)
     enrollment.patient = User(timezone="Europe/Berlin")
@@ -254,6 +254,20 @@ def test_it_charts_the_weeks_so_far(today, week_count, expected):
 def test_it_dates_the_day_a_week_opens(number, today, paused_days, paused_on, expected):
     assert rules.week_opens_on(number, start_date=START, today=today, paused_days=paused_days,
                                paused_on=paused_on) == expected
+
+
+# today, paused_days, paused_on → every day paused so far
+@pytest.mark.parametrize(("today", "paused_days", "paused_on", "expected"), [
+    (days(10), 0, None, 0),
+    (days(10), 3, None, 3),  # earlier pauses, over now
+    (days(10), 0, days(4), 6),  # paused on day 4, still paused
+    (days(10), 2, days(4), 8),
+    (days(10), 0, days(10), 0),  # paused today: nothing lost yet
+    (days(3), 1, days(4), 1),  # a pause dated later counts nothing yet
+])
+def test_it_counts_the_days_paused(today, paused_days, paused_on, expected):
+    assert rules.days_paused(today=today, paused_days=paused_days,
+                             paused_on=paused_on) == expected
 
 
 @pytest.mark.parametrize(("today", "paused_days", "expected"), [

@@ -1,4 +1,5 @@
-"""Rate limits on the shared cache (Redis): logins per account and per address, password
+"""Rate limits on the shared cache (Redis): failed logins per address and per (address,
+account) — never per account alone, so nobody can lock its owner out —, password
 resets, invitation links. Each one trips, lifts again once its window has passed, and
 counts what it says it counts. Messages never tell whether an account exists.
 
@@ -59,19 +60,60 @@ def logged_in(response) -> bool:
 
 
 # ---------------------------------------------------------------- login, per account
-def test_it_locks_an_account_after_five_failures_from_any_addresses(cast, clock):
+def test_failures_from_elsewhere_never_keep_the_owner_out(cast, clock):
     email = cast.patient.email
-    for n in range(5):
-        assert errors(log_in(email, ip=f"10.0.1.{n}")) == [NOT_CORRECT]
-    # The right password, from an address that never failed, is refused too.
-    sixth = log_in(email, PASSWORD, ip="10.0.2.1")
-    assert not logged_in(sixth) and errors(sixth) == [LOCKED]
-    # Only that account: someone else logs in from an address that failed above.
-    assert logged_in(log_in(cast.other_patient.email, PASSWORD, ip="10.0.1.0"))
-    later(clock, minutes=4, seconds=50)
-    assert errors(log_in(email, PASSWORD, ip="10.0.2.1")) == [LOCKED]
-    later(clock, minutes=5, seconds=5)
+    # Five failures from each of ten addresses: far more than any limit per account.
+    for place in range(10):
+        for _ in range(5):
+            assert errors(log_in(email, ip=f"10.0.1.{place}")) == [NOT_CORRECT]
+    # The owner, from their own address, with the right password: in.
     assert logged_in(log_in(email, PASSWORD, ip="10.0.2.1"))
+    # An address that failed five times on this account waits, even with the password…
+    assert errors(log_in(email, PASSWORD, ip="10.0.1.0")) == [LOCKED]
+    # …but only for this account: another account logs in from there.
+    assert logged_in(log_in(cast.other_patient.email, PASSWORD, ip="10.0.1.0"))
+    later(clock, minutes=5, seconds=5)
+    assert logged_in(log_in(email, PASSWORD, ip="10.0.1.0"))
+
+
+def test_staff_get_in_with_the_right_password_and_code_despite_failures(cast, clock):
+    from tests.factories import form_login
+
+    for place in range(10):
+        for _ in range(5):
+            log_in(cast.clinician.email, ip=f"10.0.1.{place}")
+    browser = Client(REMOTE_ADDR="10.0.2.1")
+    response = form_login(browser, cast.clinician)
+    assert response.status_code == 302 and response.url == reverse("home")
+
+
+def test_the_wait_grows_as_one_address_keeps_failing_on_one_account(cast, clock):
+    email = cast.patient.email
+    for burst in range(3):  # five failures, then the five-minute wait, three times over
+        later(clock, minutes=6 * burst)
+        for _ in range(5):
+            assert errors(log_in(email)) == [NOT_CORRECT]
+        assert errors(log_in(email, PASSWORD)) == [LOCKED]
+    # Fifteen failures within the hour: the next five-minute mark no longer lets it in…
+    later(clock, minutes=12 + 6)
+    assert errors(log_in(email, PASSWORD)) == [LOCKED]
+    # …the end of that hour does; the owner elsewhere was never kept out.
+    assert logged_in(log_in(email, PASSWORD, ip="10.0.2.1"))
+    later(clock, minutes=61)
+    assert logged_in(log_in(email, PASSWORD))
+
+
+def test_thirty_failures_in_a_day_from_one_address_wait_for_the_day(cast, clock):
+    email = cast.patient.email
+    for minute in (0, 6, 12, 70, 76, 82):  # 5 at a time: 15 in each of two hours
+        later(clock, minutes=minute)
+        for _ in range(5):
+            assert errors(log_in(email)) == [NOT_CORRECT]
+    later(clock, hours=5)
+    assert errors(log_in(email, PASSWORD)) == [LOCKED]
+    assert logged_in(log_in(email, PASSWORD, ip="10.0.2.1"))  # the owner, elsewhere
+    later(clock, hours=24, minutes=1)
+    assert logged_in(log_in(email, PASSWORD))
 
 
 def test_it_does_not_count_a_successful_login_against_the_account(cast, clock):
@@ -98,6 +140,18 @@ def test_it_limits_failed_logins_per_address_across_accounts(cast, clock):
     later(clock, seconds=50)
     assert errors(log_in(cast.patient.email, PASSWORD)) == [LOCKED]
     later(clock, seconds=65)
+    assert logged_in(log_in(cast.patient.email, PASSWORD))
+
+
+def test_a_hundred_failures_in_an_hour_from_one_address_wait_for_the_hour(cast, clock):
+    for minute in range(10):  # 10 a minute, each on another made-up account
+        later(clock, seconds=61 * minute)
+        for n in range(10):
+            assert errors(log_in(f"guess{minute}-{n}@example.org")) == [NOT_CORRECT]
+    later(clock, minutes=12)
+    assert errors(log_in(cast.patient.email, PASSWORD)) == [LOCKED]
+    assert logged_in(log_in(cast.patient.email, PASSWORD, ip="10.0.0.10"))
+    later(clock, minutes=61)
     assert logged_in(log_in(cast.patient.email, PASSWORD))
 
 

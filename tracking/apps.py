@@ -5,15 +5,21 @@ class TrackingConfig(AppConfig):
     name = "tracking"
     verbose_name = "Check-ins, alerts and reminders"
 
-    def ready(self):
-        from painapp.accounts.timezones import follow_timezone_changes
+    def ready(self) -> None:
+        # Every hook tracking adds to a feature of accounts or programs (which may not
+        # import tracking), each on that feature's extension point
+        # (painapp/accounts/extensions.py), here and nowhere else.
+        from painapp.accounts import data_rights
+        from painapp.accounts.management.commands.seed_demo import demo_seeders
+        from painapp.accounts.timezones import timezone_followers
+        from programs.views.today import today_cards
+        from tracking.checkins.today import checkin_card
+        from tracking.data_rights import PERSONAL_DATA
+        from tracking.demo import seed
         from tracking.reminders.schedules import schedules_sync_for_patient
 
-        # Every path that changes a person's time zone recomputes their reminders in
-        # the same transaction (accounts cannot import tracking, so it calls us).
-        follow_timezone_changes(schedules_sync_for_patient)
-
-    def seed_demo(self, *, practice, stdout=None):
-        from tracking.demo import seed
-
-        seed(practice=practice, stdout=stdout)
+        data_rights.personal_data.register(PERSONAL_DATA)  # export, deletion, its hold
+        demo_seeders.register(seed)  # enrollments, check-ins, alerts of the demo practice
+        today_cards.register(checkin_card)  # a check-in that is open
+        # a changed time zone: the person's reminder schedules, in the same transaction
+        timezone_followers.register(schedules_sync_for_patient)

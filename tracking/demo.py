@@ -2,7 +2,7 @@
 practice logs, fear ladders, exposures, causes, check-ins on improving, flat and
 worsening trajectories, a few open alerts, and a caseload of about 30 for one clinician.
 
-Called by `manage.py seed_demo` (through TrackingConfig.seed_demo). Idempotent: a
+Called by `manage.py seed_demo` (registered in TrackingConfig.ready). Idempotent: a
 practice that already has enrollments is left alone. Fixed random seed.
 """
 
@@ -168,7 +168,7 @@ def _checkins(rng, enrollment, today, baseline, trajectory, self_harm) -> None:
     checkins = list(CheckIn.objects.filter(enrollment=enrollment).order_by("opens_at"))
     keys = sorted({k for c in checkins for k in c.instrument_keys})
     instruments = current_instruments(keys, enrollment.practice_id)
-    last_done = None
+    last_done: tuple[CheckIn, datetime] | None = None  # the latest completed, and when
     for n, checkin in enumerate(checkins):
         if checkin.opens_at > now:
             continue
@@ -205,18 +205,19 @@ def _checkins(rng, enrollment, today, baseline, trajectory, self_harm) -> None:
             for key in checkin.instrument_keys)
         checkin.status, checkin.completed_at = CheckIn.Status.COMPLETED, done_at
         checkin.save(update_fields=["status", "completed_at"])
-        last_done = checkin
+        last_done = (checkin, done_at)
     summaries_refresh(enrollment_ids=[enrollment.pk])
     if last_done is None:
         return
+    last_checkin, last_done_at = last_done
     if trajectory == "worsening":
         Alert.objects.create(enrollment=enrollment, practice_id=enrollment.practice_id,
-                             kind="pain_up", severity="high", source=f"checkin:{last_done.pk}",
-                             details={"baseline": baseline}, created_at=last_done.completed_at)
+                             kind="pain_up", severity="high", source=f"checkin:{last_checkin.pk}",
+                             details={"baseline": baseline}, created_at=last_done_at)
     if self_harm:
         Alert.objects.create(enrollment=enrollment, practice_id=enrollment.practice_id,
                              kind="self_harm", severity="urgent",
-                             source=f"checkin:{last_done.pk}", details={"item9": 1},
+                             source=f"checkin:{last_checkin.pk}", details={"item9": 1},
                              created_at=now - timedelta(minutes=40))
 
 

@@ -1,26 +1,144 @@
-"""Tracking's follow-up of an enrollment's lifecycle events (started, resumed).
+"""An enrollment's life, one service per user action: each one transaction, audit included.
 
-Programs never imports tracking: the view or service that owns the event calls these."""
+`programs` owns the enrollment's own fields and rules (programs.services,
+programs.enrollments) and may not import `tracking`; `tracking` owns what follows from
+them (check-ins, reminder schedules, alerts). So the actions that cross the two live
+here, the one place that may import both:
+
+- the patient's red-flag screening (`screening_submit`);
+- a practice admin's pause, resume, complete, withdraw and transfer.
+
+(The clinician's half of screening, lifting a safety hold, is
+tracking.clinic.services.safety_hold_clear, with the other writes from the patient's
+page; it uses `enrollment_started` below in the same way.)
+
+Each service locks the enrollment's row first and checks the rules against what is
+stored then, so a double submit (two tabs, a retried POST) waits for the first and
+finds it done. Then programs' change, tracking's follow-up and the audit event commit
+together or not at all: there is never a resumed program whose check-ins did not move,
+nor a change without its audit event. A view parses the request, calls one of these,
+and renders; a ValidationError carries a sentence for the user.
+"""
 
 from __future__ import annotations
 
+from django.db import transaction
+from django.http import HttpRequest
+
+from painapp.accounts.audit import audit
+from painapp.accounts.models import User
+from programs import enrollments as program_enrollments
+from programs import services as program_services
 from programs.models import Enrollment
+from tracking.alerts.services import alert_raise
+from tracking.checkins.schedule import checkins_reschedule, checkins_schedule
+from tracking.models import Alert
+from tracking.reminders.schedules import schedules_sync
 
 
+# ---------------------------------------------------------------- follow-up
+# What tracking does when an enrollment starts or resumes. Called inside the services'
+# transactions, never from a view on its own.
 def enrollment_started(*, enrollment: Enrollment) -> None:
     """Follow-up for an enrollment that has just become active (onboarding finished,
     or a clinician cleared a safety hold): its check-ins and reminder schedules."""
-    from tracking.checkins.schedule import checkins_schedule
-    from tracking.reminders.schedules import schedules_sync
-
     checkins_schedule(enrollment)
     schedules_sync(enrollment=enrollment)
 
 
 def enrollment_resumed(*, enrollment: Enrollment) -> None:
     """After a pause: later check-ins move with the calendar, reminders recompute."""
-    from tracking.checkins.schedule import checkins_reschedule
-    from tracking.reminders.schedules import schedules_sync
-
     checkins_reschedule(enrollment)
     schedules_sync(enrollment=enrollment)
+
+
+def lock_enrollment(enrollment: Enrollment) -> None:
+    """Lock the enrollment's row until the transaction ends and reload it (with the
+    rows the services read), so the rules see what is stored now. Call inside
+    `transaction.atomic()`."""
+    enrollment.refresh_from_db(from_queryset=Enrollment.objects.select_for_update(
+        of=("self",)).select_related("patient", "practice", "clinician", "program_version"))
+
+
+def _audit(request: HttpRequest | None, action: str, enrollment: Enrollment,
+           by: User) -> None:
+    audit(request, action, practice=enrollment.practice, subject=enrollment.patient,
+          obj=enrollment, actor=by)
+
+
+# ---------------------------------------------------------------- the patient
+def screening_submit(*, enrollment: Enrollment, red_flags: list[str],
+                     request: HttpRequest | None = None) -> bool:
+    """The patient's red-flag screening, the last step of onboarding. Returns whether
+    the program is now on hold.
+
+    Any red flag holds the program and raises a red-flag alert, which tells the
+    clinician at once; none starts the program, with its check-ins and reminders. The
+    screening, the alert or the start, and the `screening.recorded` audit event commit
+    together. A screening already recorded (a second tab) is left as it is.
+    """
+    with transaction.atomic():
+        lock_enrollment(enrollment)
+        if not enrollment.needs_onboarding or enrollment.on_safety_hold:
+            return enrollment.on_safety_hold
+        program_services.screening_record(enrollment=enrollment, red_flags=red_flags)
+        if red_flags:
+            alert_raise(enrollment=enrollment, kind=Alert.Kind.RED_FLAG,
+                        severity=Alert.Severity.HIGH, source="screening",
+                        details={"red_flags": red_flags})
+        else:
+            enrollment_started(enrollment=enrollment)
+        _audit(request, "screening.recorded", enrollment, enrollment.patient)
+    return bool(red_flags)
+
+
+# ---------------------------------------------------------------- practice admins
+def enrollment_pause(*, enrollment: Enrollment, by: User,
+                     request: HttpRequest | None = None) -> None:
+    """Stop the program's calendar until it is resumed: no new weeks open, check-ins
+    wait, reminders stop (the sweep skips a paused enrollment)."""
+    with transaction.atomic():
+        lock_enrollment(enrollment)
+        program_services.enrollment_pause(enrollment=enrollment)
+        _audit(request, "enrollment.paused", enrollment, by)
+
+
+def enrollment_resume(*, enrollment: Enrollment, by: User,
+                      request: HttpRequest | None = None) -> None:
+    """Start the calendar again: the days spent paused push every later week back, so
+    the check-ins that waited move by as many days and reminders pick up from today."""
+    with transaction.atomic():
+        lock_enrollment(enrollment)
+        program_services.enrollment_resume(enrollment=enrollment)
+        enrollment_resumed(enrollment=enrollment)
+        _audit(request, "enrollment.resumed", enrollment, by)
+
+
+def enrollment_complete(*, enrollment: Enrollment, by: User,
+                        request: HttpRequest | None = None) -> None:
+    """Mark the program finished. Reminders stop; follow-up check-ins still run."""
+    with transaction.atomic():
+        lock_enrollment(enrollment)
+        program_enrollments.enrollment_complete(enrollment=enrollment)
+        _audit(request, "enrollment.completed", enrollment, by)
+
+
+def enrollment_withdraw(*, enrollment: Enrollment, by: User,
+                        request: HttpRequest | None = None) -> None:
+    """Take the patient off the program: reminders and check-ins stop, nothing is
+    deleted, and an invitation not yet accepted stops working."""
+    with transaction.atomic():
+        lock_enrollment(enrollment)
+        program_enrollments.enrollment_withdraw(enrollment=enrollment)
+        _audit(request, "enrollment.withdrawn", enrollment, by)
+
+
+def enrollment_transfer(*, enrollment: Enrollment, to_clinician: User, by: User,
+                        request: HttpRequest | None = None) -> None:
+    """Hand the patient to another clinician of the practice (with a waiting
+    invitation, which names the clinician)."""
+    with transaction.atomic():
+        lock_enrollment(enrollment)
+        program_enrollments.enrollment_transfer(enrollment=enrollment,
+                                                to_clinician=to_clinician)
+        _audit(request, "enrollment.transferred", enrollment, by)

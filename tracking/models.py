@@ -9,6 +9,7 @@ from django.utils import timezone as dj_timezone
 
 from painapp.accounts.models import Practice
 from programs.models import Enrollment
+from tracking import rules
 
 
 class Alert(models.Model):
@@ -68,22 +69,28 @@ class Alert(models.Model):
 
 
 class PracticeSettings(models.Model):
-    """Per-practice safety and follow-up settings (alert thresholds, crisis resources)."""
+    """Per-practice safety and follow-up settings (alert thresholds, crisis resources).
+
+    The thresholds start at tracking.rules' defaults, where each one is explained."""
 
     practice = models.OneToOneField(Practice, on_delete=models.CASCADE,
                                     related_name="tracking_settings")
     pain_rise_points = models.PositiveSmallIntegerField(
-        default=2, help_text="Alert when average pain is this many points above baseline …")
+        default=rules.DEFAULT_PAIN_RISE_POINTS,
+        help_text="Alert when average pain is this many points above baseline …")
     pain_rise_checkins = models.PositiveSmallIntegerField(
-        default=2, help_text="… on this many check-ins in a row.")
+        default=rules.DEFAULT_PAIN_RISE_CHECKINS, help_text="… on this many check-ins in a row.")
     fear_high_threshold = models.PositiveSmallIntegerField(
-        default=8, help_text="Alert when fear of movement (0–10) is at or above this.")
-    missed_in_a_row = models.PositiveSmallIntegerField(default=2)
+        default=rules.DEFAULT_FEAR_HIGH_THRESHOLD,
+        help_text="Alert when fear of movement (0–10) is at or above this.")
+    missed_in_a_row = models.PositiveSmallIntegerField(default=rules.DEFAULT_MISSED_IN_A_ROW)
     escalation_minutes = models.PositiveIntegerField(
-        default=120, help_text="Escalate an urgent alert to practice admins if not "
-                               "acknowledged within this many minutes.")
+        default=rules.DEFAULT_ESCALATION_MINUTES,
+        help_text="Escalate an urgent alert to practice admins if not acknowledged "
+                  "within this many minutes.")
     checkin_window_days = models.PositiveSmallIntegerField(
-        default=3, help_text="A check-in stays open this many days, then counts as missed.")
+        default=rules.DEFAULT_CHECKIN_WINDOW_DAYS,
+        help_text="A check-in stays open this many days, then counts as missed.")
     crisis_resources_md = models.TextField(
         blank=True,
         default=(

@@ -13,8 +13,9 @@ wording of a template. Where SQL has to filter or sort by a rule, the service th
 the data stores the rule's result in a column and SQL reads the column (issue 13):
 nothing here is written a second time in SQL.
 
-This module imports only the standard library: tracking.models takes its default
-thresholds from here, so it may not import a model. The status words below are the
+This module imports only the standard library and programs.weeks (itself standard
+library only): tracking.models takes its default thresholds from here, so it may not
+import a model. The status words below are the
 values of `CheckIn.Status` and `EnrollmentStatus`; tests/test_rules.py holds them equal.
 
 Scores are whole numbers today (every shipped 0–10 item is answered with a whole
@@ -27,8 +28,10 @@ is 3, not 3.0000000000000004.
 from __future__ import annotations
 
 from collections.abc import Iterable, Sequence
-from datetime import date, datetime, timedelta, tzinfo
+from datetime import datetime, timedelta
 from fractions import Fraction
+
+from programs import weeks as _weeks
 
 Score = int | float | Fraction
 
@@ -144,96 +147,19 @@ def is_real_improvement(baseline: Score | None, current: Score | None) -> bool:
 
 
 # ====================================================================== program weeks
-DAYS_PER_WEEK = 7
-"""Program weeks are 7 of the patient's own calendar days. Week N opens at the
-patient's local midnight of start_date + 7·(N−1) days, pushed back one day for every
-day spent paused (Enrollment's docstring)."""
-
-
-def local_date(at: datetime, tz: tzinfo) -> date:
-    """The date it is at instant `at` where the patient lives (their IANA zone), as
-    Enrollment.local_date reads it: a day begins at local midnight, whatever daylight
-    saving did to that night. A naive `at` is refused, as Django's localtime does."""
-    if at.utcoffset() is None:
-        raise ValueError("local_date() needs an aware datetime")
-    return at.astimezone(tz).date()
-
-
-def program_days_elapsed(*, start_date: date, today: date, paused_days: int = 0,
-                         paused_on: date | None = None) -> int:
-    """Days of program time from the start date to `today` (the patient's local date),
-    not counting paused days: the ones already over (`paused_days`) and, while paused,
-    those since `paused_on` (none if `paused_on` is after `today`). Negative before the
-    start."""
-    paused = paused_days
-    if paused_on is not None:
-        paused += max(0, (today - paused_on).days)
-    return (today - start_date).days - paused
-
-
-def calendar_week(*, days_elapsed: int, week_count: int) -> int:
-    """The week the calendar has reached after `days_elapsed` days of program time: 0
-    before the start, 1 during the first 7 days, and never past the last week
-    (`week_count`). Also the outcomes report's "active weeks" of one patient."""
-    if days_elapsed < 0:
-        return 0
-    return min(days_elapsed // DAYS_PER_WEEK + 1, week_count)
-
-
-def current_week(*, start_date: date, today: date, week_count: int, paused_days: int = 0,
-                 paused_on: date | None = None, unlocked_through_week: int = 0) -> int:
-    """The patient's current program week: the highest open week.
-
-    By the calendar (`calendar_week`: 0 before the start, paused days not counted,
-    capped at the last week), or later if the clinician opened weeks early
-    (`unlocked_through_week`), never past `week_count`. `today` is the patient's local
-    date (`local_date`), so the week turns at their midnight. Read by the Today page,
-    the program map, the caseload's week column and sort, the patient overview (and
-    which weeks can still be unlocked), and practice logging.
-    """
-    days = program_days_elapsed(start_date=start_date, today=today, paused_days=paused_days,
-                                paused_on=paused_on)
-    by_calendar = calendar_week(days_elapsed=days, week_count=week_count)
-    return min(max(by_calendar, unlocked_through_week), week_count)
-
-
-def week_opens_on(number: int, *, start_date: date, today: date, paused_days: int = 0,
-                  paused_on: date | None = None) -> date:
-    """The patient's local date week `number` opens by the calendar, if no more pauses
-    happen: start_date + 7·(number−1) days, plus every paused day up to `today`. The
-    check-in schedule puts each weekly check-in on this week's check-in day."""
-    shift = paused_days
-    if paused_on is not None:
-        shift += max(0, (today - paused_on).days)
-    return start_date + timedelta(days=DAYS_PER_WEEK * (number - 1) + shift)
-
-
-def practice_week_starts_on(*, start_date: date, today: date, paused_days: int = 0,
-                            paused_on: date | None = None) -> date:
-    """The local date the patient's current 7-day practice week began, for Today's
-    "practice this week": weeks run from the day week 1 opens (moved on by pauses, as
-    `week_opens_on`) and keep running after the program's last week; a week the
-    clinician unlocked early does not move it. Before the start: today."""
-    first = week_opens_on(1, start_date=start_date, today=today, paused_days=paused_days,
-                          paused_on=paused_on)
-    if today < first:
-        return today
-    return first + timedelta(days=DAYS_PER_WEEK * ((today - first).days // DAYS_PER_WEEK))
-
-
-def week_of(start_date: date, day: date) -> int:
-    """The program week a local date falls in, counted in whole 7-day weeks from the
-    start date: 1 for the start date and the 6 days after it, 0 for the week before,
-    and on past the program's last week. Pauses do NOT move it (unlike `current_week`):
-    the practice and mind-brain charts, the practice log and the measurements export
-    file each dated entry under the calendar week it happened in."""
-    return (day - start_date).days // DAYS_PER_WEEK + 1
-
-
-def weeks_so_far(*, start_date: date, today: date, week_count: int) -> int:
-    """How many program weeks the practice charts show: up to the week `today` falls
-    in (`week_of`, pauses not counted), at least 1 and at most `week_count`."""
-    return max(1, min(week_count, week_of(start_date, today)))
+# Program time is the program's: its arithmetic lives in programs.weeks (standard
+# library only; programs may not import tracking, and Enrollment's methods use it).
+# Named here as well, so it is defined once and every reader still asks `rules`.
+DAYS_PER_WEEK = _weeks.DAYS_PER_WEEK
+calendar_week = _weeks.calendar_week
+current_week = _weeks.current_week
+days_paused = _weeks.days_paused
+local_date = _weeks.local_date
+practice_week_starts_on = _weeks.practice_week_starts_on
+program_days_elapsed = _weeks.program_days_elapsed
+week_of = _weeks.week_of
+week_opens_on = _weeks.week_opens_on
+weeks_so_far = _weeks.weeks_so_far
 
 
 # ====================================================================== check-in status

@@ -14,9 +14,12 @@ from tracking.practice_admin.views import imports as admin_import
 from tracking.practice_admin.views import instruments as admin_instruments
 from tracking.practice_admin.views import reports as admin_reports
 from tracking.reminders import views as reminder_settings
+from tracking.safety import views as safety
 from tracking.screening import views as screening
 
 urlpatterns = [
+    # Anyone, logged in or not: where to turn in a crisis.
+    path("help/", safety.get_help, name="get_help"),
     path("welcome/safety/", screening.screening, name="onboarding_safety"),
     path("welcome/safety/hold/", screening.hold, name="safety_hold"),
     path("caseload/", caseload.caseload, name="caseload"),

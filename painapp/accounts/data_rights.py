@@ -4,16 +4,22 @@ Which tables hold something about a person is found by walking the app registry,
 by a hand-kept list, so a table added later is exported and deleted without anyone
 remembering to add it here (tests/test_data_export.py checks that independently):
 
-- a table with a foreign key to the User (other than the foreign keys in
-  `STAFF_REFERENCES`, which name the staff member who did something) or to an
-  Enrollment is about that person;
+- a table with a foreign key to the User (other than the foreign keys that name the
+  staff member who did something: `STAFF_REFERENCES` and each app's
+  `staff_references`) or to a row that is a person's (an Enrollment, through its
+  patient) is about that person;
 - so is a table that reaches one of those through one intermediate table
   (Response → CheckIn → Enrollment, AttributionCause → Attribution → Enrollment,
   Delivery → ReminderSchedule → Enrollment).
 
-Tables are looked up by label through the registry: `accounts` may not import
-`programs` or `tracking` (they import it). What is exported, removed and kept, and
-why, is written up for people in docs/data-retention.md.
+`accounts` may not import `programs` or `tracking` (they import it). So each of them
+tells this module about its own tables through the `personal_data` extension point,
+from its AppConfig.ready, with its own model classes, fields and enums (programs/
+data_rights.py, tracking/data_rights.py): how a table is shown, which foreign keys name
+staff, rows no foreign key finds, and what holds a deletion back. A renamed model,
+field or alert kind then fails at start-up instead of silently changing what is
+exported or deleted. What is exported, removed and kept, and why, is written up for
+people in docs/data-retention.md.
 """
 
 from __future__ import annotations
@@ -22,9 +28,10 @@ import csv
 import io
 import json
 import zipfile
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field
 from datetime import date, datetime
+from typing import Any
 
 from django.apps import apps
 from django.contrib.auth.hashers import make_password
@@ -35,29 +42,25 @@ from django.http import HttpRequest
 from django.utils import timezone
 
 from painapp.accounts.audit import audit
+from painapp.accounts.extensions import ExtensionPoint
 from painapp.accounts.middleware import current_request_id
 from painapp.accounts.models import AuditEvent, Membership, Practice, Role, User
 from painapp.csvsafe import safe_cell
 
 FORMAT_VERSION = 1
+# Every table of these apps is looked at (a new table is exported and deleted without
+# anyone remembering to); the registered providers only say how.
 OUR_APPS = ("accounts", "programs", "tracking")
-ENROLLMENT = "programs.enrollment"
 
 # Foreign keys to a User that name a member of staff (who looks after, invited,
-# acknowledged, wrote), not the person the row is about. Every other foreign key to a
-# User makes the row "about" that user. A new foreign key is about its user until it
-# is listed here — the safe default, since a patient's export then only ever holds
+# acknowledged, wrote), not the person the row is about: accounts' own and Django
+# admin's here, each app's in its `PersonalData.staff_references`. Every other foreign
+# key to a User makes the row "about" that user. A new foreign key is about its user
+# until it is listed — the safe default, since a patient's export then only ever holds
 # rows that point at the patient.
 STAFF_REFERENCES = frozenset({
     "accounts.invitation.clinician",
     "accounts.invitation.invited_by",
-    "programs.enrollment.clinician",
-    "programs.enrollment.screening_cleared_by",
-    "tracking.alert.acknowledged_by",
-    "tracking.alert.resolved_by",
-    "tracking.bulkimport.created_by",
-    "tracking.cliniciannote.author",
-    "tracking.digestlog.clinician",
     "admin.logentry.user",  # Django admin actions: staff only
 })
 
@@ -98,63 +101,94 @@ class Table:
         return self.model._default_manager.filter(query)
 
 
+@dataclass(frozen=True)
+class TablePolicy:
+    """How one table is shown and treated, where the defaults will not do (every column
+    but SECRET_COLUMNS, exported, deleted with the account)."""
+
+    columns: tuple[str, ...] = ()
+    withheld: str = ""  # why it is not in the self-service download ("" = it is)
+    on_delete: str = "delete"  # "delete", "keep" (audit trail) or "deidentify" (User)
+    select_related: tuple[str, ...] = ()
+    extras: Callable[[Any, User], dict] | None = None  # given one row of the table
+    export_rows: Callable[[User], models.QuerySet] | None = None
+
+
+@dataclass(frozen=True)
+class PersonalData:
+    """What one app above accounts tells data rights about what it keeps on a person.
+    Registered on `personal_data` from the app's AppConfig.ready."""
+
+    # Its foreign keys to a User that name a member of staff (e.g. who acknowledged an
+    # alert), as model fields: `Alert._meta.get_field("acknowledged_by")`.
+    staff_references: tuple[models.Field, ...] = ()
+    # Its models whose rows are a person's, with the field naming the person: a row
+    # pointing at one (a check-in at its Enrollment) is about that person. Deleted
+    # first, since most rows go with them.
+    people: Mapping[type[models.Model], str] = field(default_factory=dict)
+    policies: Mapping[type[models.Model], TablePolicy] = field(default_factory=dict)
+    # Rows about the person that no foreign key finds (their line in an admin's CSV
+    # upload), as {table label: rows}.
+    export: Callable[[User], dict[str, list[dict]]] | None = None
+    # True while the account may not be deleted yet (a safety alert nobody has seen).
+    deletion_on_hold: Callable[[User], bool] | None = None
+    # Run first in the deletion's transaction (lock what a sweep may be claiming) …
+    before_delete: Callable[[User], None] | None = None
+    # … and after the person's rows are gone, with their practices and former email.
+    after_delete: Callable[[User, list[int], str], None] | None = None
+
+
+personal_data: ExtensionPoint[PersonalData] = ExtensionPoint("personal data")
+
+
 # ------------------------------------------------------------------ policies
-def _activity_title(row, user) -> dict:
-    activity = getattr(row, "activity", None)
-    return {"activity_title": activity.title if activity else ""}
-
-
-def _enrollment_extras(enrollment, user) -> dict:
-    version = enrollment.program_version
-    return {"program": f"{version.title} (version {version.number})",
-            "practice": enrollment.practice.name,
-            "clinician": enrollment.clinician.display_name}
-
-
-# How a few tables are shown: fewer or friendlier columns. Anything not named here is
-# exported with all its columns except SECRET_COLUMNS.
-_POLICIES: dict[str, dict] = {
-    "accounts.user": {
-        "columns": ("id", "email", "full_name", "timezone", "date_joined", "last_login"),
-        "on_delete": "deidentify",
-    },
-    "accounts.membership": {"select_related": ("practice",),
-                            "extras": lambda m, user: {"practice": m.practice.name}},
+# How accounts' own tables, and the third-party ones named in OTHER_APP_TABLES, are
+# shown; the other apps' come with their `personal_data`.
+_POLICIES: dict[str, TablePolicy] = {
+    "accounts.user": TablePolicy(
+        columns=("id", "email", "full_name", "timezone", "date_joined", "last_login"),
+        on_delete="deidentify",
+    ),
+    "accounts.membership": TablePolicy(select_related=("practice",),
+                                       extras=lambda m, user: {"practice": m.practice.name}),
     # The trail of what was done with the person's data. Events where a staff member
     # who is also this person acted on someone else are not about them.
-    "accounts.auditevent": {
-        "export_rows": lambda user: _audit_rows(user),
-        "columns": ("id", "at", "action", "object_type", "object_id", "practice_id"),
-        "extras": lambda event, user: _audit_extras(event, user),
-        "on_delete": "keep",
-    },
-    "programs.enrollment": {"select_related": ("program_version", "practice", "clinician"),
-                            "extras": _enrollment_extras},
-    "programs.activitycompletion": {"select_related": ("activity",), "extras": _activity_title},
-    "programs.reflection": {"select_related": ("activity",), "extras": _activity_title},
-    "programs.attribution": {"select_related": ("activity",), "extras": _activity_title},
-    # Alerts about the patient: what kind, where it stands and when; the clinical
-    # details behind them are the patient's own answers, exported with the check-ins.
-    "tracking.alert": {
-        "columns": ("id", "enrollment_id", "kind", "severity", "status", "created_at",
-                    "acknowledged_at", "resolved_at"),
-    },
-    "tracking.cliniciannote": {
-        "withheld": ("Notes your clinician wrote for their own work are not in this "
-                     "download. You have a right to see them: ask your practice for a "
-                     "copy, and they will send it after a clinician has looked it over."),
-    },
-    "account.emailaddress": {"columns": ("id", "email", "verified", "primary")},
-    "account.emailconfirmation": {
-        "withheld": "One-time security codes for confirming an email address.",
-    },
-    "mfa.authenticator": {"columns": ("id", "type", "created_at", "last_used_at")},
+    "accounts.auditevent": TablePolicy(
+        export_rows=lambda user: _audit_rows(user),
+        columns=("id", "at", "action", "object_type", "object_id", "practice_id"),
+        extras=lambda event, user: _audit_extras(event, user),
+        on_delete="keep",
+    ),
+    "account.emailaddress": TablePolicy(columns=("id", "email", "verified", "primary")),
+    "account.emailconfirmation": TablePolicy(
+        withheld="One-time security codes for confirming an email address."),
+    "mfa.authenticator": TablePolicy(columns=("id", "type", "created_at", "last_used_at")),
 }
 
 
-def _person_links(model: type[models.Model]) -> list[str]:
-    """This table's own foreign keys to a person: a User (not a staff reference) or an
-    Enrollment (through its patient)."""
+@dataclass(frozen=True)
+class _Registered:
+    """Everything the apps registered, by label."""
+
+    staff_references: frozenset[str]
+    people: dict[str, str]  # model label -> the field naming the person
+    policies: dict[str, TablePolicy]
+
+
+def _registered() -> _Registered:
+    staff = set(STAFF_REFERENCES)
+    people: dict[str, str] = {}
+    policies = dict(_POLICIES)
+    for provider in personal_data:
+        staff |= {f"{f.model._meta.label_lower}.{f.name}" for f in provider.staff_references}
+        people |= {m._meta.label_lower: via for m, via in provider.people.items()}
+        policies |= {m._meta.label_lower: policy for m, policy in provider.policies.items()}
+    return _Registered(frozenset(staff), people, policies)
+
+
+def _person_links(model: type[models.Model], known: _Registered) -> list[str]:
+    """This table's own foreign keys to a person: a User (not a staff reference) or a
+    row that is a person's (an Enrollment, through its patient)."""
     links = []
     for f in model._meta.get_fields():
         # (related_model is None only for fields that point at no model: never a FK.)
@@ -162,23 +196,25 @@ def _person_links(model: type[models.Model]) -> list[str]:
             continue
         target = f.related_model._meta.label_lower
         if target == User._meta.label_lower:
-            if f"{model._meta.label_lower}.{f.name}" not in STAFF_REFERENCES:
+            if f"{model._meta.label_lower}.{f.name}" not in known.staff_references:
                 links.append(f.name)
-        elif target == ENROLLMENT:
-            links.append(f"{f.name}__patient")
+        elif target in known.people:
+            links.append(f"{f.name}__{known.people[target]}")
     return links
 
 
-def person_lookups(model: type[models.Model]) -> tuple[str, ...]:
+def person_lookups(model: type[models.Model],
+                   known: _Registered | None = None) -> tuple[str, ...]:
     """Lookups from `model` to the person it is about: its own links, or else the links
     of a table it points at (one hop). Empty when it is about nobody in particular."""
-    direct = _person_links(model)
+    known = known or _registered()
+    direct = _person_links(model, known)
     if direct:
         return tuple(direct)
     via = []
     for f in model._meta.get_fields():
         if (f.many_to_one or f.one_to_one) and f.concrete and f.related_model is not None:
-            via += [f"{f.name}__{link}" for link in _person_links(f.related_model)]
+            via += [f"{f.name}__{link}" for link in _person_links(f.related_model, known)]
     return tuple(via)
 
 
@@ -189,25 +225,26 @@ def _default_columns(model: type[models.Model]) -> tuple[str, ...]:
 
 def person_tables() -> list[Table]:
     """Every table that holds something about a person, in a stable order."""
+    known = _registered()
     candidates = [m for app in OUR_APPS for m in apps.get_app_config(app).get_models()]
     candidates += [apps.get_model(label) for label in OTHER_APP_TABLES
                    if apps.is_installed(_app_name(label))]
     tables = []
     for model in candidates:
         label = model._meta.label_lower
-        policy = _POLICIES.get(label, {})
+        policy = known.policies.get(label, TablePolicy())
         if model is User:
             lookups: tuple[str, ...] = ()
         else:
-            lookups = policy.get("lookups") or person_lookups(model)
+            lookups = person_lookups(model, known)
             if not lookups:
                 continue
         tables.append(Table(
             label=label, model=model, lookups=lookups,
-            columns=policy.get("columns") or _default_columns(model),
-            withheld=policy.get("withheld", ""), on_delete=policy.get("on_delete", "delete"),
-            select_related=policy.get("select_related", ()), extras=policy.get("extras"),
-            export_rows=policy.get("export_rows"),
+            columns=policy.columns or _default_columns(model),
+            withheld=policy.withheld, on_delete=policy.on_delete,
+            select_related=policy.select_related, extras=policy.extras,
+            export_rows=policy.export_rows,
         ))
     return tables
 
@@ -260,20 +297,6 @@ def _table_rows(table: Table, user: User) -> tuple[list[str], list[dict]]:
     return columns, rows
 
 
-def _bulk_import_rows(user: User) -> list[dict]:
-    """The patient's own lines in practice admins' uploads (the rows are kept as JSON,
-    so no foreign key finds them)."""
-    BulkImport = apps.get_model("tracking", "BulkImport")
-    practices = Membership.objects.filter(user=user).values("practice_id")
-    out = []
-    for upload in BulkImport.objects.filter(practice_id__in=practices).order_by("pk"):
-        for line in upload.rows or []:
-            if str(line.get("email", "")).strip().lower() == user.email.lower():
-                out.append({"import_id": upload.pk, "uploaded_at": _value(upload.created_at),
-                            **{k: v for k, v in line.items() if k != "problems"}})
-    return out
-
-
 def _csv_bytes(columns: list[str], rows: Iterable[dict]) -> bytes:
     out = io.StringIO()
     writer = csv.writer(out)
@@ -322,10 +345,11 @@ def data_export_build(*, user: User, request: HttpRequest | None = None) -> Expo
                              "why": table.withheld})
             continue
         columns[table.label], tables[table.label] = _table_rows(table, user)
-    imports = _bulk_import_rows(user)
-    if imports:
-        tables["tracking.bulkimport"] = imports
-        columns["tracking.bulkimport"] = list(imports[0])
+    for provider in personal_data:
+        for label, rows in (provider.export(user) if provider.export else {}).items():
+            if rows:
+                tables[label] = [{k: _value(v) for k, v in row.items()} for row in rows]
+                columns[label] = list(rows[0])
 
     document = {
         "format_version": FORMAT_VERSION,
@@ -366,17 +390,11 @@ def data_rights_available(user: User) -> bool:
 
 
 # ------------------------------------------------------------------ deletion
-# Alerts a clinician must see before the account can go: deleting removes the alert
-# and its page, and the urgent email names no one, so the clinician would never learn
-# who needed a call. Once a clinician has acknowledged it, deletion goes ahead.
-SAFETY_ALERT_KINDS = ("self_harm", "red_flag")
-
-
 def deletion_on_hold(user: User) -> bool:
-    """True while one of the patient's safety alerts is still unseen by their care team."""
-    Alert = apps.get_model("tracking", "Alert")
-    return Alert.objects.filter(enrollment__patient=user, kind__in=SAFETY_ALERT_KINDS,
-                                status="open").exists()
+    """True while an app holds the deletion back: tracking, while one of the patient's
+    safety alerts is still unseen by their care team (tracking/data_rights.py)."""
+    return any(provider.deletion_on_hold(user) for provider in personal_data
+               if provider.deletion_on_hold)
 
 
 def deleted_email(user_id: int) -> str:
@@ -386,13 +404,14 @@ def deleted_email(user_id: int) -> str:
 def account_delete(*, user: User) -> None:
     """Delete a patient's account, at once and in one transaction.
 
-    - Reminders stop: the reminder schedules are locked first (so a sweep that is
-      claiming them finishes before we go on, and no later sweep can), then removed
-      with every delivery not yet sent.
+    - Reminders stop: tracking locks the reminder schedules first (its
+      `before_delete`: a sweep that is claiming them finishes before we go on, and no
+      later sweep can), then they are removed with every delivery not yet sent.
     - Every row about the person (see `person_tables`) is deleted: enrollments with
       their check-ins, answers, practice logs, reflections, alerts and notes;
       memberships and invitations; notifications; email addresses and two-step login
-      devices. Their lines in admins' CSV uploads are blanked.
+      devices. Their lines in admins' CSV uploads are blanked (tracking's
+      `after_delete`).
     - The User row is kept but de-identified (no name, an invalid email, no password,
       inactive), so the append-only audit trail's ids still point somewhere. Its
       session epoch is raised, which ends every session on every device.
@@ -406,18 +425,21 @@ def account_delete(*, user: User) -> None:
         old_email = locked.email
         practice_ids = sorted(set(Membership.objects.filter(user=locked)
                                   .values_list("practice_id", flat=True)))
-        ReminderSchedule = apps.get_model("tracking", "ReminderSchedule")
-        list(ReminderSchedule.objects.select_for_update()
-             .filter(enrollment__patient=locked).values_list("pk", flat=True))
+        for provider in personal_data:
+            if provider.before_delete:
+                provider.before_delete(locked)
 
         tables = person_tables()
-        for table in tables:  # enrollments first: most rows go with them
-            if table.label == ENROLLMENT:
+        people = _registered().people
+        for table in tables:  # a person's own rows (enrollments) first: most go with them
+            if table.label in people:
                 table.rows_for(locked).delete()
         for table in tables:
             if table.on_delete == "delete":
                 table.rows_for(locked).delete()
-        _scrub_bulk_imports(practice_ids, old_email)
+        for provider in personal_data:
+            if provider.after_delete:
+                provider.after_delete(locked, practice_ids, old_email)
         _scrub_admin_log(locked)
 
         User.objects.filter(pk=locked.pk).update(
@@ -436,18 +458,6 @@ def account_delete(*, user: User) -> None:
                                       object_id=str(locked.pk),
                                       request_id=current_request_id())
     user.refresh_from_db()
-
-
-def _scrub_bulk_imports(practice_ids: list[int], email: str) -> None:
-    BulkImport = apps.get_model("tracking", "BulkImport")
-    for upload in BulkImport.objects.filter(practice_id__in=practice_ids):
-        changed = False
-        for line in upload.rows or []:
-            if str(line.get("email", "")).strip().lower() == email.lower():
-                line.update(email="", full_name="(account deleted)")
-                changed = True
-        if changed:
-            upload.save(update_fields=["rows"])
 
 
 def _scrub_admin_log(user: User) -> None:

@@ -11,6 +11,7 @@ from django.conf import settings
 from django.contrib.auth.models import AbstractBaseUser, BaseUserManager, PermissionsMixin
 from django.core.exceptions import ValidationError
 from django.db import models
+from django.db.models import Q
 from django.db.models.functions import Lower
 from django.utils import timezone as dj_timezone
 from django.utils.crypto import salted_hmac
@@ -47,11 +48,27 @@ class UserManager(BaseUserManager["User"]):
         extra.update(is_staff=True, is_superuser=True)
         return self._create(email, password, **extra)
 
+    def get_by_natural_key(self, username: str) -> User:
+        # Logins (Django's backend, createsuperuser) find accounts only: an invitee row
+        # may share its address with an account and never logs in.
+        return self.get(**{self.model.USERNAME_FIELD: username}, is_invitee=False)
+
 
 class User(AbstractBaseUser, PermissionsMixin):
-    """A person. Email is the login; the time zone drives every reminder and unlock."""
+    """A person. Email is the login; the time zone drives every reminder and unlock.
 
-    email = models.EmailField("email address", unique=True)
+    An *invitee* row (`is_invitee`) is not an account: it is what one practice typed
+    when it invited an address (name, email, time zone), made for that invitation
+    alone and never shared with another practice. Until the person accepts, that
+    practice's membership and enrollment point at it, so the practice sees only what it
+    typed, and inviting an address that has an account elsewhere looks and runs exactly
+    like inviting a new one. Accepting turns the row into the person's account, or
+    folds it into the account they already have (accounts.services.invitation_accept).
+    An invitee row is inactive and has no password, so nobody logs in as it.
+    """
+
+    # Unique among accounts (the constraint below); invitee rows may repeat an address.
+    email = models.EmailField("email address", db_index=True)
     full_name = models.CharField(max_length=150, blank=True)
     timezone = models.CharField(max_length=64, default="UTC", validators=[validate_timezone])
     is_active = models.BooleanField(default=True)
@@ -61,6 +78,7 @@ class User(AbstractBaseUser, PermissionsMixin):
     # mixed into the session auth hash, which Django checks on every request, so each
     # old session fails that check and is flushed: no session scan, any session store.
     session_epoch = models.PositiveIntegerField(default=0)
+    is_invitee = models.BooleanField(default=False, editable=False)
 
     objects = UserManager()
 
@@ -70,7 +88,8 @@ class User(AbstractBaseUser, PermissionsMixin):
 
     class Meta:
         constraints = [
-            models.UniqueConstraint(Lower("email"), name="user_email_ci_unique"),
+            models.UniqueConstraint(Lower("email"), condition=Q(is_invitee=False),
+                                    name="user_account_email_ci_unique"),
         ]
 
     def __str__(self) -> str:

@@ -6,17 +6,17 @@ import logging
 import secrets
 from dataclasses import dataclass
 
+from django.apps import apps
 from django.conf import settings
 from django.contrib.auth.password_validation import validate_password
 from django.core import signing
 from django.core.exceptions import ValidationError
-from django.db import transaction
+from django.db import IntegrityError, models, transaction
 from django.urls import reverse
 from django.utils import timezone
 
 from painapp.accounts.emails import send_email
-from painapp.accounts.models import Invitation, Membership, Practice, Role, User
-from painapp.accounts.timezones import timezone_changed
+from painapp.accounts.models import AuditEvent, Invitation, Membership, Practice, Role, User
 
 logger = logging.getLogger(__name__)
 
@@ -33,7 +33,9 @@ def invitation_url(invitation: Invitation) -> str:
 
 
 class InvitationUnusable(Exception):
-    """Why a link cannot be used: 'invalid', 'expired', 'used' or 'revoked'."""
+    """Why a link cannot be used: 'invalid', 'expired', 'used' or 'revoked'; or, for
+    this person, 'account' (they have an account: log in to it to accept) or
+    'disabled' (their account is switched off, and accepting does not switch it on)."""
 
     def __init__(self, reason: str, invitation: Invitation | None = None):
         super().__init__(reason)
@@ -79,10 +81,16 @@ class InvitationRequest:
 def invitation_create(
     *, practice: Practice, invited_by: User, request: InvitationRequest, send: bool = True
 ) -> Invitation:
-    """Invite someone to `practice` in a role. Creates the (inactive) account if needed.
+    """Invite someone to `practice` in a role.
 
-    The membership stays inactive until the link is accepted, so an invited person
-    sees nothing of the practice before then.
+    Whom the address belongs to outside this practice is never looked up. Unless the
+    practice already knows the person (a member, a former member, someone it invited
+    before), the invitation gets a fresh invitee row (`User.is_invitee`) holding only
+    what the admin typed, whether or not the address has an account elsewhere. So the
+    practice sees only what it typed until the person accepts, and nothing it can
+    observe (page, message, email, the statements run) says whether the address is
+    known elsewhere. The membership stays inactive until the link is accepted, so an
+    invited person sees nothing of the practice before then.
     """
     email = request.email.strip().lower()
     if request.role not in Role.values:
@@ -96,12 +104,12 @@ def invitation_create(
             raise ValidationError({"clinician": "That clinician is not active in this practice."})
 
     with transaction.atomic():
-        user = User.objects.filter(email__iexact=email).first()
-        if user is None:
-            user = User.objects.create_user(
-                email=email, full_name=request.full_name.strip(), timezone=request.timezone
-            )
-        membership = Membership.objects.filter(user=user, practice=practice).first()
+        # One invitation at a time per practice, so two admins (or an invitation and a
+        # bulk import) inviting one address at once cannot make two rows for it. NO KEY
+        # UPDATE does not block the inserts that reference the practice.
+        Practice.objects.select_for_update(no_key=True).filter(pk=practice.pk).exists()
+        membership = (Membership.objects.filter(practice=practice, user__email=email)
+                      .select_related("user").order_by("user__is_invitee").first())
         if membership is not None and membership.is_active:
             raise ValidationError({"email": "This person is already a member of your practice."})
         if membership is not None and membership.invitations.pending().exists():
@@ -110,12 +118,23 @@ def invitation_create(
                           "from the invitations list."}
             )
         if membership is None:
+            user = User.objects.create_user(
+                email=email, full_name=request.full_name.strip(), timezone=request.timezone,
+                is_invitee=True, is_active=False,
+            )
             membership = Membership.objects.create(
                 user=user, practice=practice, role=request.role, is_active=False
             )
-        elif membership.role != request.role:
-            membership.role = request.role
-            membership.save(update_fields=["role"])
+        else:
+            if membership.user.is_invitee:
+                # Invited here before: this practice's own row takes what it typed now.
+                invitee = membership.user
+                invitee.full_name = request.full_name.strip()
+                invitee.timezone = request.timezone
+                invitee.save(update_fields=["full_name", "timezone"])
+            if membership.role != request.role:
+                membership.role = request.role
+                membership.save(update_fields=["role"])
         invitation = Invitation.objects.create(
             membership=membership,
             clinician=request.clinician if request.role == Role.PATIENT else None,
@@ -173,13 +192,35 @@ def invitation_revoke(invitation: Invitation) -> None:
     )
 
 
-def invitation_accept(
-    *, invitation: Invitation, password: str | None, timezone_name: str | None
-) -> User:
-    """Set the password, switch the membership on, and spend the link — exactly once.
+def invitation_account(invitation: Invitation) -> User | None:
+    """The account the invited person already has, if any.
 
-    `password=None` is for someone who already has an account (at another practice)
-    and is logged in as the invited user: their password stays as it is.
+    That is the invited row itself when the practice invited someone it knew (a former
+    member), else the account that has the invitation's address. Asked only for the
+    holder of the link, never for the inviting practice.
+    """
+    invited = invitation.membership.user
+    if not invited.is_invitee:
+        return invited
+    return User.objects.filter(email=invited.email, is_invitee=False).first()
+
+
+def invitation_accept(
+    *,
+    invitation: Invitation,
+    password: str | None = None,
+    timezone_name: str | None = None,
+    account: User | None = None,
+) -> User:
+    """Switch the membership on and spend the link — exactly once.
+
+    With `account` (the person's own account, logged in) the invitation joins that
+    account: the invitee row's membership, enrollment and anything else that names it
+    become the account's, and the account itself is not changed — not its password,
+    name or time zone, and a switched-off account is refused, never switched back on.
+    No other practice's membership is touched. Without `account`, the invitee row
+    becomes the person's account with `password`, unless the address has an account
+    by now (then they must log in to it: InvitationUnusable('account')).
     """
     with transaction.atomic():
         locked = (
@@ -192,18 +233,68 @@ def invitation_accept(
                 "used" if locked.accepted_at else "revoked" if locked.revoked_at else "expired",
                 locked,
             )
-        user = locked.membership.user
-        if password is not None:
-            validate_password(password, user)
-            user.set_password(password)
-        moved = bool(timezone_name) and timezone_name != user.timezone
-        if timezone_name:
-            user.timezone = timezone_name
-        user.is_active = True
-        user.save(update_fields=["password", "timezone", "is_active"])
-        if moved:
-            timezone_changed(user=user)  # their reminders, in this transaction
-        Membership.objects.filter(pk=locked.membership_id).update(is_active=True)
+        invited = locked.membership.user
+        membership = locked.membership
+        if account is None:
+            user = _invitee_become_account(locked, invited, password, timezone_name)
+        else:
+            if not account.is_active:
+                raise InvitationUnusable("disabled", locked)
+            if account.is_invitee or account.email != invited.email:
+                raise InvitationUnusable("invalid", locked)
+            if account.pk != invited.pk:
+                membership = _invitee_merge(invitee=invited, account=account,
+                                            membership=membership)
+            user = account
+        Membership.objects.filter(pk=membership.pk).update(is_active=True)
         locked.accepted_at = timezone.now()
         locked.save(update_fields=["accepted_at"])
     return user
+
+
+def _invitee_become_account(invitation: Invitation, invited: User, password: str | None,
+                            timezone_name: str | None) -> User:
+    if (not invited.is_invitee or password is None
+            or User.objects.filter(email=invited.email, is_invitee=False).exists()):
+        raise InvitationUnusable("account", invitation)
+    validate_password(password, invited)
+    invited.set_password(password)
+    if timezone_name:
+        invited.timezone = timezone_name
+    invited.is_invitee = False
+    invited.is_active = True
+    try:
+        with transaction.atomic():
+            invited.save(update_fields=["password", "timezone", "is_invitee", "is_active"])
+    except IntegrityError:
+        # Another practice's invitation to this address became its account just now.
+        raise InvitationUnusable("account", invitation) from None
+    return invited
+
+
+def _invitee_merge(*, invitee: User, account: User, membership: Membership) -> Membership:
+    """Give the account everything that names the invitee row; return the membership.
+
+    Every foreign key to User is followed (found from the models, so a table added
+    later is not forgotten) except the audit trail's, which is append-only and keeps
+    the invitee's id. The row itself then keeps no name or address.
+    """
+    own = Membership.objects.filter(user=account, practice_id=membership.practice_id).first()
+    if own is not None:
+        # The account joined this practice some other way meanwhile: keep its row.
+        Invitation.objects.filter(membership=membership).update(membership=own)
+        Membership.objects.filter(pk=own.pk).update(role=membership.role)
+        membership.delete()
+        membership = own
+    else:
+        Membership.objects.filter(pk=membership.pk).update(user=account)
+    for model in apps.get_models():
+        if model in (Membership, AuditEvent):
+            continue
+        for field in model._meta.get_fields():
+            if isinstance(field, models.ForeignKey) and field.related_model is User:
+                model._base_manager.filter(**{field.name: invitee}).update(
+                    **{field.name: account})
+    User.objects.filter(pk=invitee.pk).update(
+        email=f"joined-{invitee.pk}@invalid", full_name="", timezone="UTC")
+    return membership

@@ -2,11 +2,11 @@
 
 A patient's reminder schedule is computed from their zone, so it must be recomputed
 in the same transaction as the zone changes, whichever screen changes it (their own
-time-zone page, onboarding, accepting an invitation, the Django admin). accounts
-cannot import tracking (tracking depends on accounts, never the reverse), so tracking
-registers its recompute here when it loads (TrackingConfig.ready) and every path that
-changes a zone calls `user_timezone_set` — or `timezone_changed` when the row is
-already saved (the Django admin's form saves it).
+time-zone page, onboarding, the Django admin). accounts cannot import tracking, so
+tracking registers its recompute on `timezone_followers` (TrackingConfig.ready; see
+painapp/accounts/extensions.py) and every path that changes a zone calls
+`user_timezone_set` — or `timezone_changed` when the row is already saved (the Django
+admin's form saves it).
 """
 
 from __future__ import annotations
@@ -15,22 +15,17 @@ from collections.abc import Callable
 
 from django.db import transaction
 
+from painapp.accounts.extensions import ExtensionPoint
 from painapp.accounts.models import User, validate_timezone
 
-TimezoneFollower = Callable[..., None]  # called as follower(user=user)
-_followers: list[TimezoneFollower] = []
-
-
-def follow_timezone_changes(follower: TimezoneFollower) -> None:
-    """Run `follower(user=…)` in the transaction of every time-zone change."""
-    if follower not in _followers:
-        _followers.append(follower)
+# Each is called as follower(user=user), inside the transaction that saved the zone.
+timezone_followers: ExtensionPoint[Callable[..., None]] = ExtensionPoint("timezone_followers")
 
 
 def timezone_changed(*, user: User) -> None:
     """`user.timezone` has just been saved with a new value: bring everything computed
     from it up to date. Call inside the transaction that saved it."""
-    for follower in _followers:
+    for follower in timezone_followers:
         follower(user=user)
 
 

@@ -7,6 +7,8 @@ sentence saying what to enter, next to the field, with what they typed kept.
 
 from __future__ import annotations
 
+from typing import Any, cast
+
 from django import forms
 
 from programs.models import Enrollment, FearItem
@@ -106,11 +108,11 @@ class ExposurePlanForm(forms.Form):
         error_messages={"max_length": "Keep it shorter, please: 1000 characters at most."},
     )
 
-    def __init__(self, *args, enrollment: Enrollment, **kwargs) -> None:
+    def __init__(self, *args: Any, enrollment: Enrollment, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         # Only this patient's own rungs can be chosen; any other id is "not a choice".
         rungs = FearItem.objects.filter(enrollment=enrollment)
-        self.fields["fear_item"].queryset = rungs
+        cast(RungChoiceField, self.fields["fear_item"]).queryset = rungs
         self.has_rungs = rungs.exists()
         if not self.has_rungs:
             activity = self.fields["activity"]
@@ -121,8 +123,9 @@ class ExposurePlanForm(forms.Form):
     def clean_activity(self) -> str:
         return " ".join(self.cleaned_data["activity"].split())
 
-    def clean(self) -> dict:
-        cleaned = super().clean()
+    def clean(self) -> dict[str, Any]:
+        super().clean()
+        cleaned = self.cleaned_data
         if (
             not cleaned.get("fear_item")
             and not cleaned.get("activity")

@@ -8,6 +8,11 @@ from django.db.models import Count, F, Q
 
 from programs.models import Enrollment, Exposure, FearItem
 
+# The patient's own ladder order, as FearItem's Meta declares it. Named because a query
+# with an aggregate (ladder_rungs) drops the default ordering; `or ()` only because
+# Django types Meta.ordering as optional.
+LADDER_ORDER = FearItem._meta.ordering or ()
+
 # PHODA convention: a change of more than 20 points on the 0–100 scale is meaningful.
 MEANINGFUL_CHANGE = 20
 # A rung is "learned" once two exposures turned out less harmful than predicted.
@@ -120,7 +125,7 @@ def ladder_rungs(enrollment: Enrollment) -> list[Rung]:
                 filter=done & Q(exposures__actual_harm__lt=F("exposures__predicted_harm")),
             ),
         )
-        .order_by(*FearItem._meta.ordering)
+        .order_by(*LADDER_ORDER)
     )
     return [
         Rung(item=item, step=n, tries=item.tries, wins=item.wins)
@@ -209,14 +214,17 @@ def exposure_outcome(exposure: Exposure, *, fear_item: FearItem | None = None) -
     Given the exposure's rung, it also compares the rung's first rating with the fear
     rating given after this exposure.
     """
-    if not exposure.is_done:
+    # exposure_complete writes the "after" half and completed_at in one UPDATE, so both
+    # actual ratings are set exactly when the exposure is done.
+    actual_pain, actual_harm = exposure.actual_pain, exposure.actual_harm
+    if not exposure.is_done or actual_pain is None or actual_harm is None:
         return None
     ladder = None
     if fear_item is not None and exposure.fear_after is not None:
         ladder = RatingChange(first=fear_item.first_rating, now=exposure.fear_after)
     return Outcome(
-        pain=Comparison("pain", exposure.predicted_pain, exposure.actual_pain, 10),
-        harm=Comparison("harm", exposure.predicted_harm, exposure.actual_harm, 100),
+        pain=Comparison("pain", exposure.predicted_pain, actual_pain, 10),
+        harm=Comparison("harm", exposure.predicted_harm, actual_harm, 100),
         ladder=ladder,
     )
 

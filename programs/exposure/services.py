@@ -13,6 +13,7 @@ from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils import timezone
 
+from programs.exposure.selectors import LADDER_ORDER
 from programs.models import Enrollment, Exposure, FearItem
 
 UP = "up"
@@ -27,7 +28,7 @@ def _check_rating(name: str, value: int, top: int) -> None:
 def _locked_ladder(enrollment: Enrollment) -> list[FearItem]:
     """The rungs in order, with the enrollment locked until the transaction ends."""
     Enrollment.objects.select_for_update().only("pk").get(pk=enrollment.pk)
-    return list(FearItem.objects.filter(enrollment=enrollment).order_by(*FearItem._meta.ordering))
+    return list(FearItem.objects.filter(enrollment=enrollment).order_by(*LADDER_ORDER))
 
 
 def _renumber(items: list[FearItem]) -> None:

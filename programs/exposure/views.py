@@ -8,7 +8,7 @@ status line for screen readers.
 from __future__ import annotations
 
 from django.contrib import messages
-from django.http import HttpRequest, HttpResponse
+from django.http import HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.views.decorators.http import require_POST
@@ -27,6 +27,7 @@ from programs.exposure.services import (
     fear_item_update,
 )
 from programs.models import Exposure, FearItem
+from programs.types import PatientRequest
 
 LADDER = "programs/exposure/ladder.html"
 
@@ -36,18 +37,18 @@ def _ladder_url(fear_item: FearItem | None = None) -> str:
     return f"{url}#rung-{fear_item.pk}" if fear_item else url
 
 
-def _render_ladder(request: HttpRequest, add_form: FearItemForm, **extra) -> HttpResponse:
+def _render_ladder(request: PatientRequest, add_form: FearItemForm, **extra) -> HttpResponse:
     context = {"page": ladder_page(request.enrollment), "add_form": add_form, **extra}
     return render(request, LADDER, context)
 
 
 @enrollment_required
-def ladder(request: HttpRequest) -> HttpResponse:
+def ladder(request: PatientRequest) -> HttpResponse:
     return _render_ladder(request, FearItemForm())
 
 
 @enrollment_required
-def fear_create(request: HttpRequest) -> HttpResponse:
+def fear_create(request: PatientRequest) -> HttpResponse:
     if request.method != "POST":
         return redirect(reverse("exposure") + "#add")
     form = FearItemForm(request.POST)
@@ -59,7 +60,7 @@ def fear_create(request: HttpRequest) -> HttpResponse:
 
 
 @enrollment_required
-def fear_edit(request: HttpRequest, pk: int) -> HttpResponse:
+def fear_edit(request: PatientRequest, pk: int) -> HttpResponse:
     fear_item = own(request, FearItem, pk=pk)
     if request.method == "POST" and "remove" in request.POST:
         fear_item_delete(fear_item=fear_item)
@@ -87,7 +88,7 @@ def fear_edit(request: HttpRequest, pk: int) -> HttpResponse:
 
 @enrollment_required
 @require_POST
-def fear_move(request: HttpRequest, pk: int) -> HttpResponse:
+def fear_move(request: PatientRequest, pk: int) -> HttpResponse:
     fear_item = own(request, FearItem, pk=pk)
     direction = request.POST.get("direction")
     moved = direction in (UP, DOWN) and fear_item_move(fear_item=fear_item, direction=direction)
@@ -111,7 +112,7 @@ def fear_move(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 @enrollment_required
-def exposure_plan(request: HttpRequest) -> HttpResponse:
+def exposure_plan(request: PatientRequest) -> HttpResponse:
     enrollment = request.enrollment
     if request.method == "POST":
         form = ExposurePlanForm(request.POST, enrollment=enrollment)
@@ -130,7 +131,7 @@ def exposure_plan(request: HttpRequest) -> HttpResponse:
 
 
 def _render_detail(
-    request: HttpRequest, exposure: Exposure, form: ExposureDoneForm | None = None
+    request: PatientRequest, exposure: Exposure, form: ExposureDoneForm | None = None
 ) -> HttpResponse:
     if not exposure.is_done and form is None:
         form = ExposureDoneForm()
@@ -145,18 +146,18 @@ def _render_detail(
     )
 
 
-def _own_exposure(request: HttpRequest, pk: int) -> Exposure:
+def _own_exposure(request: PatientRequest, pk: int) -> Exposure:
     return own(request, Exposure.objects.select_related("fear_item"), pk=pk)
 
 
 @enrollment_required
-def exposure_detail(request: HttpRequest, pk: int) -> HttpResponse:
+def exposure_detail(request: PatientRequest, pk: int) -> HttpResponse:
     return _render_detail(request, _own_exposure(request, pk))
 
 
 @enrollment_required
 @require_POST
-def exposure_done(request: HttpRequest, pk: int) -> HttpResponse:
+def exposure_done(request: PatientRequest, pk: int) -> HttpResponse:
     exposure = _own_exposure(request, pk)
     already = "You already logged how this went, so nothing was changed."
     if exposure.is_done:

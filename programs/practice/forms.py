@@ -8,10 +8,11 @@ from __future__ import annotations
 
 import uuid
 from dataclasses import dataclass
+from typing import Any, cast
 
 from django import forms
 
-from programs.practice.services import DURATION_MAX_SECONDS, NOTE_MAX_LENGTH
+from programs.practice.services import DURATION_MAX_SECONDS, DURATION_MESSAGE, NOTE_MAX_LENGTH
 
 RATING_CHOICES = [(str(n), str(n)) for n in range(11)]
 
@@ -86,11 +87,12 @@ class PracticeSessionForm(forms.Form):
         },
     )
 
-    def __init__(self, *args, sensation_words: list[str], **kwargs):
+    def __init__(self, *args: Any, sensation_words: list[str], **kwargs: Any) -> None:
         kwargs.setdefault("initial", {})
         kwargs["initial"].setdefault("client_token", str(uuid.uuid4()))
         super().__init__(*args, **kwargs)
-        self.fields["sensations"].choices = [(w, w) for w in sensation_words]
+        sensations = cast(forms.MultipleChoiceField, self.fields["sensations"])
+        sensations.choices = [(w, w) for w in sensation_words]
 
     def clean_client_token(self) -> uuid.UUID:
         # The token is ours, in a hidden field. If a client lost it, a fresh one still
@@ -101,13 +103,22 @@ class PracticeSessionForm(forms.Form):
             return uuid.uuid4()
 
     def clean_duration_seconds(self) -> int:
-        # Sent by the player's own clock; a missing or odd value is not the patient's
-        # mistake, so it counts as 0 instead of blocking their save.
-        try:
-            seconds = int(str(self.cleaned_data.get("duration_seconds") or "0"))
-        except ValueError:
+        # Measured by the player's own clock; the page without JavaScript sends none,
+        # which counts as 0. A time it could not have measured (not a whole number,
+        # below 0, over two hours) is refused with a plain message, never cut down to
+        # size: everything the patient entered stays on the page, and the form comes
+        # back without that time (templates/programs/practice/form.html), so saving
+        # again works.
+        raw = str(self.cleaned_data.get("duration_seconds") or "").strip()
+        if not raw:
             return 0
-        return max(0, min(seconds, DURATION_MAX_SECONDS))
+        try:
+            seconds = int(raw)
+        except ValueError:
+            raise forms.ValidationError(DURATION_MESSAGE) from None
+        if not 0 <= seconds <= DURATION_MAX_SECONDS:
+            raise forms.ValidationError(DURATION_MESSAGE)
+        return seconds
 
     @property
     def token(self) -> str:
@@ -123,6 +134,7 @@ class PracticeSessionForm(forms.Form):
     def error_links(self) -> list[ErrorLink]:
         """Each error with the id of the control to jump to, in the order of the page."""
         links = [ErrorLink("", str(e)) for e in self.non_field_errors()]
+        links += [ErrorLink("", str(e)) for e in self["duration_seconds"].errors]
         for name in (
             "pain_before",
             "threat_before",

@@ -21,6 +21,12 @@ from programs.services import activity_complete
 NOTE_MAX_LENGTH = 2000
 # A session is 3–10 minutes; anything past two hours is a page left open, not practice.
 DURATION_MAX_SECONDS = 2 * 60 * 60
+# A duration the player could not have measured is refused, never cut down to size.
+DURATION_MESSAGE = (
+    "We could not save how long this practice took: the time we got is not possible "
+    "(a session lasts from 0 seconds to 2 hours). Your answers are all still here. Press "
+    "“Save to my log” again to save them without that time."
+)
 
 
 def sensation_words(enrollment: Enrollment) -> list[str]:
@@ -74,8 +80,9 @@ def practice_session_record(
     `local_date` is the patient's own calendar date at `at` (now by default), so a
     session at 23:30 in Los Angeles counts for that day, not for tomorrow in UTC.
 
-    Raises ValidationError for a rating outside 0–10, a word not in the guide, or a
-    note over 2000 characters; nothing is saved then.
+    Raises ValidationError for a rating outside 0–10, a word not in the guide, a
+    duration outside 0 seconds–2 hours, or a note over 2000 characters; nothing is
+    saved then.
     """
     ratings = {
         "pain_before": pain_before,
@@ -91,6 +98,9 @@ def practice_session_record(
     picked = set(sensations)
     if picked - set(allowed):
         errors["sensations"] = "Please pick words from the list only."
+    if (isinstance(duration_seconds, bool) or not isinstance(duration_seconds, int)
+            or not 0 <= duration_seconds <= DURATION_MAX_SECONDS):
+        errors["duration_seconds"] = DURATION_MESSAGE
     note = (note or "").strip()
     if len(note) > NOTE_MAX_LENGTH:
         errors["note"] = f"Please keep your note to {NOTE_MAX_LENGTH:,} characters or fewer."
@@ -106,7 +116,7 @@ def practice_session_record(
                 **ratings,
                 "practiced_at": at,
                 "local_date": enrollment.local_date(at),
-                "duration_seconds": max(0, min(int(duration_seconds), DURATION_MAX_SECONDS)),
+                "duration_seconds": duration_seconds,
                 # The guide's order, not the order of clicks, so the log reads the same way.
                 "sensations": [w for w in allowed if w in picked],
                 "note": note,

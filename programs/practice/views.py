@@ -11,7 +11,7 @@ from __future__ import annotations
 import uuid
 
 from django.core.exceptions import ValidationError
-from django.http import Http404, HttpRequest, HttpResponse
+from django.http import Http404, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.views.decorators.http import require_GET, require_POST
@@ -20,6 +20,7 @@ from programs.access import enrollment_required, own
 from programs.models import Enrollment, PracticeSession
 from programs.practice.forms import PracticeSessionForm
 from programs.practice.services import practice_session_record, sensation_words
+from programs.types import PatientRequest
 
 
 def _time_text(seconds: int) -> str:
@@ -71,7 +72,7 @@ def _saved_context(enrollment: Enrollment, session: PracticeSession) -> dict:
     }
 
 
-def _form_context(request: HttpRequest, form: PracticeSessionForm) -> dict:
+def _form_context(request: PatientRequest, form: PracticeSessionForm) -> dict:
     enrollment = request.enrollment
     return {
         "guide": _guide(enrollment),
@@ -84,7 +85,7 @@ def _form_context(request: HttpRequest, form: PracticeSessionForm) -> dict:
 
 @require_GET
 @enrollment_required
-def player(request: HttpRequest) -> HttpResponse:
+def player(request: PatientRequest) -> HttpResponse:
     """The player, or (with ?saved=<token>) the calm page after a plain-form save."""
     saved = request.GET.get("saved")
     if saved:
@@ -102,7 +103,7 @@ def player(request: HttpRequest) -> HttpResponse:
 
 @require_POST
 @enrollment_required
-def save_session(request: HttpRequest) -> HttpResponse:
+def save_session(request: PatientRequest) -> HttpResponse:
     enrollment = request.enrollment
     form = PracticeSessionForm(request.POST, sensation_words=sensation_words(enrollment))
     if form.is_valid():

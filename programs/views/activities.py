@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from django.contrib import messages
-from django.http import Http404, HttpRequest, HttpResponse
+from django.http import Http404, HttpResponse
 from django.shortcuts import redirect, render
 from django.views.decorators.http import require_http_methods, require_POST
 
@@ -11,6 +11,7 @@ from programs import selectors, services
 from programs.access import enrollment_required
 from programs.forms import AttributionForm, EvidenceForm, ReflectionForm
 from programs.models import ActivityKind, Attribution, Reflection
+from programs.types import PatientRequest
 
 _SAVED = {
     ActivityKind.REFLECTION: "Saved. You can come back and change it any time.",
@@ -21,7 +22,7 @@ _SAVED = {
 }
 
 
-def _find(request: HttpRequest, slug: str):
+def _find(request: PatientRequest, slug: str):
     pmap = selectors.program_map(request.enrollment)
     found = pmap.activity(slug)
     if found is None:
@@ -32,7 +33,7 @@ def _find(request: HttpRequest, slug: str):
 
 @enrollment_required
 @require_http_methods(["GET", "POST"])
-def activity(request: HttpRequest, slug: str) -> HttpResponse:
+def activity(request: PatientRequest, slug: str) -> HttpResponse:
     pmap, state, activity = _find(request, slug)
     enrollment = request.enrollment
     context = {"pmap": pmap, "state": state, "activity": activity,
@@ -40,7 +41,7 @@ def activity(request: HttpRequest, slug: str) -> HttpResponse:
     if not state.is_open:
         return render(request, "programs/activity_locked.html", context)
 
-    form = None
+    form: AttributionForm | EvidenceForm | ReflectionForm | None = None
     existing = Reflection.objects.filter(enrollment=enrollment, activity=activity).first()
     data = request.POST if request.method == "POST" else None
     if activity.kind == ActivityKind.ATTRIBUTION:
@@ -61,10 +62,11 @@ def activity(request: HttpRequest, slug: str) -> HttpResponse:
         if form is None:
             raise Http404
         if form.is_valid():
-            if activity.kind == ActivityKind.ATTRIBUTION:
+            # The form's class follows the activity's kind (above).
+            if isinstance(form, AttributionForm):
                 services.attribution_record(enrollment=enrollment, activity=activity,
                                             causes=form.causes())
-            elif activity.kind == ActivityKind.EVIDENCE:
+            elif isinstance(form, EvidenceForm):
                 services.reflection_save(enrollment=enrollment, activity=activity,
                                          text=form.cleaned_data["text"],
                                          checked=form.cleaned_data["checked"])
@@ -80,7 +82,7 @@ def activity(request: HttpRequest, slug: str) -> HttpResponse:
 
 @enrollment_required
 @require_POST
-def activity_complete(request: HttpRequest, slug: str) -> HttpResponse:
+def activity_complete(request: PatientRequest, slug: str) -> HttpResponse:
     _pmap, state, activity = _find(request, slug)
     if not state.is_open:
         raise Http404

@@ -5,20 +5,21 @@ from __future__ import annotations
 
 from django.contrib import messages
 from django.core.exceptions import ValidationError
-from django.http import HttpRequest, HttpResponse
+from django.http import HttpResponse
 from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.views.decorators.http import require_http_methods
 
 from painapp.accounts.access import admin_required
 from painapp.accounts.audit import audit
+from painapp.types import MemberRequest
 from programs import services
 from programs.forms import PatientInviteForm
 
 
 @admin_required
 @require_http_methods(["GET", "POST"])
-def patient_invite(request: HttpRequest) -> HttpResponse:
+def patient_invite(request: MemberRequest) -> HttpResponse:
     form = PatientInviteForm(request.POST if request.method == "POST" else None,
                              practice=request.practice,
                              initial={"start_date": timezone.localdate()})

@@ -4,13 +4,14 @@ from __future__ import annotations
 
 import datetime
 
-from django.http import HttpRequest, HttpResponse
+from django.http import HttpResponse
 from django.shortcuts import render
 from django.utils import timezone
 from django.utils.dateparse import parse_datetime
 
 from programs import selectors
 from programs.access import enrollment_required
+from programs.types import PatientRequest
 
 UTC = datetime.UTC
 
@@ -18,7 +19,7 @@ PAGE = 30
 
 
 @enrollment_required
-def my_log(request: HttpRequest) -> HttpResponse:
+def my_log(request: PatientRequest) -> HttpResponse:
     enrollment = request.enrollment
     try:
         before = parse_datetime(request.GET.get("before", "") or "")

@@ -6,18 +6,19 @@ tracking/views/screening.py.
 
 from __future__ import annotations
 
-from django.http import HttpRequest, HttpResponse
+from django.http import HttpResponse
 from django.shortcuts import redirect, render
 from django.views.decorators.http import require_http_methods
 
 from programs import services
 from programs.access import enrollment_required
 from programs.forms import ConsentForm, PreferencesForm
+from programs.types import PatientRequest
 
 onboarding_step = enrollment_required(allow_onboarding=True)
 
 
-def _already_done(request) -> HttpResponse | None:
+def _already_done(request: PatientRequest) -> HttpResponse | None:
     enrollment = request.enrollment
     if enrollment.on_safety_hold:
         return redirect("safety_hold")
@@ -27,20 +28,20 @@ def _already_done(request) -> HttpResponse | None:
 
 
 @onboarding_step
-def welcome(request: HttpRequest) -> HttpResponse:
+def welcome(request: PatientRequest) -> HttpResponse:
     return _already_done(request) or render(request, "programs/onboarding/welcome.html",
                                             {"step": 1})
 
 
 @onboarding_step
-def about(request: HttpRequest) -> HttpResponse:
+def about(request: PatientRequest) -> HttpResponse:
     return _already_done(request) or render(request, "programs/onboarding/about.html",
                                             {"step": 2})
 
 
 @onboarding_step
 @require_http_methods(["GET", "POST"])
-def consent(request: HttpRequest) -> HttpResponse:
+def consent(request: PatientRequest) -> HttpResponse:
     if done := _already_done(request):
         return done
     enrollment = request.enrollment
@@ -54,7 +55,7 @@ def consent(request: HttpRequest) -> HttpResponse:
 
 @onboarding_step
 @require_http_methods(["GET", "POST"])
-def preferences(request: HttpRequest) -> HttpResponse:
+def preferences(request: PatientRequest) -> HttpResponse:
     if done := _already_done(request):
         return done
     enrollment = request.enrollment

@@ -2,31 +2,30 @@
 
 from __future__ import annotations
 
-from django.conf import settings
+from collections.abc import Callable
+
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import render
-from django.utils.module_loading import import_string
 
+from painapp.accounts.extensions import ExtensionPoint
 from programs import selectors
 from programs.access import enrollment_required
-from programs.models import ActivityKind
+from programs.models import ActivityKind, Enrollment
+from programs.types import PatientRequest
+
+# A card for Today, or None: {"template": ..., and what the template reads}.
+TodayCard = Callable[[HttpRequest, Enrollment], dict | None]
+# Cards other apps add to Today (tracking: a check-in that is open), registered from
+# their AppConfig.ready: `programs` does not import `tracking`.
+today_cards: ExtensionPoint[TodayCard] = ExtensionPoint("Today page cards")
 
 
-def _today_cards(request: HttpRequest, enrollment) -> list[dict]:
-    """Cards other apps add to Today (e.g. a check-in that is open), wired in settings.
-
-    `programs` does not import `tracking`; the project settings name the providers.
-    """
-    cards = []
-    for dotted in getattr(settings, "PAINAPP_TODAY_PROVIDERS", []):
-        card = import_string(dotted)(request, enrollment)
-        if card:
-            cards.append(card)
-    return cards
+def _today_cards(request: PatientRequest, enrollment: Enrollment) -> list[dict]:
+    return [card for provider in today_cards if (card := provider(request, enrollment))]
 
 
 @enrollment_required
-def today(request: HttpRequest) -> HttpResponse:
+def today(request: PatientRequest) -> HttpResponse:
     enrollment = request.enrollment
     overview = selectors.today_overview(enrollment)
     pmap = overview.pmap
@@ -56,14 +55,14 @@ def today(request: HttpRequest) -> HttpResponse:
 
 
 @enrollment_required
-def overview(request: HttpRequest) -> HttpResponse:
+def overview(request: PatientRequest) -> HttpResponse:
     pmap = selectors.program_map(request.enrollment)
     return render(request, "programs/overview.html",
                   {"pmap": pmap, "version": request.enrollment.program_version})
 
 
 @enrollment_required
-def week(request: HttpRequest, number: int) -> HttpResponse:
+def week(request: PatientRequest, number: int) -> HttpResponse:
     pmap = selectors.program_map(request.enrollment)
     state = pmap.week(number)
     if state is None:

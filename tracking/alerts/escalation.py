@@ -7,7 +7,7 @@ from __future__ import annotations
 
 import logging
 from collections import Counter, defaultdict
-from datetime import datetime, timedelta
+from datetime import datetime
 
 from django.conf import settings
 from django.db import IntegrityError, transaction
@@ -18,6 +18,7 @@ from django.utils import timezone
 from painapp.accounts.audit import audit
 from painapp.accounts.emails import send_email
 from painapp.accounts.models import Membership, Role, User
+from tracking import rules as clinical
 from tracking.alerts.evaluate import _settings_by_practice
 from tracking.models import (
     Alert,
@@ -31,11 +32,9 @@ from tracking.outbox import outbox_add
 
 logger = logging.getLogger(__name__)
 
+# When an alert escalates and when a digest is due are tracking.rules' (imported as
+# `clinical`, as `rules` elsewhere names a practice's PracticeSettings).
 
-
-DIGEST_LOCAL_HOUR = 7
-# The first digest a clinician gets covers the day before it.
-FIRST_DIGEST_WINDOW = timedelta(hours=24)
 
 # ------------------------------------------------------------------ escalation
 def escalate_unacknowledged_alerts(now: datetime | None = None) -> int:
@@ -55,9 +54,11 @@ def escalate_unacknowledged_alerts(now: datetime | None = None) -> int:
     )
     if not candidates:
         return 0
-    rules = _settings_by_practice({practice_id for _, practice_id, _ in candidates})
+    settings_of = _settings_by_practice({practice_id for _, practice_id, _ in candidates})
     due = [(pk, practice_id) for pk, practice_id, created_at in candidates
-           if created_at + timedelta(minutes=rules[practice_id].escalation_minutes) <= now]
+           if clinical.escalation_due(
+               created_at=created_at, now=now,
+               escalation_minutes=settings_of[practice_id].escalation_minutes)]
     if not due:
         return 0
     admins: dict[int, list[User]] = defaultdict(list)
@@ -108,7 +109,7 @@ def send_daily_digests(now: datetime | None = None) -> int:
     local_dates = {}
     for clinician in clinicians:
         local = timezone.localtime(now, clinician.tzinfo)
-        if local.hour >= DIGEST_LOCAL_HOUR:
+        if clinical.digest_due(local):
             local_dates[clinician.pk] = local.date()
     if not local_dates:
         return 0
@@ -121,7 +122,7 @@ def send_daily_digests(now: datetime | None = None) -> int:
     last = dict(DigestLog.objects.filter(clinician_id__in=list(due))
                 .values("clinician_id").annotate(last=Max("created_at"))
                 .values_list("clinician_id", "last"))
-    since = {pk: last.get(pk) or now - FIRST_DIGEST_WINDOW for pk in due}
+    since = {pk: last.get(pk) or now - clinical.FIRST_DIGEST_WINDOW for pk in due}
     earliest = min(since.values())
 
     alert_counts: dict[int, Counter] = defaultdict(Counter)

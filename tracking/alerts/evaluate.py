@@ -2,20 +2,20 @@
 
 from __future__ import annotations
 
-import json
 import logging
 import re
 from collections import defaultdict
 from dataclasses import dataclass, field
-from datetime import datetime, timedelta
+from datetime import datetime
 from typing import Any
 
-from django.db import connection
+from django.db.models import Q
 from django.utils import timezone
 from django.utils.safestring import SafeString
 
 from programs.markdown import render_markdown
 from programs.models import Enrollment, EnrollmentStatus
+from tracking import rules as clinical
 from tracking.alerts.services import alert_raise
 from tracking.models import (
     Alert,
@@ -26,16 +26,16 @@ from tracking.models import (
 
 logger = logging.getLogger(__name__)
 
+# The thresholds and definitions are tracking.rules' (imported as `clinical`: here
+# `rules` is the practice's PracticeSettings, as checkin_record passes it). This module
+# reads the rows each rule needs and raises the alerts.
 
-
-PAIN_KEY = "pain_avg"
-FEAR_KEY = "fear_movement"
 # Trend alerts: while one of a kind is still unresolved for a patient, the next
 # check-in that meets the rule adds nothing new (the clinician already knows).
 # Self-harm is never folded: every such answer gets its own alert.
 TREND_KINDS = (Alert.Kind.PAIN_UP, Alert.Kind.FEAR_HIGH, Alert.Kind.MISSED)
-# Missed check-ins older than this are not looked at again by the sweep.
-MISSED_LOOKBACK = timedelta(days=14)
+
+
 # ------------------------------------------------------------------ check-in rules
 @dataclass
 class CheckinEvaluation:
@@ -69,15 +69,15 @@ def evaluate_checkin(checkin: CheckIn, *, responses: list[Response] | None = Non
     it + the rise), open trend alerts (only if a trend rule matched), then the inserts.
     """
     enrollment = checkin.enrollment
-    if rules is None:
-        rules = PracticeSettings.for_practice(enrollment.practice_id)
+    settings = rules if rules is not None else PracticeSettings.for_practice(
+        enrollment.practice_id)
     if responses is None:
         responses = list(Response.objects.filter(checkin=checkin).select_related("instrument"))
     by_key = {r.instrument_key: r for r in responses}
     source = f"checkin:{checkin.pk}"
     result = CheckinEvaluation()
 
-    self_harm = _self_harm_details(responses, rules.crisis_words or [])
+    self_harm = _self_harm_details(responses, settings.crisis_words or [])
     if self_harm is not None:
         result.safety = True
         alert = alert_raise(enrollment=enrollment, kind=Alert.Kind.SELF_HARM,
@@ -86,20 +86,19 @@ def evaluate_checkin(checkin: CheckIn, *, responses: list[Response] | None = Non
             result.alerts.append(alert)
 
     trends: list[tuple[str, str, dict]] = []
-    pain_now = _total(by_key.get(PAIN_KEY))
+    pain_now = _total(by_key.get(clinical.PAIN_AVG))
     # The rule needs a baseline and this check-in's pain at it + the rise. The summary's
     # baseline is the one its read would find (the enrollment's one baseline check-in):
     # given it, without one or below that, the history cannot matter and is not read.
-    if pain_now is not None and (pain_baseline is None or (
-            pain_baseline.value is not None
-            and pain_now >= pain_baseline.value + rules.pain_rise_points)):
-        pain = _pain_rise(checkin, rules)
+    if pain_now is not None and (pain_baseline is None or clinical.reaches_pain_rise(
+            pain_now, baseline=pain_baseline.value, rise_points=settings.pain_rise_points)):
+        pain = _pain_rise(checkin, settings)
         if pain is not None:
             trends.append((Alert.Kind.PAIN_UP, Alert.Severity.HIGH, pain))
-    fear = _total(by_key.get(FEAR_KEY))
-    if fear is not None and fear >= rules.fear_high_threshold:
+    fear = _total(by_key.get(clinical.FEAR_MOVEMENT))
+    if clinical.is_fear_high(fear, threshold=settings.fear_high_threshold):
         trends.append((Alert.Kind.FEAR_HIGH, Alert.Severity.ROUTINE,
-                       {"fear": fear, "threshold": rules.fear_high_threshold}))
+                       {"fear": fear, "threshold": settings.fear_high_threshold}))
     if trends:
         unresolved = _unresolved_trend_kinds([enrollment.pk]).get(enrollment.pk, set())
         for kind, severity, details in trends:
@@ -124,9 +123,9 @@ def _self_harm_details(responses: list[Response], crisis_words: list[str]) -> di
         safety_item = (response.instrument.scoring or {}).get("safety_item")
         if safety_item:
             value = response.answers.get(safety_item)
-            if isinstance(value, int) and value > 0:
+            if clinical.is_self_harm_answer(value):
                 # "item9" for PHQ-9; any other instrument's safety item by its own key.
-                name = "item9" if safety_item == "phq9" else safety_item
+                name = "item9" if safety_item == clinical.PHQ9_SAFETY_ITEM else safety_item
                 details[name] = value
     pattern = _crisis_pattern(crisis_words)
     if pattern is not None and any(pattern.search(text) for r in responses
@@ -154,73 +153,41 @@ def _free_texts(answers: dict) -> list[str]:
     return out
 
 
-# The pain rule's one read, written out: the ORM took longer to compile its UNION
-# than the database took to run it (issue 7). The first baseline, then the latest
-# others, each with its score's total; only this check-in or completed ones, none
-# opening after this one. Each part is a subquery so its ORDER BY and LIMIT hold on
-# SQLite (the demo) as on Postgres.
-_PAIN_ROWS_SQL = """
-SELECT * FROM (
-    SELECT r.checkin_id, c.kind, c.opens_at, {total}
-    FROM {response} r INNER JOIN {checkin} c ON c.id = r.checkin_id
-    WHERE c.enrollment_id = %s AND r.instrument_key = %s AND c.opens_at <= %s
-      AND (c.status = %s OR c.id = %s) AND c.kind = %s
-    ORDER BY c.opens_at, c.id LIMIT 1) first_baseline
-UNION ALL
-SELECT * FROM (
-    SELECT r.checkin_id, c.kind, c.opens_at, {total}
-    FROM {response} r INNER JOIN {checkin} c ON c.id = r.checkin_id
-    WHERE c.enrollment_id = %s AND r.instrument_key = %s AND c.opens_at <= %s
-      AND (c.status = %s OR c.id = %s) AND c.kind <> %s
-    ORDER BY c.opens_at DESC, c.id DESC LIMIT %s) latest
-"""
-_pain_rows_sql: dict[str, str] = {}
-
-
 def _pain_rows(checkin: CheckIn, needed: int) -> list[tuple]:
     """(checkin_id, kind, opens_at, total) of the first baseline and the latest
-    `needed` other check-ins with average pain, up to this one."""
-    vendor = connection.vendor
-    sql = _pain_rows_sql.get(vendor)
-    if sql is None:
-        total = ("json_extract(r.scores, '$.total')" if vendor == "sqlite"
-                 else "r.scores ->> 'total'")
-        sql = _pain_rows_sql[vendor] = _PAIN_ROWS_SQL.format(
-            total=total, response=Response._meta.db_table, checkin=CheckIn._meta.db_table)
-    opens_at = connection.ops.adapt_datetimefield_value(checkin.opens_at)
-    part = [checkin.enrollment_id, PAIN_KEY, opens_at, CheckIn.Status.COMPLETED.value,
-            checkin.pk, CheckIn.Kind.BASELINE.value]
-    with connection.cursor() as cursor:
-        cursor.execute(sql, [*part, *part, needed])
-        rows = cursor.fetchall()
-    # Postgres gives the total as JSON text ("4", "4.5"); SQLite as a number.
-    return [(pk, kind, opens_at, json.loads(total) if isinstance(total, str) else total)
-            for pk, kind, opens_at, total in rows]
+    `needed` other check-ins with average pain, up to this one: only this check-in or
+    completed ones, none opening after it. One query (a UNION ALL of two sliced
+    selects) of at most `needed` + 1 rows, however long the history."""
+    answered = (Response.objects
+                .filter(checkin__enrollment_id=checkin.enrollment_id,
+                        instrument_key=clinical.PAIN_AVG, checkin__opens_at__lte=checkin.opens_at)
+                .filter(Q(checkin__status=CheckIn.Status.COMPLETED) | Q(checkin_id=checkin.pk))
+                .values_list("checkin_id", "checkin__kind", "checkin__opens_at", "scores__total"))
+    first_baseline = (answered.filter(checkin__kind=CheckIn.Kind.BASELINE)
+                      .order_by("checkin__opens_at", "checkin_id")[:1])
+    latest = (answered.exclude(checkin__kind=CheckIn.Kind.BASELINE)
+              .order_by("-checkin__opens_at", "-checkin_id")[:needed])
+    return list(first_baseline.union(latest, all=True))
 
 
-def _pain_rise(checkin: CheckIn, rules: PracticeSettings) -> dict | None:
-    """Pain ≥ baseline + points on this check-in and the ones just before it.
-
-    "In a row" counts check-ins where pain was recorded: a missed week says nothing
-    about pain (the missed rule covers it), so it neither breaks nor extends a run.
-
-    One query of at most `pain_rise_checkins` + 1 rows, however long the history: the
-    first baseline and the latest others, each with only its score's total.
-    """
-    needed = max(1, rules.pain_rise_checkins)
-    rows = _pain_rows(checkin, needed)
+def _pain_rise(checkin: CheckIn, settings: PracticeSettings) -> dict | None:
+    """The pain-up rule (`clinical.pain_has_risen`) on this check-in and the ones just
+    before it. "In a row" counts check-ins where pain was recorded: a missed week says
+    nothing about pain (the missed rule covers it), so it neither breaks nor extends a
+    run; and the run must end with this check-in."""
+    rows = _pain_rows(checkin, clinical.in_a_row_needed(settings.pain_rise_checkins))
     baseline = next((total for _, kind, _, total in rows if kind == CheckIn.Kind.BASELINE), None)
-    if baseline is None:
+    run = [(pk, total) for opens_at, pk, total in sorted(
+        (opens_at, pk, total) for pk, kind, opens_at, total in rows
+        if kind != CheckIn.Kind.BASELINE)]
+    if not run or run[-1][0] != checkin.pk:
         return None
-    run = sorted(((opens_at, pk, total) for pk, kind, opens_at, total in rows
-                  if kind != CheckIn.Kind.BASELINE), key=lambda r: (r[0], r[1]))
-    run = [(pk, total) for _, pk, total in run]
-    if len(run) < needed or run[-1][0] != checkin.pk:
-        return None
-    limit = baseline + rules.pain_rise_points
-    if all(total is not None and total >= limit for _, total in run):
-        return {"baseline": baseline, "recent": [t for _, t in run],
-                "rise_points": rules.pain_rise_points}
+    recent = [total for _, total in run]
+    if clinical.pain_has_risen(baseline=baseline, recent=recent,
+                               rise_points=settings.pain_rise_points,
+                               in_a_row=settings.pain_rise_checkins):
+        return {"baseline": baseline, "recent": recent,
+                "rise_points": settings.pain_rise_points}
     return None
 
 
@@ -254,7 +221,7 @@ def alerts_for_missed_checkins(now: datetime | None = None) -> list[Alert]:
     now = now or timezone.now()
     enrollment_ids = (CheckIn.objects.filter(status=CheckIn.Status.MISSED,
                                              closes_at__lte=now,
-                                             closes_at__gt=now - MISSED_LOOKBACK)
+                                             closes_at__gt=now - clinical.MISSED_LOOKBACK)
                       .values_list("enrollment_id", flat=True).distinct())
     enrollments = list(Enrollment.objects.filter(pk__in=enrollment_ids,
                                                  status=EnrollmentStatus.ACTIVE)
@@ -274,7 +241,7 @@ def _missed_alerts(enrollments: list[Enrollment], now: datetime) -> list[Alert]:
     if not enrollments:
         return []
     ids = [e.pk for e in enrollments]
-    rules = _settings_by_practice({e.practice_id for e in enrollments})
+    settings = _settings_by_practice({e.practice_id for e in enrollments})
     closed: dict[int, list[tuple[int, str]]] = defaultdict(list)
     for enrollment_id, pk, status in (
         CheckIn.objects.filter(enrollment_id__in=ids, closes_at__lte=now,
@@ -285,15 +252,15 @@ def _missed_alerts(enrollments: list[Enrollment], now: datetime) -> list[Alert]:
     unresolved = _unresolved_trend_kinds(ids)
     raised = []
     for enrollment in enrollments:
-        needed = max(1, rules[enrollment.practice_id].missed_in_a_row)
-        last = closed[enrollment.pk][:needed]
-        if len(last) < needed or any(s != CheckIn.Status.MISSED for _, s in last):
+        in_a_row = settings[enrollment.practice_id].missed_in_a_row
+        last = closed[enrollment.pk]
+        if not clinical.missed_in_a_row([status for _, status in last], in_a_row=in_a_row):
             continue
         if Alert.Kind.MISSED in unresolved[enrollment.pk]:
             continue
         alert = alert_raise(enrollment=enrollment, kind=Alert.Kind.MISSED,
                             severity=Alert.Severity.ROUTINE, source=f"missed:{last[0][0]}",
-                            details={"missed_in_a_row": needed})
+                            details={"missed_in_a_row": clinical.in_a_row_needed(in_a_row)})
         if alert is not None:
             raised.append(alert)
     return raised

@@ -4,20 +4,21 @@ it (which stops escalation), resolve it."""
 from __future__ import annotations
 
 from django.contrib import messages
-from django.http import HttpRequest, HttpResponse
+from django.http import HttpResponse
 from django.shortcuts import redirect, render
 from django.views.decorators.http import require_POST
 
 from painapp.accounts.access import staff_required
 from painapp.accounts.audit import audit
 from painapp.accounts.models import Role
+from painapp.types import MemberRequest
 from tracking.access import alert_for_staff
 from tracking.alerts import services
 from tracking.models import Alert
 from tracking.screening.forms import RED_FLAGS
 
 
-def _back(request: HttpRequest, alert: Alert) -> HttpResponse:
+def _back(request: MemberRequest, alert: Alert) -> HttpResponse:
     # Clinicians go back to their caseload; admins have none, so back to the alert.
     if request.membership.role == Role.CLINICIAN:
         return redirect("caseload")
@@ -25,7 +26,7 @@ def _back(request: HttpRequest, alert: Alert) -> HttpResponse:
 
 
 @staff_required
-def alert_detail(request: HttpRequest, pk: int) -> HttpResponse:
+def alert_detail(request: MemberRequest, pk: int) -> HttpResponse:
     alert = alert_for_staff(request, pk)
     audit(request, "alert.viewed", practice=alert.practice, subject=alert.enrollment.patient,
           obj=alert)
@@ -39,7 +40,7 @@ def alert_detail(request: HttpRequest, pk: int) -> HttpResponse:
 
 @require_POST
 @staff_required
-def alert_acknowledge(request: HttpRequest, pk: int) -> HttpResponse:
+def alert_acknowledge(request: MemberRequest, pk: int) -> HttpResponse:
     alert = alert_for_staff(request, pk)
     if services.alert_acknowledge(alert=alert, by=request.user, request=request):
         messages.success(request, "Alert acknowledged. Nobody else will be asked to follow "
@@ -51,7 +52,7 @@ def alert_acknowledge(request: HttpRequest, pk: int) -> HttpResponse:
 
 @require_POST
 @staff_required
-def alert_resolve(request: HttpRequest, pk: int) -> HttpResponse:
+def alert_resolve(request: MemberRequest, pk: int) -> HttpResponse:
     alert = alert_for_staff(request, pk)
     if services.alert_resolve(alert=alert, by=request.user, request=request):
         messages.success(request, "Alert resolved.")

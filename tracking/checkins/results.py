@@ -111,7 +111,9 @@ class Results:
         if self.pain_free:
             out.append("Your average pain is in the 0 to 1 range: pain-free or nearly "
                        "pain-free. In the PRT study, about two in three people reached this "
-                       "range by the end.")
+                       "range by the end. That study had 151 people. The 50 who had PRT got "
+                       "1 doctor visit and 8 one-to-one sessions with a therapist over 4 "
+                       "weeks, and this app has not itself been tested in a trial.")
         elif pain.is_real_improvement:
             out.append("That is a real change. A drop of 2 points, or of 30% or more, is one "
                        "people notice in daily life.")

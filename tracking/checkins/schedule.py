@@ -17,27 +17,26 @@ from programs.models import (
     EnrollmentStatus,
     ProgramVersion,
 )
+from tracking import rules
 from tracking.models import CheckIn, PracticeSettings
+from tracking.rules import PAIN_FREE_MAX as PAIN_FREE_MAX  # see LIVE_STATUSES below
+from tracking.rules import REAL_CHANGE_PERCENT as REAL_CHANGE_PERCENT
+from tracking.rules import REAL_CHANGE_POINTS as REAL_CHANGE_POINTS
 
 DEFAULT_CONFIG: dict = {
-    "baseline": ["pain_avg", "pain_worst", "fear_movement", "fabq_pa", "phq9", "gad7"],
-    "weekly": ["pain_avg", "pain_worst", "fear_movement", "phq2", "gad2"],
+    "baseline": [rules.PAIN_AVG, rules.PAIN_WORST, rules.FEAR_MOVEMENT, rules.FABQ_PA,
+                 rules.PHQ9, rules.GAD7],
+    "weekly": [rules.PAIN_AVG, rules.PAIN_WORST, rules.FEAR_MOVEMENT, rules.PHQ2, rules.GAD2],
     "full_weeks": [],
     "followup_months": [1, 3],
 }
 
-# Enrollments whose check-ins open and close with the calendar. A paused enrollment's
-# check-ins wait (and are moved by checkins_reschedule when it resumes); follow-ups
-# still run after the program is completed.
-LIVE_STATUSES = (EnrollmentStatus.ACTIVE, EnrollmentStatus.COMPLETED)
-PENDING = (CheckIn.Status.SCHEDULED, CheckIn.Status.OPEN)
-PENDING_VALUES = tuple(s.value for s in PENDING)
-
-# The trial's outcome: 0–1 on the 0–10 average-pain scale (Ashar et al. 2022).
-PAIN_FREE_MAX = 1
-# A change patients notice (PRT_NOTES.md): at least 2 points or at least 30%.
-REAL_CHANGE_POINTS = 2
-REAL_CHANGE_PERCENT = 30
+# The check-in status rules are tracking.rules' (which enrollments are live, which
+# check-ins are pending). The names below stay only for modules that still import them
+# from here (checkins services/selectors/results/views, charts, clinic.overview) until
+# each asks `rules` itself: the same objects, not copies. Delete them then.
+LIVE_STATUSES = rules.LIVE_ENROLLMENT_STATUSES
+PENDING = PENDING_VALUES = rules.CHECKIN_PENDING
 
 # ---------------------------------------------------------------- the schedule
 
@@ -94,7 +93,8 @@ def checkin_plan(enrollment: Enrollment, *, today: date | None = None,
     weeks = enrollment.week_count
     today = today or enrollment.local_date()
     baseline_due = max(enrollment.start_date, today)
-    end_due = enrollment.week_opens_on(weeks) + timedelta(days=7)
+    # The day after the last week ends.
+    end_due = enrollment.week_opens_on(weeks) + timedelta(days=rules.DAYS_PER_WEEK)
     full_weeks = {int(n) for n in cfg.get("full_weeks") or []}
 
     plan = [PlannedCheckIn("baseline", CheckIn.Kind.BASELINE, None, baseline_due,
@@ -168,14 +168,18 @@ def checkins_reschedule(enrollment: Enrollment, *, now: datetime | None = None) 
 def checkins_update_statuses(now: datetime | None = None) -> dict[str, int]:
     """The minute sweep: open check-ins whose day has come, and mark the ones whose
     window closed undone as missed. Two UPDATEs whatever the number of rows; running
-    it twice changes nothing."""
+    it twice changes nothing.
+
+    This is where `rules.effective_status` is stored: what it says of a check-in at
+    `now` (open from `opens_at`, missed from `closes_at`, waiting while the enrollment
+    is not live), written to the row so queries can read the column."""
     now = now or timezone.now()
-    live = Q(enrollment__status__in=LIVE_STATUSES)
+    live = Q(enrollment__status__in=rules.LIVE_ENROLLMENT_STATUSES)
     opened = CheckIn.objects.filter(
         live, status=CheckIn.Status.SCHEDULED, opens_at__lte=now, closes_at__gt=now,
     ).update(status=CheckIn.Status.OPEN)
     missed = CheckIn.objects.filter(
-        live, status__in=PENDING, closes_at__lte=now,
+        live, status__in=rules.CHECKIN_PENDING, closes_at__lte=now,
     ).update(status=CheckIn.Status.MISSED)
     return {"opened": opened, "missed": missed}
 

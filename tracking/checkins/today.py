@@ -1,4 +1,5 @@
-"""Cards that tracking adds to the patient's Today page (see PAINAPP_TODAY_PROVIDERS)."""
+"""Cards that tracking adds to the patient's Today page (programs.views.today.today_cards,
+registered in TrackingConfig.ready)."""
 
 from __future__ import annotations
 

@@ -16,7 +16,7 @@ from painapp.accounts.models import User
 from programs import services as program_services
 from programs.models import Attribution, AttributionCategory, Enrollment
 from tracking.alerts.services import alert_resolve
-from tracking.lifecycle import enrollment_started
+from tracking.lifecycle import enrollment_started, lock_enrollment
 from tracking.models import Alert, ClinicianNote
 from tracking.reminders.schedules import preferences_for
 
@@ -93,8 +93,14 @@ def week_unlock(*, enrollment: Enrollment, week: int, by: User,
 def safety_hold_clear(*, enrollment: Enrollment, by: User,
                       request: HttpRequest | None = None) -> None:
     """The clinician has reviewed the red flags: lift the hold so the patient may
-    start, and resolve the red-flag alert that asked for the review."""
+    start, and resolve the red-flag alert that asked for the review.
+
+    One transaction on the locked enrollment (see tracking.lifecycle): the hold lifted,
+    its audit event, the alert resolved, and the program's check-ins and reminders
+    scheduled, all or nothing. A second clear (two tabs) finds no hold and changes
+    nothing (ValidationError)."""
     with transaction.atomic():
+        lock_enrollment(enrollment)
         program_services.screening_clear(enrollment=enrollment, cleared_by=by)
         audit(request, "screening.cleared", practice=enrollment.practice,
               subject=enrollment.patient, obj=enrollment, actor=by)

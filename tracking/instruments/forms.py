@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import json
 import re
+from typing import Any
 
 from django import forms
 
@@ -163,8 +164,9 @@ class InstrumentImportForm(forms.Form):
         error_messages={"required": "Please confirm your practice holds a licence to use "
                                     "this questionnaire."})
 
-    def clean(self):
-        cleaned = super().clean()
+    def clean(self) -> dict[str, Any]:
+        super().clean()
+        cleaned = self.cleaned_data
         upload, text = cleaned.get("file"), (cleaned.get("text") or "").strip()
         if upload:
             if upload.size > MAX_BYTES:

@@ -2,10 +2,14 @@
 
 Wording of PHQ-9/PHQ-2 and GAD-7/GAD-2 is reproduced as released by their authors
 without copyright restriction; the FABQ physical-activity items with citation; the
-pain, fear and causes items are our own.
+pain, fear and causes items are our own. Their band tables and the PHQ-9's safety
+item are the clinical rules' (tracking.rules), in a definition's form: the same
+numbers give the same definition, so building them from there makes no new version.
 """
 
 from __future__ import annotations
+
+from tracking import rules
 
 NRS_LABELS = {"0": "No pain", "10": "Worst pain you can imagine"}
 PHQ_OPTIONS = {"0": "Not at all", "1": "Several days", "2": "More than half the days",
@@ -34,21 +38,6 @@ GAD7_ITEMS = [
     "Becoming easily annoyed or irritable",
     "Feeling afraid as if something awful might happen",
 ]
-PHQ9_BANDS = [
-    {"min": 0, "max": 4, "label": "Minimal"},
-    {"min": 5, "max": 9, "label": "Mild"},
-    {"min": 10, "max": 14, "label": "Moderate"},
-    {"min": 15, "max": 19, "label": "Moderately severe"},
-    {"min": 20, "max": 27, "label": "Severe"},
-]
-GAD7_BANDS = [
-    {"min": 0, "max": 4, "label": "Minimal"},
-    {"min": 5, "max": 9, "label": "Mild"},
-    {"min": 10, "max": 14, "label": "Moderate"},
-    {"min": 15, "max": 21, "label": "Severe"},
-]
-
-
 def _items(prefix: str, texts: list[str], lo: int, hi: int, labels: dict) -> list[dict]:
     return [{"key": f"{prefix}{n}", "text": t, "min": lo, "max": hi, "labels": labels}
             for n, t in enumerate(texts, start=1)]
@@ -63,9 +52,7 @@ SHIPPED: list[dict] = [
         "licence_note": "Our own wording.",
         "items": [{"key": "pain_avg", "min": 0, "max": 10, "labels": NRS_LABELS,
                    "text": "On average, how strong was your back pain over the last 7 days?"}],
-        "scoring": {"method": "raw", "bands": [
-            {"min": 0, "max": 1, "label": "Pain-free or nearly pain-free"},
-            {"min": 2, "max": 10, "label": "Pain present"}]},
+        "scoring": {"method": "raw", "bands": rules.scoring_bands(rules.PAIN_AVG_BANDS)},
     },
     {
         "key": "pain_worst", "title": "Worst pain",
@@ -117,8 +104,9 @@ SHIPPED: list[dict] = [
                         "distribute.",
         "items": _items("phq", PHQ9_ITEMS, 0, 3, PHQ_OPTIONS),
         # Item 9 is the safety item: any answer above 0 starts the safety workflow.
-        "safety_item": "phq9",
-        "scoring": {"method": "sum", "max_missing": 0, "bands": PHQ9_BANDS},
+        "safety_item": rules.PHQ9_SAFETY_ITEM,
+        "scoring": {"method": "sum", "max_missing": 0,
+                    "bands": rules.scoring_bands(rules.PHQ9_BANDS)},
     },
     {
         "key": "phq2", "title": "PHQ-2",
@@ -128,9 +116,8 @@ SHIPPED: list[dict] = [
                     "Med Care 2003;41(11):1284–1292.",
         "licence_note": "No permission required to reproduce.",
         "items": _items("phq", PHQ9_ITEMS[:2], 0, 3, PHQ_OPTIONS),
-        "scoring": {"method": "sum", "max_missing": 0, "bands": [
-            {"min": 0, "max": 2, "label": "Below screening threshold"},
-            {"min": 3, "max": 6, "label": "Positive screen: consider PHQ-9"}]},
+        "scoring": {"method": "sum", "max_missing": 0,
+                    "bands": rules.scoring_bands(rules.PHQ2_BANDS)},
     },
     {
         "key": "gad7", "title": "GAD-7",
@@ -141,7 +128,8 @@ SHIPPED: list[dict] = [
                     "2006;166(10):1092–1097.",
         "licence_note": "No permission required to reproduce.",
         "items": _items("gad", GAD7_ITEMS, 0, 3, PHQ_OPTIONS),
-        "scoring": {"method": "sum", "max_missing": 0, "bands": GAD7_BANDS},
+        "scoring": {"method": "sum", "max_missing": 0,
+                    "bands": rules.scoring_bands(rules.GAD7_BANDS)},
     },
     {
         "key": "gad2", "title": "GAD-2",
@@ -151,9 +139,8 @@ SHIPPED: list[dict] = [
                     "2007;146(5):317–325.",
         "licence_note": "No permission required to reproduce.",
         "items": _items("gad", GAD7_ITEMS[:2], 0, 3, PHQ_OPTIONS),
-        "scoring": {"method": "sum", "max_missing": 0, "bands": [
-            {"min": 0, "max": 2, "label": "Below screening threshold"},
-            {"min": 3, "max": 6, "label": "Positive screen: consider GAD-7"}]},
+        "scoring": {"method": "sum", "max_missing": 0,
+                    "bands": rules.scoring_bands(rules.GAD2_BANDS)},
     },
     {
         "key": "causes", "title": "Causes of your pain",

@@ -24,6 +24,7 @@ import io
 import zoneinfo
 from dataclasses import dataclass
 from datetime import date, timedelta
+from typing import Any, TypeAlias
 
 from django.core.exceptions import ValidationError
 from django.core.validators import validate_email
@@ -60,7 +61,12 @@ class ImportUnavailable(Exception):
 
 
 # ---------------------------------------------------------------- reading the file
-def parse_csv(data: bytes) -> list[dict]:
+# One row of the file: its `line` number and the COLUMNS as stripped strings, plus, once
+# checked, its `problems`. Stored as JSON on BulkImport.rows, hence a plain dict.
+Row: TypeAlias = dict[str, Any]
+
+
+def parse_csv(data: bytes) -> list[Row]:
     """The file's rows as dicts of stripped strings, with their line numbers."""
     if len(data) > MAX_BYTES:
         raise FileProblem("That file is larger than 5 MB. Split it into smaller files.")
@@ -86,7 +92,7 @@ def parse_csv(data: bytes) -> list[dict]:
             "The first row must name the columns. Missing: " + ", ".join(missing)
             + ". Expected: " + ", ".join(COLUMNS) + " (program is optional).")
     index = {c: names.index(c) for c in COLUMNS if c in names}
-    rows = []
+    rows: list[Row] = []
     try:
         for values in reader:
             if not any(v.strip() for v in values):
@@ -94,7 +100,7 @@ def parse_csv(data: bytes) -> list[dict]:
             if len(rows) >= MAX_ROWS:
                 raise FileProblem(f"That file has more than {MAX_ROWS:,} rows. Split it "
                                   "into smaller files.")
-            row = {"line": reader.line_num}
+            row: Row = {"line": reader.line_num}
             for column in COLUMNS:
                 i = index.get(column)
                 row[column] = values[i].strip() if i is not None and i < len(values) else ""
@@ -130,7 +136,11 @@ def _known(practice: Practice, emails: set[str]) -> _Known:
                                .values_list("pk", "program__slug", "created_at")):
         newest = newest or pk
         versions.setdefault(slug, pk)  # newest first: the first one seen is the latest
-    users = {u.email: u for u in User.objects.filter(email__in=emails)}
+    # Only people this practice knows (members, former members, its own invitees): an
+    # address with an account elsewhere gets a fresh invitee row like a new one does.
+    users = {u.email: u for u in User.objects.filter(email__in=emails,
+                                                     memberships__practice=practice)
+             .order_by("-is_invitee")}
     by_user = {u.pk: email for email, u in users.items()}
     memberships = {m.user_id: m for m in Membership.objects.filter(
         practice=practice, user_id__in=by_user)}
@@ -159,7 +169,7 @@ def _known(practice: Practice, emails: set[str]) -> _Known:
                   users=users, taken=taken, reusable_memberships=reusable)
 
 
-def _check_row(row: dict, known: _Known, seen: dict[str, int], today: date) -> list[str]:
+def _check_row(row: Row, known: _Known, seen: dict[str, int], today: date) -> list[str]:
     problems = []
     name = row["full_name"]
     if not name:
@@ -220,7 +230,7 @@ def _check_row(row: dict, known: _Known, seen: dict[str, int], today: date) -> l
     return problems
 
 
-def check_rows(practice: Practice, rows: list[dict]) -> tuple[list[dict], _Known]:
+def check_rows(practice: Practice, rows: list[Row]) -> tuple[list[Row], _Known]:
     """Each row with its `problems` (plain sentences; none = it can be imported)."""
     emails = {r["email"].lower() for r in rows if r["email"]}
     known = _known(practice, emails)
@@ -272,6 +282,8 @@ def bulk_import_confirm(*, bulk_import: BulkImport, by: User,
         if locked.expires_at <= timezone.now():
             raise ImportUnavailable("expired")
         practice = locked.practice
+        # As accounts.services.invitation_create: one invitation at a time per practice.
+        Practice.objects.select_for_update(no_key=True).filter(pk=practice.pk).exists()
         rows, known = check_rows(practice, locked.rows)
         valid = [r for r in rows if not r["problems"]]
         try:
@@ -296,17 +308,20 @@ def bulk_import_confirm(*, bulk_import: BulkImport, by: User,
     return locked
 
 
-def _create(practice: Practice, by: User, rows: list[dict], known: _Known,
+def _create(practice: Practice, by: User, rows: list[Row], known: _Known,
             ip: str | None) -> list[Invitation]:
     """The rows enrollment_invite would make, in a few bulk statements."""
-    if not rows:
+    newest = known.newest_version
+    if not rows or newest is None:
+        # With no program version at all, check_rows refused every row.
         return []
     new_users = []
     for row in rows:
         email = row["email"].lower()
         if email not in known.users:
             user = User(email=email, full_name=row["full_name"],
-                        timezone=_ZONES[row["timezone"].lower()])
+                        timezone=_ZONES[row["timezone"].lower()], is_invitee=True,
+                        is_active=False)
             user.set_unusable_password()
             new_users.append(user)
     for user in User.objects.bulk_create(new_users):
@@ -325,7 +340,7 @@ def _create(practice: Practice, by: User, rows: list[dict], known: _Known,
         for m, r in zip(memberships, rows, strict=True))
     enrollments = Enrollment.objects.bulk_create(
         Enrollment(patient=p, practice=practice,
-                   program_version_id=known.versions.get(r["program"], known.newest_version),
+                   program_version_id=known.versions.get(r["program"], newest),
                    clinician_id=known.clinicians[r["clinician_email"].lower()],
                    start_date=date.fromisoformat(r["start_date"]),
                    status=EnrollmentStatus.INVITED,

@@ -3,7 +3,11 @@ own practice, so a posted id from elsewhere is simply "not a choice"."""
 
 from __future__ import annotations
 
+from datetime import date
+from typing import Any, cast
+
 from django import forms
+from django.db.models import QuerySet
 
 from painapp.accounts.models import Practice, Role, User
 from programs.models import EnrollmentStatus, Program
@@ -11,7 +15,7 @@ from programs.models import EnrollmentStatus, Program
 DATE_ERRORS = {"invalid": "Enter a date like 2026-01-31."}
 
 
-def clinicians_of(practice: Practice, *, active: bool = True):
+def clinicians_of(practice: Practice, *, active: bool = True) -> QuerySet[User]:
     qs = User.objects.filter(memberships__practice=practice,
                              memberships__role=Role.CLINICIAN)
     if active:
@@ -20,7 +24,7 @@ def clinicians_of(practice: Practice, *, active: bool = True):
 
 
 class ClinicianChoiceField(forms.ModelChoiceField):
-    def __init__(self, **kwargs):
+    def __init__(self, **kwargs: Any) -> None:
         kwargs.setdefault("empty_label", "Choose a clinician")
         kwargs.setdefault("error_messages", {
             "required": "Choose a clinician.",
@@ -32,10 +36,15 @@ class ClinicianChoiceField(forms.ModelChoiceField):
         return obj.display_name
 
 
+def _clinician_field(form: forms.Form, name: str) -> ClinicianChoiceField:
+    # True by construction: each form below declares `name` as a ClinicianChoiceField.
+    return cast(ClinicianChoiceField, form.fields[name])
+
+
 class DateInput(forms.DateInput):
     input_type = "date"
 
-    def __init__(self, **kwargs):
+    def __init__(self, **kwargs: Any) -> None:
         super().__init__(format="%Y-%m-%d", **kwargs)
 
 
@@ -46,25 +55,28 @@ class DeactivateClinicianForm(forms.Form):
         help_text="Every patient of theirs moves to this clinician before they are switched "
                   "off.")
 
-    def __init__(self, *args, practice: Practice, clinician: User, caseload: int, **kwargs):
+    def __init__(self, *args: Any, practice: Practice, clinician: User, caseload: int,
+                 **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         self.caseload = caseload
-        self.fields["reassign_to"].queryset = clinicians_of(practice).exclude(pk=clinician.pk)
+        reassign_to = _clinician_field(self, "reassign_to")
+        reassign_to.queryset = clinicians_of(practice).exclude(pk=clinician.pk)
         if caseload:
-            self.fields["reassign_to"].required = True
-            self.fields["reassign_to"].error_messages["required"] = (
+            reassign_to.required = True
+            reassign_to.error_messages["required"] = (
                 "Choose who takes over their patients. Nobody can be left without a "
                 "clinician.")
         else:
-            self.fields["reassign_to"].widget = forms.HiddenInput()
+            reassign_to.widget = forms.HiddenInput()
 
 
 class ReassignCaseloadForm(forms.Form):
     to_clinician = ClinicianChoiceField(label="Move all their patients to")
 
-    def __init__(self, *args, practice: Practice, clinician: User, **kwargs):
+    def __init__(self, *args: Any, practice: Practice, clinician: User, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        self.fields["to_clinician"].queryset = clinicians_of(practice).exclude(pk=clinician.pk)
+        _clinician_field(self, "to_clinician").queryset = (
+            clinicians_of(practice).exclude(pk=clinician.pk))
 
 
 # ---------------------------------------------------------------- enrollments
@@ -77,18 +89,20 @@ class EnrollmentFilterForm(forms.Form):
     clinician = ClinicianChoiceField(label="Clinician", required=False,
                                      empty_label="Any clinician")
 
-    def __init__(self, *args, practice: Practice, **kwargs):
+    def __init__(self, *args: Any, practice: Practice, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         # Former clinicians too: their withdrawn patients stay with them.
-        self.fields["clinician"].queryset = clinicians_of(practice, active=False).distinct()
+        _clinician_field(self, "clinician").queryset = (
+            clinicians_of(practice, active=False).distinct())
 
 
 class TransferForm(forms.Form):
     to_clinician = ClinicianChoiceField(label="New clinician")
 
-    def __init__(self, *args, practice: Practice, current: User, **kwargs):
+    def __init__(self, *args: Any, practice: Practice, current: User, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        self.fields["to_clinician"].queryset = clinicians_of(practice).exclude(pk=current.pk)
+        _clinician_field(self, "to_clinician").queryset = (
+            clinicians_of(practice).exclude(pk=current.pk))
 
 
 # ---------------------------------------------------------------- bulk import
@@ -104,17 +118,21 @@ class BulkUploadForm(forms.Form):
 
 
 # ---------------------------------------------------------------- reports and audit
-class DateRangeMixin:
-    def clean(self):
-        data = super().clean()
-        start, end = data.get("date_from"), data.get("date_to")
+class DateRangeForm(forms.Form):
+    """A filter form with `date_from`/`date_to` fields: the end may not be before the start."""
+
+    def clean(self) -> dict[str, Any]:
+        super().clean()
+        data = self.cleaned_data
+        start: date | None = data.get("date_from")
+        end: date | None = data.get("date_to")
         if start and end and end < start:
             self.add_error("date_to", "The end date is before the start date. Swap them, or "
                                       "choose a later end date.")
         return data
 
 
-class OutcomesFilterForm(DateRangeMixin, forms.Form):
+class OutcomesFilterForm(DateRangeForm):
     date_from = forms.DateField(label="Start date from", required=False,
                                 widget=DateInput(), error_messages=DATE_ERRORS)
     date_to = forms.DateField(label="Start date to", required=False,
@@ -126,15 +144,21 @@ class OutcomesFilterForm(DateRangeMixin, forms.Form):
     clinician = ClinicianChoiceField(label="Clinician", required=False,
                                      empty_label="All clinicians")
 
-    def __init__(self, *args, practice: Practice, **kwargs):
+    def __init__(self, *args: Any, practice: Practice, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        self.fields["clinician"].queryset = clinicians_of(practice, active=False).distinct()
+        _clinician_field(self, "clinician").queryset = (
+            clinicians_of(practice, active=False).distinct())
 
 
-class AuditFilterForm(DateRangeMixin, forms.Form):
+class StaffChoiceField(forms.ModelChoiceField):
+    def label_from_instance(self, obj: User) -> str:
+        return f"{obj.display_name} ({obj.email})"
+
+
+class AuditFilterForm(DateRangeForm):
     action = forms.ChoiceField(label="What happened", required=False,
                                error_messages={"invalid_choice": "Choose an action from the list."})
-    actor = forms.ModelChoiceField(
+    actor = StaffChoiceField(
         label="Who did it", queryset=User.objects.none(), required=False,
         empty_label="Anyone",
         error_messages={"invalid_choice": "Choose a person from the list."})
@@ -143,12 +167,13 @@ class AuditFilterForm(DateRangeMixin, forms.Form):
     date_to = forms.DateField(label="To", required=False, widget=DateInput(),
                               error_messages=DATE_ERRORS)
 
-    def __init__(self, *args, practice: Practice, actions: list[tuple[str, str]], **kwargs):
+    def __init__(self, *args: Any, practice: Practice, actions: list[tuple[str, str]],
+                 **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        self.fields["action"].choices = [("", "Anything")] + actions
+        # The casts are true by construction: the fields are declared above.
+        cast(forms.ChoiceField, self.fields["action"]).choices = [("", "Anything")] + actions
         # Staff, present and past: patients act on their own data only.
-        self.fields["actor"].queryset = (
+        cast(StaffChoiceField, self.fields["actor"]).queryset = (
             User.objects.filter(memberships__practice=practice,
                                 memberships__role__in=[Role.CLINICIAN, Role.ADMIN])
             .distinct().order_by("full_name", "email"))
-        self.fields["actor"].label_from_instance = lambda u: f"{u.display_name} ({u.email})"

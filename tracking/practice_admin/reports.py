@@ -32,19 +32,13 @@ Definitions (shown on the page too):
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import date
 from typing import NamedTuple
+from zoneinfo import ZoneInfo
 
-from django.db.models import (
-    Case,
-    Count,
-    F,
-    QuerySet,
-    Value,
-    When,
-)
-from django.db.models.functions import TruncDate
+from django.db.models import Count, QuerySet
 from django.utils import timezone
 
 from painapp.accounts.models import Practice, User
@@ -54,11 +48,8 @@ from programs.models import (
     Program,
     Week,
 )
-from tracking.expressions import DaysBetween
+from tracking import rules
 
-PAIN_FREE_MAX = 1  # 0–1 on the 0–10 scale: the trial's outcome
-REAL_CHANGE_POINTS = 2
-REAL_CHANGE_FRACTION = 0.3
 WITH_BASELINE = "who finished with a starting score"
 
 
@@ -151,7 +142,7 @@ class OutcomesReport:
     @property
     def adherence(self) -> float | None:
         """Somatic-tracking sessions per active week."""
-        return self.sessions / self.active_weeks if self.active_weeks else None
+        return rules.adherence(sessions=self.sessions, active_weeks=self.active_weeks)
 
     @property
     def mind_brain_pct_start(self) -> int | None:
@@ -179,8 +170,8 @@ def cohort(filters: OutcomeFilters) -> QuerySet[Enrollment]:
 
 
 class _Row(NamedTuple):
-    """One enrollment's part in the report, as the query returns it (a tuple: a
-    thousand of them are made per report)."""
+    """One enrollment's part in the report (a tuple: a thousand of them are made per
+    report)."""
 
     status: str
     onboarded: bool
@@ -192,62 +183,64 @@ class _Row(NamedTuple):
     mb_last: int | None
     mb_count: int
     sessions: int
-    elapsed: int
+    elapsed: int  # days of program time, paused days not counted
     week_count: int
 
     @property
     def started(self) -> bool:
-        return self.onboarded or self.status in (
-            EnrollmentStatus.ACTIVE, EnrollmentStatus.PAUSED, EnrollmentStatus.COMPLETED)
+        return rules.counts_as_enrolled(status=self.status, onboarded=self.onboarded)
 
     @property
     def weeks_reached(self) -> int:
-        if self.elapsed < 0:
-            return 0
-        return min(self.week_count, max(1, self.elapsed // 7 + 1))
+        return rules.calendar_week(days_elapsed=self.elapsed, week_count=self.week_count)
+
+
+_CLOSED = (EnrollmentStatus.COMPLETED, EnrollmentStatus.WITHDRAWN)
 
 
 def _rows(filters: OutcomeFilters, today: date) -> list[_Row]:
     """One row per enrollment of the cohort. Two small queries and no subquery per
     patient: the check-in scores come from each enrollment's summary
-    (tracking.summaries), the session count and mind-brain scores from the
+    (tracking.checkins.summaries), the session count and mind-brain scores from the
     enrollment's own figures (programs.services), the week counts per program version.
 
     The rows are summed in Python: a single SQL aggregate of the same figures costs
     more in building the ORM expression (twenty filtered aggregates) than the whole
-    cohort costs to fetch (bench, 1,000 patients: 21 ms of CPU against 8)."""
-    tz = filters.practice.timezone
-    closed = (EnrollmentStatus.COMPLETED, EnrollmentStatus.WITHDRAWN)
-    # The last day of program time: today, or the day it was completed or withdrawn.
-    end_day = Case(When(status__in=closed, then=TruncDate("updated_at", tzinfo=_zone(tz))),
-                   default=Value(today))
-    elapsed = (DaysBetween(end_day, F("start_date")) - F("paused_days")
-               - Case(When(paused_on__isnull=False, then=DaysBetween(end_day, F("paused_on"))),
-                      default=Value(0)))
-    values = list(cohort(filters).order_by().annotate(
-        onboarded=Case(When(onboarded_at__isnull=False, then=Value(True)), default=Value(False)),
-        base_pain=F("summary__pain_baseline"),
-        end_pain=F("summary__pain_end"),
-        base_fear=F("summary__fear_baseline"),
-        end_fear=F("summary__fear_end"),
-        elapsed=elapsed,
-    ).values_list("status", "onboarded", "base_pain", "end_pain", "base_fear", "end_fear",
-                  "mind_brain_first", "mind_brain_last", "attributions_recorded",
-                  "practice_sessions_logged", "elapsed", "program_version_id"))
+    cohort costs to fetch. Program time is `rules.program_days_elapsed` up to the last
+    day of it, in the practice's time zone: today, or the day the enrollment was
+    completed or withdrawn (its last change)."""
+    zone = ZoneInfo(filters.practice.timezone)
+    values = list(cohort(filters).order_by().values_list(
+        "status", "onboarded_at", "summary__pain_baseline", "summary__pain_end",
+        "summary__fear_baseline", "summary__fear_end", "mind_brain_first", "mind_brain_last",
+        "attributions_recorded", "practice_sessions_logged",
+        "start_date", "paused_days", "paused_on", "updated_at", "program_version_id"))
     versions = {row[-1] for row in values}
     weeks = dict(Week.objects.filter(version__in=versions).order_by().values("version")
                  .annotate(n=Count("pk")).values_list("version", "n")) if versions else {}
-    return [_Row(*row[:-1], week_count=weeks.get(row[-1], 0)) for row in values]
+    rows = []
+    for (status, onboarded_at, base_pain, end_pain, base_fear, end_fear, mb_first, mb_last,
+         mb_count, sessions, start_date, paused_days, paused_on, updated_at,
+         version_id) in values:
+        end_day = rules.local_date(updated_at, zone) if status in _CLOSED else today
+        elapsed = rules.program_days_elapsed(start_date=start_date, today=end_day,
+                                             paused_days=paused_days, paused_on=paused_on)
+        rows.append(_Row(status, onboarded_at is not None, base_pain, end_pain, base_fear,
+                         end_fear, mb_first, mb_last, mb_count, sessions, elapsed,
+                         weeks.get(version_id, 0)))
+    return rows
 
 
-def _mean(values: list[float]) -> float | None:
-    return sum(values) / len(values) if values else None
+def _mean(values: Sequence[float | None]) -> float | None:
+    """The mean of `values`, which the caller took from the rows that have them."""
+    known = [v for v in values if v is not None]
+    return sum(known) / len(known) if known else None
 
 
 def outcomes_report(filters: OutcomeFilters, *, today: date | None = None) -> OutcomesReport:
     """The report for `filters`: two queries, then sums in Python over the cohort's
     rows (a few thousand at most)."""
-    today = today or timezone.localdate(timezone=_zone(filters.practice.timezone))
+    today = today or timezone.localdate(timezone=ZoneInfo(filters.practice.timezone))
     rows = _rows(filters, today)
     started = [r for r in rows if r.started]
     by_status = {status: sum(1 for r in started if r.status == status)
@@ -255,12 +248,11 @@ def outcomes_report(filters: OutcomeFilters, *, today: date | None = None) -> Ou
     finished = [r for r in started if r.end_pain is not None]
     paired = [r for r in finished if r.base_pain is not None]
     fear_paired = [r for r in started if r.base_fear is not None and r.end_fear is not None]
-    mb_paired = [r for r in started if r.mb_count >= 2]
+    mb_paired = [r for r in started if r.mb_count >= rules.MIN_ATTRIBUTIONS_FOR_CHANGE]
     enrolled, n_finished, n_paired = len(started), len(finished), len(paired)
-    pain_free = sum(1 for r in finished if r.end_pain <= PAIN_FREE_MAX)
-    two_points = sum(1 for r in paired if r.base_pain - r.end_pain >= REAL_CHANGE_POINTS)
-    thirty_pct = sum(1 for r in paired if r.base_pain > 0
-                     and r.base_pain - r.end_pain >= r.base_pain * REAL_CHANGE_FRACTION)
+    pain_free = sum(1 for r in finished if rules.is_pain_free_or_nearly(r.end_pain))
+    two_points = sum(1 for r in paired if rules.improved_by_points(r.base_pain, r.end_pain))
+    thirty_pct = sum(1 for r in paired if rules.improved_by_percent(r.base_pain, r.end_pain))
     not_started = sum(1 for r in rows if not r.started and r.status == EnrollmentStatus.INVITED)
     return OutcomesReport(
         filters=filters,
@@ -282,12 +274,6 @@ def outcomes_report(filters: OutcomeFilters, *, today: date | None = None) -> Ou
         mind_brain=MeanChange(len(mb_paired), _mean([r.mb_first for r in mb_paired]),
                               _mean([r.mb_last for r in mb_paired])),
     )
-
-
-def _zone(name: str):
-    import zoneinfo
-
-    return zoneinfo.ZoneInfo(name)
 
 
 # ---------------------------------------------------------------- words and CSV
@@ -324,9 +310,12 @@ def report_rows(report: OutcomesReport) -> list[list[str]]:
          _plain(r.adherence), f"{r.sessions} sessions over {r.active_weeks} active weeks"],
     ]
     for label, share in (
-        ("Pain-free or nearly (average pain 0–1 at the end)", r.pain_free),
-        ("Average pain at least 2 points lower than at the start", r.improved_2_points),
-        ("Average pain at least 30% lower than at the start", r.improved_30_percent),
+        (f"Pain-free or nearly (average pain 0–{rules.PAIN_FREE_MAX} at the end)",
+         r.pain_free),
+        (f"Average pain at least {rules.REAL_CHANGE_POINTS} points lower than at the start",
+         r.improved_2_points),
+        (f"Average pain at least {rules.REAL_CHANGE_PERCENT}% lower than at the start",
+         r.improved_30_percent),
     ):
         rows.append([label, share.finished_text, "of those who finished"])
         rows.append([label, share.enrolled_text,

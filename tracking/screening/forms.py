@@ -1,5 +1,7 @@
 from __future__ import annotations
 
+from typing import Any
+
 from django import forms
 
 # The red flags of PRT_NOTES.md, in plain words. Keys are stored; wording may improve.
@@ -23,8 +25,9 @@ class ScreeningForm(forms.Form):
     )
     none_apply = forms.BooleanField(label="None of these apply to me", required=False)
 
-    def clean(self):
-        data = super().clean()
+    def clean(self) -> dict[str, Any]:
+        super().clean()
+        data = self.cleaned_data
         flags, none_apply = data.get("red_flags") or [], data.get("none_apply")
         if not flags and not none_apply:
             raise forms.ValidationError(

@@ -7,11 +7,8 @@ from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.views.decorators.http import require_http_methods
 
-from programs import services as program_services
 from programs.access import enrollment_required
-from tracking.alerts.services import alert_raise
-from tracking.lifecycle import enrollment_started
-from tracking.models import Alert
+from tracking.lifecycle import screening_submit
 from tracking.screening.forms import RED_FLAGS, ScreeningForm
 
 
@@ -27,15 +24,9 @@ def screening(request: HttpRequest) -> HttpResponse:
         return redirect("onboarding_consent")
     form = ScreeningForm(request.POST if request.method == "POST" else None)
     if request.method == "POST" and form.is_valid():
-        flags = form.cleaned_data["red_flags"]
-        program_services.screening_record(enrollment=enrollment, red_flags=flags)
-        if flags:
-            alert_raise(enrollment=enrollment, kind=Alert.Kind.RED_FLAG,
-                                 severity=Alert.Severity.HIGH, source="screening",
-                                 details={"red_flags": flags})
-            return redirect("safety_hold")
-        enrollment_started(enrollment=enrollment)
-        return redirect("today")
+        held = screening_submit(enrollment=enrollment, red_flags=form.cleaned_data["red_flags"],
+                                request=request)
+        return redirect("safety_hold" if held else "today")
     return render(request, "tracking/patient/screening.html", {"form": form, "step": 5})
 
 

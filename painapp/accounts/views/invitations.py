@@ -7,6 +7,7 @@ from django.contrib.auth import login
 from django.core.exceptions import ValidationError
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
+from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_http_methods, require_POST
 
 from painapp.accounts import services, throttle
@@ -15,10 +16,12 @@ from painapp.accounts.audit import audit
 from painapp.accounts.forms import AcceptInvitationForm, InvitationForm
 from painapp.accounts.middleware import SESSION_MEMBERSHIP_KEY
 from painapp.accounts.models import Invitation
+from painapp.types import MemberRequest
 
 _UNUSABLE_STATUS = {"invalid": 404, "expired": 410, "used": 410, "revoked": 410}
 
 
+@never_cache  # it names the practice and the invited address: not for a shared disk cache
 @require_http_methods(["GET", "POST"])
 def invitation_accept(request: HttpRequest, token: str) -> HttpResponse:
     if not throttle.allow(request, "invitation", limit=20, period=300):
@@ -30,29 +33,40 @@ def invitation_accept(request: HttpRequest, token: str) -> HttpResponse:
                       {"reason": unusable.reason}, status=_UNUSABLE_STATUS[unusable.reason])
 
     invited = invitation.membership.user
-    existing_account = invited.is_active and invited.has_usable_password()
-    if existing_account and request.user != invited:
+    account = services.invitation_account(invitation)
+    if account is not None and not account.is_active:
+        # Switched off for the whole site: an invitation never switches it back on.
+        return render(request, "accounts/invitation_unusable.html",
+                      {"reason": "disabled"}, status=403)
+    if account is not None and request.user != account:
         # Someone who already has an account joins with their own password.
         return render(request, "accounts/invitation_login_first.html",
                       {"invitation": invitation, "next": request.get_full_path()})
 
-    form = AcceptInvitationForm(request.POST if request.method == "POST" else None, user=invited,
-                                initial={"timezone": invited.timezone})
-    if existing_account:
-        form = None
+    # Someone with an account already has a password and a time zone: nothing to ask.
+    form: AcceptInvitationForm | None = None
+    if account is None:
+        form = AcceptInvitationForm(request.POST if request.method == "POST" else None,
+                                    user=invited, initial={"timezone": invited.timezone})
     if request.method == "POST" and (form is None or form.is_valid()):
         try:
             user = services.invitation_accept(
                 invitation=invitation,
                 password=form.cleaned_data["password1"] if form else None,
                 timezone_name=form.cleaned_data["timezone"] if form else None,
+                account=account,
             )
         except services.InvitationUnusable as unusable:
+            if unusable.reason == "account":  # the address got an account just now
+                return render(request, "accounts/invitation_login_first.html",
+                              {"invitation": invitation, "next": request.get_full_path()})
             return render(request, "accounts/invitation_unusable.html",
-                          {"reason": unusable.reason}, status=410)
+                          {"reason": unusable.reason},
+                          status=403 if unusable.reason == "disabled" else 410)
+        invitation.refresh_from_db(fields=["membership"])  # joining may keep the account's own
         audit(request, "invitation.accepted", practice=invitation.practice, subject=user,
               obj=invitation, actor=user)
-        if not existing_account:
+        if account is None:
             login(request, user, backend="django.contrib.auth.backends.ModelBackend")
         request.session[SESSION_MEMBERSHIP_KEY] = invitation.membership_id
         messages.success(request, f"Welcome to {invitation.practice.name}.")
@@ -61,7 +75,7 @@ def invitation_accept(request: HttpRequest, token: str) -> HttpResponse:
                   {"invitation": invitation, "form": form})
 
 
-def _invitation_for_admin(request: HttpRequest, pk: int) -> Invitation:
+def _invitation_for_admin(request: MemberRequest, pk: int) -> Invitation:
     """An invitation of the admin's own practice, or 404."""
     return practice_object_or_404(
         request, Invitation.objects.select_related("membership__user", "membership__practice"),
@@ -70,7 +84,7 @@ def _invitation_for_admin(request: HttpRequest, pk: int) -> Invitation:
 
 
 @admin_required
-def invitation_list(request: HttpRequest) -> HttpResponse:
+def invitation_list(request: MemberRequest) -> HttpResponse:
     invitations = (
         Invitation.objects.filter(membership__practice=request.practice)
         .select_related("membership__user", "clinician", "invited_by")
@@ -81,7 +95,7 @@ def invitation_list(request: HttpRequest) -> HttpResponse:
 
 @admin_required
 @require_http_methods(["GET", "POST"])
-def invitation_create(request: HttpRequest) -> HttpResponse:
+def invitation_create(request: MemberRequest) -> HttpResponse:
     form = InvitationForm(request.POST if request.method == "POST" else None,
                           practice=request.practice,
                           initial={"role": "clinician"})
@@ -113,7 +127,7 @@ def invitation_create(request: HttpRequest) -> HttpResponse:
 
 @admin_required
 @require_POST
-def invitation_resend(request: HttpRequest, pk: int) -> HttpResponse:
+def invitation_resend(request: MemberRequest, pk: int) -> HttpResponse:
     invitation = _invitation_for_admin(request, pk)
     try:
         sent = services.invitation_resend(invitation)
@@ -131,7 +145,7 @@ def invitation_resend(request: HttpRequest, pk: int) -> HttpResponse:
 
 @admin_required
 @require_POST
-def invitation_revoke(request: HttpRequest, pk: int) -> HttpResponse:
+def invitation_revoke(request: MemberRequest, pk: int) -> HttpResponse:
     invitation = _invitation_for_admin(request, pk)
     try:
         services.invitation_revoke(invitation)

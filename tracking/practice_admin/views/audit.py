@@ -8,7 +8,7 @@ from zoneinfo import ZoneInfo
 
 from django.core.paginator import Paginator
 from django.db.models import QuerySet
-from django.http import HttpRequest, HttpResponse
+from django.http import HttpResponse
 from django.shortcuts import render
 from django.utils import timezone
 
@@ -16,6 +16,7 @@ from painapp.accounts.access import admin_required
 from painapp.accounts.audit import audit
 from painapp.accounts.models import AuditEvent
 from painapp.csvsafe import csv_response
+from painapp.types import MemberRequest
 from tracking.practice_admin.forms import AuditFilterForm
 
 PER_PAGE = 50
@@ -57,7 +58,7 @@ def action_label(code: str) -> str:
     return ACTION_LABELS.get(code, code)
 
 
-def _events(request: HttpRequest) -> tuple[AuditFilterForm, QuerySet[AuditEvent]]:
+def _events(request: MemberRequest) -> tuple[AuditFilterForm, QuerySet[AuditEvent]]:
     practice = request.practice
     qs = AuditEvent.objects.filter(practice=practice)
     # The known actions, plus any other seen lately (a bounded read, not a scan of
@@ -83,21 +84,20 @@ def _events(request: HttpRequest) -> tuple[AuditFilterForm, QuerySet[AuditEvent]
 
 
 @admin_required
-def audit_trail(request: HttpRequest) -> HttpResponse:
+def audit_trail(request: MemberRequest) -> HttpResponse:
     form, events = _events(request)
     page = Paginator(events, PER_PAGE).get_page(request.GET.get("page"))
-    for event in page:
-        event.label = action_label(event.action)
     query = request.GET.copy()
     query.pop("page", None)
     return render(request, "tracking/practice_admin/audit.html", {
         "form": form, "page": page, "query": query.urlencode(),
+        "rows": [(event, action_label(event.action)) for event in page],
         "practice_tz": request.practice.timezone,
     })
 
 
 @admin_required
-def audit_csv(request: HttpRequest) -> HttpResponse:
+def audit_csv(request: MemberRequest) -> HttpResponse:
     form, events = _events(request)
     tz = ZoneInfo(request.practice.timezone)
 

@@ -9,31 +9,32 @@ from __future__ import annotations
 from django.contrib import messages
 from django.core.exceptions import ValidationError
 from django.db.models import Count, Exists, OuterRef, Q
-from django.http import HttpRequest, HttpResponse
+from django.http import HttpResponse
 from django.shortcuts import redirect, render
 from django.views.decorators.http import require_http_methods
 
 from painapp.accounts.access import admin_required, practice_object_or_404
 from painapp.accounts.audit import audit
 from painapp.accounts.models import Invitation, Membership, Role
+from painapp.types import MemberRequest
 from programs.enrollments import CASELOAD_STATUSES, caseload_reassign, clinician_deactivate
 from programs.models import Enrollment
 from tracking.practice_admin.forms import DeactivateClinicianForm, ReassignCaseloadForm
 
 
-def _clinician(request: HttpRequest, pk: int) -> Membership:
+def _clinician(request: MemberRequest, pk: int) -> Membership:
     """A clinician membership of the admin's own practice, or 404."""
     return practice_object_or_404(request, Membership.objects.select_related("user"), pk,
                                   practice=request.practice, role=Role.CLINICIAN)
 
 
-def _caseload_count(request: HttpRequest, membership: Membership) -> int:
+def _caseload_count(request: MemberRequest, membership: Membership) -> int:
     return Enrollment.objects.filter(practice=request.practice, clinician=membership.user,
                                      status__in=CASELOAD_STATUSES).count()
 
 
 @admin_required
-def clinician_list(request: HttpRequest) -> HttpResponse:
+def clinician_list(request: MemberRequest) -> HttpResponse:
     practice = request.practice
     clinicians = (
         Membership.objects.filter(practice=practice, role=Role.CLINICIAN)
@@ -49,7 +50,7 @@ def clinician_list(request: HttpRequest) -> HttpResponse:
     return render(request, "tracking/practice_admin/clinicians.html", {"clinicians": clinicians})
 
 
-def _audit_moves(request: HttpRequest, moved: list[Enrollment]) -> None:
+def _audit_moves(request: MemberRequest, moved: list[Enrollment]) -> None:
     for enrollment in moved:
         audit(request, "enrollment.transferred", practice=request.practice,
               subject=enrollment.patient, obj=enrollment)
@@ -57,7 +58,7 @@ def _audit_moves(request: HttpRequest, moved: list[Enrollment]) -> None:
 
 @admin_required
 @require_http_methods(["GET", "POST"])
-def clinician_deactivate_view(request: HttpRequest, pk: int) -> HttpResponse:
+def clinician_deactivate_view(request: MemberRequest, pk: int) -> HttpResponse:
     membership = _clinician(request, pk)
     if not membership.is_active:
         messages.info(request, f"{membership.user.display_name} is already switched off.")
@@ -77,7 +78,8 @@ def clinician_deactivate_view(request: HttpRequest, pk: int) -> HttpResponse:
             _audit_moves(request, moved)
             audit(request, "clinician.deactivated", practice=request.practice, obj=membership)
             text = f"{membership.user.display_name} is switched off and logged out everywhere."
-            if moved:
+            # Patients only move when someone was chosen to take them over.
+            if moved and to is not None:
                 text += (f" {len(moved)} patient{'' if len(moved) == 1 else 's'} moved to "
                          f"{to.display_name}.")
             messages.success(request, text)
@@ -88,7 +90,7 @@ def clinician_deactivate_view(request: HttpRequest, pk: int) -> HttpResponse:
 
 @admin_required
 @require_http_methods(["GET", "POST"])
-def clinician_reassign(request: HttpRequest, pk: int) -> HttpResponse:
+def clinician_reassign(request: MemberRequest, pk: int) -> HttpResponse:
     membership = _clinician(request, pk)
     caseload = _caseload_count(request, membership)
     form = ReassignCaseloadForm(request.POST if request.method == "POST" else None,

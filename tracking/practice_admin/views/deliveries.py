@@ -2,17 +2,18 @@
 
 from __future__ import annotations
 
-from django.http import HttpRequest, HttpResponse
+from django.http import HttpResponse
 from django.shortcuts import render
 
 from painapp.accounts.access import admin_required
 from painapp.accounts.audit import audit
+from painapp.types import MemberRequest
 from tracking.models import Delivery
 from tracking.reminders.sweep import STALE_AFTER
 
 
 @admin_required
-def failed_deliveries(request: HttpRequest) -> HttpResponse:
+def failed_deliveries(request: MemberRequest) -> HttpResponse:
     failed = list(
         Delivery.objects.filter(schedule__enrollment__practice=request.practice,
                                 status=Delivery.Status.FAILED)

@@ -1,7 +1,8 @@
 """Practice admins: the practice's enrollments, and what can be done to one.
 
-Every change is a POST from a confirmation page (so it works without JavaScript),
-goes through a service, and leaves an AuditEvent saying who did it. Lookups go
+Every change is a POST from a confirmation page (so it works without JavaScript) and
+one service of tracking.lifecycle, which makes the change, tracking's follow-up and the
+AuditEvent saying who did it in one transaction. Lookups go
 through tracking.access (admins see their whole practice; any other id is a 404).
 Inviting a patient is programs.views.enrollments.patient_invite; resending or
 revoking the invitation is painapp.accounts.views.invitations.
@@ -21,13 +22,11 @@ from django.shortcuts import redirect, render
 from django.views.decorators.http import require_http_methods
 
 from painapp.accounts.access import admin_required
-from painapp.accounts.audit import audit
 from painapp.accounts.models import AuditEvent, Invitation
-from programs import enrollments as services_admin
-from programs import services as program_services
+from programs.enrollments import CASELOAD_STATUSES
 from programs.models import Enrollment, EnrollmentStatus, Week
+from tracking import lifecycle
 from tracking.access import audit_read, enrollment_for_staff, visible_enrollments
-from tracking.lifecycle import enrollment_resumed
 from tracking.practice_admin.forms import EnrollmentFilterForm, TransferForm
 from tracking.practice_admin.views.audit import action_label
 
@@ -77,18 +76,11 @@ def enrollment_detail(request: HttpRequest, pk: int) -> HttpResponse:
     return render(request, "tracking/practice_admin/enrollment_detail.html", {
         "enrollment": enrollment, "invitation": invitation, "history": history,
         "actions": [a for a in ACTIONS.values() if a.allowed(enrollment)],
-        "can_transfer": enrollment.status in services_admin.CASELOAD_STATUSES,
+        "can_transfer": enrollment.status in CASELOAD_STATUSES,
     })
 
 
 # ---------------------------------------------------------------- status changes
-def _resume(*, enrollment: Enrollment) -> None:
-    program_services.enrollment_resume(enrollment=enrollment)
-    # Check-ins waited while paused: move them by the days spent paused; reminders
-    # pick up from today.
-    enrollment_resumed(enrollment=enrollment)
-
-
 @dataclass(frozen=True)
 class Action:
     key: str
@@ -96,8 +88,8 @@ class Action:
     title: str  # the confirmation page's heading
     explain: str  # what will happen, in plain words
     done: str  # the message afterwards
-    audit_action: str
     from_statuses: tuple[str, ...]
+    # One tracking.lifecycle service: the change, its follow-up and its audit event.
     service: Callable[..., None]
     danger: bool = False
 
@@ -109,20 +101,20 @@ S = EnrollmentStatus
 ACTIONS = {a.key: a for a in [
     Action("pause", "Pause", "Pause this program?",
            "New weeks stop opening and reminders stop until you resume it. The days spent "
-           "paused do not count.", "The program is paused.", "enrollment.paused",
-           (S.ACTIVE,), program_services.enrollment_pause),
+           "paused do not count.", "The program is paused.",
+           (S.ACTIVE,), lifecycle.enrollment_pause),
     Action("resume", "Resume", "Resume this program?",
            "Weeks open again from where the patient left off, and reminders start again.",
-           "The program is running again.", "enrollment.resumed", (S.PAUSED,), _resume),
+           "The program is running again.", (S.PAUSED,), lifecycle.enrollment_resume),
     Action("complete", "Mark as completed", "Mark this program as completed?",
            "Use this when the patient has finished. Reminders stop; follow-up check-ins "
-           "still happen.", "The program is marked as completed.", "enrollment.completed",
-           (S.ACTIVE, S.PAUSED), services_admin.enrollment_complete),
+           "still happen.", "The program is marked as completed.",
+           (S.ACTIVE, S.PAUSED), lifecycle.enrollment_complete),
     Action("withdraw", "Withdraw", "Withdraw this patient from the program?",
            "Reminders and check-ins stop. Nothing the patient recorded is deleted. If they "
            "have not accepted their invitation yet, its link stops working.",
-           "The patient is withdrawn from the program.", "enrollment.withdrawn",
-           (S.INVITED, S.ACTIVE, S.PAUSED), services_admin.enrollment_withdraw, danger=True),
+           "The patient is withdrawn from the program.",
+           (S.INVITED, S.ACTIVE, S.PAUSED), lifecycle.enrollment_withdraw, danger=True),
 ]}
 
 
@@ -137,12 +129,10 @@ def enrollment_action(request: HttpRequest, pk: int, action: str) -> HttpRespons
             if not step.allowed(enrollment):
                 raise ValidationError(f"This cannot be done while the program is "
                                       f"{enrollment.get_status_display().lower()}.")
-            step.service(enrollment=enrollment)
+            step.service(enrollment=enrollment, by=request.user, request=request)
         except ValidationError as problem:
             error = " ".join(problem.messages)
         else:
-            audit(request, step.audit_action, practice=request.practice,
-                  subject=enrollment.patient, obj=enrollment)
             messages.success(request, step.done)
             return redirect("admin_enrollment", pk=enrollment.pk)
     elif not step.allowed(enrollment):
@@ -162,12 +152,11 @@ def enrollment_transfer(request: HttpRequest, pk: int) -> HttpResponse:
     if request.method == "POST" and form.is_valid():
         to = form.cleaned_data["to_clinician"]
         try:
-            services_admin.enrollment_transfer(enrollment=enrollment, to_clinician=to)
+            lifecycle.enrollment_transfer(enrollment=enrollment, to_clinician=to,
+                                          by=request.user, request=request)
         except ValidationError as problem:
             form.add_error("to_clinician", problem.messages)
         else:
-            audit(request, "enrollment.transferred", practice=request.practice,
-                  subject=enrollment.patient, obj=enrollment)
             messages.success(request, f"{enrollment.patient.display_name} is now with "
                                       f"{to.display_name}.")
             return redirect("admin_enrollment", pk=enrollment.pk)

@@ -1,4 +1,4 @@
-"""Practice admins: bulk import of enrollments from a CSV file (tracking/bulk_import.py).
+"""Practice admins: bulk import of enrollments from a CSV file (practice_admin/bulk_import.py).
 
 Upload → a dry run that lists every row's problems, with nothing created → confirm,
 which creates the valid rows in one transaction. What is confirmed is the copy kept
@@ -8,7 +8,7 @@ on the server, never anything posted back by the browser.
 from __future__ import annotations
 
 from django.contrib import messages
-from django.http import HttpRequest, HttpResponse
+from django.http import HttpResponse
 from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.views.decorators.http import require_http_methods, require_POST
@@ -16,6 +16,7 @@ from django.views.decorators.http import require_http_methods, require_POST
 from painapp.accounts.access import admin_required, practice_object_or_404
 from painapp.accounts.audit import audit, client_ip
 from painapp.csvsafe import csv_response
+from painapp.types import MemberRequest
 from tracking.models import BulkImport
 from tracking.practice_admin import bulk_import
 from tracking.practice_admin.forms import BulkUploadForm
@@ -24,14 +25,14 @@ SHOW_PROBLEMS = 200
 SHOW_READY = 20
 
 
-def _import_for_admin(request: HttpRequest, pk: int) -> BulkImport:
+def _import_for_admin(request: MemberRequest, pk: int) -> BulkImport:
     """An import of the admin's own practice, or 404."""
     return practice_object_or_404(request, BulkImport, pk, practice=request.practice)
 
 
 @admin_required
 @require_http_methods(["GET", "POST"])
-def import_upload(request: HttpRequest) -> HttpResponse:
+def import_upload(request: MemberRequest) -> HttpResponse:
     form = BulkUploadForm(request.POST or None, request.FILES or None)
     if request.method == "POST" and form.is_valid():
         upload = form.cleaned_data["file"]
@@ -50,7 +51,7 @@ def import_upload(request: HttpRequest) -> HttpResponse:
 
 
 @admin_required
-def import_review(request: HttpRequest, pk: int) -> HttpResponse:
+def import_review(request: MemberRequest, pk: int) -> HttpResponse:
     record = _import_for_admin(request, pk)
     rows = record.rows
     problems = [r for r in rows if r["problems"]]
@@ -74,7 +75,7 @@ def import_review(request: HttpRequest, pk: int) -> HttpResponse:
 
 @admin_required
 @require_POST
-def import_confirm(request: HttpRequest, pk: int) -> HttpResponse:
+def import_confirm(request: MemberRequest, pk: int) -> HttpResponse:
     record = _import_for_admin(request, pk)
     try:
         record = bulk_import.bulk_import_confirm(bulk_import=record, by=request.user,
@@ -101,7 +102,7 @@ def import_confirm(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 @admin_required
-def import_problems_csv(request: HttpRequest, pk: int) -> HttpResponse:
+def import_problems_csv(request: MemberRequest, pk: int) -> HttpResponse:
     record = _import_for_admin(request, pk)
     audit(request, "bulk_import.exported", practice=request.practice, obj=record)
     rows = ([r["line"], r["full_name"], r["email"], r["clinician_email"], r["start_date"],

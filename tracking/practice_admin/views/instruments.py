@@ -7,19 +7,20 @@ content with the same key makes a new version; old responses keep their own vers
 from __future__ import annotations
 
 from django.contrib import messages
-from django.http import HttpRequest, HttpResponse
+from django.http import HttpResponse
 from django.shortcuts import redirect, render
 from django.views.decorators.http import require_http_methods
 
 from painapp.accounts.access import admin_required
 from painapp.accounts.audit import audit
+from painapp.types import MemberRequest
 from tracking.instruments.forms import InstrumentImportForm
 from tracking.instruments.registry import instrument_save, sync_shipped
 from tracking.models import Instrument
 
 
 @admin_required
-def instrument_list(request: HttpRequest) -> HttpResponse:
+def instrument_list(request: MemberRequest) -> HttpResponse:
     if not Instrument.objects.filter(practice__isnull=True).exists():
         sync_shipped()
     rows = list(Instrument.objects.filter(is_current=True, practice__isnull=True)
@@ -32,7 +33,7 @@ def instrument_list(request: HttpRequest) -> HttpResponse:
 
 @admin_required
 @require_http_methods(["GET", "POST"])
-def instrument_import(request: HttpRequest) -> HttpResponse:
+def instrument_import(request: MemberRequest) -> HttpResponse:
     form = InstrumentImportForm(request.POST or None, request.FILES or None)
     if request.method == "POST" and form.is_valid():
         instrument, changed = instrument_save(definition=form.cleaned_data["definition"],

@@ -2,12 +2,13 @@
 
 from __future__ import annotations
 
-from django.http import HttpRequest, HttpResponse
+from django.http import HttpResponse
 from django.shortcuts import render
 
 from painapp.accounts.access import admin_required
 from painapp.accounts.audit import audit
 from painapp.csvsafe import csv_response
+from painapp.types import MemberRequest
 from tracking.practice_admin.forms import OutcomesFilterForm
 from tracking.practice_admin.reports import (
     OutcomeFilters,
@@ -17,7 +18,7 @@ from tracking.practice_admin.reports import (
 )
 
 
-def _report(request: HttpRequest) -> tuple[OutcomesFilterForm, OutcomesReport]:
+def _report(request: MemberRequest) -> tuple[OutcomesFilterForm, OutcomesReport]:
     """The report for the valid filters; a filter with a mistake is left out (and its
     field says why), so the page always shows numbers."""
     form = OutcomesFilterForm(request.GET or None, practice=request.practice)
@@ -35,7 +36,7 @@ def _report(request: HttpRequest) -> tuple[OutcomesFilterForm, OutcomesReport]:
 
 
 @admin_required
-def outcomes(request: HttpRequest) -> HttpResponse:
+def outcomes(request: MemberRequest) -> HttpResponse:
     form, report = _report(request)
     shares = [
         ("Pain-free or nearly pain-free", "Average pain 0 or 1 out of 10 at the end.",
@@ -51,7 +52,7 @@ def outcomes(request: HttpRequest) -> HttpResponse:
 
 
 @admin_required
-def outcomes_csv(request: HttpRequest) -> HttpResponse:
+def outcomes_csv(request: MemberRequest) -> HttpResponse:
     form, report = _report(request)
     audit(request, "report.exported", practice=request.practice,
           object_type="report", object_id="outcomes")

@@ -1,14 +1,18 @@
 """Create a demo practice whose people can log in with known passwords.
 
-Safe to run again: existing demo people are left as they are. Later parts of the
-product extend the demo through `seed_demo_extensions` hooks in the other apps.
+Safe to run again: existing demo people are left as they are. The other apps add their
+part (programs, check-ins, alerts, …) through `demo_seeders`, registered from their
+AppConfig.ready (accounts may not import them).
 """
 
 from __future__ import annotations
 
-from django.core.management.base import BaseCommand
+from typing import Protocol
+
+from django.core.management.base import BaseCommand, OutputWrapper
 from django.db import transaction
 
+from painapp.accounts.extensions import ExtensionPoint
 from painapp.accounts.models import Membership, Practice, Role, User
 
 DEMO_PASSWORD = "demo-pass-2026"
@@ -32,6 +36,15 @@ def demo_people() -> list[tuple[str, str, Role, str]]:
     return PEOPLE
 
 
+class DemoSeeder(Protocol):
+    """One app's part of the demo practice. Safe to run again."""
+
+    def __call__(self, *, practice: Practice, stdout: OutputWrapper | None = None) -> None: ...
+
+
+demo_seeders: ExtensionPoint[DemoSeeder] = ExtensionPoint("demo practice")
+
+
 class Command(BaseCommand):
     help = "Create the demo practice, with an admin, two clinicians and several patients."
 
@@ -50,12 +63,8 @@ class Command(BaseCommand):
             )
             if role in (Role.CLINICIAN, Role.ADMIN):
                 _ensure_totp(user)
-        from django.apps import apps
-
-        for config in apps.get_app_configs():
-            extend = getattr(config, "seed_demo", None)
-            if extend:
-                extend(practice=practice, stdout=self.stdout)
+        for seed in demo_seeders:
+            seed(practice=practice, stdout=self.stdout)
 
         self.stdout.write(self.style.SUCCESS(f"Demo practice: {practice.name}"))
         self.stdout.write(f"Every demo account's password is: {DEMO_PASSWORD}")

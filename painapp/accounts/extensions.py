@@ -1,0 +1,53 @@
+"""Extension points: how an app lets the apps above it add to one of its features.
+
+The apps depend one way, `tracking -> programs -> painapp.accounts`: a lower app may
+not import a higher one. When one of its features needs something from above (the
+Today page shows tracking's open check-in; a patient's data export holds tracking's
+rows), the lower app declares an `ExtensionPoint` beside the feature, and the higher
+app registers its provider in its AppConfig.ready, importing the point in the allowed
+direction. This is the project's one mechanism for such hooks:
+
+- `painapp.accounts.data_rights.personal_data`: what each app keeps about a person,
+  for the export and the deletion of their account;
+- `painapp.accounts.management.commands.seed_demo.demo_seeders`: each app's part of
+  the demo practice;
+- `programs.views.today.today_cards`: cards other apps add to the patient's Today page;
+- `painapp.accounts.timezones.timezone_followers`: what must be recomputed, in the
+  same transaction, when a person's time zone changes (tracking's reminder schedules).
+
+So every cross-app hook of an app is listed in its apps.py, each registration is an
+import that import-linter checks, and a renamed function or enum fails at start-up
+rather than silently.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from typing import Generic, TypeVar
+
+P = TypeVar("P")
+
+
+class ExtensionPoint(Generic[P]):
+    """The providers registered for one feature, in the order they registered (the
+    order of INSTALLED_APPS, as each app's ready() runs)."""
+
+    def __init__(self, name: str) -> None:
+        self.name = name
+        self._providers: list[P] = []
+
+    def register(self, provider: P) -> P:
+        """Add `provider` (once: a second registration of the same one is ignored).
+        Returns it, so it can decorate a function."""
+        if provider not in self._providers:
+            self._providers.append(provider)
+        return provider
+
+    def __iter__(self) -> Iterator[P]:
+        return iter(tuple(self._providers))
+
+    def __len__(self) -> int:
+        return len(self._providers)
+
+    def __repr__(self) -> str:
+        return f"<ExtensionPoint {self.name}: {len(self._providers)} provider(s)>"

@@ -1,0 +1,39 @@
+"""What programs keeps about a person, for their data export and account deletion
+(painapp.accounts.data_rights, which may not import programs: registered from
+ProgramsConfig.ready)."""
+
+from __future__ import annotations
+
+from painapp.accounts.data_rights import PersonalData, TablePolicy
+from painapp.accounts.models import User
+from programs.models import ActivityCompletion, Attribution, Enrollment, Reflection
+
+
+def _activity_title(row: ActivityCompletion | Reflection | Attribution, user: User) -> dict:
+    activity = row.activity
+    return {"activity_title": activity.title if activity else ""}
+
+
+def _enrollment_extras(enrollment: Enrollment, user: User) -> dict:
+    version = enrollment.program_version
+    return {"program": f"{version.title} (version {version.number})",
+            "practice": enrollment.practice.name,
+            "clinician": enrollment.clinician.display_name}
+
+
+_WITH_ACTIVITY = TablePolicy(select_related=("activity",), extras=_activity_title)
+
+PERSONAL_DATA = PersonalData(
+    # Who looks after the patient, and who cleared their safety hold: staff.
+    staff_references=(Enrollment._meta.get_field("clinician"),
+                      Enrollment._meta.get_field("screening_cleared_by")),
+    # An enrollment is its patient's: every row pointing at one is about them.
+    people={Enrollment: "patient"},
+    policies={
+        Enrollment: TablePolicy(select_related=("program_version", "practice", "clinician"),
+                                extras=_enrollment_extras),
+        ActivityCompletion: _WITH_ACTIVITY,
+        Reflection: _WITH_ACTIVITY,
+        Attribution: _WITH_ACTIVITY,
+    },
+)

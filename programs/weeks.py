@@ -1,0 +1,109 @@
+"""Program time: which week a patient is in, and when each week opens.
+
+Pure arithmetic on dates, with no model, no query and no clock, so the same rule
+serves `Enrollment`'s methods (programs), the clinician's screens and reports
+(tracking, which re-exports these from `tracking.rules`, the home of every clinical
+rule), and a selector holding numbers from a SQL row. It lives in `programs` because
+program time is the program's, and `programs` may not import `tracking` (the
+import-linter contract `tracking -> programs -> painapp.accounts`).
+
+Standard library only: tests/test_rules.py holds the table tests.
+"""
+
+from __future__ import annotations
+
+from datetime import date, datetime, timedelta, tzinfo
+
+DAYS_PER_WEEK = 7
+"""Program weeks are 7 of the patient's own calendar days. Week N opens at the
+patient's local midnight of start_date + 7·(N−1) days, pushed back one day for every
+day spent paused (Enrollment's docstring)."""
+
+
+def local_date(at: datetime, tz: tzinfo) -> date:
+    """The date it is at instant `at` where the patient lives (their IANA zone), as
+    Enrollment.local_date reads it: a day begins at local midnight, whatever daylight
+    saving did to that night. A naive `at` is refused, as Django's localtime does."""
+    if at.utcoffset() is None:
+        raise ValueError("local_date() needs an aware datetime")
+    return at.astimezone(tz).date()
+
+
+def days_paused(*, today: date, paused_days: int = 0, paused_on: date | None = None) -> int:
+    """Every day spent paused up to `today` (the patient's local date): the pauses
+    already over (`paused_days`) and, while paused, the days since `paused_on` (none if
+    `paused_on` is after `today`). What a pause adds to `paused_days` when it ends."""
+    if paused_on is None:
+        return paused_days
+    return paused_days + max(0, (today - paused_on).days)
+
+
+def program_days_elapsed(*, start_date: date, today: date, paused_days: int = 0,
+                         paused_on: date | None = None) -> int:
+    """Days of program time from the start date to `today` (the patient's local date),
+    not counting paused days (`days_paused`). Negative before the start."""
+    paused = days_paused(today=today, paused_days=paused_days, paused_on=paused_on)
+    return (today - start_date).days - paused
+
+
+def calendar_week(*, days_elapsed: int, week_count: int) -> int:
+    """The week the calendar has reached after `days_elapsed` days of program time: 0
+    before the start, 1 during the first 7 days, and never past the last week
+    (`week_count`). Also the outcomes report's "active weeks" of one patient."""
+    if days_elapsed < 0:
+        return 0
+    return min(days_elapsed // DAYS_PER_WEEK + 1, week_count)
+
+
+def current_week(*, start_date: date, today: date, week_count: int, paused_days: int = 0,
+                 paused_on: date | None = None, unlocked_through_week: int = 0) -> int:
+    """The patient's current program week: the highest open week.
+
+    By the calendar (`calendar_week`: 0 before the start, paused days not counted,
+    capped at the last week), or later if the clinician opened weeks early
+    (`unlocked_through_week`), never past `week_count`. `today` is the patient's local
+    date (`local_date`), so the week turns at their midnight. Read by the Today page,
+    the program map, the caseload's week column and sort, the patient overview (and
+    which weeks can still be unlocked), and practice logging.
+    """
+    days = program_days_elapsed(start_date=start_date, today=today, paused_days=paused_days,
+                                paused_on=paused_on)
+    by_calendar = calendar_week(days_elapsed=days, week_count=week_count)
+    return min(max(by_calendar, unlocked_through_week), week_count)
+
+
+def week_opens_on(number: int, *, start_date: date, today: date, paused_days: int = 0,
+                  paused_on: date | None = None) -> date:
+    """The patient's local date week `number` opens by the calendar, if no more pauses
+    happen: start_date + 7·(number−1) days, plus every paused day up to `today`. The
+    check-in schedule puts each weekly check-in on this week's check-in day."""
+    shift = days_paused(today=today, paused_days=paused_days, paused_on=paused_on)
+    return start_date + timedelta(days=DAYS_PER_WEEK * (number - 1) + shift)
+
+
+def practice_week_starts_on(*, start_date: date, today: date, paused_days: int = 0,
+                            paused_on: date | None = None) -> date:
+    """The local date the patient's current 7-day practice week began, for Today's
+    "practice this week": weeks run from the day week 1 opens (moved on by pauses, as
+    `week_opens_on`) and keep running after the program's last week; a week the
+    clinician unlocked early does not move it. Before the start: today."""
+    first = week_opens_on(1, start_date=start_date, today=today, paused_days=paused_days,
+                          paused_on=paused_on)
+    if today < first:
+        return today
+    return first + timedelta(days=DAYS_PER_WEEK * ((today - first).days // DAYS_PER_WEEK))
+
+
+def week_of(start_date: date, day: date) -> int:
+    """The program week a local date falls in, counted in whole 7-day weeks from the
+    start date: 1 for the start date and the 6 days after it, 0 for the week before,
+    and on past the program's last week. Pauses do NOT move it (unlike `current_week`):
+    the practice and mind-brain charts, the practice log and the measurements export
+    file each dated entry under the calendar week it happened in."""
+    return (day - start_date).days // DAYS_PER_WEEK + 1
+
+
+def weeks_so_far(*, start_date: date, today: date, week_count: int) -> int:
+    """How many program weeks the practice charts show: up to the week `today` falls
+    in (`week_of`, pauses not counted), at least 1 and at most `week_count`."""
+    return max(1, min(week_count, week_of(start_date, today)))

@@ -1,0 +1,30 @@
+"""The "Get help now" page: reachable by anyone, a patient's own practice's numbers."""
+
+from __future__ import annotations
+
+from django.urls import reverse
+
+from tracking.models import PracticeSettings
+
+
+def test_it_needs_no_login_and_shows_the_default_numbers(client, db):
+    response = client.get(reverse("get_help"))
+    assert response.status_code == 200
+    assert b"988" in response.content  # the default list's US line
+    assert b"not an emergency service" in response.content
+
+
+def test_it_shows_a_patient_their_own_practices_numbers(client, cast):
+    PracticeSettings.objects.create(
+        practice=cast.practice, crisis_resources_md="Call **Riverside Crisis Team** on 0800 123")
+    PracticeSettings.objects.create(practice=cast.other_practice,
+                                    crisis_resources_md="Call Elsewhere Line on 0800 999")
+    client.force_login(cast.patient)
+    body = client.get(reverse("get_help")).content.decode()
+    assert "<strong>Riverside Crisis Team</strong> on 0800 123" in body
+    assert "Elsewhere Line" not in body
+
+
+def test_the_page_footer_links_to_it(client, db):
+    body = client.get(reverse("account_login")).content.decode()
+    assert f'<a href="{reverse("get_help")}">Get help now</a>' in body

@@ -1,0 +1,83 @@
+"""What tracking keeps about a person, for their data export and account deletion
+(painapp.accounts.data_rights, which may not import tracking: registered from
+TrackingConfig.ready). Tracking's own models, fields and enums, so renaming one fails
+at start-up instead of silently changing what is exported, deleted or held back."""
+
+from __future__ import annotations
+
+from painapp.accounts.data_rights import PersonalData, TablePolicy
+from painapp.accounts.models import Membership, User
+from tracking.models import Alert, BulkImport, ClinicianNote, DigestLog, ReminderSchedule
+
+# Alerts a clinician must see before the account can go: deleting removes the alert
+# and its page, and the urgent email names no one, so the clinician would never learn
+# who needed a call. Once a clinician has acknowledged it, deletion goes ahead.
+SAFETY_ALERT_KINDS = (Alert.Kind.SELF_HARM, Alert.Kind.RED_FLAG)
+
+
+def deletion_on_hold(user: User) -> bool:
+    """True while one of the patient's safety alerts is still unseen by their care team."""
+    return Alert.objects.filter(enrollment__patient=user, kind__in=SAFETY_ALERT_KINDS,
+                                status=Alert.Status.OPEN).exists()
+
+
+def _lock_reminders(user: User) -> None:
+    # A sweep claiming one of these schedules finishes before the deletion goes on,
+    # and no later sweep can claim them: reminders stop at once.
+    list(ReminderSchedule.objects.select_for_update()
+         .filter(enrollment__patient=user).values_list("pk", flat=True))
+
+
+def _is_theirs(line: dict, email: str) -> bool:
+    return str(line.get("email", "")).strip().lower() == email.lower()
+
+
+def _bulk_import_lines(user: User) -> dict[str, list[dict]]:
+    """The patient's own lines in practice admins' uploads (the rows are kept as JSON,
+    so no foreign key finds them)."""
+    practices = Membership.objects.filter(user=user).values("practice_id")
+    lines = []
+    for upload in BulkImport.objects.filter(practice_id__in=practices).order_by("pk"):
+        for line in upload.rows or []:
+            if _is_theirs(line, user.email):
+                lines.append({"import_id": upload.pk, "uploaded_at": upload.created_at,
+                              **{k: v for k, v in line.items() if k != "problems"}})
+    return {BulkImport._meta.label_lower: lines}
+
+
+def _scrub_bulk_imports(user: User, practice_ids: list[int], email: str) -> None:
+    """Blank the deleted patient's lines in their practices' uploads."""
+    for upload in BulkImport.objects.filter(practice_id__in=practice_ids):
+        changed = False
+        for line in upload.rows or []:
+            if _is_theirs(line, email):
+                line.update(email="", full_name="(account deleted)")
+                changed = True
+        if changed:
+            upload.save(update_fields=["rows"])
+
+
+PERSONAL_DATA = PersonalData(
+    # Who acknowledged, resolved, uploaded, wrote; whose digest it is: staff.
+    staff_references=(
+        Alert._meta.get_field("acknowledged_by"),
+        Alert._meta.get_field("resolved_by"),
+        BulkImport._meta.get_field("created_by"),
+        ClinicianNote._meta.get_field("author"),
+        DigestLog._meta.get_field("clinician"),
+    ),
+    policies={
+        # Alerts about the patient: what kind, where it stands and when; the clinical
+        # details behind them are the patient's own answers, exported with the check-ins.
+        Alert: TablePolicy(columns=("id", "enrollment_id", "kind", "severity", "status",
+                                    "created_at", "acknowledged_at", "resolved_at")),
+        ClinicianNote: TablePolicy(withheld=(
+            "Notes your clinician wrote for their own work are not in this download. You "
+            "have a right to see them: ask your practice for a copy, and they will send "
+            "it after a clinician has looked it over.")),
+    },
+    export=_bulk_import_lines,
+    deletion_on_hold=deletion_on_hold,
+    before_delete=_lock_reminders,
+    after_delete=_scrub_bulk_imports,
+)

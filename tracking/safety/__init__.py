@@ -1,0 +1,1 @@
+"""Safety features a patient can reach at any time (the "Get help now" page)."""
