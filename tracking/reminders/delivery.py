@@ -7,7 +7,7 @@ import time
 from datetime import datetime, timedelta
 from functools import reduce
 from operator import or_
-from typing import NamedTuple
+from typing import NamedTuple, cast
 
 from django.conf import settings
 from django.core import signing
@@ -28,6 +28,7 @@ from tracking.reminders.sweep import (
 from tracking.reminders.transports import (
     Message,
     PermanentError,
+    TransactionalTransport,
     TransientError,
     Transport,
     transport_for,
@@ -175,7 +176,8 @@ def _deliver_group(
         prefs = getattr(enrollment, "reminder_preferences", None)
         checkin = _checkin_id(delivery)
         if not (
-            _eligible(enrollment, prefs)
+            prefs is not None
+            and _eligible(enrollment, prefs)
             and _channel_still_on(delivery, prefs)
             and (checkin is None or checkin in due_checkins)
         ):
@@ -194,7 +196,7 @@ def _deliver_group(
         try:
             with transaction.atomic():
                 for channel in {d.channel for d in local}:
-                    transports[channel].send_many(
+                    cast(TransactionalTransport, transports[channel]).send_many(
                         [(build_message(d), d) for d in local if d.channel == channel]
                     )
                 Delivery.objects.filter(pk__in=[d.pk for d in local]).update(

@@ -1,6 +1,7 @@
 from __future__ import annotations
 
 import re
+from typing import Any
 
 from django import forms
 
@@ -52,15 +53,16 @@ class ReminderPreferencesForm(forms.ModelForm):
             self.fields[name].error_messages.update(TIME_ERRORS)
         self.fields["practice_time"].error_messages["required"] = "Choose a time, like 09:00."
 
-    def clean_phone(self):
+    def clean_phone(self) -> str:
         phone = self.cleaned_data.get("phone", "").strip()
         if phone and not re.fullmatch(r"\+?[0-9 ()-]{7,20}", phone):
             raise forms.ValidationError("Enter a phone number using digits, like "
                                         "+44 7700 900123.")
         return phone
 
-    def clean(self):
-        data = super().clean()
+    def clean(self) -> dict[str, Any]:
+        super().clean()
+        data = self.cleaned_data
         start, end = data.get("quiet_start"), data.get("quiet_end")
         if (start is None) != (end is None):
             self.add_error("quiet_end" if start else "quiet_start",

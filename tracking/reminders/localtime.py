@@ -67,7 +67,9 @@ def occurrence_on(
     """The instant of `day`'s reminder at wall time `at`: moved to the end of quiet
     hours if `at` falls inside them (the next morning for overnight quiet hours)."""
     fire_at, fire_day = at, day
-    if in_quiet_hours(at, quiet_start, quiet_end):
+    if quiet_start is not None and quiet_end is not None and in_quiet_hours(
+        at, quiet_start, quiet_end
+    ):
         fire_at = quiet_end
         if quiet_start > quiet_end and at >= quiet_start:  # overnight: next morning
             fire_day = day + timedelta(days=1)

@@ -94,10 +94,10 @@ def schedules_sync(*, enrollment: Enrollment, now: datetime | None = None) -> No
         practice, _ = ReminderSchedule.objects.select_for_update().get_or_create(
             enrollment=enrollment, kind=ReminderSchedule.Kind.PRACTICE
         )
-        due, slot = _owed_today(practice, enrollment, prefs, now) or _next_practice(
+        at, day_slot = _owed_today(practice, enrollment, prefs, now) or _next_practice(
             enrollment, prefs, after=now
         )
-        practice.next_due_at, practice.next_slot = due, slot
+        practice.next_due_at, practice.next_slot = at, day_slot
         practice.active = prefs.practice_enabled
         practice.save(update_fields=["next_due_at", "next_slot", "active", "updated_at"])
 
@@ -157,12 +157,14 @@ def _owed_today(
         return None  # today's went out already (or the schedule was waiting for another day)
     if today.weekday() not in set(prefs.practice_days or range(7)):
         return None
-    quiet = {"quiet_start": prefs.quiet_start, "quiet_end": prefs.quiet_end}
-    if occurrence_on(today, at=prefs.practice_time, tz=tz, **quiet) > now:
+    quiet_start, quiet_end = prefs.quiet_start, prefs.quiet_end
+    if occurrence_on(today, at=prefs.practice_time, tz=tz, quiet_start=quiet_start,
+                     quiet_end=quiet_end) > now:
         return None  # still ahead: the usual rule finds it
     at = now
-    if in_quiet_hours(now.astimezone(tz).time(), prefs.quiet_start, prefs.quiet_end):
-        at = wall_to_utc(today, prefs.quiet_end, tz)
+    if quiet_end is not None and in_quiet_hours(now.astimezone(tz).time(), quiet_start,
+                                                 quiet_end):
+        at = wall_to_utc(today, quiet_end, tz)
         if at <= now:
             return None  # quiet until tomorrow: today's reminder is not sent late
     return at, practice_slot(today, tz)

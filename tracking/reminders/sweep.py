@@ -3,9 +3,12 @@
 from __future__ import annotations
 
 from datetime import datetime, timedelta
+from functools import partial
+from typing import cast
 
 from django.db import connection, transaction
-from django.db.models import Q
+from django.db.models import Field, Q
+from django.db.models.options import Options
 from django.utils import timezone
 
 from programs.models import Enrollment, EnrollmentStatus
@@ -112,17 +115,24 @@ def sweep_due_reminders(now: datetime | None = None, *, batch: int = SWEEP_BATCH
             rows: list[tuple[int, str, str, datetime]] = []
             for schedule in schedules:
                 enrollment = schedule.enrollment
-                prefs = getattr(enrollment, "reminder_preferences", None)
-                fresh = now - schedule.next_due_at <= STALE_AFTER
-                if fresh and _eligible(enrollment, prefs) and _still_wanted(schedule, prefs):
+                prefs: ReminderPreferences | None = getattr(
+                    enrollment, "reminder_preferences", None
+                )
+                due_at = cast(datetime, schedule.next_due_at)  # selected as <= now
+                if (
+                    prefs is not None
+                    and now - due_at <= STALE_AFTER
+                    and _eligible(enrollment, prefs)
+                    and _still_wanted(schedule, prefs)
+                ):
                     rows.extend(
-                        (schedule.pk, schedule.next_slot, channel, schedule.next_due_at)
+                        (schedule.pk, schedule.next_slot, channel, due_at)
                         for channel in prefs.channels
                     )
                 _advance(schedule, prefs, now, pending=pending.get(schedule.enrollment_id, []))
             ids = _insert_deliveries(rows, requeue_at=now + REQUEUE_AFTER)
             _save_advanced(schedules)
-            transaction.on_commit(lambda ids=ids: queue_sends(ids))
+            transaction.on_commit(partial(queue_sends, ids))
         claimed += len(schedules)
         if len(schedules) < batch:
             break
@@ -144,17 +154,17 @@ def _insert_deliveries(
     if not rows:
         return []
     meta = Delivery._meta
-    given = [meta.get_field(name) for name in ("schedule", "slot", "channel", "due_at")]
+    given = [_field(meta, name) for name in ("schedule", "slot", "channel", "due_at")]
     rest = [f for f in meta.concrete_fields if not f.primary_key and f not in given]
     values = {"requeue_at": requeue_at}
     constants = [
         f.get_db_prep_save(values[f.name] if f.name in values else f.get_default(), connection)
         for f in rest
     ]
-    quote = connection.ops.quote_name
+    quote = _quote
     columns = ", ".join(quote(f.column) for f in [*given, *rest])
     conflict = ", ".join(quote(f.column) for f in given[:3])
-    table, pk = quote(meta.db_table), quote(meta.pk.column)
+    table, pk = quote(meta.db_table), quote(_field(meta, "id").column)
     arrays = ", ".join(f"%s::{f.db_type(connection)}[]" for f in given)
     placeholders = ", ".join(["%s"] * len(rest))
     # Identifiers from the model's metadata (quoted), values as parameters.
@@ -172,17 +182,27 @@ def _save_advanced(schedules: list[ReminderSchedule]) -> None:
     """Write every schedule's new next_due_at, next_slot and active in one statement
     (UPDATE … FROM unnest). The rows are locked by this transaction (FOR UPDATE above)."""
     meta = ReminderSchedule._meta
-    fields = [meta.pk, *(meta.get_field(n) for n in ("next_due_at", "next_slot", "active"))]
-    quote = connection.ops.quote_name
+    fields = [_field(meta, n) for n in ("id", "next_due_at", "next_slot", "active")]
+    quote = _quote
     arrays = ", ".join(f"%s::{f.db_type(connection)}[]" for f in fields)
     names = ", ".join(f"v{i}" for i in range(len(fields)))
     sets = ", ".join(f"{quote(f.column)} = v.v{i}" for i, f in enumerate(fields) if i)
-    table, pk = quote(meta.db_table), quote(meta.pk.column)
+    table, pk = quote(meta.db_table), quote(fields[0].column)
     # Identifiers from the model's metadata (quoted), values as parameters.
     sql = (f"UPDATE {table} AS s SET {sets} FROM unnest({arrays}) AS v({names})"  # noqa: S608
            f" WHERE s.{pk} = v.v0")
     with connection.cursor() as cursor:
         cursor.execute(sql, [[getattr(s, f.attname) for s in schedules] for f in fields])
+
+
+def _quote(name: str | None) -> str:
+    """A quoted identifier from the model's metadata (a concrete column has a name)."""
+    return connection.ops.quote_name(cast(str, name))
+
+
+def _field(meta: Options, name: str) -> Field:
+    """A concrete column of the model (get_field may also return a reverse relation)."""
+    return cast(Field, meta.get_field(name))
 
 
 def _still_wanted(schedule: ReminderSchedule, prefs: ReminderPreferences) -> bool:
@@ -200,7 +220,7 @@ def _advance(
 ) -> None:
     # Never step back and never replay missed days: continue from the later of the
     # slot just handled and now.
-    after = max(schedule.next_due_at, now)
+    after = max(cast(datetime, schedule.next_due_at), now)
     if prefs is None:
         schedule.active = False
         return

@@ -9,10 +9,11 @@ from __future__ import annotations
 import contextlib
 import smtplib
 from dataclasses import dataclass, field
-from typing import Protocol
+from typing import Any, Protocol
 
 from django.conf import settings
 from django.core import mail
+from django.core.mail.backends.base import BaseEmailBackend
 from django.utils.module_loading import import_string
 
 from painapp.accounts.emails import build_email
@@ -54,6 +55,13 @@ class Transport(Protocol):
     def close(self) -> None: ...
 
 
+class TransactionalTransport(Transport, Protocol):
+    """A transport that writes only our own rows, so many messages can be sent and
+    recorded as one transaction."""
+
+    def send_many(self, items: list[tuple[Message, Any]]) -> None: ...
+
+
 class EmailTransport:
     """Sends through Django's email backend, on one connection for every message this
     transport sends (a worker's chunk of deliveries: one SMTP session, not one per
@@ -63,7 +71,7 @@ class EmailTransport:
     transactional = False
 
     def __init__(self) -> None:
-        self._connection = None
+        self._connection: BaseEmailBackend | None = None
 
     def send(self, message: Message, delivery=None) -> None:
         email = build_email(
@@ -119,7 +127,7 @@ class InAppTransport:
     def send(self, message: Message, delivery=None) -> None:
         self.send_many([(message, delivery)])
 
-    def send_many(self, items: list[tuple[Message, object]]) -> None:
+    def send_many(self, items: list[tuple[Message, Any]]) -> None:
         """One INSERT for them all; the unique delivery makes a repeat a no-op."""
         from tracking.models import Notification
 
@@ -179,4 +187,6 @@ class SmsTransport:
 
 
 def transport_for(channel: str) -> Transport:
-    return {"email": EmailTransport, "in_app": InAppTransport, "sms": SmsTransport}[channel]()
+    transports: dict[str, type[Transport]] = {
+        "email": EmailTransport, "in_app": InAppTransport, "sms": SmsTransport}
+    return transports[channel]()
