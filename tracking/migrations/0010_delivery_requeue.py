@@ -17,10 +17,12 @@ class Migration(migrations.Migration):
         ),
         migrations.AddIndex(
             model_name='delivery',
-            index=models.Index(condition=models.Q(('status', 'pending')), fields=['requeue_at'], name='delivery_pending_idx'),
+            index=models.Index(condition=models.Q(('status', 'pending')), fields=['requeue_at'],
+                               name='delivery_pending_idx'),
         ),
         migrations.AddIndex(
             model_name='delivery',
-            index=models.Index(condition=models.Q(('status', 'sending')), fields=['claimed_at'], name='delivery_sending_idx'),
+            index=models.Index(condition=models.Q(('status', 'sending')), fields=['claimed_at'],
+                               name='delivery_sending_idx'),
         ),
     ]
