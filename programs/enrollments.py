@@ -15,7 +15,7 @@ from django.db import transaction
 from django.utils import timezone
 
 from painapp.accounts.models import Invitation, Membership, Practice, Role, User
-from painapp.accounts.services_staff import membership_deactivate
+from painapp.accounts.services import membership_deactivate
 from programs import weeks
 from programs.models import Enrollment, EnrollmentStatus
 
@@ -121,7 +121,7 @@ def clinician_deactivate(*, practice: Practice, clinician: User,
 
     With patients still in their care and nobody to take them, nothing changes and a
     ValidationError says so: no patient is ever left without a clinician. Their
-    sessions end at once (painapp.accounts.services_staff). Returns the enrollments
+    sessions end at once (painapp.accounts.services). Returns the enrollments
     that moved.
     """
     with transaction.atomic():

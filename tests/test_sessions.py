@@ -132,7 +132,7 @@ def logged_out(browser) -> bool:
 @pytest.mark.parametrize("who", ["admin", "clinician", "patient"])
 def test_it_ends_every_session_when_a_membership_is_switched_off(cast, enrollment, who):
     from painapp.accounts.models import Membership
-    from painapp.accounts.services_staff import membership_deactivate
+    from painapp.accounts.services import membership_deactivate
 
     user = getattr(cast, who)
     browsers = devices(user)

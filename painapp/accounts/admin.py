@@ -3,7 +3,7 @@ from django.contrib.auth.admin import UserAdmin as BaseUserAdmin
 
 from painapp.accounts.audit import audit
 from painapp.accounts.models import AuditEvent, Invitation, Membership, Practice, User
-from painapp.accounts.services_staff import membership_deactivate
+from painapp.accounts.services import membership_deactivate
 from painapp.accounts.timezones import timezone_changed
 
 
