@@ -8,14 +8,13 @@ import re
 from datetime import datetime, time, timedelta
 
 import pytest
-from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils import timezone
 
 from programs.models import Activity, ActivityKind, PracticeSession
 from programs.services import attribution_record
 from tests.checkin_data import record_at_open, schedule_from_start
-from tracking.charts import LABEL_GAP, LEFT, RIGHT, WIDTH, Chart, Point
+from tracking.charts import LABEL_GAP, LEFT, RIGHT, WIDTH, Chart, Point, macros
 from tracking.checkins.schedule import checkins_update_statuses
 from tracking.models import CheckIn
 
@@ -134,7 +133,7 @@ def _year_of_checkins() -> list[Point]:
 def _svg(points: list[Point]) -> str:
     """The average-pain chart of these points, as the page writes it."""
     chart = Chart("pain", "Average pain", "Average pain", "", points, y_max=10, tick_step=2)
-    return render_to_string("tracking/charts/_chart_svg.html", {"chart": chart})
+    return str(macros("tracking/charts.html").svg(chart))
 
 
 def _texts(svg: str, css_class: str) -> list[tuple[float, str]]:
@@ -160,7 +159,7 @@ def test_a_year_of_check_ins_draws_without_overlapping_labels():
     # Dots on the two numbered answers and on any answer between two gaps (none here).
     assert svg.count('<circle class="chart__dot"') == 2
     chart = Chart("pain", "Average pain", "Average pain", "", points, y_max=10, tick_step=2)
-    card = render_to_string("tracking/patient/progress.html#chart_card", {"chart": chart})
+    card = str(macros("tracking/charts.html").card(chart, level=2, region=False))
     assert card.count("<tr><th scope=\"row\">") == 52
 
 

@@ -7,10 +7,10 @@ heading and described by a one-sentence summary; every number is also in a data
 table with a caption, for screen readers and anyone who prefers numbers.
 
 This module works out the geometry (where each line, dot, bar and label goes) as
-plain strings; templates/tracking/charts/_chart_svg.html writes the SVG from it.
-Every coordinate is a string already: the template writes it as it is, without the
-number localisation Django applies to ints and floats (a 52-week record has a few
-hundred of them).
+plain strings; templates/jinja2/tracking/charts.html writes the SVG and the card
+around it. That one template is rendered by Django's Jinja2 backend (autoescape on)
+rather than Django's own: a 52-week record draws eight charts of ~50 points with
+tables of 52 rows, which cost Django's templates ~5 ms of CPU against under 1 ms.
 """
 
 from __future__ import annotations
@@ -18,7 +18,9 @@ from __future__ import annotations
 import math
 from dataclasses import dataclass
 from functools import cached_property, lru_cache
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
+
+from django.template import engines
 
 from tracking import rules
 
@@ -268,6 +270,22 @@ def draw(chart: Chart) -> Drawing:
         drawing.missed_ticks = tuple(missed)
     drawing.empty = not answered
     return drawing
+
+
+# ---------------------------------------------------------------- markup
+def macros(template_name: str) -> Any:
+    """The macros of one of the Jinja2 templates (templates/jinja2/). With autoescape
+    on, a macro escapes every value it writes and returns its markup as such
+    (markupsafe's Markup), which Django's templates write as it is."""
+    return engines["jinja2"].get_template(template_name).template.module
+
+
+def chart_cards(charts: list[Chart], *, level: int = 3, printing: bool = False,
+                region: bool = True) -> list[Any]:
+    """Each chart's card, for a Django template to write: heading `level`, without the
+    table when `printing`, the table a named scrolling `region` on the staff pages."""
+    card = macros("tracking/charts.html").card
+    return [card(chart, level=level, printing=printing, region=region) for chart in charts]
 
 
 # ---------------------------------------------------------------- the patient's page

@@ -20,7 +20,7 @@ from django.views.decorators.http import require_GET, require_http_methods
 from programs.access import enrollment_required
 from programs.markdown import render_markdown
 from programs.models import EnrollmentStatus
-from tracking.charts import progress_charts
+from tracking.charts import chart_cards, progress_charts
 from tracking.checkins.forms import CheckInForm, posted_answers
 from tracking.checkins.results import checkin_results, progress_data
 from tracking.checkins.schedule import checkins_ensure_scheduled
@@ -188,5 +188,5 @@ def progress(request: HttpRequest) -> HttpResponse:
     return render(
         request,
         "tracking/patient/progress.html",
-        {"charts": progress_charts(data), "progress": data},
+        {"cards": chart_cards(progress_charts(data), level=2, region=False), "progress": data},
     )

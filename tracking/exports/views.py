@@ -15,6 +15,7 @@ from django.views.decorators.http import require_GET
 from painapp.accounts.access import staff_required
 from painapp.csvsafe import csv_response
 from tracking.access import audit_read, enrollment_for_staff
+from tracking.charts import chart_cards
 from tracking.clinic.overview import patient_overview
 from tracking.clinic.sections import patient_hierarchy
 from tracking.exports import fhir
@@ -44,7 +45,7 @@ def patient_summary(request: HttpRequest, pk: int) -> HttpResponse:
         "overview": overview,
         "hierarchy": hierarchy,
         "rows": summary_rows(overview),
-        "charts": [by_key["pain"], by_key["fear"]],
+        "charts": chart_cards([by_key["pain"], by_key["fear"]], printing=True),
         "generated_at": now,
     })
     response["Cache-Control"] = "no-store"

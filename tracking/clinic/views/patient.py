@@ -28,6 +28,7 @@ from painapp.accounts.audit import audit
 from programs.models import Enrollment
 from tracking.access import audit_read, enrollment_for_staff
 from tracking.alerts.services import alert_acknowledge, alert_resolve
+from tracking.charts import macros
 from tracking.clinic import sections, services
 from tracking.clinic.forms import (
     CauseCodingForm,
@@ -82,6 +83,7 @@ def _render_overview(request: HttpRequest, enrollment: Enrollment, *,
     return render(request, "tracking/clinic/patient/overview.html", _context(
         request, enrollment, "patient_detail",
         overview=overview,
+        measures=macros("tracking/clinic/measures.html").measures(overview),
         note_form=note_form or ClinicianNoteForm(),
         unlock_form=unlock_form or UnlockWeekForm(weeks=overview.unlockable_weeks),
         red_flags=[flags.get(f, f) for f in enrollment.red_flags],
