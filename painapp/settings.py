@@ -91,8 +91,8 @@ TEMPLATES = [
     },
     {
         # Django's Jinja2 backend, for the charts of the patient detail and progress
-        # pages only (templates/jinja2/, tracking/charts.py): Django's templates took
-        # ~5 ms of CPU to draw a 52-week record's eight charts and tables, Jinja2 <1 ms.
+        # pages only (templates/jinja2/, tracking/charts.py): a 52-week record's eight
+        # charts and their tables, which Django's templates drew several times slower.
         "BACKEND": "django.template.backends.jinja2.Jinja2",
         "NAME": "jinja2",
         "DIRS": [BASE_DIR / "templates" / "jinja2"],

@@ -232,11 +232,9 @@ def test_it_swaps_the_alerts_section_for_htmx(clin, history, alert):
 
 
 def test_it_writes_each_kind_of_alert_with_its_times_and_actions(clin, cast, history):
-    """The alert items are written in Python (tracking.views.patient.alert_items): each
-    kind's words from its details, escaped; times in the clinician's zone on the page
-    and in the current zone in the htmx partial (outside the page's {% timezone %}), as
-    the template wrote them, and in the htmx partial too (which is rendered outside the
-    page's {% timezone %}); acknowledge only while open; a CSRF field in each form."""
+    """Each kind of alert in words from its details, escaped; times in the clinician's
+    zone, on the page and in the htmx partial too (which is rendered outside the page's
+    {% timezone %}); acknowledge only while open; a CSRF field in each form."""
     cast.clinician.timezone = "Asia/Kolkata"  # +05:30
     cast.clinician.save()
     at = timezone.now().replace(year=2026, month=3, day=2, hour=23, minute=10)

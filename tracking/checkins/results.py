@@ -31,7 +31,7 @@ class Change:
     start: int | float | None
 
     @property
-    def points(self) -> float | None:
+    def points(self) -> rules.Score | None:
         """How far it fell (positive = lower = better)."""
         return rules.change_points(self.start, self.now)
 
@@ -46,8 +46,9 @@ class Change:
         return "down" if self.points > 0 else "up" if self.points < 0 else "same"
 
     @property
-    def amount(self) -> float | None:
-        return None if self.points is None else abs(self.points)
+    def amount(self) -> rules.Score | None:
+        points = self.points
+        return None if points is None else -points if points < 0 else points
 
     @property
     def summary(self) -> str:

@@ -95,7 +95,7 @@ def opened_checkins(enrollment: Enrollment, now: datetime) -> list[CheckInItem]:
                     opens_at=opens_at, closes_at=closes_at, completed_at=completed_at,
                     instrument_keys=keys or [], figures=figures or EMPTY_FIGURES)
         for pk, slot, kind, week, stored, opens_at, closes_at, completed_at, keys, figures
-        in CheckIn.objects.filter(enrollment=enrollment, opens_at__lte=now)
+        in CheckIn.objects.filter(enrollment_id=enrollment.pk, opens_at__lte=now)
         .order_by("opens_at", "pk")
         .values_list("pk", "slot", "kind", "week", "status", "opens_at", "closes_at",
                      "completed_at", "instrument_keys", "figures")
@@ -251,10 +251,12 @@ class Overview:
 
     @cached_property
     def pain_change(self) -> float | None:
+        """Points of average pain below baseline (negative: above it), once shown."""
         if not rules.shows_change(baseline=self.pain_baseline, current=self.pain_current,
                                   pain_checkins=len(self._pain_answers)):
             return None
-        return rules.change_points(self.pain_baseline, self.pain_current)
+        points = rules.change_points(self.pain_baseline, self.pain_current)
+        return None if points is None else float(points)
 
     @cached_property
     def pain_change_percent(self) -> int | None:
@@ -293,15 +295,15 @@ def load_week_count(enrollment: Enrollment) -> int:
 
 
 def _reminders_paused(enrollment: Enrollment) -> bool:
-    return bool(ReminderPreferences.objects.filter(enrollment=enrollment)
-                .values_list("paused", flat=True).first())
+    return any(ReminderPreferences.objects.filter(enrollment_id=enrollment.pk)
+               .values_list("paused", flat=True)[:1])
 
 
 def _practice_weeks(enrollment: Enrollment) -> dict[int, list[int]]:
     """Practice seconds and sessions per program week (rules.week_of of the patient's
     local date the player stored). One query: summed per day, at most one row a day."""
     weeks: dict[int, list[int]] = {}
-    for day, seconds, n in (PracticeSession.objects.filter(enrollment=enrollment)
+    for day, seconds, n in (PracticeSession.objects.filter(enrollment_id=enrollment.pk)
                             .values("local_date")
                             .annotate(s=Sum("duration_seconds"), n=Count("pk"))
                             .values_list("local_date", "s", "n")):
@@ -314,7 +316,7 @@ def _practice_weeks(enrollment: Enrollment) -> dict[int, list[int]]:
 def _alerts(enrollment: Enrollment) -> list[Alert]:
     """Every alert of the enrollment, newest first, with who acknowledged and resolved
     it (their names only). One query."""
-    return list(Alert.objects.filter(enrollment=enrollment)
+    return list(Alert.objects.filter(enrollment_id=enrollment.pk)
                 .select_related("acknowledged_by", "resolved_by")
                 .only("kind", "severity", "status", "details", "created_at",
                       "acknowledged_at", "resolved_at", "acknowledged_by__full_name",
@@ -359,7 +361,7 @@ def patient_overview(enrollment: Enrollment, now: datetime, *, notes: bool = Tru
     # Mind-brain score: the program's three-causes activities and any causes answered in
     # a check-in, in time order.
     mind: list[tuple[datetime, Point]] = []
-    for recorded_at, score, week in (Attribution.objects.filter(enrollment=enrollment)
+    for recorded_at, score, week in (Attribution.objects.filter(enrollment_id=enrollment.pk)
                                      .order_by("recorded_at", "pk")
                                      .values_list("recorded_at", "mind_brain_score",
                                                   "activity__week__number")):
@@ -401,7 +403,7 @@ def patient_alerts(enrollment: Enrollment) -> tuple[list[Alert], list[Alert]]:
 
 def patient_notes(enrollment: Enrollment) -> list[ClinicianNote]:
     """The newest notes, at most NOTES_SHOWN, with their author's name. One query."""
-    return list(ClinicianNote.objects.filter(enrollment=enrollment)
+    return list(ClinicianNote.objects.filter(enrollment_id=enrollment.pk)
                 .select_related("author").only("body", "created_at", "author__full_name",
                                                "author__email")
                 .order_by("-created_at", "-pk")[:NOTES_SHOWN])
