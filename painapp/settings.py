@@ -92,6 +92,16 @@ TEMPLATES = [
             "builtins": ["template_partials.templatetags.partials"],
         },
     },
+    {
+        # Django's Jinja2 backend, for the charts of the patient detail and progress
+        # pages only (templates/jinja2/, tracking/charts.py): a 52-week record's eight
+        # charts and their tables, which Django's templates drew several times slower.
+        "BACKEND": "django.template.backends.jinja2.Jinja2",
+        "NAME": "jinja2",
+        "DIRS": [BASE_DIR / "templates" / "jinja2"],
+        "APP_DIRS": False,
+        "OPTIONS": {"autoescape": True, "trim_blocks": True, "lstrip_blocks": True},
+    },
 ]
 
 # Postgres is the only database. An empty DATABASE_URL counts as unset.

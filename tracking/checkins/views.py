@@ -9,9 +9,6 @@ question per screen on a phone and saves the draft quietly on every "Next" (it s
 
 from __future__ import annotations
 
-import html
-from functools import lru_cache
-
 from django.contrib import messages
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
@@ -23,10 +20,10 @@ from django.views.decorators.http import require_GET, require_http_methods
 from programs.access import enrollment_required
 from programs.markdown import render_markdown
 from programs.models import EnrollmentStatus
-from tracking.charts import build_charts
+from tracking.charts import chart_cards, progress_charts
 from tracking.checkins.forms import CheckInForm, posted_answers
 from tracking.checkins.results import checkin_results, progress_data
-from tracking.checkins.schedule import PAIN_FREE_MAX, checkins_ensure_scheduled
+from tracking.checkins.schedule import checkins_ensure_scheduled
 from tracking.checkins.selectors import (
     PatientCheckIn,
     checkin_home,
@@ -183,17 +180,6 @@ def _answer(request: HttpRequest, found: PatientCheckIn, now) -> HttpResponse:
     return redirect(reverse("checkin_detail", args=[checkin.pk]) + "?done=1")
 
 
-
-
-
-
-
-# The same few labels ("W3", "Week 3 check-in", "Missed") recur in every chart of every
-# page: escape each once per process. Only our own names and notes pass through here.
-_escape = lru_cache(maxsize=2048)(html.escape)
-
-
-
 @require_GET
 @enrollment_required
 def progress(request: HttpRequest) -> HttpResponse:
@@ -202,9 +188,5 @@ def progress(request: HttpRequest) -> HttpResponse:
     return render(
         request,
         "tracking/patient/progress.html",
-        {
-            "charts": build_charts(data),
-            "progress": data,
-            "pain_free_max": PAIN_FREE_MAX,
-        },
+        {"cards": chart_cards(progress_charts(data), level=2, region=False), "progress": data},
     )

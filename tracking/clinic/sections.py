@@ -21,11 +21,9 @@ from programs.models import (
     FearItem,
     PracticeSession,
 )
-from tracking.clinic.overview import CheckInItem, effective_status, week_of
-from tracking.models import (
-    CheckIn,
-    Response,
-)
+from tracking import rules
+from tracking.clinic.overview import CheckInItem, opened_checkins
+from tracking.models import Response
 
 
 # ---------------------------------------------------------------- check-in answers
@@ -65,13 +63,7 @@ def _answer_text(item: dict, value: Any) -> str:
 def patient_checkin_answers(enrollment: Enrollment, now: datetime) -> list[CheckInAnswers]:
     """Every check-in that has opened, newest first, with every answer as asked (the
     wording of the instrument version that was answered). Two queries."""
-    checkins = {c.pk: c for c in (
-        CheckInItem(pk=c.pk, slot=c.slot, kind=c.kind, week=c.week,
-                    status=effective_status(c.status, c.closes_at, c.opens_at, enrollment, now),
-                    opens_at=c.opens_at, closes_at=c.closes_at, completed_at=c.completed_at,
-                    instrument_keys=c.instrument_keys or [])
-        for c in CheckIn.objects.filter(enrollment=enrollment, opens_at__lte=now)
-        .order_by("-opens_at", "-pk"))}
+    checkins = {item.pk: item for item in reversed(opened_checkins(enrollment, now))}
     by_checkin: dict[int, list[ResponseView]] = {pk: [] for pk in checkins}
     for r in (Response.objects.filter(checkin__enrollment=enrollment, checkin__opens_at__lte=now)
               .select_related("instrument").order_by("checkin_id", "pk")):
@@ -112,7 +104,7 @@ def patient_practice(enrollment: Enrollment) -> PracticeLog:
                             .values("local_date").annotate(s=Sum("duration_seconds"),
                                                            n=Count("pk"))
                             .values_list("local_date", "s", "n")):
-        week = weeks.setdefault(week_of(enrollment, day), [0, 0])
+        week = weeks.setdefault(rules.week_of(enrollment.start_date, day), [0, 0])
         week[0] += n
         week[1] += seconds or 0
         total += n
@@ -209,8 +201,8 @@ def patient_attributions(enrollment: Enrollment) -> list[AttributionView]:
         a = cause.attribution
         view = views.get(a.pk)
         if view is None:
-            week = a.activity.week.number if a.activity_id else week_of(
-                enrollment, enrollment.local_date(a.recorded_at))
+            week = a.activity.week.number if a.activity_id else rules.week_of(
+                enrollment.start_date, enrollment.local_date(a.recorded_at))
             view = views[a.pk] = AttributionView(attribution=a, week=week, causes=[])
         view.causes.append(cause)
     return list(views.values())

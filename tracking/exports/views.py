@@ -15,9 +15,9 @@ from django.views.decorators.http import require_GET
 from painapp.accounts.access import staff_required
 from painapp.csvsafe import csv_response
 from tracking.access import audit_read, enrollment_for_staff
+from tracking.charts import chart_cards
 from tracking.clinic.overview import patient_overview
 from tracking.clinic.sections import patient_hierarchy
-from tracking.clinic.views.patient import chart_card, draw
 from tracking.exports import fhir
 from tracking.exports.measurements import MEASUREMENT_HEADER, patient_measurements, summary_rows
 
@@ -45,7 +45,7 @@ def patient_summary(request: HttpRequest, pk: int) -> HttpResponse:
         "overview": overview,
         "hierarchy": hierarchy,
         "rows": summary_rows(overview),
-        "charts": [chart_card(draw(by_key[key]), printing=True) for key in ("pain", "fear")],
+        "charts": chart_cards([by_key["pain"], by_key["fear"]], printing=True),
         "generated_at": now,
     })
     response["Cache-Control"] = "no-store"
