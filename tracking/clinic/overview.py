@@ -17,7 +17,6 @@ from django.db.models import (
     Sum,
 )
 
-from painapp.prepared import prepared_cursor
 from programs.models import (
     Attribution,
     Enrollment,
@@ -156,7 +155,7 @@ def effective_status(status: str, closes_at: datetime, opens_at: datetime,
 def _fetch(sql: str, params: list) -> list[tuple]:
     """The rows of one of this module's written-out statements (Postgres), prepared:
     planned once per connection (painapp.prepared)."""
-    with prepared_cursor() as cursor:
+    with connection.cursor() as cursor:
         cursor.execute(sql, params)
         return cursor.fetchall()
 
