@@ -107,13 +107,8 @@ def database_from_url(url: str) -> dict:
         # an index probe is nearly as cheap as a sequential read, and with the
         # default the planner hash-joins a whole 20,000-row table to find a
         # caseload's 200 patients (bench: caseload SQL 37 → 15 ms).
-        # prepare_threshold: psycopg prepares a statement only where a cursor asks
-        # for it (painapp.prepared, the hot written-out reads), never by itself
-        # (Django's own queries bind client-side and are never prepared), but it
-        # ignores every request while the threshold is None, Django's default.
         "OPTIONS": {"pool": {"timeout": 5},
                     "options": "-c jit=off -c random_page_cost=1.1",
-                    "prepare_threshold": 2**31 - 1,
                     **query},
         "CONN_HEALTH_CHECKS": True,
     }
