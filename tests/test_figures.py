@@ -1,5 +1,6 @@
 """A check-in's figures (tracking.figures) equal what its responses say: as recorded by
-checkin_record and as recomputed by figures_refresh, for ordinary answers and odd ones."""
+checkin_record, as recomputed by figures_refresh (one SQL statement) and as
+worked out in Python, for ordinary answers and odd ones."""
 
 from __future__ import annotations
 
@@ -63,9 +64,9 @@ def test_the_recompute_gives_what_recording_wrote(enrollment):
     ({"phq1": 1}, {}),
     ({}, {}),
 ])
-def test_the_recompute_reads_odd_answers(enrollment, answers, short):
-    """Responses written directly (the demo, the bench, imports) get their figures from
-    the recompute: a short form only from two whole-number answers."""
+def test_the_recompute_reads_odd_answers_as_python_does(enrollment, answers, short):
+    """Responses written directly (the demo, the bench, imports) are recomputed by one
+    SQL statement: it must agree with figures_of, odd values included."""
     slots = _history(enrollment, 2)
     checkin = slots["baseline"]
     instruments = current_instruments(["phq2", "pain_avg"], enrollment.practice_id)
@@ -79,6 +80,7 @@ def test_the_recompute_reads_odd_answers(enrollment, answers, short):
                             created_at=checkin.opens_at)
     figures_refresh(enrollment_ids=[enrollment.pk])
     stored = _stored(enrollment)[checkin.pk]
+    assert stored == _from_responses(checkin.pk)
     assert stored["short"] == short
     assert stored["totals"] == {"phq2": 5, "pain_avg": 4} and stored["bands"] == {}
 

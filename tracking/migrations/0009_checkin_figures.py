@@ -2,10 +2,16 @@
 
 from django.db import migrations, models
 
-from tracking.checkins.figures import figures_of
+from tracking.checkins.figures import figures_of, refresh_sql
+
+# Every check-in recorded so far, with this migration's table names.
+_FILL_SQL = refresh_sql("tracking_checkin", "tracking_response")
 
 
 def fill(apps, schema_editor):
+    if schema_editor.connection.vendor == "postgresql":
+        schema_editor.execute(_FILL_SQL)
+        return
     CheckIn = apps.get_model("tracking", "CheckIn")
     Response = apps.get_model("tracking", "Response")
     by_checkin = {}
