@@ -115,6 +115,11 @@ DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 # look-up sees invitee rows inactive and without a password).
 SILENCED_SYSTEM_CHECKS = ["auth.W004"]
 
+# Audit events of pages that only read patient data (painapp.accounts.audit.async_commit)
+# commit without waiting for the disk when this is on: if the database server crashes,
+# up to ~0.6 s of such events may be lost (SECURITY.md, "What is logged"). Off: durable.
+AUDIT_READS_ASYNC_COMMIT = env_bool("AUDIT_READS_ASYNC_COMMIT", False)
+
 REDIS_URL = env_str("REDIS_URL", "")
 if REDIS_URL:
     CACHES = {"default": {"BACKEND": "django.core.cache.backends.redis.RedisCache",

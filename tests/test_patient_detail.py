@@ -30,14 +30,15 @@ from tracking.clinic.forms import ClinicianNoteForm
 from tracking.clinic.overview import patient_overview
 from tracking.models import Alert, ClinicianNote, ReminderPreferences
 
-# session, user, membership, enrollment with its audit event (one statement; was 2)
+# session, user, membership, the enrollment (tracking.access.enrollment_for_staff), its
+# audit event (the look-up and the event are two ORM statements)
 # + 6 (patient_overview: check-ins, practice per day, three causes, alerts, notes and
 # whether reminders are paused, each a small ORM read of this enrollment's rows; they
 # were one hand-written statement of six subqueries, issue 13 keeps one ORM path).
 # The program's week count comes from its outline, read once per process.
-OVERVIEW_QUERIES = 10
-SECTION_QUERIES = {"patient_checkins": 6, "patient_practice": 6, "patient_exposures": 6,
-                   "patient_causes": 6}
+OVERVIEW_QUERIES = 11
+SECTION_QUERIES = {"patient_checkins": 7, "patient_practice": 7, "patient_exposures": 7,
+                   "patient_causes": 6}  # (causes: its event is written after its read)
 SECTIONS = ["patient_detail", *SECTION_QUERIES]
 
 
@@ -611,48 +612,13 @@ def _overview_page(cast, enrollment) -> str:
 
 @pytest.mark.parametrize("who", ["clinician", "admin", "other_clinician", "outsider_admin",
                                  "outsider_clinician", "patient"])
-def test_it_looks_up_the_enrollment_in_sql_as_the_orm_does(cast, enrollment, who,
-                                                            django_assert_num_queries):
-    """enrollment_for_staff's written-out SELECT (Postgres) against the scoped ORM
-    lookup the SQLite demo uses: the same enrollment or none, with the same four rows
-    loaded beside it and every field converted alike (red_flags is JSON)."""
-    from django.test import RequestFactory
-
-    from painapp.accounts.models import Membership
-    from tracking import access
-
-    enrollment.red_flags = ["night_pain", "weight_loss"]
-    enrollment.save()
-    user = getattr(cast, who)
-    request = RequestFactory().get("/")
-    request.user = user
-    request.membership = Membership.objects.select_related("practice").get(user=user)
-    scope = access.enrollment_scope(request)  # no staff role: no scope, no read
-    with django_assert_num_queries(0 if who == "patient" else 1):
-        one = access._enrollment_for_staff_sql(request, scope, enrollment.pk) if scope else None
-    orm = (access.visible_enrollments(request).select_related(*access._LOADED)
-           .filter(pk=enrollment.pk).first())
-    assert (one is None) == (orm is None) == (who not in ("clinician", "admin"))
-    if orm is None:
-        return
-
-    def fields(obj):
-        return [(f.attname, getattr(obj, f.attname)) for f in obj._meta.concrete_fields]
-
-    assert fields(one) == fields(orm) and one.red_flags == ["night_pain", "weight_loss"]
-    with django_assert_num_queries(0):
-        for name in access._LOADED:
-            assert fields(getattr(one, name)) == fields(getattr(orm, name))
-    assert not one._state.adding and one._state.db == orm._state.db
-
-
-@pytest.mark.parametrize("who", ["clinician", "admin", "other_clinician", "outsider_admin",
-                                 "outsider_clinician", "patient"])
-def test_it_audits_a_view_in_the_lookups_statement_as_the_portable_path_does(
+def test_the_look_up_loads_the_enrollment_and_audits_the_view_or_the_denial(
         cast, enrollment, who, django_assert_num_queries):
-    """enrollment_for_staff(viewed=…) on Postgres (the lookup and its audit event in one
-    statement) against the portable path (the ORM lookup, then `audit` for a miss or
-    `audit_read` for a hit): the same enrollment or 404, and the same one event."""
+    """enrollment_for_staff(viewed=…): the patient's clinician and their practice's
+    admin get the enrollment with its patient, clinician, program version and practice
+    loaded, and one `patient.viewed` event; anyone else a 404 and one `access.denied`
+    event naming only the id asked for. Two queries: the look-up, then the event (no
+    look-up for someone with no staff role)."""
     from django.http import Http404
     from django.test import RequestFactory
 
@@ -663,40 +629,44 @@ def test_it_audits_a_view_in_the_lookups_statement_as_the_portable_path_does(
     request = RequestFactory().get("/", REMOTE_ADDR="198.51.100.7")
     request.user = user
     request.membership = Membership.objects.select_related("practice").get(user=user)
-
-    def look(lookup, queries: int) -> tuple[int | None, list[tuple]]:
-        before = AuditEvent.objects.order_by("-pk").values_list("pk", flat=True).first() or 0
-        with django_assert_num_queries(queries, exact=False):
-            try:
-                found = lookup(request, enrollment.pk, viewed="patient.viewed").pk
-            except Http404:
-                found = None
-        return found, list(AuditEvent.objects.filter(pk__gt=before).order_by("pk").values_list(
-            "actor_id", "practice_id", "subject_id", "action", "object_type", "object_id",
-            "ip", "request_id"))
-
-    one = look(access.enrollment_for_staff, 1)
-    portable = look(access._enrollment_for_staff_portable, 2)
-    assert one == portable
-    found, events = one
-    assert (found is None) == (who not in ("clinician", "admin"))
-    assert [event[3] for event in events] == (["patient.viewed"] if found else ["access.denied"])
+    allowed = who in ("clinician", "admin")
+    with django_assert_num_queries(1 if who == "patient" else 2):
+        try:
+            found = access.enrollment_for_staff(request, enrollment.pk, viewed="patient.viewed")
+        except Http404:
+            found = None
+    assert (found is not None) == allowed
+    events = list(AuditEvent.objects.values_list(
+        "actor_id", "practice_id", "subject_id", "action", "object_type", "object_id", "ip"))
+    if not allowed:
+        assert events == [(user.pk, request.membership.practice_id, None, "access.denied",
+                           "programs.enrollment", str(enrollment.pk), "198.51.100.7")]
+        return
+    assert events == [(user.pk, cast.practice.pk, cast.patient.pk, "patient.viewed",
+                       "programs.enrollment", str(enrollment.pk), "198.51.100.7")]
+    with django_assert_num_queries(0):
+        assert found.patient == cast.patient and found.clinician == cast.clinician
+        assert found.practice == cast.practice
+        assert found.program_version.pk == enrollment.program_version_id
 
 
 @pytest.mark.django_db(transaction=True)
-def test_the_view_and_its_audit_event_commit_asynchronously_only_for_themselves(
-        client, cast, enrollment):
-    """Opening the page writes nothing but the audit event, so its statement commits
-    asynchronously (painapp.accounts.audit); the setting ends with that statement."""
+@pytest.mark.parametrize("async_reads", [False, True])
+def test_the_view_commits_its_audit_event_asynchronously_only_when_turned_on(
+        client, cast, enrollment, settings, async_reads):
+    """Opening the page writes nothing but its audit event. With
+    AUDIT_READS_ASYNC_COMMIT (off by default) that event's own transaction commits
+    asynchronously (painapp.accounts.audit.async_commit), and the setting ends with it."""
     from django.db import connection
     from django.test.utils import CaptureQueriesContext
 
+    settings.AUDIT_READS_ASYNC_COMMIT = async_reads
     client.force_login(cast.clinician)
     with CaptureQueriesContext(connection) as queries:
         response = client.get(reverse("patient_detail", args=[enrollment.pk]))
     assert response.status_code == 200
-    [logged] = [q["sql"] for q in queries if "INSERT INTO" in q["sql"]]
-    assert "set_config('synchronous_commit', 'off', true)" in logged
+    statements = [q["sql"] for q in queries]
+    assert ("SET LOCAL synchronous_commit TO OFF" in statements) is async_reads
     assert AuditEvent.objects.filter(action="patient.viewed").count() == 1
     with connection.cursor() as cursor:
         cursor.execute("SHOW synchronous_commit")

@@ -17,8 +17,7 @@ from programs.models import Enrollment
 from programs.practice.services import practice_session_record
 from tests.checkin_data import answers_for, record_at_open, schedule_from_start
 from tracking.checkins.services import (
-    _claim_and_write_orm,
-    _claim_and_write_pg,
+    _claim_and_write,
     _clean_all,
     _scored_responses,
     checkin_instruments,
@@ -95,49 +94,37 @@ def test_each_check_in_added_gives_what_a_full_recompute_gives(enrollment):
     assert final["pain_baseline"] == 7 and final["pain_end"] == 1 and final["weekly_done"] == 3
 
 
-def test_the_postgres_statement_writes_what_the_orm_path_writes(enrollment, other_enrollment):
-    """checkin_record's three writes (claim, responses, summary) are one statement on
-    Postgres and three ORM calls on SQLite (the embedded demo): the same plan through
-    each, on two patients, leaves the same rows and returns the same things; a second
-    claim of a check-in already done writes nothing on either."""
+def test_the_claim_writes_once_and_a_second_claim_writes_nothing(enrollment):
+    """checkin_record's three writes (claim, responses, summary): the first claim of a
+    check-in writes its responses (their ids set) and adds it to the summary, returning
+    the summary's baseline pain; a second claim of a check-in already done writes
+    nothing and returns (False, None)."""
     plan = [("baseline", 30, {"pain_avg": {"pain_avg": 7}}),
             ("week-2", 60, {"pain_avg": {"pain_avg": 6}}),
             ("week-3", 1, {"fear_movement": {"fear_movement": 3}}),
             ("end", 2, {"pain_avg": {"pain_avg": 1}, "fear_movement": {"fear_movement": 2}})]
-    paths = [(started_weeks_ago(enrollment, 9), _claim_and_write_pg),
-             (started_weeks_ago(other_enrollment, 9), _claim_and_write_orm)]
-
-    def written(checkin: CheckIn) -> tuple:
-        checkin.refresh_from_db()
-        responses = Response.objects.filter(checkin=checkin).order_by("instrument_key")
-        return ((checkin.status, checkin.completed_at, checkin.draft),
-                [(r.instrument_id, r.instrument_key, r.instrument_version, r.answers,
-                  r.scores, r.created_at) for r in responses])
-
+    slots = started_weeks_ago(enrollment, 9)
     for slot, hours, overrides in plan:
-        outcomes = []
-        for slots, write in paths:
-            checkin = slots[slot]
-            now = checkin.opens_at + timedelta(hours=hours)
-            instruments = checkin_instruments(checkin, checkin.enrollment.practice_id)
-            clean, errors = _clean_all(
-                instruments, answers_for(checkin.instrument_keys, **overrides),
-                allow_missing=False)
-            assert not errors
-            responses = _scored_responses(checkin, instruments, clean, now)
-            with transaction.atomic():
-                checkin.completed_at = now
-                returned = write(checkin, responses, now)
-            ids = {r.instrument_key: r.pk for r in responses}
-            assert ids == dict(Response.objects.filter(checkin=checkin)
-                               .values_list("instrument_key", "pk")), slot
-            with transaction.atomic():
-                again = write(checkin, _scored_responses(checkin, instruments, clean,
-                                                                  now), now)
-            outcomes.append((returned, again, written(checkin), figures(checkin.enrollment)))
-        pg, orm = outcomes
-        assert pg == orm, slot
-        assert pg[0] == (True, 7) and pg[1] == (False, None), slot
+        checkin = slots[slot]
+        now = checkin.opens_at + timedelta(hours=hours)
+        instruments = checkin_instruments(checkin, checkin.enrollment.practice_id)
+        clean, errors = _clean_all(
+            instruments, answers_for(checkin.instrument_keys, **overrides),
+            allow_missing=False)
+        assert not errors
+        responses = _scored_responses(checkin, instruments, clean, now)
+        with transaction.atomic():
+            assert _claim_and_write(checkin, responses, now) == (True, 7), slot
+        assert {r.instrument_key: r.pk for r in responses} == dict(
+            Response.objects.filter(checkin=checkin).values_list("instrument_key", "pk"))
+        with transaction.atomic():
+            again = _claim_and_write(
+                checkin, _scored_responses(checkin, instruments, clean, now), now)
+        assert again == (False, None), slot
+        assert Response.objects.filter(checkin=checkin).count() == len(responses)
+        checkin.refresh_from_db()
+        assert (checkin.status, checkin.completed_at, checkin.draft) == (
+            CheckIn.Status.COMPLETED, now, {})
     assert figures(enrollment) == recomputed(enrollment)
 
 
