@@ -7,6 +7,7 @@ security switch silently off.
 
 from __future__ import annotations
 
+import ipaddress
 import os
 
 import dj_database_url
@@ -133,3 +134,20 @@ def database_from_url(url: str) -> dict:
 # as a sequential read, and with the default the planner hash-joins a whole 20,000-row
 # table to find a caseload's 200 patients (bench: caseload SQL 37 -> 15 ms).
 _PG_OPTIONS = "-c jit=off -c random_page_cost=1.1"
+
+
+def env_networks(name: str) -> list[str]:
+    """Comma-separated IP networks in CIDR form (a bare address is one host), such as
+    TRUSTED_PROXIES. Parsed the way gunicorn's --forwarded-allow-ips parses them, so
+    the two never disagree: a network written with host bits set (10.0.0.5/24) is a
+    mistake, and "*" (everyone) is refused."""
+    networks = []
+    for item in env_list(name, []):
+        try:
+            networks.append(str(ipaddress.ip_network(item)))
+        except ValueError:
+            raise ImproperlyConfigured(
+                f"{name}: {item!r} is not an IP address or network (CIDR), "
+                "e.g. 10.0.0.0/8 or 172.18.0.1."
+            ) from None
+    return networks

@@ -8,6 +8,7 @@ from django.db import connection, transaction
 from django.db.models import Q
 from django.utils import timezone
 
+from painapp.health.heartbeat import REMINDERS, heartbeat_record
 from programs.models import Enrollment, EnrollmentStatus
 from tracking.models import Delivery, ReminderPreferences, ReminderSchedule
 from tracking.reminders.schedules import (
@@ -115,6 +116,7 @@ def sweep_due_reminders(now: datetime | None = None, *, batch: int = SWEEP_BATCH
         claimed += len(schedules)
         if len(schedules) < batch:
             break
+    heartbeat_record(REMINDERS)  # readiness and the practice overview watch it
     return claimed
 
 
