@@ -98,7 +98,8 @@ def _pattern(glob: str) -> re.Pattern[str]:
 
 def ignore_rules() -> list[tuple[bool, re.Pattern[str]]]:
     rules = []
-    for line in (ROOT / ".dockerignore").read_text().splitlines():
+    ignore = ROOT / ".dockerignore"
+    for line in (ignore.read_text() if ignore.exists() else "").splitlines():
         line = line.strip()
         if not line or line.startswith("#"):
             continue
@@ -205,10 +206,13 @@ def replay(dockerfile: Path, root: Path, venv: Path) -> Image:
             *sources, dest = shlex.split(args)
             target = image.workdir / dest if not dest.startswith("/") else image.path(dest)
             for source in sources:
-                if source == ".":
+                if (ROOT / source).is_dir():  # its contents, as .dockerignore leaves them
+                    inside = "" if source == "." else source.strip("/") + "/"
                     for name in context_files(rules):
-                        (target / name).parent.mkdir(parents=True, exist_ok=True)
-                        shutil.copy2(ROOT / name, target / name, follow_symlinks=False)
+                        if name.startswith(inside):
+                            to = target / name.removeprefix(inside)
+                            to.parent.mkdir(parents=True, exist_ok=True)
+                            shutil.copy2(ROOT / name, to, follow_symlinks=False)
                 else:
                     assert not ignored(source, rules), f"COPY {source}: left out by .dockerignore"
                     to = target / Path(source).name if dest.endswith("/") else target
