@@ -12,6 +12,7 @@ from __future__ import annotations
 from pathlib import Path
 
 from csp.constants import NONE, SELF
+from django.core.exceptions import ImproperlyConfigured
 
 from painapp import embedded_db
 from painapp.env import (
@@ -19,6 +20,7 @@ from painapp.env import (
     env_bool,
     env_int,
     env_list,
+    env_networks,
     env_secret,
     env_str,
 )
@@ -50,11 +52,14 @@ INSTALLED_APPS = [
     "django_htmx",
     "template_partials",
     "painapp.accounts",
+    "painapp.health",
     "programs",
     "tracking",
 ]
 
 MIDDLEWARE = [
+    # First: the client's address and scheme, believed from our proxies only.
+    "painapp.proxies.TrustedProxyMiddleware",
     "painapp.accounts.middleware.RequestIdMiddleware",
     "django.middleware.security.SecurityMiddleware",
     # Outside everything that answers for a logged-in person (MFA and session-policy
@@ -199,13 +204,12 @@ USE_TZ = True
 STATIC_URL = "static/"
 STATIC_ROOT = BASE_DIR / "staticfiles"
 STATICFILES_DIRS = [BASE_DIR / "static"]
+# The same storage with DEBUG on or off, so collectstatic always writes the manifest
+# (staticfiles.json) that production's {% static %} needs; with DEBUG on it serves the
+# unhashed names and needs no manifest (bin/run).
 STORAGES = {
     "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
-    "staticfiles": {
-        "BACKEND": "painapp.storage.StaticFilesStorage"  # whitenoise's, URLs kept
-        if not DEBUG
-        else "django.contrib.staticfiles.storage.StaticFilesStorage"
-    },
+    "staticfiles": {"BACKEND": "painapp.storage.StaticFilesStorage"},  # whitenoise's, URLs kept
 }
 
 # Email. With no EMAIL_HOST, mail is printed to the console (development only).
@@ -297,9 +301,25 @@ if not DEBUG:
     SECURE_HSTS_SECONDS = env_int("SECURE_HSTS_SECONDS", 31_536_000)
     SECURE_HSTS_INCLUDE_SUBDOMAINS = True
     SECURE_HSTS_PRELOAD = True
-    if env_bool("TRUST_X_FORWARDED_PROTO", False):
-        # Only behind a proxy that sets (and strips client-sent) X-Forwarded-Proto.
-        SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
+# Reverse proxies (painapp/proxies.py): the addresses or networks (CIDR) of the proxies
+# in front of painapp, as painapp sees them. Only from these are X-Forwarded-For (the
+# client's address, for rate limits and the audit trail) and X-Forwarded-Proto believed;
+# from anyone else they are dropped. docker/web.sh gives gunicorn the same list.
+TRUSTED_PROXIES = env_networks("TRUSTED_PROXIES")
+if TRUSTED_PROXIES:
+    SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
+if env_bool("TRUST_X_FORWARDED_PROTO", False):
+    # It trusted the header from any client that reached the app directly.
+    raise ImproperlyConfigured(
+        "TRUST_X_FORWARDED_PROTO is replaced by TRUSTED_PROXIES: remove it and set "
+        "TRUSTED_PROXIES to your proxy's address or network (CIDR), e.g. 172.18.0.0/16."
+    )
+# Health probes come over plain HTTP from inside (compose, a load balancer): never
+# redirected to HTTPS. They show no data.
+SECURE_REDIRECT_EXEMPT = [r"^healthz/"]
+# The minute reminder sweep's heartbeat (painapp/health): not run for longer than this,
+# and the readiness probe and the practice overview say reminders have stopped.
+REMINDERS_STALE_AFTER_MINUTES = env_int("REMINDERS_STALE_AFTER_MINUTES", 10)
 CSRF_TRUSTED_ORIGINS = env_list("CSRF_TRUSTED_ORIGINS", [])
 CSRF_FAILURE_VIEW = "painapp.views.csrf_failure"  # our 403 page, with the request id
 

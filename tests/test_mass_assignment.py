@@ -55,7 +55,8 @@ from tracking.reminders.schedules import preferences_for
 
 # Pages that take no form: a POST to them is refused or reads only (checked below).
 NO_FORM = {
-    "home", "healthz", "get_help", "bench_baseline", "account_deleted", "practice_overview",
+    "home", "healthz", "healthz_live", "healthz_ready", "get_help", "bench_baseline",
+    "account_deleted", "practice_overview",
     "invitation_list", "my_data", "onboarding", "onboarding_about", "safety_hold", "today",
     "program_overview", "program_week", "practice", "exposure", "exposure_detail",
     "my_log", "notifications", "checkin_current", "checkin_list", "progress", "caseload",

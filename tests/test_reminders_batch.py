@@ -233,7 +233,9 @@ def test_one_sweep_batch_costs_the_same_queries_however_many_schedules(
             schedules_sync(enrollment=e, now=START)
             people.append(e)
         counts.append(sweep_all(START + timedelta(days=len(counts) + 1)))
-    assert counts[0] == counts[1] <= 6, counts
+    # 7: six for the batch, and one upsert of the sweep's heartbeat (painapp.health)
+    # once per sweep, however many batches.
+    assert counts[0] == counts[1] <= 7, counts
 
 
 def test_the_sweep_keeps_one_reminder_per_local_day_over_a_dst_week(population, queued):

@@ -18,8 +18,9 @@ from painapp.accounts.models import AuditEvent, Practice, User
 
 
 def client_ip(request: HttpRequest) -> str | None:
-    # REMOTE_ADDR only: X-Forwarded-For is client-controlled unless a trusted proxy
-    # rewrites it, and gunicorn behind our proxy sets REMOTE_ADDR correctly.
+    # REMOTE_ADDR only: behind one of settings.TRUSTED_PROXIES it already holds the
+    # client's address (painapp.proxies), and from anyone else X-Forwarded-For is
+    # whatever the client wrote, so it was dropped.
     return request.META.get("REMOTE_ADDR") or None
 
 

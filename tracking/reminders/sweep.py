@@ -11,6 +11,7 @@ from django.db.models import Field, Q
 from django.db.models.options import Options
 from django.utils import timezone
 
+from painapp.health.heartbeat import REMINDERS, heartbeat_record
 from programs.models import Enrollment, EnrollmentStatus
 from tracking.models import Delivery, ReminderPreferences, ReminderSchedule
 from tracking.reminders.schedules import (
@@ -136,6 +137,7 @@ def sweep_due_reminders(now: datetime | None = None, *, batch: int = SWEEP_BATCH
         claimed += len(schedules)
         if len(schedules) < batch:
             break
+    heartbeat_record(REMINDERS)  # readiness and the practice overview watch it
     return claimed
 
 
