@@ -36,14 +36,6 @@ def test_the_patient_page_reads_are_prepared_and_then_run_from_one_plan(client, 
 
 
 @pytest.mark.django_db
-def test_the_caseload_statement_is_prepared(client, cast, enrollment):
-    client.force_login(cast.clinician)
-    for _ in range(2):
-        assert client.get(reverse("caseload")).status_code == 200
-    assert sum(custom + generic for generic, custom in _prepared("WITH shown AS")) == 2
-
-
-@pytest.mark.django_db
 def test_a_prepared_query_is_counted_and_logged_without_its_values():
     with CaptureQueriesContext(connection) as queries, prepared_cursor() as cursor:
         cursor.execute("SELECT %s::text, %s::bigint", ["pat@example.org", None])
