@@ -37,8 +37,8 @@ from typing import Any
 
 from django.db import connection, transaction
 from django.db.models import (
-    Expression,
     F,
+    Field,
     FloatField,
     OuterRef,
     QuerySet,
@@ -88,7 +88,7 @@ def _score_of(key: str, responses: QuerySet, order: list[str]) -> Subquery:
                     .annotate(value=_total()).values("value")[:1], output_field=FloatField())
 
 
-def _figures() -> dict[str, Expression]:
+def _figures() -> dict[str, Any]:
     """Every check-in figure as an annotation of Enrollment, from the responses.
 
     Baseline: the first completed baseline check-in (there is one, in slot "baseline").
@@ -120,7 +120,7 @@ def _figures() -> dict[str, Expression]:
     }
 
 
-def _alert_counts() -> dict[str, Expression]:
+def _alert_counts() -> dict[str, Any]:
     """The alert counts of the enrollment `OuterRef("pk")`: an Enrollment annotation,
     or an UPDATE of its summary (whose primary key is the enrollment's id)."""
     unresolved = (Alert.objects.filter(enrollment=OuterRef("pk"))
@@ -133,12 +133,21 @@ def _alert_counts() -> dict[str, Expression]:
     }
 
 
+def _field(name: str) -> Field:
+    field = EnrollmentSummary._meta.get_field(name)
+    assert isinstance(field, Field)  # every name here is a concrete column
+    return field
+
+
+def _column(name: str) -> str:
+    return connection.ops.quote_name(str(_field(name).column))
+
+
 _TABLE = connection.ops.quote_name(EnrollmentSummary._meta.db_table)
-_KEY = connection.ops.quote_name(EnrollmentSummary._meta.pk.column)
-_COLUMNS = [connection.ops.quote_name(EnrollmentSummary._meta.get_field(f).column)
-            for f in FIELDS]
+_KEY = _column("enrollment")
+_COLUMNS = [_column(f) for f in FIELDS]
 # A new row starts from the model's defaults (the columns have no database default).
-_DEFAULTS = [EnrollmentSummary._meta.get_field(f).get_default() for f in FIELDS]
+_DEFAULTS = [_field(f).get_default() for f in FIELDS]
 _LOCK = (f"INSERT INTO {_TABLE} ({_KEY}, {', '.join(_COLUMNS)})"  # noqa: S608 (names from the model)
          f" SELECT id, {', '.join(['%s'] * len(FIELDS))} FROM unnest(%s::bigint[]) AS id"
          f" ON CONFLICT ({_KEY}) DO UPDATE SET {_KEY} = excluded.{_KEY}")
@@ -218,8 +227,7 @@ def summary_alerts_recount(*, enrollment_id: int) -> None:
 # returning the figures the rules read. Table and column names from the model; every
 # value is a parameter, in the order of `_checkin_values`.
 def _checkin_upsert() -> str:
-    q = connection.ops.quote_name
-    col = {f: q(EnrollmentSummary._meta.get_field(f).column) for f in FIGURES}
+    col = {f: _column(f) for f in FIGURES}
     old, new = (lambda f: f"{_TABLE}.{col[f]}"), (lambda f: f"excluded.{col[f]}")
     # This check-in is the latest done (so its scores are the current ones) unless one
     # completed later is already counted.

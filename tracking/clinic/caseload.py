@@ -32,7 +32,8 @@ from django.db.models import (
 from django.db.models.functions import Coalesce, Lower, NullIf
 from django.utils.timezone import localtime
 
-from programs.models import Enrollment, EnrollmentStatus, PracticeSession, Screening, Week
+from programs.models import Enrollment, EnrollmentStatus, PracticeSession, Screening
+from programs.selectors import program_outline
 from tracking import rules
 from tracking.access import EnrollmentScope
 from tracking.expressions import count_per_enrollment
@@ -57,17 +58,18 @@ def _fmt(value: float | None) -> str:
     return str(int(value)) if float(value).is_integer() else f"{value:.1f}"
 
 
-def _num(value: float) -> str:
-    return str(int(value)) if float(value).is_integer() else f"{value:.1f}"
+def _num(value: rules.Score) -> str:
+    number = float(value)
+    return str(int(number)) if number.is_integer() else f"{number:.1f}"
 
 
-def change_text(points: float | None, percent: int | None) -> str:
+def change_text(points: rules.Score | None, percent: int | None) -> str:
     """A fall below baseline in words: "down 3 pts (43%)", "up 1 pt", "no change"."""
     if points is None:
         return ""
     if points == 0:
         return "no change"
-    amount = abs(points)
+    amount = abs(float(points))
     text = f"{'down' if points > 0 else 'up'} {_num(amount)} pt{'' if amount == 1 else 's'}"
     if percent:
         text += f" ({abs(percent)}%)"
@@ -127,7 +129,7 @@ class CaseloadRow:
     weekly_done: int
     pain_baseline_text: str  # "6", "6.5"; "" when there is none
     pain_current_text: str
-    pain_change: float | None  # points below baseline (negative: above), once shown
+    pain_change: rules.Score | None  # points below baseline (negative: above), once shown
     pain_change_percent: int | None
     pain_change_text: str  # "down 3 pts (43%)", "up 1 pt (14%)", "no change", ""
     pain_trend: str  # "better" (a real improvement), "worse" (a rise) or ""
@@ -138,7 +140,7 @@ class CaseloadRow:
     fear_current: float | None
     fear_baseline_text: str
     fear_current_text: str
-    fear_change: float | None
+    fear_change: rules.Score | None
     fear_change_text: str
     practice_7d: int
     alerts_open: int
@@ -155,8 +157,9 @@ class CaseloadRow:
         return getattr(self, name)
 
     @classmethod
-    def of(cls, v: dict[str, Any], now: datetime, viewer_tz: tzinfo | None) -> CaseloadRow:
-        """The row of one enrollment as `_page_rows` read it."""
+    def of(cls, v: dict[str, Any], now: datetime, viewer_tz: tzinfo | None, *,
+           week_count: int) -> CaseloadRow:
+        """The row of one enrollment as `_with_row_figures` read it."""
         baseline, current = _score(v["summary__pain_baseline"]), _score(v["summary__pain_current"])
         pain_checkins = v["summary__pain_checkins"] or 0
         weekly_done = v["summary__weekly_done"] or 0
@@ -180,10 +183,10 @@ class CaseloadRow:
             status=v["status"], status_label=EnrollmentStatus(v["status"]).label,
             on_hold=v["screening"] == Screening.HOLD,
             week=rules.current_week(start_date=v["start_date"], today=today,
-                                    week_count=v["week_count"], paused_days=v["paused_days"],
+                                    week_count=week_count, paused_days=v["paused_days"],
                                     paused_on=v["paused_on"],
                                     unlocked_through_week=v["unlocked_through_week"]),
-            week_count=v["week_count"], last_checkin_at=last,
+            week_count=week_count, last_checkin_at=last,
             last_checkin_iso=last_local.isoformat() if last_local else "",
             last_checkin_text=f"{last_local.day} {MONTHS_SHORT[last_local.month - 1]} "
                               f"{last_local.year}" if last_local else "",
@@ -246,7 +249,8 @@ class CaseloadPage:
 # columns: no figures, and counts of 0.
 _COLUMNS = (
     "pk", "patient_id", "status", "screening", "start_date", "paused_on", "paused_days",
-    "unlocked_through_week", "patient__full_name", "patient__email", "patient__timezone",
+    "unlocked_through_week", "program_version_id", "program_version__outline_revision",
+    "patient__full_name", "patient__email", "patient__timezone",
     "summary__last_checkin_at", "summary__pain_baseline", "summary__pain_current",
     "summary__pain_checkins", "summary__weekly_done", "summary__fear_baseline",
     "summary__fear_current", "summary__alerts_open", "summary__alerts_unresolved",
@@ -325,13 +329,12 @@ def _ordered(qs: QuerySet[Enrollment], query: CaseloadQuery) -> QuerySet[Enrollm
     return qs.order_by(*order, _name_key(), "pk")
 
 
-def _with_row_figures(qs: QuerySet[Enrollment], now: datetime) -> QuerySet[Enrollment]:
-    """What each row shows, as values: the columns above, the program's length, practice
-    in the last 7 days and a check-in missed lately. The subqueries run only for the
-    rows of the page (Postgres evaluates them after the sort and the limit)."""
+def _with_row_figures(qs: QuerySet[Enrollment],
+                      now: datetime) -> QuerySet[Enrollment, dict[str, Any]]:
+    """What each row shows, as values: the columns above, practice in the last 7 days and
+    a check-in missed lately. The subqueries run only for the rows of the page (Postgres
+    evaluates them after the sort and the limit)."""
     return qs.values(*_COLUMNS).annotate(
-        week_count=count_per_enrollment(Week.objects.filter(version=OuterRef("program_version"))
-                                        .annotate(enrollment=F("version"))),
         practice_7d=count_per_enrollment(PracticeSession.objects.filter(
             enrollment=OuterRef("pk"), practiced_at__gte=now - rules.PRACTICE_LOOKBACK)),
         missed_recent=_missed_recently(now),
@@ -349,9 +352,17 @@ def caseload_page(scope: EnrollmentScope | None, query: CaseloadQuery, now: date
     qs = _ordered(_filtered(scope.enrollments(), query, now), query)
     paginator = Paginator(_with_row_figures(qs, now), PAGE_SIZE)
     shown = paginator.get_page(query.page)
-    return CaseloadPage(rows=[CaseloadRow.of(values, now, viewer_tz) for values in shown],
+    return CaseloadPage(rows=[CaseloadRow.of(values, now, viewer_tz,
+                                             week_count=_week_count(values)) for values in shown],
                         query=query, total=paginator.count, page=shown.number,
                         pages=paginator.num_pages)
+
+
+def _week_count(values: dict[str, Any]) -> int:
+    """The program's number of weeks, from its outline as programs keeps it per process
+    (read once per version and revision)."""
+    return len(program_outline(values["program_version_id"],
+                               values["program_version__outline_revision"]).weeks)
 
 
 def shown_reads(rows: list[CaseloadRow]) -> list[tuple[int | None, str, str]]:

@@ -11,7 +11,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from urllib.parse import urlencode
 
-from django.http import HttpRequest, HttpResponse
+from django.http import HttpResponse
 from django.shortcuts import render
 from django.urls import reverse
 from django.utils import timezone
@@ -20,6 +20,7 @@ from django.views.decorators.vary import vary_on_headers
 
 from painapp.accounts.access import clinician_required
 from painapp.accounts.audit import audit_reads
+from painapp.types import MemberRequest
 from tracking import rules
 from tracking.access import enrollment_scope
 from tracking.clinic.caseload import SORTS, CaseloadQuery, caseload_page, shown_reads
@@ -39,7 +40,7 @@ def query_string(query: CaseloadQuery, path: str, **changes) -> str:
     if set(changes) - {"page"}:
         values["page"] = 1
     values.update(changes)
-    params = {}
+    params: dict[str, object] = {}
     for name, value in values.items():
         if name == "dir" and value == ("asc" if values["sort"] == "name" else _DEFAULT.direction):
             continue
@@ -118,7 +119,7 @@ def _headers(query: CaseloadQuery, path: str) -> list[Header]:
 @require_GET
 @vary_on_headers("HX-Request")
 @clinician_required
-def caseload(request: HttpRequest) -> HttpResponse:
+def caseload(request: MemberRequest) -> HttpResponse:
     form = CaseloadFilterForm(request.GET)
     query = form.query()
     page = caseload_page(enrollment_scope(request), query, timezone.now(),
