@@ -26,12 +26,14 @@ LOG_QUERIES = 9
 #  1  the check-in with the practice's alert settings and the ids of its instruments'
 #     current versions (their content is read once per process and kept:
 #     registry.instruments_by_id; the form page, opened first, has read them)
-#  5  BEGIN; the conditional UPDATE that claims the check-in; one INSERT of its
-#     responses; the summary upsert (returning the baseline pain); COMMIT. Through the
-#     ORM: two statements more than the one data-modifying CTE they replace
+#  6  BEGIN; the conditional UPDATE that claims the check-in; its responses (one
+#     INSERT); the summary upsert (returning the baseline pain and the figures the rules
+#     read); the rules' verdict on them stored for the caseload (issue 13: "not
+#     improving" and the pain change, worked out by tracking.rules, not in SQL); COMMIT.
+#     Was 3 when the claim, responses and summary were one hand-written statement.
 #  +1 alert rules: the pain baseline and latest check-ins, only when the summary has a
 #     baseline pain and this check-in's reaches it + the rise (else no run can start)
-CHECKIN_SUBMIT_QUERIES = 10
+CHECKIN_SUBMIT_QUERIES = 11
 
 
 def grow_history(enrollment, days: int) -> None:

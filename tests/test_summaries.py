@@ -1,6 +1,7 @@
-"""Enrollment summaries (the caseload's and the report's check-in figures) and the
-practice-session counter stay equal to what the rows themselves say, through the real
-services, under concurrent check-ins, and after a repair with refresh_summaries."""
+"""Enrollment summaries (the caseload's and the report's check-in figures, the rules'
+verdicts on them and the alert counts) and the practice-session counter stay equal to
+what the rows themselves say, through the real services, under concurrent check-ins and
+alerts, and after a repair with refresh_summaries."""
 
 from __future__ import annotations
 
@@ -16,6 +17,8 @@ from django.db import connection, transaction
 from programs.models import Enrollment
 from programs.practice.services import practice_session_record
 from tests.checkin_data import answers_for, record_at_open, schedule_from_start
+from tracking import rules
+from tracking.alerts.services import alert_acknowledge, alert_raise, alert_resolve
 from tracking.checkins.services import (
     _claim_and_write,
     _clean_all,
@@ -24,7 +27,7 @@ from tracking.checkins.services import (
     checkin_record,
 )
 from tracking.checkins.summaries import FIELDS, summaries_refresh
-from tracking.models import CheckIn, EnrollmentSummary, Response
+from tracking.models import Alert, CheckIn, EnrollmentSummary, Response
 
 
 def started_weeks_ago(enrollment: Enrollment, weeks: int) -> dict[str, CheckIn]:
@@ -75,9 +78,10 @@ def test_it_follows_each_recorded_check_in(enrollment):
 
 
 def test_each_check_in_added_gives_what_a_full_recompute_gives(enrollment):
-    """checkin_record adds each check-in to the summary in one statement; early or late
-    in their windows, with answers changed or left at their defaults, the result
-    equals summaries_refresh's recompute from the responses after every step."""
+    """checkin_record adds each check-in to the summary with one upsert and stores the
+    rules' verdict; early or late in their windows, with answers changed or left at
+    their defaults, the result equals summaries_refresh's recompute from the responses
+    after every step."""
     slots = started_weeks_ago(enrollment, 9)
     plan = [("baseline", 30, {"pain_avg": {"pain_avg": 7}}),
             ("week-2", 60, {"pain_avg": {"pain_avg": 6}}),
@@ -125,7 +129,82 @@ def test_the_claim_writes_once_and_a_second_claim_writes_nothing(enrollment):
         checkin.refresh_from_db()
         assert (checkin.status, checkin.completed_at, checkin.draft) == (
             CheckIn.Status.COMPLETED, now, {})
+
+
+def test_it_stores_the_rules_verdict_on_each_check_in(enrollment):
+    """The caseload filters by "not improving" and sorts by the change in pain from the
+    summary: each check-in recorded leaves tracking.rules' verdict on the new figures."""
+    slots = started_weeks_ago(enrollment, 9)
+    steps = [("baseline", 6, None, False), ("week-2", 5, 1, False),  # one week: too early
+             ("week-3", 5, 1, True),  # 1 point, 17%: not a real change
+             ("week-4", 4, 2, False),  # 2 points
+             ("week-5", 1, 5, False)]  # pain-free or nearly
+    for slot, pain, change, not_improving in steps:
+        record_at_open(slots[slot], pain_avg={"pain_avg": pain})
+        kept = figures(enrollment)
+        assert (kept["pain_change"], kept["not_improving"]) == (change, not_improving), slot
+        assert kept["not_improving"] is rules.is_not_improving(
+            weekly_done=kept["weekly_done"], baseline=kept["pain_baseline"],
+            current=kept["pain_current"])
+        assert kept == recomputed(enrollment), slot
+
+
+def alert_counts(enrollment: Enrollment) -> tuple[int, int, int]:
+    summary = EnrollmentSummary.objects.get(enrollment=enrollment)
+    return summary.alerts_unresolved, summary.alerts_open, summary.alerts_urgent
+
+
+def test_the_alert_services_keep_the_counts(cast, enrollment):
+    """Raising, acknowledging and resolving an alert recount the enrollment's alerts in
+    the same transaction: the caseload's "has alerts" filter and alert sort read them."""
+    assert not EnrollmentSummary.objects.filter(enrollment=enrollment).exists()
+    urgent = alert_raise(enrollment=enrollment, kind=Alert.Kind.SELF_HARM,
+                         severity=Alert.Severity.URGENT, source="test:1")
+    assert alert_counts(enrollment) == (1, 1, 1)  # made the row: no check-in yet
+    routine = alert_raise(enrollment=enrollment, kind=Alert.Kind.MISSED,
+                          severity=Alert.Severity.ROUTINE, source="test:2")
+    assert alert_counts(enrollment) == (2, 2, 1)
+    assert alert_raise(enrollment=enrollment, kind=Alert.Kind.MISSED,
+                       severity=Alert.Severity.ROUTINE, source="test:2") is None
+    assert alert_counts(enrollment) == (2, 2, 1)
+    assert alert_acknowledge(alert=urgent, by=cast.clinician)
+    assert alert_counts(enrollment) == (2, 1, 1)
+    assert not alert_acknowledge(alert=urgent, by=cast.clinician)
+    assert alert_counts(enrollment) == (2, 1, 1)
+    assert alert_resolve(alert=urgent, by=cast.clinician)
+    assert alert_counts(enrollment) == (1, 1, 0)
+    assert alert_resolve(alert=routine, by=cast.clinician)
+    assert alert_counts(enrollment) == (0, 0, 0)
     assert figures(enrollment) == recomputed(enrollment)
+
+
+@pytest.mark.django_db(transaction=True)
+def test_two_alerts_raised_at_once_both_count(cast, program_version):
+    from tests.factories import make_enrollment
+
+    enrollment = make_enrollment(cast.patient, cast.clinician, cast.practice,
+                                 version=program_version)
+    barrier = threading.Barrier(2)
+    errors: list[BaseException] = []
+
+    def raise_one(source: str) -> None:
+        try:
+            barrier.wait()
+            alert_raise(enrollment=enrollment, kind=Alert.Kind.PAIN_UP,
+                        severity=Alert.Severity.HIGH, source=source)
+        except BaseException as error:  # noqa: BLE001 — reported below
+            errors.append(error)
+        finally:
+            connection.close()
+
+    threads = [threading.Thread(target=raise_one, args=(f"test:{n}",)) for n in (1, 2)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    assert not errors
+    # The second to take the summary's lock counted the first one's committed alert.
+    assert alert_counts(enrollment) == (2, 2, 0)
 
 
 def test_it_reads_the_end_score_from_the_end_of_program_check_in(enrollment):
@@ -176,14 +255,18 @@ def test_refresh_summaries_repairs_a_stale_summary_and_session_count(enrollment)
     record_at_open(slots["baseline"], pain_avg={"pain_avg": 6})
     practice_session_record(enrollment=enrollment, client_token=uuid.uuid4(), pain_before=5,
                             threat_before=5, pain_after=4, threat_after=3)
+    alert_raise(enrollment=enrollment, kind=Alert.Kind.SELF_HARM,
+                severity=Alert.Severity.URGENT, source="test:1")
     right = figures(enrollment)
     EnrollmentSummary.objects.filter(enrollment=enrollment).update(
-        pain_current=None, pain_checkins=0)
+        pain_current=None, pain_checkins=0, pain_change=3, not_improving=True,
+        alerts_unresolved=0, alerts_open=0, alerts_urgent=0)
     Enrollment.objects.filter(pk=enrollment.pk).update(practice_sessions_logged=40)
 
     call_command("refresh_summaries", stdout=io.StringIO())
 
     assert figures(enrollment) == right
+    assert alert_counts(enrollment) == (1, 1, 1)
     enrollment.refresh_from_db()
     assert enrollment.practice_sessions_logged == 1
 

@@ -207,10 +207,15 @@ class CheckIn(models.Model):
 
 
 class EnrollmentSummary(models.Model):
-    """One enrollment's check-in figures, ready for the caseload and the outcomes report.
+    """One enrollment's check-in figures, rule results and alert counts, ready for the
+    caseload (which filters and sorts by them) and the outcomes report.
 
-    Derived data: tracking.summaries.summaries_refresh recomputes a row from the
-    responses whenever a check-in is recorded; nothing else writes it.
+    Derived data, written only by tracking.checkins.summaries: recording a check-in
+    adds it (and stores the rules' verdicts on the new figures), raising, acknowledging
+    or resolving an alert recounts the alerts, each in the same transaction as the
+    change; summaries_refresh recomputes everything from the rows. The rule results are
+    tracking.rules' answers stored so that SQL can filter and sort by them without
+    saying the rule a second time.
     """
 
     enrollment = models.OneToOneField(Enrollment, on_delete=models.CASCADE, primary_key=True,
@@ -224,6 +229,15 @@ class EnrollmentSummary(models.Model):
     fear_baseline = models.FloatField(null=True, blank=True)
     fear_current = models.FloatField(null=True, blank=True)
     fear_end = models.FloatField(null=True, blank=True)
+    # rules.change_points of average pain once rules.shows_change: the "pain change" sort.
+    pain_change = models.FloatField(null=True, blank=True)
+    # rules.is_not_improving: the "not improving" filter.
+    not_improving = models.BooleanField(default=False)
+    # Alerts not resolved, of them the ones nobody has acknowledged yet, and the urgent
+    # ones: the "has alerts" filter and the alerts sort.
+    alerts_unresolved = models.PositiveIntegerField(default=0)
+    alerts_open = models.PositiveIntegerField(default=0)
+    alerts_urgent = models.PositiveIntegerField(default=0)
 
     def __str__(self) -> str:
         return f"Summary of enrollment {self.enrollment_id}"

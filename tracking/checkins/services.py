@@ -137,9 +137,10 @@ def checkin_record(*, checkin: CheckIn, answers_by_instrument: dict,
 
     The lock is taken by the write itself: one conditional UPDATE (still pending,
     window open now) marks the check-in done, and the responses and the summary are
-    written only if it matched. A simultaneous submit waits on that row lock, then
-    finds the row no longer pending and writes nothing; only then (and when the answers
-    have errors) is the row read, locked, to say why.
+    written only if it matched, all in the same transaction. A
+    simultaneous submit waits on that row lock, then finds the row no longer pending
+    and writes nothing; only then (and when the answers have errors) is the row read,
+    locked, to say why.
 
     `instruments`: the check-in's instruments if the caller has already loaded them
     (`checkin_instruments`, as the form does), to save reading them again; `rules`:
@@ -180,13 +181,15 @@ def checkin_record(*, checkin: CheckIn, answers_by_instrument: dict,
 def _claim_and_write(checkin: CheckIn, responses: list[Response],
                      now: datetime) -> tuple[bool, float | None]:
     """Claim the check-in (the conditional UPDATE that marks it done: still pending, its
-    window open now) and, only if that matched, insert its responses (one INSERT) and
-    add it to the enrollment's summary. Returns (claimed, the summary's baseline pain
-    after it). Inside checkin_record's transaction."""
+    window open now) and, only if that matched, insert its responses and add it to the
+    enrollment's summary. Returns (claimed, the summary's baseline pain after it).
+
+    Inside checkin_record's transaction. A simultaneous submit waits on the row lock the
+    UPDATE takes, then finds the row no longer pending and writes nothing.
+    """
     checkin.completed_at = now  # the summary's "last check-in" (and unused if not claimed)
     claimed = CheckIn.objects.filter(
-        pk=checkin.pk, status__in=clinical.CHECKIN_PENDING, opens_at__lte=now,
-        closes_at__gt=now,
+        pk=checkin.pk, status__in=clinical.CHECKIN_PENDING, opens_at__lte=now, closes_at__gt=now,
     ).update(status=CheckIn.Status.COMPLETED, completed_at=now, draft={},
              figures=_figures(responses))
     if not claimed:
