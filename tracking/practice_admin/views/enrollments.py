@@ -17,12 +17,13 @@ from django.contrib import messages
 from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
 from django.db.models import Count, OuterRef, Subquery
-from django.http import HttpRequest, HttpResponse
+from django.http import HttpResponse
 from django.shortcuts import redirect, render
 from django.views.decorators.http import require_http_methods
 
 from painapp.accounts.access import admin_required
 from painapp.accounts.models import AuditEvent, Invitation
+from painapp.types import MemberRequest
 from programs.enrollments import CASELOAD_STATUSES
 from programs.models import Enrollment, EnrollmentStatus, Week
 from tracking import lifecycle
@@ -39,7 +40,7 @@ def _week_count() -> Subquery:
 
 
 @admin_required
-def enrollment_list(request: HttpRequest) -> HttpResponse:
+def enrollment_list(request: MemberRequest) -> HttpResponse:
     form = EnrollmentFilterForm(request.GET or None, practice=request.practice)
     qs = (visible_enrollments(request)
           .select_related("patient", "clinician", "program_version")
@@ -60,7 +61,7 @@ def enrollment_list(request: HttpRequest) -> HttpResponse:
 
 
 @admin_required
-def enrollment_detail(request: HttpRequest, pk: int) -> HttpResponse:
+def enrollment_detail(request: MemberRequest, pk: int) -> HttpResponse:
     enrollment = enrollment_for_staff(request, pk)
     invitation = (Invitation.objects.filter(membership__user=enrollment.patient,
                                             membership__practice=request.practice)
@@ -70,11 +71,10 @@ def enrollment_detail(request: HttpRequest, pk: int) -> HttpResponse:
                                          object_id=str(enrollment.pk))
                .exclude(action="enrollment.viewed")
                .select_related("actor").order_by("-at")[:50])
-    for event in history:
-        event.label = action_label(event.action)
     audit_read(request, "enrollment.viewed", enrollment)
     return render(request, "tracking/practice_admin/enrollment_detail.html", {
-        "enrollment": enrollment, "invitation": invitation, "history": history,
+        "enrollment": enrollment, "invitation": invitation,
+        "history": [(event, action_label(event.action)) for event in history],
         "actions": [a for a in ACTIONS.values() if a.allowed(enrollment)],
         "can_transfer": enrollment.status in CASELOAD_STATUSES,
     })
@@ -120,7 +120,7 @@ ACTIONS = {a.key: a for a in [
 
 @admin_required
 @require_http_methods(["GET", "POST"])
-def enrollment_action(request: HttpRequest, pk: int, action: str) -> HttpResponse:
+def enrollment_action(request: MemberRequest, pk: int, action: str) -> HttpResponse:
     step = ACTIONS[action]
     enrollment = enrollment_for_staff(request, pk)
     error = ""
@@ -145,7 +145,7 @@ def enrollment_action(request: HttpRequest, pk: int, action: str) -> HttpRespons
 
 @admin_required
 @require_http_methods(["GET", "POST"])
-def enrollment_transfer(request: HttpRequest, pk: int) -> HttpResponse:
+def enrollment_transfer(request: MemberRequest, pk: int) -> HttpResponse:
     enrollment = enrollment_for_staff(request, pk)
     form = TransferForm(request.POST if request.method == "POST" else None,
                         practice=request.practice, current=enrollment.clinician)
