@@ -12,10 +12,11 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from django.db.models import QuerySet
-from django.http import Http404, HttpRequest
+from django.http import Http404
 
 from painapp.accounts.audit import audit, audit_reads
 from painapp.accounts.models import Role
+from painapp.types import MemberRequest
 from programs.models import Enrollment
 from tracking.models import Alert
 
@@ -33,7 +34,7 @@ class EnrollmentScope:
         return qs if self.clinician_id is None else qs.filter(clinician_id=self.clinician_id)
 
 
-def enrollment_scope(request: HttpRequest) -> EnrollmentScope | None:
+def enrollment_scope(request: MemberRequest) -> EnrollmentScope | None:
     """What the requesting staff member may see (needs request.membership): a
     clinician their own patients' enrollments, an admin their practice's; anyone else
     nothing (None)."""
@@ -45,13 +46,13 @@ def enrollment_scope(request: HttpRequest) -> EnrollmentScope | None:
     return None
 
 
-def visible_enrollments(request: HttpRequest) -> QuerySet[Enrollment]:
+def visible_enrollments(request: MemberRequest) -> QuerySet[Enrollment]:
     """Enrollments the requesting staff member may see (needs request.membership)."""
     scope = enrollment_scope(request)
     return scope.enrollments() if scope is not None else Enrollment.objects.none()
 
 
-def enrollment_for_staff(request: HttpRequest, pk: int, *, viewed: str = "") -> Enrollment:
+def enrollment_for_staff(request: MemberRequest, pk: int, *, viewed: str = "") -> Enrollment:
     """One enrollment the user may see, with patient/clinician/version/practice loaded,
     or 404.
 
@@ -72,13 +73,13 @@ def enrollment_for_staff(request: HttpRequest, pk: int, *, viewed: str = "") -> 
     return enrollment
 
 
-def audit_read(request: HttpRequest, action: str, enrollment: Enrollment, obj=None) -> None:
+def audit_read(request: MemberRequest, action: str, enrollment: Enrollment, obj=None) -> None:
     """Record a staff read or export of one patient's data."""
     obj = obj if obj is not None else enrollment
     audit_reads(request, action, practice_id=enrollment.practice_id,
                 reads=[(enrollment.patient_id, obj._meta.label_lower, str(obj.pk))])
 
-def alert_for_staff(request: HttpRequest, pk: int) -> Alert:
+def alert_for_staff(request: MemberRequest, pk: int) -> Alert:
     """One alert of a patient the staff member may see (tracking.access decides:
     a clinician their own patients, a practice admin their practice, who also get
     urgent alerts escalated to them), or 404 with the denial audited."""

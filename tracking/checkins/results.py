@@ -162,9 +162,11 @@ def checkin_results(checkin: CheckIn) -> Results:
         by_checkin.setdefault(r.checkin_id, {})[r.instrument_key] = r
         checkins[r.checkin_id] = r.checkin
     mine = by_checkin.get(checkin.pk, {})
-    start_id = next((pk for pk, rs in by_checkin.items() if rules.PAIN_AVG in rs), None)
-    is_start = start_id is None or start_id == checkin.pk
-    start = {} if is_start else by_checkin[start_id]
+    first_id = next((pk for pk, rs in by_checkin.items() if rules.PAIN_AVG in rs), None)
+    # The check-in this one is compared with; None when this one is the start.
+    start_id = None if first_id == checkin.pk else first_id
+    is_start = start_id is None
+    start = {} if start_id is None else by_checkin[start_id]
 
     def change(label: str, key: str) -> Change:
         return Change(label=label, now=_total(mine, key),
@@ -184,7 +186,7 @@ def checkin_results(checkin: CheckIn) -> Results:
         crisis_md = PracticeSettings.for_practice(enrollment.practice_id).crisis_resources_md
     return Results(
         checkin=checkin, title=checkin_title(checkin), is_start=is_start,
-        start_title=None if is_start else checkin_title(checkins[start_id]),
+        start_title=None if start_id is None else checkin_title(checkins[start_id]),
         pain=pain, fear=change("Fear of movement", rules.FEAR_MOVEMENT),
         worst=change("Worst pain", rules.PAIN_WORST),
         pain_free=rules.is_pain_free_or_nearly(pain.now),
@@ -252,7 +254,8 @@ def progress_data(enrollment: Enrollment, now: datetime) -> Progress:
     mind: list[tuple[datetime, Point]] = []
     for attribution in (Attribution.objects.filter(enrollment=enrollment)
                         .select_related("activity__week").order_by("recorded_at")):
-        week = (attribution.activity.week.number if attribution.activity_id
+        # activity came with select_related: reading it costs no query.
+        week = (attribution.activity.week.number if attribution.activity is not None
                 else rules.week_of(enrollment.start_date,
                                    enrollment.local_date(attribution.recorded_at)))
         mind.append((attribution.recorded_at,

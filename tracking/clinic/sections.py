@@ -53,8 +53,8 @@ def _answer_text(item: dict, value: Any) -> str:
     if value is None:
         return "No answer"
     if isinstance(value, dict):  # a cause: {"text", "category"}
-        category = dict(AttributionCategory.choices).get(value.get("category"),
-                                                         value.get("category", ""))
+        code = value.get("category", "")
+        category = dict(AttributionCategory.choices).get(code, code)
         return f"{value.get('text', '')} ({category})"
     label = (item.get("labels") or {}).get(str(value))
     return f"{value} – {label}" if label else str(value)
@@ -151,10 +151,10 @@ def patient_hierarchy(enrollment: Enrollment) -> Hierarchy:
     items = list(FearItem.objects.filter(enrollment=enrollment)
                  .order_by("harm_rating", "position", "pk"))
     rungs = {i.pk: Rung(item=i, exposures=[]) for i in items}
-    unlinked = []
+    unlinked: list[Exposure] = []
     for e in (Exposure.objects.filter(enrollment=enrollment)
               .order_by("-planned_at", "-pk")):
-        rung = rungs.get(e.fear_item_id)
+        rung = rungs.get(e.fear_item_id) if e.fear_item_id is not None else None
         (rung.exposures if rung is not None else unlinked).append(e)
     return Hierarchy(rungs=list(rungs.values()), unlinked=unlinked)
 
@@ -201,7 +201,8 @@ def patient_attributions(enrollment: Enrollment) -> list[AttributionView]:
         a = cause.attribution
         view = views.get(a.pk)
         if view is None:
-            week = a.activity.week.number if a.activity_id else rules.week_of(
+            # activity came with select_related: reading it costs no query.
+            week = a.activity.week.number if a.activity is not None else rules.week_of(
                 enrollment.start_date, enrollment.local_date(a.recorded_at))
             view = views[a.pk] = AttributionView(attribution=a, week=week, causes=[])
         view.causes.append(cause)

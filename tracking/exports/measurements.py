@@ -123,8 +123,8 @@ def summary_rows(overview: Overview) -> list[SummaryRow]:
                                latest.value if latest else None, latest.name if latest else ""))
     for label, attr, scale in (("PHQ-9 (depression)", "phq9", "0–27"),
                                ("GAD-7 (anxiety)", "gad7", "0–21")):
-        done = [f for f in overview.full_scores if getattr(f, attr) is not None]
-        if done:
-            rows.append(SummaryRow(label, scale, getattr(done[0], attr), done[0].title,
-                                   getattr(done[-1], attr), done[-1].title))
+        scored = [f for f in overview.full_scores if getattr(f, attr) is not None]
+        if scored:
+            rows.append(SummaryRow(label, scale, getattr(scored[0], attr), scored[0].title,
+                                   getattr(scored[-1], attr), scored[-1].title))
     return rows

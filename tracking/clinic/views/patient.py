@@ -17,7 +17,7 @@ from zoneinfo import ZoneInfo
 
 from django.contrib import messages
 from django.core.exceptions import ValidationError
-from django.http import Http404, HttpRequest, HttpResponse
+from django.http import Http404, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
@@ -25,6 +25,7 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 
 from painapp.accounts.access import staff_required
 from painapp.accounts.audit import audit
+from painapp.types import MemberRequest
 from programs.models import Enrollment
 from tracking.access import audit_read, enrollment_for_staff
 from tracking.alerts.services import alert_acknowledge, alert_resolve
@@ -55,7 +56,7 @@ SECTIONS = [
 ]
 
 
-def _context(request: HttpRequest, enrollment: Enrollment, section: str, **extra) -> dict:
+def _context(request: MemberRequest, enrollment: Enrollment, section: str, **extra) -> dict:
     return {
         "enrollment": enrollment,
         "patient": enrollment.patient,
@@ -69,12 +70,12 @@ def _context(request: HttpRequest, enrollment: Enrollment, section: str, **extra
 # ---------------------------------------------------------------- sections
 @require_GET
 @staff_required
-def patient_detail(request: HttpRequest, pk: int) -> HttpResponse:
+def patient_detail(request: MemberRequest, pk: int) -> HttpResponse:
     enrollment = enrollment_for_staff(request, pk, viewed="patient.viewed")
     return _render_overview(request, enrollment)
 
 
-def _render_overview(request: HttpRequest, enrollment: Enrollment, *,
+def _render_overview(request: MemberRequest, enrollment: Enrollment, *,
                      note_form: ClinicianNoteForm | None = None,
                      unlock_form: UnlockWeekForm | None = None,
                      status: int = 200) -> HttpResponse:
@@ -92,7 +93,7 @@ def _render_overview(request: HttpRequest, enrollment: Enrollment, *,
 
 @require_GET
 @staff_required
-def patient_checkins(request: HttpRequest, pk: int) -> HttpResponse:
+def patient_checkins(request: MemberRequest, pk: int) -> HttpResponse:
     enrollment = enrollment_for_staff(request, pk, viewed="patient.checkins_viewed")
     return render(request, "tracking/clinic/patient/checkins.html", _context(
         request, enrollment, "patient_checkins",
@@ -101,7 +102,7 @@ def patient_checkins(request: HttpRequest, pk: int) -> HttpResponse:
 
 @require_GET
 @staff_required
-def patient_practice(request: HttpRequest, pk: int) -> HttpResponse:
+def patient_practice(request: MemberRequest, pk: int) -> HttpResponse:
     enrollment = enrollment_for_staff(request, pk, viewed="patient.practice_viewed")
     return render(request, "tracking/clinic/patient/practice.html", _context(
         request, enrollment, "patient_practice", log=sections.patient_practice(enrollment),
@@ -110,7 +111,7 @@ def patient_practice(request: HttpRequest, pk: int) -> HttpResponse:
 
 @require_GET
 @staff_required
-def patient_exposures(request: HttpRequest, pk: int) -> HttpResponse:
+def patient_exposures(request: MemberRequest, pk: int) -> HttpResponse:
     enrollment = enrollment_for_staff(request, pk, viewed="patient.exposures_viewed")
     return render(request, "tracking/clinic/patient/exposures.html", _context(
         request, enrollment, "patient_exposures",
@@ -119,7 +120,7 @@ def patient_exposures(request: HttpRequest, pk: int) -> HttpResponse:
 
 @require_http_methods(["GET", "POST"])
 @staff_required
-def patient_causes(request: HttpRequest, pk: int) -> HttpResponse:
+def patient_causes(request: MemberRequest, pk: int) -> HttpResponse:
     """The patient's three causes each time they named them, with the clinician's own
     coding beside the patient's (both kept)."""
     enrollment = enrollment_for_staff(request, pk)
@@ -133,7 +134,7 @@ def patient_causes(request: HttpRequest, pk: int) -> HttpResponse:
         except ValueError:
             attribution_id = None
         view = next((a for a in attributions if a.attribution.pk == attribution_id), None)
-        if view is None:
+        if view is None or attribution_id is None:
             # Not one of this patient's: as for any lookup outside what the user may see.
             audit(request, "access.denied", practice=request.membership.practice,
                   object_type="programs.attribution", object_id=str(attribution_id or ""))
@@ -159,7 +160,7 @@ def patient_causes(request: HttpRequest, pk: int) -> HttpResponse:
 # ---------------------------------------------------------------- notes
 @require_POST
 @staff_required
-def patient_note_add(request: HttpRequest, pk: int) -> HttpResponse:
+def patient_note_add(request: MemberRequest, pk: int) -> HttpResponse:
     enrollment = enrollment_for_staff(request, pk)
     form = ClinicianNoteForm(request.POST)
     if form.is_valid():
@@ -175,8 +176,8 @@ def patient_note_add(request: HttpRequest, pk: int) -> HttpResponse:
     return _render_overview(request, enrollment, note_form=form, status=400)
 
 
-def _notes_partial(request, enrollment, form, *, saved: bool = False,
-                   status: int = 200) -> HttpResponse:
+def _notes_partial(request: MemberRequest, enrollment: Enrollment, form: ClinicianNoteForm, *,
+                   saved: bool = False, status: int = 200) -> HttpResponse:
     # The partial alone is outside the page's {% timezone %}: times in the staff
     # member's own zone all the same, as the whole page shows them.
     with timezone.override(ZoneInfo(request.user.timezone)):
@@ -187,7 +188,7 @@ def _notes_partial(request, enrollment, form, *, saved: bool = False,
 
 
 # ---------------------------------------------------------------- alerts
-def _alert_action(request: HttpRequest, pk: int, alert_pk: int, action) -> HttpResponse:
+def _alert_action(request: MemberRequest, pk: int, alert_pk: int, action) -> HttpResponse:
     enrollment = enrollment_for_staff(request, pk)
     alert = alert_of_patient(enrollment, alert_pk)
     if alert is None:
@@ -213,7 +214,7 @@ def _alert_action(request: HttpRequest, pk: int, alert_pk: int, action) -> HttpR
 
 @require_POST
 @staff_required
-def patient_alert_acknowledge(request: HttpRequest, pk: int, alert_pk: int) -> HttpResponse:
+def patient_alert_acknowledge(request: MemberRequest, pk: int, alert_pk: int) -> HttpResponse:
     def act(alert):
         if alert_acknowledge(alert=alert, by=request.user, request=request):
             return f"Alert acknowledged: {alert.get_kind_display()}.", ""
@@ -224,7 +225,7 @@ def patient_alert_acknowledge(request: HttpRequest, pk: int, alert_pk: int) -> H
 
 @require_POST
 @staff_required
-def patient_alert_resolve(request: HttpRequest, pk: int, alert_pk: int) -> HttpResponse:
+def patient_alert_resolve(request: MemberRequest, pk: int, alert_pk: int) -> HttpResponse:
     def act(alert):
         if alert_resolve(alert=alert, by=request.user, request=request):
             return f"Alert resolved: {alert.get_kind_display()}.", ""
@@ -236,7 +237,7 @@ def patient_alert_resolve(request: HttpRequest, pk: int, alert_pk: int) -> HttpR
 # ---------------------------------------------------------------- program actions
 @require_POST
 @staff_required
-def patient_unlock(request: HttpRequest, pk: int) -> HttpResponse:
+def patient_unlock(request: MemberRequest, pk: int) -> HttpResponse:
     enrollment = enrollment_for_staff(request, pk)
     load_week_count(enrollment)
     now = timezone.now()
@@ -259,7 +260,7 @@ def patient_unlock(request: HttpRequest, pk: int) -> HttpResponse:
 
 @require_POST
 @staff_required
-def patient_reminders(request: HttpRequest, pk: int) -> HttpResponse:
+def patient_reminders(request: MemberRequest, pk: int) -> HttpResponse:
     enrollment = enrollment_for_staff(request, pk)
     form = RemindersForm(request.POST)
     if not form.is_valid():
@@ -281,7 +282,7 @@ def patient_reminders(request: HttpRequest, pk: int) -> HttpResponse:
 
 @require_http_methods(["GET", "POST"])
 @staff_required
-def patient_clear_hold(request: HttpRequest, pk: int) -> HttpResponse:
+def patient_clear_hold(request: MemberRequest, pk: int) -> HttpResponse:
     """Lift a red-flag safety hold, after the clinician confirms the review."""
     enrollment = enrollment_for_staff(request, pk)
     if not enrollment.on_safety_hold:
