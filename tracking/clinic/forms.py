@@ -4,6 +4,8 @@ carries is ignored."""
 
 from __future__ import annotations
 
+from typing import Any, cast
+
 from django import forms
 
 from programs.models import AttributionCategory, AttributionCause, EnrollmentStatus
@@ -86,7 +88,8 @@ class UnlockWeekForm(forms.Form):
 
     def __init__(self, *args, weeks: list[int], **kwargs):
         super().__init__(*args, **kwargs)
-        self.fields["week"].choices = [(w, f"Week {w}") for w in weeks]
+        cast(forms.TypedChoiceField, self.fields["week"]).choices = [
+            (w, f"Week {w}") for w in weeks]
 
 
 class RemindersForm(forms.Form):
@@ -114,8 +117,10 @@ class CauseCodingForm(forms.Form):
     posted id of another attribution (or another patient) is simply not read.
     """
 
-    def __init__(self, *args, causes: list[AttributionCause], prefix_id: int, **kwargs):
-        super().__init__(*args, prefix=f"a{prefix_id}", **kwargs)
+    def __init__(self, *args: Any, causes: list[AttributionCause], prefix_id: int,
+                 **kwargs: Any) -> None:
+        kwargs["prefix"] = f"a{prefix_id}"
+        super().__init__(*args, **kwargs)
         self.causes = causes
         for cause in causes:
             self.fields[f"cause_{cause.pk}"] = forms.ChoiceField(
