@@ -23,6 +23,7 @@ from painapp.accounts.audit import audit_reads
 from painapp.types import MemberRequest
 from tracking import rules
 from tracking.access import enrollment_scope
+from tracking.charts import macros
 from tracking.clinic.caseload import SORTS, CaseloadQuery, caseload_page, shown_reads
 from tracking.clinic.forms import CaseloadFilterForm
 
@@ -139,6 +140,7 @@ def caseload(request: MemberRequest) -> HttpResponse:
         "page": page,
         "query": query,
         "headers": _headers(query, path),
+        "rows": macros("tracking/clinic/caseload.html").rows(page.rows),
         "thresholds": THRESHOLDS,
         "sort_label": SORTS[query.sort],
         "previous_url": query_string(query, path, page=page.page - 1)
