@@ -62,9 +62,9 @@ def environ() -> dict[str, str]:
         "SECRET_KEY": "bench-only-" + "k" * 60,
         "ALLOWED_HOSTS": "127.0.0.1,localhost,testserver",
         "SITE_URL": "https://127.0.0.1",
-        # docker/web.sh runs gunicorn with --forwarded-allow-ips "*" behind a TLS proxy;
-        # the load generator plays the proxy by sending X-Forwarded-Proto: https.
-        "TRUST_X_FORWARDED_PROTO": "true",
+        # Behind a TLS proxy, as the README deploys it: the load generator plays the
+        # proxy (on this machine) by sending X-Forwarded-Proto: https.
+        "TRUSTED_PROXIES": "127.0.0.1,::1",
         "EMAIL_BACKEND": "django.core.mail.backends.filebased.EmailBackend",
         "EMAIL_FILE_PATH": str(WORK_DIR / "mail"),
         "PAINAPP_VAR_DIR": str(WORK_DIR / "var"),

@@ -1,9 +1,10 @@
 #!/bin/sh
-# Web process: apply migrations and curriculum, then serve with gunicorn.
+# Web process: serve with gunicorn. Migrations and the curriculum are applied before it
+# starts, once, by the `migrate` service (docker/migrate.sh): replicas never race.
+# X-Forwarded-Proto is believed only from TRUSTED_PROXIES (empty: from nobody), the
+# same list Django uses for the client's address (painapp/proxies.py).
 set -e
-python manage.py migrate --noinput
-python manage.py load_program --all
-python manage.py load_instruments
-exec gunicorn painapp.wsgi:application --bind 0.0.0.0:8000 --workers "${WEB_CONCURRENCY:-3}" \
+exec gunicorn painapp.wsgi:application --bind "0.0.0.0:${PORT:-8000}" \
+  --workers "${WEB_CONCURRENCY:-3}" \
   --access-logfile - --logger-class painapp.gunicorn_logger.RedactingLogger \
-  --forwarded-allow-ips "*"
+  --forwarded-allow-ips "${TRUSTED_PROXIES:-}"

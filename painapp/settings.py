@@ -20,6 +20,7 @@ from painapp.env import (
     env_bool,
     env_int,
     env_list,
+    env_networks,
     env_secret,
     env_str,
 )
@@ -52,11 +53,14 @@ INSTALLED_APPS = [
     "django_htmx",
     "template_partials",
     "painapp.accounts",
+    "painapp.health",
     "programs",
     "tracking",
 ]
 
 MIDDLEWARE = [
+    # First: the client's address and scheme, believed from our proxies only.
+    "painapp.proxies.TrustedProxyMiddleware",
     "painapp.metrics.MetricsMiddleware",  # only with METRICS_TOKEN: times whole requests
     "painapp.accounts.middleware.RequestIdMiddleware",
     "django.middleware.security.SecurityMiddleware",
@@ -95,6 +99,16 @@ TEMPLATES = [
             "builtins": ["template_partials.templatetags.partials"],
         },
     },
+    {
+        # Django's Jinja2 backend, for the charts of the patient detail and progress
+        # pages only (templates/jinja2/, tracking/charts.py): a 52-week record's eight
+        # charts and their tables, which Django's templates drew several times slower.
+        "BACKEND": "django.template.backends.jinja2.Jinja2",
+        "NAME": "jinja2",
+        "DIRS": [BASE_DIR / "templates" / "jinja2"],
+        "APP_DIRS": False,
+        "OPTIONS": {"autoescape": True, "trim_blocks": True, "lstrip_blocks": True},
+    },
 ]
 
 # Postgres is the only database. An empty DATABASE_URL counts as unset.
@@ -107,6 +121,11 @@ DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 # both login backends find accounts only (UserManager.get_by_natural_key, and allauth's
 # look-up sees invitee rows inactive and without a password).
 SILENCED_SYSTEM_CHECKS = ["auth.W004"]
+
+# Audit events of pages that only read patient data (painapp.accounts.audit.async_commit)
+# commit without waiting for the disk when this is on: if the database server crashes,
+# up to ~0.6 s of such events may be lost (SECURITY.md, "What is logged"). Off: durable.
+AUDIT_READS_ASYNC_COMMIT = env_bool("AUDIT_READS_ASYNC_COMMIT", False)
 
 REDIS_URL = env_str("REDIS_URL", "")
 if REDIS_URL:
@@ -189,13 +208,12 @@ STATIC_ROOT = BASE_DIR / "staticfiles"
 STATICFILES_DIRS = [BASE_DIR / "static"]
 # Served at the site's root by whitenoise: /favicon.ico, which browsers ask for anyway.
 WHITENOISE_ROOT = BASE_DIR / "static" / "root"
+# The same storage with DEBUG on or off, so collectstatic always writes the manifest
+# (staticfiles.json) that production's {% static %} needs; with DEBUG on it serves the
+# unhashed names and needs no manifest (bin/run).
 STORAGES = {
     "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
-    "staticfiles": {
-        "BACKEND": "painapp.storage.StaticFilesStorage"  # whitenoise's, URLs kept
-        if not DEBUG
-        else "django.contrib.staticfiles.storage.StaticFilesStorage"
-    },
+    "staticfiles": {"BACKEND": "painapp.storage.StaticFilesStorage"},  # whitenoise's, URLs kept
 }
 
 # Email. With no EMAIL_HOST, mail is printed to the console (development only).
@@ -305,9 +323,25 @@ if not DEBUG:
     SECURE_HSTS_SECONDS = env_int("SECURE_HSTS_SECONDS", 31_536_000)
     SECURE_HSTS_INCLUDE_SUBDOMAINS = True
     SECURE_HSTS_PRELOAD = True
-    if env_bool("TRUST_X_FORWARDED_PROTO", False):
-        # Only behind a proxy that sets (and strips client-sent) X-Forwarded-Proto.
-        SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
+# Reverse proxies (painapp/proxies.py): the addresses or networks (CIDR) of the proxies
+# in front of painapp, as painapp sees them. Only from these are X-Forwarded-For (the
+# client's address, for rate limits and the audit trail) and X-Forwarded-Proto believed;
+# from anyone else they are dropped. docker/web.sh gives gunicorn the same list.
+TRUSTED_PROXIES = env_networks("TRUSTED_PROXIES")
+if TRUSTED_PROXIES:
+    SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
+if env_bool("TRUST_X_FORWARDED_PROTO", False):
+    # It trusted the header from any client that reached the app directly.
+    raise ImproperlyConfigured(
+        "TRUST_X_FORWARDED_PROTO is replaced by TRUSTED_PROXIES: remove it and set "
+        "TRUSTED_PROXIES to your proxy's address or network (CIDR), e.g. 172.18.0.0/16."
+    )
+# Health probes come over plain HTTP from inside (compose, a load balancer): never
+# redirected to HTTPS. They show no data.
+SECURE_REDIRECT_EXEMPT = [r"^healthz/"]
+# The minute reminder sweep's heartbeat (painapp/health): not run for longer than this,
+# and the readiness probe and the practice overview say reminders have stopped.
+REMINDERS_STALE_AFTER_MINUTES = env_int("REMINDERS_STALE_AFTER_MINUTES", 10)
 CSRF_TRUSTED_ORIGINS = env_list("CSRF_TRUSTED_ORIGINS", [])
 CSRF_FAILURE_VIEW = "painapp.views.csrf_failure"  # our 403 page, with the request id
 

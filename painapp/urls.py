@@ -1,6 +1,6 @@
 from allauth.account.decorators import secure_admin_login
 from django.contrib import admin
-from django.urls import include, path
+from django.urls import include, path, re_path
 
 from painapp import metrics, views
 
@@ -14,6 +14,10 @@ urlpatterns = [
     path("", include("tracking.urls")),
     path("accounts/", include("allauth.urls")),
     path("healthz/", views.healthz, name="healthz"),
+    # Probes (docker/healthcheck.py, docs/operations.md): the process alone; and the
+    # database, the broker and the reminder heartbeat. With or without a final slash.
+    re_path(r"^healthz/live/?$", views.healthz_live, name="healthz_live"),
+    re_path(r"^healthz/ready/?$", views.healthz_ready, name="healthz_ready"),
     path("metrics", metrics.metrics, name="metrics"),  # a 404 without METRICS_TOKEN
     # The benchmark's minimal page (make bench; see bench/__init__.py).
     path("bench/baseline/", views.bench_baseline, name="bench_baseline"),

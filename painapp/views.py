@@ -1,4 +1,4 @@
-"""Project-wide views: health check and plain-language error pages."""
+"""Project-wide views: health probes and plain-language error pages."""
 
 from __future__ import annotations
 
@@ -9,13 +9,16 @@ from functools import wraps
 
 from django.conf import settings
 from django.contrib.auth.decorators import login_required
-from django.db import InterfaceError, OperationalError, connection
+from django.db import DatabaseError, InterfaceError, OperationalError, connection
 from django.http import Http404, HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import render
 from django.template.loader import render_to_string
 from django.views.decorators.cache import never_cache
+from django.views.decorators.http import require_safe
 
 from painapp.accounts.middleware import current_request_id
+from painapp.health.checks import broker_ok, database_ok
+from painapp.health.heartbeat import reminders_heartbeat
 
 logger = logging.getLogger(__name__)
 
@@ -25,6 +28,47 @@ def healthz(request: HttpRequest) -> HttpResponse:
     with connection.cursor() as cursor:
         cursor.execute("SELECT 1")
     return JsonResponse({"status": "ok"})
+
+
+@never_cache
+@require_safe
+def healthz_live(request: HttpRequest) -> HttpResponse:
+    """Liveness: this process answers. Touches nothing else, so a database or Redis
+    outage never makes an orchestrator restart web processes that would recover."""
+    return JsonResponse({"status": "ok"})
+
+
+@never_cache
+@require_safe
+def healthz_ready(request: HttpRequest) -> HttpResponse:
+    """Readiness: 503 unless the database and the broker (Redis) answer, naming the one
+    that failed (never the error: it may hold a host or user name).
+
+    It also reports when the reminder sweep last ran (the beat heartbeat) and, past
+    settings.REMINDERS_STALE_AFTER_MINUTES, says "degraded" with the reminders check
+    "stale" — but stays 200: a stopped beat must not take every web process out of the
+    load balancer, when the web itself is fine. The beat container's own healthcheck
+    fails on it instead (manage.py reminders_heartbeat).
+    """
+    checks = {"database": database_ok(), "broker": broker_ok()}
+    body: dict = {"status": "ok",
+                  "checks": {name: "ok" if ok else "failed" for name, ok in checks.items()}}
+    if checks["database"]:
+        try:
+            beat = reminders_heartbeat()
+        except DatabaseError as error:  # e.g. migrations not applied yet
+            logger.warning("Readiness: no reminder heartbeat (%s)", type(error).__name__)
+            body["reminders"] = {"status": "unknown"}
+        else:
+            body["reminders"] = {"status": "stale" if beat.stale else "ok",
+                                 "last_ran_minutes_ago": beat.minutes_ago,
+                                 "stale_after_minutes": beat.stale_after_minutes}
+            if beat.stale:
+                body["status"] = "degraded"
+    if not all(checks.values()):
+        body["status"] = "unavailable"
+        return JsonResponse(body, status=503)
+    return JsonResponse(body)
 
 
 def bench_view(view: Callable[..., HttpResponse]) -> Callable[..., HttpResponse]:

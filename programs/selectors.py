@@ -6,7 +6,6 @@ from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
 from functools import cached_property, lru_cache
 
-from django.db import connection
 from django.db.models import Count, Q, Sum
 
 from programs.models import (
@@ -165,72 +164,29 @@ EXPOSURE_FROM_WEEK = 3
 
 
 def today_overview(enrollment: Enrollment) -> TodayOverview:
-    """The program map and the patient's own figures Today shows. One query on Postgres
-    (the program's structure is cached, see `program_outline`), three elsewhere."""
+    """The program map and the patient's own figures Today shows. Two queries (what is
+    done; the practice this week), three from week 3 (the newest open exposure); the
+    program's structure is cached (`program_outline`)."""
     enrollment._week_count = len(outline_for(enrollment).weeks)
     current = enrollment.current_week()
     local_today = enrollment.local_date()
     week_start = enrollment.practice_week_starts_on(local_today)
-    read = _today_figures_sql if connection.vendor == "postgresql" else _today_figures_orm
-    done, counts, exposure = read(enrollment, week_start, local_today,
-                                  with_exposure=current >= EXPOSURE_FROM_WEEK)
-    return TodayOverview(pmap=program_map(enrollment, done=done), local_today=local_today,
-                         counts=counts, open_exposure=exposure)
-
-
-_TodayFigures = tuple[set[int], PracticeCounts, OpenExposure | None]
-
-
-def _today_figures_orm(enrollment: Enrollment, week_start: date, today: date, *,
-                       with_exposure: bool) -> _TodayFigures:
-    """What the enrollment has done, its practice since `week_start` (the patient's
-    local dates) and its newest open exposure (if `with_exposure`): three queries, the
-    portable form of `_today_figures_sql` (SQLite, the embedded demo)."""
-    row = PracticeSession.objects.filter(
-        enrollment=enrollment, local_date__gte=week_start, local_date__lte=today,
+    practice = PracticeSession.objects.filter(
+        enrollment=enrollment, local_date__gte=week_start, local_date__lte=local_today,
     ).aggregate(
         week=Count("pk"),
-        today=Count("pk", filter=Q(local_date=today)),
+        today=Count("pk", filter=Q(local_date=local_today)),
         seconds=Sum("duration_seconds"),
     )
-    counts = PracticeCounts(today=row["today"], this_week=row["week"],
-                            minutes_this_week=round((row["seconds"] or 0) / 60))
+    counts = PracticeCounts(today=practice["today"], this_week=practice["week"],
+                            minutes_this_week=round((practice["seconds"] or 0) / 60))
     exposure = None
-    if with_exposure:
+    if current >= EXPOSURE_FROM_WEEK:
         found = (Exposure.objects.filter(enrollment=enrollment, completed_at__isnull=True)
                  .order_by("-planned_at", "-pk").values_list("pk", "activity").first())
         exposure = OpenExposure(*found) if found else None
-    return done_activity_ids(enrollment), counts, exposure
-
-
-_TODAY_SQL = f"""
-SELECT ARRAY(SELECT c.activity_id FROM {ActivityCompletion._meta.db_table} c
-             WHERE c.enrollment_id = %(enrollment)s),
-       s.week, s.today, s.seconds, x.id, x.activity
-FROM (SELECT COUNT(*) AS week, COUNT(*) FILTER (WHERE p.local_date = %(today)s) AS today,
-             SUM(p.duration_seconds) AS seconds
-      FROM {PracticeSession._meta.db_table} p
-      WHERE p.enrollment_id = %(enrollment)s
-        AND p.local_date >= %(week_start)s AND p.local_date <= %(today)s) s
-LEFT JOIN LATERAL (
-      SELECT e.id, e.activity FROM {Exposure._meta.db_table} e
-      WHERE %(with_exposure)s AND e.enrollment_id = %(enrollment)s
-        AND e.completed_at IS NULL
-      ORDER BY e.planned_at DESC, e.id DESC LIMIT 1) x ON TRUE"""  # noqa: S608 (table names from the models; values are params)
-
-
-def _today_figures_sql(enrollment: Enrollment, week_start: date, today: date, *,
-                       with_exposure: bool) -> _TodayFigures:
-    """`_today_figures_orm` in one query: three small reads of the same enrollment cost
-    three round trips and three ORM compiles, more than Postgres spends answering."""
-    with connection.cursor() as cursor:
-        cursor.execute(_TODAY_SQL, {"enrollment": enrollment.pk, "week_start": week_start,
-                                    "today": today, "with_exposure": with_exposure})
-        done, week, today_count, seconds, exposure_id, exposure_activity = cursor.fetchone()
-    counts = PracticeCounts(today=today_count, this_week=week,
-                            minutes_this_week=round((seconds or 0) / 60))
-    exposure = OpenExposure(exposure_id, exposure_activity) if exposure_id else None
-    return set(done), counts, exposure
+    return TodayOverview(pmap=program_map(enrollment, done=done_activity_ids(enrollment)),
+                         local_today=local_today, counts=counts, open_exposure=exposure)
 
 
 def week_start_for(enrollment: Enrollment, number: int) -> date:

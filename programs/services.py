@@ -13,6 +13,7 @@ from django.utils import timezone
 
 from painapp.accounts.models import Invitation, Membership, Practice, Role, User
 from painapp.accounts.services import InvitationRequest, invitation_create, invitation_send
+from painapp.accounts.timezones import user_timezone_set
 from programs import weeks
 from programs.content import ProgramData
 from programs.models import (
@@ -250,9 +251,9 @@ def onboarding_consent(*, enrollment: Enrollment) -> None:
 def onboarding_preferences(*, enrollment: Enrollment, timezone_name: str, practice_time,
                            checkin_weekday: int) -> None:
     with transaction.atomic():
-        patient = enrollment.patient
-        patient.timezone = timezone_name
-        patient.save(update_fields=["timezone"])
+        # Recomputes the reminders of any other program the patient is on, in this
+        # transaction (accounts.timezones).
+        user_timezone_set(user=enrollment.patient, timezone_name=timezone_name)
         enrollment.preferred_practice_time = practice_time
         enrollment.checkin_weekday = checkin_weekday
         enrollment.save(update_fields=["preferred_practice_time", "checkin_weekday",

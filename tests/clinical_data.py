@@ -152,8 +152,11 @@ def build_history(enrollment: Enrollment, *, weeks: int, pain_start: int = 7,
 def add_alert(enrollment: Enrollment, kind: str = Alert.Kind.PAIN_UP,
               severity: str = Alert.Severity.HIGH, *, source: str = "",
               status: str = Alert.Status.OPEN, details: dict | None = None) -> Alert:
-    return Alert.objects.create(
+    alert = Alert.objects.create(
         enrollment=enrollment, practice_id=enrollment.practice_id, kind=kind,
         severity=severity, status=status,
         source=source or f"test:{Alert.objects.count() + 1}",
         details=details if details is not None else {"recent": [8, 8], "baseline": 6})
+    # Written directly, as the check-ins above: the summary's alert counts follow.
+    summaries_refresh(enrollment_ids=[enrollment.pk])
+    return alert

@@ -21,3 +21,16 @@ class HangOnceBackend(FileBackend):
             marker.write_text(str(os.getpid()))
             time.sleep(600)
         return super().send_messages(email_messages)
+
+
+class SendThenHangOnceBackend(FileBackend):
+    """The first send is written (the server has accepted it) and then hangs before
+    the worker can record it; later sends go straight to files."""
+
+    def send_messages(self, email_messages):
+        marker = Path(os.environ["HANG_MARKER"])
+        sent = super().send_messages(email_messages)
+        if not marker.exists():
+            marker.write_text(str(os.getpid()))
+            time.sleep(600)
+        return sent

@@ -44,6 +44,8 @@ ADMIN_OBJECT = {**ADMIN_HOME, "outsider_admin": NOT_FOUND}
 
 EXPECTED = {
     "home": ANY_LOGGED_IN, "choose_practice": ANY_LOGGED_IN, "healthz": PUBLIC, "get_help": PUBLIC,
+    "account_time_zone": ANY_LOGGED_IN,
+    "healthz_live": PUBLIC, "healthz_ready": PUBLIC,
     "bench_baseline": dict.fromkeys(VISITORS, NOT_FOUND),  # only where the bench enables it
     "metrics": dict.fromkeys(VISITORS, NOT_FOUND),  # only with METRICS_TOKEN and the token
     "invitation_accept": PUBLIC, "unsubscribe": PUBLIC, "account_deleted": PUBLIC,

@@ -14,7 +14,7 @@ from django.urls import reverse
 from tests.checkin_data import answers_for, post_for, record_at_open, schedule_from_start
 from tracking.checkins.results import Change
 from tracking.checkins.schedule import checkins_schedule
-from tracking.checkins.selectors import _patient_checkin_orm, _patient_checkin_pg
+from tracking.checkins.selectors import patient_checkin
 from tracking.checkins.services import AlreadyDone, checkin_instruments, checkin_record
 from tracking.instruments.registry import instrument_save, spec_of
 from tracking.instruments.scoring import score
@@ -125,45 +125,42 @@ def test_a_new_version_is_asked_after_the_old_one_was_read_and_kept(client, cast
     assert (fresh.instrument_id, fresh.instrument_version) == (new.pk, 2)
 
 
-def test_the_written_out_check_in_read_gives_what_the_orm_gives(cast, enrollment,
-                                                                other_enrollment):
-    """patient_checkin is plain SQL on Postgres and the ORM on SQLite (the embedded
-    demo): both give the same check-in, settings and instruments, with and without
-    the practice's own settings and instrument versions, and nothing of another
-    patient's."""
+def test_the_patients_check_in_comes_with_its_practices_settings_and_instruments(
+        cast, enrollment, other_enrollment, django_assert_num_queries):
+    """patient_checkin: one of the patient's own check-ins (nothing of another
+    patient's), with the practice's alert settings (the defaults if it never saved
+    any) and the current versions of its instruments (the practice's own first), in
+    one query."""
     mine = two_weeks_in(enrollment)
     theirs = two_weeks_in(other_enrollment)
 
-    def values(instance) -> list:
-        return [getattr(instance, f.attname) for f in instance._meta.concrete_fields]
-
-    def both(checkin: CheckIn, of=enrollment) -> tuple:
-        out = []
-        for read in (_patient_checkin_pg, _patient_checkin_orm):
-            found = read(of, checkin.pk)
-            if found is None:
-                out.append(None)
-                continue
-            instruments = checkin_instruments(found.checkin, of.practice_id,
-                                                       found.instrument_ids)
-            assert found.checkin.enrollment is of
-            out.append((values(found.checkin), values(found.rules),
-                        [(i.pk, i.key, i.version, i.items) for i in instruments]))
-        assert out[0] == out[1]
-        return out[0]
+    def read(checkin: CheckIn, of=enrollment):
+        with django_assert_num_queries(1):
+            found = patient_checkin(of, checkin.pk)
+        if found is None:
+            return None
+        assert found.checkin.enrollment is of
+        instruments = checkin_instruments(found.checkin, of.practice_id,
+                                          found.instrument_ids)
+        return found, [(i.pk, i.key, i.version) for i in instruments]
 
     PracticeSettings.objects.filter(practice=cast.practice).delete()  # never saved any
-    assert both(mine["week-3"])[1][2:] == values(PracticeSettings())[2:]  # the defaults
-    assert both(theirs["week-3"]) is None  # another patient's: not found either way
-    assert both(CheckIn(pk=0)) is None
+    found, instruments = read(mine["week-3"])
+    assert found.checkin.pk == mine["week-3"].pk and found.checkin.slot == "week-3"
+    assert found.rules.pk is None and found.rules.pain_rise_points == 2  # the defaults
+    assert [key for _, key, _ in instruments] == list(mine["week-3"].instrument_keys)
+    assert read(theirs["week-3"]) is None  # another patient's: not found
+    assert read(CheckIn(pk=0)) is None
     PracticeSettings.objects.create(practice=cast.practice, pain_rise_points=3,
                                     crisis_words=["end it all"])
     own_version, _ = instrument_save(definition=reworded_pain_avg(), practice=cast.practice)
     for slot in ("baseline", "week-3", "end"):
-        checkin, rules, instruments = both(mine[slot])
-        assert rules[2] == 3 and rules[-1] == ["end it all"]
+        found, instruments = read(mine[slot])
+        assert found.rules.pain_rise_points == 3
+        assert found.rules.crisis_words == ["end it all"]
+        assert [key for _, key, _ in instruments] == list(mine[slot].instrument_keys)
         if "pain_avg" in mine[slot].instrument_keys:
-            assert (own_version.pk, "pain_avg", 1) in [i[:3] for i in instruments]
+            assert (own_version.pk, "pain_avg", 1) in instruments
 
 
 def test_a_double_submit_records_once_and_says_it_is_done(client, cast, enrollment):

@@ -1,76 +1,38 @@
-"""programs.access.current_enrollment: the patient's own enrollment, read by plain SQL on
-Postgres and by the ORM elsewhere, the two giving the same rows."""
+"""programs.access.current_enrollment: the patient's own enrollment in the practice they
+are using, the open one first, read in one query."""
 
 from __future__ import annotations
 
-from datetime import date, time, timedelta
+from datetime import date, timedelta
 
-from django.contrib.auth import get_user_model
 from django.test import RequestFactory
-from django.utils import timezone
 
-from programs.access import (
-    _latest_enrollments_orm,
-    _latest_enrollments_sql,
-    current_enrollment,
-)
-from programs.models import Enrollment, EnrollmentStatus, ProgramVersion, Screening
+from programs.access import current_enrollment
+from programs.models import Enrollment, EnrollmentStatus
 from tests.factories import make_enrollment
 
 
-def finished(enrollment: Enrollment, clinician, status: str) -> Enrollment:
+def finished(enrollment: Enrollment, clinician, status: str, *, days_ago: int = 400
+             ) -> Enrollment:
     """An earlier enrollment of the same patient in the same practice, since ended."""
     old = Enrollment.objects.create(
         patient=enrollment.patient, practice=enrollment.practice, clinician=clinician,
         program_version=enrollment.program_version, start_date=date(2025, 1, 6), status=status)
     Enrollment.objects.filter(pk=old.pk).update(
-        created_at=enrollment.created_at - timedelta(days=400))
+        created_at=enrollment.created_at - timedelta(days=days_ago))
     return old
 
 
-def values(obj) -> dict:
-    return {f.attname: getattr(obj, f.attname) for f in obj._meta.concrete_fields}
-
-
-def as_read(enrollment: Enrollment) -> tuple[dict, dict, dict]:
-    return (values(enrollment), values(enrollment.program_version),
-            values(enrollment.clinician))
-
-
-def test_the_sql_and_the_orm_read_the_same_enrollments(cast, enrollment, other_enrollment,
-                                                       django_assert_num_queries):
-    # An older, finished enrollment of the same patient, and one in another practice.
-    old = finished(enrollment, cast.other_clinician, EnrollmentStatus.COMPLETED)
-    make_enrollment(cast.patient, cast.outsider_clinician, cast.other_practice,
-                    version=enrollment.program_version)
-    Enrollment.objects.filter(pk=enrollment.pk).update(
-        status=EnrollmentStatus.PAUSED, paused_on=date(2026, 3, 1), paused_days=4,
-        red_flags=["night pain", {"note": "<b>& 'quotes'</b>"}],
-        screening=Screening.CLEARED, screening_cleared_by=cast.clinician,
-        screening_cleared_at=timezone.now(), preferred_practice_time=time(7, 30),
-        mind_brain_first=1, mind_brain_last=3)
-
-    for patient, practice in ((cast.patient, cast.practice), (cast.other_patient, cast.practice),
-                              (cast.patient, cast.other_practice),
-                              (cast.outsider_patient, cast.other_practice)):
-        with django_assert_num_queries(1):
-            sql = _latest_enrollments_sql(patient.pk, practice.pk)
-        orm = _latest_enrollments_orm(patient.pk, practice.pk)
-        assert [as_read(e) for e in sql] == [as_read(e) for e in orm]
-    mine = _latest_enrollments_sql(cast.patient.pk, cast.practice.pk)
-    assert [e.pk for e in mine] == [enrollment.pk, old.pk]
-    assert mine[0].red_flags == ["night pain", {"note": "<b>& 'quotes'</b>"}]
-    assert isinstance(mine[0].program_version, ProgramVersion)
-    assert isinstance(mine[0].clinician, get_user_model())
-    assert mine[0].program_version.tracking_guide == enrollment.program_version.tracking_guide
-    assert mine[0]._state.adding is False and mine[0]._state.db == "default"
+def request_of(user, practice):
+    request = RequestFactory().get("/")
+    request.user, request.practice = user, practice
+    return request
 
 
 def test_it_picks_the_open_enrollment_with_the_requests_own_patient_and_practice(
         cast, enrollment, django_assert_num_queries):
     finished(enrollment, cast.other_clinician, EnrollmentStatus.WITHDRAWN)
-    request = RequestFactory().get("/")
-    request.user, request.practice = cast.patient, cast.practice
+    request = request_of(cast.patient, cast.practice)
     with django_assert_num_queries(1):
         found = current_enrollment(request)
         assert found.pk == enrollment.pk
@@ -79,3 +41,25 @@ def test_it_picks_the_open_enrollment_with_the_requests_own_patient_and_practice
         assert found.program_version.pk == enrollment.program_version_id
     request.user = cast.outsider_patient
     assert current_enrollment(request) is None
+
+
+def test_an_open_enrollment_wins_over_a_newer_finished_one(cast, enrollment):
+    newer = finished(enrollment, cast.other_clinician, EnrollmentStatus.COMPLETED, days_ago=-1)
+    assert newer.created_at > enrollment.created_at
+    assert current_enrollment(request_of(cast.patient, cast.practice)).pk == enrollment.pk
+
+
+def test_with_none_open_it_is_the_latest(cast, enrollment):
+    Enrollment.objects.filter(pk=enrollment.pk).update(status=EnrollmentStatus.COMPLETED)
+    finished(enrollment, cast.other_clinician, EnrollmentStatus.WITHDRAWN)
+    assert current_enrollment(request_of(cast.patient, cast.practice)).pk == enrollment.pk
+
+
+def test_it_reads_only_the_patients_enrollments_in_the_practice_in_use(
+        cast, enrollment, other_enrollment):
+    elsewhere = make_enrollment(cast.patient, cast.outsider_clinician, cast.other_practice,
+                                version=enrollment.program_version)
+    assert current_enrollment(request_of(cast.patient, cast.other_practice)).pk == elsewhere.pk
+    assert current_enrollment(request_of(cast.other_patient, cast.practice)).pk == (
+        other_enrollment.pk)
+    assert current_enrollment(request_of(cast.other_patient, cast.other_practice)) is None

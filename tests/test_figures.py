@@ -1,5 +1,5 @@
 """A check-in's figures (tracking.figures) equal what its responses say: as recorded by
-checkin_record, as recomputed by figures_refresh (Postgres's one statement) and as
+checkin_record, as recomputed by figures_refresh (one SQL statement) and as
 worked out in Python, for ordinary answers and odd ones."""
 
 from __future__ import annotations
@@ -66,7 +66,7 @@ def test_the_recompute_gives_what_recording_wrote(enrollment):
 ])
 def test_the_recompute_reads_odd_answers_as_python_does(enrollment, answers, short):
     """Responses written directly (the demo, the bench, imports) are recomputed by one
-    SQL statement on Postgres: it must agree with figures_of, odd values included."""
+    SQL statement: it must agree with figures_of, odd values included."""
     slots = _history(enrollment, 2)
     checkin = slots["baseline"]
     instruments = current_instruments(["phq2", "pain_avg"], enrollment.practice_id)
@@ -83,6 +83,15 @@ def test_the_recompute_reads_odd_answers_as_python_does(enrollment, answers, sho
     assert stored == _from_responses(checkin.pk)
     assert stored["short"] == short
     assert stored["totals"] == {"phq2": 5, "pain_avg": 4} and stored["bands"] == {}
+
+
+def test_the_recompute_touches_only_the_enrollments_asked_for(enrollment, other_enrollment):
+    mine = record_at_open(_history(enrollment)["baseline"])
+    theirs = record_at_open(_history(other_enrollment)["baseline"])
+    CheckIn.objects.filter(pk__in=[mine.pk, theirs.pk]).update(figures=None)
+    figures_refresh(enrollment_ids=[enrollment.pk])
+    assert _stored(enrollment)[mine.pk] == _from_responses(mine.pk)
+    assert _stored(other_enrollment)[theirs.pk] is None
 
 
 def test_a_check_in_with_no_responses_has_no_figures():

@@ -85,3 +85,32 @@ def test_exactly_one_reminder_per_scheduled_local_day(zone, start, hour, minute)
         seen.append(day)
         cursor = instant
     assert seen == [start + timedelta(days=n) for n in range(40)]
+
+
+APIA = ZoneInfo("Pacific/Apia")
+
+
+def test_a_calendar_day_that_does_not_exist_gets_no_reminder():
+    # Samoa crossed the date line: 29 Dec 2011 23:59:59 (UTC-10) was followed by
+    # 31 Dec 2011 00:00 (UTC+14). The 30th never happened there.
+    cursor = wall_to_utc(date(2011, 12, 29), time(0, 0), APIA)
+    seen = []
+    for _ in range(3):
+        instant, day = next_occurrence(at=time(9, 0), weekdays=None, tz=APIA, after=cursor)
+        seen.append((day, instant.astimezone(APIA).replace(tzinfo=None)))
+        cursor = instant
+    assert seen == [
+        (date(2011, 12, 29), datetime(2011, 12, 29, 9, 0)),
+        (date(2011, 12, 31), datetime(2011, 12, 31, 9, 0)),
+        (date(2012, 1, 1), datetime(2012, 1, 1, 9, 0)),
+    ]
+
+
+def test_a_day_whose_midnight_is_skipped_still_exists():
+    # Havana springs forward at midnight (8 Mar 2026: 00:00 → 01:00): the day is there,
+    # its 00:30 reminder fires when the clocks jump.
+    havana = ZoneInfo("America/Havana")
+    cursor = wall_to_utc(date(2026, 3, 7), time(12, 0), havana)
+    instant, day = next_occurrence(at=time(0, 30), weekdays=None, tz=havana, after=cursor)
+    assert day == date(2026, 3, 8)
+    assert instant.astimezone(havana).replace(tzinfo=None) == datetime(2026, 3, 8, 1, 0)

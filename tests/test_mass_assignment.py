@@ -55,7 +55,9 @@ from tracking.reminders.schedules import preferences_for
 
 # Pages that take no form: a POST to them is refused or reads only (checked below).
 NO_FORM = {
-    "home", "healthz", "bench_baseline", "metrics", "account_deleted", "practice_overview",
+    "home", "healthz", "healthz_live", "healthz_ready", "get_help", "bench_baseline",
+    "metrics",
+    "account_deleted", "practice_overview",
     "invitation_list", "my_data", "onboarding", "onboarding_about", "safety_hold", "today",
     "program_overview", "program_week", "practice", "exposure", "exposure_detail",
     "my_log", "notifications", "checkin_current", "checkin_list", "progress", "caseload",
@@ -162,6 +164,7 @@ FORMS: dict[str, Form] = {
     # ---- the patient
     "choose_practice": Form("patient", lambda c: {
         "membership": _membership(c, c.cast.patient).pk}, [Membership]),
+    "account_time_zone": Form("patient", lambda c: {"timezone": "Europe/Paris"}, [User]),
     "onboarding_consent": Form("patient", lambda c: {"understand": "on", "consent": "on"},
                                [Enrollment], prepare=_not_onboarded(consented=False)),
     "onboarding_settings": Form("patient", lambda c: {

@@ -50,9 +50,6 @@ def test_an_admin_keeps_overview_and_invitations_in_the_row():
 
 
 # ------------------------------------------------------------------ the menu as served
-# The menu's HTML is rendered once per role, page and number of practices, and kept
-# (painapp.accounts.templatetags.navigation.main_nav); the CSRF token in its Log out
-# forms is written in per request.
 def main_menu_html(html: str) -> str:
     return html[html.index('<nav aria-label="Main">'):html.index("</nav>")]
 
@@ -69,7 +66,7 @@ def test_the_menu_marks_the_page_you_are_on_whichever_menu_was_shown_before(
         client, cast, enrollment):
     client.force_login(cast.clinician)
     detail = reverse("patient_detail", args=[enrollment.pk])
-    for _ in range(2):  # the second time round, each from the kept HTML
+    for _ in range(2):  # each page after another page's menu
         assert current_links(main_menu(client.get(reverse("caseload")))) == [
             ("page", "Caseload")]
         assert current_links(main_menu(client.get(detail))) == [("true", "Caseload")]

@@ -14,8 +14,7 @@ from django.utils import timezone
 from programs.models import Activity, ActivityKind, PracticeSession
 from programs.services import attribution_record
 from tests.checkin_data import record_at_open, schedule_from_start
-from tracking.charts import LABEL_GAP, LEFT, RIGHT, WIDTH, Chart, _draw
-from tracking.checkins.results import Point
+from tracking.charts import LABEL_GAP, LEFT, RIGHT, WIDTH, Chart, Point, macros
 from tracking.checkins.schedule import checkins_update_statuses
 from tracking.models import CheckIn
 
@@ -131,6 +130,12 @@ def _year_of_checkins() -> list[Point]:
     return points
 
 
+def _svg(points: list[Point]) -> str:
+    """The average-pain chart of these points, as the page writes it."""
+    chart = Chart("pain", "Average pain", "Average pain", "", points, y_max=10, tick_step=2)
+    return str(macros("tracking/charts.html").svg(chart))
+
+
 def _texts(svg: str, css_class: str) -> list[tuple[float, str]]:
     return [(float(x), text) for x, text in re.findall(
         rf'<text class="{css_class}" x="([\d.]+)"[^>]*>([^<]*)</text>', svg)]
@@ -142,9 +147,7 @@ def test_a_year_of_check_ins_draws_without_overlapping_labels():
     missed check-in is a tick under the axis, the row named once. The table keeps
     every number."""
     points = _year_of_checkins()
-    chart = _draw(Chart("pain", "Average pain", "Average pain", "", "line", 10, points),
-                  tick_step=2)
-    svg = str(chart.svg)
+    svg = _svg(points)
     labels = _texts(svg, "chart__x")
     xs = [x for x, _ in labels]
     assert min(b - a for a, b in itertools.pairwise(xs)) >= LABEL_GAP - 1
@@ -155,15 +158,16 @@ def test_a_year_of_check_ins_draws_without_overlapping_labels():
     assert svg.count(">missed</text>") == 1
     # Dots on the two numbered answers and on any answer between two gaps (none here).
     assert svg.count('<circle class="chart__dot"') == 2
-    assert str(chart.table_rows).count("<tr>") == 52
+    chart = Chart("pain", "Average pain", "Average pain", "", points, y_max=10, tick_step=2)
+    card = str(macros("tracking/charts.html").card(chart, level=2, region=False))
+    assert card.count("<tr><th scope=\"row\">") == 52
 
 
 def test_a_lone_answer_between_gaps_keeps_its_dot_in_a_dense_chart():
     points = _year_of_checkins()
     for week in (20, 22):  # week 21 alone between two missed check-ins
         points[week - 1] = Point(f"W{week}", f"Week {week} check-in", None, "Missed")
-    svg = str(_draw(Chart("pain", "Average pain", "Average pain", "", "line", 10, points),
-                    tick_step=2).svg)
+    svg = _svg(points)
     slot = (WIDTH - RIGHT - LEFT) / len(points)
     week_21_x = str(round(LEFT + slot * (20 + 0.5), 1))  # the 21st point
     dots = re.findall(r'<circle class="chart__dot" cx="([\d.]+)"', svg)
@@ -172,8 +176,7 @@ def test_a_lone_answer_between_gaps_keeps_its_dot_in_a_dense_chart():
 
 def test_a_short_history_numbers_every_point_and_labels_every_check_in():
     points = _year_of_checkins()[:6]
-    svg = str(_draw(Chart("pain", "Average pain", "Average pain", "", "line", 10, points),
-                    tick_step=2).svg)
+    svg = _svg(points)
     assert [text for _, text in _texts(svg, "chart__x")] == [p.label for p in points]
     assert len(_texts(svg, "chart__value")) == sum(p.value is not None for p in points)
     assert svg.count(">missed</text>") == sum(p.note == "Missed" for p in points)

@@ -233,7 +233,9 @@ def test_one_sweep_batch_costs_the_same_queries_however_many_schedules(
             schedules_sync(enrollment=e, now=START)
             people.append(e)
         counts.append(sweep_all(START + timedelta(days=len(counts) + 1)))
-    assert counts[0] == counts[1] <= 6, counts
+    # 7: six for the batch, and one upsert of the sweep's heartbeat (painapp.health)
+    # once per sweep, however many batches.
+    assert counts[0] == counts[1] <= 7, counts
 
 
 def test_the_sweep_keeps_one_reminder_per_local_day_over_a_dst_week(population, queued):
@@ -408,8 +410,9 @@ def test_a_send_path_group_costs_a_query_per_email_and_no_more(
 
 
 class JumpingClock:
-    """time.monotonic for `deliver_many`, jumping past half the claim timeout after the
-    claim; `meanwhile` runs at the jump (what another worker does in that time)."""
+    """time.monotonic for `deliver_many`, jumping past the time a claim counts as fresh
+    after the claim (as if the heartbeat had not renewed it); `meanwhile` runs at the
+    jump (what another worker does in that time)."""
 
     def __init__(self, meanwhile=None):
         self.calls, self.meanwhile = 0, meanwhile
@@ -421,7 +424,9 @@ class JumpingClock:
         return 0.0 if self.calls == 1 else CLAIM_TIMEOUT.total_seconds()
 
 
-def test_an_old_claim_is_renewed_before_sending(population, queued, monkeypatch):
+def test_a_claim_the_heartbeat_has_not_renewed_is_renewed_before_sending(
+    population, queued, monkeypatch
+):
     smtp = Smtp()
     monkeypatch.setattr("django.core.mail.get_connection", smtp)
     due_deliveries(population, queued)
@@ -430,7 +435,7 @@ def test_an_old_claim_is_renewed_before_sending(population, queued, monkeypatch)
     now = START + timedelta(days=1)
     assert deliver(email.pk, now=now) == "sent"
     email.refresh_from_db()
-    assert email.claimed_at == now + CLAIM_TIMEOUT and len(smtp.sent) == 1
+    assert email.claimed_at > now and len(smtp.sent) == 1
 
 
 def test_a_claim_taken_over_meanwhile_is_not_sent(population, queued, monkeypatch):
@@ -440,7 +445,7 @@ def test_a_claim_taken_over_meanwhile_is_not_sent(population, queued, monkeypatc
     email = Delivery.objects.filter(channel="email").first()
     later = START + timedelta(days=2)
 
-    def rescue():  # requeue_stale_deliveries handed it to another worker
+    def rescue():  # requeue_stale_deliveries handed it to another worker, who claimed it
         Delivery.objects.filter(pk=email.pk).update(claimed_at=later, attempts=2)
 
     monkeypatch.setattr(delivery_module, "_clock", JumpingClock(rescue))

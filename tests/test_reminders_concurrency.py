@@ -100,7 +100,7 @@ def test_two_sweeps_and_two_workers_send_every_reminder_exactly_once(
                 at=e.reminder_preferences.practice_time, weekdays=None, tz=tz,
                 after=datetime.combine(day, wall(0, 0), tz) - timedelta(seconds=1))[0]
             if START < due <= end:
-                expected_days.add(f"practice:{day.isoformat()}")
+                expected_days.add(f"practice:{day.isoformat()}:{tz.key}")
         got = list(Delivery.objects.filter(schedule__enrollment=e, channel="email")
                    .values_list("slot", flat=True))
         assert sorted(got) == sorted(expected_days), e.pk

@@ -76,7 +76,7 @@ def test_it_reads_a_unix_socket_and_query_options_from_database_url():
     db = database_from_url("postgres://postgres@/painapp?host=/srv/var/postgres"
                            "&sslmode=disable&connect_timeout=3")
     assert db["HOST"] == "/srv/var/postgres" and db["PORT"] == "" and db["NAME"] == "painapp"
-    assert db["OPTIONS"]["sslmode"] == "disable" and db["OPTIONS"]["connect_timeout"] == "3"
+    assert db["OPTIONS"]["sslmode"] == "disable" and db["OPTIONS"]["connect_timeout"] == 3
     assert "host" not in db["OPTIONS"] and db["OPTIONS"]["pool"] == {"timeout": 5}
 
 

@@ -1,5 +1,5 @@
-"""Today: what it shows, the program outline cached per version, and its one-query read
-of the patient's figures (checked against the portable ORM form on the same data)."""
+"""Today: what it shows, the program outline cached per version, and the patient's own
+figures (what is done, this week's practice, the open exposure)."""
 
 from __future__ import annotations
 
@@ -91,9 +91,8 @@ def test_it_lists_what_is_not_done_yet_and_leaves_out_what_is(client, cast, enro
     assert f'href="{reverse("activity", args=[week1[0].slug])}"' not in page
 
 
-@pytest.mark.parametrize("with_exposure", [True, False])
-def test_the_sql_and_the_orm_read_the_same_figures(cast, enrollment, other_enrollment,
-                                                   with_exposure):
+def test_the_figures_are_this_weeks_own_practice_and_the_newest_open_exposure(
+        cast, enrollment, other_enrollment, django_assert_num_queries):
     in_week(enrollment, 4)
     today = enrollment.local_date()
     week_start = enrollment.week_opens_on(4)
@@ -106,7 +105,7 @@ def test_the_sql_and_the_orm_read_the_same_figures(cast, enrollment, other_enrol
     tied = now - timedelta(days=2)
     plan_exposure(enrollment, "Older", now - timedelta(days=5))
     plan_exposure(enrollment, "Tied A", tied)
-    plan_exposure(enrollment, "Tied B", tied)  # same instant: the newer row wins in both
+    plan_exposure(enrollment, "Tied B", tied)  # same instant: the newer row wins
     plan_exposure(enrollment, "Done since", now - timedelta(hours=3), done=True)
     plan_exposure(other_enrollment, "Someone else's", now)
     for activity in Activity.objects.filter(week__version=enrollment.program_version,
@@ -114,26 +113,38 @@ def test_the_sql_and_the_orm_read_the_same_figures(cast, enrollment, other_enrol
         activity_complete(enrollment=enrollment, activity=activity)
     activity_complete(enrollment=other_enrollment,
                       activity=Activity.objects.filter(week__number=3).first())
+    selectors.outline_for(enrollment)  # the outline is read once per process
 
-    for start, end in ((week_start, today), (today, today),
-                       (today + timedelta(days=3), today + timedelta(days=9))):
-        sql = selectors._today_figures_sql(enrollment, start, end, with_exposure=with_exposure)
-        orm = selectors._today_figures_orm(enrollment, start, end, with_exposure=with_exposure)
-        assert sql == orm
-    done, counts, exposure = selectors._today_figures_sql(
-        enrollment, week_start, today, with_exposure=with_exposure)
-    assert counts.this_week == 4 and counts.today == 2
-    assert counts.minutes_this_week == sum(d.day % 7 + 1 for d in (
+    # What is done, this week's practice, the open exposure (from week 3).
+    with django_assert_num_queries(3):
+        overview = selectors.today_overview(enrollment)
+    assert overview.counts.this_week == 4 and overview.counts.today == 2
+    assert overview.counts.minutes_this_week == sum(d.day % 7 + 1 for d in (
         today, today, today - timedelta(days=1), week_start))
-    assert (exposure.activity if exposure else None) == ("Tied B" if with_exposure else None)
-    assert len(done) == Activity.objects.filter(week__number__lte=2,
-                                                week__version=enrollment.program_version).count()
-    # Nothing at all: zero counts, no exposure, nothing done.
+    assert overview.open_exposure.activity == "Tied B"
+    assert overview.pmap.done == set(Activity.objects.filter(
+        week__number__lte=2, week__version=enrollment.program_version).values_list(
+        "pk", flat=True))
+
+
+def test_before_week_3_no_exposure_is_suggested(enrollment, django_assert_num_queries):
+    in_week(enrollment, 2)
+    plan_exposure(enrollment, "Bend to the floor", timezone.now() - timedelta(days=1))
+    selectors.outline_for(enrollment)
+    with django_assert_num_queries(2):
+        overview = selectors.today_overview(enrollment)
+    assert overview.open_exposure is None
+
+
+def test_with_nothing_logged_the_figures_are_zero(cast, enrollment):
     newcomer = make_enrollment(cast.outsider_patient, cast.outsider_clinician,
                                cast.other_practice, version=enrollment.program_version)
-    empty = (set(), selectors.PracticeCounts(today=0, this_week=0, minutes_this_week=0), None)
-    for read in (selectors._today_figures_sql, selectors._today_figures_orm):
-        assert read(newcomer, week_start, today, with_exposure=with_exposure) == empty
+    in_week(newcomer, 4)
+    practise(enrollment, enrollment.local_date())
+    overview = selectors.today_overview(newcomer)
+    assert overview.counts == selectors.PracticeCounts(today=0, this_week=0,
+                                                       minutes_this_week=0)
+    assert overview.open_exposure is None and overview.pmap.done == set()
 
 
 def test_the_outline_is_read_once_per_version(enrollment, django_assert_num_queries):

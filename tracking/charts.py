@@ -1,28 +1,33 @@
-"""Server-drawn SVG charts for the patient's progress page and the clinician's detail.
+"""The charts of the patient's progress page and the clinician's patient detail.
 
 The charts are SVG drawn on the server, not Chart.js: they need no JavaScript (so
 they work under the strict CSP, on old phones and with scripts off), print cleanly,
 and cost nothing to load. Each SVG is `role="img"` named by the chart's visible
 heading and described by a one-sentence summary; every number is also in a data
-table with a caption, for screen readers and anyone who prefers numbers."""
+table with a caption, for screen readers and anyone who prefers numbers.
+
+This module works out the geometry (where each line, dot, bar and label goes) as
+plain strings; templates/jinja2/tracking/charts.html writes the SVG and the card
+around it. That one template is rendered by Django's Jinja2 backend (autoescape on)
+rather than Django's own: a 52-week record draws eight charts of ~50 points with
+tables of 52 rows, and Django's templates took several times as long as Jinja2 to
+write them (measured when the markup moved out of Python, issue 13).
+"""
 
 from __future__ import annotations
 
-import html
 import math
 from dataclasses import dataclass
 from functools import cached_property, lru_cache
+from typing import TYPE_CHECKING, Any, cast
 
-from django.utils.safestring import SafeString, mark_safe
+from django.template import engines
+from django.template.backends.jinja2 import Jinja2
 
-from tracking.checkins.results import Point, Progress
-from tracking.checkins.schedule import PAIN_FREE_MAX
+from tracking import rules
 
-# The same few labels ("W3", "Week 3 check-in", "Missed") recur in every chart of every
-# page: escape each once per process. Only our own names and notes pass through here.
-_escape = lru_cache(maxsize=2048)(html.escape)
-
-
+if TYPE_CHECKING:
+    from tracking.checkins.results import Progress
 
 # The drawing's own coordinate system; the SVG scales to the screen's width.
 WIDTH, HEIGHT = 420, 236
@@ -32,37 +37,88 @@ LEFT, RIGHT, TOP, BOTTOM = 36, 12, 16, 190
 DENSE_SLOT = 20
 # The least room one x label needs ("Base", "W52", "+3m" at 12px).
 LABEL_GAP = 34
+# Where the x labels and the "missed" marks sit, under the axis.
+LABEL_Y, NOTE_Y = BOTTOM + 17, BOTTOM + 32
+MISSED = "Missed"
 
 
-@dataclass
-class Chart:
-    key: str
-    title: str
-    unit: str  # the table's value column
-    summary: str
-    kind: str  # "line" | "bar"
-    y_max: int
-    points: list[Point]
-    svg: SafeString = SafeString("")  # drawn by _draw
-
-    @cached_property
-    def table_rows(self) -> SafeString:
-        """The body rows of the chart's data table: one per point, its value or why
-        there is none (the text alternative to the drawing)."""
-        if not self.points:
-            return mark_safe('<tr><td colspan="2">No answers yet.</td></tr>')
-        rows = "\n".join(
-            f'<tr><th scope="row">{_escape(p.name)}</th><td>'
-            f"{p.value if p.value is not None else _escape(p.note or '—')}</td></tr>"
-            for p in self.points
-        )
-        return mark_safe(rows)  # noqa: S308 (escaped text only)
-
-
-def _fmt(value: float | None) -> str:
+def score_text(value: rules.Score | None) -> str:
+    """A score as the screens write it: a whole number without a decimal point, any
+    other to one decimal ("7", "6.5"); nothing for no score."""
     if value is None:
         return ""
     return str(int(value)) if float(value).is_integer() else f"{value:.1f}"
+
+
+def pain_free_range() -> str:
+    """The pain-free band in words, from the rule ("0–1")."""
+    return f"0–{rules.PAIN_FREE_MAX}"
+
+
+@dataclass(frozen=True)
+class Point:
+    """One value on a chart's x-axis: a check-in, a program week, a reflection."""
+
+    label: str  # short, for the axis ("W3")
+    name: str  # in full, for the table ("Week 3 check-in")
+    value: float | None
+    note: str = ""  # why there is no value: "Missed", "Not done yet", …
+
+    @property
+    def cell(self) -> str:
+        """The point's cell in its chart's data table: the value, or why there is none."""
+        return str(self.value) if self.value is not None else self.note or "—"
+
+
+def _y(value: float, y_max: int) -> float:
+    """The height a value is drawn at, on a chart from 0 to y_max."""
+    return round(BOTTOM - (value / y_max) * (BOTTOM - TOP), 1)
+
+
+@dataclass(frozen=True)
+class Tick:
+    y: str
+    label: str
+
+
+@dataclass(frozen=True)
+class Frame:
+    """What every chart of one scale has in common: the grid, its ticks, the 0–1 band
+    and the axis. Shared by every patient's chart of that scale (`frame`)."""
+
+    ticks: tuple[Tick, ...]
+    band_y: str = ""  # the band's top, if the chart has one
+    band_height: str = ""
+    band_label_y: str = ""
+    band_label: str = ""
+
+    # The same for every chart, as strings for the template.
+    view_box = f"0 0 {WIDTH} {HEIGHT}"
+    left = str(LEFT)
+    right = str(WIDTH - RIGHT)
+    plot_width = str(WIDTH - RIGHT - LEFT)
+    axis_y = str(BOTTOM)
+    tick_x = str(LEFT - 6)  # the ticks' numbers, right-aligned left of the grid
+    band_label_x = str(LEFT + 6)
+    label_y = str(LABEL_Y)
+    note_y = str(NOTE_Y)
+    note_top = str(NOTE_Y - 9)  # the top of a missed check-in's tick
+    middle_x = str((LEFT + WIDTH - RIGHT) / 2)
+    middle_y = str((TOP + BOTTOM) / 2)
+    baseline_label_x = str(WIDTH - RIGHT - 2)
+
+
+@lru_cache(maxsize=64)
+def frame(y_max: int, tick_step: int, band_max: float | None) -> Frame:
+    """The frame of a chart from 0 to `y_max`, ticks every `tick_step`, with the 0 to
+    `band_max` band shaded if given (average pain's pain-free band)."""
+    ticks = tuple(Tick(str(_y(v, y_max)), str(v)) for v in range(0, y_max + 1, tick_step))
+    if band_max is None:
+        return Frame(ticks=ticks)
+    band_top = _y(band_max, y_max)
+    return Frame(ticks=ticks, band_y=str(band_top), band_height=str(round(BOTTOM - band_top, 1)),
+                 band_label_y=str(round(band_top + 12, 1)),
+                 band_label=f"{pain_free_range()}: pain-free or nearly")
 
 
 @lru_cache(maxsize=64)
@@ -72,124 +128,113 @@ def _xs(n: int) -> tuple[str, ...]:
     return tuple(str(round(LEFT + slot * (i + 0.5), 1)) for i in range(n))
 
 
-@lru_cache(maxsize=64)
-def _frame(key: str, y_max: int, tick_step: int, band_max: float | None) -> str:
-    """The start of a chart's SVG up to its axis: the same for every patient's chart of
-    this kind (`key` escaped by the caller)."""
-    right = WIDTH - RIGHT
-
-    def y_of(value: float) -> float:
-        return round(BOTTOM - (value / y_max) * (BOTTOM - TOP), 1)
-
-    out = [
-        f'<svg class="chart chart--{key}" viewBox="0 0 {WIDTH} {HEIGHT}" '
-        f'role="img" aria-labelledby="chart-{key}-h" '
-        f'aria-describedby="chart-{key}-desc" focusable="false" '
-        'xmlns="http://www.w3.org/2000/svg">'
-    ]
-    if band_max is not None:
-        band_top = y_of(band_max)
-        out.append(
-            f'<rect class="chart__band" x="{LEFT}" y="{band_top}" width="{right - LEFT}" '
-            f'height="{round(BOTTOM - band_top, 1)}"></rect>'
-        )
-    for v in range(0, y_max + 1, tick_step):
-        y = y_of(v)
-        out.append(
-            f'<line class="chart__grid" x1="{LEFT}" x2="{right}" y1="{y}" y2="{y}">'
-            f'</line><text class="chart__tick" x="{LEFT - 6}" y="{y}" text-anchor="end" '
-            f'dominant-baseline="middle">{v}</text>'
-        )
-    if band_max is not None:
-        out.append(
-            f'<text class="chart__band-label" x="{LEFT + 6}" '
-            f'y="{round(band_top + 12, 1)}">0–1: pain-free or nearly</text>'
-        )
-    out.append(
-        f'<line class="chart__axis" x1="{LEFT}" x2="{right}" y1="{BOTTOM}" y2="{BOTTOM}"></line>'
-    )
-    return "\n".join(out)
+@dataclass(frozen=True)
+class Bar:
+    x: str
+    y: str
+    height: str
 
 
-def _draw(
-    chart: Chart,
-    *,
-    tick_step: int,
-    band_max: float | None = None,
-    baseline: float | None = None,
-    baseline_label: str = "",
-) -> Chart:
-    """Draw the chart as an SVG image (`role="img"`, named and described by the card's
-    heading and summary, whose ids follow the chart's key): ticks, the band and the
-    baseline, then bars or lines and dots, then the x labels.
+@dataclass(frozen=True)
+class Mark:
+    """A dot (x, y) or a piece of text (x, y, text) placed on the chart."""
 
-    The markup is written here in one pass over the points, not by a template loop nor
-    through per-point dicts: a 52-week record has eight charts of ~50 points each, and
-    drawing them element by element was most of the patient-detail page's cost. Numbers
-    are the ints and floats computed here, written with str(); every text is escaped
-    (html.escape, what Django's escape does). Within one chart the same value always
-    lands at the same height, so each value's height is computed once (`at`, a local
-    table that lives as long as this call).
+    x: str
+    y: str = ""
+    text: str = ""
+
+
+@dataclass
+class Drawing:
+    """Everything the SVG template draws, besides the frame, as strings."""
+
+    frame: Frame
+    baseline_y: str = ""
+    bar_width: str = ""
+    bars: tuple[Bar, ...] = ()
+    lines: tuple[str, ...] = ()  # each polyline's points, "x,y x,y …"
+    dot_radius: str = ""
+    dots: tuple[Mark, ...] = ()
+    values: tuple[Mark, ...] = ()  # the numbers written beside bars and dots
+    x_labels: tuple[Mark, ...] = ()
+    missed_words: tuple[str, ...] = ()  # x of each "missed" written under its label
+    missed_row_word: bool = False  # "missed" once, at the row's start, before ticks
+    missed_ticks: tuple[str, ...] = ()  # x of each missed check-in's tick
+    empty: bool = False  # no answers yet
+
+
+@dataclass
+class Chart:
+    """One chart's data: its card's words, its points, its scale. The drawing is
+    worked out when the template first asks for it."""
+
+    key: str  # names the card's heading and summary ids: "pain", "fear", …
+    title: str
+    unit: str  # the table's value column
+    summary: str
+    points: list[Point]
+    y_max: int
+    tick_step: int
+    kind: str = "line"  # or "bar"
+    band_max: float | None = None
+    baseline: float | None = None
+    baseline_label: str = ""
+    # False where the page shows this chart's numbers in a shared table instead.
+    own_table: bool = True
+
+    @cached_property
+    def drawing(self) -> Drawing:
+        return draw(self)
+
+
+def draw(chart: Chart) -> Drawing:
+    """Where everything goes: the frame (cached per scale), the baseline, then bars or
+    lines and dots, the numbers, and the x labels with the missed check-ins marked.
+
+    Dense charts (a year of weekly check-ins) write numbers only on the first and the
+    last answer, the two the summary names, and draw the line without a dot at every
+    answer; every number is in the table. Within one chart the same value always lands
+    at the same height, so each value's height is worked out once (`at`).
     """
     points = chart.points
     y_max = chart.y_max
-    key = _escape(chart.key)  # ours ("pain", "fear", …), escaped all the same
-    right = WIDTH - RIGHT
-
-    def y_of(value: float) -> float:
-        return round(BOTTOM - (value / y_max) * (BOTTOM - TOP), 1)
-
-    out = [_frame(key, y_max, tick_step, band_max)]
-    if baseline is not None:
-        y = y_of(baseline)
-        out.append(
-            f'<line class="chart__baseline" x1="{LEFT}" x2="{right}" '
-            f'y1="{y}" y2="{y}"></line>'
-            f'<text class="chart__baseline-label" x="{right - 2}" '
-            f'y="{y}" dy="-5" text-anchor="end">{html.escape(baseline_label)}'
-            "</text>"
-        )
-
-    slot = (right - LEFT) / max(len(points), 1)
+    n = len(points)
+    slot = (WIDTH - RIGHT - LEFT) / max(n, 1)
     dense = slot < DENSE_SLOT
-    xs = _xs(len(points))
-    # Dense charts (a year of weekly check-ins) write numbers only on the first and the
-    # last answer, the two the summary names, and draw the line without a dot at every
-    # answer; every number is in the table.
+    xs = _xs(n)
+    drawing = Drawing(frame=frame(y_max, chart.tick_step, chart.band_max))
+    if chart.baseline is not None:
+        drawing.baseline_y = str(_y(chart.baseline, y_max))
+
     answered = [i for i, p in enumerate(points) if p.value is not None]
     numbered = set(answered) if not dense else {answered[0], answered[-1]} if answered else set()
+    values: list[Mark] = []
     if chart.kind == "bar":
         width = round(min(slot * 0.6, 36), 1)
         half = width / 2
+        bars = []
         for i, (x, p) in enumerate(zip(xs, points, strict=True)):
-            y = y_of(p.value or 0)
-            out.append(
-                f'<rect class="chart__bar" x="{round(float(x) - half, 1)}" y="{y}" '
-                f'width="{width}" height="{round(BOTTOM - y, 1)}"></rect>'
-            )
+            y = _y(p.value or 0, y_max)
+            bars.append(Bar(str(round(float(x) - half, 1)), str(y), str(round(BOTTOM - y, 1))))
             if i in numbered:
-                out.append(
-                    f'<text class="chart__value" x="{x}" y="{y - 4}" text-anchor="middle">'
-                    f"{_fmt(p.value)}</text>"
-                )
+                values.append(Mark(x, str(round(y - 4, 1)), score_text(p.value)))
+        drawing.bar_width, drawing.bars = str(width), tuple(bars)
     else:
-        radius = "3" if dense else "4.5"
-        last = len(points) - 1
+        last = n - 1
         at: dict[float, str] = {}  # value -> its y, as written
-        marks: list[str] = []
+        lines: list[str] = []
+        dots: list[Mark] = []
         run: list[str] = []
         for i, (x, p) in enumerate(zip(xs, points, strict=True)):
             value = p.value
             if value is None:
                 if len(run) > 1:
-                    out.append(
-                        f'<polyline class="chart__line" points="{" ".join(run)}"></polyline>'
-                    )
+                    lines.append(" ".join(run))
                 run = []
                 continue
             y_text = at.get(value)
             if y_text is None:
-                y_text = at[value] = str(y_of(value))
+                y_text = at[value] = str(_y(value, y_max))
             run.append(f"{x},{y_text}")
             # Dense: a dot only where the line needs one (an answer between two gaps, which
             # would not show otherwise) and on the two numbered answers.
@@ -197,61 +242,58 @@ def _draw(
                 (i == 0 or points[i - 1].value is None)
                 and (i == last or points[i + 1].value is None)
             ):
-                marks.append(
-                    f'<circle class="chart__dot" cx="{x}" cy="{y_text}" r="{radius}"></circle>'
-                )
+                dots.append(Mark(x, y_text))
             if i in numbered:
-                marks.append(
-                    f'<text class="chart__value" x="{x}" '
-                    f'y="{round(max(float(y_text) - 8, TOP - 4), 1)}" text-anchor="middle">'
-                    f"{_fmt(value)}</text>"
-                )
+                values.append(Mark(x, str(round(max(float(y_text) - 8, TOP - 4), 1)),
+                                   score_text(value)))
         if len(run) > 1:
-            out.append(f'<polyline class="chart__line" points="{" ".join(run)}"></polyline>')
-        out += marks
+            lines.append(" ".join(run))
+        drawing.lines, drawing.dots = tuple(lines), tuple(dots)
+        drawing.dot_radius = "3" if dense else "4.5"
+    drawing.values = tuple(values)
 
     # Axis labels at least LABEL_GAP apart, the last point's always (every label is in
     # the table). A missed check-in is marked under its label: the word when there is
     # room, else a short tick in the same colour, with the word once at the row's start.
     every = max(1, math.ceil(LABEL_GAP / slot))
-    last = len(points) - 1
-    label_y, note_y = BOTTOM + 17, BOTTOM + 32
-    missed_seen = False
+    last = n - 1
+    labels: list[Mark] = []
+    missed: list[str] = []
     for i, (x, p) in enumerate(zip(xs, points, strict=True)):
         if i == last or (i % every == 0 and last - i >= every):
-            out.append(
-                f'<text class="chart__x" x="{x}" y="{label_y}" text-anchor="middle">'
-                f"{_escape(p.label)}</text>"
-            )
-        if p.note != "Missed":
-            continue
-        if every == 1:
-            out.append(
-                f'<text class="chart__note" x="{x}" y="{note_y}" text-anchor="middle">missed</text>'
-            )
-            continue
-        if not missed_seen:
-            missed_seen = True
-            out.append(
-                f'<text class="chart__note" x="{LEFT - 6}" y="{note_y}" '
-                'text-anchor="end">missed</text>'
-            )
-        out.append(
-            f'<line class="chart__missed" x1="{x}" x2="{x}" y1="{note_y - 9}" y2="{note_y}"></line>'
-        )
-    if not answered:
-        out.append(
-            f'<text class="chart__empty" x="{(LEFT + right) / 2}" y="{(TOP + BOTTOM) / 2}" '
-            'text-anchor="middle">No answers yet</text>'
-        )
-    out.append("</svg>")
-    chart.svg = mark_safe("\n".join(out))  # noqa: S308 (numbers and escaped text only)
-    return chart
+            labels.append(Mark(x, text=p.label))
+        if p.note == MISSED:
+            missed.append(x)
+    drawing.x_labels = tuple(labels)
+    if every == 1:
+        drawing.missed_words = tuple(missed)
+    else:
+        drawing.missed_row_word = bool(missed)
+        drawing.missed_ticks = tuple(missed)
+    drawing.empty = not answered
+    return drawing
 
 
-def _trend_summary(points: list[Point], what: str, *, lower_is_better: bool = True) -> str:
+# ---------------------------------------------------------------- markup
+def macros(template_name: str) -> Any:
+    """The macros of one of the Jinja2 templates (templates/jinja2/). With autoescape
+    on, a macro escapes every value it writes and returns its markup as such
+    (markupsafe's Markup), which Django's templates write as it is."""
+    return cast(Jinja2, engines["jinja2"]).get_template(template_name).template.module
+
+
+def chart_cards(charts: list[Chart], *, level: int = 3, printing: bool = False,
+                region: bool = True) -> list[Any]:
+    """Each chart's card, for a Django template to write: heading `level`, without the
+    table when `printing`, the table a named scrolling `region` on the staff pages."""
+    card = macros("tracking/charts.html").card
+    return [card(chart, level=level, printing=printing, region=region) for chart in charts]
+
+
+# ---------------------------------------------------------------- the patient's page
+def _trend_summary(points: list[Point], what: str) -> str:
     done = [p for p in points if p.value is not None]
-    missed = sum(1 for p in points if p.note == "Missed")
+    missed = sum(1 for p in points if p.note == MISSED)
     missed_text = (
         f" {missed} check-in{'s were' if missed != 1 else ' was'} missed." if missed else ""
     )
@@ -259,18 +301,20 @@ def _trend_summary(points: list[Point], what: str, *, lower_is_better: bool = Tr
         return f"No answers yet for {what}.{missed_text}"
     first, last = done[0], done[-1]
     if first is last:
-        return f"{what.capitalize()} at {first.name.lower()}: {_fmt(first.value)}.{missed_text}"
+        return (f"{what.capitalize()} at {first.name.lower()}: "
+                f"{score_text(first.value)}.{missed_text}")
     return (
-        f"{what.capitalize()} was {_fmt(first.value)} at {first.name.lower()} and "
-        f"{_fmt(last.value)} at {last.name.lower()}.{missed_text}"
+        f"{what.capitalize()} was {score_text(first.value)} at {first.name.lower()} and "
+        f"{score_text(last.value)} at {last.name.lower()}.{missed_text}"
     )
 
 
-def build_charts(progress: Progress) -> list[Chart]:
+def progress_charts(progress: Progress) -> list[Chart]:
+    """The four charts of the patient's own progress page, in their words."""
     pain_summary = _trend_summary(progress.pain, "your average pain")
     pain_summary += (
         " The dashed line is where you started. The shaded band at the "
-        "bottom is 0 to 1: pain-free or nearly pain-free."
+        f"bottom is 0 to {rules.PAIN_FREE_MAX}: pain-free or nearly pain-free."
     )
     fear_summary = _trend_summary(progress.fear, "your fear of movement")
     if progress.fear_baseline is not None:
@@ -297,58 +341,16 @@ def build_charts(progress: Progress) -> list[Chart]:
     most = max([0] + [int(p.value or 0) for p in progress.practice])
     practice_max = max(7, -(-(most + 1) // 7) * 7)
     return [
-        _draw(
-            Chart(
-                "pain",
-                "Average pain",
-                "Average pain (0 to 10)",
-                pain_summary,
-                "line",
-                10,
-                progress.pain,
-            ),
-            tick_step=2,
-            band_max=PAIN_FREE_MAX,
-            baseline=progress.pain_baseline,
-            baseline_label=f"Start {_fmt(progress.pain_baseline)}",
-        ),
-        _draw(
-            Chart(
-                "fear",
-                "Fear of movement",
-                "Fear of movement (0 to 10)",
-                fear_summary,
-                "line",
-                10,
-                progress.fear,
-            ),
-            tick_step=2,
-            baseline=progress.fear_baseline,
-            baseline_label=f"Start {_fmt(progress.fear_baseline)}",
-        ),
-        _draw(
-            Chart(
-                "practice",
-                "Practice sessions each week",
-                "Sessions",
-                practice_summary,
-                "bar",
-                practice_max,
-                progress.practice,
-            ),
-            tick_step=max(1, practice_max // 7),
-        ),
-        _draw(
-            Chart(
-                "mind",
-                "Mind-brain score",
-                "Mind-brain causes (0 to 3)",
-                mind_summary,
-                "line",
-                3,
-                mind,
-            ),
-            tick_step=1,
-        ),
+        Chart("pain", "Average pain", "Average pain (0 to 10)", pain_summary, progress.pain,
+              y_max=10, tick_step=2, band_max=rules.PAIN_FREE_MAX,
+              baseline=progress.pain_baseline,
+              baseline_label=f"Start {score_text(progress.pain_baseline)}"),
+        Chart("fear", "Fear of movement", "Fear of movement (0 to 10)", fear_summary,
+              progress.fear, y_max=10, tick_step=2, baseline=progress.fear_baseline,
+              baseline_label=f"Start {score_text(progress.fear_baseline)}"),
+        Chart("practice", "Practice sessions each week", "Sessions", practice_summary,
+              progress.practice, y_max=practice_max, tick_step=max(1, practice_max // 7),
+              kind="bar"),
+        Chart("mind", "Mind-brain score", "Mind-brain causes (0 to 3)", mind_summary, mind,
+              y_max=3, tick_step=1),
     ]
-

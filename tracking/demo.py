@@ -116,6 +116,7 @@ def _active_enrollment(rng, practice, patient, clinician, version, day, trajecto
         Alert.objects.create(enrollment=enrollment, practice=practice, kind="red_flag",
                              severity="high", source="screening",
                              details={"red_flags": ["recent_trauma"]}, created_at=start_at)
+        summaries_refresh(enrollment_ids=[enrollment.pk])  # its alert counts
         return enrollment
     enrollment.screening = Screening.CLEAR
     enrollment.save()
@@ -206,8 +207,8 @@ def _checkins(rng, enrollment, today, baseline, trajectory, self_harm) -> None:
         checkin.status, checkin.completed_at = CheckIn.Status.COMPLETED, done_at
         checkin.save(update_fields=["status", "completed_at"])
         last_done = (checkin, done_at)
-    summaries_refresh(enrollment_ids=[enrollment.pk])
     if last_done is None:
+        summaries_refresh(enrollment_ids=[enrollment.pk])
         return
     last_checkin, last_done_at = last_done
     if trajectory == "worsening":
@@ -219,6 +220,8 @@ def _checkins(rng, enrollment, today, baseline, trajectory, self_harm) -> None:
                              kind="self_harm", severity="urgent",
                              source=f"checkin:{last_checkin.pk}", details={"item9": 1},
                              created_at=now - timedelta(minutes=40))
+    # Written directly, so the summary is worked out from the rows: figures and alerts.
+    summaries_refresh(enrollment_ids=[enrollment.pk])
 
 
 def _program_progress(rng, enrollment, trajectory) -> None:

@@ -7,16 +7,11 @@ from django.db.models.functions import Coalesce
 
 
 class DaysBetween(Func):
-    """Whole days from the second date to the first, on Postgres and on SQLite."""
+    """Whole days from the second date to the first (Postgres: date - date)."""
 
     arg_joiner = " - "
     template = "(%(expressions)s)"
     output_field = IntegerField()
-
-    def as_sqlite(self, compiler, connection, **extra):
-        return self.as_sql(compiler, connection,
-                           template="CAST(julianday(%(expressions)s) AS INTEGER)",
-                           arg_joiner=") - julianday(", **extra)
 
 
 def count_per_enrollment(queryset: QuerySet) -> Coalesce:

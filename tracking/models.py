@@ -207,10 +207,15 @@ class CheckIn(models.Model):
 
 
 class EnrollmentSummary(models.Model):
-    """One enrollment's check-in figures, ready for the caseload and the outcomes report.
+    """One enrollment's check-in figures, rule results and alert counts, ready for the
+    caseload (which filters and sorts by them) and the outcomes report.
 
-    Derived data: tracking.summaries.summaries_refresh recomputes a row from the
-    responses whenever a check-in is recorded; nothing else writes it.
+    Derived data, written only by tracking.checkins.summaries: recording a check-in
+    adds it (and stores the rules' verdicts on the new figures), raising, acknowledging
+    or resolving an alert recounts the alerts, each in the same transaction as the
+    change; summaries_refresh recomputes everything from the rows. The rule results are
+    tracking.rules' answers stored so that SQL can filter and sort by them without
+    saying the rule a second time.
     """
 
     enrollment = models.OneToOneField(Enrollment, on_delete=models.CASCADE, primary_key=True,
@@ -224,6 +229,15 @@ class EnrollmentSummary(models.Model):
     fear_baseline = models.FloatField(null=True, blank=True)
     fear_current = models.FloatField(null=True, blank=True)
     fear_end = models.FloatField(null=True, blank=True)
+    # rules.change_points of average pain once rules.shows_change: the "pain change" sort.
+    pain_change = models.FloatField(null=True, blank=True)
+    # rules.is_not_improving: the "not improving" filter.
+    not_improving = models.BooleanField(default=False)
+    # Alerts not resolved, of them the ones nobody has acknowledged yet, and the urgent
+    # ones: the "has alerts" filter and the alerts sort.
+    alerts_unresolved = models.PositiveIntegerField(default=0)
+    alerts_open = models.PositiveIntegerField(default=0)
+    alerts_urgent = models.PositiveIntegerField(default=0)
 
     def __str__(self) -> str:
         return f"Summary of enrollment {self.enrollment_id}"
@@ -331,10 +345,17 @@ class Delivery(models.Model):
     due_at = models.DateTimeField()
     status = models.CharField(max_length=16, choices=Status.choices, default=Status.PENDING)
     attempts = models.PositiveSmallIntegerField(default=0)
+    # Set by the worker that claims it; renewed by that worker's heartbeat while it
+    # lives. A "sending" row whose claim has not been renewed for CLAIM_TIMEOUT
+    # belongs to a dead worker.
     claimed_at = models.DateTimeField(null=True, blank=True)
     sent_at = models.DateTimeField(null=True, blank=True)
     error = models.CharField(max_length=300, blank=True)
     created_at = models.DateTimeField(default=dj_timezone.now)
+    # If the delivery is still pending then, the minute sweep hands it to a worker
+    # again (its message was lost, or a retry's was). Empty: at the next sweep — the
+    # broker refused the message.
+    requeue_at = models.DateTimeField(null=True, blank=True)
 
     class Meta:
         constraints = [
@@ -345,6 +366,13 @@ class Delivery(models.Model):
             # admins' "failed deliveries" list
             models.Index(fields=["status", "-created_at"], condition=Q(status="failed"),
                          name="delivery_failed_idx"),
+            # requeue_stale_deliveries, every minute: pending ones to queue again (or
+            # to give up on), among the few rows not yet finished
+            models.Index(fields=["requeue_at"], condition=Q(status="pending"),
+                         name="delivery_pending_idx"),
+            # requeue_stale_deliveries: claims of workers that died
+            models.Index(fields=["claimed_at"], condition=Q(status="sending"),
+                         name="delivery_sending_idx"),
         ]
 
     def __str__(self) -> str:

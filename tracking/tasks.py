@@ -40,7 +40,10 @@ def _send(delivery_ids: list[int]) -> list[str]:
     statuses = []
     for delivery_id, outcome in zip(delivery_ids, deliver_many(delivery_ids), strict=True):
         if outcome.retry is not None:
-            send_delivery.apply_async((delivery_id,), countdown=retry_delay(outcome.attempts))
+            try:
+                send_delivery.apply_async((delivery_id,), countdown=retry_delay(outcome.attempts))
+            except Exception:  # kombu/redis raise several types; all mean "not queued"
+                sweep.requeue_soon([delivery_id])  # the minute sweep queues it instead
             statuses.append("retrying")
         else:
             statuses.append(outcome.status)

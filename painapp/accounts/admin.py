@@ -4,6 +4,7 @@ from django.contrib.auth.admin import UserAdmin as BaseUserAdmin
 from painapp.accounts.audit import audit
 from painapp.accounts.models import AuditEvent, Invitation, Membership, Practice, User
 from painapp.accounts.services import membership_deactivate
+from painapp.accounts.timezones import timezone_changed
 
 
 @admin.register(User)
@@ -20,6 +21,10 @@ class UserAdmin(BaseUserAdmin):
 
     def save_model(self, request, obj, form, change):
         super().save_model(request, obj, form, change)
+        if change and "timezone" in form.changed_data:
+            # The admin's change view runs in one transaction: the reminder schedules
+            # are recomputed in it, as on every other path that changes a zone.
+            timezone_changed(user=obj)
         if change and {"is_active", "is_staff", "is_superuser"} & set(form.changed_data):
             # A switched-off person's sessions end by themselves (Django's backend
             # refuses inactive users on every request); the change is recorded.

@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
+from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
-from django.db import connection
+from django.conf import settings
+from django.db import connection, transaction
 from django.http import HttpRequest
 from django.utils import timezone
 
@@ -16,8 +18,9 @@ from painapp.accounts.models import AuditEvent, Practice, User
 
 
 def client_ip(request: HttpRequest) -> str | None:
-    # REMOTE_ADDR only: X-Forwarded-For is client-controlled unless a trusted proxy
-    # rewrites it, and gunicorn behind our proxy sets REMOTE_ADDR correctly.
+    # REMOTE_ADDR only: behind one of settings.TRUSTED_PROXIES it already holds the
+    # client's address (painapp.proxies), and from anyone else X-Forwarded-For is
+    # whatever the client wrote, so it was dropped.
     return request.META.get("REMOTE_ADDR") or None
 
 
@@ -46,29 +49,30 @@ def audit(
     )
 
 
-# Staff reads are recorded with Postgres's asynchronous commit. A page that shows patient
-# data writes nothing but its audit events, and waiting for them to reach the disk (the
-# WAL flush) was the largest single cost of the caseload and patient pages under load
-# (bench: ~0.5 of the 3x budget). Asynchronous commit is atomic and keeps order, never
-# corrupts, and loses nothing if painapp crashes; if the database server itself crashes,
-# the events of the last moment (at most 3 x wal_writer_delay, 0.6 s by default) may be
-# missing, as if those page views had not committed. Everything that changes data, and
-# its audit event, commits durably as before: the setting is local to the one statement
-# (set_config(..., true) lasts until its own transaction ends) and is left out inside a
-# transaction (an atomic block), whose commit may hold changes.
-ASYNC_COMMIT_SQL = "(SELECT set_config('synchronous_commit', 'off', true)) AS async_commit"
+@contextmanager
+def async_commit() -> Iterator[None]:
+    """Commit what the block writes with Postgres's asynchronous commit, when
+    settings.AUDIT_READS_ASYNC_COMMIT is on and the block is not already inside a
+    transaction; otherwise the block runs as it is (durable).
 
+    For the audit events of pages that only read (`audit_reads`), nothing else: the
+    commit returns before the WAL reaches the disk. It is atomic, keeps order, never
+    corrupts, and loses nothing if painapp crashes; if the database server itself
+    crashes, the events of its last moment (at most 3 x wal_writer_delay, 0.6 s by
+    default) may be missing, as if those page views had not committed. SECURITY.md
+    states the trade-off; the setting is off (durable) unless the operator turns it on.
 
-def reads_commit_async() -> bool:
-    """Whether a read-audit statement run now is its own transaction (autocommit), and
-    so may commit asynchronously; inside an atomic block the commit stays durable."""
-    return not connection.in_atomic_block
-
-
-def read_commit_sql() -> str:
-    """What a read-audit statement adds to its FROM list to commit asynchronously when
-    it may (reads_commit_async), else ""."""
-    return f", {ASYNC_COMMIT_SQL}" if reads_commit_async() else ""
+    `SET LOCAL` lasts until the block's own transaction ends, so the connection goes
+    back to the pool durable. Inside a caller's atomic block it is never used: that
+    transaction may hold changes to patient data, whose commit must stay durable.
+    """
+    if not settings.AUDIT_READS_ASYNC_COMMIT or connection.in_atomic_block:
+        yield
+        return
+    with transaction.atomic():
+        with connection.cursor() as cursor:
+            cursor.execute("SET LOCAL synchronous_commit TO OFF")
+        yield
 
 
 @dataclass(frozen=True)
@@ -90,22 +94,22 @@ class ReadEvent:
                    ip=client_ip(request), request_id=current_request_id())
 
     def record(self, reads: Sequence[tuple[int | None, str, str]]) -> None:
-        """Write one event per (subject id, object type, object id)."""
+        """Write one event per (subject id, object type, object id): one INSERT for any
+        number of them (see `async_commit` for how it commits)."""
         if not reads:
             return
-        if connection.vendor == "postgresql":
-            _insert_reads_sql(self, reads)
-        else:
-            _insert_reads_orm(self, reads)
-
-
-# One statement for any number of events: the columns that differ come as arrays and
-# are unnested. Table and column names are the model's; every value is a parameter.
-_INSERT_READS = f"""
-INSERT INTO {AuditEvent._meta.db_table}
-    (actor_id, practice_id, subject_id, action, object_type, object_id, at, ip, request_id)
-SELECT %s, %s, u.subject_id, %s, u.object_type, u.object_id, %s, %s::inet, %s
-FROM unnest(%s::bigint[], %s::text[], %s::text[]) AS u(subject_id, object_type, object_id)"""  # noqa: S608 (names from the model; values are params)
+        shared = {name: getattr(self, name) for name in
+                  ("actor_id", "practice_id", "action", "at", "ip", "request_id")}
+        events = [AuditEvent(subject_id=subject_id, object_type=object_type,
+                             object_id=object_id, **shared)
+                  for subject_id, object_type, object_id in reads]
+        with async_commit():
+            if len(events) == 1:
+                # bulk_create puts even one row in a transaction of its own (BEGIN and
+                # COMMIT, two more round trips); most pages record one read.
+                events[0].save(force_insert=True)
+            else:
+                AuditEvent.objects.bulk_create(events)
 
 
 def audit_reads(
@@ -120,25 +124,7 @@ def audit_reads(
     address and request id.
 
     The same events `audit` writes, for the pages that show patient data on every
-    request (the patient pages one per view; the caseload one per patient on screen,
-    inside its own statement): one INSERT of plain values on Postgres, so recording 25
-    reads costs about what recording one does, and no model instance is built per event.
+    request (the patient pages one per view, the caseload one per patient on screen):
+    one INSERT, so recording 25 reads costs about what recording one does.
     """
     ReadEvent.of(request, action, practice_id=practice_id).record(reads)
-
-
-def _insert_reads_sql(event: ReadEvent, reads: Sequence[tuple[int | None, str, str]]) -> None:
-    subjects, types, ids = zip(*reads, strict=True)
-    with connection.cursor() as cursor:
-        cursor.execute(_INSERT_READS + read_commit_sql(), [
-            event.actor_id, event.practice_id, event.action, event.at, event.ip,
-            event.request_id, list(subjects), list(types), list(ids)])
-
-
-def _insert_reads_orm(event: ReadEvent, reads: Sequence[tuple[int | None, str, str]]) -> None:
-    """The portable form (SQLite, the embedded demo)."""
-    shared = {name: getattr(event, name) for name in
-              ("actor_id", "practice_id", "action", "at", "ip", "request_id")}
-    AuditEvent.objects.bulk_create(
-        AuditEvent(subject_id=subject_id, object_type=object_type, object_id=object_id, **shared)
-        for subject_id, object_type, object_id in reads)

@@ -11,7 +11,9 @@ direction. This is the project's one mechanism for such hooks:
   for the export and the deletion of their account;
 - `painapp.accounts.management.commands.seed_demo.demo_seeders`: each app's part of
   the demo practice;
-- `programs.views.today.today_cards`: cards other apps add to the patient's Today page.
+- `programs.views.today.today_cards`: cards other apps add to the patient's Today page;
+- `painapp.accounts.timezones.timezone_followers`: what must be recomputed, in the
+  same transaction, when a person's time zone changes (tracking's reminder schedules).
 
 So every cross-app hook of an app is listed in its apps.py, each registration is an
 import that import-linter checks, and a renamed function or enum fails at start-up

@@ -86,3 +86,12 @@ class ChoosePracticeForm(forms.Form):
         field = cast("forms.ModelChoiceField[Membership]", self.fields["membership"])
         field.queryset = Membership.objects.filter(
             user=user, is_active=True).select_related("practice")
+
+
+class TimeZoneForm(forms.Form):
+    """A person's own time zone (their account page)."""
+
+    timezone = TimezoneField(
+        label="Your time zone",
+        help_text="Reminders, new weeks and daily summaries follow the clock where you are.",
+    )

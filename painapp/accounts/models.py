@@ -48,7 +48,7 @@ class UserManager(BaseUserManager["User"]):
         extra.update(is_staff=True, is_superuser=True)
         return self._create(email, password, **extra)
 
-    def get_by_natural_key(self, username: str) -> User:
+    def get_by_natural_key(self, username: str | None) -> User:
         # Logins (Django's backend, createsuperuser) find accounts only: an invitee row
         # may share its address with an account and never logs in.
         return self.get(**{self.model.USERNAME_FIELD: username}, is_invitee=False)

@@ -1,4 +1,9 @@
-"""Alert lifecycle writes: raise, acknowledge, resolve."""
+"""Alert lifecycle writes: raise, acknowledge, resolve.
+
+These are the only writers of an alert's status, and each recounts the enrollment's
+alerts into its summary (tracking.checkins.summaries) in the same transaction, so the
+caseload's alert filter and sort, which read the counts, never disagree with the alerts
+themselves."""
 
 from __future__ import annotations
 
@@ -10,6 +15,7 @@ from django.utils import timezone
 from painapp.accounts.audit import audit
 from painapp.accounts.models import User
 from programs.models import Enrollment
+from tracking.checkins.summaries import summary_alerts_recount
 from tracking.models import Alert, Notification
 from tracking.outbox import outbox_add
 
@@ -22,9 +28,10 @@ def alert_raise(*, enrollment: Enrollment, kind: str, severity: str, source: str
                 details: dict | None = None) -> Alert | None:
     """Open an alert once per (enrollment, kind, source). Returns None if it exists.
 
-    A new alert is audited; a self-harm or red-flag alert also tells the clinician at
-    once: an in-app notification now and an email through the outbox (sent after the
-    surrounding transaction commits, retried by the outbox sweep if the broker is down).
+    A new alert is counted in the enrollment's summary and audited; a self-harm or
+    red-flag alert also tells the clinician at once: an in-app notification now and an
+    email through the outbox (sent after the surrounding transaction commits, retried by
+    the outbox sweep if the broker is down).
     """
     try:
         with transaction.atomic():
@@ -32,6 +39,7 @@ def alert_raise(*, enrollment: Enrollment, kind: str, severity: str, source: str
                 enrollment=enrollment, practice_id=enrollment.practice_id, kind=kind,
                 severity=severity, source=source, details=details or {},
             )
+            summary_alerts_recount(enrollment_id=enrollment.pk)
     except IntegrityError:
         return None
     audit(None, "alert.raised", practice=enrollment.practice, subject=enrollment.patient,
@@ -53,20 +61,23 @@ def alert_raise(*, enrollment: Enrollment, kind: str, severity: str, source: str
 
 
 def alert_acknowledge(*, alert: Alert, by: User, request: HttpRequest | None = None) -> bool:
-    """Mark an open alert as seen by `by`. Stops escalation. Audited; False if it was
-    not open (already acknowledged or resolved)."""
-    updated = Alert.objects.filter(pk=alert.pk, status=Alert.Status.OPEN).update(
-        status=Alert.Status.ACKNOWLEDGED, acknowledged_by=by, acknowledged_at=timezone.now())
-    alert.refresh_from_db()
-    if updated:
-        audit(request, "alert.acknowledged", practice=alert.practice,
-              subject=alert.enrollment.patient, obj=alert, actor=by)
+    """Mark an open alert as seen by `by`. Stops escalation. Counted and audited in one
+    transaction; False if it was not open (already acknowledged or resolved)."""
+    with transaction.atomic():
+        updated = Alert.objects.filter(pk=alert.pk, status=Alert.Status.OPEN).update(
+            status=Alert.Status.ACKNOWLEDGED, acknowledged_by=by,
+            acknowledged_at=timezone.now())
+        alert.refresh_from_db()
+        if updated:
+            summary_alerts_recount(enrollment_id=alert.enrollment_id)
+            audit(request, "alert.acknowledged", practice=alert.practice,
+                  subject=alert.enrollment.patient, obj=alert, actor=by)
     return bool(updated)
 
 
 def alert_resolve(*, alert: Alert, by: User, request: HttpRequest | None = None) -> bool:
     """Close an alert. Resolving an open alert also acknowledges it (by the same person).
-    Audited; False if it was already resolved."""
+    Counted and audited in one transaction; False if it was already resolved."""
     now = timezone.now()
     with transaction.atomic():
         updated = (Alert.objects.filter(pk=alert.pk).exclude(status=Alert.Status.RESOLVED)
@@ -76,6 +87,7 @@ def alert_resolve(*, alert: Alert, by: User, request: HttpRequest | None = None)
                 acknowledged_by=by, acknowledged_at=now)
         alert.refresh_from_db()
         if updated:
+            summary_alerts_recount(enrollment_id=alert.enrollment_id)
             audit(request, "alert.resolved", practice=alert.practice,
                   subject=alert.enrollment.patient, obj=alert, actor=by)
     return bool(updated)

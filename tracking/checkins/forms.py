@@ -159,10 +159,11 @@ class CheckInForm(forms.Form):
                 number += 1
                 name = field_name(instrument.key, item["key"])
                 if item.get("type") == "cause":
-                    bound = [self[name + SEP + "text"], self[name + SEP + "category"]]
+                    pair = [self[name + SEP + "text"], self[name + SEP + "category"]]
+                    # An ErrorList yields its messages (str() also settles lazy ones).
                     questions.append(Question(
                         number=number, instrument=instrument, item=item, kind="cause",
-                        fields=bound, errors=[e for b in bound for e in b.errors]))
+                        fields=pair, errors=[str(e) for b in pair for e in b.errors]))
                     continue
                 bound = self[name]
                 labels = _labels(item)
@@ -176,7 +177,7 @@ class CheckInForm(forms.Form):
                     number=number, instrument=instrument, item=item, kind="scale",
                     fields=[bound], layout=layout,
                     hint="" if layout == "list" else _scale_hint(item), ends=ends,
-                    errors=list(bound.errors)))
+                    errors=[str(e) for e in bound.errors]))
             sections.append(Section(instrument=instrument, questions=questions))
         return sections
 

@@ -4,7 +4,8 @@
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from datetime import date, datetime
+from datetime import datetime
+from typing import ClassVar
 
 from django.db.models import Count
 
@@ -13,7 +14,8 @@ from programs.models import (
     Enrollment,
     PracticeSession,
 )
-from tracking.checkins.schedule import PAIN_FREE_MAX, REAL_CHANGE_PERCENT, REAL_CHANGE_POINTS
+from tracking import rules
+from tracking.charts import Point, pain_free_range, score_text
 from tracking.checkins.selectors import CheckInRow, _row, checkin_short_label, checkin_title
 from tracking.models import Alert, CheckIn, PracticeSettings, Response
 
@@ -29,17 +31,13 @@ class Change:
     start: int | float | None
 
     @property
-    def points(self) -> float | None:
+    def points(self) -> rules.Score | None:
         """How far it fell (positive = lower = better)."""
-        if self.now is None or self.start is None:
-            return None
-        return self.start - self.now
+        return rules.change_points(self.start, self.now)
 
     @property
     def percent(self) -> int | None:
-        if self.points is None or not self.start:
-            return None
-        return round(100 * self.points / self.start)
+        return rules.change_percent(self.start, self.now)
 
     @property
     def direction(self) -> str:
@@ -48,8 +46,9 @@ class Change:
         return "down" if self.points > 0 else "up" if self.points < 0 else "same"
 
     @property
-    def amount(self) -> float | None:
-        return None if self.points is None else abs(self.points)
+    def amount(self) -> rules.Score | None:
+        points = self.points
+        return None if points is None else -points if points < 0 else points
 
     @property
     def summary(self) -> str:
@@ -58,7 +57,7 @@ class Change:
             return ""
         if self.points == 0:
             return "no change"
-        amount = _num(self.amount)
+        amount = score_text(self.amount)
         text = f"{self.direction} {amount} point{'s' if self.amount != 1 else ''}"
         if self.percent is not None and self.points > 0:
             text += f" ({self.percent}% lower)"
@@ -68,14 +67,17 @@ class Change:
 
     @property
     def is_real_improvement(self) -> bool:
-        """At least 2 points or at least 30% lower than at the start."""
-        if self.points is None or self.points <= 0:
-            return False
-        return self.points >= REAL_CHANGE_POINTS or (self.percent or 0) >= REAL_CHANGE_PERCENT
+        """A change people notice (rules.is_real_improvement: 2 points or 30% lower)."""
+        return rules.is_real_improvement(self.start, self.now)
 
 
 @dataclass
 class Results:
+    # The thresholds the page explains, from the rules that apply them.
+    pain_free_range: ClassVar[str] = pain_free_range()
+    real_change_points: ClassVar[int] = rules.REAL_CHANGE_POINTS
+    real_change_percent: ClassVar[int] = rules.REAL_CHANGE_PERCENT
+
     checkin: CheckIn
     title: str
     is_start: bool
@@ -115,8 +117,9 @@ class Results:
                        "1 doctor visit and 8 one-to-one sessions with a therapist over 4 "
                        "weeks, and this app has not itself been tested in a trial.")
         elif pain.is_real_improvement:
-            out.append("That is a real change. A drop of 2 points, or of 30% or more, is one "
-                       "people notice in daily life.")
+            out.append(f"That is a real change. A drop of {rules.REAL_CHANGE_POINTS} points, "
+                       f"or of {rules.REAL_CHANGE_PERCENT}% or more, is one people notice in "
+                       "daily life.")
         elif pain.direction == "down":
             out.append("Your pain is a little lower than at the start. Small changes add up.")
         elif pain.direction == "same":
@@ -126,17 +129,13 @@ class Results:
                        "not mean the program is not working. If something new or worrying is "
                        "going on, talk to your doctor or care team.")
         if fear.direction == "down":
-            out.append(f"Your fear of moving is down by {_num(fear.amount)} "
+            out.append(f"Your fear of moving is down by {score_text(fear.amount)} "
                        f"point{'s' if fear.amount != 1 else ''}. Fear often eases before pain "
                        "does, so this is a good sign.")
         elif not pain.is_real_improvement and not self.pain_free:
             out.append("Fear usually eases first, and pain follows. Keep going with your "
                        "daily practice.")
         return out
-
-
-def _num(value) -> str:
-    return "" if value is None else str(int(value)) if float(value).is_integer() else f"{value:.1f}"
 
 
 def _total(responses: dict[str, Response], key: str):
@@ -163,19 +162,21 @@ def checkin_results(checkin: CheckIn) -> Results:
         by_checkin.setdefault(r.checkin_id, {})[r.instrument_key] = r
         checkins[r.checkin_id] = r.checkin
     mine = by_checkin.get(checkin.pk, {})
-    start_id = next((pk for pk, rs in by_checkin.items() if "pain_avg" in rs), None)
-    is_start = start_id is None or start_id == checkin.pk
-    start = {} if is_start else by_checkin[start_id]
+    first_id = next((pk for pk, rs in by_checkin.items() if rules.PAIN_AVG in rs), None)
+    # The check-in this one is compared with; None when this one is the start.
+    start_id = None if first_id == checkin.pk else first_id
+    is_start = start_id is None
+    start = {} if start_id is None else by_checkin[start_id]
 
     def change(label: str, key: str) -> Change:
         return Change(label=label, now=_total(mine, key),
                       start=None if is_start else _total(start, key))
 
-    pain = change("Average pain", "pain_avg")
+    pain = change("Average pain", rules.PAIN_AVG)
     safety_answer = False
     for response in mine.values():
         safety_item = (response.instrument.scoring or {}).get("safety_item")
-        if safety_item and (response.answers.get(safety_item) or 0) > 0:
+        if safety_item and rules.is_self_harm_answer(response.answers.get(safety_item)):
             safety_answer = True
     self_harm_alert = Alert.objects.filter(
         enrollment=enrollment, kind=Alert.Kind.SELF_HARM, source=f"checkin:{checkin.pk}",
@@ -185,24 +186,16 @@ def checkin_results(checkin: CheckIn) -> Results:
         crisis_md = PracticeSettings.for_practice(enrollment.practice_id).crisis_resources_md
     return Results(
         checkin=checkin, title=checkin_title(checkin), is_start=is_start,
-        start_title=None if is_start else checkin_title(checkins[start_id]),
-        pain=pain, fear=change("Fear of movement", "fear_movement"),
-        worst=change("Worst pain", "pain_worst"),
-        pain_free=pain.now is not None and pain.now <= PAIN_FREE_MAX,
+        start_title=None if start_id is None else checkin_title(checkins[start_id]),
+        pain=pain, fear=change("Fear of movement", rules.FEAR_MOVEMENT),
+        worst=change("Worst pain", rules.PAIN_WORST),
+        pain_free=rules.is_pain_free_or_nearly(pain.now),
         self_harm_alert=self_harm_alert, safety_answer=safety_answer, crisis_md=crisis_md,
         scores={key: r.scores for key, r in mine.items()},
     )
 
 
 # ---------------------------------------------------------------- progress
-
-
-@dataclass
-class Point:
-    label: str  # short, for an axis
-    name: str  # in full, for the table
-    value: float | None
-    note: str = ""  # "Missed", "Not open yet", …
 
 
 @dataclass
@@ -214,11 +207,6 @@ class Progress:
     pain_baseline: float | None
     fear_baseline: float | None
     rows: list[CheckInRow]
-
-
-def _week_of(enrollment: Enrollment, day: date) -> int:
-    """The program week a local date falls in, counted in whole weeks from the start."""
-    return (day - enrollment.start_date).days // 7 + 1
 
 
 def progress_data(enrollment: Enrollment, now: datetime) -> Progress:
@@ -244,18 +232,19 @@ def progress_data(enrollment: Enrollment, now: datetime) -> Progress:
             points.append(Point(checkin_short_label(row.checkin), row.title, value, note))
         return points
 
-    pain, fear = series("pain_avg"), series("fear_movement")
+    pain, fear = series(rules.PAIN_AVG), series(rules.FEAR_MOVEMENT)
     pain_baseline = next((p.value for p in pain if p.value is not None), None)
     fear_baseline = next((p.value for p in fear if p.value is not None), None)
 
     # Practice sessions per program week, up to the week the calendar has reached.
-    weeks = enrollment.week_count
-    reached = max(1, min(weeks, _week_of(enrollment, enrollment.local_date(now))))
+    reached = rules.weeks_so_far(start_date=enrollment.start_date,
+                                 today=enrollment.local_date(now),
+                                 week_count=enrollment.week_count)
     per_week = dict.fromkeys(range(1, reached + 1), 0)
     for day, count in (PracticeSession.objects.filter(enrollment=enrollment)
                        .values_list("local_date").annotate(n=Count("pk"))
                        .values_list("local_date", "n")):
-        week = _week_of(enrollment, day)
+        week = rules.week_of(enrollment.start_date, day)
         if week in per_week:
             per_week[week] += count
     practice = [Point(f"W{w}", f"Week {w}", n) for w, n in per_week.items()]
@@ -265,13 +254,15 @@ def progress_data(enrollment: Enrollment, now: datetime) -> Progress:
     mind: list[tuple[datetime, Point]] = []
     for attribution in (Attribution.objects.filter(enrollment=enrollment)
                         .select_related("activity__week").order_by("recorded_at")):
-        week = (attribution.activity.week.number if attribution.activity_id
-                else _week_of(enrollment, enrollment.local_date(attribution.recorded_at)))
+        # activity came with select_related: reading it costs no query.
+        week = (attribution.activity.week.number if attribution.activity is not None
+                else rules.week_of(enrollment.start_date,
+                                   enrollment.local_date(attribution.recorded_at)))
         mind.append((attribution.recorded_at,
                      Point(f"W{week}", f"Week {week} (three causes)",
                            attribution.mind_brain_score)))
     for checkin in checkins:
-        causes = responses.get(checkin.pk, {}).get("causes")
+        causes = responses.get(checkin.pk, {}).get(rules.CAUSES)
         if causes is not None and causes.scores.get("total") is not None:
             mind.append((checkin.completed_at or checkin.opens_at,
                          Point(checkin_short_label(checkin), checkin_title(checkin),

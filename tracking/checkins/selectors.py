@@ -5,16 +5,14 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
-from functools import cache
 
-from django.db import connection
+from django.contrib.postgres.expressions import ArraySubquery
+from django.db.models import F, OuterRef, Q
+from django.db.models.fields.json import HasKey
 from django.utils import timezone
 
-from painapp import rows
-from programs.models import (
-    Enrollment,
-)
-from tracking.checkins.schedule import LIVE_STATUSES, PENDING
+from programs.models import Enrollment
+from tracking import rules as clinical  # `rules` is a PracticeSettings here
 from tracking.models import CheckIn, Instrument, PracticeSettings
 
 # ---------------------------------------------------------------- reading the schedule
@@ -22,19 +20,15 @@ from tracking.models import CheckIn, Instrument, PracticeSettings
 
 def effective_status(checkin: CheckIn, now: datetime, enrollment: Enrollment) -> str:
     """The status a person should see now, even if the minute sweep has not run yet."""
-    if checkin.status in (CheckIn.Status.COMPLETED, CheckIn.Status.MISSED):
-        return checkin.status
-    if enrollment.status not in LIVE_STATUSES:
-        return CheckIn.Status.SCHEDULED
-    if checkin.closes_at <= now:
-        return CheckIn.Status.MISSED
-    if checkin.opens_at <= now:
-        return CheckIn.Status.OPEN
-    return CheckIn.Status.SCHEDULED
+    return clinical.effective_status(stored=checkin.status, opens_at=checkin.opens_at,
+                                     closes_at=checkin.closes_at, now=now,
+                                     enrollment_status=enrollment.status)
 
 
 def is_available(checkin: CheckIn, now: datetime, enrollment: Enrollment) -> bool:
-    return effective_status(checkin, now, enrollment) == CheckIn.Status.OPEN
+    return clinical.is_open_for_answers(stored=checkin.status, opens_at=checkin.opens_at,
+                                        closes_at=checkin.closes_at, now=now,
+                                        enrollment_status=enrollment.status)
 
 
 def checkin_title(checkin: CheckIn) -> str:
@@ -117,80 +111,34 @@ class PatientCheckIn:
     checkin: CheckIn
     rules: PracticeSettings  # the practice's alert settings (the defaults if it has none)
     # The ids of the current versions of its instruments (shipped and the practice's
-    # own) when they were read with it (Postgres); None: checkin_instruments looks.
+    # own), read with it; checkin_instruments takes their content from
+    # registry.instruments_by_id, which keeps it (a version never changes).
     instrument_ids: list[int] | None = None
 
 
 def patient_checkin(enrollment: Enrollment, pk: int) -> PatientCheckIn | None:
     """The enrollment's check-in `pk` (None if it is not one of theirs) with its
-    practice's alert settings. One query.
-
-    On Postgres written out, and it brings the ids of the check-in's instruments'
-    current versions too, whose content registry.instruments_by_id keeps (a version
-    never changes): the ORM spent longer building and compiling the check-in with its
-    settings, then the instruments, than Postgres spent answering (issue 7).
-    Elsewhere (SQLite, the embedded demo) the ORM's query.
-    """
-    if connection.vendor == "postgresql":
-        return _patient_checkin_pg(enrollment, pk)
-    return _patient_checkin_orm(enrollment, pk)
-
-
-def _patient_checkin_orm(enrollment: Enrollment, pk: int) -> PatientCheckIn | None:
+    practice's alert settings and the ids of its instruments' current versions. One
+    query."""
+    current_versions = (Instrument.objects.order_by()
+                        .filter(Q(practice__isnull=True) | Q(practice_id=enrollment.practice_id),
+                                HasKey(OuterRef("instrument_keys"), F("key")), is_current=True)
+                        .values("pk"))
     checkin = (CheckIn.objects.select_related("enrollment__practice__tracking_settings")
+               .annotate(instrument_ids=ArraySubquery(current_versions))
                .filter(enrollment=enrollment, pk=pk).first())
     if checkin is None:
         return None
     rules = practice_rules(checkin.enrollment.practice)
     checkin.enrollment = enrollment
-    return PatientCheckIn(checkin=checkin, rules=rules)
-
-
-# The current versions, shipped and the practice's own, of the check-in's instrument
-# keys (`?`: the key is an element of the JSON array); checkin_instruments prefers the
-# practice's own, as registry.current_instruments does.
-_PATIENT_CHECKIN_SQL = """
-SELECT {checkin_columns}, {settings_columns},
-    ARRAY(SELECT i.id FROM {instrument} i
-          WHERE i.is_current AND (i.practice_id IS NULL OR i.practice_id = %s)
-            AND c.instrument_keys ? i.key)
-FROM {checkin} c LEFT JOIN {settings} s ON s.practice_id = %s
-WHERE c.id = %s AND c.enrollment_id = %s
-"""
-
-
-@cache
-def _patient_checkin_query() -> str:
-    q = connection.ops.quote_name
-    # Table and column names from the models; every value is a parameter.
-    return _PATIENT_CHECKIN_SQL.format(
-        checkin_columns=rows.columns(CheckIn, "c"),
-        settings_columns=rows.columns(PracticeSettings, "s"),
-        instrument=q(Instrument._meta.db_table), checkin=q(CheckIn._meta.db_table),
-        settings=q(PracticeSettings._meta.db_table))
-
-
-def _patient_checkin_pg(enrollment: Enrollment, pk: int) -> PatientCheckIn | None:
-    with connection.cursor() as cursor:
-        cursor.execute(_patient_checkin_query(),
-                       [enrollment.practice_id, enrollment.practice_id, pk, enrollment.pk])
-        row = cursor.fetchone()
-    if row is None:
-        return None
-    split = rows.width(CheckIn)
-    checkin = rows.from_row(CheckIn, row[:split])
-    checkin.enrollment = enrollment
-    settings = row[split:-1]
-    rules = (rows.from_row(PracticeSettings, settings) if settings[0] is not None
-             else PracticeSettings(practice_id=enrollment.practice_id))
-    return PatientCheckIn(checkin=checkin, rules=rules, instrument_ids=list(row[-1]))
+    return PatientCheckIn(checkin=checkin, rules=rules, instrument_ids=checkin.instrument_ids)
 
 
 def open_checkin_for_card(enrollment: Enrollment, now: datetime) -> CheckIn | None:
     """The check-in to show on Today: open now and not done. One query."""
-    if enrollment.status not in LIVE_STATUSES:
+    if enrollment.status not in clinical.LIVE_ENROLLMENT_STATUSES:
         return None
-    return (CheckIn.objects.filter(enrollment=enrollment, status__in=PENDING,
+    return (CheckIn.objects.filter(enrollment=enrollment, status__in=clinical.CHECKIN_PENDING,
                                    opens_at__lte=now, closes_at__gt=now)
             .order_by("opens_at").first())
 

@@ -3,24 +3,16 @@
 
 from __future__ import annotations
 
-import json
 from datetime import datetime
-from functools import cache
 
-from django.db import IntegrityError, connection, transaction
+from django.db import IntegrityError, transaction
 from django.utils import timezone
 
-from programs.models import (
-    Enrollment,
-)
+from programs.models import Enrollment
+from tracking import rules as clinical  # `rules` is a PracticeSettings here
 from tracking.checkins.figures import figures_of
-from tracking.checkins.schedule import LIVE_STATUSES, PENDING, PENDING_VALUES
 from tracking.checkins.selectors import is_available
-from tracking.checkins.summaries import (
-    summary_checkin_params,
-    summary_checkin_upsert,
-    summary_record_checkin,
-)
+from tracking.checkins.summaries import summary_record_checkin
 from tracking.instruments import registry
 from tracking.instruments.scoring import AnswerError, clean_answers, score
 from tracking.models import CheckIn, Instrument, PracticeSettings, Response
@@ -116,7 +108,8 @@ def checkin_save_draft(*, checkin: CheckIn, answers_by_instrument: dict,
         instruments = checkin_instruments(checkin, enrollment.practice_id)
     clean, errors = _clean_all(instruments, answers_by_instrument, allow_missing=True)
     draft = {key: answers for key, answers in clean.items() if answers}
-    updated = CheckIn.objects.filter(pk=checkin.pk, status__in=PENDING).update(draft=draft)
+    updated = (CheckIn.objects.filter(pk=checkin.pk, status__in=clinical.CHECKIN_PENDING)
+               .update(draft=draft))
     if not updated:
         raise AlreadyDone(checkin)
     checkin.draft = draft
@@ -124,7 +117,7 @@ def checkin_save_draft(*, checkin: CheckIn, answers_by_instrument: dict,
 
 
 def _reason(checkin: CheckIn, now: datetime, enrollment: Enrollment) -> str:
-    if enrollment.status not in LIVE_STATUSES:
+    if enrollment.status not in clinical.LIVE_ENROLLMENT_STATUSES:
         return "inactive"
     return "not_open_yet" if checkin.opens_at > now else "closed"
 
@@ -144,7 +137,7 @@ def checkin_record(*, checkin: CheckIn, answers_by_instrument: dict,
 
     The lock is taken by the write itself: one conditional UPDATE (still pending,
     window open now) marks the check-in done, and the responses and the summary are
-    written only if it matched (on Postgres all three in one statement). A
+    written only if it matched, all in the same transaction. A
     simultaneous submit waits on that row lock, then finds the row no longer pending
     and writes nothing; only then (and when the answers have errors) is the row read,
     locked, to say why.
@@ -164,7 +157,7 @@ def checkin_record(*, checkin: CheckIn, answers_by_instrument: dict,
     try:
         with transaction.atomic():
             claimed, pain_baseline = False, None
-            if not errors and enrollment.status in LIVE_STATUSES:
+            if not errors and enrollment.status in clinical.LIVE_ENROLLMENT_STATUSES:
                 claimed, pain_baseline = _claim_and_write(checkin, responses, now)
             if not claimed:
                 locked = CheckIn.objects.select_for_update().get(pk=checkin.pk)
@@ -191,13 +184,18 @@ def _claim_and_write(checkin: CheckIn, responses: list[Response],
     window open now) and, only if that matched, insert its responses and add it to the
     enrollment's summary. Returns (claimed, the summary's baseline pain after it).
 
-    Inside checkin_record's transaction. On Postgres one statement (below); elsewhere
-    (SQLite, the embedded demo) the same three writes through the ORM.
+    Inside checkin_record's transaction. A simultaneous submit waits on the row lock the
+    UPDATE takes, then finds the row no longer pending and writes nothing.
     """
     checkin.completed_at = now  # the summary's "last check-in" (and unused if not claimed)
-    if connection.vendor == "postgresql" and responses:
-        return _claim_and_write_pg(checkin, responses, now)
-    return _claim_and_write_orm(checkin, responses, now)
+    claimed = CheckIn.objects.filter(
+        pk=checkin.pk, status__in=clinical.CHECKIN_PENDING, opens_at__lte=now, closes_at__gt=now,
+    ).update(status=CheckIn.Status.COMPLETED, completed_at=now, draft={},
+             figures=_figures(responses))
+    if not claimed:
+        return False, None
+    Response.objects.bulk_create(responses)
+    return True, summary_record_checkin(checkin=checkin, responses=responses)
 
 
 def _scored_responses(checkin: CheckIn, instruments: list[Instrument], clean: dict[str, dict],
@@ -213,73 +211,6 @@ def _scored_responses(checkin: CheckIn, instruments: list[Instrument], clean: di
 def _figures(responses: list[Response]) -> dict:
     """The check-in's figures (tracking.figures), from the responses about to be written."""
     return figures_of((r.instrument_key, r.scores, r.answers) for r in responses)
-
-
-def _claim_and_write_orm(checkin: CheckIn, responses: list[Response],
-                         now: datetime) -> tuple[bool, float | None]:
-    claimed = CheckIn.objects.filter(
-        pk=checkin.pk, status__in=PENDING, opens_at__lte=now, closes_at__gt=now,
-    ).update(status=CheckIn.Status.COMPLETED, completed_at=now, draft={},
-             figures=_figures(responses))
-    if not claimed:
-        return False, None
-    Response.objects.bulk_create(responses)
-    return True, summary_record_checkin(checkin=checkin, responses=responses)
-
-
-_RESPONSE_COLUMNS = ("instrument_id", "instrument_key", "instrument_version", "answers",
-                     "scores", "created_at")
-# The claim, the responses and the summary as one statement of data-modifying CTEs:
-# one round trip instead of three and nothing for the ORM to compile (compiling cost
-# more than running them, issue 7). The responses and the summary row are written only
-# if `claimed` returned the check-in: a simultaneous submit waits on the row lock the
-# UPDATE takes, then finds the row no longer pending and writes nothing. The summary
-# upsert always returns its row, so: one row per response (each with the summary's
-# baseline pain) when claimed, none otherwise.
-_CLAIM_AND_WRITE_SQL = """
-WITH claimed AS (
-    UPDATE {checkin} SET status = %s, completed_at = %s, draft = '{{}}'::jsonb,
-                         figures = %s::jsonb
-    WHERE id = %s AND status IN (%s, %s) AND opens_at <= %s AND closes_at > %s
-    RETURNING id),
-written AS (
-    INSERT INTO {response} (checkin_id, {columns})
-    SELECT claimed.id, v.* FROM claimed, (VALUES {rows}) AS v ({columns})
-    RETURNING id, instrument_key),
-summary AS ({summary})
-SELECT summary.pain_baseline, written.id, written.instrument_key
-FROM summary LEFT JOIN written ON true
-"""
-_RESPONSE_ROW = "(%s::bigint, %s, %s::integer, %s::jsonb, %s::jsonb, %s::timestamptz)"
-
-
-@cache
-def _claim_and_write_query(responses: int) -> str:
-    # Table and column names from the models; every value is a parameter.
-    return _CLAIM_AND_WRITE_SQL.format(
-        checkin=CheckIn._meta.db_table, response=Response._meta.db_table,
-        columns=", ".join(_RESPONSE_COLUMNS), rows=", ".join([_RESPONSE_ROW] * responses),
-        summary=summary_checkin_upsert("SELECT {values} FROM claimed"))
-
-
-def _claim_and_write_pg(checkin: CheckIn, responses: list[Response],
-                        now: datetime) -> tuple[bool, float | None]:
-    params: list = [CheckIn.Status.COMPLETED.value, now, json.dumps(_figures(responses)),
-                    checkin.pk, *PENDING_VALUES, now, now]
-    for r in responses:
-        params += [r.instrument_id, r.instrument_key, r.instrument_version,
-                   json.dumps(r.answers), json.dumps(r.scores), r.created_at]
-    params += summary_checkin_params(checkin=checkin, responses=responses)
-    with connection.cursor() as cursor:
-        cursor.execute(_claim_and_write_query(len(responses)), params)
-        rows = cursor.fetchall()
-    if not rows:
-        return False, None
-    ids = {key: pk for _, pk, key in rows}
-    for response in responses:
-        response.pk = ids[response.instrument_key]
-        response._state.adding, response._state.db = False, connection.alias
-    return True, rows[0][0]
 
 
 def _evaluate_alerts(checkin: CheckIn, responses: list[Response],

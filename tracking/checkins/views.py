@@ -9,11 +9,8 @@ question per screen on a phone and saves the draft quietly on every "Next" (it s
 
 from __future__ import annotations
 
-import html
-from functools import lru_cache
-
 from django.contrib import messages
-from django.http import Http404, HttpRequest, HttpResponse
+from django.http import Http404, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
@@ -23,10 +20,11 @@ from django.views.decorators.http import require_GET, require_http_methods
 from programs.access import enrollment_required
 from programs.markdown import render_markdown
 from programs.models import EnrollmentStatus
-from tracking.charts import build_charts
+from programs.types import PatientRequest
+from tracking.charts import chart_cards, progress_charts
 from tracking.checkins.forms import CheckInForm, posted_answers
 from tracking.checkins.results import checkin_results, progress_data
-from tracking.checkins.schedule import PAIN_FREE_MAX, checkins_ensure_scheduled
+from tracking.checkins.schedule import checkins_ensure_scheduled
 from tracking.checkins.selectors import (
     PatientCheckIn,
     checkin_home,
@@ -47,7 +45,7 @@ from tracking.checkins.services import (
 from tracking.models import CheckIn
 
 
-def _form_page(request: HttpRequest, checkin: CheckIn, form: CheckInForm | None = None, *,
+def _form_page(request: PatientRequest, checkin: CheckIn, form: CheckInForm | None = None, *,
                status: int = 200, notice: str = "",
                instrument_ids: list[int] | None = None) -> HttpResponse:
     enrollment = request.enrollment
@@ -67,7 +65,7 @@ def _form_page(request: HttpRequest, checkin: CheckIn, form: CheckInForm | None 
     }, status=status)
 
 
-def _results_page(request: HttpRequest, checkin: CheckIn, *, already: bool = False,
+def _results_page(request: PatientRequest, checkin: CheckIn, *, already: bool = False,
                   just_done: bool = False) -> HttpResponse:
     results = checkin_results(checkin)
     return render(request, "tracking/patient/checkin/results.html", {
@@ -79,7 +77,7 @@ def _results_page(request: HttpRequest, checkin: CheckIn, *, already: bool = Fal
     })
 
 
-def _status_page(request: HttpRequest, checkin: CheckIn, *, now, reason: str = "",
+def _status_page(request: PatientRequest, checkin: CheckIn, *, now, reason: str = "",
                  tried: bool = False) -> HttpResponse:
     enrollment = request.enrollment
     home = checkin_home(enrollment, now)
@@ -96,7 +94,7 @@ def _status_page(request: HttpRequest, checkin: CheckIn, *, now, reason: str = "
 
 @require_http_methods(["GET"])
 @enrollment_required
-def checkin_current(request: HttpRequest) -> HttpResponse:
+def checkin_current(request: PatientRequest) -> HttpResponse:
     """The check-in that is open now, or a calm "nothing due" page with the next date."""
     enrollment = request.enrollment
     now = timezone.now()
@@ -114,7 +112,7 @@ def checkin_current(request: HttpRequest) -> HttpResponse:
 
 @require_http_methods(["GET"])
 @enrollment_required
-def checkin_list(request: HttpRequest) -> HttpResponse:
+def checkin_list(request: PatientRequest) -> HttpResponse:
     enrollment = request.enrollment
     now = timezone.now()
     checkins_ensure_scheduled(enrollment, now=now)
@@ -124,7 +122,7 @@ def checkin_list(request: HttpRequest) -> HttpResponse:
 
 @require_http_methods(["GET", "POST"])
 @enrollment_required
-def checkin_detail(request: HttpRequest, pk: int) -> HttpResponse:
+def checkin_detail(request: PatientRequest, pk: int) -> HttpResponse:
     """One of the patient's own check-ins: its form, its results, or why it is closed."""
     enrollment = request.enrollment
     # Only the patient's own (404 for anyone else's), with the practice's alert settings
@@ -143,7 +141,7 @@ def checkin_detail(request: HttpRequest, pk: int) -> HttpResponse:
     return _status_page(request, checkin, now=now)
 
 
-def _answer(request: HttpRequest, found: PatientCheckIn, now) -> HttpResponse:
+def _answer(request: PatientRequest, found: PatientCheckIn, now) -> HttpResponse:
     enrollment = request.enrollment
     checkin, rules = found.checkin, found.rules
     instruments = checkin_instruments(checkin, enrollment.practice_id,
@@ -183,28 +181,13 @@ def _answer(request: HttpRequest, found: PatientCheckIn, now) -> HttpResponse:
     return redirect(reverse("checkin_detail", args=[checkin.pk]) + "?done=1")
 
 
-
-
-
-
-
-# The same few labels ("W3", "Week 3 check-in", "Missed") recur in every chart of every
-# page: escape each once per process. Only our own names and notes pass through here.
-_escape = lru_cache(maxsize=2048)(html.escape)
-
-
-
 @require_GET
 @enrollment_required
-def progress(request: HttpRequest) -> HttpResponse:
+def progress(request: PatientRequest) -> HttpResponse:
     enrollment = request.enrollment
     data = progress_data(enrollment, timezone.now())
     return render(
         request,
         "tracking/patient/progress.html",
-        {
-            "charts": build_charts(data),
-            "progress": data,
-            "pain_free_max": PAIN_FREE_MAX,
-        },
+        {"cards": chart_cards(progress_charts(data), level=2, region=False), "progress": data},
     )

@@ -1,98 +1,45 @@
 """One patient's overview for their clinician or admin: check-ins, charts' data, alerts and notes.
 
 It takes an enrollment already looked up by tracking.access. Query counts are part of
-the contract (tests/test_patient_detail.py, test_patient_query_counts.py)."""
+the contract (tests/test_patient_detail.py, test_patient_query_counts.py): six small
+ORM reads, each an indexed read of this enrollment's rows, whatever the history."""
 
 from __future__ import annotations
 
-import json
 from dataclasses import dataclass, field
-from datetime import date, datetime
+from datetime import datetime
 from functools import cached_property
-from typing import Any
+from typing import Any, ClassVar
 
-from django.db import connection
-from django.db.models import (
-    Count,
-    Sum,
-)
+from django.db.models import Count, Sum
 
-from painapp.prepared import prepared_cursor
-from programs.models import (
-    Attribution,
-    Enrollment,
-    PracticeSession,
-    Week,
-)
+from programs.models import Attribution, Enrollment, PracticeSession
+from programs.selectors import outline_for
+from tracking import rules
+from tracking.charts import Chart, Point, pain_free_range, score_text
 from tracking.checkins.figures import EMPTY as EMPTY_FIGURES
-from tracking.checkins.figures import figures_of
-from tracking.clinic.caseload import (
-    CAUSES,
-    FABQ,
-    FEAR,
-    LIVE_STATUSES,
-    PAIN_AVG,
-    PAIN_FREE_MAX,
-    PAIN_WORST,
-    _fmt,
-    change_text,
-    improved,
-)
-from tracking.models import (
-    Alert,
-    CheckIn,
-    ClinicianNote,
-    ReminderPreferences,
-    Response,
-)
-
-
-# ====================================================================== patient detail
-@dataclass
-class Point:
-    """One value on a chart's x-axis (same shape as tracking.checkins.Point)."""
-
-    label: str  # short, for the axis
-    name: str  # in full, for the table
-    value: float | None
-    note: str = ""
-
-
-@dataclass
-class Series:
-    """One chart's data: the view draws it (tracking.views.patient)."""
-
-    key: str
-    title: str
-    unit: str
-    summary: str
-    points: list[Point]
-    y_max: int
-    tick_step: int
-    kind: str = "line"
-    band_max: float | None = None
-    baseline: float | None = None
+from tracking.clinic.caseload import change_text
+from tracking.models import Alert, CheckIn, ClinicianNote, ReminderPreferences
 
 
 @dataclass
 class CheckInItem:
-    """A check-in as the clinician's screens show it: its figures (tracking.figures: the
-    totals, bands and short forms, empty until it is done) and, where a screen needs
-    every answer (the measurements export), its responses by key."""
+    """A check-in as the clinician's screens show it, with its figures
+    (tracking.checkins.figures: the totals, bands and short forms, empty until it is
+    done)."""
 
     pk: int
     slot: str
     kind: str
     week: int | None
-    status: str
+    status: str  # effective now (rules.effective_status)
     opens_at: datetime
     closes_at: datetime
     completed_at: datetime | None
     instrument_keys: list[str]
     figures: dict[str, dict] = field(default_factory=lambda: EMPTY_FIGURES)
-    responses: dict[str, dict] = field(default_factory=dict)
 
-    # Plain properties: the overview reads each once per check-in (_checkin_series), and
+    # Plain properties: the overview reads each once per check-in (_checkin_charts), and
     # cached_property's lookup cost more than working them out.
     @property
     def title(self) -> str:
@@ -119,11 +66,6 @@ class CheckInItem:
         return CheckIn.Status(self.status).label
 
     @property
-    def instrument_set(self) -> frozenset[str]:
-        """The instruments the check-in asked, for "was this asked?" once per chart."""
-        return frozenset(self.instrument_keys)
-
-    @property
     def answered(self) -> dict[str, Any]:
         """The instruments answered, each with its score's total."""
         return self.figures["totals"]
@@ -141,149 +83,23 @@ class CheckInItem:
         return self.figures["short"].get(prefix)
 
 
-def effective_status(status: str, closes_at: datetime, opens_at: datetime,
-                     enrollment: Enrollment, now: datetime) -> str:
-    """What a check-in is now, even before the minute sweep has marked it."""
-    if status in (CheckIn.Status.COMPLETED, CheckIn.Status.MISSED):
-        return status
-    if enrollment.status not in LIVE_STATUSES:
-        return CheckIn.Status.SCHEDULED
-    if closes_at <= now:
-        return CheckIn.Status.MISSED
-    return CheckIn.Status.OPEN if opens_at <= now else CheckIn.Status.SCHEDULED
-
-
-def _fetch(sql: str, params: list) -> list[tuple]:
-    """The rows of one of this module's written-out statements (Postgres), prepared:
-    planned once per connection (painapp.prepared)."""
-    with prepared_cursor() as cursor:
-        cursor.execute(sql, params)
-        return cursor.fetchall()
-
-
-# Every opened check-in of one enrollment with its responses, as one JSON array:
-# `[[id, slot, kind, week, status, opens_at, closes_at, completed_at, instrument_keys,
-#   [[key, scores, answers, version], …] or null], …]`, oldest first (the measurements
-# export; the overview reads figures instead, _OVERVIEW_CHECKINS_JSON). Two parameters:
-# the enrollment id and now.
-_CHECKINS_JSON = f"""(
-SELECT json_agg(json_build_array(
-           c.id, c.slot, c.kind, c.week, c.status, c.opens_at, c.closes_at, c.completed_at,
-           c.instrument_keys,
-           (SELECT json_agg(json_build_array(r.instrument_key, r.scores, r.answers,
-                                             r.instrument_version) ORDER BY r.id)
-            FROM {Response._meta.db_table} r WHERE r.checkin_id = c.id))
-       ORDER BY c.opens_at, c.id)::text
-FROM {CheckIn._meta.db_table} c
-WHERE c.enrollment_id = %s AND c.opens_at <= %s)"""  # noqa: S608 (table names from the models; values are params)
-
-_CHECKINS_SQL = f"SELECT {_CHECKINS_JSON}"
-
-
-def _at(value: str | None) -> datetime | None:
-    """A timestamp read inside JSON: Postgres writes it in ISO 8601 with the session's
-    offset (UTC, as Django sets it), which is what fromisoformat reads."""
-    return None if value is None else datetime.fromisoformat(value)
-
-
-def _figures_from(responses: dict[str, dict]) -> dict:
-    """A check-in's figures from its responses by key (as CheckInItem holds them)."""
-    return figures_of((r["key"], r["scores"], r["answers"]) for r in responses.values())
-
-
-def _checkin_items(rows: list | None, enrollment: Enrollment, now: datetime) -> list[CheckInItem]:
-    """CheckInItems, with their responses, from `_CHECKINS_JSON`'s decoded array."""
-    at = _at
-    items = []
-    for pk, slot, kind, week, status, opens_at, closes_at, completed_at, keys, scored \
-            in rows or ():
-        responses = {key: {"key": key, "scores": scores or {}, "answers": answers or {},
-                           "version": version}
-                     for key, scores, answers, version in scored or () if key}
-        items.append(CheckInItem(
-            pk=pk, slot=slot, kind=kind, week=week,
-            status=effective_status(status, at(closes_at), at(opens_at), enrollment, now),
-            opens_at=at(opens_at), closes_at=at(closes_at), completed_at=at(completed_at),
-            instrument_keys=keys or [], responses=responses,
-            figures=_figures_from(responses)))
-    return items
-
-
-# The overview's check-ins: each with its figures (tracking.figures), not its responses,
-# as one JSON array, oldest first: `[[id, slot, kind, week, status, opens_at, closes_at,
-# completed_at, instrument_keys, figures or null], …]`. Parameters: enrollment id, now.
-_OVERVIEW_CHECKINS_JSON = f"""(
-SELECT json_agg(json_build_array(
-           c.id, c.slot, c.kind, c.week, c.status, c.opens_at, c.closes_at, c.completed_at,
-           c.instrument_keys, c.figures)
-       ORDER BY c.opens_at, c.id)::text
-FROM {CheckIn._meta.db_table} c
-WHERE c.enrollment_id = %s AND c.opens_at <= %s)"""  # noqa: S608 (table names from the models; values are params)
-
-
-def _overview_checkin_items(rows: list | None, enrollment: Enrollment,
-                            now: datetime) -> list[CheckInItem]:
-    """CheckInItems, with their figures only, from `_OVERVIEW_CHECKINS_JSON`'s array."""
-    at = _at
+def opened_checkins(enrollment: Enrollment, now: datetime) -> list[CheckInItem]:
+    """Every check-in of the enrollment that has opened by `now`, oldest first, with its
+    status as it is now. One query."""
+    status = enrollment.status
     return [
-        CheckInItem(
-            pk=pk, slot=slot, kind=kind, week=week,
-            status=effective_status(status, at(closes_at), at(opens_at), enrollment, now),
-            opens_at=at(opens_at), closes_at=at(closes_at), completed_at=at(completed_at),
-            instrument_keys=keys or [], figures=figures or EMPTY_FIGURES)
-        for pk, slot, kind, week, status, opens_at, closes_at, completed_at, keys, figures
-        in rows or ()]
-
-
-def _checkins_with_scores(enrollment: Enrollment, now: datetime) -> list[CheckInItem]:
-    """Every check-in that has opened, with each response's scores and answers.
-
-    One query, one JSON array: each check-in with its responses folded in by a subquery,
-    so a missed check-in still comes back (with none) and a 52-week history costs the
-    same single query as a 5-week one, decoded by one json.loads. Postgres only;
-    elsewhere (SQLite, the embedded demo) the joined form.
-    """
-    if connection.vendor != "postgresql":
-        return _checkins_with_scores_joined(enrollment, now)
-    # Plain SQL: the ORM spent longer building and compiling this query than Postgres
-    # spent answering it.
-    (text,), = _fetch(_CHECKINS_SQL, [enrollment.pk, now])
-    return _checkin_items(json.loads(text) if text else None, enrollment, now)
-
-
-def _checkins_with_scores_joined(enrollment: Enrollment, now: datetime, *,
-                                 responses: bool = True) -> list[CheckInItem]:
-    """`_checkins_with_scores` for databases without JSONB (SQLite, the embedded
-    demo): check-ins LEFT JOIN responses, one row per (check-in, response). Still one
-    query whatever the history. The figures are worked out from the responses (the
-    overview, `responses=False`, keeps only them)."""
-    rows = (CheckIn.objects.filter(enrollment=enrollment, opens_at__lte=now)
-            .order_by("opens_at", "pk", "responses__pk")
-            .values("pk", "slot", "kind", "week", "status", "opens_at", "closes_at",
-                    "completed_at", "instrument_keys", "responses__instrument_key",
-                    "responses__scores", "responses__answers",
-                    "responses__instrument_version"))
-    items: dict[int, CheckInItem] = {}
-    for row in rows:
-        item = items.get(row["pk"])
-        if item is None:
-            item = items[row["pk"]] = CheckInItem(
-                pk=row["pk"], slot=row["slot"], kind=row["kind"], week=row["week"],
-                status=effective_status(row["status"], row["closes_at"], row["opens_at"],
-                                        enrollment, now),
-                opens_at=row["opens_at"], closes_at=row["closes_at"],
-                completed_at=row["completed_at"], instrument_keys=row["instrument_keys"] or [])
-        key = row["responses__instrument_key"]
-        if key:
-            item.responses[key] = {"key": key, "scores": row["responses__scores"] or {},
-                                   "answers": row["responses__answers"] or {},
-                                   "version": row["responses__instrument_version"]}
-    for item in items.values():
-        if item.responses:
-            item.figures = _figures_from(item.responses)
-        if not responses:
-            item.responses = {}
-    return list(items.values())
+        CheckInItem(pk=pk, slot=slot, kind=kind, week=week,
+                    status=rules.effective_status(stored=stored, opens_at=opens_at,
+                                                  closes_at=closes_at, now=now,
+                                                  enrollment_status=status),
+                    opens_at=opens_at, closes_at=closes_at, completed_at=completed_at,
+                    instrument_keys=keys or [], figures=figures or EMPTY_FIGURES)
+        for pk, slot, kind, week, stored, opens_at, closes_at, completed_at, keys, figures
+        in CheckIn.objects.filter(enrollment_id=enrollment.pk, opens_at__lte=now)
+        .order_by("opens_at", "pk")
+        .values_list("pk", "slot", "kind", "week", "status", "opens_at", "closes_at",
+                     "completed_at", "instrument_keys", "figures")
+    ]
 
 
 def _note(item: CheckInItem, asked: bool) -> str:
@@ -294,8 +110,6 @@ def _note(item: CheckInItem, asked: bool) -> str:
     return "Not asked" if not asked else "No answer"
 
 
-
-
 def _trend(points: list[Point], what: str) -> str:
     done = [p for p in points if p.value is not None]
     missed = sum(1 for p in points if p.note == "Missed")
@@ -304,56 +118,70 @@ def _trend(points: list[Point], what: str) -> str:
         return f"No {what} answers yet.{tail}"
     what = what[:1].upper() + what[1:]
     if len(done) == 1:
-        return f"{what}: {_fmt(done[0].value)} at {done[0].name.lower()}.{tail}"
-    return (f"{what} {_fmt(done[0].value)} at {done[0].name.lower()}, "
-            f"{_fmt(done[-1].value)} at {done[-1].name.lower()}.{tail}")
+        return f"{what}: {score_text(done[0].value)} at {done[0].name.lower()}.{tail}"
+    return (f"{what} {score_text(done[0].value)} at {done[0].name.lower()}, "
+            f"{score_text(done[-1].value)} at {done[-1].name.lower()}.{tail}")
 
 
 # The overview's check-in charts: key, title, table unit, y max, tick step, the
-# instruments that ask it, only the check-ins that asked it, the 0–1 band, the summary's
-# words. Their values come from _checkin_values, in this order.
+# instruments that ask it, only the check-ins that asked it, the pain-free band, the
+# summary's words. Their values come from _checkin_values, in this order.
 _CHECKIN_CHARTS = (
-    ("pain", "Average pain", "Average pain (0–10)", 10, 2, (PAIN_AVG,), False, True,
+    ("pain", "Average pain", "Average pain (0–10)", 10, 2, (rules.PAIN_AVG,), False, True,
      "average pain"),
-    ("worst", "Worst pain", "Worst pain (0–10)", 10, 2, (PAIN_WORST,), False, True,
+    ("worst", "Worst pain", "Worst pain (0–10)", 10, 2, (rules.PAIN_WORST,), False, True,
      "worst pain"),
-    ("fear", "Fear of movement", "Fear of movement (0–10)", 10, 2, (FEAR,), False, False,
-     "fear of movement"),
-    ("fabq", "FABQ physical activity", "FABQ-PA (0–24)", 24, 4, (FABQ,), True, False,
+    ("fear", "Fear of movement", "Fear of movement (0–10)", 10, 2, (rules.FEAR_MOVEMENT,),
+     False, False, "fear of movement"),
+    ("fabq", "FABQ physical activity", "FABQ-PA (0–24)", 24, 4, (rules.FABQ_PA,), True, False,
      "FABQ-PA"),
-    ("phq", "Low mood (PHQ-2)", "PHQ-2 (0–6)", 6, 1, ("phq2", "phq9"), False, False, "PHQ-2"),
-    ("gad", "Anxiety (GAD-2)", "GAD-2 (0–6)", 6, 1, ("gad2", "gad7"), False, False, "GAD-2"),
+    ("phq", "Low mood (PHQ-2)", "PHQ-2 (0–6)", 6, 1, (rules.PHQ2, rules.PHQ9), False, False,
+     "PHQ-2"),
+    ("gad", "Anxiety (GAD-2)", "GAD-2 (0–6)", 6, 1, (rules.GAD2, rules.GAD7), False, False,
+     "GAD-2"),
 )
+# The columns of the check-in charts' shared table (each one's unit).
+MEASURE_COLUMNS = tuple(unit for _, _, unit, *_ in _CHECKIN_CHARTS)
 
 
 def _checkin_values(item: CheckInItem) -> tuple[float | None, ...]:
     """One check-in's value for each of _CHECKIN_CHARTS."""
-    return (item.total(PAIN_AVG), item.total(PAIN_WORST), item.total(FEAR), item.total(FABQ),
+    return (item.total(rules.PAIN_AVG), item.total(rules.PAIN_WORST),
+            item.total(rules.FEAR_MOVEMENT), item.total(rules.FABQ_PA),
             item.short_form("phq"), item.short_form("gad"))
 
 
-def _checkin_series(checkins: list[CheckInItem]
-                    ) -> tuple[list[Series], list[tuple[str, tuple[str, ...]]]]:
-    """The check-in charts' data, from one pass over the check-ins (each one's names,
+@dataclass
+class MeasureRow:
+    """One row of the check-in measures table: a check-in, then for each of
+    MEASURE_COLUMNS its value or why there is none."""
+
+    title: str  # "Week 3", not "Week 3 check-in": the caption says what the rows are
+    cells: list[str]
+
+
+def _checkin_charts(checkins: list[CheckInItem]) -> tuple[list[Chart], list[MeasureRow]]:
+    """The check-in charts, from one pass over the check-ins (each one's names,
     instruments and values read once, not once per chart), and the same numbers as the
-    rows of one table: each check-in's title and, for each chart, its value or why there
-    is none (the charts' text alternative, one row a check-in)."""
-    rows = [(item, item.short, item.title, item.instrument_set, _checkin_values(item))
-            for item in checkins]
-    cells: list[list[str]] = [[] for _ in rows]
-    series = []
+    rows of one table: each check-in and, for each chart, its value or why there is none
+    (the charts' text alternative, one row a check-in: a clinician reads a check-in
+    across its measures, and six tables of 52 rows would repeat every name six times)."""
+    items = [(item, item.short, item.title, frozenset(item.instrument_keys),
+              _checkin_values(item)) for item in checkins]
+    rows = [MeasureRow(title.removesuffix(" check-in"), []) for _, _, title, _, _ in items]
+    charts = []
     for n, (key, title, unit, y_max, tick_step, asked_keys, only_asked, band, what) in \
             enumerate(_CHECKIN_CHARTS):
         points = []
         baseline = None
-        for (item, short, name, instruments, values), row_cells in zip(rows, cells, strict=True):
+        for (item, short, name, instruments, values), row in zip(items, rows, strict=True):
             asked = not instruments.isdisjoint(asked_keys)
             v = values[n]
-            row_cells.append(_fmt(v) if v is not None else _note(item, asked))
+            row.cells.append(score_text(v) if v is not None else _note(item, asked))
             if only_asked and not asked:  # the chart leaves it out; the table says why
                 continue
             if v is None:
-                points.append(Point(short, name, v, row_cells[-1]))
+                points.append(Point(short, name, v, row.cells[-1]))
                 continue
             if item.kind == CheckIn.Kind.BASELINE:
                 baseline = v
@@ -362,21 +190,12 @@ def _checkin_series(checkins: list[CheckInItem]
         if baseline is not None:
             summary += " Dashed line: baseline."
         if band:
-            summary += " Shaded band: 0–1, pain-free or nearly."
-        series.append(Series(key=key, title=title, unit=unit, summary=summary, points=points,
-                             y_max=y_max, tick_step=tick_step,
-                             band_max=PAIN_FREE_MAX if band else None, baseline=baseline))
-    return series, [(name, tuple(c)) for (_, _, name, _, _), c in zip(rows, cells, strict=True)]
-
-
-# The check-in charts' keys, and the columns of their shared table (each one's unit).
-CHECKIN_CHART_KEYS = frozenset(key for key, *_ in _CHECKIN_CHARTS)
-MEASURE_COLUMNS = tuple(unit for _, _, unit, *_ in _CHECKIN_CHARTS)
-
-
-def week_of(enrollment: Enrollment, day: date) -> int:
-    """The program week a local date falls in, counted from the start date."""
-    return (day - enrollment.start_date).days // 7 + 1
+            summary += f" Shaded band: {pain_free_range()}, pain-free or nearly."
+        charts.append(Chart(key, title, unit, summary, points, y_max, tick_step,
+                            band_max=rules.PAIN_FREE_MAX if band else None,
+                            baseline=baseline, baseline_label=f"Baseline {score_text(baseline)}",
+                            own_table=False))
+    return charts, rows
 
 
 @dataclass
@@ -398,20 +217,24 @@ class Overview:
     week_count: int
     reminders_paused: bool
     checkins: list[CheckInItem]
-    series: list[Series]
+    series: list[Chart]
     full_scores: list[FullScores]
-    alerts: list[AlertItem]
-    resolved_alerts: list[AlertItem]
-    notes: list[NoteItem]
+    alerts: list[Alert]  # unresolved, newest first
+    resolved_alerts: list[Alert]  # the latest RESOLVED_SHOWN
+    notes: list[ClinicianNote]
     practice_minutes_total: int = 0
     practice_sessions_total: int = 0
-    # Each check-in's title and its value (or why none) for each of MEASURE_COLUMNS.
-    measure_rows: list[tuple[str, tuple[str, ...]]] = field(default_factory=list)
+    measure_rows: list[MeasureRow] = field(default_factory=list)
+    measure_columns: ClassVar[tuple[str, ...]] = MEASURE_COLUMNS
+    # The thresholds the pages name, from the rules that apply them.
+    pain_free_range: ClassVar[str] = pain_free_range()
+    real_change_points: ClassVar[int] = rules.REAL_CHANGE_POINTS
+    real_change_percent: ClassVar[int] = rules.REAL_CHANGE_PERCENT
 
     # The figures below are derived once each (cached): the template reads most of them
     # several times, and each walks the check-ins.
     @cached_property
-    def pain(self) -> Series:
+    def pain(self) -> Chart:
         return self.series[0]
 
     @cached_property
@@ -419,22 +242,27 @@ class Overview:
         return self.pain.baseline
 
     @cached_property
+    def _pain_answers(self) -> list[float]:
+        return [v for v in (i.total(rules.PAIN_AVG) for i in self.checkins) if v is not None]
+
+    @cached_property
     def pain_current(self) -> float | None:
-        done = [i for i in self.checkins if i.total(PAIN_AVG) is not None]
-        return done[-1].total(PAIN_AVG) if done else None
+        return self._pain_answers[-1] if self._pain_answers else None
 
     @cached_property
     def pain_change(self) -> float | None:
-        done = [i for i in self.checkins if i.total(PAIN_AVG) is not None]
-        if self.pain_baseline is None or len(done) < 2:
+        """Points of average pain below baseline (negative: above it), once shown."""
+        if not rules.shows_change(baseline=self.pain_baseline, current=self.pain_current,
+                                  pain_checkins=len(self._pain_answers)):
             return None
-        return self.pain_baseline - self.pain_current
+        points = rules.change_points(self.pain_baseline, self.pain_current)
+        return None if points is None else float(points)
 
     @cached_property
     def pain_change_percent(self) -> int | None:
-        if self.pain_change is None or not self.pain_baseline:
+        if self.pain_change is None:
             return None
-        return round(100 * self.pain_change / self.pain_baseline)
+        return rules.change_percent(self.pain_baseline, self.pain_current)
 
     @cached_property
     def pain_change_text(self) -> str:
@@ -442,11 +270,12 @@ class Overview:
 
     @cached_property
     def pain_free(self) -> bool:
-        return self.pain_current is not None and self.pain_current <= PAIN_FREE_MAX
+        return rules.is_pain_free_or_nearly(self.pain_current)
 
     @cached_property
     def is_real_improvement(self) -> bool:
-        return self.pain_change is not None and improved(self.pain_baseline, self.pain_current)
+        return self.pain_change is not None and rules.is_real_improvement(
+            self.pain_baseline, self.pain_current)
 
     @cached_property
     def unlockable_weeks(self) -> list[int]:
@@ -455,225 +284,68 @@ class Overview:
 
 RESOLVED_SHOWN = 10
 NOTES_SHOWN = 50
-_ALERT_KINDS = dict(Alert.Kind.choices)
-_ALERT_SEVERITIES = dict(Alert.Severity.choices)
-_ALERT_STATUSES = dict(Alert.Status.choices)
 
 
-def _display_name(person: list[str] | None) -> str | None:
-    """User.display_name from the [full name, email] it is made of, for names read in
-    plain SQL without building a User (None: no one, or an account since deleted).
-    tests/test_patient_detail.py checks it against the model's through both paths."""
-    if person is None:
-        return None
-    full_name, email = person
-    return full_name or email.split("@")[0]
+def load_week_count(enrollment: Enrollment) -> int:
+    """The number of weeks in the enrollment's program, from the program's outline
+    (read once per process, programs.selectors.program_outline), set on the
+    enrollment so `current_week` asks no query."""
+    enrollment._week_count = len(outline_for(enrollment).weeks)
+    return enrollment._week_count
 
 
-@dataclass
-class AlertItem:
-    """An alert as the patient's overview shows it: the same whether read in the
-    overview's one statement or through the model (after an action, on SQLite)."""
-
-    pk: int
-    kind: str
-    severity: str
-    status: str
-    details: dict
-    created_at: datetime
-    acknowledged_at: datetime | None
-    acknowledged_by: str | None  # display name
-    resolved_at: datetime | None
-    resolved_by: str | None
-
-    @property
-    def kind_label(self) -> str:
-        return _ALERT_KINDS.get(self.kind, self.kind)
-
-    @property
-    def severity_label(self) -> str:
-        return _ALERT_SEVERITIES.get(self.severity, self.severity)
-
-    @property
-    def status_label(self) -> str:
-        return _ALERT_STATUSES.get(self.status, self.status)
-
-    @classmethod
-    def of(cls, alert: Alert) -> AlertItem:
-        """From the model (with acknowledged_by and resolved_by loaded)."""
-        return cls(
-            pk=alert.pk, kind=alert.kind, severity=alert.severity, status=alert.status,
-            details=alert.details, created_at=alert.created_at,
-            acknowledged_at=alert.acknowledged_at,
-            acknowledged_by=alert.acknowledged_by.display_name if alert.acknowledged_by
-            else None,
-            resolved_at=alert.resolved_at,
-            resolved_by=alert.resolved_by.display_name if alert.resolved_by else None)
+def _reminders_paused(enrollment: Enrollment) -> bool:
+    return any(ReminderPreferences.objects.filter(enrollment_id=enrollment.pk)
+               .values_list("paused", flat=True)[:1])
 
 
-@dataclass
-class NoteItem:
-    """A clinician's note as the overview lists it."""
+def _practice_weeks(enrollment: Enrollment) -> dict[int, list[int]]:
+    """Practice seconds and sessions per program week (rules.week_of of the patient's
+    local date the player stored). One query: summed per day, at most one row a day."""
+    weeks: dict[int, list[int]] = {}
+    for day, seconds, n in (PracticeSession.objects.filter(enrollment_id=enrollment.pk)
+                            .values("local_date")
+                            .annotate(s=Sum("duration_seconds"), n=Count("pk"))
+                            .values_list("local_date", "s", "n")):
+        week = weeks.setdefault(rules.week_of(enrollment.start_date, day), [0, 0])
+        week[0] += seconds or 0
+        week[1] += n
+    return weeks
 
-    pk: int
-    body: str
-    created_at: datetime
-    author: str | None  # display name; None once the author's account is gone
+
+def _alerts(enrollment: Enrollment) -> list[Alert]:
+    """Every alert of the enrollment, newest first, with who acknowledged and resolved
+    it (their names only). One query."""
+    return list(Alert.objects.filter(enrollment_id=enrollment.pk)
+                .select_related("acknowledged_by", "resolved_by")
+                .only("kind", "severity", "status", "details", "created_at",
+                      "acknowledged_at", "resolved_at", "acknowledged_by__full_name",
+                      "acknowledged_by__email", "resolved_by__full_name",
+                      "resolved_by__email")
+                .order_by("-created_at", "-pk"))
 
 
-def _split_alerts(alerts: list[AlertItem]) -> tuple[list[AlertItem], list[AlertItem]]:
+def _split_alerts(alerts: list[Alert]) -> tuple[list[Alert], list[Alert]]:
     """Unresolved alerts, and the most recent resolved ones (newest first)."""
     return ([a for a in alerts if a.status != Alert.Status.RESOLVED],
             [a for a in alerts if a.status == Alert.Status.RESOLVED][:RESOLVED_SHOWN])
 
 
-def enrollment_facts(enrollment: Enrollment) -> bool:
-    """Load the program's week count onto the enrollment and say whether reminders are
-    paused. One query (both are small subqueries of the enrollment row)."""
-    # Plain, portable SQL: two tiny subqueries the ORM took ~1 ms to compile.
-    (n_weeks, paused), = _fetch(_FACTS_SQL, [enrollment.program_version_id, enrollment.pk])
-    enrollment._week_count = n_weeks or 0
-    return bool(paused)
-
-
-_FACTS_SQL = f"""
-SELECT (SELECT COUNT(*) FROM {Week._meta.db_table} WHERE version_id = %s),
-       (SELECT paused FROM {ReminderPreferences._meta.db_table} WHERE enrollment_id = %s
-        LIMIT 1)"""  # noqa: S608 (names from the models; values are params)
-
-_USER = ClinicianNote._meta.get_field("author").related_model._meta.db_table
-
-
-def _person(user_id: str) -> str:
-    """A user's [full name, email] (or null) by a scalar subquery: Postgres plans three
-    of these faster than three joins (~0.1 ms of the statement's ~0.45 ms planning)."""
-    return (f"(SELECT json_build_array(u.full_name, u.email) FROM {_USER} u "  # noqa: S608
-            f"WHERE u.id = {user_id})")
-
-
-_ACTIVITY = Attribution._meta.get_field("activity").related_model._meta.db_table
-
-# Everything the overview reads, in one statement of small subqueries, each an indexed
-# read of this enrollment's rows folded into one value (a JSON array, oldest or newest
-# first as shown): one round trip and one plan instead of six, and no ORM compile.
-# Practice is summed per program week here (floor division, as week_of, in float8: the
-# numeric division took half the subquery's time): 52 rows, not one per day. An
-# activity's week is found by scalar subqueries, not two LEFT JOINs: planned in half the
-# time (~0.07 ms less) for the same answer (none without an activity). Postgres;
-# elsewhere the same reads through the ORM (_overview_reads_orm), and
-# tests/test_patient_detail.py checks both give the same.
-_OVERVIEW_SQL = f"""
-SELECT
-  (SELECT COUNT(*) FROM {Week._meta.db_table} WHERE version_id = %s),
-  (SELECT paused FROM {ReminderPreferences._meta.db_table} WHERE enrollment_id = %s LIMIT 1),
-  {_OVERVIEW_CHECKINS_JSON},
-  (SELECT json_agg(json_build_array(p.week, p.seconds, p.sessions))::text
-   FROM (SELECT FLOOR((local_date - %s::date)::float8 / 7)::int + 1 AS week,
-                SUM(duration_seconds) AS seconds, COUNT(*) AS sessions
-         FROM {PracticeSession._meta.db_table} WHERE enrollment_id = %s GROUP BY 1) p),
-  (SELECT json_agg(json_build_array(
-              a.recorded_at, a.mind_brain_score,
-              (SELECT w.number FROM {Week._meta.db_table} w WHERE w.id = (
-                 SELECT act.week_id FROM {_ACTIVITY} act WHERE act.id = a.activity_id)))
-                   ORDER BY a.recorded_at, a.id)::text
-   FROM {Attribution._meta.db_table} a WHERE a.enrollment_id = %s),
-  (SELECT json_agg(json_build_array(al.id, al.kind, al.severity, al.status, al.details,
-                                    al.created_at, al.acknowledged_at,
-                                    {_person("al.acknowledged_by_id")},
-                                    al.resolved_at, {_person("al.resolved_by_id")})
-                   ORDER BY al.created_at DESC, al.id DESC)::text
-   FROM {Alert._meta.db_table} al WHERE al.enrollment_id = %s),
-  (SELECT json_agg(json_build_array(n.id, n.body, n.created_at, {_person("n.author_id")})
-                   ORDER BY n.created_at DESC, n.id DESC)::text
-   FROM (SELECT id, body, created_at, author_id FROM {ClinicianNote._meta.db_table}
-         WHERE enrollment_id = %s ORDER BY created_at DESC, id DESC LIMIT %s) n)"""  # noqa: S608 (names from the models; values are params)
-
-
-@dataclass
-class OverviewReads:
-    """The overview's rows, before any figure is derived from them."""
-
-    week_count: int
-    reminders_paused: bool
-    checkins: list[CheckInItem]
-    practice: list[tuple[int, int, int]]  # (program week, seconds, sessions)
-    attributions: list[tuple[datetime, int, int | None]]  # (when, score, activity's week)
-    alerts: list[AlertItem]  # newest first
-    notes: list[NoteItem]  # newest first, at most NOTES_SHOWN
-
-
-def overview_reads(enrollment: Enrollment, now: datetime, *, notes: bool = True
-                   ) -> OverviewReads:
-    """One statement on Postgres (_OVERVIEW_SQL), the ORM elsewhere."""
-    if connection.vendor != "postgresql":
-        return _overview_reads_orm(enrollment, now, notes=notes)
-    loads = json.loads
-    (n_weeks, paused, checkins, practice, attributions, alerts, note_rows), = _fetch(
-        _OVERVIEW_SQL,
-        [enrollment.program_version_id, enrollment.pk, enrollment.pk, now,
-         enrollment.start_date, enrollment.pk, enrollment.pk, enrollment.pk, enrollment.pk,
-         NOTES_SHOWN if notes else 0])
-    enrollment._week_count = n_weeks or 0
-    at = _at
-    return OverviewReads(
-        week_count=n_weeks or 0, reminders_paused=bool(paused),
-        checkins=_overview_checkin_items(loads(checkins) if checkins else None, enrollment,
-                                         now),
-        practice=[tuple(row) for row in loads(practice)] if practice else [],
-        attributions=[(at(recorded_at), score, week) for recorded_at, score, week
-                      in (loads(attributions) if attributions else ())],
-        alerts=[AlertItem(pk=pk, kind=kind, severity=severity, status=status,
-                          details=details, created_at=at(created_at),
-                          acknowledged_at=at(acknowledged_at),
-                          acknowledged_by=_display_name(acknowledged_by),
-                          resolved_at=at(resolved_at), resolved_by=_display_name(resolved_by))
-                for (pk, kind, severity, status, details, created_at, acknowledged_at,
-                     acknowledged_by, resolved_at, resolved_by)
-                in (loads(alerts) if alerts else ())],
-        notes=[NoteItem(pk=pk, body=body, created_at=at(created_at),
-                        author=_display_name(author))
-               for pk, body, created_at, author in (loads(note_rows) if note_rows else ())])
-
-
-def _overview_reads_orm(enrollment: Enrollment, now: datetime, *, notes: bool = True
-                        ) -> OverviewReads:
-    """overview_reads through the ORM, for SQLite (the embedded demo): six queries."""
-    paused = enrollment_facts(enrollment)
-    practice: dict[int, list[int]] = {}
-    for day, seconds, n in (PracticeSession.objects.filter(enrollment=enrollment)
-                            .values("local_date")
-                            .annotate(s=Sum("duration_seconds"), n=Count("pk"))
-                            .values_list("local_date", "s", "n")):
-        week = practice.setdefault(week_of(enrollment, day), [0, 0])
-        week[0] += seconds or 0
-        week[1] += n
-    return OverviewReads(
-        week_count=enrollment.week_count, reminders_paused=paused,
-        checkins=_checkins_with_scores_joined(enrollment, now, responses=False),
-        practice=[(week, seconds, n) for week, (seconds, n) in practice.items()],
-        attributions=list(Attribution.objects.filter(enrollment=enrollment)
-                          .order_by("recorded_at", "pk")
-                          .values_list("recorded_at", "mind_brain_score",
-                                       "activity__week__number")),
-        alerts=_alert_items(enrollment),
-        notes=patient_notes(enrollment) if notes else [])
-
-
 def patient_overview(enrollment: Enrollment, now: datetime, *, notes: bool = True) -> Overview:
-    """The patient-detail overview: measures over the program as chart data, alerts,
-    notes and what the clinician can change. One query on Postgres whatever the history
-    (overview_reads); without the notes for the printable summary."""
-    reads = overview_reads(enrollment, now, notes=notes)
-    checkins = reads.checkins
-    week_count = reads.week_count
+    """The patient-detail overview: measures over the program as charts, alerts, notes
+    and what the clinician can change. Six queries whatever the history (five without
+    the notes, for the printable summary); the program's week count comes from its
+    cached outline."""
+    week_count = load_week_count(enrollment)
+    checkins = opened_checkins(enrollment, now)
+    series, measure_rows = _checkin_charts(checkins)
 
-    series, measure_rows = _checkin_series(checkins)
-
-    # Practice minutes per program week (the player stores the patient's local date).
-    reached = max(1, min(week_count, week_of(enrollment, enrollment.local_date(now))))
+    # Practice minutes per program week, up to the week the calendar has reached.
+    reached = rules.weeks_so_far(start_date=enrollment.start_date,
+                                 today=enrollment.local_date(now), week_count=week_count)
     minutes = dict.fromkeys(range(1, reached + 1), 0)
     seconds_total = sessions_total = 0
-    for week, seconds, n in reads.practice:
+    for week, (seconds, n) in _practice_weeks(enrollment).items():
         seconds_total += seconds
         sessions_total += n
         if week in minutes:
@@ -681,66 +353,63 @@ def patient_overview(enrollment: Enrollment, now: datetime, *, notes: bool = Tru
     practice = [Point(f"W{w}", f"Week {w}", round(s / 60)) for w, s in minutes.items()]
     most = max([0] + [int(p.value or 0) for p in practice])
     practice_max = max(30, -(-(most + 1) // 30) * 30)
-    series.append(Series(
-        key="practice", title="Practice minutes each week", unit="Minutes of somatic tracking",
-        summary=f"{round(seconds_total / 60)} minutes in {sessions_total} sessions so far.",
-        points=practice, y_max=practice_max, tick_step=practice_max // 5, kind="bar"))
+    series.append(Chart(
+        "practice", "Practice minutes each week", "Minutes of somatic tracking",
+        f"{round(seconds_total / 60)} minutes in {sessions_total} sessions so far.",
+        practice, practice_max, practice_max // 5, kind="bar"))
 
     # Mind-brain score: the program's three-causes activities and any causes answered in
     # a check-in, in time order.
     mind: list[tuple[datetime, Point]] = []
-    for recorded_at, score, week in reads.attributions:
-        week = week or week_of(enrollment, enrollment.local_date(recorded_at))
+    for recorded_at, score, week in (Attribution.objects.filter(enrollment_id=enrollment.pk)
+                                     .order_by("recorded_at", "pk")
+                                     .values_list("recorded_at", "mind_brain_score",
+                                                  "activity__week__number")):
+        week = week or rules.week_of(enrollment.start_date, enrollment.local_date(recorded_at))
         mind.append((recorded_at, Point(f"W{week}", f"Week {week} (three causes)", score)))
     for item in checkins:
-        value = item.total(CAUSES)
+        value = item.total(rules.CAUSES)
         if value is not None:
             mind.append((item.completed_at or item.opens_at, Point(item.short, item.title, value)))
     mind.sort(key=lambda pair: pair[0])
     mind_points = [p for _, p in mind]
-    series.append(Series(key="mind", title="Mind-brain score", unit="Mind-brain causes (0–3)",
-                         summary=_trend(mind_points, "mind-brain score")
-                         + " Patient's own coding.",
-                         points=mind_points, y_max=3, tick_step=1))
+    series.append(Chart("mind", "Mind-brain score", "Mind-brain causes (0–3)",
+                        _trend(mind_points, "mind-brain score") + " Patient's own coding.",
+                        mind_points, 3, 1))
 
     full = [
-        FullScores(title=i.title, phq9=i.total("phq9"), phq9_band=i.band("phq9"),
-                   gad7=i.total("gad7"), gad7_band=i.band("gad7"), fabq=i.total(FABQ))
+        FullScores(title=i.title, phq9=i.total(rules.PHQ9), phq9_band=i.band(rules.PHQ9),
+                   gad7=i.total(rules.GAD7), gad7_band=i.band(rules.GAD7),
+                   fabq=i.total(rules.FABQ_PA))
         for i in checkins
-        if not i.answered.keys().isdisjoint(("phq9", "gad7", FABQ))
+        if not i.answered.keys().isdisjoint((rules.PHQ9, rules.GAD7, rules.FABQ_PA))
     ]
 
-    alerts, resolved = _split_alerts(reads.alerts)
+    alerts, resolved = _split_alerts(_alerts(enrollment))
     return Overview(
         enrollment=enrollment, week=enrollment.current_week(now), week_count=week_count,
-        reminders_paused=reads.reminders_paused, checkins=checkins, series=series,
-        full_scores=full, alerts=alerts, resolved_alerts=resolved, notes=reads.notes,
+        reminders_paused=_reminders_paused(enrollment), checkins=checkins, series=series,
+        full_scores=full, alerts=alerts, resolved_alerts=resolved,
+        notes=patient_notes(enrollment) if notes else [],
         practice_minutes_total=round(seconds_total / 60),
         practice_sessions_total=sessions_total, measure_rows=measure_rows,
     )
 
 
-def _alert_items(enrollment: Enrollment) -> list[AlertItem]:
-    return [AlertItem.of(a) for a in Alert.objects.filter(enrollment=enrollment)
-            .select_related("acknowledged_by", "resolved_by").order_by("-created_at", "-pk")]
-
-
-def patient_alerts(enrollment: Enrollment) -> tuple[list[AlertItem], list[AlertItem]]:
+def patient_alerts(enrollment: Enrollment) -> tuple[list[Alert], list[Alert]]:
     """Unresolved alerts, and the most recent resolved ones. One query."""
-    return _split_alerts(_alert_items(enrollment))
+    return _split_alerts(_alerts(enrollment))
 
 
-def patient_notes(enrollment: Enrollment) -> list[NoteItem]:
-    """The newest notes, at most NOTES_SHOWN. One query."""
-    return [NoteItem(pk=n.pk, body=n.body, created_at=n.created_at,
-                     author=n.author.display_name if n.author else None)
-            for n in ClinicianNote.objects.filter(enrollment=enrollment)
-            .select_related("author").order_by("-created_at", "-pk")[:NOTES_SHOWN]]
+def patient_notes(enrollment: Enrollment) -> list[ClinicianNote]:
+    """The newest notes, at most NOTES_SHOWN, with their author's name. One query."""
+    return list(ClinicianNote.objects.filter(enrollment_id=enrollment.pk)
+                .select_related("author").only("body", "created_at", "author__full_name",
+                                               "author__email")
+                .order_by("-created_at", "-pk")[:NOTES_SHOWN])
 
 
 def alert_of_patient(enrollment: Enrollment, pk: int) -> Alert | None:
     """One alert of this (already access-checked) enrollment, or None."""
     return (Alert.objects.select_related("enrollment__patient", "practice")
             .filter(enrollment=enrollment, pk=pk).first())
-
-

@@ -21,11 +21,9 @@ from programs.models import (
     FearItem,
     PracticeSession,
 )
-from tracking.clinic.overview import CheckInItem, effective_status, week_of
-from tracking.models import (
-    CheckIn,
-    Response,
-)
+from tracking import rules
+from tracking.clinic.overview import CheckInItem, opened_checkins
+from tracking.models import Response
 
 
 # ---------------------------------------------------------------- check-in answers
@@ -55,8 +53,8 @@ def _answer_text(item: dict, value: Any) -> str:
     if value is None:
         return "No answer"
     if isinstance(value, dict):  # a cause: {"text", "category"}
-        category = dict(AttributionCategory.choices).get(value.get("category"),
-                                                         value.get("category", ""))
+        code = value.get("category", "")
+        category = dict(AttributionCategory.choices).get(code, code)
         return f"{value.get('text', '')} ({category})"
     label = (item.get("labels") or {}).get(str(value))
     return f"{value} – {label}" if label else str(value)
@@ -65,13 +63,7 @@ def _answer_text(item: dict, value: Any) -> str:
 def patient_checkin_answers(enrollment: Enrollment, now: datetime) -> list[CheckInAnswers]:
     """Every check-in that has opened, newest first, with every answer as asked (the
     wording of the instrument version that was answered). Two queries."""
-    checkins = {c.pk: c for c in (
-        CheckInItem(pk=c.pk, slot=c.slot, kind=c.kind, week=c.week,
-                    status=effective_status(c.status, c.closes_at, c.opens_at, enrollment, now),
-                    opens_at=c.opens_at, closes_at=c.closes_at, completed_at=c.completed_at,
-                    instrument_keys=c.instrument_keys or [])
-        for c in CheckIn.objects.filter(enrollment=enrollment, opens_at__lte=now)
-        .order_by("-opens_at", "-pk"))}
+    checkins = {item.pk: item for item in reversed(opened_checkins(enrollment, now))}
     by_checkin: dict[int, list[ResponseView]] = {pk: [] for pk in checkins}
     for r in (Response.objects.filter(checkin__enrollment=enrollment, checkin__opens_at__lte=now)
               .select_related("instrument").order_by("checkin_id", "pk")):
@@ -112,7 +104,7 @@ def patient_practice(enrollment: Enrollment) -> PracticeLog:
                             .values("local_date").annotate(s=Sum("duration_seconds"),
                                                            n=Count("pk"))
                             .values_list("local_date", "s", "n")):
-        week = weeks.setdefault(week_of(enrollment, day), [0, 0])
+        week = weeks.setdefault(rules.week_of(enrollment.start_date, day), [0, 0])
         week[0] += n
         week[1] += seconds or 0
         total += n
@@ -159,10 +151,10 @@ def patient_hierarchy(enrollment: Enrollment) -> Hierarchy:
     items = list(FearItem.objects.filter(enrollment=enrollment)
                  .order_by("harm_rating", "position", "pk"))
     rungs = {i.pk: Rung(item=i, exposures=[]) for i in items}
-    unlinked = []
+    unlinked: list[Exposure] = []
     for e in (Exposure.objects.filter(enrollment=enrollment)
               .order_by("-planned_at", "-pk")):
-        rung = rungs.get(e.fear_item_id)
+        rung = rungs.get(e.fear_item_id) if e.fear_item_id is not None else None
         (rung.exposures if rung is not None else unlinked).append(e)
     return Hierarchy(rungs=list(rungs.values()), unlinked=unlinked)
 
@@ -209,8 +201,9 @@ def patient_attributions(enrollment: Enrollment) -> list[AttributionView]:
         a = cause.attribution
         view = views.get(a.pk)
         if view is None:
-            week = a.activity.week.number if a.activity_id else week_of(
-                enrollment, enrollment.local_date(a.recorded_at))
+            # activity came with select_related: reading it costs no query.
+            week = a.activity.week.number if a.activity is not None else rules.week_of(
+                enrollment.start_date, enrollment.local_date(a.recorded_at))
             view = views[a.pk] = AttributionView(attribution=a, week=week, causes=[])
         view.causes.append(cause)
     return list(views.values())

@@ -11,12 +11,11 @@ from programs.models import (
     Exposure,
     PracticeSession,
 )
+from tracking import rules
 from tracking.clinic.caseload import change_text
-from tracking.clinic.overview import Overview, _checkins_with_scores, week_of
+from tracking.clinic.overview import Overview, opened_checkins
 from tracking.clinic.sections import patient_attributions
-from tracking.models import (
-    CheckIn,
-)
+from tracking.models import CheckIn, Response
 
 # ====================================================================== exports
 MEASUREMENT_HEADER = ["recorded_at", "program_week", "source", "context", "measure", "item",
@@ -26,21 +25,28 @@ MEASUREMENT_HEADER = ["recorded_at", "program_week", "source", "context", "measu
 def patient_measurements(enrollment: Enrollment, now: datetime) -> list[list[Any]]:
     """Every measurement of the patient, one value per row, oldest first, for the CSV
     export: check-in answers and scores (and missed check-ins), practice ratings,
-    exposures (predicted vs actual) and the three causes with both codings. Four
+    exposures (predicted vs actual) and the three causes with both codings. Five
     queries."""
     rows: list[tuple[datetime, list[Any]]] = []
 
     def local_week(at: datetime) -> int:
-        return week_of(enrollment, enrollment.local_date(at))
+        return rules.week_of(enrollment.start_date, enrollment.local_date(at))
 
-    for item in _checkins_with_scores(enrollment, now):
+    responses: dict[int, dict[str, dict[str, Any]]] = {}
+    for checkin_id, key, scores, answers, version in (
+            Response.objects.filter(checkin__enrollment=enrollment, checkin__opens_at__lte=now)
+            .values_list("checkin_id", "instrument_key", "scores", "answers",
+                         "instrument_version")):
+        responses.setdefault(checkin_id, {})[key] = {"scores": scores, "answers": answers,
+                                                     "version": version}
+    for item in opened_checkins(enrollment, now):
         at = item.completed_at or item.closes_at
         week = item.week or local_week(at)
         if item.status != CheckIn.Status.COMPLETED:
             rows.append((at, [at, week, "check-in", item.slot, "status", "", item.status_label,
                               "", ""]))
             continue
-        for key, response in sorted(item.responses.items()):
+        for key, response in sorted(responses.get(item.pk, {}).items()):
             version = response["version"]
             for answer_key, value in sorted((response.get("answers") or {}).items()):
                 if isinstance(value, dict):
@@ -55,7 +61,7 @@ def patient_measurements(enrollment: Enrollment, now: datetime) -> list[list[Any
             rows.append((at, [at, week, "check-in", item.slot, key, "total", scores.get("total"),
                               scores.get("band") or "", version]))
     for s in PracticeSession.objects.filter(enrollment=enrollment).order_by("practiced_at"):
-        week = week_of(enrollment, s.local_date)
+        week = rules.week_of(enrollment.start_date, s.local_date)
         for measure in ("pain_before", "pain_after", "threat_before", "threat_after",
                         "duration_seconds"):
             rows.append((s.practiced_at, [s.practiced_at, week, "somatic tracking", "",
@@ -117,8 +123,8 @@ def summary_rows(overview: Overview) -> list[SummaryRow]:
                                latest.value if latest else None, latest.name if latest else ""))
     for label, attr, scale in (("PHQ-9 (depression)", "phq9", "0–27"),
                                ("GAD-7 (anxiety)", "gad7", "0–21")):
-        done = [f for f in overview.full_scores if getattr(f, attr) is not None]
-        if done:
-            rows.append(SummaryRow(label, scale, getattr(done[0], attr), done[0].title,
-                                   getattr(done[-1], attr), done[-1].title))
+        scored = [f for f in overview.full_scores if getattr(f, attr) is not None]
+        if scored:
+            rows.append(SummaryRow(label, scale, getattr(scored[0], attr), scored[0].title,
+                                   getattr(scored[-1], attr), scored[-1].title))
     return rows

@@ -7,17 +7,18 @@ from __future__ import annotations
 
 import json
 
-from django.http import HttpRequest, HttpResponse
+from django.http import HttpResponse
 from django.shortcuts import render
 from django.utils import timezone
 from django.views.decorators.http import require_GET
 
 from painapp.accounts.access import staff_required
 from painapp.csvsafe import csv_response
+from painapp.types import MemberRequest
 from tracking.access import audit_read, enrollment_for_staff
+from tracking.charts import chart_cards
 from tracking.clinic.overview import patient_overview
 from tracking.clinic.sections import patient_hierarchy
-from tracking.clinic.views.patient import chart_card, draw
 from tracking.exports import fhir
 from tracking.exports.measurements import MEASUREMENT_HEADER, patient_measurements, summary_rows
 
@@ -30,7 +31,7 @@ def _filename(enrollment, what: str, ext: str) -> str:
 
 @require_GET
 @staff_required
-def patient_summary(request: HttpRequest, pk: int) -> HttpResponse:
+def patient_summary(request: MemberRequest, pk: int) -> HttpResponse:
     """One printable page: the numbers that matter, two charts, alerts and practice."""
     enrollment = enrollment_for_staff(request, pk)
     audit_read(request, "patient.summary_exported", enrollment)
@@ -45,7 +46,7 @@ def patient_summary(request: HttpRequest, pk: int) -> HttpResponse:
         "overview": overview,
         "hierarchy": hierarchy,
         "rows": summary_rows(overview),
-        "charts": [chart_card(draw(by_key[key]), printing=True) for key in ("pain", "fear")],
+        "charts": chart_cards([by_key["pain"], by_key["fear"]], printing=True),
         "generated_at": now,
     })
     response["Cache-Control"] = "no-store"
@@ -54,7 +55,7 @@ def patient_summary(request: HttpRequest, pk: int) -> HttpResponse:
 
 @require_GET
 @staff_required
-def patient_csv(request: HttpRequest, pk: int) -> HttpResponse:
+def patient_csv(request: MemberRequest, pk: int) -> HttpResponse:
     enrollment = enrollment_for_staff(request, pk)
     audit_read(request, "patient.csv_exported", enrollment)
     rows = patient_measurements(enrollment, timezone.now())
@@ -64,7 +65,7 @@ def patient_csv(request: HttpRequest, pk: int) -> HttpResponse:
 
 @require_GET
 @staff_required
-def patient_fhir(request: HttpRequest, pk: int) -> HttpResponse:
+def patient_fhir(request: MemberRequest, pk: int) -> HttpResponse:
     enrollment = enrollment_for_staff(request, pk)
     audit_read(request, "patient.fhir_exported", enrollment)
     bundle = fhir.checkins_bundle(enrollment)

@@ -5,12 +5,10 @@ from django.db import migrations, models
 
 
 def summarise_existing(apps, schema_editor):
-    # The live service, on purpose: one definition of every figure. On a new database
-    # there are no enrollments yet and it reads nothing but enrollment ids, so a later
-    # change to these models cannot break a fresh migrate.
-    from tracking.checkins.summaries import summaries_refresh_all
-
-    summaries_refresh_all()
+    # Nothing here any more: 0011 recomputes every summary with the live service once
+    # all the summary's columns exist (the live code reads columns this migration does
+    # not create yet, so calling it here broke migrating an older database with data).
+    pass
 
 
 class Migration(migrations.Migration):

@@ -2,22 +2,33 @@
 
 from __future__ import annotations
 
+import threading
 import time
 from datetime import datetime, timedelta
-from typing import NamedTuple
+from functools import reduce
+from operator import or_
+from typing import NamedTuple, cast
 
 from django.conf import settings
 from django.core import signing
-from django.db import connection, transaction
+from django.db import DatabaseError, connection, transaction
+from django.db.models import Q
 from django.urls import reverse
 from django.utils import timezone
 
+from tracking import rules
 from tracking.models import CheckIn, Delivery, ReminderPreferences, ReminderSchedule
-from tracking.reminders.schedules import _PENDING_CHECKIN, ENROLLMENT_COLUMNS
-from tracking.reminders.sweep import CLAIM_TIMEOUT, _eligible, _still_wanted
+from tracking.reminders.schedules import ENROLLMENT_COLUMNS
+from tracking.reminders.sweep import (
+    CLAIM_TIMEOUT,
+    REQUEUE_AFTER,
+    _eligible,
+    _still_wanted,
+)
 from tracking.reminders.transports import (
     Message,
     PermanentError,
+    TransactionalTransport,
     TransientError,
     Transport,
     transport_for,
@@ -36,12 +47,16 @@ _SEND_COLUMNS = (
     "schedule__enrollment__patient__full_name",
 )
 _UNSUBSCRIBE_SALT = "painapp.unsubscribe"
-# Deliveries a worker claims at once. Even if every send before the last of them waits
-# out the SMTP timeout, the last is sent within CLAIM_TIMEOUT (and `deliver_many`
-# renews a claim that gets old anyway); the checks read after the claim are at most
-# this many sends old.
+# Deliveries a worker claims at once: the checks read after the claim are at most
+# this many sends old. The heartbeat keeps all of them claimed meanwhile.
 CLAIM_AHEAD = 20
-_clock = time.monotonic  # how long a claim has been held (tests move it on)
+# How often a worker's heartbeat renews the claims it holds (seconds): well inside
+# CLAIM_TIMEOUT, so one late beat (a busy database) costs nothing.
+HEARTBEAT_EVERY = CLAIM_TIMEOUT.total_seconds() / 4
+# Before a send, a claim renewed less than this long ago (seconds) is surely still
+# ours and stays so while the heartbeat runs; an older one is renewed there and then.
+FRESH_FOR = CLAIM_TIMEOUT.total_seconds() / 2
+_clock = time.monotonic  # when a claim was last renewed (tests move it on)
 
 
 # ---------------------------------------------------------------- sending
@@ -78,20 +93,23 @@ def deliver_many(delivery_ids: list[int], now: datetime | None = None) -> list[O
       gets nothing. RETURNING says which rows this worker owns.
     - The patient's eligibility, channel and check-in are read once per claimed group,
       after the claim (so never older than the group's few sends).
-    - A claim older than half CLAIM_TIMEOUT is renewed before sending, conditionally
-      on still being ours, so `requeue_stale_deliveries` never hands a delivery this
-      worker is about to send to another worker, however slow the sends before it.
+    - While this worker holds claims, a heartbeat thread renews them every
+      HEARTBEAT_EVERY, however long a send takes: a claim expires (and
+      `requeue_stale_deliveries` hands the delivery to another worker) only when this
+      worker has died. Before each send the claim is checked to be ours (see _Claims).
     - Each outcome is recorded right after its send, in its own statement; an in-app
       notification is created in the same transaction as its "sent" (all or nothing).
     - One connection per transport for the whole call (one SMTP session for a chunk).
     """
     outcomes: dict[int, Outcome] = {}
     transports: dict[str, Transport] = {}
+    claims = _Claims()
     try:
         for start in range(0, len(delivery_ids), CLAIM_AHEAD):
             group = delivery_ids[start : start + CLAIM_AHEAD]
-            outcomes.update(_deliver_group(group, now or timezone.now(), transports))
+            outcomes.update(_deliver_group(group, now or timezone.now(), transports, claims))
     finally:
+        claims.stop()
         for transport in transports.values():
             transport.close()
     return [outcomes.get(pk, Outcome("missing")) for pk in delivery_ids]
@@ -102,15 +120,12 @@ def _claim(delivery_ids: list[int], now: datetime) -> dict[int, int]:
     meta = Delivery._meta
     quote = connection.ops.quote_name
     table = quote(meta.db_table)
-    ids = ", ".join(["%s"] * len(delivery_ids))
-    # Postgres: the subquery locks the rows in id order and re-checks its WHERE clause
-    # on a row another worker just claimed (READ COMMITTED), so that row drops out.
-    # SQLite: one writer at a time, so the statement is atomic as it is.
-    lock = " FOR UPDATE" if connection.features.has_select_for_update else ""
-    claimable = f"id IN ({ids}) AND (status = %s OR (status = %s AND claimed_at < %s))"
+    # The subquery locks the rows in id order and re-checks its WHERE clause on a row
+    # another worker just claimed (READ COMMITTED), so that row drops out.
+    claimable = "id = ANY(%s) AND (status = %s OR (status = %s AND claimed_at < %s))"
     sql = (
         f"UPDATE {table} SET status = %s, claimed_at = %s, attempts = attempts + 1"  # noqa: S608
-        f" WHERE id IN (SELECT id FROM {table} WHERE {claimable} ORDER BY id{lock})"
+        f" WHERE id IN (SELECT id FROM {table} WHERE {claimable} ORDER BY id FOR UPDATE)"
         " RETURNING id, attempts"
     )
     pending, sending = Delivery.Status.PENDING, Delivery.Status.SENDING
@@ -118,12 +133,12 @@ def _claim(delivery_ids: list[int], now: datetime) -> dict[int, int]:
     at = field.get_db_prep_save(now, connection)
     stale = field.get_db_prep_save(now - CLAIM_TIMEOUT, connection)
     with connection.cursor() as cursor:
-        cursor.execute(sql, [sending, at, *delivery_ids, pending, sending, stale])
+        cursor.execute(sql, [sending, at, list(delivery_ids), pending, sending, stale])
         return dict(cursor.fetchall())
 
 
 def _deliver_group(
-    delivery_ids: list[int], now: datetime, transports: dict[str, Transport]
+    delivery_ids: list[int], now: datetime, transports: dict[str, Transport], claims: _Claims
 ) -> dict[int, Outcome]:
     """Claim, re-check and send one group (see `deliver_many`).
 
@@ -133,7 +148,7 @@ def _deliver_group(
     and SMS leave the building one at a time, each recorded as soon as it is sent.
     """
     claimed = _claim(delivery_ids, now)
-    lease = _Lease(now)
+    claims.hold(claimed)
     rows = {
         d.pk: d
         for d in Delivery.objects.select_related(
@@ -148,7 +163,7 @@ def _deliver_group(
     checkins = {c for c in map(_checkin_id, mine) if c is not None}
     due_checkins = (
         set(
-            CheckIn.objects.filter(pk__in=checkins, status__in=_PENDING_CHECKIN).values_list(
+            CheckIn.objects.filter(pk__in=checkins, status__in=rules.CHECKIN_PENDING).values_list(
                 "pk", flat=True
             )
         )
@@ -161,7 +176,8 @@ def _deliver_group(
         prefs = getattr(enrollment, "reminder_preferences", None)
         checkin = _checkin_id(delivery)
         if not (
-            _eligible(enrollment, prefs)
+            prefs is not None
+            and _eligible(enrollment, prefs)
             and _channel_still_on(delivery, prefs)
             and (checkin is None or checkin in due_checkins)
         ):
@@ -175,12 +191,12 @@ def _deliver_group(
             status=Delivery.Status.SKIPPED, error="", sent_at=None
         )
         outcomes.update((d.pk, Outcome(Delivery.Status.SKIPPED, d.attempts)) for d in skipped)
-    local = [d for d in local if lease.keep(d, outcomes)]
+    local = [d for d in local if claims.keep(d, outcomes)]
     if local:
         try:
             with transaction.atomic():
                 for channel in {d.channel for d in local}:
-                    transports[channel].send_many(
+                    cast(TransactionalTransport, transports[channel]).send_many(
                         [(build_message(d), d) for d in local if d.channel == channel]
                     )
                 Delivery.objects.filter(pk__in=[d.pk for d in local]).update(
@@ -190,31 +206,100 @@ def _deliver_group(
         except (TransientError, PermanentError):
             remote = local + remote  # nothing was written: one at a time, each its outcome
     for delivery in remote:
-        if lease.keep(delivery, outcomes):
+        if claims.keep(delivery, outcomes):
             outcomes[delivery.pk] = _send(delivery, transports)
+    claims.release(delivery_ids)
     return outcomes
 
 
-class _Lease:
-    """A group's claim, renewed before a send once it is half way to CLAIM_TIMEOUT
-    (when `requeue_stale_deliveries` would hand it to another worker)."""
+class _Claims:
+    """The claims this worker holds, kept alive by a heartbeat while it lives.
 
-    def __init__(self, claimed_at: datetime) -> None:
-        self.claimed_at, self.started = claimed_at, _clock()
+    A claim's token is its `attempts` number (each claim adds one), so a renewal —
+    by the heartbeat, or here before a send — touches only a row still claimed by
+    this worker, never one another worker took over.
+
+    The heartbeat is a thread with its own database connection, started with the
+    first claim and stopped when `deliver_many` returns. Every HEARTBEAT_EVERY it
+    sets `claimed_at` to now on every claim held, so a send that hangs on a slow SMTP
+    server keeps its claim, and a worker that is killed stops renewing at once: its
+    claims expire CLAIM_TIMEOUT later and the minute sweep requeues them.
+    """
+
+    def __init__(self) -> None:
+        self._held: dict[int, int] = {}  # delivery id -> attempts (the claim's token)
+        self._renewed: dict[int, float] = {}  # delivery id -> _clock() of last renewal
+        self._lock = threading.Lock()
+        self._stopping = threading.Event()
+        self._thread: threading.Thread | None = None
+
+    def hold(self, claimed: dict[int, int]) -> None:
+        if not claimed:
+            return
+        at = _clock()
+        with self._lock:
+            self._held.update(claimed)
+            self._renewed.update(dict.fromkeys(claimed, at))
+        if self._thread is None:
+            self._thread = threading.Thread(target=self._beat, daemon=True,
+                                            name="delivery-heartbeat")
+            self._thread.start()
+
+    def release(self, delivery_ids: list[int]) -> None:
+        """Done with these (their outcomes are recorded): renew them no more."""
+        with self._lock:
+            for pk in delivery_ids:
+                self._held.pop(pk, None)
+                self._renewed.pop(pk, None)
 
     def keep(self, delivery: Delivery, outcomes: dict[int, Outcome]) -> bool:
-        """Whether `delivery` is still ours to send (renewing its claim if it is old)."""
-        elapsed = _clock() - self.started
-        if elapsed <= CLAIM_TIMEOUT.total_seconds() / 2:
+        """Whether `delivery` is still ours to send (renewing its claim if the
+        heartbeat has not lately)."""
+        with self._lock:
+            fresh = _clock() - self._renewed.get(delivery.pk, float("-inf")) < FRESH_FOR
+        if fresh:
             return True
-        renewed = self.claimed_at + timedelta(seconds=elapsed)
+        at = timezone.now()
         if Delivery.objects.filter(
-            pk=delivery.pk, status=Delivery.Status.SENDING, claimed_at=delivery.claimed_at
-        ).update(claimed_at=renewed):
-            delivery.claimed_at = renewed
+            pk=delivery.pk, status=Delivery.Status.SENDING, attempts=delivery.attempts
+        ).update(claimed_at=at):
+            delivery.claimed_at = at
+            with self._lock:
+                self._renewed[delivery.pk] = _clock()
             return True
         outcomes[delivery.pk] = Outcome(Delivery.Status.SENDING, delivery.attempts)
         return False  # another worker took it over
+
+    def stop(self) -> None:
+        self._stopping.set()
+        if self._thread is not None:
+            self._thread.join(timeout=HEARTBEAT_EVERY)
+
+    def _beat(self) -> None:
+        try:
+            while not self._stopping.wait(HEARTBEAT_EVERY):
+                with self._lock:
+                    held = dict(self._held)
+                if not held:
+                    continue
+                started = _clock()
+                try:
+                    _renew(held, timezone.now())
+                except DatabaseError:
+                    # The next beat reconnects; meanwhile `keep` renews before a send.
+                    connection.close()
+                    continue
+                with self._lock:
+                    for pk in held.keys() & self._renewed.keys():
+                        self._renewed[pk] = started
+        finally:
+            connection.close()  # this thread's own connection
+
+
+def _renew(held: dict[int, int], now: datetime) -> int:
+    """Renew the claims in `held` ({id: attempts}) that are still this worker's."""
+    ours = reduce(or_, (Q(pk=pk, attempts=attempts) for pk, attempts in held.items()))
+    return Delivery.objects.filter(ours, status=Delivery.Status.SENDING).update(claimed_at=now)
 
 
 def _transport(delivery: Delivery, transports: dict[str, Transport]) -> Transport:
@@ -237,8 +322,12 @@ def _send(delivery: Delivery, transports: dict[str, Transport]) -> Outcome:
         if delivery.attempts >= MAX_ATTEMPTS:
             _finish(delivery, Delivery.Status.FAILED, error=f"gave up: {error}")
             return Outcome(Delivery.Status.FAILED, delivery.attempts)
+        # The retry is queued with a countdown; the sweep steps in only if that
+        # message is lost (or the broker refuses it: requeue_soon).
+        requeue_at = timezone.now() + timedelta(seconds=retry_delay(delivery.attempts))
         Delivery.objects.filter(pk=delivery.pk).update(
-            status=Delivery.Status.PENDING, error=str(error)[:300]
+            status=Delivery.Status.PENDING, error=str(error)[:300],
+            requeue_at=requeue_at + REQUEUE_AFTER,
         )
         return Outcome(Delivery.Status.PENDING, delivery.attempts, retry=error)
     except PermanentError as error:

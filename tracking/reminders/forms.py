@@ -1,5 +1,7 @@
 from __future__ import annotations
 
+from typing import Any
+
 from django import forms
 
 from programs.forms import WEEKDAYS
@@ -56,7 +58,7 @@ class ReminderPreferencesForm(forms.ModelForm):
         if not self.offers_sms:
             del self.fields["sms_enabled"], self.fields["phone"]
 
-    def clean_phone(self):
+    def clean_phone(self) -> str:
         """Stored in E.164 (+447911123456), the form SMS providers take."""
         phone = self.cleaned_data.get("phone", "").strip()
         if not phone:
@@ -67,8 +69,9 @@ class ReminderPreferencesForm(forms.ModelForm):
                                         "+44 7911 123456.")
         return number
 
-    def clean(self):
-        data = super().clean()
+    def clean(self) -> dict[str, Any]:
+        super().clean()
+        data = self.cleaned_data
         start, end = data.get("quiet_start"), data.get("quiet_end")
         if (start is None) != (end is None):
             self.add_error("quiet_end" if start else "quiet_start",

@@ -4,15 +4,28 @@ from __future__ import annotations
 
 import logging
 from datetime import date, datetime, timedelta
-from typing import NamedTuple
+from typing import TYPE_CHECKING, NamedTuple
 
+from django.db import transaction
 from django.db.models import F, Window
 from django.db.models.functions import RowNumber
 from django.utils import timezone
 
 from programs.models import Enrollment
+from tracking import rules
 from tracking.models import CheckIn, ReminderPreferences, ReminderSchedule
-from tracking.reminders.localtime import in_quiet_hours, next_occurrence, wall_to_utc
+from tracking.reminders.localtime import (
+    in_quiet_hours,
+    local_date,
+    next_occurrence,
+    occurrence_on,
+    wall_to_utc,
+)
+
+if TYPE_CHECKING:
+    from zoneinfo import ZoneInfo
+
+    from painapp.accounts.models import User
 
 logger = logging.getLogger(__name__)
 
@@ -20,7 +33,6 @@ FOLLOWUP_AFTER = timedelta(hours=48)
 # The next few check-ins a check-in schedule looks at (the next reminder is for one
 # of the first ones to open).
 PENDING_CHECKINS = 3
-_PENDING_CHECKIN = [CheckIn.Status.SCHEDULED, CheckIn.Status.OPEN]
 # What the sweep reads of a schedule, its enrollment, patient and preferences (a user
 # row is wide, and turning unused columns into Python costs more than the queries).
 ENROLLMENT_COLUMNS = (
@@ -46,41 +58,129 @@ def preferences_for(enrollment: Enrollment) -> ReminderPreferences:
     return prefs
 
 
-def schedules_sync(*, enrollment: Enrollment, now: datetime | None = None) -> None:
-    """Create or refresh the enrollment's schedules from its preferences.
+def reminder_preferences_save(*, enrollment: Enrollment, prefs: ReminderPreferences) -> None:
+    """Save the patient's reminder settings and recompute their schedules in one
+    transaction: a sweep never sees the new settings with the old schedule."""
+    with transaction.atomic():
+        if prefs.email_enabled:
+            prefs.unsubscribed_at = None  # ticking "By email" again undoes an unsubscribe
+        prefs.save()
+        schedules_sync(enrollment=enrollment)
 
-    Called whenever preferences, the time zone or check-ins change. The next slot is
-    computed from `now`; a slot already delivered is never delivered again.
+
+def schedules_sync(*, enrollment: Enrollment, now: datetime | None = None) -> None:
+    """Create or recompute the enrollment's schedules from its preferences and the
+    patient's time zone as they are now.
+
+    Called by every change of the reminder time, days, quiet hours, time zone or
+    check-ins, in the transaction that makes the change. The rule it keeps: **one
+    reminder per local day, in the zone in force at that day's reminder time.**
+
+    - The next slot is the first one after `now`, in the zone in force now.
+    - A reminder the schedule was still waiting for — today's practice reminder, or
+      a check-in stage — is not lost when the change puts its time in the past: it is
+      due at once (unless quiet hours hold it past its day).
+    - A slot already delivered is never delivered again (the unique delivery). A
+      practice slot names its zone, so after a move west the new zone's day gets a
+      reminder of its own even if the old zone's reminder of the same date went out.
+
+    The enrollment's schedules are locked first: a sweep claiming them right now
+    skips them (SKIP LOCKED) or has committed before they are read, so a change
+    never races a claim into a lost or doubled slot.
     """
     now = now or timezone.now()
-    prefs = preferences_for(enrollment)
-    practice, _ = ReminderSchedule.objects.get_or_create(
-        enrollment=enrollment, kind=ReminderSchedule.Kind.PRACTICE
-    )
-    due, slot = _next_practice(enrollment, prefs, after=now)
-    practice.next_due_at, practice.next_slot = due, slot
-    practice.active = prefs.practice_enabled
-    practice.save(update_fields=["next_due_at", "next_slot", "active", "updated_at"])
+    with transaction.atomic():
+        prefs = preferences_for(enrollment)
+        practice, _ = ReminderSchedule.objects.select_for_update().get_or_create(
+            enrollment=enrollment, kind=ReminderSchedule.Kind.PRACTICE
+        )
+        at, day_slot = _owed_today(practice, enrollment, prefs, now) or _next_practice(
+            enrollment, prefs, after=now
+        )
+        practice.next_due_at, practice.next_slot = at, day_slot
+        practice.active = prefs.practice_enabled
+        practice.save(update_fields=["next_due_at", "next_slot", "active", "updated_at"])
 
-    checkin, _ = ReminderSchedule.objects.get_or_create(
-        enrollment=enrollment, kind=ReminderSchedule.Kind.CHECKIN
+        checkin, _ = ReminderSchedule.objects.select_for_update().get_or_create(
+            enrollment=enrollment, kind=ReminderSchedule.Kind.CHECKIN
+        )
+        owed = checkin.next_slot if checkin.active else ""
+        due, slot = _next_checkin(enrollment, prefs, after=now, owed=owed)
+        checkin.next_due_at, checkin.next_slot = due, slot
+        checkin.active = prefs.checkin_enabled and due is not None
+        checkin.save(update_fields=["next_due_at", "next_slot", "active", "updated_at"])
+
+
+def schedules_sync_for_patient(*, user: User) -> None:
+    """The patient's time zone changed: recompute every schedule they have, in the
+    caller's transaction. Registered with accounts (TrackingConfig.ready), which runs
+    it on every path that changes a zone, the Django admin included."""
+    enrollments = Enrollment.objects.filter(
+        patient=user, pk__in=ReminderSchedule.objects.values("enrollment_id")
     )
-    due, slot = _next_checkin(enrollment, prefs, after=now)
-    checkin.next_due_at, checkin.next_slot = due, slot
-    checkin.active = prefs.checkin_enabled and due is not None
-    checkin.save(update_fields=["next_due_at", "next_slot", "active", "updated_at"])
+    for enrollment in enrollments:
+        enrollment.patient = user  # the zone just set
+        schedules_sync(enrollment=enrollment)
+
+
+def practice_slot(day: date, tz: ZoneInfo) -> str:
+    """The slot of `day`'s practice reminder in `tz`, e.g. "practice:2026-03-08:Europe/London".
+
+    The zone is part of it: a day belongs to the zone in force at its reminder time.
+    """
+    return f"practice:{day.isoformat()}:{tz.key}"
+
+
+def _slot_day(slot: str) -> date | None:
+    """The local day a practice slot is for (None for any other slot)."""
+    kind, _, rest = slot.partition(":")
+    if kind != ReminderSchedule.Kind.PRACTICE:
+        return None
+    try:
+        return date.fromisoformat(rest[:10])
+    except ValueError:
+        return None
+
+
+def _owed_today(
+    schedule: ReminderSchedule, enrollment: Enrollment, prefs: ReminderPreferences,
+    now: datetime,
+) -> tuple[datetime, str] | None:
+    """Today's practice reminder, due now, if the schedule was still waiting for it
+    and the change has put today's reminder time in the past (where "the next one
+    after now" would skip the day). None otherwise."""
+    if not (schedule.active and prefs.practice_enabled):
+        return None
+    tz = enrollment.patient.tzinfo
+    today = local_date(now, tz)
+    if _slot_day(schedule.next_slot) != today:
+        return None  # today's went out already (or the schedule was waiting for another day)
+    if today.weekday() not in set(prefs.practice_days or range(7)):
+        return None
+    quiet_start, quiet_end = prefs.quiet_start, prefs.quiet_end
+    if occurrence_on(today, at=prefs.practice_time, tz=tz, quiet_start=quiet_start,
+                     quiet_end=quiet_end) > now:
+        return None  # still ahead: the usual rule finds it
+    at = now
+    if quiet_end is not None and in_quiet_hours(now.astimezone(tz).time(), quiet_start,
+                                                 quiet_end):
+        at = wall_to_utc(today, quiet_end, tz)
+        if at <= now:
+            return None  # quiet until tomorrow: today's reminder is not sent late
+    return at, practice_slot(today, tz)
 
 
 def _next_practice(enrollment, prefs, *, after: datetime) -> tuple[datetime, str]:
+    tz = enrollment.patient.tzinfo
     instant, day = next_occurrence(
         at=prefs.practice_time,
         weekdays=prefs.practice_days,
-        tz=enrollment.patient.tzinfo,
+        tz=tz,
         after=after,
         quiet_start=prefs.quiet_start,
         quiet_end=prefs.quiet_end,
     )
-    return instant, f"practice:{day.isoformat()}"
+    return instant, practice_slot(day, tz)
 
 
 class PendingCheckIn(NamedTuple):
@@ -96,10 +196,15 @@ _PENDING_FIELDS = ("pk", "due_date", "opens_at", "closes_at")
 
 
 def _next_checkin(
-    enrollment, prefs, *, after: datetime, pending: list[PendingCheckIn] | None = None
+    enrollment, prefs, *, after: datetime, pending: list[PendingCheckIn] | None = None,
+    owed: str = "",
 ) -> tuple[datetime | None, str]:
     """The next check-in reminder: when one opens (at the practice time on its day),
     and a follow-up 48 hours later if it is still not done.
+
+    `owed` is the slot the schedule was waiting for before a change (schedules_sync):
+    if the change put its time in the past, it is due at `after` instead of skipped,
+    as long as its check-in is still open.
 
     `pending` is the enrollment's first few scheduled or open check-ins closing after
     `after`, in opening order, when the caller already has them (the sweep loads them
@@ -111,7 +216,7 @@ def _next_checkin(
         pending = [
             PendingCheckIn(*row)
             for row in CheckIn.objects.filter(
-                enrollment=enrollment, status__in=_PENDING_CHECKIN, closes_at__gt=after
+                enrollment=enrollment, status__in=rules.CHECKIN_PENDING, closes_at__gt=after
             )
             .order_by("opens_at", "pk")
             .values_list(*_PENDING_FIELDS)[:PENDING_CHECKINS]
@@ -135,8 +240,11 @@ def _next_checkin(
                 tz,
             )
         for stage, at in (("open", opens), ("followup", follow)):
+            slot = f"checkin:{checkin.pk}:{stage}"
             if after < at < checkin.closes_at:
-                candidates.append((at, f"checkin:{checkin.pk}:{stage}"))
+                candidates.append((at, slot))
+            elif slot == owed and at <= after < checkin.closes_at:
+                candidates.append((after, slot))
     return min(candidates) if candidates else (None, "")
 
 
@@ -151,7 +259,7 @@ def _pending_checkins(
         return {}
     rows = (
         CheckIn.objects.filter(
-            enrollment_id__in=enrollment_ids, status__in=_PENDING_CHECKIN, closes_at__gt=after
+            enrollment_id__in=enrollment_ids, status__in=rules.CHECKIN_PENDING, closes_at__gt=after
         )
         .annotate(
             rank=Window(

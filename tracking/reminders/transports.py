@@ -13,13 +13,14 @@ import smtplib
 import urllib.error
 import urllib.request
 from dataclasses import dataclass, field
-from typing import Protocol
+from typing import Any, Protocol
 from urllib.parse import quote, urlencode, urlsplit
 
 import phonenumbers
 from django.conf import settings
 from django.core import mail
 from django.core.exceptions import ImproperlyConfigured
+from django.core.mail.backends.base import BaseEmailBackend
 
 from painapp.accounts.emails import build_email
 
@@ -60,6 +61,13 @@ class Transport(Protocol):
     def close(self) -> None: ...
 
 
+class TransactionalTransport(Transport, Protocol):
+    """A transport that writes only our own rows, so many messages can be sent and
+    recorded as one transaction."""
+
+    def send_many(self, items: list[tuple[Message, Any]]) -> None: ...
+
+
 class EmailTransport:
     """Sends through Django's email backend, on one connection for every message this
     transport sends (a worker's chunk of deliveries: one SMTP session, not one per
@@ -69,7 +77,7 @@ class EmailTransport:
     transactional = False
 
     def __init__(self) -> None:
-        self._connection = None
+        self._connection: BaseEmailBackend | None = None
 
     def send(self, message: Message, delivery=None) -> None:
         email = build_email(
@@ -83,8 +91,15 @@ class EmailTransport:
                 raise TransientError(f"SMTP {error.smtp_code}") from error
             raise PermanentError(f"SMTP {error.smtp_code}") from error
         except smtplib.SMTPRecipientsRefused as error:
+            # Refused at RCPT TO. smtplib raises this one exception for every reply
+            # code, so read the code: 4xx (421 closing, 450/451/452 busy, greylisted,
+            # out of space) means "try again later"; 5xx means "never".
             self.close()
-            raise PermanentError("recipient refused") from error
+            codes = sorted({code for code, _ in error.recipients.values()})
+            reason = f"recipient refused (SMTP {', '.join(map(str, codes))})"
+            if codes and all(400 <= code < 500 for code in codes):
+                raise TransientError(reason) from error
+            raise PermanentError(reason) from error
         except (
             TimeoutError,
             smtplib.SMTPServerDisconnected,
@@ -118,7 +133,7 @@ class InAppTransport:
     def send(self, message: Message, delivery=None) -> None:
         self.send_many([(message, delivery)])
 
-    def send_many(self, items: list[tuple[Message, object]]) -> None:
+    def send_many(self, items: list[tuple[Message, Any]]) -> None:
         """One INSERT for them all; the unique delivery makes a repeat a no-op."""
         from tracking.models import Notification
 
@@ -251,4 +266,6 @@ class SmsTransport:
 
 
 def transport_for(channel: str) -> Transport:
-    return {"email": EmailTransport, "in_app": InAppTransport, "sms": SmsTransport}[channel]()
+    transports: dict[str, type[Transport]] = {
+        "email": EmailTransport, "in_app": InAppTransport, "sms": SmsTransport}
+    return transports[channel]()

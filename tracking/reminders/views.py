@@ -11,26 +11,24 @@ from django.views.decorators.http import require_http_methods
 
 from painapp.accounts.access import patient_required
 from painapp.accounts.audit import audit
+from painapp.types import MemberRequest
 from programs.access import enrollment_required
 from programs.models import Enrollment
+from programs.types import PatientRequest
 from tracking.models import Notification, ReminderPreferences
 from tracking.reminders.delivery import enrollment_from_unsubscribe_token
 from tracking.reminders.forms import ReminderPreferencesForm
-from tracking.reminders.schedules import preferences_for, schedules_sync
+from tracking.reminders.schedules import preferences_for, reminder_preferences_save
 
 
 @enrollment_required
 @require_http_methods(["GET", "POST"])
-def settings_page(request: HttpRequest) -> HttpResponse:
+def settings_page(request: PatientRequest) -> HttpResponse:
     prefs = preferences_for(request.enrollment)
     form = ReminderPreferencesForm(request.POST if request.method == "POST" else None,
                                    instance=prefs)
     if request.method == "POST" and form.is_valid():
-        prefs = form.save(commit=False)
-        if prefs.email_enabled:
-            prefs.unsubscribed_at = None
-        prefs.save()
-        schedules_sync(enrollment=request.enrollment)
+        reminder_preferences_save(enrollment=request.enrollment, prefs=form.save(commit=False))
         messages.success(request, "Your reminder settings are saved.")
         return redirect("reminder_settings")
     return render(request, "tracking/patient/reminder_settings.html",
@@ -38,7 +36,7 @@ def settings_page(request: HttpRequest) -> HttpResponse:
 
 
 @patient_required
-def notifications(request: HttpRequest) -> HttpResponse:
+def notifications(request: MemberRequest) -> HttpResponse:
     items = list(Notification.objects.filter(user=request.user)[:50])
     Notification.objects.filter(user=request.user, read_at__isnull=True).update(
         read_at=timezone.now())

@@ -3,18 +3,19 @@ and raises an alert for the clinician; the patient continues once it is cleared.
 
 from __future__ import annotations
 
-from django.http import HttpRequest, HttpResponse
+from django.http import HttpResponse
 from django.shortcuts import redirect, render
 from django.views.decorators.http import require_http_methods
 
 from programs.access import enrollment_required
+from programs.types import PatientRequest
 from tracking.lifecycle import screening_submit
 from tracking.screening.forms import RED_FLAGS, ScreeningForm
 
 
 @enrollment_required(allow_onboarding=True)
 @require_http_methods(["GET", "POST"])
-def screening(request: HttpRequest) -> HttpResponse:
+def screening(request: PatientRequest) -> HttpResponse:
     enrollment = request.enrollment
     if enrollment.on_safety_hold:
         return redirect("safety_hold")
@@ -31,7 +32,7 @@ def screening(request: HttpRequest) -> HttpResponse:
 
 
 @enrollment_required(allow_onboarding=True)
-def hold(request: HttpRequest) -> HttpResponse:
+def hold(request: PatientRequest) -> HttpResponse:
     enrollment = request.enrollment
     if not enrollment.on_safety_hold:
         return redirect("today" if not enrollment.needs_onboarding else "onboarding")

@@ -6,6 +6,7 @@ from django.shortcuts import render
 
 from painapp.accounts.access import admin_required
 from painapp.accounts.models import Invitation, Membership, Role
+from painapp.health.heartbeat import reminders_heartbeat
 from painapp.types import MemberRequest
 
 
@@ -18,4 +19,5 @@ def practice_overview(request: MemberRequest) -> HttpResponse:
     )
     pending = Invitation.objects.filter(membership__practice=request.practice).pending().count()
     return render(request, "accounts/practice_overview.html",
-                  {"counts": counts, "pending_invitations": pending})
+                  {"counts": counts, "pending_invitations": pending,
+                   "reminders": reminders_heartbeat()})

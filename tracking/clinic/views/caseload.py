@@ -3,30 +3,33 @@
 The filter form and the sort and page links are plain GET links, so everything works
 without JavaScript and every state has its own URL; with htmx the table is swapped in
 place and the URL pushed. The whole page costs the same handful of queries for 5
-patients or 500 (tracking.selectors.caseload_page).
+patients or 500 (tracking.clinic.caseload.caseload_page).
 """
 
 from __future__ import annotations
 
-from html import escape
+from dataclasses import dataclass
 from urllib.parse import urlencode
 
-from django.http import HttpRequest, HttpResponse
+from django.http import HttpResponse
 from django.shortcuts import render
 from django.urls import reverse
 from django.utils import timezone
-from django.utils.safestring import SafeString, mark_safe
 from django.views.decorators.http import require_GET
 from django.views.decorators.vary import vary_on_headers
 
 from painapp.accounts.access import clinician_required
-from painapp.accounts.audit import ReadEvent
+from painapp.accounts.audit import audit_reads
+from painapp.types import MemberRequest
+from tracking import rules
 from tracking.access import enrollment_scope
-from tracking.clinic.caseload import SORTS, CaseloadQuery, CaseloadRow, caseload_page
+from tracking.charts import macros
+from tracking.clinic.caseload import SORTS, CaseloadQuery, caseload_page, shown_reads
 from tracking.clinic.forms import CaseloadFilterForm
 
 # What a bare /caseload/ shows: values equal to it are left out of URLs.
 _DEFAULT = CaseloadQuery()
+_MARKER = 987654321987654321
 
 
 def query_string(query: CaseloadQuery, path: str, **changes) -> str:
@@ -38,7 +41,7 @@ def query_string(query: CaseloadQuery, path: str, **changes) -> str:
     if set(changes) - {"page"}:
         values["page"] = 1
     values.update(changes)
-    params = {}
+    params: dict[str, object] = {}
     for name, value in values.items():
         if name == "dir" and value == ("asc" if values["sort"] == "name" else _DEFAULT.direction):
             continue
@@ -53,138 +56,92 @@ def query_string(query: CaseloadQuery, path: str, **changes) -> str:
     return path + ("?" + urlencode(params) if params else "")
 
 
-def _sort_headers(query: CaseloadQuery, path: str) -> dict[str, dict]:
-    """For each sortable column: its link (toggling direction if it is the current
-    sort) and its aria-sort value."""
-    headers = {}
-    for key, label in SORTS.items():
-        current = query.sort == key
+@dataclass(frozen=True)
+class Column:
+    """A column of the caseload table, as its header says it."""
+
+    key: str
+    label: str
+    sortable: bool = False
+    sort_hint: str = ""  # what a screen reader hears between "sort" and the direction
+    note: str = ""  # a muted word or two after the label
+    abbr: str = ""  # the label is an abbreviation of this
+
+
+COLUMNS = (
+    Column("name", "Patient", sortable=True),
+    Column("week", "Week", sortable=True),
+    Column("status", "Status"),
+    Column("last", "Last check-in", sortable=True),
+    Column("pain", "Average pain", sortable=True, sort_hint="by change, "),
+    Column("fear", "Fear of movement"),
+    Column("practice", "Practice", note=f"{rules.PRACTICE_LOOKBACK.days}\u00a0days"),
+    Column("alerts", "Alerts", sortable=True),
+    Column("pain_free", f"0–{rules.PAIN_FREE_MAX}",
+           abbr=f"Average pain {' or '.join(map(str, range(rules.PAIN_FREE_MAX + 1)))}: "
+                "pain-free or nearly pain-free"),
+)
+
+# The numbers the filter's words quote, from the rules that use them.
+THRESHOLDS = {"points": rules.REAL_CHANGE_POINTS, "percent": rules.REAL_CHANGE_PERCENT,
+              "weeks": rules.MIN_WEEKLY_FOR_TREND}
+
+
+@dataclass(frozen=True)
+class Header:
+    """A column's header on this page: for a sortable column, its link (toggling the
+    direction if it is the current sort) and its aria-sort value."""
+
+    column: Column
+    url: str = ""
+    aria_sort: str = ""
+    next: str = ""  # the direction the link sorts in, in words
+
+
+def _headers(query: CaseloadQuery, path: str) -> list[Header]:
+    headers = []
+    for column in COLUMNS:
+        if not column.sortable:
+            headers.append(Header(column))
+            continue
+        current = query.sort == column.key
         if current:
             direction = "asc" if query.direction == "desc" else "desc"
         else:
-            direction = "asc" if key == "name" else "desc"
-        headers[key] = {
-            "label": label,
-            "url": query_string(query, path, sort=key, dir=direction),
-            "aria_sort": ("ascending" if query.direction == "asc" else "descending")
-            if current else None,
-            "next": "ascending" if direction == "asc" else "descending",
-        }
+            direction = "asc" if column.key == "name" else "desc"
+        headers.append(Header(
+            column, url=query_string(query, path, sort=column.key, dir=direction),
+            aria_sort=("ascending" if query.direction == "asc" else "descending")
+            if current else "",
+            next="ascending" if direction == "asc" else "descending"))
     return headers
-
-
-# The table's rows are written here, not by a template loop: 25 rows of nine cells,
-# each a handful of conditions and values, cost the template language ~150 µs a row
-# (a lookup, localisation and escaping per value), most of the page's rendering. The
-# markup is the template's, line for line. The patient's name is the only text that
-# comes from someone's typing and is escaped (html.escape, what Django's escape does);
-# the status label is ours, escaped all the same; everything else is a number or words
-# made by CaseloadRow from numbers.
-def _row_html(row: CaseloadRow, detail_url: str) -> str:
-    urgent, unresolved = row.alerts_urgent, row.alerts_unresolved
-    lines = [
-        f'<tr class="caseload__row{" caseload__row--urgent" if urgent else ""}">',
-        f'  <th scope="row"><a class="caseload__name" '
-        f'href="{detail_url.format(row.enrollment_id)}">{escape(row.name)}</a></th>',
-        f'  <td class="num">{row.week}<span class="muted"> of {row.week_count}</span></td>'
-        if row.week else '  <td class="num"><span class="muted">Not started</span></td>',
-        "  <td>",
-        f'    <span class="cell-line">{escape(row.status_label)}</span>',
-    ]
-    if row.on_hold:
-        lines.append('    <span class="cell-line"><span class="badge badge--danger">'
-                     "Safety hold</span></span>")
-    lines.append("  </td>\n  <td>")
-    if row.last_checkin_at:
-        lines.append(f'    <span class="cell-line"><time datetime="{row.last_checkin_iso}">'
-                     f"{row.last_checkin_text}</time></span>")
-    else:
-        lines.append('    <span class="cell-line"><span class="muted">None yet</span></span>')
-    if row.missed_recent:
-        lines.append('    <span class="cell-line"><span class="badge badge--warn">'
-                     "Missed recently</span></span>")
-    lines.append("  </td>\n  <td>")
-    if row.pain_current is not None:
-        baseline = (f' <span class="muted">from {row.pain_baseline_text}</span>'
-                    if row.pain_baseline is not None else "")
-        lines.append(f'    <span class="cell-line"><span class="num caseload__value">'
-                     f"{row.pain_current_text}</span>{baseline}</span>")
-        change = row.pain_change
-        if change is not None:
-            trend = (" delta--better" if row.is_real_improvement
-                     else " delta--worse" if change < 0 else "")
-            lines.append(f'    <span class="cell-line delta{trend}">{row.pain_change_text}</span>')
-        if row.not_improving:
-            lines.append('    <span class="cell-line"><span class="badge badge--warn">'
-                         "Not improving</span></span>")
-    else:
-        lines.append('    <span class="muted">No answers yet</span>')
-    lines.append("  </td>\n  <td>")
-    if row.fear_current is not None:
-        change = row.fear_change
-        baseline = (f' <span class="muted">from {row.fear_baseline_text}</span>'
-                    if row.fear_baseline is not None and change is not None else "")
-        lines.append(f'    <span class="cell-line"><span class="num caseload__value">'
-                     f"{row.fear_current_text}</span>{baseline}</span>")
-        if change is not None:
-            lines.append(f'    <span class="cell-line muted">{row.fear_change_text}</span>')
-    else:
-        lines.append('    <span class="muted">—</span>')
-    practice = row.practice_7d
-    lines.append(f'  </td>\n  <td class="num">{practice}<span class="visually-hidden"> '
-                 f'session{"" if practice == 1 else "s"}</span></td>\n  <td>')
-    if unresolved:
-        if urgent:
-            lines.append(f'    <span class="badge badge--danger">{urgent} urgent</span>')
-        if row.alerts_open:
-            lines.append(f'    <span class="badge badge--warn">{row.alerts_open} new</span>')
-        if row.alerts_seen:
-            lines.append(f'    <span class="badge badge--info">{row.alerts_seen} seen</span>')
-    else:
-        lines.append('    <span class="muted">None</span>')
-    lines.append("  </td>")
-    lines.append('  <td><span class="badge badge--ok">Yes</span></td>' if row.pain_free
-                 else '  <td><span class="visually-hidden">No</span></td>')
-    lines.append("</tr>")
-    return "\n".join(lines)
-
-
-def _rows_html(rows: list[CaseloadRow]) -> SafeString:
-    # The patient page's address reversed once, with a placeholder for the id (a
-    # reverse() a row was a third of the rows' cost). A reversed URL has no braces of
-    # its own: they would be percent-encoded.
-    marker = 987654321
-    detail_url = escape(reverse("patient_detail", args=[marker])).replace(str(marker), "{}")
-    return mark_safe("\n".join(_row_html(row, detail_url) for row in rows))  # noqa: S308 (_row_html escapes every text)
-
-
-# The status list's options, written here for the same reason: six options through the
-# template's loop (an unpacking, a comparison and two escaped values each) cost ~40 µs,
-# a fifth of the page's own template; this is ~4 µs. The loop's markup, whitespace
-# included; values and labels are ours, escaped all the same.
-def _status_options_html(choices: list[tuple[str, str]], selected: str) -> SafeString:
-    return mark_safe("".join(  # noqa: S308 (values and labels escaped here)
-        f'\n        <option value="{escape(value)}"{" selected" if value == selected else ""}>'
-        f"{escape(str(label))}</option>\n      " for value, label in choices))
 
 
 @require_GET
 @vary_on_headers("HX-Request")
 @clinician_required
-def caseload(request: HttpRequest) -> HttpResponse:
-    query, shown = CaseloadFilterForm.read(request.GET)
-    # Each patient shown is audited, by the page's own statement (one event each).
-    page = caseload_page(
-        enrollment_scope(request), query, timezone.now(), viewer_tz=request.user.tzinfo,
-        audit=ReadEvent.of(request, "caseload.viewed",
-                           practice_id=request.membership.practice_id))
+def caseload(request: MemberRequest) -> HttpResponse:
+    form = CaseloadFilterForm(request.GET)
+    query = form.query()
+    page = caseload_page(enrollment_scope(request), query, timezone.now(),
+                         viewer_tz=request.user.tzinfo)
+    # Each patient shown is a read of their data: one event each, written at once.
+    audit_reads(request, "caseload.viewed", practice_id=request.membership.practice_id,
+                reads=shown_reads(page.rows))
+    # The patient page's address, reversed once for the page rather than once a row: a
+    # placeholder id in it becomes each row's (a reversed URL has no digits of its own
+    # that could be taken for it: the marker is longer than any route's).
+    detail_url = reverse("patient_detail", args=[_MARKER])
+    for row in page.rows:
+        row.detail_url = detail_url.replace(str(_MARKER), str(row.enrollment_id))
     path = reverse("caseload")
     context = {
-        "shown": shown,
+        "form": form,
         "page": page,
-        "rows_html": _rows_html(page.rows),
         "query": query,
-        "headers": _sort_headers(query, path),
+        "headers": _headers(query, path),
+        "rows": macros("tracking/clinic/caseload.html").rows(page.rows),
+        "thresholds": THRESHOLDS,
         "sort_label": SORTS[query.sort],
         "previous_url": query_string(query, path, page=page.page - 1)
         if page.has_previous else "",
@@ -196,5 +153,4 @@ def caseload(request: HttpRequest) -> HttpResponse:
         # The form sends every field, empty or default; keep the address bar short.
         response["HX-Push-Url"] = query_string(query, path)
         return response
-    context["status_options"] = _status_options_html(shown["status_choices"], shown["status"])
     return render(request, "tracking/clinic/caseload.html", context)

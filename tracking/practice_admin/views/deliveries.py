@@ -9,6 +9,7 @@ from painapp.accounts.access import admin_required
 from painapp.accounts.audit import audit
 from painapp.types import MemberRequest
 from tracking.models import Delivery
+from tracking.reminders.sweep import STALE_AFTER
 
 
 @admin_required
@@ -20,4 +21,5 @@ def failed_deliveries(request: MemberRequest) -> HttpResponse:
         .order_by("-created_at")[:100]
     )
     audit(request, "deliveries.viewed", practice=request.practice)
-    return render(request, "tracking/practice_admin/failed_deliveries.html", {"failed": failed})
+    return render(request, "tracking/practice_admin/failed_deliveries.html", {
+        "failed": failed, "stale_hours": int(STALE_AFTER.total_seconds() // 3600)})

@@ -17,12 +17,14 @@ from django.contrib import messages
 from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
 from django.db.models import Count, OuterRef, Subquery
-from django.http import HttpRequest, HttpResponse
+from django.db.models.functions import Coalesce
+from django.http import HttpResponse
 from django.shortcuts import redirect, render
 from django.views.decorators.http import require_http_methods
 
 from painapp.accounts.access import admin_required
 from painapp.accounts.models import AuditEvent, Invitation
+from painapp.types import MemberRequest
 from programs.enrollments import CASELOAD_STATUSES
 from programs.models import Enrollment, EnrollmentStatus, Week
 from tracking import lifecycle
@@ -39,11 +41,15 @@ def _week_count() -> Subquery:
 
 
 @admin_required
-def enrollment_list(request: HttpRequest) -> HttpResponse:
+def enrollment_list(request: MemberRequest) -> HttpResponse:
     form = EnrollmentFilterForm(request.GET or None, practice=request.practice)
     qs = (visible_enrollments(request)
           .select_related("patient", "clinician", "program_version")
-          .annotate(weeks=_week_count())
+          # Straight into Enrollment.week_count's cache, so no row counts its weeks.
+          # (django-stubs' plugin calls any annotation named like a model attribute a
+          # redefinition; filling that attribute is the point here. An annotation under
+          # another name is lost to the plugin once it passes through Paginator.)
+          .annotate(_week_count=Coalesce(_week_count(), 0))  # type: ignore[no-redef]
           .order_by("-created_at", "-pk"))
     if form.is_valid():
         if form.cleaned_data["status"]:
@@ -51,8 +57,6 @@ def enrollment_list(request: HttpRequest) -> HttpResponse:
         if form.cleaned_data["clinician"]:
             qs = qs.filter(clinician=form.cleaned_data["clinician"])
     page = Paginator(qs, PER_PAGE).get_page(request.GET.get("page"))
-    for enrollment in page:
-        enrollment._week_count = enrollment.weeks or 0
     query = request.GET.copy()
     query.pop("page", None)
     return render(request, "tracking/practice_admin/enrollments.html",
@@ -60,7 +64,7 @@ def enrollment_list(request: HttpRequest) -> HttpResponse:
 
 
 @admin_required
-def enrollment_detail(request: HttpRequest, pk: int) -> HttpResponse:
+def enrollment_detail(request: MemberRequest, pk: int) -> HttpResponse:
     enrollment = enrollment_for_staff(request, pk)
     invitation = (Invitation.objects.filter(membership__user=enrollment.patient,
                                             membership__practice=request.practice)
@@ -70,11 +74,10 @@ def enrollment_detail(request: HttpRequest, pk: int) -> HttpResponse:
                                          object_id=str(enrollment.pk))
                .exclude(action="enrollment.viewed")
                .select_related("actor").order_by("-at")[:50])
-    for event in history:
-        event.label = action_label(event.action)
     audit_read(request, "enrollment.viewed", enrollment)
     return render(request, "tracking/practice_admin/enrollment_detail.html", {
-        "enrollment": enrollment, "invitation": invitation, "history": history,
+        "enrollment": enrollment, "invitation": invitation,
+        "history": [(event, action_label(event.action)) for event in history],
         "actions": [a for a in ACTIONS.values() if a.allowed(enrollment)],
         "can_transfer": enrollment.status in CASELOAD_STATUSES,
     })
@@ -120,7 +123,7 @@ ACTIONS = {a.key: a for a in [
 
 @admin_required
 @require_http_methods(["GET", "POST"])
-def enrollment_action(request: HttpRequest, pk: int, action: str) -> HttpResponse:
+def enrollment_action(request: MemberRequest, pk: int, action: str) -> HttpResponse:
     step = ACTIONS[action]
     enrollment = enrollment_for_staff(request, pk)
     error = ""
@@ -145,7 +148,7 @@ def enrollment_action(request: HttpRequest, pk: int, action: str) -> HttpRespons
 
 @admin_required
 @require_http_methods(["GET", "POST"])
-def enrollment_transfer(request: HttpRequest, pk: int) -> HttpResponse:
+def enrollment_transfer(request: MemberRequest, pk: int) -> HttpResponse:
     enrollment = enrollment_for_staff(request, pk)
     form = TransferForm(request.POST if request.method == "POST" else None,
                         practice=request.practice, current=enrollment.clinician)
