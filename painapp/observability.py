@@ -19,13 +19,16 @@ import logging
 import logging.config
 import re
 import warnings
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from celery import signals
 from pythonjsonlogger.json import JsonFormatter
 
 from painapp.accounts.middleware import _request_id, current_request_id
 from painapp.logfilters import redact
+
+if TYPE_CHECKING:
+    from sentry_sdk.types import Breadcrumb, BreadcrumbHint, Event, Hint
 
 REQUEST_ID_HEADER = "painapp_request_id"
 _VALID_ID = re.compile(r"^[A-Za-z0-9-]{8,64}$")
@@ -72,7 +75,7 @@ def scrub_text(text: Any) -> Any:
     return _EMAIL.sub("[email]", redact(_DETAIL.sub("", text)))
 
 
-def scrub_event(event: dict, hint: dict | None = None) -> dict:
+def scrub_event(event: Event, hint: Hint | None = None) -> Event:
     """Keep what says where the code failed; drop what could say who it failed for."""
     event.pop("user", None)
     event.pop("extra", None)
@@ -95,12 +98,13 @@ def scrub_event(event: dict, hint: dict | None = None) -> dict:
         event["message"] = scrub_text(event["message"])
     crumbs = event.get("breadcrumbs")
     values = crumbs.get("values") if isinstance(crumbs, dict) else crumbs
-    for crumb in values or []:
-        scrub_breadcrumb(crumb)
+    if isinstance(values, list):  # (or an AnnotatedValue, when the SDK trimmed them)
+        for crumb in values:
+            scrub_breadcrumb(crumb)
     return event
 
 
-def scrub_breadcrumb(crumb: dict, hint: dict | None = None) -> dict:
+def scrub_breadcrumb(crumb: Breadcrumb, hint: BreadcrumbHint | None = None) -> Breadcrumb:
     """A breadcrumb's data holds SQL parameters, URLs and log arguments: dropped."""
     crumb.pop("data", None)
     crumb["message"] = scrub_text(crumb.get("message"))
