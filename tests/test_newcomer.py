@@ -58,7 +58,9 @@ def test_links_in_emails_follow_the_port_bin_run_serves_on():
 
 def test_the_readme_documents_port():
     readme = (ROOT / "README.md").read_text()
-    assert re.search(r"^\| `PORT` \| `8000` \|", readme, re.MULTILINE)
+    [row] = [line for line in readme.splitlines() if line.startswith("| `WEB_CONCURRENCY`, `PORT`")]
+    assert "`bin/run` serves on `PORT`" in row
+    assert "`PORT=8080 bin/run`" in readme
 
 
 def test_the_favicon_is_served_where_browsers_ask_for_it(client):
