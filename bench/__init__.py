@@ -33,8 +33,9 @@ ROOT = Path(__file__).resolve().parent.parent
 WORK_DIR = ROOT / "var" / "bench"  # scratch: phase outputs, logs, mail (git-ignored)
 RESULTS_DIR = ROOT / "bench" / "results"  # what gets committed
 
-DATABASE_URL = (os.environ.get("BENCH_DATABASE_URL")
-                or "postgres://postgres@127.0.0.1:5432/painapp_bench")
+DATABASE_URL = (
+    os.environ.get("BENCH_DATABASE_URL") or "postgres://postgres@127.0.0.1:5432/painapp_bench"
+)
 REDIS_URL = os.environ.get("BENCH_REDIS_URL") or "redis://127.0.0.1:6379/10"
 SEED = int(os.environ.get("BENCH_SEED") or "20260307")
 # Every bench account's password (the load generator logs in with it).
@@ -50,29 +51,33 @@ def environ() -> dict[str, str]:
     production settings (DEBUG off) as the README deploys them behind a TLS proxy."""
     name = urlparse(DATABASE_URL).path.lstrip("/")
     if "bench" not in name:
-        sys.exit(f"BENCH_DATABASE_URL must name a database with 'bench' in it (got {name!r}):"
-                 " the generator drops and recreates it.")
+        sys.exit(
+            f"BENCH_DATABASE_URL must name a database with 'bench' in it (got {name!r}):"
+            " the generator drops and recreates it."
+        )
     env = dict(os.environ)
-    env.update({
-        "DJANGO_SETTINGS_MODULE": "painapp.settings",
-        "DATABASE_URL": DATABASE_URL,
-        "REDIS_URL": REDIS_URL,
-        "DEBUG": "false",
-        # Not a secret: only signs bench sessions on a throwaway database.
-        "SECRET_KEY": "bench-only-" + "k" * 60,
-        "ALLOWED_HOSTS": "127.0.0.1,localhost,testserver",
-        "SITE_URL": "https://127.0.0.1",
-        # Behind a TLS proxy, as the README deploys it: the load generator plays the
-        # proxy (on this machine) by sending X-Forwarded-Proto: https.
-        "TRUSTED_PROXIES": "127.0.0.1,::1",
-        "EMAIL_BACKEND": "django.core.mail.backends.filebased.EmailBackend",
-        "EMAIL_FILE_PATH": str(WORK_DIR / "mail"),
-        "PAINAPP_VAR_DIR": str(WORK_DIR / "var"),
-        "LOG_LEVEL": os.environ.get("BENCH_LOG_LEVEL") or "WARNING",
-        # The baseline page (/bench/baseline/) exists only where this is set: for the
-        # gunicorn that bench.http measures and the in-process bench.queries/profile.
-        "BENCH_VIEWS": "true",
-    })
+    env.update(
+        {
+            "DJANGO_SETTINGS_MODULE": "painapp.settings",
+            "DATABASE_URL": DATABASE_URL,
+            "REDIS_URL": REDIS_URL,
+            "DEBUG": "false",
+            # Not a secret: only signs bench sessions on a throwaway database.
+            "SECRET_KEY": "bench-only-" + "k" * 60,
+            "ALLOWED_HOSTS": "127.0.0.1,localhost,testserver",
+            "SITE_URL": "https://127.0.0.1",
+            # Behind a TLS proxy, as the README deploys it: the load generator plays the
+            # proxy (on this machine) by sending X-Forwarded-Proto: https.
+            "TRUSTED_PROXIES": "127.0.0.1,::1",
+            "EMAIL_BACKEND": "django.core.mail.backends.filebased.EmailBackend",
+            "EMAIL_FILE_PATH": str(WORK_DIR / "mail"),
+            "PAINAPP_VAR_DIR": str(WORK_DIR / "var"),
+            "LOG_LEVEL": os.environ.get("BENCH_LOG_LEVEL") or "WARNING",
+            # The baseline page (/bench/baseline/) exists only where this is set: for the
+            # gunicorn that bench.http measures and the in-process bench.queries/profile.
+            "BENCH_VIEWS": "true",
+        }
+    )
     return env
 
 
@@ -90,16 +95,24 @@ def collectstatic() -> None:
     every page needs: build it (quick when nothing changed)."""
     import subprocess
 
-    subprocess.run([str(ROOT / ".venv" / "bin" / "python"), "manage.py", "collectstatic",
-                    "--noinput", "-v0"], cwd=ROOT, env=environ(), check=True)
+    subprocess.run(
+        [str(ROOT / ".venv" / "bin" / "python"), "manage.py", "collectstatic", "--noinput", "-v0"],
+        cwd=ROOT,
+        env=environ(),
+        check=True,
+    )
 
 
 def write_phase(name: str, data: dict) -> Path:
     """Keep one phase's figures for the report (var/bench/<name>.json)."""
     WORK_DIR.mkdir(parents=True, exist_ok=True)
     path = WORK_DIR / f"{name}.json"
-    data = {"phase": name, "finished_at": time.strftime("%Y-%m-%dT%H:%M:%S%z"),
-            "load_average": [round(x, 2) for x in os.getloadavg()], **data}
+    data = {
+        "phase": name,
+        "finished_at": time.strftime("%Y-%m-%dT%H:%M:%S%z"),
+        "load_average": [round(x, 2) for x in os.getloadavg()],
+        **data,
+    }
     path.write_text(json.dumps(data, indent=2, default=str))
     return path
 

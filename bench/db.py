@@ -32,7 +32,8 @@ def reserve_ids(model: type[models.Model], count: int) -> list[int]:
     with connection.cursor() as cursor:
         cursor.execute(
             "SELECT nextval(pg_get_serial_sequence(%s, 'id')) FROM generate_series(1, %s)",
-            [table, count])
+            [table, count],
+        )
         return [row[0] for row in cursor.fetchall()]
 
 
@@ -65,8 +66,9 @@ def copy_rows(model: type[models.Model], rows: Iterable[dict]) -> int:
         if f.primary_key and f.attname not in first:
             skip_pk[i] = True
     if any(skip_pk):
-        columns = ", ".join(connection.ops.quote_name(f.column)
-                            for i, f in enumerate(fields) if not skip_pk[i])
+        columns = ", ".join(
+            connection.ops.quote_name(f.column) for i, f in enumerate(fields) if not skip_pk[i]
+        )
 
     def values(row: dict) -> list:
         out = []
@@ -88,9 +90,12 @@ def copy_rows(model: type[models.Model], rows: Iterable[dict]) -> int:
             out.append(v)
         return out
 
-    with connection.cursor() as cursor, cursor.cursor.copy(
-            f"COPY {connection.ops.quote_name(model._meta.db_table)} ({columns}) "
-            "FROM STDIN") as copy:
+    with (
+        connection.cursor() as cursor,
+        cursor.cursor.copy(
+            f"COPY {connection.ops.quote_name(model._meta.db_table)} ({columns}) FROM STDIN"
+        ) as copy,
+    ):
         for row in _chain(first, rows):
             copy.write_row(values(row))
             count += 1

@@ -46,8 +46,16 @@ SMALL_CASELOAD = 5  # clinician c1
 WEEKS = 52
 SHORT_WEEKS = 5  # history of c1's patients
 SAMPLES = 64  # answer sets kept per multi-item instrument
-TIMEZONES = ["Europe/London", "America/New_York", "America/Chicago", "America/Los_Angeles",
-             "Europe/Berlin", "Australia/Sydney", "Pacific/Auckland", "Asia/Kolkata"]
+TIMEZONES = [
+    "Europe/London",
+    "America/New_York",
+    "America/Chicago",
+    "America/Los_Angeles",
+    "Europe/Berlin",
+    "Australia/Sydney",
+    "Pacific/Auckland",
+    "Asia/Kolkata",
+]
 
 LAYOUT_TABLE = "bench_layout"
 
@@ -128,9 +136,18 @@ def generate(*, scale: float, seed: int, timings: dict) -> dict:
     with Timer("practices, people, memberships, authenticators", timings):
         password = make_password(bench.PASSWORD)
         practice_ids = reserve_ids(Practice, n_practices)
-        copy_rows(Practice, ({"id": pid, "name": f"Bench practice {p:02d}",
-                              "timezone": TIMEZONES[p % 4], "created_at": now}
-                             for p, pid in enumerate(practice_ids)))
+        copy_rows(
+            Practice,
+            (
+                {
+                    "id": pid,
+                    "name": f"Bench practice {p:02d}",
+                    "timezone": TIMEZONES[p % 4],
+                    "created_at": now,
+                }
+                for p, pid in enumerate(practice_ids)
+            ),
+        )
         copy_rows(PracticeSettings, ({"practice_id": pid} for pid in practice_ids))
         staff_per = 1 + CLINICIANS_PER_PRACTICE
         staff_ids = reserve_ids(User, n_practices * staff_per)
@@ -138,37 +155,80 @@ def generate(*, scale: float, seed: int, timings: dict) -> dict:
         users, memberships, authenticators = [], [], []
         admin_of, clinicians_of = {}, {}
         for p, pid in enumerate(practice_ids):
-            block = staff_ids[p * staff_per:(p + 1) * staff_per]
+            block = staff_ids[p * staff_per : (p + 1) * staff_per]
             admin_of[p], clinicians_of[p] = block[0], block[1:]
             for k, uid in enumerate(block):
                 email = admin_email(p) if k == 0 else clinician_email(p, k - 1)
                 role = Role.ADMIN if k == 0 else Role.CLINICIAN
-                users.append({"id": uid, "email": email, "password": password,
-                              "full_name": f"{'Admin' if k == 0 else 'Clinician'} {p:02d}-{k}",
-                              "timezone": TIMEZONES[p % 4], "date_joined": now})
-                memberships.append({"user_id": uid, "practice_id": pid, "role": role,
-                                    "is_active": True, "created_at": now})
-                authenticators.append({"user_id": uid, "type": Authenticator.Type.TOTP,
-                                       "data": {"secret": bench.TOTP_SECRET},
-                                       "created_at": now})
+                users.append(
+                    {
+                        "id": uid,
+                        "email": email,
+                        "password": password,
+                        "full_name": f"{'Admin' if k == 0 else 'Clinician'} {p:02d}-{k}",
+                        "timezone": TIMEZONES[p % 4],
+                        "date_joined": now,
+                    }
+                )
+                memberships.append(
+                    {
+                        "user_id": uid,
+                        "practice_id": pid,
+                        "role": role,
+                        "is_active": True,
+                        "created_at": now,
+                    }
+                )
+                authenticators.append(
+                    {
+                        "user_id": uid,
+                        "type": Authenticator.Type.TOTP,
+                        "data": {"secret": bench.TOTP_SECRET},
+                        "created_at": now,
+                    }
+                )
         layout = []  # one row per enrollment
         for p, pid in enumerate(practice_ids):
             for n in range(PATIENTS_PER_PRACTICE):
                 uid = patient_ids[p * PATIENTS_PER_PRACTICE + n]
                 c = clinician_of(n)
                 tz = TIMEZONES[rng.randrange(len(TIMEZONES))]
-                users.append({"id": uid, "email": patient_email(p, n), "password": password,
-                              "full_name": f"Patient {p:02d}-{n:04d}", "timezone": tz,
-                              "date_joined": now})
-                memberships.append({"user_id": uid, "practice_id": pid, "role": Role.PATIENT,
-                                    "is_active": True, "created_at": now})
+                users.append(
+                    {
+                        "id": uid,
+                        "email": patient_email(p, n),
+                        "password": password,
+                        "full_name": f"Patient {p:02d}-{n:04d}",
+                        "timezone": tz,
+                        "date_joined": now,
+                    }
+                )
+                memberships.append(
+                    {
+                        "user_id": uid,
+                        "practice_id": pid,
+                        "role": Role.PATIENT,
+                        "is_active": True,
+                        "created_at": now,
+                    }
+                )
                 weeks = SHORT_WEEKS if c == 1 else WEEKS
                 start = today - timedelta(days=7 * (weeks - 1) + rng.randrange(7))
                 practice_time = dtime(7 + rng.randrange(13), rng.choice((0, 30)))
-                layout.append({"patient_id": uid, "practice_id": pid, "practice_no": p,
-                               "patient_no": n, "clinician_no": c,
-                               "clinician_id": clinicians_of[p][c], "weeks": weeks,
-                               "start_date": start, "tz": tz, "practice_time": practice_time})
+                layout.append(
+                    {
+                        "patient_id": uid,
+                        "practice_id": pid,
+                        "practice_no": p,
+                        "patient_no": n,
+                        "clinician_no": c,
+                        "clinician_id": clinicians_of[p][c],
+                        "weeks": weeks,
+                        "start_date": start,
+                        "tz": tz,
+                        "practice_time": practice_time,
+                    }
+                )
         copy_rows(User, users)
         copy_rows(Membership, memberships)
         copy_rows(Authenticator, authenticators)
@@ -179,51 +239,98 @@ def generate(*, scale: float, seed: int, timings: dict) -> dict:
         for row, eid in zip(layout, enrollment_ids, strict=True):
             row["enrollment_id"] = eid
             began = datetime.combine(row["start_date"], dtime(8), tzinfo=UTC)
-            rows.append({
-                "id": eid, "patient_id": row["patient_id"], "practice_id": row["practice_id"],
-                "program_version_id": version.pk, "clinician_id": row["clinician_id"],
-                "start_date": row["start_date"], "status": EnrollmentStatus.ACTIVE,
-                "checkin_weekday": row["start_date"].weekday(),
-                "preferred_practice_time": row["practice_time"], "consented_at": began,
-                "onboarded_at": began, "screening": Screening.CLEAR, "created_at": began,
-                "updated_at": began,
-            })
+            rows.append(
+                {
+                    "id": eid,
+                    "patient_id": row["patient_id"],
+                    "practice_id": row["practice_id"],
+                    "program_version_id": version.pk,
+                    "clinician_id": row["clinician_id"],
+                    "start_date": row["start_date"],
+                    "status": EnrollmentStatus.ACTIVE,
+                    "checkin_weekday": row["start_date"].weekday(),
+                    "preferred_practice_time": row["practice_time"],
+                    "consented_at": began,
+                    "onboarded_at": began,
+                    "screening": Screening.CLEAR,
+                    "created_at": began,
+                    "updated_at": began,
+                }
+            )
         copy_rows(Enrollment, rows)
-        copy_rows(ReminderPreferences, (
-            {"enrollment_id": r["enrollment_id"], "practice_time": r["practice_time"],
-             "updated_at": now} for r in layout))
+        copy_rows(
+            ReminderPreferences,
+            (
+                {
+                    "enrollment_id": r["enrollment_id"],
+                    "practice_time": r["practice_time"],
+                    "updated_at": now,
+                }
+                for r in layout
+            ),
+        )
         tomorrow = today + timedelta(days=1)
         schedules = []
         for r in layout:
             due = datetime.combine(tomorrow, r["practice_time"], tzinfo=ZoneInfo(r["tz"]))
-            schedules.append({"enrollment_id": r["enrollment_id"],
-                              "kind": ReminderSchedule.Kind.PRACTICE,
-                              "next_due_at": due.astimezone(UTC),
-                              "next_slot": f"practice:{tomorrow.isoformat()}", "active": True,
-                              "updated_at": now})
+            schedules.append(
+                {
+                    "enrollment_id": r["enrollment_id"],
+                    "kind": ReminderSchedule.Kind.PRACTICE,
+                    "next_due_at": due.astimezone(UTC),
+                    "next_slot": f"practice:{tomorrow.isoformat()}",
+                    "active": True,
+                    "updated_at": now,
+                }
+            )
             # No check-in is scheduled ahead in this data set (the last one is open or
             # done), so the check-in schedule rests, as schedules_sync would leave it.
-            schedules.append({"enrollment_id": r["enrollment_id"],
-                              "kind": ReminderSchedule.Kind.CHECKIN, "next_due_at": None,
-                              "next_slot": "", "active": False, "updated_at": now})
+            schedules.append(
+                {
+                    "enrollment_id": r["enrollment_id"],
+                    "kind": ReminderSchedule.Kind.CHECKIN,
+                    "next_due_at": None,
+                    "next_slot": "",
+                    "active": False,
+                    "updated_at": now,
+                }
+            )
         copy_rows(ReminderSchedule, schedules)
         execute(f"DROP TABLE IF EXISTS {LAYOUT_TABLE}")
         execute(f"""CREATE TABLE {LAYOUT_TABLE} (
                       enrollment_id bigint PRIMARY KEY, patient_id bigint, practice_id bigint,
                       practice_no int, patient_no int, clinician_no int, clinician_id bigint,
                       weeks int, start_date date, tz text, practice_time time)""")
-        cols = ["enrollment_id", "patient_id", "practice_id", "practice_no", "patient_no",
-                "clinician_no", "clinician_id", "weeks", "start_date", "tz", "practice_time"]
-        with connection.cursor() as cursor, cursor.cursor.copy(
-                f"COPY {LAYOUT_TABLE} ({', '.join(cols)}) FROM STDIN") as copy:
+        cols = [
+            "enrollment_id",
+            "patient_id",
+            "practice_id",
+            "practice_no",
+            "patient_no",
+            "clinician_no",
+            "clinician_id",
+            "weeks",
+            "start_date",
+            "tz",
+            "practice_time",
+        ]
+        with (
+            connection.cursor() as cursor,
+            cursor.cursor.copy(f"COPY {LAYOUT_TABLE} ({', '.join(cols)}) FROM STDIN") as copy,
+        ):
             for r in layout:
                 copy.write_row([r[c] for c in cols])
         execute(f"ANALYZE {LAYOUT_TABLE}")
 
     params = {
-        "now": now, "today": today, "window": window, "version": version.pk,
-        "baseline": json.dumps(cfg["baseline"]), "weekly": json.dumps(cfg["weekly"]),
-        "end": json.dumps(cfg["end"]), "followup": json.dumps(cfg["followup"]),
+        "now": now,
+        "today": today,
+        "window": window,
+        "version": version.pk,
+        "baseline": json.dumps(cfg["baseline"]),
+        "weekly": json.dumps(cfg["weekly"]),
+        "end": json.dumps(cfg["end"]),
+        "followup": json.dumps(cfg["followup"]),
         "full_weeks": [int(n) for n in cfg.get("full_weeks") or []],
     }
     with Timer("check-ins (SQL)", timings):
@@ -233,17 +340,28 @@ def generate(*, scale: float, seed: int, timings: dict) -> dict:
     # The big tables do not depend on each other: two connections at once use both
     # cores of a small machine.
     with Timer("responses ‖ sessions, completions, ladders, alerts (SQL)", timings):
-        run_parallel(seed, params, timings, [
-            [("responses", RESPONSES_SQL)],
-            [("somatic-tracking sessions", PRACTICE_SESSIONS_SQL),
-             ("activity completions", COMPLETIONS_SQL), ("reflections", REFLECTIONS_SQL),
-             ("attributions", ATTRIBUTIONS_SQL), ("attribution causes", CAUSES_SQL),
-             ("fear ladders", FEAR_ITEMS_SQL), ("exposures", EXPOSURES_SQL),
-             ("alerts", ALERTS_SQL)],
-        ])
+        run_parallel(
+            seed,
+            params,
+            timings,
+            [
+                [("responses", RESPONSES_SQL)],
+                [
+                    ("somatic-tracking sessions", PRACTICE_SESSIONS_SQL),
+                    ("activity completions", COMPLETIONS_SQL),
+                    ("reflections", REFLECTIONS_SQL),
+                    ("attributions", ATTRIBUTIONS_SQL),
+                    ("attribution causes", CAUSES_SQL),
+                    ("fear ladders", FEAR_ITEMS_SQL),
+                    ("exposures", EXPOSURES_SQL),
+                    ("alerts", ALERTS_SQL),
+                ],
+            ],
+        )
     execute("SET session_replication_role = DEFAULT")
-    with Timer("derived figures: sessions, mind-brain scores, check-in summaries (services)",
-               timings):
+    with Timer(
+        "derived figures: sessions, mind-brain scores, check-in summaries (services)", timings
+    ):
         from programs.services import enrollment_figures_refresh
         from tracking.checkins.summaries import summaries_refresh_all
 
@@ -266,8 +384,9 @@ def loading_session(seed: int) -> None:
                 AS $$ SELECT hashint8extended(a * 1000003 + b, {int(seed)}) & 2147483647 $$""")
 
 
-def run_parallel(seed: int, params: dict, timings: dict,
-                 groups: list[list[tuple[str, str]]]) -> None:
+def run_parallel(
+    seed: int, params: dict, timings: dict, groups: list[list[tuple[str, str]]]
+) -> None:
     """Run each group's statements in order, the groups at the same time, each on its
     own connection."""
     import threading
@@ -325,8 +444,10 @@ def answer_samples(rng: random.Random) -> None:
         items = spec.items
         if len(items) == 1 and items[0].get("type") != "cause":
             item = items[0]
-            sets = [{item["key"]: v} for v in range(int(item.get("min", 0)),
-                                                    int(item.get("max", 10)) + 1)]
+            sets = [
+                {item["key"]: v}
+                for v in range(int(item.get("min", 0)), int(item.get("max", 10)) + 1)
+            ]
         else:
             sets = []
             for _ in range(SAMPLES):
@@ -334,8 +455,10 @@ def answer_samples(rng: random.Random) -> None:
                 for item in items:
                     if item.get("type") == "cause":
                         category = rng.choice(categories)
-                        answers[item["key"]] = {"text": AttributionCategory(category).label,
-                                                "category": category}
+                        answers[item["key"]] = {
+                            "text": AttributionCategory(category).label,
+                            "category": category,
+                        }
                     elif item["key"] == safety:
                         answers[item["key"]] = 0
                     else:
@@ -343,8 +466,16 @@ def answer_samples(rng: random.Random) -> None:
                         answers[item["key"]] = rng.randint(lo, lo + (hi - lo) * 2 // 3)
                 sets.append(answers)
         for idx, answers in enumerate(sets):
-            rows.append([instrument.key, idx, instrument.pk, instrument.version,
-                         json.dumps(answers), json.dumps(score(spec, answers))])
+            rows.append(
+                [
+                    instrument.key,
+                    idx,
+                    instrument.pk,
+                    instrument.version,
+                    json.dumps(answers),
+                    json.dumps(score(spec, answers)),
+                ]
+            )
     with connection.cursor() as cursor, cursor.cursor.copy("COPY bench_answer FROM STDIN") as copy:
         for row in rows:
             copy.write_row(row)
@@ -385,7 +516,8 @@ FROM (
 
 # Average pain starts at 5–8 and falls by 0–6 points over the 8 program weeks, with
 # ±1 of week-to-week noise; worst pain sits 1–2 above it; fear of movement likewise.
-RESPONSES_SQL = """
+RESPONSES_SQL = (
+    """
 INSERT INTO tracking_response (checkin_id, instrument_id, instrument_key, instrument_version,
                                answers, scores, created_at)
 SELECT c.id, a.instrument_id, a.key, a.version, a.answers, a.scores, c.completed_at
@@ -405,9 +537,12 @@ JOIN bench_answer a ON a.key = k.key AND a.idx = CASE k.key
      WHEN 'pain_avg' THEN v.pain
      WHEN 'pain_worst' THEN least(10, v.pain + 1 + (pg_temp.h(c.id, 7) %% 2)::int)
      WHEN 'fear_movement' THEN v.fear
-     ELSE (pg_temp.h(c.id, hashtext(k.key)) %% """ + str(SAMPLES) + """)::int END
+     ELSE (pg_temp.h(c.id, hashtext(k.key)) %% """
+    + str(SAMPLES)
+    + """)::int END
 WHERE c.status = 'completed'
 """
+)
 
 PRACTICE_SESSIONS_SQL = """
 INSERT INTO programs_practicesession (enrollment_id, client_token, practiced_at, local_date,
@@ -561,12 +696,24 @@ def row_counts() -> dict[str, int]:
     from bench.db import scalar
 
     counts = {}
-    for label in ["accounts.Practice", "accounts.User", "accounts.Membership",
-                  "programs.Enrollment", "tracking.CheckIn", "tracking.Response",
-                  "programs.PracticeSession", "programs.ActivityCompletion",
-                  "programs.Reflection", "programs.Attribution", "programs.AttributionCause",
-                  "programs.FearItem", "programs.Exposure", "tracking.Alert",
-                  "tracking.ReminderPreferences", "tracking.ReminderSchedule"]:
+    for label in [
+        "accounts.Practice",
+        "accounts.User",
+        "accounts.Membership",
+        "programs.Enrollment",
+        "tracking.CheckIn",
+        "tracking.Response",
+        "programs.PracticeSession",
+        "programs.ActivityCompletion",
+        "programs.Reflection",
+        "programs.Attribution",
+        "programs.AttributionCause",
+        "programs.FearItem",
+        "programs.Exposure",
+        "tracking.Alert",
+        "tracking.ReminderPreferences",
+        "tracking.ReminderSchedule",
+    ]:
         model = apps.get_model(label)
         counts[label] = scalar(f"SELECT count(*) FROM {model._meta.db_table}")
     counts["database_size"] = scalar("SELECT pg_size_pretty(pg_database_size(current_database()))")
@@ -579,8 +726,10 @@ def main() -> None:
     parser.add_argument("--seed", type=int, default=bench.SEED)
     args = parser.parse_args()
     timings: dict[str, float] = {}
-    print(f"Generating the bench data set (scale {args.scale}, seed {args.seed}) "
-          f"in {urlparse(bench.DATABASE_URL).path.lstrip('/')}")
+    print(
+        f"Generating the bench data set (scale {args.scale}, seed {args.seed}) "
+        f"in {urlparse(bench.DATABASE_URL).path.lstrip('/')}"
+    )
     started = time.perf_counter()
     bench.setup_django()
     with Timer("recreate database", timings):
@@ -592,10 +741,20 @@ def main() -> None:
     counts = row_counts()
     print(f"Done in {total} s.")
     for label, count in counts.items():
-        print(f"  {label:32} {count:>12,}" if isinstance(count, int) else
-              f"  {label:32} {count:>12}")
-    bench.write_phase("data", {"scale": args.scale, "seed": args.seed, "seconds": total,
-                               "steps": timings, "rows": counts, **info})
+        print(
+            f"  {label:32} {count:>12,}" if isinstance(count, int) else f"  {label:32} {count:>12}"
+        )
+    bench.write_phase(
+        "data",
+        {
+            "scale": args.scale,
+            "seed": args.seed,
+            "seconds": total,
+            "steps": timings,
+            "rows": counts,
+            **info,
+        },
+    )
 
 
 if __name__ == "__main__":

@@ -96,15 +96,23 @@ class Session:
 async def send(session: Session, method: str, path: str, data: dict | None = None) -> Reply:
     origin = f"https://{HOST}:{PORT}"
     body = urlencode(data).encode() if data is not None else b""
-    lines = [f"{method} {path} HTTP/1.1", f"Host: {HOST}:{PORT}",
-             "X-Forwarded-Proto: https", "Connection: close", "User-Agent: painapp-bench",
-             "Accept: text/html"]
+    lines = [
+        f"{method} {path} HTTP/1.1",
+        f"Host: {HOST}:{PORT}",
+        "X-Forwarded-Proto: https",
+        "Connection: close",
+        "User-Agent: painapp-bench",
+        "Accept: text/html",
+    ]
     if session.cookies:
         lines.append(f"Cookie: {session.cookie_header}")
     if method == "POST":
-        lines += [f"Origin: {origin}", f"Referer: {origin}{path}",
-                  "Content-Type: application/x-www-form-urlencoded",
-                  f"Content-Length: {len(body)}"]
+        lines += [
+            f"Origin: {origin}",
+            f"Referer: {origin}{path}",
+            "Content-Type: application/x-www-form-urlencoded",
+            f"Content-Length: {len(body)}",
+        ]
     raw = ("\r\n".join(lines) + "\r\n\r\n").encode() + body
     started = time.perf_counter()
     reader, writer = await asyncio.open_connection(HOST, PORT)
@@ -136,7 +144,7 @@ def _dechunk(payload: bytes) -> bytes:
         if size == 0:
             break
         out.append(rest[:size])
-        rest = rest[size + 2:]
+        rest = rest[size + 2 :]
     return b"".join(out)
 
 
@@ -145,7 +153,7 @@ def totp(secret: str, at: float | None = None) -> str:
     counter = int((time.time() if at is None else at) // 30)
     digest = hmac.new(base64.b32decode(secret), struct.pack(">Q", counter), hashlib.sha1).digest()
     offset = digest[-1] & 0x0F
-    return f"{(struct.unpack('>I', digest[offset:offset + 4])[0] & 0x7FFFFFFF) % 1_000_000:06d}"
+    return f"{(struct.unpack('>I', digest[offset : offset + 4])[0] & 0x7FFFFFFF) % 1_000_000:06d}"
 
 
 class LoginFailed(Exception):
@@ -159,18 +167,31 @@ async def login(email: str, urls: dict[str, str]) -> Session:
     token = _CSRF_INPUT.search(page.body)
     if page.status != 200 or not token:
         raise LoginFailed(f"login page: HTTP {page.status}")
-    reply = await send(session, "POST", urls["login"], {
-        "csrfmiddlewaretoken": token.group(1).decode(), "login": email,
-        "password": bench.PASSWORD})
+    reply = await send(
+        session,
+        "POST",
+        urls["login"],
+        {
+            "csrfmiddlewaretoken": token.group(1).decode(),
+            "login": email,
+            "password": bench.PASSWORD,
+        },
+    )
     location = urlsplit(reply.header("location")).path
     if reply.status == 302 and location == urls["mfa"]:
         page = await send(session, "GET", location)
         token = _CSRF_INPUT.search(page.body)
         for _attempt in range(3):
             # A code is accepted once per person per 30 s; wait for the next on a clash.
-            reply = await send(session, "POST", location, {
-                "csrfmiddlewaretoken": token.group(1).decode() if token else "",
-                "code": totp(bench.TOTP_SECRET)})
+            reply = await send(
+                session,
+                "POST",
+                location,
+                {
+                    "csrfmiddlewaretoken": token.group(1).decode() if token else "",
+                    "code": totp(bench.TOTP_SECRET),
+                },
+            )
             if reply.status == 302:
                 break
             await asyncio.sleep(30 - time.time() % 30 + 0.5)
@@ -229,19 +250,22 @@ async def run_page(page, targets, urls: dict[str, str], server_pids) -> dict:
             started = time.perf_counter()
             try:
                 reply = await asyncio.wait_for(
-                    send(session, request.method, request.path, data if data else None),
-                    TIMEOUT)
+                    send(session, request.method, request.path, data if data else None), TIMEOUT
+                )
                 status = reply.status
             except (TimeoutError, OSError) as error:
                 status, reply = 0, None
                 if len(errors) < 20:
-                    errors.append(f"{request.method} {request.path}: {type(error).__name__}"
-                                  + (f" after {TIMEOUT:g} s" if isinstance(error, TimeoutError)
-                                     else ""))
+                    errors.append(
+                        f"{request.method} {request.path}: {type(error).__name__}"
+                        + (f" after {TIMEOUT:g} s" if isinstance(error, TimeoutError) else "")
+                    )
             finished = time.perf_counter()
             if status != page.expect and reply is not None and len(errors) < 20:
-                errors.append(f"{request.method} {request.path}: HTTP {status} "
-                              f"{reply.header('location')}".strip())
+                errors.append(
+                    f"{request.method} {request.path}: HTTP {status} "
+                    f"{reply.header('location')}".strip()
+                )
             samples.append(Sample(started, finished, status))
 
     cpu_before = memory.cpu_seconds(server_pids())
@@ -276,7 +300,8 @@ async def run_page(page, targets, urls: dict[str, str], server_pids) -> dict:
         "p99_ms": _pct(times, 99),
         "mean_ms": round(sum(times) / len(times), 1) if times else None,
         "max_ms": round(times[-1], 1) if times else None,
-        "server_cpu_ms_per_request": round(1000 * server_cpu / len(samples), 1) if samples
+        "server_cpu_ms_per_request": round(1000 * server_cpu / len(samples), 1)
+        if samples
         else None,
         "loadgen_cpu_share": round(own_cpu / max(finished - loop_start, 1e-9), 2),
         "ran_out_of_requests": exhausted,
@@ -296,12 +321,27 @@ def _pct(sorted_ms: list[float], p: float) -> float | None:
 
 
 def start_gunicorn(log_path) -> subprocess.Popen:
-    command = [str(bench.ROOT / ".venv" / "bin" / "gunicorn"), "painapp.wsgi:application",
-               "--bind", f"{HOST}:{PORT}", "--workers", WEB_CONCURRENCY,
-               "--access-logfile", "-", "--forwarded-allow-ips", "*"]
+    command = [
+        str(bench.ROOT / ".venv" / "bin" / "gunicorn"),
+        "painapp.wsgi:application",
+        "--bind",
+        f"{HOST}:{PORT}",
+        "--workers",
+        WEB_CONCURRENCY,
+        "--access-logfile",
+        "-",
+        "--forwarded-allow-ips",
+        "*",
+    ]
     log = open(log_path, "wb")  # noqa: SIM115 (closed with the process)
-    process = subprocess.Popen(command, cwd=bench.ROOT, env=bench.environ(), stdout=log,
-                               stderr=subprocess.STDOUT, start_new_session=True)
+    process = subprocess.Popen(
+        command,
+        cwd=bench.ROOT,
+        env=bench.environ(),
+        stdout=log,
+        stderr=subprocess.STDOUT,
+        start_new_session=True,
+    )
     deadline = time.time() + 60
     while time.time() < deadline:
         if process.poll() is not None:
@@ -356,11 +396,14 @@ def main() -> None:
     connections.close_all()
 
     log_path = bench.WORK_DIR / "gunicorn.log"
-    print(f"HTTP load: gunicorn --workers {WEB_CONCURRENCY} on {HOST}:{PORT}; "
-          f"{USERS} users per page, {WARMUP:g} s warm-up + {SECONDS:g} s counted")
+    print(
+        f"HTTP load: gunicorn --workers {WEB_CONCURRENCY} on {HOST}:{PORT}; "
+        f"{USERS} users per page, {WARMUP:g} s warm-up + {SECONDS:g} s counted"
+    )
     process = start_gunicorn(log_path)
     results: dict[str, dict] = {}
     try:
+
         def server_pids() -> list[int]:
             return [process.pid, *memory.children(process.pid)]
 
@@ -382,19 +425,26 @@ def main() -> None:
                 continue
             bad = found["requests"] - found["ok"]
             if not found["requests"]:
-                print(f"  {page.title:45} no request finished in the window "
-                      f"(statuses {found['statuses']})")
+                print(
+                    f"  {page.title:45} no request finished in the window "
+                    f"(statuses {found['statuses']})"
+                )
                 continue
-            print(f"  {page.title:45} p50 {found['p50_ms']:7.1f}  p95 {found['p95_ms']:7.1f}  "
-                  f"p99 {found['p99_ms']:7.1f} ms  {found['rps']:6.1f} req/s"
-                  + (f"  {bad} UNEXPECTED (see errors)" if bad else ""))
+            print(
+                f"  {page.title:45} p50 {found['p50_ms']:7.1f}  p95 {found['p95_ms']:7.1f}  "
+                f"p99 {found['p99_ms']:7.1f} ms  {found['rps']:6.1f} req/s"
+                + (f"  {bad} UNEXPECTED (see errors)" if bad else "")
+            )
             for line in found["errors"][:3]:
                 print(f"      {line}")
             time.sleep(1)
         # Workers killed on the way (gunicorn's timeout) took their peak with them; the
         # log says so ("WORKER TIMEOUT").
-        workers = {pid: mb for pid in memory.children(process.pid)
-                   if (mb := memory.peak_rss_mb(pid)) is not None}
+        workers = {
+            pid: mb
+            for pid in memory.children(process.pid)
+            if (mb := memory.peak_rss_mb(pid)) is not None
+        }
         master = memory.peak_rss_mb(process.pid) or 0.0
         restarts = log_path.read_text(errors="replace").count("WORKER TIMEOUT")
     finally:
@@ -404,18 +454,29 @@ def main() -> None:
         if found.get("p95_ms") and base:
             found["p95_ratio"] = round(found["p95_ms"] / base, 2)
     peak = max(workers.values(), default=None)
-    print("  peak RSS of gunicorn workers: "
-          + ", ".join(f"{mb:.0f} MB" for mb in workers.values()) + f" (master {master:.0f} MB)"
-          + (f"; {restarts} worker(s) killed by gunicorn's timeout" if restarts else ""))
+    print(
+        "  peak RSS of gunicorn workers: "
+        + ", ".join(f"{mb:.0f} MB" for mb in workers.values())
+        + f" (master {master:.0f} MB)"
+        + (f"; {restarts} worker(s) killed by gunicorn's timeout" if restarts else "")
+    )
     remove_bench_checkins()
-    bench.write_phase("http", {
-        "users": USERS, "seconds": SECONDS, "warmup": WARMUP, "web_concurrency": WEB_CONCURRENCY,
-        "command": f"gunicorn painapp.wsgi:application --bind {HOST}:{PORT} --workers "
-                   f"{WEB_CONCURRENCY} --access-logfile - --forwarded-allow-ips '*'",
-        "pages": results,
-        "web_worker_peak_rss_mb": peak, "web_workers_peak_rss_mb": list(workers.values()),
-        "web_master_peak_rss_mb": master, "worker_timeouts": restarts,
-    })
+    bench.write_phase(
+        "http",
+        {
+            "users": USERS,
+            "seconds": SECONDS,
+            "warmup": WARMUP,
+            "web_concurrency": WEB_CONCURRENCY,
+            "command": f"gunicorn painapp.wsgi:application --bind {HOST}:{PORT} --workers "
+            f"{WEB_CONCURRENCY} --access-logfile - --forwarded-allow-ips '*'",
+            "pages": results,
+            "web_worker_peak_rss_mb": peak,
+            "web_workers_peak_rss_mb": list(workers.values()),
+            "web_master_peak_rss_mb": master,
+            "worker_timeouts": restarts,
+        },
+    )
 
 
 if __name__ == "__main__":

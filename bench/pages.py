@@ -90,7 +90,9 @@ def _layout(where: str, params: list | None = None) -> list[dict]:
             " b.patient_no, b.weeks, u.email AS patient_email, c.email AS clinician_email"
             " FROM bench_layout b JOIN accounts_user u ON u.id = b.patient_id"
             " JOIN accounts_user c ON c.id = b.clinician_id"
-            f" WHERE {where} ORDER BY b.patient_no, b.practice_no", params or [])
+            f" WHERE {where} ORDER BY b.patient_no, b.practice_no",
+            params or [],
+        )
         cols = [c.name for c in cursor.description]
         return [dict(zip(cols, row, strict=True)) for row in cursor.fetchall()]
 
@@ -108,9 +110,16 @@ def _patients(size: str, first_no: int) -> list[dict]:
 
 def targets_patient_page(first_no: int):
     def build(url_name: str, size: str, count: int) -> list[Target]:
-        return [Target(r["patient_email"], "patient", [Request("GET", reverse(url_name))],
-                       note=f"{r['weeks']} weeks of history")
-                for r in _spread(_patients(size, first_no), count)]
+        return [
+            Target(
+                r["patient_email"],
+                "patient",
+                [Request("GET", reverse(url_name))],
+                note=f"{r['weeks']} weeks of history",
+            )
+            for r in _spread(_patients(size, first_no), count)
+        ]
+
     return build
 
 
@@ -121,9 +130,15 @@ def targets_checkin_submit(url_name: str, size: str, count: int) -> list[Target]
     for r in {r["enrollment_id"]: r for r in rows}.values():
         ids = open_checkins(r["enrollment_id"], per_user)
         data = checkin_answers()
-        out.append(Target(r["patient_email"], "patient",
-                          [Request("POST", reverse(url_name, args=[pk]), data) for pk in ids],
-                          note=f"{r['weeks']} weeks of history", one_use=True))
+        out.append(
+            Target(
+                r["patient_email"],
+                "patient",
+                [Request("POST", reverse(url_name, args=[pk]), data) for pk in ids],
+                note=f"{r['weeks']} weeks of history",
+                one_use=True,
+            )
+        )
     return out
 
 
@@ -140,9 +155,15 @@ def _clinicians(clinician_no: int) -> list[dict]:
 def targets_caseload(url_name: str, size: str, count: int) -> list[Target]:
     c = 1 if size == "small" else 0
     n = 5 if c == 1 else 200
-    return [Target(r["clinician_email"], "clinician", [Request("GET", reverse(url_name))],
-                   note=f"caseload of {n}")
-            for r in _spread(_clinicians(c), count)]
+    return [
+        Target(
+            r["clinician_email"],
+            "clinician",
+            [Request("GET", reverse(url_name))],
+            note=f"caseload of {n}",
+        )
+        for r in _spread(_clinicians(c), count)
+    ]
 
 
 def targets_patient_detail(url_name: str, size: str, count: int) -> list[Target]:
@@ -155,10 +176,14 @@ def targets_patient_detail(url_name: str, size: str, count: int) -> list[Target]
     out = []
     for i in range(min(count, len(clinicians)) if clinicians else 0):
         patients = by_clinician[clinicians[i]][:DETAIL_PATIENTS_PER_USER]
-        out.append(Target(clinicians[i], "clinician",
-                          [Request("GET", reverse(url_name, args=[p["enrollment_id"]]))
-                           for p in patients],
-                          note=f"{patients[0]['weeks']} weeks of history"))
+        out.append(
+            Target(
+                clinicians[i],
+                "clinician",
+                [Request("GET", reverse(url_name, args=[p["enrollment_id"]])) for p in patients],
+                note=f"{patients[0]['weeks']} weeks of history",
+            )
+        )
     return [out[i % len(out)] for i in range(count)] if out else []
 
 
@@ -174,7 +199,8 @@ def targets_outcomes(url_name: str, size: str, count: int) -> list[Target]:
             "   WHERE b.practice_id = m.practice_id AND b.clinician_no = 0)"
             " FROM accounts_membership m JOIN accounts_user u ON u.id = m.user_id"
             " WHERE m.role = 'admin' AND u.email LIKE %s ORDER BY m.practice_id",
-            [f"%@{bench.EMAIL_DOMAIN}"])
+            [f"%@{bench.EMAIL_DOMAIN}"],
+        )
         admins = cursor.fetchall()
     out = []
     for email, small_clinician, big_clinician in admins:
@@ -183,33 +209,78 @@ def targets_outcomes(url_name: str, size: str, count: int) -> list[Target]:
             path += "?" + urlencode({"clinician": small_clinician})
         elif size == "medium":  # … and for one clinician's 200
             path += "?" + urlencode({"clinician": big_clinician})
-        out.append(Target(email, "admin", [Request("GET", path)],
-                          note={"small": "5 patients", "medium": "200 patients"}.get(
-                              size, "1,000 patients")))
+        out.append(
+            Target(
+                email,
+                "admin",
+                [Request("GET", path)],
+                note={"small": "5 patients", "medium": "200 patients"}.get(size, "1,000 patients"),
+            )
+        )
     return [out[i % len(out)] for i in range(count)] if out else []
 
 
 PAGES: list[Page] = [
-    Page("baseline", "Baseline: minimal view, full middleware", "patient",
-         ("bench_baseline",), targets_patient_page(400), queries_budget=None,
-         sizes={"small": "patient, 5 weeks", "large": "patient, 52 weeks"}),
-    Page("today", "Patient Today", "patient", ("today",), targets_patient_page(205),
-         p95_ratio_budget=PAGE_P95_RATIO,
-         sizes={"small": "5 weeks of history", "large": "52 weeks"}),
-    Page("checkin_submit", "Check-in submit", "patient", ("checkin_detail",),
-         targets_checkin_submit, method="POST", expect=302, p95_ratio_budget=PAGE_P95_RATIO,
-         sizes={"small": "5 weeks of history", "large": "52 weeks"}),
-    Page("caseload", "Clinician caseload (200 patients)", "clinician", ("caseload",),
-         targets_caseload, p95_ratio_budget=PAGE_P95_RATIO,
-         sizes={"small": "5 patients", "large": "200 patients"}),
-    Page("patient_detail", "Patient detail (52 weeks)", "clinician",
-         ("patient_detail", "caseload_patient", "clinician_patient", "patient"),
-         targets_patient_detail, p95_ratio_budget=PAGE_P95_RATIO,
-         sizes={"small": "5 weeks of history", "large": "52 weeks"}),
-    Page("outcomes_report", "Practice outcomes report (1,000 patients)", "admin",
-         ("admin_outcomes",), targets_outcomes, p95_ms_budget=250,
-         sizes={"small": "5 patients (one clinician's)", "medium": "200 (one clinician's)",
-                "large": "1,000 patients (the practice)"}),
+    Page(
+        "baseline",
+        "Baseline: minimal view, full middleware",
+        "patient",
+        ("bench_baseline",),
+        targets_patient_page(400),
+        queries_budget=None,
+        sizes={"small": "patient, 5 weeks", "large": "patient, 52 weeks"},
+    ),
+    Page(
+        "today",
+        "Patient Today",
+        "patient",
+        ("today",),
+        targets_patient_page(205),
+        p95_ratio_budget=PAGE_P95_RATIO,
+        sizes={"small": "5 weeks of history", "large": "52 weeks"},
+    ),
+    Page(
+        "checkin_submit",
+        "Check-in submit",
+        "patient",
+        ("checkin_detail",),
+        targets_checkin_submit,
+        method="POST",
+        expect=302,
+        p95_ratio_budget=PAGE_P95_RATIO,
+        sizes={"small": "5 weeks of history", "large": "52 weeks"},
+    ),
+    Page(
+        "caseload",
+        "Clinician caseload (200 patients)",
+        "clinician",
+        ("caseload",),
+        targets_caseload,
+        p95_ratio_budget=PAGE_P95_RATIO,
+        sizes={"small": "5 patients", "large": "200 patients"},
+    ),
+    Page(
+        "patient_detail",
+        "Patient detail (52 weeks)",
+        "clinician",
+        ("patient_detail", "caseload_patient", "clinician_patient", "patient"),
+        targets_patient_detail,
+        p95_ratio_budget=PAGE_P95_RATIO,
+        sizes={"small": "5 weeks of history", "large": "52 weeks"},
+    ),
+    Page(
+        "outcomes_report",
+        "Practice outcomes report (1,000 patients)",
+        "admin",
+        ("admin_outcomes",),
+        targets_outcomes,
+        p95_ms_budget=250,
+        sizes={
+            "small": "5 patients (one clinician's)",
+            "medium": "200 (one clinician's)",
+            "large": "1,000 patients (the practice)",
+        },
+    ),
 ]
 
 
@@ -245,15 +316,26 @@ def open_checkins(enrollment_id: int, count: int) -> list[int]:
     # order (newest first), all after the real history: every submit then sees the same
     # history (the real 52 weeks, none of the bench ones already done), as the alert
     # rules read "this check-in and the ones before it".
-    rows = [CheckIn(enrollment_id=enrollment_id, slot=f"{BENCH_SLOT}{i}",
-                    kind=CheckIn.Kind.WEEKLY, week=8, due_date=(now - timedelta(days=1)).date(),
-                    opens_at=now - timedelta(hours=1) - timedelta(microseconds=i),
-                    closes_at=now + timedelta(days=7), status=CheckIn.Status.OPEN,
-                    instrument_keys=keys)
-            for i in range(count)]
+    rows = [
+        CheckIn(
+            enrollment_id=enrollment_id,
+            slot=f"{BENCH_SLOT}{i}",
+            kind=CheckIn.Kind.WEEKLY,
+            week=8,
+            due_date=(now - timedelta(days=1)).date(),
+            opens_at=now - timedelta(hours=1) - timedelta(microseconds=i),
+            closes_at=now + timedelta(days=7),
+            status=CheckIn.Status.OPEN,
+            instrument_keys=keys,
+        )
+        for i in range(count)
+    ]
     CheckIn.objects.bulk_create(rows, batch_size=2000)
-    return list(CheckIn.objects.filter(enrollment_id=enrollment_id, slot__startswith=BENCH_SLOT)
-                .order_by("-opens_at").values_list("pk", flat=True))
+    return list(
+        CheckIn.objects.filter(enrollment_id=enrollment_id, slot__startswith=BENCH_SLOT)
+        .order_by("-opens_at")
+        .values_list("pk", flat=True)
+    )
 
 
 def remove_bench_checkins() -> int:
@@ -277,8 +359,9 @@ def checkin_answers() -> dict:
     version = ProgramVersion.objects.order_by("-pk").first()
     keys = checkin_config(version)["weekly"]
     data = {"action": "submit"}
-    for instrument in Instrument.objects.filter(key__in=keys, practice__isnull=True,
-                                                is_current=True):
+    for instrument in Instrument.objects.filter(
+        key__in=keys, practice__isnull=True, is_current=True
+    ):
         for item in instrument.items:
             lo, hi = int(item.get("min", 0)), int(item.get("max", 10))
             data[field_name(instrument.key, item["key"])] = str(lo + 3 if hi - lo >= 10 else lo)

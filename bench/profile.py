@@ -57,8 +57,13 @@ def _measure(client, request) -> tuple[float, float, float, int, int]:
             response = client.post(request.path, request.data, secure=True)
         else:
             response = client.get(request.path, secure=True)
-    return ((time.perf_counter() - wall) * 1000, (time.process_time() - cpu) * 1000,
-            sql[0] * 1000, sql[1], response.status_code)
+    return (
+        (time.perf_counter() - wall) * 1000,
+        (time.process_time() - cpu) * 1000,
+        sql[0] * 1000,
+        sql[1],
+        response.status_code,
+    )
 
 
 def main() -> None:
@@ -81,8 +86,10 @@ def main() -> None:
     base_client = _client_for(base_page, base_target)
 
     made_checkins = False
-    print(f"{'page':16} {'wall ms':>8} {'cpu ms':>7} {'sql ms':>7} {'queries':>7} "
-          f"{'base ms':>8} {'ratio':>6}  status")
+    print(
+        f"{'page':16} {'wall ms':>8} {'cpu ms':>7} {'sql ms':>7} {'queries':>7} "
+        f"{'base ms':>8} {'ratio':>6}  status"
+    )
     for key in keys:
         page = by_key[key]
         name, reason = page.url_name()
@@ -113,8 +120,10 @@ def main() -> None:
         med = [statistics.median(r[i] for r in page_runs) for i in range(4)]
         base_wall = statistics.median(r[0] for r in base_runs)
         flag = "" if statuses == {page.expect} else f"  (expected {page.expect})"
-        print(f"{key:16} {med[0]:8.2f} {med[1]:7.2f} {med[2]:7.2f} {med[3]:7.0f} "
-              f"{base_wall:8.2f} {med[0] / base_wall:6.2f}  {sorted(statuses)}{flag}")
+        print(
+            f"{key:16} {med[0]:8.2f} {med[1]:7.2f} {med[2]:7.2f} {med[3]:7.0f} "
+            f"{base_wall:8.2f} {med[0] / base_wall:6.2f}  {sorted(statuses)}{flag}"
+        )
         if args.profile:
             profiler = cProfile.Profile()
             profiler.enable()

@@ -36,8 +36,11 @@ def count_queries(page, target) -> dict:
     user = get_user_model().objects.get(email=target.email)
     client = Client()
     client.force_login(user)
-    warm, measured = (target.requests[0], target.requests[1]) if target.one_use else (
-        target.requests[0], target.requests[-1])
+    warm, measured = (
+        (target.requests[0], target.requests[1])
+        if target.one_use
+        else (target.requests[0], target.requests[-1])
+    )
 
     def send(request):
         if request.method == "POST":
@@ -60,9 +63,11 @@ def count_queries(page, target) -> dict:
     total_ms = (time.perf_counter() - started) * 1000
     statements = [q["sql"] for q in ctx.captured_queries]
     repeated = Counter(normalise(s) for s in statements).most_common()
-    control = sum(1 for q in statements
-                  if q.split(None, 1)[0].upper() in {"BEGIN", "COMMIT", "ROLLBACK", "SAVEPOINT",
-                                                     "RELEASE"})
+    control = sum(
+        1
+        for q in statements
+        if q.split(None, 1)[0].upper() in {"BEGIN", "COMMIT", "ROLLBACK", "SAVEPOINT", "RELEASE"}
+    )
     return {
         # Counted as the test suite's django_assert_num_queries counts them (with BEGIN
         # and COMMIT); "transaction_statements" says how many of them those are.
@@ -76,8 +81,10 @@ def count_queries(page, target) -> dict:
         # One request, no concurrency: where its time goes (DB vs the rest).
         "request_ms": round(total_ms, 1),
         "sql_ms": round(sum(ms for ms, _ in timed), 1),
-        "slowest": [{"ms": round(ms, 1), "sql": sql[:400]}
-                    for ms, sql in sorted(timed, key=lambda t: t[0], reverse=True)[:3]],
+        "slowest": [
+            {"ms": round(ms, 1), "sql": sql[:400]}
+            for ms, sql in sorted(timed, key=lambda t: t[0], reverse=True)[:3]
+        ],
         "statements": statements,
     }
 
@@ -108,20 +115,24 @@ def main() -> None:
             statements = found.pop("statements", [])
             if statements:
                 (bench.WORK_DIR / f"queries-{page.key}-{size}.sql").write_text(
-                    ";\n\n".join(statements) + ";\n")
+                    ";\n\n".join(statements) + ";\n"
+                )
             entry["sizes"][size] = found
         sizes = entry["sizes"]
         counts = [s.get("queries") for s in sizes.values()]
         entry["same_at_every_size"] = len(set(counts)) == 1 and None not in counts
         # Grows: some bigger size needs more queries than a smaller one (an N+1).
         known = [c for c in counts if c is not None]
-        entry["grows_with_size"] = any(b > a for i, a in enumerate(known) for b in known[i + 1:])
+        entry["grows_with_size"] = any(b > a for i, a in enumerate(known) for b in known[i + 1 :])
         entry["queries"] = max(known, default=None)
         entry["budget"] = page.queries_budget
         results[page.key] = entry
         line = " → ".join(
             f"{s['queries']}" + ("" if s.get("status") == page.expect else f" (HTTP {s['status']})")
-            if "queries" in s else f"error: {s['error']}" for s in sizes.values())
+            if "queries" in s
+            else f"error: {s['error']}"
+            for s in sizes.values()
+        )
         flag = ""
         if page.queries_budget is not None and entry["queries"] is not None:
             over = entry["queries"] > page.queries_budget
@@ -129,8 +140,11 @@ def main() -> None:
             if entry["grows_with_size"]:
                 flag += "  GROWS WITH SIZE"
         large = list(sizes.values())[-1]
-        timing = (f"   [largest: {large['request_ms']:,.0f} ms, {large['sql_ms']:,.0f} ms in SQL]"
-                  if "request_ms" in large else "")
+        timing = (
+            f"   [largest: {large['request_ms']:,.0f} ms, {large['sql_ms']:,.0f} ms in SQL]"
+            if "request_ms" in large
+            else ""
+        )
         print(f"  {page.title:45} {line}{flag}{timing}")
         if flag:
             for s in sizes.values():

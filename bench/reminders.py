@@ -60,83 +60,166 @@ def prepare(count: int, now: datetime, timings: dict) -> list[int]:
             clinician = User.objects.filter(email=f"clin-reminders@{bench.EMAIL_DOMAIN}").first()
             if clinician is None:
                 clinician = User.objects.create_user(f"clin-reminders@{bench.EMAIL_DOMAIN}")
-                Membership.objects.create(user=clinician, practice=practice,
-                                          role=Role.CLINICIAN, is_active=True)
+                Membership.objects.create(
+                    user=clinician, practice=practice, role=Role.CLINICIAN, is_active=True
+                )
             password = make_password(bench.PASSWORD)
-            zones = ["Europe/London", "America/New_York", "America/Los_Angeles",
-                     "Australia/Sydney", "Asia/Kolkata"]
+            zones = [
+                "Europe/London",
+                "America/New_York",
+                "America/Los_Angeles",
+                "Australia/Sydney",
+                "Asia/Kolkata",
+            ]
             user_ids = reserve_ids(User, missing)
             enrollment_ids = reserve_ids(Enrollment, missing)
             start = now.date() - timedelta(days=20)
             began = now - timedelta(days=20)
-            copy_rows(User, ({"id": uid, "email": f"rem-{have + i:06d}@{bench.EMAIL_DOMAIN}",
-                              "password": password, "timezone": zones[i % len(zones)],
-                              "full_name": f"Reminder patient {have + i}", "date_joined": began}
-                             for i, uid in enumerate(user_ids)))
-            copy_rows(Membership, ({"user_id": uid, "practice_id": practice.pk,
-                                    "role": Role.PATIENT, "is_active": True}
-                                   for uid in user_ids))
-            copy_rows(Enrollment, (
-                {"id": eid, "patient_id": uid, "practice_id": practice.pk,
-                 "program_version_id": version.pk, "clinician_id": clinician.pk,
-                 "start_date": start, "status": EnrollmentStatus.ACTIVE,
-                 "checkin_weekday": start.weekday(), "consented_at": began,
-                 "onboarded_at": began, "screening": Screening.CLEAR}
-                for eid, uid in zip(enrollment_ids, user_ids, strict=True)))
+            copy_rows(
+                User,
+                (
+                    {
+                        "id": uid,
+                        "email": f"rem-{have + i:06d}@{bench.EMAIL_DOMAIN}",
+                        "password": password,
+                        "timezone": zones[i % len(zones)],
+                        "full_name": f"Reminder patient {have + i}",
+                        "date_joined": began,
+                    }
+                    for i, uid in enumerate(user_ids)
+                ),
+            )
+            copy_rows(
+                Membership,
+                (
+                    {
+                        "user_id": uid,
+                        "practice_id": practice.pk,
+                        "role": Role.PATIENT,
+                        "is_active": True,
+                    }
+                    for uid in user_ids
+                ),
+            )
+            copy_rows(
+                Enrollment,
+                (
+                    {
+                        "id": eid,
+                        "patient_id": uid,
+                        "practice_id": practice.pk,
+                        "program_version_id": version.pk,
+                        "clinician_id": clinician.pk,
+                        "start_date": start,
+                        "status": EnrollmentStatus.ACTIVE,
+                        "checkin_weekday": start.weekday(),
+                        "consented_at": began,
+                        "onboarded_at": began,
+                        "screening": Screening.CLEAR,
+                    }
+                    for eid, uid in zip(enrollment_ids, user_ids, strict=True)
+                ),
+            )
             copy_rows(ReminderPreferences, ({"enrollment_id": eid} for eid in enrollment_ids))
-            copy_rows(CheckIn, (
-                {"enrollment_id": eid, "slot": "week-3", "kind": CheckIn.Kind.WEEKLY, "week": 3,
-                 "due_date": now.date(), "opens_at": now, "closes_at": now,
-                 "status": CheckIn.Status.OPEN, "instrument_keys": keys}
-                for eid in enrollment_ids))
-            copy_rows(ReminderSchedule, (
-                {"enrollment_id": eid, "kind": kind, "active": True}
-                for eid in enrollment_ids
-                for kind in (ReminderSchedule.Kind.PRACTICE, ReminderSchedule.Kind.CHECKIN)))
+            copy_rows(
+                CheckIn,
+                (
+                    {
+                        "enrollment_id": eid,
+                        "slot": "week-3",
+                        "kind": CheckIn.Kind.WEEKLY,
+                        "week": 3,
+                        "due_date": now.date(),
+                        "opens_at": now,
+                        "closes_at": now,
+                        "status": CheckIn.Status.OPEN,
+                        "instrument_keys": keys,
+                    }
+                    for eid in enrollment_ids
+                ),
+            )
+            copy_rows(
+                ReminderSchedule,
+                (
+                    {"enrollment_id": eid, "kind": kind, "active": True}
+                    for eid in enrollment_ids
+                    for kind in (ReminderSchedule.Kind.PRACTICE, ReminderSchedule.Kind.CHECKIN)
+                ),
+            )
             execute("ANALYZE")
 
     with Timer("reset deliveries and make the schedules due", timings):
-        bench_enrollments = ("SELECT id FROM programs_enrollment WHERE practice_id = %(p)s"
-                             " ORDER BY id LIMIT %(n)s")
-        params = {"p": practice.pk, "n": enrollments_needed, "now": now,
-                  "due": now - timedelta(minutes=1), "today": now.date().isoformat()}
-        execute("""DELETE FROM tracking_notification WHERE user_id IN (
+        bench_enrollments = (
+            "SELECT id FROM programs_enrollment WHERE practice_id = %(p)s ORDER BY id LIMIT %(n)s"
+        )
+        params = {
+            "p": practice.pk,
+            "n": enrollments_needed,
+            "now": now,
+            "due": now - timedelta(minutes=1),
+            "today": now.date().isoformat(),
+        }
+        execute(
+            """DELETE FROM tracking_notification WHERE user_id IN (
                      SELECT patient_id FROM programs_enrollment WHERE practice_id = %(p)s)""",
-                params)
-        execute("""DELETE FROM tracking_delivery WHERE schedule_id IN (
+            params,
+        )
+        execute(
+            """DELETE FROM tracking_delivery WHERE schedule_id IN (
                      SELECT s.id FROM tracking_reminderschedule s
                      JOIN programs_enrollment e ON e.id = s.enrollment_id
-                     WHERE e.practice_id = %(p)s)""", params)
+                     WHERE e.practice_id = %(p)s)""",
+            params,
+        )
         # Every other schedule: not due during this run.
-        execute("""UPDATE tracking_reminderschedule SET next_due_at = %(now)s + interval '1 day'
+        execute(
+            """UPDATE tracking_reminderschedule SET next_due_at = %(now)s + interval '1 day'
                    WHERE active AND next_due_at <= %(now)s + interval '1 hour'
                      AND enrollment_id NOT IN (SELECT id FROM programs_enrollment
-                                               WHERE practice_id = %(p)s)""", params)
-        execute("""UPDATE tracking_reminderschedule SET active = false
+                                               WHERE practice_id = %(p)s)""",
+            params,
+        )
+        execute(
+            """UPDATE tracking_reminderschedule SET active = false
                    WHERE enrollment_id IN (SELECT id FROM programs_enrollment
-                                           WHERE practice_id = %(p)s)""", params)
-        execute(f"""UPDATE tracking_checkin SET status = 'open', completed_at = NULL,
+                                           WHERE practice_id = %(p)s)""",
+            params,
+        )
+        execute(
+            f"""UPDATE tracking_checkin SET status = 'open', completed_at = NULL,
                        opens_at = %(now)s - interval '1 hour',
                        closes_at = %(now)s + interval '3 days', due_date = %(today)s::date
-                    WHERE enrollment_id IN ({bench_enrollments})""", params)
-        execute(f"""UPDATE tracking_reminderschedule s SET active = true, next_due_at = %(due)s,
+                    WHERE enrollment_id IN ({bench_enrollments})""",
+            params,
+        )
+        execute(
+            f"""UPDATE tracking_reminderschedule s SET active = true, next_due_at = %(due)s,
                       next_slot = 'practice:' || %(today)s
                     WHERE s.kind = 'practice' AND s.enrollment_id IN ({bench_enrollments})""",
-                params)
-        execute(f"""UPDATE tracking_reminderschedule s SET active = true, next_due_at = %(due)s,
+            params,
+        )
+        execute(
+            f"""UPDATE tracking_reminderschedule s SET active = true, next_due_at = %(due)s,
                       next_slot = 'checkin:' || c.id || ':open'
                     FROM tracking_checkin c
                     WHERE s.kind = 'checkin' AND c.enrollment_id = s.enrollment_id
-                      AND s.enrollment_id IN ({bench_enrollments})""", params)
+                      AND s.enrollment_id IN ({bench_enrollments})""",
+            params,
+        )
         if count % 2:  # an odd count: one check-in schedule fewer
-            execute(f"""UPDATE tracking_reminderschedule SET active = false WHERE id = (
+            execute(
+                f"""UPDATE tracking_reminderschedule SET active = false WHERE id = (
                           SELECT max(s.id) FROM tracking_reminderschedule s
                           WHERE s.kind = 'checkin' AND s.enrollment_id IN ({bench_enrollments}))""",
-                    params)
+                params,
+            )
         execute("VACUUM ANALYZE tracking_reminderschedule")
         execute("VACUUM ANALYZE tracking_delivery")
-    return list(ReminderSchedule.objects.filter(
-        active=True, next_due_at__lte=now).values_list("pk", flat=True))
+    return list(
+        ReminderSchedule.objects.filter(active=True, next_due_at__lte=now).values_list(
+            "pk", flat=True
+        )
+    )
 
 
 def purge_queue() -> int:
@@ -155,8 +238,10 @@ def finished_deliveries(schedule_ids_sql: str) -> dict[str, int]:
     from django.db import connection
 
     with connection.cursor() as cursor:
-        cursor.execute(f"SELECT status, count(*) FROM tracking_delivery "
-                       f"WHERE schedule_id IN ({schedule_ids_sql}) GROUP BY status")
+        cursor.execute(
+            f"SELECT status, count(*) FROM tracking_delivery "
+            f"WHERE schedule_id IN ({schedule_ids_sql}) GROUP BY status"
+        )
         return dict(cursor.fetchall())
 
 
@@ -176,8 +261,10 @@ def main() -> None:
     from painapp.accounts.models import Practice
 
     practice_id = Practice.objects.get(name=PRACTICE_NAME).pk
-    schedules_sql = (f"SELECT s.id FROM tracking_reminderschedule s JOIN programs_enrollment e"
-                     f" ON e.id = s.enrollment_id WHERE e.practice_id = {practice_id}")
+    schedules_sql = (
+        f"SELECT s.id FROM tracking_reminderschedule s JOIN programs_enrollment e"
+        f" ON e.id = s.enrollment_id WHERE e.practice_id = {practice_id}"
+    )
     connection.close()
     sweep = run_sweep(now, schedules_sql)
     timings["sweep: claim, record deliveries, enqueue"] = sweep["seconds"]
@@ -187,23 +274,41 @@ def main() -> None:
     queued = queue_length()
     rate = claimed / max(sweep["seconds"], 1e-9)
     if sweep["finished"]:
-        print(f"  sweep claimed {claimed:,} schedules in {sweep['seconds']:.1f} s "
-              f"({rate:,.0f}/s): {deliveries:,} deliveries, {queued:,} send tasks queued")
+        print(
+            f"  sweep claimed {claimed:,} schedules in {sweep['seconds']:.1f} s "
+            f"({rate:,.0f}/s): {deliveries:,} deliveries, {queued:,} send tasks queued"
+        )
     else:
-        print(f"  sweep STOPPED after {sweep['seconds']:.0f} s (BENCH_SWEEP_TIMEOUT) with "
-              f"{claimed:,} of {count:,} claimed ({rate:,.0f}/s): all {count:,} would take "
-              f"about {count / max(rate, 1e-9):,.0f} s")
+        print(
+            f"  sweep STOPPED after {sweep['seconds']:.0f} s (BENCH_SWEEP_TIMEOUT) with "
+            f"{claimed:,} of {count:,} claimed ({rate:,.0f}/s): all {count:,} would take "
+            f"about {count / max(rate, 1e-9):,.0f} s"
+        )
     connection.close()
 
     mail_dir = bench.WORK_DIR / "mail"
     shutil.rmtree(mail_dir, ignore_errors=True)
     mail_dir.mkdir(parents=True)
     log_path = bench.WORK_DIR / "celery-worker.log"
-    command = [str(bench.ROOT / ".venv" / "bin" / "celery"), "-A", "painapp", "worker",
-               "--loglevel=INFO", "--concurrency=1", "--hostname", "bench@%h"]
+    command = [
+        str(bench.ROOT / ".venv" / "bin" / "celery"),
+        "-A",
+        "painapp",
+        "worker",
+        "--loglevel=INFO",
+        "--concurrency=1",
+        "--hostname",
+        "bench@%h",
+    ]
     with open(log_path, "wb") as log:
-        worker = subprocess.Popen(command, cwd=bench.ROOT, env=bench.environ(), stdout=log,
-                                  stderr=subprocess.STDOUT, start_new_session=True)
+        worker = subprocess.Popen(
+            command,
+            cwd=bench.ROOT,
+            env=bench.environ(),
+            stdout=log,
+            stderr=subprocess.STDOUT,
+            start_new_session=True,
+        )
     try:
         # Count from the first finished delivery (the worker is up), for a fixed time.
         deadline = time.time() + 120
@@ -234,26 +339,41 @@ def main() -> None:
     mails = sum(f.read_bytes().count(b"\nSubject: ") for f in mail_dir.iterdir())
     left = purge_queue()
     shutil.rmtree(mail_dir, ignore_errors=True)
-    print(f"  one worker: {per_second:,.1f} deliveries/s over {elapsed:.1f} s "
-          f"({done - done0:,} finished; {final.get('sent', 0):,} sent, "
-          f"{final.get('skipped', 0):,} skipped, {final.get('failed', 0):,} failed so far; "
-          f"{mails:,} emails written)")
-    print("  peak RSS of the Celery worker: "
-          + ", ".join(f"{mb:.0f} MB" for mb in rss.values() if mb is not None)
-          + " (main process, then the pool process)")
-    bench.write_phase("reminders", {
-        "due": count, "claimed": claimed, "sweep_seconds": sweep["seconds"],
-        "sweep_finished": sweep["finished"],
-        "sweep_projected_seconds": round(count / max(rate, 1e-9), 1),
-        "claimed_per_second": round(rate, 1),
-        "deliveries_recorded": deliveries, "send_tasks_queued": queued,
-        "deliveries_per_second": round(per_second, 1), "delivery_window_seconds": round(elapsed, 1),
-        "deliveries_finished_in_window": done - done0, "deliveries_by_status": final,
-        "emails_written": mails, "worker_command": " ".join(command[1:]),
-        "celery_worker_peak_rss_mb": max((v for v in rss.values() if v), default=None),
-        "celery_processes_peak_rss_mb": list(rss.values()),
-        "purged_before": purged, "purged_after": left, "steps": timings,
-    })
+    print(
+        f"  one worker: {per_second:,.1f} deliveries/s over {elapsed:.1f} s "
+        f"({done - done0:,} finished; {final.get('sent', 0):,} sent, "
+        f"{final.get('skipped', 0):,} skipped, {final.get('failed', 0):,} failed so far; "
+        f"{mails:,} emails written)"
+    )
+    print(
+        "  peak RSS of the Celery worker: "
+        + ", ".join(f"{mb:.0f} MB" for mb in rss.values() if mb is not None)
+        + " (main process, then the pool process)"
+    )
+    bench.write_phase(
+        "reminders",
+        {
+            "due": count,
+            "claimed": claimed,
+            "sweep_seconds": sweep["seconds"],
+            "sweep_finished": sweep["finished"],
+            "sweep_projected_seconds": round(count / max(rate, 1e-9), 1),
+            "claimed_per_second": round(rate, 1),
+            "deliveries_recorded": deliveries,
+            "send_tasks_queued": queued,
+            "deliveries_per_second": round(per_second, 1),
+            "delivery_window_seconds": round(elapsed, 1),
+            "deliveries_finished_in_window": done - done0,
+            "deliveries_by_status": final,
+            "emails_written": mails,
+            "worker_command": " ".join(command[1:]),
+            "celery_worker_peak_rss_mb": max((v for v in rss.values() if v), default=None),
+            "celery_processes_peak_rss_mb": list(rss.values()),
+            "purged_before": purged,
+            "purged_after": left,
+            "steps": timings,
+        },
+    )
 
 
 def run_sweep(now: datetime, schedules_sql: str) -> dict:
@@ -266,11 +386,15 @@ def run_sweep(now: datetime, schedules_sql: str) -> dict:
     from django.db import connection
 
     command = [sys.executable, "-m", "bench.reminders", "--sweep", now.isoformat()]
-    print(f"  sweep: claim, record deliveries, enqueue (at most {SWEEP_TIMEOUT:g} s) …",
-          end="", flush=True)
+    print(
+        f"  sweep: claim, record deliveries, enqueue (at most {SWEEP_TIMEOUT:g} s) …",
+        end="",
+        flush=True,
+    )
     started = time.perf_counter()
-    process = subprocess.Popen(command, cwd=bench.ROOT, env=bench.environ(),
-                               stdout=subprocess.PIPE, start_new_session=True)
+    process = subprocess.Popen(
+        command, cwd=bench.ROOT, env=bench.environ(), stdout=subprocess.PIPE, start_new_session=True
+    )
     try:
         out, _ = process.communicate(timeout=SWEEP_TIMEOUT)
         result = json.loads(out.decode().strip().splitlines()[-1])
@@ -278,10 +402,16 @@ def run_sweep(now: datetime, schedules_sql: str) -> dict:
     except subprocess.TimeoutExpired:
         stop(process)
         with connection.cursor() as cursor:
-            cursor.execute(f"SELECT count(*) FROM tracking_reminderschedule WHERE id IN "
-                           f"({schedules_sql}) AND (next_due_at > %s OR NOT active)", [now])
-            result = {"claimed": cursor.fetchone()[0], "finished": False,
-                      "seconds": round(time.perf_counter() - started, 2)}
+            cursor.execute(
+                f"SELECT count(*) FROM tracking_reminderschedule WHERE id IN "
+                f"({schedules_sql}) AND (next_due_at > %s OR NOT active)",
+                [now],
+            )
+            result = {
+                "claimed": cursor.fetchone()[0],
+                "finished": False,
+                "seconds": round(time.perf_counter() - started, 2),
+            }
     print(f" {result['seconds']:.1f} s")
     return result
 
@@ -294,8 +424,7 @@ def sweep_child(now_iso: str) -> None:
 
     started = time.perf_counter()
     claimed = sweep_due_reminders(datetime.fromisoformat(now_iso))
-    print(json.dumps({"claimed": claimed,
-                      "seconds": round(time.perf_counter() - started, 2)}))
+    print(json.dumps({"claimed": claimed, "seconds": round(time.perf_counter() - started, 2)}))
 
 
 def stop(process: subprocess.Popen) -> None:
@@ -308,7 +437,6 @@ def stop(process: subprocess.Popen) -> None:
     except subprocess.TimeoutExpired:
         os.killpg(process.pid, signal.SIGKILL)
         process.wait(5)
-
 
 
 if __name__ == "__main__":

@@ -21,8 +21,9 @@ QUERY_BUDGET = 12
 
 def _run(*command: str) -> str:
     try:
-        return subprocess.run(command, capture_output=True, text=True, timeout=10,
-                              cwd=bench.ROOT).stdout.strip()
+        return subprocess.run(
+            command, capture_output=True, text=True, timeout=10, cwd=bench.ROOT
+        ).stdout.strip()
     except (OSError, subprocess.SubprocessError):
         return ""
 
@@ -36,11 +37,19 @@ def machine() -> dict:
 
     from bench.db import scalar
 
-    cpu = next((line.split(":", 1)[1].strip()
-                for line in Path("/proc/cpuinfo").read_text().splitlines()
-                if line.startswith("model name")), platform.processor())
-    mem_kb = next(int(line.split()[1]) for line in Path("/proc/meminfo").read_text().splitlines()
-                  if line.startswith("MemTotal"))
+    cpu = next(
+        (
+            line.split(":", 1)[1].strip()
+            for line in Path("/proc/cpuinfo").read_text().splitlines()
+            if line.startswith("model name")
+        ),
+        platform.processor(),
+    )
+    mem_kb = next(
+        int(line.split()[1])
+        for line in Path("/proc/meminfo").read_text().splitlines()
+        if line.startswith("MemTotal")
+    )
     redis_version = redis.Redis.from_url(bench.REDIS_URL).info("server").get("redis_version")
     status = _run("git", "status", "--porcelain")
     return {
@@ -62,8 +71,9 @@ def machine() -> dict:
     }
 
 
-def budgets(data: dict | None, queries: dict | None, http: dict | None,
-            reminders: dict | None) -> list[dict]:
+def budgets(
+    data: dict | None, queries: dict | None, http: dict | None, reminders: dict | None
+) -> list[dict]:
     from bench.pages import PAGES
 
     out = []
@@ -81,16 +91,22 @@ def budgets(data: dict | None, queries: dict | None, http: dict | None,
                 add(name, "—", None, found.get("reason") or found.get("error") or "not measured")
             else:
                 clean = found["ok"] == found["requests"]
-                add(name, f"{found['p95_ratio']:.2f}× ({found['p95_ms']:.0f} ms vs {base:.0f} ms)",
+                add(
+                    name,
+                    f"{found['p95_ratio']:.2f}× ({found['p95_ms']:.0f} ms vs {base:.0f} ms)",
                     found["p95_ratio"] <= page.p95_ratio_budget and clean,
-                    "" if clean else f"{found['requests'] - found['ok']} unexpected responses")
+                    "" if clean else f"{found['requests'] - found['ok']} unexpected responses",
+                )
         if page.p95_ms_budget is not None:
             name = f"{page.title}: p95 < {page.p95_ms_budget:g} ms"
             if found.get("p95_ms") is None:
                 add(name, "—", None, found.get("reason") or found.get("error") or "not measured")
             else:
-                add(name, f"{found['p95_ms']:.0f} ms", found["p95_ms"] < page.p95_ms_budget
-                    and found["ok"] == found["requests"])
+                add(
+                    name,
+                    f"{found['p95_ms']:.0f} ms",
+                    found["p95_ms"] < page.p95_ms_budget and found["ok"] == found["requests"],
+                )
     for page in PAGES:
         q = (queries or {}).get("pages", {}).get(page.key, {})
         if page.queries_budget is None:
@@ -111,18 +127,25 @@ def budgets(data: dict | None, queries: dict | None, http: dict | None,
         measured = f"{reminders['claimed']:,} in {reminders['sweep_seconds']:.1f} s"
         if not reminders.get("sweep_finished", True):
             measured += " (stopped, unfinished)"
-        add(f"Reminder sweep: {SWEEP_BUDGET_COUNT:,} claimed and enqueued in < "
+        add(
+            f"Reminder sweep: {SWEEP_BUDGET_COUNT:,} claimed and enqueued in < "
             f"{SWEEP_BUDGET_SECONDS} s",
             f"{measured}; {rate:,.0f}/s → {SWEEP_BUDGET_COUNT:,} in ~{projected:,.0f} s"
-            if projected else measured,
+            if projected
+            else measured,
             projected is not None and projected < SWEEP_BUDGET_SECONDS,
-            "" if reminders["due"] == SWEEP_BUDGET_COUNT else
-            f"measured on {reminders['due']:,} (reduced scale); projected at the same rate")
+            ""
+            if reminders["due"] == SWEEP_BUDGET_COUNT
+            else f"measured on {reminders['due']:,} (reduced scale); projected at the same rate",
+        )
     else:
         add("Reminder sweep", "—", None, "not measured")
     rss = (http or {}).get("web_worker_peak_rss_mb")
-    add(f"Web worker peak RSS < {WEB_RSS_BUDGET_MB} MB", f"{rss:.0f} MB" if rss else "—",
-        rss < WEB_RSS_BUDGET_MB if rss else None)
+    add(
+        f"Web worker peak RSS < {WEB_RSS_BUDGET_MB} MB",
+        f"{rss:.0f} MB" if rss else "—",
+        rss < WEB_RSS_BUDGET_MB if rss else None,
+    )
     return out
 
 
@@ -140,13 +163,16 @@ def markdown(result: dict) -> str:
     m, data, http = result["machine"], result.get("data") or {}, result.get("http") or {}
     queries, rem = result.get("queries") or {}, result.get("reminders") or {}
     lines = [f"# painapp bench — {result['timestamp']}", ""]
-    lines.append(f"Machine: {m['cpu']}, {m['cores']} cores, {m['ram_gb']} GB RAM, {m['os']} "
-                 f"(kernel {m['kernel']}); load average at the end {m['load_average_at_report']}.")
-    lines.append(f"Versions: Python {m['python']}, Django {m['django']}, PostgreSQL "
-                 f"{m['postgres']}, Redis {m['redis']}, gunicorn {m['gunicorn']}, Celery "
-                 f"{m['celery']}, psycopg {m['psycopg']}. Commit `{m['git_commit'][:12]}`"
-                 + (f" with {m['git_dirty_files']} uncommitted files." if m["git_dirty_files"]
-                    else "."))
+    lines.append(
+        f"Machine: {m['cpu']}, {m['cores']} cores, {m['ram_gb']} GB RAM, {m['os']} "
+        f"(kernel {m['kernel']}); load average at the end {m['load_average_at_report']}."
+    )
+    lines.append(
+        f"Versions: Python {m['python']}, Django {m['django']}, PostgreSQL "
+        f"{m['postgres']}, Redis {m['redis']}, gunicorn {m['gunicorn']}, Celery "
+        f"{m['celery']}, psycopg {m['psycopg']}. Commit `{m['git_commit'][:12]}`"
+        + (f" with {m['git_dirty_files']} uncommitted files." if m["git_dirty_files"] else ".")
+    )
     if data:
         rows = data.get("rows", {})
         lines.append(
@@ -159,66 +185,101 @@ def markdown(result: dict) -> str:
             f"{_fmt(rows.get('programs.Exposure'))} exposures, "
             f"{_fmt(rows.get('tracking.Alert'))} alerts, "
             f"{_fmt(rows.get('tracking.ReminderSchedule'))} reminder schedules "
-            f"({rows.get('database_size', '?')}).")
-    lines += ["", f"## HTTP — {http.get('users', '?')} users per page, {_fmt(http.get('seconds'))}"
-              f" s counted after {_fmt(http.get('warmup'))} s warm-up, gunicorn "
-              f"{http.get('web_concurrency', '?')} workers", ""]
+            f"({rows.get('database_size', '?')})."
+        )
+    lines += [
+        "",
+        f"## HTTP — {http.get('users', '?')} users per page, {_fmt(http.get('seconds'))}"
+        f" s counted after {_fmt(http.get('warmup'))} s warm-up, gunicorn "
+        f"{http.get('web_concurrency', '?')} workers",
+        "",
+    ]
     lines.append("Ratios are what we track; absolute times on a shared 2-core machine are noisy.")
-    lines.append("\"Alone\" is one request with nothing else running (Django's test client, "
-                 "bench/queries.py): its time, and how much of it was SQL.")
-    lines += ["", "| Page | p50 ms | p95 ms | p99 ms | req/s | p95 ÷ baseline | server CPU ms/req "
-              "| alone ms (SQL) | SQL queries (small → large) |",
-              "|---|---:|---:|---:|---:|---:|---:|---:|---|"]
+    lines.append(
+        '"Alone" is one request with nothing else running (Django\'s test client, '
+        "bench/queries.py): its time, and how much of it was SQL."
+    )
+    lines += [
+        "",
+        "| Page | p50 ms | p95 ms | p99 ms | req/s | p95 ÷ baseline | server CPU ms/req "
+        "| alone ms (SQL) | SQL queries (small → large) |",
+        "|---|---:|---:|---:|---:|---:|---:|---:|---|",
+    ]
     for page in PAGES:
         h = http.get("pages", {}).get(page.key, {})
         q = queries.get("pages", {}).get(page.key, {})
         qs = " → ".join(_fmt(s.get("queries")) for s in q.get("sizes", {}).values()) or "—"
         large = list(q.get("sizes", {}).values())[-1] if q.get("sizes") else {}
-        alone = (f"{large['request_ms']:,.0f} ({large['sql_ms']:,.0f})"
-                 if "request_ms" in large else "—")
+        alone = (
+            f"{large['request_ms']:,.0f} ({large['sql_ms']:,.0f})" if "request_ms" in large else "—"
+        )
         if not h.get("available", True):
-            lines.append(f"| {page.title} | not available: {h.get('reason')} | | | | | "
-                         f"| {alone} | {qs} |")
+            lines.append(
+                f"| {page.title} | not available: {h.get('reason')} | | | | | | {alone} | {qs} |"
+            )
             continue
         if "error" in h:
             lines.append(f"| {page.title} | error: {h['error']} | | | | | | {alone} | {qs} |")
             continue
         bad = h.get("requests", 0) - h.get("ok", 0)
         note = f" ({bad} unexpected)" if bad else ""
-        lines.append(f"| {page.title}{note} | {_fmt(h.get('p50_ms'))} | {_fmt(h.get('p95_ms'))} | "
-                     f"{_fmt(h.get('p99_ms'))} | {_fmt(h.get('rps'))} | "
-                     f"{_fmt(h.get('p95_ratio'), 2)} | {_fmt(h.get('server_cpu_ms_per_request'))} "
-                     f"| {alone} | {qs} |")
+        lines.append(
+            f"| {page.title}{note} | {_fmt(h.get('p50_ms'))} | {_fmt(h.get('p95_ms'))} | "
+            f"{_fmt(h.get('p99_ms'))} | {_fmt(h.get('rps'))} | "
+            f"{_fmt(h.get('p95_ratio'), 2)} | {_fmt(h.get('server_cpu_ms_per_request'))} "
+            f"| {alone} | {qs} |"
+        )
     if rem:
-        lines += ["", "## Reminders", "",
-                  f"- Sweep: {rem['claimed']:,} of {rem['due']:,} due schedules claimed, "
-                  f"deliveries recorded and sends enqueued in {rem['sweep_seconds']:.1f} s "
-                  f"({rem['claimed_per_second']:,.0f}/s)"
-                  + ("" if rem.get("sweep_finished", True) else
-                     ", stopped unfinished; all would take "
-                     f"~{rem['sweep_projected_seconds']:,.0f} s")
-                  + f"; {rem['deliveries_recorded']:,} deliveries, "
-                  f"{rem['send_tasks_queued']:,} send tasks on Redis.",
-                  f"- One Celery worker (`{rem['worker_command']}`, file email backend): "
-                  f"{rem['deliveries_per_second']:,.1f} deliveries/s over "
-                  f"{rem['delivery_window_seconds']:.0f} s "
-                  f"({rem['deliveries_finished_in_window']:,} finished)."]
-    lines += ["", "## Memory (peak RSS, VmHWM)", "",
-              "- Web (gunicorn) workers: "
-              + ", ".join(f"{x:.0f} MB" for x in http.get("web_workers_peak_rss_mb", []) if x)
-              + f" (master {_fmt(http.get('web_master_peak_rss_mb'), 0)} MB)",
-              "- Celery worker: " + ", ".join(
-                  f"{x:.0f} MB" for x in rem.get("celery_processes_peak_rss_mb", []) if x)
-              + " (main process, pool process)" if rem else "- Celery worker: not measured"]
-    lines += ["", "## Budgets (issues 7 and 13)", "",
-              "| Budget | Figure | Result |", "|---|---|---|"]
+        lines += [
+            "",
+            "## Reminders",
+            "",
+            f"- Sweep: {rem['claimed']:,} of {rem['due']:,} due schedules claimed, "
+            f"deliveries recorded and sends enqueued in {rem['sweep_seconds']:.1f} s "
+            f"({rem['claimed_per_second']:,.0f}/s)"
+            + (
+                ""
+                if rem.get("sweep_finished", True)
+                else ", stopped unfinished; all would take "
+                f"~{rem['sweep_projected_seconds']:,.0f} s"
+            )
+            + f"; {rem['deliveries_recorded']:,} deliveries, "
+            f"{rem['send_tasks_queued']:,} send tasks on Redis.",
+            f"- One Celery worker (`{rem['worker_command']}`, file email backend): "
+            f"{rem['deliveries_per_second']:,.1f} deliveries/s over "
+            f"{rem['delivery_window_seconds']:.0f} s "
+            f"({rem['deliveries_finished_in_window']:,} finished).",
+        ]
+    lines += [
+        "",
+        "## Memory (peak RSS, VmHWM)",
+        "",
+        "- Web (gunicorn) workers: "
+        + ", ".join(f"{x:.0f} MB" for x in http.get("web_workers_peak_rss_mb", []) if x)
+        + f" (master {_fmt(http.get('web_master_peak_rss_mb'), 0)} MB)",
+        "- Celery worker: "
+        + ", ".join(f"{x:.0f} MB" for x in rem.get("celery_processes_peak_rss_mb", []) if x)
+        + " (main process, pool process)"
+        if rem
+        else "- Celery worker: not measured",
+    ]
+    lines += [
+        "",
+        "## Budgets (issues 7 and 13)",
+        "",
+        "| Budget | Figure | Result |",
+        "|---|---|---|",
+    ]
     for b in result["budgets"]:
         verdict = {True: "pass", False: "**FAIL**", None: "not measured"}[b["pass"]]
         figure = b["figure"] if b["figure"] != "—" else ""
         note = (" — " if figure else "") + b["note"] if b["note"] else ""
         lines.append(f"| {b['budget']} | {figure or ('—' if not note else '')}{note} | {verdict} |")
-    lines += ["", "Reproduce: `make bench` (see README, \"Benchmark\"). Raw figures: "
-              f"`{result['json_name']}`.", ""]
+    lines += [
+        "",
+        f'Reproduce: `make bench` (see README, "Benchmark"). Raw figures: `{result["json_name"]}`.',
+        "",
+    ]
     return "\n".join(lines)
 
 
@@ -233,7 +294,10 @@ def main() -> None:
         "timestamp": time.strftime("%Y-%m-%d %H:%M:%S %Z"),
         "json_name": json_path.name,
         "machine": machine(),
-        "data": data, "queries": queries, "http": http, "reminders": reminders,
+        "data": data,
+        "queries": queries,
+        "http": http,
+        "reminders": reminders,
         "budgets": budgets(data, queries, http, reminders),
     }
     # The statements themselves stay in var/bench/queries-*.sql; keep the JSON small.

@@ -25,8 +25,9 @@ def host() -> str:
 
 
 def main(path: str) -> int:
-    connection = http.client.HTTPConnection("127.0.0.1", int(os.environ.get("PORT") or 8000),
-                                            timeout=8)
+    connection = http.client.HTTPConnection(
+        "127.0.0.1", int(os.environ.get("PORT") or 8000), timeout=8
+    )
     try:
         connection.request("GET", path, headers={"Host": host()})
         response = connection.getresponse()

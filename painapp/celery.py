@@ -70,8 +70,7 @@ _BROKER_DOWN_FOR = 30.0
 _broker_down_until = 0.0
 
 
-def publish(task_name: str, *, args: tuple = (), kwargs: dict | None = None,
-            **options) -> bool:
+def publish(task_name: str, *, args: tuple = (), kwargs: dict | None = None, **options) -> bool:
     """Queue a task without ever holding up a web request on a dead broker.
 
     No publish retries, no result subscription (our tasks record their outcome in the
@@ -86,11 +85,11 @@ def publish(task_name: str, *, args: tuple = (), kwargs: dict | None = None,
     if time.monotonic() < _broker_down_until:
         return False
     try:
-        app.send_task(task_name, args=args, kwargs=kwargs or {}, retry=False,
-                      ignore_result=True, **options)
+        app.send_task(
+            task_name, args=args, kwargs=kwargs or {}, retry=False, ignore_result=True, **options
+        )
     except Exception:  # kombu/redis raise several types; all mean "not queued"
         _broker_down_until = time.monotonic() + _BROKER_DOWN_FOR
-        logging.getLogger(__name__).warning("Broker unavailable; %s left for the sweep",
-                                            task_name)
+        logging.getLogger(__name__).warning("Broker unavailable; %s left for the sweep", task_name)
         return False
     return True

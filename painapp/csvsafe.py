@@ -44,8 +44,9 @@ def safe_cell(value: Any) -> str:
     return text
 
 
-def csv_response(filename: str, header: Sequence[Any], rows: Iterable[Sequence[Any]]
-                 ) -> HttpResponse:
+def csv_response(
+    filename: str, header: Sequence[Any], rows: Iterable[Sequence[Any]]
+) -> HttpResponse:
     """A CSV download with every cell made safe. Not cached anywhere on the way: these
     files hold patient data."""
     name = _FILENAME_UNSAFE.sub("-", filename).strip("-") or "export.csv"

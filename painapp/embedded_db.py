@@ -64,8 +64,7 @@ def start(var_dir: Path) -> str:
     # cleanup_mode=None: the wheel would otherwise stop the server when this process exits.
     server = _wheel().get_server(pgdata, cleanup_mode=None)
     with psycopg.connect(server.get_uri(), autocommit=True) as conn:
-        if not conn.execute("SELECT 1 FROM pg_database WHERE datname = %s",
-                            [DATABASE]).fetchone():
+        if not conn.execute("SELECT 1 FROM pg_database WHERE datname = %s", [DATABASE]).fetchone():
             conn.execute(f'CREATE DATABASE "{DATABASE}"')
     return url(var_dir)
 
@@ -78,8 +77,7 @@ def stop(var_dir: Path) -> None:
         return
     user = ROOT_RUNS_AS if os.name == "posix" and os.geteuid() == 0 else None
     try:
-        _wheel().pg_ctl(["-w", "-m", "fast", "stop"], pgdata=pid_file.parent, user=user,
-                        timeout=60)
+        _wheel().pg_ctl(["-w", "-m", "fast", "stop"], pgdata=pid_file.parent, user=user, timeout=60)
     except subprocess.CalledProcessError:
         try:  # A stale pid file left by a crash (no such process): nothing to stop.
             os.kill(int(pid_file.read_text().split()[0]), 0)
@@ -90,8 +88,9 @@ def stop(var_dir: Path) -> None:
 
 if __name__ == "__main__":
     command, *rest = sys.argv[1:] or [""]
-    var = Path(rest[0] if rest else os.environ.get("PAINAPP_VAR_DIR",
-                                                   Path(__file__).parent.parent / "var"))
+    var = Path(
+        rest[0] if rest else os.environ.get("PAINAPP_VAR_DIR", Path(__file__).parent.parent / "var")
+    )
     if command not in {"start", "stop", "url"}:
         sys.exit(__doc__)
     result = {"start": start, "stop": stop, "url": url}[command](var)

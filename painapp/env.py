@@ -124,11 +124,13 @@ def database_from_url(url: str) -> dict:
         # direct connection or PgBouncer in session mode (or with
         # max_prepared_statements), one command per statement (migrations run each
         # once), and no parameters inside GROUP BY expressions (Django #34255).
-        "OPTIONS": {"pool": {"timeout": 5},
-                    "options": options,
-                    "server_side_binding": True,
-                    "prepare_threshold": 5,
-                    **query},
+        "OPTIONS": {
+            "pool": {"timeout": 5},
+            "options": options,
+            "server_side_binding": True,
+            "prepare_threshold": 5,
+            **query,
+        },
         "CONN_HEALTH_CHECKS": True,
     }
 

@@ -30,7 +30,9 @@ from prometheus_client.core import GaugeMetricFamily, Metric
 from prometheus_client.registry import Collector
 
 REQUEST_SECONDS = Histogram(
-    "painapp_request_seconds", "Time taken to answer a request, by view.", ["view"],
+    "painapp_request_seconds",
+    "Time taken to answer a request, by view.",
+    ["view"],
     buckets=(0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1.0, 2.5, 5.0, 10.0),
     registry=None,  # added to each scrape's registry (multiprocess mode reads files instead)
 )
@@ -59,19 +61,29 @@ class _StateCollector(Collector):
 
         depth = _queue_depth()
         if depth is not None:
-            yield GaugeMetricFamily("painapp_celery_queue_depth",
-                                    "Tasks waiting in the broker's default queue.", value=depth)
+            yield GaugeMetricFamily(
+                "painapp_celery_queue_depth",
+                "Tasks waiting in the broker's default queue.",
+                value=depth,
+            )
         # Both reads use a partial index (failed deliveries; active schedules' due time).
         yield GaugeMetricFamily(
-            "painapp_deliveries_failed", "Reminder deliveries that failed for good.",
-            value=Delivery.objects.filter(status=Delivery.Status.FAILED).count())
+            "painapp_deliveries_failed",
+            "Reminder deliveries that failed for good.",
+            value=Delivery.objects.filter(status=Delivery.Status.FAILED).count(),
+        )
         now = timezone.now()
-        oldest = (ReminderSchedule.objects.filter(active=True, next_due_at__lte=now)
-                  .order_by("next_due_at").values_list("next_due_at", flat=True).first())
+        oldest = (
+            ReminderSchedule.objects.filter(active=True, next_due_at__lte=now)
+            .order_by("next_due_at")
+            .values_list("next_due_at", flat=True)
+            .first()
+        )
         yield GaugeMetricFamily(
             "painapp_reminder_sweep_lag_seconds",
             "How long the oldest due reminder schedule has waited for the sweep.",
-            value=(now - oldest).total_seconds() if oldest else 0.0)
+            value=(now - oldest).total_seconds() if oldest else 0.0,
+        )
 
 
 def _queue_depth() -> int | None:

@@ -45,8 +45,9 @@ def sentry_init(dsn: str, *, environment: str = "production", **options: Any) ->
     with warnings.catch_warnings():
         # Newer SDKs (2.7x) prefer `data_collection`, whose defaults follow this flag;
         # it stays explicit so that a reader sees it is off.
-        warnings.filterwarnings("ignore", "The send_default_pii option is deprecated",
-                                DeprecationWarning)
+        warnings.filterwarnings(
+            "ignore", "The send_default_pii option is deprecated", DeprecationWarning
+        )
         sentry_sdk.init(
             dsn=dsn,
             environment=environment,
@@ -92,8 +93,9 @@ def scrub_event(event: Event, hint: Hint | None = None) -> Event:
             frame.pop("vars", None)
     logentry = event.get("logentry")
     if isinstance(logentry, dict):
-        event["logentry"] = {"message": scrub_text(logentry.get("formatted")
-                                                    or logentry.get("message"))}
+        event["logentry"] = {
+            "message": scrub_text(logentry.get("formatted") or logentry.get("message"))
+        }
     if "message" in event:
         event["message"] = scrub_text(event["message"])
     crumbs = event.get("breadcrumbs")
@@ -133,12 +135,12 @@ class JsonLogFormatter(JsonFormatter):
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         kwargs.setdefault("fmt", ["asctime", "levelname", "name", "request_id", "message"])
-        kwargs.setdefault("rename_fields", {"asctime": "time", "levelname": "level",
-                                            "name": "logger"})
+        kwargs.setdefault(
+            "rename_fields", {"asctime": "time", "levelname": "level", "name": "logger"}
+        )
         super().__init__(*args, **kwargs)
 
-    def add_fields(self, log_data: dict, record: logging.LogRecord,
-                   message_dict: dict) -> None:
+    def add_fields(self, log_data: dict, record: logging.LogRecord, message_dict: dict) -> None:
         for field in self._required_fields:
             log_data[self._get_rename(field)] = record.__dict__.get(field)
         # The traceback (exc_info, stack_info), or the dict a caller logged as its message.

@@ -112,9 +112,7 @@ TEMPLATES = [
 ]
 
 # Postgres is the only database. An empty DATABASE_URL counts as unset.
-DATABASES = {
-    "default": database_from_url(env_str("DATABASE_URL", "") or embedded_db.url(VAR_DIR))
-}
+DATABASES = {"default": database_from_url(env_str("DATABASE_URL", "") or embedded_db.url(VAR_DIR))}
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 # auth.W004: User.email is unique among accounts only (a partial unique constraint), so
 # that an invitation's invitee row can repeat an address that has an account elsewhere;
@@ -129,8 +127,9 @@ AUDIT_READS_ASYNC_COMMIT = env_bool("AUDIT_READS_ASYNC_COMMIT", False)
 
 REDIS_URL = env_str("REDIS_URL", "")
 if REDIS_URL:
-    CACHES = {"default": {"BACKEND": "django.core.cache.backends.redis.RedisCache",
-                          "LOCATION": REDIS_URL}}
+    CACHES = {
+        "default": {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": REDIS_URL}
+    }
 else:
     CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
 
@@ -141,8 +140,10 @@ AUTHENTICATION_BACKENDS = [
 ]
 AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},
-    {"NAME": "django.contrib.auth.password_validation.MinimumLengthValidator",
-     "OPTIONS": {"min_length": 10}},
+    {
+        "NAME": "django.contrib.auth.password_validation.MinimumLengthValidator",
+        "OPTIONS": {"min_length": 10},
+    },
     {"NAME": "django.contrib.auth.password_validation.CommonPasswordValidator"},
     {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
 ]
@@ -244,13 +245,16 @@ SMS_TWILIO_FROM_NUMBER = env_str("TWILIO_FROM_NUMBER", "")
 SMS_TWILIO_API_URL = env_str("TWILIO_API_URL", "https://api.twilio.com")
 SMS_TIMEOUT_SECONDS = env_int("SMS_TIMEOUT_SECONDS", 10)
 if SMS_PROVIDER not in ("", "twilio"):
-    raise ImproperlyConfigured(f"SMS_PROVIDER={SMS_PROVIDER!r} is unknown: use twilio, or "
-                               "leave it empty for no text messages.")
+    raise ImproperlyConfigured(
+        f"SMS_PROVIDER={SMS_PROVIDER!r} is unknown: use twilio, or "
+        "leave it empty for no text messages."
+    )
 if SMS_PROVIDER == "twilio" and not all(
     (SMS_TWILIO_ACCOUNT_SID, SMS_TWILIO_AUTH_TOKEN, SMS_TWILIO_FROM_NUMBER)
 ):
-    raise ImproperlyConfigured("SMS_PROVIDER=twilio needs TWILIO_ACCOUNT_SID, "
-                               "TWILIO_AUTH_TOKEN and TWILIO_FROM_NUMBER.")
+    raise ImproperlyConfigured(
+        "SMS_PROVIDER=twilio needs TWILIO_ACCOUNT_SID, TWILIO_AUTH_TOKEN and TWILIO_FROM_NUMBER."
+    )
 
 # Celery. Redis when REDIS_URL is set; otherwise kombu's filesystem transport, so a
 # real worker and beat still run on a fresh machine with nothing but Python.
@@ -301,14 +305,38 @@ X_FRAME_OPTIONS = "DENY"
 # alone too, for two-step login with a security key. Every name here is one Chromium
 # recognises (an unknown name is a console warning): checked with Chromium 156.
 PERMISSIONS_POLICY: dict[str, list[str]] = {
-    **{feature: [] for feature in (
-        "camera", "microphone", "geolocation", "payment", "usb", "serial", "hid", "midi",
-        "accelerometer", "gyroscope", "magnetometer", "display-capture",
-        "captured-surface-control", "screen-wake-lock", "idle-detection", "local-fonts",
-        "window-management", "xr-spatial-tracking", "encrypted-media", "fullscreen",
-        "picture-in-picture", "otp-credentials", "identity-credentials-get",
-        "browsing-topics", "gamepad", "compute-pressure", "clipboard-read",
-    )},
+    **{
+        feature: []
+        for feature in (
+            "camera",
+            "microphone",
+            "geolocation",
+            "payment",
+            "usb",
+            "serial",
+            "hid",
+            "midi",
+            "accelerometer",
+            "gyroscope",
+            "magnetometer",
+            "display-capture",
+            "captured-surface-control",
+            "screen-wake-lock",
+            "idle-detection",
+            "local-fonts",
+            "window-management",
+            "xr-spatial-tracking",
+            "encrypted-media",
+            "fullscreen",
+            "picture-in-picture",
+            "otp-credentials",
+            "identity-credentials-get",
+            "browsing-topics",
+            "gamepad",
+            "compute-pressure",
+            "clipboard-read",
+        )
+    },
     "autoplay": ["self"],
 }
 SECURE_CONTENT_TYPE_NOSNIFF = True
@@ -360,13 +388,18 @@ LOGGING = {
         "secret_paths": {"()": "painapp.logfilters.SecretPathFilter"},
     },
     "formatters": {
-        "plain": {"()": "painapp.observability.PlainLogFormatter",
-                  "format": "%(asctime)s %(levelname)s %(name)s [%(request_id)s] %(message)s"},
+        "plain": {
+            "()": "painapp.observability.PlainLogFormatter",
+            "format": "%(asctime)s %(levelname)s %(name)s [%(request_id)s] %(message)s",
+        },
         "json": {"()": "painapp.observability.JsonLogFormatter"},
     },
     "handlers": {
-        "console": {"class": "logging.StreamHandler", "formatter": LOG_FORMAT,
-                    "filters": ["request_id"]}
+        "console": {
+            "class": "logging.StreamHandler",
+            "formatter": LOG_FORMAT,
+            "filters": ["request_id"],
+        }
     },
     "root": {"handlers": ["console"], "level": env_str("LOG_LEVEL", "INFO")},
     "loggers": {

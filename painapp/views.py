@@ -51,8 +51,10 @@ def healthz_ready(request: HttpRequest) -> HttpResponse:
     fails on it instead (manage.py reminders_heartbeat).
     """
     checks = {"database": database_ok(), "broker": broker_ok()}
-    body: dict = {"status": "ok",
-                  "checks": {name: "ok" if ok else "failed" for name, ok in checks.items()}}
+    body: dict = {
+        "status": "ok",
+        "checks": {name: "ok" if ok else "failed" for name, ok in checks.items()},
+    }
     if checks["database"]:
         try:
             beat = reminders_heartbeat()
@@ -60,9 +62,11 @@ def healthz_ready(request: HttpRequest) -> HttpResponse:
             logger.warning("Readiness: no reminder heartbeat (%s)", type(error).__name__)
             body["reminders"] = {"status": "unknown"}
         else:
-            body["reminders"] = {"status": "stale" if beat.stale else "ok",
-                                 "last_ran_minutes_ago": beat.minutes_ago,
-                                 "stale_after_minutes": beat.stale_after_minutes}
+            body["reminders"] = {
+                "status": "stale" if beat.stale else "ok",
+                "last_ran_minutes_ago": beat.minutes_ago,
+                "stale_after_minutes": beat.stale_after_minutes,
+            }
             if beat.stale:
                 body["status"] = "degraded"
     if not all(checks.values()):

@@ -17,10 +17,11 @@ def current_enrollment(request) -> Enrollment | None:
     One query, with the program version and the clinician (every patient page starts
     here). The patient and the practice are the request's own, already loaded: no joins.
     """
-    latest = list(Enrollment.objects
-                  .filter(patient_id=request.user.pk, practice_id=request.practice.pk)
-                  .select_related("program_version", "clinician")
-                  .order_by("-created_at")[:_LATEST])
+    latest = list(
+        Enrollment.objects.filter(patient_id=request.user.pk, practice_id=request.practice.pk)
+        .select_related("program_version", "clinician")
+        .order_by("-created_at")[:_LATEST]
+    )
     open_first = sorted(latest, key=lambda e: not e.is_open)
     if not open_first:
         return None

@@ -42,20 +42,38 @@ class ProgramVersionAdmin(admin.ModelAdmin):
                 last = version.program.versions.order_by("-number").first().number
                 weeks = list(version.weeks.prefetch_related("activities"))
                 copy = ProgramVersion.objects.create(
-                    program=version.program, number=last + 1, title=version.title,
-                    summary=version.summary, overview_md=version.overview_md,
+                    program=version.program,
+                    number=last + 1,
+                    title=version.title,
+                    summary=version.summary,
+                    overview_md=version.overview_md,
                     tracking_guide=version.tracking_guide,
                     checkin_config=version.checkin_config,
-                    content_hash=f"admin-copy-{version.pk}-{last + 1}")
+                    content_hash=f"admin-copy-{version.pk}-{last + 1}",
+                )
                 for week in weeks:
-                    new_week = Week.objects.create(version=copy, number=week.number,
-                                                   title=week.title, theme=week.theme,
-                                                   intro_md=week.intro_md)
+                    new_week = Week.objects.create(
+                        version=copy,
+                        number=week.number,
+                        title=week.title,
+                        theme=week.theme,
+                        intro_md=week.intro_md,
+                    )
                     Activity.objects.bulk_create(
-                        Activity(week=new_week, order=a.order, kind=a.kind, slug=a.slug,
-                                 title=a.title, minutes=a.minutes, daily=a.daily,
-                                 prompt=a.prompt, body_md=a.body_md, data=a.data)
-                        for a in week.activities.all())
+                        Activity(
+                            week=new_week,
+                            order=a.order,
+                            kind=a.kind,
+                            slug=a.slug,
+                            title=a.title,
+                            minutes=a.minutes,
+                            daily=a.daily,
+                            prompt=a.prompt,
+                            body_md=a.body_md,
+                            data=a.data,
+                        )
+                        for a in week.activities.all()
+                    )
             messages.success(request, f"Created {copy}: edit it, then enroll new patients on it.")
 
 

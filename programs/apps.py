@@ -19,12 +19,14 @@ class ProgramsConfig(AppConfig):
 
         def bump_week(instance: Week, **kwargs) -> None:
             ProgramVersion.objects.filter(pk=instance.version_id).update(
-                outline_revision=F("outline_revision") + 1)
+                outline_revision=F("outline_revision") + 1
+            )
             program_outline.cache_clear()
 
         def bump_activity(instance: Activity, **kwargs) -> None:
             ProgramVersion.objects.filter(weeks=instance.week_id).update(
-                outline_revision=F("outline_revision") + 1)
+                outline_revision=F("outline_revision") + 1
+            )
             program_outline.cache_clear()
 
         # Each web process caches a version's outline under (id, outline_revision): a
@@ -32,7 +34,9 @@ class ProgramsConfig(AppConfig):
         # bumps the revision, so every process reads the outline afresh on its next
         # request. This process also forgets what it read at once.
         for model, bump in ((Week, bump_week), (Activity, bump_activity)):
-            post_save.connect(bump, sender=model, weak=False,
-                              dispatch_uid=f"bump_outline_{model.__name__}")
-            post_delete.connect(bump, sender=model, weak=False,
-                                dispatch_uid=f"bump_outline_delete_{model.__name__}")
+            post_save.connect(
+                bump, sender=model, weak=False, dispatch_uid=f"bump_outline_{model.__name__}"
+            )
+            post_delete.connect(
+                bump, sender=model, weak=False, dispatch_uid=f"bump_outline_delete_{model.__name__}"
+            )

@@ -84,8 +84,9 @@ def content_hash(folder: Path) -> str:
 def read_program(folder: Path) -> ProgramData:
     meta, overview = split_front_matter(folder / "program.md")
     guide_meta, guide_intro = split_front_matter(folder / "somatic-tracking.md")
-    weeks = [_read_week(week_dir) for week_dir in sorted(folder.glob("week-*"))
-             if week_dir.is_dir()]
+    weeks = [
+        _read_week(week_dir) for week_dir in sorted(folder.glob("week-*")) if week_dir.is_dir()
+    ]
     if not weeks:
         raise ContentError(f"{folder}: no week-NN folders")
     numbers = [w.number for w in weeks]
@@ -115,10 +116,15 @@ def read_program(folder: Path) -> ProgramData:
 
 def _read_week(week_dir: Path) -> WeekData:
     meta, intro = split_front_matter(week_dir / "week.md")
-    week = WeekData(number=int(meta["number"]), title=str(meta["title"]),
-                    theme=str(meta.get("theme", "")), intro_md=intro)
-    for order, path in enumerate(sorted(p for p in week_dir.glob("*.md") if p.name != "week.md"),
-                                 start=1):
+    week = WeekData(
+        number=int(meta["number"]),
+        title=str(meta["title"]),
+        theme=str(meta.get("theme", "")),
+        intro_md=intro,
+    )
+    for order, path in enumerate(
+        sorted(p for p in week_dir.glob("*.md") if p.name != "week.md"), start=1
+    ):
         a_meta, body = split_front_matter(path)
         kind = a_meta.get("kind")
         if kind not in KINDS:
@@ -126,11 +132,19 @@ def _read_week(week_dir: Path) -> WeekData:
         data = {}
         if kind == "evidence":
             data["items"] = a_meta.get("items", [])
-        week.activities.append(ActivityData(
-            order=order, kind=kind, slug=str(a_meta["slug"]), title=str(a_meta["title"]),
-            minutes=int(a_meta.get("minutes", 5)), daily=bool(a_meta.get("daily", False)),
-            prompt=str(a_meta.get("prompt", "") or ""), body_md=body, data=data,
-        ))
+        week.activities.append(
+            ActivityData(
+                order=order,
+                kind=kind,
+                slug=str(a_meta["slug"]),
+                title=str(a_meta["title"]),
+                minutes=int(a_meta.get("minutes", 5)),
+                daily=bool(a_meta.get("daily", False)),
+                prompt=str(a_meta.get("prompt", "") or ""),
+                body_md=body,
+                data=data,
+            )
+        )
     return week
 
 

@@ -16,22 +16,27 @@ def _activity_title(row: ActivityCompletion | Reflection | Attribution, user: Us
 
 def _enrollment_extras(enrollment: Enrollment, user: User) -> dict:
     version = enrollment.program_version
-    return {"program": f"{version.title} (version {version.number})",
-            "practice": enrollment.practice.name,
-            "clinician": enrollment.clinician.display_name}
+    return {
+        "program": f"{version.title} (version {version.number})",
+        "practice": enrollment.practice.name,
+        "clinician": enrollment.clinician.display_name,
+    }
 
 
 _WITH_ACTIVITY = TablePolicy(select_related=("activity",), extras=_activity_title)
 
 PERSONAL_DATA = PersonalData(
     # Who looks after the patient, and who cleared their safety hold: staff.
-    staff_references=(Enrollment._meta.get_field("clinician"),
-                      Enrollment._meta.get_field("screening_cleared_by")),
+    staff_references=(
+        Enrollment._meta.get_field("clinician"),
+        Enrollment._meta.get_field("screening_cleared_by"),
+    ),
     # An enrollment is its patient's: every row pointing at one is about them.
     people={Enrollment: "patient"},
     policies={
-        Enrollment: TablePolicy(select_related=("program_version", "practice", "clinician"),
-                                extras=_enrollment_extras),
+        Enrollment: TablePolicy(
+            select_related=("program_version", "practice", "clinician"), extras=_enrollment_extras
+        ),
         ActivityCompletion: _WITH_ACTIVITY,
         Reflection: _WITH_ACTIVITY,
         Attribution: _WITH_ACTIVITY,

@@ -26,8 +26,12 @@ CASELOAD_STATUSES = (*OPEN_STATUSES, EnrollmentStatus.COMPLETED)
 
 
 def _active_clinician(practice: Practice, user: User | None) -> User:
-    if user is None or not Membership.objects.filter(
-            user=user, practice=practice, role=Role.CLINICIAN, is_active=True).exists():
+    if (
+        user is None
+        or not Membership.objects.filter(
+            user=user, practice=practice, role=Role.CLINICIAN, is_active=True
+        ).exists()
+    ):
         raise ValidationError("Choose a clinician who is active in this practice.")
     return user
 
@@ -49,7 +53,8 @@ def enrollment_transfer(*, enrollment: Enrollment, to_clinician: User) -> None:
         Invitation.objects.filter(
             membership__user_id=enrollment.patient_id,
             membership__practice_id=enrollment.practice_id,
-            accepted_at__isnull=True, revoked_at__isnull=True,
+            accepted_at__isnull=True,
+            revoked_at__isnull=True,
         ).update(clinician=to_clinician)
 
 
@@ -71,7 +76,8 @@ def enrollment_withdraw(*, enrollment: Enrollment) -> None:
             Invitation.objects.filter(
                 membership__user_id=enrollment.patient_id,
                 membership__practice_id=enrollment.practice_id,
-                accepted_at__isnull=True, revoked_at__isnull=True,
+                accepted_at__isnull=True,
+                revoked_at__isnull=True,
             ).update(revoked_at=timezone.now())
         _close(enrollment, EnrollmentStatus.WITHDRAWN)
 
@@ -80,16 +86,19 @@ def _close(enrollment: Enrollment, status: str) -> None:
     # A paused enrollment's days on pause are counted in, so the weeks it reached stay
     # what they were on the day it closed.
     if enrollment.paused_on is not None:
-        enrollment.paused_days = weeks.days_paused(today=enrollment.local_date(),
-                                                   paused_days=enrollment.paused_days,
-                                                   paused_on=enrollment.paused_on)
+        enrollment.paused_days = weeks.days_paused(
+            today=enrollment.local_date(),
+            paused_days=enrollment.paused_days,
+            paused_on=enrollment.paused_on,
+        )
         enrollment.paused_on = None
     enrollment.status = status
     enrollment.save(update_fields=["status", "paused_on", "paused_days", "updated_at"])
 
 
-def caseload_reassign(*, practice: Practice, from_clinician: User,
-                      to_clinician: User) -> list[Enrollment]:
+def caseload_reassign(
+    *, practice: Practice, from_clinician: User, to_clinician: User
+) -> list[Enrollment]:
     """Move `from_clinician`'s caseload (open and completed enrollments) to `to_clinician`.
 
     Returns the enrollments moved (with their patients loaded, for the audit trail).
@@ -105,18 +114,22 @@ def caseload_reassign(*, practice: Practice, from_clinician: User,
             .select_related("patient")
         )
         Enrollment.objects.filter(pk__in=[e.pk for e in moved]).update(
-            clinician=to_clinician, updated_at=timezone.now())
+            clinician=to_clinician, updated_at=timezone.now()
+        )
         Invitation.objects.filter(
-            membership__practice=practice, clinician=from_clinician,
-            accepted_at__isnull=True, revoked_at__isnull=True,
+            membership__practice=practice,
+            clinician=from_clinician,
+            accepted_at__isnull=True,
+            revoked_at__isnull=True,
         ).update(clinician=to_clinician)
     for enrollment in moved:
         enrollment.clinician = to_clinician
     return moved
 
 
-def clinician_deactivate(*, practice: Practice, clinician: User,
-                         reassign_to: User | None) -> list[Enrollment]:
+def clinician_deactivate(
+    *, practice: Practice, clinician: User, reassign_to: User | None
+) -> list[Enrollment]:
     """Switch a clinician off, handing their caseload to `reassign_to` first.
 
     With patients still in their care and nobody to take them, nothing changes and a
@@ -125,21 +138,26 @@ def clinician_deactivate(*, practice: Practice, clinician: User,
     that moved.
     """
     with transaction.atomic():
-        membership = (Membership.objects.select_for_update()
-                      .select_related("user")
-                      .filter(practice=practice, user=clinician, role=Role.CLINICIAN)
-                      .first())
+        membership = (
+            Membership.objects.select_for_update()
+            .select_related("user")
+            .filter(practice=practice, user=clinician, role=Role.CLINICIAN)
+            .first()
+        )
         if membership is None or not membership.is_active:
             raise ValidationError("This clinician is not active in your practice.")
         open_count = Enrollment.objects.filter(
-            practice=practice, clinician=clinician, status__in=CASELOAD_STATUSES).count()
+            practice=practice, clinician=clinician, status__in=CASELOAD_STATUSES
+        ).count()
         moved: list[Enrollment] = []
         if open_count:
             if reassign_to is None:
                 raise ValidationError(
                     f"{clinician.display_name} still looks after {open_count} "
-                    f"patient{'' if open_count == 1 else 's'}. Choose who takes them over.")
-            moved = caseload_reassign(practice=practice, from_clinician=clinician,
-                                      to_clinician=reassign_to)
+                    f"patient{'' if open_count == 1 else 's'}. Choose who takes them over."
+                )
+            moved = caseload_reassign(
+                practice=practice, from_clinician=clinician, to_clinician=reassign_to
+            )
         membership_deactivate(membership=membership)
     return moved

@@ -13,20 +13,29 @@ BLANK_CATEGORY = [("", "Choose a category")]
 
 class ReflectionForm(forms.Form):
     text = forms.CharField(
-        label="Your answer", widget=forms.Textarea(attrs={"rows": 5}), max_length=5000,
-        error_messages={"required": "Write a few words before you save. Even one line is fine.",
-                        "max_length": "Please keep this under 5,000 characters."},
+        label="Your answer",
+        widget=forms.Textarea(attrs={"rows": 5}),
+        max_length=5000,
+        error_messages={
+            "required": "Write a few words before you save. Even one line is fine.",
+            "max_length": "Please keep this under 5,000 characters.",
+        },
     )
 
 
 class EvidenceForm(forms.Form):
     checked = forms.MultipleChoiceField(
-        label="Which of these are true for you?", required=False,
+        label="Which of these are true for you?",
+        required=False,
         widget=forms.CheckboxSelectMultiple,
         error_messages={"invalid_choice": "Please choose only from the list."},
     )
-    text = forms.CharField(label="Anything else you noticed?", required=False,
-                           widget=forms.Textarea(attrs={"rows": 3}), max_length=2000)
+    text = forms.CharField(
+        label="Anything else you noticed?",
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 3}),
+        max_length=2000,
+    )
 
     def __init__(self, *args: Any, items: list[dict[str, str]], **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
@@ -41,21 +50,26 @@ class AttributionForm(forms.Form):
         super().__init__(*args, **kwargs)
         for n in (1, 2, 3):
             self.fields[f"cause_{n}"] = forms.CharField(
-                label=f"Cause {n}", max_length=300,
-                error_messages={"required": f"Write cause {n} in a few words.",
-                                "max_length": "Please keep each cause under 300 characters."},
+                label=f"Cause {n}",
+                max_length=300,
+                error_messages={
+                    "required": f"Write cause {n} in a few words.",
+                    "max_length": "Please keep each cause under 300 characters.",
+                },
             )
             self.fields[f"category_{n}"] = forms.ChoiceField(
                 label=f"What kind of cause is {n}?",
                 choices=BLANK_CATEGORY + list(AttributionCategory.choices),
-                error_messages={"required": f"Choose a category for cause {n}.",
-                                "invalid_choice":
-                                    f"Choose a category for cause {n} from the list."},
+                error_messages={
+                    "required": f"Choose a category for cause {n}.",
+                    "invalid_choice": f"Choose a category for cause {n} from the list.",
+                },
             )
 
     def causes(self) -> list[tuple[str, str]]:
-        return [(self.cleaned_data[f"cause_{n}"], self.cleaned_data[f"category_{n}"])
-                for n in (1, 2, 3)]
+        return [
+            (self.cleaned_data[f"cause_{n}"], self.cleaned_data[f"category_{n}"]) for n in (1, 2, 3)
+        ]
 
     def rows(self):
         return [(self[f"cause_{n}"], self[f"category_{n}"]) for n in (1, 2, 3)]
@@ -68,27 +82,40 @@ class ConsentForm(forms.Form):
     )
     consent = forms.BooleanField(
         label="I agree that my answers and practice logs are stored and shared with my "
-              "clinician at my practice, to support my care.",
-        error_messages={"required": "Please tick this box to go on. Your clinician needs to "
-                                   "see your answers to support you."},
+        "clinician at my practice, to support my care.",
+        error_messages={
+            "required": "Please tick this box to go on. Your clinician needs to "
+            "see your answers to support you."
+        },
     )
 
 
-WEEKDAYS = [(0, "Monday"), (1, "Tuesday"), (2, "Wednesday"), (3, "Thursday"), (4, "Friday"),
-            (5, "Saturday"), (6, "Sunday")]
+WEEKDAYS = [
+    (0, "Monday"),
+    (1, "Tuesday"),
+    (2, "Wednesday"),
+    (3, "Thursday"),
+    (4, "Friday"),
+    (5, "Saturday"),
+    (6, "Sunday"),
+]
 
 
 class PreferencesForm(forms.Form):
     timezone = forms.ChoiceField(label="Your time zone")
     practice_time = forms.TimeField(
-        label="A good time for your daily practice", widget=forms.TimeInput(
-            attrs={"type": "time"}, format="%H:%M"),
+        label="A good time for your daily practice",
+        widget=forms.TimeInput(attrs={"type": "time"}, format="%H:%M"),
         help_text="We can remind you at this time. You can change it later.",
-        error_messages={"required": "Choose a time, for example 09:00.",
-                        "invalid": "Enter a time like 09:00 or 19:30."},
+        error_messages={
+            "required": "Choose a time, for example 09:00.",
+            "invalid": "Enter a time like 09:00 or 19:30.",
+        },
     )
     checkin_weekday = forms.TypedChoiceField(
-        label="Your weekly check-in day", choices=WEEKDAYS, coerce=int,
+        label="Your weekly check-in day",
+        choices=WEEKDAYS,
+        coerce=int,
         error_messages={"invalid_choice": "Choose a day of the week."},
     )
 
@@ -97,7 +124,8 @@ class PreferencesForm(forms.Form):
         zone = cast(forms.ChoiceField, self.fields["timezone"])
         zone.choices = timezone_choices()
         zone.error_messages["invalid_choice"] = (
-            "Pick your time zone from the list, for example Europe/London.")
+            "Pick your time zone from the list, for example Europe/London."
+        )
 
 
 class ClinicianField(forms.ModelChoiceField):
@@ -113,23 +141,40 @@ class ProgramVersionField(forms.ModelChoiceField):
 class PatientInviteForm(forms.Form):
     """A practice admin invites a patient onto a program with a clinician."""
 
-    full_name = forms.CharField(label="Full name", max_length=150,
-                                error_messages={"required": "Enter the patient's name."})
-    email = forms.EmailField(label="Email address", error_messages={
-        "required": "Enter the patient's email address.",
-        "invalid": "Enter an email address like name@example.com."})
+    full_name = forms.CharField(
+        label="Full name", max_length=150, error_messages={"required": "Enter the patient's name."}
+    )
+    email = forms.EmailField(
+        label="Email address",
+        error_messages={
+            "required": "Enter the patient's email address.",
+            "invalid": "Enter an email address like name@example.com.",
+        },
+    )
     clinician = ClinicianField(
-        label="Clinician", queryset=User.objects.none(), empty_label="Choose a clinician",
-        error_messages={"required": "Choose the clinician who will follow this patient.",
-                        "invalid_choice": "Choose a clinician from this practice."})
+        label="Clinician",
+        queryset=User.objects.none(),
+        empty_label="Choose a clinician",
+        error_messages={
+            "required": "Choose the clinician who will follow this patient.",
+            "invalid_choice": "Choose a clinician from this practice.",
+        },
+    )
     program_version = ProgramVersionField(
-        label="Program", queryset=ProgramVersion.objects.none(), empty_label=None,
-        error_messages={"invalid_choice": "Choose a program from the list."})
+        label="Program",
+        queryset=ProgramVersion.objects.none(),
+        empty_label=None,
+        error_messages={"invalid_choice": "Choose a program from the list."},
+    )
     start_date = forms.DateField(
-        label="Start date", widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
+        label="Start date",
+        widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
         help_text="Week 1 opens at midnight on this day, in the patient's time zone.",
-        error_messages={"required": "Choose a start date.",
-                        "invalid": "Enter a date like 2026-01-31."})
+        error_messages={
+            "required": "Choose a start date.",
+            "invalid": "Enter a date like 2026-01-31.",
+        },
+    )
     timezone = forms.ChoiceField(label="Patient's time zone")
 
     def __init__(self, *args: Any, practice: Practice, **kwargs: Any) -> None:
@@ -137,17 +182,20 @@ class PatientInviteForm(forms.Form):
         # The casts are true by construction: the fields are declared above.
         clinician = cast(ClinicianField, self.fields["clinician"])
         clinician.queryset = User.objects.filter(
-            memberships__practice=practice, memberships__role=Role.CLINICIAN,
-            memberships__is_active=True).order_by("full_name")
+            memberships__practice=practice,
+            memberships__role=Role.CLINICIAN,
+            memberships__is_active=True,
+        ).order_by("full_name")
         latest: dict[int, int] = {}
-        for v in ProgramVersion.objects.select_related("program").order_by("program_id",
-                                                                           "-number"):
+        for v in ProgramVersion.objects.select_related("program").order_by("program_id", "-number"):
             latest.setdefault(v.program_id, v.pk)
         program_version = cast(ProgramVersionField, self.fields["program_version"])
         program_version.queryset = ProgramVersion.objects.filter(
-            pk__in=latest.values()).select_related("program")
+            pk__in=latest.values()
+        ).select_related("program")
         zone = cast(forms.ChoiceField, self.fields["timezone"])
         zone.choices = timezone_choices()
         zone.initial = practice.timezone
         zone.error_messages["invalid_choice"] = (
-            "Pick the patient's time zone from the list, for example Europe/London.")
+            "Pick the patient's time zone from the list, for example Europe/London."
+        )

@@ -57,8 +57,9 @@ class ProgramVersion(models.Model):
     class Meta:
         constraints = [
             models.UniqueConstraint(fields=["program", "number"], name="version_number_unique"),
-            models.UniqueConstraint(fields=["program", "content_hash"],
-                                    name="version_content_unique"),
+            models.UniqueConstraint(
+                fields=["program", "content_hash"], name="version_content_unique"
+            ),
         ]
         ordering = ["program", "-number"]
 
@@ -144,29 +145,36 @@ class Enrollment(models.Model):
     open weeks early (`unlocked_through_week`).
     """
 
-    patient = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE,
-                                related_name="enrollments")
+    patient = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="enrollments"
+    )
     practice = models.ForeignKey(Practice, on_delete=models.CASCADE, related_name="enrollments")
-    program_version = models.ForeignKey(ProgramVersion, on_delete=models.PROTECT,
-                                        related_name="enrollments")
-    clinician = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT,
-                                  related_name="caseload")
+    program_version = models.ForeignKey(
+        ProgramVersion, on_delete=models.PROTECT, related_name="enrollments"
+    )
+    clinician = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="caseload"
+    )
     start_date = models.DateField()
-    status = models.CharField(max_length=16, choices=EnrollmentStatus.choices,
-                              default=EnrollmentStatus.INVITED)
+    status = models.CharField(
+        max_length=16, choices=EnrollmentStatus.choices, default=EnrollmentStatus.INVITED
+    )
     paused_on = models.DateField(null=True, blank=True)
     paused_days = models.PositiveIntegerField(default=0)
     unlocked_through_week = models.PositiveSmallIntegerField(default=0)
     checkin_weekday = models.PositiveSmallIntegerField(
-        default=0, help_text="0 = Monday … 6 = Sunday", validators=[MaxValueValidator(6)])
+        default=0, help_text="0 = Monday … 6 = Sunday", validators=[MaxValueValidator(6)]
+    )
     preferred_practice_time = models.TimeField(default=time(9, 0))
     consented_at = models.DateTimeField(null=True, blank=True)
     onboarded_at = models.DateTimeField(null=True, blank=True)
-    screening = models.CharField(max_length=16, choices=Screening.choices,
-                                 default=Screening.PENDING)
+    screening = models.CharField(
+        max_length=16, choices=Screening.choices, default=Screening.PENDING
+    )
     red_flags = models.JSONField(default=list, blank=True)
-    screening_cleared_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True,
-                                             on_delete=models.SET_NULL, related_name="+")
+    screening_cleared_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
     screening_cleared_at = models.DateTimeField(null=True, blank=True)
     # Somatic-tracking sessions recorded so far: counted up by practice_session_record
     # when it creates one, so the outcomes report's adherence is a sum over a practice
@@ -189,8 +197,10 @@ class Enrollment(models.Model):
                 name="one_open_enrollment_per_patient",
             ),
         ]
-        indexes = [models.Index(fields=["clinician", "status"]),
-                   models.Index(fields=["practice", "status"])]
+        indexes = [
+            models.Index(fields=["clinician", "status"]),
+            models.Index(fields=["practice", "status"]),
+        ]
 
     def __str__(self) -> str:
         return f"Enrollment {self.pk}"
@@ -204,32 +214,49 @@ class Enrollment(models.Model):
 
     def program_days_elapsed(self, at: datetime | None = None) -> int:
         """Days of program time since the start, not counting paused days."""
-        return weeks.program_days_elapsed(start_date=self.start_date, today=self.local_date(at),
-                                          paused_days=self.paused_days, paused_on=self.paused_on)
+        return weeks.program_days_elapsed(
+            start_date=self.start_date,
+            today=self.local_date(at),
+            paused_days=self.paused_days,
+            paused_on=self.paused_on,
+        )
 
     def calendar_week(self, at: datetime | None = None) -> int:
         """The week the calendar has reached: 0 before the start, capped at the last week."""
-        return weeks.calendar_week(days_elapsed=self.program_days_elapsed(at),
-                                   week_count=self.week_count)
+        return weeks.calendar_week(
+            days_elapsed=self.program_days_elapsed(at), week_count=self.week_count
+        )
 
     def current_week(self, at: datetime | None = None) -> int:
         """The highest open week: by calendar, or earlier if the clinician opened it."""
-        return weeks.current_week(start_date=self.start_date, today=self.local_date(at),
-                                  week_count=self.week_count, paused_days=self.paused_days,
-                                  paused_on=self.paused_on,
-                                  unlocked_through_week=self.unlocked_through_week)
+        return weeks.current_week(
+            start_date=self.start_date,
+            today=self.local_date(at),
+            week_count=self.week_count,
+            paused_days=self.paused_days,
+            paused_on=self.paused_on,
+            unlocked_through_week=self.unlocked_through_week,
+        )
 
     def week_opens_on(self, number: int) -> date:
         """The local date week `number` opens by calendar (if no more pauses happen)."""
-        return weeks.week_opens_on(number, start_date=self.start_date, today=self.local_date(),
-                                   paused_days=self.paused_days, paused_on=self.paused_on)
+        return weeks.week_opens_on(
+            number,
+            start_date=self.start_date,
+            today=self.local_date(),
+            paused_days=self.paused_days,
+            paused_on=self.paused_on,
+        )
 
     def practice_week_starts_on(self, today: date) -> date:
         """The local date the patient's current 7-day week began (`today` is their local
         date), for "practice this week": see weeks.practice_week_starts_on."""
-        return weeks.practice_week_starts_on(start_date=self.start_date, today=today,
-                                             paused_days=self.paused_days,
-                                             paused_on=self.paused_on)
+        return weeks.practice_week_starts_on(
+            start_date=self.start_date,
+            today=today,
+            paused_days=self.paused_days,
+            paused_on=self.paused_on,
+        )
 
     @property
     def week_count(self) -> int:
@@ -240,8 +267,11 @@ class Enrollment(models.Model):
 
     @property
     def is_open(self) -> bool:
-        return self.status in (EnrollmentStatus.ACTIVE, EnrollmentStatus.PAUSED,
-                               EnrollmentStatus.INVITED)
+        return self.status in (
+            EnrollmentStatus.ACTIVE,
+            EnrollmentStatus.PAUSED,
+            EnrollmentStatus.INVITED,
+        )
 
     @property
     def needs_onboarding(self) -> bool:
@@ -253,23 +283,22 @@ class Enrollment(models.Model):
 
 
 class ActivityCompletion(models.Model):
-    enrollment = models.ForeignKey(Enrollment, on_delete=models.CASCADE,
-                                   related_name="completions")
+    enrollment = models.ForeignKey(Enrollment, on_delete=models.CASCADE, related_name="completions")
     activity = models.ForeignKey(Activity, on_delete=models.CASCADE, related_name="+")
     completed_at = models.DateTimeField(default=dj_timezone.now)
 
     class Meta:
         constraints = [
-            models.UniqueConstraint(fields=["enrollment", "activity"],
-                                    name="completion_once"),
+            models.UniqueConstraint(fields=["enrollment", "activity"], name="completion_once"),
         ]
 
 
 class PracticeSession(models.Model):
     """One somatic-tracking session with its before/after ratings."""
 
-    enrollment = models.ForeignKey(Enrollment, on_delete=models.CASCADE,
-                                   related_name="practice_sessions")
+    enrollment = models.ForeignKey(
+        Enrollment, on_delete=models.CASCADE, related_name="practice_sessions"
+    )
     # Sent by the player with every save, so a retried save is recorded once.
     client_token = models.UUIDField(default=uuid.uuid4)
     practiced_at = models.DateTimeField(default=dj_timezone.now)
@@ -284,8 +313,9 @@ class PracticeSession(models.Model):
 
     class Meta:
         constraints = [
-            models.UniqueConstraint(fields=["enrollment", "client_token"],
-                                    name="practice_session_once"),
+            models.UniqueConstraint(
+                fields=["enrollment", "client_token"], name="practice_session_once"
+            ),
         ]
         indexes = [models.Index(fields=["enrollment", "-practiced_at"])]
         ordering = ["-practiced_at"]
@@ -294,8 +324,7 @@ class PracticeSession(models.Model):
 class FearItem(models.Model):
     """A rung of the fear ladder: an avoided activity and how harmful it feels (0–100)."""
 
-    enrollment = models.ForeignKey(Enrollment, on_delete=models.CASCADE,
-                                   related_name="fear_items")
+    enrollment = models.ForeignKey(Enrollment, on_delete=models.CASCADE, related_name="fear_items")
     label = models.CharField(max_length=200)
     harm_rating = models.PositiveSmallIntegerField(validators=ZERO_TO_HUNDRED)
     first_rating = models.PositiveSmallIntegerField(validators=ZERO_TO_HUNDRED)
@@ -310,21 +339,20 @@ class FearItem(models.Model):
 class Exposure(models.Model):
     """One planned-then-done exposure: what I expected, and what happened."""
 
-    enrollment = models.ForeignKey(Enrollment, on_delete=models.CASCADE,
-                                   related_name="exposures")
-    fear_item = models.ForeignKey(FearItem, null=True, blank=True, on_delete=models.SET_NULL,
-                                  related_name="exposures")
+    enrollment = models.ForeignKey(Enrollment, on_delete=models.CASCADE, related_name="exposures")
+    fear_item = models.ForeignKey(
+        FearItem, null=True, blank=True, on_delete=models.SET_NULL, related_name="exposures"
+    )
     activity = models.CharField(max_length=200)
     predicted_pain = models.PositiveSmallIntegerField(validators=ZERO_TO_TEN)
     predicted_harm = models.PositiveSmallIntegerField(validators=ZERO_TO_HUNDRED)
     expectation = models.TextField(blank=True, max_length=1000)
     planned_at = models.DateTimeField(default=dj_timezone.now)
-    actual_pain = models.PositiveSmallIntegerField(null=True, blank=True,
-                                                   validators=ZERO_TO_TEN)
-    actual_harm = models.PositiveSmallIntegerField(null=True, blank=True,
-                                                   validators=ZERO_TO_HUNDRED)
-    fear_after = models.PositiveSmallIntegerField(null=True, blank=True,
-                                                  validators=ZERO_TO_HUNDRED)
+    actual_pain = models.PositiveSmallIntegerField(null=True, blank=True, validators=ZERO_TO_TEN)
+    actual_harm = models.PositiveSmallIntegerField(
+        null=True, blank=True, validators=ZERO_TO_HUNDRED
+    )
+    fear_after = models.PositiveSmallIntegerField(null=True, blank=True, validators=ZERO_TO_HUNDRED)
     note = models.TextField(blank=True, max_length=2000)
     completed_at = models.DateTimeField(null=True, blank=True)
 
@@ -363,37 +391,43 @@ class AttributionCategory(models.TextChoices):
     OTHER = "other", "Something else"
 
 
-MIND_BRAIN = {AttributionCategory.STRESS, AttributionCategory.PSYCHOLOGICAL,
-              AttributionCategory.BRAIN}
+MIND_BRAIN = {
+    AttributionCategory.STRESS,
+    AttributionCategory.PSYCHOLOGICAL,
+    AttributionCategory.BRAIN,
+}
 
 
 class Attribution(models.Model):
     """'The three most important causes of my pain', with a mind-brain score 0–3."""
 
-    enrollment = models.ForeignKey(Enrollment, on_delete=models.CASCADE,
-                                   related_name="attributions")
-    activity = models.ForeignKey(Activity, null=True, blank=True, on_delete=models.SET_NULL,
-                                 related_name="+")
+    enrollment = models.ForeignKey(
+        Enrollment, on_delete=models.CASCADE, related_name="attributions"
+    )
+    activity = models.ForeignKey(
+        Activity, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
     mind_brain_score = models.PositiveSmallIntegerField(validators=[MaxValueValidator(3)])
     recorded_at = models.DateTimeField(default=dj_timezone.now)
 
     class Meta:
         ordering = ["recorded_at"]
         constraints = [
-            models.UniqueConstraint(fields=["enrollment", "activity"],
-                                    name="attribution_once_per_activity"),
+            models.UniqueConstraint(
+                fields=["enrollment", "activity"], name="attribution_once_per_activity"
+            ),
         ]
 
 
 class AttributionCause(models.Model):
-    attribution = models.ForeignKey(Attribution, on_delete=models.CASCADE,
-                                    related_name="causes")
+    attribution = models.ForeignKey(Attribution, on_delete=models.CASCADE, related_name="causes")
     position = models.PositiveSmallIntegerField()
     text = models.CharField(max_length=300)
     category = models.CharField(max_length=16, choices=AttributionCategory.choices)
     # A clinician may code a cause differently; the patient's own choice is kept.
-    clinician_category = models.CharField(max_length=16, choices=AttributionCategory.choices,
-                                          blank=True)
+    clinician_category = models.CharField(
+        max_length=16, choices=AttributionCategory.choices, blank=True
+    )
 
     class Meta:
         ordering = ["position"]
@@ -405,8 +439,7 @@ class AttributionCause(models.Model):
 class Reflection(models.Model):
     """What the patient wrote (or ticked) for a lesson prompt, reflection or checklist."""
 
-    enrollment = models.ForeignKey(Enrollment, on_delete=models.CASCADE,
-                                   related_name="reflections")
+    enrollment = models.ForeignKey(Enrollment, on_delete=models.CASCADE, related_name="reflections")
     activity = models.ForeignKey(Activity, on_delete=models.CASCADE, related_name="+")
     text = models.TextField(blank=True, max_length=5000)
     checked = models.JSONField(default=list, blank=True)

@@ -21,8 +21,15 @@ from programs.models import (
 )
 
 # Daily practice and check-ins are tracked on their own, not as one-off tasks.
-ONE_OFF_KINDS = {ActivityKind.LESSON, ActivityKind.REFLECTION, ActivityKind.ATTRIBUTION,
-                 ActivityKind.EVIDENCE, ActivityKind.EXPOSURE}
+ONE_OFF_KINDS = {
+    ActivityKind.LESSON,
+    ActivityKind.REFLECTION,
+    ActivityKind.ATTRIBUTION,
+    ActivityKind.EVIDENCE,
+    ActivityKind.EXPOSURE,
+}
+
+
 @dataclass
 class WeekState:
     week: Week
@@ -104,18 +111,23 @@ def program_outline(version_id: int, revision: int) -> ProgramOutline:
     for activity in Activity.objects.filter(week__version_id=version_id).order_by("order"):
         activity.week = weeks[activity.week_id]
         by_week[activity.week_id].append(activity)
-    return ProgramOutline(weeks=tuple(weeks.values()),
-                          activities={pk: tuple(acts) for pk, acts in by_week.items()})
+    return ProgramOutline(
+        weeks=tuple(weeks.values()), activities={pk: tuple(acts) for pk, acts in by_week.items()}
+    )
 
 
 def done_activity_ids(enrollment: Enrollment) -> set[int]:
     """The activities this enrollment has marked done. One query."""
-    return set(ActivityCompletion.objects.filter(enrollment=enrollment)
-               .values_list("activity_id", flat=True))
+    return set(
+        ActivityCompletion.objects.filter(enrollment=enrollment).values_list(
+            "activity_id", flat=True
+        )
+    )
 
 
-def program_map(enrollment: Enrollment, at: datetime | None = None, *,
-                done: set[int] | None = None) -> ProgramMap:
+def program_map(
+    enrollment: Enrollment, at: datetime | None = None, *, done: set[int] | None = None
+) -> ProgramMap:
     """Every week with its activities and what is open and done.
 
     The weeks and activities come from `program_outline` (cached); one query for what
@@ -128,9 +140,14 @@ def program_map(enrollment: Enrollment, at: datetime | None = None, *,
         done = done_activity_ids(enrollment)
     current = enrollment.current_week(at)
     states = [
-        WeekState(week=w, activities=list(outline.activities[w.pk]), is_open=w.number <= current,
-                  opens_on=enrollment.week_opens_on(w.number), done=done,
-                  is_current=w.number == current)
+        WeekState(
+            week=w,
+            activities=list(outline.activities[w.pk]),
+            is_open=w.number <= current,
+            opens_on=enrollment.week_opens_on(w.number),
+            done=done,
+            is_current=w.number == current,
+        )
         for w in outline.weeks
     ]
     return ProgramMap(enrollment=enrollment, weeks=states, current_week=current, done=done)
@@ -172,21 +189,34 @@ def today_overview(enrollment: Enrollment) -> TodayOverview:
     local_today = enrollment.local_date()
     week_start = enrollment.practice_week_starts_on(local_today)
     practice = PracticeSession.objects.filter(
-        enrollment=enrollment, local_date__gte=week_start, local_date__lte=local_today,
+        enrollment=enrollment,
+        local_date__gte=week_start,
+        local_date__lte=local_today,
     ).aggregate(
         week=Count("pk"),
         today=Count("pk", filter=Q(local_date=local_today)),
         seconds=Sum("duration_seconds"),
     )
-    counts = PracticeCounts(today=practice["today"], this_week=practice["week"],
-                            minutes_this_week=round((practice["seconds"] or 0) / 60))
+    counts = PracticeCounts(
+        today=practice["today"],
+        this_week=practice["week"],
+        minutes_this_week=round((practice["seconds"] or 0) / 60),
+    )
     exposure = None
     if current >= EXPOSURE_FROM_WEEK:
-        found = (Exposure.objects.filter(enrollment=enrollment, completed_at__isnull=True)
-                 .order_by("-planned_at", "-pk").values_list("pk", "activity").first())
+        found = (
+            Exposure.objects.filter(enrollment=enrollment, completed_at__isnull=True)
+            .order_by("-planned_at", "-pk")
+            .values_list("pk", "activity")
+            .first()
+        )
         exposure = OpenExposure(*found) if found else None
-    return TodayOverview(pmap=program_map(enrollment, done=done_activity_ids(enrollment)),
-                         local_today=local_today, counts=counts, open_exposure=exposure)
+    return TodayOverview(
+        pmap=program_map(enrollment, done=done_activity_ids(enrollment)),
+        local_today=local_today,
+        counts=counts,
+        open_exposure=exposure,
+    )
 
 
 def week_start_for(enrollment: Enrollment, number: int) -> date:
@@ -205,22 +235,28 @@ class LogEntry:
     item: object
 
 
-def log_entries(enrollment: Enrollment, *, before: datetime | None = None,
-                limit: int = 30) -> list[LogEntry]:
+def log_entries(
+    enrollment: Enrollment, *, before: datetime | None = None, limit: int = 30
+) -> list[LogEntry]:
     """The newest `limit` entries of every kind, merged by time. Four queries, whatever
     the history's size."""
+
     def newest(qs, field_name):
         if before is not None:
             qs = qs.filter(**{f"{field_name}__lt": before})
         return list(qs.order_by(f"-{field_name}")[:limit])
 
     sessions = newest(PracticeSession.objects.filter(enrollment=enrollment), "practiced_at")
-    exposures = newest(Exposure.objects.filter(enrollment=enrollment)
-                       .select_related("fear_item"), "planned_at")
-    reflections = newest(Reflection.objects.filter(enrollment=enrollment)
-                         .select_related("activity__week"), "updated_at")
-    attributions = newest(Attribution.objects.filter(enrollment=enrollment)
-                          .prefetch_related("causes"), "recorded_at")
+    exposures = newest(
+        Exposure.objects.filter(enrollment=enrollment).select_related("fear_item"), "planned_at"
+    )
+    reflections = newest(
+        Reflection.objects.filter(enrollment=enrollment).select_related("activity__week"),
+        "updated_at",
+    )
+    attributions = newest(
+        Attribution.objects.filter(enrollment=enrollment).prefetch_related("causes"), "recorded_at"
+    )
     entries = (
         [LogEntry("practice", s.practiced_at, s) for s in sessions]
         + [LogEntry("exposure", e.completed_at or e.planned_at, e) for e in exposures]

@@ -41,7 +41,8 @@ def program_version_load(data: ProgramData) -> tuple[ProgramVersion, bool]:
     makes version N+1, and enrollments stay on the version they started with.
     """
     program, _ = Program.objects.select_for_update().get_or_create(
-        slug=data.slug, defaults={"title": data.title})
+        slug=data.slug, defaults={"title": data.title}
+    )
     existing = program.versions.filter(content_hash=data.content_hash).first()
     if existing is not None:
         return existing, False
@@ -50,19 +51,36 @@ def program_version_load(data: ProgramData) -> tuple[ProgramVersion, bool]:
         program.save(update_fields=["title"])
     last = program.versions.order_by("-number").values_list("number", flat=True).first() or 0
     version = ProgramVersion.objects.create(
-        program=program, number=last + 1, title=data.title, summary=data.summary,
-        overview_md=data.overview_md, tracking_guide=data.tracking_guide,
+        program=program,
+        number=last + 1,
+        title=data.title,
+        summary=data.summary,
+        overview_md=data.overview_md,
+        tracking_guide=data.tracking_guide,
         checkin_config=data.checkin_config,
         content_hash=data.content_hash,
     )
     for week_data in data.weeks:
-        week = Week.objects.create(version=version, number=week_data.number,
-                                   title=week_data.title, theme=week_data.theme,
-                                   intro_md=week_data.intro_md)
+        week = Week.objects.create(
+            version=version,
+            number=week_data.number,
+            title=week_data.title,
+            theme=week_data.theme,
+            intro_md=week_data.intro_md,
+        )
         Activity.objects.bulk_create(
-            Activity(week=week, order=a.order, kind=a.kind, slug=a.slug, title=a.title,
-                     minutes=a.minutes, daily=a.daily, prompt=a.prompt, body_md=a.body_md,
-                     data=a.data)
+            Activity(
+                week=week,
+                order=a.order,
+                kind=a.kind,
+                slug=a.slug,
+                title=a.title,
+                minutes=a.minutes,
+                daily=a.daily,
+                prompt=a.prompt,
+                body_md=a.body_md,
+                data=a.data,
+            )
             for a in week_data.activities
         )
     return version, True
@@ -90,17 +108,29 @@ def enrollment_invite(
     """
     with transaction.atomic():
         invitation = invitation_create(
-            practice=practice, invited_by=invited_by, send=False,
-            request=InvitationRequest(email=email, full_name=full_name, role=Role.PATIENT,
-                                      timezone=timezone_name, clinician=clinician),
+            practice=practice,
+            invited_by=invited_by,
+            send=False,
+            request=InvitationRequest(
+                email=email,
+                full_name=full_name,
+                role=Role.PATIENT,
+                timezone=timezone_name,
+                clinician=clinician,
+            ),
         )
         patient = invitation.membership.user
-        if Enrollment.objects.filter(patient=patient, practice=practice,
-                                     status__in=["invited", "active", "paused"]).exists():
+        if Enrollment.objects.filter(
+            patient=patient, practice=practice, status__in=["invited", "active", "paused"]
+        ).exists():
             raise ValidationError({"email": "This patient already has an open enrollment here."})
         enrollment = Enrollment.objects.create(
-            patient=patient, practice=practice, program_version=program_version,
-            clinician=clinician, start_date=start_date, status=EnrollmentStatus.INVITED,
+            patient=patient,
+            practice=practice,
+            program_version=program_version,
+            clinician=clinician,
+            start_date=start_date,
+            status=EnrollmentStatus.INVITED,
             checkin_weekday=start_date.weekday(),
         )
     if send:
@@ -118,12 +148,17 @@ def enrollment_create(
     status: str = EnrollmentStatus.ACTIVE,
 ) -> Enrollment:
     """Enroll an existing patient member directly (demo data, transfers, tests)."""
-    if not Membership.objects.filter(user=clinician, practice=practice, role=Role.CLINICIAN,
-                                     is_active=True).exists():
+    if not Membership.objects.filter(
+        user=clinician, practice=practice, role=Role.CLINICIAN, is_active=True
+    ).exists():
         raise ValidationError("The clinician must be active in the same practice.")
     return Enrollment.objects.create(
-        patient=patient, practice=practice, clinician=clinician,
-        program_version=program_version, start_date=start_date, status=status,
+        patient=patient,
+        practice=practice,
+        clinician=clinician,
+        program_version=program_version,
+        start_date=start_date,
+        status=status,
         checkin_weekday=start_date.weekday(),
     )
 
@@ -147,9 +182,11 @@ def enrollment_resume(*, enrollment: Enrollment) -> None:
     the check-ins and reminders that waited, and audits it, in one transaction."""
     if enrollment.status != EnrollmentStatus.PAUSED:
         raise ValidationError("Only a paused enrollment can be resumed.")
-    enrollment.paused_days = weeks.days_paused(today=enrollment.local_date(),
-                                               paused_days=enrollment.paused_days,
-                                               paused_on=enrollment.paused_on)
+    enrollment.paused_days = weeks.days_paused(
+        today=enrollment.local_date(),
+        paused_days=enrollment.paused_days,
+        paused_on=enrollment.paused_on,
+    )
     enrollment.paused_on = None
     enrollment.status = EnrollmentStatus.ACTIVE
     enrollment.save(update_fields=["status", "paused_on", "paused_days", "updated_at"])
@@ -172,16 +209,19 @@ def enrollment_set_status(*, enrollment: Enrollment, status: str) -> None:
 def activity_complete(*, enrollment: Enrollment, activity: Activity) -> bool:
     """Record that an activity is done. Returns True the first time only."""
     _, created = ActivityCompletion.objects.get_or_create(
-        enrollment=enrollment, activity=activity, defaults={"completed_at": timezone.now()})
+        enrollment=enrollment, activity=activity, defaults={"completed_at": timezone.now()}
+    )
     return created
 
 
-def reflection_save(*, enrollment: Enrollment, activity: Activity, text: str = "",
-                    checked: list[str] | None = None) -> Reflection:
+def reflection_save(
+    *, enrollment: Enrollment, activity: Activity, text: str = "", checked: list[str] | None = None
+) -> Reflection:
     """Save (or update) the patient's answer to an activity, and mark it done."""
     with transaction.atomic():
         reflection, _ = Reflection.objects.update_or_create(
-            enrollment=enrollment, activity=activity,
+            enrollment=enrollment,
+            activity=activity,
             defaults={"text": text, "checked": checked or []},
         )
         activity_complete(enrollment=enrollment, activity=activity)
@@ -194,27 +234,37 @@ def enrollment_figures_refresh(*, enrollment_ids: Iterable[int] | None = None) -
     recorded (what the outcomes report reads). For data loaded in bulk (the demo, the
     benchmark) or restored from a backup; all enrollments when no ids are given.
     Returns the enrollments updated. One UPDATE."""
-    sessions = (PracticeSession.objects.filter(enrollment=OuterRef("pk")).order_by()
-                .values("enrollment").annotate(n=Count("pk")).values("n")[:1])
+    sessions = (
+        PracticeSession.objects.filter(enrollment=OuterRef("pk"))
+        .order_by()
+        .values("enrollment")
+        .annotate(n=Count("pk"))
+        .values("n")[:1]
+    )
     attributions = Attribution.objects.filter(enrollment=OuterRef("pk"))
     counted = attributions.order_by().values("enrollment").annotate(n=Count("pk")).values("n")
     enrollments = Enrollment.objects.all()
     if enrollment_ids is not None:
         enrollments = enrollments.filter(pk__in=list(enrollment_ids))
     return enrollments.update(
-        practice_sessions_logged=Coalesce(Subquery(sessions[:1], output_field=IntegerField()),
-                                          Value(0)),
-        attributions_recorded=Coalesce(Subquery(counted[:1], output_field=IntegerField()),
-                                       Value(0)),
-        mind_brain_first=Subquery(attributions.order_by("recorded_at", "pk")
-                                  .values("mind_brain_score")[:1]),
-        mind_brain_last=Subquery(attributions.order_by("-recorded_at", "-pk")
-                                 .values("mind_brain_score")[:1]),
+        practice_sessions_logged=Coalesce(
+            Subquery(sessions[:1], output_field=IntegerField()), Value(0)
+        ),
+        attributions_recorded=Coalesce(
+            Subquery(counted[:1], output_field=IntegerField()), Value(0)
+        ),
+        mind_brain_first=Subquery(
+            attributions.order_by("recorded_at", "pk").values("mind_brain_score")[:1]
+        ),
+        mind_brain_last=Subquery(
+            attributions.order_by("-recorded_at", "-pk").values("mind_brain_score")[:1]
+        ),
     )
 
 
-def attribution_record(*, enrollment: Enrollment, activity: Activity | None,
-                       causes: list[tuple[str, str]]) -> Attribution:
+def attribution_record(
+    *, enrollment: Enrollment, activity: Activity | None, causes: list[tuple[str, str]]
+) -> Attribution:
     """Store three causes and their categories; the mind-brain score counts the
     causes placed in the stress, emotions or brain categories (0–3)."""
     if len(causes) != 3:
@@ -222,7 +272,8 @@ def attribution_record(*, enrollment: Enrollment, activity: Activity | None,
     score = sum(1 for _text, category in causes if category in MIND_BRAIN)
     with transaction.atomic():
         attribution, created = Attribution.objects.get_or_create(
-            enrollment=enrollment, activity=activity,
+            enrollment=enrollment,
+            activity=activity,
             defaults={"mind_brain_score": score, "recorded_at": timezone.now()},
         )
         if not created:
@@ -231,8 +282,9 @@ def attribution_record(*, enrollment: Enrollment, activity: Activity | None,
             attribution.save(update_fields=["mind_brain_score", "recorded_at"])
             attribution.causes.all().delete()
         AttributionCause.objects.bulk_create(
-            AttributionCause(attribution=attribution, position=n, text=text.strip(),
-                             category=category)
+            AttributionCause(
+                attribution=attribution, position=n, text=text.strip(), category=category
+            )
             for n, (text, category) in enumerate(causes, start=1)
         )
         # First and latest mind-brain scores, for the outcomes report.
@@ -248,16 +300,16 @@ def onboarding_consent(*, enrollment: Enrollment) -> None:
         enrollment.save(update_fields=["consented_at", "updated_at"])
 
 
-def onboarding_preferences(*, enrollment: Enrollment, timezone_name: str, practice_time,
-                           checkin_weekday: int) -> None:
+def onboarding_preferences(
+    *, enrollment: Enrollment, timezone_name: str, practice_time, checkin_weekday: int
+) -> None:
     with transaction.atomic():
         # Recomputes the reminders of any other program the patient is on, in this
         # transaction (accounts.timezones).
         user_timezone_set(user=enrollment.patient, timezone_name=timezone_name)
         enrollment.preferred_practice_time = practice_time
         enrollment.checkin_weekday = checkin_weekday
-        enrollment.save(update_fields=["preferred_practice_time", "checkin_weekday",
-                                       "updated_at"])
+        enrollment.save(update_fields=["preferred_practice_time", "checkin_weekday", "updated_at"])
 
 
 def screening_record(*, enrollment: Enrollment, red_flags: list[str]) -> None:

@@ -38,8 +38,9 @@ def days_paused(*, today: date, paused_days: int = 0, paused_on: date | None = N
     return paused_days + max(0, (today - paused_on).days)
 
 
-def program_days_elapsed(*, start_date: date, today: date, paused_days: int = 0,
-                         paused_on: date | None = None) -> int:
+def program_days_elapsed(
+    *, start_date: date, today: date, paused_days: int = 0, paused_on: date | None = None
+) -> int:
     """Days of program time from the start date to `today` (the patient's local date),
     not counting paused days (`days_paused`). Negative before the start."""
     paused = days_paused(today=today, paused_days=paused_days, paused_on=paused_on)
@@ -55,8 +56,15 @@ def calendar_week(*, days_elapsed: int, week_count: int) -> int:
     return min(days_elapsed // DAYS_PER_WEEK + 1, week_count)
 
 
-def current_week(*, start_date: date, today: date, week_count: int, paused_days: int = 0,
-                 paused_on: date | None = None, unlocked_through_week: int = 0) -> int:
+def current_week(
+    *,
+    start_date: date,
+    today: date,
+    week_count: int,
+    paused_days: int = 0,
+    paused_on: date | None = None,
+    unlocked_through_week: int = 0,
+) -> int:
     """The patient's current program week: the highest open week.
 
     By the calendar (`calendar_week`: 0 before the start, paused days not counted,
@@ -66,14 +74,21 @@ def current_week(*, start_date: date, today: date, week_count: int, paused_days:
     the program map, the caseload's week column and sort, the patient overview (and
     which weeks can still be unlocked), and practice logging.
     """
-    days = program_days_elapsed(start_date=start_date, today=today, paused_days=paused_days,
-                                paused_on=paused_on)
+    days = program_days_elapsed(
+        start_date=start_date, today=today, paused_days=paused_days, paused_on=paused_on
+    )
     by_calendar = calendar_week(days_elapsed=days, week_count=week_count)
     return min(max(by_calendar, unlocked_through_week), week_count)
 
 
-def week_opens_on(number: int, *, start_date: date, today: date, paused_days: int = 0,
-                  paused_on: date | None = None) -> date:
+def week_opens_on(
+    number: int,
+    *,
+    start_date: date,
+    today: date,
+    paused_days: int = 0,
+    paused_on: date | None = None,
+) -> date:
     """The patient's local date week `number` opens by the calendar, if no more pauses
     happen: start_date + 7·(number−1) days, plus every paused day up to `today`. The
     check-in schedule puts each weekly check-in on this week's check-in day."""
@@ -81,14 +96,16 @@ def week_opens_on(number: int, *, start_date: date, today: date, paused_days: in
     return start_date + timedelta(days=DAYS_PER_WEEK * (number - 1) + shift)
 
 
-def practice_week_starts_on(*, start_date: date, today: date, paused_days: int = 0,
-                            paused_on: date | None = None) -> date:
+def practice_week_starts_on(
+    *, start_date: date, today: date, paused_days: int = 0, paused_on: date | None = None
+) -> date:
     """The local date the patient's current 7-day practice week began, for Today's
     "practice this week": weeks run from the day week 1 opens (moved on by pauses, as
     `week_opens_on`) and keep running after the program's last week; a week the
     clinician unlocked early does not move it. Before the start: today."""
-    first = week_opens_on(1, start_date=start_date, today=today, paused_days=paused_days,
-                          paused_on=paused_on)
+    first = week_opens_on(
+        1, start_date=start_date, today=today, paused_days=paused_days, paused_on=paused_on
+    )
     if today < first:
         return today
     return first + timedelta(days=DAYS_PER_WEEK * ((today - first).days // DAYS_PER_WEEK))

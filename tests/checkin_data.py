@@ -14,9 +14,11 @@ from tracking.models import CheckIn
 
 # Plain, unremarkable answers; PHQ-9 item 9 stays 0 unless a test says otherwise.
 DEFAULTS = {"pain_avg": 6, "pain_worst": 8, "fear_movement": 7}
-CAUSES = {"cause1": {"text": "Stress at work", "category": "stress"},
-          "cause2": {"text": "An old injury", "category": "injury"},
-          "cause3": {"text": "Worry", "category": "psychological"}}
+CAUSES = {
+    "cause1": {"text": "Stress at work", "category": "stress"},
+    "cause2": {"text": "An old injury", "category": "injury"},
+    "cause3": {"text": "Worry", "category": "psychological"},
+}
 
 
 def items(key: str) -> list[dict]:
@@ -63,6 +65,8 @@ def schedule_from_start(enrollment) -> dict[str, CheckIn]:
 
 def record_at_open(checkin: CheckIn, **overrides: dict) -> CheckIn:
     """Record a check-in an hour after it opened, with default answers."""
-    return checkin_record(checkin=checkin,
-                          answers_by_instrument=answers_for(checkin.instrument_keys, **overrides),
-                          now=checkin.opens_at + timedelta(hours=1))
+    return checkin_record(
+        checkin=checkin,
+        answers_by_instrument=answers_for(checkin.instrument_keys, **overrides),
+        now=checkin.opens_at + timedelta(hours=1),
+    )

@@ -68,9 +68,15 @@ def browser_type_launch_args(browser_type_launch_args):
     return {
         **browser_type_launch_args,
         "executable_path": CHROMIUM,
-        "args": ["--no-sandbox", "--disable-gpu", "--disable-background-networking",
-                 "--disable-component-update", "--disable-sync", "--no-first-run",
-                 "--disable-quic"],
+        "args": [
+            "--no-sandbox",
+            "--disable-gpu",
+            "--disable-background-networking",
+            "--disable-component-update",
+            "--disable-sync",
+            "--no-first-run",
+            "--disable-quic",
+        ],
     }
 
 
@@ -108,11 +114,26 @@ def subprocess_env(**extra) -> dict:
 
 def start_worker(name: str = "w1", **env) -> subprocess.Popen:
     proc = subprocess.Popen(
-        [sys.executable, "-m", "celery", "-A", "painapp", "worker", "--pool=solo",
-         "--loglevel=WARNING", "--without-gossip", "--without-mingle", "--without-heartbeat",
-         "-n", f"{name}@%h"],
-        cwd=ROOT, env=subprocess_env(**env), stdout=subprocess.PIPE,
-        stderr=subprocess.STDOUT, text=True,
+        [
+            sys.executable,
+            "-m",
+            "celery",
+            "-A",
+            "painapp",
+            "worker",
+            "--pool=solo",
+            "--loglevel=WARNING",
+            "--without-gossip",
+            "--without-mingle",
+            "--without-heartbeat",
+            "-n",
+            f"{name}@%h",
+        ],
+        cwd=ROOT,
+        env=subprocess_env(**env),
+        stdout=subprocess.PIPE,
+        stderr=subprocess.STDOUT,
+        text=True,
     )
     _wait_for_worker(proc)
     return proc
@@ -165,8 +186,9 @@ def other_enrollment(cast, program_version):
     """cast.other_patient, same practice, looked after by cast.other_clinician."""
     from tests.factories import make_enrollment
 
-    return make_enrollment(cast.other_patient, cast.other_clinician, cast.practice,
-                           version=program_version)
+    return make_enrollment(
+        cast.other_patient, cast.other_clinician, cast.practice, version=program_version
+    )
 
 
 @pytest.fixture(autouse=True)

@@ -56,32 +56,67 @@ def make_rich_data(enrollment: Enrollment, *, marker: str, staff: User) -> Rich:
 
     membership = Membership.objects.get(user=patient, practice=enrollment.practice)
     r["invitation"] = Invitation.objects.create(
-        membership=membership, clinician=enrollment.clinician, invited_by=staff,
-        expires_at=timezone.now() + timedelta(days=7), accepted_at=timezone.now())
-    r["audit_read"] = audit(None, "patient.viewed", actor=staff, subject=patient,
-                            practice=enrollment.practice, object_type="programs.enrollment",
-                            object_id=str(enrollment.pk))
+        membership=membership,
+        clinician=enrollment.clinician,
+        invited_by=staff,
+        expires_at=timezone.now() + timedelta(days=7),
+        accepted_at=timezone.now(),
+    )
+    r["audit_read"] = audit(
+        None,
+        "patient.viewed",
+        actor=staff,
+        subject=patient,
+        practice=enrollment.practice,
+        object_type="programs.enrollment",
+        object_id=str(enrollment.pk),
+    )
     r["audit_login"] = audit(None, "login", actor=patient)
 
     program_services.activity_complete(enrollment=enrollment, activity=lesson)
     r["reflection"] = program_services.reflection_save(
-        enrollment=enrollment, activity=reflection_activity,
-        text=f"=HYPERLINK(\"http://evil.example\") {marker} my reflection")
+        enrollment=enrollment,
+        activity=reflection_activity,
+        text=f'=HYPERLINK("http://evil.example") {marker} my reflection',
+    )
     r["attribution"] = program_services.attribution_record(
-        enrollment=enrollment, activity=attribution_activity,
-        causes=[(f"{marker} stress at work", "stress"), ("-an old injury", "injury"),
-                ("@worry", "psychological")])
+        enrollment=enrollment,
+        activity=attribution_activity,
+        causes=[
+            (f"{marker} stress at work", "stress"),
+            ("-an old injury", "injury"),
+            ("@worry", "psychological"),
+        ],
+    )
     r["practice_session"], _ = practice_session_record(
-        enrollment=enrollment, client_token=uuid.uuid4(), pain_before=7, threat_before=6,
-        pain_after=4, threat_after=3, sensations=["warmth", "tightness"],
-        note=f"{marker} felt calmer", duration_seconds=420)
-    r["fear_item"] = fear_item_create(enrollment=enrollment, label=f"{marker} bending down",
-                                      harm_rating=80)
+        enrollment=enrollment,
+        client_token=uuid.uuid4(),
+        pain_before=7,
+        threat_before=6,
+        pain_after=4,
+        threat_after=3,
+        sensations=["warmth", "tightness"],
+        note=f"{marker} felt calmer",
+        duration_seconds=420,
+    )
+    r["fear_item"] = fear_item_create(
+        enrollment=enrollment, label=f"{marker} bending down", harm_rating=80
+    )
     r["exposure"] = exposure_create(
-        enrollment=enrollment, fear_item=r["fear_item"], activity=f"{marker} pick up socks",
-        predicted_pain=8, predicted_harm=70, expectation=f"{marker} it will hurt a lot")
-    exposure_complete(exposure=r["exposure"], actual_pain=3, actual_harm=10, fear_after=40,
-                      note=f"{marker} it was fine")
+        enrollment=enrollment,
+        fear_item=r["fear_item"],
+        activity=f"{marker} pick up socks",
+        predicted_pain=8,
+        predicted_harm=70,
+        expectation=f"{marker} it will hurt a lot",
+    )
+    exposure_complete(
+        exposure=r["exposure"],
+        actual_pain=3,
+        actual_harm=10,
+        fear_after=40,
+        note=f"{marker} it was fine",
+    )
 
     checkins_schedule(enrollment)
     checkin = CheckIn.objects.filter(enrollment=enrollment).order_by("opens_at").first()
@@ -93,9 +128,13 @@ def make_rich_data(enrollment: Enrollment, *, marker: str, staff: User) -> Rich:
     sync_shipped()
     instrument = Instrument.objects.filter(practice=None, key="phq9").order_by("-version").first()
     r["response"] = Response.objects.create(
-        checkin=checkin, instrument=instrument, instrument_key=instrument.key,
+        checkin=checkin,
+        instrument=instrument,
+        instrument_key=instrument.key,
         instrument_version=instrument.version,
-        answers={"phq1": 2, "phq2": 1, "note": f"{marker} answer"}, scores={"total": 11})
+        answers={"phq1": 2, "phq2": 1, "note": f"{marker} answer"},
+        scores={"total": 11},
+    )
     summaries_refresh(enrollment_ids=[enrollment.pk])
 
     prefs = preferences_for(enrollment)
@@ -106,18 +145,33 @@ def make_rich_data(enrollment: Enrollment, *, marker: str, staff: User) -> Rich:
     r["reminder_preferences"] = prefs
     r["reminder_schedule"] = schedule
     r["delivery"] = Delivery.objects.create(
-        schedule=schedule, slot="practice:2026-01-05", channel="in_app",
-        due_at=timezone.now() - timedelta(days=1), status=Delivery.Status.SENT)
+        schedule=schedule,
+        slot="practice:2026-01-05",
+        channel="in_app",
+        due_at=timezone.now() - timedelta(days=1),
+        status=Delivery.Status.SENT,
+    )
     r["notification"] = Notification.objects.create(
-        user=patient, title=f"{marker} time for practice", url="/somatic-tracking/",
-        delivery=r["delivery"])
-    r["alert"] = alert_raise(enrollment=enrollment, kind="fear_high", severity="routine",
-                             source=f"checkin:{checkin.pk}", details={"fear": 9})
+        user=patient,
+        title=f"{marker} time for practice",
+        url="/somatic-tracking/",
+        delivery=r["delivery"],
+    )
+    r["alert"] = alert_raise(
+        enrollment=enrollment,
+        kind="fear_high",
+        severity="routine",
+        source=f"checkin:{checkin.pk}",
+        details={"fear": 9},
+    )
     r["clinician_note"] = ClinicianNote.objects.create(
-        enrollment=enrollment, author=enrollment.clinician, body=f"{marker} clinician's note")
+        enrollment=enrollment, author=enrollment.clinician, body=f"{marker} clinician's note"
+    )
 
-    r["email_address"] = EmailAddress.objects.create(user=patient, email=patient.email,
-                                                     verified=True, primary=True)
+    r["email_address"] = EmailAddress.objects.create(
+        user=patient, email=patient.email, verified=True, primary=True
+    )
     r["authenticator"] = Authenticator.objects.create(
-        user=patient, type=Authenticator.Type.TOTP, data={"secret": f"SECRET{marker}"})
+        user=patient, type=Authenticator.Type.TOTP, data={"secret": f"SECRET{marker}"}
+    )
     return rich

@@ -33,5 +33,6 @@ def writes_refused(model: type[models.Model]) -> Iterator[None]:
         yield
     finally:
         with connection.cursor() as cursor:
-            cursor.execute(f"DROP TRIGGER test_refuse_write ON {table};"
-                           "DROP FUNCTION test_refuse_write();")
+            cursor.execute(
+                f"DROP TRIGGER test_refuse_write ON {table};DROP FUNCTION test_refuse_write();"
+            )

@@ -11,12 +11,21 @@ def make_practice(name: str = "Test Practice", tz: str = "Europe/London") -> Pra
     return Practice.objects.create(name=name, timezone=tz)
 
 
-def make_member(practice: Practice, role: str, email: str, *, name: str = "",
-                tz: str = "UTC", active: bool = True, mfa: bool | None = None) -> User:
+def make_member(
+    practice: Practice,
+    role: str,
+    email: str,
+    *,
+    name: str = "",
+    tz: str = "UTC",
+    active: bool = True,
+    mfa: bool | None = None,
+) -> User:
     """A member of `practice`. Staff get an authenticator app (TOTP) by default, as the
     app requires before they see patient data; pass mfa=False for one without."""
-    user = User.objects.create_user(email=email, password=PASSWORD,
-                                    full_name=name or email.split("@")[0].title(), timezone=tz)
+    user = User.objects.create_user(
+        email=email, password=PASSWORD, full_name=name or email.split("@")[0].title(), timezone=tz
+    )
     Membership.objects.create(user=user, practice=practice, role=role, is_active=active)
     if mfa if mfa is not None else role in (Role.CLINICIAN, Role.ADMIN):
         enable_totp(user)
@@ -56,8 +65,9 @@ def load_shipped_program():
     return version
 
 
-def make_enrollment(patient, clinician, practice, *, version=None, days_ago: int = 10,
-                    onboarded: bool = True):
+def make_enrollment(
+    patient, clinician, practice, *, version=None, days_ago: int = 10, onboarded: bool = True
+):
     """An active, onboarded enrollment that started `days_ago` local days ago."""
     from datetime import timedelta
 
@@ -68,9 +78,13 @@ def make_enrollment(patient, clinician, practice, *, version=None, days_ago: int
 
     version = version or load_shipped_program()
     today = timezone.localtime(timezone.now(), patient.tzinfo).date()
-    enrollment = enrollment_create(patient=patient, practice=practice, clinician=clinician,
-                                   program_version=version,
-                                   start_date=today - timedelta(days=days_ago))
+    enrollment = enrollment_create(
+        patient=patient,
+        practice=practice,
+        clinician=clinician,
+        program_version=version,
+        start_date=today - timedelta(days=days_ago),
+    )
     if onboarded:
         now = timezone.now()
         enrollment.consented_at = enrollment.onboarded_at = now
@@ -90,8 +104,7 @@ def form_login(client, user, password: str = PASSWORD):
     from django.core.cache import cache
     from django.urls import reverse
 
-    response = client.post(reverse("account_login"), {"login": user.email,
-                                                      "password": password})
+    response = client.post(reverse("account_login"), {"login": user.email, "password": password})
     if response.status_code == 302 and response.url == reverse("mfa_authenticate"):
         code = totp_code()
         device = Authenticator.objects.get(user=user, type=Authenticator.Type.TOTP)

@@ -41,9 +41,14 @@ class FakeTwilio:
 
     def settings(self) -> dict:
         """The Django settings that point painapp's Twilio provider at this server."""
-        return {"SMS_PROVIDER": "twilio", "SMS_TWILIO_ACCOUNT_SID": ACCOUNT_SID,
-                "SMS_TWILIO_AUTH_TOKEN": AUTH_TOKEN, "SMS_TWILIO_FROM_NUMBER": FROM_NUMBER,
-                "SMS_TWILIO_API_URL": self.url, "SMS_TIMEOUT_SECONDS": 0.5}
+        return {
+            "SMS_PROVIDER": "twilio",
+            "SMS_TWILIO_ACCOUNT_SID": ACCOUNT_SID,
+            "SMS_TWILIO_AUTH_TOKEN": AUTH_TOKEN,
+            "SMS_TWILIO_FROM_NUMBER": FROM_NUMBER,
+            "SMS_TWILIO_API_URL": self.url,
+            "SMS_TIMEOUT_SECONDS": 0.5,
+        }
 
     def __enter__(self) -> FakeTwilio:
         fake = self

@@ -22,66 +22,152 @@ from tests.factories import make_enrollment
 from tracking.models import Alert, BulkImport
 from tracking.reminders.delivery import unsubscribe_token
 
-VISITORS = ["anonymous", "patient", "other_patient", "clinician", "other_clinician", "admin",
-            "outsider_admin"]
+VISITORS = [
+    "anonymous",
+    "patient",
+    "other_patient",
+    "clinician",
+    "other_clinician",
+    "admin",
+    "outsider_admin",
+]
 OK, LOGIN, NOT_FOUND = "ok", "login", "404"
 
 # Who may open what. "ok" = the page (200) or an in-app redirect. POST-only actions
 # are POSTed (empty), so an outsider's attempt must 404 like a GET would.
 PUBLIC = dict.fromkeys(VISITORS, OK)
 ANY_LOGGED_IN = {**dict.fromkeys(VISITORS, OK), "anonymous": LOGIN}
-PATIENT_SELF = {"anonymous": LOGIN, "patient": OK, "other_patient": OK, "clinician": NOT_FOUND,
-                "other_clinician": NOT_FOUND, "admin": NOT_FOUND, "outsider_admin": NOT_FOUND}
+PATIENT_SELF = {
+    "anonymous": LOGIN,
+    "patient": OK,
+    "other_patient": OK,
+    "clinician": NOT_FOUND,
+    "other_clinician": NOT_FOUND,
+    "admin": NOT_FOUND,
+    "outsider_admin": NOT_FOUND,
+}
 PATIENT_OBJECT = {**PATIENT_SELF, "other_patient": NOT_FOUND}
-CARE_TEAM = {"anonymous": LOGIN, "patient": NOT_FOUND, "other_patient": NOT_FOUND,
-             "clinician": OK, "other_clinician": NOT_FOUND, "admin": OK,
-             "outsider_admin": NOT_FOUND}
-CLINICIAN_HOME = {**dict.fromkeys(VISITORS, NOT_FOUND), "anonymous": LOGIN, "clinician": OK,
-                  "other_clinician": OK}
-ADMIN_HOME = {**dict.fromkeys(VISITORS, NOT_FOUND), "anonymous": LOGIN, "admin": OK,
-              "outsider_admin": OK}
+CARE_TEAM = {
+    "anonymous": LOGIN,
+    "patient": NOT_FOUND,
+    "other_patient": NOT_FOUND,
+    "clinician": OK,
+    "other_clinician": NOT_FOUND,
+    "admin": OK,
+    "outsider_admin": NOT_FOUND,
+}
+CLINICIAN_HOME = {
+    **dict.fromkeys(VISITORS, NOT_FOUND),
+    "anonymous": LOGIN,
+    "clinician": OK,
+    "other_clinician": OK,
+}
+ADMIN_HOME = {
+    **dict.fromkeys(VISITORS, NOT_FOUND),
+    "anonymous": LOGIN,
+    "admin": OK,
+    "outsider_admin": OK,
+}
 ADMIN_OBJECT = {**ADMIN_HOME, "outsider_admin": NOT_FOUND}
 
 EXPECTED = {
-    "home": ANY_LOGGED_IN, "choose_practice": ANY_LOGGED_IN, "healthz": PUBLIC, "get_help": PUBLIC,
+    "home": ANY_LOGGED_IN,
+    "choose_practice": ANY_LOGGED_IN,
+    "healthz": PUBLIC,
+    "get_help": PUBLIC,
     "account_time_zone": ANY_LOGGED_IN,
-    "healthz_live": PUBLIC, "healthz_ready": PUBLIC,
+    "healthz_live": PUBLIC,
+    "healthz_ready": PUBLIC,
     "bench_baseline": dict.fromkeys(VISITORS, NOT_FOUND),  # only where the bench enables it
     "metrics": dict.fromkeys(VISITORS, NOT_FOUND),  # only with METRICS_TOKEN and the token
-    "invitation_accept": PUBLIC, "unsubscribe": PUBLIC, "account_deleted": PUBLIC,
-    "practice_overview": ADMIN_HOME, "invitation_list": ADMIN_HOME,
-    "invitation_create": ADMIN_HOME, "patient_invite": ADMIN_HOME,
-    "invitation_resend": ADMIN_OBJECT, "invitation_revoke": ADMIN_OBJECT,
-    "my_data": PATIENT_SELF, "my_data_export": PATIENT_SELF, "account_delete": PATIENT_SELF,
-    "onboarding": PATIENT_SELF, "onboarding_about": PATIENT_SELF,
-    "onboarding_consent": PATIENT_SELF, "onboarding_settings": PATIENT_SELF,
-    "onboarding_safety": PATIENT_SELF, "safety_hold": PATIENT_SELF,
-    "today": PATIENT_SELF, "program_overview": PATIENT_SELF, "program_week": PATIENT_SELF,
-    "activity": PATIENT_SELF, "activity_complete": PATIENT_SELF,
-    "practice": PATIENT_SELF, "practice_save": PATIENT_SELF, "exposure": PATIENT_SELF,
-    "fear_create": PATIENT_SELF, "exposure_plan": PATIENT_SELF, "my_log": PATIENT_SELF,
-    "fear_edit": PATIENT_OBJECT, "fear_move": PATIENT_OBJECT,
-    "exposure_detail": PATIENT_OBJECT, "exposure_done": PATIENT_OBJECT,
-    "reminder_settings": PATIENT_SELF, "notifications": PATIENT_SELF,
-    "checkin_current": PATIENT_SELF, "checkin_list": PATIENT_SELF, "progress": PATIENT_SELF,
+    "invitation_accept": PUBLIC,
+    "unsubscribe": PUBLIC,
+    "account_deleted": PUBLIC,
+    "practice_overview": ADMIN_HOME,
+    "invitation_list": ADMIN_HOME,
+    "invitation_create": ADMIN_HOME,
+    "patient_invite": ADMIN_HOME,
+    "invitation_resend": ADMIN_OBJECT,
+    "invitation_revoke": ADMIN_OBJECT,
+    "my_data": PATIENT_SELF,
+    "my_data_export": PATIENT_SELF,
+    "account_delete": PATIENT_SELF,
+    "onboarding": PATIENT_SELF,
+    "onboarding_about": PATIENT_SELF,
+    "onboarding_consent": PATIENT_SELF,
+    "onboarding_settings": PATIENT_SELF,
+    "onboarding_safety": PATIENT_SELF,
+    "safety_hold": PATIENT_SELF,
+    "today": PATIENT_SELF,
+    "program_overview": PATIENT_SELF,
+    "program_week": PATIENT_SELF,
+    "activity": PATIENT_SELF,
+    "activity_complete": PATIENT_SELF,
+    "practice": PATIENT_SELF,
+    "practice_save": PATIENT_SELF,
+    "exposure": PATIENT_SELF,
+    "fear_create": PATIENT_SELF,
+    "exposure_plan": PATIENT_SELF,
+    "my_log": PATIENT_SELF,
+    "fear_edit": PATIENT_OBJECT,
+    "fear_move": PATIENT_OBJECT,
+    "exposure_detail": PATIENT_OBJECT,
+    "exposure_done": PATIENT_OBJECT,
+    "reminder_settings": PATIENT_SELF,
+    "notifications": PATIENT_SELF,
+    "checkin_current": PATIENT_SELF,
+    "checkin_list": PATIENT_SELF,
+    "progress": PATIENT_SELF,
     "checkin_detail": PATIENT_OBJECT,
     "caseload": CLINICIAN_HOME,
-    **{name: CARE_TEAM for name in (
-        "patient_detail", "patient_checkins", "patient_practice", "patient_exposures",
-        "patient_causes", "patient_note_add", "patient_alert_acknowledge",
-        "patient_alert_resolve", "patient_unlock", "patient_reminders", "patient_clear_hold",
-        "patient_summary", "patient_csv", "patient_fhir", "alert_detail",
-        "alert_acknowledge", "alert_resolve")},
-    "admin_clinicians": ADMIN_HOME, "admin_enrollments": ADMIN_HOME,
-    "admin_import": ADMIN_HOME, "admin_outcomes": ADMIN_HOME, "admin_outcomes_csv": ADMIN_HOME,
-    "admin_audit": ADMIN_HOME, "admin_audit_csv": ADMIN_HOME,
-    "admin_instruments": ADMIN_HOME, "admin_instrument_import": ADMIN_HOME,
+    **{
+        name: CARE_TEAM
+        for name in (
+            "patient_detail",
+            "patient_checkins",
+            "patient_practice",
+            "patient_exposures",
+            "patient_causes",
+            "patient_note_add",
+            "patient_alert_acknowledge",
+            "patient_alert_resolve",
+            "patient_unlock",
+            "patient_reminders",
+            "patient_clear_hold",
+            "patient_summary",
+            "patient_csv",
+            "patient_fhir",
+            "alert_detail",
+            "alert_acknowledge",
+            "alert_resolve",
+        )
+    },
+    "admin_clinicians": ADMIN_HOME,
+    "admin_enrollments": ADMIN_HOME,
+    "admin_import": ADMIN_HOME,
+    "admin_outcomes": ADMIN_HOME,
+    "admin_outcomes_csv": ADMIN_HOME,
+    "admin_audit": ADMIN_HOME,
+    "admin_audit_csv": ADMIN_HOME,
+    "admin_instruments": ADMIN_HOME,
+    "admin_instrument_import": ADMIN_HOME,
     "admin_failed_deliveries": ADMIN_HOME,
-    **{name: ADMIN_OBJECT for name in (
-        "admin_clinician_deactivate", "admin_clinician_reassign", "admin_enrollment",
-        "admin_enrollment_transfer", "admin_enrollment_pause", "admin_enrollment_resume",
-        "admin_enrollment_complete", "admin_enrollment_withdraw", "admin_import_review",
-        "admin_import_confirm", "admin_import_problems")},
+    **{
+        name: ADMIN_OBJECT
+        for name in (
+            "admin_clinician_deactivate",
+            "admin_clinician_reassign",
+            "admin_enrollment",
+            "admin_enrollment_transfer",
+            "admin_enrollment_pause",
+            "admin_enrollment_resume",
+            "admin_enrollment_complete",
+            "admin_enrollment_withdraw",
+            "admin_import_review",
+            "admin_import_confirm",
+            "admin_import_problems",
+        )
+    },
 }
 # allauth's own account pages and the Django admin are outside this table: allauth is
 # tested for what we rely on (login, reset, reauthentication) and the Django admin
@@ -96,8 +182,12 @@ def all_url_names() -> dict[str, str]:
                 yield from walk(p.url_patterns, prefix + str(p.pattern))
             else:
                 yield p.name, prefix + str(p.pattern)
-    return {name: route for name, route in walk(get_resolver().url_patterns)
-            if not route.startswith(SKIPPED_PREFIXES)}
+
+    return {
+        name: route
+        for name, route in walk(get_resolver().url_patterns)
+        if not route.startswith(SKIPPED_PREFIXES)
+    }
 
 
 def test_every_url_has_an_entry_in_the_matrix():
@@ -110,26 +200,42 @@ def test_every_url_has_an_entry_in_the_matrix():
 
 @pytest.fixture
 def world(cast, program_version):
-    enrollment = make_enrollment(cast.patient, cast.clinician, cast.practice,
-                                 version=program_version, days_ago=2)
-    make_enrollment(cast.other_patient, cast.other_clinician, cast.practice,
-                    version=program_version)
-    make_enrollment(cast.outsider_patient, cast.outsider_clinician, cast.other_practice,
-                    version=program_version)
+    enrollment = make_enrollment(
+        cast.patient, cast.clinician, cast.practice, version=program_version, days_ago=2
+    )
+    make_enrollment(
+        cast.other_patient, cast.other_clinician, cast.practice, version=program_version
+    )
+    make_enrollment(
+        cast.outsider_patient, cast.outsider_clinician, cast.other_practice, version=program_version
+    )
     checkin = schedule_from_start(enrollment)["baseline"]
-    fear = FearItem.objects.create(enrollment=enrollment, label="Bend", harm_rating=40,
-                                   first_rating=40)
-    exposure = Exposure.objects.create(enrollment=enrollment, fear_item=fear, activity="Bend",
-                                       predicted_pain=5, predicted_harm=40)
-    alert = Alert.objects.create(enrollment=enrollment, practice=cast.practice,
-                                 kind="fear_high", severity="routine", source="test")
-    invitee = Membership.objects.create(user=cast.outsider_patient, practice=cast.practice,
-                                        role="patient", is_active=False)
-    invitation = Invitation.objects.create(membership=invitee, invited_by=cast.admin,
-                                           expires_at=timezone.now() + timedelta(days=3))
-    bulk = BulkImport.objects.create(practice=cast.practice, created_by=cast.admin,
-                                     file_hash="0" * 64, rows=[],
-                                     expires_at=timezone.now() + timedelta(hours=1))
+    fear = FearItem.objects.create(
+        enrollment=enrollment, label="Bend", harm_rating=40, first_rating=40
+    )
+    exposure = Exposure.objects.create(
+        enrollment=enrollment, fear_item=fear, activity="Bend", predicted_pain=5, predicted_harm=40
+    )
+    alert = Alert.objects.create(
+        enrollment=enrollment,
+        practice=cast.practice,
+        kind="fear_high",
+        severity="routine",
+        source="test",
+    )
+    invitee = Membership.objects.create(
+        user=cast.outsider_patient, practice=cast.practice, role="patient", is_active=False
+    )
+    invitation = Invitation.objects.create(
+        membership=invitee, invited_by=cast.admin, expires_at=timezone.now() + timedelta(days=3)
+    )
+    bulk = BulkImport.objects.create(
+        practice=cast.practice,
+        created_by=cast.admin,
+        file_hash="0" * 64,
+        rows=[],
+        expires_at=timezone.now() + timedelta(hours=1),
+    )
     from painapp.accounts.services import invitation_token
 
     slug = enrollment.program_version.weeks.get(number=1).activities.first().slug
@@ -138,19 +244,27 @@ def world(cast, program_version):
     return {
         "invitation_accept": {"token": invitation_token(invitation)},
         "unsubscribe": {"token": unsubscribe_token(e)},
-        "invitation_resend": {"pk": invitation.pk}, "invitation_revoke": {"pk": invitation.pk},
-        "program_week": {"number": 1}, "activity": {"slug": slug},
+        "invitation_resend": {"pk": invitation.pk},
+        "invitation_revoke": {"pk": invitation.pk},
+        "program_week": {"number": 1},
+        "activity": {"slug": slug},
         "activity_complete": {"slug": slug},
-        "fear_edit": {"pk": fear.pk}, "fear_move": {"pk": fear.pk},
-        "exposure_detail": {"pk": exposure.pk}, "exposure_done": {"pk": exposure.pk},
+        "fear_edit": {"pk": fear.pk},
+        "fear_move": {"pk": fear.pk},
+        "exposure_detail": {"pk": exposure.pk},
+        "exposure_done": {"pk": exposure.pk},
         "checkin_detail": {"pk": checkin.pk},
         "patient_alert_acknowledge": {"pk": e, "alert_pk": a},
         "patient_alert_resolve": {"pk": e, "alert_pk": a},
-        "alert_detail": {"pk": a}, "alert_acknowledge": {"pk": a}, "alert_resolve": {"pk": a},
+        "alert_detail": {"pk": a},
+        "alert_acknowledge": {"pk": a},
+        "alert_resolve": {"pk": a},
         "admin_clinician_deactivate": {"pk": clinician_membership.pk},
         "admin_clinician_reassign": {"pk": clinician_membership.pk},
-        **{name: {"pk": bulk.pk} for name in ("admin_import_review", "admin_import_confirm",
-                                                "admin_import_problems")},
+        **{
+            name: {"pk": bulk.pk}
+            for name in ("admin_import_review", "admin_import_confirm", "admin_import_problems")
+        },
         "_enrollment": e,
     }
 
@@ -175,9 +289,14 @@ def outcome(response) -> str:
 
 @pytest.mark.parametrize("visitor", VISITORS)
 def test_each_visitor_gets_exactly_what_the_matrix_says(client, cast, world, visitor):
-    users = {"patient": cast.patient, "other_patient": cast.other_patient,
-             "clinician": cast.clinician, "other_clinician": cast.other_clinician,
-             "admin": cast.admin, "outsider_admin": cast.outsider_admin}
+    users = {
+        "patient": cast.patient,
+        "other_patient": cast.other_patient,
+        "clinician": cast.clinician,
+        "other_clinician": cast.other_clinician,
+        "admin": cast.admin,
+        "outsider_admin": cast.outsider_admin,
+    }
     if visitor != "anonymous":
         client.force_login(users[visitor])
     wrong = []

@@ -107,8 +107,9 @@ def test_staff_cannot_use_it(client, cast, enrollment, who):
 def test_a_patient_who_is_also_staff_asks_their_admin(client, cast, enrollment):
     from painapp.accounts.models import Role
 
-    Membership.objects.create(user=cast.patient, practice=cast.other_practice,
-                              role=Role.CLINICIAN, is_active=True)
+    Membership.objects.create(
+        user=cast.patient, practice=cast.other_practice, role=Role.CLINICIAN, is_active=True
+    )
     login(client, cast.patient)
     assert delete(client).status_code == 404
     assert User.objects.get(pk=cast.patient.pk).is_active
@@ -117,8 +118,9 @@ def test_a_patient_who_is_also_staff_asks_their_admin(client, cast, enrollment):
 def test_it_waits_until_the_care_team_has_seen_a_safety_alert(client, cast, enrollment):
     from tracking.alerts.services import alert_acknowledge, alert_raise
 
-    alert = alert_raise(enrollment=enrollment, kind="self_harm", severity="urgent",
-                        source="checkin:1")
+    alert = alert_raise(
+        enrollment=enrollment, kind="self_harm", severity="urgent", source="checkin:1"
+    )
     login(client, cast.patient)
     page = client.get(reverse("account_delete"))
     assert "has not yet seen something important" in page.content.decode()
@@ -132,15 +134,17 @@ def test_it_waits_until_the_care_team_has_seen_a_safety_alert(client, cast, enro
 
 # Tracking holds the deletion back (its `deletion_on_hold`, registered with its own
 # Alert enums) while a safety alert is open; the other alerts do not hold it.
-@pytest.mark.parametrize(("kind", "severity", "held"), [
-    (Alert.Kind.SELF_HARM, Alert.Severity.URGENT, True),
-    (Alert.Kind.RED_FLAG, Alert.Severity.HIGH, True),
-    (Alert.Kind.PAIN_UP, Alert.Severity.HIGH, False),
-    (Alert.Kind.FEAR_HIGH, Alert.Severity.ROUTINE, False),
-    (Alert.Kind.MISSED, Alert.Severity.ROUTINE, False),
-])
-def test_only_an_unseen_safety_alert_holds_the_deletion(cast, enrollment, kind, severity,
-                                                        held):
+@pytest.mark.parametrize(
+    ("kind", "severity", "held"),
+    [
+        (Alert.Kind.SELF_HARM, Alert.Severity.URGENT, True),
+        (Alert.Kind.RED_FLAG, Alert.Severity.HIGH, True),
+        (Alert.Kind.PAIN_UP, Alert.Severity.HIGH, False),
+        (Alert.Kind.FEAR_HIGH, Alert.Severity.ROUTINE, False),
+        (Alert.Kind.MISSED, Alert.Severity.ROUTINE, False),
+    ],
+)
+def test_only_an_unseen_safety_alert_holds_the_deletion(cast, enrollment, kind, severity, held):
     from tracking.alerts.services import alert_acknowledge, alert_raise
 
     alert = alert_raise(enrollment=enrollment, kind=kind, severity=severity, source="test")
@@ -174,8 +178,9 @@ def test_it_ends_the_patients_other_sessions(client, cast, enrollment):
 def test_the_old_email_cannot_log_in(client, cast, enrollment):
     login(client, cast.patient)
     delete(client)
-    response = client.post(reverse("account_login"),
-                           {"login": "pat@riverside.test", "password": PASSWORD})
+    response = client.post(
+        reverse("account_login"), {"login": "pat@riverside.test", "password": PASSWORD}
+    )
     body = response.content.decode()
     assert response.status_code == 200
     assert "not correct" in body  # the same words as for an unknown address
@@ -188,8 +193,9 @@ def test_it_removes_every_row_about_the_patient_and_no_one_elses(client, cast, r
     patient_id = cast.patient.pk
     theirs_before = counts(cast.other_patient)
     audit_before = AuditEvent.objects.filter(subject_id=patient_id).count()
-    assert all(counts(cast.patient)[label] for label in ("tracking.response",
-                                                         "programs.reflection"))
+    assert all(
+        counts(cast.patient)[label] for label in ("tracking.response", "programs.reflection")
+    )
     delete(client)
 
     left = {label: n for label, n in counts(User.objects.get(pk=patient_id)).items() if n}
@@ -225,22 +231,27 @@ def test_it_keeps_an_audit_tombstone_with_ids_only(client, cast, enrollment):
     assert "pat@riverside.test" not in str(tombstone.__dict__)
     assert "Pat One" not in str(tombstone.__dict__)
     # earlier events stay as they were
-    assert AuditEvent.objects.filter(actor_id=cast.patient.pk,
-                                     action="login").count() == login_events
+    assert (
+        AuditEvent.objects.filter(actor_id=cast.patient.pk, action="login").count() == login_events
+    )
 
 
 def test_it_blanks_their_line_in_an_admins_upload(client, cast, enrollment):
     upload = BulkImport.objects.create(
-        practice=cast.practice, created_by=cast.admin, file_hash="x" * 64,
+        practice=cast.practice,
+        created_by=cast.admin,
+        file_hash="x" * 64,
         expires_at=timezone.now() + timedelta(hours=1),
-        rows=[{"line": 2, "email": "pat@riverside.test", "full_name": "Pat One"},
-              {"line": 3, "email": "pat2@riverside.test", "full_name": "Pat Two"}])
+        rows=[
+            {"line": 2, "email": "pat@riverside.test", "full_name": "Pat One"},
+            {"line": 3, "email": "pat2@riverside.test", "full_name": "Pat Two"},
+        ],
+    )
     login(client, cast.patient)
     delete(client)
     upload.refresh_from_db()
     assert upload.rows[0]["email"] == "" and "Pat One" not in str(upload.rows)
-    assert upload.rows[1] == {"line": 3, "email": "pat2@riverside.test",
-                              "full_name": "Pat Two"}
+    assert upload.rows[1] == {"line": 3, "email": "pat2@riverside.test", "full_name": "Pat Two"}
 
 
 def test_the_email_address_can_be_invited_again(client, cast, enrollment):
@@ -268,8 +279,9 @@ def due_practice_reminder(enrollment):
 def test_reminders_stop_at_once(client, cast, enrollment):
     schedule, due = due_practice_reminder(enrollment)
     # one reminder already claimed by a sweep and queued, not yet sent
-    pending = Delivery.objects.create(schedule=schedule, slot="practice:queued",
-                                      channel="email", due_at=timezone.now())
+    pending = Delivery.objects.create(
+        schedule=schedule, slot="practice:queued", channel="email", due_at=timezone.now()
+    )
     login(client, cast.patient)
     delete(client)
 

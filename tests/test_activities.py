@@ -30,8 +30,9 @@ def test_a_lesson_renders_markdown_and_can_be_marked_done_once(patient_client, e
 
 def test_marking_done_with_htmx_returns_just_the_marker(patient_client, enrollment):
     lesson = activity_of(enrollment, 1, "lesson")
-    response = patient_client.post(reverse("activity_complete", args=[lesson.slug]),
-                                   headers={"HX-Request": "true"})
+    response = patient_client.post(
+        reverse("activity_complete", args=[lesson.slug]), headers={"HX-Request": "true"}
+    )
     body = response.content.decode()
     assert 'id="done-marker"' in body and "<html" not in body
 
@@ -64,10 +65,17 @@ def test_the_evidence_checklist_keeps_ticks(patient_client, enrollment):
 def test_three_causes_give_a_mind_brain_score(patient_client, enrollment):
     causes = activity_of(enrollment, 1, "attribution")
     url = reverse("activity", args=[causes.slug])
-    response = patient_client.post(url, {
-        "cause_1": "Stress at work", "category_1": "stress",
-        "cause_2": "A bulging disc", "category_2": "spinal",
-        "cause_3": "My brain learned it", "category_3": "brain"})
+    response = patient_client.post(
+        url,
+        {
+            "cause_1": "Stress at work",
+            "category_1": "stress",
+            "cause_2": "A bulging disc",
+            "category_2": "spinal",
+            "cause_3": "My brain learned it",
+            "category_3": "brain",
+        },
+    )
     assert response.status_code == 302
     attribution = Attribution.objects.get()
     assert attribution.mind_brain_score == 2
@@ -76,9 +84,17 @@ def test_three_causes_give_a_mind_brain_score(patient_client, enrollment):
 
 def test_causes_with_gaps_explain_and_keep_what_was_typed(patient_client, enrollment):
     causes = activity_of(enrollment, 1, "attribution")
-    response = patient_client.post(reverse("activity", args=[causes.slug]), {
-        "cause_1": "Lifting boxes", "category_1": "activity",
-        "cause_2": "", "category_2": "injury", "cause_3": "Sitting", "category_3": "wizardry"})
+    response = patient_client.post(
+        reverse("activity", args=[causes.slug]),
+        {
+            "cause_1": "Lifting boxes",
+            "category_1": "activity",
+            "cause_2": "",
+            "category_2": "injury",
+            "cause_3": "Sitting",
+            "category_3": "wizardry",
+        },
+    )
     body = response.content.decode()
     assert "Write cause 2 in a few words" in body
     assert "Choose a category for cause 3 from the list" in body

@@ -14,25 +14,53 @@ from django.urls import reverse
 from painapp.accounts.models import AuditEvent
 
 
-def event(action: str, *, practice, actor=None, subject=None, at=None, object_id="1",
-          ip="10.0.0.1") -> AuditEvent:
+def event(
+    action: str, *, practice, actor=None, subject=None, at=None, object_id="1", ip="10.0.0.1"
+) -> AuditEvent:
     return AuditEvent.objects.create(
-        action=action, practice=practice, actor=actor, subject=subject, ip=ip,
-        object_type="programs.enrollment", object_id=object_id,
-        at=at or datetime(2026, 3, 10, 12, tzinfo=UTC))
+        action=action,
+        practice=practice,
+        actor=actor,
+        subject=subject,
+        ip=ip,
+        object_type="programs.enrollment",
+        object_id=object_id,
+        at=at or datetime(2026, 3, 10, 12, tzinfo=UTC),
+    )
 
 
 @pytest.fixture
 def trail(cast):
     day = datetime(2026, 3, 10, 12, tzinfo=UTC)
-    event("enrollment.viewed", practice=cast.practice, actor=cast.clinician,
-          subject=cast.patient, at=day)
-    event("enrollment.paused", practice=cast.practice, actor=cast.admin, subject=cast.patient,
-          at=day + timedelta(days=1))
-    event("alert.acknowledged", practice=cast.practice, actor=cast.other_clinician,
-          subject=cast.other_patient, at=day + timedelta(days=5), ip="192.168.1.9")
-    event("enrollment.viewed", practice=cast.other_practice, actor=cast.outsider_clinician,
-          subject=cast.outsider_patient, at=day)
+    event(
+        "enrollment.viewed",
+        practice=cast.practice,
+        actor=cast.clinician,
+        subject=cast.patient,
+        at=day,
+    )
+    event(
+        "enrollment.paused",
+        practice=cast.practice,
+        actor=cast.admin,
+        subject=cast.patient,
+        at=day + timedelta(days=1),
+    )
+    event(
+        "alert.acknowledged",
+        practice=cast.practice,
+        actor=cast.other_clinician,
+        subject=cast.other_patient,
+        at=day + timedelta(days=5),
+        ip="192.168.1.9",
+    )
+    event(
+        "enrollment.viewed",
+        practice=cast.other_practice,
+        actor=cast.outsider_clinician,
+        subject=cast.outsider_patient,
+        at=day,
+    )
 
 
 @pytest.fixture
@@ -61,8 +89,9 @@ def test_it_filters_by_action_person_and_dates(admin_client, cast, trail):
     assert "1 event<" in page and "Dr Kim" in page
     page = admin_client.get(url, {"actor": cast.other_clinician.pk}).content.decode()
     assert "1 event<" in page and "Acknowledged an alert" in page
-    page = admin_client.get(url, {"date_from": "2026-03-11",
-                                  "date_to": "2026-03-11"}).content.decode()
+    page = admin_client.get(
+        url, {"date_from": "2026-03-11", "date_to": "2026-03-11"}
+    ).content.decode()
     assert "1 event<" in page and "Paused a program" in page
     page = admin_client.get(url, {"actor": cast.outsider_clinician.pk}).content.decode()
     assert "Choose a person from the list" in page
@@ -72,10 +101,10 @@ def test_it_filters_by_action_person_and_dates(admin_client, cast, trail):
 
 def test_it_pages_and_keeps_the_filters(admin_client, cast):
     for n in range(120):
-        event("enrollment.viewed", practice=cast.practice, actor=cast.clinician,
-              object_id=str(n))
-    page = admin_client.get(reverse("admin_audit"),
-                            {"action": "enrollment.viewed"}).content.decode()
+        event("enrollment.viewed", practice=cast.practice, actor=cast.clinician, object_id=str(n))
+    page = admin_client.get(
+        reverse("admin_audit"), {"action": "enrollment.viewed"}
+    ).content.decode()
     assert "Page 1 of 3" in page and "action=enrollment.viewed&amp;page=2" in page
     last = admin_client.get(reverse("admin_audit"), {"action": "enrollment.viewed", "page": 3})
     assert rows_of(last.content.decode()) == 20
@@ -90,8 +119,13 @@ def test_the_page_makes_the_same_queries_however_long_the_trail(admin_client, ca
     admin_client.get(reverse("admin_audit"))
     few = measure()
     for n in range(60):
-        event("alert.viewed", practice=cast.practice, actor=cast.other_clinician,
-              subject=cast.patient, object_id=str(n))
+        event(
+            "alert.viewed",
+            practice=cast.practice,
+            actor=cast.other_clinician,
+            subject=cast.patient,
+            object_id=str(n),
+        )
     assert measure() == few
 
 
@@ -102,15 +136,21 @@ def test_it_exports_the_filtered_trail_safely_and_records_the_export(admin_clien
     rows = list(csv.reader(io.StringIO(response.content.decode())))
     assert rows[0][:3] == ["when (Europe/London)", "who", "action"]
     assert len(rows) == 1 + 4
-    assert [r[2] for r in rows if "calc" in r[2]] == ["'=cmd|\"/c calc\"!A1"]
-    assert any(r[1] == "clin@riverside.test" and r[4] == "pat@riverside.test"
-               and r[7] == "10.0.0.1" for r in rows)
+    assert [r[2] for r in rows if "calc" in r[2]] == ['\'=cmd|"/c calc"!A1']
+    assert any(
+        r[1] == "clin@riverside.test" and r[4] == "pat@riverside.test" and r[7] == "10.0.0.1"
+        for r in rows
+    )
     assert not any("elsewhere" in cell for r in rows for cell in r)
 
     filtered = admin_client.get(reverse("admin_audit_csv"), {"action": "enrollment.paused"})
     assert len(list(csv.reader(io.StringIO(filtered.content.decode())))) == 2
-    assert AuditEvent.objects.filter(action="audit.exported", actor=cast.admin,
-                                     practice=cast.practice).count() == 2
+    assert (
+        AuditEvent.objects.filter(
+            action="audit.exported", actor=cast.admin, practice=cast.practice
+        ).count()
+        == 2
+    )
 
 
 def test_it_is_for_admins_only(client, cast, trail):

@@ -32,8 +32,9 @@ def admin_client(client, cast):
     return client
 
 
-def test_it_lists_the_practices_clinicians_with_their_caseloads(admin_client, cast, enrollment,
-                                                               other_enrollment):
+def test_it_lists_the_practices_clinicians_with_their_caseloads(
+    admin_client, cast, enrollment, other_enrollment
+):
     page = admin_client.get(reverse("admin_clinicians")).content.decode()
     assert "Dr Kim" in page and "clin2@riverside.test" in page
     assert "clin@elsewhere.test" not in page
@@ -41,7 +42,8 @@ def test_it_lists_the_practices_clinicians_with_their_caseloads(admin_client, ca
 
 
 def test_the_list_makes_the_same_queries_as_the_practice_grows(
-        admin_client, cast, program_version, django_assert_max_num_queries):
+    admin_client, cast, program_version, django_assert_max_num_queries
+):
     from django.db import connection
     from django.test.utils import CaptureQueriesContext
 
@@ -73,20 +75,19 @@ def test_switching_off_a_clinician_ends_their_sessions_at_once(admin_client, cas
     # Other people stay logged in.
     assert admin_client.get(reverse("admin_clinicians")).status_code == 200
     event = AuditEvent.objects.get(action="clinician.deactivated")
-    assert (event.actor, event.practice, event.object_id) == (cast.admin, cast.practice,
-                                                              str(m.pk))
+    assert (event.actor, event.practice, event.object_id) == (cast.admin, cast.practice, str(m.pk))
 
 
 def test_a_switched_off_clinician_who_logs_in_again_sees_nothing_of_the_practice(
-        admin_client, cast):
+    admin_client, cast
+):
     m = membership(cast.other_clinician, cast.practice)
     admin_client.post(reverse("admin_clinician_deactivate", args=[m.pk]))
     again = logged_in(cast.other_clinician)
     assert again.get(reverse("caseload")).status_code in (302, 404)
 
 
-def test_switching_off_needs_someone_to_take_over_their_patients(admin_client, cast,
-                                                                 enrollment):
+def test_switching_off_needs_someone_to_take_over_their_patients(admin_client, cast, enrollment):
     browser = logged_in(cast.clinician)
     m = membership(cast.clinician, cast.practice)
     url = reverse("admin_clinician_deactivate", args=[m.pk])
@@ -102,48 +103,70 @@ def test_switching_off_needs_someone_to_take_over_their_patients(admin_client, c
     assert browser.get(reverse("caseload")).status_code == 200  # nothing happened
 
 
-def test_switching_off_moves_their_patients_in_the_same_step(admin_client, cast, enrollment,
-                                                             program_version):
-    paused = make_enrollment(make_member(cast.practice, Role.PATIENT, "p3@riverside.test"),
-                             cast.clinician, cast.practice, version=program_version)
+def test_switching_off_moves_their_patients_in_the_same_step(
+    admin_client, cast, enrollment, program_version
+):
+    paused = make_enrollment(
+        make_member(cast.practice, Role.PATIENT, "p3@riverside.test"),
+        cast.clinician,
+        cast.practice,
+        version=program_version,
+    )
     paused.status = EnrollmentStatus.PAUSED
     paused.save()
-    gone = make_enrollment(make_member(cast.practice, Role.PATIENT, "p4@riverside.test"),
-                           cast.clinician, cast.practice, version=program_version)
+    gone = make_enrollment(
+        make_member(cast.practice, Role.PATIENT, "p4@riverside.test"),
+        cast.clinician,
+        cast.practice,
+        version=program_version,
+    )
     gone.status = EnrollmentStatus.WITHDRAWN
     gone.save()
     m = membership(cast.clinician, cast.practice)
 
-    response = admin_client.post(reverse("admin_clinician_deactivate", args=[m.pk]),
-                                 {"reassign_to": cast.other_clinician.pk}, follow=True)
+    response = admin_client.post(
+        reverse("admin_clinician_deactivate", args=[m.pk]),
+        {"reassign_to": cast.other_clinician.pk},
+        follow=True,
+    )
     assert "2 patients moved to" in response.content.decode()
     m.refresh_from_db()
     assert not m.is_active
-    assert set(Enrollment.objects.filter(clinician=cast.other_clinician)
-               .values_list("pk", flat=True)) == {enrollment.pk, paused.pk}
+    assert set(
+        Enrollment.objects.filter(clinician=cast.other_clinician).values_list("pk", flat=True)
+    ) == {enrollment.pk, paused.pk}
     gone.refresh_from_db()
     assert gone.clinician == cast.clinician  # withdrawn ones keep their history
     moved = AuditEvent.objects.filter(action="enrollment.transferred", actor=cast.admin)
     assert {(e.subject_id, e.object_id) for e in moved} == {
-        (enrollment.patient_id, str(enrollment.pk)), (paused.patient_id, str(paused.pk))}
+        (enrollment.patient_id, str(enrollment.pk)),
+        (paused.patient_id, str(paused.pk)),
+    }
 
 
-def test_it_only_hands_patients_to_an_active_clinician_of_this_practice(admin_client, cast,
-                                                                        enrollment):
+def test_it_only_hands_patients_to_an_active_clinician_of_this_practice(
+    admin_client, cast, enrollment
+):
     m = membership(cast.clinician, cast.practice)
     for candidate in (cast.outsider_clinician, cast.clinician, cast.admin):
-        response = admin_client.post(reverse("admin_clinician_deactivate", args=[m.pk]),
-                                     {"reassign_to": candidate.pk})
+        response = admin_client.post(
+            reverse("admin_clinician_deactivate", args=[m.pk]), {"reassign_to": candidate.pk}
+        )
         assert "Choose a clinician from the list" in response.content.decode()
     m.refresh_from_db()
     assert m.is_active
 
 
 # ---------------------------------------------------------------- moving a caseload
-def test_it_moves_a_whole_caseload_and_records_each_patient(admin_client, cast, enrollment,
-                                                            program_version):
-    second = make_enrollment(make_member(cast.practice, Role.PATIENT, "p5@riverside.test"),
-                             cast.clinician, cast.practice, version=program_version)
+def test_it_moves_a_whole_caseload_and_records_each_patient(
+    admin_client, cast, enrollment, program_version
+):
+    second = make_enrollment(
+        make_member(cast.practice, Role.PATIENT, "p5@riverside.test"),
+        cast.clinician,
+        cast.practice,
+        version=program_version,
+    )
     m = membership(cast.clinician, cast.practice)
     url = reverse("admin_clinician_reassign", args=[m.pk])
     assert "Move 2 patients" in admin_client.get(url).content.decode()
@@ -154,18 +177,27 @@ def test_it_moves_a_whole_caseload_and_records_each_patient(admin_client, cast, 
     assert AuditEvent.objects.filter(action="caseload.reassigned", actor=cast.admin).count() == 1
     m.refresh_from_db()
     assert m.is_active  # moving patients does not switch anyone off
-    assert second.pk in Enrollment.objects.filter(
-        clinician=cast.other_clinician).values_list("pk", flat=True)
+    assert second.pk in Enrollment.objects.filter(clinician=cast.other_clinician).values_list(
+        "pk", flat=True
+    )
 
 
 def test_waiting_patient_invitations_follow_the_caseload(admin_client, cast):
     enrollment, invitation = enrollment_invite(
-        practice=cast.practice, invited_by=cast.admin, email="soon@example.org",
-        full_name="Soon", clinician=cast.clinician, program_version=load_shipped_program(),
-        start_date=timezone.localdate(), timezone_name="UTC", send=False)
+        practice=cast.practice,
+        invited_by=cast.admin,
+        email="soon@example.org",
+        full_name="Soon",
+        clinician=cast.clinician,
+        program_version=load_shipped_program(),
+        start_date=timezone.localdate(),
+        timezone_name="UTC",
+        send=False,
+    )
     m = membership(cast.clinician, cast.practice)
-    admin_client.post(reverse("admin_clinician_reassign", args=[m.pk]),
-                      {"to_clinician": cast.other_clinician.pk})
+    admin_client.post(
+        reverse("admin_clinician_reassign", args=[m.pk]), {"to_clinician": cast.other_clinician.pk}
+    )
     invitation.refresh_from_db()
     enrollment.refresh_from_db()
     assert invitation.clinician == enrollment.clinician == cast.other_clinician

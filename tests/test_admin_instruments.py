@@ -18,12 +18,15 @@ from tracking.instruments.scoring import score
 from tracking.models import Instrument, Response
 
 SLEEP = {
-    "key": "sleep_scale", "title": "Sleep questions",
+    "key": "sleep_scale",
+    "title": "Sleep questions",
     "licence_note": "Licensed to Riverside until 2027.",
     "item_defaults": {"min": 0, "max": 4, "labels": {"0": "Never", "4": "Always"}},
     "items": [{"key": f"s{n}", "text": f"Sleep question {n}"} for n in range(1, 5)],
-    "scoring": {"method": "sum", "bands": [{"min": 0, "max": 7, "label": "Low"},
-                                           {"min": 8, "max": 16, "label": "High"}]},
+    "scoring": {
+        "method": "sum",
+        "bands": [{"min": 0, "max": 7, "label": "Low"}, {"min": 8, "max": 16, "label": "High"}],
+    },
 }
 LICENCE = "I confirm our practice holds a licence to use this questionnaire"
 
@@ -62,8 +65,9 @@ def test_it_imports_a_file_for_this_practice_only(admin_client, cast):
     assert "pain_avg" in page  # the shipped ones are listed too
     instrument = own(cast.practice).get()
     assert instrument.version == 1 and instrument.items[0]["max"] == 4
-    assert AuditEvent.objects.filter(action="instrument.imported", practice=cast.practice,
-                                     object_id=str(instrument.pk)).exists()
+    assert AuditEvent.objects.filter(
+        action="instrument.imported", practice=cast.practice, object_id=str(instrument.pk)
+    ).exists()
     assert current_instruments(["sleep_scale"], cast.practice.pk)["sleep_scale"] == instrument
     with pytest.raises(KeyError):
         current_instruments(["sleep_scale"], cast.other_practice.pk)
@@ -101,25 +105,30 @@ def broken(**changes):
 DELETE = object()
 
 
-@pytest.mark.parametrize(("definition", "message"), [
-    (broken(key=DELETE), 'The questionnaire needs a "key"'),
-    (broken(title=DELETE), 'The questionnaire needs a "title".'),
-    (broken(items=DELETE), 'The questionnaire needs "items"'),
-    (broken(items=[]), 'The questionnaire needs "items"'),
-    (broken(key="Sleep Scale!"), "can only use small letters, numbers, _ and -"),
-    (broken(items__0__key=DELETE), 'Question 1 needs a "key".'),
-    (broken(items__1__text=""), 'Question 2 needs a "text"'),
-    (broken(items__2__max=3.5), 'Question 3: "min" and "max" must be whole numbers'),
-    (broken(items__3__min="0"), 'Question 4: "min" and "max" must be whole numbers'),
-    (broken(items__0__min=4), 'Question 1: "min" (4) must be smaller than "max" (4).'),
-    (broken(scoring__method="median"), 'The scoring method "median" is not one we know.'),
-    (broken(scoring__subscales={"night": ["s1", "s9"]}),
-     'The subscale "night" uses the question "s9", which is not in the list of questions.'),
-    (broken(scoring__items=["s1", "zz"]), 'Scoring uses the question "zz"'),
-    (broken(scoring__bands__0__max="seven"), 'Band 1: "min" and "max" must be numbers.'),
-    (broken(key="phq9"), "already used by a questionnaire we provide. Please choose another"),
-    ([SLEEP], "The file must hold one questionnaire"),
-])
+@pytest.mark.parametrize(
+    ("definition", "message"),
+    [
+        (broken(key=DELETE), 'The questionnaire needs a "key"'),
+        (broken(title=DELETE), 'The questionnaire needs a "title".'),
+        (broken(items=DELETE), 'The questionnaire needs "items"'),
+        (broken(items=[]), 'The questionnaire needs "items"'),
+        (broken(key="Sleep Scale!"), "can only use small letters, numbers, _ and -"),
+        (broken(items__0__key=DELETE), 'Question 1 needs a "key".'),
+        (broken(items__1__text=""), 'Question 2 needs a "text"'),
+        (broken(items__2__max=3.5), 'Question 3: "min" and "max" must be whole numbers'),
+        (broken(items__3__min="0"), 'Question 4: "min" and "max" must be whole numbers'),
+        (broken(items__0__min=4), 'Question 1: "min" (4) must be smaller than "max" (4).'),
+        (broken(scoring__method="median"), 'The scoring method "median" is not one we know.'),
+        (
+            broken(scoring__subscales={"night": ["s1", "s9"]}),
+            'The subscale "night" uses the question "s9", which is not in the list of questions.',
+        ),
+        (broken(scoring__items=["s1", "zz"]), 'Scoring uses the question "zz"'),
+        (broken(scoring__bands__0__max="seven"), 'Band 1: "min" and "max" must be numbers.'),
+        (broken(key="phq9"), "already used by a questionnaire we provide. Please choose another"),
+        ([SLEEP], "The file must hold one questionnaire"),
+    ],
+)
 def test_it_explains_each_problem_and_stores_nothing(admin_client, cast, definition, message):
     response = post(admin_client, definition)
 
@@ -159,11 +168,16 @@ def test_it_makes_version_2_and_old_answers_keep_their_version(admin_client, cas
     v1 = own(cast.practice).get()
     checkin = schedule_from_start(enrollment)["baseline"]
     answers = {"s1": 4, "s2": 4, "s3": 0, "s4": 0}
-    old = Response.objects.create(checkin=checkin, instrument=v1, instrument_key=v1.key,
-                                  instrument_version=1, answers=answers)
+    old = Response.objects.create(
+        checkin=checkin, instrument=v1, instrument_key=v1.key, instrument_version=1, answers=answers
+    )
 
-    changed = broken(scoring__bands=[{"min": 0, "max": 9, "label": "Low"},
-                                     {"min": 10, "max": 16, "label": "High"}])
+    changed = broken(
+        scoring__bands=[
+            {"min": 0, "max": 9, "label": "Low"},
+            {"min": 10, "max": 16, "label": "High"},
+        ]
+    )
     response = post(admin_client, changed)
 
     assert "Saved “Sleep questions” as version 2." in response.content.decode()
@@ -190,8 +204,9 @@ def test_it_is_not_found_for_anyone_but_admins(client, cast, who):
     client.force_login(getattr(cast, who))
     for name in ("admin_instruments", "admin_instrument_import"):
         assert client.get(reverse(name)).status_code == 404
-    response = client.post(reverse("admin_instrument_import"),
-                           {"text": json.dumps(SLEEP), "licence": "on"})
+    response = client.post(
+        reverse("admin_instrument_import"), {"text": json.dumps(SLEEP), "licence": "on"}
+    )
     assert response.status_code == 404
     assert not Instrument.objects.filter(key="sleep_scale").exists()
 

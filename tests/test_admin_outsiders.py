@@ -14,8 +14,15 @@ from painapp.accounts.models import AuditEvent, Membership
 from programs.models import Enrollment
 from tracking.models import BulkImport
 
-LISTS = ["admin_clinicians", "admin_enrollments", "admin_import", "admin_outcomes",
-         "admin_outcomes_csv", "admin_audit", "admin_audit_csv"]
+LISTS = [
+    "admin_clinicians",
+    "admin_enrollments",
+    "admin_import",
+    "admin_outcomes",
+    "admin_outcomes_csv",
+    "admin_audit",
+    "admin_audit_csv",
+]
 # (url name, which object of ours it takes)
 OBJECT_VIEWS = [
     ("admin_clinician_deactivate", "clinician"),
@@ -35,11 +42,23 @@ OBJECT_VIEWS = [
 @pytest.fixture
 def ours(cast, enrollment):
     record = BulkImport.objects.create(
-        practice=cast.practice, created_by=cast.admin, file_hash="x" * 64,
+        practice=cast.practice,
+        created_by=cast.admin,
+        file_hash="x" * 64,
         expires_at=timezone.now() + timedelta(hours=1),
-        rows=[{"line": 2, "full_name": "A", "email": "a@example.org",
-               "clinician_email": cast.clinician.email, "start_date": "2026-04-01",
-               "timezone": "UTC", "program": "", "problems": []}])
+        rows=[
+            {
+                "line": 2,
+                "full_name": "A",
+                "email": "a@example.org",
+                "clinician_email": cast.clinician.email,
+                "start_date": "2026-04-01",
+                "timezone": "UTC",
+                "program": "",
+                "problems": [],
+            }
+        ],
+    )
     return {
         "clinician": Membership.objects.get(user=cast.clinician, practice=cast.practice).pk,
         "enrollment": enrollment.pk,
@@ -48,9 +67,11 @@ def ours(cast, enrollment):
 
 
 def snapshot():
-    return (list(Enrollment.objects.values_list("pk", "status", "clinician_id")),
-            list(Membership.objects.values_list("pk", "is_active")),
-            list(BulkImport.objects.values_list("pk", "status")))
+    return (
+        list(Enrollment.objects.values_list("pk", "status", "clinician_id")),
+        list(Membership.objects.values_list("pk", "is_active")),
+        list(BulkImport.objects.values_list("pk", "status")),
+    )
 
 
 @pytest.mark.parametrize(("name", "kind"), OBJECT_VIEWS)
@@ -59,15 +80,16 @@ def test_an_admin_of_another_practice_gets_404_for_our_objects(client, cast, our
     before = snapshot()
     url = reverse(name, args=[ours[kind]])
     assert client.get(url).status_code in (404, 405)
-    data = {"to_clinician": cast.outsider_clinician.pk,
-            "reassign_to": cast.outsider_clinician.pk}
+    data = {"to_clinician": cast.outsider_clinician.pk, "reassign_to": cast.outsider_clinician.pk}
     assert client.post(url, data).status_code in (404, 405)
     assert snapshot() == before
     if kind == "enrollment":
-        assert AuditEvent.objects.filter(action="access.denied",
-                                         actor=cast.outsider_admin).exists()
-    assert not AuditEvent.objects.filter(actor=cast.outsider_admin).exclude(
-        action__in=["access.denied", "login"]).exists()
+        assert AuditEvent.objects.filter(action="access.denied", actor=cast.outsider_admin).exists()
+    assert (
+        not AuditEvent.objects.filter(actor=cast.outsider_admin)
+        .exclude(action__in=["access.denied", "login"])
+        .exists()
+    )
 
 
 @pytest.mark.parametrize("role", ["clinician", "patient"])
@@ -90,8 +112,7 @@ def test_logged_out_visitors_are_sent_to_log_in(client, ours):
         assert response.status_code == 302 and "/accounts/login/" in response.url, name
 
 
-def test_lists_show_an_outsider_admin_only_their_own_practice(client, cast, ours,
-                                                             other_enrollment):
+def test_lists_show_an_outsider_admin_only_their_own_practice(client, cast, ours, other_enrollment):
     client.force_login(cast.outsider_admin)
     for name in ("admin_clinicians", "admin_enrollments", "admin_audit"):
         page = client.get(reverse(name)).content.decode()

@@ -35,8 +35,9 @@ def pain_history(enrollment, *values: int) -> CheckIn:
     checkin = None
     for n, value in enumerate(values):
         slot = "baseline" if n == 0 else f"week-{n}"
-        checkin = make_checkin(enrollment, slot, answers=pain(value),
-                               days_ago=7 * (len(values) - n))
+        checkin = make_checkin(
+            enrollment, slot, answers=pain(value), days_ago=7 * (len(values) - n)
+        )
     return checkin
 
 
@@ -97,19 +98,34 @@ def record_pain(enrollment, slot: str, value: int | None, *, days_ago: float) ->
     for None)."""
     opens_at = timezone.now() - timedelta(days=days_ago)
     checkin = CheckIn.objects.create(
-        enrollment=enrollment, slot=slot,
+        enrollment=enrollment,
+        slot=slot,
         kind=CheckIn.Kind.BASELINE if slot == "baseline" else CheckIn.Kind.WEEKLY,
-        due_date=opens_at.date(), opens_at=opens_at, closes_at=opens_at + timedelta(days=3),
+        due_date=opens_at.date(),
+        opens_at=opens_at,
+        closes_at=opens_at + timedelta(days=3),
         status=CheckIn.Status.OPEN if value is not None else MISSED,
-        instrument_keys=["pain_avg"])
+        instrument_keys=["pain_avg"],
+    )
     if value is None:
         return checkin
-    return checkin_record(checkin=checkin, answers_by_instrument=pain(value),
-                          now=opens_at + timedelta(hours=1))
+    return checkin_record(
+        checkin=checkin, answers_by_instrument=pain(value), now=opens_at + timedelta(hours=1)
+    )
 
 
-@pytest.mark.parametrize("values", [(4, 6, 6), (4, 5, 5), (4, 3, 6, 6), (4, 6, 3, 6, 7, 7),
-                                    (0, 2, 1, 2, 2), (9, 10, 10), (None, 9, 9, 9)])
+@pytest.mark.parametrize(
+    "values",
+    [
+        (4, 6, 6),
+        (4, 5, 5),
+        (4, 3, 6, 6),
+        (4, 6, 3, 6, 7, 7),
+        (0, 2, 1, 2, 2),
+        (9, 10, 10),
+        (None, 9, 9, 9),
+    ],
+)
 def test_recording_decides_pain_up_as_reading_the_whole_history_does(enrollment, values):
     # checkin_record gives the rule the summary's baseline, and the rule skips its read
     # when there is none or this pain is below it + the rise; evaluated from scratch
@@ -129,17 +145,19 @@ def test_recording_decides_pain_up_as_reading_the_whole_history_does(enrollment,
         again = evaluate_checkin(CheckIn.objects.get(pk=checkin.pk))
         assert raised == any(a.kind == Alert.Kind.PAIN_UP for a in again.alerts), slot
     assert Alert.objects.filter(kind=Alert.Kind.PAIN_UP).exists() == (
-        values in [(4, 6, 6), (4, 3, 6, 6), (4, 6, 3, 6, 7, 7), (0, 2, 1, 2, 2)])
+        values in [(4, 6, 6), (4, 3, 6, 6), (4, 6, 3, 6, 7, 7), (0, 2, 1, 2, 2)]
+    )
 
 
-def test_recording_reads_the_pain_history_only_when_it_can_matter(enrollment,
-                                                                  other_enrollment):
+def test_recording_reads_the_pain_history_only_when_it_can_matter(enrollment, other_enrollment):
     def reads(e, slot: str, value: int | None, days_ago: float) -> bool:
         with CaptureQueriesContext(connection) as queries:
             record_pain(e, slot, value, days_ago=days_ago)
         # The pain rule's one read: the first baseline UNION ALL the latest others.
-        return any("UNION ALL" in q["sql"] and "tracking_response" in q["sql"]
-                   for q in queries.captured_queries)
+        return any(
+            "UNION ALL" in q["sql"] and "tracking_response" in q["sql"]
+            for q in queries.captured_queries
+        )
 
     assert not reads(enrollment, "baseline", 4, 28)
     assert not reads(enrollment, "week-1", 5, 21)  # below 4 + 2
@@ -150,10 +168,12 @@ def test_recording_reads_the_pain_history_only_when_it_can_matter(enrollment,
 
 # ------------------------------------------------------------------ fear of movement
 def test_it_raises_fear_high_at_the_threshold_and_not_below(enrollment, other_enrollment):
-    evaluate_checkin(make_checkin(enrollment, "week-1",
-                                  answers={"fear_movement": {"fear_movement": 8}}))
-    evaluate_checkin(make_checkin(other_enrollment, "week-1",
-                                  answers={"fear_movement": {"fear_movement": 7}}))
+    evaluate_checkin(
+        make_checkin(enrollment, "week-1", answers={"fear_movement": {"fear_movement": 8}})
+    )
+    evaluate_checkin(
+        make_checkin(other_enrollment, "week-1", answers={"fear_movement": {"fear_movement": 7}})
+    )
     alert = Alert.objects.get()
     assert (alert.enrollment, alert.kind, alert.severity) == (enrollment, "fear_high", "routine")
     assert alert.details == {"fear": 8, "threshold": 8}
@@ -161,15 +181,15 @@ def test_it_raises_fear_high_at_the_threshold_and_not_below(enrollment, other_en
 
 def test_it_uses_the_practices_fear_threshold(cast, enrollment):
     set_rules(cast.practice, fear_high_threshold=6)
-    evaluate_checkin(make_checkin(enrollment, "week-1",
-                                  answers={"fear_movement": {"fear_movement": 6}}))
+    evaluate_checkin(
+        make_checkin(enrollment, "week-1", answers={"fear_movement": {"fear_movement": 6}})
+    )
     assert kinds(enrollment) == ["fear_high"]
 
 
 # ------------------------------------------------------------------ self-harm
 def test_it_raises_an_urgent_alert_when_phq9_item_9_is_above_zero(enrollment):
-    result = evaluate_checkin(make_checkin(enrollment, "baseline",
-                                           answers={"phq9": phq9(item9=1)}))
+    result = evaluate_checkin(make_checkin(enrollment, "baseline", answers={"phq9": phq9(item9=1)}))
     alert = Alert.objects.get()
     assert (alert.kind, alert.severity, alert.details) == ("self_harm", "urgent", {"item9": 1})
     assert result.safety is True
@@ -183,36 +203,59 @@ def test_it_does_not_raise_self_harm_when_item_9_is_zero(enrollment):
 
 
 def _causes(first: str) -> dict:
-    return {"causes": {"cause1": {"text": first, "category": "stress"},
-                       "cause2": {"text": "Old injury", "category": "injury"},
-                       "cause3": {"text": "Sitting all day", "category": "sedentary"}}}
+    return {
+        "causes": {
+            "cause1": {"text": first, "category": "stress"},
+            "cause2": {"text": "Old injury", "category": "injury"},
+            "cause3": {"text": "Sitting all day", "category": "sedentary"},
+        }
+    }
 
 
 def test_it_raises_self_harm_for_the_practices_crisis_words(cast, enrollment):
     set_rules(cast.practice, crisis_words=["end it all", "Kill myself"])
-    result = evaluate_checkin(make_checkin(enrollment, "followup-1m",
-                                           answers=_causes("Some days I want to END it all"),
-                                           kind=CheckIn.Kind.FOLLOWUP))
+    result = evaluate_checkin(
+        make_checkin(
+            enrollment,
+            "followup-1m",
+            answers=_causes("Some days I want to END it all"),
+            kind=CheckIn.Kind.FOLLOWUP,
+        )
+    )
     alert = Alert.objects.get()
     assert (alert.kind, alert.details) == ("self_harm", {"crisis_words": True})
     assert result.safety is True
 
 
-def test_it_ignores_crisis_words_inside_other_words_and_unset_words(cast, enrollment,
-                                                                    other_enrollment):
-    evaluate_checkin(make_checkin(other_enrollment, "followup-1m",
-                                  answers=_causes("I want to end it all"),
-                                  kind=CheckIn.Kind.FOLLOWUP))
+def test_it_ignores_crisis_words_inside_other_words_and_unset_words(
+    cast, enrollment, other_enrollment
+):
+    evaluate_checkin(
+        make_checkin(
+            other_enrollment,
+            "followup-1m",
+            answers=_causes("I want to end it all"),
+            kind=CheckIn.Kind.FOLLOWUP,
+        )
+    )
     set_rules(cast.practice, crisis_words=["end it"])
-    evaluate_checkin(make_checkin(enrollment, "followup-1m",
-                                  answers=_causes("Weekend itinerary stress"),
-                                  kind=CheckIn.Kind.FOLLOWUP))
+    evaluate_checkin(
+        make_checkin(
+            enrollment,
+            "followup-1m",
+            answers=_causes("Weekend itinerary stress"),
+            kind=CheckIn.Kind.FOLLOWUP,
+        )
+    )
     assert Alert.objects.count() == 0
 
 
 def test_it_raises_one_alert_when_a_check_in_is_evaluated_twice(enrollment):
-    checkin = make_checkin(enrollment, "baseline", answers={
-        "phq9": phq9(item9=2), "fear_movement": {"fear_movement": 9}})
+    checkin = make_checkin(
+        enrollment,
+        "baseline",
+        answers={"phq9": phq9(item9=2), "fear_movement": {"fear_movement": 9}},
+    )
     first = evaluate_checkin(checkin)
     second = evaluate_checkin(checkin)
     assert sorted(a.kind for a in first.alerts) == ["fear_high", "self_harm"]
@@ -224,13 +267,18 @@ def test_it_raises_one_alert_when_a_check_in_is_evaluated_twice(enrollment):
 
 
 def test_it_evaluates_a_check_in_in_the_same_few_queries_however_long_the_history(
-        cast, enrollment, other_enrollment):
+    cast, enrollment, other_enrollment
+):
     set_rules(cast.practice)  # the settings row exists, as after the first check-in
 
     def count(e, weeks: int) -> int:
         pain_history(e, *([3] + [4] * weeks))
-        last = make_checkin(e, "end", kind=CheckIn.Kind.END, answers={
-            **pain(4), "phq9": phq9(), "fear_movement": {"fear_movement": 2}})
+        last = make_checkin(
+            e,
+            "end",
+            kind=CheckIn.Kind.END,
+            answers={**pain(4), "phq9": phq9(), "fear_movement": {"fear_movement": 2}},
+        )
         with CaptureQueriesContext(connection) as queries:
             evaluate_checkin(last)
         return len(queries)
@@ -248,8 +296,11 @@ def test_it_raises_missed_after_two_missed_check_ins_in_a_row(enrollment):
     raised = alerts_for_missed_checkins()
     alert = Alert.objects.get()
     assert raised == [alert]
-    assert (alert.kind, alert.severity, alert.source) == ("missed_checkins", "routine",
-                                                          f"missed:{last.pk}")
+    assert (alert.kind, alert.severity, alert.source) == (
+        "missed_checkins",
+        "routine",
+        f"missed:{last.pk}",
+    )
     assert alerts_for_missed_checkins() == []
     assert Alert.objects.count() == 1
 
@@ -284,8 +335,9 @@ def test_it_does_not_raise_missed_for_a_withdrawn_patient(enrollment):
 def test_it_does_not_email_the_clinician_at_once_for_routine_alerts(enrollment):
     make_checkin(enrollment, "week-1", days_ago=17, status=MISSED)
     make_checkin(enrollment, "week-2", days_ago=10, status=MISSED)
-    evaluate_checkin(make_checkin(enrollment, "week-3",
-                                  answers={"fear_movement": {"fear_movement": 10}}))
+    evaluate_checkin(
+        make_checkin(enrollment, "week-3", answers={"fear_movement": {"fear_movement": 10}})
+    )
     alerts_for_missed_checkins()
     assert kinds(enrollment) == ["fear_high", "missed_checkins"]
     assert OutboxTask.objects.count() == 0  # these wait for the daily digest

@@ -20,9 +20,16 @@ def phq9(item9: int = 0, **others: int) -> dict:
     return {**PHQ9_CALM, **others, "phq9": item9}
 
 
-def make_checkin(enrollment, slot: str, *, answers: dict | None = None, days_ago: float = 0,
-                 kind: str | None = None, status: str = CheckIn.Status.COMPLETED,
-                 window_days: int = 3) -> CheckIn:
+def make_checkin(
+    enrollment,
+    slot: str,
+    *,
+    answers: dict | None = None,
+    days_ago: float = 0,
+    kind: str | None = None,
+    status: str = CheckIn.Status.COMPLETED,
+    window_days: int = 3,
+) -> CheckIn:
     """A check-in that opened `days_ago` days ago, with one scored Response per
     instrument in `answers` ({instrument_key: {item_key: value}})."""
     answers = answers or {}
@@ -30,8 +37,13 @@ def make_checkin(enrollment, slot: str, *, answers: dict | None = None, days_ago
     opens_at = now - timedelta(days=days_ago)
     kind = kind or (CheckIn.Kind.BASELINE if slot == "baseline" else CheckIn.Kind.WEEKLY)
     checkin = CheckIn.objects.create(
-        enrollment=enrollment, slot=slot, kind=kind, due_date=opens_at.date(),
-        opens_at=opens_at, closes_at=opens_at + timedelta(days=window_days), status=status,
+        enrollment=enrollment,
+        slot=slot,
+        kind=kind,
+        due_date=opens_at.date(),
+        opens_at=opens_at,
+        closes_at=opens_at + timedelta(days=window_days),
+        status=status,
         instrument_keys=list(answers),
         completed_at=now if status == CheckIn.Status.COMPLETED else None,
     )
@@ -40,9 +52,14 @@ def make_checkin(enrollment, slot: str, *, answers: dict | None = None, days_ago
         instrument = instruments[key]
         spec = spec_of(instrument)
         clean = clean_answers(spec, raw)
-        Response.objects.create(checkin=checkin, instrument=instrument, instrument_key=key,
-                                instrument_version=instrument.version, answers=clean,
-                                scores=score(spec, clean))
+        Response.objects.create(
+            checkin=checkin,
+            instrument=instrument,
+            instrument_key=key,
+            instrument_version=instrument.version,
+            answers=clean,
+            scores=score(spec, clean),
+        )
     return checkin
 
 

@@ -14,9 +14,13 @@ from tracking.models import Alert
 
 @pytest.fixture
 def alert(enrollment):
-    return alert_raise(enrollment=enrollment, kind=Alert.Kind.SELF_HARM,
-                       severity=Alert.Severity.URGENT, source="checkin:1",
-                       details={"item9": 2})
+    return alert_raise(
+        enrollment=enrollment,
+        kind=Alert.Kind.SELF_HARM,
+        severity=Alert.Severity.URGENT,
+        source="checkin:1",
+        details={"item9": 2},
+    )
 
 
 def test_it_shows_the_alert_to_the_patients_clinician(cast, client, alert):
@@ -27,21 +31,30 @@ def test_it_shows_the_alert_to_the_patients_clinician(cast, client, alert):
     assert "Pat One" in page and "2 out of 3" in page
     assert f'action="{reverse("alert_acknowledge", args=[alert.pk])}"' in page
     viewed = AuditEvent.objects.get(action="alert.viewed")
-    assert (viewed.actor, viewed.subject, viewed.object_id) == (cast.clinician, cast.patient,
-                                                                str(alert.pk))
+    assert (viewed.actor, viewed.subject, viewed.object_id) == (
+        cast.clinician,
+        cast.patient,
+        str(alert.pk),
+    )
 
 
 def test_it_records_who_acknowledged_and_when(cast, client, alert):
     client.force_login(cast.clinician)
-    response = client.post(reverse("alert_acknowledge", args=[alert.pk]),
-                           HTTP_X_REQUEST_ID="req-ack-12345", REMOTE_ADDR="203.0.113.9")
+    response = client.post(
+        reverse("alert_acknowledge", args=[alert.pk]),
+        HTTP_X_REQUEST_ID="req-ack-12345",
+        REMOTE_ADDR="203.0.113.9",
+    )
     assert response.status_code == 302 and response.url == reverse("caseload")
     alert.refresh_from_db()
     assert (alert.status, alert.acknowledged_by) == ("acknowledged", cast.clinician)
     assert alert.acknowledged_at is not None
     event = AuditEvent.objects.get(action="alert.acknowledged")
-    assert (event.actor, event.practice, event.subject) == (cast.clinician, cast.practice,
-                                                            cast.patient)
+    assert (event.actor, event.practice, event.subject) == (
+        cast.clinician,
+        cast.practice,
+        cast.patient,
+    )
     assert (event.object_type, event.object_id) == ("tracking.alert", str(alert.pk))
     assert (event.ip, event.request_id) == ("203.0.113.9", "req-ack-12345")
     follow = client.get(reverse("alert_detail", args=[alert.pk]))
@@ -54,7 +67,10 @@ def test_it_resolves_an_open_alert_and_acknowledges_it_too(cast, client, alert):
     assert "Alert resolved." in response.content.decode()
     alert.refresh_from_db()
     assert (alert.status, alert.resolved_by, alert.acknowledged_by) == (
-        "resolved", cast.clinician, cast.clinician)
+        "resolved",
+        cast.clinician,
+        cast.clinician,
+    )
     assert alert.resolved_at == alert.acknowledged_at
     assert AuditEvent.objects.filter(action="alert.resolved", actor=cast.clinician).count() == 1
     # Resolving again changes nothing and audits nothing.
@@ -71,8 +87,9 @@ def test_it_lets_the_practice_admin_acknowledge_an_escalated_alert(cast, client,
     assert (alert.status, alert.acknowledged_by) == ("acknowledged", cast.admin)
 
 
-@pytest.mark.parametrize("who", ["other_clinician", "outsider_admin", "outsider_clinician",
-                                 "patient", "other_patient"])
+@pytest.mark.parametrize(
+    "who", ["other_clinician", "outsider_admin", "outsider_clinician", "patient", "other_patient"]
+)
 def test_it_hides_the_alert_from_everyone_else(cast, client, alert, who):
     client.force_login(getattr(cast, who))
     assert client.get(reverse("alert_detail", args=[alert.pk])).status_code == 404
@@ -80,15 +97,18 @@ def test_it_hides_the_alert_from_everyone_else(cast, client, alert, who):
     assert client.post(reverse("alert_resolve", args=[alert.pk])).status_code == 404
     alert.refresh_from_db()
     assert (alert.status, alert.acknowledged_at, alert.resolved_at) == ("open", None, None)
-    assert not AuditEvent.objects.filter(action__in=["alert.viewed", "alert.acknowledged",
-                                                     "alert.resolved"]).exists()
+    assert not AuditEvent.objects.filter(
+        action__in=["alert.viewed", "alert.acknowledged", "alert.resolved"]
+    ).exists()
     # Every refusal is recorded: staff who may not see this alert by the alert they
     # asked for; patients, turned away from staff pages by their role, by the page.
     denied = AuditEvent.objects.filter(action="access.denied", actor=getattr(cast, who))
     assert denied.count() == 3
-    expected = ({("page", "alert_detail"), ("page", "alert_acknowledge"),
-                 ("page", "alert_resolve")} if who.endswith("patient")
-                else {("tracking.alert", str(alert.pk))})
+    expected = (
+        {("page", "alert_detail"), ("page", "alert_acknowledge"), ("page", "alert_resolve")}
+        if who.endswith("patient")
+        else {("tracking.alert", str(alert.pk))}
+    )
     assert {(e.object_type, e.object_id) for e in denied} <= expected
 
 

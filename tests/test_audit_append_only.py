@@ -11,8 +11,9 @@ from painapp.accounts.models import AuditEvent
 
 @pytest.fixture
 def event(cast):
-    return audit(None, "record.viewed", practice=cast.practice, subject=cast.patient,
-                 actor=cast.clinician)
+    return audit(
+        None, "record.viewed", practice=cast.practice, subject=cast.patient, actor=cast.clinician
+    )
 
 
 def test_the_app_cannot_update_or_delete_an_event(event):
@@ -29,10 +30,12 @@ def test_the_app_cannot_update_or_delete_an_event(event):
 
 
 def test_the_database_refuses_even_raw_sql(event):
-    for sql in ("UPDATE accounts_auditevent SET action = 'x'",
-                "DELETE FROM accounts_auditevent"):
-        with (pytest.raises(DatabaseError, match="append-only"), transaction.atomic(),
-              connection.cursor() as cursor):
+    for sql in ("UPDATE accounts_auditevent SET action = 'x'", "DELETE FROM accounts_auditevent"):
+        with (
+            pytest.raises(DatabaseError, match="append-only"),
+            transaction.atomic(),
+            connection.cursor() as cursor,
+        ):
             cursor.execute(sql)
     assert AuditEvent.objects.get(pk=event.pk).action == "record.viewed"
 

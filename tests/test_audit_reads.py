@@ -13,8 +13,17 @@ from painapp.accounts.audit import async_commit
 from painapp.accounts.middleware import current_request_id
 from painapp.accounts.models import AuditEvent
 
-COLUMNS = ("actor_id", "practice_id", "subject_id", "action", "object_type", "object_id", "at",
-           "ip", "request_id")
+COLUMNS = (
+    "actor_id",
+    "practice_id",
+    "subject_id",
+    "action",
+    "object_type",
+    "object_id",
+    "at",
+    "ip",
+    "request_id",
+)
 
 
 def _request(user, ip="203.0.113.9"):
@@ -26,20 +35,27 @@ def _request(user, ip="203.0.113.9"):
 @pytest.mark.django_db
 def test_it_records_one_event_per_read_with_the_requests_details(cast):
     request = _request(cast.clinician)
-    reads = [(cast.patient.pk, "programs.enrollment", "11"),
-             (cast.other_patient.pk, "programs.enrollment", "12"),
-             (None, "page", "caseload")]
+    reads = [
+        (cast.patient.pk, "programs.enrollment", "11"),
+        (cast.other_patient.pk, "programs.enrollment", "12"),
+        (None, "page", "caseload"),
+    ]
 
     with CaptureQueriesContext(connection) as queries:
-        audit_module.audit_reads(request, "caseload.viewed", practice_id=cast.practice.pk,
-                                 reads=reads)
+        audit_module.audit_reads(
+            request, "caseload.viewed", practice_id=cast.practice.pk, reads=reads
+        )
 
     # One INSERT however many (inside the test's transaction: no BEGIN/COMMIT of its own).
     assert [q["sql"].split()[0] for q in queries] == ["INSERT"]
-    events = list(AuditEvent.objects.filter(action="caseload.viewed")
-                  .order_by("object_id").values(*COLUMNS))
+    events = list(
+        AuditEvent.objects.filter(action="caseload.viewed").order_by("object_id").values(*COLUMNS)
+    )
     assert [(e["subject_id"], e["object_type"], e["object_id"]) for e in events] == [
-        reads[0], reads[1], reads[2]]
+        reads[0],
+        reads[1],
+        reads[2],
+    ]
     for event in events:
         assert event["actor_id"] == cast.clinician.pk
         assert event["practice_id"] == cast.practice.pk
@@ -51,8 +67,9 @@ def test_it_records_one_event_per_read_with_the_requests_details(cast):
 @pytest.mark.django_db
 def test_it_records_nothing_for_no_reads(cast, django_assert_num_queries):
     with django_assert_num_queries(0):
-        audit_module.audit_reads(_request(cast.clinician), "caseload.viewed",
-                                 practice_id=cast.practice.pk, reads=[])
+        audit_module.audit_reads(
+            _request(cast.clinician), "caseload.viewed", practice_id=cast.practice.pk, reads=[]
+        )
     assert not AuditEvent.objects.filter(action="caseload.viewed").exists()
 
 
@@ -76,9 +93,12 @@ def _record_and_watch(cast) -> tuple[list[str], str]:
         return result
 
     with CaptureQueriesContext(connection) as queries, connection.execute_wrapper(watch):
-        audit_module.audit_reads(_request(cast.clinician), "caseload.viewed",
-                                 practice_id=cast.practice.pk,
-                                 reads=[(cast.patient.pk, "programs.enrollment", "11")])
+        audit_module.audit_reads(
+            _request(cast.clinician),
+            "caseload.viewed",
+            practice_id=cast.practice.pk,
+            reads=[(cast.patient.pk, "programs.enrollment", "11")],
+        )
     statements = [q["sql"] for q in queries if q["sql"] != "SHOW synchronous_commit"]
     return statements, seen[0]
 
@@ -93,8 +113,7 @@ def test_by_default_a_read_commits_durably_in_one_statement(cast, settings):
 
 
 @pytest.mark.django_db(transaction=True)
-def test_turned_on_a_read_commits_asynchronously_and_leaves_the_session_durable(
-        cast, settings):
+def test_turned_on_a_read_commits_asynchronously_and_leaves_the_session_durable(cast, settings):
     """Outside a transaction the read gets its own, with synchronous commit off for that
     transaction only: the event is there, and the next statement (a change, say)
     commits durably again."""
@@ -113,9 +132,12 @@ def test_turned_on_it_still_keeps_a_callers_transaction_durable(cast, settings):
     must not make their commit asynchronous."""
     settings.AUDIT_READS_ASYNC_COMMIT = True
     with transaction.atomic():
-        audit_module.audit_reads(_request(cast.clinician), "patient.viewed",
-                                 practice_id=cast.practice.pk,
-                                 reads=[(cast.patient.pk, "programs.enrollment", "11")])
+        audit_module.audit_reads(
+            _request(cast.clinician),
+            "patient.viewed",
+            practice_id=cast.practice.pk,
+            reads=[(cast.patient.pk, "programs.enrollment", "11")],
+        )
         assert _synchronous_commit() == "on"
     assert AuditEvent.objects.filter(action="patient.viewed").count() == 1
 

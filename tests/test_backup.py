@@ -82,26 +82,38 @@ def test_a_backup_restores_into_a_database_the_app_reads(
     call_command("seed_demo", stdout=open(os.devnull, "w"))  # noqa: SIM115
     expected = {m._meta.label: m._base_manager.count() for m in apps.get_models()}
     assert expected["programs.Enrollment"] >= 30 and expected["tracking.CheckIn"] > 100
-    patient = (Enrollment.objects.select_related("patient")
-               .get(patient__email="patient@demo.painapp.test"))
+    patient = Enrollment.objects.select_related("patient").get(
+        patient__email="patient@demo.painapp.test"
+    )
 
     source = f"{server_url}/{settings.DATABASES['default']['NAME']}"
     commands = guide_commands()
     result = subprocess.run(
         ["bash", "-euo", "pipefail", "-c", commands],
-        env={"PATH": os.environ["PATH"], "DATABASE_URL": source,
-             "BACKUP_FILE": str(tmp_path / "painapp.dump"), "RESTORE_DB": restore_db,
-             "RESTORE_URL": f"{server_url}/{restore_db}"},
-        capture_output=True, text=True, timeout=300)
+        env={
+            "PATH": os.environ["PATH"],
+            "DATABASE_URL": source,
+            "BACKUP_FILE": str(tmp_path / "painapp.dump"),
+            "RESTORE_DB": restore_db,
+            "RESTORE_URL": f"{server_url}/{restore_db}",
+        },
+        capture_output=True,
+        text=True,
+        timeout=300,
+    )
     assert result.returncode == 0, result.stdout + result.stderr
     assert (tmp_path / "painapp.dump").stat().st_size > 10_000
 
     from tests.conftest import subprocess_env
 
     restored = subprocess.run(
-        [sys.executable, "-c", READ_BACK, str(patient.pk)], cwd=ROOT,
+        [sys.executable, "-c", READ_BACK, str(patient.pk)],
+        cwd=ROOT,
         env=subprocess_env(DATABASE_URL=f"{server_url}/{restore_db}"),
-        capture_output=True, text=True, timeout=120)
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
     assert restored.returncode == 0, restored.stderr
     found = json.loads(restored.stdout)
     assert found["counts"] == expected

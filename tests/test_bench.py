@@ -50,14 +50,34 @@ def test_it_computes_the_code_an_authenticator_app_shows(at):
 
 def test_it_keeps_cookies_and_forgets_deleted_ones():
     session = Session("someone@example.test")
-    session.remember(Reply(200, [
-        ("Set-Cookie", "csrftoken=abc; expires=Sat, 20 Nov 2027 10:00:00 GMT; Path=/; Secure"),
-        ("Set-Cookie", "sessionid=xyz; HttpOnly; Path=/; SameSite=Lax; Secure"),
-    ], b"", 0.0))
+    session.remember(
+        Reply(
+            200,
+            [
+                (
+                    "Set-Cookie",
+                    "csrftoken=abc; expires=Sat, 20 Nov 2027 10:00:00 GMT; Path=/; Secure",
+                ),
+                ("Set-Cookie", "sessionid=xyz; HttpOnly; Path=/; SameSite=Lax; Secure"),
+            ],
+            b"",
+            0.0,
+        )
+    )
     assert session.cookie_header == "csrftoken=abc; sessionid=xyz"
-    session.remember(Reply(302, [
-        ("Set-Cookie", 'sessionid=""; expires=Thu, 01 Jan 1970 00:00:00 GMT; Max-Age=0; Path=/'),
-    ], b"", 0.0))
+    session.remember(
+        Reply(
+            302,
+            [
+                (
+                    "Set-Cookie",
+                    'sessionid=""; expires=Thu, 01 Jan 1970 00:00:00 GMT; Max-Age=0; Path=/',
+                ),
+            ],
+            b"",
+            0.0,
+        )
+    )
     assert session.cookie_header == "csrftoken=abc"
 
 

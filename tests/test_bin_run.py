@@ -40,22 +40,34 @@ def test_bin_run_starts_quietly_and_stops_everything_within_10_seconds(
     port = free_port()
     child = subprocess_env()
     # A newcomer's shell: the database and broker it points at, nothing of the tests'.
-    env = {"PATH": os.environ["PATH"], "HOME": str(tmp_path), "PORT": str(port),
-           "DATABASE_URL": child["DATABASE_URL"], "REDIS_URL": child["REDIS_URL"],
-           "PAINAPP_VAR_DIR": str(tmp_path / "var"),
-           # Written as it comes, as on a terminal (a file would hold it in a buffer).
-           "PYTHONUNBUFFERED": "1"}
+    env = {
+        "PATH": os.environ["PATH"],
+        "HOME": str(tmp_path),
+        "PORT": str(port),
+        "DATABASE_URL": child["DATABASE_URL"],
+        "REDIS_URL": child["REDIS_URL"],
+        "PAINAPP_VAR_DIR": str(tmp_path / "var"),
+        # Written as it comes, as on a terminal (a file would hold it in a buffer).
+        "PYTHONUNBUFFERED": "1",
+    }
     out_path = tmp_path / "run.log"
     with out_path.open("w") as out:
         proc = subprocess.Popen(
-            ["bin/run"], cwd=ROOT, env=env, stdout=out, stderr=subprocess.STDOUT,
+            ["bin/run"],
+            cwd=ROOT,
+            env=env,
+            stdout=out,
+            stderr=subprocess.STDOUT,
             # Its own process group, as a terminal gives it, with Ctrl-C not ignored.
             start_new_session=True,
-            preexec_fn=lambda: signal.signal(signal.SIGINT, signal.SIG_DFL))  # noqa: PLW1509
+            preexec_fn=lambda: signal.signal(signal.SIGINT, signal.SIG_DFL),
+        )  # noqa: PLW1509
     try:
         text = wait_for_output(out_path, ["Quit the server with CONTROL-C", " ready."], proc)
-        with urllib.request.urlopen(f"http://127.0.0.1:{port}/accounts/login/",  # noqa: S310
-                                    timeout=10) as response:
+        with urllib.request.urlopen(
+            f"http://127.0.0.1:{port}/accounts/login/",  # noqa: S310
+            timeout=10,
+        ) as response:
             assert response.status == 200
         # Quiet: one line for the migrations, no Celery banner, no line printed twice.
         assert "database ready (" in text and "Applying " not in text
@@ -73,8 +85,11 @@ def test_bin_run_starts_quietly_and_stops_everything_within_10_seconds(
         proc.wait(timeout=10)
         took = time.monotonic() - started
         time.sleep(0.5)
-        left = [pid for pid in family if psutil.pid_exists(pid)
-                and psutil.Process(pid).status() != psutil.STATUS_ZOMBIE]
+        left = [
+            pid
+            for pid in family
+            if psutil.pid_exists(pid) and psutil.Process(pid).status() != psutil.STATUS_ZOMBIE
+        ]
         assert left == [], [psutil.Process(p).cmdline() for p in left]
         assert took < 10
     finally:

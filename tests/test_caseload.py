@@ -39,8 +39,9 @@ CASELOAD_QUERIES = 6
 
 
 def patient(cast, name: str, version, **kwargs):
-    user = make_member(cast.practice, Role.PATIENT, f"{name.lower().replace(' ', '.')}@p.test",
-                       name=name)
+    user = make_member(
+        cast.practice, Role.PATIENT, f"{name.lower().replace(' ', '.')}@p.test", name=name
+    )
     return make_enrollment(user, cast.clinician, cast.practice, version=version, **kwargs)
 
 
@@ -52,11 +53,16 @@ def checkins(enrollment, pains: list[int | None], *, fear: int = 6, now=None):
     for i, pain in enumerate(pains):
         at = first + timedelta(days=7 * i)
         scores = None if pain is None else Scores(pain, min(10, pain + 1), fear)
-        add_checkin(enrollment, slot="baseline" if i == 0 else f"week-{i}",
-                    kind=CheckIn.Kind.BASELINE if i == 0 else CheckIn.Kind.WEEKLY,
-                    week=None if i == 0 else i, opens_at=at,
-                    keys=BASELINE_KEYS if i == 0 else WEEKLY_KEYS, scores=scores,
-                    status=CheckIn.Status.MISSED if pain is None else CheckIn.Status.COMPLETED)
+        add_checkin(
+            enrollment,
+            slot="baseline" if i == 0 else f"week-{i}",
+            kind=CheckIn.Kind.BASELINE if i == 0 else CheckIn.Kind.WEEKLY,
+            week=None if i == 0 else i,
+            opens_at=at,
+            keys=BASELINE_KEYS if i == 0 else WEEKLY_KEYS,
+            scores=scores,
+            status=CheckIn.Status.MISSED if pain is None else CheckIn.Status.COMPLETED,
+        )
 
 
 def names_in(response) -> list[str]:
@@ -70,10 +76,12 @@ def clin(client, cast):
 
 
 # ------------------------------------------------------------------ who is listed
-def test_it_lists_only_the_clinicians_own_patients(clin, cast, enrollment, other_enrollment,
-                                                   program_version):
-    make_enrollment(cast.outsider_patient, cast.outsider_clinician, cast.other_practice,
-                    version=program_version)
+def test_it_lists_only_the_clinicians_own_patients(
+    clin, cast, enrollment, other_enrollment, program_version
+):
+    make_enrollment(
+        cast.outsider_patient, cast.outsider_clinician, cast.other_practice, version=program_version
+    )
     response = clin.get(reverse("caseload"))
     assert response.status_code == 200
     assert names_in(response) == ["Pat One"]
@@ -89,8 +97,9 @@ def test_it_is_for_clinicians_only(client, cast, enrollment, who):
 
 
 def test_it_shows_each_patients_numbers(clin, cast, enrollment):
-    build_history(enrollment, weeks=6, pain_start=7, pain_end=3, fear_start=8, fear_end=4,
-                  practice_per_week=5)
+    build_history(
+        enrollment, weeks=6, pain_start=7, pain_end=3, fear_start=8, fear_end=4, practice_per_week=5
+    )
     add_alert(enrollment, Alert.Kind.SELF_HARM, Alert.Severity.URGENT, details={"item9": 1})
     add_alert(enrollment, status=Alert.Status.ACKNOWLEDGED)
     add_alert(enrollment, status=Alert.Status.RESOLVED)
@@ -101,8 +110,13 @@ def test_it_shows_each_patients_numbers(clin, cast, enrollment):
     assert row.pain_change_percent == 57 and row.is_real_improvement
     assert (row.fear_baseline, row.fear_current, row.fear_change) == (8, 4, 4)
     # The last 7 days of the history: practice_per_week sessions in its last week.
-    assert row.practice_7d == PracticeSession.objects.filter(
-        practiced_at__gte=timezone.now() - timedelta(days=7)).count() > 0
+    assert (
+        row.practice_7d
+        == PracticeSession.objects.filter(
+            practiced_at__gte=timezone.now() - timedelta(days=7)
+        ).count()
+        > 0
+    )
     assert (row.alerts_urgent, row.alerts_open, row.alerts_unresolved) == (1, 1, 2)
     last = CheckIn.objects.filter(status="completed").order_by("-completed_at").first()
     assert row.last_checkin_at == last.completed_at
@@ -149,19 +163,22 @@ def three(cast, enrollment, program_version):
     return enrollment, ann, zed
 
 
-@pytest.mark.parametrize("sort,direction,expected", [
-    ("name", "asc", ["Ann Able", "Pat One", "Zed Last"]),
-    ("name", "desc", ["Zed Last", "Pat One", "Ann Able"]),
-    ("week", "desc", ["Ann Able", "Pat One", "Zed Last"]),
-    ("week", "asc", ["Zed Last", "Pat One", "Ann Able"]),
-    # Patients with no change yet go last whichever way.
-    ("pain", "desc", ["Ann Able", "Pat One", "Zed Last"]),
-    ("pain", "asc", ["Pat One", "Ann Able", "Zed Last"]),
-    ("last", "desc", ["Pat One", "Ann Able", "Zed Last"]),
-    ("last", "asc", ["Ann Able", "Pat One", "Zed Last"]),
-    ("alerts", "desc", ["Ann Able", "Zed Last", "Pat One"]),
-    ("alerts", "asc", ["Pat One", "Zed Last", "Ann Able"]),
-])
+@pytest.mark.parametrize(
+    "sort,direction,expected",
+    [
+        ("name", "asc", ["Ann Able", "Pat One", "Zed Last"]),
+        ("name", "desc", ["Zed Last", "Pat One", "Ann Able"]),
+        ("week", "desc", ["Ann Able", "Pat One", "Zed Last"]),
+        ("week", "asc", ["Zed Last", "Pat One", "Ann Able"]),
+        # Patients with no change yet go last whichever way.
+        ("pain", "desc", ["Ann Able", "Pat One", "Zed Last"]),
+        ("pain", "asc", ["Pat One", "Ann Able", "Zed Last"]),
+        ("last", "desc", ["Pat One", "Ann Able", "Zed Last"]),
+        ("last", "asc", ["Ann Able", "Pat One", "Zed Last"]),
+        ("alerts", "desc", ["Ann Able", "Zed Last", "Pat One"]),
+        ("alerts", "asc", ["Pat One", "Zed Last", "Ann Able"]),
+    ],
+)
 def test_it_sorts_by_each_column(clin, three, sort, direction, expected):
     response = clin.get(reverse("caseload"), {"sort": sort, "dir": direction})
     assert names_in(response) == expected
@@ -172,8 +189,9 @@ def test_it_sorts_by_alerts_first_by_default(clin, three):
 
 
 def test_it_marks_the_sorted_column_and_links_the_other_direction(clin, three):
-    page = clin.get(reverse("caseload"), {"sort": "week", "dir": "asc", "has_alerts": "on"}
-                    ).content.decode()
+    page = clin.get(
+        reverse("caseload"), {"sort": "week", "dir": "asc", "has_alerts": "on"}
+    ).content.decode()
     assert 'aria-sort="ascending"><a id="sort-week"' in page
     assert page.count("aria-sort=") == 1
     # Descending is the default for every column but the name: it is left out.
@@ -205,18 +223,21 @@ def test_it_filters_to_patients_with_open_alerts(clin, cast, three, program_vers
     assert names_in(response) == ["Ann Able", "Zed Last"]
 
 
-@pytest.mark.parametrize("pains,flagged", [
-    ([6, 6, 6], True),  # no change
-    ([6, 5, 5], True),  # 1 point, 17%: not enough
-    ([6, 5, 4], False),  # 2 points
-    ([10, 8, 7], False),  # 3 points
-    ([3, 3, 2], False),  # 1 point but 33%
-    ([7, 6, 8], True),  # worse
-    ([2, 2, 2], True),  # 0% of 2
-    ([6, 5, 1], False),  # pain-free or nearly is never "not improving"
-    ([6, 6], False),  # only one weekly check-in: too early to say
-    ([6, 6, None, 6], True),  # a missed week does not count, the two done ones do
-])
+@pytest.mark.parametrize(
+    "pains,flagged",
+    [
+        ([6, 6, 6], True),  # no change
+        ([6, 5, 5], True),  # 1 point, 17%: not enough
+        ([6, 5, 4], False),  # 2 points
+        ([10, 8, 7], False),  # 3 points
+        ([3, 3, 2], False),  # 1 point but 33%
+        ([7, 6, 8], True),  # worse
+        ([2, 2, 2], True),  # 0% of 2
+        ([6, 5, 1], False),  # pain-free or nearly is never "not improving"
+        ([6, 6], False),  # only one weekly check-in: too early to say
+        ([6, 6, None, 6], True),  # a missed week does not count, the two done ones do
+    ],
+)
 def test_it_filters_patients_who_are_not_improving(clin, enrollment, pains, flagged):
     checkins(enrollment, pains)
     response = clin.get(reverse("caseload"), {"not_improving": "on"})
@@ -225,33 +246,59 @@ def test_it_filters_patients_who_are_not_improving(clin, enrollment, pains, flag
         assert "Not improving" in response.content.decode()
 
 
-def test_it_filters_patients_who_missed_a_check_in_lately(clin, cast, enrollment,
-                                                          program_version):
+def test_it_filters_patients_who_missed_a_check_in_lately(clin, cast, enrollment, program_version):
     now = timezone.now()
     checkins(enrollment, [6, None, 5])  # missed one 11 days ago
     late = patient(cast, "Late Sweep", program_version)
     # Window closed yesterday, still "open" until the minute sweep marks it missed.
-    add_checkin(late, slot="week-1", kind=CheckIn.Kind.WEEKLY, week=1,
-                opens_at=now - timedelta(days=4), keys=WEEKLY_KEYS, scores=None,
-                status=CheckIn.Status.OPEN)
+    add_checkin(
+        late,
+        slot="week-1",
+        kind=CheckIn.Kind.WEEKLY,
+        week=1,
+        opens_at=now - timedelta(days=4),
+        keys=WEEKLY_KEYS,
+        scores=None,
+        status=CheckIn.Status.OPEN,
+    )
     old = patient(cast, "Long Ago", program_version)
-    add_checkin(old, slot="week-1", kind=CheckIn.Kind.WEEKLY, week=1,
-                opens_at=now - timedelta(days=30), keys=WEEKLY_KEYS, scores=None,
-                status=CheckIn.Status.MISSED)
+    add_checkin(
+        old,
+        slot="week-1",
+        kind=CheckIn.Kind.WEEKLY,
+        week=1,
+        opens_at=now - timedelta(days=30),
+        keys=WEEKLY_KEYS,
+        scores=None,
+        status=CheckIn.Status.MISSED,
+    )
     still_open = patient(cast, "Still Open", program_version)
-    add_checkin(still_open, slot="week-1", kind=CheckIn.Kind.WEEKLY, week=1,
-                opens_at=now - timedelta(days=1), keys=WEEKLY_KEYS, scores=None,
-                status=CheckIn.Status.OPEN)
+    add_checkin(
+        still_open,
+        slot="week-1",
+        kind=CheckIn.Kind.WEEKLY,
+        week=1,
+        opens_at=now - timedelta(days=1),
+        keys=WEEKLY_KEYS,
+        scores=None,
+        status=CheckIn.Status.OPEN,
+    )
     paused = patient(cast, "Paused Now", program_version)
     paused.status, paused.paused_on = EnrollmentStatus.PAUSED, paused.local_date(now)
     paused.save()
-    add_checkin(paused, slot="week-1", kind=CheckIn.Kind.WEEKLY, week=1,
-                opens_at=now - timedelta(days=4), keys=WEEKLY_KEYS, scores=None,
-                status=CheckIn.Status.OPEN)
+    add_checkin(
+        paused,
+        slot="week-1",
+        kind=CheckIn.Kind.WEEKLY,
+        week=1,
+        opens_at=now - timedelta(days=4),
+        keys=WEEKLY_KEYS,
+        scores=None,
+        status=CheckIn.Status.OPEN,
+    )
     # The list reads the status the minute sweep stores: a window that closed since
     # its last run counts from its next one.
-    assert names_in(clin.get(reverse("caseload"), {"missed": "on", "sort": "name"})) == [
-        "Pat One"]
+    assert names_in(clin.get(reverse("caseload"), {"missed": "on", "sort": "name"})) == ["Pat One"]
     checkins_update_statuses(now)
     response = clin.get(reverse("caseload"), {"missed": "on", "sort": "name"})
     assert names_in(response) == ["Late Sweep", "Pat One"]
@@ -281,22 +328,42 @@ def test_it_says_when_the_caseload_is_empty(clin, cast):
     assert "You have no patients yet." in page
 
 
-@pytest.mark.parametrize("params", [
-    {"sort": "password"}, {"dir": "sideways"}, {"page": "x"}, {"page": "-3"},
-    {"status": "deleted"}, {"has_alerts": "maybe"}, {"q": "x" * 500},
-])
+@pytest.mark.parametrize(
+    "params",
+    [
+        {"sort": "password"},
+        {"dir": "sideways"},
+        {"page": "x"},
+        {"page": "-3"},
+        {"status": "deleted"},
+        {"has_alerts": "maybe"},
+        {"q": "x" * 500},
+    ],
+)
 def test_it_ignores_nonsense_in_the_url(clin, three, params):
     response = clin.get(reverse("caseload"), params)
     assert response.status_code == 200
 
 
-@pytest.mark.parametrize(("params", "invalid"), [
-    ({"q": "ann", "status": "paused", "has_alerts": "on", "not_improving": "on",
-      "missed": "on"}, ()),
-    ({"q": "x" * 150, "status": "deleted"}, ("q", "status")),
-])
-def test_it_shows_the_filters_as_asked_and_says_what_it_could_not_apply(clin, three, params,
-                                                                       invalid):
+@pytest.mark.parametrize(
+    ("params", "invalid"),
+    [
+        (
+            {
+                "q": "ann",
+                "status": "paused",
+                "has_alerts": "on",
+                "not_improving": "on",
+                "missed": "on",
+            },
+            (),
+        ),
+        ({"q": "x" * 150, "status": "deleted"}, ("q", "status")),
+    ],
+)
+def test_it_shows_the_filters_as_asked_and_says_what_it_could_not_apply(
+    clin, three, params, invalid
+):
     """The filter form shows what the URL asked for; a value a hand-edited URL made up is
     marked invalid, said why next to the field, and left out of the list."""
     response = clin.get(reverse("caseload"), params)
@@ -304,8 +371,10 @@ def test_it_shows_the_filters_as_asked_and_says_what_it_could_not_apply(clin, th
     assert 'id="id_q"' in page and 'id="id_status"' in page
     assert f'value="{params["q"]}"' in page
     for name in ("has_alerts", "not_improving", "missed"):
-        checkbox = page.split(f'name="{name}"')[0].rsplit("<input", 1)[1] + page.split(
-            f'name="{name}"')[1].split(">")[0]
+        checkbox = (
+            page.split(f'name="{name}"')[0].rsplit("<input", 1)[1]
+            + page.split(f'name="{name}"')[1].split(">")[0]
+        )
         assert ("checked" in checkbox) is (name in params), name
     if "status=paused" in urlsplit(f"/?{'&'.join(f'{k}={v}' for k, v in params.items())}").query:
         assert '<option value="paused" selected>' in page
@@ -330,8 +399,9 @@ def test_it_shows_25_patients_a_page(clin, thirty):
     assert names_in(first) == [f"Patient {n:02d}" for n in range(25)]
     page = first.content.decode()
     assert "Showing 1–25 of 30 patients" in page and "Page 1 of 2" in page
-    assert ('id="page-next" class="button button--secondary" '
-            'href="/caseload/?sort=name&amp;page=2"') in page
+    assert (
+        'id="page-next" class="button button--secondary" href="/caseload/?sort=name&amp;page=2"'
+    ) in page
     assert 'id="page-prev"' not in page
     second = clin.get(reverse("caseload"), {"sort": "name", "page": 2})
     assert names_in(second) == [f"Patient {n:02d}" for n in range(25, 30)]
@@ -344,8 +414,9 @@ def test_it_shows_the_last_page_for_a_page_past_the_end(clin, thirty):
 
 
 def test_it_keeps_filters_and_sort_in_page_links(clin, thirty):
-    page = clin.get(reverse("caseload"), {"q": "patient", "sort": "name", "dir": "desc"}
-                    ).content.decode()
+    page = clin.get(
+        reverse("caseload"), {"q": "patient", "sort": "name", "dir": "desc"}
+    ).content.decode()
     link = page.split('id="page-next" class="button button--secondary" href="')[1].split('"')[0]
     params = parse_qs(urlsplit(link.replace("&amp;", "&")).query)
     assert params == {"q": ["patient"], "sort": ["name"], "dir": ["desc"], "page": ["2"]}
@@ -388,18 +459,29 @@ def grow_caseload(cast, version, n: int) -> None:
         if i % 3 == 0:
             add_alert(e)
         PracticeSession.objects.create(
-            enrollment=e, local_date=timezone.localdate(), duration_seconds=300,
-            pain_before=5, threat_before=5, pain_after=3, threat_after=2)
+            enrollment=e,
+            local_date=timezone.localdate(),
+            duration_seconds=300,
+            pain_before=5,
+            threat_before=5,
+            pain_after=3,
+            threat_after=2,
+        )
 
 
 @pytest.mark.parametrize("n", [5, 200])
-def test_it_costs_the_same_queries_for_5_or_200_patients(client, cast, program_version, n,
-                                                         django_assert_num_queries):
+def test_it_costs_the_same_queries_for_5_or_200_patients(
+    client, cast, program_version, n, django_assert_num_queries
+):
     grow_caseload(cast, program_version, n)
     client.force_login(cast.clinician)
     client.get(reverse("caseload"))  # the session's first write is not the page's cost
-    for params in ({}, {"not_improving": "on", "sort": "week"}, {"missed": "on", "q": "load"},
-                   {"page": 2, "sort": "pain", "dir": "asc"}):
+    for params in (
+        {},
+        {"not_improving": "on", "sort": "week"},
+        {"missed": "on", "q": "load"},
+        {"page": 2, "sort": "pain", "dir": "asc"},
+    ):
         with django_assert_num_queries(CASELOAD_QUERIES):
             response = client.get(reverse("caseload"), params)
         assert response.status_code == 200
@@ -408,20 +490,24 @@ def test_it_costs_the_same_queries_for_5_or_200_patients(client, cast, program_v
 
 def test_it_audits_which_patients_were_shown(clin, cast, three):
     AuditEvent.objects.all()  # nothing before
-    clin.get(reverse("caseload"), {"has_alerts": "on"}, REMOTE_ADDR="203.0.113.7",
-             HTTP_X_REQUEST_ID="caseload-req-1")
+    clin.get(
+        reverse("caseload"),
+        {"has_alerts": "on"},
+        REMOTE_ADDR="203.0.113.7",
+        HTTP_X_REQUEST_ID="caseload-req-1",
+    )
     events = AuditEvent.objects.filter(action="caseload.viewed")
     assert {e.subject.display_name for e in events} == {"Ann Able", "Zed Last"}
     assert {(e.actor, e.practice, e.ip, e.request_id) for e in events} == {
-        (cast.clinician, cast.practice, "203.0.113.7", "caseload-req-1")}
+        (cast.clinician, cast.practice, "203.0.113.7", "caseload-req-1")
+    }
 
 
 # ------------------------------------------------------------------ the page and the rules
 # Time zones a day apart (UTC+14, UTC−11) so that, whatever the hour, patients' local
 # dates differ from each other and from UTC's.
 ZONES = ["Pacific/Kiritimati", "Pacific/Pago_Pago", "Asia/Kolkata", "UTC", "America/New_York"]
-NAMES = ["Ann Able", "ann able", "", "Zed Last", "Émile Ödegaard", "Sam Same", "Sam Same",
-         "bea"]
+NAMES = ["Ann Able", "ann able", "", "Zed Last", "Émile Ödegaard", "Sam Same", "Sam Same", "bea"]
 
 
 @pytest.fixture
@@ -433,20 +519,41 @@ def varied(cast, program_version):
     pain-free, alerts of each status and severity, missed and pending check-ins, and
     practice inside and outside the last 7 days."""
     now = timezone.now()
-    pains = [[], [6], [6, 6, 6], [8, 5, 3], [7, 8, 9], [3, 3, 2], [6, None, 5], [2, 1, 0],
-             [10, 8, 7]]
-    statuses = [EnrollmentStatus.ACTIVE] * 5 + [EnrollmentStatus.PAUSED,
-                                                EnrollmentStatus.COMPLETED,
-                                                EnrollmentStatus.WITHDRAWN,
-                                                EnrollmentStatus.INVITED]
+    pains = [
+        [],
+        [6],
+        [6, 6, 6],
+        [8, 5, 3],
+        [7, 8, 9],
+        [3, 3, 2],
+        [6, None, 5],
+        [2, 1, 0],
+        [10, 8, 7],
+    ]
+    statuses = [EnrollmentStatus.ACTIVE] * 5 + [
+        EnrollmentStatus.PAUSED,
+        EnrollmentStatus.COMPLETED,
+        EnrollmentStatus.WITHDRAWN,
+        EnrollmentStatus.INVITED,
+    ]
     for i in range(34):
-        user = make_member(cast.practice, Role.PATIENT, f"pt{i:02d}.x@p.test",
-                           name=NAMES[i % len(NAMES)] or "x", tz=ZONES[i % len(ZONES)])
+        user = make_member(
+            cast.practice,
+            Role.PATIENT,
+            f"pt{i:02d}.x@p.test",
+            name=NAMES[i % len(NAMES)] or "x",
+            tz=ZONES[i % len(ZONES)],
+        )
         if not NAMES[i % len(NAMES)]:
             user.full_name = ""
             user.save(update_fields=["full_name"])
-        e = make_enrollment(user, cast.clinician, cast.practice, version=program_version,
-                            days_ago=[-6, 0, 1, 6, 7, 13, 20, 45, 80][i % 9])
+        e = make_enrollment(
+            user,
+            cast.clinician,
+            cast.practice,
+            version=program_version,
+            days_ago=[-6, 0, 1, 6, 7, 13, 20, 45, 80][i % 9],
+        )
         e.status = statuses[i % len(statuses)]
         if e.status == EnrollmentStatus.PAUSED:
             e.paused_on = e.start_date + timedelta(days=i % 5)
@@ -455,59 +562,96 @@ def varied(cast, program_version):
         e.screening = Screening.HOLD if i % 11 == 4 else e.screening
         e.save()
         if pains[i % len(pains)]:
-            checkins(e, pains[i % len(pains)], fear=3 + i % 6,
-                     now=now - timedelta(days=i % 10))
+            checkins(e, pains[i % len(pains)], fear=3 + i % 6, now=now - timedelta(days=i % 10))
         if i % 4 == 1:  # a window closed a day ago, marked missed by the sweep
-            add_checkin(e, slot="late", kind=CheckIn.Kind.WEEKLY, week=9,
-                        opens_at=now - timedelta(days=4), keys=WEEKLY_KEYS, scores=None,
-                        status=CheckIn.Status.MISSED)
-        for n, (kind, severity, status) in enumerate([
-            (Alert.Kind.PAIN_UP, Alert.Severity.HIGH, Alert.Status.OPEN),
-            (Alert.Kind.SELF_HARM, Alert.Severity.URGENT, Alert.Status.ACKNOWLEDGED),
-            (Alert.Kind.MISSED, Alert.Severity.ROUTINE, Alert.Status.RESOLVED),
-            (Alert.Kind.SELF_HARM, Alert.Severity.URGENT, Alert.Status.OPEN),
-        ]):
+            add_checkin(
+                e,
+                slot="late",
+                kind=CheckIn.Kind.WEEKLY,
+                week=9,
+                opens_at=now - timedelta(days=4),
+                keys=WEEKLY_KEYS,
+                scores=None,
+                status=CheckIn.Status.MISSED,
+            )
+        for n, (kind, severity, status) in enumerate(
+            [
+                (Alert.Kind.PAIN_UP, Alert.Severity.HIGH, Alert.Status.OPEN),
+                (Alert.Kind.SELF_HARM, Alert.Severity.URGENT, Alert.Status.ACKNOWLEDGED),
+                (Alert.Kind.MISSED, Alert.Severity.ROUTINE, Alert.Status.RESOLVED),
+                (Alert.Kind.SELF_HARM, Alert.Severity.URGENT, Alert.Status.OPEN),
+            ]
+        ):
             if i % (n + 2) == 0:
                 add_alert(e, kind, severity, status=status)
         PracticeSession.objects.bulk_create(
-            PracticeSession(enrollment=e, practiced_at=now - timedelta(days=d, hours=1),
-                            local_date=timezone.localdate(), duration_seconds=300,
-                            pain_before=5, threat_before=5, pain_after=3, threat_after=2)
-            for d in range(i % 4 * 3))
+            PracticeSession(
+                enrollment=e,
+                practiced_at=now - timedelta(days=d, hours=1),
+                local_date=timezone.localdate(),
+                duration_seconds=300,
+                pain_before=5,
+                threat_before=5,
+                pain_after=3,
+                threat_after=2,
+            )
+            for d in range(i % 4 * 3)
+        )
 
 
-FILTERS = [{}, {"q": "able"}, {"q": "PT0"}, {"q": "_"}, {"status": "active"},
-           {"status": "paused"}, {"status": "hold"}, {"has_alerts": True}, {"missed": True},
-           {"not_improving": True}, {"has_alerts": True, "missed": True, "q": "a"}]
+FILTERS = [
+    {},
+    {"q": "able"},
+    {"q": "PT0"},
+    {"q": "_"},
+    {"status": "active"},
+    {"status": "paused"},
+    {"status": "hold"},
+    {"has_alerts": True},
+    {"missed": True},
+    {"not_improving": True},
+    {"has_alerts": True, "missed": True, "q": "a"},
+]
 
 
 def expected_figures(enrollment: Enrollment, now) -> dict:
     """What a row should say of one patient, worked out from the rows themselves and
     tracking.rules, not from the summary the page reads."""
     checkins = list(enrollment.checkins.order_by("opens_at"))
-    pains = [(c, c.responses.get(instrument_key="pain_avg").scores["total"])
-             for c in checkins if c.status == CheckIn.Status.COMPLETED]
+    pains = [
+        (c, c.responses.get(instrument_key="pain_avg").scores["total"])
+        for c in checkins
+        if c.status == CheckIn.Status.COMPLETED
+    ]
     baseline = pains[0][1] if pains else None
     current = max(pains, key=lambda p: p[0].completed_at)[1] if pains else None
-    weekly_done = sum(c.status == CheckIn.Status.COMPLETED and c.kind == CheckIn.Kind.WEEKLY
-                      for c in checkins)
+    weekly_done = sum(
+        c.status == CheckIn.Status.COMPLETED and c.kind == CheckIn.Kind.WEEKLY for c in checkins
+    )
     alerts = list(enrollment.alerts.exclude(status=Alert.Status.RESOLVED))
     done = [c.completed_at for c in checkins if c.status == CheckIn.Status.COMPLETED]
     return {
         "week": enrollment.current_week(now),
         "last_checkin_at": max(done) if done else None,
-        "pain_change": rules.change_points(baseline, current) if rules.shows_change(
-            baseline=baseline, current=current, pain_checkins=len(pains)) else None,
-        "not_improving": rules.is_not_improving(weekly_done=weekly_done, baseline=baseline,
-                                                current=current),
+        "pain_change": rules.change_points(baseline, current)
+        if rules.shows_change(baseline=baseline, current=current, pain_checkins=len(pains))
+        else None,
+        "not_improving": rules.is_not_improving(
+            weekly_done=weekly_done, baseline=baseline, current=current
+        ),
         "pain_free": rules.is_pain_free_or_nearly(current),
-        "alerts": (sum(a.severity == Alert.Severity.URGENT for a in alerts),
-                   sum(a.status == Alert.Status.OPEN for a in alerts), len(alerts)),
+        "alerts": (
+            sum(a.severity == Alert.Severity.URGENT for a in alerts),
+            sum(a.status == Alert.Status.OPEN for a in alerts),
+            len(alerts),
+        ),
         "missed_recent": any(
-            c.status == CheckIn.Status.MISSED
-            and now - rules.MISSED_LOOKBACK <= c.closes_at <= now for c in checkins),
+            c.status == CheckIn.Status.MISSED and now - rules.MISSED_LOOKBACK <= c.closes_at <= now
+            for c in checkins
+        ),
         "practice_7d": enrollment.practice_sessions.filter(
-            practiced_at__gte=now - rules.PRACTICE_LOOKBACK).count(),
+            practiced_at__gte=now - rules.PRACTICE_LOOKBACK
+        ).count(),
     }
 
 
@@ -516,14 +660,17 @@ def name_ranks(enrollments: list[Enrollment]) -> dict[int, int]:
     what the Name column shows, lower-cased."""
     names = {e.pk: (e.patient.full_name or e.patient.email).lower() for e in enrollments}
     with connection.cursor() as cursor:
-        cursor.execute("SELECT DISTINCT n FROM unnest(%s::text[]) AS n ORDER BY n",
-                       [sorted(set(names.values()))])
+        cursor.execute(
+            "SELECT DISTINCT n FROM unnest(%s::text[]) AS n ORDER BY n",
+            [sorted(set(names.values()))],
+        )
         rank = {name: i for i, (name,) in enumerate(cursor.fetchall())}
     return {pk: rank[name] for pk, name in names.items()}
 
 
-def promised_order(query: CaseloadQuery, enrollments: list[Enrollment], figures: dict,
-                   names: dict[int, int]) -> list[int]:
+def promised_order(
+    query: CaseloadQuery, enrollments: list[Enrollment], figures: dict, names: dict[int, int]
+) -> list[int]:
     """The enrollment ids in the order the caseload promises: the chosen column in the
     chosen direction, no value last either way, ties by name, then by id."""
     descending = (query.direction == "desc") != (query.sort == "week")
@@ -559,31 +706,48 @@ def test_every_sort_filter_and_page_agrees_with_the_rules(cast, varied, hours_la
 
     def matches(e: Enrollment, query: CaseloadQuery) -> bool:
         f = figures[e.pk]
-        return ((not query.q or query.q.lower() in e.patient.full_name.lower()
-                 or query.q.lower() in e.patient.email.lower())
-                and (query.status != "hold" or e.screening == Screening.HOLD)
-                and (query.status in ("", "hold") or e.status == query.status)
-                and (not query.has_alerts or f["alerts"][2] > 0)
-                and (not query.missed or f["missed_recent"])
-                and (not query.not_improving or f["not_improving"]))
+        return (
+            (
+                not query.q
+                or query.q.lower() in e.patient.full_name.lower()
+                or query.q.lower() in e.patient.email.lower()
+            )
+            and (query.status != "hold" or e.screening == Screening.HOLD)
+            and (query.status in ("", "hold") or e.status == query.status)
+            and (not query.has_alerts or f["alerts"][2] > 0)
+            and (not query.missed or f["missed_recent"])
+            and (not query.not_improving or f["not_improving"])
+        )
 
     compared = 0
     for sort, direction, filters in itertools.product(SORTS, ("asc", "desc"), FILTERS):
         query = CaseloadQuery(sort=sort, direction=direction, **filters)
-        expected = promised_order(query, [e for e in everyone if matches(e, query)],
-                                  figures, names)
-        pages = [caseload_page(scope, dataclasses.replace(query, page=n), now)
-                 for n in (1, 2)]
+        expected = promised_order(query, [e for e in everyone if matches(e, query)], figures, names)
+        pages = [caseload_page(scope, dataclasses.replace(query, page=n), now) for n in (1, 2)]
         assert [p.total for p in pages] == [len(expected)] * 2, query
         rows = pages[0].rows + (pages[1].rows if pages[0].pages > 1 else [])
         assert [row.enrollment_id for row in rows] == expected, query
         for row in rows:
             f = figures[row.enrollment_id]
-            assert (row.week, row.pain_change, row.not_improving, row.pain_free,
-                    (row.alerts_urgent, row.alerts_open, row.alerts_unresolved),
-                    row.missed_recent, row.practice_7d, row.last_checkin_at) == (
-                f["week"], f["pain_change"], f["not_improving"], f["pain_free"], f["alerts"],
-                f["missed_recent"], f["practice_7d"], f["last_checkin_at"]), (query, row.name)
+            assert (
+                row.week,
+                row.pain_change,
+                row.not_improving,
+                row.pain_free,
+                (row.alerts_urgent, row.alerts_open, row.alerts_unresolved),
+                row.missed_recent,
+                row.practice_7d,
+                row.last_checkin_at,
+            ) == (
+                f["week"],
+                f["pain_change"],
+                f["not_improving"],
+                f["pain_free"],
+                f["alerts"],
+                f["missed_recent"],
+                f["practice_7d"],
+                f["last_checkin_at"],
+            ), (query, row.name)
         compared += len(rows)
     assert compared > 1000
     # Every filter keeps some patients and drops others: none is checked on nothing.
@@ -593,8 +757,7 @@ def test_every_sort_filter_and_page_agrees_with_the_rules(cast, varied, hours_la
     assert all(0 < total < 34 for total in totals.values()), totals
 
 
-def test_the_week_sort_follows_the_start_net_of_pauses_already_over(cast, program_version,
-                                                                    clin):
+def test_the_week_sort_follows_the_start_net_of_pauses_already_over(cast, program_version, clin):
     """Sorting by week orders patients by the day their week 1 opened, moved on by the
     days they spent paused; the week each row shows is the patient's own."""
     early = patient(cast, "Early Start", program_version, days_ago=40)
@@ -604,7 +767,10 @@ def test_the_week_sort_follows_the_start_net_of_pauses_already_over(cast, progra
     patient(cast, "Late Start", program_version, days_ago=3)
     rows = clin.get(reverse("caseload"), {"sort": "week"}).context["page"].rows
     assert [(r.name, r.week) for r in rows] == [
-        ("Mid Start", 3), ("Early Start", 2), ("Late Start", 1)]
+        ("Mid Start", 3),
+        ("Early Start", 2),
+        ("Late Start", 1),
+    ]
 
 
 def test_it_shows_nobody_for_an_empty_scope(cast, varied):
@@ -612,10 +778,13 @@ def test_it_shows_nobody_for_an_empty_scope(cast, varied):
     assert (page.rows, page.total, page.page, page.pages) == ([], 0, 1, 1)
 
 
-@pytest.mark.parametrize("who", ["clinician", "other_clinician", "admin", "outsider_clinician",
-                                 "outsider_admin", "patient"])
+@pytest.mark.parametrize(
+    "who",
+    ["clinician", "other_clinician", "admin", "outsider_clinician", "outsider_admin", "patient"],
+)
 def test_each_role_sees_exactly_the_patients_access_allows(
-        cast, varied, other_enrollment, program_version, who):
+    cast, varied, other_enrollment, program_version, who
+):
     """Across every page, the caseload lists the enrollments tracking.access lets the
     user see: a clinician their own patients, an admin the whole practice, anyone of
     another practice none of them, a patient nobody."""
@@ -623,8 +792,9 @@ def test_each_role_sees_exactly_the_patients_access_allows(
 
     from painapp.accounts.models import Membership
 
-    make_enrollment(cast.outsider_patient, cast.outsider_clinician, cast.other_practice,
-                    version=program_version)
+    make_enrollment(
+        cast.outsider_patient, cast.outsider_clinician, cast.other_practice, version=program_version
+    )
     user = getattr(cast, who)
     request = RequestFactory().get("/")
     request.user = user
@@ -632,15 +802,26 @@ def test_each_role_sees_exactly_the_patients_access_allows(
     scope = enrollment_scope(request)
     now = timezone.now()
     first = caseload_page(scope, CaseloadQuery(sort="name"), now)
-    shown = [row.enrollment_id for page in range(1, first.pages + 1)
-             for row in caseload_page(scope, CaseloadQuery(sort="name", page=page), now).rows]
+    shown = [
+        row.enrollment_id
+        for page in range(1, first.pages + 1)
+        for row in caseload_page(scope, CaseloadQuery(sort="name", page=page), now).rows
+    ]
     visible = visible_enrollments(request)
     assert len(shown) == first.total == visible.count()
     assert set(shown) == set(visible.values_list("pk", flat=True))
     own = Enrollment.objects.filter(practice=cast.practice, clinician=cast.clinician)
-    assert first.total == {"clinician": own.count(), "other_clinician": 1,
-                           "admin": own.count() + 1, "outsider_clinician": 1,
-                           "outsider_admin": 1, "patient": 0}[who]
+    assert (
+        first.total
+        == {
+            "clinician": own.count(),
+            "other_clinician": 1,
+            "admin": own.count() + 1,
+            "outsider_clinician": 1,
+            "outsider_admin": 1,
+            "patient": 0,
+        }[who]
+    )
 
 
 def test_the_stored_rule_results_are_the_rules(cast, varied):
@@ -650,9 +831,12 @@ def test_the_stored_rule_results_are_the_rules(cast, varied):
     assert summaries.filter(not_improving=True).exists()
     assert summaries.filter(not_improving=False, pain_change__isnull=False).exists()
     for s in summaries:
-        shown = rules.shows_change(baseline=s.pain_baseline, current=s.pain_current,
-                                   pain_checkins=s.pain_checkins)
-        assert s.pain_change == (rules.change_points(s.pain_baseline, s.pain_current)
-                                 if shown else None)
+        shown = rules.shows_change(
+            baseline=s.pain_baseline, current=s.pain_current, pain_checkins=s.pain_checkins
+        )
+        assert s.pain_change == (
+            rules.change_points(s.pain_baseline, s.pain_current) if shown else None
+        )
         assert s.not_improving is rules.is_not_improving(
-            weekly_done=s.weekly_done, baseline=s.pain_baseline, current=s.pain_current)
+            weekly_done=s.weekly_done, baseline=s.pain_baseline, current=s.pain_current
+        )

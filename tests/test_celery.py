@@ -29,6 +29,8 @@ def test_every_beat_and_outbox_task_is_registered_with_the_worker():
     app.loader.import_default_modules()  # what a worker does at start-up
     for entry in app.conf.beat_schedule.values():
         assert entry["task"] in app.tasks, entry["task"]
-    for name in ("tracking.tasks_admin.send_import_invitations",
-                 "tracking.tasks_alerts.send_alert_email"):
+    for name in (
+        "tracking.tasks_admin.send_import_invitations",
+        "tracking.tasks_alerts.send_alert_email",
+    ):
         assert name in app.tasks, name

@@ -71,7 +71,7 @@ def test_the_form_renders_every_shipped_instruments_items(client, cast, week3):
         data = normalise(definition)
         assert escape(data["title"]) in page
         for item in data["items"]:
-            name = f'{data["key"]}__{item["key"]}'
+            name = f"{data['key']}__{item['key']}"
             assert escape(item["text"]) in page
             if item.get("type") == "cause":
                 assert f'name="{name}__text"' in page
@@ -119,8 +119,13 @@ def test_a_check_in_not_open_yet_says_when_it_opens(client, cast, enrollment):
 
 def test_save_for_later_keeps_the_valid_answers_and_reports_the_others(client, cast, week3):
     client.force_login(cast.patient)
-    data = {"action": "save", "pain_avg__pain_avg": "5", "fear_movement__fear_movement": "12",
-            "phq2__phq1": "2", "gad2__gad1": "x"}
+    data = {
+        "action": "save",
+        "pain_avg__pain_avg": "5",
+        "fear_movement__fear_movement": "12",
+        "phq2__phq1": "2",
+        "gad2__gad1": "x",
+    }
     response = client.post(url(week3), data)
     assert response.status_code == 422
     page = response.content.decode()
@@ -137,8 +142,11 @@ def test_save_for_later_keeps_the_valid_answers_and_reports_the_others(client, c
 
 def test_saved_answers_are_there_when_the_patient_comes_back(client, cast, week3):
     client.force_login(cast.patient)
-    response = client.post(url(week3), {"action": "save", "pain_avg__pain_avg": "4",
-                                        "pain_worst__pain_worst": "7"}, follow=True)
+    response = client.post(
+        url(week3),
+        {"action": "save", "pain_avg__pain_avg": "4", "pain_worst__pain_worst": "7"},
+        follow=True,
+    )
     assert response.redirect_chain[-1][0] == reverse("today")
     page = response.content.decode()
     assert "Your answers are saved." in page
@@ -151,8 +159,9 @@ def test_saved_answers_are_there_when_the_patient_comes_back(client, cast, week3
 
 def test_the_phone_form_saves_quietly_on_next(client, cast, week3):
     client.force_login(cast.patient)
-    response = client.post(url(week3), {"action": "save", "pain_avg__pain_avg": "3"},
-                           headers={"HX-Request": "true"})
+    response = client.post(
+        url(week3), {"action": "save", "pain_avg__pain_avg": "3"}, headers={"HX-Request": "true"}
+    )
     assert response.status_code == 204
     week3.refresh_from_db()
     assert week3.draft == {"pain_avg": {"pain_avg": 3}}
@@ -258,8 +267,12 @@ def test_another_patients_check_in_is_not_found(client, cast, week3, other_enrol
 @pytest.mark.parametrize("who", ["clinician", "other_clinician", "admin", "outsider_clinician"])
 def test_staff_get_404_on_patient_check_in_pages(client, cast, week3, who):
     client.force_login(getattr(cast, who))
-    for path in (reverse("checkin_current"), reverse("checkin_list"), url(week3),
-                 reverse("progress")):
+    for path in (
+        reverse("checkin_current"),
+        reverse("checkin_list"),
+        url(week3),
+        reverse("progress"),
+    ):
         assert client.get(path).status_code == 404, path
 
 

@@ -47,8 +47,9 @@ def test_it_records_each_instrument_with_key_version_and_scores(client, cast, en
     slots = two_weeks_in(enrollment)
     week3 = slots["week-3"]
     client.force_login(cast.patient)
-    data = post_for(WEEKLY, pain_avg={"pain_avg": 4}, phq2={"phq1": 2, "phq2": 3},
-                    gad2={"gad1": 0, "gad2": 1})
+    data = post_for(
+        WEEKLY, pain_avg={"pain_avg": 4}, phq2={"phq1": 2, "phq2": 3}, gad2={"gad1": 0, "gad2": 1}
+    )
     response = client.post(url(week3), data)
     assert response.status_code == 302
     assert response["Location"] == url(week3) + "?done=1"
@@ -72,8 +73,9 @@ def test_it_records_each_instrument_with_key_version_and_scores(client, cast, en
     assert "Your week 3 check-in is saved." in page
 
 
-def test_a_changed_instrument_is_a_new_version_and_old_answers_keep_theirs(client, cast,
-                                                                            enrollment):
+def test_a_changed_instrument_is_a_new_version_and_old_answers_keep_theirs(
+    client, cast, enrollment
+):
     slots = two_weeks_in(enrollment, pain_avg={"pain_avg": 6})
     old = Response.objects.get(checkin=slots["baseline"], instrument_key="pain_avg")
     assert old.instrument_version == 1
@@ -92,8 +94,11 @@ def test_a_changed_instrument_is_a_new_version_and_old_answers_keep_theirs(clien
     assert old.instrument.version == 1 and old.instrument_version == 1
     assert not old.instrument.is_current
     assert "On average, how strong was your back pain" in old.instrument.items[0]["text"]
-    assert score(spec_of(old.instrument), old.answers) == old.scores == {
-        "total": 6, "band": "Pain present"}
+    assert (
+        score(spec_of(old.instrument), old.answers)
+        == old.scores
+        == {"total": 6, "band": "Pain present"}
+    )
     # The old check-in's results still show, and compare with the new version's answer.
     assert client.get(url(slots["baseline"])).status_code == 200
     page = client.get(url(slots["week-3"])).content.decode()
@@ -103,9 +108,15 @@ def test_a_changed_instrument_is_a_new_version_and_old_answers_keep_theirs(clien
 
 def reworded_pain_avg() -> dict:
     definition = definition_for("pain_avg")
-    return {**definition, "items": [{**definition["items"][0],
-                                     "text": "Over the past week, how bad was your back "
-                                             "pain on average?"}]}
+    return {
+        **definition,
+        "items": [
+            {
+                **definition["items"][0],
+                "text": "Over the past week, how bad was your back pain on average?",
+            }
+        ],
+    }
 
 
 def test_a_new_version_is_asked_after_the_old_one_was_read_and_kept(client, cast, enrollment):
@@ -126,7 +137,8 @@ def test_a_new_version_is_asked_after_the_old_one_was_read_and_kept(client, cast
 
 
 def test_the_patients_check_in_comes_with_its_practices_settings_and_instruments(
-        cast, enrollment, other_enrollment, django_assert_num_queries):
+    cast, enrollment, other_enrollment, django_assert_num_queries
+):
     """patient_checkin: one of the patient's own check-ins (nothing of another
     patient's), with the practice's alert settings (the defaults if it never saved
     any) and the current versions of its instruments (the practice's own first), in
@@ -140,8 +152,7 @@ def test_the_patients_check_in_comes_with_its_practices_settings_and_instruments
         if found is None:
             return None
         assert found.checkin.enrollment is of
-        instruments = checkin_instruments(found.checkin, of.practice_id,
-                                          found.instrument_ids)
+        instruments = checkin_instruments(found.checkin, of.practice_id, found.instrument_ids)
         return found, [(i.pk, i.key, i.version) for i in instruments]
 
     PracticeSettings.objects.filter(practice=cast.practice).delete()  # never saved any
@@ -151,8 +162,9 @@ def test_the_patients_check_in_comes_with_its_practices_settings_and_instruments
     assert [key for _, key, _ in instruments] == list(mine["week-3"].instrument_keys)
     assert read(theirs["week-3"]) is None  # another patient's: not found
     assert read(CheckIn(pk=0)) is None
-    PracticeSettings.objects.create(practice=cast.practice, pain_rise_points=3,
-                                    crisis_words=["end it all"])
+    PracticeSettings.objects.create(
+        practice=cast.practice, pain_rise_points=3, crisis_words=["end it all"]
+    )
     own_version, _ = instrument_save(definition=reworded_pain_avg(), practice=cast.practice)
     for slot in ("baseline", "week-3", "end"):
         found, instruments = read(mine[slot])
@@ -188,8 +200,7 @@ def test_a_second_tab_cannot_overwrite_the_first(client, cast, enrollment):
     response = second_tab.post(url(week3), post_for(WEEKLY, pain_avg={"pain_avg": 9}))
     assert response.status_code == 200
     assert "You already did this check-in" in response.content.decode()
-    assert Response.objects.get(checkin=week3, instrument_key="pain_avg").answers == {
-        "pain_avg": 2}
+    assert Response.objects.get(checkin=week3, instrument_key="pain_avg").answers == {"pain_avg": 2}
     with pytest.raises(AlreadyDone):
         checkin_record(checkin=week3, answers_by_instrument=answers_for(WEEKLY))
 
@@ -236,8 +247,11 @@ def test_twenty_simultaneous_submits_record_one_check_in(cast, enrollment):
 def test_results_compare_this_week_with_the_start(client, cast, enrollment):
     slots = two_weeks_in(enrollment, pain_avg={"pain_avg": 6}, fear_movement={"fear_movement": 8})
     client.force_login(cast.patient)
-    response = client.post(url(slots["week-3"]), post_for(
-        WEEKLY, pain_avg={"pain_avg": 4}, fear_movement={"fear_movement": 5}), follow=True)
+    response = client.post(
+        url(slots["week-3"]),
+        post_for(WEEKLY, pain_avg={"pain_avg": 4}, fear_movement={"fear_movement": 5}),
+        follow=True,
+    )
     page = response.content.decode()
     assert "This week vs your start" in page
     # Pain 6 → 4: 2 points, 2/6 = 33%. Fear 8 → 5: 3 points, 3/8 = 37.5% → 38%.
@@ -253,8 +267,9 @@ def test_results_compare_this_week_with_the_start(client, cast, enrollment):
 def test_results_mark_the_pain_free_band(client, cast, enrollment):
     slots = two_weeks_in(enrollment, pain_avg={"pain_avg": 7})
     client.force_login(cast.patient)
-    page = client.post(url(slots["week-3"]), post_for(WEEKLY, pain_avg={"pain_avg": 1}),
-                       follow=True).content.decode()
+    page = client.post(
+        url(slots["week-3"]), post_for(WEEKLY, pain_avg={"pain_avg": 1}), follow=True
+    ).content.decode()
     assert "down 6 points (86% lower)" in page
     assert "Pain-free or nearly pain-free (0–1)" in page
     assert "about two in three people reached this range" in page
@@ -263,9 +278,11 @@ def test_results_mark_the_pain_free_band(client, cast, enrollment):
 def test_results_say_no_change_is_common_early(client, cast, enrollment):
     slots = two_weeks_in(enrollment, pain_avg={"pain_avg": 6}, fear_movement={"fear_movement": 7})
     client.force_login(cast.patient)
-    page = client.post(url(slots["week-3"]), post_for(
-        WEEKLY, pain_avg={"pain_avg": 6}, fear_movement={"fear_movement": 7}),
-        follow=True).content.decode()
+    page = client.post(
+        url(slots["week-3"]),
+        post_for(WEEKLY, pain_avg={"pain_avg": 6}, fear_movement={"fear_movement": 7}),
+        follow=True,
+    ).content.decode()
     assert "no change" in page
     assert "No change in pain yet. That is common in the first weeks." in page
     assert "Fear usually eases first, and pain follows." in page
@@ -276,8 +293,9 @@ def test_the_baseline_results_are_a_starting_point(client, cast, enrollment):
     baseline_page = client.get(reverse("checkin_current")).content.decode()
     assert "Starting check-in" in baseline_page
     baseline = CheckIn.objects.get(enrollment=enrollment, slot="baseline")
-    page = client.post(url(baseline), post_for(baseline.instrument_keys),
-                       follow=True).content.decode()
+    page = client.post(
+        url(baseline), post_for(baseline.instrument_keys), follow=True
+    ).content.decode()
     assert "Your starting point" in page
     assert "This is your starting point." in page
 
@@ -299,8 +317,11 @@ def test_a_self_harm_answer_shows_crisis_resources_first(client, cast, enrollmen
     # The alert rules (tracking.alerts) raise this; made here too so this page's test
     # does not depend on them.
     Alert.objects.get_or_create(
-        enrollment=enrollment, kind=Alert.Kind.SELF_HARM, source=f"checkin:{baseline.pk}",
-        defaults={"practice": cast.practice, "severity": Alert.Severity.URGENT})
+        enrollment=enrollment,
+        kind=Alert.Kind.SELF_HARM,
+        source=f"checkin:{baseline.pk}",
+        defaults={"practice": cast.practice, "severity": Alert.Severity.URGENT},
+    )
     page = client.get(url(baseline) + "?done=1").content.decode()
     assert page.index('id="crisis-h"') < page.index('id="compare-h"')
     assert "You do not have to face this alone" in page
@@ -312,7 +333,8 @@ def test_a_self_harm_answer_shows_crisis_resources_first(client, cast, enrollmen
 def test_no_crisis_box_without_a_self_harm_answer(client, cast, enrollment):
     baseline = baseline_open_today(enrollment)
     client.force_login(cast.patient)
-    page = client.post(url(baseline), post_for(baseline.instrument_keys),
-                       follow=True).content.decode()
+    page = client.post(
+        url(baseline), post_for(baseline.instrument_keys), follow=True
+    ).content.decode()
     assert 'id="crisis-h"' not in page
     assert not Alert.objects.filter(kind=Alert.Kind.SELF_HARM).exists()

@@ -34,10 +34,12 @@ START = datetime(2026, 3, 2, 12, 0, tzinfo=UTC)
 def ny_enrollment(cast, program_version):
     """A patient in New York who starts today (Monday 2 March 2026)."""
     with time_machine.travel(START, tick=False):
-        patient = make_member(cast.practice, Role.PATIENT, "ny@riverside.test",
-                              tz="America/New_York")
-        return make_enrollment(patient, cast.clinician, cast.practice, version=program_version,
-                               days_ago=0)
+        patient = make_member(
+            cast.practice, Role.PATIENT, "ny@riverside.test", tz="America/New_York"
+        )
+        return make_enrollment(
+            patient, cast.clinician, cast.practice, version=program_version, days_ago=0
+        )
 
 
 def by_slot(enrollment) -> dict[str, CheckIn]:
@@ -53,10 +55,21 @@ def test_it_creates_every_slot_from_the_program_config(ny_enrollment):
     assert checkins_schedule(ny_enrollment) == 11
     slots = by_slot(ny_enrollment)
     # Week 1's check-in day is the start date itself: the baseline is that check-in.
-    assert list(CheckIn.objects.filter(enrollment=ny_enrollment).values_list(
-        "slot", flat=True)) == [
-        "baseline", "week-2", "week-3", "week-4", "week-5", "week-6", "week-7", "week-8",
-        "end", "followup-1m", "followup-3m"]
+    assert list(
+        CheckIn.objects.filter(enrollment=ny_enrollment).values_list("slot", flat=True)
+    ) == [
+        "baseline",
+        "week-2",
+        "week-3",
+        "week-4",
+        "week-5",
+        "week-6",
+        "week-7",
+        "week-8",
+        "end",
+        "followup-1m",
+        "followup-3m",
+    ]
     assert slots["baseline"].kind == CheckIn.Kind.BASELINE
     assert slots["baseline"].instrument_keys == BASELINE
     assert slots["week-2"].instrument_keys == WEEKLY
@@ -93,13 +106,17 @@ def test_running_it_again_changes_nothing(ny_enrollment):
     assert list(CheckIn.objects.filter(enrollment=ny_enrollment).values()) == before
 
 
-@pytest.mark.parametrize(("weekday", "first_week", "last_week", "week1_due"), [
-    (3, "week-1", "week-8", date(2026, 3, 5)),  # Thursday: after the baseline's window
-    (1, "week-2", "week-8", None),  # Tuesday: inside the baseline's window, left out
-    (6, "week-1", "week-7", date(2026, 3, 8)),  # Sunday: week 8 would overlap the end
-])
-def test_the_patients_check_in_day_decides_the_weekly_dates(ny_enrollment, weekday, first_week,
-                                                            last_week, week1_due):
+@pytest.mark.parametrize(
+    ("weekday", "first_week", "last_week", "week1_due"),
+    [
+        (3, "week-1", "week-8", date(2026, 3, 5)),  # Thursday: after the baseline's window
+        (1, "week-2", "week-8", None),  # Tuesday: inside the baseline's window, left out
+        (6, "week-1", "week-7", date(2026, 3, 8)),  # Sunday: week 8 would overlap the end
+    ],
+)
+def test_the_patients_check_in_day_decides_the_weekly_dates(
+    ny_enrollment, weekday, first_week, last_week, week1_due
+):
     ny_enrollment.checkin_weekday = weekday
     ny_enrollment.save()
     with time_machine.travel(START, tick=False):
@@ -114,8 +131,7 @@ def test_the_patients_check_in_day_decides_the_weekly_dates(ny_enrollment, weekd
 
 def test_the_window_comes_from_the_practice_when_the_program_has_none(ny_enrollment):
     version = ny_enrollment.program_version
-    version.checkin_config = {k: v for k, v in version.checkin_config.items()
-                              if k != "window_days"}
+    version.checkin_config = {k: v for k, v in version.checkin_config.items() if k != "window_days"}
     version.save()
     settings = PracticeSettings.for_practice(ny_enrollment.practice_id)
     settings.checkin_window_days = 5
@@ -171,8 +187,7 @@ def test_after_a_pause_check_ins_not_yet_open_move_back(ny_enrollment):
 # ---------------------------------------------------------------- the sweep
 
 
-def test_the_sweep_opens_check_ins_and_marks_missed_ones(ny_enrollment,
-                                                         django_assert_num_queries):
+def test_the_sweep_opens_check_ins_and_marks_missed_ones(ny_enrollment, django_assert_num_queries):
     with time_machine.travel(START, tick=False):
         checkins_schedule(ny_enrollment)
         with django_assert_num_queries(2):

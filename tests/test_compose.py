@@ -15,9 +15,17 @@ ROOT = Path(__file__).resolve().parent.parent
 
 def test_compose_file_matches_the_compose_spec():
     result = subprocess.run(
-        [sys.executable, "-m", "check_jsonschema", "--builtin-schema", "vendor.compose-spec",
-         str(ROOT / "docker-compose.yml")],
-        capture_output=True, text=True, timeout=120,
+        [
+            sys.executable,
+            "-m",
+            "check_jsonschema",
+            "--builtin-schema",
+            "vendor.compose-spec",
+            str(ROOT / "docker-compose.yml"),
+        ],
+        capture_output=True,
+        text=True,
+        timeout=120,
     )
     assert result.returncode == 0, result.stdout + result.stderr
 
@@ -47,12 +55,16 @@ def test_one_migrate_service_runs_before_web_worker_and_beat_and_exits():
     # A one-shot: restarted, it would migrate forever.
     assert migrate["restart"] == "no"
     script = (ROOT / "docker" / "migrate.sh").read_text()
-    for step in ("manage.py migrate --noinput", "manage.py load_program --all",
-                 "manage.py load_instruments"):
+    for step in (
+        "manage.py migrate --noinput",
+        "manage.py load_program --all",
+        "manage.py load_instruments",
+    ):
         assert step in script
     for name in ("web", "worker", "beat"):
         assert services[name]["depends_on"]["migrate"] == {
-            "condition": "service_completed_successfully"}, name
+            "condition": "service_completed_successfully"
+        }, name
     # Replicas of web never race to migrate.
     assert "manage.py migrate" not in (ROOT / "docker" / "web.sh").read_text()
 
@@ -77,9 +89,17 @@ def test_email_and_proxy_settings_come_from_the_environment():
     for name in ("migrate", "web", "worker", "beat"):
         service = services[name]
         environment = service["environment"]
-        for variable in ("EMAIL_HOST", "EMAIL_PORT", "EMAIL_HOST_USER", "EMAIL_HOST_PASSWORD",
-                         "EMAIL_USE_TLS", "EMAIL_TIMEOUT", "DEFAULT_FROM_EMAIL",
-                         "TRUSTED_PROXIES", "SECRET_KEY"):
+        for variable in (
+            "EMAIL_HOST",
+            "EMAIL_PORT",
+            "EMAIL_HOST_USER",
+            "EMAIL_HOST_PASSWORD",
+            "EMAIL_USE_TLS",
+            "EMAIL_TIMEOUT",
+            "DEFAULT_FROM_EMAIL",
+            "TRUSTED_PROXIES",
+            "SECRET_KEY",
+        ):
             assert f"${{{variable}" in str(environment[variable]), (name, variable)
         assert "TRUST_X_FORWARDED_PROTO" not in environment
         # Anything else set in .env (as .env.example shows) reaches the app too.
@@ -97,11 +117,20 @@ def test_the_env_example_names_every_variable_compose_asks_for():
 def test_the_probes_send_a_host_that_allowed_hosts_accepts():
     services = compose()["services"]
     assert services["web"]["healthcheck"]["test"] == [
-        "CMD", "python", "docker/healthcheck.py", "/healthz/ready"]
+        "CMD",
+        "python",
+        "docker/healthcheck.py",
+        "/healthz/ready",
+    ]
     assert services["beat"]["healthcheck"]["test"] == [
-        "CMD", "python", "manage.py", "reminders_heartbeat"]
+        "CMD",
+        "python",
+        "manage.py",
+        "reminders_heartbeat",
+    ]
     env = {"PATH": os.environ["PATH"], "ALLOWED_HOSTS": ".example.org,other.example.net"}
     code = "import sys; sys.path.insert(0, 'docker'); import healthcheck; print(healthcheck.host())"
-    found = subprocess.run([sys.executable, "-c", code], cwd=ROOT, env=env,
-                           capture_output=True, text=True, timeout=30)
+    found = subprocess.run(
+        [sys.executable, "-c", code], cwd=ROOT, env=env, capture_output=True, text=True, timeout=30
+    )
     assert found.stdout.strip() == "example.org"

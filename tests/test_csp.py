@@ -14,20 +14,26 @@ from django.urls import reverse
 
 ROOT = Path(__file__).resolve().parent.parent
 # Emails are not served by us, so the page CSP does not apply (mail clients need inline style).
-TEMPLATES = sorted(p for p in (ROOT / "templates").rglob("*.html")
-                   if "emails" not in p.relative_to(ROOT / "templates").parts)
+TEMPLATES = sorted(
+    p
+    for p in (ROOT / "templates").rglob("*.html")
+    if "emails" not in p.relative_to(ROOT / "templates").parts
+)
 
 SLIPS = {
-    "an inline <script> (put JavaScript in static/js/ and load it with src)":
-        re.compile(r"<script\b(?![^>]*\bsrc=)[^>]*>", re.IGNORECASE),
+    "an inline <script> (put JavaScript in static/js/ and load it with src)": re.compile(
+        r"<script\b(?![^>]*\bsrc=)[^>]*>", re.IGNORECASE
+    ),
     "a <style> block (put CSS in static/css/)": re.compile(r"<style\b", re.IGNORECASE),
-    "a style=\"\" attribute (use a class)": re.compile(r"\sstyle\s*=", re.IGNORECASE),
-    "an on…= event handler attribute (use static/js/)":
-        re.compile(r"<[^>]*\son[a-z]+\s*=", re.IGNORECASE),
+    'a style="" attribute (use a class)': re.compile(r"\sstyle\s*=", re.IGNORECASE),
+    "an on…= event handler attribute (use static/js/)": re.compile(
+        r"<[^>]*\son[a-z]+\s*=", re.IGNORECASE
+    ),
     "a javascript: URL": re.compile(r"javascript:", re.IGNORECASE),
     "an hx-* attribute (write data-hx-*)": re.compile(r"<[^>]*\shx-[a-z]", re.IGNORECASE),
-    "a {# comment #} split over lines (Django prints it; use {% comment %})":
-        re.compile(r"\{#(?:(?!#\}).)*$", re.MULTILINE),
+    "a {# comment #} split over lines (Django prints it; use {% comment %})": re.compile(
+        r"\{#(?:(?!#\}).)*$", re.MULTILINE
+    ),
 }
 
 

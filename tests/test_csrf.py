@@ -21,14 +21,22 @@ EXEMPT = {"unsubscribe"}
 
 
 def snapshot() -> dict[str, int]:
-    return {m._meta.label: m.objects.count() for app in ("accounts", "programs", "tracking")
-            for m in apps.get_app_config(app).get_models()}
+    return {
+        m._meta.label: m.objects.count()
+        for app in ("accounts", "programs", "tracking")
+        for m in apps.get_app_config(app).get_models()
+    }
 
 
 def test_every_post_without_a_token_is_refused(cast, world):  # noqa: F811
-    users = {"patient": cast.patient, "clinician": cast.clinician, "admin": cast.admin,
-             "other_patient": cast.other_patient, "other_clinician": cast.other_clinician,
-             "outsider_admin": cast.outsider_admin}
+    users = {
+        "patient": cast.patient,
+        "clinician": cast.clinician,
+        "admin": cast.admin,
+        "other_patient": cast.other_patient,
+        "other_clinician": cast.other_clinician,
+        "outsider_admin": cast.outsider_admin,
+    }
     before = snapshot()
     accepted = []
     for name, route in sorted(all_url_names().items()):
@@ -38,15 +46,17 @@ def test_every_post_without_a_token_is_refused(cast, world):  # noqa: F811
         client = Client(enforce_csrf_checks=True)
         if allowed:
             client.force_login(users[allowed[0]])
-        response = client.post(reverse(name, kwargs=kwargs_for(name, route, world)),
-                                {"text": "x", "confirm": "on"})
+        response = client.post(
+            reverse(name, kwargs=kwargs_for(name, route, world)), {"text": "x", "confirm": "on"}
+        )
         if response.status_code != 403:
             accepted.append(f"{name}: {response.status_code}")
     assert not accepted, accepted
     after = snapshot()
     # Only the audit trail may grow (the logins above); nothing else changed.
     assert {k: v for k, v in after.items() if k != "accounts.AuditEvent"} == {
-        k: v for k, v in before.items() if k != "accounts.AuditEvent"}
+        k: v for k, v in before.items() if k != "accounts.AuditEvent"
+    }
 
 
 def test_the_refusal_is_a_plain_page(cast, client):

@@ -12,14 +12,19 @@ from programs.models import Enrollment, EnrollmentStatus
 from tests.factories import make_enrollment
 
 
-def finished(enrollment: Enrollment, clinician, status: str, *, days_ago: int = 400
-             ) -> Enrollment:
+def finished(enrollment: Enrollment, clinician, status: str, *, days_ago: int = 400) -> Enrollment:
     """An earlier enrollment of the same patient in the same practice, since ended."""
     old = Enrollment.objects.create(
-        patient=enrollment.patient, practice=enrollment.practice, clinician=clinician,
-        program_version=enrollment.program_version, start_date=date(2025, 1, 6), status=status)
+        patient=enrollment.patient,
+        practice=enrollment.practice,
+        clinician=clinician,
+        program_version=enrollment.program_version,
+        start_date=date(2025, 1, 6),
+        status=status,
+    )
     Enrollment.objects.filter(pk=old.pk).update(
-        created_at=enrollment.created_at - timedelta(days=days_ago))
+        created_at=enrollment.created_at - timedelta(days=days_ago)
+    )
     return old
 
 
@@ -30,7 +35,8 @@ def request_of(user, practice):
 
 
 def test_it_picks_the_open_enrollment_with_the_requests_own_patient_and_practice(
-        cast, enrollment, django_assert_num_queries):
+    cast, enrollment, django_assert_num_queries
+):
     finished(enrollment, cast.other_clinician, EnrollmentStatus.WITHDRAWN)
     request = request_of(cast.patient, cast.practice)
     with django_assert_num_queries(1):
@@ -56,10 +62,16 @@ def test_with_none_open_it_is_the_latest(cast, enrollment):
 
 
 def test_it_reads_only_the_patients_enrollments_in_the_practice_in_use(
-        cast, enrollment, other_enrollment):
-    elsewhere = make_enrollment(cast.patient, cast.outsider_clinician, cast.other_practice,
-                                version=enrollment.program_version)
+    cast, enrollment, other_enrollment
+):
+    elsewhere = make_enrollment(
+        cast.patient,
+        cast.outsider_clinician,
+        cast.other_practice,
+        version=enrollment.program_version,
+    )
     assert current_enrollment(request_of(cast.patient, cast.other_practice)).pk == elsewhere.pk
     assert current_enrollment(request_of(cast.other_patient, cast.practice)).pk == (
-        other_enrollment.pk)
+        other_enrollment.pk
+    )
     assert current_enrollment(request_of(cast.other_patient, cast.other_practice)) is None

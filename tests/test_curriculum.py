@@ -48,14 +48,22 @@ def test_the_program_follows_the_prt_structure():
 def test_the_trial_is_cited_and_fear_before_pain_is_explained():
     everything = " ".join(a.body_md for w in PROGRAM.weeks for a in w.activities)
     assert "JAMA Psychiatry" in everything
-    assert re.search(r"fear (usually |often )?(falls|drops|goes down|eases)[^.]*before[^.]*pain",
-                     everything, flags=re.IGNORECASE)
+    assert re.search(
+        r"fear (usually |often )?(falls|drops|goes down|eases)[^.]*before[^.]*pain",
+        everything,
+        flags=re.IGNORECASE,
+    )
 
 
 def test_no_lesson_tells_anyone_to_stop_medical_care():
     everything = " ".join(a.body_md for w in PROGRAM.weeks for a in w.activities).lower()
-    for phrase in ("stop taking your medic", "stop your medic", "stop seeing your doctor",
-                   "you don't need your doctor", "you do not need your doctor"):
+    for phrase in (
+        "stop taking your medic",
+        "stop your medic",
+        "stop seeing your doctor",
+        "you don't need your doctor",
+        "you do not need your doctor",
+    ):
         assert phrase not in everything
 
 
@@ -71,10 +79,17 @@ def paragraphs(markdown: str) -> list[str]:
 def test_every_cauda_equina_warning_says_where_to_go_today():
     # Bladder, bowel and groin symptoms with back pain need the emergency department the
     # same day: "get help right away" alone leaves a patient to guess where.
-    warnings = [(a.slug, p) for a in ACTIVITIES for p in paragraphs(a.body_md)
-                if re.search(r"bladder|bowel", p, re.IGNORECASE)]
-    assert {slug for slug, _ in warnings} >= {"tracking-daily-life", "flares-and-road-ahead",
-                                               "flare-plan"}
+    warnings = [
+        (a.slug, p)
+        for a in ACTIVITIES
+        for p in paragraphs(a.body_md)
+        if re.search(r"bladder|bowel", p, re.IGNORECASE)
+    ]
+    assert {slug for slug, _ in warnings} >= {
+        "tracking-daily-life",
+        "flares-and-road-ahead",
+        "flare-plan",
+    }
     for slug, paragraph in warnings:
         assert "emergency department today" in paragraph, slug
         assert "local emergency number" in paragraph, slug
@@ -89,8 +104,9 @@ def test_clues_never_cover_symptoms_that_need_a_doctor():
     assert "emergency department today" in both_sides
     moves = clues.split("## Clue 2", 1)[1].split("## Clue 3", 1)[0]
     assert "doesn't move around" not in moves
-    assert re.search(r"down a leg.*numbness or weakness.*tell your doctor", moves,
-                     re.IGNORECASE | re.DOTALL)
+    assert re.search(
+        r"down a leg.*numbness or weakness.*tell your doctor", moves, re.IGNORECASE | re.DOTALL
+    )
     triggers = clues.split("## Clue 3", 1)[1].split("## Clue 4", 1)[0]
     assert "wakes you in the night" in triggers and "half an hour" in triggers
     first = next(a for a in ACTIVITIES if a.slug == "evidence-week-1")
@@ -99,8 +115,9 @@ def test_clues_never_cover_symptoms_that_need_a_doctor():
 
 def test_a_flare_is_only_called_harmless_when_it_is_the_usual_pain():
     for activity in ACTIVITIES:
-        for match in re.finditer(r"flares?[^.]{0,40}(?:is|are) not a sign of damage",
-                                 activity.body_md, re.IGNORECASE):
+        for match in re.finditer(
+            r"flares?[^.]{0,40}(?:is|are) not a sign of damage", activity.body_md, re.IGNORECASE
+        ):
             assert "usual pain" in match.group(0), (activity.slug, match.group(0))
     daily = next(a for a in ACTIVITIES if a.slug == "tracking-daily-life").body_md
     assert "If pain at night is new" in daily
@@ -122,8 +139,12 @@ def test_pain_made_by_the_brain_is_real_not_imaginary():
 
 
 def test_low_mood_and_hard_feelings_point_to_the_get_help_now_page():
-    for slug in ("emotional-threats", "feelings-under-the-pain", "life-stress-timeline",
-                 "expressive-writing"):
+    for slug in (
+        "emotional-threats",
+        "feelings-under-the-pain",
+        "life-stress-timeline",
+        "expressive-writing",
+    ):
         body = next(a for a in ACTIVITIES if a.slug == slug).body_md
         assert "[Get help now](/help/)" in body, slug
         assert "crisis line in your area" not in body, slug
@@ -156,8 +177,7 @@ def test_emotional_expression_follows_the_emotional_threats_lesson():
 def test_expressive_writing_is_marked_private_and_says_so():
     # The loader does not store `private` yet; the front matter carries the intent so the
     # model and the clinician's view can honour it (issue 16, Build point 7).
-    meta, body = split_front_matter(
-        CONTENT_ROOT / "prt-back-8wk/week-05/05-expressive-writing.md")
+    meta, body = split_front_matter(CONTENT_ROOT / "prt-back-8wk/week-05/05-expressive-writing.md")
     assert meta["slug"] == "expressive-writing" and meta["private"] is True
     assert "not shown to your care team" in body
     assert "not a way to ask for help" in body
@@ -176,7 +196,8 @@ def test_somatic_tracking_teaches_a_light_touch():
 
 
 def test_a_patient_in_week_5_reads_the_feelings_lesson_and_keeps_private_writing(
-        client, cast, enrollment):
+    client, cast, enrollment
+):
     from django.urls import reverse
 
     from programs.models import Reflection
@@ -190,7 +211,9 @@ def test_a_patient_in_week_5_reads_the_feelings_lesson_and_keeps_private_writing
 
     writing = client.get(reverse("activity", args=["expressive-writing"])).content.decode()
     assert "not shown to your care team" in writing and 'name="text"' in writing
-    client.post(reverse("activity", args=["expressive-writing"]),
-                {"text": "The year Dad was ill, I never let myself cry."})
+    client.post(
+        reverse("activity", args=["expressive-writing"]),
+        {"text": "The year Dad was ill, I never let myself cry."},
+    )
     saved = Reflection.objects.get(enrollment=enrollment, activity__slug="expressive-writing")
     assert saved.text == "The year Dad was ill, I never let myself cry."

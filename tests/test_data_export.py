@@ -66,8 +66,7 @@ def census_lookups(model) -> list[str]:
 
 def tables_about_people() -> dict[str, list[str]]:
     """Every installed table that points at a person, from the app registry."""
-    return {m._meta.label_lower: census_lookups(m) for m in apps.get_models()
-            if census_lookups(m)}
+    return {m._meta.label_lower: census_lookups(m) for m in apps.get_models() if census_lookups(m)}
 
 
 def rows_about(label: str, user: User) -> int:
@@ -119,8 +118,9 @@ def rich(client, cast, enrollment, other_enrollment):
 # ---------------------------------------------------------------- completeness
 def test_it_exports_every_table_that_points_at_a_patient(client, cast, rich):
     archive = download(client)
-    exported = {name[len("csv/"):-len(".csv")] for name in archive.namelist()
-                if name.startswith("csv/")}
+    exported = {
+        name[len("csv/") : -len(".csv")] for name in archive.namelist() if name.startswith("csv/")
+    }
     about_people = set(tables_about_people())
     forgotten = about_people - exported - set(STAFF_ONLY) - set(WITHHELD) - {"accounts.user"}
     assert not forgotten, f"tables about a patient missing from the export: {forgotten}"
@@ -161,7 +161,10 @@ def test_it_holds_each_kind_of_record_with_its_values(client, cast, rich):
 
     [session] = tables["programs.practicesession"]
     assert (session["pain_before"], session["pain_after"], session["note"]) == (
-        7, 4, "MINE-7f3a felt calmer")
+        7,
+        4,
+        "MINE-7f3a felt calmer",
+    )
     assert sorted(session["sensations"]) == ["tightness", "warmth"]
     [fear] = tables["programs.fearitem"]
     assert fear["label"] == "MINE-7f3a bending down"
@@ -240,8 +243,9 @@ def test_each_app_says_what_it_keeps_once(client, cast, rich):
     def rows_per_table() -> dict[str, int]:
         tables = document(download(client))["tables"]
         # Each download adds its own audit event: the other tables stay as they were.
-        return {label: len(rows) for label, rows in tables.items()
-                if label != "accounts.auditevent"}
+        return {
+            label: len(rows) for label, rows in tables.items() if label != "accounts.auditevent"
+        }
 
     assert list(data_rights.personal_data) == [PROGRAMS, TRACKING]
     before = rows_per_table()
@@ -252,12 +256,20 @@ def test_each_app_says_what_it_keeps_once(client, cast, rich):
 
 def test_it_includes_their_own_line_of_an_admins_upload_only(client, cast, enrollment):
     BulkImport.objects.create(
-        practice=cast.practice, created_by=cast.admin, file_hash="x" * 64,
+        practice=cast.practice,
+        created_by=cast.admin,
+        file_hash="x" * 64,
         expires_at=timezone.now() + timedelta(hours=1),
-        rows=[{"line": 2, "email": "PAT@riverside.test", "full_name": "Pat One",
-               "problems": []},
-              {"line": 3, "email": "pat2@riverside.test", "full_name": "Someone Else",
-               "problems": []}])
+        rows=[
+            {"line": 2, "email": "PAT@riverside.test", "full_name": "Pat One", "problems": []},
+            {
+                "line": 3,
+                "email": "pat2@riverside.test",
+                "full_name": "Someone Else",
+                "problems": [],
+            },
+        ],
+    )
     login(client, cast.patient)
     archive = download(client)
     [line] = document(archive)["tables"]["tracking.bulkimport"]
@@ -277,7 +289,9 @@ def test_its_spreadsheet_cells_never_run_as_formulas(client, cast, rich):
             for row in csv.reader(io.StringIO(archive.read(name).decode("utf-8-sig"))):
                 for cell in row:
                     assert not cell.lstrip(" ").startswith(("=", "+", "@", "\t", "\r")), (
-                        name, cell)
+                        name,
+                        cell,
+                    )
                     if cell.startswith("-"):
                         float(cell)  # only a negative number may start with a minus
 
@@ -286,8 +300,14 @@ def test_its_queries_do_not_grow_with_the_history(client, cast, rich):
     with CaptureQueriesContext(connection) as before:
         download(client)
     for _ in range(6):
-        practice_session_record(enrollment=rich[0].enrollment, client_token=uuid.uuid4(),
-                                pain_before=5, threat_before=5, pain_after=4, threat_after=4)
+        practice_session_record(
+            enrollment=rich[0].enrollment,
+            client_token=uuid.uuid4(),
+            pain_before=5,
+            threat_before=5,
+            pain_after=4,
+            threat_after=4,
+        )
     with CaptureQueriesContext(connection) as after:
         download(client)
     assert len(after) == len(before)
@@ -299,7 +319,10 @@ def test_it_is_audited_as_the_patients_own_action(client, cast, enrollment):
     download(client)
     event = AuditEvent.objects.get(action="data.exported")
     assert (event.actor_id, event.subject_id, event.practice_id) == (
-        cast.patient.pk, cast.patient.pk, cast.practice.pk)
+        cast.patient.pk,
+        cast.patient.pk,
+        cast.practice.pk,
+    )
     assert cast.patient.email not in str(event.__dict__)
 
 
@@ -345,8 +368,9 @@ def test_a_session_without_a_typed_password_must_confirm_it(client, cast, enroll
 
 def test_changing_the_email_address_asks_for_the_password_again(client, cast, enrollment):
     client.force_login(cast.patient)
-    response = client.post(reverse("account_email"),
-                           {"action_add": "", "email": "new@riverside.test"})
+    response = client.post(
+        reverse("account_email"), {"action_add": "", "email": "new@riverside.test"}
+    )
     assert response.status_code == 302
     assert response.url.startswith(reverse("account_reauthenticate"))
 
@@ -384,15 +408,18 @@ def test_the_account_page_links_to_it_for_patients_only(client, cast, enrollment
     assert reverse("my_data") not in page
 
 
-def test_a_patient_with_several_practices_gets_all_of_them(client, cast, enrollment,
-                                                          program_version):
+def test_a_patient_with_several_practices_gets_all_of_them(
+    client, cast, enrollment, program_version
+):
     from painapp.accounts.models import Membership, Role
     from tests.factories import make_enrollment
 
-    Membership.objects.create(user=cast.patient, practice=cast.other_practice,
-                              role=Role.PATIENT, is_active=True)
-    second = make_enrollment(cast.patient, cast.outsider_clinician, cast.other_practice,
-                             version=program_version)
+    Membership.objects.create(
+        user=cast.patient, practice=cast.other_practice, role=Role.PATIENT, is_active=True
+    )
+    second = make_enrollment(
+        cast.patient, cast.outsider_clinician, cast.other_practice, version=program_version
+    )
     login(client, cast.patient)
     tables = document(download(client))["tables"]
     assert {e["id"] for e in tables["programs.enrollment"]} == {enrollment.pk, second.pk}

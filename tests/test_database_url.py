@@ -10,8 +10,10 @@ from painapp.env import database_from_url
 
 
 def test_it_keeps_tls_options_from_the_query_string():
-    db = database_from_url("postgres://app:pw@db.example.net:5432/painapp"
-                           "?sslmode=verify-full&sslrootcert=/etc/ssl/db-ca.pem")
+    db = database_from_url(
+        "postgres://app:pw@db.example.net:5432/painapp"
+        "?sslmode=verify-full&sslrootcert=/etc/ssl/db-ca.pem"
+    )
     assert db["OPTIONS"]["sslmode"] == "verify-full"
     assert db["OPTIONS"]["sslrootcert"] == "/etc/ssl/db-ca.pem"
     # Ours stay alongside: the pool, and the session settings.
@@ -27,7 +29,8 @@ def test_it_reads_a_socket_folder_given_as_a_percent_encoded_host():
 def test_it_adds_session_options_from_the_url_to_ours():
     db = database_from_url("postgres://u@h/painapp?options=-c%20statement_timeout%3D5000")
     assert db["OPTIONS"]["options"] == (
-        "-c jit=off -c random_page_cost=1.1 -c statement_timeout=5000")
+        "-c jit=off -c random_page_cost=1.1 -c statement_timeout=5000"
+    )
 
 
 def test_it_reads_an_ipv6_host_and_the_pgsql_scheme():
@@ -36,8 +39,10 @@ def test_it_reads_an_ipv6_host_and_the_pgsql_scheme():
     assert db["ENGINE"] == "django.db.backends.postgresql"
 
 
-@pytest.mark.parametrize("url", ["sqlite:///db.sqlite3", "mysql://u:p@h/painapp",
-                                 "postgis://u@h/painapp", "redis://h:6379/0"])
+@pytest.mark.parametrize(
+    "url",
+    ["sqlite:///db.sqlite3", "mysql://u:p@h/painapp", "postgis://u@h/painapp", "redis://h:6379/0"],
+)
 def test_it_refuses_every_other_database_naming_the_variable(url):
     with pytest.raises(ImproperlyConfigured, match=r"DATABASE_URL scheme '\w+' is not supported"):
         database_from_url(url)

@@ -20,16 +20,18 @@ def at(hours: float, day: datetime = DAY) -> time_machine.travel:
 
 
 def raise_routine(enrollment, kind=Alert.Kind.FEAR_HIGH, source="checkin:1"):
-    return alert_raise(enrollment=enrollment, kind=kind, severity=Alert.Severity.ROUTINE,
-                       source=source)
+    return alert_raise(
+        enrollment=enrollment, kind=kind, severity=Alert.Severity.ROUTINE, source=source
+    )
 
 
 def digests_for(mailoutbox, user):
     return [m for m in mailoutbox if m.to == [user.email]]
 
 
-def test_it_sends_one_digest_with_the_counts_and_no_health_data(cast, enrollment,
-                                                                other_enrollment, mailoutbox):
+def test_it_sends_one_digest_with_the_counts_and_no_health_data(
+    cast, enrollment, other_enrollment, mailoutbox
+):
     with at(-12):  # yesterday 12:00 UTC
         raise_routine(enrollment, Alert.Kind.FEAR_HIGH, "checkin:1")
         raise_routine(enrollment, Alert.Kind.PAIN_UP, "checkin:2")
@@ -83,8 +85,9 @@ def test_it_sends_at_most_one_digest_a_day(cast, enrollment, mailoutbox):
     assert second.subject == "Your painapp summary: 1 new alert"
 
 
-def test_it_waits_for_seven_in_the_clinicians_own_time_zone(cast, enrollment,
-                                                            other_enrollment, mailoutbox):
+def test_it_waits_for_seven_in_the_clinicians_own_time_zone(
+    cast, enrollment, other_enrollment, mailoutbox
+):
     cast.clinician.timezone = "America/New_York"
     cast.clinician.save()
     cast.other_clinician.timezone = "Asia/Tokyo"
@@ -111,8 +114,7 @@ def test_it_waits_for_seven_in_the_clinicians_own_time_zone(cast, enrollment,
     assert len(mailoutbox) == 2
 
 
-def test_it_sends_a_recorded_digest_once_even_if_the_task_runs_twice(cast, enrollment,
-                                                                     mailoutbox):
+def test_it_sends_a_recorded_digest_once_even_if_the_task_runs_twice(cast, enrollment, mailoutbox):
     with at(-1):
         raise_routine(enrollment)
     with at(7.1):

@@ -133,18 +133,39 @@ def context_files(rules) -> list[str]:
 
 def test_the_build_context_leaves_out_what_the_image_must_not_hold():
     rules = ignore_rules()
-    for path in (".venv/bin/python", "venv/lib/x.py", "var/postgres/PG_VERSION",
-                 "var/mail/20261206-a.log", "node_modules/htmx.org/package.json", ".git",
-                 ".git/HEAD", "test-artifacts/shot.png", "bench/results/latest.md",
-                 "bench/data/x.csv", "tests/test_x.py", "staticfiles/staticfiles.json",
-                 ".env", ".env.production", "painapp/__pycache__/settings.cpython-311.pyc",
-                 "painapp.egg-info/PKG-INFO", ".mypy_cache/3.11/x.json"):
+    for path in (
+        ".venv/bin/python",
+        "venv/lib/x.py",
+        "var/postgres/PG_VERSION",
+        "var/mail/20261206-a.log",
+        "node_modules/htmx.org/package.json",
+        ".git",
+        ".git/HEAD",
+        "test-artifacts/shot.png",
+        "bench/results/latest.md",
+        "bench/data/x.csv",
+        "tests/test_x.py",
+        "staticfiles/staticfiles.json",
+        ".env",
+        ".env.production",
+        "painapp/__pycache__/settings.cpython-311.pyc",
+        "painapp.egg-info/PKG-INFO",
+        ".mypy_cache/3.11/x.json",
+    ):
         assert ignored(path, rules), path
-    for path in ("manage.py", "painapp/settings.py", "static/css/app.css",
-                 "static/vendor/htmx-2.0.11.min.js", "templates/base.html",
-                 "programs/content/prt-back-8wk/program.yml", "requirements/runtime.txt",
-                 "docker/web.sh", "docker/migrate.sh", "docker/healthcheck.py",
-                 "pyproject.toml"):
+    for path in (
+        "manage.py",
+        "painapp/settings.py",
+        "static/css/app.css",
+        "static/vendor/htmx-2.0.11.min.js",
+        "templates/base.html",
+        "programs/content/prt-back-8wk/program.yml",
+        "requirements/runtime.txt",
+        "docker/web.sh",
+        "docker/migrate.sh",
+        "docker/healthcheck.py",
+        "pyproject.toml",
+    ):
         assert not ignored(path, rules), path
 
 
@@ -152,8 +173,9 @@ def test_dependencies_are_installed_before_the_source_is_copied_and_not_as_root(
     steps = instructions((ROOT / "Dockerfile").read_text())
     names = [(s.name, s.args) for s in steps]
     install = next(i for i, (n, a) in enumerate(names) if n == "RUN" and "--require-hashes" in a)
-    source = next(i for i, (n, a) in enumerate(names)
-                  if n == "COPY" and a.split()[-2:] == [".", "."])
+    source = next(
+        i for i, (n, a) in enumerate(names) if n == "COPY" and a.split()[-2:] == [".", "."]
+    )
     copied_before = [a for n, a in names[:install] if n == "COPY"]
     assert copied_before == ["requirements/runtime.txt requirements/runtime.txt"]
     assert install < source
@@ -176,16 +198,22 @@ class Image:
 
     def map_paths(self, text: str, workdirs: list[str]) -> str:
         for container_path in workdirs:
-            text = re.sub(rf"(?<![\w/.-]){re.escape(container_path)}(?=/|:|\s|$)",
-                          str(self.path(container_path)), text)
+            text = re.sub(
+                rf"(?<![\w/.-]){re.escape(container_path)}(?=/|:|\s|$)",
+                str(self.path(container_path)),
+                text,
+            )
         return text
 
 
 def replay(dockerfile: Path, root: Path, venv: Path) -> Image:
-    env = {"PATH": f"{venv / 'bin'}:/usr/local/bin:/usr/bin:/bin", "HOME": os.environ["HOME"],
-           "LANG": "C.UTF-8",
-           # How this machine reaches the package registry (mirrors, certificates).
-           **{k: v for k, v in os.environ.items() if k.startswith("PIP_")}}
+    env = {
+        "PATH": f"{venv / 'bin'}:/usr/local/bin:/usr/bin:/bin",
+        "HOME": os.environ["HOME"],
+        "LANG": "C.UTF-8",
+        # How this machine reaches the package registry (mirrors, certificates).
+        **{k: v for k, v in os.environ.items() if k.startswith("PIP_")},
+    }
     image = Image(root=root, env=env, workdir=root)
     workdirs: list[str] = []
     rules = ignore_rules()
@@ -223,9 +251,14 @@ def replay(dockerfile: Path, root: Path, venv: Path) -> Image:
             if command.split()[0] in USER_SETUP:
                 image.skipped.append(command)
                 continue
-            result = subprocess.run(["sh", "-c", image.map_paths(command, workdirs)],
-                                    cwd=image.workdir, env=image.env, capture_output=True,
-                                    text=True, timeout=900)
+            result = subprocess.run(
+                ["sh", "-c", image.map_paths(command, workdirs)],
+                cwd=image.workdir,
+                env=image.env,
+                capture_output=True,
+                text=True,
+                timeout=900,
+            )
             assert result.returncode == 0, f"RUN {command}\n{result.stdout}\n{result.stderr}"
         elif step.name == "CMD":
             image.cmd = json.loads(step.args)
@@ -265,8 +298,9 @@ def compose() -> dict:
 
 
 def get(port: int, path: str, *, source: str = "127.0.0.1", **headers: str):
-    connection = http.client.HTTPConnection("127.0.0.1", port, timeout=30,
-                                            source_address=(source, 0))
+    connection = http.client.HTTPConnection(
+        "127.0.0.1", port, timeout=30, source_address=(source, 0)
+    )
     connection.request("GET", path, headers={"Host": HOST, **headers})
     response = connection.getresponse()
     body = response.read()
@@ -282,18 +316,34 @@ def test_the_image_migrates_then_serves_pages_with_static_files(image, fresh_dat
     assert (app / "staticfiles" / "staticfiles.json").exists()
 
     port = free_port()
-    runtime = {**image.env, "DEBUG": "false", "SECRET_KEY": "image-test-" + "k" * 60,
-               "ALLOWED_HOSTS": HOST, "SITE_URL": f"https://{HOST}",
-               "TRUSTED_PROXIES": "127.0.0.1/32", "DATABASE_URL": fresh_database,
-               "REDIS_URL": os.environ.get("REDIS_URL", "redis://127.0.0.1:6379/14"),
-               "EMAIL_HOST": "mail.invalid", "WEB_CONCURRENCY": "1", "PORT": str(port)}
+    runtime = {
+        **image.env,
+        "DEBUG": "false",
+        "SECRET_KEY": "image-test-" + "k" * 60,
+        "ALLOWED_HOSTS": HOST,
+        "SITE_URL": f"https://{HOST}",
+        "TRUSTED_PROXIES": "127.0.0.1/32",
+        "DATABASE_URL": fresh_database,
+        "REDIS_URL": os.environ.get("REDIS_URL", "redis://127.0.0.1:6379/14"),
+        "EMAIL_HOST": "mail.invalid",
+        "WEB_CONCURRENCY": "1",
+        "PORT": str(port),
+    }
     migrate = compose()["services"]["migrate"]["command"]
-    result = subprocess.run(migrate, cwd=app, env=runtime, capture_output=True, text=True,
-                            timeout=600)
+    result = subprocess.run(
+        migrate, cwd=app, env=runtime, capture_output=True, text=True, timeout=600
+    )
     assert result.returncode == 0, result.stdout + result.stderr
 
-    server = subprocess.Popen(image.cmd, cwd=app, env=runtime, stdout=subprocess.PIPE,
-                              stderr=subprocess.STDOUT, text=True, start_new_session=True)
+    server = subprocess.Popen(
+        image.cmd,
+        cwd=app,
+        env=runtime,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.STDOUT,
+        text=True,
+        start_new_session=True,
+    )
     try:
         deadline = time.monotonic() + 60
         while True:
@@ -315,15 +365,17 @@ def test_the_image_migrates_then_serves_pages_with_static_files(image, fresh_dat
         assert status == 200 and headers["Content-Type"].startswith("text/css")
 
         # Anyone else who reaches the port claims HTTPS in vain: sent to https://.
-        status, headers, _ = get(port, "/accounts/login/", source="127.0.0.2",
-                                 **{"X-Forwarded-Proto": "https"})
+        status, headers, _ = get(
+            port, "/accounts/login/", source="127.0.0.2", **{"X-Forwarded-Proto": "https"}
+        )
         assert (status, headers["Location"]) == (301, f"https://{HOST}/accounts/login/")
 
         # The web container's healthcheck, as compose runs it, in the container.
         probe = compose()["services"]["web"]["healthcheck"]["test"]
         assert probe[0] == "CMD"
-        result = subprocess.run(probe[1:], cwd=app, env=runtime, capture_output=True,
-                                text=True, timeout=60)
+        result = subprocess.run(
+            probe[1:], cwd=app, env=runtime, capture_output=True, text=True, timeout=60
+        )
         assert result.returncode == 0, result.stdout + result.stderr
         assert result.stdout.startswith("200 ")
     finally:

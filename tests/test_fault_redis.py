@@ -36,16 +36,25 @@ def test_a_checkin_survives_redis_being_down(transactional_db, cast, settings, t
     proxied = f"redis://127.0.0.1:{proxy.port}{redis_url.path}"
     mail_dir = tmp_path / "mail"
     mail_dir.mkdir()
-    mail = {"TEST_EMAIL_BACKEND": "django.core.mail.backends.filebased.EmailBackend",
-            "EMAIL_FILE_PATH": str(mail_dir)}
+    mail = {
+        "TEST_EMAIL_BACKEND": "django.core.mail.backends.filebased.EmailBackend",
+        "EMAIL_FILE_PATH": str(mail_dir),
+    }
     server = AppServer(subprocess_env(REDIS_URL=proxied, ALLOWED_HOSTS="127.0.0.1", **mail))
     worker = None
     try:
         web = requests.Session()
         page = web.get(f"{server.url}/accounts/login/", timeout=10)
-        web.post(f"{server.url}/accounts/login/", timeout=10, data={
-            "login": cast.patient.email, "password": PASSWORD, "csrfmiddlewaretoken":
-            csrf(page.text)}, headers={"Referer": f"{server.url}/accounts/login/"})
+        web.post(
+            f"{server.url}/accounts/login/",
+            timeout=10,
+            data={
+                "login": cast.patient.email,
+                "password": PASSWORD,
+                "csrfmiddlewaretoken": csrf(page.text),
+            },
+            headers={"Referer": f"{server.url}/accounts/login/"},
+        )
         url = f"{server.url}/checkin/{baseline.pk}/"
         form = web.get(url, timeout=10)
         assert form.status_code == 200
@@ -60,8 +69,7 @@ def test_a_checkin_survives_redis_being_down(transactional_db, cast, settings, t
         assert "emergency" in done.text.lower()  # crisis resources shown at once
         baseline.refresh_from_db()
         assert baseline.status == CheckIn.Status.COMPLETED
-        assert Response.objects.filter(checkin=baseline).count() == len(
-            baseline.instrument_keys)
+        assert Response.objects.filter(checkin=baseline).count() == len(baseline.instrument_keys)
         alert = Alert.objects.get(kind="self_harm")
         pending = OutboxTask.objects.get(task="tracking.tasks_alerts.send_alert_email")
         assert pending.done_at is None and pending.enqueued_at is None

@@ -126,8 +126,10 @@ def test_a_worker_killed_after_the_server_accepted_causes_one_duplicate_not_more
         second = start_worker("rescuer", **env)
         Delivery.objects.filter(pk=delivery.pk).update(claimed_at=timezone.now() - DEAD_AFTER)
         assert requeue_stale_deliveries(timezone.now()) == 1
-        wait_for(lambda: Delivery.objects.get(pk=delivery.pk).status == "sent",
-                 message="the rescuer to send it")
+        wait_for(
+            lambda: Delivery.objects.get(pk=delivery.pk).status == "sent",
+            message="the rescuer to send it",
+        )
         assert requeue_stale_deliveries(timezone.now()) == 0
         assert deliver(delivery.pk) == "sent"
     finally:

@@ -26,8 +26,11 @@ def _stored(enrollment) -> dict[int, dict | None]:
 
 
 def _from_responses(checkin_id: int) -> dict:
-    return figures_of(Response.objects.filter(checkin_id=checkin_id).order_by("pk")
-                      .values_list("instrument_key", "scores", "answers"))
+    return figures_of(
+        Response.objects.filter(checkin_id=checkin_id)
+        .order_by("pk")
+        .values_list("instrument_key", "scores", "answers")
+    )
 
 
 def test_recording_a_check_in_writes_its_figures(enrollment):
@@ -56,28 +59,41 @@ def test_the_recompute_gives_what_recording_wrote(enrollment):
     assert sum(f is not None for f in recorded.values()) == 3
 
 
-@pytest.mark.parametrize("answers, short", [
-    ({"phq1": 2, "phq2": 3}, {"phq": 5}),
-    ({"phq1": 2.5, "phq2": 3}, {}),  # not whole numbers: no short form
-    ({"phq1": "2", "phq2": 3}, {}),
-    ({"phq1": True, "phq2": 1}, {}),
-    ({"phq1": 1}, {}),
-    ({}, {}),
-])
+@pytest.mark.parametrize(
+    "answers, short",
+    [
+        ({"phq1": 2, "phq2": 3}, {"phq": 5}),
+        ({"phq1": 2.5, "phq2": 3}, {}),  # not whole numbers: no short form
+        ({"phq1": "2", "phq2": 3}, {}),
+        ({"phq1": True, "phq2": 1}, {}),
+        ({"phq1": 1}, {}),
+        ({}, {}),
+    ],
+)
 def test_the_recompute_reads_odd_answers_as_python_does(enrollment, answers, short):
     """Responses written directly (the demo, the bench, imports) are recomputed by one
     SQL statement: it must agree with figures_of, odd values included."""
     slots = _history(enrollment, 2)
     checkin = slots["baseline"]
     instruments = current_instruments(["phq2", "pain_avg"], enrollment.practice_id)
-    Response.objects.create(checkin=checkin, instrument=instruments["phq2"],
-                            instrument_key="phq2", instrument_version=1, answers=answers,
-                            scores={"total": 5, "band": "Positive screen"},
-                            created_at=checkin.opens_at)
-    Response.objects.create(checkin=checkin, instrument=instruments["pain_avg"],
-                            instrument_key="pain_avg", instrument_version=1,
-                            answers={"pain_avg": 4}, scores={"total": 4},
-                            created_at=checkin.opens_at)
+    Response.objects.create(
+        checkin=checkin,
+        instrument=instruments["phq2"],
+        instrument_key="phq2",
+        instrument_version=1,
+        answers=answers,
+        scores={"total": 5, "band": "Positive screen"},
+        created_at=checkin.opens_at,
+    )
+    Response.objects.create(
+        checkin=checkin,
+        instrument=instruments["pain_avg"],
+        instrument_key="pain_avg",
+        instrument_version=1,
+        answers={"pain_avg": 4},
+        scores={"total": 4},
+        created_at=checkin.opens_at,
+    )
     figures_refresh(enrollment_ids=[enrollment.pk])
     stored = _stored(enrollment)[checkin.pk]
     assert stored == _from_responses(checkin.pk)

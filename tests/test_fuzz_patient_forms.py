@@ -19,15 +19,39 @@ junk = st.one_of(
     st.text(max_size=40),
     st.integers(-1000, 1000).map(str),
     st.floats(allow_nan=True, allow_infinity=True).map(str),
-    st.sampled_from(["", " ", "0", "5", "10", "11", "-1", "1e3", "٣", "NaN", "\x00",
-                     "<script>alert(1)</script>", "=HYPERLINK(\"x\")", "'; DROP TABLE x;--",
-                     "a" * 6000, "09:00", "25:61", "2026-02-30", "Europe/London", "Mars/Base"]),
+    st.sampled_from(
+        [
+            "",
+            " ",
+            "0",
+            "5",
+            "10",
+            "11",
+            "-1",
+            "1e3",
+            "٣",
+            "NaN",
+            "\x00",
+            "<script>alert(1)</script>",
+            '=HYPERLINK("x")',
+            "'; DROP TABLE x;--",
+            "a" * 6000,
+            "09:00",
+            "25:61",
+            "2026-02-30",
+            "Europe/London",
+            "Mars/Base",
+        ]
+    ),
 )
 
 
 def tables_snapshot() -> dict[str, int]:
-    return {m._meta.label: m.objects.count()
-            for app in ("programs", "tracking") for m in apps.get_app_config(app).get_models()}
+    return {
+        m._meta.label: m.objects.count()
+        for app in ("programs", "tracking")
+        for m in apps.get_app_config(app).get_models()
+    }
 
 
 def post_and_check(client, url, data, expect_success_codes=(302,)):
@@ -46,20 +70,46 @@ FIELDS = {
     "reflection": ["text"],
     "attribution": ["cause_1", "category_1", "cause_2", "category_2", "cause_3", "category_3"],
     "evidence": ["checked", "text"],
-    "practice_save": ["client_token", "duration_seconds", "pain_before", "threat_before",
-                      "sensations", "pain_after", "threat_after", "note"],
+    "practice_save": [
+        "client_token",
+        "duration_seconds",
+        "pain_before",
+        "threat_before",
+        "sensations",
+        "pain_after",
+        "threat_after",
+        "note",
+    ],
     "fear_create": ["label", "harm_rating"],
-    "exposure_plan": ["fear_item", "activity", "predicted_pain", "predicted_harm",
-                      "expectation"],
+    "exposure_plan": ["fear_item", "activity", "predicted_pain", "predicted_harm", "expectation"],
     "exposure_done": ["actual_pain", "actual_harm", "fear_after", "note"],
     "fear_edit": ["label", "harm_rating"],
-    "reminder_settings": ["paused", "practice_enabled", "practice_time", "practice_days",
-                          "checkin_enabled", "quiet_start", "quiet_end", "email_enabled",
-                          "in_app_enabled", "sms_enabled", "phone",
-                          # mass assignment: none of these may change anything
-                          "enrollment", "unsubscribed_at", "practice", "is_staff"],
-    "onboarding_settings": ["timezone", "practice_time", "checkin_weekday", "practice",
-                            "clinician", "role"],
+    "reminder_settings": [
+        "paused",
+        "practice_enabled",
+        "practice_time",
+        "practice_days",
+        "checkin_enabled",
+        "quiet_start",
+        "quiet_end",
+        "email_enabled",
+        "in_app_enabled",
+        "sms_enabled",
+        "phone",
+        # mass assignment: none of these may change anything
+        "enrollment",
+        "unsubscribed_at",
+        "practice",
+        "is_staff",
+    ],
+    "onboarding_settings": [
+        "timezone",
+        "practice_time",
+        "checkin_weekday",
+        "practice",
+        "clinician",
+        "role",
+    ],
 }
 
 
@@ -70,18 +120,19 @@ def form_data(name):
 @pytest.fixture
 def setup(client, cast, enrollment):
     client.force_login(cast.patient)
-    weeks = {w.number: w for w in enrollment.program_version.weeks.prefetch_related(
-        "activities")}
+    weeks = {w.number: w for w in enrollment.program_version.weeks.prefetch_related("activities")}
     enrollment.unlocked_through_week = 3
     enrollment.save()
 
     def slug(week, kind):
         return next(a.slug for a in weeks[week].activities.all() if a.kind == kind)
 
-    fear = FearItem.objects.create(enrollment=enrollment, label="Bending", harm_rating=50,
-                                   first_rating=50)
-    exposure = Exposure.objects.create(enrollment=enrollment, fear_item=fear, activity="Bend",
-                                       predicted_pain=5, predicted_harm=50)
+    fear = FearItem.objects.create(
+        enrollment=enrollment, label="Bending", harm_rating=50, first_rating=50
+    )
+    exposure = Exposure.objects.create(
+        enrollment=enrollment, fear_item=fear, activity="Bend", predicted_pain=5, predicted_harm=50
+    )
     from tracking.reminders.schedules import preferences_for
 
     preferences_for(enrollment)  # the defaults exist before the patient edits them
@@ -98,9 +149,12 @@ def setup(client, cast, enrollment):
     }
 
 
-COMMON = settings(max_examples=EXAMPLES, deadline=None, database=None,
-                  suppress_health_check=[HealthCheck.function_scoped_fixture,
-                                         HealthCheck.too_slow])
+COMMON = settings(
+    max_examples=EXAMPLES,
+    deadline=None,
+    database=None,
+    suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow],
+)
 
 
 @pytest.mark.parametrize("name", [n for n in FIELDS if n != "onboarding_settings"])
@@ -110,8 +164,14 @@ def test_patient_forms_survive_random_input(client, setup, name):
     @COMMON
     @given(data=form_data(name))
     def run(data):
-        post_and_check(client, url, data, expect_success_codes=(200, 302)
-                       if name in ("practice_save", "fear_edit", "exposure_done") else (302,))
+        post_and_check(
+            client,
+            url,
+            data,
+            expect_success_codes=(200, 302)
+            if name in ("practice_save", "fear_edit", "exposure_done")
+            else (302,),
+        )
 
     run()
 
@@ -119,8 +179,9 @@ def test_patient_forms_survive_random_input(client, setup, name):
 def test_onboarding_settings_survive_random_input(client, cast, program_version):
     from tests.factories import make_enrollment
 
-    enrollment = make_enrollment(cast.patient, cast.clinician, cast.practice,
-                                 version=program_version, onboarded=False)
+    enrollment = make_enrollment(
+        cast.patient, cast.clinician, cast.practice, version=program_version, onboarded=False
+    )
     enrollment.consented_at = enrollment.created_at
     enrollment.save()
     client.force_login(cast.patient)
@@ -143,16 +204,18 @@ def test_the_checkin_form_survives_random_input(client, cast, program_version):
     from tests.factories import make_enrollment
     from tracking.checkins.forms import SEP
 
-    enrollment = make_enrollment(cast.patient, cast.clinician, cast.practice,
-                                 version=program_version, days_ago=0)
+    enrollment = make_enrollment(
+        cast.patient, cast.clinician, cast.practice, version=program_version, days_ago=0
+    )
     checkin = schedule_from_start(enrollment)["baseline"]
     from tracking.instruments.registry import sync_shipped
 
     sync_shipped()  # the shipped questionnaires are stored before anyone answers
     client.force_login(cast.patient)
     url = reverse("checkin_detail", args=[checkin.pk])
-    names = ["action"] + [f"{key}{SEP}{item['key']}" for key in checkin.instrument_keys
-                          for item in items(key)]
+    names = ["action"] + [
+        f"{key}{SEP}{item['key']}" for key in checkin.instrument_keys for item in items(key)
+    ]
     values = st.one_of(junk, st.sampled_from(["submit", "save", "0", "1", "2", "3"]))
 
     @COMMON

@@ -16,9 +16,11 @@ def test_it_needs_no_login_and_shows_the_default_numbers(client, db):
 
 def test_it_shows_a_patient_their_own_practices_numbers(client, cast):
     PracticeSettings.objects.create(
-        practice=cast.practice, crisis_resources_md="Call **Riverside Crisis Team** on 0800 123")
-    PracticeSettings.objects.create(practice=cast.other_practice,
-                                    crisis_resources_md="Call Elsewhere Line on 0800 999")
+        practice=cast.practice, crisis_resources_md="Call **Riverside Crisis Team** on 0800 123"
+    )
+    PracticeSettings.objects.create(
+        practice=cast.other_practice, crisis_resources_md="Call Elsewhere Line on 0800 999"
+    )
     client.force_login(cast.patient)
     body = client.get(reverse("get_help")).content.decode()
     assert "<strong>Riverside Crisis Team</strong> on 0800 123" in body

@@ -42,9 +42,11 @@ def test_readiness_is_ok_when_everything_answers_and_the_sweep_just_ran(client, 
     heartbeat_record(REMINDERS)
     status, body = ready(client)
     assert status == 200
-    assert body == {"status": "ok", "checks": {"database": "ok", "broker": "ok"},
-                    "reminders": {"status": "ok", "last_ran_minutes_ago": 0,
-                                  "stale_after_minutes": 10}}
+    assert body == {
+        "status": "ok",
+        "checks": {"database": "ok", "broker": "ok"},
+        "reminders": {"status": "ok", "last_ran_minutes_ago": 0, "stale_after_minutes": 10},
+    }
 
 
 def test_readiness_names_the_broker_when_redis_is_unreachable(client, db, settings):
@@ -62,9 +64,13 @@ def test_readiness_names_the_broker_when_redis_is_unreachable(client, db, settin
 def test_readiness_names_the_database_when_postgres_is_unreachable(transactional_db, settings):
     db = settings.DATABASES["default"]
     proxy = TcpProxy(int(db["PORT"] or 5432)).start()
-    server = AppServer(subprocess_env(
-        DATABASE_URL=f"postgres://{db['USER']}@127.0.0.1:{proxy.port}/{db['NAME']}",
-        DJANGO_SETTINGS_MODULE="painapp.settings_test", ALLOWED_HOSTS="127.0.0.1"))
+    server = AppServer(
+        subprocess_env(
+            DATABASE_URL=f"postgres://{db['USER']}@127.0.0.1:{proxy.port}/{db['NAME']}",
+            DJANGO_SETTINGS_MODULE="painapp.settings_test",
+            ALLOWED_HOSTS="127.0.0.1",
+        )
+    )
     try:
         import requests
 
@@ -103,8 +109,11 @@ def test_readiness_says_degraded_when_the_sweep_has_not_run_for_too_long(client,
     # Still 200: a stopped beat must not take the web out of the load balancer.
     assert status == 200
     assert body["status"] == "degraded"
-    assert body["reminders"] == {"status": "stale", "last_ran_minutes_ago": 11,
-                                 "stale_after_minutes": 10}
+    assert body["reminders"] == {
+        "status": "stale",
+        "last_ran_minutes_ago": 11,
+        "stale_after_minutes": 10,
+    }
 
 
 def test_readiness_says_degraded_before_the_sweep_ever_ran(client, db):

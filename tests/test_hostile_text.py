@@ -91,7 +91,7 @@ EXCLUDED = {
     "tracking.CheckIn.slot": "generated slot names",
     "tracking.CheckIn.instrument_keys": "keys from the program's check-in config",
     "tracking.CheckIn.figures": "derived from the scores (tracking.figures): totals, band "
-                                "labels of shipped instruments and sums of two answers",
+    "labels of shipped instruments and sums of two answers",
     "tracking.Response.instrument_key": "a slug",
     "tracking.Response.scores": "numbers, and band labels of shipped instruments",
     "tracking.ReminderPreferences.practice_days": "weekday numbers",

@@ -44,18 +44,30 @@ def with_every_kind_of_timestamp(cast, data: dict) -> None:
     in-app notification; and a second rung with an exposure (each written as the app
     writes it)."""
     enrollment = Enrollment.objects.get(pk=data["_enrollment"])
-    practice_session_record(enrollment=enrollment, client_token=uuid.uuid4(), pain_before=6,
-                            threat_before=5, pain_after=4, threat_after=3)
-    exposure_complete(exposure=Exposure.objects.get(pk=data["exposure_detail"]["pk"]),
-                      actual_pain=3, actual_harm=10, fear_after=30)
+    practice_session_record(
+        enrollment=enrollment,
+        client_token=uuid.uuid4(),
+        pain_before=6,
+        threat_before=5,
+        pain_after=4,
+        threat_after=3,
+    )
+    exposure_complete(
+        exposure=Exposure.objects.get(pk=data["exposure_detail"]["pk"]),
+        actual_pain=3,
+        actual_harm=10,
+        fear_after=30,
+    )
     # A second rung with its own exposure: each rung lists its exposures in a region.
     rung = fear_item_create(enrollment=enrollment, label="Carry the shopping", harm_rating=60)
-    exposure_create(enrollment=enrollment, fear_item=rung, activity="", predicted_pain=5,
-                    predicted_harm=60)
+    exposure_create(
+        enrollment=enrollment, fear_item=rung, activity="", predicted_pain=5, predicted_harm=60
+    )
     clinician_note_create(enrollment=enrollment, author=cast.clinician, body="Called today.")
     record_at_open(CheckIn.objects.get(pk=data["checkin_detail"]["pk"]))
-    Notification.objects.create(user=cast.patient, title="Time for a few minutes of practice",
-                                url=reverse("practice"))
+    Notification.objects.create(
+        user=cast.patient, title="Time for a few minutes of practice", url=reverse("practice")
+    )
 
 
 def matrix_pages(client, cast, data: dict) -> dict[str, bytes]:
@@ -90,15 +102,27 @@ def test_every_page_in_the_access_matrix_is_valid_html(client, cast, world, tmp_
         (tmp_path / file_name).write_bytes(html)
 
     result = subprocess.run(
-        ["java", "-jar", str(VNU), "--errors-only", "--format", "json", "--stdout",
-         *sorted(str(tmp_path / f) for f in pages)],
-        capture_output=True, text=True, timeout=180)
+        [
+            "java",
+            "-jar",
+            str(VNU),
+            "--errors-only",
+            "--format",
+            "json",
+            "--stdout",
+            *sorted(str(tmp_path / f) for f in pages),
+        ],
+        capture_output=True,
+        text=True,
+        timeout=180,
+    )
     messages = json.loads(result.stdout)["messages"]
     problems = sorted(
         f"{m.get('url', '').rsplit('/', 1)[-1]}:{m.get('lastLine')}: {m['message']}"
         f" — {m.get('extract', '').strip()[:120]}"
         for m in messages
-        if m.get("type") == "error" and not HTMX_ATTRIBUTE.search(m["message"]))
+        if m.get("type") == "error" and not HTMX_ATTRIBUTE.search(m["message"])
+    )
     assert not problems, "\n".join(problems)
 
 
@@ -107,8 +131,21 @@ class Landmarks(HTMLParser):
     or aside named by aria-label or by the text of the elements aria-labelledby names."""
 
     ROLES = {"nav": "navigation", "aside": "complementary", "section": "region"}
-    VOID = {"area", "base", "br", "col", "embed", "hr", "img", "input", "link", "meta",
-            "source", "track", "wbr"}
+    VOID = {
+        "area",
+        "base",
+        "br",
+        "col",
+        "embed",
+        "hr",
+        "img",
+        "input",
+        "link",
+        "meta",
+        "source",
+        "track",
+        "wbr",
+    }
 
     def __init__(self) -> None:
         super().__init__()
@@ -120,7 +157,8 @@ class Landmarks(HTMLParser):
         a = dict(attrs)
         role = a.get("role") or self.ROLES.get(tag)
         if role in ("region", "navigation", "complementary", "search") and (
-                a.get("aria-label") or a.get("aria-labelledby")):
+            a.get("aria-label") or a.get("aria-labelledby")
+        ):
             self.pending.append((role, a.get("aria-label") or "", a.get("aria-labelledby") or ""))
         if tag not in self.VOID:
             self.open.append((tag, a.get("id")))
@@ -138,9 +176,15 @@ class Landmarks(HTMLParser):
                 self.text[element_id].append(data)
 
     def named(self) -> list[tuple[str, str]]:
-        return [(role, " ".join((label or " ".join(
-            "".join(self.text.get(i, [])) for i in ids.split())).split()))
-            for role, label, ids in self.pending]
+        return [
+            (
+                role,
+                " ".join(
+                    (label or " ".join("".join(self.text.get(i, [])) for i in ids.split())).split()
+                ),
+            )
+            for role, label, ids in self.pending
+        ]
 
 
 def test_no_page_repeats_a_region_label(client, cast, world):  # noqa: F811
@@ -151,6 +195,9 @@ def test_no_page_repeats_a_region_label(client, cast, world):  # noqa: F811
         parser = Landmarks()
         parser.feed(html.decode())
         named = parser.named()
-        repeated += [f"{file_name}: {role} “{name}” ×{named.count((role, name))}"
-                     for role, name in sorted(set(named)) if named.count((role, name)) > 1]
+        repeated += [
+            f"{file_name}: {role} “{name}” ×{named.count((role, name))}"
+            for role, name in sorted(set(named))
+            if named.count((role, name)) > 1
+        ]
     assert not repeated, "\n".join(repeated)

@@ -36,9 +36,12 @@ def test_phq9_with_a_missing_item_has_no_total():
 
 
 def test_prorating_within_the_missing_item_allowance():
-    s = InstrumentSpec(key="x", version=1, items=[{"key": f"q{n}", "min": 0, "max": 3}
-                                                  for n in range(1, 5)],
-                       scoring={"method": "sum", "max_missing": 1})
+    s = InstrumentSpec(
+        key="x",
+        version=1,
+        items=[{"key": f"q{n}", "min": 0, "max": 3} for n in range(1, 5)],
+        scoring={"method": "sum", "max_missing": 1},
+    )
     # 3 answered, mean 2 → prorated total 8
     assert score(s, {"q1": 1, "q2": 2, "q3": 3})["total"] == 8
     assert score(s, {"q1": 1, "q2": 2})["total"] is None
@@ -46,9 +49,13 @@ def test_prorating_within_the_missing_item_allowance():
 
 def test_gad7_and_gad2():
     assert score(spec("gad7"), answers("gad", [3, 3, 2, 2, 1, 1, 3])) == {
-        "total": 15, "band": "Severe"}
+        "total": 15,
+        "band": "Severe",
+    }
     assert score(spec("gad2"), answers("gad", [1, 2])) == {
-        "total": 3, "band": "Positive screen: consider GAD-7"}
+        "total": 3,
+        "band": "Positive screen: consider GAD-7",
+    }
 
 
 def test_phq2():
@@ -84,9 +91,14 @@ def test_average_pain_band_marks_pain_free_or_nearly():
 
 def test_causes_give_a_mind_brain_score():
     s = spec("causes")
-    clean = clean_answers(s, {"cause1": {"text": "stress", "category": "stress"},
-                              "cause2": {"text": "disc", "category": "spinal"},
-                              "cause3": {"text": "learned", "category": "brain"}})
+    clean = clean_answers(
+        s,
+        {
+            "cause1": {"text": "stress", "category": "stress"},
+            "cause2": {"text": "disc", "category": "spinal"},
+            "cause3": {"text": "learned", "category": "brain"},
+        },
+    )
     assert score(s, clean) == {"total": 2}
     with pytest.raises(AnswerError) as error:
         clean_answers(s, {"cause1": {"text": "x", "category": "magic"}})

@@ -38,10 +38,17 @@ def known_patient(cast):
 def invite_patient(client, cast, email: str, name: str = TYPED_NAME):
     """Elsewhere's admin invites `email` as a patient of Elsewhere's clinician."""
     client.force_login(cast.outsider_admin)
-    return client.post(reverse("patient_invite"), {
-        "full_name": name, "email": email, "timezone": TYPED_ZONE,
-        "clinician": cast.outsider_clinician.pk,
-        "program_version": load_shipped_program().pk, "start_date": "2026-11-23"})
+    return client.post(
+        reverse("patient_invite"),
+        {
+            "full_name": name,
+            "email": email,
+            "timezone": TYPED_ZONE,
+            "clinician": cast.outsider_clinician.pk,
+            "program_version": load_shipped_program().pk,
+            "start_date": "2026-11-23",
+        },
+    )
 
 
 def link_from_last_email() -> str:
@@ -52,20 +59,22 @@ def link_from_last_email() -> str:
 def elsewhere_pages(client, cast, enrollment: Enrollment) -> dict[str, str]:
     """Every Elsewhere page that shows the invited person, as its staff see it."""
     client.force_login(cast.outsider_admin)
-    pages = {name: client.get(url).content.decode() for name, url in {
-        "invitations": reverse("invitation_list"),
-        "enrollments": reverse("admin_enrollments"),
-        "enrollment": reverse("admin_enrollment", args=[enrollment.pk]),
-        "audit": reverse("admin_audit"),
-    }.items()}
+    pages = {
+        name: client.get(url).content.decode()
+        for name, url in {
+            "invitations": reverse("invitation_list"),
+            "enrollments": reverse("admin_enrollments"),
+            "enrollment": reverse("admin_enrollment", args=[enrollment.pk]),
+            "audit": reverse("admin_audit"),
+        }.items()
+    }
     client.force_login(cast.outsider_clinician)
     pages["caseload"] = client.get(reverse("caseload")).content.decode()
     pages["patient"] = client.get(reverse("patient_detail", args=[enrollment.pk])).content.decode()
     return pages
 
 
-def test_it_shows_only_what_the_practice_typed_for_an_existing_account(
-        cast, client, known_patient):
+def test_it_shows_only_what_the_practice_typed_for_an_existing_account(cast, client, known_patient):
     assert invite_patient(client, cast, "PAT@riverside.test").status_code == 302
     enrollment = Enrollment.objects.get(practice=cast.other_practice, status="invited")
     pages = elsewhere_pages(client, cast, enrollment)
@@ -79,7 +88,8 @@ def test_it_shows_only_what_the_practice_typed_for_an_existing_account(
     known_patient.refresh_from_db()
     assert (known_patient.full_name, known_patient.timezone) == (REAL_NAME, REAL_ZONE)
     assert list(known_patient.memberships.values_list("practice_id", "is_active")) == [
-        (cast.practice.pk, True)]
+        (cast.practice.pk, True)
+    ]
 
 
 def _shape(sql: str) -> str:
@@ -118,11 +128,13 @@ def test_the_response_is_the_same_for_existing_and_new_emails(cast, client, know
 
 
 def test_an_existing_account_joins_with_its_own_password_and_keeps_its_details(
-        cast, client, known_patient):
+    cast, client, known_patient
+):
     third = make_practice("Third")
     make_member(third, Role.PATIENT, "someone@third.test")
-    former = Membership.objects.create(user=known_patient, practice=third, role=Role.PATIENT,
-                                       is_active=False)
+    former = Membership.objects.create(
+        user=known_patient, practice=third, role=Role.PATIENT, is_active=False
+    )
     invite_patient(client, cast, "pat@riverside.test")
     url = link_from_last_email()
     client.logout()
@@ -133,7 +145,10 @@ def test_an_existing_account_joins_with_its_own_password_and_keeps_its_details(
     assert known_patient.check_password(PASSWORD)
     assert (known_patient.full_name, known_patient.timezone) == (REAL_NAME, REAL_ZONE)
     assert set(known_patient.memberships.values_list("practice_id", "is_active")) == {
-        (cast.practice.pk, True), (cast.other_practice.pk, True), (third.pk, False)}
+        (cast.practice.pk, True),
+        (cast.other_practice.pk, True),
+        (third.pk, False),
+    }
     former.refresh_from_db()
     assert former.is_active is False
     # Elsewhere's enrollment is now the person's own, and only one account has the email
@@ -146,7 +161,8 @@ def test_an_existing_account_joins_with_its_own_password_and_keeps_its_details(
 
 
 def test_the_account_still_logs_in_while_an_invitation_waits_for_its_address(
-        cast, client, known_patient):
+    cast, client, known_patient
+):
     from tests.factories import form_login
 
     invite_patient(client, cast, "pat@riverside.test")
@@ -156,14 +172,14 @@ def test_the_account_still_logs_in_while_an_invitation_waits_for_its_address(
 
 
 def test_someone_else_logged_in_cannot_take_an_invitation_for_an_account(
-        cast, client, known_patient):
+    cast, client, known_patient
+):
     invite_patient(client, cast, "pat@riverside.test")
     url = link_from_last_email()
     client.force_login(cast.other_patient)
     page = client.get(url)
     assert b"Log in to accept" in page.content
-    client.post(url, {"password1": NEW_PASSWORD, "password2": NEW_PASSWORD,
-                      "timezone": "UTC"})
+    client.post(url, {"password1": NEW_PASSWORD, "password2": NEW_PASSWORD, "timezone": "UTC"})
     assert not cast.other_patient.memberships.filter(practice=cast.other_practice).exists()
     assert Invitation.objects.get(membership__practice=cast.other_practice).accepted_at is None
 
@@ -174,8 +190,7 @@ def test_a_new_address_becomes_an_account_once_accepted(cast, client):
     client.logout()
     page = client.get(url)
     assert b"Choose a password" in page.content
-    client.post(url, {"password1": NEW_PASSWORD, "password2": NEW_PASSWORD,
-                      "timezone": TYPED_ZONE})
+    client.post(url, {"password1": NEW_PASSWORD, "password2": NEW_PASSWORD, "timezone": TYPED_ZONE})
     user = User.objects.get(email="fresh@example.org", is_active=True)
     assert user.check_password(NEW_PASSWORD) and user.full_name == TYPED_NAME
     assert Enrollment.objects.get(practice=cast.other_practice).patient == user
@@ -185,25 +200,36 @@ def test_two_practices_inviting_one_new_address_end_with_one_account(cast, clien
     invite_patient(client, cast, "twice@example.org")
     elsewhere_link = link_from_last_email()
     client.force_login(cast.admin)
-    client.post(reverse("patient_invite"), {
-        "full_name": "Riverside's Name", "email": "twice@example.org", "timezone": "UTC",
-        "clinician": cast.clinician.pk, "program_version": load_shipped_program().pk,
-        "start_date": "2026-11-23"})
+    client.post(
+        reverse("patient_invite"),
+        {
+            "full_name": "Riverside's Name",
+            "email": "twice@example.org",
+            "timezone": "UTC",
+            "clinician": cast.clinician.pk,
+            "program_version": load_shipped_program().pk,
+            "start_date": "2026-11-23",
+        },
+    )
     riverside_link = link_from_last_email()
     # Riverside never sees the name Elsewhere typed, nor the other way round
     assert TYPED_NAME not in client.get(reverse("invitation_list")).content.decode()
     client.logout()
-    client.post(riverside_link, {"password1": NEW_PASSWORD, "password2": NEW_PASSWORD,
-                                 "timezone": "UTC"})
+    client.post(
+        riverside_link, {"password1": NEW_PASSWORD, "password2": NEW_PASSWORD, "timezone": "UTC"}
+    )
     client.logout()
     assert b"Log in to accept" in client.get(elsewhere_link).content
     account = User.objects.get(email="twice@example.org", is_active=True)
     client.force_login(account)
     client.post(elsewhere_link)
     assert set(account.memberships.values_list("practice_id", "is_active")) == {
-        (cast.practice.pk, True), (cast.other_practice.pk, True)}
-    assert set(Enrollment.objects.filter(patient=account).values_list("practice_id", flat=True)
-               ) == {cast.practice.pk, cast.other_practice.pk}
+        (cast.practice.pk, True),
+        (cast.other_practice.pk, True),
+    }
+    assert set(
+        Enrollment.objects.filter(patient=account).values_list("practice_id", flat=True)
+    ) == {cast.practice.pk, cast.other_practice.pk}
 
 
 # ---------------------------------------------------------------- point 2
@@ -216,21 +242,20 @@ def test_accepting_never_re_enables_a_switched_off_account(cast, client, known_p
     assert page.status_code == 403
     text = page.content.decode()
     assert "switched off" in text and "Choose a password" not in text
-    client.post(url, {"password1": NEW_PASSWORD, "password2": NEW_PASSWORD,
-                      "timezone": "UTC"})
+    client.post(url, {"password1": NEW_PASSWORD, "password2": NEW_PASSWORD, "timezone": "UTC"})
     known_patient.refresh_from_db()
     assert known_patient.is_active is False
     assert known_patient.check_password(PASSWORD)  # password untouched
     assert list(known_patient.memberships.values_list("practice_id", "is_active")) == [
-        (cast.practice.pk, True)]
+        (cast.practice.pk, True)
+    ]
     assert Invitation.objects.get(membership__practice=cast.other_practice).accepted_at is None
     # and nobody can log in with the password they tried to set
     assert client.login(email="pat@riverside.test", password=NEW_PASSWORD) is False
     assert not User.objects.filter(email="pat@riverside.test", is_active=True).exists()
 
 
-def test_a_bulk_import_treats_an_existing_account_like_a_new_address(
-        cast, client, known_patient):
+def test_a_bulk_import_treats_an_existing_account_like_a_new_address(cast, client, known_patient):
     from django.core.files.uploadedfile import SimpleUploadedFile
 
     from tracking.models import BulkImport
@@ -238,10 +263,14 @@ def test_a_bulk_import_treats_an_existing_account_like_a_new_address(
 
     load_shipped_program()
     client.force_login(cast.outsider_admin)
-    rows = ("full_name,email,clinician_email,start_date,timezone,program\n"
-            f"{TYPED_NAME},pat@riverside.test,clin@elsewhere.test,2026-11-23,{TYPED_ZONE},\n")
-    response = client.post(reverse("admin_import"), {
-        "file": SimpleUploadedFile("p.csv", rows.encode(), content_type="text/csv")})
+    rows = (
+        "full_name,email,clinician_email,start_date,timezone,program\n"
+        f"{TYPED_NAME},pat@riverside.test,clin@elsewhere.test,2026-11-23,{TYPED_ZONE},\n"
+    )
+    response = client.post(
+        reverse("admin_import"),
+        {"file": SimpleUploadedFile("p.csv", rows.encode(), content_type="text/csv")},
+    )
     record = BulkImport.objects.get(pk=int(response.url.rstrip("/").split("/")[-1]))
     assert record.rows[0]["problems"] == []
     bulk_import.bulk_import_confirm(bulk_import=record, by=cast.outsider_admin)

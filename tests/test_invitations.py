@@ -21,14 +21,23 @@ NEW_PASSWORD = "calm-river-stones-42"
 def invite(cast, client, *, role="patient", email="newbie@example.org", clinician=None):
     client.force_login(cast.admin)
     if role != "patient":
-        return client.post(reverse("invitation_create"), {
-            "full_name": "New Person", "email": email, "role": role, "timezone": "UTC"})
+        return client.post(
+            reverse("invitation_create"),
+            {"full_name": "New Person", "email": email, "role": role, "timezone": "UTC"},
+        )
     from tests.factories import load_shipped_program
 
-    return client.post(reverse("patient_invite"), {
-        "full_name": "New Person", "email": email, "timezone": "Pacific/Auckland",
-        "clinician": (clinician or cast.clinician).pk,
-        "program_version": load_shipped_program().pk, "start_date": "2026-11-23"})
+    return client.post(
+        reverse("patient_invite"),
+        {
+            "full_name": "New Person",
+            "email": email,
+            "timezone": "Pacific/Auckland",
+            "clinician": (clinician or cast.clinician).pk,
+            "program_version": load_shipped_program().pk,
+            "start_date": "2026-11-23",
+        },
+    )
 
 
 def link_from_last_email() -> str:
@@ -41,8 +50,7 @@ def path_of(url: str) -> str:
 
 
 def accept(client, url, password=NEW_PASSWORD, tz="Pacific/Auckland"):
-    return client.post(path_of(url), {"password1": password, "password2": password,
-                                      "timezone": tz})
+    return client.post(path_of(url), {"password1": password, "password2": password, "timezone": tz})
 
 
 def test_it_sends_an_invitation_email(cast, client):
@@ -163,8 +171,9 @@ def test_it_keeps_the_form_and_explains_a_password_mismatch(cast, client):
     invite(cast, client)
     url = link_from_last_email()
     client.logout()
-    response = client.post(path_of(url), {"password1": NEW_PASSWORD, "password2": "nope",
-                                          "timezone": "Europe/Paris"})
+    response = client.post(
+        path_of(url), {"password1": NEW_PASSWORD, "password2": "nope", "timezone": "Europe/Paris"}
+    )
     assert response.status_code == 200
     assert "not the same" in response.content.decode()
     assert 'value="Europe/Paris" selected' in response.content.decode()
@@ -197,9 +206,15 @@ def test_an_invitation_from_another_practice_cannot_be_resent_or_revoked(cast, c
 def test_the_list_shows_only_the_practices_invitations_with_status(cast, client):
     invite(cast, client)
     client.force_login(cast.outsider_admin)
-    client.post(reverse("invitation_create"), {
-        "full_name": "Their Clin", "email": "theirs@example.org", "role": "clinician",
-        "timezone": "UTC"})
+    client.post(
+        reverse("invitation_create"),
+        {
+            "full_name": "Their Clin",
+            "email": "theirs@example.org",
+            "role": "clinician",
+            "timezone": "UTC",
+        },
+    )
     client.get(reverse("invitation_list"))  # shows (and so clears) the outsider's message
     client.force_login(cast.admin)
     page = client.get(reverse("invitation_list")).content.decode()
@@ -209,9 +224,15 @@ def test_the_list_shows_only_the_practices_invitations_with_status(cast, client)
 
 def test_someone_with_an_account_joins_a_second_practice_with_their_own_password(cast, client):
     client.force_login(cast.outsider_admin)
-    client.post(reverse("invitation_create"), {
-        "full_name": "Dr Kim", "email": cast.clinician.email, "role": "clinician",
-        "timezone": "UTC"})
+    client.post(
+        reverse("invitation_create"),
+        {
+            "full_name": "Dr Kim",
+            "email": cast.clinician.email,
+            "role": "clinician",
+            "timezone": "UTC",
+        },
+    )
     url = link_from_last_email()
     client.logout()
     page = client.get(path_of(url))
@@ -226,9 +247,13 @@ def test_someone_with_an_account_joins_a_second_practice_with_their_own_password
 @pytest.mark.django_db
 def test_accepting_twice_at_once_spends_the_link_once(cast):
     invitation = services.invitation_create(
-        practice=cast.practice, invited_by=cast.admin,
-        request=services.InvitationRequest(email="race@example.org", full_name="R",
-                                           role=Role.CLINICIAN), send=False)
+        practice=cast.practice,
+        invited_by=cast.admin,
+        request=services.InvitationRequest(
+            email="race@example.org", full_name="R", role=Role.CLINICIAN
+        ),
+        send=False,
+    )
     services.invitation_accept(invitation=invitation, password=NEW_PASSWORD, timezone_name="UTC")
     with pytest.raises(services.InvitationUnusable):
         services.invitation_accept(invitation=invitation, password="x" * 12, timezone_name="UTC")

@@ -27,12 +27,17 @@ def test_a_changed_file_makes_a_new_version_and_enrollments_stay_on_theirs(cast,
     shutil.copytree(CONTENT_ROOT / "prt-back-8wk", folder)
     call_command("load_program", "--path", str(folder))
     v1 = ProgramVersion.objects.get()
-    enrollment = enrollment_create(patient=cast.patient, practice=cast.practice,
-                                   clinician=cast.clinician, program_version=v1,
-                                   start_date=date(2026, 1, 5))
+    enrollment = enrollment_create(
+        patient=cast.patient,
+        practice=cast.practice,
+        clinician=cast.clinician,
+        program_version=v1,
+        start_date=date(2026, 1, 5),
+    )
     lesson = folder / "week-01" / "01-how-pain-works.md"
-    lesson.write_text(lesson.read_text().replace("Pain is made by your brain",
-                                                 "Your brain makes pain", 1))
+    lesson.write_text(
+        lesson.read_text().replace("Pain is made by your brain", "Your brain makes pain", 1)
+    )
     call_command("load_program", "--path", str(folder))
     call_command("load_program", "--path", str(folder))
     program = Program.objects.get()

@@ -54,5 +54,4 @@ def test_every_pin_has_a_hash_and_both_locks_agree():
     runtime, dev = pins("runtime.txt"), pins("dev.txt")
     for lock in (runtime, dev):
         assert lock and all(hashes for _, hashes in lock.values())
-    assert {name: runtime[name][0] for name in runtime} == {
-        name: dev[name][0] for name in runtime}
+    assert {name: runtime[name][0] for name in runtime} == {name: dev[name][0] for name in runtime}

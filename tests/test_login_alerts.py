@@ -21,8 +21,9 @@ WRONG = "not-the-password-0"
 
 
 def fail(login: str, ip: str) -> None:
-    response = Client(REMOTE_ADDR=ip).post(reverse("account_login"),
-                                           {"login": login, "password": WRONG})
+    response = Client(REMOTE_ADDR=ip).post(
+        reverse("account_login"), {"login": login, "password": WRONG}
+    )
     assert response.status_code == 200
 
 
@@ -32,14 +33,18 @@ def mails_in(folder) -> list[email.message.Message]:
 
 @pytest.mark.celery_worker
 def test_the_owner_is_told_once_when_failures_cross_the_threshold(
-        transactional_db, cast, settings, tmp_path):
+    transactional_db, cast, settings, tmp_path
+):
     import redis
 
     redis.Redis.from_url(settings.CELERY_BROKER_URL).flushdb()
     mail_dir = tmp_path / "mail"
     mail_dir.mkdir()
-    worker = start_worker("alerts", TEST_EMAIL_BACKEND=(
-        "django.core.mail.backends.filebased.EmailBackend"), EMAIL_FILE_PATH=str(mail_dir))
+    worker = start_worker(
+        "alerts",
+        TEST_EMAIL_BACKEND=("django.core.mail.backends.filebased.EmailBackend"),
+        EMAIL_FILE_PATH=str(mail_dir),
+    )
     start = datetime.fromtimestamp((time.time() // 3600 + 1) * 3600 + 60, UTC)
     try:
         with time_machine.travel(start):
@@ -65,8 +70,12 @@ def test_the_owner_is_told_once_when_failures_cross_the_threshold(
     assert [m["To"] for m in sent] == [cast.patient.email]
     assert "tried to log in" in sent[0]["Subject"]
     # and the owner still logs in: failures elsewhere never lock them out
-    assert Client(REMOTE_ADDR="10.0.9.9").post(reverse("account_login"), {
-        "login": cast.patient.email, "password": PASSWORD}).status_code == 302
+    assert (
+        Client(REMOTE_ADDR="10.0.9.9")
+        .post(reverse("account_login"), {"login": cast.patient.email, "password": PASSWORD})
+        .status_code
+        == 302
+    )
 
 
 def test_the_notice_is_short_plain_and_carries_no_health_data(cast, mailoutbox):

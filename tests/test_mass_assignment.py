@@ -534,8 +534,9 @@ def test_it_writes_nothing_through_pages_without_a_form(ctx):
     for name in sorted(NO_FORM):
         # The bench's pages are a 404 for everyone here (settings.BENCH_VIEWS is off):
         # the patient posts to them like anyone else.
-        who = next((v for v in ("patient", "clinician", "admin") if EXPECTED[name][v] == OK),
-                   "patient")
+        who = next(
+            (v for v in ("patient", "clinician", "admin") if EXPECTED[name][v] == OK), "patient"
+        )
         url = reverse(name, kwargs=kwargs_for(name, routes[name], c.world))
         outcome = run(clients[who], url, Form(who, dict, []), hostile(c, set(), []), rows())
         written = {k: v for k, v in outcome["written"].items()

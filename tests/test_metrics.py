@@ -29,9 +29,11 @@ def scrape(client: Client, token: str = TOKEN) -> dict[tuple[str, tuple], float]
     response = client.get("/metrics", HTTP_AUTHORIZATION=f"Bearer {token}")
     assert response.status_code == 200, response.status_code
     assert response["Content-Type"].startswith("text/plain")
-    return {(sample.name, tuple(sorted(sample.labels.items()))): sample.value
-            for family in text_string_to_metric_families(response.content.decode())
-            for sample in family.samples}
+    return {
+        (sample.name, tuple(sorted(sample.labels.items()))): sample.value
+        for family in text_string_to_metric_families(response.content.decode())
+        for sample in family.samples
+    }
 
 
 def test_it_is_a_404_unless_configured_and_asked_with_the_token(client, db, settings):
@@ -43,8 +45,9 @@ def test_it_is_a_404_unless_configured_and_asked_with_the_token(client, db, sett
     assert Client().get("/metrics", HTTP_AUTHORIZATION=f"Bearer {TOKEN}").status_code == 200
 
 
-def test_it_reports_failed_deliveries_and_how_late_the_sweep_is(cast, program_version, token,
-                                                                 client):
+def test_it_reports_failed_deliveries_and_how_late_the_sweep_is(
+    cast, program_version, token, client
+):
     now = timezone.now()
     due = make_enrollment(cast.patient, cast.clinician, cast.practice, version=program_version)
     prefs = preferences_for(due)
@@ -72,8 +75,7 @@ def test_it_reports_the_tasks_waiting_in_the_broker(db, token, client, settings)
 
 def test_it_times_requests_by_view(db, token):
     client = Client()  # a fresh handler: the middleware is on once the token is set
-    before = scrape(client).get(
-        ("painapp_request_seconds_count", (("view", "account_login"),)), 0)
+    before = scrape(client).get(("painapp_request_seconds_count", (("view", "account_login"),)), 0)
     for _ in range(2):
         assert client.get("/accounts/login/").status_code == 200
     after = scrape(client)

@@ -29,8 +29,9 @@ def test_staff_without_an_authenticator_must_set_one_up_first(client, cast, role
 
 
 def test_staff_with_an_authenticator_need_the_code_at_login(client, cast):
-    response = client.post(reverse("account_login"),
-                           {"login": cast.clinician.email, "password": PASSWORD})
+    response = client.post(
+        reverse("account_login"), {"login": cast.clinician.email, "password": PASSWORD}
+    )
     assert response.url == reverse("mfa_authenticate")
     assert client.get(reverse("caseload")).status_code == 302  # not logged in yet
     wrong = client.post(reverse("mfa_authenticate"), {"code": "000000"})
@@ -45,8 +46,9 @@ def test_patients_do_not_need_it_but_may_opt_in(client, cast, enrollment):
     assert client.get(reverse("today")).status_code == 200
     enable_totp(cast.patient)
     client.logout()
-    response = client.post(reverse("account_login"),
-                           {"login": cast.patient.email, "password": PASSWORD})
+    response = client.post(
+        reverse("account_login"), {"login": cast.patient.email, "password": PASSWORD}
+    )
     assert response.url == reverse("mfa_authenticate")
 
 
@@ -75,8 +77,10 @@ def test_it_asks_the_django_admin_for_the_code_too(client, cast):
 
     root = User.objects.create_superuser(email="root@painapp.test", password=PASSWORD)
     enable_totp(root)
-    response = client.post(reverse("account_login") + "?next=/django-admin/",
-                           {"login": root.email, "password": PASSWORD})
+    response = client.post(
+        reverse("account_login") + "?next=/django-admin/",
+        {"login": root.email, "password": PASSWORD},
+    )
     assert response.url == reverse("mfa_authenticate")
     assert client.get("/django-admin/").status_code == 302  # the password alone is not enough
     response = client.post(reverse("mfa_authenticate"), {"code": totp_code()})

@@ -43,15 +43,20 @@ def test_a_clinician_needs_no_more_unless_there_is_a_practice_to_switch():
 def test_an_admin_keeps_overview_and_invitations_in_the_row():
     nav = build_nav("admin", "admin_import_upload")
     assert labels(nav.primary) == ["Overview", "Invitations"]
-    assert labels(nav.extra)[:5] == ["Clinicians", "Enrollments", "Outcomes", "Questionnaires",
-                                     "Audit trail"]
+    assert labels(nav.extra)[:5] == [
+        "Clinicians",
+        "Enrollments",
+        "Outcomes",
+        "Questionnaires",
+        "Audit trail",
+    ]
     assert nav.more and nav.more_current
     assert [i.label for i in nav.extra if i.current] == ["Enrollments"]
 
 
 # ------------------------------------------------------------------ the menu as served
 def main_menu_html(html: str) -> str:
-    return html[html.index('<nav aria-label="Main">'):html.index("</nav>")]
+    return html[html.index('<nav aria-label="Main">') : html.index("</nav>")]
 
 
 def main_menu(response) -> str:
@@ -63,15 +68,16 @@ def current_links(menu: str) -> list[tuple[str, str]]:
 
 
 def test_the_menu_marks_the_page_you_are_on_whichever_menu_was_shown_before(
-        client, cast, enrollment):
+    client, cast, enrollment
+):
     client.force_login(cast.clinician)
     detail = reverse("patient_detail", args=[enrollment.pk])
     for _ in range(2):  # each page after another page's menu
-        assert current_links(main_menu(client.get(reverse("caseload")))) == [
-            ("page", "Caseload")]
+        assert current_links(main_menu(client.get(reverse("caseload")))) == [("page", "Caseload")]
         assert current_links(main_menu(client.get(detail))) == [("true", "Caseload")]
         assert current_links(main_menu(client.get(reverse("account_change_password")))) == [
-            ("page", "Account")]
+            ("page", "Account")
+        ]
 
 
 def test_log_out_works_from_every_menu_with_that_pages_own_token(cast, db):
@@ -95,9 +101,9 @@ def test_log_out_works_from_every_menu_with_that_pages_own_token(cast, db):
 def test_switch_practice_shows_only_for_someone_in_several_practices(client, cast):
     client.force_login(cast.clinician)
     assert "Switch practice" not in main_menu(client.get(reverse("caseload")))
-    Membership.objects.create(user=cast.clinician, practice=cast.other_practice,
-                              role=Role.CLINICIAN, is_active=True)
+    Membership.objects.create(
+        user=cast.clinician, practice=cast.other_practice, role=Role.CLINICIAN, is_active=True
+    )
     menu = main_menu(client.get(reverse("caseload")))
     assert menu.count("Switch practice") == 2  # in the wide row, and under More
     assert '<details class="more" data-more>' in menu
-

@@ -21,8 +21,9 @@ def test_the_readme_demo_code_command_prints_the_current_code():
     [command] = re.findall(r"run `([^`]*demo_code)`", section)
     argv = shlex.split(command)
     assert argv[:2] == [".venv/bin/python", "manage.py"], argv
-    result = subprocess.run([sys.executable, *argv[1:]], cwd=ROOT, env=FRESH,
-                            capture_output=True, text=True, timeout=60)
+    result = subprocess.run(
+        [sys.executable, *argv[1:]], cwd=ROOT, env=FRESH, capture_output=True, text=True, timeout=60
+    )
     assert result.returncode == 0, result.stderr
     from allauth.mfa.totp.internal.auth import (
         format_hotp_value,
@@ -33,18 +34,26 @@ def test_the_readme_demo_code_command_prints_the_current_code():
     from painapp.accounts.management.commands.seed_demo import DEMO_TOTP_SECRET
 
     # The code of this 30-second step or of the one just before (the clock moved on).
-    codes = {format_hotp_value(hotp_value(DEMO_TOTP_SECRET, counter))
-             for base in yield_hotp_counters_from_time() for counter in (base, base - 1)}
+    codes = {
+        format_hotp_value(hotp_value(DEMO_TOTP_SECRET, counter))
+        for base in yield_hotp_counters_from_time()
+        for counter in (base, base - 1)
+    }
     assert result.stdout.strip() in codes
 
 
 def site_url(**env) -> str:
-    code = ("import django; django.setup(); from django.conf import settings; "
-            "print(settings.SITE_URL)")
-    result = subprocess.run([sys.executable, "-c", code], cwd=ROOT, capture_output=True,
-                            text=True, timeout=60,
-                            env={**FRESH, "DEBUG": "true",
-                                 "DJANGO_SETTINGS_MODULE": "painapp.settings", **env})
+    code = (
+        "import django; django.setup(); from django.conf import settings; print(settings.SITE_URL)"
+    )
+    result = subprocess.run(
+        [sys.executable, "-c", code],
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+        timeout=60,
+        env={**FRESH, "DEBUG": "true", "DJANGO_SETTINGS_MODULE": "painapp.settings", **env},
+    )
     assert result.returncode == 0, result.stderr
     return result.stdout.strip()
 
@@ -53,7 +62,8 @@ def test_links_in_emails_follow_the_port_bin_run_serves_on():
     assert site_url() == "http://localhost:8000"
     assert site_url(PORT="8123") == "http://localhost:8123"
     assert site_url(PORT="8123", SITE_URL="https://clinic.example.org/") == (
-        "https://clinic.example.org")
+        "https://clinic.example.org"
+    )
 
 
 def test_the_readme_documents_port():

@@ -38,8 +38,9 @@ class CapturingTransport(Transport):
 @pytest.fixture
 def sentry():
     CapturingTransport.envelopes = []
-    sentry_init("https://public@sentry.example.invalid/1", environment="test",
-                transport=CapturingTransport)
+    sentry_init(
+        "https://public@sentry.example.invalid/1", environment="test", transport=CapturingTransport
+    )
     yield CapturingTransport.envelopes
     sentry_sdk.get_client().close()
     sentry_sdk.init()  # no DSN: the SDK's hooks stay installed but send nothing
@@ -53,13 +54,25 @@ def wsgi_post(path: str, query: str, form: dict, cookies: dict, **headers) -> st
     body = urlencode({**form, "csrfmiddlewaretoken": csrf}).encode()
     cookie = "; ".join(f"{k}={v}" for k, v in {**cookies, "csrftoken": csrf}.items())
     environ = {
-        "REQUEST_METHOD": "POST", "PATH_INFO": path, "QUERY_STRING": query,
-        "SERVER_NAME": "testserver", "SERVER_PORT": "80", "HTTP_HOST": "testserver",
-        "SERVER_PROTOCOL": "HTTP/1.1", "REMOTE_ADDR": "127.0.0.1", "wsgi.url_scheme": "http",
-        "wsgi.input": io.BytesIO(body), "wsgi.errors": sys.stderr, "wsgi.version": (1, 0),
-        "wsgi.multithread": False, "wsgi.multiprocess": False, "wsgi.run_once": False,
-        "CONTENT_TYPE": "application/x-www-form-urlencoded", "CONTENT_LENGTH": str(len(body)),
-        "HTTP_COOKIE": cookie, **{f"HTTP_{k.upper()}": v for k, v in headers.items()},
+        "REQUEST_METHOD": "POST",
+        "PATH_INFO": path,
+        "QUERY_STRING": query,
+        "SERVER_NAME": "testserver",
+        "SERVER_PORT": "80",
+        "HTTP_HOST": "testserver",
+        "SERVER_PROTOCOL": "HTTP/1.1",
+        "REMOTE_ADDR": "127.0.0.1",
+        "wsgi.url_scheme": "http",
+        "wsgi.input": io.BytesIO(body),
+        "wsgi.errors": sys.stderr,
+        "wsgi.version": (1, 0),
+        "wsgi.multithread": False,
+        "wsgi.multiprocess": False,
+        "wsgi.run_once": False,
+        "CONTENT_TYPE": "application/x-www-form-urlencoded",
+        "CONTENT_LENGTH": str(len(body)),
+        "HTTP_COOKIE": cookie,
+        **{f"HTTP_{k.upper()}": v for k, v in headers.items()},
     }
     status = []
     # Like the test client: keep the test's transaction (and its data) open.
@@ -71,21 +84,28 @@ def wsgi_post(path: str, query: str, form: dict, cookies: dict, **headers) -> st
     return status[0]
 
 
-def test_an_error_in_a_view_reaches_sentry_without_patient_data(cast, enrollment, sentry,
-                                                                 monkeypatch, client):
+def test_an_error_in_a_view_reaches_sentry_without_patient_data(
+    cast, enrollment, sentry, monkeypatch, client
+):
     def broken(**kwargs):
         # What Postgres says about a duplicate row: its DETAIL quotes the values.
-        raise IntegrityError('duplicate key value violates unique constraint "fear_label"\n'
-                             f"DETAIL:  Key (label, email)=({kwargs['label']}, "
-                             f"{cast.patient.email}) already exists.")
+        raise IntegrityError(
+            'duplicate key value violates unique constraint "fear_label"\n'
+            f"DETAIL:  Key (label, email)=({kwargs['label']}, "
+            f"{cast.patient.email}) already exists."
+        )
 
     monkeypatch.setattr("programs.exposure.views.fear_item_create", broken)
     client.force_login(cast.patient)
     session = client.cookies["sessionid"].value
-    status = wsgi_post("/exposure/fears/new/", f"note={cast.patient.email}",
-                       {"label": LABEL, "harm_rating": "40"},
-                       {"sessionid": session, "tracking": "pat-cookie-value"},
-                       user_agent="Pat's phone", x_request_id="req-sentry-0001")
+    status = wsgi_post(
+        "/exposure/fears/new/",
+        f"note={cast.patient.email}",
+        {"label": LABEL, "harm_rating": "40"},
+        {"sessionid": session, "tracking": "pat-cookie-value"},
+        user_agent="Pat's phone",
+        x_request_id="req-sentry-0001",
+    )
     assert status.startswith("500")
 
     [envelope] = sentry
@@ -95,19 +115,33 @@ def test_an_error_in_a_view_reaches_sentry_without_patient_data(cast, enrollment
     [error] = [e for e in event["exception"]["values"] if e["type"] == "IntegrityError"]
     assert error["value"] == 'duplicate key value violates unique constraint "fear_label"'
     assert any(frame["function"] == "fear_create" for frame in error["stacktrace"]["frames"])
-    assert event["request"] == {"method": "POST",
-                                "url": "http://testserver/exposure/fears/new/"}
+    assert event["request"] == {"method": "POST", "url": "http://testserver/exposure/fears/new/"}
     # …and nothing about who it happened to.
-    for secret in (cast.patient.full_name, cast.patient.email, LABEL, "Ezekiel", session,
-                   "pat-cookie-value", "Pat's phone", "harm_rating", "c" * 32):
+    for secret in (
+        cast.patient.full_name,
+        cast.patient.email,
+        LABEL,
+        "Ezekiel",
+        session,
+        "pat-cookie-value",
+        "Pat's phone",
+        "harm_rating",
+        "c" * 32,
+    ):
         assert secret not in text, secret
     assert "user" not in event and "extra" not in event
     assert not any("vars" in frame for frame in error["stacktrace"]["frames"])
 
 
 def run_settings_process(code: str, **env) -> subprocess.CompletedProcess:
-    return subprocess.run([sys.executable, "-c", code], cwd=ROOT, capture_output=True,
-                          text=True, timeout=60, env=subprocess_env(**env))
+    return subprocess.run(
+        [sys.executable, "-c", code],
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+        timeout=60,
+        env=subprocess_env(**env),
+    )
 
 
 def test_json_logs_keep_the_request_id_and_the_redaction(db):
@@ -159,33 +193,56 @@ def wait_for(predicate, timeout=30):
 
 
 @pytest.mark.celery_worker
-def test_the_worker_logs_a_task_under_the_request_id_that_queued_it(transactional_db, cast,
-                                                                    settings, tmp_path):
+def test_the_worker_logs_a_task_under_the_request_id_that_queued_it(
+    transactional_db, cast, settings, tmp_path
+):
     import redis
 
     redis.Redis.from_url(settings.CELERY_BROKER_URL).flushdb()
     log = tmp_path / "worker.log"
     with log.open("w") as out:
         worker = subprocess.Popen(
-            [sys.executable, "-m", "celery", "-A", "painapp", "worker", "--pool=solo",
-             "--loglevel=INFO", "--without-gossip", "--without-mingle", "--without-heartbeat",
-             "-n", "ids@%h"],
-            cwd=ROOT, env=subprocess_env(LOG_FORMAT="json"), stdout=out,
-            stderr=subprocess.STDOUT, text=True)
+            [
+                sys.executable,
+                "-m",
+                "celery",
+                "-A",
+                "painapp",
+                "worker",
+                "--pool=solo",
+                "--loglevel=INFO",
+                "--without-gossip",
+                "--without-mingle",
+                "--without-heartbeat",
+                "-n",
+                "ids@%h",
+            ],
+            cwd=ROOT,
+            env=subprocess_env(LOG_FORMAT="json"),
+            stdout=out,
+            stderr=subprocess.STDOUT,
+            text=True,
+        )
     try:
         # Too many wrong passwords for one account: the request queues the owner's alert.
         settings.LOGIN_ALERT_FAILURES = 1
         client = Client()
-        response = client.post(reverse("account_login"),
-                               {"login": cast.patient.email, "password": "not-the-password"},
-                               HTTP_X_REQUEST_ID="req-login-0001")
+        response = client.post(
+            reverse("account_login"),
+            {"login": cast.patient.email, "password": "not-the-password"},
+            HTTP_X_REQUEST_ID="req-login-0001",
+        )
         assert response["X-Request-ID"] == "req-login-0001"
 
         def task_lines():
-            lines = [json.loads(line) for line in log.read_text().splitlines()
-                     if line.startswith("{")]
-            return [line for line in lines if line["logger"] == "celery.app.trace"
-                    and "succeeded" in line["message"]]
+            lines = [
+                json.loads(line) for line in log.read_text().splitlines() if line.startswith("{")
+            ]
+            return [
+                line
+                for line in lines
+                if line["logger"] == "celery.app.trace" and "succeeded" in line["message"]
+            ]
 
         [done] = wait_for(task_lines)
         assert done["request_id"] == "req-login-0001", done

@@ -18,16 +18,19 @@ from tracking.models import Alert, CheckIn, ReminderSchedule
 
 @pytest.fixture
 def new_enrollment(cast, program_version):
-    return make_enrollment(cast.patient, cast.clinician, cast.practice,
-                           version=program_version, onboarded=False)
+    return make_enrollment(
+        cast.patient, cast.clinician, cast.practice, version=program_version, onboarded=False
+    )
 
 
 def walk_to_screening(client):
     assert client.get(reverse("onboarding")).status_code == 200
     assert b"not a diagnosis" in client.get(reverse("onboarding_about")).content
     client.post(reverse("onboarding_consent"), {"understand": "on", "consent": "on"})
-    response = client.post(reverse("onboarding_settings"), {
-        "timezone": "America/Chicago", "practice_time": "19:30", "checkin_weekday": "3"})
+    response = client.post(
+        reverse("onboarding_settings"),
+        {"timezone": "America/Chicago", "practice_time": "19:30", "checkin_weekday": "3"},
+    )
     assert response.url == reverse("onboarding_safety")
 
 
@@ -44,7 +47,10 @@ def test_a_patient_with_no_red_flags_starts_the_program(client, cast, new_enroll
     assert response.url == reverse("today")
     event = AuditEvent.objects.get(action="screening.recorded")
     assert (event.actor, event.subject, event.object_id) == (
-        cast.patient, cast.patient, str(new_enrollment.pk))
+        cast.patient,
+        cast.patient,
+        str(new_enrollment.pk),
+    )
     new_enrollment.refresh_from_db()
     cast.patient.refresh_from_db()
     assert new_enrollment.status == "active" and new_enrollment.screening == Screening.CLEAR
@@ -67,8 +73,10 @@ def test_consent_must_be_given(client, cast, new_enrollment):
 def test_bad_settings_keep_what_was_typed(client, cast, new_enrollment):
     client.force_login(cast.patient)
     client.post(reverse("onboarding_consent"), {"understand": "on", "consent": "on"})
-    response = client.post(reverse("onboarding_settings"), {
-        "timezone": "Mars/Olympus", "practice_time": "25:99", "checkin_weekday": "2"})
+    response = client.post(
+        reverse("onboarding_settings"),
+        {"timezone": "Mars/Olympus", "practice_time": "25:99", "checkin_weekday": "2"},
+    )
     body = response.content.decode()
     assert "Pick your time zone from the list" in body
     assert "Enter a time like 09:00" in body
@@ -83,8 +91,9 @@ def test_screening_needs_an_answer(client, cast, new_enrollment):
     response = client.post(reverse("onboarding_safety"), {})
     assert "None of these apply to me" in response.content.decode()
     assert "Please tick any that apply" in response.content.decode()
-    response = client.post(reverse("onboarding_safety"),
-                           {"none_apply": "on", "red_flags": ["weight_loss"]})
+    response = client.post(
+        reverse("onboarding_safety"), {"none_apply": "on", "red_flags": ["weight_loss"]}
+    )
     assert "Please check your answers" in response.content.decode()
     new_enrollment.refresh_from_db()
     assert new_enrollment.screening == Screening.PENDING
@@ -93,8 +102,9 @@ def test_screening_needs_an_answer(client, cast, new_enrollment):
 def test_a_red_flag_holds_the_program_and_alerts_the_clinician(client, cast, new_enrollment):
     client.force_login(cast.patient)
     walk_to_screening(client)
-    response = client.post(reverse("onboarding_safety"),
-                           {"red_flags": ["bladder_bowel", "weight_loss"]})
+    response = client.post(
+        reverse("onboarding_safety"), {"red_flags": ["bladder_bowel", "weight_loss"]}
+    )
     assert response.url == reverse("safety_hold")
     page = client.get(response.url).content.decode()
     assert "Please check with a doctor first" in page
@@ -130,8 +140,9 @@ def test_finishing_onboarding_schedules_checkins_and_reminders(client, cast, new
     walk_to_screening(client)
     client.post(reverse("onboarding_safety"), {"none_apply": "on"})
     assert CheckIn.objects.filter(enrollment=new_enrollment, slot="baseline").exists()
-    assert set(ReminderSchedule.objects.filter(enrollment=new_enrollment)
-               .values_list("kind", flat=True)) == {"practice", "checkin"}
+    assert set(
+        ReminderSchedule.objects.filter(enrollment=new_enrollment).values_list("kind", flat=True)
+    ) == {"practice", "checkin"}
 
 
 # ---------------------------------------------------------------- all or nothing
@@ -140,8 +151,13 @@ def test_finishing_onboarding_schedules_checkins_and_reminders(client, cast, new
 # failure part-way (tests/db_faults) leaves nothing half-done.
 def _onboarding_state(enrollment) -> tuple:
     enrollment.refresh_from_db()
-    return (enrollment.status, enrollment.screening, enrollment.red_flags,
-            enrollment.onboarded_at, enrollment.screening_cleared_by_id)
+    return (
+        enrollment.status,
+        enrollment.screening,
+        enrollment.red_flags,
+        enrollment.onboarded_at,
+        enrollment.screening_cleared_by_id,
+    )
 
 
 def test_a_red_flag_that_cannot_alert_the_clinician_records_no_screening(cast, new_enrollment):
@@ -177,7 +193,9 @@ def test_a_hold_is_cleared_with_its_followup_or_not_at_all(cast, new_enrollment)
     assert Alert.objects.get(kind=Alert.Kind.RED_FLAG).status == Alert.Status.OPEN
     assert not CheckIn.objects.exists()
     assert set(AuditEvent.objects.values_list("action", flat=True)) == {
-        "alert.raised", "screening.recorded"}
+        "alert.raised",
+        "screening.recorded",
+    }
 
 
 def test_a_hold_cleared_from_a_stale_page_is_cleared_once(cast, new_enrollment):
@@ -194,7 +212,6 @@ def test_a_second_screening_from_another_tab_changes_nothing(cast, new_enrollmen
     stale = type(new_enrollment).objects.get(pk=new_enrollment.pk)  # not screened here
     assert screening_submit(enrollment=new_enrollment, red_flags=[]) is False
     assert screening_submit(enrollment=stale, red_flags=["weight_loss"]) is False
-    assert _onboarding_state(new_enrollment)[:3] == (
-        EnrollmentStatus.ACTIVE, Screening.CLEAR, [])
+    assert _onboarding_state(new_enrollment)[:3] == (EnrollmentStatus.ACTIVE, Screening.CLEAR, [])
     assert not Alert.objects.exists()
     assert AuditEvent.objects.filter(action="screening.recorded").count() == 1

@@ -45,17 +45,32 @@ def add_checkin(enrollment, slot: str, *, status=CheckIn.Status.COMPLETED, **tot
     kind = slot if slot in ("baseline", "end") else "weekly"
     now = timezone.now()
     checkin = CheckIn.objects.create(
-        enrollment=enrollment, slot=slot, kind=kind, due_date=now.date(), opens_at=now,
-        closes_at=now + timedelta(days=3), status=status, instrument_keys=list(totals),
-        completed_at=now if status == CheckIn.Status.COMPLETED else None)
+        enrollment=enrollment,
+        slot=slot,
+        kind=kind,
+        due_date=now.date(),
+        opens_at=now,
+        closes_at=now + timedelta(days=3),
+        status=status,
+        instrument_keys=list(totals),
+        completed_at=now if status == CheckIn.Status.COMPLETED else None,
+    )
     if status == CheckIn.Status.COMPLETED:
-        instruments = {i.key: i for i in Instrument.objects.filter(
-            key__in=totals, practice=None, is_current=True)}
+        instruments = {
+            i.key: i
+            for i in Instrument.objects.filter(key__in=totals, practice=None, is_current=True)
+        }
         Response.objects.bulk_create(
-            Response(checkin=checkin, instrument=instruments[key], instrument_key=key,
-                     instrument_version=instruments[key].version, answers={key: total},
-                     scores={"total": total})
-            for key, total in totals.items())
+            Response(
+                checkin=checkin,
+                instrument=instruments[key],
+                instrument_key=key,
+                instrument_version=instruments[key].version,
+                answers={key: total},
+                scores={"total": total},
+            )
+            for key, total in totals.items()
+        )
         summaries_refresh(enrollment_ids=[enrollment.pk])
     return checkin
 
@@ -63,8 +78,9 @@ def add_checkin(enrollment, slot: str, *, status=CheckIn.Status.COMPLETED, **tot
 def add_attributions(enrollment, *scores: int) -> None:
     start = timezone.now() - timedelta(days=60)
     for n, score in enumerate(scores):
-        Attribution.objects.create(enrollment=enrollment, mind_brain_score=score,
-                                   recorded_at=start + timedelta(days=7 * n))
+        Attribution.objects.create(
+            enrollment=enrollment, mind_brain_score=score, recorded_at=start + timedelta(days=7 * n)
+        )
     # As attribution_record keeps them.
     enrollment_figures_refresh(enrollment_ids=[enrollment.pk])
 
@@ -72,19 +88,41 @@ def add_attributions(enrollment, *scores: int) -> None:
 def add_sessions(enrollment, count: int) -> None:
     today = timezone.localdate()
     PracticeSession.objects.bulk_create(
-        PracticeSession(enrollment=enrollment, local_date=today - timedelta(days=n),
-                        pain_before=5, threat_before=5, pain_after=4, threat_after=3)
-        for n in range(count))
+        PracticeSession(
+            enrollment=enrollment,
+            local_date=today - timedelta(days=n),
+            pain_before=5,
+            threat_before=5,
+            pain_after=4,
+            threat_after=3,
+        )
+        for n in range(count)
+    )
     # As practice_session_record counts each session it creates.
     enrollment_figures_refresh(enrollment_ids=[enrollment.pk])
 
 
-def patient(cast, n: int, *, clinician=None, days_ago: int = 20, status=None,
-            onboarded: bool = True, version=None, practice=None) -> Enrollment:
+def patient(
+    cast,
+    n: int,
+    *,
+    clinician=None,
+    days_ago: int = 20,
+    status=None,
+    onboarded: bool = True,
+    version=None,
+    practice=None,
+) -> Enrollment:
     practice = practice or cast.practice
     user = make_member(practice, Role.PATIENT, f"p{n}@{practice.pk}.test")
-    enrollment = make_enrollment(user, clinician or cast.clinician, practice,
-                                 version=version, days_ago=days_ago, onboarded=onboarded)
+    enrollment = make_enrollment(
+        user,
+        clinician or cast.clinician,
+        practice,
+        version=version,
+        days_ago=days_ago,
+        onboarded=onboarded,
+    )
     if status is not None:
         enrollment.status = status
         enrollment.save()
@@ -138,8 +176,15 @@ def hand_computed(cast, program_version):
     patient(cast, 11, version=v, status=EnrollmentStatus.INVITED, onboarded=False)
     patient(cast, 12, version=v, status=EnrollmentStatus.WITHDRAWN, onboarded=False)
     # Another practice: a pain-free finisher who must not count here.
-    elsewhere = patient(cast, 13, version=v, days_ago=70, status=done,
-                        practice=cast.other_practice, clinician=cast.outsider_clinician)
+    elsewhere = patient(
+        cast,
+        13,
+        version=v,
+        days_ago=70,
+        status=done,
+        practice=cast.other_practice,
+        clinician=cast.outsider_clinician,
+    )
     add_checkin(elsewhere, "baseline", pain_avg=9, fear_movement=9)
     add_checkin(elsewhere, "end", pain_avg=0, fear_movement=0)
     add_sessions(elsewhere, 50)
@@ -163,10 +208,16 @@ def test_it_gives_the_pain_free_share_with_both_denominators(cast, hand_computed
 def test_it_counts_real_improvement_by_points_and_by_percent(cast, hand_computed):
     r = outcomes_report(OutcomeFilters(practice=cast.practice))
     # 8→1 and 6→0 drop 2+ points; 3→2 is 33% lower but only 1 point; 5→4 is neither.
-    assert (r.improved_2_points.count, r.improved_2_points.finished,
-            r.improved_2_points.enrolled) == (2, 4, 10)
-    assert (r.improved_30_percent.count, r.improved_30_percent.pct_finished,
-            r.improved_30_percent.pct_enrolled) == (3, 75, 30)
+    assert (
+        r.improved_2_points.count,
+        r.improved_2_points.finished,
+        r.improved_2_points.enrolled,
+    ) == (2, 4, 10)
+    assert (
+        r.improved_30_percent.count,
+        r.improved_30_percent.pct_finished,
+        r.improved_30_percent.pct_enrolled,
+    ) == (3, 75, 30)
 
 
 def test_it_gives_mean_changes_in_pain_fear_and_attributions(cast, hand_computed):
@@ -193,15 +244,14 @@ def test_it_filters_by_clinician_program_and_start_date(cast, hand_computed, pro
     assert (r.enrolled, r.finished, r.pain_free.count, r.improved_30_percent.count) == (2, 2, 0, 1)
 
     today = timezone.localdate()
-    r = outcomes_report(OutcomeFilters(practice=cast.practice,
-                                       date_from=today - timedelta(days=25)))
+    r = outcomes_report(
+        OutcomeFilters(practice=cast.practice, date_from=today - timedelta(days=25))
+    )
     assert (r.enrolled, r.finished, r.not_started) == (3, 0, 1)  # P6, P7, P8
-    r = outcomes_report(OutcomeFilters(practice=cast.practice,
-                                       date_to=today - timedelta(days=60)))
+    r = outcomes_report(OutcomeFilters(practice=cast.practice, date_to=today - timedelta(days=60)))
     assert (r.enrolled, r.finished) == (5, 5)
 
-    r = outcomes_report(OutcomeFilters(practice=cast.practice,
-                                       program=program_version.program))
+    r = outcomes_report(OutcomeFilters(practice=cast.practice, program=program_version.program))
     assert r.enrolled == 10
 
 
@@ -228,8 +278,9 @@ def test_it_filters_on_the_page_and_explains_bad_dates(client, cast, hand_comput
     response = client.get(reverse("admin_outcomes"), {"date_from": "2026-02-30"})
     assert response.status_code == 200
     assert "Enter a date like 2026-01-31" in response.content.decode()
-    response = client.get(reverse("admin_outcomes"),
-                          {"date_from": "2026-03-10", "date_to": "2026-03-01"})
+    response = client.get(
+        reverse("admin_outcomes"), {"date_from": "2026-03-10", "date_to": "2026-03-01"}
+    )
     assert "The end date is before the start date" in response.content.decode()
 
 
@@ -241,8 +292,12 @@ def test_it_exports_the_report_as_csv_and_records_it(client, cast, hand_computed
     rows = list(csv.reader(io.StringIO(response.content.decode("utf-8-sig"))))
     assert rows[0] == ["Measure", "Result", "Who is counted"]
     assert ["Enrolled (started the program)", "8", "all enrolled"] in rows
-    assert AuditEvent.objects.filter(action="report.exported", actor=cast.admin,
-                                     practice=cast.practice).count() == 1
+    assert (
+        AuditEvent.objects.filter(
+            action="report.exported", actor=cast.admin, practice=cast.practice
+        ).count()
+        == 1
+    )
 
 
 def test_it_is_for_admins_of_the_practice_only(client, cast, hand_computed):
@@ -271,7 +326,8 @@ def bulk_patients(cast, version, count: int, start: int = 100) -> None:
 
 @pytest.mark.parametrize("count", [5, 200])
 def test_it_computes_the_report_in_two_queries_for_5_or_200_patients(
-        cast, program_version, django_assert_num_queries, count):
+    cast, program_version, django_assert_num_queries, count
+):
     bulk_patients(cast, program_version, count)
     # The cohort's rows, and the week count of each program version among them.
     with django_assert_num_queries(2):
@@ -286,8 +342,10 @@ def test_the_page_makes_the_same_queries_for_5_or_200_patients(client, cast, pro
     for size, more in ((5, 5), (200, 195)):
         bulk_patients(cast, program_version, more, start=1000 + size)
         with CaptureQueriesContext(connection) as page:
-            response = client.get(reverse("admin_outcomes"),
-                                  {"clinician": cast.clinician.pk, "date_from": "2020-01-01"})
+            response = client.get(
+                reverse("admin_outcomes"),
+                {"clinician": cast.clinician.pk, "date_from": "2020-01-01"},
+            )
         assert response.status_code == 200
         assert f"{size} of {size} enrolled finished" in response.content.decode()
         counts[size] = [q["sql"] for q in page.captured_queries]

@@ -37,8 +37,12 @@ from tracking.models import Alert, ClinicianNote, ReminderPreferences
 # were one hand-written statement of six subqueries, issue 13 keeps one ORM path).
 # The program's week count comes from its outline, read once per process.
 OVERVIEW_QUERIES = 11
-SECTION_QUERIES = {"patient_checkins": 7, "patient_practice": 7, "patient_exposures": 7,
-                   "patient_causes": 6}  # (causes: its event is written after its read)
+SECTION_QUERIES = {
+    "patient_checkins": 7,
+    "patient_practice": 7,
+    "patient_exposures": 7,
+    "patient_causes": 6,
+}  # (causes: its event is written after its read)
 SECTIONS = ["patient_detail", *SECTION_QUERIES]
 
 
@@ -50,8 +54,7 @@ def history(enrollment):
 
 @pytest.fixture
 def alert(enrollment):
-    return add_alert(enrollment, Alert.Kind.SELF_HARM, Alert.Severity.URGENT,
-                     details={"item9": 2})
+    return add_alert(enrollment, Alert.Kind.SELF_HARM, Alert.Severity.URGENT, details={"item9": 2})
 
 
 @pytest.fixture
@@ -72,9 +75,16 @@ def test_it_shows_the_overview_to_the_patients_clinician(clin, cast, history, al
     assert "<h1>Pat One</h1>" in page
     # Eight charts, each an SVG named by its heading with its numbers in a table.
     assert page.count('<svg class="chart') == 8
-    for title in ("Average pain", "Worst pain", "Fear of movement", "FABQ physical activity",
-                  "Low mood (PHQ-2)", "Anxiety (GAD-2)", "Practice minutes each week",
-                  "Mind-brain score"):
+    for title in (
+        "Average pain",
+        "Worst pain",
+        "Fear of movement",
+        "FABQ physical activity",
+        "Low mood (PHQ-2)",
+        "Anxiety (GAD-2)",
+        "Practice minutes each week",
+        "Mind-brain score",
+    ):
         assert f">{title}</h3>" in page
     assert page.count('class="chart__band"') == 2  # the 0–1 band on both pain charts
     assert "Baseline 7" in page  # the baseline line on the average-pain chart
@@ -93,10 +103,18 @@ def test_it_puts_the_check_in_charts_numbers_in_one_table(clin, history):
     page = response.content.decode()
     table = page.split("<caption>Check-in measures</caption>", 1)[1].split("</table>", 1)[0]
     assert re.findall(r'<th scope="col">(.*?)</th>', table) == [
-        "Check-in", "Average pain (0–10)", "Worst pain (0–10)", "Fear of movement (0–10)",
-        "FABQ-PA (0–24)", "PHQ-2 (0–6)", "GAD-2 (0–6)"]
-    rows = {title: cells.split("</td><td>") for title, cells in re.findall(
-        r'<tr><th scope="row">(.*?)</th><td>(.*?)</td></tr>', table)}
+        "Check-in",
+        "Average pain (0–10)",
+        "Worst pain (0–10)",
+        "Fear of movement (0–10)",
+        "FABQ-PA (0–24)",
+        "PHQ-2 (0–6)",
+        "GAD-2 (0–6)",
+    ]
+    rows = {
+        title: cells.split("</td><td>")
+        for title, cells in re.findall(r'<tr><th scope="row">(.*?)</th><td>(.*?)</td></tr>', table)
+    }
     assert rows["Baseline"][0] == "7" and rows["Baseline"][4] == "4"
     assert rows["Week 3"] == ["Missed"] * 6
     assert rows["Week 2"][3] == "Not asked"  # FABQ-PA: baseline and end only
@@ -126,10 +144,15 @@ def test_it_audits_every_look(clin, cast, history):
         clin.get(url(name, history), REMOTE_ADDR="198.51.100.4")
     events = AuditEvent.objects.filter(subject=cast.patient).order_by("pk")
     assert [e.action for e in events] == [
-        "patient.viewed", "patient.checkins_viewed", "patient.practice_viewed",
-        "patient.exposures_viewed", "patient.causes_viewed"]
+        "patient.viewed",
+        "patient.checkins_viewed",
+        "patient.practice_viewed",
+        "patient.exposures_viewed",
+        "patient.causes_viewed",
+    ]
     assert {(e.actor, e.practice, e.object_id, e.ip) for e in events} == {
-        (cast.clinician, cast.practice, str(history.pk), "198.51.100.4")}
+        (cast.clinician, cast.practice, str(history.pk), "198.51.100.4")
+    }
 
 
 def test_it_shows_a_patient_with_no_history_yet(clin, enrollment):
@@ -155,8 +178,7 @@ def test_it_hides_every_view_and_action_from_other_staff(client, cast, history, 
     history.save()
     client.force_login(getattr(cast, who))
     before = AuditEvent.objects.count()
-    gets = [*SECTIONS, "patient_clear_hold", "patient_summary", "patient_csv",
-            "patient_fhir"]
+    gets = [*SECTIONS, "patient_clear_hold", "patient_summary", "patient_csv", "patient_fhir"]
     for name in gets:
         assert client.get(url(name, history)).status_code == 404, name
     for name, data in POSTS.items():
@@ -167,7 +189,8 @@ def test_it_hides_every_view_and_action_from_other_staff(client, cast, history, 
     assert len(events) == len(gets) + len(POSTS) + 2
     assert {e.action for e in events} == {"access.denied"}
     assert {(e.object_type, e.object_id) for e in events} == {
-        ("programs.enrollment", str(history.pk))}
+        ("programs.enrollment", str(history.pk))
+    }
     assert all(e.subject is None for e in events)  # nothing about the patient leaks in
     # Nothing changed.
     alert.refresh_from_db()
@@ -188,7 +211,8 @@ def test_it_is_not_for_patients_not_even_their_own_record(client, cast, history,
 
 
 def test_it_refuses_an_alert_of_another_patient_through_this_patients_page(
-        clin, cast, enrollment, other_enrollment):
+    clin, cast, enrollment, other_enrollment
+):
     theirs = add_alert(other_enrollment)
     response = clin.post(url("patient_alert_acknowledge", enrollment, theirs.pk))
     assert response.status_code == 404
@@ -214,22 +238,21 @@ def test_it_acknowledges_then_resolves_an_alert(clin, cast, history, alert):
     assert (alert.status, alert.resolved_by) == ("resolved", cast.clinician)
     page = clin.get(url("patient_detail", history)).content.decode()
     assert "No open alerts." in page and "Recently resolved (1)" in page
-    assert [e.action for e in AuditEvent.objects.filter(object_type="tracking.alert")
-            .order_by("pk")] == [
-        "alert.acknowledged", "alert.resolved"]
+    assert [
+        e.action for e in AuditEvent.objects.filter(object_type="tracking.alert").order_by("pk")
+    ] == ["alert.acknowledged", "alert.resolved"]
 
 
 def test_it_swaps_the_alerts_section_for_htmx(clin, history, alert):
-    response = clin.post(url("patient_alert_acknowledge", history, alert.pk),
-                         HTTP_HX_REQUEST="true")
+    response = clin.post(
+        url("patient_alert_acknowledge", history, alert.pk), HTTP_HX_REQUEST="true"
+    )
     body = response.content.decode()
     assert response.status_code == 200
     assert body.lstrip().startswith('<section id="alerts"')
     assert "Alert acknowledged" in body and "<html" not in body
-    again = clin.post(url("patient_alert_acknowledge", history, alert.pk),
-                      HTTP_HX_REQUEST="true")
+    again = clin.post(url("patient_alert_acknowledge", history, alert.pk), HTTP_HX_REQUEST="true")
     assert "already acknowledged" in again.content.decode()
-
 
 
 def test_it_writes_each_kind_of_alert_with_its_times_and_actions(clin, cast, history):
@@ -240,51 +263,70 @@ def test_it_writes_each_kind_of_alert_with_its_times_and_actions(clin, cast, his
     cast.clinician.save()
     at = timezone.now().replace(year=2026, month=3, day=2, hour=23, minute=10)
     alerts = {
-        "self": add_alert(history, Alert.Kind.SELF_HARM, Alert.Severity.URGENT,
-                          details={"item9": 2, "crisis_words": ["x"]}),
+        "self": add_alert(
+            history,
+            Alert.Kind.SELF_HARM,
+            Alert.Severity.URGENT,
+            details={"item9": 2, "crisis_words": ["x"]},
+        ),
         "flag": add_alert(history, Alert.Kind.RED_FLAG, details={}),
         "pain": add_alert(history, details={"recent": [8, "<9>"], "baseline": 6}),
-        "fear": add_alert(history, Alert.Kind.FEAR_HIGH, Alert.Severity.ROUTINE,
-                          status=Alert.Status.ACKNOWLEDGED,
-                          details={"fear": 9, "threshold": 8}),
-        "missed": add_alert(history, Alert.Kind.MISSED, status=Alert.Status.RESOLVED,
-                            details={"missed_in_a_row": 3}),
+        "fear": add_alert(
+            history,
+            Alert.Kind.FEAR_HIGH,
+            Alert.Severity.ROUTINE,
+            status=Alert.Status.ACKNOWLEDGED,
+            details={"fear": 9, "threshold": 8},
+        ),
+        "missed": add_alert(
+            history, Alert.Kind.MISSED, status=Alert.Status.RESOLVED, details={"missed_in_a_row": 3}
+        ),
     }
     Alert.objects.update(created_at=at)
-    Alert.objects.filter(pk=alerts["fear"].pk).update(acknowledged_at=at,
-                                                      acknowledged_by=cast.admin)
-    Alert.objects.filter(pk=alerts["missed"].pk).update(resolved_at=at,
-                                                        resolved_by=cast.clinician)
+    Alert.objects.filter(pk=alerts["fear"].pk).update(
+        acknowledged_at=at, acknowledged_by=cast.admin
+    )
+    Alert.objects.filter(pk=alerts["missed"].pk).update(resolved_at=at, resolved_by=cast.clinician)
     page = clin.get(url("patient_detail", history)).content.decode()
-    for words in ("PHQ-9 item 9 answered 2 of 3. Check-in text included words",
-                  "Red flags at screening: the program is on hold",
-                  "Average pain 8, &lt;9&gt; on the latest check-ins, baseline 6.",
-                  "Fear of movement 9 of 10 (alert level 8).",
-                  '<span class="badge badge--danger">Urgent</span>',
-                  '<span class="badge badge--info">Routine</span>',
-                  f"acknowledged 3 Mar, 04:40 by {cast.admin.display_name}",
-                  f"raised 3 Mar 2026, resolved 3 Mar 2026 by {cast.clinician.display_name}",
-                  '<time datetime="2026-03-03T04:40:'):
+    for words in (
+        "PHQ-9 item 9 answered 2 of 3. Check-in text included words",
+        "Red flags at screening: the program is on hold",
+        "Average pain 8, &lt;9&gt; on the latest check-ins, baseline 6.",
+        "Fear of movement 9 of 10 (alert level 8).",
+        '<span class="badge badge--danger">Urgent</span>',
+        '<span class="badge badge--info">Routine</span>',
+        f"acknowledged 3 Mar, 04:40 by {cast.admin.display_name}",
+        f"raised 3 Mar 2026, resolved 3 Mar 2026 by {cast.clinician.display_name}",
+        '<time datetime="2026-03-03T04:40:',
+    ):
         assert words in page, words
-    forms = re.findall(r'<form method="post" action="([^"]+)" class="inline-form"[^>]*>\s*'
-                       r'<input type="hidden" name="csrfmiddlewaretoken" value="\w+">',
-                       page)
+    forms = re.findall(
+        r'<form method="post" action="([^"]+)" class="inline-form"[^>]*>\s*'
+        r'<input type="hidden" name="csrfmiddlewaretoken" value="\w+">',
+        page,
+    )
     assert len(forms) == 3 + 4  # acknowledge the three open ones, resolve all four
     assert url("patient_alert_acknowledge", history, alerts["fear"].pk) not in forms
-    partial = clin.post(url("patient_alert_acknowledge", history, alerts["flag"].pk),
-                        HTTP_HX_REQUEST="true").content.decode()
+    partial = clin.post(
+        url("patient_alert_acknowledge", history, alerts["flag"].pk), HTTP_HX_REQUEST="true"
+    ).content.decode()
     # The fear alert, in the clinician's zone as on the whole page (it said UTC once).
     assert "acknowledged 3 Mar, 04:40 by" in partial
     assert "Recently resolved (1)" in partial
 
+
 # ------------------------------------------------------------------ notes
 def test_it_saves_a_private_note(clin, cast, history):
-    response = clin.post(url("patient_note_add", history),
-                         {"body": "  Discussed pacing; call in two weeks.  "})
+    response = clin.post(
+        url("patient_note_add", history), {"body": "  Discussed pacing; call in two weeks.  "}
+    )
     assert response.url == url("patient_detail", history) + "#notes"
     note = ClinicianNote.objects.get()
     assert (note.body, note.author, note.enrollment) == (
-        "Discussed pacing; call in two weeks.", cast.clinician, history)
+        "Discussed pacing; call in two weeks.",
+        cast.clinician,
+        history,
+    )
     page = clin.get(response.url).content.decode()
     assert "Discussed pacing; call in two weeks." in page and "Dr Kim" in page
     event = AuditEvent.objects.get(action="note.created")
@@ -292,20 +334,30 @@ def test_it_saves_a_private_note(clin, cast, history):
 
 
 def test_it_ignores_extra_fields_posted_with_a_note(clin, cast, history, other_enrollment):
-    clin.post(url("patient_note_add", history), {
-        "body": "Mine", "author": cast.admin.pk, "author_id": cast.admin.pk,
-        "enrollment": other_enrollment.pk, "enrollment_id": other_enrollment.pk,
-        "created_at": "2001-01-01T00:00:00Z"})
+    clin.post(
+        url("patient_note_add", history),
+        {
+            "body": "Mine",
+            "author": cast.admin.pk,
+            "author_id": cast.admin.pk,
+            "enrollment": other_enrollment.pk,
+            "enrollment_id": other_enrollment.pk,
+            "created_at": "2001-01-01T00:00:00Z",
+        },
+    )
     note = ClinicianNote.objects.get()
     assert (note.author, note.enrollment) == (cast.clinician, history)
     assert note.created_at.year > 2001
 
 
-@pytest.mark.parametrize("body,message", [
-    ("", "Write the note before saving it."),
-    ("   ", "Write the note before saving it."),
-    ("x" * 5001, "Keep a note under 5,000 characters (this one has 5001)."),
-])
+@pytest.mark.parametrize(
+    "body,message",
+    [
+        ("", "Write the note before saving it."),
+        ("   ", "Write the note before saving it."),
+        ("x" * 5001, "Keep a note under 5,000 characters (this one has 5001)."),
+    ],
+)
 def test_it_explains_a_note_it_cannot_save_and_keeps_the_text(clin, history, body, message):
     response = clin.post(url("patient_note_add", history), {"body": body})
     assert response.status_code == 400
@@ -330,23 +382,27 @@ def test_it_writes_the_note_field_as_django_renders_it(clin, history, body):
         page = clin.get(url("patient_detail", history)).content.decode()
         form = ClinicianNoteForm()
     else:
-        page = clin.post(url("patient_note_add", history), {"body": body},
-                         HTTP_HX_REQUEST="true").content.decode()
+        page = clin.post(
+            url("patient_note_add", history), {"body": body}, HTTP_HX_REQUEST="true"
+        ).content.decode()
         form = ClinicianNoteForm({"body": body})
         assert not form.is_valid()
     written = re.search(r'(<div class="field.*?)<button type="submit">Save note', page, re.S)
     assert _tags(written.group(1)) == _tags(
-        render_to_string("partials/field.html", {"field": form["body"]}))
+        render_to_string("partials/field.html", {"field": form["body"]})
+    )
 
 
 def test_it_swaps_the_notes_section_for_htmx(clin, cast, history):
     cast.clinician.timezone = "Asia/Kolkata"  # +05:30
     cast.clinician.save()
     ClinicianNote.objects.create(enrollment=history, author=cast.clinician, body="Earlier")
-    ClinicianNote.objects.update(created_at=timezone.now().replace(
-        year=2026, month=3, day=2, hour=23, minute=10))
-    response = clin.post(url("patient_note_add", history), {"body": "Quick one"},
-                         HTTP_HX_REQUEST="true")
+    ClinicianNote.objects.update(
+        created_at=timezone.now().replace(year=2026, month=3, day=2, hour=23, minute=10)
+    )
+    response = clin.post(
+        url("patient_note_add", history), {"body": "Quick one"}, HTTP_HX_REQUEST="true"
+    )
     body = response.content.decode()
     assert body.lstrip().startswith('<section id="notes"')
     assert "Note saved." in body and "Quick one" in body
@@ -355,8 +411,9 @@ def test_it_swaps_the_notes_section_for_htmx(clin, cast, history):
 
 
 def test_it_never_shows_notes_to_the_patient(client, cast, history):
-    ClinicianNote.objects.create(enrollment=history, author=cast.clinician,
-                                 body="Private: consider referral")
+    ClinicianNote.objects.create(
+        enrollment=history, author=cast.clinician, body="Private: consider referral"
+    )
     client.force_login(cast.patient)
     for name in ("today", "progress", "my_log", "checkin_list", "program_overview"):
         response = client.get(reverse(name), follow=True)
@@ -399,37 +456,49 @@ def test_it_codes_causes_beside_the_patients_own(clin, cast, history):
     page = clin.get(url("patient_causes", history)).content.decode()
     assert "Week 1" in page and "Week 4" in page
     first = AttributionCause.objects.filter(attribution__enrollment=history).order_by(
-        "attribution__recorded_at", "position")
+        "attribution__recorded_at", "position"
+    )
     spine = first[0]  # "My discs", patient: spinal
     attribution = spine.attribution
     prefix = f"a{attribution.pk}-cause_"
-    response = clin.post(url("patient_causes", history), {
-        "attribution": attribution.pk,
-        f"{prefix}{spine.pk}": "brain",
-        # Mass assignment: neither the patient's category nor the text can be changed.
-        "category": "brain", f"{prefix}{spine.pk}-category": "brain", "text": "Hacked",
-        "mind_brain_score": "3",
-    })
+    response = clin.post(
+        url("patient_causes", history),
+        {
+            "attribution": attribution.pk,
+            f"{prefix}{spine.pk}": "brain",
+            # Mass assignment: neither the patient's category nor the text can be changed.
+            "category": "brain",
+            f"{prefix}{spine.pk}-category": "brain",
+            "text": "Hacked",
+            "mind_brain_score": "3",
+        },
+    )
     assert response.status_code == 302
     spine.refresh_from_db()
     attribution.refresh_from_db()
-    assert (spine.category, spine.clinician_category, spine.text) == (
-        "spinal", "brain", "My discs")
+    assert (spine.category, spine.clinician_category, spine.text) == ("spinal", "brain", "My discs")
     assert attribution.mind_brain_score == 1  # the patient's own score is kept
     page = clin.get(response.url).content.decode()
     assert "patient's coding <strong>1 of 3</strong>, your coding <strong>2 of 3</strong>" in page
     assert AuditEvent.objects.filter(action="attribution.coded").count() == 1
     # Choosing the patient's own category again clears the separate coding.
-    clin.post(url("patient_causes", history), {"attribution": attribution.pk,
-                                               f"{prefix}{spine.pk}": "spinal"})
+    clin.post(
+        url("patient_causes", history),
+        {"attribution": attribution.pk, f"{prefix}{spine.pk}": "spinal"},
+    )
     spine.refresh_from_db()
     assert spine.clinician_category == ""
 
 
 def test_it_refuses_a_bad_category_with_a_message(clin, history):
     cause = AttributionCause.objects.filter(attribution__enrollment=history).first()
-    response = clin.post(url("patient_causes", history), {
-        "attribution": cause.attribution_id, f"a{cause.attribution_id}-cause_{cause.pk}": "aliens"})
+    response = clin.post(
+        url("patient_causes", history),
+        {
+            "attribution": cause.attribution_id,
+            f"a{cause.attribution_id}-cause_{cause.pk}": "aliens",
+        },
+    )
     assert response.status_code == 400
     assert "Choose a category from the list." in response.content.decode()
     cause.refresh_from_db()
@@ -439,9 +508,13 @@ def test_it_refuses_a_bad_category_with_a_message(clin, history):
 def test_it_refuses_to_code_another_patients_causes(clin, cast, history, other_enrollment):
     build_history(other_enrollment, weeks=2)
     theirs = AttributionCause.objects.filter(attribution__enrollment=other_enrollment).first()
-    response = clin.post(url("patient_causes", history), {
-        "attribution": theirs.attribution_id,
-        f"a{theirs.attribution_id}-cause_{theirs.pk}": "brain"})
+    response = clin.post(
+        url("patient_causes", history),
+        {
+            "attribution": theirs.attribution_id,
+            f"a{theirs.attribution_id}-cause_{theirs.pk}": "brain",
+        },
+    )
     assert response.status_code == 404
     theirs.refresh_from_db()
     assert theirs.clinician_category == ""
@@ -464,8 +537,9 @@ def test_it_opens_weeks_early(clin, cast, enrollment):
 def test_it_explains_a_week_it_cannot_open(clin, enrollment, week):
     response = clin.post(url("patient_unlock", enrollment), {"week": week})
     assert response.status_code == 400
-    assert ("Choose a week to open." if not week else "Choose one of the weeks in the list."
-            ) in response.content.decode()
+    assert (
+        "Choose a week to open." if not week else "Choose one of the weeks in the list."
+    ) in response.content.decode()
     enrollment.refresh_from_db()
     assert enrollment.unlocked_through_week == 0
 
@@ -477,11 +551,10 @@ def test_it_pauses_and_resumes_reminders(clin, cast, enrollment):
     assert "Reminders are paused." in page and "Resume reminders" in page
     clin.post(url("patient_reminders", enrollment), {"action": "resume"})
     assert not ReminderPreferences.objects.get(enrollment=enrollment).paused
-    assert [e.action for e in AuditEvent.objects.filter(action__startswith="reminders.")
-            .order_by("pk")] == [
-        "reminders.paused", "reminders.resumed"]
-    response = clin.post(url("patient_reminders", enrollment), {"action": "explode"},
-                         follow=True)
+    assert [
+        e.action for e in AuditEvent.objects.filter(action__startswith="reminders.").order_by("pk")
+    ] == ["reminders.paused", "reminders.resumed"]
+    response = clin.post(url("patient_reminders", enrollment), {"action": "explode"}, follow=True)
     assert "Choose whether to pause or resume reminders." in response.content.decode()
 
 
@@ -492,8 +565,13 @@ def on_hold(enrollment):
     enrollment.status = EnrollmentStatus.INVITED
     enrollment.onboarded_at = None
     enrollment.save()
-    add_alert(enrollment, Alert.Kind.RED_FLAG, Alert.Severity.HIGH, source="screening",
-              details={"red_flags": ["cancer_history"]})
+    add_alert(
+        enrollment,
+        Alert.Kind.RED_FLAG,
+        Alert.Severity.HIGH,
+        source="screening",
+        details={"red_flags": ["cancer_history"]},
+    )
     return enrollment
 
 
@@ -501,19 +579,22 @@ def test_it_clears_a_safety_hold_after_confirmation(clin, cast, on_hold):
     page = clin.get(url("patient_detail", on_hold)).content.decode()
     assert "Having had cancer at any time" in page
     confirm = clin.get(url("patient_clear_hold", on_hold))
-    assert confirm.status_code == 200 and "I have reviewed these red flags" in \
-        confirm.content.decode()
+    assert (
+        confirm.status_code == 200 and "I have reviewed these red flags" in confirm.content.decode()
+    )
     refused = clin.post(url("patient_clear_hold", on_hold), {})
     assert refused.status_code == 400
-    assert "Tick the box to confirm you have reviewed the red flags." in \
-        refused.content.decode()
+    assert "Tick the box to confirm you have reviewed the red flags." in refused.content.decode()
     on_hold.refresh_from_db()
     assert on_hold.on_safety_hold
     response = clin.post(url("patient_clear_hold", on_hold), {"confirm": "on"})
     assert response.url == url("patient_detail", on_hold)
     on_hold.refresh_from_db()
     assert (on_hold.screening, on_hold.status, on_hold.screening_cleared_by) == (
-        Screening.CLEARED, EnrollmentStatus.ACTIVE, cast.clinician)
+        Screening.CLEARED,
+        EnrollmentStatus.ACTIVE,
+        cast.clinician,
+    )
     assert Alert.objects.get(kind=Alert.Kind.RED_FLAG).status == Alert.Status.RESOLVED
     assert AuditEvent.objects.filter(action="screening.cleared", actor=cast.clinician).exists()
     # Nothing left to clear.
@@ -522,8 +603,9 @@ def test_it_clears_a_safety_hold_after_confirmation(clin, cast, on_hold):
 
 # ------------------------------------------------------------------ cost
 @pytest.mark.parametrize("weeks", [5, 52])
-def test_it_costs_the_same_queries_as_the_history_grows(client, cast, enrollment, weeks,
-                                                        django_assert_num_queries):
+def test_it_costs_the_same_queries_as_the_history_grows(
+    client, cast, enrollment, weeks, django_assert_num_queries
+):
     build_history(enrollment, weeks=weeks)
     for _ in range(3):
         add_alert(enrollment)
@@ -541,39 +623,59 @@ def test_it_costs_the_same_queries_as_the_history_grows(client, cast, enrollment
 
 
 def test_it_reads_every_kind_of_row_of_this_patient_only(
-        cast, history, other_enrollment, django_assert_num_queries):
+    cast, history, other_enrollment, django_assert_num_queries
+):
     """The overview's reads, each kind of row: an acknowledged and a resolved alert with
     who did it, a note whose author's account is gone, a three-causes activity of a
     program week and one without, practice logged before the start date (in the totals,
     not in a week's bar), reminders paused; another patient's rows left out."""
     now = timezone.now()
     add_alert(history, details={"recent": [8, 9], "baseline": 6})
-    add_alert(history, Alert.Kind.SELF_HARM, Alert.Severity.URGENT, details={"item9": 2},
-              status=Alert.Status.ACKNOWLEDGED)
+    add_alert(
+        history,
+        Alert.Kind.SELF_HARM,
+        Alert.Severity.URGENT,
+        details={"item9": 2},
+        status=Alert.Status.ACKNOWLEDGED,
+    )
     Alert.objects.filter(kind=Alert.Kind.SELF_HARM).update(
-        acknowledged_by=cast.clinician, acknowledged_at=now)
+        acknowledged_by=cast.clinician, acknowledged_at=now
+    )
     resolved = add_alert(history, Alert.Kind.FEAR_HIGH, status=Alert.Status.RESOLVED)
     Alert.objects.filter(pk=resolved.pk).update(
-        acknowledged_by=cast.admin, acknowledged_at=now, resolved_by=cast.other_clinician,
-        resolved_at=now)
+        acknowledged_by=cast.admin,
+        acknowledged_at=now,
+        resolved_by=cast.other_clinician,
+        resolved_at=now,
+    )
     add_alert(other_enrollment)
     ClinicianNote.objects.create(enrollment=history, author=cast.clinician, body="First")
     ClinicianNote.objects.create(enrollment=history, author=None, body="<b>Gone</b>")
-    ClinicianNote.objects.create(enrollment=other_enrollment, author=cast.clinician,
-                                 body="Not theirs")
-    activity = Activity.objects.filter(week__version=history.program_version,
-                                       kind=ActivityKind.ATTRIBUTION).first()
-    Attribution.objects.create(enrollment=history, activity=activity, mind_brain_score=2,
-                               recorded_at=now)
-    Attribution.objects.create(enrollment=history, activity=None, mind_brain_score=1,
-                               recorded_at=now - timedelta(days=1))  # week from its date
-    ReminderPreferences.objects.update_or_create(enrollment=history,
-                                                 defaults={"paused": True})
+    ClinicianNote.objects.create(
+        enrollment=other_enrollment, author=cast.clinician, body="Not theirs"
+    )
+    activity = Activity.objects.filter(
+        week__version=history.program_version, kind=ActivityKind.ATTRIBUTION
+    ).first()
+    Attribution.objects.create(
+        enrollment=history, activity=activity, mind_brain_score=2, recorded_at=now
+    )
+    Attribution.objects.create(
+        enrollment=history, activity=None, mind_brain_score=1, recorded_at=now - timedelta(days=1)
+    )  # week from its date
+    ReminderPreferences.objects.update_or_create(enrollment=history, defaults={"paused": True})
     for days in (1, 7, 8):  # before the start date: weeks 0 and -1
         PracticeSession.objects.create(
-            enrollment=history, practiced_at=now, duration_seconds=60 * days,
-            local_date=history.start_date - timedelta(days=days), pain_before=5,
-            threat_before=5, pain_after=4, threat_after=4, client_token=uuid.uuid4())
+            enrollment=history,
+            practiced_at=now,
+            duration_seconds=60 * days,
+            local_date=history.start_date - timedelta(days=days),
+            pain_before=5,
+            threat_before=5,
+            pain_after=4,
+            threat_after=4,
+            client_token=uuid.uuid4(),
+        )
     patient_overview(history, now)  # the program's outline is read once per process
     for notes, queries in ((False, 5), (True, 6)):
         with django_assert_num_queries(queries):
@@ -581,17 +683,28 @@ def test_it_reads_every_kind_of_row_of_this_patient_only(
     assert overview.reminders_paused and overview.week_count == history.week_count
     assert [n.body for n in overview.notes] == ["<b>Gone</b>", "First"]
     assert [n.author and n.author.display_name for n in overview.notes] == [
-        None, cast.clinician.display_name]
+        None,
+        cast.clinician.display_name,
+    ]
     alerts = [*overview.alerts, *overview.resolved_alerts]
-    assert [(a.status, a.acknowledged_by and a.acknowledged_by.display_name,
-             a.resolved_by and a.resolved_by.display_name) for a in alerts] == [
+    assert [
+        (
+            a.status,
+            a.acknowledged_by and a.acknowledged_by.display_name,
+            a.resolved_by and a.resolved_by.display_name,
+        )
+        for a in alerts
+    ] == [
         (Alert.Status.ACKNOWLEDGED, cast.clinician.display_name, None),
         (Alert.Status.OPEN, None, None),
-        (Alert.Status.RESOLVED, cast.admin.display_name, cast.other_clinician.display_name)]
+        (Alert.Status.RESOLVED, cast.admin.display_name, cast.other_clinician.display_name),
+    ]
     mind = next(s for s in overview.series if s.key == "mind")
     today_week = (history.local_date(now) - history.start_date).days // 7 + 1
     assert [(p.label, p.value) for p in mind.points[-2:]] == [
-        (f"W{today_week}", 1), (f"W{activity.week.number}", 2)]
+        (f"W{today_week}", 1),
+        (f"W{activity.week.number}", 2),
+    ]
     practice = next(s for s in overview.series if s.key == "practice")
     assert overview.practice_minutes_total == 210 + 16  # 30 sessions of 7 min, and 16 min
     assert overview.practice_sessions_total == 33
@@ -610,10 +723,13 @@ def _overview_page(cast, enrollment) -> str:
     return client.get(url("patient_detail", enrollment)).content.decode()
 
 
-@pytest.mark.parametrize("who", ["clinician", "admin", "other_clinician", "outsider_admin",
-                                 "outsider_clinician", "patient"])
+@pytest.mark.parametrize(
+    "who",
+    ["clinician", "admin", "other_clinician", "outsider_admin", "outsider_clinician", "patient"],
+)
 def test_the_look_up_loads_the_enrollment_and_audits_the_view_or_the_denial(
-        cast, enrollment, who, django_assert_num_queries):
+    cast, enrollment, who, django_assert_num_queries
+):
     """enrollment_for_staff(viewed=…): the patient's clinician and their practice's
     admin get the enrollment with its patient, clinician, program version and practice
     loaded, and one `patient.viewed` event; anyone else a 404 and one `access.denied`
@@ -636,14 +752,35 @@ def test_the_look_up_loads_the_enrollment_and_audits_the_view_or_the_denial(
         except Http404:
             found = None
     assert (found is not None) == allowed
-    events = list(AuditEvent.objects.values_list(
-        "actor_id", "practice_id", "subject_id", "action", "object_type", "object_id", "ip"))
+    events = list(
+        AuditEvent.objects.values_list(
+            "actor_id", "practice_id", "subject_id", "action", "object_type", "object_id", "ip"
+        )
+    )
     if not allowed:
-        assert events == [(user.pk, request.membership.practice_id, None, "access.denied",
-                           "programs.enrollment", str(enrollment.pk), "198.51.100.7")]
+        assert events == [
+            (
+                user.pk,
+                request.membership.practice_id,
+                None,
+                "access.denied",
+                "programs.enrollment",
+                str(enrollment.pk),
+                "198.51.100.7",
+            )
+        ]
         return
-    assert events == [(user.pk, cast.practice.pk, cast.patient.pk, "patient.viewed",
-                       "programs.enrollment", str(enrollment.pk), "198.51.100.7")]
+    assert events == [
+        (
+            user.pk,
+            cast.practice.pk,
+            cast.patient.pk,
+            "patient.viewed",
+            "programs.enrollment",
+            str(enrollment.pk),
+            "198.51.100.7",
+        )
+    ]
     with django_assert_num_queries(0):
         assert found.patient == cast.patient and found.clinician == cast.clinician
         assert found.practice == cast.practice
@@ -653,7 +790,8 @@ def test_the_look_up_loads_the_enrollment_and_audits_the_view_or_the_denial(
 @pytest.mark.django_db(transaction=True)
 @pytest.mark.parametrize("async_reads", [False, True])
 def test_the_view_commits_its_audit_event_asynchronously_only_when_turned_on(
-        client, cast, enrollment, settings, async_reads):
+    client, cast, enrollment, settings, async_reads
+):
     """Opening the page writes nothing but its audit event. With
     AUDIT_READS_ASYNC_COMMIT (off by default) that event's own transaction commits
     asynchronously (painapp.accounts.audit.async_commit), and the setting ends with it."""

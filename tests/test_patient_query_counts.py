@@ -40,18 +40,36 @@ def grow_history(enrollment, days: int) -> None:
     """`days` days of practice, an exposure every other day, reflections and causes."""
     now = timezone.now()
     PracticeSession.objects.bulk_create(
-        PracticeSession(enrollment=enrollment, practiced_at=now - timedelta(days=d),
-                        local_date=(now - timedelta(days=d)).date(), duration_seconds=300,
-                        pain_before=6, threat_before=5, pain_after=4, threat_after=3,
-                        sensations=["tight"], note="ok")
+        PracticeSession(
+            enrollment=enrollment,
+            practiced_at=now - timedelta(days=d),
+            local_date=(now - timedelta(days=d)).date(),
+            duration_seconds=300,
+            pain_before=6,
+            threat_before=5,
+            pain_after=4,
+            threat_after=3,
+            sensations=["tight"],
+            note="ok",
+        )
         for d in range(days)
     )
-    fear = FearItem.objects.create(enrollment=enrollment, label="Bending", harm_rating=40,
-                                   first_rating=60)
+    fear = FearItem.objects.create(
+        enrollment=enrollment, label="Bending", harm_rating=40, first_rating=60
+    )
     Exposure.objects.bulk_create(
-        Exposure(enrollment=enrollment, fear_item=fear, activity="Bend", predicted_pain=6,
-                 predicted_harm=50, actual_pain=3, actual_harm=20, fear_after=30,
-                 planned_at=now - timedelta(days=d), completed_at=now - timedelta(days=d))
+        Exposure(
+            enrollment=enrollment,
+            fear_item=fear,
+            activity="Bend",
+            predicted_pain=6,
+            predicted_harm=50,
+            actual_pain=3,
+            actual_harm=20,
+            fear_after=30,
+            planned_at=now - timedelta(days=d),
+            completed_at=now - timedelta(days=d),
+        )
         for d in range(0, days, 2)
     )
     weeks = enrollment.program_version.weeks.prefetch_related("activities")
@@ -60,16 +78,20 @@ def grow_history(enrollment, days: int) -> None:
             if activity.kind == "reflection":
                 reflection_save(enrollment=enrollment, activity=activity, text="Thoughts")
             elif activity.kind == "attribution":
-                attribution_record(enrollment=enrollment, activity=activity,
-                                   causes=[("a", "stress"), ("b", "spinal"), ("c", "brain")])
+                attribution_record(
+                    enrollment=enrollment,
+                    activity=activity,
+                    causes=[("a", "stress"), ("b", "spinal"), ("c", "brain")],
+                )
             else:
                 activity_complete(enrollment=enrollment, activity=activity)
 
 
 @pytest.mark.parametrize("days", [2, 120])
 @pytest.mark.parametrize("week", [2, 5])  # from week 3 Today also looks for an open exposure
-def test_today_query_count_is_constant(client, cast, enrollment, days, week,
-                                       django_assert_num_queries):
+def test_today_query_count_is_constant(
+    client, cast, enrollment, days, week, django_assert_num_queries
+):
     enrollment.start_date = enrollment.local_date() - timedelta(days=7 * (week - 1) + 3)
     enrollment.save()
     grow_history(enrollment, days)
@@ -81,16 +103,19 @@ def test_today_query_count_is_constant(client, cast, enrollment, days, week,
 
 
 @pytest.mark.parametrize("days", [2, 120])
-def test_my_log_query_count_is_constant(client, cast, enrollment, days,
-                                        django_assert_num_queries):
+def test_my_log_query_count_is_constant(client, cast, enrollment, days, django_assert_num_queries):
     grow_history(enrollment, days)
     client.force_login(cast.patient)
     with django_assert_num_queries(LOG_QUERIES):
         response = client.get(reverse("my_log"))
     assert response.status_code == 200
     body = response.content.decode()
-    total = (PracticeSession.objects.count() + Exposure.objects.count()
-             + Reflection.objects.count() + Attribution.objects.count())
+    total = (
+        PracticeSession.objects.count()
+        + Exposure.objects.count()
+        + Reflection.objects.count()
+        + Attribution.objects.count()
+    )
     assert body.count('class="card log-entry') == min(30, total)
 
 
@@ -102,29 +127,47 @@ def checkin_history(enrollment, weeks: int) -> CheckIn:
 
     def checkin(slot, kind, keys, opens_at):
         return CheckIn.objects.create(
-            enrollment=enrollment, slot=slot, kind=kind, week=None if kind == "baseline" else 1,
-            due_date=opens_at.date(), opens_at=opens_at, closes_at=opens_at + 7 * day,
-            status=CheckIn.Status.OPEN, instrument_keys=keys)
+            enrollment=enrollment,
+            slot=slot,
+            kind=kind,
+            week=None if kind == "baseline" else 1,
+            due_date=opens_at.date(),
+            opens_at=opens_at,
+            closes_at=opens_at + 7 * day,
+            status=CheckIn.Status.OPEN,
+            instrument_keys=keys,
+        )
 
     first = now - timedelta(weeks=weeks)
     record_at_open(checkin("baseline", CheckIn.Kind.BASELINE, DEFAULT_CONFIG["baseline"], first))
     for n in range(1, weeks):
-        record_at_open(checkin(f"history-{n}", CheckIn.Kind.WEEKLY, DEFAULT_CONFIG["weekly"],
-                               first + timedelta(weeks=n)))
+        record_at_open(
+            checkin(
+                f"history-{n}",
+                CheckIn.Kind.WEEKLY,
+                DEFAULT_CONFIG["weekly"],
+                first + timedelta(weeks=n),
+            )
+        )
     return checkin("now", CheckIn.Kind.WEEKLY, DEFAULT_CONFIG["weekly"], now - timedelta(hours=1))
 
 
 @pytest.mark.parametrize("weeks", [5, 52])
 @pytest.mark.parametrize(("pain", "reads_history"), [(6, False), (9, True)])
-def test_checkin_submit_query_count_is_constant(client, cast, enrollment, weeks, pain,
-                                                reads_history, django_assert_num_queries):
+def test_checkin_submit_query_count_is_constant(
+    client, cast, enrollment, weeks, pain, reads_history, django_assert_num_queries
+):
     open_now = checkin_history(enrollment, weeks)  # every pain so far 6, the baseline too
     client.force_login(cast.patient)
     assert client.get(reverse("checkin_detail", args=[open_now.pk])).status_code == 200
     with django_assert_num_queries(CHECKIN_SUBMIT_QUERIES + reads_history):
-        response = client.post(reverse("checkin_detail", args=[open_now.pk]),
-                               post_for(DEFAULT_CONFIG["weekly"], pain_avg={"pain_avg": pain}))
+        response = client.post(
+            reverse("checkin_detail", args=[open_now.pk]),
+            post_for(DEFAULT_CONFIG["weekly"], pain_avg={"pain_avg": pain}),
+        )
     assert response.status_code == 302
     assert Response.objects.filter(checkin=open_now).count() == len(DEFAULT_CONFIG["weekly"])
-    assert Response.objects.filter(checkin__enrollment=enrollment).values("checkin").distinct(
-        ).count() == weeks + 1
+    assert (
+        Response.objects.filter(checkin__enrollment=enrollment).values("checkin").distinct().count()
+        == weeks + 1
+    )

@@ -260,22 +260,25 @@ def test_it_refuses_an_impossible_duration_and_keeps_everything_typed(patient, v
     # The form comes back without that time, so saving again (as the message says) works.
     assert 'name="duration_seconds" value="0"' in page
     token = re.search(r'name="client_token" value="([^"]+)"', page).group(1)
-    again = patient.post(reverse("practice_save"), answers(client_token=token,
-                                                           duration_seconds="0"))
+    again = patient.post(
+        reverse("practice_save"), answers(client_token=token, duration_seconds="0")
+    )
     assert again.status_code == 302
     assert PracticeSession.objects.get().duration_seconds == 0
 
 
 @pytest.mark.parametrize(("value", "saved"), [("0", 0), ("7200", 7200), (" 95 ", 95)])
 def test_it_saves_every_possible_duration_as_sent(patient, value, saved):
-    assert patient.post(reverse("practice_save"),
-                        answers(duration_seconds=value)).status_code == 302
+    assert (
+        patient.post(reverse("practice_save"), answers(duration_seconds=value)).status_code == 302
+    )
     assert PracticeSession.objects.get().duration_seconds == saved
 
 
 def test_the_player_gets_the_form_back_with_the_duration_message(patient):
-    response = patient.post(reverse("practice_save"), answers(duration_seconds="99999"),
-                            HTTP_HX_REQUEST="true")
+    response = patient.post(
+        reverse("practice_save"), answers(duration_seconds="99999"), HTTP_HX_REQUEST="true"
+    )
     assert response.status_code == 422
     page = response.content.decode()
     assert "<html" not in page and DURATION_MESSAGE in page
@@ -287,9 +290,15 @@ def test_the_service_refuses_an_impossible_duration_too(enrollment):
     from programs.practice.services import practice_session_record
 
     with pytest.raises(ValidationError) as refused:
-        practice_session_record(enrollment=enrollment, client_token=uuid.uuid4(),
-                                pain_before=5, threat_before=5, pain_after=4,
-                                threat_after=4, duration_seconds=10**30)
+        practice_session_record(
+            enrollment=enrollment,
+            client_token=uuid.uuid4(),
+            pain_before=5,
+            threat_before=5,
+            pain_after=4,
+            threat_after=4,
+            duration_seconds=10**30,
+        )
     assert "duration_seconds" in refused.value.message_dict
     assert PracticeSession.objects.count() == 0
 

@@ -40,9 +40,11 @@ def cache_directives(response) -> set[str]:
 @pytest.mark.parametrize("visitor", LOGGED_IN)
 def test_no_page_for_a_logged_in_person_may_be_stored(client, cast, matrix, visitor):
     client.force_login(getattr(cast, visitor))
-    stored = [f"{name} ({response.status_code}): {response.get('Cache-Control')!r}"
-              for name, response in each_response(client, matrix)
-              if "no-store" not in cache_directives(response)]
+    stored = [
+        f"{name} ({response.status_code}): {response.get('Cache-Control')!r}"
+        for name, response in each_response(client, matrix)
+        if "no-store" not in cache_directives(response)
+    ]
     assert not stored, "\n".join(stored)
 
 
@@ -61,8 +63,9 @@ def test_an_invitation_page_is_not_stored_either(client, matrix):
 
 
 def test_the_response_that_logs_someone_in_is_not_stored(client, cast):
-    response = client.post(reverse("account_login"), {"login": cast.patient.email,
-                                                      "password": PASSWORD})
+    response = client.post(
+        reverse("account_login"), {"login": cast.patient.email, "password": PASSWORD}
+    )
     assert response.status_code == 302
     assert "no-store" in cache_directives(response)
 
@@ -71,13 +74,13 @@ POLICY_OFF = ("camera", "microphone", "geolocation", "payment")
 
 
 def policy(response) -> dict[str, str]:
-    return dict(part.strip().split("=", 1)
-                for part in response["Permissions-Policy"].split(","))
+    return dict(part.strip().split("=", 1) for part in response["Permissions-Policy"].split(","))
 
 
 @pytest.mark.parametrize("visitor", VISITORS)
 def test_every_page_switches_off_camera_microphone_location_and_payment(
-        client, cast, matrix, visitor):
+    client, cast, matrix, visitor
+):
     if visitor != "anonymous":
         client.force_login(getattr(cast, visitor))
     for name, response in each_response(client, matrix):

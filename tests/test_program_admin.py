@@ -17,10 +17,13 @@ def test_staff_edit_a_week_and_copy_a_version(client, program_version):
     week = program_version.weeks.get(number=1)
     page = client.get(reverse("admin:programs_week_change", args=[week.pk]))
     assert page.status_code == 200 and week.title in page.content.decode()
-    response = client.post(reverse("admin:programs_programversion_changelist"), {
-        "action": "copy_as_new_version", "_selected_action": [program_version.pk]})
+    response = client.post(
+        reverse("admin:programs_programversion_changelist"),
+        {"action": "copy_as_new_version", "_selected_action": [program_version.pk]},
+    )
     assert response.status_code == 302
     copy = ProgramVersion.objects.get(number=2)
     assert copy.weeks.count() == 8
     assert sum(w.activities.count() for w in copy.weeks.all()) == sum(
-        w.activities.count() for w in program_version.weeks.all())
+        w.activities.count() for w in program_version.weeks.all()
+    )

@@ -37,23 +37,35 @@ def grow_history(enrollment, weeks: int, *, sessions_per_day: int = 1) -> None:
     tz = enrollment.patient.tzinfo
     PracticeSession.objects.bulk_create(
         PracticeSession(
-            enrollment=enrollment, local_date=day,
+            enrollment=enrollment,
+            local_date=day,
             practiced_at=datetime.combine(day, time(9), tzinfo=tz),
-            duration_seconds=300, pain_before=6, threat_before=5, pain_after=4, threat_after=3)
-        for d in range(7 * weeks) for _ in range(sessions_per_day)
+            duration_seconds=300,
+            pain_before=6,
+            threat_before=5,
+            pain_after=4,
+            threat_after=3,
+        )
+        for d in range(7 * weeks)
+        for _ in range(sessions_per_day)
         for day in [enrollment.start_date + timedelta(days=d)]
     )
-    for activity in Activity.objects.filter(week__version=enrollment.program_version,
-                                            kind=ActivityKind.ATTRIBUTION,
-                                            week__number__lte=weeks):
-        attribution_record(enrollment=enrollment, activity=activity,
-                           causes=[("Stress", "stress"), ("My disc", "spinal"),
-                                   ("Learned pain", "brain")])
+    for activity in Activity.objects.filter(
+        week__version=enrollment.program_version,
+        kind=ActivityKind.ATTRIBUTION,
+        week__number__lte=weeks,
+    ):
+        attribution_record(
+            enrollment=enrollment,
+            activity=activity,
+            causes=[("Stress", "stress"), ("My disc", "spinal"), ("Learned pain", "brain")],
+        )
 
 
 @pytest.mark.parametrize("weeks", [2, 8])
-def test_progress_query_count_is_constant(client, cast, enrollment, weeks,
-                                          django_assert_num_queries):
+def test_progress_query_count_is_constant(
+    client, cast, enrollment, weeks, django_assert_num_queries
+):
     grow_history(enrollment, weeks, sessions_per_day=1 if weeks == 2 else 3)
     client.force_login(cast.patient)
     with django_assert_num_queries(PROGRESS_QUERIES):
@@ -65,14 +77,18 @@ def test_each_chart_is_an_image_with_a_table_alternative(client, cast, enrollmen
     grow_history(enrollment, 4)
     client.force_login(cast.patient)
     page = client.get(reverse("progress")).content.decode()
-    for key, title in (("pain", "Average pain"), ("fear", "Fear of movement"),
-                       ("practice", "Practice sessions each week"),
-                       ("mind", "Mind-brain score")):
+    for key, title in (
+        ("pain", "Average pain"),
+        ("fear", "Fear of movement"),
+        ("practice", "Practice sessions each week"),
+        ("mind", "Mind-brain score"),
+    ):
         assert f'<h2 id="chart-{key}-h">{title}</h2>' in page
-        assert (f'role="img" aria-labelledby="chart-{key}-h" '
-                f'aria-describedby="chart-{key}-desc"') in page
+        assert (
+            f'role="img" aria-labelledby="chart-{key}-h" aria-describedby="chart-{key}-desc"'
+        ) in page
         assert f"<caption>{title}</caption>" in page
-    assert page.count("<details class=\"chart-data\">") == 4
+    assert page.count('<details class="chart-data">') == 4
     assert "0–1: pain-free or nearly" in page  # the band is marked
     assert 'class="chart__baseline"' in page and "Start 7" in page
     assert "<script" not in page.split("<main", 1)[1]  # no JavaScript needed
@@ -84,18 +100,31 @@ def test_the_numbers_match_the_patients_answers(client, cast, enrollment):
     page = client.get(reverse("progress")).content.decode()
     pain_table = page.split("<caption>Average pain</caption>", 1)[1].split("</table>", 1)[0]
     rows = re.findall(r'<th scope="row">(.*?)</th><td>(.*?)</td>', pain_table)
-    assert rows == [("Starting check-in", "7"), ("Week 2 check-in", "5"),
-                    ("Week 3 check-in", "Missed"), ("Week 4 check-in", "3"),
-                    ("Week 5 check-in", "Not done yet")]
-    assert ("Your average pain was 7 at starting check-in and 3 at week 4 check-in. "
-            "1 check-in was missed.") in page
+    assert rows == [
+        ("Starting check-in", "7"),
+        ("Week 2 check-in", "5"),
+        ("Week 3 check-in", "Missed"),
+        ("Week 4 check-in", "3"),
+        ("Week 5 check-in", "Not done yet"),
+    ]
+    assert (
+        "Your average pain was 7 at starting check-in and 3 at week 4 check-in. "
+        "1 check-in was missed."
+    ) in page
     practice = page.split("<caption>Practice sessions each week</caption>", 1)[1]
     practice = practice.split("</table>", 1)[0]
     assert re.findall(r'<th scope="row">(.*?)</th><td>(.*?)</td>', practice) == [
-        ("Week 1", "7"), ("Week 2", "7"), ("Week 3", "7"), ("Week 4", "7"), ("Week 5", "0")]
+        ("Week 1", "7"),
+        ("Week 2", "7"),
+        ("Week 3", "7"),
+        ("Week 4", "7"),
+        ("Week 5", "0"),
+    ]
     mind = page.split("<caption>Mind-brain score</caption>", 1)[1].split("</table>", 1)[0]
     assert re.findall(r'<th scope="row">(.*?)</th><td>(.*?)</td>', mind) == [
-        ("Week 1 (three causes)", "2"), ("Week 4 (three causes)", "2")]
+        ("Week 1 (three causes)", "2"),
+        ("Week 4 (three causes)", "2"),
+    ]
 
 
 def test_missed_check_ins_show_as_missed(client, cast, enrollment):
@@ -125,8 +154,14 @@ def _year_of_checkins() -> list[Point]:
     points = [Point("Base", "Starting check-in", 8)]
     for week in range(2, 53):
         missed = week % 5 == 0
-        points.append(Point(f"W{week}", f"Week {week} check-in",
-                            None if missed else 3 + week % 3, "Missed" if missed else ""))
+        points.append(
+            Point(
+                f"W{week}",
+                f"Week {week} check-in",
+                None if missed else 3 + week % 3,
+                "Missed" if missed else "",
+            )
+        )
     return points
 
 
@@ -137,8 +172,12 @@ def _svg(points: list[Point]) -> str:
 
 
 def _texts(svg: str, css_class: str) -> list[tuple[float, str]]:
-    return [(float(x), text) for x, text in re.findall(
-        rf'<text class="{css_class}" x="([\d.]+)"[^>]*>([^<]*)</text>', svg)]
+    return [
+        (float(x), text)
+        for x, text in re.findall(
+            rf'<text class="{css_class}" x="([\d.]+)"[^>]*>([^<]*)</text>', svg
+        )
+    ]
 
 
 def test_a_year_of_check_ins_draws_without_overlapping_labels():
@@ -160,7 +199,7 @@ def test_a_year_of_check_ins_draws_without_overlapping_labels():
     assert svg.count('<circle class="chart__dot"') == 2
     chart = Chart("pain", "Average pain", "Average pain", "", points, y_max=10, tick_step=2)
     card = str(macros("tracking/charts.html").card(chart, level=2, region=False))
-    assert card.count("<tr><th scope=\"row\">") == 52
+    assert card.count('<tr><th scope="row">') == 52
 
 
 def test_a_lone_answer_between_gaps_keeps_its_dot_in_a_dense_chart():

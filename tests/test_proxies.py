@@ -80,9 +80,13 @@ def test_a_client_cannot_prepend_an_address_through_the_proxy(cast):
 @pytest.fixture
 def invitation_path(cast):
     invitation = services.invitation_create(
-        practice=cast.practice, invited_by=cast.admin, send=False,
-        request=services.InvitationRequest(email="newbie@example.org", full_name="New",
-                                           role=Role.CLINICIAN))
+        practice=cast.practice,
+        invited_by=cast.admin,
+        send=False,
+        request=services.InvitationRequest(
+            email="newbie@example.org", full_name="New", role=Role.CLINICIAN
+        ),
+    )
     return reverse("invitation_accept", args=[services.invitation_token(invitation)])
 
 
@@ -93,8 +97,12 @@ def test_our_own_throttle_counts_clients_behind_the_proxy_separately(invitation_
 
 
 def test_our_own_throttle_ignores_x_forwarded_for_from_a_stranger(invitation_path):
-    codes = [Client(REMOTE_ADDR=STRANGER, HTTP_X_FORWARDED_FOR=f"198.51.100.{n}")
-             .get(invitation_path).status_code for n in range(21)]
+    codes = [
+        Client(REMOTE_ADDR=STRANGER, HTTP_X_FORWARDED_FOR=f"198.51.100.{n}")
+        .get(invitation_path)
+        .status_code
+        for n in range(21)
+    ]
     assert codes == [200] * 20 + [429]
 
 
@@ -122,8 +130,9 @@ def test_x_forwarded_proto_counts_only_from_the_proxy(db, settings):
     login = reverse("account_login")
     stranger = Client(REMOTE_ADDR=STRANGER, HTTP_X_FORWARDED_PROTO="https")
     assert stranger.get(login).status_code == 301  # still plain HTTP: sent to https://
-    proxied = Client(REMOTE_ADDR=PROXY, HTTP_X_FORWARDED_FOR="198.51.100.7",
-                     HTTP_X_FORWARDED_PROTO="https")
+    proxied = Client(
+        REMOTE_ADDR=PROXY, HTTP_X_FORWARDED_FOR="198.51.100.7", HTTP_X_FORWARDED_PROTO="https"
+    )
     assert proxied.get(login).status_code == 200
     assert Client(REMOTE_ADDR=PROXY, HTTP_X_FORWARDED_PROTO="http").get(login).status_code == 301
 
@@ -155,16 +164,26 @@ def test_it_parses_the_addresses_proxies_write():
 
 # ---------------------------------------------------------------- settings
 def settings_of(**env: str) -> subprocess.CompletedProcess:
-    code = ("import json, django; django.setup(); from django.conf import settings as s; "
-            "print(json.dumps([s.TRUSTED_PROXIES, s.SECURE_PROXY_SSL_HEADER]))")
-    return subprocess.run([sys.executable, "-c", code], cwd=ROOT, env={**PROD_ENV, **env},
-                          capture_output=True, text=True, timeout=60)
+    code = (
+        "import json, django; django.setup(); from django.conf import settings as s; "
+        "print(json.dumps([s.TRUSTED_PROXIES, s.SECURE_PROXY_SSL_HEADER]))"
+    )
+    return subprocess.run(
+        [sys.executable, "-c", code],
+        cwd=ROOT,
+        env={**PROD_ENV, **env},
+        capture_output=True,
+        text=True,
+        timeout=60,
+    )
 
 
 def test_settings_read_trusted_proxies_and_only_then_believe_x_forwarded_proto():
     result = settings_of(TRUSTED_PROXIES="10.0.0.0/8, 172.18.0.1,fd00::/8")
-    assert json.loads(result.stdout) == [["10.0.0.0/8", "172.18.0.1/32", "fd00::/8"],
-                                         ["HTTP_X_FORWARDED_PROTO", "https"]]
+    assert json.loads(result.stdout) == [
+        ["10.0.0.0/8", "172.18.0.1/32", "fd00::/8"],
+        ["HTTP_X_FORWARDED_PROTO", "https"],
+    ]
     assert json.loads(settings_of().stdout) == [[], None]
 
 

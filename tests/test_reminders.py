@@ -42,8 +42,9 @@ def sweep_every(minutes, start, end):
     now = start
     while now <= end:
         sweep_due_reminders(now)
-        upcoming = ReminderSchedule.objects.filter(active=True).aggregate(
-            at=Min("next_due_at"))["at"]
+        upcoming = ReminderSchedule.objects.filter(active=True).aggregate(at=Min("next_due_at"))[
+            "at"
+        ]
         now = max(now + timedelta(minutes=minutes), upcoming or end + timedelta(minutes=1))
 
 
@@ -78,12 +79,15 @@ def test_resyncing_the_same_day_never_sends_a_slot_twice(cast, program_version):
     prefs.save()
     schedules_sync(enrollment=e, now=datetime(2026, 6, 1, 8, 5, tzinfo=UTC))
     sweep_due_reminders(datetime(2026, 6, 1, 10, 0, tzinfo=UTC))
-    assert Delivery.objects.filter(slot__startswith="practice:2026-06-01:",
-                                   channel="email").count() == 1
+    assert (
+        Delivery.objects.filter(slot__startswith="practice:2026-06-01:", channel="email").count()
+        == 1
+    )
 
 
-@pytest.mark.parametrize("change", ["pause_all", "paused", "withdrawn", "completed",
-                                    "practice_off", "deleted"])
+@pytest.mark.parametrize(
+    "change", ["pause_all", "paused", "withdrawn", "completed", "practice_off", "deleted"]
+)
 def test_nothing_is_sent_to_patients_who_should_not_get_it(cast, program_version, change):
     e = enroll(cast, program_version)
     schedules_sync(enrollment=e, now=datetime(2026, 6, 1, 6, tzinfo=UTC))
@@ -167,8 +171,10 @@ def test_a_transient_smtp_failure_is_retried_and_sent_once(cast, program_version
     smtp = FlakySmtp(2, smtplib.SMTPServerDisconnected("gone"))
     monkeypatch.setattr("django.core.mail.get_connection", smtp)
     queued = []
-    monkeypatch.setattr("tracking.tasks.send_delivery.apply_async",
-                        lambda args, countdown: queued.append((args, countdown)))
+    monkeypatch.setattr(
+        "tracking.tasks.send_delivery.apply_async",
+        lambda args, countdown: queued.append((args, countdown)),
+    )
     assert _send_one(delivery.pk) == "retrying"
     assert _send_one(delivery.pk) == "retrying"
     assert [c for _, c in queued] == [30, 60]  # backoff
@@ -192,8 +198,10 @@ def test_a_permanent_smtp_failure_is_recorded_not_retried(cast, program_version,
 
 def test_it_gives_up_after_too_many_transient_failures(cast, program_version, monkeypatch):
     delivery = _email_delivery(cast, program_version)
-    monkeypatch.setattr("django.core.mail.get_connection",
-                        FlakySmtp(99, smtplib.SMTPResponseException(421, b"busy")))
+    monkeypatch.setattr(
+        "django.core.mail.get_connection",
+        FlakySmtp(99, smtplib.SMTPResponseException(421, b"busy")),
+    )
     monkeypatch.setattr("tracking.tasks.send_delivery.apply_async", lambda *a, **k: None)
     results = [_send_one(delivery.pk) for _ in range(MAX_ATTEMPTS)]
     assert results[-1] == "failed" and results.count("retrying") == MAX_ATTEMPTS - 1
@@ -203,24 +211,41 @@ def test_checkin_reminders_fire_when_it_opens_and_48_hours_later(cast, program_v
     e = enroll(cast, program_version, "Europe/London", at=time(18, 0))
     tz = ZoneInfo("Europe/London")
     checkin = CheckIn.objects.create(
-        enrollment=e, slot="week-3", kind="weekly", week=3, due_date=datetime(2026, 6, 3).date(),
-        opens_at=datetime(2026, 6, 3, tzinfo=tz), closes_at=datetime(2026, 6, 6, tzinfo=tz),
-        status="open", instrument_keys=["pain_avg"])
+        enrollment=e,
+        slot="week-3",
+        kind="weekly",
+        week=3,
+        due_date=datetime(2026, 6, 3).date(),
+        opens_at=datetime(2026, 6, 3, tzinfo=tz),
+        closes_at=datetime(2026, 6, 6, tzinfo=tz),
+        status="open",
+        instrument_keys=["pain_avg"],
+    )
     schedules_sync(enrollment=e, now=datetime(2026, 6, 1, tzinfo=UTC))
     sweep_every(60, datetime(2026, 6, 1, tzinfo=UTC), datetime(2026, 6, 8, tzinfo=UTC))
-    slots = sorted(set(Delivery.objects.filter(schedule__kind="checkin")
-                       .values_list("slot", "due_at")), key=lambda row: row[1])
-    assert slots == [(f"checkin:{checkin.pk}:open", datetime(2026, 6, 3, 17, tzinfo=UTC)),
-                     (f"checkin:{checkin.pk}:followup", datetime(2026, 6, 5, 17, tzinfo=UTC))]
+    slots = sorted(
+        set(Delivery.objects.filter(schedule__kind="checkin").values_list("slot", "due_at")),
+        key=lambda row: row[1],
+    )
+    assert slots == [
+        (f"checkin:{checkin.pk}:open", datetime(2026, 6, 3, 17, tzinfo=UTC)),
+        (f"checkin:{checkin.pk}:followup", datetime(2026, 6, 5, 17, tzinfo=UTC)),
+    ]
 
 
 def test_no_followup_once_the_checkin_is_done(cast, program_version):
     e = enroll(cast, program_version, at=time(18, 0))
     checkin = CheckIn.objects.create(
-        enrollment=e, slot="week-3", kind="weekly", week=3, due_date=datetime(2026, 6, 3).date(),
+        enrollment=e,
+        slot="week-3",
+        kind="weekly",
+        week=3,
+        due_date=datetime(2026, 6, 3).date(),
         opens_at=datetime(2026, 6, 2, 23, tzinfo=UTC),
         closes_at=datetime(2026, 6, 5, 23, tzinfo=UTC),
-        status="open", instrument_keys=["pain_avg"])
+        status="open",
+        instrument_keys=["pain_avg"],
+    )
     schedules_sync(enrollment=e, now=datetime(2026, 6, 1, tzinfo=UTC))
     sweep_every(60, datetime(2026, 6, 1, tzinfo=UTC), datetime(2026, 6, 4, tzinfo=UTC))
     CheckIn.objects.filter(pk=checkin.pk).update(status="completed")
@@ -229,14 +254,17 @@ def test_no_followup_once_the_checkin_is_done(cast, program_version):
     assert all(deliver(d.pk) == "skipped" for d in followups)
 
 
-@pytest.mark.parametrize(("zone", "days"), [
-    ("America/New_York", ("2026-03-07", "2026-03-10")),
-    ("America/New_York", ("2026-10-31", "2026-11-03")),
-    ("Europe/Berlin", ("2026-03-28", "2026-03-31")),
-    ("Europe/Berlin", ("2026-10-24", "2026-10-27")),
-    ("Australia/Sydney", ("2026-04-04", "2026-04-07")),
-    ("Australia/Sydney", ("2026-10-03", "2026-10-06")),
-])
+@pytest.mark.parametrize(
+    ("zone", "days"),
+    [
+        ("America/New_York", ("2026-03-07", "2026-03-10")),
+        ("America/New_York", ("2026-10-31", "2026-11-03")),
+        ("Europe/Berlin", ("2026-03-28", "2026-03-31")),
+        ("Europe/Berlin", ("2026-10-24", "2026-10-27")),
+        ("Australia/Sydney", ("2026-04-04", "2026-04-07")),
+        ("Australia/Sydney", ("2026-10-03", "2026-10-06")),
+    ],
+)
 @pytest.mark.parametrize("at", [time(2, 30), time(9, 0)])
 def test_one_reminder_per_day_across_dst_changes(cast, program_version, zone, days, at):
     e = enroll(cast, program_version, zone, at=at)
@@ -244,8 +272,9 @@ def test_one_reminder_per_day_across_dst_changes(cast, program_version, zone, da
     first, last = (datetime.fromisoformat(d).replace(tzinfo=tz) for d in days)
     schedules_sync(enrollment=e, now=first - timedelta(minutes=1))
     sweep_every(30, first.astimezone(UTC), (last + timedelta(days=1)).astimezone(UTC))
-    fired = list(Delivery.objects.filter(channel="email").order_by("due_at")
-                 .values_list("slot", "due_at"))
+    fired = list(
+        Delivery.objects.filter(channel="email").order_by("due_at").values_list("slot", "due_at")
+    )
     expected_days = [(first + timedelta(days=n)).date().isoformat() for n in range(4)]
     assert [slot.split(":")[1] for slot, _ in fired][:4] == expected_days
     for slot, due in fired[:4]:
@@ -256,8 +285,9 @@ def test_one_reminder_per_day_across_dst_changes(cast, program_version, zone, da
         assert timedelta(0) <= drift <= timedelta(hours=1)
 
 
-def test_failed_deliveries_are_shown_to_the_practice_admin_only(client, cast, program_version,
-                                                               monkeypatch):
+def test_failed_deliveries_are_shown_to_the_practice_admin_only(
+    client, cast, program_version, monkeypatch
+):
     delivery = _email_delivery(cast, program_version)
     smtp = FlakySmtp(99, smtplib.SMTPRecipientsRefused({"x": (550, b"no such user")}))
     monkeypatch.setattr("django.core.mail.get_connection", smtp)

@@ -61,8 +61,7 @@ def minute_sweep(django_capture_on_commit_callbacks):
     run as they commit: the test's own transaction never does)."""
 
     def run(at: datetime) -> None:
-        with time_machine.travel(at, tick=False), \
-                django_capture_on_commit_callbacks(execute=True):
+        with time_machine.travel(at, tick=False), django_capture_on_commit_callbacks(execute=True):
             tasks.sweep_due_reminders()
 
     return run

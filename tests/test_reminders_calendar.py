@@ -21,8 +21,9 @@ def sweep_every(minutes: int, start: datetime, end: datetime) -> None:
     now = start
     while now <= end:
         sweep_due_reminders(now)
-        upcoming = ReminderSchedule.objects.filter(active=True).aggregate(
-            at=Min("next_due_at"))["at"]
+        upcoming = ReminderSchedule.objects.filter(active=True).aggregate(at=Min("next_due_at"))[
+            "at"
+        ]
         now = max(now + timedelta(minutes=minutes), upcoming or end + timedelta(minutes=1))
 
 
@@ -36,9 +37,12 @@ def test_the_day_samoa_skipped_gets_no_reminder_and_the_next_day_one(cast, progr
     start = datetime(2011, 12, 28, 12, tzinfo=apia)
     schedules_sync(enrollment=enrollment, now=start.astimezone(UTC))
     sweep_every(15, start.astimezone(UTC), datetime(2012, 1, 2, 12, tzinfo=apia).astimezone(UTC))
-    fired = [due.astimezone(apia).replace(tzinfo=None)
-             for due in Delivery.objects.order_by("due_at").values_list("due_at", flat=True)]
+    fired = [
+        due.astimezone(apia).replace(tzinfo=None)
+        for due in Delivery.objects.order_by("due_at").values_list("due_at", flat=True)
+    ]
     # 30 December 2011 never happened in Samoa (29 Dec, UTC-10, was followed by 31 Dec,
     # UTC+14): no reminder for it, and the 31st gets its own one, once.
     assert fired == [datetime(2011, 12, d, 9, 0) for d in (29, 31)] + [
-        datetime(2012, 1, d, 9, 0) for d in (1, 2)]
+        datetime(2012, 1, d, 9, 0) for d in (1, 2)
+    ]

@@ -44,23 +44,32 @@ def sweep_until(start: datetime, end: datetime) -> None:
     now = start
     while now <= end:
         sweep_due_reminders(now)
-        upcoming = ReminderSchedule.objects.filter(active=True).aggregate(
-            at=Min("next_due_at"))["at"]
+        upcoming = ReminderSchedule.objects.filter(active=True).aggregate(at=Min("next_due_at"))[
+            "at"
+        ]
         now = max(now + timedelta(minutes=1), upcoming or end + timedelta(minutes=1))
 
 
 def fired(zone: str) -> list[tuple[str, str]]:
     """(local day, local time) of every practice reminder recorded, in `zone`."""
     tz = ZoneInfo(zone)
-    return [(due.astimezone(tz).date().isoformat(), due.astimezone(tz).strftime("%H:%M"))
-            for due in Delivery.objects.filter(schedule__kind="practice")
-            .order_by("due_at").values_list("due_at", flat=True)]
+    return [
+        (due.astimezone(tz).date().isoformat(), due.astimezone(tz).strftime("%H:%M"))
+        for due in Delivery.objects.filter(schedule__kind="practice")
+        .order_by("due_at")
+        .values_list("due_at", flat=True)
+    ]
 
 
 def save_reminder_settings(client: Client, enrollment, **changes) -> None:
     prefs = preferences_for(enrollment)
-    data = {"practice_enabled": "on", "checkin_enabled": "on", "email_enabled": "on",
-            "practice_time": prefs.practice_time.strftime("%H:%M"), **changes}
+    data = {
+        "practice_enabled": "on",
+        "checkin_enabled": "on",
+        "email_enabled": "on",
+        "practice_time": prefs.practice_time.strftime("%H:%M"),
+        **changes,
+    }
     response = client.post(reverse("reminder_settings"), data)
     assert response.status_code == 302, response.content.decode()[:3000]
 
@@ -73,8 +82,11 @@ def test_moving_the_time_earlier_than_now_keeps_todays_reminder(client, cast, pr
         save_reminder_settings(client, e, practice_time="09:00")
     sweep_until(DAY.replace(hour=9), DAY + timedelta(days=2, hours=9))
     # Today's had not gone out: it goes at once, and tomorrow's at the new time.
-    assert fired("Europe/London") == [("2026-06-01", "10:00"), ("2026-06-02", "09:00"),
-                                      ("2026-06-03", "09:00")]
+    assert fired("Europe/London") == [
+        ("2026-06-01", "10:00"),
+        ("2026-06-02", "09:00"),
+        ("2026-06-03", "09:00"),
+    ]
 
 
 def test_moving_the_time_after_todays_reminder_adds_none_today(client, cast, program_version):
@@ -103,20 +115,32 @@ def test_moving_the_time_earlier_keeps_the_check_in_reminder_still_due(
     e = enroll(cast, program_version, "Europe/London", time(18, 0))
     london = ZoneInfo("Europe/London")
     checkin = CheckIn.objects.create(
-        enrollment=e, slot="week-3", kind="weekly", week=3, due_date=DAY.date(),
-        opens_at=datetime(2026, 6, 1, tzinfo=london), closes_at=datetime(2026, 6, 4, tzinfo=london),
-        status="open", instrument_keys=["pain_avg"])
+        enrollment=e,
+        slot="week-3",
+        kind="weekly",
+        week=3,
+        due_date=DAY.date(),
+        opens_at=datetime(2026, 6, 1, tzinfo=london),
+        closes_at=datetime(2026, 6, 4, tzinfo=london),
+        status="open",
+        instrument_keys=["pain_avg"],
+    )
     schedules_sync(enrollment=e, now=DAY)
     client.force_login(e.patient)
     with time_machine.travel(DAY.replace(hour=9), tick=False):  # 10:00, before 18:00
         save_reminder_settings(client, e, practice_time="09:00")
     sweep_until(DAY.replace(hour=9), DAY + timedelta(days=3))
-    stages = list(Delivery.objects.filter(schedule__kind="checkin").order_by("due_at")
-                  .values_list("slot", "due_at"))
+    stages = list(
+        Delivery.objects.filter(schedule__kind="checkin")
+        .order_by("due_at")
+        .values_list("slot", "due_at")
+    )
     # The "your check-in is ready" reminder it was waiting for goes at once, and the
     # follow-up two days after the new time.
-    assert stages == [(f"checkin:{checkin.pk}:open", DAY.replace(hour=9)),
-                      (f"checkin:{checkin.pk}:followup", datetime(2026, 6, 3, 8, tzinfo=UTC))]
+    assert stages == [
+        (f"checkin:{checkin.pk}:open", DAY.replace(hour=9)),
+        (f"checkin:{checkin.pk}:followup", datetime(2026, 6, 3, 8, tzinfo=UTC)),
+    ]
 
 
 # ---------------------------------------------------------------- the time zone
@@ -147,8 +171,11 @@ def test_moving_east_before_todays_reminder_still_gets_today_one(cast, program_v
     # 06:00 in New York, 11:00 in London: London's 09:00 has passed, today's had not gone.
     change_zone(e.patient, "Europe/London", DAY.replace(hour=10))
     sweep_until(DAY.replace(hour=10), DAY + timedelta(days=2, hours=9))
-    assert fired("Europe/London") == [("2026-06-01", "11:00"), ("2026-06-02", "09:00"),
-                                      ("2026-06-03", "09:00")]
+    assert fired("Europe/London") == [
+        ("2026-06-01", "11:00"),
+        ("2026-06-02", "09:00"),
+        ("2026-06-03", "09:00"),
+    ]
 
 
 def test_moving_east_after_todays_reminder_adds_none_today(cast, program_version):
@@ -178,12 +205,20 @@ def test_the_time_zone_page_recomputes_the_schedule(cast, program_version):
 def test_onboarding_a_second_program_in_a_new_zone_recomputes_the_first(cast, program_version):
     e = enroll(cast, program_version, "Europe/London", time(9, 0))
     Membership.objects.create(user=e.patient, practice=cast.other_practice, role=Role.PATIENT)
-    second = make_enrollment(e.patient, cast.outsider_clinician, cast.other_practice,
-                             version=program_version, onboarded=False)
+    second = make_enrollment(
+        e.patient,
+        cast.outsider_clinician,
+        cast.other_practice,
+        version=program_version,
+        onboarded=False,
+    )
     with time_machine.travel(DAY.replace(hour=5), tick=False):
         program_services.onboarding_preferences(
-            enrollment=second, timezone_name="America/New_York", practice_time=time(9, 0),
-            checkin_weekday=0)
+            enrollment=second,
+            timezone_name="America/New_York",
+            practice_time=time(9, 0),
+            checkin_weekday=0,
+        )
     assert practice_schedule(e).next_due_at == NEW_YORK_NINE
 
 
@@ -222,8 +257,13 @@ def test_changing_the_zone_in_the_django_admin_recomputes_the_schedule(
     with time_machine.travel(DAY.replace(hour=5), tick=False):
         response = superuser_client.post(
             reverse("admin:accounts_user_change", args=[e.patient.pk]),
-            {"email": e.patient.email, "full_name": "Mover", "timezone": "America/New_York",
-             "is_active": "on"})
+            {
+                "email": e.patient.email,
+                "full_name": "Mover",
+                "timezone": "America/New_York",
+                "is_active": "on",
+            },
+        )
     assert response.status_code == 302, response.content.decode()[:3000]
     assert practice_schedule(e).next_due_at == NEW_YORK_NINE
     sweep_until(DAY.replace(hour=5), DAY + timedelta(days=1, hours=6))

@@ -21,8 +21,14 @@ from tracking.models import Delivery, ReminderPreferences
 from tracking.reminders.localtime import next_occurrence
 from tracking.reminders.schedules import schedules_sync
 
-ZONES = ["Europe/London", "America/New_York", "Australia/Sydney", "Asia/Kolkata",
-         "Pacific/Auckland", "America/Los_Angeles"]
+ZONES = [
+    "Europe/London",
+    "America/New_York",
+    "Australia/Sydney",
+    "Asia/Kolkata",
+    "Pacific/Auckland",
+    "America/Los_Angeles",
+]
 PATIENTS = 150
 START = datetime(2026, 3, 26, tzinfo=UTC)  # the week Europe's clocks spring forward
 DAYS = 7
@@ -31,20 +37,36 @@ DAYS = 7
 def make_population() -> list[Enrollment]:
     practice = Practice.objects.create(name="Load")
     clinician = User.objects.create_user(email="clin@load.test", password="x" * 12)
-    Membership.objects.create(user=clinician, practice=practice, role=Role.CLINICIAN,
-                              is_active=True)
+    Membership.objects.create(
+        user=clinician, practice=practice, role=Role.CLINICIAN, is_active=True
+    )
     version = load_shipped_program()
     patients = User.objects.bulk_create(
-        User(email=f"p{n}@load.test", timezone=ZONES[n % len(ZONES)]) for n in range(PATIENTS))
+        User(email=f"p{n}@load.test", timezone=ZONES[n % len(ZONES)]) for n in range(PATIENTS)
+    )
     enrollments = Enrollment.objects.bulk_create(
-        Enrollment(patient=p, practice=practice, clinician=clinician, program_version=version,
-                   start_date=START.date(), status="active", onboarded_at=START,
-                   consented_at=START, screening=Screening.CLEAR)
-        for p in patients)
+        Enrollment(
+            patient=p,
+            practice=practice,
+            clinician=clinician,
+            program_version=version,
+            start_date=START.date(),
+            status="active",
+            onboarded_at=START,
+            consented_at=START,
+            screening=Screening.CLEAR,
+        )
+        for p in patients
+    )
     ReminderPreferences.objects.bulk_create(
-        ReminderPreferences(enrollment=e, practice_time=wall(7 + n % 14, 30 * (n % 2)),
-                            email_enabled=True, in_app_enabled=n % 3 == 0)
-        for n, e in enumerate(enrollments))
+        ReminderPreferences(
+            enrollment=e,
+            practice_time=wall(7 + n % 14, 30 * (n % 2)),
+            email_enabled=True,
+            in_app_enabled=n % 3 == 0,
+        )
+        for n, e in enumerate(enrollments)
+    )
     for e in Enrollment.objects.select_related("patient"):
         schedules_sync(enrollment=e, now=START)
     return enrollments
@@ -52,7 +74,8 @@ def make_population() -> list[Enrollment]:
 
 @pytest.mark.celery_worker
 def test_two_sweeps_and_two_workers_send_every_reminder_exactly_once(
-        transactional_db, settings, tmp_path: Path):
+    transactional_db, settings, tmp_path: Path
+):
     import redis
 
     redis.Redis.from_url(settings.CELERY_BROKER_URL).flushdb()
@@ -61,16 +84,35 @@ def test_two_sweeps_and_two_workers_send_every_reminder_exactly_once(
     print(f"population {time.monotonic() - t0:.1f}s")
     mail_dir = tmp_path / "mail"
     mail_dir.mkdir()
-    env = {"TEST_EMAIL_BACKEND": "django.core.mail.backends.filebased.EmailBackend",
-           "EMAIL_FILE_PATH": str(mail_dir)}
+    env = {
+        "TEST_EMAIL_BACKEND": "django.core.mail.backends.filebased.EmailBackend",
+        "EMAIL_FILE_PATH": str(mail_dir),
+    }
     workers = [start_worker("w1", **env), start_worker("w2", **env)]
     end = START + timedelta(days=DAYS)
-    sweep = [sys.executable, "manage.py", "sweep_reminders", "--from",
-             START.isoformat(), "--to", end.isoformat(), "--step", "60"]
+    sweep = [
+        sys.executable,
+        "manage.py",
+        "sweep_reminders",
+        "--from",
+        START.isoformat(),
+        "--to",
+        end.isoformat(),
+        "--step",
+        "60",
+    ]
     try:
-        sweeps = [subprocess.Popen(sweep, cwd=ROOT, env=subprocess_env(**env),
-                                   stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
-                  for _ in range(2)]
+        sweeps = [
+            subprocess.Popen(
+                sweep,
+                cwd=ROOT,
+                env=subprocess_env(**env),
+                stdout=subprocess.PIPE,
+                stderr=subprocess.STDOUT,
+                text=True,
+            )
+            for _ in range(2)
+        ]
         t0 = time.monotonic()
         outputs = [p.communicate(timeout=600)[0] for p in sweeps]
         print(f"sweeps {time.monotonic() - t0:.1f}s")
@@ -97,12 +139,18 @@ def test_two_sweeps_and_two_workers_send_every_reminder_exactly_once(
         for n in range(DAYS + 1):
             day = first_day + timedelta(days=n)
             due = next_occurrence(
-                at=e.reminder_preferences.practice_time, weekdays=None, tz=tz,
-                after=datetime.combine(day, wall(0, 0), tz) - timedelta(seconds=1))[0]
+                at=e.reminder_preferences.practice_time,
+                weekdays=None,
+                tz=tz,
+                after=datetime.combine(day, wall(0, 0), tz) - timedelta(seconds=1),
+            )[0]
             if START < due <= end:
                 expected_days.add(f"practice:{day.isoformat()}:{tz.key}")
-        got = list(Delivery.objects.filter(schedule__enrollment=e, channel="email")
-                   .values_list("slot", flat=True))
+        got = list(
+            Delivery.objects.filter(schedule__enrollment=e, channel="email").values_list(
+                "slot", flat=True
+            )
+        )
         assert sorted(got) == sorted(expected_days), e.pk
     emails_sent = sum(f.read_text().count("\nSubject: ") for f in mail_dir.iterdir())
     assert emails_sent == Delivery.objects.filter(channel="email").count()

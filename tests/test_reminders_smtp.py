@@ -33,8 +33,9 @@ def smtp(settings):
 def retries(monkeypatch):
     """The countdowns of the retries a send task queues (instead of the broker)."""
     queued: list[int] = []
-    monkeypatch.setattr("tracking.tasks.send_delivery.apply_async",
-                        lambda args, countdown: queued.append(countdown))
+    monkeypatch.setattr(
+        "tracking.tasks.send_delivery.apply_async", lambda args, countdown: queued.append(countdown)
+    )
     return queued
 
 
@@ -71,9 +72,7 @@ def test_a_temporary_refusal_at_rcpt_is_retried_with_backoff_and_sent_once(
 
 
 @pytest.mark.parametrize("code", ["550", "553"])
-def test_a_permanent_refusal_at_rcpt_is_recorded_not_retried(
-    smtp, retries, email_delivery, code
-):
+def test_a_permanent_refusal_at_rcpt_is_recorded_not_retried(smtp, retries, email_delivery, code):
     smtp.rcpt_replies = [f"{code} 5.1.1 no such user"]
     assert _send_one(email_delivery.pk) == "failed"
     assert _send_one(email_delivery.pk) == "failed"

@@ -7,8 +7,13 @@ from django.urls import reverse
 
 from painapp.accounts.models import Membership
 
-ROLE_PAGES = {"today": "patient", "caseload": "clinician", "practice_overview": "admin",
-              "invitation_list": "admin", "invitation_create": "admin"}
+ROLE_PAGES = {
+    "today": "patient",
+    "caseload": "clinician",
+    "practice_overview": "admin",
+    "invitation_list": "admin",
+    "invitation_create": "admin",
+}
 
 
 def test_anonymous_people_are_sent_to_log_in(client, db):
@@ -19,8 +24,10 @@ def test_anonymous_people_are_sent_to_log_in(client, db):
         assert response.status_code == 302 and "/accounts/login/" in response.url
 
 
-@pytest.mark.parametrize(("who", "home"), [("patient", "today"), ("clinician", "caseload"),
-                                           ("admin", "practice_overview")])
+@pytest.mark.parametrize(
+    ("who", "home"),
+    [("patient", "today"), ("clinician", "caseload"), ("admin", "practice_overview")],
+)
 def test_it_routes_each_role_home(cast, client, who, home):
     client.force_login(getattr(cast, who))
     response = client.get(reverse("home"))
@@ -54,8 +61,10 @@ def test_the_admin_overview_counts_only_its_own_practice(cast, client):
 def test_login_page_has_no_signup_and_logs_in_by_email(cast, client):
     page = client.get(reverse("account_login")).content.decode()
     assert "sign up" not in page.lower()
-    response = client.post(reverse("account_login"),
-                           {"login": cast.patient.email, "password": "a-long-test-password-1"})
+    response = client.post(
+        reverse("account_login"),
+        {"login": cast.patient.email, "password": "a-long-test-password-1"},
+    )
     assert response.status_code == 302
     assert client.get(reverse("home")).url == reverse("today")
 

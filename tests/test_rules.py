@@ -31,16 +31,19 @@ def utc(*args: int) -> datetime:
 
 
 # ====================================================================== pain-free
-@pytest.mark.parametrize(("score", "expected"), [
-    (0, True),
-    (1, True),  # the top of the trial's 0–1 range
-    (1.0, True),  # as the summary stores it
-    (Fraction(1), True),
-    (1.5, False),  # only reachable with a practice's own averaged item
-    (2, False),
-    (10, False),
-    (None, False),  # no answer is not pain-free (the trial's rule too)
-])
+@pytest.mark.parametrize(
+    ("score", "expected"),
+    [
+        (0, True),
+        (1, True),  # the top of the trial's 0–1 range
+        (1.0, True),  # as the summary stores it
+        (Fraction(1), True),
+        (1.5, False),  # only reachable with a practice's own averaged item
+        (2, False),
+        (10, False),
+        (None, False),  # no answer is not pain-free (the trial's rule too)
+    ],
+)
 def test_it_tells_pain_free_or_nearly(score, expected):
     assert rules.is_pain_free_or_nearly(score) is expected
 
@@ -85,10 +88,10 @@ IMPROVEMENT_CASES = [
 ]
 
 
-@pytest.mark.parametrize(("baseline", "now", "by_points", "by_percent", "real", "points",
-                          "percent"), IMPROVEMENT_CASES)
-def test_it_judges_a_real_improvement(baseline, now, by_points, by_percent, real, points,
-                                      percent):
+@pytest.mark.parametrize(
+    ("baseline", "now", "by_points", "by_percent", "real", "points", "percent"), IMPROVEMENT_CASES
+)
+def test_it_judges_a_real_improvement(baseline, now, by_points, by_percent, real, points, percent):
     assert rules.improved_by_points(baseline, now) is by_points
     assert rules.improved_by_percent(baseline, now) is by_percent
     assert rules.is_real_improvement(baseline, now) is real
@@ -141,23 +144,39 @@ WEEK_CASES = [
 ]
 
 
-@pytest.mark.parametrize(("today", "paused_days", "paused_on", "unlocked", "week_count",
-                          "expected"), WEEK_CASES)
-def test_it_finds_the_current_program_week(today, paused_days, paused_on, unlocked,
-                                           week_count, expected):
-    assert rules.current_week(start_date=START, today=today, week_count=week_count,
-                              paused_days=paused_days, paused_on=paused_on,
-                              unlocked_through_week=unlocked) == expected
+@pytest.mark.parametrize(
+    ("today", "paused_days", "paused_on", "unlocked", "week_count", "expected"), WEEK_CASES
+)
+def test_it_finds_the_current_program_week(
+    today, paused_days, paused_on, unlocked, week_count, expected
+):
+    assert (
+        rules.current_week(
+            start_date=START,
+            today=today,
+            week_count=week_count,
+            paused_days=paused_days,
+            paused_on=paused_on,
+            unlocked_through_week=unlocked,
+        )
+        == expected
+    )
 
 
-@pytest.mark.parametrize(("today", "paused_days", "paused_on", "unlocked", "week_count",
-                          "expected"), WEEK_CASES)
-def test_it_agrees_with_the_enrollments_own_week(today, paused_days, paused_on, unlocked,
-                                                 week_count, expected):
+@pytest.mark.parametrize(
+    ("today", "paused_days", "paused_on", "unlocked", "week_count", "expected"), WEEK_CASES
+)
+def test_it_agrees_with_the_enrollments_own_week(
+    today, paused_days, paused_on, unlocked, week_count, expected
+):
     # Enrollment.current_week (what the patient's pages read) hands its own fields to
     # programs.weeks, which rules re-exports: this holds each field in its place.
-    enrollment = Enrollment(start_date=START, paused_days=paused_days, paused_on=paused_on,
-                            unlocked_through_week=unlocked)
+    enrollment = Enrollment(
+        start_date=START,
+        paused_days=paused_days,
+        paused_on=paused_on,
+        unlocked_through_week=unlocked,
+    )
     enrollment.patient = User(timezone="Europe/Berlin")
     enrollment._week_count = week_count
     noon = datetime(today.year, today.month, today.day, 12, tzinfo=ZoneInfo("Europe/Berlin"))
@@ -169,29 +188,83 @@ def test_it_agrees_with_the_enrollments_own_week(today, paused_days, paused_on, 
 MIDNIGHT_CASES = [
     # New York, spring forward (8 Mar 2026): week 2 of a 2 Mar start opens at 00:00 EDT
     # on 9 Mar, which is 04:00 UTC (it would be 05:00 in winter).
-    pytest.param(date(2026, 3, 2), NEW_YORK, utc(2026, 3, 9, 3, 59, 59), date(2026, 3, 8), 1,
-                 id="NY: a second before midnight after spring forward"),
-    pytest.param(date(2026, 3, 2), NEW_YORK, utc(2026, 3, 9, 4, 0), date(2026, 3, 9), 2,
-                 id="NY: midnight after spring forward"),
+    pytest.param(
+        date(2026, 3, 2),
+        NEW_YORK,
+        utc(2026, 3, 9, 3, 59, 59),
+        date(2026, 3, 8),
+        1,
+        id="NY: a second before midnight after spring forward",
+    ),
+    pytest.param(
+        date(2026, 3, 2),
+        NEW_YORK,
+        utc(2026, 3, 9, 4, 0),
+        date(2026, 3, 9),
+        2,
+        id="NY: midnight after spring forward",
+    ),
     # New York, fall back (1 Nov 2026): week 2 of a 26 Oct start opens at 00:00 EST on
     # 2 Nov, 05:00 UTC.
-    pytest.param(date(2026, 10, 26), NEW_YORK, utc(2026, 11, 2, 4, 59, 59), date(2026, 11, 1),
-                 1, id="NY: a second before midnight after fall back"),
-    pytest.param(date(2026, 10, 26), NEW_YORK, utc(2026, 11, 2, 5, 0), date(2026, 11, 2), 2,
-                 id="NY: midnight after fall back"),
+    pytest.param(
+        date(2026, 10, 26),
+        NEW_YORK,
+        utc(2026, 11, 2, 4, 59, 59),
+        date(2026, 11, 1),
+        1,
+        id="NY: a second before midnight after fall back",
+    ),
+    pytest.param(
+        date(2026, 10, 26),
+        NEW_YORK,
+        utc(2026, 11, 2, 5, 0),
+        date(2026, 11, 2),
+        2,
+        id="NY: midnight after fall back",
+    ),
     # Havana skips midnight: 8 Mar begins at 01:00 CDT = 05:00 UTC.
-    pytest.param(date(2026, 3, 1), HAVANA, utc(2026, 3, 8, 4, 59, 59), date(2026, 3, 7), 1,
-                 id="Havana: the last second of 7 Mar"),
-    pytest.param(date(2026, 3, 1), HAVANA, utc(2026, 3, 8, 5, 0), date(2026, 3, 8), 2,
-                 id="Havana: 8 Mar begins at 01:00, midnight skipped"),
+    pytest.param(
+        date(2026, 3, 1),
+        HAVANA,
+        utc(2026, 3, 8, 4, 59, 59),
+        date(2026, 3, 7),
+        1,
+        id="Havana: the last second of 7 Mar",
+    ),
+    pytest.param(
+        date(2026, 3, 1),
+        HAVANA,
+        utc(2026, 3, 8, 5, 0),
+        date(2026, 3, 8),
+        2,
+        id="Havana: 8 Mar begins at 01:00, midnight skipped",
+    ),
     # Havana repeats midnight: 1 Nov begins at 00:00 CDT = 04:00 UTC, and 00:30 comes
     # again at 05:30 UTC (CST): still 1 Nov, still week 2, never back to week 1.
-    pytest.param(date(2026, 10, 25), HAVANA, utc(2026, 11, 1, 3, 59, 59), date(2026, 10, 31),
-                 1, id="Havana: the last second of 31 Oct"),
-    pytest.param(date(2026, 10, 25), HAVANA, utc(2026, 11, 1, 4, 0), date(2026, 11, 1), 2,
-                 id="Havana: the first midnight of 1 Nov"),
-    pytest.param(date(2026, 10, 25), HAVANA, utc(2026, 11, 1, 5, 30), date(2026, 11, 1), 2,
-                 id="Havana: 00:30 again, after the clocks went back"),
+    pytest.param(
+        date(2026, 10, 25),
+        HAVANA,
+        utc(2026, 11, 1, 3, 59, 59),
+        date(2026, 10, 31),
+        1,
+        id="Havana: the last second of 31 Oct",
+    ),
+    pytest.param(
+        date(2026, 10, 25),
+        HAVANA,
+        utc(2026, 11, 1, 4, 0),
+        date(2026, 11, 1),
+        2,
+        id="Havana: the first midnight of 1 Nov",
+    ),
+    pytest.param(
+        date(2026, 10, 25),
+        HAVANA,
+        utc(2026, 11, 1, 5, 30),
+        date(2026, 11, 1),
+        2,
+        id="Havana: 00:30 again, after the clocks went back",
+    ),
 ]
 
 
@@ -206,18 +279,21 @@ def test_it_refuses_a_time_without_a_zone():
         rules.local_date(datetime(2026, 3, 9, 4, 0), NEW_YORK)  # noqa: DTZ001
 
 
-@pytest.mark.parametrize(("day", "expected"), [
-    (days(0), 1),
-    (days(6), 1),
-    (days(7), 2),
-    (days(13), 2),
-    (days(14), 3),
-    (days(-1), 0),  # the week before the start
-    (days(-7), 0),
-    (days(-8), -1),
-    (days(7 * 8), 9),  # after an 8-week program: not clamped
-    (days(364), 53),
-])
+@pytest.mark.parametrize(
+    ("day", "expected"),
+    [
+        (days(0), 1),
+        (days(6), 1),
+        (days(7), 2),
+        (days(13), 2),
+        (days(14), 3),
+        (days(-1), 0),  # the week before the start
+        (days(-7), 0),
+        (days(-8), -1),
+        (days(7 * 8), 9),  # after an 8-week program: not clamped
+        (days(364), 53),
+    ],
+)
 def test_it_files_a_day_under_its_calendar_week(day, expected):
     assert rules.week_of(START, day) == expected
 
@@ -226,73 +302,92 @@ def test_it_files_days_by_the_calendar_whatever_the_pauses():
     # Practice logged on day 10 of an enrollment paused 3 days is charted in calendar
     # week 2, while the program itself is still in week 1.
     assert rules.week_of(START, days(9)) == 2
-    assert rules.current_week(start_date=START, today=days(9), week_count=8,
-                              paused_days=3) == 1
+    assert rules.current_week(start_date=START, today=days(9), week_count=8, paused_days=3) == 1
 
 
-@pytest.mark.parametrize(("today", "week_count", "expected"), [
-    (days(-5), 8, 1),  # at least one week is charted
-    (days(0), 8, 1),
-    (days(7), 8, 2),
-    (days(7 * 8), 8, 8),  # never past the last week
-    (days(7), 0, 1),
-])
+@pytest.mark.parametrize(
+    ("today", "week_count", "expected"),
+    [
+        (days(-5), 8, 1),  # at least one week is charted
+        (days(0), 8, 1),
+        (days(7), 8, 2),
+        (days(7 * 8), 8, 8),  # never past the last week
+        (days(7), 0, 1),
+    ],
+)
 def test_it_charts_the_weeks_so_far(today, week_count, expected):
     assert rules.weeks_so_far(start_date=START, today=today, week_count=week_count) == expected
 
 
 # number, today, paused_days, paused_on → the date it opens
-@pytest.mark.parametrize(("number", "today", "paused_days", "paused_on", "expected"), [
-    (1, days(0), 0, None, days(0)),
-    (2, days(0), 0, None, days(7)),
-    (8, days(0), 0, None, days(49)),
-    (2, days(10), 3, None, days(10)),
-    (2, days(10), 0, days(4), days(13)),  # paused 6 days so far
-    (2, days(10), 2, days(4), days(15)),
-    (2, days(3), 0, days(4), days(7)),  # a pause dated later moves nothing yet
-])
+@pytest.mark.parametrize(
+    ("number", "today", "paused_days", "paused_on", "expected"),
+    [
+        (1, days(0), 0, None, days(0)),
+        (2, days(0), 0, None, days(7)),
+        (8, days(0), 0, None, days(49)),
+        (2, days(10), 3, None, days(10)),
+        (2, days(10), 0, days(4), days(13)),  # paused 6 days so far
+        (2, days(10), 2, days(4), days(15)),
+        (2, days(3), 0, days(4), days(7)),  # a pause dated later moves nothing yet
+    ],
+)
 def test_it_dates_the_day_a_week_opens(number, today, paused_days, paused_on, expected):
-    assert rules.week_opens_on(number, start_date=START, today=today, paused_days=paused_days,
-                               paused_on=paused_on) == expected
+    assert (
+        rules.week_opens_on(
+            number, start_date=START, today=today, paused_days=paused_days, paused_on=paused_on
+        )
+        == expected
+    )
 
 
 # today, paused_days, paused_on → every day paused so far
-@pytest.mark.parametrize(("today", "paused_days", "paused_on", "expected"), [
-    (days(10), 0, None, 0),
-    (days(10), 3, None, 3),  # earlier pauses, over now
-    (days(10), 0, days(4), 6),  # paused on day 4, still paused
-    (days(10), 2, days(4), 8),
-    (days(10), 0, days(10), 0),  # paused today: nothing lost yet
-    (days(3), 1, days(4), 1),  # a pause dated later counts nothing yet
-])
+@pytest.mark.parametrize(
+    ("today", "paused_days", "paused_on", "expected"),
+    [
+        (days(10), 0, None, 0),
+        (days(10), 3, None, 3),  # earlier pauses, over now
+        (days(10), 0, days(4), 6),  # paused on day 4, still paused
+        (days(10), 2, days(4), 8),
+        (days(10), 0, days(10), 0),  # paused today: nothing lost yet
+        (days(3), 1, days(4), 1),  # a pause dated later counts nothing yet
+    ],
+)
 def test_it_counts_the_days_paused(today, paused_days, paused_on, expected):
-    assert rules.days_paused(today=today, paused_days=paused_days,
-                             paused_on=paused_on) == expected
+    assert rules.days_paused(today=today, paused_days=paused_days, paused_on=paused_on) == expected
 
 
-@pytest.mark.parametrize(("today", "paused_days", "expected"), [
-    (days(-2), 0, days(-2)),  # before the start: today
-    (days(0), 0, days(0)),
-    (days(6), 0, days(0)),
-    (days(7), 0, days(7)),
-    (days(100), 0, days(98)),  # past the program's end the weeks keep running
-    (days(9), 3, days(3)),  # week 1 opened on day 3
-    (days(10), 3, days(10)),
-])
+@pytest.mark.parametrize(
+    ("today", "paused_days", "expected"),
+    [
+        (days(-2), 0, days(-2)),  # before the start: today
+        (days(0), 0, days(0)),
+        (days(6), 0, days(0)),
+        (days(7), 0, days(7)),
+        (days(100), 0, days(98)),  # past the program's end the weeks keep running
+        (days(9), 3, days(3)),  # week 1 opened on day 3
+        (days(10), 3, days(10)),
+    ],
+)
 def test_it_finds_the_start_of_the_practice_week(today, paused_days, expected):
-    assert rules.practice_week_starts_on(start_date=START, today=today,
-                                         paused_days=paused_days) == expected
+    assert (
+        rules.practice_week_starts_on(start_date=START, today=today, paused_days=paused_days)
+        == expected
+    )
 
 
-@pytest.mark.parametrize(("days_elapsed", "week_count", "expected"), [
-    (-1, 8, 0),
-    (0, 8, 1),
-    (6, 8, 1),
-    (7, 8, 2),
-    (55, 8, 8),
-    (56, 8, 8),
-    (3, 0, 0),
-])
+@pytest.mark.parametrize(
+    ("days_elapsed", "week_count", "expected"),
+    [
+        (-1, 8, 0),
+        (0, 8, 1),
+        (6, 8, 1),
+        (7, 8, 2),
+        (55, 8, 8),
+        (56, 8, 8),
+        (3, 0, 0),
+    ],
+)
 def test_it_counts_the_weeks_the_calendar_reached(days_elapsed, week_count, expected):
     assert rules.calendar_week(days_elapsed=days_elapsed, week_count=week_count) == expected
 
@@ -304,31 +399,39 @@ TICK = timedelta(microseconds=1)
 
 
 # stored status, enrollment status, now → status shown
-@pytest.mark.parametrize(("stored", "enrollment", "now", "expected"), [
-    ("scheduled", "active", OPENS - TICK, "scheduled"),
-    ("scheduled", "active", OPENS, "open"),  # open at exactly opens_at
-    ("scheduled", "active", CLOSES - TICK, "open"),
-    ("scheduled", "active", CLOSES, "missed"),  # missed at exactly closes_at
-    ("open", "active", OPENS + timedelta(days=1), "open"),
-    ("open", "active", CLOSES, "missed"),  # the sweep has not run yet
-    ("open", "active", OPENS - TICK, "scheduled"),  # the window is what counts
-    ("completed", "active", CLOSES + timedelta(days=9), "completed"),
-    ("completed", "paused", OPENS, "completed"),
-    ("missed", "active", OPENS, "missed"),
-    ("missed", "withdrawn", OPENS, "missed"),
-    # Follow-ups keep running after the program is completed.
-    ("scheduled", "completed", OPENS, "open"),
-    ("scheduled", "completed", CLOSES, "missed"),
-    # A paused, invited or withdrawn enrollment's check-ins wait.
-    ("scheduled", "paused", OPENS, "scheduled"),
-    ("open", "paused", OPENS, "scheduled"),
-    ("scheduled", "paused", CLOSES + timedelta(days=5), "scheduled"),
-    ("scheduled", "invited", OPENS, "scheduled"),
-    ("open", "withdrawn", CLOSES, "scheduled"),
-])
+@pytest.mark.parametrize(
+    ("stored", "enrollment", "now", "expected"),
+    [
+        ("scheduled", "active", OPENS - TICK, "scheduled"),
+        ("scheduled", "active", OPENS, "open"),  # open at exactly opens_at
+        ("scheduled", "active", CLOSES - TICK, "open"),
+        ("scheduled", "active", CLOSES, "missed"),  # missed at exactly closes_at
+        ("open", "active", OPENS + timedelta(days=1), "open"),
+        ("open", "active", CLOSES, "missed"),  # the sweep has not run yet
+        ("open", "active", OPENS - TICK, "scheduled"),  # the window is what counts
+        ("completed", "active", CLOSES + timedelta(days=9), "completed"),
+        ("completed", "paused", OPENS, "completed"),
+        ("missed", "active", OPENS, "missed"),
+        ("missed", "withdrawn", OPENS, "missed"),
+        # Follow-ups keep running after the program is completed.
+        ("scheduled", "completed", OPENS, "open"),
+        ("scheduled", "completed", CLOSES, "missed"),
+        # A paused, invited or withdrawn enrollment's check-ins wait.
+        ("scheduled", "paused", OPENS, "scheduled"),
+        ("open", "paused", OPENS, "scheduled"),
+        ("scheduled", "paused", CLOSES + timedelta(days=5), "scheduled"),
+        ("scheduled", "invited", OPENS, "scheduled"),
+        ("open", "withdrawn", CLOSES, "scheduled"),
+    ],
+)
 def test_it_shows_a_checkins_status_now(stored, enrollment, now, expected):
-    kwargs = {"stored": stored, "opens_at": OPENS, "closes_at": CLOSES, "now": now,
-              "enrollment_status": enrollment}
+    kwargs = {
+        "stored": stored,
+        "opens_at": OPENS,
+        "closes_at": CLOSES,
+        "now": now,
+        "enrollment_status": enrollment,
+    }
     assert rules.effective_status(**kwargs) == expected
     assert rules.is_open_for_answers(**kwargs) is (expected == "open")
 
@@ -337,71 +440,103 @@ def test_it_shows_a_checkins_status_now(stored, enrollment, now, expected):
 NOW = utc(2026, 4, 1, 12, 0)
 
 
-@pytest.mark.parametrize(("stored", "enrollment", "closed_ago", "expected"), [
-    ("missed", "active", timedelta(days=14), True),  # 14 days exactly: still in
-    ("missed", "active", timedelta(days=14) + TICK, False),
-    ("missed", "active", timedelta(0), True),
-    ("missed", "active", -TICK, False),  # still open: not missed yet
-    ("scheduled", "active", timedelta(days=1), True),  # pending past its close
-    ("open", "completed", timedelta(days=1), True),
-    ("open", "paused", timedelta(days=1), False),  # waits for the resume
-    ("missed", "paused", timedelta(days=1), True),  # marked before the pause
-    ("completed", "active", timedelta(days=1), False),
-])
+@pytest.mark.parametrize(
+    ("stored", "enrollment", "closed_ago", "expected"),
+    [
+        ("missed", "active", timedelta(days=14), True),  # 14 days exactly: still in
+        ("missed", "active", timedelta(days=14) + TICK, False),
+        ("missed", "active", timedelta(0), True),
+        ("missed", "active", -TICK, False),  # still open: not missed yet
+        ("scheduled", "active", timedelta(days=1), True),  # pending past its close
+        ("open", "completed", timedelta(days=1), True),
+        ("open", "paused", timedelta(days=1), False),  # waits for the resume
+        ("missed", "paused", timedelta(days=1), True),  # marked before the pause
+        ("completed", "active", timedelta(days=1), False),
+    ],
+)
 def test_it_tells_a_recently_missed_checkin(stored, enrollment, closed_ago, expected):
-    assert rules.missed_recently(stored=stored, closes_at=NOW - closed_ago, now=NOW,
-                                 enrollment_status=enrollment) is expected
+    assert (
+        rules.missed_recently(
+            stored=stored, closes_at=NOW - closed_ago, now=NOW, enrollment_status=enrollment
+        )
+        is expected
+    )
 
 
 # ====================================================================== questionnaires
-@pytest.mark.parametrize(("total", "expected"), [
-    (0, "Minimal"), (4, "Minimal"),
-    (5, "Mild"), (9, "Mild"),
-    (10, "Moderate"), (14, "Moderate"),
-    (15, "Moderately severe"), (19, "Moderately severe"),
-    (20, "Severe"), (27, "Severe"),
-    (28, None), (None, None),
-])
+@pytest.mark.parametrize(
+    ("total", "expected"),
+    [
+        (0, "Minimal"),
+        (4, "Minimal"),
+        (5, "Mild"),
+        (9, "Mild"),
+        (10, "Moderate"),
+        (14, "Moderate"),
+        (15, "Moderately severe"),
+        (19, "Moderately severe"),
+        (20, "Severe"),
+        (27, "Severe"),
+        (28, None),
+        (None, None),
+    ],
+)
 def test_it_bands_a_phq9(total, expected):
     assert rules.phq9_severity(total) == expected
 
 
-@pytest.mark.parametrize(("total", "expected"), [
-    (0, "Minimal"), (4, "Minimal"),
-    (5, "Mild"), (9, "Mild"),
-    (10, "Moderate"), (14, "Moderate"),
-    (15, "Severe"), (21, "Severe"),
-    (22, None), (None, None),
-])
+@pytest.mark.parametrize(
+    ("total", "expected"),
+    [
+        (0, "Minimal"),
+        (4, "Minimal"),
+        (5, "Mild"),
+        (9, "Mild"),
+        (10, "Moderate"),
+        (14, "Moderate"),
+        (15, "Severe"),
+        (21, "Severe"),
+        (22, None),
+        (None, None),
+    ],
+)
 def test_it_bands_a_gad7(total, expected):
     assert rules.gad7_severity(total) == expected
 
 
-@pytest.mark.parametrize(("total", "positive", "phq2_band", "gad2_band"), [
-    (0, False, "Below screening threshold", "Below screening threshold"),
-    (2, False, "Below screening threshold", "Below screening threshold"),
-    (3, True, "Positive screen: consider PHQ-9", "Positive screen: consider GAD-7"),
-    (6, True, "Positive screen: consider PHQ-9", "Positive screen: consider GAD-7"),
-    (None, False, None, None),
-])
+@pytest.mark.parametrize(
+    ("total", "positive", "phq2_band", "gad2_band"),
+    [
+        (0, False, "Below screening threshold", "Below screening threshold"),
+        (2, False, "Below screening threshold", "Below screening threshold"),
+        (3, True, "Positive screen: consider PHQ-9", "Positive screen: consider GAD-7"),
+        (6, True, "Positive screen: consider PHQ-9", "Positive screen: consider GAD-7"),
+        (None, False, None, None),
+    ],
+)
 def test_it_screens_with_phq2_and_gad2(total, positive, phq2_band, gad2_band):
     assert rules.is_positive_screen(total) is positive
     assert rules.band_of(total, rules.PHQ2_BANDS) == phq2_band
     assert rules.band_of(total, rules.GAD2_BANDS) == gad2_band
 
 
-@pytest.mark.parametrize(("score", "expected"), [
-    (0, "Pain-free or nearly pain-free"),
-    (1, "Pain-free or nearly pain-free"),
-    (2, "Pain present"),
-    (10, "Pain present"),
-])
+@pytest.mark.parametrize(
+    ("score", "expected"),
+    [
+        (0, "Pain-free or nearly pain-free"),
+        (1, "Pain-free or nearly pain-free"),
+        (2, "Pain present"),
+        (10, "Pain present"),
+    ],
+)
 def test_it_bands_average_pain(score, expected):
     assert rules.band_of(score, rules.PAIN_AVG_BANDS) == expected
 
 
-@pytest.mark.parametrize("bands", [rules.PHQ9_BANDS, rules.GAD7_BANDS, rules.PHQ2_BANDS,
-                                   rules.GAD2_BANDS, rules.PAIN_AVG_BANDS])
+@pytest.mark.parametrize(
+    "bands",
+    [rules.PHQ9_BANDS, rules.GAD7_BANDS, rules.PHQ2_BANDS, rules.GAD2_BANDS, rules.PAIN_AVG_BANDS],
+)
 def test_it_leaves_no_total_without_a_band(bands):
     # Each table runs from 0 to the instrument's maximum with no gap and no overlap.
     assert bands[0][0] == 0
@@ -409,36 +544,44 @@ def test_it_leaves_no_total_without_a_band(bands):
         assert low == high + 1
 
 
-@pytest.mark.parametrize(("value", "expected"), [
-    (0, False),  # "Not at all"
-    (1, True),  # "Several days": any answer above 0
-    (3, True),
-    (None, False),  # not answered
-    ("2", False),  # never a cleaned answer
-])
+@pytest.mark.parametrize(
+    ("value", "expected"),
+    [
+        (0, False),  # "Not at all"
+        (1, True),  # "Several days": any answer above 0
+        (3, True),
+        (None, False),  # not answered
+        ("2", False),  # never a cleaned answer
+    ],
+)
 def test_it_tells_a_self_harm_answer(value, expected):
     assert rules.is_self_harm_answer(value) is expected
 
 
 # ====================================================================== alerts
 # recent pain (oldest first, ending with this check-in), baseline, rise, in a row
-@pytest.mark.parametrize(("recent", "baseline", "rise", "in_a_row", "expected"), [
-    ([7, 7], 5, 2, 2, True),  # baseline + 2 exactly, twice
-    ([7, 6], 5, 2, 2, False),
-    ([6, 7], 5, 2, 2, False),
-    ([7], 5, 2, 2, False),  # one check-in is not a run of two
-    ([3, 7, 8], 5, 2, 2, True),  # only the last two count
-    ([7, None], 5, 2, 2, False),
-    ([7.0, 7.0], 5.0, 2, 2, True),
-    ([7, 7], None, 2, 2, False),  # no baseline, no rule
-    ([7], 5, 2, 0, True),  # a setting of 0 means 1
-    ([3, 7], 5, 2, 0, True),
-    ([9, 9, 10], 6, 3, 3, True),
-    ([9, 8, 9], 6, 3, 3, False),
-])
+@pytest.mark.parametrize(
+    ("recent", "baseline", "rise", "in_a_row", "expected"),
+    [
+        ([7, 7], 5, 2, 2, True),  # baseline + 2 exactly, twice
+        ([7, 6], 5, 2, 2, False),
+        ([6, 7], 5, 2, 2, False),
+        ([7], 5, 2, 2, False),  # one check-in is not a run of two
+        ([3, 7, 8], 5, 2, 2, True),  # only the last two count
+        ([7, None], 5, 2, 2, False),
+        ([7.0, 7.0], 5.0, 2, 2, True),
+        ([7, 7], None, 2, 2, False),  # no baseline, no rule
+        ([7], 5, 2, 0, True),  # a setting of 0 means 1
+        ([3, 7], 5, 2, 0, True),
+        ([9, 9, 10], 6, 3, 3, True),
+        ([9, 8, 9], 6, 3, 3, False),
+    ],
+)
 def test_it_tells_pain_up(recent, baseline, rise, in_a_row, expected):
-    assert rules.pain_has_risen(baseline=baseline, recent=recent, rise_points=rise,
-                                in_a_row=in_a_row) is expected
+    assert (
+        rules.pain_has_risen(baseline=baseline, recent=recent, rise_points=rise, in_a_row=in_a_row)
+        is expected
+    )
 
 
 @pytest.mark.parametrize(("setting", "expected"), [(0, 1), (1, 1), (2, 2), (5, 5)])
@@ -446,24 +589,30 @@ def test_it_reads_at_least_one_checkin_in_a_row(setting, expected):
     assert rules.in_a_row_needed(setting) == expected
 
 
-@pytest.mark.parametrize(("pain", "baseline", "expected"), [
-    (7, 5, True),
-    (6, 5, False),
-    (10, 5, True),
-    (None, 5, False),
-    (7, None, False),
-])
+@pytest.mark.parametrize(
+    ("pain", "baseline", "expected"),
+    [
+        (7, 5, True),
+        (6, 5, False),
+        (10, 5, True),
+        (None, 5, False),
+        (7, None, False),
+    ],
+)
 def test_it_tells_a_checkin_that_may_start_pain_up(pain, baseline, expected):
     assert rules.reaches_pain_rise(pain, baseline=baseline, rise_points=2) is expected
 
 
-@pytest.mark.parametrize(("fear", "threshold", "expected"), [
-    (7, 8, False),
-    (8, 8, True),  # at the threshold
-    (10, 8, True),
-    (None, 8, False),
-    (5, 5, True),
-])
+@pytest.mark.parametrize(
+    ("fear", "threshold", "expected"),
+    [
+        (7, 8, False),
+        (8, 8, True),  # at the threshold
+        (10, 8, True),
+        (None, 8, False),
+        (5, 5, True),
+    ],
+)
 def test_it_tells_high_fear_of_movement(fear, threshold, expected):
     assert rules.is_fear_high(fear, threshold=threshold) is expected
 
@@ -471,94 +620,119 @@ def test_it_tells_high_fear_of_movement(fear, threshold, expected):
 M, C = "missed", "completed"
 
 
-@pytest.mark.parametrize(("closed", "in_a_row", "expected"), [
-    ([M, M], 2, True),
-    ([M, M, C], 2, True),  # the latest two
-    ([M, C, M], 2, False),
-    ([C, M, M], 2, False),
-    ([M], 2, False),  # not enough check-ins closed yet
-    ([], 2, False),
-    ([M], 0, True),  # a setting of 0 means 1
-    ([C, M], 0, False),
-    ([M, M, M], 3, True),
-])
+@pytest.mark.parametrize(
+    ("closed", "in_a_row", "expected"),
+    [
+        ([M, M], 2, True),
+        ([M, M, C], 2, True),  # the latest two
+        ([M, C, M], 2, False),
+        ([C, M, M], 2, False),
+        ([M], 2, False),  # not enough check-ins closed yet
+        ([], 2, False),
+        ([M], 0, True),  # a setting of 0 means 1
+        ([C, M], 0, False),
+        ([M, M, M], 3, True),
+    ],
+)
 def test_it_tells_missed_checkins_in_a_row(closed, in_a_row, expected):
     assert rules.missed_in_a_row(closed, in_a_row=in_a_row) is expected
 
 
-@pytest.mark.parametrize(("waited", "expected"), [
-    (timedelta(minutes=119, seconds=59), False),
-    (timedelta(minutes=120), True),  # exactly the practice's minutes
-    (timedelta(hours=5), True),
-])
+@pytest.mark.parametrize(
+    ("waited", "expected"),
+    [
+        (timedelta(minutes=119, seconds=59), False),
+        (timedelta(minutes=120), True),  # exactly the practice's minutes
+        (timedelta(hours=5), True),
+    ],
+)
 def test_it_escalates_an_unacknowledged_alert_in_time(waited, expected):
     created = utc(2026, 3, 9, 10, 0)
-    assert rules.escalation_due(created_at=created, escalation_minutes=120,
-                                now=created + waited) is expected
+    assert (
+        rules.escalation_due(created_at=created, escalation_minutes=120, now=created + waited)
+        is expected
+    )
 
 
-@pytest.mark.parametrize(("local", "expected"), [
-    (datetime(2026, 3, 9, 6, 59, tzinfo=NEW_YORK), False),
-    (datetime(2026, 3, 9, 7, 0, tzinfo=NEW_YORK), True),
-    (datetime(2026, 3, 9, 23, 0, tzinfo=NEW_YORK), True),
-])
+@pytest.mark.parametrize(
+    ("local", "expected"),
+    [
+        (datetime(2026, 3, 9, 6, 59, tzinfo=NEW_YORK), False),
+        (datetime(2026, 3, 9, 7, 0, tzinfo=NEW_YORK), True),
+        (datetime(2026, 3, 9, 23, 0, tzinfo=NEW_YORK), True),
+    ],
+)
 def test_it_sends_the_digest_from_seven_local_time(local, expected):
     assert rules.digest_due(local) is expected
 
 
 # ====================================================================== caseload
-@pytest.mark.parametrize(("weekly_done", "baseline", "now", "expected"), [
-    (2, 6, 5, True),  # 1 point, 17%
-    (1, 6, 5, False),  # one weekly check-in is too early to judge
-    (0, 6, 6, False),
-    (2, 6, 4, False),  # 2 points: improving
-    (2, 3, 2, False),  # 33%: improving
-    (2, 4, 1, False),  # pain-free
-    (2, 2, 1, False),  # pain-free, though only 1 point
-    (2, 1, 2, True),  # up from 1 to 2
-    (2, 0, 3, True),  # up from 0
-    (2, 0, 0, False),  # pain-free throughout
-    (5, 7, 7, True),
-    (2, None, 5, False),
-    (2, 5, None, False),
-])
+@pytest.mark.parametrize(
+    ("weekly_done", "baseline", "now", "expected"),
+    [
+        (2, 6, 5, True),  # 1 point, 17%
+        (1, 6, 5, False),  # one weekly check-in is too early to judge
+        (0, 6, 6, False),
+        (2, 6, 4, False),  # 2 points: improving
+        (2, 3, 2, False),  # 33%: improving
+        (2, 4, 1, False),  # pain-free
+        (2, 2, 1, False),  # pain-free, though only 1 point
+        (2, 1, 2, True),  # up from 1 to 2
+        (2, 0, 3, True),  # up from 0
+        (2, 0, 0, False),  # pain-free throughout
+        (5, 7, 7, True),
+        (2, None, 5, False),
+        (2, 5, None, False),
+    ],
+)
 def test_it_tells_a_patient_not_improving(weekly_done, baseline, now, expected):
-    assert rules.is_not_improving(weekly_done=weekly_done, baseline=baseline,
-                                  current=now) is expected
+    assert (
+        rules.is_not_improving(weekly_done=weekly_done, baseline=baseline, current=now) is expected
+    )
 
 
-@pytest.mark.parametrize(("baseline", "now", "pain_checkins", "expected"), [
-    (6, 6, 1, False),  # only the baseline so far
-    (6, 4, 2, True),
-    (6, 4, 9, True),
-    (None, 4, 2, False),
-    (6, None, 2, False),
-])
+@pytest.mark.parametrize(
+    ("baseline", "now", "pain_checkins", "expected"),
+    [
+        (6, 6, 1, False),  # only the baseline so far
+        (6, 4, 2, True),
+        (6, 4, 9, True),
+        (None, 4, 2, False),
+        (6, None, 2, False),
+    ],
+)
 def test_it_shows_a_change_once_there_is_one(baseline, now, pain_checkins, expected):
-    assert rules.shows_change(baseline=baseline, current=now,
-                              pain_checkins=pain_checkins) is expected
+    assert (
+        rules.shows_change(baseline=baseline, current=now, pain_checkins=pain_checkins) is expected
+    )
 
 
 # ====================================================================== outcomes report
-@pytest.mark.parametrize(("status", "onboarded", "expected"), [
-    ("invited", False, False),  # counted apart, "not started"
-    ("invited", True, True),
-    ("active", False, True),
-    ("paused", False, True),
-    ("completed", False, True),
-    ("withdrawn", False, False),  # withdrew before starting
-    ("withdrawn", True, True),  # withdrew after starting: still enrolled
-])
+@pytest.mark.parametrize(
+    ("status", "onboarded", "expected"),
+    [
+        ("invited", False, False),  # counted apart, "not started"
+        ("invited", True, True),
+        ("active", False, True),
+        ("paused", False, True),
+        ("completed", False, True),
+        ("withdrawn", False, False),  # withdrew before starting
+        ("withdrawn", True, True),  # withdrew after starting: still enrolled
+    ],
+)
 def test_it_tells_who_counts_as_enrolled(status, onboarded, expected):
     assert rules.counts_as_enrolled(status=status, onboarded=onboarded) is expected
 
 
-@pytest.mark.parametrize(("sessions", "active_weeks", "expected"), [
-    (10, 5, 2.0),
-    (7, 2, 3.5),
-    (0, 4, 0.0),
-    (3, 0, None),  # no active week yet
-])
+@pytest.mark.parametrize(
+    ("sessions", "active_weeks", "expected"),
+    [
+        (10, 5, 2.0),
+        (7, 2, 3.5),
+        (0, 4, 0.0),
+        (3, 0, None),  # no active week yet
+    ],
+)
 def test_it_measures_adherence(sessions, active_weeks, expected):
     assert rules.adherence(sessions=sessions, active_weeks=active_weeks) == expected
 
@@ -567,22 +741,42 @@ def test_it_measures_adherence(sessions, active_weeks, expected):
 def test_its_status_words_are_the_models():
     # rules.py imports no model (tracking.models takes its defaults from it), so these
     # words are written there: this keeps them the models' values.
-    assert (rules.CHECKIN_SCHEDULED, rules.CHECKIN_OPEN, rules.CHECKIN_COMPLETED,
-            rules.CHECKIN_MISSED) == (CheckIn.Status.SCHEDULED, CheckIn.Status.OPEN,
-                                      CheckIn.Status.COMPLETED, CheckIn.Status.MISSED)
+    assert (
+        rules.CHECKIN_SCHEDULED,
+        rules.CHECKIN_OPEN,
+        rules.CHECKIN_COMPLETED,
+        rules.CHECKIN_MISSED,
+    ) == (
+        CheckIn.Status.SCHEDULED,
+        CheckIn.Status.OPEN,
+        CheckIn.Status.COMPLETED,
+        CheckIn.Status.MISSED,
+    )
     assert (rules.ENROLLMENT_ACTIVE, rules.ENROLLMENT_PAUSED, rules.ENROLLMENT_COMPLETED) == (
-        EnrollmentStatus.ACTIVE, EnrollmentStatus.PAUSED, EnrollmentStatus.COMPLETED)
+        EnrollmentStatus.ACTIVE,
+        EnrollmentStatus.PAUSED,
+        EnrollmentStatus.COMPLETED,
+    )
 
 
 def test_its_defaults_are_the_practice_settings_defaults():
     # A practice without saved settings gets exactly the thresholds documented here.
     settings = PracticeSettings()
-    assert (settings.pain_rise_points, settings.pain_rise_checkins,
-            settings.fear_high_threshold, settings.missed_in_a_row,
-            settings.escalation_minutes, settings.checkin_window_days) == (
-        rules.DEFAULT_PAIN_RISE_POINTS, rules.DEFAULT_PAIN_RISE_CHECKINS,
-        rules.DEFAULT_FEAR_HIGH_THRESHOLD, rules.DEFAULT_MISSED_IN_A_ROW,
-        rules.DEFAULT_ESCALATION_MINUTES, rules.DEFAULT_CHECKIN_WINDOW_DAYS)
+    assert (
+        settings.pain_rise_points,
+        settings.pain_rise_checkins,
+        settings.fear_high_threshold,
+        settings.missed_in_a_row,
+        settings.escalation_minutes,
+        settings.checkin_window_days,
+    ) == (
+        rules.DEFAULT_PAIN_RISE_POINTS,
+        rules.DEFAULT_PAIN_RISE_CHECKINS,
+        rules.DEFAULT_FEAR_HIGH_THRESHOLD,
+        rules.DEFAULT_MISSED_IN_A_ROW,
+        rules.DEFAULT_ESCALATION_MINUTES,
+        rules.DEFAULT_CHECKIN_WINDOW_DAYS,
+    )
 
 
 def test_its_band_tables_are_the_shipped_instruments():
@@ -600,5 +794,14 @@ def test_its_band_tables_are_the_shipped_instruments():
 
 def test_its_measure_keys_are_shipped_instruments():
     keys = {d["key"] for d in shipped.SHIPPED}
-    assert {rules.PAIN_AVG, rules.PAIN_WORST, rules.FEAR_MOVEMENT, rules.FABQ_PA, rules.PHQ9,
-            rules.PHQ2, rules.GAD7, rules.GAD2, rules.CAUSES} <= keys
+    assert {
+        rules.PAIN_AVG,
+        rules.PAIN_WORST,
+        rules.FEAR_MOVEMENT,
+        rules.FABQ_PA,
+        rules.PHQ9,
+        rules.PHQ2,
+        rules.GAD7,
+        rules.GAD2,
+        rules.CAUSES,
+    } <= keys

@@ -32,8 +32,16 @@ from tracking.models import CheckIn, Delivery, EnrollmentSummary, Notification, 
 from tracking.reminders.schedules import preferences_for, schedules_sync
 
 # Zones a few hours apart, so that at most one is near its midnight whenever this runs.
-ZONES = ["Europe/London", "America/New_York", "America/Los_Angeles", "Asia/Tokyo",
-         "Australia/Sydney", "Asia/Kolkata", "America/Sao_Paulo", "Europe/Helsinki"]
+ZONES = [
+    "Europe/London",
+    "America/New_York",
+    "America/Los_Angeles",
+    "Asia/Tokyo",
+    "Australia/Sydney",
+    "Asia/Kolkata",
+    "America/Sao_Paulo",
+    "Europe/Helsinki",
+]
 PATIENTS = 6
 
 
@@ -59,17 +67,36 @@ def beat_schedule_due_now(path) -> None:
 
 def start_beat(schedule_file, log_file) -> subprocess.Popen:
     return subprocess.Popen(
-        [sys.executable, "-m", "celery", "-A", "painapp", "beat", "--loglevel=INFO",
-         f"--schedule={schedule_file}"],
-        cwd=ROOT, env=subprocess_env(), stdout=log_file, stderr=subprocess.STDOUT)
+        [
+            sys.executable,
+            "-m",
+            "celery",
+            "-A",
+            "painapp",
+            "beat",
+            "--loglevel=INFO",
+            f"--schedule={schedule_file}",
+        ],
+        cwd=ROOT,
+        env=subprocess_env(),
+        stdout=log_file,
+        stderr=subprocess.STDOUT,
+    )
 
 
 def log_in(web: str, email: str) -> requests.Session:
     session = requests.Session()
     session.get(f"{web}/accounts/login/", timeout=10)
-    response = session.post(f"{web}/accounts/login/", timeout=10, allow_redirects=False, data={
-        "login": email, "password": PASSWORD,
-        "csrfmiddlewaretoken": session.cookies["csrftoken"]})
+    response = session.post(
+        f"{web}/accounts/login/",
+        timeout=10,
+        allow_redirects=False,
+        data={
+            "login": email,
+            "password": PASSWORD,
+            "csrfmiddlewaretoken": session.cookies["csrftoken"],
+        },
+    )
     assert response.status_code == 302, response.text[:500]
     return session
 
@@ -98,8 +125,9 @@ def test_two_of_everything_records_each_checkin_and_sends_each_reminder_once(
     enrollments = []
     for i, zone in enumerate(zones):
         patient = make_member(cast.practice, Role.PATIENT, f"scale-{i}@example.org", tz=zone)
-        enrollment = make_enrollment(patient, cast.clinician, cast.practice,
-                                     version=program_version, days_ago=1)
+        enrollment = make_enrollment(
+            patient, cast.clinician, cast.practice, version=program_version, days_ago=1
+        )
         schedule_from_start(enrollment)
         prefs = preferences_for(enrollment)
         prefs.practice_time = (now - timedelta(minutes=1)).astimezone(ZoneInfo(zone)).time()
@@ -110,8 +138,10 @@ def test_two_of_everything_records_each_checkin_and_sends_each_reminder_once(
 
     mail_dir = tmp_path / "mail"
     mail_dir.mkdir()
-    mail = {"TEST_EMAIL_BACKEND": "django.core.mail.backends.filebased.EmailBackend",
-            "EMAIL_FILE_PATH": str(mail_dir)}
+    mail = {
+        "TEST_EMAIL_BACKEND": "django.core.mail.backends.filebased.EmailBackend",
+        "EMAIL_FILE_PATH": str(mail_dir),
+    }
     processes, webs, logs = [], [], []
     try:
         webs = [AppServer(subprocess_env()) for _ in range(2)]
@@ -126,22 +156,26 @@ def test_two_of_everything_records_each_checkin_and_sends_each_reminder_once(
             first, second = (webs[0], webs[1]) if i % 2 == 0 else (webs[1], webs[0])
             session = log_in(first.url, enrollment.patient.email)
             path = reverse("checkin_detail", args=[checkin.pk])
-            data = {**post_for(checkin.instrument_keys),
-                    "csrfmiddlewaretoken": session.cookies["csrftoken"]}
+            data = {
+                **post_for(checkin.instrument_keys),
+                "csrfmiddlewaretoken": session.cookies["csrftoken"],
+            }
             with ThreadPoolExecutor(2) as both:
-                answers = list(both.map(
-                    lambda web: session.post(web.url + path, data=data, timeout=30,
-                                             allow_redirects=False),
-                    (first, second)))
+                answers = list(
+                    both.map(
+                        lambda web: session.post(
+                            web.url + path, data=data, timeout=30, allow_redirects=False
+                        ),
+                        (first, second),
+                    )
+                )
             return [response.status_code for response in answers]
 
         with ThreadPoolExecutor(3) as pool:
-            statuses = list(pool.map(check_in, range(len(enrollments)), enrollments,
-                                     baselines))
+            statuses = list(pool.map(check_in, range(len(enrollments)), enrollments, baselines))
         # One of each pair recorded it (302 to the results); the other recorded it or
         # showed the results as already done (200): never an error.
-        assert all(302 in pair and set(pair) <= {200, 302} for pair in statuses), (
-            statuses)
+        assert all(302 in pair and set(pair) <= {200, 302} for pair in statuses), statuses
 
         # Two beats, each sweeping as soon as it starts: their sweeps race.
         for name in ("one", "two"):
@@ -150,8 +184,11 @@ def test_two_of_everything_records_each_checkin_and_sends_each_reminder_once(
             logs.append((tmp_path / f"beat-{name}.log").open("w"))
             processes.append(start_beat(schedule, logs[-1]))
         wanted = 2 * len(enrollments)  # an email and an in-app reminder each
-        wait_for(lambda: Delivery.objects.filter(status="sent").count() >= wanted, 45,
-                 "every reminder to be sent")
+        wait_for(
+            lambda: Delivery.objects.filter(status="sent").count() >= wanted,
+            45,
+            "every reminder to be sent",
+        )
         time.sleep(3)  # long enough for a duplicate sweep or send to show up
     finally:
         for proc in processes:
@@ -168,17 +205,21 @@ def test_two_of_everything_records_each_checkin_and_sends_each_reminder_once(
     for enrollment in enrollments:
         checkin = CheckIn.objects.get(enrollment=enrollment, slot="baseline")
         assert checkin.status == CheckIn.Status.COMPLETED
-        answered = Response.objects.filter(checkin=checkin).values_list("instrument_key",
-                                                                         flat=True)
+        answered = Response.objects.filter(checkin=checkin).values_list("instrument_key", flat=True)
         assert sorted(answered) == sorted(checkin.instrument_keys)
         summary = EnrollmentSummary.objects.get(enrollment=enrollment)
         assert summary.pain_checkins == 1, enrollment.patient.email
     # Each reminder sent once: one delivery per channel, one email, one notification.
     deliveries = list(Delivery.objects.values_list("schedule__enrollment", "channel", "status"))
     assert sorted(deliveries) == sorted(
-        (e.pk, channel, "sent") for e in enrollments for channel in ("email", "in_app"))
-    sent_to = [line.removeprefix("To: ") for f in mail_dir.iterdir()
-               for line in f.read_text().splitlines() if line.startswith("To: ")]
+        (e.pk, channel, "sent") for e in enrollments for channel in ("email", "in_app")
+    )
+    sent_to = [
+        line.removeprefix("To: ")
+        for f in mail_dir.iterdir()
+        for line in f.read_text().splitlines()
+        if line.startswith("To: ")
+    ]
     reminders = [to for to in sent_to if to.startswith("scale-")]
     assert sorted(reminders) == sorted(e.patient.email for e in enrollments)
     for enrollment in enrollments:

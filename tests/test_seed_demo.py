@@ -18,23 +18,31 @@ def test_seed_demo_builds_a_realistic_practice_once(db, client):
 
     sam = User.objects.get(email="clinician@demo.painapp.test")
     assert 28 <= Enrollment.objects.filter(clinician=sam).count() <= 32
-    weeks = {e.patient.email: e.current_week() for e in Enrollment.objects.filter(
-        patient__email__in=["patient@demo.painapp.test", "patient2@demo.painapp.test",
-                            "patient3@demo.painapp.test"]).select_related("patient")}
+    weeks = {
+        e.patient.email: e.current_week()
+        for e in Enrollment.objects.filter(
+            patient__email__in=[
+                "patient@demo.painapp.test",
+                "patient2@demo.painapp.test",
+                "patient3@demo.painapp.test",
+            ]
+        ).select_related("patient")
+    }
     assert sorted(weeks.values()) == [2, 5, 8]
     assert PracticeSession.objects.count() > 500 and Exposure.objects.exists()
     assert CheckIn.objects.filter(status="completed").count() > 100
     assert CheckIn.objects.filter(status="missed").exists()
-    assert {"self_harm", "red_flag", "pain_up"} <= set(Alert.objects.values_list("kind",
-                                                                                 flat=True))
+    assert {"self_harm", "red_flag", "pain_up"} <= set(Alert.objects.values_list("kind", flat=True))
     assert ReminderSchedule.objects.filter(active=True).exists()
     # every demo login works and lands on its role's home
     from io import StringIO
 
-    for email, home in [("admin@demo.painapp.test", "/practice/"),
-                        ("clinician@demo.painapp.test", "/caseload/"),
-                        ("patient@demo.painapp.test", "/today/"),
-                        ("patient4@demo.painapp.test", "/today/")]:
+    for email, home in [
+        ("admin@demo.painapp.test", "/practice/"),
+        ("clinician@demo.painapp.test", "/caseload/"),
+        ("patient@demo.painapp.test", "/today/"),
+        ("patient4@demo.painapp.test", "/today/"),
+    ]:
         client.logout()
         cache.clear()  # a person typing the same demo code twice waits 30 s; we don't
         response = client.post("/accounts/login/", {"login": email, "password": "demo-pass-2026"})

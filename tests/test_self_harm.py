@@ -34,16 +34,23 @@ def admins(cast):
 def assert_no_health_data(message, patient) -> None:
     bodies = [message.subject, message.body, message.alternatives[0][0]]
     for text in bodies:
-        for secret in (patient.full_name, patient.email, "PHQ", "item 9", "harm", "dead",
-                       "score", "answered"):
+        for secret in (
+            patient.full_name,
+            patient.email,
+            "PHQ",
+            "item 9",
+            "harm",
+            "dead",
+            "score",
+            "answered",
+        ):
             assert secret.lower() not in text.lower(), (secret, text)
 
 
 def test_it_runs_the_safety_workflow_end_to_end(cast, enrollment, admins, mailoutbox):
     t0 = timezone.now()
     with time_machine.travel(t0, tick=False):
-        checkin = make_checkin(enrollment, "baseline",
-                               answers={"phq9": phq9(item9=1), **pain(5)})
+        checkin = make_checkin(enrollment, "baseline", answers={"phq9": phq9(item9=1), **pain(5)})
         result = evaluate_checkin(checkin)
 
         # The patient is shown the practice's crisis resources at once.
@@ -54,8 +61,10 @@ def test_it_runs_the_safety_workflow_end_to_end(cast, enrollment, admins, mailou
         assert (alert.kind, alert.severity, alert.status) == ("self_harm", "urgent", "open")
         assert alert.source == f"checkin:{checkin.pk}"
         row = OutboxTask.objects.get()
-        assert (row.task, row.kwargs) == ("tracking.tasks_alerts.send_alert_email",
-                                          {"alert_id": alert.pk})
+        assert (row.task, row.kwargs) == (
+            "tracking.tasks_alerts.send_alert_email",
+            {"alert_id": alert.pk},
+        )
         note = Notification.objects.get(user=cast.clinician)
         assert note.title == URGENT and note.url == reverse("alert_detail", args=[alert.pk])
 
@@ -91,11 +100,20 @@ def test_it_runs_the_safety_workflow_end_to_end(cast, enrollment, admins, mailou
         assert_no_health_data(message, cast.patient)
     alert.refresh_from_db()
     assert alert.escalated_at == t0 + timedelta(minutes=minutes + 1)
-    assert set(Notification.objects.filter(url=reverse("alert_detail", args=[alert.pk]))
-               .values_list("user__email", flat=True)) == {
-        cast.clinician.email, *(a.email for a in admins)}
-    assert AuditEvent.objects.filter(action="alert.escalated", object_id=str(alert.pk),
-                                     subject=cast.patient, practice=cast.practice).count() == 1
+    assert set(
+        Notification.objects.filter(url=reverse("alert_detail", args=[alert.pk])).values_list(
+            "user__email", flat=True
+        )
+    ) == {cast.clinician.email, *(a.email for a in admins)}
+    assert (
+        AuditEvent.objects.filter(
+            action="alert.escalated",
+            object_id=str(alert.pk),
+            subject=cast.patient,
+            practice=cast.practice,
+        ).count()
+        == 1
+    )
 
     with time_machine.travel(t0 + timedelta(days=1), tick=False):
         assert escalate_alerts() == 0
@@ -103,8 +121,9 @@ def test_it_runs_the_safety_workflow_end_to_end(cast, enrollment, admins, mailou
     assert len(mailoutbox) == 1 + len(admins)
 
 
-def test_it_does_not_escalate_an_alert_acknowledged_in_time(cast, enrollment, admins, client,
-                                                            mailoutbox):
+def test_it_does_not_escalate_an_alert_acknowledged_in_time(
+    cast, enrollment, admins, client, mailoutbox
+):
     t0 = timezone.now()
     with time_machine.travel(t0, tick=False):
         evaluate_checkin(make_checkin(enrollment, "baseline", answers={"phq9": phq9(item9=3)}))
@@ -120,21 +139,28 @@ def test_it_does_not_escalate_an_alert_acknowledged_in_time(cast, enrollment, ad
     assert [m.subject for m in mailoutbox] == [URGENT]
     alert.refresh_from_db()
     assert (alert.status, alert.acknowledged_by, alert.escalated_at) == (
-        "acknowledged", cast.clinician, None)
+        "acknowledged",
+        cast.clinician,
+        None,
+    )
     assert alert.acknowledged_at == t0 + timedelta(minutes=119)
 
 
-def test_it_skips_escalation_emails_once_someone_acknowledges(cast, enrollment, admins,
-                                                              mailoutbox):
+def test_it_skips_escalation_emails_once_someone_acknowledges(cast, enrollment, admins, mailoutbox):
     t0 = timezone.now()
     with time_machine.travel(t0, tick=False):
-        alert = alert_raise(enrollment=enrollment, kind=Alert.Kind.SELF_HARM,
-                            severity=Alert.Severity.URGENT, source="checkin:1")
+        alert = alert_raise(
+            enrollment=enrollment,
+            kind=Alert.Kind.SELF_HARM,
+            severity=Alert.Severity.URGENT,
+            source="checkin:1",
+        )
         run_outbox()
     with time_machine.travel(t0 + timedelta(hours=3), tick=False):
         assert escalate_alerts() == 1
         # The clinician acknowledges before the worker gets to the admins' emails.
         from tracking.alerts.services import alert_acknowledge
+
         alert_acknowledge(alert=alert, by=cast.clinician)
         run_outbox()
     assert [m.subject for m in mailoutbox] == [URGENT]
@@ -166,10 +192,16 @@ def test_it_escalates_only_to_admins_of_the_patients_practice(cast, enrollment, 
 
 
 def test_it_does_not_email_the_clinician_about_an_alert_already_acknowledged(
-        cast, enrollment, mailoutbox):
-    alert = alert_raise(enrollment=enrollment, kind=Alert.Kind.SELF_HARM,
-                        severity=Alert.Severity.URGENT, source="checkin:1")
+    cast, enrollment, mailoutbox
+):
+    alert = alert_raise(
+        enrollment=enrollment,
+        kind=Alert.Kind.SELF_HARM,
+        severity=Alert.Severity.URGENT,
+        source="checkin:1",
+    )
     from tracking.alerts.services import alert_acknowledge
+
     alert_acknowledge(alert=alert, by=cast.clinician)
     run_outbox()
     assert mailoutbox == []
@@ -177,11 +209,17 @@ def test_it_does_not_email_the_clinician_about_an_alert_already_acknowledged(
 
 
 def test_it_emails_the_clinician_about_red_flags_at_screening(cast, enrollment, mailoutbox):
-    alert_raise(enrollment=enrollment, kind=Alert.Kind.RED_FLAG, severity=Alert.Severity.HIGH,
-                source="screening", details={"red_flags": ["cancer_history"]})
+    alert_raise(
+        enrollment=enrollment,
+        kind=Alert.Kind.RED_FLAG,
+        severity=Alert.Severity.HIGH,
+        source="screening",
+        details={"red_flags": ["cancer_history"]},
+    )
     run_outbox()
     assert [(m.to, m.subject) for m in mailoutbox] == [
-        ([cast.clinician.email], "A patient's screening needs your review")]
+        ([cast.clinician.email], "A patient's screening needs your review")
+    ]
     assert "cancer" not in mailoutbox[0].body.lower()
     assert cast.patient.full_name not in mailoutbox[0].body
     # Red flags are HIGH, not URGENT: never escalated.
@@ -192,7 +230,8 @@ def test_it_emails_the_clinician_about_red_flags_at_screening(cast, enrollment, 
 def test_it_shows_the_practices_own_crisis_resources(cast):
     PracticeSettings.for_practice(cast.practice.pk)
     PracticeSettings.objects.filter(practice=cast.practice).update(
-        crisis_resources_md="Call **Riverside Crisis Line** on 0800 000 000.<script>x</script>")
+        crisis_resources_md="Call **Riverside Crisis Line** on 0800 000 000.<script>x</script>"
+    )
     html = crisis_resources(cast.practice.pk)
     assert "<strong>Riverside Crisis Line</strong>" in html
     assert "<script>" not in html

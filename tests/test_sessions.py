@@ -66,9 +66,14 @@ def test_a_password_change_ends_the_users_other_sessions(client, cast, enrollmen
     other_device = Client()
     login(other_device, cast.patient)
     login(client, cast.patient)
-    response = client.post(reverse("account_change_password"), {
-        "oldpassword": PASSWORD, "password1": "a-brand-new-pass-77",
-        "password2": "a-brand-new-pass-77"})
+    response = client.post(
+        reverse("account_change_password"),
+        {
+            "oldpassword": PASSWORD,
+            "password1": "a-brand-new-pass-77",
+            "password2": "a-brand-new-pass-77",
+        },
+    )
     assert response.status_code == 302
     assert client.get(reverse("today")).status_code == 200  # this device stays in
     assert other_device.get(reverse("today")).status_code == 302  # the other is out
@@ -77,13 +82,15 @@ def test_a_password_change_ends_the_users_other_sessions(client, cast, enrollmen
 def test_repeated_failed_logins_are_throttled_with_a_generic_message(client, cast):
     for _ in range(5):
         client.post(reverse("account_login"), {"login": cast.patient.email, "password": "nope"})
-    response = client.post(reverse("account_login"),
-                           {"login": cast.patient.email, "password": PASSWORD})
+    response = client.post(
+        reverse("account_login"), {"login": cast.patient.email, "password": PASSWORD}
+    )
     body = response.content.decode()
     assert response.status_code in (200, 429)
     assert "Too many" in body
-    unknown = client.post(reverse("account_login"),
-                          {"login": "nobody@example.org", "password": "nope"})
+    unknown = client.post(
+        reverse("account_login"), {"login": "nobody@example.org", "password": "nope"}
+    )
     # an unknown account gets the same kind of answer as a wrong password
     assert "not correct" in unknown.content.decode() or "Too many" in unknown.content.decode()
 
@@ -105,9 +112,14 @@ def test_it_keeps_a_patient_logged_in_for_14_days_and_no_longer(cast, enrollment
 
 def test_it_changes_a_password_only_with_the_old_one(client, cast, enrollment):
     login(client, cast.patient)
-    response = client.post(reverse("account_change_password"), {
-        "oldpassword": "not-the-old-one-1", "password1": "a-brand-new-pass-77",
-        "password2": "a-brand-new-pass-77"})
+    response = client.post(
+        reverse("account_change_password"),
+        {
+            "oldpassword": "not-the-old-one-1",
+            "password1": "a-brand-new-pass-77",
+            "password2": "a-brand-new-pass-77",
+        },
+    )
     assert response.status_code == 200
     cast.patient.refresh_from_db()
     assert cast.patient.check_password(PASSWORD)
@@ -158,32 +170,43 @@ def superuser_client(cast):
 
 
 def test_it_ends_every_session_when_the_django_admin_switches_a_membership_off(
-        cast, enrollment, superuser_client):
+    cast, enrollment, superuser_client
+):
     from painapp.accounts.models import Membership
 
     browsers = devices(cast.clinician)
     m = Membership.objects.get(user=cast.clinician, practice=cast.practice)
     response = superuser_client.post(
         reverse("admin:accounts_membership_change", args=[m.pk]),
-        {"user": cast.clinician.pk, "practice": cast.practice.pk, "role": "clinician"})
+        {"user": cast.clinician.pk, "practice": cast.practice.pk, "role": "clinician"},
+    )
     assert response.status_code == 302, response.content.decode()[:2000]
     m.refresh_from_db()
     assert not m.is_active
     assert all(logged_out(b) for b in browsers)
     event = AuditEvent.objects.get(action="membership.changed")
-    assert (event.practice, event.subject, event.object_id) == (cast.practice, cast.clinician,
-                                                                str(m.pk))
+    assert (event.practice, event.subject, event.object_id) == (
+        cast.practice,
+        cast.clinician,
+        str(m.pk),
+    )
 
 
 def test_it_ends_every_session_when_the_django_admin_switches_a_person_off(
-        cast, enrollment, superuser_client):
+    cast, enrollment, superuser_client
+):
     browsers = devices(cast.patient)
     response = superuser_client.post(
         reverse("admin:accounts_user_change", args=[cast.patient.pk]),
-        {"email": cast.patient.email, "full_name": "Pat One", "timezone": "UTC"})
+        {"email": cast.patient.email, "full_name": "Pat One", "timezone": "UTC"},
+    )
     assert response.status_code == 302, response.content.decode()[:2000]
     cast.patient.refresh_from_db()
     assert not cast.patient.is_active
     assert all(logged_out(b) for b in browsers)
-    assert AuditEvent.objects.filter(action="user.access_changed", subject=cast.patient,
-                                     actor__email="root@painapp.test").count() == 1
+    assert (
+        AuditEvent.objects.filter(
+            action="user.access_changed", subject=cast.patient, actor__email="root@painapp.test"
+        ).count()
+        == 1
+    )

@@ -26,8 +26,14 @@ PROD_ENV = {
 
 
 def run_manage(*args: str, env: dict) -> subprocess.CompletedProcess:
-    return subprocess.run([sys.executable, "manage.py", *args], cwd=ROOT, env=env,
-                          capture_output=True, text=True, timeout=120)
+    return subprocess.run(
+        [sys.executable, "manage.py", *args],
+        cwd=ROOT,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
 
 
 def test_it_reads_booleans(monkeypatch):
@@ -45,8 +51,9 @@ def test_it_rejects_a_bad_boolean_naming_the_variable(monkeypatch):
 
 def test_it_rejects_a_bad_number(monkeypatch):
     monkeypatch.setenv("EMAIL_PORT", "twenty-five")
-    with pytest.raises(ImproperlyConfigured,
-                       match="EMAIL_PORT='twenty-five' is not a whole number"):
+    with pytest.raises(
+        ImproperlyConfigured, match="EMAIL_PORT='twenty-five' is not a whole number"
+    ):
         env_int("EMAIL_PORT", 25)
 
 
@@ -73,8 +80,9 @@ def test_it_parses_database_urls():
 
 
 def test_it_reads_a_unix_socket_and_query_options_from_database_url():
-    db = database_from_url("postgres://postgres@/painapp?host=/srv/var/postgres"
-                           "&sslmode=disable&connect_timeout=3")
+    db = database_from_url(
+        "postgres://postgres@/painapp?host=/srv/var/postgres&sslmode=disable&connect_timeout=3"
+    )
     assert db["HOST"] == "/srv/var/postgres" and db["PORT"] == "" and db["NAME"] == "painapp"
     assert db["OPTIONS"]["sslmode"] == "disable" and db["OPTIONS"]["connect_timeout"] == 3
     assert "host" not in db["OPTIONS"] and db["OPTIONS"]["pool"] == {"timeout": 5}

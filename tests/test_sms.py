@@ -65,8 +65,16 @@ def test_it_sends_a_reminder_through_twilio_and_records_it_sent(cast, program_ve
 
 
 def test_a_rejected_number_is_recorded_as_failed_and_not_retried(cast, program_version, twilio):
-    twilio.replies = [(400, {"code": 21211, "status": 400,
-                             "message": "The 'To' number +447911123456 is not valid."})]
+    twilio.replies = [
+        (
+            400,
+            {
+                "code": 21211,
+                "status": 400,
+                "message": "The 'To' number +447911123456 is not valid.",
+            },
+        )
+    ]
     delivery = sms_delivery(cast, program_version)
     assert deliver(delivery.pk) == "failed"
     delivery.refresh_from_db()
@@ -75,8 +83,11 @@ def test_a_rejected_number_is_recorded_as_failed_and_not_retried(cast, program_v
     assert deliver(delivery.pk) == "failed" and len(twilio.requests) == 1
 
 
-@pytest.mark.parametrize("reply", [(503, {"message": "busy"}), (429, {"code": 20429}), "hang"],
-                         ids=["server error", "too many requests", "timeout"])
+@pytest.mark.parametrize(
+    "reply",
+    [(503, {"message": "busy"}), (429, {"code": 20429}), "hang"],
+    ids=["server error", "too many requests", "timeout"],
+)
 def test_a_passing_failure_is_retried_and_then_sent_once(cast, program_version, twilio, reply):
     twilio.replies = [reply]
     delivery = sms_delivery(cast, program_version)
@@ -104,32 +115,48 @@ def test_with_no_provider_nothing_is_ever_marked_sent(cast, program_version, set
     assert delivery.sent_at is None and "not set up" in delivery.error
 
 
-def test_with_no_provider_patients_are_not_offered_text_messages(client, cast, enrollment,
-                                                                 settings):
+def test_with_no_provider_patients_are_not_offered_text_messages(
+    client, cast, enrollment, settings
+):
     settings.SMS_PROVIDER = ""
     client.force_login(cast.patient)
     page = client.get(reverse("reminder_settings")).content.decode()
     assert "By text message" not in page and "Mobile number" not in page
-    client.post(reverse("reminder_settings"), {
-        "practice_enabled": "on", "practice_time": "09:00", "email_enabled": "on",
-        "sms_enabled": "on", "phone": "+447911123456"})
+    client.post(
+        reverse("reminder_settings"),
+        {
+            "practice_enabled": "on",
+            "practice_time": "09:00",
+            "email_enabled": "on",
+            "sms_enabled": "on",
+            "phone": "+447911123456",
+        },
+    )
     prefs = ReminderPreferences.objects.get(enrollment=enrollment)
     assert prefs.sms_enabled is False and prefs.phone == ""
 
 
-def test_with_a_provider_patients_choose_text_messages_to_a_valid_mobile(client, cast,
-                                                                         enrollment, twilio):
+def test_with_a_provider_patients_choose_text_messages_to_a_valid_mobile(
+    client, cast, enrollment, twilio
+):
     client.force_login(cast.patient)
     page = client.get(reverse("reminder_settings")).content.decode()
     assert "By text message" in page and "Mobile number" in page
 
     def save(phone):
-        return client.post(reverse("reminder_settings"), {
-            "practice_enabled": "on", "practice_time": "09:00", "email_enabled": "on",
-            "sms_enabled": "on", "phone": phone})
+        return client.post(
+            reverse("reminder_settings"),
+            {
+                "practice_enabled": "on",
+                "practice_time": "09:00",
+                "email_enabled": "on",
+                "sms_enabled": "on",
+                "phone": phone,
+            },
+        )
 
     for wrong in ("07911 123456", "+44 12", "+44 20 7946 0958"):  # no country code, short,
-        body = save(wrong).content.decode()                       # a London landline
+        body = save(wrong).content.decode()  # a London landline
         assert "Enter a mobile number with its country code" in body, wrong
         assert not ReminderPreferences.objects.get(enrollment=enrollment).sms_enabled
     assert save("+44 (0)7911 123 456").status_code == 302
@@ -138,18 +165,32 @@ def test_with_a_provider_patients_choose_text_messages_to_a_valid_mobile(client,
 
 
 def _settings_in_a_fresh_process(**env) -> subprocess.CompletedProcess:
-    code = ("import django; django.setup(); from django.conf import settings as s; "
-            "print(s.SMS_PROVIDER, s.SMS_TWILIO_ACCOUNT_SID, s.SMS_TWILIO_FROM_NUMBER)")
-    base = {k: v for k, v in os.environ.items()
-            if not k.startswith(("SMS_", "TWILIO_", "DJANGO_SETTINGS"))}
-    return subprocess.run([sys.executable, "-c", code], cwd=ROOT, capture_output=True,
-                          text=True, timeout=60,
-                          env={**base, "DJANGO_SETTINGS_MODULE": "painapp.settings_test", **env})
+    code = (
+        "import django; django.setup(); from django.conf import settings as s; "
+        "print(s.SMS_PROVIDER, s.SMS_TWILIO_ACCOUNT_SID, s.SMS_TWILIO_FROM_NUMBER)"
+    )
+    base = {
+        k: v
+        for k, v in os.environ.items()
+        if not k.startswith(("SMS_", "TWILIO_", "DJANGO_SETTINGS"))
+    }
+    return subprocess.run(
+        [sys.executable, "-c", code],
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+        timeout=60,
+        env={**base, "DJANGO_SETTINGS_MODULE": "painapp.settings_test", **env},
+    )
 
 
 def test_the_provider_is_configured_from_the_environment():
-    on = _settings_in_a_fresh_process(SMS_PROVIDER="twilio", TWILIO_ACCOUNT_SID=ACCOUNT_SID,
-                                      TWILIO_AUTH_TOKEN=AUTH_TOKEN, TWILIO_FROM_NUMBER=FROM_NUMBER)
+    on = _settings_in_a_fresh_process(
+        SMS_PROVIDER="twilio",
+        TWILIO_ACCOUNT_SID=ACCOUNT_SID,
+        TWILIO_AUTH_TOKEN=AUTH_TOKEN,
+        TWILIO_FROM_NUMBER=FROM_NUMBER,
+    )
     assert on.stdout.split() == ["twilio", ACCOUNT_SID, FROM_NUMBER], on.stderr
     off = _settings_in_a_fresh_process()
     assert off.stdout.strip() == "", off.stderr  # no provider: three empty values

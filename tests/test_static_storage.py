@@ -10,19 +10,25 @@ from whitenoise.storage import CompressedManifestStaticFilesStorage
 
 from painapp.storage import StaticFilesStorage
 
-MANIFEST = {"version": "1.1", "hash": "0123456789ab", "paths": {
-    "css/app.css": "css/app.d7cc4e03b5cc.css",
-    "vendor/htmx-2.0.11.min.js": "vendor/htmx-2.0.11.min.3d6553be6735.js",
-    "img/a b.svg": "img/a b.5e1f0c2d9a4b.svg",
-}}
+MANIFEST = {
+    "version": "1.1",
+    "hash": "0123456789ab",
+    "paths": {
+        "css/app.css": "css/app.d7cc4e03b5cc.css",
+        "vendor/htmx-2.0.11.min.js": "vendor/htmx-2.0.11.min.3d6553be6735.js",
+        "img/a b.svg": "img/a b.5e1f0c2d9a4b.svg",
+    },
+}
 NAMES = [*MANIFEST["paths"], "css/app.css#top", "img/"]
 
 
 @pytest.fixture
 def storages(tmp_path):
     (tmp_path / "staticfiles.json").write_text(json.dumps(MANIFEST))
-    return [cls(location=tmp_path, base_url="/static/")
-            for cls in (StaticFilesStorage, CompressedManifestStaticFilesStorage)]
+    return [
+        cls(location=tmp_path, base_url="/static/")
+        for cls in (StaticFilesStorage, CompressedManifestStaticFilesStorage)
+    ]
 
 
 def test_each_url_is_whitenoises_every_time_it_is_asked_for(storages):

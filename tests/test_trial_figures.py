@@ -44,8 +44,9 @@ MIND_BRAIN_AFTER = re.compile(
     r"\b51\s?(?:%|percent|per cent)|~\s?50\s?%|\b50\s?(?:%|percent|per cent)|\bhalf\b",
     re.IGNORECASE,
 )
-NOT_TESTED = re.compile(r"ha(?:s|ve) not (?:itself |themselves )?been tested in a trial",
-                        re.IGNORECASE)
+NOT_TESTED = re.compile(
+    r"ha(?:s|ve) not (?:itself |themselves )?been tested in a trial", re.IGNORECASE
+)
 TRIAL_DOSE = re.compile(r"\b8 one-to-one\b", re.IGNORECASE)
 
 
@@ -58,15 +59,15 @@ def figures_without_caveat(text: str) -> list[str]:
     text = _collapse(text)
     hits = [m.span() for m in TRIAL_RESULT.finditer(text)]
     for before in MIND_BRAIN_BEFORE.finditer(text):
-        span = text[before.start():before.end() + 300]
+        span = text[before.start() : before.end() + 300]
         after = MIND_BRAIN_AFTER.search(span, before.end() - before.start())
         if after and re.search(r"mind|brain", span, re.IGNORECASE):
             hits.append((before.start(), before.start() + after.end()))
     missing = []
     for start, end in hits:
-        around = text[max(0, start - NEAR):end + NEAR]
+        around = text[max(0, start - NEAR) : end + NEAR]
         if not (NOT_TESTED.search(around) and TRIAL_DOSE.search(around)):
-            missing.append(text[max(0, start - 60):end + 60])
+            missing.append(text[max(0, start - 60) : end + 60])
     return missing
 
 
@@ -74,21 +75,30 @@ def python_strings(path: Path) -> str:
     """The file's string literals in source order, docstrings left out. Joined, so a
     caveat in the next literal (the next sentence appended) still counts as near."""
     tree = ast.parse(path.read_text(encoding="utf-8"))
-    docstrings = {id(node.value) for node in ast.walk(tree)
-                  if isinstance(node, ast.Expr) and isinstance(node.value, ast.Constant)}
-    strings = [node for node in ast.walk(tree)
-               if isinstance(node, ast.Constant) and isinstance(node.value, str)
-               and id(node) not in docstrings]
+    docstrings = {
+        id(node.value)
+        for node in ast.walk(tree)
+        if isinstance(node, ast.Expr) and isinstance(node.value, ast.Constant)
+    }
+    strings = [
+        node
+        for node in ast.walk(tree)
+        if isinstance(node, ast.Constant)
+        and isinstance(node.value, str)
+        and id(node) not in docstrings
+    ]
     strings.sort(key=lambda n: (n.lineno, n.col_offset))
     return " ".join(n.value for n in strings)
 
 
 def shipped_texts() -> list[tuple[str, str]]:
-    paths = [*sorted((ROOT / "programs" / "content").rglob("*.md")),
-             *sorted((ROOT / "templates").rglob("*.html")),
-             *sorted((ROOT / "templates").rglob("*.txt")),
-             ROOT / "README.md",
-             *sorted((ROOT / "docs").rglob("*.md"))]
+    paths = [
+        *sorted((ROOT / "programs" / "content").rglob("*.md")),
+        *sorted((ROOT / "templates").rglob("*.html")),
+        *sorted((ROOT / "templates").rglob("*.txt")),
+        ROOT / "README.md",
+        *sorted((ROOT / "docs").rglob("*.md")),
+    ]
     texts = [(str(p.relative_to(ROOT)), p.read_text(encoding="utf-8")) for p in paths]
     for package in ("painapp", "programs", "tracking"):
         for path in sorted((ROOT / package).rglob("*.py")):
@@ -98,19 +108,24 @@ def shipped_texts() -> list[tuple[str, str]]:
 
 # ------------------------------------------------------------ the checker itself
 
-CAVEAT = ("The 50 people who had PRT got 1 doctor visit and 8 one-to-one sessions with a "
-          "therapist over 4 weeks, and this app has not itself been tested in a trial.")
+CAVEAT = (
+    "The 50 people who had PRT got 1 doctor visit and 8 one-to-one sessions with a "
+    "therapist over 4 weeks, and this app has not itself been tested in a trial."
+)
 
 
-@pytest.mark.parametrize("claim", [
-    "After PRT, 66% were pain-free.",
-    "66 out of every 100 people in the PRT group were pain-free or nearly pain-free.",
-    "In a large study, two out of three people who had PRT ended up with no pain.",
-    "About two in three people reached this range by the end.",
-    "Two-thirds of patients were pain-free.",
-    "Before PRT, about 1 in 10 causes were about the mind or brain. After it, about half were.",
-    "About 10% of causes were mind or brain causes before PRT and 51% after.",
-])
+@pytest.mark.parametrize(
+    "claim",
+    [
+        "After PRT, 66% were pain-free.",
+        "66 out of every 100 people in the PRT group were pain-free or nearly pain-free.",
+        "In a large study, two out of three people who had PRT ended up with no pain.",
+        "About two in three people reached this range by the end.",
+        "Two-thirds of patients were pain-free.",
+        "Before PRT, about 1 in 10 causes were about the mind or brain. After it, about half were.",
+        "About 10% of causes were mind or brain causes before PRT and 51% after.",
+    ],
+)
 def test_it_catches_a_trial_figure_without_its_caveat(claim):
     assert figures_without_caveat(claim)
     assert figures_without_caveat(f"{claim} This app has not been tested in a trial.")
@@ -120,28 +135,34 @@ def test_it_catches_a_trial_figure_without_its_caveat(claim):
 
 
 def test_it_leaves_other_numbers_alone():
-    for text in ("A drop of 2 points, or of 30% or more, is one people notice.",
-                 "In the usual care group, it was 10 out of 100.",
-                 "You answered 2 out of 3 questions.",
-                 "Rate how harmful it feels from 0 to 100. About half of your ladder is done."):
+    for text in (
+        "A drop of 2 points, or of 30% or more, is one people notice.",
+        "In the usual care group, it was 10 out of 100.",
+        "You answered 2 out of 3 questions.",
+        "Rate how harmful it feels from 0 to 100. About half of your ladder is done.",
+    ):
         assert not figures_without_caveat(text), text
 
 
 def test_it_reads_python_strings_but_not_docstrings(tmp_path):
     module = tmp_path / "m.py"
-    module.write_text('"""66% of the PRT group: a note for developers."""\n'
-                      "def words():\n"
-                      '    """Two in three, in a docstring."""\n'
-                      '    return "Two-thirds were pain-free."\n')
+    module.write_text(
+        '"""66% of the PRT group: a note for developers."""\n'
+        "def words():\n"
+        '    """Two in three, in a docstring."""\n'
+        '    return "Two-thirds were pain-free."\n'
+    )
     text = python_strings(module)
     assert text == "Two-thirds were pain-free."
     assert figures_without_caveat(text)
 
     # The caveat may be the next literal, as when results text appends one sentence more.
-    module.write_text("def words():\n"
-                      '    out = ["In the PRT study, about two in three people got there."]\n'
-                      f'    out.append("{CAVEAT}")\n'
-                      "    return out\n")
+    module.write_text(
+        "def words():\n"
+        '    out = ["In the PRT study, about two in three people got there."]\n'
+        f'    out.append("{CAVEAT}")\n'
+        "    return out\n"
+    )
     assert not figures_without_caveat(python_strings(module))
 
 
@@ -149,23 +170,33 @@ def test_it_reads_python_strings_but_not_docstrings(tmp_path):
 
 
 def test_no_trial_figure_ships_without_its_caveat():
-    missing = {name: found for name, text in shipped_texts()
-               if (found := figures_without_caveat(text))}
+    missing = {
+        name: found for name, text in shipped_texts() if (found := figures_without_caveat(text))
+    }
     assert not missing, (
         "A PRT trial figure appears without the sentence saying how the trial gave PRT "
         "(1 physician visit + 8 one-to-one therapist sessions over 4 weeks, 151 people, "
-        f"50 had PRT) and that this app has not been tested in a trial: {missing}")
+        f"50 had PRT) and that this app has not been tested in a trial: {missing}"
+    )
 
 
 def test_the_figures_the_program_quotes_are_still_found():
     # Guards the scan itself: if the patterns drift, these known passages stop matching
     # and the test above would pass on nothing.
     lesson = (ROOT / "programs/content/prt-back-8wk/week-01/01-how-pain-works.md").read_text()
-    road_ahead = (ROOT / "programs/content/prt-back-8wk/week-08/"
-                  "02-flares-and-the-road-ahead.md").read_text()
+    road_ahead = (
+        ROOT / "programs/content/prt-back-8wk/week-08/02-flares-and-the-road-ahead.md"
+    ).read_text()
     assert TRIAL_RESULT.search(lesson)
     assert MIND_BRAIN_BEFORE.search(_collapse(road_ahead))
     for name, text in shipped_texts():
-        if name.endswith(("01-how-pain-works.md", "02-flares-and-the-road-ahead.md",
-                          "program.md", "about.html", "README.md")):
+        if name.endswith(
+            (
+                "01-how-pain-works.md",
+                "02-flares-and-the-road-ahead.md",
+                "program.md",
+                "about.html",
+                "README.md",
+            )
+        ):
             assert NOT_TESTED.search(_collapse(text)), name

@@ -16,13 +16,16 @@ START = date(2026, 3, 2)
 
 def enroll(cast, program_version, tz, email):
     patient = make_member(cast.practice, Role.PATIENT, email, tz=tz)
-    return services.enrollment_create(patient=patient, practice=cast.practice,
-                                      clinician=cast.clinician,
-                                      program_version=program_version, start_date=START)
+    return services.enrollment_create(
+        patient=patient,
+        practice=cast.practice,
+        clinician=cast.clinician,
+        program_version=program_version,
+        start_date=START,
+    )
 
 
-def test_patients_in_different_zones_see_different_weeks_at_the_same_instant(
-        cast, program_version):
+def test_patients_in_different_zones_see_different_weeks_at_the_same_instant(cast, program_version):
     auckland = enroll(cast, program_version, "Pacific/Auckland", "akl@example.org")
     los_angeles = enroll(cast, program_version, "America/Los_Angeles", "lax@example.org")
     # Week 2 opens on 9 March. At 11:30 UTC on 8 March it is already 00:30 on 9 March
@@ -48,8 +51,7 @@ def test_week_n_opens_at_start_plus_seven_times_n_minus_one_days(cast, program_v
     for n in range(1, 9):
         opens = START + timedelta(days=7 * (n - 1))
         # local midnight in Berlin is 23:00 UTC the day before (winter) or 22:00 (summer)
-        just_after = datetime(opens.year, opens.month, opens.day, 0, 1,
-                              tzinfo=e.patient.tzinfo)
+        just_after = datetime(opens.year, opens.month, opens.day, 0, 1, tzinfo=e.patient.tzinfo)
         just_before = just_after - timedelta(minutes=2)
         assert e.current_week(just_after) == n
         assert e.current_week(just_before) == n - 1

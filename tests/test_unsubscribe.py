@@ -40,9 +40,17 @@ def test_turning_email_back_on_in_settings_resubscribes(client, cast, enrollment
     client.force_login(cast.patient)
     page = client.get(reverse("reminder_settings")).content.decode()
     assert "You unsubscribed from reminder emails" in page
-    client.post(reverse("reminder_settings"), {
-        "practice_enabled": "on", "practice_time": "08:15", "checkin_enabled": "on",
-        "email_enabled": "on", "in_app_enabled": "on", "practice_days": ["0", "2", "4"]})
+    client.post(
+        reverse("reminder_settings"),
+        {
+            "practice_enabled": "on",
+            "practice_time": "08:15",
+            "checkin_enabled": "on",
+            "email_enabled": "on",
+            "in_app_enabled": "on",
+            "practice_days": ["0", "2", "4"],
+        },
+    )
     prefs = ReminderPreferences.objects.get(enrollment=enrollment)
     assert prefs.unsubscribed_at is None and prefs.practice_days == [0, 2, 4]
     assert str(prefs.practice_time) == "08:15:00"
@@ -51,9 +59,16 @@ def test_turning_email_back_on_in_settings_resubscribes(client, cast, enrollment
 def test_bad_reminder_settings_explain_and_keep_input(client, cast, enrollment, settings):
     settings.SMS_PROVIDER = "twilio"  # text messages are offered only with a provider
     client.force_login(cast.patient)
-    response = client.post(reverse("reminder_settings"), {
-        "practice_enabled": "on", "practice_time": "8 in the morning", "quiet_start": "22:00",
-        "sms_enabled": "on", "phone": ""})
+    response = client.post(
+        reverse("reminder_settings"),
+        {
+            "practice_enabled": "on",
+            "practice_time": "8 in the morning",
+            "quiet_start": "22:00",
+            "sms_enabled": "on",
+            "phone": "",
+        },
+    )
     body = response.content.decode()
     assert "Enter a time like 09:00" in body
     assert "Set both quiet-hours times" in body
@@ -63,11 +78,14 @@ def test_bad_reminder_settings_explain_and_keep_input(client, cast, enrollment, 
 
 
 def test_reminder_settings_are_the_patients_own(client, cast, enrollment, program_version):
-    other = make_enrollment(cast.other_patient, cast.other_clinician, cast.practice,
-                            version=program_version)
+    other = make_enrollment(
+        cast.other_patient, cast.other_clinician, cast.practice, version=program_version
+    )
     client.force_login(cast.other_patient)
-    client.post(reverse("reminder_settings"), {"practice_enabled": "on",
-                                               "practice_time": "21:00", "paused": "on"})
+    client.post(
+        reverse("reminder_settings"),
+        {"practice_enabled": "on", "practice_time": "21:00", "paused": "on"},
+    )
     assert ReminderPreferences.objects.get(enrollment=other).paused is True
     assert not ReminderPreferences.objects.filter(enrollment=enrollment, paused=True).exists()
     client.force_login(cast.clinician)

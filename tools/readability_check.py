@@ -14,6 +14,7 @@ every evidence item, every somatic-tracking step ``text``, and the basic
 shape of the files (keys, word ranges, one daily practice and one check-in
 per week, unique slugs). Exit status is 1 if anything fails.
 """
+
 from __future__ import annotations
 
 import re

@@ -61,12 +61,20 @@ def enrollment_for_staff(request: MemberRequest, pk: int, *, viewed: str = "") -
     enrollment, the event `audit_read(request, viewed, enrollment)` writes. Two
     queries either way: the look-up, then the event.
     """
-    enrollment = (visible_enrollments(request)
-                  .select_related("patient", "clinician", "program_version", "practice")
-                  .filter(pk=pk).first())
+    enrollment = (
+        visible_enrollments(request)
+        .select_related("patient", "clinician", "program_version", "practice")
+        .filter(pk=pk)
+        .first()
+    )
     if enrollment is None:
-        audit(request, "access.denied", practice=request.membership.practice,
-              object_type="programs.enrollment", object_id=str(pk))
+        audit(
+            request,
+            "access.denied",
+            practice=request.membership.practice,
+            object_type="programs.enrollment",
+            object_id=str(pk),
+        )
         raise Http404
     if viewed:
         audit_read(request, viewed, enrollment)
@@ -76,18 +84,36 @@ def enrollment_for_staff(request: MemberRequest, pk: int, *, viewed: str = "") -
 def audit_read(request: MemberRequest, action: str, enrollment: Enrollment, obj=None) -> None:
     """Record a staff read or export of one patient's data."""
     obj = obj if obj is not None else enrollment
-    audit_reads(request, action, practice_id=enrollment.practice_id,
-                reads=[(enrollment.patient_id, obj._meta.label_lower, str(obj.pk))])
+    audit_reads(
+        request,
+        action,
+        practice_id=enrollment.practice_id,
+        reads=[(enrollment.patient_id, obj._meta.label_lower, str(obj.pk))],
+    )
+
 
 def alert_for_staff(request: MemberRequest, pk: int) -> Alert:
     """One alert of a patient the staff member may see (tracking.access decides:
     a clinician their own patients, a practice admin their practice, who also get
     urgent alerts escalated to them), or 404 with the denial audited."""
-    alert = (Alert.objects.select_related("enrollment__patient", "enrollment__clinician",
-                                          "practice", "acknowledged_by", "resolved_by")
-             .filter(pk=pk, enrollment__in=visible_enrollments(request)).first())
+    alert = (
+        Alert.objects.select_related(
+            "enrollment__patient",
+            "enrollment__clinician",
+            "practice",
+            "acknowledged_by",
+            "resolved_by",
+        )
+        .filter(pk=pk, enrollment__in=visible_enrollments(request))
+        .first()
+    )
     if alert is None:
-        audit(request, "access.denied", practice=request.membership.practice,
-              object_type="tracking.alert", object_id=str(pk))
+        audit(
+            request,
+            "access.denied",
+            practice=request.membership.practice,
+            object_type="tracking.alert",
+            object_id=str(pk),
+        )
         raise Http404
     return alert

@@ -116,9 +116,13 @@ def frame(y_max: int, tick_step: int, band_max: float | None) -> Frame:
     if band_max is None:
         return Frame(ticks=ticks)
     band_top = _y(band_max, y_max)
-    return Frame(ticks=ticks, band_y=str(band_top), band_height=str(round(BOTTOM - band_top, 1)),
-                 band_label_y=str(round(band_top + 12, 1)),
-                 band_label=f"{pain_free_range()}: pain-free or nearly")
+    return Frame(
+        ticks=ticks,
+        band_y=str(band_top),
+        band_height=str(round(BOTTOM - band_top, 1)),
+        band_label_y=str(round(band_top + 12, 1)),
+        band_label=f"{pain_free_range()}: pain-free or nearly",
+    )
 
 
 @lru_cache(maxsize=64)
@@ -238,14 +242,19 @@ def draw(chart: Chart) -> Drawing:
             run.append(f"{x},{y_text}")
             # Dense: a dot only where the line needs one (an answer between two gaps, which
             # would not show otherwise) and on the two numbered answers.
-            if not dense or i in numbered or (
-                (i == 0 or points[i - 1].value is None)
-                and (i == last or points[i + 1].value is None)
+            if (
+                not dense
+                or i in numbered
+                or (
+                    (i == 0 or points[i - 1].value is None)
+                    and (i == last or points[i + 1].value is None)
+                )
             ):
                 dots.append(Mark(x, y_text))
             if i in numbered:
-                values.append(Mark(x, str(round(max(float(y_text) - 8, TOP - 4), 1)),
-                                   score_text(value)))
+                values.append(
+                    Mark(x, str(round(max(float(y_text) - 8, TOP - 4), 1)), score_text(value))
+                )
         if len(run) > 1:
             lines.append(" ".join(run))
         drawing.lines, drawing.dots = tuple(lines), tuple(dots)
@@ -282,8 +291,9 @@ def macros(template_name: str) -> Any:
     return cast(Jinja2, engines["jinja2"]).get_template(template_name).template.module
 
 
-def chart_cards(charts: list[Chart], *, level: int = 3, printing: bool = False,
-                region: bool = True) -> list[Any]:
+def chart_cards(
+    charts: list[Chart], *, level: int = 3, printing: bool = False, region: bool = True
+) -> list[Any]:
     """Each chart's card, for a Django template to write: heading `level`, without the
     table when `printing`, the table a named scrolling `region` on the staff pages."""
     card = macros("tracking/charts.html").card
@@ -301,8 +311,9 @@ def _trend_summary(points: list[Point], what: str) -> str:
         return f"No answers yet for {what}.{missed_text}"
     first, last = done[0], done[-1]
     if first is last:
-        return (f"{what.capitalize()} at {first.name.lower()}: "
-                f"{score_text(first.value)}.{missed_text}")
+        return (
+            f"{what.capitalize()} at {first.name.lower()}: {score_text(first.value)}.{missed_text}"
+        )
     return (
         f"{what.capitalize()} was {score_text(first.value)} at {first.name.lower()} and "
         f"{score_text(last.value)} at {last.name.lower()}.{missed_text}"
@@ -341,16 +352,46 @@ def progress_charts(progress: Progress) -> list[Chart]:
     most = max([0] + [int(p.value or 0) for p in progress.practice])
     practice_max = max(7, -(-(most + 1) // 7) * 7)
     return [
-        Chart("pain", "Average pain", "Average pain (0 to 10)", pain_summary, progress.pain,
-              y_max=10, tick_step=2, band_max=rules.PAIN_FREE_MAX,
-              baseline=progress.pain_baseline,
-              baseline_label=f"Start {score_text(progress.pain_baseline)}"),
-        Chart("fear", "Fear of movement", "Fear of movement (0 to 10)", fear_summary,
-              progress.fear, y_max=10, tick_step=2, baseline=progress.fear_baseline,
-              baseline_label=f"Start {score_text(progress.fear_baseline)}"),
-        Chart("practice", "Practice sessions each week", "Sessions", practice_summary,
-              progress.practice, y_max=practice_max, tick_step=max(1, practice_max // 7),
-              kind="bar"),
-        Chart("mind", "Mind-brain score", "Mind-brain causes (0 to 3)", mind_summary, mind,
-              y_max=3, tick_step=1),
+        Chart(
+            "pain",
+            "Average pain",
+            "Average pain (0 to 10)",
+            pain_summary,
+            progress.pain,
+            y_max=10,
+            tick_step=2,
+            band_max=rules.PAIN_FREE_MAX,
+            baseline=progress.pain_baseline,
+            baseline_label=f"Start {score_text(progress.pain_baseline)}",
+        ),
+        Chart(
+            "fear",
+            "Fear of movement",
+            "Fear of movement (0 to 10)",
+            fear_summary,
+            progress.fear,
+            y_max=10,
+            tick_step=2,
+            baseline=progress.fear_baseline,
+            baseline_label=f"Start {score_text(progress.fear_baseline)}",
+        ),
+        Chart(
+            "practice",
+            "Practice sessions each week",
+            "Sessions",
+            practice_summary,
+            progress.practice,
+            y_max=practice_max,
+            tick_step=max(1, practice_max // 7),
+            kind="bar",
+        ),
+        Chart(
+            "mind",
+            "Mind-brain score",
+            "Mind-brain causes (0 to 3)",
+            mind_summary,
+            mind,
+            y_max=3,
+            tick_step=1,
+        ),
     ]

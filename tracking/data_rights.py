@@ -17,15 +17,19 @@ SAFETY_ALERT_KINDS = (Alert.Kind.SELF_HARM, Alert.Kind.RED_FLAG)
 
 def deletion_on_hold(user: User) -> bool:
     """True while one of the patient's safety alerts is still unseen by their care team."""
-    return Alert.objects.filter(enrollment__patient=user, kind__in=SAFETY_ALERT_KINDS,
-                                status=Alert.Status.OPEN).exists()
+    return Alert.objects.filter(
+        enrollment__patient=user, kind__in=SAFETY_ALERT_KINDS, status=Alert.Status.OPEN
+    ).exists()
 
 
 def _lock_reminders(user: User) -> None:
     # A sweep claiming one of these schedules finishes before the deletion goes on,
     # and no later sweep can claim them: reminders stop at once.
-    list(ReminderSchedule.objects.select_for_update()
-         .filter(enrollment__patient=user).values_list("pk", flat=True))
+    list(
+        ReminderSchedule.objects.select_for_update()
+        .filter(enrollment__patient=user)
+        .values_list("pk", flat=True)
+    )
 
 
 def _is_theirs(line: dict, email: str) -> bool:
@@ -40,8 +44,13 @@ def _bulk_import_lines(user: User) -> dict[str, list[dict]]:
     for upload in BulkImport.objects.filter(practice_id__in=practices).order_by("pk"):
         for line in upload.rows or []:
             if _is_theirs(line, user.email):
-                lines.append({"import_id": upload.pk, "uploaded_at": upload.created_at,
-                              **{k: v for k, v in line.items() if k != "problems"}})
+                lines.append(
+                    {
+                        "import_id": upload.pk,
+                        "uploaded_at": upload.created_at,
+                        **{k: v for k, v in line.items() if k != "problems"},
+                    }
+                )
     return {BulkImport._meta.label_lower: lines}
 
 
@@ -69,12 +78,25 @@ PERSONAL_DATA = PersonalData(
     policies={
         # Alerts about the patient: what kind, where it stands and when; the clinical
         # details behind them are the patient's own answers, exported with the check-ins.
-        Alert: TablePolicy(columns=("id", "enrollment_id", "kind", "severity", "status",
-                                    "created_at", "acknowledged_at", "resolved_at")),
-        ClinicianNote: TablePolicy(withheld=(
-            "Notes your clinician wrote for their own work are not in this download. You "
-            "have a right to see them: ask your practice for a copy, and they will send "
-            "it after a clinician has looked it over.")),
+        Alert: TablePolicy(
+            columns=(
+                "id",
+                "enrollment_id",
+                "kind",
+                "severity",
+                "status",
+                "created_at",
+                "acknowledged_at",
+                "resolved_at",
+            )
+        ),
+        ClinicianNote: TablePolicy(
+            withheld=(
+                "Notes your clinician wrote for their own work are not in this download. You "
+                "have a right to see them: ask your practice for a copy, and they will send "
+                "it after a clinician has looked it over."
+            )
+        ),
     },
     export=_bulk_import_lines,
     deletion_on_hold=deletion_on_hold,

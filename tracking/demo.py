@@ -40,23 +40,95 @@ from tracking.instruments.scoring import score
 from tracking.models import Alert, CheckIn, Response
 from tracking.reminders.schedules import schedules_sync
 
-FIRST = ["Ava", "Ben", "Chloe", "Dan", "Ella", "Femi", "Grace", "Hugo", "Isla", "Jack", "Kira",
-         "Liam", "Mia", "Noah", "Olu", "Pia", "Quinn", "Rosa", "Sam", "Tara", "Umar", "Vera",
-         "Will", "Xena", "Yusuf", "Zoe", "Arun", "Bea"]
-LAST = ["Adams", "Bauer", "Chen", "Diaz", "Evans", "Fischer", "Gupta", "Hughes", "Ito", "Jones",
-        "Khan", "Lopez", "Murphy", "Nowak", "O'Brien", "Patel", "Quist", "Rossi", "Silva",
-        "Taylor", "Ueda", "Vance", "Walsh", "Xu", "Young", "Zhang", "Ahmed", "Brown"]
-ZONES = ["Europe/London", "Europe/Dublin", "America/New_York", "America/Chicago",
-         "Australia/Sydney", "Europe/Berlin"]
+FIRST = [
+    "Ava",
+    "Ben",
+    "Chloe",
+    "Dan",
+    "Ella",
+    "Femi",
+    "Grace",
+    "Hugo",
+    "Isla",
+    "Jack",
+    "Kira",
+    "Liam",
+    "Mia",
+    "Noah",
+    "Olu",
+    "Pia",
+    "Quinn",
+    "Rosa",
+    "Sam",
+    "Tara",
+    "Umar",
+    "Vera",
+    "Will",
+    "Xena",
+    "Yusuf",
+    "Zoe",
+    "Arun",
+    "Bea",
+]
+LAST = [
+    "Adams",
+    "Bauer",
+    "Chen",
+    "Diaz",
+    "Evans",
+    "Fischer",
+    "Gupta",
+    "Hughes",
+    "Ito",
+    "Jones",
+    "Khan",
+    "Lopez",
+    "Murphy",
+    "Nowak",
+    "O'Brien",
+    "Patel",
+    "Quist",
+    "Rossi",
+    "Silva",
+    "Taylor",
+    "Ueda",
+    "Vance",
+    "Walsh",
+    "Xu",
+    "Young",
+    "Zhang",
+    "Ahmed",
+    "Brown",
+]
+ZONES = [
+    "Europe/London",
+    "Europe/Dublin",
+    "America/New_York",
+    "America/Chicago",
+    "Australia/Sydney",
+    "Europe/Berlin",
+]
 SENSATIONS = ["tight", "pressure", "warm", "dull", "tingling", "pulsing", "heavy", "buzzing"]
-FEARS = [("Bending to tie my shoes", 35), ("Carrying a bag of shopping", 50),
-         ("Sitting through a whole film", 25), ("Lifting my grandchild", 70),
-         ("A 10-minute jog", 85), ("Vacuuming the stairs", 60)]
-CAUSES_BEFORE = [("A slipped disc", "spinal"), ("Lifting boxes at work", "activity"),
-                 ("Bad posture at my desk", "posture"), ("Getting older", "age"),
-                 ("An old sports injury", "injury")]
-CAUSES_AFTER = [("Stress at work", "stress"), ("My brain learned to expect pain", "brain"),
-                ("Worry and fear about my back", "psychological")]
+FEARS = [
+    ("Bending to tie my shoes", 35),
+    ("Carrying a bag of shopping", 50),
+    ("Sitting through a whole film", 25),
+    ("Lifting my grandchild", 70),
+    ("A 10-minute jog", 85),
+    ("Vacuuming the stairs", 60),
+]
+CAUSES_BEFORE = [
+    ("A slipped disc", "spinal"),
+    ("Lifting boxes at work", "activity"),
+    ("Bad posture at my desk", "posture"),
+    ("Getting older", "age"),
+    ("An old sports injury", "injury"),
+]
+CAUSES_AFTER = [
+    ("Stress at work", "stress"),
+    ("My brain learned to expect pain", "brain"),
+    ("Worry and fear about my back", "psychological"),
+]
 
 
 def seed(*, practice: Practice, stdout=None) -> None:
@@ -77,45 +149,85 @@ def seed(*, practice: Practice, stdout=None) -> None:
             patient = User.objects.get(email=email)
             _active_enrollment(rng, practice, patient, clinician, version, day, trajectory)
         # patient4 has just been invited: they see onboarding when they log in.
-        enrollment_create(patient=User.objects.get(email="patient4@demo.painapp.test"),
-                          practice=practice, clinician=sam, program_version=version,
-                          start_date=timezone.localdate(), status="invited")
+        enrollment_create(
+            patient=User.objects.get(email="patient4@demo.painapp.test"),
+            practice=practice,
+            clinician=sam,
+            program_version=version,
+            start_date=timezone.localdate(),
+            status="invited",
+        )
         # A realistic caseload for Sam (about 30) and a few for Priya.
         trajectories = ["improving"] * 14 + ["flat"] * 8 + ["worsening"] * 5 + ["missed"] * 3
         for n in range(32):
             name = f"{FIRST[n % len(FIRST)]} {LAST[(n * 7) % len(LAST)]}"
             patient = User.objects.create_user(
-                email=f"demo.patient{n + 1}@demo.painapp.test", full_name=name,
-                timezone=ZONES[n % len(ZONES)], password=None)
+                email=f"demo.patient{n + 1}@demo.painapp.test",
+                full_name=name,
+                timezone=ZONES[n % len(ZONES)],
+                password=None,
+            )
             patient.set_unusable_password()
             patient.save(update_fields=["password"])
-            Membership.objects.create(user=patient, practice=practice, role=Role.PATIENT,
-                                      is_active=True)
+            Membership.objects.create(
+                user=patient, practice=practice, role=Role.PATIENT, is_active=True
+            )
             clinician = sam if n < 28 else priya
             day = rng.randint(3, 60)
-            _active_enrollment(rng, practice, patient, clinician, version, day,
-                               trajectories[n % len(trajectories)],
-                               red_flag_hold=(n == 5), self_harm=(n == 11))
+            _active_enrollment(
+                rng,
+                practice,
+                patient,
+                clinician,
+                version,
+                day,
+                trajectories[n % len(trajectories)],
+                red_flag_hold=(n == 5),
+                self_harm=(n == 11),
+            )
     if stdout:
-        stdout.write("Demo program data: 3 named patients at weeks 2, 5 and 8, one invited, "
-                     "and a caseload of 30 for clinician@demo.painapp.test.")
+        stdout.write(
+            "Demo program data: 3 named patients at weeks 2, 5 and 8, one invited, "
+            "and a caseload of 30 for clinician@demo.painapp.test."
+        )
 
 
-def _active_enrollment(rng, practice, patient, clinician, version, day, trajectory, *,
-                       red_flag_hold=False, self_harm=False) -> Enrollment:
+def _active_enrollment(
+    rng,
+    practice,
+    patient,
+    clinician,
+    version,
+    day,
+    trajectory,
+    *,
+    red_flag_hold=False,
+    self_harm=False,
+) -> Enrollment:
     today = timezone.localtime(timezone.now(), patient.tzinfo).date()
     start = today - timedelta(days=day)
     start_at = timezone.make_aware(datetime.combine(start, time(9)), patient.tzinfo)
-    enrollment = enrollment_create(patient=patient, practice=practice, clinician=clinician,
-                                   program_version=version, start_date=start)
+    enrollment = enrollment_create(
+        patient=patient,
+        practice=practice,
+        clinician=clinician,
+        program_version=version,
+        start_date=start,
+    )
     enrollment.consented_at = enrollment.onboarded_at = start_at
     if red_flag_hold:
         enrollment.screening, enrollment.red_flags = Screening.HOLD, ["recent_trauma"]
         enrollment.onboarded_at = None
         enrollment.save()
-        Alert.objects.create(enrollment=enrollment, practice=practice, kind="red_flag",
-                             severity="high", source="screening",
-                             details={"red_flags": ["recent_trauma"]}, created_at=start_at)
+        Alert.objects.create(
+            enrollment=enrollment,
+            practice=practice,
+            kind="red_flag",
+            severity="high",
+            source="screening",
+            details={"red_flags": ["recent_trauma"]},
+            created_at=start_at,
+        )
         summaries_refresh(enrollment_ids=[enrollment.pk])  # its alert counts
         return enrollment
     enrollment.screening = Screening.CLEAR
@@ -149,17 +261,31 @@ def _practice_log(rng, enrollment, start, today, baseline, trajectory) -> None:
         if rng.random() < 0.7:
             week = (day - start).days / 7
             pain = _pain(baseline, trajectory, week, rng)
-            at = timezone.make_aware(datetime.combine(day, time(rng.randint(7, 21),
-                                                                rng.choice([0, 15, 30]))), tz)
-            rows.append(PracticeSession(
-                enrollment=enrollment, practiced_at=at, local_date=day,
-                duration_seconds=rng.randint(4, 11) * 60, pain_before=pain,
-                threat_before=max(0, pain - rng.randint(0, 2)),
-                pain_after=max(0, pain - rng.randint(0, 2)),
-                threat_after=max(0, pain - rng.randint(1, 3)),
-                sensations=rng.sample(SENSATIONS, 2),
-                note=rng.choice(["", "", "Felt calmer afterwards.", "Hard to focus today.",
-                                 "The tightness moved around."])))
+            at = timezone.make_aware(
+                datetime.combine(day, time(rng.randint(7, 21), rng.choice([0, 15, 30]))), tz
+            )
+            rows.append(
+                PracticeSession(
+                    enrollment=enrollment,
+                    practiced_at=at,
+                    local_date=day,
+                    duration_seconds=rng.randint(4, 11) * 60,
+                    pain_before=pain,
+                    threat_before=max(0, pain - rng.randint(0, 2)),
+                    pain_after=max(0, pain - rng.randint(0, 2)),
+                    threat_after=max(0, pain - rng.randint(1, 3)),
+                    sensations=rng.sample(SENSATIONS, 2),
+                    note=rng.choice(
+                        [
+                            "",
+                            "",
+                            "Felt calmer afterwards.",
+                            "Hard to focus today.",
+                            "The tightness moved around.",
+                        ]
+                    ),
+                )
+            )
         day += timedelta(days=1)
     PracticeSession.objects.bulk_create(rows)
 
@@ -187,23 +313,33 @@ def _checkins(rng, enrollment, today, baseline, trajectory, self_harm) -> None:
             "pain_avg": {"pain_avg": pain},
             "pain_worst": {"pain_worst": min(10, pain + rng.randint(1, 2))},
             "fear_movement": {"fear_movement": max(0, min(10, pain + rng.randint(-1, 2)))},
-            "fabq_pa": {f"fabq{i}": max(0, min(6, pain - 2 + rng.randint(-1, 1)))
-                        for i in range(2, 6)},
+            "fabq_pa": {
+                f"fabq{i}": max(0, min(6, pain - 2 + rng.randint(-1, 1))) for i in range(2, 6)
+            },
             "phq9": {f"phq{i}": rng.choice([0, 0, 1, 1, 2]) for i in range(1, 10)},
             "phq2": {f"phq{i}": rng.choice([0, 1, 1, 2]) for i in (1, 2)},
             "gad7": {f"gad{i}": rng.choice([0, 1, 1, 2]) for i in range(1, 8)},
             "gad2": {f"gad{i}": rng.choice([0, 1, 2]) for i in (1, 2)},
-            "causes": {f"cause{i}": {"text": t, "category": c} for i, (t, c) in enumerate(
-                (CAUSES_AFTER[:2] + CAUSES_BEFORE[:1]), start=1)},
+            "causes": {
+                f"cause{i}": {"text": t, "category": c}
+                for i, (t, c) in enumerate((CAUSES_AFTER[:2] + CAUSES_BEFORE[:1]), start=1)
+            },
         }
         if "phq9" in answers:
             answers["phq9"]["phq9"] = 0
         done_at = checkin.opens_at + timedelta(hours=rng.randint(8, 40))
         Response.objects.bulk_create(
-            Response(checkin=checkin, instrument=instruments[key], instrument_key=key,
-                     instrument_version=instruments[key].version, answers=answers[key],
-                     scores=score(spec_of(instruments[key]), answers[key]), created_at=done_at)
-            for key in checkin.instrument_keys)
+            Response(
+                checkin=checkin,
+                instrument=instruments[key],
+                instrument_key=key,
+                instrument_version=instruments[key].version,
+                answers=answers[key],
+                scores=score(spec_of(instruments[key]), answers[key]),
+                created_at=done_at,
+            )
+            for key in checkin.instrument_keys
+        )
         checkin.status, checkin.completed_at = CheckIn.Status.COMPLETED, done_at
         checkin.save(update_fields=["status", "completed_at"])
         last_done = (checkin, done_at)
@@ -212,22 +348,34 @@ def _checkins(rng, enrollment, today, baseline, trajectory, self_harm) -> None:
         return
     last_checkin, last_done_at = last_done
     if trajectory == "worsening":
-        Alert.objects.create(enrollment=enrollment, practice_id=enrollment.practice_id,
-                             kind="pain_up", severity="high", source=f"checkin:{last_checkin.pk}",
-                             details={"baseline": baseline}, created_at=last_done_at)
+        Alert.objects.create(
+            enrollment=enrollment,
+            practice_id=enrollment.practice_id,
+            kind="pain_up",
+            severity="high",
+            source=f"checkin:{last_checkin.pk}",
+            details={"baseline": baseline},
+            created_at=last_done_at,
+        )
     if self_harm:
-        Alert.objects.create(enrollment=enrollment, practice_id=enrollment.practice_id,
-                             kind="self_harm", severity="urgent",
-                             source=f"checkin:{last_checkin.pk}", details={"item9": 1},
-                             created_at=now - timedelta(minutes=40))
+        Alert.objects.create(
+            enrollment=enrollment,
+            practice_id=enrollment.practice_id,
+            kind="self_harm",
+            severity="urgent",
+            source=f"checkin:{last_checkin.pk}",
+            details={"item9": 1},
+            created_at=now - timedelta(minutes=40),
+        )
     # Written directly, so the summary is worked out from the rows: figures and alerts.
     summaries_refresh(enrollment_ids=[enrollment.pk])
 
 
 def _program_progress(rng, enrollment, trajectory) -> None:
     current = enrollment.current_week()
-    weeks = list(enrollment.program_version.weeks.prefetch_related("activities")
-                 .filter(number__lte=current))
+    weeks = list(
+        enrollment.program_version.weeks.prefetch_related("activities").filter(number__lte=current)
+    )
     completions, reflections = [], []
     for week in weeks:
         for activity in week.activities.all():
@@ -236,50 +384,80 @@ def _program_progress(rng, enrollment, trajectory) -> None:
                 continue
             completions.append(ActivityCompletion(enrollment=enrollment, activity=activity))
             if activity.kind == "reflection":
-                reflections.append(Reflection(enrollment=enrollment, activity=activity,
-                                              text=rng.choice([
-                                                  "It started the year I changed jobs.",
-                                                  "I notice it most when I am rushing.",
-                                                  "Less scared of bending than last week."])))
+                reflections.append(
+                    Reflection(
+                        enrollment=enrollment,
+                        activity=activity,
+                        text=rng.choice(
+                            [
+                                "It started the year I changed jobs.",
+                                "I notice it most when I am rushing.",
+                                "Less scared of bending than last week.",
+                            ]
+                        ),
+                    )
+                )
             elif activity.kind == "evidence":
                 items = [i["key"] for i in activity.data.get("items", [])]
-                reflections.append(Reflection(enrollment=enrollment, activity=activity,
-                                              checked=rng.sample(items, min(4, len(items)))))
+                reflections.append(
+                    Reflection(
+                        enrollment=enrollment,
+                        activity=activity,
+                        checked=rng.sample(items, min(4, len(items))),
+                    )
+                )
             elif activity.kind == "attribution":
                 shift = {1: 0, 4: 1, 8: 2}.get(week.number, 0)
                 if trajectory != "improving":
                     shift = min(shift, 1)
                 causes = CAUSES_AFTER[:shift] + CAUSES_BEFORE[: 3 - shift]
                 attribution = Attribution.objects.create(
-                    enrollment=enrollment, activity=activity,
+                    enrollment=enrollment,
+                    activity=activity,
                     mind_brain_score=sum(1 for _, c in causes if c in MIND_BRAIN),
-                    recorded_at=timezone.make_aware(datetime.combine(
-                        enrollment.week_opens_on(week.number), time(20)),
-                        enrollment.patient.tzinfo))
+                    recorded_at=timezone.make_aware(
+                        datetime.combine(enrollment.week_opens_on(week.number), time(20)),
+                        enrollment.patient.tzinfo,
+                    ),
+                )
                 AttributionCause.objects.bulk_create(
                     AttributionCause(attribution=attribution, position=i, text=t, category=c)
-                    for i, (t, c) in enumerate(causes, start=1))
+                    for i, (t, c) in enumerate(causes, start=1)
+                )
     ActivityCompletion.objects.bulk_create(completions, ignore_conflicts=True)
     Reflection.objects.bulk_create(reflections, ignore_conflicts=True)
     if current >= 3:
         tz = enrollment.patient.tzinfo
         items = []
-        for position, (label, harm) in enumerate(sorted(rng.sample(FEARS, 4),
-                                                        key=lambda f: f[1])):
+        for position, (label, harm) in enumerate(sorted(rng.sample(FEARS, 4), key=lambda f: f[1])):
             drop = rng.randint(0, 30) if trajectory == "improving" else rng.randint(0, 10)
-            items.append(FearItem.objects.create(enrollment=enrollment, label=label,
-                                                 harm_rating=max(0, harm - drop),
-                                                 first_rating=harm, position=position))
+            items.append(
+                FearItem.objects.create(
+                    enrollment=enrollment,
+                    label=label,
+                    harm_rating=max(0, harm - drop),
+                    first_rating=harm,
+                    position=position,
+                )
+            )
         for n in range(min(current - 2, 5)):
             item = items[min(n // 2, len(items) - 1)]
-            planned = timezone.make_aware(datetime.combine(
-                enrollment.week_opens_on(3) + timedelta(days=3 * n + 1), time(10)), tz)
+            planned = timezone.make_aware(
+                datetime.combine(enrollment.week_opens_on(3) + timedelta(days=3 * n + 1), time(10)),
+                tz,
+            )
             predicted = rng.randint(5, 8)
             Exposure.objects.create(
-                enrollment=enrollment, fear_item=item, activity=item.label,
-                predicted_pain=predicted, predicted_harm=item.first_rating,
+                enrollment=enrollment,
+                fear_item=item,
+                activity=item.label,
+                predicted_pain=predicted,
+                predicted_harm=item.first_rating,
                 expectation="It will hurt a lot and I might make it worse.",
-                planned_at=planned, actual_pain=max(0, predicted - rng.randint(1, 4)),
+                planned_at=planned,
+                actual_pain=max(0, predicted - rng.randint(1, 4)),
                 actual_harm=max(0, item.first_rating - rng.randint(10, 40)),
-                fear_after=item.harm_rating, note="Went better than I expected.",
-                completed_at=planned + timedelta(hours=1))
+                fear_after=item.harm_rating,
+                note="Went better than I expected.",
+                completed_at=planned + timedelta(hours=1),
+            )

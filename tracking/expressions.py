@@ -22,7 +22,9 @@ def count_per_enrollment(queryset: QuerySet) -> Coalesce:
     GROUP BY multiply each other's rows, and their counts with them.
     """
     return Coalesce(
-        Subquery(queryset.order_by().values("enrollment").annotate(n=Count("pk")).values("n")[:1],
-                 output_field=IntegerField()),
+        Subquery(
+            queryset.order_by().values("enrollment").annotate(n=Count("pk")).values("n")[:1],
+            output_field=IntegerField(),
+        ),
         Value(0),
     )

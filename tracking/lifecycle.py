@@ -56,19 +56,28 @@ def lock_enrollment(enrollment: Enrollment) -> None:
     """Lock the enrollment's row until the transaction ends and reload it (with the
     rows the services read), so the rules see what is stored now. Call inside
     `transaction.atomic()`."""
-    enrollment.refresh_from_db(from_queryset=Enrollment.objects.select_for_update(
-        of=("self",)).select_related("patient", "practice", "clinician", "program_version"))
+    enrollment.refresh_from_db(
+        from_queryset=Enrollment.objects.select_for_update(of=("self",)).select_related(
+            "patient", "practice", "clinician", "program_version"
+        )
+    )
 
 
-def _audit(request: HttpRequest | None, action: str, enrollment: Enrollment,
-           by: User) -> None:
-    audit(request, action, practice=enrollment.practice, subject=enrollment.patient,
-          obj=enrollment, actor=by)
+def _audit(request: HttpRequest | None, action: str, enrollment: Enrollment, by: User) -> None:
+    audit(
+        request,
+        action,
+        practice=enrollment.practice,
+        subject=enrollment.patient,
+        obj=enrollment,
+        actor=by,
+    )
 
 
 # ---------------------------------------------------------------- the patient
-def screening_submit(*, enrollment: Enrollment, red_flags: list[str],
-                     request: HttpRequest | None = None) -> bool:
+def screening_submit(
+    *, enrollment: Enrollment, red_flags: list[str], request: HttpRequest | None = None
+) -> bool:
     """The patient's red-flag screening, the last step of onboarding. Returns whether
     the program is now on hold.
 
@@ -83,9 +92,13 @@ def screening_submit(*, enrollment: Enrollment, red_flags: list[str],
             return enrollment.on_safety_hold
         program_services.screening_record(enrollment=enrollment, red_flags=red_flags)
         if red_flags:
-            alert_raise(enrollment=enrollment, kind=Alert.Kind.RED_FLAG,
-                        severity=Alert.Severity.HIGH, source="screening",
-                        details={"red_flags": red_flags})
+            alert_raise(
+                enrollment=enrollment,
+                kind=Alert.Kind.RED_FLAG,
+                severity=Alert.Severity.HIGH,
+                source="screening",
+                details={"red_flags": red_flags},
+            )
         else:
             enrollment_started(enrollment=enrollment)
         _audit(request, "screening.recorded", enrollment, enrollment.patient)
@@ -93,8 +106,9 @@ def screening_submit(*, enrollment: Enrollment, red_flags: list[str],
 
 
 # ---------------------------------------------------------------- practice admins
-def enrollment_pause(*, enrollment: Enrollment, by: User,
-                     request: HttpRequest | None = None) -> None:
+def enrollment_pause(
+    *, enrollment: Enrollment, by: User, request: HttpRequest | None = None
+) -> None:
     """Stop the program's calendar until it is resumed: no new weeks open, check-ins
     wait, reminders stop (the sweep skips a paused enrollment)."""
     with transaction.atomic():
@@ -103,8 +117,9 @@ def enrollment_pause(*, enrollment: Enrollment, by: User,
         _audit(request, "enrollment.paused", enrollment, by)
 
 
-def enrollment_resume(*, enrollment: Enrollment, by: User,
-                      request: HttpRequest | None = None) -> None:
+def enrollment_resume(
+    *, enrollment: Enrollment, by: User, request: HttpRequest | None = None
+) -> None:
     """Start the calendar again: the days spent paused push every later week back, so
     the check-ins that waited move by as many days and reminders pick up from today."""
     with transaction.atomic():
@@ -114,8 +129,9 @@ def enrollment_resume(*, enrollment: Enrollment, by: User,
         _audit(request, "enrollment.resumed", enrollment, by)
 
 
-def enrollment_complete(*, enrollment: Enrollment, by: User,
-                        request: HttpRequest | None = None) -> None:
+def enrollment_complete(
+    *, enrollment: Enrollment, by: User, request: HttpRequest | None = None
+) -> None:
     """Mark the program finished. Reminders stop; follow-up check-ins still run."""
     with transaction.atomic():
         lock_enrollment(enrollment)
@@ -123,8 +139,9 @@ def enrollment_complete(*, enrollment: Enrollment, by: User,
         _audit(request, "enrollment.completed", enrollment, by)
 
 
-def enrollment_withdraw(*, enrollment: Enrollment, by: User,
-                        request: HttpRequest | None = None) -> None:
+def enrollment_withdraw(
+    *, enrollment: Enrollment, by: User, request: HttpRequest | None = None
+) -> None:
     """Take the patient off the program: reminders and check-ins stop, nothing is
     deleted, and an invitation not yet accepted stops working."""
     with transaction.atomic():
@@ -133,12 +150,12 @@ def enrollment_withdraw(*, enrollment: Enrollment, by: User,
         _audit(request, "enrollment.withdrawn", enrollment, by)
 
 
-def enrollment_transfer(*, enrollment: Enrollment, to_clinician: User, by: User,
-                        request: HttpRequest | None = None) -> None:
+def enrollment_transfer(
+    *, enrollment: Enrollment, to_clinician: User, by: User, request: HttpRequest | None = None
+) -> None:
     """Hand the patient to another clinician of the practice (with a waiting
     invitation, which names the clinician)."""
     with transaction.atomic():
         lock_enrollment(enrollment)
-        program_enrollments.enrollment_transfer(enrollment=enrollment,
-                                                to_clinician=to_clinician)
+        program_enrollments.enrollment_transfer(enrollment=enrollment, to_clinician=to_clinician)
         _audit(request, "enrollment.transferred", enrollment, by)

@@ -42,26 +42,32 @@ class Alert(models.Model):
     # What raised it (e.g. "checkin:123"), so the same event never raises two alerts.
     source = models.CharField(max_length=64)
     created_at = models.DateTimeField(default=dj_timezone.now)
-    acknowledged_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True,
-                                        on_delete=models.SET_NULL, related_name="+")
+    acknowledged_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
     acknowledged_at = models.DateTimeField(null=True, blank=True)
-    resolved_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True,
-                                    on_delete=models.SET_NULL, related_name="+")
+    resolved_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
     resolved_at = models.DateTimeField(null=True, blank=True)
     escalated_at = models.DateTimeField(null=True, blank=True)
 
     class Meta:
         ordering = ["-created_at"]
         constraints = [
-            models.UniqueConstraint(fields=["enrollment", "kind", "source"],
-                                    name="alert_once_per_source"),
+            models.UniqueConstraint(
+                fields=["enrollment", "kind", "source"], name="alert_once_per_source"
+            ),
         ]
         indexes = [
             # caseload "has alerts" filter and alert badges
             models.Index(fields=["enrollment", "status"]),
             # escalation sweep: urgent alerts still open
-            models.Index(fields=["created_at"], condition=Q(status="open", severity="urgent"),
-                         name="alert_urgent_open_idx"),
+            models.Index(
+                fields=["created_at"],
+                condition=Q(status="open", severity="urgent"),
+                name="alert_urgent_open_idx",
+            ),
         ]
 
     def __str__(self) -> str:
@@ -73,24 +79,30 @@ class PracticeSettings(models.Model):
 
     The thresholds start at tracking.rules' defaults, where each one is explained."""
 
-    practice = models.OneToOneField(Practice, on_delete=models.CASCADE,
-                                    related_name="tracking_settings")
+    practice = models.OneToOneField(
+        Practice, on_delete=models.CASCADE, related_name="tracking_settings"
+    )
     pain_rise_points = models.PositiveSmallIntegerField(
         default=rules.DEFAULT_PAIN_RISE_POINTS,
-        help_text="Alert when average pain is this many points above baseline …")
+        help_text="Alert when average pain is this many points above baseline …",
+    )
     pain_rise_checkins = models.PositiveSmallIntegerField(
-        default=rules.DEFAULT_PAIN_RISE_CHECKINS, help_text="… on this many check-ins in a row.")
+        default=rules.DEFAULT_PAIN_RISE_CHECKINS, help_text="… on this many check-ins in a row."
+    )
     fear_high_threshold = models.PositiveSmallIntegerField(
         default=rules.DEFAULT_FEAR_HIGH_THRESHOLD,
-        help_text="Alert when fear of movement (0–10) is at or above this.")
+        help_text="Alert when fear of movement (0–10) is at or above this.",
+    )
     missed_in_a_row = models.PositiveSmallIntegerField(default=rules.DEFAULT_MISSED_IN_A_ROW)
     escalation_minutes = models.PositiveIntegerField(
         default=rules.DEFAULT_ESCALATION_MINUTES,
         help_text="Escalate an urgent alert to practice admins if not acknowledged "
-                  "within this many minutes.")
+        "within this many minutes.",
+    )
     checkin_window_days = models.PositiveSmallIntegerField(
         default=rules.DEFAULT_CHECKIN_WINDOW_DAYS,
-        help_text="A check-in stays open this many days, then counts as missed.")
+        help_text="A check-in stays open this many days, then counts as missed.",
+    )
     crisis_resources_md = models.TextField(
         blank=True,
         default=(
@@ -104,8 +116,10 @@ class PracticeSettings(models.Model):
         ),
     )
     crisis_words = models.JSONField(
-        default=list, blank=True,
-        help_text="Words or phrases in free text that also start the safety workflow.")
+        default=list,
+        blank=True,
+        help_text="Words or phrases in free text that also start the safety workflow.",
+    )
 
     def __str__(self) -> str:
         return f"Settings for {self.practice}"
@@ -128,8 +142,9 @@ class Instrument(models.Model):
               "bands": [{"min": 0, "max": 4, "label": "Minimal"}, ...]}
     """
 
-    practice = models.ForeignKey(Practice, null=True, blank=True, on_delete=models.CASCADE,
-                                 related_name="instruments")
+    practice = models.ForeignKey(
+        Practice, null=True, blank=True, on_delete=models.CASCADE, related_name="instruments"
+    )
     key = models.SlugField(max_length=64)
     version = models.PositiveIntegerField(default=1)
     title = models.CharField(max_length=200)
@@ -143,9 +158,11 @@ class Instrument(models.Model):
 
     class Meta:
         constraints = [
-            models.UniqueConstraint(fields=["practice", "key", "version"],
-                                    name="instrument_version_unique",
-                                    nulls_distinct=False),
+            models.UniqueConstraint(
+                fields=["practice", "key", "version"],
+                name="instrument_version_unique",
+                nulls_distinct=False,
+            ),
         ]
         ordering = ["key", "-version"]
 
@@ -168,8 +185,7 @@ class CheckIn(models.Model):
         COMPLETED = "completed", "Done"
         MISSED = "missed", "Missed"
 
-    enrollment = models.ForeignKey(Enrollment, on_delete=models.CASCADE,
-                                   related_name="checkins")
+    enrollment = models.ForeignKey(Enrollment, on_delete=models.CASCADE, related_name="checkins")
     slot = models.CharField(max_length=32, help_text="e.g. baseline, week-3, end, followup-1m")
     kind = models.CharField(max_length=16, choices=Kind.choices)
     week = models.PositiveSmallIntegerField(null=True, blank=True)
@@ -178,8 +194,9 @@ class CheckIn(models.Model):
     closes_at = models.DateTimeField()
     status = models.CharField(max_length=16, choices=Status.choices, default=Status.SCHEDULED)
     instrument_keys = models.JSONField(default=list)
-    draft = models.JSONField(default=dict, blank=True,
-                             help_text="Answers saved so far, before submitting.")
+    draft = models.JSONField(
+        default=dict, blank=True, help_text="Answers saved so far, before submitting."
+    )
     completed_at = models.DateTimeField(null=True, blank=True)
     # Derived from the responses when the check-in is recorded (tracking.figures): the
     # totals, bands and short forms the patient overview charts. None until completed.
@@ -193,13 +210,18 @@ class CheckIn(models.Model):
         indexes = [
             models.Index(fields=["enrollment", "opens_at"]),
             # the sweep that opens due check-ins and marks overdue ones missed
-            models.Index(fields=["closes_at"], condition=Q(status__in=["scheduled", "open"]),
-                         name="checkin_pending_idx"),
+            models.Index(
+                fields=["closes_at"],
+                condition=Q(status__in=["scheduled", "open"]),
+                name="checkin_pending_idx",
+            ),
             # the caseload's "missed a check-in in the last 14 days" for each patient
             # (tracking.selectors._MISSED_SQL): a few rows per enrollment, not all 52
-            models.Index(fields=["enrollment", "closes_at"],
-                         condition=Q(status__in=["missed", "scheduled", "open"]),
-                         name="checkin_unanswered_idx"),
+            models.Index(
+                fields=["enrollment", "closes_at"],
+                condition=Q(status__in=["missed", "scheduled", "open"]),
+                name="checkin_unanswered_idx",
+            ),
         ]
 
     def __str__(self) -> str:
@@ -218,8 +240,9 @@ class EnrollmentSummary(models.Model):
     saying the rule a second time.
     """
 
-    enrollment = models.OneToOneField(Enrollment, on_delete=models.CASCADE, primary_key=True,
-                                      related_name="summary")
+    enrollment = models.OneToOneField(
+        Enrollment, on_delete=models.CASCADE, primary_key=True, related_name="summary"
+    )
     last_checkin_at = models.DateTimeField(null=True, blank=True)
     weekly_done = models.PositiveIntegerField(default=0)
     pain_checkins = models.PositiveIntegerField(default=0)
@@ -256,16 +279,18 @@ class Response(models.Model):
 
     class Meta:
         constraints = [
-            models.UniqueConstraint(fields=["checkin", "instrument_key"],
-                                    name="response_once_per_instrument"),
+            models.UniqueConstraint(
+                fields=["checkin", "instrument_key"], name="response_once_per_instrument"
+            ),
         ]
 
 
 class ReminderPreferences(models.Model):
     """What the patient wants to be reminded of, how and when. Editable by them."""
 
-    enrollment = models.OneToOneField(Enrollment, on_delete=models.CASCADE,
-                                      related_name="reminder_preferences")
+    enrollment = models.OneToOneField(
+        Enrollment, on_delete=models.CASCADE, related_name="reminder_preferences"
+    )
     practice_enabled = models.BooleanField(default=True)
     practice_time = models.TimeField(default="09:00")
     practice_days = models.JSONField(default=list, help_text="0=Mon … 6=Sun; empty = every day")
@@ -277,8 +302,9 @@ class ReminderPreferences(models.Model):
     in_app_enabled = models.BooleanField(default=True)
     sms_enabled = models.BooleanField(default=False)
     phone = models.CharField(max_length=32, blank=True)
-    unsubscribed_at = models.DateTimeField(null=True, blank=True,
-                                           help_text="Unsubscribed from email reminders.")
+    unsubscribed_at = models.DateTimeField(
+        null=True, blank=True, help_text="Unsubscribed from email reminders."
+    )
     updated_at = models.DateTimeField(auto_now=True)
 
     def __str__(self) -> str:
@@ -304,8 +330,9 @@ class ReminderSchedule(models.Model):
         PRACTICE = "practice", "Daily practice"
         CHECKIN = "checkin", "Check-in"
 
-    enrollment = models.ForeignKey(Enrollment, on_delete=models.CASCADE,
-                                   related_name="reminder_schedules")
+    enrollment = models.ForeignKey(
+        Enrollment, on_delete=models.CASCADE, related_name="reminder_schedules"
+    )
     kind = models.CharField(max_length=16, choices=Kind.choices)
     next_due_at = models.DateTimeField(null=True, blank=True)
     # For check-in reminders: which check-in and stage the next fire is for.
@@ -319,8 +346,7 @@ class ReminderSchedule(models.Model):
         ]
         indexes = [
             # sweep_due_reminders: active schedules whose time has come
-            models.Index(fields=["next_due_at"], condition=Q(active=True),
-                         name="reminder_due_idx"),
+            models.Index(fields=["next_due_at"], condition=Q(active=True), name="reminder_due_idx"),
         ]
 
     def __str__(self) -> str:
@@ -338,8 +364,9 @@ class Delivery(models.Model):
         FAILED = "failed", "Failed"
         SKIPPED = "skipped", "Skipped"
 
-    schedule = models.ForeignKey(ReminderSchedule, on_delete=models.CASCADE,
-                                 related_name="deliveries")
+    schedule = models.ForeignKey(
+        ReminderSchedule, on_delete=models.CASCADE, related_name="deliveries"
+    )
     slot = models.CharField(max_length=64, help_text="The local day or check-in stage.")
     channel = models.CharField(max_length=16)
     due_at = models.DateTimeField()
@@ -359,20 +386,24 @@ class Delivery(models.Model):
 
     class Meta:
         constraints = [
-            models.UniqueConstraint(fields=["schedule", "slot", "channel"],
-                                    name="delivery_once"),
+            models.UniqueConstraint(fields=["schedule", "slot", "channel"], name="delivery_once"),
         ]
         indexes = [
             # admins' "failed deliveries" list
-            models.Index(fields=["status", "-created_at"], condition=Q(status="failed"),
-                         name="delivery_failed_idx"),
+            models.Index(
+                fields=["status", "-created_at"],
+                condition=Q(status="failed"),
+                name="delivery_failed_idx",
+            ),
             # requeue_stale_deliveries, every minute: pending ones to queue again (or
             # to give up on), among the few rows not yet finished
-            models.Index(fields=["requeue_at"], condition=Q(status="pending"),
-                         name="delivery_pending_idx"),
+            models.Index(
+                fields=["requeue_at"], condition=Q(status="pending"), name="delivery_pending_idx"
+            ),
             # requeue_stale_deliveries: claims of workers that died
-            models.Index(fields=["claimed_at"], condition=Q(status="sending"),
-                         name="delivery_sending_idx"),
+            models.Index(
+                fields=["claimed_at"], condition=Q(status="sending"), name="delivery_sending_idx"
+            ),
         ]
 
     def __str__(self) -> str:
@@ -382,15 +413,17 @@ class Delivery(models.Model):
 class Notification(models.Model):
     """An in-app message for one person (reminders, alerts for clinicians)."""
 
-    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE,
-                             related_name="notifications")
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="notifications"
+    )
     title = models.CharField(max_length=200)
     body = models.TextField(blank=True)
     url = models.CharField(max_length=300, blank=True)
     created_at = models.DateTimeField(default=dj_timezone.now)
     read_at = models.DateTimeField(null=True, blank=True)
-    delivery = models.OneToOneField(Delivery, null=True, blank=True, on_delete=models.SET_NULL,
-                                    related_name="notification")
+    delivery = models.OneToOneField(
+        Delivery, null=True, blank=True, on_delete=models.SET_NULL, related_name="notification"
+    )
 
     class Meta:
         ordering = ["-created_at"]
@@ -417,8 +450,9 @@ class OutboxTask(models.Model):
     class Meta:
         indexes = [
             # outbox sweep: work not yet done
-            models.Index(fields=["created_at"], condition=Q(done_at__isnull=True),
-                         name="outbox_pending_idx"),
+            models.Index(
+                fields=["created_at"], condition=Q(done_at__isnull=True), name="outbox_pending_idx"
+            ),
         ]
 
     def __str__(self) -> str:
@@ -434,21 +468,24 @@ class DigestLog(models.Model):
     counts from this moment and nothing is counted twice or skipped.
     """
 
-    clinician = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE,
-                                  related_name="+")
+    clinician = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+"
+    )
     local_date = models.DateField()
     # The window this digest covers: (since, created_at].
     since = models.DateTimeField()
     created_at = models.DateTimeField(default=dj_timezone.now)
-    alert_counts = models.JSONField(default=dict, blank=True,
-                                    help_text="New alerts by kind, counts only.")
+    alert_counts = models.JSONField(
+        default=dict, blank=True, help_text="New alerts by kind, counts only."
+    )
     missed_count = models.PositiveIntegerField(default=0)
     sent_at = models.DateTimeField(null=True, blank=True)
 
     class Meta:
         constraints = [
-            models.UniqueConstraint(fields=["clinician", "local_date"],
-                                    name="digest_once_per_local_day"),
+            models.UniqueConstraint(
+                fields=["clinician", "local_date"], name="digest_once_per_local_day"
+            ),
         ]
 
     def __str__(self) -> str:
@@ -472,8 +509,9 @@ class BulkImport(models.Model):
         DONE = "done", "Imported"
 
     practice = models.ForeignKey(Practice, on_delete=models.CASCADE, related_name="+")
-    created_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True,
-                                   on_delete=models.SET_NULL, related_name="+")
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+"
+    )
     filename = models.CharField(max_length=200, blank=True)
     file_hash = models.CharField(max_length=64, help_text="sha256 of the uploaded bytes")
     # [{"line", "full_name", "email", "clinician_email", "start_date", "timezone",
@@ -502,10 +540,12 @@ class ClinicianNote(models.Model):
     new note, so the record of what was known when stays intact.
     """
 
-    enrollment = models.ForeignKey(Enrollment, on_delete=models.CASCADE,
-                                   related_name="clinician_notes")
-    author = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL,
-                               related_name="+")
+    enrollment = models.ForeignKey(
+        Enrollment, on_delete=models.CASCADE, related_name="clinician_notes"
+    )
+    author = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+"
+    )
     body = models.TextField(max_length=5000)
     created_at = models.DateTimeField(default=dj_timezone.now)
 

@@ -33,16 +33,15 @@ def _enqueue(outbox_id: int, task: str, kwargs: dict) -> bool:
         # The broker is down: the row stays pending and the sweep will try again.
         OutboxTask.objects.filter(pk=outbox_id).update(attempts=F("attempts") + 1)
         return False
-    OutboxTask.objects.filter(pk=outbox_id).update(enqueued_at=timezone.now(),
-                                                   attempts=F("attempts") + 1)
+    OutboxTask.objects.filter(pk=outbox_id).update(
+        enqueued_at=timezone.now(), attempts=F("attempts") + 1
+    )
     return True
-
 
 
 def outbox_done(outbox_id: int | None) -> None:
     if outbox_id:
-        OutboxTask.objects.filter(pk=outbox_id, done_at__isnull=True).update(
-            done_at=timezone.now())
+        OutboxTask.objects.filter(pk=outbox_id, done_at__isnull=True).update(done_at=timezone.now())
 
 
 def outbox_sweep(now=None, limit: int = 500) -> int:

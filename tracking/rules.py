@@ -181,8 +181,9 @@ ENROLLMENT_COMPLETED = "completed"
 LIVE_ENROLLMENT_STATUSES = (ENROLLMENT_ACTIVE, ENROLLMENT_COMPLETED)
 
 
-def effective_status(*, stored: str, opens_at: datetime, closes_at: datetime, now: datetime,
-                     enrollment_status: str) -> str:
+def effective_status(
+    *, stored: str, opens_at: datetime, closes_at: datetime, now: datetime, enrollment_status: str
+) -> str:
     """What a check-in is at `now`, even before the minute sweep has written it.
 
     Done or missed stays so. Otherwise, on an enrollment that is not live (paused,
@@ -203,11 +204,20 @@ def effective_status(*, stored: str, opens_at: datetime, closes_at: datetime, no
     return CHECKIN_SCHEDULED
 
 
-def is_open_for_answers(*, stored: str, opens_at: datetime, closes_at: datetime,
-                        now: datetime, enrollment_status: str) -> bool:
+def is_open_for_answers(
+    *, stored: str, opens_at: datetime, closes_at: datetime, now: datetime, enrollment_status: str
+) -> bool:
     """The patient may answer (and save a draft of) the check-in now."""
-    return effective_status(stored=stored, opens_at=opens_at, closes_at=closes_at, now=now,
-                            enrollment_status=enrollment_status) == CHECKIN_OPEN
+    return (
+        effective_status(
+            stored=stored,
+            opens_at=opens_at,
+            closes_at=closes_at,
+            now=now,
+            enrollment_status=enrollment_status,
+        )
+        == CHECKIN_OPEN
+    )
 
 
 # ====================================================================== questionnaires
@@ -340,8 +350,9 @@ def reaches_pain_rise(pain: Score | None, *, baseline: Score | None, rise_points
     return _exact(pain) >= _exact(baseline) + rise_points
 
 
-def pain_has_risen(*, baseline: Score | None, recent: Sequence[Score | None], rise_points: int,
-                   in_a_row: int) -> bool:
+def pain_has_risen(
+    *, baseline: Score | None, recent: Sequence[Score | None], rise_points: int, in_a_row: int
+) -> bool:
     """The pain-up rule: each of the last `in_a_row` check-ins with an average-pain
     answer, ending with the one just recorded (`recent`, oldest first), is at least
     baseline + `rise_points`. Check-ins without pain (a missed week) are not in
@@ -393,30 +404,34 @@ PRACTICE_LOOKBACK = timedelta(days=7)
 
 def shows_change(*, baseline: Score | None, current: Score | None, pain_checkins: int) -> bool:
     """Whether a change from baseline is shown at all (see MIN_CHECKINS_FOR_CHANGE)."""
-    return (baseline is not None and current is not None
-            and pain_checkins >= MIN_CHECKINS_FOR_CHANGE)
+    return baseline is not None and current is not None and pain_checkins >= MIN_CHECKINS_FOR_CHANGE
 
 
-def is_not_improving(*, weekly_done: int, baseline: Score | None,
-                     current: Score | None) -> bool:
+def is_not_improving(*, weekly_done: int, baseline: Score | None, current: Score | None) -> bool:
     """The caseload's "not improving" flag and filter: at least MIN_WEEKLY_FOR_TREND
     weekly check-ins done, both scores known, not pain-free or nearly, and no real
     improvement. A pain-free patient is never "not improving", whatever the change."""
-    return (weekly_done >= MIN_WEEKLY_FOR_TREND and baseline is not None
-            and current is not None and not is_pain_free_or_nearly(current)
-            and not is_real_improvement(baseline, current))
+    return (
+        weekly_done >= MIN_WEEKLY_FOR_TREND
+        and baseline is not None
+        and current is not None
+        and not is_pain_free_or_nearly(current)
+        and not is_real_improvement(baseline, current)
+    )
 
 
-def missed_recently(*, stored: str, closes_at: datetime, now: datetime,
-                    enrollment_status: str) -> bool:
+def missed_recently(
+    *, stored: str, closes_at: datetime, now: datetime, enrollment_status: str
+) -> bool:
     """A check-in that counts for the caseload's "missed recently": its window closed
     within MISSED_LOOKBACK before `now` (both ends included) and it is missed now
     (`effective_status`: marked missed, or still pending on a live enrollment)."""
     if not now - MISSED_LOOKBACK <= closes_at <= now:
         return False
     # What effective_status says of a window already closed.
-    return stored == CHECKIN_MISSED or (stored in CHECKIN_PENDING
-                                        and enrollment_status in LIVE_ENROLLMENT_STATUSES)
+    return stored == CHECKIN_MISSED or (
+        stored in CHECKIN_PENDING and enrollment_status in LIVE_ENROLLMENT_STATUSES
+    )
 
 
 # ====================================================================== outcomes report
@@ -429,7 +444,7 @@ least twice (a first and a last)."""
 
 
 def counts_as_enrolled(*, status: str, onboarded: bool) -> bool:
-    """"Enrolled" in the outcomes report: started the program, i.e. finished
+    """ "Enrolled" in the outcomes report: started the program, i.e. finished
     onboarding, or is active, paused or completed. An invitation not taken up yet is
     counted apart; a withdrawal after onboarding stays enrolled (the trial's
     denominator is everyone who started)."""

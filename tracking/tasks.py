@@ -80,8 +80,7 @@ def send_alert_email(alert_id: int, outbox_id: int | None = None) -> bool:
 @shared_task(name="tracking.tasks_alerts.send_escalation_email", acks_late=True)
 def send_escalation_email(alert_id: int, user_id: int, outbox_id: int | None = None) -> bool:
     """Outbox: email one practice admin about an unacknowledged urgent alert."""
-    sent = escalation.escalation_email_send(alert_id=alert_id, user_id=user_id,
-                                            outbox_id=outbox_id)
+    sent = escalation.escalation_email_send(alert_id=alert_id, user_id=user_id, outbox_id=outbox_id)
     outbox_done(outbox_id)
     return sent
 

@@ -41,9 +41,13 @@ def role_required(*roles: str) -> RoleGate:
                 return redirect("home")
             if membership.role not in roles:
                 # A refusal like any other: recorded, and the same 404 as a missing page.
-                audit(request, "access.denied", practice=membership.practice,
-                      object_type="page",
-                      object_id=getattr(request.resolver_match, "url_name", None) or "")
+                audit(
+                    request,
+                    "access.denied",
+                    practice=membership.practice,
+                    object_type="page",
+                    object_id=getattr(request.resolver_match, "url_name", None) or "",
+                )
                 raise Http404
             # From here on the request is a MemberRequest: set what that type promises.
             member_request = cast(MemberRequest, request)
@@ -71,7 +75,12 @@ def practice_object_or_404(
     qs = queryset._default_manager.all() if isinstance(queryset, type) else queryset
     found = qs.filter(pk=pk, **lookup).first()
     if found is None:
-        audit(request, "access.denied", practice=request.practice,
-              object_type=qs.model._meta.label_lower, object_id=str(pk))
+        audit(
+            request,
+            "access.denied",
+            practice=request.practice,
+            object_type=qs.model._meta.label_lower,
+            object_id=str(pk),
+        )
         raise Http404
     return found

@@ -45,8 +45,7 @@ class MembershipAdmin(admin.ModelAdmin):
     def save_model(self, request, obj, form, change):
         super().save_model(request, obj, form, change)
         if not change or {"role", "is_active"} & set(form.changed_data):
-            audit(request, "membership.changed", practice=obj.practice, subject=obj.user,
-                  obj=obj)
+            audit(request, "membership.changed", practice=obj.practice, subject=obj.user, obj=obj)
         if change and "is_active" in form.changed_data and not obj.is_active:
             # Switching a membership off here must do what the practice admin's screen
             # does: end the person's sessions and revoke any invitation still waiting.

@@ -89,20 +89,30 @@ class ReadEvent:
 
     @classmethod
     def of(cls, request: HttpRequest, action: str, *, practice_id: int | None) -> ReadEvent:
-        return cls(actor_id=request.user.pk if request.user.is_authenticated else None,
-                   practice_id=practice_id, action=action, at=timezone.now(),
-                   ip=client_ip(request), request_id=current_request_id())
+        return cls(
+            actor_id=request.user.pk if request.user.is_authenticated else None,
+            practice_id=practice_id,
+            action=action,
+            at=timezone.now(),
+            ip=client_ip(request),
+            request_id=current_request_id(),
+        )
 
     def record(self, reads: Sequence[tuple[int | None, str, str]]) -> None:
         """Write one event per (subject id, object type, object id): one INSERT for any
         number of them (see `async_commit` for how it commits)."""
         if not reads:
             return
-        shared = {name: getattr(self, name) for name in
-                  ("actor_id", "practice_id", "action", "at", "ip", "request_id")}
-        events = [AuditEvent(subject_id=subject_id, object_type=object_type,
-                             object_id=object_id, **shared)
-                  for subject_id, object_type, object_id in reads]
+        shared = {
+            name: getattr(self, name)
+            for name in ("actor_id", "practice_id", "action", "at", "ip", "request_id")
+        }
+        events = [
+            AuditEvent(
+                subject_id=subject_id, object_type=object_type, object_id=object_id, **shared
+            )
+            for subject_id, object_type, object_id in reads
+        ]
         with async_commit():
             if len(events) == 1:
                 # bulk_create puts even one row in a transaction of its own (BEGIN and

@@ -58,11 +58,13 @@ OUR_APPS = ("accounts", "programs", "tracking")
 # key to a User makes the row "about" that user. A new foreign key is about its user
 # until it is listed — the safe default, since a patient's export then only ever holds
 # rows that point at the patient.
-STAFF_REFERENCES = frozenset({
-    "accounts.invitation.clinician",
-    "accounts.invitation.invited_by",
-    "admin.logentry.user",  # Django admin actions: staff only
-})
+STAFF_REFERENCES = frozenset(
+    {
+        "accounts.invitation.clinician",
+        "accounts.invitation.invited_by",
+        "admin.logentry.user",  # Django admin actions: staff only
+    }
+)
 
 # Tables of third-party apps that hold something about a person (allauth). Our own
 # apps are walked in full; these are named because their columns include secrets.
@@ -149,8 +151,9 @@ _POLICIES: dict[str, TablePolicy] = {
         columns=("id", "email", "full_name", "timezone", "date_joined", "last_login"),
         on_delete="deidentify",
     ),
-    "accounts.membership": TablePolicy(select_related=("practice",),
-                                       extras=lambda m, user: {"practice": m.practice.name}),
+    "accounts.membership": TablePolicy(
+        select_related=("practice",), extras=lambda m, user: {"practice": m.practice.name}
+    ),
     # The trail of what was done with the person's data. Events where a staff member
     # who is also this person acted on someone else are not about them.
     "accounts.auditevent": TablePolicy(
@@ -161,7 +164,8 @@ _POLICIES: dict[str, TablePolicy] = {
     ),
     "account.emailaddress": TablePolicy(columns=("id", "email", "verified", "primary")),
     "account.emailconfirmation": TablePolicy(
-        withheld="One-time security codes for confirming an email address."),
+        withheld="One-time security codes for confirming an email address."
+    ),
     "mfa.authenticator": TablePolicy(columns=("id", "type", "created_at", "last_used_at")),
 }
 
@@ -203,8 +207,7 @@ def _person_links(model: type[models.Model], known: _Registered) -> list[str]:
     return links
 
 
-def person_lookups(model: type[models.Model],
-                   known: _Registered | None = None) -> tuple[str, ...]:
+def person_lookups(model: type[models.Model], known: _Registered | None = None) -> tuple[str, ...]:
     """Lookups from `model` to the person it is about: its own links, or else the links
     of a table it points at (one hop). Empty when it is about nobody in particular."""
     known = known or _registered()
@@ -219,16 +222,16 @@ def person_lookups(model: type[models.Model],
 
 
 def _default_columns(model: type[models.Model]) -> tuple[str, ...]:
-    return tuple(f.attname for f in model._meta.concrete_fields
-                 if f.name not in SECRET_COLUMNS)
+    return tuple(f.attname for f in model._meta.concrete_fields if f.name not in SECRET_COLUMNS)
 
 
 def person_tables() -> list[Table]:
     """Every table that holds something about a person, in a stable order."""
     known = _registered()
     candidates = [m for app in OUR_APPS for m in apps.get_app_config(app).get_models()]
-    candidates += [apps.get_model(label) for label in OTHER_APP_TABLES
-                   if apps.is_installed(_app_name(label))]
+    candidates += [
+        apps.get_model(label) for label in OTHER_APP_TABLES if apps.is_installed(_app_name(label))
+    ]
     tables = []
     for model in candidates:
         label = model._meta.label_lower
@@ -239,13 +242,19 @@ def person_tables() -> list[Table]:
             lookups = person_lookups(model, known)
             if not lookups:
                 continue
-        tables.append(Table(
-            label=label, model=model, lookups=lookups,
-            columns=policy.columns or _default_columns(model),
-            withheld=policy.withheld, on_delete=policy.on_delete,
-            select_related=policy.select_related, extras=policy.extras,
-            export_rows=policy.export_rows,
-        ))
+        tables.append(
+            Table(
+                label=label,
+                model=model,
+                lookups=lookups,
+                columns=policy.columns or _default_columns(model),
+                withheld=policy.withheld,
+                on_delete=policy.on_delete,
+                select_related=policy.select_related,
+                extras=policy.extras,
+                export_rows=policy.export_rows,
+            )
+        )
     return tables
 
 
@@ -261,8 +270,11 @@ def _audit_rows(user: User) -> models.QuerySet:
 
 
 def _audit_extras(event: AuditEvent, user: User) -> dict:
-    by = "you" if event.actor_id == user.pk else ("painapp" if event.actor_id is None
-                                                   else "practice staff")
+    by = (
+        "you"
+        if event.actor_id == user.pk
+        else ("painapp" if event.actor_id is None else "practice staff")
+    )
     # A staff member's address is theirs, not the patient's: shown only for own actions.
     return {"by": by, "ip": (event.ip or "") if event.actor_id == user.pk else ""}
 
@@ -339,10 +351,14 @@ def data_export_build(*, user: User, request: HttpRequest | None = None) -> Expo
     withheld = []
     for table in person_tables():
         if table.withheld:
-            withheld.append({"table": table.label,
-                             "name": str(table.model._meta.verbose_name_plural),
-                             "rows": table.rows_for(user).count(),
-                             "why": table.withheld})
+            withheld.append(
+                {
+                    "table": table.label,
+                    "name": str(table.model._meta.verbose_name_plural),
+                    "rows": table.rows_for(user).count(),
+                    "why": table.withheld,
+                }
+            )
             continue
         columns[table.label], tables[table.label] = _table_rows(table, user)
     for provider in personal_data:
@@ -360,22 +376,39 @@ def data_export_build(*, user: User, request: HttpRequest | None = None) -> Expo
     }
     buffer = io.BytesIO()
     with zipfile.ZipFile(buffer, "w", zipfile.ZIP_DEFLATED) as archive:
-        archive.writestr("my-data.json", json.dumps(document, indent=2, ensure_ascii=False,
-                                                   cls=DjangoJSONEncoder))
+        archive.writestr(
+            "my-data.json",
+            json.dumps(document, indent=2, ensure_ascii=False, cls=DjangoJSONEncoder),
+        )
         for label, rows in tables.items():
             archive.writestr(f"csv/{label}.csv", _csv_bytes(columns[label], rows))
         notes = "".join(
             f"\nNot included: {w['name']} ({w['rows']} "
             f"{'record' if w['rows'] == 1 else 'records'}). {w['why']}\n"
-            for w in withheld if w["rows"])
-        archive.writestr("README.txt", README.format(when=f"{now:%Y-%m-%d %H:%M}",
-                                                     withheld=notes))
-    practice = getattr(request, "practice", None) or Practice.objects.filter(
-        memberships__user=user).order_by("memberships__created_at").first()
-    audit(request, "data.exported", actor=user, subject=user, practice=practice,
-          object_type="accounts.user", object_id=str(user.pk))
-    return Export(filename=f"painapp-my-data-{now:%Y-%m-%d}.zip", content=buffer.getvalue(),
-                  tables={label: len(rows) for label, rows in tables.items()})
+            for w in withheld
+            if w["rows"]
+        )
+        archive.writestr("README.txt", README.format(when=f"{now:%Y-%m-%d %H:%M}", withheld=notes))
+    practice = (
+        getattr(request, "practice", None)
+        or Practice.objects.filter(memberships__user=user)
+        .order_by("memberships__created_at")
+        .first()
+    )
+    audit(
+        request,
+        "data.exported",
+        actor=user,
+        subject=user,
+        practice=practice,
+        object_type="accounts.user",
+        object_id=str(user.pk),
+    )
+    return Export(
+        filename=f"painapp-my-data-{now:%Y-%m-%d}.zip",
+        content=buffer.getvalue(),
+        tables={label: len(rows) for label, rows in tables.items()},
+    )
 
 
 # ------------------------------------------------------------------ who may
@@ -393,8 +426,9 @@ def data_rights_available(user: User) -> bool:
 def deletion_on_hold(user: User) -> bool:
     """True while an app holds the deletion back: tracking, while one of the patient's
     safety alerts is still unseen by their care team (tracking/data_rights.py)."""
-    return any(provider.deletion_on_hold(user) for provider in personal_data
-               if provider.deletion_on_hold)
+    return any(
+        provider.deletion_on_hold(user) for provider in personal_data if provider.deletion_on_hold
+    )
 
 
 def deleted_email(user_id: int) -> str:
@@ -423,8 +457,9 @@ def account_delete(*, user: User) -> None:
         if not locked.is_active and locked.email == deleted_email(locked.pk):
             return  # already deleted (a double submit)
         old_email = locked.email
-        practice_ids = sorted(set(Membership.objects.filter(user=locked)
-                                  .values_list("practice_id", flat=True)))
+        practice_ids = sorted(
+            set(Membership.objects.filter(user=locked).values_list("practice_id", flat=True))
+        )
         for provider in personal_data:
             if provider.before_delete:
                 provider.before_delete(locked)
@@ -443,20 +478,30 @@ def account_delete(*, user: User) -> None:
         _scrub_admin_log(locked)
 
         User.objects.filter(pk=locked.pk).update(
-            email=deleted_email(locked.pk), full_name="", password=make_password(None),
-            is_active=False, is_staff=False, is_superuser=False, timezone="UTC",
-            last_login=None, session_epoch=F("session_epoch") + 1,
+            email=deleted_email(locked.pk),
+            full_name="",
+            password=make_password(None),
+            is_active=False,
+            is_staff=False,
+            is_superuser=False,
+            timezone="UTC",
+            last_login=None,
+            session_epoch=F("session_epoch") + 1,
         )
         locked.groups.clear()
         locked.user_permissions.clear()
 
         # The tombstone: ids only. No IP address: the person is gone, so is theirs.
         for practice in Practice.objects.filter(pk__in=practice_ids) or [None]:
-            AuditEvent.objects.create(actor_id=locked.pk, subject_id=locked.pk,
-                                      practice=practice, action="account.deleted",
-                                      object_type="accounts.user",
-                                      object_id=str(locked.pk),
-                                      request_id=current_request_id())
+            AuditEvent.objects.create(
+                actor_id=locked.pk,
+                subject_id=locked.pk,
+                practice=practice,
+                action="account.deleted",
+                object_type="accounts.user",
+                object_id=str(locked.pk),
+                request_id=current_request_id(),
+            )
     user.refresh_from_db()
 
 
@@ -467,5 +512,6 @@ def _scrub_admin_log(user: User) -> None:
     from django.contrib.admin.models import LogEntry
     from django.contrib.contenttypes.models import ContentType
 
-    LogEntry.objects.filter(content_type=ContentType.objects.get_for_model(User),
-                            object_id=str(user.pk)).update(object_repr="(account deleted)")
+    LogEntry.objects.filter(
+        content_type=ContentType.objects.get_for_model(User), object_id=str(user.pk)
+    ).update(object_repr="(account deleted)")

@@ -17,8 +17,9 @@ def build_email(
     subject = " ".join(subject.split())  # a header cannot hold newlines
     text = render_to_string(f"{template_dir}/body.txt", context)
     html = render_to_string(f"{template_dir}/body.html", context)
-    message = EmailMultiAlternatives(subject, text, settings.DEFAULT_FROM_EMAIL, [to],
-                                     headers=headers or {})
+    message = EmailMultiAlternatives(
+        subject, text, settings.DEFAULT_FROM_EMAIL, [to], headers=headers or {}
+    )
     message.attach_alternative(html, "text/html")
     return message
 

@@ -13,7 +13,8 @@ from painapp.accounts.models import Membership, Practice, Role, User
 @cache
 def timezone_choices() -> list[tuple[str, str]]:
     zones = sorted(
-        z for z in zoneinfo.available_timezones()
+        z
+        for z in zoneinfo.available_timezones()
         if "/" in z and not z.startswith(("Etc/", "SystemV/", "US/", "posix/", "right/"))
     )
     return [("UTC", "UTC")] + [(z, z.replace("_", " ")) for z in zones]
@@ -22,9 +23,7 @@ def timezone_choices() -> list[tuple[str, str]]:
 class TimezoneField(forms.ChoiceField):
     def __init__(self, **kwargs):
         kwargs.setdefault("label", "Time zone")
-        kwargs.setdefault(
-            "help_text", "Reminders and new weeks follow the clock where you live."
-        )
+        kwargs.setdefault("help_text", "Reminders and new weeks follow the clock where you live.")
         super().__init__(choices=timezone_choices, **kwargs)
         self.error_messages["invalid_choice"] = (
             "Pick your time zone from the list, for example Europe/London."
@@ -35,11 +34,13 @@ class InvitationForm(forms.Form):
     """Invite staff. Patients are invited onto a program instead (programs' invite)."""
 
     full_name = forms.CharField(label="Full name", max_length=150)
-    email = forms.EmailField(label="Email address",
-                             error_messages={
-                                 "invalid": "Enter an email address like name@example.com."})
-    role = forms.ChoiceField(label="Role", choices=[(Role.CLINICIAN, "Clinician"),
-                                                    (Role.ADMIN, "Practice admin")])
+    email = forms.EmailField(
+        label="Email address",
+        error_messages={"invalid": "Enter an email address like name@example.com."},
+    )
+    role = forms.ChoiceField(
+        label="Role", choices=[(Role.CLINICIAN, "Clinician"), (Role.ADMIN, "Practice admin")]
+    )
     timezone = TimezoneField(initial="UTC")
 
     def __init__(self, *args, practice: Practice, **kwargs):
@@ -49,11 +50,17 @@ class InvitationForm(forms.Form):
 
 
 class AcceptInvitationForm(forms.Form):
-    password1 = forms.CharField(label="Choose a password", widget=forms.PasswordInput(
-        attrs={"autocomplete": "new-password"}), strip=False,
-        help_text="At least 10 characters. A short sentence is easy to remember.")
-    password2 = forms.CharField(label="Type it again", widget=forms.PasswordInput(
-        attrs={"autocomplete": "new-password"}), strip=False)
+    password1 = forms.CharField(
+        label="Choose a password",
+        widget=forms.PasswordInput(attrs={"autocomplete": "new-password"}),
+        strip=False,
+        help_text="At least 10 characters. A short sentence is easy to remember.",
+    )
+    password2 = forms.CharField(
+        label="Type it again",
+        widget=forms.PasswordInput(attrs={"autocomplete": "new-password"}),
+        strip=False,
+    )
     timezone = TimezoneField()
 
     def __init__(self, *args, user: User, **kwargs):
@@ -65,8 +72,9 @@ class AcceptInvitationForm(forms.Form):
         data = self.cleaned_data
         p1, p2 = data.get("password1"), data.get("password2")
         if p1 and p2 and p1 != p2:
-            self.add_error("password2",
-                           "The two passwords are not the same. Please type them again.")
+            self.add_error(
+                "password2", "The two passwords are not the same. Please type them again."
+            )
         elif p1:
             try:
                 validate_password(p1, self.user)
@@ -76,16 +84,20 @@ class AcceptInvitationForm(forms.Form):
 
 
 class ChoosePracticeForm(forms.Form):
-    membership = forms.ModelChoiceField(queryset=Membership.objects.none(),
-                                        widget=forms.RadioSelect, empty_label=None,
-                                        label="Practice")
+    membership = forms.ModelChoiceField(
+        queryset=Membership.objects.none(),
+        widget=forms.RadioSelect,
+        empty_label=None,
+        label="Practice",
+    )
 
     def __init__(self, *args, user: User, **kwargs):
         super().__init__(*args, **kwargs)
         # The declared field above; `fields` is typed as holding any Field.
         field = cast("forms.ModelChoiceField[Membership]", self.fields["membership"])
-        field.queryset = Membership.objects.filter(
-            user=user, is_active=True).select_related("practice")
+        field.queryset = Membership.objects.filter(user=user, is_active=True).select_related(
+            "practice"
+        )
 
 
 class TimeZoneForm(forms.Form):

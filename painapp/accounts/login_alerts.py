@@ -50,8 +50,11 @@ def login_failure_record(*, login: str) -> bool:
     claim, timeout = _window_key("sent", login)
     if not cache.add(claim, 1, timeout=timeout):
         return False  # this window's notice is already on its way
-    owner = (User.objects.filter(email=login.strip().lower(), is_invitee=False,
-                                 is_active=True).values_list("pk", flat=True).first())
+    owner = (
+        User.objects.filter(email=login.strip().lower(), is_invitee=False, is_active=True)
+        .values_list("pk", flat=True)
+        .first()
+    )
     if owner is None:
         return False
     from painapp.celery import publish
@@ -71,12 +74,16 @@ def login_alert_send(*, user_id: int) -> bool:
     if user is None:
         return False
     try:
-        send_email("emails/login_failures", to=user.email, context={
-            "name": user.display_name,
-            "failures": settings.LOGIN_ALERT_FAILURES,
-            "minutes": settings.LOGIN_ALERT_WINDOW_SECONDS // 60,
-            "at": timezone.localtime(timezone.now(), user.tzinfo),
-        })
+        send_email(
+            "emails/login_failures",
+            to=user.email,
+            context={
+                "name": user.display_name,
+                "failures": settings.LOGIN_ALERT_FAILURES,
+                "minutes": settings.LOGIN_ALERT_WINDOW_SECONDS // 60,
+                "at": timezone.localtime(timezone.now(), user.tzinfo),
+            },
+        )
     except OSError as error:
         logger.warning("Login alert for user %s could not be sent: %s", user_id, error)
         return False

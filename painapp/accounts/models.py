@@ -88,8 +88,9 @@ class User(AbstractBaseUser, PermissionsMixin):
 
     class Meta:
         constraints = [
-            models.UniqueConstraint(Lower("email"), condition=Q(is_invitee=False),
-                                    name="user_account_email_ci_unique"),
+            models.UniqueConstraint(
+                Lower("email"), condition=Q(is_invitee=False), name="user_account_email_ci_unique"
+            ),
         ]
 
     def __str__(self) -> str:
@@ -112,7 +113,9 @@ class User(AbstractBaseUser, PermissionsMixin):
             return super()._get_session_auth_hash(secret=secret)  # type: ignore[misc]
         return salted_hmac(
             "painapp.accounts.User.session_auth_hash",
-            f"{self.password}:{self.session_epoch}", secret=secret, algorithm="sha256",
+            f"{self.password}:{self.session_epoch}",
+            secret=secret,
+            algorithm="sha256",
         ).hexdigest()
 
     @property
@@ -138,8 +141,9 @@ class Role(models.TextChoices):
 
 
 class Membership(models.Model):
-    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE,
-                             related_name="memberships")
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="memberships"
+    )
     practice = models.ForeignKey(Practice, on_delete=models.CASCADE, related_name="memberships")
     role = models.CharField(max_length=16, choices=Role.choices)
     # Inactive until an invitation is accepted; set inactive again on deactivation.
@@ -162,8 +166,9 @@ class Membership(models.Model):
 
 class InvitationQuerySet(models.QuerySet["Invitation"]):
     def pending(self) -> InvitationQuerySet:
-        return self.filter(accepted_at__isnull=True, revoked_at__isnull=True,
-                           expires_at__gt=dj_timezone.now())
+        return self.filter(
+            accepted_at__isnull=True, revoked_at__isnull=True, expires_at__gt=dj_timezone.now()
+        )
 
 
 class Invitation(models.Model):
@@ -180,13 +185,14 @@ class Invitation(models.Model):
         EXPIRED = "expired", "Expired"
         REVOKED = "revoked", "Revoked"
 
-    membership = models.ForeignKey(Membership, on_delete=models.CASCADE,
-                                   related_name="invitations")
+    membership = models.ForeignKey(Membership, on_delete=models.CASCADE, related_name="invitations")
     # For a patient: the clinician who will look after them.
-    clinician = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True,
-                                  on_delete=models.SET_NULL, related_name="+")
-    invited_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True,
-                                   on_delete=models.SET_NULL, related_name="+")
+    clinician = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    invited_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+"
+    )
     nonce = models.CharField(max_length=64, default=secrets.token_hex)
     created_at = models.DateTimeField(auto_now_add=True)
     sent_at = models.DateTimeField(null=True, blank=True)
@@ -243,14 +249,30 @@ class AuditEvent(models.Model):
 
     # No database constraints and DO_NOTHING: deleting a person or practice must never
     # rewrite the audit trail (the database refuses UPDATE and DELETE on this table).
-    actor = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True,
-                              on_delete=models.DO_NOTHING, db_constraint=False,
-                              related_name="+")
-    practice = models.ForeignKey(Practice, null=True, blank=True, on_delete=models.DO_NOTHING,
-                                 db_constraint=False, related_name="+")
-    subject = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True,
-                                on_delete=models.DO_NOTHING, db_constraint=False,
-                                related_name="+")
+    actor = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.DO_NOTHING,
+        db_constraint=False,
+        related_name="+",
+    )
+    practice = models.ForeignKey(
+        Practice,
+        null=True,
+        blank=True,
+        on_delete=models.DO_NOTHING,
+        db_constraint=False,
+        related_name="+",
+    )
+    subject = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.DO_NOTHING,
+        db_constraint=False,
+        related_name="+",
+    )
     action = models.CharField(max_length=64)
     object_type = models.CharField(max_length=64, blank=True)
     object_id = models.CharField(max_length=64, blank=True)

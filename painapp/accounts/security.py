@@ -30,8 +30,11 @@ class SessionPolicyMiddleware:
             expired = self._expired(request)
             if expired:
                 logout(request)
-                messages.info(request, "For your safety you were logged out after a period "
-                                       "without activity. Please log in again.")
+                messages.info(
+                    request,
+                    "For your safety you were logged out after a period "
+                    "without activity. Please log in again.",
+                )
                 return redirect(settings.LOGIN_URL)
         return self.get_response(request)
 
@@ -47,8 +50,10 @@ class SessionPolicyMiddleware:
         is_staff = (membership is not None and membership.is_staff_role) or request.user.is_staff
         if not is_staff:
             return False
-        return (now - seen_at > settings.STAFF_IDLE_TIMEOUT_SECONDS
-                or now - login_at > settings.STAFF_ABSOLUTE_TIMEOUT_SECONDS)
+        return (
+            now - seen_at > settings.STAFF_IDLE_TIMEOUT_SECONDS
+            or now - login_at > settings.STAFF_ABSOLUTE_TIMEOUT_SECONDS
+        )
 
 
 @receiver(user_logged_in)

@@ -109,19 +109,28 @@ def invitation_create(
         # bulk import) inviting one address at once cannot make two rows for it. NO KEY
         # UPDATE does not block the inserts that reference the practice.
         Practice.objects.select_for_update(no_key=True).filter(pk=practice.pk).exists()
-        membership = (Membership.objects.filter(practice=practice, user__email=email)
-                      .select_related("user").order_by("user__is_invitee").first())
+        membership = (
+            Membership.objects.filter(practice=practice, user__email=email)
+            .select_related("user")
+            .order_by("user__is_invitee")
+            .first()
+        )
         if membership is not None and membership.is_active:
             raise ValidationError({"email": "This person is already a member of your practice."})
         if membership is not None and membership.invitations.pending().exists():
             raise ValidationError(
-                {"email": "This person already has an invitation waiting. You can resend it "
-                          "from the invitations list."}
+                {
+                    "email": "This person already has an invitation waiting. You can resend it "
+                    "from the invitations list."
+                }
             )
         if membership is None:
             user = User.objects.create_user(
-                email=email, full_name=request.full_name.strip(), timezone=request.timezone,
-                is_invitee=True, is_active=False,
+                email=email,
+                full_name=request.full_name.strip(),
+                timezone=request.timezone,
+                is_invitee=True,
+                is_active=False,
             )
             membership = Membership.objects.create(
                 user=user, practice=practice, role=request.role, is_active=False
@@ -244,8 +253,7 @@ def invitation_accept(
             if account.is_invitee or account.email != invited.email:
                 raise InvitationUnusable("invalid", locked)
             if account.pk != invited.pk:
-                membership = _invitee_merge(invitee=invited, account=account,
-                                            membership=membership)
+                membership = _invitee_merge(invitee=invited, account=account, membership=membership)
             user = account
         Membership.objects.filter(pk=membership.pk).update(is_active=True)
         locked.accepted_at = timezone.now()
@@ -253,10 +261,14 @@ def invitation_accept(
     return user
 
 
-def _invitee_become_account(invitation: Invitation, invited: User, password: str | None,
-                            timezone_name: str | None) -> User:
-    if (not invited.is_invitee or password is None
-            or User.objects.filter(email=invited.email, is_invitee=False).exists()):
+def _invitee_become_account(
+    invitation: Invitation, invited: User, password: str | None, timezone_name: str | None
+) -> User:
+    if (
+        not invited.is_invitee
+        or password is None
+        or User.objects.filter(email=invited.email, is_invitee=False).exists()
+    ):
         raise InvitationUnusable("account", invitation)
     validate_password(password, invited)
     invited.set_password(password)
@@ -294,10 +306,10 @@ def _invitee_merge(*, invitee: User, account: User, membership: Membership) -> M
             continue
         for field in model._meta.get_fields():
             if isinstance(field, models.ForeignKey) and field.related_model is User:
-                model._base_manager.filter(**{field.name: invitee}).update(
-                    **{field.name: account})
+                model._base_manager.filter(**{field.name: invitee}).update(**{field.name: account})
     User.objects.filter(pk=invitee.pk).update(
-        email=f"joined-{invitee.pk}@invalid", full_name="", timezone="UTC")
+        email=f"joined-{invitee.pk}@invalid", full_name="", timezone="UTC"
+    )
     return membership
 
 
@@ -327,6 +339,7 @@ def membership_deactivate(*, membership: Membership) -> None:
     with transaction.atomic():
         Membership.objects.filter(pk=membership.pk).update(is_active=False)
         membership.is_active = False
-        Invitation.objects.filter(membership=membership, accepted_at__isnull=True,
-                                  revoked_at__isnull=True).update(revoked_at=timezone.now())
+        Invitation.objects.filter(
+            membership=membership, accepted_at__isnull=True, revoked_at__isnull=True
+        ).update(revoked_at=timezone.now())
         user_sessions_end(user=membership.user)

@@ -9,10 +9,16 @@ urlpatterns = [
     path("practice/", practice.practice_overview, name="practice_overview"),
     path("practice/invitations/", invitations.invitation_list, name="invitation_list"),
     path("practice/invitations/new/", invitations.invitation_create, name="invitation_create"),
-    path("practice/invitations/<int:pk>/resend/", invitations.invitation_resend,
-         name="invitation_resend"),
-    path("practice/invitations/<int:pk>/revoke/", invitations.invitation_revoke,
-         name="invitation_revoke"),
+    path(
+        "practice/invitations/<int:pk>/resend/",
+        invitations.invitation_resend,
+        name="invitation_resend",
+    ),
+    path(
+        "practice/invitations/<int:pk>/revoke/",
+        invitations.invitation_revoke,
+        name="invitation_revoke",
+    ),
     # Anyone's own time zone (reminders, new weeks and digests follow it).
     path("account/time-zone/", time_zone.time_zone, name="account_time_zone"),
     # A patient's own data: download it, or delete the account.

@@ -35,8 +35,9 @@ def broker_ok() -> bool:
     url = settings.CELERY_BROKER_URL
     try:
         if url.startswith(("redis://", "rediss://", "unix://")):
-            client = redis.Redis.from_url(url, socket_connect_timeout=TIMEOUT_SECONDS,
-                                          socket_timeout=TIMEOUT_SECONDS)
+            client = redis.Redis.from_url(
+                url, socket_connect_timeout=TIMEOUT_SECONDS, socket_timeout=TIMEOUT_SECONDS
+            )
             try:
                 return bool(client.ping())
             finally:

@@ -21,7 +21,9 @@ def heartbeat_record(name: str, *, at: datetime | None = None) -> None:
     sweeps finishing together both succeed and the later time stays."""
     Heartbeat.objects.bulk_create(
         [Heartbeat(name=name, last_run_at=at or timezone.now())],
-        update_conflicts=True, unique_fields=["name"], update_fields=["last_run_at"],
+        update_conflicts=True,
+        unique_fields=["name"],
+        update_fields=["last_run_at"],
     )
 
 
@@ -39,11 +41,11 @@ class RemindersHeartbeat:
 def reminders_heartbeat(*, now: datetime | None = None) -> RemindersHeartbeat:
     """When the reminder sweep last ran, and whether that is too long ago. One query."""
     now = now or timezone.now()
-    last = (Heartbeat.objects.filter(name=REMINDERS)
-            .values_list("last_run_at", flat=True).first())
+    last = Heartbeat.objects.filter(name=REMINDERS).values_list("last_run_at", flat=True).first()
     if last is None:
         return RemindersHeartbeat(last_run_at=None, minutes_ago=None, stale=True)
     age = max(now - last, timedelta(0))
     limit = timedelta(minutes=settings.REMINDERS_STALE_AFTER_MINUTES)
-    return RemindersHeartbeat(last_run_at=last, minutes_ago=int(age.total_seconds() // 60),
-                              stale=age > limit)
+    return RemindersHeartbeat(
+        last_run_at=last, minutes_ago=int(age.total_seconds() // 60), stale=age > limit
+    )

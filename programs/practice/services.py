@@ -98,8 +98,11 @@ def practice_session_record(
     picked = set(sensations)
     if picked - set(allowed):
         errors["sensations"] = "Please pick words from the list only."
-    if (isinstance(duration_seconds, bool) or not isinstance(duration_seconds, int)
-            or not 0 <= duration_seconds <= DURATION_MAX_SECONDS):
+    if (
+        isinstance(duration_seconds, bool)
+        or not isinstance(duration_seconds, int)
+        or not 0 <= duration_seconds <= DURATION_MAX_SECONDS
+    ):
         errors["duration_seconds"] = DURATION_MESSAGE
     note = (note or "").strip()
     if len(note) > NOTE_MAX_LENGTH:
@@ -126,9 +129,9 @@ def practice_session_record(
             # update(), not save(): a counter, so no lost increments, and updated_at
             # (the day a closed enrollment ended, for the reports) stays as it was.
             Enrollment.objects.filter(pk=enrollment.pk).update(
-                practice_sessions_logged=F("practice_sessions_logged") + 1)
+                practice_sessions_logged=F("practice_sessions_logged") + 1
+            )
             activity = practice_activity_for_week(enrollment, at)
             if activity is not None:
                 activity_complete(enrollment=enrollment, activity=activity)
     return session, created
-

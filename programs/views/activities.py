@@ -15,8 +15,9 @@ from programs.types import PatientRequest
 
 _SAVED = {
     ActivityKind.REFLECTION: "Saved. You can come back and change it any time.",
-    ActivityKind.EVIDENCE: ("Saved. These clues are your own evidence. Look back at them "
-                            "when doubt creeps in."),
+    ActivityKind.EVIDENCE: (
+        "Saved. These clues are your own evidence. Look back at them when doubt creeps in."
+    ),
     ActivityKind.ATTRIBUTION: "Thank you. Your answers are saved.",
     ActivityKind.LESSON: "Saved. Nice work.",
 }
@@ -36,8 +37,12 @@ def _find(request: PatientRequest, slug: str):
 def activity(request: PatientRequest, slug: str) -> HttpResponse:
     pmap, state, activity = _find(request, slug)
     enrollment = request.enrollment
-    context = {"pmap": pmap, "state": state, "activity": activity,
-               "is_done": activity.pk in pmap.done}
+    context = {
+        "pmap": pmap,
+        "state": state,
+        "activity": activity,
+        "is_done": activity.pk in pmap.done,
+    }
     if not state.is_open:
         return render(request, "programs/activity_locked.html", context)
 
@@ -46,8 +51,11 @@ def activity(request: PatientRequest, slug: str) -> HttpResponse:
     data = request.POST if request.method == "POST" else None
     if activity.kind == ActivityKind.ATTRIBUTION:
         form = AttributionForm(data)
-        context["history"] = (Attribution.objects.filter(enrollment=enrollment)
-                              .prefetch_related("causes").order_by("recorded_at"))
+        context["history"] = (
+            Attribution.objects.filter(enrollment=enrollment)
+            .prefetch_related("causes")
+            .order_by("recorded_at")
+        )
     elif activity.kind == ActivityKind.EVIDENCE:
         initial = {"checked": existing.checked, "text": existing.text} if existing else None
         form = EvidenceForm(data, items=activity.data.get("items", []), initial=initial)
@@ -64,15 +72,20 @@ def activity(request: PatientRequest, slug: str) -> HttpResponse:
         if form.is_valid():
             # The form's class follows the activity's kind (above).
             if isinstance(form, AttributionForm):
-                services.attribution_record(enrollment=enrollment, activity=activity,
-                                            causes=form.causes())
+                services.attribution_record(
+                    enrollment=enrollment, activity=activity, causes=form.causes()
+                )
             elif isinstance(form, EvidenceForm):
-                services.reflection_save(enrollment=enrollment, activity=activity,
-                                         text=form.cleaned_data["text"],
-                                         checked=form.cleaned_data["checked"])
+                services.reflection_save(
+                    enrollment=enrollment,
+                    activity=activity,
+                    text=form.cleaned_data["text"],
+                    checked=form.cleaned_data["checked"],
+                )
             else:
-                services.reflection_save(enrollment=enrollment, activity=activity,
-                                         text=form.cleaned_data["text"])
+                services.reflection_save(
+                    enrollment=enrollment, activity=activity, text=form.cleaned_data["text"]
+                )
             messages.success(request, _SAVED.get(activity.kind, "Saved."))
             return redirect("activity", slug=activity.slug)
     context["form"] = form
@@ -88,7 +101,8 @@ def activity_complete(request: PatientRequest, slug: str) -> HttpResponse:
         raise Http404
     services.activity_complete(enrollment=request.enrollment, activity=activity)
     if request.htmx:
-        return render(request, "programs/activity.html#done-marker",
-                      {"activity": activity, "is_done": True})
+        return render(
+            request, "programs/activity.html#done-marker", {"activity": activity, "is_done": True}
+        )
     messages.success(request, "Marked as done.")
     return redirect("program_week", number=state.week.number)

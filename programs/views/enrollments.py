@@ -20,24 +20,35 @@ from programs.forms import PatientInviteForm
 @admin_required
 @require_http_methods(["GET", "POST"])
 def patient_invite(request: MemberRequest) -> HttpResponse:
-    form = PatientInviteForm(request.POST if request.method == "POST" else None,
-                             practice=request.practice,
-                             initial={"start_date": timezone.localdate()})
+    form = PatientInviteForm(
+        request.POST if request.method == "POST" else None,
+        practice=request.practice,
+        initial={"start_date": timezone.localdate()},
+    )
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
         try:
             enrollment, invitation = services.enrollment_invite(
-                practice=request.practice, invited_by=request.user, email=data["email"],
-                full_name=data["full_name"], clinician=data["clinician"],
-                program_version=data["program_version"], start_date=data["start_date"],
+                practice=request.practice,
+                invited_by=request.user,
+                email=data["email"],
+                full_name=data["full_name"],
+                clinician=data["clinician"],
+                program_version=data["program_version"],
+                start_date=data["start_date"],
                 timezone_name=data["timezone"],
             )
         except ValidationError as error:
             for field, errors in error.message_dict.items():
                 form.add_error(field if field in form.fields else None, errors)
         else:
-            audit(request, "enrollment.invited", practice=request.practice,
-                  subject=enrollment.patient, obj=enrollment)
+            audit(
+                request,
+                "enrollment.invited",
+                practice=request.practice,
+                subject=enrollment.patient,
+                obj=enrollment,
+            )
             messages.success(request, f"Invitation sent to {data['email']}.")
             return redirect("invitation_list")
     return render(request, "programs/patient_invite.html", {"form": form})

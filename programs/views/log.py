@@ -31,5 +31,6 @@ def my_log(request: PatientRequest) -> HttpResponse:
     # The next page starts just before the oldest entry shown here.
     older = entries[-1].at.astimezone(UTC).isoformat() if len(entries) == PAGE else None
     template = "programs/log.html#entries" if request.htmx else "programs/log.html"
-    return render(request, template, {"entries": entries, "older": older,
-                                      "tz": enrollment.patient.timezone})
+    return render(
+        request, template, {"entries": entries, "older": older, "tz": enrollment.patient.timezone}
+    )

@@ -29,14 +29,14 @@ def _already_done(request: PatientRequest) -> HttpResponse | None:
 
 @onboarding_step
 def welcome(request: PatientRequest) -> HttpResponse:
-    return _already_done(request) or render(request, "programs/onboarding/welcome.html",
-                                            {"step": 1})
+    return _already_done(request) or render(
+        request, "programs/onboarding/welcome.html", {"step": 1}
+    )
 
 
 @onboarding_step
 def about(request: PatientRequest) -> HttpResponse:
-    return _already_done(request) or render(request, "programs/onboarding/about.html",
-                                            {"step": 2})
+    return _already_done(request) or render(request, "programs/onboarding/about.html", {"step": 2})
 
 
 @onboarding_step
@@ -61,14 +61,18 @@ def preferences(request: PatientRequest) -> HttpResponse:
     enrollment = request.enrollment
     if enrollment.consented_at is None:
         return redirect("onboarding_consent")
-    form = PreferencesForm(request.POST if request.method == "POST" else None, initial={
-        "timezone": enrollment.patient.timezone,
-        "practice_time": enrollment.preferred_practice_time,
-        "checkin_weekday": enrollment.checkin_weekday,
-    })
+    form = PreferencesForm(
+        request.POST if request.method == "POST" else None,
+        initial={
+            "timezone": enrollment.patient.timezone,
+            "practice_time": enrollment.preferred_practice_time,
+            "checkin_weekday": enrollment.checkin_weekday,
+        },
+    )
     if request.method == "POST" and form.is_valid():
         services.onboarding_preferences(
-            enrollment=enrollment, timezone_name=form.cleaned_data["timezone"],
+            enrollment=enrollment,
+            timezone_name=form.cleaned_data["timezone"],
             practice_time=form.cleaned_data["practice_time"],
             checkin_weekday=form.cleaned_data["checkin_weekday"],
         )

@@ -57,8 +57,11 @@ def today(request: PatientRequest) -> HttpResponse:
 @enrollment_required
 def overview(request: PatientRequest) -> HttpResponse:
     pmap = selectors.program_map(request.enrollment)
-    return render(request, "programs/overview.html",
-                  {"pmap": pmap, "version": request.enrollment.program_version})
+    return render(
+        request,
+        "programs/overview.html",
+        {"pmap": pmap, "version": request.enrollment.program_version},
+    )
 
 
 @enrollment_required

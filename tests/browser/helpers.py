@@ -30,8 +30,12 @@ AXE_JS = ROOT / "node_modules" / "axe-core" / "axe.min.js"
 # WCAG 2.0, 2.1 and 2.2 at levels A and AA: what we promise.
 AXE_TAGS = ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa", "wcag22aa"]
 
-PHONE = {"viewport": {"width": 390, "height": 844}, "device_scale_factor": 2,
-         "is_mobile": True, "has_touch": True}
+PHONE = {
+    "viewport": {"width": 390, "height": 844},
+    "device_scale_factor": 2,
+    "is_mobile": True,
+    "has_touch": True,
+}
 DESKTOP = {"viewport": {"width": 1280, "height": 800}}
 
 
@@ -111,8 +115,9 @@ def _slug(name: str) -> str:
 
 
 # ------------------------------------------------------------------ accessibility
-def check_axe(page: Page, name: str, *, tags: list[str] | None = None,
-              disable: list[str] | None = None) -> dict:
+def check_axe(
+    page: Page, name: str, *, tags: list[str] | None = None, disable: list[str] | None = None
+) -> dict:
     """Run axe-core on the page; fail with a readable list of WCAG violations.
 
     The full result is saved as test-artifacts/axe/<name>.json. `disable` turns off
@@ -121,18 +126,27 @@ def check_axe(page: Page, name: str, *, tags: list[str] | None = None,
     if not page.evaluate("() => typeof window.axe !== 'undefined'"):
         page.add_script_tag(path=str(AXE_JS))
         if not page.evaluate("() => typeof window.axe !== 'undefined'"):
-            raise RuntimeError("axe-core did not load: is this context made with "
-                               "bypass_csp=True?")
-    options = {"runOnly": {"type": "tag", "values": tags or AXE_TAGS},
-               "rules": {rule: {"enabled": False} for rule in disable or []}}
+            raise RuntimeError("axe-core did not load: is this context made with bypass_csp=True?")
+    options = {
+        "runOnly": {"type": "tag", "values": tags or AXE_TAGS},
+        "rules": {rule: {"enabled": False} for rule in disable or []},
+    }
     results = page.evaluate("options => axe.run(document, options)", options)
     AXE_REPORTS.mkdir(parents=True, exist_ok=True)
-    (AXE_REPORTS / f"{_slug(name)}.json").write_text(json.dumps(
-        {"url": results["url"], "violations": results["violations"],
-         "incomplete": results["incomplete"]}, indent=2))
+    (AXE_REPORTS / f"{_slug(name)}.json").write_text(
+        json.dumps(
+            {
+                "url": results["url"],
+                "violations": results["violations"],
+                "incomplete": results["incomplete"],
+            },
+            indent=2,
+        )
+    )
     violations = results["violations"]
     assert not violations, f"axe found problems on {name} ({page.url}):\n" + format_violations(
-        violations)
+        violations
+    )
     return results
 
 
@@ -153,7 +167,8 @@ def format_violations(violations: list[dict]) -> str:
 def assert_clean_text(page: Page) -> None:
     """No template syntax leaked onto the page (e.g. a {# comment #} split over lines)."""
     leaks = page.evaluate(
-        r"() => document.body.innerText.match(/.{0,30}(\{#|#\}|\{%|%\}|\{\{|\}\}).{0,30}/g)")
+        r"() => document.body.innerText.match(/.{0,30}(\{#|#\}|\{%|%\}|\{\{|\}\}).{0,30}/g)"
+    )
     assert not leaks, f"template syntax shows on {page.url}:\n" + "\n".join(leaks or [])
 
 
@@ -165,7 +180,8 @@ def assert_fits_width(page: Page) -> None:
     idea of its width cannot be trusted.
     """
     width = page.viewport_size["width"]
-    found = page.evaluate("""width => {
+    found = page.evaluate(
+        """width => {
         const scroll = Math.max(document.documentElement.scrollWidth, document.body.scrollWidth);
         if (scroll <= width) return null;
         // An element inside a sideways-scrolling box is clipped by it, unless it is
@@ -183,10 +199,13 @@ def assert_fits_width(page: Page) -> None:
           .filter(el => el.getBoundingClientRect().right > width + 1 && !clipped(el))
           .slice(0, 10).map(el => el.outerHTML.slice(0, 160));
         return {scroll, culprits};
-    }""", width)
+    }""",
+        width,
+    )
     assert found is None, (
         f"the page is {found['scroll']}px wide on a {width}px screen ({page.url}); "
-        "what sticks out:\n" + "\n".join(found["culprits"]))
+        "what sticks out:\n" + "\n".join(found["culprits"])
+    )
 
 
 def assert_tap_targets(page: Page, minimum: int = 44) -> None:
@@ -195,7 +214,8 @@ def assert_tap_targets(page: Page, minimum: int = 44) -> None:
     Links inside running text are exempt (WCAG 2.5.8 allows inline targets); so are
     checkboxes and radios, whose whole label row is the target.
     """
-    small = page.evaluate("""minimum => {
+    small = page.evaluate(
+        """minimum => {
         const selector = 'button, .button, select, textarea, nav a, .brand, ' +
           'input:not([type=hidden]):not([type=checkbox]):not([type=radio])';
         const labelled = el => el.closest('label, .check');
@@ -205,7 +225,9 @@ def assert_tap_targets(page: Page, minimum: int = 44) -> None:
           .map(el => [el, el.getBoundingClientRect()])
           .filter(([el, box]) => box.height < minimum - 0.5)
           .map(([el, box]) => `${Math.round(box.height)}px: ${el.outerHTML.slice(0, 120)}`);
-    }""", minimum)
+    }""",
+        minimum,
+    )
     assert not small, f"tap targets under {minimum}px on {page.url}:\n" + "\n".join(small)
 
 
@@ -267,8 +289,9 @@ class CspWatch:
 
     def _on_console(self, message: ConsoleMessage) -> None:
         if "Content Security Policy" in message.text:
-            self.violations.append({"console": message.text, "page": message.page.url
-                                    if message.page else None})
+            self.violations.append(
+                {"console": message.text, "page": message.page.url if message.page else None}
+            )
 
 
 def assert_no_csp_violations(watch: CspWatch, page: Page | None = None, where: str = "") -> None:
@@ -281,4 +304,5 @@ def assert_no_csp_violations(watch: CspWatch, page: Page | None = None, where: s
         where = where or page.url
     found, watch.violations[:] = list(watch.violations), []
     assert not found, f"CSP violations{' on ' + where if where else ''}:\n" + "\n".join(
-        json.dumps(v) for v in found)
+        json.dumps(v) for v in found
+    )

@@ -46,8 +46,7 @@ def nav(page: Page, name: str) -> None:
     helpers.nav_link(page, name).click()  # on a phone, most links wait under "More"
 
 
-def run_admin_journey(live_server, mailoutbox, cast, page: Page,
-                      checkpoint: Checkpoint) -> None:
+def run_admin_journey(live_server, mailoutbox, cast, page: Page, checkpoint: Checkpoint) -> None:
     helpers.login(page, live_server, cast.admin)
 
     # 1. Invite a clinician.
@@ -72,7 +71,8 @@ def run_admin_journey(live_server, mailoutbox, cast, page: Page,
     expect(page.get_by_role("heading", level=1)).to_have_text("Import enrollments from a file")
     checkpoint(page, "04-import-upload")
     page.get_by_label("CSV file").set_input_files(
-        files=[{"name": "spring-intake.csv", "mimeType": "text/csv", "buffer": import_file()}])
+        files=[{"name": "spring-intake.csv", "mimeType": "text/csv", "buffer": import_file()}]
+    )
     page.get_by_role("button", name="Check the file").click()
     expect(page.get_by_role("heading", level=1)).to_have_text("Check your import")
     expect(page.locator("main")).to_contain_text("3 rows ready to import")
@@ -83,8 +83,12 @@ def run_admin_journey(live_server, mailoutbox, cast, page: Page,
     page.get_by_role("button", name="Create 3 enrollments").click()
     expect(page.get_by_role("heading", level=1)).to_have_text("Import finished")
     expect(page.get_by_role("status")).to_contain_text("3 patients enrolled")
-    assert Enrollment.objects.filter(patient__email__in=[
-        "sam@example.org", "ada@example.org", "lee@example.org"]).count() == 3
+    assert (
+        Enrollment.objects.filter(
+            patient__email__in=["sam@example.org", "ada@example.org", "lee@example.org"]
+        ).count()
+        == 3
+    )
     assert Invitation.objects.filter(membership__user__email="lee@example.org").exists()
     checkpoint(page, "06-import-done")
 
@@ -113,7 +117,8 @@ def run_admin_journey(live_server, mailoutbox, cast, page: Page,
     checkpoint(page, "09-enrollment")
     page.get_by_role("link", name="Withdraw").click()
     expect(page.get_by_role("heading", level=1)).to_have_text(
-        "Withdraw this patient from the program?")
+        "Withdraw this patient from the program?"
+    )
     checkpoint(page, "10-withdraw-confirm")
     page.get_by_role("link", name="Cancel").click()
     # Back on the enrollment before using the menu, as a person would be: acting while
@@ -127,7 +132,13 @@ def run_admin_journey(live_server, mailoutbox, cast, page: Page,
 
 @pytest.mark.parametrize("form_factor", FORM_FACTORS)
 def test_an_admin_invites_a_clinician_imports_enrollments_and_reads_the_report(
-        live_server, mailoutbox, cast, hand_computed, new_context, form_factor):  # noqa: F811
+    live_server,
+    mailoutbox,
+    cast,
+    hand_computed,  # noqa: F811 (the fixture imported above)
+    new_context,
+    form_factor,
+):
     page = new_context(bypass_csp=True, **FORM_FACTORS[form_factor]).new_page()
 
     def checkpoint(page: Page, name: str) -> None:
@@ -142,8 +153,13 @@ def test_an_admin_invites_a_clinician_imports_enrollments_and_reads_the_report(
     run_admin_journey(live_server, mailoutbox, cast, page, checkpoint)
 
 
-def test_the_admin_journey_has_no_csp_violation(live_server, mailoutbox, cast, hand_computed,  # noqa: F811
-                                                strict):
+def test_the_admin_journey_has_no_csp_violation(
+    live_server,
+    mailoutbox,
+    cast,
+    hand_computed,  # noqa: F811
+    strict,
+):
     def checkpoint(page: Page, name: str) -> None:
         strict.assert_no_csp_violations(name)
 

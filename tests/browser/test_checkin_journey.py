@@ -72,13 +72,13 @@ def week3(enrollment) -> CheckIn:
     enrollment.checkin_weekday = enrollment.start_date.weekday()
     enrollment.save()
     slots = schedule_from_start(enrollment)
-    record_at_open(slots["baseline"], pain_avg={"pain_avg": 7},
-                   fear_movement={"fear_movement": 8})
+    record_at_open(slots["baseline"], pain_avg={"pain_avg": 7}, fear_movement={"fear_movement": 8})
     return slots["week-3"]
 
 
-def test_a_weekly_check_in_one_question_per_screen_by_keyboard(live_server, new_context, cast,
-                                                               week3):
+def test_a_weekly_check_in_one_question_per_screen_by_keyboard(
+    live_server, new_context, cast, week3
+):
     context = new_context(**PHONE)
     watch = helpers.CspWatch.attach(context)
     page = context.new_page()
@@ -143,7 +143,9 @@ def test_a_weekly_check_in_one_question_per_screen_by_keyboard(live_server, new_
     assert week3.status == CheckIn.Status.COMPLETED
     assert Response.objects.filter(checkin=week3).count() == 5
     assert Response.objects.get(checkin=week3, instrument_key="gad2").answers == {
-        "gad1": 1, "gad2": 0}
+        "gad1": 1,
+        "gad2": 0,
+    }
 
     progress_link = page.get_by_role("link", name="See my progress")
     tab_to(page, progress_link)
@@ -198,7 +200,8 @@ def test_check_in_pages_pass_axe_on_a_phone_and_a_desk(live_server, new_context,
 
     for index, value in enumerate(ANSWERS):
         desk.locator("[data-ci-question]").nth(index).locator(
-            f"input[type=radio][value='{value}']").check()
+            f"input[type=radio][value='{value}']"
+        ).check()
     desk.get_by_role("button", name="Submit my answers").click()
     expect(desk.get_by_role("heading", level=1)).to_have_text("Thank you")
     helpers.check_axe(desk, "checkin-desk-results")
@@ -223,6 +226,7 @@ def test_without_javascript_it_is_one_plain_form(live_server, new_context, cast,
     expect(page.locator("[data-ci-question]:visible")).to_have_count(7)
     for index, value in enumerate(ANSWERS):
         page.locator("[data-ci-question]").nth(index).locator(
-            f"label:has(input[value='{value}'])").click()
+            f"label:has(input[value='{value}'])"
+        ).click()
     page.get_by_role("button", name="Submit my answers").click()
     expect(page.get_by_role("heading", level=1)).to_have_text("Thank you")

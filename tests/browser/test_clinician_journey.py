@@ -33,15 +33,21 @@ Checkpoint = Callable[[Page, str], None]
 def caseload(cast, enrollment, program_version):
     """Pat One (6 weeks in, pain 7 → 4, an urgent alert) and five calmer patients."""
     build_history(enrollment, weeks=6, pain_start=7, pain_end=4, missed_weeks=(3,))
-    alert = add_alert(enrollment, Alert.Kind.SELF_HARM, Alert.Severity.URGENT,
-                      details={"item9": 1})
-    for n, (name, pains) in enumerate([("Ana Ruiz", (6, 2)), ("Ben Ode", (8, 7)),
-                                       ("Cleo Ng", (5, 1)), ("Dev Shah", (7, 6)),
-                                       ("Eli Moss", (6, 3))]):
+    alert = add_alert(enrollment, Alert.Kind.SELF_HARM, Alert.Severity.URGENT, details={"item9": 1})
+    for n, (name, pains) in enumerate(
+        [
+            ("Ana Ruiz", (6, 2)),
+            ("Ben Ode", (8, 7)),
+            ("Cleo Ng", (5, 1)),
+            ("Dev Shah", (7, 6)),
+            ("Eli Moss", (6, 3)),
+        ]
+    ):
         user = make_member(cast.practice, Role.PATIENT, f"p{n}@riverside.test", name=name)
         other = make_enrollment(user, cast.clinician, cast.practice, version=program_version)
-        build_history(other, weeks=n + 2, pain_start=pains[0], pain_end=pains[1],
-                      practice_per_week=n % 4)
+        build_history(
+            other, weeks=n + 2, pain_start=pains[0], pain_end=pains[1], practice_per_week=n % 4
+        )
     return alert
 
 
@@ -87,12 +93,15 @@ def run_journey(live_server, cast, page: Page, checkpoint: Checkpoint, alert: Al
     checkpoint(page, "04-patient-acknowledged-noted")
 
     # The other sections and the printable summary.
-    for label, heading, name in [("Check-in answers", "Check-in answers", "05-checkins"),
-                                 ("Practice log", "Practice log", "06-practice"),
-                                 ("Fear ladder", "Fear ladder and exposures", "07-exposures"),
-                                 ("Causes of pain", "Causes of pain", "08-causes")]:
+    for label, heading, name in [
+        ("Check-in answers", "Check-in answers", "05-checkins"),
+        ("Practice log", "Practice log", "06-practice"),
+        ("Fear ladder", "Fear ladder and exposures", "07-exposures"),
+        ("Causes of pain", "Causes of pain", "08-causes"),
+    ]:
         page.get_by_role("navigation", name="Patient record").get_by_role(
-            "link", name=label).click()
+            "link", name=label
+        ).click()
         expect(page.get_by_role("heading", level=2).first).to_have_text(heading)
         checkpoint(page, name)
     page.get_by_role("link", name="Printable summary").click()
@@ -105,8 +114,7 @@ def pdf_pages(pdf: bytes) -> int:
 
 
 @pytest.mark.parametrize("form_factor", FORM_FACTORS)
-def test_a_clinician_triages_the_caseload(live_server, cast, caseload, new_context,
-                                         form_factor):
+def test_a_clinician_triages_the_caseload(live_server, cast, caseload, new_context, form_factor):
     page = new_context(bypass_csp=True, **FORM_FACTORS[form_factor]).new_page()
 
     def checkpoint(page: Page, name: str) -> None:
@@ -150,8 +158,9 @@ def test_the_caseload_works_without_javascript(live_server, cast, caseload, new_
     page.get_by_role("button", name="Apply filters").click()
     page.get_by_role("link", name=re.compile("^Patient")).click()
     expect(page).to_have_url(re.compile(r"sort=name"))
-    expect(results(page)).to_have_text(["Ana Ruiz", "Ben Ode", "Cleo Ng", "Dev Shah",
-                                        "Eli Moss", "Pat One"])
+    expect(results(page)).to_have_text(
+        ["Ana Ruiz", "Ben Ode", "Cleo Ng", "Dev Shah", "Eli Moss", "Pat One"]
+    )
     page.get_by_label("are not improving").check()
     page.get_by_role("button", name="Apply filters").click()
     expect(page).to_have_url(re.compile(r"not_improving=on.*sort=name"))

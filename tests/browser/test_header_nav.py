@@ -19,8 +19,7 @@ from tests.browser import helpers
 pytestmark = pytest.mark.browser
 
 PATIENT_MORE = ["Fear ladder", "Progress", "My log", "Reminders", "Account"]
-ADMIN_MORE = ["Clinicians", "Enrollments", "Outcomes", "Questionnaires", "Audit trail",
-              "Account"]
+ADMIN_MORE = ["Clinicians", "Enrollments", "Outcomes", "Questionnaires", "Audit trail", "Account"]
 
 
 def main_nav(page: Page):
@@ -61,7 +60,8 @@ def shoot_open_and_closed(page: Page, name: str, *, phone: bool) -> None:
 
 
 def test_the_patient_menu_is_one_row_on_a_phone_and_more_opens_by_keyboard(
-        live_server, cast, enrollment, new_context):
+    live_server, cast, enrollment, new_context
+):
     page = new_context(bypass_csp=True, **helpers.PHONE).new_page()
     helpers.login(page, live_server, cast.patient)
     page.goto(f"{live_server.url}/today/")
@@ -121,7 +121,8 @@ def test_the_patient_menu_is_one_row_on_a_phone_and_more_opens_by_keyboard(
     more(page).click()
     expect(nav.get_by_role("link", name="My log")).to_have_attribute("aria-current", "page")
     expect(nav.get_by_role("link", name="Today")).not_to_have_attribute(
-        "aria-current", re.compile(".*"))
+        "aria-current", re.compile(".*")
+    )
     helpers.screenshot(page, "nav-patient-phone-my-log-more")
 
 
@@ -140,14 +141,16 @@ def test_more_works_without_javascript(live_server, cast, enrollment, new_contex
     expect(more(page)).to_have_attribute("aria-current", "true")
     more(page).click()
     expect(main_nav(page).get_by_role("link", name="Progress")).to_have_attribute(
-        "aria-current", "page")
+        "aria-current", "page"
+    )
     main_nav(page).get_by_role("button", name="Log out").click()
     expect(page).to_have_url(re.compile(r"/accounts/login/"))
 
 
 @pytest.mark.parametrize("path", ["/today/", "/program/", "/exposure/", "/log/"])
 def test_without_javascript_the_open_more_panel_never_covers_the_focus(
-        live_server, cast, enrollment, new_context, path):
+    live_server, cast, enrollment, new_context, path
+):
     # Nothing closes the open panel without JavaScript, so tabbing on past Log out must
     # land on something the panel does not cover (WCAG 2.2 2.4.11, focus not obscured).
     page = new_context(java_script_enabled=False, **helpers.PHONE).new_page()
@@ -178,8 +181,7 @@ def test_a_tap_outside_more_closes_it(live_server, cast, enrollment, new_context
 
 
 @pytest.mark.parametrize("form_factor", ["phone", "desktop"])
-def test_every_role_has_a_one_row_menu(live_server, cast, enrollment, new_context,
-                                       form_factor):
+def test_every_role_has_a_one_row_menu(live_server, cast, enrollment, new_context, form_factor):
     phone = form_factor == "phone"
     options = helpers.PHONE if phone else helpers.DESKTOP
     for who, path, shown, folded in [
@@ -196,13 +198,13 @@ def test_every_role_has_a_one_row_menu(live_server, cast, enrollment, new_contex
         for name in shown:
             expect(nav.get_by_role("link", name=name, exact=True)).to_be_in_viewport()
         for name in folded:
-            expect(nav.get_by_role("link", name=name, exact=True)).to_have_count(
-                0 if phone else 1)
+            expect(nav.get_by_role("link", name=name, exact=True)).to_have_count(0 if phone else 1)
         if phone and folded:
             expect(more(page)).to_be_visible()
         else:  # nothing folded: no More, and Log out in the row
             expect(more(page)).to_be_hidden()
             expect(nav.get_by_role("button", name="Log out")).to_be_in_viewport()
-        shoot_open_and_closed(page, f"{form_factor}-{path.strip('/')}",
-                              phone=phone and bool(folded))
+        shoot_open_and_closed(
+            page, f"{form_factor}-{path.strip('/')}", phone=phone and bool(folded)
+        )
         page.context.close()

@@ -27,8 +27,9 @@ FORM_FACTORS = {"desktop": helpers.DESKTOP, "phone": helpers.PHONE}
 Checkpoint = Callable[[Page, str], None]
 
 
-def run_invite_journey(live_server, mailoutbox, cast, open_page: Callable[[], Page],
-                       checkpoint: Checkpoint) -> Page:
+def run_invite_journey(
+    live_server, mailoutbox, cast, open_page: Callable[[], Page], checkpoint: Checkpoint
+) -> Page:
     """Walk the whole invitation, calling `checkpoint(page, name)` on every screen."""
     admin = open_page()
     admin.goto(f"{live_server.url}/accounts/login/")
@@ -73,7 +74,8 @@ def run_invite_journey(live_server, mailoutbox, cast, open_page: Callable[[], Pa
     patient.get_by_label("Type it again").fill(NEW_PASSWORD + "x")
     patient.get_by_role("button", name="Set up my account").click()
     expect(patient.get_by_label("Type it again")).to_have_attribute(
-        "aria-describedby", re.compile("error"))
+        "aria-describedby", re.compile("error")
+    )
     expect(patient.locator(".field--error")).to_contain_text("not the same")
     checkpoint(patient, "07-invitation-accept-errors")
 
@@ -98,7 +100,8 @@ def _fill_program_fields(page: Page) -> None:
     program = page.get_by_label(re.compile(r"^Program\b"))
     if program.count():
         options = program.locator("option").evaluate_all(
-            "els => els.filter(o => o.value).map(o => o.value)")
+            "els => els.filter(o => o.value).map(o => o.value)"
+        )
         program.select_option(options[0])
     start = page.get_by_label(re.compile(r"start", re.IGNORECASE))
     if start.count() and not start.input_value():
@@ -107,7 +110,8 @@ def _fill_program_fields(page: Page) -> None:
 
 @pytest.mark.parametrize("form_factor", FORM_FACTORS)
 def test_it_invites_a_patient_who_sets_a_password_and_lands_home(
-        live_server, mailoutbox, cast, program_version, new_context, form_factor):
+    live_server, mailoutbox, cast, program_version, new_context, form_factor
+):
     def open_page() -> Page:
         return new_context(bypass_csp=True, **FORM_FACTORS[form_factor]).new_page()
 
@@ -123,7 +127,8 @@ def test_it_invites_a_patient_who_sets_a_password_and_lands_home(
 
 
 def test_it_runs_the_journey_without_a_csp_violation(
-        live_server, mailoutbox, cast, program_version, new_context):
+    live_server, mailoutbox, cast, program_version, new_context
+):
     watches = []
 
     def open_page() -> Page:
@@ -183,11 +188,15 @@ def test_it_has_no_axe_violations_on_public_pages(live_server, db, new_context, 
 
 def test_it_has_no_axe_violations_on_account_pages(live_server, cast, page: Page):
     # Someone in two practices chooses one; the radio group must be a labelled fieldset.
-    Membership.objects.create(user=cast.clinician, practice=cast.other_practice,
-                              role=Role.CLINICIAN, is_active=True)
+    Membership.objects.create(
+        user=cast.clinician, practice=cast.other_practice, role=Role.CLINICIAN, is_active=True
+    )
     helpers.login(page, live_server, cast.clinician)
-    pages = {"choose-practice": "/choose-practice/", "account": "/accounts/password/change/",
-             "error-404-logged-in": "/no-such-page/"}
+    pages = {
+        "choose-practice": "/choose-practice/",
+        "account": "/accounts/password/change/",
+        "error-404-logged-in": "/no-such-page/",
+    }
     for name, path in pages.items():
         page.goto(f"{live_server.url}{path}")
         expect(page.get_by_role("heading", level=1)).to_have_count(1)
@@ -208,7 +217,8 @@ def test_it_explains_a_missing_practice_accessibly(live_server, db, page: Page):
     loner = User.objects.create_user(email="loner@example.org", password=helpers.PASSWORD)
     helpers.login(page, live_server, loner)
     expect(page.get_by_role("heading", level=1)).to_have_text(
-        "You are not linked to a practice yet")
+        "You are not linked to a practice yet"
+    )
     helpers.check_axe(page, "desktop-no-membership")
 
 
@@ -220,7 +230,8 @@ def tab(page: Page) -> dict:
 
 @pytest.mark.parametrize("path", ["/accounts/login/", "/practice/", "/no-such-page/"])
 def test_it_lets_keyboard_users_skip_to_the_content_and_see_focus(
-        live_server, cast, page: Page, path):
+    live_server, cast, page: Page, path
+):
     if path != "/accounts/login/":
         helpers.login(page, live_server, cast.admin)
     page.goto(f"{live_server.url}{path}")
@@ -233,22 +244,36 @@ def test_it_lets_keyboard_users_skip_to_the_content_and_see_focus(
     expect(page.locator("main#main")).to_be_focused()
 
     # From main, Tab goes on into the content, and every stop shows where focus is.
-    stops = [tab(page) for _ in range(page.locator(
-        "main a[href], main button, main input:not([type=hidden]), main select").count())]
+    stops = [
+        tab(page)
+        for _ in range(
+            page.locator(
+                "main a[href], main button, main input:not([type=hidden]), main select"
+            ).count()
+        )
+    ]
     assert stops, "nothing to focus in main"
     for stop in stops:
         assert stop["outline"] or stop["ring"], f"focus cannot be seen on {stop}"
         assert stop["onscreen"], f"focused element is off screen: {stop}"
     main_ids = page.locator("main").evaluate(
-        "main => [...main.querySelectorAll('*')].includes(document.activeElement) || 'out'")
+        "main => [...main.querySelectorAll('*')].includes(document.activeElement) || 'out'"
+    )
     assert main_ids is True
 
 
 def test_it_keeps_the_header_usable_on_a_phone(live_server, cast, new_context):
     services.invitation_create(
-        practice=cast.practice, invited_by=cast.admin, send=False,
-        request=services.InvitationRequest(email="sam@example.org", full_name="Sam Waiting",
-                                           role=Role.PATIENT, clinician=cast.clinician))
+        practice=cast.practice,
+        invited_by=cast.admin,
+        send=False,
+        request=services.InvitationRequest(
+            email="sam@example.org",
+            full_name="Sam Waiting",
+            role=Role.PATIENT,
+            clinician=cast.clinician,
+        ),
+    )
     page = new_context(bypass_csp=True, **helpers.PHONE).new_page()
     helpers.login(page, live_server, cast.admin)
     page.goto(f"{live_server.url}/practice/invitations/")

@@ -33,7 +33,8 @@ VIEWPORTS = {
 
 @pytest.mark.parametrize("viewport", VIEWPORTS)
 def test_it_takes_a_new_patient_from_invitation_to_my_log(
-        live_server, mailoutbox, cast, program_version, new_context, viewport):
+    live_server, mailoutbox, cast, program_version, new_context, viewport
+):
     count = 0
 
     def checkpoint(page: Page, name: str) -> None:
@@ -50,9 +51,15 @@ def test_it_takes_a_new_patient_from_invitation_to_my_log(
             helpers.assert_tap_targets(page)
 
     enrollment_invite(
-        practice=cast.practice, invited_by=cast.admin, email="robin@example.org",
-        full_name="Robin Patient", clinician=cast.clinician, program_version=program_version,
-        start_date=date.today(), timezone_name="Europe/Dublin", send=True,  # noqa: DTZ011
+        practice=cast.practice,
+        invited_by=cast.admin,
+        email="robin@example.org",
+        full_name="Robin Patient",
+        clinician=cast.clinician,
+        program_version=program_version,
+        start_date=date.today(),  # noqa: DTZ011
+        timezone_name="Europe/Dublin",
+        send=True,
     )
     assert [m.to for m in mailoutbox] == [["robin@example.org"]]
     link = helpers.on_live_server(helpers.link_in_email(mailoutbox[0]), live_server)
@@ -73,8 +80,7 @@ def test_it_takes_a_new_patient_from_invitation_to_my_log(
     expect(page.get_by_role("heading", level=1)).to_have_text("Welcome, Robin Patient")
     checkpoint(page, "welcome")
     page.get_by_role("link", name="Let's begin").click()
-    expect(page.get_by_role("heading", level=1)).to_have_text(
-        "What this program is, and is not")
+    expect(page.get_by_role("heading", level=1)).to_have_text("What this program is, and is not")
     checkpoint(page, "about")
     page.get_by_role("link", name="Continue").click()
     expect(page.get_by_role("heading", level=1)).to_have_text("Before you start")
@@ -96,11 +102,11 @@ def test_it_takes_a_new_patient_from_invitation_to_my_log(
     checkpoint(page, "today")
     assert Enrollment.objects.get(patient__email="robin@example.org").status == "active"
     page.locator("section", has=page.get_by_role("heading", name="Next for you")).get_by_role(
-        "link", name="Your brain's alarm system").click()
+        "link", name="Your brain's alarm system"
+    ).click()
     expect(page.get_by_role("heading", level=1)).to_have_text("Your brain's alarm system")
     checkpoint(page, "lesson")
-    page.get_by_label("Your answer").fill(
-        "It started the winter I moved house and my dad was ill.")
+    page.get_by_label("Your answer").fill("It started the winter I moved house and my dad was ill.")
     page.get_by_role("button", name="Save", exact=True).click()
     expect(page.get_by_role("heading", level=1)).to_have_text("Your brain's alarm system")
     mark_done = page.get_by_role("button", name="Mark as done")
@@ -125,8 +131,11 @@ def test_it_takes_a_new_patient_from_invitation_to_my_log(
     checkpoint(page, "somatic-tracking-rated")
     page.get_by_role("button", name="Save to my log").click()
     expect(page.get_by_role("heading", name="Saved to your log")).to_be_visible()
-    session = _wait_for(lambda: PracticeSession.objects.filter(
-        enrollment__patient__email="robin@example.org").first())
+    session = _wait_for(
+        lambda: PracticeSession.objects.filter(
+            enrollment__patient__email="robin@example.org"
+        ).first()
+    )
     assert (session.pain_before, session.pain_after) == (6, 4)
     checkpoint(page, "somatic-tracking-saved")
 
@@ -140,14 +149,16 @@ def test_it_takes_a_new_patient_from_invitation_to_my_log(
         page.get_by_role("button", name="Add to my ladder").click()
         expect(page.locator("#ladder .rung__label").filter(has_text=label)).to_be_visible()
     expect(page.locator("#ladder .rung__label")).to_have_text(
-        ["Bending to tie my shoes", "Lifting a bag of shopping"])
+        ["Bending to tie my shoes", "Lifting a bag of shopping"]
+    )
     checkpoint(page, "ladder")
     page.locator(".next-step").get_by_role("link", name="Try this one").click()
     expect(page.get_by_role("heading", level=1)).to_have_text("Plan an exposure")
     page.get_by_label(re.compile("How much pain do you expect")).fill("6")
     page.get_by_label(re.compile("How much harm do you expect")).fill("50")
     page.get_by_label(re.compile("What do you expect will happen")).fill(
-        "A sharp twinge and a stiff back all evening.")
+        "A sharp twinge and a stiff back all evening."
+    )
     checkpoint(page, "exposure-plan")
     page.get_by_role("button", name="Save my plan").click()
     expect(page.get_by_role("heading", name="After: how did it go?")).to_be_visible()

@@ -45,8 +45,9 @@ def test_a_patient_changes_their_time_zone_and_the_reminders_follow(
     assert re.fullmatch(r"practice:\d{4}-\d\d-\d\d:America/New_York", schedule.next_slot)
 
 
-def test_the_time_zone_page_works_under_the_real_csp(live_server, strict, login_as, cast,
-                                                     enrollment):
+def test_the_time_zone_page_works_under_the_real_csp(
+    live_server, strict, login_as, cast, enrollment
+):
     login_as(strict.page, cast.patient)
     move_to_new_york(strict.page, live_server)
     strict.assert_no_csp_violations("time zone page")

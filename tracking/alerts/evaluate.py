@@ -54,9 +54,13 @@ class PainBaseline:
     value: float | None
 
 
-def evaluate_checkin(checkin: CheckIn, *, responses: list[Response] | None = None,
-                     rules: PracticeSettings | None = None,
-                     pain_baseline: PainBaseline | None = None) -> CheckinEvaluation:
+def evaluate_checkin(
+    checkin: CheckIn,
+    *,
+    responses: list[Response] | None = None,
+    rules: PracticeSettings | None = None,
+    pain_baseline: PainBaseline | None = None,
+) -> CheckinEvaluation:
     """Apply the alert rules to one check-in whose Response rows exist.
 
     Called by `checkin_record` inside its transaction, with the responses it has just
@@ -69,8 +73,7 @@ def evaluate_checkin(checkin: CheckIn, *, responses: list[Response] | None = Non
     it + the rise), open trend alerts (only if a trend rule matched), then the inserts.
     """
     enrollment = checkin.enrollment
-    settings = rules if rules is not None else PracticeSettings.for_practice(
-        enrollment.practice_id)
+    settings = rules if rules is not None else PracticeSettings.for_practice(enrollment.practice_id)
     if responses is None:
         responses = list(Response.objects.filter(checkin=checkin).select_related("instrument"))
     by_key = {r.instrument_key: r for r in responses}
@@ -80,8 +83,13 @@ def evaluate_checkin(checkin: CheckIn, *, responses: list[Response] | None = Non
     self_harm = _self_harm_details(responses, settings.crisis_words or [])
     if self_harm is not None:
         result.safety = True
-        alert = alert_raise(enrollment=enrollment, kind=Alert.Kind.SELF_HARM,
-                            severity=Alert.Severity.URGENT, source=source, details=self_harm)
+        alert = alert_raise(
+            enrollment=enrollment,
+            kind=Alert.Kind.SELF_HARM,
+            severity=Alert.Severity.URGENT,
+            source=source,
+            details=self_harm,
+        )
         if alert is not None:
             result.alerts.append(alert)
 
@@ -90,22 +98,32 @@ def evaluate_checkin(checkin: CheckIn, *, responses: list[Response] | None = Non
     # The rule needs a baseline and this check-in's pain at it + the rise. The summary's
     # baseline is the one its read would find (the enrollment's one baseline check-in):
     # given it, without one or below that, the history cannot matter and is not read.
-    if pain_now is not None and (pain_baseline is None or clinical.reaches_pain_rise(
-            pain_now, baseline=pain_baseline.value, rise_points=settings.pain_rise_points)):
+    if pain_now is not None and (
+        pain_baseline is None
+        or clinical.reaches_pain_rise(
+            pain_now, baseline=pain_baseline.value, rise_points=settings.pain_rise_points
+        )
+    ):
         pain = _pain_rise(checkin, settings)
         if pain is not None:
             trends.append((Alert.Kind.PAIN_UP, Alert.Severity.HIGH, pain))
     fear = _total(by_key.get(clinical.FEAR_MOVEMENT))
     if clinical.is_fear_high(fear, threshold=settings.fear_high_threshold):
-        trends.append((Alert.Kind.FEAR_HIGH, Alert.Severity.ROUTINE,
-                       {"fear": fear, "threshold": settings.fear_high_threshold}))
+        trends.append(
+            (
+                Alert.Kind.FEAR_HIGH,
+                Alert.Severity.ROUTINE,
+                {"fear": fear, "threshold": settings.fear_high_threshold},
+            )
+        )
     if trends:
         unresolved = _unresolved_trend_kinds([enrollment.pk]).get(enrollment.pk, set())
         for kind, severity, details in trends:
             if kind in unresolved:
                 continue
-            alert = alert_raise(enrollment=enrollment, kind=kind, severity=severity,
-                                source=source, details=details)
+            alert = alert_raise(
+                enrollment=enrollment, kind=kind, severity=severity, source=source, details=details
+            )
             if alert is not None:
                 result.alerts.append(alert)
     return result
@@ -128,8 +146,9 @@ def _self_harm_details(responses: list[Response], crisis_words: list[str]) -> di
                 name = "item9" if safety_item == clinical.PHQ9_SAFETY_ITEM else safety_item
                 details[name] = value
     pattern = _crisis_pattern(crisis_words)
-    if pattern is not None and any(pattern.search(text) for r in responses
-                                   for text in _free_texts(r.answers)):
+    if pattern is not None and any(
+        pattern.search(text) for r in responses for text in _free_texts(r.answers)
+    ):
         # Which words matched is not stored: details never hold patient free text.
         details["crisis_words"] = True
     return details or None
@@ -139,8 +158,9 @@ def _crisis_pattern(words: list[str]) -> re.Pattern | None:
     words = [w.strip() for w in words if isinstance(w, str) and w.strip()]
     if not words:
         return None
-    return re.compile(r"(?<!\w)(?:" + "|".join(re.escape(w) for w in words) + r")(?!\w)",
-                      re.IGNORECASE)
+    return re.compile(
+        r"(?<!\w)(?:" + "|".join(re.escape(w) for w in words) + r")(?!\w)", re.IGNORECASE
+    )
 
 
 def _free_texts(answers: dict) -> list[str]:
@@ -158,15 +178,21 @@ def _pain_rows(checkin: CheckIn, needed: int) -> list[tuple]:
     `needed` other check-ins with average pain, up to this one: only this check-in or
     completed ones, none opening after it. One query (a UNION ALL of two sliced
     selects) of at most `needed` + 1 rows, however long the history."""
-    answered = (Response.objects
-                .filter(checkin__enrollment_id=checkin.enrollment_id,
-                        instrument_key=clinical.PAIN_AVG, checkin__opens_at__lte=checkin.opens_at)
-                .filter(Q(checkin__status=CheckIn.Status.COMPLETED) | Q(checkin_id=checkin.pk))
-                .values_list("checkin_id", "checkin__kind", "checkin__opens_at", "scores__total"))
-    first_baseline = (answered.filter(checkin__kind=CheckIn.Kind.BASELINE)
-                      .order_by("checkin__opens_at", "checkin_id")[:1])
-    latest = (answered.exclude(checkin__kind=CheckIn.Kind.BASELINE)
-              .order_by("-checkin__opens_at", "-checkin_id")[:needed])
+    answered = (
+        Response.objects.filter(
+            checkin__enrollment_id=checkin.enrollment_id,
+            instrument_key=clinical.PAIN_AVG,
+            checkin__opens_at__lte=checkin.opens_at,
+        )
+        .filter(Q(checkin__status=CheckIn.Status.COMPLETED) | Q(checkin_id=checkin.pk))
+        .values_list("checkin_id", "checkin__kind", "checkin__opens_at", "scores__total")
+    )
+    first_baseline = answered.filter(checkin__kind=CheckIn.Kind.BASELINE).order_by(
+        "checkin__opens_at", "checkin_id"
+    )[:1]
+    latest = answered.exclude(checkin__kind=CheckIn.Kind.BASELINE).order_by(
+        "-checkin__opens_at", "-checkin_id"
+    )[:needed]
     return list(first_baseline.union(latest, all=True))
 
 
@@ -177,24 +203,34 @@ def _pain_rise(checkin: CheckIn, settings: PracticeSettings) -> dict | None:
     run; and the run must end with this check-in."""
     rows = _pain_rows(checkin, clinical.in_a_row_needed(settings.pain_rise_checkins))
     baseline = next((total for _, kind, _, total in rows if kind == CheckIn.Kind.BASELINE), None)
-    run = [(pk, total) for opens_at, pk, total in sorted(
-        (opens_at, pk, total) for pk, kind, opens_at, total in rows
-        if kind != CheckIn.Kind.BASELINE)]
+    run = [
+        (pk, total)
+        for opens_at, pk, total in sorted(
+            (opens_at, pk, total)
+            for pk, kind, opens_at, total in rows
+            if kind != CheckIn.Kind.BASELINE
+        )
+    ]
     if not run or run[-1][0] != checkin.pk:
         return None
     recent = [total for _, total in run]
-    if clinical.pain_has_risen(baseline=baseline, recent=recent,
-                               rise_points=settings.pain_rise_points,
-                               in_a_row=settings.pain_rise_checkins):
-        return {"baseline": baseline, "recent": recent,
-                "rise_points": settings.pain_rise_points}
+    if clinical.pain_has_risen(
+        baseline=baseline,
+        recent=recent,
+        rise_points=settings.pain_rise_points,
+        in_a_row=settings.pain_rise_checkins,
+    ):
+        return {"baseline": baseline, "recent": recent, "rise_points": settings.pain_rise_points}
     return None
 
 
 def _unresolved_trend_kinds(enrollment_ids: list[int]) -> dict[int, set[str]]:
     found: dict[int, set[str]] = defaultdict(set)
-    rows = (Alert.objects.filter(enrollment_id__in=enrollment_ids, kind__in=TREND_KINDS)
-            .exclude(status=Alert.Status.RESOLVED).values_list("enrollment_id", "kind"))
+    rows = (
+        Alert.objects.filter(enrollment_id__in=enrollment_ids, kind__in=TREND_KINDS)
+        .exclude(status=Alert.Status.RESOLVED)
+        .values_list("enrollment_id", "kind")
+    )
     for enrollment_id, kind in rows:
         found[enrollment_id].add(kind)
     return found
@@ -207,8 +243,9 @@ def crisis_resources(practice_id: int) -> SafeString:
 
 def _settings_by_practice(practice_ids) -> dict[int, PracticeSettings]:
     """Each practice's settings in one query; a practice without a row gets defaults."""
-    found = {s.practice_id: s for s in PracticeSettings.objects.filter(
-        practice_id__in=set(practice_ids))}
+    found = {
+        s.practice_id: s for s in PracticeSettings.objects.filter(practice_id__in=set(practice_ids))
+    }
     return {pid: found.get(pid) or PracticeSettings(practice_id=pid) for pid in practice_ids}
 
 
@@ -219,13 +256,20 @@ def alerts_for_missed_checkins(now: datetime | None = None) -> list[Alert]:
     times: the alert's source is the last missed check-in. Constant queries plus one
     insert per new alert."""
     now = now or timezone.now()
-    enrollment_ids = (CheckIn.objects.filter(status=CheckIn.Status.MISSED,
-                                             closes_at__lte=now,
-                                             closes_at__gt=now - clinical.MISSED_LOOKBACK)
-                      .values_list("enrollment_id", flat=True).distinct())
-    enrollments = list(Enrollment.objects.filter(pk__in=enrollment_ids,
-                                                 status=EnrollmentStatus.ACTIVE)
-                       .select_related("patient", "practice"))
+    enrollment_ids = (
+        CheckIn.objects.filter(
+            status=CheckIn.Status.MISSED,
+            closes_at__lte=now,
+            closes_at__gt=now - clinical.MISSED_LOOKBACK,
+        )
+        .values_list("enrollment_id", flat=True)
+        .distinct()
+    )
+    enrollments = list(
+        Enrollment.objects.filter(
+            pk__in=enrollment_ids, status=EnrollmentStatus.ACTIVE
+        ).select_related("patient", "practice")
+    )
     return _missed_alerts(enrollments, now)
 
 
@@ -244,9 +288,13 @@ def _missed_alerts(enrollments: list[Enrollment], now: datetime) -> list[Alert]:
     settings = _settings_by_practice({e.practice_id for e in enrollments})
     closed: dict[int, list[tuple[int, str]]] = defaultdict(list)
     for enrollment_id, pk, status in (
-        CheckIn.objects.filter(enrollment_id__in=ids, closes_at__lte=now,
-                               status__in=[CheckIn.Status.COMPLETED, CheckIn.Status.MISSED])
-        .order_by("enrollment_id", "-opens_at").values_list("enrollment_id", "pk", "status")
+        CheckIn.objects.filter(
+            enrollment_id__in=ids,
+            closes_at__lte=now,
+            status__in=[CheckIn.Status.COMPLETED, CheckIn.Status.MISSED],
+        )
+        .order_by("enrollment_id", "-opens_at")
+        .values_list("enrollment_id", "pk", "status")
     ):
         closed[enrollment_id].append((pk, status))
     unresolved = _unresolved_trend_kinds(ids)
@@ -258,11 +306,13 @@ def _missed_alerts(enrollments: list[Enrollment], now: datetime) -> list[Alert]:
             continue
         if Alert.Kind.MISSED in unresolved[enrollment.pk]:
             continue
-        alert = alert_raise(enrollment=enrollment, kind=Alert.Kind.MISSED,
-                            severity=Alert.Severity.ROUTINE, source=f"missed:{last[0][0]}",
-                            details={"missed_in_a_row": clinical.in_a_row_needed(in_a_row)})
+        alert = alert_raise(
+            enrollment=enrollment,
+            kind=Alert.Kind.MISSED,
+            severity=Alert.Severity.ROUTINE,
+            source=f"missed:{last[0][0]}",
+            details={"missed_in_a_row": clinical.in_a_row_needed(in_a_row)},
+        )
         if alert is not None:
             raised.append(alert)
     return raised
-
-

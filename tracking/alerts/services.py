@@ -24,8 +24,9 @@ from tracking.outbox import outbox_add
 NOTIFY_AT_ONCE = {Alert.Kind.SELF_HARM, Alert.Kind.RED_FLAG}
 
 
-def alert_raise(*, enrollment: Enrollment, kind: str, severity: str, source: str,
-                details: dict | None = None) -> Alert | None:
+def alert_raise(
+    *, enrollment: Enrollment, kind: str, severity: str, source: str, details: dict | None = None
+) -> Alert | None:
     """Open an alert once per (enrollment, kind, source). Returns None if it exists.
 
     A new alert is counted in the enrollment's summary and audited; a self-harm or
@@ -36,26 +37,34 @@ def alert_raise(*, enrollment: Enrollment, kind: str, severity: str, source: str
     try:
         with transaction.atomic():
             alert = Alert.objects.create(
-                enrollment=enrollment, practice_id=enrollment.practice_id, kind=kind,
-                severity=severity, source=source, details=details or {},
+                enrollment=enrollment,
+                practice_id=enrollment.practice_id,
+                kind=kind,
+                severity=severity,
+                source=source,
+                details=details or {},
             )
             summary_alerts_recount(enrollment_id=enrollment.pk)
     except IntegrityError:
         return None
-    audit(None, "alert.raised", practice=enrollment.practice, subject=enrollment.patient,
-          obj=alert)
+    audit(None, "alert.raised", practice=enrollment.practice, subject=enrollment.patient, obj=alert)
     if kind in NOTIFY_AT_ONCE:
         url = reverse("alert_detail", args=[alert.pk])
         if kind == Alert.Kind.SELF_HARM:
             title = "Urgent: a patient needs a call today"
-            body = (f"{enrollment.patient.display_name} gave an answer in a check-in that "
-                    "means they need a call from you today.")
+            body = (
+                f"{enrollment.patient.display_name} gave an answer in a check-in that "
+                "means they need a call from you today."
+            )
         else:
             title = "A patient's screening needs your review"
-            body = (f"{enrollment.patient.display_name} reported a red flag at screening. "
-                    "Their program is on hold until you review it.")
-        Notification.objects.create(user_id=enrollment.clinician_id, title=title, body=body,
-                                    url=url)
+            body = (
+                f"{enrollment.patient.display_name} reported a red flag at screening. "
+                "Their program is on hold until you review it."
+            )
+        Notification.objects.create(
+            user_id=enrollment.clinician_id, title=title, body=body, url=url
+        )
         outbox_add("tracking.tasks_alerts.send_alert_email", alert_id=alert.pk)
     return alert
 
@@ -65,13 +74,19 @@ def alert_acknowledge(*, alert: Alert, by: User, request: HttpRequest | None = N
     transaction; False if it was not open (already acknowledged or resolved)."""
     with transaction.atomic():
         updated = Alert.objects.filter(pk=alert.pk, status=Alert.Status.OPEN).update(
-            status=Alert.Status.ACKNOWLEDGED, acknowledged_by=by,
-            acknowledged_at=timezone.now())
+            status=Alert.Status.ACKNOWLEDGED, acknowledged_by=by, acknowledged_at=timezone.now()
+        )
         alert.refresh_from_db()
         if updated:
             summary_alerts_recount(enrollment_id=alert.enrollment_id)
-            audit(request, "alert.acknowledged", practice=alert.practice,
-                  subject=alert.enrollment.patient, obj=alert, actor=by)
+            audit(
+                request,
+                "alert.acknowledged",
+                practice=alert.practice,
+                subject=alert.enrollment.patient,
+                obj=alert,
+                actor=by,
+            )
     return bool(updated)
 
 
@@ -80,15 +95,24 @@ def alert_resolve(*, alert: Alert, by: User, request: HttpRequest | None = None)
     Counted and audited in one transaction; False if it was already resolved."""
     now = timezone.now()
     with transaction.atomic():
-        updated = (Alert.objects.filter(pk=alert.pk).exclude(status=Alert.Status.RESOLVED)
-                   .update(status=Alert.Status.RESOLVED, resolved_by=by, resolved_at=now))
+        updated = (
+            Alert.objects.filter(pk=alert.pk)
+            .exclude(status=Alert.Status.RESOLVED)
+            .update(status=Alert.Status.RESOLVED, resolved_by=by, resolved_at=now)
+        )
         if updated:
             Alert.objects.filter(pk=alert.pk, acknowledged_at__isnull=True).update(
-                acknowledged_by=by, acknowledged_at=now)
+                acknowledged_by=by, acknowledged_at=now
+            )
         alert.refresh_from_db()
         if updated:
             summary_alerts_recount(enrollment_id=alert.enrollment_id)
-            audit(request, "alert.resolved", practice=alert.practice,
-                  subject=alert.enrollment.patient, obj=alert, actor=by)
+            audit(
+                request,
+                "alert.resolved",
+                practice=alert.practice,
+                subject=alert.enrollment.patient,
+                obj=alert,
+                actor=by,
+            )
     return bool(updated)
-

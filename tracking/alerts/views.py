@@ -28,14 +28,23 @@ def _back(request: MemberRequest, alert: Alert) -> HttpResponse:
 @staff_required
 def alert_detail(request: MemberRequest, pk: int) -> HttpResponse:
     alert = alert_for_staff(request, pk)
-    audit(request, "alert.viewed", practice=alert.practice, subject=alert.enrollment.patient,
-          obj=alert)
+    audit(
+        request,
+        "alert.viewed",
+        practice=alert.practice,
+        subject=alert.enrollment.patient,
+        obj=alert,
+    )
     flags = dict(RED_FLAGS)
-    return render(request, "tracking/clinic/alert.html", {
-        "alert": alert,
-        "patient": alert.enrollment.patient,
-        "red_flags": [flags.get(f, f) for f in alert.details.get("red_flags", [])],
-    })
+    return render(
+        request,
+        "tracking/clinic/alert.html",
+        {
+            "alert": alert,
+            "patient": alert.enrollment.patient,
+            "red_flags": [flags.get(f, f) for f in alert.details.get("red_flags", [])],
+        },
+    )
 
 
 @require_POST
@@ -43,8 +52,7 @@ def alert_detail(request: MemberRequest, pk: int) -> HttpResponse:
 def alert_acknowledge(request: MemberRequest, pk: int) -> HttpResponse:
     alert = alert_for_staff(request, pk)
     if services.alert_acknowledge(alert=alert, by=request.user, request=request):
-        messages.success(request, "Alert acknowledged. Nobody else will be asked to follow "
-                                  "it up.")
+        messages.success(request, "Alert acknowledged. Nobody else will be asked to follow it up.")
     else:
         messages.info(request, "This alert was already acknowledged.")
     return _back(request, alert)

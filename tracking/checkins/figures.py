@@ -63,10 +63,14 @@ def figures_of(responses: Iterable[tuple[str, dict | None, dict | None]]) -> dic
 def _short_sql(prefix: str) -> str:
     """The short form's sum as figures_of takes it, over one check-in's responses `r`."""
     first, second = f"r.answers->'{prefix}1'", f"r.answers->'{prefix}2'"
-    whole = " AND ".join(f"jsonb_typeof({item}) = 'number' AND ({item})::text ~ '^-?[0-9]+$'"
-                         for item in (first, second))
-    return (f"(array_agg(({first})::text::bigint + ({second})::text::bigint ORDER BY r.id)"
-            f" FILTER (WHERE r.instrument_key LIKE '{prefix}%%' AND {whole}))[1]")
+    whole = " AND ".join(
+        f"jsonb_typeof({item}) = 'number' AND ({item})::text ~ '^-?[0-9]+$'"
+        for item in (first, second)
+    )
+    return (
+        f"(array_agg(({first})::text::bigint + ({second})::text::bigint ORDER BY r.id)"
+        f" FILTER (WHERE r.instrument_key LIKE '{prefix}%%' AND {whole}))[1]"
+    )
 
 
 def refresh_sql(checkin_table: str, response_table: str, where: str = "") -> str:
@@ -91,8 +95,9 @@ WHERE c.id = f.checkin_id"""  # noqa: S608 (names and constants ours)
 
 
 # The given enrollments' check-ins (the ids are a parameter).
-_REFRESH_SQL = refresh_sql(CheckIn._meta.db_table, Response._meta.db_table,
-                           "rc.enrollment_id = ANY(%s)")
+_REFRESH_SQL = refresh_sql(
+    CheckIn._meta.db_table, Response._meta.db_table, "rc.enrollment_id = ANY(%s)"
+)
 
 
 def figures_refresh(*, enrollment_ids: Iterable[int]) -> None:

@@ -96,8 +96,10 @@ def posted_answers(data, instruments: list[Instrument]) -> dict[str, dict]:
         for item in instrument.items:
             name = field_name(instrument.key, item["key"])
             if item.get("type") == "cause":
-                raw[item["key"]] = {"text": data.get(name + SEP + "text", ""),
-                                    "category": data.get(name + SEP + "category", "")}
+                raw[item["key"]] = {
+                    "text": data.get(name + SEP + "text", ""),
+                    "category": data.get(name + SEP + "category", ""),
+                }
             elif name in data:
                 raw[item["key"]] = data.get(name)
         result[instrument.key] = raw
@@ -117,21 +119,28 @@ class CheckInForm(forms.Form):
                 if item.get("type") == "cause":
                     value = value or {}
                     self.fields[name + SEP + "text"] = forms.CharField(
-                        label="In a few words", required=False, initial=value.get("text", ""),
-                        widget=forms.TextInput(attrs={"maxlength": 300, "autocomplete": "off"}))
+                        label="In a few words",
+                        required=False,
+                        initial=value.get("text", ""),
+                        widget=forms.TextInput(attrs={"maxlength": 300, "autocomplete": "off"}),
+                    )
                     self.fields[name + SEP + "category"] = forms.CharField(
-                        label="What kind of cause is it?", required=False,
+                        label="What kind of cause is it?",
+                        required=False,
                         initial=value.get("category", ""),
-                        widget=forms.Select(choices=CATEGORY_CHOICES))
+                        widget=forms.Select(choices=CATEGORY_CHOICES),
+                    )
                     continue
                 lo, hi = int(item.get("min", 0)), int(item.get("max", 10))
                 labels = _labels(item)
                 as_list = _as_list(item)
                 choices = [(str(n), labels[n] if as_list else str(n)) for n in range(lo, hi + 1)]
                 self.fields[name] = forms.CharField(
-                    label=item.get("text", ""), required=False,
+                    label=item.get("text", ""),
+                    required=False,
                     initial=None if value is None else str(value),
-                    widget=forms.RadioSelect(choices=choices))
+                    widget=forms.RadioSelect(choices=choices),
+                )
 
     def answers(self) -> dict[str, dict]:
         """What was sent, by instrument and item, untouched (clean_answers checks it)."""
@@ -161,9 +170,16 @@ class CheckInForm(forms.Form):
                 if item.get("type") == "cause":
                     pair = [self[name + SEP + "text"], self[name + SEP + "category"]]
                     # An ErrorList yields its messages (str() also settles lazy ones).
-                    questions.append(Question(
-                        number=number, instrument=instrument, item=item, kind="cause",
-                        fields=pair, errors=[str(e) for b in pair for e in b.errors]))
+                    questions.append(
+                        Question(
+                            number=number,
+                            instrument=instrument,
+                            item=item,
+                            kind="cause",
+                            fields=pair,
+                            errors=[str(e) for b in pair for e in b.errors],
+                        )
+                    )
                     continue
                 bound = self[name]
                 labels = _labels(item)
@@ -171,13 +187,23 @@ class CheckInForm(forms.Form):
                 layout = "list" if _as_list(item) else "grid"
                 ends = None
                 if layout == "grid" and (lo in labels or hi in labels):
-                    ends = (f"{lo} = {labels.get(lo, '')}".rstrip(" ="),
-                            f"{hi} = {labels.get(hi, '')}".rstrip(" ="))
-                questions.append(Question(
-                    number=number, instrument=instrument, item=item, kind="scale",
-                    fields=[bound], layout=layout,
-                    hint="" if layout == "list" else _scale_hint(item), ends=ends,
-                    errors=[str(e) for e in bound.errors]))
+                    ends = (
+                        f"{lo} = {labels.get(lo, '')}".rstrip(" ="),
+                        f"{hi} = {labels.get(hi, '')}".rstrip(" ="),
+                    )
+                questions.append(
+                    Question(
+                        number=number,
+                        instrument=instrument,
+                        item=item,
+                        kind="scale",
+                        fields=[bound],
+                        layout=layout,
+                        hint="" if layout == "list" else _scale_hint(item),
+                        ends=ends,
+                        errors=[str(e) for e in bound.errors],
+                    )
+                )
             sections.append(Section(instrument=instrument, questions=questions))
         return sections
 

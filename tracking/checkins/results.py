@@ -1,6 +1,5 @@
 """Reads for the patient's results page (after a check-in) and progress page."""
 
-
 from __future__ import annotations
 
 from dataclasses import dataclass, field
@@ -104,37 +103,48 @@ class Results:
         """A few plain, kind sentences about what the numbers mean (PRT_NOTES.md)."""
         pain, fear = self.pain, self.fear
         if self.is_start:
-            out = ["This is your starting point. Each check-in after this one will show "
-                   "how things compare to today."]
+            out = [
+                "This is your starting point. Each check-in after this one will show "
+                "how things compare to today."
+            ]
             if self.pain_free:
                 out.append("Your average pain is 0 or 1: pain-free or nearly pain-free.")
             return out
         out = []
         if self.pain_free:
-            out.append("Your average pain is in the 0 to 1 range: pain-free or nearly "
-                       "pain-free. In the PRT study, about two in three people reached this "
-                       "range by the end. That study had 151 people. The 50 who had PRT got "
-                       "1 doctor visit and 8 one-to-one sessions with a therapist over 4 "
-                       "weeks, and this app has not itself been tested in a trial.")
+            out.append(
+                "Your average pain is in the 0 to 1 range: pain-free or nearly "
+                "pain-free. In the PRT study, about two in three people reached this "
+                "range by the end. That study had 151 people. The 50 who had PRT got "
+                "1 doctor visit and 8 one-to-one sessions with a therapist over 4 "
+                "weeks, and this app has not itself been tested in a trial."
+            )
         elif pain.is_real_improvement:
-            out.append(f"That is a real change. A drop of {rules.REAL_CHANGE_POINTS} points, "
-                       f"or of {rules.REAL_CHANGE_PERCENT}% or more, is one people notice in "
-                       "daily life.")
+            out.append(
+                f"That is a real change. A drop of {rules.REAL_CHANGE_POINTS} points, "
+                f"or of {rules.REAL_CHANGE_PERCENT}% or more, is one people notice in "
+                "daily life."
+            )
         elif pain.direction == "down":
             out.append("Your pain is a little lower than at the start. Small changes add up.")
         elif pain.direction == "same":
             out.append("No change in pain yet. That is common in the first weeks.")
         elif pain.direction == "up":
-            out.append("Your pain is higher than at the start. Ups and downs are normal and do "
-                       "not mean the program is not working. If something new or worrying is "
-                       "going on, talk to your doctor or care team.")
+            out.append(
+                "Your pain is higher than at the start. Ups and downs are normal and do "
+                "not mean the program is not working. If something new or worrying is "
+                "going on, talk to your doctor or care team."
+            )
         if fear.direction == "down":
-            out.append(f"Your fear of moving is down by {score_text(fear.amount)} "
-                       f"point{'s' if fear.amount != 1 else ''}. Fear often eases before pain "
-                       "does, so this is a good sign.")
+            out.append(
+                f"Your fear of moving is down by {score_text(fear.amount)} "
+                f"point{'s' if fear.amount != 1 else ''}. Fear often eases before pain "
+                "does, so this is a good sign."
+            )
         elif not pain.is_real_improvement and not self.pain_free:
-            out.append("Fear usually eases first, and pain follows. Keep going with your "
-                       "daily practice.")
+            out.append(
+                "Fear usually eases first, and pain follows. Keep going with your daily practice."
+            )
         return out
 
 
@@ -151,8 +161,9 @@ def checkin_results(checkin: CheckIn) -> Results:
     """
     enrollment = checkin.enrollment
     responses = list(
-        Response.objects.filter(checkin__enrollment=enrollment,
-                                checkin__status=CheckIn.Status.COMPLETED)
+        Response.objects.filter(
+            checkin__enrollment=enrollment, checkin__status=CheckIn.Status.COMPLETED
+        )
         .select_related("checkin", "instrument")
         .order_by("checkin__opens_at", "checkin_id")
     )
@@ -169,8 +180,9 @@ def checkin_results(checkin: CheckIn) -> Results:
     start = {} if start_id is None else by_checkin[start_id]
 
     def change(label: str, key: str) -> Change:
-        return Change(label=label, now=_total(mine, key),
-                      start=None if is_start else _total(start, key))
+        return Change(
+            label=label, now=_total(mine, key), start=None if is_start else _total(start, key)
+        )
 
     pain = change("Average pain", rules.PAIN_AVG)
     safety_answer = False
@@ -179,18 +191,25 @@ def checkin_results(checkin: CheckIn) -> Results:
         if safety_item and rules.is_self_harm_answer(response.answers.get(safety_item)):
             safety_answer = True
     self_harm_alert = Alert.objects.filter(
-        enrollment=enrollment, kind=Alert.Kind.SELF_HARM, source=f"checkin:{checkin.pk}",
+        enrollment=enrollment,
+        kind=Alert.Kind.SELF_HARM,
+        source=f"checkin:{checkin.pk}",
     ).exists()
     crisis_md = ""
     if self_harm_alert or safety_answer:
         crisis_md = PracticeSettings.for_practice(enrollment.practice_id).crisis_resources_md
     return Results(
-        checkin=checkin, title=checkin_title(checkin), is_start=is_start,
+        checkin=checkin,
+        title=checkin_title(checkin),
+        is_start=is_start,
         start_title=None if start_id is None else checkin_title(checkins[start_id]),
-        pain=pain, fear=change("Fear of movement", rules.FEAR_MOVEMENT),
+        pain=pain,
+        fear=change("Fear of movement", rules.FEAR_MOVEMENT),
         worst=change("Worst pain", rules.PAIN_WORST),
         pain_free=rules.is_pain_free_or_nearly(pain.now),
-        self_harm_alert=self_harm_alert, safety_answer=safety_answer, crisis_md=crisis_md,
+        self_harm_alert=self_harm_alert,
+        safety_answer=safety_answer,
+        crisis_md=crisis_md,
         scores={key: r.scores for key, r in mine.items()},
     )
 
@@ -212,11 +231,15 @@ class Progress:
 def progress_data(enrollment: Enrollment, now: datetime) -> Progress:
     """The patient's own measures over the program. Four queries, whatever the history:
     check-ins, their responses, practice sessions counted per day, attributions."""
-    checkins = [c for c in CheckIn.objects.filter(enrollment=enrollment)
-                .order_by("opens_at", "pk") if c.opens_at <= now]
+    checkins = [
+        c
+        for c in CheckIn.objects.filter(enrollment=enrollment).order_by("opens_at", "pk")
+        if c.opens_at <= now
+    ]
     responses: dict[int, dict[str, Response]] = {}
     for r in Response.objects.filter(checkin__enrollment=enrollment).only(
-            "checkin_id", "instrument_key", "scores"):
+        "checkin_id", "instrument_key", "scores"
+    ):
         responses.setdefault(r.checkin_id, {})[r.instrument_key] = r
 
     rows = [_row(c, now, enrollment) for c in checkins]
@@ -225,10 +248,19 @@ def progress_data(enrollment: Enrollment, now: datetime) -> Progress:
         points = []
         for row in rows:
             value = _total(responses.get(row.checkin.pk, {}), key)
-            note = "" if value is not None else (
-                "Missed" if row.status == CheckIn.Status.MISSED
-                else "Not done yet" if row.status == CheckIn.Status.OPEN
-                else "Not asked" if row.status == CheckIn.Status.COMPLETED else row.status_label)
+            note = (
+                ""
+                if value is not None
+                else (
+                    "Missed"
+                    if row.status == CheckIn.Status.MISSED
+                    else "Not done yet"
+                    if row.status == CheckIn.Status.OPEN
+                    else "Not asked"
+                    if row.status == CheckIn.Status.COMPLETED
+                    else row.status_label
+                )
+            )
             points.append(Point(checkin_short_label(row.checkin), row.title, value, note))
         return points
 
@@ -237,13 +269,18 @@ def progress_data(enrollment: Enrollment, now: datetime) -> Progress:
     fear_baseline = next((p.value for p in fear if p.value is not None), None)
 
     # Practice sessions per program week, up to the week the calendar has reached.
-    reached = rules.weeks_so_far(start_date=enrollment.start_date,
-                                 today=enrollment.local_date(now),
-                                 week_count=enrollment.week_count)
+    reached = rules.weeks_so_far(
+        start_date=enrollment.start_date,
+        today=enrollment.local_date(now),
+        week_count=enrollment.week_count,
+    )
     per_week = dict.fromkeys(range(1, reached + 1), 0)
-    for day, count in (PracticeSession.objects.filter(enrollment=enrollment)
-                       .values_list("local_date").annotate(n=Count("pk"))
-                       .values_list("local_date", "n")):
+    for day, count in (
+        PracticeSession.objects.filter(enrollment=enrollment)
+        .values_list("local_date")
+        .annotate(n=Count("pk"))
+        .values_list("local_date", "n")
+    ):
         week = rules.week_of(enrollment.start_date, day)
         if week in per_week:
             per_week[week] += count
@@ -252,22 +289,43 @@ def progress_data(enrollment: Enrollment, now: datetime) -> Progress:
     # Mind-brain score: the program's three-causes activities and any causes
     # answered in a check-in, in time order.
     mind: list[tuple[datetime, Point]] = []
-    for attribution in (Attribution.objects.filter(enrollment=enrollment)
-                        .select_related("activity__week").order_by("recorded_at")):
+    for attribution in (
+        Attribution.objects.filter(enrollment=enrollment)
+        .select_related("activity__week")
+        .order_by("recorded_at")
+    ):
         # activity came with select_related: reading it costs no query.
-        week = (attribution.activity.week.number if attribution.activity is not None
-                else rules.week_of(enrollment.start_date,
-                                   enrollment.local_date(attribution.recorded_at)))
-        mind.append((attribution.recorded_at,
-                     Point(f"W{week}", f"Week {week} (three causes)",
-                           attribution.mind_brain_score)))
+        week = (
+            attribution.activity.week.number
+            if attribution.activity is not None
+            else rules.week_of(
+                enrollment.start_date, enrollment.local_date(attribution.recorded_at)
+            )
+        )
+        mind.append(
+            (
+                attribution.recorded_at,
+                Point(f"W{week}", f"Week {week} (three causes)", attribution.mind_brain_score),
+            )
+        )
     for checkin in checkins:
         causes = responses.get(checkin.pk, {}).get(rules.CAUSES)
         if causes is not None and causes.scores.get("total") is not None:
-            mind.append((checkin.completed_at or checkin.opens_at,
-                         Point(checkin_short_label(checkin), checkin_title(checkin),
-                               causes.scores["total"])))
+            mind.append(
+                (
+                    checkin.completed_at or checkin.opens_at,
+                    Point(
+                        checkin_short_label(checkin), checkin_title(checkin), causes.scores["total"]
+                    ),
+                )
+            )
     mind.sort(key=lambda pair: pair[0])
-    return Progress(pain=pain, fear=fear, practice=practice,
-                    mind_brain=[p for _, p in mind], pain_baseline=pain_baseline,
-                    fear_baseline=fear_baseline, rows=rows)
+    return Progress(
+        pain=pain,
+        fear=fear,
+        practice=practice,
+        mind_brain=[p for _, p in mind],
+        pain_baseline=pain_baseline,
+        fear_baseline=fear_baseline,
+        rows=rows,
+    )

@@ -1,6 +1,5 @@
 """The schedule of each enrollment's check-ins (see tracking/checkins/__init__.py)."""
 
-
 from __future__ import annotations
 
 import calendar
@@ -24,8 +23,14 @@ from tracking.rules import REAL_CHANGE_PERCENT as REAL_CHANGE_PERCENT
 from tracking.rules import REAL_CHANGE_POINTS as REAL_CHANGE_POINTS
 
 DEFAULT_CONFIG: dict = {
-    "baseline": [rules.PAIN_AVG, rules.PAIN_WORST, rules.FEAR_MOVEMENT, rules.FABQ_PA,
-                 rules.PHQ9, rules.GAD7],
+    "baseline": [
+        rules.PAIN_AVG,
+        rules.PAIN_WORST,
+        rules.FEAR_MOVEMENT,
+        rules.FABQ_PA,
+        rules.PHQ9,
+        rules.GAD7,
+    ],
     "weekly": [rules.PAIN_AVG, rules.PAIN_WORST, rules.FEAR_MOVEMENT, rules.PHQ2, rules.GAD2],
     "full_weeks": [],
     "followup_months": [1, 3],
@@ -82,8 +87,9 @@ class PlannedCheckIn:
     instrument_keys: list[str]
 
 
-def checkin_plan(enrollment: Enrollment, *, today: date | None = None,
-                 every_week: bool = False) -> list[PlannedCheckIn]:
+def checkin_plan(
+    enrollment: Enrollment, *, today: date | None = None, every_week: bool = False
+) -> list[PlannedCheckIn]:
     """Every check-in the enrollment should have, with its due date (see module doc).
 
     `every_week` keeps the weeks the rules would leave out (to move existing rows).
@@ -97,20 +103,27 @@ def checkin_plan(enrollment: Enrollment, *, today: date | None = None,
     end_due = enrollment.week_opens_on(weeks) + timedelta(days=rules.DAYS_PER_WEEK)
     full_weeks = {int(n) for n in cfg.get("full_weeks") or []}
 
-    plan = [PlannedCheckIn("baseline", CheckIn.Kind.BASELINE, None, baseline_due,
-                           list(cfg["baseline"]))]
+    plan = [
+        PlannedCheckIn("baseline", CheckIn.Kind.BASELINE, None, baseline_due, list(cfg["baseline"]))
+    ]
     for number in range(1, weeks + 1):
         opens = enrollment.week_opens_on(number)
         due = opens + timedelta(days=(enrollment.checkin_weekday - opens.weekday()) % 7)
         if not every_week and (due < baseline_due + window or due + window > end_due):
             continue
         keys = cfg["baseline"] if number in full_weeks else cfg["weekly"]
-        plan.append(PlannedCheckIn(f"week-{number}", CheckIn.Kind.WEEKLY, number, due,
-                                   list(keys)))
+        plan.append(PlannedCheckIn(f"week-{number}", CheckIn.Kind.WEEKLY, number, due, list(keys)))
     plan.append(PlannedCheckIn("end", CheckIn.Kind.END, None, end_due, list(cfg["end"])))
     for months in cfg.get("followup_months") or []:
-        plan.append(PlannedCheckIn(f"followup-{int(months)}m", CheckIn.Kind.FOLLOWUP, None,
-                                   add_months(end_due, int(months)), list(cfg["followup"])))
+        plan.append(
+            PlannedCheckIn(
+                f"followup-{int(months)}m",
+                CheckIn.Kind.FOLLOWUP,
+                None,
+                add_months(end_due, int(months)),
+                list(cfg["followup"]),
+            )
+        )
     return plan
 
 
@@ -135,9 +148,18 @@ def checkins_schedule(enrollment: Enrollment, *, now: datetime | None = None) ->
         if planned.slot in existing:
             continue
         opens_at, closes_at = _window(enrollment, planned.due_date, days)
-        rows.append(CheckIn(enrollment=enrollment, slot=planned.slot, kind=planned.kind,
-                            week=planned.week, due_date=planned.due_date, opens_at=opens_at,
-                            closes_at=closes_at, instrument_keys=planned.instrument_keys))
+        rows.append(
+            CheckIn(
+                enrollment=enrollment,
+                slot=planned.slot,
+                kind=planned.kind,
+                week=planned.week,
+                due_date=planned.due_date,
+                opens_at=opens_at,
+                closes_at=closes_at,
+                instrument_keys=planned.instrument_keys,
+            )
+        )
     CheckIn.objects.bulk_create(rows, ignore_conflicts=True)
     return len(rows)
 
@@ -153,8 +175,9 @@ def checkins_reschedule(enrollment: Enrollment, *, now: datetime | None = None) 
     days = window_days(enrollment)
     moved = 0
     with transaction.atomic():
-        for checkin in (CheckIn.objects.select_for_update()
-                        .filter(enrollment=enrollment, status=CheckIn.Status.SCHEDULED)):
+        for checkin in CheckIn.objects.select_for_update().filter(
+            enrollment=enrollment, status=CheckIn.Status.SCHEDULED
+        ):
             planned = plan.get(checkin.slot)
             if planned is None or planned.due_date == checkin.due_date:
                 continue
@@ -176,10 +199,15 @@ def checkins_update_statuses(now: datetime | None = None) -> dict[str, int]:
     now = now or timezone.now()
     live = Q(enrollment__status__in=rules.LIVE_ENROLLMENT_STATUSES)
     opened = CheckIn.objects.filter(
-        live, status=CheckIn.Status.SCHEDULED, opens_at__lte=now, closes_at__gt=now,
+        live,
+        status=CheckIn.Status.SCHEDULED,
+        opens_at__lte=now,
+        closes_at__gt=now,
     ).update(status=CheckIn.Status.OPEN)
     missed = CheckIn.objects.filter(
-        live, status__in=rules.CHECKIN_PENDING, closes_at__lte=now,
+        live,
+        status__in=rules.CHECKIN_PENDING,
+        closes_at__lte=now,
     ).update(status=CheckIn.Status.MISSED)
     return {"opened": opened, "missed": missed}
 
@@ -188,5 +216,3 @@ def checkins_ensure_scheduled(enrollment: Enrollment, *, now: datetime | None = 
     """Schedule an active enrollment's check-ins if nobody has yet (older enrollments)."""
     if enrollment.status == EnrollmentStatus.ACTIVE and not enrollment.checkins.exists():
         checkins_schedule(enrollment, now=now)
-
-

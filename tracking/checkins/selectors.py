@@ -1,6 +1,5 @@
 """Reads of the patient's check-ins: what is open, the list, one check-in to answer."""
 
-
 from __future__ import annotations
 
 from dataclasses import dataclass
@@ -20,15 +19,23 @@ from tracking.models import CheckIn, Instrument, PracticeSettings
 
 def effective_status(checkin: CheckIn, now: datetime, enrollment: Enrollment) -> str:
     """The status a person should see now, even if the minute sweep has not run yet."""
-    return clinical.effective_status(stored=checkin.status, opens_at=checkin.opens_at,
-                                     closes_at=checkin.closes_at, now=now,
-                                     enrollment_status=enrollment.status)
+    return clinical.effective_status(
+        stored=checkin.status,
+        opens_at=checkin.opens_at,
+        closes_at=checkin.closes_at,
+        now=now,
+        enrollment_status=enrollment.status,
+    )
 
 
 def is_available(checkin: CheckIn, now: datetime, enrollment: Enrollment) -> bool:
-    return clinical.is_open_for_answers(stored=checkin.status, opens_at=checkin.opens_at,
-                                        closes_at=checkin.closes_at, now=now,
-                                        enrollment_status=enrollment.status)
+    return clinical.is_open_for_answers(
+        stored=checkin.status,
+        opens_at=checkin.opens_at,
+        closes_at=checkin.closes_at,
+        now=now,
+        enrollment_status=enrollment.status,
+    )
 
 
 def checkin_title(checkin: CheckIn) -> str:
@@ -56,7 +63,8 @@ def checkin_short_label(checkin: CheckIn) -> str:
 def last_open_day(checkin: CheckIn, enrollment: Enrollment) -> date:
     """The patient's last local day to do it."""
     return timezone.localtime(checkin.closes_at, enrollment.patient.tzinfo).date() - timedelta(
-        days=1)
+        days=1
+    )
 
 
 @dataclass
@@ -72,9 +80,13 @@ class CheckInRow:
 
 def _row(checkin: CheckIn, now: datetime, enrollment: Enrollment) -> CheckInRow:
     status = effective_status(checkin, now, enrollment)
-    return CheckInRow(checkin=checkin, title=checkin_title(checkin), status=status,
-                      status_label=CheckIn.Status(status).label,
-                      last_day=last_open_day(checkin, enrollment))
+    return CheckInRow(
+        checkin=checkin,
+        title=checkin_title(checkin),
+        status=status,
+        status_label=CheckIn.Status(status).label,
+        last_day=last_open_day(checkin, enrollment),
+    )
 
 
 @dataclass
@@ -89,8 +101,9 @@ def checkin_home(enrollment: Enrollment, now: datetime) -> CheckInHome:
     of every check-in so far with its status. One query."""
     checkins = list(CheckIn.objects.filter(enrollment=enrollment).order_by("opens_at", "pk"))
     current = next((c for c in checkins if is_available(c, now, enrollment)), None)
-    upcoming = next((c for c in checkins if c.status == CheckIn.Status.SCHEDULED
-                     and c.opens_at > now), None)
+    upcoming = next(
+        (c for c in checkins if c.status == CheckIn.Status.SCHEDULED and c.opens_at > now), None
+    )
     rows = [_row(c, now, enrollment) for c in checkins if c.opens_at <= now or c is upcoming]
     return CheckInHome(current=current, next=upcoming, rows=rows)
 
@@ -120,13 +133,21 @@ def patient_checkin(enrollment: Enrollment, pk: int) -> PatientCheckIn | None:
     """The enrollment's check-in `pk` (None if it is not one of theirs) with its
     practice's alert settings and the ids of its instruments' current versions. One
     query."""
-    current_versions = (Instrument.objects.order_by()
-                        .filter(Q(practice__isnull=True) | Q(practice_id=enrollment.practice_id),
-                                HasKey(OuterRef("instrument_keys"), F("key")), is_current=True)
-                        .values("pk"))
-    checkin = (CheckIn.objects.select_related("enrollment__practice__tracking_settings")
-               .annotate(instrument_ids=ArraySubquery(current_versions))
-               .filter(enrollment=enrollment, pk=pk).first())
+    current_versions = (
+        Instrument.objects.order_by()
+        .filter(
+            Q(practice__isnull=True) | Q(practice_id=enrollment.practice_id),
+            HasKey(OuterRef("instrument_keys"), F("key")),
+            is_current=True,
+        )
+        .values("pk")
+    )
+    checkin = (
+        CheckIn.objects.select_related("enrollment__practice__tracking_settings")
+        .annotate(instrument_ids=ArraySubquery(current_versions))
+        .filter(enrollment=enrollment, pk=pk)
+        .first()
+    )
     if checkin is None:
         return None
     rules = practice_rules(checkin.enrollment.practice)
@@ -138,8 +159,13 @@ def open_checkin_for_card(enrollment: Enrollment, now: datetime) -> CheckIn | No
     """The check-in to show on Today: open now and not done. One query."""
     if enrollment.status not in clinical.LIVE_ENROLLMENT_STATUSES:
         return None
-    return (CheckIn.objects.filter(enrollment=enrollment, status__in=clinical.CHECKIN_PENDING,
-                                   opens_at__lte=now, closes_at__gt=now)
-            .order_by("opens_at").first())
-
-
+    return (
+        CheckIn.objects.filter(
+            enrollment=enrollment,
+            status__in=clinical.CHECKIN_PENDING,
+            opens_at__lte=now,
+            closes_at__gt=now,
+        )
+        .order_by("opens_at")
+        .first()
+    )

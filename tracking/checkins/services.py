@@ -1,6 +1,5 @@
 """Recording a check-in's answers: drafts, the final submit, and what follows it."""
 
-
 from __future__ import annotations
 
 from datetime import datetime
@@ -46,8 +45,9 @@ class CheckInAnswerError(ValueError):
 # ---------------------------------------------------------------- answering
 
 
-def checkin_instruments(checkin: CheckIn, practice_id: int,
-                        current_ids: list[int] | None = None) -> list[Instrument]:
+def checkin_instruments(
+    checkin: CheckIn, practice_id: int, current_ids: list[int] | None = None
+) -> list[Instrument]:
     """The current version of each of the check-in's instruments, in its order.
 
     `current_ids`: the ids of the current versions of its keys, shipped and the
@@ -68,8 +68,9 @@ def checkin_instruments(checkin: CheckIn, practice_id: int,
     return [found[key] for key in checkin.instrument_keys]
 
 
-def _clean_all(instruments: list[Instrument], answers_by_instrument: dict, *,
-               allow_missing: bool) -> tuple[dict[str, dict], dict[str, dict[str, str]]]:
+def _clean_all(
+    instruments: list[Instrument], answers_by_instrument: dict, *, allow_missing: bool
+) -> tuple[dict[str, dict], dict[str, dict[str, str]]]:
     """Validate every instrument's answers; return (valid answers, errors), both by key.
 
     With `allow_missing` (drafts) the valid answers of an instrument are kept even when
@@ -90,9 +91,13 @@ def _clean_all(instruments: list[Instrument], answers_by_instrument: dict, *,
     return clean, errors
 
 
-def checkin_save_draft(*, checkin: CheckIn, answers_by_instrument: dict,
-                       now: datetime | None = None,
-                       instruments: list[Instrument] | None = None) -> dict[str, dict[str, str]]:
+def checkin_save_draft(
+    *,
+    checkin: CheckIn,
+    answers_by_instrument: dict,
+    now: datetime | None = None,
+    instruments: list[Instrument] | None = None,
+) -> dict[str, dict[str, str]]:
     """Keep the valid answers so far (replacing the previous draft) and return the
     errors of the others, which are not stored. Raises AlreadyDone / NotAvailable.
 
@@ -108,8 +113,9 @@ def checkin_save_draft(*, checkin: CheckIn, answers_by_instrument: dict,
         instruments = checkin_instruments(checkin, enrollment.practice_id)
     clean, errors = _clean_all(instruments, answers_by_instrument, allow_missing=True)
     draft = {key: answers for key, answers in clean.items() if answers}
-    updated = (CheckIn.objects.filter(pk=checkin.pk, status__in=clinical.CHECKIN_PENDING)
-               .update(draft=draft))
+    updated = CheckIn.objects.filter(pk=checkin.pk, status__in=clinical.CHECKIN_PENDING).update(
+        draft=draft
+    )
     if not updated:
         raise AlreadyDone(checkin)
     checkin.draft = draft
@@ -122,10 +128,14 @@ def _reason(checkin: CheckIn, now: datetime, enrollment: Enrollment) -> str:
     return "not_open_yet" if checkin.opens_at > now else "closed"
 
 
-def checkin_record(*, checkin: CheckIn, answers_by_instrument: dict,
-                   now: datetime | None = None,
-                   instruments: list[Instrument] | None = None,
-                   rules: PracticeSettings | None = None) -> CheckIn:
+def checkin_record(
+    *,
+    checkin: CheckIn,
+    answers_by_instrument: dict,
+    now: datetime | None = None,
+    instruments: list[Instrument] | None = None,
+    rules: PracticeSettings | None = None,
+) -> CheckIn:
     """Record a check-in: one Response per instrument, scored by its current version.
 
     Every instrument's answers are checked first (all errors together, nothing saved:
@@ -178,8 +188,9 @@ def checkin_record(*, checkin: CheckIn, answers_by_instrument: dict,
     return checkin
 
 
-def _claim_and_write(checkin: CheckIn, responses: list[Response],
-                     now: datetime) -> tuple[bool, float | None]:
+def _claim_and_write(
+    checkin: CheckIn, responses: list[Response], now: datetime
+) -> tuple[bool, float | None]:
     """Claim the check-in (the conditional UPDATE that marks it done: still pending, its
     window open now) and, only if that matched, insert its responses and add it to the
     enrollment's summary. Returns (claimed, the summary's baseline pain after it).
@@ -189,23 +200,35 @@ def _claim_and_write(checkin: CheckIn, responses: list[Response],
     """
     checkin.completed_at = now  # the summary's "last check-in" (and unused if not claimed)
     claimed = CheckIn.objects.filter(
-        pk=checkin.pk, status__in=clinical.CHECKIN_PENDING, opens_at__lte=now, closes_at__gt=now,
-    ).update(status=CheckIn.Status.COMPLETED, completed_at=now, draft={},
-             figures=_figures(responses))
+        pk=checkin.pk,
+        status__in=clinical.CHECKIN_PENDING,
+        opens_at__lte=now,
+        closes_at__gt=now,
+    ).update(
+        status=CheckIn.Status.COMPLETED, completed_at=now, draft={}, figures=_figures(responses)
+    )
     if not claimed:
         return False, None
     Response.objects.bulk_create(responses)
     return True, summary_record_checkin(checkin=checkin, responses=responses)
 
 
-def _scored_responses(checkin: CheckIn, instruments: list[Instrument], clean: dict[str, dict],
-                      now: datetime) -> list[Response]:
+def _scored_responses(
+    checkin: CheckIn, instruments: list[Instrument], clean: dict[str, dict], now: datetime
+) -> list[Response]:
     """One unsaved Response per instrument, scored by that version's rules."""
-    return [Response(checkin=checkin, instrument=instrument, instrument_key=instrument.key,
-                     instrument_version=instrument.version, answers=clean[instrument.key],
-                     scores=score(registry.spec_of(instrument), clean[instrument.key]),
-                     created_at=now)
-            for instrument in instruments]
+    return [
+        Response(
+            checkin=checkin,
+            instrument=instrument,
+            instrument_key=instrument.key,
+            instrument_version=instrument.version,
+            answers=clean[instrument.key],
+            scores=score(registry.spec_of(instrument), clean[instrument.key]),
+            created_at=now,
+        )
+        for instrument in instruments
+    ]
 
 
 def _figures(responses: list[Response]) -> dict:
@@ -213,14 +236,17 @@ def _figures(responses: list[Response]) -> dict:
     return figures_of((r.instrument_key, r.scores, r.answers) for r in responses)
 
 
-def _evaluate_alerts(checkin: CheckIn, responses: list[Response],
-                     rules: PracticeSettings | None, pain_baseline: float | None) -> None:
+def _evaluate_alerts(
+    checkin: CheckIn,
+    responses: list[Response],
+    rules: PracticeSettings | None,
+    pain_baseline: float | None,
+) -> None:
     # Inside the recording transaction: an urgent alert exists the moment the answers do.
     # The responses just written are passed in, not read back, and so is the baseline
     # pain the summary holds.
     from tracking.alerts.evaluate import PainBaseline, evaluate_checkin
 
-    evaluate_checkin(checkin, responses=responses, rules=rules,
-                     pain_baseline=PainBaseline(pain_baseline))
-
-
+    evaluate_checkin(
+        checkin, responses=responses, rules=rules, pain_baseline=PainBaseline(pain_baseline)
+    )

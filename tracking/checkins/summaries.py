@@ -54,8 +54,17 @@ from tracking.expressions import count_per_enrollment
 from tracking.models import Alert, CheckIn, EnrollmentSummary, Response
 
 # The check-in figures, from the responses.
-FIGURES = ("last_checkin_at", "weekly_done", "pain_checkins", "pain_baseline", "pain_current",
-           "pain_end", "fear_baseline", "fear_current", "fear_end")
+FIGURES = (
+    "last_checkin_at",
+    "weekly_done",
+    "pain_checkins",
+    "pain_baseline",
+    "pain_current",
+    "pain_end",
+    "fear_baseline",
+    "fear_current",
+    "fear_end",
+)
 # tracking.rules' verdicts on those figures (rule_results).
 RULE_RESULTS = ("pain_change", "not_improving")
 # From the alerts.
@@ -65,16 +74,19 @@ FIELDS = FIGURES + RULE_RESULTS + ALERT_COUNTS
 CHUNK = 2000
 
 
-def rule_results(*, pain_baseline: float | None, pain_current: float | None,
-                 pain_checkins: int, weekly_done: int) -> dict[str, Any]:
+def rule_results(
+    *, pain_baseline: float | None, pain_current: float | None, pain_checkins: int, weekly_done: int
+) -> dict[str, Any]:
     """What the summary stores of tracking.rules for these figures: the change in
     average pain shown (and sorted by) on the caseload, and "not improving"."""
-    shown = rules.shows_change(baseline=pain_baseline, current=pain_current,
-                               pain_checkins=pain_checkins)
+    shown = rules.shows_change(
+        baseline=pain_baseline, current=pain_current, pain_checkins=pain_checkins
+    )
     return {
         "pain_change": rules.change_points(pain_baseline, pain_current) if shown else None,
-        "not_improving": rules.is_not_improving(weekly_done=weekly_done,
-                                                baseline=pain_baseline, current=pain_current),
+        "not_improving": rules.is_not_improving(
+            weekly_done=weekly_done, baseline=pain_baseline, current=pain_current
+        ),
     }
 
 
@@ -84,8 +96,13 @@ def _total() -> Cast:
 
 
 def _score_of(key: str, responses: QuerySet, order: list[str]) -> Subquery:
-    return Subquery(responses.filter(instrument_key=key).order_by(*order)
-                    .annotate(value=_total()).values("value")[:1], output_field=FloatField())
+    return Subquery(
+        responses.filter(instrument_key=key)
+        .order_by(*order)
+        .annotate(value=_total())
+        .values("value")[:1],
+        output_field=FloatField(),
+    )
 
 
 def _figures() -> dict[str, Any]:
@@ -96,21 +113,24 @@ def _figures() -> dict[str, Any]:
     end-of-program check-in (slot "end"). Only responses that have a total count.
     """
     # A total that is there and not JSON null, as summary_record_checkin counts it.
-    completed = Response.objects.filter(checkin__enrollment=OuterRef("pk"),
-                                        checkin__status=CheckIn.Status.COMPLETED,
-                                        scores__total__isnull=False).exclude(scores__total=None)
+    completed = Response.objects.filter(
+        checkin__enrollment=OuterRef("pk"),
+        checkin__status=CheckIn.Status.COMPLETED,
+        scores__total__isnull=False,
+    ).exclude(scores__total=None)
     baseline = completed.filter(checkin__kind=CheckIn.Kind.BASELINE)
     end = completed.filter(checkin__slot=rules.END_SLOT)
     first = ["checkin__opens_at", "checkin_id"]
     latest = ["-checkin__completed_at", "-checkin__opens_at", "-checkin_id"]
-    checkins = CheckIn.objects.filter(enrollment=OuterRef("pk"),
-                                      status=CheckIn.Status.COMPLETED)
+    checkins = CheckIn.objects.filter(enrollment=OuterRef("pk"), status=CheckIn.Status.COMPLETED)
     return {
-        "last_checkin_at": Subquery(checkins.order_by("-completed_at")
-                                    .values("completed_at")[:1]),
+        "last_checkin_at": Subquery(checkins.order_by("-completed_at").values("completed_at")[:1]),
         "weekly_done": count_per_enrollment(checkins.filter(kind=CheckIn.Kind.WEEKLY)),
-        "pain_checkins": count_per_enrollment(completed.filter(instrument_key=rules.PAIN_AVG)
-                                              .annotate(enrollment=F("checkin__enrollment"))),
+        "pain_checkins": count_per_enrollment(
+            completed.filter(instrument_key=rules.PAIN_AVG).annotate(
+                enrollment=F("checkin__enrollment")
+            )
+        ),
         "pain_baseline": _score_of(rules.PAIN_AVG, baseline, first),
         "pain_current": _score_of(rules.PAIN_AVG, completed, latest),
         "pain_end": _score_of(rules.PAIN_AVG, end, latest),
@@ -123,13 +143,13 @@ def _figures() -> dict[str, Any]:
 def _alert_counts() -> dict[str, Any]:
     """The alert counts of the enrollment `OuterRef("pk")`: an Enrollment annotation,
     or an UPDATE of its summary (whose primary key is the enrollment's id)."""
-    unresolved = (Alert.objects.filter(enrollment=OuterRef("pk"))
-                  .exclude(status=Alert.Status.RESOLVED))
+    unresolved = Alert.objects.filter(enrollment=OuterRef("pk")).exclude(
+        status=Alert.Status.RESOLVED
+    )
     return {
         "alerts_unresolved": count_per_enrollment(unresolved),
         "alerts_open": count_per_enrollment(unresolved.filter(status=Alert.Status.OPEN)),
-        "alerts_urgent": count_per_enrollment(
-            unresolved.filter(severity=Alert.Severity.URGENT)),
+        "alerts_urgent": count_per_enrollment(unresolved.filter(severity=Alert.Severity.URGENT)),
     }
 
 
@@ -148,9 +168,11 @@ _KEY = _column("enrollment")
 _COLUMNS = [_column(f) for f in FIELDS]
 # A new row starts from the model's defaults (the columns have no database default).
 _DEFAULTS = [_field(f).get_default() for f in FIELDS]
-_LOCK = (f"INSERT INTO {_TABLE} ({_KEY}, {', '.join(_COLUMNS)})"  # noqa: S608 (names from the model)
-         f" SELECT id, {', '.join(['%s'] * len(FIELDS))} FROM unnest(%s::bigint[]) AS id"
-         f" ON CONFLICT ({_KEY}) DO UPDATE SET {_KEY} = excluded.{_KEY}")
+_LOCK = (
+    f"INSERT INTO {_TABLE} ({_KEY}, {', '.join(_COLUMNS)})"  # noqa: S608 (names from the model)
+    f" SELECT id, {', '.join(['%s'] * len(FIELDS))} FROM unnest(%s::bigint[]) AS id"
+    f" ON CONFLICT ({_KEY}) DO UPDATE SET {_KEY} = excluded.{_KEY}"
+)
 
 
 def _lock(ids: list[int]) -> None:
@@ -183,21 +205,31 @@ def summaries_refresh(*, enrollment_ids: Iterable[int]) -> int:
         return 0
     with transaction.atomic(savepoint=False):
         _lock(ids)
-        fresh = (Enrollment.objects.filter(pk__in=ids).order_by()
-                 .annotate(**_figures(), **_alert_counts()).values("pk", *FIGURES,
-                                                                  *ALERT_COUNTS))
+        fresh = (
+            Enrollment.objects.filter(pk__in=ids)
+            .order_by()
+            .annotate(**_figures(), **_alert_counts())
+            .values("pk", *FIGURES, *ALERT_COUNTS)
+        )
         summaries = []
         for row in fresh:
             pk = row.pop("pk")
-            row.update(rule_results(pain_baseline=row["pain_baseline"],
-                                    pain_current=row["pain_current"],
-                                    pain_checkins=row["pain_checkins"],
-                                    weekly_done=row["weekly_done"]))
+            row.update(
+                rule_results(
+                    pain_baseline=row["pain_baseline"],
+                    pain_current=row["pain_current"],
+                    pain_checkins=row["pain_checkins"],
+                    weekly_done=row["weekly_done"],
+                )
+            )
             summaries.append(EnrollmentSummary(enrollment_id=pk, **row))
         # Every row exists and is locked: an upsert writes them all in one statement.
-        EnrollmentSummary.objects.bulk_create(summaries, update_conflicts=True,
-                                              unique_fields=["enrollment"],
-                                              update_fields=list(FIELDS))
+        EnrollmentSummary.objects.bulk_create(
+            summaries,
+            update_conflicts=True,
+            unique_fields=["enrollment"],
+            update_fields=list(FIELDS),
+        )
         figures_refresh(enrollment_ids=ids)  # the check-ins' own figures
     return len(ids)
 
@@ -207,7 +239,7 @@ def summaries_refresh_all(*, chunk: int = CHUNK) -> int:
     done = 0
     ids = list(Enrollment.objects.order_by("pk").values_list("pk", flat=True))
     for start in range(0, len(ids), chunk):
-        done += summaries_refresh(enrollment_ids=ids[start:start + chunk])
+        done += summaries_refresh(enrollment_ids=ids[start : start + chunk])
     return done
 
 
@@ -231,22 +263,25 @@ def _checkin_upsert() -> str:
     old, new = (lambda f: f"{_TABLE}.{col[f]}"), (lambda f: f"excluded.{col[f]}")
     # This check-in is the latest done (so its scores are the current ones) unless one
     # completed later is already counted.
-    latest = f"({old('last_checkin_at')} IS NULL OR {new('last_checkin_at')} >= " \
-             f"{old('last_checkin_at')})"
+    latest = (
+        f"({old('last_checkin_at')} IS NULL OR {new('last_checkin_at')} >= "
+        f"{old('last_checkin_at')})"
+    )
 
     def current(f: str) -> str:
-        return (f"CASE WHEN {new(f)} IS NOT NULL AND {latest} THEN {new(f)} "
-                f"ELSE {old(f)} END")
+        return f"CASE WHEN {new(f)} IS NOT NULL AND {latest} THEN {new(f)} ELSE {old(f)} END"
 
     updates = {
         "last_checkin_at": f"CASE WHEN {latest} THEN {new('last_checkin_at')} "
-                           f"ELSE {old('last_checkin_at')} END",
+        f"ELSE {old('last_checkin_at')} END",
         "weekly_done": f"{old('weekly_done')} + {new('weekly_done')}",
         "pain_checkins": f"{old('pain_checkins')} + {new('pain_checkins')}",
         "pain_current": current("pain_current"),
         "fear_current": current("fear_current"),
-        **{f: f"COALESCE({old(f)}, {new(f)})"
-           for f in ("pain_baseline", "fear_baseline", "pain_end", "fear_end")},
+        **{
+            f: f"COALESCE({old(f)}, {new(f)})"
+            for f in ("pain_baseline", "fear_baseline", "pain_end", "fear_end")
+        },
     }
     returned = ("pain_baseline", "pain_current", "pain_checkins", "weekly_done")
     # A new row also needs the other columns (the model's defaults: _checkin_values).
@@ -255,7 +290,8 @@ def _checkin_upsert() -> str:
         f"VALUES ({', '.join(['%s'] * (len(FIELDS) + 1))})"
         f" ON CONFLICT ({_KEY}) DO UPDATE SET "
         + ", ".join(f"{col[f]} = {updates[f]}" for f in FIGURES)
-        + f" RETURNING {', '.join(col[f] for f in returned)}")
+        + f" RETURNING {', '.join(col[f] for f in returned)}"
+    )
 
 
 _CHECKIN_UPSERT = _checkin_upsert()
@@ -268,11 +304,19 @@ def _checkin_values(checkin: CheckIn, responses: Iterable[Response]) -> list[Any
     pain, fear = totals.get(rules.PAIN_AVG), totals.get(rules.FEAR_MOVEMENT)
     is_baseline = checkin.kind == CheckIn.Kind.BASELINE
     is_end = checkin.slot == rules.END_SLOT
-    return [checkin.enrollment_id, checkin.completed_at,
-            int(checkin.kind == CheckIn.Kind.WEEKLY), int(pain is not None),
-            pain if is_baseline else None, pain, pain if is_end else None,
-            fear if is_baseline else None, fear, fear if is_end else None,
-            *_DEFAULTS[len(FIGURES):]]
+    return [
+        checkin.enrollment_id,
+        checkin.completed_at,
+        int(checkin.kind == CheckIn.Kind.WEEKLY),
+        int(pain is not None),
+        pain if is_baseline else None,
+        pain,
+        pain if is_end else None,
+        fear if is_baseline else None,
+        fear,
+        fear if is_end else None,
+        *_DEFAULTS[len(FIGURES) :],
+    ]
 
 
 def summary_record_checkin(*, checkin: CheckIn, responses: Iterable[Response]) -> float | None:
@@ -299,8 +343,12 @@ def summary_record_checkin(*, checkin: CheckIn, responses: Iterable[Response]) -
         with connection.cursor() as cursor:
             cursor.execute(_CHECKIN_UPSERT, _checkin_values(checkin, responses))
             pain_baseline, pain_current, pain_checkins, weekly_done = cursor.fetchone()
-        EnrollmentSummary.objects.filter(pk=checkin.enrollment_id).update(**rule_results(
-            pain_baseline=pain_baseline, pain_current=pain_current,
-            pain_checkins=pain_checkins, weekly_done=weekly_done))
+        EnrollmentSummary.objects.filter(pk=checkin.enrollment_id).update(
+            **rule_results(
+                pain_baseline=pain_baseline,
+                pain_current=pain_current,
+                pain_checkins=pain_checkins,
+                weekly_done=weekly_done,
+            )
+        )
     return pain_baseline
-

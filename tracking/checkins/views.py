@@ -45,51 +45,71 @@ from tracking.checkins.services import (
 from tracking.models import CheckIn
 
 
-def _form_page(request: PatientRequest, checkin: CheckIn, form: CheckInForm | None = None, *,
-               status: int = 200, notice: str = "",
-               instrument_ids: list[int] | None = None) -> HttpResponse:
+def _form_page(
+    request: PatientRequest,
+    checkin: CheckIn,
+    form: CheckInForm | None = None,
+    *,
+    status: int = 200,
+    notice: str = "",
+    instrument_ids: list[int] | None = None,
+) -> HttpResponse:
     enrollment = request.enrollment
     if form is None:
-        instruments = checkin_instruments(checkin, enrollment.practice_id,
-                                                   instrument_ids)
+        instruments = checkin_instruments(checkin, enrollment.practice_id, instrument_ids)
         form = CheckInForm(instruments=instruments, draft=checkin.draft)
-    return render(request, "tracking/patient/checkin/form.html", {
-        "checkin": checkin,
-        "title": checkin_title(checkin),
-        "form": form,
-        "sections": form.sections(),
-        "question_count": form.question_count,
-        "last_day": last_open_day(checkin, enrollment),
-        "has_draft": bool(checkin.draft) and not form.is_bound,
-        "notice": notice,
-    }, status=status)
+    return render(
+        request,
+        "tracking/patient/checkin/form.html",
+        {
+            "checkin": checkin,
+            "title": checkin_title(checkin),
+            "form": form,
+            "sections": form.sections(),
+            "question_count": form.question_count,
+            "last_day": last_open_day(checkin, enrollment),
+            "has_draft": bool(checkin.draft) and not form.is_bound,
+            "notice": notice,
+        },
+        status=status,
+    )
 
 
-def _results_page(request: PatientRequest, checkin: CheckIn, *, already: bool = False,
-                  just_done: bool = False) -> HttpResponse:
+def _results_page(
+    request: PatientRequest, checkin: CheckIn, *, already: bool = False, just_done: bool = False
+) -> HttpResponse:
     results = checkin_results(checkin)
-    return render(request, "tracking/patient/checkin/results.html", {
-        "checkin": checkin,
-        "results": results,
-        "crisis_html": render_markdown(results.crisis_md) if results.show_crisis else "",
-        "already": already,
-        "just_done": just_done,
-    })
+    return render(
+        request,
+        "tracking/patient/checkin/results.html",
+        {
+            "checkin": checkin,
+            "results": results,
+            "crisis_html": render_markdown(results.crisis_md) if results.show_crisis else "",
+            "already": already,
+            "just_done": just_done,
+        },
+    )
 
 
-def _status_page(request: PatientRequest, checkin: CheckIn, *, now, reason: str = "",
-                 tried: bool = False) -> HttpResponse:
+def _status_page(
+    request: PatientRequest, checkin: CheckIn, *, now, reason: str = "", tried: bool = False
+) -> HttpResponse:
     enrollment = request.enrollment
     home = checkin_home(enrollment, now)
-    return render(request, "tracking/patient/checkin/status.html", {
-        "checkin": checkin,
-        "title": checkin_title(checkin),
-        "status": effective_status(checkin, now, enrollment),
-        "reason": reason,
-        "tried": tried,
-        "last_day": last_open_day(checkin, enrollment),
-        "home": home,
-    })
+    return render(
+        request,
+        "tracking/patient/checkin/status.html",
+        {
+            "checkin": checkin,
+            "title": checkin_title(checkin),
+            "status": effective_status(checkin, now, enrollment),
+            "reason": reason,
+            "tried": tried,
+            "last_day": last_open_day(checkin, enrollment),
+            "home": home,
+        },
+    )
 
 
 @require_http_methods(["GET"])
@@ -103,11 +123,15 @@ def checkin_current(request: PatientRequest) -> HttpResponse:
     if home.current is not None:
         home.current.enrollment = enrollment
         return _form_page(request, home.current)
-    return render(request, "tracking/patient/checkin/nothing_due.html", {
-        "home": home,
-        "next_title": checkin_title(home.next) if home.next else "",
-        "paused": enrollment.status == EnrollmentStatus.PAUSED,
-    })
+    return render(
+        request,
+        "tracking/patient/checkin/nothing_due.html",
+        {
+            "home": home,
+            "next_title": checkin_title(home.next) if home.next else "",
+            "paused": enrollment.status == EnrollmentStatus.PAUSED,
+        },
+    )
 
 
 @require_http_methods(["GET"])
@@ -116,8 +140,9 @@ def checkin_list(request: PatientRequest) -> HttpResponse:
     enrollment = request.enrollment
     now = timezone.now()
     checkins_ensure_scheduled(enrollment, now=now)
-    return render(request, "tracking/patient/checkin/list.html",
-                  {"home": checkin_home(enrollment, now)})
+    return render(
+        request, "tracking/patient/checkin/list.html", {"home": checkin_home(enrollment, now)}
+    )
 
 
 @require_http_methods(["GET", "POST"])
@@ -144,30 +169,42 @@ def checkin_detail(request: PatientRequest, pk: int) -> HttpResponse:
 def _answer(request: PatientRequest, found: PatientCheckIn, now) -> HttpResponse:
     enrollment = request.enrollment
     checkin, rules = found.checkin, found.rules
-    instruments = checkin_instruments(checkin, enrollment.practice_id,
-                                               found.instrument_ids)
+    instruments = checkin_instruments(checkin, enrollment.practice_id, found.instrument_ids)
     # The form (its fields) is built only to show errors again: a submit that records
     # needs just the posted answers.
     answers = posted_answers(request.POST, instruments)
     try:
         if request.POST.get("action") == "save":
-            errors = checkin_save_draft(checkin=checkin, answers_by_instrument=answers,
-                                                 now=now, instruments=instruments)
+            errors = checkin_save_draft(
+                checkin=checkin, answers_by_instrument=answers, now=now, instruments=instruments
+            )
             if request.htmx:
                 return HttpResponse(status=204)
             if errors:
                 form = CheckInForm(request.POST, instruments=instruments)
                 form.apply_errors(errors)
                 return _form_page(
-                    request, checkin, form, status=422,
+                    request,
+                    checkin,
+                    form,
+                    status=422,
                     notice="We saved the answers that were complete. Please check the ones "
-                           "marked below.")
+                    "marked below.",
+                )
             last_day = last_open_day(checkin, enrollment)
-            messages.success(request, "Your answers are saved. You can finish this check-in "
-                                      f"any time until {date_format(last_day, 'l j F')}.")
+            messages.success(
+                request,
+                "Your answers are saved. You can finish this check-in "
+                f"any time until {date_format(last_day, 'l j F')}.",
+            )
             return redirect("today")
-        checkin_record(checkin=checkin, answers_by_instrument=answers, now=now,
-                                instruments=instruments, rules=rules)
+        checkin_record(
+            checkin=checkin,
+            answers_by_instrument=answers,
+            now=now,
+            instruments=instruments,
+            rules=rules,
+        )
     except CheckInAnswerError as error:
         form = CheckInForm(request.POST, instruments=instruments)
         form.apply_errors(error.errors)

@@ -40,13 +40,17 @@ from tracking.expressions import count_per_enrollment
 from tracking.models import CheckIn
 
 PAGE_SIZE = 25
-MONTHS_SHORT = ("Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov",
-                "Dec")
+MONTHS_SHORT = ("Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec")
 
 # Names tracking.clinic.overview still imports from here. They are tracking.rules',
 # defined there once; drop these when overview takes them from rules itself.
-PAIN_AVG, PAIN_WORST, FEAR, FABQ, CAUSES = (rules.PAIN_AVG, rules.PAIN_WORST,
-                                            rules.FEAR_MOVEMENT, rules.FABQ_PA, rules.CAUSES)
+PAIN_AVG, PAIN_WORST, FEAR, FABQ, CAUSES = (
+    rules.PAIN_AVG,
+    rules.PAIN_WORST,
+    rules.FEAR_MOVEMENT,
+    rules.FABQ_PA,
+    rules.CAUSES,
+)
 PAIN_FREE_MAX = rules.PAIN_FREE_MAX
 LIVE_STATUSES = rules.LIVE_ENROLLMENT_STATUSES
 improved = rules.is_real_improvement
@@ -101,8 +105,7 @@ class CaseloadQuery:
 
     @property
     def is_filtered(self) -> bool:
-        return bool(self.q or self.status or self.has_alerts or self.not_improving
-                    or self.missed)
+        return bool(self.q or self.status or self.has_alerts or self.not_improving or self.missed)
 
 
 @dataclass(slots=True)
@@ -157,55 +160,87 @@ class CaseloadRow:
         return getattr(self, name)
 
     @classmethod
-    def of(cls, v: dict[str, Any], now: datetime, viewer_tz: tzinfo | None, *,
-           week_count: int) -> CaseloadRow:
+    def of(
+        cls, v: dict[str, Any], now: datetime, viewer_tz: tzinfo | None, *, week_count: int
+    ) -> CaseloadRow:
         """The row of one enrollment as `_with_row_figures` read it."""
         baseline, current = _score(v["summary__pain_baseline"]), _score(v["summary__pain_current"])
         pain_checkins = v["summary__pain_checkins"] or 0
         weekly_done = v["summary__weekly_done"] or 0
-        shown = rules.shows_change(baseline=baseline, current=current,
-                                   pain_checkins=pain_checkins)
+        shown = rules.shows_change(baseline=baseline, current=current, pain_checkins=pain_checkins)
         change = rules.change_points(baseline, current) if shown else None
         percent = rules.change_percent(baseline, current) if shown else None
         improved = rules.is_real_improvement(baseline, current)
         fear_baseline = _score(v["summary__fear_baseline"])
         fear_current = _score(v["summary__fear_current"])
         # Shown once there is a pain check-in after the baseline, as the pain change is.
-        fear_change = rules.change_points(fear_baseline, fear_current) if rules.shows_change(
-            baseline=fear_baseline, current=fear_current, pain_checkins=pain_checkins) else None
+        fear_change = (
+            rules.change_points(fear_baseline, fear_current)
+            if rules.shows_change(
+                baseline=fear_baseline, current=fear_current, pain_checkins=pain_checkins
+            )
+            else None
+        )
         last = v["summary__last_checkin_at"]
         last_local = localtime(last, viewer_tz) if last is not None else None
         open_, unresolved = v["summary__alerts_open"] or 0, v["summary__alerts_unresolved"] or 0
         today: date = rules.local_date(now, ZoneInfo(v["patient__timezone"]))
         return cls(
-            enrollment_id=v["pk"], patient_id=v["patient_id"],
+            enrollment_id=v["pk"],
+            patient_id=v["patient_id"],
             name=v["patient__full_name"] or v["patient__email"].split("@")[0],  # display_name
-            status=v["status"], status_label=EnrollmentStatus(v["status"]).label,
+            status=v["status"],
+            status_label=EnrollmentStatus(v["status"]).label,
             on_hold=v["screening"] == Screening.HOLD,
-            week=rules.current_week(start_date=v["start_date"], today=today,
-                                    week_count=week_count, paused_days=v["paused_days"],
-                                    paused_on=v["paused_on"],
-                                    unlocked_through_week=v["unlocked_through_week"]),
-            week_count=week_count, last_checkin_at=last,
+            week=rules.current_week(
+                start_date=v["start_date"],
+                today=today,
+                week_count=week_count,
+                paused_days=v["paused_days"],
+                paused_on=v["paused_on"],
+                unlocked_through_week=v["unlocked_through_week"],
+            ),
+            week_count=week_count,
+            last_checkin_at=last,
             last_checkin_iso=last_local.isoformat() if last_local else "",
             last_checkin_text=f"{last_local.day} {MONTHS_SHORT[last_local.month - 1]} "
-                              f"{last_local.year}" if last_local else "",
-            pain_baseline=baseline, pain_current=current, pain_checkins=pain_checkins,
-            weekly_done=weekly_done, pain_baseline_text=_text(baseline),
-            pain_current_text=_text(current), pain_change=change, pain_change_percent=percent,
+            f"{last_local.year}"
+            if last_local
+            else "",
+            pain_baseline=baseline,
+            pain_current=current,
+            pain_checkins=pain_checkins,
+            weekly_done=weekly_done,
+            pain_baseline_text=_text(baseline),
+            pain_current_text=_text(current),
+            pain_change=change,
+            pain_change_percent=percent,
             pain_change_text=change_text(change, percent),
-            pain_trend="" if change is None else "better" if improved
-            else "worse" if change < 0 else "",
+            pain_trend=""
+            if change is None
+            else "better"
+            if improved
+            else "worse"
+            if change < 0
+            else "",
             is_real_improvement=improved,
-            not_improving=rules.is_not_improving(weekly_done=weekly_done, baseline=baseline,
-                                                 current=current),
+            not_improving=rules.is_not_improving(
+                weekly_done=weekly_done, baseline=baseline, current=current
+            ),
             pain_free=rules.is_pain_free_or_nearly(current),
-            fear_baseline=fear_baseline, fear_current=fear_current,
-            fear_baseline_text=_text(fear_baseline), fear_current_text=_text(fear_current),
-            fear_change=fear_change, fear_change_text=change_text(fear_change, None),
-            practice_7d=v["practice_7d"], alerts_open=open_, alerts_unresolved=unresolved,
-            alerts_urgent=v["summary__alerts_urgent"] or 0, alerts_seen=unresolved - open_,
-            missed_recent=v["missed_recent"])
+            fear_baseline=fear_baseline,
+            fear_current=fear_current,
+            fear_baseline_text=_text(fear_baseline),
+            fear_current_text=_text(fear_current),
+            fear_change=fear_change,
+            fear_change_text=change_text(fear_change, None),
+            practice_7d=v["practice_7d"],
+            alerts_open=open_,
+            alerts_unresolved=unresolved,
+            alerts_urgent=v["summary__alerts_urgent"] or 0,
+            alerts_seen=unresolved - open_,
+            missed_recent=v["missed_recent"],
+        )
 
 
 def _score(value: float | None) -> float | int | None:
@@ -248,12 +283,28 @@ class CaseloadPage:
 # without a summary row yet (no check-in, no alert) reads None for the summary's
 # columns: no figures, and counts of 0.
 _COLUMNS = (
-    "pk", "patient_id", "status", "screening", "start_date", "paused_on", "paused_days",
-    "unlocked_through_week", "program_version_id", "program_version__outline_revision",
-    "patient__full_name", "patient__email", "patient__timezone",
-    "summary__last_checkin_at", "summary__pain_baseline", "summary__pain_current",
-    "summary__pain_checkins", "summary__weekly_done", "summary__fear_baseline",
-    "summary__fear_current", "summary__alerts_open", "summary__alerts_unresolved",
+    "pk",
+    "patient_id",
+    "status",
+    "screening",
+    "start_date",
+    "paused_on",
+    "paused_days",
+    "unlocked_through_week",
+    "program_version_id",
+    "program_version__outline_revision",
+    "patient__full_name",
+    "patient__email",
+    "patient__timezone",
+    "summary__last_checkin_at",
+    "summary__pain_baseline",
+    "summary__pain_current",
+    "summary__pain_checkins",
+    "summary__weekly_done",
+    "summary__fear_baseline",
+    "summary__fear_current",
+    "summary__alerts_open",
+    "summary__alerts_unresolved",
     "summary__alerts_urgent",
 )
 
@@ -266,17 +317,24 @@ def _missed_recently(now: datetime) -> Exists:
     window has closed), not the rule again: a window that closed less than a minute ago
     counts from the sweep's next run. Served by the partial index checkin_unanswered_idx
     (enrollment, closes_at), whose condition "missed" implies."""
-    return Exists(CheckIn.objects.filter(
-        enrollment=OuterRef("pk"), status=CheckIn.Status.MISSED,
-        closes_at__gte=now - rules.MISSED_LOOKBACK, closes_at__lte=now))
+    return Exists(
+        CheckIn.objects.filter(
+            enrollment=OuterRef("pk"),
+            status=CheckIn.Status.MISSED,
+            closes_at__gte=now - rules.MISSED_LOOKBACK,
+            closes_at__lte=now,
+        )
+    )
 
 
-def _filtered(enrollments: QuerySet[Enrollment], query: CaseloadQuery,
-              now: datetime) -> QuerySet[Enrollment]:
+def _filtered(
+    enrollments: QuerySet[Enrollment], query: CaseloadQuery, now: datetime
+) -> QuerySet[Enrollment]:
     qs = enrollments
     if query.q:
-        qs = qs.filter(Q(patient__full_name__icontains=query.q)
-                       | Q(patient__email__icontains=query.q))
+        qs = qs.filter(
+            Q(patient__full_name__icontains=query.q) | Q(patient__email__icontains=query.q)
+        )
     if query.status == "hold":
         qs = qs.filter(screening=Screening.HOLD)
     elif query.status:
@@ -303,21 +361,27 @@ def _sort_keys(sort: str) -> tuple[list[Any], bool]:
         # as if not paused, weeks the clinician opened early and the cap at the last
         # week are not counted, and patients a day apart in different zones may swap.
         # The week shown is each patient's own (rules.current_week).
-        return [ExpressionWrapper(F("start_date") + F("paused_days"),
-                                  output_field=DateField())], True
+        return [
+            ExpressionWrapper(F("start_date") + F("paused_days"), output_field=DateField())
+        ], True
     if sort == "pain":
         return [F("summary__pain_change")], False
     if sort == "last":
         return [F("summary__last_checkin_at")], False
     # Alerts: urgent first, then the ones nobody has seen, then all unresolved.
-    return [Coalesce(f"summary__{name}", 0)
-            for name in ("alerts_urgent", "alerts_open", "alerts_unresolved")], False
+    return [
+        Coalesce(f"summary__{name}", 0)
+        for name in ("alerts_urgent", "alerts_open", "alerts_unresolved")
+    ], False
 
 
 def _name_key() -> Lower:
     """What the Name column shows, lower-cased: the full name, or the email's name."""
-    return Lower(Coalesce(NullIf("patient__full_name", Value("")), "patient__email",
-                          output_field=CharField()))
+    return Lower(
+        Coalesce(
+            NullIf("patient__full_name", Value("")), "patient__email", output_field=CharField()
+        )
+    )
 
 
 def _ordered(qs: QuerySet[Enrollment], query: CaseloadQuery) -> QuerySet[Enrollment]:
@@ -329,20 +393,29 @@ def _ordered(qs: QuerySet[Enrollment], query: CaseloadQuery) -> QuerySet[Enrollm
     return qs.order_by(*order, _name_key(), "pk")
 
 
-def _with_row_figures(qs: QuerySet[Enrollment],
-                      now: datetime) -> QuerySet[Enrollment, dict[str, Any]]:
+def _with_row_figures(
+    qs: QuerySet[Enrollment], now: datetime
+) -> QuerySet[Enrollment, dict[str, Any]]:
     """What each row shows, as values: the columns above, practice in the last 7 days and
     a check-in missed lately. The subqueries run only for the rows of the page (Postgres
     evaluates them after the sort and the limit)."""
     return qs.values(*_COLUMNS).annotate(
-        practice_7d=count_per_enrollment(PracticeSession.objects.filter(
-            enrollment=OuterRef("pk"), practiced_at__gte=now - rules.PRACTICE_LOOKBACK)),
+        practice_7d=count_per_enrollment(
+            PracticeSession.objects.filter(
+                enrollment=OuterRef("pk"), practiced_at__gte=now - rules.PRACTICE_LOOKBACK
+            )
+        ),
         missed_recent=_missed_recently(now),
     )
 
 
-def caseload_page(scope: EnrollmentScope | None, query: CaseloadQuery, now: datetime, *,
-                  viewer_tz: tzinfo | None = None) -> CaseloadPage:
+def caseload_page(
+    scope: EnrollmentScope | None,
+    query: CaseloadQuery,
+    now: datetime,
+    *,
+    viewer_tz: tzinfo | None = None,
+) -> CaseloadPage:
     """One page of the caseload, filtered, searched, sorted and paged in SQL: two queries
     whatever the caseload's size (how many match, then the page's rows; a page past the
     end shows the last one). Only the rows shown are loaded. `scope`: the enrollments
@@ -352,17 +425,26 @@ def caseload_page(scope: EnrollmentScope | None, query: CaseloadQuery, now: date
     qs = _ordered(_filtered(scope.enrollments(), query, now), query)
     paginator = Paginator(_with_row_figures(qs, now), PAGE_SIZE)
     shown = paginator.get_page(query.page)
-    return CaseloadPage(rows=[CaseloadRow.of(values, now, viewer_tz,
-                                             week_count=_week_count(values)) for values in shown],
-                        query=query, total=paginator.count, page=shown.number,
-                        pages=paginator.num_pages)
+    return CaseloadPage(
+        rows=[
+            CaseloadRow.of(values, now, viewer_tz, week_count=_week_count(values))
+            for values in shown
+        ],
+        query=query,
+        total=paginator.count,
+        page=shown.number,
+        pages=paginator.num_pages,
+    )
 
 
 def _week_count(values: dict[str, Any]) -> int:
     """The program's number of weeks, from its outline as programs keeps it per process
     (read once per version and revision)."""
-    return len(program_outline(values["program_version_id"],
-                               values["program_version__outline_revision"]).weeks)
+    return len(
+        program_outline(
+            values["program_version_id"], values["program_version__outline_revision"]
+        ).weeks
+    )
 
 
 def shown_reads(rows: list[CaseloadRow]) -> list[tuple[int | None, str, str]]:

@@ -13,8 +13,7 @@ from tracking import rules
 from tracking.clinic.caseload import SORTS, CaseloadQuery
 from tracking.clinic.sections import CODING_LABELS, coding_label
 
-STATUS_CHOICES = [("", "Any status"), *EnrollmentStatus.choices,
-                  ("hold", "On safety hold")]
+STATUS_CHOICES = [("", "Any status"), *EnrollmentStatus.choices, ("hold", "On safety hold")]
 DIRECTIONS = [("asc", "Ascending"), ("desc", "Descending")]
 
 
@@ -27,18 +26,28 @@ class CaseloadFilterForm(forms.Form):
     page falls back to the default without a word.
     """
 
-    q = forms.CharField(label="Search by name", required=False, max_length=100,
-                        widget=forms.TextInput(attrs={"type": "search", "autocomplete": "off"}),
-                        error_messages={"max_length": "Searches are up to 100 characters, so "
-                                                      "this one was not applied."})
-    status = forms.ChoiceField(label="Status", choices=STATUS_CHOICES, required=False,
-                               error_messages={"invalid_choice": "That status is not one of "
-                                                                 "the list, so it was not "
-                                                                 "applied."})
+    q = forms.CharField(
+        label="Search by name",
+        required=False,
+        max_length=100,
+        widget=forms.TextInput(attrs={"type": "search", "autocomplete": "off"}),
+        error_messages={
+            "max_length": "Searches are up to 100 characters, so this one was not applied."
+        },
+    )
+    status = forms.ChoiceField(
+        label="Status",
+        choices=STATUS_CHOICES,
+        required=False,
+        error_messages={
+            "invalid_choice": "That status is not one of the list, so it was not applied."
+        },
+    )
     has_alerts = forms.BooleanField(label="have open alerts", required=False)
     not_improving = forms.BooleanField(label="are not improving", required=False)
-    missed = forms.BooleanField(label="missed a check-in in the last "
-                                      f"{rules.MISSED_LOOKBACK.days} days", required=False)
+    missed = forms.BooleanField(
+        label=f"missed a check-in in the last {rules.MISSED_LOOKBACK.days} days", required=False
+    )
     sort = forms.ChoiceField(choices=list(SORTS.items()), required=False)
     dir = forms.ChoiceField(choices=DIRECTIONS, required=False)
     page = forms.IntegerField(min_value=1, required=False)
@@ -47,8 +56,7 @@ class CaseloadFilterForm(forms.Form):
         """The caseload's state from the fields; a field with an error counts as absent
         (its default)."""
         self.is_valid()
-        data = {name: value for name, value in self.cleaned_data.items()
-                if name not in self.errors}
+        data = {name: value for name, value in self.cleaned_data.items() if name not in self.errors}
         default = CaseloadQuery()
         sort = data.get("sort") or default.sort
         return CaseloadQuery(
@@ -65,12 +73,14 @@ class CaseloadFilterForm(forms.Form):
 
 class ClinicianNoteForm(forms.Form):
     body = forms.CharField(
-        label="New note", max_length=5000,
+        label="New note",
+        max_length=5000,
         widget=forms.Textarea(attrs={"rows": 4}),
         help_text="Private to staff who look after this patient. The patient never sees it.",
-        error_messages={"required": "Write the note before saving it.",
-                        "max_length": "Keep a note under 5,000 characters (this one has "
-                                      "%(show_value)d)."},
+        error_messages={
+            "required": "Write the note before saving it.",
+            "max_length": "Keep a note under 5,000 characters (this one has %(show_value)d).",
+        },
     )
 
     def clean_body(self) -> str:
@@ -81,29 +91,37 @@ class ClinicianNoteForm(forms.Form):
 
 
 class UnlockWeekForm(forms.Form):
-    week = forms.TypedChoiceField(label="Open weeks up to", coerce=int,
-                                  error_messages={"required": "Choose a week to open.",
-                                                  "invalid_choice": "Choose one of the weeks "
-                                                                    "in the list."})
+    week = forms.TypedChoiceField(
+        label="Open weeks up to",
+        coerce=int,
+        error_messages={
+            "required": "Choose a week to open.",
+            "invalid_choice": "Choose one of the weeks in the list.",
+        },
+    )
 
     def __init__(self, *args, weeks: list[int], **kwargs):
         super().__init__(*args, **kwargs)
         cast(forms.TypedChoiceField, self.fields["week"]).choices = [
-            (w, f"Week {w}") for w in weeks]
+            (w, f"Week {w}") for w in weeks
+        ]
 
 
 class RemindersForm(forms.Form):
-    action = forms.ChoiceField(choices=[("pause", "Pause"), ("resume", "Resume")],
-                               error_messages={"required": "Choose pause or resume.",
-                                               "invalid_choice": "Choose pause or resume."})
+    action = forms.ChoiceField(
+        choices=[("pause", "Pause"), ("resume", "Resume")],
+        error_messages={
+            "required": "Choose pause or resume.",
+            "invalid_choice": "Choose pause or resume.",
+        },
+    )
 
 
 class ClearHoldForm(forms.Form):
     confirm = forms.BooleanField(
         label="I have reviewed these red flags with the patient, and it is safe for them "
-              "to start the program.",
-        error_messages={"required": "Tick the box to confirm you have reviewed the red "
-                                    "flags."},
+        "to start the program.",
+        error_messages={"required": "Tick the box to confirm you have reviewed the red flags."},
     )
 
 
@@ -117,8 +135,9 @@ class CauseCodingForm(forms.Form):
     posted id of another attribution (or another patient) is simply not read.
     """
 
-    def __init__(self, *args: Any, causes: list[AttributionCause], prefix_id: int,
-                 **kwargs: Any) -> None:
+    def __init__(
+        self, *args: Any, causes: list[AttributionCause], prefix_id: int, **kwargs: Any
+    ) -> None:
         kwargs["prefix"] = f"a{prefix_id}"
         super().__init__(*args, **kwargs)
         self.causes = causes
@@ -126,18 +145,20 @@ class CauseCodingForm(forms.Form):
             self.fields[f"cause_{cause.pk}"] = forms.ChoiceField(
                 label=f"Cause {cause.position}: “{cause.text}”",
                 help_text=f"Patient's category: {coding_label(cause.category)} "
-                          f"(“{cause.get_category_display()}”)",
-                choices=[(NO_CODE, f"Same as the patient ({coding_label(cause.category)})"),
-                         *[(value, CODING_LABELS[value])
-                           for value in AttributionCategory.values]],
+                f"(“{cause.get_category_display()}”)",
+                choices=[
+                    (NO_CODE, f"Same as the patient ({coding_label(cause.category)})"),
+                    *[(value, CODING_LABELS[value]) for value in AttributionCategory.values],
+                ],
                 required=False,
                 initial=cause.clinician_category or NO_CODE,
                 error_messages={"invalid_choice": "Choose a category from the list."},
             )
 
     def codes(self) -> dict[int, str]:
-        return {cause.pk: self.cleaned_data.get(f"cause_{cause.pk}") or NO_CODE
-                for cause in self.causes}
+        return {
+            cause.pk: self.cleaned_data.get(f"cause_{cause.pk}") or NO_CODE for cause in self.causes
+        }
 
     def rows(self):
         return [(cause, self[f"cause_{cause.pk}"]) for cause in self.causes]

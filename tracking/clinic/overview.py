@@ -88,17 +88,49 @@ def opened_checkins(enrollment: Enrollment, now: datetime) -> list[CheckInItem]:
     status as it is now. One query."""
     status = enrollment.status
     return [
-        CheckInItem(pk=pk, slot=slot, kind=kind, week=week,
-                    status=rules.effective_status(stored=stored, opens_at=opens_at,
-                                                  closes_at=closes_at, now=now,
-                                                  enrollment_status=status),
-                    opens_at=opens_at, closes_at=closes_at, completed_at=completed_at,
-                    instrument_keys=keys or [], figures=figures or EMPTY_FIGURES)
-        for pk, slot, kind, week, stored, opens_at, closes_at, completed_at, keys, figures
-        in CheckIn.objects.filter(enrollment_id=enrollment.pk, opens_at__lte=now)
+        CheckInItem(
+            pk=pk,
+            slot=slot,
+            kind=kind,
+            week=week,
+            status=rules.effective_status(
+                stored=stored,
+                opens_at=opens_at,
+                closes_at=closes_at,
+                now=now,
+                enrollment_status=status,
+            ),
+            opens_at=opens_at,
+            closes_at=closes_at,
+            completed_at=completed_at,
+            instrument_keys=keys or [],
+            figures=figures or EMPTY_FIGURES,
+        )
+        for (
+            pk,
+            slot,
+            kind,
+            week,
+            stored,
+            opens_at,
+            closes_at,
+            completed_at,
+            keys,
+            figures,
+        ) in CheckIn.objects.filter(enrollment_id=enrollment.pk, opens_at__lte=now)
         .order_by("opens_at", "pk")
-        .values_list("pk", "slot", "kind", "week", "status", "opens_at", "closes_at",
-                     "completed_at", "instrument_keys", "figures")
+        .values_list(
+            "pk",
+            "slot",
+            "kind",
+            "week",
+            "status",
+            "opens_at",
+            "closes_at",
+            "completed_at",
+            "instrument_keys",
+            "figures",
+        )
     ]
 
 
@@ -119,26 +151,82 @@ def _trend(points: list[Point], what: str) -> str:
     what = what[:1].upper() + what[1:]
     if len(done) == 1:
         return f"{what}: {score_text(done[0].value)} at {done[0].name.lower()}.{tail}"
-    return (f"{what} {score_text(done[0].value)} at {done[0].name.lower()}, "
-            f"{score_text(done[-1].value)} at {done[-1].name.lower()}.{tail}")
+    return (
+        f"{what} {score_text(done[0].value)} at {done[0].name.lower()}, "
+        f"{score_text(done[-1].value)} at {done[-1].name.lower()}.{tail}"
+    )
 
 
 # The overview's check-in charts: key, title, table unit, y max, tick step, the
 # instruments that ask it, only the check-ins that asked it, the pain-free band, the
 # summary's words. Their values come from _checkin_values, in this order.
 _CHECKIN_CHARTS = (
-    ("pain", "Average pain", "Average pain (0–10)", 10, 2, (rules.PAIN_AVG,), False, True,
-     "average pain"),
-    ("worst", "Worst pain", "Worst pain (0–10)", 10, 2, (rules.PAIN_WORST,), False, True,
-     "worst pain"),
-    ("fear", "Fear of movement", "Fear of movement (0–10)", 10, 2, (rules.FEAR_MOVEMENT,),
-     False, False, "fear of movement"),
-    ("fabq", "FABQ physical activity", "FABQ-PA (0–24)", 24, 4, (rules.FABQ_PA,), True, False,
-     "FABQ-PA"),
-    ("phq", "Low mood (PHQ-2)", "PHQ-2 (0–6)", 6, 1, (rules.PHQ2, rules.PHQ9), False, False,
-     "PHQ-2"),
-    ("gad", "Anxiety (GAD-2)", "GAD-2 (0–6)", 6, 1, (rules.GAD2, rules.GAD7), False, False,
-     "GAD-2"),
+    (
+        "pain",
+        "Average pain",
+        "Average pain (0–10)",
+        10,
+        2,
+        (rules.PAIN_AVG,),
+        False,
+        True,
+        "average pain",
+    ),
+    (
+        "worst",
+        "Worst pain",
+        "Worst pain (0–10)",
+        10,
+        2,
+        (rules.PAIN_WORST,),
+        False,
+        True,
+        "worst pain",
+    ),
+    (
+        "fear",
+        "Fear of movement",
+        "Fear of movement (0–10)",
+        10,
+        2,
+        (rules.FEAR_MOVEMENT,),
+        False,
+        False,
+        "fear of movement",
+    ),
+    (
+        "fabq",
+        "FABQ physical activity",
+        "FABQ-PA (0–24)",
+        24,
+        4,
+        (rules.FABQ_PA,),
+        True,
+        False,
+        "FABQ-PA",
+    ),
+    (
+        "phq",
+        "Low mood (PHQ-2)",
+        "PHQ-2 (0–6)",
+        6,
+        1,
+        (rules.PHQ2, rules.PHQ9),
+        False,
+        False,
+        "PHQ-2",
+    ),
+    (
+        "gad",
+        "Anxiety (GAD-2)",
+        "GAD-2 (0–6)",
+        6,
+        1,
+        (rules.GAD2, rules.GAD7),
+        False,
+        False,
+        "GAD-2",
+    ),
 )
 # The columns of the check-in charts' shared table (each one's unit).
 MEASURE_COLUMNS = tuple(unit for _, _, unit, *_ in _CHECKIN_CHARTS)
@@ -146,9 +234,14 @@ MEASURE_COLUMNS = tuple(unit for _, _, unit, *_ in _CHECKIN_CHARTS)
 
 def _checkin_values(item: CheckInItem) -> tuple[float | None, ...]:
     """One check-in's value for each of _CHECKIN_CHARTS."""
-    return (item.total(rules.PAIN_AVG), item.total(rules.PAIN_WORST),
-            item.total(rules.FEAR_MOVEMENT), item.total(rules.FABQ_PA),
-            item.short_form("phq"), item.short_form("gad"))
+    return (
+        item.total(rules.PAIN_AVG),
+        item.total(rules.PAIN_WORST),
+        item.total(rules.FEAR_MOVEMENT),
+        item.total(rules.FABQ_PA),
+        item.short_form("phq"),
+        item.short_form("gad"),
+    )
 
 
 @dataclass
@@ -166,12 +259,15 @@ def _checkin_charts(checkins: list[CheckInItem]) -> tuple[list[Chart], list[Meas
     rows of one table: each check-in and, for each chart, its value or why there is none
     (the charts' text alternative, one row a check-in: a clinician reads a check-in
     across its measures, and six tables of 52 rows would repeat every name six times)."""
-    items = [(item, item.short, item.title, frozenset(item.instrument_keys),
-              _checkin_values(item)) for item in checkins]
+    items = [
+        (item, item.short, item.title, frozenset(item.instrument_keys), _checkin_values(item))
+        for item in checkins
+    ]
     rows = [MeasureRow(title.removesuffix(" check-in"), []) for _, _, title, _, _ in items]
     charts = []
-    for n, (key, title, unit, y_max, tick_step, asked_keys, only_asked, band, what) in \
-            enumerate(_CHECKIN_CHARTS):
+    for n, (key, title, unit, y_max, tick_step, asked_keys, only_asked, band, what) in enumerate(
+        _CHECKIN_CHARTS
+    ):
         points = []
         baseline = None
         for (item, short, name, instruments, values), row in zip(items, rows, strict=True):
@@ -191,10 +287,21 @@ def _checkin_charts(checkins: list[CheckInItem]) -> tuple[list[Chart], list[Meas
             summary += " Dashed line: baseline."
         if band:
             summary += f" Shaded band: {pain_free_range()}, pain-free or nearly."
-        charts.append(Chart(key, title, unit, summary, points, y_max, tick_step,
-                            band_max=rules.PAIN_FREE_MAX if band else None,
-                            baseline=baseline, baseline_label=f"Baseline {score_text(baseline)}",
-                            own_table=False))
+        charts.append(
+            Chart(
+                key,
+                title,
+                unit,
+                summary,
+                points,
+                y_max,
+                tick_step,
+                band_max=rules.PAIN_FREE_MAX if band else None,
+                baseline=baseline,
+                baseline_label=f"Baseline {score_text(baseline)}",
+                own_table=False,
+            )
+        )
     return charts, rows
 
 
@@ -252,8 +359,11 @@ class Overview:
     @cached_property
     def pain_change(self) -> float | None:
         """Points of average pain below baseline (negative: above it), once shown."""
-        if not rules.shows_change(baseline=self.pain_baseline, current=self.pain_current,
-                                  pain_checkins=len(self._pain_answers)):
+        if not rules.shows_change(
+            baseline=self.pain_baseline,
+            current=self.pain_current,
+            pain_checkins=len(self._pain_answers),
+        ):
             return None
         points = rules.change_points(self.pain_baseline, self.pain_current)
         return None if points is None else float(points)
@@ -275,7 +385,8 @@ class Overview:
     @cached_property
     def is_real_improvement(self) -> bool:
         return self.pain_change is not None and rules.is_real_improvement(
-            self.pain_baseline, self.pain_current)
+            self.pain_baseline, self.pain_current
+        )
 
     @cached_property
     def unlockable_weeks(self) -> list[int]:
@@ -295,18 +406,23 @@ def load_week_count(enrollment: Enrollment) -> int:
 
 
 def _reminders_paused(enrollment: Enrollment) -> bool:
-    return any(ReminderPreferences.objects.filter(enrollment_id=enrollment.pk)
-               .values_list("paused", flat=True)[:1])
+    return any(
+        ReminderPreferences.objects.filter(enrollment_id=enrollment.pk).values_list(
+            "paused", flat=True
+        )[:1]
+    )
 
 
 def _practice_weeks(enrollment: Enrollment) -> dict[int, list[int]]:
     """Practice seconds and sessions per program week (rules.week_of of the patient's
     local date the player stored). One query: summed per day, at most one row a day."""
     weeks: dict[int, list[int]] = {}
-    for day, seconds, n in (PracticeSession.objects.filter(enrollment_id=enrollment.pk)
-                            .values("local_date")
-                            .annotate(s=Sum("duration_seconds"), n=Count("pk"))
-                            .values_list("local_date", "s", "n")):
+    for day, seconds, n in (
+        PracticeSession.objects.filter(enrollment_id=enrollment.pk)
+        .values("local_date")
+        .annotate(s=Sum("duration_seconds"), n=Count("pk"))
+        .values_list("local_date", "s", "n")
+    ):
         week = weeks.setdefault(rules.week_of(enrollment.start_date, day), [0, 0])
         week[0] += seconds or 0
         week[1] += n
@@ -316,19 +432,32 @@ def _practice_weeks(enrollment: Enrollment) -> dict[int, list[int]]:
 def _alerts(enrollment: Enrollment) -> list[Alert]:
     """Every alert of the enrollment, newest first, with who acknowledged and resolved
     it (their names only). One query."""
-    return list(Alert.objects.filter(enrollment_id=enrollment.pk)
-                .select_related("acknowledged_by", "resolved_by")
-                .only("kind", "severity", "status", "details", "created_at",
-                      "acknowledged_at", "resolved_at", "acknowledged_by__full_name",
-                      "acknowledged_by__email", "resolved_by__full_name",
-                      "resolved_by__email")
-                .order_by("-created_at", "-pk"))
+    return list(
+        Alert.objects.filter(enrollment_id=enrollment.pk)
+        .select_related("acknowledged_by", "resolved_by")
+        .only(
+            "kind",
+            "severity",
+            "status",
+            "details",
+            "created_at",
+            "acknowledged_at",
+            "resolved_at",
+            "acknowledged_by__full_name",
+            "acknowledged_by__email",
+            "resolved_by__full_name",
+            "resolved_by__email",
+        )
+        .order_by("-created_at", "-pk")
+    )
 
 
 def _split_alerts(alerts: list[Alert]) -> tuple[list[Alert], list[Alert]]:
     """Unresolved alerts, and the most recent resolved ones (newest first)."""
-    return ([a for a in alerts if a.status != Alert.Status.RESOLVED],
-            [a for a in alerts if a.status == Alert.Status.RESOLVED][:RESOLVED_SHOWN])
+    return (
+        [a for a in alerts if a.status != Alert.Status.RESOLVED],
+        [a for a in alerts if a.status == Alert.Status.RESOLVED][:RESOLVED_SHOWN],
+    )
 
 
 def patient_overview(enrollment: Enrollment, now: datetime, *, notes: bool = True) -> Overview:
@@ -341,8 +470,9 @@ def patient_overview(enrollment: Enrollment, now: datetime, *, notes: bool = Tru
     series, measure_rows = _checkin_charts(checkins)
 
     # Practice minutes per program week, up to the week the calendar has reached.
-    reached = rules.weeks_so_far(start_date=enrollment.start_date,
-                                 today=enrollment.local_date(now), week_count=week_count)
+    reached = rules.weeks_so_far(
+        start_date=enrollment.start_date, today=enrollment.local_date(now), week_count=week_count
+    )
     minutes = dict.fromkeys(range(1, reached + 1), 0)
     seconds_total = sessions_total = 0
     for week, (seconds, n) in _practice_weeks(enrollment).items():
@@ -353,18 +483,27 @@ def patient_overview(enrollment: Enrollment, now: datetime, *, notes: bool = Tru
     practice = [Point(f"W{w}", f"Week {w}", round(s / 60)) for w, s in minutes.items()]
     most = max([0] + [int(p.value or 0) for p in practice])
     practice_max = max(30, -(-(most + 1) // 30) * 30)
-    series.append(Chart(
-        "practice", "Practice minutes each week", "Minutes of somatic tracking",
-        f"{round(seconds_total / 60)} minutes in {sessions_total} sessions so far.",
-        practice, practice_max, practice_max // 5, kind="bar"))
+    series.append(
+        Chart(
+            "practice",
+            "Practice minutes each week",
+            "Minutes of somatic tracking",
+            f"{round(seconds_total / 60)} minutes in {sessions_total} sessions so far.",
+            practice,
+            practice_max,
+            practice_max // 5,
+            kind="bar",
+        )
+    )
 
     # Mind-brain score: the program's three-causes activities and any causes answered in
     # a check-in, in time order.
     mind: list[tuple[datetime, Point]] = []
-    for recorded_at, score, week in (Attribution.objects.filter(enrollment_id=enrollment.pk)
-                                     .order_by("recorded_at", "pk")
-                                     .values_list("recorded_at", "mind_brain_score",
-                                                  "activity__week__number")):
+    for recorded_at, score, week in (
+        Attribution.objects.filter(enrollment_id=enrollment.pk)
+        .order_by("recorded_at", "pk")
+        .values_list("recorded_at", "mind_brain_score", "activity__week__number")
+    ):
         week = week or rules.week_of(enrollment.start_date, enrollment.local_date(recorded_at))
         mind.append((recorded_at, Point(f"W{week}", f"Week {week} (three causes)", score)))
     for item in checkins:
@@ -373,26 +512,46 @@ def patient_overview(enrollment: Enrollment, now: datetime, *, notes: bool = Tru
             mind.append((item.completed_at or item.opens_at, Point(item.short, item.title, value)))
     mind.sort(key=lambda pair: pair[0])
     mind_points = [p for _, p in mind]
-    series.append(Chart("mind", "Mind-brain score", "Mind-brain causes (0–3)",
-                        _trend(mind_points, "mind-brain score") + " Patient's own coding.",
-                        mind_points, 3, 1))
+    series.append(
+        Chart(
+            "mind",
+            "Mind-brain score",
+            "Mind-brain causes (0–3)",
+            _trend(mind_points, "mind-brain score") + " Patient's own coding.",
+            mind_points,
+            3,
+            1,
+        )
+    )
 
     full = [
-        FullScores(title=i.title, phq9=i.total(rules.PHQ9), phq9_band=i.band(rules.PHQ9),
-                   gad7=i.total(rules.GAD7), gad7_band=i.band(rules.GAD7),
-                   fabq=i.total(rules.FABQ_PA))
+        FullScores(
+            title=i.title,
+            phq9=i.total(rules.PHQ9),
+            phq9_band=i.band(rules.PHQ9),
+            gad7=i.total(rules.GAD7),
+            gad7_band=i.band(rules.GAD7),
+            fabq=i.total(rules.FABQ_PA),
+        )
         for i in checkins
         if not i.answered.keys().isdisjoint((rules.PHQ9, rules.GAD7, rules.FABQ_PA))
     ]
 
     alerts, resolved = _split_alerts(_alerts(enrollment))
     return Overview(
-        enrollment=enrollment, week=enrollment.current_week(now), week_count=week_count,
-        reminders_paused=_reminders_paused(enrollment), checkins=checkins, series=series,
-        full_scores=full, alerts=alerts, resolved_alerts=resolved,
+        enrollment=enrollment,
+        week=enrollment.current_week(now),
+        week_count=week_count,
+        reminders_paused=_reminders_paused(enrollment),
+        checkins=checkins,
+        series=series,
+        full_scores=full,
+        alerts=alerts,
+        resolved_alerts=resolved,
         notes=patient_notes(enrollment) if notes else [],
         practice_minutes_total=round(seconds_total / 60),
-        practice_sessions_total=sessions_total, measure_rows=measure_rows,
+        practice_sessions_total=sessions_total,
+        measure_rows=measure_rows,
     )
 
 
@@ -403,13 +562,18 @@ def patient_alerts(enrollment: Enrollment) -> tuple[list[Alert], list[Alert]]:
 
 def patient_notes(enrollment: Enrollment) -> list[ClinicianNote]:
     """The newest notes, at most NOTES_SHOWN, with their author's name. One query."""
-    return list(ClinicianNote.objects.filter(enrollment_id=enrollment.pk)
-                .select_related("author").only("body", "created_at", "author__full_name",
-                                               "author__email")
-                .order_by("-created_at", "-pk")[:NOTES_SHOWN])
+    return list(
+        ClinicianNote.objects.filter(enrollment_id=enrollment.pk)
+        .select_related("author")
+        .only("body", "created_at", "author__full_name", "author__email")
+        .order_by("-created_at", "-pk")[:NOTES_SHOWN]
+    )
 
 
 def alert_of_patient(enrollment: Enrollment, pk: int) -> Alert | None:
     """One alert of this (already access-checked) enrollment, or None."""
-    return (Alert.objects.select_related("enrollment__patient", "practice")
-            .filter(enrollment=enrollment, pk=pk).first())
+    return (
+        Alert.objects.select_related("enrollment__patient", "practice")
+        .filter(enrollment=enrollment, pk=pk)
+        .first()
+    )

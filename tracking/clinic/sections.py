@@ -65,21 +65,34 @@ def patient_checkin_answers(enrollment: Enrollment, now: datetime) -> list[Check
     wording of the instrument version that was answered). Two queries."""
     checkins = {item.pk: item for item in reversed(opened_checkins(enrollment, now))}
     by_checkin: dict[int, list[ResponseView]] = {pk: [] for pk in checkins}
-    for r in (Response.objects.filter(checkin__enrollment=enrollment, checkin__opens_at__lte=now)
-              .select_related("instrument").order_by("checkin_id", "pk")):
+    for r in (
+        Response.objects.filter(checkin__enrollment=enrollment, checkin__opens_at__lte=now)
+        .select_related("instrument")
+        .order_by("checkin_id", "pk")
+    ):
         items = r.instrument.items or []
-        by_checkin[r.checkin_id].append(ResponseView(
-            key=r.instrument_key, title=r.instrument.title, version=r.instrument_version,
-            total=(r.scores or {}).get("total"), band=(r.scores or {}).get("band"),
-            answers=[AnswerRow(i.get("text") or i["key"], _answer_text(i, r.answers.get(i["key"])))
-                     for i in items]))
+        by_checkin[r.checkin_id].append(
+            ResponseView(
+                key=r.instrument_key,
+                title=r.instrument.title,
+                version=r.instrument_version,
+                total=(r.scores or {}).get("total"),
+                band=(r.scores or {}).get("band"),
+                answers=[
+                    AnswerRow(i.get("text") or i["key"], _answer_text(i, r.answers.get(i["key"])))
+                    for i in items
+                ],
+            )
+        )
 
     def asked_order(item: CheckInItem):
         keys = item.instrument_keys
         return lambda rv: keys.index(rv.key) if rv.key in keys else len(keys)
 
-    return [CheckInAnswers(item=item, responses=sorted(by_checkin[pk], key=asked_order(item)))
-            for pk, item in checkins.items()]
+    return [
+        CheckInAnswers(item=item, responses=sorted(by_checkin[pk], key=asked_order(item)))
+        for pk, item in checkins.items()
+    ]
 
 
 # ---------------------------------------------------------------- practice log
@@ -96,21 +109,30 @@ class PracticeLog:
 
 def patient_practice(enrollment: Enrollment) -> PracticeLog:
     """The newest practice sessions and a per-week summary of all of them. Two queries."""
-    sessions = list(PracticeSession.objects.filter(enrollment=enrollment)
-                    .order_by("-practiced_at", "-pk")[:PRACTICE_SHOWN])
+    sessions = list(
+        PracticeSession.objects.filter(enrollment=enrollment).order_by("-practiced_at", "-pk")[
+            :PRACTICE_SHOWN
+        ]
+    )
     weeks: dict[int, list[int]] = {}
     total = seconds_total = 0
-    for day, seconds, n in (PracticeSession.objects.filter(enrollment=enrollment)
-                            .values("local_date").annotate(s=Sum("duration_seconds"),
-                                                           n=Count("pk"))
-                            .values_list("local_date", "s", "n")):
+    for day, seconds, n in (
+        PracticeSession.objects.filter(enrollment=enrollment)
+        .values("local_date")
+        .annotate(s=Sum("duration_seconds"), n=Count("pk"))
+        .values_list("local_date", "s", "n")
+    ):
         week = weeks.setdefault(rules.week_of(enrollment.start_date, day), [0, 0])
         week[0] += n
         week[1] += seconds or 0
         total += n
         seconds_total += seconds or 0
-    return PracticeLog(sessions=sessions, total=total, minutes_total=round(seconds_total / 60),
-                       weeks=[(w, n, round(s / 60)) for w, (n, s) in sorted(weeks.items())])
+    return PracticeLog(
+        sessions=sessions,
+        total=total,
+        minutes_total=round(seconds_total / 60),
+        weeks=[(w, n, round(s / 60)) for w, (n, s) in sorted(weeks.items())],
+    )
 
 
 # ---------------------------------------------------------------- fear hierarchy
@@ -132,7 +154,8 @@ class Hierarchy:
     @property
     def done(self) -> list[Exposure]:
         return [e for r in self.rungs for e in r.exposures if e.is_done] + [
-            e for e in self.unlinked if e.is_done]
+            e for e in self.unlinked if e.is_done
+        ]
 
     @property
     def mean_pain_violation(self) -> float | None:
@@ -148,12 +171,12 @@ class Hierarchy:
 def patient_hierarchy(enrollment: Enrollment) -> Hierarchy:
     """The fear ladder (lowest harm first) with each rung's exposures, newest first, and
     exposures not tied to a rung. Two queries."""
-    items = list(FearItem.objects.filter(enrollment=enrollment)
-                 .order_by("harm_rating", "position", "pk"))
+    items = list(
+        FearItem.objects.filter(enrollment=enrollment).order_by("harm_rating", "position", "pk")
+    )
     rungs = {i.pk: Rung(item=i, exposures=[]) for i in items}
     unlinked: list[Exposure] = []
-    for e in (Exposure.objects.filter(enrollment=enrollment)
-              .order_by("-planned_at", "-pk")):
+    for e in Exposure.objects.filter(enrollment=enrollment).order_by("-planned_at", "-pk"):
         rung = rungs.get(e.fear_item_id) if e.fear_item_id is not None else None
         (rung.exposures if rung is not None else unlinked).append(e)
     return Hierarchy(rungs=list(rungs.values()), unlinked=unlinked)
@@ -163,16 +186,24 @@ def patient_hierarchy(enrollment: Enrollment) -> Hierarchy:
 # The coding scheme's own names (Ashar et al. 2023), for staff; patients see the
 # plain-language labels of AttributionCategory.
 CODING_LABELS = {
-    "spinal": "Spinal condition", "injury": "Injury", "activity": "Activity",
-    "sedentary": "Sedentary", "posture": "Posture or physiology", "age": "Age",
-    "hereditary": "Hereditary", "negligence": "Negligence", "other": "Other",
-    "stress": "Stress (mind-brain)", "psychological": "Psychological (mind-brain)",
+    "spinal": "Spinal condition",
+    "injury": "Injury",
+    "activity": "Activity",
+    "sedentary": "Sedentary",
+    "posture": "Posture or physiology",
+    "age": "Age",
+    "hereditary": "Hereditary",
+    "negligence": "Negligence",
+    "other": "Other",
+    "stress": "Stress (mind-brain)",
+    "psychological": "Psychological (mind-brain)",
     "brain": "Brain (mind-brain)",
 }
 
 
 def coding_label(category: str) -> str:
     return CODING_LABELS.get(category, category)
+
 
 @dataclass
 class AttributionView:
@@ -183,29 +214,30 @@ class AttributionView:
     @property
     def clinician_score(self) -> int:
         """The mind-brain score with the clinician's coding where they gave one."""
-        return sum(1 for c in self.causes
-                   if (c.clinician_category or c.category) in MIND_BRAIN)
+        return sum(1 for c in self.causes if (c.clinician_category or c.category) in MIND_BRAIN)
 
     @property
     def is_recoded(self) -> bool:
-        return any(c.clinician_category and c.clinician_category != c.category
-                   for c in self.causes)
+        return any(c.clinician_category and c.clinician_category != c.category for c in self.causes)
 
 
 def patient_attributions(enrollment: Enrollment) -> list[AttributionView]:
     """Each time the patient named their three causes, oldest first. One query."""
     views: dict[int, AttributionView] = {}
-    for cause in (AttributionCause.objects.filter(attribution__enrollment=enrollment)
-                  .select_related("attribution__activity__week")
-                  .order_by("attribution__recorded_at", "attribution_id", "position")):
+    for cause in (
+        AttributionCause.objects.filter(attribution__enrollment=enrollment)
+        .select_related("attribution__activity__week")
+        .order_by("attribution__recorded_at", "attribution_id", "position")
+    ):
         a = cause.attribution
         view = views.get(a.pk)
         if view is None:
             # activity came with select_related: reading it costs no query.
-            week = a.activity.week.number if a.activity is not None else rules.week_of(
-                enrollment.start_date, enrollment.local_date(a.recorded_at))
+            week = (
+                a.activity.week.number
+                if a.activity is not None
+                else rules.week_of(enrollment.start_date, enrollment.local_date(a.recorded_at))
+            )
             view = views[a.pk] = AttributionView(attribution=a, week=week, causes=[])
         view.causes.append(cause)
     return list(views.values())
-
-

@@ -21,21 +21,33 @@ from tracking.models import Alert, ClinicianNote
 from tracking.reminders.schedules import preferences_for
 
 
-def clinician_note_create(*, enrollment: Enrollment, author: User, body: str,
-                          request: HttpRequest | None = None) -> ClinicianNote:
+def clinician_note_create(
+    *, enrollment: Enrollment, author: User, body: str, request: HttpRequest | None = None
+) -> ClinicianNote:
     """Add a private note to the patient's record (never shown to the patient)."""
     body = body.strip()
     if not body:
         raise ValidationError({"body": "Write the note before saving it."})
     note = ClinicianNote.objects.create(enrollment=enrollment, author=author, body=body)
-    audit(request, "note.created", practice=enrollment.practice, subject=enrollment.patient,
-          obj=note, actor=author)
+    audit(
+        request,
+        "note.created",
+        practice=enrollment.practice,
+        subject=enrollment.patient,
+        obj=note,
+        actor=author,
+    )
     return note
 
 
-def attribution_code(*, enrollment: Enrollment, attribution: Attribution,
-                     codes: dict[int, str], by: User,
-                     request: HttpRequest | None = None) -> int:
+def attribution_code(
+    *,
+    enrollment: Enrollment,
+    attribution: Attribution,
+    codes: dict[int, str],
+    by: User,
+    request: HttpRequest | None = None,
+) -> int:
     """Record the clinician's own category for some of one attribution's causes.
 
     `codes` maps cause id → category, or "" to agree with the patient. Only
@@ -60,13 +72,20 @@ def attribution_code(*, enrollment: Enrollment, attribution: Attribution,
                 cause.save(update_fields=["clinician_category"])
                 changed += 1
         if changed:
-            audit(request, "attribution.coded", practice=enrollment.practice,
-                  subject=enrollment.patient, obj=attribution, actor=by)
+            audit(
+                request,
+                "attribution.coded",
+                practice=enrollment.practice,
+                subject=enrollment.patient,
+                obj=attribution,
+                actor=by,
+            )
     return changed
 
 
-def reminders_set_paused(*, enrollment: Enrollment, paused: bool, by: User,
-                         request: HttpRequest | None = None) -> bool:
+def reminders_set_paused(
+    *, enrollment: Enrollment, paused: bool, by: User, request: HttpRequest | None = None
+) -> bool:
     """Pause or resume every reminder for the patient. The sweep checks the flag
     before each send, so nothing already queued goes out while paused. Returns False
     if nothing changed."""
@@ -76,22 +95,36 @@ def reminders_set_paused(*, enrollment: Enrollment, paused: bool, by: User,
             return False
         prefs.paused = paused
         prefs.save(update_fields=["paused", "updated_at"])
-        audit(request, "reminders.paused" if paused else "reminders.resumed",
-              practice=enrollment.practice, subject=enrollment.patient, obj=prefs, actor=by)
+        audit(
+            request,
+            "reminders.paused" if paused else "reminders.resumed",
+            practice=enrollment.practice,
+            subject=enrollment.patient,
+            obj=prefs,
+            actor=by,
+        )
     return True
 
 
-def week_unlock(*, enrollment: Enrollment, week: int, by: User,
-                request: HttpRequest | None = None) -> None:
+def week_unlock(
+    *, enrollment: Enrollment, week: int, by: User, request: HttpRequest | None = None
+) -> None:
     """Open weeks up to `week` now, before the calendar would."""
     with transaction.atomic():
         program_services.enrollment_unlock_week(enrollment=enrollment, week=week)
-        audit(request, "enrollment.week_unlocked", practice=enrollment.practice,
-              subject=enrollment.patient, obj=enrollment, actor=by)
+        audit(
+            request,
+            "enrollment.week_unlocked",
+            practice=enrollment.practice,
+            subject=enrollment.patient,
+            obj=enrollment,
+            actor=by,
+        )
 
 
-def safety_hold_clear(*, enrollment: Enrollment, by: User,
-                      request: HttpRequest | None = None) -> None:
+def safety_hold_clear(
+    *, enrollment: Enrollment, by: User, request: HttpRequest | None = None
+) -> None:
     """The clinician has reviewed the red flags: lift the hold so the patient may
     start, and resolve the red-flag alert that asked for the review.
 
@@ -102,11 +135,19 @@ def safety_hold_clear(*, enrollment: Enrollment, by: User,
     with transaction.atomic():
         lock_enrollment(enrollment)
         program_services.screening_clear(enrollment=enrollment, cleared_by=by)
-        audit(request, "screening.cleared", practice=enrollment.practice,
-              subject=enrollment.patient, obj=enrollment, actor=by)
-        for alert in (Alert.objects.filter(enrollment=enrollment, kind=Alert.Kind.RED_FLAG)
-                      .exclude(status=Alert.Status.RESOLVED)
-                      .select_related("enrollment__patient", "practice")):
+        audit(
+            request,
+            "screening.cleared",
+            practice=enrollment.practice,
+            subject=enrollment.patient,
+            obj=enrollment,
+            actor=by,
+        )
+        for alert in (
+            Alert.objects.filter(enrollment=enrollment, kind=Alert.Kind.RED_FLAG)
+            .exclude(status=Alert.Status.RESOLVED)
+            .select_related("enrollment__patient", "practice")
+        ):
             alert_resolve(alert=alert, by=by, request=request)
         # The program starts now: check-ins and reminders like any other start.
         enrollment_started(enrollment=enrollment)

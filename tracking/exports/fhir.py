@@ -51,11 +51,20 @@ def _item(item: dict, value: Any) -> dict:
         out["text"] = item["text"]
     if isinstance(value, dict):  # a cause of pain
         out["item"] = [
-            {"linkId": f"{item['key']}.text", "text": "Cause",
-             **({"answer": [{"valueString": value["text"]}]} if value.get("text") else {})},
-            {"linkId": f"{item['key']}.category", "text": "Category",
-             **({"answer": [{"valueString": value["category"]}]} if value.get("category")
-                else {})},
+            {
+                "linkId": f"{item['key']}.text",
+                "text": "Cause",
+                **({"answer": [{"valueString": value["text"]}]} if value.get("text") else {}),
+            },
+            {
+                "linkId": f"{item['key']}.category",
+                "text": "Category",
+                **(
+                    {"answer": [{"valueString": value["category"]}]}
+                    if value.get("category")
+                    else {}
+                ),
+            },
         ]
     elif isinstance(value, bool):  # never stored today; keep the type honest if it is
         out["answer"] = [{"valueBoolean": value}]
@@ -77,8 +86,10 @@ def questionnaire_response(response: Response, subject_id: str) -> dict:
         "status": "completed",
         "subject": {"reference": f"Patient/{subject_id}"},
         "authored": authored.isoformat(),
-        "item": [_item(item, (response.answers or {}).get(item["key"]))
-                 for item in (response.instrument.items or [])],
+        "item": [
+            _item(item, (response.answers or {}).get(item["key"]))
+            for item in (response.instrument.items or [])
+        ],
     }
 
 
@@ -86,18 +97,23 @@ def checkins_bundle(enrollment: Enrollment, *, now: datetime | None = None) -> d
     """Every completed check-in of the enrollment as a `collection` Bundle. One query."""
     now = now or timezone.now()
     subject_id = patient_reference_id(enrollment.patient_id)
-    responses = (Response.objects.filter(checkin__enrollment=enrollment,
-                                         checkin__status=CheckIn.Status.COMPLETED)
-                 .select_related("checkin", "instrument")
-                 .order_by("checkin__completed_at", "checkin_id", "instrument_key"))
+    responses = (
+        Response.objects.filter(
+            checkin__enrollment=enrollment, checkin__status=CheckIn.Status.COMPLETED
+        )
+        .select_related("checkin", "instrument")
+        .order_by("checkin__completed_at", "checkin_id", "instrument_key")
+    )
     entries = []
     for response in responses:
         resource = questionnaire_response(response, subject_id)
-        entries.append({
-            "fullUrl": "urn:uuid:" + str(uuid.uuid5(
-                _ENTRY_NAMESPACE, f"{settings.SITE_URL}/response/{response.pk}")),
-            "resource": resource,
-        })
+        entries.append(
+            {
+                "fullUrl": "urn:uuid:"
+                + str(uuid.uuid5(_ENTRY_NAMESPACE, f"{settings.SITE_URL}/response/{response.pk}")),
+                "resource": resource,
+            }
+        )
     return {
         "resourceType": "Bundle",
         "type": "collection",

@@ -40,15 +40,19 @@ def patient_summary(request: MemberRequest, pk: int) -> HttpResponse:
     overview = patient_overview(enrollment, now, notes=False)
     hierarchy = patient_hierarchy(enrollment)
     by_key = {s.key: s for s in overview.series}
-    response = render(request, "tracking/clinic/patient/summary.html", {
-        "enrollment": enrollment,
-        "patient": enrollment.patient,
-        "overview": overview,
-        "hierarchy": hierarchy,
-        "rows": summary_rows(overview),
-        "charts": chart_cards([by_key["pain"], by_key["fear"]], printing=True),
-        "generated_at": now,
-    })
+    response = render(
+        request,
+        "tracking/clinic/patient/summary.html",
+        {
+            "enrollment": enrollment,
+            "patient": enrollment.patient,
+            "overview": overview,
+            "hierarchy": hierarchy,
+            "rows": summary_rows(overview),
+            "charts": chart_cards([by_key["pain"], by_key["fear"]], printing=True),
+            "generated_at": now,
+        },
+    )
     response["Cache-Control"] = "no-store"
     return response
 
@@ -59,8 +63,7 @@ def patient_csv(request: MemberRequest, pk: int) -> HttpResponse:
     enrollment = enrollment_for_staff(request, pk)
     audit_read(request, "patient.csv_exported", enrollment)
     rows = patient_measurements(enrollment, timezone.now())
-    return csv_response(_filename(enrollment, "measurements", "csv"),
-                        MEASUREMENT_HEADER, rows)
+    return csv_response(_filename(enrollment, "measurements", "csv"), MEASUREMENT_HEADER, rows)
 
 
 @require_GET
@@ -69,9 +72,12 @@ def patient_fhir(request: MemberRequest, pk: int) -> HttpResponse:
     enrollment = enrollment_for_staff(request, pk)
     audit_read(request, "patient.fhir_exported", enrollment)
     bundle = fhir.checkins_bundle(enrollment)
-    response = HttpResponse(json.dumps(bundle, indent=2, ensure_ascii=False),
-                            content_type="application/fhir+json; charset=utf-8")
+    response = HttpResponse(
+        json.dumps(bundle, indent=2, ensure_ascii=False),
+        content_type="application/fhir+json; charset=utf-8",
+    )
     response["Content-Disposition"] = (
-        f'attachment; filename="{_filename(enrollment, "checkins-fhir", "json")}"')
+        f'attachment; filename="{_filename(enrollment, "checkins-fhir", "json")}"'
+    )
     response["Cache-Control"] = "no-store"
     return response

@@ -35,18 +35,24 @@ def _text(value) -> str:
 def validate_definition(data) -> tuple[dict | None, list[str]]:
     """Check one instrument definition. Returns (definition, []) or (None, problems)."""
     if not isinstance(data, dict):
-        return None, ["The file must hold one questionnaire: a JSON object that starts "
-                      "with { and ends with }."]
+        return None, [
+            "The file must hold one questionnaire: a JSON object that starts "
+            "with { and ends with }."
+        ]
     errors: list[str] = []
     key, title = _text(data.get("key")), _text(data.get("title"))
     if not key:
         errors.append('The questionnaire needs a "key": a short name like "my_scale".')
     elif not SLUG.match(key):
-        errors.append(f'The key "{key}" can only use small letters, numbers, _ and -, '
-                      "start with a letter or number, and be at most 64 characters.")
+        errors.append(
+            f'The key "{key}" can only use small letters, numbers, _ and -, '
+            "start with a letter or number, and be at most 64 characters."
+        )
     elif key in SHIPPED_KEYS:
-        errors.append(f'The key "{key}" is already used by a questionnaire we provide. '
-                      "Please choose another key.")
+        errors.append(
+            f'The key "{key}" is already used by a questionnaire we provide. '
+            "Please choose another key."
+        )
     if not title:
         errors.append('The questionnaire needs a "title".')
     elif len(title) > 200:
@@ -74,8 +80,9 @@ def validate_definition(data) -> tuple[dict | None, list[str]]:
         if not item_key:
             errors.append(f'Question {n} needs a "key".')
         elif not SLUG.match(item_key):
-            errors.append(f'Question {n}: the key "{item_key}" can only use small letters, '
-                          "numbers, _ and -.")
+            errors.append(
+                f'Question {n}: the key "{item_key}" can only use small letters, numbers, _ and -.'
+            )
         elif item_key in seen:
             errors.append(f'Question {n}: the key "{item_key}" is used twice.')
         seen.add(item_key)
@@ -90,8 +97,15 @@ def validate_definition(data) -> tuple[dict | None, list[str]]:
         if not isinstance(labels, dict) or not all(isinstance(v, str) for v in labels.values()):
             errors.append(f'Question {n}: "labels" must look like {{"0": "Not at all"}}.')
             labels = {}
-        items.append({"key": item_key, "text": text, "min": lo, "max": hi,
-                      "labels": {str(k): v for k, v in labels.items()}})
+        items.append(
+            {
+                "key": item_key,
+                "text": text,
+                "min": lo,
+                "max": hi,
+                "labels": {str(k): v for k, v in labels.items()},
+            }
+        )
 
     scoring = data.get("scoring", {"method": "sum"})
     if not isinstance(scoring, dict):
@@ -99,12 +113,14 @@ def validate_definition(data) -> tuple[dict | None, list[str]]:
         scoring = {}
     method = scoring.get("method", "sum")
     if method not in METHODS:
-        errors.append(f'The scoring method "{method}" is not one we know. '
-                      'Use "sum", "mean" or "raw".')
+        errors.append(
+            f'The scoring method "{method}" is not one we know. Use "sum", "mean" or "raw".'
+        )
     for k in scoring.get("items") or []:
         if k not in seen:
-            errors.append(f'Scoring uses the question "{k}", which is not in the list of '
-                          "questions.")
+            errors.append(
+                f'Scoring uses the question "{k}", which is not in the list of questions.'
+            )
     subscales = scoring.get("subscales") or {}
     if not isinstance(subscales, dict):
         errors.append('"subscales" must look like {"name": ["q1", "q2"]}.')
@@ -115,8 +131,10 @@ def validate_definition(data) -> tuple[dict | None, list[str]]:
             continue
         for k in keys:
             if k not in seen:
-                errors.append(f'The subscale "{name}" uses the question "{k}", which is not '
-                              "in the list of questions.")
+                errors.append(
+                    f'The subscale "{name}" uses the question "{k}", which is not '
+                    "in the list of questions."
+                )
     max_missing = scoring.get("max_missing", 0)
     if not _whole(max_missing) or max_missing < 0:
         errors.append('"max_missing" must be a whole number, 0 or more.')
@@ -125,8 +143,11 @@ def validate_definition(data) -> tuple[dict | None, list[str]]:
         errors.append('"bands" must be a list like [{"min": 0, "max": 4, "label": "Low"}].')
         bands = []
     for n, band in enumerate(bands, start=1):
-        if not isinstance(band, dict) or not _number(band.get("min")) \
-                or not _number(band.get("max")):
+        if (
+            not isinstance(band, dict)
+            or not _number(band.get("min"))
+            or not _number(band.get("max"))
+        ):
             errors.append(f'Band {n}: "min" and "max" must be numbers.')
         elif band["min"] > band["max"]:
             errors.append(f'Band {n}: "min" must not be bigger than "max".')
@@ -141,28 +162,37 @@ def validate_definition(data) -> tuple[dict | None, list[str]]:
     if subscales:
         clean_scoring["subscales"] = {str(k): list(v) for k, v in subscales.items()}
     if bands:
-        clean_scoring["bands"] = [{"min": b["min"], "max": b["max"], "label": _text(b["label"])}
-                                  for b in bands]
+        clean_scoring["bands"] = [
+            {"min": b["min"], "max": b["max"], "label": _text(b["label"])} for b in bands
+        ]
     return {
-        "key": key, "title": title,
+        "key": key,
+        "title": title,
         "instructions": _text(data.get("instructions")),
         "citation": _text(data.get("citation")),
         "licence_note": _text(data.get("licence_note")),
-        "items": items, "scoring": clean_scoring,
+        "items": items,
+        "scoring": clean_scoring,
     }, []
 
 
 class InstrumentImportForm(forms.Form):
     file = forms.FileField(
-        required=False, label="JSON file",
-        help_text="A .json file with one questionnaire. Or paste the text below.")
+        required=False,
+        label="JSON file",
+        help_text="A .json file with one questionnaire. Or paste the text below.",
+    )
     text = forms.CharField(
-        required=False, label="Or paste the JSON here",
-        widget=forms.Textarea(attrs={"rows": 12, "spellcheck": "false"}))
+        required=False,
+        label="Or paste the JSON here",
+        widget=forms.Textarea(attrs={"rows": 12, "spellcheck": "false"}),
+    )
     licence = forms.BooleanField(
         label="I confirm our practice holds a licence to use this questionnaire",
-        error_messages={"required": "Please confirm your practice holds a licence to use "
-                                    "this questionnaire."})
+        error_messages={
+            "required": "Please confirm your practice holds a licence to use this questionnaire."
+        },
+    )
 
     def clean(self) -> dict[str, Any]:
         super().clean()
@@ -170,14 +200,16 @@ class InstrumentImportForm(forms.Form):
         upload, text = cleaned.get("file"), (cleaned.get("text") or "").strip()
         if upload:
             if upload.size > MAX_BYTES:
-                self.add_error("file", "This file is too big. A questionnaire file should be "
-                                       "under 200 KB.")
+                self.add_error(
+                    "file", "This file is too big. A questionnaire file should be under 200 KB."
+                )
                 return cleaned
             try:
                 text = upload.read().decode("utf-8-sig")
             except UnicodeDecodeError:
-                self.add_error("file", "We could not read this file. Save it as UTF-8 text "
-                                       "and try again.")
+                self.add_error(
+                    "file", "We could not read this file. Save it as UTF-8 text and try again."
+                )
                 return cleaned
         field = "file" if upload else "text"
         if not text:
@@ -186,8 +218,11 @@ class InstrumentImportForm(forms.Form):
         try:
             data = json.loads(text)
         except ValueError as exc:
-            self.add_error(field, f"This is not valid JSON (line {getattr(exc, 'lineno', '?')}"
-                                  "). Check for a missing comma, quote or bracket.")
+            self.add_error(
+                field,
+                f"This is not valid JSON (line {getattr(exc, 'lineno', '?')}"
+                "). Check for a missing comma, quote or bracket.",
+            )
             return cleaned
         definition, problems = validate_definition(data)
         for problem in problems:

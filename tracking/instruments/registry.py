@@ -39,14 +39,21 @@ def instrument_save(*, definition: dict, practice=None) -> tuple[Instrument, boo
     old version (old responses are scored by their own version).
     """
     data = normalise(definition)
-    current = (Instrument.objects.select_for_update()
-               .filter(practice=practice, key=data["key"]).order_by("-version").first())
+    current = (
+        Instrument.objects.select_for_update()
+        .filter(practice=practice, key=data["key"])
+        .order_by("-version")
+        .first()
+    )
     if current is not None and all(getattr(current, f) == data[f] for f in _CONTENT_FIELDS):
         return current, False
     Instrument.objects.filter(practice=practice, key=data["key"]).update(is_current=False)
     instrument = Instrument.objects.create(
-        practice=practice, key=data["key"], version=(current.version + 1) if current else 1,
-        is_current=True, **{f: data[f] for f in _CONTENT_FIELDS},
+        practice=practice,
+        key=data["key"],
+        version=(current.version + 1) if current else 1,
+        is_current=True,
+        **{f: data[f] for f in _CONTENT_FIELDS},
     )
     return instrument, True
 
@@ -99,5 +106,9 @@ def instruments_by_id(ids: list[int]) -> list[Instrument]:
 
 
 def spec_of(instrument: Instrument) -> InstrumentSpec:
-    return InstrumentSpec(key=instrument.key, version=instrument.version,
-                          items=instrument.items, scoring=instrument.scoring)
+    return InstrumentSpec(
+        key=instrument.key,
+        version=instrument.version,
+        items=instrument.items,
+        scoring=instrument.scoring,
+    )

@@ -5,8 +5,20 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 MIND_BRAIN_CATEGORIES = {"stress", "psychological", "brain"}
-CAUSE_CATEGORIES = {"spinal", "injury", "activity", "sedentary", "posture", "age",
-                    "hereditary", "negligence", "stress", "psychological", "brain", "other"}
+CAUSE_CATEGORIES = {
+    "spinal",
+    "injury",
+    "activity",
+    "sedentary",
+    "posture",
+    "age",
+    "hereditary",
+    "negligence",
+    "stress",
+    "psychological",
+    "brain",
+    "other",
+}
 
 
 class AnswerError(ValueError):
@@ -97,14 +109,21 @@ def score(spec: InstrumentSpec, answers: dict) -> dict:
     result: dict = {}
     if method == "mind_brain":
         causes = [answers[k] for k in (i["key"] for i in spec.items) if k in answers]
-        result["total"] = (sum(1 for c in causes if c["category"] in MIND_BRAIN_CATEGORIES)
-                           if len(causes) == len(spec.items) else None)
+        result["total"] = (
+            sum(1 for c in causes if c["category"] in MIND_BRAIN_CATEGORIES)
+            if len(causes) == len(spec.items)
+            else None
+        )
         return result
     keys = rules.get("items") or [i["key"] for i in spec.items]
     result["total"] = _aggregate(method, keys, answers, int(rules.get("max_missing", 0)))
     for name, sub_keys in (rules.get("subscales") or {}).items():
-        result[name] = _aggregate(method if method != "raw" else "sum", sub_keys, answers,
-                                  int(rules.get("max_missing", 0)))
+        result[name] = _aggregate(
+            method if method != "raw" else "sum",
+            sub_keys,
+            answers,
+            int(rules.get("max_missing", 0)),
+        )
     result["band"] = _band(result["total"], rules.get("bands", []))
     return result
 

@@ -12,8 +12,12 @@ from __future__ import annotations
 from tracking import rules
 
 NRS_LABELS = {"0": "No pain", "10": "Worst pain you can imagine"}
-PHQ_OPTIONS = {"0": "Not at all", "1": "Several days", "2": "More than half the days",
-               "3": "Nearly every day"}
+PHQ_OPTIONS = {
+    "0": "Not at all",
+    "1": "Several days",
+    "2": "More than half the days",
+    "3": "Nearly every day",
+}
 FABQ_OPTIONS = {"0": "Completely disagree", "3": "Unsure", "6": "Completely agree"}
 
 PHQ9_ITEMS = [
@@ -38,120 +42,167 @@ GAD7_ITEMS = [
     "Becoming easily annoyed or irritable",
     "Feeling afraid as if something awful might happen",
 ]
+
+
 def _items(prefix: str, texts: list[str], lo: int, hi: int, labels: dict) -> list[dict]:
-    return [{"key": f"{prefix}{n}", "text": t, "min": lo, "max": hi, "labels": labels}
-            for n, t in enumerate(texts, start=1)]
+    return [
+        {"key": f"{prefix}{n}", "text": t, "min": lo, "max": hi, "labels": labels}
+        for n, t in enumerate(texts, start=1)
+    ]
 
 
 SHIPPED: list[dict] = [
     {
-        "key": "pain_avg", "title": "Average pain",
+        "key": "pain_avg",
+        "title": "Average pain",
         "instructions": "Think about the last 7 days.",
         "citation": "Numeric rating scale; the outcome of Ashar et al., JAMA Psychiatry 2022 "
-                    "(0–1 = pain-free or nearly pain-free).",
+        "(0–1 = pain-free or nearly pain-free).",
         "licence_note": "Our own wording.",
-        "items": [{"key": "pain_avg", "min": 0, "max": 10, "labels": NRS_LABELS,
-                   "text": "On average, how strong was your back pain over the last 7 days?"}],
+        "items": [
+            {
+                "key": "pain_avg",
+                "min": 0,
+                "max": 10,
+                "labels": NRS_LABELS,
+                "text": "On average, how strong was your back pain over the last 7 days?",
+            }
+        ],
         "scoring": {"method": "raw", "bands": rules.scoring_bands(rules.PAIN_AVG_BANDS)},
     },
     {
-        "key": "pain_worst", "title": "Worst pain",
+        "key": "pain_worst",
+        "title": "Worst pain",
         "instructions": "Think about the last 7 days.",
-        "citation": "Numeric rating scale.", "licence_note": "Our own wording.",
-        "items": [{"key": "pain_worst", "min": 0, "max": 10, "labels": NRS_LABELS,
-                   "text": "At its worst, how strong was your back pain over the last 7 days?"}],
+        "citation": "Numeric rating scale.",
+        "licence_note": "Our own wording.",
+        "items": [
+            {
+                "key": "pain_worst",
+                "min": 0,
+                "max": 10,
+                "labels": NRS_LABELS,
+                "text": "At its worst, how strong was your back pain over the last 7 days?",
+            }
+        ],
         "scoring": {"method": "raw"},
     },
     {
-        "key": "fear_movement", "title": "Fear of movement",
+        "key": "fear_movement",
+        "title": "Fear of movement",
         "instructions": "Think about the last 7 days.",
         "citation": "Single-item numeric rating scale (our own item).",
         "licence_note": "Our own wording.",
-        "items": [{"key": "fear_movement", "min": 0, "max": 10,
-                   "labels": {"0": "Not afraid at all", "10": "Extremely afraid"},
-                   "text": "How afraid are you that moving will hurt or harm your back?"}],
+        "items": [
+            {
+                "key": "fear_movement",
+                "min": 0,
+                "max": 10,
+                "labels": {"0": "Not afraid at all", "10": "Extremely afraid"},
+                "text": "How afraid are you that moving will hurt or harm your back?",
+            }
+        ],
         "scoring": {"method": "raw"},
     },
     {
-        "key": "fabq_pa", "title": "Fear-avoidance beliefs: physical activity",
+        "key": "fabq_pa",
+        "title": "Fear-avoidance beliefs: physical activity",
         "instructions": "Here are some things other people have told us about their pain. "
-                        "For each one, choose how much physical activities like bending, "
-                        "lifting, walking or driving affect or would affect your back pain.",
+        "For each one, choose how much physical activities like bending, "
+        "lifting, walking or driving affect or would affect your back pain.",
         "citation": "Waddell G, Newton M, Henderson I, Somerville D, Main CJ. A Fear-Avoidance "
-                    "Beliefs Questionnaire (FABQ) and the role of fear-avoidance beliefs in "
-                    "chronic low back pain and disability. Pain 1993;52(2):157–168. "
-                    "Physical-activity subscale: items 2–5, sum 0–24.",
+        "Beliefs Questionnaire (FABQ) and the role of fear-avoidance beliefs in "
+        "chronic low back pain and disability. Pain 1993;52(2):157–168. "
+        "Physical-activity subscale: items 2–5, sum 0–24.",
         "licence_note": "Reproduced with citation for clinical use.",
         "items": [
             {"key": "fabq2", "text": "Physical activity makes my pain worse"},
             {"key": "fabq3", "text": "Physical activity might harm my back"},
-            {"key": "fabq4", "text": "I should not do physical activities which (might) make "
-                                     "my pain worse"},
-            {"key": "fabq5", "text": "I cannot do physical activities which (might) make my "
-                                     "pain worse"},
+            {
+                "key": "fabq4",
+                "text": "I should not do physical activities which (might) make my pain worse",
+            },
+            {
+                "key": "fabq5",
+                "text": "I cannot do physical activities which (might) make my pain worse",
+            },
         ],
         "item_defaults": {"min": 0, "max": 6, "labels": FABQ_OPTIONS},
         "scoring": {"method": "sum", "max_missing": 0},
     },
     {
-        "key": "phq9", "title": "PHQ-9",
+        "key": "phq9",
+        "title": "PHQ-9",
         "instructions": "Over the last 2 weeks, how often have you been bothered by any of "
-                        "the following problems?",
+        "the following problems?",
         "citation": "Kroenke K, Spitzer RL, Williams JB. The PHQ-9. J Gen Intern Med "
-                    "2001;16(9):606–613. Developed by Drs. Spitzer, Williams, Kroenke and "
-                    "colleagues, with an educational grant from Pfizer Inc.",
-        "licence_note": "No permission required to reproduce, translate, display or "
-                        "distribute.",
+        "2001;16(9):606–613. Developed by Drs. Spitzer, Williams, Kroenke and "
+        "colleagues, with an educational grant from Pfizer Inc.",
+        "licence_note": "No permission required to reproduce, translate, display or distribute.",
         "items": _items("phq", PHQ9_ITEMS, 0, 3, PHQ_OPTIONS),
         # Item 9 is the safety item: any answer above 0 starts the safety workflow.
         "safety_item": rules.PHQ9_SAFETY_ITEM,
-        "scoring": {"method": "sum", "max_missing": 0,
-                    "bands": rules.scoring_bands(rules.PHQ9_BANDS)},
+        "scoring": {
+            "method": "sum",
+            "max_missing": 0,
+            "bands": rules.scoring_bands(rules.PHQ9_BANDS),
+        },
     },
     {
-        "key": "phq2", "title": "PHQ-2",
+        "key": "phq2",
+        "title": "PHQ-2",
         "instructions": "Over the last 2 weeks, how often have you been bothered by any of "
-                        "the following problems?",
+        "the following problems?",
         "citation": "Kroenke K, Spitzer RL, Williams JB. The Patient Health Questionnaire-2. "
-                    "Med Care 2003;41(11):1284–1292.",
+        "Med Care 2003;41(11):1284–1292.",
         "licence_note": "No permission required to reproduce.",
         "items": _items("phq", PHQ9_ITEMS[:2], 0, 3, PHQ_OPTIONS),
-        "scoring": {"method": "sum", "max_missing": 0,
-                    "bands": rules.scoring_bands(rules.PHQ2_BANDS)},
+        "scoring": {
+            "method": "sum",
+            "max_missing": 0,
+            "bands": rules.scoring_bands(rules.PHQ2_BANDS),
+        },
     },
     {
-        "key": "gad7", "title": "GAD-7",
+        "key": "gad7",
+        "title": "GAD-7",
         "instructions": "Over the last 2 weeks, how often have you been bothered by the "
-                        "following problems?",
+        "following problems?",
         "citation": "Spitzer RL, Kroenke K, Williams JB, Löwe B. A brief measure for assessing "
-                    "generalized anxiety disorder: the GAD-7. Arch Intern Med "
-                    "2006;166(10):1092–1097.",
+        "generalized anxiety disorder: the GAD-7. Arch Intern Med "
+        "2006;166(10):1092–1097.",
         "licence_note": "No permission required to reproduce.",
         "items": _items("gad", GAD7_ITEMS, 0, 3, PHQ_OPTIONS),
-        "scoring": {"method": "sum", "max_missing": 0,
-                    "bands": rules.scoring_bands(rules.GAD7_BANDS)},
+        "scoring": {
+            "method": "sum",
+            "max_missing": 0,
+            "bands": rules.scoring_bands(rules.GAD7_BANDS),
+        },
     },
     {
-        "key": "gad2", "title": "GAD-2",
+        "key": "gad2",
+        "title": "GAD-2",
         "instructions": "Over the last 2 weeks, how often have you been bothered by the "
-                        "following problems?",
+        "following problems?",
         "citation": "Kroenke K et al. Anxiety disorders in primary care. Ann Intern Med "
-                    "2007;146(5):317–325.",
+        "2007;146(5):317–325.",
         "licence_note": "No permission required to reproduce.",
         "items": _items("gad", GAD7_ITEMS[:2], 0, 3, PHQ_OPTIONS),
-        "scoring": {"method": "sum", "max_missing": 0,
-                    "bands": rules.scoring_bands(rules.GAD2_BANDS)},
+        "scoring": {
+            "method": "sum",
+            "max_missing": 0,
+            "bands": rules.scoring_bands(rules.GAD2_BANDS),
+        },
     },
     {
-        "key": "causes", "title": "Causes of your pain",
+        "key": "causes",
+        "title": "Causes of your pain",
         "instructions": "List the three most important causes of your pain, as you see "
-                        "them now, and choose a category for each.",
+        "them now, and choose a category for each.",
         "citation": "Causal item of the Illness Perception Questionnaire, coded as in Ashar "
-                    "et al., JAMA Netw Open 2023;6(9):e2333846 (mind-brain score 0–3).",
+        "et al., JAMA Netw Open 2023;6(9):e2333846 (mind-brain score 0–3).",
         "licence_note": "Our own wording.",
-        "items": [
-            {"key": f"cause{n}", "type": "cause", "text": f"Cause {n}"} for n in (1, 2, 3)
-        ],
+        "items": [{"key": f"cause{n}", "type": "cause", "text": f"Cause {n}"} for n in (1, 2, 3)],
         "scoring": {"method": "mind_brain"},
     },
 ]

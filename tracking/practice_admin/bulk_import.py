@@ -73,11 +73,15 @@ def parse_csv(data: bytes) -> list[Row]:
     try:
         text = data.decode("utf-8-sig")
     except UnicodeDecodeError:
-        raise FileProblem("We could not read that file. Save it from your spreadsheet as "
-                          "“CSV UTF-8” and upload it again.") from None
+        raise FileProblem(
+            "We could not read that file. Save it from your spreadsheet as "
+            "“CSV UTF-8” and upload it again."
+        ) from None
     if "\x00" in text:
-        raise FileProblem("That does not look like a CSV file. Save your spreadsheet as "
-                          "“CSV UTF-8” and upload that.")
+        raise FileProblem(
+            "That does not look like a CSV file. Save your spreadsheet as "
+            "“CSV UTF-8” and upload that."
+        )
     reader = csv.reader(io.StringIO(text, newline=""))
     try:
         header = next(reader)
@@ -89,8 +93,12 @@ def parse_csv(data: bytes) -> list[Row]:
     missing = [c for c in REQUIRED_COLUMNS if c not in names]
     if missing:
         raise FileProblem(
-            "The first row must name the columns. Missing: " + ", ".join(missing)
-            + ". Expected: " + ", ".join(COLUMNS) + " (program is optional).")
+            "The first row must name the columns. Missing: "
+            + ", ".join(missing)
+            + ". Expected: "
+            + ", ".join(COLUMNS)
+            + " (program is optional)."
+        )
     index = {c: names.index(c) for c in COLUMNS if c in names}
     rows: list[Row] = []
     try:
@@ -98,16 +106,19 @@ def parse_csv(data: bytes) -> list[Row]:
             if not any(v.strip() for v in values):
                 continue
             if len(rows) >= MAX_ROWS:
-                raise FileProblem(f"That file has more than {MAX_ROWS:,} rows. Split it "
-                                  "into smaller files.")
+                raise FileProblem(
+                    f"That file has more than {MAX_ROWS:,} rows. Split it into smaller files."
+                )
             row: Row = {"line": reader.line_num}
             for column in COLUMNS:
                 i = index.get(column)
                 row[column] = values[i].strip() if i is not None and i < len(values) else ""
             rows.append(row)
     except csv.Error as error:
-        raise FileProblem(f"Line {reader.line_num} could not be read as CSV ({error}). "
-                          "Check for a stray quote mark.") from None
+        raise FileProblem(
+            f"Line {reader.line_num} could not be read as CSV ({error}). "
+            "Check for a stray quote mark."
+        ) from None
     if not rows:
         raise FileProblem("That file has column names but no patients.")
     return rows
@@ -128,28 +139,39 @@ class _Known:
 
 def _known(practice: Practice, emails: set[str]) -> _Known:
     clinicians = dict(
-        Membership.objects.filter(practice=practice, role=Role.CLINICIAN, is_active=True)
-        .values_list("user__email", "user_id"))
+        Membership.objects.filter(
+            practice=practice, role=Role.CLINICIAN, is_active=True
+        ).values_list("user__email", "user_id")
+    )
     versions: dict[str, int] = {}
     newest = None
-    for pk, slug, _created in (ProgramVersion.objects.order_by("-created_at", "-pk")
-                               .values_list("pk", "program__slug", "created_at")):
+    for pk, slug, _created in ProgramVersion.objects.order_by("-created_at", "-pk").values_list(
+        "pk", "program__slug", "created_at"
+    ):
         newest = newest or pk
         versions.setdefault(slug, pk)  # newest first: the first one seen is the latest
     # Only people this practice knows (members, former members, its own invitees): an
     # address with an account elsewhere gets a fresh invitee row like a new one does.
-    users = {u.email: u for u in User.objects.filter(email__in=emails,
-                                                     memberships__practice=practice)
-             .order_by("-is_invitee")}
+    users = {
+        u.email: u
+        for u in User.objects.filter(email__in=emails, memberships__practice=practice).order_by(
+            "-is_invitee"
+        )
+    }
     by_user = {u.pk: email for email, u in users.items()}
-    memberships = {m.user_id: m for m in Membership.objects.filter(
-        practice=practice, user_id__in=by_user)}
-    waiting = set(Invitation.objects.pending().filter(
-        membership__practice=practice, membership__user_id__in=by_user)
-        .values_list("membership__user_id", flat=True))
-    enrolled = set(Enrollment.objects.filter(
-        practice=practice, patient_id__in=by_user, status__in=OPEN)
-        .values_list("patient_id", flat=True))
+    memberships = {
+        m.user_id: m for m in Membership.objects.filter(practice=practice, user_id__in=by_user)
+    }
+    waiting = set(
+        Invitation.objects.pending()
+        .filter(membership__practice=practice, membership__user_id__in=by_user)
+        .values_list("membership__user_id", flat=True)
+    )
+    enrolled = set(
+        Enrollment.objects.filter(
+            practice=practice, patient_id__in=by_user, status__in=OPEN
+        ).values_list("patient_id", flat=True)
+    )
     taken: dict[str, str] = {}
     reusable: dict[int, Membership] = {}
     for user_id, email in by_user.items():
@@ -159,14 +181,22 @@ def _known(practice: Practice, emails: set[str]) -> _Known:
         elif user_id in enrolled:
             taken[email] = "Duplicate: this patient is already enrolled in your practice."
         elif user_id in waiting:
-            taken[email] = ("Duplicate: this patient already has an invitation waiting. You "
-                            "can resend it from the invitations list.")
+            taken[email] = (
+                "Duplicate: this patient already has an invitation waiting. You "
+                "can resend it from the invitations list."
+            )
         elif m is not None and m.is_active:
             taken[email] = "Duplicate: this person is already a patient of your practice."
         elif m is not None:
             reusable[user_id] = m  # a former patient, invited again
-    return _Known(clinicians=clinicians, versions=versions, newest_version=newest,
-                  users=users, taken=taken, reusable_memberships=reusable)
+    return _Known(
+        clinicians=clinicians,
+        versions=versions,
+        newest_version=newest,
+        users=users,
+        taken=taken,
+        reusable_memberships=reusable,
+    )
 
 
 def _check_row(row: Row, known: _Known, seen: dict[str, int], today: date) -> list[str]:
@@ -187,8 +217,10 @@ def _check_row(row: Row, known: _Known, seen: dict[str, int], today: date) -> li
             problems.append(f"“{row['email']}” is not a valid email address.")
         else:
             if email in seen:
-                problems.append(f"Duplicate: this email is also on line {seen[email]} of the "
-                                "file. Each patient can be on it once.")
+                problems.append(
+                    f"Duplicate: this email is also on line {seen[email]} of the "
+                    "file. Each patient can be on it once."
+                )
             elif email in known.taken:
                 problems.append(known.taken[email])
 
@@ -196,8 +228,10 @@ def _check_row(row: Row, known: _Known, seen: dict[str, int], today: date) -> li
     if not clinician:
         problems.append("The clinician's email is missing.")
     elif clinician not in known.clinicians:
-        problems.append(f"Unknown clinician: nobody active in your practice has the email "
-                        f"“{row['clinician_email']}”.")
+        problems.append(
+            f"Unknown clinician: nobody active in your practice has the email "
+            f"“{row['clinician_email']}”."
+        )
 
     raw_date = row["start_date"]
     if not raw_date:
@@ -208,23 +242,24 @@ def _check_row(row: Row, known: _Known, seen: dict[str, int], today: date) -> li
         except ValueError:
             start = None
         if start is None:
-            problems.append(f"“{raw_date}” is not a date we can read. Write dates as "
-                            "YYYY-MM-DD, like 2026-04-01.")
+            problems.append(
+                f"“{raw_date}” is not a date we can read. Write dates as "
+                "YYYY-MM-DD, like 2026-04-01."
+            )
         elif start < today - timedelta(days=365):
-            problems.append(f"The start date {raw_date} is more than a year ago. Check the "
-                            "year.")
+            problems.append(f"The start date {raw_date} is more than a year ago. Check the year.")
 
     zone = row["timezone"]
     if not zone:
         problems.append("The time zone is missing.")
     elif zone.lower() not in _ZONES:
-        problems.append(f"Unknown time zone “{zone}”. Use a name like Europe/London or "
-                        "America/New_York.")
+        problems.append(
+            f"Unknown time zone “{zone}”. Use a name like Europe/London or America/New_York."
+        )
 
     program = row["program"]
     if program and program not in known.versions:
-        problems.append(f"Unknown program “{program}”. Leave it empty for the newest "
-                        "program.")
+        problems.append(f"Unknown program “{program}”. Leave it empty for the newest program.")
     elif not program and known.newest_version is None:
         problems.append("There is no program to enroll patients in yet.")
     return problems
@@ -248,8 +283,7 @@ def check_rows(practice: Practice, rows: list[Row]) -> tuple[list[Row], _Known]:
 
 
 # ---------------------------------------------------------------- the two steps
-def bulk_import_prepare(*, practice: Practice, by: User, filename: str,
-                        data: bytes) -> BulkImport:
+def bulk_import_prepare(*, practice: Practice, by: User, filename: str, data: bytes) -> BulkImport:
     """The dry run: parse and check the file and keep it for confirmation.
 
     Raises FileProblem if the file as a whole cannot be used. Writes nothing but the
@@ -260,14 +294,17 @@ def bulk_import_prepare(*, practice: Practice, by: User, filename: str,
     now = timezone.now()
     BulkImport.objects.filter(practice=practice, created_at__lt=now - KEEP_FOR).delete()
     return BulkImport.objects.create(
-        practice=practice, created_by=by, filename=filename[:200],
-        file_hash=hashlib.sha256(data).hexdigest(), rows=checked,
-        created_at=now, expires_at=now + EXPIRES_AFTER,
+        practice=practice,
+        created_by=by,
+        filename=filename[:200],
+        file_hash=hashlib.sha256(data).hexdigest(),
+        rows=checked,
+        created_at=now,
+        expires_at=now + EXPIRES_AFTER,
     )
 
 
-def bulk_import_confirm(*, bulk_import: BulkImport, by: User,
-                        ip: str | None = None) -> BulkImport:
+def bulk_import_confirm(*, bulk_import: BulkImport, by: User, ip: str | None = None) -> BulkImport:
     """Create every row that is still valid, all in one transaction, exactly once.
 
     The import row is locked and its status moved from pending to done in the same
@@ -297,19 +334,26 @@ def bulk_import_confirm(*, bulk_import: BulkImport, by: User,
         locked.confirmed_at = timezone.now()
         ids = [i.pk for i in invitations]
         locked.result = {
-            "created": len(ids), "invitation_ids": ids,
-            "skipped": [{"line": r["line"], "email": r["email"], "problems": r["problems"]}
-                        for r in rows if r["problems"]],
+            "created": len(ids),
+            "invitation_ids": ids,
+            "skipped": [
+                {"line": r["line"], "email": r["email"], "problems": r["problems"]}
+                for r in rows
+                if r["problems"]
+            ],
         }
         locked.save(update_fields=["rows", "status", "confirmed_at", "result"])
         for start in range(0, len(ids), EMAIL_CHUNK):
-            outbox_add("tracking.tasks_admin.send_import_invitations",
-                       invitation_ids=ids[start:start + EMAIL_CHUNK])
+            outbox_add(
+                "tracking.tasks_admin.send_import_invitations",
+                invitation_ids=ids[start : start + EMAIL_CHUNK],
+            )
     return locked
 
 
-def _create(practice: Practice, by: User, rows: list[Row], known: _Known,
-            ip: str | None) -> list[Invitation]:
+def _create(
+    practice: Practice, by: User, rows: list[Row], known: _Known, ip: str | None
+) -> list[Invitation]:
     """The rows enrollment_invite would make, in a few bulk statements."""
     newest = known.newest_version
     if not rows or newest is None:
@@ -319,9 +363,13 @@ def _create(practice: Practice, by: User, rows: list[Row], known: _Known,
     for row in rows:
         email = row["email"].lower()
         if email not in known.users:
-            user = User(email=email, full_name=row["full_name"],
-                        timezone=_ZONES[row["timezone"].lower()], is_invitee=True,
-                        is_active=False)
+            user = User(
+                email=email,
+                full_name=row["full_name"],
+                timezone=_ZONES[row["timezone"].lower()],
+                is_invitee=True,
+                is_active=False,
+            )
             user.set_unusable_password()
             new_users.append(user)
     for user in User.objects.bulk_create(new_users):
@@ -329,29 +377,50 @@ def _create(practice: Practice, by: User, rows: list[Row], known: _Known,
 
     patients = [known.users[r["email"].lower()] for r in rows]
     memberships = [known.reusable_memberships.get(p.pk) for p in patients]
-    fresh = [Membership(user=p, practice=practice, role=Role.PATIENT, is_active=False)
-             for p, m in zip(patients, memberships, strict=True) if m is None]
+    fresh = [
+        Membership(user=p, practice=practice, role=Role.PATIENT, is_active=False)
+        for p, m in zip(patients, memberships, strict=True)
+        if m is None
+    ]
     created = iter(Membership.objects.bulk_create(fresh))
     memberships = [m if m is not None else next(created) for m in memberships]
 
     invitations = Invitation.objects.bulk_create(
-        Invitation(membership=m, clinician_id=known.clinicians[r["clinician_email"].lower()],
-                   invited_by=by, expires_at=Invitation.default_expiry())
-        for m, r in zip(memberships, rows, strict=True))
+        Invitation(
+            membership=m,
+            clinician_id=known.clinicians[r["clinician_email"].lower()],
+            invited_by=by,
+            expires_at=Invitation.default_expiry(),
+        )
+        for m, r in zip(memberships, rows, strict=True)
+    )
     enrollments = Enrollment.objects.bulk_create(
-        Enrollment(patient=p, practice=practice,
-                   program_version_id=known.versions.get(r["program"], newest),
-                   clinician_id=known.clinicians[r["clinician_email"].lower()],
-                   start_date=date.fromisoformat(r["start_date"]),
-                   status=EnrollmentStatus.INVITED,
-                   checkin_weekday=date.fromisoformat(r["start_date"]).weekday())
-        for p, r in zip(patients, rows, strict=True))
+        Enrollment(
+            patient=p,
+            practice=practice,
+            program_version_id=known.versions.get(r["program"], newest),
+            clinician_id=known.clinicians[r["clinician_email"].lower()],
+            start_date=date.fromisoformat(r["start_date"]),
+            status=EnrollmentStatus.INVITED,
+            checkin_weekday=date.fromisoformat(r["start_date"]).weekday(),
+        )
+        for p, r in zip(patients, rows, strict=True)
+    )
     now, request_id = timezone.now(), current_request_id()
     AuditEvent.objects.bulk_create(
-        AuditEvent(actor=by, practice=practice, subject=e.patient, action="enrollment.invited",
-                   object_type="programs.enrollment", object_id=str(e.pk), at=now, ip=ip,
-                   request_id=request_id)
-        for e in enrollments)
+        AuditEvent(
+            actor=by,
+            practice=practice,
+            subject=e.patient,
+            action="enrollment.invited",
+            object_type="programs.enrollment",
+            object_id=str(e.pk),
+            at=now,
+            ip=ip,
+            request_id=request_id,
+        )
+        for e in enrollments
+    )
     return invitations
 
 
@@ -363,11 +432,15 @@ def import_invitations_send(invitation_ids: list[int]) -> int:
     from painapp.accounts.services import invitation_send
 
     unsent = 0
-    invitations = (Invitation.objects.filter(pk__in=invitation_ids, sent_at__isnull=True)
-                   .pending().select_related("membership__user", "membership__practice"))
+    invitations = (
+        Invitation.objects.filter(pk__in=invitation_ids, sent_at__isnull=True)
+        .pending()
+        .select_related("membership__user", "membership__practice")
+    )
     for invitation in invitations:
         claimed = Invitation.objects.filter(pk=invitation.pk, sent_at__isnull=True).update(
-            sent_at=timezone.now())
+            sent_at=timezone.now()
+        )
         if not claimed:
             continue
         if not invitation_send(invitation):

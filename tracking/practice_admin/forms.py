@@ -16,8 +16,7 @@ DATE_ERRORS = {"invalid": "Enter a date like 2026-01-31."}
 
 
 def clinicians_of(practice: Practice, *, active: bool = True) -> QuerySet[User]:
-    qs = User.objects.filter(memberships__practice=practice,
-                             memberships__role=Role.CLINICIAN)
+    qs = User.objects.filter(memberships__practice=practice, memberships__role=Role.CLINICIAN)
     if active:
         qs = qs.filter(memberships__is_active=True)
     return qs.order_by("full_name", "email")
@@ -26,10 +25,13 @@ def clinicians_of(practice: Practice, *, active: bool = True) -> QuerySet[User]:
 class ClinicianChoiceField(forms.ModelChoiceField):
     def __init__(self, **kwargs: Any) -> None:
         kwargs.setdefault("empty_label", "Choose a clinician")
-        kwargs.setdefault("error_messages", {
-            "required": "Choose a clinician.",
-            "invalid_choice": "Choose a clinician from the list.",
-        })
+        kwargs.setdefault(
+            "error_messages",
+            {
+                "required": "Choose a clinician.",
+                "invalid_choice": "Choose a clinician from the list.",
+            },
+        )
         super().__init__(queryset=User.objects.none(), **kwargs)
 
     def label_from_instance(self, obj: User) -> str:
@@ -51,12 +53,14 @@ class DateInput(forms.DateInput):
 # ---------------------------------------------------------------- clinicians
 class DeactivateClinicianForm(forms.Form):
     reassign_to = ClinicianChoiceField(
-        label="Who takes over their patients?", required=False,
-        help_text="Every patient of theirs moves to this clinician before they are switched "
-                  "off.")
+        label="Who takes over their patients?",
+        required=False,
+        help_text="Every patient of theirs moves to this clinician before they are switched off.",
+    )
 
-    def __init__(self, *args: Any, practice: Practice, clinician: User, caseload: int,
-                 **kwargs: Any) -> None:
+    def __init__(
+        self, *args: Any, practice: Practice, clinician: User, caseload: int, **kwargs: Any
+    ) -> None:
         super().__init__(*args, **kwargs)
         self.caseload = caseload
         reassign_to = _clinician_field(self, "reassign_to")
@@ -64,8 +68,8 @@ class DeactivateClinicianForm(forms.Form):
         if caseload:
             reassign_to.required = True
             reassign_to.error_messages["required"] = (
-                "Choose who takes over their patients. Nobody can be left without a "
-                "clinician.")
+                "Choose who takes over their patients. Nobody can be left without a clinician."
+            )
         else:
             reassign_to.widget = forms.HiddenInput()
 
@@ -75,8 +79,9 @@ class ReassignCaseloadForm(forms.Form):
 
     def __init__(self, *args: Any, practice: Practice, clinician: User, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        _clinician_field(self, "to_clinician").queryset = (
-            clinicians_of(practice).exclude(pk=clinician.pk))
+        _clinician_field(self, "to_clinician").queryset = clinicians_of(practice).exclude(
+            pk=clinician.pk
+        )
 
 
 # ---------------------------------------------------------------- enrollments
@@ -84,16 +89,20 @@ STATUS_CHOICES = [("", "Any status")] + list(EnrollmentStatus.choices)
 
 
 class EnrollmentFilterForm(forms.Form):
-    status = forms.ChoiceField(label="Status", choices=STATUS_CHOICES, required=False,
-                               error_messages={"invalid_choice": "Choose a status from the list."})
-    clinician = ClinicianChoiceField(label="Clinician", required=False,
-                                     empty_label="Any clinician")
+    status = forms.ChoiceField(
+        label="Status",
+        choices=STATUS_CHOICES,
+        required=False,
+        error_messages={"invalid_choice": "Choose a status from the list."},
+    )
+    clinician = ClinicianChoiceField(label="Clinician", required=False, empty_label="Any clinician")
 
     def __init__(self, *args: Any, practice: Practice, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         # Former clinicians too: their withdrawn patients stay with them.
-        _clinician_field(self, "clinician").queryset = (
-            clinicians_of(practice, active=False).distinct())
+        _clinician_field(self, "clinician").queryset = clinicians_of(
+            practice, active=False
+        ).distinct()
 
 
 class TransferForm(forms.Form):
@@ -101,8 +110,9 @@ class TransferForm(forms.Form):
 
     def __init__(self, *args: Any, practice: Practice, current: User, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        _clinician_field(self, "to_clinician").queryset = (
-            clinicians_of(practice).exclude(pk=current.pk))
+        _clinician_field(self, "to_clinician").queryset = clinicians_of(practice).exclude(
+            pk=current.pk
+        )
 
 
 # ---------------------------------------------------------------- bulk import
@@ -110,9 +120,11 @@ class BulkUploadForm(forms.Form):
     file = forms.FileField(
         label="CSV file",
         help_text="Columns: full_name, email, clinician_email, start_date (YYYY-MM-DD), "
-                  "timezone, and optionally program. Up to 10,000 rows.",
-        error_messages={"required": "Choose a CSV file to upload.",
-                        "empty": "That file is empty. Choose the CSV file with your patients."},
+        "timezone, and optionally program. Up to 10,000 rows.",
+        error_messages={
+            "required": "Choose a CSV file to upload.",
+            "empty": "That file is empty. Choose the CSV file with your patients.",
+        },
         widget=forms.ClearableFileInput(attrs={"accept": ".csv,text/csv"}),
     )
 
@@ -127,27 +139,36 @@ class DateRangeForm(forms.Form):
         start: date | None = data.get("date_from")
         end: date | None = data.get("date_to")
         if start and end and end < start:
-            self.add_error("date_to", "The end date is before the start date. Swap them, or "
-                                      "choose a later end date.")
+            self.add_error(
+                "date_to",
+                "The end date is before the start date. Swap them, or choose a later end date.",
+            )
         return data
 
 
 class OutcomesFilterForm(DateRangeForm):
-    date_from = forms.DateField(label="Start date from", required=False,
-                                widget=DateInput(), error_messages=DATE_ERRORS)
-    date_to = forms.DateField(label="Start date to", required=False,
-                              widget=DateInput(), error_messages=DATE_ERRORS)
+    date_from = forms.DateField(
+        label="Start date from", required=False, widget=DateInput(), error_messages=DATE_ERRORS
+    )
+    date_to = forms.DateField(
+        label="Start date to", required=False, widget=DateInput(), error_messages=DATE_ERRORS
+    )
     program = forms.ModelChoiceField(
-        label="Program", queryset=Program.objects.order_by("title"), required=False,
+        label="Program",
+        queryset=Program.objects.order_by("title"),
+        required=False,
         empty_label="All programs",
-        error_messages={"invalid_choice": "Choose a program from the list."})
-    clinician = ClinicianChoiceField(label="Clinician", required=False,
-                                     empty_label="All clinicians")
+        error_messages={"invalid_choice": "Choose a program from the list."},
+    )
+    clinician = ClinicianChoiceField(
+        label="Clinician", required=False, empty_label="All clinicians"
+    )
 
     def __init__(self, *args: Any, practice: Practice, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        _clinician_field(self, "clinician").queryset = (
-            clinicians_of(practice, active=False).distinct())
+        _clinician_field(self, "clinician").queryset = clinicians_of(
+            practice, active=False
+        ).distinct()
 
 
 class StaffChoiceField(forms.ModelChoiceField):
@@ -156,24 +177,36 @@ class StaffChoiceField(forms.ModelChoiceField):
 
 
 class AuditFilterForm(DateRangeForm):
-    action = forms.ChoiceField(label="What happened", required=False,
-                               error_messages={"invalid_choice": "Choose an action from the list."})
+    action = forms.ChoiceField(
+        label="What happened",
+        required=False,
+        error_messages={"invalid_choice": "Choose an action from the list."},
+    )
     actor = StaffChoiceField(
-        label="Who did it", queryset=User.objects.none(), required=False,
+        label="Who did it",
+        queryset=User.objects.none(),
+        required=False,
         empty_label="Anyone",
-        error_messages={"invalid_choice": "Choose a person from the list."})
-    date_from = forms.DateField(label="From", required=False, widget=DateInput(),
-                                error_messages=DATE_ERRORS)
-    date_to = forms.DateField(label="To", required=False, widget=DateInput(),
-                              error_messages=DATE_ERRORS)
+        error_messages={"invalid_choice": "Choose a person from the list."},
+    )
+    date_from = forms.DateField(
+        label="From", required=False, widget=DateInput(), error_messages=DATE_ERRORS
+    )
+    date_to = forms.DateField(
+        label="To", required=False, widget=DateInput(), error_messages=DATE_ERRORS
+    )
 
-    def __init__(self, *args: Any, practice: Practice, actions: list[tuple[str, str]],
-                 **kwargs: Any) -> None:
+    def __init__(
+        self, *args: Any, practice: Practice, actions: list[tuple[str, str]], **kwargs: Any
+    ) -> None:
         super().__init__(*args, **kwargs)
         # The casts are true by construction: the fields are declared above.
         cast(forms.ChoiceField, self.fields["action"]).choices = [("", "Anything")] + actions
         # Staff, present and past: patients act on their own data only.
         cast(StaffChoiceField, self.fields["actor"]).queryset = (
-            User.objects.filter(memberships__practice=practice,
-                                memberships__role__in=[Role.CLINICIAN, Role.ADMIN])
-            .distinct().order_by("full_name", "email"))
+            User.objects.filter(
+                memberships__practice=practice, memberships__role__in=[Role.CLINICIAN, Role.ADMIN]
+            )
+            .distinct()
+            .order_by("full_name", "email")
+        )

@@ -210,24 +210,77 @@ def _rows(filters: OutcomeFilters, today: date) -> list[_Row]:
     day of it, in the practice's time zone: today, or the day the enrollment was
     completed or withdrawn (its last change)."""
     zone = ZoneInfo(filters.practice.timezone)
-    values = list(cohort(filters).order_by().values_list(
-        "status", "onboarded_at", "summary__pain_baseline", "summary__pain_end",
-        "summary__fear_baseline", "summary__fear_end", "mind_brain_first", "mind_brain_last",
-        "attributions_recorded", "practice_sessions_logged",
-        "start_date", "paused_days", "paused_on", "updated_at", "program_version_id"))
+    values = list(
+        cohort(filters)
+        .order_by()
+        .values_list(
+            "status",
+            "onboarded_at",
+            "summary__pain_baseline",
+            "summary__pain_end",
+            "summary__fear_baseline",
+            "summary__fear_end",
+            "mind_brain_first",
+            "mind_brain_last",
+            "attributions_recorded",
+            "practice_sessions_logged",
+            "start_date",
+            "paused_days",
+            "paused_on",
+            "updated_at",
+            "program_version_id",
+        )
+    )
     versions = {row[-1] for row in values}
-    weeks = dict(Week.objects.filter(version__in=versions).order_by().values("version")
-                 .annotate(n=Count("pk")).values_list("version", "n")) if versions else {}
+    weeks = (
+        dict(
+            Week.objects.filter(version__in=versions)
+            .order_by()
+            .values("version")
+            .annotate(n=Count("pk"))
+            .values_list("version", "n")
+        )
+        if versions
+        else {}
+    )
     rows = []
-    for (status, onboarded_at, base_pain, end_pain, base_fear, end_fear, mb_first, mb_last,
-         mb_count, sessions, start_date, paused_days, paused_on, updated_at,
-         version_id) in values:
+    for (
+        status,
+        onboarded_at,
+        base_pain,
+        end_pain,
+        base_fear,
+        end_fear,
+        mb_first,
+        mb_last,
+        mb_count,
+        sessions,
+        start_date,
+        paused_days,
+        paused_on,
+        updated_at,
+        version_id,
+    ) in values:
         end_day = rules.local_date(updated_at, zone) if status in _CLOSED else today
-        elapsed = rules.program_days_elapsed(start_date=start_date, today=end_day,
-                                             paused_days=paused_days, paused_on=paused_on)
-        rows.append(_Row(status, onboarded_at is not None, base_pain, end_pain, base_fear,
-                         end_fear, mb_first, mb_last, mb_count, sessions, elapsed,
-                         weeks.get(version_id, 0)))
+        elapsed = rules.program_days_elapsed(
+            start_date=start_date, today=end_day, paused_days=paused_days, paused_on=paused_on
+        )
+        rows.append(
+            _Row(
+                status,
+                onboarded_at is not None,
+                base_pain,
+                end_pain,
+                base_fear,
+                end_fear,
+                mb_first,
+                mb_last,
+                mb_count,
+                sessions,
+                elapsed,
+                weeks.get(version_id, 0),
+            )
+        )
     return rows
 
 
@@ -243,8 +296,9 @@ def outcomes_report(filters: OutcomeFilters, *, today: date | None = None) -> Ou
     today = today or timezone.localdate(timezone=ZoneInfo(filters.practice.timezone))
     rows = _rows(filters, today)
     started = [r for r in rows if r.started]
-    by_status = {status: sum(1 for r in started if r.status == status)
-                 for status in EnrollmentStatus.values}
+    by_status = {
+        status: sum(1 for r in started if r.status == status) for status in EnrollmentStatus.values
+    }
     finished = [r for r in started if r.end_pain is not None]
     paired = [r for r in finished if r.base_pain is not None]
     fear_paired = [r for r in started if r.base_fear is not None and r.end_fear is not None]
@@ -256,23 +310,32 @@ def outcomes_report(filters: OutcomeFilters, *, today: date | None = None) -> Ou
     not_started = sum(1 for r in rows if not r.started and r.status == EnrollmentStatus.INVITED)
     return OutcomesReport(
         filters=filters,
-        enrolled=enrolled, active=by_status[EnrollmentStatus.ACTIVE],
+        enrolled=enrolled,
+        active=by_status[EnrollmentStatus.ACTIVE],
         paused=by_status[EnrollmentStatus.PAUSED],
         completed=by_status[EnrollmentStatus.COMPLETED],
         withdrawn=by_status[EnrollmentStatus.WITHDRAWN],
         not_started=not_started,
-        finished=n_finished, finished_with_baseline=n_paired,
+        finished=n_finished,
+        finished_with_baseline=n_paired,
         pain_free=Share(pain_free, n_finished, enrolled),
         improved_2_points=Share(two_points, n_paired, enrolled, WITH_BASELINE),
         improved_30_percent=Share(thirty_pct, n_paired, enrolled, WITH_BASELINE),
-        pain=MeanChange(n_paired, _mean([r.base_pain for r in paired]),
-                        _mean([r.end_pain for r in paired])),
-        fear=MeanChange(len(fear_paired), _mean([r.base_fear for r in fear_paired]),
-                        _mean([r.end_fear for r in fear_paired])),
+        pain=MeanChange(
+            n_paired, _mean([r.base_pain for r in paired]), _mean([r.end_pain for r in paired])
+        ),
+        fear=MeanChange(
+            len(fear_paired),
+            _mean([r.base_fear for r in fear_paired]),
+            _mean([r.end_fear for r in fear_paired]),
+        ),
         sessions=sum(r.sessions for r in started),
         active_weeks=sum(r.weeks_reached for r in started),
-        mind_brain=MeanChange(len(mb_paired), _mean([r.mb_first for r in mb_paired]),
-                              _mean([r.mb_last for r in mb_paired])),
+        mind_brain=MeanChange(
+            len(mb_paired),
+            _mean([r.mb_first for r in mb_paired]),
+            _mean([r.mb_last for r in mb_paired]),
+        ),
     )
 
 
@@ -306,30 +369,47 @@ def report_rows(report: OutcomesReport) -> list[list[str]]:
         ["Withdrawn", str(r.withdrawn), "all enrolled"],
         ["Invited, not started yet", str(r.not_started), "not counted as enrolled"],
         ["Finished the end-of-program check-in", str(r.finished), "all enrolled"],
-        ["Practice sessions per active week",
-         _plain(r.adherence), f"{r.sessions} sessions over {r.active_weeks} active weeks"],
+        [
+            "Practice sessions per active week",
+            _plain(r.adherence),
+            f"{r.sessions} sessions over {r.active_weeks} active weeks",
+        ],
     ]
     for label, share in (
-        (f"Pain-free or nearly (average pain 0–{rules.PAIN_FREE_MAX} at the end)",
-         r.pain_free),
-        (f"Average pain at least {rules.REAL_CHANGE_POINTS} points lower than at the start",
-         r.improved_2_points),
-        (f"Average pain at least {rules.REAL_CHANGE_PERCENT}% lower than at the start",
-         r.improved_30_percent),
+        (f"Pain-free or nearly (average pain 0–{rules.PAIN_FREE_MAX} at the end)", r.pain_free),
+        (
+            f"Average pain at least {rules.REAL_CHANGE_POINTS} points lower than at the start",
+            r.improved_2_points,
+        ),
+        (
+            f"Average pain at least {rules.REAL_CHANGE_PERCENT}% lower than at the start",
+            r.improved_30_percent,
+        ),
     ):
         rows.append([label, share.finished_text, "of those who finished"])
-        rows.append([label, share.enrolled_text,
-                     "of all enrolled (a missing end check-in counts as not reached)"])
+        rows.append(
+            [
+                label,
+                share.enrolled_text,
+                "of all enrolled (a missing end check-in counts as not reached)",
+            ]
+        )
     rows += [
-        ["Average pain, start → end (mean change)",
-         f"{_plain(r.pain.start)} → {_plain(r.pain.end)} ({_num(r.pain.change)})",
-         f"{r.pain.n} with both scores"],
-        ["Fear of movement, start → end (mean change)",
-         f"{_plain(r.fear.start)} → {_plain(r.fear.end)} ({_num(r.fear.change)})",
-         f"{r.fear.n} with both scores"],
-        ["Mind-brain score of the three causes (0–3), first → last (mean change)",
-         f"{_plain(r.mind_brain.start)} → {_plain(r.mind_brain.end)} "
-         f"({_num(r.mind_brain.change)})",
-         f"{r.mind_brain.n} who named causes at least twice"],
+        [
+            "Average pain, start → end (mean change)",
+            f"{_plain(r.pain.start)} → {_plain(r.pain.end)} ({_num(r.pain.change)})",
+            f"{r.pain.n} with both scores",
+        ],
+        [
+            "Fear of movement, start → end (mean change)",
+            f"{_plain(r.fear.start)} → {_plain(r.fear.end)} ({_num(r.fear.change)})",
+            f"{r.fear.n} with both scores",
+        ],
+        [
+            "Mind-brain score of the three causes (0–3), first → last (mean change)",
+            f"{_plain(r.mind_brain.start)} → {_plain(r.mind_brain.end)} "
+            f"({_num(r.mind_brain.change)})",
+            f"{r.mind_brain.n} who named causes at least twice",
+        ],
     ]
     return rows

@@ -241,8 +241,9 @@ class _Claims:
             self._held.update(claimed)
             self._renewed.update(dict.fromkeys(claimed, at))
         if self._thread is None:
-            self._thread = threading.Thread(target=self._beat, daemon=True,
-                                            name="delivery-heartbeat")
+            self._thread = threading.Thread(
+                target=self._beat, daemon=True, name="delivery-heartbeat"
+            )
             self._thread.start()
 
     def release(self, delivery_ids: list[int]) -> None:
@@ -326,7 +327,8 @@ def _send(delivery: Delivery, transports: dict[str, Transport]) -> Outcome:
         # message is lost (or the broker refuses it: requeue_soon).
         requeue_at = timezone.now() + timedelta(seconds=retry_delay(delivery.attempts))
         Delivery.objects.filter(pk=delivery.pk).update(
-            status=Delivery.Status.PENDING, error=str(error)[:300],
+            status=Delivery.Status.PENDING,
+            error=str(error)[:300],
             requeue_at=requeue_at + REQUEUE_AFTER,
         )
         return Outcome(Delivery.Status.PENDING, delivery.attempts, retry=error)

@@ -13,22 +13,36 @@ TIME_ERRORS = {"invalid": "Enter a time like 09:00 or 19:30."}
 
 class ReminderPreferencesForm(forms.ModelForm):
     practice_days = forms.TypedMultipleChoiceField(
-        label="On these days", choices=WEEKDAYS, coerce=int, required=False,
+        label="On these days",
+        choices=WEEKDAYS,
+        coerce=int,
+        required=False,
         widget=forms.CheckboxSelectMultiple,
         help_text="Tick none to be reminded every day.",
-        error_messages={"invalid_choice": "Choose days from the list."})
+        error_messages={"invalid_choice": "Choose days from the list."},
+    )
 
     class Meta:
         model = ReminderPreferences
-        fields = ["paused", "practice_enabled", "practice_time", "practice_days",
-                  "checkin_enabled", "quiet_start", "quiet_end", "email_enabled",
-                  "in_app_enabled", "sms_enabled", "phone"]
+        fields = [
+            "paused",
+            "practice_enabled",
+            "practice_time",
+            "practice_days",
+            "checkin_enabled",
+            "quiet_start",
+            "quiet_end",
+            "email_enabled",
+            "in_app_enabled",
+            "sms_enabled",
+            "phone",
+        ]
         labels = {
             "paused": "Pause all reminders for now",
             "practice_enabled": "Remind me to practise",
             "practice_time": "At this time",
             "checkin_enabled": "Remind me when my weekly check-in opens, and again after 2 "
-                               "days if it is still open",
+            "days if it is still open",
             "quiet_start": "Quiet hours start",
             "quiet_end": "Quiet hours end",
             "email_enabled": "By email",
@@ -65,8 +79,9 @@ class ReminderPreferencesForm(forms.ModelForm):
             return ""
         number = e164(phone)
         if number is None:
-            raise forms.ValidationError("Enter a mobile number with its country code, like "
-                                        "+44 7911 123456.")
+            raise forms.ValidationError(
+                "Enter a mobile number with its country code, like +44 7911 123456."
+            )
         return number
 
     def clean(self) -> dict[str, Any]:
@@ -74,8 +89,10 @@ class ReminderPreferencesForm(forms.ModelForm):
         data = self.cleaned_data
         start, end = data.get("quiet_start"), data.get("quiet_end")
         if (start is None) != (end is None):
-            self.add_error("quiet_end" if start else "quiet_start",
-                           "Set both quiet-hours times, or leave both empty.")
+            self.add_error(
+                "quiet_end" if start else "quiet_start",
+                "Set both quiet-hours times, or leave both empty.",
+            )
         if data.get("sms_enabled") and not data.get("phone") and "phone" not in self.errors:
             self.add_error("phone", "Add a mobile number to get text messages.")
         return data

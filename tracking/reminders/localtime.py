@@ -61,14 +61,20 @@ def in_quiet_hours(at: time, start: time | None, end: time | None) -> bool:
 
 
 def occurrence_on(
-    day: date, *, at: time, tz: ZoneInfo,
-    quiet_start: time | None = None, quiet_end: time | None = None,
+    day: date,
+    *,
+    at: time,
+    tz: ZoneInfo,
+    quiet_start: time | None = None,
+    quiet_end: time | None = None,
 ) -> datetime:
     """The instant of `day`'s reminder at wall time `at`: moved to the end of quiet
     hours if `at` falls inside them (the next morning for overnight quiet hours)."""
     fire_at, fire_day = at, day
-    if quiet_start is not None and quiet_end is not None and in_quiet_hours(
-        at, quiet_start, quiet_end
+    if (
+        quiet_start is not None
+        and quiet_end is not None
+        and in_quiet_hours(at, quiet_start, quiet_end)
     ):
         fire_at = quiet_end
         if quiet_start > quiet_end and at >= quiet_start:  # overnight: next morning
@@ -77,8 +83,13 @@ def occurrence_on(
 
 
 def next_occurrence(
-    *, at: time, weekdays: list[int] | None, tz: ZoneInfo, after: datetime,
-    quiet_start: time | None = None, quiet_end: time | None = None,
+    *,
+    at: time,
+    weekdays: list[int] | None,
+    tz: ZoneInfo,
+    after: datetime,
+    quiet_start: time | None = None,
+    quiet_end: time | None = None,
 ) -> tuple[datetime, date]:
     """The first scheduled instant strictly after `after`, and the local day it belongs to.
 
@@ -92,8 +103,7 @@ def next_occurrence(
         day = start_day + timedelta(days=offset)
         if day.weekday() not in days or not day_exists(day, tz):
             continue
-        instant = occurrence_on(day, at=at, tz=tz, quiet_start=quiet_start,
-                                quiet_end=quiet_end)
+        instant = occurrence_on(day, at=at, tz=tz, quiet_start=quiet_start, quiet_end=quiet_end)
         if instant > after:
             return instant, day
     raise ValueError("no occurrence found within 9 days")  # unreachable with days non-empty

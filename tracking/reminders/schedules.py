@@ -49,6 +49,8 @@ ENROLLMENT_COLUMNS = (
         if f.name != "updated_at"
     ),
 )
+
+
 # ---------------------------------------------------------------- preferences
 def preferences_for(enrollment: Enrollment) -> ReminderPreferences:
     prefs, _ = ReminderPreferences.objects.get_or_create(
@@ -143,7 +145,9 @@ def _slot_day(slot: str) -> date | None:
 
 
 def _owed_today(
-    schedule: ReminderSchedule, enrollment: Enrollment, prefs: ReminderPreferences,
+    schedule: ReminderSchedule,
+    enrollment: Enrollment,
+    prefs: ReminderPreferences,
     now: datetime,
 ) -> tuple[datetime, str] | None:
     """Today's practice reminder, due now, if the schedule was still waiting for it
@@ -158,12 +162,15 @@ def _owed_today(
     if today.weekday() not in set(prefs.practice_days or range(7)):
         return None
     quiet_start, quiet_end = prefs.quiet_start, prefs.quiet_end
-    if occurrence_on(today, at=prefs.practice_time, tz=tz, quiet_start=quiet_start,
-                     quiet_end=quiet_end) > now:
+    if (
+        occurrence_on(
+            today, at=prefs.practice_time, tz=tz, quiet_start=quiet_start, quiet_end=quiet_end
+        )
+        > now
+    ):
         return None  # still ahead: the usual rule finds it
     at = now
-    if quiet_end is not None and in_quiet_hours(now.astimezone(tz).time(), quiet_start,
-                                                 quiet_end):
+    if quiet_end is not None and in_quiet_hours(now.astimezone(tz).time(), quiet_start, quiet_end):
         at = wall_to_utc(today, quiet_end, tz)
         if at <= now:
             return None  # quiet until tomorrow: today's reminder is not sent late
@@ -196,7 +203,11 @@ _PENDING_FIELDS = ("pk", "due_date", "opens_at", "closes_at")
 
 
 def _next_checkin(
-    enrollment, prefs, *, after: datetime, pending: list[PendingCheckIn] | None = None,
+    enrollment,
+    prefs,
+    *,
+    after: datetime,
+    pending: list[PendingCheckIn] | None = None,
     owed: str = "",
 ) -> tuple[datetime | None, str]:
     """The next check-in reminder: when one opens (at the practice time on its day),
@@ -276,5 +287,3 @@ def _pending_checkins(
     for enrollment_id, *checkin in rows:
         out.setdefault(enrollment_id, []).append(PendingCheckIn(*checkin))
     return out
-
-

@@ -191,8 +191,10 @@ def _save_advanced(schedules: list[ReminderSchedule]) -> None:
     sets = ", ".join(f"{quote(f.column)} = v.v{i}" for i, f in enumerate(fields) if i)
     table, pk = quote(meta.db_table), quote(fields[0].column)
     # Identifiers from the model's metadata (quoted), values as parameters.
-    sql = (f"UPDATE {table} AS s SET {sets} FROM unnest({arrays}) AS v({names})"  # noqa: S608
-           f" WHERE s.{pk} = v.v0")
+    sql = (
+        f"UPDATE {table} AS s SET {sets} FROM unnest({arrays}) AS v({names})"  # noqa: S608
+        f" WHERE s.{pk} = v.v0"
+    )
     with connection.cursor() as cursor:
         cursor.execute(sql, [[getattr(s, f.attname) for s in schedules] for f in fields])
 

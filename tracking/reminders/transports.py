@@ -170,31 +170,40 @@ class TwilioSmsProvider:
     error code only: its message text quotes the phone number.
     """
 
-    def __init__(self, *, account_sid: str, auth_token: str, from_number: str,
-                 api_url: str, timeout: float) -> None:
+    def __init__(
+        self, *, account_sid: str, auth_token: str, from_number: str, api_url: str, timeout: float
+    ) -> None:
         base = urlsplit(api_url)
         # urllib would open file:// too. Plain http only to this machine (the tests'
         # fake Twilio): credentials and phone numbers never cross a network unencrypted.
         if not (base.scheme == "https" or (base.scheme == "http" and base.hostname in _LOCAL)):
             raise ImproperlyConfigured("TWILIO_API_URL must be an https:// URL.")
-        self.url = (f"{api_url.rstrip('/')}/2010-04-01/Accounts/"
-                    f"{quote(account_sid, safe='')}/Messages.json")
+        self.url = (
+            f"{api_url.rstrip('/')}/2010-04-01/Accounts/{quote(account_sid, safe='')}/Messages.json"
+        )
         credentials = base64.b64encode(f"{account_sid}:{auth_token}".encode()).decode()
-        self.headers = {"Authorization": f"Basic {credentials}", "Accept": "application/json",
-                        "Content-Type": "application/x-www-form-urlencoded"}
+        self.headers = {
+            "Authorization": f"Basic {credentials}",
+            "Accept": "application/json",
+            "Content-Type": "application/x-www-form-urlencoded",
+        }
         self.from_number, self.timeout = from_number, timeout
 
     @classmethod
     def from_settings(cls) -> TwilioSmsProvider:
-        return cls(account_sid=settings.SMS_TWILIO_ACCOUNT_SID,
-                   auth_token=settings.SMS_TWILIO_AUTH_TOKEN,
-                   from_number=settings.SMS_TWILIO_FROM_NUMBER,
-                   api_url=settings.SMS_TWILIO_API_URL, timeout=settings.SMS_TIMEOUT_SECONDS)
+        return cls(
+            account_sid=settings.SMS_TWILIO_ACCOUNT_SID,
+            auth_token=settings.SMS_TWILIO_AUTH_TOKEN,
+            from_number=settings.SMS_TWILIO_FROM_NUMBER,
+            api_url=settings.SMS_TWILIO_API_URL,
+            timeout=settings.SMS_TIMEOUT_SECONDS,
+        )
 
     def send_sms(self, to: str, text: str) -> None:
         body = urlencode({"To": to, "From": self.from_number, "Body": text}).encode()
-        request = urllib.request.Request(self.url, data=body, headers=self.headers,  # noqa: S310 (scheme checked above)
-                                         method="POST")
+        request = urllib.request.Request(  # noqa: S310 (scheme checked above)
+            self.url, data=body, headers=self.headers, method="POST"
+        )
         try:
             with urllib.request.urlopen(request, timeout=self.timeout) as response:  # noqa: S310
                 response.read()
@@ -267,5 +276,8 @@ class SmsTransport:
 
 def transport_for(channel: str) -> Transport:
     transports: dict[str, type[Transport]] = {
-        "email": EmailTransport, "in_app": InAppTransport, "sms": SmsTransport}
+        "email": EmailTransport,
+        "in_app": InAppTransport,
+        "sms": SmsTransport,
+    }
     return transports[channel]()

@@ -25,21 +25,26 @@ from tracking.reminders.schedules import preferences_for, reminder_preferences_s
 @require_http_methods(["GET", "POST"])
 def settings_page(request: PatientRequest) -> HttpResponse:
     prefs = preferences_for(request.enrollment)
-    form = ReminderPreferencesForm(request.POST if request.method == "POST" else None,
-                                   instance=prefs)
+    form = ReminderPreferencesForm(
+        request.POST if request.method == "POST" else None, instance=prefs
+    )
     if request.method == "POST" and form.is_valid():
         reminder_preferences_save(enrollment=request.enrollment, prefs=form.save(commit=False))
         messages.success(request, "Your reminder settings are saved.")
         return redirect("reminder_settings")
-    return render(request, "tracking/patient/reminder_settings.html",
-                  {"form": form, "prefs": prefs, "tz": request.user.timezone})
+    return render(
+        request,
+        "tracking/patient/reminder_settings.html",
+        {"form": form, "prefs": prefs, "tz": request.user.timezone},
+    )
 
 
 @patient_required
 def notifications(request: MemberRequest) -> HttpResponse:
     items = list(Notification.objects.filter(user=request.user)[:50])
     Notification.objects.filter(user=request.user, read_at__isnull=True).update(
-        read_at=timezone.now())
+        read_at=timezone.now()
+    )
     return render(request, "tracking/patient/notifications.html", {"items": items})
 
 
@@ -52,14 +57,24 @@ def unsubscribe(request: HttpRequest, token: str) -> HttpResponse:
     POST — from the button or a mail client's List-Unsubscribe-Post — does it.
     """
     enrollment_id = enrollment_from_unsubscribe_token(token)
-    enrollment = (Enrollment.objects.filter(pk=enrollment_id).select_related("practice").first()
-                  if enrollment_id else None)
+    enrollment = (
+        Enrollment.objects.filter(pk=enrollment_id).select_related("practice").first()
+        if enrollment_id
+        else None
+    )
     if enrollment is None:
         return render(request, "tracking/patient/unsubscribe.html", {"invalid": True}, status=404)
     if request.method == "POST":
         ReminderPreferences.objects.filter(enrollment=enrollment).update(
-            unsubscribed_at=timezone.now())
-        audit(request, "reminders.unsubscribed", practice=enrollment.practice,
-              subject=enrollment.patient, obj=enrollment, actor=enrollment.patient)
+            unsubscribed_at=timezone.now()
+        )
+        audit(
+            request,
+            "reminders.unsubscribed",
+            practice=enrollment.practice,
+            subject=enrollment.patient,
+            obj=enrollment,
+            actor=enrollment.patient,
+        )
         return render(request, "tracking/patient/unsubscribe.html", {"done": True})
     return render(request, "tracking/patient/unsubscribe.html", {"token": token})

@@ -1,4 +1,4 @@
-""""Get help now": where to turn in a crisis, one link away on every page.
+""" "Get help now": where to turn in a crisis, one link away on every page.
 
 It needs no login (someone in a crisis may be logged out, or on a shared phone); a
 patient who is logged in sees their own practice's list. It reads nothing else about
@@ -27,5 +27,6 @@ def get_help(request: HttpRequest) -> HttpResponse:
         settings = PracticeSettings.objects.filter(practice_id=membership.practice_id).first()
         if settings is not None:
             resources = settings.crisis_resources_md
-    return render(request, "tracking/patient/get_help.html",
-                  {"resources": render_markdown(resources)})
+    return render(
+        request, "tracking/patient/get_help.html", {"resources": render_markdown(resources)}
+    )

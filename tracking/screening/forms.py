@@ -19,7 +19,9 @@ RED_FLAGS = [
 
 class ScreeningForm(forms.Form):
     red_flags = forms.MultipleChoiceField(
-        label="Do any of these apply to you right now?", choices=RED_FLAGS, required=False,
+        label="Do any of these apply to you right now?",
+        choices=RED_FLAGS,
+        required=False,
         widget=forms.CheckboxSelectMultiple,
         error_messages={"invalid_choice": "Please choose only from the list."},
     )
@@ -31,8 +33,10 @@ class ScreeningForm(forms.Form):
         flags, none_apply = data.get("red_flags") or [], data.get("none_apply")
         if not flags and not none_apply:
             raise forms.ValidationError(
-                "Please tick any that apply, or tick “None of these apply to me”.")
+                "Please tick any that apply, or tick “None of these apply to me”."
+            )
         if flags and none_apply:
             raise forms.ValidationError(
-                "You ticked some items and also “None of these”. Please check your answers.")
+                "You ticked some items and also “None of these”. Please check your answers."
+            )
         return data

@@ -25,8 +25,9 @@ def screening(request: PatientRequest) -> HttpResponse:
         return redirect("onboarding_consent")
     form = ScreeningForm(request.POST if request.method == "POST" else None)
     if request.method == "POST" and form.is_valid():
-        held = screening_submit(enrollment=enrollment, red_flags=form.cleaned_data["red_flags"],
-                                request=request)
+        held = screening_submit(
+            enrollment=enrollment, red_flags=form.cleaned_data["red_flags"], request=request
+        )
         return redirect("safety_hold" if held else "today")
     return render(request, "tracking/patient/screening.html", {"form": form, "step": 5})
 
@@ -37,5 +38,8 @@ def hold(request: PatientRequest) -> HttpResponse:
     if not enrollment.on_safety_hold:
         return redirect("today" if not enrollment.needs_onboarding else "onboarding")
     labels = dict(RED_FLAGS)
-    return render(request, "tracking/patient/safety_hold.html",
-                  {"flags": [labels.get(f, f) for f in enrollment.red_flags]})
+    return render(
+        request,
+        "tracking/patient/safety_hold.html",
+        {"flags": [labels.get(f, f) for f in enrollment.red_flags]},
+    )

@@ -35,8 +35,15 @@ class Nav:
         return any(item.current for item in self.extra)
 
 
-def _item(label: str, url_name: str, name: str, *, also: tuple[str, ...] = (),
-          prefixes: tuple[str, ...] = (), inside: tuple[str, ...] = ()) -> Item:
+def _item(
+    label: str,
+    url_name: str,
+    name: str,
+    *,
+    also: tuple[str, ...] = (),
+    prefixes: tuple[str, ...] = (),
+    inside: tuple[str, ...] = (),
+) -> Item:
     if name == url_name or name in also or any(name.startswith(p) for p in prefixes):
         current = "page"
     elif any(name.startswith(p) for p in inside):
@@ -55,8 +62,12 @@ def build_nav(role: str | None, name: str, several_practices: bool = False) -> N
             _item("Check-in", "checkin_current", name, also=("checkin_detail", "checkin_list")),
         ]
         nav.extra = [
-            _item("Fear ladder", "exposure", name,
-                  also=("exposure_plan", "exposure_detail", "fear_edit")),
+            _item(
+                "Fear ladder",
+                "exposure",
+                name,
+                also=("exposure_plan", "exposure_detail", "fear_edit"),
+            ),
             _item("Progress", "progress", name),
             _item("My log", "my_log", name),
             _item("Reminders", "reminder_settings", name, also=("notifications",)),
@@ -66,14 +77,23 @@ def build_nav(role: str | None, name: str, several_practices: bool = False) -> N
     elif role == "admin":
         nav.primary = [
             _item("Overview", "practice_overview", name),
-            _item("Invitations", "invitation_list", name,
-                  also=("invitation_create", "patient_invite")),
+            _item(
+                "Invitations", "invitation_list", name, also=("invitation_create", "patient_invite")
+            ),
         ]
         nav.extra = [
-            _item("Clinicians", "admin_clinicians", name,
-                  also=("admin_clinician_deactivate", "admin_clinician_reassign")),
-            _item("Enrollments", "admin_enrollments", name,
-                  prefixes=("admin_enrollment", "admin_import")),
+            _item(
+                "Clinicians",
+                "admin_clinicians",
+                name,
+                also=("admin_clinician_deactivate", "admin_clinician_reassign"),
+            ),
+            _item(
+                "Enrollments",
+                "admin_enrollments",
+                name,
+                prefixes=("admin_enrollment", "admin_import"),
+            ),
             _item("Outcomes", "admin_outcomes", name),
             _item("Questionnaires", "admin_instruments", name, prefixes=("admin_instrument",)),
             _item("Audit trail", "admin_audit", name),
@@ -91,6 +111,11 @@ def main_nav(context) -> dict:
     """The menu for this page and viewer (partials/nav.html)."""
     request = context.get("request")
     match = getattr(request, "resolver_match", None)
-    return {"nav": build_nav(context.get("role"), (match.url_name if match else None) or "",
-                             bool(context.get("has_several_practices"))),
-            "csrf_token": context.get("csrf_token")}
+    return {
+        "nav": build_nav(
+            context.get("role"),
+            (match.url_name if match else None) or "",
+            bool(context.get("has_several_practices")),
+        ),
+        "csrf_token": context.get("csrf_token"),
+    }

@@ -31,9 +31,11 @@ def _password_entered_recently(request: HttpRequest) -> bool:
     would ask someone who logged in a minute ago for their password again."""
     # allauth keeps these records in the session; its own reauthentication reads them.
     records = get_authentication_records(request, request.user)
-    return any(r.get("method") == "password"
-               and time.time() - r.get("at", 0) < settings.ACCOUNT_REAUTHENTICATION_TIMEOUT
-               for r in records)
+    return any(
+        r.get("method") == "password"
+        and time.time() - r.get("at", 0) < settings.ACCOUNT_REAUTHENTICATION_TIMEOUT
+        for r in records
+    )
 
 
 # Sends the person to allauth's "enter your password" page, then back here (a POST is
@@ -56,8 +58,9 @@ def self_service_only(view):
 class AccountDeleteForm(forms.Form):
     confirm = forms.BooleanField(
         label="I understand that this deletes my account and everything in it, for good.",
-        error_messages={"required": "Tick the box to confirm, or go back if you want to "
-                                    "keep your account."},
+        error_messages={
+            "required": "Tick the box to confirm, or go back if you want to keep your account."
+        },
     )
 
 
@@ -87,8 +90,11 @@ def my_data_export(request: MemberRequest) -> HttpResponse:
 @never_cache
 def account_delete(request: MemberRequest) -> HttpResponse:
     if data_rights.deletion_on_hold(request.user):
-        return render(request, "accounts/data_rights/delete_on_hold.html",
-                      status=409 if request.method == "POST" else 200)
+        return render(
+            request,
+            "accounts/data_rights/delete_on_hold.html",
+            status=409 if request.method == "POST" else 200,
+        )
     form = AccountDeleteForm(request.POST if request.method == "POST" else None)
     if request.method == "POST" and form.is_valid():
         data_rights.account_delete(user=request.user)

@@ -29,25 +29,36 @@ def invitation_accept(request: HttpRequest, token: str) -> HttpResponse:
     try:
         invitation = services.invitation_from_token(token)
     except services.InvitationUnusable as unusable:
-        return render(request, "accounts/invitation_unusable.html",
-                      {"reason": unusable.reason}, status=_UNUSABLE_STATUS[unusable.reason])
+        return render(
+            request,
+            "accounts/invitation_unusable.html",
+            {"reason": unusable.reason},
+            status=_UNUSABLE_STATUS[unusable.reason],
+        )
 
     invited = invitation.membership.user
     account = services.invitation_account(invitation)
     if account is not None and not account.is_active:
         # Switched off for the whole site: an invitation never switches it back on.
-        return render(request, "accounts/invitation_unusable.html",
-                      {"reason": "disabled"}, status=403)
+        return render(
+            request, "accounts/invitation_unusable.html", {"reason": "disabled"}, status=403
+        )
     if account is not None and request.user != account:
         # Someone who already has an account joins with their own password.
-        return render(request, "accounts/invitation_login_first.html",
-                      {"invitation": invitation, "next": request.get_full_path()})
+        return render(
+            request,
+            "accounts/invitation_login_first.html",
+            {"invitation": invitation, "next": request.get_full_path()},
+        )
 
     # Someone with an account already has a password and a time zone: nothing to ask.
     form: AcceptInvitationForm | None = None
     if account is None:
-        form = AcceptInvitationForm(request.POST if request.method == "POST" else None,
-                                    user=invited, initial={"timezone": invited.timezone})
+        form = AcceptInvitationForm(
+            request.POST if request.method == "POST" else None,
+            user=invited,
+            initial={"timezone": invited.timezone},
+        )
     if request.method == "POST" and (form is None or form.is_valid()):
         try:
             user = services.invitation_accept(
@@ -58,28 +69,43 @@ def invitation_accept(request: HttpRequest, token: str) -> HttpResponse:
             )
         except services.InvitationUnusable as unusable:
             if unusable.reason == "account":  # the address got an account just now
-                return render(request, "accounts/invitation_login_first.html",
-                              {"invitation": invitation, "next": request.get_full_path()})
-            return render(request, "accounts/invitation_unusable.html",
-                          {"reason": unusable.reason},
-                          status=403 if unusable.reason == "disabled" else 410)
+                return render(
+                    request,
+                    "accounts/invitation_login_first.html",
+                    {"invitation": invitation, "next": request.get_full_path()},
+                )
+            return render(
+                request,
+                "accounts/invitation_unusable.html",
+                {"reason": unusable.reason},
+                status=403 if unusable.reason == "disabled" else 410,
+            )
         invitation.refresh_from_db(fields=["membership"])  # joining may keep the account's own
-        audit(request, "invitation.accepted", practice=invitation.practice, subject=user,
-              obj=invitation, actor=user)
+        audit(
+            request,
+            "invitation.accepted",
+            practice=invitation.practice,
+            subject=user,
+            obj=invitation,
+            actor=user,
+        )
         if account is None:
             login(request, user, backend="django.contrib.auth.backends.ModelBackend")
         request.session[SESSION_MEMBERSHIP_KEY] = invitation.membership_id
         messages.success(request, f"Welcome to {invitation.practice.name}.")
         return redirect("home")
-    return render(request, "accounts/invitation_accept.html",
-                  {"invitation": invitation, "form": form})
+    return render(
+        request, "accounts/invitation_accept.html", {"invitation": invitation, "form": form}
+    )
 
 
 def _invitation_for_admin(request: MemberRequest, pk: int) -> Invitation:
     """An invitation of the admin's own practice, or 404."""
     return practice_object_or_404(
-        request, Invitation.objects.select_related("membership__user", "membership__practice"),
-        pk, membership__practice=request.practice,
+        request,
+        Invitation.objects.select_related("membership__user", "membership__practice"),
+        pk,
+        membership__practice=request.practice,
     )
 
 
@@ -96,9 +122,11 @@ def invitation_list(request: MemberRequest) -> HttpResponse:
 @admin_required
 @require_http_methods(["GET", "POST"])
 def invitation_create(request: MemberRequest) -> HttpResponse:
-    form = InvitationForm(request.POST if request.method == "POST" else None,
-                          practice=request.practice,
-                          initial={"role": "clinician"})
+    form = InvitationForm(
+        request.POST if request.method == "POST" else None,
+        practice=request.practice,
+        initial={"role": "clinician"},
+    )
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
         try:
@@ -106,7 +134,9 @@ def invitation_create(request: MemberRequest) -> HttpResponse:
                 practice=request.practice,
                 invited_by=request.user,
                 request=services.InvitationRequest(
-                    email=data["email"], full_name=data["full_name"], role=data["role"],
+                    email=data["email"],
+                    full_name=data["full_name"],
+                    role=data["role"],
                     timezone=data["timezone"],
                 ),
             )
@@ -114,13 +144,21 @@ def invitation_create(request: MemberRequest) -> HttpResponse:
             for field, errors in error.message_dict.items():
                 form.add_error(field if field in form.fields else None, errors)
         else:
-            audit(request, "invitation.created", practice=request.practice,
-                  subject=invitation.membership.user, obj=invitation)
+            audit(
+                request,
+                "invitation.created",
+                practice=request.practice,
+                subject=invitation.membership.user,
+                obj=invitation,
+            )
             if invitation.send_count:
                 messages.success(request, f"Invitation sent to {data['email']}.")
             else:
-                messages.warning(request, "The invitation was saved, but the email could not "
-                                          "be sent. Try “Resend” in a few minutes.")
+                messages.warning(
+                    request,
+                    "The invitation was saved, but the email could not "
+                    "be sent. Try “Resend” in a few minutes.",
+                )
             return redirect("invitation_list")
     return render(request, "accounts/invitation_form.html", {"form": form})
 
@@ -134,8 +172,13 @@ def invitation_resend(request: MemberRequest, pk: int) -> HttpResponse:
     except ValidationError as error:
         messages.error(request, error.messages[0])
     else:
-        audit(request, "invitation.resent", practice=request.practice,
-              subject=invitation.membership.user, obj=invitation)
+        audit(
+            request,
+            "invitation.resent",
+            practice=request.practice,
+            subject=invitation.membership.user,
+            obj=invitation,
+        )
         if sent:
             messages.success(request, "A new link was sent. The old link no longer works.")
         else:
@@ -152,7 +195,12 @@ def invitation_revoke(request: MemberRequest, pk: int) -> HttpResponse:
     except ValidationError as error:
         messages.error(request, error.messages[0])
     else:
-        audit(request, "invitation.revoked", practice=request.practice,
-              subject=invitation.membership.user, obj=invitation)
+        audit(
+            request,
+            "invitation.revoked",
+            practice=request.practice,
+            subject=invitation.membership.user,
+            obj=invitation,
+        )
         messages.success(request, "The invitation was revoked. Its link no longer works.")
     return redirect("invitation_list")

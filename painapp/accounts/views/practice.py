@@ -18,6 +18,8 @@ def practice_overview(request: MemberRequest) -> HttpResponse:
         admins=Count("pk", filter=Q(role=Role.ADMIN)),
     )
     pending = Invitation.objects.filter(membership__practice=request.practice).pending().count()
-    return render(request, "accounts/practice_overview.html",
-                  {"counts": counts, "pending_invitations": pending,
-                   "reminders": reminders_heartbeat()})
+    return render(
+        request,
+        "accounts/practice_overview.html",
+        {"counts": counts, "pending_invitations": pending, "reminders": reminders_heartbeat()},
+    )

@@ -16,8 +16,10 @@ from painapp.types import AuthedRequest
 @login_required
 @require_http_methods(["GET", "POST"])
 def time_zone(request: AuthedRequest) -> HttpResponse:
-    form = TimeZoneForm(request.POST if request.method == "POST" else None,
-                        initial={"timezone": request.user.timezone})
+    form = TimeZoneForm(
+        request.POST if request.method == "POST" else None,
+        initial={"timezone": request.user.timezone},
+    )
     if request.method == "POST" and form.is_valid():
         # Reminders are recomputed in the same transaction (see accounts.timezones).
         if user_timezone_set(user=request.user, timezone_name=form.cleaned_data["timezone"]):

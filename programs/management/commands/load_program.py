@@ -9,8 +9,10 @@ from programs.services import program_version_load
 
 
 class Command(BaseCommand):
-    help = ("Load program content from programs/content/<slug>/ into versioned rows. "
-            "Idempotent: unchanged content creates nothing; changed content a new version.")
+    help = (
+        "Load program content from programs/content/<slug>/ into versioned rows. "
+        "Idempotent: unchanged content creates nothing; changed content a new version."
+    )
 
     def add_arguments(self, parser):
         parser.add_argument("slugs", nargs="*", help="program folders to load")

@@ -35,9 +35,16 @@ _MARKER = 987654321987654321
 def query_string(query: CaseloadQuery, path: str, **changes) -> str:
     """The URL of the caseload (at `path`) in this state, with `changes` applied.
     Defaults are left out so URLs stay short; any change of filter goes back to page 1."""
-    values = {"q": query.q, "status": query.status, "has_alerts": query.has_alerts,
-              "not_improving": query.not_improving, "missed": query.missed,
-              "sort": query.sort, "dir": query.direction, "page": query.page}
+    values = {
+        "q": query.q,
+        "status": query.status,
+        "has_alerts": query.has_alerts,
+        "not_improving": query.not_improving,
+        "missed": query.missed,
+        "sort": query.sort,
+        "dir": query.direction,
+        "page": query.page,
+    }
     if set(changes) - {"page"}:
         values["page"] = 1
     values.update(changes)
@@ -77,14 +84,20 @@ COLUMNS = (
     Column("fear", "Fear of movement"),
     Column("practice", "Practice", note=f"{rules.PRACTICE_LOOKBACK.days}\u00a0days"),
     Column("alerts", "Alerts", sortable=True),
-    Column("pain_free", f"0–{rules.PAIN_FREE_MAX}",
-           abbr=f"Average pain {' or '.join(map(str, range(rules.PAIN_FREE_MAX + 1)))}: "
-                "pain-free or nearly pain-free"),
+    Column(
+        "pain_free",
+        f"0–{rules.PAIN_FREE_MAX}",
+        abbr=f"Average pain {' or '.join(map(str, range(rules.PAIN_FREE_MAX + 1)))}: "
+        "pain-free or nearly pain-free",
+    ),
 )
 
 # The numbers the filter's words quote, from the rules that use them.
-THRESHOLDS = {"points": rules.REAL_CHANGE_POINTS, "percent": rules.REAL_CHANGE_PERCENT,
-              "weeks": rules.MIN_WEEKLY_FOR_TREND}
+THRESHOLDS = {
+    "points": rules.REAL_CHANGE_POINTS,
+    "percent": rules.REAL_CHANGE_PERCENT,
+    "weeks": rules.MIN_WEEKLY_FOR_TREND,
+}
 
 
 @dataclass(frozen=True)
@@ -109,11 +122,16 @@ def _headers(query: CaseloadQuery, path: str) -> list[Header]:
             direction = "asc" if query.direction == "desc" else "desc"
         else:
             direction = "asc" if column.key == "name" else "desc"
-        headers.append(Header(
-            column, url=query_string(query, path, sort=column.key, dir=direction),
-            aria_sort=("ascending" if query.direction == "asc" else "descending")
-            if current else "",
-            next="ascending" if direction == "asc" else "descending"))
+        headers.append(
+            Header(
+                column,
+                url=query_string(query, path, sort=column.key, dir=direction),
+                aria_sort=("ascending" if query.direction == "asc" else "descending")
+                if current
+                else "",
+                next="ascending" if direction == "asc" else "descending",
+            )
+        )
     return headers
 
 
@@ -123,11 +141,16 @@ def _headers(query: CaseloadQuery, path: str) -> list[Header]:
 def caseload(request: MemberRequest) -> HttpResponse:
     form = CaseloadFilterForm(request.GET)
     query = form.query()
-    page = caseload_page(enrollment_scope(request), query, timezone.now(),
-                         viewer_tz=request.user.tzinfo)
+    page = caseload_page(
+        enrollment_scope(request), query, timezone.now(), viewer_tz=request.user.tzinfo
+    )
     # Each patient shown is a read of their data: one event each, written at once.
-    audit_reads(request, "caseload.viewed", practice_id=request.membership.practice_id,
-                reads=shown_reads(page.rows))
+    audit_reads(
+        request,
+        "caseload.viewed",
+        practice_id=request.membership.practice_id,
+        reads=shown_reads(page.rows),
+    )
     # The patient page's address, reversed once for the page rather than once a row: a
     # placeholder id in it becomes each row's (a reversed URL has no digits of its own
     # that could be taken for it: the marker is longer than any route's).
@@ -143,8 +166,7 @@ def caseload(request: MemberRequest) -> HttpResponse:
         "rows": macros("tracking/clinic/caseload.html").rows(page.rows),
         "thresholds": THRESHOLDS,
         "sort_label": SORTS[query.sort],
-        "previous_url": query_string(query, path, page=page.page - 1)
-        if page.has_previous else "",
+        "previous_url": query_string(query, path, page=page.page - 1) if page.has_previous else "",
         "next_url": query_string(query, path, page=page.page + 1) if page.has_next else "",
         "clear_url": path,
     }

@@ -61,8 +61,10 @@ def _context(request: MemberRequest, enrollment: Enrollment, section: str, **ext
         "enrollment": enrollment,
         "patient": enrollment.patient,
         "section": section,
-        "sections": [{"url": reverse(name, args=[enrollment.pk]), "label": label,
-                      "current": name == section} for name, label in SECTIONS],
+        "sections": [
+            {"url": reverse(name, args=[enrollment.pk]), "label": label, "current": name == section}
+            for name, label in SECTIONS
+        ],
         **extra,
     }
 
@@ -75,47 +77,80 @@ def patient_detail(request: MemberRequest, pk: int) -> HttpResponse:
     return _render_overview(request, enrollment)
 
 
-def _render_overview(request: MemberRequest, enrollment: Enrollment, *,
-                     note_form: ClinicianNoteForm | None = None,
-                     unlock_form: UnlockWeekForm | None = None,
-                     status: int = 200) -> HttpResponse:
+def _render_overview(
+    request: MemberRequest,
+    enrollment: Enrollment,
+    *,
+    note_form: ClinicianNoteForm | None = None,
+    unlock_form: UnlockWeekForm | None = None,
+    status: int = 200,
+) -> HttpResponse:
     overview = patient_overview(enrollment, timezone.now())
     flags = dict(RED_FLAGS)
-    return render(request, "tracking/clinic/patient/overview.html", _context(
-        request, enrollment, "patient_detail",
-        overview=overview,
-        measures=macros("tracking/clinic/measures.html").measures(overview),
-        note_form=note_form or ClinicianNoteForm(),
-        unlock_form=unlock_form or UnlockWeekForm(weeks=overview.unlockable_weeks),
-        red_flags=[flags.get(f, f) for f in enrollment.red_flags],
-    ), status=status)
+    return render(
+        request,
+        "tracking/clinic/patient/overview.html",
+        _context(
+            request,
+            enrollment,
+            "patient_detail",
+            overview=overview,
+            measures=macros("tracking/clinic/measures.html").measures(overview),
+            note_form=note_form or ClinicianNoteForm(),
+            unlock_form=unlock_form or UnlockWeekForm(weeks=overview.unlockable_weeks),
+            red_flags=[flags.get(f, f) for f in enrollment.red_flags],
+        ),
+        status=status,
+    )
 
 
 @require_GET
 @staff_required
 def patient_checkins(request: MemberRequest, pk: int) -> HttpResponse:
     enrollment = enrollment_for_staff(request, pk, viewed="patient.checkins_viewed")
-    return render(request, "tracking/clinic/patient/checkins.html", _context(
-        request, enrollment, "patient_checkins",
-        checkins=sections.patient_checkin_answers(enrollment, timezone.now())))
+    return render(
+        request,
+        "tracking/clinic/patient/checkins.html",
+        _context(
+            request,
+            enrollment,
+            "patient_checkins",
+            checkins=sections.patient_checkin_answers(enrollment, timezone.now()),
+        ),
+    )
 
 
 @require_GET
 @staff_required
 def patient_practice(request: MemberRequest, pk: int) -> HttpResponse:
     enrollment = enrollment_for_staff(request, pk, viewed="patient.practice_viewed")
-    return render(request, "tracking/clinic/patient/practice.html", _context(
-        request, enrollment, "patient_practice", log=sections.patient_practice(enrollment),
-        shown=sections.PRACTICE_SHOWN))
+    return render(
+        request,
+        "tracking/clinic/patient/practice.html",
+        _context(
+            request,
+            enrollment,
+            "patient_practice",
+            log=sections.patient_practice(enrollment),
+            shown=sections.PRACTICE_SHOWN,
+        ),
+    )
 
 
 @require_GET
 @staff_required
 def patient_exposures(request: MemberRequest, pk: int) -> HttpResponse:
     enrollment = enrollment_for_staff(request, pk, viewed="patient.exposures_viewed")
-    return render(request, "tracking/clinic/patient/exposures.html", _context(
-        request, enrollment, "patient_exposures",
-        hierarchy=sections.patient_hierarchy(enrollment)))
+    return render(
+        request,
+        "tracking/clinic/patient/exposures.html",
+        _context(
+            request,
+            enrollment,
+            "patient_exposures",
+            hierarchy=sections.patient_hierarchy(enrollment),
+        ),
+    )
 
 
 @require_http_methods(["GET", "POST"])
@@ -125,8 +160,10 @@ def patient_causes(request: MemberRequest, pk: int) -> HttpResponse:
     coding beside the patient's (both kept)."""
     enrollment = enrollment_for_staff(request, pk)
     attributions = sections.patient_attributions(enrollment)
-    forms = {a.attribution.pk: CauseCodingForm(causes=a.causes, prefix_id=a.attribution.pk)
-             for a in attributions}
+    forms = {
+        a.attribution.pk: CauseCodingForm(causes=a.causes, prefix_id=a.attribution.pk)
+        for a in attributions
+    }
     status = 200
     if request.method == "POST":
         try:
@@ -136,25 +173,45 @@ def patient_causes(request: MemberRequest, pk: int) -> HttpResponse:
         view = next((a for a in attributions if a.attribution.pk == attribution_id), None)
         if view is None or attribution_id is None:
             # Not one of this patient's: as for any lookup outside what the user may see.
-            audit(request, "access.denied", practice=request.membership.practice,
-                  object_type="programs.attribution", object_id=str(attribution_id or ""))
+            audit(
+                request,
+                "access.denied",
+                practice=request.membership.practice,
+                object_type="programs.attribution",
+                object_id=str(attribution_id or ""),
+            )
             raise Http404
         form = CauseCodingForm(request.POST, causes=view.causes, prefix_id=attribution_id)
         forms[attribution_id] = form
         if form.is_valid():
             changed = services.attribution_code(
-                enrollment=enrollment, attribution=view.attribution, codes=form.codes(),
-                by=request.user, request=request)
-            messages.success(request, "Your coding is saved. The patient's own categories "
-                                      "are kept as they gave them." if changed
-                             else "Nothing changed.")
+                enrollment=enrollment,
+                attribution=view.attribution,
+                codes=form.codes(),
+                by=request.user,
+                request=request,
+            )
+            messages.success(
+                request,
+                "Your coding is saved. The patient's own categories are kept as they gave them."
+                if changed
+                else "Nothing changed.",
+            )
             return redirect(f"{reverse('patient_causes', args=[pk])}#causes-{attribution_id}")
         status = 400
     else:
         audit_read(request, "patient.causes_viewed", enrollment)
-    return render(request, "tracking/clinic/patient/causes.html", _context(
-        request, enrollment, "patient_causes",
-        attributions=[(a, forms[a.attribution.pk]) for a in attributions]), status=status)
+    return render(
+        request,
+        "tracking/clinic/patient/causes.html",
+        _context(
+            request,
+            enrollment,
+            "patient_causes",
+            attributions=[(a, forms[a.attribution.pk]) for a in attributions],
+        ),
+        status=status,
+    )
 
 
 # ---------------------------------------------------------------- notes
@@ -164,8 +221,12 @@ def patient_note_add(request: MemberRequest, pk: int) -> HttpResponse:
     enrollment = enrollment_for_staff(request, pk)
     form = ClinicianNoteForm(request.POST)
     if form.is_valid():
-        services.clinician_note_create(enrollment=enrollment, author=request.user,
-                                       body=form.cleaned_data["body"], request=request)
+        services.clinician_note_create(
+            enrollment=enrollment,
+            author=request.user,
+            body=form.cleaned_data["body"],
+            request=request,
+        )
         if request.htmx:
             return _notes_partial(request, enrollment, ClinicianNoteForm(), saved=True)
         messages.success(request, "Note saved.")
@@ -176,15 +237,28 @@ def patient_note_add(request: MemberRequest, pk: int) -> HttpResponse:
     return _render_overview(request, enrollment, note_form=form, status=400)
 
 
-def _notes_partial(request: MemberRequest, enrollment: Enrollment, form: ClinicianNoteForm, *,
-                   saved: bool = False, status: int = 200) -> HttpResponse:
+def _notes_partial(
+    request: MemberRequest,
+    enrollment: Enrollment,
+    form: ClinicianNoteForm,
+    *,
+    saved: bool = False,
+    status: int = 200,
+) -> HttpResponse:
     # The partial alone is outside the page's {% timezone %}: times in the staff
     # member's own zone all the same, as the whole page shows them.
     with timezone.override(ZoneInfo(request.user.timezone)):
-        return render(request, "tracking/clinic/patient/overview.html#notes", {
-            "enrollment": enrollment, "note_form": form, "note_saved": saved,
-            "overview": {"notes": patient_notes(enrollment)},
-        }, status=status)
+        return render(
+            request,
+            "tracking/clinic/patient/overview.html#notes",
+            {
+                "enrollment": enrollment,
+                "note_form": form,
+                "note_saved": saved,
+                "overview": {"notes": patient_notes(enrollment)},
+            },
+            status=status,
+        )
 
 
 # ---------------------------------------------------------------- alerts
@@ -192,8 +266,13 @@ def _alert_action(request: MemberRequest, pk: int, alert_pk: int, action) -> Htt
     enrollment = enrollment_for_staff(request, pk)
     alert = alert_of_patient(enrollment, alert_pk)
     if alert is None:
-        audit(request, "access.denied", practice=request.membership.practice,
-              object_type="tracking.alert", object_id=str(alert_pk))
+        audit(
+            request,
+            "access.denied",
+            practice=request.membership.practice,
+            object_type="tracking.alert",
+            object_id=str(alert_pk),
+        )
         raise Http404
     done_message, again_message = action(alert)
     if request.htmx:
@@ -201,10 +280,15 @@ def _alert_action(request: MemberRequest, pk: int, alert_pk: int, action) -> Htt
         # The partial alone is outside the page's {% timezone %}: times in the staff
         # member's own zone all the same, as the whole page shows them.
         with timezone.override(ZoneInfo(request.user.timezone)):
-            return render(request, "tracking/clinic/patient/overview.html#alerts", {
-                "enrollment": enrollment, "alert_message": done_message or again_message,
-                "overview": {"alerts": alerts, "resolved_alerts": resolved},
-            })
+            return render(
+                request,
+                "tracking/clinic/patient/overview.html#alerts",
+                {
+                    "enrollment": enrollment,
+                    "alert_message": done_message or again_message,
+                    "overview": {"alerts": alerts, "resolved_alerts": resolved},
+                },
+            )
     if done_message:
         messages.success(request, done_message)
     else:
@@ -246,13 +330,14 @@ def patient_unlock(request: MemberRequest, pk: int) -> HttpResponse:
     if form.is_valid():
         week = form.cleaned_data["week"]
         try:
-            services.week_unlock(enrollment=enrollment, week=week, by=request.user,
-                                 request=request)
+            services.week_unlock(enrollment=enrollment, week=week, by=request.user, request=request)
         except ValidationError as error:
             form.add_error("week", error.messages[0])
         else:
-            messages.success(request, f"Weeks up to week {week} are open for "
-                                      f"{enrollment.patient.display_name} now.")
+            messages.success(
+                request,
+                f"Weeks up to week {week} are open for {enrollment.patient.display_name} now.",
+            )
             return redirect(f"{reverse('patient_detail', args=[pk])}#program")
     audit_read(request, "patient.viewed", enrollment)
     return _render_overview(request, enrollment, unlock_form=form, status=400)
@@ -267,14 +352,16 @@ def patient_reminders(request: MemberRequest, pk: int) -> HttpResponse:
         messages.error(request, "Choose whether to pause or resume reminders.")
     else:
         paused = form.cleaned_data["action"] == "pause"
-        changed = services.reminders_set_paused(enrollment=enrollment, paused=paused,
-                                                by=request.user, request=request)
+        changed = services.reminders_set_paused(
+            enrollment=enrollment, paused=paused, by=request.user, request=request
+        )
         if not changed:
-            messages.info(request, "Reminders were already "
-                                   f"{'paused' if paused else 'on'}.")
+            messages.info(request, f"Reminders were already {'paused' if paused else 'on'}.")
         elif paused:
-            messages.success(request, "Reminders are paused. The patient gets none until "
-                                      "you or they turn them back on.")
+            messages.success(
+                request,
+                "Reminders are paused. The patient gets none until you or they turn them back on.",
+            )
         else:
             messages.success(request, "Reminders are back on.")
     return redirect(f"{reverse('patient_detail', args=[pk])}#program")
@@ -295,14 +382,24 @@ def patient_clear_hold(request: MemberRequest, pk: int) -> HttpResponse:
         except ValidationError as error:
             messages.error(request, error.messages[0])
         else:
-            messages.success(request, f"The safety hold is cleared. "
-                                      f"{enrollment.patient.display_name} can start the "
-                                      "program now.")
+            messages.success(
+                request,
+                f"The safety hold is cleared. "
+                f"{enrollment.patient.display_name} can start the "
+                "program now.",
+            )
         return redirect("patient_detail", pk=pk)
     audit_read(request, "patient.viewed", enrollment)
     flags = dict(RED_FLAGS)
-    return render(request, "tracking/clinic/patient/clear_hold.html", _context(
-        request, enrollment, "patient_detail", form=form,
-        red_flags=[flags.get(f, f) for f in enrollment.red_flags]),
-        status=400 if form.is_bound else 200)
-
+    return render(
+        request,
+        "tracking/clinic/patient/clear_hold.html",
+        _context(
+            request,
+            enrollment,
+            "patient_detail",
+            form=form,
+            red_flags=[flags.get(f, f) for f in enrollment.red_flags],
+        ),
+        status=400 if form.is_bound else 200,
+    )

@@ -1,8 +1,8 @@
 """Run the reminder sweep by hand, or over a stretch of simulated time.
 
-    manage.py sweep_reminders                      # once, now
-    manage.py sweep_reminders --from 2026-03-07T00:00Z --to 2026-03-14T00:00Z --step 15
-        # replay a week in 15-minute steps (used by the concurrency test and benchmarks)
+manage.py sweep_reminders                      # once, now
+manage.py sweep_reminders --from 2026-03-07T00:00Z --to 2026-03-14T00:00Z --step 15
+    # replay a week in 15-minute steps (used by the concurrency test and benchmarks)
 """
 
 from __future__ import annotations
@@ -27,11 +27,14 @@ class Command(BaseCommand):
         if not start:
             self.stdout.write(f"claimed {sweep_due_reminders()}")
             return
-        now, stop = parse_datetime(start.replace("Z", "+00:00")), parse_datetime(
-            (end or start).replace("Z", "+00:00"))
+        now, stop = (
+            parse_datetime(start.replace("Z", "+00:00")),
+            parse_datetime((end or start).replace("Z", "+00:00")),
+        )
         if now is None or stop is None or now.tzinfo is None:
-            raise CommandError("Give --from/--to as ISO datetimes with a zone, e.g. "
-                               "2026-03-07T00:00Z")
+            raise CommandError(
+                "Give --from/--to as ISO datetimes with a zone, e.g. 2026-03-07T00:00Z"
+            )
         total = 0
         while now <= stop:
             total += sweep_due_reminders(now)

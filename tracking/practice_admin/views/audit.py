@@ -65,8 +65,9 @@ def _events(request: MemberRequest) -> tuple[AuditFilterForm, QuerySet[AuditEven
     # the whole trail, which only grows).
     recent = qs.order_by("-at").values_list("action", flat=True)[:RECENT_ACTIONS]
     codes = sorted(set(ACTION_LABELS) | set(recent))
-    form = AuditFilterForm(request.GET or None, practice=practice,
-                           actions=[(c, action_label(c)) for c in codes])
+    form = AuditFilterForm(
+        request.GET or None, practice=practice, actions=[(c, action_label(c)) for c in codes]
+    )
     if form.is_bound:
         form.is_valid()
         data = form.cleaned_data  # only the filters without a mistake
@@ -78,8 +79,9 @@ def _events(request: MemberRequest) -> tuple[AuditFilterForm, QuerySet[AuditEven
         if data.get("date_from"):
             qs = qs.filter(at__gte=datetime.combine(data["date_from"], time.min, tz))
         if data.get("date_to"):
-            qs = qs.filter(at__lt=datetime.combine(data["date_to"] + timedelta(days=1),
-                                                   time.min, tz))
+            qs = qs.filter(
+                at__lt=datetime.combine(data["date_to"] + timedelta(days=1), time.min, tz)
+            )
     return form, qs.select_related("actor", "subject").order_by("-at", "-pk")
 
 
@@ -89,11 +91,17 @@ def audit_trail(request: MemberRequest) -> HttpResponse:
     page = Paginator(events, PER_PAGE).get_page(request.GET.get("page"))
     query = request.GET.copy()
     query.pop("page", None)
-    return render(request, "tracking/practice_admin/audit.html", {
-        "form": form, "page": page, "query": query.urlencode(),
-        "rows": [(event, action_label(event.action)) for event in page],
-        "practice_tz": request.practice.timezone,
-    })
+    return render(
+        request,
+        "tracking/practice_admin/audit.html",
+        {
+            "form": form,
+            "page": page,
+            "query": query.urlencode(),
+            "rows": [(event, action_label(event.action)) for event in page],
+            "practice_tz": request.practice.timezone,
+        },
+    )
 
 
 @admin_required
@@ -103,18 +111,35 @@ def audit_csv(request: MemberRequest) -> HttpResponse:
 
     def rows():
         for e in events[:EXPORT_LIMIT].iterator(chunk_size=2000):
-            yield [timezone.localtime(e.at, tz).strftime("%Y-%m-%d %H:%M:%S"),
-                   e.actor.email if e.actor_id and e.actor else "",
-                   e.action, action_label(e.action),
-                   e.subject.email if e.subject_id and e.subject else "",
-                   e.object_type, e.object_id, e.ip or "", e.request_id]
+            yield [
+                timezone.localtime(e.at, tz).strftime("%Y-%m-%d %H:%M:%S"),
+                e.actor.email if e.actor_id and e.actor else "",
+                e.action,
+                action_label(e.action),
+                e.subject.email if e.subject_id and e.subject else "",
+                e.object_type,
+                e.object_id,
+                e.ip or "",
+                e.request_id,
+            ]
 
     response = csv_response(
         f"audit-trail-{timezone.localdate(timezone=tz)}.csv",
-        [f"when ({request.practice.timezone})", "who", "action", "what happened",
-         "whose data", "object type", "object id", "ip address", "request id"],
-        rows())
+        [
+            f"when ({request.practice.timezone})",
+            "who",
+            "action",
+            "what happened",
+            "whose data",
+            "object type",
+            "object id",
+            "ip address",
+            "request id",
+        ],
+        rows(),
+    )
     # Recorded after the rows are read, so the file shows the trail as it was asked for.
-    audit(request, "audit.exported", practice=request.practice,
-          object_type="audit", object_id="trail")
+    audit(
+        request, "audit.exported", practice=request.practice, object_type="audit", object_id="trail"
+    )
     return response

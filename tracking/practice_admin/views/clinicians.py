@@ -24,13 +24,19 @@ from tracking.practice_admin.forms import DeactivateClinicianForm, ReassignCasel
 
 def _clinician(request: MemberRequest, pk: int) -> Membership:
     """A clinician membership of the admin's own practice, or 404."""
-    return practice_object_or_404(request, Membership.objects.select_related("user"), pk,
-                                  practice=request.practice, role=Role.CLINICIAN)
+    return practice_object_or_404(
+        request,
+        Membership.objects.select_related("user"),
+        pk,
+        practice=request.practice,
+        role=Role.CLINICIAN,
+    )
 
 
 def _caseload_count(request: MemberRequest, membership: Membership) -> int:
-    return Enrollment.objects.filter(practice=request.practice, clinician=membership.user,
-                                     status__in=CASELOAD_STATUSES).count()
+    return Enrollment.objects.filter(
+        practice=request.practice, clinician=membership.user, status__in=CASELOAD_STATUSES
+    ).count()
 
 
 @admin_required
@@ -40,9 +46,12 @@ def clinician_list(request: MemberRequest) -> HttpResponse:
         Membership.objects.filter(practice=practice, role=Role.CLINICIAN)
         .select_related("user")
         .annotate(
-            caseload=Count("user__caseload", filter=Q(
-                user__caseload__practice=practice,
-                user__caseload__status__in=CASELOAD_STATUSES)),
+            caseload=Count(
+                "user__caseload",
+                filter=Q(
+                    user__caseload__practice=practice, user__caseload__status__in=CASELOAD_STATUSES
+                ),
+            ),
             invited=Exists(Invitation.objects.pending().filter(membership=OuterRef("pk"))),
         )
         .order_by("-is_active", "user__full_name", "user__email")
@@ -52,8 +61,13 @@ def clinician_list(request: MemberRequest) -> HttpResponse:
 
 def _audit_moves(request: MemberRequest, moved: list[Enrollment]) -> None:
     for enrollment in moved:
-        audit(request, "enrollment.transferred", practice=request.practice,
-              subject=enrollment.patient, obj=enrollment)
+        audit(
+            request,
+            "enrollment.transferred",
+            practice=request.practice,
+            subject=enrollment.patient,
+            obj=enrollment,
+        )
 
 
 @admin_required
@@ -64,14 +78,18 @@ def clinician_deactivate_view(request: MemberRequest, pk: int) -> HttpResponse:
         messages.info(request, f"{membership.user.display_name} is already switched off.")
         return redirect("admin_clinicians")
     caseload = _caseload_count(request, membership)
-    form = DeactivateClinicianForm(request.POST if request.method == "POST" else None,
-                                   practice=request.practice, clinician=membership.user,
-                                   caseload=caseload)
+    form = DeactivateClinicianForm(
+        request.POST if request.method == "POST" else None,
+        practice=request.practice,
+        clinician=membership.user,
+        caseload=caseload,
+    )
     if request.method == "POST" and form.is_valid():
         to = form.cleaned_data.get("reassign_to")
         try:
-            moved = clinician_deactivate(practice=request.practice, clinician=membership.user,
-                                         reassign_to=to)
+            moved = clinician_deactivate(
+                practice=request.practice, clinician=membership.user, reassign_to=to
+            )
         except ValidationError as error:
             form.add_error("reassign_to" if caseload else None, error.messages)
         else:
@@ -80,12 +98,17 @@ def clinician_deactivate_view(request: MemberRequest, pk: int) -> HttpResponse:
             text = f"{membership.user.display_name} is switched off and logged out everywhere."
             # Patients only move when someone was chosen to take them over.
             if moved and to is not None:
-                text += (f" {len(moved)} patient{'' if len(moved) == 1 else 's'} moved to "
-                         f"{to.display_name}.")
+                text += (
+                    f" {len(moved)} patient{'' if len(moved) == 1 else 's'} moved to "
+                    f"{to.display_name}."
+                )
             messages.success(request, text)
             return redirect("admin_clinicians")
-    return render(request, "tracking/practice_admin/clinician_deactivate.html",
-                  {"membership": membership, "caseload": caseload, "form": form})
+    return render(
+        request,
+        "tracking/practice_admin/clinician_deactivate.html",
+        {"membership": membership, "caseload": caseload, "form": form},
+    )
 
 
 @admin_required
@@ -93,21 +116,31 @@ def clinician_deactivate_view(request: MemberRequest, pk: int) -> HttpResponse:
 def clinician_reassign(request: MemberRequest, pk: int) -> HttpResponse:
     membership = _clinician(request, pk)
     caseload = _caseload_count(request, membership)
-    form = ReassignCaseloadForm(request.POST if request.method == "POST" else None,
-                                practice=request.practice, clinician=membership.user)
+    form = ReassignCaseloadForm(
+        request.POST if request.method == "POST" else None,
+        practice=request.practice,
+        clinician=membership.user,
+    )
     if request.method == "POST" and form.is_valid():
         to = form.cleaned_data["to_clinician"]
         try:
-            moved = caseload_reassign(practice=request.practice, from_clinician=membership.user,
-                                      to_clinician=to)
+            moved = caseload_reassign(
+                practice=request.practice, from_clinician=membership.user, to_clinician=to
+            )
         except ValidationError as error:
             form.add_error("to_clinician", error.messages)
         else:
             _audit_moves(request, moved)
             audit(request, "caseload.reassigned", practice=request.practice, obj=membership)
-            messages.success(request, f"{len(moved)} patient{'' if len(moved) == 1 else 's'} "
-                                      f"moved from {membership.user.display_name} to "
-                                      f"{to.display_name}.")
+            messages.success(
+                request,
+                f"{len(moved)} patient{'' if len(moved) == 1 else 's'} "
+                f"moved from {membership.user.display_name} to "
+                f"{to.display_name}.",
+            )
             return redirect("admin_clinicians")
-    return render(request, "tracking/practice_admin/clinician_reassign.html",
-                  {"membership": membership, "caseload": caseload, "form": form})
+    return render(
+        request,
+        "tracking/practice_admin/clinician_reassign.html",
+        {"membership": membership, "caseload": caseload, "form": form},
+    )

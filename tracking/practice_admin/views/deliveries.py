@@ -15,11 +15,15 @@ from tracking.reminders.sweep import STALE_AFTER
 @admin_required
 def failed_deliveries(request: MemberRequest) -> HttpResponse:
     failed = list(
-        Delivery.objects.filter(schedule__enrollment__practice=request.practice,
-                                status=Delivery.Status.FAILED)
+        Delivery.objects.filter(
+            schedule__enrollment__practice=request.practice, status=Delivery.Status.FAILED
+        )
         .select_related("schedule__enrollment__patient")
         .order_by("-created_at")[:100]
     )
     audit(request, "deliveries.viewed", practice=request.practice)
-    return render(request, "tracking/practice_admin/failed_deliveries.html", {
-        "failed": failed, "stale_hours": int(STALE_AFTER.total_seconds() // 3600)})
+    return render(
+        request,
+        "tracking/practice_admin/failed_deliveries.html",
+        {"failed": failed, "stale_hours": int(STALE_AFTER.total_seconds() // 3600)},
+    )

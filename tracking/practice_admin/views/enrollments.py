@@ -36,21 +36,28 @@ PER_PAGE = 50
 
 
 def _week_count() -> Subquery:
-    return Subquery(Week.objects.filter(version=OuterRef("program_version")).order_by()
-                    .values("version").annotate(n=Count("pk")).values("n")[:1])
+    return Subquery(
+        Week.objects.filter(version=OuterRef("program_version"))
+        .order_by()
+        .values("version")
+        .annotate(n=Count("pk"))
+        .values("n")[:1]
+    )
 
 
 @admin_required
 def enrollment_list(request: MemberRequest) -> HttpResponse:
     form = EnrollmentFilterForm(request.GET or None, practice=request.practice)
-    qs = (visible_enrollments(request)
-          .select_related("patient", "clinician", "program_version")
-          # Straight into Enrollment.week_count's cache, so no row counts its weeks.
-          # (django-stubs' plugin calls any annotation named like a model attribute a
-          # redefinition; filling that attribute is the point here. An annotation under
-          # another name is lost to the plugin once it passes through Paginator.)
-          .annotate(_week_count=Coalesce(_week_count(), 0))  # type: ignore[no-redef]
-          .order_by("-created_at", "-pk"))
+    qs = (
+        visible_enrollments(request)
+        .select_related("patient", "clinician", "program_version")
+        # Straight into Enrollment.week_count's cache, so no row counts its weeks.
+        # (django-stubs' plugin calls any annotation named like a model attribute a
+        # redefinition; filling that attribute is the point here. An annotation under
+        # another name is lost to the plugin once it passes through Paginator.)
+        .annotate(_week_count=Coalesce(_week_count(), 0))  # type: ignore[no-redef]
+        .order_by("-created_at", "-pk")
+    )
     if form.is_valid():
         if form.cleaned_data["status"]:
             qs = qs.filter(status=form.cleaned_data["status"])
@@ -59,28 +66,45 @@ def enrollment_list(request: MemberRequest) -> HttpResponse:
     page = Paginator(qs, PER_PAGE).get_page(request.GET.get("page"))
     query = request.GET.copy()
     query.pop("page", None)
-    return render(request, "tracking/practice_admin/enrollments.html",
-                  {"form": form, "page": page, "query": query.urlencode()})
+    return render(
+        request,
+        "tracking/practice_admin/enrollments.html",
+        {"form": form, "page": page, "query": query.urlencode()},
+    )
 
 
 @admin_required
 def enrollment_detail(request: MemberRequest, pk: int) -> HttpResponse:
     enrollment = enrollment_for_staff(request, pk)
-    invitation = (Invitation.objects.filter(membership__user=enrollment.patient,
-                                            membership__practice=request.practice)
-                  .order_by("-created_at").first())
-    history = (AuditEvent.objects.filter(practice=request.practice,
-                                         object_type="programs.enrollment",
-                                         object_id=str(enrollment.pk))
-               .exclude(action="enrollment.viewed")
-               .select_related("actor").order_by("-at")[:50])
+    invitation = (
+        Invitation.objects.filter(
+            membership__user=enrollment.patient, membership__practice=request.practice
+        )
+        .order_by("-created_at")
+        .first()
+    )
+    history = (
+        AuditEvent.objects.filter(
+            practice=request.practice,
+            object_type="programs.enrollment",
+            object_id=str(enrollment.pk),
+        )
+        .exclude(action="enrollment.viewed")
+        .select_related("actor")
+        .order_by("-at")[:50]
+    )
     audit_read(request, "enrollment.viewed", enrollment)
-    return render(request, "tracking/practice_admin/enrollment_detail.html", {
-        "enrollment": enrollment, "invitation": invitation,
-        "history": [(event, action_label(event.action)) for event in history],
-        "actions": [a for a in ACTIONS.values() if a.allowed(enrollment)],
-        "can_transfer": enrollment.status in CASELOAD_STATUSES,
-    })
+    return render(
+        request,
+        "tracking/practice_admin/enrollment_detail.html",
+        {
+            "enrollment": enrollment,
+            "invitation": invitation,
+            "history": [(event, action_label(event.action)) for event in history],
+            "actions": [a for a in ACTIONS.values() if a.allowed(enrollment)],
+            "can_transfer": enrollment.status in CASELOAD_STATUSES,
+        },
+    )
 
 
 # ---------------------------------------------------------------- status changes
@@ -101,24 +125,51 @@ class Action:
 
 
 S = EnrollmentStatus
-ACTIONS = {a.key: a for a in [
-    Action("pause", "Pause", "Pause this program?",
-           "New weeks stop opening and reminders stop until you resume it. The days spent "
-           "paused do not count.", "The program is paused.",
-           (S.ACTIVE,), lifecycle.enrollment_pause),
-    Action("resume", "Resume", "Resume this program?",
-           "Weeks open again from where the patient left off, and reminders start again.",
-           "The program is running again.", (S.PAUSED,), lifecycle.enrollment_resume),
-    Action("complete", "Mark as completed", "Mark this program as completed?",
-           "Use this when the patient has finished. Reminders stop; follow-up check-ins "
-           "still happen.", "The program is marked as completed.",
-           (S.ACTIVE, S.PAUSED), lifecycle.enrollment_complete),
-    Action("withdraw", "Withdraw", "Withdraw this patient from the program?",
-           "Reminders and check-ins stop. Nothing the patient recorded is deleted. If they "
-           "have not accepted their invitation yet, its link stops working.",
-           "The patient is withdrawn from the program.",
-           (S.INVITED, S.ACTIVE, S.PAUSED), lifecycle.enrollment_withdraw, danger=True),
-]}
+ACTIONS = {
+    a.key: a
+    for a in [
+        Action(
+            "pause",
+            "Pause",
+            "Pause this program?",
+            "New weeks stop opening and reminders stop until you resume it. The days spent "
+            "paused do not count.",
+            "The program is paused.",
+            (S.ACTIVE,),
+            lifecycle.enrollment_pause,
+        ),
+        Action(
+            "resume",
+            "Resume",
+            "Resume this program?",
+            "Weeks open again from where the patient left off, and reminders start again.",
+            "The program is running again.",
+            (S.PAUSED,),
+            lifecycle.enrollment_resume,
+        ),
+        Action(
+            "complete",
+            "Mark as completed",
+            "Mark this program as completed?",
+            "Use this when the patient has finished. Reminders stop; follow-up check-ins "
+            "still happen.",
+            "The program is marked as completed.",
+            (S.ACTIVE, S.PAUSED),
+            lifecycle.enrollment_complete,
+        ),
+        Action(
+            "withdraw",
+            "Withdraw",
+            "Withdraw this patient from the program?",
+            "Reminders and check-ins stop. Nothing the patient recorded is deleted. If they "
+            "have not accepted their invitation yet, its link stops working.",
+            "The patient is withdrawn from the program.",
+            (S.INVITED, S.ACTIVE, S.PAUSED),
+            lifecycle.enrollment_withdraw,
+            danger=True,
+        ),
+    ]
+}
 
 
 @admin_required
@@ -130,8 +181,10 @@ def enrollment_action(request: MemberRequest, pk: int, action: str) -> HttpRespo
     if request.method == "POST":
         try:
             if not step.allowed(enrollment):
-                raise ValidationError(f"This cannot be done while the program is "
-                                      f"{enrollment.get_status_display().lower()}.")
+                raise ValidationError(
+                    f"This cannot be done while the program is "
+                    f"{enrollment.get_status_display().lower()}."
+                )
             step.service(enrollment=enrollment, by=request.user, request=request)
         except ValidationError as problem:
             error = " ".join(problem.messages)
@@ -139,29 +192,41 @@ def enrollment_action(request: MemberRequest, pk: int, action: str) -> HttpRespo
             messages.success(request, step.done)
             return redirect("admin_enrollment", pk=enrollment.pk)
     elif not step.allowed(enrollment):
-        error = (f"This cannot be done while the program is "
-                 f"{enrollment.get_status_display().lower()}.")
-    return render(request, "tracking/practice_admin/enrollment_confirm.html",
-                  {"enrollment": enrollment, "step": step, "error": error},
-                  status=400 if error and request.method == "POST" else 200)
+        error = (
+            f"This cannot be done while the program is {enrollment.get_status_display().lower()}."
+        )
+    return render(
+        request,
+        "tracking/practice_admin/enrollment_confirm.html",
+        {"enrollment": enrollment, "step": step, "error": error},
+        status=400 if error and request.method == "POST" else 200,
+    )
 
 
 @admin_required
 @require_http_methods(["GET", "POST"])
 def enrollment_transfer(request: MemberRequest, pk: int) -> HttpResponse:
     enrollment = enrollment_for_staff(request, pk)
-    form = TransferForm(request.POST if request.method == "POST" else None,
-                        practice=request.practice, current=enrollment.clinician)
+    form = TransferForm(
+        request.POST if request.method == "POST" else None,
+        practice=request.practice,
+        current=enrollment.clinician,
+    )
     if request.method == "POST" and form.is_valid():
         to = form.cleaned_data["to_clinician"]
         try:
-            lifecycle.enrollment_transfer(enrollment=enrollment, to_clinician=to,
-                                          by=request.user, request=request)
+            lifecycle.enrollment_transfer(
+                enrollment=enrollment, to_clinician=to, by=request.user, request=request
+            )
         except ValidationError as problem:
             form.add_error("to_clinician", problem.messages)
         else:
-            messages.success(request, f"{enrollment.patient.display_name} is now with "
-                                      f"{to.display_name}.")
+            messages.success(
+                request, f"{enrollment.patient.display_name} is now with {to.display_name}."
+            )
             return redirect("admin_enrollment", pk=enrollment.pk)
-    return render(request, "tracking/practice_admin/enrollment_transfer.html",
-                  {"enrollment": enrollment, "form": form})
+    return render(
+        request,
+        "tracking/practice_admin/enrollment_transfer.html",
+        {"enrollment": enrollment, "form": form},
+    )

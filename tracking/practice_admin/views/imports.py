@@ -39,15 +39,21 @@ def import_upload(request: MemberRequest) -> HttpResponse:
         try:
             data = upload.read(bulk_import.MAX_BYTES + 1)
             prepared = bulk_import.bulk_import_prepare(
-                practice=request.practice, by=request.user, filename=upload.name, data=data)
+                practice=request.practice, by=request.user, filename=upload.name, data=data
+            )
         except bulk_import.FileProblem as problem:
             form.add_error("file", str(problem))
         else:
             audit(request, "bulk_import.checked", practice=request.practice, obj=prepared)
             return redirect("admin_import_review", pk=prepared.pk)
-    return render(request, "tracking/practice_admin/import_upload.html", {
-        "form": form, "columns": bulk_import.COLUMNS,
-    })
+    return render(
+        request,
+        "tracking/practice_admin/import_upload.html",
+        {
+            "form": form,
+            "columns": bulk_import.COLUMNS,
+        },
+    )
 
 
 @admin_required
@@ -58,19 +64,31 @@ def import_review(request: MemberRequest, pk: int) -> HttpResponse:
     ready = [r for r in rows if not r["problems"]]
     earlier = None
     if record.status == BulkImport.Status.PENDING:
-        earlier = (BulkImport.objects.filter(practice=request.practice,
-                                             file_hash=record.file_hash,
-                                             status=BulkImport.Status.DONE)
-                   .exclude(pk=record.pk).order_by("-confirmed_at").first())
-    return render(request, "tracking/practice_admin/import_review.html", {
-        "record": record, "total": len(rows), "problem_count": len(problems),
-        "ready_count": len(ready), "problems": problems[:SHOW_PROBLEMS],
-        "ready": ready[:SHOW_READY], "more_problems": max(0, len(problems) - SHOW_PROBLEMS),
-        "more_ready": max(0, len(ready) - SHOW_READY),
-        "expired": record.status == BulkImport.Status.PENDING
-        and record.expires_at <= timezone.now(),
-        "earlier": earlier,
-    })
+        earlier = (
+            BulkImport.objects.filter(
+                practice=request.practice, file_hash=record.file_hash, status=BulkImport.Status.DONE
+            )
+            .exclude(pk=record.pk)
+            .order_by("-confirmed_at")
+            .first()
+        )
+    return render(
+        request,
+        "tracking/practice_admin/import_review.html",
+        {
+            "record": record,
+            "total": len(rows),
+            "problem_count": len(problems),
+            "ready_count": len(ready),
+            "problems": problems[:SHOW_PROBLEMS],
+            "ready": ready[:SHOW_READY],
+            "more_problems": max(0, len(problems) - SHOW_PROBLEMS),
+            "more_ready": max(0, len(ready) - SHOW_READY),
+            "expired": record.status == BulkImport.Status.PENDING
+            and record.expires_at <= timezone.now(),
+            "earlier": earlier,
+        },
+    )
 
 
 @admin_required
@@ -78,23 +96,26 @@ def import_review(request: MemberRequest, pk: int) -> HttpResponse:
 def import_confirm(request: MemberRequest, pk: int) -> HttpResponse:
     record = _import_for_admin(request, pk)
     try:
-        record = bulk_import.bulk_import_confirm(bulk_import=record, by=request.user,
-                                                 ip=client_ip(request))
+        record = bulk_import.bulk_import_confirm(
+            bulk_import=record, by=request.user, ip=client_ip(request)
+        )
     except bulk_import.ImportUnavailable as unavailable:
         text = {
             "done": "This file was already imported. Nothing more was created.",
             "expired": "This check is more than two hours old, so nothing was created. "
-                       "Please upload the file again.",
+            "Please upload the file again.",
             "changed": "Some of these patients were added by someone else just now, so "
-                       "nothing was created. Please upload the file again to see what is "
-                       "left.",
+            "nothing was created. Please upload the file again to see what is "
+            "left.",
         }[unavailable.reason]
         messages.error(request, text)
         return redirect("admin_import_review", pk=record.pk)
     audit(request, "bulk_import.confirmed", practice=request.practice, obj=record)
     created, skipped = record.result["created"], len(record.result["skipped"])
-    text = (f"{created} patient{'' if created == 1 else 's'} enrolled. Their invitations "
-            "are being sent.")
+    text = (
+        f"{created} patient{'' if created == 1 else 's'} enrolled. Their invitations "
+        "are being sent."
+    )
     if skipped:
         text += f" {skipped} row{'' if skipped == 1 else 's'} had problems and were skipped."
     messages.success(request, text)
@@ -105,8 +126,20 @@ def import_confirm(request: MemberRequest, pk: int) -> HttpResponse:
 def import_problems_csv(request: MemberRequest, pk: int) -> HttpResponse:
     record = _import_for_admin(request, pk)
     audit(request, "bulk_import.exported", practice=request.practice, obj=record)
-    rows = ([r["line"], r["full_name"], r["email"], r["clinician_email"], r["start_date"],
-             r["timezone"], r["program"], " ".join(r["problems"])]
-            for r in record.rows if r["problems"])
-    return csv_response(f"import-{record.pk}-problems.csv",
-                        ["line", *bulk_import.COLUMNS, "problems"], rows)
+    rows = (
+        [
+            r["line"],
+            r["full_name"],
+            r["email"],
+            r["clinician_email"],
+            r["start_date"],
+            r["timezone"],
+            r["program"],
+            " ".join(r["problems"]),
+        ]
+        for r in record.rows
+        if r["problems"]
+    )
+    return csv_response(
+        f"import-{record.pk}-problems.csv", ["line", *bulk_import.COLUMNS, "problems"], rows
+    )

@@ -23,12 +23,18 @@ from tracking.models import Instrument
 def instrument_list(request: MemberRequest) -> HttpResponse:
     if not Instrument.objects.filter(practice__isnull=True).exists():
         sync_shipped()
-    rows = list(Instrument.objects.filter(is_current=True, practice__isnull=True)
-                | Instrument.objects.filter(is_current=True, practice=request.practice))
-    return render(request, "tracking/practice_admin/instruments.html", {
-        "own": sorted((r for r in rows if r.practice_id), key=lambda r: r.key),
-        "shipped": sorted((r for r in rows if not r.practice_id), key=lambda r: r.key),
-    })
+    rows = list(
+        Instrument.objects.filter(is_current=True, practice__isnull=True)
+        | Instrument.objects.filter(is_current=True, practice=request.practice)
+    )
+    return render(
+        request,
+        "tracking/practice_admin/instruments.html",
+        {
+            "own": sorted((r for r in rows if r.practice_id), key=lambda r: r.key),
+            "shipped": sorted((r for r in rows if not r.practice_id), key=lambda r: r.key),
+        },
+    )
 
 
 @admin_required
@@ -36,18 +42,29 @@ def instrument_list(request: MemberRequest) -> HttpResponse:
 def instrument_import(request: MemberRequest) -> HttpResponse:
     form = InstrumentImportForm(request.POST or None, request.FILES or None)
     if request.method == "POST" and form.is_valid():
-        instrument, changed = instrument_save(definition=form.cleaned_data["definition"],
-                                              practice=request.practice)
+        instrument, changed = instrument_save(
+            definition=form.cleaned_data["definition"], practice=request.practice
+        )
         if changed:
             audit(request, "instrument.imported", practice=request.practice, obj=instrument)
-            messages.success(request, f"Saved “{instrument.title}” as version "
-                                      f"{instrument.version}." + (
-                                          " Earlier answers stay scored by their own version."
-                                          if instrument.version > 1 else ""))
+            messages.success(
+                request,
+                f"Saved “{instrument.title}” as version "
+                f"{instrument.version}."
+                + (
+                    " Earlier answers stay scored by their own version."
+                    if instrument.version > 1
+                    else ""
+                ),
+            )
         else:
-            messages.info(request, f"No change: “{instrument.title}” is already stored with "
-                                   f"this content (version {instrument.version}).")
+            messages.info(
+                request,
+                f"No change: “{instrument.title}” is already stored with "
+                f"this content (version {instrument.version}).",
+            )
         return redirect("admin_instruments")
     status = 400 if request.method == "POST" else 200
-    return render(request, "tracking/practice_admin/instrument_import.html", {"form": form},
-                  status=status)
+    return render(
+        request, "tracking/practice_admin/instrument_import.html", {"form": form}, status=status
+    )

@@ -29,8 +29,10 @@ def _report(request: MemberRequest) -> tuple[OutcomesFilterForm, OutcomesReport]
         data = form.cleaned_data
     filters = OutcomeFilters(
         practice=request.practice,
-        date_from=data.get("date_from"), date_to=data.get("date_to"),
-        program=data.get("program"), clinician=data.get("clinician"),
+        date_from=data.get("date_from"),
+        date_to=data.get("date_to"),
+        program=data.get("program"),
+        clinician=data.get("clinician"),
     )
     return form, outcomes_report(filters)
 
@@ -39,26 +41,48 @@ def _report(request: MemberRequest) -> tuple[OutcomesFilterForm, OutcomesReport]
 def outcomes(request: MemberRequest) -> HttpResponse:
     form, report = _report(request)
     shares = [
-        ("Pain-free or nearly pain-free", "Average pain 0 or 1 out of 10 at the end.",
-         report.pain_free),
-        ("Pain down by 2 points or more", "Average pain at the end against the start.",
-         report.improved_2_points),
-        ("Pain down by 30% or more", "Average pain at the end against the start.",
-         report.improved_30_percent),
+        (
+            "Pain-free or nearly pain-free",
+            "Average pain 0 or 1 out of 10 at the end.",
+            report.pain_free,
+        ),
+        (
+            "Pain down by 2 points or more",
+            "Average pain at the end against the start.",
+            report.improved_2_points,
+        ),
+        (
+            "Pain down by 30% or more",
+            "Average pain at the end against the start.",
+            report.improved_30_percent,
+        ),
     ]
-    return render(request, "tracking/practice_admin/outcomes.html", {
-        "form": form, "report": report, "shares": shares, "query": request.GET.urlencode(),
-    })
+    return render(
+        request,
+        "tracking/practice_admin/outcomes.html",
+        {
+            "form": form,
+            "report": report,
+            "shares": shares,
+            "query": request.GET.urlencode(),
+        },
+    )
 
 
 @admin_required
 def outcomes_csv(request: MemberRequest) -> HttpResponse:
     form, report = _report(request)
-    audit(request, "report.exported", practice=request.practice,
-          object_type="report", object_id="outcomes")
+    audit(
+        request,
+        "report.exported",
+        practice=request.practice,
+        object_type="report",
+        object_id="outcomes",
+    )
     f = report.filters
     filename = "outcomes"
     if f.date_from or f.date_to:
         filename += f"-{f.date_from or 'start'}-to-{f.date_to or 'today'}"
-    return csv_response(f"{filename}.csv", ["Measure", "Result", "Who is counted"],
-                        report_rows(report))
+    return csv_response(
+        f"{filename}.csv", ["Measure", "Result", "Who is counted"], report_rows(report)
+    )

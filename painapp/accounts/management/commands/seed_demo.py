@@ -56,8 +56,9 @@ class Command(BaseCommand):
         for email, name, role, tz in PEOPLE:
             user = User.objects.filter(email=email).first()
             if user is None:
-                user = User.objects.create_user(email=email, password=DEMO_PASSWORD,
-                                                full_name=name, timezone=tz)
+                user = User.objects.create_user(
+                    email=email, password=DEMO_PASSWORD, full_name=name, timezone=tz
+                )
             Membership.objects.update_or_create(
                 user=user, practice=practice, defaults={"role": role, "is_active": True}
             )
@@ -68,9 +69,11 @@ class Command(BaseCommand):
 
         self.stdout.write(self.style.SUCCESS(f"Demo practice: {practice.name}"))
         self.stdout.write(f"Every demo account's password is: {DEMO_PASSWORD}")
-        self.stdout.write("Clinicians and the admin also need a two-step login code: run "
-                          "`manage.py demo_code`, or add this secret to an authenticator "
-                          f"app: {DEMO_TOTP_SECRET}")
+        self.stdout.write(
+            "Clinicians and the admin also need a two-step login code: run "
+            "`manage.py demo_code`, or add this secret to an authenticator "
+            f"app: {DEMO_TOTP_SECRET}"
+        )
         for email, name, role, _tz in PEOPLE:
             self.stdout.write(f"  {Role(role).label:<15} {email:<32} ({name})")
 

@@ -21,5 +21,6 @@ class Command(BaseCommand):
         text = f"Reminders last ran {beat.minutes_ago} minute(s) ago."
         if beat.stale:
             raise CommandError(
-                f"{text} They should run every minute: check beat, the workers and Redis.")
+                f"{text} They should run every minute: check beat, the workers and Redis."
+            )
         self.stdout.write(text)
