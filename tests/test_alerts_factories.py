@@ -70,7 +70,7 @@ def pain(value: int) -> dict:
 def registered_task(name: str):
     """The Celery task registered under `name`, found as a worker finds it (the worker
     imports every app's tasks.py at start; a test process has to ask for that)."""
-    celery_app.loader.import_default_modules()
+    celery_app.autodiscover_tasks(force=True)  # imports each app's tasks.py, nothing else
     return celery_app.tasks[name]
 
 
