@@ -52,7 +52,10 @@ def test_it_sends_a_strict_policy(client):
 def test_it_keeps_templates_within_the_policy(template: Path):
     source = template.read_text()
     found = []
+    jinja2 = "jinja2" in template.relative_to(ROOT / "templates").parts
     for what, pattern in SLIPS.items():
+        if jinja2 and what.startswith("a {# comment #}"):
+            continue  # Jinja2's {# #} comments may span lines (templates/jinja2/)
         for match in pattern.finditer(source):
             line = source.count("\n", 0, match.start()) + 1
             found.append(f"line {line}: {what}: {match.group(0)[:80]!r}")
