@@ -18,9 +18,6 @@ from programs.models import (
 )
 from tracking import rules
 from tracking.models import CheckIn, PracticeSettings
-from tracking.rules import PAIN_FREE_MAX as PAIN_FREE_MAX  # see LIVE_STATUSES below
-from tracking.rules import REAL_CHANGE_PERCENT as REAL_CHANGE_PERCENT
-from tracking.rules import REAL_CHANGE_POINTS as REAL_CHANGE_POINTS
 
 DEFAULT_CONFIG: dict = {
     "baseline": [
@@ -36,12 +33,6 @@ DEFAULT_CONFIG: dict = {
     "followup_months": [1, 3],
 }
 
-# The check-in status rules are tracking.rules' (which enrollments are live, which
-# check-ins are pending). The names below stay only for modules that still import them
-# from here (checkins services/selectors/results/views, charts, clinic.overview) until
-# each asks `rules` itself: the same objects, not copies. Delete them then.
-LIVE_STATUSES = rules.LIVE_ENROLLMENT_STATUSES
-PENDING = PENDING_VALUES = rules.CHECKIN_PENDING
 
 # ---------------------------------------------------------------- the schedule
 

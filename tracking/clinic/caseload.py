@@ -42,25 +42,6 @@ from tracking.models import CheckIn
 PAGE_SIZE = 25
 MONTHS_SHORT = ("Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec")
 
-# Names tracking.clinic.overview still imports from here. They are tracking.rules',
-# defined there once; drop these when overview takes them from rules itself.
-PAIN_AVG, PAIN_WORST, FEAR, FABQ, CAUSES = (
-    rules.PAIN_AVG,
-    rules.PAIN_WORST,
-    rules.FEAR_MOVEMENT,
-    rules.FABQ_PA,
-    rules.CAUSES,
-)
-PAIN_FREE_MAX = rules.PAIN_FREE_MAX
-LIVE_STATUSES = rules.LIVE_ENROLLMENT_STATUSES
-improved = rules.is_real_improvement
-
-
-def _fmt(value: float | None) -> str:
-    if value is None:
-        return "—"
-    return str(int(value)) if float(value).is_integer() else f"{value:.1f}"
-
 
 def _num(value: rules.Score) -> str:
     number = float(value)
