@@ -7,7 +7,7 @@ from celery import Celery
 
 # Connects the signals that carry request ids into tasks and give workers and beat
 # Django's logging (request ids, redaction, LOG_FORMAT) instead of Celery's own.
-from painapp import observability  # noqa: F401
+from painapp import observability  # noqa: F401 (sets up Sentry/logging in workers)
 
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "painapp.settings")
 

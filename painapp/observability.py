@@ -118,7 +118,7 @@ class PlainLogFormatter(logging.Formatter):
     """One line a record; a traceback's error message goes through `scrub_text` (a
     database error quotes the row it failed on)."""
 
-    def __init__(self, format: str | None = None, **kwargs: Any) -> None:  # noqa: A002
+    def __init__(self, format: str | None = None, **kwargs: Any) -> None:  # noqa: A002 (logging's name)
         # `format`, as in a plain formatter's LOGGING entry (dictConfig passes it on).
         super().__init__(fmt=format, **kwargs)
 
@@ -130,7 +130,7 @@ class JsonLogFormatter(JsonFormatter):
     """python-json-logger's formatter, writing only the fields of its format (plus a
     scrubbed traceback): never a record's extra attributes."""
 
-    def formatException(self, ei: Any) -> str:  # noqa: N802
+    def formatException(self, ei: Any) -> str:  # noqa: N802 (logging's naming)
         return scrub_text(super().formatException(ei))
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:

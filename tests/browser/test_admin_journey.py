@@ -157,7 +157,7 @@ def test_the_admin_journey_has_no_csp_violation(
     live_server,
     mailoutbox,
     cast,
-    hand_computed,  # noqa: F811
+    hand_computed,  # noqa: F811 (the fixture imported above)
     strict,
 ):
     def checkpoint(page: Page, name: str) -> None:

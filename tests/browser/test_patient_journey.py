@@ -57,7 +57,7 @@ def test_it_takes_a_new_patient_from_invitation_to_my_log(
         full_name="Robin Patient",
         clinician=cast.clinician,
         program_version=program_version,
-        start_date=date.today(),  # noqa: DTZ011
+        start_date=date.today(),  # noqa: DTZ011 (the server's today, as an admin picks)
         timezone_name="Europe/Dublin",
         send=True,
     )
