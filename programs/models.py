@@ -180,6 +180,15 @@ class Enrollment(models.Model):
     # when it creates one, so the outcomes report's adherence is a sum over a practice
     # rather than a count over every session of a year (bench: 80 ms of 250 ms).
     practice_sessions_logged = models.PositiveIntegerField(default=0)
+    # Safety details, held per enrollment so each practice keeps only what it was told:
+    # the country picks the crisis numbers shown (the patient confirms it at
+    # onboarding); date of birth gates the practice's age range; the phone numbers are
+    # shown on alerts so a clinician can call. Optional but prompted.
+    country = models.CharField(max_length=2, blank=True)
+    date_of_birth = models.DateField(null=True, blank=True)
+    contact_phone = models.CharField(max_length=32, blank=True)
+    emergency_contact_name = models.CharField(max_length=150, blank=True)
+    emergency_contact_phone = models.CharField(max_length=32, blank=True)
     # The mind-brain score (0–3) of the first and the latest "three causes" and how many
     # were recorded, kept by attribution_record, for the same report.
     attributions_recorded = models.PositiveSmallIntegerField(default=0)
@@ -443,6 +452,9 @@ class Reflection(models.Model):
     activity = models.ForeignKey(Activity, on_delete=models.CASCADE, related_name="+")
     text = models.TextField(blank=True, max_length=5000)
     checked = models.JSONField(default=list, blank=True)
+    # Writing the patient keeps to themselves (e.g. expressive writing): never shown to
+    # staff, never in staff exports; still scanned for safety words.
+    private = models.BooleanField(default=False)
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
 

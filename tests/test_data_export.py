@@ -32,6 +32,8 @@ STAFF_ONLY = {
     "admin.logentry": "Django admin actions, done by staff",
     "tracking.digestlog": "a clinician's daily digest: counts only",
     "tracking.bulkimport": "an admin's upload; the patient's own lines are exported apart",
+    "tracking.practicesettings": "the practice's safety contact: a member of staff",
+    "tracking.escalationstep": "a named member of staff on the practice's escalation chain",
 }
 # About the patient, but not in the self-service download (docs/data-retention.md).
 WITHHELD = {

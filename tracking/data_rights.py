@@ -7,7 +7,15 @@ from __future__ import annotations
 
 from painapp.accounts.data_rights import PersonalData, TablePolicy
 from painapp.accounts.models import Membership, User
-from tracking.models import Alert, BulkImport, ClinicianNote, DigestLog, ReminderSchedule
+from tracking.models import (
+    Alert,
+    BulkImport,
+    ClinicianNote,
+    DigestLog,
+    EscalationStep,
+    PracticeSettings,
+    ReminderSchedule,
+)
 
 # Alerts a clinician must see before the account can go: deleting removes the alert
 # and its page, and the urgent email names no one, so the clinician would never learn
@@ -74,6 +82,8 @@ PERSONAL_DATA = PersonalData(
         BulkImport._meta.get_field("created_by"),
         ClinicianNote._meta.get_field("author"),
         DigestLog._meta.get_field("clinician"),
+        PracticeSettings._meta.get_field("safety_contact"),
+        EscalationStep._meta.get_field("user"),
     ),
     policies={
         # Alerts about the patient: what kind, where it stands and when; the clinical

@@ -51,6 +51,10 @@ class Alert(models.Model):
     )
     resolved_at = models.DateTimeField(null=True, blank=True)
     escalated_at = models.DateTimeField(null=True, blank=True)
+    # When a person must have acknowledged it (the practice's response time for its
+    # severity), and how far up the escalation chain it has climbed (0 = the clinician).
+    due_at = models.DateTimeField(null=True, blank=True)
+    escalation_tier = models.PositiveSmallIntegerField(default=0)
 
     class Meta:
         ordering = ["-created_at"]
@@ -72,6 +76,11 @@ class Alert(models.Model):
 
     def __str__(self) -> str:
         return f"{self.get_kind_display()} ({self.get_status_display()})"
+
+
+def weekdays() -> list[int]:
+    """Monday to Friday: the default working days."""
+    return [0, 1, 2, 3, 4]
 
 
 class PracticeSettings(models.Model):
@@ -120,6 +129,29 @@ class PracticeSettings(models.Model):
         blank=True,
         help_text="Words or phrases in free text that also start the safety workflow.",
     )
+    # The named person who answers for safety at this practice: told when nobody is left
+    # on the escalation chain. A practice cannot enroll patients without one.
+    safety_contact = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    response_minutes_urgent = models.PositiveIntegerField(
+        default=rules.DEFAULT_RESPONSE_MINUTES_URGENT
+    )
+    response_minutes_high = models.PositiveIntegerField(default=rules.DEFAULT_RESPONSE_MINUTES_HIGH)
+    response_minutes_routine = models.PositiveIntegerField(
+        default=rules.DEFAULT_RESPONSE_MINUTES_ROUTINE
+    )
+    # Staffed hours, in the practice's time zone (Practice.timezone); days 0=Mon … 6=Sun.
+    working_hours_start = models.TimeField(default="09:00")
+    working_hours_end = models.TimeField(default="17:00")
+    working_days = models.JSONField(default=weekdays, blank=True, help_text="0=Mon … 6=Sun")
+    default_country = models.CharField(max_length=2, default="US")
+    age_min = models.PositiveSmallIntegerField(default=rules.DEFAULT_AGE_MIN)
+    age_max = models.PositiveSmallIntegerField(default=rules.DEFAULT_AGE_MAX)
+    responder_baseline_floor = models.PositiveSmallIntegerField(
+        default=rules.DEFAULT_RESPONDER_BASELINE_FLOOR
+    )
+    min_practice_seconds = models.PositiveIntegerField(default=rules.DEFAULT_MIN_PRACTICE_SECONDS)
 
     def __str__(self) -> str:
         return f"Settings for {self.practice}"
@@ -128,6 +160,36 @@ class PracticeSettings(models.Model):
     def for_practice(cls, practice_id: int) -> PracticeSettings:
         obj, _ = cls.objects.get_or_create(practice_id=practice_id)
         return obj
+
+
+class EscalationStep(models.Model):
+    """One tier of a practice's escalation chain, in order: the patient's clinician, a
+    named member of staff (e.g. on call), or every practice admin."""
+
+    class Target(models.TextChoices):
+        CLINICIAN = "clinician", "The patient's clinician"
+        STAFF = "staff", "A named member of staff"
+        ADMINS = "admins", "Every practice admin"
+
+    practice = models.ForeignKey(Practice, on_delete=models.CASCADE, related_name="+")
+    position = models.PositiveSmallIntegerField()
+    target = models.CharField(max_length=16, choices=Target.choices)
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.CASCADE, related_name="+"
+    )
+
+    class Meta:
+        ordering = ["practice", "position"]
+        constraints = [
+            models.UniqueConstraint(fields=["practice", "position"], name="escalation_step_once"),
+            models.CheckConstraint(
+                condition=Q(target="staff", user__isnull=False) | ~Q(target="staff"),
+                name="escalation_staff_step_names_user",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"Step {self.position}: {self.get_target_display()}"
 
 
 class Instrument(models.Model):

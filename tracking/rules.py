@@ -317,6 +317,21 @@ not a danger, so the alert is ROUTINE and goes in the digest."""
 DEFAULT_MISSED_IN_A_ROW = 2
 """This many closed check-ins in a row missed raises a ROUTINE alert."""
 DEFAULT_ESCALATION_MINUTES = 120
+# How soon the practice promises a person looks at an alert, by severity (minutes): each
+# alert's due time; unacknowledged at its due time, it climbs the escalation chain.
+DEFAULT_RESPONSE_MINUTES_URGENT = 60
+DEFAULT_RESPONSE_MINUTES_HIGH = 24 * 60
+DEFAULT_RESPONSE_MINUTES_ROUTINE = 3 * 24 * 60
+# The practice's age range for the program (red flags: new back pain under 20 or over
+# 50 needs a medical assessment, which the attestation records; outside the range, no
+# enrollment).
+DEFAULT_AGE_MIN = 18
+DEFAULT_AGE_MAX = 120
+# The trial enrolled people whose average pain was at least 4 of 10: the outcomes
+# report counts responders only among enrollments whose baseline reached this floor.
+DEFAULT_RESPONDER_BASELINE_FLOOR = 4
+# A somatic-tracking session counts toward practice figures from this many seconds.
+DEFAULT_MIN_PRACTICE_SECONDS = 120
 """An urgent (self-harm) alert nobody acknowledged within this many minutes goes to
 the practice's admins."""
 DEFAULT_CHECKIN_WINDOW_DAYS = 3
