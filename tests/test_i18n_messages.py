@@ -27,8 +27,14 @@ PATIENT_EMAILS = {
         "A few minutes for your practice",
         "Unos minutos para su práctica",
     ),
-    "emails/reminder_checkin": ("Your weekly check-in is ready", "Su cuestionario semanal está listo"),
-    "emails/reminder_checkin_followup": ("Your check-in is still open", "Su cuestionario sigue abierto"),
+    "emails/reminder_checkin": (
+        "Your weekly check-in is ready",
+        "Su cuestionario semanal está listo",
+    ),
+    "emails/reminder_checkin_followup": (
+        "Your check-in is still open",
+        "Su cuestionario sigue abierto",
+    ),
     "emails/login_failures": (
         "Someone tried to log in to your painapp account",
         "Alguien intentó entrar en su cuenta de painapp",
