@@ -72,6 +72,9 @@ def test_each_twin_has_the_same_shape(name: Path):
             assert es_meta[key] and es_meta[key] != en_meta[key], f"{name}: {key} untranslated"
     if "items" in en_meta:
         assert len(es_meta["items"]) == len(en_meta["items"]), f"{name}: items count"
+        assert [i["key"] for i in es_meta["items"]] == [i["key"] for i in en_meta["items"]]
+        for en_item, es_item in zip(en_meta["items"], es_meta["items"], strict=True):
+            assert es_item["text"] != en_item["text"], f"{name}: item untranslated"
     if "steps" in en_meta:
         assert len(es_meta["steps"]) == len(en_meta["steps"]), f"{name}: player steps"
         for en_step, es_step in zip(en_meta["steps"], es_meta["steps"], strict=True):
@@ -81,6 +84,11 @@ def test_each_twin_has_the_same_shape(name: Path):
             assert es_step["text"] != en_step["text"], f"{name}: step untranslated"
     if "sensation_words" in en_meta:
         assert len(es_meta["sensation_words"]) == len(en_meta["sensation_words"])
+    # Numbered steps in the body (lesson step lists, flare plans) and bullet points.
+    for pattern in (r"^\d+\.\s", r"^[-*]\s"):
+        en_count = len(re.findall(pattern, en_body, flags=re.MULTILINE))
+        es_count = len(re.findall(pattern, es_body, flags=re.MULTILINE))
+        assert es_count == en_count, f"{name}: list items ({pattern}) differ"
 
 
 ES_PROGRAM = read_program(ES) if ES.exists() else None
@@ -250,3 +258,37 @@ def test_an_invited_spanish_patient_gets_the_spanish_version_and_keeps_it(cast):
     enrollment.refresh_from_db()
     assert enrollment.program_version_id == spanish.pk
     assert Program.objects.get().current_version("es").number == 2
+
+
+def test_a_bulk_imported_spanish_patient_gets_the_spanish_version(client, cast):
+    from django.core.files.uploadedfile import SimpleUploadedFile
+    from django.urls import reverse
+    from django.utils import timezone
+
+    from painapp.accounts.models import Role
+    from tests.factories import make_member
+    from tracking.models import BulkImport
+    from tracking.practice_admin import bulk_import
+
+    call_command("load_program", "prt-back-8wk")
+    former = make_member(cast.practice, Role.PATIENT, "vuelve@example.org", active=False)
+    former.language = "es"
+    former.save(update_fields=["language"])
+    rows = (
+        "full_name,email,clinician_email,start_date,timezone,program\n"
+        f"Vuelve,vuelve@example.org,clin@riverside.test,{timezone.localdate()},UTC,\n"
+        f"Nuevo,nuevo@example.org,clin@riverside.test,{timezone.localdate()},UTC,\n"
+    )
+    client.force_login(cast.admin)
+    response = client.post(
+        reverse("admin_import"),
+        {"file": SimpleUploadedFile("p.csv", rows.encode(), content_type="text/csv")},
+    )
+    record = BulkImport.objects.get(pk=int(response.url.rstrip("/").split("/")[-1]))
+    bulk_import.bulk_import_confirm(bulk_import=record, by=cast.admin)
+    languages = dict(
+        Enrollment.objects.filter(
+            patient__email__in=["vuelve@example.org", "nuevo@example.org"]
+        ).values_list("patient__email", "program_version__language")
+    )
+    assert languages == {"vuelve@example.org": "es", "nuevo@example.org": "en"}
