@@ -16,7 +16,7 @@ from painapp.accounts.models import Invitation, Membership, Practice, Role, User
 from painapp.accounts.services import InvitationRequest, invitation_create, invitation_send
 from painapp.accounts.timezones import user_timezone_set
 from programs import weeks
-from programs.content import ProgramData
+from programs.content import ContentError, ProgramData
 from programs.models import (
     MIND_BRAIN,
     Activity,
@@ -43,6 +43,8 @@ def program_version_load(data: ProgramData) -> tuple[ProgramVersion, bool]:
     language is versioned on its own: a change to the Spanish files makes a new
     Spanish version and leaves the English alone.
     """
+    if data.language not in dict(settings.LANGUAGES):
+        raise ContentError(f"{data.slug}: {data.language!r} is not one of settings.LANGUAGES")
     program, _ = Program.objects.select_for_update().get_or_create(
         slug=data.slug, defaults={"title": data.title}
     )

@@ -292,3 +292,15 @@ def test_a_bulk_imported_spanish_patient_gets_the_spanish_version(client, cast):
         ).values_list("patient__email", "program_version__language")
     )
     assert languages == {"vuelve@example.org": "es", "nuevo@example.org": "en"}
+
+
+def test_a_folder_in_a_language_the_app_does_not_speak_is_refused(db, tmp_path):
+    import shutil
+
+    from django.core.management.base import CommandError
+
+    folder = tmp_path / "prt-back-8wk.fr"
+    shutil.copytree(ES, folder)
+    with pytest.raises(CommandError, match="not one of settings.LANGUAGES"):
+        call_command("load_program", "--path", str(folder))
+    assert not ProgramVersion.objects.exists()

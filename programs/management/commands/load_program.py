@@ -35,7 +35,10 @@ class Command(BaseCommand):
                 data = read_program(folder)
             except (ContentError, FileNotFoundError, KeyError) as error:
                 raise CommandError(f"Could not read {folder}: {error}") from error
-            version, created = program_version_load(data)
+            try:
+                version, created = program_version_load(data)
+            except ContentError as error:
+                raise CommandError(f"Could not load {folder}: {error}") from error
             verb = "Loaded new" if created else "Unchanged:"
             self.stdout.write(
                 f"{verb} {version.program.slug} ({version.language}) version {version.number}"
