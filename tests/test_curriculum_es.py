@@ -304,3 +304,54 @@ def test_a_folder_in_a_language_the_app_does_not_speak_is_refused(db, tmp_path):
     with pytest.raises(CommandError, match="not one of settings.LANGUAGES"):
         call_command("load_program", "--path", str(folder))
     assert not ProgramVersion.objects.exists()
+
+
+# ------------------------------------------- the English safety tests, for the Spanish
+ES_ACTIVITIES = [a for w in (ES_PROGRAM.weeks if ES_PROGRAM else []) for a in w.activities]
+
+
+def _es(slug: str) -> str:
+    return next(a for a in ES_ACTIVITIES if a.slug == slug).body_md
+
+
+def test_a_spanish_flare_is_only_called_harmless_when_it_is_the_usual_pain():
+    for activity in ES_ACTIVITIES:
+        for match in re.finditer(
+            r"crisis[^.]{0,40}no (?:es|son) señal de daño", activity.body_md, re.IGNORECASE
+        ):
+            assert "dolor de siempre" in match.group(0), (activity.slug, match.group(0))
+    assert "Si el dolor de noche es nuevo" in _es("tracking-daily-life")
+
+
+def test_the_spanish_says_the_pain_is_real_not_imaginary_and_clues_are_not_proof():
+    assert "No es imaginario" in _es("how-pain-works")
+    assert "en su cabeza" not in _es("how-pain-works")
+    assert "## Las pistas no son pruebas" in _es("looking-for-clues")
+    clues = _es("looking-for-clues")
+    both_sides = clues.split("## Pista 4", 1)[1].split("## Pista 5", 1)[0]
+    assert "las dos piernas" in both_sides and "vaya hoy a urgencias" in both_sides.lower()
+    assert "media hora" in clues and "adormecimiento o debilidad" in clues
+
+
+def test_spanish_checkin_intros_match_the_questions_recall_periods():
+    intros = [a for a in ES_ACTIVITIES if a.kind == "checkin"]
+    assert len(intros) == 8
+    for intro in intros:
+        assert "durante la última semana" in intro.body_md, intro.slug
+        assert "ánimo durante las últimas 2 semanas" in intro.body_md, intro.slug
+
+
+def test_spanish_expressive_writing_is_private_and_says_so():
+    meta, body = split_front_matter(ES / "week-05/05-expressive-writing.md")
+    assert meta["private"] is True
+    assert "no se le muestra a su equipo de atención" in body
+    assert "no es una forma de pedir ayuda" in body
+
+
+def test_the_spanish_somatic_tracking_keeps_a_light_touch_and_claims_no_check():
+    guide = ES_PROGRAM.tracking_guide if ES_PROGRAM else {}
+    steps = {s["key"]: s["text"] for s in guide["steps"]}
+    assert "ligereza" in guide["intro_md"] and "juguetona" in guide["intro_md"]
+    assert "ligereza" in steps["describe"] and "ligero" in steps["outcome"]
+    assert "revisad" not in steps["safety"]
+    assert "## Con ligereza" in _es("meet-somatic-tracking")
