@@ -125,7 +125,12 @@ def generate(*, scale: float, seed: int, timings: dict) -> dict:
     now = timezone.now().replace(microsecond=0)
     today = now.date()
     n_practices = practices_for(scale)
-    version = ProgramVersion.objects.select_related("program").order_by("-pk").first()
+    version = (
+        ProgramVersion.objects.filter(language="en")
+        .select_related("program")
+        .order_by("-pk")
+        .first()
+    )
     if version is None:
         raise SystemExit("No program loaded: load_program --all found nothing.")
     cfg = checkin_config(version)

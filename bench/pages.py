@@ -356,7 +356,7 @@ def checkin_answers() -> dict:
     from tracking.checkins.schedule import checkin_config
     from tracking.models import Instrument
 
-    version = ProgramVersion.objects.order_by("-pk").first()
+    version = ProgramVersion.objects.filter(language="en").order_by("-pk").first()
     keys = checkin_config(version)["weekly"]
     data = {"action": "submit"}
     for instrument in Instrument.objects.filter(

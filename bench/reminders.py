@@ -55,7 +55,7 @@ def prepare(count: int, now: datetime, timings: dict) -> list[int]:
     missing = enrollments_needed - have
     if missing > 0:
         with Timer(f"create {missing:,} patients with enrollments and schedules", timings):
-            version = ProgramVersion.objects.order_by("-pk").first()
+            version = ProgramVersion.objects.filter(language="en").order_by("-pk").first()
             keys = checkin_config(version)["weekly"]
             clinician = User.objects.filter(email=f"clin-reminders@{bench.EMAIL_DOMAIN}").first()
             if clinician is None:

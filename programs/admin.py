@@ -30,8 +30,8 @@ class ProgramAdmin(admin.ModelAdmin):
 
 @admin.register(ProgramVersion)
 class ProgramVersionAdmin(admin.ModelAdmin):
-    list_display = ["program", "number", "title", "created_at"]
-    list_filter = ["program"]
+    list_display = ["program", "language", "number", "title", "created_at"]
+    list_filter = ["program", "language"]
     inlines = [WeekInline]
     actions = ["copy_as_new_version"]
 
@@ -39,11 +39,13 @@ class ProgramVersionAdmin(admin.ModelAdmin):
     def copy_as_new_version(self, request, queryset):
         for version in queryset:
             with transaction.atomic():
-                last = version.program.versions.order_by("-number").first().number
+                same_language = version.program.versions.filter(language=version.language)
+                last = same_language.order_by("-number").first().number
                 weeks = list(version.weeks.prefetch_related("activities"))
                 copy = ProgramVersion.objects.create(
                     program=version.program,
                     number=last + 1,
+                    language=version.language,
                     title=version.title,
                     summary=version.summary,
                     overview_md=version.overview_md,

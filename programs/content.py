@@ -1,6 +1,9 @@
 """Read a program's Markdown files (with YAML front matter) into plain data.
 
-Layout, under programs/content/<slug>/:
+Layout, under programs/content/<slug>/ (English) and programs/content/<slug>.<code>/ (the
+same program in another language, e.g. prt-back-8wk.es/: the same file names and front-
+matter keys, with titles, prompts, items and steps translated; slug, kind, number,
+minutes and daily identical):
   program.md             front matter: slug, title, summary, weeks; body: overview
   somatic-tracking.md    front matter: title, steps[], sensation_words[]; body: intro
   week-NN/week.md        front matter: number, title, theme; body: intro
@@ -10,12 +13,14 @@ Layout, under programs/content/<slug>/:
 from __future__ import annotations
 
 import hashlib
+import re
 from dataclasses import dataclass, field
 from pathlib import Path
 
 import yaml
 
 CONTENT_ROOT = Path(__file__).resolve().parent / "content"
+DEFAULT_LANGUAGE = "en"
 KINDS = {"lesson", "practice", "exposure", "reflection", "attribution", "evidence", "checkin"}
 
 
@@ -69,6 +74,7 @@ class ProgramData:
     checkin_config: dict
     weeks: list[WeekData]
     content_hash: str
+    language: str = DEFAULT_LANGUAGE
 
 
 def content_hash(folder: Path) -> str:
@@ -79,6 +85,18 @@ def content_hash(folder: Path) -> str:
         digest.update(path.read_bytes())
         digest.update(b"\0")
     return digest.hexdigest()
+
+
+def folder_language(folder: Path) -> str:
+    """'es' for prt-back-8wk.es/, English for a folder without a language suffix."""
+    _, dot, code = folder.name.rpartition(".")
+    if not dot:
+        return DEFAULT_LANGUAGE
+    # Checked against settings.LANGUAGES when loaded (services.program_version_load), so
+    # this module stays free of Django.
+    if not re.fullmatch(r"[a-z]{2,3}(-[a-z0-9]+)?", code):
+        raise ContentError(f"{folder}: {code!r} is not a language code like 'es'")
+    return code
 
 
 def read_program(folder: Path) -> ProgramData:
@@ -111,6 +129,7 @@ def read_program(folder: Path) -> ProgramData:
         checkin_config=meta.get("checkins") or {},
         weeks=weeks,
         content_hash=content_hash(folder),
+        language=folder_language(folder),
     )
 
 
@@ -148,5 +167,11 @@ def _read_week(week_dir: Path) -> WeekData:
     return week
 
 
-def program_folders() -> list[Path]:
-    return sorted(p for p in CONTENT_ROOT.iterdir() if (p / "program.md").exists())
+def program_folders(slug: str | None = None) -> list[Path]:
+    """Every program folder (each language its own), or those of one program's slug."""
+    return sorted(
+        p
+        for p in CONTENT_ROOT.iterdir()
+        if (p / "program.md").exists()
+        and (slug is None or p.name == slug or p.name.startswith(f"{slug}."))
+    )

@@ -3,6 +3,7 @@ from __future__ import annotations
 from typing import Any, cast
 
 from django import forms
+from django.conf import settings
 
 from painapp.accounts.forms import timezone_choices
 from painapp.accounts.models import Practice, Role, User
@@ -187,7 +188,10 @@ class PatientInviteForm(forms.Form):
             memberships__is_active=True,
         ).order_by("full_name")
         latest: dict[int, int] = {}
-        for v in ProgramVersion.objects.select_related("program").order_by("program_id", "-number"):
+        # One choice per program, in English; the patient gets it in their own language
+        # (services.version_for_patient).
+        english = ProgramVersion.objects.filter(language=settings.LANGUAGE_CODE)
+        for v in english.select_related("program").order_by("program_id", "-number"):
             latest.setdefault(v.program_id, v.pk)
         program_version = cast(ProgramVersionField, self.fields["program_version"])
         program_version.queryset = ProgramVersion.objects.filter(

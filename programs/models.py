@@ -27,7 +27,16 @@ class Program(models.Model):
 
     @property
     def latest_version(self) -> ProgramVersion | None:
-        return self.versions.order_by("-number").first()
+        """The newest version in the default language (English)."""
+        return self.current_version(settings.LANGUAGE_CODE)
+
+    def current_version(self, language: str) -> ProgramVersion | None:
+        """The newest version in `language`, or in English if there is none in it."""
+        versions = self.versions.order_by("-number")
+        return (
+            versions.filter(language=language).first()
+            or versions.filter(language=settings.LANGUAGE_CODE).first()
+        )
 
 
 class ProgramVersion(models.Model):
@@ -35,6 +44,10 @@ class ProgramVersion(models.Model):
 
     program = models.ForeignKey(Program, on_delete=models.PROTECT, related_name="versions")
     number = models.PositiveIntegerField()
+    # Each language is its own line of versions (numbered 1, 2, … per language), read
+    # from programs/content/<slug>/ (English) or <slug>.<code>/. An enrollment keeps its
+    # version, and so its language.
+    language = models.CharField(max_length=8, choices=settings.LANGUAGES, default="en")
     title = models.CharField(max_length=200)
     summary = models.TextField(blank=True)
     overview_md = models.TextField(blank=True)
@@ -56,15 +69,18 @@ class ProgramVersion(models.Model):
 
     class Meta:
         constraints = [
-            models.UniqueConstraint(fields=["program", "number"], name="version_number_unique"),
             models.UniqueConstraint(
-                fields=["program", "content_hash"], name="version_content_unique"
+                fields=["program", "language", "number"], name="version_number_unique"
+            ),
+            models.UniqueConstraint(
+                fields=["program", "language", "content_hash"], name="version_content_unique"
             ),
         ]
         ordering = ["program", "-number"]
 
     def __str__(self) -> str:
-        return f"{self.program.slug} v{self.number}"
+        suffix = "" if self.language == settings.LANGUAGE_CODE else f" ({self.language})"
+        return f"{self.program.slug} v{self.number}{suffix}"
 
     @property
     def week_count(self) -> int:

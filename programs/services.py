@@ -5,6 +5,7 @@ from __future__ import annotations
 from collections.abc import Iterable
 from datetime import date
 
+from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.db.models import Count, IntegerField, OuterRef, Subquery, Value
@@ -15,7 +16,7 @@ from painapp.accounts.models import Invitation, Membership, Practice, Role, User
 from painapp.accounts.services import InvitationRequest, invitation_create, invitation_send
 from painapp.accounts.timezones import user_timezone_set
 from programs import weeks
-from programs.content import ProgramData
+from programs.content import ContentError, ProgramData
 from programs.models import (
     MIND_BRAIN,
     Activity,
@@ -38,21 +39,28 @@ def program_version_load(data: ProgramData) -> tuple[ProgramVersion, bool]:
     """Store `data` as a new version unless identical content is already stored.
 
     Returns (version, created). Running it twice changes nothing; a changed file
-    makes version N+1, and enrollments stay on the version they started with.
+    makes version N+1, and enrollments stay on the version they started with. Each
+    language is versioned on its own: a change to the Spanish files makes a new
+    Spanish version and leaves the English alone.
     """
+    if data.language not in dict(settings.LANGUAGES):
+        raise ContentError(f"{data.slug}: {data.language!r} is not one of settings.LANGUAGES")
     program, _ = Program.objects.select_for_update().get_or_create(
         slug=data.slug, defaults={"title": data.title}
     )
-    existing = program.versions.filter(content_hash=data.content_hash).first()
+    versions = program.versions.filter(language=data.language)
+    existing = versions.filter(content_hash=data.content_hash).first()
     if existing is not None:
         return existing, False
-    if program.title != data.title:
+    # The program's own name (admin lists, staff pages) follows the English edition.
+    if data.language == settings.LANGUAGE_CODE and program.title != data.title:
         program.title = data.title
         program.save(update_fields=["title"])
-    last = program.versions.order_by("-number").values_list("number", flat=True).first() or 0
+    last = versions.order_by("-number").values_list("number", flat=True).first() or 0
     version = ProgramVersion.objects.create(
         program=program,
         number=last + 1,
+        language=data.language,
         title=data.title,
         summary=data.summary,
         overview_md=data.overview_md,
@@ -89,6 +97,20 @@ def program_version_load(data: ProgramData) -> tuple[ProgramVersion, bool]:
 # ---------------------------------------------------------------- enrollments
 
 
+def version_for_patient(chosen: ProgramVersion, patient: User) -> ProgramVersion:
+    """The program the admin chose, in the patient's own language.
+
+    The current version in `patient.language` if the program has one; otherwise the
+    version chosen (English, which every program has).
+    """
+    if chosen.language == patient.language:
+        return chosen
+    return (
+        chosen.program.versions.filter(language=patient.language).order_by("-number").first()
+        or chosen
+    )
+
+
 def enrollment_invite(
     *,
     practice: Practice,
@@ -120,6 +142,7 @@ def enrollment_invite(
             ),
         )
         patient = invitation.membership.user
+        program_version = version_for_patient(program_version, patient)
         if Enrollment.objects.filter(
             patient=patient, practice=practice, status__in=["invited", "active", "paused"]
         ).exists():
@@ -147,7 +170,11 @@ def enrollment_create(
     start_date: date,
     status: str = EnrollmentStatus.ACTIVE,
 ) -> Enrollment:
-    """Enroll an existing patient member directly (demo data, transfers, tests)."""
+    """Enroll an existing patient member directly (demo data, transfers, tests).
+
+    Like an invitation, the patient gets the program in their own language.
+    """
+    program_version = version_for_patient(program_version, patient)
     if not Membership.objects.filter(
         user=clinician, practice=practice, role=Role.CLINICIAN, is_active=True
     ).exists():

@@ -17,7 +17,9 @@ def test_loading_twice_changes_nothing(db):
     counts = (ProgramVersion.objects.count(), Activity.objects.count())
     call_command("load_program", "--all")
     assert (ProgramVersion.objects.count(), Activity.objects.count()) == counts
-    version = ProgramVersion.objects.get()
+    # One version per language (the Spanish twin lives in prt-back-8wk.es/).
+    assert sorted(ProgramVersion.objects.values_list("language", flat=True)) == ["en", "es"]
+    version = ProgramVersion.objects.get(language="en")
     assert version.number == 1 and version.weeks.count() == 8
     assert version.tracking_guide["steps"][0]["key"] == "settle"
 

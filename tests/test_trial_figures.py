@@ -27,7 +27,11 @@ ROOT = Path(__file__).resolve().parent.parent
 NEAR = 700
 
 TRIAL_RESULT = re.compile(
-    r"\b66\s?(?:%|percent|per cent)"
+    r"\b66\s?(?:%|percent|per cent|por ciento)"
+    # The Spanish curriculum (prt-back-8wk.es): "66 de cada 100", "dos de cada tres".
+    r"|\b66 de cada 100\b"
+    r"|\b(?:dos|2) de cada (?:tres|3)\b"
+    r"|\bdos tercios\b"
     r"|\b66 (?:out )?of (?:every )?100\b"
     r"|\b33 (?:out )?of (?:the )?50\b"
     # "two in three people", not "2 out of 3 questions" or a mind-brain score.
@@ -37,17 +41,21 @@ TRIAL_RESULT = re.compile(
 )
 # The 2023 finding is a pair: a "before" share near an "after" share, about mind or brain.
 MIND_BRAIN_BEFORE = re.compile(
-    r"\b(?:10\s?(?:%|percent|per cent)|1 in 10|one in ten|10 (?:out )?of (?:every )?100)",
+    r"\b(?:10\s?(?:%|percent|per cent)|1 in 10|one in ten|10 (?:out )?of (?:every )?100)"
+    r"|\b(?:1|una?) de cada (?:10|diez)\b|\b10 de cada 100\b|\b10\s?por ciento",
     re.IGNORECASE,
 )
 MIND_BRAIN_AFTER = re.compile(
-    r"\b51\s?(?:%|percent|per cent)|~\s?50\s?%|\b50\s?(?:%|percent|per cent)|\bhalf\b",
+    r"\b51\s?(?:%|percent|per cent)|~\s?50\s?%|\b50\s?(?:%|percent|per cent)|\bhalf\b"
+    r"|\bla mitad\b|\b50\s?(?:por ciento)",
     re.IGNORECASE,
 )
 NOT_TESTED = re.compile(
-    r"ha(?:s|ve) not (?:itself |themselves )?been tested in a trial", re.IGNORECASE
+    r"ha(?:s|ve) not (?:itself |themselves )?been tested in a trial"
+    r"|no se ha (?:puesto a prueba|probado) en un ensayo",
+    re.IGNORECASE,
 )
-TRIAL_DOSE = re.compile(r"\b8 one-to-one\b", re.IGNORECASE)
+TRIAL_DOSE = re.compile(r"\b8 one-to-one\b|\b8 sesiones individuales\b", re.IGNORECASE)
 
 
 def _collapse(text: str) -> str:
@@ -61,7 +69,7 @@ def figures_without_caveat(text: str) -> list[str]:
     for before in MIND_BRAIN_BEFORE.finditer(text):
         span = text[before.start() : before.end() + 300]
         after = MIND_BRAIN_AFTER.search(span, before.end() - before.start())
-        if after and re.search(r"mind|brain", span, re.IGNORECASE):
+        if after and re.search(r"mind|brain|mente|cerebro", span, re.IGNORECASE):
             hits.append((before.start(), before.start() + after.end()))
     missing = []
     for start, end in hits:
@@ -134,6 +142,28 @@ def test_it_catches_a_trial_figure_without_its_caveat(claim):
     assert not figures_without_caveat(f"{CAVEAT}\n\n{claim}")
 
 
+CAVEAT_ES = (
+    "Las 50 personas que recibieron PRT tuvieron 1 consulta médica y 8 sesiones "
+    "individuales con un terapeuta en 4 semanas, y esta aplicación no se ha probado en un "
+    "ensayo."
+)
+
+
+@pytest.mark.parametrize(
+    "claim",
+    [
+        "Después de la PRT, el 66 % no tenía dolor.",
+        "El 66% quedó sin dolor o casi sin dolor.",
+        "Dos de cada tres personas que hicieron PRT quedaron sin dolor.",
+        "Antes de la PRT, 1 de cada 10 causas era de la mente o el cerebro. Después, era la mitad.",
+    ],
+)
+def test_it_catches_a_spanish_trial_figure_without_its_caveat(claim):
+    assert figures_without_caveat(claim)
+    assert figures_without_caveat(f"{claim} Esta aplicación no se ha probado en un ensayo.")
+    assert not figures_without_caveat(f"{claim} {CAVEAT_ES}")
+
+
 def test_it_leaves_other_numbers_alone():
     for text in (
         "A drop of 2 points, or of 30% or more, is one people notice.",
@@ -189,6 +219,10 @@ def test_the_figures_the_program_quotes_are_still_found():
     ).read_text()
     assert TRIAL_RESULT.search(lesson)
     assert MIND_BRAIN_BEFORE.search(_collapse(road_ahead))
+    spanish = ROOT / "programs/content/prt-back-8wk.es"
+    if spanish.exists():
+        es_lesson = (spanish / "week-01/01-how-pain-works.md").read_text()
+        assert TRIAL_RESULT.search(_collapse(es_lesson))
     for name, text in shipped_texts():
         if name.endswith(
             (

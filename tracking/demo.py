@@ -15,7 +15,7 @@ from django.db import transaction
 from django.utils import timezone
 
 from painapp.accounts.models import Membership, Practice, Role, User
-from programs.content import CONTENT_ROOT, read_program
+from programs.content import CONTENT_ROOT, program_folders, read_program
 from programs.models import (
     MIND_BRAIN,
     ActivityCompletion,
@@ -137,6 +137,10 @@ def seed(*, practice: Practice, stdout=None) -> None:
     rng = random.Random(2026)
     sync_shipped()
     version, _ = program_version_load(read_program(CONTENT_ROOT / "prt-back-8wk"))
+    # The same program in its other languages, so a Spanish-speaking demo patient gets
+    # the Spanish curriculum (enrollment_create picks the patient's language).
+    for variant in program_folders("prt-back-8wk")[1:]:
+        program_version_load(read_program(variant))
     sam = User.objects.get(email="clinician@demo.painapp.test")
     priya = User.objects.get(email="clinician2@demo.painapp.test")
     named = [

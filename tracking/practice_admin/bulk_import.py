@@ -22,10 +22,11 @@ import csv
 import hashlib
 import io
 import zoneinfo
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import date, timedelta
 from typing import Any, TypeAlias
 
+from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.core.validators import validate_email
 from django.db import IntegrityError, transaction
@@ -135,6 +136,14 @@ class _Known:
     users: dict[str, User]
     taken: dict[str, str]
     reusable_memberships: dict[int, Membership]
+    # The latest version of each program in each language: {(slug, language): pk}, and
+    # each English version's slug, so a row gets its program in the patient's language
+    # (as programs.services.version_for_patient does for one invitation).
+    localized: dict[tuple[str, str], int] = field(default_factory=dict)
+    slugs: dict[int, str] = field(default_factory=dict)
+
+    def version_for(self, pk: int, language: str) -> int:
+        return self.localized.get((self.slugs.get(pk, ""), language), pk)
 
 
 def _known(practice: Practice, emails: set[str]) -> _Known:
@@ -145,9 +154,13 @@ def _known(practice: Practice, emails: set[str]) -> _Known:
     )
     versions: dict[str, int] = {}
     newest = None
-    for pk, slug, _created in ProgramVersion.objects.order_by("-created_at", "-pk").values_list(
-        "pk", "program__slug", "created_at"
+    localized: dict[tuple[str, str], int] = {}
+    for pk, slug, language in ProgramVersion.objects.order_by("-created_at", "-pk").values_list(
+        "pk", "program__slug", "language"
     ):
+        localized.setdefault((slug, language), pk)
+        if language != settings.LANGUAGE_CODE:
+            continue
         newest = newest or pk
         versions.setdefault(slug, pk)  # newest first: the first one seen is the latest
     # Only people this practice knows (members, former members, its own invitees): an
@@ -196,6 +209,8 @@ def _known(practice: Practice, emails: set[str]) -> _Known:
         users=users,
         taken=taken,
         reusable_memberships=reusable,
+        localized=localized,
+        slugs={pk: slug for slug, pk in versions.items()},
     )
 
 
@@ -398,7 +413,9 @@ def _create(
         Enrollment(
             patient=p,
             practice=practice,
-            program_version_id=known.versions.get(r["program"], newest),
+            program_version_id=known.version_for(
+                known.versions.get(r["program"], newest), p.language
+            ),
             clinician_id=known.clinicians[r["clinician_email"].lower()],
             start_date=date.fromisoformat(r["start_date"]),
             status=EnrollmentStatus.INVITED,

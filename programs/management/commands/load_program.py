@@ -10,7 +10,8 @@ from programs.services import program_version_load
 
 class Command(BaseCommand):
     help = (
-        "Load program content from programs/content/<slug>/ into versioned rows. "
+        "Load program content from programs/content/<slug>/ (and its language variants, "
+        "<slug>.<code>/) into versioned rows, one line of versions per language. "
         "Idempotent: unchanged content creates nothing; changed content a new version."
     )
 
@@ -25,7 +26,8 @@ class Command(BaseCommand):
         elif all:
             folders = program_folders()
         elif slugs:
-            folders = [CONTENT_ROOT / slug for slug in slugs]
+            # A slug loads the program in every language it has.
+            folders = [f for slug in slugs for f in program_folders(slug) or [CONTENT_ROOT / slug]]
         else:
             raise CommandError("Name a program folder, or use --all.")
         for folder in folders:
@@ -33,6 +35,11 @@ class Command(BaseCommand):
                 data = read_program(folder)
             except (ContentError, FileNotFoundError, KeyError) as error:
                 raise CommandError(f"Could not read {folder}: {error}") from error
-            version, created = program_version_load(data)
+            try:
+                version, created = program_version_load(data)
+            except ContentError as error:
+                raise CommandError(f"Could not load {folder}: {error}") from error
             verb = "Loaded new" if created else "Unchanged:"
-            self.stdout.write(f"{verb} {version.program.slug} version {version.number}")
+            self.stdout.write(
+                f"{verb} {version.program.slug} ({version.language}) version {version.number}"
+            )
