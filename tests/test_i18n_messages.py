@@ -29,11 +29,11 @@ PATIENT_EMAILS = {
     ),
     "emails/reminder_checkin": (
         "Your weekly check-in is ready",
-        "Su cuestionario semanal está listo",
+        "Su control semanal está listo",
     ),
     "emails/reminder_checkin_followup": (
         "Your check-in is still open",
-        "Su cuestionario sigue abierto",
+        "Su control sigue abierto",
     ),
     "emails/login_failures": (
         "Someone tried to log in to your painapp account",
