@@ -1,4 +1,5 @@
-"""The other sections of one patient's detail: answers, practice log, fear ladder, causes."""
+"""The other sections of one patient's detail: answers, practice log, fear ladder, causes,
+reflections and clues."""
 
 from __future__ import annotations
 
@@ -20,6 +21,7 @@ from programs.models import (
     Exposure,
     FearItem,
     PracticeSession,
+    Reflection,
 )
 from tracking import rules
 from tracking.clinic.overview import CheckInItem, opened_checkins
@@ -241,3 +243,43 @@ def patient_attributions(enrollment: Enrollment) -> list[AttributionView]:
             view = views[a.pk] = AttributionView(attribution=a, week=week, causes=[])
         view.causes.append(cause)
     return list(views.values())
+
+
+# ---------------------------------------------------------------- reflections and clues
+@dataclass
+class SharedEntry:
+    """One reflection or clue checklist the patient shared (consent says answers are
+    shared), with its activity's title and week, and for a checklist the clues ticked."""
+
+    reflection: Reflection
+    week: int
+    clues: list[str]
+
+
+@dataclass
+class SharedWriting:
+    entries: list[SharedEntry]
+    private_count: int
+
+
+def patient_reflections(enrollment: Enrollment) -> SharedWriting:
+    """What the patient wrote for lessons, reflections and clue checklists, newest
+    first, except entries they kept private: of those only how many there are (their
+    text is never read here). Two queries, however many entries."""
+    rows = (
+        Reflection.objects.filter(enrollment=enrollment, private=False)
+        .select_related("activity__week")
+        .order_by("-updated_at", "-pk")
+    )
+    entries = []
+    for r in rows:
+        items = {i.get("key"): i.get("text", "") for i in r.activity.data.get("items", [])}
+        entries.append(
+            SharedEntry(
+                reflection=r,
+                week=r.activity.week.number,
+                clues=[items.get(key, key) for key in r.checked],
+            )
+        )
+    private_count = Reflection.objects.filter(enrollment=enrollment, private=True).count()
+    return SharedWriting(entries=entries, private_count=private_count)
