@@ -157,3 +157,36 @@ def test_it_costs_the_same_queries_however_many_entries(
         response = client.get(url(enrollment))
     page = response.content.decode()
     assert page.count('<li class="card">') == Reflection.objects.filter(private=False).count()
+
+
+# ------------------------------------------------------------------ exports
+def test_no_staff_export_holds_a_private_entry(client, cast, enrollment, writing):
+    client.force_login(cast.clinician)
+    for name in ("patient_summary", "patient_csv", "patient_fhir"):
+        response = client.get(reverse(name, args=[enrollment.pk]))
+        assert response.status_code == 200, name
+        body = b"".join(response) if response.streaming else response.content
+        assert SECRET.encode() not in body, name
+    client.force_login(cast.admin)
+    for name in ("admin_outcomes_csv", "admin_audit_csv"):
+        response = client.get(reverse(name))
+        assert response.status_code == 200, name
+        body = b"".join(response) if response.streaming else response.content
+        assert SECRET.encode() not in body, name
+
+
+def test_the_patients_own_export_holds_private_entries_marked_private(cast, enrollment, writing):
+    import io
+    import json
+    import zipfile
+
+    from painapp.accounts.data_rights import data_export_build
+
+    export = data_export_build(user=cast.patient)
+    document = json.loads(zipfile.ZipFile(io.BytesIO(export.content)).read("my-data.json"))
+    rows = {r["text"]: r for r in document["tables"]["programs.reflection"]}
+    assert rows[SECRET]["private"] is True
+    assert rows[SECRET]["activity_title"] == "Write it out"
+    assert rows["Go gently"]["private"] is False
+    timeline = rows["When did your back pain begin?\nSpring 2019"]
+    assert timeline["answers"] == {"onset": "Spring 2019"}
