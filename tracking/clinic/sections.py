@@ -62,6 +62,12 @@ def _answer_text(item: dict, value: Any) -> str:
     return f"{value} – {label}" if label else str(value)
 
 
+def _item_text(item: dict) -> str:
+    text = item.get("text") or item["key"]
+    # Asked but not added to the total (PHQ-9's difficulty question): say so beside it.
+    return f"{text} (not scored)" if item.get("scored") is False else text
+
+
 def patient_checkin_answers(enrollment: Enrollment, now: datetime) -> list[CheckInAnswers]:
     """Every check-in that has opened, newest first, with every answer as asked (the
     wording of the instrument version that was answered). Two queries."""
@@ -81,7 +87,7 @@ def patient_checkin_answers(enrollment: Enrollment, now: datetime) -> list[Check
                 total=(r.scores or {}).get("total"),
                 band=(r.scores or {}).get("band"),
                 answers=[
-                    AnswerRow(i.get("text") or i["key"], _answer_text(i, r.answers.get(i["key"])))
+                    AnswerRow(_item_text(i), _answer_text(i, r.answers.get(i["key"])))
                     for i in items
                 ],
             )
