@@ -186,3 +186,24 @@ def test_the_timeline_asks_structured_prompts_and_saves_one_reflection(week5, en
     # Opened again, each box holds its own answer.
     again = week5.get(url).content.decode()
     assert "Moved house; Mum&#x27;s illness</textarea>" in again
+
+
+def test_the_new_activity_pages_and_their_prompts_read_at_grade_8_or_lower():
+    # The lessons have their own test (tests/test_curriculum.py); the reflections the
+    # feelings lesson leads to, with their prompts, and the tracking script are held to
+    # the same grade.
+    import textstat
+
+    from tests.test_curriculum import plain_text
+
+    program = read_program(CONTENT_ROOT / "prt-back-8wk")
+    by_slug = {a.slug: a for w in program.weeks for a in w.activities}
+    for slug in ("life-stress-timeline", "expressive-writing"):
+        a = by_slug[slug]
+        prompts = " ".join(f"{f['label']} {f['help']}" for f in a.data.get("fields", []))
+        for text in (plain_text(a.body_md), a.prompt, prompts):
+            if text:
+                assert textstat.flesch_kincaid_grade(text) <= 8.0, (slug, text[:60])
+    guide = program.tracking_guide
+    for text in (guide["intro_md"], *(s["text"] for s in guide["steps"])):
+        assert textstat.flesch_kincaid_grade(text) <= 8.0, text[:60]
