@@ -7,7 +7,13 @@ minutes and daily identical):
   program.md             front matter: slug, title, summary, weeks; body: overview
   somatic-tracking.md    front matter: title, steps[], sensation_words[]; body: intro
   week-NN/week.md        front matter: number, title, theme; body: intro
-  week-NN/NN-<slug>.md   one activity: kind, slug, title, minutes, daily?, prompt?, items?
+  week-NN/NN-<slug>.md   one activity: kind, slug, title, minutes, daily?, prompt?, items?,
+                         private? and fields? (reflections only, below)
+
+A reflection may say `private: true`: what the patient writes there is kept to
+themselves unless they choose to share that entry (stored as Activity.data["private"];
+the patient's Reflection starts private). It may also list `fields:`, structured
+prompts each with a `key`, a `label` and an optional `help`, answered one box each.
 """
 
 from __future__ import annotations
@@ -148,9 +154,10 @@ def _read_week(week_dir: Path) -> WeekData:
         kind = a_meta.get("kind")
         if kind not in KINDS:
             raise ContentError(f"{path}: kind must be one of {sorted(KINDS)}, got {kind!r}")
-        data = {}
+        data: dict = {}
         if kind == "evidence":
             data["items"] = a_meta.get("items", [])
+        data.update(_reflection_options(path, kind, a_meta))
         week.activities.append(
             ActivityData(
                 order=order,
@@ -165,6 +172,36 @@ def _read_week(week_dir: Path) -> WeekData:
             )
         )
     return week
+
+
+def _reflection_options(path: Path, kind: str, meta: dict) -> dict:
+    """`private` and `fields` of a reflection's front matter, checked."""
+    options: dict = {}
+    if "private" in meta:
+        if kind != "reflection":
+            raise ContentError(f"{path}: only a reflection can be private")
+        if not isinstance(meta["private"], bool):
+            raise ContentError(f"{path}: private must be true or false")
+        if meta["private"]:
+            options["private"] = True
+    if "fields" in meta:
+        fields = meta["fields"]
+        if kind != "reflection":
+            raise ContentError(f"{path}: only a reflection can have fields")
+        if not isinstance(fields, list) or not fields:
+            raise ContentError(f"{path}: fields must be a list of {{key, label, help}}")
+        keys = set()
+        for f in fields:
+            if not isinstance(f, dict) or not f.get("key") or not f.get("label"):
+                raise ContentError(f"{path}: each field needs a key and a label")
+            if f["key"] in keys:
+                raise ContentError(f"{path}: field key {f['key']!r} is used twice")
+            keys.add(f["key"])
+        options["fields"] = [
+            {"key": str(f["key"]), "label": str(f["label"]), "help": str(f.get("help", ""))}
+            for f in fields
+        ]
+    return options
 
 
 def program_folders(slug: str | None = None) -> list[Path]:

@@ -24,6 +24,62 @@ class ReflectionForm(forms.Form):
     )
 
 
+SHARE_LABEL = "Share this entry with my care team"
+SHARE_HELP = (
+    "Leave this unticked to keep it just for you. You can change your mind each time you save."
+)
+
+
+def add_share_field(form: forms.Form, *, shared: bool) -> None:
+    """The per-entry choice on a private-by-default activity: private unless ticked."""
+    form.fields["share"] = forms.BooleanField(
+        label=SHARE_LABEL, help_text=SHARE_HELP, required=False, initial=shared
+    )
+
+
+class StructuredReflectionForm(forms.Form):
+    """A reflection asked as a few prompts (Activity.data["fields"]), one box each.
+
+    At least one box must be filled; `written_text()` writes the answers out under their
+    labels, for the care team, exports and the safety scan."""
+
+    MAX_EACH = 1500
+
+    def __init__(self, *args: Any, prompts: list[dict[str, str]], **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.prompts = prompts
+        for p in prompts:
+            self.fields[f"answer_{p['key']}"] = forms.CharField(
+                label=p["label"],
+                help_text=p.get("help", ""),
+                required=False,
+                max_length=self.MAX_EACH,
+                widget=forms.Textarea(attrs={"rows": 4}),
+                error_messages={
+                    "max_length": f"Please keep each answer under {self.MAX_EACH:,} characters."
+                },
+            )
+
+    def clean(self) -> dict[str, Any]:
+        super().clean()
+        if not self.errors and not any(self.answers().values()):
+            first = f"answer_{self.prompts[0]['key']}"
+            self.add_error(first, "Write a few words in at least one box before you save.")
+        return self.cleaned_data
+
+    def answers(self) -> dict[str, str]:
+        return {
+            p["key"]: (self.cleaned_data.get(f"answer_{p['key']}") or "").strip()
+            for p in self.prompts
+        }
+
+    def written_text(self) -> str:
+        answers = self.answers()
+        return "\n\n".join(
+            f"{p['label']}\n{answers[p['key']]}" for p in self.prompts if answers[p["key"]]
+        )
+
+
 class EvidenceForm(forms.Form):
     checked = forms.MultipleChoiceField(
         label="Which of these are true for you?",

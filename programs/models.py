@@ -471,6 +471,10 @@ class Reflection(models.Model):
     # Writing the patient keeps to themselves (e.g. expressive writing): never shown to
     # staff, never in staff exports; still scanned for safety words.
     private = models.BooleanField(default=False)
+    # A structured reflection's answers by field key (Activity.data["fields"]), kept so
+    # the patient can edit each box again; `text` holds them written out, labelled,
+    # which is what staff, exports and the safety scan read.
+    answers = models.JSONField(default=dict, blank=True)
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
 

@@ -242,14 +242,30 @@ def activity_complete(*, enrollment: Enrollment, activity: Activity) -> bool:
 
 
 def reflection_save(
-    *, enrollment: Enrollment, activity: Activity, text: str = "", checked: list[str] | None = None
+    *,
+    enrollment: Enrollment,
+    activity: Activity,
+    text: str = "",
+    checked: list[str] | None = None,
+    answers: dict[str, str] | None = None,
+    shared: bool = False,
 ) -> Reflection:
-    """Save (or update) the patient's answer to an activity, and mark it done."""
+    """Save (or update) the patient's answer to an activity, and mark it done.
+
+    On a private-by-default activity (Activity.data["private"]) the entry stays
+    private unless the patient chose to share it, each time they save it; anywhere
+    else what they write is shared with their care team, as consent says."""
+    private = bool((activity.data or {}).get("private")) and not shared
     with transaction.atomic():
         reflection, _ = Reflection.objects.update_or_create(
             enrollment=enrollment,
             activity=activity,
-            defaults={"text": text, "checked": checked or []},
+            defaults={
+                "text": text,
+                "checked": checked or [],
+                "answers": answers or {},
+                "private": private,
+            },
         )
         activity_complete(enrollment=enrollment, activity=activity)
     return reflection

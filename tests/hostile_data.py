@@ -183,6 +183,14 @@ def build_hostile_world(admin_client, program_version) -> HostileWorld:
     program_services.reflection_save(
         enrollment=enrollment, activity=evidence, text=hostile(500, formula="\t=1+1")
     )
+    # A structured reflection (the life-stress timeline): its boxes, kept to edit again.
+    timeline = Activity.objects.get(week__version=program_version, slug="life-stress-timeline")
+    program_services.reflection_save(
+        enrollment=enrollment,
+        activity=timeline,
+        text=hostile(400),
+        answers={"onset": hostile(200), "before": hostile(200)},
+    )
     attribution = program_services.attribution_record(
         enrollment=enrollment,
         activity=activities[ActivityKind.ATTRIBUTION],

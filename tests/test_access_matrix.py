@@ -129,6 +129,7 @@ EXPECTED = {
             "patient_practice",
             "patient_exposures",
             "patient_causes",
+            "patient_reflections",
             "patient_note_add",
             "patient_alert_acknowledge",
             "patient_alert_resolve",

@@ -53,7 +53,7 @@ def test_it_opens_the_baseline_for_an_enrollment_with_no_check_ins_yet(client, c
     assert response.status_code == 200
     page = response.content.decode()
     assert "<h1>Starting check-in</h1>" in page
-    assert "23 short questions" in page
+    assert "24 short questions" in page  # PHQ-9 with its difficulty question (item 10)
     assert CheckIn.objects.filter(enrollment=enrollment).count() > 5  # scheduled lazily
     for title in ("Average pain", "Worst pain", "Fear of movement", "PHQ-9", "GAD-7"):
         assert f">{title}</h2>" in page

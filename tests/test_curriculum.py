@@ -175,8 +175,8 @@ def test_emotional_expression_follows_the_emotional_threats_lesson():
 
 
 def test_expressive_writing_is_marked_private_and_says_so():
-    # The loader does not store `private` yet; the front matter carries the intent so the
-    # model and the clinician's view can honour it (issue 16, Build point 7).
+    # The loader keeps `private` (Activity.data["private"]): each entry starts private and
+    # the patient may share it (tests/test_private_reflections.py).
     meta, body = split_front_matter(CONTENT_ROOT / "prt-back-8wk/week-05/05-expressive-writing.md")
     assert meta["slug"] == "expressive-writing" and meta["private"] is True
     assert "not shown to your care team" in body
@@ -217,3 +217,4 @@ def test_a_patient_in_week_5_reads_the_feelings_lesson_and_keeps_private_writing
     )
     saved = Reflection.objects.get(enrollment=enrollment, activity__slug="expressive-writing")
     assert saved.text == "The year Dad was ill, I never let myself cry."
+    assert saved.private

@@ -117,7 +117,8 @@ def test_it_exports_every_measurement_as_csv(clin, cast, history):
     # Check-in answers and totals, with the instrument version that asked them.
     baseline_pain = by((3, "baseline"), (4, "pain_avg"), (5, "total"))
     assert baseline_pain and baseline_pain[0][6] == "7" and baseline_pain[0][8] == "1"
-    assert len(by((3, "baseline"), (4, "phq9"))) == 10  # nine items and the total
+    # nine items, the unscored difficulty question (item 10) and the total
+    assert len(by((3, "baseline"), (4, "phq9"))) == 11
     assert by((3, "week-2"), (4, "status"))[0][6] == "Missed"
     assert by((3, "followup-1m"), (5, "cause1.text"))[0][6] == "Stress at work"
     # Practice, exposures (predicted vs actual and the violation) and the causes.

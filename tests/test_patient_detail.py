@@ -1,5 +1,6 @@
 """One patient's record for staff: the overview (charts, alerts, notes, program
-actions) and its sections (check-in answers, practice log, fear ladder, causes). For
+actions) and its sections (check-in answers, practice log, fear ladder, causes,
+reflections and clues). For
 the patient's clinician and their practice's admin only; anyone else gets a 404 and
 an `access.denied` audit event, and nothing changes. Every look is audited, and the
 cost in queries stays the same as the history grows from 5 to 52 weeks."""
@@ -42,6 +43,7 @@ SECTION_QUERIES = {
     "patient_practice": 7,
     "patient_exposures": 7,
     "patient_causes": 6,
+    "patient_reflections": 7,  # the shared entries, and how many are private
 }  # (causes: its event is written after its read)
 SECTIONS = ["patient_detail", *SECTION_QUERIES]
 
@@ -149,6 +151,7 @@ def test_it_audits_every_look(clin, cast, history):
         "patient.practice_viewed",
         "patient.exposures_viewed",
         "patient.causes_viewed",
+        "patient.reflections_viewed",
     ]
     assert {(e.actor, e.practice, e.object_id, e.ip) for e in events} == {
         (cast.clinician, cast.practice, str(history.pk), "198.51.100.4")

@@ -399,6 +399,8 @@ def _program_progress(rng, enrollment, trajectory) -> None:
                                 "Less scared of bending than last week.",
                             ]
                         ),
+                        # Expressive writing starts private, as the service saves it.
+                        private=bool(activity.data.get("private")),
                     )
                 )
             elif activity.kind == "evidence":

@@ -32,6 +32,7 @@ urlpatterns = [
             ("practice/", patient.patient_practice, "patient_practice"),
             ("exposures/", patient.patient_exposures, "patient_exposures"),
             ("causes/", patient.patient_causes, "patient_causes"),
+            ("reflections/", patient.patient_reflections, "patient_reflections"),
             ("notes/", patient.patient_note_add, "patient_note_add"),
             (
                 "alerts/<int:alert_pk>/acknowledge/",

@@ -9,7 +9,13 @@ from django.views.decorators.http import require_http_methods, require_POST
 
 from programs import selectors, services
 from programs.access import enrollment_required
-from programs.forms import AttributionForm, EvidenceForm, ReflectionForm
+from programs.forms import (
+    AttributionForm,
+    EvidenceForm,
+    ReflectionForm,
+    StructuredReflectionForm,
+    add_share_field,
+)
 from programs.models import ActivityKind, Attribution, Reflection
 from programs.types import PatientRequest
 
@@ -46,7 +52,7 @@ def activity(request: PatientRequest, slug: str) -> HttpResponse:
     if not state.is_open:
         return render(request, "programs/activity_locked.html", context)
 
-    form: AttributionForm | EvidenceForm | ReflectionForm | None = None
+    form: AttributionForm | EvidenceForm | ReflectionForm | StructuredReflectionForm | None = None
     existing = Reflection.objects.filter(enrollment=enrollment, activity=activity).first()
     data = request.POST if request.method == "POST" else None
     if activity.kind == ActivityKind.ATTRIBUTION:
@@ -62,9 +68,21 @@ def activity(request: PatientRequest, slug: str) -> HttpResponse:
     elif activity.kind == ActivityKind.REFLECTION or (
         activity.kind == ActivityKind.LESSON and activity.prompt
     ):
-        form = ReflectionForm(data, initial={"text": existing.text} if existing else None)
-        if activity.kind == ActivityKind.LESSON:
-            form.fields["text"].required = False
+        prompts = activity.data.get("fields") if activity.kind == ActivityKind.REFLECTION else None
+        if prompts:
+            form = StructuredReflectionForm(
+                data,
+                prompts=prompts,
+                initial={f"answer_{k}": v for k, v in existing.answers.items()}
+                if existing
+                else None,
+            )
+        else:
+            form = ReflectionForm(data, initial={"text": existing.text} if existing else None)
+            if activity.kind == ActivityKind.LESSON:
+                form.fields["text"].required = False
+        if activity.data.get("private"):
+            add_share_field(form, shared=existing is not None and not existing.private)
 
     if request.method == "POST":
         if form is None:
@@ -83,9 +101,25 @@ def activity(request: PatientRequest, slug: str) -> HttpResponse:
                     checked=form.cleaned_data["checked"],
                 )
             else:
-                services.reflection_save(
-                    enrollment=enrollment, activity=activity, text=form.cleaned_data["text"]
+                if isinstance(form, StructuredReflectionForm):
+                    text, answers = form.written_text(), form.answers()
+                else:
+                    text, answers = form.cleaned_data["text"], None
+                reflection = services.reflection_save(
+                    enrollment=enrollment,
+                    activity=activity,
+                    text=text,
+                    answers=answers,
+                    shared=bool(form.cleaned_data.get("share")),
                 )
+                if activity.data.get("private"):
+                    messages.success(
+                        request,
+                        "Saved, just for you. Your care team cannot see it."
+                        if reflection.private
+                        else "Saved and shared with your care team.",
+                    )
+                    return redirect("activity", slug=activity.slug)
             messages.success(request, _SAVED.get(activity.kind, "Saved."))
             return redirect("activity", slug=activity.slug)
     context["form"] = form

@@ -199,7 +199,7 @@ class CheckInForm(forms.Form):
                         kind="scale",
                         fields=[bound],
                         layout=layout,
-                        hint="" if layout == "list" else _scale_hint(item),
+                        hint=item.get("hint") or ("" if layout == "list" else _scale_hint(item)),
                         ends=ends,
                         errors=[str(e) for e in bound.errors],
                     )

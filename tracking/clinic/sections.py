@@ -1,4 +1,5 @@
-"""The other sections of one patient's detail: answers, practice log, fear ladder, causes."""
+"""The other sections of one patient's detail: answers, practice log, fear ladder, causes,
+reflections and clues."""
 
 from __future__ import annotations
 
@@ -20,6 +21,7 @@ from programs.models import (
     Exposure,
     FearItem,
     PracticeSession,
+    Reflection,
 )
 from tracking import rules
 from tracking.clinic.overview import CheckInItem, opened_checkins
@@ -60,6 +62,12 @@ def _answer_text(item: dict, value: Any) -> str:
     return f"{value} – {label}" if label else str(value)
 
 
+def _item_text(item: dict) -> str:
+    text = item.get("text") or item["key"]
+    # Asked but not added to the total (PHQ-9's difficulty question): say so beside it.
+    return f"{text} (not scored)" if item.get("scored") is False else text
+
+
 def patient_checkin_answers(enrollment: Enrollment, now: datetime) -> list[CheckInAnswers]:
     """Every check-in that has opened, newest first, with every answer as asked (the
     wording of the instrument version that was answered). Two queries."""
@@ -79,7 +87,7 @@ def patient_checkin_answers(enrollment: Enrollment, now: datetime) -> list[Check
                 total=(r.scores or {}).get("total"),
                 band=(r.scores or {}).get("band"),
                 answers=[
-                    AnswerRow(i.get("text") or i["key"], _answer_text(i, r.answers.get(i["key"])))
+                    AnswerRow(_item_text(i), _answer_text(i, r.answers.get(i["key"])))
                     for i in items
                 ],
             )
@@ -241,3 +249,43 @@ def patient_attributions(enrollment: Enrollment) -> list[AttributionView]:
             view = views[a.pk] = AttributionView(attribution=a, week=week, causes=[])
         view.causes.append(cause)
     return list(views.values())
+
+
+# ---------------------------------------------------------------- reflections and clues
+@dataclass
+class SharedEntry:
+    """One reflection or clue checklist the patient shared (consent says answers are
+    shared), with its activity's title and week, and for a checklist the clues ticked."""
+
+    reflection: Reflection
+    week: int
+    clues: list[str]
+
+
+@dataclass
+class SharedWriting:
+    entries: list[SharedEntry]
+    private_count: int
+
+
+def patient_reflections(enrollment: Enrollment) -> SharedWriting:
+    """What the patient wrote for lessons, reflections and clue checklists, newest
+    first, except entries they kept private: of those only how many there are (their
+    text is never read here). Two queries, however many entries."""
+    rows = (
+        Reflection.objects.filter(enrollment=enrollment, private=False)
+        .select_related("activity__week")
+        .order_by("-updated_at", "-pk")
+    )
+    entries = []
+    for r in rows:
+        items = {i.get("key"): i.get("text", "") for i in r.activity.data.get("items", [])}
+        entries.append(
+            SharedEntry(
+                reflection=r,
+                week=r.activity.week.number,
+                clues=[items.get(key, key) for key in r.checked],
+            )
+        )
+    private_count = Reflection.objects.filter(enrollment=enrollment, private=True).count()
+    return SharedWriting(entries=entries, private_count=private_count)

@@ -66,7 +66,8 @@ def clean_answers(spec: InstrumentSpec, raw: dict, *, allow_missing: bool = Fals
                 clean[key] = {"text": text, "category": category}
             continue
         if value is None or value == "":
-            if not allow_missing:
+            # An optional item (PHQ-9's difficulty question) may be left blank.
+            if not allow_missing and not item.get("optional"):
                 errors[key] = "Please choose an answer."
             continue
         lo, hi = int(item.get("min", 0)), int(item.get("max", 10))

@@ -33,6 +33,26 @@ PHQ9_ITEMS = [
     "being so fidgety or restless that you have been moving around a lot more than usual",
     "Thoughts that you would be better off dead or of hurting yourself in some way",
 ]
+# PHQ-9's last question, asked after the nine: how much the problems get in the way of
+# daily life. Not scored (the total stays items 1–9); shown to clinicians with the
+# answers. Optional: it only applies to someone who reported any problem.
+PHQ9_DIFFICULTY = {
+    "key": "phq10",
+    "text": "If you checked off any problems, how difficult have these problems made it for "
+    "you to do your work, take care of things at home, or get along with other people?",
+    "min": 0,
+    "max": 3,
+    "labels": {
+        "0": "Not difficult at all",
+        "1": "Somewhat difficult",
+        "2": "Very difficult",
+        "3": "Extremely difficult",
+    },
+    "optional": True,
+    "scored": False,
+    "hint": "Answer this if you chose anything other than “Not at all” above. "
+    "It is not added to the score. You can leave it blank.",
+}
 GAD7_ITEMS = [
     "Feeling nervous, anxious or on edge",
     "Not being able to stop or control worrying",
@@ -139,11 +159,13 @@ SHIPPED: list[dict] = [
         "2001;16(9):606–613. Developed by Drs. Spitzer, Williams, Kroenke and "
         "colleagues, with an educational grant from Pfizer Inc.",
         "licence_note": "No permission required to reproduce, translate, display or distribute.",
-        "items": _items("phq", PHQ9_ITEMS, 0, 3, PHQ_OPTIONS),
+        "items": [*_items("phq", PHQ9_ITEMS, 0, 3, PHQ_OPTIONS), PHQ9_DIFFICULTY],
         # Item 9 is the safety item: any answer above 0 starts the safety workflow.
         "safety_item": rules.PHQ9_SAFETY_ITEM,
         "scoring": {
             "method": "sum",
+            # The nine scored items; item 10 (difficulty) is asked, never added in.
+            "items": [f"phq{n}" for n in range(1, len(PHQ9_ITEMS) + 1)],
             "max_missing": 0,
             "bands": rules.scoring_bands(rules.PHQ9_BANDS),
         },

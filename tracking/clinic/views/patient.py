@@ -1,10 +1,11 @@
 """One patient, for their clinician or their practice's admin.
 
 The detail is split into sections (overview, check-in answers, practice log, fear
-ladder, causes), each its own URL with a plain link, so each page stays within a small,
-fixed number of queries however long the history grows, and a 52-week record is not
-one endless page. Every section is looked up through tracking.access (404 and an
-`access.denied` audit event for anyone else) and every view is audited.
+ladder, causes, reflections and clues), each its own URL with a plain link, so each
+page stays within a small, fixed number of queries however long the history grows,
+and a 52-week record is not one endless page. Every section is looked up through
+tracking.access (404 and an `access.denied` audit event for anyone else) and every
+view is audited.
 
 Actions (notes, alerts, unlocking a week, pausing reminders, clearing a safety hold)
 are plain POST forms that redirect back; notes and alerts also swap their section in
@@ -53,6 +54,7 @@ SECTIONS = [
     ("patient_practice", "Practice log"),
     ("patient_exposures", "Fear ladder"),
     ("patient_causes", "Causes of pain"),
+    ("patient_reflections", "Reflections and clues"),
 ]
 
 
@@ -149,6 +151,24 @@ def patient_exposures(request: MemberRequest, pk: int) -> HttpResponse:
             enrollment,
             "patient_exposures",
             hierarchy=sections.patient_hierarchy(enrollment),
+        ),
+    )
+
+
+@require_GET
+@staff_required
+def patient_reflections(request: MemberRequest, pk: int) -> HttpResponse:
+    """What the patient was told is shared: their reflections and clue checklists.
+    Entries they marked private appear only as a count."""
+    enrollment = enrollment_for_staff(request, pk, viewed="patient.reflections_viewed")
+    return render(
+        request,
+        "tracking/clinic/patient/reflections.html",
+        _context(
+            request,
+            enrollment,
+            "patient_reflections",
+            writing=sections.patient_reflections(enrollment),
         ),
     )
 
