@@ -277,9 +277,13 @@ def attribution_record(
             defaults={"mind_brain_score": score, "recorded_at": timezone.now()},
         )
         if not created:
+            # New causes: any clinician coding was of the old ones, so it goes with them.
             attribution.mind_brain_score = score
+            attribution.clinician_mind_brain_score = None
             attribution.recorded_at = timezone.now()
-            attribution.save(update_fields=["mind_brain_score", "recorded_at"])
+            attribution.save(
+                update_fields=["mind_brain_score", "clinician_mind_brain_score", "recorded_at"]
+            )
             attribution.causes.all().delete()
         AttributionCause.objects.bulk_create(
             AttributionCause(

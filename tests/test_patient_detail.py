@@ -478,16 +478,39 @@ def test_it_codes_causes_beside_the_patients_own(clin, cast, history):
     attribution.refresh_from_db()
     assert (spine.category, spine.clinician_category, spine.text) == ("spinal", "brain", "My discs")
     assert attribution.mind_brain_score == 1  # the patient's own score is kept
+    assert (spine.coded_by, spine.coded_at is not None) == (cast.clinician, True)
     page = clin.get(response.url).content.decode()
-    assert "patient's coding <strong>1 of 3</strong>, your coding <strong>2 of 3</strong>" in page
+    # One cause of three coded: no clinician-coded score yet.
+    assert "patient's own coding <strong>1 of 3</strong>" in page
+    assert "1 of 3 causes coded so far" in page
+    assert attribution.clinician_mind_brain_score is None
     assert AuditEvent.objects.filter(action="attribution.coded").count() == 1
-    # Choosing the patient's own category again clears the separate coding.
+    # Choosing the patient's own category is a code too (the clinician agrees); once
+    # all three are coded the clinician-coded score exists and is shown.
+    others = [c for c in attribution.causes.all() if c.pk != spine.pk]
     clin.post(
         url("patient_causes", history),
-        {"attribution": attribution.pk, f"{prefix}{spine.pk}": "spinal"},
+        {
+            "attribution": attribution.pk,
+            f"{prefix}{spine.pk}": "spinal",
+            **{f"{prefix}{c.pk}": c.category for c in others},
+        },
     )
     spine.refresh_from_db()
-    assert spine.clinician_category == ""
+    attribution.refresh_from_db()
+    assert spine.clinician_category == "spinal"
+    assert attribution.clinician_mind_brain_score == attribution.mind_brain_score == 1
+    page = clin.get(response.url).content.decode()
+    assert "clinician's coding <strong>1 of 3</strong>" in page
+    # "Not coded yet" takes a code back.
+    clin.post(
+        url("patient_causes", history),
+        {"attribution": attribution.pk, f"{prefix}{spine.pk}": ""},
+    )
+    spine.refresh_from_db()
+    attribution.refresh_from_db()
+    assert (spine.clinician_category, spine.coded_by, spine.coded_at) == ("", None, None)
+    assert attribution.clinician_mind_brain_score is None
 
 
 def test_it_refuses_a_bad_category_with_a_message(clin, history):

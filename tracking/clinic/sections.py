@@ -12,7 +12,6 @@ from django.db.models import (
 )
 
 from programs.models import (
-    MIND_BRAIN,
     Attribution,
     AttributionCategory,
     AttributionCause,
@@ -212,9 +211,15 @@ class AttributionView:
     causes: list[AttributionCause]
 
     @property
-    def clinician_score(self) -> int:
-        """The mind-brain score with the clinician's coding where they gave one."""
-        return sum(1 for c in self.causes if (c.clinician_category or c.category) in MIND_BRAIN)
+    def clinician_score(self) -> int | None:
+        """The mind-brain score from the clinician's coding, once all three causes are
+        coded (tracking.rules.clinician_mind_brain_score); None until then."""
+        return rules.clinician_mind_brain_score([c.clinician_category for c in self.causes])
+
+    @property
+    def coded(self) -> int:
+        """How many of the causes a clinician has coded."""
+        return sum(1 for c in self.causes if c.clinician_category)
 
     @property
     def is_recoded(self) -> bool:

@@ -53,7 +53,18 @@ def _item(
     return Item(label, reverse(url_name), current)
 
 
-def build_nav(role: str | None, name: str, several_practices: bool = False) -> Nav:
+def _coding_item(name: str, uncoded: int | None) -> Item:
+    """The clinician's coding queue, with how many causes wait when the page knows it
+    (the caseload and the queue count them; other pages spare the query)."""
+    item = _item("Code causes", "coding_queue", name)
+    if uncoded:
+        return Item(f"Code causes ({uncoded})", item.url, item.current)
+    return item
+
+
+def build_nav(
+    role: str | None, name: str, several_practices: bool = False, uncoded: int | None = None
+) -> Nav:
     nav = Nav()
     if role == "patient":
         nav.primary = [
@@ -73,7 +84,10 @@ def build_nav(role: str | None, name: str, several_practices: bool = False) -> N
             _item("Reminders", "reminder_settings", name, also=("notifications",)),
         ]
     elif role == "clinician":
-        nav.primary = [_item("Caseload", "caseload", name, inside=("patient_",))]
+        nav.primary = [
+            _item("Caseload", "caseload", name, inside=("patient_",)),
+            _coding_item(name, uncoded),
+        ]
     elif role == "admin":
         nav.primary = [
             _item("Overview", "practice_overview", name),
@@ -97,6 +111,7 @@ def build_nav(role: str | None, name: str, several_practices: bool = False) -> N
             _item("Outcomes", "admin_outcomes", name),
             _item("Questionnaires", "admin_instruments", name, prefixes=("admin_instrument",)),
             _item("Audit trail", "admin_audit", name),
+            _coding_item(name, uncoded),
         ]
     if several_practices:
         nav.extra.append(Item("Switch practice", reverse("choose_practice"), None))
@@ -116,6 +131,7 @@ def main_nav(context) -> dict:
             context.get("role"),
             (match.url_name if match else None) or "",
             bool(context.get("has_several_practices")),
+            context.get("uncoded_causes"),
         ),
         "csrf_token": context.get("csrf_token"),
     }
