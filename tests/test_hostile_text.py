@@ -325,6 +325,7 @@ def test_it_escapes_the_corpus_on_every_page(world):
         "caseload",
         "patient_detail",
         "patient_causes",
+        "coding_queue",
         "patient_exposures",
         "patient_practice",
         "patient_summary",
