@@ -6,7 +6,13 @@ from __future__ import annotations
 
 from painapp.accounts.data_rights import PersonalData, TablePolicy
 from painapp.accounts.models import User
-from programs.models import ActivityCompletion, Attribution, Enrollment, Reflection
+from programs.models import (
+    ActivityCompletion,
+    Attribution,
+    AttributionCause,
+    Enrollment,
+    Reflection,
+)
 
 
 def _activity_title(row: ActivityCompletion | Reflection | Attribution, user: User) -> dict:
@@ -26,10 +32,12 @@ def _enrollment_extras(enrollment: Enrollment, user: User) -> dict:
 _WITH_ACTIVITY = TablePolicy(select_related=("activity",), extras=_activity_title)
 
 PERSONAL_DATA = PersonalData(
-    # Who looks after the patient, and who cleared their safety hold: staff.
+    # Who looks after the patient, who cleared their safety hold, and who coded a cause
+    # of their pain: staff.
     staff_references=(
         Enrollment._meta.get_field("clinician"),
         Enrollment._meta.get_field("screening_cleared_by"),
+        AttributionCause._meta.get_field("coded_by"),
     ),
     # An enrollment is its patient's: every row pointing at one is about them.
     people={Enrollment: "patient"},

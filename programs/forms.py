@@ -100,6 +100,17 @@ class EvidenceForm(forms.Form):
         checked.choices = [(i["key"], i["text"]) for i in items]
 
 
+def patient_category_choices() -> list[tuple[str, str]]:
+    """The categories as the patient picks from them: A to Z by label, "Something else"
+    last, so the mind-brain categories are not grouped together (nor, as in the coding
+    scheme's own order, kept for the end of the list)."""
+    other = AttributionCategory.OTHER
+    return sorted(
+        ((c.value, str(c.label)) for c in AttributionCategory if c != other),
+        key=lambda choice: choice[1].lower(),
+    ) + [(other.value, str(other.label))]
+
+
 class AttributionForm(forms.Form):
     """Three causes, each placed in a category by the patient."""
 
@@ -116,7 +127,7 @@ class AttributionForm(forms.Form):
             )
             self.fields[f"category_{n}"] = forms.ChoiceField(
                 label=f"What kind of cause is {n}?",
-                choices=BLANK_CATEGORY + list(AttributionCategory.choices),
+                choices=BLANK_CATEGORY + patient_category_choices(),
                 error_messages={
                     "required": f"Choose a category for cause {n}.",
                     "invalid_choice": f"Choose a category for cause {n} from the list.",

@@ -400,19 +400,26 @@ class Exposure(models.Model):
 
 
 class AttributionCategory(models.TextChoices):
-    """The coding scheme of Ashar et al. (JAMA Netw Open 2023)."""
+    """The coding scheme of Ashar et al. (JAMA Netw Open 2023).
 
-    SPINAL = "spinal", "A problem in my spine"
-    INJURY = "injury", "An injury"
+    The stored values are the scheme's own (the outcomes report and the clinician's
+    coding read them); the labels are what the patient picks from, so they are plain,
+    parallel and neutral: no label hints at the answer the program hopes for (the
+    clinical review found "My brain and nerves (learned pain)" invited it). Staff see
+    the scheme's names (tracking.clinic.sections.CODING_LABELS).
+    """
+
+    SPINAL = "spinal", "My spine or discs"
+    INJURY = "injury", "An injury or accident"
     ACTIVITY = "activity", "Too much activity or strain"
-    SEDENTARY = "sedentary", "Not moving enough"
-    POSTURE = "posture", "Posture or how my body works"
+    SEDENTARY = "sedentary", "Too little activity"
+    POSTURE = "posture", "My posture or how I move"
     AGE = "age", "Getting older"
-    HEREDITARY = "hereditary", "It runs in my family"
-    NEGLIGENCE = "negligence", "Not taking care of myself"
-    STRESS = "stress", "Stress"
-    PSYCHOLOGICAL = "psychological", "Emotions or feelings"
-    BRAIN = "brain", "My brain and nerves (learned pain)"
+    HEREDITARY = "hereditary", "My genes or family history"
+    NEGLIGENCE = "negligence", "How I look after my body"
+    STRESS = "stress", "Stress or pressure in my life"
+    PSYCHOLOGICAL = "psychological", "My emotions or mood"
+    BRAIN = "brain", "My brain and nervous system"
     OTHER = "other", "Something else"
 
 
@@ -432,7 +439,14 @@ class Attribution(models.Model):
     activity = models.ForeignKey(
         Activity, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
     )
+    # The patient's own coding (the categories they chose): never shown back to them.
     mind_brain_score = models.PositiveSmallIntegerField(validators=[MaxValueValidator(3)])
+    # The same count from the clinician's coding, once every cause is coded (None
+    # until then): kept by the coding services through
+    # tracking.rules.clinician_mind_brain_score, so a report can read it in SQL.
+    clinician_mind_brain_score = models.PositiveSmallIntegerField(
+        null=True, blank=True, validators=[MaxValueValidator(3)]
+    )
     recorded_at = models.DateTimeField(default=dj_timezone.now)
 
     class Meta:
@@ -449,15 +463,28 @@ class AttributionCause(models.Model):
     position = models.PositiveSmallIntegerField()
     text = models.CharField(max_length=300)
     category = models.CharField(max_length=16, choices=AttributionCategory.choices)
-    # A clinician may code a cause differently; the patient's own choice is kept.
+    # A clinician's code for the cause, blank until one is given (the coding queue
+    # codes blind, from the text alone; the patient detail page may override). The
+    # patient's own choice above is kept either way.
     clinician_category = models.CharField(
         max_length=16, choices=AttributionCategory.choices, blank=True
     )
+    coded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    coded_at = models.DateTimeField(null=True, blank=True)
 
     class Meta:
         ordering = ["position"]
         constraints = [
             models.UniqueConstraint(fields=["attribution", "position"], name="cause_position"),
+        ]
+        indexes = [
+            # The clinician's coding queue and its count in the menu read only the
+            # causes nobody has coded yet.
+            models.Index(
+                fields=["attribution"], condition=Q(clinician_category=""), name="cause_uncoded"
+            ),
         ]
 
 

@@ -32,6 +32,7 @@ from programs.models import (
     Screening,
     Week,
 )
+from programs.practice.minimum import min_practice_seconds
 
 
 @transaction.atomic
@@ -273,36 +274,45 @@ def reflection_save(
 
 def enrollment_figures_refresh(*, enrollment_ids: Iterable[int] | None = None) -> int:
     """Recompute the enrollment's own derived figures from the rows: practice sessions
-    logged, and the first and latest mind-brain scores with the number of "three causes"
-    recorded (what the outcomes report reads). For data loaded in bulk (the demo, the
-    benchmark) or restored from a backup; all enrollments when no ids are given.
-    Returns the enrollments updated. One UPDATE."""
-    sessions = (
-        PracticeSession.objects.filter(enrollment=OuterRef("pk"))
-        .order_by()
-        .values("enrollment")
-        .annotate(n=Count("pk"))
-        .values("n")[:1]
-    )
+    logged (those of at least the practice's minimum length: programs.practice
+    .counting), and the first and latest mind-brain scores with the number of "three
+    causes" recorded (what the outcomes report reads). For data loaded in bulk (the
+    demo, the benchmark), restored from a backup, or after a practice changes its
+    minimum session length; all enrollments when no ids are given.
+    Returns the enrollments updated. One UPDATE per practice."""
     attributions = Attribution.objects.filter(enrollment=OuterRef("pk"))
     counted = attributions.order_by().values("enrollment").annotate(n=Count("pk")).values("n")
     enrollments = Enrollment.objects.all()
     if enrollment_ids is not None:
         enrollments = enrollments.filter(pk__in=list(enrollment_ids))
-    return enrollments.update(
-        practice_sessions_logged=Coalesce(
-            Subquery(sessions[:1], output_field=IntegerField()), Value(0)
-        ),
-        attributions_recorded=Coalesce(
-            Subquery(counted[:1], output_field=IntegerField()), Value(0)
-        ),
-        mind_brain_first=Subquery(
-            attributions.order_by("recorded_at", "pk").values("mind_brain_score")[:1]
-        ),
-        mind_brain_last=Subquery(
-            attributions.order_by("-recorded_at", "-pk").values("mind_brain_score")[:1]
-        ),
-    )
+    updated = 0
+    practice_ids = sorted(set(enrollments.order_by().values_list("practice_id", flat=True)))
+    for practice_id in practice_ids:
+        sessions = (
+            PracticeSession.objects.filter(
+                enrollment=OuterRef("pk"),
+                duration_seconds__gte=min_practice_seconds(practice_id),
+            )
+            .order_by()
+            .values("enrollment")
+            .annotate(n=Count("pk"))
+            .values("n")[:1]
+        )
+        updated += enrollments.filter(practice_id=practice_id).update(
+            practice_sessions_logged=Coalesce(
+                Subquery(sessions[:1], output_field=IntegerField()), Value(0)
+            ),
+            attributions_recorded=Coalesce(
+                Subquery(counted[:1], output_field=IntegerField()), Value(0)
+            ),
+            mind_brain_first=Subquery(
+                attributions.order_by("recorded_at", "pk").values("mind_brain_score")[:1]
+            ),
+            mind_brain_last=Subquery(
+                attributions.order_by("-recorded_at", "-pk").values("mind_brain_score")[:1]
+            ),
+        )
+    return updated
 
 
 def attribution_record(
@@ -320,9 +330,13 @@ def attribution_record(
             defaults={"mind_brain_score": score, "recorded_at": timezone.now()},
         )
         if not created:
+            # New causes: any clinician coding was of the old ones, so it goes with them.
             attribution.mind_brain_score = score
+            attribution.clinician_mind_brain_score = None
             attribution.recorded_at = timezone.now()
-            attribution.save(update_fields=["mind_brain_score", "recorded_at"])
+            attribution.save(
+                update_fields=["mind_brain_score", "clinician_mind_brain_score", "recorded_at"]
+            )
             attribution.causes.all().delete()
         AttributionCause.objects.bulk_create(
             AttributionCause(

@@ -121,6 +121,8 @@ EXPECTED = {
     "progress": PATIENT_SELF,
     "checkin_detail": PATIENT_OBJECT,
     "caseload": CLINICIAN_HOME,
+    # Each staff member's own queue (their patients' causes; an admin's, the practice's).
+    "coding_queue": {**CLINICIAN_HOME, "admin": OK, "outsider_admin": OK},
     **{
         name: CARE_TEAM
         for name in (

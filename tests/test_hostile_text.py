@@ -326,6 +326,7 @@ def test_it_escapes_the_corpus_on_every_page(world):
         "patient_detail",
         "patient_causes",
         "patient_reflections",
+        "coding_queue",
         "patient_exposures",
         "patient_practice",
         "patient_summary",

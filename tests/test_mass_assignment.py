@@ -35,6 +35,7 @@ from programs.models import (
     Activity,
     ActivityKind,
     Attribution,
+    AttributionCause,
     Enrollment,
     EnrollmentStatus,
     Exposure,
@@ -214,6 +215,9 @@ FORMS: dict[str, Form] = {
         "attribution": c.objects["attribution"].pk,
         **{f"a{c.objects['attribution'].pk}-cause_{cause.pk}": "injury"
            for cause in c.objects["attribution"].causes.all()}}, [Attribution]),
+    "coding_queue": Form("clinician", lambda c: {
+        f"cause_{cause.pk}": "injury" for cause in c.objects["attribution"].causes.all()},
+        [AttributionCause, Attribution]),
     "patient_note_add": Form("clinician", lambda c: {"body": "Called; doing well."},
                              [ClinicianNote]),
     "patient_alert_acknowledge": Form("clinician", lambda c: {}, [Alert]),

@@ -32,7 +32,7 @@ def test_more_is_current_when_the_page_is_inside_it():
 
 def test_a_clinician_needs_no_more_unless_there_is_a_practice_to_switch():
     nav = build_nav("clinician", "patient_detail")
-    assert labels(nav.primary + nav.extra) == ["Caseload", "Account"]
+    assert labels(nav.primary + nav.extra) == ["Caseload", "Code causes", "Account"]
     assert not nav.more
     assert nav.primary[0].current == "true"  # inside the caseload, not the list itself
     several = build_nav("clinician", "caseload", several_practices=True)
@@ -107,3 +107,15 @@ def test_switch_practice_shows_only_for_someone_in_several_practices(client, cas
     menu = main_menu(client.get(reverse("caseload")))
     assert menu.count("Switch practice") == 2  # in the wide row, and under More
     assert '<details class="more" data-more>' in menu
+
+
+def test_the_coding_queue_link_shows_how_many_causes_wait_when_the_page_knows():
+    assert labels(build_nav("clinician", "caseload", uncoded=4).primary) == [
+        "Caseload",
+        "Code causes (4)",
+    ]
+    assert labels(build_nav("clinician", "caseload", uncoded=0).primary)[1] == "Code causes"
+    admin = build_nav("admin", "coding_queue", uncoded=2)
+    assert [(i.label, i.current) for i in admin.extra if i.label.startswith("Code")] == [
+        ("Code causes (2)", "page")
+    ]

@@ -91,6 +91,7 @@ def add_sessions(enrollment, count: int) -> None:
         PracticeSession(
             enrollment=enrollment,
             local_date=today - timedelta(days=n),
+            duration_seconds=300,  # long enough to count (rules.counts_toward_practice)
             pain_before=5,
             threat_before=5,
             pain_after=4,

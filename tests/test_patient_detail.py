@@ -481,16 +481,39 @@ def test_it_codes_causes_beside_the_patients_own(clin, cast, history):
     attribution.refresh_from_db()
     assert (spine.category, spine.clinician_category, spine.text) == ("spinal", "brain", "My discs")
     assert attribution.mind_brain_score == 1  # the patient's own score is kept
+    assert (spine.coded_by, spine.coded_at is not None) == (cast.clinician, True)
     page = clin.get(response.url).content.decode()
-    assert "patient's coding <strong>1 of 3</strong>, your coding <strong>2 of 3</strong>" in page
+    # One cause of three coded: no clinician-coded score yet.
+    assert "patient's own coding <strong>1 of 3</strong>" in page
+    assert "1 of 3 causes coded so far" in page
+    assert attribution.clinician_mind_brain_score is None
     assert AuditEvent.objects.filter(action="attribution.coded").count() == 1
-    # Choosing the patient's own category again clears the separate coding.
+    # Choosing the patient's own category is a code too (the clinician agrees); once
+    # all three are coded the clinician-coded score exists and is shown.
+    others = [c for c in attribution.causes.all() if c.pk != spine.pk]
     clin.post(
         url("patient_causes", history),
-        {"attribution": attribution.pk, f"{prefix}{spine.pk}": "spinal"},
+        {
+            "attribution": attribution.pk,
+            f"{prefix}{spine.pk}": "spinal",
+            **{f"{prefix}{c.pk}": c.category for c in others},
+        },
     )
     spine.refresh_from_db()
-    assert spine.clinician_category == ""
+    attribution.refresh_from_db()
+    assert spine.clinician_category == "spinal"
+    assert attribution.clinician_mind_brain_score == attribution.mind_brain_score == 1
+    page = clin.get(response.url).content.decode()
+    assert "clinician's coding <strong>1 of 3</strong>" in page
+    # "Not coded yet" takes a code back.
+    clin.post(
+        url("patient_causes", history),
+        {"attribution": attribution.pk, f"{prefix}{spine.pk}": ""},
+    )
+    spine.refresh_from_db()
+    attribution.refresh_from_db()
+    assert (spine.clinician_category, spine.coded_by, spine.coded_at) == ("", None, None)
+    assert attribution.clinician_mind_brain_score is None
 
 
 def test_it_refuses_a_bad_category_with_a_message(clin, history):
@@ -709,8 +732,10 @@ def test_it_reads_every_kind_of_row_of_this_patient_only(
         (f"W{activity.week.number}", 2),
     ]
     practice = next(s for s in overview.series if s.key == "practice")
-    assert overview.practice_minutes_total == 210 + 16  # 30 sessions of 7 min, and 16 min
-    assert overview.practice_sessions_total == 33
+    # 30 sessions of 7 min, and 7 + 8 min; the 1-minute one is under the practice's
+    # minimum length (2 minutes): kept, not counted (issue 16).
+    assert overview.practice_minutes_total == 210 + 15
+    assert overview.practice_sessions_total == 32
     assert sum(p.value for p in practice.points) == 210
     assert len(overview.checkins) == 7 and overview.checkins[0].answered
     page = _overview_page(cast, history)

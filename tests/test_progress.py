@@ -18,7 +18,8 @@ from tracking.charts import LABEL_GAP, LEFT, RIGHT, WIDTH, Chart, Point, macros
 from tracking.checkins.schedule import checkins_update_statuses
 from tracking.models import CheckIn
 
-PROGRESS_QUERIES = 9
+# No attributions query since issue 16: the mind-brain score is not scored back.
+PROGRESS_QUERIES = 8
 
 
 def grow_history(enrollment, weeks: int, *, sessions_per_day: int = 1) -> None:
@@ -81,14 +82,15 @@ def test_each_chart_is_an_image_with_a_table_alternative(client, cast, enrollmen
         ("pain", "Average pain"),
         ("fear", "Fear of movement"),
         ("practice", "Practice sessions each week"),
-        ("mind", "Mind-brain score"),
     ):
         assert f'<h2 id="chart-{key}-h">{title}</h2>' in page
         assert (
             f'role="img" aria-labelledby="chart-{key}-h" aria-describedby="chart-{key}-desc"'
         ) in page
         assert f"<caption>{title}</caption>" in page
-    assert page.count('<details class="chart-data">') == 4
+    assert page.count('<details class="chart-data">') == 3
+    # The mind-brain score is the clinician's, never scored back to the patient.
+    assert "mind-brain" not in page.lower() and 'id="chart-mind-h"' not in page
     assert "0–1: pain-free or nearly" in page  # the band is marked
     assert 'class="chart__baseline"' in page and "Start 7" in page
     assert "<script" not in page.split("<main", 1)[1]  # no JavaScript needed
@@ -120,11 +122,7 @@ def test_the_numbers_match_the_patients_answers(client, cast, enrollment):
         ("Week 4", "7"),
         ("Week 5", "0"),
     ]
-    mind = page.split("<caption>Mind-brain score</caption>", 1)[1].split("</table>", 1)[0]
-    assert re.findall(r'<th scope="row">(.*?)</th><td>(.*?)</td>', mind) == [
-        ("Week 1 (three causes)", "2"),
-        ("Week 4 (three causes)", "2"),
-    ]
+    assert "<caption>Mind-brain score</caption>" not in page
 
 
 def test_missed_check_ins_show_as_missed(client, cast, enrollment):

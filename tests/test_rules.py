@@ -805,3 +805,65 @@ def test_its_measure_keys_are_shipped_instruments():
         rules.GAD2,
         rules.CAUSES,
     } <= keys
+
+
+# ------------------------------------------------------------------ three causes (issue 16)
+def test_the_mind_brain_categories_are_the_programs():
+    from programs.models import MIND_BRAIN
+    from tracking.instruments.scoring import MIND_BRAIN_CATEGORIES
+
+    assert rules.MIND_BRAIN_CATEGORIES == {c.value for c in MIND_BRAIN} == MIND_BRAIN_CATEGORIES
+
+
+@pytest.mark.parametrize(
+    ("categories", "score"),
+    [
+        (["spinal", "injury", "other"], 0),
+        (["stress", "spinal", "injury"], 1),
+        (["psychological", "brain", "age"], 2),
+        (["stress", "psychological", "brain"], 3),
+        ([], 0),
+    ],
+)
+def test_mind_brain_score(categories, score):
+    assert rules.mind_brain_score(categories) == score
+
+
+@pytest.mark.parametrize(
+    ("codes", "score"),
+    [
+        (["", "", ""], None),  # nothing coded
+        (["brain", "", "stress"], None),  # one still to code
+        (["spinal", "injury", "other"], 0),
+        (["brain", "spinal", "stress"], 2),
+        (["brain", "psychological", "stress"], 3),
+        (["brain", "stress"], None),  # not three causes
+        (["brain", "stress", "brain", "brain"], None),
+    ],
+)
+def test_clinician_mind_brain_score_needs_all_three_coded(codes, score):
+    assert rules.clinician_mind_brain_score(codes) == score
+
+
+# ------------------------------------------------------------------ practice sessions (issue 16)
+@pytest.mark.parametrize(
+    ("seconds", "minimum", "counts"),
+    [
+        (0, 120, False),  # the page without JavaScript, untimed
+        (5, 120, False),
+        (119, 120, False),
+        (120, 120, True),
+        (121, 120, True),
+        (600, 120, True),
+        (59, 60, False),
+        (60, 60, True),
+        (0, 0, True),  # a practice that counts every session
+    ],
+)
+def test_a_practice_session_counts_from_the_minimum(seconds, minimum, counts):
+    assert rules.counts_toward_practice(seconds, min_seconds=minimum) is counts
+
+
+def test_the_minimum_practice_default_is_two_minutes():
+    assert rules.DEFAULT_MIN_PRACTICE_SECONDS == 120
+    assert PracticeSettings._meta.get_field("min_practice_seconds").default == 120

@@ -300,6 +300,7 @@ def test_refresh_summaries_repairs_a_stale_summary_and_session_count(enrollment)
         threat_before=5,
         pain_after=4,
         threat_after=3,
+        duration_seconds=300,
     )
     alert_raise(
         enrollment=enrollment,
@@ -346,6 +347,7 @@ def test_the_practice_session_counter_counts_each_session_once(enrollment):
             threat_before=5,
             pain_after=4,
             threat_after=3,
+            duration_seconds=300,
         )
     practice_session_record(
         enrollment=enrollment,
@@ -354,6 +356,7 @@ def test_the_practice_session_counter_counts_each_session_once(enrollment):
         threat_before=5,
         pain_after=4,
         threat_after=3,
+        duration_seconds=300,
     )
     enrollment.refresh_from_db()
     assert enrollment.practice_sessions_logged == 2

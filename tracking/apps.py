@@ -12,6 +12,7 @@ class TrackingConfig(AppConfig):
         from painapp.accounts import data_rights
         from painapp.accounts.management.commands.seed_demo import demo_seeders
         from painapp.accounts.timezones import timezone_followers
+        from programs.practice.minimum import min_practice_seconds_source
         from programs.views.today import today_cards
         from tracking.checkins.today import checkin_card
         from tracking.data_rights import PERSONAL_DATA
@@ -23,3 +24,19 @@ class TrackingConfig(AppConfig):
         today_cards.register(checkin_card)  # a check-in that is open
         # a changed time zone: the person's reminder schedules, in the same transaction
         timezone_followers.register(schedules_sync_for_patient)
+        # a practice's minimum somatic-tracking session length, for the session count
+        min_practice_seconds_source.register(_min_practice_seconds)
+
+
+def _min_practice_seconds(practice_id: int) -> int:
+    """PracticeSettings.min_practice_seconds of the practice (one query), or the
+    default when it has no settings row yet."""
+    from tracking import rules
+    from tracking.models import PracticeSettings
+
+    found = (
+        PracticeSettings.objects.filter(practice_id=practice_id)
+        .values_list("min_practice_seconds", flat=True)
+        .first()
+    )
+    return found if found is not None else rules.DEFAULT_MIN_PRACTICE_SECONDS

@@ -321,7 +321,8 @@ def _trend_summary(points: list[Point], what: str) -> str:
 
 
 def progress_charts(progress: Progress) -> list[Chart]:
-    """The four charts of the patient's own progress page, in their words."""
+    """The three charts of the patient's own progress page, in their words (no
+    mind-brain score: that is the clinician's, never scored back to the patient)."""
     pain_summary = _trend_summary(progress.pain, "your average pain")
     pain_summary += (
         " The dashed line is where you started. The shaded band at the "
@@ -334,19 +335,6 @@ def progress_charts(progress: Progress) -> list[Chart]:
     practice_summary = (
         f"{total} somatic tracking session{'s' if total != 1 else ''} so far, "
         "counted by program week."
-    )
-    mind = progress.mind_brain
-    mind_summary = (
-        "How many of your three causes of pain were mind or brain causes (stress, "
-        "emotions, or learned pain), from 0 to 3. "
-        + (
-            f"It was {mind[0].value} in {mind[0].name.lower()} and {mind[-1].value} in "
-            f"{mind[-1].name.lower()}."
-            if len(mind) > 1
-            else f"It was {mind[0].value} in {mind[0].name.lower()}."
-            if mind
-            else "No answers yet."
-        )
     )
     # Room above the tallest bar for its number; a week of daily practice fits at least.
     most = max([0] + [int(p.value or 0) for p in progress.practice])
@@ -384,14 +372,5 @@ def progress_charts(progress: Progress) -> list[Chart]:
             y_max=practice_max,
             tick_step=max(1, practice_max // 7),
             kind="bar",
-        ),
-        Chart(
-            "mind",
-            "Mind-brain score",
-            "Mind-brain causes (0 to 3)",
-            mind_summary,
-            mind,
-            y_max=3,
-            tick_step=1,
         ),
     ]

@@ -32,6 +32,7 @@ from datetime import datetime, timedelta
 from fractions import Fraction
 
 from programs import weeks as _weeks
+from programs.practice import counting as _counting
 
 Score = int | float | Fraction
 
@@ -330,8 +331,9 @@ DEFAULT_AGE_MAX = 120
 # The trial enrolled people whose average pain was at least 4 of 10: the outcomes
 # report counts responders only among enrollments whose baseline reached this floor.
 DEFAULT_RESPONDER_BASELINE_FLOOR = 4
-# A somatic-tracking session counts toward practice figures from this many seconds.
-DEFAULT_MIN_PRACTICE_SECONDS = 120
+# A somatic-tracking session counts toward practice figures from this many seconds
+# (programs.practice.counting, re-exported below with its rule).
+DEFAULT_MIN_PRACTICE_SECONDS = _counting.DEFAULT_MIN_PRACTICE_SECONDS
 """An urgent (self-harm) alert nobody acknowledged within this many minutes goes to
 the practice's admins."""
 DEFAULT_CHECKIN_WINDOW_DAYS = 3
@@ -469,3 +471,34 @@ def counts_as_enrolled(*, status: str, onboarded: bool) -> bool:
 def adherence(*, sessions: int, active_weeks: int) -> float | None:
     """Somatic-tracking sessions per active week (None with no active week)."""
     return sessions / active_weeks if active_weeks else None
+
+
+# ====================================================================== practice sessions
+# Whether one somatic-tracking session counts toward practice figures (the clinician's
+# counts, the outcomes report's adherence): defined in programs.practice.counting,
+# which keeps Enrollment.practice_sessions_logged and may not import tracking.
+counts_toward_practice = _counting.counts_toward_practice
+
+
+# ====================================================================== three causes
+MIND_BRAIN_CATEGORIES = frozenset({"stress", "psychological", "brain"})
+"""The coding scheme's mind-brain categories (Ashar et al., JAMA Netw Open 2023): the
+values of AttributionCategory that count toward the mind-brain score (tests/test_rules.py
+holds them equal to programs.models.MIND_BRAIN)."""
+CAUSES_PER_ATTRIBUTION = 3
+"""The question asks for the three most important causes."""
+
+
+def mind_brain_score(categories: Iterable[str]) -> int:
+    """How many of the causes' categories are mind-brain ones (0–3 for three causes)."""
+    return sum(1 for c in categories if c in MIND_BRAIN_CATEGORIES)
+
+
+def clinician_mind_brain_score(clinician_categories: Sequence[str]) -> int | None:
+    """The mind-brain score from the clinician's coding of one attribution's causes, or
+    None until every one of its three causes is coded ("" = not coded yet). What the
+    outcomes report reads, where it exists, in place of the patient's own coding; the
+    coding services store it on Attribution.clinician_mind_brain_score."""
+    if len(clinician_categories) != CAUSES_PER_ATTRIBUTION or not all(clinician_categories):
+        return None
+    return mind_brain_score(clinician_categories)

@@ -4,7 +4,7 @@ from django.urls import path
 
 from tracking.alerts import views as alerts
 from tracking.checkins import views as checkin
-from tracking.clinic.views import caseload, patient
+from tracking.clinic.views import caseload, coding, patient
 from tracking.exports import views as exports
 from tracking.practice_admin.views import audit as admin_audit
 from tracking.practice_admin.views import clinicians as admin_clinicians
@@ -23,6 +23,7 @@ urlpatterns = [
     path("welcome/safety/", screening.screening, name="onboarding_safety"),
     path("welcome/safety/hold/", screening.hold, name="safety_hold"),
     path("caseload/", caseload.caseload, name="caseload"),
+    path("coding/", coding.coding_queue, name="coding_queue"),
     # One patient, for their clinician or the practice admin: sections, actions, exports.
     *[
         path(f"patients/<int:pk>/{route}", view, name=name)

@@ -6,11 +6,13 @@ which posts exactly these fields with fetch().
 
 from __future__ import annotations
 
+import time
 import uuid
 from dataclasses import dataclass
 from typing import Any, cast
 
 from django import forms
+from django.core import signing
 
 from programs.practice.services import DURATION_MAX_SECONDS, DURATION_MESSAGE, NOTE_MAX_LENGTH
 
@@ -61,9 +63,31 @@ class ErrorLink:
     message: str
 
 
+STARTED_SALT = "painapp.practice.started"
+
+
+def started_stamp(at: float | None = None) -> str:
+    """When the form was served, signed: the page without JavaScript cannot time the
+    session itself, so the server times it from this (see `clean`)."""
+    return signing.Signer(salt=STARTED_SALT).sign(str(int(time.time() if at is None else at)))
+
+
+def seconds_since(stamp: str, now: float | None = None) -> int:
+    """Whole seconds since a `started_stamp`, or 0 if it is missing, altered, in the
+    future, or over two hours old (a page left open is not practice)."""
+    try:
+        started = int(signing.Signer(salt=STARTED_SALT).unsign(stamp))
+    except (signing.BadSignature, ValueError):
+        return 0
+    elapsed = int((time.time() if now is None else now) - started)
+    return elapsed if 0 <= elapsed <= DURATION_MAX_SECONDS else 0
+
+
 class PracticeSessionForm(forms.Form):
     client_token = forms.CharField(widget=forms.HiddenInput, required=False)
     duration_seconds = forms.CharField(widget=forms.HiddenInput, required=False)
+    # When the page was served (signed), for the page without JavaScript.
+    started = forms.CharField(widget=forms.HiddenInput, required=False)
     pain_before = rating_field("pain_before")
     threat_before = rating_field("threat_before")
     sensations = forms.MultipleChoiceField(
@@ -90,6 +114,7 @@ class PracticeSessionForm(forms.Form):
     def __init__(self, *args: Any, sensation_words: list[str], **kwargs: Any) -> None:
         kwargs.setdefault("initial", {})
         kwargs["initial"].setdefault("client_token", str(uuid.uuid4()))
+        kwargs["initial"].setdefault("started", started_stamp())
         super().__init__(*args, **kwargs)
         sensations = cast(forms.MultipleChoiceField, self.fields["sensations"])
         sensations.choices = [(w, w) for w in sensation_words]
@@ -119,6 +144,15 @@ class PracticeSessionForm(forms.Form):
         if not 0 <= seconds <= DURATION_MAX_SECONDS:
             raise forms.ValidationError(DURATION_MESSAGE)
         return seconds
+
+    def clean(self) -> dict[str, Any]:
+        cleaned = super().clean() or {}
+        # The page without JavaScript sends no time (0): take the time from serving the
+        # form to this save instead, so its sessions can count toward practice figures
+        # (programs.practice.counting). The player sends its own, measured time.
+        if cleaned.get("duration_seconds") == 0 and not self.has_error("duration_seconds"):
+            cleaned["duration_seconds"] = seconds_since(str(self.data.get("started") or ""))
+        return cleaned
 
     @property
     def token(self) -> str:

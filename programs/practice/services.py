@@ -16,6 +16,8 @@ from django.db.models import F
 from django.utils import timezone
 
 from programs.models import Activity, ActivityKind, Enrollment, PracticeSession
+from programs.practice.counting import counts_toward_practice
+from programs.practice.minimum import min_practice_seconds
 from programs.services import activity_complete
 
 NOTE_MAX_LENGTH = 2000
@@ -125,12 +127,18 @@ def practice_session_record(
                 "note": note,
             },
         )
-        if created:
+        if created and counts_toward_practice(
+            duration_seconds, min_seconds=min_practice_seconds(enrollment.practice_id)
+        ):
             # update(), not save(): a counter, so no lost increments, and updated_at
             # (the day a closed enrollment ended, for the reports) stays as it was.
+            # Only sessions of the practice's minimum length count (a shorter one is
+            # kept, and still marks the week's practice done: the patient is never
+            # told off for a short one).
             Enrollment.objects.filter(pk=enrollment.pk).update(
                 practice_sessions_logged=F("practice_sessions_logged") + 1
             )
+        if created:
             activity = practice_activity_for_week(enrollment, at)
             if activity is not None:
                 activity_complete(enrollment=enrollment, activity=activity)

@@ -56,12 +56,25 @@ def activity(request: PatientRequest, slug: str) -> HttpResponse:
     existing = Reflection.objects.filter(enrollment=enrollment, activity=activity).first()
     data = request.POST if request.method == "POST" else None
     if activity.kind == ActivityKind.ATTRIBUTION:
-        form = AttributionForm(data)
-        context["history"] = (
+        # The patient answers before seeing any earlier answer (seeing them first
+        # invites "the right answer"), and answers once: after saving, the page shows
+        # this answer and the earlier ones, and no score (the clinician codes them).
+        attributions = list(
             Attribution.objects.filter(enrollment=enrollment)
             .prefetch_related("causes")
-            .order_by("recorded_at")
+            .order_by("recorded_at", "pk")
         )
+        mine = next((a for a in attributions if a.activity_id == activity.pk), None)
+        if mine is None:
+            form = AttributionForm(data)
+        else:
+            context["answer"] = mine
+            context["earlier"] = [
+                a for a in attributions if a is not mine and a.recorded_at <= mine.recorded_at
+            ]
+            if request.method == "POST":
+                messages.info(request, "Your answers were already saved.")
+                return redirect("activity", slug=activity.slug)
     elif activity.kind == ActivityKind.EVIDENCE:
         initial = {"checked": existing.checked, "text": existing.text} if existing else None
         form = EvidenceForm(data, items=activity.data.get("items", []), initial=initial)

@@ -13,10 +13,10 @@ from dataclasses import dataclass, field
 
 from django import forms
 
-from programs.models import AttributionCategory
+from programs.forms import patient_category_choices
 from tracking.models import Instrument
 
-CATEGORY_CHOICES = [("", "Choose a category")] + list(AttributionCategory.choices)
+CATEGORY_CHOICES = [("", "Choose a category")] + patient_category_choices()
 SEP = "__"
 # Up to this many options, each fully labelled, show as a list of labelled choices
 # (PHQ, GAD); longer scales show as a row of numbers with their end labels (0–10).

@@ -9,7 +9,6 @@ from typing import ClassVar
 from django.db.models import Count
 
 from programs.models import (
-    Attribution,
     Enrollment,
     PracticeSession,
 )
@@ -222,15 +221,16 @@ class Progress:
     pain: list[Point]
     fear: list[Point]
     practice: list[Point]
-    mind_brain: list[Point]
     pain_baseline: float | None
     fear_baseline: float | None
     rows: list[CheckInRow]
 
 
 def progress_data(enrollment: Enrollment, now: datetime) -> Progress:
-    """The patient's own measures over the program. Four queries, whatever the history:
-    check-ins, their responses, practice sessions counted per day, attributions."""
+    """The patient's own measures over the program. Three queries, whatever the history:
+    check-ins, their responses, practice sessions counted per day. The mind-brain score
+    of their three causes is not among them: it is the clinician's to read, never scored
+    back to the patient (issue 16)."""
     checkins = [
         c
         for c in CheckIn.objects.filter(enrollment=enrollment).order_by("opens_at", "pk")
@@ -286,45 +286,10 @@ def progress_data(enrollment: Enrollment, now: datetime) -> Progress:
             per_week[week] += count
     practice = [Point(f"W{w}", f"Week {w}", n) for w, n in per_week.items()]
 
-    # Mind-brain score: the program's three-causes activities and any causes
-    # answered in a check-in, in time order.
-    mind: list[tuple[datetime, Point]] = []
-    for attribution in (
-        Attribution.objects.filter(enrollment=enrollment)
-        .select_related("activity__week")
-        .order_by("recorded_at")
-    ):
-        # activity came with select_related: reading it costs no query.
-        week = (
-            attribution.activity.week.number
-            if attribution.activity is not None
-            else rules.week_of(
-                enrollment.start_date, enrollment.local_date(attribution.recorded_at)
-            )
-        )
-        mind.append(
-            (
-                attribution.recorded_at,
-                Point(f"W{week}", f"Week {week} (three causes)", attribution.mind_brain_score),
-            )
-        )
-    for checkin in checkins:
-        causes = responses.get(checkin.pk, {}).get(rules.CAUSES)
-        if causes is not None and causes.scores.get("total") is not None:
-            mind.append(
-                (
-                    checkin.completed_at or checkin.opens_at,
-                    Point(
-                        checkin_short_label(checkin), checkin_title(checkin), causes.scores["total"]
-                    ),
-                )
-            )
-    mind.sort(key=lambda pair: pair[0])
     return Progress(
         pain=pain,
         fear=fear,
         practice=practice,
-        mind_brain=[p for _, p in mind],
         pain_baseline=pain_baseline,
         fear_baseline=fear_baseline,
         rows=rows,

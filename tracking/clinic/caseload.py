@@ -36,7 +36,7 @@ from programs.models import Enrollment, EnrollmentStatus, PracticeSession, Scree
 from programs.selectors import program_outline
 from tracking import rules
 from tracking.access import EnrollmentScope
-from tracking.expressions import count_per_enrollment
+from tracking.expressions import count_per_enrollment, counted_sessions
 from tracking.models import CheckIn
 
 PAGE_SIZE = 25
@@ -381,9 +381,13 @@ def _with_row_figures(
     a check-in missed lately. The subqueries run only for the rows of the page (Postgres
     evaluates them after the sort and the limit)."""
     return qs.values(*_COLUMNS).annotate(
+        # Sessions that count: at least the practice's minimum length (issue 16).
         practice_7d=count_per_enrollment(
-            PracticeSession.objects.filter(
-                enrollment=OuterRef("pk"), practiced_at__gte=now - rules.PRACTICE_LOOKBACK
+            counted_sessions(
+                PracticeSession.objects.filter(
+                    enrollment=OuterRef("pk"), practiced_at__gte=now - rules.PRACTICE_LOOKBACK
+                ),
+                OuterRef(OuterRef("practice_id")),
             )
         ),
         missed_recent=_missed_recently(now),

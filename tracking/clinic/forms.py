@@ -129,7 +129,7 @@ NO_CODE = ""
 
 
 class CauseCodingForm(forms.Form):
-    """One select per cause: the clinician's category, or "same as the patient".
+    """One select per cause: the clinician's category, or "not coded yet".
 
     Field names carry the cause's id; only the causes passed in get a field, so a
     posted id of another attribution (or another patient) is simply not read.
@@ -147,7 +147,7 @@ class CauseCodingForm(forms.Form):
                 help_text=f"Patient's category: {coding_label(cause.category)} "
                 f"(“{cause.get_category_display()}”)",
                 choices=[
-                    (NO_CODE, f"Same as the patient ({coding_label(cause.category)})"),
+                    (NO_CODE, "Not coded yet"),
                     *[(value, CODING_LABELS[value]) for value in AttributionCategory.values],
                 ],
                 required=False,
@@ -162,3 +162,25 @@ class CauseCodingForm(forms.Form):
 
     def rows(self):
         return [(cause, self[f"cause_{cause.pk}"]) for cause in self.causes]
+
+
+class QueueCodingForm(forms.Form):
+    """The coding queue's form: one select per cause shown, named by the cause's id,
+    labelled by its pseudonymous reference and text only (tracking.clinic.coding)."""
+
+    def __init__(self, *args: Any, items: list, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.items = items
+        for item in items:
+            self.fields[f"cause_{item.cause_id}"] = forms.ChoiceField(
+                label=f"{item.reference}: “{item.text}”",
+                choices=[
+                    (NO_CODE, "Not coded yet"),
+                    *[(value, CODING_LABELS[value]) for value in AttributionCategory.values],
+                ],
+                required=False,
+                error_messages={"invalid_choice": "Choose a category from the list."},
+            )
+
+    def rows(self):
+        return [(item, self[f"cause_{item.cause_id}"]) for item in self.items]

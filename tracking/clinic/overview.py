@@ -19,6 +19,7 @@ from tracking import rules
 from tracking.charts import Chart, Point, pain_free_range, score_text
 from tracking.checkins.figures import EMPTY as EMPTY_FIGURES
 from tracking.clinic.caseload import change_text
+from tracking.expressions import counted_sessions
 from tracking.models import Alert, CheckIn, ClinicianNote, ReminderPreferences
 
 
@@ -415,10 +416,13 @@ def _reminders_paused(enrollment: Enrollment) -> bool:
 
 def _practice_weeks(enrollment: Enrollment) -> dict[int, list[int]]:
     """Practice seconds and sessions per program week (rules.week_of of the patient's
-    local date the player stored). One query: summed per day, at most one row a day."""
+    local date the player stored), of the sessions that count (at least the practice's
+    minimum length). One query: summed per day, at most one row a day."""
     weeks: dict[int, list[int]] = {}
     for day, seconds, n in (
-        PracticeSession.objects.filter(enrollment_id=enrollment.pk)
+        counted_sessions(
+            PracticeSession.objects.filter(enrollment_id=enrollment.pk), enrollment.practice_id
+        )
         .values("local_date")
         .annotate(s=Sum("duration_seconds"), n=Count("pk"))
         .values_list("local_date", "s", "n")

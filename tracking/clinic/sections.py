@@ -3,17 +3,19 @@ reflections and clues."""
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from collections.abc import Sequence
+from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
 
 from django.db.models import (
     Count,
+    F,
+    Q,
     Sum,
 )
 
 from programs.models import (
-    MIND_BRAIN,
     Attribution,
     AttributionCategory,
     AttributionCause,
@@ -25,6 +27,7 @@ from programs.models import (
 )
 from tracking import rules
 from tracking.clinic.overview import CheckInItem, opened_checkins
+from tracking.expressions import min_practice_seconds
 from tracking.models import Response
 
 
@@ -109,27 +112,52 @@ PRACTICE_SHOWN = 100
 
 @dataclass
 class PracticeLog:
-    sessions: list[PracticeSession]
-    total: int
-    minutes_total: int
-    weeks: list[tuple[int, int, int]]  # (week, sessions, minutes)
+    sessions: Sequence[PracticeSession]
+    total: int  # sessions that count
+    minutes_total: int  # their minutes
+    weeks: list[tuple[int, int, int]]  # (week, sessions, minutes) of those that count
+    short: int = 0  # sessions kept but not counted: shorter than the practice's minimum
+    min_seconds: int = rules.DEFAULT_MIN_PRACTICE_SECONDS
+    short_ids: set[int] = field(default_factory=set)  # of `sessions`, those not counted
 
 
 def patient_practice(enrollment: Enrollment) -> PracticeLog:
-    """The newest practice sessions and a per-week summary of all of them. Two queries."""
+    """The newest practice sessions, each marked whether it counts, and a per-week
+    summary of those that count: a session shorter than the practice's minimum length
+    is listed, labelled, but not counted (rules.counts_toward_practice). Two queries;
+    the practice's minimum comes with them, as a subquery."""
+    minimum = min_practice_seconds(enrollment.practice_id)
     sessions = list(
-        PracticeSession.objects.filter(enrollment=enrollment).order_by("-practiced_at", "-pk")[
-            :PRACTICE_SHOWN
-        ]
-    )
-    weeks: dict[int, list[int]] = {}
-    total = seconds_total = 0
-    for day, seconds, n in (
         PracticeSession.objects.filter(enrollment=enrollment)
-        .values("local_date")
-        .annotate(s=Sum("duration_seconds"), n=Count("pk"))
-        .values_list("local_date", "s", "n")
+        .annotate(min_seconds=minimum)
+        .order_by("-practiced_at", "-pk")[:PRACTICE_SHOWN]
+    )
+    short_ids = {
+        session.pk
+        for session in sessions
+        if not rules.counts_toward_practice(
+            session.duration_seconds, min_seconds=session.min_seconds
+        )
+    }
+    weeks: dict[int, list[int]] = {}
+    total = seconds_total = short = 0
+    min_seconds = rules.DEFAULT_MIN_PRACTICE_SECONDS
+    counted = Q(duration_seconds__gte=F("min_seconds"))
+    for day, seconds, n, not_counted, day_minimum in (
+        PracticeSession.objects.filter(enrollment=enrollment)
+        .annotate(min_seconds=minimum)
+        .values("local_date", "min_seconds")
+        .annotate(
+            s=Sum("duration_seconds", filter=counted),
+            n=Count("pk", filter=counted),
+            short=Count("pk", filter=~counted),
+        )
+        .values_list("local_date", "s", "n", "short", "min_seconds")
     ):
+        short += not_counted
+        min_seconds = day_minimum  # the same on every row: the practice's
+        if not n:
+            continue
         week = weeks.setdefault(rules.week_of(enrollment.start_date, day), [0, 0])
         week[0] += n
         week[1] += seconds or 0
@@ -140,6 +168,9 @@ def patient_practice(enrollment: Enrollment) -> PracticeLog:
         total=total,
         minutes_total=round(seconds_total / 60),
         weeks=[(w, n, round(s / 60)) for w, (n, s) in sorted(weeks.items())],
+        short=short,
+        min_seconds=min_seconds,
+        short_ids=short_ids,
     )
 
 
@@ -220,9 +251,15 @@ class AttributionView:
     causes: list[AttributionCause]
 
     @property
-    def clinician_score(self) -> int:
-        """The mind-brain score with the clinician's coding where they gave one."""
-        return sum(1 for c in self.causes if (c.clinician_category or c.category) in MIND_BRAIN)
+    def clinician_score(self) -> int | None:
+        """The mind-brain score from the clinician's coding, once all three causes are
+        coded (tracking.rules.clinician_mind_brain_score); None until then."""
+        return rules.clinician_mind_brain_score([c.clinician_category for c in self.causes])
+
+    @property
+    def coded(self) -> int:
+        """How many of the causes a clinician has coded."""
+        return sum(1 for c in self.causes if c.clinician_category)
 
     @property
     def is_recoded(self) -> bool:

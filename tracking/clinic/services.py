@@ -10,12 +10,14 @@ from __future__ import annotations
 from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.http import HttpRequest
+from django.utils import timezone
 
 from painapp.accounts.audit import audit
 from painapp.accounts.models import User
 from programs import services as program_services
 from programs.models import Attribution, AttributionCategory, Enrollment
 from tracking.alerts.services import alert_resolve
+from tracking.clinic.coding import attribution_scores_refresh
 from tracking.lifecycle import enrollment_started, lock_enrollment
 from tracking.models import Alert, ClinicianNote
 from tracking.reminders.schedules import preferences_for
@@ -48,16 +50,21 @@ def attribution_code(
     by: User,
     request: HttpRequest | None = None,
 ) -> int:
-    """Record the clinician's own category for some of one attribution's causes.
+    """Record the clinician's own category for some of one attribution's causes, from
+    the patient's page (not blind: the coding queue, tracking.clinic.coding, is).
 
-    `codes` maps cause id → category, or "" to agree with the patient. Only
-    `clinician_category` changes: the patient's own category and their mind-brain score
-    stay as they gave them. Returns how many causes changed.
+    `codes` maps cause id → category, or "" for "not coded" (which takes a code back).
+    A category equal to the patient's own is a code too: the clinician agrees. Only
+    `clinician_category` (with who and when) changes: the patient's own category and
+    their mind-brain score stay as they gave them. Once all three causes are coded the
+    attribution's clinician-coded mind-brain score is stored. Returns how many causes
+    changed.
     """
     if attribution.enrollment_id != enrollment.pk:
         raise ValidationError("These causes belong to another patient.")
     valid = set(AttributionCategory.values)
     changed = 0
+    now = timezone.now()
     with transaction.atomic():
         for cause in attribution.causes.select_for_update():
             if cause.pk not in codes:
@@ -65,13 +72,14 @@ def attribution_code(
             code = codes[cause.pk]
             if code and code not in valid:
                 raise ValidationError("Choose a category from the list.")
-            # Agreeing with the patient is stored as "no separate coding".
-            code = "" if code == cause.category else code
             if code != cause.clinician_category:
                 cause.clinician_category = code
-                cause.save(update_fields=["clinician_category"])
+                cause.coded_by = by if code else None
+                cause.coded_at = now if code else None
+                cause.save(update_fields=["clinician_category", "coded_by", "coded_at"])
                 changed += 1
         if changed:
+            attribution_scores_refresh({attribution.pk})
             audit(
                 request,
                 "attribution.coded",

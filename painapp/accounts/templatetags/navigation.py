@@ -54,7 +54,18 @@ def _item(
     return Item(label, reverse(url_name), current)
 
 
-def build_nav(role: str | None, name: str, several_practices: bool = False) -> Nav:
+def _coding_item(name: str, uncoded: int | None) -> Item:
+    """The clinician's coding queue, with how many causes wait when the page knows it
+    (the caseload and the queue count them; other pages spare the query)."""
+    item = _item(_("Code causes"), "coding_queue", name)
+    if uncoded:
+        return Item(_("Code causes (%(count)s)") % {"count": uncoded}, item.url, item.current)
+    return item
+
+
+def build_nav(
+    role: str | None, name: str, several_practices: bool = False, uncoded: int | None = None
+) -> Nav:
     nav = Nav()
     if role == "patient":
         nav.primary = [
@@ -74,7 +85,10 @@ def build_nav(role: str | None, name: str, several_practices: bool = False) -> N
             _item(_("Reminders"), "reminder_settings", name, also=("notifications",)),
         ]
     elif role == "clinician":
-        nav.primary = [_item(_("Caseload"), "caseload", name, inside=("patient_",))]
+        nav.primary = [
+            _item(_("Caseload"), "caseload", name, inside=("patient_",)),
+            _coding_item(name, uncoded),
+        ]
     elif role == "admin":
         nav.primary = [
             _item(_("Overview"), "practice_overview", name),
@@ -101,6 +115,7 @@ def build_nav(role: str | None, name: str, several_practices: bool = False) -> N
             _item(_("Outcomes"), "admin_outcomes", name),
             _item(_("Questionnaires"), "admin_instruments", name, prefixes=("admin_instrument",)),
             _item(_("Audit trail"), "admin_audit", name),
+            _coding_item(name, uncoded),
         ]
     if several_practices:
         nav.extra.append(Item(_("Switch practice"), reverse("choose_practice"), None))
@@ -120,6 +135,7 @@ def main_nav(context) -> dict:
             context.get("role"),
             (match.url_name if match else None) or "",
             bool(context.get("has_several_practices")),
+            context.get("uncoded_causes"),
         ),
         "csrf_token": context.get("csrf_token"),
     }

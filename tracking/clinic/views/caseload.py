@@ -25,6 +25,7 @@ from tracking import rules
 from tracking.access import enrollment_scope
 from tracking.charts import macros
 from tracking.clinic.caseload import SORTS, CaseloadQuery, caseload_page, shown_reads
+from tracking.clinic.coding import uncoded_count
 from tracking.clinic.forms import CaseloadFilterForm
 
 # What a bare /caseload/ shows: values equal to it are left out of URLs.
@@ -175,4 +176,7 @@ def caseload(request: MemberRequest) -> HttpResponse:
         # The form sends every field, empty or default; keep the address bar short.
         response["HX-Push-Url"] = query_string(query, path)
         return response
+    # The menu's "Code causes (n)" on the full page: one COUNT (partial index
+    # cause_uncoded).
+    context["uncoded_causes"] = uncoded_count(enrollment_scope(request))
     return render(request, "tracking/clinic/caseload.html", context)
