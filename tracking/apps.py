@@ -12,14 +12,18 @@ class TrackingConfig(AppConfig):
         from painapp.accounts import data_rights
         from painapp.accounts.management.commands.seed_demo import demo_seeders
         from painapp.accounts.timezones import timezone_followers
+        from programs.gates import enrollment_gates
         from programs.views.today import today_cards
         from tracking.checkins.today import checkin_card
         from tracking.data_rights import PERSONAL_DATA
         from tracking.demo import seed
         from tracking.reminders.schedules import schedules_sync_for_patient
+        from tracking.safety.services import enrollment_gate
 
         data_rights.personal_data.register(PERSONAL_DATA)  # export, deletion, its hold
         demo_seeders.register(seed)  # enrollments, check-ins, alerts of the demo practice
         today_cards.register(checkin_card)  # a check-in that is open
         # a changed time zone: the person's reminder schedules, in the same transaction
         timezone_followers.register(schedules_sync_for_patient)
+        # no enrolling until the practice has a safety contact and an escalation chain
+        enrollment_gates.register(enrollment_gate)

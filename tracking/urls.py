@@ -13,6 +13,7 @@ from tracking.practice_admin.views import enrollments as admin_enrollments
 from tracking.practice_admin.views import imports as admin_import
 from tracking.practice_admin.views import instruments as admin_instruments
 from tracking.practice_admin.views import reports as admin_reports
+from tracking.practice_admin.views import safety as admin_safety
 from tracking.reminders import views as reminder_settings
 from tracking.safety import views as safety
 from tracking.screening import views as screening
@@ -123,4 +124,6 @@ urlpatterns = [
         admin_instruments.instrument_import,
         name="admin_instrument_import",
     ),
+    # Practice admins: the safety contact, escalation chain, crisis resources, thresholds.
+    path("practice/safety/", admin_safety.safety_settings, name="admin_safety_settings"),
 ]
