@@ -25,10 +25,10 @@ from programs import services as program_services
 from programs.exposure.services import exposure_complete, exposure_create, fear_item_create
 from programs.models import Activity, ActivityKind, Enrollment
 from programs.practice.services import practice_session_record, sensation_words
-from tests.factories import PASSWORD, make_member, make_practice
+from tests.factories import PASSWORD, make_member, make_practice, make_safety_ready
 from tracking.checkins.services import checkin_record, checkin_save_draft
 from tracking.clinic.services import attribution_code, clinician_note_create
-from tracking.models import BulkImport, CheckIn, PracticeSettings
+from tracking.models import BulkImport, CheckIn, CrisisResource, PracticeSettings
 from tracking.practice_admin.bulk_import import bulk_import_confirm, bulk_import_prepare
 from tracking.reminders.delivery import unsubscribe_token
 from tracking.reminders.schedules import preferences_for, schedules_sync
@@ -140,6 +140,13 @@ def build_hostile_world(admin_client, program_version) -> HostileWorld:
     )
     admin = make_member(practice, Role.ADMIN, "admin@hostile.test", name=hostile(150))
     clinician = make_member(practice, Role.CLINICIAN, CLINICIAN_EMAIL, name=hostile(150))
+    make_safety_ready(practice, admin)
+    # Written by an admin on the safety settings screen: Markdown through nh3, per country.
+    CrisisResource.objects.create(
+        practice=practice,
+        country="US",
+        body_md="Call [us](javascript:alert(1)) <script>alert(1)</script> " + hostile(200),
+    )
     other = make_practice("Elsewhere")
     outsider_admin = make_member(other, Role.ADMIN, "admin@elsewhere.hostile.test")
 

@@ -159,9 +159,7 @@ def test_it_adds_reorders_and_removes_chain_steps_with_audit(admin_client, cast)
     assert list(
         EscalationStep.objects.filter(practice=cast.practice).values_list("target", "position")
     ) == [("clinician", 1), ("staff", 2)]
-    events = list(
-        AuditEvent.objects.filter(action="practice_safety.chain_changed").order_by("pk")
-    )
+    events = list(AuditEvent.objects.filter(action="practice_safety.chain_changed").order_by("pk"))
     s = f"staff:{cast.other_clinician.pk}"
     assert [e.changes["escalation_chain"] for e in events] == [
         [["clinician", "admins"], ["clinician", "admins", s]],

@@ -17,7 +17,7 @@ from tests.factories import Role, make_member
 from tests.test_alerts_factories import make_checkin, pain, phq9, run_outbox
 from tracking.alerts.evaluate import crisis_resources, evaluate_checkin
 from tracking.alerts.services import alert_raise
-from tracking.models import Alert, Notification, OutboxTask, PracticeSettings
+from tracking.models import Alert, CrisisResource, Notification, OutboxTask, PracticeSettings
 from tracking.tasks import escalate_alerts, send_alert_email
 
 ESCALATION = "Urgent alert not yet acknowledged: please follow up today"
@@ -228,9 +228,11 @@ def test_it_emails_the_clinician_about_red_flags_at_screening(cast, enrollment, 
 
 
 def test_it_shows_the_practices_own_crisis_resources(cast):
-    PracticeSettings.for_practice(cast.practice.pk)
-    PracticeSettings.objects.filter(practice=cast.practice).update(
-        crisis_resources_md="Call **Riverside Crisis Line** on 0800 000 000.<script>x</script>"
+    # Per country now (the safety settings screen); the practice's default country is US.
+    CrisisResource.objects.create(
+        practice=cast.practice,
+        country="US",
+        body_md="Call **Riverside Crisis Line** on 0800 000 000.<script>x</script>",
     )
     html = crisis_resources(cast.practice.pk)
     assert "<strong>Riverside Crisis Line</strong>" in html

@@ -53,6 +53,4 @@ def patient_invite(request: MemberRequest) -> HttpResponse:
             )
             messages.success(request, f"Invitation sent to {data['email']}.")
             return redirect("invitation_list")
-    return render(
-        request, "programs/patient_invite.html", {"form": form, "not_ready": not_ready}
-    )
+    return render(request, "programs/patient_invite.html", {"form": form, "not_ready": not_ready})

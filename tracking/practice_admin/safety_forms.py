@@ -73,12 +73,18 @@ class SafetySettingsForm(forms.Form):
     working_hours_start = forms.TimeField(
         label="Staffed from",
         widget=forms.TimeInput(attrs={"type": "time"}, format="%H:%M"),
-        error_messages={"required": "Enter a time like 09:00.", "invalid": "Enter a time like 09:00."},
+        error_messages={
+            "required": "Enter a time like 09:00.",
+            "invalid": "Enter a time like 09:00.",
+        },
     )
     working_hours_end = forms.TimeField(
         label="Staffed until",
         widget=forms.TimeInput(attrs={"type": "time"}, format="%H:%M"),
-        error_messages={"required": "Enter a time like 17:00.", "invalid": "Enter a time like 17:00."},
+        error_messages={
+            "required": "Enter a time like 17:00.",
+            "invalid": "Enter a time like 17:00.",
+        },
     )
     working_days = forms.TypedMultipleChoiceField(
         label="Staffed days",
@@ -122,9 +128,7 @@ class SafetySettingsForm(forms.Form):
         10,
         help_text="The trial enrolled people with average pain of 4 or more.",
     )
-    min_practice_seconds = _number(
-        "A practice session counts from this many seconds", 0, 3600
-    )
+    min_practice_seconds = _number("A practice session counts from this many seconds", 0, 3600)
 
     def __init__(self, *args: Any, practice: Practice, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
@@ -203,6 +207,4 @@ class CrisisResourcesForm(forms.Form):
             )
 
     def by_country(self) -> dict[str, str]:
-        return {
-            name.removeprefix("country_"): value for name, value in self.cleaned_data.items()
-        }
+        return {name.removeprefix("country_"): value for name, value in self.cleaned_data.items()}

@@ -105,7 +105,9 @@ def crisis_resources_seed(practice_id: int) -> None:
     )
     CrisisResource.objects.bulk_create(
         [
-            CrisisResource(practice_id=practice_id, country=code, body_md=d.body_md, source=d.source)
+            CrisisResource(
+                practice_id=practice_id, country=code, body_md=d.body_md, source=d.source
+            )
             for code, d in DEFAULTS.items()
             if code not in have
         ],

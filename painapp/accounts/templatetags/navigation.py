@@ -71,6 +71,7 @@ def build_nav(role: str | None, name: str, several_practices: bool = False) -> N
             _item("Progress", "progress", name),
             _item("My log", "my_log", name),
             _item("Reminders", "reminder_settings", name, also=("notifications",)),
+            _item("Safety plan", "safety_plan", name, also=("safety_details",)),
         ]
     elif role == "clinician":
         nav.primary = [_item("Caseload", "caseload", name, inside=("patient_",))]

@@ -53,6 +53,7 @@ SECTIONS = [
     ("patient_practice", "Practice log"),
     ("patient_exposures", "Fear ladder"),
     ("patient_causes", "Causes of pain"),
+    ("patient_safety_plan", "Safety plan"),
 ]
 
 

@@ -51,6 +51,10 @@ ACTION_LABELS = {
     "audit.exported": "Exported the audit trail",
     "report.exported": "Exported the outcomes report",
     "reminders.unsubscribed": "Unsubscribed from email reminders",
+    "practice_safety.changed": "Changed the practice's safety settings",
+    "practice_safety.chain_changed": "Changed the escalation chain",
+    "practice_safety.resources_changed": "Changed crisis resources",
+    "patient.safety_plan_viewed": "Viewed a patient's safety plan",
 }
 
 

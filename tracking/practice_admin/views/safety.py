@@ -60,9 +60,7 @@ def safety_settings(request: MemberRequest) -> HttpResponse:
     step_form = EscalationStepForm(
         request.POST if section == "step_add" else None, practice=practice
     )
-    own = dict(
-        CrisisResource.objects.filter(practice=practice).values_list("country", "body_md")
-    )
+    own = dict(CrisisResource.objects.filter(practice=practice).values_list("country", "body_md"))
     resources_form = CrisisResourcesForm(
         request.POST if section == "resources" else None,
         initial={f"country_{code}": body for code, body in own.items()},
@@ -121,9 +119,7 @@ def safety_settings(request: MemberRequest) -> HttpResponse:
         status = 422
 
     steps = list(
-        EscalationStep.objects.filter(practice=practice).select_related("user").order_by(
-            "position"
-        )
+        EscalationStep.objects.filter(practice=practice).select_related("user").order_by("position")
     )
     contact = settings.safety_contact if settings.safety_contact_id else None
     return render(
