@@ -220,3 +220,12 @@ def test_every_default_names_its_sources():
     for code, d in DEFAULTS.items():
         assert d.source.strip(), code
         assert all(url.startswith(("http://", "https://")) for url in d.source.split()), code
+
+
+def test_the_audit_trail_shows_what_changed(admin_client, cast):
+    admin_client.post(URL, settings_post(cast, age_min=21))
+    page = admin_client.get(reverse("admin_audit")).content.decode()
+    assert "Changed the practice&#x27;s safety settings" in page
+    assert "<code>age_min</code>: 18 → 21" in page
+    csv_text = admin_client.get(reverse("admin_audit_csv")).content.decode("utf-8-sig")
+    assert '{""age_min"": [18, 21]}' in csv_text

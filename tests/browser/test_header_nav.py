@@ -18,8 +18,16 @@ from tests.browser import helpers
 
 pytestmark = pytest.mark.browser
 
-PATIENT_MORE = ["Fear ladder", "Progress", "My log", "Reminders", "Account"]
-ADMIN_MORE = ["Clinicians", "Enrollments", "Outcomes", "Questionnaires", "Audit trail", "Account"]
+PATIENT_MORE = ["Fear ladder", "Progress", "My log", "Reminders", "Safety plan", "Account"]
+ADMIN_MORE = [
+    "Clinicians",
+    "Enrollments",
+    "Outcomes",
+    "Questionnaires",
+    "Audit trail",
+    "Safety",
+    "Account",
+]
 
 
 def main_nav(page: Page):

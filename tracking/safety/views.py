@@ -15,8 +15,8 @@ from django.views.decorators.http import require_GET
 
 from painapp.accounts.middleware import membership_for
 from painapp.accounts.models import Role
-from programs.models import Enrollment
 from programs.markdown import render_markdown
+from programs.models import Enrollment
 from tracking.safety.resources import COUNTRY_NAMES, DEFAULTS, GENERIC, crisis_resources_for
 
 

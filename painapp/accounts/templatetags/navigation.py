@@ -98,7 +98,7 @@ def build_nav(role: str | None, name: str, several_practices: bool = False) -> N
             _item("Outcomes", "admin_outcomes", name),
             _item("Questionnaires", "admin_instruments", name, prefixes=("admin_instrument",)),
             _item("Audit trail", "admin_audit", name),
-            _item("Safety settings", "admin_safety_settings", name),
+            _item("Safety", "admin_safety_settings", name),
         ]
     if several_practices:
         nav.extra.append(Item("Switch practice", reverse("choose_practice"), None))

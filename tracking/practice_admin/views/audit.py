@@ -3,6 +3,7 @@ when and from where — filtered, paged and exported. Only this practice's event
 
 from __future__ import annotations
 
+import json
 from datetime import datetime, time, timedelta
 from zoneinfo import ZoneInfo
 
@@ -125,6 +126,7 @@ def audit_csv(request: MemberRequest) -> HttpResponse:
                 e.object_id,
                 e.ip or "",
                 e.request_id,
+                json.dumps(e.changes, ensure_ascii=False) if e.changes else "",
             ]
 
     response = csv_response(
@@ -139,6 +141,7 @@ def audit_csv(request: MemberRequest) -> HttpResponse:
             "object id",
             "ip address",
             "request id",
+            "changes (before, after)",
         ],
         rows(),
     )
