@@ -55,7 +55,9 @@ def test_it_runs_the_safety_workflow_end_to_end(cast, enrollment, admins, mailou
 
         # The patient is shown the practice's crisis resources at once.
         assert result.safety is True
-        assert "Samaritans" in crisis_resources(cast.practice.pk)
+        # (for the practice's default country, the US, until the patient names theirs)
+        assert "988" in crisis_resources(cast.practice.pk)
+        assert "116 123" in crisis_resources(cast.practice.pk, country="GB")
         # An urgent, open alert, and the clinician's email waiting in the outbox.
         alert = Alert.objects.get()
         assert (alert.kind, alert.severity, alert.status) == ("self_harm", "urgent", "open")

@@ -182,8 +182,14 @@ class EscalationStepForm(forms.Form):
 
     def clean(self) -> dict[str, Any]:
         data = super().clean() or {}
-        if data.get("target") == EscalationStep.Target.STAFF and not data.get("user"):
-            self.add_error("user", "Choose the member of staff this step goes to.")
+        if data.get("target") == EscalationStep.Target.STAFF:
+            if not data.get("user") and "user" not in self.errors:
+                self.add_error("user", "Choose the member of staff this step goes to.")
+        else:
+            # Only a named step names someone: a person picked for another kind of step
+            # is ignored, not an error.
+            self.errors.pop("user", None)
+            data["user"] = None
         return data
 
 
