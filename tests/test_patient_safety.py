@@ -237,3 +237,9 @@ def test_anyone_else_gets_a_404(client, cast, enrollment, who):
     url = reverse("patient_safety_plan", args=[enrollment.pk])
     assert client.get(url).status_code == 404
     assert not AuditEvent.objects.filter(action="patient.safety_plan_viewed").exists()
+
+
+def test_the_reminder_settings_page_links_to_the_details(client, cast, enrollment):
+    client.force_login(cast.patient)
+    body = client.get(reverse("reminder_settings")).content.decode()
+    assert f'href="{reverse("safety_details")}"' in body

@@ -38,6 +38,9 @@ def test_the_safety_screens(new_context, live_server, cast, program_version, siz
     expect(admin.get_by_role("heading", name="Safety settings", level=1)).to_be_visible()
     helpers.check_axe(admin, f"safety-settings-{size}")
     helpers.screenshot(admin, f"safety-settings-{size}")
+    admin.screenshot(path=str(helpers.SCREENSHOTS / f"safety-settings-{size}-top.png"))
+    admin.locator("#resources").scroll_into_view_if_needed()
+    admin.screenshot(path=str(helpers.SCREENSHOTS / f"safety-settings-{size}-resources.png"))
 
     patient = new_context(bypass_csp=True, **SIZES[size]).new_page()
     helpers.login(patient, live_server, cast.patient)
