@@ -29,14 +29,14 @@ from tests.factories import PASSWORD, make_member, make_practice, make_safety_re
 from tracking.checkins.services import checkin_record, checkin_save_draft
 from tracking.clinic.services import attribution_code, clinician_note_create
 from tracking.models import BulkImport, CheckIn, CrisisResource, PracticeSettings, SafetyPlan
+from tracking.practice_admin.bulk_import import bulk_import_confirm, bulk_import_prepare
+from tracking.reminders.delivery import unsubscribe_token
+from tracking.reminders.schedules import preferences_for, schedules_sync
 from tracking.safety.services import (
     enrollment_safety_details_update,
     practice_safety_settings_update,
     safety_plan_save,
 )
-from tracking.practice_admin.bulk_import import bulk_import_confirm, bulk_import_prepare
-from tracking.reminders.delivery import unsubscribe_token
-from tracking.reminders.schedules import preferences_for, schedules_sync
 
 # Markup that must never reach a page as markup.
 MARKUP = [
