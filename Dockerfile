@@ -7,6 +7,9 @@ ENV PYTHONDONTWRITEBYTECODE=1 PYTHONUNBUFFERED=1 PIP_DISABLE_PIP_VERSION_CHECK=1
     PYTHONPATH=/app
 WORKDIR /app
 RUN useradd --create-home --uid 1000 painapp
+# gettext's msgfmt compiles the translations (locale/*/LC_MESSAGES/django.po) below.
+RUN apt-get update && apt-get install -y --no-install-recommends gettext \
+    && rm -rf /var/lib/apt/lists/*
 # Dependencies first, from the lock (pinned, with hashes): this layer is rebuilt only
 # when the lock changes, not on every change to the source. pip's cache lives in a
 # build cache mount, outside the image.
@@ -18,7 +21,8 @@ COPY . .
 # whatever DEBUG is; settings need a SECRET_KEY to load, so a throwaway one is made
 # for this one command and kept nowhere.
 RUN SECRET_KEY="$(python -c 'import secrets; print(secrets.token_urlsafe(64))')" \
-    python manage.py collectstatic --noinput --verbosity 0
+    sh -c 'python manage.py collectstatic --noinput --verbosity 0 \
+    && python manage.py compilemessages --ignore=.venv --verbosity 0'
 USER painapp
 EXPOSE 8000
 CMD ["docker/web.sh"]

@@ -69,9 +69,11 @@ MIDDLEWARE = [
     "painapp.headers.PrivacyHeadersMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
+    "django.middleware.locale.LocaleMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    "painapp.accounts.middleware.UserLanguageMiddleware",
     "allauth.account.middleware.AccountMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "painapp.accounts.security.SessionPolicyMiddleware",
@@ -92,6 +94,7 @@ TEMPLATES = [
         "OPTIONS": {
             "context_processors": [
                 "django.template.context_processors.request",
+                "django.template.context_processors.i18n",
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
                 "painapp.accounts.context_processors.membership",
@@ -199,7 +202,11 @@ LOGIN_ALERT_WINDOW_SECONDS = env_int("LOGIN_ALERT_WINDOW_SECONDS", 3600)
 # old password anyway).
 ACCOUNT_REAUTHENTICATION_REQUIRED = True
 
+# Languages (README: "Languages"): each user's own choice (User.language) is used for
+# every page and everything sent to them; before login, the browser's Accept-Language.
 LANGUAGE_CODE = "en"
+LANGUAGES = [("en", "English"), ("es", "Español")]
+LOCALE_PATHS = [BASE_DIR / "locale"]
 TIME_ZONE = "UTC"
 USE_I18N = True
 USE_TZ = True

@@ -338,3 +338,31 @@ def test_no_crisis_box_without_a_self_harm_answer(client, cast, enrollment):
     ).content.decode()
     assert 'id="crisis-h"' not in page
     assert not Alert.objects.filter(kind=Alert.Kind.SELF_HARM).exists()
+
+
+@pytest.mark.django_db(transaction=True)
+def test_two_servers_storing_a_new_instrument_at_once_make_one_version():
+    # No row yet, so there is nothing for select_for_update to lock: the second server
+    # used to fail on the unique version ("duplicate key") instead of finding the first.
+    definition = {**definition_for("pain_avg"), "key": "pain_avg_race"}
+    barrier = threading.Barrier(4)
+    errors: list[BaseException] = []
+
+    def store():
+        try:
+            barrier.wait()
+            instrument_save(definition=definition)
+        except BaseException as exc:  # noqa: BLE001 - reported by the assertion below
+            errors.append(exc)
+        finally:
+            connection.close()  # each thread has its own connection
+
+    threads = [threading.Thread(target=store) for _ in range(4)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    assert errors == []
+    assert list(
+        Instrument.objects.filter(key="pain_avg_race").values_list("version", flat=True)
+    ) == [1]

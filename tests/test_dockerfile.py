@@ -11,7 +11,8 @@ failed with "Missing staticfiles manifest entry" when collectstatic ran with DEB
 and the web container's healthcheck must pass.
 
 Left out of the replay, on purpose: FROM (the virtualenv stands in), RUN steps that
-create the image's system user (useradd: they would change this machine), and the
+create the image's system user or install Debian packages (useradd, apt-get: they would
+change this machine), and the
 `--mount` of pip's cache (pip uses this machine's own cache, which keeps the test fast).
 """
 
@@ -38,7 +39,9 @@ import yaml
 from tests.faults import free_port
 
 ROOT = Path(__file__).resolve().parent.parent
-USER_SETUP = ("useradd", "groupadd", "adduser", "addgroup")
+# System set-up: the image's user, and Debian packages (gettext), which this machine's
+# own set-up already gives it (.ci/run).
+USER_SETUP = ("useradd", "groupadd", "adduser", "addgroup", "apt-get")
 HOST = "painapp.example.org"  # the README's ALLOWED_HOSTS
 
 

@@ -620,6 +620,7 @@ def victim_scope(practice_id: int, own_enrollments: set[int], own_users: set[int
         "programs.Reflection": e,
         "tracking.Alert": Q(practice_id=practice_id) & e,
         "tracking.PracticeSettings": Q(practice_id=practice_id),
+        "tracking.EscalationStep": Q(practice_id=practice_id),
         "tracking.Instrument": Q(practice_id=practice_id) | Q(practice__isnull=True),
         "tracking.CheckIn": e,
         "tracking.EnrollmentSummary": e,

@@ -522,3 +522,39 @@ def test_it_keeps_tokens_out_of_the_web_servers_access_log():
     [line] = lines
     assert token not in line
     assert "/invite/[redacted]/" in line and "/password/reset/key/[redacted]" in line
+
+
+def test_the_web_servers_access_log_is_json_like_every_other_log(monkeypatch, capsys):
+    """LOG_FORMAT=json: gunicorn's access lines are JSON objects with the app's fields,
+    the request id the app gave the response, and the path still redacted."""
+    import json
+    from datetime import timedelta as duration
+    from types import SimpleNamespace
+
+    from gunicorn.config import Config
+
+    from painapp.gunicorn_logger import RedactingLogger
+
+    monkeypatch.setenv("LOG_FORMAT", "json")
+    config = Config()
+    config.set("accesslog", "-")
+    logger = RedactingLogger(config)
+    token = "AbC123.signed-token_xyz"
+    environ = {
+        "REQUEST_METHOD": "GET",
+        "RAW_URI": f"/unsubscribe/{token}/",
+        "PATH_INFO": f"/unsubscribe/{token}/",
+        "QUERY_STRING": "",
+        "SERVER_PROTOCOL": "HTTP/1.1",
+        "REMOTE_ADDR": "192.0.2.1",
+    }
+    response = SimpleNamespace(
+        status="200 OK", headers=[("X-Request-ID", "req-1234abcd")], sent=512
+    )
+    logger.access(response, SimpleNamespace(headers=[]), environ, duration(milliseconds=7))
+    [line] = [x for x in capsys.readouterr().out.splitlines() if x.strip()]
+    entry = json.loads(line)
+    assert set(entry) == {"time", "level", "logger", "request_id", "message"}
+    assert entry["level"] == "INFO" and entry["request_id"] == "req-1234abcd"
+    assert entry["message"] == '"GET /unsubscribe/[redacted]/ HTTP/1.1" 200 512B 7ms'
+    assert token not in line

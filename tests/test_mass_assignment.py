@@ -173,6 +173,7 @@ FORMS: dict[str, Form] = {
     "choose_practice": Form("patient", lambda c: {
         "membership": _membership(c, c.cast.patient).pk}, [Membership]),
     "account_time_zone": Form("patient", lambda c: {"timezone": "Europe/Paris"}, [User]),
+    "account_language": Form("patient", lambda c: {"language": "es"}, [User]),
     "onboarding_consent": Form("patient", lambda c: {"understand": "on", "consent": "on"},
                                [Enrollment], prepare=_not_onboarded(consented=False)),
     "onboarding_settings": Form("patient", lambda c: {

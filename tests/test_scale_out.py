@@ -116,9 +116,7 @@ def test_two_of_everything_records_each_checkin_and_sends_each_reminder_once(
 
     started = time.monotonic()
     redis.Redis.from_url(settings.CELERY_BROKER_URL).flushdb()
-    # As every deploy does before serving (docker/web.sh, bin/run). Without it the first
-    # check-ins store the shipped instruments themselves, and two servers doing that at
-    # once collide (tracking/instruments/registry.py: instrument_save on an empty table).
+    # As every deploy does before serving (docker/web.sh, bin/run).
     call_command("load_instruments", verbosity=0)
     now = timezone.now().replace(microsecond=0)
     zones = [z for z in ZONES if due_in_a_minute(z, now)][:PATIENTS]

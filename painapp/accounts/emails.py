@@ -7,16 +7,25 @@ import smtplib
 from django.conf import settings
 from django.core.mail import EmailMultiAlternatives
 from django.template.loader import render_to_string
+from django.utils import translation
 
 
 def build_email(
-    template_dir: str, *, to: str, context: dict, headers: dict | None = None
+    template_dir: str,
+    *,
+    to: str,
+    context: dict,
+    headers: dict | None = None,
+    language: str | None = None,
 ) -> EmailMultiAlternatives:
+    """The email in the recipient's `language` (User.language), whichever language the
+    request or worker that sends it happens to be in."""
     context = {"site_url": settings.SITE_URL, **context}
-    subject = render_to_string(f"{template_dir}/subject.txt", context).strip()
+    with translation.override(language or settings.LANGUAGE_CODE):
+        subject = render_to_string(f"{template_dir}/subject.txt", context).strip()
+        text = render_to_string(f"{template_dir}/body.txt", context)
+        html = render_to_string(f"{template_dir}/body.html", context)
     subject = " ".join(subject.split())  # a header cannot hold newlines
-    text = render_to_string(f"{template_dir}/body.txt", context)
-    html = render_to_string(f"{template_dir}/body.html", context)
     message = EmailMultiAlternatives(
         subject, text, settings.DEFAULT_FROM_EMAIL, [to], headers=headers or {}
     )
@@ -36,10 +45,18 @@ def _failure(error: Exception) -> str:
     return type(error).__name__ + (f" {code}" if isinstance(code, int) else "")
 
 
-def send_email(template_dir: str, *, to: str, context: dict, headers: dict | None = None) -> None:
-    """Build and send one email. Raises EmailNotSent (an OSError) if it could not be
-    sent; the original exception is dropped, not chained, so no log shows it."""
-    message = build_email(template_dir, to=to, context=context, headers=headers)
+def send_email(
+    template_dir: str,
+    *,
+    to: str,
+    context: dict,
+    headers: dict | None = None,
+    language: str | None = None,
+) -> None:
+    """Build and send one email (in `language`). Raises EmailNotSent (an OSError) if it
+    could not be sent; the original exception is dropped, not chained, so no log shows
+    it."""
+    message = build_email(template_dir, to=to, context=context, headers=headers, language=language)
     try:
         message.send()
     except (smtplib.SMTPException, OSError) as error:

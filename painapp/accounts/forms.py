@@ -5,7 +5,9 @@ from functools import cache
 from typing import Any, cast
 
 from django import forms
+from django.conf import settings
 from django.contrib.auth.password_validation import validate_password
+from django.utils.translation import gettext_lazy as _
 
 from painapp.accounts.models import Membership, Practice, Role, User
 
@@ -106,4 +108,15 @@ class TimeZoneForm(forms.Form):
     timezone = TimezoneField(
         label="Your time zone",
         help_text="Reminders, new weeks and daily summaries follow the clock where you are.",
+    )
+
+
+class LanguageForm(forms.Form):
+    """A person's own language (their account page): pages, emails and reminders."""
+
+    language = forms.ChoiceField(
+        label=_("Language"),
+        choices=settings.LANGUAGES,
+        widget=forms.RadioSelect,
+        help_text=_("Pages, emails and reminders come in this language."),
     )

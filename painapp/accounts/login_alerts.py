@@ -16,6 +16,7 @@ import time
 
 from django.conf import settings
 from django.core.cache import cache
+from django.urls import reverse
 from django.utils import timezone
 
 from painapp.accounts.emails import send_email
@@ -82,7 +83,9 @@ def login_alert_send(*, user_id: int) -> bool:
                 "failures": settings.LOGIN_ALERT_FAILURES,
                 "minutes": settings.LOGIN_ALERT_WINDOW_SECONDS // 60,
                 "at": timezone.localtime(timezone.now(), user.tzinfo),
+                "reset_url": settings.SITE_URL + reverse("account_reset_password"),
             },
+            language=user.language,
         )
     except OSError as error:
         logger.warning("Login alert for user %s could not be sent: %s", user_id, error)

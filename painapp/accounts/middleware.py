@@ -7,6 +7,8 @@ import logging
 import re
 import uuid
 
+from django.utils import translation
+
 _request_id: contextvars.ContextVar[str] = contextvars.ContextVar("request_id", default="-")
 _VALID_ID = re.compile(r"^[A-Za-z0-9-]{8,64}$")
 
@@ -38,6 +40,21 @@ class RequestIdMiddleware:
             _request_id.reset(token)
         response["X-Request-ID"] = request_id
         return response
+
+
+class UserLanguageMiddleware:
+    """A logged-in person sees every page in their own language (User.language), not
+    their browser's; LocaleMiddleware, before this one, chose for everyone else."""
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        user = request.user
+        if user.is_authenticated and user.language != request.LANGUAGE_CODE:
+            translation.activate(user.language)
+            request.LANGUAGE_CODE = user.language
+        return self.get_response(request)
 
 
 SESSION_MEMBERSHIP_KEY = "membership_id"

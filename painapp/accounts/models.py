@@ -71,6 +71,8 @@ class User(AbstractBaseUser, PermissionsMixin):
     email = models.EmailField("email address", db_index=True)
     full_name = models.CharField(max_length=150, blank=True)
     timezone = models.CharField(max_length=64, default="UTC", validators=[validate_timezone])
+    # Pages, emails and reminders are in this language (settings.LANGUAGES).
+    language = models.CharField(max_length=8, choices=settings.LANGUAGES, default="en")
     is_active = models.BooleanField(default=True)
     is_staff = models.BooleanField(default=False, help_text="Can log in to the Django admin.")
     date_joined = models.DateTimeField(default=dj_timezone.now)

@@ -166,12 +166,13 @@ def invitation_send(invitation: Invitation) -> bool:
             context={
                 "invitation": invitation,
                 "practice": membership.practice,
-                "role": membership.get_role_display(),
+                "role": membership.get_role_display().lower(),
                 "is_patient": membership.role == Role.PATIENT,
                 "name": membership.user.full_name,
                 "url": invitation_url(invitation),
                 "expires_at": invitation.expires_at,
             },
+            language=membership.user.language,
         )
     except OSError as error:
         # EmailNotSent says what failed without the address; no traceback needed.

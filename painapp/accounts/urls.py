@@ -1,6 +1,6 @@
 from django.urls import path
 
-from painapp.accounts.views import data_rights, home, invitations, practice, time_zone
+from painapp.accounts.views import data_rights, home, invitations, language, practice, time_zone
 
 urlpatterns = [
     path("", home.home, name="home"),
@@ -21,6 +21,7 @@ urlpatterns = [
     ),
     # Anyone's own time zone (reminders, new weeks and digests follow it).
     path("account/time-zone/", time_zone.time_zone, name="account_time_zone"),
+    path("account/language/", language.language, name="account_language"),
     # A patient's own data: download it, or delete the account.
     path("account/my-data/", data_rights.my_data, name="my_data"),
     path("account/my-data/download/", data_rights.my_data_export, name="my_data_export"),

@@ -3,7 +3,7 @@ and the current version of each key for a practice."""
 
 from __future__ import annotations
 
-from django.db import transaction
+from django.db import connection, transaction
 from django.db.models import Q
 
 from tracking.instruments.scoring import InstrumentSpec
@@ -39,6 +39,13 @@ def instrument_save(*, definition: dict, practice=None) -> tuple[Instrument, boo
     old version (old responses are scored by their own version).
     """
     data = normalise(definition)
+    # Two servers storing the same key at once: with no row yet, select_for_update below
+    # locks nothing, so serialise on the key itself for the rest of the transaction.
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "SELECT pg_advisory_xact_lock(hashtext(%s))",
+            [f"instrument:{getattr(practice, 'pk', None)}:{data['key']}"],
+        )
     current = (
         Instrument.objects.select_for_update()
         .filter(practice=practice, key=data["key"])

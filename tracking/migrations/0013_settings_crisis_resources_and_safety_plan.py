@@ -7,7 +7,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('accounts', '0006_settings_audit_changes'),
+        ('accounts', '0007_settings_audit_changes'),
         ('programs', '0006_safety_details_and_private_reflections'),
         ('tracking', '0012_safety_settings_and_escalation_chain'),
     ]

@@ -14,7 +14,8 @@ from django.core import signing
 from django.db import DatabaseError, connection, transaction
 from django.db.models import Q
 from django.urls import reverse
-from django.utils import timezone
+from django.utils import timezone, translation
+from django.utils.translation import gettext
 
 from tracking import rules
 from tracking.models import CheckIn, Delivery, ReminderPreferences, ReminderSchedule
@@ -45,6 +46,7 @@ _SEND_COLUMNS = (
     *(f"schedule__{column}" for column in ENROLLMENT_COLUMNS),
     "schedule__enrollment__patient__email",
     "schedule__enrollment__patient__full_name",
+    "schedule__enrollment__patient__language",
 )
 _UNSUBSCRIBE_SALT = "painapp.unsubscribe"
 # Deliveries a worker claims at once: the checks read after the claim are at most
@@ -383,18 +385,20 @@ def build_message(delivery: Delivery) -> Message:
     unsubscribe = settings.SITE_URL + reverse(
         "unsubscribe", args=[unsubscribe_token(enrollment.pk)]
     )
-    if delivery.schedule.kind == ReminderSchedule.Kind.PRACTICE:
-        name, path = "reminder_practice", reverse("practice")
-        title = "Time for a few minutes of practice"
-        sms = "painapp: a gentle reminder for today's few minutes of practice."
-    elif delivery.slot.endswith(":followup"):
-        name, path = "reminder_checkin_followup", reverse("checkin_current")
-        title = "Your check-in is still open"
-        sms = "painapp: your weekly check-in is still open. It takes about 3 minutes."
-    else:
-        name, path = "reminder_checkin", reverse("checkin_current")
-        title = "Your weekly check-in is ready"
-        sms = "painapp: your weekly check-in is ready. It takes about 3 minutes."
+    # Words in the patient's own language, whatever the worker's.
+    with translation.override(patient.language):
+        if delivery.schedule.kind == ReminderSchedule.Kind.PRACTICE:
+            name, path = "reminder_practice", reverse("practice")
+            title = gettext("Time for a few minutes of practice")
+            sms = gettext("painapp: a gentle reminder for today's few minutes of practice.")
+        elif delivery.slot.endswith(":followup"):
+            name, path = "reminder_checkin_followup", reverse("checkin_current")
+            title = gettext("Your check-in is still open")
+            sms = gettext("painapp: your weekly check-in is still open. It takes about 3 minutes.")
+        else:
+            name, path = "reminder_checkin", reverse("checkin_current")
+            title = gettext("Your weekly check-in is ready")
+            sms = gettext("painapp: your weekly check-in is ready. It takes about 3 minutes.")
     return Message(
         to_user_id=patient.pk,
         email=patient.email,
@@ -410,6 +414,7 @@ def build_message(delivery: Delivery) -> Message:
         sms_text=sms,
         in_app_title=title,
         in_app_url=path,
+        language=patient.language,
         headers={
             "List-Unsubscribe": f"<{unsubscribe}>",
             "List-Unsubscribe-Post": "List-Unsubscribe=One-Click",

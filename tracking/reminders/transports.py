@@ -47,6 +47,7 @@ class Message:
     in_app_title: str
     in_app_url: str
     headers: dict = field(default_factory=dict)
+    language: str = "en"  # the recipient's (User.language): the email is rendered in it
 
 
 class Transport(Protocol):
@@ -81,7 +82,11 @@ class EmailTransport:
 
     def send(self, message: Message, delivery=None) -> None:
         email = build_email(
-            message.template_dir, to=message.email, context=message.context, headers=message.headers
+            message.template_dir,
+            to=message.email,
+            context=message.context,
+            headers=message.headers,
+            language=message.language,
         )
         try:
             self._open().send_messages([email])

@@ -13,6 +13,7 @@ from dataclasses import dataclass, field
 
 from django import template
 from django.urls import reverse
+from django.utils.translation import gettext as _
 
 register = template.Library()
 
@@ -57,52 +58,55 @@ def build_nav(role: str | None, name: str, several_practices: bool = False) -> N
     nav = Nav()
     if role == "patient":
         nav.primary = [
-            _item("Today", "today", name),
-            _item("Program", "program_overview", name, also=("program_week", "activity")),
-            _item("Check-in", "checkin_current", name, also=("checkin_detail", "checkin_list")),
+            _item(_("Today"), "today", name),
+            _item(_("Program"), "program_overview", name, also=("program_week", "activity")),
+            _item(_("Check-in"), "checkin_current", name, also=("checkin_detail", "checkin_list")),
         ]
         nav.extra = [
             _item(
-                "Fear ladder",
+                _("Fear ladder"),
                 "exposure",
                 name,
                 also=("exposure_plan", "exposure_detail", "fear_edit"),
             ),
-            _item("Progress", "progress", name),
-            _item("My log", "my_log", name),
-            _item("Reminders", "reminder_settings", name, also=("notifications",)),
-            _item("Safety plan", "safety_plan", name, also=("safety_details",)),
+            _item(_("Progress"), "progress", name),
+            _item(_("My log"), "my_log", name),
+            _item(_("Reminders"), "reminder_settings", name, also=("notifications",)),
+            _item(_("Safety plan"), "safety_plan", name, also=("safety_details",)),
         ]
     elif role == "clinician":
-        nav.primary = [_item("Caseload", "caseload", name, inside=("patient_",))]
+        nav.primary = [_item(_("Caseload"), "caseload", name, inside=("patient_",))]
     elif role == "admin":
         nav.primary = [
-            _item("Overview", "practice_overview", name),
+            _item(_("Overview"), "practice_overview", name),
             _item(
-                "Invitations", "invitation_list", name, also=("invitation_create", "patient_invite")
+                _("Invitations"),
+                "invitation_list",
+                name,
+                also=("invitation_create", "patient_invite"),
             ),
         ]
         nav.extra = [
             _item(
-                "Clinicians",
+                _("Clinicians"),
                 "admin_clinicians",
                 name,
                 also=("admin_clinician_deactivate", "admin_clinician_reassign"),
             ),
             _item(
-                "Enrollments",
+                _("Enrollments"),
                 "admin_enrollments",
                 name,
                 prefixes=("admin_enrollment", "admin_import"),
             ),
-            _item("Outcomes", "admin_outcomes", name),
-            _item("Questionnaires", "admin_instruments", name, prefixes=("admin_instrument",)),
-            _item("Audit trail", "admin_audit", name),
-            _item("Safety", "admin_safety_settings", name),
+            _item(_("Outcomes"), "admin_outcomes", name),
+            _item(_("Questionnaires"), "admin_instruments", name, prefixes=("admin_instrument",)),
+            _item(_("Audit trail"), "admin_audit", name),
+            _item(_("Safety"), "admin_safety_settings", name),
         ]
     if several_practices:
-        nav.extra.append(Item("Switch practice", reverse("choose_practice"), None))
-    nav.extra.append(_item("Account", "account_change_password", name))
+        nav.extra.append(Item(_("Switch practice"), reverse("choose_practice"), None))
+    nav.extra.append(_item(_("Account"), "account_change_password", name))
     # Up to two items besides the primary ones (Log out counts) fit a phone's row as they are.
     nav.more = len(nav.extra) + 1 > 2
     return nav
