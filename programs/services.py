@@ -17,6 +17,7 @@ from painapp.accounts.services import InvitationRequest, invitation_create, invi
 from painapp.accounts.timezones import user_timezone_set
 from programs import weeks
 from programs.content import ContentError, ProgramData
+from programs.gates import enrollment_ready_or_raise
 from programs.models import (
     MIND_BRAIN,
     Activity,
@@ -127,8 +128,10 @@ def enrollment_invite(
     """Invite a patient and put them on a program with a clinician, in one step.
 
     The enrollment starts as 'invited' and becomes 'active' when the patient finishes
-    onboarding (consent and safety screening).
+    onboarding (consent and safety screening). Refused (ValidationError) while the
+    practice is not ready to enroll (programs.gates).
     """
+    enrollment_ready_or_raise(practice)
     with transaction.atomic():
         invitation = invitation_create(
             practice=practice,

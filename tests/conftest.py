@@ -16,7 +16,7 @@ from pathlib import Path
 
 import pytest
 
-from tests.factories import Role, make_member, make_practice
+from tests.factories import Role, make_member, make_practice, make_safety_ready
 
 ROOT = Path(__file__).resolve().parent.parent
 ARTIFACTS = ROOT / "test-artifacts"
@@ -45,15 +45,20 @@ class Cast:
 def cast(db) -> Cast:
     practice = make_practice("Riverside")
     other = make_practice("Elsewhere", tz="America/New_York")
+    admin = make_member(practice, Role.ADMIN, "admin@riverside.test")
+    outsider_admin = make_member(other, Role.ADMIN, "admin@elsewhere.test")
+    # Both practices may enroll patients: each has a safety contact and a chain.
+    make_safety_ready(practice, admin)
+    make_safety_ready(other, outsider_admin)
     return Cast(
         practice=practice,
-        admin=make_member(practice, Role.ADMIN, "admin@riverside.test"),
+        admin=admin,
         clinician=make_member(practice, Role.CLINICIAN, "clin@riverside.test", name="Dr Kim"),
         patient=make_member(practice, Role.PATIENT, "pat@riverside.test", name="Pat One"),
         other_clinician=make_member(practice, Role.CLINICIAN, "clin2@riverside.test"),
         other_patient=make_member(practice, Role.PATIENT, "pat2@riverside.test"),
         other_practice=other,
-        outsider_admin=make_member(other, Role.ADMIN, "admin@elsewhere.test"),
+        outsider_admin=outsider_admin,
         outsider_clinician=make_member(other, Role.CLINICIAN, "clin@elsewhere.test"),
         outsider_patient=make_member(other, Role.PATIENT, "pat@elsewhere.test"),
     )

@@ -34,6 +34,7 @@ from tracking.models import (
     Response,
 )
 from tracking.reminders.schedules import preferences_for, schedules_sync
+from tracking.safety.services import safety_plan_save
 
 
 @dataclass
@@ -173,5 +174,9 @@ def make_rich_data(enrollment: Enrollment, *, marker: str, staff: User) -> Rich:
     )
     r["authenticator"] = Authenticator.objects.create(
         user=patient, type=Authenticator.Type.TOTP, data={"secret": f"SECRET{marker}"}
+    )
+    r["safety_plan"] = safety_plan_save(
+        enrollment=enrollment,
+        data={"warning_signs": f"{marker} can't sleep", "people_to_call": f"{marker} Sam 0100"},
     )
     return rich

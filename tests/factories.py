@@ -111,3 +111,20 @@ def form_login(client, user, password: str = PASSWORD):
         cache.delete(TOTP(device)._get_used_cache_key(code))
         response = client.post(reverse("mfa_authenticate"), {"code": code})
     return response
+
+
+def make_safety_ready(practice: Practice, contact: User) -> None:
+    """What a practice needs before it may enroll patients (programs.gates): a named
+    safety contact and an escalation chain (the patient's clinician, then every admin)."""
+    from tracking.models import EscalationStep, PracticeSettings
+
+    settings = PracticeSettings.for_practice(practice.pk)
+    settings.safety_contact = contact
+    settings.save(update_fields=["safety_contact"])
+    EscalationStep.objects.bulk_create(
+        [
+            EscalationStep(practice=practice, position=1, target=EscalationStep.Target.CLINICIAN),
+            EscalationStep(practice=practice, position=2, target=EscalationStep.Target.ADMINS),
+        ],
+        ignore_conflicts=True,
+    )

@@ -25,13 +25,18 @@ from programs import services as program_services
 from programs.exposure.services import exposure_complete, exposure_create, fear_item_create
 from programs.models import Activity, ActivityKind, Enrollment
 from programs.practice.services import practice_session_record, sensation_words
-from tests.factories import PASSWORD, make_member, make_practice
+from tests.factories import PASSWORD, make_member, make_practice, make_safety_ready
 from tracking.checkins.services import checkin_record, checkin_save_draft
 from tracking.clinic.services import attribution_code, clinician_note_create
-from tracking.models import BulkImport, CheckIn, PracticeSettings
+from tracking.models import BulkImport, CheckIn, CrisisResource, PracticeSettings, SafetyPlan
 from tracking.practice_admin.bulk_import import bulk_import_confirm, bulk_import_prepare
 from tracking.reminders.delivery import unsubscribe_token
 from tracking.reminders.schedules import preferences_for, schedules_sync
+from tracking.safety.services import (
+    enrollment_safety_details_update,
+    practice_safety_settings_update,
+    safety_plan_save,
+)
 
 # Markup that must never reach a page as markup.
 MARKUP = [
@@ -140,6 +145,13 @@ def build_hostile_world(admin_client, program_version) -> HostileWorld:
     )
     admin = make_member(practice, Role.ADMIN, "admin@hostile.test", name=hostile(150))
     clinician = make_member(practice, Role.CLINICIAN, CLINICIAN_EMAIL, name=hostile(150))
+    make_safety_ready(practice, admin)
+    # Written by an admin on the safety settings screen: Markdown through nh3, per country.
+    CrisisResource.objects.create(
+        practice=practice,
+        country="US",
+        body_md="Call [us](javascript:alert(1)) <script>alert(1)</script> " + hostile(200),
+    )
     other = make_practice("Elsewhere")
     outsider_admin = make_member(other, Role.ADMIN, "admin@elsewhere.hostile.test")
 
@@ -167,8 +179,23 @@ def build_hostile_world(admin_client, program_version) -> HostileWorld:
         practice_time=timezone.datetime(2026, 1, 1, 8).time(),
         checkin_weekday=0,
     )
+    enrollment_safety_details_update(
+        enrollment=enrollment,
+        country="GB",
+        contact_phone="+44 7700 900123",
+        emergency_contact_name=hostile(150),
+        emergency_contact_phone="0100 200 300",
+    )
     program_services.screening_record(enrollment=enrollment, red_flags=[])
     enrollment.refresh_from_db()
+    safety_plan_save(
+        enrollment=enrollment,
+        data={name: hostile(300) for name in SafetyPlan.TEXT_FIELDS},
+    )
+    # An admin's change of crisis words, kept with before and after in the audit trail.
+    practice_safety_settings_update(
+        request=None, practice=practice, data={"crisis_words": [hostile(60), "=1+1"]}
+    )
 
     activities = {
         a.kind: a

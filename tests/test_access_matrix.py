@@ -98,6 +98,9 @@ EXPECTED = {
     "onboarding_consent": PATIENT_SELF,
     "onboarding_settings": PATIENT_SELF,
     "onboarding_safety": PATIENT_SELF,
+    "onboarding_contact": PATIENT_SELF,
+    "safety_details": PATIENT_SELF,
+    "safety_plan": PATIENT_SELF,
     "safety_hold": PATIENT_SELF,
     "today": PATIENT_SELF,
     "program_overview": PATIENT_SELF,
@@ -132,6 +135,7 @@ EXPECTED = {
             "patient_exposures",
             "patient_causes",
             "patient_reflections",
+            "patient_safety_plan",
             "patient_note_add",
             "patient_alert_acknowledge",
             "patient_alert_resolve",
@@ -156,6 +160,7 @@ EXPECTED = {
     "admin_instruments": ADMIN_HOME,
     "admin_instrument_import": ADMIN_HOME,
     "admin_failed_deliveries": ADMIN_HOME,
+    "admin_safety_settings": ADMIN_HOME,
     **{
         name: ADMIN_OBJECT
         for name in (

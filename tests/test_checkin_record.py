@@ -311,6 +311,8 @@ def test_change_rules_match_the_notes():
 
 
 def test_a_self_harm_answer_shows_crisis_resources_first(client, cast, enrollment):
+    enrollment.country = "GB"  # the crisis numbers follow the patient's country
+    enrollment.save(update_fields=["country"])
     baseline = baseline_open_today(enrollment)
     client.force_login(cast.patient)
     client.post(url(baseline), post_for(baseline.instrument_keys, phq9={"phq9": 2}))
@@ -326,8 +328,9 @@ def test_a_self_harm_answer_shows_crisis_resources_first(client, cast, enrollmen
     assert page.index('id="crisis-h"') < page.index('id="compare-h"')
     assert "You do not have to face this alone" in page
     assert "We have let your clinician know." in page
-    assert "Samaritans on 116 123" in page  # the practice's crisis resources
-    assert "<strong>If you are in danger now, call your local emergency number.</strong>" in page
+    # the practice's crisis resources for the patient's country
+    assert "Samaritans on <strong>116 123</strong>" in page
+    assert "<strong>If you are in danger now, call 999</strong>" in page
 
 
 def test_no_crisis_box_without_a_self_harm_answer(client, cast, enrollment):

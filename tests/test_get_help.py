@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from django.urls import reverse
 
-from tracking.models import PracticeSettings
+from tracking.models import CrisisResource
 
 
 def test_it_needs_no_login_and_shows_the_default_numbers(client, db):
@@ -15,11 +15,12 @@ def test_it_needs_no_login_and_shows_the_default_numbers(client, db):
 
 
 def test_it_shows_a_patient_their_own_practices_numbers(client, cast):
-    PracticeSettings.objects.create(
-        practice=cast.practice, crisis_resources_md="Call **Riverside Crisis Team** on 0800 123"
+    # Per country now (the safety settings screen); the practice's default country is US.
+    CrisisResource.objects.create(
+        practice=cast.practice, country="US", body_md="Call **Riverside Crisis Team** on 0800 123"
     )
-    PracticeSettings.objects.create(
-        practice=cast.other_practice, crisis_resources_md="Call Elsewhere Line on 0800 999"
+    CrisisResource.objects.create(
+        practice=cast.other_practice, country="US", body_md="Call Elsewhere Line on 0800 999"
     )
     client.force_login(cast.patient)
     body = client.get(reverse("get_help")).content.decode()

@@ -108,6 +108,14 @@ EXCLUDED = {
     "tracking.OutboxTask.kwargs": "ids",
     "tracking.DigestLog.alert_counts": "counts by alert kind",
     "tracking.BulkImport.file_hash": "a hash",
+    "programs.Enrollment.country": "a code from a fixed list (tracking.safety.forms)",
+    "programs.Enrollment.contact_phone": "digits, spaces, ( ) - . and a leading + only "
+    "(tracking.safety.forms.PHONE)",
+    "programs.Enrollment.emergency_contact_phone": "as contact_phone",
+    "tracking.PracticeSettings.default_country": "a code from a fixed list",
+    "tracking.PracticeSettings.working_days": "weekday numbers",
+    "tracking.CrisisResource.country": "a code from a fixed list",
+    "tracking.CrisisResource.source": "our own reviewed sources (tracking.safety.resources)",
 }
 
 # Every filter and paging parameter any page reads, all at once, with hostile values.

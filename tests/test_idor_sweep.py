@@ -633,6 +633,8 @@ def victim_scope(practice_id: int, own_enrollments: set[int], own_users: set[int
         "tracking.DigestLog": Q(clinician__in=members),
         "tracking.BulkImport": Q(practice_id=practice_id),
         "tracking.ClinicianNote": e,
+        "tracking.CrisisResource": Q(practice_id=practice_id),
+        "tracking.SafetyPlan": e,
     }
 
 

@@ -49,7 +49,15 @@ from tests.test_access_matrix import EXPECTED, OK, all_url_names, kwargs_for
 from tests.test_access_matrix import world as world  # noqa: F401  (fixture)
 from tests.test_idor_sweep import judge_rows, page_templates, victim_keys, victim_scope
 from tracking.instruments.registry import sync_shipped
-from tracking.models import Alert, BulkImport, CheckIn, ClinicianNote, ReminderPreferences
+from tracking.models import (
+    Alert,
+    BulkImport,
+    CheckIn,
+    ClinicianNote,
+    EscalationStep,
+    ReminderPreferences,
+    SafetyPlan,
+)
 from tracking.practice_admin.bulk_import import bulk_import_prepare
 from tracking.reminders.delivery import unsubscribe_token
 from tracking.reminders.schedules import preferences_for
@@ -67,7 +75,7 @@ NO_FORM = {
     "patient_summary", "patient_csv", "patient_fhir", "alert_detail", "admin_clinicians",
     "admin_enrollments", "admin_enrollment", "admin_import_review", "admin_import_problems",
     "admin_outcomes", "admin_outcomes_csv", "admin_audit", "admin_audit_csv",
-    "admin_instruments", "admin_failed_deliveries",
+    "admin_instruments", "admin_failed_deliveries", "patient_safety_plan",
 }  # fmt: skip
 
 # Beyond the resolver's list (allauth's pages, outside the access matrix).
@@ -173,6 +181,12 @@ FORMS: dict[str, Form] = {
     "onboarding_settings": Form("patient", lambda c: {
         "timezone": "Europe/Paris", "practice_time": "08:30", "checkin_weekday": "2"},
         [Enrollment, User], prepare=_not_onboarded(consented=True)),
+    "onboarding_contact": Form("patient", lambda c: {"country": "GB"}, [Enrollment],
+                               prepare=_not_onboarded(consented=True)),
+    "safety_details": Form("patient", lambda c: {"country": "IE"}, [Enrollment]),
+    "safety_plan": Form("patient", lambda c: {"coping": "A walk"}, [SafetyPlan]),
+    "admin_safety_settings": Form("admin", lambda c: {
+        "section": "step_add", "target": "admins"}, [EscalationStep]),
     "onboarding_safety": Form("patient", lambda c: {"none_apply": "on"}, [Enrollment],
                               prepare=_not_onboarded(consented=True)),
     "activity": Form("patient", lambda c: {

@@ -18,7 +18,14 @@ def labels(items):
 def test_a_patient_sees_the_daily_links_and_the_rest_under_more():
     nav = build_nav("patient", "today")
     assert labels(nav.primary) == ["Today", "Program", "Check-in"]
-    assert labels(nav.extra) == ["Fear ladder", "Progress", "My log", "Reminders", "Account"]
+    assert labels(nav.extra) == [
+        "Fear ladder",
+        "Progress",
+        "My log",
+        "Reminders",
+        "Safety plan",
+        "Account",
+    ]
     assert nav.more and not nav.more_current
     assert [i.current for i in nav.primary] == ["page", None, None]
 

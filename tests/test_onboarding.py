@@ -31,6 +31,9 @@ def walk_to_screening(client):
         reverse("onboarding_settings"),
         {"timezone": "America/Chicago", "practice_time": "19:30", "checkin_weekday": "3"},
     )
+    # Step 5: the patient's country (for the crisis numbers); the phone numbers are optional.
+    assert response.url == reverse("onboarding_contact")
+    response = client.post(reverse("onboarding_contact"), {"country": "US"})
     assert response.url == reverse("onboarding_safety")
 
 

@@ -17,7 +17,7 @@ from tests.factories import Role, make_member
 from tests.test_alerts_factories import make_checkin, pain, phq9, run_outbox
 from tracking.alerts.evaluate import crisis_resources, evaluate_checkin
 from tracking.alerts.services import alert_raise
-from tracking.models import Alert, Notification, OutboxTask, PracticeSettings
+from tracking.models import Alert, CrisisResource, Notification, OutboxTask, PracticeSettings
 from tracking.tasks import escalate_alerts, send_alert_email
 
 ESCALATION = "Urgent alert not yet acknowledged: please follow up today"
@@ -55,7 +55,9 @@ def test_it_runs_the_safety_workflow_end_to_end(cast, enrollment, admins, mailou
 
         # The patient is shown the practice's crisis resources at once.
         assert result.safety is True
-        assert "Samaritans" in crisis_resources(cast.practice.pk)
+        # (for the practice's default country, the US, until the patient names theirs)
+        assert "988" in crisis_resources(cast.practice.pk)
+        assert "116 123" in crisis_resources(cast.practice.pk, country="GB")
         # An urgent, open alert, and the clinician's email waiting in the outbox.
         alert = Alert.objects.get()
         assert (alert.kind, alert.severity, alert.status) == ("self_harm", "urgent", "open")
@@ -228,9 +230,11 @@ def test_it_emails_the_clinician_about_red_flags_at_screening(cast, enrollment, 
 
 
 def test_it_shows_the_practices_own_crisis_resources(cast):
-    PracticeSettings.for_practice(cast.practice.pk)
-    PracticeSettings.objects.filter(practice=cast.practice).update(
-        crisis_resources_md="Call **Riverside Crisis Line** on 0800 000 000.<script>x</script>"
+    # Per country now (the safety settings screen); the practice's default country is US.
+    CrisisResource.objects.create(
+        practice=cast.practice,
+        country="US",
+        body_md="Call **Riverside Crisis Line** on 0800 000 000.<script>x</script>",
     )
     html = crisis_resources(cast.practice.pk)
     assert "<strong>Riverside Crisis Line</strong>" in html

@@ -12,12 +12,14 @@ class TrackingConfig(AppConfig):
         from painapp.accounts import data_rights
         from painapp.accounts.management.commands.seed_demo import demo_seeders
         from painapp.accounts.timezones import timezone_followers
+        from programs.gates import enrollment_gates
         from programs.practice.minimum import min_practice_seconds_source
         from programs.views.today import today_cards
         from tracking.checkins.today import checkin_card
         from tracking.data_rights import PERSONAL_DATA
         from tracking.demo import seed
         from tracking.reminders.schedules import schedules_sync_for_patient
+        from tracking.safety.services import enrollment_gate
 
         data_rights.personal_data.register(PERSONAL_DATA)  # export, deletion, its hold
         demo_seeders.register(seed)  # enrollments, check-ins, alerts of the demo practice
@@ -26,6 +28,8 @@ class TrackingConfig(AppConfig):
         timezone_followers.register(schedules_sync_for_patient)
         # a practice's minimum somatic-tracking session length, for the session count
         min_practice_seconds_source.register(_min_practice_seconds)
+        # no enrolling until the practice has a safety contact and an escalation chain
+        enrollment_gates.register(enrollment_gate)
 
 
 def _min_practice_seconds(practice_id: int) -> int:

@@ -37,8 +37,9 @@ from tracking.checkins.schedule import checkins_schedule
 from tracking.checkins.summaries import summaries_refresh
 from tracking.instruments.registry import current_instruments, spec_of, sync_shipped
 from tracking.instruments.scoring import score
-from tracking.models import Alert, CheckIn, Response
+from tracking.models import Alert, CheckIn, EscalationStep, PracticeSettings, Response
 from tracking.reminders.schedules import schedules_sync
+from tracking.safety.resources import crisis_resources_seed
 
 FIRST = [
     "Ava",
@@ -131,6 +132,26 @@ CAUSES_AFTER = [
 ]
 
 
+def _safety_ready(practice: Practice, admin: User, on_call: User) -> None:
+    """The demo practice may enroll patients: Alex Admin is the safety contact, and an
+    alert goes to the patient's clinician, then Dr Rivera (on call), then every admin.
+    Its crisis resources start from the reviewed defaults; its country is the UK."""
+    settings = PracticeSettings.for_practice(practice.pk)
+    settings.safety_contact = admin
+    settings.default_country = "GB"
+    settings.save(update_fields=["safety_contact", "default_country"])
+    Target = EscalationStep.Target
+    EscalationStep.objects.bulk_create(
+        [
+            EscalationStep(practice=practice, position=1, target=Target.CLINICIAN),
+            EscalationStep(practice=practice, position=2, target=Target.STAFF, user=on_call),
+            EscalationStep(practice=practice, position=3, target=Target.ADMINS),
+        ],
+        ignore_conflicts=True,
+    )
+    crisis_resources_seed(practice.pk)
+
+
 def seed(*, practice: Practice, stdout=None) -> None:
     if Enrollment.objects.filter(practice=practice).exists():
         return
@@ -143,6 +164,7 @@ def seed(*, practice: Practice, stdout=None) -> None:
         program_version_load(read_program(variant))
     sam = User.objects.get(email="clinician@demo.painapp.test")
     priya = User.objects.get(email="clinician2@demo.painapp.test")
+    _safety_ready(practice, User.objects.get(email="admin@demo.painapp.test"), sam)
     named = [
         ("patient@demo.painapp.test", sam, 31, "improving"),
         ("patient2@demo.painapp.test", priya, 9, "flat"),

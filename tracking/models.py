@@ -620,3 +620,49 @@ class ClinicianNote(models.Model):
 
     def __str__(self) -> str:
         return f"Note {self.pk}"
+
+
+class CrisisResource(models.Model):
+    """Where to turn in a crisis, for patients in one country, in Markdown: what "Get
+    help now" shows a patient whose enrollment names that country. A practice starts
+    with tracking.safety.resources' reviewed defaults and may edit them."""
+
+    practice = models.ForeignKey(Practice, on_delete=models.CASCADE, related_name="+")
+    country = models.CharField(max_length=2)  # ISO 3166-1 alpha-2, e.g. "GB"
+    body_md = models.TextField(max_length=4000)
+    # Where the numbers were checked (URLs, one a line), so a reviewer can re-check them.
+    source = models.TextField(blank=True, max_length=2000)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        ordering = ["practice", "country"]
+        constraints = [
+            models.UniqueConstraint(fields=["practice", "country"], name="crisis_resource_once"),
+        ]
+
+    def __str__(self) -> str:
+        return f"Crisis resources ({self.country})"
+
+
+class SafetyPlan(models.Model):
+    """A patient's own personal safety plan (optional): what they notice, what helps,
+    who to call. The patient writes it; their care team can read it (audited)."""
+
+    enrollment = models.OneToOneField(
+        Enrollment, on_delete=models.CASCADE, related_name="safety_plan"
+    )
+    warning_signs = models.TextField(blank=True, max_length=3000)
+    coping = models.TextField(blank=True, max_length=3000)
+    people_places = models.TextField(blank=True, max_length=3000)
+    people_to_call = models.TextField(blank=True, max_length=3000)
+    professionals = models.TextField(blank=True, max_length=3000)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    TEXT_FIELDS = ("warning_signs", "coping", "people_places", "people_to_call", "professionals")
+
+    def __str__(self) -> str:
+        return f"Safety plan {self.pk}"
+
+    @property
+    def is_empty(self) -> bool:
+        return not any(getattr(self, name).strip() for name in self.TEXT_FIELDS)

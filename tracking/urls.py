@@ -5,6 +5,7 @@ from django.urls import path
 from tracking.alerts import views as alerts
 from tracking.checkins import views as checkin
 from tracking.clinic.views import caseload, coding, patient
+from tracking.clinic.views import safety_plan as clinic_safety_plan
 from tracking.exports import views as exports
 from tracking.practice_admin.views import audit as admin_audit
 from tracking.practice_admin.views import clinicians as admin_clinicians
@@ -13,13 +14,19 @@ from tracking.practice_admin.views import enrollments as admin_enrollments
 from tracking.practice_admin.views import imports as admin_import
 from tracking.practice_admin.views import instruments as admin_instruments
 from tracking.practice_admin.views import reports as admin_reports
+from tracking.practice_admin.views import safety as admin_safety
 from tracking.reminders import views as reminder_settings
+from tracking.safety import patient as safety_patient
 from tracking.safety import views as safety
 from tracking.screening import views as screening
 
 urlpatterns = [
     # Anyone, logged in or not: where to turn in a crisis.
     path("help/", safety.get_help, name="get_help"),
+    # The patient's own: their country and numbers, and their personal safety plan.
+    path("help/details/", safety_patient.safety_details, name="safety_details"),
+    path("help/plan/", safety_patient.safety_plan, name="safety_plan"),
+    path("welcome/contact/", safety_patient.onboarding_contact, name="onboarding_contact"),
     path("welcome/safety/", screening.screening, name="onboarding_safety"),
     path("welcome/safety/hold/", screening.hold, name="safety_hold"),
     path("caseload/", caseload.caseload, name="caseload"),
@@ -34,6 +41,7 @@ urlpatterns = [
             ("exposures/", patient.patient_exposures, "patient_exposures"),
             ("causes/", patient.patient_causes, "patient_causes"),
             ("reflections/", patient.patient_reflections, "patient_reflections"),
+            ("safety-plan/", clinic_safety_plan.patient_safety_plan, "patient_safety_plan"),
             ("notes/", patient.patient_note_add, "patient_note_add"),
             (
                 "alerts/<int:alert_pk>/acknowledge/",
@@ -125,4 +133,6 @@ urlpatterns = [
         admin_instruments.instrument_import,
         name="admin_instrument_import",
     ),
+    # Practice admins: the safety contact, escalation chain, crisis resources, thresholds.
+    path("practice/safety/", admin_safety.safety_settings, name="admin_safety_settings"),
 ]

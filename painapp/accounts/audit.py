@@ -34,6 +34,7 @@ def audit(
     actor: User | None = None,
     object_type: str = "",
     object_id: str = "",
+    changes: dict | None = None,
 ) -> AuditEvent:
     if actor is None and request is not None and request.user.is_authenticated:
         actor = request.user
@@ -46,6 +47,7 @@ def audit(
         object_id=str(obj.pk) if obj is not None else str(object_id),
         ip=client_ip(request) if request is not None else None,
         request_id=current_request_id(),
+        changes=changes or {},
     )
 
 

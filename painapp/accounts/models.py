@@ -281,6 +281,9 @@ class AuditEvent(models.Model):
     at = models.DateTimeField(default=dj_timezone.now, db_index=True)
     ip = models.GenericIPAddressField(null=True, blank=True)
     request_id = models.CharField(max_length=32, blank=True)
+    # For a change of settings: {"field": [before, after], ...}. Settings only (never
+    # names, emails or answers); people are named by their user id.
+    changes = models.JSONField(default=dict, blank=True)
 
     objects = AuditEventQuerySet.as_manager()
 

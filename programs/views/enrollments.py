@@ -15,6 +15,7 @@ from painapp.accounts.audit import audit
 from painapp.types import MemberRequest
 from programs import services
 from programs.forms import PatientInviteForm
+from programs.gates import enrollment_not_ready
 
 
 @admin_required
@@ -25,7 +26,8 @@ def patient_invite(request: MemberRequest) -> HttpResponse:
         practice=request.practice,
         initial={"start_date": timezone.localdate()},
     )
-    if request.method == "POST" and form.is_valid():
+    not_ready = enrollment_not_ready(request.practice)
+    if not_ready is None and request.method == "POST" and form.is_valid():
         data = form.cleaned_data
         try:
             enrollment, invitation = services.enrollment_invite(
@@ -51,4 +53,4 @@ def patient_invite(request: MemberRequest) -> HttpResponse:
             )
             messages.success(request, f"Invitation sent to {data['email']}.")
             return redirect("invitation_list")
-    return render(request, "programs/patient_invite.html", {"form": form})
+    return render(request, "programs/patient_invite.html", {"form": form, "not_ready": not_ready})

@@ -76,5 +76,5 @@ def preferences(request: PatientRequest) -> HttpResponse:
             practice_time=form.cleaned_data["practice_time"],
             checkin_weekday=form.cleaned_data["checkin_weekday"],
         )
-        return redirect("onboarding_safety")
+        return redirect("onboarding_contact")
     return render(request, "programs/onboarding/settings.html", {"form": form, "step": 4})

@@ -18,7 +18,7 @@ from tests.browser import helpers
 
 pytestmark = pytest.mark.browser
 
-PATIENT_MORE = ["Fear ladder", "Progress", "My log", "Reminders", "Account"]
+PATIENT_MORE = ["Fear ladder", "Progress", "My log", "Reminders", "Safety plan", "Account"]
 ADMIN_MORE = [
     "Clinicians",
     "Enrollments",
@@ -26,6 +26,7 @@ ADMIN_MORE = [
     "Questionnaires",
     "Audit trail",
     "Code causes",
+    "Safety",
     "Account",
 ]
 
@@ -89,9 +90,10 @@ def test_the_patient_menu_is_one_row_on_a_phone_and_more_opens_by_keyboard(
     helpers.assert_fits_width(page)
     page.set_viewport_size(helpers.PHONE["viewport"])
 
-    # Tab from the top of the page: skip link, brand, Today, Program, Check-in, More.
+    # Tab from the top of the page: skip link, brand, Get help now, Today, Program,
+    # Check-in, More.
     page.locator("body").focus()
-    for _ in range(6):
+    for _ in range(7):
         page.keyboard.press("Tab")
     stop = helpers.focused(page)
     assert stop["tag"] == "summary" and stop["text"].startswith("More"), stop

@@ -23,6 +23,7 @@ from tracking.models import (
     PracticeSettings,
     Response,
 )
+from tracking.safety.resources import crisis_resources_for
 
 logger = logging.getLogger(__name__)
 
@@ -236,9 +237,10 @@ def _unresolved_trend_kinds(enrollment_ids: list[int]) -> dict[int, set[str]]:
     return found
 
 
-def crisis_resources(practice_id: int) -> SafeString:
-    """The practice's crisis resources as safe HTML, to show a patient at once."""
-    return render_markdown(PracticeSettings.for_practice(practice_id).crisis_resources_md)
+def crisis_resources(practice_id: int, country: str = "") -> SafeString:
+    """The practice's crisis resources for the patient's country as safe HTML, to show a
+    patient at once (tracking.safety.resources)."""
+    return render_markdown(crisis_resources_for(practice_id=practice_id, country=country))
 
 
 def _settings_by_practice(practice_ids) -> dict[int, PracticeSettings]:

@@ -15,7 +15,8 @@ from programs.models import (
 from tracking import rules
 from tracking.charts import Point, pain_free_range, score_text
 from tracking.checkins.selectors import CheckInRow, _row, checkin_short_label, checkin_title
-from tracking.models import Alert, CheckIn, PracticeSettings, Response
+from tracking.models import Alert, CheckIn, Response
+from tracking.safety.resources import crisis_resources_for
 
 # ---------------------------------------------------------------- results
 
@@ -196,7 +197,10 @@ def checkin_results(checkin: CheckIn) -> Results:
     ).exists()
     crisis_md = ""
     if self_harm_alert or safety_answer:
-        crisis_md = PracticeSettings.for_practice(enrollment.practice_id).crisis_resources_md
+        # The numbers for the patient's own country (tracking.safety.resources).
+        crisis_md = crisis_resources_for(
+            practice_id=enrollment.practice_id, country=enrollment.country
+        )
     return Results(
         checkin=checkin,
         title=checkin_title(checkin),

@@ -1,8 +1,10 @@
 """ "Get help now": where to turn in a crisis, one link away on every page.
 
-It needs no login (someone in a crisis may be logged out, or on a shared phone); a
-patient who is logged in sees their own practice's list. It reads nothing else about
-anyone, so it is not audited.
+It needs no login (someone in a crisis may be logged out, or on a shared phone). A
+patient who is logged in sees the numbers for the country they confirmed (or their
+practice's default country), as their practice has set them; anyone else sees the
+reviewed numbers for every country we know. It reads nothing else about anyone, so it
+is not audited.
 """
 
 from __future__ import annotations
@@ -14,19 +16,33 @@ from django.views.decorators.http import require_GET
 from painapp.accounts.middleware import membership_for
 from painapp.accounts.models import Role
 from programs.markdown import render_markdown
-from tracking.models import PracticeSettings
-
-DEFAULT_RESOURCES = PracticeSettings._meta.get_field("crisis_resources_md").get_default()
+from programs.models import Enrollment
+from tracking.safety.resources import COUNTRY_NAMES, DEFAULTS, GENERIC, crisis_resources_for
 
 
 @require_GET
 def get_help(request: HttpRequest) -> HttpResponse:
-    resources = DEFAULT_RESOURCES
     membership = membership_for(request)
+    context: dict = {"patient": False}
     if membership is not None and membership.role == Role.PATIENT:
-        settings = PracticeSettings.objects.filter(practice_id=membership.practice_id).first()
-        if settings is not None:
-            resources = settings.crisis_resources_md
-    return render(
-        request, "tracking/patient/get_help.html", {"resources": render_markdown(resources)}
-    )
+        # The open enrollment in this practice, else the latest (as current_enrollment).
+        latest = list(
+            Enrollment.objects.filter(
+                patient_id=request.user.pk, practice_id=membership.practice_id
+            ).order_by("-created_at")[:5]
+        )
+        enrollment = min(latest, key=lambda e: not e.is_open, default=None)
+        country = enrollment.country if enrollment is not None else ""
+        context.update(
+            patient=True,
+            has_enrollment=enrollment is not None,
+            country_name=COUNTRY_NAMES.get(country, ""),
+            resources=render_markdown(
+                crisis_resources_for(practice_id=membership.practice_id, country=country)
+            ),
+        )
+    else:
+        context["everywhere"] = [
+            (d.name, render_markdown(d.body_md)) for d in DEFAULTS.values()
+        ] + [("Anywhere else", render_markdown(GENERIC))]
+    return render(request, "tracking/patient/get_help.html", context)

@@ -29,7 +29,7 @@ def screening(request: PatientRequest) -> HttpResponse:
             enrollment=enrollment, red_flags=form.cleaned_data["red_flags"], request=request
         )
         return redirect("safety_hold" if held else "today")
-    return render(request, "tracking/patient/screening.html", {"form": form, "step": 5})
+    return render(request, "tracking/patient/screening.html", {"form": form, "step": 6})
 
 
 @enrollment_required(allow_onboarding=True)

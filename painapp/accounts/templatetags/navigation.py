@@ -83,6 +83,7 @@ def build_nav(
             _item(_("Progress"), "progress", name),
             _item(_("My log"), "my_log", name),
             _item(_("Reminders"), "reminder_settings", name, also=("notifications",)),
+            _item(_("Safety plan"), "safety_plan", name, also=("safety_details",)),
         ]
     elif role == "clinician":
         nav.primary = [
@@ -116,6 +117,7 @@ def build_nav(
             _item(_("Questionnaires"), "admin_instruments", name, prefixes=("admin_instrument",)),
             _item(_("Audit trail"), "admin_audit", name),
             _coding_item(name, uncoded),
+            _item(_("Safety"), "admin_safety_settings", name),
         ]
     if several_practices:
         nav.extra.append(Item(_("Switch practice"), reverse("choose_practice"), None))

@@ -55,6 +55,7 @@ SECTIONS = [
     ("patient_exposures", "Fear ladder"),
     ("patient_causes", "Causes of pain"),
     ("patient_reflections", "Reflections and clues"),
+    ("patient_safety_plan", "Safety plan"),
 ]
 
 

@@ -3,6 +3,7 @@ when and from where — filtered, paged and exported. Only this practice's event
 
 from __future__ import annotations
 
+import json
 from datetime import datetime, time, timedelta
 from zoneinfo import ZoneInfo
 
@@ -51,6 +52,10 @@ ACTION_LABELS = {
     "audit.exported": "Exported the audit trail",
     "report.exported": "Exported the outcomes report",
     "reminders.unsubscribed": "Unsubscribed from email reminders",
+    "practice_safety.changed": "Changed the practice's safety settings",
+    "practice_safety.chain_changed": "Changed the escalation chain",
+    "practice_safety.resources_changed": "Changed crisis resources",
+    "patient.safety_plan_viewed": "Viewed a patient's safety plan",
 }
 
 
@@ -121,6 +126,7 @@ def audit_csv(request: MemberRequest) -> HttpResponse:
                 e.object_id,
                 e.ip or "",
                 e.request_id,
+                json.dumps(e.changes, ensure_ascii=False) if e.changes else "",
             ]
 
     response = csv_response(
@@ -135,6 +141,7 @@ def audit_csv(request: MemberRequest) -> HttpResponse:
             "object id",
             "ip address",
             "request id",
+            "changes (before, after)",
         ],
         rows(),
     )

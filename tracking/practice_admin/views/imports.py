@@ -17,6 +17,7 @@ from painapp.accounts.access import admin_required, practice_object_or_404
 from painapp.accounts.audit import audit, client_ip
 from painapp.csvsafe import csv_response
 from painapp.types import MemberRequest
+from programs.gates import enrollment_not_ready
 from tracking.models import BulkImport
 from tracking.practice_admin import bulk_import
 from tracking.practice_admin.forms import BulkUploadForm
@@ -34,7 +35,8 @@ def _import_for_admin(request: MemberRequest, pk: int) -> BulkImport:
 @require_http_methods(["GET", "POST"])
 def import_upload(request: MemberRequest) -> HttpResponse:
     form = BulkUploadForm(request.POST or None, request.FILES or None)
-    if request.method == "POST" and form.is_valid():
+    not_ready = enrollment_not_ready(request.practice)
+    if not_ready is None and request.method == "POST" and form.is_valid():
         upload = form.cleaned_data["file"]
         try:
             data = upload.read(bulk_import.MAX_BYTES + 1)
@@ -52,6 +54,7 @@ def import_upload(request: MemberRequest) -> HttpResponse:
         {
             "form": form,
             "columns": bulk_import.COLUMNS,
+            "not_ready": not_ready,
         },
     )
 
@@ -95,6 +98,9 @@ def import_review(request: MemberRequest, pk: int) -> HttpResponse:
 @require_POST
 def import_confirm(request: MemberRequest, pk: int) -> HttpResponse:
     record = _import_for_admin(request, pk)
+    if (not_ready := enrollment_not_ready(request.practice)) is not None:
+        messages.error(request, not_ready.message)
+        return redirect("admin_import_review", pk=record.pk)
     try:
         record = bulk_import.bulk_import_confirm(
             bulk_import=record, by=request.user, ip=client_ip(request)

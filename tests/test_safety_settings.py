@@ -1,0 +1,231 @@
+"""The practice safety settings screen: who may open it, what it saves, what it
+refuses (plainly, keeping what was typed), and the audit trail's before and after."""
+
+from __future__ import annotations
+
+import pytest
+from django.urls import reverse
+
+from painapp.accounts.models import AuditEvent
+from tracking.models import CrisisResource, EscalationStep, PracticeSettings
+from tracking.safety.resources import DEFAULTS
+
+URL = reverse("admin_safety_settings")
+
+
+def settings_post(cast, **overrides) -> dict:
+    data = {
+        "section": "settings",
+        "safety_contact": cast.admin.pk,
+        "response_minutes_urgent": 60,
+        "response_minutes_high": 1440,
+        "response_minutes_routine": 4320,
+        "working_hours_start": "09:00",
+        "working_hours_end": "17:00",
+        "working_days": [0, 1, 2, 3, 4],
+        "timezone": "Europe/London",
+        "default_country": "US",
+        "age_min": 18,
+        "age_max": 120,
+        "crisis_words": "",
+        "pain_rise_points": 2,
+        "pain_rise_checkins": 2,
+        "fear_high_threshold": 8,
+        "missed_in_a_row": 2,
+        "escalation_minutes": 120,
+        "checkin_window_days": 3,
+        "responder_baseline_floor": 4,
+        "min_practice_seconds": 120,
+    }
+    data.update(overrides)
+    return data
+
+
+@pytest.fixture
+def admin_client(client, cast):
+    client.force_login(cast.admin)
+    return client
+
+
+@pytest.mark.parametrize("who", ["patient", "clinician", "other_clinician", "outsider_clinician"])
+def test_it_is_404_for_anyone_but_an_admin(client, cast, who):
+    client.force_login(getattr(cast, who))
+    assert client.get(URL).status_code == 404
+    assert client.post(URL, settings_post(cast)).status_code == 404
+
+
+def test_it_shows_the_page_and_seeds_every_country(admin_client, cast):
+    response = admin_client.get(URL)
+    assert response.status_code == 200
+    body = response.content.decode()
+    assert "Escalation chain" in body and "Crisis resources by country" in body
+    assert set(
+        CrisisResource.objects.filter(practice=cast.practice).values_list("country", flat=True)
+    ) == set(DEFAULTS)
+    # The admin menu links to it.
+    assert f'href="{URL}"' in body
+
+
+def test_it_saves_settings_and_audits_before_and_after(admin_client, cast):
+    response = admin_client.post(
+        URL,
+        settings_post(
+            cast,
+            safety_contact=cast.clinician.pk,
+            response_minutes_urgent=30,
+            working_days=[0, 1, 2],
+            timezone="America/New_York",
+            default_country="GB",
+            crisis_words="End it all\n  want to die \n\nend IT all",
+        ),
+    )
+    assert response.status_code == 302
+    s = PracticeSettings.objects.get(practice=cast.practice)
+    assert s.safety_contact == cast.clinician
+    assert s.response_minutes_urgent == 30
+    assert s.working_days == [0, 1, 2]
+    assert s.default_country == "GB"
+    assert s.crisis_words == ["End it all", "want to die"]
+    cast.practice.refresh_from_db()
+    assert cast.practice.timezone == "America/New_York"
+    event = AuditEvent.objects.get(action="practice_safety.changed")
+    assert event.actor == cast.admin and event.practice == cast.practice
+    assert event.changes == {
+        "safety_contact": [cast.admin.pk, cast.clinician.pk],
+        "response_minutes_urgent": [60, 30],
+        "working_days": [[0, 1, 2, 3, 4], [0, 1, 2]],
+        "default_country": ["US", "GB"],
+        "crisis_words": [[], ["End it all", "want to die"]],
+        "timezone": ["Europe/London", "America/New_York"],
+    }
+
+
+def test_it_audits_nothing_when_nothing_changed(admin_client, cast):
+    admin_client.post(URL, settings_post(cast))
+    assert not AuditEvent.objects.filter(action="practice_safety.changed").exists()
+
+
+@pytest.mark.parametrize(
+    "overrides, field, message",
+    [
+        ({"response_minutes_urgent": "soon"}, "response_minutes_urgent", "Enter a whole number"),
+        ({"response_minutes_urgent": "0"}, "response_minutes_urgent", "from 5 to"),
+        ({"working_hours_end": "08:00"}, "working_hours_end", "must be after its start"),
+        ({"working_hours_start": "9am-ish"}, "working_hours_start", "Enter a time like"),
+        ({"age_min": 60, "age_max": 30}, "age_max", "at least the youngest"),
+        ({"timezone": "Mars/Base"}, "timezone", "Pick a time zone"),
+        ({"default_country": "XX"}, "default_country", "Choose a country"),
+        ({"safety_contact": "999999"}, "safety_contact", "member of staff"),
+        ({"crisis_words": "x" * 101}, "crisis_words", "under 100 characters"),
+        ({"working_days": ["9"]}, "working_days", "days of the week"),
+    ],
+)
+def test_it_refuses_bad_input_plainly_and_keeps_what_was_typed(
+    admin_client, cast, overrides, field, message
+):
+    data = settings_post(cast, response_minutes_high="777", **overrides)
+    response = admin_client.post(URL, data)
+    assert response.status_code == 422
+    form = response.context["settings_form"]
+    assert message in " ".join(form.errors[field])
+    assert 'value="777"' in response.content.decode()  # what was typed elsewhere stays
+    assert PracticeSettings.objects.get(practice=cast.practice).response_minutes_high == 1440
+    assert not AuditEvent.objects.filter(action="practice_safety.changed").exists()
+
+
+def test_a_staff_member_of_another_practice_cannot_be_the_contact(admin_client, cast):
+    response = admin_client.post(URL, settings_post(cast, safety_contact=cast.outsider_admin.pk))
+    assert response.status_code == 422
+    assert PracticeSettings.objects.get(practice=cast.practice).safety_contact == cast.admin
+
+
+def test_it_adds_reorders_and_removes_chain_steps_with_audit(admin_client, cast):
+    # The cast's chain: clinician, admins.
+    response = admin_client.post(
+        URL, {"section": "step_add", "target": "staff", "user": cast.other_clinician.pk}
+    )
+    assert response.status_code == 302
+    chain = list(
+        EscalationStep.objects.filter(practice=cast.practice).values_list("target", "position")
+    )
+    assert chain == [("clinician", 1), ("admins", 2), ("staff", 3)]
+    staff = EscalationStep.objects.get(practice=cast.practice, target="staff")
+    admin_client.post(URL, {"section": "step_up", "step": staff.pk})
+    assert list(
+        EscalationStep.objects.filter(practice=cast.practice).values_list("target", flat=True)
+    ) == ["clinician", "staff", "admins"]
+    admins = EscalationStep.objects.get(practice=cast.practice, target="admins")
+    admin_client.post(URL, {"section": "step_remove", "step": admins.pk})
+    assert list(
+        EscalationStep.objects.filter(practice=cast.practice).values_list("target", "position")
+    ) == [("clinician", 1), ("staff", 2)]
+    events = list(AuditEvent.objects.filter(action="practice_safety.chain_changed").order_by("pk"))
+    s = f"staff:{cast.other_clinician.pk}"
+    assert [e.changes["escalation_chain"] for e in events] == [
+        [["clinician", "admins"], ["clinician", "admins", s]],
+        [["clinician", "admins", s], ["clinician", s, "admins"]],
+        [["clinician", s, "admins"], ["clinician", s]],
+    ]
+
+
+def test_a_named_step_needs_a_person_of_this_practice(admin_client, cast):
+    response = admin_client.post(URL, {"section": "step_add", "target": "staff"})
+    assert response.status_code == 422
+    assert "Choose the member of staff" in response.content.decode()
+    response = admin_client.post(
+        URL, {"section": "step_add", "target": "staff", "user": cast.outsider_clinician.pk}
+    )
+    assert response.status_code == 422
+    assert EscalationStep.objects.filter(practice=cast.practice).count() == 2
+
+
+def test_another_practices_step_is_404(admin_client, cast):
+    theirs = EscalationStep.objects.filter(practice=cast.other_practice).first()
+    for section in ("step_remove", "step_up", "step_down"):
+        response = admin_client.post(URL, {"section": section, "step": theirs.pk})
+        assert response.status_code == 404
+    assert response.status_code == 404
+    assert EscalationStep.objects.filter(practice=cast.other_practice).count() == 2
+    response = admin_client.post(URL, {"section": "step_remove", "step": "nonsense"})
+    assert response.status_code == 404
+
+
+def test_it_saves_crisis_resources_per_country_with_audit(admin_client, cast):
+    admin_client.get(URL)  # seeds the defaults
+    data = {"section": "resources"}
+    for code, d in DEFAULTS.items():
+        data[f"country_{code}"] = d.body_md
+    data["country_GB"] = "Call **999**, or our duty line 0100 000 000."
+    data["country_ZZ"] = ""
+    response = admin_client.post(URL, data)
+    assert response.status_code == 302
+    assert CrisisResource.objects.get(practice=cast.practice, country="GB").body_md.startswith(
+        "Call **999**"
+    )
+    event = AuditEvent.objects.get(action="practice_safety.resources_changed")
+    assert event.object_id == "GB"
+    assert event.changes["crisis_resources_GB"] == [
+        DEFAULTS["GB"].body_md,
+        "Call **999**, or our duty line 0100 000 000.",
+    ]
+
+
+def test_it_refuses_an_overlong_resource_text(admin_client, cast):
+    response = admin_client.post(URL, {"section": "resources", "country_US": "x" * 4001})
+    assert response.status_code == 422
+    assert "under 4,000 characters" in response.content.decode()
+
+
+def test_every_default_names_its_sources():
+    for code, d in DEFAULTS.items():
+        assert d.source.strip(), code
+        assert all(url.startswith(("http://", "https://")) for url in d.source.split()), code
+
+
+def test_the_audit_trail_shows_what_changed(admin_client, cast):
+    admin_client.post(URL, settings_post(cast, age_min=21))
+    page = admin_client.get(reverse("admin_audit")).content.decode()
+    assert "Changed the practice&#x27;s safety settings" in page
+    assert "<code>age_min</code>: 18 → 21" in page
+    csv_text = admin_client.get(reverse("admin_audit_csv")).content.decode("utf-8-sig")
+    assert '{""age_min"": [18, 21]}' in csv_text

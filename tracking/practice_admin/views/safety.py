@@ -1,0 +1,144 @@
+"""Practice admins: the practice's safety settings — the safety contact, the ordered
+escalation chain, response times, staffed hours, patients' countries and age range,
+crisis words and crisis resources per country, and the alert thresholds.
+
+One page, several small forms, each posting a `section` so one mistake never loses
+what was typed elsewhere. Every change is audited with before and after
+(tracking.safety.services).
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.contrib import messages
+from django.http import HttpResponse
+from django.shortcuts import redirect, render
+from django.views.decorators.http import require_http_methods
+
+from painapp.accounts.access import admin_required, practice_object_or_404
+from painapp.types import MemberRequest
+from tracking.models import CrisisResource, EscalationStep, PracticeSettings
+from tracking.practice_admin.safety_forms import (
+    CrisisResourcesForm,
+    EscalationStepForm,
+    SafetySettingsForm,
+)
+from tracking.safety import services
+from tracking.safety.resources import (
+    COUNTRY_CHOICES,
+    COUNTRY_NAMES,
+    DEFAULTS,
+    crisis_resources_seed,
+)
+
+STEP_ACTIONS = ("step_remove", "step_up", "step_down")
+
+
+def _settings_initial(settings: PracticeSettings, timezone: str) -> dict[str, Any]:
+    initial = {name: getattr(settings, name) for name in services.SETTINGS_FIELDS}
+    initial["safety_contact"] = settings.safety_contact_id
+    initial["crisis_words"] = "\n".join(settings.crisis_words or [])
+    initial["timezone"] = timezone
+    return initial
+
+
+@admin_required
+@require_http_methods(["GET", "POST"])
+def safety_settings(request: MemberRequest) -> HttpResponse:
+    practice = request.practice
+    settings = PracticeSettings.for_practice(practice.pk)
+    crisis_resources_seed(practice.pk)
+    section = request.POST.get("section", "") if request.method == "POST" else ""
+    status = 200
+
+    settings_form = SafetySettingsForm(
+        request.POST if section == "settings" else None,
+        practice=practice,
+        initial=_settings_initial(settings, practice.timezone),
+    )
+    step_form = EscalationStepForm(
+        request.POST if section == "step_add" else None, practice=practice
+    )
+    own = dict(CrisisResource.objects.filter(practice=practice).values_list("country", "body_md"))
+    resources_form = CrisisResourcesForm(
+        request.POST if section == "resources" else None,
+        initial={f"country_{code}": body for code, body in own.items()},
+    )
+
+    if section == "settings":
+        if settings_form.is_valid():
+            changes = services.practice_safety_settings_update(
+                request=request, practice=practice, data=settings_form.cleaned_data
+            )
+            messages.success(
+                request, "Safety settings saved." if changes else "Nothing had changed."
+            )
+            return redirect("admin_safety_settings")
+        status = 422
+    elif section == "step_add":
+        if step_form.is_valid():
+            services.escalation_step_add(
+                request=request,
+                practice=practice,
+                target=step_form.cleaned_data["target"],
+                user=step_form.cleaned_data.get("user"),
+            )
+            messages.success(request, "Step added to the escalation chain.")
+            return redirect("admin_safety_settings")
+        status = 422
+    elif section in STEP_ACTIONS:
+        try:
+            pk = int(request.POST.get("step", ""))
+        except ValueError:
+            pk = 0
+        step = practice_object_or_404(request, EscalationStep, pk, practice=practice)
+        if section == "step_remove":
+            services.escalation_step_remove(request=request, step=step)
+            messages.success(request, "Step removed from the escalation chain.")
+        else:
+            services.escalation_step_move(request=request, step=step, up=section == "step_up")
+            messages.success(request, "Escalation chain reordered.")
+        return redirect("admin_safety_settings")
+    elif section == "resources":
+        if resources_form.is_valid():
+            changed = [
+                code
+                for code, body in resources_form.by_country().items()
+                if services.crisis_resource_save(
+                    request=request, practice=practice, country=code, body_md=body
+                )
+            ]
+            messages.success(
+                request,
+                "Crisis resources saved for " + ", ".join(COUNTRY_NAMES[c] for c in changed) + "."
+                if changed
+                else "Nothing had changed.",
+            )
+            return redirect("admin_safety_settings")
+        status = 422
+
+    steps = list(
+        EscalationStep.objects.filter(practice=practice).select_related("user").order_by("position")
+    )
+    contact = settings.safety_contact if settings.safety_contact_id else None
+    return render(
+        request,
+        "tracking/practice_admin/safety_settings.html",
+        {
+            "settings_form": settings_form,
+            "step_form": step_form,
+            "resources_form": resources_form,
+            "steps": steps,
+            "contact": contact,
+            "not_ready": services.enrollment_gate(practice),
+            "resource_fields": [
+                (
+                    resources_form[f"country_{code}"],
+                    DEFAULTS[code].source.split() if code in DEFAULTS else [],
+                )
+                for code, _ in COUNTRY_CHOICES
+            ],
+        },
+        status=status,
+    )

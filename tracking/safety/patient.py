@@ -1,0 +1,104 @@
+"""The patient's own safety pages: their country and contact numbers (asked once at
+onboarding, changeable later) and their personal safety plan."""
+
+from __future__ import annotations
+
+from django.contrib import messages
+from django.http import HttpResponse
+from django.shortcuts import redirect, render
+from django.views.decorators.http import require_http_methods
+
+from programs.access import enrollment_required
+from programs.types import PatientRequest
+from tracking.models import PracticeSettings, SafetyPlan
+from tracking.safety import services
+from tracking.safety.forms import SafetyDetailsForm, SafetyPlanForm
+
+onboarding_step = enrollment_required(allow_onboarding=True)
+
+
+def _details_initial(request: PatientRequest) -> dict:
+    enrollment = request.enrollment
+    country = enrollment.country or (
+        PracticeSettings.objects.filter(practice_id=enrollment.practice_id)
+        .values_list("default_country", flat=True)
+        .first()
+        or ""
+    )
+    return {
+        "country": country,
+        "contact_phone": enrollment.contact_phone,
+        "emergency_contact_name": enrollment.emergency_contact_name,
+        "emergency_contact_phone": enrollment.emergency_contact_phone,
+    }
+
+
+def _save_details(request: PatientRequest, form: SafetyDetailsForm) -> None:
+    services.enrollment_safety_details_update(
+        enrollment=request.enrollment, **{name: form.cleaned_data[name] for name in form.fields}
+    )
+
+
+@onboarding_step
+@require_http_methods(["GET", "POST"])
+def onboarding_contact(request: PatientRequest) -> HttpResponse:
+    """Onboarding, step 5: where you are (for the crisis numbers) and, if you like,
+    numbers your care team can call."""
+    enrollment = request.enrollment
+    if enrollment.on_safety_hold:
+        return redirect("safety_hold")
+    if not enrollment.needs_onboarding:
+        return redirect("safety_details")
+    if enrollment.consented_at is None:
+        return redirect("onboarding_consent")
+    form = SafetyDetailsForm(
+        request.POST if request.method == "POST" else None, initial=_details_initial(request)
+    )
+    if request.method == "POST" and form.is_valid():
+        _save_details(request, form)
+        return redirect("onboarding_safety")
+    return render(
+        request,
+        "tracking/patient/onboarding_contact.html",
+        {"form": form, "step": 5},
+        status=422 if form.is_bound else 200,
+    )
+
+
+@onboarding_step
+@require_http_methods(["GET", "POST"])
+def safety_details(request: PatientRequest) -> HttpResponse:
+    """The same details, to change at any time."""
+    form = SafetyDetailsForm(
+        request.POST if request.method == "POST" else None, initial=_details_initial(request)
+    )
+    if request.method == "POST" and form.is_valid():
+        _save_details(request, form)
+        messages.success(request, "Saved. Thank you.")
+        return redirect("safety_details")
+    return render(
+        request,
+        "tracking/patient/safety_details.html",
+        {"form": form},
+        status=422 if form.is_bound else 200,
+    )
+
+
+@onboarding_step
+@require_http_methods(["GET", "POST"])
+def safety_plan(request: PatientRequest) -> HttpResponse:
+    """The patient's personal safety plan: optional, theirs to write and change."""
+    plan = SafetyPlan.objects.filter(enrollment=request.enrollment).first()
+    initial = {name: getattr(plan, name) for name in SafetyPlan.TEXT_FIELDS} if plan else {}
+    form = SafetyPlanForm(request.POST if request.method == "POST" else None, initial=initial)
+    if request.method == "POST" and form.is_valid():
+        services.safety_plan_save(enrollment=request.enrollment, data=form.cleaned_data)
+        messages.success(request, "Your safety plan is saved.")
+        return redirect("safety_plan")
+    editing = form.is_bound or plan is None or plan.is_empty or request.GET.get("edit") == "1"
+    return render(
+        request,
+        "tracking/patient/safety_plan.html",
+        {"form": form, "plan": plan, "editing": editing},
+        status=422 if form.is_bound else 200,
+    )

@@ -1,0 +1,284 @@
+"""Writes for the practice's safety settings and the patient's safety details.
+
+Every change of a practice's safety settings is one `practice_safety.*` audit event
+holding what changed, before and after (AuditEvent.changes); people are named by
+their user id, never by name or email.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import time
+from typing import Any
+
+from django.db import transaction
+from django.db.models import Max
+from django.http import HttpRequest
+from django.urls import reverse
+
+from painapp.accounts.audit import audit
+from painapp.accounts.models import Practice, User
+from programs.models import Enrollment
+from tracking.models import CrisisResource, EscalationStep, PracticeSettings, SafetyPlan
+
+# The PracticeSettings fields the settings screen edits, in the order it shows them.
+SETTINGS_FIELDS = (
+    "safety_contact",
+    "response_minutes_urgent",
+    "response_minutes_high",
+    "response_minutes_routine",
+    "working_hours_start",
+    "working_hours_end",
+    "working_days",
+    "default_country",
+    "age_min",
+    "age_max",
+    "crisis_words",
+    "pain_rise_points",
+    "pain_rise_checkins",
+    "fear_high_threshold",
+    "missed_in_a_row",
+    "escalation_minutes",
+    "checkin_window_days",
+    "responder_baseline_floor",
+    "min_practice_seconds",
+)
+
+
+def _plain(value: Any) -> Any:
+    """A value as the audit trail keeps it (JSON): a person by id, a time as HH:MM."""
+    if isinstance(value, User):
+        return value.pk
+    if isinstance(value, time):
+        return value.strftime("%H:%M")
+    return value
+
+
+def _current(settings: PracticeSettings, name: str) -> Any:
+    if name == "safety_contact":
+        return settings.safety_contact_id
+    return _plain(getattr(settings, name))
+
+
+def practice_safety_settings_update(
+    *, request: HttpRequest, practice: Practice, data: dict[str, Any]
+) -> dict[str, list[Any]]:
+    """Save the settings the admin changed (and the practice's time zone), and audit
+    the change with before and after. Returns the changes ({} if nothing changed)."""
+    with transaction.atomic():
+        settings = PracticeSettings.objects.select_for_update().get(
+            pk=PracticeSettings.for_practice(practice.pk).pk
+        )
+        changes: dict[str, list[Any]] = {}
+        for name in SETTINGS_FIELDS:
+            if name not in data:
+                continue
+            before, after = _current(settings, name), _plain(data[name])
+            if before != after:
+                changes[name] = [before, after]
+                setattr(settings, name, data[name])
+        if changes:
+            settings.save()
+        if "timezone" in data and data["timezone"] != practice.timezone:
+            changes["timezone"] = [practice.timezone, data["timezone"]]
+            practice.timezone = data["timezone"]
+            practice.save(update_fields=["timezone"])
+        if changes:
+            audit(
+                request,
+                "practice_safety.changed",
+                practice=practice,
+                obj=settings,
+                changes=changes,
+            )
+    return changes
+
+
+# ---------------------------------------------------------------- escalation chain
+
+
+def _chain(practice: Practice) -> list[str]:
+    """The chain as the audit trail keeps it: "clinician", "staff:<user id>", "admins"."""
+    return [
+        f"staff:{user_id}" if target == EscalationStep.Target.STAFF else target
+        for target, user_id in EscalationStep.objects.filter(practice=practice)
+        .order_by("position")
+        .values_list("target", "user_id")
+    ]
+
+
+def _audit_chain(request: HttpRequest, practice: Practice, before: list[str]) -> None:
+    after = _chain(practice)
+    if after != before:
+        audit(
+            request,
+            "practice_safety.chain_changed",
+            practice=practice,
+            object_type="tracking.escalationstep",
+            changes={"escalation_chain": [before, after]},
+        )
+
+
+def escalation_step_add(
+    *, request: HttpRequest, practice: Practice, target: str, user: User | None = None
+) -> EscalationStep:
+    """Add a tier at the end of the practice's chain."""
+    with transaction.atomic():
+        PracticeSettings.objects.select_for_update().filter(practice=practice).first()
+        before = _chain(practice)
+        last = EscalationStep.objects.filter(practice=practice).aggregate(m=Max("position"))["m"]
+        step = EscalationStep.objects.create(
+            practice=practice,
+            position=(last or 0) + 1,
+            target=target,
+            user=user if target == EscalationStep.Target.STAFF else None,
+        )
+        _audit_chain(request, practice, before)
+    return step
+
+
+def escalation_step_remove(*, request: HttpRequest, step: EscalationStep) -> None:
+    practice = step.practice
+    with transaction.atomic():
+        before = _chain(practice)
+        step.delete()
+        _renumber(practice, list(EscalationStep.objects.filter(practice=practice)))
+        _audit_chain(request, practice, before)
+
+
+def escalation_step_move(*, request: HttpRequest, step: EscalationStep, up: bool) -> None:
+    """Move a tier one place earlier (`up`) or later in the chain."""
+    practice = step.practice
+    with transaction.atomic():
+        before = _chain(practice)
+        steps = list(EscalationStep.objects.select_for_update().filter(practice=practice))
+        i = next(i for i, s in enumerate(steps) if s.pk == step.pk)
+        j = i - 1 if up else i + 1
+        if 0 <= j < len(steps):
+            steps[i], steps[j] = steps[j], steps[i]
+            _renumber(practice, steps)
+        _audit_chain(request, practice, before)
+
+
+def _renumber(practice: Practice, steps: list[EscalationStep]) -> None:
+    # Positions are unique per practice: park each out of the way, then number 1..n.
+    for offset, step in enumerate(steps):
+        EscalationStep.objects.filter(pk=step.pk).update(position=10_000 + offset + 1)
+    for offset, step in enumerate(steps):
+        EscalationStep.objects.filter(pk=step.pk).update(position=offset + 1)
+
+
+# ---------------------------------------------------------------- crisis resources
+
+
+def crisis_resource_save(
+    *, request: HttpRequest, practice: Practice, country: str, body_md: str
+) -> bool:
+    """Save the practice's crisis resources for one country; True if they changed.
+    An empty text removes the practice's own list (patients then see the default)."""
+    with transaction.atomic():
+        row = (
+            CrisisResource.objects.select_for_update()
+            .filter(practice=practice, country=country)
+            .first()
+        )
+        before = row.body_md if row else ""
+        after = body_md.strip()
+        if before.strip() == after:
+            return False
+        if not after:
+            if row is not None:
+                row.delete()
+        elif row is None:
+            row = CrisisResource.objects.create(practice=practice, country=country, body_md=after)
+        else:
+            row.body_md = after
+            row.save(update_fields=["body_md", "updated_at"])
+        audit(
+            request,
+            "practice_safety.resources_changed",
+            practice=practice,
+            object_type="tracking.crisisresource",
+            object_id=country,
+            changes={f"crisis_resources_{country}": [before, after]},
+        )
+    return True
+
+
+# ---------------------------------------------------------------- the enrollment gate
+
+
+@dataclass(frozen=True)
+class NotReady:
+    message: str
+    url: str
+    link_text: str
+
+
+def enrollment_gate(practice: Practice) -> NotReady | None:
+    """Why this practice may not enroll patients yet, or None: it needs a named
+    safety contact and at least one step on its escalation chain, so that an urgent
+    alert always has somebody to go to."""
+    contact = (
+        PracticeSettings.objects.filter(practice=practice)
+        .values_list("safety_contact_id", flat=True)
+        .first()
+    )
+    missing = []
+    if not contact:
+        missing.append("a safety contact")
+    if not EscalationStep.objects.filter(practice=practice).exists():
+        missing.append("an escalation chain")
+    if not missing:
+        return None
+    return NotReady(
+        message=(
+            f"Before you can enroll patients, set {' and '.join(missing)} for "
+            f"{practice.name}, so that an urgent alert always reaches someone."
+        ),
+        url=reverse("admin_safety_settings"),
+        link_text="Open the safety settings",
+    )
+
+
+# ---------------------------------------------------------------- the patient's side
+
+
+def enrollment_safety_details_update(
+    *,
+    enrollment: Enrollment,
+    country: str,
+    contact_phone: str = "",
+    emergency_contact_name: str = "",
+    emergency_contact_phone: str = "",
+) -> None:
+    """The patient's country (which crisis numbers they see) and the optional numbers
+    their clinician can call them, or someone close, on."""
+    enrollment.country = country
+    enrollment.contact_phone = contact_phone
+    enrollment.emergency_contact_name = emergency_contact_name
+    enrollment.emergency_contact_phone = emergency_contact_phone
+    enrollment.save(
+        update_fields=[
+            "country",
+            "contact_phone",
+            "emergency_contact_name",
+            "emergency_contact_phone",
+            "updated_at",
+        ]
+    )
+
+
+def safety_plan_save(*, enrollment: Enrollment, data: dict[str, str]) -> SafetyPlan:
+    """Save the patient's personal safety plan (all of it optional).
+
+    The one place the plan's free text is written: the free-text safety scan (issue
+    15, "raise") belongs here, after the save, on the fields in SafetyPlan.TEXT_FIELDS.
+    """
+    plan, _ = SafetyPlan.objects.get_or_create(enrollment=enrollment)
+    for name in SafetyPlan.TEXT_FIELDS:
+        setattr(plan, name, data.get(name, "").strip())
+    plan.save()
+    # Free-text safety scan goes here (raise's scanner), e.g.
+    # scan_free_text(enrollment=enrollment, texts=[getattr(plan, n) for n in TEXT_FIELDS]).
+    return plan
