@@ -6,7 +6,13 @@ from __future__ import annotations
 
 from painapp.accounts.data_rights import PersonalData, TablePolicy
 from painapp.accounts.models import User
-from programs.models import ActivityCompletion, Attribution, Enrollment, Reflection
+from programs.models import (
+    ActivityCompletion,
+    Attribution,
+    Enrollment,
+    MedicalAssessment,
+    Reflection,
+)
 
 
 def _activity_title(row: ActivityCompletion | Reflection | Attribution, user: User) -> dict:
@@ -30,6 +36,7 @@ PERSONAL_DATA = PersonalData(
     staff_references=(
         Enrollment._meta.get_field("clinician"),
         Enrollment._meta.get_field("screening_cleared_by"),
+        MedicalAssessment._meta.get_field("recorded_by"),
     ),
     # An enrollment is its patient's: every row pointing at one is about them.
     people={Enrollment: "patient"},

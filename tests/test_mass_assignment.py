@@ -39,6 +39,7 @@ from programs.models import (
     EnrollmentStatus,
     Exposure,
     FearItem,
+    MedicalAssessment,
     PracticeSession,
     Screening,
 )
@@ -48,7 +49,14 @@ from tests.test_access_matrix import EXPECTED, OK, all_url_names, kwargs_for
 from tests.test_access_matrix import world as world  # noqa: F401  (fixture)
 from tests.test_idor_sweep import judge_rows, page_templates, victim_keys, victim_scope
 from tracking.instruments.registry import sync_shipped
-from tracking.models import Alert, BulkImport, CheckIn, ClinicianNote, ReminderPreferences
+from tracking.models import (
+    Alert,
+    BulkImport,
+    CheckIn,
+    ClinicianNote,
+    HoldDecision,
+    ReminderPreferences,
+)
 from tracking.practice_admin.bulk_import import bulk_import_prepare
 from tracking.reminders.delivery import unsubscribe_token
 from tracking.reminders.schedules import preferences_for
@@ -170,7 +178,8 @@ FORMS: dict[str, Form] = {
     "onboarding_settings": Form("patient", lambda c: {
         "timezone": "Europe/Paris", "practice_time": "08:30", "checkin_weekday": "2"},
         [Enrollment, User], prepare=_not_onboarded(consented=True)),
-    "onboarding_safety": Form("patient", lambda c: {"none_apply": "on"}, [Enrollment],
+    "onboarding_safety": Form("patient", lambda c: {
+        "none_apply": "on", "date_of_birth": "1980-05-05", "onset_year": "2015"}, [Enrollment],
                               prepare=_not_onboarded(consented=True)),
     "activity": Form("patient", lambda c: {
         **{f"cause_{n}": f"cause {n}" for n in (1, 2, 3)},
@@ -221,8 +230,12 @@ FORMS: dict[str, Form] = {
     "patient_unlock": Form("clinician", lambda c: {"week": "3"}, [Enrollment]),
     "patient_reminders": Form("clinician", lambda c: {"action": "pause"},
                               [ReminderPreferences]),
-    "patient_clear_hold": Form("clinician", lambda c: {"confirm": "on"}, [Enrollment],
-                               prepare=_hold),
+    "patient_clear_hold": Form("clinician", lambda c: {
+        "decision": "clear", "reason": "Checked with the GP"}, [Enrollment, HoldDecision],
+        prepare=_hold),
+    "patient_medical_assessment": Form("clinician", lambda c: {
+        "assessor_name": "Dr Ana Silva", "assessor_role": "gp", "assessed_on": "2026-01-05",
+        "confirm": "on"}, [MedicalAssessment]),
     # ---- the practice admin
     "invitation_create": Form("admin", lambda c: {
         "full_name": "Nia Newhire", "email": "nia@riverside.test", "role": "clinician",

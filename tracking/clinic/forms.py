@@ -171,7 +171,8 @@ class ClearHoldForm(forms.Form):
         return reason
 
     def clean(self) -> dict[str, Any]:
-        data = super().clean()
+        super().clean()
+        data = self.cleaned_data
         if data.get("decision") == HoldDecision.Decision.REFER:
             if not data.get("refer_to"):
                 self.add_error("refer_to", "Choose who you are referring the patient to.")
