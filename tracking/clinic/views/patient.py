@@ -101,9 +101,7 @@ def _render_overview(
             unlock_form=unlock_form or UnlockWeekForm(weeks=overview.unlockable_weeks),
             red_flags=red_flag_rows(enrollment.red_flags),
             screening_facts=screening_facts(enrollment),
-            assessments=list(
-                enrollment.medical_assessments.select_related("recorded_by")[:3]
-            ),
+            assessments=list(enrollment.medical_assessments.select_related("recorded_by")[:3]),
             decisions=list(
                 enrollment.hold_decisions.select_related("decided_by").order_by("-decided_at")[:5]
             ),
