@@ -10,6 +10,7 @@ from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from django.db.models import Q
 from django.utils import timezone as dj_timezone
+from django.utils.functional import cached_property
 
 from painapp.accounts.models import Practice
 from programs import weeks
@@ -292,6 +293,12 @@ class Enrollment(models.Model):
     @property
     def on_safety_hold(self) -> bool:
         return self.screening == Screening.HOLD
+
+    @cached_property
+    def medically_assessed(self) -> bool:
+        """Whether a clinician recorded a medical assessment (MedicalAssessment): the
+        content may then say the patient's back has been checked."""
+        return self.medical_assessments.exists()
 
 
 class ActivityCompletion(models.Model):
