@@ -253,7 +253,7 @@ def test_a_clinician_records_a_medical_assessment(clin, cast, enrollment):
     url = reverse("patient_medical_assessment", args=[enrollment.pk])
     assert "No medical assessment recorded" in clin.get(detail).content.decode()
     page = clin.get(url).content.decode()
-    assert "Primary chronic back pain, red flags excluded." in page
+    assert "primary chronic back pain, with red flags excluded" in page
     good = {
         "assessor_name": "Dr Ana Silva",
         "assessor_role": "gp",

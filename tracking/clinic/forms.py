@@ -9,7 +9,6 @@ from typing import Any, cast
 from django import forms
 
 from programs.models import (
-    MEDICAL_ASSESSMENT_STATEMENT,
     AssessorRole,
     AttributionCategory,
     AttributionCause,
@@ -141,7 +140,7 @@ class ClearHoldForm(forms.Form):
         label="Refer to",
         choices=[("", "Choose who you are referring to"), *HoldDecision.ReferTo.choices],
         required=False,
-        help_text="Only if you refer the patient.",
+        help_text="Needed if you refer the patient.",
         error_messages={"invalid_choice": "Choose who you are referring to from the list."},
     )
     after_referral = forms.ChoiceField(
@@ -149,7 +148,7 @@ class ClearHoldForm(forms.Form):
         choices=HoldDecision.AfterReferral.choices,
         widget=forms.RadioSelect,
         required=False,
-        help_text="Only if you refer the patient.",
+        help_text="Needed if you refer the patient.",
         error_messages={"invalid_choice": "Choose to keep the hold or to withdraw."},
     )
     reason = forms.CharField(
@@ -209,7 +208,7 @@ class MedicalAssessmentForm(forms.Form):
         },
     )
     confirm = forms.BooleanField(
-        label=f"I confirm the assessment found: {MEDICAL_ASSESSMENT_STATEMENT}",
+        label="I confirm the assessment found primary chronic back pain, with red flags excluded",
         error_messages={
             "required": "Tick the box to confirm the finding, or do not record an assessment."
         },
