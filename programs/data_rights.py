@@ -11,6 +11,7 @@ from programs.models import (
     Attribution,
     AttributionCause,
     Enrollment,
+    MedicalAssessment,
     Reflection,
 )
 
@@ -38,6 +39,7 @@ PERSONAL_DATA = PersonalData(
         Enrollment._meta.get_field("clinician"),
         Enrollment._meta.get_field("screening_cleared_by"),
         AttributionCause._meta.get_field("coded_by"),
+        MedicalAssessment._meta.get_field("recorded_by"),
     ),
     # An enrollment is its patient's: every row pointing at one is about them.
     people={Enrollment: "patient"},

@@ -1,9 +1,11 @@
 from __future__ import annotations
 
+from datetime import date
 from typing import Any, cast
 
 from django import forms
 from django.conf import settings
+from django.utils.timezone import localdate
 
 from painapp.accounts.forms import timezone_choices
 from painapp.accounts.models import Practice, Role, User
@@ -244,6 +246,20 @@ class PatientInviteForm(forms.Form):
         },
     )
     timezone = forms.ChoiceField(label="Patient's time zone")
+    date_of_birth = forms.DateField(
+        label="Date of birth",
+        required=False,
+        widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
+        help_text="If you leave it out, the patient is asked at onboarding. The practice's "
+        "age range is checked then.",
+        error_messages={"invalid": "Enter a date like 1975-08-31."},
+    )
+
+    def clean_date_of_birth(self) -> date | None:
+        born = self.cleaned_data.get("date_of_birth")
+        if born is not None and born > localdate():
+            raise forms.ValidationError("The date of birth cannot be in the future.")
+        return born
 
     def __init__(self, *args: Any, practice: Practice, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)

@@ -10,6 +10,7 @@ from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from django.db.models import Q
 from django.utils import timezone as dj_timezone
+from django.utils.functional import cached_property
 
 from painapp.accounts.models import Practice
 from programs import weeks
@@ -192,6 +193,9 @@ class Enrollment(models.Model):
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
     )
     screening_cleared_at = models.DateTimeField(null=True, blank=True)
+    # The year the patient says their back pain first started (onboarding screening):
+    # with the date of birth it gives the onset-age red flag (tracking.rules).
+    back_pain_onset_year = models.PositiveSmallIntegerField(null=True, blank=True)
     # Somatic-tracking sessions recorded so far: counted up by practice_session_record
     # when it creates one, so the outcomes report's adherence is a sum over a practice
     # rather than a count over every session of a year (bench: 80 ms of 250 ms).
@@ -305,6 +309,12 @@ class Enrollment(models.Model):
     @property
     def on_safety_hold(self) -> bool:
         return self.screening == Screening.HOLD
+
+    @cached_property
+    def medically_assessed(self) -> bool:
+        """Whether a clinician recorded a medical assessment (MedicalAssessment): the
+        content may then say the patient's back has been checked."""
+        return self.medical_assessments.exists()
 
 
 class ActivityCompletion(models.Model):
@@ -510,3 +520,41 @@ class Reflection(models.Model):
         constraints = [
             models.UniqueConstraint(fields=["enrollment", "activity"], name="reflection_once"),
         ]
+
+
+class AssessorRole(models.TextChoices):
+    GP = "gp", "GP or family doctor"
+    SPECIALIST = "specialist", "Specialist doctor (e.g. spine, rheumatology, pain medicine)"
+    PHYSIOTHERAPIST = "physiotherapist", "Physiotherapist"
+    NURSE_PRACTITIONER = "nurse_practitioner", "Nurse practitioner"
+    OTHER_CLINICIAN = "other", "Other licensed clinician"
+
+
+MEDICAL_ASSESSMENT_STATEMENT = "Primary chronic back pain, red flags excluded."
+
+
+class MedicalAssessment(models.Model):
+    """A clinician's record that the patient's back pain was medically assessed: who
+    assessed it, in what role, on what date, with the statement "primary chronic back
+    pain, red flags excluded" (the trial's one medical visit). The patient's content
+    says their back has been checked only while one exists (programs.content_conditions).
+
+    Kept as written: a later assessment is a new row, so what was known when stays."""
+
+    enrollment = models.ForeignKey(
+        Enrollment, on_delete=models.CASCADE, related_name="medical_assessments"
+    )
+    assessor_name = models.CharField(max_length=150)
+    assessor_role = models.CharField(max_length=24, choices=AssessorRole.choices)
+    assessed_on = models.DateField()
+    statement = models.CharField(max_length=200, default=MEDICAL_ASSESSMENT_STATEMENT)
+    recorded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    recorded_at = models.DateTimeField(default=dj_timezone.now)
+
+    class Meta:
+        ordering = ["-assessed_on", "-pk"]
+
+    def __str__(self) -> str:
+        return f"Medical assessment {self.pk}"

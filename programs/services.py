@@ -124,6 +124,7 @@ def enrollment_invite(
     start_date: date,
     timezone_name: str,
     send: bool = True,
+    date_of_birth: date | None = None,
 ) -> tuple[Enrollment, Invitation]:
     """Invite a patient and put them on a program with a clinician, in one step.
 
@@ -159,6 +160,7 @@ def enrollment_invite(
             start_date=start_date,
             status=EnrollmentStatus.INVITED,
             checkin_weekday=start_date.weekday(),
+            date_of_birth=date_of_birth,
         )
     if send:
         invitation_send(invitation)

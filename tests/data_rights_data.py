@@ -18,7 +18,7 @@ from painapp.accounts.audit import audit
 from painapp.accounts.models import Invitation, Membership, User
 from programs import services as program_services
 from programs.exposure.services import exposure_complete, exposure_create, fear_item_create
-from programs.models import Activity, ActivityKind, Enrollment
+from programs.models import Activity, ActivityKind, Enrollment, MedicalAssessment
 from programs.practice.services import practice_session_record
 from tracking.alerts.services import alert_raise
 from tracking.checkins.schedule import checkins_schedule
@@ -28,6 +28,7 @@ from tracking.models import (
     CheckIn,
     ClinicianNote,
     Delivery,
+    HoldDecision,
     Instrument,
     Notification,
     ReminderSchedule,
@@ -167,6 +168,19 @@ def make_rich_data(enrollment: Enrollment, *, marker: str, staff: User) -> Rich:
     )
     r["clinician_note"] = ClinicianNote.objects.create(
         enrollment=enrollment, author=enrollment.clinician, body=f"{marker} clinician's note"
+    )
+    r["medical_assessment"] = MedicalAssessment.objects.create(
+        enrollment=enrollment,
+        assessor_name=f"{marker} Dr Assessor",
+        assessor_role="gp",
+        assessed_on=timezone.localdate() - timedelta(days=30),
+        recorded_by=enrollment.clinician,
+    )
+    r["hold_decision"] = HoldDecision.objects.create(
+        enrollment=enrollment,
+        decision="clear",
+        reason=f"{marker} reason for clearing",
+        decided_by=enrollment.clinician,
     )
 
     r["email_address"] = EmailAddress.objects.create(

@@ -23,11 +23,16 @@ from painapp.accounts.models import Invitation, Membership, Role, User
 from painapp.accounts.services import InvitationRequest, invitation_accept, invitation_create
 from programs import services as program_services
 from programs.exposure.services import exposure_complete, exposure_create, fear_item_create
-from programs.models import Activity, ActivityKind, Enrollment
+from programs.models import Activity, ActivityKind, Enrollment, Screening
 from programs.practice.services import practice_session_record, sensation_words
 from tests.factories import PASSWORD, make_member, make_practice, make_safety_ready
 from tracking.checkins.services import checkin_record, checkin_save_draft
-from tracking.clinic.services import attribution_code, clinician_note_create
+from tracking.clinic.services import (
+    attribution_code,
+    clinician_note_create,
+    medical_assessment_record,
+    safety_hold_clear,
+)
 from tracking.models import BulkImport, CheckIn, CrisisResource, PracticeSettings, SafetyPlan
 from tracking.practice_admin.bulk_import import bulk_import_confirm, bulk_import_prepare
 from tracking.reminders.delivery import unsubscribe_token
@@ -383,6 +388,20 @@ def build_hostile_world(admin_client, program_version) -> HostileWorld:
         "_enrollment": e,
     }
     assert Invitation.objects.filter(pk=pending.pk, accepted_at__isnull=True).exists()
+    # A red-flag hold the clinician clears with a reason, and a medical assessment.
+    Enrollment.objects.filter(pk=enrollment.pk).update(screening=Screening.HOLD)
+    enrollment.refresh_from_db()
+    safety_hold_clear(enrollment=enrollment, by=clinician, reason=long_hostile(1500))
+    enrollment.refresh_from_db()
+    medical_assessment_record(
+        enrollment=enrollment,
+        by=clinician,
+        # long_hostile, not hostile(): the latter's counter picks the corpus for every
+        # later value, and pages' checks rely on the sequence as it was.
+        assessor_name=long_hostile(150),
+        assessor_role="gp",
+        assessed_on=timezone.localdate() - timedelta(days=5),
+    )
     return HostileWorld(
         practice=practice,
         admin=admin,

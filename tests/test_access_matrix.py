@@ -142,6 +142,7 @@ EXPECTED = {
             "patient_unlock",
             "patient_reminders",
             "patient_clear_hold",
+            "patient_medical_assessment",
             "patient_summary",
             "patient_csv",
             "patient_fhir",

@@ -8,6 +8,7 @@ import pytest
 import textstat
 
 from programs.content import CONTENT_ROOT, read_program, split_front_matter
+from programs.content_conditions import resolve
 
 PROGRAM = read_program(CONTENT_ROOT / "prt-back-8wk")
 LESSONS = [(w.number, a) for w in PROGRAM.weeks for a in w.activities if a.kind == "lesson"]
@@ -188,7 +189,10 @@ def test_somatic_tracking_teaches_a_light_touch():
     steps = {s["key"]: s["text"] for s in guide["steps"]}
     assert "light" in guide["intro_md"] and "playful" in guide["intro_md"]
     assert "light" in steps["describe"] and "light" in steps["outcome"]
-    # Nobody has attested a medical check for every patient: the script must not claim one.
+    # Only a recorded medical assessment lets the script claim a check
+    # (programs.content_conditions); without one it makes no claim.
+    assert "checked your back" not in resolve(steps["safety"], assessed=False)
+    assert "A doctor has checked your back" in resolve(steps["safety"], assessed=True)
     assert "has been checked" not in steps["safety"]
     lesson = next(a for a in ACTIVITIES if a.slug == "meet-somatic-tracking").body_md
     assert "## Keep it light" in lesson and "playful" in lesson

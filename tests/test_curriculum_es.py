@@ -353,5 +353,21 @@ def test_the_spanish_somatic_tracking_keeps_a_light_touch_and_claims_no_check():
     steps = {s["key"]: s["text"] for s in guide["steps"]}
     assert "ligereza" in guide["intro_md"] and "juguetona" in guide["intro_md"]
     assert "ligereza" in steps["describe"] and "ligero" in steps["outcome"]
-    assert "revisad" not in steps["safety"]
+    # The check is claimed only where a clinician recorded one (as in the English).
+    claim = steps["safety"].split("[if assessed]")[1].split("[end]")[0]
+    assert "médico le revisó la espalda" in claim
+    assert "revis" not in steps["safety"].replace(f"[if assessed]{claim}[end]", "")
     assert "## Con ligereza" in _es("meet-somatic-tracking")
+
+
+MEDICAL_CHECK_MARKERS = ("[if assessed]", "[else]", "[end]")
+
+
+@pytest.mark.parametrize("name", EN_FILES, ids=[str(p) for p in EN_FILES])
+def test_each_twin_claims_a_medical_check_under_the_same_condition(name: Path):
+    """Wording that says a doctor checked the back shows only when a clinician recorded
+    the assessment ([if assessed] … [else] … [end]): the Spanish twin has the same
+    conditions, so neither language claims a check nobody recorded."""
+    english, spanish = (EN / name).read_text(), (ES / name).read_text()
+    for marker in MEDICAL_CHECK_MARKERS:
+        assert english.count(marker) == spanish.count(marker), (name, marker)

@@ -83,6 +83,7 @@ EXCLUDED = {
     "programs.Activity.body_md": "curriculum",
     "programs.Activity.data": "curriculum",
     "programs.Enrollment.red_flags": "keys from the screening form's fixed list",
+    "programs.MedicalAssessment.statement": "a fixed sentence set by the service",
     "programs.PracticeSession.sensations": "words from the guide only (service checks)",
     "programs.Reflection.checked": "keys of the activity's own checklist (form checks)",
     "tracking.Alert.details": "numbers and flags; never patient text (tracking/alerts/evaluate.py)",

@@ -635,6 +635,8 @@ def victim_scope(practice_id: int, own_enrollments: set[int], own_users: set[int
         "tracking.ClinicianNote": e,
         "tracking.CrisisResource": Q(practice_id=practice_id),
         "tracking.SafetyPlan": e,
+        "programs.MedicalAssessment": e,
+        "tracking.HoldDecision": e,
     }
 
 

@@ -40,6 +40,7 @@ from programs.models import (
     EnrollmentStatus,
     Exposure,
     FearItem,
+    MedicalAssessment,
     PracticeSession,
     Screening,
 )
@@ -55,6 +56,7 @@ from tracking.models import (
     CheckIn,
     ClinicianNote,
     EscalationStep,
+    HoldDecision,
     ReminderPreferences,
     SafetyPlan,
 )
@@ -187,7 +189,8 @@ FORMS: dict[str, Form] = {
     "safety_plan": Form("patient", lambda c: {"coping": "A walk"}, [SafetyPlan]),
     "admin_safety_settings": Form("admin", lambda c: {
         "section": "step_add", "target": "admins"}, [EscalationStep]),
-    "onboarding_safety": Form("patient", lambda c: {"none_apply": "on"}, [Enrollment],
+    "onboarding_safety": Form("patient", lambda c: {
+        "none_apply": "on", "date_of_birth": "1980-05-05", "onset_year": "2015"}, [Enrollment],
                               prepare=_not_onboarded(consented=True)),
     "activity": Form("patient", lambda c: {
         **{f"cause_{n}": f"cause {n}" for n in (1, 2, 3)},
@@ -241,8 +244,12 @@ FORMS: dict[str, Form] = {
     "patient_unlock": Form("clinician", lambda c: {"week": "3"}, [Enrollment]),
     "patient_reminders": Form("clinician", lambda c: {"action": "pause"},
                               [ReminderPreferences]),
-    "patient_clear_hold": Form("clinician", lambda c: {"confirm": "on"}, [Enrollment],
-                               prepare=_hold),
+    "patient_clear_hold": Form("clinician", lambda c: {
+        "decision": "clear", "reason": "Checked with the GP"}, [Enrollment, HoldDecision],
+        prepare=_hold),
+    "patient_medical_assessment": Form("clinician", lambda c: {
+        "assessor_name": "Dr Ana Silva", "assessor_role": "gp", "assessed_on": "2026-01-05",
+        "confirm": "on"}, [MedicalAssessment]),
     # ---- the practice admin
     "invitation_create": Form("admin", lambda c: {
         "full_name": "Nia Newhire", "email": "nia@riverside.test", "role": "clinician",

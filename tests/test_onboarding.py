@@ -23,6 +23,11 @@ def new_enrollment(cast, program_version):
     )
 
 
+# The "about you" answers of the safety check: aged 40-something, pain since 2015 (no
+# onset-age flag).
+ABOUT = {"date_of_birth": "1980-05-05", "onset_year": "2015"}
+
+
 def walk_to_screening(client):
     assert client.get(reverse("onboarding")).status_code == 200
     assert b"not a diagnosis" in client.get(reverse("onboarding_about")).content
@@ -46,7 +51,7 @@ def test_program_pages_lead_to_onboarding_until_it_is_done(client, cast, new_enr
 def test_a_patient_with_no_red_flags_starts_the_program(client, cast, new_enrollment):
     client.force_login(cast.patient)
     walk_to_screening(client)
-    response = client.post(reverse("onboarding_safety"), {"none_apply": "on"})
+    response = client.post(reverse("onboarding_safety"), {**ABOUT, "none_apply": "on"})
     assert response.url == reverse("today")
     event = AuditEvent.objects.get(action="screening.recorded")
     assert (event.actor, event.subject, event.object_id) == (
@@ -95,7 +100,7 @@ def test_screening_needs_an_answer(client, cast, new_enrollment):
     assert "None of these apply to me" in response.content.decode()
     assert "Please tick any that apply" in response.content.decode()
     response = client.post(
-        reverse("onboarding_safety"), {"none_apply": "on", "red_flags": ["weight_loss"]}
+        reverse("onboarding_safety"), {**ABOUT, "none_apply": "on", "red_flags": ["weight_loss"]}
     )
     assert "Please check your answers" in response.content.decode()
     new_enrollment.refresh_from_db()
@@ -106,7 +111,8 @@ def test_a_red_flag_holds_the_program_and_alerts_the_clinician(client, cast, new
     client.force_login(cast.patient)
     walk_to_screening(client)
     response = client.post(
-        reverse("onboarding_safety"), {"red_flags": ["bladder_bowel", "weight_loss"]}
+        reverse("onboarding_safety"),
+        {**ABOUT, "urgent_flags": ["bladder_bowel"], "red_flags": ["weight_loss"]},
     )
     assert response.url == reverse("safety_hold")
     page = client.get(response.url).content.decode()
@@ -119,14 +125,14 @@ def test_a_red_flag_holds_the_program_and_alerts_the_clinician(client, cast, new
     # every program page leads back to the hold page
     assert client.get(reverse("today")).url == reverse("safety_hold")
     # a repeat post changes nothing and raises nothing new
-    client.post(reverse("onboarding_safety"), {"red_flags": ["cancer_history"]})
+    client.post(reverse("onboarding_safety"), {**ABOUT, "red_flags": ["cancer_history"]})
     assert Alert.objects.count() == 1
     assert AuditEvent.objects.filter(action="screening.recorded").count() == 1
 
 
 def test_the_patient_continues_once_the_clinician_clears_the_hold(client, cast, new_enrollment):
     assert screening_submit(enrollment=new_enrollment, red_flags=["recent_trauma"]) is True
-    safety_hold_clear(enrollment=new_enrollment, by=cast.clinician)
+    safety_hold_clear(enrollment=new_enrollment, by=cast.clinician, reason="Checked with GP")
     new_enrollment.refresh_from_db()
     assert new_enrollment.status == "active"
     assert Alert.objects.get(kind=Alert.Kind.RED_FLAG).status == Alert.Status.RESOLVED
@@ -141,7 +147,7 @@ def test_finishing_onboarding_schedules_checkins_and_reminders(client, cast, new
 
     client.force_login(cast.patient)
     walk_to_screening(client)
-    client.post(reverse("onboarding_safety"), {"none_apply": "on"})
+    client.post(reverse("onboarding_safety"), {**ABOUT, "none_apply": "on"})
     assert CheckIn.objects.filter(enrollment=new_enrollment, slot="baseline").exists()
     assert set(
         ReminderSchedule.objects.filter(enrollment=new_enrollment).values_list("kind", flat=True)
@@ -191,7 +197,7 @@ def test_a_hold_is_cleared_with_its_followup_or_not_at_all(cast, new_enrollment)
     held = _onboarding_state(new_enrollment)
     assert held[1] == Screening.HOLD
     with writes_refused(ReminderSchedule), pytest.raises(DatabaseError, match=REFUSED):
-        safety_hold_clear(enrollment=new_enrollment, by=cast.clinician)
+        safety_hold_clear(enrollment=new_enrollment, by=cast.clinician, reason="Checked with GP")
     assert _onboarding_state(new_enrollment) == held
     assert Alert.objects.get(kind=Alert.Kind.RED_FLAG).status == Alert.Status.OPEN
     assert not CheckIn.objects.exists()
@@ -199,14 +205,15 @@ def test_a_hold_is_cleared_with_its_followup_or_not_at_all(cast, new_enrollment)
         "alert.raised",
         "screening.recorded",
     }
+    assert not new_enrollment.hold_decisions.exists()
 
 
 def test_a_hold_cleared_from_a_stale_page_is_cleared_once(cast, new_enrollment):
     screening_submit(enrollment=new_enrollment, red_flags=["fever_unwell"])
     stale = type(new_enrollment).objects.get(pk=new_enrollment.pk)  # still on hold here
-    safety_hold_clear(enrollment=new_enrollment, by=cast.clinician)
-    with pytest.raises(ValidationError, match="no safety hold to clear"):
-        safety_hold_clear(enrollment=stale, by=cast.other_clinician)
+    safety_hold_clear(enrollment=new_enrollment, by=cast.clinician, reason="Checked with GP")
+    with pytest.raises(ValidationError, match="no safety hold"):
+        safety_hold_clear(enrollment=stale, by=cast.other_clinician, reason="Checked")
     assert _onboarding_state(new_enrollment)[4] == cast.clinician.pk
     assert AuditEvent.objects.filter(action="screening.cleared").count() == 1
 

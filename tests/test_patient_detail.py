@@ -37,7 +37,9 @@ from tracking.models import Alert, ClinicianNote, ReminderPreferences
 # whether reminders are paused, each a small ORM read of this enrollment's rows; they
 # were one hand-written statement of six subqueries, issue 13 keeps one ORM path).
 # The program's week count comes from its outline, read once per process.
-OVERVIEW_QUERIES = 11
+# + 3 (issue 15: the practice's age range, the latest medical assessments and safety-hold
+# decisions, each one small read of this enrollment's or practice's rows).
+OVERVIEW_QUERIES = 14
 SECTION_QUERIES = {
     "patient_checkins": 7,
     "patient_practice": 7,
@@ -170,7 +172,13 @@ POSTS = {
     "patient_note_add": {"body": "Nosy"},
     "patient_unlock": {"week": "8"},
     "patient_reminders": {"action": "pause"},
-    "patient_clear_hold": {"confirm": "on"},
+    "patient_clear_hold": {"decision": "clear", "reason": "Nosy"},
+    "patient_medical_assessment": {
+        "assessor_name": "Dr Nosy",
+        "assessor_role": "gp",
+        "assessed_on": "2026-01-01",
+        "confirm": "on",
+    },
     "patient_causes": {"attribution": "1"},
 }
 
@@ -181,7 +189,14 @@ def test_it_hides_every_view_and_action_from_other_staff(client, cast, history, 
     history.save()
     client.force_login(getattr(cast, who))
     before = AuditEvent.objects.count()
-    gets = [*SECTIONS, "patient_clear_hold", "patient_summary", "patient_csv", "patient_fhir"]
+    gets = [
+        *SECTIONS,
+        "patient_clear_hold",
+        "patient_medical_assessment",
+        "patient_summary",
+        "patient_csv",
+        "patient_fhir",
+    ]
     for name in gets:
         assert client.get(url(name, history)).status_code == 404, name
     for name, data in POSTS.items():
@@ -601,19 +616,25 @@ def on_hold(enrollment):
     return enrollment
 
 
-def test_it_clears_a_safety_hold_after_confirmation(clin, cast, on_hold):
+def test_it_clears_a_safety_hold_with_a_reason(clin, cast, on_hold):
     page = clin.get(url("patient_detail", on_hold)).content.decode()
     assert "Having had cancer at any time" in page
     confirm = clin.get(url("patient_clear_hold", on_hold))
-    assert (
-        confirm.status_code == 200 and "I have reviewed these red flags" in confirm.content.decode()
-    )
-    refused = clin.post(url("patient_clear_hold", on_hold), {})
+    body = confirm.content.decode()
+    assert confirm.status_code == 200
+    for choice in ("Clear the hold", "Refer the patient", "Withdraw the patient"):
+        assert choice in body
+    refused = clin.post(url("patient_clear_hold", on_hold), {"decision": "clear", "reason": "  "})
     assert refused.status_code == 400
-    assert "Tick the box to confirm you have reviewed the red flags." in refused.content.decode()
+    assert "Write the reason for your decision." in refused.content.decode()
+    # keeps what was chosen
+    assert re.search(r'value="clear"[^>]*checked', refused.content.decode())
     on_hold.refresh_from_db()
     assert on_hold.on_safety_hold
-    response = clin.post(url("patient_clear_hold", on_hold), {"confirm": "on"})
+    response = clin.post(
+        url("patient_clear_hold", on_hold),
+        {"decision": "clear", "reason": "Spoke to GP: old cancer, in remission 10 years."},
+    )
     assert response.url == url("patient_detail", on_hold)
     on_hold.refresh_from_db()
     assert (on_hold.screening, on_hold.status, on_hold.screening_cleared_by) == (
@@ -621,10 +642,84 @@ def test_it_clears_a_safety_hold_after_confirmation(clin, cast, on_hold):
         EnrollmentStatus.ACTIVE,
         cast.clinician,
     )
+    decision = on_hold.hold_decisions.get()
+    assert (decision.decision, decision.decided_by) == ("clear", cast.clinician)
+    assert decision.reason.startswith("Spoke to GP")
     assert Alert.objects.get(kind=Alert.Kind.RED_FLAG).status == Alert.Status.RESOLVED
     assert AuditEvent.objects.filter(action="screening.cleared", actor=cast.clinician).exists()
+    event = AuditEvent.objects.get(action="screening.hold_clear")
+    assert (event.actor, event.subject, event.object_type) == (
+        cast.clinician,
+        on_hold.patient,
+        "tracking.holddecision",
+    )
     # Nothing left to clear.
     assert clin.get(url("patient_clear_hold", on_hold)).status_code == 302
+
+
+def test_a_referral_needs_who_and_what_next_and_keeps_what_was_typed(clin, cast, on_hold):
+    refused = clin.post(
+        url("patient_clear_hold", on_hold), {"decision": "refer", "reason": "Needs imaging"}
+    )
+    body = refused.content.decode()
+    assert refused.status_code == 400
+    assert "Choose who you are referring the patient to." in body
+    assert "Choose whether to keep the program on hold or withdraw." in body
+    assert "Needs imaging" in body
+    assert not on_hold.hold_decisions.exists()
+
+
+def test_a_referral_can_keep_the_hold(clin, cast, on_hold):
+    response = clin.post(
+        url("patient_clear_hold", on_hold),
+        {
+            "decision": "refer",
+            "refer_to": "gp",
+            "after_referral": "hold",
+            "reason": "Needs a GP check first",
+        },
+    )
+    assert response.url == url("patient_detail", on_hold)
+    on_hold.refresh_from_db()
+    assert on_hold.on_safety_hold and on_hold.status == EnrollmentStatus.INVITED
+    decision = on_hold.hold_decisions.get()
+    assert (decision.decision, decision.refer_to, decision.after_referral) == (
+        "refer",
+        "gp",
+        "hold",
+    )
+    # Someone is on it: acknowledged, not resolved, until the hold is decided.
+    assert Alert.objects.get(kind=Alert.Kind.RED_FLAG).status == Alert.Status.ACKNOWLEDGED
+    assert AuditEvent.objects.filter(action="screening.hold_refer", actor=cast.clinician).exists()
+    page = clin.get(url("patient_detail", on_hold)).content.decode()
+    assert "Latest decision: Refer the patient" in page
+
+
+def test_a_referral_can_withdraw_the_patient(clin, cast, on_hold):
+    clin.post(
+        url("patient_clear_hold", on_hold),
+        {
+            "decision": "refer",
+            "refer_to": "specialist",
+            "after_referral": "withdraw",
+            "reason": "Spinal specialist",
+        },
+    )
+    on_hold.refresh_from_db()
+    assert on_hold.status == EnrollmentStatus.WITHDRAWN
+    assert Alert.objects.get(kind=Alert.Kind.RED_FLAG).status == Alert.Status.RESOLVED
+    actions = set(AuditEvent.objects.values_list("action", flat=True))
+    assert {"screening.hold_refer", "enrollment.withdrawn"} <= actions
+
+
+def test_withdraw_instead_of_clearing(clin, cast, on_hold):
+    clin.post(url("patient_clear_hold", on_hold), {"decision": "withdraw", "reason": "Not a fit"})
+    on_hold.refresh_from_db()
+    assert on_hold.status == EnrollmentStatus.WITHDRAWN
+    assert on_hold.hold_decisions.get().decision == "withdraw"
+    assert AuditEvent.objects.filter(action="screening.hold_withdraw").exists()
+    # The free-text reason is in no audit row (only the decision's category is).
+    assert not AuditEvent.objects.filter(action__icontains="Not a fit").exists()
 
 
 # ------------------------------------------------------------------ cost

@@ -867,3 +867,113 @@ def test_a_practice_session_counts_from_the_minimum(seconds, minimum, counts):
 def test_the_minimum_practice_default_is_two_minutes():
     assert rules.DEFAULT_MIN_PRACTICE_SECONDS == 120
     assert PracticeSettings._meta.get_field("min_practice_seconds").default == 120
+
+
+# ---------------------------------------------------------------- red flags (issue 15)
+@pytest.mark.parametrize(
+    ("born", "on", "age"),
+    [
+        (date(1980, 6, 15), date(2026, 6, 14), 45),  # the day before the birthday
+        (date(1980, 6, 15), date(2026, 6, 15), 46),  # on the birthday
+        (date(1980, 6, 15), date(2026, 12, 31), 46),
+        (date(1980, 1, 1), date(2026, 1, 1), 46),
+        (date(1980, 12, 31), date(2026, 1, 1), 45),
+        # Born on 29 February: a year older on 1 March when there is no 29th ...
+        (date(2000, 2, 29), date(2026, 2, 28), 25),
+        (date(2000, 2, 29), date(2026, 3, 1), 26),
+        # ... and on the 29th itself in a leap year.
+        (date(2000, 2, 29), date(2028, 2, 28), 27),
+        (date(2000, 2, 29), date(2028, 2, 29), 28),
+        (date(2026, 6, 15), date(2026, 6, 15), 0),  # born today
+    ],
+)
+def test_age_on_counts_completed_years(born, on, age):
+    assert rules.age_on(born, on) == age
+
+
+@pytest.mark.parametrize(
+    ("age", "age_min", "age_max", "inside"),
+    [
+        (17, 18, 120, False),
+        (18, 18, 120, True),
+        (120, 18, 120, True),
+        (121, 18, 120, False),
+        (20, 21, 70, False),  # the trial's range
+        (21, 21, 70, True),
+        (70, 21, 70, True),
+        (71, 21, 70, False),
+    ],
+)
+def test_age_in_range_includes_both_ends(age, age_min, age_max, inside):
+    assert rules.age_in_range(age, age_min=age_min, age_max=age_max) is inside
+
+
+@pytest.mark.parametrize(
+    ("born", "onset_year", "flag"),
+    [
+        # Could have been 50 in the onset year (after the birthday): flagged.
+        (date(1970, 12, 31), 2020, "onset_after_50"),
+        (date(1970, 1, 1), 2020, "onset_after_50"),
+        (date(1971, 1, 1), 2020, None),  # 48 or 49 that year
+        (date(1950, 5, 5), 2025, "onset_after_50"),
+        (date(1950, 5, 5), 1990, None),  # started at 39 or 40, long ago
+        # Could have been 19 in the onset year (before the birthday): flagged.
+        (date(2000, 1, 1), 2020, "onset_before_20"),
+        (date(2000, 1, 1), 2021, None),  # 20 or 21 that year
+        (date(2005, 3, 3), 2015, "onset_before_20"),
+        (date(1990, 7, 7), 2015, None),
+    ],
+)
+def test_back_pain_onset_flag_errs_toward_a_check(born, onset_year, flag):
+    assert rules.back_pain_onset_flag(date_of_birth=born, onset_year=onset_year) == flag
+
+
+@pytest.mark.parametrize(
+    ("key", "action"),
+    [
+        ("bladder_bowel", rules.RED_FLAG_URGENT),
+        ("saddle_numbness", rules.RED_FLAG_URGENT),
+        ("sexual_changes", rules.RED_FLAG_URGENT),
+        ("both_legs", rules.RED_FLAG_URGENT),
+        ("leg_weakness", rules.RED_FLAG_URGENT),
+        ("fever_unwell", rules.RED_FLAG_SEE_DOCTOR),
+        ("immunosuppression", rules.RED_FLAG_SEE_DOCTOR),
+        ("iv_drug_use", rules.RED_FLAG_SEE_DOCTOR),
+        ("spinal_procedure_or_infection", rules.RED_FLAG_SEE_DOCTOR),
+        ("weight_loss", rules.RED_FLAG_SEE_DOCTOR),
+        ("cancer_history", rules.RED_FLAG_SEE_DOCTOR),
+        ("recent_trauma", rules.RED_FLAG_SEE_DOCTOR),
+        ("minor_trauma_fragile_bones", rules.RED_FLAG_SEE_DOCTOR),
+        ("thoracic_pain", rules.RED_FLAG_SEE_DOCTOR),
+        ("constant_night_pain", rules.RED_FLAG_SEE_DOCTOR),
+        ("onset_after_50", rules.RED_FLAG_SEE_DOCTOR),
+        ("onset_before_20", rules.RED_FLAG_SEE_DOCTOR),
+    ],
+)
+def test_each_red_flag_says_where_to_go(key, action):
+    assert rules.RED_FLAGS_BY_KEY[key].action == action
+
+
+def test_the_red_flag_table_is_the_whole_list():
+    # Every flag of PRT_NOTES.md, once; the age flags are worked out, never ticked.
+    assert len(rules.RED_FLAGS) == len(rules.RED_FLAGS_BY_KEY) == 17
+    assert {f.key for f in rules.RED_FLAGS if not f.asked} == {"onset_after_50", "onset_before_20"}
+
+
+@pytest.mark.parametrize(
+    ("keys", "urgent"),
+    [
+        ([], False),
+        (["cancer_history"], False),
+        (["cancer_history", "both_legs"], True),
+        (["sexual_changes"], True),
+        (["retired_key"], False),  # a key no longer in the table is not urgent by itself
+    ],
+)
+def test_red_flags_urgent(keys, urgent):
+    assert rules.red_flags_urgent(keys) is urgent
+
+
+def test_red_flag_label_falls_back_to_the_key():
+    assert rules.red_flag_label("both_legs").startswith("Pain, numbness")
+    assert rules.red_flag_label("retired_key") == "retired_key"

@@ -13,6 +13,7 @@ from tracking.models import (
     ClinicianNote,
     DigestLog,
     EscalationStep,
+    HoldDecision,
     PracticeSettings,
     ReminderSchedule,
 )
@@ -84,6 +85,7 @@ PERSONAL_DATA = PersonalData(
         DigestLog._meta.get_field("clinician"),
         PracticeSettings._meta.get_field("safety_contact"),
         EscalationStep._meta.get_field("user"),
+        HoldDecision._meta.get_field("decided_by"),
     ),
     policies={
         # Alerts about the patient: what kind, where it stands and when; the clinical
@@ -99,6 +101,11 @@ PERSONAL_DATA = PersonalData(
                 "acknowledged_at",
                 "resolved_at",
             )
+        ),
+        # What the clinician decided about the patient's safety hold, and when; the
+        # reason is the clinician's working note (as ClinicianNote, on request).
+        HoldDecision: TablePolicy(
+            columns=("id", "enrollment_id", "decision", "refer_to", "after_referral", "decided_at")
         ),
         ClinicianNote: TablePolicy(
             withheld=(

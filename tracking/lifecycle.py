@@ -22,6 +22,8 @@ and renders; a ValidationError carries a sentence for the user.
 
 from __future__ import annotations
 
+from datetime import date
+
 from django.db import transaction
 from django.http import HttpRequest
 
@@ -30,9 +32,10 @@ from painapp.accounts.models import User
 from programs import enrollments as program_enrollments
 from programs import services as program_services
 from programs.models import Enrollment
+from tracking import rules
 from tracking.alerts.services import alert_raise
 from tracking.checkins.schedule import checkins_reschedule, checkins_schedule
-from tracking.models import Alert
+from tracking.models import Alert, PracticeSettings
 from tracking.reminders.schedules import schedules_sync
 
 
@@ -76,33 +79,74 @@ def _audit(request: HttpRequest | None, action: str, enrollment: Enrollment, by:
 
 # ---------------------------------------------------------------- the patient
 def screening_submit(
-    *, enrollment: Enrollment, red_flags: list[str], request: HttpRequest | None = None
+    *,
+    enrollment: Enrollment,
+    red_flags: list[str],
+    request: HttpRequest | None = None,
+    date_of_birth: date | None = None,
+    onset_year: int | None = None,
 ) -> bool:
     """The patient's red-flag screening, the last step of onboarding. Returns whether
     the program is now on hold.
 
-    Any red flag holds the program and raises a red-flag alert, which tells the
-    clinician at once; none starts the program, with its check-ins and reminders. The
-    screening, the alert or the start, and the `screening.recorded` audit event commit
-    together. A screening already recorded (a second tab) is left as it is.
+    `date_of_birth` (when the practice did not give it) and `onset_year` (the year the
+    back pain first started) are stored, and together give the onset-age red flag
+    (tracking.rules.back_pain_onset_flag), added to the ticked ones. Any red flag holds
+    the program and raises a red-flag alert, which tells the clinician at once; none
+    starts the program, with its check-ins and reminders. The screening, the alert or
+    the start, and the `screening.recorded` audit event commit together. A screening
+    already recorded (a second tab) is left as it is. The age range is checked before
+    this (date_of_birth_record).
     """
     with transaction.atomic():
         lock_enrollment(enrollment)
         if not enrollment.needs_onboarding or enrollment.on_safety_hold:
             return enrollment.on_safety_hold
-        program_services.screening_record(enrollment=enrollment, red_flags=red_flags)
-        if red_flags:
+        flags = list(red_flags)
+        if enrollment.date_of_birth is None and date_of_birth is not None:
+            enrollment.date_of_birth = date_of_birth
+        if onset_year is not None:
+            enrollment.back_pain_onset_year = onset_year
+            if enrollment.date_of_birth is not None:
+                onset_flag = rules.back_pain_onset_flag(
+                    date_of_birth=enrollment.date_of_birth, onset_year=onset_year
+                )
+                if onset_flag and onset_flag not in flags:
+                    flags.append(onset_flag)
+        program_services.screening_record(enrollment=enrollment, red_flags=flags)
+        if flags:
             alert_raise(
                 enrollment=enrollment,
                 kind=Alert.Kind.RED_FLAG,
                 severity=Alert.Severity.HIGH,
                 source="screening",
-                details={"red_flags": red_flags},
+                details={"red_flags": flags},
             )
         else:
             enrollment_started(enrollment=enrollment)
         _audit(request, "screening.recorded", enrollment, enrollment.patient)
-    return bool(red_flags)
+    return bool(flags)
+
+
+def date_of_birth_record(
+    *, enrollment: Enrollment, date_of_birth: date, request: HttpRequest | None = None
+) -> bool:
+    """Store the date of birth the patient gave at onboarding (when the practice had
+    not) and return whether their age today is in the practice's range
+    (PracticeSettings.age_min/age_max). Outside it the patient cannot go on: the
+    refusal is audited (`screening.age_outside_range`) and the clinician sees why on
+    the patient's page. A date already stored is kept (the practice's word stands)."""
+    with transaction.atomic():
+        lock_enrollment(enrollment)
+        if enrollment.date_of_birth is None:
+            enrollment.date_of_birth = date_of_birth
+            enrollment.save(update_fields=["date_of_birth", "updated_at"])
+        settings = PracticeSettings.for_practice(enrollment.practice_id)
+        age = rules.age_on(enrollment.date_of_birth, enrollment.local_date())
+        inside = rules.age_in_range(age, age_min=settings.age_min, age_max=settings.age_max)
+        if not inside:
+            _audit(request, "screening.age_outside_range", enrollment, enrollment.patient)
+    return inside
 
 
 # ---------------------------------------------------------------- practice admins

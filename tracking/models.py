@@ -666,3 +666,45 @@ class SafetyPlan(models.Model):
     @property
     def is_empty(self) -> bool:
         return not any(getattr(self, name).strip() for name in self.TEXT_FIELDS)
+
+
+class HoldDecision(models.Model):
+    """What a clinician decided about a red-flag safety hold, and why.
+
+    Clear: the patient starts. Refer: to their GP, a specialist or the emergency
+    department, recorded here; the program stays on hold or is withdrawn, as the
+    clinician chose. Withdraw: the patient leaves the program. The reason is the
+    clinician's own words for the record: shown to staff, never written to logs or the
+    audit trail (which carry the decision only)."""
+
+    class Decision(models.TextChoices):
+        CLEAR = "clear", "Clear the hold: safe to start the program"
+        REFER = "refer", "Refer the patient for a medical assessment"
+        WITHDRAW = "withdraw", "Withdraw the patient from the program"
+
+    class ReferTo(models.TextChoices):
+        GP = "gp", "Their GP or family doctor"
+        SPECIALIST = "specialist", "A specialist"
+        EMERGENCY = "emergency", "The emergency department"
+
+    class AfterReferral(models.TextChoices):
+        KEEP_ON_HOLD = "hold", "Keep the program on hold until the assessment is back"
+        WITHDRAW = "withdraw", "Withdraw the patient from the program"
+
+    enrollment = models.ForeignKey(
+        Enrollment, on_delete=models.CASCADE, related_name="hold_decisions"
+    )
+    decision = models.CharField(max_length=16, choices=Decision.choices)
+    refer_to = models.CharField(max_length=16, choices=ReferTo.choices, blank=True)
+    after_referral = models.CharField(max_length=16, choices=AfterReferral.choices, blank=True)
+    reason = models.TextField(max_length=2000)
+    decided_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    decided_at = models.DateTimeField(default=dj_timezone.now)
+
+    class Meta:
+        ordering = ["-decided_at", "-pk"]
+
+    def __str__(self) -> str:
+        return f"Hold decision {self.pk} ({self.decision})"

@@ -56,6 +56,11 @@ urlpatterns = [
             ("unlock/", patient.patient_unlock, "patient_unlock"),
             ("reminders/", patient.patient_reminders, "patient_reminders"),
             ("clear-hold/", patient.patient_clear_hold, "patient_clear_hold"),
+            (
+                "medical-assessment/",
+                patient.patient_medical_assessment,
+                "patient_medical_assessment",
+            ),
             ("summary/", exports.patient_summary, "patient_summary"),
             ("measurements.csv", exports.patient_csv, "patient_csv"),
             ("checkins.fhir.json", exports.patient_fhir, "patient_fhir"),

@@ -17,6 +17,7 @@ from django.urls import reverse
 from django.views.decorators.http import require_GET, require_POST
 
 from programs.access import enrollment_required, own
+from programs.content_conditions import resolve
 from programs.models import Enrollment, PracticeSession
 from programs.practice.forms import PracticeSessionForm
 from programs.practice.services import practice_session_record, sensation_words
@@ -36,13 +37,23 @@ def _time_text(seconds: int) -> str:
 
 def _guide(enrollment: Enrollment) -> dict:
     guide = enrollment.program_version.tracking_guide or {}
+
+    # The script's wording for this patient (content_conditions: "your back has been
+    # checked" only with a recorded medical assessment).
+    def wording(text: str) -> str:
+        return resolve(text, assessed=lambda: enrollment.medically_assessed)
+
     steps = [
-        {**step, "time_text": _time_text(step.get("seconds", 60))}
+        {
+            **step,
+            "text": wording(step.get("text", "")),
+            "time_text": _time_text(step.get("seconds", 60)),
+        }
         for step in guide.get("steps", [])
     ]
     return {
         "title": guide.get("title") or "Somatic tracking",
-        "intro_md": guide.get("intro_md", ""),
+        "intro_md": wording(guide.get("intro_md", "")),
         "steps": steps,
     }
 

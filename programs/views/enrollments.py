@@ -39,6 +39,7 @@ def patient_invite(request: MemberRequest) -> HttpResponse:
                 program_version=data["program_version"],
                 start_date=data["start_date"],
                 timezone_name=data["timezone"],
+                date_of_birth=data.get("date_of_birth"),
             )
         except ValidationError as error:
             for field, errors in error.message_dict.items():

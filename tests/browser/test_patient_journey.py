@@ -96,6 +96,8 @@ def test_it_takes_a_new_patient_from_invitation_to_my_log(
     page.get_by_label("Which country are you in?").select_option("GB")
     page.get_by_role("button", name="Save and continue").click()
     expect(page.get_by_label("None of these apply to me")).to_be_visible()
+    page.get_by_label("Your date of birth").fill("1980-05-05")
+    page.get_by_label("In what year did this back pain first start?").fill("2015")
     checkpoint(page, "safety-check")
     page.get_by_label("None of these apply to me").check()
     page.get_by_role("button", name="Continue").click()

@@ -8,10 +8,16 @@ from typing import Any, cast
 
 from django import forms
 
-from programs.models import AttributionCategory, AttributionCause, EnrollmentStatus
+from programs.models import (
+    AssessorRole,
+    AttributionCategory,
+    AttributionCause,
+    EnrollmentStatus,
+)
 from tracking import rules
 from tracking.clinic.caseload import SORTS, CaseloadQuery
 from tracking.clinic.sections import CODING_LABELS, coding_label
+from tracking.models import HoldDecision
 
 STATUS_CHOICES = [("", "Any status"), *EnrollmentStatus.choices, ("hold", "On safety hold")]
 DIRECTIONS = [("asc", "Ascending"), ("desc", "Descending")]
@@ -118,11 +124,101 @@ class RemindersForm(forms.Form):
 
 
 class ClearHoldForm(forms.Form):
-    confirm = forms.BooleanField(
-        label="I have reviewed these red flags with the patient, and it is safe for them "
-        "to start the program.",
-        error_messages={"required": "Tick the box to confirm you have reviewed the red flags."},
+    """What to do about a red-flag safety hold, with the reason (required). Refer needs
+    who to and whether the program stays on hold or the patient is withdrawn."""
+
+    decision = forms.ChoiceField(
+        label="Your decision",
+        choices=HoldDecision.Decision.choices,
+        widget=forms.RadioSelect,
+        error_messages={
+            "required": "Choose what to do: clear, refer or withdraw.",
+            "invalid_choice": "Choose clear, refer or withdraw.",
+        },
     )
+    refer_to = forms.ChoiceField(
+        label="Refer to",
+        choices=[("", "Choose who you are referring to"), *HoldDecision.ReferTo.choices],
+        required=False,
+        help_text="Needed if you refer the patient.",
+        error_messages={"invalid_choice": "Choose who you are referring to from the list."},
+    )
+    after_referral = forms.ChoiceField(
+        label="While the referral is under way",
+        choices=HoldDecision.AfterReferral.choices,
+        widget=forms.RadioSelect,
+        required=False,
+        help_text="Needed if you refer the patient.",
+        error_messages={"invalid_choice": "Choose to keep the hold or to withdraw."},
+    )
+    reason = forms.CharField(
+        label="Reason",
+        max_length=2000,
+        widget=forms.Textarea(attrs={"rows": 4}),
+        help_text="What you checked and why you decided this, for the record. Kept with the "
+        "patient's record for staff; never sent to the patient or written to logs.",
+        error_messages={
+            "required": "Write the reason for your decision.",
+            "max_length": "Keep the reason under 2,000 characters (this one has %(show_value)d).",
+        },
+    )
+
+    def clean_reason(self) -> str:
+        reason = self.cleaned_data["reason"].strip()
+        if not reason:
+            raise forms.ValidationError("Write the reason for your decision.")
+        return reason
+
+    def clean(self) -> dict[str, Any]:
+        super().clean()
+        data = self.cleaned_data
+        if data.get("decision") == HoldDecision.Decision.REFER:
+            if not data.get("refer_to"):
+                self.add_error("refer_to", "Choose who you are referring the patient to.")
+            if not data.get("after_referral"):
+                self.add_error(
+                    "after_referral", "Choose whether to keep the program on hold or withdraw."
+                )
+        return data
+
+
+class MedicalAssessmentForm(forms.Form):
+    """A clinician's record of the patient's medical assessment (the attestation)."""
+
+    assessor_name = forms.CharField(
+        label="Who did the medical assessment",
+        max_length=150,
+        help_text="Their name, e.g. Dr Ana Silva.",
+        error_messages={"required": "Enter the name of who did the assessment."},
+    )
+    assessor_role = forms.ChoiceField(
+        label="Their role",
+        choices=[("", "Choose a role"), *AssessorRole.choices],
+        error_messages={
+            "required": "Choose their role.",
+            "invalid_choice": "Choose their role from the list.",
+        },
+    )
+    assessed_on = forms.DateField(
+        label="Date of the assessment",
+        widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
+        error_messages={
+            "required": "Enter the date of the assessment.",
+            "invalid": "Enter a date like 2026-01-31.",
+        },
+    )
+    confirm = forms.BooleanField(
+        label="I confirm the assessment found primary chronic back pain, with red flags excluded",
+        error_messages={
+            "required": "Tick the box to confirm the finding, or do not record an assessment."
+        },
+    )
+
+    def clean_assessor_name(self) -> str:
+        name = self.cleaned_data["assessor_name"].strip()
+        if not name:
+            raise forms.ValidationError("Enter the name of who did the assessment.")
+        return name
 
 
 NO_CODE = ""

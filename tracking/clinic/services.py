@@ -7,6 +7,8 @@ records it in the audit trail.
 
 from __future__ import annotations
 
+from datetime import date
+
 from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.http import HttpRequest
@@ -14,12 +16,20 @@ from django.utils import timezone
 
 from painapp.accounts.audit import audit
 from painapp.accounts.models import User
+from programs import enrollments as program_enrollments
 from programs import services as program_services
-from programs.models import Attribution, AttributionCategory, Enrollment
-from tracking.alerts.services import alert_resolve
+from programs.models import (
+    MEDICAL_ASSESSMENT_STATEMENT,
+    AssessorRole,
+    Attribution,
+    AttributionCategory,
+    Enrollment,
+    MedicalAssessment,
+)
+from tracking.alerts.services import alert_acknowledge, alert_resolve
 from tracking.clinic.coding import attribution_scores_refresh
 from tracking.lifecycle import enrollment_started, lock_enrollment
-from tracking.models import Alert, ClinicianNote
+from tracking.models import Alert, ClinicianNote, HoldDecision
 from tracking.reminders.schedules import preferences_for
 
 
@@ -130,18 +140,70 @@ def week_unlock(
         )
 
 
+def _hold_decision_record(
+    *,
+    enrollment: Enrollment,
+    by: User,
+    decision: str,
+    reason: str,
+    refer_to: str = "",
+    after_referral: str = "",
+    request: HttpRequest | None,
+) -> HoldDecision:
+    """Store the decision and audit it. The audit action names the decision (its
+    category), never the reason, which is the clinician's free text."""
+    reason = reason.strip()
+    if not reason:
+        raise ValidationError({"reason": "Write the reason for your decision."})
+    if not enrollment.on_safety_hold:
+        raise ValidationError("There is no safety hold on this patient's program.")
+    row = HoldDecision.objects.create(
+        enrollment=enrollment,
+        decision=decision,
+        refer_to=refer_to,
+        after_referral=after_referral,
+        reason=reason,
+        decided_by=by,
+    )
+    audit(
+        request,
+        f"screening.hold_{decision}",
+        practice=enrollment.practice,
+        subject=enrollment.patient,
+        obj=row,
+        actor=by,
+    )
+    return row
+
+
+def _red_flag_alerts(enrollment: Enrollment):
+    return (
+        Alert.objects.filter(enrollment=enrollment, kind=Alert.Kind.RED_FLAG)
+        .exclude(status=Alert.Status.RESOLVED)
+        .select_related("enrollment__patient", "practice")
+    )
+
+
 def safety_hold_clear(
-    *, enrollment: Enrollment, by: User, request: HttpRequest | None = None
+    *, enrollment: Enrollment, by: User, reason: str, request: HttpRequest | None = None
 ) -> None:
     """The clinician has reviewed the red flags: lift the hold so the patient may
-    start, and resolve the red-flag alert that asked for the review.
+    start, and resolve the red-flag alert that asked for the review. `reason` (required)
+    is kept with the decision for the record.
 
-    One transaction on the locked enrollment (see tracking.lifecycle): the hold lifted,
-    its audit event, the alert resolved, and the program's check-ins and reminders
-    scheduled, all or nothing. A second clear (two tabs) finds no hold and changes
-    nothing (ValidationError)."""
+    One transaction on the locked enrollment (see tracking.lifecycle): the decision, the
+    hold lifted, their audit events, the alert resolved, and the program's check-ins and
+    reminders scheduled, all or nothing. A second clear (two tabs) finds no hold and
+    changes nothing (ValidationError)."""
     with transaction.atomic():
         lock_enrollment(enrollment)
+        _hold_decision_record(
+            enrollment=enrollment,
+            by=by,
+            decision=HoldDecision.Decision.CLEAR,
+            reason=reason,
+            request=request,
+        )
         program_services.screening_clear(enrollment=enrollment, cleared_by=by)
         audit(
             request,
@@ -151,11 +213,115 @@ def safety_hold_clear(
             obj=enrollment,
             actor=by,
         )
-        for alert in (
-            Alert.objects.filter(enrollment=enrollment, kind=Alert.Kind.RED_FLAG)
-            .exclude(status=Alert.Status.RESOLVED)
-            .select_related("enrollment__patient", "practice")
-        ):
+        for alert in _red_flag_alerts(enrollment):
             alert_resolve(alert=alert, by=by, request=request)
         # The program starts now: check-ins and reminders like any other start.
         enrollment_started(enrollment=enrollment)
+
+
+def safety_hold_refer(
+    *,
+    enrollment: Enrollment,
+    by: User,
+    refer_to: str,
+    after_referral: str,
+    reason: str,
+    request: HttpRequest | None = None,
+) -> None:
+    """The clinician refers the patient for a medical assessment (GP, specialist or the
+    emergency department), recorded with the reason. The program either stays on hold
+    until the assessment is back (the red-flag alert is acknowledged: someone is on it)
+    or the patient is withdrawn (the alert is resolved). One transaction, audited."""
+    if refer_to not in HoldDecision.ReferTo.values:
+        raise ValidationError({"refer_to": "Choose who you are referring the patient to."})
+    if after_referral not in HoldDecision.AfterReferral.values:
+        raise ValidationError(
+            {"after_referral": "Choose whether to keep the program on hold or withdraw."}
+        )
+    with transaction.atomic():
+        lock_enrollment(enrollment)
+        _hold_decision_record(
+            enrollment=enrollment,
+            by=by,
+            decision=HoldDecision.Decision.REFER,
+            reason=reason,
+            refer_to=refer_to,
+            after_referral=after_referral,
+            request=request,
+        )
+        if after_referral == HoldDecision.AfterReferral.WITHDRAW:
+            _withdraw_on_hold(enrollment=enrollment, by=by, request=request)
+        else:
+            for alert in _red_flag_alerts(enrollment).filter(status=Alert.Status.OPEN):
+                alert_acknowledge(alert=alert, by=by, request=request)
+
+
+def safety_hold_withdraw(
+    *, enrollment: Enrollment, by: User, reason: str, request: HttpRequest | None = None
+) -> None:
+    """The clinician withdraws the patient instead of clearing the hold (e.g. the
+    program is not right for them). One transaction, audited; the alert is resolved."""
+    with transaction.atomic():
+        lock_enrollment(enrollment)
+        _hold_decision_record(
+            enrollment=enrollment,
+            by=by,
+            decision=HoldDecision.Decision.WITHDRAW,
+            reason=reason,
+            request=request,
+        )
+        _withdraw_on_hold(enrollment=enrollment, by=by, request=request)
+
+
+def _withdraw_on_hold(*, enrollment: Enrollment, by: User, request: HttpRequest | None) -> None:
+    # The screening stays "hold": the record shows the program never started.
+    program_enrollments.enrollment_withdraw(enrollment=enrollment)
+    audit(
+        request,
+        "enrollment.withdrawn",
+        practice=enrollment.practice,
+        subject=enrollment.patient,
+        obj=enrollment,
+        actor=by,
+    )
+    for alert in _red_flag_alerts(enrollment):
+        alert_resolve(alert=alert, by=by, request=request)
+
+
+def medical_assessment_record(
+    *,
+    enrollment: Enrollment,
+    by: User,
+    assessor_name: str,
+    assessor_role: str,
+    assessed_on: date,
+    request: HttpRequest | None = None,
+) -> MedicalAssessment:
+    """Record that the patient's back pain was medically assessed, by whom, in what
+    role and when, with the statement "primary chronic back pain, red flags excluded".
+    From then on the patient's content may say their back has been checked. Audited."""
+    assessor_name = assessor_name.strip()
+    if not assessor_name:
+        raise ValidationError({"assessor_name": "Enter the name of who did the assessment."})
+    if assessor_role not in AssessorRole.values:
+        raise ValidationError({"assessor_role": "Choose their role from the list."})
+    if assessed_on > enrollment.local_date():
+        raise ValidationError({"assessed_on": "The assessment date cannot be in the future."})
+    with transaction.atomic():
+        row = MedicalAssessment.objects.create(
+            enrollment=enrollment,
+            assessor_name=assessor_name,
+            assessor_role=assessor_role,
+            assessed_on=assessed_on,
+            statement=MEDICAL_ASSESSMENT_STATEMENT,
+            recorded_by=by,
+        )
+        audit(
+            request,
+            "medical_assessment.recorded",
+            practice=enrollment.practice,
+            subject=enrollment.patient,
+            obj=row,
+            actor=by,
+        )
+    return row

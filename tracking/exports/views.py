@@ -51,6 +51,7 @@ def patient_summary(request: MemberRequest, pk: int) -> HttpResponse:
             "rows": summary_rows(overview),
             "charts": chart_cards([by_key["pain"], by_key["fear"]], printing=True),
             "generated_at": now,
+            "assessment": enrollment.medical_assessments.first(),
         },
     )
     response["Cache-Control"] = "no-store"

@@ -1,36 +1,147 @@
 from __future__ import annotations
 
+from dataclasses import dataclass
+from datetime import date
 from typing import Any
 
 from django import forms
 
-# The red flags of PRT_NOTES.md, in plain words. Keys are stored; wording may improve.
-RED_FLAGS = [
-    ("bladder_bowel", "New trouble controlling your bladder or bowels"),
-    ("saddle_numbness", "Numbness between your legs or around your bottom (the 'saddle' area)"),
-    ("leg_weakness", "Weakness in a leg that is getting worse, or a foot that drags or flops"),
-    ("fever_unwell", "Fever, or feeling generally unwell, along with your back pain"),
-    ("weight_loss", "Losing weight without trying"),
-    ("cancer_history", "Having had cancer at any time"),
-    ("recent_trauma", "A recent serious fall, accident or injury"),
-    ("constant_night_pain", "Pain that never lets up in any position, even at night"),
-]
+from programs.models import Enrollment
+from tracking import rules
+from tracking.models import PracticeSettings
+
+# The red flags a patient ticks, in plain words: the table is tracking.rules.RED_FLAGS
+# (with what each one means: the emergency department today, or a doctor first). The
+# onset-age flags are worked out from the date of birth and the year the pain started.
+# RED_FLAGS holds every flag's words, for pages that show stored keys.
+RED_FLAGS = [(flag.key, flag.label) for flag in rules.RED_FLAGS]
+ASKED_URGENT = [f for f in rules.RED_FLAGS if f.asked and f.action == rules.RED_FLAG_URGENT]
+ASKED_SEE_DOCTOR = [f for f in rules.RED_FLAGS if f.asked and f.action != rules.RED_FLAG_URGENT]
+
+
+@dataclass(frozen=True)
+class RedFlagRow:
+    key: str
+    label: str
+    urgent: bool
+
+
+def red_flag_rows(keys: list[str]) -> list[RedFlagRow]:
+    """Stored flag keys as rows for a page: their words and whether each is urgent."""
+    return [
+        RedFlagRow(key=k, label=rules.red_flag_label(k), urgent=rules.red_flags_urgent([k]))
+        for k in keys
+    ]
+
+
+def age_range(practice_id: int) -> tuple[int, int]:
+    """The practice's age range (its settings, or the defaults if it has none yet).
+    A read only: never creates the settings row."""
+    row = (
+        PracticeSettings.objects.filter(practice_id=practice_id)
+        .values_list("age_min", "age_max")
+        .first()
+    )
+    return row or (rules.DEFAULT_AGE_MIN, rules.DEFAULT_AGE_MAX)
+
+
+@dataclass(frozen=True)
+class ScreeningFacts:
+    """What the clinician needs to see about the patient's age and pain onset."""
+
+    date_of_birth: date | None
+    age: int | None
+    age_min: int
+    age_max: int
+    onset_year: int | None
+
+    @property
+    def outside_age_range(self) -> bool:
+        return self.age is not None and not rules.age_in_range(
+            self.age, age_min=self.age_min, age_max=self.age_max
+        )
+
+
+def screening_facts(enrollment: Enrollment, today: date | None = None) -> ScreeningFacts:
+    age_min, age_max = age_range(enrollment.practice_id)
+    dob = enrollment.date_of_birth
+    today = today or enrollment.local_date()
+    return ScreeningFacts(
+        date_of_birth=dob,
+        age=rules.age_on(dob, today) if dob else None,
+        age_min=age_min,
+        age_max=age_max,
+        onset_year=enrollment.back_pain_onset_year,
+    )
+
+
+EARLIEST_BIRTH_YEAR = 1900
 
 
 class ScreeningForm(forms.Form):
-    red_flags = forms.MultipleChoiceField(
+    """The onboarding safety check: date of birth (when the practice did not give it),
+    the year the back pain started, and the red flags, urgent ones first."""
+
+    date_of_birth = forms.DateField(
+        label="Your date of birth",
+        widget=forms.DateInput(attrs={"type": "date", "autocomplete": "bday"}, format="%Y-%m-%d"),
+        error_messages={
+            "required": "Please enter your date of birth.",
+            "invalid": "Please enter your date of birth like 1975-08-31 (year, month, day).",
+        },
+    )
+    onset_year = forms.IntegerField(
+        label="In what year did this back pain first start?",
+        help_text="Your best guess is fine. For example: 2015.",
+        widget=forms.NumberInput(attrs={"inputmode": "numeric"}),
+        error_messages={
+            "required": "Please tell us the year your back pain first started. A guess is fine.",
+            "invalid": "Please enter a year, like 2015.",
+        },
+    )
+    urgent_flags = forms.MultipleChoiceField(
         label="Do any of these apply to you right now?",
-        choices=RED_FLAGS,
+        choices=[(f.key, f.label) for f in ASKED_URGENT],
+        required=False,
+        widget=forms.CheckboxSelectMultiple,
+        error_messages={"invalid_choice": "Please choose only from the list."},
+    )
+    red_flags = forms.MultipleChoiceField(
+        label="Do any of these apply to you?",
+        choices=[(f.key, f.label) for f in ASKED_SEE_DOCTOR],
         required=False,
         widget=forms.CheckboxSelectMultiple,
         error_messages={"invalid_choice": "Please choose only from the list."},
     )
     none_apply = forms.BooleanField(label="None of these apply to me", required=False)
 
+    def __init__(self, *args: Any, known_date_of_birth: date | None, today: date, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.known_date_of_birth = known_date_of_birth
+        self.today = today
+        if known_date_of_birth is not None:
+            del self.fields["date_of_birth"]
+
+    def clean_date_of_birth(self) -> date:
+        born = self.cleaned_data["date_of_birth"]
+        if born > self.today:
+            raise forms.ValidationError("That date is in the future. Please check it.")
+        if born.year < EARLIEST_BIRTH_YEAR:
+            raise forms.ValidationError("Please check the year of your date of birth.")
+        return born
+
     def clean(self) -> dict[str, Any]:
         super().clean()
         data = self.cleaned_data
-        flags, none_apply = data.get("red_flags") or [], data.get("none_apply")
+        born = self.known_date_of_birth or data.get("date_of_birth")
+        onset = data.get("onset_year")
+        if onset is not None:
+            if onset > self.today.year:
+                self.add_error("onset_year", "That year has not happened yet. Please check it.")
+            elif born is not None and onset < born.year:
+                self.add_error("onset_year", "That year is before you were born. Please check it.")
+        flags = [*(data.get("urgent_flags") or []), *(data.get("red_flags") or [])]
+        none_apply = data.get("none_apply")
         if not flags and not none_apply:
             raise forms.ValidationError(
                 "Please tick any that apply, or tick “None of these apply to me”."
@@ -39,4 +150,6 @@ class ScreeningForm(forms.Form):
             raise forms.ValidationError(
                 "You ticked some items and also “None of these”. Please check your answers."
             )
+        data["all_flags"] = flags
+        data["born"] = born
         return data

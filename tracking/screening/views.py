@@ -1,5 +1,6 @@
-"""Red-flag screening, the last onboarding step. Any red flag holds the program
-and raises an alert for the clinician; the patient continues once it is cleared."""
+"""Red-flag screening, the last onboarding step. The patient's age must be in the
+practice's range; any red flag holds the program and raises an alert for the
+clinician; the patient continues once it is cleared."""
 
 from __future__ import annotations
 
@@ -9,8 +10,17 @@ from django.views.decorators.http import require_http_methods
 
 from programs.access import enrollment_required
 from programs.types import PatientRequest
-from tracking.lifecycle import screening_submit
-from tracking.screening.forms import RED_FLAGS, ScreeningForm
+from tracking import rules
+from tracking.lifecycle import date_of_birth_record, screening_submit
+from tracking.screening.forms import ScreeningForm, red_flag_rows, screening_facts
+
+
+def _outside_age_range(request: PatientRequest) -> HttpResponse:
+    return render(
+        request,
+        "tracking/patient/age_outside_range.html",
+        {"practice": request.enrollment.practice, "step": 5},
+    )
 
 
 @enrollment_required(allow_onboarding=True)
@@ -23,10 +33,26 @@ def screening(request: PatientRequest) -> HttpResponse:
         return redirect("today")
     if enrollment.consented_at is None:
         return redirect("onboarding_consent")
-    form = ScreeningForm(request.POST if request.method == "POST" else None)
+    today = enrollment.local_date()
+    if screening_facts(enrollment, today).outside_age_range:
+        return _outside_age_range(request)
+    form = ScreeningForm(
+        request.POST if request.method == "POST" else None,
+        known_date_of_birth=enrollment.date_of_birth,
+        today=today,
+    )
     if request.method == "POST" and form.is_valid():
+        data = form.cleaned_data
+        if not date_of_birth_record(
+            enrollment=enrollment, date_of_birth=data["born"], request=request
+        ):
+            return _outside_age_range(request)
         held = screening_submit(
-            enrollment=enrollment, red_flags=form.cleaned_data["red_flags"], request=request
+            enrollment=enrollment,
+            red_flags=data["all_flags"],
+            date_of_birth=data["born"],
+            onset_year=data["onset_year"],
+            request=request,
         )
         return redirect("safety_hold" if held else "today")
     return render(request, "tracking/patient/screening.html", {"form": form, "step": 6})
@@ -37,9 +63,11 @@ def hold(request: PatientRequest) -> HttpResponse:
     enrollment = request.enrollment
     if not enrollment.on_safety_hold:
         return redirect("today" if not enrollment.needs_onboarding else "onboarding")
-    labels = dict(RED_FLAGS)
     return render(
         request,
         "tracking/patient/safety_hold.html",
-        {"flags": [labels.get(f, f) for f in enrollment.red_flags]},
+        {
+            "flags": red_flag_rows(enrollment.red_flags),
+            "urgent": rules.red_flags_urgent(enrollment.red_flags),
+        },
     )

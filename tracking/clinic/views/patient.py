@@ -36,6 +36,7 @@ from tracking.clinic.forms import (
     CauseCodingForm,
     ClearHoldForm,
     ClinicianNoteForm,
+    MedicalAssessmentForm,
     RemindersForm,
     UnlockWeekForm,
 )
@@ -46,7 +47,8 @@ from tracking.clinic.overview import (
     patient_notes,
     patient_overview,
 )
-from tracking.screening.forms import RED_FLAGS
+from tracking.models import HoldDecision
+from tracking.screening.forms import red_flag_rows, screening_facts
 
 SECTIONS = [
     ("patient_detail", "Overview"),
@@ -89,7 +91,6 @@ def _render_overview(
     status: int = 200,
 ) -> HttpResponse:
     overview = patient_overview(enrollment, timezone.now())
-    flags = dict(RED_FLAGS)
     return render(
         request,
         "tracking/clinic/patient/overview.html",
@@ -101,7 +102,12 @@ def _render_overview(
             measures=macros("tracking/clinic/measures.html").measures(overview),
             note_form=note_form or ClinicianNoteForm(),
             unlock_form=unlock_form or UnlockWeekForm(weeks=overview.unlockable_weeks),
-            red_flags=[flags.get(f, f) for f in enrollment.red_flags],
+            red_flags=red_flag_rows(enrollment.red_flags),
+            screening_facts=screening_facts(enrollment),
+            assessments=list(enrollment.medical_assessments.select_related("recorded_by")[:3]),
+            decisions=list(
+                enrollment.hold_decisions.select_related("decided_by").order_by("-decided_at")[:5]
+            ),
         ),
         status=status,
     )
@@ -391,27 +397,51 @@ def patient_reminders(request: MemberRequest, pk: int) -> HttpResponse:
 @require_http_methods(["GET", "POST"])
 @staff_required
 def patient_clear_hold(request: MemberRequest, pk: int) -> HttpResponse:
-    """Lift a red-flag safety hold, after the clinician confirms the review."""
+    """Decide about a red-flag safety hold: clear it, refer the patient (keeping the
+    hold or withdrawing them), or withdraw them; always with a reason."""
     enrollment = enrollment_for_staff(request, pk)
     if not enrollment.on_safety_hold:
         messages.info(request, "There is no safety hold on this patient's program.")
         return redirect("patient_detail", pk=pk)
     form = ClearHoldForm(request.POST if request.method == "POST" else None)
     if request.method == "POST" and form.is_valid():
+        data = form.cleaned_data
+        name = enrollment.patient.display_name
         try:
-            services.safety_hold_clear(enrollment=enrollment, by=request.user, request=request)
+            if data["decision"] == HoldDecision.Decision.CLEAR:
+                services.safety_hold_clear(
+                    enrollment=enrollment, by=request.user, reason=data["reason"], request=request
+                )
+                done = f"The safety hold is cleared. {name} can start the program now."
+            elif data["decision"] == HoldDecision.Decision.REFER:
+                services.safety_hold_refer(
+                    enrollment=enrollment,
+                    by=request.user,
+                    refer_to=data["refer_to"],
+                    after_referral=data["after_referral"],
+                    reason=data["reason"],
+                    request=request,
+                )
+                done = (
+                    f"The referral is recorded and {name} is withdrawn from the program."
+                    if data["after_referral"] == HoldDecision.AfterReferral.WITHDRAW
+                    else f"The referral is recorded. {name}'s program stays on hold."
+                )
+            else:
+                services.safety_hold_withdraw(
+                    enrollment=enrollment, by=request.user, reason=data["reason"], request=request
+                )
+                done = f"{name} is withdrawn from the program."
         except ValidationError as error:
-            messages.error(request, error.messages[0])
+            if hasattr(error, "error_dict"):
+                for field, errors in error.message_dict.items():
+                    form.add_error(field if field in form.fields else None, errors)
+            else:
+                form.add_error(None, error.messages)
         else:
-            messages.success(
-                request,
-                f"The safety hold is cleared. "
-                f"{enrollment.patient.display_name} can start the "
-                "program now.",
-            )
-        return redirect("patient_detail", pk=pk)
+            messages.success(request, done)
+            return redirect("patient_detail", pk=pk)
     audit_read(request, "patient.viewed", enrollment)
-    flags = dict(RED_FLAGS)
     return render(
         request,
         "tracking/clinic/patient/clear_hold.html",
@@ -420,7 +450,48 @@ def patient_clear_hold(request: MemberRequest, pk: int) -> HttpResponse:
             enrollment,
             "patient_detail",
             form=form,
-            red_flags=[flags.get(f, f) for f in enrollment.red_flags],
+            red_flags=red_flag_rows(enrollment.red_flags),
+            decisions=list(
+                enrollment.hold_decisions.select_related("decided_by").order_by("-decided_at")
+            ),
+        ),
+        status=400 if form.is_bound else 200,
+    )
+
+
+@require_http_methods(["GET", "POST"])
+@staff_required
+def patient_medical_assessment(request: MemberRequest, pk: int) -> HttpResponse:
+    """Record who medically assessed the patient's back pain, their role and when."""
+    enrollment = enrollment_for_staff(request, pk)
+    form = MedicalAssessmentForm(request.POST if request.method == "POST" else None)
+    if request.method == "POST" and form.is_valid():
+        data = form.cleaned_data
+        try:
+            services.medical_assessment_record(
+                enrollment=enrollment,
+                by=request.user,
+                assessor_name=data["assessor_name"],
+                assessor_role=data["assessor_role"],
+                assessed_on=data["assessed_on"],
+                request=request,
+            )
+        except ValidationError as error:
+            for field, errors in error.message_dict.items():
+                form.add_error(field if field in form.fields else None, errors)
+        else:
+            messages.success(request, "The medical assessment is recorded.")
+            return redirect(f"{reverse('patient_detail', args=[pk])}#assessment")
+    audit_read(request, "patient.viewed", enrollment)
+    return render(
+        request,
+        "tracking/clinic/patient/medical_assessment.html",
+        _context(
+            request,
+            enrollment,
+            "patient_detail",
+            form=form,
+            assessments=list(enrollment.medical_assessments.all()),
         ),
         status=400 if form.is_bound else 200,
     )
