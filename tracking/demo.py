@@ -246,6 +246,7 @@ def _finished_cohort(rng, practice, version, *, sam, priya) -> None:
             day,
             trajectory,
             baseline=baseline,
+            practice_days=version.weeks.count() * 7,
         )
         if status != "active":
             Enrollment.objects.filter(pk=enrollment.pk).update(
@@ -269,6 +270,7 @@ def _active_enrollment(
     red_flag_hold=False,
     self_harm=False,
     baseline: int | None = None,
+    practice_days: int | None = None,
 ) -> Enrollment:
     today = timezone.localtime(timezone.now(), patient.tzinfo).date()
     start = today - timedelta(days=day)
@@ -300,7 +302,9 @@ def _active_enrollment(
     enrollment.save()
     checkins_schedule(enrollment, now=start_at)
     baseline = baseline if baseline is not None else rng.randint(5, 8)
-    _practice_log(rng, enrollment, start, today, baseline, trajectory)
+    # Patients past the program practise through its weeks, not every day since.
+    practice_to = today if practice_days is None else min(today, start + timedelta(practice_days))
+    _practice_log(rng, enrollment, start, practice_to, baseline, trajectory)
     _checkins(rng, enrollment, today, baseline, trajectory, self_harm)
     _program_progress(rng, enrollment, trajectory)
     # Sessions and attributions were written in bulk: count them as the services would.

@@ -19,6 +19,7 @@ from tracking import charts, rules
 from tracking.practice_admin.reports import OutcomesReport
 
 MAX_NUMBERED_GROUPS = 12  # above this, numbers over the bars would overlap
+CHAR_WIDTH = 7  # a character of a bar's number (10px bold) with room, in the drawing's units
 
 
 @dataclass(frozen=True)
@@ -55,6 +56,7 @@ class GroupedChart:
     # The table's extra column (e.g. how many people a month's share is of).
     extra_name: str = ""
     extra: list[str] | None = None
+    label_gap: float = charts.LABEL_GAP  # the least room between two axis labels
 
     @cached_property
     def drawing(self) -> dict[str, Any]:
@@ -73,6 +75,9 @@ class GroupedChart:
                     continue
                 y = charts._y(value, self.y_max)
                 x = left + width * j
+                text = _number(value, self.suffix) if numbered and value else ""
+                if len(text) * CHAR_WIDTH > width - 4:
+                    text = ""  # it would run into the next bar's number: it is in the table
                 bars.append(
                     GroupBar(
                         x=str(round(x, 1)),
@@ -80,12 +85,12 @@ class GroupedChart:
                         width=str(round(max(width - 1, 1), 1)),
                         height=str(round(charts.BOTTOM - y, 1)),
                         css=s.css,
-                        label=_number(value, self.suffix) if numbered and value else "",
+                        label=text,
                         label_x=str(round(x + width / 2, 1)),
                         label_y=str(round(y - 3, 1)),
                     )
                 )
-        every = max(1, math.ceil(charts.LABEL_GAP / slot))
+        every = max(1, math.ceil(self.label_gap / slot))
         labels = [
             (str(round(charts.LEFT + slot * (i + 0.5), 1)), label)
             for i, label in enumerate(self.categories)
@@ -153,6 +158,7 @@ def distribution_chart(report: OutcomesReport) -> GroupedChart:
         ],
         y_max=y_max,
         tick_step=step,
+        label_gap=16,  # "10" at 12px: every score gets its label
     )
 
 

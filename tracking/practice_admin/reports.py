@@ -178,17 +178,17 @@ class Timepoint:
             (
                 "Real improvement",
                 f"Average pain at least {rules.REAL_CHANGE_POINTS} points or at least "
-                f"{rules.REAL_CHANGE_PERCENT}% below the baseline (either one).",
+                f"{rules.REAL_CHANGE_PERCENT}% below the baseline, either one.",
                 self.real_improvement,
             ),
             (
                 f"Down {rules.REAL_CHANGE_POINTS} points or more",
-                "The first part of a real improvement, on its own.",
+                "One part of a real improvement.",
                 self.by_points,
             ),
             (
                 f"Down {rules.REAL_CHANGE_PERCENT}% or more",
-                "The second part of a real improvement, on its own.",
+                "The other part.",
                 self.by_percent,
             ),
         ]
