@@ -44,12 +44,12 @@ from django.utils.crypto import salted_hmac
 
 from painapp.accounts.models import Practice, User
 from programs.models import (
-    Activity,
     ActivityKind,
     AttributionCause,
     Enrollment,
     EnrollmentStatus,
     Program,
+    Week,
 )
 from tracking import rules
 from tracking.models import CheckIn, PracticeSettings
@@ -172,23 +172,23 @@ class Timepoint:
         return [
             (
                 "Pain-free or nearly",
-                f"Average pain 0–{rules.PAIN_FREE_MAX} out of 10 at this check-in.",
+                f"average pain 0–{rules.PAIN_FREE_MAX} out of 10 at that check-in.",
                 self.pain_free,
             ),
             (
                 "Real improvement",
-                f"Average pain at least {rules.REAL_CHANGE_POINTS} points or at least "
+                f"average pain at least {rules.REAL_CHANGE_POINTS} points or at least "
                 f"{rules.REAL_CHANGE_PERCENT}% below the baseline, either one.",
                 self.real_improvement,
             ),
             (
                 f"Down {rules.REAL_CHANGE_POINTS} points or more",
-                "One part of a real improvement.",
+                "the points part of a real improvement, on its own.",
                 self.by_points,
             ),
             (
                 f"Down {rules.REAL_CHANGE_PERCENT}% or more",
-                "The other part.",
+                "the percentage part of a real improvement, on its own.",
                 self.by_percent,
             ),
         ]
@@ -286,14 +286,21 @@ def _checkins(qs: QuerySet[Enrollment]) -> dict[int, dict[str, tuple[Any, ...]]]
     """Each enrollment's end and follow-up check-ins: slot -> (due date, closes at,
     average pain if answered)."""
     out: dict[int, dict[str, tuple[Any, ...]]] = defaultdict(dict)
-    for enrollment_id, slot, due, closes_at, status, figures in (
+    # Only the average-pain total of each check-in's figures (tracking.checkins.figures),
+    # not the whole JSON: a practice's report reads three check-ins per patient.
+    for enrollment_id, slot, due, closes_at, status, total in (
         CheckIn.objects.filter(enrollment__in=qs.values("pk"), slot__in=_SLOTS)
         .order_by()
-        .values_list("enrollment_id", "slot", "due_date", "closes_at", "status", "figures")
+        .values_list(
+            "enrollment_id",
+            "slot",
+            "due_date",
+            "closes_at",
+            "status",
+            f"figures__totals__{rules.PAIN_AVG}",
+        )
     ):
-        pain = None
-        if status == CheckIn.Status.COMPLETED and figures:
-            pain = (figures.get("totals") or {}).get(rules.PAIN_AVG)
+        pain = total if status == CheckIn.Status.COMPLETED else None
         out[enrollment_id][slot] = (due, closes_at, pain)
     return out
 
@@ -305,10 +312,13 @@ def _program_shape(versions: set[int]) -> tuple[dict[int, int], dict[int, tuple[
     causes: dict[int, list[tuple[int, int, int]]] = defaultdict(list)
     if not versions:
         return {}, {}
+    # Weeks with their activities (a LEFT JOIN: a week without any still counts).
     for version, number, activity_id, kind, order in (
-        Activity.objects.filter(week__version__in=versions)
+        Week.objects.filter(version__in=versions)
         .order_by()
-        .values_list("week__version_id", "week__number", "pk", "kind", "order")
+        .values_list(
+            "version_id", "number", "activities__pk", "activities__kind", "activities__order"
+        )
     ):
         weeks[version].add(number)
         if kind == ActivityKind.ATTRIBUTION:
