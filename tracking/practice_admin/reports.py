@@ -392,7 +392,14 @@ def outcomes_report(filters: OutcomeFilters, *, now: datetime | None = None) -> 
     now = now or timezone.now()
     zone = ZoneInfo(filters.practice.timezone)
     today = rules.local_date(now, zone)
-    floor = PracticeSettings.for_practice(filters.practice.pk).responder_baseline_floor
+    # Read without creating the settings row: a GET writes nothing.
+    floor = (
+        PracticeSettings.objects.filter(practice=filters.practice)
+        .values_list("responder_baseline_floor", flat=True)
+        .first()
+    )
+    if floor is None:
+        floor = rules.DEFAULT_RESPONDER_BASELINE_FLOOR
     qs = scoped(filters)
     values = list(
         qs.order_by("pk").values_list(
