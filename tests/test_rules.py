@@ -819,7 +819,7 @@ NOW = utc(2026, 3, 18, 12)
         ("active", True, 1, False),  # still open (week 8, or answered early)
         ("completed", True, -1, True),
         ("completed", True, 1, False),
-        ("completed", True, None, False),  # no end check-in at all
+        ("completed", True, None, True),  # completed, no end check-in: over, score missing
         ("active", True, None, False),  # week 2 with no schedule yet
         ("paused", True, -1, False),  # a paused enrollment's check-ins wait
         ("withdrawn", True, 1000, True),  # withdrew before the end: in the cohort

@@ -490,13 +490,18 @@ def in_outcome_cohort(
 ) -> bool:
     """In the outcomes cohort: started the program (`counts_as_enrolled`) and either
     withdrew, or is active or completed and the window of their end-of-program
-    check-in has closed (whether or not they answered it). A paused enrollment's
+    check-in has closed (whether or not they answered it), or is completed without an
+    end check-in at all. A paused enrollment's
     check-ins wait, so it is still in the program; so is anyone whose end window is
     still open or ahead. An end check-in answered early counts once its window closes,
     so everyone is counted at the same point of their program."""
     if not counts_as_enrolled(status=status, onboarded=onboarded):
         return False
     if status == ENROLLMENT_WITHDRAWN:
+        return True
+    if status == ENROLLMENT_COMPLETED and end_closes_at is None:
+        # Marked completed with no end check-in scheduled (e.g. its program has none):
+        # the program is over for them, and a missing end score counts as missing.
         return True
     return status in LIVE_ENROLLMENT_STATUSES and end_closes_at is not None and end_closes_at <= now
 
