@@ -977,3 +977,156 @@ def test_red_flags_urgent(keys, urgent):
 def test_red_flag_label_falls_back_to_the_key():
     assert rules.red_flag_label("both_legs").startswith("Pain, numbness")
     assert rules.red_flag_label("retired_key") == "retired_key"
+
+
+# ====================================================================== outcomes cohort (issue 16)
+NOW = utc(2026, 3, 18, 12)
+
+
+@pytest.mark.parametrize(
+    ("status", "onboarded", "closes_in_hours", "expected"),
+    [
+        ("active", True, 0, True),  # closes exactly now: closed
+        ("active", True, -1, True),
+        ("active", True, 1, False),  # still open (week 8, or answered early)
+        ("completed", True, -1, True),
+        ("completed", True, 1, False),
+        ("completed", True, None, True),  # completed, no end check-in: over, score missing
+        ("active", True, None, False),  # week 2 with no schedule yet
+        ("paused", True, -1, False),  # a paused enrollment's check-ins wait
+        ("withdrawn", True, 1000, True),  # withdrew before the end: in the cohort
+        ("withdrawn", True, None, True),
+        ("withdrawn", False, None, False),  # withdrew before starting
+        ("invited", False, -1, False),
+    ],
+)
+def test_it_tells_who_is_in_the_outcomes_cohort(status, onboarded, closes_in_hours, expected):
+    closes = None if closes_in_hours is None else NOW + timedelta(hours=closes_in_hours)
+    assert (
+        rules.in_outcome_cohort(status=status, onboarded=onboarded, end_closes_at=closes, now=NOW)
+        is expected
+    )
+
+
+@pytest.mark.parametrize(
+    ("status", "closes_in_hours", "expected"),
+    [
+        ("completed", -1, True),
+        ("completed", 0, True),
+        ("completed", 1, False),  # not reached yet: not counted at this follow-up
+        ("active", -1, True),
+        ("withdrawn", 2000, True),  # withdrew: counted, a missing score = not a responder
+        ("withdrawn", None, False),  # the program has no such follow-up
+        ("completed", None, False),
+    ],
+)
+def test_it_tells_who_has_reached_a_follow_up(status, closes_in_hours, expected):
+    closes = None if closes_in_hours is None else NOW + timedelta(hours=closes_in_hours)
+    assert rules.reached_followup(status=status, followup_closes_at=closes, now=NOW) is expected
+
+
+@pytest.mark.parametrize(
+    ("baseline", "floor", "expected"),
+    [
+        (4, 4, True),  # the trial's entry floor, exactly
+        (3, 4, False),
+        (3.9, 4, False),
+        (1, 4, False),
+        (0, 0, True),
+        (10, 4, True),
+        (None, 4, False),  # no baseline: not judged
+        (None, 0, False),
+        (6, 7, False),
+    ],
+)
+def test_it_counts_responders_only_from_the_baseline_floor(baseline, floor, expected):
+    assert rules.is_responder_eligible(baseline, floor=floor) is expected
+
+
+@pytest.mark.parametrize(
+    ("df", "expected"),
+    [
+        (1, 12.706),
+        (2, 4.303),
+        (4, 2.776),
+        (10, 2.228),
+        (29, 2.045),
+        (30, 2.042),
+        # Beyond the table: the expansion, against published quantiles.
+        (40, 2.021),
+        (60, 2.000),
+        (120, 1.980),
+        (100000, 1.960),
+    ],
+)
+def test_it_gives_the_t_quantile_for_a_95_percent_interval(df, expected):
+    assert round(rules.t_critical_95(df), 3) == expected
+
+
+def test_it_refuses_a_t_interval_without_degrees_of_freedom():
+    with pytest.raises(ValueError):
+        rules.t_critical_95(0)
+    with pytest.raises(ValueError):
+        rules.mean_ci_95([])
+
+
+@pytest.mark.parametrize(
+    ("values", "expected"),
+    [
+        ([-2], (-2.0, None, None)),  # one person: no interval
+        ([0, 0], (0.0, 0.0, 0.0)),  # no spread
+        # mean −1, SD √2, n 2: −1 ± 12.706 × 1 = −13.706 to 11.706
+        ([-2, 0], (-1.0, -13.706, 11.706)),
+        # mean −3.4, variance 8.3, n 5: ± 2.776 × √1.66 = ± 2.776 × 1.28841 = ± 3.57663
+        ([-7, -2, -1, -1, -6], (-3.4, -6.9766, 0.1766)),
+        # mean 2, variance 2.5, n 5 (1..3 spread): ± 2.776 × √0.5 = ± 1.9629
+        ([0, 1, 2, 3, 4], (2.0, 0.0371, 3.9629)),
+    ],
+)
+def test_it_gives_a_mean_and_its_95_percent_interval(values, expected):
+    mean, low, high = rules.mean_ci_95(values)
+    assert round(mean, 4) == expected[0]
+    if expected[1] is None:
+        assert low is None and high is None
+    else:
+        assert (round(low, 4), round(high, 4)) == (expected[1], expected[2])
+
+
+@pytest.mark.parametrize(
+    ("causes", "expected"),
+    [
+        ([("stress", ""), ("brain", ""), ("spinal", "")], (2, None)),  # not coded
+        ([("stress", "spinal"), ("brain", ""), ("spinal", "")], (2, None)),  # partly
+        ([("stress", "spinal"), ("brain", "injury"), ("spinal", "stress")], (2, 1)),
+        ([("age", "psychological"), ("age", "brain"), ("age", "stress")], (0, 3)),
+        ([("other", "other"), ("injury", "age"), ("spinal", "posture")], (0, 0)),
+        ([], (0, None)),
+    ],
+)
+def test_it_scores_three_causes_as_the_patient_and_as_the_clinician_coded_them(causes, expected):
+    assert rules.mind_brain_scores(causes) == expected
+
+
+@pytest.mark.parametrize(
+    ("first", "last", "expected"),
+    [
+        ((1, 0), (3, 2), (0, 2, "clinician")),  # both fully coded: the clinician's
+        ((0, 1), (2, None), (0, 2, "self")),  # one not: both the patient's own
+        ((1, None), (3, 2), (1, 3, "self")),
+        ((1, None), (2, None), (1, 2, "self")),
+    ],
+)
+def test_it_never_mixes_coders_in_a_mind_brain_pair(first, last, expected):
+    assert rules.mind_brain_pair(first, last) == expected
+
+
+def test_its_outcome_words_are_the_models():
+    from programs.models import MIND_BRAIN
+
+    assert set(rules.MIND_BRAIN_CATEGORIES) == {str(c) for c in MIND_BRAIN}
+    assert rules.ENROLLMENT_WITHDRAWN == EnrollmentStatus.WITHDRAWN
+    assert rules.DEFAULT_RESPONDER_BASELINE_FLOOR == 4
+    assert (
+        PracticeSettings._meta.get_field("responder_baseline_floor").default
+        == rules.DEFAULT_RESPONDER_BASELINE_FLOOR
+    )

@@ -53,3 +53,30 @@ def test_seed_demo_builds_a_realistic_practice_once(db, client):
         assert response.status_code == 302, email
         assert client.get("/").url == home
         assert client.get(home).status_code in (200, 302)
+
+
+def test_the_demo_outcomes_report_has_real_figures(db, client):
+    """A new admin opening the report sees non-zero outcomes (issue 16): patients past
+    the end with end and follow-up scores, withdrawals, a baseline below the floor, and
+    mind-brain pairs coded both ways."""
+    from tracking.practice_admin.reports import OutcomeFilters, outcomes_report
+
+    call_command("seed_demo")
+    practice = Enrollment.objects.get(patient__email="patient@demo.painapp.test").practice
+    r = outcomes_report(OutcomeFilters(practice=practice))
+    assert r.cohort >= 14 and r.withdrawn == 3 and r.still_in_program >= 25
+    assert r.end.change.n >= 10 and r.end.change.change < 0 and r.end.change.has_ci
+    assert r.end.low_baseline == 1
+    assert r.end.pain_free.count > 0 and r.end.real_improvement.count > 0
+    one, three = r.followups
+    assert one.completers > 0 and one.real_improvement.count > 0
+    assert three.completers > 0
+    assert r.mind_brain.clinician.n >= 1 and r.mind_brain.self_coded.n >= 5
+    assert r.mind_brain.self_coded.change > 0
+    assert len(r.months) >= 2
+
+    cache.clear()
+    admin = User.objects.get(email="admin@demo.painapp.test")
+    client.force_login(admin)
+    text = client.get("/practice/reports/outcomes/").content.decode()
+    assert "No one in the cohort has both" not in text and "95% confidence interval" in text

@@ -211,11 +211,77 @@ def seed(*, practice: Practice, stdout=None) -> None:
                 red_flag_hold=(n == 5),
                 self_harm=(n == 11),
             )
+        _finished_cohort(rng, practice, version, sam=sam, priya=priya)
     if stdout:
         stdout.write(
             "Demo program data: 3 named patients at weeks 2, 5 and 8, one invited, "
-            "and a caseload of 30 for clinician@demo.painapp.test."
+            "a caseload of 30 for clinician@demo.painapp.test, and "
+            f"{len(FINISHED)} patients past the end of the program (with follow-ups) "
+            f"or withdrawn, for the outcomes report."
         )
+
+
+# Patients past the end of the program, so a new admin's outcomes report has figures
+# (issue 16): (days since the start, trajectory, baseline, final status). An 8-week
+# program's end check-in closes on day 59; its 1-month follow-up about day 90, its
+# 3-month one about day 150. One baseline of 3 shows the responder floor at work.
+FINISHED: list[tuple[int, str, int | None, str]] = [
+    (200, "improving", 7, "completed"),
+    (190, "improving", 6, "completed"),
+    (175, "improving", 8, "completed"),
+    (160, "flat", 6, "completed"),
+    (150, "improving", 5, "completed"),
+    (130, "improving", 7, "completed"),
+    (120, "worsening", 5, "completed"),
+    (110, "improving", 6, "completed"),
+    (95, "improving", 3, "completed"),
+    (92, "flat", 7, "completed"),
+    (80, "improving", 8, "completed"),
+    (70, "improving", 6, "completed"),
+    (65, "flat", 5, "active"),  # never marked completed: still counted at the end
+    (30, "flat", 7, "withdrawn"),
+    (24, "worsening", 6, "withdrawn"),
+    (45, "missed", 6, "withdrawn"),
+]
+
+
+def _finished_cohort(rng, practice, version, *, sam, priya) -> None:
+    """FINISHED's patients, all on Priya's list but the first (Sam's caseload stays at
+    about 30). Their check-ins run through the end and the follow-ups whose time has
+    come; their three causes are answered in weeks 1, 4 and 8, and Priya coded every
+    cause of the first two patients' answers (the report's clinician-coded pairs)."""
+    for n, (day, trajectory, baseline, status) in enumerate(FINISHED):
+        name = f"{FIRST[(n + 5) % len(FIRST)]} {LAST[(n * 5 + 3) % len(LAST)]}"
+        patient = User.objects.create_user(
+            email=f"demo.finished{n + 1}@demo.painapp.test",
+            full_name=name,
+            timezone=ZONES[n % len(ZONES)],
+            password=None,
+        )
+        patient.set_unusable_password()
+        patient.save(update_fields=["password"])
+        Membership.objects.create(
+            user=patient, practice=practice, role=Role.PATIENT, is_active=True
+        )
+        enrollment = _active_enrollment(
+            rng,
+            practice,
+            patient,
+            sam if n == 0 else priya,
+            version,
+            day,
+            trajectory,
+            baseline=baseline,
+            practice_days=version.weeks.count() * 7,
+        )
+        if status != "active":
+            Enrollment.objects.filter(pk=enrollment.pk).update(
+                status=status, updated_at=timezone.now()
+            )
+        if n < 2:
+            for cause in AttributionCause.objects.filter(attribution__enrollment=enrollment):
+                cause.clinician_category = cause.category
+                cause.save(update_fields=["clinician_category"])
 
 
 def _active_enrollment(
@@ -229,6 +295,8 @@ def _active_enrollment(
     *,
     red_flag_hold=False,
     self_harm=False,
+    baseline: int | None = None,
+    practice_days: int | None = None,
 ) -> Enrollment:
     today = timezone.localtime(timezone.now(), patient.tzinfo).date()
     start = today - timedelta(days=day)
@@ -259,8 +327,10 @@ def _active_enrollment(
     enrollment.screening = Screening.CLEAR
     enrollment.save()
     checkins_schedule(enrollment, now=start_at)
-    baseline = rng.randint(5, 8)
-    _practice_log(rng, enrollment, start, today, baseline, trajectory)
+    baseline = baseline if baseline is not None else rng.randint(5, 8)
+    # Patients past the program practise through its weeks, not every day since.
+    practice_to = today if practice_days is None else min(today, start + timedelta(practice_days))
+    _practice_log(rng, enrollment, start, practice_to, baseline, trajectory)
     _checkins(rng, enrollment, today, baseline, trajectory, self_harm)
     _program_progress(rng, enrollment, trajectory)
     # Sessions and attributions were written in bulk: count them as the services would.

@@ -147,11 +147,18 @@ class DateRangeForm(forms.Form):
 
 
 class OutcomesFilterForm(DateRangeForm):
+    # The cohort date: the end-of-program check-in, or the withdrawal (issue 16).
     date_from = forms.DateField(
-        label="Start date from", required=False, widget=DateInput(), error_messages=DATE_ERRORS
+        label="Ended or withdrew from",
+        required=False,
+        widget=DateInput(),
+        error_messages=DATE_ERRORS,
     )
     date_to = forms.DateField(
-        label="Start date to", required=False, widget=DateInput(), error_messages=DATE_ERRORS
+        label="Ended or withdrew by",
+        required=False,
+        widget=DateInput(),
+        error_messages=DATE_ERRORS,
     )
     program = forms.ModelChoiceField(
         label="Program",

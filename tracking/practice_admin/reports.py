@@ -1,111 +1,118 @@
-"""The practice outcomes report: who enrolled, how they practised, and how they are
-doing at the end, measured as in the PRT trial (Ashar et al., JAMA Psychiatry 2022).
+"""The practice outcomes report: this practice's own figures, counted at fixed points of
+each patient's program the way the PRT trial counted its outcomes (Ashar et al., JAMA
+Psychiatry 2022), without claiming to be a trial (issue 16).
 
-Everything comes from two queries (one row per enrollment of the cohort, and the
-programs' week counts), whatever the number of patients (tests/test_outcomes_report.py
-counts them at 5 and 200): each patient's scores, sessions and mind-brain figures are
-kept ready on the enrollment and its summary (programs.services, tracking.summaries).
+Every definition lives in tracking.rules; the page says each one in a line.
 
-Definitions (shown on the page too):
+- Cohort: enrollments that started the program and either withdrew, or whose
+  end-of-program check-in window has closed (`rules.in_outcome_cohort`). Everyone else
+  who started is "still in the program", shown as a count only. The date range is on
+  the cohort date: the end check-in's date, or the day of the withdrawal (the
+  enrollment's last change once withdrawn).
+- Primary outcome: the mean change in average pain from the baseline to the end check-in,
+  with a 95% confidence interval (t distribution), among everyone in the cohort with
+  both scores.
+- Responders, at the end and at each follow-up: among those whose baseline reached the
+  practice's floor (`rules.is_responder_eligible`; the number below it is shown):
+  pain-free or nearly (0–1), a real improvement (2 points or 30%, the composite) and each
+  part. Two denominators: those with a score at that point ("completers"), and everyone
+  in the cohort at that point, a missing score counting as not a responder (as the trial
+  counted everyone randomised).
+- Mind-brain causes: the first and the last "three causes" activity of the program,
+  for those who did both; the clinician's coding where every cause of both answers is
+  coded, otherwise the patient's own (labelled self-coded). Two groups, both counted.
 
-- Cohort: the practice's enrollments whose start date falls in the chosen range,
-  optionally for one program and one clinician.
-- Enrolled: started the program, i.e. finished onboarding (or is active, paused or
-  completed). Invitations not taken up yet are counted apart as "not started".
-  Active + paused + completed + withdrawn = enrolled.
-- Finished: the end-of-program check-in (slot "end") is done with an average-pain
-  answer. Baseline: the check-in in slot "baseline".
-- Pain-free or nearly: average pain in the last week 0–1 at the end check-in. The
-  trial's denominator was everyone randomised, with a missing end score counted as
-  not pain-free, so each share is given both ways: of those who finished, and of all
-  enrolled.
-- Real improvement: average pain at least 2 points, or at least 30%, below baseline
-  (PRT_NOTES.md). Counted among those who finished with a baseline score, and again
-  among all enrolled.
-- Mean change: end minus baseline (negative = lower = better), among those with both.
-- Adherence: somatic-tracking sessions logged per active week. A patient's active
-  weeks are the program weeks their calendar reached (paused days not counted), up
-  to today, or to the day the enrollment was completed or withdrawn.
-- Mind-brain attribution: the mind-brain score (0–3) of the first and the last "three
-  causes" the patient recorded, among patients who recorded it at least twice.
+Five queries whatever the number of patients (tests/test_outcomes_report.py counts them
+at 5 and 200): the practice's settings, the enrollments with their summaries, their end
+and follow-up check-ins, the week and three-causes activities of their program versions,
+and the causes of the first and last three-causes answers. Everything else is summed in
+Python over the rows (a few thousand at most).
 """
 
 from __future__ import annotations
 
+from collections import defaultdict
 from collections.abc import Sequence
-from dataclasses import dataclass
-from datetime import date
-from typing import NamedTuple
+from dataclasses import dataclass, field
+from datetime import date, datetime
+from typing import Any
 from zoneinfo import ZoneInfo
 
-from django.db.models import Count, QuerySet
+from django.db.models import QuerySet
 from django.utils import timezone
+from django.utils.crypto import salted_hmac
 
 from painapp.accounts.models import Practice, User
 from programs.models import (
+    ActivityKind,
+    AttributionCause,
     Enrollment,
     EnrollmentStatus,
     Program,
     Week,
 )
 from tracking import rules
+from tracking.models import CheckIn, PracticeSettings
 
-WITH_BASELINE = "who finished with a starting score"
+END_LABEL = "End of program"
 
 
 @dataclass(frozen=True)
 class OutcomeFilters:
     practice: Practice
-    date_from: date | None = None
+    date_from: date | None = None  # cohort date: end check-in, or withdrawal
     date_to: date | None = None
     program: Program | None = None
     clinician: User | None = None
 
 
+def of(count: int, whole: int, label: str) -> str:
+    """'7 of 10 with an end score (70%)', or '0 of 0 …' when there is nobody."""
+    text = f"{count} of {whole} {label}"
+    return f"{text} ({round(100 * count / whole)}%)" if whole else text
+
+
+def pct(part: int, whole: int) -> int | None:
+    return round(100 * part / whole) if whole else None
+
+
 @dataclass(frozen=True)
 class Share:
-    """`count` people, out of those who finished and out of all enrolled."""
+    """`count` responders among those with a score (completers) and among everyone
+    eligible at that point (a missing score = not a responder)."""
 
     count: int
-    finished: int
-    enrolled: int
-    # Who the first denominator is, in words: "who finished", ...
-    finished_label: str = "who finished"
+    completers: int
+    everyone: int
 
     @property
-    def finished_text(self) -> str:
-        """e.g. '7 of 10 who finished (70%)'."""
-        return of(self.count, self.finished, self.finished_label)
+    def completers_text(self) -> str:
+        return of(self.count, self.completers, "with a score")
 
     @property
-    def enrolled_text(self) -> str:
-        """e.g. '7 of 15 enrolled (47%)'."""
-        return of(self.count, self.enrolled, "enrolled")
-
-    @staticmethod
-    def _pct(part: int, whole: int) -> int | None:
-        return round(100 * part / whole) if whole else None
+    def everyone_text(self) -> str:
+        return of(self.count, self.everyone, "in the cohort")
 
     @property
-    def pct_finished(self) -> int | None:
-        return self._pct(self.count, self.finished)
+    def pct_completers(self) -> int | None:
+        return pct(self.count, self.completers)
 
     @property
-    def pct_enrolled(self) -> int | None:
-        return self._pct(self.count, self.enrolled)
+    def pct_everyone(self) -> int | None:
+        return pct(self.count, self.everyone)
 
 
 @dataclass(frozen=True)
 class MeanChange:
-    n: int
-    start: float | None
-    end: float | None
+    """Mean score at the start and at the end among `n` people with both, and the mean
+    change (end − start: negative is lower) with its 95% CI (None below 2 people)."""
 
-    @property
-    def change(self) -> float | None:
-        if self.start is None or self.end is None:
-            return None
-        return self.end - self.start
+    n: int
+    start: float | None = None
+    end: float | None = None
+    change: float | None = None
+    low: float | None = None
+    high: float | None = None
 
     @property
     def change_abs(self) -> float | None:
@@ -118,50 +125,153 @@ class MeanChange:
             return "same"
         return "lower" if self.change < 0 else "higher"
 
+    @property
+    def has_ci(self) -> bool:
+        return self.low is not None and self.high is not None
+
+    @property
+    def pct_start(self) -> int | None:
+        """For mind-brain scores (0–3): the share of causes that were mind-brain."""
+        return None if self.start is None else round(100 * self.start / 3)
+
+    @property
+    def pct_end(self) -> int | None:
+        return None if self.end is None else round(100 * self.end / 3)
+
+
+def mean_change(pairs: Sequence[tuple[float, float]]) -> MeanChange:
+    """MeanChange of (start, end) pairs, the CI from `rules.mean_ci_95` of the changes."""
+    if not pairs:
+        return MeanChange(0)
+    start = sum(a for a, _b in pairs) / len(pairs)
+    end = sum(b for _a, b in pairs) / len(pairs)
+    change, low, high = rules.mean_ci_95([b - a for a, b in pairs])
+    return MeanChange(len(pairs), start, end, change, low, high)
+
+
+@dataclass(frozen=True)
+class Timepoint:
+    """The outcomes at one point: the end check-in or a follow-up."""
+
+    key: str
+    label: str
+    reached: int  # in the cohort at this point
+    scored: int  # of them, with a pain score here
+    change: MeanChange  # baseline → here, everyone with both scores
+    eligible: int  # baseline ≥ floor: the responder denominators' "everyone"
+    low_baseline: int  # baseline below the floor: left out of the responder figures
+    no_baseline: int  # no baseline score: left out too
+    completers: int  # eligible with a score here
+    pain_free: Share
+    real_improvement: Share
+    by_points: Share
+    by_percent: Share
+
+    @property
+    def shares(self) -> list[tuple[str, str, Share]]:
+        return [
+            (
+                "Pain-free or nearly",
+                f"average pain 0–{rules.PAIN_FREE_MAX} out of 10 at that check-in.",
+                self.pain_free,
+            ),
+            (
+                "Real improvement",
+                f"average pain at least {rules.REAL_CHANGE_POINTS} points or at least "
+                f"{rules.REAL_CHANGE_PERCENT}% below the baseline, either one.",
+                self.real_improvement,
+            ),
+            (
+                f"Down {rules.REAL_CHANGE_POINTS} points or more",
+                "the points part of a real improvement, on its own.",
+                self.by_points,
+            ),
+            (
+                f"Down {rules.REAL_CHANGE_PERCENT}% or more",
+                "the percentage part of a real improvement, on its own.",
+                self.by_percent,
+            ),
+        ]
+
+
+@dataclass(frozen=True)
+class MindBrain:
+    """Baseline-to-end pairs of "three causes" answers, in two groups by coder."""
+
+    clinician: MeanChange
+    self_coded: MeanChange
+    first_only: int  # did the first three-causes activity but not the last
+
+
+@dataclass(frozen=True)
+class CohortRow:
+    """One cohort enrollment, as the CSV gives it: no name, no email."""
+
+    enrollment_id: int
+    clinician: str
+    status: str
+    cohort_date: date
+    baseline: float | None
+    end: float | None
+    followups: tuple[float | None, ...]  # in rules.FOLLOWUP_SLOTS' order
+    followups_reached: tuple[bool, ...]
+    eligible: bool
+    mb_first: int | None = None
+    mb_last: int | None = None
+    mb_coder: str = ""
+
+    @property
+    def pseudonym(self) -> str:
+        """A stable code for the enrollment that does not reveal its id (an HMAC with
+        the site's secret key): rows of two exports can be matched, not traced."""
+        digest = salted_hmac("painapp.outcomes.pseudonym", str(self.enrollment_id)).hexdigest()
+        return f"E-{digest[:10]}"
+
+
+@dataclass(frozen=True)
+class MonthResponders:
+    month: date  # the first of the month
+    eligible: int
+    pain_free: int
+    real_improvement: int
+
 
 @dataclass(frozen=True)
 class OutcomesReport:
     filters: OutcomeFilters
-    enrolled: int
-    active: int
-    paused: int
-    completed: int
+    floor: int
+    cohort: int
     withdrawn: int
+    finished: int  # has an end score
+    still_in_program: int
     not_started: int
-    finished: int
-    finished_with_baseline: int
-    pain_free: Share
-    improved_2_points: Share
-    improved_30_percent: Share
-    pain: MeanChange
+    end: Timepoint
+    followups: list[Timepoint]
     fear: MeanChange
+    mind_brain: MindBrain
     sessions: int
     active_weeks: int
-    mind_brain: MeanChange
+    rows: list[CohortRow] = field(repr=False)
+    months: list[MonthResponders]
+    # Average pain 0..10 among the end pairs: how many people had each score.
+    baseline_counts: list[int]
+    end_counts: list[int]
 
     @property
     def adherence(self) -> float | None:
-        """Somatic-tracking sessions per active week."""
+        """Somatic-tracking sessions per active week, over the cohort."""
         return rules.adherence(sessions=self.sessions, active_weeks=self.active_weeks)
 
     @property
-    def mind_brain_pct_start(self) -> int | None:
-        """Share of named causes in the mind-brain categories, first time (0–100)."""
-        s = self.mind_brain.start
-        return None if s is None else round(100 * s / 3)
-
-    @property
-    def mind_brain_pct_end(self) -> int | None:
-        e = self.mind_brain.end
-        return None if e is None else round(100 * e / 3)
+    def timepoints(self) -> list[Timepoint]:
+        return [self.end, *self.followups]
 
 
-def cohort(filters: OutcomeFilters) -> QuerySet[Enrollment]:
+# ---------------------------------------------------------------- the queries
+def scoped(filters: OutcomeFilters) -> QuerySet[Enrollment]:
+    """The practice's enrollments for the program and clinician filters (the date range
+    is on the cohort date, known only once the end check-ins are read)."""
     qs = Enrollment.objects.filter(practice=filters.practice)
-    if filters.date_from:
-        qs = qs.filter(start_date__gte=filters.date_from)
-    if filters.date_to:
-        qs = qs.filter(start_date__lte=filters.date_to)
     if filters.program is not None:
         qs = qs.filter(program_version__program=filters.program)
     if filters.clinician is not None:
@@ -169,60 +279,139 @@ def cohort(filters: OutcomeFilters) -> QuerySet[Enrollment]:
     return qs
 
 
-class _Row(NamedTuple):
-    """One enrollment's part in the report (a tuple: a thousand of them are made per
-    report)."""
-
-    status: str
-    onboarded: bool
-    base_pain: float | None
-    end_pain: float | None
-    base_fear: float | None
-    end_fear: float | None
-    mb_first: int | None
-    mb_last: int | None
-    mb_count: int
-    sessions: int
-    elapsed: int  # days of program time, paused days not counted
-    week_count: int
-
-    @property
-    def started(self) -> bool:
-        return rules.counts_as_enrolled(status=self.status, onboarded=self.onboarded)
-
-    @property
-    def weeks_reached(self) -> int:
-        return rules.calendar_week(days_elapsed=self.elapsed, week_count=self.week_count)
+_SLOTS = (rules.END_SLOT, *(slot for slot, _label in rules.FOLLOWUP_SLOTS))
 
 
-_CLOSED = (EnrollmentStatus.COMPLETED, EnrollmentStatus.WITHDRAWN)
-
-
-def _rows(filters: OutcomeFilters, today: date) -> list[_Row]:
-    """One row per enrollment of the cohort. Two small queries and no subquery per
-    patient: the check-in scores come from each enrollment's summary
-    (tracking.checkins.summaries), the session count and mind-brain scores from the
-    enrollment's own figures (programs.services), the week counts per program version.
-
-    The rows are summed in Python: a single SQL aggregate of the same figures costs
-    more in building the ORM expression (twenty filtered aggregates) than the whole
-    cohort costs to fetch. Program time is `rules.program_days_elapsed` up to the last
-    day of it, in the practice's time zone: today, or the day the enrollment was
-    completed or withdrawn (its last change)."""
-    zone = ZoneInfo(filters.practice.timezone)
-    values = list(
-        cohort(filters)
+def _checkins(qs: QuerySet[Enrollment]) -> dict[int, dict[str, tuple[Any, ...]]]:
+    """Each enrollment's end and follow-up check-ins: slot -> (due date, closes at,
+    average pain if answered)."""
+    out: dict[int, dict[str, tuple[Any, ...]]] = defaultdict(dict)
+    # Only the average-pain total of each check-in's figures (tracking.checkins.figures),
+    # not the whole JSON: a practice's report reads three check-ins per patient.
+    for enrollment_id, slot, due, closes_at, status, total in (
+        CheckIn.objects.filter(enrollment__in=qs.values("pk"), slot__in=_SLOTS)
         .order_by()
         .values_list(
+            "enrollment_id",
+            "slot",
+            "due_date",
+            "closes_at",
+            "status",
+            f"figures__totals__{rules.PAIN_AVG}",
+        )
+    ):
+        pain = total if status == CheckIn.Status.COMPLETED else None
+        out[enrollment_id][slot] = (due, closes_at, pain)
+    return out
+
+
+def _program_shape(versions: set[int]) -> tuple[dict[int, int], dict[int, tuple[int, int]]]:
+    """Per program version: its week count, and its first and last three-causes
+    activities (the baseline and end answers of the mind-brain pairs). One query."""
+    weeks: dict[int, set[int]] = defaultdict(set)
+    causes: dict[int, list[tuple[int, int, int]]] = defaultdict(list)
+    if not versions:
+        return {}, {}
+    # Weeks with their activities (a LEFT JOIN: a week without any still counts).
+    for version, number, activity_id, kind, order in (
+        Week.objects.filter(version__in=versions)
+        .order_by()
+        .values_list(
+            "version_id", "number", "activities__pk", "activities__kind", "activities__order"
+        )
+    ):
+        weeks[version].add(number)
+        if kind == ActivityKind.ATTRIBUTION:
+            causes[version].append((number, order, activity_id))
+    ends = {}
+    for version, found in causes.items():
+        found.sort()
+        if len(found) >= 2:
+            ends[version] = (found[0][2], found[-1][2])
+    return {v: len(numbers) for v, numbers in weeks.items()}, ends
+
+
+def _answers(
+    qs: QuerySet[Enrollment], activity_ids: set[int]
+) -> dict[tuple[int, int], tuple[int, int | None]]:
+    """(enrollment, activity) -> `rules.mind_brain_scores` of that three-causes answer."""
+    if not activity_ids:
+        return {}
+    causes: dict[tuple[int, int], list[tuple[str, str]]] = defaultdict(list)
+    for enrollment_id, activity_id, category, clinician_category in (
+        AttributionCause.objects.filter(
+            attribution__enrollment__in=qs.values("pk"), attribution__activity_id__in=activity_ids
+        )
+        .order_by()
+        .values_list(
+            "attribution__enrollment_id",
+            "attribution__activity_id",
+            "category",
+            "clinician_category",
+        )
+    ):
+        causes[(enrollment_id, activity_id)].append((category, clinician_category))
+    return {key: rules.mind_brain_scores(value) for key, value in causes.items()}
+
+
+# ---------------------------------------------------------------- the report
+def _timepoint(key: str, label: str, people: Sequence[tuple[CohortRow, float | None]]) -> Timepoint:
+    """`people`: each cohort row that reached this point, with its score here."""
+    pairs = [(r.baseline, s) for r, s in people if r.baseline is not None and s is not None]
+    eligible = [(r, s) for r, s in people if r.eligible]
+    completers = [(r.baseline, s) for r, s in eligible if s is not None]
+
+    def share(test: Any) -> Share:
+        return Share(sum(1 for b, s in completers if test(b, s)), len(completers), len(eligible))
+
+    return Timepoint(
+        key=key,
+        label=label,
+        reached=len(people),
+        scored=sum(1 for _r, s in people if s is not None),
+        change=mean_change(pairs),
+        eligible=len(eligible),
+        low_baseline=sum(1 for r, _s in people if r.baseline is not None and not r.eligible),
+        no_baseline=sum(1 for r, _s in people if r.baseline is None),
+        completers=len(completers),
+        pain_free=share(lambda _b, s: rules.is_pain_free_or_nearly(s)),
+        real_improvement=share(rules.is_real_improvement),
+        by_points=share(rules.improved_by_points),
+        by_percent=share(rules.improved_by_percent),
+    )
+
+
+def _clinician_label(full_name: str | None, clinician_id: int | None) -> str:
+    if clinician_id is None:
+        return "No clinician"
+    return full_name or f"Clinician {clinician_id}"
+
+
+def outcomes_report(filters: OutcomeFilters, *, now: datetime | None = None) -> OutcomesReport:
+    """The report for `filters` (see the module docstring for every definition)."""
+    now = now or timezone.now()
+    zone = ZoneInfo(filters.practice.timezone)
+    today = rules.local_date(now, zone)
+    # Read without creating the settings row: a GET writes nothing.
+    floor = (
+        PracticeSettings.objects.filter(practice=filters.practice)
+        .values_list("responder_baseline_floor", flat=True)
+        .first()
+    )
+    if floor is None:
+        floor = rules.DEFAULT_RESPONDER_BASELINE_FLOOR
+    qs = scoped(filters)
+    values = list(
+        qs.order_by("pk").values_list(
+            "pk",
             "status",
             "onboarded_at",
+            "clinician_id",
+            "clinician__full_name",
             "summary__pain_baseline",
             "summary__pain_end",
             "summary__fear_baseline",
             "summary__fear_end",
-            "mind_brain_first",
-            "mind_brain_last",
-            "attributions_recorded",
             "practice_sessions_logged",
             "start_date",
             "paused_days",
@@ -231,185 +420,238 @@ def _rows(filters: OutcomeFilters, today: date) -> list[_Row]:
             "program_version_id",
         )
     )
-    versions = {row[-1] for row in values}
-    weeks = (
-        dict(
-            Week.objects.filter(version__in=versions)
-            .order_by()
-            .values("version")
-            .annotate(n=Count("pk"))
-            .values_list("version", "n")
-        )
-        if versions
-        else {}
-    )
-    rows = []
+    checkins = _checkins(qs) if values else {}
+    week_counts, cause_ends = _program_shape({v[-1] for v in values})
+    answers = _answers(qs, {a for pair in cause_ends.values() for a in pair}) if values else {}
+
+    rows: list[CohortRow] = []
+    fear_pairs: list[tuple[float, float]] = []
+    sessions = active_weeks = still = not_started = 0
     for (
+        pk,
         status,
         onboarded_at,
+        clinician_id,
+        clinician_name,
         base_pain,
         end_pain,
         base_fear,
         end_fear,
-        mb_first,
-        mb_last,
-        mb_count,
-        sessions,
+        logged,
         start_date,
         paused_days,
         paused_on,
         updated_at,
         version_id,
     ) in values:
-        end_day = rules.local_date(updated_at, zone) if status in _CLOSED else today
-        elapsed = rules.program_days_elapsed(
-            start_date=start_date, today=end_day, paused_days=paused_days, paused_on=paused_on
-        )
+        onboarded = onboarded_at is not None
+        if not rules.counts_as_enrolled(status=status, onboarded=onboarded):
+            not_started += status == EnrollmentStatus.INVITED
+            continue
+        mine = checkins.get(pk, {})
+        end_due, end_closes, _end_pain = mine.get(rules.END_SLOT, (None, None, None))
+        if not rules.in_outcome_cohort(
+            status=status, onboarded=onboarded, end_closes_at=end_closes, now=now
+        ):
+            still += 1
+            continue
+        withdrawn = status == EnrollmentStatus.WITHDRAWN
+        left_on = rules.local_date(updated_at, zone)
+        cohort_date = left_on if withdrawn or end_due is None else end_due
+        if (filters.date_from and cohort_date < filters.date_from) or (
+            filters.date_to and cohort_date > filters.date_to
+        ):
+            continue
+        followups, reached = [], []
+        for slot, _label in rules.FOLLOWUP_SLOTS:
+            _due, closes, pain = mine.get(slot, (None, None, None))
+            followups.append(pain)
+            reached.append(
+                rules.reached_followup(status=status, followup_closes_at=closes, now=now)
+            )
+        mb: dict[str, Any] = {}
+        ends = cause_ends.get(version_id)
+        if ends and (pk, ends[0]) in answers and (pk, ends[1]) in answers:
+            first, last, coder = rules.mind_brain_pair(
+                answers[(pk, ends[0])], answers[(pk, ends[1])]
+            )
+            mb = {"mb_first": first, "mb_last": last, "mb_coder": coder}
+        elif ends and (pk, ends[0]) in answers:
+            mb = {"mb_first": answers[(pk, ends[0])][0]}
         rows.append(
-            _Row(
-                status,
-                onboarded_at is not None,
-                base_pain,
-                end_pain,
-                base_fear,
-                end_fear,
-                mb_first,
-                mb_last,
-                mb_count,
-                sessions,
-                elapsed,
-                weeks.get(version_id, 0),
+            CohortRow(
+                enrollment_id=pk,
+                clinician=_clinician_label(clinician_name, clinician_id),
+                status=status,
+                cohort_date=cohort_date,
+                baseline=base_pain,
+                end=end_pain,
+                followups=tuple(followups),
+                followups_reached=tuple(reached),
+                eligible=rules.is_responder_eligible(base_pain, floor=floor),
+                **mb,
             )
         )
-    return rows
+        if base_fear is not None and end_fear is not None:
+            fear_pairs.append((base_fear, end_fear))
+        # Practice: program weeks reached up to the end of the program's time for them.
+        closed = status in (EnrollmentStatus.COMPLETED, EnrollmentStatus.WITHDRAWN)
+        elapsed = rules.program_days_elapsed(
+            start_date=start_date,
+            today=left_on if closed else today,
+            paused_days=paused_days,
+            paused_on=paused_on,
+        )
+        sessions += logged
+        active_weeks += rules.calendar_week(
+            days_elapsed=elapsed, week_count=week_counts.get(version_id, 0)
+        )
 
-
-def _mean(values: Sequence[float | None]) -> float | None:
-    """The mean of `values`, which the caller took from the rows that have them."""
-    known = [v for v in values if v is not None]
-    return sum(known) / len(known) if known else None
-
-
-def outcomes_report(filters: OutcomeFilters, *, today: date | None = None) -> OutcomesReport:
-    """The report for `filters`: two queries, then sums in Python over the cohort's
-    rows (a few thousand at most)."""
-    today = today or timezone.localdate(timezone=ZoneInfo(filters.practice.timezone))
-    rows = _rows(filters, today)
-    started = [r for r in rows if r.started]
-    by_status = {
-        status: sum(1 for r in started if r.status == status) for status in EnrollmentStatus.values
-    }
-    finished = [r for r in started if r.end_pain is not None]
-    paired = [r for r in finished if r.base_pain is not None]
-    fear_paired = [r for r in started if r.base_fear is not None and r.end_fear is not None]
-    mb_paired = [r for r in started if r.mb_count >= rules.MIN_ATTRIBUTIONS_FOR_CHANGE]
-    enrolled, n_finished, n_paired = len(started), len(finished), len(paired)
-    pain_free = sum(1 for r in finished if rules.is_pain_free_or_nearly(r.end_pain))
-    two_points = sum(1 for r in paired if rules.improved_by_points(r.base_pain, r.end_pain))
-    thirty_pct = sum(1 for r in paired if rules.improved_by_percent(r.base_pain, r.end_pain))
-    not_started = sum(1 for r in rows if not r.started and r.status == EnrollmentStatus.INVITED)
+    end = _timepoint(rules.END_SLOT, END_LABEL, [(r, r.end) for r in rows])
+    followups = [
+        _timepoint(slot, label, [(r, r.followups[i]) for r in rows if r.followups_reached[i]])
+        for i, (slot, label) in enumerate(rules.FOLLOWUP_SLOTS)
+    ]
+    paired = [r for r in rows if r.baseline is not None and r.end is not None]
+    baseline_counts, end_counts = [0] * (rules.NRS_MAX + 1), [0] * (rules.NRS_MAX + 1)
+    for r in paired:
+        baseline_counts[_bin(r.baseline)] += 1
+        end_counts[_bin(r.end)] += 1
     return OutcomesReport(
         filters=filters,
-        enrolled=enrolled,
-        active=by_status[EnrollmentStatus.ACTIVE],
-        paused=by_status[EnrollmentStatus.PAUSED],
-        completed=by_status[EnrollmentStatus.COMPLETED],
-        withdrawn=by_status[EnrollmentStatus.WITHDRAWN],
+        floor=floor,
+        cohort=len(rows),
+        withdrawn=sum(1 for r in rows if r.status == EnrollmentStatus.WITHDRAWN),
+        finished=sum(1 for r in rows if r.end is not None),
+        still_in_program=still,
         not_started=not_started,
-        finished=n_finished,
-        finished_with_baseline=n_paired,
-        pain_free=Share(pain_free, n_finished, enrolled),
-        improved_2_points=Share(two_points, n_paired, enrolled, WITH_BASELINE),
-        improved_30_percent=Share(thirty_pct, n_paired, enrolled, WITH_BASELINE),
-        pain=MeanChange(
-            n_paired, _mean([r.base_pain for r in paired]), _mean([r.end_pain for r in paired])
-        ),
-        fear=MeanChange(
-            len(fear_paired),
-            _mean([r.base_fear for r in fear_paired]),
-            _mean([r.end_fear for r in fear_paired]),
-        ),
-        sessions=sum(r.sessions for r in started),
-        active_weeks=sum(r.weeks_reached for r in started),
-        mind_brain=MeanChange(
-            len(mb_paired),
-            _mean([r.mb_first for r in mb_paired]),
-            _mean([r.mb_last for r in mb_paired]),
-        ),
+        end=end,
+        followups=followups,
+        fear=mean_change(fear_pairs),
+        mind_brain=_mind_brain(rows),
+        sessions=sessions,
+        active_weeks=active_weeks,
+        rows=rows,
+        months=_months(rows),
+        baseline_counts=baseline_counts,
+        end_counts=end_counts,
     )
 
 
-# ---------------------------------------------------------------- words and CSV
+def _bin(score: float | None) -> int:
+    """The whole-number bar (0–10) a score is drawn in."""
+    return min(rules.NRS_MAX, max(0, int(round(score or 0))))
 
 
-def of(count: int, whole: int, label: str) -> str:
-    """'7 of 10 who finished (70%)', or '0 of 0 who finished' when nobody did."""
-    text = f"{count} of {whole} {label}"
-    return f"{text} ({round(100 * count / whole)}%)" if whole else text
+def _mind_brain(rows: list[CohortRow]) -> MindBrain:
+    groups: dict[str, list[tuple[float, float]]] = {
+        rules.CODED_BY_CLINICIAN: [],
+        rules.CODED_BY_PATIENT: [],
+    }
+    first_only = 0
+    for r in rows:
+        if r.mb_coder and r.mb_first is not None and r.mb_last is not None:
+            groups[r.mb_coder].append((r.mb_first, r.mb_last))
+        elif r.mb_first is not None:
+            first_only += 1
+    return MindBrain(
+        clinician=mean_change(groups[rules.CODED_BY_CLINICIAN]),
+        self_coded=mean_change(groups[rules.CODED_BY_PATIENT]),
+        first_only=first_only,
+    )
 
 
-def _num(value: float | None, digits: int = 1) -> str:
-    if value is None:
-        return "—"
-    return f"{value:+.{digits}f}" if value else f"{0:.{digits}f}"
-
-
-def _plain(value: float | None, digits: int = 1) -> str:
-    return "—" if value is None else f"{value:.{digits}f}"
-
-
-def report_rows(report: OutcomesReport) -> list[list[str]]:
-    """The report as (measure, result, who is counted) rows, for the CSV export."""
-    r = report
-    rows = [
-        ["Enrolled (started the program)", str(r.enrolled), "all enrolled"],
-        ["Active", str(r.active), "all enrolled"],
-        ["Paused", str(r.paused), "all enrolled"],
-        ["Completed", str(r.completed), "all enrolled"],
-        ["Withdrawn", str(r.withdrawn), "all enrolled"],
-        ["Invited, not started yet", str(r.not_started), "not counted as enrolled"],
-        ["Finished the end-of-program check-in", str(r.finished), "all enrolled"],
-        [
-            "Practice sessions per active week",
-            _plain(r.adherence),
-            f"{r.sessions} sessions over {r.active_weeks} active weeks",
-        ],
+def _months(rows: list[CohortRow]) -> list[MonthResponders]:
+    """Responders at the end by cohort month, among those eligible (missing = not)."""
+    by_month: dict[date, list[CohortRow]] = defaultdict(list)
+    for r in rows:
+        if r.eligible:
+            by_month[r.cohort_date.replace(day=1)].append(r)
+    return [
+        MonthResponders(
+            month,
+            len(people),
+            sum(1 for r in people if rules.is_pain_free_or_nearly(r.end)),
+            sum(1 for r in people if rules.is_real_improvement(r.baseline, r.end)),
+        )
+        for month, people in sorted(by_month.items())
     ]
-    for label, share in (
-        (f"Pain-free or nearly (average pain 0–{rules.PAIN_FREE_MAX} at the end)", r.pain_free),
-        (
-            f"Average pain at least {rules.REAL_CHANGE_POINTS} points lower than at the start",
-            r.improved_2_points,
-        ),
-        (
-            f"Average pain at least {rules.REAL_CHANGE_PERCENT}% lower than at the start",
-            r.improved_30_percent,
-        ),
-    ):
-        rows.append([label, share.finished_text, "of those who finished"])
-        rows.append(
+
+
+# ---------------------------------------------------------------- CSV
+def _score(value: float | None) -> str:
+    if value is None:
+        return ""
+    return str(int(value)) if float(value).is_integer() else f"{value:.1f}"
+
+
+def _flag(row: CohortRow, score: float | None, reached: bool, test: Any) -> str:
+    """A responder flag: "yes", "no" (a missing score is "no"), or "" when the row is
+    not counted there (baseline below the floor, or the point not reached yet)."""
+    if not row.eligible or not reached:
+        return ""
+    return "yes" if test(row.baseline, score) else "no"
+
+
+def _pain_free(_baseline: float | None, score: float | None) -> bool:
+    return rules.is_pain_free_or_nearly(score)
+
+
+CSV_HEADER = [
+    "Enrollment (pseudonymous)",
+    "Clinician",
+    "Status",
+    "Cohort date (end check-in or withdrawal)",
+    "Baseline average pain",
+    "End average pain",
+    *(f"Average pain {label}" for _slot, label in rules.FOLLOWUP_SLOTS),
+    "Counted as a responder (baseline at or above the floor)",
+    "End: pain-free or nearly",
+    "End: real improvement (2 points or 30%)",
+    "End: down 2 points or more",
+    "End: down 30% or more",
+    *(
+        f"{label}: {what}"
+        for _slot, label in rules.FOLLOWUP_SLOTS
+        for what in ("pain-free or nearly", "real improvement")
+    ),
+    "Mind-brain score, first three causes (0–3)",
+    "Mind-brain score, last three causes (0–3)",
+    "Mind-brain coded by",
+]
+
+_CODERS = {rules.CODED_BY_CLINICIAN: "clinician", rules.CODED_BY_PATIENT: "self-coded"}
+
+
+def report_rows(report: OutcomesReport) -> list[list[Any]]:
+    """One row per cohort enrollment: a pseudonymous id, never a name or an email."""
+    out = []
+    for r in report.rows:
+        follow = []
+        for i in range(len(rules.FOLLOWUP_SLOTS)):
+            score, reached = r.followups[i], r.followups_reached[i]
+            follow += [
+                _flag(r, score, reached, _pain_free),
+                _flag(r, score, reached, rules.is_real_improvement),
+            ]
+        out.append(
             [
-                label,
-                share.enrolled_text,
-                "of all enrolled (a missing end check-in counts as not reached)",
+                r.pseudonym,
+                r.clinician,
+                EnrollmentStatus(r.status).label,
+                r.cohort_date,
+                _score(r.baseline),
+                _score(r.end),
+                *(_score(s) for s in r.followups),
+                "yes" if r.eligible else "no",
+                _flag(r, r.end, True, _pain_free),
+                _flag(r, r.end, True, rules.is_real_improvement),
+                _flag(r, r.end, True, rules.improved_by_points),
+                _flag(r, r.end, True, rules.improved_by_percent),
+                *follow,
+                "" if r.mb_first is None or not r.mb_coder else r.mb_first,
+                "" if r.mb_last is None else r.mb_last,
+                _CODERS.get(r.mb_coder, ""),
             ]
         )
-    rows += [
-        [
-            "Average pain, start → end (mean change)",
-            f"{_plain(r.pain.start)} → {_plain(r.pain.end)} ({_num(r.pain.change)})",
-            f"{r.pain.n} with both scores",
-        ],
-        [
-            "Fear of movement, start → end (mean change)",
-            f"{_plain(r.fear.start)} → {_plain(r.fear.end)} ({_num(r.fear.change)})",
-            f"{r.fear.n} with both scores",
-        ],
-        [
-            "Mind-brain score of the three causes (0–3), first → last (mean change)",
-            f"{_plain(r.mind_brain.start)} → {_plain(r.mind_brain.end)} "
-            f"({_num(r.mind_brain.change)})",
-            f"{r.mind_brain.n} who named causes at least twice",
-        ],
-    ]
-    return rows
+    return out

@@ -1,4 +1,5 @@
-"""Practice admins: the outcomes report (tracking/reports.py) and its CSV export."""
+"""Practice admins: the outcomes report (tracking/practice_admin/reports.py) and its CSV
+of the cohort's rows (one per enrollment, pseudonymous)."""
 
 from __future__ import annotations
 
@@ -9,8 +10,11 @@ from painapp.accounts.access import admin_required
 from painapp.accounts.audit import audit
 from painapp.csvsafe import csv_response
 from painapp.types import MemberRequest
+from tracking import rules
 from tracking.practice_admin.forms import OutcomesFilterForm
+from tracking.practice_admin.report_charts import report_charts
 from tracking.practice_admin.reports import (
+    CSV_HEADER,
     OutcomeFilters,
     OutcomesReport,
     outcomes_report,
@@ -40,31 +44,19 @@ def _report(request: MemberRequest) -> tuple[OutcomesFilterForm, OutcomesReport]
 @admin_required
 def outcomes(request: MemberRequest) -> HttpResponse:
     form, report = _report(request)
-    shares = [
-        (
-            "Pain-free or nearly pain-free",
-            "Average pain 0 or 1 out of 10 at the end.",
-            report.pain_free,
-        ),
-        (
-            "Pain down by 2 points or more",
-            "Average pain at the end against the start.",
-            report.improved_2_points,
-        ),
-        (
-            "Pain down by 30% or more",
-            "Average pain at the end against the start.",
-            report.improved_30_percent,
-        ),
-    ]
+    # The page shows counts and means only, no patient: the aggregate view is audited
+    # with the CSV's rows (below), where each enrollment appears.
     return render(
         request,
         "tracking/practice_admin/outcomes.html",
         {
             "form": form,
             "report": report,
-            "shares": shares,
+            "charts": report_charts(report),
             "query": request.GET.urlencode(),
+            "pain_free_max": rules.PAIN_FREE_MAX,
+            "points": rules.REAL_CHANGE_POINTS,
+            "percent": rules.REAL_CHANGE_PERCENT,
         },
     )
 
@@ -83,6 +75,4 @@ def outcomes_csv(request: MemberRequest) -> HttpResponse:
     filename = "outcomes"
     if f.date_from or f.date_to:
         filename += f"-{f.date_from or 'start'}-to-{f.date_to or 'today'}"
-    return csv_response(
-        f"{filename}.csv", ["Measure", "Result", "Who is counted"], report_rows(report)
-    )
+    return csv_response(f"{filename}.csv", CSV_HEADER, report_rows(report))
