@@ -1,1 +1,2 @@
-"""Safety features a patient can reach at any time (the "Get help now" page)."""
+"""The safety workflow's shared parts: the free-text crisis-word scanner
+(scanner.py) and the patient copy said after a safety answer (copy.py)."""
