@@ -196,17 +196,30 @@ def draft_safety(draft: dict, instruments: list) -> DraftSafety:
 
 
 def evaluate_draft(
-    checkin: CheckIn, *, draft: dict, instruments: list, rules: PracticeSettings | None = None
+    checkin: CheckIn,
+    *,
+    draft: dict,
+    instruments: list,
+    rules: PracticeSettings | None = None,
+    typed: dict | None = None,
 ) -> DraftSafety:
     """The rules that cannot wait for the submit, on a saved draft: a self-harm answer
     (or crisis words in the draft's free text) raises the URGENT self-harm alert, a yes
     to "any new symptoms?" the HIGH new-symptoms alert, each with the check-in's source,
     so the later submit (or another draft save) raises nothing twice. A patient who
-    answers and leaves is covered: the alert exists from the first save."""
+    answers and leaves is covered: the alert exists from the first save.
+
+    `typed`: the answers as sent, before checking: free text is scanned even where the
+    answer is not kept (a cause typed without its category)."""
     enrollment = checkin.enrollment
     source = f"checkin:{checkin.pk}"
     found = draft_safety(draft, instruments)
-    texts = _free_texts({k: v for answers in draft.values() for k, v in answers.items()})
+    texts = [
+        text
+        for answers in (*draft.values(), *(typed or {}).values())
+        if isinstance(answers, dict)
+        for text in _free_texts(answers)
+    ]
     crisis = False
     if texts:
         settings = (

@@ -123,7 +123,7 @@ def checkin_save_draft(
     # answers item 9 and leaves is covered (tracking.alerts.evaluate.evaluate_draft).
     from tracking.alerts.evaluate import evaluate_draft
 
-    evaluate_draft(checkin, draft=draft, instruments=instruments)
+    evaluate_draft(checkin, draft=draft, instruments=instruments, typed=answers_by_instrument)
     return errors
 
 
