@@ -92,6 +92,8 @@
       body: data,
       credentials: "same-origin",
       headers: { "HX-Request": "true" },
+      // Sent even if the patient closes the page at once (a safety answer must arrive).
+      keepalive: true,
     }).then(function (response) {
       if (response.ok) saved.textContent = "Your answers so far are saved.";
       if (note) {
