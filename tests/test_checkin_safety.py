@@ -16,8 +16,11 @@ from django.utils import timezone
 from tests.checkin_data import answers_for, post_for, record_at_open, schedule_from_start
 from tests.test_checkin_form import started_two_weeks_ago
 from tracking import rules
+from tracking.alerts.evaluate import evaluate_missed
+from tracking.alerts.services import alert_raise
 from tracking.checkins.services import checkin_record, checkin_save_draft
 from tracking.models import Alert, CheckIn, PracticeSettings
+from tracking.safety.copy import days_words, duration_words
 
 
 @pytest.fixture
@@ -249,3 +252,67 @@ def test_a_programs_own_weekly_list_still_gets_them(enrollment):
     slots = schedule_from_start(enrollment)
     week = next(c for c in slots.values() if c.kind == CheckIn.Kind.WEEKLY and c.week != 4)
     assert week.instrument_keys == ["pain_avg", "phq9_item9", "new_symptoms"]
+
+
+# ------------------------------------------------------------------ the words of the promise
+@pytest.mark.parametrize(
+    ("minutes", "words"),
+    [
+        (30, "30 minutes"),
+        (60, "1 hour"),
+        (90, "1 hour 30 minutes"),
+        (240, "4 hours"),
+        (1440, "1 day"),
+        (4320, "3 days"),
+        (1500, "1 day 1 hour"),
+    ],
+)
+def test_response_times_read_as_plain_words(minutes, words):
+    assert duration_words(minutes) == words
+
+
+@pytest.mark.parametrize(
+    ("days", "words"),
+    [
+        ([0, 1, 2, 3, 4], "Mon–Fri"),
+        ([0, 1, 2, 3, 4, 5, 6], "Mon–Sun"),
+        ([0, 2], "Mon, Wed"),
+        ([], ""),
+    ],
+)
+def test_working_days_read_as_plain_words(days, words):
+    assert days_words(days) == words
+
+
+# ------------------------------------------------------------------ what follows
+def test_an_unanswered_extra_phq9_is_not_a_missed_check_in(enrollment, week3):
+    record_at_open(week3, phq2={"phq1": 3, "phq2": 3})
+    extra = CheckIn.objects.get(enrollment=enrollment, kind=CheckIn.Kind.EXTRA)
+    CheckIn.objects.filter(pk=extra.pk).update(status=CheckIn.Status.MISSED)
+    assert evaluate_missed(enrollment, now=extra.closes_at + timedelta(days=1)) is None
+
+
+@pytest.mark.parametrize(
+    ("kind", "severity", "details", "text"),
+    [
+        ("phq2_positive", "routine", {"phq2": 4}, "Their PHQ-2 was 4 out of 6"),
+        ("phq9_high", "urgent", {"phq9": 21, "band": "Severe"}, "Their PHQ-9 was 21 out of 27"),
+        ("gad7_high", "high", {"gad7": 16, "band": "Severe"}, "Their GAD-7 was 16 out of 21"),
+        ("new_symptoms", "high", {"new_symptoms": True}, "said yes to new symptoms"),
+        (
+            "self_harm",
+            "urgent",
+            {"crisis_words": True, "entry": "reflection"},
+            "Something they wrote in a reflection",
+        ),
+    ],
+)
+def test_the_clinician_reads_what_each_new_alert_means(
+    client, cast, enrollment, kind, severity, details, text
+):
+    alert = alert_raise(
+        enrollment=enrollment, kind=kind, severity=severity, source="test:1", details=details
+    )
+    client.force_login(cast.clinician)
+    page = client.get(reverse("alert_detail", args=[alert.pk])).content.decode()
+    assert text in page

@@ -214,11 +214,13 @@ def evaluate_draft(
     enrollment = checkin.enrollment
     source = f"checkin:{checkin.pk}"
     found = draft_safety(draft, instruments)
+    # Free text is a cause's {"text": …}; a scale answer typed as junk is not text.
     texts = [
-        text
+        value["text"]
         for answers in (*draft.values(), *(typed or {}).values())
         if isinstance(answers, dict)
-        for text in _free_texts(answers)
+        for value in answers.values()
+        if isinstance(value, dict) and isinstance(value.get("text"), str) and value["text"]
     ]
     crisis = False
     if texts:
@@ -400,6 +402,9 @@ def _missed_alerts(enrollments: list[Enrollment], now: datetime) -> list[Alert]:
             closes_at__lte=now,
             status__in=[CheckIn.Status.COMPLETED, CheckIn.Status.MISSED],
         )
+        # An extra check-in a rule offered (the same-day PHQ-9) is not a scheduled one:
+        # leaving it is not "missing a check-in".
+        .exclude(kind=CheckIn.Kind.EXTRA)
         .order_by("enrollment_id", "-opens_at")
         .values_list("enrollment_id", "pk", "status")
     ):
