@@ -236,12 +236,12 @@ SHIPPED += [
     {
         "key": rules.NEW_SYMPTOMS,
         "title": "Any new symptoms?",
-        "instructions": "Think about the time since your last check-in. New symptoms to tell "
-        "us about: trouble controlling your bladder or bowels; numbness around your bottom, "
-        "between your legs or in your genitals; new problems with sex; numbness, tingling or "
-        "weakness in both legs, or a leg or foot getting weaker; a fever, or feeling very "
-        "unwell, with your back pain; weight loss you cannot explain; pain that is very "
-        "different from your usual pain, or that never eases, even at night.",
+        "instructions": "Think about the time since your last check-in. Have any of these "
+        "started or got worse? Trouble holding or passing urine, or controlling your bowels. "
+        "Numbness around your bottom, between your legs or in your genitals. New problems "
+        "with sex. Numbness, tingling or weakness in both legs. A leg or foot getting weaker. "
+        "A fever, or feeling very unwell, with your back pain. Weight loss you cannot "
+        "explain. Pain that is very different from usual, or that never eases, even at night.",
         "citation": "Red flags for back pain (our own wording; see the program's clinical "
         "notes). Asked every week.",
         "licence_note": "Our own wording.",
