@@ -200,6 +200,9 @@ def test_a_positive_phq2_raises_a_routine_alert_and_opens_the_phq9_today(client,
     severe = {f"phq{n}": 3 for n in range(1, 8)} | {"phq8": 0, "phq9": 0}
     client.post(url(extra), post_for(extra.instrument_keys, phq9=severe))
     assert ("phq9_high", "urgent") in alerts(week3.enrollment)
+    done = client.get(url(extra) + "?done=1").content.decode()
+    assert "Your answers are saved, and your clinic will see them." in done
+    assert 'id="compare-h"' not in done  # no pain to compare
     assert "One more step today" not in client.get(url(week3) + "?done=1").content.decode()
 
 
