@@ -34,6 +34,7 @@ from programs.models import (
     Week,
 )
 from programs.practice.minimum import min_practice_seconds
+from programs.safety import patient_wrote
 
 
 @transaction.atomic
@@ -274,6 +275,9 @@ def reflection_save(
             },
         )
         activity_complete(enrollment=enrollment, activity=activity)
+        # Scanned like any patient text, private ones too (their text is never shown
+        # to staff; the alert says only that a reflection needs a call).
+        patient_wrote(enrollment, source=f"reflection:{reflection.pk}", texts=[text])
     return reflection
 
 
@@ -353,6 +357,9 @@ def attribution_record(
         enrollment_figures_refresh(enrollment_ids=[enrollment.pk])
         if activity is not None:
             activity_complete(enrollment=enrollment, activity=activity)
+        patient_wrote(
+            enrollment, source=f"attribution:{attribution.pk}", texts=[t for t, _ in causes]
+        )
     return attribution
 
 

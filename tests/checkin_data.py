@@ -12,7 +12,8 @@ from tracking.instruments.registry import normalise
 from tracking.instruments.shipped import definition_for
 from tracking.models import CheckIn
 
-# Plain, unremarkable answers; PHQ-9 item 9 stays 0 unless a test says otherwise.
+# Plain, unremarkable answers; PHQ-9 item 9 and "any new symptoms?" stay 0 (no)
+# unless a test says otherwise.
 DEFAULTS = {"pain_avg": 6, "pain_worst": 8, "fear_movement": 7}
 CAUSES = {
     "cause1": {"text": "Stress at work", "category": "stress"},
@@ -30,7 +31,7 @@ def default_value(instrument_key: str, item: dict):
         return dict(CAUSES[item["key"]])
     if instrument_key in DEFAULTS:
         return DEFAULTS[instrument_key]
-    return 0 if item["key"] == "phq9" else 1
+    return 0 if item["key"] in ("phq9", "new_symptoms") else 1
 
 
 def answers_for(keys: list[str], **overrides: dict) -> dict[str, dict]:

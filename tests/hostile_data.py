@@ -356,7 +356,9 @@ def build_hostile_world(admin_client, program_version) -> HostileWorld:
     )
 
     clinician_membership = Membership.objects.get(user=clinician, practice=practice)
-    alert = enrollment.alerts.get(kind="self_harm")
+    # The recorded check-in's (the practice's crisis words are markup, which every
+    # hostile entry holds, so each scanned entry raised its own: issue 15).
+    alert = enrollment.alerts.get(kind="self_harm", source=f"checkin:{recorded.pk}")
     exposure = done
     from painapp.accounts.services import invitation_token
 

@@ -196,10 +196,11 @@ def test_it_raises_an_urgent_alert_when_phq9_item_9_is_above_zero(enrollment):
 
 
 def test_it_does_not_raise_self_harm_when_item_9_is_zero(enrollment):
-    # Every other PHQ-9 item at its highest: depression is not the self-harm rule.
+    # Every other PHQ-9 item at its highest: depression is not the self-harm rule (the
+    # total, 24, raises its own depression alert: tests/test_screening_alerts.py).
     answers = {"phq9": phq9(item9=0, **{f"phq{n}": 3 for n in range(1, 9)})}
     result = evaluate_checkin(make_checkin(enrollment, "baseline", answers=answers))
-    assert kinds(enrollment) == [] and result.safety is False
+    assert "self_harm" not in kinds(enrollment) and result.safety is False
 
 
 def _causes(first: str) -> dict:
@@ -227,9 +228,8 @@ def test_it_raises_self_harm_for_the_practices_crisis_words(cast, enrollment):
     assert result.safety is True
 
 
-def test_it_ignores_crisis_words_inside_other_words_and_unset_words(
-    cast, enrollment, other_enrollment
-):
+def test_a_practice_without_its_own_words_uses_the_default_list(other_enrollment):
+    # Issue 15: an empty list no longer turns scanning off; the reviewed default applies.
     evaluate_checkin(
         make_checkin(
             other_enrollment,
@@ -238,6 +238,10 @@ def test_it_ignores_crisis_words_inside_other_words_and_unset_words(
             kind=CheckIn.Kind.FOLLOWUP,
         )
     )
+    assert Alert.objects.get().kind == "self_harm"
+
+
+def test_it_ignores_crisis_words_inside_other_words(cast, enrollment):
     set_rules(cast.practice, crisis_words=["end it"])
     evaluate_checkin(
         make_checkin(

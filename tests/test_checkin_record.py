@@ -21,7 +21,8 @@ from tracking.instruments.scoring import score
 from tracking.instruments.shipped import definition_for
 from tracking.models import Alert, CheckIn, Instrument, PracticeSettings, Response
 
-WEEKLY = ["pain_avg", "pain_worst", "fear_movement", "phq2", "gad2"]
+# Every weekly check-in also asks PHQ-9 item 9 and "any new symptoms?" (issue 15).
+WEEKLY = ["pain_avg", "pain_worst", "fear_movement", "phq2", "phq9_item9", "gad2", "new_symptoms"]
 
 
 def two_weeks_in(enrollment, **baseline_answers) -> dict[str, CheckIn]:
@@ -327,7 +328,11 @@ def test_a_self_harm_answer_shows_crisis_resources_first(client, cast, enrollmen
     page = client.get(url(baseline) + "?done=1").content.decode()
     assert page.index('id="crisis-h"') < page.index('id="compare-h"')
     assert "You do not have to face this alone" in page
-    assert "We have let your clinician know." in page
+    # Honest copy (issue 15): when the clinic looks, from its settings, and that nobody
+    # watches the app all the time.
+    assert "within 1 hour during opening hours (Mon–Fri, 9:00–17:00" in page
+    assert "This app is not watched around the clock." in page
+    assert 'href="/help/"' in page
     # the practice's crisis resources for the patient's country
     assert "Samaritans on <strong>116 123</strong>" in page
     assert "<strong>If you are in danger now, call 999</strong>" in page

@@ -24,7 +24,8 @@ from tracking.models import CheckIn, PracticeSettings
 from tracking.tasks import update_checkin_statuses
 
 BASELINE = ["pain_avg", "pain_worst", "fear_movement", "fabq_pa", "phq9", "gad7"]
-WEEKLY = ["pain_avg", "pain_worst", "fear_movement", "phq2", "gad2"]
+# Every weekly check-in also asks PHQ-9 item 9 and "any new symptoms?" (issue 15).
+WEEKLY = ["pain_avg", "pain_worst", "fear_movement", "phq2", "phq9_item9", "gad2", "new_symptoms"]
 # Monday 2 March 2026, 12:00 UTC = 07:00 in New York (EST). US clocks go forward on
 # Sunday 8 March, so week 2's check-in opens at a different UTC hour from the baseline.
 START = datetime(2026, 3, 2, 12, 0, tzinfo=UTC)
@@ -74,7 +75,8 @@ def test_it_creates_every_slot_from_the_program_config(ny_enrollment):
     assert slots["baseline"].instrument_keys == BASELINE
     assert slots["week-2"].instrument_keys == WEEKLY
     assert slots["week-2"].week == 2
-    assert slots["week-4"].instrument_keys == BASELINE  # full_weeks: [4]
+    # full_weeks: [4] (the full PHQ-9 holds item 9; new symptoms are asked every week)
+    assert slots["week-4"].instrument_keys == BASELINE + ["new_symptoms"]
     assert slots["end"].kind == CheckIn.Kind.END
     assert slots["followup-1m"].kind == CheckIn.Kind.FOLLOWUP
     assert "causes" in slots["followup-3m"].instrument_keys

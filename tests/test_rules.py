@@ -1130,3 +1130,86 @@ def test_its_outcome_words_are_the_models():
         PracticeSettings._meta.get_field("responder_baseline_floor").default
         == rules.DEFAULT_RESPONDER_BASELINE_FLOOR
     )
+
+
+# ---------------------------------------------------------------- screening (issue 15)
+@pytest.mark.parametrize(
+    ("total", "severity"),
+    [(None, None), (0, None), (2, None), (3, "routine"), (4, "routine"), (6, "routine")],
+)
+def test_phq2_positive_screen_is_routine_and_offers_the_phq9(total, severity):
+    assert rules.phq2_alert_severity(total) == severity
+    assert rules.offers_full_phq9(total) is (severity is not None)
+
+
+@pytest.mark.parametrize(
+    ("total", "severity"),
+    [
+        (None, None),
+        (0, None),
+        (14, None),
+        (15, "high"),
+        (19, "high"),
+        (20, "urgent"),
+        (27, "urgent"),
+    ],
+)
+def test_phq9_total_raises_high_from_15_and_urgent_from_20(total, severity):
+    assert rules.phq9_alert_severity(total) == severity
+
+
+@pytest.mark.parametrize(
+    ("total", "severity"), [(None, None), (0, None), (14, None), (15, "high"), (21, "high")]
+)
+def test_gad7_total_raises_high_from_15(total, severity):
+    assert rules.gad7_alert_severity(total) == severity
+
+
+@pytest.mark.parametrize(
+    ("value", "self_harm"),
+    [(None, False), (0, False), (1, True), (2, True), (3, True), ("1", False)],
+)
+def test_item_9_above_zero_stays_the_self_harm_answer(value, self_harm):
+    assert rules.is_self_harm_answer(value) is self_harm
+
+
+@pytest.mark.parametrize(
+    ("value", "severity"), [(None, None), (0, None), (1, "high"), ("1", None), (True, "high")]
+)
+def test_a_yes_to_new_symptoms_is_high(value, severity):
+    assert rules.new_symptoms_alert_severity(value) == severity
+
+
+@pytest.mark.parametrize(
+    ("keys", "expected"),
+    [
+        (
+            ["pain_avg", "phq2", "gad2"],
+            ["pain_avg", "phq2", "phq9_item9", "gad2", "new_symptoms"],
+        ),
+        (["pain_avg"], ["pain_avg", "phq9_item9", "new_symptoms"]),
+        (["pain_avg", "phq9", "gad7"], ["pain_avg", "phq9", "gad7", "new_symptoms"]),
+        (
+            ["phq2", "phq9_item9", "new_symptoms"],
+            ["phq2", "phq9_item9", "new_symptoms"],
+        ),
+    ],
+)
+def test_weekly_check_ins_always_ask_item_9_and_new_symptoms(keys, expected):
+    assert rules.weekly_keys_with_safety(keys) == expected
+
+
+def test_the_screening_severities_are_the_alert_severities():
+    from tracking.models import Alert
+
+    assert {rules.SEVERITY_URGENT, rules.SEVERITY_HIGH, rules.SEVERITY_ROUTINE} == set(
+        Alert.Severity.values
+    )
+
+
+def test_the_weekly_safety_instruments_are_shipped():
+    keys = {d["key"] for d in shipped.SHIPPED}
+    assert {rules.WEEKLY_SAFETY, rules.NEW_SYMPTOMS} <= keys
+    item9 = shipped.definition_for(rules.WEEKLY_SAFETY)
+    assert item9["safety_item"] == rules.PHQ9_SAFETY_ITEM
+    assert item9["items"][0]["text"] == shipped.PHQ9_ITEMS[8]  # the PHQ-9's own wording

@@ -14,11 +14,13 @@ class TrackingConfig(AppConfig):
         from painapp.accounts.timezones import timezone_followers
         from programs.gates import enrollment_gates
         from programs.practice.minimum import min_practice_seconds_source
+        from programs.safety import patient_text_scanners
         from programs.views.today import today_cards
         from tracking.checkins.today import checkin_card
         from tracking.data_rights import PERSONAL_DATA
         from tracking.demo import seed
         from tracking.reminders.schedules import schedules_sync_for_patient
+        from tracking.safety.scanner import scan
         from tracking.safety.services import enrollment_gate
 
         data_rights.personal_data.register(PERSONAL_DATA)  # export, deletion, its hold
@@ -30,6 +32,8 @@ class TrackingConfig(AppConfig):
         min_practice_seconds_source.register(_min_practice_seconds)
         # no enrolling until the practice has a safety contact and an escalation chain
         enrollment_gates.register(enrollment_gate)
+        # every text a patient saves: the crisis-word scan (issue 15)
+        patient_text_scanners.register(scan)
 
 
 def _min_practice_seconds(practice_id: int) -> int:

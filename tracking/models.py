@@ -21,6 +21,11 @@ class Alert(models.Model):
         PAIN_UP = "pain_up", "Pain up from baseline"
         FEAR_HIGH = "fear_high", "High fear of movement"
         MISSED = "missed_checkins", "Missed check-ins"
+        # Screening rules (tracking.rules, issue 15)
+        DEPRESSION_SCREEN = "phq2_positive", "Positive depression screen (PHQ-2)"
+        DEPRESSION = "phq9_high", "High depression score (PHQ-9)"
+        ANXIETY = "gad7_high", "High anxiety score (GAD-7)"
+        NEW_SYMPTOMS = "new_symptoms", "New symptoms reported at a weekly check-in"
 
     class Severity(models.TextChoices):
         URGENT = "urgent", "Urgent"
@@ -125,7 +130,7 @@ class PracticeSettings(models.Model):
         ),
     )
     crisis_words = models.JSONField(
-        default=list,
+        default=rules.default_crisis_words,
         blank=True,
         help_text="Words or phrases in free text that also start the safety workflow.",
     )
@@ -240,6 +245,8 @@ class CheckIn(models.Model):
         WEEKLY = "weekly", "Weekly"
         END = "end", "End of program"
         FOLLOWUP = "followup", "Follow-up"
+        # Offered the same day by a rule (a positive PHQ-2 opens the full PHQ-9).
+        EXTRA = "extra", "Extra questions"
 
     class Status(models.TextChoices):
         SCHEDULED = "scheduled", "Not open yet"

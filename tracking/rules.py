@@ -774,3 +774,151 @@ def mind_brain_pair(
     if first_clinician is not None and last_clinician is not None:
         return first_clinician, last_clinician, CODED_BY_CLINICIAN
     return first_own, last_own, CODED_BY_PATIENT
+
+
+# ====================================================================== screening (issue 15)
+# What a questionnaire's total raises, and when, besides the self-harm item. Each rule
+# returns the alert severity ("urgent" | "high" | "routine", Alert.Severity's values)
+# or None. Read by tracking.alerts.evaluate (on submit) and tests/test_rules.py.
+SEVERITY_URGENT = "urgent"
+SEVERITY_HIGH = "high"
+SEVERITY_ROUTINE = "routine"
+
+PHQ9_HIGH_MIN = 15
+PHQ9_URGENT_MIN = 20
+
+
+def phq9_alert_severity(total: Score | None) -> str | None:
+    """PHQ-9 total → alert severity.
+
+    15–19 ("moderately severe", Kroenke et al. 2001) → HIGH: their treatment guidance is
+    active treatment, so the clinician reviews it within the practice's HIGH response
+    time. 20–27 ("severe") → URGENT: the same guidance asks for *immediate* treatment
+    and, with severe impairment, expedited referral, so the clinic looks within its
+    urgent response time. That is a review by a person, not an emergency call: the
+    emergency signal is item 9 (and crisis words), which raises its own URGENT
+    self-harm alert and shows the crisis resources, whatever the total. Under 15: None.
+    """
+    if total is None:
+        return None
+    if total >= PHQ9_URGENT_MIN:
+        return SEVERITY_URGENT
+    if total >= PHQ9_HIGH_MIN:
+        return SEVERITY_HIGH
+    return None
+
+
+GAD7_HIGH_MIN = 15
+
+
+def gad7_alert_severity(total: Score | None) -> str | None:
+    """GAD-7 total ≥ 15 ("severe anxiety", Spitzer et al. 2006) → HIGH; else None."""
+    if total is not None and total >= GAD7_HIGH_MIN:
+        return SEVERITY_HIGH
+    return None
+
+
+def phq2_alert_severity(total: Score | None) -> str | None:
+    """A positive PHQ-2 (≥ SCREEN_POSITIVE_MIN, 3; Kroenke et al. 2003) → ROUTINE: the
+    screen is not a diagnosis. The patient is offered the full PHQ-9 the same day
+    (`offers_full_phq9`), whose own total then raises what it deserves."""
+    return SEVERITY_ROUTINE if is_positive_screen(total) else None
+
+
+def offers_full_phq9(phq2_total: Score | None) -> bool:
+    """A positive PHQ-2 opens a same-day PHQ-9 (PRT_NOTES.md: "positive screen: consider
+    PHQ-9"). Read by the check-in service after a submit."""
+    return is_positive_screen(phq2_total)
+
+
+# Weekly check-ins ask the PHQ-9's item 9 on its own (PHQ-9 wording, free to reproduce,
+# PRT_NOTES.md) and a short "any new symptoms?" red-flag question every week.
+WEEKLY_SAFETY = "phq9_item9"
+NEW_SYMPTOMS = "new_symptoms"
+NEW_SYMPTOMS_ITEM = "new_symptoms"
+
+
+def is_new_symptoms_answer(value: object) -> bool:
+    """The weekly "any new symptoms?" item answered yes (1). Raises a HIGH alert and
+    shows the patient where to get care (PRT_NOTES.md, red flags)."""
+    return value == 1
+
+
+def new_symptoms_alert_severity(value: object) -> str | None:
+    return SEVERITY_HIGH if is_new_symptoms_answer(value) else None
+
+
+# ====================================================================== crisis words (issue 15)
+DEFAULT_CRISIS_WORDS: tuple[str, ...] = (
+    # Wishing to die / not to be alive
+    "want to die",
+    "wanna die",
+    "wish i was dead",
+    "wish i were dead",
+    "better off dead",
+    "better off without me",
+    "dont want to be here",
+    "dont want to be alive",
+    "dont want to live",
+    "dont want to wake up",
+    "no reason to live",
+    "nothing to live for",
+    "cant go on",
+    "not worth living",
+    "life is not worth",
+    "end my life",
+    "end it all",
+    "ending it all",
+    "ending it",
+    "want to end it",
+    "take my own life",
+    "take my life",
+    "kill myself",
+    "killing myself",
+    "kill my self",
+    "killing my self",
+    "suicide",
+    "suicidal",
+    "hurt myself",
+    "hurting myself",
+    "harm myself",
+    "harming myself",
+    "self harm",
+    "cut myself",
+    "cutting myself",
+    "overdose",
+    "hang myself",
+    "unalive",
+)
+"""Phrases in a patient's free text that start the safety workflow like PHQ-9 item 9
+(PRT_NOTES.md, Safety): each practice starts with this list (PracticeSettings
+.crisis_words) and may edit it. Written in the scanner's normal form (lower case, no
+accents, apostrophes dropped, other punctuation and hyphens as spaces: "don't" is
+"dont", "kill my-self" is "kill my self"), matched as whole words.
+
+Reviewed choices: phrases about the self only. "this pain is killing me", "I could
+die of embarrassment", "killing time", "dying to try it" do not match: a chronic-pain
+patient says these every week, and an alert for each would teach the clinic to
+ignore the alert. "ending it" does match (as in "thinking about ending it"), accepting
+a rare false alarm ("ending it early") because a missed one costs more; a bare "end
+it" does not ("I'll end it there" is common in practice notes).
+"""
+
+
+def default_crisis_words() -> list[str]:
+    """PracticeSettings.crisis_words' default (a fresh list for each practice)."""
+    return list(DEFAULT_CRISIS_WORDS)
+
+
+def weekly_keys_with_safety(keys: Sequence[str]) -> list[str]:
+    """A weekly check-in's instruments with the two every week must ask, whatever the
+    program's config says: the self-harm item (WEEKLY_SAFETY, right after the PHQ-2 when
+    there is one; not needed when the full PHQ-9 is asked) and "any new symptoms?"
+    (NEW_SYMPTOMS, last). Read by the check-in schedule."""
+    out = list(keys)
+    if PHQ9 not in out and WEEKLY_SAFETY not in out:
+        at = out.index(PHQ2) + 1 if PHQ2 in out else len(out)
+        out.insert(at, WEEKLY_SAFETY)
+    if NEW_SYMPTOMS not in out:
+        out.append(NEW_SYMPTOMS)
+    return out

@@ -15,6 +15,7 @@ from django.utils import timezone
 
 from programs.exposure.selectors import LADDER_ORDER
 from programs.models import Enrollment, Exposure, FearItem
+from programs.safety import patient_wrote
 
 UP = "up"
 DOWN = "down"
@@ -56,6 +57,7 @@ def fear_item_create(*, enrollment: Enrollment, label: str, harm_rating: int) ->
     )
     items.insert(index, fear_item)
     _renumber(items)
+    patient_wrote(enrollment, source=f"fear_item:{fear_item.pk}", texts=[label])
     return fear_item
 
 
@@ -65,6 +67,7 @@ def fear_item_update(*, fear_item: FearItem, label: str, harm_rating: int) -> Fe
     fear_item.label = label
     fear_item.harm_rating = harm_rating
     fear_item.save(update_fields=["label", "harm_rating", "updated_at"])
+    patient_wrote(fear_item.enrollment, source=f"fear_item:{fear_item.pk}", texts=[label])
     return fear_item
 
 
@@ -112,7 +115,7 @@ def exposure_create(
     activity = activity or (fear_item.label if fear_item else "")
     if not activity:
         raise ValidationError({"activity": "Say what you will do."})
-    return Exposure.objects.create(
+    exposure = Exposure.objects.create(
         enrollment=enrollment,
         fear_item=fear_item,
         activity=activity,
@@ -120,6 +123,8 @@ def exposure_create(
         predicted_harm=predicted_harm,
         expectation=expectation,
     )
+    patient_wrote(enrollment, source=f"exposure:{exposure.pk}", texts=[activity, expectation])
+    return exposure
 
 
 def exposure_complete(
@@ -153,4 +158,7 @@ def exposure_complete(
                 harm_rating=fear_after, updated_at=now
             )
     exposure.refresh_from_db()
+    if claimed:
+        # Its own source: the plan's text may have raised one already.
+        patient_wrote(exposure.enrollment, source=f"exposure-after:{exposure.pk}", texts=[note])
     return bool(claimed)

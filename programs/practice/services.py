@@ -18,6 +18,7 @@ from django.utils import timezone
 from programs.models import Activity, ActivityKind, Enrollment, PracticeSession
 from programs.practice.counting import counts_toward_practice
 from programs.practice.minimum import min_practice_seconds
+from programs.safety import patient_wrote
 from programs.services import activity_complete
 
 NOTE_MAX_LENGTH = 2000
@@ -142,4 +143,5 @@ def practice_session_record(
             activity = practice_activity_for_week(enrollment, at)
             if activity is not None:
                 activity_complete(enrollment=enrollment, activity=activity)
+            patient_wrote(enrollment, source=f"practice:{session.pk}", texts=[note])
     return session, created

@@ -5,6 +5,8 @@
  * question at a time with Back / Next and "Question 3 of 12" (announced politely),
  * moves focus to each new question, and quietly saves the answers so far on every
  * Next (the server answers such a save with 204). On a wide screen nothing changes.
+ * On every screen, a safety answer (PHQ-9 item 9 above 0, a yes to new symptoms)
+ * opens its help panel at once and saves the draft (the server raises the alert).
  */
 (function () {
   "use strict";
@@ -80,19 +82,28 @@
     }
   }
 
-  function saveDraft() {
+  function saveDraft(panel) {
     var data = new FormData(form);
     data.set("action", "save");
+    var note = panel && panel.querySelector("[data-safety-saved]");
     // form.action would be the buttons named "action": read the attribute.
-    fetch(form.getAttribute("action"), {
+    return fetch(form.getAttribute("action"), {
       method: "POST",
       body: data,
       credentials: "same-origin",
       headers: { "HX-Request": "true" },
+      // Sent even if the patient closes the page at once (a safety answer must arrive).
+      keepalive: true,
     }).then(function (response) {
       if (response.ok) saved.textContent = "Your answers so far are saved.";
+      if (note) {
+        note.textContent = response.ok
+          ? "Your answer is saved and your clinic has been told."
+          : "We could not save your answer just now. Please press Submit, or use the numbers above.";
+      }
     }).catch(function () {
       // Offline for a moment: the answers are still in the form, and Submit sends them.
+      if (note) note.textContent = "We could not save your answer just now. Please press Submit, or use the numbers above.";
     });
   }
 
@@ -103,6 +114,28 @@
     index = target;
     show(true);
   }
+
+  // A safety answer acts the moment it is picked: its panel (crisis resources, or
+  // where to get care for new symptoms) opens under the question, a screen reader
+  // hears that it did (focus stays on the answer, so nothing jumps), and the draft is
+  // saved at once, so the clinic is told even if the page is closed now.
+  var live = form.querySelector("[data-safety-live]");
+  form.addEventListener("change", function (event) {
+    var input = event.target;
+    var group = input.closest && input.closest("[data-safety]");
+    if (!group || input.type !== "radio") return;
+    var panel = document.getElementById(group.getAttribute("aria-controls"));
+    if (!panel) return;
+    var positive = parseInt(input.value, 10) > 0;
+    panel.hidden = !positive;
+    if (!positive) return;
+    var heading = panel.querySelector("h2, h3");
+    if (live) {
+      live.textContent = (heading ? heading.textContent + ". " : "") +
+        "Help and phone numbers are shown below this question.";
+    }
+    saveDraft(panel);
+  });
 
   back.addEventListener("click", function () { go(-1); });
   next.addEventListener("click", function () { go(1); });

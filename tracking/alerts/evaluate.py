@@ -3,8 +3,8 @@
 from __future__ import annotations
 
 import logging
-import re
 from collections import defaultdict
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
@@ -24,6 +24,7 @@ from tracking.models import (
     Response,
 )
 from tracking.safety.resources import crisis_resources_for
+from tracking.safety.scanner import crisis_words_of, finds_crisis_words
 
 logger = logging.getLogger(__name__)
 
@@ -81,7 +82,7 @@ def evaluate_checkin(
     source = f"checkin:{checkin.pk}"
     result = CheckinEvaluation()
 
-    self_harm = _self_harm_details(responses, settings.crisis_words or [])
+    self_harm = _self_harm_details(responses, crisis_words_of(settings))
     if self_harm is not None:
         result.safety = True
         alert = alert_raise(
@@ -90,6 +91,13 @@ def evaluate_checkin(
             severity=Alert.Severity.URGENT,
             source=source,
             details=self_harm,
+        )
+        if alert is not None:
+            result.alerts.append(alert)
+
+    for kind, severity, details in screening_alerts(by_key):
+        alert = alert_raise(
+            enrollment=enrollment, kind=kind, severity=severity, source=source, details=details
         )
         if alert is not None:
             result.alerts.append(alert)
@@ -136,7 +144,120 @@ def _total(response: Response | None) -> int | float | None:
     return (response.scores or {}).get("total")
 
 
-def _self_harm_details(responses: list[Response], crisis_words: list[str]) -> dict | None:
+def screening_alerts(by_key: dict[str, Response]) -> list[tuple[str, str, dict]]:
+    """(kind, severity, details) of each screening rule (tracking.rules) the check-in's
+    scores meet: PHQ-2, PHQ-9 and GAD-7 totals and the weekly "any new symptoms?"."""
+    found: list[tuple[str, str, dict]] = []
+    phq2 = _total(by_key.get(clinical.PHQ2))
+    if severity := clinical.phq2_alert_severity(phq2):
+        found.append((Alert.Kind.DEPRESSION_SCREEN, severity, {"phq2": phq2}))
+    phq9 = _total(by_key.get(clinical.PHQ9))
+    if severity := clinical.phq9_alert_severity(phq9):
+        found.append(
+            (Alert.Kind.DEPRESSION, severity, {"phq9": phq9, "band": clinical.phq9_severity(phq9)})
+        )
+    gad7 = _total(by_key.get(clinical.GAD7))
+    if severity := clinical.gad7_alert_severity(gad7):
+        found.append(
+            (Alert.Kind.ANXIETY, severity, {"gad7": gad7, "band": clinical.gad7_severity(gad7)})
+        )
+    symptoms = by_key.get(clinical.NEW_SYMPTOMS)
+    if symptoms is not None and (
+        severity := clinical.new_symptoms_alert_severity(
+            symptoms.answers.get(clinical.NEW_SYMPTOMS_ITEM)
+        )
+    ):
+        found.append((Alert.Kind.NEW_SYMPTOMS, severity, {"new_symptoms": True}))
+    return found
+
+
+@dataclass
+class DraftSafety:
+    """What a saved draft's answers start at once: the crisis panel (`self_harm`) and
+    the where-to-get-care guidance (`new_symptoms`)."""
+
+    self_harm: bool = False
+    new_symptoms: bool = False
+
+
+def draft_safety(draft: dict, instruments: list) -> DraftSafety:
+    """Read a draft's answers (by instrument key, as CheckIn.draft holds them) for the
+    answers that act at once. No query."""
+    found = DraftSafety()
+    for instrument in instruments:
+        answers = draft.get(instrument.key) or {}
+        safety_item = (instrument.scoring or {}).get("safety_item")
+        if safety_item and clinical.is_self_harm_answer(answers.get(safety_item)):
+            found.self_harm = True
+        if instrument.key == clinical.NEW_SYMPTOMS and clinical.is_new_symptoms_answer(
+            answers.get(clinical.NEW_SYMPTOMS_ITEM)
+        ):
+            found.new_symptoms = True
+    return found
+
+
+def evaluate_draft(
+    checkin: CheckIn,
+    *,
+    draft: dict,
+    instruments: list,
+    rules: PracticeSettings | None = None,
+    typed: dict | None = None,
+) -> DraftSafety:
+    """The rules that cannot wait for the submit, on a saved draft: a self-harm answer
+    (or crisis words in the draft's free text) raises the URGENT self-harm alert, a yes
+    to "any new symptoms?" the HIGH new-symptoms alert, each with the check-in's source,
+    so the later submit (or another draft save) raises nothing twice. A patient who
+    answers and leaves is covered: the alert exists from the first save.
+
+    `typed`: the answers as sent, before checking: free text is scanned even where the
+    answer is not kept (a cause typed without its category)."""
+    enrollment = checkin.enrollment
+    source = f"checkin:{checkin.pk}"
+    found = draft_safety(draft, instruments)
+    # Free text is a cause's {"text": …}; a scale answer typed as junk is not text.
+    texts = [
+        value["text"]
+        for answers in (*draft.values(), *(typed or {}).values())
+        if isinstance(answers, dict)
+        for value in answers.values()
+        if isinstance(value, dict) and isinstance(value.get("text"), str) and value["text"]
+    ]
+    crisis = False
+    if texts:
+        settings = (
+            rules if rules is not None else PracticeSettings.for_practice(enrollment.practice_id)
+        )
+        crisis = finds_crisis_words(texts, crisis_words_of(settings))
+    if found.self_harm or crisis:
+        found.self_harm = True
+        details: dict[str, Any] = {"draft": True}
+        for instrument in instruments:
+            item = (instrument.scoring or {}).get("safety_item")
+            value = (draft.get(instrument.key) or {}).get(item) if item else None
+            if item and clinical.is_self_harm_answer(value):
+                details["item9" if item == clinical.PHQ9_SAFETY_ITEM else str(item)] = value
+        if crisis:
+            details["crisis_words"] = True
+        alert_raise(
+            enrollment=enrollment,
+            kind=Alert.Kind.SELF_HARM,
+            severity=Alert.Severity.URGENT,
+            source=source,
+            details=details,
+        )
+    if found.new_symptoms:
+        alert_raise(
+            enrollment=enrollment,
+            kind=Alert.Kind.NEW_SYMPTOMS,
+            severity=Alert.Severity.HIGH,
+            source=source,
+            details={"new_symptoms": True, "draft": True},
+        )
+    return found
+
+
+def _self_harm_details(responses: list[Response], crisis_words: Iterable[str]) -> dict | None:
     details: dict[str, Any] = {}
     for response in responses:
         safety_item = (response.instrument.scoring or {}).get("safety_item")
@@ -146,22 +267,10 @@ def _self_harm_details(responses: list[Response], crisis_words: list[str]) -> di
                 # "item9" for PHQ-9; any other instrument's safety item by its own key.
                 name = "item9" if safety_item == clinical.PHQ9_SAFETY_ITEM else safety_item
                 details[name] = value
-    pattern = _crisis_pattern(crisis_words)
-    if pattern is not None and any(
-        pattern.search(text) for r in responses for text in _free_texts(r.answers)
-    ):
+    if finds_crisis_words((t for r in responses for t in _free_texts(r.answers)), crisis_words):
         # Which words matched is not stored: details never hold patient free text.
         details["crisis_words"] = True
     return details or None
-
-
-def _crisis_pattern(words: list[str]) -> re.Pattern | None:
-    words = [w.strip() for w in words if isinstance(w, str) and w.strip()]
-    if not words:
-        return None
-    return re.compile(
-        r"(?<!\w)(?:" + "|".join(re.escape(w) for w in words) + r")(?!\w)", re.IGNORECASE
-    )
 
 
 def _free_texts(answers: dict) -> list[str]:
@@ -295,6 +404,9 @@ def _missed_alerts(enrollments: list[Enrollment], now: datetime) -> list[Alert]:
             closes_at__lte=now,
             status__in=[CheckIn.Status.COMPLETED, CheckIn.Status.MISSED],
         )
+        # An extra check-in a rule offered (the same-day PHQ-9) is not a scheduled one:
+        # leaving it is not "missing a check-in".
+        .exclude(kind=CheckIn.Kind.EXTRA)
         .order_by("enrollment_id", "-opens_at")
         .values_list("enrollment_id", "pk", "status")
     ):

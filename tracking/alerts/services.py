@@ -21,7 +21,7 @@ from tracking.outbox import outbox_add
 
 # Alerts the clinician hears about at once, by email and in the app. The rest wait
 # for the daily digest (tracking/alerts.py).
-NOTIFY_AT_ONCE = {Alert.Kind.SELF_HARM, Alert.Kind.RED_FLAG}
+NOTIFY_AT_ONCE = {Alert.Kind.SELF_HARM, Alert.Kind.RED_FLAG, Alert.Kind.NEW_SYMPTOMS}
 
 
 def alert_raise(
@@ -55,6 +55,12 @@ def alert_raise(
             body = (
                 f"{enrollment.patient.display_name} gave an answer in a check-in that "
                 "means they need a call from you today."
+            )
+        elif kind == Alert.Kind.NEW_SYMPTOMS:
+            title = "A patient reported new symptoms"
+            body = (
+                f"{enrollment.patient.display_name} said yes to new symptoms at a check-in "
+                "(possible red flags). Please review and contact them."
             )
         else:
             title = "A patient's screening needs your review"

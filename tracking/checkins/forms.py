@@ -14,6 +14,7 @@ from dataclasses import dataclass, field
 from django import forms
 
 from programs.forms import patient_category_choices
+from tracking import rules
 from tracking.models import Instrument
 
 CATEGORY_CHOICES = [("", "Choose a category")] + patient_category_choices()
@@ -52,6 +53,23 @@ class Question:
         """Where an error summary link should take the keyboard."""
         bound = self.fields[0]
         return f"{bound.auto_id}_0" if self.kind == "scale" else bound.auto_id
+
+    @property
+    def safety(self) -> str:
+        """ "self_harm" for a questionnaire's safety item (PHQ-9 item 9), "new_symptoms"
+        for the weekly red-flag item, "" otherwise: these answers act at once."""
+        if self.item.get("key") == (self.instrument.scoring or {}).get("safety_item"):
+            return "self_harm"
+        if self.instrument.key == rules.NEW_SYMPTOMS and self.item.get("key") == (
+            rules.NEW_SYMPTOMS_ITEM
+        ):
+            return "new_symptoms"
+        return ""
+
+    @property
+    def panel_id(self) -> str:
+        """The id of the panel a safety answer shows beside the question."""
+        return f"safety-{self.number}"
 
     @property
     def hint_id(self) -> str:

@@ -14,8 +14,9 @@ from programs.models import (
 )
 from tracking import rules
 from tracking.charts import Point, pain_free_range, score_text
+from tracking.checkins.schedule import extra_slot
 from tracking.checkins.selectors import CheckInRow, _row, checkin_short_label, checkin_title
-from tracking.models import Alert, CheckIn, Response
+from tracking.models import Alert, CheckIn, PracticeSettings, Response
 from tracking.safety.resources import crisis_resources_for
 
 # ---------------------------------------------------------------- results
@@ -89,6 +90,11 @@ class Results:
     safety_answer: bool
     crisis_md: str = ""
     scores: dict[str, dict] = field(default_factory=dict)
+    # A yes to the weekly "any new symptoms?"; the extra check-in a positive PHQ-2
+    # opened (the full PHQ-9, today); the practice's settings when a panel needs them.
+    new_symptoms: bool = False
+    extra: CheckIn | None = None
+    settings: PracticeSettings | None = None
 
     @property
     def changes(self) -> list[Change]:
@@ -195,12 +201,20 @@ def checkin_results(checkin: CheckIn) -> Results:
         kind=Alert.Kind.SELF_HARM,
         source=f"checkin:{checkin.pk}",
     ).exists()
-    crisis_md = ""
-    if self_harm_alert or safety_answer:
+    symptoms = mine.get(rules.NEW_SYMPTOMS)
+    new_symptoms = symptoms is not None and rules.is_new_symptoms_answer(
+        symptoms.answers.get(rules.NEW_SYMPTOMS_ITEM)
+    )
+    crisis_md, settings = "", None
+    if self_harm_alert or safety_answer or new_symptoms:
+        settings = PracticeSettings.for_practice(enrollment.practice_id)
         # The numbers for the patient's own country (tracking.safety.resources).
         crisis_md = crisis_resources_for(
             practice_id=enrollment.practice_id, country=enrollment.country
         )
+    extra = None
+    if rules.offers_full_phq9(_total(mine, rules.PHQ2)):
+        extra = CheckIn.objects.filter(enrollment=enrollment, slot=extra_slot(checkin)).first()
     return Results(
         checkin=checkin,
         title=checkin_title(checkin),
@@ -214,6 +228,9 @@ def checkin_results(checkin: CheckIn) -> Results:
         safety_answer=safety_answer,
         crisis_md=crisis_md,
         scores={key: r.scores for key, r in mine.items()},
+        new_symptoms=new_symptoms,
+        extra=extra,
+        settings=settings,
     )
 
 

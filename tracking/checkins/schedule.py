@@ -103,6 +103,8 @@ def checkin_plan(
         if not every_week and (due < baseline_due + window or due + window > end_due):
             continue
         keys = cfg["baseline"] if number in full_weeks else cfg["weekly"]
+        # Every week asks about self-harm and new symptoms, whatever the config says.
+        keys = rules.weekly_keys_with_safety(keys)
         plan.append(PlannedCheckIn(f"week-{number}", CheckIn.Kind.WEEKLY, number, due, list(keys)))
     plan.append(PlannedCheckIn("end", CheckIn.Kind.END, None, end_due, list(cfg["end"])))
     for months in cfg.get("followup_months") or []:
@@ -207,3 +209,33 @@ def checkins_ensure_scheduled(enrollment: Enrollment, *, now: datetime | None = 
     """Schedule an active enrollment's check-ins if nobody has yet (older enrollments)."""
     if enrollment.status == EnrollmentStatus.ACTIVE and not enrollment.checkins.exists():
         checkins_schedule(enrollment, now=now)
+
+
+def extra_slot(checkin: CheckIn) -> str:
+    """The slot of the extra check-in a rule opens after `checkin` (e.g. "week-3-phq9")."""
+    return f"{checkin.slot}-more"
+
+
+def checkin_open_extra(
+    enrollment: Enrollment, *, after: CheckIn, instrument_keys: list[str], now: datetime
+) -> CheckIn:
+    """Open an extra check-in now, after `after` (a positive PHQ-2 offers the full PHQ-9
+    the same day): open from `now` to the end of the usual window counted from today,
+    in the patient's zone. Once per check-in (the slot is unique): a second call returns
+    the one that exists."""
+    today = enrollment.local_date(now)
+    _, closes_at = _window(enrollment, today, window_days(enrollment))
+    extra, _ = CheckIn.objects.get_or_create(
+        enrollment=enrollment,
+        slot=extra_slot(after),
+        defaults={
+            "kind": CheckIn.Kind.EXTRA,
+            "week": after.week,
+            "due_date": today,
+            "opens_at": now,
+            "closes_at": closes_at,
+            "status": CheckIn.Status.OPEN,
+            "instrument_keys": list(instrument_keys),
+        },
+    )
+    return extra

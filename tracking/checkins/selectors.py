@@ -45,6 +45,8 @@ def checkin_title(checkin: CheckIn) -> str:
         return f"Week {checkin.week} check-in"
     if checkin.kind == CheckIn.Kind.END:
         return "End-of-program check-in"
+    if checkin.kind == CheckIn.Kind.EXTRA:
+        return "A few more questions about your mood"
     months = checkin.slot.removeprefix("followup-").removesuffix("m")
     return f"{months}-month follow-up"
 
@@ -57,6 +59,8 @@ def checkin_short_label(checkin: CheckIn) -> str:
         return f"W{checkin.week}"
     if checkin.kind == CheckIn.Kind.END:
         return "End"
+    if checkin.kind == CheckIn.Kind.EXTRA:
+        return "More"
     return "+" + checkin.slot.removeprefix("followup-").removesuffix("m") + "m"
 
 

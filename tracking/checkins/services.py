@@ -119,6 +119,11 @@ def checkin_save_draft(
     if not updated:
         raise AlreadyDone(checkin)
     checkin.draft = draft
+    # Safety answers act the moment they are saved, not at the submit: a patient who
+    # answers item 9 and leaves is covered (tracking.alerts.evaluate.evaluate_draft).
+    from tracking.alerts.evaluate import evaluate_draft
+
+    evaluate_draft(checkin, draft=draft, instruments=instruments, typed=answers_by_instrument)
     return errors
 
 
@@ -181,6 +186,7 @@ def checkin_record(
                 # changed between the two statements. Say it is not available.
                 raise NotAvailable(locked, _reason(locked, now, enrollment))
             _evaluate_alerts(checkin, responses, rules, pain_baseline)
+            _offer_full_phq9(checkin, responses, now)
     except IntegrityError:
         # The unique constraints caught a race the lock did not (it should not happen).
         raise AlreadyDone(checkin) from None
@@ -250,3 +256,18 @@ def _evaluate_alerts(
     evaluate_checkin(
         checkin, responses=responses, rules=rules, pain_baseline=PainBaseline(pain_baseline)
     )
+
+
+def _offer_full_phq9(checkin: CheckIn, responses: list[Response], now: datetime) -> None:
+    """A positive PHQ-2 (rules.offers_full_phq9) in a check-in without the PHQ-9 opens
+    an extra check-in with the full PHQ-9 today, open as long as any check-in is."""
+    if checkin.kind == CheckIn.Kind.EXTRA or any(
+        r.instrument_key == clinical.PHQ9 for r in responses
+    ):
+        return
+    phq2 = next((r for r in responses if r.instrument_key == clinical.PHQ2), None)
+    if phq2 is None or not clinical.offers_full_phq9((phq2.scores or {}).get("total")):
+        return
+    from tracking.checkins.schedule import checkin_open_extra
+
+    checkin_open_extra(checkin.enrollment, after=checkin, instrument_keys=[clinical.PHQ9], now=now)

@@ -9,6 +9,8 @@ question per screen on a phone and saves the draft quietly on every "Next" (it s
 
 from __future__ import annotations
 
+import contextlib
+
 from django.contrib import messages
 from django.http import Http404, HttpResponse
 from django.shortcuts import redirect, render
@@ -21,6 +23,7 @@ from programs.access import enrollment_required
 from programs.markdown import render_markdown
 from programs.models import EnrollmentStatus
 from programs.types import PatientRequest
+from tracking.alerts.evaluate import draft_safety
 from tracking.charts import chart_cards, progress_charts
 from tracking.checkins.forms import CheckInForm, posted_answers
 from tracking.checkins.results import checkin_results, progress_data
@@ -42,7 +45,8 @@ from tracking.checkins.services import (
     checkin_record,
     checkin_save_draft,
 )
-from tracking.models import CheckIn
+from tracking.models import CheckIn, PracticeSettings
+from tracking.safety.copy import safety_copy
 
 
 def _form_page(
@@ -53,15 +57,22 @@ def _form_page(
     status: int = 200,
     notice: str = "",
     instrument_ids: list[int] | None = None,
+    rules: PracticeSettings | None = None,
 ) -> HttpResponse:
     enrollment = request.enrollment
     if form is None:
         instruments = checkin_instruments(checkin, enrollment.practice_id, instrument_ids)
         form = CheckInForm(instruments=instruments, draft=checkin.draft)
+    if rules is None:
+        rules = PracticeSettings.for_practice(enrollment.practice_id)
     return render(
         request,
         "tracking/patient/checkin/form.html",
         {
+            # A safety answer already saved shows its panel (without JavaScript too);
+            # the hidden inline panels are static/js/checkin.js's to show on change.
+            "safety": draft_safety(checkin.draft, form.instruments),
+            **safety_copy(rules, enrollment),
             "checkin": checkin,
             "title": checkin_title(checkin),
             "form": form,
@@ -79,10 +90,12 @@ def _results_page(
     request: PatientRequest, checkin: CheckIn, *, already: bool = False, just_done: bool = False
 ) -> HttpResponse:
     results = checkin_results(checkin)
+    copy = safety_copy(results.settings, request.enrollment) if results.settings else {}
     return render(
         request,
         "tracking/patient/checkin/results.html",
         {
+            **copy,
             "checkin": checkin,
             "results": results,
             "crisis_html": render_markdown(results.crisis_md) if results.show_crisis else "",
@@ -162,7 +175,7 @@ def checkin_detail(request: PatientRequest, pk: int) -> HttpResponse:
     if checkin.status == CheckIn.Status.COMPLETED:
         return _results_page(request, checkin, just_done=request.GET.get("done") == "1")
     if is_available(checkin, now, enrollment):
-        return _form_page(request, checkin, instrument_ids=found.instrument_ids)
+        return _form_page(request, checkin, instrument_ids=found.instrument_ids, rules=found.rules)
     return _status_page(request, checkin, now=now)
 
 
@@ -190,6 +203,7 @@ def _answer(request: PatientRequest, found: PatientCheckIn, now) -> HttpResponse
                     status=422,
                     notice="We saved the answers that were complete. Please check the ones "
                     "marked below.",
+                    rules=rules,
                 )
             last_day = last_open_day(checkin, enrollment)
             messages.success(
@@ -197,6 +211,10 @@ def _answer(request: PatientRequest, found: PatientCheckIn, now) -> HttpResponse
                 "Your answers are saved. You can finish this check-in "
                 f"any time until {date_format(last_day, 'l j F')}.",
             )
+            safety = draft_safety(checkin.draft, instruments)
+            if safety.self_harm or safety.new_symptoms:
+                # The next page shows the help at once: the check-in, with its panel.
+                return redirect("checkin_detail", checkin.pk)
             return redirect("today")
         checkin_record(
             checkin=checkin,
@@ -206,9 +224,16 @@ def _answer(request: PatientRequest, found: PatientCheckIn, now) -> HttpResponse
             rules=rules,
         )
     except CheckInAnswerError as error:
+        # Nothing is recorded, but the valid answers are kept as the draft, so a safety
+        # answer in them acts now (alert, panel) even if the patient never fixes the rest.
+        # (If it changed meanwhile, the form below still keeps what was typed.)
+        with contextlib.suppress(AlreadyDone, NotAvailable):
+            checkin_save_draft(
+                checkin=checkin, answers_by_instrument=answers, now=now, instruments=instruments
+            )
         form = CheckInForm(request.POST, instruments=instruments)
         form.apply_errors(error.errors)
-        return _form_page(request, checkin, form, status=422)
+        return _form_page(request, checkin, form, status=422, rules=rules)
     except AlreadyDone:
         checkin.refresh_from_db()
         checkin.enrollment = enrollment

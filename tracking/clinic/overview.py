@@ -50,6 +50,8 @@ class CheckInItem:
             return f"Week {self.week} check-in"
         if self.kind == CheckIn.Kind.END:
             return "End-of-program check-in"
+        if self.kind == CheckIn.Kind.EXTRA:
+            return f"Week {self.week} extra PHQ-9" if self.week else "Extra PHQ-9"
         return f"{self.slot.removeprefix('followup-').removesuffix('m')}-month follow-up"
 
     @property
@@ -60,6 +62,8 @@ class CheckInItem:
             return f"W{self.week}"
         if self.kind == CheckIn.Kind.END:
             return "End"
+        if self.kind == CheckIn.Kind.EXTRA:
+            return f"W{self.week}+" if self.week else "More"
         return "+" + self.slot.removeprefix("followup-").removesuffix("m") + "m"
 
     @property

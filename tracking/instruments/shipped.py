@@ -230,6 +230,57 @@ SHIPPED: list[dict] = [
 ]
 
 
+# Asked every week (issue 15): the PHQ-9's item 9 on its own, in the PHQ-9's wording
+# (released without copyright restriction; PRT_NOTES.md), and a yes/no "any new
+# symptoms?" red-flag question in our own words.
+YES_NO = {"0": "No", "1": "Yes"}
+SHIPPED += [
+    {
+        "key": rules.WEEKLY_SAFETY,
+        "title": "One more question about your mood",
+        "instructions": "Over the last 2 weeks, how often have you been bothered by this?",
+        "citation": "Item 9 of the PHQ-9: Kroenke K, Spitzer RL, Williams JB. The PHQ-9. J Gen "
+        "Intern Med 2001;16(9):606–613. Asked every week on its own so that thoughts of "
+        "self-harm are never missed between full PHQ-9s.",
+        "licence_note": "No permission required to reproduce, translate, display or distribute.",
+        "items": [
+            {
+                "key": rules.PHQ9_SAFETY_ITEM,
+                "text": PHQ9_ITEMS[8],
+                "min": 0,
+                "max": 3,
+                "labels": PHQ_OPTIONS,
+            }
+        ],
+        "safety_item": rules.PHQ9_SAFETY_ITEM,
+        "scoring": {"method": "raw"},
+    },
+    {
+        "key": rules.NEW_SYMPTOMS,
+        "title": "Any new symptoms?",
+        "instructions": "Think about the time since your last check-in. Have any of these "
+        "started or got worse? Trouble holding or passing urine, or controlling your bowels. "
+        "Numbness around your bottom, between your legs or in your genitals. New problems "
+        "with sex. Numbness, tingling or weakness in both legs. A leg or foot getting weaker. "
+        "A fever, or feeling very unwell, with your back pain. Weight loss you cannot "
+        "explain. Pain that is very different from usual, or that never eases, even at night.",
+        "citation": "Red flags for back pain (our own wording; see the program's clinical "
+        "notes). Asked every week.",
+        "licence_note": "Our own wording.",
+        "items": [
+            {
+                "key": rules.NEW_SYMPTOMS_ITEM,
+                "text": "Have you had any of these new symptoms since your last check-in?",
+                "min": 0,
+                "max": 1,
+                "labels": YES_NO,
+            }
+        ],
+        "scoring": {"method": "raw"},
+    },
+]
+
+
 def definition_for(key: str) -> dict:
     for d in SHIPPED:
         if d["key"] == key:

@@ -20,6 +20,7 @@ from painapp.accounts.audit import audit
 from painapp.accounts.models import Practice, User
 from programs.models import Enrollment
 from tracking.models import CrisisResource, EscalationStep, PracticeSettings, SafetyPlan
+from tracking.safety.scanner import scan
 
 # The PracticeSettings fields the settings screen edits, in the order it shows them.
 SETTINGS_FIELDS = (
@@ -270,15 +271,15 @@ def enrollment_safety_details_update(
 
 
 def safety_plan_save(*, enrollment: Enrollment, data: dict[str, str]) -> SafetyPlan:
-    """Save the patient's personal safety plan (all of it optional).
-
-    The one place the plan's free text is written: the free-text safety scan (issue
-    15, "raise") belongs here, after the save, on the fields in SafetyPlan.TEXT_FIELDS.
-    """
+    """Save the patient's personal safety plan (all of it optional), then scan its text
+    for crisis words like everything else a patient writes (tracking.safety.scanner)."""
     plan, _ = SafetyPlan.objects.get_or_create(enrollment=enrollment)
     for name in SafetyPlan.TEXT_FIELDS:
         setattr(plan, name, data.get(name, "").strip())
     plan.save()
-    # Free-text safety scan goes here (raise's scanner), e.g.
-    # scan_free_text(enrollment=enrollment, texts=[getattr(plan, n) for n in TEXT_FIELDS]).
+    scan(
+        enrollment,
+        source=f"safety_plan:{plan.pk}",
+        texts=[getattr(plan, name) for name in SafetyPlan.TEXT_FIELDS],
+    )
     return plan

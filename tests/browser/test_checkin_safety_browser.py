@@ -1,0 +1,145 @@
+"""Issue 15 on a phone (390×844) in real Chromium, under the app's real CSP: the
+patient picks "Several days" for PHQ-9 item 9 in a weekly check-in and the crisis
+panel opens under the question at once, announced to screen readers, without
+submitting; the patient closes the page; the urgent alert is already in the database
+and the clinician can open it. axe-core (WCAG 2.2 AA) checks the page with the panel.
+
+Screenshots: test-artifacts/safety-*.png.
+"""
+
+from __future__ import annotations
+
+import time
+
+import pytest
+from django.urls import reverse
+from playwright.sync_api import Page, expect
+
+from tests.browser import helpers
+from tests.checkin_data import record_at_open, schedule_from_start
+from tests.conftest import ARTIFACTS
+from tracking.models import Alert, CheckIn
+
+pytestmark = pytest.mark.browser
+
+PHONE = {**helpers.PHONE, "reduced_motion": "reduce"}
+
+
+def shot(page: Page, name: str, *, full_page: bool = False) -> str:
+    ARTIFACTS.mkdir(exist_ok=True)
+    path = ARTIFACTS / f"safety-{name}.png"
+    page.screenshot(path=str(path), full_page=full_page)
+    return str(path)
+
+
+@pytest.fixture
+def week3(enrollment) -> CheckIn:
+    from datetime import timedelta
+
+    enrollment.start_date = enrollment.local_date() - timedelta(days=14)
+    enrollment.checkin_weekday = enrollment.start_date.weekday()
+    enrollment.save()
+    slots = schedule_from_start(enrollment)
+    record_at_open(slots["baseline"])
+    return slots["week-3"]
+
+
+def wait_for_alert(checkin: CheckIn, seconds: float = 10) -> Alert:
+    deadline = time.monotonic() + seconds
+    while time.monotonic() < deadline:
+        alert = Alert.objects.filter(source=f"checkin:{checkin.pk}").first()
+        if alert is not None:
+            return alert
+        time.sleep(0.1)
+    raise AssertionError("no alert was raised")
+
+
+def go_to_item_9(page: Page) -> None:
+    """Next through the questions (answering each) until item 9 shows."""
+    count = page.locator("[data-ci-count]")
+    for _ in range(12):
+        question = page.locator("[data-ci-question]:visible")
+        if question.locator("[data-safety=self_harm]").count():
+            return
+        question.locator("label.ci-opt").first.click()
+        before = count.text_content()
+        page.get_by_role("button", name="Next").click()
+        expect(count).not_to_have_text(before or "")
+    raise AssertionError("item 9 never showed")
+
+
+def test_item_9_opens_the_crisis_panel_inline_and_the_alert_exists_after_closing(
+    live_server, new_context, cast, week3
+):
+    context = new_context(**PHONE)
+    watch = helpers.CspWatch.attach(context)
+    page = context.new_page()
+    helpers.login(page, live_server, cast.patient)
+    page.goto(live_server.url + reverse("checkin_detail", args=[week3.pk]))
+    go_to_item_9(page)
+    question = page.locator("[data-ci-question]:visible")
+    panel = question.locator("[data-safety-panel]")
+    expect(panel).to_be_hidden()
+    assert not Alert.objects.exists()
+
+    question.get_by_text("Several days").click()  # item 9 = 1
+
+    expect(panel).to_be_visible()
+    expect(panel.get_by_role("heading", name="You do not have to face this alone")).to_be_visible()
+    expect(panel).to_contain_text("within 1 hour during opening hours (Mon–Fri, 9:00–17:00")
+    expect(panel).to_contain_text("This app is not watched around the clock.")
+    expect(panel.get_by_role("link", name="Get help now")).to_have_attribute("href", "/help/")
+    # A screen reader hears it (assertive live region); focus stays on the answer.
+    expect(page.locator("[data-safety-live]")).to_contain_text("You do not have to face this alone")
+    expect(question.locator("input[value='1']")).to_be_focused()
+    # Nothing submitted: the check-in is still open, and the submit button is not even shown.
+    expect(page.get_by_role("button", name="Submit my answers")).to_be_hidden()
+    expect(panel.locator("[data-safety-saved]")).to_have_text(
+        "Your answer is saved and your clinic has been told."
+    )
+    panel.scroll_into_view_if_needed()
+    shot(page, "phone-item9-panel")
+    shot(page, "phone-item9-panel-full", full_page=True)
+    helpers.assert_fits_width(page)
+    helpers.assert_no_csp_violations(watch, page)
+
+    page.close()  # the patient leaves mid-check-in
+
+    alert = wait_for_alert(week3)
+    assert (alert.kind, alert.severity, alert.status) == ("self_harm", "urgent", "open")
+    assert alert.details == {"draft": True, "item9": 1}
+    week3.refresh_from_db()
+    assert week3.status != CheckIn.Status.COMPLETED
+
+    # The clinician can open it (their alert page, audited as every staff read).
+    staff = new_context(**helpers.DESKTOP).new_page()
+    helpers.login(staff, live_server, cast.clinician)
+    staff.goto(live_server.url + reverse("alert_detail", args=[alert.pk]))
+    expect(staff.locator("main")).to_contain_text("Thoughts of self-harm reported")
+
+
+def test_the_panel_passes_axe(live_server, new_context, cast, week3):
+    page = new_context(**PHONE, bypass_csp=True).new_page()
+    helpers.login(page, live_server, cast.patient)
+    page.goto(live_server.url + reverse("checkin_detail", args=[week3.pk]))
+    go_to_item_9(page)
+    page.locator("[data-ci-question]:visible").get_by_text("Nearly every day").click()
+    expect(page.locator("[data-ci-question]:visible [data-safety-panel]")).to_be_visible()
+    helpers.check_axe(page, "safety-item9-panel")
+    wait_for_alert(week3)
+
+
+def test_without_javascript_the_panel_shows_after_saving(live_server, new_context, cast, week3):
+    page = new_context(**PHONE, java_script_enabled=False).new_page()
+    helpers.login(page, live_server, cast.patient)
+    page.goto(live_server.url + reverse("checkin_detail", args=[week3.pk]))
+    item9 = page.locator("[data-safety=self_harm]")
+    item9.get_by_text("Several days").click()
+    # The inline panel needs JavaScript; without it nothing shows until the save.
+    expect(page.locator("[data-safety-panel]:visible")).to_have_count(0)
+    page.get_by_role("button", name="Save and finish later").click()
+    panel = page.locator("#crisis-now")
+    expect(panel).to_be_visible()
+    expect(panel).to_contain_text("This app is not watched around the clock.")
+    shot(page, "phone-nojs-panel")
+    assert wait_for_alert(week3).kind == "self_harm"

@@ -1,0 +1,285 @@
+"""Free-text crisis-word scanning (issue 15): the normal form, the default list's
+phrasings and non-matches, the alert it raises, and every patient text field, found by
+introspecting the models, saved through its real service."""
+
+from __future__ import annotations
+
+import uuid
+
+import pytest
+from django.apps import apps
+from django.db import models
+
+from programs.exposure.services import (
+    exposure_complete,
+    exposure_create,
+    fear_item_create,
+    fear_item_update,
+)
+from programs.models import Activity, ActivityKind
+from programs.practice.services import practice_session_record
+from programs.services import attribution_record, reflection_save
+from tracking import rules
+from tracking.models import Alert, PracticeSettings, SafetyPlan
+from tracking.safety.scanner import finds_crisis_words, normalise, scan
+from tracking.safety.services import safety_plan_save
+
+DEFAULT = rules.DEFAULT_CRISIS_WORDS
+CRISIS = "Honestly some days I want to die."
+
+
+# ------------------------------------------------------------------ normal form
+@pytest.mark.parametrize(
+    ("text", "normal"),
+    [
+        ("I WANT to Die", "i want to die"),
+        ("I don’t want to be here", "i dont want to be here"),  # curly apostrophe
+        ("I don't  want\tto\n\nbe here", "i dont want to be here"),  # runs of whitespace
+        ("kill my-self!!!", "kill my self"),  # hyphen and punctuation
+        ("Je veux mourir, c’est tout…", "je veux mourir cest tout"),
+        ("kíll mysélf", "kill myself"),  # accents
+        ("SUİCİDE", "suicide"),  # dotted capital I
+        ("ｋｉｌｌ　ｍｙｓｅｌｆ", "kill myself"),  # full-width letters and space
+        ("", ""),
+    ],
+)
+def test_it_normalises_case_accents_apostrophes_punctuation_and_spaces(text, normal):
+    assert normalise(text) == normal
+
+
+# ------------------------------------------------------------------ the default list
+@pytest.mark.parametrize(
+    "text",
+    [
+        "I want to die",
+        "i dont want to be here anymore",
+        "I don’t want to be here any more",
+        "thinking about ending it",
+        "Been thinking about ending it all",
+        "KILL MYSELF",
+        "kill my-self",
+        "I could kill myself for that",  # a false alarm we accept (see rules)
+        "I just wanna die",
+        "everyone would be better off without me",
+        "I'd be better off dead",
+        "sometimes I wish I was dead",
+        "there is no reason to live",
+        "I feel suicidal",
+        "thoughts of suicide",
+        "I have been cutting myself again",
+        "I might hurt myself",
+        "I want to end my life",
+        "I can't go on like this",
+        "I cant go on",
+        "kíll mysélf",
+        "Quiero... no, I want to DIE.",
+        "planning an overdose",
+        "I want to take my own life",
+    ],
+)
+def test_the_default_list_finds_realistic_phrasings(text):
+    assert finds_crisis_words([text], DEFAULT)
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "this pain is killing me",  # decided: a figure of speech patients use every week
+        "My back is killing me today",
+        "I nearly died laughing at the film",
+        "killing time before the appointment",
+        "I'm dying to try swimming again",
+        "Bending to tie my shoes was fine",
+        "I did the session and will end it there",  # a bare "end it" is not listed
+        "suicidewatch",  # inside another word: not a whole word
+        "weekend itinerary",
+        "",
+    ],
+)
+def test_the_default_list_leaves_ordinary_sentences_alone(text):
+    assert not finds_crisis_words([text], DEFAULT)
+
+
+def test_the_default_list_is_already_in_normal_form():
+    assert all(normalise(phrase) == phrase for phrase in DEFAULT)
+
+
+def test_a_new_practice_starts_with_the_default_list(cast):
+    settings = PracticeSettings.for_practice(cast.practice.pk)
+    assert settings.crisis_words == list(DEFAULT)
+
+
+# ------------------------------------------------------------------ the alert
+def test_it_raises_one_urgent_self_harm_alert_without_the_words(enrollment):
+    first = scan(enrollment, source="reflection:1", texts=["I don’t want to be here anymore"])
+    again = scan(enrollment, source="reflection:1", texts=["I want to die"])
+    assert again is None
+    alert = Alert.objects.get()
+    assert alert == first
+    assert (alert.kind, alert.severity) == ("self_harm", "urgent")
+    assert alert.details == {"crisis_words": True, "entry": "reflection"}
+
+
+def test_it_uses_the_practices_own_words(cast, enrollment):
+    settings = PracticeSettings.for_practice(cast.practice.pk)
+    settings.crisis_words = ["Can’t take it"]
+    settings.save()
+    assert scan(enrollment, source="practice:1", texts=["I want to die"]) is None
+    assert scan(enrollment, source="practice:2", texts=["I cant TAKE it."]) is not None
+
+
+def test_an_emptied_list_falls_back_to_the_default(cast, enrollment):
+    PracticeSettings.objects.filter(practice=cast.practice).update(crisis_words=[])
+    PracticeSettings.for_practice(cast.practice.pk)
+    PracticeSettings.objects.filter(practice=cast.practice).update(crisis_words=[])
+    assert scan(enrollment, source="practice:3", texts=["KILL MYSELF"]) is not None
+
+
+def test_nothing_is_raised_for_empty_or_ordinary_text(enrollment):
+    assert (
+        scan(enrollment, source="practice:4", texts=["", None, "this pain is killing me"]) is None
+    )
+    assert not Alert.objects.exists()
+
+
+# ------------------------------------------------------------------ every patient text field
+# Text fields in our apps that a patient does NOT write, each with why. Fields with
+# choices, slugs and emails are not free text and are skipped by the walk itself.
+NOT_PATIENT_TEXT = {
+    "accounts.User.password": "a hash",
+    "accounts.User.full_name": "a name, entered at invitation",
+    "accounts.User.timezone": "an IANA zone name, validated",
+    "accounts.Practice.*": "staff-written",
+    "accounts.Invitation.*": "staff and system",
+    "accounts.AuditEvent.*": "system",
+    "programs.Program.*": "program content",
+    "programs.ProgramVersion.*": "program content",
+    "programs.Week.*": "program content",
+    "programs.Activity.*": "program content",
+    "programs.Enrollment.country": "a country code",
+    "programs.Enrollment.contact_phone": "a phone number",
+    "programs.Enrollment.emergency_contact_name": "a person's name",
+    "programs.Enrollment.emergency_contact_phone": "a phone number",
+    "tracking.Alert.*": "system",
+    "tracking.PracticeSettings.*": "staff-written",
+    "tracking.EscalationStep.*": "staff-written",
+    "tracking.Instrument.*": "questionnaire content",
+    "tracking.CheckIn.*": "system (answers are JSON: see the check-in tests below)",
+    "tracking.ReminderPreferences.phone": "a phone number",
+    "tracking.ReminderSchedule.*": "system",
+    "tracking.Delivery.*": "system",
+    "tracking.Notification.*": "system",
+    "tracking.OutboxTask.*": "system",
+    "tracking.DigestLog.*": "system",
+    "tracking.BulkImport.*": "staff upload",
+    "tracking.ClinicianNote.*": "staff-written",
+    "tracking.CrisisResource.*": "staff-written",
+    "tracking.HoldDecision.*": "staff-written",
+    "programs.MedicalAssessment.*": "staff-written",
+}
+
+
+def patient_text_fields() -> set[str]:
+    found = set()
+    for model in apps.get_models():
+        label = model._meta.label
+        if model._meta.app_label not in ("accounts", "programs", "tracking"):
+            continue
+        if f"{label}.*" in NOT_PATIENT_TEXT:
+            continue
+        for field in model._meta.get_fields():
+            if not isinstance(field, models.TextField | models.CharField):
+                continue
+            if field.choices or isinstance(field, models.SlugField | models.EmailField):
+                continue
+            if not field.editable or f"{label}.{field.name}" in NOT_PATIENT_TEXT:
+                continue
+            found.add(f"{label}.{field.name}")
+    return found
+
+
+def _activity(enrollment, kind):
+    return Activity.objects.filter(week__version=enrollment.program_version, kind=kind).first()
+
+
+def _fear_item(enrollment, label="Bending to tie my shoes"):
+    return fear_item_create(enrollment=enrollment, label=label, harm_rating=40)
+
+
+def _exposure(enrollment, **kw):
+    return exposure_create(
+        enrollment=enrollment,
+        fear_item=None,
+        activity=kw.get("activity", "Carry the shopping"),
+        predicted_pain=5,
+        predicted_harm=50,
+        expectation=kw.get("expectation", ""),
+    )
+
+
+# How a patient saves each field: the real service, with `text` in that field.
+WRITERS = {
+    "programs.PracticeSession.note": lambda e, text: practice_session_record(
+        enrollment=e,
+        client_token=uuid.uuid4(),
+        pain_before=5,
+        threat_before=5,
+        pain_after=4,
+        threat_after=4,
+        note=text,
+    ),
+    "programs.FearItem.label": lambda e, text: _fear_item(e, label=text),
+    "programs.Exposure.activity": lambda e, text: _exposure(e, activity=text),
+    "programs.Exposure.expectation": lambda e, text: _exposure(e, expectation=text),
+    "programs.Exposure.note": lambda e, text: exposure_complete(
+        exposure=_exposure(e), actual_pain=3, actual_harm=10, fear_after=20, note=text
+    ),
+    "programs.AttributionCause.text": lambda e, text: attribution_record(
+        enrollment=e,
+        activity=None,
+        causes=[(text, "stress"), ("Old injury", "injury"), ("Posture", "posture")],
+    ),
+    "programs.Reflection.text": lambda e, text: reflection_save(
+        enrollment=e, activity=_activity(e, ActivityKind.REFLECTION), text=text
+    ),
+    **{
+        f"tracking.SafetyPlan.{name}": (
+            lambda e, text, name=name: safety_plan_save(enrollment=e, data={name: text})
+        )
+        for name in SafetyPlan.TEXT_FIELDS
+    },
+}
+
+
+def test_every_patient_text_field_has_a_writer_here():
+    # A new patient text field fails here until its service scans it and it is added.
+    assert patient_text_fields() == set(WRITERS)
+
+
+@pytest.mark.parametrize("field", sorted(WRITERS))
+def test_a_crisis_phrase_in_any_patient_text_field_raises_an_alert(enrollment, field):
+    WRITERS[field](enrollment, CRISIS)
+    alert = Alert.objects.get(enrollment=enrollment)
+    assert (alert.kind, alert.severity) == ("self_harm", "urgent")
+    assert "die" not in str(alert.details)  # never the patient's words
+
+
+@pytest.mark.parametrize("field", sorted(WRITERS))
+def test_ordinary_text_in_any_patient_text_field_raises_nothing(enrollment, field):
+    WRITERS[field](enrollment, "This pain is killing me but the walk went fine")
+    assert not Alert.objects.exists()
+
+
+def test_renaming_a_fear_item_is_scanned_too(enrollment):
+    item = _fear_item(enrollment)
+    fear_item_update(fear_item=item, label="I want to end my life", harm_rating=40)
+    assert Alert.objects.get().details["entry"] == "fear_item"
+
+
+def test_a_private_reflection_is_scanned_and_its_text_stays_out_of_the_alert(enrollment):
+    activity = _activity(enrollment, ActivityKind.REFLECTION)
+    reflection = reflection_save(enrollment=enrollment, activity=activity, text=CRISIS)
+    reflection.private = True
+    reflection.save()
+    alert = Alert.objects.get()
+    assert alert.details == {"crisis_words": True, "entry": "reflection"}

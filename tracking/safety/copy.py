@@ -1,0 +1,104 @@
+"""What the patient is told after a safety answer: when the clinic will look, in plain
+words from the practice's settings, and that the app is not watched all the time."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import time
+
+from programs.markdown import render_markdown
+from programs.models import Enrollment
+from tracking.models import Alert, PracticeSettings
+from tracking.safety.resources import crisis_resources_for
+
+_DAY_NAMES = ("Mon", "Tue", "Wed", "Thu", "Fri", "Sat", "Sun")
+
+
+def duration_words(minutes: int) -> str:
+    """45 → "45 minutes", 60 → "1 hour", 90 → "1 hour 30 minutes", 1440 → "1 day"."""
+    minutes = max(1, int(minutes))
+    days, rest = divmod(minutes, 24 * 60)
+    hours, mins = divmod(rest, 60)
+    if days and not rest:
+        return f"{days} day{'s' if days != 1 else ''}"
+    parts = []
+    if days:
+        parts.append(f"{days} day{'s' if days != 1 else ''}")
+    if hours:
+        parts.append(f"{hours} hour{'s' if hours != 1 else ''}")
+    if mins:
+        parts.append(f"{mins} minute{'s' if mins != 1 else ''}")
+    return " ".join(parts)
+
+
+def _clock(value: time | str) -> str:
+    if isinstance(value, str):  # an unsaved row holds its default as typed
+        value = time.fromisoformat(value)
+    return f"{value.hour}:{value.minute:02d}"
+
+
+def days_words(days: list[int]) -> str:
+    """[0, 1, 2, 3, 4] → "Mon–Fri"; a run of days as a range, others listed."""
+    days = sorted({d for d in days if 0 <= d <= 6})
+    if not days:
+        return ""
+    if len(days) > 2 and days == list(range(days[0], days[-1] + 1)):
+        return f"{_DAY_NAMES[days[0]]}–{_DAY_NAMES[days[-1]]}"
+    return ", ".join(_DAY_NAMES[d] for d in days)
+
+
+def opening_hours_words(settings: PracticeSettings) -> str:
+    """ "Mon–Fri, 9:00–17:00" """
+    days = days_words(settings.working_days or [])
+    hours = f"{_clock(settings.working_hours_start)}–{_clock(settings.working_hours_end)}"
+    return f"{days}, {hours}" if days else hours
+
+
+def response_minutes(settings: PracticeSettings, severity: str) -> int:
+    if severity == Alert.Severity.URGENT:
+        return settings.response_minutes_urgent
+    if severity == Alert.Severity.HIGH:
+        return settings.response_minutes_high
+    return settings.response_minutes_routine
+
+
+@dataclass(frozen=True)
+class ResponsePromise:
+    """ "within 1 hour" / "Mon–Fri, 9:00–17:00" / the practice's time zone when the
+    patient lives in another one ("" otherwise)."""
+
+    within: str
+    hours: str
+    zone: str = ""
+
+
+def response_promise(
+    settings: PracticeSettings, severity: str, *, practice_zone: str = "", patient_zone: str = ""
+) -> ResponsePromise:
+    return ResponsePromise(
+        within=f"within {duration_words(response_minutes(settings, severity))}",
+        hours=opening_hours_words(settings),
+        # "America/New_York" → "New York": the practice's clock, when it is not the patient's.
+        zone=practice_zone.rsplit("/", 1)[-1].replace("_", " ")
+        if patient_zone and practice_zone and patient_zone != practice_zone
+        else "",
+    )
+
+
+def safety_copy(settings: PracticeSettings, enrollment: Enrollment) -> dict:
+    """The template context of the crisis panel and the new-symptoms guidance
+    (templates/tracking/patient/checkin/_crisis_panel.html, _symptoms_panel.html): the
+    crisis resources for the patient's country as HTML and the practice's promises for
+    an urgent and a high alert."""
+    zones = {
+        "practice_zone": enrollment.practice.timezone,
+        "patient_zone": enrollment.patient.timezone,
+    }
+    return {
+        # The numbers for the patient's own country (tracking.safety.resources).
+        "crisis_html": render_markdown(
+            crisis_resources_for(practice_id=enrollment.practice_id, country=enrollment.country)
+        ),
+        "urgent_promise": response_promise(settings, Alert.Severity.URGENT, **zones),
+        "high_promise": response_promise(settings, Alert.Severity.HIGH, **zones),
+    }
