@@ -350,4 +350,5 @@ def test_the_page_makes_the_same_queries_for_5_or_200_patients(client, cast, pro
         assert f"{size} of {size} enrolled finished" in response.content.decode()
         counts[size] = [q["sql"] for q in page.captured_queries]
     assert len(counts[5]) == len(counts[200]), "\n\n".join(counts[200])
-    assert len(counts[200]) <= 8, "\n\n".join(counts[200])
+    # (9: the menu's open-alert count, issue 15, is one of them.)
+    assert len(counts[200]) <= 9, "\n\n".join(counts[200])

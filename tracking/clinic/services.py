@@ -15,9 +15,9 @@ from painapp.accounts.audit import audit
 from painapp.accounts.models import User
 from programs import services as program_services
 from programs.models import Attribution, AttributionCategory, Enrollment
-from tracking.alerts.services import alert_resolve
+from tracking.alerts.services import ResolutionOutcome, alert_resolve
 from tracking.lifecycle import enrollment_started, lock_enrollment
-from tracking.models import Alert, ClinicianNote
+from tracking.models import Alert, AlertResolution, ClinicianNote
 from tracking.reminders.schedules import preferences_for
 
 
@@ -148,6 +148,18 @@ def safety_hold_clear(
             .exclude(status=Alert.Status.RESOLVED)
             .select_related("enrollment__patient", "practice")
         ):
-            alert_resolve(alert=alert, by=by, request=request)
+            # Reviewing the screening closes the alert; it records no contact with the
+            # patient (issue 15: the hold clearance's own reason is its record).
+            alert_resolve(
+                alert=alert,
+                by=by,
+                request=request,
+                outcome=ResolutionOutcome(
+                    contacted=False,
+                    risk_after="",
+                    plan=[AlertResolution.Plan.CONTINUE],
+                    note="Red flags reviewed and the safety hold cleared.",
+                ),
+            )
         # The program starts now: check-ins and reminders like any other start.
         enrollment_started(enrollment=enrollment)

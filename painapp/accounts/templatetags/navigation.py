@@ -22,6 +22,7 @@ class Item:
     label: str
     url: str
     current: str | None  # the aria-current value: "page", "true" (inside it) or None
+    badge: int | None = None  # a count shown after the label (open alerts)
 
 
 @dataclass
@@ -53,7 +54,15 @@ def _item(
     return Item(label, reverse(url_name), current)
 
 
-def build_nav(role: str | None, name: str, several_practices: bool = False) -> Nav:
+def _alerts_item(name: str, alerts_open: int | None) -> Item:
+    # The alert inbox (tracking's URL, by name only: accounts imports nothing of it).
+    item = _item("Alerts", "alert_inbox", name, inside=("alert_",))
+    return Item(item.label, item.url, item.current, alerts_open)
+
+
+def build_nav(
+    role: str | None, name: str, several_practices: bool = False, alerts_open: int | None = None
+) -> Nav:
     nav = Nav()
     if role == "patient":
         nav.primary = [
@@ -73,13 +82,17 @@ def build_nav(role: str | None, name: str, several_practices: bool = False) -> N
             _item("Reminders", "reminder_settings", name, also=("notifications",)),
         ]
     elif role == "clinician":
-        nav.primary = [_item("Caseload", "caseload", name, inside=("patient_",))]
+        nav.primary = [
+            _item("Caseload", "caseload", name, inside=("patient_",)),
+            _alerts_item(name, alerts_open),
+        ]
     elif role == "admin":
         nav.primary = [
             _item("Overview", "practice_overview", name),
             _item(
                 "Invitations", "invitation_list", name, also=("invitation_create", "patient_invite")
             ),
+            _alerts_item(name, alerts_open),
         ]
         nav.extra = [
             _item(
@@ -111,11 +124,16 @@ def main_nav(context) -> dict:
     """The menu for this page and viewer (partials/nav.html)."""
     request = context.get("request")
     match = getattr(request, "resolver_match", None)
+    role = context.get("role")
+    # tracking's context processor: the open alerts this person may see (one query,
+    # made only here, for staff).
+    counts = context.get("alert_counts") if role in ("clinician", "admin") else None
     return {
         "nav": build_nav(
-            context.get("role"),
+            role,
             (match.url_name if match else None) or "",
             bool(context.get("has_several_practices")),
+            counts.open if counts else None,
         ),
         "csrf_token": context.get("csrf_token"),
     }
