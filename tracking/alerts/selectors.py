@@ -27,8 +27,9 @@ def alert_inbox(request: MemberRequest, *, now: datetime) -> list[Alert]:
         .exclude(status=Alert.Status.RESOLVED)
         .select_related("enrollment__patient", "enrollment__clinician")
         .annotate(
-            overdue_first=Case(When(overdue, then=Value(0)), default=Value(1)),
-            output_field=IntegerField(),
+            overdue_first=Case(
+                When(overdue, then=Value(0)), default=Value(1), output_field=IntegerField()
+            ),
         )
         .order_by("overdue_first", F("due_at").asc(nulls_last=True), "created_at", "pk")[
             :INBOX_LIMIT
