@@ -317,6 +317,25 @@ def build_hostile_world(admin_client, program_version) -> HostileWorld:
 
     clinician_membership = Membership.objects.get(user=clinician, practice=practice)
     alert = enrollment.alerts.get(kind="self_harm")
+    # A second alert, resolved with a hostile contact note (issue 15).
+    from tracking.alerts.services import ResolutionOutcome, alert_raise, alert_resolve
+
+    resolved = alert_raise(
+        enrollment=enrollment, kind="fear_high", severity="routine", source="hostile"
+    )
+    assert resolved is not None
+    alert_resolve(
+        alert=resolved,
+        by=clinician,
+        outcome=ResolutionOutcome(
+            contacted=True,
+            contacted_at=now,
+            method="phone",
+            risk_after="low",
+            plan=["continue"],
+            note=hostile(1000),
+        ),
+    )
     exposure = done
     from painapp.accounts.services import invitation_token
 

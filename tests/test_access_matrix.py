@@ -69,6 +69,8 @@ ADMIN_HOME = {
     "outsider_admin": OK,
 }
 ADMIN_OBJECT = {**ADMIN_HOME, "outsider_admin": NOT_FOUND}
+# Every member of staff of any practice (each sees their own scope).
+STAFF_HOME = {**CLINICIAN_HOME, "admin": OK, "outsider_admin": OK}
 
 EXPECTED = {
     "home": ANY_LOGGED_IN,
@@ -120,6 +122,7 @@ EXPECTED = {
     "progress": PATIENT_SELF,
     "checkin_detail": PATIENT_OBJECT,
     "caseload": CLINICIAN_HOME,
+    "alert_inbox": STAFF_HOME,
     **{
         name: CARE_TEAM
         for name in (

@@ -632,6 +632,8 @@ def victim_scope(practice_id: int, own_enrollments: set[int], own_users: set[int
         "tracking.DigestLog": Q(clinician__in=members),
         "tracking.BulkImport": Q(practice_id=practice_id),
         "tracking.ClinicianNote": e,
+        "tracking.EscalationStep": Q(practice_id=practice_id),
+        "tracking.AlertResolution": Q(alert__enrollment__in=enrollments),
     }
 
 

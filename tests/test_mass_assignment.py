@@ -48,7 +48,14 @@ from tests.test_access_matrix import EXPECTED, OK, all_url_names, kwargs_for
 from tests.test_access_matrix import world as world  # noqa: F401  (fixture)
 from tests.test_idor_sweep import judge_rows, page_templates, victim_keys, victim_scope
 from tracking.instruments.registry import sync_shipped
-from tracking.models import Alert, BulkImport, CheckIn, ClinicianNote, ReminderPreferences
+from tracking.models import (
+    Alert,
+    AlertResolution,
+    BulkImport,
+    CheckIn,
+    ClinicianNote,
+    ReminderPreferences,
+)
 from tracking.practice_admin.bulk_import import bulk_import_prepare
 from tracking.reminders.delivery import unsubscribe_token
 from tracking.reminders.schedules import preferences_for
@@ -62,7 +69,8 @@ NO_FORM = {
     "program_overview", "program_week", "practice", "exposure", "exposure_detail",
     "my_log", "notifications", "checkin_current", "checkin_list", "progress", "caseload",
     "patient_detail", "patient_checkins", "patient_practice", "patient_exposures",
-    "patient_summary", "patient_csv", "patient_fhir", "alert_detail", "admin_clinicians",
+    "patient_summary", "patient_csv", "patient_fhir", "alert_detail", "alert_inbox",
+    "admin_clinicians",
     "admin_enrollments", "admin_enrollment", "admin_import_review", "admin_import_problems",
     "admin_outcomes", "admin_outcomes_csv", "admin_audit", "admin_audit_csv",
     "admin_instruments", "admin_failed_deliveries",
@@ -217,7 +225,10 @@ FORMS: dict[str, Form] = {
     "patient_alert_acknowledge": Form("clinician", lambda c: {}, [Alert]),
     "patient_alert_resolve": Form("clinician", lambda c: {}, [Alert]),
     "alert_acknowledge": Form("clinician", lambda c: {}, [Alert]),
-    "alert_resolve": Form("clinician", lambda c: {}, [Alert]),
+    "alert_resolve": Form("clinician", lambda c: {
+        "contacted": "yes", "contacted_at": "2026-01-05T10:30", "method": "phone",
+        "risk_after": "low", "plan": ["continue"], "note": "Spoke; all well."},
+        [Alert, AlertResolution]),
     "patient_unlock": Form("clinician", lambda c: {"week": "3"}, [Enrollment]),
     "patient_reminders": Form("clinician", lambda c: {"action": "pause"},
                               [ReminderPreferences]),

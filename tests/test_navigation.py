@@ -32,7 +32,7 @@ def test_more_is_current_when_the_page_is_inside_it():
 
 def test_a_clinician_needs_no_more_unless_there_is_a_practice_to_switch():
     nav = build_nav("clinician", "patient_detail")
-    assert labels(nav.primary + nav.extra) == ["Caseload", "Account"]
+    assert labels(nav.primary + nav.extra) == ["Caseload", "Alerts", "Account"]
     assert not nav.more
     assert nav.primary[0].current == "true"  # inside the caseload, not the list itself
     several = build_nav("clinician", "caseload", several_practices=True)
@@ -42,7 +42,7 @@ def test_a_clinician_needs_no_more_unless_there_is_a_practice_to_switch():
 
 def test_an_admin_keeps_overview_and_invitations_in_the_row():
     nav = build_nav("admin", "admin_import_upload")
-    assert labels(nav.primary) == ["Overview", "Invitations"]
+    assert labels(nav.primary) == ["Overview", "Invitations", "Alerts"]
     assert labels(nav.extra)[:5] == [
         "Clinicians",
         "Enrollments",

@@ -79,7 +79,12 @@ def _detail_context(request: MemberRequest, alert: Alert) -> dict:
             subject=enrollment.patient,
             obj=alert,
         )
-    practice_settings = PracticeSettings.for_practice(alert.practice_id)
+    # A read only: a GET never creates the practice's settings row.
+    practice_settings = (
+        PracticeSettings.objects.filter(practice_id=alert.practice_id)
+        .select_related("safety_contact")
+        .first()
+    )
     return {
         "alert": alert,
         "patient": enrollment.patient,
@@ -89,7 +94,7 @@ def _detail_context(request: MemberRequest, alert: Alert) -> dict:
         .select_related("created_by")
         .first(),
         "steps": _escalation_steps(alert),
-        "safety_contact": practice_settings.safety_contact,
+        "safety_contact": practice_settings.safety_contact if practice_settings else None,
         "now": timezone.now(),
     }
 
