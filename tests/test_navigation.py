@@ -42,8 +42,9 @@ def test_a_clinician_needs_no_more_unless_there_is_a_practice_to_switch():
 
 def test_an_admin_keeps_overview_and_invitations_in_the_row():
     nav = build_nav("admin", "admin_import_upload")
-    assert labels(nav.primary) == ["Overview", "Invitations", "Alerts"]
-    assert labels(nav.extra)[:5] == [
+    assert labels(nav.primary) == ["Overview", "Invitations"]
+    assert labels(nav.extra)[:6] == [
+        "Alerts",
         "Clinicians",
         "Enrollments",
         "Outcomes",

@@ -92,9 +92,10 @@ def build_nav(
             _item(
                 "Invitations", "invitation_list", name, also=("invitation_create", "patient_invite")
             ),
-            _alerts_item(name, alerts_open),
         ]
+        # First of the rest: on a phone the row holds only two links and More.
         nav.extra = [
+            _alerts_item(name, alerts_open),
             _item(
                 "Clinicians",
                 "admin_clinicians",
