@@ -145,11 +145,6 @@ def alert_resolve(request: MemberRequest, pk: int) -> HttpResponse:
         else:
             messages.info(request, "This alert was already resolved.")
         return _back(request, alert)
-    if request.method == "POST":
-        messages.error(
-            request,
-            "The alert is not resolved yet: record the contact outcome below first.",
-        )
     audit(
         request,
         "alert.viewed",
