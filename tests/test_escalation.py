@@ -256,3 +256,23 @@ def test_a_real_worker_runs_the_sweep(cast, enrollment, chain, celery_worker_pro
     alert.refresh_from_db()
     assert alert.escalation_tier == 1
     assert told(alert) == ["oncall@riverside.test"]
+
+
+def test_the_migration_gives_open_alerts_their_due_time(cast, enrollment):
+    import importlib
+
+    from django.apps import apps
+
+    migration = importlib.import_module(
+        "tracking.migrations.0013_escalate_due_times_chain_and_resolutions"
+    )
+    with time_machine.travel(T0, tick=False):
+        alert = raise_urgent(enrollment)
+        done = raise_urgent(enrollment, source="checkin:2")
+    Alert.objects.filter(pk__in=[alert.pk, done.pk]).update(due_at=None)
+    Alert.objects.filter(pk=done.pk).update(status=Alert.Status.RESOLVED)
+    migration.backfill_due_times(apps, None)
+    alert.refresh_from_db()
+    done.refresh_from_db()
+    assert alert.due_at == T0 + timedelta(hours=1)
+    assert done.due_at is None  # resolved: nothing to be due
