@@ -333,7 +333,9 @@ def build_hostile_world(admin_client, program_version) -> HostileWorld:
             method="phone",
             risk_after="low",
             plan=["continue"],
-            note=hostile(1000),
+            # Not hostile(): its shared counter decides which markup every other field
+            # gets, and the page checks expect main's sequence.
+            note=f"=HYPERLINK(1) {MARKUP[0]} {MARKUP[1]}",
         ),
     )
     exposure = done
