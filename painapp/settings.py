@@ -98,6 +98,7 @@ TEMPLATES = [
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
                 "painapp.accounts.context_processors.membership",
+                "tracking.context_processors.alert_counts",
             ],
             "builtins": ["template_partials.templatetags.partials"],
         },

@@ -20,7 +20,7 @@ from programs import services as program_services
 from programs.exposure.services import exposure_complete, exposure_create, fear_item_create
 from programs.models import Activity, ActivityKind, Enrollment, MedicalAssessment
 from programs.practice.services import practice_session_record
-from tracking.alerts.services import alert_raise
+from tracking.alerts.services import ResolutionOutcome, alert_raise, alert_resolve
 from tracking.checkins.schedule import checkins_schedule
 from tracking.checkins.summaries import summaries_refresh
 from tracking.instruments.registry import sync_shipped
@@ -165,6 +165,25 @@ def make_rich_data(enrollment: Enrollment, *, marker: str, staff: User) -> Rich:
         severity="routine",
         source=f"checkin:{checkin.pk}",
         details={"fear": 9},
+    )
+    # A second alert, resolved with its documented contact (issue 15).
+    r["resolved_alert"] = alert_raise(
+        enrollment=enrollment,
+        kind="missed_checkins",
+        severity="routine",
+        source=f"missed:{checkin.pk}",
+    )
+    alert_resolve(
+        alert=r["resolved_alert"],
+        by=staff,
+        outcome=ResolutionOutcome(
+            contacted=True,
+            contacted_at=timezone.now(),
+            method="phone",
+            risk_after="none",
+            plan=["continue"],
+            note=f"{marker} resolution note",
+        ),
     )
     r["clinician_note"] = ClinicianNote.objects.create(
         enrollment=enrollment, author=enrollment.clinician, body=f"{marker} clinician's note"

@@ -359,6 +359,27 @@ def build_hostile_world(admin_client, program_version) -> HostileWorld:
     # The recorded check-in's (the practice's crisis words are markup, which every
     # hostile entry holds, so each scanned entry raised its own: issue 15).
     alert = enrollment.alerts.get(kind="self_harm", source=f"checkin:{recorded.pk}")
+    # A second alert, resolved with a hostile contact note (issue 15).
+    from tracking.alerts.services import ResolutionOutcome, alert_raise, alert_resolve
+
+    resolved = alert_raise(
+        enrollment=enrollment, kind="fear_high", severity="routine", source="hostile"
+    )
+    assert resolved is not None
+    alert_resolve(
+        alert=resolved,
+        by=clinician,
+        outcome=ResolutionOutcome(
+            contacted=True,
+            contacted_at=now,
+            method="phone",
+            risk_after="low",
+            plan=["continue"],
+            # Not hostile(): its shared counter decides which markup every other field
+            # gets, and the page checks expect main's sequence.
+            note=f"=HYPERLINK(1) {MARKUP[0]} {MARKUP[1]}",
+        ),
+    )
     exposure = done
     from painapp.accounts.services import invitation_token
 

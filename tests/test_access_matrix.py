@@ -69,6 +69,8 @@ ADMIN_HOME = {
     "outsider_admin": OK,
 }
 ADMIN_OBJECT = {**ADMIN_HOME, "outsider_admin": NOT_FOUND}
+# Every member of staff of any practice (each sees their own scope).
+STAFF_HOME = {**CLINICIAN_HOME, "admin": OK, "outsider_admin": OK}
 
 EXPECTED = {
     "home": ANY_LOGGED_IN,
@@ -126,6 +128,7 @@ EXPECTED = {
     "caseload": CLINICIAN_HOME,
     # Each staff member's own queue (their patients' causes; an admin's, the practice's).
     "coding_queue": {**CLINICIAN_HOME, "admin": OK, "outsider_admin": OK},
+    "alert_inbox": STAFF_HOME,
     **{
         name: CARE_TEAM
         for name in (

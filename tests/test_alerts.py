@@ -12,7 +12,7 @@ from django.utils import timezone
 
 from painapp.accounts.models import AuditEvent
 from programs.models import EnrollmentStatus
-from tests.test_alerts_factories import make_checkin, pain, phq9
+from tests.test_alerts_factories import CONTACTED, make_checkin, pain, phq9
 from tracking.alerts.evaluate import alerts_for_missed_checkins, evaluate_checkin, evaluate_missed
 from tracking.alerts.services import alert_resolve
 from tracking.checkins.services import checkin_record
@@ -88,7 +88,9 @@ def test_it_does_not_add_a_pain_alert_while_one_is_unresolved(cast, enrollment):
     evaluate_checkin(pain_history(enrollment, 4, 6, 6))
     evaluate_checkin(make_checkin(enrollment, "week-3", answers=pain(7), days_ago=0.5))
     assert kinds(enrollment) == ["pain_up"]
-    alert_resolve(alert=Alert.objects.get(enrollment=enrollment), by=cast.clinician)
+    alert_resolve(
+        alert=Alert.objects.get(enrollment=enrollment), by=cast.clinician, outcome=CONTACTED
+    )
     evaluate_checkin(make_checkin(enrollment, "week-4", answers=pain(7), days_ago=0))
     assert kinds(enrollment) == ["pain_up", "pain_up"]
 

@@ -9,6 +9,7 @@ from datetime import timedelta
 from django.utils import timezone
 
 from painapp.celery import app as celery_app
+from tracking.alerts.services import ResolutionOutcome
 from tracking.instruments.registry import current_instruments, spec_of
 from tracking.instruments.scoring import clean_answers, score
 from tracking.models import CheckIn, OutboxTask, Response
@@ -83,3 +84,14 @@ def run_outbox() -> list[str]:
         task(**row.kwargs, outbox_id=row.pk)
         ran.append(row.task)
     return ran
+
+
+# A documented contact, for tests that resolve an alert (issue 15: resolving needs one).
+CONTACTED = ResolutionOutcome(
+    contacted=True,
+    contacted_at=timezone.now(),
+    method="phone",
+    risk_after="low",
+    plan=["continue"],
+    note="Spoke by phone; continuing the program.",
+)

@@ -61,9 +61,19 @@ def test_it_records_who_acknowledged_and_when(cast, client, alert):
     assert "Acknowledged" in follow.content.decode()
 
 
+OUTCOME = {
+    "contacted": "yes",
+    "contacted_at": "2026-01-05T10:30",
+    "method": "phone",
+    "risk_after": "low",
+    "plan": ["safety_plan", "continue"],
+    "note": "Spoke by phone; safety plan agreed.",
+}
+
+
 def test_it_resolves_an_open_alert_and_acknowledges_it_too(cast, client, alert):
     client.force_login(cast.clinician)
-    response = client.post(reverse("alert_resolve", args=[alert.pk]), follow=True)
+    response = client.post(reverse("alert_resolve", args=[alert.pk]), OUTCOME, follow=True)
     assert "Alert resolved." in response.content.decode()
     alert.refresh_from_db()
     assert (alert.status, alert.resolved_by, alert.acknowledged_by) == (
@@ -74,7 +84,7 @@ def test_it_resolves_an_open_alert_and_acknowledges_it_too(cast, client, alert):
     assert alert.resolved_at == alert.acknowledged_at
     assert AuditEvent.objects.filter(action="alert.resolved", actor=cast.clinician).count() == 1
     # Resolving again changes nothing and audits nothing.
-    client.post(reverse("alert_resolve", args=[alert.pk]))
+    client.post(reverse("alert_resolve", args=[alert.pk]), OUTCOME)
     assert AuditEvent.objects.filter(action="alert.resolved").count() == 1
 
 
@@ -115,7 +125,8 @@ def test_it_hides_the_alert_from_everyone_else(cast, client, alert, who):
 def test_it_only_changes_alerts_by_post(cast, client, alert):
     client.force_login(cast.clinician)
     assert client.get(reverse("alert_acknowledge", args=[alert.pk])).status_code == 405
-    assert client.get(reverse("alert_resolve", args=[alert.pk])).status_code == 405
+    # GET on resolve shows the outcome form and changes nothing.
+    assert client.get(reverse("alert_resolve", args=[alert.pk])).status_code == 200
     alert.refresh_from_db()
     assert alert.status == "open"
 

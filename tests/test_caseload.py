@@ -35,8 +35,9 @@ from tracking.models import Alert, CheckIn, EnrollmentSummary
 # one per patient shown (one INSERT). Was 4 when the page, its count and its audit were
 # one hand-written statement (issue 13: one ORM path, the count as Django's paginator
 # takes it, and the audit events written apart). Plus, since issue 16, the count of
-# causes waiting in the clinician's coding queue (the menu's "Code causes (n)").
-CASELOAD_QUERIES = 7
+# causes waiting in the clinician's coding queue (the menu's "Code causes (n)"), and
+# the menu's open-alert count (issue 15), one query on every staff page.
+CASELOAD_QUERIES = 8
 
 
 def patient(cast, name: str, version, **kwargs):

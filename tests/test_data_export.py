@@ -191,9 +191,17 @@ def test_it_holds_each_kind_of_record_with_its_values(client, cast, rich):
     assert notification["title"] == "MINE-7f3a time for practice"
 
     # alerts: what kind, where it stands, when; not the clinical details
-    [alert] = tables["tracking.alert"]
+    [alert] = [a for a in tables["tracking.alert"] if a["kind"] == "fear_high"]
     assert (alert["kind"], alert["status"]) == ("fear_high", "open")
     assert "details" not in alert and "acknowledged_by_id" not in alert
+    # how a resolved alert was closed, without the clinician's working note
+    [resolution] = tables["tracking.alertresolution"]
+    assert (resolution["contacted"], resolution["method"], resolution["plan"]) == (
+        True,
+        "phone",
+        ["continue"],
+    )
+    assert "note" not in resolution and "created_by_id" not in resolution
 
     [membership] = tables["accounts.membership"]
     assert (membership["role"], membership["practice"]) == ("patient", "Riverside")

@@ -175,6 +175,7 @@ NOT_PATIENT_TEXT = {
     "tracking.ClinicianNote.*": "staff-written",
     "tracking.CrisisResource.*": "staff-written",
     "tracking.HoldDecision.*": "staff-written",
+    "tracking.AlertResolution.*": "staff-written",
     "programs.MedicalAssessment.*": "staff-written",
 }
 

@@ -637,6 +637,7 @@ def victim_scope(practice_id: int, own_enrollments: set[int], own_users: set[int
         "tracking.SafetyPlan": e,
         "programs.MedicalAssessment": e,
         "tracking.HoldDecision": e,
+        "tracking.AlertResolution": Q(alert__enrollment__in=enrollments),
     }
 
 

@@ -52,6 +52,7 @@ from tests.test_idor_sweep import judge_rows, page_templates, victim_keys, victi
 from tracking.instruments.registry import sync_shipped
 from tracking.models import (
     Alert,
+    AlertResolution,
     BulkImport,
     CheckIn,
     ClinicianNote,
@@ -74,7 +75,8 @@ NO_FORM = {
     "my_log", "notifications", "checkin_current", "checkin_list", "progress", "caseload",
     "patient_detail", "patient_checkins", "patient_practice", "patient_exposures",
     "patient_reflections",
-    "patient_summary", "patient_csv", "patient_fhir", "alert_detail", "admin_clinicians",
+    "patient_summary", "patient_csv", "patient_fhir", "alert_detail", "alert_inbox",
+    "admin_clinicians",
     "admin_enrollments", "admin_enrollment", "admin_import_review", "admin_import_problems",
     "admin_outcomes", "admin_outcomes_csv", "admin_audit", "admin_audit_csv",
     "admin_instruments", "admin_failed_deliveries", "patient_safety_plan",
@@ -240,7 +242,10 @@ FORMS: dict[str, Form] = {
     "patient_alert_acknowledge": Form("clinician", lambda c: {}, [Alert]),
     "patient_alert_resolve": Form("clinician", lambda c: {}, [Alert]),
     "alert_acknowledge": Form("clinician", lambda c: {}, [Alert]),
-    "alert_resolve": Form("clinician", lambda c: {}, [Alert]),
+    "alert_resolve": Form("clinician", lambda c: {
+        "contacted": "yes", "contacted_at": "2026-01-05T10:30", "method": "phone",
+        "risk_after": "low", "plan": ["continue"], "note": "Spoke; all well."},
+        [Alert, AlertResolution]),
     "patient_unlock": Form("clinician", lambda c: {"week": "3"}, [Enrollment]),
     "patient_reminders": Form("clinician", lambda c: {"action": "pause"},
                               [ReminderPreferences]),

@@ -37,20 +37,22 @@ def test_more_is_current_when_the_page_is_inside_it():
     assert not any(i.current for i in nav.primary)
 
 
-def test_a_clinician_needs_no_more_unless_there_is_a_practice_to_switch():
+def test_a_clinicians_row_holds_the_caseload_and_alerts_and_more_holds_the_rest():
     nav = build_nav("clinician", "patient_detail")
-    assert labels(nav.primary + nav.extra) == ["Caseload", "Code causes", "Account"]
-    assert not nav.more
+    assert labels(nav.primary) == ["Caseload", "Alerts"]
+    assert labels(nav.extra) == ["Code causes", "Account"]
+    assert nav.more  # phones: Caseload, Alerts and More, on one row
     assert nav.primary[0].current == "true"  # inside the caseload, not the list itself
     several = build_nav("clinician", "caseload", several_practices=True)
-    assert labels(several.extra) == ["Switch practice", "Account"]
+    assert labels(several.extra) == ["Code causes", "Switch practice", "Account"]
     assert several.more
 
 
 def test_an_admin_keeps_overview_and_invitations_in_the_row():
     nav = build_nav("admin", "admin_import_upload")
     assert labels(nav.primary) == ["Overview", "Invitations"]
-    assert labels(nav.extra)[:5] == [
+    assert labels(nav.extra)[:6] == [
+        "Alerts",
         "Clinicians",
         "Enrollments",
         "Outcomes",
@@ -71,7 +73,8 @@ def main_menu(response) -> str:
 
 
 def current_links(menu: str) -> list[tuple[str, str]]:
-    return re.findall(r'<a href="[^"]*" aria-current="(\w+)">([^<]+)</a>', menu)
+    """The links marked current, once each (a link under More is also in the wide row)."""
+    return sorted(set(re.findall(r'<a href="[^"]*" aria-current="(\w+)">([^<]+)</a>', menu)))
 
 
 def test_the_menu_marks_the_page_you_are_on_whichever_menu_was_shown_before(
@@ -117,11 +120,8 @@ def test_switch_practice_shows_only_for_someone_in_several_practices(client, cas
 
 
 def test_the_coding_queue_link_shows_how_many_causes_wait_when_the_page_knows():
-    assert labels(build_nav("clinician", "caseload", uncoded=4).primary) == [
-        "Caseload",
-        "Code causes (4)",
-    ]
-    assert labels(build_nav("clinician", "caseload", uncoded=0).primary)[1] == "Code causes"
+    assert labels(build_nav("clinician", "caseload", uncoded=4).extra)[0] == "Code causes (4)"
+    assert labels(build_nav("clinician", "caseload", uncoded=0).extra)[0] == "Code causes"
     admin = build_nav("admin", "coding_queue", uncoded=2)
     assert [(i.label, i.current) for i in admin.extra if i.label.startswith("Code")] == [
         ("Code causes (2)", "page")

@@ -600,4 +600,5 @@ def test_the_page_makes_the_same_queries_for_5_or_200_patients(client, cast, pro
         assert f"n = {size}." in " ".join(response.content.decode().split())
         counts[size] = [q["sql"] for q in page.captured_queries]
     assert len(counts[5]) == len(counts[200]), "\n\n".join(counts[200])
-    assert len(counts[200]) <= 11, "\n\n".join(counts[200])
+    # (The menu's open-alert count, issue 15, is one of them.)
+    assert len(counts[200]) <= 12, "\n\n".join(counts[200])

@@ -39,13 +39,14 @@ from tracking.models import Alert, ClinicianNote, ReminderPreferences
 # The program's week count comes from its outline, read once per process.
 # + 3 (issue 15: the practice's age range, the latest medical assessments and safety-hold
 # decisions, each one small read of this enrollment's or practice's rows).
-OVERVIEW_QUERIES = 14
+# Each full staff page also counts the open alerts for the menu (issue 15: one query).
+OVERVIEW_QUERIES = 15
 SECTION_QUERIES = {
-    "patient_checkins": 7,
-    "patient_practice": 7,
-    "patient_exposures": 7,
-    "patient_causes": 6,
-    "patient_reflections": 7,  # the shared entries, and how many are private
+    "patient_checkins": 8,
+    "patient_practice": 8,
+    "patient_exposures": 8,
+    "patient_causes": 7,
+    "patient_reflections": 8,  # the shared entries, and how many are private
 }  # (causes: its event is written after its read)
 SECTIONS = ["patient_detail", *SECTION_QUERIES]
 
@@ -251,7 +252,16 @@ def test_it_acknowledges_then_resolves_an_alert(clin, cast, history, alert):
     assert "Alert acknowledged: Thoughts of self-harm reported." in page
     assert "patient_alert_acknowledge" not in page
     assert f'action="{url("patient_alert_acknowledge", history, alert.pk)}"' not in page
-    clin.post(url("patient_alert_resolve", history, alert.pk))
+    # Resolving needs a documented contact outcome: the old one-click action leads to
+    # the alert's resolve form and resolves nothing by itself.
+    response = clin.post(url("patient_alert_resolve", history, alert.pk))
+    assert response.url == reverse("alert_resolve", args=[alert.pk])
+    alert.refresh_from_db()
+    assert alert.status == "acknowledged"
+    clin.post(
+        reverse("alert_resolve", args=[alert.pk]),
+        {"contacted": "no", "risk_after": "medium", "plan": ["gp_referral"], "note": "No answer."},
+    )
     alert.refresh_from_db()
     assert (alert.status, alert.resolved_by) == ("resolved", cast.clinician)
     page = clin.get(url("patient_detail", history)).content.decode()
@@ -323,7 +333,11 @@ def test_it_writes_each_kind_of_alert_with_its_times_and_actions(clin, cast, his
         r'<input type="hidden" name="csrfmiddlewaretoken" value="\w+">',
         page,
     )
-    assert len(forms) == 3 + 4  # acknowledge the three open ones, resolve all four
+    assert len(forms) == 3  # acknowledge the three open ones
+    # Resolving each of the four is a link to its outcome form.
+    for alert in alerts.values():
+        if alert.status != "resolved":
+            assert f'href="{reverse("alert_resolve", args=[alert.pk])}"' in page
     assert url("patient_alert_acknowledge", history, alerts["fear"].pk) not in forms
     partial = clin.post(
         url("patient_alert_acknowledge", history, alerts["flag"].pk), HTTP_HX_REQUEST="true"

@@ -1213,3 +1213,104 @@ def test_the_weekly_safety_instruments_are_shipped():
     item9 = shipped.definition_for(rules.WEEKLY_SAFETY)
     assert item9["safety_item"] == rules.PHQ9_SAFETY_ITEM
     assert item9["items"][0]["text"] == shipped.PHQ9_ITEMS[8]  # the PHQ-9's own wording
+
+
+# ---------------------------------------------------------------- alert due times (issue 15)
+LONDON = ZoneInfo("Europe/London")
+WEEKDAYS = (0, 1, 2, 3, 4)
+EVERY_DAY = (0, 1, 2, 3, 4, 5, 6)
+
+
+def _due(start, minutes, tz=NEW_YORK, day_start=(9, 0), day_end=(17, 0), days=WEEKDAYS):
+    from datetime import time
+
+    return rules.working_deadline(
+        start,
+        minutes,
+        tz=tz,
+        day_start=time(*day_start),
+        day_end=time(*day_end),
+        working_days=days,
+    )
+
+
+@pytest.mark.parametrize(
+    ("case", "start", "minutes", "kwargs", "expected"),
+    [
+        # Tuesday 10 March 2026, New York (EDT, UTC-4 since 8 March).
+        ("inside hours", utc(2026, 3, 10, 14, 0), 60, {}, utc(2026, 3, 10, 15, 0)),
+        (
+            "before opening: clock starts at 9",
+            utc(2026, 3, 10, 11, 0),
+            60,
+            {},
+            utc(2026, 3, 10, 14, 0),
+        ),
+        ("ends exactly at closing", utc(2026, 3, 10, 20, 0), 60, {}, utc(2026, 3, 10, 21, 0)),
+        ("after closing: next morning", utc(2026, 3, 10, 22, 0), 60, {}, utc(2026, 3, 11, 14, 0)),
+        ("carries over one night", utc(2026, 3, 10, 14, 0), 480, {}, utc(2026, 3, 11, 14, 0)),
+        ("three working days", utc(2026, 3, 10, 13, 0), 1440, {}, utc(2026, 3, 12, 21, 0)),
+        # Friday 6 March 16:30 EST: 30 minutes on Friday, the weekend does not count, and
+        # the clocks go forward on Sunday 8 March, so Monday 09:30 is EDT (13:30 UTC).
+        (
+            "over a weekend and a DST change",
+            utc(2026, 3, 6, 21, 30),
+            60,
+            {},
+            utc(2026, 3, 9, 13, 30),
+        ),
+        ("raised on a Saturday", utc(2026, 3, 7, 15, 0), 60, {}, utc(2026, 3, 9, 14, 0)),
+        # Only Mondays and Thursdays.
+        ("sparse days", utc(2026, 3, 10, 14, 0), 30, {"days": (0, 3)}, utc(2026, 3, 12, 13, 30)),
+        # A practice open around the clock: the wall clock.
+        (
+            "round the clock",
+            utc(2026, 3, 7, 3, 0),
+            60,
+            {"day_start": (0, 0), "day_end": (0, 0), "days": EVERY_DAY},
+            utc(2026, 3, 7, 4, 0),
+        ),
+        # No working days saved: never "never", the wall clock.
+        ("no working days", utc(2026, 3, 7, 3, 0), 90, {"days": ()}, utc(2026, 3, 7, 4, 30)),
+        # London's clocks go forward at 01:00 UTC on Sunday 29 March 2026: a 00:00–04:00
+        # period that night is 3 real hours (00:00 GMT to 04:00 BST = 03:00 UTC).
+        (
+            "spring forward inside a period",
+            utc(2026, 3, 29, 0, 0),
+            200,
+            {"tz": LONDON, "day_start": (0, 0), "day_end": (4, 0), "days": EVERY_DAY},
+            utc(2026, 3, 29, 23, 20),
+        ),
+        # New York falls back at 06:00 UTC on Sunday 1 November 2026: overnight cover
+        # 22:00 EDT Saturday to 06:00 EST Sunday is 9 real hours.
+        (
+            "fall back inside overnight cover",
+            utc(2026, 11, 1, 2, 0),
+            540,
+            {"day_start": (22, 0), "day_end": (6, 0), "days": EVERY_DAY},
+            utc(2026, 11, 1, 11, 0),
+        ),
+        (
+            "overnight cover, raised in the morning",
+            utc(2026, 11, 2, 12, 0),
+            60,
+            {"day_start": (22, 0), "day_end": (6, 0), "days": EVERY_DAY},
+            utc(2026, 11, 3, 4, 0),
+        ),
+        ("zero minutes: the next opening", utc(2026, 3, 7, 15, 0), 0, {}, utc(2026, 3, 9, 13, 0)),
+    ],
+)
+def test_it_counts_an_alerts_response_time_in_working_time(case, start, minutes, kwargs, expected):
+    args = {k: v for k, v in kwargs.items()}
+    assert _due(start, minutes, **args) == expected, case
+
+
+def test_it_puts_a_spring_forward_wall_time_at_the_jump():
+    from datetime import time
+
+    # 02:30 does not exist in New York on 8 March 2026: the clocks jump at 07:00 UTC.
+    assert rules.wall_time_to_utc(date(2026, 3, 8), time(2, 30), NEW_YORK) == utc(2026, 3, 8, 7, 0)
+    # 01:30 happens twice on 1 November 2026: the first (EDT) one.
+    assert rules.wall_time_to_utc(date(2026, 11, 1), time(1, 30), NEW_YORK) == utc(
+        2026, 11, 1, 5, 30
+    )

@@ -7,6 +7,7 @@ import pytest
 from django.urls import reverse
 
 from painapp.accounts.models import AuditEvent
+from tracking import rules
 from tracking.models import CrisisResource, EscalationStep, PracticeSettings
 from tracking.safety.resources import DEFAULTS
 
@@ -18,8 +19,8 @@ def settings_post(cast, **overrides) -> dict:
         "section": "settings",
         "safety_contact": cast.admin.pk,
         "response_minutes_urgent": 60,
-        "response_minutes_high": 1440,
-        "response_minutes_routine": 4320,
+        "response_minutes_high": 480,
+        "response_minutes_routine": 1440,
         "working_hours_start": "09:00",
         "working_hours_end": "17:00",
         "working_days": [0, 1, 2, 3, 4],
@@ -27,7 +28,8 @@ def settings_post(cast, **overrides) -> dict:
         "default_country": "US",
         "age_min": 18,
         "age_max": 120,
-        "crisis_words": "",
+        # What the page shows: the reviewed default list every practice starts with.
+        "crisis_words": "\n".join(rules.DEFAULT_CRISIS_WORDS),
         "pain_rise_points": 2,
         "pain_rise_checkins": 2,
         "fear_high_threshold": 8,
@@ -95,7 +97,7 @@ def test_it_saves_settings_and_audits_before_and_after(admin_client, cast):
         "response_minutes_urgent": [60, 30],
         "working_days": [[0, 1, 2, 3, 4], [0, 1, 2]],
         "default_country": ["US", "GB"],
-        "crisis_words": [[], ["End it all", "want to die"]],
+        "crisis_words": [list(rules.DEFAULT_CRISIS_WORDS), ["End it all", "want to die"]],
         "timezone": ["Europe/London", "America/New_York"],
     }
 
@@ -129,7 +131,7 @@ def test_it_refuses_bad_input_plainly_and_keeps_what_was_typed(
     form = response.context["settings_form"]
     assert message in " ".join(form.errors[field])
     assert 'value="777"' in response.content.decode()  # what was typed elsewhere stays
-    assert PracticeSettings.objects.get(practice=cast.practice).response_minutes_high == 1440
+    assert PracticeSettings.objects.get(practice=cast.practice).response_minutes_high == 480
     assert not AuditEvent.objects.filter(action="practice_safety.changed").exists()
 
 

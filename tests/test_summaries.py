@@ -17,6 +17,7 @@ from django.db import connection, transaction
 from programs.models import Enrollment
 from programs.practice.services import practice_session_record
 from tests.checkin_data import answers_for, record_at_open, schedule_from_start
+from tests.test_alerts_factories import CONTACTED
 from tracking import rules
 from tracking.alerts.services import alert_acknowledge, alert_raise, alert_resolve
 from tracking.checkins.services import (
@@ -203,9 +204,9 @@ def test_the_alert_services_keep_the_counts(cast, enrollment):
     assert alert_counts(enrollment) == (2, 1, 1)
     assert not alert_acknowledge(alert=urgent, by=cast.clinician)
     assert alert_counts(enrollment) == (2, 1, 1)
-    assert alert_resolve(alert=urgent, by=cast.clinician)
+    assert alert_resolve(alert=urgent, by=cast.clinician, outcome=CONTACTED)
     assert alert_counts(enrollment) == (1, 1, 0)
-    assert alert_resolve(alert=routine, by=cast.clinician)
+    assert alert_resolve(alert=routine, by=cast.clinician, outcome=CONTACTED)
     assert alert_counts(enrollment) == (0, 0, 0)
     assert figures(enrollment) == recomputed(enrollment)
 

@@ -11,14 +11,14 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from django.db.models import QuerySet
+from django.db.models import Exists, OuterRef, Q, QuerySet
 from django.http import Http404
 
 from painapp.accounts.audit import audit, audit_reads
 from painapp.accounts.models import Role
 from painapp.types import MemberRequest
 from programs.models import Enrollment
-from tracking.models import Alert
+from tracking.models import Alert, EscalationStep
 
 
 @dataclass(frozen=True)
@@ -92,19 +92,52 @@ def audit_read(request: MemberRequest, action: str, enrollment: Enrollment, obj=
     )
 
 
+def visible_alerts(request: MemberRequest) -> QuerySet[Alert]:
+    """Alerts the requesting staff member may see: those of the enrollments they may
+    see, and, in their own practice, an alert the escalation chain brought to them (a
+    named step at or below the one it reached, or the safety contact once the chain ran
+    out) and any alert that went through the whole chain unacknowledged (every member of
+    staff is shown a banner for it, so any of them may open it and act)."""
+    return alerts_in_scope(enrollment_scope(request))
+
+
+def alerts_in_scope(scope: EnrollmentScope | None) -> QuerySet[Alert]:
+    """visible_alerts for a scope already worked out (see there)."""
+    if scope is None:
+        return Alert.objects.none()
+    if scope.clinician_id is None:
+        return Alert.objects.filter(practice_id=scope.practice_id)
+    named_on_chain = EscalationStep.objects.filter(
+        practice_id=OuterRef("practice_id"),
+        target=EscalationStep.Target.STAFF,
+        user_id=scope.clinician_id,
+        position__lte=OuterRef("escalation_position"),
+    )
+    return (
+        Alert.objects.filter(practice_id=scope.practice_id)
+        .alias(escalated_to_me=Exists(named_on_chain))
+        .filter(
+            Q(enrollment__clinician_id=scope.clinician_id)
+            | Q(chain_exhausted_at__isnull=False)
+            | Q(escalation_position__isnull=False, escalated_to_me=True)
+        )
+    )
+
+
 def alert_for_staff(request: MemberRequest, pk: int) -> Alert:
-    """One alert of a patient the staff member may see (tracking.access decides:
-    a clinician their own patients, a practice admin their practice, who also get
-    urgent alerts escalated to them), or 404 with the denial audited."""
+    """One alert the staff member may see (visible_alerts: a clinician their own
+    patients' and those escalated to them, a practice admin their practice's), or 404
+    with the denial audited."""
     alert = (
-        Alert.objects.select_related(
+        visible_alerts(request)
+        .select_related(
             "enrollment__patient",
             "enrollment__clinician",
             "practice",
             "acknowledged_by",
             "resolved_by",
         )
-        .filter(pk=pk, enrollment__in=visible_enrollments(request))
+        .filter(pk=pk)
         .first()
     )
     if alert is None:

@@ -9,6 +9,7 @@ from painapp.accounts.data_rights import PersonalData, TablePolicy
 from painapp.accounts.models import Membership, User
 from tracking.models import (
     Alert,
+    AlertResolution,
     BulkImport,
     ClinicianNote,
     DigestLog,
@@ -86,6 +87,7 @@ PERSONAL_DATA = PersonalData(
         PracticeSettings._meta.get_field("safety_contact"),
         EscalationStep._meta.get_field("user"),
         HoldDecision._meta.get_field("decided_by"),
+        AlertResolution._meta.get_field("created_by"),
     ),
     policies={
         # Alerts about the patient: what kind, where it stands and when; the clinical
@@ -106,6 +108,21 @@ PERSONAL_DATA = PersonalData(
         # reason is the clinician's working note (as ClinicianNote, on request).
         HoldDecision: TablePolicy(
             columns=("id", "enrollment_id", "decision", "refer_to", "after_referral", "decided_at")
+        ),
+        # How an alert about them was closed: whether and how they were reached, the
+        # risk judged and the plan. The clinician's free-text note is their working
+        # note, like a ClinicianNote: on request from the practice.
+        AlertResolution: TablePolicy(
+            columns=(
+                "id",
+                "alert_id",
+                "contacted",
+                "contacted_at",
+                "method",
+                "risk_after",
+                "plan",
+                "created_at",
+            )
         ),
         ClinicianNote: TablePolicy(
             withheld=(

@@ -313,7 +313,7 @@ def _active_enrollment(
         enrollment.screening, enrollment.red_flags = Screening.HOLD, ["recent_trauma"]
         enrollment.onboarded_at = None
         enrollment.save()
-        Alert.objects.create(
+        _demo_alert(
             enrollment=enrollment,
             practice=practice,
             kind="red_flag",
@@ -446,7 +446,7 @@ def _checkins(rng, enrollment, today, baseline, trajectory, self_harm) -> None:
         return
     last_checkin, last_done_at = last_done
     if trajectory == "worsening":
-        Alert.objects.create(
+        _demo_alert(
             enrollment=enrollment,
             practice_id=enrollment.practice_id,
             kind="pain_up",
@@ -456,7 +456,7 @@ def _checkins(rng, enrollment, today, baseline, trajectory, self_harm) -> None:
             created_at=last_done_at,
         )
     if self_harm:
-        Alert.objects.create(
+        _demo_alert(
             enrollment=enrollment,
             practice_id=enrollment.practice_id,
             kind="self_harm",
@@ -561,3 +561,19 @@ def _program_progress(rng, enrollment, trajectory) -> None:
                 note="Went better than I expected.",
                 completed_at=planned + timedelta(hours=1),
             )
+
+
+def _demo_alert(**fields) -> Alert:
+    """A demo alert written directly, with the due time alert_raise would give it."""
+    from painapp.accounts.models import Practice
+    from tracking.alerts.due import due_time
+    from tracking.models import PracticeSettings
+
+    practice_id = fields.get("practice_id") or fields["practice"].pk
+    fields["due_at"] = due_time(
+        practice_settings=PracticeSettings.for_practice(practice_id),
+        timezone_name=Practice.objects.get(pk=practice_id).timezone,
+        severity=fields["severity"],
+        start=fields["created_at"],
+    )
+    return Alert.objects.create(**fields)

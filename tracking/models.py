@@ -60,6 +60,11 @@ class Alert(models.Model):
     # severity), and how far up the escalation chain it has climbed (0 = the clinician).
     due_at = models.DateTimeField(null=True, blank=True)
     escalation_tier = models.PositiveSmallIntegerField(default=0)
+    # The position of the escalation step it last went to (None: still with the
+    # clinician), and when nobody was left on the chain, so the practice's safety contact
+    # was told and every member of staff sees a banner until someone acknowledges it.
+    escalation_position = models.PositiveSmallIntegerField(null=True, blank=True)
+    chain_exhausted_at = models.DateTimeField(null=True, blank=True)
 
     class Meta:
         ordering = ["-created_at"]
@@ -71,11 +76,18 @@ class Alert(models.Model):
         indexes = [
             # caseload "has alerts" filter and alert badges
             models.Index(fields=["enrollment", "status"]),
-            # escalation sweep: urgent alerts still open
+            # escalation sweep (tracking.alerts.escalation): open alerts past their due
+            # time that still have somewhere to go
             models.Index(
-                fields=["created_at"],
-                condition=Q(status="open", severity="urgent"),
-                name="alert_urgent_open_idx",
+                fields=["due_at"],
+                condition=Q(status="open", chain_exhausted_at__isnull=True),
+                name="alert_open_due_idx",
+            ),
+            # the alert inbox and the menu's count: a practice's alerts not yet resolved
+            models.Index(
+                fields=["practice", "due_at"],
+                condition=~Q(status="resolved"),
+                name="alert_unresolved_idx",
             ),
         ]
 
@@ -715,3 +727,50 @@ class HoldDecision(models.Model):
 
     def __str__(self) -> str:
         return f"Hold decision {self.pk} ({self.decision})"
+
+
+class AlertResolution(models.Model):
+    """The documented contact that closes an alert (issue 15): whether the patient was
+    reached, when and how, the risk judged after it, and the plan. An alert is resolved
+    only with one of these (tracking.alerts.services.alert_resolve)."""
+
+    class Method(models.TextChoices):
+        PHONE = "phone", "Phone"
+        VIDEO = "video", "Video"
+        IN_PERSON = "in_person", "In person"
+        MESSAGE = "message", "Message"
+        OTHER = "other", "Other"
+
+    class Risk(models.TextChoices):
+        NONE = "none", "None"
+        LOW = "low", "Low"
+        MEDIUM = "medium", "Medium"
+        HIGH = "high", "High"
+
+    class Plan(models.TextChoices):
+        SAFETY_PLAN = "safety_plan", "Safety plan made"
+        GP_REFERRAL = "gp_referral", "Referred to their GP / primary care"
+        CRISIS_TEAM = "crisis_team", "Referred to a crisis team"
+        EMERGENCY = "emergency", "Emergency services called"
+        CONTINUE = "continue", "Continue the program"
+        PAUSE = "pause", "Pause the program"
+        WITHDRAW = "withdraw", "Withdraw from the program"
+
+    alert = models.OneToOneField(Alert, on_delete=models.CASCADE, related_name="resolution")
+    contacted = models.BooleanField()
+    contacted_at = models.DateTimeField(null=True, blank=True)
+    method = models.CharField(max_length=16, choices=Method.choices, blank=True)
+    risk_after = models.CharField(max_length=8, choices=Risk.choices, blank=True)
+    plan = models.JSONField(default=list)  # Plan values, one or more
+    note = models.TextField(max_length=1000)
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    created_at = models.DateTimeField(default=dj_timezone.now)
+
+    def __str__(self) -> str:
+        return f"Resolution of alert {self.alert_id}"
+
+    def plan_labels(self) -> list[str]:
+        labels = dict(self.Plan.choices)
+        return [labels.get(p, p) for p in self.plan]

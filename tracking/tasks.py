@@ -79,7 +79,7 @@ def send_alert_email(alert_id: int, outbox_id: int | None = None) -> bool:
 
 @shared_task(name="tracking.tasks_alerts.send_escalation_email", acks_late=True)
 def send_escalation_email(alert_id: int, user_id: int, outbox_id: int | None = None) -> bool:
-    """Outbox: email one practice admin about an unacknowledged urgent alert."""
+    """Outbox: email one person the escalation chain reached about an alert."""
     sent = escalation.escalation_email_send(alert_id=alert_id, user_id=user_id, outbox_id=outbox_id)
     outbox_done(outbox_id)
     return sent
@@ -95,7 +95,8 @@ def send_digest_email(digest_id: int, outbox_id: int | None = None) -> bool:
 
 @shared_task(name="tracking.tasks_alerts.escalate_alerts")
 def escalate_alerts() -> int:
-    """Beat, every minute: escalate urgent alerts nobody acknowledged in time."""
+    """Beat, every minute: move alerts nobody acknowledged by their due time one step up
+    their practice's escalation chain (every severity)."""
     return escalation.escalate_unacknowledged_alerts()
 
 

@@ -66,6 +66,7 @@ urlpatterns = [
             ("checkins.fhir.json", exports.patient_fhir, "patient_fhir"),
         )
     ],
+    path("alerts/", alerts.inbox, name="alert_inbox"),
     path("alerts/<int:pk>/", alerts.alert_detail, name="alert_detail"),
     path("alerts/<int:pk>/acknowledge/", alerts.alert_acknowledge, name="alert_acknowledge"),
     path("alerts/<int:pk>/resolve/", alerts.alert_resolve, name="alert_resolve"),

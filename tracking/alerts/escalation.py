@@ -7,23 +7,28 @@ from __future__ import annotations
 
 import logging
 from collections import Counter, defaultdict
+from dataclasses import dataclass
 from datetime import datetime
 
 from django.conf import settings
 from django.db import IntegrityError, transaction
-from django.db.models import Max
+from django.db.models import F, Max, Value
+from django.db.models.functions import Coalesce
 from django.urls import reverse
 from django.utils import timezone
 
 from painapp.accounts.audit import audit
 from painapp.accounts.emails import send_email
-from painapp.accounts.models import Membership, Role, User
+from painapp.accounts.models import Membership, Practice, Role, User
 from tracking import rules as clinical
+from tracking.alerts.due import due_time
 from tracking.alerts.evaluate import _settings_by_practice
+from tracking.alerts.services import NOTIFY_AT_ONCE
 from tracking.models import (
     Alert,
     CheckIn,
     DigestLog,
+    EscalationStep,
     Notification,
     OutboxTask,
     PracticeSettings,
@@ -37,89 +42,197 @@ logger = logging.getLogger(__name__)
 
 
 # ------------------------------------------------------------------ escalation
-def escalate_unacknowledged_alerts(now: datetime | None = None) -> int:
-    """Escalate urgent alerts nobody acknowledged within the practice's
-    `escalation_minutes` to every active admin of that practice. Returns how many.
+# The chain (EscalationStep, in order of position) is walked one step per due time:
+#
+# - An alert starts with the patient's clinician (tier 0; told at once for self-harm and
+#   red flags, through the inbox and the digest otherwise). Its due time is the
+#   practice's response time for its severity, in working time (tracking.rules).
+# - Still open (nobody acknowledged it) at its due time, it goes to the next step whose
+#   people have not all been told already (a "the patient's clinician" step right after
+#   raising an alert the clinician was told about at once is passed over, and so is a
+#   step with nobody active on it): in-app notification and an email to each of them,
+#   tier + 1, and a new due time: the same response time again, counted from now.
+# - With nobody left (or no chain at all), the practice's safety contact is told (every
+#   active practice admin if it has none), and every member of staff of the practice
+#   sees a banner until someone acknowledges it. That is the end of the chain.
+#
+# Each move is claimed with a conditional UPDATE on the tier the sweep read (and still
+# open, still due), so two workers sweeping at once move an alert once per tier; the
+# claim, the notifications, the outbox emails and the audit event commit together.
 
-    Each alert is claimed with a conditional UPDATE (escalated_at IS NULL and still
-    open), so two sweeps running at once escalate it once. The claim, the admins'
-    in-app notifications and one outbox email per admin commit together: the emails
-    cannot be lost, and cannot be queued twice.
-    """
-    now = now or timezone.now()
-    candidates = list(
-        Alert.objects.filter(
-            status=Alert.Status.OPEN,
-            severity=Alert.Severity.URGENT,
-            escalated_at__isnull=True,
-            created_at__lte=now,
-        ).values_list("pk", "practice_id", "created_at")
-    )
-    if not candidates:
-        return 0
-    settings_of = _settings_by_practice({practice_id for _, practice_id, _ in candidates})
-    due = [
-        (pk, practice_id)
-        for pk, practice_id, created_at in candidates
-        if clinical.escalation_due(
-            created_at=created_at,
-            now=now,
-            escalation_minutes=settings_of[practice_id].escalation_minutes,
-        )
-    ]
-    if not due:
-        return 0
+
+@dataclass
+class _Context:
+    settings_of: dict[int, PracticeSettings]
+    zones: dict[int, str]
+    chains: dict[int, list[EscalationStep]]
+    admins: dict[int, list[User]]
+    staff: dict[int, dict[int, User]]  # practice -> active staff members by id
+    safety_contacts: dict[int, User | None]
+
+
+def _load_context(practice_ids: set[int]) -> _Context:
+    chains: dict[int, list[EscalationStep]] = defaultdict(list)
+    for step in EscalationStep.objects.filter(practice_id__in=practice_ids).order_by(
+        "practice_id", "position"
+    ):
+        chains[step.practice_id].append(step)
     admins: dict[int, list[User]] = defaultdict(list)
+    staff: dict[int, dict[int, User]] = defaultdict(dict)
     for membership in (
         Membership.objects.filter(
-            practice_id__in={p for _, p in due},
-            role=Role.ADMIN,
+            practice_id__in=practice_ids,
+            role__in=(Role.ADMIN, Role.CLINICIAN),
             is_active=True,
             user__is_active=True,
         )
         .select_related("user")
         .order_by("pk")
     ):
-        admins[membership.practice_id].append(membership.user)
-    escalated = 0
-    for pk, practice_id in due:
+        staff[membership.practice_id][membership.user_id] = membership.user
+        if membership.role == Role.ADMIN:
+            admins[membership.practice_id].append(membership.user)
+    settings_of = _settings_by_practice(practice_ids)
+    safety_contacts = {
+        pid: staff[pid].get(s.safety_contact_id) if s.safety_contact_id else None
+        for pid, s in settings_of.items()
+    }
+    return _Context(
+        settings_of=settings_of,
+        zones=dict(Practice.objects.filter(pk__in=practice_ids).values_list("pk", "timezone")),
+        chains=chains,
+        admins=admins,
+        staff=staff,
+        safety_contacts=safety_contacts,
+    )
+
+
+def _step_people(step: EscalationStep, *, clinician_id: int, ctx: _Context) -> list[User]:
+    staff = ctx.staff[step.practice_id]
+    if step.target == EscalationStep.Target.CLINICIAN:
+        return [staff[clinician_id]] if clinician_id in staff else []
+    if step.target == EscalationStep.Target.STAFF:
+        return [staff[step.user_id]] if step.user_id in staff else []
+    return list(ctx.admins[step.practice_id])
+
+
+def _next_step(
+    alert: Alert, ctx: _Context
+) -> tuple[EscalationStep, list[User]] | tuple[None, list[User]]:
+    """The step the alert goes to next and its people not told yet; (None, people to
+    tell at the end of the chain) when nobody is left."""
+    clinician_id = alert.enrollment.clinician_id
+    told: set[int] = set()
+    if alert.kind in NOTIFY_AT_ONCE:
+        told.add(clinician_id)
+    reached = alert.escalation_position
+    for step in ctx.chains[alert.practice_id]:
+        people = _step_people(step, clinician_id=clinician_id, ctx=ctx)
+        if reached is not None and step.position <= reached:
+            told.update(u.pk for u in people)
+            continue
+        fresh = [u for u in people if u.pk not in told]
+        if fresh:
+            return step, fresh
+        told.update(u.pk for u in people)
+    contact = ctx.safety_contacts.get(alert.practice_id)
+    return None, [contact] if contact is not None else list(ctx.admins[alert.practice_id])
+
+
+def escalate_unacknowledged_alerts(now: datetime | None = None) -> int:
+    """Move every open alert past its due time one step up its practice's escalation
+    chain (above). Returns how many moved. Constant queries to find and plan them, then
+    per alert one claim, its notifications, outbox rows and audit event."""
+    now = now or timezone.now()
+    due = list(
+        Alert.objects.filter(
+            status=Alert.Status.OPEN, chain_exhausted_at__isnull=True, due_at__lte=now
+        )
+        .select_related("enrollment")
+        .only(
+            "pk",
+            "practice_id",
+            "kind",
+            "severity",
+            "escalation_tier",
+            "escalation_position",
+            "enrollment__clinician_id",
+            "enrollment__patient_id",
+        )
+        .order_by("due_at")
+    )
+    if not due:
+        return 0
+    ctx = _load_context({a.practice_id for a in due})
+    moved = 0
+    for alert in due:
+        step, people = _next_step(alert, ctx)
+        claim = Alert.objects.filter(
+            pk=alert.pk,
+            status=Alert.Status.OPEN,
+            chain_exhausted_at__isnull=True,
+            due_at__lte=now,
+            escalation_tier=alert.escalation_tier,
+        )
         with transaction.atomic():
-            claimed = Alert.objects.filter(
-                pk=pk,
-                status=Alert.Status.OPEN,
-                escalated_at__isnull=True,
-            ).update(escalated_at=now)
+            if step is not None:
+                claimed = claim.update(
+                    escalation_tier=alert.escalation_tier + 1,
+                    escalation_position=step.position,
+                    escalated_at=Coalesce(F("escalated_at"), Value(now)),
+                    due_at=due_time(
+                        practice_settings=ctx.settings_of[alert.practice_id],
+                        timezone_name=ctx.zones.get(alert.practice_id, "UTC"),
+                        severity=alert.severity,
+                        start=now,
+                    ),
+                )
+            else:
+                claimed = claim.update(
+                    escalation_tier=alert.escalation_tier + 1,
+                    escalated_at=Coalesce(F("escalated_at"), Value(now)),
+                    chain_exhausted_at=now,
+                )
             if not claimed:
-                continue  # acknowledged meanwhile, or another sweep got there first
-            alert = Alert.objects.select_related("enrollment__patient", "practice").get(pk=pk)
+                continue  # acknowledged meanwhile, or another worker moved it first
             audit(
                 None,
-                "alert.escalated",
-                practice=alert.practice,
-                subject=alert.enrollment.patient,
+                "alert.escalated" if step is not None else "alert.escalated_to_safety_contact",
+                practice=Practice(pk=alert.practice_id),
+                subject=User(pk=alert.enrollment.patient_id),
                 obj=alert,
             )
-            url = reverse("alert_detail", args=[pk])
-            if not admins[practice_id]:
+            if not people:
                 logger.error(
-                    "Urgent alert %s not acknowledged and practice %s has no "
-                    "active admin to escalate to",
-                    pk,
-                    practice_id,
+                    "Alert %s: nobody is left to tell at practice %s (no safety contact, "
+                    "no active admin); the staff banner shows it",
+                    alert.pk,
+                    alert.practice_id,
                 )
-            for admin in admins[practice_id]:
+            url = reverse("alert_detail", args=[alert.pk])
+            for person in people:
                 Notification.objects.create(
-                    user=admin,
+                    user=person,
                     url=url,
-                    title="Urgent alert not yet acknowledged",
-                    body="An urgent alert has not been acknowledged by the patient's "
-                    "clinician. Please make sure someone contacts the patient today.",
+                    title="An alert needs attention",
+                    body=(
+                        "An alert has not been acknowledged in time and has come to you on "
+                        "your practice's escalation chain. Please open it and make sure "
+                        "someone contacts the patient."
+                        if step is not None
+                        else "An alert has gone through every step of your practice's "
+                        "escalation chain without being acknowledged. You are the "
+                        "practice's safety contact: please make sure someone contacts "
+                        "the patient."
+                    ),
                 )
                 outbox_add(
-                    "tracking.tasks_alerts.send_escalation_email", alert_id=pk, user_id=admin.pk
+                    "tracking.tasks_alerts.send_escalation_email",
+                    alert_id=alert.pk,
+                    user_id=person.pk,
                 )
-            escalated += 1
-    return escalated
+            moved += 1
+    return moved
 
 
 # ------------------------------------------------------------------ daily digest
@@ -245,36 +358,34 @@ def alert_email_send(*, alert_id: int, outbox_id: int | None = None) -> bool:
 
 
 def escalation_email_send(*, alert_id: int, user_id: int, outbox_id: int | None = None) -> bool:
-    """Email one practice admin that an urgent alert is still unacknowledged. Skipped if
-    already sent, if the alert has been acknowledged since, or if they are no longer
-    an active admin of the practice."""
+    """Email one person the escalation chain (or the end of it) reached that an alert
+    needs attention: no patient name, no health data, just the link. Skipped if already
+    sent, if the alert has been acknowledged since, or if they are no longer an active
+    member of staff of the practice."""
     if not _outbox_pending(outbox_id):
         return False
-    alert = (
-        Alert.objects.select_related("enrollment__clinician", "practice")
-        .filter(pk=alert_id)
-        .first()
-    )
+    alert = Alert.objects.select_related("practice").filter(pk=alert_id).first()
     if alert is None or alert.status != Alert.Status.OPEN:
         return False
-    admin = User.objects.filter(
-        pk=user_id,
-        is_active=True,
-        memberships__practice_id=alert.practice_id,
-        memberships__role=Role.ADMIN,
-        memberships__is_active=True,
-    ).first()
-    if admin is None:
+    person = (
+        User.objects.filter(
+            pk=user_id,
+            is_active=True,
+            memberships__practice_id=alert.practice_id,
+            memberships__role__in=(Role.ADMIN, Role.CLINICIAN),
+            memberships__is_active=True,
+        )
+        .distinct()
+        .first()
+    )
+    if person is None:
         return False
-    minutes = PracticeSettings.for_practice(alert.practice_id).escalation_minutes
     send_email(
         "emails/alert_escalation",
-        to=admin.email,
+        to=person.email,
         context={
-            "name": admin.display_name,
+            "name": person.display_name,
             "practice": alert.practice,
-            "clinician": alert.enrollment.clinician.display_name,
-            "waited": _duration(minutes),
             "url": _app_url(reverse("alert_detail", args=[alert.pk])),
         },
     )
@@ -306,10 +417,3 @@ def digest_email_send(*, digest_id: int, outbox_id: int | None = None) -> bool:
     )
     DigestLog.objects.filter(pk=log.pk, sent_at__isnull=True).update(sent_at=timezone.now())
     return True
-
-
-def _duration(minutes: int) -> str:
-    if minutes % 60 == 0:
-        hours = minutes // 60
-        return f"{hours} hour{'s' if hours != 1 else ''}"
-    return f"{minutes} minutes"

@@ -7,6 +7,9 @@ themselves."""
 
 from __future__ import annotations
 
+from dataclasses import dataclass
+from datetime import datetime
+
 from django.db import IntegrityError, transaction
 from django.http import HttpRequest
 from django.urls import reverse
@@ -15,8 +18,9 @@ from django.utils import timezone
 from painapp.accounts.audit import audit
 from painapp.accounts.models import User
 from programs.models import Enrollment
+from tracking.alerts.due import due_time
 from tracking.checkins.summaries import summary_alerts_recount
-from tracking.models import Alert, Notification
+from tracking.models import Alert, AlertResolution, Notification, PracticeSettings
 from tracking.outbox import outbox_add
 
 # Alerts the clinician hears about at once, by email and in the app. The rest wait
@@ -29,14 +33,26 @@ def alert_raise(
 ) -> Alert | None:
     """Open an alert once per (enrollment, kind, source). Returns None if it exists.
 
-    A new alert is counted in the enrollment's summary and audited; a self-harm or
+    Its due time is the practice's response time for `severity`, counted in working
+    time from now (tracking.rules.working_deadline); unacknowledged by then, the minute
+    sweep moves it up the practice's escalation chain. A new alert is counted in the
+    enrollment's summary and audited; a self-harm or
     red-flag alert also tells the clinician at once: an in-app notification now and an
     email through the outbox (sent after the surrounding transaction commits, retried by
     the outbox sweep if the broker is down).
     """
+    practice_settings = PracticeSettings.for_practice(enrollment.practice_id)
+    now = timezone.now()
     try:
         with transaction.atomic():
             alert = Alert.objects.create(
+                created_at=now,
+                due_at=due_time(
+                    practice_settings=practice_settings,
+                    timezone_name=enrollment.practice.timezone,
+                    severity=severity,
+                    start=now,
+                ),
                 enrollment=enrollment,
                 practice_id=enrollment.practice_id,
                 kind=kind,
@@ -96,9 +112,29 @@ def alert_acknowledge(*, alert: Alert, by: User, request: HttpRequest | None = N
     return bool(updated)
 
 
-def alert_resolve(*, alert: Alert, by: User, request: HttpRequest | None = None) -> bool:
-    """Close an alert. Resolving an open alert also acknowledges it (by the same person).
-    Counted and audited in one transaction; False if it was already resolved."""
+@dataclass(frozen=True)
+class ResolutionOutcome:
+    """The documented contact that closes an alert (AlertResolution's fields; the form
+    in tracking.alerts.forms checks them)."""
+
+    contacted: bool
+    risk_after: str
+    plan: list[str]
+    note: str
+    contacted_at: datetime | None = None
+    method: str = ""
+
+
+def alert_resolve(
+    *,
+    alert: Alert,
+    by: User,
+    outcome: ResolutionOutcome,
+    request: HttpRequest | None = None,
+) -> bool:
+    """Close an alert with its documented outcome (an AlertResolution). Resolving an
+    open alert also acknowledges it (by the same person). Counted and audited in one
+    transaction; False if it was already resolved (the outcome is then not stored)."""
     now = timezone.now()
     with transaction.atomic():
         updated = (
@@ -109,6 +145,17 @@ def alert_resolve(*, alert: Alert, by: User, request: HttpRequest | None = None)
         if updated:
             Alert.objects.filter(pk=alert.pk, acknowledged_at__isnull=True).update(
                 acknowledged_by=by, acknowledged_at=now
+            )
+            AlertResolution.objects.create(
+                alert_id=alert.pk,
+                contacted=outcome.contacted,
+                contacted_at=outcome.contacted_at if outcome.contacted else None,
+                method=outcome.method if outcome.contacted else "",
+                risk_after=outcome.risk_after,
+                plan=list(outcome.plan),
+                note=outcome.note,
+                created_by=by,
+                created_at=now,
             )
         alert.refresh_from_db()
         if updated:

@@ -1,20 +1,24 @@
-"""One alert, for the patient's clinician or the practice admin: see it, acknowledge
-it (which stops escalation), resolve it."""
+"""The alert inbox, and one alert for the staff who may see it: see it (with the
+patient's contact numbers), acknowledge it (which stops escalation), resolve it with a
+documented contact outcome."""
 
 from __future__ import annotations
 
 from django.contrib import messages
 from django.http import HttpResponse
 from django.shortcuts import redirect, render
-from django.views.decorators.http import require_POST
+from django.utils import timezone
+from django.views.decorators.http import require_http_methods, require_POST
 
 from painapp.accounts.access import staff_required
-from painapp.accounts.audit import audit
+from painapp.accounts.audit import audit, audit_reads
 from painapp.accounts.models import Role
 from painapp.types import MemberRequest
 from tracking.access import alert_for_staff
 from tracking.alerts import services
-from tracking.models import Alert
+from tracking.alerts.forms import ResolveForm
+from tracking.alerts.selectors import INBOX_LIMIT, alert_inbox
+from tracking.models import Alert, AlertResolution, EscalationStep, PracticeSettings
 from tracking.screening.forms import RED_FLAGS
 
 
@@ -23,6 +27,76 @@ def _back(request: MemberRequest, alert: Alert) -> HttpResponse:
     if request.membership.role == Role.CLINICIAN:
         return redirect("caseload")
     return redirect("alert_detail", pk=alert.pk)
+
+
+@staff_required
+def inbox(request: MemberRequest) -> HttpResponse:
+    """Every alert not yet resolved that this person may see, overdue first."""
+    now = timezone.now()
+    alerts = alert_inbox(request, now=now)
+    if alerts:
+        # One INSERT for every patient the page names.
+        audit_reads(
+            request,
+            "alert.inbox_viewed",
+            practice_id=request.membership.practice_id,
+            reads=[(a.enrollment.patient_id, "tracking.alert", str(a.pk)) for a in alerts],
+        )
+    return render(
+        request,
+        "tracking/clinic/alert_inbox.html",
+        {
+            "alerts": alerts,
+            "now": now,
+            "limit": INBOX_LIMIT,
+            "is_admin": request.membership.role == Role.ADMIN,
+        },
+    )
+
+
+def _escalation_steps(alert: Alert) -> list[EscalationStep]:
+    return list(
+        EscalationStep.objects.filter(practice_id=alert.practice_id)
+        .select_related("user")
+        .order_by("position")
+    )
+
+
+def _detail_context(request: MemberRequest, alert: Alert) -> dict:
+    enrollment = alert.enrollment
+    flags = dict(RED_FLAGS)
+    contact = {
+        "phone": enrollment.contact_phone,
+        "emergency_name": enrollment.emergency_contact_name,
+        "emergency_phone": enrollment.emergency_contact_phone,
+    }
+    if any(contact.values()):
+        # The numbers are a separate, audited read of the patient's details.
+        audit(
+            request,
+            "alert.contact_details_viewed",
+            practice=alert.practice,
+            subject=enrollment.patient,
+            obj=alert,
+        )
+    # A read only: a GET never creates the practice's settings row.
+    practice_settings = (
+        PracticeSettings.objects.filter(practice_id=alert.practice_id)
+        .select_related("safety_contact")
+        .first()
+    )
+    return {
+        "alert": alert,
+        "patient": enrollment.patient,
+        "contact": contact,
+        "red_flags": [flags.get(f, f) for f in alert.details.get("red_flags", [])],
+        "resolution": AlertResolution.objects.filter(alert=alert)
+        .select_related("created_by")
+        .first(),
+        "steps": _escalation_steps(alert),
+        "safety_contact": practice_settings.safety_contact if practice_settings else None,
+        "now": timezone.now(),
+    }
 
 
 @staff_required
@@ -35,15 +109,10 @@ def alert_detail(request: MemberRequest, pk: int) -> HttpResponse:
         subject=alert.enrollment.patient,
         obj=alert,
     )
-    flags = dict(RED_FLAGS)
     return render(
         request,
         "tracking/clinic/alert.html",
-        {
-            "alert": alert,
-            "patient": alert.enrollment.patient,
-            "red_flags": [flags.get(f, f) for f in alert.details.get("red_flags", [])],
-        },
+        {**_detail_context(request, alert), "form": ResolveForm()},
     )
 
 
@@ -58,12 +127,34 @@ def alert_acknowledge(request: MemberRequest, pk: int) -> HttpResponse:
     return _back(request, alert)
 
 
-@require_POST
+@require_http_methods(["GET", "POST"])
 @staff_required
 def alert_resolve(request: MemberRequest, pk: int) -> HttpResponse:
+    """The resolve form (GET) and resolving (POST): only with a documented contact
+    outcome; without one, the form comes back with its messages and what was typed."""
     alert = alert_for_staff(request, pk)
-    if services.alert_resolve(alert=alert, by=request.user, request=request):
-        messages.success(request, "Alert resolved.")
-    else:
+    if alert.status == Alert.Status.RESOLVED:
         messages.info(request, "This alert was already resolved.")
-    return _back(request, alert)
+        return redirect("alert_detail", pk=alert.pk)
+    form = ResolveForm(request.POST if request.method == "POST" else None)
+    if request.method == "POST" and form.is_valid():
+        if services.alert_resolve(
+            alert=alert, by=request.user, outcome=form.outcome(), request=request
+        ):
+            messages.success(request, "Alert resolved. The contact outcome is recorded.")
+        else:
+            messages.info(request, "This alert was already resolved.")
+        return _back(request, alert)
+    audit(
+        request,
+        "alert.viewed",
+        practice=alert.practice,
+        subject=alert.enrollment.patient,
+        obj=alert,
+    )
+    return render(
+        request,
+        "tracking/clinic/alert_resolve.html",
+        {**_detail_context(request, alert), "form": form},
+        status=400 if request.method == "POST" else 200,
+    )

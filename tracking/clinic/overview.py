@@ -442,7 +442,7 @@ def _alerts(enrollment: Enrollment) -> list[Alert]:
     it (their names only). One query."""
     return list(
         Alert.objects.filter(enrollment_id=enrollment.pk)
-        .select_related("acknowledged_by", "resolved_by")
+        .select_related("acknowledged_by", "resolved_by", "resolution")
         .only(
             "kind",
             "severity",
@@ -455,6 +455,13 @@ def _alerts(enrollment: Enrollment) -> list[Alert]:
             "acknowledged_by__email",
             "resolved_by__full_name",
             "resolved_by__email",
+            # its documented contact outcome (issue 15), in the same row
+            "resolution__contacted",
+            "resolution__contacted_at",
+            "resolution__method",
+            "resolution__risk_after",
+            "resolution__plan",
+            "resolution__note",
         )
         .order_by("-created_at", "-pk")
     )

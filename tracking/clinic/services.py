@@ -26,10 +26,10 @@ from programs.models import (
     Enrollment,
     MedicalAssessment,
 )
-from tracking.alerts.services import alert_acknowledge, alert_resolve
+from tracking.alerts.services import ResolutionOutcome, alert_acknowledge, alert_resolve
 from tracking.clinic.coding import attribution_scores_refresh
 from tracking.lifecycle import enrollment_started, lock_enrollment
-from tracking.models import Alert, ClinicianNote, HoldDecision
+from tracking.models import Alert, AlertResolution, ClinicianNote, HoldDecision
 from tracking.reminders.schedules import preferences_for
 
 
@@ -176,6 +176,15 @@ def _hold_decision_record(
     return row
 
 
+def _hold_reviewed(plan: str, what: str) -> ResolutionOutcome:
+    """How a red-flag alert closes when the clinician decides about the hold: reviewing
+    the screening records no contact with the patient (issue 15: the hold decision and
+    its reason are the record)."""
+    return ResolutionOutcome(
+        contacted=False, risk_after="", plan=[plan], note=f"Red flags reviewed and {what}."
+    )
+
+
 def _red_flag_alerts(enrollment: Enrollment):
     return (
         Alert.objects.filter(enrollment=enrollment, kind=Alert.Kind.RED_FLAG)
@@ -214,7 +223,12 @@ def safety_hold_clear(
             actor=by,
         )
         for alert in _red_flag_alerts(enrollment):
-            alert_resolve(alert=alert, by=by, request=request)
+            alert_resolve(
+                alert=alert,
+                by=by,
+                request=request,
+                outcome=_hold_reviewed(AlertResolution.Plan.CONTINUE, "the safety hold cleared"),
+            )
         # The program starts now: check-ins and reminders like any other start.
         enrollment_started(enrollment=enrollment)
 
@@ -285,7 +299,12 @@ def _withdraw_on_hold(*, enrollment: Enrollment, by: User, request: HttpRequest 
         actor=by,
     )
     for alert in _red_flag_alerts(enrollment):
-        alert_resolve(alert=alert, by=by, request=request)
+        alert_resolve(
+            alert=alert,
+            by=by,
+            request=request,
+            outcome=_hold_reviewed(AlertResolution.Plan.WITHDRAW, "the patient withdrawn"),
+        )
 
 
 def medical_assessment_record(

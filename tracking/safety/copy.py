@@ -8,6 +8,7 @@ from datetime import time
 
 from programs.markdown import render_markdown
 from programs.models import Enrollment
+from tracking.alerts.due import response_minutes
 from tracking.models import Alert, PracticeSettings
 from tracking.safety.resources import crisis_resources_for
 
@@ -52,14 +53,6 @@ def opening_hours_words(settings: PracticeSettings) -> str:
     days = days_words(settings.working_days or [])
     hours = f"{_clock(settings.working_hours_start)}–{_clock(settings.working_hours_end)}"
     return f"{days}, {hours}" if days else hours
-
-
-def response_minutes(settings: PracticeSettings, severity: str) -> int:
-    if severity == Alert.Severity.URGENT:
-        return settings.response_minutes_urgent
-    if severity == Alert.Severity.HIGH:
-        return settings.response_minutes_high
-    return settings.response_minutes_routine
 
 
 @dataclass(frozen=True)

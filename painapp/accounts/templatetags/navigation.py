@@ -23,6 +23,7 @@ class Item:
     label: str
     url: str
     current: str | None  # the aria-current value: "page", "true" (inside it) or None
+    badge: int | None = None  # a count shown after the label (open alerts)
 
 
 @dataclass
@@ -63,8 +64,18 @@ def _coding_item(name: str, uncoded: int | None) -> Item:
     return item
 
 
+def _alerts_item(name: str, alerts_open: int | None) -> Item:
+    # The alert inbox (tracking's URL, by name only: accounts imports nothing of it).
+    item = _item(_("Alerts"), "alert_inbox", name, inside=("alert_",))
+    return Item(item.label, item.url, item.current, alerts_open)
+
+
 def build_nav(
-    role: str | None, name: str, several_practices: bool = False, uncoded: int | None = None
+    role: str | None,
+    name: str,
+    several_practices: bool = False,
+    uncoded: int | None = None,
+    alerts_open: int | None = None,
 ) -> Nav:
     nav = Nav()
     if role == "patient":
@@ -88,8 +99,9 @@ def build_nav(
     elif role == "clinician":
         nav.primary = [
             _item(_("Caseload"), "caseload", name, inside=("patient_",)),
-            _coding_item(name, uncoded),
+            _alerts_item(name, alerts_open),
         ]
+        nav.extra = [_coding_item(name, uncoded)]
     elif role == "admin":
         nav.primary = [
             _item(_("Overview"), "practice_overview", name),
@@ -100,7 +112,9 @@ def build_nav(
                 also=("invitation_create", "patient_invite"),
             ),
         ]
+        # First of the rest: on a phone the row holds only two links and More.
         nav.extra = [
+            _alerts_item(name, alerts_open),
             _item(
                 _("Clinicians"),
                 "admin_clinicians",
@@ -132,12 +146,17 @@ def main_nav(context) -> dict:
     """The menu for this page and viewer (partials/nav.html)."""
     request = context.get("request")
     match = getattr(request, "resolver_match", None)
+    role = context.get("role")
+    # tracking's context processor: the open alerts this person may see (one query,
+    # made only here, for staff).
+    counts = context.get("alert_counts") if role in ("clinician", "admin") else None
     return {
         "nav": build_nav(
-            context.get("role"),
+            role,
             (match.url_name if match else None) or "",
             bool(context.get("has_several_practices")),
-            context.get("uncoded_causes"),
+            uncoded=context.get("uncoded_causes"),
+            alerts_open=counts.open if counts else None,
         ),
         "csrf_token": context.get("csrf_token"),
     }

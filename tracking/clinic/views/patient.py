@@ -29,7 +29,7 @@ from painapp.accounts.audit import audit
 from painapp.types import MemberRequest
 from programs.models import Enrollment
 from tracking.access import audit_read, enrollment_for_staff
-from tracking.alerts.services import alert_acknowledge, alert_resolve
+from tracking.alerts.services import alert_acknowledge
 from tracking.charts import macros
 from tracking.clinic import sections, services
 from tracking.clinic.forms import (
@@ -337,12 +337,23 @@ def patient_alert_acknowledge(request: MemberRequest, pk: int, alert_pk: int) ->
 @require_POST
 @staff_required
 def patient_alert_resolve(request: MemberRequest, pk: int, alert_pk: int) -> HttpResponse:
-    def act(alert):
-        if alert_resolve(alert=alert, by=request.user, request=request):
-            return f"Alert resolved: {alert.get_kind_display()}.", ""
-        return "", "This alert was already resolved."
-
-    return _alert_action(request, pk, alert_pk, act)
+    """Resolving needs a documented contact outcome (issue 15): this old one-click
+    action now leads to the alert's resolve form and resolves nothing itself."""
+    enrollment = enrollment_for_staff(request, pk)
+    alert = alert_of_patient(enrollment, alert_pk)
+    if alert is None:
+        audit(
+            request,
+            "access.denied",
+            practice=request.membership.practice,
+            object_type="tracking.alert",
+            object_id=str(alert_pk),
+        )
+        raise Http404
+    url = reverse("alert_resolve", args=[alert.pk])
+    if request.htmx:
+        return HttpResponse(status=204, headers={"HX-Redirect": url})
+    return redirect(url)
 
 
 # ---------------------------------------------------------------- program actions

@@ -28,7 +28,10 @@ RECENT_ACTIONS = 5_000
 ACTION_LABELS = {
     "access.denied": "Tried to open something they may not see",
     "alert.acknowledged": "Acknowledged an alert",
-    "alert.escalated": "Alert escalated to admins",
+    "alert.contact_details_viewed": "Viewed a patient's phone numbers on an alert",
+    "alert.escalated": "Alert escalated up the chain",
+    "alert.escalated_to_safety_contact": "Alert reached the end of the chain: safety contact told",
+    "alert.inbox_viewed": "Viewed the alert inbox",
     "alert.raised": "Alert raised",
     "alert.resolved": "Resolved an alert",
     "alert.viewed": "Viewed an alert",

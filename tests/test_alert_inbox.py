@@ -1,0 +1,179 @@
+"""The alert inbox (issue 15): one page of the alerts not yet resolved, overdue first,
+scoped (a clinician their own patients', an admin the practice's), with the open count
+in the staff menu at a constant cost; and resolving only with a documented contact."""
+
+from __future__ import annotations
+
+import re
+from datetime import UTC, datetime, timedelta
+
+import pytest
+import time_machine
+from django.urls import reverse
+
+from painapp.accounts.models import AuditEvent
+from tests.factories import make_enrollment
+from tracking.alerts.services import alert_raise
+from tracking.models import Alert, AlertResolution
+
+T0 = datetime(2026, 12, 8, 10, 0, tzinfo=UTC)  # a Tuesday, in working hours
+
+
+def raise_alert(enrollment, kind=Alert.Kind.SELF_HARM, severity=Alert.Severity.URGENT, n=1):
+    alert = alert_raise(enrollment=enrollment, kind=kind, severity=severity, source=f"t:{n}")
+    assert alert is not None
+    return alert
+
+
+@pytest.fixture
+def alerts(cast, enrollment, other_enrollment):
+    with time_machine.travel(T0, tick=False):
+        urgent = raise_alert(enrollment)
+        routine = raise_alert(enrollment, Alert.Kind.FEAR_HIGH, Alert.Severity.ROUTINE, 2)
+        theirs = raise_alert(other_enrollment, Alert.Kind.PAIN_UP, Alert.Severity.HIGH, 3)
+    return {"urgent": urgent, "routine": routine, "theirs": theirs}
+
+
+def test_it_lists_a_clinicians_own_patients_alerts_overdue_first(cast, client, alerts):
+    with time_machine.travel(T0 + timedelta(hours=2), tick=False):
+        client.force_login(cast.clinician)  # in the travelled time: staff sessions idle out
+        page = client.get(reverse("alert_inbox")).content.decode()
+    assert page.index("Thoughts of self-harm reported") < page.index("High fear of movement")
+    assert "Overdue by 1" in page  # the urgent one: due an hour after it was raised
+    assert "Due in" in page
+    assert cast.patient.display_name in page
+    assert cast.other_patient.display_name not in page  # not their patient
+    assert reverse("alert_detail", args=[alerts["theirs"].pk]) not in page
+    # The menu counts their open alerts.
+    assert 'class="nav__badge">2<' in page
+    assert AuditEvent.objects.filter(action="alert.inbox_viewed", actor=cast.clinician).count() == 2
+
+
+def test_it_shows_an_admin_the_whole_practice(cast, client, alerts):
+    with time_machine.travel(T0 + timedelta(minutes=5), tick=False):
+        client.force_login(cast.admin)
+        page = client.get(reverse("alert_inbox")).content.decode()
+    for alert in alerts.values():
+        assert reverse("alert_detail", args=[alert.pk]) in page
+    assert 'class="nav__badge">3<' in page
+
+
+def test_it_shows_outsiders_nothing(cast, client, alerts):
+    client.force_login(cast.outsider_admin)
+    page = client.get(reverse("alert_inbox")).content.decode()
+    assert "No alerts to follow up" in page
+    for alert in alerts.values():
+        assert client.get(reverse("alert_detail", args=[alert.pk])).status_code == 404
+        assert client.get(reverse("alert_resolve", args=[alert.pk])).status_code == 404
+        assert client.post(reverse("alert_resolve", args=[alert.pk]), {}).status_code == 404
+    client.force_login(cast.patient)
+    assert client.get(reverse("alert_inbox")).status_code in (403, 404)
+
+
+@pytest.mark.parametrize("role", ["clinician", "admin"])
+def test_it_costs_the_same_queries_for_few_or_many_alerts(
+    cast, client, program_version, django_assert_num_queries, role
+):
+    from tests.factories import Role, make_member
+
+    client.force_login(getattr(cast, role))
+    counts = []
+    for size in (2, 20):
+        with time_machine.travel(T0, tick=False):
+            while Alert.objects.filter(practice=cast.practice).count() < size:
+                n = Alert.objects.count()
+                patient = make_member(cast.practice, Role.PATIENT, f"p{n}@riverside.test")
+                enrollment = make_enrollment(
+                    patient, cast.clinician, cast.practice, version=program_version
+                )
+                raise_alert(enrollment, n=n)
+        client.get(reverse("alert_inbox"))  # warm the session
+        from django.db import connection
+        from django.test.utils import CaptureQueriesContext
+
+        with CaptureQueriesContext(connection) as ctx:
+            response = client.get(reverse("alert_inbox"))
+        assert response.status_code == 200
+        assert response.content.decode().count("Record contact and resolve<") == size
+        counts.append(len(ctx.captured_queries))
+    assert counts[0] == counts[1], counts
+    with django_assert_num_queries(counts[1]):
+        client.get(reverse("alert_inbox"))
+
+
+def test_it_refuses_to_resolve_without_a_contact_outcome_and_keeps_what_was_typed(
+    cast, client, alerts
+):
+    alert = alerts["urgent"]
+    client.force_login(cast.clinician)
+    response = client.post(
+        reverse("alert_resolve", args=[alert.pk]),
+        {"contacted": "yes", "note": "Rang twice, spoke at 3pm <b>", "plan": ["safety_plan"]},
+    )
+    assert response.status_code == 400
+    page = response.content.decode()
+    assert "The alert is not resolved yet" in page
+    assert "Enter when the contact happened." in page
+    assert "Choose how the contact happened." in page
+    assert "Choose the risk level you judged after contact." in page
+    assert "Rang twice, spoke at 3pm &lt;b&gt;" in page  # kept, and escaped
+    assert re.search(r'value="safety_plan"[^>]*checked', page)
+    alert.refresh_from_db()
+    assert alert.status == "open"
+    assert not AlertResolution.objects.exists()
+
+    response = client.post(reverse("alert_resolve", args=[alert.pk]), {})
+    assert response.status_code == 400
+    assert "Say whether someone made contact with the patient." in response.content.decode()
+
+
+def test_it_resolves_with_the_documented_contact(cast, client, alerts):
+    alert = alerts["urgent"]
+    client.force_login(cast.clinician)
+    response = client.post(
+        reverse("alert_resolve", args=[alert.pk]),
+        {
+            "contacted": "yes",
+            "contacted_at": "2026-12-01T14:05",
+            "method": "video",
+            "risk_after": "medium",
+            "plan": ["safety_plan", "crisis_team"],
+            "note": "Agreed a safety plan; crisis team referral made.",
+        },
+    )
+    assert response.status_code == 302
+    alert.refresh_from_db()
+    assert (alert.status, alert.resolved_by) == ("resolved", cast.clinician)
+    r = alert.resolution
+    assert (r.contacted, r.method, r.risk_after, r.plan, r.created_by) == (
+        True,
+        "video",
+        "medium",
+        ["safety_plan", "crisis_team"],
+        cast.clinician,
+    )
+    page = client.get(reverse("alert_detail", args=[alert.pk])).content.decode()
+    assert "Contact outcome" in page and "Referred to a crisis team" in page
+    # The printable summary, a staff export, carries it too.
+    summary = client.get(reverse("patient_summary", args=[alert.enrollment_id])).content.decode()
+    assert "Agreed a safety plan" in summary and "by video" in summary
+    assert AuditEvent.objects.filter(action="alert.resolved", object_id=str(alert.pk)).count() == 1
+
+
+def test_it_shows_the_patients_numbers_on_the_alert_and_audits_the_read(
+    cast, client, enrollment, alerts
+):
+    enrollment.contact_phone = "+44 7700 900123"
+    enrollment.emergency_contact_name = "Sam Next"
+    enrollment.emergency_contact_phone = "+44 7700 900456"
+    enrollment.save()
+    client.force_login(cast.clinician)
+    page = client.get(reverse("alert_detail", args=[alerts["urgent"].pk])).content.decode()
+    assert 'href="tel:+44 7700 900123"' in page
+    assert "Sam Next" in page and "+44 7700 900456" in page
+    event = AuditEvent.objects.get(action="alert.contact_details_viewed")
+    assert (event.actor, event.subject, event.object_id) == (
+        cast.clinician,
+        cast.patient,
+        str(alerts["urgent"].pk),
+    )

@@ -1,0 +1,283 @@
+"""The escalation chain with a clock (issue 15): every open alert has a due time in the
+practice's working time; unacknowledged by then, the minute sweep moves it one step up
+the practice's chain (in-app and email, no health data), exactly once per step; with
+nobody left, the safety contact is told and every member of staff sees a banner until
+someone acknowledges. Time moves with time-machine."""
+
+from __future__ import annotations
+
+import threading
+from datetime import UTC, datetime, timedelta
+
+import pytest
+import time_machine
+from django.db import connection
+from django.urls import reverse
+
+from painapp.accounts.models import AuditEvent
+from tests.factories import Role, make_member
+from tests.test_alerts_factories import run_outbox
+from tracking.alerts.escalation import escalate_unacknowledged_alerts
+from tracking.alerts.services import alert_acknowledge, alert_raise
+from tracking.models import Alert, EscalationStep, Notification, PracticeSettings
+from tracking.tasks import escalate_alerts
+
+# Tuesday 8 December 2026, 10:00 UTC (the cast's practice works in UTC, 09:00–17:00,
+# Monday to Friday, by default).
+T0 = datetime(2026, 12, 8, 10, 0, tzinfo=UTC)
+NEEDS_ATTENTION = "An alert needs attention"
+
+
+@pytest.fixture
+def chain(cast):
+    """clinician → a named on-call clinician → every admin; a separate safety contact."""
+    on_call = make_member(cast.practice, Role.CLINICIAN, "oncall@riverside.test", name="On Call")
+    safety = make_member(cast.practice, Role.ADMIN, "safety@riverside.test", name="Safe Ty")
+    # This test's own chain, in place of the one every test practice starts with.
+    EscalationStep.objects.filter(practice=cast.practice).delete()
+    EscalationStep.objects.create(practice=cast.practice, position=1, target="clinician")
+    EscalationStep.objects.create(practice=cast.practice, position=2, target="staff", user=on_call)
+    EscalationStep.objects.create(practice=cast.practice, position=3, target="admins")
+    PracticeSettings.for_practice(cast.practice.pk)
+    PracticeSettings.objects.filter(practice=cast.practice).update(safety_contact=safety)
+    return {"on_call": on_call, "safety": safety}
+
+
+def raise_urgent(enrollment, source="checkin:1") -> Alert:
+    alert = alert_raise(
+        enrollment=enrollment,
+        kind=Alert.Kind.SELF_HARM,
+        severity=Alert.Severity.URGENT,
+        source=source,
+    )
+    assert alert is not None
+    return alert
+
+
+def told(alert: Alert) -> list[str]:
+    """Who was notified about `alert` by escalation, in order."""
+    return list(
+        Notification.objects.filter(
+            url=reverse("alert_detail", args=[alert.pk]), title=NEEDS_ATTENTION
+        )
+        .order_by("pk")
+        .values_list("user__email", flat=True)
+    )
+
+
+def test_it_climbs_the_chain_one_step_per_due_time(cast, enrollment, chain, client, mailoutbox):
+    with time_machine.travel(T0, tick=False):
+        alert = raise_urgent(enrollment)
+        run_outbox()
+    assert alert.due_at == T0 + timedelta(hours=1)
+    mailoutbox.clear()
+
+    # Not yet due.
+    with time_machine.travel(T0 + timedelta(minutes=59), tick=False):
+        assert escalate_alerts() == 0
+    # Due: the clinician step is passed over (told at once when it was raised), so the
+    # named on-call clinician is next, with a fresh hour.
+    with time_machine.travel(T0 + timedelta(hours=1), tick=False):
+        assert escalate_alerts() == 1
+        assert escalate_alerts() == 0  # a second sweep moves nothing
+        run_outbox()
+    alert.refresh_from_db()
+    assert (alert.escalation_tier, alert.escalation_position) == (1, 2)
+    assert alert.due_at == T0 + timedelta(hours=2)
+    assert told(alert) == ["oncall@riverside.test"]
+    assert [(m.to, m.subject) for m in mailoutbox] == [(["oncall@riverside.test"], NEEDS_ATTENTION)]
+    body = mailoutbox[0].body
+    assert f"/alerts/{alert.pk}/" in body
+    for secret in (cast.patient.full_name, cast.patient.email, "harm", "PHQ", "self"):
+        assert secret.lower() not in body.lower(), secret
+
+    # The on-call clinician may now open it; a clinician not on the chain still may not.
+    client.force_login(chain["on_call"])
+    assert client.get(reverse("alert_detail", args=[alert.pk])).status_code == 200
+    client.force_login(cast.other_clinician)
+    assert client.get(reverse("alert_detail", args=[alert.pk])).status_code == 404
+
+    # Then every admin (the safety contact is an admin too).
+    with time_machine.travel(T0 + timedelta(hours=2), tick=False):
+        assert escalate_alerts() == 1
+    alert.refresh_from_db()
+    assert (alert.escalation_tier, alert.escalation_position) == (2, 3)
+    assert sorted(told(alert)[1:]) == ["admin@riverside.test", "safety@riverside.test"]
+
+    # Nobody left: the safety contact, and a banner for every member of staff.
+    with time_machine.travel(T0 + timedelta(hours=3), tick=False):
+        assert escalate_alerts() == 1
+        assert escalate_alerts() == 0
+    with time_machine.travel(T0 + timedelta(days=2), tick=False):
+        assert escalate_alerts() == 0  # the end of the chain: told once
+    alert.refresh_from_db()
+    assert alert.chain_exhausted_at == T0 + timedelta(hours=3)
+    assert told(alert)[-1] == "safety@riverside.test" and len(told(alert)) == 4
+    for person in (cast.other_clinician, cast.clinician, cast.admin):
+        client.force_login(person)
+        page = client.get(reverse("caseload" if person != cast.admin else "alert_inbox"))
+        assert "went through the whole escalation chain" in page.content.decode(), person
+    # … and any of them may open it and act.
+    client.force_login(cast.other_clinician)
+    assert client.get(reverse("alert_detail", args=[alert.pk])).status_code == 200
+    assert client.post(reverse("alert_acknowledge", args=[alert.pk])).status_code == 302
+    page = client.get(reverse("caseload")).content.decode()
+    assert "went through the whole escalation chain" not in page
+    # Outsiders never see it.
+    client.force_login(cast.outsider_clinician)
+    assert "whole escalation chain" not in client.get(reverse("home"), follow=True).content.decode()
+
+    assert list(
+        AuditEvent.objects.filter(object_type="tracking.alert", object_id=str(alert.pk))
+        .filter(action__startswith="alert.")
+        .exclude(action__in=["alert.viewed", "alert.contact_details_viewed", "alert.inbox_viewed"])
+        .order_by("pk")
+        .values_list("action", flat=True)
+    ) == [
+        "alert.raised",
+        "alert.escalated",
+        "alert.escalated",
+        "alert.escalated_to_safety_contact",
+        "alert.acknowledged",
+    ]
+
+
+def test_it_counts_working_hours_over_a_weekend_and_a_dst_change(cast, enrollment, chain):
+    cast.practice.timezone = "America/New_York"
+    cast.practice.save()
+    # Friday 6 March 2026, 16:30 EST: 30 working minutes left on Friday; the clocks go
+    # forward on Sunday 8 March; the other 30 run from 09:00 EDT on Monday (13:00 UTC).
+    friday = datetime(2026, 3, 6, 21, 30, tzinfo=UTC)
+    with time_machine.travel(friday, tick=False):
+        alert = raise_urgent(enrollment)
+    assert alert.due_at == datetime(2026, 3, 9, 13, 30, tzinfo=UTC)
+    for moment in (
+        datetime(2026, 3, 6, 22, 45, tzinfo=UTC),  # Friday evening, an hour and a quarter on
+        datetime(2026, 3, 7, 15, 0, tzinfo=UTC),  # Saturday
+        datetime(2026, 3, 8, 15, 0, tzinfo=UTC),  # Sunday, after the change
+        datetime(2026, 3, 9, 13, 29, tzinfo=UTC),  # Monday 09:29 EDT
+    ):
+        with time_machine.travel(moment, tick=False):
+            assert escalate_alerts() == 0, moment
+    with time_machine.travel(datetime(2026, 3, 9, 13, 30, tzinfo=UTC), tick=False):
+        assert escalate_alerts() == 1
+    alert.refresh_from_db()
+    # The next step gets the same working hour, from now.
+    assert alert.due_at == datetime(2026, 3, 9, 14, 30, tzinfo=UTC)
+
+
+def test_it_escalates_high_and_routine_alerts_too(cast, enrollment, chain):
+    with time_machine.travel(T0, tick=False):
+        flag = alert_raise(
+            enrollment=enrollment,
+            kind=Alert.Kind.RED_FLAG,
+            severity=Alert.Severity.HIGH,
+            source="screening",
+            details={"red_flags": ["fever"]},
+        )
+        fear = alert_raise(
+            enrollment=enrollment,
+            kind=Alert.Kind.FEAR_HIGH,
+            severity=Alert.Severity.ROUTINE,
+            source="checkin:9",
+        )
+    # HIGH: one working day; ROUTINE: three.
+    assert flag.due_at == T0 + timedelta(days=1)
+    assert fear.due_at == T0 + timedelta(days=3)
+    with time_machine.travel(T0 + timedelta(days=1), tick=False):
+        assert escalate_alerts() == 1
+    flag.refresh_from_db()
+    assert flag.escalation_position == 2  # the clinician was told of red flags at once
+    with time_machine.travel(T0 + timedelta(days=3), tick=False):
+        assert escalate_alerts() >= 1
+    fear.refresh_from_db()
+    # A routine alert waits for the digest, so the chain's clinician step tells them now.
+    assert fear.escalation_position == 1
+    assert told(fear) == [cast.clinician.email]
+
+
+def test_it_stops_when_someone_acknowledges(cast, enrollment, chain):
+    with time_machine.travel(T0, tick=False):
+        alert = raise_urgent(enrollment)
+    with time_machine.travel(T0 + timedelta(minutes=30), tick=False):
+        assert alert_acknowledge(alert=alert, by=cast.clinician)
+    with time_machine.travel(T0 + timedelta(days=5), tick=False):
+        assert escalate_alerts() == 0
+    alert.refresh_from_db()
+    assert (alert.escalation_tier, alert.escalated_at) == (0, None)
+
+
+def test_it_tells_the_admins_when_there_is_no_chain_and_no_safety_contact(
+    cast, enrollment, mailoutbox
+):
+    # (Enrolled first: a practice with no chain could not have enrolled anyone.)
+    EscalationStep.objects.filter(practice=cast.practice).delete()
+    PracticeSettings.objects.filter(practice=cast.practice).update(safety_contact=None)
+    with time_machine.travel(T0, tick=False):
+        alert = raise_urgent(enrollment)
+    with time_machine.travel(T0 + timedelta(hours=1), tick=False):
+        assert escalate_alerts() == 1
+        run_outbox()
+    alert.refresh_from_db()
+    assert alert.chain_exhausted_at is not None
+    assert told(alert) == [cast.admin.email]
+
+
+@pytest.mark.django_db(transaction=True)
+def test_two_workers_move_an_alert_once_per_step(cast, enrollment, chain):
+    with time_machine.travel(T0, tick=False):
+        alert = raise_urgent(enrollment)
+    now = T0 + timedelta(hours=1)
+    barrier = threading.Barrier(2)
+    results: list[int] = []
+
+    def sweep() -> None:
+        try:
+            barrier.wait()
+            results.append(escalate_unacknowledged_alerts(now))
+        finally:
+            connection.close()
+
+    threads = [threading.Thread(target=sweep) for _ in range(2)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    assert sorted(results) == [0, 1]
+    alert.refresh_from_db()
+    assert alert.escalation_tier == 1
+    assert told(alert) == ["oncall@riverside.test"]
+    assert AuditEvent.objects.filter(action="alert.escalated", object_id=str(alert.pk)).count() == 1
+
+
+@pytest.mark.celery_worker
+def test_a_real_worker_runs_the_sweep(cast, enrollment, chain, celery_worker_process):
+    alert = raise_urgent(enrollment)
+    # Due a minute ago, in real time (the worker's clock is not travelled).
+    from django.utils import timezone
+
+    Alert.objects.filter(pk=alert.pk).update(due_at=timezone.now() - timedelta(minutes=1))
+    assert escalate_alerts.delay().get(timeout=30) == 1
+    alert.refresh_from_db()
+    assert alert.escalation_tier == 1
+    assert told(alert) == ["oncall@riverside.test"]
+
+
+def test_the_migration_gives_open_alerts_their_due_time(cast, enrollment):
+    import importlib
+
+    from django.apps import apps
+
+    migration = importlib.import_module(
+        "tracking.migrations.0016_escalate_due_times_chain_and_resolutions"
+    )
+    with time_machine.travel(T0, tick=False):
+        alert = raise_urgent(enrollment)
+        done = raise_urgent(enrollment, source="checkin:2")
+    Alert.objects.filter(pk__in=[alert.pk, done.pk]).update(due_at=None)
+    Alert.objects.filter(pk=done.pk).update(status=Alert.Status.RESOLVED)
+    migration.backfill_due_times(apps, None)
+    alert.refresh_from_db()
+    done.refresh_from_db()
+    assert alert.due_at == T0 + timedelta(hours=1)
+    assert done.due_at is None  # resolved: nothing to be due

@@ -1,0 +1,42 @@
+"""When an alert is due, from the practice's response settings (tracking.rules decides
+how working time is counted), and the promise a patient is told in words."""
+
+from __future__ import annotations
+
+from datetime import datetime, time
+from zoneinfo import ZoneInfo
+
+from tracking import rules
+from tracking.models import Alert, PracticeSettings
+
+
+def _time(value: time | str) -> time:
+    # A settings row created in this process still holds the field's default as text.
+    return value if isinstance(value, time) else time.fromisoformat(value)
+
+
+def working_hours(s: PracticeSettings) -> tuple[time, time]:
+    return _time(s.working_hours_start), _time(s.working_hours_end)
+
+
+def response_minutes(practice_settings: PracticeSettings, severity: str) -> int:
+    """The practice's response time for an alert of `severity`."""
+    if severity == Alert.Severity.URGENT:
+        return practice_settings.response_minutes_urgent
+    if severity == Alert.Severity.HIGH:
+        return practice_settings.response_minutes_high
+    return practice_settings.response_minutes_routine
+
+
+def due_time(
+    *, practice_settings: PracticeSettings, timezone_name: str, severity: str, start: datetime
+) -> datetime:
+    """`start` plus the practice's response time for `severity`, in working time."""
+    return rules.working_deadline(
+        start,
+        response_minutes(practice_settings, severity),
+        tz=ZoneInfo(timezone_name or "UTC"),
+        day_start=working_hours(practice_settings)[0],
+        day_end=working_hours(practice_settings)[1],
+        working_days=practice_settings.working_days or [],
+    )

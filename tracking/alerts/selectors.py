@@ -1,0 +1,66 @@
+"""Reads for the alert inbox and the staff menu's alert count, scoped by
+tracking.access.visible_alerts."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime
+
+from django.db.models import Case, Count, F, IntegerField, Q, Value, When
+from django.http import HttpRequest
+
+from painapp.accounts.middleware import membership_for
+from painapp.accounts.models import Role
+from painapp.types import MemberRequest
+from tracking.access import EnrollmentScope, alerts_in_scope, visible_alerts
+from tracking.models import Alert
+
+INBOX_LIMIT = 200  # more than any practice should ever have waiting; the page says so
+
+
+def alert_inbox(request: MemberRequest, *, now: datetime) -> list[Alert]:
+    """The alerts not yet resolved that the staff member may see, across patients:
+    overdue ones (open past their due time) first, then by due time. One query."""
+    overdue = Q(status=Alert.Status.OPEN, due_at__lte=now)
+    return list(
+        visible_alerts(request)
+        .exclude(status=Alert.Status.RESOLVED)
+        .select_related("enrollment__patient", "enrollment__clinician")
+        .annotate(
+            overdue_first=Case(
+                When(overdue, then=Value(0)), default=Value(1), output_field=IntegerField()
+            ),
+        )
+        .order_by("overdue_first", F("due_at").asc(nulls_last=True), "created_at", "pk")[
+            :INBOX_LIMIT
+        ]
+    )
+
+
+@dataclass(frozen=True)
+class AlertCounts:
+    open: int  # not yet acknowledged, that this person may see
+    unwatched: int  # went through the whole escalation chain, nobody acknowledged
+
+
+def alert_counts(request: HttpRequest) -> AlertCounts | None:
+    """The staff menu's count and the practice banner's, in one query; None for anyone
+    who is not staff of a practice (no query)."""
+    if not request.user.is_authenticated:
+        return None
+    membership = membership_for(request)
+    if membership is None or membership.role not in (Role.CLINICIAN, Role.ADMIN):
+        return None
+    scope = EnrollmentScope(
+        membership.practice_id,
+        request.user.pk if membership.role == Role.CLINICIAN else None,
+    )
+    counts = (
+        alerts_in_scope(scope)
+        .filter(status=Alert.Status.OPEN)
+        .aggregate(
+            open=Count("pk"),
+            unwatched=Count("pk", filter=Q(chain_exhausted_at__isnull=False)),
+        )
+    )
+    return AlertCounts(open=counts["open"], unwatched=counts["unwatched"])
