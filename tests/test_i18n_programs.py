@@ -4,6 +4,7 @@ player, the fear ladder, onboarding and the log (issue 18)."""
 
 from __future__ import annotations
 
+import re
 from datetime import timedelta
 
 import pytest
@@ -146,6 +147,8 @@ def test_a_locked_activity_is_spanish(client, cast):
     html = page(client.get(reverse("activity", args=[later.slug])))
     spanish_only(html)
     assert "Esto es parte de la semana 8" in html
+    # "lunes 5 de enero": Spanish day and month names, with "de".
+    assert re.search(r"se abre el <strong>[a-záéíóúñ]+ \d+ de [a-z]+</strong>", html), html
     spanish_only(page(client.get(reverse("program_week", args=[8]))))
 
 
