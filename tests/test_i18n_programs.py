@@ -200,7 +200,11 @@ def test_the_fear_ladder_plan_detail_and_edit_pages_are_spanish(patient, spanish
         {"fear_item": low.pk, "predicted_pain": "7", "predicted_harm": "60"},
     )
     exposure = Exposure.objects.get()
+    waiting = page(patient.get(reverse("exposure")))
+    spanish_only(waiting)
+    assert "Falta anotar cómo le fue" in waiting
     spanish_only(page(patient.get(reverse("exposure_detail", args=[exposure.pk]))))
+    spanish_only(page(patient.get(reverse("my_log"))))
     html = page(
         patient.post(
             reverse("exposure_done", args=[exposure.pk]),
