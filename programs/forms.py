@@ -6,28 +6,29 @@ from typing import Any, cast
 from django import forms
 from django.conf import settings
 from django.utils.timezone import localdate
+from django.utils.translation import gettext_lazy as _
 
 from painapp.accounts.forms import timezone_choices
 from painapp.accounts.models import Practice, Role, User
 from programs.models import AttributionCategory, ProgramVersion
 
-BLANK_CATEGORY = [("", "Choose a category")]
+BLANK_CATEGORY_LABEL = _("Choose a category")
 
 
 class ReflectionForm(forms.Form):
     text = forms.CharField(
-        label="Your answer",
+        label=_("Your answer"),
         widget=forms.Textarea(attrs={"rows": 5}),
         max_length=5000,
         error_messages={
-            "required": "Write a few words before you save. Even one line is fine.",
-            "max_length": "Please keep this under 5,000 characters.",
+            "required": _("Write a few words before you save. Even one line is fine."),
+            "max_length": _("Please keep this under 5,000 characters."),
         },
     )
 
 
-SHARE_LABEL = "Share this entry with my care team"
-SHARE_HELP = (
+SHARE_LABEL = _("Share this entry with my care team")
+SHARE_HELP = _(
     "Leave this unticked to keep it just for you. You can change your mind each time you save."
 )
 
@@ -58,7 +59,8 @@ class StructuredReflectionForm(forms.Form):
                 max_length=self.MAX_EACH,
                 widget=forms.Textarea(attrs={"rows": 4}),
                 error_messages={
-                    "max_length": f"Please keep each answer under {self.MAX_EACH:,} characters."
+                    "max_length": _("Please keep each answer under %(n)s characters.")
+                    % {"n": f"{self.MAX_EACH:,}"}
                 },
             )
 
@@ -66,7 +68,7 @@ class StructuredReflectionForm(forms.Form):
         super().clean()
         if not self.errors and not any(self.answers().values()):
             first = f"answer_{self.prompts[0]['key']}"
-            self.add_error(first, "Write a few words in at least one box before you save.")
+            self.add_error(first, _("Write a few words in at least one box before you save."))
         return self.cleaned_data
 
     def answers(self) -> dict[str, str]:
@@ -84,13 +86,13 @@ class StructuredReflectionForm(forms.Form):
 
 class EvidenceForm(forms.Form):
     checked = forms.MultipleChoiceField(
-        label="Which of these are true for you?",
+        label=_("Which of these are true for you?"),
         required=False,
         widget=forms.CheckboxSelectMultiple,
-        error_messages={"invalid_choice": "Please choose only from the list."},
+        error_messages={"invalid_choice": _("Please choose only from the list.")},
     )
     text = forms.CharField(
-        label="Anything else you noticed?",
+        label=_("Anything else you noticed?"),
         required=False,
         widget=forms.Textarea(attrs={"rows": 3}),
         max_length=2000,
@@ -120,19 +122,20 @@ class AttributionForm(forms.Form):
         super().__init__(*args, **kwargs)
         for n in (1, 2, 3):
             self.fields[f"cause_{n}"] = forms.CharField(
-                label=f"Cause {n}",
+                label=_("Cause %(n)s") % {"n": n},
                 max_length=300,
                 error_messages={
-                    "required": f"Write cause {n} in a few words.",
-                    "max_length": "Please keep each cause under 300 characters.",
+                    "required": _("Write cause %(n)s in a few words.") % {"n": n},
+                    "max_length": _("Please keep each cause under 300 characters."),
                 },
             )
             self.fields[f"category_{n}"] = forms.ChoiceField(
-                label=f"What kind of cause is {n}?",
-                choices=BLANK_CATEGORY + patient_category_choices(),
+                label=_("What kind of cause is %(n)s?") % {"n": n},
+                choices=[("", str(BLANK_CATEGORY_LABEL)), *patient_category_choices()],
                 error_messages={
-                    "required": f"Choose a category for cause {n}.",
-                    "invalid_choice": f"Choose a category for cause {n} from the list.",
+                    "required": _("Choose a category for cause %(n)s.") % {"n": n},
+                    "invalid_choice": _("Choose a category for cause %(n)s from the list.")
+                    % {"n": n},
                 },
             )
 
@@ -147,53 +150,57 @@ class AttributionForm(forms.Form):
 
 class ConsentForm(forms.Form):
     understand = forms.BooleanField(
-        label="I understand this program does not diagnose me or replace my medical care.",
-        error_messages={"required": "Please tick this box to go on."},
+        label=_("I understand this program does not diagnose me or replace my medical care."),
+        error_messages={"required": _("Please tick this box to go on.")},
     )
     consent = forms.BooleanField(
-        label="I agree that my answers and practice logs are stored and shared with my "
-        "clinician at my practice, to support my care.",
+        label=_(
+            "I agree that my answers and practice logs are stored and shared with my "
+            "clinician at my practice, to support my care."
+        ),
         error_messages={
-            "required": "Please tick this box to go on. Your clinician needs to "
-            "see your answers to support you."
+            "required": _(
+                "Please tick this box to go on. Your clinician needs to "
+                "see your answers to support you."
+            )
         },
     )
 
 
 WEEKDAYS = [
-    (0, "Monday"),
-    (1, "Tuesday"),
-    (2, "Wednesday"),
-    (3, "Thursday"),
-    (4, "Friday"),
-    (5, "Saturday"),
-    (6, "Sunday"),
+    (0, _("Monday")),
+    (1, _("Tuesday")),
+    (2, _("Wednesday")),
+    (3, _("Thursday")),
+    (4, _("Friday")),
+    (5, _("Saturday")),
+    (6, _("Sunday")),
 ]
 
 
 class PreferencesForm(forms.Form):
-    timezone = forms.ChoiceField(label="Your time zone")
+    timezone = forms.ChoiceField(label=_("Your time zone"))
     practice_time = forms.TimeField(
-        label="A good time for your daily practice",
+        label=_("A good time for your daily practice"),
         widget=forms.TimeInput(attrs={"type": "time"}, format="%H:%M"),
-        help_text="We can remind you at this time. You can change it later.",
+        help_text=_("We can remind you at this time. You can change it later."),
         error_messages={
-            "required": "Choose a time, for example 09:00.",
-            "invalid": "Enter a time like 09:00 or 19:30.",
+            "required": _("Choose a time, for example 09:00."),
+            "invalid": _("Enter a time like 09:00 or 19:30."),
         },
     )
     checkin_weekday = forms.TypedChoiceField(
-        label="Your weekly check-in day",
+        label=_("Your weekly check-in day"),
         choices=WEEKDAYS,
         coerce=int,
-        error_messages={"invalid_choice": "Choose a day of the week."},
+        error_messages={"invalid_choice": _("Choose a day of the week.")},
     )
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         zone = cast(forms.ChoiceField, self.fields["timezone"])
         zone.choices = timezone_choices()
-        zone.error_messages["invalid_choice"] = (
+        zone.error_messages["invalid_choice"] = _(
             "Pick your time zone from the list, for example Europe/London."
         )
 
@@ -212,53 +219,57 @@ class PatientInviteForm(forms.Form):
     """A practice admin invites a patient onto a program with a clinician."""
 
     full_name = forms.CharField(
-        label="Full name", max_length=150, error_messages={"required": "Enter the patient's name."}
+        label=_("Full name"),
+        max_length=150,
+        error_messages={"required": _("Enter the patient's name.")},
     )
     email = forms.EmailField(
-        label="Email address",
+        label=_("Email address"),
         error_messages={
-            "required": "Enter the patient's email address.",
-            "invalid": "Enter an email address like name@example.com.",
+            "required": _("Enter the patient's email address."),
+            "invalid": _("Enter an email address like name@example.com."),
         },
     )
     clinician = ClinicianField(
-        label="Clinician",
+        label=_("Clinician"),
         queryset=User.objects.none(),
-        empty_label="Choose a clinician",
+        empty_label=_("Choose a clinician"),
         error_messages={
-            "required": "Choose the clinician who will follow this patient.",
-            "invalid_choice": "Choose a clinician from this practice.",
+            "required": _("Choose the clinician who will follow this patient."),
+            "invalid_choice": _("Choose a clinician from this practice."),
         },
     )
     program_version = ProgramVersionField(
-        label="Program",
+        label=_("Program"),
         queryset=ProgramVersion.objects.none(),
         empty_label=None,
-        error_messages={"invalid_choice": "Choose a program from the list."},
+        error_messages={"invalid_choice": _("Choose a program from the list.")},
     )
     start_date = forms.DateField(
-        label="Start date",
+        label=_("Start date"),
         widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
-        help_text="Week 1 opens at midnight on this day, in the patient's time zone.",
+        help_text=_("Week 1 opens at midnight on this day, in the patient's time zone."),
         error_messages={
-            "required": "Choose a start date.",
-            "invalid": "Enter a date like 2026-01-31.",
+            "required": _("Choose a start date."),
+            "invalid": _("Enter a date like 2026-01-31."),
         },
     )
-    timezone = forms.ChoiceField(label="Patient's time zone")
+    timezone = forms.ChoiceField(label=_("Patient's time zone"))
     date_of_birth = forms.DateField(
-        label="Date of birth",
+        label=_("Date of birth"),
         required=False,
         widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
-        help_text="If you leave it out, the patient is asked at onboarding. The practice's "
-        "age range is checked then.",
-        error_messages={"invalid": "Enter a date like 1975-08-31."},
+        help_text=_(
+            "If you leave it out, the patient is asked at onboarding. The practice's "
+            "age range is checked then."
+        ),
+        error_messages={"invalid": _("Enter a date like 1975-08-31.")},
     )
 
     def clean_date_of_birth(self) -> date | None:
         born = self.cleaned_data.get("date_of_birth")
         if born is not None and born > localdate():
-            raise forms.ValidationError("The date of birth cannot be in the future.")
+            raise forms.ValidationError(_("The date of birth cannot be in the future."))
         return born
 
     def __init__(self, *args: Any, practice: Practice, **kwargs: Any) -> None:
@@ -283,6 +294,6 @@ class PatientInviteForm(forms.Form):
         zone = cast(forms.ChoiceField, self.fields["timezone"])
         zone.choices = timezone_choices()
         zone.initial = practice.timezone
-        zone.error_messages["invalid_choice"] = (
+        zone.error_messages["invalid_choice"] = _(
             "Pick the patient's time zone from the list, for example Europe/London."
         )

@@ -11,6 +11,7 @@ from django.db import models
 from django.db.models import Q
 from django.utils import timezone as dj_timezone
 from django.utils.functional import cached_property
+from django.utils.translation import gettext_lazy as _
 
 from painapp.accounts.models import Practice
 from programs import weeks
@@ -106,13 +107,13 @@ class Week(models.Model):
 
 
 class ActivityKind(models.TextChoices):
-    LESSON = "lesson", "Lesson"
-    PRACTICE = "practice", "Somatic tracking practice"
-    EXPOSURE = "exposure", "Exposure work"
-    REFLECTION = "reflection", "Reflection"
-    ATTRIBUTION = "attribution", "Causes of your pain"
-    EVIDENCE = "evidence", "Evidence checklist"
-    CHECKIN = "checkin", "Weekly check-in"
+    LESSON = "lesson", _("Lesson")
+    PRACTICE = "practice", _("Somatic tracking practice")
+    EXPOSURE = "exposure", _("Exposure work")
+    REFLECTION = "reflection", _("Reflection")
+    ATTRIBUTION = "attribution", _("Causes of your pain")
+    EVIDENCE = "evidence", _("Evidence checklist")
+    CHECKIN = "checkin", _("Weekly check-in")
 
 
 class Activity(models.Model):
@@ -140,18 +141,18 @@ class Activity(models.Model):
 
 
 class EnrollmentStatus(models.TextChoices):
-    INVITED = "invited", "Invited"
-    ACTIVE = "active", "Active"
-    PAUSED = "paused", "Paused"
-    COMPLETED = "completed", "Completed"
-    WITHDRAWN = "withdrawn", "Withdrawn"
+    INVITED = "invited", _("Invited")
+    ACTIVE = "active", _("Active")
+    PAUSED = "paused", _("Paused")
+    COMPLETED = "completed", _("Completed")
+    WITHDRAWN = "withdrawn", _("Withdrawn")
 
 
 class Screening(models.TextChoices):
-    PENDING = "pending", "Not screened yet"
-    CLEAR = "clear", "No red flags"
-    HOLD = "hold", "Red flags: waiting for clinician"
-    CLEARED = "cleared", "Red flags: cleared by clinician"
+    PENDING = "pending", _("Not screened yet")
+    CLEAR = "clear", _("No red flags")
+    HOLD = "hold", _("Red flags: waiting for clinician")
+    CLEARED = "cleared", _("Red flags: cleared by clinician")
 
 
 class Enrollment(models.Model):
@@ -419,18 +420,18 @@ class AttributionCategory(models.TextChoices):
     the scheme's names (tracking.clinic.sections.CODING_LABELS).
     """
 
-    SPINAL = "spinal", "My spine or discs"
-    INJURY = "injury", "An injury or accident"
-    ACTIVITY = "activity", "Too much activity or strain"
-    SEDENTARY = "sedentary", "Too little activity"
-    POSTURE = "posture", "My posture or how I move"
-    AGE = "age", "Getting older"
-    HEREDITARY = "hereditary", "My genes or family history"
-    NEGLIGENCE = "negligence", "How I look after my body"
-    STRESS = "stress", "Stress or pressure in my life"
-    PSYCHOLOGICAL = "psychological", "My emotions or mood"
-    BRAIN = "brain", "My brain and nervous system"
-    OTHER = "other", "Something else"
+    SPINAL = "spinal", _("My spine or discs")
+    INJURY = "injury", _("An injury or accident")
+    ACTIVITY = "activity", _("Too much activity or strain")
+    SEDENTARY = "sedentary", _("Too little activity")
+    POSTURE = "posture", _("My posture or how I move")
+    AGE = "age", _("Getting older")
+    HEREDITARY = "hereditary", _("My genes or family history")
+    NEGLIGENCE = "negligence", _("How I look after my body")
+    STRESS = "stress", _("Stress or pressure in my life")
+    PSYCHOLOGICAL = "psychological", _("My emotions or mood")
+    BRAIN = "brain", _("My brain and nervous system")
+    OTHER = "other", _("Something else")
 
 
 MIND_BRAIN = {
@@ -523,11 +524,11 @@ class Reflection(models.Model):
 
 
 class AssessorRole(models.TextChoices):
-    GP = "gp", "GP or family doctor"
-    SPECIALIST = "specialist", "Specialist doctor (e.g. spine, rheumatology, pain medicine)"
-    PHYSIOTHERAPIST = "physiotherapist", "Physiotherapist"
-    NURSE_PRACTITIONER = "nurse_practitioner", "Nurse practitioner"
-    OTHER_CLINICIAN = "other", "Other licensed clinician"
+    GP = "gp", _("GP or family doctor")
+    SPECIALIST = "specialist", _("Specialist doctor (e.g. spine, rheumatology, pain medicine)")
+    PHYSIOTHERAPIST = "physiotherapist", _("Physiotherapist")
+    NURSE_PRACTITIONER = "nurse_practitioner", _("Nurse practitioner")
+    OTHER_CLINICIAN = "other", _("Other licensed clinician")
 
 
 MEDICAL_ASSESSMENT_STATEMENT = "Primary chronic back pain, red flags excluded."

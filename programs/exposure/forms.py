@@ -7,15 +7,24 @@ sentence saying what to enter, next to the field, with what they typed kept.
 
 from __future__ import annotations
 
-from typing import Any, cast
+from typing import TYPE_CHECKING, Any, cast
 
 from django import forms
+from django.utils.translation import gettext_lazy as _
 
 from programs.models import Enrollment, FearItem
 
+if TYPE_CHECKING:  # the type of a lazy translation: for the type checker only
+    from django_stubs_ext import StrOrPromise
+
 
 def rating_field(
-    *, label: str, top: int, message: str, help_text: str = "", required: bool = True
+    *,
+    label: StrOrPromise,
+    top: int,
+    message: StrOrPromise,
+    help_text: StrOrPromise = "",
+    required: bool = True,
 ) -> forms.IntegerField:
     """A whole-number rating from 0 to `top`, with one plain message for any mistake."""
     return forms.IntegerField(
@@ -32,24 +41,26 @@ def rating_field(
     )
 
 
-HARM_HELP = "0 means it feels completely safe. 100 means you feel sure it would cause serious harm."
-HARM_MESSAGE = "Choose a number from 0 to 100 for how harmful it feels."
+HARM_HELP = _(
+    "0 means it feels completely safe. 100 means you feel sure it would cause serious harm."
+)
+HARM_MESSAGE = _("Choose a number from 0 to 100 for how harmful it feels.")
 
 
 class FearItemForm(forms.Form):
     """Add or change a rung: the activity and how harmful it feels."""
 
     label = forms.CharField(
-        label="Activity you avoid or fear",
+        label=_("Activity you avoid or fear"),
         max_length=200,
-        help_text="Be specific, for example “lifting a full laundry basket from the floor”.",
+        help_text=_("Be specific, for example “lifting a full laundry basket from the floor”."),
         error_messages={
-            "required": "Write the activity in a few words.",
-            "max_length": "Keep it shorter, please: 200 characters at most.",
+            "required": _("Write the activity in a few words."),
+            "max_length": _("Keep it shorter, please: 200 characters at most."),
         },
     )
     harm_rating = rating_field(
-        label="How harmful does it feel, from 0 to 100?",
+        label=_("How harmful does it feel, from 0 to 100?"),
         top=100,
         message=HARM_MESSAGE,
         help_text=HARM_HELP,
@@ -58,7 +69,7 @@ class FearItemForm(forms.Form):
     def clean_label(self) -> str:
         label = " ".join(self.cleaned_data["label"].split())
         if not label:
-            raise forms.ValidationError("Write the activity in a few words.")
+            raise forms.ValidationError(_("Write the activity in a few words."))
         return label
 
 
@@ -71,41 +82,41 @@ class ExposurePlanForm(forms.Form):
     """Before: which activity, and what I expect will happen."""
 
     fear_item = RungChoiceField(
-        label="A step from your ladder",
+        label=_("A step from your ladder"),
         queryset=FearItem.objects.none(),
         required=False,
-        empty_label="Something not on my ladder",
-        error_messages={"invalid_choice": "Choose a step from your own ladder."},
+        empty_label=_("Something not on my ladder"),
+        error_messages={"invalid_choice": _("Choose a step from your own ladder.")},
     )
     activity = forms.CharField(
-        label="What exactly will you do?",
+        label=_("What exactly will you do?"),
         max_length=200,
         required=False,
-        help_text=(
+        help_text=_(
             "If you chose a step above, you can leave this empty or add detail, "
             "for example “for 5 minutes”."
         ),
-        error_messages={"max_length": "Keep it shorter, please: 200 characters at most."},
+        error_messages={"max_length": _("Keep it shorter, please: 200 characters at most.")},
     )
     predicted_pain = rating_field(
-        label="How much pain do you expect, from 0 to 10?",
+        label=_("How much pain do you expect, from 0 to 10?"),
         top=10,
-        message="Choose a number from 0 to 10 for the pain you expect.",
-        help_text="0 means no pain. 10 means the worst pain you can imagine.",
+        message=_("Choose a number from 0 to 10 for the pain you expect."),
+        help_text=_("0 means no pain. 10 means the worst pain you can imagine."),
     )
     predicted_harm = rating_field(
-        label="How much harm do you expect, from 0 to 100?",
+        label=_("How much harm do you expect, from 0 to 100?"),
         top=100,
-        message="Choose a number from 0 to 100 for how much harm you expect.",
+        message=_("Choose a number from 0 to 100 for how much harm you expect."),
         help_text=HARM_HELP,
     )
     expectation = forms.CharField(
-        label="What do you expect will happen?",
+        label=_("What do you expect will happen?"),
         required=False,
         max_length=1000,
         widget=forms.Textarea(attrs={"rows": 3}),
-        help_text="For example “my back will lock up and I will be in bed all evening”.",
-        error_messages={"max_length": "Keep it shorter, please: 1000 characters at most."},
+        help_text=_("For example “my back will lock up and I will be in bed all evening”."),
+        error_messages={"max_length": _("Keep it shorter, please: 1000 characters at most.")},
     )
 
     def __init__(self, *args: Any, enrollment: Enrollment, **kwargs: Any) -> None:
@@ -117,8 +128,8 @@ class ExposurePlanForm(forms.Form):
         if not self.has_rungs:
             activity = self.fields["activity"]
             activity.required = True
-            activity.help_text = "For example “walk to the corner shop and back”."
-            activity.error_messages["required"] = "Write what you will do."
+            activity.help_text = _("For example “walk to the corner shop and back”.")
+            activity.error_messages["required"] = _("Write what you will do.")
 
     def clean_activity(self) -> str:
         return " ".join(self.cleaned_data["activity"].split())
@@ -132,7 +143,9 @@ class ExposurePlanForm(forms.Form):
             and "fear_item" not in self.errors
             and "activity" not in self.errors
         ):
-            self.add_error("activity", "Choose a step from your ladder, or write what you will do.")
+            self.add_error(
+                "activity", _("Choose a step from your ladder, or write what you will do.")
+            )
         return cleaned
 
 
@@ -140,27 +153,27 @@ class ExposureDoneForm(forms.Form):
     """After: what really happened, and how scary it feels now."""
 
     actual_pain = rating_field(
-        label="How much pain did you feel, from 0 to 10?",
+        label=_("How much pain did you feel, from 0 to 10?"),
         top=10,
-        message="Choose a number from 0 to 10 for the pain you felt.",
-        help_text="0 means no pain. 10 means the worst pain you can imagine.",
+        message=_("Choose a number from 0 to 10 for the pain you felt."),
+        help_text=_("0 means no pain. 10 means the worst pain you can imagine."),
     )
     actual_harm = rating_field(
-        label="How much harm was done, from 0 to 100?",
+        label=_("How much harm was done, from 0 to 100?"),
         top=100,
-        message="Choose a number from 0 to 100 for how much harm was done.",
-        help_text="0 means no harm at all. 100 means serious harm.",
+        message=_("Choose a number from 0 to 100 for how much harm was done."),
+        help_text=_("0 means no harm at all. 100 means serious harm."),
     )
     fear_after = rating_field(
-        label="How harmful does it feel now, from 0 to 100?",
+        label=_("How harmful does it feel now, from 0 to 100?"),
         top=100,
         message=HARM_MESSAGE,
-        help_text="Rate it again, the same way as on your ladder.",
+        help_text=_("Rate it again, the same way as on your ladder."),
     )
     note = forms.CharField(
-        label="What happened? What did you notice?",
+        label=_("What happened? What did you notice?"),
         required=False,
         max_length=2000,
         widget=forms.Textarea(attrs={"rows": 3}),
-        error_messages={"max_length": "Keep it shorter, please: 2000 characters at most."},
+        error_messages={"max_length": _("Keep it shorter, please: 2000 characters at most.")},
     )

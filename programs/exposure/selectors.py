@@ -5,6 +5,8 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 
 from django.db.models import Count, F, Q
+from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 
 from programs.models import Enrollment, Exposure, FearItem
 
@@ -22,7 +24,7 @@ LOG_LENGTH = 30
 
 
 def _points(n: int) -> str:
-    return f"{n} point" if n == 1 else f"{n} points"
+    return ngettext("%(n)s point", "%(n)s points", n) % {"n": n}
 
 
 @dataclass
@@ -44,19 +46,25 @@ class RatingChange:
     @property
     def text(self) -> str:
         if self.change > 0:
-            return f"down {_points(self.change)} since you added it"
+            return _("down %(points)s since you added it") % {"points": _points(self.change)}
         if self.change < 0:
-            return f"up {_points(-self.change)} since you added it"
-        return "the same as when you added it"
+            return _("up %(points)s since you added it") % {"points": _points(-self.change)}
+        return _("the same as when you added it")
 
     @property
     def since_added(self) -> str:
         """E.g. 'down 15 points from 20 when you added it to your ladder'."""
         if self.change > 0:
-            return f"down {_points(self.change)} from {self.first} when you added it to your ladder"
+            return _("down %(points)s from %(first)s when you added it to your ladder") % {
+                "points": _points(self.change),
+                "first": self.first,
+            }
         if self.change < 0:
-            return f"up {_points(-self.change)} from {self.first} when you added it to your ladder"
-        return "the same as when you added it to your ladder"
+            return _("up %(points)s from %(first)s when you added it to your ladder") % {
+                "points": _points(-self.change),
+                "first": self.first,
+            }
+        return _("the same as when you added it to your ladder")
 
 
 @dataclass
@@ -169,21 +177,36 @@ class Comparison:
 
     @property
     def sentence(self) -> str:
-        out_of = "" if self.scale == 10 else f" out of {self.scale}"
-        said = f"You expected {self.what} {self.expected}{out_of}, it was {self.actual}"
+        # Whole sentences per measure, so each language can order its own words.
+        if self.what == "pain":
+            if self.scale == 10:
+                said = _("You expected pain %(expected)s, it was %(actual)s")
+            else:
+                said = _("You expected pain %(expected)s out of %(scale)s, it was %(actual)s")
+        elif self.scale == 10:
+            said = _("You expected harm %(expected)s, it was %(actual)s")
+        else:
+            said = _("You expected harm %(expected)s out of %(scale)s, it was %(actual)s")
+        said = said % {"expected": self.expected, "actual": self.actual, "scale": self.scale}
         if self.violation > 0:
-            return f"{said}: {_points(self.violation)} better than you feared."
+            return _("%(said)s: %(points)s better than you feared.") % {
+                "said": said,
+                "points": _points(self.violation),
+            }
         if self.violation < 0:
-            return f"{said}: {_points(-self.violation)} more than you expected."
-        return f"{said}: just what you expected."
+            return _("%(said)s: %(points)s more than you expected.") % {
+                "said": said,
+                "points": _points(-self.violation),
+            }
+        return _("%(said)s: just what you expected.") % {"said": said}
 
     @property
     def short(self) -> str:
         if self.violation > 0:
-            return f"{_points(self.violation)} better"
+            return _("%(points)s better") % {"points": _points(self.violation)}
         if self.violation < 0:
-            return f"{_points(-self.violation)} more"
-        return "as expected"
+            return _("%(points)s more") % {"points": _points(-self.violation)}
+        return _("as expected")
 
 
 @dataclass

@@ -12,6 +12,7 @@ from __future__ import annotations
 from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
 from programs.exposure.selectors import LADDER_ORDER
 from programs.models import Enrollment, Exposure, FearItem
@@ -23,7 +24,7 @@ DOWN = "down"
 
 def _check_rating(name: str, value: int, top: int) -> None:
     if not isinstance(value, int) or isinstance(value, bool) or not 0 <= value <= top:
-        raise ValidationError({name: f"Choose a number from 0 to {top}."})
+        raise ValidationError({name: _("Choose a number from 0 to %(top)s.") % {"top": top}})
 
 
 def _locked_ladder(enrollment: Enrollment) -> list[FearItem]:
@@ -114,7 +115,7 @@ def exposure_create(
     _check_rating("predicted_harm", predicted_harm, 100)
     activity = activity or (fear_item.label if fear_item else "")
     if not activity:
-        raise ValidationError({"activity": "Say what you will do."})
+        raise ValidationError({"activity": _("Say what you will do.")})
     exposure = Exposure.objects.create(
         enrollment=enrollment,
         fear_item=fear_item,

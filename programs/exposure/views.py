@@ -11,6 +11,7 @@ from django.contrib import messages
 from django.http import HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
+from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from programs.access import enrollment_required, own
@@ -55,7 +56,7 @@ def fear_create(request: PatientRequest) -> HttpResponse:
     if not form.is_valid():
         return _render_ladder(request, form)
     fear_item = fear_item_create(enrollment=request.enrollment, **form.cleaned_data)
-    messages.success(request, f"“{fear_item.label}” is on your ladder.")
+    messages.success(request, _("“%(label)s” is on your ladder.") % {"label": fear_item.label})
     return redirect(_ladder_url(fear_item))
 
 
@@ -66,14 +67,15 @@ def fear_edit(request: PatientRequest, pk: int) -> HttpResponse:
         fear_item_delete(fear_item=fear_item)
         messages.success(
             request,
-            f"“{fear_item.label}” is off your ladder. Exposures you logged for it are kept.",
+            _("“%(label)s” is off your ladder. Exposures you logged for it are kept.")
+            % {"label": fear_item.label},
         )
         return redirect(_ladder_url())
     if request.method == "POST":
         form = FearItemForm(request.POST)
         if form.is_valid():
             fear_item_update(fear_item=fear_item, **form.cleaned_data)
-            messages.success(request, f"Saved “{fear_item.label}”.")
+            messages.success(request, _("Saved “%(label)s”.") % {"label": fear_item.label})
             return redirect(_ladder_url(fear_item))
     else:
         form = FearItemForm(
@@ -93,9 +95,16 @@ def fear_move(request: PatientRequest, pk: int) -> HttpResponse:
     direction = request.POST.get("direction")
     moved = direction in (UP, DOWN) and fear_item_move(fear_item=fear_item, direction=direction)
     if moved:
-        status = f"Moved “{fear_item.label}” {direction}. It is now step {fear_item.position + 1}."
+        moved_text = (
+            _("Moved “%(label)s” up. It is now step %(step)s.")
+            if direction == UP
+            else _("Moved “%(label)s” down. It is now step %(step)s.")
+        )
+        status = moved_text % {"label": fear_item.label, "step": fear_item.position + 1}
     else:
-        status = f"“{fear_item.label}” did not move: it is already at that end."
+        status = _("“%(label)s” did not move: it is already at that end.") % {
+            "label": fear_item.label
+        }
     if request.htmx:
         return render(
             request,
@@ -159,7 +168,7 @@ def exposure_detail(request: PatientRequest, pk: int) -> HttpResponse:
 @require_POST
 def exposure_done(request: PatientRequest, pk: int) -> HttpResponse:
     exposure = _own_exposure(request, pk)
-    already = "You already logged how this went, so nothing was changed."
+    already = _("You already logged how this went, so nothing was changed.")
     if exposure.is_done:
         messages.info(request, already)
         return redirect("exposure_detail", pk=exposure.pk)
@@ -167,7 +176,7 @@ def exposure_done(request: PatientRequest, pk: int) -> HttpResponse:
     if not form.is_valid():
         return _render_detail(request, exposure, form)
     if exposure_complete(exposure=exposure, **form.cleaned_data):
-        messages.success(request, "Logged. Well done for facing it.")
+        messages.success(request, _("Logged. Well done for facing it."))
     else:
         messages.info(request, already)
     return redirect("exposure_detail", pk=exposure.pk)

@@ -13,6 +13,7 @@ from typing import Any, cast
 
 from django import forms
 from django.core import signing
+from django.utils.translation import gettext_lazy as _
 
 from programs.practice.services import DURATION_MAX_SECONDS, DURATION_MESSAGE, NOTE_MAX_LENGTH
 
@@ -21,24 +22,24 @@ RATING_CHOICES = [(str(n), str(n)) for n in range(11)]
 # (label, hint, message when missing or not 0–10)
 RATINGS = {
     "pain_before": (
-        "How strong is your pain right now?",
-        "0 means no pain. 10 means the worst pain you can imagine.",
-        "Choose a number from 0 to 10 for how strong the pain was before you started.",
+        _("How strong is your pain right now?"),
+        _("0 means no pain. 10 means the worst pain you can imagine."),
+        _("Choose a number from 0 to 10 for how strong the pain was before you started."),
     ),
     "threat_before": (
-        "How threatening does it feel right now?",
-        "0 means not at all. 10 means very threatening or scary.",
-        "Choose a number from 0 to 10 for how threatening it felt before you started.",
+        _("How threatening does it feel right now?"),
+        _("0 means not at all. 10 means very threatening or scary."),
+        _("Choose a number from 0 to 10 for how threatening it felt before you started."),
     ),
     "pain_after": (
-        "How strong is your pain now?",
-        "0 means no pain. 10 means the worst pain you can imagine.",
-        "Choose a number from 0 to 10 for how strong the pain is now, after the practice.",
+        _("How strong is your pain now?"),
+        _("0 means no pain. 10 means the worst pain you can imagine."),
+        _("Choose a number from 0 to 10 for how strong the pain is now, after the practice."),
     ),
     "threat_after": (
-        "How threatening does it feel now?",
-        "0 means not at all. 10 means very threatening or scary.",
-        "Choose a number from 0 to 10 for how threatening it feels now, after the practice.",
+        _("How threatening does it feel now?"),
+        _("0 means not at all. 10 means very threatening or scary."),
+        _("Choose a number from 0 to 10 for how threatening it feels now, after the practice."),
     ),
 }
 
@@ -91,23 +92,25 @@ class PracticeSessionForm(forms.Form):
     pain_before = rating_field("pain_before")
     threat_before = rating_field("threat_before")
     sensations = forms.MultipleChoiceField(
-        label="Which words fit what you noticed?",
-        help_text="Pick any that fit, or none.",
+        label=_("Which words fit what you noticed?"),
+        help_text=_("Pick any that fit, or none."),
         required=False,
         widget=forms.CheckboxSelectMultiple,
-        error_messages={"invalid_choice": "Please pick words from the list only."},
+        error_messages={"invalid_choice": _("Please pick words from the list only.")},
     )
     pain_after = rating_field("pain_after")
     threat_after = rating_field("threat_after")
     note = forms.CharField(
-        label="A note for yourself",
-        help_text="What did you notice? Anything that surprised you?",
+        label=_("A note for yourself"),
+        help_text=_("What did you notice? Anything that surprised you?"),
         required=False,
         max_length=NOTE_MAX_LENGTH,
         widget=forms.Textarea(attrs={"rows": 4}),
         error_messages={
-            "max_length": "Please keep your note to %(limit_value)s characters or fewer. "
-            "It has %(show_value)s now.",
+            "max_length": _(
+                "Please keep your note to %(limit_value)s characters or fewer. "
+                "It has %(show_value)s now."
+            ),
         },
     )
 

@@ -14,6 +14,8 @@ from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.db.models import F
 from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
 from programs.models import Activity, ActivityKind, Enrollment, PracticeSession
 from programs.practice.counting import counts_toward_practice
@@ -25,7 +27,7 @@ NOTE_MAX_LENGTH = 2000
 # A session is 3–10 minutes; anything past two hours is a page left open, not practice.
 DURATION_MAX_SECONDS = 2 * 60 * 60
 # A duration the player could not have measured is refused, never cut down to size.
-DURATION_MESSAGE = (
+DURATION_MESSAGE = gettext_lazy(
     "We could not save how long this practice took: the time we got is not possible "
     "(a session lasts from 0 seconds to 2 hours). Your answers are all still here. Press "
     "“Save to my log” again to save them without that time."
@@ -96,20 +98,22 @@ def practice_session_record(
     errors: dict[str, str] = {}
     for name, value in ratings.items():
         if isinstance(value, bool) or not isinstance(value, int) or not 0 <= value <= 10:
-            errors[name] = "Choose a number from 0 to 10."
+            errors[name] = _("Choose a number from 0 to 10.")
     allowed = sensation_words(enrollment)
     picked = set(sensations)
     if picked - set(allowed):
-        errors["sensations"] = "Please pick words from the list only."
+        errors["sensations"] = _("Please pick words from the list only.")
     if (
         isinstance(duration_seconds, bool)
         or not isinstance(duration_seconds, int)
         or not 0 <= duration_seconds <= DURATION_MAX_SECONDS
     ):
-        errors["duration_seconds"] = DURATION_MESSAGE
+        errors["duration_seconds"] = str(DURATION_MESSAGE)
     note = (note or "").strip()
     if len(note) > NOTE_MAX_LENGTH:
-        errors["note"] = f"Please keep your note to {NOTE_MAX_LENGTH:,} characters or fewer."
+        errors["note"] = _("Please keep your note to %(n)s characters or fewer.") % {
+            "n": f"{NOTE_MAX_LENGTH:,}"
+        }
     if errors:
         raise ValidationError(errors)
 

@@ -14,6 +14,8 @@ from django.core.exceptions import ValidationError
 from django.http import Http404, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
+from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 from django.views.decorators.http import require_GET, require_POST
 
 from programs.access import enrollment_required, own
@@ -29,10 +31,10 @@ def _time_text(seconds: int) -> str:
     minutes, rest = divmod(max(int(seconds or 0), 0), 60)
     parts = []
     if minutes:
-        parts.append(f"{minutes} minute{'s' if minutes != 1 else ''}")
+        parts.append(ngettext("%(n)s minute", "%(n)s minutes", minutes) % {"n": minutes})
     if rest or not minutes:
-        parts.append(f"{rest} seconds")
-    return "about " + " ".join(parts)
+        parts.append(ngettext("%(n)s second", "%(n)s seconds", rest) % {"n": rest})
+    return _("about %(time)s") % {"time": " ".join(parts)}
 
 
 def _guide(enrollment: Enrollment) -> dict:
@@ -52,7 +54,7 @@ def _guide(enrollment: Enrollment) -> dict:
         for step in guide.get("steps", [])
     ]
     return {
-        "title": guide.get("title") or "Somatic tracking",
+        "title": guide.get("title") or _("Somatic tracking"),
         "intro_md": wording(guide.get("intro_md", "")),
         "steps": steps,
     }
@@ -71,8 +73,8 @@ def _change(label: str, before: int, after: int) -> dict:
 
 def _saved_context(enrollment: Enrollment, session: PracticeSession) -> dict:
     changes = [
-        _change("Pain", session.pain_before, session.pain_after),
-        _change("How threatening it felt", session.threat_before, session.threat_after),
+        _change(_("Pain"), session.pain_before, session.pain_after),
+        _change(_("How threatening it felt"), session.threat_before, session.threat_after),
     ]
     return {
         "guide": _guide(enrollment),
@@ -120,7 +122,7 @@ def save_session(request: PatientRequest) -> HttpResponse:
     if form.is_valid():
         data = form.cleaned_data
         try:
-            session, _ = practice_session_record(
+            session, _created = practice_session_record(
                 enrollment=enrollment,
                 client_token=data["client_token"],
                 pain_before=data["pain_before"],

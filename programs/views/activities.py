@@ -5,6 +5,8 @@ from __future__ import annotations
 from django.contrib import messages
 from django.http import Http404, HttpResponse
 from django.shortcuts import redirect, render
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_http_methods, require_POST
 
 from programs import selectors, services
@@ -20,12 +22,12 @@ from programs.models import ActivityKind, Attribution, Reflection
 from programs.types import PatientRequest
 
 _SAVED = {
-    ActivityKind.REFLECTION: "Saved. You can come back and change it any time.",
-    ActivityKind.EVIDENCE: (
+    ActivityKind.REFLECTION: gettext_lazy("Saved. You can come back and change it any time."),
+    ActivityKind.EVIDENCE: gettext_lazy(
         "Saved. These clues are your own evidence. Look back at them when doubt creeps in."
     ),
-    ActivityKind.ATTRIBUTION: "Thank you. Your answers are saved.",
-    ActivityKind.LESSON: "Saved. Nice work.",
+    ActivityKind.ATTRIBUTION: gettext_lazy("Thank you. Your answers are saved."),
+    ActivityKind.LESSON: gettext_lazy("Saved. Nice work."),
 }
 
 
@@ -73,7 +75,7 @@ def activity(request: PatientRequest, slug: str) -> HttpResponse:
                 a for a in attributions if a is not mine and a.recorded_at <= mine.recorded_at
             ]
             if request.method == "POST":
-                messages.info(request, "Your answers were already saved.")
+                messages.info(request, _("Your answers were already saved."))
                 return redirect("activity", slug=activity.slug)
     elif activity.kind == ActivityKind.EVIDENCE:
         initial = {"checked": existing.checked, "text": existing.text} if existing else None
@@ -128,12 +130,12 @@ def activity(request: PatientRequest, slug: str) -> HttpResponse:
                 if activity.data.get("private"):
                     messages.success(
                         request,
-                        "Saved, just for you. Your care team cannot see it."
+                        _("Saved, just for you. Your care team cannot see it.")
                         if reflection.private
-                        else "Saved and shared with your care team.",
+                        else _("Saved and shared with your care team."),
                     )
                     return redirect("activity", slug=activity.slug)
-            messages.success(request, _SAVED.get(activity.kind, "Saved."))
+            messages.success(request, str(_SAVED.get(activity.kind) or _("Saved.")))
             return redirect("activity", slug=activity.slug)
     context["form"] = form
     context["reflection"] = existing
@@ -151,5 +153,5 @@ def activity_complete(request: PatientRequest, slug: str) -> HttpResponse:
         return render(
             request, "programs/activity.html#done-marker", {"activity": activity, "is_done": True}
         )
-    messages.success(request, "Marked as done.")
+    messages.success(request, _("Marked as done."))
     return redirect("program_week", number=state.week.number)

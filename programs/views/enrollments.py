@@ -8,6 +8,7 @@ from django.core.exceptions import ValidationError
 from django.http import HttpResponse
 from django.shortcuts import redirect, render
 from django.utils import timezone
+from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods
 
 from painapp.accounts.access import admin_required
@@ -52,6 +53,6 @@ def patient_invite(request: MemberRequest) -> HttpResponse:
                 subject=enrollment.patient,
                 obj=enrollment,
             )
-            messages.success(request, f"Invitation sent to {data['email']}.")
+            messages.success(request, _("Invitation sent to %(email)s.") % {"email": data["email"]})
             return redirect("invitation_list")
     return render(request, "programs/patient_invite.html", {"form": form, "not_ready": not_ready})

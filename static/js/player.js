@@ -5,8 +5,16 @@
   "use strict";
 
   var STASH_MAX_AGE_MS = 7 * 24 * 60 * 60 * 1000;
+  // The words come from the page (data-msg-* on the player form, in the patient's
+  // language); the English here is only a fallback.
   var FAIL_MESSAGE = "We couldn't save just now. Your answers are still here. Try again.";
   var FAIL_HINT = "If it keeps happening, reload the page later. Your answers will come back on this device.";
+
+  function say(element, name, fallback) {
+    var form = element && element.closest ? element.closest("[data-player]") : null;
+    var words = form ? form.getAttribute("data-msg-" + name) : null;
+    return words || fallback;
+  }
 
   function all(root, selector) {
     return Array.prototype.slice.call(root.querySelectorAll(selector));
@@ -116,9 +124,9 @@
 
   Timer.prototype.render = function () {
     this.display.textContent = mmss(this.remaining);
-    this.button.textContent = {
+    this.button.textContent = say(this.root, "timer-" + this.state, {
       idle: "Start timer", running: "Pause timer", paused: "Resume timer", done: "Start again"
-    }[this.state];
+    }[this.state]);
   };
 
   Timer.prototype.toggle = function () {
@@ -144,7 +152,7 @@
       clearInterval(this.interval);
       this.remaining = 0;
       this.state = "done";
-      this.note.textContent = "Time is up. Go on when you are ready.";
+      this.note.textContent = say(this.root, "time-up", "Time is up. Go on when you are ready.");
     }
     this.render();
   };
@@ -154,7 +162,7 @@
     clearInterval(this.interval);
     this.remaining = Math.max(0, (this.endsAt - Date.now()) / 1000);
     this.state = "paused";
-    this.note.textContent = "Paused";
+    this.note.textContent = say(this.root, "paused", "Paused");
     this.render();
   };
 
@@ -265,7 +273,9 @@
       next.hidden = current === last;
       save.hidden = current !== last;
       var step = panels[current].getAttribute("data-step");
-      count.textContent = step ? "Step " + step + " of " + steps : "Getting ready";
+      count.textContent = step
+        ? say(form, "step", "Step %(step)s of %(steps)s").replace("%(step)s", step).replace("%(steps)s", steps)
+        : say(form, "getting-ready", "Getting ready");
       if (progress) { progress.value = step ? parseInt(step, 10) : 0; }
       if (moveFocus) {
         var heading = panels[current].querySelector("[data-panel-heading]");
@@ -353,15 +363,15 @@
       saveError.textContent = "";
       var message = document.createElement("p");
       message.className = "save-error__message";
-      message.textContent = FAIL_MESSAGE;
+      message.textContent = say(form, "fail", FAIL_MESSAGE);
       var hint = document.createElement("p");
       hint.className = "hint";
-      hint.textContent = FAIL_HINT;
+      hint.textContent = say(form, "fail-hint", FAIL_HINT);
       var retry = document.createElement("button");
       retry.type = "button";
       retry.className = "button";
       retry.setAttribute("data-retry", "");
-      retry.textContent = "Retry";
+      retry.textContent = say(form, "retry", "Retry");
       retry.addEventListener("click", function () { submit(); });
       saveError.appendChild(message);
       saveError.appendChild(hint);
@@ -385,9 +395,9 @@
       saving = true;
       durationInput.value = String(active);
       save.setAttribute("aria-disabled", "true");
-      save.textContent = "Saving…";
+      save.textContent = say(form, "saving", "Saving…");
       var retry = saveError.querySelector("[data-retry]");
-      if (retry) { retry.setAttribute("aria-disabled", "true"); retry.textContent = "Trying again…"; }
+      if (retry) { retry.setAttribute("aria-disabled", "true"); retry.textContent = say(form, "trying-again", "Trying again…"); }
       var key = stashKey();
       window.fetch(form.action, {
         method: "POST",
@@ -417,7 +427,7 @@
       }).catch(function () {
         saving = false;
         save.removeAttribute("aria-disabled");
-        save.textContent = "Save to my log";
+        save.textContent = say(form, "save", "Save to my log");
         failed();
       });
     }
