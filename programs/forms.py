@@ -6,6 +6,7 @@ from typing import Any, cast
 from django import forms
 from django.conf import settings
 from django.utils.timezone import localdate
+from django.utils.translation import gettext_lazy
 
 from painapp.accounts.forms import timezone_choices
 from painapp.accounts.models import Practice, Role, User
@@ -253,6 +254,16 @@ class PatientInviteForm(forms.Form):
         help_text="If you leave it out, the patient is asked at onboarding. The practice's "
         "age range is checked then.",
         error_messages={"invalid": "Enter a date like 1975-08-31."},
+    )
+
+    # The patient's language (issue 18): their invitation email, their pages and the
+    # program version they get (services.version_for_patient).
+    language = forms.ChoiceField(
+        label=gettext_lazy("Patient's language"),
+        choices=settings.LANGUAGES,
+        initial="en",
+        help_text=gettext_lazy("Their invitation email, pages and program come in this language."),
+        error_messages={"invalid_choice": gettext_lazy("Choose a language from the list.")},
     )
 
     def clean_date_of_birth(self) -> date | None:
