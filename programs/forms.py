@@ -262,6 +262,7 @@ class PatientInviteForm(forms.Form):
         label=gettext_lazy("Patient's language"),
         choices=settings.LANGUAGES,
         initial="en",
+        required=False,  # left out: English
         help_text=gettext_lazy("Their invitation email, pages and program come in this language."),
         error_messages={"invalid_choice": gettext_lazy("Choose a language from the list.")},
     )

@@ -52,6 +52,7 @@ class InvitationForm(forms.Form):
         label=_("Language"),
         choices=settings.LANGUAGES,
         initial="en",
+        required=False,  # left out: English
         help_text=_("Their invitation email and their pages come in this language."),
         error_messages={"invalid_choice": _("Choose a language from the list.")},
     )

@@ -15,6 +15,7 @@ from django.db import IntegrityError, models, transaction
 from django.db.models import F
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.functional import lazy
 from django.utils.translation import gettext as _
 
 from painapp.accounts.emails import send_email
@@ -171,6 +172,9 @@ def invitation_create(
     return invitation
 
 
+_lower_lazy = lazy(lambda text: str(text).lower(), str)
+
+
 def invitation_send(invitation: Invitation) -> bool:
     """Email the link. Returns False (and logs, without the address) if sending failed."""
     membership = invitation.membership
@@ -181,7 +185,8 @@ def invitation_send(invitation: Invitation) -> bool:
             context={
                 "invitation": invitation,
                 "practice": membership.practice,
-                "role": membership.get_role_display().lower(),
+                # Lazy: in the invitee's language (send_email's override), not the admin's.
+                "role": _lower_lazy(Role(membership.role).label),
                 "is_patient": membership.role == Role.PATIENT,
                 "name": membership.user.full_name,
                 "url": invitation_url(invitation),

@@ -141,7 +141,7 @@ def invitation_create(request: MemberRequest) -> HttpResponse:
                     full_name=data["full_name"],
                     role=data["role"],
                     timezone=data["timezone"],
-                    language=data["language"],
+                    language=data.get("language") or "en",
                 ),
             )
         except ValidationError as error:
