@@ -171,7 +171,7 @@ class CaseloadRow:
             patient_id=v["patient_id"],
             name=v["patient__full_name"] or v["patient__email"].split("@")[0],  # display_name
             status=v["status"],
-            status_label=EnrollmentStatus(v["status"]).label,
+            status_label=str(EnrollmentStatus(v["status"]).label),
             on_hold=v["screening"] == Screening.HOLD,
             week=rules.current_week(
                 start_date=v["start_date"],

@@ -223,7 +223,9 @@ class AuditFilterForm(DateRangeForm):
     ) -> None:
         super().__init__(*args, **kwargs)
         # The casts are true by construction: the fields are declared above.
-        cast(forms.ChoiceField, self.fields["action"]).choices = [("", _("Anything"))] + actions
+        cast(forms.ChoiceField, self.fields["action"]).choices = [
+            ("", str(_("Anything")))
+        ] + actions
         # Staff, present and past: patients act on their own data only.
         cast(StaffChoiceField, self.fields["actor"]).queryset = (
             User.objects.filter(

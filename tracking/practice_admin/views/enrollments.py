@@ -205,7 +205,7 @@ def enrollment_action(request: MemberRequest, pk: int, action: str) -> HttpRespo
         except ValidationError as problem:
             error = " ".join(problem.messages)
         else:
-            messages.success(request, step.done)
+            messages.success(request, str(step.done))
             return redirect("admin_enrollment", pk=enrollment.pk)
     elif not step.allowed(enrollment):
         error = not_now(enrollment)
