@@ -6,13 +6,13 @@ from typing import Any, cast
 
 from django import forms
 from django.db.models import QuerySet
+from django.utils.dates import WEEKDAYS
 from django.utils.functional import lazy
 from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
 from painapp.accounts.forms import timezone_choices
 from painapp.accounts.models import Practice, Role, User
-from programs.forms import WEEKDAYS
 from tracking.models import EscalationStep
 from tracking.safety.resources import COUNTRY_CHOICES, DEFAULTS
 
@@ -98,7 +98,8 @@ class SafetySettingsForm(forms.Form):
     )
     working_days = forms.TypedMultipleChoiceField(
         label=_("Staffed days"),
-        choices=WEEKDAYS,
+        # Django's own day names (0 = Monday), in the reader's language.
+        choices=list(WEEKDAYS.items()),
         coerce=int,
         required=False,
         widget=forms.CheckboxSelectMultiple,
