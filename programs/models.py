@@ -11,7 +11,7 @@ from django.db import models
 from django.db.models import Q
 from django.utils import timezone as dj_timezone
 from django.utils.functional import cached_property
-from django.utils.translation import gettext_lazy
+from django.utils.translation import gettext_lazy as _
 
 from painapp.accounts.models import Practice
 from programs import weeks
@@ -141,12 +141,11 @@ class Activity(models.Model):
 
 
 class EnrollmentStatus(models.TextChoices):
-    # Labels in the reader's language (issue 18); the stored values stay English codes.
-    INVITED = "invited", gettext_lazy("Invited")
-    ACTIVE = "active", gettext_lazy("Active")
-    PAUSED = "paused", gettext_lazy("Paused")
-    COMPLETED = "completed", gettext_lazy("Completed")
-    WITHDRAWN = "withdrawn", gettext_lazy("Withdrawn")
+    INVITED = "invited", _("Invited")
+    ACTIVE = "active", _("Active")
+    PAUSED = "paused", _("Paused")
+    COMPLETED = "completed", _("Completed")
+    WITHDRAWN = "withdrawn", _("Withdrawn")
 
 
 class Screening(models.TextChoices):
