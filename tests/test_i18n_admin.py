@@ -312,3 +312,25 @@ def test_a_file_without_the_language_column_still_imports_in_english(client, cas
     sam = User.objects.get(email="sam@example.org")
     assert sam.language == "en" and Enrollment.objects.get(patient=sam).program_version == en
     assert Invitation.objects.filter(membership__user=sam).count() == 1
+
+
+# ---------------------------------------------------------------- the account pages
+def test_the_account_pages_of_a_spanish_patient_are_in_spanish(client, cast, enrollment):
+    cast.patient.language = "es"
+    cast.patient.save(update_fields=["language"])
+    client.force_login(cast.patient)
+    allowed = names(cast, cast.patient.timezone)
+    page = spanish_page(client, reverse("my_data"), allowed)
+    assert "Descargar mis datos" in page
+    page = spanish_page(client, reverse("account_time_zone"), allowed)
+    assert "Guardar mi zona horaria" in page
+
+
+def test_an_unusable_invitation_link_speaks_the_browsers_language(client):
+    response = client.get(
+        reverse("invitation_accept", args=["not-a-token"]), HTTP_ACCEPT_LANGUAGE="es"
+    )
+    assert response.status_code == 404
+    page = response.content.decode()
+    assert "Este enlace no funciona" in page
+    assert english_in(page) == []
