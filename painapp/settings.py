@@ -111,7 +111,14 @@ TEMPLATES = [
         "NAME": "jinja2",
         "DIRS": [BASE_DIR / "templates" / "jinja2"],
         "APP_DIRS": False,
-        "OPTIONS": {"autoescape": True, "trim_blocks": True, "lstrip_blocks": True},
+        "OPTIONS": {
+            "autoescape": True,
+            "trim_blocks": True,
+            "lstrip_blocks": True,
+            # Django's gettext in the templates: `{{ _("…") }}` (painapp/jinja2_env.py).
+            "extensions": ["jinja2.ext.i18n"],
+            "environment": "painapp.jinja2_env.environment",
+        },
     },
 ]
 

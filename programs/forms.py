@@ -266,6 +266,17 @@ class PatientInviteForm(forms.Form):
         error_messages={"invalid": _("Enter a date like 1975-08-31.")},
     )
 
+    # The patient's language (issue 18): their invitation email, their pages and the
+    # program version they get (services.version_for_patient).
+    language = forms.ChoiceField(
+        label=_("Patient's language"),
+        choices=settings.LANGUAGES,
+        initial="en",
+        required=False,  # left out: English
+        help_text=_("Their invitation email, pages and program come in this language."),
+        error_messages={"invalid_choice": _("Choose a language from the list.")},
+    )
+
     def clean_date_of_birth(self) -> date | None:
         born = self.cleaned_data.get("date_of_birth")
         if born is not None and born > localdate():

@@ -126,6 +126,7 @@ def enrollment_invite(
     timezone_name: str,
     send: bool = True,
     date_of_birth: date | None = None,
+    language: str = "en",
 ) -> tuple[Enrollment, Invitation]:
     """Invite a patient and put them on a program with a clinician, in one step.
 
@@ -145,6 +146,7 @@ def enrollment_invite(
                 role=Role.PATIENT,
                 timezone=timezone_name,
                 clinician=clinician,
+                language=language,
             ),
         )
         patient = invitation.membership.user

@@ -602,3 +602,54 @@ def test_the_page_makes_the_same_queries_for_5_or_200_patients(client, cast, pro
     assert len(counts[5]) == len(counts[200]), "\n\n".join(counts[200])
     # (The menu's open-alert count, issue 15, is one of them.)
     assert len(counts[200]) <= 12, "\n\n".join(counts[200])
+
+
+# ---------------------------------------------------------------- patient language (issue 18)
+def speak_spanish(*enrollments) -> None:
+    for e in enrollments:
+        e.patient.language = "es"
+        e.patient.save(update_fields=["language"])
+
+
+def test_it_filters_by_the_patients_language(client, cast, hand_computed):
+    p = hand_computed
+    # Spanish speakers: P1 8 → 1, P3 5 → 4, P4 1 → 0 (below the floor), P6 (still in).
+    speak_spanish(p[1], p[3], p[4], p[6])
+    r = report(cast, language="es")
+    assert sorted(row.enrollment_id for row in r.rows) == sorted(e.pk for e in (p[1], p[3], p[4]))
+    assert (r.cohort, r.withdrawn, r.still_in_program) == (3, 0, 1)
+    c = r.end.change
+    # Changes −7, −1, −1: mean −3; deviations −4, 2, 2 → variance 24/2 = 12, SE √(12/3) = 2,
+    # t(2) = 4.303.
+    assert (c.n, c.change) == (3, pytest.approx(-3.0))
+    assert (c.low, c.high) == (
+        pytest.approx(-3 - 4.303 * 2, abs=1e-3),
+        pytest.approx(-3 + 4.303 * 2, abs=1e-3),
+    )
+    # Responders: P1 and P3 counted (P4 below the floor); P1 pain-free and really improved.
+    e = r.end
+    assert (e.eligible, e.low_baseline, e.pain_free.count, e.real_improvement.count) == (2, 1, 1, 1)
+    # The English speakers are the rest of the cohort: P2, P5, P9.
+    r = report(cast, language="en")
+    assert sorted(row.enrollment_id for row in r.rows) == sorted(e.pk for e in (p[2], p[5], p[9]))
+    assert (r.cohort, r.withdrawn, r.still_in_program) == (3, 1, 2)
+    # No language filter: everyone, as before.
+    assert report(cast).cohort == 6
+
+    client.force_login(cast.admin)
+    response = client.get(reverse("admin_outcomes"), {"language": "es"})
+    page = response.content.decode()
+    assert "Mean change -3.0" in page and "speak Español" in page
+    response = client.get(reverse("admin_outcomes"), {"language": "xx"})
+    assert response.status_code == 200
+    assert "Choose a language from the list." in response.content.decode()
+    # The CSV names each row's language, and filters like the page.
+    body = client.get(reverse("admin_outcomes_csv"), {"language": "es"}).content.decode("utf-8-sig")
+    rows = list(csv.reader(io.StringIO(body)))
+    column = rows[0].index("Patient language")
+    assert [row[column] for row in rows[1:]] == ["es", "es", "es"]
+    body = client.get(reverse("admin_outcomes_csv")).content.decode("utf-8-sig")
+    assert (
+        sorted(row[column] for row in list(csv.reader(io.StringIO(body)))[1:])
+        == ["en"] * 3 + ["es"] * 3
+    )

@@ -6,6 +6,7 @@ from django.conf import settings
 from django.db import models
 from django.db.models import Q
 from django.utils import timezone as dj_timezone
+from django.utils.translation import gettext_lazy
 
 from painapp.accounts.models import Practice
 from programs.models import Enrollment
@@ -184,9 +185,9 @@ class EscalationStep(models.Model):
     named member of staff (e.g. on call), or every practice admin."""
 
     class Target(models.TextChoices):
-        CLINICIAN = "clinician", "The patient's clinician"
-        STAFF = "staff", "A named member of staff"
-        ADMINS = "admins", "Every practice admin"
+        CLINICIAN = "clinician", gettext_lazy("The patient's clinician")
+        STAFF = "staff", gettext_lazy("A named member of staff")
+        ADMINS = "admins", gettext_lazy("Every practice admin")
 
     practice = models.ForeignKey(Practice, on_delete=models.CASCADE, related_name="+")
     position = models.PositiveSmallIntegerField()

@@ -24,10 +24,12 @@ def timezone_choices() -> list[tuple[str, str]]:
 
 class TimezoneField(forms.ChoiceField):
     def __init__(self, **kwargs):
-        kwargs.setdefault("label", "Time zone")
-        kwargs.setdefault("help_text", "Reminders and new weeks follow the clock where you live.")
+        kwargs.setdefault("label", _("Time zone"))
+        kwargs.setdefault(
+            "help_text", _("Reminders and new weeks follow the clock where you live.")
+        )
         super().__init__(choices=timezone_choices, **kwargs)
-        self.error_messages["invalid_choice"] = (
+        self.error_messages["invalid_choice"] = _(
             "Pick your time zone from the list, for example Europe/London."
         )
 
@@ -35,15 +37,25 @@ class TimezoneField(forms.ChoiceField):
 class InvitationForm(forms.Form):
     """Invite staff. Patients are invited onto a program instead (programs' invite)."""
 
-    full_name = forms.CharField(label="Full name", max_length=150)
+    full_name = forms.CharField(label=_("Full name"), max_length=150)
     email = forms.EmailField(
-        label="Email address",
-        error_messages={"invalid": "Enter an email address like name@example.com."},
+        label=_("Email address"),
+        error_messages={"invalid": _("Enter an email address like name@example.com.")},
     )
     role = forms.ChoiceField(
-        label="Role", choices=[(Role.CLINICIAN, "Clinician"), (Role.ADMIN, "Practice admin")]
+        label=_("Role"),
+        choices=[(Role.CLINICIAN, _("Clinician")), (Role.ADMIN, _("Practice admin"))],
     )
     timezone = TimezoneField(initial="UTC")
+    # Their emails and pages (User.language); the practice's usual language is English.
+    language = forms.ChoiceField(
+        label=_("Language"),
+        choices=settings.LANGUAGES,
+        initial="en",
+        required=False,  # left out: English
+        help_text=_("Their invitation email and their pages come in this language."),
+        error_messages={"invalid_choice": _("Choose a language from the list.")},
+    )
 
     def __init__(self, *args, practice: Practice, **kwargs):
         super().__init__(*args, **kwargs)
@@ -53,13 +65,13 @@ class InvitationForm(forms.Form):
 
 class AcceptInvitationForm(forms.Form):
     password1 = forms.CharField(
-        label="Choose a password",
+        label=_("Choose a password"),
         widget=forms.PasswordInput(attrs={"autocomplete": "new-password"}),
         strip=False,
-        help_text="At least 10 characters. A short sentence is easy to remember.",
+        help_text=_("At least 10 characters. A short sentence is easy to remember."),
     )
     password2 = forms.CharField(
-        label="Type it again",
+        label=_("Type it again"),
         widget=forms.PasswordInput(attrs={"autocomplete": "new-password"}),
         strip=False,
     )
@@ -75,7 +87,7 @@ class AcceptInvitationForm(forms.Form):
         p1, p2 = data.get("password1"), data.get("password2")
         if p1 and p2 and p1 != p2:
             self.add_error(
-                "password2", "The two passwords are not the same. Please type them again."
+                "password2", _("The two passwords are not the same. Please type them again.")
             )
         elif p1:
             try:
@@ -90,7 +102,7 @@ class ChoosePracticeForm(forms.Form):
         queryset=Membership.objects.none(),
         widget=forms.RadioSelect,
         empty_label=None,
-        label="Practice",
+        label=_("Practice"),
     )
 
     def __init__(self, *args, user: User, **kwargs):
@@ -106,8 +118,8 @@ class TimeZoneForm(forms.Form):
     """A person's own time zone (their account page)."""
 
     timezone = TimezoneField(
-        label="Your time zone",
-        help_text="Reminders, new weeks and daily summaries follow the clock where you are.",
+        label=_("Your time zone"),
+        help_text=_("Reminders, new weeks and daily summaries follow the clock where you are."),
     )
 
 

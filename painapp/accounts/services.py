@@ -15,6 +15,8 @@ from django.db import IntegrityError, models, transaction
 from django.db.models import F
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.functional import lazy
+from django.utils.translation import gettext as _
 
 from painapp.accounts.emails import send_email
 from painapp.accounts.models import AuditEvent, Invitation, Membership, Practice, Role, User
@@ -77,6 +79,10 @@ class InvitationRequest:
     role: str
     timezone: str = "UTC"
     clinician: User | None = None
+    # The invitee's language (settings.LANGUAGES): their invitation email, their pages,
+    # and for a patient the program version (programs.services.version_for_patient).
+    # Stored on the invitee row only: an account keeps the language its owner chose.
+    language: str = "en"
 
 
 def invitation_create(
@@ -94,15 +100,21 @@ def invitation_create(
     invited person sees nothing of the practice before then.
     """
     email = request.email.strip().lower()
+    if request.language not in dict(settings.LANGUAGES):
+        raise ValidationError({"language": _("Choose a language from the list.")})
     if request.role not in Role.values:
-        raise ValidationError({"role": "Choose a role."})
+        raise ValidationError({"role": _("Choose a role.")})
     if request.role == Role.PATIENT:
         if request.clinician is None:
-            raise ValidationError({"clinician": "Choose the clinician who will look after them."})
+            raise ValidationError(
+                {"clinician": _("Choose the clinician who will look after them.")}
+            )
         if not Membership.objects.filter(
             user=request.clinician, practice=practice, role=Role.CLINICIAN, is_active=True
         ).exists():
-            raise ValidationError({"clinician": "That clinician is not active in this practice."})
+            raise ValidationError(
+                {"clinician": _("That clinician is not active in this practice.")}
+            )
 
     with transaction.atomic():
         # One invitation at a time per practice, so two admins (or an invitation and a
@@ -116,12 +128,14 @@ def invitation_create(
             .first()
         )
         if membership is not None and membership.is_active:
-            raise ValidationError({"email": "This person is already a member of your practice."})
+            raise ValidationError({"email": _("This person is already a member of your practice.")})
         if membership is not None and membership.invitations.pending().exists():
             raise ValidationError(
                 {
-                    "email": "This person already has an invitation waiting. You can resend it "
-                    "from the invitations list."
+                    "email": _(
+                        "This person already has an invitation waiting. You can resend it "
+                        "from the invitations list."
+                    )
                 }
             )
         if membership is None:
@@ -129,6 +143,7 @@ def invitation_create(
                 email=email,
                 full_name=request.full_name.strip(),
                 timezone=request.timezone,
+                language=request.language,
                 is_invitee=True,
                 is_active=False,
             )
@@ -141,7 +156,8 @@ def invitation_create(
                 invitee = membership.user
                 invitee.full_name = request.full_name.strip()
                 invitee.timezone = request.timezone
-                invitee.save(update_fields=["full_name", "timezone"])
+                invitee.language = request.language
+                invitee.save(update_fields=["full_name", "timezone", "language"])
             if membership.role != request.role:
                 membership.role = request.role
                 membership.save(update_fields=["role"])
@@ -156,6 +172,9 @@ def invitation_create(
     return invitation
 
 
+_lower_lazy = lazy(lambda text: str(text).lower(), str)
+
+
 def invitation_send(invitation: Invitation) -> bool:
     """Email the link. Returns False (and logs, without the address) if sending failed."""
     membership = invitation.membership
@@ -166,7 +185,8 @@ def invitation_send(invitation: Invitation) -> bool:
             context={
                 "invitation": invitation,
                 "practice": membership.practice,
-                "role": membership.get_role_display().lower(),
+                # Lazy: in the invitee's language (send_email's override), not the admin's.
+                "role": _lower_lazy(Role(membership.role).label),
                 "is_patient": membership.role == Role.PATIENT,
                 "name": membership.user.full_name,
                 "url": invitation_url(invitation),
@@ -188,7 +208,7 @@ def invitation_send(invitation: Invitation) -> bool:
 def invitation_resend(invitation: Invitation) -> bool:
     """A fresh link and a fresh expiry; the old link stops working."""
     if invitation.accepted_at or invitation.revoked_at:
-        raise ValidationError("This invitation was already used or revoked.")
+        raise ValidationError(_("This invitation was already used or revoked."))
     invitation.nonce = secrets.token_hex()
     invitation.expires_at = Invitation.default_expiry()
     invitation.save(update_fields=["nonce", "expires_at"])
@@ -197,7 +217,7 @@ def invitation_resend(invitation: Invitation) -> bool:
 
 def invitation_revoke(invitation: Invitation) -> None:
     if invitation.accepted_at:
-        raise ValidationError("This invitation was already accepted.")
+        raise ValidationError(_("This invitation was already accepted."))
     Invitation.objects.filter(pk=invitation.pk, revoked_at__isnull=True).update(
         revoked_at=timezone.now()
     )

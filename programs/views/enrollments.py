@@ -41,6 +41,7 @@ def patient_invite(request: MemberRequest) -> HttpResponse:
                 start_date=data["start_date"],
                 timezone_name=data["timezone"],
                 date_of_birth=data.get("date_of_birth"),
+                language=data.get("language") or "en",
             )
         except ValidationError as error:
             for field, errors in error.message_dict.items():

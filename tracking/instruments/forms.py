@@ -11,6 +11,8 @@ import re
 from typing import Any
 
 from django import forms
+from django.utils.translation import gettext
+from django.utils.translation import gettext_lazy as _
 
 from tracking.instruments.shipped import SHIPPED
 
@@ -179,18 +181,18 @@ def validate_definition(data) -> tuple[dict | None, list[str]]:
 class InstrumentImportForm(forms.Form):
     file = forms.FileField(
         required=False,
-        label="JSON file",
-        help_text="A .json file with one questionnaire. Or paste the text below.",
+        label=_("JSON file"),
+        help_text=_("A .json file with one questionnaire. Or paste the text below."),
     )
     text = forms.CharField(
         required=False,
-        label="Or paste the JSON here",
+        label=_("Or paste the JSON here"),
         widget=forms.Textarea(attrs={"rows": 12, "spellcheck": "false"}),
     )
     licence = forms.BooleanField(
-        label="I confirm our practice holds a licence to use this questionnaire",
+        label=_("I confirm our practice holds a licence to use this questionnaire"),
         error_messages={
-            "required": "Please confirm your practice holds a licence to use this questionnaire."
+            "required": _("Please confirm your practice holds a licence to use this questionnaire.")
         },
     )
 
@@ -201,27 +203,32 @@ class InstrumentImportForm(forms.Form):
         if upload:
             if upload.size > MAX_BYTES:
                 self.add_error(
-                    "file", "This file is too big. A questionnaire file should be under 200 KB."
+                    "file",
+                    gettext("This file is too big. A questionnaire file should be under 200 KB."),
                 )
                 return cleaned
             try:
                 text = upload.read().decode("utf-8-sig")
             except UnicodeDecodeError:
                 self.add_error(
-                    "file", "We could not read this file. Save it as UTF-8 text and try again."
+                    "file",
+                    gettext("We could not read this file. Save it as UTF-8 text and try again."),
                 )
                 return cleaned
         field = "file" if upload else "text"
         if not text:
-            self.add_error("file", "Choose a JSON file, or paste the JSON in the box.")
+            self.add_error("file", gettext("Choose a JSON file, or paste the JSON in the box."))
             return cleaned
         try:
             data = json.loads(text)
         except ValueError as exc:
             self.add_error(
                 field,
-                f"This is not valid JSON (line {getattr(exc, 'lineno', '?')}"
-                "). Check for a missing comma, quote or bracket.",
+                gettext(
+                    "This is not valid JSON (line %(line)s). Check for a missing comma, "
+                    "quote or bracket."
+                )
+                % {"line": getattr(exc, "lineno", "?")},
             )
             return cleaned
         definition, problems = validate_definition(data)

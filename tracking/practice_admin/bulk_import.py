@@ -31,6 +31,7 @@ from django.core.exceptions import ValidationError
 from django.core.validators import validate_email
 from django.db import IntegrityError, transaction
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
 from painapp.accounts.middleware import current_request_id
 from painapp.accounts.models import AuditEvent, Invitation, Membership, Practice, Role, User
@@ -38,7 +39,9 @@ from programs.models import Enrollment, EnrollmentStatus, ProgramVersion
 from tracking.models import BulkImport
 from tracking.outbox import outbox_add
 
-COLUMNS = ["full_name", "email", "clinician_email", "start_date", "timezone", "program"]
+# `language` (optional): the patient's language code (settings.LANGUAGES), empty for
+# English; their invitation email and program version follow it.
+COLUMNS = ["full_name", "email", "clinician_email", "start_date", "timezone", "program", "language"]
 REQUIRED_COLUMNS = COLUMNS[:5]
 MAX_ROWS = 10_000
 MAX_BYTES = 5 * 1024 * 1024
@@ -70,35 +73,39 @@ Row: TypeAlias = dict[str, Any]
 def parse_csv(data: bytes) -> list[Row]:
     """The file's rows as dicts of stripped strings, with their line numbers."""
     if len(data) > MAX_BYTES:
-        raise FileProblem("That file is larger than 5 MB. Split it into smaller files.")
+        raise FileProblem(_("That file is larger than 5 MB. Split it into smaller files."))
     try:
         text = data.decode("utf-8-sig")
     except UnicodeDecodeError:
         raise FileProblem(
-            "We could not read that file. Save it from your spreadsheet as "
-            "“CSV UTF-8” and upload it again."
+            _(
+                "We could not read that file. Save it from your spreadsheet as "
+                "“CSV UTF-8” and upload it again."
+            )
         ) from None
     if "\x00" in text:
         raise FileProblem(
-            "That does not look like a CSV file. Save your spreadsheet as "
-            "“CSV UTF-8” and upload that."
+            _(
+                "That does not look like a CSV file. Save your spreadsheet as "
+                "“CSV UTF-8” and upload that."
+            )
         )
     reader = csv.reader(io.StringIO(text, newline=""))
     try:
         header = next(reader)
     except StopIteration:
-        raise FileProblem("That file is empty.") from None
+        raise FileProblem(_("That file is empty.")) from None
     except csv.Error:
-        raise FileProblem("We could not read that file as CSV.") from None
+        raise FileProblem(_("We could not read that file as CSV.")) from None
     names = [h.strip().lower().replace(" ", "_") for h in header]
     missing = [c for c in REQUIRED_COLUMNS if c not in names]
     if missing:
         raise FileProblem(
-            "The first row must name the columns. Missing: "
-            + ", ".join(missing)
-            + ". Expected: "
-            + ", ".join(COLUMNS)
-            + " (program is optional)."
+            _(
+                "The first row must name the columns. Missing: %(missing)s. "
+                "Expected: %(expected)s (program and language are optional)."
+            )
+            % {"missing": ", ".join(missing), "expected": ", ".join(COLUMNS)}
         )
     index = {c: names.index(c) for c in COLUMNS if c in names}
     rows: list[Row] = []
@@ -108,7 +115,8 @@ def parse_csv(data: bytes) -> list[Row]:
                 continue
             if len(rows) >= MAX_ROWS:
                 raise FileProblem(
-                    f"That file has more than {MAX_ROWS:,} rows. Split it into smaller files."
+                    _("That file has more than %(max)s rows. Split it into smaller files.")
+                    % {"max": f"{MAX_ROWS:,}"}
                 )
             row: Row = {"line": reader.line_num}
             for column in COLUMNS:
@@ -117,11 +125,11 @@ def parse_csv(data: bytes) -> list[Row]:
             rows.append(row)
     except csv.Error as error:
         raise FileProblem(
-            f"Line {reader.line_num} could not be read as CSV ({error}). "
-            "Check for a stray quote mark."
+            _("Line %(line)s could not be read as CSV (%(error)s). Check for a stray quote mark.")
+            % {"line": reader.line_num, "error": error}
         ) from None
     if not rows:
-        raise FileProblem("That file has column names but no patients.")
+        raise FileProblem(_("That file has column names but no patients."))
     return rows
 
 
@@ -190,16 +198,16 @@ def _known(practice: Practice, emails: set[str]) -> _Known:
     for user_id, email in by_user.items():
         m = memberships.get(user_id)
         if m is not None and m.role != Role.PATIENT:
-            taken[email] = "This email belongs to a member of your staff, not a patient."
+            taken[email] = _("This email belongs to a member of your staff, not a patient.")
         elif user_id in enrolled:
-            taken[email] = "Duplicate: this patient is already enrolled in your practice."
+            taken[email] = _("Duplicate: this patient is already enrolled in your practice.")
         elif user_id in waiting:
-            taken[email] = (
+            taken[email] = _(
                 "Duplicate: this patient already has an invitation waiting. You "
                 "can resend it from the invitations list."
             )
         elif m is not None and m.is_active:
-            taken[email] = "Duplicate: this person is already a patient of your practice."
+            taken[email] = _("Duplicate: this person is already a patient of your practice.")
         elif m is not None:
             reusable[user_id] = m  # a former patient, invited again
     return _Known(
@@ -218,39 +226,44 @@ def _check_row(row: Row, known: _Known, seen: dict[str, int], today: date) -> li
     problems = []
     name = row["full_name"]
     if not name:
-        problems.append("The name is missing.")
+        problems.append(_("The name is missing."))
     elif len(name) > 150:
-        problems.append("The name is too long (150 characters at most).")
+        problems.append(_("The name is too long (150 characters at most)."))
 
     email = row["email"].lower()
     if not email:
-        problems.append("The email address is missing.")
+        problems.append(_("The email address is missing."))
     else:
         try:
             validate_email(email)
         except ValidationError:
-            problems.append(f"“{row['email']}” is not a valid email address.")
+            problems.append(
+                _("“%(email)s” is not a valid email address.") % {"email": row["email"]}
+            )
         else:
             if email in seen:
                 problems.append(
-                    f"Duplicate: this email is also on line {seen[email]} of the "
-                    "file. Each patient can be on it once."
+                    _(
+                        "Duplicate: this email is also on line %(line)s of the "
+                        "file. Each patient can be on it once."
+                    )
+                    % {"line": seen[email]}
                 )
             elif email in known.taken:
                 problems.append(known.taken[email])
 
     clinician = row["clinician_email"].lower()
     if not clinician:
-        problems.append("The clinician's email is missing.")
+        problems.append(_("The clinician's email is missing."))
     elif clinician not in known.clinicians:
         problems.append(
-            f"Unknown clinician: nobody active in your practice has the email "
-            f"“{row['clinician_email']}”."
+            _("Unknown clinician: nobody active in your practice has the email “%(email)s”.")
+            % {"email": row["clinician_email"]}
         )
 
     raw_date = row["start_date"]
     if not raw_date:
-        problems.append("The start date is missing.")
+        problems.append(_("The start date is missing."))
     else:
         try:
             start = date.fromisoformat(raw_date) if len(raw_date) == 10 else None
@@ -258,26 +271,50 @@ def _check_row(row: Row, known: _Known, seen: dict[str, int], today: date) -> li
             start = None
         if start is None:
             problems.append(
-                f"“{raw_date}” is not a date we can read. Write dates as "
-                "YYYY-MM-DD, like 2026-04-01."
+                _(
+                    "“%(date)s” is not a date we can read. Write dates as "
+                    "YYYY-MM-DD, like 2026-04-01."
+                )
+                % {"date": raw_date}
             )
         elif start < today - timedelta(days=365):
-            problems.append(f"The start date {raw_date} is more than a year ago. Check the year.")
+            problems.append(
+                _("The start date %(date)s is more than a year ago. Check the year.")
+                % {"date": raw_date}
+            )
 
     zone = row["timezone"]
     if not zone:
-        problems.append("The time zone is missing.")
+        problems.append(_("The time zone is missing."))
     elif zone.lower() not in _ZONES:
         problems.append(
-            f"Unknown time zone “{zone}”. Use a name like Europe/London or America/New_York."
+            _("Unknown time zone “%(zone)s”. Use a name like Europe/London or America/New_York.")
+            % {"zone": zone}
         )
 
     program = row["program"]
     if program and program not in known.versions:
-        problems.append(f"Unknown program “{program}”. Leave it empty for the newest program.")
+        problems.append(
+            _("Unknown program “%(program)s”. Leave it empty for the newest program.")
+            % {"program": program}
+        )
     elif not program and known.newest_version is None:
-        problems.append("There is no program to enroll patients in yet.")
+        problems.append(_("There is no program to enroll patients in yet."))
+    language = row.get("language", "")
+    if language and row_language(row) not in dict(settings.LANGUAGES):
+        problems.append(
+            _(
+                "Unknown language “%(language)s”. Write en for English or es for Spanish, "
+                "or leave it empty for English."
+            )
+            % {"language": language}
+        )
     return problems
+
+
+def row_language(row: Row) -> str:
+    """The row's language code: its `language` column, lower case, or English if empty."""
+    return (row.get("language") or settings.LANGUAGE_CODE).strip().lower()
 
 
 def check_rows(practice: Practice, rows: list[Row]) -> tuple[list[Row], _Known]:
@@ -288,7 +325,8 @@ def check_rows(practice: Practice, rows: list[Row]) -> tuple[list[Row], _Known]:
     seen: dict[str, int] = {}
     out = []
     for row in rows:
-        clean = {k: row[k] for k in ("line", *COLUMNS)}
+        # .get: rows stored before the language column existed have none.
+        clean = {k: row.get(k, "") for k in ("line", *COLUMNS)}
         clean["problems"] = _check_row(clean, known, seen, today)
         email = clean["email"].lower()
         if email and email not in seen:
@@ -382,6 +420,7 @@ def _create(
                 email=email,
                 full_name=row["full_name"],
                 timezone=_ZONES[row["timezone"].lower()],
+                language=row_language(row),
                 is_invitee=True,
                 is_active=False,
             )
@@ -389,6 +428,15 @@ def _create(
             new_users.append(user)
     for user in User.objects.bulk_create(new_users):
         known.users[user.email] = user
+    # This practice's own invitee rows (invited before) take the language typed now, as
+    # accounts.services.invitation_create does; an account keeps its owner's choice.
+    again = []
+    for row in rows:
+        user = known.users[row["email"].lower()]
+        if user.is_invitee and user.pk and user.language != row_language(row):
+            user.language = row_language(row)
+            again.append(user)
+    User.objects.bulk_update(again, ["language"])
 
     patients = [known.users[r["email"].lower()] for r in rows]
     memberships = [known.reusable_memberships.get(p.pk) for p in patients]

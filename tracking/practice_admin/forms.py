@@ -7,12 +7,14 @@ from datetime import date
 from typing import Any, cast
 
 from django import forms
+from django.conf import settings
 from django.db.models import QuerySet
+from django.utils.translation import gettext_lazy as _
 
 from painapp.accounts.models import Practice, Role, User
 from programs.models import EnrollmentStatus, Program
 
-DATE_ERRORS = {"invalid": "Enter a date like 2026-01-31."}
+DATE_ERRORS = {"invalid": _("Enter a date like 2026-01-31.")}
 
 
 def clinicians_of(practice: Practice, *, active: bool = True) -> QuerySet[User]:
@@ -24,12 +26,12 @@ def clinicians_of(practice: Practice, *, active: bool = True) -> QuerySet[User]:
 
 class ClinicianChoiceField(forms.ModelChoiceField):
     def __init__(self, **kwargs: Any) -> None:
-        kwargs.setdefault("empty_label", "Choose a clinician")
+        kwargs.setdefault("empty_label", _("Choose a clinician"))
         kwargs.setdefault(
             "error_messages",
             {
-                "required": "Choose a clinician.",
-                "invalid_choice": "Choose a clinician from the list.",
+                "required": _("Choose a clinician."),
+                "invalid_choice": _("Choose a clinician from the list."),
             },
         )
         super().__init__(queryset=User.objects.none(), **kwargs)
@@ -53,9 +55,11 @@ class DateInput(forms.DateInput):
 # ---------------------------------------------------------------- clinicians
 class DeactivateClinicianForm(forms.Form):
     reassign_to = ClinicianChoiceField(
-        label="Who takes over their patients?",
+        label=_("Who takes over their patients?"),
         required=False,
-        help_text="Every patient of theirs moves to this clinician before they are switched off.",
+        help_text=_(
+            "Every patient of theirs moves to this clinician before they are switched off."
+        ),
     )
 
     def __init__(
@@ -67,7 +71,7 @@ class DeactivateClinicianForm(forms.Form):
         reassign_to.queryset = clinicians_of(practice).exclude(pk=clinician.pk)
         if caseload:
             reassign_to.required = True
-            reassign_to.error_messages["required"] = (
+            reassign_to.error_messages["required"] = _(
                 "Choose who takes over their patients. Nobody can be left without a clinician."
             )
         else:
@@ -75,7 +79,7 @@ class DeactivateClinicianForm(forms.Form):
 
 
 class ReassignCaseloadForm(forms.Form):
-    to_clinician = ClinicianChoiceField(label="Move all their patients to")
+    to_clinician = ClinicianChoiceField(label=_("Move all their patients to"))
 
     def __init__(self, *args: Any, practice: Practice, clinician: User, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
@@ -85,17 +89,19 @@ class ReassignCaseloadForm(forms.Form):
 
 
 # ---------------------------------------------------------------- enrollments
-STATUS_CHOICES = [("", "Any status")] + list(EnrollmentStatus.choices)
+STATUS_CHOICES = [("", _("Any status"))] + list(EnrollmentStatus.choices)
 
 
 class EnrollmentFilterForm(forms.Form):
     status = forms.ChoiceField(
-        label="Status",
+        label=_("Status"),
         choices=STATUS_CHOICES,
         required=False,
-        error_messages={"invalid_choice": "Choose a status from the list."},
+        error_messages={"invalid_choice": _("Choose a status from the list.")},
     )
-    clinician = ClinicianChoiceField(label="Clinician", required=False, empty_label="Any clinician")
+    clinician = ClinicianChoiceField(
+        label=_("Clinician"), required=False, empty_label=_("Any clinician")
+    )
 
     def __init__(self, *args: Any, practice: Practice, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
@@ -106,7 +112,7 @@ class EnrollmentFilterForm(forms.Form):
 
 
 class TransferForm(forms.Form):
-    to_clinician = ClinicianChoiceField(label="New clinician")
+    to_clinician = ClinicianChoiceField(label=_("New clinician"))
 
     def __init__(self, *args: Any, practice: Practice, current: User, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
@@ -118,12 +124,14 @@ class TransferForm(forms.Form):
 # ---------------------------------------------------------------- bulk import
 class BulkUploadForm(forms.Form):
     file = forms.FileField(
-        label="CSV file",
-        help_text="Columns: full_name, email, clinician_email, start_date (YYYY-MM-DD), "
-        "timezone, and optionally program. Up to 10,000 rows.",
+        label=_("CSV file"),
+        help_text=_(
+            "Columns: full_name, email, clinician_email, start_date (YYYY-MM-DD), "
+            "timezone, and optionally program and language (en or es). Up to 10,000 rows."
+        ),
         error_messages={
-            "required": "Choose a CSV file to upload.",
-            "empty": "That file is empty. Choose the CSV file with your patients.",
+            "required": _("Choose a CSV file to upload."),
+            "empty": _("That file is empty. Choose the CSV file with your patients."),
         },
         widget=forms.ClearableFileInput(attrs={"accept": ".csv,text/csv"}),
     )
@@ -141,7 +149,7 @@ class DateRangeForm(forms.Form):
         if start and end and end < start:
             self.add_error(
                 "date_to",
-                "The end date is before the start date. Swap them, or choose a later end date.",
+                _("The end date is before the start date. Swap them, or choose a later end date."),
             )
         return data
 
@@ -149,26 +157,33 @@ class DateRangeForm(forms.Form):
 class OutcomesFilterForm(DateRangeForm):
     # The cohort date: the end-of-program check-in, or the withdrawal (issue 16).
     date_from = forms.DateField(
-        label="Ended or withdrew from",
+        label=_("Ended or withdrew from"),
         required=False,
         widget=DateInput(),
         error_messages=DATE_ERRORS,
     )
     date_to = forms.DateField(
-        label="Ended or withdrew by",
+        label=_("Ended or withdrew by"),
         required=False,
         widget=DateInput(),
         error_messages=DATE_ERRORS,
     )
     program = forms.ModelChoiceField(
-        label="Program",
+        label=_("Program"),
         queryset=Program.objects.order_by("title"),
         required=False,
-        empty_label="All programs",
-        error_messages={"invalid_choice": "Choose a program from the list."},
+        empty_label=_("All programs"),
+        error_messages={"invalid_choice": _("Choose a program from the list.")},
     )
     clinician = ClinicianChoiceField(
-        label="Clinician", required=False, empty_label="All clinicians"
+        label=_("Clinician"), required=False, empty_label=_("All clinicians")
+    )
+    # The patient's own language (User.language), for clinics serving Spanish speakers.
+    language = forms.ChoiceField(
+        label=_("Patient's language"),
+        choices=[("", _("All languages")), *settings.LANGUAGES],
+        required=False,
+        error_messages={"invalid_choice": _("Choose a language from the list.")},
     )
 
     def __init__(self, *args: Any, practice: Practice, **kwargs: Any) -> None:
@@ -185,22 +200,22 @@ class StaffChoiceField(forms.ModelChoiceField):
 
 class AuditFilterForm(DateRangeForm):
     action = forms.ChoiceField(
-        label="What happened",
+        label=_("What happened"),
         required=False,
-        error_messages={"invalid_choice": "Choose an action from the list."},
+        error_messages={"invalid_choice": _("Choose an action from the list.")},
     )
     actor = StaffChoiceField(
-        label="Who did it",
+        label=_("Who did it"),
         queryset=User.objects.none(),
         required=False,
-        empty_label="Anyone",
-        error_messages={"invalid_choice": "Choose a person from the list."},
+        empty_label=_("Anyone"),
+        error_messages={"invalid_choice": _("Choose a person from the list.")},
     )
     date_from = forms.DateField(
-        label="From", required=False, widget=DateInput(), error_messages=DATE_ERRORS
+        label=_("From"), required=False, widget=DateInput(), error_messages=DATE_ERRORS
     )
     date_to = forms.DateField(
-        label="To", required=False, widget=DateInput(), error_messages=DATE_ERRORS
+        label=_("To"), required=False, widget=DateInput(), error_messages=DATE_ERRORS
     )
 
     def __init__(
@@ -208,7 +223,9 @@ class AuditFilterForm(DateRangeForm):
     ) -> None:
         super().__init__(*args, **kwargs)
         # The casts are true by construction: the fields are declared above.
-        cast(forms.ChoiceField, self.fields["action"]).choices = [("", "Anything")] + actions
+        cast(forms.ChoiceField, self.fields["action"]).choices = [
+            ("", str(_("Anything")))
+        ] + actions
         # Staff, present and past: patients act on their own data only.
         cast(StaffChoiceField, self.fields["actor"]).queryset = (
             User.objects.filter(

@@ -15,6 +15,10 @@ from dataclasses import dataclass
 from functools import cached_property
 from typing import Any
 
+from django.utils.formats import date_format
+from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
+
 from tracking import charts, rules
 from tracking.practice_admin.reports import OutcomesReport
 
@@ -138,23 +142,25 @@ def distribution_chart(report: OutcomesReport) -> GroupedChart:
     if n:
         at_most = sum(report.end_counts[: rules.PAIN_FREE_MAX + 1])
         before = sum(report.baseline_counts[: rules.PAIN_FREE_MAX + 1])
-        summary = (
-            f"Average pain of the {n} {'person' if n == 1 else 'people'} with a baseline and "
-            f"an end score: {before} scored 0–{rules.PAIN_FREE_MAX} at the baseline and "
-            f"{at_most} at the end."
-        )
+        summary = ngettext(
+            "Average pain of the %(n)s person with a baseline and an end score: %(before)s "
+            "scored 0–%(max)s at the baseline and %(at_most)s at the end.",
+            "Average pain of the %(n)s people with a baseline and an end score: %(before)s "
+            "scored 0–%(max)s at the baseline and %(at_most)s at the end.",
+            n,
+        ) % {"n": n, "before": before, "max": rules.PAIN_FREE_MAX, "at_most": at_most}
     else:
-        summary = "No one in the cohort has both a baseline and an end score yet."
+        summary = _("No one in the cohort has both a baseline and an end score yet.")
     return GroupedChart(
         key="distribution",
-        title="Average pain at the baseline and at the end",
+        title=_("Average pain at the baseline and at the end"),
         summary=summary,
-        category_name="Average pain (0–10)",
+        category_name=_("Average pain (0–10)"),
         categories=scores,
         category_names=scores,
         series=[
-            Series("Baseline", "base", tuple(float(c) for c in report.baseline_counts)),
-            Series("End", "end", tuple(float(c) for c in report.end_counts)),
+            Series(_("Baseline"), "base", tuple(float(c) for c in report.baseline_counts)),
+            Series(_("End"), "end", tuple(float(c) for c in report.end_counts)),
         ],
         y_max=y_max,
         tick_step=step,
@@ -166,30 +172,35 @@ def months_chart(report: OutcomesReport) -> GroupedChart:
     months = report.months
     if months:
         last = months[-1]
-        summary = (
-            f"Share of people counted for responders who were pain-free or nearly, and who "
-            f"had a real improvement, at the end, by the month they ended or withdrew; "
-            f"{last.month:%B %Y}: {_share(last.pain_free, last.eligible)} pain-free or nearly, "
-            f"{_share(last.real_improvement, last.eligible)} real improvement "
-            f"(of {last.eligible})."
-        )
+        summary = _(
+            "Share of people counted for responders who were pain-free or nearly, and who "
+            "had a real improvement, at the end, by the month they ended or withdrew; "
+            "%(month)s: %(pain_free)s pain-free or nearly, %(real)s real improvement "
+            "(of %(eligible)s)."
+        ) % {
+            "month": date_format(last.month, "F Y"),
+            "pain_free": _share(last.pain_free, last.eligible),
+            "real": _share(last.real_improvement, last.eligible),
+            "eligible": last.eligible,
+        }
     else:
-        summary = "No one counted for responders has ended or withdrawn yet."
+        summary = _("No one counted for responders has ended or withdrawn yet.")
     return GroupedChart(
         key="months",
-        title="Responders at the end, by cohort month",
+        title=_("Responders at the end, by cohort month"),
         summary=summary,
-        category_name="Month",
-        categories=[f"{m.month:%b %y}" for m in months],
-        category_names=[f"{m.month:%B %Y}" for m in months],
+        category_name=_("Month"),
+        # Month names in the reader's language ("Mar 26", "March 2026" in English).
+        categories=[date_format(m.month, "M y") for m in months],
+        category_names=[date_format(m.month, "F Y") for m in months],
         series=[
             Series(
-                "Pain-free or nearly",
+                _("Pain-free or nearly"),
                 "base",
                 tuple(100 * m.pain_free / m.eligible for m in months),
             ),
             Series(
-                "Real improvement",
+                _("Real improvement"),
                 "end",
                 tuple(100 * m.real_improvement / m.eligible for m in months),
             ),
@@ -197,7 +208,7 @@ def months_chart(report: OutcomesReport) -> GroupedChart:
         y_max=100,
         tick_step=25,
         suffix="%",
-        extra_name="People counted",
+        extra_name=_("People counted"),
         extra=[str(m.eligible) for m in months],
     )
 

@@ -38,9 +38,12 @@ from datetime import date, datetime
 from typing import Any
 from zoneinfo import ZoneInfo
 
+from django.conf import settings
 from django.db.models import QuerySet
 from django.utils import timezone
 from django.utils.crypto import salted_hmac
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_noop
 
 from painapp.accounts.models import Practice, User
 from programs.models import (
@@ -54,7 +57,11 @@ from programs.models import (
 from tracking import rules
 from tracking.models import CheckIn, PracticeSettings
 
-END_LABEL = "End of program"
+END_LABEL = gettext_noop("End of program")
+# rules.FOLLOWUP_SLOTS' labels, for the catalogue (rules.py stays free of Django): the
+# page shows them through gettext.
+gettext_noop("1 month after the end")
+gettext_noop("3 months after the end")
 
 
 @dataclass(frozen=True)
@@ -64,11 +71,16 @@ class OutcomeFilters:
     date_to: date | None = None
     program: Program | None = None
     clinician: User | None = None
+    language: str = ""  # the patient's language (User.language); "" is every language
+
+    @property
+    def language_name(self) -> str:
+        return dict(settings.LANGUAGES).get(self.language, self.language)
 
 
 def of(count: int, whole: int, label: str) -> str:
     """'7 of 10 with an end score (70%)', or '0 of 0 …' when there is nobody."""
-    text = f"{count} of {whole} {label}"
+    text = _("%(count)s of %(whole)s %(label)s") % {"count": count, "whole": whole, "label": label}
     return f"{text} ({round(100 * count / whole)}%)" if whole else text
 
 
@@ -87,11 +99,11 @@ class Share:
 
     @property
     def completers_text(self) -> str:
-        return of(self.count, self.completers, "with a score")
+        return of(self.count, self.completers, _("with a score"))
 
     @property
     def everyone_text(self) -> str:
-        return of(self.count, self.everyone, "in the cohort")
+        return of(self.count, self.everyone, _("in the cohort"))
 
     @property
     def pct_completers(self) -> int | None:
@@ -171,24 +183,28 @@ class Timepoint:
     def shares(self) -> list[tuple[str, str, Share]]:
         return [
             (
-                "Pain-free or nearly",
-                f"average pain 0–{rules.PAIN_FREE_MAX} out of 10 at that check-in.",
+                _("Pain-free or nearly"),
+                _("average pain 0–%(max)s out of 10 at that check-in.")
+                % {"max": rules.PAIN_FREE_MAX},
                 self.pain_free,
             ),
             (
-                "Real improvement",
-                f"average pain at least {rules.REAL_CHANGE_POINTS} points or at least "
-                f"{rules.REAL_CHANGE_PERCENT}% below the baseline, either one.",
+                _("Real improvement"),
+                _(
+                    "average pain at least %(points)s points or at least "
+                    "%(percent)s%% below the baseline, either one."
+                )
+                % {"points": rules.REAL_CHANGE_POINTS, "percent": rules.REAL_CHANGE_PERCENT},
                 self.real_improvement,
             ),
             (
-                f"Down {rules.REAL_CHANGE_POINTS} points or more",
-                "the points part of a real improvement, on its own.",
+                _("Down %(points)s points or more") % {"points": rules.REAL_CHANGE_POINTS},
+                _("the points part of a real improvement, on its own."),
                 self.by_points,
             ),
             (
-                f"Down {rules.REAL_CHANGE_PERCENT}% or more",
-                "the percentage part of a real improvement, on its own.",
+                _("Down %(percent)s%% or more") % {"percent": rules.REAL_CHANGE_PERCENT},
+                _("the percentage part of a real improvement, on its own."),
                 self.by_percent,
             ),
         ]
@@ -219,6 +235,7 @@ class CohortRow:
     mb_first: int | None = None
     mb_last: int | None = None
     mb_coder: str = ""
+    language: str = ""  # the patient's language code ("en", "es")
 
     @property
     def pseudonym(self) -> str:
@@ -276,6 +293,8 @@ def scoped(filters: OutcomeFilters) -> QuerySet[Enrollment]:
         qs = qs.filter(program_version__program=filters.program)
     if filters.clinician is not None:
         qs = qs.filter(clinician=filters.clinician)
+    if filters.language:
+        qs = qs.filter(patient__language=filters.language)
     return qs
 
 
@@ -382,6 +401,7 @@ def _timepoint(key: str, label: str, people: Sequence[tuple[CohortRow, float | N
 
 
 def _clinician_label(full_name: str | None, clinician_id: int | None) -> str:
+    # In English in the CSV's rows whatever the admin's language (like its header).
     if clinician_id is None:
         return "No clinician"
     return full_name or f"Clinician {clinician_id}"
@@ -417,6 +437,7 @@ def outcomes_report(filters: OutcomeFilters, *, now: datetime | None = None) -> 
             "paused_days",
             "paused_on",
             "updated_at",
+            "patient__language",
             "program_version_id",
         )
     )
@@ -442,6 +463,7 @@ def outcomes_report(filters: OutcomeFilters, *, now: datetime | None = None) -> 
         paused_days,
         paused_on,
         updated_at,
+        language,
         version_id,
     ) in values:
         onboarded = onboarded_at is not None
@@ -489,6 +511,7 @@ def outcomes_report(filters: OutcomeFilters, *, now: datetime | None = None) -> 
                 followups=tuple(followups),
                 followups_reached=tuple(reached),
                 eligible=rules.is_responder_eligible(base_pain, floor=floor),
+                language=language,
                 **mb,
             )
         )
@@ -507,9 +530,10 @@ def outcomes_report(filters: OutcomeFilters, *, now: datetime | None = None) -> 
             days_elapsed=elapsed, week_count=week_counts.get(version_id, 0)
         )
 
-    end = _timepoint(rules.END_SLOT, END_LABEL, [(r, r.end) for r in rows])
+    # Labels in the reader's language (the English ones are marked above).
+    end = _timepoint(rules.END_SLOT, _(END_LABEL), [(r, r.end) for r in rows])
     followups = [
-        _timepoint(slot, label, [(r, r.followups[i]) for r in rows if r.followups_reached[i]])
+        _timepoint(slot, _(label), [(r, r.followups[i]) for r in rows if r.followups_reached[i]])
         for i, (slot, label) in enumerate(rules.FOLLOWUP_SLOTS)
     ]
     paired = [r for r in rows if r.baseline is not None and r.end is not None]
@@ -601,6 +625,7 @@ CSV_HEADER = [
     "Enrollment (pseudonymous)",
     "Clinician",
     "Status",
+    "Patient language",
     "Cohort date (end check-in or withdrawal)",
     "Baseline average pain",
     "End average pain",
@@ -639,6 +664,7 @@ def report_rows(report: OutcomesReport) -> list[list[Any]]:
                 r.pseudonym,
                 r.clinician,
                 EnrollmentStatus(r.status).label,
+                r.language,
                 r.cohort_date,
                 _score(r.baseline),
                 _score(r.end),

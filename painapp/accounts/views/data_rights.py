@@ -17,6 +17,7 @@ from django.conf import settings
 from django.contrib.auth import logout
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
+from django.utils.translation import gettext_lazy as _
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
@@ -57,9 +58,9 @@ def self_service_only(view):
 
 class AccountDeleteForm(forms.Form):
     confirm = forms.BooleanField(
-        label="I understand that this deletes my account and everything in it, for good.",
+        label=_("I understand that this deletes my account and everything in it, for good."),
         error_messages={
-            "required": "Tick the box to confirm, or go back if you want to keep your account."
+            "required": _("Tick the box to confirm, or go back if you want to keep your account.")
         },
     )
 

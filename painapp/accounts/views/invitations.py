@@ -7,6 +7,7 @@ from django.contrib.auth import login
 from django.core.exceptions import ValidationError
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
+from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_http_methods, require_POST
 
@@ -92,7 +93,9 @@ def invitation_accept(request: HttpRequest, token: str) -> HttpResponse:
         if account is None:
             login(request, user, backend="django.contrib.auth.backends.ModelBackend")
         request.session[SESSION_MEMBERSHIP_KEY] = invitation.membership_id
-        messages.success(request, f"Welcome to {invitation.practice.name}.")
+        messages.success(
+            request, _("Welcome to %(practice)s.") % {"practice": invitation.practice.name}
+        )
         return redirect("home")
     return render(
         request, "accounts/invitation_accept.html", {"invitation": invitation, "form": form}
@@ -138,6 +141,7 @@ def invitation_create(request: MemberRequest) -> HttpResponse:
                     full_name=data["full_name"],
                     role=data["role"],
                     timezone=data["timezone"],
+                    language=data.get("language") or "en",
                 ),
             )
         except ValidationError as error:
@@ -152,12 +156,16 @@ def invitation_create(request: MemberRequest) -> HttpResponse:
                 obj=invitation,
             )
             if invitation.send_count:
-                messages.success(request, f"Invitation sent to {data['email']}.")
+                messages.success(
+                    request, _("Invitation sent to %(email)s.") % {"email": data["email"]}
+                )
             else:
                 messages.warning(
                     request,
-                    "The invitation was saved, but the email could not "
-                    "be sent. Try “Resend” in a few minutes.",
+                    _(
+                        "The invitation was saved, but the email could not "
+                        "be sent. Try “Resend” in a few minutes."
+                    ),
                 )
             return redirect("invitation_list")
     return render(request, "accounts/invitation_form.html", {"form": form})
@@ -180,9 +188,9 @@ def invitation_resend(request: MemberRequest, pk: int) -> HttpResponse:
             obj=invitation,
         )
         if sent:
-            messages.success(request, "A new link was sent. The old link no longer works.")
+            messages.success(request, _("A new link was sent. The old link no longer works."))
         else:
-            messages.warning(request, "The email could not be sent. Please try again later.")
+            messages.warning(request, _("The email could not be sent. Please try again later."))
     return redirect("invitation_list")
 
 
@@ -202,5 +210,5 @@ def invitation_revoke(request: MemberRequest, pk: int) -> HttpResponse:
             subject=invitation.membership.user,
             obj=invitation,
         )
-        messages.success(request, "The invitation was revoked. Its link no longer works.")
+        messages.success(request, _("The invitation was revoked. Its link no longer works."))
     return redirect("invitation_list")

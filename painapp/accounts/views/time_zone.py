@@ -6,6 +6,7 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.http import HttpResponse
 from django.shortcuts import redirect, render
+from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods
 
 from painapp.accounts.forms import TimeZoneForm
@@ -23,8 +24,10 @@ def time_zone(request: AuthedRequest) -> HttpResponse:
     if request.method == "POST" and form.is_valid():
         # Reminders are recomputed in the same transaction (see accounts.timezones).
         if user_timezone_set(user=request.user, timezone_name=form.cleaned_data["timezone"]):
-            messages.success(request, "Your time zone is saved. Reminders follow it from now on.")
+            messages.success(
+                request, _("Your time zone is saved. Reminders follow it from now on.")
+            )
         else:
-            messages.success(request, "Your time zone is unchanged.")
+            messages.success(request, _("Your time zone is unchanged."))
         return redirect("account_time_zone")
     return render(request, "accounts/time_zone.html", {"form": form})

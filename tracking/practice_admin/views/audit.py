@@ -12,6 +12,7 @@ from django.db.models import QuerySet
 from django.http import HttpResponse
 from django.shortcuts import render
 from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
 
 from painapp.accounts.access import admin_required
 from painapp.accounts.audit import audit
@@ -25,45 +26,48 @@ EXPORT_LIMIT = 100_000
 RECENT_ACTIONS = 5_000
 
 # Plain names for the actions the app records; anything else shows its code.
+# gettext_lazy: each is in the reader's language when shown (the CSV's too).
 ACTION_LABELS = {
-    "access.denied": "Tried to open something they may not see",
-    "alert.acknowledged": "Acknowledged an alert",
-    "alert.contact_details_viewed": "Viewed a patient's phone numbers on an alert",
-    "alert.escalated": "Alert escalated up the chain",
-    "alert.escalated_to_safety_contact": "Alert reached the end of the chain: safety contact told",
-    "alert.inbox_viewed": "Viewed the alert inbox",
-    "alert.raised": "Alert raised",
-    "alert.resolved": "Resolved an alert",
-    "alert.viewed": "Viewed an alert",
-    "bulk_import.checked": "Checked an import file",
-    "bulk_import.confirmed": "Imported enrollments from a file",
-    "bulk_import.exported": "Downloaded an import's problems",
-    "caseload.reassigned": "Moved a clinician's patients",
-    "clinician.deactivated": "Switched off a clinician",
-    "enrollment.completed": "Marked a program completed",
-    "enrollment.invited": "Invited a patient onto a program",
-    "enrollment.paused": "Paused a program",
-    "enrollment.resumed": "Resumed a program",
-    "enrollment.transferred": "Moved a patient to another clinician",
-    "enrollment.viewed": "Viewed an enrollment",
-    "enrollment.withdrawn": "Withdrew a patient",
-    "invitation.accepted": "Accepted an invitation",
-    "invitation.created": "Sent an invitation",
-    "invitation.resent": "Resent an invitation",
-    "invitation.revoked": "Revoked an invitation",
-    "membership.changed": "Changed someone's role or access (Django admin)",
-    "audit.exported": "Exported the audit trail",
-    "report.exported": "Exported the outcomes report",
-    "reminders.unsubscribed": "Unsubscribed from email reminders",
-    "practice_safety.changed": "Changed the practice's safety settings",
-    "practice_safety.chain_changed": "Changed the escalation chain",
-    "practice_safety.resources_changed": "Changed crisis resources",
-    "patient.safety_plan_viewed": "Viewed a patient's safety plan",
+    "access.denied": _("Tried to open something they may not see"),
+    "alert.acknowledged": _("Acknowledged an alert"),
+    "alert.contact_details_viewed": _("Viewed a patient's phone numbers on an alert"),
+    "alert.escalated": _("Alert escalated up the chain"),
+    "alert.escalated_to_safety_contact": _(
+        "Alert reached the end of the chain: safety contact told"
+    ),
+    "alert.inbox_viewed": _("Viewed the alert inbox"),
+    "alert.raised": _("Alert raised"),
+    "alert.resolved": _("Resolved an alert"),
+    "alert.viewed": _("Viewed an alert"),
+    "bulk_import.checked": _("Checked an import file"),
+    "bulk_import.confirmed": _("Imported enrollments from a file"),
+    "bulk_import.exported": _("Downloaded an import's problems"),
+    "caseload.reassigned": _("Moved a clinician's patients"),
+    "clinician.deactivated": _("Switched off a clinician"),
+    "enrollment.completed": _("Marked a program completed"),
+    "enrollment.invited": _("Invited a patient onto a program"),
+    "enrollment.paused": _("Paused a program"),
+    "enrollment.resumed": _("Resumed a program"),
+    "enrollment.transferred": _("Moved a patient to another clinician"),
+    "enrollment.viewed": _("Viewed an enrollment"),
+    "enrollment.withdrawn": _("Withdrew a patient"),
+    "invitation.accepted": _("Accepted an invitation"),
+    "invitation.created": _("Sent an invitation"),
+    "invitation.resent": _("Resent an invitation"),
+    "invitation.revoked": _("Revoked an invitation"),
+    "membership.changed": _("Changed someone's role or access (Django admin)"),
+    "audit.exported": _("Exported the audit trail"),
+    "report.exported": _("Exported the outcomes report"),
+    "reminders.unsubscribed": _("Unsubscribed from email reminders"),
+    "practice_safety.changed": _("Changed the practice's safety settings"),
+    "practice_safety.chain_changed": _("Changed the escalation chain"),
+    "practice_safety.resources_changed": _("Changed crisis resources"),
+    "patient.safety_plan_viewed": _("Viewed a patient's safety plan"),
 }
 
 
 def action_label(code: str) -> str:
-    return ACTION_LABELS.get(code, code)
+    return str(ACTION_LABELS.get(code, code))
 
 
 def _events(request: MemberRequest) -> tuple[AuditFilterForm, QuerySet[AuditEvent]]:

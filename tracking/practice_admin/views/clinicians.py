@@ -11,6 +11,8 @@ from django.core.exceptions import ValidationError
 from django.db.models import Count, Exists, OuterRef, Q
 from django.http import HttpResponse
 from django.shortcuts import redirect, render
+from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 from django.views.decorators.http import require_http_methods
 
 from painapp.accounts.access import admin_required, practice_object_or_404
@@ -75,7 +77,10 @@ def _audit_moves(request: MemberRequest, moved: list[Enrollment]) -> None:
 def clinician_deactivate_view(request: MemberRequest, pk: int) -> HttpResponse:
     membership = _clinician(request, pk)
     if not membership.is_active:
-        messages.info(request, f"{membership.user.display_name} is already switched off.")
+        messages.info(
+            request,
+            _("%(name)s is already switched off.") % {"name": membership.user.display_name},
+        )
         return redirect("admin_clinicians")
     caseload = _caseload_count(request, membership)
     form = DeactivateClinicianForm(
@@ -95,13 +100,16 @@ def clinician_deactivate_view(request: MemberRequest, pk: int) -> HttpResponse:
         else:
             _audit_moves(request, moved)
             audit(request, "clinician.deactivated", practice=request.practice, obj=membership)
-            text = f"{membership.user.display_name} is switched off and logged out everywhere."
+            text = _("%(name)s is switched off and logged out everywhere.") % {
+                "name": membership.user.display_name
+            }
             # Patients only move when someone was chosen to take them over.
             if moved and to is not None:
-                text += (
-                    f" {len(moved)} patient{'' if len(moved) == 1 else 's'} moved to "
-                    f"{to.display_name}."
-                )
+                text += " " + ngettext(
+                    "%(n)s patient moved to %(clinician)s.",
+                    "%(n)s patients moved to %(clinician)s.",
+                    len(moved),
+                ) % {"n": len(moved), "clinician": to.display_name}
             messages.success(request, text)
             return redirect("admin_clinicians")
     return render(
@@ -134,9 +142,16 @@ def clinician_reassign(request: MemberRequest, pk: int) -> HttpResponse:
             audit(request, "caseload.reassigned", practice=request.practice, obj=membership)
             messages.success(
                 request,
-                f"{len(moved)} patient{'' if len(moved) == 1 else 's'} "
-                f"moved from {membership.user.display_name} to "
-                f"{to.display_name}.",
+                ngettext(
+                    "%(n)s patient moved from %(name)s to %(clinician)s.",
+                    "%(n)s patients moved from %(name)s to %(clinician)s.",
+                    len(moved),
+                )
+                % {
+                    "n": len(moved),
+                    "name": membership.user.display_name,
+                    "clinician": to.display_name,
+                },
             )
             return redirect("admin_clinicians")
     return render(

@@ -20,6 +20,9 @@ from django.db.models import Count, OuterRef, Subquery
 from django.db.models.functions import Coalesce
 from django.http import HttpResponse
 from django.shortcuts import redirect, render
+from django.utils.functional import Promise
+from django.utils.translation import gettext
+from django.utils.translation import gettext_lazy as _
 from django.views.decorators.http import require_http_methods
 
 from painapp.accounts.access import admin_required
@@ -108,13 +111,17 @@ def enrollment_detail(request: MemberRequest, pk: int) -> HttpResponse:
 
 
 # ---------------------------------------------------------------- status changes
+StrOrPromise = str | Promise
+
+
 @dataclass(frozen=True)
 class Action:
     key: str
-    verb: str  # the button: "Pause"
-    title: str  # the confirmation page's heading
-    explain: str  # what will happen, in plain words
-    done: str  # the message afterwards
+    # Lazy translations: each is in the reader's language when shown.
+    verb: StrOrPromise  # the button: "Pause"
+    title: StrOrPromise  # the confirmation page's heading
+    explain: StrOrPromise  # what will happen, in plain words
+    done: StrOrPromise  # the message afterwards
     from_statuses: tuple[str, ...]
     # One tracking.lifecycle service: the change, its follow-up and its audit event.
     service: Callable[..., None]
@@ -130,46 +137,58 @@ ACTIONS = {
     for a in [
         Action(
             "pause",
-            "Pause",
-            "Pause this program?",
-            "New weeks stop opening and reminders stop until you resume it. The days spent "
-            "paused do not count.",
-            "The program is paused.",
+            _("Pause"),
+            _("Pause this program?"),
+            _(
+                "New weeks stop opening and reminders stop until you resume it. The days spent "
+                "paused do not count."
+            ),
+            _("The program is paused."),
             (S.ACTIVE,),
             lifecycle.enrollment_pause,
         ),
         Action(
             "resume",
-            "Resume",
-            "Resume this program?",
-            "Weeks open again from where the patient left off, and reminders start again.",
-            "The program is running again.",
+            _("Resume"),
+            _("Resume this program?"),
+            _("Weeks open again from where the patient left off, and reminders start again."),
+            _("The program is running again."),
             (S.PAUSED,),
             lifecycle.enrollment_resume,
         ),
         Action(
             "complete",
-            "Mark as completed",
-            "Mark this program as completed?",
-            "Use this when the patient has finished. Reminders stop; follow-up check-ins "
-            "still happen.",
-            "The program is marked as completed.",
+            _("Mark as completed"),
+            _("Mark this program as completed?"),
+            _(
+                "Use this when the patient has finished. Reminders stop; follow-up check-ins "
+                "still happen."
+            ),
+            _("The program is marked as completed."),
             (S.ACTIVE, S.PAUSED),
             lifecycle.enrollment_complete,
         ),
         Action(
             "withdraw",
-            "Withdraw",
-            "Withdraw this patient from the program?",
-            "Reminders and check-ins stop. Nothing the patient recorded is deleted. If they "
-            "have not accepted their invitation yet, its link stops working.",
-            "The patient is withdrawn from the program.",
+            _("Withdraw"),
+            _("Withdraw this patient from the program?"),
+            _(
+                "Reminders and check-ins stop. Nothing the patient recorded is deleted. If they "
+                "have not accepted their invitation yet, its link stops working."
+            ),
+            _("The patient is withdrawn from the program."),
             (S.INVITED, S.ACTIVE, S.PAUSED),
             lifecycle.enrollment_withdraw,
             danger=True,
         ),
     ]
 }
+
+
+def not_now(enrollment: Enrollment) -> str:
+    return gettext("This cannot be done while the program is %(status)s.") % {
+        "status": enrollment.get_status_display().lower()
+    }
 
 
 @admin_required
@@ -181,20 +200,15 @@ def enrollment_action(request: MemberRequest, pk: int, action: str) -> HttpRespo
     if request.method == "POST":
         try:
             if not step.allowed(enrollment):
-                raise ValidationError(
-                    f"This cannot be done while the program is "
-                    f"{enrollment.get_status_display().lower()}."
-                )
+                raise ValidationError(not_now(enrollment))
             step.service(enrollment=enrollment, by=request.user, request=request)
         except ValidationError as problem:
             error = " ".join(problem.messages)
         else:
-            messages.success(request, step.done)
+            messages.success(request, str(step.done))
             return redirect("admin_enrollment", pk=enrollment.pk)
     elif not step.allowed(enrollment):
-        error = (
-            f"This cannot be done while the program is {enrollment.get_status_display().lower()}."
-        )
+        error = not_now(enrollment)
     return render(
         request,
         "tracking/practice_admin/enrollment_confirm.html",
@@ -222,7 +236,9 @@ def enrollment_transfer(request: MemberRequest, pk: int) -> HttpResponse:
             form.add_error("to_clinician", problem.messages)
         else:
             messages.success(
-                request, f"{enrollment.patient.display_name} is now with {to.display_name}."
+                request,
+                gettext("%(patient)s is now with %(clinician)s.")
+                % {"patient": enrollment.patient.display_name, "clinician": to.display_name},
             )
             return redirect("admin_enrollment", pk=enrollment.pk)
     return render(

@@ -11,6 +11,8 @@ from django.contrib import messages
 from django.http import HttpResponse
 from django.shortcuts import redirect, render
 from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 from django.views.decorators.http import require_http_methods, require_POST
 
 from painapp.accounts.access import admin_required, practice_object_or_404
@@ -107,23 +109,32 @@ def import_confirm(request: MemberRequest, pk: int) -> HttpResponse:
         )
     except bulk_import.ImportUnavailable as unavailable:
         text = {
-            "done": "This file was already imported. Nothing more was created.",
-            "expired": "This check is more than two hours old, so nothing was created. "
-            "Please upload the file again.",
-            "changed": "Some of these patients were added by someone else just now, so "
-            "nothing was created. Please upload the file again to see what is "
-            "left.",
+            "done": _("This file was already imported. Nothing more was created."),
+            "expired": _(
+                "This check is more than two hours old, so nothing was created. "
+                "Please upload the file again."
+            ),
+            "changed": _(
+                "Some of these patients were added by someone else just now, so "
+                "nothing was created. Please upload the file again to see what is "
+                "left."
+            ),
         }[unavailable.reason]
         messages.error(request, text)
         return redirect("admin_import_review", pk=record.pk)
     audit(request, "bulk_import.confirmed", practice=request.practice, obj=record)
     created, skipped = record.result["created"], len(record.result["skipped"])
-    text = (
-        f"{created} patient{'' if created == 1 else 's'} enrolled. Their invitations "
-        "are being sent."
-    )
+    text = ngettext(
+        "%(n)s patient enrolled. Their invitations are being sent.",
+        "%(n)s patients enrolled. Their invitations are being sent.",
+        created,
+    ) % {"n": created}
     if skipped:
-        text += f" {skipped} row{'' if skipped == 1 else 's'} had problems and were skipped."
+        text += " " + ngettext(
+            "%(n)s row had problems and were skipped.",
+            "%(n)s rows had problems and were skipped.",
+            skipped,
+        ) % {"n": skipped}
     messages.success(request, text)
     return redirect("admin_import_review", pk=record.pk)
 

@@ -9,6 +9,7 @@ from __future__ import annotations
 from django.contrib import messages
 from django.http import HttpResponse
 from django.shortcuts import redirect, render
+from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods
 
 from painapp.accounts.access import admin_required
@@ -49,10 +50,10 @@ def instrument_import(request: MemberRequest) -> HttpResponse:
             audit(request, "instrument.imported", practice=request.practice, obj=instrument)
             messages.success(
                 request,
-                f"Saved “{instrument.title}” as version "
-                f"{instrument.version}."
+                _("Saved “%(title)s” as version %(version)s.")
+                % {"title": instrument.title, "version": instrument.version}
                 + (
-                    " Earlier answers stay scored by their own version."
+                    " " + _("Earlier answers stay scored by their own version.")
                     if instrument.version > 1
                     else ""
                 ),
@@ -60,8 +61,11 @@ def instrument_import(request: MemberRequest) -> HttpResponse:
         else:
             messages.info(
                 request,
-                f"No change: “{instrument.title}” is already stored with "
-                f"this content (version {instrument.version}).",
+                _(
+                    "No change: “%(title)s” is already stored with "
+                    "this content (version %(version)s)."
+                )
+                % {"title": instrument.title, "version": instrument.version},
             )
         return redirect("admin_instruments")
     status = 400 if request.method == "POST" else 200

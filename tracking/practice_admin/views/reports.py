@@ -37,6 +37,7 @@ def _report(request: MemberRequest) -> tuple[OutcomesFilterForm, OutcomesReport]
         date_to=data.get("date_to"),
         program=data.get("program"),
         clinician=data.get("clinician"),
+        language=data.get("language") or "",
     )
     return form, outcomes_report(filters)
 

@@ -14,6 +14,7 @@ from typing import Any
 from django.contrib import messages
 from django.http import HttpResponse
 from django.shortcuts import redirect, render
+from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods
 
 from painapp.accounts.access import admin_required, practice_object_or_404
@@ -72,7 +73,7 @@ def safety_settings(request: MemberRequest) -> HttpResponse:
                 request=request, practice=practice, data=settings_form.cleaned_data
             )
             messages.success(
-                request, "Safety settings saved." if changes else "Nothing had changed."
+                request, _("Safety settings saved.") if changes else _("Nothing had changed.")
             )
             return redirect("admin_safety_settings")
         status = 422
@@ -84,7 +85,7 @@ def safety_settings(request: MemberRequest) -> HttpResponse:
                 target=step_form.cleaned_data["target"],
                 user=step_form.cleaned_data.get("user"),
             )
-            messages.success(request, "Step added to the escalation chain.")
+            messages.success(request, _("Step added to the escalation chain."))
             return redirect("admin_safety_settings")
         status = 422
     elif section in STEP_ACTIONS:
@@ -95,10 +96,10 @@ def safety_settings(request: MemberRequest) -> HttpResponse:
         step = practice_object_or_404(request, EscalationStep, pk, practice=practice)
         if section == "step_remove":
             services.escalation_step_remove(request=request, step=step)
-            messages.success(request, "Step removed from the escalation chain.")
+            messages.success(request, _("Step removed from the escalation chain."))
         else:
             services.escalation_step_move(request=request, step=step, up=section == "step_up")
-            messages.success(request, "Escalation chain reordered.")
+            messages.success(request, _("Escalation chain reordered."))
         return redirect("admin_safety_settings")
     elif section == "resources":
         if resources_form.is_valid():
@@ -111,9 +112,10 @@ def safety_settings(request: MemberRequest) -> HttpResponse:
             ]
             messages.success(
                 request,
-                "Crisis resources saved for " + ", ".join(COUNTRY_NAMES[c] for c in changed) + "."
+                _("Crisis resources saved for %(countries)s.")
+                % {"countries": ", ".join(str(COUNTRY_NAMES[c]) for c in changed)}
                 if changed
-                else "Nothing had changed.",
+                else _("Nothing had changed."),
             )
             return redirect("admin_safety_settings")
         status = 422
