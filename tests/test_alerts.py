@@ -347,3 +347,25 @@ def test_it_does_not_email_the_clinician_at_once_for_routine_alerts(enrollment):
     alerts_for_missed_checkins()
     assert kinds(enrollment) == ["fear_high", "missed_checkins"]
     assert OutboxTask.objects.count() == 0  # these wait for the daily digest
+
+
+@pytest.mark.parametrize(
+    ("kind", "severity", "told_at_once"),
+    [
+        ("phq9_high", "urgent", True),  # PHQ-9 of 20 or more: urgent, whatever its kind
+        ("phq9_high", "high", False),  # 15-19: the inbox and the digest
+        ("gad7_high", "high", False),
+        ("phq2_positive", "routine", False),
+        ("self_harm", "urgent", True),
+        ("new_symptoms", "high", True),
+    ],
+)
+def test_every_urgent_alert_tells_the_clinician_at_once(
+    cast, enrollment, kind, severity, told_at_once
+):
+    from tracking.alerts.services import alert_raise
+
+    alert = alert_raise(enrollment=enrollment, kind=kind, severity=severity, source="test")
+    notes = Notification.objects.filter(user=cast.clinician, url=f"/alerts/{alert.pk}/")
+    emails = OutboxTask.objects.filter(task="tracking.tasks_alerts.send_alert_email")
+    assert (notes.exists(), emails.exists()) == (told_at_once, told_at_once)

@@ -1,8 +1,10 @@
 """Issue 15 on a phone (390×844) in real Chromium, under the app's real CSP: the
 patient picks "Several days" for PHQ-9 item 9 in a weekly check-in and the crisis
 panel opens under the question at once, announced to screen readers, without
-submitting; the patient closes the page; the urgent alert is already in the database
-and the clinician can open it. axe-core (WCAG 2.2 AA) checks the page with the panel.
+submitting; the patient closes the page; the urgent alert is already in the database,
+in the clinician's inbox; unacknowledged, it climbs the chain at its due time, and
+resolving it without a documented contact is refused. axe-core (WCAG 2.2 AA) checks
+the page with the panel.
 
 Screenshots: test-artifacts/safety-*.png.
 """
@@ -10,6 +12,7 @@ Screenshots: test-artifacts/safety-*.png.
 from __future__ import annotations
 
 import time
+from datetime import timedelta
 
 import pytest
 from django.urls import reverse
@@ -18,7 +21,8 @@ from playwright.sync_api import Page, expect
 from tests.browser import helpers
 from tests.checkin_data import record_at_open, schedule_from_start
 from tests.conftest import ARTIFACTS
-from tracking.models import Alert, CheckIn
+from tracking.alerts.escalation import escalate_unacknowledged_alerts
+from tracking.models import Alert, CheckIn, Notification
 
 pytestmark = pytest.mark.browser
 
@@ -111,11 +115,33 @@ def test_item_9_opens_the_crisis_panel_inline_and_the_alert_exists_after_closing
     week3.refresh_from_db()
     assert week3.status != CheckIn.Status.COMPLETED
 
-    # The clinician can open it (their alert page, audited as every staff read).
+    # The clinician's inbox shows it, urgent, first; the alert page opens from it.
     staff = new_context(**helpers.DESKTOP).new_page()
     helpers.login(staff, live_server, cast.clinician)
+    staff.goto(live_server.url + reverse("alert_inbox"))
+    inbox = staff.locator("main")
+    expect(inbox).to_contain_text("Thoughts of self-harm reported")
+    expect(inbox).to_contain_text("Urgent")
+    expect(staff.get_by_role("navigation", name="Main")).to_contain_text("Alerts")
+    shot(staff, "desktop-inbox")
     staff.goto(live_server.url + reverse("alert_detail", args=[alert.pk]))
     expect(staff.locator("main")).to_contain_text("Thoughts of self-harm reported")
+
+    # Nobody acknowledges it: at its due time it climbs the chain (the clinician was
+    # told at once, so the next step: every admin), once, and not before.
+    assert escalate_unacknowledged_alerts(alert.due_at - timedelta(minutes=1)) == 0
+    assert escalate_unacknowledged_alerts(alert.due_at + timedelta(minutes=1)) == 1
+    assert escalate_unacknowledged_alerts(alert.due_at + timedelta(minutes=2)) == 0
+    alert.refresh_from_db()
+    assert alert.escalation_tier == 1 and alert.status == "open"
+    assert Notification.objects.filter(user=cast.admin, url=f"/alerts/{alert.pk}/").exists()
+
+    # Resolving without a documented contact is refused, and nothing is resolved.
+    staff.goto(live_server.url + reverse("alert_resolve", args=[alert.pk]))
+    staff.get_by_role("button", name="Resolve the alert").click()
+    expect(staff.locator("main")).to_contain_text("The alert is not resolved yet")
+    alert.refresh_from_db()
+    assert alert.status == "open"
 
 
 def test_the_panel_passes_axe(live_server, new_context, cast, week3):

@@ -23,7 +23,7 @@ from painapp.accounts.models import Membership, Practice, Role, User
 from tracking import rules as clinical
 from tracking.alerts.due import due_time
 from tracking.alerts.evaluate import _settings_by_practice
-from tracking.alerts.services import NOTIFY_AT_ONCE
+from tracking.alerts.services import tells_clinician_at_once
 from tracking.models import (
     Alert,
     CheckIn,
@@ -123,7 +123,7 @@ def _next_step(
     tell at the end of the chain) when nobody is left."""
     clinician_id = alert.enrollment.clinician_id
     told: set[int] = set()
-    if alert.kind in NOTIFY_AT_ONCE:
+    if tells_clinician_at_once(alert.kind, alert.severity):
         told.add(clinician_id)
     reached = alert.escalation_position
     for step in ctx.chains[alert.practice_id]:

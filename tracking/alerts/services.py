@@ -23,9 +23,13 @@ from tracking.checkins.summaries import summary_alerts_recount
 from tracking.models import Alert, AlertResolution, Notification, PracticeSettings
 from tracking.outbox import outbox_add
 
-# Alerts the clinician hears about at once, by email and in the app. The rest wait
-# for the daily digest (tracking/alerts.py).
+# Alerts the clinician hears about at once, by email and in the app: these kinds, and
+# every URGENT alert (e.g. PHQ-9 of 20 or more). The rest wait for the daily digest.
 NOTIFY_AT_ONCE = {Alert.Kind.SELF_HARM, Alert.Kind.RED_FLAG, Alert.Kind.NEW_SYMPTOMS}
+
+
+def tells_clinician_at_once(kind: str, severity: str) -> bool:
+    return kind in NOTIFY_AT_ONCE or severity == Alert.Severity.URGENT
 
 
 def alert_raise(
@@ -64,7 +68,7 @@ def alert_raise(
     except IntegrityError:
         return None
     audit(None, "alert.raised", practice=enrollment.practice, subject=enrollment.patient, obj=alert)
-    if kind in NOTIFY_AT_ONCE:
+    if tells_clinician_at_once(kind, severity):
         url = reverse("alert_detail", args=[alert.pk])
         if kind == Alert.Kind.SELF_HARM:
             title = "Urgent: a patient needs a call today"
@@ -78,11 +82,17 @@ def alert_raise(
                 f"{enrollment.patient.display_name} said yes to new symptoms at a check-in "
                 "(possible red flags). Please review and contact them."
             )
-        else:
+        elif kind == Alert.Kind.RED_FLAG:
             title = "A patient's screening needs your review"
             body = (
                 f"{enrollment.patient.display_name} reported a red flag at screening. "
                 "Their program is on hold until you review it."
+            )
+        else:
+            title = "Urgent: a patient's answers need your review today"
+            body = (
+                f"{enrollment.patient.display_name}'s check-in answers need your review "
+                "today. Please open the alert and contact them."
             )
         Notification.objects.create(
             user_id=enrollment.clinician_id, title=title, body=body, url=url
