@@ -171,7 +171,7 @@ def test_a_yes_to_new_symptoms_raises_a_high_alert_and_says_where_to_go(client, 
     page = client.get(url(week3)).content.decode()
     assert "Go to the emergency department today" in page
     assert "controlling your bowels" in page
-    assert "within 1 day during opening hours" in page
+    assert "within 8 hours during opening hours" in page
     # and after the submit, on the results page, still once
     client.post(url(week3), post_for(week3.instrument_keys, new_symptoms={"new_symptoms": 1}))
     page = client.get(url(week3) + "?done=1").content.decode()

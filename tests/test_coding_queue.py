@@ -231,5 +231,5 @@ def test_it_costs_the_same_queries_however_many_wait(
     client = login(client, cast.clinician)
     client.get(URL)
     # session, user, membership; the queue; its audit events (one INSERT); the count.
-    with django_assert_num_queries(6):
+    with django_assert_num_queries(7):
         assert client.get(URL).status_code == 200

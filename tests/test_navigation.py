@@ -122,7 +122,6 @@ def test_switch_practice_shows_only_for_someone_in_several_practices(client, cas
 def test_the_coding_queue_link_shows_how_many_causes_wait_when_the_page_knows():
     assert labels(build_nav("clinician", "caseload", uncoded=4).extra)[0] == "Code causes (4)"
     assert labels(build_nav("clinician", "caseload", uncoded=0).extra)[0] == "Code causes"
+    # Admins reach the practice's queue from the outcomes report (the row is full).
     admin = build_nav("admin", "coding_queue", uncoded=2)
-    assert [(i.label, i.current) for i in admin.extra if i.label.startswith("Code")] == [
-        ("Code causes (2)", "page")
-    ]
+    assert not [i for i in admin.extra if i.label.startswith("Code")]

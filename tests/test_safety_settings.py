@@ -64,8 +64,6 @@ def test_it_shows_the_page_and_seeds_every_country(admin_client, cast):
     assert set(
         CrisisResource.objects.filter(practice=cast.practice).values_list("country", flat=True)
     ) == set(DEFAULTS)
-    # The admin menu links to it.
-    assert f'href="{URL}"' in body
 
 
 def test_it_saves_settings_and_audits_before_and_after(admin_client, cast):
@@ -231,3 +229,8 @@ def test_the_audit_trail_shows_what_changed(admin_client, cast):
     assert "<code>age_min</code>: 18 → 21" in page
     csv_text = admin_client.get(reverse("admin_audit_csv")).content.decode("utf-8-sig")
     assert '{""age_min"": [18, 21]}' in csv_text
+
+
+def test_the_overview_links_the_safety_settings(admin_client):
+    page = admin_client.get(reverse("practice_overview")).content.decode()
+    assert f'href="{URL}"' in page

@@ -25,8 +25,6 @@ ADMIN_MORE = [
     "Outcomes",
     "Questionnaires",
     "Audit trail",
-    "Code causes",
-    "Safety",
     "Account",
 ]
 
@@ -196,7 +194,7 @@ def test_every_role_has_a_one_row_menu(live_server, cast, enrollment, new_contex
     options = helpers.PHONE if phone else helpers.DESKTOP
     for who, path, shown, folded in [
         (cast.patient, "/today/", ["Today", "Program", "Check-in"], PATIENT_MORE),
-        (cast.clinician, "/caseload/", ["Caseload", "Code causes", "Account"], []),
+        (cast.clinician, "/caseload/", ["Caseload", "Alerts"], ["Code causes", "Account"]),
         (cast.admin, "/practice/", ["Overview", "Invitations"], ADMIN_MORE),
     ]:
         page = new_context(bypass_csp=True, **options).new_page()

@@ -36,6 +36,9 @@ def test_a_patient_on_a_phone_reports_an_urgent_red_flag(
     page.get_by_label(re.compile("^I agree that my answers")).check()
     page.get_by_role("button", name="I agree, continue").click()
     page.get_by_role("button", name="Save and continue").click()
+    # Where you are (the crisis numbers follow it), then the safety check.
+    page.get_by_label("Which country are you in?").select_option("GB")
+    page.get_by_role("button", name="Save and continue").click()
     expect(page.get_by_role("heading", level=1)).to_have_text("A quick safety check")
     helpers.screenshot(page, "red-flags-screen-phone")
     helpers.check_axe(page, "red-flags-screen-phone")

@@ -130,8 +130,9 @@ def build_nav(
             _item(_("Outcomes"), "admin_outcomes", name),
             _item(_("Questionnaires"), "admin_instruments", name, prefixes=("admin_instrument",)),
             _item(_("Audit trail"), "admin_audit", name),
-            _coding_item(name, uncoded),
-            _item(_("Safety"), "admin_safety_settings", name),
+            # Linked from pages instead, so the row fits 1280 px in one line: the
+            # coding queue from the outcomes report (whose mind-brain figures it
+            # feeds), the safety settings from the overview.
         ]
     if several_practices:
         nav.extra.append(Item(_("Switch practice"), reverse("choose_practice"), None))
