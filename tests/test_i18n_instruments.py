@@ -6,11 +6,15 @@ their own language with the language the patient answered in."""
 from __future__ import annotations
 
 import copy
+import csv
+import io
+import json
 from datetime import timedelta
 
 import pytest
 from django.urls import reverse
 from django.utils.html import escape
+from fhir.resources.bundle import Bundle
 
 from tests.checkin_data import answers_for, post_for, record_at_open, schedule_from_start
 from tracking.instruments import registry
@@ -188,3 +192,27 @@ def test_no_language_note_when_the_languages_match(client, cast, enrollment, wee
     client.force_login(cast.clinician)
     page = client.get(reverse("patient_checkins", args=[enrollment.pk])).content.decode()
     assert "Answered in" not in page
+
+
+# ---------------------------------------------------------------- exports
+def test_the_exports_say_which_language_each_answer_was_asked_in(
+    client, cast, spanish, enrollment, week3
+):
+    client.force_login(spanish)
+    client.post(reverse("checkin_detail", args=[week3.pk]), post_for(week3.instrument_keys))
+    client.force_login(cast.clinician)
+    response = client.get(reverse("patient_csv", args=[enrollment.pk]))
+    rows = list(csv.reader(io.StringIO(response.content.decode())))
+    header, body = rows[0], rows[1:]
+    assert header[-1] == "language"
+    assert {r[-1] for r in body if r[3] == "week-3" and r[4] == "phq2"} == {"es"}
+    assert {r[-1] for r in body if r[3] == "baseline" and r[4] == "phq9"} == {"en"}
+
+    data = json.loads(client.get(reverse("patient_fhir", args=[enrollment.pk])).content)
+    Bundle.parse_obj(data)  # still valid R4 with the language element
+    phq2 = next(
+        e["resource"]
+        for e in data["entry"]
+        if e["resource"]["language"] == "es" and "/phq2|" in e["resource"]["questionnaire"]
+    )
+    assert phq2["item"][0]["text"] == "Poco interés o placer en hacer cosas"
