@@ -111,6 +111,7 @@ def test_it_exports_every_measurement_as_csv(clin, cast, history):
         "value",
         "band",
         "instrument_version",
+        "language",
     ]
     body = rows[1:]
     by = lambda *cols: [r for r in body if all(r[i] == v for i, v in cols)]  # noqa: E731

@@ -233,6 +233,10 @@ class Instrument(models.Model):
     licence_note = models.TextField(blank=True)
     items = models.JSONField()
     scoring = models.JSONField(default=dict)
+    # Other languages' wording, part of the version (a change makes a new version):
+    # {"es": {"title", "instructions", "items": {item_key: {"text", "labels", "hint"}}}}.
+    # Scoring never depends on it.
+    translations = models.JSONField(default=dict, blank=True)
     is_current = models.BooleanField(default=True)
     created_at = models.DateTimeField(auto_now_add=True)
 
@@ -358,6 +362,9 @@ class Response(models.Model):
     answers = models.JSONField()
     scores = models.JSONField(default=dict)
     created_at = models.DateTimeField(default=dj_timezone.now)
+    # The language the questions were shown in ("en", "es"): the patient's, if the
+    # instrument version had that language, else English.
+    language = models.CharField(max_length=8, default="en")
 
     class Meta:
         constraints = [

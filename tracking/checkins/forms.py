@@ -12,9 +12,12 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 
 from django import forms
+from django.utils import translation
+from django.utils.translation import gettext
 
 from programs.forms import patient_category_choices
 from tracking import rules
+from tracking.instruments import registry
 from tracking.models import Instrument
 
 CATEGORY_CHOICES = [("", "Choose a category")] + patient_category_choices()
@@ -84,6 +87,9 @@ class Question:
 class Section:
     instrument: Instrument
     questions: list[Question]
+    # The instrument's title and instructions in the language it is shown in.
+    title: str = ""
+    instructions: str = ""
 
 
 def _labels(item: dict) -> dict[int, str]:
@@ -99,8 +105,14 @@ def _as_list(item: dict) -> bool:
 def _scale_hint(item: dict) -> str:
     labels = _labels(item)
     if not labels:
-        return f"Choose a number from {item.get('min', 0)} to {item.get('max', 10)}."
-    return " ".join(f"{n} means {text.lower()}." for n, text in sorted(labels.items()))
+        return gettext("Choose a number from %(min)s to %(max)s.") % {
+            "min": item.get("min", 0),
+            "max": item.get("max", 10),
+        }
+    return " ".join(
+        gettext("%(number)s means %(label)s.") % {"number": n, "label": text.lower()}
+        for n, text in sorted(labels.items())
+    )
 
 
 def posted_answers(data, instruments: list[Instrument]) -> dict[str, dict]:
@@ -125,13 +137,24 @@ def posted_answers(data, instruments: list[Instrument]) -> dict[str, dict]:
 
 
 class CheckInForm(forms.Form):
-    def __init__(self, data=None, *, instruments: list[Instrument], draft: dict | None = None):
+    def __init__(
+        self,
+        data=None,
+        *,
+        instruments: list[Instrument],
+        draft: dict | None = None,
+        language: str | None = None,
+    ):
         super().__init__(data)
         self.instruments = instruments
+        # Each question in the patient's language (the active one: User.language) where
+        # the instrument version has it, else in English.
+        self.language = language or translation.get_language()
+        self.items = {i.key: registry.items_in(i, self.language) for i in instruments}
         draft = draft or {}
         for instrument in instruments:
             saved = draft.get(instrument.key) or {}
-            for item in instrument.items:
+            for item in self.items[instrument.key]:
                 name = field_name(instrument.key, item["key"])
                 value = saved.get(item["key"])
                 if item.get("type") == "cause":
@@ -182,7 +205,7 @@ class CheckInForm(forms.Form):
         number = 0
         for instrument in self.instruments:
             questions = []
-            for item in instrument.items:
+            for item in self.items[instrument.key]:
                 number += 1
                 name = field_name(instrument.key, item["key"])
                 if item.get("type") == "cause":
@@ -222,7 +245,14 @@ class CheckInForm(forms.Form):
                         errors=[str(e) for e in bound.errors],
                     )
                 )
-            sections.append(Section(instrument=instrument, questions=questions))
+            sections.append(
+                Section(
+                    instrument=instrument,
+                    questions=questions,
+                    title=registry.title_in(instrument, self.language),
+                    instructions=registry.instructions_in(instrument, self.language),
+                )
+            )
         return sections
 
     @property

@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import datetime
 
 from django.db import IntegrityError, transaction
-from django.utils import timezone
+from django.utils import timezone, translation
 
 from programs.models import Enrollment
 from tracking import rules as clinical  # `rules` is a PracticeSettings here
@@ -140,6 +140,7 @@ def checkin_record(
     now: datetime | None = None,
     instruments: list[Instrument] | None = None,
     rules: PracticeSettings | None = None,
+    language: str | None = None,
 ) -> CheckIn:
     """Record a check-in: one Response per instrument, scored by its current version.
 
@@ -160,7 +161,9 @@ def checkin_record(
     `instruments`: the check-in's instruments if the caller has already loaded them
     (`checkin_instruments`, as the form does), to save reading them again; `rules`:
     the practice's settings, likewise (the check-in view loads them with the
-    check-in: `practice_rules`).
+    check-in: `practice_rules`). `language`: the language the questions were shown in
+    (default: the active one, the patient's); each Response records it, or English for
+    an instrument version without that language.
     """
     now = now or timezone.now()
     enrollment = checkin.enrollment
@@ -168,7 +171,13 @@ def checkin_record(
         instruments = checkin_instruments(checkin, enrollment.practice_id)
     clean, errors = _clean_all(instruments, answers_by_instrument, allow_missing=False)
     # Scored before the transaction: no lock is held while Python works.
-    responses = [] if errors else _scored_responses(checkin, instruments, clean, now)
+    responses = (
+        []
+        if errors
+        else _scored_responses(
+            checkin, instruments, clean, now, language or translation.get_language()
+        )
+    )
     try:
         with transaction.atomic():
             claimed, pain_baseline = False, None
@@ -220,7 +229,11 @@ def _claim_and_write(
 
 
 def _scored_responses(
-    checkin: CheckIn, instruments: list[Instrument], clean: dict[str, dict], now: datetime
+    checkin: CheckIn,
+    instruments: list[Instrument],
+    clean: dict[str, dict],
+    now: datetime,
+    language: str | None = None,
 ) -> list[Response]:
     """One unsaved Response per instrument, scored by that version's rules."""
     return [
@@ -232,6 +245,7 @@ def _scored_responses(
             answers=clean[instrument.key],
             scores=score(registry.spec_of(instrument), clean[instrument.key]),
             created_at=now,
+            language=registry.shown_language(instrument, language),
         )
         for instrument in instruments
     ]

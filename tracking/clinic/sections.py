@@ -14,6 +14,8 @@ from django.db.models import (
     Q,
     Sum,
 )
+from django.utils import translation
+from django.utils.translation import gettext, gettext_lazy
 
 from programs.models import (
     Attribution,
@@ -28,6 +30,7 @@ from programs.models import (
 from tracking import rules
 from tracking.clinic.overview import CheckInItem, opened_checkins
 from tracking.expressions import min_practice_seconds
+from tracking.instruments import registry
 from tracking.models import Response
 
 
@@ -46,6 +49,22 @@ class ResponseView:
     total: Any
     band: str | None
     answers: list[AnswerRow]
+    # The language the patient answered in ("en", "es"), and a note saying so when it is
+    # not the language the items are shown in here (the clinician's).
+    language: str = "en"
+    answered_in: str = ""
+
+
+# The name of each language, in the reader's language.
+LANGUAGE_NAMES = {"en": gettext_lazy("English"), "es": gettext_lazy("Spanish")}
+
+
+def answered_in_note(answered: str, shown: str) -> str:
+    """ "Answered in Spanish" when the patient's language differs from the one shown."""
+    if answered == shown:
+        return ""
+    name = LANGUAGE_NAMES.get(answered, answered)
+    return gettext("Answered in %(language)s") % {"language": name}
 
 
 @dataclass
@@ -56,7 +75,7 @@ class CheckInAnswers:
 
 def _answer_text(item: dict, value: Any) -> str:
     if value is None:
-        return "No answer"
+        return gettext("No answer")
     if isinstance(value, dict):  # a cause: {"text", "category"}
         code = value.get("category", "")
         category = dict(AttributionCategory.choices).get(code, code)
@@ -68,12 +87,17 @@ def _answer_text(item: dict, value: Any) -> str:
 def _item_text(item: dict) -> str:
     text = item.get("text") or item["key"]
     # Asked but not added to the total (PHQ-9's difficulty question): say so beside it.
-    return f"{text} (not scored)" if item.get("scored") is False else text
+    if item.get("scored") is False:
+        return gettext("%(question)s (not scored)") % {"question": text}
+    return text
 
 
 def patient_checkin_answers(enrollment: Enrollment, now: datetime) -> list[CheckInAnswers]:
     """Every check-in that has opened, newest first, with every answer as asked (the
-    wording of the instrument version that was answered). Two queries."""
+    wording of the instrument version that was answered, in the reader's language where
+    that version has it, with a note of the language the patient answered in). Two
+    queries."""
+    reader = translation.get_language()
     checkins = {item.pk: item for item in reversed(opened_checkins(enrollment, now))}
     by_checkin: dict[int, list[ResponseView]] = {pk: [] for pk in checkins}
     for r in (
@@ -81,11 +105,12 @@ def patient_checkin_answers(enrollment: Enrollment, now: datetime) -> list[Check
         .select_related("instrument")
         .order_by("checkin_id", "pk")
     ):
-        items = r.instrument.items or []
+        items = registry.items_in(r.instrument, reader) if r.instrument.items else []
+        shown = registry.shown_language(r.instrument, reader)
         by_checkin[r.checkin_id].append(
             ResponseView(
                 key=r.instrument_key,
-                title=r.instrument.title,
+                title=registry.title_in(r.instrument, reader),
                 version=r.instrument_version,
                 total=(r.scores or {}).get("total"),
                 band=(r.scores or {}).get("band"),
@@ -93,6 +118,8 @@ def patient_checkin_answers(enrollment: Enrollment, now: datetime) -> list[Check
                     AnswerRow(_item_text(i), _answer_text(i, r.answers.get(i["key"])))
                     for i in items
                 ],
+                language=r.language,
+                answered_in=answered_in_note(r.language, shown),
             )
         )
 

@@ -25,6 +25,7 @@ from django.utils import timezone
 from django.utils.crypto import salted_hmac
 
 from programs.models import Enrollment
+from tracking.instruments import registry
 from tracking.models import CheckIn, Response
 
 _PATIENT_SALT = "painapp.fhir.patient"
@@ -86,9 +87,11 @@ def questionnaire_response(response: Response, subject_id: str) -> dict:
         "status": "completed",
         "subject": {"reference": f"Patient/{subject_id}"},
         "authored": authored.isoformat(),
+        # The language the patient was asked in; the items' text is in that language.
+        "language": response.language,
         "item": [
             _item(item, (response.answers or {}).get(item["key"]))
-            for item in (response.instrument.items or [])
+            for item in registry.items_in(response.instrument, response.language)
         ],
     }
 

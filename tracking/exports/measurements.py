@@ -28,6 +28,8 @@ MEASUREMENT_HEADER = [
     "value",
     "band",
     "instrument_version",
+    # The language a check-in answer was asked in ("en", "es"); empty on other rows.
+    "language",
 ]
 
 
@@ -42,13 +44,16 @@ def patient_measurements(enrollment: Enrollment, now: datetime) -> list[list[Any
         return rules.week_of(enrollment.start_date, enrollment.local_date(at))
 
     responses: dict[int, dict[str, dict[str, Any]]] = {}
-    for checkin_id, key, scores, answers, version in Response.objects.filter(
+    for checkin_id, key, scores, answers, version, language in Response.objects.filter(
         checkin__enrollment=enrollment, checkin__opens_at__lte=now
-    ).values_list("checkin_id", "instrument_key", "scores", "answers", "instrument_version"):
+    ).values_list(
+        "checkin_id", "instrument_key", "scores", "answers", "instrument_version", "language"
+    ):
         responses.setdefault(checkin_id, {})[key] = {
             "scores": scores,
             "answers": answers,
             "version": version,
+            "language": language,
         }
     for item in opened_checkins(enrollment, now):
         at = item.completed_at or item.closes_at
@@ -59,7 +64,7 @@ def patient_measurements(enrollment: Enrollment, now: datetime) -> list[list[Any
             )
             continue
         for key, response in sorted(responses.get(item.pk, {}).items()):
-            version = response["version"]
+            version, language = response["version"], response["language"]
             for answer_key, value in sorted((response.get("answers") or {}).items()):
                 if isinstance(value, dict):
                     for part in ("text", "category"):
@@ -76,12 +81,17 @@ def patient_measurements(enrollment: Enrollment, now: datetime) -> list[list[Any
                                     value.get(part, ""),
                                     "",
                                     version,
+                                    language,
                                 ],
                             )
                         )
                 else:
                     rows.append(
-                        (at, [at, week, "check-in", item.slot, key, answer_key, value, "", version])
+                        (
+                            at,
+                            [at, week, "check-in", item.slot, key, answer_key, value, "", version]
+                            + [language],
+                        )
                     )
             scores = response.get("scores") or {}
             rows.append(
@@ -97,6 +107,7 @@ def patient_measurements(enrollment: Enrollment, now: datetime) -> list[list[Any
                         scores.get("total"),
                         scores.get("band") or "",
                         version,
+                        language,
                     ],
                 )
             )
@@ -198,7 +209,9 @@ def patient_measurements(enrollment: Enrollment, now: datetime) -> list[list[Any
                     )
                 )
     rows.sort(key=lambda pair: pair[0])
-    return [row for _, row in rows]
+    # Rows with no language (not a check-in answer) leave that column empty.
+    width = len(MEASUREMENT_HEADER)
+    return [row + [""] * (width - len(row)) for _, row in rows]
 
 
 @dataclass

@@ -10,7 +10,15 @@ from tracking.instruments.scoring import InstrumentSpec
 from tracking.instruments.shipped import SHIPPED
 from tracking.models import Instrument
 
-_CONTENT_FIELDS = ("title", "instructions", "citation", "licence_note", "items", "scoring")
+_CONTENT_FIELDS = (
+    "title",
+    "instructions",
+    "citation",
+    "licence_note",
+    "items",
+    "scoring",
+    "translations",
+)
 
 
 def normalise(definition: dict) -> dict:
@@ -28,6 +36,7 @@ def normalise(definition: dict) -> dict:
         "licence_note": definition.get("licence_note", ""),
         "items": items,
         "scoring": scoring,
+        "translations": definition.get("translations", {}),
     }
 
 
@@ -119,3 +128,50 @@ def spec_of(instrument: Instrument) -> InstrumentSpec:
         items=instrument.items,
         scoring=instrument.scoring,
     )
+
+
+# ---------------------------------------------------------------- languages
+def base_language(language: str | None) -> str:
+    """ "es-mx" → "es"; nothing → "en"."""
+    return (language or "en").split("-")[0].lower() or "en"
+
+
+def shown_language(instrument: Instrument, language: str | None) -> str:
+    """The language `instrument` is asked in for someone reading `language`: theirs
+    if this version has it, else English (the original wording)."""
+    lang = base_language(language)
+    return lang if lang in (instrument.translations or {}) else "en"
+
+
+def title_in(instrument: Instrument, language: str | None) -> str:
+    lang = shown_language(instrument, language)
+    if lang == "en":
+        return instrument.title
+    return instrument.translations[lang].get("title") or instrument.title
+
+
+def instructions_in(instrument: Instrument, language: str | None) -> str:
+    lang = shown_language(instrument, language)
+    if lang == "en":
+        return instrument.instructions
+    return instrument.translations[lang].get("instructions") or instrument.instructions
+
+
+def items_in(instrument: Instrument, language: str | None) -> list[dict]:
+    """The instrument's items with their wording (text, labels, hint) in `language`
+    where this version has it. Keys, ranges and every scoring field stay the same."""
+    lang = shown_language(instrument, language)
+    if lang == "en":
+        return list(instrument.items)
+    words = (instrument.translations[lang] or {}).get("items") or {}
+    items = []
+    for item in instrument.items:
+        tr = words.get(item["key"]) or {}
+        items.append(
+            {
+                **item,
+                **{k: tr[k] for k in ("text", "hint") if tr.get(k)},
+                "labels": {**(item.get("labels") or {}), **(tr.get("labels") or {})},
+            }
+        )
+    return items

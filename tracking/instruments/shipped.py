@@ -10,6 +10,7 @@ numbers give the same definition, so building them from there makes no new versi
 from __future__ import annotations
 
 from tracking import rules
+from tracking.instruments import shipped_es
 
 NRS_LABELS = {"0": "No pain", "10": "Worst pain you can imagine"}
 PHQ_OPTIONS = {
@@ -279,6 +280,14 @@ SHIPPED += [
         "scoring": {"method": "raw"},
     },
 ]
+
+
+# Spanish wording (issue 18): part of each instrument's versioned content; the licence
+# note says where it comes from. Scoring is the English definition's, unchanged.
+for _definition in SHIPPED:
+    if _definition["key"] in shipped_es.ES:
+        _definition["translations"] = {"es": shipped_es.ES[_definition["key"]]}
+    _definition["licence_note"] += shipped_es.NOTES.get(_definition["key"], "")
 
 
 def definition_for(key: str) -> dict:
