@@ -17,7 +17,7 @@ from tracking.charts import Point, pain_free_range, score_text
 from tracking.checkins.schedule import extra_slot
 from tracking.checkins.selectors import CheckInRow, _row, checkin_short_label, checkin_title
 from tracking.models import Alert, CheckIn, PracticeSettings, Response
-from tracking.safety.resources import crisis_resources_for
+from tracking.safety.resources import active_language, crisis_resources_for
 
 # ---------------------------------------------------------------- results
 
@@ -210,7 +210,9 @@ def checkin_results(checkin: CheckIn) -> Results:
         settings = PracticeSettings.for_practice(enrollment.practice_id)
         # The numbers for the patient's own country (tracking.safety.resources).
         crisis_md = crisis_resources_for(
-            practice_id=enrollment.practice_id, country=enrollment.country
+            practice_id=enrollment.practice_id,
+            country=enrollment.country,
+            language=active_language(),
         )
     extra = None
     if rules.offers_full_phq9(_total(mine, rules.PHQ2)):

@@ -3,23 +3,24 @@ from __future__ import annotations
 from typing import Any
 
 from django import forms
+from django.utils.translation import gettext_lazy as _
 
 from programs.forms import WEEKDAYS
 from tracking.models import ReminderPreferences
 from tracking.reminders.transports import e164, sms_available
 
-TIME_ERRORS = {"invalid": "Enter a time like 09:00 or 19:30."}
+TIME_ERRORS = {"invalid": _("Enter a time like 09:00 or 19:30.")}
 
 
 class ReminderPreferencesForm(forms.ModelForm):
     practice_days = forms.TypedMultipleChoiceField(
-        label="On these days",
+        label=_("On these days"),
         choices=WEEKDAYS,
         coerce=int,
         required=False,
         widget=forms.CheckboxSelectMultiple,
-        help_text="Tick none to be reminded every day.",
-        error_messages={"invalid_choice": "Choose days from the list."},
+        help_text=_("Tick none to be reminded every day."),
+        error_messages={"invalid_choice": _("Choose days from the list.")},
     )
 
     class Meta:
@@ -80,7 +81,7 @@ class ReminderPreferencesForm(forms.ModelForm):
         number = e164(phone)
         if number is None:
             raise forms.ValidationError(
-                "Enter a mobile number with its country code, like +44 7911 123456."
+                _("Enter a mobile number with its country code, like +44 7911 123456.")
             )
         return number
 
@@ -94,5 +95,5 @@ class ReminderPreferencesForm(forms.ModelForm):
                 "Set both quiet-hours times, or leave both empty.",
             )
         if data.get("sms_enabled") and not data.get("phone") and "phone" not in self.errors:
-            self.add_error("phone", "Add a mobile number to get text messages.")
+            self.add_error("phone", _("Add a mobile number to get text messages."))
         return data
