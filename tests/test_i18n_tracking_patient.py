@@ -268,3 +268,42 @@ def test_the_scanner_raises_on_spanish_even_with_a_practice_list(cast, spanish):
     alert = scan(spanish, source="reflection:1", texts=["Ya no quiero vivir"], settings=settings)
     assert alert is not None
     assert (alert.kind, alert.severity) == ("self_harm", "urgent")
+
+
+# ---------------------------------------------------------------- the check-in pages
+def _without_items(html: str) -> str:
+    """The page less the questionnaire items (their Spanish belongs to the instruments
+    work): every <section class="ci-section"> (one instrument's title, instructions,
+    items and answer labels) and the instruments' titles and citations (ci-sources)."""
+    html = re.sub(
+        r'<section class="ci-section".*?</section>\s*(?=<section class="ci-section"|<div class="ci-nav")',
+        "",
+        html,
+        flags=re.S,
+    )
+    return re.sub(r'<details class="ci-sources">.*?</details>', "", html, flags=re.S)
+
+
+def test_a_weekly_checkin_and_its_results_are_spanish(patient, spanish):
+    from tests.checkin_data import post_for
+
+    week3: CheckIn = started_two_weeks_ago(spanish)["week-3"]
+    url = reverse("checkin_detail", args=[week3.pk])
+    html = page(patient.get(url))
+    assert "Control de la semana 3" in html
+    assert "Enviar mis respuestas" in html and 'data-msg-count="Pregunta {n} de {total}"' in html
+    spanish_only(_without_items(html))
+    response = patient.post(url, post_for(week3.instrument_keys))
+    html = page(patient.get(response["Location"]))
+    spanish_only(html)
+    assert "sus resultados" in html or "Gracias" in html
+    assert "Dolor promedio" in html
+
+
+def test_today_card_and_the_checkin_list_are_spanish(patient, spanish):
+    started_two_weeks_ago(spanish)
+    html = page(patient.get(reverse("today")))
+    card = _section(html.replace('aria-labelledby="checkin-card-h"', 'id="card"'), "card")
+    spanish_only(card)
+    assert "Empezar mi control" in card
+    spanish_only(page(patient.get(reverse("checkin_list"))))
