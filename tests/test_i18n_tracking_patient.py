@@ -276,7 +276,8 @@ def _without_items(html: str) -> str:
     work): every <section class="ci-section"> (one instrument's title, instructions,
     items and answer labels) and the instruments' titles and citations (ci-sources)."""
     html = re.sub(
-        r'<section class="ci-section".*?</section>\s*(?=<section class="ci-section"|<div class="ci-nav")',
+        r'<section class="ci-section".*?</section>\s*'
+        r'(?=<section class="ci-section"|<div class="ci-nav")',
         "",
         html,
         flags=re.S,
@@ -307,3 +308,28 @@ def test_today_card_and_the_checkin_list_are_spanish(patient, spanish):
     spanish_only(card)
     assert "Empezar mi control" in card
     spanish_only(page(patient.get(reverse("checkin_list"))))
+
+
+def test_progress_reminders_and_notifications_are_spanish(patient, spanish):
+    started_two_weeks_ago(spanish)
+    html = page(patient.get(reverse("progress")))
+    assert "Mi progreso" in html
+    # The chart cards (tracking/charts.py, shared with the clinician's pages) are not
+    # part of this work: the rest of the page is checked.
+    spanish_only(re.sub(r'<section class="card chart-card".*?</section>', "", html, flags=re.S))
+    html = page(patient.get(reverse("reminder_settings")))
+    assert "Guardar mis recordatorios" in html
+    spanish_only(html)
+    html = page(patient.get(reverse("notifications")))
+    assert "Notificaciones" in html
+    spanish_only(html)
+
+
+def test_a_reminder_form_error_is_spanish(patient, spanish):
+    response = patient.post(
+        reverse("reminder_settings"),
+        {"practice_enabled": "on", "practice_time": "", "quiet_start": "22:00"},
+    )
+    html = response.content.decode()
+    assert "Ponga las dos horas de silencio, o deje las dos vacías." in html
+    spanish_only(html)

@@ -300,11 +300,11 @@ def progress_data(enrollment: Enrollment, now: datetime) -> Progress:
                 ""
                 if value is not None
                 else (
-                    "Missed"
+                    _("Missed")
                     if row.status == CheckIn.Status.MISSED
-                    else "Not done yet"
+                    else _("Not done yet")
                     if row.status == CheckIn.Status.OPEN
-                    else "Not asked"
+                    else _("Not asked")
                     if row.status == CheckIn.Status.COMPLETED
                     else row.status_label
                 )
@@ -332,7 +332,9 @@ def progress_data(enrollment: Enrollment, now: datetime) -> Progress:
         week = rules.week_of(enrollment.start_date, day)
         if week in per_week:
             per_week[week] += count
-    practice = [Point(f"W{w}", f"Week {w}", n) for w, n in per_week.items()]
+    practice = [
+        Point(_("W%(n)s") % {"n": w}, _("Week %(n)s") % {"n": w}, n) for w, n in per_week.items()
+    ]
 
     return Progress(
         pain=pain,
