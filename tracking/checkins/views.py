@@ -212,7 +212,7 @@ def _answer(request: PatientRequest, found: PatientCheckIn, now) -> HttpResponse
             messages.success(
                 request,
                 _("Your answers are saved. You can finish this check-in any time until %(day)s.")
-                % {"day": date_format(last_day, "l j F")},
+                % {"day": date_format(last_day, _("l j F"))},
             )
             safety = draft_safety(checkin.draft, instruments)
             if safety.self_harm or safety.new_symptoms:
