@@ -266,10 +266,10 @@ class CheckIn(models.Model):
         EXTRA = "extra", "Extra questions"
 
     class Status(models.TextChoices):
-        SCHEDULED = "scheduled", "Not open yet"
-        OPEN = "open", "Open"
-        COMPLETED = "completed", "Done"
-        MISSED = "missed", "Missed"
+        SCHEDULED = "scheduled", gettext_lazy("Not open yet")
+        OPEN = "open", gettext_lazy("Open")
+        COMPLETED = "completed", gettext_lazy("Done")
+        MISSED = "missed", gettext_lazy("Missed")
 
     enrollment = models.ForeignKey(Enrollment, on_delete=models.CASCADE, related_name="checkins")
     slot = models.CharField(max_length=32, help_text="e.g. baseline, week-3, end, followup-1m")

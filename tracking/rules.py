@@ -32,6 +32,9 @@ from datetime import UTC, date, datetime, time, timedelta, tzinfo
 from fractions import Fraction
 from typing import NamedTuple
 
+from django.utils.functional import Promise
+from django.utils.translation import gettext_lazy
+
 from programs import weeks as _weeks
 from programs.practice import counting as _counting
 
@@ -522,85 +525,105 @@ RED_FLAG_SEE_DOCTOR = "see_doctor"
 
 class RedFlag(NamedTuple):
     key: str
-    label: str
+    label: str | Promise  # translated (gettext_lazy): str() it in the reader's language
     action: str  # RED_FLAG_URGENT or RED_FLAG_SEE_DOCTOR
     asked: bool = True  # False: worked out from other answers, never a tick-box
 
 
 RED_FLAGS: tuple[RedFlag, ...] = (
     # Cauda equina: the emergency department today.
-    RedFlag("bladder_bowel", "New trouble controlling your bladder or bowels", RED_FLAG_URGENT),
+    RedFlag(
+        "bladder_bowel",
+        gettext_lazy("New trouble controlling your bladder or bowels"),
+        RED_FLAG_URGENT,
+    ),
     RedFlag(
         "saddle_numbness",
-        "Numbness between your legs or around your bottom (the 'saddle' area)",
+        gettext_lazy("Numbness between your legs or around your bottom (the 'saddle' area)"),
         RED_FLAG_URGENT,
     ),
     RedFlag(
         "sexual_changes",
-        "New loss of feeling in your genitals, or new problems with sex (such as erections "
-        "or feeling)",
+        gettext_lazy(
+            "New loss of feeling in your genitals, or new problems with sex (such as erections "
+            "or feeling)"
+        ),
         RED_FLAG_URGENT,
     ),
     RedFlag(
         "both_legs",
-        "Pain, numbness, tingling or weakness in both legs",
+        gettext_lazy("Pain, numbness, tingling or weakness in both legs"),
         RED_FLAG_URGENT,
     ),
     RedFlag(
         "leg_weakness",
-        "Weakness in a leg that is getting worse, or a foot that drags or flops",
+        gettext_lazy("Weakness in a leg that is getting worse, or a foot that drags or flops"),
         RED_FLAG_URGENT,
     ),
     # Infection, cancer, fracture and other causes: see a doctor before starting.
     RedFlag(
         "fever_unwell",
-        "Fever, or feeling generally unwell, along with your back pain",
+        gettext_lazy("Fever, or feeling generally unwell, along with your back pain"),
         RED_FLAG_SEE_DOCTOR,
     ),
     RedFlag(
         "immunosuppression",
-        "A weak immune system, for example from HIV, cancer treatment (chemotherapy), or "
-        "taking steroid tablets for a long time",
+        gettext_lazy(
+            "A weak immune system, for example from HIV, cancer treatment (chemotherapy), or "
+            "taking steroid tablets for a long time"
+        ),
         RED_FLAG_SEE_DOCTOR,
     ),
     RedFlag(
-        "iv_drug_use", "Injecting drugs into a vein, now or in the past year", RED_FLAG_SEE_DOCTOR
+        "iv_drug_use",
+        gettext_lazy("Injecting drugs into a vein, now or in the past year"),
+        RED_FLAG_SEE_DOCTOR,
     ),
     RedFlag(
         "spinal_procedure_or_infection",
-        "An operation, injection or other procedure on your spine in the last year, or an "
-        "infection in your spine",
+        gettext_lazy(
+            "An operation, injection or other procedure on your spine in the last year, or an "
+            "infection in your spine"
+        ),
         RED_FLAG_SEE_DOCTOR,
     ),
-    RedFlag("weight_loss", "Losing weight without trying", RED_FLAG_SEE_DOCTOR),
-    RedFlag("cancer_history", "Having had cancer at any time", RED_FLAG_SEE_DOCTOR),
-    RedFlag("recent_trauma", "A recent serious fall, accident or injury", RED_FLAG_SEE_DOCTOR),
+    RedFlag("weight_loss", gettext_lazy("Losing weight without trying"), RED_FLAG_SEE_DOCTOR),
+    RedFlag("cancer_history", gettext_lazy("Having had cancer at any time"), RED_FLAG_SEE_DOCTOR),
+    RedFlag(
+        "recent_trauma",
+        gettext_lazy("A recent serious fall, accident or injury"),
+        RED_FLAG_SEE_DOCTOR,
+    ),
     RedFlag(
         "minor_trauma_fragile_bones",
-        "A small fall, bump or strain before the pain, if you have thin bones (osteoporosis) "
-        "or take steroid tablets for a long time",
+        gettext_lazy(
+            "A small fall, bump or strain before the pain, if you have thin bones (osteoporosis) "
+            "or take steroid tablets for a long time"
+        ),
         RED_FLAG_SEE_DOCTOR,
     ),
     RedFlag(
         "thoracic_pain",
-        "Pain mainly in your upper or middle back (between or around your shoulder blades)",
+        gettext_lazy(
+            "Pain mainly in your upper or middle back (between or around your shoulder blades)"
+        ),
         RED_FLAG_SEE_DOCTOR,
     ),
     RedFlag(
         "constant_night_pain",
-        "Pain that never lets up in any position, even at night",
+        gettext_lazy("Pain that never lets up in any position, even at night"),
         RED_FLAG_SEE_DOCTOR,
     ),
     # Worked out from the date of birth and when the pain started (back_pain_onset_flag).
     RedFlag(
         "onset_after_50",
-        "Back pain that first started when you were 50 or older",
+        gettext_lazy("Back pain that first started when you were 50 or older"),
         RED_FLAG_SEE_DOCTOR,
         asked=False,
     ),
     RedFlag(
         "onset_before_20",
-        "Back pain that first started before you were 20",
+        gettext_lazy("Back pain that first started before you were 20"),
         RED_FLAG_SEE_DOCTOR,
         asked=False,
     ),
@@ -611,7 +634,7 @@ RED_FLAGS_BY_KEY = {flag.key: flag for flag in RED_FLAGS}
 def red_flag_label(key: str) -> str:
     """The plain words for a stored key (the key itself for one retired since)."""
     flag = RED_FLAGS_BY_KEY.get(key)
-    return flag.label if flag else key
+    return str(flag.label) if flag else key
 
 
 def red_flags_urgent(keys: Iterable[str]) -> bool:
@@ -904,6 +927,70 @@ patient says these every week, and an alert for each would teach the clinic to
 ignore the alert. "ending it" does match (as in "thinking about ending it"), accepting
 a rare false alarm ("ending it early") because a missed one costs more; a bare "end
 it" does not ("I'll end it there" is common in practice notes).
+"""
+
+
+DEFAULT_CRISIS_WORDS_ES: tuple[str, ...] = (
+    # Querer morir / no querer vivir
+    "quiero morir",
+    "quiero morirme",
+    "me quiero morir",
+    "deseo morir",
+    "deseo morirme",
+    "ojala me muera",
+    "ojala estuviera muerto",
+    "ojala estuviera muerta",
+    "mejor muerto",
+    "mejor muerta",
+    "mejor sin mi",
+    "no quiero vivir",
+    "no quiero seguir viviendo",
+    "no puedo seguir viviendo",
+    "no quiero estar vivo",
+    "no quiero estar viva",
+    "no quiero despertar",
+    "no quiero despertarme",
+    "no tengo razon para vivir",
+    "no tengo por que vivir",
+    "no vale la pena vivir",
+    # Quitarse la vida
+    "quitarme la vida",
+    "me voy a quitar la vida",
+    "acabar con mi vida",
+    "terminar con mi vida",
+    "poner fin a mi vida",
+    "acabar con todo",
+    "terminar con todo",
+    "matarme",
+    "me voy a matar",
+    "me quiero matar",
+    "suicidarme",
+    "me quiero suicidar",
+    "me voy a suicidar",
+    "suicidio",
+    "suicida",
+    "suicidas",
+    "ahorcarme",
+    "sobredosis",
+    "cortarme las venas",
+    # Hacerse daño a propósito
+    "autolesion",
+    "autolesiones",
+    "autolesionarme",
+    "hacerme dano a proposito",
+    "lastimarme a proposito",
+)
+"""The Spanish crisis words (issue 18): the scanner looks for these in every patient's
+text together with the practice's list (or DEFAULT_CRISIS_WORDS), whatever the
+patient's language (people mix languages). Same normal form as the English list: no
+accents ("daño" is "dano", "razón" is "razon"), lower case, whole words.
+
+Reviewed choices, as for the English list: phrases about the self only. "este dolor me
+está matando", "me muero de dolor", "me muero de ganas", "matar el tiempo" do not
+match. A bare "hacerme daño" / "lastimarme" does not match: in this program patients
+write "tengo miedo de hacerme daño en la espalda" every week (fear of movement);
+only "a propósito" does. A bare "cortarme" does not match ("cortarme el pelo"). "no
+quiero morir" does match (it holds "quiero morir"): talk of dying is worth a look.
 """
 
 

@@ -73,13 +73,18 @@
     back.hidden = index === 0;
     next.hidden = index === total - 1;
     submit.hidden = index !== total - 1;
-    count.textContent = "Question " + (index + 1) + " of " + total;
+    count.textContent = msg("count").replace("{n}", index + 1).replace("{total}", total);
     bar.max = total;
     bar.value = index + 1;
     if (moveFocus) {
       var heading = current.querySelector("[data-ci-heading]");
       if (heading) heading.focus();
     }
+  }
+
+  // The words come from the page (data-msg-* on the form), in the patient's language.
+  function msg(name) {
+    return form.getAttribute("data-msg-" + name) || "";
   }
 
   function saveDraft(panel) {
@@ -95,15 +100,11 @@
       // Sent even if the patient closes the page at once (a safety answer must arrive).
       keepalive: true,
     }).then(function (response) {
-      if (response.ok) saved.textContent = "Your answers so far are saved.";
-      if (note) {
-        note.textContent = response.ok
-          ? "Your answer is saved and your clinic has been told."
-          : "We could not save your answer just now. Please press Submit, or use the numbers above.";
-      }
+      if (response.ok) saved.textContent = msg("saved");
+      if (note) note.textContent = response.ok ? msg("told") : msg("failed");
     }).catch(function () {
       // Offline for a moment: the answers are still in the form, and Submit sends them.
-      if (note) note.textContent = "We could not save your answer just now. Please press Submit, or use the numbers above.";
+      if (note) note.textContent = msg("failed");
     });
   }
 
@@ -132,7 +133,7 @@
     var heading = panel.querySelector("h2, h3");
     if (live) {
       live.textContent = (heading ? heading.textContent + ". " : "") +
-        "Help and phone numbers are shown below this question.";
+        msg("help-below");
     }
     saveDraft(panel);
   });

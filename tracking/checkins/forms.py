@@ -14,6 +14,7 @@ from dataclasses import dataclass, field
 from django import forms
 from django.utils import translation
 from django.utils.translation import gettext
+from django.utils.translation import gettext_lazy as _
 
 from programs.forms import patient_category_choices
 from tracking import rules
@@ -160,13 +161,13 @@ class CheckInForm(forms.Form):
                 if item.get("type") == "cause":
                     value = value or {}
                     self.fields[name + SEP + "text"] = forms.CharField(
-                        label="In a few words",
+                        label=_("In a few words"),
                         required=False,
                         initial=value.get("text", ""),
                         widget=forms.TextInput(attrs={"maxlength": 300, "autocomplete": "off"}),
                     )
                     self.fields[name + SEP + "category"] = forms.CharField(
-                        label="What kind of cause is it?",
+                        label=_("What kind of cause is it?"),
                         required=False,
                         initial=value.get("category", ""),
                         widget=forms.Select(choices=CATEGORY_CHOICES),

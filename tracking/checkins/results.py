@@ -7,6 +7,8 @@ from datetime import datetime
 from typing import ClassVar
 
 from django.db.models import Count
+from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 
 from programs.models import (
     Enrollment,
@@ -17,7 +19,7 @@ from tracking.charts import Point, pain_free_range, score_text
 from tracking.checkins.schedule import extra_slot
 from tracking.checkins.selectors import CheckInRow, _row, checkin_short_label, checkin_title
 from tracking.models import Alert, CheckIn, PracticeSettings, Response
-from tracking.safety.resources import crisis_resources_for
+from tracking.safety.resources import active_language, crisis_resources_for
 
 # ---------------------------------------------------------------- results
 
@@ -56,13 +58,19 @@ class Change:
         if self.points is None:
             return ""
         if self.points == 0:
-            return "no change"
+            return _("no change")
         amount = score_text(self.amount)
-        text = f"{self.direction} {amount} point{'s' if self.amount != 1 else ''}"
+        n = {"n": amount}
+        if self.points > 0:
+            text = (
+                ngettext("down %(n)s point", "down %(n)s points", 1 if self.amount == 1 else 2) % n
+            )
+        else:
+            text = ngettext("up %(n)s point", "up %(n)s points", 1 if self.amount == 1 else 2) % n
         if self.percent is not None and self.points > 0:
-            text += f" ({self.percent}% lower)"
+            text += " " + _("(%(p)s%% lower)") % {"p": self.percent}
         elif self.percent is not None:
-            text += f" ({-self.percent}% higher)"
+            text += " " + _("(%(p)s%% higher)") % {"p": -self.percent}
         return text
 
     @property
@@ -110,46 +118,63 @@ class Results:
         pain, fear = self.pain, self.fear
         if self.is_start:
             out = [
-                "This is your starting point. Each check-in after this one will show "
-                "how things compare to today."
+                _(
+                    "This is your starting point. Each check-in after this one will show "
+                    "how things compare to today."
+                )
             ]
             if self.pain_free:
-                out.append("Your average pain is 0 or 1: pain-free or nearly pain-free.")
+                out.append(_("Your average pain is 0 or 1: pain-free or nearly pain-free."))
             return out
         out = []
         if self.pain_free:
             out.append(
-                "Your average pain is in the 0 to 1 range: pain-free or nearly "
-                "pain-free. In the PRT study, about two in three people reached this "
-                "range by the end. That study had 151 people. The 50 who had PRT got "
-                "1 doctor visit and 8 one-to-one sessions with a therapist over 4 "
-                "weeks, and this app has not itself been tested in a trial."
+                _(
+                    "Your average pain is in the 0 to 1 range: pain-free or nearly "
+                    "pain-free. In the PRT study, about two in three people reached this "
+                    "range by the end. That study had 151 people. The 50 who had PRT got "
+                    "1 doctor visit and 8 one-to-one sessions with a therapist over 4 "
+                    "weeks, and this app has not itself been tested in a trial."
+                )
             )
         elif pain.is_real_improvement:
             out.append(
-                f"That is a real change. A drop of {rules.REAL_CHANGE_POINTS} points, "
-                f"or of {rules.REAL_CHANGE_PERCENT}% or more, is one people notice in "
-                "daily life."
+                _(
+                    "That is a real change. A drop of %(points)s points, "
+                    "or of %(percent)s%% or more, is one people notice in "
+                    "daily life."
+                )
+                % {"points": rules.REAL_CHANGE_POINTS, "percent": rules.REAL_CHANGE_PERCENT}
             )
         elif pain.direction == "down":
-            out.append("Your pain is a little lower than at the start. Small changes add up.")
+            out.append(_("Your pain is a little lower than at the start. Small changes add up."))
         elif pain.direction == "same":
-            out.append("No change in pain yet. That is common in the first weeks.")
+            out.append(_("No change in pain yet. That is common in the first weeks."))
         elif pain.direction == "up":
             out.append(
-                "Your pain is higher than at the start. Ups and downs are normal and do "
-                "not mean the program is not working. If something new or worrying is "
-                "going on, talk to your doctor or care team."
+                _(
+                    "Your pain is higher than at the start. Ups and downs are normal and do "
+                    "not mean the program is not working. If something new or worrying is "
+                    "going on, talk to your doctor or care team."
+                )
             )
         if fear.direction == "down":
             out.append(
-                f"Your fear of moving is down by {score_text(fear.amount)} "
-                f"point{'s' if fear.amount != 1 else ''}. Fear often eases before pain "
-                "does, so this is a good sign."
+                ngettext(
+                    "Your fear of moving is down by %(n)s point. Fear often eases before "
+                    "pain does, so this is a good sign.",
+                    "Your fear of moving is down by %(n)s points. Fear often eases before "
+                    "pain does, so this is a good sign.",
+                    1 if fear.amount == 1 else 2,
+                )
+                % {"n": score_text(fear.amount)}
             )
         elif not pain.is_real_improvement and not self.pain_free:
             out.append(
-                "Fear usually eases first, and pain follows. Keep going with your daily practice."
+                _(
+                    "Fear usually eases first, and pain follows. "
+                    "Keep going with your daily practice."
+                )
             )
         return out
 
@@ -190,7 +215,7 @@ def checkin_results(checkin: CheckIn) -> Results:
             label=label, now=_total(mine, key), start=None if is_start else _total(start, key)
         )
 
-    pain = change("Average pain", rules.PAIN_AVG)
+    pain = change(_("Average pain"), rules.PAIN_AVG)
     safety_answer = False
     for response in mine.values():
         safety_item = (response.instrument.scoring or {}).get("safety_item")
@@ -210,7 +235,9 @@ def checkin_results(checkin: CheckIn) -> Results:
         settings = PracticeSettings.for_practice(enrollment.practice_id)
         # The numbers for the patient's own country (tracking.safety.resources).
         crisis_md = crisis_resources_for(
-            practice_id=enrollment.practice_id, country=enrollment.country
+            practice_id=enrollment.practice_id,
+            country=enrollment.country,
+            language=active_language(),
         )
     extra = None
     if rules.offers_full_phq9(_total(mine, rules.PHQ2)):
@@ -221,8 +248,8 @@ def checkin_results(checkin: CheckIn) -> Results:
         is_start=is_start,
         start_title=None if start_id is None else checkin_title(checkins[start_id]),
         pain=pain,
-        fear=change("Fear of movement", rules.FEAR_MOVEMENT),
-        worst=change("Worst pain", rules.PAIN_WORST),
+        fear=change(_("Fear of movement"), rules.FEAR_MOVEMENT),
+        worst=change(_("Worst pain"), rules.PAIN_WORST),
         pain_free=rules.is_pain_free_or_nearly(pain.now),
         self_harm_alert=self_harm_alert,
         safety_answer=safety_answer,
@@ -273,11 +300,11 @@ def progress_data(enrollment: Enrollment, now: datetime) -> Progress:
                 ""
                 if value is not None
                 else (
-                    "Missed"
+                    _("Missed")
                     if row.status == CheckIn.Status.MISSED
-                    else "Not done yet"
+                    else _("Not done yet")
                     if row.status == CheckIn.Status.OPEN
-                    else "Not asked"
+                    else _("Not asked")
                     if row.status == CheckIn.Status.COMPLETED
                     else row.status_label
                 )
@@ -305,7 +332,9 @@ def progress_data(enrollment: Enrollment, now: datetime) -> Progress:
         week = rules.week_of(enrollment.start_date, day)
         if week in per_week:
             per_week[week] += count
-    practice = [Point(f"W{w}", f"Week {w}", n) for w, n in per_week.items()]
+    practice = [
+        Point(_("W%(n)s") % {"n": w}, _("Week %(n)s") % {"n": w}, n) for w, n in per_week.items()
+    ]
 
     return Progress(
         pain=pain,

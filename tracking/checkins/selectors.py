@@ -9,6 +9,7 @@ from django.contrib.postgres.expressions import ArraySubquery
 from django.db.models import F, OuterRef, Q
 from django.db.models.fields.json import HasKey
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
 from programs.models import Enrollment
 from tracking import rules as clinical  # `rules` is a PracticeSettings here
@@ -40,27 +41,27 @@ def is_available(checkin: CheckIn, now: datetime, enrollment: Enrollment) -> boo
 
 def checkin_title(checkin: CheckIn) -> str:
     if checkin.kind == CheckIn.Kind.BASELINE:
-        return "Starting check-in"
+        return _("Starting check-in")
     if checkin.kind == CheckIn.Kind.WEEKLY:
-        return f"Week {checkin.week} check-in"
+        return _("Week %(n)s check-in") % {"n": checkin.week}
     if checkin.kind == CheckIn.Kind.END:
-        return "End-of-program check-in"
+        return _("End-of-program check-in")
     if checkin.kind == CheckIn.Kind.EXTRA:
-        return "A few more questions about your mood"
+        return _("A few more questions about your mood")
     months = checkin.slot.removeprefix("followup-").removesuffix("m")
-    return f"{months}-month follow-up"
+    return _("%(n)s-month follow-up") % {"n": months}
 
 
 def checkin_short_label(checkin: CheckIn) -> str:
     """A few characters for a chart's axis."""
     if checkin.kind == CheckIn.Kind.BASELINE:
-        return "Start"
+        return _("Start")
     if checkin.kind == CheckIn.Kind.WEEKLY:
-        return f"W{checkin.week}"
+        return _("W%(n)s") % {"n": checkin.week}
     if checkin.kind == CheckIn.Kind.END:
-        return "End"
+        return _("End")
     if checkin.kind == CheckIn.Kind.EXTRA:
-        return "More"
+        return _("More")
     return "+" + checkin.slot.removeprefix("followup-").removesuffix("m") + "m"
 
 
@@ -88,7 +89,7 @@ def _row(checkin: CheckIn, now: datetime, enrollment: Enrollment) -> CheckInRow:
         checkin=checkin,
         title=checkin_title(checkin),
         status=status,
-        status_label=CheckIn.Status(status).label,
+        status_label=str(CheckIn.Status(status).label),
         last_day=last_open_day(checkin, enrollment),
     )
 

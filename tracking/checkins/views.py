@@ -17,6 +17,7 @@ from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.dateformat import format as date_format
+from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods
 
 from programs.access import enrollment_required
@@ -201,15 +202,17 @@ def _answer(request: PatientRequest, found: PatientCheckIn, now) -> HttpResponse
                     checkin,
                     form,
                     status=422,
-                    notice="We saved the answers that were complete. Please check the ones "
-                    "marked below.",
+                    notice=_(
+                        "We saved the answers that were complete. Please check the ones "
+                        "marked below."
+                    ),
                     rules=rules,
                 )
             last_day = last_open_day(checkin, enrollment)
             messages.success(
                 request,
-                "Your answers are saved. You can finish this check-in "
-                f"any time until {date_format(last_day, 'l j F')}.",
+                _("Your answers are saved. You can finish this check-in any time until %(day)s.")
+                % {"day": date_format(last_day, _("l j F"))},
             )
             safety = draft_safety(checkin.draft, instruments)
             if safety.self_harm or safety.new_symptoms:

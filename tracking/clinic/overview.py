@@ -68,7 +68,7 @@ class CheckInItem:
 
     @property
     def status_label(self) -> str:
-        return CheckIn.Status(self.status).label
+        return str(CheckIn.Status(self.status).label)
 
     @property
     def answered(self) -> dict[str, Any]:

@@ -3,23 +3,24 @@ from __future__ import annotations
 from typing import Any
 
 from django import forms
+from django.utils.translation import gettext_lazy as _
 
 from programs.forms import WEEKDAYS
 from tracking.models import ReminderPreferences
 from tracking.reminders.transports import e164, sms_available
 
-TIME_ERRORS = {"invalid": "Enter a time like 09:00 or 19:30."}
+TIME_ERRORS = {"invalid": _("Enter a time like 09:00 or 19:30.")}
 
 
 class ReminderPreferencesForm(forms.ModelForm):
     practice_days = forms.TypedMultipleChoiceField(
-        label="On these days",
+        label=_("On these days"),
         choices=WEEKDAYS,
         coerce=int,
         required=False,
         widget=forms.CheckboxSelectMultiple,
-        help_text="Tick none to be reminded every day.",
-        error_messages={"invalid_choice": "Choose days from the list."},
+        help_text=_("Tick none to be reminded every day."),
+        error_messages={"invalid_choice": _("Choose days from the list.")},
     )
 
     class Meta:
@@ -38,21 +39,23 @@ class ReminderPreferencesForm(forms.ModelForm):
             "phone",
         ]
         labels = {
-            "paused": "Pause all reminders for now",
-            "practice_enabled": "Remind me to practise",
-            "practice_time": "At this time",
-            "checkin_enabled": "Remind me when my weekly check-in opens, and again after 2 "
-            "days if it is still open",
-            "quiet_start": "Quiet hours start",
-            "quiet_end": "Quiet hours end",
-            "email_enabled": "By email",
-            "in_app_enabled": "In the app",
-            "sms_enabled": "By text message",
-            "phone": "Mobile number for text messages",
+            "paused": _("Pause all reminders for now"),
+            "practice_enabled": _("Remind me to practise"),
+            "practice_time": _("At this time"),
+            "checkin_enabled": _(
+                "Remind me when my weekly check-in opens, and again after 2 "
+                "days if it is still open"
+            ),
+            "quiet_start": _("Quiet hours start"),
+            "quiet_end": _("Quiet hours end"),
+            "email_enabled": _("By email"),
+            "in_app_enabled": _("In the app"),
+            "sms_enabled": _("By text message"),
+            "phone": _("Mobile number for text messages"),
         }
         help_texts = {
-            "quiet_start": "No reminders between these times. Leave both empty for none.",
-            "phone": "With the country code, for example +44 7911 123456.",
+            "quiet_start": _("No reminders between these times. Leave both empty for none."),
+            "phone": _("With the country code, for example +44 7911 123456."),
         }
         widgets = {
             "practice_time": forms.TimeInput(attrs={"type": "time"}, format="%H:%M"),
@@ -65,7 +68,7 @@ class ReminderPreferencesForm(forms.ModelForm):
         super().__init__(*args, **kwargs)
         for name in ("practice_time", "quiet_start", "quiet_end"):
             self.fields[name].error_messages.update(TIME_ERRORS)
-        self.fields["practice_time"].error_messages["required"] = "Choose a time, like 09:00."
+        self.fields["practice_time"].error_messages["required"] = _("Choose a time, like 09:00.")
         # Text messages are offered only where the server can send them: otherwise
         # the choice is left out of the form (and the page) rather than never honoured.
         self.offers_sms = sms_available()
@@ -80,7 +83,7 @@ class ReminderPreferencesForm(forms.ModelForm):
         number = e164(phone)
         if number is None:
             raise forms.ValidationError(
-                "Enter a mobile number with its country code, like +44 7911 123456."
+                _("Enter a mobile number with its country code, like +44 7911 123456.")
             )
         return number
 
@@ -91,8 +94,8 @@ class ReminderPreferencesForm(forms.ModelForm):
         if (start is None) != (end is None):
             self.add_error(
                 "quiet_end" if start else "quiet_start",
-                "Set both quiet-hours times, or leave both empty.",
+                _("Set both quiet-hours times, or leave both empty."),
             )
         if data.get("sms_enabled") and not data.get("phone") and "phone" not in self.errors:
-            self.add_error("phone", "Add a mobile number to get text messages.")
+            self.add_error("phone", _("Add a mobile number to get text messages."))
         return data

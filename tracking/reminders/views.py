@@ -6,6 +6,7 @@ from django.contrib import messages
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils import timezone
+from django.utils.translation import gettext as _
 from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_http_methods
 
@@ -30,7 +31,7 @@ def settings_page(request: PatientRequest) -> HttpResponse:
     )
     if request.method == "POST" and form.is_valid():
         reminder_preferences_save(enrollment=request.enrollment, prefs=form.save(commit=False))
-        messages.success(request, "Your reminder settings are saved.")
+        messages.success(request, _("Your reminder settings are saved."))
         return redirect("reminder_settings")
     return render(
         request,

@@ -6,13 +6,24 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import time
 
+from django.utils.dates import WEEKDAYS_ABBR
+from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
+
 from programs.markdown import render_markdown
 from programs.models import Enrollment
 from tracking.alerts.due import response_minutes
 from tracking.models import Alert, PracticeSettings
-from tracking.safety.resources import crisis_resources_for
+from tracking.safety.resources import active_language, crisis_resources_for
 
-_DAY_NAMES = ("Mon", "Tue", "Wed", "Thu", "Fri", "Sat", "Sun")
+
+def _day_name(day: int) -> str:
+    """0 → "Mon" (in the active language: Django's own abbreviations)."""
+    return str(WEEKDAYS_ABBR[day])
+
+
+def _days(n: int) -> str:
+    return ngettext("%(n)d day", "%(n)d days", n) % {"n": n}
 
 
 def duration_words(minutes: int) -> str:
@@ -21,14 +32,14 @@ def duration_words(minutes: int) -> str:
     days, rest = divmod(minutes, 24 * 60)
     hours, mins = divmod(rest, 60)
     if days and not rest:
-        return f"{days} day{'s' if days != 1 else ''}"
+        return _days(days)
     parts = []
     if days:
-        parts.append(f"{days} day{'s' if days != 1 else ''}")
+        parts.append(_days(days))
     if hours:
-        parts.append(f"{hours} hour{'s' if hours != 1 else ''}")
+        parts.append(ngettext("%(n)d hour", "%(n)d hours", hours) % {"n": hours})
     if mins:
-        parts.append(f"{mins} minute{'s' if mins != 1 else ''}")
+        parts.append(ngettext("%(n)d minute", "%(n)d minutes", mins) % {"n": mins})
     return " ".join(parts)
 
 
@@ -44,8 +55,8 @@ def days_words(days: list[int]) -> str:
     if not days:
         return ""
     if len(days) > 2 and days == list(range(days[0], days[-1] + 1)):
-        return f"{_DAY_NAMES[days[0]]}–{_DAY_NAMES[days[-1]]}"
-    return ", ".join(_DAY_NAMES[d] for d in days)
+        return f"{_day_name(days[0])}–{_day_name(days[-1])}"
+    return ", ".join(_day_name(d) for d in days)
 
 
 def opening_hours_words(settings: PracticeSettings) -> str:
@@ -69,7 +80,8 @@ def response_promise(
     settings: PracticeSettings, severity: str, *, practice_zone: str = "", patient_zone: str = ""
 ) -> ResponsePromise:
     return ResponsePromise(
-        within=f"within {duration_words(response_minutes(settings, severity))}",
+        within=_("within %(duration)s")
+        % {"duration": duration_words(response_minutes(settings, severity))},
         hours=opening_hours_words(settings),
         # "America/New_York" → "New York": the practice's clock, when it is not the patient's.
         zone=practice_zone.rsplit("/", 1)[-1].replace("_", " ")
@@ -90,7 +102,11 @@ def safety_copy(settings: PracticeSettings, enrollment: Enrollment) -> dict:
     return {
         # The numbers for the patient's own country (tracking.safety.resources).
         "crisis_html": render_markdown(
-            crisis_resources_for(practice_id=enrollment.practice_id, country=enrollment.country)
+            crisis_resources_for(
+                practice_id=enrollment.practice_id,
+                country=enrollment.country,
+                language=active_language(),
+            )
         ),
         "urgent_promise": response_promise(settings, Alert.Severity.URGENT, **zones),
         "high_promise": response_promise(settings, Alert.Severity.HIGH, **zones),

@@ -3,51 +3,61 @@
 from __future__ import annotations
 
 import re
+from typing import TYPE_CHECKING
 
 from django import forms
+from django.utils.text import format_lazy
+from django.utils.translation import gettext_lazy as _
 
 from tracking.models import SafetyPlan
 from tracking.safety.resources import COUNTRY_CHOICES
 
+if TYPE_CHECKING:
+    from django_stubs_ext import StrOrPromise
+
 PHONE = re.compile(r"^\+?[0-9 ()\-.]{6,31}$")
-PHONE_HELP = "Digits, spaces and a + at the start are fine, e.g. +44 7700 900123."
+PHONE_HELP = _("Digits, spaces and a + at the start are fine, e.g. +44 7700 900123.")
 
 
-def _phone(label: str) -> forms.CharField:
+def _phone(label: StrOrPromise) -> forms.CharField:
     return forms.CharField(
         label=label,
         required=False,
         max_length=32,
         widget=forms.TextInput(attrs={"type": "tel", "autocomplete": "tel"}),
-        error_messages={"max_length": "That number is too long. " + PHONE_HELP},
+        error_messages={
+            "max_length": format_lazy("{}{}", _("That number is too long. "), PHONE_HELP)
+        },
     )
 
 
 class SafetyDetailsForm(forms.Form):
     country = forms.ChoiceField(
-        label="Which country are you in?",
+        label=_("Which country are you in?"),
         choices=COUNTRY_CHOICES,
-        help_text="So “Get help now” shows the right phone numbers for you.",
+        help_text=_("So “Get help now” shows the right phone numbers for you."),
         error_messages={
-            "required": "Choose your country, or “Another country”.",
-            "invalid_choice": "Choose your country, or “Another country”.",
+            "required": _("Choose your country, or “Another country”."),
+            "invalid_choice": _("Choose your country, or “Another country”."),
         },
     )
-    contact_phone = _phone("Your phone number")
+    contact_phone = _phone(_("Your phone number"))
     emergency_contact_name = forms.CharField(
-        label="Someone close we can call if we are worried about you",
+        label=_("Someone close we can call if we are worried about you"),
         required=False,
         max_length=150,
-        help_text="Their name. Only your care team sees it.",
+        help_text=_("Their name. Only your care team sees it."),
         widget=forms.TextInput(attrs={"autocomplete": "off"}),
-        error_messages={"max_length": "Please keep the name under 150 characters."},
+        error_messages={"max_length": _("Please keep the name under 150 characters.")},
     )
-    emergency_contact_phone = _phone("Their phone number")
+    emergency_contact_phone = _phone(_("Their phone number"))
 
     def _clean_phone(self, name: str) -> str:
         value = " ".join(self.cleaned_data.get(name, "").split())
         if value and not PHONE.match(value):
-            raise forms.ValidationError("That does not look like a phone number. " + PHONE_HELP)
+            raise forms.ValidationError(
+                format_lazy("{}{}", _("That does not look like a phone number. "), PHONE_HELP)
+            )
         return value
 
     def clean_contact_phone(self) -> str:
@@ -61,49 +71,51 @@ class SafetyDetailsForm(forms.Form):
         name = (data.get("emergency_contact_name") or "").strip()
         data["emergency_contact_name"] = name
         if data.get("emergency_contact_phone") and not name:
-            self.add_error("emergency_contact_name", "Add their name, so we know who to ask for.")
+            self.add_error(
+                "emergency_contact_name", _("Add their name, so we know who to ask for.")
+            )
         if (
             name
             and not data.get("emergency_contact_phone")
             and "emergency_contact_phone" not in self.errors
         ):
             self.add_error(
-                "emergency_contact_phone", "Add their phone number, or leave both empty."
+                "emergency_contact_phone", _("Add their phone number, or leave both empty.")
             )
         return data
 
 
-def _plan_field(label: str, help_text: str) -> forms.CharField:
+def _plan_field(label: StrOrPromise, help_text: StrOrPromise) -> forms.CharField:
     return forms.CharField(
         label=label,
         required=False,
         max_length=3000,
         help_text=help_text,
         widget=forms.Textarea(attrs={"rows": 4}),
-        error_messages={"max_length": "Please keep this part under 3,000 characters."},
+        error_messages={"max_length": _("Please keep this part under 3,000 characters.")},
     )
 
 
 class SafetyPlanForm(forms.Form):
     warning_signs = _plan_field(
-        "My warning signs",
-        "Thoughts, feelings or moments that tell me things are getting hard.",
+        _("My warning signs"),
+        _("Thoughts, feelings or moments that tell me things are getting hard."),
     )
     coping = _plan_field(
-        "Things I can do on my own to feel a bit better",
-        "For example: a walk, music, a shower, calling a friend, slow breathing.",
+        _("Things I can do on my own to feel a bit better"),
+        _("For example: a walk, music, a shower, calling a friend, slow breathing."),
     )
     people_places = _plan_field(
-        "People and places that take my mind off things",
-        "A friend's home, a café, a park, a group I go to.",
+        _("People and places that take my mind off things"),
+        _("A friend's home, a café, a park, a group I go to."),
     )
     people_to_call = _plan_field(
-        "People I can ask for help, and their numbers",
-        "Family or friends I trust. One person a line, with their number.",
+        _("People I can ask for help, and their numbers"),
+        _("Family or friends I trust. One person a line, with their number."),
     )
     professionals = _plan_field(
-        "Professionals I can call, and their numbers",
-        "My doctor, my clinician, a crisis line. One a line.",
+        _("Professionals I can call, and their numbers"),
+        _("My doctor, my clinician, a crisis line. One a line."),
     )
 
     FIELDS = SafetyPlan.TEXT_FIELDS

@@ -9,13 +9,20 @@ them at least once a year: numbers change (Canada's 9-8-8 opened on 30 Nov 2023)
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
+
+from django.utils.translation import get_language
+from django.utils.translation import gettext_lazy as _
 
 from tracking.models import CrisisResource, PracticeSettings
+
+if TYPE_CHECKING:
+    from django_stubs_ext import StrOrPromise
 
 
 @dataclass(frozen=True)
 class Default:
-    name: str
+    name: StrOrPromise
     body_md: str
     source: str
 
@@ -29,7 +36,7 @@ GENERIC = (
 
 DEFAULTS: dict[str, Default] = {
     "US": Default(
-        "United States",
+        _("United States"),
         "**If you are in danger now, call 911.**\n\n"
         "- Call or text **988** (988 Suicide & Crisis Lifeline), any time, free. You can "
         "also chat at 988lifeline.org.\n"
@@ -39,7 +46,7 @@ DEFAULTS: dict[str, Default] = {
         "https://health.wyo.gov/publichealth/prevention/wivpp/suicide-prevention/988-suicide-crisis-lifeline",
     ),
     "GB": Default(
-        "United Kingdom",
+        _("United Kingdom"),
         "**If you are in danger now, call 999** or go to A&E.\n\n"
         "- Call **NHS 111** and choose the mental health option (in England), any time.\n"
         "- Call Samaritans on **116 123**, free, any time.",
@@ -49,7 +56,7 @@ DEFAULTS: dict[str, Default] = {
         "https://www.norwoodmc.co.uk/2024/08/14/nhs-111-option-2-for-crisis-mental-health-support/",
     ),
     "IE": Default(
-        "Ireland",
+        _("Ireland"),
         "**If you are in danger now, call 112 or 999** or go to your nearest emergency "
         "department.\n\n"
         "- Call Samaritans on **116 123**, free, any time.\n"
@@ -59,7 +66,7 @@ DEFAULTS: dict[str, Default] = {
         "https://www.irishexaminer.com/news/arid-31005605.html",
     ),
     "CA": Default(
-        "Canada",
+        _("Canada"),
         "**If you are in danger now, call 911** or go to the nearest emergency "
         "department.\n\n"
         "- Call or text **9-8-8** (Suicide Crisis Helpline), free, any time, in English "
@@ -68,7 +75,7 @@ DEFAULTS: dict[str, Default] = {
         "https://www.newswire.ca/news-releases/government-of-canada-launches-three-digit-suicide-crisis-helpline-896472116.html",
     ),
     "AU": Default(
-        "Australia",
+        _("Australia"),
         "**If you are in danger now, call 000.**\n\n"
         "- Call Lifeline on **13 11 14**, any time.\n"
         "- Or text Lifeline on **0477 13 11 14**, any time.",
@@ -77,7 +84,7 @@ DEFAULTS: dict[str, Default] = {
         "https://www.theleader.com.au/story/7611333/lifeline-crisis-text-service-goes-247-to-help-more-in-need/",
     ),
     "NZ": Default(
-        "New Zealand",
+        _("New Zealand"),
         "**If you are in danger now, call 111.**\n\n"
         "- Call or text **1737** (Need to talk?), free, any time, to talk with a trained "
         "counsellor.\n"
@@ -86,14 +93,120 @@ DEFAULTS: dict[str, Default] = {
         "http://www.voxy.co.nz/national/5/361737\n"
         "https://www.scoop.co.nz/stories/GE1803/S00053/lifeline-expands-to-offer-text-support-for-those-in-distress.htm",
     ),
+    "MX": Default(
+        _("Mexico"),
+        "**If you are in danger now, call 911** or go to the nearest emergency "
+        "department.\n\n"
+        "- Call Línea de la Vida on **800 911 2000**, free, any time (in Spanish).",
+        # 911 is Mexico's single emergency number (nationwide since Jan 2017), free;
+        # Línea de la Vida 800 911 2000, free, 24/7, 365 days (Secretaría de Salud, CONASAMA).
+        "https://www.eluniversal.com.mx/nacion/promueven-la-linea-de-la-vida-tras-presentar-encuesta-sobre-consumo-de-drogas-asi-puedes-pedir-ayuda/\n"
+        "https://almomento.mx/?p=1169021\n"
+        "https://www.noventagrados.com.mx/politica/sistema-de-emergencias-911-aliado-de-las-y-los-michoacanos-ante-cualquier-eventualidad-ssp.htm",
+    ),
+    "ES": Default(
+        _("Spain"),
+        "**If you are in danger now, call 112** or go to the nearest emergency "
+        "department.\n\n"
+        "- Call **024** (the suicide-crisis line), free, any time (in Spanish).",
+        # 112 is the single emergency number, free, 24/7; 024 "Línea de atención a la
+        # conducta suicida", free, confidential, 24/7 since 10 May 2022 (Ministerio de Sanidad).
+        "https://www.rtve.es/noticias/20220509/sanidad-presenta-telefono-prevencion-suicidio/2347183.shtml\n"
+        "https://maldita.es/index.php/malditaciencia/20220510/024-numero-telefono-atencion-suicidio-espana-gratuito\n"
+        "https://www.upday.com/es/si-tengo-una-emergencia-llamo-al-112-al-091-o-al-061",
+    ),
+}
+
+GENERIC_ES = (
+    "**Si está en peligro ahora, llame al número de emergencias de su país** o vaya "
+    "a la sala de emergencias más cercana.\n\n"
+    "Si piensa en hacerse daño, por favor dígaselo hoy a alguien de confianza, y "
+    "hable con su médico o con una línea de crisis de su zona."
+)
+
+# The same lists in Spanish, for a patient whose language is Spanish (issue 18). Same
+# numbers as DEFAULTS (same sources), plus the Spanish-language options where a line
+# has one; where a line answers only in English (or French) the text says so. Checked
+# 2026-12-06; re-check with DEFAULTS.
+DEFAULTS_ES: dict[str, Default] = {
+    "US": Default(
+        "Estados Unidos",
+        "**Si está en peligro ahora, llame al 911.**\n\n"
+        "- Llame al **988** y oprima **2** para hablar en español, a cualquier hora, "
+        "gratis (988 Línea de Prevención del Suicidio y Crisis).\n"
+        "- O envíe un mensaje de texto con la palabra **AYUDA** al **988**.\n"
+        "- O vaya a la sala de emergencias más cercana.",
+        # Call 988 then press 2 for Spanish; text "AYUDA" to 988 for Spanish text;
+        # Spanish text and chat since 13 July 2023. 24/7, free.
+        "https://988lifeline.org/get-help/what-to-expect\n"
+        "https://medium.com/wadepthealth/the-spanish-subnetwork-crisis-support-for-people-who-speak-spanish-3ef49f22004f\n"
+        "https://spectrumnews1.com/ky/louisville/health-and-medicine/2023/07/13/988-mental-health-lifeline-expands-with-chats-and-texts-in-spanish",
+    ),
+    "MX": Default(
+        "México",
+        "**Si está en peligro ahora, llame al 911** o vaya a la sala de emergencias "
+        "más cercana.\n\n"
+        "- Llame a la Línea de la Vida al **800 911 2000**, gratis, a cualquier hora.",
+        DEFAULTS["MX"].source,
+    ),
+    "ES": Default(
+        "España",
+        "**Si está en peligro ahora, llame al 112** o vaya a urgencias del hospital "
+        "más cercano.\n\n"
+        "- Llame al **024** (línea de atención a la conducta suicida), gratis, a "
+        "cualquier hora.",
+        DEFAULTS["ES"].source,
+    ),
+    "GB": Default(
+        "Reino Unido",
+        "**Si está en peligro ahora, llame al 999** o vaya a urgencias (A&E).\n\n"
+        "- Llame al **NHS 111** y elija la opción de salud mental (en Inglaterra), a "
+        "cualquier hora.\n"
+        "- Llame a Samaritans al **116 123**, gratis, a cualquier hora.\n\n"
+        "Estas líneas atienden en inglés.",
+        DEFAULTS["GB"].source,
+    ),
+    "IE": Default(
+        "Irlanda",
+        "**Si está en peligro ahora, llame al 112 o al 999** o vaya a urgencias del "
+        "hospital más cercano.\n\n"
+        "- Llame a Samaritans al **116 123**, gratis, a cualquier hora.\n"
+        "- Envíe un mensaje de texto al **50808**, gratis, a cualquier hora.\n\n"
+        "Estas líneas atienden en inglés.",
+        DEFAULTS["IE"].source,
+    ),
+    "CA": Default(
+        "Canadá",
+        "**Si está en peligro ahora, llame al 911** o vaya a la sala de emergencias "
+        "más cercana.\n\n"
+        "- Llame o envíe un mensaje de texto al **9-8-8**, gratis, a cualquier hora. "
+        "Atienden en inglés o en francés.",
+        DEFAULTS["CA"].source,
+    ),
+    "AU": Default(
+        "Australia",
+        "**Si está en peligro ahora, llame al 000.**\n\n"
+        "- Llame a Lifeline al **13 11 14**, a cualquier hora.\n"
+        "- O envíe un mensaje de texto a Lifeline al **0477 13 11 14**.\n\n"
+        "Estas líneas atienden en inglés.",
+        DEFAULTS["AU"].source,
+    ),
+    "NZ": Default(
+        "Nueva Zelanda",
+        "**Si está en peligro ahora, llame al 111.**\n\n"
+        "- Llame o envíe un mensaje de texto al **1737**, gratis, a cualquier hora.\n"
+        "- O llame a Lifeline al **0800 543 354**, o envíe un texto al **4357**.\n\n"
+        "Estas líneas atienden en inglés.",
+        DEFAULTS["NZ"].source,
+    ),
 }
 
 # Countries a patient or practice can choose: the ones with reviewed defaults first,
 # then "another country" (the generic text). Codes are ISO 3166-1 alpha-2.
 OTHER = "ZZ"
-COUNTRY_CHOICES: list[tuple[str, str]] = [
+COUNTRY_CHOICES: list[tuple[str, StrOrPromise]] = [
     *((code, d.name) for code, d in DEFAULTS.items()),
-    (OTHER, "Another country"),
+    (OTHER, _("Another country")),
 ]
 COUNTRY_NAMES = dict(COUNTRY_CHOICES)
 
@@ -115,11 +228,21 @@ def crisis_resources_seed(practice_id: int) -> None:
     )
 
 
-def crisis_resources_for(*, practice_id: int | None, country: str = "") -> str:
+def crisis_resources_for(
+    *, practice_id: int | None, country: str = "", language: str = "en"
+) -> str:
     """The Markdown a patient in `country` sees: the practice's list for that country,
     else the reviewed default for it; a patient who has not said where they are gets
     the practice's default country's list; "another country", or nothing known, gets
-    the generic "call your local emergency number" (or the practice's own "ZZ" text)."""
+    the generic "call your local emergency number" (or the practice's own "ZZ" text).
+
+    A patient whose language is Spanish gets the reviewed Spanish list for the country
+    (DEFAULTS_ES, with the Spanish-language options), followed by the practice's own
+    text when the practice has changed it from the English default (its own numbers
+    must not be lost); for a country with no Spanish list, the Spanish generic text,
+    then the practice's (or default) list."""
+    if language == "es":
+        return _spanish(practice_id=practice_id, country=country)
     if practice_id is None:
         return DEFAULTS[country].body_md if country in DEFAULTS else GENERIC
     if not country:
@@ -138,3 +261,26 @@ def crisis_resources_for(*, practice_id: int | None, country: str = "") -> str:
     if own and own.strip():
         return own
     return DEFAULTS[country].body_md if country in DEFAULTS else GENERIC
+
+
+def active_language() -> str:
+    """The language of the page being built ("en" or "es"), for crisis_resources_for."""
+    return (get_language() or "en").split("-")[0]
+
+
+def _spanish(*, practice_id: int | None, country: str) -> str:
+    if practice_id is not None and not country:
+        country = (
+            PracticeSettings.objects.filter(practice_id=practice_id)
+            .values_list("default_country", flat=True)
+            .first()
+        ) or ""
+    english = crisis_resources_for(practice_id=practice_id, country=country or OTHER)
+    if country in DEFAULTS_ES:
+        own = english.strip()
+        if own and own != DEFAULTS[country].body_md.strip():
+            return DEFAULTS_ES[country].body_md + "\n\n---\n\n" + english
+        return DEFAULTS_ES[country].body_md
+    if english.strip() == GENERIC.strip():
+        return GENERIC_ES
+    return GENERIC_ES + "\n\n---\n\n" + english

@@ -2,7 +2,8 @@
 
 `scan(enrollment, source=…, texts=[…])` normalises each text, looks for the
 practice's crisis words (PracticeSettings.crisis_words; tracking.rules'
-DEFAULT_CRISIS_WORDS when the practice's list is empty) as whole words, and on a hit
+DEFAULT_CRISIS_WORDS when the practice's list is empty), and always the Spanish
+DEFAULT_CRISIS_WORDS_ES, as whole words, and on a hit
 raises the same URGENT self-harm alert as PHQ-9 item 9, through the one alert service.
 
 Privacy: neither the text nor the phrase that matched goes anywhere: the alert's
@@ -85,7 +86,8 @@ def scan(
     if not texts:
         return None
     settings = settings or PracticeSettings.for_practice(enrollment.practice_id)
-    if not finds_crisis_words(texts, crisis_words_of(settings)):
+    words = (*crisis_words_of(settings), *rules.DEFAULT_CRISIS_WORDS_ES)
+    if not finds_crisis_words(texts, words):
         return None
     return alert_raise(
         enrollment=enrollment,

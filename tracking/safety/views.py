@@ -11,18 +11,28 @@ from __future__ import annotations
 
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
+from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET
 
 from painapp.accounts.middleware import membership_for
 from painapp.accounts.models import Role
 from programs.markdown import render_markdown
 from programs.models import Enrollment
-from tracking.safety.resources import COUNTRY_NAMES, DEFAULTS, GENERIC, crisis_resources_for
+from tracking.safety.resources import (
+    COUNTRY_NAMES,
+    DEFAULTS,
+    DEFAULTS_ES,
+    GENERIC,
+    GENERIC_ES,
+    active_language,
+    crisis_resources_for,
+)
 
 
 @require_GET
 def get_help(request: HttpRequest) -> HttpResponse:
     membership = membership_for(request)
+    language = active_language()
     context: dict = {"patient": False}
     if membership is not None and membership.role == Role.PATIENT:
         # The open enrollment in this practice, else the latest (as current_enrollment).
@@ -38,11 +48,17 @@ def get_help(request: HttpRequest) -> HttpResponse:
             has_enrollment=enrollment is not None,
             country_name=COUNTRY_NAMES.get(country, ""),
             resources=render_markdown(
-                crisis_resources_for(practice_id=membership.practice_id, country=country)
+                crisis_resources_for(
+                    practice_id=membership.practice_id, country=country, language=language
+                )
             ),
         )
+    elif language == "es":
+        context["everywhere"] = [
+            (d.name, render_markdown(d.body_md)) for d in DEFAULTS_ES.values()
+        ] + [(_("Anywhere else"), render_markdown(GENERIC_ES))]
     else:
         context["everywhere"] = [
             (d.name, render_markdown(d.body_md)) for d in DEFAULTS.values()
-        ] + [("Anywhere else", render_markdown(GENERIC))]
+        ] + [(_("Anywhere else"), render_markdown(GENERIC))]
     return render(request, "tracking/patient/get_help.html", context)

@@ -5,6 +5,7 @@ from datetime import date
 from typing import Any
 
 from django import forms
+from django.utils.translation import gettext_lazy as _
 
 from programs.models import Enrollment
 from tracking import rules
@@ -83,37 +84,37 @@ class ScreeningForm(forms.Form):
     the year the back pain started, and the red flags, urgent ones first."""
 
     date_of_birth = forms.DateField(
-        label="Your date of birth",
+        label=_("Your date of birth"),
         widget=forms.DateInput(attrs={"type": "date", "autocomplete": "bday"}, format="%Y-%m-%d"),
         error_messages={
-            "required": "Please enter your date of birth.",
-            "invalid": "Please enter your date of birth like 1975-08-31 (year, month, day).",
+            "required": _("Please enter your date of birth."),
+            "invalid": _("Please enter your date of birth like 1975-08-31 (year, month, day)."),
         },
     )
     onset_year = forms.IntegerField(
-        label="In what year did this back pain first start?",
-        help_text="Your best guess is fine. For example: 2015.",
+        label=_("In what year did this back pain first start?"),
+        help_text=_("Your best guess is fine. For example: 2015."),
         widget=forms.NumberInput(attrs={"inputmode": "numeric"}),
         error_messages={
-            "required": "Please tell us the year your back pain first started. A guess is fine.",
-            "invalid": "Please enter a year, like 2015.",
+            "required": _("Please tell us the year your back pain first started. A guess is fine."),
+            "invalid": _("Please enter a year, like 2015."),
         },
     )
     urgent_flags = forms.MultipleChoiceField(
-        label="Do any of these apply to you right now?",
+        label=_("Do any of these apply to you right now?"),
         choices=[(f.key, f.label) for f in ASKED_URGENT],
         required=False,
         widget=forms.CheckboxSelectMultiple,
-        error_messages={"invalid_choice": "Please choose only from the list."},
+        error_messages={"invalid_choice": _("Please choose only from the list.")},
     )
     red_flags = forms.MultipleChoiceField(
-        label="Do any of these apply to you?",
+        label=_("Do any of these apply to you?"),
         choices=[(f.key, f.label) for f in ASKED_SEE_DOCTOR],
         required=False,
         widget=forms.CheckboxSelectMultiple,
-        error_messages={"invalid_choice": "Please choose only from the list."},
+        error_messages={"invalid_choice": _("Please choose only from the list.")},
     )
-    none_apply = forms.BooleanField(label="None of these apply to me", required=False)
+    none_apply = forms.BooleanField(label=_("None of these apply to me"), required=False)
 
     def __init__(self, *args: Any, known_date_of_birth: date | None, today: date, **kwargs):
         super().__init__(*args, **kwargs)
@@ -125,9 +126,9 @@ class ScreeningForm(forms.Form):
     def clean_date_of_birth(self) -> date:
         born = self.cleaned_data["date_of_birth"]
         if born > self.today:
-            raise forms.ValidationError("That date is in the future. Please check it.")
+            raise forms.ValidationError(_("That date is in the future. Please check it."))
         if born.year < EARLIEST_BIRTH_YEAR:
-            raise forms.ValidationError("Please check the year of your date of birth.")
+            raise forms.ValidationError(_("Please check the year of your date of birth."))
         return born
 
     def clean(self) -> dict[str, Any]:
@@ -137,18 +138,20 @@ class ScreeningForm(forms.Form):
         onset = data.get("onset_year")
         if onset is not None:
             if onset > self.today.year:
-                self.add_error("onset_year", "That year has not happened yet. Please check it.")
+                self.add_error("onset_year", _("That year has not happened yet. Please check it."))
             elif born is not None and onset < born.year:
-                self.add_error("onset_year", "That year is before you were born. Please check it.")
+                self.add_error(
+                    "onset_year", _("That year is before you were born. Please check it.")
+                )
         flags = [*(data.get("urgent_flags") or []), *(data.get("red_flags") or [])]
         none_apply = data.get("none_apply")
         if not flags and not none_apply:
             raise forms.ValidationError(
-                "Please tick any that apply, or tick “None of these apply to me”."
+                _("Please tick any that apply, or tick “None of these apply to me”.")
             )
         if flags and none_apply:
             raise forms.ValidationError(
-                "You ticked some items and also “None of these”. Please check your answers."
+                _("You ticked some items and also “None of these”. Please check your answers.")
             )
         data["all_flags"] = flags
         data["born"] = born
