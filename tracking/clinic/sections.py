@@ -14,6 +14,7 @@ from django.db.models import (
     Q,
     Sum,
 )
+from django.utils.translation import gettext_lazy
 
 from programs.models import (
     Attribution,
@@ -225,23 +226,23 @@ def patient_hierarchy(enrollment: Enrollment) -> Hierarchy:
 # The coding scheme's own names (Ashar et al. 2023), for staff; patients see the
 # plain-language labels of AttributionCategory.
 CODING_LABELS = {
-    "spinal": "Spinal condition",
-    "injury": "Injury",
-    "activity": "Activity",
-    "sedentary": "Sedentary",
-    "posture": "Posture or physiology",
-    "age": "Age",
-    "hereditary": "Hereditary",
-    "negligence": "Negligence",
-    "other": "Other",
-    "stress": "Stress (mind-brain)",
-    "psychological": "Psychological (mind-brain)",
-    "brain": "Brain (mind-brain)",
+    "spinal": gettext_lazy("Spinal condition"),
+    "injury": gettext_lazy("Injury"),
+    "activity": gettext_lazy("Activity"),
+    "sedentary": gettext_lazy("Sedentary"),
+    "posture": gettext_lazy("Posture or physiology"),
+    "age": gettext_lazy("Age"),
+    "hereditary": gettext_lazy("Hereditary"),
+    "negligence": gettext_lazy("Negligence"),
+    "other": gettext_lazy("Other"),
+    "stress": gettext_lazy("Stress (mind-brain)"),
+    "psychological": gettext_lazy("Psychological (mind-brain)"),
+    "brain": gettext_lazy("Brain (mind-brain)"),
 }
 
 
 def coding_label(category: str) -> str:
-    return CODING_LABELS.get(category, category)
+    return str(CODING_LABELS.get(category, category))
 
 
 @dataclass

@@ -1,0 +1,89 @@
+"""Issue 18, the clinician's side: a Spanish-speaking clinician (User.language "es",
+logged in with password and code) sees the caseload, the alert inbox, an alert, its
+resolve form (and a refused resolve's errors) and the patient's record in Spanish: no
+English string of our catalogue, no English function word. Names and questionnaire
+items are data, not our words."""
+
+from __future__ import annotations
+
+import pytest
+from django.urls import reverse
+
+from tests.clinical_data import add_alert, build_history
+from tests.factories import PASSWORD, totp_code
+from tests.test_i18n import english_in
+from tracking.models import Alert
+
+
+@pytest.fixture
+def spanish_clinician(client, cast):
+    """cast.clinician, whose language is Spanish, logged in with password and code."""
+    cast.clinician.language = "es"
+    cast.clinician.save(update_fields=["language"])
+    response = client.post(
+        reverse("account_login"), {"login": cast.clinician.email, "password": PASSWORD}
+    )
+    assert response.url == reverse("mfa_authenticate")
+    assert client.post(reverse("mfa_authenticate"), {"code": totp_code()}).status_code == 302
+    return client
+
+
+@pytest.fixture
+def history(enrollment):
+    build_history(enrollment, weeks=6, pain_start=7, pain_end=3, missed_weeks=(3,))
+    return enrollment
+
+
+@pytest.fixture
+def alert(history):
+    return add_alert(history, Alert.Kind.SELF_HARM, Alert.Severity.URGENT, details={"item9": 2})
+
+
+def names(cast, *more: str) -> tuple[str, ...]:
+    """Data, not our words: people and the practice."""
+    people = [cast.admin, cast.clinician, cast.other_clinician, cast.patient, cast.other_patient]
+    return (
+        *more,
+        *(p.email for p in people),
+        *(p.full_name for p in people if p.full_name),
+        *(p.display_name for p in people),
+        cast.practice.name,
+    )
+
+
+def spanish_page(client, url: str, allowed: tuple[str, ...], status: int = 200, **kw) -> str:
+    response = client.post(url, kw["data"]) if "data" in kw else client.get(url)
+    assert response.status_code == status, url
+    page = response.content.decode()
+    assert '<html lang="es">' in page, url
+    assert english_in(page, allowed=allowed) == [], url
+    return page
+
+
+def test_the_caseload_is_in_spanish(spanish_clinician, cast, alert):
+    page = spanish_page(spanish_clinician, reverse("caseload"), names(cast))
+    assert "Sus pacientes" in page
+    filtered = spanish_page(
+        spanish_clinician, reverse("caseload") + "?has_alerts=on&not_improving=on", names(cast)
+    )
+    assert "Ningún paciente coincide con estos filtros." in filtered or "1 paciente" in filtered
+
+
+def test_the_alert_pages_are_in_spanish(spanish_clinician, cast, alert):
+    allowed = names(cast)
+    inbox = spanish_page(spanish_clinician, reverse("alert_inbox"), allowed)
+    assert "Registrar el contacto y resolver" in inbox
+    detail = spanish_page(spanish_clinician, reverse("alert_detail", args=[alert.pk]), allowed)
+    assert "Qué pasó" in detail
+    form = spanish_page(spanish_clinician, reverse("alert_resolve", args=[alert.pk]), allowed)
+    assert "Resolver la alerta" in form
+    refused = spanish_page(
+        spanish_clinician,
+        reverse("alert_resolve", args=[alert.pk]),
+        allowed,
+        status=400,
+        data={"contacted": "yes", "note": ""},
+    )
+    assert "Escriba una nota breve" in refused
+    alert.refresh_from_db()
+    assert alert.status == Alert.Status.OPEN
