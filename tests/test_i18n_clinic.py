@@ -87,3 +87,34 @@ def test_the_alert_pages_are_in_spanish(spanish_clinician, cast, alert):
     assert "Escriba una nota breve" in refused
     alert.refresh_from_db()
     assert alert.status == Alert.Status.OPEN
+
+
+# ------------------------------------------------------------------ staff emails
+@pytest.mark.parametrize(
+    ("language", "subject", "body"),
+    [
+        ("es", "Urgente: un paciente necesita una llamada hoy", "Abrir la alerta"),
+        ("en", "Urgent: a patient needs a call today", "Open the alert"),
+    ],
+)
+def test_the_urgent_alert_email_is_in_the_clinicians_language(
+    cast, enrollment, mailoutbox, language, subject, body
+):
+    """Through the real path: a check-in's PHQ-9 item 9 raises the alert, the outbox
+    task sends the clinician's email as a worker would, in the clinician's language."""
+    from tests.test_alerts_factories import make_checkin, pain, phq9, run_outbox
+    from tracking.alerts.evaluate import evaluate_checkin
+
+    cast.clinician.language = language
+    cast.clinician.save(update_fields=["language"])
+    checkin = make_checkin(enrollment, "baseline", answers={"phq9": phq9(item9=1), **pain(5)})
+    evaluate_checkin(checkin)
+    run_outbox()
+    [message] = [m for m in mailoutbox if cast.clinician.email in m.to]
+    assert message.subject == subject
+    html = message.alternatives[0][0]
+    assert body in html
+    assert f'<html lang="{language}">' in html
+    if language == "es":
+        assert english_in(html, allowed=names(cast)) == []
+        assert english_in(message.body, allowed=names(cast)) == []
