@@ -11,7 +11,7 @@ from django.urls import reverse
 
 from tests.clinical_data import add_alert, build_history
 from tests.factories import PASSWORD, totp_code
-from tests.test_i18n import english_in
+from tests.test_i18n import english_in, visible_text
 from tracking.models import Alert
 
 
@@ -56,7 +56,13 @@ def spanish_page(client, url: str, allowed: tuple[str, ...], status: int = 200, 
     assert response.status_code == status, url
     page = response.content.decode()
     assert '<html lang="es">' in page, url
-    assert english_in(page, allowed=allowed) == [], url
+    found = english_in(page, allowed=allowed)
+    text = visible_text(page)
+    assert found == [], (
+        url,
+        found,
+        [text[max(0, text.find(w) - 60) : text.find(w) + 60] for w in found],
+    )
     return page
 
 
@@ -118,3 +124,40 @@ def test_the_urgent_alert_email_is_in_the_clinicians_language(
     if language == "es":
         assert english_in(html, allowed=names(cast)) == []
         assert english_in(message.body, allowed=names(cast)) == []
+
+
+SECTIONS = [
+    "patient_checkins",
+    "patient_practice",
+    "patient_exposures",
+    "patient_causes",
+    "patient_reflections",
+    "patient_safety_plan",
+]
+
+
+@pytest.mark.parametrize("name", SECTIONS)
+def test_the_patient_record_sections_are_in_spanish(spanish_clinician, cast, alert, name):
+    """The patient answered the English program and questionnaires: its title, the
+    instruments' titles and items are data (the patient's language), not our words."""
+    spanish_page(spanish_clinician, reverse(name, args=[alert.enrollment_id]), data(cast, alert))
+
+
+def data(cast, alert) -> tuple[str, ...]:
+    from programs.models import Exposure, FearItem
+    from tracking.models import Instrument
+
+    # What the patient wrote (fear ladder rungs, exposures) is theirs, in their words.
+    written = [f.label for f in FearItem.objects.all()]
+    written += [e.activity for e in Exposure.objects.all()]
+
+    instruments = list(Instrument.objects.all())
+    titles = [i.title for i in instruments]
+    items = [str(item.get("text", "")) for i in instruments for item in i.items or []]
+    labels = [
+        str(label)
+        for i in instruments
+        for item in i.items or []
+        for label in (item.get("labels") or {}).values()
+    ]
+    return names(cast, alert.enrollment.program_version.title, *written, *items, *labels, *titles)

@@ -12,6 +12,7 @@ from functools import cached_property
 from typing import Any, ClassVar
 
 from django.db.models import Count, Sum
+from django.utils.translation import gettext
 
 from programs.models import Attribution, Enrollment, PracticeSession
 from programs.selectors import outline_for
@@ -45,14 +46,17 @@ class CheckInItem:
     @property
     def title(self) -> str:
         if self.kind == CheckIn.Kind.BASELINE:
-            return "Baseline check-in"
+            return gettext("Baseline check-in")
         if self.kind == CheckIn.Kind.WEEKLY:
-            return f"Week {self.week} check-in"
+            return gettext("Week %(n)s check-in") % {"n": self.week}
         if self.kind == CheckIn.Kind.END:
-            return "End-of-program check-in"
+            return gettext("End-of-program check-in")
         if self.kind == CheckIn.Kind.EXTRA:
-            return f"Week {self.week} extra PHQ-9" if self.week else "Extra PHQ-9"
-        return f"{self.slot.removeprefix('followup-').removesuffix('m')}-month follow-up"
+            if self.week:
+                return gettext("Week %(n)s extra PHQ-9") % {"n": self.week}
+            return gettext("Extra PHQ-9")
+        months = self.slot.removeprefix("followup-").removesuffix("m")
+        return gettext("%(n)s-month follow-up") % {"n": months}
 
     @property
     def short(self) -> str:
@@ -143,8 +147,8 @@ def _note(item: CheckInItem, asked: bool) -> str:
     if item.status == CheckIn.Status.MISSED:
         return "Missed"
     if item.status == CheckIn.Status.OPEN:
-        return "Not done yet"
-    return "Not asked" if not asked else "No answer"
+        return gettext("Not done yet")
+    return gettext("Not asked") if not asked else gettext("No answer")
 
 
 def _trend(points: list[Point], what: str) -> str:

@@ -14,7 +14,7 @@ from django.db.models import (
     Q,
     Sum,
 )
-from django.utils.translation import gettext_lazy
+from django.utils.translation import gettext, gettext_lazy
 
 from programs.models import (
     Attribution,
@@ -27,6 +27,7 @@ from programs.models import (
     Reflection,
 )
 from tracking import rules
+from tracking.band_labels import band_label
 from tracking.clinic.overview import CheckInItem, opened_checkins
 from tracking.expressions import min_practice_seconds
 from tracking.models import Response
@@ -57,7 +58,7 @@ class CheckInAnswers:
 
 def _answer_text(item: dict, value: Any) -> str:
     if value is None:
-        return "No answer"
+        return gettext("No answer")
     if isinstance(value, dict):  # a cause: {"text", "category"}
         code = value.get("category", "")
         category = dict(AttributionCategory.choices).get(code, code)
@@ -69,7 +70,9 @@ def _answer_text(item: dict, value: Any) -> str:
 def _item_text(item: dict) -> str:
     text = item.get("text") or item["key"]
     # Asked but not added to the total (PHQ-9's difficulty question): say so beside it.
-    return f"{text} (not scored)" if item.get("scored") is False else text
+    if item.get("scored") is False:
+        return gettext("%(text)s (not scored)") % {"text": text}
+    return text
 
 
 def patient_checkin_answers(enrollment: Enrollment, now: datetime) -> list[CheckInAnswers]:
@@ -89,7 +92,7 @@ def patient_checkin_answers(enrollment: Enrollment, now: datetime) -> list[Check
                 title=r.instrument.title,
                 version=r.instrument_version,
                 total=(r.scores or {}).get("total"),
-                band=(r.scores or {}).get("band"),
+                band=band_label((r.scores or {}).get("band")) or None,
                 answers=[
                     AnswerRow(_item_text(i), _answer_text(i, r.answers.get(i["key"])))
                     for i in items
