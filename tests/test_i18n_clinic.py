@@ -126,6 +126,8 @@ def test_the_urgent_alert_email_is_in_the_clinicians_language(
         assert english_in(message.body, allowed=names(cast)) == []
 
 
+# Not yet "patient_detail": its charts' titles and summaries (tracking/clinic/overview.py,
+# templates/jinja2/tracking/charts.html) are still English.
 SECTIONS = [
     "patient_checkins",
     "patient_practice",
@@ -133,6 +135,7 @@ SECTIONS = [
     "patient_causes",
     "patient_reflections",
     "patient_safety_plan",
+    "patient_medical_assessment",
 ]
 
 
@@ -161,3 +164,8 @@ def data(cast, alert) -> tuple[str, ...]:
         for label in (item.get("labels") or {}).values()
     ]
     return names(cast, alert.enrollment.program_version.title, *written, *items, *labels, *titles)
+
+
+def test_the_coding_queue_is_in_spanish(spanish_clinician, cast, alert):
+    page = spanish_page(spanish_clinician, reverse("coding_queue"), names(cast))
+    assert "Codificar las causas del dolor" in page
