@@ -169,3 +169,19 @@ def data(cast, alert) -> tuple[str, ...]:
 def test_the_coding_queue_is_in_spanish(spanish_clinician, cast, alert):
     page = spanish_page(spanish_clinician, reverse("coding_queue"), names(cast))
     assert "Codificar las causas del dolor" in page
+
+
+def test_every_jinja2_string_of_the_clinic_templates_is_in_the_catalogue_list():
+    """makemessages does not read Jinja2: jinja2_strings.CLINIC lists each msgid of the
+    caseload rows and the overview's measures."""
+    import re
+    from pathlib import Path
+
+    from tracking.practice_admin import jinja2_strings
+
+    root = Path(__file__).resolve().parent.parent / "templates/jinja2/tracking/clinic"
+    pattern = re.compile(r"""_\((?:"((?:[^"\\]|\\.)*)"|'([^']*)')""")
+    used: set[str] = set()
+    for name in ("caseload.html", "measures.html"):
+        used |= {a or b for a, b in pattern.findall((root / name).read_text())}
+    assert used and used <= set(jinja2_strings.CLINIC)
