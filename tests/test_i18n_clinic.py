@@ -126,9 +126,9 @@ def test_the_urgent_alert_email_is_in_the_clinicians_language(
         assert english_in(message.body, allowed=names(cast)) == []
 
 
-# Not yet "patient_detail": its charts' titles and summaries (tracking/clinic/overview.py,
-# templates/jinja2/tracking/charts.html) are still English.
 SECTIONS = [
+    "patient_detail",
+    "patient_summary",
     "patient_checkins",
     "patient_practice",
     "patient_exposures",
@@ -182,6 +182,6 @@ def test_every_jinja2_string_of_the_clinic_templates_is_in_the_catalogue_list():
     root = Path(__file__).resolve().parent.parent / "templates/jinja2/tracking/clinic"
     pattern = re.compile(r"""_\((?:"((?:[^"\\]|\\.)*)"|'([^']*)')""")
     used: set[str] = set()
-    for name in ("caseload.html", "measures.html"):
-        used |= {a or b for a, b in pattern.findall((root / name).read_text())}
+    for path in (root / "caseload.html", root / "measures.html", root.parent / "charts.html"):
+        used |= {a or b for a, b in pattern.findall(path.read_text())}
     assert used and used <= set(jinja2_strings.CLINIC)

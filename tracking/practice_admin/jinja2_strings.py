@@ -39,4 +39,11 @@ CLINIC = [
     gettext_noop("Check-in measures"),
     gettext_noop("Check-in"),
     gettext_noop("Full questionnaires"),
+    # templates/jinja2/tracking/charts.html (the chart cards)
+    gettext_noop("No answers yet"),
+    gettext_noop("Show the numbers"),
+    gettext_noop("for %(title)s"),
+    gettext_noop("%(title)s: the numbers"),
+    gettext_noop("When"),
+    gettext_noop("No answers yet."),
 ]
