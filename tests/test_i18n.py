@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import re
 import subprocess
+from html import unescape
 from pathlib import Path
 
 import pytest
@@ -87,7 +88,7 @@ ENGLISH_WORDS = re.compile(
 def visible_text(html: str) -> str:
     """The text a reader sees (and a screen reader reads), without markup or scripts."""
     html = re.sub(r"(?is)<(script|style)\b.*?</\1>", " ", html)
-    text = re.sub(r"(?s)<[^>]+>", " ", html)
+    text = unescape(re.sub(r"(?s)<[^>]+>", " ", html))  # &#x27; reads as '
     return " ".join(text.split())
 
 

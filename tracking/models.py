@@ -17,26 +17,26 @@ class Alert(models.Model):
     """Something a clinician should look at, with who acknowledged and resolved it."""
 
     class Kind(models.TextChoices):
-        SELF_HARM = "self_harm", "Thoughts of self-harm reported"
-        RED_FLAG = "red_flag", "Red flags at screening"
-        PAIN_UP = "pain_up", "Pain up from baseline"
-        FEAR_HIGH = "fear_high", "High fear of movement"
-        MISSED = "missed_checkins", "Missed check-ins"
+        SELF_HARM = "self_harm", gettext_lazy("Thoughts of self-harm reported")
+        RED_FLAG = "red_flag", gettext_lazy("Red flags at screening")
+        PAIN_UP = "pain_up", gettext_lazy("Pain up from baseline")
+        FEAR_HIGH = "fear_high", gettext_lazy("High fear of movement")
+        MISSED = "missed_checkins", gettext_lazy("Missed check-ins")
         # Screening rules (tracking.rules, issue 15)
-        DEPRESSION_SCREEN = "phq2_positive", "Positive depression screen (PHQ-2)"
-        DEPRESSION = "phq9_high", "High depression score (PHQ-9)"
-        ANXIETY = "gad7_high", "High anxiety score (GAD-7)"
-        NEW_SYMPTOMS = "new_symptoms", "New symptoms reported at a weekly check-in"
+        DEPRESSION_SCREEN = "phq2_positive", gettext_lazy("Positive depression screen (PHQ-2)")
+        DEPRESSION = "phq9_high", gettext_lazy("High depression score (PHQ-9)")
+        ANXIETY = "gad7_high", gettext_lazy("High anxiety score (GAD-7)")
+        NEW_SYMPTOMS = "new_symptoms", gettext_lazy("New symptoms reported at a weekly check-in")
 
     class Severity(models.TextChoices):
-        URGENT = "urgent", "Urgent"
-        HIGH = "high", "High"
-        ROUTINE = "routine", "Routine"
+        URGENT = "urgent", gettext_lazy("Urgent")
+        HIGH = "high", gettext_lazy("High")
+        ROUTINE = "routine", gettext_lazy("Routine")
 
     class Status(models.TextChoices):
-        OPEN = "open", "Open"
-        ACKNOWLEDGED = "acknowledged", "Acknowledged"
-        RESOLVED = "resolved", "Resolved"
+        OPEN = "open", gettext_lazy("Open")
+        ACKNOWLEDGED = "acknowledged", gettext_lazy("Acknowledged")
+        RESOLVED = "resolved", gettext_lazy("Resolved")
 
     enrollment = models.ForeignKey(Enrollment, on_delete=models.CASCADE, related_name="alerts")
     practice = models.ForeignKey(Practice, on_delete=models.CASCADE, related_name="+")
@@ -705,18 +705,18 @@ class HoldDecision(models.Model):
     audit trail (which carry the decision only)."""
 
     class Decision(models.TextChoices):
-        CLEAR = "clear", "Clear the hold: safe to start the program"
-        REFER = "refer", "Refer the patient for a medical assessment"
-        WITHDRAW = "withdraw", "Withdraw the patient from the program"
+        CLEAR = "clear", gettext_lazy("Clear the hold: safe to start the program")
+        REFER = "refer", gettext_lazy("Refer the patient for a medical assessment")
+        WITHDRAW = "withdraw", gettext_lazy("Withdraw the patient from the program")
 
     class ReferTo(models.TextChoices):
-        GP = "gp", "Their GP or family doctor"
-        SPECIALIST = "specialist", "A specialist"
-        EMERGENCY = "emergency", "The emergency department"
+        GP = "gp", gettext_lazy("Their GP or family doctor")
+        SPECIALIST = "specialist", gettext_lazy("A specialist")
+        EMERGENCY = "emergency", gettext_lazy("The emergency department")
 
     class AfterReferral(models.TextChoices):
-        KEEP_ON_HOLD = "hold", "Keep the program on hold until the assessment is back"
-        WITHDRAW = "withdraw", "Withdraw the patient from the program"
+        KEEP_ON_HOLD = "hold", gettext_lazy("Keep the program on hold until the assessment is back")
+        WITHDRAW = "withdraw", gettext_lazy("Withdraw the patient from the program")
 
     enrollment = models.ForeignKey(
         Enrollment, on_delete=models.CASCADE, related_name="hold_decisions"
@@ -743,26 +743,26 @@ class AlertResolution(models.Model):
     only with one of these (tracking.alerts.services.alert_resolve)."""
 
     class Method(models.TextChoices):
-        PHONE = "phone", "Phone"
-        VIDEO = "video", "Video"
-        IN_PERSON = "in_person", "In person"
-        MESSAGE = "message", "Message"
-        OTHER = "other", "Other"
+        PHONE = "phone", gettext_lazy("Phone")
+        VIDEO = "video", gettext_lazy("Video")
+        IN_PERSON = "in_person", gettext_lazy("In person")
+        MESSAGE = "message", gettext_lazy("Message")
+        OTHER = "other", gettext_lazy("Other")
 
     class Risk(models.TextChoices):
-        NONE = "none", "None"
-        LOW = "low", "Low"
-        MEDIUM = "medium", "Medium"
-        HIGH = "high", "High"
+        NONE = "none", gettext_lazy("None")
+        LOW = "low", gettext_lazy("Low")
+        MEDIUM = "medium", gettext_lazy("Medium")
+        HIGH = "high", gettext_lazy("High")
 
     class Plan(models.TextChoices):
-        SAFETY_PLAN = "safety_plan", "Safety plan made"
-        GP_REFERRAL = "gp_referral", "Referred to their GP / primary care"
-        CRISIS_TEAM = "crisis_team", "Referred to a crisis team"
-        EMERGENCY = "emergency", "Emergency services called"
-        CONTINUE = "continue", "Continue the program"
-        PAUSE = "pause", "Pause the program"
-        WITHDRAW = "withdraw", "Withdraw from the program"
+        SAFETY_PLAN = "safety_plan", gettext_lazy("Safety plan made")
+        GP_REFERRAL = "gp_referral", gettext_lazy("Referred to their GP / primary care")
+        CRISIS_TEAM = "crisis_team", gettext_lazy("Referred to a crisis team")
+        EMERGENCY = "emergency", gettext_lazy("Emergency services called")
+        CONTINUE = "continue", gettext_lazy("Continue the program")
+        PAUSE = "pause", gettext_lazy("Pause the program")
+        WITHDRAW = "withdraw", gettext_lazy("Withdraw from the program")
 
     alert = models.OneToOneField(Alert, on_delete=models.CASCADE, related_name="resolution")
     contacted = models.BooleanField()

@@ -353,6 +353,7 @@ def alert_email_send(*, alert_id: int, outbox_id: int | None = None) -> bool:
             "is_self_harm": alert.kind == Alert.Kind.SELF_HARM,
             "url": _app_url(reverse("alert_detail", args=[alert.pk])),
         },
+        language=clinician.language,
     )
     return True
 
@@ -388,6 +389,7 @@ def escalation_email_send(*, alert_id: int, user_id: int, outbox_id: int | None 
             "practice": alert.practice,
             "url": _app_url(reverse("alert_detail", args=[alert.pk])),
         },
+        language=person.language,
     )
     return True
 
@@ -414,6 +416,7 @@ def digest_email_send(*, digest_id: int, outbox_id: int | None = None) -> bool:
             "missed": log.missed_count,
             "url": _app_url(reverse("caseload")),
         },
+        language=log.clinician.language,
     )
     DigestLog.objects.filter(pk=log.pk, sent_at__isnull=True).update(sent_at=timezone.now())
     return True

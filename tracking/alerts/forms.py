@@ -4,51 +4,52 @@ from __future__ import annotations
 
 from django import forms
 from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
 
 from tracking.alerts.services import ResolutionOutcome
 from tracking.models import AlertResolution
 
-CONTACTED_CHOICES = [("yes", "Yes, we spoke or met"), ("no", "No, we could not reach them")]
+CONTACTED_CHOICES = [("yes", _("Yes, we spoke or met")), ("no", _("No, we could not reach them"))]
 
 
 class ResolveForm(forms.Form):
     contacted = forms.ChoiceField(
-        label="Did someone make contact with the patient?",
+        label=_("Did someone make contact with the patient?"),
         choices=CONTACTED_CHOICES,
         widget=forms.RadioSelect,
-        error_messages={"required": "Say whether someone made contact with the patient."},
+        error_messages={"required": _("Say whether someone made contact with the patient.")},
     )
     contacted_at = forms.DateTimeField(
-        label="When (your local time)",
+        label=_("When (your local time)"),
         required=False,
         widget=forms.DateTimeInput(attrs={"type": "datetime-local"}, format="%Y-%m-%dT%H:%M"),
         input_formats=["%Y-%m-%dT%H:%M", "%Y-%m-%d %H:%M"],
-        error_messages={"invalid": "Enter the date and time of the contact."},
+        error_messages={"invalid": _("Enter the date and time of the contact.")},
     )
     method = forms.ChoiceField(
-        label="How",
+        label=_("How"),
         required=False,
         choices=AlertResolution.Method.choices,
         widget=forms.RadioSelect,
     )
     risk_after = forms.ChoiceField(
-        label="Risk level after contact",
+        label=_("Risk level after contact"),
         choices=AlertResolution.Risk.choices,
         widget=forms.RadioSelect,
-        error_messages={"required": "Choose the risk level you judged after contact."},
+        error_messages={"required": _("Choose the risk level you judged after contact.")},
     )
     plan = forms.MultipleChoiceField(
-        label="Plan (choose all that apply)",
+        label=_("Plan (choose all that apply)"),
         choices=AlertResolution.Plan.choices,
         widget=forms.CheckboxSelectMultiple,
-        error_messages={"required": "Choose at least one part of the plan."},
+        error_messages={"required": _("Choose at least one part of the plan.")},
     )
     note = forms.CharField(
-        label="Short note",
+        label=_("Short note"),
         max_length=1000,
         widget=forms.Textarea(attrs={"rows": 4}),
-        help_text="What was agreed, in a sentence or two. Up to 1,000 characters.",
-        error_messages={"required": "Write a short note of what happened and what was agreed."},
+        help_text=_("What was agreed, in a sentence or two. Up to 1,000 characters."),
+        error_messages={"required": _("Write a short note of what happened and what was agreed.")},
     )
 
     def clean(self):
@@ -56,11 +57,11 @@ class ResolveForm(forms.Form):
         if data.get("contacted") == "yes":
             when = data.get("contacted_at")
             if not when and "contacted_at" not in self.errors:
-                self.add_error("contacted_at", "Enter when the contact happened.")
+                self.add_error("contacted_at", _("Enter when the contact happened."))
             elif when and when > timezone.now():
-                self.add_error("contacted_at", "The contact time cannot be in the future.")
+                self.add_error("contacted_at", _("The contact time cannot be in the future."))
             if not data.get("method"):
-                self.add_error("method", "Choose how the contact happened.")
+                self.add_error("method", _("Choose how the contact happened."))
         return data
 
     def outcome(self) -> ResolutionOutcome:

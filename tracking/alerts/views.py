@@ -8,6 +8,7 @@ from django.contrib import messages
 from django.http import HttpResponse
 from django.shortcuts import redirect, render
 from django.utils import timezone
+from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST
 
 from painapp.accounts.access import staff_required
@@ -18,6 +19,7 @@ from tracking.access import alert_for_staff
 from tracking.alerts import services
 from tracking.alerts.forms import ResolveForm
 from tracking.alerts.selectors import INBOX_LIMIT, alert_inbox
+from tracking.band_labels import band_label
 from tracking.models import Alert, AlertResolution, EscalationStep, PracticeSettings
 from tracking.screening.forms import RED_FLAGS
 
@@ -96,6 +98,7 @@ def _detail_context(request: MemberRequest, alert: Alert) -> dict:
         "steps": _escalation_steps(alert),
         "safety_contact": practice_settings.safety_contact if practice_settings else None,
         "now": timezone.now(),
+        "band_label": band_label(alert.details.get("band")),
     }
 
 
@@ -121,9 +124,11 @@ def alert_detail(request: MemberRequest, pk: int) -> HttpResponse:
 def alert_acknowledge(request: MemberRequest, pk: int) -> HttpResponse:
     alert = alert_for_staff(request, pk)
     if services.alert_acknowledge(alert=alert, by=request.user, request=request):
-        messages.success(request, "Alert acknowledged. Nobody else will be asked to follow it up.")
+        messages.success(
+            request, _("Alert acknowledged. Nobody else will be asked to follow it up.")
+        )
     else:
-        messages.info(request, "This alert was already acknowledged.")
+        messages.info(request, _("This alert was already acknowledged."))
     return _back(request, alert)
 
 
@@ -134,16 +139,16 @@ def alert_resolve(request: MemberRequest, pk: int) -> HttpResponse:
     outcome; without one, the form comes back with its messages and what was typed."""
     alert = alert_for_staff(request, pk)
     if alert.status == Alert.Status.RESOLVED:
-        messages.info(request, "This alert was already resolved.")
+        messages.info(request, _("This alert was already resolved."))
         return redirect("alert_detail", pk=alert.pk)
     form = ResolveForm(request.POST if request.method == "POST" else None)
     if request.method == "POST" and form.is_valid():
         if services.alert_resolve(
             alert=alert, by=request.user, outcome=form.outcome(), request=request
         ):
-            messages.success(request, "Alert resolved. The contact outcome is recorded.")
+            messages.success(request, _("Alert resolved. The contact outcome is recorded."))
         else:
-            messages.info(request, "This alert was already resolved.")
+            messages.info(request, _("This alert was already resolved."))
         return _back(request, alert)
     audit(
         request,

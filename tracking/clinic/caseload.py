@@ -30,7 +30,9 @@ from django.db.models import (
     Value,
 )
 from django.db.models.functions import Coalesce, Lower, NullIf
+from django.utils.formats import date_format
 from django.utils.timezone import localtime
+from django.utils.translation import gettext, gettext_lazy
 
 from programs.models import Enrollment, EnrollmentStatus, PracticeSession, Screening
 from programs.selectors import program_outline
@@ -40,7 +42,6 @@ from tracking.expressions import count_per_enrollment, counted_sessions
 from tracking.models import CheckIn
 
 PAGE_SIZE = 25
-MONTHS_SHORT = ("Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec")
 
 
 def _num(value: rules.Score) -> str:
@@ -53,9 +54,13 @@ def change_text(points: rules.Score | None, percent: int | None) -> str:
     if points is None:
         return ""
     if points == 0:
-        return "no change"
+        return gettext("no change")
     amount = abs(float(points))
-    text = f"{'down' if points > 0 else 'up'} {_num(amount)} pt{'' if amount == 1 else 's'}"
+    values = {"n": _num(amount)}
+    if points > 0:
+        text = (gettext("down %(n)s pt") if amount == 1 else gettext("down %(n)s pts")) % values
+    else:
+        text = (gettext("up %(n)s pt") if amount == 1 else gettext("up %(n)s pts")) % values
     if percent:
         text += f" ({abs(percent)}%)"
     return text
@@ -63,11 +68,11 @@ def change_text(points: rules.Score | None, percent: int | None) -> str:
 
 # ====================================================================== caseload
 SORTS = {
-    "name": "Name",
-    "week": "Program week",
-    "pain": "Pain change",
-    "last": "Last check-in",
-    "alerts": "Alerts",
+    "name": gettext_lazy("Name"),
+    "week": gettext_lazy("Program week"),
+    "pain": gettext_lazy("Pain change"),
+    "last": gettext_lazy("Last check-in"),
+    "alerts": gettext_lazy("Alerts"),
 }
 
 
@@ -184,10 +189,7 @@ class CaseloadRow:
             week_count=week_count,
             last_checkin_at=last,
             last_checkin_iso=last_local.isoformat() if last_local else "",
-            last_checkin_text=f"{last_local.day} {MONTHS_SHORT[last_local.month - 1]} "
-            f"{last_local.year}"
-            if last_local
-            else "",
+            last_checkin_text=date_format(last_local, "j M Y") if last_local else "",
             pain_baseline=baseline,
             pain_current=current,
             pain_checkins=pain_checkins,

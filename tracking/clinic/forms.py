@@ -7,6 +7,9 @@ from __future__ import annotations
 from typing import Any, cast
 
 from django import forms
+from django.utils.text import format_lazy
+from django.utils.translation import gettext
+from django.utils.translation import gettext_lazy as _
 
 from programs.models import (
     AssessorRole,
@@ -19,8 +22,8 @@ from tracking.clinic.caseload import SORTS, CaseloadQuery
 from tracking.clinic.sections import CODING_LABELS, coding_label
 from tracking.models import HoldDecision
 
-STATUS_CHOICES = [("", "Any status"), *EnrollmentStatus.choices, ("hold", "On safety hold")]
-DIRECTIONS = [("asc", "Ascending"), ("desc", "Descending")]
+STATUS_CHOICES = [("", _("Any status")), *EnrollmentStatus.choices, ("hold", _("On safety hold"))]
+DIRECTIONS = [("asc", _("Ascending")), ("desc", _("Descending"))]
 
 
 class CaseloadFilterForm(forms.Form):
@@ -33,26 +36,29 @@ class CaseloadFilterForm(forms.Form):
     """
 
     q = forms.CharField(
-        label="Search by name",
+        label=_("Search by name"),
         required=False,
         max_length=100,
         widget=forms.TextInput(attrs={"type": "search", "autocomplete": "off"}),
         error_messages={
-            "max_length": "Searches are up to 100 characters, so this one was not applied."
+            "max_length": _("Searches are up to 100 characters, so this one was not applied.")
         },
     )
     status = forms.ChoiceField(
-        label="Status",
+        label=_("Status"),
         choices=STATUS_CHOICES,
         required=False,
         error_messages={
-            "invalid_choice": "That status is not one of the list, so it was not applied."
+            "invalid_choice": _("That status is not one of the list, so it was not applied.")
         },
     )
-    has_alerts = forms.BooleanField(label="have open alerts", required=False)
-    not_improving = forms.BooleanField(label="are not improving", required=False)
+    has_alerts = forms.BooleanField(label=_("have open alerts"), required=False)
+    not_improving = forms.BooleanField(label=_("are not improving"), required=False)
     missed = forms.BooleanField(
-        label=f"missed a check-in in the last {rules.MISSED_LOOKBACK.days} days", required=False
+        label=format_lazy(
+            _("missed a check-in in the last {days} days"), days=rules.MISSED_LOOKBACK.days
+        ),
+        required=False,
     )
     sort = forms.ChoiceField(choices=list(SORTS.items()), required=False)
     dir = forms.ChoiceField(choices=DIRECTIONS, required=False)
@@ -79,46 +85,46 @@ class CaseloadFilterForm(forms.Form):
 
 class ClinicianNoteForm(forms.Form):
     body = forms.CharField(
-        label="New note",
+        label=_("New note"),
         max_length=5000,
         widget=forms.Textarea(attrs={"rows": 4}),
-        help_text="Private to staff who look after this patient. The patient never sees it.",
+        help_text=_("Private to staff who look after this patient. The patient never sees it."),
         error_messages={
-            "required": "Write the note before saving it.",
-            "max_length": "Keep a note under 5,000 characters (this one has %(show_value)d).",
+            "required": _("Write the note before saving it."),
+            "max_length": _("Keep a note under 5,000 characters (this one has %(show_value)d)."),
         },
     )
 
     def clean_body(self) -> str:
         body = self.cleaned_data["body"].strip()
         if not body:
-            raise forms.ValidationError("Write the note before saving it.")
+            raise forms.ValidationError(_("Write the note before saving it."))
         return body
 
 
 class UnlockWeekForm(forms.Form):
     week = forms.TypedChoiceField(
-        label="Open weeks up to",
+        label=_("Open weeks up to"),
         coerce=int,
         error_messages={
-            "required": "Choose a week to open.",
-            "invalid_choice": "Choose one of the weeks in the list.",
+            "required": _("Choose a week to open."),
+            "invalid_choice": _("Choose one of the weeks in the list."),
         },
     )
 
     def __init__(self, *args, weeks: list[int], **kwargs):
         super().__init__(*args, **kwargs)
         cast(forms.TypedChoiceField, self.fields["week"]).choices = [
-            (w, f"Week {w}") for w in weeks
+            (w, gettext("Week %(n)s") % {"n": w}) for w in weeks
         ]
 
 
 class RemindersForm(forms.Form):
     action = forms.ChoiceField(
-        choices=[("pause", "Pause"), ("resume", "Resume")],
+        choices=[("pause", _("Pause")), ("resume", _("Resume"))],
         error_messages={
-            "required": "Choose pause or resume.",
-            "invalid_choice": "Choose pause or resume.",
+            "required": _("Choose pause or resume."),
+            "invalid_choice": _("Choose pause or resume."),
         },
     )
 
@@ -128,45 +134,49 @@ class ClearHoldForm(forms.Form):
     who to and whether the program stays on hold or the patient is withdrawn."""
 
     decision = forms.ChoiceField(
-        label="Your decision",
+        label=_("Your decision"),
         choices=HoldDecision.Decision.choices,
         widget=forms.RadioSelect,
         error_messages={
-            "required": "Choose what to do: clear, refer or withdraw.",
-            "invalid_choice": "Choose clear, refer or withdraw.",
+            "required": _("Choose what to do: clear, refer or withdraw."),
+            "invalid_choice": _("Choose clear, refer or withdraw."),
         },
     )
     refer_to = forms.ChoiceField(
-        label="Refer to",
-        choices=[("", "Choose who you are referring to"), *HoldDecision.ReferTo.choices],
+        label=_("Refer to"),
+        choices=[("", _("Choose who you are referring to")), *HoldDecision.ReferTo.choices],
         required=False,
-        help_text="Needed if you refer the patient.",
-        error_messages={"invalid_choice": "Choose who you are referring to from the list."},
+        help_text=_("Needed if you refer the patient."),
+        error_messages={"invalid_choice": _("Choose who you are referring to from the list.")},
     )
     after_referral = forms.ChoiceField(
-        label="While the referral is under way",
+        label=_("While the referral is under way"),
         choices=HoldDecision.AfterReferral.choices,
         widget=forms.RadioSelect,
         required=False,
-        help_text="Needed if you refer the patient.",
-        error_messages={"invalid_choice": "Choose to keep the hold or to withdraw."},
+        help_text=_("Needed if you refer the patient."),
+        error_messages={"invalid_choice": _("Choose to keep the hold or to withdraw.")},
     )
     reason = forms.CharField(
-        label="Reason",
+        label=_("Reason"),
         max_length=2000,
         widget=forms.Textarea(attrs={"rows": 4}),
-        help_text="What you checked and why you decided this, for the record. Kept with the "
-        "patient's record for staff; never sent to the patient or written to logs.",
+        help_text=_(
+            "What you checked and why you decided this, for the record. Kept with the "
+            "patient's record for staff; never sent to the patient or written to logs."
+        ),
         error_messages={
-            "required": "Write the reason for your decision.",
-            "max_length": "Keep the reason under 2,000 characters (this one has %(show_value)d).",
+            "required": _("Write the reason for your decision."),
+            "max_length": _(
+                "Keep the reason under 2,000 characters (this one has %(show_value)d)."
+            ),
         },
     )
 
     def clean_reason(self) -> str:
         reason = self.cleaned_data["reason"].strip()
         if not reason:
-            raise forms.ValidationError("Write the reason for your decision.")
+            raise forms.ValidationError(_("Write the reason for your decision."))
         return reason
 
     def clean(self) -> dict[str, Any]:
@@ -174,10 +184,10 @@ class ClearHoldForm(forms.Form):
         data = self.cleaned_data
         if data.get("decision") == HoldDecision.Decision.REFER:
             if not data.get("refer_to"):
-                self.add_error("refer_to", "Choose who you are referring the patient to.")
+                self.add_error("refer_to", _("Choose who you are referring the patient to."))
             if not data.get("after_referral"):
                 self.add_error(
-                    "after_referral", "Choose whether to keep the program on hold or withdraw."
+                    "after_referral", _("Choose whether to keep the program on hold or withdraw.")
                 )
         return data
 
@@ -186,38 +196,40 @@ class MedicalAssessmentForm(forms.Form):
     """A clinician's record of the patient's medical assessment (the attestation)."""
 
     assessor_name = forms.CharField(
-        label="Who did the medical assessment",
+        label=_("Who did the medical assessment"),
         max_length=150,
-        help_text="Their name, e.g. Dr Ana Silva.",
-        error_messages={"required": "Enter the name of who did the assessment."},
+        help_text=_("Their name, e.g. Dr Ana Silva."),
+        error_messages={"required": _("Enter the name of who did the assessment.")},
     )
     assessor_role = forms.ChoiceField(
-        label="Their role",
-        choices=[("", "Choose a role"), *AssessorRole.choices],
+        label=_("Their role"),
+        choices=[("", _("Choose a role")), *AssessorRole.choices],
         error_messages={
-            "required": "Choose their role.",
-            "invalid_choice": "Choose their role from the list.",
+            "required": _("Choose their role."),
+            "invalid_choice": _("Choose their role from the list."),
         },
     )
     assessed_on = forms.DateField(
-        label="Date of the assessment",
+        label=_("Date of the assessment"),
         widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
         error_messages={
-            "required": "Enter the date of the assessment.",
-            "invalid": "Enter a date like 2026-01-31.",
+            "required": _("Enter the date of the assessment."),
+            "invalid": _("Enter a date like 2026-01-31."),
         },
     )
     confirm = forms.BooleanField(
-        label="I confirm the assessment found primary chronic back pain, with red flags excluded",
+        label=_(
+            "I confirm the assessment found primary chronic back pain, with red flags excluded"
+        ),
         error_messages={
-            "required": "Tick the box to confirm the finding, or do not record an assessment."
+            "required": _("Tick the box to confirm the finding, or do not record an assessment.")
         },
     )
 
     def clean_assessor_name(self) -> str:
         name = self.cleaned_data["assessor_name"].strip()
         if not name:
-            raise forms.ValidationError("Enter the name of who did the assessment.")
+            raise forms.ValidationError(_("Enter the name of who did the assessment."))
         return name
 
 
@@ -239,16 +251,17 @@ class CauseCodingForm(forms.Form):
         self.causes = causes
         for cause in causes:
             self.fields[f"cause_{cause.pk}"] = forms.ChoiceField(
-                label=f"Cause {cause.position}: “{cause.text}”",
-                help_text=f"Patient's category: {coding_label(cause.category)} "
-                f"(“{cause.get_category_display()}”)",
+                label=gettext("Cause %(n)s: “%(text)s”")
+                % {"n": cause.position, "text": cause.text},
+                help_text=gettext("Patient's category: %(code)s (“%(label)s”)")
+                % {"code": coding_label(cause.category), "label": cause.get_category_display()},
                 choices=[
-                    (NO_CODE, "Not coded yet"),
+                    (NO_CODE, _("Not coded yet")),
                     *[(value, CODING_LABELS[value]) for value in AttributionCategory.values],
                 ],
                 required=False,
                 initial=cause.clinician_category or NO_CODE,
-                error_messages={"invalid_choice": "Choose a category from the list."},
+                error_messages={"invalid_choice": _("Choose a category from the list.")},
             )
 
     def codes(self) -> dict[int, str]:
@@ -271,11 +284,11 @@ class QueueCodingForm(forms.Form):
             self.fields[f"cause_{item.cause_id}"] = forms.ChoiceField(
                 label=f"{item.reference}: “{item.text}”",
                 choices=[
-                    (NO_CODE, "Not coded yet"),
+                    (NO_CODE, _("Not coded yet")),
                     *[(value, CODING_LABELS[value]) for value in AttributionCategory.values],
                 ],
                 required=False,
-                error_messages={"invalid_choice": "Choose a category from the list."},
+                error_messages={"invalid_choice": _("Choose a category from the list.")},
             )
 
     def rows(self):

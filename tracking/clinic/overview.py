@@ -12,10 +12,12 @@ from functools import cached_property
 from typing import Any, ClassVar
 
 from django.db.models import Count, Sum
+from django.utils.translation import gettext
 
 from programs.models import Attribution, Enrollment, PracticeSession
 from programs.selectors import outline_for
 from tracking import rules
+from tracking.band_labels import band_label
 from tracking.charts import Chart, Point, pain_free_range, score_text
 from tracking.checkins.figures import EMPTY as EMPTY_FIGURES
 from tracking.clinic.caseload import change_text
@@ -45,14 +47,17 @@ class CheckInItem:
     @property
     def title(self) -> str:
         if self.kind == CheckIn.Kind.BASELINE:
-            return "Baseline check-in"
+            return gettext("Baseline check-in")
         if self.kind == CheckIn.Kind.WEEKLY:
-            return f"Week {self.week} check-in"
+            return gettext("Week %(n)s check-in") % {"n": self.week}
         if self.kind == CheckIn.Kind.END:
-            return "End-of-program check-in"
+            return gettext("End-of-program check-in")
         if self.kind == CheckIn.Kind.EXTRA:
-            return f"Week {self.week} extra PHQ-9" if self.week else "Extra PHQ-9"
-        return f"{self.slot.removeprefix('followup-').removesuffix('m')}-month follow-up"
+            if self.week:
+                return gettext("Week %(n)s extra PHQ-9") % {"n": self.week}
+            return gettext("Extra PHQ-9")
+        months = self.slot.removeprefix("followup-").removesuffix("m")
+        return gettext("%(n)s-month follow-up") % {"n": months}
 
     @property
     def short(self) -> str:
@@ -143,8 +148,8 @@ def _note(item: CheckInItem, asked: bool) -> str:
     if item.status == CheckIn.Status.MISSED:
         return "Missed"
     if item.status == CheckIn.Status.OPEN:
-        return "Not done yet"
-    return "Not asked" if not asked else "No answer"
+        return gettext("Not done yet")
+    return gettext("Not asked") if not asked else gettext("No answer")
 
 
 def _trend(points: list[Point], what: str) -> str:
@@ -495,15 +500,18 @@ def patient_overview(enrollment: Enrollment, now: datetime, *, notes: bool = Tru
         sessions_total += n
         if week in minutes:
             minutes[week] += seconds
-    practice = [Point(f"W{w}", f"Week {w}", round(s / 60)) for w, s in minutes.items()]
+    practice = [
+        Point(f"W{w}", gettext("Week %(n)s") % {"n": w}, round(s / 60)) for w, s in minutes.items()
+    ]
     most = max([0] + [int(p.value or 0) for p in practice])
     practice_max = max(30, -(-(most + 1) // 30) * 30)
     series.append(
         Chart(
             "practice",
-            "Practice minutes each week",
-            "Minutes of somatic tracking",
-            f"{round(seconds_total / 60)} minutes in {sessions_total} sessions so far.",
+            gettext("Practice minutes each week"),
+            gettext("Minutes of somatic tracking"),
+            gettext("%(minutes)s minutes in %(sessions)s sessions so far.")
+            % {"minutes": round(seconds_total / 60), "sessions": sessions_total},
             practice,
             practice_max,
             practice_max // 5,
@@ -543,9 +551,9 @@ def patient_overview(enrollment: Enrollment, now: datetime, *, notes: bool = Tru
         FullScores(
             title=i.title,
             phq9=i.total(rules.PHQ9),
-            phq9_band=i.band(rules.PHQ9),
+            phq9_band=band_label(i.band(rules.PHQ9)) or None,
             gad7=i.total(rules.GAD7),
-            gad7_band=i.band(rules.GAD7),
+            gad7_band=band_label(i.band(rules.GAD7)) or None,
             fabq=i.total(rules.FABQ_PA),
         )
         for i in checkins

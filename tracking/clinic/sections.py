@@ -28,6 +28,7 @@ from programs.models import (
     Reflection,
 )
 from tracking import rules
+from tracking.band_labels import band_label
 from tracking.clinic.overview import CheckInItem, opened_checkins
 from tracking.expressions import min_practice_seconds
 from tracking.instruments import registry
@@ -113,7 +114,7 @@ def patient_checkin_answers(enrollment: Enrollment, now: datetime) -> list[Check
                 title=registry.title_in(r.instrument, reader),
                 version=r.instrument_version,
                 total=(r.scores or {}).get("total"),
-                band=(r.scores or {}).get("band"),
+                band=band_label((r.scores or {}).get("band")) or None,
                 answers=[
                     AnswerRow(_item_text(i), _answer_text(i, r.answers.get(i["key"])))
                     for i in items
@@ -252,23 +253,23 @@ def patient_hierarchy(enrollment: Enrollment) -> Hierarchy:
 # The coding scheme's own names (Ashar et al. 2023), for staff; patients see the
 # plain-language labels of AttributionCategory.
 CODING_LABELS = {
-    "spinal": "Spinal condition",
-    "injury": "Injury",
-    "activity": "Activity",
-    "sedentary": "Sedentary",
-    "posture": "Posture or physiology",
-    "age": "Age",
-    "hereditary": "Hereditary",
-    "negligence": "Negligence",
-    "other": "Other",
-    "stress": "Stress (mind-brain)",
-    "psychological": "Psychological (mind-brain)",
-    "brain": "Brain (mind-brain)",
+    "spinal": gettext_lazy("Spinal condition"),
+    "injury": gettext_lazy("Injury"),
+    "activity": gettext_lazy("Activity"),
+    "sedentary": gettext_lazy("Sedentary"),
+    "posture": gettext_lazy("Posture or physiology"),
+    "age": gettext_lazy("Age"),
+    "hereditary": gettext_lazy("Hereditary"),
+    "negligence": gettext_lazy("Negligence"),
+    "other": gettext_lazy("Other"),
+    "stress": gettext_lazy("Stress (mind-brain)"),
+    "psychological": gettext_lazy("Psychological (mind-brain)"),
+    "brain": gettext_lazy("Brain (mind-brain)"),
 }
 
 
 def coding_label(category: str) -> str:
-    return CODING_LABELS.get(category, category)
+    return str(CODING_LABELS.get(category, category))
 
 
 @dataclass

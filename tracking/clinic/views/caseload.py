@@ -15,6 +15,10 @@ from django.http import HttpResponse
 from django.shortcuts import render
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.functional import Promise
+from django.utils.text import format_lazy
+from django.utils.translation import gettext as gettext_now
+from django.utils.translation import gettext_lazy as _
 from django.views.decorators.http import require_GET
 from django.views.decorators.vary import vary_on_headers
 
@@ -64,32 +68,45 @@ def query_string(query: CaseloadQuery, path: str, **changes) -> str:
     return path + ("?" + urlencode(params) if params else "")
 
 
+StrOrPromise = str | Promise
+
+
 @dataclass(frozen=True)
 class Column:
     """A column of the caseload table, as its header says it."""
 
     key: str
-    label: str
+    label: StrOrPromise
     sortable: bool = False
-    sort_hint: str = ""  # what a screen reader hears between "sort" and the direction
-    note: str = ""  # a muted word or two after the label
-    abbr: str = ""  # the label is an abbreviation of this
+    sort_hint: StrOrPromise = ""  # what a screen reader hears between "sort" and the direction
+    note: StrOrPromise = ""  # a muted word or two after the label
+    abbr: StrOrPromise = ""  # the label is an abbreviation of this
 
 
 COLUMNS = (
-    Column("name", "Patient", sortable=True),
-    Column("week", "Week", sortable=True),
-    Column("status", "Status"),
-    Column("last", "Last check-in", sortable=True),
-    Column("pain", "Average pain", sortable=True, sort_hint="by change, "),
-    Column("fear", "Fear of movement"),
-    Column("practice", "Practice", note=f"{rules.PRACTICE_LOOKBACK.days}\u00a0days"),
-    Column("alerts", "Alerts", sortable=True),
+    Column("name", _("Patient"), sortable=True),
+    Column("week", _("Week"), sortable=True),
+    Column("status", _("Status")),
+    Column("last", _("Last check-in"), sortable=True),
+    Column("pain", _("Average pain"), sortable=True, sort_hint=_("by change, ")),
+    Column("fear", _("Fear of movement")),
+    Column(
+        "practice",
+        _("Practice"),
+        note=format_lazy("{n}\u00a0{days}", n=rules.PRACTICE_LOOKBACK.days, days=_("days")),
+    ),
+    Column("alerts", _("Alerts"), sortable=True),
     Column(
         "pain_free",
         f"0–{rules.PAIN_FREE_MAX}",
-        abbr=f"Average pain {' or '.join(map(str, range(rules.PAIN_FREE_MAX + 1)))}: "
-        "pain-free or nearly pain-free",
+        abbr=format_lazy(
+            _("Average pain {values}: pain-free or nearly pain-free"),
+            values=format_lazy(
+                _("{a} or {b}"),
+                a=", ".join(map(str, range(rules.PAIN_FREE_MAX))),
+                b=rules.PAIN_FREE_MAX,
+            ),
+        ),
     ),
 )
 
@@ -130,7 +147,7 @@ def _headers(query: CaseloadQuery, path: str) -> list[Header]:
                 aria_sort=("ascending" if query.direction == "asc" else "descending")
                 if current
                 else "",
-                next="ascending" if direction == "asc" else "descending",
+                next=gettext_now("ascending") if direction == "asc" else gettext_now("descending"),
             )
         )
     return headers

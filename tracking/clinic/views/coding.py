@@ -14,6 +14,7 @@ from django.core.exceptions import ValidationError
 from django.http import Http404, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
+from django.utils.translation import gettext, ngettext
 from django.views.decorators.http import require_http_methods
 
 from painapp.accounts.access import staff_required
@@ -64,9 +65,9 @@ def coding_queue(request: MemberRequest) -> HttpResponse:
         else:
             messages.success(
                 request,
-                f"Saved {saved} code{'s' if saved != 1 else ''}."
+                ngettext("Saved %(n)s code.", "Saved %(n)s codes.", saved) % {"n": saved}
                 if saved
-                else "Nothing to save: choose a category for at least one cause.",
+                else gettext("Nothing to save: choose a category for at least one cause."),
             )
             return redirect(reverse("coding_queue"))
     else:

@@ -22,6 +22,8 @@ from django.http import Http404, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from painapp.accounts.access import staff_required
@@ -51,13 +53,13 @@ from tracking.models import HoldDecision
 from tracking.screening.forms import red_flag_rows, screening_facts
 
 SECTIONS = [
-    ("patient_detail", "Overview"),
-    ("patient_checkins", "Check-in answers"),
-    ("patient_practice", "Practice log"),
-    ("patient_exposures", "Fear ladder"),
-    ("patient_causes", "Causes of pain"),
-    ("patient_reflections", "Reflections and clues"),
-    ("patient_safety_plan", "Safety plan"),
+    ("patient_detail", gettext_lazy("Overview")),
+    ("patient_checkins", gettext_lazy("Check-in answers")),
+    ("patient_practice", gettext_lazy("Practice log")),
+    ("patient_exposures", gettext_lazy("Fear ladder")),
+    ("patient_causes", gettext_lazy("Causes of pain")),
+    ("patient_reflections", gettext_lazy("Reflections and clues")),
+    ("patient_safety_plan", gettext_lazy("Safety plan")),
 ]
 
 
@@ -220,9 +222,9 @@ def patient_causes(request: MemberRequest, pk: int) -> HttpResponse:
             )
             messages.success(
                 request,
-                "Your coding is saved. The patient's own categories are kept as they gave them."
+                _("Your coding is saved. The patient's own categories are kept as they gave them.")
                 if changed
-                else "Nothing changed.",
+                else _("Nothing changed."),
             )
             return redirect(f"{reverse('patient_causes', args=[pk])}#causes-{attribution_id}")
         status = 400
@@ -256,7 +258,7 @@ def patient_note_add(request: MemberRequest, pk: int) -> HttpResponse:
         )
         if request.htmx:
             return _notes_partial(request, enrollment, ClinicianNoteForm(), saved=True)
-        messages.success(request, "Note saved.")
+        messages.success(request, _("Note saved."))
         return redirect(f"{reverse('patient_detail', args=[pk])}#notes")
     if request.htmx:
         return _notes_partial(request, enrollment, form, status=400)
@@ -328,8 +330,8 @@ def _alert_action(request: MemberRequest, pk: int, alert_pk: int, action) -> Htt
 def patient_alert_acknowledge(request: MemberRequest, pk: int, alert_pk: int) -> HttpResponse:
     def act(alert):
         if alert_acknowledge(alert=alert, by=request.user, request=request):
-            return f"Alert acknowledged: {alert.get_kind_display()}.", ""
-        return "", "This alert was already acknowledged."
+            return _("Alert acknowledged: %(kind)s.") % {"kind": alert.get_kind_display()}, ""
+        return "", _("This alert was already acknowledged.")
 
     return _alert_action(request, pk, alert_pk, act)
 
@@ -374,7 +376,8 @@ def patient_unlock(request: MemberRequest, pk: int) -> HttpResponse:
         else:
             messages.success(
                 request,
-                f"Weeks up to week {week} are open for {enrollment.patient.display_name} now.",
+                _("Weeks up to week %(week)s are open for %(name)s now.")
+                % {"week": week, "name": enrollment.patient.display_name},
             )
             return redirect(f"{reverse('patient_detail', args=[pk])}#program")
     audit_read(request, "patient.viewed", enrollment)
@@ -387,21 +390,27 @@ def patient_reminders(request: MemberRequest, pk: int) -> HttpResponse:
     enrollment = enrollment_for_staff(request, pk)
     form = RemindersForm(request.POST)
     if not form.is_valid():
-        messages.error(request, "Choose whether to pause or resume reminders.")
+        messages.error(request, _("Choose whether to pause or resume reminders."))
     else:
         paused = form.cleaned_data["action"] == "pause"
         changed = services.reminders_set_paused(
             enrollment=enrollment, paused=paused, by=request.user, request=request
         )
         if not changed:
-            messages.info(request, f"Reminders were already {'paused' if paused else 'on'}.")
+            messages.info(
+                request,
+                _("Reminders were already paused.") if paused else _("Reminders were already on."),
+            )
         elif paused:
             messages.success(
                 request,
-                "Reminders are paused. The patient gets none until you or they turn them back on.",
+                _(
+                    "Reminders are paused. The patient gets none until you or they turn "
+                    "them back on."
+                ),
             )
         else:
-            messages.success(request, "Reminders are back on.")
+            messages.success(request, _("Reminders are back on."))
     return redirect(f"{reverse('patient_detail', args=[pk])}#program")
 
 
@@ -412,7 +421,7 @@ def patient_clear_hold(request: MemberRequest, pk: int) -> HttpResponse:
     hold or withdrawing them), or withdraw them; always with a reason."""
     enrollment = enrollment_for_staff(request, pk)
     if not enrollment.on_safety_hold:
-        messages.info(request, "There is no safety hold on this patient's program.")
+        messages.info(request, _("There is no safety hold on this patient's program."))
         return redirect("patient_detail", pk=pk)
     form = ClearHoldForm(request.POST if request.method == "POST" else None)
     if request.method == "POST" and form.is_valid():
@@ -491,7 +500,7 @@ def patient_medical_assessment(request: MemberRequest, pk: int) -> HttpResponse:
             for field, errors in error.message_dict.items():
                 form.add_error(field if field in form.fields else None, errors)
         else:
-            messages.success(request, "The medical assessment is recorded.")
+            messages.success(request, _("The medical assessment is recorded."))
             return redirect(f"{reverse('patient_detail', args=[pk])}#assessment")
     audit_read(request, "patient.viewed", enrollment)
     return render(
