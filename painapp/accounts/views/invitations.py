@@ -7,6 +7,7 @@ from django.contrib.auth import login
 from django.core.exceptions import ValidationError
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
+from django.utils import translation
 from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_http_methods, require_POST
@@ -38,6 +39,10 @@ def invitation_accept(request: HttpRequest, token: str) -> HttpResponse:
         )
 
     invited = invitation.membership.user
+    if invited.language and invited.language != request.LANGUAGE_CODE:
+        # Invited in their own language: the link opens in it, whatever the browser says.
+        translation.activate(invited.language)
+        request.LANGUAGE_CODE = invited.language
     account = services.invitation_account(invitation)
     if account is not None and not account.is_active:
         # Switched off for the whole site: an invitation never switches it back on.
