@@ -23,6 +23,7 @@ from programs.models import Enrollment, FearItem, PracticeSession, Program
 from programs.services import enrollment_invite
 from tests.browser import helpers
 from tests.test_i18n import english_in, visible_text
+from tracking.models import CheckIn
 
 pytestmark = pytest.mark.browser
 
@@ -143,18 +144,18 @@ def test_a_spanish_patient_goes_from_invitation_to_the_fear_ladder_without_engli
     checkpoint(page, "checkin")
     for _ in range(60):
         question = page.locator("[data-ci-question]:visible")
-        for name in set(
-            question.locator("input[type=radio]").evaluate_all("els => els.map(e => e.name)")
-        ):
+        names = question.locator("input[type=radio]").evaluate_all("els => els.map(e => e.name)")
+        for name in sorted(set(names)):
             question.locator(f"input[type=radio][name='{name}']").first.check(force=True)
-        following = page.get_by_role("button", name="Siguiente", exact=True)
-        if following.is_visible():
-            following.click()
-            continue
-        break
+        if not page.locator("[data-ci-next]").is_visible():
+            break
+        page.locator("[data-ci-next]").click()
     checkpoint(page, "checkin-last-question")
-    page.locator("main button[type=submit]:visible").last.click()
+    page.locator("[data-ci-submit]").click()
     page.wait_for_load_state()
+    expect(page.locator("[data-ci-submit]")).to_have_count(0)
+    baseline = CheckIn.objects.get(enrollment=enrollment, kind="baseline")
+    assert baseline.completed_at is not None
     checkpoint(page, "checkin-done")
 
     # The fear ladder: add one step.
