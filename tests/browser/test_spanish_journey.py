@@ -190,3 +190,34 @@ def _instrument_english() -> tuple[str, ...]:
     words += list(fabq.get("labels", {}).values())
     citations = [d["citation"] for d in SHIPPED if d.get("citation")]
     return tuple(sorted(set(citations + words), key=len, reverse=True))
+
+
+def test_the_invitation_opens_in_the_invitees_language_whatever_the_browser_says(
+    client, cast, program_version
+):
+    from urllib.parse import urlsplit
+
+    from painapp.accounts.services import invitation_url
+
+    links = []
+    for email, language in (("lucia@example.org", "es"), ("robin@example.org", "en")):
+        _, invitation = enrollment_invite(
+            practice=cast.practice,
+            invited_by=cast.admin,
+            email=email,
+            full_name=NAME,
+            clinician=cast.clinician,
+            program_version=program_version,
+            start_date=date.today(),  # noqa: DTZ011
+            timezone_name="Europe/Dublin",
+            send=False,
+            language=language,
+        )
+        links.append(urlsplit(invitation_url(invitation)).path)
+    spanish, english = links
+    html = client.get(spanish, HTTP_ACCEPT_LANGUAGE="en").content.decode()
+    assert '<html lang="es"' in html
+    assert "Elija una contraseña" in html
+    html = client.get(english, HTTP_ACCEPT_LANGUAGE="es").content.decode()
+    assert '<html lang="en"' in html
+    assert "Choose a password" in html
