@@ -138,6 +138,10 @@ def build_hostile_world(admin_client, program_version) -> HostileWorld:
     `admin_client` is a test client; it is logged in as the admin for the parts that
     go through a view (the instrument import) and logged out again at the end.
     """
+    # The same values every time, whichever tests ran before in this process: the
+    # checks below expect each field's markup from this sequence.
+    global _counter
+    _counter = itertools.count()
     practice = make_practice(hostile(200))
     PracticeSettings.objects.update_or_create(
         practice=practice,

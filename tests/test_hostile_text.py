@@ -90,6 +90,8 @@ EXCLUDED = {
     "tracking.Alert.details": "numbers and flags; never patient text (tracking/alerts/evaluate.py)",
     "tracking.Alert.source": "'checkin:<id>' and the like",
     "tracking.Instrument.key": "a slug (validated on import)",
+    "tracking.Instrument.translations": "our shipped Spanish wording (practice imports ignore it)",
+    "tracking.Response.language": "a language code the app sets from the user's language",
     "tracking.CheckIn.slot": "generated slot names",
     "tracking.CheckIn.instrument_keys": "keys from the program's check-in config",
     "tracking.CheckIn.figures": "derived from the scores (tracking.figures): totals, band "
