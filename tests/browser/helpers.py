@@ -83,10 +83,10 @@ def open_more(page: Page) -> bool:
 def nav_link(page: Page, name: str):
     """A link in the main menu, opening "More" first if the link waits in it (phones)."""
     nav = page.get_by_role("navigation", name="Main")
-    link = nav.get_by_role("link", name=name, exact=True)
+    link = nav.get_by_role("link", name=name, exact=True).locator("visible=true")
     if not link.count():
         open_more(page)
-    return link
+    return link.first
 
 
 def on_live_server(url: str, live_server) -> str:
