@@ -15,7 +15,6 @@ from jinja2 import Environment
 
 
 def environment(**options: Any) -> Environment:
-    # settings.TEMPLATES passes autoescape=True in `options`.
-    env = Environment(**options)  # noqa: S701
+    env = Environment(**options)  # noqa: S701 (settings.TEMPLATES passes autoescape=True)
     env.install_gettext_translations(translation, newstyle=True)  # type: ignore[attr-defined]
     return env

@@ -208,7 +208,7 @@ def test_the_invitation_opens_in_the_invitees_language_whatever_the_browser_says
             full_name=NAME,
             clinician=cast.clinician,
             program_version=program_version,
-            start_date=date.today(),  # noqa: DTZ011
+            start_date=date.today(),  # noqa: DTZ011 (the server's today, as an admin picks)
             timezone_name="Europe/Dublin",
             send=False,
             language=language,
