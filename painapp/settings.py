@@ -174,6 +174,9 @@ ACCOUNT_PREVENT_ENUMERATION = True
 ACCOUNT_EMAIL_SUBJECT_PREFIX = "painapp: "
 MFA_SUPPORTED_TYPES = ["totp", "recovery_codes"]
 MFA_TOTP_ISSUER = "painapp"
+# A code typed in the last seconds of its 30-second step still works in the next one
+# (RFC 6238 §6 allows one step of delay; a phone's clock may also drift a little).
+MFA_TOTP_TOLERANCE = 1
 
 INVITATION_MAX_AGE_DAYS = env_int("INVITATION_MAX_AGE_DAYS", 7)
 
