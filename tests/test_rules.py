@@ -1,4 +1,4 @@
-"""The clinical rules (tracking/rules.py), each against hand-worked cases.
+"""The clinical rules (the `tracking.rules` package), each against hand-worked cases.
 
 Every expected value below was worked out by hand from the rule's definition in
 PRT_NOTES.md, not computed by the code under test. Edge values come first in each
@@ -739,7 +739,7 @@ def test_it_measures_adherence(sessions, active_weeks, expected):
 
 # ====================================================================== one vocabulary
 def test_its_status_words_are_the_models():
-    # rules.py imports no model (tracking.models takes its defaults from it), so these
+    # tracking.rules imports no model (tracking.models takes its defaults from it), so these
     # words are written there: this keeps them the models' values.
     assert (
         rules.CHECKIN_SCHEDULED,

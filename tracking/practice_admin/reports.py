@@ -58,7 +58,7 @@ from tracking import rules
 from tracking.models import CheckIn, PracticeSettings
 
 END_LABEL = gettext_noop("End of program")
-# rules.FOLLOWUP_SLOTS' labels, for the catalogue (rules.py stays free of Django): the
+# rules.FOLLOWUP_SLOTS' labels, for the catalogue (tracking.rules stays free of Django): the
 # page shows them through gettext.
 gettext_noop("1 month after the end")
 gettext_noop("3 months after the end")

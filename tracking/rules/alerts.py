@@ -1,0 +1,164 @@
+"""When an alert is raised, its defaults, and the caseload's verdicts."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Sequence
+from datetime import datetime, timedelta
+
+from programs.practice import counting as _counting
+from tracking.rules._base import Score, _exact
+from tracking.rules.measures import (
+    CHECKIN_MISSED,
+    CHECKIN_PENDING,
+    LIVE_ENROLLMENT_STATUSES,
+    is_pain_free_or_nearly,
+    is_real_improvement,
+)
+
+# ====================================================================== alerts
+# Each practice can change these (PracticeSettings); these are the defaults it starts
+# with, and what tracking.models declares as its fields' defaults.
+DEFAULT_PAIN_RISE_POINTS = 2
+"""Pain up: average pain at least this many points above baseline … (mirrors the
+2-point clinically important change, in the wrong direction)."""
+DEFAULT_PAIN_RISE_CHECKINS = 2
+"""… on this many check-ins in a row, so one bad week alone does not alert (HIGH)."""
+DEFAULT_FEAR_HIGH_THRESHOLD = 8
+"""Fear of movement at or above this (0–10): a treatment target for graded exposure,
+not a danger, so the alert is ROUTINE and goes in the digest."""
+DEFAULT_MISSED_IN_A_ROW = 2
+"""This many closed check-ins in a row missed raises a ROUTINE alert."""
+DEFAULT_ESCALATION_MINUTES = 120
+# How soon the practice promises a person looks at an alert, by severity (minutes): each
+# alert's due time; unacknowledged at its due time, it climbs the escalation chain.
+DEFAULT_RESPONSE_MINUTES_URGENT = 60
+# Counted in working time (working_deadline below): 1 working hour, 1 working day and 3
+# working days of the default 8-hour day.
+DEFAULT_RESPONSE_MINUTES_HIGH = 8 * 60
+DEFAULT_RESPONSE_MINUTES_ROUTINE = 3 * 8 * 60
+# The practice's age range for the program (red flags: new back pain under 20 or over
+# 50 needs a medical assessment, which the attestation records; outside the range, no
+# enrollment).
+DEFAULT_AGE_MIN = 18
+DEFAULT_AGE_MAX = 120
+# The trial enrolled people whose average pain was at least 4 of 10: the outcomes
+# report counts responders only among enrollments whose baseline reached this floor.
+DEFAULT_RESPONDER_BASELINE_FLOOR = 4
+# A somatic-tracking session counts toward practice figures from this many seconds
+# (programs.practice.counting, re-exported below with its rule).
+DEFAULT_MIN_PRACTICE_SECONDS = _counting.DEFAULT_MIN_PRACTICE_SECONDS
+"""An urgent (self-harm) alert nobody acknowledged within this many minutes goes to
+the practice's admins."""
+DEFAULT_CHECKIN_WINDOW_DAYS = 3
+"""A check-in stays open this many days after its local midnight, then counts as
+missed (a program may set its own `window_days`)."""
+
+MISSED_LOOKBACK = timedelta(days=14)
+"""How far back "missed recently" looks: the caseload's "missed a check-in in the
+last 14 days" filter and badge, and the missed-check-ins alert sweep (which reads only
+check-ins closed within it)."""
+
+DIGEST_LOCAL_HOUR = 7
+"""Clinicians get their daily digest from 07:00 their own time."""
+FIRST_DIGEST_WINDOW = timedelta(hours=24)
+"""A clinician's first digest covers the 24 hours before it."""
+
+
+def in_a_row_needed(setting: int) -> int:
+    """How many check-ins in a row a practice's "in a row" setting asks for (pain up,
+    missed), and so how many the rule's query reads. A setting of 0 means 1: a rule
+    needing no check-in at all would alert on nothing or on everything."""
+    return max(1, setting)
+
+
+def reaches_pain_rise(pain: Score | None, *, baseline: Score | None, rise_points: int) -> bool:
+    """This check-in's average pain is at least baseline + `rise_points`. The pain-up
+    rule only reads the history when this holds (and a check-in with no pain answer or
+    a patient with no baseline can never start a run)."""
+    if pain is None or baseline is None:
+        return False
+    return _exact(pain) >= _exact(baseline) + rise_points
+
+
+def pain_has_risen(
+    *, baseline: Score | None, recent: Sequence[Score | None], rise_points: int, in_a_row: int
+) -> bool:
+    """The pain-up rule: each of the last `in_a_row` check-ins with an average-pain
+    answer, ending with the one just recorded (`recent`, oldest first), is at least
+    baseline + `rise_points`. Check-ins without pain (a missed week) are not in
+    `recent`: they neither break nor extend a run. No baseline: never."""
+    needed = in_a_row_needed(in_a_row)
+    if baseline is None or len(recent) < needed:
+        return False
+    limit = _exact(baseline) + rise_points
+    return all(total is not None and _exact(total) >= limit for total in recent[-needed:])
+
+
+def is_fear_high(fear: Score | None, *, threshold: int) -> bool:
+    """Fear of movement at or above the practice's threshold (8 by default)."""
+    return fear is not None and fear >= threshold
+
+
+def missed_in_a_row(closed_newest_first: Iterable[str], *, in_a_row: int) -> bool:
+    """The missed-check-ins rule: the latest `in_a_row` closed check-ins (statuses of
+    the completed and missed ones, newest first) were all missed."""
+    needed = in_a_row_needed(in_a_row)
+    last = list(closed_newest_first)[:needed]
+    return len(last) == needed and all(status == CHECKIN_MISSED for status in last)
+
+
+def escalation_due(*, created_at: datetime, escalation_minutes: int, now: datetime) -> bool:
+    """An urgent alert still open at `now` is due to go to the practice admins."""
+    return created_at + timedelta(minutes=escalation_minutes) <= now
+
+
+def digest_due(local_now: datetime) -> bool:
+    """The clinician's own clock (`local_now`, in their zone) has reached the digest
+    hour."""
+    return local_now.hour >= DIGEST_LOCAL_HOUR
+
+
+# ====================================================================== caseload
+MIN_CHECKINS_FOR_CHANGE = 2
+"""A change from baseline is shown once this many check-ins have a pain answer (the
+baseline and one after it): before that "current" is the baseline itself. The
+caseload's pain and fear change and its "pain change" sort, and the patient overview."""
+
+MIN_WEEKLY_FOR_TREND = 2
+""""Not improving" is only judged after this many weekly check-ins: one week is too
+early to call a trend."""
+
+PRACTICE_LOOKBACK = timedelta(days=7)
+"""The caseload's practice column counts somatic-tracking sessions in the last 7 days."""
+
+
+def shows_change(*, baseline: Score | None, current: Score | None, pain_checkins: int) -> bool:
+    """Whether a change from baseline is shown at all (see MIN_CHECKINS_FOR_CHANGE)."""
+    return baseline is not None and current is not None and pain_checkins >= MIN_CHECKINS_FOR_CHANGE
+
+
+def is_not_improving(*, weekly_done: int, baseline: Score | None, current: Score | None) -> bool:
+    """The caseload's "not improving" flag and filter: at least MIN_WEEKLY_FOR_TREND
+    weekly check-ins done, both scores known, not pain-free or nearly, and no real
+    improvement. A pain-free patient is never "not improving", whatever the change."""
+    return (
+        weekly_done >= MIN_WEEKLY_FOR_TREND
+        and baseline is not None
+        and current is not None
+        and not is_pain_free_or_nearly(current)
+        and not is_real_improvement(baseline, current)
+    )
+
+
+def missed_recently(
+    *, stored: str, closes_at: datetime, now: datetime, enrollment_status: str
+) -> bool:
+    """A check-in that counts for the caseload's "missed recently": its window closed
+    within MISSED_LOOKBACK before `now` (both ends included) and it is missed now
+    (`effective_status`: marked missed, or still pending on a live enrollment)."""
+    if not now - MISSED_LOOKBACK <= closes_at <= now:
+        return False
+    # What effective_status says of a window already closed.
+    return stored == CHECKIN_MISSED or (
+        stored in CHECKIN_PENDING and enrollment_status in LIVE_ENROLLMENT_STATUSES
+    )

@@ -1,0 +1,99 @@
+"""Alert due times, counted in the practice's working time."""
+
+from __future__ import annotations
+
+from collections.abc import Collection, Iterable
+from datetime import UTC, date, datetime, time, timedelta, tzinfo
+
+# ====================================================================== alert due times
+# Every alert has a due time: when a person must have acknowledged it. It is the
+# practice's response time for the alert's severity (PracticeSettings.response_minutes_*)
+# counted in WORKING time: only minutes inside the practice's working hours, on its
+# working days, in its time zone, count. An alert raised outside working hours starts
+# its clock at the next opening.
+#
+# URGENT alerts count working time too, deliberately: painapp is not watched around the
+# clock, and a chain that "escalates" to people asleep at 3 a.m. only looks like cover.
+# The clinician is still told at once (in-app and by email) whatever the hour; what waits
+# for working hours is the clock that moves the alert up the chain. The patient is told
+# exactly this (tracking.safety.copy) together with the emergency numbers to call now. A
+# practice that does staff round the clock says so with every day and 00:00–00:00 hours,
+# and then the clock is the wall clock.
+#
+# Each escalation step gets the same response time again, counted in working time from
+# the moment it escalated.
+WEEKDAY_NAMES = ("Monday", "Tuesday", "Wednesday", "Thursday", "Friday", "Saturday", "Sunday")
+_MAX_DAYS_AHEAD = 3700  # ten years: a bound on the walk, never reached by a real schedule
+
+
+def wall_time_to_utc(day: date, at: time, tz: tzinfo) -> datetime:
+    """The UTC instant of wall time `at` on `day` in `tz`. A wall time in a
+    spring-forward gap is the moment the clocks jump; one in a fall-back fold is its
+    first occurrence (as for reminders)."""
+    local = datetime.combine(day, at).replace(tzinfo=tz, fold=0)
+    back = local.astimezone(UTC).astimezone(tz)
+    if back.replace(tzinfo=None) == local.replace(tzinfo=None):
+        return local.astimezone(UTC)
+    a = local.astimezone(UTC)
+    b = local.replace(fold=1).astimezone(UTC)
+    lo, hi = min(a, b), max(a, b)
+    offset_before = lo.astimezone(tz).utcoffset()
+    while hi - lo > timedelta(seconds=1):
+        mid = lo + (hi - lo) / 2
+        if mid.astimezone(tz).utcoffset() == offset_before:
+            lo = mid
+        else:
+            hi = mid
+    return hi.replace(microsecond=0)
+
+
+def working_windows(
+    start: datetime,
+    *,
+    tz: tzinfo,
+    day_start: time,
+    day_end: time,
+    working_days: Collection[int],
+) -> Iterable[tuple[datetime, datetime]]:
+    """The practice's working periods (UTC start, UTC end), in order, from the one that
+    contains or follows `start`. A period opens at `day_start` on a working day (0=Monday)
+    and closes at `day_end` the same day, or the next day when `day_end` is not after
+    `day_start` (overnight cover; equal times mean the whole day)."""
+    day = start.astimezone(tz).date() - timedelta(days=1)  # yesterday's overnight period
+    for _ in range(_MAX_DAYS_AHEAD):
+        if day.weekday() in working_days:
+            opens = wall_time_to_utc(day, day_start, tz)
+            closes_on = day if day_end > day_start else day + timedelta(days=1)
+            closes = wall_time_to_utc(closes_on, day_end, tz)
+            if closes > start and closes > opens:
+                yield max(opens, start), closes
+        day += timedelta(days=1)
+
+
+def working_deadline(
+    start: datetime,
+    minutes: int,
+    *,
+    tz: tzinfo,
+    day_start: time,
+    day_end: time,
+    working_days: Collection[int],
+) -> datetime:
+    """`start` plus `minutes` of working time (see above). Minutes are real elapsed
+    minutes: a working period that spans a clock change counts the hours that really
+    passed. With no working days at all the clock is the wall clock (a practice must
+    not be able to switch escalation off by leaving the days empty)."""
+    start = start.astimezone(UTC)
+    days = {d for d in working_days if 0 <= d <= 6}
+    if not days:
+        return start + timedelta(minutes=minutes)
+    left = timedelta(minutes=max(minutes, 0))
+    last_open = start
+    for opens, closes in working_windows(
+        start, tz=tz, day_start=day_start, day_end=day_end, working_days=days
+    ):
+        last_open = opens
+        if opens + left <= closes:
+            return opens + left
+        left -= closes - opens
+    return last_open + left  # not reached: bounded walk

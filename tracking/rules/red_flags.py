@@ -1,0 +1,176 @@
+"""Red flags: the signs that need a doctor first, and the age gates."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from datetime import date
+from typing import NamedTuple
+
+from django.utils.functional import Promise
+from django.utils.translation import gettext_lazy
+
+# ====================================================================== red flags
+# The onboarding screen's red flags (PRT_NOTES.md, "Safety"), each defined once: its
+# stored key, the plain words the patient reads, and what it means for them. URGENT
+# flags are signs of cauda equina compression, which needs the emergency department the
+# same day; the rest mean "see your doctor before you start". Every flag holds the
+# program and raises a HIGH red-flag alert (tracking.lifecycle.screening_submit).
+# Keys are stored on the enrollment and in alerts: never rename one; wording may improve.
+RED_FLAG_URGENT = "urgent"
+"""Go to the emergency department today, or call the local emergency number."""
+RED_FLAG_SEE_DOCTOR = "see_doctor"
+"""See a doctor before starting the program."""
+
+
+class RedFlag(NamedTuple):
+    key: str
+    label: str | Promise  # translated (gettext_lazy): str() it in the reader's language
+    action: str  # RED_FLAG_URGENT or RED_FLAG_SEE_DOCTOR
+    asked: bool = True  # False: worked out from other answers, never a tick-box
+
+
+RED_FLAGS: tuple[RedFlag, ...] = (
+    # Cauda equina: the emergency department today.
+    RedFlag(
+        "bladder_bowel",
+        gettext_lazy("New trouble controlling your bladder or bowels"),
+        RED_FLAG_URGENT,
+    ),
+    RedFlag(
+        "saddle_numbness",
+        gettext_lazy("Numbness between your legs or around your bottom (the 'saddle' area)"),
+        RED_FLAG_URGENT,
+    ),
+    RedFlag(
+        "sexual_changes",
+        gettext_lazy(
+            "New loss of feeling in your genitals, or new problems with sex (such as erections "
+            "or feeling)"
+        ),
+        RED_FLAG_URGENT,
+    ),
+    RedFlag(
+        "both_legs",
+        gettext_lazy("Pain, numbness, tingling or weakness in both legs"),
+        RED_FLAG_URGENT,
+    ),
+    RedFlag(
+        "leg_weakness",
+        gettext_lazy("Weakness in a leg that is getting worse, or a foot that drags or flops"),
+        RED_FLAG_URGENT,
+    ),
+    # Infection, cancer, fracture and other causes: see a doctor before starting.
+    RedFlag(
+        "fever_unwell",
+        gettext_lazy("Fever, or feeling generally unwell, along with your back pain"),
+        RED_FLAG_SEE_DOCTOR,
+    ),
+    RedFlag(
+        "immunosuppression",
+        gettext_lazy(
+            "A weak immune system, for example from HIV, cancer treatment (chemotherapy), or "
+            "taking steroid tablets for a long time"
+        ),
+        RED_FLAG_SEE_DOCTOR,
+    ),
+    RedFlag(
+        "iv_drug_use",
+        gettext_lazy("Injecting drugs into a vein, now or in the past year"),
+        RED_FLAG_SEE_DOCTOR,
+    ),
+    RedFlag(
+        "spinal_procedure_or_infection",
+        gettext_lazy(
+            "An operation, injection or other procedure on your spine in the last year, or an "
+            "infection in your spine"
+        ),
+        RED_FLAG_SEE_DOCTOR,
+    ),
+    RedFlag("weight_loss", gettext_lazy("Losing weight without trying"), RED_FLAG_SEE_DOCTOR),
+    RedFlag("cancer_history", gettext_lazy("Having had cancer at any time"), RED_FLAG_SEE_DOCTOR),
+    RedFlag(
+        "recent_trauma",
+        gettext_lazy("A recent serious fall, accident or injury"),
+        RED_FLAG_SEE_DOCTOR,
+    ),
+    RedFlag(
+        "minor_trauma_fragile_bones",
+        gettext_lazy(
+            "A small fall, bump or strain before the pain, if you have thin bones (osteoporosis) "
+            "or take steroid tablets for a long time"
+        ),
+        RED_FLAG_SEE_DOCTOR,
+    ),
+    RedFlag(
+        "thoracic_pain",
+        gettext_lazy(
+            "Pain mainly in your upper or middle back (between or around your shoulder blades)"
+        ),
+        RED_FLAG_SEE_DOCTOR,
+    ),
+    RedFlag(
+        "constant_night_pain",
+        gettext_lazy("Pain that never lets up in any position, even at night"),
+        RED_FLAG_SEE_DOCTOR,
+    ),
+    # Worked out from the date of birth and when the pain started (back_pain_onset_flag).
+    RedFlag(
+        "onset_after_50",
+        gettext_lazy("Back pain that first started when you were 50 or older"),
+        RED_FLAG_SEE_DOCTOR,
+        asked=False,
+    ),
+    RedFlag(
+        "onset_before_20",
+        gettext_lazy("Back pain that first started before you were 20"),
+        RED_FLAG_SEE_DOCTOR,
+        asked=False,
+    ),
+)
+RED_FLAGS_BY_KEY = {flag.key: flag for flag in RED_FLAGS}
+
+
+def red_flag_label(key: str) -> str:
+    """The plain words for a stored key (the key itself for one retired since)."""
+    flag = RED_FLAGS_BY_KEY.get(key)
+    return str(flag.label) if flag else key
+
+
+def red_flags_urgent(keys: Iterable[str]) -> bool:
+    """Whether any of these flags means the emergency department today."""
+    return any(RED_FLAGS_BY_KEY[k].action == RED_FLAG_URGENT for k in keys if k in RED_FLAGS_BY_KEY)
+
+
+ONSET_AGE_OLDER = 50
+"""Back pain that first started at this age or older needs a medical check first
+(cancer, fracture and infection are commoner)."""
+ONSET_AGE_YOUNGER = 20
+"""Back pain that first started before this age needs a medical check first
+(inflammatory and structural causes are commoner)."""
+
+
+def age_on(date_of_birth: date, on: date) -> int:
+    """Completed years of age on `on`. Someone born on 29 February has their birthday
+    on 1 March in a year without one (they are not a year older on 28 February)."""
+    before_birthday = (on.month, on.day) < (date_of_birth.month, date_of_birth.day)
+    return on.year - date_of_birth.year - before_birthday
+
+
+def age_in_range(age: int, *, age_min: int, age_max: int) -> bool:
+    """The practice's age range for the program, both ends included."""
+    return age_min <= age <= age_max
+
+
+def back_pain_onset_flag(*, date_of_birth: date, onset_year: int) -> str | None:
+    """The onset red flag from the year the back pain first started, or None.
+
+    Only the year is asked, so the age then is one of two (before or after that year's
+    birthday): the rule errs toward asking for a check, flagging if either could be 50
+    or over, or under 20."""
+    oldest = onset_year - date_of_birth.year
+    youngest = oldest - 1
+    if oldest >= ONSET_AGE_OLDER:
+        return "onset_after_50"
+    if youngest < ONSET_AGE_YOUNGER:
+        return "onset_before_20"
+    return None

@@ -1,0 +1,162 @@
+"""Questionnaire bands and the screening rules that raise alerts (issue 15)."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+
+from tracking.rules._base import Score
+from tracking.rules.measures import NRS_MAX, PAIN_FREE_MAX
+
+# ====================================================================== questionnaires
+Band = tuple[int, int, str]  # (lowest total, highest total, label), both ends included
+
+PHQ9_BANDS: tuple[Band, ...] = (
+    (0, 4, "Minimal"),
+    (5, 9, "Mild"),
+    (10, 14, "Moderate"),
+    (15, 19, "Moderately severe"),
+    (20, 27, "Severe"),
+)
+"""PHQ-9 depression severity, cut-points 5/10/15/20 (Kroenke et al. 2001). Stored with
+each PHQ-9 response's score and shown on the patient overview and summary."""
+
+GAD7_BANDS: tuple[Band, ...] = (
+    (0, 4, "Minimal"),
+    (5, 9, "Mild"),
+    (10, 14, "Moderate"),
+    (15, 21, "Severe"),
+)
+"""GAD-7 anxiety severity, cut-points 5/10/15 (Spitzer et al. 2006)."""
+
+SCREEN_POSITIVE_MIN = 3
+"""PHQ-2 and GAD-2 (the first two items, 0–6): a total of 3 or more is a positive
+screen, worth the full PHQ-9 or GAD-7 (Kroenke et al. 2003, 2007)."""
+
+PHQ2_BANDS: tuple[Band, ...] = (
+    (0, SCREEN_POSITIVE_MIN - 1, "Below screening threshold"),
+    (SCREEN_POSITIVE_MIN, 6, "Positive screen: consider PHQ-9"),
+)
+GAD2_BANDS: tuple[Band, ...] = (
+    (0, SCREEN_POSITIVE_MIN - 1, "Below screening threshold"),
+    (SCREEN_POSITIVE_MIN, 6, "Positive screen: consider GAD-7"),
+)
+PAIN_AVG_BANDS: tuple[Band, ...] = (
+    (0, PAIN_FREE_MAX, "Pain-free or nearly pain-free"),
+    (PAIN_FREE_MAX + 1, NRS_MAX, "Pain present"),
+)
+"""The average-pain answer's band, stored with its score: PAIN_FREE_MAX's 0–1."""
+
+
+def band_of(total: Score | None, bands: Iterable[Band]) -> str | None:
+    """The label of the band `total` falls in (both ends included), or None if it has
+    no total or falls in none, as the scorer labels a response."""
+    if total is None:
+        return None
+    for low, high, label in bands:
+        if low <= total <= high:
+            return label
+    return None
+
+
+def scoring_bands(bands: Iterable[Band]) -> list[dict[str, int | str]]:
+    """A band table in an instrument definition's form (`scoring["bands"]`), so the
+    shipped instruments are built from the tables above. The same numbers give the
+    same definition, and so no new instrument version."""
+    return [{"min": low, "max": high, "label": label} for low, high, label in bands]
+
+
+def phq9_severity(total: Score | None) -> str | None:
+    return band_of(total, PHQ9_BANDS)
+
+
+def gad7_severity(total: Score | None) -> str | None:
+    return band_of(total, GAD7_BANDS)
+
+
+def is_positive_screen(total: Score | None) -> bool:
+    """A PHQ-2 or GAD-2 total at or above SCREEN_POSITIVE_MIN (3)."""
+    return total is not None and total >= SCREEN_POSITIVE_MIN
+
+
+PHQ9_SAFETY_ITEM = "phq9"
+"""PHQ-9 item 9 ("thoughts that you would be better off dead or of hurting
+yourself"): the shipped safety item. Any answer above 0 starts the safety workflow."""
+
+
+def is_self_harm_answer(value: object) -> bool:
+    """A safety item's answer that must start the safety workflow (crisis resources
+    shown at once, an urgent alert, escalation): any whole number above 0. Answers are
+    whole numbers once cleaned; anything else (None, text) is not an answer."""
+    return isinstance(value, int) and value > 0
+
+
+# ====================================================================== screening (issue 15)
+# What a questionnaire's total raises, and when, besides the self-harm item. Each rule
+# returns the alert severity ("urgent" | "high" | "routine", Alert.Severity's values)
+# or None. Read by tracking.alerts.evaluate (on submit) and tests/test_rules.py.
+SEVERITY_URGENT = "urgent"
+SEVERITY_HIGH = "high"
+SEVERITY_ROUTINE = "routine"
+
+PHQ9_HIGH_MIN = 15
+PHQ9_URGENT_MIN = 20
+
+
+def phq9_alert_severity(total: Score | None) -> str | None:
+    """PHQ-9 total → alert severity.
+
+    15–19 ("moderately severe", Kroenke et al. 2001) → HIGH: their treatment guidance is
+    active treatment, so the clinician reviews it within the practice's HIGH response
+    time. 20–27 ("severe") → URGENT: the same guidance asks for *immediate* treatment
+    and, with severe impairment, expedited referral, so the clinic looks within its
+    urgent response time. That is a review by a person, not an emergency call: the
+    emergency signal is item 9 (and crisis words), which raises its own URGENT
+    self-harm alert and shows the crisis resources, whatever the total. Under 15: None.
+    """
+    if total is None:
+        return None
+    if total >= PHQ9_URGENT_MIN:
+        return SEVERITY_URGENT
+    if total >= PHQ9_HIGH_MIN:
+        return SEVERITY_HIGH
+    return None
+
+
+GAD7_HIGH_MIN = 15
+
+
+def gad7_alert_severity(total: Score | None) -> str | None:
+    """GAD-7 total ≥ 15 ("severe anxiety", Spitzer et al. 2006) → HIGH; else None."""
+    if total is not None and total >= GAD7_HIGH_MIN:
+        return SEVERITY_HIGH
+    return None
+
+
+def phq2_alert_severity(total: Score | None) -> str | None:
+    """A positive PHQ-2 (≥ SCREEN_POSITIVE_MIN, 3; Kroenke et al. 2003) → ROUTINE: the
+    screen is not a diagnosis. The patient is offered the full PHQ-9 the same day
+    (`offers_full_phq9`), whose own total then raises what it deserves."""
+    return SEVERITY_ROUTINE if is_positive_screen(total) else None
+
+
+def offers_full_phq9(phq2_total: Score | None) -> bool:
+    """A positive PHQ-2 opens a same-day PHQ-9 (PRT_NOTES.md: "positive screen: consider
+    PHQ-9"). Read by the check-in service after a submit."""
+    return is_positive_screen(phq2_total)
+
+
+# Weekly check-ins ask the PHQ-9's item 9 on its own (PHQ-9 wording, free to reproduce,
+# PRT_NOTES.md) and a short "any new symptoms?" red-flag question every week.
+WEEKLY_SAFETY = "phq9_item9"
+NEW_SYMPTOMS = "new_symptoms"
+NEW_SYMPTOMS_ITEM = "new_symptoms"
+
+
+def is_new_symptoms_answer(value: object) -> bool:
+    """The weekly "any new symptoms?" item answered yes (1). Raises a HIGH alert and
+    shows the patient where to get care (PRT_NOTES.md, red flags)."""
+    return value == 1
+
+
+def new_symptoms_alert_severity(value: object) -> str | None:
+    return SEVERITY_HIGH if is_new_symptoms_answer(value) else None
