@@ -374,131 +374,6 @@ class Response(models.Model):
         ]
 
 
-class ReminderPreferences(models.Model):
-    """What the patient wants to be reminded of, how and when. Editable by them."""
-
-    enrollment = models.OneToOneField(
-        Enrollment, on_delete=models.CASCADE, related_name="reminder_preferences"
-    )
-    practice_enabled = models.BooleanField(default=True)
-    practice_time = models.TimeField(default="09:00")
-    practice_days = models.JSONField(default=list, help_text="0=Mon … 6=Sun; empty = every day")
-    checkin_enabled = models.BooleanField(default=True)
-    paused = models.BooleanField(default=False, help_text="Pause every reminder.")
-    quiet_start = models.TimeField(null=True, blank=True)
-    quiet_end = models.TimeField(null=True, blank=True)
-    email_enabled = models.BooleanField(default=True)
-    in_app_enabled = models.BooleanField(default=True)
-    sms_enabled = models.BooleanField(default=False)
-    phone = models.CharField(max_length=32, blank=True)
-    unsubscribed_at = models.DateTimeField(
-        null=True, blank=True, help_text="Unsubscribed from email reminders."
-    )
-    updated_at = models.DateTimeField(auto_now=True)
-
-    def __str__(self) -> str:
-        return f"Reminder preferences {self.pk}"
-
-    @property
-    def channels(self) -> list[str]:
-        out = []
-        if self.email_enabled and self.unsubscribed_at is None:
-            out.append("email")
-        if self.in_app_enabled:
-            out.append("in_app")
-        if self.sms_enabled and self.phone:
-            out.append("sms")
-        return out
-
-
-class ReminderSchedule(models.Model):
-    """A recurring reminder. `next_due_at` (UTC) is computed from the patient's wall
-    clock and time zone; the sweep claims due rows and advances it."""
-
-    class Kind(models.TextChoices):
-        PRACTICE = "practice", "Daily practice"
-        CHECKIN = "checkin", "Check-in"
-
-    enrollment = models.ForeignKey(
-        Enrollment, on_delete=models.CASCADE, related_name="reminder_schedules"
-    )
-    kind = models.CharField(max_length=16, choices=Kind.choices)
-    next_due_at = models.DateTimeField(null=True, blank=True)
-    # For check-in reminders: which check-in and stage the next fire is for.
-    next_slot = models.CharField(max_length=64, blank=True)
-    active = models.BooleanField(default=True)
-    updated_at = models.DateTimeField(auto_now=True)
-
-    class Meta:
-        constraints = [
-            models.UniqueConstraint(fields=["enrollment", "kind"], name="one_schedule_per_kind"),
-        ]
-        indexes = [
-            # sweep_due_reminders: active schedules whose time has come
-            models.Index(fields=["next_due_at"], condition=Q(active=True), name="reminder_due_idx"),
-        ]
-
-    def __str__(self) -> str:
-        return f"{self.get_kind_display()} reminder {self.pk}"
-
-
-class Delivery(models.Model):
-    """One reminder sent (or to be sent) on one channel. Unique per (schedule, slot,
-    channel): a second claim of the same slot inserts nothing."""
-
-    class Status(models.TextChoices):
-        PENDING = "pending", "Waiting"
-        SENDING = "sending", "Sending"
-        SENT = "sent", "Sent"
-        FAILED = "failed", "Failed"
-        SKIPPED = "skipped", "Skipped"
-
-    schedule = models.ForeignKey(
-        ReminderSchedule, on_delete=models.CASCADE, related_name="deliveries"
-    )
-    slot = models.CharField(max_length=64, help_text="The local day or check-in stage.")
-    channel = models.CharField(max_length=16)
-    due_at = models.DateTimeField()
-    status = models.CharField(max_length=16, choices=Status.choices, default=Status.PENDING)
-    attempts = models.PositiveSmallIntegerField(default=0)
-    # Set by the worker that claims it; renewed by that worker's heartbeat while it
-    # lives. A "sending" row whose claim has not been renewed for CLAIM_TIMEOUT
-    # belongs to a dead worker.
-    claimed_at = models.DateTimeField(null=True, blank=True)
-    sent_at = models.DateTimeField(null=True, blank=True)
-    error = models.CharField(max_length=300, blank=True)
-    created_at = models.DateTimeField(default=dj_timezone.now)
-    # If the delivery is still pending then, the minute sweep hands it to a worker
-    # again (its message was lost, or a retry's was). Empty: at the next sweep — the
-    # broker refused the message.
-    requeue_at = models.DateTimeField(null=True, blank=True)
-
-    class Meta:
-        constraints = [
-            models.UniqueConstraint(fields=["schedule", "slot", "channel"], name="delivery_once"),
-        ]
-        indexes = [
-            # admins' "failed deliveries" list
-            models.Index(
-                fields=["status", "-created_at"],
-                condition=Q(status="failed"),
-                name="delivery_failed_idx",
-            ),
-            # requeue_stale_deliveries, every minute: pending ones to queue again (or
-            # to give up on), among the few rows not yet finished
-            models.Index(
-                fields=["requeue_at"], condition=Q(status="pending"), name="delivery_pending_idx"
-            ),
-            # requeue_stale_deliveries: claims of workers that died
-            models.Index(
-                fields=["claimed_at"], condition=Q(status="sending"), name="delivery_sending_idx"
-            ),
-        ]
-
-    def __str__(self) -> str:
-        return f"Delivery {self.pk} ({self.status})"
-
-
 class Notification(models.Model):
     """An in-app message for one person (reminders, alerts for clinicians)."""
 
@@ -511,7 +386,11 @@ class Notification(models.Model):
     created_at = models.DateTimeField(default=dj_timezone.now)
     read_at = models.DateTimeField(null=True, blank=True)
     delivery = models.OneToOneField(
-        Delivery, null=True, blank=True, on_delete=models.SET_NULL, related_name="notification"
+        "tracking.Delivery",
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="notification",
     )
 
     class Meta:
@@ -649,136 +528,34 @@ class ClinicianNote(models.Model):
         return f"Note {self.pk}"
 
 
-class CrisisResource(models.Model):
-    """Where to turn in a crisis, for patients in one country, in Markdown: what "Get
-    help now" shows a patient whose enrollment names that country. A practice starts
-    with tracking.safety.resources' reviewed defaults and may edit them."""
+# Models of one feature live in that feature's package; importing them here registers
+# them with the tracking app (same app label, same tables, no migration).
+from tracking.reminders.models import Delivery, ReminderPreferences, ReminderSchedule  # noqa: E402
+from tracking.safety.models import (  # noqa: E402
+    AlertResolution,
+    CrisisResource,
+    HoldDecision,
+    SafetyPlan,
+)
 
-    practice = models.ForeignKey(Practice, on_delete=models.CASCADE, related_name="+")
-    country = models.CharField(max_length=2)  # ISO 3166-1 alpha-2, e.g. "GB"
-    body_md = models.TextField(max_length=4000)
-    # Where the numbers were checked (URLs, one a line), so a reviewer can re-check them.
-    source = models.TextField(blank=True, max_length=2000)
-    updated_at = models.DateTimeField(auto_now=True)
-
-    class Meta:
-        ordering = ["practice", "country"]
-        constraints = [
-            models.UniqueConstraint(fields=["practice", "country"], name="crisis_resource_once"),
-        ]
-
-    def __str__(self) -> str:
-        return f"Crisis resources ({self.country})"
-
-
-class SafetyPlan(models.Model):
-    """A patient's own personal safety plan (optional): what they notice, what helps,
-    who to call. The patient writes it; their care team can read it (audited)."""
-
-    enrollment = models.OneToOneField(
-        Enrollment, on_delete=models.CASCADE, related_name="safety_plan"
-    )
-    warning_signs = models.TextField(blank=True, max_length=3000)
-    coping = models.TextField(blank=True, max_length=3000)
-    people_places = models.TextField(blank=True, max_length=3000)
-    people_to_call = models.TextField(blank=True, max_length=3000)
-    professionals = models.TextField(blank=True, max_length=3000)
-    updated_at = models.DateTimeField(auto_now=True)
-
-    TEXT_FIELDS = ("warning_signs", "coping", "people_places", "people_to_call", "professionals")
-
-    def __str__(self) -> str:
-        return f"Safety plan {self.pk}"
-
-    @property
-    def is_empty(self) -> bool:
-        return not any(getattr(self, name).strip() for name in self.TEXT_FIELDS)
-
-
-class HoldDecision(models.Model):
-    """What a clinician decided about a red-flag safety hold, and why.
-
-    Clear: the patient starts. Refer: to their GP, a specialist or the emergency
-    department, recorded here; the program stays on hold or is withdrawn, as the
-    clinician chose. Withdraw: the patient leaves the program. The reason is the
-    clinician's own words for the record: shown to staff, never written to logs or the
-    audit trail (which carry the decision only)."""
-
-    class Decision(models.TextChoices):
-        CLEAR = "clear", gettext_lazy("Clear the hold: safe to start the program")
-        REFER = "refer", gettext_lazy("Refer the patient for a medical assessment")
-        WITHDRAW = "withdraw", gettext_lazy("Withdraw the patient from the program")
-
-    class ReferTo(models.TextChoices):
-        GP = "gp", gettext_lazy("Their GP or family doctor")
-        SPECIALIST = "specialist", gettext_lazy("A specialist")
-        EMERGENCY = "emergency", gettext_lazy("The emergency department")
-
-    class AfterReferral(models.TextChoices):
-        KEEP_ON_HOLD = "hold", gettext_lazy("Keep the program on hold until the assessment is back")
-        WITHDRAW = "withdraw", gettext_lazy("Withdraw the patient from the program")
-
-    enrollment = models.ForeignKey(
-        Enrollment, on_delete=models.CASCADE, related_name="hold_decisions"
-    )
-    decision = models.CharField(max_length=16, choices=Decision.choices)
-    refer_to = models.CharField(max_length=16, choices=ReferTo.choices, blank=True)
-    after_referral = models.CharField(max_length=16, choices=AfterReferral.choices, blank=True)
-    reason = models.TextField(max_length=2000)
-    decided_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+"
-    )
-    decided_at = models.DateTimeField(default=dj_timezone.now)
-
-    class Meta:
-        ordering = ["-decided_at", "-pk"]
-
-    def __str__(self) -> str:
-        return f"Hold decision {self.pk} ({self.decision})"
-
-
-class AlertResolution(models.Model):
-    """The documented contact that closes an alert (issue 15): whether the patient was
-    reached, when and how, the risk judged after it, and the plan. An alert is resolved
-    only with one of these (tracking.alerts.services.alert_resolve)."""
-
-    class Method(models.TextChoices):
-        PHONE = "phone", gettext_lazy("Phone")
-        VIDEO = "video", gettext_lazy("Video")
-        IN_PERSON = "in_person", gettext_lazy("In person")
-        MESSAGE = "message", gettext_lazy("Message")
-        OTHER = "other", gettext_lazy("Other")
-
-    class Risk(models.TextChoices):
-        NONE = "none", gettext_lazy("None")
-        LOW = "low", gettext_lazy("Low")
-        MEDIUM = "medium", gettext_lazy("Medium")
-        HIGH = "high", gettext_lazy("High")
-
-    class Plan(models.TextChoices):
-        SAFETY_PLAN = "safety_plan", gettext_lazy("Safety plan made")
-        GP_REFERRAL = "gp_referral", gettext_lazy("Referred to their GP / primary care")
-        CRISIS_TEAM = "crisis_team", gettext_lazy("Referred to a crisis team")
-        EMERGENCY = "emergency", gettext_lazy("Emergency services called")
-        CONTINUE = "continue", gettext_lazy("Continue the program")
-        PAUSE = "pause", gettext_lazy("Pause the program")
-        WITHDRAW = "withdraw", gettext_lazy("Withdraw from the program")
-
-    alert = models.OneToOneField(Alert, on_delete=models.CASCADE, related_name="resolution")
-    contacted = models.BooleanField()
-    contacted_at = models.DateTimeField(null=True, blank=True)
-    method = models.CharField(max_length=16, choices=Method.choices, blank=True)
-    risk_after = models.CharField(max_length=8, choices=Risk.choices, blank=True)
-    plan = models.JSONField(default=list)  # Plan values, one or more
-    note = models.TextField(max_length=1000)
-    created_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+"
-    )
-    created_at = models.DateTimeField(default=dj_timezone.now)
-
-    def __str__(self) -> str:
-        return f"Resolution of alert {self.alert_id}"
-
-    def plan_labels(self) -> list[str]:
-        labels = dict(self.Plan.choices)
-        return [labels.get(p, p) for p in self.plan]
+__all__ = [
+    "Alert",
+    "AlertResolution",
+    "BulkImport",
+    "CheckIn",
+    "ClinicianNote",
+    "CrisisResource",
+    "Delivery",
+    "DigestLog",
+    "EnrollmentSummary",
+    "EscalationStep",
+    "HoldDecision",
+    "Instrument",
+    "Notification",
+    "OutboxTask",
+    "PracticeSettings",
+    "ReminderPreferences",
+    "ReminderSchedule",
+    "Response",
+    "SafetyPlan",
+]
