@@ -176,12 +176,29 @@ def _hold_decision_record(
     return row
 
 
-def _hold_reviewed(plan: str, what: str) -> ResolutionOutcome:
-    """How a red-flag alert closes when the clinician decides about the hold: reviewing
-    the screening records no contact with the patient (issue 15: the hold decision and
-    its reason are the record)."""
-    return ResolutionOutcome(
+def _red_flag_alerts_resolve(
+    *, enrollment: Enrollment, by: User, request: HttpRequest | None, plan: str, what: str
+) -> None:
+    """Close the red-flag alerts that asked for the hold decision. Reviewing the
+    screening records no contact with the patient (issue 15: the hold decision and its
+    reason are the record)."""
+    outcome = ResolutionOutcome(
         contacted=False, risk_after="", plan=[plan], note=f"Red flags reviewed and {what}."
+    )
+    for alert in _red_flag_alerts(enrollment):
+        alert_resolve(alert=alert, by=by, request=request, outcome=outcome)
+
+
+def _enrollment_audit(
+    request: HttpRequest | None, action: str, *, enrollment: Enrollment, by: User
+) -> None:
+    audit(
+        request,
+        action,
+        practice=enrollment.practice,
+        subject=enrollment.patient,
+        obj=enrollment,
+        actor=by,
     )
 
 
@@ -214,21 +231,14 @@ def safety_hold_clear(
             request=request,
         )
         program_services.screening_clear(enrollment=enrollment, cleared_by=by)
-        audit(
-            request,
-            "screening.cleared",
-            practice=enrollment.practice,
-            subject=enrollment.patient,
-            obj=enrollment,
-            actor=by,
+        _enrollment_audit(request, "screening.cleared", enrollment=enrollment, by=by)
+        _red_flag_alerts_resolve(
+            enrollment=enrollment,
+            by=by,
+            request=request,
+            plan=AlertResolution.Plan.CONTINUE,
+            what="the safety hold cleared",
         )
-        for alert in _red_flag_alerts(enrollment):
-            alert_resolve(
-                alert=alert,
-                by=by,
-                request=request,
-                outcome=_hold_reviewed(AlertResolution.Plan.CONTINUE, "the safety hold cleared"),
-            )
         # The program starts now: check-ins and reminders like any other start.
         enrollment_started(enrollment=enrollment)
 
@@ -290,21 +300,14 @@ def safety_hold_withdraw(
 def _withdraw_on_hold(*, enrollment: Enrollment, by: User, request: HttpRequest | None) -> None:
     # The screening stays "hold": the record shows the program never started.
     program_enrollments.enrollment_withdraw(enrollment=enrollment)
-    audit(
-        request,
-        "enrollment.withdrawn",
-        practice=enrollment.practice,
-        subject=enrollment.patient,
-        obj=enrollment,
-        actor=by,
+    _enrollment_audit(request, "enrollment.withdrawn", enrollment=enrollment, by=by)
+    _red_flag_alerts_resolve(
+        enrollment=enrollment,
+        by=by,
+        request=request,
+        plan=AlertResolution.Plan.WITHDRAW,
+        what="the patient withdrawn",
     )
-    for alert in _red_flag_alerts(enrollment):
-        alert_resolve(
-            alert=alert,
-            by=by,
-            request=request,
-            outcome=_hold_reviewed(AlertResolution.Plan.WITHDRAW, "the patient withdrawn"),
-        )
 
 
 def medical_assessment_record(
