@@ -46,6 +46,10 @@ from programs.content_conditions import WEEKS_CONDITION, resolve_weeks
 
 CONTENT_ROOT = Path(__file__).resolve().parent / "content"
 DEFAULT_LANGUAGE = "en"
+# The program a new enrollment gets unless the admin picks another (the invitation
+# form's first choice, a bulk-import row with no program): the 8-week self-practice
+# program. The 4-week trial-dose program (prt-back-4wk) is chosen on purpose.
+DEFAULT_PROGRAM = "prt-back-8wk"
 KINDS = {"lesson", "practice", "exposure", "reflection", "attribution", "evidence", "checkin"}
 
 

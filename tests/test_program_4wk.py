@@ -17,7 +17,7 @@ from django.core.management.base import CommandError
 from django.urls import reverse
 
 from programs.content import CONTENT_ROOT, read_program, split_front_matter
-from programs.models import Program, ProgramVersion
+from programs.models import Enrollment, Program, ProgramVersion
 from programs.services import enrollment_create
 from tests.factories import Role, make_enrollment, make_member
 from tests.test_i18n import english_in
@@ -458,3 +458,72 @@ def test_its_check_ins_are_baseline_weekly_a_longer_midway_end_and_follow_ups(ca
     assert slots["week-3"].instrument_keys == WEEKLY
     assert slots["end"].kind == CheckIn.Kind.END
     assert "causes" in slots["followup-3m"].instrument_keys
+
+
+# ---------------------------------------------------------------- choosing the program
+
+
+def test_the_invitation_form_offers_both_programs_with_the_8_week_one_chosen(client, cast):
+    # The 4-week program loaded first: it would be the first choice by its place alone.
+    call_command("load_program", "prt-back-4wk")
+    call_command("load_program", "prt-back-8wk")
+    eight = Program.objects.get(slug="prt-back-8wk").current_version("en")
+    four = Program.objects.get(slug="prt-back-4wk").current_version("en")
+    client.force_login(cast.admin)
+    page = client.get(reverse("patient_invite")).content.decode()
+    assert re.search(rf'<option value="{eight.pk}" selected>Retrain your pain: an 8-week', page)
+    assert re.search(rf'<option value="{four.pk}">Retrain your pain: a 4-week', page)
+    response = client.post(
+        reverse("patient_invite"),
+        {
+            "full_name": "New Person",
+            "email": "four@example.org",
+            "timezone": "Europe/London",
+            "clinician": cast.clinician.pk,
+            "program_version": four.pk,
+            "start_date": "2026-11-23",
+            "language": "es",
+        },
+    )
+    assert response.status_code == 302
+    chosen = Enrollment.objects.get(patient__email="four@example.org").program_version
+    assert (chosen.program.slug, chosen.language) == ("prt-back-4wk", "es")
+
+
+def test_a_spanish_admin_sees_the_program_names_in_spanish(client, cast):
+    call_command("load_program", "--all")
+    cast.admin.language = "es"
+    cast.admin.save(update_fields=["language"])
+    client.force_login(cast.admin)
+    page = client.get(reverse("patient_invite")).content.decode()
+    assert "Reentrene su dolor: un programa de 4 semanas" in page
+    assert "Reentrene su dolor: un programa de 8 semanas" in page
+
+
+def test_a_bulk_imported_row_without_a_program_gets_the_8_week_one(client, cast):
+    from django.core.files.uploadedfile import SimpleUploadedFile
+    from django.utils import timezone
+
+    from tracking.models import BulkImport
+    from tracking.practice_admin import bulk_import
+
+    call_command("load_program", "prt-back-8wk")
+    call_command("load_program", "prt-back-4wk")
+    rows = (
+        "full_name,email,clinician_email,start_date,timezone,program\n"
+        f"Uno,uno@example.org,clin@riverside.test,{timezone.localdate()},UTC,\n"
+        f"Dos,dos@example.org,clin@riverside.test,{timezone.localdate()},UTC,prt-back-4wk\n"
+    )
+    client.force_login(cast.admin)
+    response = client.post(
+        reverse("admin_import"),
+        {"file": SimpleUploadedFile("p.csv", rows.encode(), content_type="text/csv")},
+    )
+    record = BulkImport.objects.get(pk=int(response.url.rstrip("/").split("/")[-1]))
+    bulk_import.bulk_import_confirm(bulk_import=record, by=cast.admin)
+    programs = dict(
+        Enrollment.objects.filter(
+            patient__email__in=["uno@example.org", "dos@example.org"]
+        ).values_list("patient__email", "program_version__program__slug")
+    )
+    assert programs == {"uno@example.org": "prt-back-8wk", "dos@example.org": "prt-back-4wk"}
