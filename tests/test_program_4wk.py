@@ -527,3 +527,14 @@ def test_a_bulk_imported_row_without_a_program_gets_the_8_week_one(client, cast)
         ).values_list("patient__email", "program_version__program__slug")
     )
     assert programs == {"uno@example.org": "prt-back-8wk", "dos@example.org": "prt-back-4wk"}
+
+
+def test_an_activity_no_session_lists_still_shows_on_its_week(client, cast, four_week):
+    """One added to a week in the Django admin shows after the sessions."""
+    from programs.models import Activity
+
+    week = four_week.program_version.weeks.get(number=1)
+    Activity.objects.create(week=week, order=99, kind="reflection", slug="extra", title="A note")
+    client.force_login(cast.patient)
+    html = client.get(reverse("program_week", args=[1])).content.decode()
+    assert html.index("Session 2: A calm way") < html.index("Also this week") < html.index("A note")
