@@ -538,3 +538,11 @@ def test_an_activity_no_session_lists_still_shows_on_its_week(client, cast, four
     client.force_login(cast.patient)
     html = client.get(reverse("program_week", args=[1])).content.decode()
     assert html.index("Session 2: A calm way") < html.index("Also this week") < html.index("A note")
+
+
+def test_the_week_partial_for_htmx_shows_the_sessions_too(client, cast, four_week):
+    client.force_login(cast.patient)
+    html = client.get(reverse("program_week", args=[3]), HTTP_HX_REQUEST="true").content.decode()
+    assert html.lstrip().startswith('<div id="week-body">') and "<html" not in html
+    assert "Session 1: Tracking in daily life" in html
+    assert 'href="/program/tracking-daily-life/"' in html
