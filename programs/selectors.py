@@ -67,6 +67,10 @@ class WeekState:
             for s in self.week.sessions or []
         ]
 
+    def session_of(self, activity: Activity) -> SessionState | None:
+        """The session listing `activity`, if the week is given as sessions."""
+        return next((s for s in self.sessions if activity in s.activities), None)
+
     @cached_property
     def outside_sessions(self) -> list[Activity]:
         """Activities no session lists (one added in the Django admin, say), shown after

@@ -395,6 +395,8 @@ def test_the_8_week_program_keeps_its_plain_week_pages(client, cast, enrollment)
     assert "Session 1" not in html and 'class="activity-list"' in html
     overview = client.get(reverse("program_overview")).content.decode()
     assert "week-item__sessions" not in overview
+    lesson = client.get(reverse("activity", args=["how-pain-works"])).content.decode()
+    assert "Week 1: How pain works</a> · Lesson" in lesson
 
 
 def test_a_spanish_patient_sees_the_sessions_in_spanish(client, cast):
@@ -412,6 +414,8 @@ def test_a_spanish_patient_sees_the_sessions_in_spanish(client, cast):
         html = client.get(reverse("program_week", args=[number])).content.decode()
         assert re.findall(r'<h2 id="session-(\d)-h">Sesión \1: ', html) == ["1", "2"]
         assert english_in(html, allowed=names + ("JAMA Psychiatry",)) == [], number
+    lesson = client.get(reverse("activity", args=["fear-of-movement"])).content.decode()
+    assert "Semana 2: Pistas y miedo</a> · Sesión 2 · Lección" in lesson
 
 
 def test_today_suggests_the_fear_ladder_from_week_2(client, cast):
@@ -546,3 +550,9 @@ def test_the_week_partial_for_htmx_shows_the_sessions_too(client, cast, four_wee
     assert html.lstrip().startswith('<div id="week-body">') and "<html" not in html
     assert "Session 1: Tracking in daily life" in html
     assert 'href="/program/tracking-daily-life/"' in html
+
+
+def test_an_activity_page_names_its_session(client, cast, four_week):
+    client.force_login(cast.patient)
+    html = client.get(reverse("activity", args=["fear-of-movement"])).content.decode()
+    assert "Week 2: Clues and fear</a> · Session 2 · Lesson" in html
