@@ -60,6 +60,7 @@ class ProgramVersionAdmin(admin.ModelAdmin):
                         title=week.title,
                         theme=week.theme,
                         intro_md=week.intro_md,
+                        sessions=week.sessions,
                     )
                     Activity.objects.bulk_create(
                         Activity(

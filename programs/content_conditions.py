@@ -12,6 +12,16 @@ steps, such a sentence is wrapped in a condition:
 
 `[else]` is optional. Conditions do not nest. Text without a condition is returned as
 it is, without asking the database (`assessed` is only called when needed).
+
+Wording that depends on the program's length. A lesson written for the 8-week program
+may also be used by a shorter one (programs/content/prt-back-4wk/ uses the 8-week
+lessons, session by session): where it names a week or the length, it says so once
+for each:
+
+    Over the next [if 4 weeks]four[else]eight[end] weeks, ...
+
+These are settled when the program is read (`resolve_weeks`, programs.content), since
+the length is known then: the stored text holds no length condition.
 """
 
 from __future__ import annotations
@@ -40,3 +50,22 @@ def resolve(text: str, *, assessed: bool | Callable[[], bool]) -> str:
         return match["then"] if holds else (match["otherwise"] or "")
 
     return CONDITION.sub(branch, text)
+
+
+WEEKS_CONDITION = re.compile(
+    r"\[if (?P<weeks>\d+) weeks\](?P<then>.*?)(?:\[else\](?P<otherwise>.*?))?\[end\]",
+    re.DOTALL,
+)
+
+
+def resolve_weeks(text: str, *, weeks: int) -> str:
+    """`text` with each "[if N weeks]" condition replaced by the branch for a program
+    of `weeks` weeks."""
+    if "[if " not in text:
+        return text
+
+    def branch(match: re.Match[str]) -> str:
+        holds = int(match["weeks"]) == weeks
+        return match["then"] if holds else (match["otherwise"] or "")
+
+    return WEEKS_CONDITION.sub(branch, text)

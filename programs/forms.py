@@ -6,10 +6,12 @@ from typing import Any, cast
 from django import forms
 from django.conf import settings
 from django.utils.timezone import localdate
+from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy as _
 
 from painapp.accounts.forms import timezone_choices
 from painapp.accounts.models import Practice, Role, User
+from programs.content import DEFAULT_PROGRAM
 from programs.models import AttributionCategory, ProgramVersion
 
 BLANK_CATEGORY_LABEL = _("Choose a category")
@@ -211,8 +213,14 @@ class ClinicianField(forms.ModelChoiceField):
 
 
 class ProgramVersionField(forms.ModelChoiceField):
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        # The program's title in the admin's language where it has one ({program_id:
+        # title}), set by the form; the choice itself stays the English version.
+        self.titles: dict[int, str] = {}
+
     def label_from_instance(self, obj: ProgramVersion) -> str:
-        return obj.title
+        return self.titles.get(obj.program_id, obj.title)
 
 
 class PatientInviteForm(forms.Form):
@@ -293,15 +301,27 @@ class PatientInviteForm(forms.Form):
             memberships__is_active=True,
         ).order_by("full_name")
         latest: dict[int, int] = {}
+        titles: dict[int, str] = {}
+        default = None
         # One choice per program, in English; the patient gets it in their own language
-        # (services.version_for_patient).
-        english = ProgramVersion.objects.filter(language=settings.LANGUAGE_CODE)
-        for v in english.select_related("program").order_by("program_id", "-number"):
-            latest.setdefault(v.program_id, v.pk)
+        # (services.version_for_patient). Shown by its title in the admin's language.
+        language = get_language() or settings.LANGUAGE_CODE
+        versions = ProgramVersion.objects.filter(language__in={settings.LANGUAGE_CODE, language})
+        for v in versions.select_related("program").order_by("program_id", "-number"):
+            if v.language == language:
+                titles.setdefault(v.program_id, v.title)
+            if v.language == settings.LANGUAGE_CODE and v.program_id not in latest:
+                latest[v.program_id] = v.pk
+                if v.program.slug == DEFAULT_PROGRAM:
+                    default = v.pk
         program_version = cast(ProgramVersionField, self.fields["program_version"])
         program_version.queryset = ProgramVersion.objects.filter(
             pk__in=latest.values()
         ).select_related("program")
+        program_version.titles = titles
+        # The 8-week program stays the default; the admin may pick another.
+        if default is not None and not self.initial.get("program_version"):
+            self.initial["program_version"] = default
         zone = cast(forms.ChoiceField, self.fields["timezone"])
         zone.choices = timezone_choices()
         zone.initial = practice.timezone

@@ -95,6 +95,10 @@ class Week(models.Model):
     title = models.CharField(max_length=200)
     theme = models.CharField(max_length=300, blank=True)
     intro_md = models.TextField(blank=True)
+    # A week given as sessions (the 4-week trial-dose program: two a week, as in the
+    # trial): [{"number", "title", "intro_md", "activities": [slugs in order]}]. Empty
+    # for a week that is one list of activities.
+    sessions = models.JSONField(default=list, blank=True)
 
     class Meta:
         constraints = [

@@ -30,6 +30,16 @@ ONE_OFF_KINDS = {
 }
 
 
+@dataclass(frozen=True)
+class SessionState:
+    """One session of a week given as sessions (Week.sessions): its activities, in order."""
+
+    number: int
+    title: str
+    intro_md: str
+    activities: list[Activity]
+
+
 @dataclass
 class WeekState:
     week: Week
@@ -42,6 +52,33 @@ class WeekState:
     @cached_property
     def one_off(self) -> list[Activity]:
         return [a for a in self.activities if a.kind in ONE_OFF_KINDS]
+
+    @cached_property
+    def sessions(self) -> list[SessionState]:
+        """The week's sessions, or [] for a week that is one list of activities."""
+        by_slug = {a.slug: a for a in self.activities}
+        return [
+            SessionState(
+                number=int(s["number"]),
+                title=str(s["title"]),
+                intro_md=str(s.get("intro_md", "")),
+                activities=[by_slug[slug] for slug in s["activities"] if slug in by_slug],
+            )
+            for s in self.week.sessions or []
+        ]
+
+    def session_of(self, activity: Activity) -> SessionState | None:
+        """The session listing `activity`, if the week is given as sessions."""
+        return next((s for s in self.sessions if activity in s.activities), None)
+
+    @cached_property
+    def outside_sessions(self) -> list[Activity]:
+        """Activities no session lists (one added in the Django admin, say), shown after
+        the sessions so nothing goes missing."""
+        if not self.sessions:
+            return []
+        listed = {a.pk for s in self.sessions for a in s.activities}
+        return [a for a in self.activities if a.pk not in listed]
 
     @property
     def is_complete(self) -> bool:
@@ -173,18 +210,29 @@ class TodayOverview:
     pmap: ProgramMap
     local_today: date
     counts: PracticeCounts
-    open_exposure: OpenExposure | None  # looked for from week 3, when exposures start
+    open_exposure: OpenExposure | None  # looked for once exposures start
+    exposure_from_week: int  # the first week with an exposure
 
 
-# From this week on Today suggests a step on the fear ladder.
+# Today suggests a step on the fear ladder from the first week with an exposure
+# (week 3 of the 8-week program, week 2 of the 4-week one), else from this week.
 EXPOSURE_FROM_WEEK = 3
+
+
+def exposure_from_week(outline: ProgramOutline) -> int:
+    """The first week of the outline with an exposure activity. No query."""
+    for week in outline.weeks:
+        if any(a.kind == ActivityKind.EXPOSURE for a in outline.activities[week.pk]):
+            return week.number
+    return EXPOSURE_FROM_WEEK
 
 
 def today_overview(enrollment: Enrollment) -> TodayOverview:
     """The program map and the patient's own figures Today shows. Two queries (what is
     done; the practice this week), three from week 3 (the newest open exposure); the
     program's structure is cached (`program_outline`)."""
-    enrollment._week_count = len(outline_for(enrollment).weeks)
+    outline = outline_for(enrollment)
+    enrollment._week_count = len(outline.weeks)
     current = enrollment.current_week()
     local_today = enrollment.local_date()
     week_start = enrollment.practice_week_starts_on(local_today)
@@ -203,7 +251,7 @@ def today_overview(enrollment: Enrollment) -> TodayOverview:
         minutes_this_week=round((practice["seconds"] or 0) / 60),
     )
     exposure = None
-    if current >= EXPOSURE_FROM_WEEK:
+    if current >= exposure_from_week(outline):
         found = (
             Exposure.objects.filter(enrollment=enrollment, completed_at__isnull=True)
             .order_by("-planned_at", "-pk")
@@ -216,6 +264,7 @@ def today_overview(enrollment: Enrollment) -> TodayOverview:
         local_today=local_today,
         counts=counts,
         open_exposure=exposure,
+        exposure_from_week=exposure_from_week(outline),
     )
 
 

@@ -78,6 +78,15 @@ def program_version_load(data: ProgramData) -> tuple[ProgramVersion, bool]:
             title=week_data.title,
             theme=week_data.theme,
             intro_md=week_data.intro_md,
+            sessions=[
+                {
+                    "number": s.number,
+                    "title": s.title,
+                    "intro_md": s.intro_md,
+                    "activities": s.activities,
+                }
+                for s in week_data.sessions
+            ],
         )
         Activity.objects.bulk_create(
             Activity(

@@ -124,7 +124,7 @@ def test_it_reports_every_kind_of_bad_row_in_plain_words(admin_client, cast, enr
     assert p[13] == [
         "Unknown time zone “Europe/Londn”. Use a name like Europe/London or America/New_York."
     ]
-    assert p[14] == ["Unknown program “no-such-program”. Leave it empty for the newest program."]
+    assert p[14] == ["Unknown program “no-such-program”. Leave it empty for the default program."]
     assert p[15] == ["The name is missing."]
     assert 16 not in p
     assert p[17] == [

@@ -24,13 +24,33 @@ from programs.services import enrollment_create, enrollment_invite
 
 EN = CONTENT_ROOT / "prt-back-8wk"
 ES = CONTENT_ROOT / "prt-back-8wk.es"
-EN_FILES = sorted(p.relative_to(EN) for p in EN.rglob("*.md"))
-ES_FILES = sorted(p.relative_to(ES) for p in ES.rglob("*.md"))
+# Every shipped program with its Spanish twin: the twin tests below run over each.
+TWINS = {
+    slug: (CONTENT_ROOT / slug, CONTENT_ROOT / f"{slug}.es")
+    for slug in ("prt-back-8wk", "prt-back-4wk")
+}
+TWIN_FILES = [
+    (slug, p.relative_to(en)) for slug, (en, _) in TWINS.items() for p in sorted(en.rglob("*.md"))
+]
+TWIN_IDS = [f"{slug}:{name}" for slug, name in TWIN_FILES]
 
 # Front-matter values that are identifiers or numbers, not words: identical in every
 # language. Everything else (titles, summaries, prompts, items, step texts, sensation
 # words) is translated.
-SAME_VALUE = {"slug", "kind", "number", "minutes", "daily", "private", "weeks", "checkins"}
+SAME_VALUE = {
+    "slug",
+    "kind",
+    "number",
+    "minutes",
+    "daily",
+    "private",
+    "weeks",
+    "checkins",
+    # A program built from another's files (prt-back-4wk): the same files, in the same
+    # sessions, in both languages.
+    "source",
+    "sessions",
+}
 SAME_IN_STEPS = {"key", "seconds"}
 
 
@@ -50,13 +70,18 @@ def test_the_spanish_folder_is_a_spanish_program():
     assert read_program(ES).slug == read_program(EN).slug
 
 
-def test_every_english_file_has_a_spanish_twin_and_no_spanish_file_is_extra():
-    assert set(EN_FILES) - set(ES_FILES) == set(), "English files without a Spanish twin"
-    assert set(ES_FILES) - set(EN_FILES) == set(), "Spanish files without an English original"
+@pytest.mark.parametrize("slug", TWINS)
+def test_every_english_file_has_a_spanish_twin_and_no_spanish_file_is_extra(slug):
+    en, es = TWINS[slug]
+    en_files = {p.relative_to(en) for p in en.rglob("*.md")}
+    es_files = {p.relative_to(es) for p in es.rglob("*.md")}
+    assert en_files - es_files == set(), "English files without a Spanish twin"
+    assert es_files - en_files == set(), "Spanish files without an English original"
 
 
-@pytest.mark.parametrize("name", EN_FILES, ids=[str(p) for p in EN_FILES])
-def test_each_twin_has_the_same_shape(name: Path):
+@pytest.mark.parametrize(("slug", "name"), TWIN_FILES, ids=TWIN_IDS)
+def test_each_twin_has_the_same_shape(slug: str, name: Path):
+    EN, ES = TWINS[slug]
     en_meta, en_body = split_front_matter(EN / name)
     es_path = ES / name
     if not es_path.exists():
@@ -92,13 +117,21 @@ def test_each_twin_has_the_same_shape(name: Path):
 
 
 ES_PROGRAM = read_program(ES) if ES.exists() else None
+# Every Spanish program's lessons as its patients read them (the 4-week program reads
+# the 8-week lessons with its own length wording settled).
 ES_LESSONS = [
-    a for w in (ES_PROGRAM.weeks if ES_PROGRAM else []) for a in w.activities if a.kind == "lesson"
+    (slug, a)
+    for slug, (_, es) in TWINS.items()
+    for w in read_program(es).weeks
+    for a in w.activities
+    if a.kind == "lesson"
 ]
 
 
-@pytest.mark.parametrize("lesson", ES_LESSONS, ids=[a.slug for a in ES_LESSONS])
-def test_every_spanish_lesson_is_plain_and_the_right_length(lesson):
+@pytest.mark.parametrize(
+    ("program", "lesson"), ES_LESSONS, ids=[f"{p}:{a.slug}" for p, a in ES_LESSONS]
+)
+def test_every_spanish_lesson_is_plain_and_the_right_length(program, lesson):
     text = plain_text(lesson.body_md)
     words = len(text.split())
     assert 600 <= words <= 1300, f"{lesson.slug}: {words} words"
@@ -111,7 +144,9 @@ def test_every_spanish_lesson_is_plain_and_the_right_length(lesson):
 
 
 def _spanish_text() -> str:
-    return " ".join(p.read_text(encoding="utf-8") for p in sorted(ES.rglob("*.md"))).lower()
+    return " ".join(
+        p.read_text(encoding="utf-8") for _, es in TWINS.values() for p in sorted(es.rglob("*.md"))
+    ).lower()
 
 
 def _narration(text: str) -> str:
@@ -185,7 +220,7 @@ def test_both_languages_load_as_separate_versions_and_reloading_changes_nothing(
     assert program.current_version("es") == es and program.current_version("fr") == en
     assert program.latest_version == en
     counts = ProgramVersion.objects.count()
-    call_command("load_program", "--all")
+    call_command("load_program", "prt-back-8wk")
     assert ProgramVersion.objects.count() == counts == 2
 
 
@@ -360,14 +395,17 @@ def test_the_spanish_somatic_tracking_keeps_a_light_touch_and_claims_no_check():
     assert "## Con ligereza" in _es("meet-somatic-tracking")
 
 
-MEDICAL_CHECK_MARKERS = ("[if assessed]", "[else]", "[end]")
+# "[if 4 weeks]": wording for the 4-week program that uses the 8-week lessons.
+MEDICAL_CHECK_MARKERS = ("[if assessed]", "[if not assessed]", "[if 4 weeks]", "[else]", "[end]")
 
 
-@pytest.mark.parametrize("name", EN_FILES, ids=[str(p) for p in EN_FILES])
-def test_each_twin_claims_a_medical_check_under_the_same_condition(name: Path):
+@pytest.mark.parametrize(("slug", "name"), TWIN_FILES, ids=TWIN_IDS)
+def test_each_twin_claims_a_medical_check_under_the_same_condition(slug: str, name: Path):
     """Wording that says a doctor checked the back shows only when a clinician recorded
     the assessment ([if assessed] … [else] … [end]): the Spanish twin has the same
-    conditions, so neither language claims a check nobody recorded."""
-    english, spanish = (EN / name).read_text(), (ES / name).read_text()
+    conditions, so neither language claims a check nobody recorded. Likewise the
+    wording that depends on the program's length ([if 4 weeks])."""
+    en, es = TWINS[slug]
+    english, spanish = (en / name).read_text(), (es / name).read_text()
     for marker in MEDICAL_CHECK_MARKERS:
         assert english.count(marker) == spanish.count(marker), (name, marker)

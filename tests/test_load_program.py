@@ -17,9 +17,14 @@ def test_loading_twice_changes_nothing(db):
     counts = (ProgramVersion.objects.count(), Activity.objects.count())
     call_command("load_program", "--all")
     assert (ProgramVersion.objects.count(), Activity.objects.count()) == counts
-    # One version per language (the Spanish twin lives in prt-back-8wk.es/).
-    assert sorted(ProgramVersion.objects.values_list("language", flat=True)) == ["en", "es"]
-    version = ProgramVersion.objects.get(language="en")
+    # One version per program and language (the Spanish twins live in <slug>.es/).
+    assert sorted(ProgramVersion.objects.values_list("program__slug", "language")) == [
+        ("prt-back-4wk", "en"),
+        ("prt-back-4wk", "es"),
+        ("prt-back-8wk", "en"),
+        ("prt-back-8wk", "es"),
+    ]
+    version = ProgramVersion.objects.get(program__slug="prt-back-8wk", language="en")
     assert version.number == 1 and version.weeks.count() == 8
     assert version.tracking_guide["steps"][0]["key"] == "settle"
 

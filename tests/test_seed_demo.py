@@ -6,7 +6,7 @@ from django.core.cache import cache
 from django.core.management import call_command
 
 from painapp.accounts.models import User
-from programs.models import Enrollment, Exposure, PracticeSession
+from programs.models import Enrollment, Exposure, PracticeSession, ProgramVersion
 from tracking.models import Alert, CheckIn, ReminderSchedule
 
 
@@ -29,6 +29,17 @@ def test_seed_demo_builds_a_realistic_practice_once(db, client):
         ).select_related("patient")
     }
     assert sorted(weeks.values()) == [2, 5, 8]
+    # Both programs in both languages; the 8-week one is everyone's but two of the
+    # caseload's, who are on the 4-week trial-dose program.
+    assert sorted(ProgramVersion.objects.values_list("program__slug", "language")) == [
+        ("prt-back-4wk", "en"),
+        ("prt-back-4wk", "es"),
+        ("prt-back-8wk", "en"),
+        ("prt-back-8wk", "es"),
+    ]
+    on = Enrollment.objects.values_list("program_version__program__slug", flat=True)
+    assert on.filter(patient__email__startswith="patient").distinct().get() == "prt-back-8wk"
+    assert on.filter(program_version__program__slug="prt-back-4wk").count() == 2
     assert PracticeSession.objects.count() > 500 and Exposure.objects.exists()
     assert CheckIn.objects.filter(status="completed").count() > 100
     assert CheckIn.objects.filter(status="missed").exists()

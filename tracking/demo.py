@@ -15,7 +15,7 @@ from django.db import transaction
 from django.utils import timezone
 
 from painapp.accounts.models import Membership, Practice, Role, User
-from programs.content import CONTENT_ROOT, program_folders, read_program
+from programs.content import DEFAULT_PROGRAM, program_folders, read_program
 from programs.models import (
     MIND_BRAIN,
     ActivityCompletion,
@@ -152,16 +152,26 @@ def _safety_ready(practice: Practice, admin: User, on_call: User) -> None:
     crisis_resources_seed(practice.pk)
 
 
+# The caseload patients (by their number in the loop) on the 4-week program.
+TRIAL_DOSE_PROGRAM = "prt-back-4wk"
+FOUR_WEEK_PATIENTS = {2, 17}
+
+
 def seed(*, practice: Practice, stdout=None) -> None:
     if Enrollment.objects.filter(practice=practice).exists():
         return
     rng = random.Random(2026)
     sync_shipped()
-    version, _ = program_version_load(read_program(CONTENT_ROOT / "prt-back-8wk"))
-    # The same program in its other languages, so a Spanish-speaking demo patient gets
-    # the Spanish curriculum (enrollment_create picks the patient's language).
-    for variant in program_folders("prt-back-8wk")[1:]:
-        program_version_load(read_program(variant))
+    # Every shipped program in every language (a Spanish-speaking demo patient gets the
+    # Spanish curriculum: enrollment_create picks the patient's language). Everyone is
+    # on the default 8-week program but a few of the caseload, who are on the 4-week
+    # trial-dose program (two sessions a week) so the demo shows both.
+    loaded = {
+        (v.program.slug, v.language): v
+        for v in (program_version_load(read_program(folder))[0] for folder in program_folders())
+    }
+    version = loaded[(DEFAULT_PROGRAM, "en")]
+    four_week = loaded.get((TRIAL_DOSE_PROGRAM, "en"), version)
     sam = User.objects.get(email="clinician@demo.painapp.test")
     priya = User.objects.get(email="clinician2@demo.painapp.test")
     _safety_ready(practice, User.objects.get(email="admin@demo.painapp.test"), sam)
@@ -205,7 +215,7 @@ def seed(*, practice: Practice, stdout=None) -> None:
                 practice,
                 patient,
                 clinician,
-                version,
+                four_week if n in FOUR_WEEK_PATIENTS else version,
                 day,
                 trajectories[n % len(trajectories)],
                 red_flag_hold=(n == 5),
@@ -215,7 +225,8 @@ def seed(*, practice: Practice, stdout=None) -> None:
     if stdout:
         stdout.write(
             "Demo program data: 3 named patients at weeks 2, 5 and 8, one invited, "
-            "a caseload of 30 for clinician@demo.painapp.test, and "
+            "a caseload of 30 for clinician@demo.painapp.test (two of them on the "
+            "4-week program), and "
             f"{len(FINISHED)} patients past the end of the program (with follow-ups) "
             f"or withdrawn, for the outcomes report."
         )

@@ -18,3 +18,9 @@ def for_enrollment_filter(text: str, enrollment):
     if not enrollment:  # a page without an enrollment: no claim
         return resolve(text, assessed=False)
     return resolve(text, assessed=lambda: enrollment.medically_assessed)
+
+
+@register.filter(name="session_of")
+def session_of_filter(state, activity):
+    """The session of a week (programs.selectors.WeekState) that lists `activity`."""
+    return state.session_of(activity) if state is not None else None

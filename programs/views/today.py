@@ -47,7 +47,7 @@ def today(request: PatientRequest) -> HttpResponse:
         "next_steps": next_steps[:3],
         "counts": overview.counts,
         "open_exposure": overview.open_exposure,
-        "exposure_due": pmap.current_week >= selectors.EXPOSURE_FROM_WEEK,
+        "exposure_due": pmap.current_week >= overview.exposure_from_week,
         "cards": _today_cards(request, enrollment),
         "local_today": overview.local_today,
     }

@@ -35,6 +35,7 @@ from django.utils.translation import gettext as _
 
 from painapp.accounts.middleware import current_request_id
 from painapp.accounts.models import AuditEvent, Invitation, Membership, Practice, Role, User
+from programs.content import DEFAULT_PROGRAM
 from programs.models import Enrollment, EnrollmentStatus, ProgramVersion
 from tracking.models import BulkImport
 from tracking.outbox import outbox_add
@@ -171,6 +172,9 @@ def _known(practice: Practice, emails: set[str]) -> _Known:
             continue
         newest = newest or pk
         versions.setdefault(slug, pk)  # newest first: the first one seen is the latest
+    # A row with no program gets the default program (the 8-week one), if it is loaded;
+    # else the newest.
+    newest = versions.get(DEFAULT_PROGRAM, newest)
     # Only people this practice knows (members, former members, its own invitees): an
     # address with an account elsewhere gets a fresh invitee row like a new one does.
     users = {
@@ -295,7 +299,7 @@ def _check_row(row: Row, known: _Known, seen: dict[str, int], today: date) -> li
     program = row["program"]
     if program and program not in known.versions:
         problems.append(
-            _("Unknown program “%(program)s”. Leave it empty for the newest program.")
+            _("Unknown program “%(program)s”. Leave it empty for the default program.")
             % {"program": program}
         )
     elif not program and known.newest_version is None:
