@@ -6,15 +6,19 @@ content with the same key makes a new version; old responses keep their own vers
 
 from __future__ import annotations
 
+from django.conf import settings
 from django.contrib import messages
 from django.http import HttpResponse
 from django.shortcuts import redirect, render
+from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods
 
 from painapp.accounts.access import admin_required
 from painapp.accounts.audit import audit
 from painapp.types import MemberRequest
+from tracking.clinic.sections import LANGUAGE_NAMES
+from tracking.instruments import registry
 from tracking.instruments.forms import InstrumentImportForm
 from tracking.instruments.registry import instrument_save, sync_shipped
 from tracking.models import Instrument
@@ -28,6 +32,16 @@ def instrument_list(request: MemberRequest) -> HttpResponse:
         Instrument.objects.filter(is_current=True, practice__isnull=True)
         | Instrument.objects.filter(is_current=True, practice=request.practice)
     )
+    # Each in the reader's language where it has one, with the languages a patient
+    # can be asked it in (registry.has_version_in: the check-in leaves it out in others).
+    reader = get_language()
+    names = {code: LANGUAGE_NAMES.get(code, name) for code, name in settings.LANGUAGES}
+    for row in rows:
+        row.shown_title = registry.title_in(row, reader)
+        row.shown_licence = registry.licence_note_in(row, reader)
+        row.asked_in = ", ".join(
+            str(names[code]) for code in names if registry.has_version_in(row, code)
+        )
     return render(
         request,
         "tracking/practice_admin/instruments.html",
