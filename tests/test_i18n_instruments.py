@@ -213,8 +213,9 @@ def test_no_language_note_when_the_languages_match(client, cast, enrollment, wee
 
 # ---------------------------------------------------------------- exports
 def test_the_exports_say_which_language_each_answer_was_asked_in(
-    client, cast, spanish, enrollment, week3
+    client, cast, enrollment, week3, spanish
 ):
+    # week3 before spanish: the baseline was answered while the patient read English.
     client.force_login(spanish)
     client.post(reverse("checkin_detail", args=[week3.pk]), post_for(week3.instrument_keys))
     client.force_login(cast.clinician)

@@ -168,7 +168,10 @@ def test_the_phq_credit_line_is_in_spanish_for_a_spanish_patient(client, cast, e
     baseline = open_baseline(enrollment)
     client.force_login(cast.patient)
     page = client.get(reverse("checkin_detail", args=[baseline.pk])).content.decode()
-    assert "Desarrollado por los doctores Spitzer, Williams, Kroenke y colegas" in page
+    assert (
+        "Elaborado por los doctores Robert L. Spitzer, Janet B.W. Williams, Kurt Kroenke y "
+        "colegas, mediante una subvención educativa otorgada por Pfizer Inc."
+    ) in page
     assert "Developed by" not in page
 
 

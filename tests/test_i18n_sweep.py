@@ -94,8 +94,18 @@ def _practice_texts(cast) -> tuple[str, ...]:
     return (*(" ".join(b.split()) for b in bodies), " ".join(" ".join(words).split()))
 
 
+@pytest.mark.parametrize("stage", ["baseline open", "baseline done"])
 @pytest.mark.parametrize("role", ROLES)
-def test_it_shows_every_page_of_the_access_matrix_in_spanish(client, cast, world, role):
+def test_it_shows_every_page_of_the_access_matrix_in_spanish(client, cast, world, role, stage):
+    """Twice: with the baseline check-in open (its form), and done through the service
+    (its results, the charts and measures with a value, the FABQ left out and the
+    clinician told so)."""
+    if stage == "baseline done":
+        from tests.checkin_data import record_at_open
+        from tracking.models import CheckIn
+
+        baseline = CheckIn.objects.get(enrollment_id=world["_enrollment"], slot="baseline")
+        record_at_open(baseline)
     user = getattr(cast, role)
     user.refresh_from_db()
     assert user.language == "es"

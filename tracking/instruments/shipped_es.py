@@ -185,8 +185,10 @@ CITATIONS: dict[str, str] = {
     "2022 (0–1 = sin dolor o casi sin dolor).",
     "pain_worst": "Escala numérica.",
     "fear_movement": "Escala numérica de una sola pregunta (pregunta propia).",
-    "phq9": PHQ9_REF + " Desarrollado por los doctores Spitzer, Williams, Kroenke y colegas, "
-    "con una subvención educativa de Pfizer Inc.",
+    # The credit line as the Spanish PHQ-9 prints it (checked against a reproduction of
+    # Pfizer's Spanish file, docs/questionnaires-es.md).
+    "phq9": PHQ9_REF + " Elaborado por los doctores Robert L. Spitzer, Janet B.W. Williams, "
+    "Kurt Kroenke y colegas, mediante una subvención educativa otorgada por Pfizer Inc.",
     "phq2": "Kroenke K, Spitzer RL, Williams JB. The Patient Health Questionnaire-2. "
     "Med Care 2003;41(11):1284–1292.",
     "gad7": "Spitzer RL, Kroenke K, Williams JB, Löwe B. A brief measure for assessing "
@@ -219,12 +221,12 @@ LICENCE_NOTES: dict[str, str] = {
     "fear_movement": _TEAM_ES,
     "causes": _TEAM_ES,
     "new_symptoms": _TEAM_ES,
-    "phq9": "No se necesita permiso para reproducir, traducir, mostrar ni distribuir." + _PHQ_ES,
-    "phq9_item9": "No se necesita permiso para reproducir, traducir, mostrar ni distribuir."
+    "phq9": "No se requiere permiso para reproducir, traducir, presentar o distribuir." + _PHQ_ES,
+    "phq9_item9": "No se requiere permiso para reproducir, traducir, presentar o distribuir."
     + _PHQ_ES,
-    "phq2": "No se necesita permiso para reproducir." + _PHQ_ES,
-    "gad7": "No se necesita permiso para reproducir." + _PHQ_ES,
-    "gad2": "No se necesita permiso para reproducir." + _PHQ_ES,
+    "phq2": "No se requiere permiso para reproducir." + _PHQ_ES,
+    "gad7": "No se requiere permiso para reproducir." + _PHQ_ES,
+    "gad2": "No se requiere permiso para reproducir." + _PHQ_ES,
     "fabq_pa": "Se reproduce con su cita para uso clínico. Sin versión en español: el FABQ "
     "validado en español (Kovacs FM et al. Spine 2006;31(1):104–110) no tiene términos que "
     "permitan usarlo en software, que sepamos; por eso no se les pregunta a los pacientes "
