@@ -11,8 +11,8 @@ from django.utils.translation import get_language, gettext
 
 from programs.models import Enrollment
 from tracking.checkins.schedule import checkin_config
-from tracking.clinic.sections import LANGUAGE_NAMES
 from tracking.instruments import registry
+from tracking.instruments.registry import LANGUAGE_NAMES
 
 
 def not_asked_note(enrollment: Enrollment) -> str:

@@ -9,7 +9,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from datetime import datetime
 from functools import cached_property
-from typing import Any, ClassVar
+from typing import TYPE_CHECKING, Any, ClassVar
 
 from django.db.models import Count, Sum
 from django.utils.text import capfirst
@@ -24,6 +24,9 @@ from tracking.checkins.figures import EMPTY as EMPTY_FIGURES
 from tracking.clinic.caseload import change_text
 from tracking.expressions import counted_sessions
 from tracking.models import Alert, CheckIn, ClinicianNote, ReminderPreferences
+
+if TYPE_CHECKING:
+    from django_stubs_ext import StrOrPromise
 
 
 @dataclass
@@ -365,7 +368,8 @@ class Overview:
     practice_minutes_total: int = 0
     practice_sessions_total: int = 0
     measure_rows: list[MeasureRow] = field(default_factory=list)
-    measure_columns: ClassVar[tuple[str, ...]] = MEASURE_COLUMNS
+    # Lazy: each in the reader's language when the page writes it.
+    measure_columns: ClassVar[tuple[StrOrPromise, ...]] = MEASURE_COLUMNS
     # The thresholds the pages name, from the rules that apply them.
     pain_free_range: ClassVar[str] = pain_free_range()
     real_change_points: ClassVar[int] = rules.REAL_CHANGE_POINTS

@@ -191,8 +191,12 @@ def validate_definition(data) -> tuple[dict | None, list[str]]:
 
 
 def _item_keys(data: dict) -> set:
-    defaults = data.get("item_defaults") if isinstance(data.get("item_defaults"), dict) else {}
-    items = data.get("items") if isinstance(data.get("items"), list) else []
+    defaults = data.get("item_defaults")
+    items = data.get("items")
+    if not isinstance(defaults, dict):
+        defaults = {}
+    if not isinstance(items, list):
+        items = []
     return {({**defaults, **i}).get("key") for i in items if isinstance(i, dict)}
 
 
@@ -216,7 +220,9 @@ def _translations(raw, item_keys: set[str], errors: list[str]) -> dict:
         if not isinstance(words, dict):
             errors.append(f'"translations": "{lang}" must be an object.')
             continue
-        entry = {f: _text(words.get(f)) for f in TRANSLATION_FIELDS if _text(words.get(f))}
+        entry: dict[str, Any] = {
+            f: _text(words.get(f)) for f in TRANSLATION_FIELDS if _text(words.get(f))
+        }
         items = words.get("items") or {}
         if not isinstance(items, dict):
             errors.append(f'"translations": the "items" of "{lang}" must be an object by key.')

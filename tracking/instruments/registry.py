@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from django.db import connection, transaction
 from django.db.models import Q
+from django.utils.translation import gettext_lazy
 
 from tracking.instruments.scoring import InstrumentSpec
 from tracking.instruments.shipped import SHIPPED
@@ -131,6 +132,10 @@ def spec_of(instrument: Instrument) -> InstrumentSpec:
 
 
 # ---------------------------------------------------------------- languages
+# The name of each language, in the reader's language.
+LANGUAGE_NAMES = {"en": gettext_lazy("English"), "es": gettext_lazy("Spanish")}
+
+
 def base_language(language: str | None) -> str:
     """ "es-mx" → "es"; nothing → "en"."""
     return (language or "en").split("-")[0].lower() or "en"

@@ -6,6 +6,8 @@ content with the same key makes a new version; old responses keep their own vers
 
 from __future__ import annotations
 
+from dataclasses import dataclass
+
 from django.conf import settings
 from django.contrib import messages
 from django.http import HttpResponse
@@ -17,7 +19,6 @@ from django.views.decorators.http import require_http_methods
 from painapp.accounts.access import admin_required
 from painapp.accounts.audit import audit
 from painapp.types import MemberRequest
-from tracking.clinic.sections import LANGUAGE_NAMES
 from tracking.instruments import registry
 from tracking.instruments.forms import InstrumentImportForm
 from tracking.instruments.registry import instrument_save, sync_shipped
@@ -32,23 +33,42 @@ def instrument_list(request: MemberRequest) -> HttpResponse:
         Instrument.objects.filter(is_current=True, practice__isnull=True)
         | Instrument.objects.filter(is_current=True, practice=request.practice)
     )
-    # Each in the reader's language where it has one, with the languages a patient
-    # can be asked it in (registry.has_version_in: the check-in leaves it out in others).
-    reader = get_language()
-    names = {code: LANGUAGE_NAMES.get(code, name) for code, name in settings.LANGUAGES}
-    for row in rows:
-        row.shown_title = registry.title_in(row, reader)
-        row.shown_licence = registry.licence_note_in(row, reader)
-        row.asked_in = ", ".join(
-            str(names[code]) for code in names if registry.has_version_in(row, code)
-        )
     return render(
         request,
         "tracking/practice_admin/instruments.html",
         {
-            "own": sorted((r for r in rows if r.practice_id), key=lambda r: r.key),
-            "shipped": sorted((r for r in rows if not r.practice_id), key=lambda r: r.key),
+            "own": sorted((_row(r) for r in rows if r.practice_id), key=lambda r: r.key),
+            "shipped": sorted((_row(r) for r in rows if not r.practice_id), key=lambda r: r.key),
         },
+    )
+
+
+@dataclass
+class InstrumentRow:
+    key: str
+    version: int
+    items: list
+    shown_title: str
+    shown_licence: str
+    asked_in: str  # the languages a patient can be asked it in
+
+
+def _row(instrument: Instrument) -> InstrumentRow:
+    """One questionnaire in the reader's language where it has one, with the languages a
+    patient can be asked it in (registry.has_version_in: a check-in leaves it out in
+    the others)."""
+    reader = get_language()
+    return InstrumentRow(
+        key=instrument.key,
+        version=instrument.version,
+        items=instrument.items,
+        shown_title=registry.title_in(instrument, reader),
+        shown_licence=registry.licence_note_in(instrument, reader),
+        asked_in=", ".join(
+            str(registry.LANGUAGE_NAMES.get(code, name))
+            for code, name in settings.LANGUAGES
+            if registry.has_version_in(instrument, code)
+        ),
     )
 
 
