@@ -25,7 +25,8 @@ from tracking.models import CheckIn, Instrument, Response
 
 pytestmark = pytest.mark.django_db
 
-# Asked in Spanish; FABQ stays English only (no licence for the Spanish FABQ found).
+# Asked in Spanish; the FABQ has no Spanish questions (no licence for the Spanish FABQ
+# found), so a Spanish-speaking patient is not asked it.
 ENGLISH_ONLY = {"fabq_pa"}
 SPANISH = [d["key"] for d in SHIPPED if d["key"] not in ENGLISH_ONLY]
 
@@ -64,10 +65,16 @@ def test_scoring_is_the_same_in_both_languages(key):
     assert score(spec, answers) == score(spec, copy.deepcopy(answers))
 
 
-def test_fabq_stays_english_with_a_note():
+def test_fabq_has_no_spanish_questions_only_a_spanish_name_and_note(db):
+    """Staff read its name and licence note in Spanish; it has no Spanish questions, so
+    it is no version a Spanish-speaking patient can be asked."""
     data = normalise(definition_for("fabq_pa"))
-    assert "es" not in data["translations"]
+    assert "items" not in data["translations"]["es"]
     assert "Kovacs" in data["licence_note"]
+    assert "Kovacs" in data["translations"]["es"]["licence_note"]
+    instrument, _ = instrument_save(definition=definition_for("fabq_pa"))
+    assert not registry.has_version_in(instrument, "es")
+    assert registry.has_version_in(instrument, "en")
 
 
 def test_the_spanish_is_part_of_the_version(db):
@@ -142,17 +149,27 @@ def test_the_response_records_the_language_answered_in(client, spanish, week3):
     assert set(responses.values_list("language", flat=True)) == {"es"}
 
 
-def test_an_instrument_without_spanish_is_recorded_as_english(client, spanish, week3):
+def test_an_instrument_without_spanish_is_not_asked_of_a_spanish_patient(client, spanish, week3):
     week3.instrument_keys = ["pain_avg", "fabq_pa"]
     week3.save()
     client.force_login(spanish)
     page = client.get(reverse("checkin_detail", args=[week3.pk])).content.decode()
-    assert "Physical activity makes my pain worse" in page  # FABQ: English only
-    client.post(reverse("checkin_detail", args=[week3.pk]), post_for(week3.instrument_keys))
+    assert ">Dolor promedio</h2>" in page
+    assert "Physical activity makes my pain worse" not in page  # FABQ: no Spanish version
+    response = client.post(reverse("checkin_detail", args=[week3.pk]), post_for(["pain_avg"]))
+    assert response.status_code == 302
     languages = dict(
         Response.objects.filter(checkin=week3).values_list("instrument_key", "language")
     )
-    assert languages == {"pain_avg": "es", "fabq_pa": "en"}
+    assert languages == {"pain_avg": "es"}  # done without it; no FABQ score at all
+
+
+def test_an_english_patient_is_still_asked_the_fabq(client, cast, week3):
+    week3.instrument_keys = ["pain_avg", "fabq_pa"]
+    week3.save()
+    client.force_login(cast.patient)
+    page = client.get(reverse("checkin_detail", args=[week3.pk])).content.decode()
+    assert "Physical activity makes my pain worse" in page
 
 
 def test_english_scores_equal_spanish_scores_for_the_same_answers(client, cast, spanish, week3):
@@ -196,8 +213,9 @@ def test_no_language_note_when_the_languages_match(client, cast, enrollment, wee
 
 # ---------------------------------------------------------------- exports
 def test_the_exports_say_which_language_each_answer_was_asked_in(
-    client, cast, spanish, enrollment, week3
+    client, cast, enrollment, week3, spanish
 ):
+    # week3 before spanish: the baseline was answered while the patient read English.
     client.force_login(spanish)
     client.post(reverse("checkin_detail", args=[week3.pk]), post_for(week3.instrument_keys))
     client.force_login(cast.clinician)

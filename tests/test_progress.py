@@ -14,7 +14,7 @@ from django.utils import timezone
 from programs.models import Activity, ActivityKind, PracticeSession
 from programs.services import attribution_record
 from tests.checkin_data import record_at_open, schedule_from_start
-from tracking.charts import LABEL_GAP, LEFT, RIGHT, WIDTH, Chart, Point, macros
+from tracking.charts import LABEL_GAP, LEFT, MISSED, RIGHT, WIDTH, Chart, Point, macros
 from tracking.checkins.schedule import checkins_update_statuses
 from tracking.models import CheckIn
 
@@ -158,6 +158,7 @@ def _year_of_checkins() -> list[Point]:
                 f"Week {week} check-in",
                 None if missed else 3 + week % 3,
                 "Missed" if missed else "",
+                status=MISSED if missed else "",
             )
         )
     return points
@@ -191,7 +192,7 @@ def test_a_year_of_check_ins_draws_without_overlapping_labels():
     assert labels[0][1] == "Base" and labels[-1][1] == "W52"
     assert 6 <= len(labels) <= 12
     assert [text for _, text in _texts(svg, "chart__value")] == ["8", str(3 + 52 % 3)]
-    assert svg.count('class="chart__missed"') == sum(p.note == "Missed" for p in points)
+    assert svg.count('class="chart__missed"') == sum(p.status == MISSED for p in points)
     assert svg.count(">missed</text>") == 1
     # Dots on the two numbered answers and on any answer between two gaps (none here).
     assert svg.count('<circle class="chart__dot"') == 2
@@ -203,7 +204,7 @@ def test_a_year_of_check_ins_draws_without_overlapping_labels():
 def test_a_lone_answer_between_gaps_keeps_its_dot_in_a_dense_chart():
     points = _year_of_checkins()
     for week in (20, 22):  # week 21 alone between two missed check-ins
-        points[week - 1] = Point(f"W{week}", f"Week {week} check-in", None, "Missed")
+        points[week - 1] = Point(f"W{week}", f"Week {week} check-in", None, "Missed", status=MISSED)
     svg = _svg(points)
     slot = (WIDTH - RIGHT - LEFT) / len(points)
     week_21_x = str(round(LEFT + slot * (20 + 0.5), 1))  # the 21st point
@@ -211,10 +212,20 @@ def test_a_lone_answer_between_gaps_keeps_its_dot_in_a_dense_chart():
     assert len(dots) == 3 and week_21_x in dots  # first, last, and week 21
 
 
+def test_it_marks_a_missed_check_in_by_its_status_not_its_words():
+    """The note is the reader's words ("Perdido" in Spanish); the mark follows the code."""
+    points = [
+        Point("Base", "Starting check-in", 8),
+        Point("W2", "Week 2 check-in", None, "Perdido", status=MISSED),
+        Point("W3", "Week 3 check-in", None, "Missed"),  # words alone mark nothing
+    ]
+    assert _svg(points).count(">missed</text>") == 1
+
+
 def test_a_short_history_numbers_every_point_and_labels_every_check_in():
     points = _year_of_checkins()[:6]
     svg = _svg(points)
     assert [text for _, text in _texts(svg, "chart__x")] == [p.label for p in points]
     assert len(_texts(svg, "chart__value")) == sum(p.value is not None for p in points)
-    assert svg.count(">missed</text>") == sum(p.note == "Missed" for p in points)
+    assert svg.count(">missed</text>") == sum(p.status == MISSED for p in points)
     assert 'class="chart__missed"' not in svg

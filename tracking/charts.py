@@ -23,6 +23,7 @@ from typing import TYPE_CHECKING, Any, cast
 
 from django.template import engines
 from django.template.backends.jinja2 import Jinja2
+from django.utils.translation import gettext, ngettext
 
 from tracking import rules
 
@@ -39,7 +40,9 @@ DENSE_SLOT = 20
 LABEL_GAP = 34
 # Where the x labels and the "missed" marks sit, under the axis.
 LABEL_Y, NOTE_Y = BOTTOM + 17, BOTTOM + 32
-MISSED = "Missed"
+# A missed check-in's point: a code (rules' stored status), never the words shown,
+# which are in the reader's language.
+MISSED = rules.CHECKIN_MISSED
 
 
 def score_text(value: rules.Score | None) -> str:
@@ -62,7 +65,8 @@ class Point:
     label: str  # short, for the axis ("W3")
     name: str  # in full, for the table ("Week 3 check-in")
     value: float | None
-    note: str = ""  # why there is no value: "Missed", "Not done yet", …
+    note: str = ""  # why there is no value, in the reader's words: "Missed", "Not done yet", …
+    status: str = ""  # the check-in's status code ("missed"): what the drawing compares
 
     @property
     def cell(self) -> str:
@@ -90,7 +94,7 @@ class Frame:
     band_y: str = ""  # the band's top, if the chart has one
     band_height: str = ""
     band_label_y: str = ""
-    band_label: str = ""
+    band_range: str = ""  # "0–1"; the template words it in the reader's language
 
     # The same for every chart, as strings for the template.
     view_box = f"0 0 {WIDTH} {HEIGHT}"
@@ -121,7 +125,7 @@ def frame(y_max: int, tick_step: int, band_max: float | None) -> Frame:
         band_y=str(band_top),
         band_height=str(round(BOTTOM - band_top, 1)),
         band_label_y=str(round(band_top + 12, 1)),
-        band_label=f"{pain_free_range()}: pain-free or nearly",
+        band_range=pain_free_range(),
     )
 
 
@@ -271,7 +275,7 @@ def draw(chart: Chart) -> Drawing:
     for i, (x, p) in enumerate(zip(xs, points, strict=True)):
         if i == last or (i % every == 0 and last - i >= every):
             labels.append(Mark(x, text=p.label))
-        if p.note == MISSED:
+        if p.status == MISSED:
             missed.append(x)
     drawing.x_labels = tuple(labels)
     if every == 1:
@@ -301,72 +305,108 @@ def chart_cards(
 
 
 # ---------------------------------------------------------------- the patient's page
-def _trend_summary(points: list[Point], what: str) -> str:
+def _trend_summary(points: list[Point], what: dict[str, str]) -> str:
+    """The chart's one-sentence summary from `what`'s sentences (already in the
+    reader's language): "none" (no answer), "one" (%(when)s, %(value)s), "two"
+    (%(first)s, %(first_when)s, %(last)s, %(last_when)s)."""
     done = [p for p in points if p.value is not None]
-    missed = sum(1 for p in points if p.note == MISSED)
+    missed = sum(1 for p in points if p.status == MISSED)
     missed_text = (
-        f" {missed} check-in{'s were' if missed != 1 else ' was'} missed." if missed else ""
+        " "
+        + ngettext("%(n)s check-in was missed.", "%(n)s check-ins were missed.", missed)
+        % {"n": missed}
+        if missed
+        else ""
     )
     if not done:
-        return f"No answers yet for {what}.{missed_text}"
+        return what["none"] + missed_text
     first, last = done[0], done[-1]
     if first is last:
         return (
-            f"{what.capitalize()} at {first.name.lower()}: {score_text(first.value)}.{missed_text}"
+            what["one"] % {"when": first.name.lower(), "value": score_text(first.value)}
+            + missed_text
         )
     return (
-        f"{what.capitalize()} was {score_text(first.value)} at {first.name.lower()} and "
-        f"{score_text(last.value)} at {last.name.lower()}.{missed_text}"
+        what["two"]
+        % {
+            "first": score_text(first.value),
+            "first_when": first.name.lower(),
+            "last": score_text(last.value),
+            "last_when": last.name.lower(),
+        }
+        + missed_text
     )
 
 
 def progress_charts(progress: Progress) -> list[Chart]:
     """The three charts of the patient's own progress page, in their words (no
     mind-brain score: that is the clinician's, never scored back to the patient)."""
-    pain_summary = _trend_summary(progress.pain, "your average pain")
+    # Whole sentences, each translated as one (Spanish orders the words differently).
+    pain_words = {
+        "none": gettext("No answers yet for your average pain."),
+        "one": gettext("Your average pain at %(when)s: %(value)s."),
+        "two": gettext(
+            "Your average pain was %(first)s at %(first_when)s and %(last)s at %(last_when)s."
+        ),
+    }
+    fear_words = {
+        "none": gettext("No answers yet for your fear of movement."),
+        "one": gettext("Your fear of movement at %(when)s: %(value)s."),
+        "two": gettext(
+            "Your fear of movement was %(first)s at %(first_when)s and %(last)s at %(last_when)s."
+        ),
+    }
+    started = gettext("The dashed line is where you started.")
+    pain_summary = _trend_summary(progress.pain, pain_words)
     pain_summary += (
-        " The dashed line is where you started. The shaded band at the "
-        f"bottom is 0 to {rules.PAIN_FREE_MAX}: pain-free or nearly pain-free."
+        " "
+        + started
+        + " "
+        + gettext("The shaded band at the bottom is 0 to %(max)s: pain-free or nearly pain-free.")
+        % {"max": rules.PAIN_FREE_MAX}
     )
-    fear_summary = _trend_summary(progress.fear, "your fear of movement")
+    fear_summary = _trend_summary(progress.fear, fear_words)
     if progress.fear_baseline is not None:
-        fear_summary += " The dashed line is where you started."
+        fear_summary += " " + started
     total = sum(int(p.value or 0) for p in progress.practice)
-    practice_summary = (
-        f"{total} somatic tracking session{'s' if total != 1 else ''} so far, "
-        "counted by program week."
-    )
+    practice_summary = ngettext(
+        "%(n)s somatic tracking session so far, counted by program week.",
+        "%(n)s somatic tracking sessions so far, counted by program week.",
+        total,
+    ) % {"n": total}
     # Room above the tallest bar for its number; a week of daily practice fits at least.
     most = max([0] + [int(p.value or 0) for p in progress.practice])
     practice_max = max(7, -(-(most + 1) // 7) * 7)
     return [
         Chart(
             "pain",
-            "Average pain",
-            "Average pain (0 to 10)",
+            gettext("Average pain"),
+            gettext("Average pain (0 to 10)"),
             pain_summary,
             progress.pain,
             y_max=10,
             tick_step=2,
             band_max=rules.PAIN_FREE_MAX,
             baseline=progress.pain_baseline,
-            baseline_label=f"Start {score_text(progress.pain_baseline)}",
+            baseline_label=gettext("Start %(value)s")
+            % {"value": score_text(progress.pain_baseline)},
         ),
         Chart(
             "fear",
-            "Fear of movement",
-            "Fear of movement (0 to 10)",
+            gettext("Fear of movement"),
+            gettext("Fear of movement (0 to 10)"),
             fear_summary,
             progress.fear,
             y_max=10,
             tick_step=2,
             baseline=progress.fear_baseline,
-            baseline_label=f"Start {score_text(progress.fear_baseline)}",
+            baseline_label=gettext("Start %(value)s")
+            % {"value": score_text(progress.fear_baseline)},
         ),
         Chart(
             "practice",
-            "Practice sessions each week",
-            "Sessions",
+            gettext("Practice sessions each week"),
+            gettext("Sessions"),
             practice_summary,
             progress.practice,
             y_max=practice_max,

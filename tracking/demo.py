@@ -35,7 +35,13 @@ from programs.services import (
 )
 from tracking.checkins.schedule import checkins_schedule
 from tracking.checkins.summaries import summaries_refresh
-from tracking.instruments.registry import current_instruments, spec_of, sync_shipped
+from tracking.instruments.registry import (
+    asked_of,
+    current_instruments,
+    shown_language,
+    spec_of,
+    sync_shipped,
+)
 from tracking.instruments.scoring import score
 from tracking.models import Alert, CheckIn, EscalationStep, PracticeSettings, Response
 from tracking.reminders.schedules import schedules_sync
@@ -402,6 +408,9 @@ def _checkins(rng, enrollment, today, baseline, trajectory, self_harm) -> None:
     checkins = list(CheckIn.objects.filter(enrollment=enrollment).order_by("opens_at"))
     keys = sorted({k for c in checkins for k in c.instrument_keys})
     instruments = current_instruments(keys, enrollment.practice_id)
+    # As a real check-in: only what the patient is asked in their language.
+    language = enrollment.patient.language
+    asked = {i.key for i in asked_of(list(instruments.values()), language)}
     last_done: tuple[CheckIn, datetime] | None = None  # the latest completed, and when
     for n, checkin in enumerate(checkins):
         if checkin.opens_at > now:
@@ -446,8 +455,10 @@ def _checkins(rng, enrollment, today, baseline, trajectory, self_harm) -> None:
                 answers=answers[key],
                 scores=score(spec_of(instruments[key]), answers[key]),
                 created_at=done_at,
+                language=shown_language(instruments[key], language),
             )
             for key in checkin.instrument_keys
+            if key in asked
         )
         checkin.status, checkin.completed_at = CheckIn.Status.COMPLETED, done_at
         checkin.save(update_fields=["status", "completed_at"])

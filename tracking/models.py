@@ -6,7 +6,7 @@ from django.conf import settings
 from django.db import models
 from django.db.models import Q
 from django.utils import timezone as dj_timezone
-from django.utils.translation import gettext_lazy
+from django.utils.translation import gettext, gettext_lazy
 
 from painapp.accounts.models import Practice
 from programs.models import Enrollment
@@ -399,6 +399,18 @@ class Notification(models.Model):
 
     def __str__(self) -> str:
         return self.title
+
+    # Staff alert notifications store our English words (a catalogue msgid, marked with
+    # gettext_noop where they are made); shown here in the reader's language, whatever
+    # the language when they were created. Text that is not a msgid (a reminder's title,
+    # already in its patient's language) comes back unchanged.
+    @property
+    def shown_title(self) -> str:
+        return gettext(self.title) if self.title else ""
+
+    @property
+    def shown_body(self) -> str:
+        return gettext(self.body) if self.body else ""
 
 
 class OutboxTask(models.Model):

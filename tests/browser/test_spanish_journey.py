@@ -23,6 +23,7 @@ from programs.models import Enrollment, FearItem, PracticeSession, Program
 from programs.services import enrollment_invite
 from tests.browser import helpers
 from tests.test_i18n import english_in, visible_text
+from tests.test_i18n_sweep import REFERENCES
 from tracking.models import CheckIn
 
 pytestmark = pytest.mark.browser
@@ -135,11 +136,11 @@ def test_a_spanish_patient_goes_from_invitation_to_the_fear_ladder_without_engli
     checkpoint(page, "player-saved")
     assert PracticeSession.objects.filter(enrollment=enrollment).count() == 1
 
-    # The baseline check-in: open it and answer every question. Two kinds of English are
-    # expected here, and only here: the questionnaires' bibliographic citations (kept
-    # verbatim, like the authors' names), and the FABQ, which has no Spanish version we
-    # may reuse (tracking/instruments/shipped_es.py: Spanish patients see the English).
-    allowed = (*allowed, *_instrument_english())
+    # The baseline check-in: open it and answer every question. No English at all: the
+    # FABQ, which has no Spanish version we may reuse, is not asked of a Spanish-speaking
+    # patient (registry.asked_of). Only the titles of the articles the citations name
+    # are as published, like the authors' names (tests/test_i18n_sweep.REFERENCES).
+    allowed = (*allowed, *REFERENCES)
     page.goto(f"{url}/checkin/")
     checkpoint(page, "checkin")
     for _ in range(60):
@@ -156,6 +157,10 @@ def test_a_spanish_patient_goes_from_invitation_to_the_fear_ladder_without_engli
     expect(page.locator("[data-ci-submit]")).to_have_count(0)
     baseline = CheckIn.objects.get(enrollment=enrollment, kind="baseline")
     assert baseline.completed_at is not None
+    # Every question was in Spanish, and the FABQ (no Spanish version) was left out.
+    asked = set(baseline.responses.values_list("instrument_key", flat=True))
+    assert "fabq_pa" in baseline.instrument_keys and "fabq_pa" not in asked
+    assert set(baseline.responses.values_list("language", flat=True)) == {"es"}
     checkpoint(page, "checkin-done")
 
     # The fear ladder: add one step.
@@ -178,18 +183,6 @@ def _around(text: str, words: list[str]) -> list[str]:
         for word in words
         for m in re.finditer(rf"\b{re.escape(word)}\b", text)
     ][:10]
-
-
-def _instrument_english() -> tuple[str, ...]:
-    from tracking.instruments.shipped import SHIPPED, definition_for
-
-    fabq = definition_for("fabq_pa")
-    words = [fabq["title"], fabq["instructions"]]
-    words += [item["text"] for item in fabq["items"]]
-    words += [label for item in fabq["items"] for label in item.get("labels", {}).values()]
-    words += list(fabq.get("labels", {}).values())
-    citations = [d["citation"] for d in SHIPPED if d.get("citation")]
-    return tuple(sorted(set(citations + words), key=len, reverse=True))
 
 
 def test_the_invitation_opens_in_the_invitees_language_whatever_the_browser_says(

@@ -16,6 +16,7 @@ from django.db.models import F, Max, Value
 from django.db.models.functions import Coalesce
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.translation import gettext_noop
 
 from painapp.accounts.audit import audit
 from painapp.accounts.emails import send_email
@@ -214,16 +215,22 @@ def escalate_unacknowledged_alerts(now: datetime | None = None) -> int:
                 Notification.objects.create(
                     user=person,
                     url=url,
-                    title="An alert needs attention",
+                    # Our English msgids, shown in the reader's language at display
+                    # time (Notification.shown_title / shown_body).
+                    title=gettext_noop("An alert needs attention"),
                     body=(
-                        "An alert has not been acknowledged in time and has come to you on "
-                        "your practice's escalation chain. Please open it and make sure "
-                        "someone contacts the patient."
+                        gettext_noop(
+                            "An alert has not been acknowledged in time and has come to you "
+                            "on your practice's escalation chain. Please open it and make "
+                            "sure someone contacts the patient."
+                        )
                         if step is not None
-                        else "An alert has gone through every step of your practice's "
-                        "escalation chain without being acknowledged. You are the "
-                        "practice's safety contact: please make sure someone contacts "
-                        "the patient."
+                        else gettext_noop(
+                            "An alert has gone through every step of your practice's "
+                            "escalation chain without being acknowledged. You are the "
+                            "practice's safety contact: please make sure someone contacts "
+                            "the patient."
+                        )
                     ),
                 )
                 outbox_add(

@@ -14,6 +14,7 @@ from django.db import IntegrityError, transaction
 from django.http import HttpRequest
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.translation import gettext_noop
 
 from painapp.accounts.audit import audit
 from painapp.accounts.models import User
@@ -71,29 +72,31 @@ def alert_raise(
     if tells_clinician_at_once(kind, severity):
         url = reverse("alert_detail", args=[alert.pk])
         if kind == Alert.Kind.SELF_HARM:
-            title = "Urgent: a patient needs a call today"
+            title = gettext_noop("Urgent: a patient needs a call today")
             body = (
                 f"{enrollment.patient.display_name} gave an answer in a check-in that "
                 "means they need a call from you today."
             )
         elif kind == Alert.Kind.NEW_SYMPTOMS:
-            title = "A patient reported new symptoms"
+            title = gettext_noop("A patient reported new symptoms")
             body = (
                 f"{enrollment.patient.display_name} said yes to new symptoms at a check-in "
                 "(possible red flags). Please review and contact them."
             )
         elif kind == Alert.Kind.RED_FLAG:
-            title = "A patient's screening needs your review"
+            title = gettext_noop("A patient's screening needs your review")
             body = (
                 f"{enrollment.patient.display_name} reported a red flag at screening. "
                 "Their program is on hold until you review it."
             )
         else:
-            title = "Urgent: a patient's answers need your review today"
+            title = gettext_noop("Urgent: a patient's answers need your review today")
             body = (
                 f"{enrollment.patient.display_name}'s check-in answers need your review "
                 "today. Please open the alert and contact them."
             )
+        # The title is stored as our English msgid and shown in the reader's language
+        # (Notification.shown_title), whoever reads it and whenever.
         Notification.objects.create(
             user_id=enrollment.clinician_id, title=title, body=body, url=url
         )

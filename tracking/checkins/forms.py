@@ -91,6 +91,7 @@ class Section:
     # The instrument's title and instructions in the language it is shown in.
     title: str = ""
     instructions: str = ""
+    citation: str = ""
 
 
 def _labels(item: dict) -> dict[int, str]:
@@ -252,6 +253,7 @@ class CheckInForm(forms.Form):
                     questions=questions,
                     title=registry.title_in(instrument, self.language),
                     instructions=registry.instructions_in(instrument, self.language),
+                    citation=registry.citation_in(instrument, self.language),
                 )
             )
         return sections

@@ -309,7 +309,15 @@ def progress_data(enrollment: Enrollment, now: datetime) -> Progress:
                     else row.status_label
                 )
             )
-            points.append(Point(checkin_short_label(row.checkin), row.title, value, note))
+            points.append(
+                Point(
+                    checkin_short_label(row.checkin),
+                    row.title,
+                    value,
+                    note,
+                    status=row.status if value is None else "",
+                )
+            )
         return points
 
     pain, fear = series(rules.PAIN_AVG), series(rules.FEAR_MOVEMENT)

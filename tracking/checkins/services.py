@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import datetime
 
 from django.db import IntegrityError, transaction
-from django.utils import timezone, translation
+from django.utils import timezone
 
 from programs.models import Enrollment
 from tracking import rules as clinical  # `rules` is a PracticeSettings here
@@ -46,9 +46,15 @@ class CheckInAnswerError(ValueError):
 
 
 def checkin_instruments(
-    checkin: CheckIn, practice_id: int, current_ids: list[int] | None = None
+    checkin: CheckIn,
+    practice_id: int,
+    current_ids: list[int] | None = None,
+    *,
+    language: str | None = None,
 ) -> list[Instrument]:
-    """The current version of each of the check-in's instruments, in its order.
+    """The current version of each of the check-in's instruments the patient is asked,
+    in its order: those with a version in the patient's language (`language`, default
+    the patient's own; registry.asked_of, the one rule).
 
     `current_ids`: the ids of the current versions of its keys, shipped and the
     practice's own, if already read (patient_checkin): no query then, unless a key has
@@ -59,13 +65,19 @@ def checkin_instruments(
             if instrument.key not in by_key or instrument.practice_id is not None:
                 by_key[instrument.key] = instrument  # the practice's own version wins
         if all(key in by_key for key in checkin.instrument_keys):
-            return [by_key[key] for key in checkin.instrument_keys]
+            return _asked([by_key[key] for key in checkin.instrument_keys], checkin, language)
     try:
         found = registry.current_instruments(list(checkin.instrument_keys), practice_id)
     except IntegrityError:
         # Two first-ever requests stored the shipped instruments at once; the other won.
         found = registry.current_instruments(list(checkin.instrument_keys), practice_id)
-    return [found[key] for key in checkin.instrument_keys]
+    return _asked([found[key] for key in checkin.instrument_keys], checkin, language)
+
+
+def _asked(instruments: list[Instrument], checkin: CheckIn, language: str | None):
+    if language is None:
+        language = checkin.enrollment.patient.language
+    return registry.asked_of(instruments, language)
 
 
 def _clean_all(
@@ -162,8 +174,8 @@ def checkin_record(
     (`checkin_instruments`, as the form does), to save reading them again; `rules`:
     the practice's settings, likewise (the check-in view loads them with the
     check-in: `practice_rules`). `language`: the language the questions were shown in
-    (default: the active one, the patient's); each Response records it, or English for
-    an instrument version without that language.
+    (default: the patient's, the language `checkin_instruments` asks in); each Response
+    records it, or English for an instrument version without that language.
     """
     now = now or timezone.now()
     enrollment = checkin.enrollment
@@ -175,7 +187,7 @@ def checkin_record(
         []
         if errors
         else _scored_responses(
-            checkin, instruments, clean, now, language or translation.get_language()
+            checkin, instruments, clean, now, language or enrollment.patient.language
         )
     )
     try:

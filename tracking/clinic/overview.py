@@ -9,10 +9,11 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from datetime import datetime
 from functools import cached_property
-from typing import Any, ClassVar
+from typing import TYPE_CHECKING, Any, ClassVar
 
 from django.db.models import Count, Sum
-from django.utils.translation import gettext
+from django.utils.text import capfirst
+from django.utils.translation import gettext, gettext_lazy, ngettext
 
 from programs.models import Attribution, Enrollment, PracticeSession
 from programs.selectors import outline_for
@@ -23,6 +24,9 @@ from tracking.checkins.figures import EMPTY as EMPTY_FIGURES
 from tracking.clinic.caseload import change_text
 from tracking.expressions import counted_sessions
 from tracking.models import Alert, CheckIn, ClinicianNote, ReminderPreferences
+
+if TYPE_CHECKING:
+    from django_stubs_ext import StrOrPromise
 
 
 @dataclass
@@ -62,13 +66,13 @@ class CheckInItem:
     @property
     def short(self) -> str:
         if self.kind == CheckIn.Kind.BASELINE:
-            return "Base"
+            return gettext("Base")
         if self.kind == CheckIn.Kind.WEEKLY:
-            return f"W{self.week}"
+            return gettext("W%(n)s") % {"n": self.week}
         if self.kind == CheckIn.Kind.END:
-            return "End"
+            return gettext("End")
         if self.kind == CheckIn.Kind.EXTRA:
-            return f"W{self.week}+" if self.week else "More"
+            return gettext("W%(n)s") % {"n": self.week} + "+" if self.week else gettext("More")
         return "+" + self.slot.removeprefix("followup-").removesuffix("m") + "m"
 
     @property
@@ -146,24 +150,39 @@ def opened_checkins(enrollment: Enrollment, now: datetime) -> list[CheckInItem]:
 
 def _note(item: CheckInItem, asked: bool) -> str:
     if item.status == CheckIn.Status.MISSED:
-        return "Missed"
+        return gettext("Missed")
     if item.status == CheckIn.Status.OPEN:
         return gettext("Not done yet")
     return gettext("Not asked") if not asked else gettext("No answer")
 
 
 def _trend(points: list[Point], what: str) -> str:
+    """A chart's summary; `what` is the measure's name in the reader's language."""
     done = [p for p in points if p.value is not None]
-    missed = sum(1 for p in points if p.note == "Missed")
-    tail = f" {missed} missed." if missed else ""
+    missed = sum(1 for p in points if p.status == CheckIn.Status.MISSED)
+    tail = (
+        " " + ngettext("%(n)s missed.", "%(n)s missed.", missed) % {"n": missed} if missed else ""
+    )
     if not done:
-        return f"No {what} answers yet.{tail}"
-    what = what[:1].upper() + what[1:]
+        return gettext("No %(what)s answers yet.") % {"what": what} + tail
+    what = capfirst(what)
+    first, last = done[0], done[-1]
     if len(done) == 1:
-        return f"{what}: {score_text(done[0].value)} at {done[0].name.lower()}.{tail}"
+        return (
+            gettext("%(what)s: %(value)s at %(when)s.")
+            % {"what": what, "value": score_text(first.value), "when": first.name.lower()}
+            + tail
+        )
     return (
-        f"{what} {score_text(done[0].value)} at {done[0].name.lower()}, "
-        f"{score_text(done[-1].value)} at {done[-1].name.lower()}.{tail}"
+        gettext("%(what)s %(first)s at %(first_when)s, %(last)s at %(last_when)s.")
+        % {
+            "what": what,
+            "first": score_text(first.value),
+            "first_when": first.name.lower(),
+            "last": score_text(last.value),
+            "last_when": last.name.lower(),
+        }
+        + tail
     )
 
 
@@ -173,40 +192,40 @@ def _trend(points: list[Point], what: str) -> str:
 _CHECKIN_CHARTS = (
     (
         "pain",
-        "Average pain",
-        "Average pain (0–10)",
+        gettext_lazy("Average pain"),
+        gettext_lazy("Average pain (0–10)"),
         10,
         2,
         (rules.PAIN_AVG,),
         False,
         True,
-        "average pain",
+        gettext_lazy("average pain"),
     ),
     (
         "worst",
-        "Worst pain",
-        "Worst pain (0–10)",
+        gettext_lazy("Worst pain"),
+        gettext_lazy("Worst pain (0–10)"),
         10,
         2,
         (rules.PAIN_WORST,),
         False,
         True,
-        "worst pain",
+        gettext_lazy("worst pain"),
     ),
     (
         "fear",
-        "Fear of movement",
-        "Fear of movement (0–10)",
+        gettext_lazy("Fear of movement"),
+        gettext_lazy("Fear of movement (0–10)"),
         10,
         2,
         (rules.FEAR_MOVEMENT,),
         False,
         False,
-        "fear of movement",
+        gettext_lazy("fear of movement"),
     ),
     (
         "fabq",
-        "FABQ physical activity",
+        gettext_lazy("FABQ physical activity"),
         "FABQ-PA (0–24)",
         24,
         4,
@@ -217,7 +236,7 @@ _CHECKIN_CHARTS = (
     ),
     (
         "phq",
-        "Low mood (PHQ-2)",
+        gettext_lazy("Low mood (PHQ-2)"),
         "PHQ-2 (0–6)",
         6,
         1,
@@ -228,7 +247,7 @@ _CHECKIN_CHARTS = (
     ),
     (
         "gad",
-        "Anxiety (GAD-2)",
+        gettext_lazy("Anxiety (GAD-2)"),
         "GAD-2 (0–6)",
         6,
         1,
@@ -281,34 +300,41 @@ def _checkin_charts(checkins: list[CheckInItem]) -> tuple[list[Chart], list[Meas
         points = []
         baseline = None
         for (item, short, name, instruments, values), row in zip(items, rows, strict=True):
-            asked = not instruments.isdisjoint(asked_keys)
+            # A done check-in asked what it has answers for: one that left a questionnaire
+            # out (no version in the patient's language) did not ask it.
+            if item.status == CheckIn.Status.COMPLETED:
+                asked = not item.answered.keys().isdisjoint(asked_keys)
+            else:
+                asked = not instruments.isdisjoint(asked_keys)
             v = values[n]
             row.cells.append(score_text(v) if v is not None else _note(item, asked))
             if only_asked and not asked:  # the chart leaves it out; the table says why
                 continue
             if v is None:
-                points.append(Point(short, name, v, row.cells[-1]))
+                points.append(Point(short, name, v, row.cells[-1], status=item.status))
                 continue
             if item.kind == CheckIn.Kind.BASELINE:
                 baseline = v
             points.append(Point(short, name, v))
-        summary = _trend(points, what)
+        summary = _trend(points, str(what))
         if baseline is not None:
-            summary += " Dashed line: baseline."
+            summary += " " + gettext("Dashed line: baseline.")
         if band:
-            summary += f" Shaded band: {pain_free_range()}, pain-free or nearly."
+            summary += " " + gettext("Shaded band: %(range)s, pain-free or nearly.") % {
+                "range": pain_free_range()
+            }
         charts.append(
             Chart(
                 key,
-                title,
-                unit,
+                str(title),
+                str(unit),
                 summary,
                 points,
                 y_max,
                 tick_step,
                 band_max=rules.PAIN_FREE_MAX if band else None,
                 baseline=baseline,
-                baseline_label=f"Baseline {score_text(baseline)}",
+                baseline_label=gettext("Baseline %(value)s") % {"value": score_text(baseline)},
                 own_table=False,
             )
         )
@@ -342,7 +368,8 @@ class Overview:
     practice_minutes_total: int = 0
     practice_sessions_total: int = 0
     measure_rows: list[MeasureRow] = field(default_factory=list)
-    measure_columns: ClassVar[tuple[str, ...]] = MEASURE_COLUMNS
+    # Lazy: each in the reader's language when the page writes it.
+    measure_columns: ClassVar[tuple[StrOrPromise, ...]] = MEASURE_COLUMNS
     # The thresholds the pages name, from the rules that apply them.
     pain_free_range: ClassVar[str] = pain_free_range()
     real_change_points: ClassVar[int] = rules.REAL_CHANGE_POINTS
@@ -501,7 +528,8 @@ def patient_overview(enrollment: Enrollment, now: datetime, *, notes: bool = Tru
         if week in minutes:
             minutes[week] += seconds
     practice = [
-        Point(f"W{w}", gettext("Week %(n)s") % {"n": w}, round(s / 60)) for w, s in minutes.items()
+        Point(gettext("W%(n)s") % {"n": w}, gettext("Week %(n)s") % {"n": w}, round(s / 60))
+        for w, s in minutes.items()
     ]
     most = max([0] + [int(p.value or 0) for p in practice])
     practice_max = max(30, -(-(most + 1) // 30) * 30)
@@ -528,7 +556,16 @@ def patient_overview(enrollment: Enrollment, now: datetime, *, notes: bool = Tru
         .values_list("recorded_at", "mind_brain_score", "activity__week__number")
     ):
         week = week or rules.week_of(enrollment.start_date, enrollment.local_date(recorded_at))
-        mind.append((recorded_at, Point(f"W{week}", f"Week {week} (three causes)", score)))
+        mind.append(
+            (
+                recorded_at,
+                Point(
+                    gettext("W%(n)s") % {"n": week},
+                    gettext("Week %(n)s (three causes)") % {"n": week},
+                    score,
+                ),
+            )
+        )
     for item in checkins:
         value = item.total(rules.CAUSES)
         if value is not None:
@@ -538,9 +575,11 @@ def patient_overview(enrollment: Enrollment, now: datetime, *, notes: bool = Tru
     series.append(
         Chart(
             "mind",
-            "Mind-brain score",
-            "Mind-brain causes (0–3)",
-            _trend(mind_points, "mind-brain score") + " Patient's own coding.",
+            gettext("Mind-brain score"),
+            gettext("Mind-brain causes (0–3)"),
+            _trend(mind_points, gettext("mind-brain score"))
+            + " "
+            + gettext("Patient's own coding."),
             mind_points,
             3,
             1,

@@ -56,8 +56,8 @@ class ResponseView:
     answered_in: str = ""
 
 
-# The name of each language, in the reader's language.
-LANGUAGE_NAMES = {"en": gettext_lazy("English"), "es": gettext_lazy("Spanish")}
+# The name of each language, in the reader's language (registry.LANGUAGE_NAMES).
+LANGUAGE_NAMES = registry.LANGUAGE_NAMES
 
 
 def answered_in_note(answered: str, shown: str) -> str:

@@ -6,6 +6,8 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
+from django.utils.translation import gettext
+
 from programs.models import (
     Enrollment,
     Exposure,
@@ -259,8 +261,8 @@ def summary_rows(overview: Overview) -> list[SummaryRow]:
             )
         )
     for label, attr, scale in (
-        ("PHQ-9 (depression)", "phq9", "0–27"),
-        ("GAD-7 (anxiety)", "gad7", "0–21"),
+        (gettext("PHQ-9 (depression)"), "phq9", "0–27"),
+        (gettext("GAD-7 (anxiety)"), "gad7", "0–21"),
     ):
         scored = [f for f in overview.full_scores if getattr(f, attr) is not None]
         if scored:

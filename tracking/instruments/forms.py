@@ -11,6 +11,7 @@ import re
 from typing import Any
 
 from django import forms
+from django.conf import settings
 from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
@@ -20,6 +21,13 @@ MAX_BYTES = 200_000
 METHODS = {"sum", "mean", "raw"}
 SLUG = re.compile(r"^[a-z0-9][a-z0-9_-]{0,63}$")
 SHIPPED_KEYS = {d["key"] for d in SHIPPED}
+# A practice may store its own version of one of ours (a licensed translation of the
+# FABQ, say) if it asks the same questions: the same question keys, so scores, charts
+# and reports read it as they read ours. Its version then replaces ours for the practice.
+SHIPPED_ITEM_KEYS = {
+    d["key"]: {(d.get("item_defaults", {}) | i)["key"] for i in d["items"]} for d in SHIPPED
+}
+TRANSLATION_FIELDS = ("title", "instructions", "citation", "licence_note")
 
 
 def _whole(value) -> bool:
@@ -50,10 +58,11 @@ def validate_definition(data) -> tuple[dict | None, list[str]]:
             f'The key "{key}" can only use small letters, numbers, _ and -, '
             "start with a letter or number, and be at most 64 characters."
         )
-    elif key in SHIPPED_KEYS:
+    elif key in SHIPPED_KEYS and _item_keys(data) != SHIPPED_ITEM_KEYS[key]:
         errors.append(
             f'The key "{key}" is already used by a questionnaire we provide. '
-            "Please choose another key."
+            "Please choose another key. (To add your own version of ours, such as a "
+            "licensed translation, use exactly the same question keys as ours.)"
         )
     if not title:
         errors.append('The questionnaire needs a "title".')
@@ -156,6 +165,8 @@ def validate_definition(data) -> tuple[dict | None, list[str]]:
         elif not _text(band.get("label")):
             errors.append(f'Band {n} needs a "label", like "Mild".')
 
+    translations = _translations(data.get("translations", {}), seen, errors)
+
     if errors:
         return None, errors
     clean_scoring = {"method": method, "max_missing": max_missing}
@@ -175,7 +186,73 @@ def validate_definition(data) -> tuple[dict | None, list[str]]:
         "licence_note": _text(data.get("licence_note")),
         "items": items,
         "scoring": clean_scoring,
+        "translations": translations,
     }, []
+
+
+def _item_keys(data: dict) -> set:
+    defaults = data.get("item_defaults")
+    items = data.get("items")
+    if not isinstance(defaults, dict):
+        defaults = {}
+    if not isinstance(items, list):
+        items = []
+    return {({**defaults, **i}).get("key") for i in items if isinstance(i, dict)}
+
+
+def _translations(raw, item_keys: set[str], errors: list[str]) -> dict:
+    """Optional wording in other languages: {"es": {"title": …, "instructions": …,
+    "items": {"q1": {"text": …, "labels": {"0": …}}}}}. A language counts as a version
+    the patient can be asked in only when every question has its text in it
+    (registry.has_version_in)."""
+    languages = {code for code, _ in settings.LANGUAGES} - {"en"}
+    if not isinstance(raw, dict):
+        errors.append('"translations" must look like {"es": {"title": "…", "items": {…}}}.')
+        return {}
+    clean: dict[str, dict] = {}
+    for lang, words in raw.items():
+        if lang not in languages:
+            errors.append(
+                f'"translations": "{lang}" is not a language of the app '
+                f"(use one of: {', '.join(sorted(languages))})."
+            )
+            continue
+        if not isinstance(words, dict):
+            errors.append(f'"translations": "{lang}" must be an object.')
+            continue
+        entry: dict[str, Any] = {
+            f: _text(words.get(f)) for f in TRANSLATION_FIELDS if _text(words.get(f))
+        }
+        items = words.get("items") or {}
+        if not isinstance(items, dict):
+            errors.append(f'"translations": the "items" of "{lang}" must be an object by key.')
+            items = {}
+        entry_items = {}
+        for item_key, tr in items.items():
+            if item_key not in item_keys:
+                errors.append(
+                    f'"translations": "{lang}" words the question "{item_key}", which is '
+                    "not in the list of questions."
+                )
+                continue
+            labels = tr.get("labels", {}) if isinstance(tr, dict) else None
+            if (
+                not isinstance(tr, dict)
+                or not _text(tr.get("text"))
+                or not isinstance(labels, dict)
+            ):
+                errors.append(
+                    f'"translations": question "{item_key}" in "{lang}" needs a "text" '
+                    '(and "labels", if any, like {"0": "…"}).'
+                )
+                continue
+            entry_items[item_key] = {
+                "text": _text(tr["text"]),
+                "labels": {str(k): v for k, v in labels.items() if isinstance(v, str)},
+            }
+        entry["items"] = entry_items
+        clean[lang] = entry
+    return clean
 
 
 class InstrumentImportForm(forms.Form):

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from django.db import connection, transaction
 from django.db.models import Q
+from django.utils.translation import gettext_lazy
 
 from tracking.instruments.scoring import InstrumentSpec
 from tracking.instruments.shipped import SHIPPED
@@ -131,6 +132,10 @@ def spec_of(instrument: Instrument) -> InstrumentSpec:
 
 
 # ---------------------------------------------------------------- languages
+# The name of each language, in the reader's language.
+LANGUAGE_NAMES = {"en": gettext_lazy("English"), "es": gettext_lazy("Spanish")}
+
+
 def base_language(language: str | None) -> str:
     """ "es-mx" → "es"; nothing → "en"."""
     return (language or "en").split("-")[0].lower() or "en"
@@ -141,6 +146,32 @@ def shown_language(instrument: Instrument, language: str | None) -> str:
     if this version has it, else English (the original wording)."""
     lang = base_language(language)
     return lang if lang in (instrument.translations or {}) else "en"
+
+
+def has_version_in(instrument: Instrument, language: str | None) -> bool:
+    """Whether this version can be asked in `language`: English, every instrument's own
+    wording, or a language the version carries (`translations`)."""
+    lang = base_language(language)
+    if lang == "en":
+        return True
+    # Every question worded in it: a title or a licence note alone is not a version.
+    words = ((instrument.translations or {}).get(lang) or {}).get("items") or {}
+    return all((words.get(item["key"]) or {}).get("text") for item in instrument.items)
+
+
+def asked_of(instruments: list[Instrument], language: str | None) -> list[Instrument]:
+    """Which of a check-in's instruments a patient reading `language` is asked: the one
+    rule, used by the check-in form, its save and its submit. An instrument with no
+    version in their language is left out, not shown in another language (the FABQ has
+    no licensed Spanish version in the app; a practice that adds one is asked it, as its
+    own version of the key wins: `current_instruments`). The clinician is told which
+    were left out (`not_asked_in`)."""
+    return [i for i in instruments if has_version_in(i, language)]
+
+
+def not_asked_in(instruments: list[Instrument], language: str | None) -> list[Instrument]:
+    """The instruments `asked_of` leaves out for `language`."""
+    return [i for i in instruments if not has_version_in(i, language)]
 
 
 def title_in(instrument: Instrument, language: str | None) -> str:
@@ -155,6 +186,21 @@ def instructions_in(instrument: Instrument, language: str | None) -> str:
     if lang == "en":
         return instrument.instructions
     return instrument.translations[lang].get("instructions") or instrument.instructions
+
+
+def citation_in(instrument: Instrument, language: str | None) -> str:
+    """The citation and credit line in `language` where this version has it."""
+    lang = shown_language(instrument, language)
+    if lang == "en":
+        return instrument.citation
+    return instrument.translations[lang].get("citation") or instrument.citation
+
+
+def licence_note_in(instrument: Instrument, language: str | None) -> str:
+    lang = shown_language(instrument, language)
+    if lang == "en":
+        return instrument.licence_note
+    return instrument.translations[lang].get("licence_note") or instrument.licence_note
 
 
 def items_in(instrument: Instrument, language: str | None) -> list[dict]:

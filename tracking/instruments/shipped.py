@@ -285,9 +285,12 @@ SHIPPED += [
 # Spanish wording (issue 18): part of each instrument's versioned content; the licence
 # note says where it comes from. Scoring is the English definition's, unchanged.
 for _definition in SHIPPED:
-    if _definition["key"] in shipped_es.ES:
-        _definition["translations"] = {"es": shipped_es.ES[_definition["key"]]}
-    _definition["licence_note"] += shipped_es.NOTES.get(_definition["key"], "")
+    _key = _definition["key"]
+    _es = {**(shipped_es.ES.get(_key) or {}), **(shipped_es.FABQ_ES if _key == "fabq_pa" else {})}
+    _es["citation"] = shipped_es.CITATIONS[_key]
+    _es["licence_note"] = shipped_es.LICENCE_NOTES[_key]
+    _definition["translations"] = {"es": _es}
+    _definition["licence_note"] += shipped_es.NOTES.get(_key, "")
 
 
 def definition_for(key: str) -> dict:

@@ -18,8 +18,12 @@ Sources (docs/questionnaires-es.md has the details):
   official files before relying on them; see the licence notes.
 - Pain, worst pain, fear of movement, new symptoms and causes: translated by the
   painapp team (our own wording, like the English).
-- FABQ: no Spanish here. The validated Spanish FABQ (Kovacs et al., Spine 2006) has no
-  terms we found that allow reuse in software, so Spanish patients see the English.
+- FABQ: no Spanish questions here. The validated Spanish FABQ (Kovacs et al., Spine
+  2006) has no terms we found that allow reuse in software, so Spanish-speaking patients
+  are not asked it (registry.asked_of); only its title and notes are in Spanish, for
+  Spanish-speaking staff. A practice with a licence can add its own version.
+- Citations: the references (authors, article titles, journals) stay as published;
+  the words around them, and the PHQ's credit line, are ours in Spanish.
 """
 
 from __future__ import annotations
@@ -174,6 +178,65 @@ ES: dict[str, dict] = {
 }
 
 # Appended to each instrument's licence note: where its Spanish comes from.
+# The citation shown in Spanish: each reference as published, our words around it.
+PHQ9_REF = "Kroenke K, Spitzer RL, Williams JB. The PHQ-9. J Gen Intern Med 2001;16(9):606–613."
+CITATIONS: dict[str, str] = {
+    "pain_avg": "Escala numérica; el resultado principal de Ashar et al., JAMA Psychiatry "
+    "2022 (0–1 = sin dolor o casi sin dolor).",
+    "pain_worst": "Escala numérica.",
+    "fear_movement": "Escala numérica de una sola pregunta (pregunta propia).",
+    # The credit line as the Spanish PHQ-9 prints it (checked against a reproduction of
+    # Pfizer's Spanish file, docs/questionnaires-es.md).
+    "phq9": PHQ9_REF + " Elaborado por los doctores Robert L. Spitzer, Janet B.W. Williams, "
+    "Kurt Kroenke y colegas, mediante una subvención educativa otorgada por Pfizer Inc.",
+    "phq2": "Kroenke K, Spitzer RL, Williams JB. The Patient Health Questionnaire-2. "
+    "Med Care 2003;41(11):1284–1292.",
+    "gad7": "Spitzer RL, Kroenke K, Williams JB, Löwe B. A brief measure for assessing "
+    "generalized anxiety disorder: the GAD-7. Arch Intern Med 2006;166(10):1092–1097.",
+    "gad2": "Kroenke K et al. Anxiety disorders in primary care. Ann Intern Med "
+    "2007;146(5):317–325.",
+    "causes": "Pregunta de causas del Illness Perception Questionnaire, codificada como en "
+    "Ashar et al., JAMA Netw Open 2023;6(9):e2333846 (puntuación mente-cerebro 0–3).",
+    "phq9_item9": "Pregunta 9 del PHQ-9: " + PHQ9_REF + " Se pregunta cada semana por sí "
+    "sola, para que los pensamientos de hacerse daño nunca pasen sin verse entre un PHQ-9 "
+    "completo y el siguiente.",
+    "new_symptoms": "Señales de alarma del dolor de espalda (redacción propia; vea las notas "
+    "clínicas del programa). Se pregunta cada semana.",
+    "fabq_pa": "Waddell G, Newton M, Henderson I, Somerville D, Main CJ. A Fear-Avoidance "
+    "Beliefs Questionnaire (FABQ) and the role of fear-avoidance beliefs in chronic low "
+    "back pain and disability. Pain 1993;52(2):157–168. Subescala de actividad física: "
+    "preguntas 2 a 5, suma de 0 a 24.",
+}
+# The licence note shown in Spanish.
+_TEAM_ES = "Redacción propia. Español: traducido por el equipo de painapp."
+_PHQ_ES = (
+    " Español: la versión en español para EE. UU. de los PHQ Screeners (Pfizer Inc., "
+    "phqscreeners.com), publicada con los mismos términos que la inglesa. La redacción en "
+    "español se comparó con copias independientes, no con el archivo de Pfizer; compárela "
+    "con el archivo oficial antes del uso clínico."
+)
+LICENCE_NOTES: dict[str, str] = {
+    "pain_avg": _TEAM_ES,
+    "pain_worst": _TEAM_ES,
+    "fear_movement": _TEAM_ES,
+    "causes": _TEAM_ES,
+    "new_symptoms": _TEAM_ES,
+    "phq9": "No se requiere permiso para reproducir, traducir, presentar o distribuir." + _PHQ_ES,
+    "phq9_item9": "No se requiere permiso para reproducir, traducir, presentar o distribuir."
+    + _PHQ_ES,
+    "phq2": "No se requiere permiso para reproducir." + _PHQ_ES,
+    "gad7": "No se requiere permiso para reproducir." + _PHQ_ES,
+    "gad2": "No se requiere permiso para reproducir." + _PHQ_ES,
+    "fabq_pa": "Se reproduce con su cita para uso clínico. Sin versión en español: el FABQ "
+    "validado en español (Kovacs FM et al. Spine 2006;31(1):104–110) no tiene términos que "
+    "permitan usarlo en software, que sepamos; por eso no se les pregunta a los pacientes "
+    "que hablan español. Un consultorio con licencia puede agregar su propia versión "
+    "(docs/questionnaires-es.md).",
+}
+# Staff see the FABQ's name in Spanish; it has no Spanish questions, so it is not a
+# version a patient can be asked in (registry.has_version_in).
+FABQ_ES = {"title": "Creencias de miedo y evitación: actividad física (FABQ)"}
+
 NOTES: dict[str, str] = {
     "pain_avg": TEAM,
     "pain_worst": TEAM,
@@ -187,5 +250,6 @@ NOTES: dict[str, str] = {
     "phq9_item9": PHQ_SOURCE + PHQ_UNVERIFIED,
     "fabq_pa": " No Spanish version: the validated Spanish FABQ (Kovacs FM et al. Spine "
     "2006;31(1):104–110) has no terms we found that allow its reuse in software, so "
-    "Spanish-speaking patients see the English (docs/questionnaires-es.md).",
+    "Spanish-speaking patients are not asked it; a practice with a licence can add its "
+    "own version (docs/questionnaires-es.md).",
 }

@@ -46,4 +46,6 @@ CLINIC = [
     gettext_noop("%(title)s: the numbers"),
     gettext_noop("When"),
     gettext_noop("No answers yet."),
+    gettext_noop("%(range)s: pain-free or nearly"),
+    gettext_noop("missed"),
 ]

@@ -42,6 +42,7 @@ from tracking.clinic.forms import (
     RemindersForm,
     UnlockWeekForm,
 )
+from tracking.clinic.not_asked import not_asked_note
 from tracking.clinic.overview import (
     alert_of_patient,
     load_week_count,
@@ -102,6 +103,7 @@ def _render_overview(
             "patient_detail",
             overview=overview,
             measures=macros("tracking/clinic/measures.html").measures(overview),
+            not_asked=not_asked_note(enrollment),
             note_form=note_form or ClinicianNoteForm(),
             unlock_form=unlock_form or UnlockWeekForm(weeks=overview.unlockable_weeks),
             red_flags=red_flag_rows(enrollment.red_flags),
@@ -127,6 +129,7 @@ def patient_checkins(request: MemberRequest, pk: int) -> HttpResponse:
             enrollment,
             "patient_checkins",
             checkins=sections.patient_checkin_answers(enrollment, timezone.now()),
+            not_asked=not_asked_note(enrollment),
         ),
     )
 
