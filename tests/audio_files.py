@@ -83,3 +83,24 @@ def adts(frames: int = 4) -> bytes:
         ]
     )
     return (header + bytes(length - 7)) * frames
+
+
+def make_recording(practice, slot: str = "step:settle", language: str = "en", transcript: str = "Words."):
+    """A practice's recording with a real WAV file in storage (for the guard tests'
+    worlds; the upload path itself is tested in tests/test_audio.py)."""
+    from django.core.files.base import ContentFile
+
+    from programs.audio.models import Recording
+
+    content = wav()
+    recording = Recording(
+        practice=practice,
+        slot=slot,
+        language=language,
+        content_type="audio/wav",
+        size=len(content),
+        transcript=transcript,
+    )
+    recording.file.save("recording.wav", ContentFile(content), save=False)
+    recording.save()
+    return recording
