@@ -10,8 +10,6 @@ media URL.
 
 from __future__ import annotations
 
-import uuid
-
 from django.conf import settings
 from django.db import models
 from django.utils.translation import gettext_lazy as _
@@ -33,10 +31,9 @@ def step_slot(key: str) -> str:
 
 
 def recording_path(instance: Recording, filename: str) -> str:
-    # The name is ours: the practice's folder, a random name and the extension of the
-    # format the file really is (forms.py sets `filename` from the sniffed format).
-    extension = filename.rsplit(".", 1)[-1] if "." in filename else "bin"
-    return f"audio/{instance.practice_id}/{uuid.uuid4().hex}.{extension}"
+    # The name is ours: the practice's folder, the file's own digest and the extension
+    # of the format it really is (services.recording_save passes "<sha256>.<ext>").
+    return f"audio/{instance.practice_id}/{filename}"
 
 
 class Recording(models.Model):

@@ -4,6 +4,8 @@ after); an old file leaves storage only once the change has committed."""
 
 from __future__ import annotations
 
+import hashlib
+
 from django.core.files.uploadedfile import UploadedFile
 from django.db import transaction
 from django.http import HttpRequest
@@ -24,6 +26,14 @@ def _described(recording: Recording | None) -> dict | None:
         "size": recording.size,
         "transcript": recording.transcript,
     }
+
+
+def _digest(upload: UploadedFile) -> str:
+    sha = hashlib.sha256()
+    for chunk in upload.chunks():
+        sha.update(chunk)
+    upload.seek(0)
+    return sha.hexdigest()[:32]
 
 
 def _delete_file_after_commit(name: str) -> None:
@@ -61,8 +71,9 @@ def recording_save(
         recording.size = upload.size or 0
         recording.transcript = transcript
         recording.uploaded_by = uploaded_by
-        # Our name, with the extension of what the file really is (models.recording_path).
-        recording.file.save(f"recording.{audio_format.extension}", upload, save=False)
+        # Our name: the content's digest, with the extension of what the file really is
+        # (never the uploader's file name, which may say anything).
+        recording.file.save(f"{_digest(upload)}.{audio_format.extension}", upload, save=False)
         new_name = recording.file.name
         # A save that fails must not leave the new file behind in storage.
         try:
