@@ -85,7 +85,9 @@ def adts(frames: int = 4) -> bytes:
     return (header + bytes(length - 7)) * frames
 
 
-def make_recording(practice, slot: str = "step:settle", language: str = "en", transcript: str = "Words."):
+def make_recording(
+    practice, slot: str = "step:settle", language: str = "en", transcript: str = "Words."
+):
     """A practice's recording with a real WAV file in storage (for the guard tests'
     worlds; the upload path itself is tested in tests/test_audio.py)."""
     from django.core.files.base import ContentFile

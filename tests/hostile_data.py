@@ -23,8 +23,8 @@ from django.utils import timezone
 from painapp.accounts.models import Invitation, Membership, Role, User
 from painapp.accounts.services import InvitationRequest, invitation_accept, invitation_create
 from programs import services as program_services
-from programs.exposure.services import exposure_complete, exposure_create, fear_item_create
 from programs.audio.models import Recording
+from programs.exposure.services import exposure_complete, exposure_create, fear_item_create
 from programs.models import Activity, ActivityKind, Enrollment, Screening
 from programs.practice.services import practice_session_record, sensation_words
 from tests import audio_files

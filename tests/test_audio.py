@@ -35,8 +35,16 @@ def upload(name: str, content: bytes, content_type: str = "audio/mpeg") -> Simpl
     return SimpleUploadedFile(name, content, content_type=content_type)
 
 
-def post(client, *, content: bytes, name: str = "settle.wav", content_type: str = "audio/wav",
-         slot: str = "step:settle", language: str = "en", transcript: str = TRANSCRIPT):
+def post(
+    client,
+    *,
+    content: bytes,
+    name: str = "settle.wav",
+    content_type: str = "audio/wav",
+    slot: str = "step:settle",
+    language: str = "en",
+    transcript: str = TRANSCRIPT,
+):
     return client.post(
         URL,
         {
@@ -51,8 +59,9 @@ def post(client, *, content: bytes, name: str = "settle.wav", content_type: str 
 def add_recording(client, **kwargs) -> Recording:
     response = post(client, content=kwargs.pop("content", audio_files.wav()), **kwargs)
     assert response.status_code == 302, response.content.decode()[:2000]
-    return Recording.objects.get(slot=kwargs.get("slot", "step:settle"),
-                                 language=kwargs.get("language", "en"))
+    return Recording.objects.get(
+        slot=kwargs.get("slot", "step:settle"), language=kwargs.get("language", "en")
+    )
 
 
 # ---------------------------------------------------------------- what counts as audio
@@ -73,7 +82,10 @@ FAKES = [
     ("html named .mp3", b"<!doctype html><script>alert(1)</script>" * 10),
     ("png named .mp3", b"\x89PNG\r\n\x1a\n" + bytes(200)),
     ("pdf named .mp3", b"%PDF-1.7\n" + bytes(200)),
-    ("wav header without a format chunk", b"RIFF\x24\x00\x00\x00WAVEdata\x00\x00\x00\x00" + bytes(64)),
+    (
+        "wav header without a format chunk",
+        b"RIFF\x24\x00\x00\x00WAVEdata\x00\x00\x00\x00" + bytes(64),
+    ),
     ("riff but not wave (avi)", b"RIFF\x24\x00\x00\x00AVI LIST" + bytes(64)),
     ("id3 tag then junk", b"ID3\x04\x00\x00\x00\x00\x00\x0a" + bytes(10) + b"junk" * 100),
     ("one mp3 frame header then junk", audio_files.MP3_HEADER + b"\x01" * 1000),
@@ -237,9 +249,7 @@ def test_a_range_past_the_end_is_416(client, cast, recording):
 
 def test_several_ranges_get_the_whole_file(client, cast, recording):
     client.force_login(cast.patient)
-    response = client.get(
-        reverse("audio_file", args=[recording.pk]), HTTP_RANGE="bytes=0-1,5-6"
-    )
+    response = client.get(reverse("audio_file", args=[recording.pk]), HTTP_RANGE="bytes=0-1,5-6")
     assert response.status_code == 200
     assert b"".join(response.streaming_content) == audio_files.wav()
 

@@ -37,6 +37,7 @@ from django.utils import timezone
 
 from painapp.accounts.models import AuditEvent, Invitation, Membership, Role, User
 from programs import services as program_services
+from programs.audio.models import Recording
 from programs.models import (
     Activity,
     ActivityKind,
@@ -45,7 +46,6 @@ from programs.models import (
     FearItem,
     Reflection,
 )
-from programs.audio.models import Recording
 from programs.practice.services import practice_session_record
 from tests.audio_files import make_recording
 from tests.checkin_data import schedule_from_start

@@ -31,6 +31,7 @@ from django.utils import timezone
 from painapp.accounts.models import Invitation, Membership, Role, User
 from painapp.accounts.services import InvitationRequest, invitation_create, invitation_token
 from programs import services as program_services
+from programs.audio.models import Recording
 from programs.models import (
     Activity,
     ActivityKind,
@@ -44,6 +45,7 @@ from programs.models import (
     PracticeSession,
     Screening,
 )
+from tests import audio_files
 from tests.checkin_data import post_for
 from tests.factories import PASSWORD, form_login
 from tests.test_access_matrix import EXPECTED, OK, all_url_names, kwargs_for
@@ -61,8 +63,6 @@ from tracking.models import (
     ReminderPreferences,
     SafetyPlan,
 )
-from programs.audio.models import Recording
-from tests import audio_files
 from tracking.practice_admin.bulk_import import bulk_import_prepare
 from tracking.reminders.delivery import unsubscribe_token
 from tracking.reminders.schedules import preferences_for

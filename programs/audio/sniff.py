@@ -69,7 +69,10 @@ def _is_wav(head: bytes) -> bool:
     # Walk the chunks to "fmt ": PCM or another real codec, channels and a sample rate.
     offset = 12
     while offset + 8 <= len(head):
-        chunk_id, size = head[offset : offset + 4], struct.unpack("<I", head[offset + 4 : offset + 8])[0]
+        chunk_id, size = (
+            head[offset : offset + 4],
+            struct.unpack("<I", head[offset + 4 : offset + 8])[0],
+        )
         if chunk_id == b"fmt ":
             if size < 16 or offset + 8 + 16 > len(head):
                 return False

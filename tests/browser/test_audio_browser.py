@@ -125,7 +125,9 @@ def test_a_patient_hears_the_recording_and_keeps_read_aloud_elsewhere(
     step = page.locator("[data-panel]:visible")
     expect(step.get_by_role("heading", name="Settle in")).to_be_visible()
     audio = page.locator('[data-step="1"] audio[data-step-audio]')
-    expect(audio).to_have_attribute("src", reverse("audio_file", args=[recordings["step:settle"].pk]))
+    expect(audio).to_have_attribute(
+        "src", reverse("audio_file", args=[recordings["step:settle"].pk])
+    )
     expect(step.locator(".transcript")).to_contain_text(TRANSCRIPT)
     expect(step.get_by_role("button", name="Read aloud")).to_have_count(0)
     # Keyboard: Tab reaches the player.
@@ -143,9 +145,7 @@ def test_a_patient_hears_the_recording_and_keeps_read_aloud_elsewhere(
     )
     assert abs(audio.evaluate("el => el.duration") - 3.0) < 0.1
     assert any(r.status == 206 for r in audio_responses), [r.status for r in audio_responses]
-    assert all(
-        "private" in (r.headers.get("cache-control") or "") for r in audio_responses
-    )
+    assert all("private" in (r.headers.get("cache-control") or "") for r in audio_responses)
     helpers.check_axe(page, "audio-player-step")
     helpers.screenshot(page, "audio-player-step")
 
@@ -191,4 +191,6 @@ def test_without_recordings_the_player_is_as_before(live_server, new_context, ca
     page.locator("label[for=id_pain_before_5]").click()
     page.locator("label[for=id_threat_before_4]").click()
     page.get_by_role("button", name="Next").click()
-    expect(page.locator("[data-panel]:visible").get_by_role("button", name="Read aloud")).to_be_visible()
+    expect(
+        page.locator("[data-panel]:visible").get_by_role("button", name="Read aloud")
+    ).to_be_visible()
