@@ -381,3 +381,11 @@ def test_another_practices_recordings_never_reach_the_player(client, cast, enrol
     page = client.get(reverse("practice")).content.decode()
     assert "<audio" not in page
     assert "Elsewhere's words." not in page
+
+
+def test_a_recording_whose_file_is_gone_is_a_404_not_a_500(client, cast, recording):
+    from django.core.files.storage import default_storage
+
+    default_storage.delete(recording.file.name)
+    client.force_login(cast.patient)
+    assert client.get(reverse("audio_file", args=[recording.pk])).status_code == 404

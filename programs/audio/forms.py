@@ -47,7 +47,10 @@ class RecordingForm(forms.Form):
 
     def __init__(self, *args, slots: list[Slot], **kwargs) -> None:
         super().__init__(*args, **kwargs)
-        self.fields["slot"].choices = [(s.key, s.label) for s in slots]
+        slot_field = self.fields["slot"]
+        assert isinstance(slot_field, forms.ChoiceField)
+        slot_field.choices = [(s.key, s.label) for s in slots]
+        self.slot_labels = {s.key: s.label for s in slots}
         self.fields["file"].help_text = _(
             "MP3, M4A (AAC), Ogg (Opus or Vorbis) or WAV, up to %(size)s. Uploading for a "
             "part and language that already has a recording replaces it."

@@ -36,11 +36,12 @@ def _digest(upload: UploadedFile) -> str:
     return sha.hexdigest()[:32]
 
 
-def _delete_file_after_commit(name: str) -> None:
+def _delete_file_after_commit(name: str | None) -> None:
     if not name:
         return
-    storage = Recording._meta.get_field("file").storage  # type: ignore[attr-defined]
-    transaction.on_commit(lambda: storage.delete(name))
+    doomed: str = name
+    storage = Recording._meta.get_field("file").storage
+    transaction.on_commit(lambda: storage.delete(doomed))
 
 
 def recording_save(
@@ -56,7 +57,7 @@ def recording_save(
 ) -> tuple[Recording, bool]:
     """Store `upload` as the practice's recording for (slot, language), replacing any
     there was. Returns (recording, replaced)."""
-    storage = Recording._meta.get_field("file").storage  # type: ignore[attr-defined]
+    storage = Recording._meta.get_field("file").storage
     with transaction.atomic():
         recording = (
             Recording.objects.select_for_update()
@@ -64,7 +65,7 @@ def recording_save(
             .first()
         )
         before = _described(recording)
-        old_name = recording.file.name if recording is not None else ""
+        old_name = (recording.file.name or "") if recording is not None else ""
         if recording is None:
             recording = Recording(practice=practice, slot=slot, language=language)
         recording.content_type = audio_format.content_type
@@ -74,7 +75,7 @@ def recording_save(
         # Our name: the content's digest, with the extension of what the file really is
         # (never the uploader's file name, which may say anything).
         recording.file.save(f"{_digest(upload)}.{audio_format.extension}", upload, save=False)
-        new_name = recording.file.name
+        new_name = recording.file.name or ""
         # A save that fails must not leave the new file behind in storage.
         try:
             recording.save()

@@ -8,12 +8,13 @@ answers Range requests, so a phone can seek in a long guided session.
 
 from __future__ import annotations
 
+import logging
 import re
 from collections.abc import Iterator
 from typing import IO
 
 from django.contrib import messages
-from django.http import FileResponse, HttpResponse, StreamingHttpResponse
+from django.http import FileResponse, Http404, HttpResponse, StreamingHttpResponse
 from django.shortcuts import redirect, render
 from django.utils.http import http_date
 from django.utils.translation import get_language
@@ -27,6 +28,7 @@ from programs.audio import selectors, services
 from programs.audio.forms import RecordingForm
 from programs.audio.models import Recording
 
+logger = logging.getLogger(__name__)
 member_required = role_required(Role.PATIENT, Role.CLINICIAN, Role.ADMIN)
 
 CHUNK = 64 * 1024
@@ -72,7 +74,7 @@ def recordings(request: MemberRequest) -> HttpResponse:
                 audio_format=form.audio_format,
                 transcript=data["transcript"],
             )
-            label = dict(form.fields["slot"].choices).get(recording.slot, recording.slot)
+            label = form.slot_labels.get(recording.slot, recording.slot)
             names = selectors.language_names()
             words = {"part": label, "language": names.get(recording.language, "")}
             messages.success(
@@ -151,9 +153,14 @@ def _byte_range(header: str, size: int) -> tuple[int, int] | None | bool:
 def recording_file(request: MemberRequest, pk: int) -> HttpResponse | StreamingHttpResponse:
     """The recording's audio, for any member of its practice (patient or staff)."""
     recording = practice_object_or_404(request, Recording, pk, practice=request.practice)
-    storage = recording.file.storage
-    size = storage.size(recording.file.name)
-    handle = storage.open(recording.file.name, "rb")
+    storage, name = recording.file.storage, recording.file.name or ""
+    try:
+        size = storage.size(name)
+        handle = storage.open(name, "rb")
+    except OSError:
+        # The row outlived its file (a restore without the media folder): nothing to play.
+        logger.warning("recording %s: its file is missing from storage", recording.pk)
+        raise Http404 from None
     wanted = _byte_range(request.headers.get("Range", ""), size)
     response: HttpResponse | StreamingHttpResponse
     if wanted is False:
