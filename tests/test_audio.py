@@ -15,6 +15,7 @@ from painapp.accounts.models import AuditEvent
 from programs.audio import sniff
 from programs.audio.models import Recording
 from tests import audio_files
+from tests.audio_files import make_recording
 
 URL = reverse("admin_audio")
 TRANSCRIPT = "Find a position that feels okay for now. Take a few slow breaths."
@@ -389,3 +390,30 @@ def test_a_recording_whose_file_is_gone_is_a_404_not_a_500(client, cast, recordi
     default_storage.delete(recording.file.name)
     client.force_login(cast.patient)
     assert client.get(reverse("audio_file", args=[recording.pk])).status_code == 404
+
+
+def test_a_recording_of_a_step_the_guide_no_longer_has_is_still_listed(
+    admin_client, cast, program_version
+):
+    gone = make_recording(cast.practice, "step:retired")
+    page = admin_client.get(URL).content.decode()
+    assert "step:retired" in page
+    assert reverse("admin_audio_delete", args=[gone.pk]) in page
+
+
+def test_a_spanish_patient_hears_and_reads_it_in_spanish(client, cast, enrollment):
+    make_recording(cast.practice, "step:settle", "es", transcript="Busque una postura cómoda.")
+    make_recording(cast.practice, "session:5", "es", transcript="Cinco minutos de calma.")
+    cast.patient.language = "es"
+    cast.patient.save(update_fields=["language"])
+    client.force_login(cast.patient)
+    page = client.get(reverse("practice")).content.decode()
+    for words in (
+        "Escuche este paso",
+        "Lo que dice la grabación",
+        "Busque una postura cómoda.",
+        "Sesiones guiadas para escuchar",
+        "Sesión guiada de 5 minutos",
+        "Leer las palabras (transcripción)",
+    ):
+        assert words in page, words

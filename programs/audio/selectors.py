@@ -74,6 +74,10 @@ def admin_rows(practice_id: int, language: str) -> list[dict]:
         for r in Recording.objects.filter(practice_id=practice_id).select_related("uploaded_by")
     }
     names = language_names()
+    known = slots(language)
+    # A step the guide no longer has keeps its recording listed, so it can be deleted.
+    keys = {s.key for s in known}
+    known += [Slot(key, key) for key in sorted({k for k, _ in found} - keys)]
     return [
         {
             "slot": slot,
@@ -81,7 +85,7 @@ def admin_rows(practice_id: int, language: str) -> list[dict]:
             "language_name": names[code],
             "recording": found.get((slot.key, code)),
         }
-        for slot in slots(language)
+        for slot in known
         for code, _name in settings.LANGUAGES
     ]
 
