@@ -194,3 +194,36 @@ def test_without_recordings_the_player_is_as_before(live_server, new_context, ca
     expect(
         page.locator("[data-panel]:visible").get_by_role("button", name="Read aloud")
     ).to_be_visible()
+
+
+def test_in_spanish_the_admin_page_and_the_player_are_spanish_and_axe_clean(
+    live_server, new_context, cast, enrollment
+):
+    from tests.audio_files import make_recording
+
+    make_recording(cast.practice, "step:settle", "es", transcript="Busque una postura cómoda.")
+    make_recording(cast.practice, "session:10", "es", transcript="Diez minutos de calma.")
+    for person in (cast.admin, cast.patient):
+        person.language = "es"
+        person.save(update_fields=["language"])
+
+    admin = new_context(bypass_csp=True, **helpers.PHONE).new_page()
+    helpers.login(admin, live_server, cast.admin)
+    admin.goto(live_server.url + reverse("admin_audio"))
+    expect(admin.get_by_role("heading", level=1)).to_have_text("Audio grabado")
+    expect(admin.locator("#audio-count")).to_have_text("2 de 20 grabadas.")
+    helpers.assert_fits_width(admin)
+    helpers.check_axe(admin, "audio-admin-es")
+    helpers.screenshot(admin, "audio-admin-es-phone")
+
+    patient = new_context(bypass_csp=True, **helpers.PHONE).new_page()
+    helpers.login(patient, live_server, cast.patient)
+    patient.goto(live_server.url + reverse("practice"))
+    expect(patient.get_by_role("heading", name="Sesión guiada de 10 minutos")).to_be_visible()
+    patient.locator("label[for=id_pain_before_5]").click()
+    patient.locator("label[for=id_threat_before_4]").click()
+    patient.get_by_role("button", name="Siguiente").click()
+    expect(patient.locator('[data-step="1"] .transcript')).to_contain_text("Busque una postura")
+    helpers.assert_fits_width(patient)
+    helpers.check_axe(patient, "audio-player-es")
+    helpers.screenshot(patient, "audio-player-es-phone")
