@@ -417,3 +417,21 @@ def test_a_spanish_patient_hears_and_reads_it_in_spanish(client, cast, enrollmen
         "Leer las palabras (transcripción)",
     ):
         assert words in page, words
+
+
+def test_the_players_query_count_does_not_grow_with_recordings(
+    client, cast, enrollment, django_assert_num_queries
+):
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    client.force_login(cast.patient)
+    client.get(reverse("practice"))  # warm the per-process curriculum cache
+    with CaptureQueriesContext(connection) as none:
+        client.get(reverse("practice"))
+    for slot in ("step:settle", "step:locate", "step:describe", "session:5", "session:15"):
+        make_recording(cast.practice, slot)
+    # The recordings are one read whether there are none or many.
+    with django_assert_num_queries(len(none.captured_queries)):
+        page = client.get(reverse("practice")).content.decode()
+    assert page.count("<audio") == 5
