@@ -435,3 +435,11 @@ def test_the_players_query_count_does_not_grow_with_recordings(
     with django_assert_num_queries(len(none.captured_queries)):
         page = client.get(reverse("practice")).content.decode()
     assert page.count("<audio") == 5
+
+
+def test_a_head_request_gives_the_size_without_the_body(client, cast, recording):
+    client.force_login(cast.patient)
+    response = client.head(reverse("audio_file", args=[recording.pk]))
+    assert response.status_code == 200
+    assert response["Content-Length"] == str(len(audio_files.wav()))
+    assert response["Accept-Ranges"] == "bytes"

@@ -19,7 +19,7 @@ from django.shortcuts import redirect, render
 from django.utils.http import http_date
 from django.utils.translation import get_language
 from django.utils.translation import gettext as _
-from django.views.decorators.http import require_GET, require_http_methods, require_POST
+from django.views.decorators.http import require_http_methods, require_POST, require_safe
 
 from painapp.accounts.access import admin_required, practice_object_or_404, role_required
 from painapp.accounts.models import Role
@@ -148,7 +148,7 @@ def _byte_range(header: str, size: int) -> tuple[int, int] | None | bool:
     return start, end
 
 
-@require_GET
+@require_safe  # GET, and HEAD for players that ask for the size first
 @member_required
 def recording_file(request: MemberRequest, pk: int) -> HttpResponse | StreamingHttpResponse:
     """The recording's audio, for any member of its practice (patient or staff)."""
