@@ -230,6 +230,14 @@ WHITENOISE_ROOT = BASE_DIR / "static" / "root"
 # The same storage with DEBUG on or off, so collectstatic always writes the manifest
 # (staticfiles.json) that production's {% static %} needs; with DEBUG on it serves the
 # unhashed names and needs no manifest (bin/run).
+# Uploaded files (the practices' recorded audio) go to the default storage, here the
+# file system under MEDIA_ROOT. There is deliberately no MEDIA_URL: nothing in it is
+# public; programs.audio.views.recording_file serves each file to its practice only.
+MEDIA_ROOT = Path(env_str("MEDIA_ROOT", str(VAR_DIR / "media")))
+# The largest recording a practice admin may upload, in megabytes.
+AUDIO_MAX_UPLOAD_MB = env_int("AUDIO_MAX_UPLOAD_MB", 20)
+if not 1 <= AUDIO_MAX_UPLOAD_MB <= 2000:
+    raise ImproperlyConfigured(f"AUDIO_MAX_UPLOAD_MB={AUDIO_MAX_UPLOAD_MB} must be 1 to 2000.")
 STORAGES = {
     "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
     "staticfiles": {"BACKEND": "painapp.storage.StaticFilesStorage"},  # whitenoise's, URLs kept

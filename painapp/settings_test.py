@@ -1,6 +1,8 @@
 """Settings for the test suite: always real Postgres and real Redis."""
 
 import os
+import tempfile
+from pathlib import Path
 
 os.environ.setdefault("DEBUG", "false")
 os.environ.setdefault("SECRET_KEY", "test-" + "x" * 60)
@@ -39,3 +41,5 @@ CELERY_TASK_ALWAYS_EAGER = False
 WHITENOISE_USE_FINDERS = True
 WHITENOISE_AUTOREFRESH = True
 STATIC_ROOT.mkdir(exist_ok=True)  # noqa: F405
+# Uploaded files (recorded audio) go to a folder of this run, never the checkout's var/.
+MEDIA_ROOT = Path(tempfile.mkdtemp(prefix="painapp-test-media-"))

@@ -6,6 +6,7 @@ from __future__ import annotations
 
 from painapp.accounts.data_rights import PersonalData, TablePolicy
 from painapp.accounts.models import User
+from programs.audio.models import Recording
 from programs.models import (
     ActivityCompletion,
     Attribution,
@@ -40,6 +41,8 @@ PERSONAL_DATA = PersonalData(
         Enrollment._meta.get_field("screening_cleared_by"),
         AttributionCause._meta.get_field("coded_by"),
         MedicalAssessment._meta.get_field("recorded_by"),
+        # A practice's recorded audio: the admin who uploaded it (not patient data).
+        Recording._meta.get_field("uploaded_by"),
     ),
     # An enrollment is its patient's: every row pointing at one is about them.
     people={Enrollment: "patient"},

@@ -563,3 +563,6 @@ class MedicalAssessment(models.Model):
 
     def __str__(self) -> str:
         return f"Medical assessment {self.pk}"
+
+
+from programs.audio.models import Recording  # noqa: E402,F401

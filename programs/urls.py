@@ -1,5 +1,6 @@
 from django.urls import path
 
+from programs.audio import views as audio
 from programs.exposure import views as exposure
 from programs.practice import views as practice
 from programs.views import activities, enrollments, log, onboarding, today
@@ -29,6 +30,10 @@ urlpatterns = [
     path("exposure/<int:pk>/done/", exposure.exposure_done, name="exposure_done"),
     # Practice admins: put a patient on a program.
     path("practice/patients/invite/", enrollments.patient_invite, name="patient_invite"),
+    # Recorded audio: the admin's page, and the files, for members of the practice only.
+    path("practice/audio/", audio.recordings, name="admin_audio"),
+    path("practice/audio/<int:pk>/delete/", audio.recording_delete, name="admin_audio_delete"),
+    path("audio/<int:pk>/", audio.recording_file, name="audio_file"),
     # The patient's own history.
     path("log/", log.my_log, name="my_log"),
 ]

@@ -16,15 +16,18 @@ from dataclasses import dataclass, field
 from datetime import timedelta
 
 from allauth.account.models import EmailAddress
+from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import reverse
 from django.utils import timezone
 
 from painapp.accounts.models import Invitation, Membership, Role, User
 from painapp.accounts.services import InvitationRequest, invitation_accept, invitation_create
 from programs import services as program_services
+from programs.audio.models import Recording
 from programs.exposure.services import exposure_complete, exposure_create, fear_item_create
 from programs.models import Activity, ActivityKind, Enrollment, Screening
 from programs.practice.services import practice_session_record, sensation_words
+from tests import audio_files
 from tests.factories import PASSWORD, make_member, make_practice, make_safety_ready
 from tracking.checkins.services import checkin_record, checkin_save_draft
 from tracking.clinic.services import (
@@ -330,6 +333,18 @@ def build_hostile_world(admin_client, program_version) -> HostileWorld:
         {"text": json.dumps(_instrument_definition()), "licence": "on"},
     )
     assert response.status_code == 302, response.content.decode()[:2000]
+    # Recorded audio: a step's and a guided session's transcript, typed by the admin.
+    for slot in ("step:settle", "session:5"):
+        response = admin_client.post(
+            reverse("admin_audio"),
+            {
+                "slot": slot,
+                "language": "en",
+                "transcript": hostile(300),
+                "file": SimpleUploadedFile("a.wav", audio_files.wav(), "audio/wav"),
+            },
+        )
+        assert response.status_code == 302, response.content.decode()[:2000]
     admin_client.logout()
     header = "full_name,email,clinician_email,start_date,timezone,program\n"
     good = _csv_line(
@@ -411,6 +426,10 @@ def build_hostile_world(admin_client, program_version) -> HostileWorld:
         **{
             name: {"pk": pending_import.pk}
             for name in ("admin_import_review", "admin_import_confirm", "admin_import_problems")
+        },
+        **{
+            name: {"pk": Recording.objects.get(practice=practice, slot="step:settle").pk}
+            for name in ("audio_file", "admin_audio_delete")
         },
         "_enrollment": e,
     }

@@ -165,6 +165,9 @@ EXPECTED = {
     "admin_instrument_import": ADMIN_HOME,
     "admin_failed_deliveries": ADMIN_HOME,
     "admin_safety_settings": ADMIN_HOME,
+    "admin_audio": ADMIN_HOME,
+    # A practice's recordings: every member of that practice may hear them.
+    "audio_file": {**dict.fromkeys(VISITORS, OK), "anonymous": LOGIN, "outsider_admin": NOT_FOUND},
     **{
         name: ADMIN_OBJECT
         for name in (
@@ -179,6 +182,7 @@ EXPECTED = {
             "admin_import_review",
             "admin_import_confirm",
             "admin_import_problems",
+            "admin_audio_delete",
         )
     },
 }
@@ -250,6 +254,12 @@ def world(cast, program_version):
         expires_at=timezone.now() + timedelta(hours=1),
     )
     from painapp.accounts.services import invitation_token
+    from tests.audio_files import make_recording
+
+    # Two recordings: the admin's delete must not take away the one the file view serves.
+    # Their words name the practice, so the IDOR sweep's markers catch any leak of them.
+    heard = make_recording(cast.practice, "step:settle", transcript="Riverside settle words.")
+    deleted = make_recording(cast.practice, "session:5", transcript="Riverside session words.")
 
     slug = enrollment.program_version.weeks.get(number=1).activities.first().slug
     clinician_membership = Membership.objects.get(user=cast.clinician, practice=cast.practice)
@@ -278,6 +288,8 @@ def world(cast, program_version):
             name: {"pk": bulk.pk}
             for name in ("admin_import_review", "admin_import_confirm", "admin_import_problems")
         },
+        "audio_file": {"pk": heard.pk},
+        "admin_audio_delete": {"pk": deleted.pk},
         "_enrollment": e,
     }
 

@@ -29,6 +29,7 @@ from django.urls import reverse
 from django.utils import timezone
 
 from painapp.csvsafe import FORMULA_STARTS
+from programs.audio import sniff
 from tests.factories import PASSWORD
 from tests.hostile_data import MARKUP, PATIENT_EMAIL, SIGNATURES, build_hostile_world
 from tests.test_access_matrix import EXPECTED, OK, all_url_names, kwargs_for
@@ -68,6 +69,8 @@ EXCLUDED = {
     # The curriculum: written by developers in programs/content (Markdown through nh3,
     # tests/test_curriculum.py), loaded by manage.py load_program.
     "programs.Program.slug": "curriculum",
+    "programs.Recording.slot": "one of the form's choices",
+    "programs.Recording.content_type": "what the file was found to be (programs.audio.sniff)",
     "programs.Program.title": "curriculum",
     "programs.ProgramVersion.title": "curriculum",
     "programs.ProgramVersion.summary": "curriculum",
@@ -216,7 +219,8 @@ def check_response(response, where: str, seen: dict) -> list[str]:
     if response.status_code >= 500:
         return [f"{where}: status {response.status_code}"]
     kind = response.get("Content-Type", "").split(";")[0]
-    body = response.content
+    # A file (a practice's recording) streams.
+    body = b"".join(response.streaming_content) if response.streaming else response.content
     problems = []
     disposition = response.get("Content-Disposition", "")
     if any(c in disposition for c in "\r\n\u202e<>"):
@@ -237,6 +241,13 @@ def check_response(response, where: str, seen: dict) -> list[str]:
         json.loads(body)
         if response.get("X-Content-Type-Options") != "nosniff":
             problems.append(f"{where}: JSON without nosniff")
+    elif kind.startswith("audio/"):
+        # A practice's recording: only ever a type its bytes were found to be, never
+        # something a browser would render, and never sniffed into one.
+        if kind not in {f.content_type for f in sniff.FORMATS}:
+            problems.append(f"{where}: audio of unexpected type {kind}")
+        if response.get("X-Content-Type-Options") != "nosniff":
+            problems.append(f"{where}: audio without nosniff")
     elif kind not in ("application/zip", "image/svg+xml", ""):
         problems.append(f"{where}: unexpected content type {kind}")
     return problems

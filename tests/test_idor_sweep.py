@@ -37,6 +37,7 @@ from django.utils import timezone
 
 from painapp.accounts.models import AuditEvent, Invitation, Membership, Role, User
 from programs import services as program_services
+from programs.audio.models import Recording
 from programs.models import (
     Activity,
     ActivityKind,
@@ -46,6 +47,7 @@ from programs.models import (
     Reflection,
 )
 from programs.practice.services import practice_session_record
+from tests.audio_files import make_recording
 from tests.checkin_data import schedule_from_start
 from tests.factories import make_member
 from tests.test_access_matrix import (
@@ -76,6 +78,8 @@ PATH_ID_MODELS: list[tuple[str, str, type[Model]]] = [
     ("practice/invitations/<int:pk>/", "pk", Invitation),
     ("practice/clinicians/<int:pk>/", "pk", Membership),
     ("practice/import/<int:pk>", "pk", BulkImport),
+    ("practice/audio/<int:pk>/", "pk", Recording),
+    ("audio/<int:pk>/", "pk", Recording),
 ]
 NOT_OBJECT_IDS = {("program_week", "number")}  # week numbers are the program's, not data
 
@@ -457,7 +461,14 @@ def furnish(enrollment: Enrollment, words: str) -> dict:
 
 
 def own_world(
-    base: dict, enrollment: Enrollment, objs: dict, *, invitation=None, membership=None, bulk=None
+    base: dict,
+    enrollment: Enrollment,
+    objs: dict,
+    *,
+    invitation=None,
+    membership=None,
+    bulk=None,
+    recordings=None,
 ) -> dict:
     """The access matrix's `world`, for another patient's own objects."""
     checkin = CheckIn.objects.filter(enrollment=enrollment).order_by("pk").first()
@@ -482,6 +493,9 @@ def own_world(
     if bulk:
         for name in ("admin_import_review", "admin_import_confirm", "admin_import_problems"):
             out[name] = {"pk": bulk.pk}
+    if recordings:
+        out["audio_file"] = {"pk": recordings[0].pk}
+        out["admin_audio_delete"] = {"pk": recordings[1].pk}
     return out
 
 
@@ -534,6 +548,10 @@ def sweep(cast, world):  # noqa: F811
             invitation=Invitation.objects.get(membership__user=invitee),
             membership=outsider_membership,
             bulk=imports[cast.other_practice.pk],
+            recordings=[
+                make_recording(cast.other_practice, "step:settle", transcript="Heron words."),
+                make_recording(cast.other_practice, "session:5", transcript="Heron session."),
+            ],
         ),
     }
     patient_words = ["Pat One", cast.patient.email, "zebra", victim["phone"]]
@@ -611,6 +629,8 @@ def victim_scope(practice_id: int, own_enrollments: set[int], own_users: set[int
         "programs.Week": Q(),
         "programs.Activity": Q(),
         "programs.Enrollment": Q(pk__in=enrollments),
+        # The practice's recordings: settings, not patient data, but its own alone.
+        "programs.Recording": Q(practice_id=practice_id),
         "programs.ActivityCompletion": e,
         "programs.PracticeSession": e,
         "programs.FearItem": e,

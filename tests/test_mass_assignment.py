@@ -31,6 +31,7 @@ from django.utils import timezone
 from painapp.accounts.models import Invitation, Membership, Role, User
 from painapp.accounts.services import InvitationRequest, invitation_create, invitation_token
 from programs import services as program_services
+from programs.audio.models import Recording
 from programs.models import (
     Activity,
     ActivityKind,
@@ -44,6 +45,7 @@ from programs.models import (
     PracticeSession,
     Screening,
 )
+from tests import audio_files
 from tests.checkin_data import post_for
 from tests.factories import PASSWORD, form_login
 from tests.test_access_matrix import EXPECTED, OK, all_url_names, kwargs_for
@@ -80,6 +82,7 @@ NO_FORM = {
     "admin_enrollments", "admin_enrollment", "admin_import_review", "admin_import_problems",
     "admin_outcomes", "admin_outcomes_csv", "admin_audit", "admin_audit_csv",
     "admin_instruments", "admin_failed_deliveries", "patient_safety_plan",
+    "audio_file",
 }  # fmt: skip
 
 # Beyond the resolver's list (allauth's pages, outside the access matrix).
@@ -153,6 +156,24 @@ def _csv_file(c: Ctx) -> SimpleUploadedFile:
            f"Up Loaded,uploaded@example.test,{c.cast.clinician.email},"
            f"{timezone.localdate():%Y-%m-%d},Europe/London\n")  # fmt: skip
     return SimpleUploadedFile("p.csv", csv.encode(), "text/csv")
+
+
+def _audio_upload(c: Ctx) -> dict:
+    """A valid upload. Both runs store it under the same name (its digest): the file the
+    plain run left (its transaction was rolled back, the file was not) goes first, so
+    the attacked run's name is the same and only what the extras did differs."""
+    from django.core.files.storage import default_storage
+
+    kept = set(Recording.objects.values_list("file", flat=True))
+    folder = f"audio/{c.cast.practice.pk}"
+    if default_storage.exists(folder):
+        for name in default_storage.listdir(folder)[1]:
+            if f"{folder}/{name}" not in kept:
+                default_storage.delete(f"{folder}/{name}")
+    return {
+        "slot": "step:settle", "language": "en", "transcript": "Settle in, slowly.",
+        "file": SimpleUploadedFile("settle.wav", audio_files.wav(), "audio/wav"),
+    }  # fmt: skip
 
 
 INSTRUMENT = {
@@ -280,6 +301,8 @@ FORMS: dict[str, Form] = {
     "admin_enrollment_withdraw": Form("admin", lambda c: {}, [Enrollment]),
     "admin_import": Form("admin", lambda c: {"file": _csv_file(c)}, [BulkImport],
                          multipart=True),
+    "admin_audio": Form("admin", _audio_upload, [Recording], multipart=True),
+    "admin_audio_delete": Form("admin", lambda c: {}, [Recording], page="admin_audio"),
     "admin_import_confirm": Form("admin", lambda c: {}, [BulkImport, Enrollment],
                                  prepare=_import_ready,
                                  kwargs=lambda c: {"pk": c.objects["import"].pk}),

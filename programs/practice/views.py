@@ -14,11 +14,13 @@ from django.core.exceptions import ValidationError
 from django.http import Http404, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
+from django.utils.translation import get_language, ngettext
 from django.utils.translation import gettext as _
-from django.utils.translation import ngettext
 from django.views.decorators.http import require_GET, require_POST
 
 from programs.access import enrollment_required, own
+from programs.audio.models import SESSION_MINUTES, session_slot, step_slot
+from programs.audio.selectors import for_player, recording_url
 from programs.content_conditions import resolve
 from programs.models import Enrollment, PracticeSession
 from programs.practice.forms import PracticeSessionForm
@@ -37,8 +39,20 @@ def _time_text(seconds: int) -> str:
     return _("about %(time)s") % {"time": " ".join(parts)}
 
 
-def _guide(enrollment: Enrollment) -> dict:
+def _recordings(enrollment: Enrollment) -> dict:
+    """The practice's recordings in the patient's language, by slot, each with its URL
+    (one query). A step without one keeps the read-aloud voice."""
+    language = (get_language() or "en").split("-")[0]
+    found = for_player(enrollment.practice_id, language)
+    return {
+        slot: {"url": recording_url(r), "transcript": r.transcript, "language": r.language}
+        for slot, r in found.items()
+    }
+
+
+def _guide(enrollment: Enrollment, recordings: dict | None = None) -> dict:
     guide = enrollment.program_version.tracking_guide or {}
+    recordings = recordings or {}
 
     # The script's wording for this patient (content_conditions: "your back has been
     # checked" only with a recorded medical assessment).
@@ -50,13 +64,20 @@ def _guide(enrollment: Enrollment) -> dict:
             **step,
             "text": wording(step.get("text", "")),
             "time_text": _time_text(step.get("seconds", 60)),
+            "recording": recordings.get(step_slot(step.get("key", ""))),
         }
         for step in guide.get("steps", [])
+    ]
+    sessions = [
+        {"minutes": m, **recordings[session_slot(m)]}
+        for m in SESSION_MINUTES
+        if session_slot(m) in recordings
     ]
     return {
         "title": guide.get("title") or _("Somatic tracking"),
         "intro_md": wording(guide.get("intro_md", "")),
         "steps": steps,
+        "sessions": sessions,
     }
 
 
@@ -88,7 +109,7 @@ def _saved_context(enrollment: Enrollment, session: PracticeSession) -> dict:
 def _form_context(request: PatientRequest, form: PracticeSessionForm) -> dict:
     enrollment = request.enrollment
     return {
-        "guide": _guide(enrollment),
+        "guide": _guide(enrollment, _recordings(enrollment)),
         "form": form,
         "stash_prefix": f"painapp:practice:{enrollment.pk}:",
         # The first time, open the "what is this?" intro; after that, keep it folded.

@@ -263,6 +263,8 @@
     function quietAll() {
       timers.forEach(function (t) { t.pause(); });
       readers.forEach(function (r) { r.stop(); });
+      // A step's recording stops when the patient moves to another step.
+      all(form, "audio").forEach(function (audio) { audio.pause(); });
     }
 
     function show(index, moveFocus) {

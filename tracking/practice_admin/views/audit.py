@@ -62,6 +62,8 @@ ACTION_LABELS = {
     "practice_safety.changed": _("Changed the practice's safety settings"),
     "practice_safety.chain_changed": _("Changed the escalation chain"),
     "practice_safety.resources_changed": _("Changed crisis resources"),
+    "practice_audio.changed": _("Added or replaced a recording"),
+    "practice_audio.deleted": _("Deleted a recording"),
     "patient.safety_plan_viewed": _("Viewed a patient's safety plan"),
 }
 
