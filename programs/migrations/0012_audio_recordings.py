@@ -10,7 +10,7 @@ class Migration(migrations.Migration):
 
     dependencies = [
         ('accounts', '0007_settings_audit_changes'),
-        ('programs', '0010_redflags_onset_year_and_medical_assessment'),
+        ('programs', '0011_dose4_week_sessions'),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
