@@ -782,3 +782,7 @@ class AlertResolution(models.Model):
     def plan_labels(self) -> list[str]:
         labels = dict(self.Plan.choices)
         return [labels.get(p, p) for p in self.plan]
+
+
+from tracking.diary.models import DiaryEntry  # noqa: E402,F401
+from tracking.session_notes.models import SessionNote  # noqa: E402,F401

@@ -28,6 +28,7 @@ from tracking.alerts.evaluate import draft_safety
 from tracking.charts import chart_cards, progress_charts
 from tracking.checkins.forms import CheckInForm, posted_answers
 from tracking.checkins.results import checkin_results, progress_data
+from tracking.diary.selectors import diary_charts
 from tracking.checkins.schedule import checkins_ensure_scheduled
 from tracking.checkins.selectors import (
     PatientCheckIn,
@@ -254,5 +255,12 @@ def progress(request: PatientRequest) -> HttpResponse:
     return render(
         request,
         "tracking/patient/progress.html",
-        {"cards": chart_cards(progress_charts(data), level=2, region=False), "progress": data},
+        {
+            "cards": chart_cards(progress_charts(data), level=2, region=False),
+            "progress": data,
+            # The pain and fear diary (tracking/diary/), its own partial on the page.
+            "diary_cards": chart_cards(
+                diary_charts(enrollment, for_patient=True), level=3, region=False
+            ),
+        },
     )
