@@ -54,6 +54,30 @@ def record(**overrides) -> SessionRecord:
     return SessionRecord(**values)
 
 
+def grow_session_notes_and_diary(enrollment, author, *, n: int) -> None:
+    """`n` session notes and `n` * 4 diary episodes, for the query-count tests."""
+    from tracking.diary.models import DiaryEntry
+
+    today = timezone.localdate()
+    SessionNote.objects.bulk_create(
+        SessionNote(
+            enrollment=enrollment,
+            author=author,
+            session_date=today - timedelta(days=i),
+            minutes=50,
+            mode="video",
+            components=["education"],
+            risk_identified=False,
+        )
+        for i in range(n)
+    )
+    now = timezone.now()
+    DiaryEntry.objects.bulk_create(
+        DiaryEntry(enrollment=enrollment, occurred_at=now - timedelta(hours=i), pain=5, fear=4)
+        for i in range(n * 4)
+    )
+
+
 @pytest.fixture
 def clin(client, cast):
     client.force_login(cast.clinician)
