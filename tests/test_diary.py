@@ -336,3 +336,33 @@ def test_the_progress_page_costs_the_same_as_the_diary_grows(
     pat.get(reverse("progress"))
     with django_assert_num_queries(PROGRESS_QUERIES):
         assert pat.get(reverse("progress")).status_code == 200
+
+
+# ------------------------------------------------------------------ Spanish
+def test_the_diary_pages_are_in_spanish(client, cast, enrollment):
+    from tests.test_i18n import english_in
+
+    cast.patient.language = "es"
+    cast.patient.save()
+    _, _, clue = evidence_clue(enrollment)  # the program's words: data, in its language
+    entry = add(enrollment, activity="walking", place="home", sleep="ok", stress=4)
+    add(enrollment, pain=3, fear=2, occurred_at=timezone.now() - timedelta(days=1))
+    client.force_login(cast.patient)
+    allowed = (cast.patient.display_name, cast.patient.full_name, cast.practice.name, clue)
+    for url in (
+        reverse("diary_list"),
+        reverse("diary_new"),
+        reverse("diary_edit", args=[entry.pk]),
+        reverse("diary_delete", args=[entry.pk]),
+    ):
+        page = client.get(url).content.decode()
+        assert '<html lang="es">' in page, url
+        assert english_in(page, allowed=allowed) == [], url
+    # On the progress page, the diary's own section (the check-in charts are not ours).
+    page = client.get(reverse("progress")).content.decode()
+    section = page[page.index('class="diary-progress"') : page.index('id="checkins-h"')]
+    assert "Dolor en los episodios del diario" in section
+    assert english_in(section, allowed=allowed) == []
+    refused = client.post(reverse("diary_new"), form_data(pain=None, self_talk="")).content
+    assert "Elija un número del 0 al 10" in refused.decode()
+    assert english_in(refused.decode(), allowed=allowed) == []

@@ -258,3 +258,28 @@ def test_the_patients_own_download_leaves_the_working_notes_out(cast, enrollment
     table = next(t for t in person_tables() if t.label == "tracking.sessionnote")
     assert "notes" not in table.columns and "risk_note" not in table.columns
     assert "homework" in table.columns and not table.withheld
+
+
+# ------------------------------------------------------------------ Spanish
+def test_the_session_note_form_and_timeline_are_in_spanish(client, cast, enrollment):
+    from tests.test_i18n import english_in
+    from tests.test_i18n_clinic import names
+
+    cast.clinician.language = "es"
+    cast.clinician.save(update_fields=["language"])
+    client.force_login(cast.clinician)
+    path = reverse("session_note_add", args=[enrollment.pk])
+    allowed = names(cast, enrollment.program_version.title)
+    assert english_in(client.get(path).content.decode(), allowed=allowed) == []
+    typed = {"exposure_set": "Agacharse", "homework": "Practicar", "notes": "Bien"}
+    refused = client.post(path, post_data(risk_identified="yes", **typed)).content.decode()
+    assert "Se identificó un riesgo: marque qué se hizo." in refused
+    assert english_in(refused, allowed=allowed) == []
+    client.post(
+        path,
+        post_data(risk_identified="yes", risk_actions=["crisis_resources"], **typed),
+    )
+    page = client.get(url("patient_detail", enrollment)).content.decode()
+    assert "Sesiones de PRT" in page and "Telesalud: video" in page
+    section = page[page.index('id="sessions"') : page.index('id="notes"')]
+    assert english_in(section, allowed=allowed) == []
