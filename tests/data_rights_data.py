@@ -23,6 +23,7 @@ from programs.practice.services import practice_session_record
 from tracking.alerts.services import ResolutionOutcome, alert_raise, alert_resolve
 from tracking.checkins.schedule import checkins_schedule
 from tracking.checkins.summaries import summaries_refresh
+from tracking.diary.services import Episode, diary_entry_save
 from tracking.instruments.registry import sync_shipped
 from tracking.models import (
     CheckIn,
@@ -35,7 +36,6 @@ from tracking.models import (
     Response,
 )
 from tracking.reminders.schedules import preferences_for, schedules_sync
-from tracking.diary.services import Episode, diary_entry_save
 from tracking.safety.services import safety_plan_save
 from tracking.session_notes.services import SessionRecord, session_note_create
 

@@ -37,13 +37,13 @@ from tracking.diary.services import Episode, diary_entry_save
 from tracking.models import BulkImport, CheckIn, CrisisResource, PracticeSettings, SafetyPlan
 from tracking.practice_admin.bulk_import import bulk_import_confirm, bulk_import_prepare
 from tracking.reminders.delivery import unsubscribe_token
-from tracking.session_notes.services import SessionRecord, session_note_create
 from tracking.reminders.schedules import preferences_for, schedules_sync
 from tracking.safety.services import (
     enrollment_safety_details_update,
     practice_safety_settings_update,
     safety_plan_save,
 )
+from tracking.session_notes.services import SessionRecord, session_note_create
 
 # Markup that must never reach a page as markup.
 MARKUP = [

@@ -316,9 +316,7 @@ PROGRESS_EXTRA = 1  # the diary charts: the newest episodes, one query
 
 
 @pytest.mark.parametrize("n", [3, PAGE_SIZE * 3])
-def test_the_diary_list_costs_the_same_as_it_grows(
-    pat, enrollment, n, django_assert_num_queries
-):
+def test_the_diary_list_costs_the_same_as_it_grows(pat, enrollment, n, django_assert_num_queries):
     grow(enrollment, n)
     pat.get(reverse("diary_list"))
     with django_assert_num_queries(DIARY_LIST_QUERIES):

@@ -21,9 +21,9 @@ from programs.models import Activity, ActivityKind
 from programs.practice.services import practice_session_record
 from programs.services import attribution_record, reflection_save
 from tracking import rules
+from tracking.diary.services import Episode, diary_entry_save
 from tracking.models import Alert, PracticeSettings, SafetyPlan
 from tracking.safety.scanner import finds_crisis_words, normalise, scan
-from tracking.diary.services import Episode, diary_entry_save
 from tracking.safety.services import safety_plan_save
 
 DEFAULT = rules.DEFAULT_CRISIS_WORDS

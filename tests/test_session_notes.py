@@ -136,7 +136,9 @@ def test_it_records_a_session_in_component_order_and_audits_it(cast, enrollment)
 )
 def test_the_service_refuses_what_the_form_refuses(cast, enrollment, overrides, field):
     with pytest.raises(ValidationError) as error:
-        session_note_create(enrollment=enrollment, author=cast.clinician, record=record(**overrides))
+        session_note_create(
+            enrollment=enrollment, author=cast.clinician, record=record(**overrides)
+        )
     assert field in error.value.message_dict
     assert not SessionNote.objects.exists()
 
@@ -170,8 +172,15 @@ def test_a_clinician_records_a_session_and_sees_it_on_the_overview(clin, cast, e
         ({"minutes": "2"}, "Enter at least 5 minutes."),
         ({"minutes": "an hour"}, "Enter the length as a whole number of minutes."),
         ({"mode": None}, "Choose how you met."),
-        ({"components": None, "somatic_response": "", "exposure_set": "", "exposure_outcome": ""},
-         "Tick at least one part of PRT the session covered."),
+        (
+            {
+                "components": None,
+                "somatic_response": "",
+                "exposure_set": "",
+                "exposure_outcome": "",
+            },
+            "Tick at least one part of PRT the session covered.",
+        ),
         ({"risk_identified": None}, "Answer the risk review: was any risk identified?"),
         ({"risk_identified": "yes"}, "A risk was identified: tick what was done."),
         ({"risk_actions": ["doctor"]}, "You ticked actions but answered no risk."),

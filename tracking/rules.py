@@ -1131,7 +1131,7 @@ DIARY_OLDEST = timedelta(days=366)
 
 
 def diary_time_problem(occurred_at: datetime, now: datetime) -> str:
-    """"future", "too_old" or "" for an episode's time."""
+    """An episode time's problem: "future", "too_old", or "" when it is fine."""
     if occurred_at > now + DIARY_FUTURE_SLACK:
         return "future"
     if occurred_at < now - DIARY_OLDEST:

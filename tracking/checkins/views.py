@@ -28,7 +28,6 @@ from tracking.alerts.evaluate import draft_safety
 from tracking.charts import chart_cards, progress_charts
 from tracking.checkins.forms import CheckInForm, posted_answers
 from tracking.checkins.results import checkin_results, progress_data
-from tracking.diary.selectors import diary_charts
 from tracking.checkins.schedule import checkins_ensure_scheduled
 from tracking.checkins.selectors import (
     PatientCheckIn,
@@ -47,6 +46,7 @@ from tracking.checkins.services import (
     checkin_record,
     checkin_save_draft,
 )
+from tracking.diary.selectors import diary_charts
 from tracking.models import CheckIn, PracticeSettings
 from tracking.safety.copy import safety_copy
 

@@ -112,20 +112,18 @@ def diary_charts(enrollment: Enrollment, *, for_patient: bool) -> list[Chart]:
         first, last = values[0], values[-1]
         if for_patient:
             summary = ngettext(
-                "Your last %(n)s episode: %(last)s out of 10.",
+                "Your one episode so far: %(last)s out of 10.",
                 "Your last %(n)s episodes, oldest to newest: from %(first)s to %(last)s "
                 "out of 10. Ups and downs are normal.",
                 n,
             ) % {"n": n, "first": score_text(first), "last": score_text(last)}
         else:
             summary = ngettext(
-                "The newest %(n)s episode: %(last)s of 10.",
+                "The only episode so far: %(last)s of 10.",
                 "The newest %(n)s episodes, oldest to newest: %(first)s then %(last)s of 10.",
                 n,
             ) % {"n": n, "first": score_text(first), "last": score_text(last)}
-        charts.append(
-            Chart(key, title, unit, summary, points, y_max=10, tick_step=2)
-        )
+        charts.append(Chart(key, title, unit, summary, points, y_max=10, tick_step=2))
     return charts
 
 

@@ -7,62 +7,195 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('programs', '0010_redflags_onset_year_and_medical_assessment'),
-        ('tracking', '0017_esinstr_instrument_translations_response_language'),
+        ("programs", "0010_redflags_onset_year_and_medical_assessment"),
+        ("tracking", "0017_esinstr_instrument_translations_response_language"),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
     operations = [
         migrations.CreateModel(
-            name='DiaryEntry',
+            name="DiaryEntry",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('occurred_at', models.DateTimeField()),
-                ('activity', models.CharField(blank=True, choices=[('sitting', 'Sitting'), ('standing', 'Standing'), ('walking', 'Walking'), ('bending', 'Bending or lifting'), ('housework', 'Housework or chores'), ('work', 'Working'), ('exercise', 'Exercise or sport'), ('driving', 'Driving or travelling'), ('resting', 'Lying down or resting'), ('waking', 'Waking up'), ('other', 'Something else')], max_length=16)),
-                ('activity_note', models.CharField(blank=True, max_length=200)),
-                ('place', models.CharField(blank=True, choices=[('home', 'At home'), ('work', 'At work'), ('outside', 'Outdoors'), ('travel', 'On the way somewhere'), ('social', 'With other people'), ('care', 'At a health appointment'), ('other', 'Somewhere else')], max_length=16)),
-                ('sleep', models.CharField(blank=True, choices=[('well', 'Slept well'), ('ok', 'Slept so-so'), ('poorly', 'Slept poorly')], max_length=16)),
-                ('stress', models.PositiveSmallIntegerField(blank=True, null=True)),
-                ('pain', models.PositiveSmallIntegerField()),
-                ('fear', models.PositiveSmallIntegerField()),
-                ('self_talk', models.TextField(blank=True, max_length=2000)),
-                ('clue_key', models.CharField(blank=True, max_length=64)),
-                ('created_at', models.DateTimeField(auto_now_add=True)),
-                ('updated_at', models.DateTimeField(auto_now=True)),
-                ('clue_reflection', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='+', to='programs.reflection')),
-                ('enrollment', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='diary_entries', to='programs.enrollment')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("occurred_at", models.DateTimeField()),
+                (
+                    "activity",
+                    models.CharField(
+                        blank=True,
+                        choices=[
+                            ("sitting", "Sitting"),
+                            ("standing", "Standing"),
+                            ("walking", "Walking"),
+                            ("bending", "Bending or lifting"),
+                            ("housework", "Housework or chores"),
+                            ("work", "Working"),
+                            ("exercise", "Exercise or sport"),
+                            ("driving", "Driving or travelling"),
+                            ("resting", "Lying down or resting"),
+                            ("waking", "Waking up"),
+                            ("other", "Something else"),
+                        ],
+                        max_length=16,
+                    ),
+                ),
+                ("activity_note", models.CharField(blank=True, max_length=200)),
+                (
+                    "place",
+                    models.CharField(
+                        blank=True,
+                        choices=[
+                            ("home", "At home"),
+                            ("work", "At work"),
+                            ("outside", "Outdoors"),
+                            ("travel", "On the way somewhere"),
+                            ("social", "With other people"),
+                            ("care", "At a health appointment"),
+                            ("other", "Somewhere else"),
+                        ],
+                        max_length=16,
+                    ),
+                ),
+                (
+                    "sleep",
+                    models.CharField(
+                        blank=True,
+                        choices=[
+                            ("well", "Slept well"),
+                            ("ok", "Slept so-so"),
+                            ("poorly", "Slept poorly"),
+                        ],
+                        max_length=16,
+                    ),
+                ),
+                ("stress", models.PositiveSmallIntegerField(blank=True, null=True)),
+                ("pain", models.PositiveSmallIntegerField()),
+                ("fear", models.PositiveSmallIntegerField()),
+                ("self_talk", models.TextField(blank=True, max_length=2000)),
+                ("clue_key", models.CharField(blank=True, max_length=64)),
+                ("created_at", models.DateTimeField(auto_now_add=True)),
+                ("updated_at", models.DateTimeField(auto_now=True)),
+                (
+                    "clue_reflection",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.SET_NULL,
+                        related_name="+",
+                        to="programs.reflection",
+                    ),
+                ),
+                (
+                    "enrollment",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="diary_entries",
+                        to="programs.enrollment",
+                    ),
+                ),
             ],
             options={
-                'ordering': ['-occurred_at', '-pk'],
-                'indexes': [models.Index(fields=['enrollment', '-occurred_at'], name='diary_entry_newest')],
-                'constraints': [models.CheckConstraint(condition=models.Q(('fear__lte', 10), ('pain__lte', 10), models.Q(('stress__isnull', True), ('stress__lte', 10), _connector='OR')), name='diary_entry_scores_0_10')],
+                "ordering": ["-occurred_at", "-pk"],
+                "indexes": [
+                    models.Index(fields=["enrollment", "-occurred_at"], name="diary_entry_newest")
+                ],
+                "constraints": [
+                    models.CheckConstraint(
+                        condition=models.Q(
+                            ("fear__lte", 10),
+                            ("pain__lte", 10),
+                            models.Q(
+                                ("stress__isnull", True), ("stress__lte", 10), _connector="OR"
+                            ),
+                        ),
+                        name="diary_entry_scores_0_10",
+                    )
+                ],
             },
         ),
         migrations.CreateModel(
-            name='SessionNote',
+            name="SessionNote",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('session_date', models.DateField()),
-                ('minutes', models.PositiveSmallIntegerField()),
-                ('mode', models.CharField(choices=[('in_person', 'In person'), ('video', 'Telehealth: video'), ('phone', 'Telehealth: phone')], max_length=16)),
-                ('components', models.JSONField(default=list)),
-                ('somatic_response', models.CharField(blank=True, choices=[('safer', 'Felt safer or calmer'), ('same', 'No clear change'), ('more_threat', 'More threat or distress')], max_length=16)),
-                ('exposure_set', models.CharField(blank=True, max_length=300)),
-                ('exposure_outcome', models.CharField(blank=True, choices=[('better', 'Went better than predicted'), ('as_predicted', 'Went as predicted'), ('worse', 'Went worse than predicted'), ('not_yet', 'Set for later, not tried yet')], max_length=16)),
-                ('risk_identified', models.BooleanField()),
-                ('risk_actions', models.JSONField(blank=True, default=list)),
-                ('risk_note', models.TextField(blank=True, max_length=2000)),
-                ('homework', models.TextField(blank=True, max_length=2000)),
-                ('notes', models.TextField(blank=True, max_length=5000)),
-                ('created_at', models.DateTimeField(default=django.utils.timezone.now)),
-                ('author', models.ForeignKey(null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='+', to=settings.AUTH_USER_MODEL)),
-                ('enrollment', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='session_notes', to='programs.enrollment')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("session_date", models.DateField()),
+                ("minutes", models.PositiveSmallIntegerField()),
+                (
+                    "mode",
+                    models.CharField(
+                        choices=[
+                            ("in_person", "In person"),
+                            ("video", "Telehealth: video"),
+                            ("phone", "Telehealth: phone"),
+                        ],
+                        max_length=16,
+                    ),
+                ),
+                ("components", models.JSONField(default=list)),
+                (
+                    "somatic_response",
+                    models.CharField(
+                        blank=True,
+                        choices=[
+                            ("safer", "Felt safer or calmer"),
+                            ("same", "No clear change"),
+                            ("more_threat", "More threat or distress"),
+                        ],
+                        max_length=16,
+                    ),
+                ),
+                ("exposure_set", models.CharField(blank=True, max_length=300)),
+                (
+                    "exposure_outcome",
+                    models.CharField(
+                        blank=True,
+                        choices=[
+                            ("better", "Went better than predicted"),
+                            ("as_predicted", "Went as predicted"),
+                            ("worse", "Went worse than predicted"),
+                            ("not_yet", "Set for later, not tried yet"),
+                        ],
+                        max_length=16,
+                    ),
+                ),
+                ("risk_identified", models.BooleanField()),
+                ("risk_actions", models.JSONField(blank=True, default=list)),
+                ("risk_note", models.TextField(blank=True, max_length=2000)),
+                ("homework", models.TextField(blank=True, max_length=2000)),
+                ("notes", models.TextField(blank=True, max_length=5000)),
+                ("created_at", models.DateTimeField(default=django.utils.timezone.now)),
+                (
+                    "author",
+                    models.ForeignKey(
+                        null=True,
+                        on_delete=django.db.models.deletion.SET_NULL,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                    ),
+                ),
+                (
+                    "enrollment",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="session_notes",
+                        to="programs.enrollment",
+                    ),
+                ),
             ],
             options={
-                'ordering': ['-session_date', '-created_at', '-pk'],
-                'indexes': [models.Index(fields=['enrollment', '-session_date'], name='session_note_newest')],
+                "ordering": ["-session_date", "-created_at", "-pk"],
+                "indexes": [
+                    models.Index(fields=["enrollment", "-session_date"], name="session_note_newest")
+                ],
             },
         ),
     ]

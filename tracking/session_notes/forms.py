@@ -63,7 +63,9 @@ class SessionNoteForm(forms.Form):
         label=_("Exposure set"),
         max_length=300,
         required=False,
-        help_text=_("The activity agreed for graded exposure, e.g. bending to load the dishwasher."),
+        help_text=_(
+            "The activity agreed for graded exposure, e.g. bending to load the dishwasher."
+        ),
     )
     exposure_outcome = forms.ChoiceField(
         label=_("Exposure outcome"),
@@ -71,7 +73,7 @@ class SessionNoteForm(forms.Form):
         required=False,
     )
     risk_identified = forms.ChoiceField(
-        label=_("Risk review: was any risk of harm identified?"),
+        label=_("Was any risk of harm identified?"),
         choices=YES_NO,
         widget=forms.RadioSelect,
         error_messages={"required": _("Answer the risk review: was any risk identified?")},

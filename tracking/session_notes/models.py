@@ -68,9 +68,7 @@ class SessionNote(models.Model):
     minutes = models.PositiveSmallIntegerField()
     mode = models.CharField(max_length=16, choices=SessionMode.choices)
     components = models.JSONField(default=list)  # Component values, in Component order
-    somatic_response = models.CharField(
-        max_length=16, choices=SomaticResponse.choices, blank=True
-    )
+    somatic_response = models.CharField(max_length=16, choices=SomaticResponse.choices, blank=True)
     exposure_set = models.CharField(max_length=300, blank=True)
     exposure_outcome = models.CharField(max_length=16, choices=ExposureOutcome.choices, blank=True)
     # Risk review: asked at every session. Identified → what was done (RiskAction values).
