@@ -17,8 +17,8 @@ from tracking.models import (
     HoldDecision,
     PracticeSettings,
     ReminderSchedule,
-    SessionNote,
 )
+from tracking.session_notes.models import SessionNote
 
 # Alerts a clinician must see before the account can go: deleting removes the alert
 # and its page, and the urgent email names no one, so the clinician would never learn

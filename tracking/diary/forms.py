@@ -4,6 +4,7 @@ what to do, in plain words, and what the patient typed stays on the page."""
 from __future__ import annotations
 
 from datetime import date, datetime, time
+from typing import cast
 from zoneinfo import ZoneInfo
 
 from django import forms
@@ -113,7 +114,7 @@ class DiaryEntryForm(forms.Form):
         local = now.astimezone(tz)
         self.fields["day"].initial = local.date()
         self.fields["at"].initial = local.time().replace(second=0, microsecond=0)
-        clue_field = self.fields["clue"]
+        clue_field = cast(forms.ChoiceField, self.fields["clue"])
         if clues:
             clue_field.choices = [("", _("No clue linked")), *[(c.value, c.text) for c in clues]]
         else:
@@ -139,7 +140,8 @@ class DiaryEntryForm(forms.Form):
         }
 
     def clean(self) -> dict:
-        data = super().clean()
+        super().clean()
+        data = self.cleaned_data
         day, at = data.get("day"), data.get("at")
         if isinstance(day, date) and isinstance(at, time):
             # The patient's wall clock in their zone; an hour the clocks skip or repeat

@@ -117,7 +117,8 @@ class SessionNoteForm(forms.Form):
         return value
 
     def clean(self) -> dict:
-        data = super().clean()
+        super().clean()
+        data = self.cleaned_data
         identified = data.get("risk_identified")
         if identified in ("yes", "no"):
             problem = rules.session_risk_review_problem(

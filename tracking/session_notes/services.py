@@ -7,7 +7,7 @@ from dataclasses import dataclass, field
 from datetime import date
 
 from django.core.exceptions import ValidationError
-from django.db import transaction
+from django.db import models, transaction
 from django.http import HttpRequest
 
 from painapp.accounts.audit import audit
@@ -42,7 +42,7 @@ class SessionRecord:
     notes: str = ""
 
 
-def _in_order(values: Collection[str], choices: type) -> list[str]:
+def _in_order(values: Collection[str], choices: type[models.TextChoices]) -> list[str]:
     chosen = set(values)
     unknown = chosen - set(choices.values)
     if unknown:
