@@ -364,3 +364,29 @@ def test_the_diary_pages_are_in_spanish(client, cast, enrollment):
     refused = client.post(reverse("diary_new"), form_data(pain=None, self_talk="")).content
     assert "Elija un número del 0 al 10" in refused.decode()
     assert english_in(refused.decode(), allowed=allowed) == []
+
+
+def test_the_clinician_reads_the_newest_episodes_in_the_patients_time(client, cast, enrollment):
+    from tracking.diary.selectors import LATEST_SHOWN
+
+    cast.patient.timezone = "America/New_York"
+    cast.patient.save()
+    reflection, key, clue = evidence_clue(enrollment)
+    at = datetime(2026, 3, 10, 17, 15, tzinfo=UTC)
+    with time_machine.travel(at + timedelta(hours=1), tick=False):
+        add(
+            enrollment,
+            occurred_at=at,
+            activity="bending",
+            self_talk="Brain being careful",
+            clue_reflection=reflection,
+            clue_key=key,
+        )
+        for hours in range(2, LATEST_SHOWN + 3):
+            add(enrollment, occurred_at=at - timedelta(hours=hours), self_talk=f"older {hours}")
+        client.force_login(cast.clinician)
+        page = client.get(reverse("patient_detail", args=[enrollment.pk])).content.decode()
+    section = page[page.index('id="diary"') : page.index('id="sessions"')]
+    assert "Tue 10 Mar 2026, 13:15" in section  # New York's wall clock
+    assert "Brain being careful" in section and clue in section
+    assert section.count('class="card note"') == LATEST_SHOWN

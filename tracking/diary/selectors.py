@@ -76,17 +76,46 @@ def _when(entry: DiaryEntry, tz: ZoneInfo) -> tuple[str, str]:
     )
 
 
+@dataclass(frozen=True)
+class DiaryOverview:
+    """The diary on the clinician's patient page: the charts, and the newest episodes
+    with their context and the patient's words."""
+
+    charts: list[Chart]
+    latest: list[tuple[DiaryEntry, str]]  # (episode, its clue's words or "")
+
+
+# The patient page lists this many of the newest episodes in words under the charts.
+LATEST_SHOWN = 5
+
+
+def _newest(enrollment: Enrollment) -> list[DiaryEntry]:
+    return list(
+        DiaryEntry.objects.filter(enrollment=enrollment)
+        .select_related("clue_reflection__activity")
+        .order_by("-occurred_at", "-pk")[:CHART_EPISODES]
+    )
+
+
+def diary_overview(enrollment: Enrollment) -> DiaryOverview:
+    """The charts and the newest LATEST_SHOWN episodes, from one query."""
+    rows = _newest(enrollment)
+    return DiaryOverview(
+        charts=_charts(enrollment, rows, for_patient=False),
+        latest=[(e, clue_text(e)) for e in rows[:LATEST_SHOWN]],
+    )
+
+
 def diary_charts(enrollment: Enrollment, *, for_patient: bool) -> list[Chart]:
     """Pain and fear in the newest CHART_EPISODES episodes, oldest to newest, times in
     the patient's zone. One query. No charts when there are no episodes."""
-    rows = list(
-        DiaryEntry.objects.filter(enrollment=enrollment)
-        .order_by("-occurred_at", "-pk")
-        .only("occurred_at", "pain", "fear")[:CHART_EPISODES]
-    )
-    if not rows:
+    return _charts(enrollment, _newest(enrollment), for_patient=for_patient)
+
+
+def _charts(enrollment: Enrollment, newest: list[DiaryEntry], *, for_patient: bool) -> list[Chart]:
+    if not newest:
         return []
-    rows.reverse()
+    rows = list(reversed(newest))
     tz = enrollment.patient.tzinfo
     when = [_when(e, tz) for e in rows]
     charts = []
@@ -105,7 +134,7 @@ def diary_charts(enrollment: Enrollment, *, for_patient: bool) -> list[Chart]:
         ),
     ):
         points = [
-            Point(label=short, name=full, value=float(v))
+            Point(label=short, name=full, value=v)
             for (short, full), v in zip(when, values, strict=True)
         ]
         n = len(points)

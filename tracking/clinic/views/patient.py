@@ -49,7 +49,7 @@ from tracking.clinic.overview import (
     patient_notes,
     patient_overview,
 )
-from tracking.diary.selectors import diary_charts
+from tracking.diary.selectors import diary_overview
 from tracking.models import HoldDecision
 from tracking.screening.forms import red_flag_rows, screening_facts
 from tracking.session_notes.selectors import patient_session_notes
@@ -114,10 +114,15 @@ def _render_overview(
             ),
             # Issue 19: PRT session notes and the diary chart, each its own partial.
             session_notes=patient_session_notes(enrollment),
-            diary_cards=chart_cards(diary_charts(enrollment, for_patient=False)),
+            **_diary_context(enrollment),
         ),
         status=status,
     )
+
+
+def _diary_context(enrollment: Enrollment) -> dict:
+    diary = diary_overview(enrollment)
+    return {"diary_cards": chart_cards(diary.charts), "diary_latest": diary.latest}
 
 
 @require_GET
