@@ -390,3 +390,17 @@ def test_the_clinician_reads_the_newest_episodes_in_the_patients_time(client, ca
     assert "Tue 10 Mar 2026, 13:15" in section  # New York's wall clock
     assert "Brain being careful" in section and clue in section
     assert section.count('class="card note"') == LATEST_SHOWN
+
+
+DIARY_FORM_QUERIES = 5  # session, user, membership, enrollment; the patient's clues
+
+
+@pytest.mark.parametrize("n", [1, 40])
+def test_the_diary_form_costs_the_same_as_it_grows(pat, enrollment, n, django_assert_num_queries):
+    grow(enrollment, n)
+    evidence_clue(enrollment)
+    entry = DiaryEntry.objects.first()
+    for path in (reverse("diary_new"), reverse("diary_edit", args=[entry.pk])):
+        pat.get(path)
+        with django_assert_num_queries(DIARY_FORM_QUERIES + (path != reverse("diary_new"))):
+            assert pat.get(path).status_code == 200

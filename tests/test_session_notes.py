@@ -292,3 +292,20 @@ def test_the_session_note_form_and_timeline_are_in_spanish(client, cast, enrollm
     assert "Sesiones de PRT" in page and "Telesalud: video" in page
     section = page[page.index('id="sessions"') : page.index('id="notes"')]
     assert english_in(section, allowed=allowed) == []
+
+
+# ------------------------------------------------------------------ cost
+# session, user, membership, the enrollment and its audit event (tracking.access), the
+# open alerts for the menu
+FORM_QUERIES = 6
+
+
+@pytest.mark.parametrize("n", [1, 30])
+def test_the_form_page_costs_the_same_as_notes_grow(
+    clin, cast, enrollment, n, django_assert_num_queries
+):
+    grow_session_notes_and_diary(enrollment, cast.clinician, n=n)
+    path = reverse("session_note_add", args=[enrollment.pk])
+    clin.get(path)
+    with django_assert_num_queries(FORM_QUERIES):
+        assert clin.get(path).status_code == 200
