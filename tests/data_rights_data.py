@@ -23,6 +23,7 @@ from programs.practice.services import practice_session_record
 from tracking.alerts.services import ResolutionOutcome, alert_raise, alert_resolve
 from tracking.checkins.schedule import checkins_schedule
 from tracking.checkins.summaries import summaries_refresh
+from tracking.diary.services import Episode, diary_entry_save
 from tracking.instruments.registry import sync_shipped
 from tracking.models import (
     CheckIn,
@@ -36,6 +37,7 @@ from tracking.models import (
 )
 from tracking.reminders.schedules import preferences_for, schedules_sync
 from tracking.safety.services import safety_plan_save
+from tracking.session_notes.services import SessionRecord, session_note_create
 
 
 @dataclass
@@ -202,6 +204,29 @@ def make_rich_data(enrollment: Enrollment, *, marker: str, staff: User) -> Rich:
         decided_by=enrollment.clinician,
     )
 
+    r["session_note"] = session_note_create(
+        enrollment=enrollment,
+        author=enrollment.clinician,
+        record=SessionRecord(
+            session_date=timezone.localdate() - timedelta(days=2),
+            minutes=50,
+            mode="video",
+            components=["education", "somatic_tracking"],
+            risk_identified=False,
+            homework=f"{marker} practise somatic tracking daily",
+            notes=f"{marker} session working note",
+        ),
+    )
+    r["diary_entry"] = diary_entry_save(
+        enrollment=enrollment,
+        episode=Episode(
+            occurred_at=timezone.now() - timedelta(hours=3),
+            pain=6,
+            fear=5,
+            activity="sitting",
+            self_talk=f"{marker} my back is fragile",
+        ),
+    ).entry
     r["email_address"] = EmailAddress.objects.create(
         user=patient, email=patient.email, verified=True, primary=True
     )

@@ -36,6 +36,7 @@ from tracking.clinic.services import (
     medical_assessment_record,
     safety_hold_clear,
 )
+from tracking.diary.services import Episode, diary_entry_save
 from tracking.models import BulkImport, CheckIn, CrisisResource, PracticeSettings, SafetyPlan
 from tracking.practice_admin.bulk_import import bulk_import_confirm, bulk_import_prepare
 from tracking.reminders.delivery import unsubscribe_token
@@ -45,6 +46,7 @@ from tracking.safety.services import (
     practice_safety_settings_update,
     safety_plan_save,
 )
+from tracking.session_notes.services import SessionRecord, session_note_create
 
 # Markup that must never reach a page as markup.
 MARKUP = [
@@ -280,6 +282,36 @@ def build_hostile_world(admin_client, program_version) -> HostileWorld:
         expectation=hostile(1000),
     )
     clinician_note_create(enrollment=enrollment, author=clinician, body=long_hostile(3000))
+    # Issue 19: a PRT session note and a diary episode, every free-text field hostile.
+    session_note_create(
+        enrollment=enrollment,
+        author=clinician,
+        record=SessionRecord(
+            session_date=today - timedelta(days=1),
+            minutes=50,
+            mode="video",
+            components=["somatic_tracking", "exposure"],
+            somatic_response="safer",
+            exposure_set=hostile(300),
+            exposure_outcome="better",
+            risk_identified=True,
+            risk_actions=["safety_plan"],
+            risk_note=long_hostile(2000),
+            homework=long_hostile(2000),
+            notes=long_hostile(3000),
+        ),
+    )
+    diary_entry_save(
+        enrollment=enrollment,
+        episode=Episode(
+            occurred_at=timezone.now() - timedelta(hours=2),
+            pain=6,
+            fear=7,
+            activity="walking",
+            activity_note=hostile(200),
+            self_talk=long_hostile(2000),
+        ),
+    )
 
     # Follow-up check-ins ask the three causes in free text: one recorded (with a
     # self-harm answer, so there is an urgent alert, a notification and an email), one

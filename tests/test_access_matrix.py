@@ -19,7 +19,7 @@ from painapp.accounts.models import Invitation, Membership
 from programs.models import Exposure, FearItem
 from tests.checkin_data import schedule_from_start
 from tests.factories import make_enrollment
-from tracking.models import Alert, BulkImport
+from tracking.models import Alert, BulkImport, DiaryEntry
 from tracking.reminders.delivery import unsubscribe_token
 
 VISITORS = [
@@ -124,6 +124,10 @@ EXPECTED = {
     "checkin_current": PATIENT_SELF,
     "checkin_list": PATIENT_SELF,
     "progress": PATIENT_SELF,
+    "diary_list": PATIENT_SELF,
+    "diary_new": PATIENT_SELF,
+    "diary_edit": PATIENT_OBJECT,
+    "diary_delete": PATIENT_OBJECT,
     "checkin_detail": PATIENT_OBJECT,
     "caseload": CLINICIAN_HOME,
     # Each staff member's own queue (their patients' causes; an admin's, the practice's).
@@ -140,6 +144,7 @@ EXPECTED = {
             "patient_reflections",
             "patient_safety_plan",
             "patient_note_add",
+            "session_note_add",
             "patient_alert_acknowledge",
             "patient_alert_resolve",
             "patient_unlock",
@@ -263,6 +268,9 @@ def world(cast, program_version):
 
     slug = enrollment.program_version.weeks.get(number=1).activities.first().slug
     clinician_membership = Membership.objects.get(user=cast.clinician, practice=cast.practice)
+    diary = DiaryEntry.objects.create(
+        enrollment=enrollment, occurred_at=timezone.now(), pain=5, fear=4
+    )
     e, a = enrollment.pk, alert.pk
     return {
         "invitation_accept": {"token": invitation_token(invitation)},
@@ -277,6 +285,8 @@ def world(cast, program_version):
         "exposure_detail": {"pk": exposure.pk},
         "exposure_done": {"pk": exposure.pk},
         "checkin_detail": {"pk": checkin.pk},
+        "diary_edit": {"pk": diary.pk},
+        "diary_delete": {"pk": diary.pk},
         "patient_alert_acknowledge": {"pk": e, "alert_pk": a},
         "patient_alert_resolve": {"pk": e, "alert_pk": a},
         "alert_detail": {"pk": a},

@@ -9,6 +9,7 @@ import uuid
 import pytest
 from django.apps import apps
 from django.db import models
+from django.utils import timezone
 
 from programs.exposure.services import (
     exposure_complete,
@@ -20,6 +21,7 @@ from programs.models import Activity, ActivityKind
 from programs.practice.services import practice_session_record
 from programs.services import attribution_record, reflection_save
 from tracking import rules
+from tracking.diary.services import Episode, diary_entry_save
 from tracking.models import Alert, PracticeSettings, SafetyPlan
 from tracking.safety.scanner import finds_crisis_words, normalise, scan
 from tracking.safety.services import safety_plan_save
@@ -179,6 +181,8 @@ NOT_PATIENT_TEXT = {
     "tracking.AlertResolution.*": "staff-written",
     "tracking.Response.language": "a language code",
     "programs.MedicalAssessment.*": "staff-written",
+    "tracking.SessionNote.*": "staff-written",
+    "tracking.DiaryEntry.clue_key": "a clue's key, chosen from the patient's own checklist",
 }
 
 
@@ -245,6 +249,15 @@ WRITERS = {
     "programs.Reflection.text": lambda e, text: reflection_save(
         enrollment=e, activity=_activity(e, ActivityKind.REFLECTION), text=text
     ),
+    **{
+        f"tracking.DiaryEntry.{name}": (
+            lambda e, text, name=name: diary_entry_save(
+                enrollment=e,
+                episode=Episode(occurred_at=timezone.now(), pain=5, fear=4, **{name: text}),
+            )
+        )
+        for name in ("activity_note", "self_talk")
+    },
     **{
         f"tracking.SafetyPlan.{name}": (
             lambda e, text, name=name: safety_plan_save(enrollment=e, data={name: text})

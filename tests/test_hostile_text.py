@@ -58,6 +58,9 @@ EXCLUDED = {
     "mfa.Authenticator.data": "TOTP secret and recovery codes",
     # Our own, written by the app.
     "tracking.AlertResolution.plan": "a list of the form's fixed choices",
+    "tracking.SessionNote.components": "a list of the form's fixed choices (service checks)",
+    "tracking.SessionNote.risk_actions": "a list of the form's fixed choices (service checks)",
+    "tracking.DiaryEntry.clue_key": "a key of the patient's own ticked clues (service checks)",
     "accounts.User.password": "a hash",
     "accounts.User.timezone": "validated IANA zone name",
     "accounts.Practice.timezone": "validated IANA zone name",
@@ -347,6 +350,7 @@ def test_it_escapes_the_corpus_on_every_page(world):
         "invitation_list",
         "caseload",
         "patient_detail",
+        "diary_list",
         "patient_causes",
         "patient_reflections",
         "coding_queue",

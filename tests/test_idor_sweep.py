@@ -59,7 +59,7 @@ from tests.test_access_matrix import (
     world,  # noqa: F401  (fixture)
 )
 from tracking.instruments.registry import sync_shipped
-from tracking.models import Alert, BulkImport, CheckIn, ClinicianNote
+from tracking.models import Alert, BulkImport, CheckIn, ClinicianNote, DiaryEntry, SessionNote
 from tracking.practice_admin.bulk_import import bulk_import_prepare
 from tracking.reminders.schedules import preferences_for
 
@@ -74,6 +74,7 @@ PATH_ID_MODELS: list[tuple[str, str, type[Model]]] = [
     ("exposure/fears/<int:pk>/", "pk", FearItem),
     ("exposure/<int:pk>/", "pk", Exposure),
     ("checkin/<int:pk>/", "pk", CheckIn),
+    ("diary/<int:pk>/", "pk", DiaryEntry),
     ("alerts/<int:pk>/", "pk", Alert),
     ("practice/invitations/<int:pk>/", "pk", Invitation),
     ("practice/clinicians/<int:pk>/", "pk", Membership),
@@ -447,6 +448,25 @@ def furnish(enrollment: Enrollment, words: str) -> dict:
     note = ClinicianNote.objects.create(
         enrollment=enrollment, author=enrollment.clinician, body=f"{words} clinical note"
     )
+    diary = DiaryEntry.objects.create(
+        enrollment=enrollment,
+        occurred_at=timezone.now() - timedelta(hours=1),
+        pain=6,
+        fear=5,
+        activity_note=f"{words} diary doing",
+        self_talk=f"{words} diary words",
+    )
+    SessionNote.objects.create(
+        enrollment=enrollment,
+        author=enrollment.clinician,
+        session_date=timezone.localdate(),
+        minutes=50,
+        mode="video",
+        components=["education"],
+        risk_identified=False,
+        homework=f"{words} session homework",
+        notes=f"{words} session note",
+    )
     prefs = preferences_for(enrollment)
     prefs.phone = "+44 7700 " + str(abs(hash(words)) % 900000 + 100000)
     prefs.save()
@@ -456,6 +476,7 @@ def furnish(enrollment: Enrollment, words: str) -> dict:
         "session": session,
         "alert": alert,
         "note": note,
+        "diary": diary,
         "phone": prefs.phone,
     }
 
@@ -479,6 +500,8 @@ def own_world(
         "exposure_detail": {"pk": objs["exposure"].pk},
         "exposure_done": {"pk": objs["exposure"].pk},
         "checkin_detail": {"pk": checkin.pk},
+        "diary_edit": {"pk": objs["diary"].pk},
+        "diary_delete": {"pk": objs["diary"].pk},
         "_enrollment": enrollment.pk,
     }
     e, a = enrollment.pk, objs["alert"].pk
@@ -653,6 +676,8 @@ def victim_scope(practice_id: int, own_enrollments: set[int], own_users: set[int
         "tracking.DigestLog": Q(clinician__in=members),
         "tracking.BulkImport": Q(practice_id=practice_id),
         "tracking.ClinicianNote": e,
+        "tracking.SessionNote": e,
+        "tracking.DiaryEntry": e,
         "tracking.CrisisResource": Q(practice_id=practice_id),
         "tracking.SafetyPlan": e,
         "programs.MedicalAssessment": e,

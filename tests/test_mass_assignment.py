@@ -58,10 +58,12 @@ from tracking.models import (
     BulkImport,
     CheckIn,
     ClinicianNote,
+    DiaryEntry,
     EscalationStep,
     HoldDecision,
     ReminderPreferences,
     SafetyPlan,
+    SessionNote,
 )
 from tracking.practice_admin.bulk_import import bulk_import_prepare
 from tracking.reminders.delivery import unsubscribe_token
@@ -81,7 +83,7 @@ NO_FORM = {
     "admin_clinicians",
     "admin_enrollments", "admin_enrollment", "admin_import_review", "admin_import_problems",
     "admin_outcomes", "admin_outcomes_csv", "admin_audit", "admin_audit_csv",
-    "admin_instruments", "admin_failed_deliveries", "patient_safety_plan",
+    "admin_instruments", "admin_failed_deliveries", "patient_safety_plan", "diary_list",
     "audio_file",
 }  # fmt: skip
 
@@ -91,6 +93,11 @@ ALLAUTH_FORMS = ["account_email", "account_change_password"]
 SUSPECTS = ["practice", "practice_id", "clinician", "clinician_id", "patient", "patient_id",
             "role", "is_staff", "is_superuser", "enrollment", "enrollment_id", "status",
             "user", "user_id", "owner", "id", "pk", "created_at", "session_epoch"]  # fmt: skip
+
+
+def _diary_post() -> dict:
+    return {"day": f"{timezone.localdate() - timedelta(days=1):%Y-%m-%d}", "at": "12:00",
+            "pain": "6", "fear": "5", "activity": "sitting", "self_talk": "It is safe"}  # fmt: skip
 
 
 @dataclass
@@ -237,6 +244,9 @@ FORMS: dict[str, Form] = {
     "exposure_done": Form("patient", lambda c: {
         "actual_pain": "3", "actual_harm": "0", "fear_after": "25", "note": "fine"},
         [Exposure]),
+    "diary_new": Form("patient", lambda c: _diary_post(), [DiaryEntry]),
+    "diary_edit": Form("patient", lambda c: _diary_post(), [DiaryEntry]),
+    "diary_delete": Form("patient", lambda c: {}, [DiaryEntry]),
     "reminder_settings": Form("patient", lambda c: {
         "practice_enabled": "on", "practice_time": "09:00", "practice_days": ["0", "2"],
         "checkin_enabled": "on", "email_enabled": "on", "in_app_enabled": "on"},
@@ -260,6 +270,10 @@ FORMS: dict[str, Form] = {
         [AttributionCause, Attribution]),
     "patient_note_add": Form("clinician", lambda c: {"body": "Called; doing well."},
                              [ClinicianNote]),
+    "session_note_add": Form("clinician", lambda c: {
+        "session_date": f"{timezone.localdate() - timedelta(days=1):%Y-%m-%d}", "minutes": "50",
+        "mode": "video", "components": ["education"], "risk_identified": "no",
+        "homework": "Practise daily"}, [SessionNote]),
     "patient_alert_acknowledge": Form("clinician", lambda c: {}, [Alert]),
     "patient_alert_resolve": Form("clinician", lambda c: {}, [Alert]),
     "alert_acknowledge": Form("clinician", lambda c: {}, [Alert]),

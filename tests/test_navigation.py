@@ -21,6 +21,7 @@ def test_a_patient_sees_the_daily_links_and_the_rest_under_more():
     assert labels(nav.extra) == [
         "Fear ladder",
         "Progress",
+        "My diary",
         "My log",
         "Reminders",
         "Safety plan",

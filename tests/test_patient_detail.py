@@ -27,6 +27,7 @@ from programs.models import (
     Screening,
 )
 from tests.clinical_data import add_alert, build_history
+from tests.test_session_notes import grow_session_notes_and_diary
 from tracking.clinic.forms import ClinicianNoteForm
 from tracking.clinic.overview import patient_overview
 from tracking.models import Alert, ClinicianNote, ReminderPreferences
@@ -40,7 +41,9 @@ from tracking.models import Alert, ClinicianNote, ReminderPreferences
 # + 3 (issue 15: the practice's age range, the latest medical assessments and safety-hold
 # decisions, each one small read of this enrollment's or practice's rows).
 # Each full staff page also counts the open alerts for the menu (issue 15: one query).
-OVERVIEW_QUERIES = 15
+# + 2 (issue 19: the newest PRT session notes with their authors, and the diary charts'
+# newest episodes, one read each however many there are).
+OVERVIEW_QUERIES = 17
 SECTION_QUERIES = {
     "patient_checkins": 8,
     "patient_practice": 8,
@@ -745,6 +748,8 @@ def test_it_costs_the_same_queries_as_the_history_grows(
     for _ in range(3):
         add_alert(enrollment)
     ClinicianNote.objects.create(enrollment=enrollment, author=cast.clinician, body="n")
+    # Issue 19: PRT session notes and diary episodes grow with the history too.
+    grow_session_notes_and_diary(enrollment, cast.clinician, n=weeks * 2)
     client.force_login(cast.clinician)
     # The session's first write and this process's first read of the program's outline
     # are not the page's cost.

@@ -18,6 +18,7 @@ from tracking.models import (
     PracticeSettings,
     ReminderSchedule,
 )
+from tracking.session_notes.models import SessionNote
 
 # Alerts a clinician must see before the account can go: deleting removes the alert
 # and its page, and the urgent email names no one, so the clinician would never learn
@@ -88,6 +89,7 @@ PERSONAL_DATA = PersonalData(
         EscalationStep._meta.get_field("user"),
         HoldDecision._meta.get_field("decided_by"),
         AlertResolution._meta.get_field("created_by"),
+        SessionNote._meta.get_field("author"),
     ),
     policies={
         # Alerts about the patient: what kind, where it stands and when; the clinical
@@ -121,6 +123,27 @@ PERSONAL_DATA = PersonalData(
                 "method",
                 "risk_after",
                 "plan",
+                "created_at",
+            )
+        ),
+        # A PRT session with their therapist: when, how long, how, what it covered, the
+        # risk review's outcome and the homework agreed are theirs; the clinician's
+        # free-text session and risk notes are working notes, like a ClinicianNote.
+        # (Their own diary, tracking.DiaryEntry, is exported whole by default.)
+        SessionNote: TablePolicy(
+            columns=(
+                "id",
+                "enrollment_id",
+                "session_date",
+                "minutes",
+                "mode",
+                "components",
+                "somatic_response",
+                "exposure_set",
+                "exposure_outcome",
+                "risk_identified",
+                "risk_actions",
+                "homework",
                 "created_at",
             )
         ),

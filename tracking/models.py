@@ -541,7 +541,8 @@ class ClinicianNote(models.Model):
 
 
 # Models of one feature live in that feature's package; importing them here registers
-# them with the tracking app (same app label, same tables, no migration).
+# them with the tracking app (same app label: a model moved here needs no migration).
+from tracking.diary.models import DiaryEntry  # noqa: E402
 from tracking.reminders.models import Delivery, ReminderPreferences, ReminderSchedule  # noqa: E402
 from tracking.safety.models import (  # noqa: E402
     AlertResolution,
@@ -549,6 +550,7 @@ from tracking.safety.models import (  # noqa: E402
     HoldDecision,
     SafetyPlan,
 )
+from tracking.session_notes.models import SessionNote  # noqa: E402
 
 __all__ = [
     "Alert",
@@ -558,6 +560,7 @@ __all__ = [
     "ClinicianNote",
     "CrisisResource",
     "Delivery",
+    "DiaryEntry",
     "DigestLog",
     "EnrollmentSummary",
     "EscalationStep",
@@ -570,4 +573,5 @@ __all__ = [
     "ReminderSchedule",
     "Response",
     "SafetyPlan",
+    "SessionNote",
 ]

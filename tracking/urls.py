@@ -6,6 +6,7 @@ from tracking.alerts import views as alerts
 from tracking.checkins import views as checkin
 from tracking.clinic.views import caseload, coding, patient
 from tracking.clinic.views import safety_plan as clinic_safety_plan
+from tracking.diary import urls as diary_urls
 from tracking.exports import views as exports
 from tracking.practice_admin.views import audit as admin_audit
 from tracking.practice_admin.views import clinicians as admin_clinicians
@@ -19,6 +20,7 @@ from tracking.reminders import views as reminder_settings
 from tracking.safety import patient as safety_patient
 from tracking.safety import views as safety
 from tracking.screening import views as screening
+from tracking.session_notes import urls as session_note_urls
 
 urlpatterns = [
     # Anyone, logged in or not: where to turn in a crisis.
@@ -79,6 +81,8 @@ urlpatterns = [
     path("checkin/all/", checkin.checkin_list, name="checkin_list"),
     path("checkin/<int:pk>/", checkin.checkin_detail, name="checkin_detail"),
     path("progress/", checkin.progress, name="progress"),
+    *diary_urls.urlpatterns,  # the patient's pain and fear diary (issue 19)
+    *session_note_urls.urlpatterns,  # PRT session notes on a patient's record (issue 19)
     # Practice admins: clinicians, enrollments, bulk import, outcomes report, audit trail.
     path("practice/clinicians/", admin_clinicians.clinician_list, name="admin_clinicians"),
     path(

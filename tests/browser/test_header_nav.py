@@ -18,7 +18,15 @@ from tests.browser import helpers
 
 pytestmark = pytest.mark.browser
 
-PATIENT_MORE = ["Fear ladder", "Progress", "My log", "Reminders", "Safety plan", "Account"]
+PATIENT_MORE = [
+    "Fear ladder",
+    "Progress",
+    "My diary",
+    "My log",
+    "Reminders",
+    "Safety plan",
+    "Account",
+]
 ADMIN_MORE = [
     "Clinicians",
     "Enrollments",

@@ -46,6 +46,7 @@ from tracking.checkins.services import (
     checkin_record,
     checkin_save_draft,
 )
+from tracking.diary.selectors import diary_charts
 from tracking.models import CheckIn, PracticeSettings
 from tracking.safety.copy import safety_copy
 
@@ -254,5 +255,12 @@ def progress(request: PatientRequest) -> HttpResponse:
     return render(
         request,
         "tracking/patient/progress.html",
-        {"cards": chart_cards(progress_charts(data), level=2, region=False), "progress": data},
+        {
+            "cards": chart_cards(progress_charts(data), level=2, region=False),
+            "progress": data,
+            # The pain and fear diary (tracking/diary/), its own partial on the page.
+            "diary_cards": chart_cards(
+                diary_charts(enrollment, for_patient=True), level=3, region=False
+            ),
+        },
     )

@@ -17,7 +17,9 @@ from tracking import rules
 from tracking.clinic.caseload import change_text
 from tracking.clinic.overview import Overview, opened_checkins
 from tracking.clinic.sections import patient_attributions
+from tracking.diary.selectors import diary_csv_rows
 from tracking.models import CheckIn, Response
+from tracking.session_notes.selectors import session_note_csv_rows
 
 # ====================================================================== exports
 MEASUREMENT_HEADER = [
@@ -38,8 +40,8 @@ MEASUREMENT_HEADER = [
 def patient_measurements(enrollment: Enrollment, now: datetime) -> list[list[Any]]:
     """Every measurement of the patient, one value per row, oldest first, for the CSV
     export: check-in answers and scores (and missed check-ins), practice ratings,
-    exposures (predicted vs actual) and the three causes with both codings. Five
-    queries."""
+    exposures (predicted vs actual), the three causes with both codings, the pain and
+    fear diary and PRT sessions. Seven queries."""
     rows: list[tuple[datetime, list[Any]]] = []
 
     def local_week(at: datetime) -> int:
@@ -210,6 +212,9 @@ def patient_measurements(enrollment: Enrollment, now: datetime) -> list[list[Any
                         ],
                     )
                 )
+    # Issue 19: the pain and fear diary, and PRT sessions (their own packages).
+    rows += diary_csv_rows(enrollment, local_week)
+    rows += session_note_csv_rows(enrollment, local_week)
     rows.sort(key=lambda pair: pair[0])
     # Rows with no language (not a check-in answer) leave that column empty.
     width = len(MEASUREMENT_HEADER)

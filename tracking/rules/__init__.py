@@ -25,8 +25,8 @@ any of them: a float is read as the decimal it prints as (7.3 is 73/10), so 30% 
 is 3, not 3.0000000000000004.
 
 The rules live in one module per subject (measures, screening, alerts, outcomes, red
-flags, crisis words, due times); this package is their one face: every reader imports
-`from tracking import rules` and asks `rules.<name>`.
+flags, crisis words, due times, session and diary records); this package is their one
+face: every reader imports `from tracking import rules` and asks `rules.<name>`.
 """
 
 from tracking.rules._base import Score as Score
@@ -35,5 +35,6 @@ from tracking.rules.crisis_words import *  # noqa: F403
 from tracking.rules.due_times import *  # noqa: F403
 from tracking.rules.measures import *  # noqa: F403
 from tracking.rules.outcomes import *  # noqa: F403
+from tracking.rules.records import *  # noqa: F403
 from tracking.rules.red_flags import *  # noqa: F403
 from tracking.rules.screening import *  # noqa: F403

@@ -92,6 +92,9 @@ def build_nav(
                 also=("exposure_plan", "exposure_detail", "fear_edit"),
             ),
             _item(_("Progress"), "progress", name),
+            _item(
+                _("My diary"), "diary_list", name, also=("diary_new", "diary_edit", "diary_delete")
+            ),
             _item(_("My log"), "my_log", name),
             _item(_("Reminders"), "reminder_settings", name, also=("notifications",)),
             _item(_("Safety plan"), "safety_plan", name, also=("safety_details",)),

@@ -32,7 +32,7 @@ from painapp.types import MemberRequest
 from programs.models import Enrollment
 from tracking.access import audit_read, enrollment_for_staff
 from tracking.alerts.services import alert_acknowledge
-from tracking.charts import macros
+from tracking.charts import chart_cards, macros
 from tracking.clinic import sections, services
 from tracking.clinic.forms import (
     CauseCodingForm,
@@ -50,8 +50,10 @@ from tracking.clinic.overview import (
     patient_notes,
     patient_overview,
 )
+from tracking.diary.selectors import diary_overview
 from tracking.models import HoldDecision
 from tracking.screening.forms import red_flag_rows, screening_facts
+from tracking.session_notes.selectors import patient_session_notes
 
 SECTIONS = [
     ("patient_detail", gettext_lazy("Overview")),
@@ -112,9 +114,17 @@ def _render_overview(
             decisions=list(
                 enrollment.hold_decisions.select_related("decided_by").order_by("-decided_at")[:5]
             ),
+            # Issue 19: PRT session notes and the diary chart, each its own partial.
+            session_notes=patient_session_notes(enrollment),
+            **_diary_context(enrollment),
         ),
         status=status,
     )
+
+
+def _diary_context(enrollment: Enrollment) -> dict:
+    diary = diary_overview(enrollment)
+    return {"diary_cards": chart_cards(diary.charts), "diary_latest": diary.latest}
 
 
 @require_GET

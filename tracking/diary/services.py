@@ -1,0 +1,115 @@
+"""Writing the patient's diary: save (new or edited) and delete an episode.
+
+Every save sends the patient's own words ("what I was doing", "what I told myself")
+through the crisis-word scanner (tracking.safety.scanner), once per entry: a hit
+raises the urgent self-harm alert for the care team, and the caller shows the
+patient where to get help at once.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime
+
+from django.core.exceptions import ValidationError
+from django.db import transaction
+from django.utils import timezone
+
+from programs.models import Enrollment, Reflection
+from tracking import rules
+from tracking.diary.models import Activity, DiaryEntry, Place, Sleep
+from tracking.models import PracticeSettings
+from tracking.safety.scanner import crisis_words_of, finds_crisis_words, scan
+
+
+@dataclass(frozen=True)
+class Episode:
+    """One episode as the patient describes it (the form's cleaned data)."""
+
+    occurred_at: datetime
+    pain: int
+    fear: int
+    activity: str = ""
+    activity_note: str = ""
+    place: str = ""
+    sleep: str = ""
+    stress: int | None = None
+    self_talk: str = ""
+    clue_reflection: Reflection | None = None
+    clue_key: str = ""
+
+
+@dataclass(frozen=True)
+class Saved:
+    entry: DiaryEntry
+    # The patient wrote a crisis phrase: show them help at once (the alert is raised
+    # once per entry; an edit that keeps the phrase shows the help again).
+    crisis: bool
+
+
+def _check(enrollment: Enrollment, episode: Episode) -> None:
+    errors: dict[str, str] = {}
+    for name in ("pain", "fear", "stress"):
+        value = getattr(episode, name)
+        if value is not None and not 0 <= value <= 10:
+            errors[name] = "0 to 10."
+    for name, choices in (("activity", Activity), ("place", Place), ("sleep", Sleep)):
+        value = getattr(episode, name)
+        if value and value not in choices.values:
+            errors[name] = "Unknown choice."
+    if rules.diary_time_problem(episode.occurred_at, timezone.now()):
+        errors["occurred_at"] = "Out of range."
+    clue = episode.clue_reflection
+    if clue is not None and (
+        clue.enrollment_id != enrollment.pk or episode.clue_key not in (clue.checked or [])
+    ):
+        errors["clue"] = "Not one of the patient's clues."
+    if errors:
+        raise ValidationError(errors)
+
+
+def diary_entry_save(
+    *, enrollment: Enrollment, episode: Episode, entry: DiaryEntry | None = None
+) -> Saved:
+    """Create an episode, or change `entry` (the patient's own: the caller fetched it
+    scoped to their enrollment), then scan its text."""
+    _check(enrollment, episode)
+    if entry is not None and entry.enrollment_id != enrollment.pk:
+        raise ValidationError("This entry belongs to another patient.")
+    fields = {
+        "occurred_at": episode.occurred_at,
+        "pain": episode.pain,
+        "fear": episode.fear,
+        "activity": episode.activity,
+        "activity_note": episode.activity_note.strip(),
+        "place": episode.place,
+        "sleep": episode.sleep,
+        "stress": episode.stress,
+        "self_talk": episode.self_talk.strip(),
+        "clue_reflection": episode.clue_reflection,
+        "clue_key": episode.clue_key if episode.clue_reflection else "",
+    }
+    with transaction.atomic():
+        if entry is None:
+            entry = DiaryEntry.objects.create(enrollment=enrollment, **fields)
+        else:
+            for name, value in fields.items():
+                setattr(entry, name, value)
+            entry.save()
+        texts = [t for t in (entry.activity_note, entry.self_talk) if t]
+        crisis = False
+        if texts:
+            settings = PracticeSettings.for_practice(enrollment.practice_id)
+            alert = scan(enrollment, source=f"diary:{entry.pk}", texts=texts, settings=settings)
+            crisis = alert is not None or finds_crisis_words(
+                texts, (*crisis_words_of(settings), *rules.DEFAULT_CRISIS_WORDS_ES)
+            )
+    return Saved(entry=entry, crisis=crisis)
+
+
+def diary_entry_delete(*, enrollment: Enrollment, entry: DiaryEntry) -> None:
+    """Delete one of the patient's own episodes (an alert it raised stays: the care
+    team still needs to see it)."""
+    if entry.enrollment_id != enrollment.pk:
+        raise ValidationError("This entry belongs to another patient.")
+    entry.delete()

@@ -1,0 +1,114 @@
+"""The patient's pain and fear diary: the list, a new episode, edit and delete.
+
+Only the patient's own episodes, through their enrollment (programs.access.own: 404
+for anyone else's). A crisis phrase in what they wrote takes them straight to "Get
+help now" (and the care team gets the urgent alert: tracking.diary.services)."""
+
+from __future__ import annotations
+
+from django.contrib import messages
+from django.http import HttpResponse
+from django.shortcuts import redirect, render
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_GET, require_http_methods
+
+from programs.access import enrollment_required, own
+from programs.models import Reflection
+from programs.types import PatientRequest
+from tracking.diary import selectors, services
+from tracking.diary.forms import DiaryEntryForm
+from tracking.diary.models import DiaryEntry
+
+
+@require_GET
+@enrollment_required
+def diary_list(request: PatientRequest) -> HttpResponse:
+    try:
+        page = max(int(request.GET.get("page", "1")), 1)
+    except ValueError:
+        page = 1
+    entries, more = selectors.diary_page(request.enrollment, page)
+    return render(
+        request,
+        "tracking/patient/diary/list.html",
+        {
+            "entries": [(e, selectors.clue_text(e)) for e in entries],
+            "page": page,
+            "more": more,
+            "tz": request.user.timezone,
+        },
+    )
+
+
+def _form(request: PatientRequest, initial: dict | None = None) -> DiaryEntryForm:
+    return DiaryEntryForm(
+        request.POST if request.method == "POST" else None,
+        initial=initial,
+        tz=request.enrollment.patient.tzinfo,
+        now=timezone.now(),
+        clues=selectors.patient_clues(request.enrollment),
+    )
+
+
+def _save(request: PatientRequest, form: DiaryEntryForm, entry: DiaryEntry | None) -> HttpResponse:
+    choice = form.clue_choice()
+    clue = (
+        Reflection.objects.filter(enrollment=request.enrollment, pk=choice[0]).first()
+        if choice
+        else None
+    )
+    saved = services.diary_entry_save(
+        enrollment=request.enrollment, episode=form.episode(clue), entry=entry
+    )
+    if saved.crisis:
+        messages.warning(
+            request,
+            _(
+                "Your entry is saved. What you wrote sounds very hard. You do not have to "
+                "face this alone: here is where to get help now. Your care team has been told."
+            ),
+        )
+        return redirect("get_help")
+    messages.success(request, _("Saved to your diary."))
+    return redirect("diary_list")
+
+
+@require_http_methods(["GET", "POST"])
+@enrollment_required
+def diary_new(request: PatientRequest) -> HttpResponse:
+    form = _form(request)
+    if request.method == "POST" and form.is_valid():
+        return _save(request, form, None)
+    return render(
+        request,
+        "tracking/patient/diary/form.html",
+        {"form": form, "entry": None},
+        status=422 if form.is_bound else 200,
+    )
+
+
+@require_http_methods(["GET", "POST"])
+@enrollment_required
+def diary_edit(request: PatientRequest, pk: int) -> HttpResponse:
+    entry = own(request, DiaryEntry, pk=pk)
+    form = _form(request, DiaryEntryForm.initial_for(entry, request.enrollment.patient.tzinfo))
+    if request.method == "POST" and form.is_valid():
+        return _save(request, form, entry)
+    return render(
+        request,
+        "tracking/patient/diary/form.html",
+        {"form": form, "entry": entry},
+        status=422 if form.is_bound else 200,
+    )
+
+
+@require_http_methods(["GET", "POST"])
+@enrollment_required
+def diary_delete(request: PatientRequest, pk: int) -> HttpResponse:
+    entry = own(request, DiaryEntry, pk=pk)
+    if request.method == "POST":
+        services.diary_entry_delete(enrollment=request.enrollment, entry=entry)
+        messages.success(request, _("The entry is deleted."))
+        return redirect("diary_list")
+    return render(request, "tracking/patient/diary/delete.html", {"entry": entry})

@@ -1,0 +1,114 @@
+"""Recording a PRT therapy session: one note, one audit event, one transaction."""
+
+from __future__ import annotations
+
+from collections.abc import Collection
+from dataclasses import dataclass, field
+from datetime import date
+
+from django.core.exceptions import ValidationError
+from django.db import models, transaction
+from django.http import HttpRequest
+
+from painapp.accounts.audit import audit
+from painapp.accounts.models import User
+from programs.models import Enrollment
+from tracking import rules
+from tracking.session_notes.models import (
+    Component,
+    ExposureOutcome,
+    RiskAction,
+    SessionMode,
+    SessionNote,
+    SomaticResponse,
+)
+
+
+@dataclass(frozen=True)
+class SessionRecord:
+    """What the clinician records about one session (the form's cleaned data)."""
+
+    session_date: date
+    minutes: int
+    mode: str
+    components: Collection[str]
+    risk_identified: bool
+    risk_actions: Collection[str] = field(default_factory=list)
+    risk_note: str = ""
+    somatic_response: str = ""
+    exposure_set: str = ""
+    exposure_outcome: str = ""
+    homework: str = ""
+    notes: str = ""
+
+
+def _in_order(values: Collection[str], choices: type[models.TextChoices]) -> list[str]:
+    chosen = set(values)
+    unknown = chosen - set(choices.values)
+    if unknown:
+        raise ValidationError(f"Unknown values: {sorted(unknown)}")
+    return [v for v in choices.values if v in chosen]
+
+
+def session_note_create(
+    *,
+    enrollment: Enrollment,
+    author: User,
+    record: SessionRecord,
+    request: HttpRequest | None = None,
+) -> SessionNote:
+    """Record one PRT session with the patient. The rules a form also checks are
+    checked again here (a service may be called from elsewhere): length within
+    tracking.rules' bounds, a complete risk review, the somatic-tracking response
+    only with somatic tracking and the exposure only with graded exposure covered.
+    Audited as `session_note.created` (no free text in the event)."""
+    errors: dict[str, str] = {}
+    if not rules.SESSION_MINUTES_MIN <= record.minutes <= rules.SESSION_MINUTES_MAX:
+        errors["minutes"] = "Session length out of range."
+    if record.mode not in SessionMode.values:
+        errors["mode"] = "Unknown mode."
+    components = _in_order(record.components, Component)
+    actions = _in_order(record.risk_actions, RiskAction)
+    if rules.session_risk_review_problem(record.risk_identified, actions):
+        errors["risk_actions"] = "The risk review is not complete."
+    somatic_response = record.somatic_response
+    if somatic_response and (
+        somatic_response not in SomaticResponse.values
+        or Component.SOMATIC_TRACKING not in components
+    ):
+        errors["somatic_response"] = "A response needs somatic tracking covered."
+    exposure_outcome = record.exposure_outcome
+    if (record.exposure_set.strip() or exposure_outcome) and (
+        Component.EXPOSURE not in components
+        or (exposure_outcome and exposure_outcome not in ExposureOutcome.values)
+    ):
+        errors["exposure_set"] = "An exposure needs graded exposure covered."
+    if errors:
+        raise ValidationError(errors)
+    with transaction.atomic():
+        note = SessionNote.objects.create(
+            enrollment=enrollment,
+            author=author,
+            session_date=record.session_date,
+            minutes=record.minutes,
+            mode=record.mode,
+            components=components,
+            somatic_response=somatic_response,
+            exposure_set=record.exposure_set.strip(),
+            exposure_outcome=exposure_outcome,
+            risk_identified=record.risk_identified,
+            risk_actions=actions,
+            risk_note=record.risk_note.strip(),
+            homework=record.homework.strip(),
+            notes=record.notes.strip(),
+        )
+        audit(
+            request,
+            "session_note.created",
+            practice=enrollment.practice,
+            subject=enrollment.patient,
+            obj=note,
+            actor=author,
+            changes={"risk_identified": record.risk_identified, "actions": actions},
+        )
+    return note

@@ -1,0 +1,44 @@
+"""Recording a PRT session from the patient's detail page. Same access rule as the
+page (tracking.access: the clinician's caseload or the admin's practice; 404 and an
+`access.denied` event for anyone else); the form page's read and the note's creation
+are audited."""
+
+from __future__ import annotations
+
+from zoneinfo import ZoneInfo
+
+from django.contrib import messages
+from django.http import HttpResponse
+from django.shortcuts import redirect, render
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_http_methods
+
+from painapp.accounts.access import staff_required
+from painapp.types import MemberRequest
+from tracking.access import audit_read, enrollment_for_staff
+from tracking.clinic.views.patient import _context as section_context
+from tracking.session_notes import services
+from tracking.session_notes.forms import SessionNoteForm
+
+
+@require_http_methods(["GET", "POST"])
+@staff_required
+def session_note_add(request: MemberRequest, pk: int) -> HttpResponse:
+    enrollment = enrollment_for_staff(request, pk)
+    today = timezone.localdate(timezone=ZoneInfo(request.user.timezone))
+    form = SessionNoteForm(request.POST if request.method == "POST" else None, today=today)
+    if request.method == "POST" and form.is_valid():
+        services.session_note_create(
+            enrollment=enrollment, author=request.user, record=form.record(), request=request
+        )
+        messages.success(request, _("Session note saved."))
+        return redirect(f"{reverse('patient_detail', args=[pk])}#sessions")
+    audit_read(request, "patient.session_note_form_viewed", enrollment)
+    return render(
+        request,
+        "tracking/clinic/patient/session_note_form.html",
+        section_context(request, enrollment, "patient_detail", form=form),
+        status=400 if form.is_bound else 200,
+    )
