@@ -14,6 +14,12 @@ from programs.models import (
     MedicalAssessment,
     Reflection,
 )
+from programs.tailoring.models import (
+    ActivityAdjustment,
+    CustomExercise,
+    ExposureSuggestion,
+    ProgramSwitch,
+)
 
 
 def _activity_title(row: ActivityCompletion | Reflection | Attribution, user: User) -> dict:
@@ -40,6 +46,11 @@ PERSONAL_DATA = PersonalData(
         Enrollment._meta.get_field("screening_cleared_by"),
         AttributionCause._meta.get_field("coded_by"),
         MedicalAssessment._meta.get_field("recorded_by"),
+        # The clinician who tailored the program (programs.tailoring).
+        ActivityAdjustment._meta.get_field("created_by"),
+        CustomExercise._meta.get_field("created_by"),
+        ExposureSuggestion._meta.get_field("created_by"),
+        ProgramSwitch._meta.get_field("created_by"),
     ),
     # An enrollment is its patient's: every row pointing at one is about them.
     people={Enrollment: "patient"},

@@ -10,14 +10,16 @@ from programs.models import ProgramVersion
 from programs.services import program_version_load
 
 
-def make_trial_version(slug: str = "prt-trial-test", language: str = "en") -> ProgramVersion:
+def make_trial_version(
+    slug: str = "prt-trial-test", language: str = "en", weeks: int = 4
+) -> ProgramVersion:
     data = read_program(CONTENT_ROOT / "prt-back-8wk")
     version, _ = program_version_load(
         replace(
             data,
             slug=slug,
             title="Trial dose (test)",
-            weeks=data.weeks[:4],
+            weeks=data.weeks[:weeks],
             content_hash=f"{slug}-{language}".ljust(64, "0")[:64],
             checkin_config={**data.checkin_config, "full_weeks": [3]},
             language=language,

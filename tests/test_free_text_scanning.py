@@ -19,6 +19,7 @@ from programs.exposure.services import (
 from programs.models import Activity, ActivityKind
 from programs.practice.services import practice_session_record
 from programs.services import attribution_record, reflection_save
+from programs.tailoring.services import custom_exercise_add, custom_exercise_complete
 from tracking import rules
 from tracking.models import Alert, PracticeSettings, SafetyPlan
 from tracking.safety.scanner import finds_crisis_words, normalise, scan
@@ -178,6 +179,14 @@ NOT_PATIENT_TEXT = {
     "tracking.AlertResolution.*": "staff-written",
     "tracking.Response.language": "a language code",
     "programs.MedicalAssessment.*": "staff-written",
+    # Tailoring (issue 19.2): what the clinician writes for the patient; the patient's
+    # own note on a custom exercise is scanned (WRITERS).
+    "programs.ActivityAdjustment.*": "staff-written",
+    "programs.ExposureSuggestion.*": "staff-written (the rung it becomes is the patient's)",
+    "programs.ProgramSwitch.*": "staff-written",
+    "programs.CustomExercise.title": "staff-written",
+    "programs.CustomExercise.instructions": "staff-written",
+    "programs.CustomExercise.reason": "staff-written",
 }
 
 
@@ -243,6 +252,12 @@ WRITERS = {
     ),
     "programs.Reflection.text": lambda e, text: reflection_save(
         enrollment=e, activity=_activity(e, ActivityKind.REFLECTION), text=text
+    ),
+    "programs.CustomExercise.patient_note": lambda e, text: custom_exercise_complete(
+        exercise=custom_exercise_add(
+            enrollment=e, week=1, title="Walk", instructions="Walk.", reason="Why", by=e.clinician
+        ),
+        note=text,
     ),
     **{
         f"tracking.SafetyPlan.{name}": (
