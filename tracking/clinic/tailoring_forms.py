@@ -29,7 +29,19 @@ def _week_choices(page: TailoringPage) -> list[tuple[str, str]]:
     return [(str(row.week.number), f"{row.week.number}: {row.week.title}") for row in page.weeks]
 
 
-class AdjustForm(forms.Form):
+class _OnePage(forms.Form):
+    """The four forms share one page: each gets its own element ids (their field
+    names stay plain, so a posted form reads the same with or without JavaScript)."""
+
+    id_prefix = ""
+
+    def __init__(self, *args, **kwargs) -> None:
+        kwargs.setdefault("auto_id", f"{self.id_prefix}_%s")
+        super().__init__(*args, **kwargs)
+
+
+class AdjustForm(_OnePage):
+    id_prefix = "adjust"
     activity = forms.TypedChoiceField(
         label=_("Lesson or activity"),
         coerce=int,
@@ -75,7 +87,8 @@ class AdjustForm(forms.Form):
         return cleaned
 
 
-class CustomExerciseForm(forms.Form):
+class CustomExerciseForm(_OnePage):
+    id_prefix = "exercise"
     title = forms.CharField(
         label=_("Title"),
         max_length=120,
@@ -119,7 +132,8 @@ class CustomExerciseForm(forms.Form):
         self.fields["week"].initial = str(max(page.current_week, 1))
 
 
-class SuggestionForm(forms.Form):
+class SuggestionForm(_OnePage):
+    id_prefix = "suggestion"
     label = forms.CharField(
         label=_("Step for the fear ladder"),
         max_length=200,
@@ -132,7 +146,8 @@ class SuggestionForm(forms.Form):
     reason = reason_field()
 
 
-class SwitchForm(forms.Form):
+class SwitchForm(_OnePage):
+    id_prefix = "switch"
     to_version = forms.TypedChoiceField(
         label=_("Switch to"),
         coerce=int,
