@@ -29,13 +29,13 @@ from programs.tailoring import services as tailoring_services
 from tests.factories import PASSWORD, make_member, make_practice, make_safety_ready
 from tests.tailoring_data import make_trial_version
 from tracking.checkins.services import checkin_record, checkin_save_draft
-from tracking.clinic.tailoring import program_switch
 from tracking.clinic.services import (
     attribution_code,
     clinician_note_create,
     medical_assessment_record,
     safety_hold_clear,
 )
+from tracking.clinic.tailoring import program_switch
 from tracking.models import BulkImport, CheckIn, CrisisResource, PracticeSettings, SafetyPlan
 from tracking.practice_admin.bulk_import import bulk_import_confirm, bulk_import_prepare
 from tracking.reminders.delivery import unsubscribe_token

@@ -765,7 +765,8 @@ def make_is_id(victim_pks: set[int]):
             return True
         if not field:
             return (
-                path_id_model(url_name, slot) is not None if slot in ("pk", "alert_pk", "change_pk", "exercise_pk")
+                path_id_model(url_name, slot) is not None
+                if slot in ("pk", "alert_pk", "change_pk", "exercise_pk")
                 else False
             )
         return bool(value) and value.isdigit() and int(value) in victim_pks

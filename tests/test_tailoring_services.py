@@ -260,7 +260,11 @@ def test_the_patients_note_on_a_custom_exercise_is_scanned(cast, enrollment):
     from tracking.models import Alert
 
     exercise = services.custom_exercise_add(
-        enrollment=enrollment, week=2, title="Walk", instructions="Walk.", reason=REASON,
+        enrollment=enrollment,
+        week=2,
+        title="Walk",
+        instructions="Walk.",
+        reason=REASON,
         by=cast.clinician,
     )
     services.custom_exercise_complete(exercise=exercise, note="I want to kill myself")
@@ -355,7 +359,11 @@ def test_a_switch_keeps_completions_logs_and_answers(cast, enrollment, trial):
         by=cast.clinician,
     )
     services.custom_exercise_add(
-        enrollment=enrollment, week=6, title="Walk", instructions="Walk.", reason=REASON,
+        enrollment=enrollment,
+        week=6,
+        title="Walk",
+        instructions="Walk.",
+        reason=REASON,
         by=cast.clinician,
     )
     program_switch(enrollment=enrollment, to_version=trial, reason=REASON, by=cast.clinician)

@@ -87,7 +87,11 @@ ACTIONS = {
     "patient_program": None,
     "patient_program_adjust": {"activity": "1", "action": "skip", "reason": REASON},
     "patient_program_exercise": {
-        "title": "T", "instructions": "I", "week": "2", "minutes": "5", "reason": REASON
+        "title": "T",
+        "instructions": "I",
+        "week": "2",
+        "minutes": "5",
+        "reason": REASON,
     },
     "patient_program_suggest": {"label": "Run", "reason": REASON},
     "patient_program_switch": {"to_version": "1", "reason": REASON},
@@ -124,7 +128,11 @@ def test_it_refuses_to_undo_or_withdraw_another_patients_change(
         by=cast.other_clinician,
     )
     exercise = services.custom_exercise_add(
-        enrollment=other_enrollment, week=2, title="T", instructions="I", reason=REASON,
+        enrollment=other_enrollment,
+        week=2,
+        title="T",
+        instructions="I",
+        reason=REASON,
         by=cast.other_clinician,
     )
     assert clin.post(url("patient_program_undo", enrollment, other.pk)).status_code == 404
@@ -173,8 +181,13 @@ def test_it_skips_moves_and_adds_through_the_forms(clin, cast, enrollment):
         ),
         (
             "patient_program_exercise",
-            {"title": "My typed title", "instructions": "", "week": "2", "minutes": "5",
-             "reason": REASON},
+            {
+                "title": "My typed title",
+                "instructions": "",
+                "week": "2",
+                "minutes": "5",
+                "reason": REASON,
+            },
             "Write what the patient should do.",
             "My typed title",
         ),
@@ -202,8 +215,9 @@ def test_it_explains_bad_input_and_keeps_what_was_typed(
     clin, enrollment, name, data, message, kept
 ):
     make_trial_version()
-    data = {k: str(act(enrollment, "fear-pain-cycle").pk) if v == "ACT" else v
-            for k, v in data.items()}
+    data = {
+        k: str(act(enrollment, "fear-pain-cycle").pk) if v == "ACT" else v for k, v in data.items()
+    }
     response = clin.post(url(name, enrollment), data)
     assert response.status_code == 400
     page = response.content.decode()
@@ -334,8 +348,12 @@ def test_the_patient_accepts_a_suggestion_on_the_ladder(pat, tailored):
 def _more_changes(cast, enrollment, n: int) -> None:
     for i in range(n):
         services.custom_exercise_add(
-            enrollment=enrollment, week=2, title=f"Walk {i}", instructions="Walk.",
-            reason=REASON, by=cast.clinician,
+            enrollment=enrollment,
+            week=2,
+            title=f"Walk {i}",
+            instructions="Walk.",
+            reason=REASON,
+            by=cast.clinician,
         )
         services.exposure_suggest(
             enrollment=enrollment, label=f"Step {i}", reason=REASON, by=cast.clinician
@@ -363,9 +381,7 @@ def test_the_pages_cost_the_same_queries_as_changes_grow(client, cast, tailored,
 
 
 @pytest.mark.parametrize("name", ["today", "program_overview", "program_week"])
-def test_tailoring_adds_three_queries_and_none_when_untailored(
-    client, cast, enrollment, name
-):
+def test_tailoring_adds_three_queries_and_none_when_untailored(client, cast, enrollment, name):
     from django.db import connection
     from django.test.utils import CaptureQueriesContext
 
@@ -387,7 +403,9 @@ def test_tailoring_adds_three_queries_and_none_when_untailored(
 PROGRAM_PAGE_QUERIES = 11
 
 
-def test_the_clinicians_page_has_a_fixed_query_count(clin, cast, tailored, django_assert_num_queries):
+def test_the_clinicians_page_has_a_fixed_query_count(
+    clin, cast, tailored, django_assert_num_queries
+):
     target = url("patient_program", tailored)
     clin.get(target)
     with django_assert_num_queries(PROGRAM_PAGE_QUERIES):

@@ -4,9 +4,8 @@ from django.urls import path
 
 from tracking.alerts import views as alerts
 from tracking.checkins import views as checkin
-from tracking.clinic.views import caseload, coding, patient
+from tracking.clinic.views import caseload, coding, patient, tailoring
 from tracking.clinic.views import safety_plan as clinic_safety_plan
-from tracking.clinic.views import tailoring
 from tracking.exports import views as exports
 from tracking.practice_admin.views import audit as admin_audit
 from tracking.practice_admin.views import clinicians as admin_clinicians

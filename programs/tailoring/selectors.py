@@ -70,5 +70,3 @@ def pending_suggestions(enrollment: Enrollment) -> list[ExposureSuggestion]:
     return list(
         ExposureSuggestion.objects.filter(enrollment=enrollment, status=SuggestionStatus.PENDING)
     )
-
-

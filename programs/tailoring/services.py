@@ -246,7 +246,9 @@ def custom_exercise_complete(*, exercise: CustomExercise, note: str = "") -> boo
         exercise.patient_note = note.strip()
         exercise.save(update_fields=["completed_at", "patient_note"])
         patient_wrote(
-            exercise.enrollment, source=f"custom_exercise:{exercise.pk}", texts=[exercise.patient_note]
+            exercise.enrollment,
+            source=f"custom_exercise:{exercise.pk}",
+            texts=[exercise.patient_note],
         )
     return first
 
@@ -304,9 +306,9 @@ def exposure_suggestion_accept(*, suggestion: ExposureSuggestion, harm_rating: i
 def exposure_suggestion_decline(*, suggestion: ExposureSuggestion) -> bool:
     """The patient leaves the suggestion off their ladder. True if it was waiting."""
     return bool(
-        ExposureSuggestion.objects.filter(
-            pk=suggestion.pk, status=SuggestionStatus.PENDING
-        ).update(status=SuggestionStatus.DECLINED, responded_at=timezone.now())
+        ExposureSuggestion.objects.filter(pk=suggestion.pk, status=SuggestionStatus.PENDING).update(
+            status=SuggestionStatus.DECLINED, responded_at=timezone.now()
+        )
     )
 
 
@@ -389,13 +391,12 @@ def enrollment_switch_program(
     if to_version.pk == old.pk:
         raise ValidationError({"to_version": _("The patient is already on this program.")})
     if to_version.language != old.language:
-        raise ValidationError(
-            {"to_version": _("Choose a program in the patient's language.")}
-        )
+        raise ValidationError({"to_version": _("Choose a program in the patient's language.")})
     with transaction.atomic():
         week_before = enrollment.current_week()
         new_activities = {
-            a.slug: a for a in Activity.objects.filter(week__version=to_version).select_related("week")
+            a.slug: a
+            for a in Activity.objects.filter(week__version=to_version).select_related("week")
         }
         new_count = to_version.weeks.count()
         if new_count == 0:
@@ -432,13 +433,14 @@ def enrollment_switch_program(
 
         # Tailoring follows the twin activities; custom exercises stay in range.
         dropped = 0
-        for adjustment in ActivityAdjustment.objects.filter(
-            enrollment=enrollment
-        ).select_related("activity__week"):
+        for adjustment in ActivityAdjustment.objects.filter(enrollment=enrollment).select_related(
+            "activity__week"
+        ):
             twin = new_activities.get(adjustment.activity.slug)
-            if twin is None or ActivityAdjustment.objects.filter(
-                enrollment=enrollment, activity=twin
-            ).exists():
+            if (
+                twin is None
+                or ActivityAdjustment.objects.filter(enrollment=enrollment, activity=twin).exists()
+            ):
                 adjustment.delete()
                 dropped += 1
                 continue

@@ -73,8 +73,12 @@ def _news(pmap: selectors.ProgramMap) -> list[tuple[str, object]]:
         return []
     titles = {a.pk: a.title for state in pmap.weeks for a in state.activities}
     return [
-        (titles.get(change.activity_id, "") if hasattr(change, "activity_id") else
-         getattr(change, "title", ""), change)
+        (
+            titles.get(change.activity_id, "")
+            if hasattr(change, "activity_id")
+            else getattr(change, "title", ""),
+            change,
+        )
         for change in recent
     ]
 

@@ -170,9 +170,7 @@ def test_the_clinicians_forms_work_without_javascript(live_server, cast, enrollm
     # Bad input: a whole page (400) with the message, and what was typed kept.
     expect(page.locator("main")).to_contain_text("Write a short reason for the patient.")
     form = page.locator("form", has=page.get_by_role("button", name="Suggest step"))
-    expect(form.get_by_label("Step for the fear ladder")).to_have_value(
-        "Carry one bag of shopping"
-    )
+    expect(form.get_by_label("Step for the fear ladder")).to_have_value("Carry one bag of shopping")
     form.get_by_label("Reason, shown to the patient").fill("You are ready for this.")
     form.get_by_role("button", name="Suggest step").click()
     expect(page.get_by_role("status").first).to_contain_text("Suggested.")
