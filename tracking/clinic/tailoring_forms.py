@@ -6,6 +6,8 @@ choice. Every change carries a short reason, which the patient is shown."""
 
 from __future__ import annotations
 
+from typing import cast
+
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
@@ -23,6 +25,10 @@ def reason_field() -> forms.CharField:
             "max_length": _("Keep the reason to 200 characters or fewer."),
         },
     )
+
+
+def _choice(form: forms.Form, name: str) -> forms.ChoiceField:
+    return cast(forms.ChoiceField, form.fields[name])
 
 
 def _week_choices(page: TailoringPage) -> list[tuple[str, str]]:
@@ -71,17 +77,17 @@ class AdjustForm(_OnePage):
 
     def __init__(self, *args, page: TailoringPage, **kwargs) -> None:
         super().__init__(*args, **kwargs)
-        self.fields["activity"].choices = [("", _("Choose…"))] + [
+        _choice(self, "activity").choices = [("", _("Choose…"))] + [
             (
                 f"{_('Week')} {row.week.number}",
                 [(str(a.pk), a.title) for a, _change in row.activities],
             )
             for row in page.weeks
         ]
-        self.fields["to_week"].choices = [("", "—"), *_week_choices(page)]
+        _choice(self, "to_week").choices = [("", "—"), *_week_choices(page)]
 
     def clean(self):
-        cleaned = super().clean()
+        cleaned = super().clean() or {}
         if cleaned.get("action") == AdjustmentAction.MOVE and not cleaned.get("to_week"):
             self.add_error("to_week", _("Choose the week to move it to."))
         return cleaned
@@ -128,7 +134,7 @@ class CustomExerciseForm(_OnePage):
 
     def __init__(self, *args, page: TailoringPage, **kwargs) -> None:
         super().__init__(*args, **kwargs)
-        self.fields["week"].choices = _week_choices(page)
+        _choice(self, "week").choices = _week_choices(page)
         self.fields["week"].initial = str(max(page.current_week, 1))
 
 
@@ -168,6 +174,6 @@ class SwitchForm(_OnePage):
 
     def __init__(self, *args, page: TailoringPage, **kwargs) -> None:
         super().__init__(*args, **kwargs)
-        self.fields["to_version"].choices = [("", _("Choose…"))] + [
+        _choice(self, "to_version").choices = [("", _("Choose…"))] + [
             (str(v.pk), f"{v.title} (v{v.number})") for v in page.targets
         ]

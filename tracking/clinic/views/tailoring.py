@@ -40,12 +40,6 @@ from tracking.clinic.tailoring_forms import (
 from tracking.clinic.views.patient import _context
 
 TEMPLATE = "tracking/clinic/patient/program.html"
-FORMS = {
-    "adjust_form": AdjustForm,
-    "exercise_form": CustomExerciseForm,
-    "suggestion_form": SuggestionForm,
-    "switch_form": SwitchForm,
-}
 
 
 def _render(
@@ -58,14 +52,16 @@ def _render(
     **bound,
 ) -> HttpResponse:
     page = page or tailoring_page(enrollment)
-    forms = {}
-    for name, form_class in FORMS.items():
-        if name in bound:
-            forms[name] = bound[name]
-        elif form_class in (AdjustForm, CustomExerciseForm, SwitchForm):
-            forms[name] = form_class(page=page)  # type: ignore[call-arg]
-        else:
-            forms[name] = form_class()
+    forms = {
+        "adjust_form": bound["adjust_form"] if "adjust_form" in bound else AdjustForm(page=page),
+        "exercise_form": (
+            bound["exercise_form"] if "exercise_form" in bound else CustomExerciseForm(page=page)
+        ),
+        "suggestion_form": (
+            bound["suggestion_form"] if "suggestion_form" in bound else SuggestionForm()
+        ),
+        "switch_form": bound["switch_form"] if "switch_form" in bound else SwitchForm(page=page),
+    }
     context = _context(request, enrollment, "patient_program", page=page, saved=saved, **forms)
     if request.htmx:
         # htmx 2 swaps only 2xx answers: a form with a mistake comes back as 200 here
