@@ -413,3 +413,29 @@ def test_the_clinicians_page_has_a_fixed_query_count(
     _more_changes(cast, tailored, 5)
     with django_assert_num_queries(PROGRAM_PAGE_QUERIES):
         clin.get(target)
+
+
+def test_the_patient_reads_the_changes_in_spanish(client, cast, tailored):
+    cast.patient.language = "es"
+    cast.patient.save(update_fields=["language"])
+    client.force_login(cast.patient)
+    today = client.get(reverse("today"), HTTP_ACCEPT_LANGUAGE="es").content.decode()
+    assert "De su profesional" in today and "Su profesional cambió esto:" in today
+    week2 = client.get(reverse("program_week", args=[2])).content.decode()
+    assert "se omite por ahora. No cuenta en su contra." in week2
+    assert "Your clinician changed this" not in week2
+
+
+def test_the_clinicians_section_speaks_spanish(client, cast, tailored):
+    cast.clinician.language = "es"
+    cast.clinician.save(update_fields=["language"])
+    client.force_login(cast.clinician)
+    page = client.get(url("patient_program", tailored)).content.decode()
+    for text in ("Ajustar el programa", "Cambiar una lección o actividad", "Cambiar de programa"):
+        assert text in page
+
+
+def test_the_activity_page_shows_the_change(pat, tailored):
+    lesson = act(tailored, "looking-for-clues")
+    page = pat.get(reverse("activity", args=[lesson.slug])).content.decode()
+    assert "skipped for now. It does not count against you." in page and "skip reason" in page
