@@ -44,6 +44,8 @@ class WeekState:
     # exercises of this week. The activities list already has moved ones in place.
     changes: dict[int, ActivityAdjustment] = field(default_factory=dict)
     custom: list[CustomExercise] = field(default_factory=list)
+    # Activities the program has in this week that a clinician moved to another one.
+    moved_out: list[tuple[Activity, ActivityAdjustment]] = field(default_factory=list)
 
     @cached_property
     def one_off(self) -> list[Activity]:
@@ -182,14 +184,16 @@ def program_map(
     current = enrollment.current_week(at)
     tailoring = tailoring_for(enrollment)
     by_number = {w.number: list(outline.activities[w.pk]) for w in outline.weeks}
+    moved_out: dict[int, list[tuple[Activity, ActivityAdjustment]]] = {n: [] for n in by_number}
     for adjustment in tailoring.adjustments.values():
         if adjustment.action != AdjustmentAction.MOVE or adjustment.to_week not in by_number:
             continue
-        for acts in by_number.values():
+        for number, acts in by_number.items():
             moved = next((a for a in acts if a.pk == adjustment.activity_id), None)
             if moved is not None:
                 acts.remove(moved)
                 by_number[adjustment.to_week].append(moved)
+                moved_out[number].append((moved, adjustment))
                 break
     states = [
         WeekState(
@@ -201,6 +205,7 @@ def program_map(
             is_current=w.number == current,
             changes=tailoring.adjustments,
             custom=[c for c in tailoring.custom if c.week == w.number],
+            moved_out=moved_out[w.number],
         )
         for w in outline.weeks
     ]
