@@ -123,6 +123,7 @@ def test_a_new_change_of_the_same_activity_replaces_the_old_one(cast, enrollment
         ("fear-pain-cycle", "skip", None, "   ", "reason"),
         ("fear-pain-cycle", "skip", None, "x" * 201, "reason"),
         ("fear-pain-cycle", "delete", None, REASON, "action"),
+        ("checkin-week-2", "skip", None, REASON, "activity"),  # tracking's schedule
     ],
 )
 def test_it_refuses_a_change_that_makes_no_sense(

@@ -26,6 +26,7 @@ from programs.exposure.services import fear_item_create
 from programs.models import (
     Activity,
     ActivityCompletion,
+    ActivityKind,
     Attribution,
     Enrollment,
     FearItem,
@@ -111,6 +112,9 @@ def activity_adjust(
     if action not in AdjustmentAction.values:
         raise ValidationError({"action": _("Choose what to change.")})
     if activity.week.version_id != enrollment.program_version_id:
+        raise ValidationError({"activity": _("Choose a lesson or activity of this program.")})
+    if activity.kind == ActivityKind.CHECKIN:
+        # The check-in's schedule is tracking's: moving its page would move nothing.
         raise ValidationError({"activity": _("Choose a lesson or activity of this program.")})
     if action == AdjustmentAction.MOVE:
         if to_week is None:

@@ -80,7 +80,8 @@ class AdjustForm(_OnePage):
         _choice(self, "activity").choices = [("", _("Choose…"))] + [
             (
                 f"{_('Week')} {row.week.number}",
-                [(str(a.pk), a.title) for a, _change in row.activities],
+                # The weekly check-in is tracking's schedule, not a lesson to move.
+                [(str(a.pk), a.title) for a, _change in row.activities if a.kind != "checkin"],
             )
             for row in page.weeks
         ]
