@@ -40,6 +40,7 @@ def clinician_tailors(live_server, cast, enrollment, page: Page, checkpoint: Che
         "link", name="Tailor program"
     ).click()
     expect(page.get_by_role("heading", level=2, name="Weeks and activities")).to_be_visible()
+    expect(page.locator("#tailoring")).to_contain_text("No changes yet")
     checkpoint(page, "01-clinician-section")
 
     # A reason is needed: the form says so and keeps the choice.
@@ -79,7 +80,11 @@ def clinician_tailors(live_server, cast, enrollment, page: Page, checkpoint: Che
     form.get_by_label("Reason, shown to the patient").fill(EXERCISE_REASON)
     form.get_by_role("button", name="Add exercise").click()
     expect(page.locator("#tailoring")).to_contain_text("Exercise added to week 2.")
-    expect(page.locator("#tailoring table")).to_contain_text("Walk to the corner and back")
+    changes = page.locator(
+        "section", has=page.get_by_role("heading", name="Changes for this patient")
+    )
+    for text in ("Walk to the corner and back", SKIPPED, MOVED, SKIP_REASON, MOVE_REASON):
+        expect(changes).to_contain_text(text)
     checkpoint(page, "03-clinician-changed")
 
     assert set(

@@ -109,6 +109,15 @@ class TailoringPage:
     switches: list[ProgramSwitch]
     targets: list[ProgramVersion]
 
+    @property
+    def changes(self) -> list[tuple[WeekRow, Activity, ActivityAdjustment]]:
+        """The changed activities, in program order."""
+        return [(row, a, c) for row in self.weeks for a, c in row.activities if c is not None]
+
+    @property
+    def live_exercises(self) -> list[CustomExercise]:
+        return [e for e in self.exercises if e.withdrawn_at is None]
+
     def activity(self, pk: int) -> Activity | None:
         return next((a for row in self.weeks for a, _ in row.activities if a.pk == pk), None)
 
