@@ -15,6 +15,12 @@ from programs.models import (
     MedicalAssessment,
     Reflection,
 )
+from programs.tailoring.models import (
+    ActivityAdjustment,
+    CustomExercise,
+    ExposureSuggestion,
+    ProgramSwitch,
+)
 
 
 def _activity_title(row: ActivityCompletion | Reflection | Attribution, user: User) -> dict:
@@ -43,6 +49,11 @@ PERSONAL_DATA = PersonalData(
         MedicalAssessment._meta.get_field("recorded_by"),
         # A practice's recorded audio: the admin who uploaded it (not patient data).
         Recording._meta.get_field("uploaded_by"),
+        # The clinician who tailored the program (programs.tailoring).
+        ActivityAdjustment._meta.get_field("created_by"),
+        CustomExercise._meta.get_field("created_by"),
+        ExposureSuggestion._meta.get_field("created_by"),
+        ProgramSwitch._meta.get_field("created_by"),
     ),
     # An enrollment is its patient's: every row pointing at one is about them.
     people={Enrollment: "patient"},

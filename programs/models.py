@@ -184,6 +184,9 @@ class Enrollment(models.Model):
     paused_on = models.DateField(null=True, blank=True)
     paused_days = models.PositiveIntegerField(default=0)
     unlocked_through_week = models.PositiveSmallIntegerField(default=0)
+    # When a clinician last tailored this patient's path (programs.tailoring): None for
+    # the many who were never tailored, whose pages then skip reading the changes.
+    tailored_at = models.DateTimeField(null=True, blank=True)
     checkin_weekday = models.PositiveSmallIntegerField(
         default=0, help_text="0 = Monday … 6 = Sunday", validators=[MaxValueValidator(6)]
     )
@@ -566,3 +569,9 @@ class MedicalAssessment(models.Model):
 
 
 from programs.audio.models import Recording  # noqa: E402,F401
+from programs.tailoring.models import (  # noqa: E402,F401
+    ActivityAdjustment,
+    CustomExercise,
+    ExposureSuggestion,
+    ProgramSwitch,
+)

@@ -19,6 +19,8 @@ from programs.models import (
     Reflection,
     Week,
 )
+from programs.tailoring.models import ActivityAdjustment, AdjustmentAction, CustomExercise
+from programs.tailoring.selectors import Tailoring, tailoring_for
 
 # Daily practice and check-ins are tracked on their own, not as one-off tasks.
 ONE_OFF_KINDS = {
@@ -48,10 +50,27 @@ class WeekState:
     opens_on: date
     done: set[int]
     is_current: bool = False
+    # A clinician's changes (programs.tailoring): by activity id, and the custom
+    # exercises of this week. The activities list already has moved ones in place.
+    changes: dict[int, ActivityAdjustment] = field(default_factory=dict)
+    custom: list[CustomExercise] = field(default_factory=list)
+    # Activities the program has in this week that a clinician moved to another one.
+    moved_out: list[tuple[Activity, ActivityAdjustment]] = field(default_factory=list)
 
     @cached_property
     def one_off(self) -> list[Activity]:
-        return [a for a in self.activities if a.kind in ONE_OFF_KINDS]
+        """The one-off activities that count towards progress: not the skipped ones."""
+        return [
+            a
+            for a in self.activities
+            if a.kind in ONE_OFF_KINDS
+            and not (a.pk in self.changes and self.changes[a.pk].action == AdjustmentAction.SKIP)
+        ]
+
+    @property
+    def items(self) -> list[tuple[Activity, ActivityAdjustment | None]]:
+        """Each activity with its clinician's change, if any (for the week page)."""
+        return [(a, self.changes.get(a.pk)) for a in self.activities]
 
     @cached_property
     def sessions(self) -> list[SessionState]:
@@ -82,7 +101,11 @@ class WeekState:
 
     @property
     def is_complete(self) -> bool:
-        return self.is_open and all(a.pk in self.done for a in self.one_off)
+        return (
+            self.is_open
+            and all(a.pk in self.done for a in self.one_off)
+            and all(c.is_done for c in self.custom)
+        )
 
     @property
     def status(self) -> str:
@@ -97,15 +120,35 @@ class ProgramMap:
     weeks: list[WeekState]
     current_week: int
     done: set[int] = field(default_factory=set)
+    tailoring: Tailoring = field(default_factory=Tailoring)
 
     @cached_property
     def progress_percent(self) -> int:
-        total = sum(len(w.one_off) for w in self.weeks)
-        done = sum(1 for w in self.weeks for a in w.one_off if a.pk in self.done)
+        # Skipped activities do not count against the patient; custom exercises count.
+        total = sum(len(w.one_off) + len(w.custom) for w in self.weeks)
+        done = sum(1 for w in self.weeks for a in w.one_off if a.pk in self.done) + sum(
+            1 for w in self.weeks for c in w.custom if c.is_done
+        )
         return round(100 * done / total) if total else 0
+
+    @cached_property
+    def assigned(self) -> set[int]:
+        """Activities a clinician opened now, whatever their week."""
+        return self.tailoring.of_action(AdjustmentAction.ASSIGN)
+
+    def is_available(self, state: WeekState, activity: Activity) -> bool:
+        """Whether the patient may open `activity` (found in week `state`) now."""
+        return state.is_open or activity.pk in self.assigned
 
     def week(self, number: int) -> WeekState | None:
         return next((w for w in self.weeks if w.week.number == number), None)
+
+    def custom_exercise(self, pk: int) -> tuple[WeekState, CustomExercise] | None:
+        for state in self.weeks:
+            for exercise in state.custom:
+                if exercise.pk == pk:
+                    return state, exercise
+        return None
 
     def activity(self, slug: str) -> tuple[WeekState, Activity] | None:
         for state in self.weeks:
@@ -176,18 +219,36 @@ def program_map(
     if done is None:
         done = done_activity_ids(enrollment)
     current = enrollment.current_week(at)
+    tailoring = tailoring_for(enrollment)
+    by_number = {w.number: list(outline.activities[w.pk]) for w in outline.weeks}
+    moved_out: dict[int, list[tuple[Activity, ActivityAdjustment]]] = {n: [] for n in by_number}
+    for adjustment in tailoring.adjustments.values():
+        if adjustment.action != AdjustmentAction.MOVE or adjustment.to_week not in by_number:
+            continue
+        for number, acts in by_number.items():
+            moved = next((a for a in acts if a.pk == adjustment.activity_id), None)
+            if moved is not None:
+                acts.remove(moved)
+                by_number[adjustment.to_week].append(moved)
+                moved_out[number].append((moved, adjustment))
+                break
     states = [
         WeekState(
             week=w,
-            activities=list(outline.activities[w.pk]),
+            activities=by_number[w.number],
             is_open=w.number <= current,
             opens_on=enrollment.week_opens_on(w.number),
             done=done,
             is_current=w.number == current,
+            changes=tailoring.adjustments,
+            custom=[c for c in tailoring.custom if c.week == w.number],
+            moved_out=moved_out[w.number],
         )
         for w in outline.weeks
     ]
-    return ProgramMap(enrollment=enrollment, weeks=states, current_week=current, done=done)
+    return ProgramMap(
+        enrollment=enrollment, weeks=states, current_week=current, done=done, tailoring=tailoring
+    )
 
 
 @dataclass

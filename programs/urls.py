@@ -3,6 +3,7 @@ from django.urls import path
 from programs.audio import views as audio
 from programs.exposure import views as exposure
 from programs.practice import views as practice
+from programs.tailoring import views as tailoring
 from programs.views import activities, enrollments, log, onboarding, today
 
 urlpatterns = [
@@ -15,6 +16,7 @@ urlpatterns = [
     path("today/", today.today, name="today"),
     path("program/", today.overview, name="program_overview"),
     path("program/week/<int:number>/", today.week, name="program_week"),
+    path("program/exercise/<int:pk>/", tailoring.custom_exercise, name="custom_exercise"),
     path("program/<slug:slug>/", activities.activity, name="activity"),
     path("program/<slug:slug>/complete/", activities.activity_complete, name="activity_complete"),
     # Somatic tracking. Not under "practice/": that is the admin's practice overview.
@@ -25,6 +27,16 @@ urlpatterns = [
     path("exposure/fears/new/", exposure.fear_create, name="fear_create"),
     path("exposure/fears/<int:pk>/edit/", exposure.fear_edit, name="fear_edit"),
     path("exposure/fears/<int:pk>/move/", exposure.fear_move, name="fear_move"),
+    path(
+        "exposure/suggestions/<int:pk>/accept/",
+        tailoring.suggestion_accept,
+        name="suggestion_accept",
+    ),
+    path(
+        "exposure/suggestions/<int:pk>/decline/",
+        tailoring.suggestion_decline,
+        name="suggestion_decline",
+    ),
     path("exposure/new/", exposure.exposure_plan, name="exposure_plan"),
     path("exposure/<int:pk>/", exposure.exposure_detail, name="exposure_detail"),
     path("exposure/<int:pk>/done/", exposure.exposure_done, name="exposure_done"),

@@ -20,6 +20,8 @@ from programs import services as program_services
 from programs.exposure.services import exposure_complete, exposure_create, fear_item_create
 from programs.models import Activity, ActivityKind, Enrollment, MedicalAssessment
 from programs.practice.services import practice_session_record
+from programs.tailoring import services as tailoring_services
+from programs.tailoring.models import ProgramSwitch
 from tracking.alerts.services import ResolutionOutcome, alert_raise, alert_resolve
 from tracking.checkins.schedule import checkins_schedule
 from tracking.checkins.summaries import summaries_refresh
@@ -236,5 +238,39 @@ def make_rich_data(enrollment: Enrollment, *, marker: str, staff: User) -> Rich:
     r["safety_plan"] = safety_plan_save(
         enrollment=enrollment,
         data={"warning_signs": f"{marker} can't sleep", "people_to_call": f"{marker} Sam 0100"},
+    )
+    # Tailoring (issue 19.2): a clinician's change of each kind, and the patient's note.
+    r["activity_adjustment"] = tailoring_services.activity_adjust(
+        enrollment=enrollment,
+        activity=lesson,
+        action="skip",
+        reason=f"{marker} skip reason",
+        by=enrollment.clinician,
+    )
+    r["custom_exercise"] = tailoring_services.custom_exercise_add(
+        enrollment=enrollment,
+        week=1,
+        title=f"{marker} walk",
+        instructions=f"{marker} walk slowly",
+        reason=f"{marker} exercise reason",
+        by=enrollment.clinician,
+    )
+    tailoring_services.custom_exercise_complete(
+        exercise=r["custom_exercise"], note=f"{marker} it went well"
+    )
+    r["exposure_suggestion"] = tailoring_services.exposure_suggest(
+        enrollment=enrollment,
+        label=f"{marker} carry a bag",
+        reason=f"{marker} suggestion reason",
+        by=enrollment.clinician,
+    )
+    r["program_switch"] = ProgramSwitch.objects.create(
+        enrollment=enrollment,
+        from_version=version,
+        to_version=version,
+        week_before=2,
+        week_after=2,
+        reason=f"{marker} switch reason",
+        created_by=enrollment.clinician,
     )
     return rich

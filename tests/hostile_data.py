@@ -27,8 +27,10 @@ from programs.audio.models import Recording
 from programs.exposure.services import exposure_complete, exposure_create, fear_item_create
 from programs.models import Activity, ActivityKind, Enrollment, Screening
 from programs.practice.services import practice_session_record, sensation_words
+from programs.tailoring import services as tailoring_services
 from tests import audio_files
 from tests.factories import PASSWORD, make_member, make_practice, make_safety_ready
+from tests.tailoring_data import make_trial_version
 from tracking.checkins.services import checkin_record, checkin_save_draft
 from tracking.clinic.services import (
     attribution_code,
@@ -36,6 +38,7 @@ from tracking.clinic.services import (
     medical_assessment_record,
     safety_hold_clear,
 )
+from tracking.clinic.tailoring import program_switch
 from tracking.diary.services import Episode, diary_entry_save
 from tracking.models import BulkImport, CheckIn, CrisisResource, PracticeSettings, SafetyPlan
 from tracking.practice_admin.bulk_import import bulk_import_confirm, bulk_import_prepare
@@ -181,6 +184,16 @@ def build_hostile_world(admin_client, program_version) -> HostileWorld:
         start_date=today - timedelta(days=10),
         timezone_name="Europe/London",
     )
+    # Tailoring (issue 19.2): the clinician switches the invited patient to a copy of
+    # the same program (every lesson has its twin) before they start, with a reason;
+    # the rest of this world uses the copy.
+    program_switch(
+        enrollment=enrollment,
+        to_version=make_trial_version("prt-hostile-copy", weeks=8),
+        reason=long_hostile(200),
+        by=clinician,
+    )
+    program_version = enrollment.program_version
     patient = invitation_accept(
         invitation=invitation, password=PASSWORD, timezone_name="Europe/London"
     )
@@ -480,6 +493,31 @@ def build_hostile_world(admin_client, program_version) -> HostileWorld:
         assessor_role="gp",
         assessed_on=timezone.localdate() - timedelta(days=5),
     )
+    # Tailoring (issue 19.2): what a clinician writes for the patient, and the patient's
+    # note on a custom exercise (the program switch is above).
+    change = tailoring_services.activity_adjust(
+        enrollment=enrollment,
+        activity=activities[ActivityKind.EVIDENCE],
+        action="skip",
+        reason=long_hostile(200),
+        by=clinician,
+    )
+    exercise = tailoring_services.custom_exercise_add(
+        enrollment=enrollment,
+        week=1,
+        title=long_hostile(120),
+        instructions=long_hostile(3000),
+        reason=long_hostile(200),
+        by=clinician,
+    )
+    tailoring_services.custom_exercise_complete(exercise=exercise, note=long_hostile(2000))
+    suggestion = tailoring_services.exposure_suggest(
+        enrollment=enrollment, label=long_hostile(200), reason=long_hostile(200), by=clinician
+    )
+    urls["custom_exercise"] = {"pk": exercise.pk}
+    urls["suggestion_accept"] = urls["suggestion_decline"] = {"pk": suggestion.pk}
+    urls["patient_program_undo"] = {"pk": e, "change_pk": change.pk}
+    urls["patient_program_withdraw"] = {"pk": e, "exercise_pk": exercise.pk}
     return HostileWorld(
         practice=practice,
         admin=admin,

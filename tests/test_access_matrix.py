@@ -17,6 +17,7 @@ from django.utils import timezone
 
 from painapp.accounts.models import Invitation, Membership
 from programs.models import Exposure, FearItem
+from programs.tailoring.services import activity_adjust, custom_exercise_add, exposure_suggest
 from tests.checkin_data import schedule_from_start
 from tests.factories import make_enrollment
 from tracking.models import Alert, BulkImport, DiaryEntry
@@ -116,6 +117,10 @@ EXPECTED = {
     "exposure_plan": PATIENT_SELF,
     "my_log": PATIENT_SELF,
     "fear_edit": PATIENT_OBJECT,
+    # Tailoring (issue 19.2): the patient's custom exercise and ladder suggestions.
+    "custom_exercise": PATIENT_OBJECT,
+    "suggestion_accept": PATIENT_OBJECT,
+    "suggestion_decline": PATIENT_OBJECT,
     "fear_move": PATIENT_OBJECT,
     "exposure_detail": PATIENT_OBJECT,
     "exposure_done": PATIENT_OBJECT,
@@ -151,6 +156,13 @@ EXPECTED = {
             "patient_reminders",
             "patient_clear_hold",
             "patient_medical_assessment",
+            "patient_program",
+            "patient_program_adjust",
+            "patient_program_exercise",
+            "patient_program_suggest",
+            "patient_program_switch",
+            "patient_program_undo",
+            "patient_program_withdraw",
             "patient_summary",
             "patient_csv",
             "patient_fhir",
@@ -272,7 +284,20 @@ def world(cast, program_version):
         enrollment=enrollment, occurred_at=timezone.now(), pain=5, fear=4
     )
     e, a = enrollment.pk, alert.pk
+    first = enrollment.program_version.weeks.get(number=1).activities.first()
+    change = activity_adjust(
+        enrollment=enrollment, activity=first, action="skip", reason="R", by=cast.clinician
+    )
+    exercise = custom_exercise_add(
+        enrollment=enrollment, week=1, title="T", instructions="I", reason="R", by=cast.clinician
+    )
+    suggestion = exposure_suggest(enrollment=enrollment, label="L", reason="R", by=cast.clinician)
     return {
+        "custom_exercise": {"pk": exercise.pk},
+        "suggestion_accept": {"pk": suggestion.pk},
+        "suggestion_decline": {"pk": suggestion.pk},
+        "patient_program_undo": {"pk": e, "change_pk": change.pk},
+        "patient_program_withdraw": {"pk": e, "exercise_pk": exercise.pk},
         "invitation_accept": {"token": invitation_token(invitation)},
         "unsubscribe": {"token": unsubscribe_token(e)},
         "invitation_resend": {"pk": invitation.pk},

@@ -20,6 +20,7 @@ from programs.exposure.services import (
 from programs.models import Activity, ActivityKind
 from programs.practice.services import practice_session_record
 from programs.services import attribution_record, reflection_save
+from programs.tailoring.services import custom_exercise_add, custom_exercise_complete
 from tracking import rules
 from tracking.diary.services import Episode, diary_entry_save
 from tracking.models import Alert, PracticeSettings, SafetyPlan
@@ -183,6 +184,14 @@ NOT_PATIENT_TEXT = {
     "programs.MedicalAssessment.*": "staff-written",
     "tracking.SessionNote.*": "staff-written",
     "tracking.DiaryEntry.clue_key": "a clue's key, chosen from the patient's own checklist",
+    # Tailoring (issue 19.2): what the clinician writes for the patient; the patient's
+    # own note on a custom exercise is scanned (WRITERS).
+    "programs.ActivityAdjustment.*": "staff-written",
+    "programs.ExposureSuggestion.*": "staff-written (the rung it becomes is the patient's)",
+    "programs.ProgramSwitch.*": "staff-written",
+    "programs.CustomExercise.title": "staff-written",
+    "programs.CustomExercise.instructions": "staff-written",
+    "programs.CustomExercise.reason": "staff-written",
 }
 
 
@@ -248,6 +257,12 @@ WRITERS = {
     ),
     "programs.Reflection.text": lambda e, text: reflection_save(
         enrollment=e, activity=_activity(e, ActivityKind.REFLECTION), text=text
+    ),
+    "programs.CustomExercise.patient_note": lambda e, text: custom_exercise_complete(
+        exercise=custom_exercise_add(
+            enrollment=e, week=1, title="Walk", instructions="Walk.", reason="Why", by=e.clinician
+        ),
+        note=text,
     ),
     **{
         f"tracking.DiaryEntry.{name}": (

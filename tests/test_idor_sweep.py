@@ -47,6 +47,7 @@ from programs.models import (
     Reflection,
 )
 from programs.practice.services import practice_session_record
+from programs.tailoring.models import ActivityAdjustment, CustomExercise, ExposureSuggestion
 from tests.audio_files import make_recording
 from tests.checkin_data import schedule_from_start
 from tests.factories import make_member
@@ -81,6 +82,11 @@ PATH_ID_MODELS: list[tuple[str, str, type[Model]]] = [
     ("practice/import/<int:pk>", "pk", BulkImport),
     ("practice/audio/<int:pk>/", "pk", Recording),
     ("audio/<int:pk>/", "pk", Recording),
+    # Tailoring (issue 19.2).
+    ("program/exercise/<int:pk>/", "pk", CustomExercise),
+    ("exposure/suggestions/<int:pk>/", "pk", ExposureSuggestion),
+    ("patients/<int:pk>/program/changes/<int:change_pk>/", "change_pk", ActivityAdjustment),
+    ("patients/<int:pk>/program/exercises/<int:exercise_pk>/", "exercise_pk", CustomExercise),
 ]
 NOT_OBJECT_IDS = {("program_week", "number")}  # week numbers are the program's, not data
 
@@ -683,6 +689,10 @@ def victim_scope(practice_id: int, own_enrollments: set[int], own_users: set[int
         "programs.MedicalAssessment": e,
         "tracking.HoldDecision": e,
         "tracking.AlertResolution": Q(alert__enrollment__in=enrollments),
+        "programs.ActivityAdjustment": e,
+        "programs.CustomExercise": e,
+        "programs.ExposureSuggestion": e,
+        "programs.ProgramSwitch": e,
     }
 
 
@@ -800,7 +810,9 @@ def make_is_id(victim_pks: set[int]):
             return True
         if not field:
             return (
-                path_id_model(url_name, slot) is not None if slot in ("pk", "alert_pk") else False
+                path_id_model(url_name, slot) is not None
+                if slot in ("pk", "alert_pk", "change_pk", "exercise_pk")
+                else False
             )
         return bool(value) and value.isdigit() and int(value) in victim_pks
 

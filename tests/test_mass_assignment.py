@@ -45,6 +45,12 @@ from programs.models import (
     PracticeSession,
     Screening,
 )
+from programs.tailoring.models import (
+    ActivityAdjustment,
+    CustomExercise,
+    ExposureSuggestion,
+    ProgramSwitch,
+)
 from tests import audio_files
 from tests.checkin_data import post_for
 from tests.factories import PASSWORD, form_login
@@ -84,7 +90,7 @@ NO_FORM = {
     "admin_enrollments", "admin_enrollment", "admin_import_review", "admin_import_problems",
     "admin_outcomes", "admin_outcomes_csv", "admin_audit", "admin_audit_csv",
     "admin_instruments", "admin_failed_deliveries", "patient_safety_plan", "diary_list",
-    "audio_file",
+    "audio_file", "patient_program",
 }  # fmt: skip
 
 # Beyond the resolver's list (allauth's pages, outside the access matrix).
@@ -191,6 +197,16 @@ INSTRUMENT = {
 }  # fmt: skip
 
 
+def _week_activity(c: Ctx, number: int) -> int:
+    return Activity.objects.filter(week__version=c.e.program_version, week__number=number)[0].pk
+
+
+def _trial(c: Ctx) -> None:
+    from tests.tailoring_data import make_trial_version
+
+    c.objects["trial"] = make_trial_version()
+
+
 def _membership(c: Ctx, user) -> Membership:
     return Membership.objects.get(user=user, practice=c.cast.practice)
 
@@ -290,6 +306,24 @@ FORMS: dict[str, Form] = {
     "patient_medical_assessment": Form("clinician", lambda c: {
         "assessor_name": "Dr Ana Silva", "assessor_role": "gp", "assessed_on": "2026-01-05",
         "confirm": "on"}, [MedicalAssessment]),
+    # ---- tailoring (issue 19.2): the patient's side, then the clinician's
+    "custom_exercise": Form("patient", lambda c: {"note": "Went fine"}, [CustomExercise]),
+    "suggestion_accept": Form("patient", lambda c: {"harm_rating": "30"},
+                              [ExposureSuggestion, FearItem], page="exposure"),
+    "suggestion_decline": Form("patient", lambda c: {}, [ExposureSuggestion], page="exposure"),
+    "patient_program_adjust": Form("clinician", lambda c: {
+        "activity": _week_activity(c, 2), "action": "move", "to_week": "4", "reason": "R"},
+        [ActivityAdjustment]),
+    "patient_program_exercise": Form("clinician", lambda c: {
+        "title": "Walk", "instructions": "Walk.", "week": "1", "minutes": "5", "reason": "R"},
+        [CustomExercise]),
+    "patient_program_suggest": Form("clinician", lambda c: {"label": "Run", "reason": "R"},
+                                    [ExposureSuggestion]),
+    "patient_program_switch": Form("clinician", lambda c: {
+        "to_version": c.objects["trial"].pk, "reason": "R"}, [Enrollment, ProgramSwitch],
+        prepare=_trial),
+    "patient_program_undo": Form("clinician", lambda c: {}, [ActivityAdjustment]),
+    "patient_program_withdraw": Form("clinician", lambda c: {}, [CustomExercise]),
     # ---- the practice admin
     "invitation_create": Form("admin", lambda c: {
         "full_name": "Nia Newhire", "email": "nia@riverside.test", "role": "clinician",

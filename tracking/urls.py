@@ -4,7 +4,7 @@ from django.urls import path
 
 from tracking.alerts import views as alerts
 from tracking.checkins import views as checkin
-from tracking.clinic.views import caseload, coding, patient
+from tracking.clinic.views import caseload, coding, patient, tailoring
 from tracking.clinic.views import safety_plan as clinic_safety_plan
 from tracking.diary import urls as diary_urls
 from tracking.exports import views as exports
@@ -56,6 +56,22 @@ urlpatterns = [
                 "patient_alert_resolve",
             ),
             ("unlock/", patient.patient_unlock, "patient_unlock"),
+            # Tailoring the program for this patient (tracking.clinic.views.tailoring).
+            ("program/", tailoring.patient_program, "patient_program"),
+            ("program/adjust/", tailoring.patient_program_adjust, "patient_program_adjust"),
+            ("program/exercise/", tailoring.patient_program_exercise, "patient_program_exercise"),
+            ("program/suggest/", tailoring.patient_program_suggest, "patient_program_suggest"),
+            ("program/switch/", tailoring.patient_program_switch, "patient_program_switch"),
+            (
+                "program/changes/<int:change_pk>/undo/",
+                tailoring.patient_program_undo,
+                "patient_program_undo",
+            ),
+            (
+                "program/exercises/<int:exercise_pk>/withdraw/",
+                tailoring.patient_program_withdraw,
+                "patient_program_withdraw",
+            ),
             ("reminders/", patient.patient_reminders, "patient_reminders"),
             ("clear-hold/", patient.patient_clear_hold, "patient_clear_hold"),
             (

@@ -28,6 +28,7 @@ from programs.exposure.services import (
     fear_item_update,
 )
 from programs.models import Exposure, FearItem
+from programs.tailoring.selectors import pending_suggestions
 from programs.types import PatientRequest
 
 LADDER = "programs/exposure/ladder.html"
@@ -38,9 +39,22 @@ def _ladder_url(fear_item: FearItem | None = None) -> str:
     return f"{url}#rung-{fear_item.pk}" if fear_item else url
 
 
-def _render_ladder(request: PatientRequest, add_form: FearItemForm, **extra) -> HttpResponse:
-    context = {"page": ladder_page(request.enrollment), "add_form": add_form, **extra}
-    return render(request, LADDER, context)
+def _render_ladder(
+    request: PatientRequest, add_form: FearItemForm, *, status: int = 200, **extra
+) -> HttpResponse:
+    context = {
+        "page": ladder_page(request.enrollment),
+        "add_form": add_form,
+        # Steps the clinician suggested (programs.tailoring): no query if none ever.
+        "suggestions": pending_suggestions(request.enrollment),
+        **extra,
+    }
+    return render(request, LADDER, context, status=status)
+
+
+def render_ladder(request: PatientRequest, **extra) -> HttpResponse:
+    """The ladder page with an empty "add a step" form (for programs.tailoring)."""
+    return _render_ladder(request, FearItemForm(), **extra)
 
 
 @enrollment_required

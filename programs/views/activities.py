@@ -50,8 +50,9 @@ def activity(request: PatientRequest, slug: str) -> HttpResponse:
         "state": state,
         "activity": activity,
         "is_done": activity.pk in pmap.done,
+        "change": state.changes.get(activity.pk),
     }
-    if not state.is_open:
+    if not pmap.is_available(state, activity):
         return render(request, "programs/activity_locked.html", context)
 
     form: AttributionForm | EvidenceForm | ReflectionForm | StructuredReflectionForm | None = None
@@ -145,8 +146,8 @@ def activity(request: PatientRequest, slug: str) -> HttpResponse:
 @enrollment_required
 @require_POST
 def activity_complete(request: PatientRequest, slug: str) -> HttpResponse:
-    _pmap, state, activity = _find(request, slug)
-    if not state.is_open:
+    pmap, state, activity = _find(request, slug)
+    if not pmap.is_available(state, activity):
         raise Http404
     services.activity_complete(enrollment=request.enrollment, activity=activity)
     if request.htmx:

@@ -6,11 +6,13 @@ from collections.abc import Callable
 
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import render
+from django.utils import timezone
 
 from painapp.accounts.extensions import ExtensionPoint
 from programs import selectors
 from programs.access import enrollment_required
 from programs.models import ActivityKind, Enrollment
+from programs.tailoring.services import RECENT as TAILORING_NEWS_FOR
 from programs.types import PatientRequest
 
 # A card for Today, or None: {"template": ..., and what the template reads}.
@@ -32,11 +34,19 @@ def today(request: PatientRequest) -> HttpResponse:
     current = pmap.week(pmap.current_week)
 
     next_steps = []
+    custom_next = []
     if current:
+        # What a clinician opened early comes first (programs.tailoring); skipped
+        # activities are not in `one_off`, so they never show here.
+        for state in pmap.weeks[pmap.current_week :]:
+            for activity in state.one_off:
+                if activity.pk in pmap.assigned and activity.pk not in pmap.done:
+                    next_steps.append((state, activity))
         for state in pmap.weeks[: pmap.current_week]:
             for activity in state.one_off:
                 if activity.pk not in pmap.done and activity.kind != ActivityKind.EXPOSURE:
                     next_steps.append((state, activity))
+            custom_next += [(state, c) for c in state.custom if not c.is_done]
     next_week = pmap.week(pmap.current_week + 1)
     context = {
         "enrollment": enrollment,
@@ -45,6 +55,8 @@ def today(request: PatientRequest) -> HttpResponse:
         "next_week": next_week,
         "current": current,
         "next_steps": next_steps[:3],
+        "custom_next": custom_next,
+        "tailoring_news": _news(pmap),
         "counts": overview.counts,
         "open_exposure": overview.open_exposure,
         "exposure_due": pmap.current_week >= overview.exposure_from_week,
@@ -52,6 +64,23 @@ def today(request: PatientRequest) -> HttpResponse:
         "local_today": overview.local_today,
     }
     return render(request, "programs/today.html", context)
+
+
+def _news(pmap: selectors.ProgramMap) -> list[tuple[str, object]]:
+    """The clinician's latest changes (programs.tailoring), each with what it is about."""
+    recent = pmap.tailoring.recent(timezone.now() - TAILORING_NEWS_FOR)[:3]
+    if not recent:
+        return []
+    titles = {a.pk: a.title for state in pmap.weeks for a in state.activities}
+    return [
+        (
+            titles.get(change.activity_id, "")
+            if hasattr(change, "activity_id")
+            else getattr(change, "title", ""),
+            change,
+        )
+        for change in recent
+    ]
 
 
 @enrollment_required

@@ -63,6 +63,7 @@ SECTIONS = [
     ("patient_causes", gettext_lazy("Causes of pain")),
     ("patient_reflections", gettext_lazy("Reflections and clues")),
     ("patient_safety_plan", gettext_lazy("Safety plan")),
+    ("patient_program", gettext_lazy("Tailor program")),
 ]
 
 

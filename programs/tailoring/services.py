@@ -1,0 +1,518 @@
+"""Writes for tailoring: a clinician changes one patient's path, the patient responds.
+
+Every clinician change is one transaction with its AuditEvent. The audit event's
+`changes` hold ids, actions and week numbers, before and after; never the reason,
+title or instructions (free text stays out of the audit log). Each change also sets
+`Enrollment.tailored_at`, which tells the patient's pages to read the changes at all.
+
+The clinician's views live with the other staff screens (tracking.clinic.tailoring),
+which also move the check-ins after a program switch: `programs` may not import
+`tracking`.
+"""
+
+from __future__ import annotations
+
+from datetime import timedelta
+
+from django.core.exceptions import ValidationError
+from django.db import transaction
+from django.http import HttpRequest
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from painapp.accounts.audit import audit
+from painapp.accounts.models import User
+from programs.exposure.services import fear_item_create
+from programs.models import (
+    Activity,
+    ActivityCompletion,
+    ActivityKind,
+    Attribution,
+    Enrollment,
+    FearItem,
+    ProgramVersion,
+    Reflection,
+)
+from programs.safety import patient_wrote
+from programs.tailoring.models import (
+    REASON_MAX,
+    ActivityAdjustment,
+    AdjustmentAction,
+    CustomExercise,
+    ExposureSuggestion,
+    ProgramSwitch,
+    SuggestionStatus,
+)
+
+OPEN_STATUSES = ("invited", "active", "paused")
+
+
+def _clean_reason(reason: str) -> str:
+    reason = " ".join((reason or "").split())
+    if not reason:
+        raise ValidationError({"reason": _("Write a short reason for the patient.")})
+    if len(reason) > REASON_MAX:
+        raise ValidationError({"reason": _("Keep the reason to 200 characters or fewer.")})
+    return reason
+
+
+def _week_count(enrollment: Enrollment) -> int:
+    return enrollment.program_version.weeks.count()
+
+
+def _check_week(enrollment: Enrollment, week: int, field: str = "week") -> None:
+    count = _week_count(enrollment)
+    if not 1 <= week <= count:
+        raise ValidationError(
+            {field: _("Choose a week between 1 and %(count)s.") % {"count": count}}
+        )
+
+
+def _tailored(enrollment: Enrollment) -> None:
+    enrollment.tailored_at = timezone.now()
+    enrollment.save(update_fields=["tailored_at", "updated_at"])
+
+
+def _audit(
+    request: HttpRequest | None,
+    action: str,
+    enrollment: Enrollment,
+    by: User | None,
+    obj,
+    changes: dict,
+) -> None:
+    audit(
+        request,
+        action,
+        practice=enrollment.practice,
+        subject=enrollment.patient,
+        obj=obj,
+        actor=by,
+        changes=changes,
+    )
+
+
+# ---------------------------------------------------------------- activities
+def activity_adjust(
+    *,
+    enrollment: Enrollment,
+    activity: Activity,
+    action: str,
+    reason: str,
+    by: User,
+    to_week: int | None = None,
+    request: HttpRequest | None = None,
+) -> ActivityAdjustment:
+    """Open a lesson or activity now (`assign`), skip it (it stops counting towards
+    the patient's progress and leaves "Next for you"), or move it to week `to_week`
+    (it shows, opens and counts in that week). Replaces any earlier change of the
+    same activity. ValidationError for an activity of another program version, a
+    week out of range, a move to the week it is already in, or a missing reason."""
+    reason = _clean_reason(reason)
+    if action not in AdjustmentAction.values:
+        raise ValidationError({"action": _("Choose what to change.")})
+    if activity.week.version_id != enrollment.program_version_id:
+        raise ValidationError({"activity": _("Choose a lesson or activity of this program.")})
+    if activity.kind == ActivityKind.CHECKIN:
+        # The check-in's schedule is tracking's: moving its page would move nothing.
+        raise ValidationError({"activity": _("Choose a lesson or activity of this program.")})
+    if action == AdjustmentAction.MOVE:
+        if to_week is None:
+            raise ValidationError({"to_week": _("Choose the week to move it to.")})
+        _check_week(enrollment, to_week, "to_week")
+        if to_week == activity.week.number:
+            raise ValidationError({"to_week": _("It is already in that week.")})
+    else:
+        to_week = None
+    with transaction.atomic():
+        existing = (
+            ActivityAdjustment.objects.select_for_update()
+            .filter(enrollment=enrollment, activity=activity)
+            .first()
+        )
+        before = (existing.action, existing.to_week) if existing else (None, None)
+        adjustment, _created = ActivityAdjustment.objects.update_or_create(
+            enrollment=enrollment,
+            activity=activity,
+            defaults={
+                "action": action,
+                "to_week": to_week,
+                "reason": reason,
+                "created_by": by,
+                "created_at": timezone.now(),
+            },
+        )
+        _tailored(enrollment)
+        _audit(
+            request,
+            "tailoring.activity_adjusted",
+            enrollment,
+            by,
+            adjustment,
+            {
+                "activity": [activity.pk, activity.pk],
+                "action": [before[0], action],
+                "to_week": [before[1], to_week],
+            },
+        )
+    return adjustment
+
+
+def activity_adjustment_undo(
+    *, adjustment: ActivityAdjustment, by: User, request: HttpRequest | None = None
+) -> None:
+    """Take a change back: the activity is where the program put it again."""
+    enrollment = adjustment.enrollment
+    with transaction.atomic():
+        changes = {
+            "activity": [adjustment.activity_id, adjustment.activity_id],
+            "action": [adjustment.action, None],
+            "to_week": [adjustment.to_week, None],
+        }
+        _audit(request, "tailoring.adjustment_undone", enrollment, by, adjustment, changes)
+        adjustment.delete()
+        _tailored(enrollment)
+
+
+# ---------------------------------------------------------------- custom exercises
+def custom_exercise_add(
+    *,
+    enrollment: Enrollment,
+    week: int,
+    title: str,
+    instructions: str,
+    reason: str,
+    by: User,
+    minutes: int = 10,
+    request: HttpRequest | None = None,
+) -> CustomExercise:
+    """A clinician writes an exercise for this patient, shown in week `week`."""
+    reason = _clean_reason(reason)
+    title, instructions = title.strip(), instructions.strip()
+    if not title:
+        raise ValidationError({"title": _("Give the exercise a short title.")})
+    if not instructions:
+        raise ValidationError({"instructions": _("Write what the patient should do.")})
+    if not 1 <= minutes <= 120:
+        raise ValidationError({"minutes": _("Choose between 1 and 120 minutes.")})
+    _check_week(enrollment, week)
+    with transaction.atomic():
+        exercise = CustomExercise.objects.create(
+            enrollment=enrollment,
+            week=week,
+            title=title,
+            instructions=instructions,
+            reason=reason,
+            minutes=minutes,
+            created_by=by,
+        )
+        _tailored(enrollment)
+        _audit(
+            request,
+            "tailoring.exercise_added",
+            enrollment,
+            by,
+            exercise,
+            {"week": [None, week], "minutes": [None, minutes]},
+        )
+    return exercise
+
+
+def custom_exercise_withdraw(
+    *, exercise: CustomExercise, by: User, request: HttpRequest | None = None
+) -> bool:
+    """Hide a custom exercise from the patient (kept for the record). True if it was
+    showing."""
+    with transaction.atomic():
+        updated = CustomExercise.objects.filter(pk=exercise.pk, withdrawn_at__isnull=True).update(
+            withdrawn_at=timezone.now()
+        )
+        if updated:
+            _tailored(exercise.enrollment)
+            _audit(
+                request,
+                "tailoring.exercise_withdrawn",
+                exercise.enrollment,
+                by,
+                exercise,
+                {"withdrawn": [False, True]},
+            )
+    return bool(updated)
+
+
+def custom_exercise_complete(*, exercise: CustomExercise, note: str = "") -> bool:
+    """The patient marks their custom exercise done, with an optional note (scanned
+    for safety words, as everything a patient writes). Saving again updates the note.
+    True the first time it is marked done."""
+    first = exercise.completed_at is None
+    with transaction.atomic():
+        exercise.completed_at = exercise.completed_at or timezone.now()
+        exercise.patient_note = note.strip()
+        exercise.save(update_fields=["completed_at", "patient_note"])
+        patient_wrote(
+            exercise.enrollment,
+            source=f"custom_exercise:{exercise.pk}",
+            texts=[exercise.patient_note],
+        )
+    return first
+
+
+# ---------------------------------------------------------------- exposure suggestions
+def exposure_suggest(
+    *,
+    enrollment: Enrollment,
+    label: str,
+    reason: str,
+    by: User,
+    request: HttpRequest | None = None,
+) -> ExposureSuggestion:
+    """Suggest a step for the patient's fear ladder. It waits on their ladder page
+    until they add it (rating it themselves) or say no."""
+    reason = _clean_reason(reason)
+    label = " ".join(label.split())
+    if not label:
+        raise ValidationError({"label": _("Write the activity in a few words.")})
+    with transaction.atomic():
+        suggestion = ExposureSuggestion.objects.create(
+            enrollment=enrollment, label=label, reason=reason, created_by=by
+        )
+        _tailored(enrollment)
+        _audit(
+            request,
+            "tailoring.exposure_suggested",
+            enrollment,
+            by,
+            suggestion,
+            {"status": [None, SuggestionStatus.PENDING]},
+        )
+    return suggestion
+
+
+def exposure_suggestion_accept(*, suggestion: ExposureSuggestion, harm_rating: int) -> FearItem:
+    """The patient puts the suggested step on their ladder with their own rating.
+    A second accept (double submit) returns the rung the first one made."""
+    with transaction.atomic():
+        suggestion = ExposureSuggestion.objects.select_for_update().get(pk=suggestion.pk)
+        if suggestion.status == SuggestionStatus.ACCEPTED and suggestion.fear_item_id:
+            return FearItem.objects.get(pk=suggestion.fear_item_id)
+        if suggestion.status != SuggestionStatus.PENDING:
+            raise ValidationError(_("This suggestion was already answered."))
+        fear_item = fear_item_create(
+            enrollment=suggestion.enrollment, label=suggestion.label, harm_rating=harm_rating
+        )
+        suggestion.status = SuggestionStatus.ACCEPTED
+        suggestion.fear_item = fear_item
+        suggestion.responded_at = timezone.now()
+        suggestion.save(update_fields=["status", "fear_item", "responded_at"])
+    return fear_item
+
+
+def exposure_suggestion_decline(*, suggestion: ExposureSuggestion) -> bool:
+    """The patient leaves the suggestion off their ladder. True if it was waiting."""
+    return bool(
+        ExposureSuggestion.objects.filter(pk=suggestion.pk, status=SuggestionStatus.PENDING).update(
+            status=SuggestionStatus.DECLINED, responded_at=timezone.now()
+        )
+    )
+
+
+# ---------------------------------------------------------------- program switch
+def switch_targets(enrollment: Enrollment) -> list[ProgramVersion]:
+    """The program versions this patient can be switched to: the newest version of
+    every program in the enrollment's language, except the one they are on."""
+    language = enrollment.program_version.language
+    newest: dict[int, ProgramVersion] = {}
+    for version in (
+        ProgramVersion.objects.filter(language=language)
+        .select_related("program")
+        .order_by("program_id", "-number")
+    ):
+        newest.setdefault(version.program_id, version)
+    current = enrollment.program_version_id
+    versions = [v for v in newest.values() if v.pk != current]
+    # An older edition of the program the patient is on is not offered: only newer.
+    return sorted(
+        (
+            v
+            for v in versions
+            if v.program_id != enrollment.program_version.program_id
+            or v.number > enrollment.program_version.number
+        ),
+        key=lambda v: (v.title, v.number),
+    )
+
+
+def enrollment_switch_program(
+    *,
+    enrollment: Enrollment,
+    to_version: ProgramVersion,
+    reason: str,
+    by: User,
+    restart: bool = False,
+    request: HttpRequest | None = None,
+) -> ProgramSwitch:
+    """Move the patient to another program version of the same language (another
+    program, e.g. the 4-week "trial dose", or a newer edition of theirs), and tell
+    them why (`reason`, shown on Today and the program overview).
+
+    What is kept, and how:
+
+    - **Logs** (somatic-tracking sessions, the fear ladder and exposures, check-ins
+      and their answers, notes, alerts) belong to the enrollment, not to the program:
+      nothing is deleted or moved.
+    - **Completions** are kept as they are, and each one also counts in the new
+      program for the activity with the same slug (the programs share their lessons'
+      slugs where the lesson is the same), with its original time. Activities with no
+      twin are new to the patient and start undone. A reflection or "three causes"
+      answer moves to the twin activity, so the patient sees it there.
+    - **Tailoring**: a change of an activity with a twin carries over (a move to a
+      week past the new program's end goes to its last week); others are dropped.
+      Custom exercises stay, in the same week or the new last week.
+
+    **Week numbering.** By default the calendar is kept: the start date and paused
+    days stay, so the patient is in the same week number as before, capped at the
+    new program's length (week 6 of 8 becomes week 4 of 4: everything is open and
+    the program ends with the old week 4's end). Weeks the clinician had opened
+    early stay open, capped the same way. With `restart`, the new program starts
+    today at week 1 (start date today, paused days and early-opened weeks reset);
+    a paused patient stays paused.
+
+    **Check-ins** are tracking's (tracking.clinic.tailoring.program_switch calls this
+    and then moves them in the same transaction): answered, open and missed check-ins
+    keep their dates and answers; weekly check-ins not yet open for weeks past the new
+    end are dropped; the others, the end-of-program check-in and the follow-ups move
+    to where the new calendar puts them and ask the new program's questions; weeks
+    with no check-in yet get one. After a restart, a week whose check-in was already
+    asked under the old program is not asked again.
+
+    Refused (ValidationError) for a closed enrollment, the same version, or another
+    language. One transaction, with a `tailoring.program_switched` audit event.
+    """
+    reason = _clean_reason(reason)
+    old = enrollment.program_version
+    if enrollment.status not in OPEN_STATUSES:
+        raise ValidationError(_("Only a patient still on the program can be switched."))
+    if to_version.pk == old.pk:
+        raise ValidationError({"to_version": _("The patient is already on this program.")})
+    if to_version.language != old.language:
+        raise ValidationError({"to_version": _("Choose a program in the patient's language.")})
+    with transaction.atomic():
+        week_before = enrollment.current_week()
+        new_activities = {
+            a.slug: a
+            for a in Activity.objects.filter(week__version=to_version).select_related("week")
+        }
+        new_count = to_version.weeks.count()
+        if new_count == 0:
+            raise ValidationError({"to_version": _("This program has no weeks yet.")})
+
+        # Completions: count again for the twin activities (old rows stay).
+        old_done = ActivityCompletion.objects.filter(
+            enrollment=enrollment, activity__week__version=old
+        ).values_list("activity__slug", "completed_at")
+        carried = [
+            ActivityCompletion(
+                enrollment=enrollment, activity=new_activities[slug], completed_at=at
+            )
+            for slug, at in old_done
+            if slug in new_activities
+        ]
+        ActivityCompletion.objects.bulk_create(carried, ignore_conflicts=True)
+
+        # Reflections and "three causes" follow their activity, unless the twin has one.
+        for model in (Reflection, Attribution):
+            taken = set(
+                model.objects.filter(
+                    enrollment=enrollment, activity__week__version=to_version
+                ).values_list("activity__slug", flat=True)
+            )
+            for row in model.objects.filter(
+                enrollment=enrollment, activity__week__version=old
+            ).select_related("activity"):
+                twin = new_activities.get(row.activity.slug)  # type: ignore[union-attr]
+                if twin is not None and twin.slug not in taken:
+                    row.activity = twin
+                    row.save(update_fields=["activity"])
+                    taken.add(twin.slug)
+
+        # Tailoring follows the twin activities; custom exercises stay in range.
+        dropped = 0
+        for adjustment in ActivityAdjustment.objects.filter(enrollment=enrollment).select_related(
+            "activity__week"
+        ):
+            twin = new_activities.get(adjustment.activity.slug)
+            if (
+                twin is None
+                or ActivityAdjustment.objects.filter(enrollment=enrollment, activity=twin).exists()
+            ):
+                adjustment.delete()
+                dropped += 1
+                continue
+            adjustment.activity = twin
+            if adjustment.to_week is not None:
+                adjustment.to_week = min(adjustment.to_week, new_count)
+                if adjustment.to_week == twin.week.number:
+                    adjustment.delete()
+                    dropped += 1
+                    continue
+            adjustment.save(update_fields=["activity", "to_week"])
+        CustomExercise.objects.filter(enrollment=enrollment, week__gt=new_count).update(
+            week=new_count
+        )
+
+        enrollment.program_version = to_version
+        enrollment._week_count = new_count
+        enrollment.unlocked_through_week = min(enrollment.unlocked_through_week, new_count)
+        if restart:
+            today = enrollment.local_date()
+            enrollment.start_date = today
+            enrollment.paused_days = 0
+            enrollment.paused_on = today if enrollment.paused_on else None
+            enrollment.unlocked_through_week = 0
+        enrollment.tailored_at = timezone.now()
+        enrollment.save(
+            update_fields=[
+                "program_version",
+                "unlocked_through_week",
+                "start_date",
+                "paused_days",
+                "paused_on",
+                "tailored_at",
+                "updated_at",
+            ]
+        )
+        week_after = enrollment.current_week()
+        switch = ProgramSwitch.objects.create(
+            enrollment=enrollment,
+            from_version=old,
+            to_version=to_version,
+            week_before=week_before,
+            week_after=week_after,
+            restarted=restart,
+            reason=reason,
+            created_by=by,
+        )
+        _audit(
+            request,
+            "tailoring.program_switched",
+            enrollment,
+            by,
+            switch,
+            {
+                "program_version": [old.pk, to_version.pk],
+                "week": [week_before, week_after],
+                "week_count": [_count(old), new_count],
+                "restarted": [False, restart],
+                "completions_carried": [0, len(carried)],
+                "adjustments_dropped": [0, dropped],
+            },
+        )
+    return switch
+
+
+def _count(version: ProgramVersion) -> int:
+    return version.weeks.count()
+
+
+# How long Today shows a change as news; the program overview lists them all.
+RECENT = timedelta(days=14)

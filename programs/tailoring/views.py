@@ -1,0 +1,90 @@
+"""The patient's side of tailoring: a custom exercise from their clinician, and the
+steps their clinician suggests for the fear ladder. Plain forms; the exercise's form
+is swapped in place by htmx."""
+
+from __future__ import annotations
+
+from django.contrib import messages
+from django.http import Http404, HttpResponse
+from django.shortcuts import redirect, render
+from django.urls import reverse
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_http_methods, require_POST
+
+from programs import selectors
+from programs.access import enrollment_required, own
+from programs.exposure.views import render_ladder
+from programs.tailoring import services
+from programs.tailoring.forms import CustomExerciseDoneForm, SuggestionAcceptForm
+from programs.tailoring.models import ExposureSuggestion, SuggestionStatus
+from programs.types import PatientRequest
+
+EXERCISE = "programs/tailoring/custom_exercise.html"
+
+
+@enrollment_required
+@require_http_methods(["GET", "POST"])
+def custom_exercise(request: PatientRequest, pk: int) -> HttpResponse:
+    pmap = selectors.program_map(request.enrollment)
+    found = pmap.custom_exercise(pk)
+    if found is None:
+        raise Http404
+    state, exercise = found
+    if not state.is_open:
+        raise Http404
+    form = CustomExerciseDoneForm(
+        request.POST if request.method == "POST" else None,
+        initial={"note": exercise.patient_note},
+    )
+    template = f"{EXERCISE}#done-form" if request.htmx else EXERCISE
+    status = 200
+    if request.method == "POST":
+        if form.is_valid():
+            first = services.custom_exercise_complete(
+                exercise=exercise, note=form.cleaned_data["note"]
+            )
+            if not request.htmx:
+                messages.success(request, _("Marked as done.") if first else _("Saved."))
+                return redirect("custom_exercise", pk=exercise.pk)
+            form = CustomExerciseDoneForm(initial={"note": exercise.patient_note})
+        else:
+            status = 400
+    return render(
+        request,
+        template,
+        {"pmap": pmap, "state": state, "exercise": exercise, "form": form},
+        status=status,
+    )
+
+
+def _pending(request: PatientRequest, pk: int) -> ExposureSuggestion:
+    return own(request, ExposureSuggestion, pk=pk)
+
+
+@enrollment_required
+@require_POST
+def suggestion_accept(request: PatientRequest, pk: int) -> HttpResponse:
+    suggestion = _pending(request, pk)
+    if suggestion.status == SuggestionStatus.DECLINED:
+        messages.info(request, _("You already left this one off your ladder."))
+        return redirect("exposure")
+    form = SuggestionAcceptForm(request.POST)
+    if not form.is_valid():
+        # The ladder again, with this suggestion's form and what was typed.
+        return render_ladder(
+            request, suggestion_form=form, suggestion_form_pk=suggestion.pk, status=400
+        )
+    fear_item = services.exposure_suggestion_accept(
+        suggestion=suggestion, harm_rating=form.cleaned_data["harm_rating"]
+    )
+    messages.success(request, _("“%(label)s” is on your ladder.") % {"label": fear_item.label})
+    return redirect(f"{reverse('exposure')}#rung-{fear_item.pk}")
+
+
+@enrollment_required
+@require_POST
+def suggestion_decline(request: PatientRequest, pk: int) -> HttpResponse:
+    suggestion = _pending(request, pk)
+    if services.exposure_suggestion_decline(suggestion=suggestion):
+        messages.info(request, _("Left off your ladder. That is fine: it is your ladder."))
+    return redirect("exposure")

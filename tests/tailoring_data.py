@@ -1,0 +1,28 @@
+"""A second program version for tailoring tests: a 4-week program whose weeks are the
+shipped program's first four (so their lessons share slugs), in English."""
+
+from __future__ import annotations
+
+from dataclasses import replace
+
+from programs.content import CONTENT_ROOT, read_program
+from programs.models import ProgramVersion
+from programs.services import program_version_load
+
+
+def make_trial_version(
+    slug: str = "prt-trial-test", language: str = "en", weeks: int = 4
+) -> ProgramVersion:
+    data = read_program(CONTENT_ROOT / "prt-back-8wk")
+    version, _ = program_version_load(
+        replace(
+            data,
+            slug=slug,
+            title="Trial dose (test)",
+            weeks=data.weeks[:weeks],
+            content_hash=f"{slug}-{language}".ljust(64, "0")[:64],
+            checkin_config={**data.checkin_config, "full_weeks": [3]},
+            language=language,
+        )
+    )
+    return version

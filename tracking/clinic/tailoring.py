@@ -1,0 +1,156 @@
+"""Tailoring one patient's program, from the clinician's side (issue 19, point 2).
+
+The rows and the rules are programs' (programs.tailoring). What lives here is what
+`programs` may not do itself: a program switch also moves the patient's check-ins and
+reminders (tracking's), in the same transaction; and the page's read of everything a
+clinician can change, in a fixed number of queries.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from django.db import transaction
+from django.http import HttpRequest
+
+from painapp.accounts.models import User
+from programs.models import Activity, Enrollment, EnrollmentStatus, ProgramVersion, Week
+from programs.selectors import outline_for
+from programs.tailoring.models import (
+    ActivityAdjustment,
+    CustomExercise,
+    ExposureSuggestion,
+    ProgramSwitch,
+)
+from programs.tailoring.services import enrollment_switch_program, switch_targets
+from tracking.checkins.schedule import checkin_plan, checkins_reschedule, checkins_schedule
+from tracking.lifecycle import lock_enrollment
+from tracking.models import CheckIn
+from tracking.reminders.schedules import schedules_sync
+
+
+def checkins_after_switch(enrollment: Enrollment) -> dict[str, int]:
+    """Fit the check-ins to the enrollment's new program (see
+    programs.tailoring.services.enrollment_switch_program for the whole story).
+
+    Answered, open and missed check-ins stay as they are. Of those not open yet: the
+    weekly ones for weeks past the new end go; the rest move to the new calendar's
+    dates (checkins_reschedule) and ask the new program's questions; weeks with no
+    check-in get one. Nothing happens before the program has started (the check-ins
+    are made when it does)."""
+    if enrollment.status not in (EnrollmentStatus.ACTIVE, EnrollmentStatus.PAUSED):
+        return {"dropped": 0, "moved": 0, "created": 0}
+    if not CheckIn.objects.filter(enrollment=enrollment).exists():
+        return {"dropped": 0, "moved": 0, "created": 0}
+    dropped, _ = CheckIn.objects.filter(
+        enrollment=enrollment,
+        status=CheckIn.Status.SCHEDULED,
+        kind=CheckIn.Kind.WEEKLY,
+        week__gt=enrollment.week_count,
+    ).delete()
+    moved = checkins_reschedule(enrollment)
+    plan = {p.slot: p for p in checkin_plan(enrollment, every_week=True)}
+    for checkin in CheckIn.objects.filter(enrollment=enrollment, status=CheckIn.Status.SCHEDULED):
+        planned = plan.get(checkin.slot)
+        if planned is not None and checkin.instrument_keys != planned.instrument_keys:
+            checkin.instrument_keys = planned.instrument_keys
+            checkin.save(update_fields=["instrument_keys"])
+    created = 0
+    if enrollment.status == EnrollmentStatus.ACTIVE:
+        created = checkins_schedule(enrollment)
+    return {"dropped": dropped, "moved": moved, "created": created}
+
+
+def program_switch(
+    *,
+    enrollment: Enrollment,
+    to_version: ProgramVersion,
+    reason: str,
+    by: User,
+    restart: bool = False,
+    request: HttpRequest | None = None,
+) -> ProgramSwitch:
+    """Switch the patient's program and fit their check-ins and reminders to it, in
+    one transaction with the audit event (`tailoring.program_switched`). The
+    enrollment's row is locked first, so a double submit finds the switch done."""
+    with transaction.atomic():
+        lock_enrollment(enrollment)
+        if hasattr(enrollment, "_week_count"):
+            del enrollment._week_count
+        switch = enrollment_switch_program(
+            enrollment=enrollment,
+            to_version=to_version,
+            reason=reason,
+            by=by,
+            restart=restart,
+            request=request,
+        )
+        checkins_after_switch(enrollment)
+        if enrollment.status == EnrollmentStatus.ACTIVE:
+            schedules_sync(enrollment=enrollment)
+    return switch
+
+
+@dataclass
+class WeekRow:
+    week: Week
+    activities: list[tuple[Activity, ActivityAdjustment | None]]
+    custom: list[CustomExercise]
+
+
+@dataclass
+class TailoringPage:
+    weeks: list[WeekRow]
+    current_week: int
+    week_count: int
+    adjustments: list[ActivityAdjustment]
+    exercises: list[CustomExercise]  # withdrawn ones too, marked
+    suggestions: list[ExposureSuggestion]
+    switches: list[ProgramSwitch]
+    targets: list[ProgramVersion]
+
+    @property
+    def changes(self) -> list[tuple[WeekRow, Activity, ActivityAdjustment]]:
+        """The changed activities, in program order."""
+        return [(row, a, c) for row in self.weeks for a, c in row.activities if c is not None]
+
+    @property
+    def live_exercises(self) -> list[CustomExercise]:
+        return [e for e in self.exercises if e.withdrawn_at is None]
+
+    def activity(self, pk: int) -> Activity | None:
+        return next((a for row in self.weeks for a, _ in row.activities if a.pk == pk), None)
+
+
+def tailoring_page(enrollment: Enrollment) -> TailoringPage:
+    """Everything the clinician's program page shows: the weeks and activities as the
+    program has them (each with its change), the custom exercises, the ladder
+    suggestions, the switches and where the patient could be switched to. A fixed
+    number of queries however much was changed (the outline is cached)."""
+    outline = outline_for(enrollment)
+    enrollment._week_count = len(outline.weeks)
+    adjustments = list(ActivityAdjustment.objects.filter(enrollment=enrollment).order_by("pk"))
+    by_activity = {a.activity_id: a for a in adjustments}
+    exercises = list(CustomExercise.objects.filter(enrollment=enrollment))
+    rows = [
+        WeekRow(
+            week=w,
+            activities=[(a, by_activity.get(a.pk)) for a in outline.activities[w.pk]],
+            custom=[e for e in exercises if e.week == w.number],
+        )
+        for w in outline.weeks
+    ]
+    return TailoringPage(
+        weeks=rows,
+        current_week=enrollment.current_week(),
+        week_count=len(outline.weeks),
+        adjustments=adjustments,
+        exercises=exercises,
+        suggestions=list(ExposureSuggestion.objects.filter(enrollment=enrollment)),
+        switches=list(
+            ProgramSwitch.objects.filter(enrollment=enrollment).select_related(
+                "from_version", "to_version"
+            )
+        ),
+        targets=switch_targets(enrollment),
+    )

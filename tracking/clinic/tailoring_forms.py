@@ -1,0 +1,180 @@
+"""The clinician's forms for tailoring one patient's program (tracking.clinic.tailoring).
+
+Each form names its fields; the choices come from the patient's own program, so a
+hand-edited id of another program's activity or version is refused as an invalid
+choice. Every change carries a short reason, which the patient is shown."""
+
+from __future__ import annotations
+
+from typing import cast
+
+from django import forms
+from django.utils.translation import gettext_lazy as _
+
+from programs.tailoring.models import REASON_MAX, AdjustmentAction
+from tracking.clinic.tailoring import TailoringPage
+
+
+def reason_field() -> forms.CharField:
+    return forms.CharField(
+        label=_("Reason, shown to the patient"),
+        max_length=REASON_MAX,
+        help_text=_("One short, kind sentence, e.g. “You know this one well already.”"),
+        error_messages={
+            "required": _("Write a short reason for the patient."),
+            "max_length": _("Keep the reason to 200 characters or fewer."),
+        },
+    )
+
+
+def _choice(form: forms.Form, name: str) -> forms.ChoiceField:
+    return cast(forms.ChoiceField, form.fields[name])
+
+
+def _week_choices(page: TailoringPage) -> list[tuple[str, str]]:
+    return [(str(row.week.number), f"{row.week.number}: {row.week.title}") for row in page.weeks]
+
+
+class _OnePage(forms.Form):
+    """The four forms share one page: each gets its own element ids (their field
+    names stay plain, so a posted form reads the same with or without JavaScript)."""
+
+    id_prefix = ""
+
+    def __init__(self, *args, **kwargs) -> None:
+        kwargs.setdefault("auto_id", f"{self.id_prefix}_%s")
+        super().__init__(*args, **kwargs)
+
+
+class AdjustForm(_OnePage):
+    id_prefix = "adjust"
+    activity = forms.TypedChoiceField(
+        label=_("Lesson or activity"),
+        coerce=int,
+        error_messages={
+            "required": _("Choose a lesson or activity."),
+            "invalid_choice": _("Choose a lesson or activity of this program."),
+        },
+    )
+    action = forms.ChoiceField(
+        label=_("Change"),
+        choices=AdjustmentAction.choices,
+        widget=forms.RadioSelect,
+        error_messages={
+            "required": _("Choose what to change."),
+            "invalid_choice": _("Choose what to change."),
+        },
+    )
+    to_week = forms.TypedChoiceField(
+        label=_("Move to week"),
+        coerce=int,
+        required=False,
+        empty_value=None,
+        help_text=_("Only for “Move to another week”."),
+        error_messages={"invalid_choice": _("Choose a week of this program.")},
+    )
+    reason = reason_field()
+
+    def __init__(self, *args, page: TailoringPage, **kwargs) -> None:
+        super().__init__(*args, **kwargs)
+        _choice(self, "activity").choices = [("", _("Choose…"))] + [
+            (
+                f"{_('Week')} {row.week.number}",
+                # The weekly check-in is tracking's schedule, not a lesson to move.
+                [(str(a.pk), a.title) for a, _change in row.activities if a.kind != "checkin"],
+            )
+            for row in page.weeks
+        ]
+        _choice(self, "to_week").choices = [("", "—"), *_week_choices(page)]
+
+    def clean(self):
+        cleaned = super().clean() or {}
+        if cleaned.get("action") == AdjustmentAction.MOVE and not cleaned.get("to_week"):
+            self.add_error("to_week", _("Choose the week to move it to."))
+        return cleaned
+
+
+class CustomExerciseForm(_OnePage):
+    id_prefix = "exercise"
+    title = forms.CharField(
+        label=_("Title"),
+        max_length=120,
+        error_messages={
+            "required": _("Give the exercise a short title."),
+            "max_length": _("Keep the title to 120 characters or fewer."),
+        },
+    )
+    instructions = forms.CharField(
+        label=_("What to do"),
+        max_length=3000,
+        widget=forms.Textarea(attrs={"rows": 4}),
+        error_messages={
+            "required": _("Write what the patient should do."),
+            "max_length": _("Keep the instructions to 3,000 characters or fewer."),
+        },
+    )
+    week = forms.TypedChoiceField(
+        label=_("Show in week"),
+        coerce=int,
+        error_messages={
+            "required": _("Choose a week of this program."),
+            "invalid_choice": _("Choose a week of this program."),
+        },
+    )
+    minutes = forms.IntegerField(
+        label=_("About how many minutes"),
+        min_value=1,
+        max_value=120,
+        initial=10,
+        error_messages={
+            key: _("Choose between 1 and 120 minutes.")
+            for key in ("required", "invalid", "min_value", "max_value")
+        },
+    )
+    reason = reason_field()
+
+    def __init__(self, *args, page: TailoringPage, **kwargs) -> None:
+        super().__init__(*args, **kwargs)
+        _choice(self, "week").choices = _week_choices(page)
+        self.fields["week"].initial = str(max(page.current_week, 1))
+
+
+class SuggestionForm(_OnePage):
+    id_prefix = "suggestion"
+    label = forms.CharField(
+        label=_("Step for the fear ladder"),
+        max_length=200,
+        help_text=_("Be specific, for example “carry one bag of shopping from the car”."),
+        error_messages={
+            "required": _("Write the activity in a few words."),
+            "max_length": _("Keep it to 200 characters or fewer."),
+        },
+    )
+    reason = reason_field()
+
+
+class SwitchForm(_OnePage):
+    id_prefix = "switch"
+    to_version = forms.TypedChoiceField(
+        label=_("Switch to"),
+        coerce=int,
+        error_messages={
+            "required": _("Choose a program."),
+            "invalid_choice": _("Choose one of the programs listed."),
+        },
+    )
+    restart = forms.BooleanField(
+        label=_("Start the new program at week 1 today"),
+        required=False,
+        help_text=_(
+            "Otherwise the patient keeps their calendar: the same week number, up to the "
+            "new program's last week."
+        ),
+    )
+    reason = reason_field()
+
+    def __init__(self, *args, page: TailoringPage, **kwargs) -> None:
+        super().__init__(*args, **kwargs)
+        _choice(self, "to_version").choices = [("", _("Choose…"))] + [
+            (str(v.pk), f"{v.title} (v{v.number})") for v in page.targets
+        ]
