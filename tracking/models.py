@@ -170,6 +170,8 @@ class PracticeSettings(models.Model):
         default=rules.DEFAULT_RESPONDER_BASELINE_FLOOR
     )
     min_practice_seconds = models.PositiveIntegerField(default=rules.DEFAULT_MIN_PRACTICE_SECONDS)
+    # Secure messaging between patients and their care team (tracking.messaging).
+    messaging_enabled = models.BooleanField(default=True)
 
     def __str__(self) -> str:
         return f"Settings for {self.practice}"
@@ -782,3 +784,7 @@ class AlertResolution(models.Model):
     def plan_labels(self) -> list[str]:
         labels = dict(self.Plan.choices)
         return [labels.get(p, p) for p in self.plan]
+
+
+# Feature models kept in their own sub-packages (one line each).
+from tracking.messaging.models import Message, MessageThread, ThreadRead  # noqa: E402,F401

@@ -60,6 +60,7 @@ SECTIONS = [
     ("patient_causes", gettext_lazy("Causes of pain")),
     ("patient_reflections", gettext_lazy("Reflections and clues")),
     ("patient_safety_plan", gettext_lazy("Safety plan")),
+    ("patient_messages", gettext_lazy("Messages")),
 ]
 
 
