@@ -20,6 +20,7 @@ from programs.models import Activity, ActivityKind
 from programs.practice.services import practice_session_record
 from programs.services import attribution_record, reflection_save
 from tracking import rules
+from tracking.messaging.services import message_send
 from tracking.models import Alert, PracticeSettings, SafetyPlan
 from tracking.safety.scanner import finds_crisis_words, normalise, scan
 from tracking.safety.services import safety_plan_save
@@ -243,6 +244,10 @@ WRITERS = {
     ),
     "programs.Reflection.text": lambda e, text: reflection_save(
         enrollment=e, activity=_activity(e, ActivityKind.REFLECTION), text=text
+    ),
+    # A patient's message to their care team (staff messages are not patient text).
+    "tracking.Message.body": lambda e, text: message_send(
+        enrollment=e, author=e.patient, body=text
     ),
     **{
         f"tracking.SafetyPlan.{name}": (

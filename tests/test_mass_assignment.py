@@ -61,6 +61,7 @@ from tracking.models import (
     ReminderPreferences,
     SafetyPlan,
 )
+from tracking.messaging.models import Message, MessageThread
 from tracking.practice_admin.bulk_import import bulk_import_prepare
 from tracking.reminders.delivery import unsubscribe_token
 from tracking.reminders.schedules import preferences_for
@@ -80,6 +81,7 @@ NO_FORM = {
     "admin_enrollments", "admin_enrollment", "admin_import_review", "admin_import_problems",
     "admin_outcomes", "admin_outcomes_csv", "admin_audit", "admin_audit_csv",
     "admin_instruments", "admin_failed_deliveries", "patient_safety_plan",
+    "message_inbox",
 }  # fmt: skip
 
 # Beyond the resolver's list (allauth's pages, outside the access matrix).
@@ -239,6 +241,9 @@ FORMS: dict[str, Form] = {
         [AttributionCause, Attribution]),
     "patient_note_add": Form("clinician", lambda c: {"body": "Called; doing well."},
                              [ClinicianNote]),
+    "patient_messages": Form("clinician", lambda c: {"body": "How was the walk?"},
+                             [Message, MessageThread]),
+    "messages": Form("patient", lambda c: {"body": "It went fine."}, [Message, MessageThread]),
     "patient_alert_acknowledge": Form("clinician", lambda c: {}, [Alert]),
     "patient_alert_resolve": Form("clinician", lambda c: {}, [Alert]),
     "alert_acknowledge": Form("clinician", lambda c: {}, [Alert]),

@@ -125,13 +125,13 @@ def message_send(
 
 
 def _notify_in_app(enrollment: Enrollment, recipient: User, *, from_patient: bool) -> None:
-    """An in-app notification in the recipient's language: who wrote, never what."""
+    """An in-app notification in the recipient's language: that a message is waiting,
+    never what it says."""
     with translation.override(recipient.language or settings.LANGUAGE_CODE):
         if from_patient:
             title = _("New message from a patient")
-            body = _("%(name)s sent you a message. Open it in painapp to read it.") % {
-                "name": enrollment.patient.display_name
-            }
+            # No name: the notification outlives a patient who deletes their account.
+            body = _("A patient on your caseload sent you a message. Open it to read it.")
             url = reverse("patient_messages", args=[enrollment.pk])
         else:
             title = _("New message from your care team")
