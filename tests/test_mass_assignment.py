@@ -50,6 +50,7 @@ from tests.test_access_matrix import EXPECTED, OK, all_url_names, kwargs_for
 from tests.test_access_matrix import world as world  # noqa: F401  (fixture)
 from tests.test_idor_sweep import judge_rows, page_templates, victim_keys, victim_scope
 from tracking.instruments.registry import sync_shipped
+from tracking.messaging.models import Message, MessageThread
 from tracking.models import (
     Alert,
     AlertResolution,
@@ -61,7 +62,6 @@ from tracking.models import (
     ReminderPreferences,
     SafetyPlan,
 )
-from tracking.messaging.models import Message, MessageThread
 from tracking.practice_admin.bulk_import import bulk_import_prepare
 from tracking.reminders.delivery import unsubscribe_token
 from tracking.reminders.schedules import preferences_for

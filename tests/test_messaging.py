@@ -99,12 +99,14 @@ def test_it_emails_once_until_the_first_unread_message_is_read(cast, enrollment)
 
 def test_a_sent_message_is_read_by_its_author(cast, enrollment):
     message_send(enrollment=enrollment, author=cast.clinician, body="Hello")
-    assert selectors.unread_in_thread(
-        MessageThread.objects.get(), cast.clinician, from_patient=True
-    ) == 0
-    assert selectors.unread_in_thread(
-        MessageThread.objects.get(), cast.patient, from_patient=False
-    ) == 1
+    assert (
+        selectors.unread_in_thread(MessageThread.objects.get(), cast.clinician, from_patient=True)
+        == 0
+    )
+    assert (
+        selectors.unread_in_thread(MessageThread.objects.get(), cast.patient, from_patient=False)
+        == 1
+    )
 
 
 def test_it_sends_nothing_when_the_practice_has_messaging_off(cast, enrollment):

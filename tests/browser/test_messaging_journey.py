@@ -66,7 +66,9 @@ def test_a_clinician_and_a_patient_message_each_other(
     link.click()
     expect(patient.get_by_role("heading", level=1)).to_have_text("Messages with your care team")
     expect(patient.get_by_text("Not for emergencies.")).to_be_visible()
-    expect(patient.locator(".messaging-banner").get_by_role("link", name="Get help now")).to_be_visible()
+    expect(
+        patient.locator(".messaging-banner").get_by_role("link", name="Get help now")
+    ).to_be_visible()
     expect(patient.get_by_text("Mon–Fri, 9:00–17:00")).to_be_visible()
     expect(patient.locator(".chat").first).to_contain_text("how did the walk go")
     expect(patient.get_by_text("New", exact=True)).to_be_visible()

@@ -170,9 +170,7 @@ def inbox(request: MemberRequest) -> HttpResponse:
         request,
         "messages.inbox_viewed",
         practice_id=scope.practice_id,
-        reads=[
-            (t.enrollment.patient_id, "tracking.messagethread", str(t.pk)) for t in threads
-        ],
+        reads=[(t.enrollment.patient_id, "tracking.messagethread", str(t.pk)) for t in threads],
     )
     settings = PracticeSettings.for_practice(scope.practice_id)
     return render(
