@@ -150,7 +150,9 @@ def unread_in_thread(thread: MessageThread | None, user: User, *, from_patient: 
     return unread_messages(user, from_patient=from_patient).filter(thread=thread).count()
 
 
-def first_unread_id(messages: list[Message], read_at: datetime | None, *, from_patient: bool):
+def first_unread_id(
+    messages: list[Message], read_at: datetime | None, *, from_patient: bool
+) -> int | None:
     """The first message from the other side after the read mark (for "New" marker)."""
     for message in messages:
         if message.from_patient == from_patient and (read_at is None or message.sent_at > read_at):

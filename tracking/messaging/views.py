@@ -9,6 +9,7 @@ place, with the new message in it and an empty form.
 
 from __future__ import annotations
 
+from datetime import datetime
 from zoneinfo import ZoneInfo
 
 from django.http import HttpResponse
@@ -20,6 +21,7 @@ from django.views.decorators.http import require_GET, require_http_methods
 
 from painapp.accounts.access import staff_required
 from painapp.accounts.audit import audit_reads
+from painapp.accounts.models import User
 from painapp.types import MemberRequest
 from programs.access import enrollment_required
 from programs.models import Enrollment
@@ -41,7 +43,7 @@ def _thread_of(enrollment: Enrollment) -> MessageThread | None:
     return MessageThread.objects.filter(enrollment=enrollment).first()
 
 
-def _read_mark(thread: MessageThread | None, user) -> object:
+def _read_mark(thread: MessageThread | None, user: User) -> datetime | None:
     if thread is None:
         return None
     return (
