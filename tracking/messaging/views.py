@@ -12,6 +12,7 @@ from __future__ import annotations
 from datetime import datetime
 from zoneinfo import ZoneInfo
 
+from django.contrib import messages as flash
 from django.http import HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
@@ -138,6 +139,7 @@ def patient_thread(request: PatientRequest) -> HttpResponse:
         if sent and not request.htmx:
             if show_help:
                 request.session[_SHOW_HELP] = True
+            flash.success(request, _("Message sent."))
             return redirect(f"{reverse('messages')}#conversation")
         if not sent and not request.htmx:
             status = 409 if error else 400
@@ -149,7 +151,7 @@ def patient_thread(request: PatientRequest) -> HttpResponse:
         settings=settings,
         form=form,
         as_patient=True,
-        sent=sent or request.GET.get("sent") == "1",
+        sent=sent,
         show_help=show_help,
     )
     context["error"] = error
@@ -196,6 +198,7 @@ def staff_thread(request: MemberRequest, pk: int) -> HttpResponse:
     if request.method == "POST":
         form, sent, _help, error = _send(request, enrollment, settings)
         if sent and not request.htmx:
+            flash.success(request, _("Message sent."))
             return redirect(f"{reverse('patient_messages', args=[pk])}#conversation")
         if not sent and not request.htmx:
             status = 409 if error else 400
