@@ -399,3 +399,24 @@ def test_the_inbox_costs_the_same_queries_as_it_grows(
         message_send(enrollment=more, author=patient, body="Hello")
     with django_assert_num_queries(small):
         client.get(reverse("message_inbox"))
+
+
+# ------------------------------------------------------------------ Spanish
+def test_the_pages_speak_spanish_to_a_spanish_speaker(cast, enrollment, client):
+    for person in (cast.patient, cast.clinician):
+        person.language = "es"
+        person.save()
+    message_send(enrollment=enrollment, author=cast.clinician, body="Hola")
+    client.force_login(cast.patient)
+    page = client.get(patient_url()).content.decode()
+    assert "Mensajes con su equipo de atención" in page and "No es para emergencias." in page
+    assert "Obtener ayuda ahora" in page and "Enviar mensaje" in page
+    assert "Not for emergencies" not in page
+    response = client.post(patient_url(), {"body": ""}, HTTP_HX_REQUEST="true")
+    assert "Escriba su mensaje antes de enviarlo." in response.content.decode()
+    client.force_login(cast.clinician)
+    message_send(enrollment=enrollment, author=cast.patient, body="Gracias")
+    inbox = client.get(reverse("message_inbox")).content.decode()
+    assert "1 sin leer" in inbox
+    thread = client.get(staff_url(enrollment)).content.decode()
+    assert "Sus mensajes con Pat One" in thread

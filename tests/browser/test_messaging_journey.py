@@ -81,6 +81,7 @@ def test_a_clinician_and_a_patient_message_each_other(
     expect(patient.locator(".chat")).to_have_count(2)
     expect(patient.locator(".chat").last).to_contain_text("walked to the park")
     expect(patient.get_by_label("Your message")).to_have_value("")
+    expect(patient.get_by_label("Your message")).to_be_focused()  # ready for the next one
     assert patient.evaluate("window.__notReloaded") is True
     # The menu count is gone once read.
     patient.goto(f"{live_server.url}/today/")
@@ -102,6 +103,7 @@ def test_a_clinician_and_a_patient_message_each_other(
     patient.get_by_role("button", name="Send message").click()
     help_panel = patient.locator("#message-help")
     expect(help_panel).to_be_visible()
+    expect(help_panel.get_by_role("heading")).to_be_focused()  # where the news is
     expect(help_panel.get_by_role("heading")).to_have_text("You do not have to face this alone")
     expect(help_panel).to_contain_text("emergency")
     checks(patient, f"{tag}-patient-crisis-help", phone=phone)
