@@ -356,6 +356,18 @@ def test_an_admin_turns_messaging_off_on_the_safety_settings_screen(cast, client
     assert "checked" not in _checkbox(page)
 
 
+def test_the_settings_form_turns_messaging_off_and_on(cast, client):
+    from tests.test_safety_settings import settings_post
+
+    client.force_login(cast.admin)
+    data = settings_post(cast)
+    del data["messaging_enabled"]  # the box unticked
+    assert client.post(reverse("admin_safety_settings"), data).status_code == 302
+    assert not PracticeSettings.for_practice(cast.practice.pk).messaging_enabled
+    client.post(reverse("admin_safety_settings"), settings_post(cast))
+    assert PracticeSettings.for_practice(cast.practice.pk).messaging_enabled
+
+
 # ------------------------------------------------------------------ query counts
 def _fill(cast, enrollment, n):
     for i in range(n):
