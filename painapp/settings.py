@@ -99,6 +99,7 @@ TEMPLATES = [
                 "django.contrib.messages.context_processors.messages",
                 "painapp.accounts.context_processors.membership",
                 "tracking.context_processors.alert_counts",
+                "tracking.context_processors.message_counts",
             ],
             "builtins": ["template_partials.templatetags.partials"],
         },

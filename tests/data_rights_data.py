@@ -33,9 +33,12 @@ from tracking.models import (
     Delivery,
     HoldDecision,
     Instrument,
+    Message,
+    MessageThread,
     Notification,
     ReminderSchedule,
     Response,
+    ThreadRead,
 )
 from tracking.reminders.schedules import preferences_for, schedules_sync
 from tracking.safety.services import safety_plan_save
@@ -192,6 +195,19 @@ def make_rich_data(enrollment: Enrollment, *, marker: str, staff: User) -> Rich:
     r["clinician_note"] = ClinicianNote.objects.create(
         enrollment=enrollment, author=enrollment.clinician, body=f"{marker} clinician's note"
     )
+    # A conversation with the care team, read by both sides (rows, not the service: the
+    # service's notifications would add to the notification table checked elsewhere).
+    thread = MessageThread.objects.create(
+        enrollment=enrollment, practice=enrollment.practice, last_message_at=timezone.now()
+    )
+    r["message"] = Message.objects.create(
+        thread=thread, author=patient, from_patient=True, body=f"{marker} my message"
+    )
+    r["message_reply"] = Message.objects.create(
+        thread=thread, author=enrollment.clinician, from_patient=False, body=f"{marker} reply"
+    )
+    r["thread_read"] = ThreadRead.objects.create(thread=thread, user=patient)
+    ThreadRead.objects.create(thread=thread, user=enrollment.clinician)
     r["medical_assessment"] = MedicalAssessment.objects.create(
         enrollment=enrollment,
         assessor_name=f"{marker} Dr Assessor",

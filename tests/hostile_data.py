@@ -40,6 +40,7 @@ from tracking.clinic.services import (
 )
 from tracking.clinic.tailoring import program_switch
 from tracking.diary.services import Episode, diary_entry_save
+from tracking.messaging.services import message_send
 from tracking.models import BulkImport, CheckIn, CrisisResource, PracticeSettings, SafetyPlan
 from tracking.practice_admin.bulk_import import bulk_import_confirm, bulk_import_prepare
 from tracking.reminders.delivery import unsubscribe_token
@@ -325,6 +326,9 @@ def build_hostile_world(admin_client, program_version) -> HostileWorld:
             self_talk=long_hostile(2000),
         ),
     )
+    # Messages both ways (the notifications and emails they make hold none of it).
+    message_send(enrollment=enrollment, author=enrollment.patient, body=long_hostile(2000))
+    message_send(enrollment=enrollment, author=clinician, body=long_hostile(1500))
 
     # Follow-up check-ins ask the three causes in free text: one recorded (with a
     # self-harm answer, so there is an urgent alert, a notification and an email), one

@@ -138,6 +138,9 @@ EXPECTED = {
     # Each staff member's own queue (their patients' causes; an admin's, the practice's).
     "coding_queue": {**CLINICIAN_HOME, "admin": OK, "outsider_admin": OK},
     "alert_inbox": STAFF_HOME,
+    # Secure messaging: the patient's own thread, each staff member's inbox (their scope).
+    "messages": PATIENT_SELF,
+    "message_inbox": STAFF_HOME,
     **{
         name: CARE_TEAM
         for name in (
@@ -150,6 +153,7 @@ EXPECTED = {
             "patient_safety_plan",
             "patient_note_add",
             "session_note_add",
+            "patient_messages",
             "patient_alert_acknowledge",
             "patient_alert_resolve",
             "patient_unlock",

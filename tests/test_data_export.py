@@ -204,6 +204,16 @@ def test_it_holds_each_kind_of_record_with_its_values(client, cast, rich):
     )
     assert "note" not in resolution and "created_by_id" not in resolution
 
+    # their conversation with their care team, who wrote each message in words
+    messages = tables["tracking.message"]
+    assert [(m["body"], m["written_by"]) for m in messages] == [
+        ("MINE-7f3a my message", "you"),
+        ("MINE-7f3a reply", "Dr Kim"),
+    ]
+    assert "author_id" not in messages[0]
+    assert sorted(r["reader"] for r in tables["tracking.threadread"]) == ["you", "your care team"]
+    assert "user_id" not in tables["tracking.threadread"][0]
+
     [membership] = tables["accounts.membership"]
     assert (membership["role"], membership["practice"]) == ("patient", "Riverside")
     [invitation] = tables["accounts.invitation"]

@@ -23,6 +23,7 @@ from programs.services import attribution_record, reflection_save
 from programs.tailoring.services import custom_exercise_add, custom_exercise_complete
 from tracking import rules
 from tracking.diary.services import Episode, diary_entry_save
+from tracking.messaging.services import message_send
 from tracking.models import Alert, PracticeSettings, SafetyPlan
 from tracking.safety.scanner import finds_crisis_words, normalise, scan
 from tracking.safety.services import safety_plan_save
@@ -273,6 +274,10 @@ WRITERS = {
         )
         for name in ("activity_note", "self_talk")
     },
+    # A patient's message to their care team (staff messages are not patient text).
+    "tracking.Message.body": lambda e, text: message_send(
+        enrollment=e, author=e.patient, body=text
+    ),
     **{
         f"tracking.SafetyPlan.{name}": (
             lambda e, text, name=name: safety_plan_save(enrollment=e, data={name: text})

@@ -60,6 +60,7 @@ from tests.test_access_matrix import (
     world,  # noqa: F401  (fixture)
 )
 from tracking.instruments.registry import sync_shipped
+from tracking.messaging.services import message_send
 from tracking.models import Alert, BulkImport, CheckIn, ClinicianNote, DiaryEntry, SessionNote
 from tracking.practice_admin.bulk_import import bulk_import_prepare
 from tracking.reminders.schedules import preferences_for
@@ -473,6 +474,8 @@ def furnish(enrollment: Enrollment, words: str) -> dict:
         homework=f"{words} session homework",
         notes=f"{words} session note",
     )
+    message_send(enrollment=enrollment, author=enrollment.patient, body=f"{words} message")
+    message_send(enrollment=enrollment, author=enrollment.clinician, body=f"{words} reply")
     prefs = preferences_for(enrollment)
     prefs.phone = "+44 7700 " + str(abs(hash(words)) % 900000 + 100000)
     prefs.save()
@@ -684,6 +687,9 @@ def victim_scope(practice_id: int, own_enrollments: set[int], own_users: set[int
         "tracking.ClinicianNote": e,
         "tracking.SessionNote": e,
         "tracking.DiaryEntry": e,
+        "tracking.MessageThread": e,
+        "tracking.Message": Q(thread__enrollment__in=enrollments),
+        "tracking.ThreadRead": Q(thread__enrollment__in=enrollments),
         "tracking.CrisisResource": Q(practice_id=practice_id),
         "tracking.SafetyPlan": e,
         "programs.MedicalAssessment": e,
@@ -866,6 +872,7 @@ def test_it_collects_ids_of_every_kind(sweep):
         ("GET", "checkin_detail", "path", "pk", str(checkin.pk)),
         ("GET", "patient_detail", "path", "pk", str(e.pk)),
         ("POST", "patient_note_add", "path", "pk", str(e.pk)),
+        ("POST", "patient_messages", "path", "pk", str(e.pk)),
         ("POST", "patient_alert_acknowledge", "path", "alert_pk", str(alert.pk)),
         ("POST", "patient_causes", "field", "attribution", str(attribution.pk)),
         ("GET", "alert_detail", "path", "pk", str(alert.pk)),

@@ -58,6 +58,7 @@ from tests.test_access_matrix import EXPECTED, OK, all_url_names, kwargs_for
 from tests.test_access_matrix import world as world  # noqa: F401  (fixture)
 from tests.test_idor_sweep import judge_rows, page_templates, victim_keys, victim_scope
 from tracking.instruments.registry import sync_shipped
+from tracking.messaging.models import Message, MessageThread
 from tracking.models import (
     Alert,
     AlertResolution,
@@ -90,7 +91,7 @@ NO_FORM = {
     "admin_enrollments", "admin_enrollment", "admin_import_review", "admin_import_problems",
     "admin_outcomes", "admin_outcomes_csv", "admin_audit", "admin_audit_csv",
     "admin_instruments", "admin_failed_deliveries", "patient_safety_plan", "diary_list",
-    "audio_file", "patient_program",
+    "audio_file", "patient_program", "message_inbox",
 }  # fmt: skip
 
 # Beyond the resolver's list (allauth's pages, outside the access matrix).
@@ -290,6 +291,9 @@ FORMS: dict[str, Form] = {
         "session_date": f"{timezone.localdate() - timedelta(days=1):%Y-%m-%d}", "minutes": "50",
         "mode": "video", "components": ["education"], "risk_identified": "no",
         "homework": "Practise daily"}, [SessionNote]),
+    "patient_messages": Form("clinician", lambda c: {"body": "How was the walk?"},
+                             [Message, MessageThread]),
+    "messages": Form("patient", lambda c: {"body": "It went fine."}, [Message, MessageThread]),
     "patient_alert_acknowledge": Form("clinician", lambda c: {}, [Alert]),
     "patient_alert_resolve": Form("clinician", lambda c: {}, [Alert]),
     "alert_acknowledge": Form("clinician", lambda c: {}, [Alert]),

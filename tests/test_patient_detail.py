@@ -40,16 +40,17 @@ from tracking.models import Alert, ClinicianNote, ReminderPreferences
 # The program's week count comes from its outline, read once per process.
 # + 3 (issue 15: the practice's age range, the latest medical assessments and safety-hold
 # decisions, each one small read of this enrollment's or practice's rows).
-# Each full staff page also counts the open alerts for the menu (issue 15: one query).
+# Each full staff page also counts the open alerts for the menu (issue 15: one query),
+# and the unread messages with the practice's messaging switch (issue 19: one query).
 # + 2 (issue 19: the newest PRT session notes with their authors, and the diary charts'
 # newest episodes, one read each however many there are).
-OVERVIEW_QUERIES = 17
+OVERVIEW_QUERIES = 18
 SECTION_QUERIES = {
-    "patient_checkins": 8,
-    "patient_practice": 8,
-    "patient_exposures": 8,
-    "patient_causes": 7,
-    "patient_reflections": 8,  # the shared entries, and how many are private
+    "patient_checkins": 9,
+    "patient_practice": 9,
+    "patient_exposures": 9,
+    "patient_causes": 8,
+    "patient_reflections": 9,  # the shared entries, and how many are private
 }  # (causes: its event is written after its read)
 SECTIONS = ["patient_detail", *SECTION_QUERIES]
 

@@ -19,8 +19,10 @@ from tracking.models import CheckIn, Response
 # today_overview, through the ORM, so two or three queries where the written-out SQL
 # took one); the check-in card (tracking.today.checkin_card). The program's weeks and
 # activities are read once per process (programs.selectors.program_outline).
-TODAY_QUERIES = 7  # + 1 from week 3
-LOG_QUERIES = 9
+# Both also count the menu's unread messages with the practice's messaging switch
+# (issue 19: one query, tracking.messaging.selectors.menu_messages).
+TODAY_QUERIES = 8  # + 1 from week 3
+LOG_QUERIES = 10
 # Check-in submit (issue 7 budget: 12, the same at any history):
 #  4  session, user, membership, enrollment (middleware and enrollment_required)
 #  1  the check-in with the practice's alert settings and the ids of its instruments'

@@ -38,6 +38,7 @@ def settings_post(cast, **overrides) -> dict:
         "checkin_window_days": 3,
         "responder_baseline_floor": 4,
         "min_practice_seconds": 120,
+        "messaging_enabled": "on",
     }
     data.update(overrides)
     return data

@@ -7,6 +7,7 @@ from __future__ import annotations
 
 from painapp.accounts.data_rights import PersonalData, TablePolicy
 from painapp.accounts.models import Membership, User
+from tracking.messaging.models import Message, ThreadRead
 from tracking.models import (
     Alert,
     AlertResolution,
@@ -77,6 +78,18 @@ def _scrub_bulk_imports(user: User, practice_ids: list[int], email: str) -> None
             upload.save(update_fields=["rows"])
 
 
+def _message_extras(message: Message, user: User) -> dict:
+    """Who wrote each message, in words: "you", or the member of staff by name (the
+    patient saw it on every message)."""
+    if message.from_patient:
+        return {"written_by": "you"}
+    return {"written_by": message.author.display_name if message.author else "your care team"}
+
+
+def _read_extras(mark: ThreadRead, user: User) -> dict:
+    return {"reader": "you" if mark.user_id == user.pk else "your care team"}
+
+
 PERSONAL_DATA = PersonalData(
     # Who acknowledged, resolved, uploaded, wrote; whose digest it is: staff.
     staff_references=(
@@ -90,6 +103,12 @@ PERSONAL_DATA = PersonalData(
         HoldDecision._meta.get_field("decided_by"),
         AlertResolution._meta.get_field("created_by"),
         SessionNote._meta.get_field("author"),
+        # Who wrote a message: the patient or a member of staff. Every message of the
+        # patient's thread is theirs (found through the thread), whoever wrote it.
+        Message._meta.get_field("author"),
+        # Likewise who read how far (the patient or staff): every read mark of the
+        # patient's thread is exported with it, the reader in words, and goes with it.
+        ThreadRead._meta.get_field("user"),
     ),
     policies={
         # Alerts about the patient: what kind, where it stands and when; the clinical
@@ -146,6 +165,18 @@ PERSONAL_DATA = PersonalData(
                 "homework",
                 "created_at",
             )
+        ),
+        # Their conversation with their care team: every message of their thread, with
+        # who wrote it in words (no staff ids or addresses).
+        Message: TablePolicy(
+            columns=("id", "thread_id", "from_patient", "body", "sent_at"),
+            select_related=("author",),
+            extras=_message_extras,
+        ),
+        # How far each side has read the thread: when, and whether it was them.
+        ThreadRead: TablePolicy(
+            columns=("id", "thread_id", "last_read_at"),
+            extras=_read_extras,
         ),
         ClinicianNote: TablePolicy(
             withheld=(

@@ -43,6 +43,7 @@ from tracking.instruments.registry import (
     sync_shipped,
 )
 from tracking.instruments.scoring import score
+from tracking.messaging.demo import demo_messages
 from tracking.models import Alert, CheckIn, EscalationStep, PracticeSettings, Response
 from tracking.reminders.schedules import schedules_sync
 from tracking.safety.resources import crisis_resources_seed
@@ -190,6 +191,7 @@ def seed(*, practice: Practice, stdout=None) -> None:
         for email, clinician, day, trajectory in named:
             patient = User.objects.get(email=email)
             _active_enrollment(rng, practice, patient, clinician, version, day, trajectory)
+        demo_messages(Enrollment.objects.get(patient__email=named[0][0], practice=practice))
         # patient4 has just been invited: they see onboarding when they log in.
         enrollment_create(
             patient=User.objects.get(email="patient4@demo.painapp.test"),

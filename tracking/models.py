@@ -170,6 +170,8 @@ class PracticeSettings(models.Model):
         default=rules.DEFAULT_RESPONDER_BASELINE_FLOOR
     )
     min_practice_seconds = models.PositiveIntegerField(default=rules.DEFAULT_MIN_PRACTICE_SECONDS)
+    # Secure messaging between patients and their care team (tracking.messaging).
+    messaging_enabled = models.BooleanField(default=True)
 
     def __str__(self) -> str:
         return f"Settings for {self.practice}"
@@ -543,6 +545,7 @@ class ClinicianNote(models.Model):
 # Models of one feature live in that feature's package; importing them here registers
 # them with the tracking app (same app label: a model moved here needs no migration).
 from tracking.diary.models import DiaryEntry  # noqa: E402
+from tracking.messaging.models import Message, MessageThread, ThreadRead  # noqa: E402
 from tracking.reminders.models import Delivery, ReminderPreferences, ReminderSchedule  # noqa: E402
 from tracking.safety.models import (  # noqa: E402
     AlertResolution,
@@ -566,6 +569,8 @@ __all__ = [
     "EscalationStep",
     "HoldDecision",
     "Instrument",
+    "Message",
+    "MessageThread",
     "Notification",
     "OutboxTask",
     "PracticeSettings",
@@ -574,4 +579,5 @@ __all__ = [
     "Response",
     "SafetyPlan",
     "SessionNote",
+    "ThreadRead",
 ]

@@ -13,6 +13,7 @@ from django.utils import timezone
 from tracking.alerts import escalation
 from tracking.alerts.evaluate import alerts_for_missed_checkins
 from tracking.checkins.schedule import checkins_update_statuses
+from tracking.messaging.services import message_email_send
 from tracking.outbox import outbox_done, outbox_sweep
 from tracking.practice_admin.bulk_import import import_invitations_send
 from tracking.reminders import sweep
@@ -110,6 +111,15 @@ def raise_missed_checkin_alerts() -> int:
 def send_daily_digests() -> int:
     """Beat, every 15 minutes: digests for clinicians whose local 07:00 has passed."""
     return escalation.send_daily_digests()
+
+
+# ---------------------------------------------------------------- messaging
+@shared_task(name="tracking.tasks_messaging.send_message_email", acks_late=True)
+def send_message_email(message_id: int, outbox_id: int | None = None) -> bool:
+    """Outbox: tell the other side of a message that one is waiting (no content)."""
+    sent = message_email_send(message_id=message_id, outbox_id=outbox_id)
+    outbox_done(outbox_id)
+    return sent
 
 
 # ---------------------------------------------------------------- practice admin

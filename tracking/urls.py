@@ -1,6 +1,6 @@
 """tracking's URLs, grouped by who uses them: the patient, the clinic, the practice admin."""
 
-from django.urls import path
+from django.urls import include, path
 
 from tracking.alerts import views as alerts
 from tracking.checkins import views as checkin
@@ -25,6 +25,8 @@ from tracking.session_notes import urls as session_note_urls
 urlpatterns = [
     # Anyone, logged in or not: where to turn in a crisis.
     path("help/", safety.get_help, name="get_help"),
+    # Secure messaging between a patient and their care team (tracking/messaging/urls.py).
+    path("", include("tracking.messaging.urls")),
     # The patient's own: their country and numbers, and their personal safety plan.
     path("help/details/", safety_patient.safety_details, name="safety_details"),
     path("help/plan/", safety_patient.safety_plan, name="safety_plan"),

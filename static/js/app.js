@@ -35,4 +35,22 @@
   }
   document.addEventListener("click", closeMoreOutside);
   document.addEventListener("focusin", closeMoreOutside);
+  // Messages (htmx swaps the conversation in after sending): focus goes where the news
+  // is, since the button that had it is gone: the crisis help when it is shown, else
+  // the error, else the empty box, ready for the next message.
+  document.addEventListener("htmx:afterSwap", function (event) {
+    var conversation = document.getElementById("conversation");
+    var target = event.target;
+    if (!conversation || !target || !(target === conversation ||
+        target.contains(conversation) || conversation.contains(target))) { return; }
+    var help = conversation.querySelector("[data-safety-panel]:not([hidden])");
+    var next = (help && help.querySelector("h2, h3")) ||
+      conversation.querySelector(".error-summary, .field--error textarea") ||
+      conversation.querySelector("textarea");
+    if (!next) { return; }
+    if (!next.hasAttribute("tabindex") && next.tagName !== "TEXTAREA") {
+      next.setAttribute("tabindex", "-1");
+    }
+    next.focus();
+  });
 })();

@@ -145,6 +145,15 @@ class SafetySettingsForm(forms.Form):
         help_text=_("The trial enrolled people with average pain of 4 or more."),
     )
     min_practice_seconds = _number(_("A practice session counts from this many seconds"), 0, 3600)
+    messaging_enabled = forms.BooleanField(
+        label=_("Patients and their care team can send each other messages"),
+        required=False,
+        help_text=_(
+            "Messages are read during the staffed hours above and are not for emergencies; "
+            "every message a patient writes is checked for crisis words. Turned off, no "
+            "one can send messages and the Messages link goes from the menu."
+        ),
+    )
 
     def __init__(self, *args: Any, practice: Practice, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)

@@ -43,6 +43,7 @@ SETTINGS_FIELDS = (
     "checkin_window_days",
     "responder_baseline_floor",
     "min_practice_seconds",
+    "messaging_enabled",
 )
 
 

@@ -14,6 +14,7 @@ from dataclasses import dataclass, field
 from django import template
 from django.urls import reverse
 from django.utils.translation import gettext as _
+from django.utils.translation import pgettext
 
 register = template.Library()
 
@@ -24,6 +25,7 @@ class Item:
     url: str
     current: str | None  # the aria-current value: "page", "true" (inside it) or None
     badge: int | None = None  # a count shown after the label (open alerts)
+    badge_label: str = ""  # what the count counts, for screen readers ("open", "unread")
 
 
 @dataclass
@@ -35,6 +37,12 @@ class Nav:
     @property
     def more_current(self) -> bool:
         return any(item.current for item in self.extra)
+
+    @property
+    def more_badge(self) -> int:
+        """What the folded links count together (unread messages, open alerts), shown
+        on "More" so a phone shows there is news behind it."""
+        return sum(item.badge or 0 for item in self.extra)
 
 
 def _item(
@@ -67,7 +75,14 @@ def _coding_item(name: str, uncoded: int | None) -> Item:
 def _alerts_item(name: str, alerts_open: int | None) -> Item:
     # The alert inbox (tracking's URL, by name only: accounts imports nothing of it).
     item = _item(_("Alerts"), "alert_inbox", name, inside=("alert_",))
-    return Item(item.label, item.url, item.current, alerts_open)
+    return Item(item.label, item.url, item.current, alerts_open, pgettext("alerts", "open"))
+
+
+def _messages_item(name: str, url_name: str, unread: int) -> Item:
+    # Secure messaging (tracking's URLs, by name only): the patient's thread, or the
+    # staff inbox (a patient's own thread is inside their record, under Caseload).
+    item = _item(_("Messages"), url_name, name)
+    return Item(item.label, item.url, item.current, unread or None, _("unread"))
 
 
 def build_nav(
@@ -76,7 +91,10 @@ def build_nav(
     several_practices: bool = False,
     uncoded: int | None = None,
     alerts_open: int | None = None,
+    messages_unread: int | None = None,
 ) -> Nav:
+    """The menu for a role on the page `name`. `messages_unread` is None when the
+    practice has messaging off (no Messages link), else the person's unread count."""
     nav = Nav()
     if role == "patient":
         nav.primary = [
@@ -85,6 +103,11 @@ def build_nav(
             _item(_("Check-in"), "checkin_current", name, also=("checkin_detail", "checkin_list")),
         ]
         nav.extra = [
+            *(
+                [_messages_item(name, "messages", messages_unread)]
+                if messages_unread is not None
+                else []
+            ),
             _item(
                 _("Fear ladder"),
                 "exposure",
@@ -105,6 +128,8 @@ def build_nav(
             _alerts_item(name, alerts_open),
         ]
         nav.extra = [_coding_item(name, uncoded)]
+        if messages_unread is not None:
+            nav.extra.insert(0, _messages_item(name, "message_inbox", messages_unread))
     elif role == "admin":
         nav.primary = [
             _item(_("Overview"), "practice_overview", name),
@@ -154,6 +179,9 @@ def main_nav(context) -> dict:
     # tracking's context processor: the open alerts this person may see (one query,
     # made only here, for staff).
     counts = context.get("alert_counts") if role in ("clinician", "admin") else None
+    # tracking's context processor: the Messages link when the practice has messaging
+    # on, with this person's unread count (one query, made only here).
+    inbox = context.get("menu_messages") if role in ("patient", "clinician") else None
     return {
         "nav": build_nav(
             role,
@@ -161,6 +189,7 @@ def main_nav(context) -> dict:
             bool(context.get("has_several_practices")),
             uncoded=context.get("uncoded_causes"),
             alerts_open=counts.open if counts else None,
+            messages_unread=inbox.unread if inbox and inbox.enabled else None,
         ),
         "csrf_token": context.get("csrf_token"),
     }

@@ -64,6 +64,7 @@ SECTIONS = [
     ("patient_reflections", gettext_lazy("Reflections and clues")),
     ("patient_safety_plan", gettext_lazy("Safety plan")),
     ("patient_program", gettext_lazy("Tailor program")),
+    ("patient_messages", gettext_lazy("Messages")),
 ]
 
 
