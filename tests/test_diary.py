@@ -311,7 +311,8 @@ def test_the_csv_export_has_the_diary_numbers(client, cast, enrollment):
 
 
 # ------------------------------------------------------------------ cost
-DIARY_LIST_QUERIES = 5  # session, user, membership, enrollment; one page of entries
+# session, user, membership, enrollment, the menu's unread messages; one page of entries
+DIARY_LIST_QUERIES = 6
 PROGRESS_EXTRA = 1  # the diary charts: the newest episodes, one query
 
 
@@ -392,7 +393,8 @@ def test_the_clinician_reads_the_newest_episodes_in_the_patients_time(client, ca
     assert section.count('class="card note"') == LATEST_SHOWN
 
 
-DIARY_FORM_QUERIES = 5  # session, user, membership, enrollment; the patient's clues
+# session, user, membership, enrollment, the menu's unread messages; the patient's clues
+DIARY_FORM_QUERIES = 6
 
 
 @pytest.mark.parametrize("n", [1, 40])

@@ -84,6 +84,7 @@ EXCLUDED = {
     "programs.Week.title": "curriculum",
     "programs.Week.theme": "curriculum",
     "programs.Week.intro_md": "curriculum",
+    "programs.Week.sessions": "curriculum (the sessions' titles and intros, from files)",
     "programs.Activity.slug": "curriculum",
     "programs.Activity.title": "curriculum",
     "programs.Activity.prompt": "curriculum",

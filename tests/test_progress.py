@@ -19,8 +19,9 @@ from tracking.checkins.schedule import checkins_update_statuses
 from tracking.models import CheckIn
 
 # No attributions query since issue 16: the mind-brain score is not scored back.
-# + 1 (issue 19: the pain and fear diary's charts, the newest episodes in one read).
-PROGRESS_QUERIES = 9
+# + 1 (issue 19: the pain and fear diary's charts, the newest episodes in one read),
+# + 1 (issue 19: the menu's unread messages, with the practice's messaging switch).
+PROGRESS_QUERIES = 10
 
 
 def grow_history(enrollment, weeks: int, *, sessions_per_day: int = 1) -> None:

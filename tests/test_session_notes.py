@@ -296,8 +296,8 @@ def test_the_session_note_form_and_timeline_are_in_spanish(client, cast, enrollm
 
 # ------------------------------------------------------------------ cost
 # session, user, membership, the enrollment and its audit event (tracking.access), the
-# open alerts for the menu
-FORM_QUERIES = 6
+# open alerts and the unread messages for the menu
+FORM_QUERIES = 7
 
 
 @pytest.mark.parametrize("n", [1, 30])

@@ -405,9 +405,10 @@ def test_tailoring_adds_three_queries_and_none_when_untailored(client, cast, enr
 
 
 # session, user, membership, the enrollment and its audit event, the menu's open alerts
+# and unread messages
 # (tracking.access, the staff pages' shared cost), then the section's own reads: the
 # adjustments, custom exercises, suggestions, switches and the versions to switch to.
-PROGRAM_PAGE_QUERIES = 11
+PROGRAM_PAGE_QUERIES = 12
 
 
 def test_the_clinicians_page_has_a_fixed_query_count(
