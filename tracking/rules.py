@@ -161,6 +161,10 @@ current_week = _weeks.current_week
 days_paused = _weeks.days_paused
 local_date = _weeks.local_date
 practice_week_starts_on = _weeks.practice_week_starts_on
+# After the last week (issue 19): the end date and the monthly boosters.
+program_ends_on = _weeks.program_ends_on
+add_months = _weeks.add_months
+booster_opens_on = _weeks.booster_opens_on
 program_days_elapsed = _weeks.program_days_elapsed
 week_of = _weeks.week_of
 week_opens_on = _weeks.week_opens_on
@@ -688,6 +692,10 @@ ENROLLMENT_WITHDRAWN = "withdrawn"
 FOLLOWUP_SLOTS: tuple[tuple[str, str], ...] = (
     ("followup-1m", "1 month after the end"),
     ("followup-3m", "3 months after the end"),
+    # The trial's gains were largely kept at one year (Ashar et al. 2022): 6 and 12
+    # months ask whether they last here too (issue 19, "after week 8").
+    ("followup-6m", "6 months after the end"),
+    ("followup-12m", "12 months after the end"),
 )
 
 

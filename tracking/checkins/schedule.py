@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import calendar
 from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
 from zoneinfo import ZoneInfo
@@ -30,7 +29,7 @@ DEFAULT_CONFIG: dict = {
     ],
     "weekly": [rules.PAIN_AVG, rules.PAIN_WORST, rules.FEAR_MOVEMENT, rules.PHQ2, rules.GAD2],
     "full_weeks": [],
-    "followup_months": [1, 3],
+    "followup_months": [1, 3, 6, 12],
 }
 
 
@@ -62,11 +61,8 @@ def local_midnight(day: date, tz: ZoneInfo) -> datetime:
     return datetime.combine(day, time(0), tzinfo=tz).astimezone(ZoneInfo("UTC"))
 
 
-def add_months(day: date, months: int) -> date:
-    """The same day of the month `months` later, or that month's last day."""
-    month_index = day.month - 1 + months
-    year, month = day.year + month_index // 12, month_index % 12 + 1
-    return date(year, month, min(day.day, calendar.monthrange(year, month)[1]))
+# The same day of the month later, or that month's last day (programs.weeks).
+add_months = rules.add_months
 
 
 @dataclass(frozen=True)
