@@ -57,7 +57,7 @@ class ProgramVersion(models.Model):
     tracking_guide = models.JSONField(default=dict, blank=True)
     # Which check-ins, when and with which instruments (read by tracking):
     # {"window_days", "baseline": [keys], "weekly": [keys], "full_weeks": [n],
-    #  "end": [keys], "followup_months": [1, 3], "followup": [keys]}
+    #  "end": [keys], "followup_months": [1, 3, 6, 12], "followup": [keys]}
     checkin_config = models.JSONField(default=dict, blank=True)
     # sha256 of the content files; a changed file makes a new version.
     content_hash = models.CharField(max_length=64)
@@ -559,3 +559,7 @@ class MedicalAssessment(models.Model):
 
     def __str__(self) -> str:
         return f"Medical assessment {self.pk}"
+
+
+# Monthly boosters after the last week (issue 19): their own sub-package.
+from programs.boosters.models import Booster  # noqa: E402,F401

@@ -33,6 +33,7 @@ from programs.models import (
     Screening,
     Week,
 )
+from programs.boosters.models import Booster
 from programs.practice.minimum import min_practice_seconds
 from programs.safety import patient_wrote
 
@@ -94,6 +95,18 @@ def program_version_load(data: ProgramData) -> tuple[ProgramVersion, bool]:
             )
             for a in week_data.activities
         )
+    Booster.objects.bulk_create(
+        Booster(
+            version=version,
+            month=b.month,
+            slug=b.slug,
+            title=b.title,
+            summary=b.summary,
+            minutes=b.minutes,
+            body_md=b.body_md,
+        )
+        for b in data.boosters
+    )
     return version, True
 
 

@@ -1,5 +1,6 @@
 from django.urls import path
 
+from programs.boosters import views as boosters
 from programs.exposure import views as exposure
 from programs.practice import views as practice
 from programs.views import activities, enrollments, log, onboarding, today
@@ -16,6 +17,9 @@ urlpatterns = [
     path("program/week/<int:number>/", today.week, name="program_week"),
     path("program/<slug:slug>/", activities.activity, name="activity"),
     path("program/<slug:slug>/complete/", activities.activity_complete, name="activity_complete"),
+    # After the last week: a short booster a month (issue 19).
+    path("boosters/", boosters.booster_list, name="boosters"),
+    path("boosters/<slug:slug>/", boosters.booster_detail, name="booster"),
     # Somatic tracking. Not under "practice/": that is the admin's practice overview.
     path("somatic-tracking/", practice.player, name="practice"),
     path("somatic-tracking/save/", practice.save_session, name="practice_save"),
