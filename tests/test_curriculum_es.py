@@ -30,7 +30,9 @@ ES_FILES = sorted(p.relative_to(ES) for p in ES.rglob("*.md"))
 # Front-matter values that are identifiers or numbers, not words: identical in every
 # language. Everything else (titles, summaries, prompts, items, step texts, sensation
 # words) is translated.
-SAME_VALUE = {"slug", "kind", "number", "minutes", "daily", "private", "weeks", "checkins"}
+SAME_VALUE = {
+    "slug", "kind", "number", "minutes", "daily", "private", "weeks", "checkins", "month",
+}  # fmt: skip
 SAME_IN_STEPS = {"key", "seconds"}
 
 
@@ -108,6 +110,30 @@ def test_every_spanish_lesson_is_plain_and_the_right_length(lesson):
     finally:
         textstat.set_lang("en_US")
     assert score >= 70, f"{lesson.slug}: Fernández-Huerta {score}"
+
+
+ES_BOOSTERS = ES_PROGRAM.boosters if ES_PROGRAM else []
+
+
+@pytest.mark.parametrize("booster", ES_BOOSTERS, ids=[b.slug for b in ES_BOOSTERS])
+def test_every_spanish_booster_is_short_plain_and_sends_new_symptoms_to_the_doctor(booster):
+    text = plain_text(booster.body_md)
+    words = len(text.split())
+    assert 150 <= words <= 650, f"{booster.slug}: {words} words"
+    textstat.set_lang("es")
+    try:
+        score = textstat.fernandez_huerta(text)
+    finally:
+        textstat.set_lang("en_US")
+    assert score >= 70, f"{booster.slug}: Fernández-Huerta {score}"
+    assert "## Cuándo consultar a su médico" in booster.body_md
+    assert "nuevo o distinto, o si tiene síntomas nuevos" in booster.body_md
+    assert "siga tomando sus medicinas" in booster.body_md.lower()
+
+
+def test_the_spanish_boosters_match_the_english_months():
+    assert [b.month for b in ES_BOOSTERS] == [b.month for b in read_program(EN).boosters]
+    assert [b.slug for b in ES_BOOSTERS] == [b.slug for b in read_program(EN).boosters]
 
 
 def _spanish_text() -> str:
