@@ -16,6 +16,7 @@ from painapp.accounts.models import Invitation, Membership, Practice, Role, User
 from painapp.accounts.services import InvitationRequest, invitation_create, invitation_send
 from painapp.accounts.timezones import user_timezone_set
 from programs import weeks
+from programs.boosters.models import Booster
 from programs.content import ContentError, ProgramData
 from programs.gates import enrollment_ready_or_raise
 from programs.models import (
@@ -33,7 +34,6 @@ from programs.models import (
     Screening,
     Week,
 )
-from programs.boosters.models import Booster
 from programs.practice.minimum import min_practice_seconds
 from programs.safety import patient_wrote
 

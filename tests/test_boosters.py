@@ -35,9 +35,7 @@ MONTHS = [1, 2, 3, 4, 5, 6, 9, 12]
 )
 def test_the_program_ends_the_day_after_its_last_week(start, paused_days, ends_on):
     assert (
-        rules.program_ends_on(
-            start_date=start, today=start, week_count=8, paused_days=paused_days
-        )
+        rules.program_ends_on(start_date=start, today=start, week_count=8, paused_days=paused_days)
         == ends_on
     )
 
@@ -239,6 +237,8 @@ def test_today_after_the_end_costs_one_query_more_however_many_months(
             selectors.today_overview(auckland)  # Today counts the weeks first
             with django_assert_num_queries(1):
                 assert booster_card(None, auckland) is not None
-    with time_machine.travel(ENDS - timedelta(days=1), tick=False):
-        with django_assert_num_queries(0):
-            assert booster_card(None, auckland) is None
+    with (
+        time_machine.travel(ENDS - timedelta(days=1), tick=False),
+        django_assert_num_queries(0),
+    ):
+        assert booster_card(None, auckland) is None

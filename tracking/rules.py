@@ -189,6 +189,21 @@ ENROLLMENT_COMPLETED = "completed"
 # follow-ups still run after the program is completed.
 LIVE_ENROLLMENT_STATUSES = (ENROLLMENT_ACTIVE, ENROLLMENT_COMPLETED)
 
+# ReminderSchedule.Kind's values.
+REMINDER_PRACTICE = "practice"
+REMINDER_CHECKIN = "checkin"
+
+
+def gets_reminders(*, kind: str, status: str) -> bool:
+    """Whether an enrollment in `status` is reminded of `kind`. Practice reminders while
+    the program is active; check-in reminders whenever its check-ins open and close
+    (LIVE_ENROLLMENT_STATUSES), so a completed program's follow-ups at 1, 3, 6 and 12
+    months are reminded too (issue 19). Nothing while paused, invited or withdrawn.
+    (The patient's own preferences, and an inactive account, are checked apart.)"""
+    if kind == REMINDER_CHECKIN:
+        return status in LIVE_ENROLLMENT_STATUSES
+    return status == ENROLLMENT_ACTIVE
+
 
 def effective_status(
     *, stored: str, opens_at: datetime, closes_at: datetime, now: datetime, enrollment_status: str

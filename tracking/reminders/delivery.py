@@ -179,7 +179,7 @@ def _deliver_group(
         checkin = _checkin_id(delivery)
         if not (
             prefs is not None
-            and _eligible(enrollment, prefs)
+            and _eligible(enrollment, prefs, delivery.schedule.kind)
             and _channel_still_on(delivery, prefs)
             and (checkin is None or checkin in due_checkins)
         ):
