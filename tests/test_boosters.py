@@ -133,6 +133,7 @@ def test_it_shows_nothing_until_the_patients_own_midnight_after_week_8(client, a
     with time_machine.travel(ENDS - timedelta(minutes=1), tick=False):
         page = today_page(client, auckland)
         assert "Your booster for this month" not in page
+        assert "You are in week 8 of 8" in page
         assert client.get(reverse("booster", args=["flare-refresher"])).status_code == 404
         assert "Boosters start when you finish" in client.get(reverse("boosters")).content.decode()
     with time_machine.travel(ENDS + timedelta(minutes=1), tick=False):
@@ -140,6 +141,8 @@ def test_it_shows_nothing_until_the_patients_own_midnight_after_week_8(client, a
         assert "Your booster for this month" in page
         assert "When the usual pain flares" in page
         assert "You finished the program on 27 April 2026" in page
+        assert "You have finished the 8-week program." in page
+        assert "You are in week 8 of 8" not in page
         assert f'href="{reverse("booster", args=["flare-refresher"])}"' in page
         detail = client.get(reverse("booster", args=["flare-refresher"])).content.decode()
         assert "emergency department today" in detail

@@ -287,6 +287,7 @@ def test_after_week_8_the_boosters_are_spanish(client, cast):
     today = page(client.get(reverse("today")))
     spanish_only(today)
     assert "Su repaso de este mes" in today and "Un año después" in today
+    assert "Usted terminó el programa de 8 semanas." in today
     listing = page(client.get(reverse("boosters")))
     spanish_only(listing)
     assert "Repasos anteriores" in listing

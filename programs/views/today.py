@@ -10,6 +10,7 @@ from django.shortcuts import render
 from painapp.accounts.extensions import ExtensionPoint
 from programs import selectors
 from programs.access import enrollment_required
+from programs.boosters.selectors import program_is_over
 from programs.models import ActivityKind, Enrollment
 from programs.types import PatientRequest
 
@@ -50,6 +51,8 @@ def today(request: PatientRequest) -> HttpResponse:
         "exposure_due": pmap.current_week >= selectors.EXPOSURE_FROM_WEEK,
         "cards": _today_cards(request, enrollment),
         "local_today": overview.local_today,
+        # After the last week (issue 19): no query, the weeks are counted already.
+        "program_over": program_is_over(enrollment, overview.local_today),
     }
     return render(request, "programs/today.html", context)
 
