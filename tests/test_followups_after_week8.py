@@ -244,3 +244,41 @@ def test_the_report_stays_at_five_queries_with_a_year_of_follow_ups(
             r = report(cast)
     assert r.cohort == count
     assert [tp.scored for tp in r.followups] == [count] * 4
+
+
+# ---------------------------------------------------------------- enrollments from before
+def test_enrollments_scheduled_before_get_their_6_and_12_month_follow_ups(cast, program_version):
+    from django.core.management import call_command
+
+    program_version.checkin_config = {**program_version.checkin_config, "followup_months": [1, 3]}
+    program_version.save()
+    with time_machine.travel(START, tick=False):
+        people = {}
+        for n, status in ((1, "active"), (2, "completed"), (3, "withdrawn")):
+            e = make_enrollment(
+                make_member(cast.practice, Role.PATIENT, f"old{n}@riverside.test", tz="Asia/Tokyo"),
+                cast.clinician,
+                cast.practice,
+                version=program_version,
+                days_ago=0,
+            )
+            checkins_schedule(e)
+            e.status = status
+            e.save()
+            people[status] = e
+    assert "followup-6m" not in slots(people["active"])
+    out = io.StringIO()
+    with time_machine.travel(START + timedelta(days=100), tick=False):
+        call_command("extend_followups", stdout=out)
+    assert "1 program version(s)" in out.getvalue() and "4 check-in(s) added" in out.getvalue()
+    for status in ("active", "completed"):
+        s = slots(people[status])
+        assert s["followup-6m"].due_date == date(2026, 10, 27)
+        assert s["followup-12m"].due_date == date(2027, 4, 27)
+        assert s["followup-12m"].opens_at == datetime(2027, 4, 26, 15, tzinfo=UTC)  # Tokyo
+    assert "followup-6m" not in slots(people["withdrawn"])
+    program_version.refresh_from_db()
+    assert program_version.checkin_config["followup_months"] == [1, 3, 6, 12]
+    out = io.StringIO()
+    call_command("extend_followups", stdout=out)  # again: nothing more
+    assert "0 program version(s)" in out.getvalue() and "0 check-in(s) added" in out.getvalue()
