@@ -156,6 +156,7 @@ NOT_PATIENT_TEXT = {
     "programs.ProgramVersion.*": "program content",
     "programs.Week.*": "program content",
     "programs.Activity.*": "program content",
+    "programs.Booster.*": "program content (the monthly boosters after week 8)",
     "programs.Enrollment.country": "a country code",
     "programs.Enrollment.contact_phone": "a phone number",
     "programs.Enrollment.emergency_contact_name": "a person's name",
