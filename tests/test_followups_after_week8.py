@@ -124,6 +124,21 @@ def test_a_completed_programs_6_month_follow_up_opens_and_is_reminded(sydney):
     ]
     # The program is over: no daily practice reminders meanwhile.
     assert not Delivery.objects.filter(schedule__kind="practice").exists()
+    # Worded as a follow-up, never "weekly", on email and in the app.
+    from django.core import mail
+
+    from tracking.reminders.delivery import deliver
+
+    for delivery in Delivery.objects.filter(schedule__kind="checkin").order_by("due_at", "pk"):
+        with time_machine.travel(delivery.due_at, tick=False):
+            assert deliver(delivery.pk) == "sent"
+    subjects = [m.subject for m in mail.outbox]
+    assert subjects == [
+        "Your follow-up check-in is ready",
+        "Your follow-up check-in is still open",
+    ]
+    assert "since you finished the program" in mail.outbox[0].body
+    assert all("weekly" not in m.body for m in mail.outbox)
 
 
 def test_a_withdrawn_patient_gets_no_follow_up_reminder(sydney):
