@@ -164,7 +164,7 @@ def _deliver_group(
     mine = [rows[pk] for pk in dict.fromkeys(delivery_ids) if pk in claimed and pk in rows]
     checkins = {c for c in map(_checkin_id, mine) if c is not None}
     # Still due, with their kind (a follow-up after the program is worded as one).
-    due_checkins = (
+    due_checkins: dict[int | None, str] = (
         dict(
             CheckIn.objects.filter(pk__in=checkins, status__in=rules.CHECKIN_PENDING).values_list(
                 "pk", "kind"
