@@ -17,6 +17,12 @@ class ProgramsConfig(AppConfig):
         # (accounts may not import programs; painapp/accounts/extensions.py).
         data_rights.personal_data.register(PERSONAL_DATA)
 
+        from programs.boosters.today import booster_card
+        from programs.views.today import today_cards
+
+        # This month's booster, once the program is over (issue 19).
+        today_cards.register(booster_card)
+
         def bump_week(instance: Week, **kwargs) -> None:
             ProgramVersion.objects.filter(pk=instance.version_id).update(
                 outline_revision=F("outline_revision") + 1

@@ -9,6 +9,8 @@ minutes and daily identical):
   week-NN/week.md        front matter: number, title, theme; body: intro
   week-NN/NN-<slug>.md   one activity: kind, slug, title, minutes, daily?, prompt?, items?,
                          private? and fields? (reflections only, below)
+  boosters/month-NN-<slug>.md   optional: one booster for the months after the last
+                         week: slug, title, summary, month, minutes; body (programs.boosters)
 
 A program may also be built from another program's files, session by session (the
 4-week "trial dose" program, prt-back-4wk/, uses the 8-week program's lessons and
@@ -114,6 +116,16 @@ class WeekData:
 
 
 @dataclass
+class BoosterData:
+    month: int
+    slug: str
+    title: str
+    summary: str
+    minutes: int
+    body_md: str
+
+
+@dataclass
 class ProgramData:
     slug: str
     title: str
@@ -124,6 +136,7 @@ class ProgramData:
     weeks: list[WeekData]
     content_hash: str
     language: str = DEFAULT_LANGUAGE
+    boosters: list[BoosterData] = field(default_factory=list)
 
 
 def content_hash(folder: Path, used: dict[str, Path] | None = None) -> str:
@@ -202,7 +215,38 @@ def _program_data(
         weeks=weeks,
         content_hash=digest,
         language=folder_language(folder),
+        boosters=read_boosters(folder),
     )
+
+
+def read_boosters(folder: Path) -> list[BoosterData]:
+    """The program's boosters/ folder, by month (none if it has no such folder)."""
+    boosters = []
+    for path in sorted((folder / "boosters").glob("*.md")):
+        meta, body = split_front_matter(path)
+        month = meta.get("month")
+        if not isinstance(month, int) or month < 1:
+            raise ContentError(f"{path}: month must be a whole number from 1")
+        if not meta.get("slug") or not meta.get("title") or not body:
+            raise ContentError(f"{path}: a booster needs a slug, a title and a body")
+        boosters.append(
+            BoosterData(
+                month=month,
+                slug=str(meta["slug"]),
+                title=str(meta["title"]),
+                summary=str(meta.get("summary", "")),
+                minutes=int(meta.get("minutes", 5)),
+                body_md=body,
+            )
+        )
+    boosters.sort(key=lambda b: b.month)
+    months = [b.month for b in boosters]
+    if len(months) != len(set(months)):
+        raise ContentError(f"{folder}: two boosters for the same month")
+    slugs = [b.slug for b in boosters]
+    if len(slugs) != len(set(slugs)):
+        raise ContentError(f"{folder}: booster slugs must be unique")
+    return boosters
 
 
 def _read_week(week_dir: Path, *, week_count: int) -> WeekData:

@@ -57,7 +57,7 @@ class ProgramVersion(models.Model):
     tracking_guide = models.JSONField(default=dict, blank=True)
     # Which check-ins, when and with which instruments (read by tracking):
     # {"window_days", "baseline": [keys], "weekly": [keys], "full_weeks": [n],
-    #  "end": [keys], "followup_months": [1, 3], "followup": [keys]}
+    #  "end": [keys], "followup_months": [1, 3, 6, 12], "followup": [keys]}
     checkin_config = models.JSONField(default=dict, blank=True)
     # sha256 of the content files; a changed file makes a new version.
     content_hash = models.CharField(max_length=64)
@@ -569,6 +569,9 @@ class MedicalAssessment(models.Model):
 
 
 from programs.audio.models import Recording  # noqa: E402,F401
+
+# Monthly boosters after the last week (issue 19): their own sub-package.
+from programs.boosters.models import Booster  # noqa: E402,F401
 from programs.tailoring.models import (  # noqa: E402,F401
     ActivityAdjustment,
     CustomExercise,

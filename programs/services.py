@@ -16,6 +16,7 @@ from painapp.accounts.models import Invitation, Membership, Practice, Role, User
 from painapp.accounts.services import InvitationRequest, invitation_create, invitation_send
 from painapp.accounts.timezones import user_timezone_set
 from programs import weeks
+from programs.boosters.models import Booster
 from programs.content import ContentError, ProgramData
 from programs.gates import enrollment_ready_or_raise
 from programs.models import (
@@ -103,6 +104,18 @@ def program_version_load(data: ProgramData) -> tuple[ProgramVersion, bool]:
             )
             for a in week_data.activities
         )
+    Booster.objects.bulk_create(
+        Booster(
+            version=version,
+            month=b.month,
+            slug=b.slug,
+            title=b.title,
+            summary=b.summary,
+            minutes=b.minutes,
+            body_md=b.body_md,
+        )
+        for b in data.boosters
+    )
     return version, True
 
 

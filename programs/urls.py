@@ -1,6 +1,7 @@
 from django.urls import path
 
 from programs.audio import views as audio
+from programs.boosters import views as boosters
 from programs.exposure import views as exposure
 from programs.practice import views as practice
 from programs.tailoring import views as tailoring
@@ -19,6 +20,9 @@ urlpatterns = [
     path("program/exercise/<int:pk>/", tailoring.custom_exercise, name="custom_exercise"),
     path("program/<slug:slug>/", activities.activity, name="activity"),
     path("program/<slug:slug>/complete/", activities.activity_complete, name="activity_complete"),
+    # After the last week: a short booster a month (issue 19).
+    path("boosters/", boosters.booster_list, name="boosters"),
+    path("boosters/<slug:slug>/", boosters.booster_detail, name="booster"),
     # Somatic tracking. Not under "practice/": that is the admin's practice overview.
     path("somatic-tracking/", practice.player, name="practice"),
     path("somatic-tracking/save/", practice.save_session, name="practice_save"),

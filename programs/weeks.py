@@ -12,6 +12,7 @@ Standard library only: tests/test_rules.py holds the table tests.
 
 from __future__ import annotations
 
+import calendar
 from datetime import date, datetime, timedelta, tzinfo
 
 DAYS_PER_WEEK = 7
@@ -124,3 +125,39 @@ def weeks_so_far(*, start_date: date, today: date, week_count: int) -> int:
     """How many program weeks the practice charts show: up to the week `today` falls
     in (`week_of`, pauses not counted), at least 1 and at most `week_count`."""
     return max(1, min(week_count, week_of(start_date, today)))
+
+
+# ---------------------------------------------------------------- after the last week
+def program_ends_on(
+    *,
+    start_date: date,
+    today: date,
+    week_count: int,
+    paused_days: int = 0,
+    paused_on: date | None = None,
+) -> date:
+    """The patient's local date the program is over: the day after its last week ends
+    (the day the end-of-program check-in is due, tracking.checkins.schedule), moved on
+    by every paused day as `week_opens_on` is."""
+    last = week_opens_on(
+        week_count, start_date=start_date, today=today, paused_days=paused_days, paused_on=paused_on
+    )
+    return last + timedelta(days=DAYS_PER_WEEK)
+
+
+def add_months(day: date, months: int) -> date:
+    """The same day of the month `months` later, or that month's last day (31 January
+    + 1 month = 28 or 29 February)."""
+    month_index = day.month - 1 + months
+    year, month = day.year + month_index // 12, month_index % 12 + 1
+    return date(year, month, min(day.day, calendar.monthrange(year, month)[1]))
+
+
+def booster_opens_on(*, ends_on: date, month: int) -> date:
+    """The local date the booster of month `month` after the program opens: month 1 on
+    the day the program ends (`program_ends_on`), month 2 one calendar month later, and
+    so on (month 12 eleven months after the end, a few days before the 12-month
+    check-in). One a month at most: never a daily task, nothing to keep up."""
+    if month < 1:
+        raise ValueError("Boosters are numbered from month 1.")
+    return add_months(ends_on, month - 1)

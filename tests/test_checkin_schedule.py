@@ -53,7 +53,7 @@ def utc(*args) -> datetime:
 
 @time_machine.travel(START, tick=False)
 def test_it_creates_every_slot_from_the_program_config(ny_enrollment):
-    assert checkins_schedule(ny_enrollment) == 11
+    assert checkins_schedule(ny_enrollment) == 13
     slots = by_slot(ny_enrollment)
     # Week 1's check-in day is the start date itself: the baseline is that check-in.
     assert list(
@@ -70,6 +70,8 @@ def test_it_creates_every_slot_from_the_program_config(ny_enrollment):
         "end",
         "followup-1m",
         "followup-3m",
+        "followup-6m",
+        "followup-12m",
     ]
     assert slots["baseline"].kind == CheckIn.Kind.BASELINE
     assert slots["baseline"].instrument_keys == BASELINE
@@ -80,6 +82,10 @@ def test_it_creates_every_slot_from_the_program_config(ny_enrollment):
     assert slots["end"].kind == CheckIn.Kind.END
     assert slots["followup-1m"].kind == CheckIn.Kind.FOLLOWUP
     assert "causes" in slots["followup-3m"].instrument_keys
+    # After week 8 (issue 19): 6 and 12 months ask the same as the others.
+    for slot in ("followup-6m", "followup-12m"):
+        assert slots[slot].kind == CheckIn.Kind.FOLLOWUP
+        assert slots[slot].instrument_keys == slots["followup-1m"].instrument_keys
 
 
 @time_machine.travel(START, tick=False)
@@ -92,6 +98,8 @@ def test_due_dates_fall_on_the_check_in_day_at_local_midnight(ny_enrollment):
     assert slots["end"].due_date == date(2026, 4, 27)  # the day after week 8 ends
     assert slots["followup-1m"].due_date == date(2026, 5, 27)
     assert slots["followup-3m"].due_date == date(2026, 7, 27)
+    assert slots["followup-6m"].due_date == date(2026, 10, 27)
+    assert slots["followup-12m"].due_date == date(2027, 4, 27)
     # Midnight in New York: 05:00 UTC in winter, 04:00 UTC after the clocks go forward.
     assert slots["baseline"].opens_at == utc(2026, 3, 2, 5)
     assert slots["baseline"].closes_at == utc(2026, 3, 5, 5)  # window_days: 3
@@ -174,7 +182,7 @@ def test_after_a_pause_check_ins_not_yet_open_move_back(ny_enrollment):
         enrollment_resume(enrollment=ny_enrollment)
         moved = checkins_reschedule(ny_enrollment)
     slots = by_slot(ny_enrollment)
-    assert moved == 9  # weeks 3–8, the end and both follow-ups
+    assert moved == 11  # weeks 3–8, the end and the four follow-ups
     assert slots["week-2"].due_date == date(2026, 3, 9)  # it was already open: kept
     assert slots["week-2"].status == CheckIn.Status.OPEN
     assert slots["week-3"].due_date == date(2026, 3, 23)
@@ -182,6 +190,7 @@ def test_after_a_pause_check_ins_not_yet_open_move_back(ny_enrollment):
     assert slots["week-3"].closes_at == utc(2026, 3, 26, 4)
     assert slots["end"].due_date == date(2026, 5, 4)
     assert slots["followup-1m"].due_date == date(2026, 6, 4)
+    assert slots["followup-12m"].due_date == date(2027, 5, 4)
     with time_machine.travel(utc(2026, 3, 17, 15), tick=False):
         assert checkins_reschedule(ny_enrollment) == 0  # and again: nothing to move
 

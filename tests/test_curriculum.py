@@ -242,3 +242,69 @@ def test_a_patient_in_week_5_reads_the_feelings_lesson_and_keeps_private_writing
     saved = Reflection.objects.get(enrollment=enrollment, activity__slug="expressive-writing")
     assert saved.text == "The year Dad was ill, I never let myself cry."
     assert saved.private
+
+
+# ---------------------------------------------------------------- issue 19: after week 8
+
+BOOSTERS = PROGRAM.boosters
+
+
+def test_there_is_a_booster_for_the_months_after_the_program():
+    assert [b.month for b in BOOSTERS] == [1, 2, 3, 4, 5, 6, 9, 12]
+    slugs = {b.slug: b for b in BOOSTERS}
+    # A flare refresher first (a flare does not wait), and again after a quiet spell;
+    # keeping practice going next.
+    assert slugs["flare-refresher"].month == 1 and slugs["flare-after-a-quiet-spell"].month == 9
+    assert slugs["keep-practising"].month == 2
+    assert all(b.title and b.summary and 3 <= b.minutes <= 10 for b in BOOSTERS)
+
+
+@pytest.mark.parametrize("booster", BOOSTERS, ids=[b.slug for b in BOOSTERS])
+def test_every_booster_is_short_and_plain(booster):
+    text = plain_text(re.sub(r"\[([^\]]*)\]\([^)]*\)", r"\1", booster.body_md))
+    words = len(text.split())
+    assert 150 <= words <= 600, f"{booster.slug}: {words} words"
+    grade = textstat.flesch_kincaid_grade(text)
+    assert grade <= 8.0, f"{booster.slug}: grade {grade}"
+
+
+@pytest.mark.parametrize("booster", BOOSTERS, ids=[b.slug for b in BOOSTERS])
+def test_every_booster_sends_new_or_different_symptoms_to_the_doctor(booster):
+    body = booster.body_md
+    assert "## When to see your doctor" in body
+    assert "new or different, or you have new symptoms, see your doctor" in body or (
+        "see your doctor if the pain feels new or different, or you have new symptoms" in body
+    )
+    assert re.search(r"[Kk]eep taking your medicine", body), booster.slug
+    lowered = body.lower()
+    for phrase in ("stop taking your medic", "stop your medic", "stop seeing your doctor"):
+        assert phrase not in lowered
+    assert "proof" not in re.sub(r"not proof", "", lowered)
+
+
+def test_the_flare_boosters_say_where_to_go_today():
+    for booster in BOOSTERS:
+        for paragraph in paragraphs(booster.body_md):
+            if re.search(r"bladder|bowel", paragraph, re.IGNORECASE):
+                assert "emergency department today" in paragraph, booster.slug
+                assert "local emergency number" in paragraph, booster.slug
+        for match in re.finditer(
+            r"flares?[^.]{0,40}(?:is|are) not a sign of damage", booster.body_md, re.IGNORECASE
+        ):
+            assert "usual pain" in match.group(0), booster.slug
+    flares = [b for b in BOOSTERS if b.slug in ("flare-refresher", "flare-after-a-quiet-spell")]
+    assert all("emergency department today" in b.body_md for b in flares)
+    # The week-8 flare plan is what they go back to.
+    assert all("flare plan" in b.body_md for b in flares)
+
+
+def test_the_boosters_never_nag_and_never_claim_the_trials_results():
+    everything = " ".join(b.body_md for b in BOOSTERS)
+    for word in ("streak", "don't break", "you missed", "fallen behind", "you should have"):
+        assert word not in everything.lower(), word
+    assert "There is nothing to keep up with" in everything
+    # The one-year booster cites the trial, and says the app itself was not tested.
+    year = next(b for b in BOOSTERS if b.month == 12).body_md
+    assert "JAMA Psychiatry" in year and "This app has not itself been tested in a trial" in year
+    stress = next(b for b in BOOSTERS if b.slug == "stress-and-the-alarm").body_md
+    assert "[Get help now](/help/)" in stress

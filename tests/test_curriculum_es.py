@@ -50,6 +50,8 @@ SAME_VALUE = {
     # sessions, in both languages.
     "source",
     "sessions",
+    # A monthly booster after the last week (issue 19).
+    "month",
 }
 SAME_IN_STEPS = {"key", "seconds"}
 
@@ -141,6 +143,30 @@ def test_every_spanish_lesson_is_plain_and_the_right_length(program, lesson):
     finally:
         textstat.set_lang("en_US")
     assert score >= 70, f"{lesson.slug}: Fernández-Huerta {score}"
+
+
+ES_BOOSTERS = ES_PROGRAM.boosters if ES_PROGRAM else []
+
+
+@pytest.mark.parametrize("booster", ES_BOOSTERS, ids=[b.slug for b in ES_BOOSTERS])
+def test_every_spanish_booster_is_short_plain_and_sends_new_symptoms_to_the_doctor(booster):
+    text = plain_text(booster.body_md)
+    words = len(text.split())
+    assert 150 <= words <= 650, f"{booster.slug}: {words} words"
+    textstat.set_lang("es")
+    try:
+        score = textstat.fernandez_huerta(text)
+    finally:
+        textstat.set_lang("en_US")
+    assert score >= 70, f"{booster.slug}: Fernández-Huerta {score}"
+    assert "## Cuándo consultar a su médico" in booster.body_md
+    assert "nuevo o distinto, o si tiene síntomas nuevos" in booster.body_md
+    assert "siga tomando sus medicinas" in booster.body_md.lower()
+
+
+def test_the_spanish_boosters_match_the_english_months():
+    assert [b.month for b in ES_BOOSTERS] == [b.month for b in read_program(EN).boosters]
+    assert [b.slug for b in ES_BOOSTERS] == [b.slug for b in read_program(EN).boosters]
 
 
 def _spanish_text() -> str:

@@ -161,6 +161,7 @@ NOT_PATIENT_TEXT = {
     "programs.Week.*": "program content",
     "programs.Activity.*": "program content",
     "programs.Recording.*": "a practice admin's recording and its transcript",
+    "programs.Booster.*": "program content (the monthly boosters after week 8)",
     "programs.Enrollment.country": "a country code",
     "programs.Enrollment.contact_phone": "a phone number",
     "programs.Enrollment.emergency_contact_name": "a person's name",

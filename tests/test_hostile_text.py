@@ -82,6 +82,11 @@ EXCLUDED = {
     "programs.ProgramVersion.checkin_config": "curriculum",
     "programs.ProgramVersion.content_hash": "a hash",
     "programs.Week.title": "curriculum",
+    # The monthly boosters after week 8 (issue 19): curriculum too.
+    "programs.Booster.slug": "curriculum",
+    "programs.Booster.title": "curriculum",
+    "programs.Booster.summary": "curriculum",
+    "programs.Booster.body_md": "curriculum",
     "programs.Week.theme": "curriculum",
     "programs.Week.intro_md": "curriculum",
     "programs.Week.sessions": "curriculum (the sessions' titles and intros, from files)",

@@ -268,3 +268,33 @@ def test_the_invitation_form_is_spanish_for_a_spanish_admin(client, cast, progra
     html = page(client.post(reverse("patient_invite"), {"email": "no es un correo"}))
     assert english_in(html, allowed=names) == []
     assert "Escriba un correo electrónico como nombre@ejemplo.com." in html
+
+
+def test_after_week_8_the_boosters_are_spanish(client, cast):
+    """Issue 19: a Spanish patient a year after the end meets no English on Today's
+    booster card, the list or any booster."""
+    import time_machine
+
+    call_command("load_program", "prt-back-8wk")
+    cast.patient.language = "es"
+    cast.patient.save(update_fields=["language"])
+    english = Program.objects.get().current_version("en")
+    enrollment = make_enrollment(
+        cast.patient, cast.clinician, cast.practice, version=english, days_ago=8 * 7 + 370
+    )
+    assert enrollment.program_version.language == "es"
+    client.force_login(cast.patient)
+    today = page(client.get(reverse("today")))
+    spanish_only(today)
+    assert "Su repaso de este mes" in today and "Un año después" in today
+    assert "Usted terminó el programa de 8 semanas." in today
+    listing = page(client.get(reverse("boosters")))
+    spanish_only(listing)
+    assert "Repasos anteriores" in listing
+    for booster in enrollment.program_version.boosters.all():
+        html = page(client.get(reverse("booster", args=[booster.slug])))
+        spanish_only(html)
+        assert f"Mes {booster.month} después del programa" in html
+    # Before the end: the list says when they start, in Spanish too.
+    with time_machine.travel(timezone.now() - timedelta(days=420)):
+        spanish_only(page(client.get(reverse("boosters"))))

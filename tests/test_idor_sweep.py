@@ -660,6 +660,7 @@ def victim_scope(practice_id: int, own_enrollments: set[int], own_users: set[int
         "programs.ProgramVersion": Q(),
         "programs.Week": Q(),
         "programs.Activity": Q(),
+        "programs.Booster": Q(),  # the curriculum's monthly boosters (issue 19)
         "programs.Enrollment": Q(pk__in=enrollments),
         # The practice's recordings: settings, not patient data, but its own alone.
         "programs.Recording": Q(practice_id=practice_id),

@@ -85,7 +85,7 @@ NO_FORM = {
     "program_overview", "program_week", "practice", "exposure", "exposure_detail",
     "my_log", "notifications", "checkin_current", "checkin_list", "progress", "caseload",
     "patient_detail", "patient_checkins", "patient_practice", "patient_exposures",
-    "patient_reflections",
+    "patient_reflections", "boosters", "booster",
     "patient_summary", "patient_csv", "patient_fhir", "alert_detail", "alert_inbox",
     "admin_clinicians",
     "admin_enrollments", "admin_enrollment", "admin_import_review", "admin_import_problems",

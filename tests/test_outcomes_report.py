@@ -319,7 +319,7 @@ def test_it_counts_responders_at_the_end_among_baselines_at_the_floor(cast, hand
 
 
 def test_it_reports_the_follow_ups_the_same_way(cast, hand_computed):
-    one, three = report(cast).followups
+    one, three, _six, _twelve = report(cast).followups
     # 1 month: windows closed for P1 (2), P2 (missed), P3 (3), P4 (1), P9 (1); P5 withdrew.
     assert (one.reached, one.scored, one.eligible, one.low_baseline, one.completers) == (
         6,

@@ -83,7 +83,7 @@ def expected_after(now: datetime) -> tuple[set, dict]:
     ).filter(active=True, next_due_at__lte=now):
         prefs = getattr(s.enrollment, "reminder_preferences", None)
         fresh = now - s.next_due_at <= STALE_AFTER
-        if fresh and _eligible(s.enrollment, prefs) and _still_wanted(s, prefs):
+        if fresh and _eligible(s.enrollment, prefs, s.kind) and _still_wanted(s, prefs):
             deliveries |= {(s.pk, s.next_slot, channel) for channel in prefs.channels}
         if prefs is None:
             advanced[s.pk] = (s.next_due_at, s.next_slot, False)

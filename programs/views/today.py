@@ -11,6 +11,7 @@ from django.utils import timezone
 from painapp.accounts.extensions import ExtensionPoint
 from programs import selectors
 from programs.access import enrollment_required
+from programs.boosters.selectors import program_is_over
 from programs.models import ActivityKind, Enrollment
 from programs.tailoring.services import RECENT as TAILORING_NEWS_FOR
 from programs.types import PatientRequest
@@ -62,6 +63,8 @@ def today(request: PatientRequest) -> HttpResponse:
         "exposure_due": pmap.current_week >= overview.exposure_from_week,
         "cards": _today_cards(request, enrollment),
         "local_today": overview.local_today,
+        # After the last week (issue 19): no query, the weeks are counted already.
+        "program_over": program_is_over(enrollment, overview.local_today),
     }
     return render(request, "programs/today.html", context)
 

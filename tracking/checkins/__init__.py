@@ -14,7 +14,7 @@ out):
   check-in opens (the end check-in asks the same questions a day or two later).
   Weeks listed in ``full_weeks`` ask the baseline's longer set of questions.
 - ``end`` opens the day after the last week ends.
-- ``followup-<m>m`` opens m calendar months after the end (1 and 3 by default).
+- ``followup-<m>m`` opens m calendar months after the end (1, 3, 6 and 12 by default).
 
 Each check-in opens at local midnight of its due date in the patient's time zone and
 closes ``window_days`` later (the program's, else the practice's setting). A check-in

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import calendar
 from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
 from zoneinfo import ZoneInfo
@@ -30,7 +29,7 @@ DEFAULT_CONFIG: dict = {
     ],
     "weekly": [rules.PAIN_AVG, rules.PAIN_WORST, rules.FEAR_MOVEMENT, rules.PHQ2, rules.GAD2],
     "full_weeks": [],
-    "followup_months": [1, 3],
+    "followup_months": [1, 3, 6, 12],
 }
 
 
@@ -62,11 +61,8 @@ def local_midnight(day: date, tz: ZoneInfo) -> datetime:
     return datetime.combine(day, time(0), tzinfo=tz).astimezone(ZoneInfo("UTC"))
 
 
-def add_months(day: date, months: int) -> date:
-    """The same day of the month `months` later, or that month's last day."""
-    month_index = day.month - 1 + months
-    year, month = day.year + month_index // 12, month_index % 12 + 1
-    return date(year, month, min(day.day, calendar.monthrange(year, month)[1]))
+# The same day of the month later, or that month's last day (programs.weeks).
+add_months = rules.add_months
 
 
 @dataclass(frozen=True)
@@ -239,3 +235,44 @@ def checkin_open_extra(
         },
     )
     return extra
+
+
+# ---------------------------------------------------------------- issue 19: later follow-ups
+def followups_extend(*, now: datetime | None = None) -> tuple[int, int]:
+    """Give enrollments that started before the 6- and 12-month follow-ups existed their
+    6- and 12-month check-ins. Idempotent; returns (versions updated, check-ins made).
+
+    A program version stored with the old default, follow-ups at [1, 3] months, gets
+    the new default (DEFAULT_CONFIG's [1, 3, 6, 12]): follow-ups are measurement, not
+    the program's content, so the patient's lessons do not change. Then each of its
+    enrollments whose check-ins run (active, paused or completed) gets the missing
+    slots (`checkins_schedule` only adds slots it lacks) and its reminders resynced.
+    Run once after deploying: `manage.py extend_followups`.
+    """
+    from tracking.reminders.schedules import schedules_sync
+
+    old, new = [1, 3], list(DEFAULT_CONFIG["followup_months"])
+    versions = [
+        v
+        for v in ProgramVersion.objects.all()
+        if (v.checkin_config or {}).get("followup_months") == old
+    ]
+    for version in versions:
+        version.checkin_config = {**version.checkin_config, "followup_months": new}
+        version.save(update_fields=["checkin_config"])
+    made = 0
+    enrollments = (
+        Enrollment.objects.filter(
+            program_version__in=[v.pk for v in versions],
+            status__in=[*rules.LIVE_ENROLLMENT_STATUSES, EnrollmentStatus.PAUSED],
+            checkins__slot="followup-3m",
+        )
+        .exclude(checkins__slot="followup-12m")
+        .select_related("program_version", "patient", "practice")
+        .distinct()
+    )
+    for enrollment in enrollments:
+        with transaction.atomic():
+            made += checkins_schedule(enrollment, now=now)
+            schedules_sync(enrollment=enrollment, now=now)
+    return len(versions), made

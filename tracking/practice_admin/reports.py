@@ -62,6 +62,8 @@ END_LABEL = gettext_noop("End of program")
 # page shows them through gettext.
 gettext_noop("1 month after the end")
 gettext_noop("3 months after the end")
+gettext_noop("6 months after the end")
+gettext_noop("12 months after the end")
 
 
 @dataclass(frozen=True)

@@ -163,14 +163,15 @@ def _deliver_group(
     # Each claimed row once, even if the list names it twice.
     mine = [rows[pk] for pk in dict.fromkeys(delivery_ids) if pk in claimed and pk in rows]
     checkins = {c for c in map(_checkin_id, mine) if c is not None}
-    due_checkins = (
-        set(
+    # Still due, with their kind (a follow-up after the program is worded as one).
+    due_checkins: dict[int | None, str] = (
+        dict(
             CheckIn.objects.filter(pk__in=checkins, status__in=rules.CHECKIN_PENDING).values_list(
-                "pk", flat=True
+                "pk", "kind"
             )
         )
         if checkins
-        else set()
+        else {}
     )
     skipped, local, remote = [], [], []
     for delivery in mine:
@@ -179,7 +180,7 @@ def _deliver_group(
         checkin = _checkin_id(delivery)
         if not (
             prefs is not None
-            and _eligible(enrollment, prefs)
+            and _eligible(enrollment, prefs, delivery.schedule.kind)
             and _channel_still_on(delivery, prefs)
             and (checkin is None or checkin in due_checkins)
         ):
@@ -199,7 +200,11 @@ def _deliver_group(
             with transaction.atomic():
                 for channel in {d.channel for d in local}:
                     cast(TransactionalTransport, transports[channel]).send_many(
-                        [(build_message(d), d) for d in local if d.channel == channel]
+                        [
+                            (build_message(d, due_checkins.get(_checkin_id(d))), d)
+                            for d in local
+                            if d.channel == channel
+                        ]
                     )
                 Delivery.objects.filter(pk__in=[d.pk for d in local]).update(
                     status=Delivery.Status.SENT, error="", sent_at=timezone.now()
@@ -209,7 +214,8 @@ def _deliver_group(
             remote = local + remote  # nothing was written: one at a time, each its outcome
     for delivery in remote:
         if claims.keep(delivery, outcomes):
-            outcomes[delivery.pk] = _send(delivery, transports)
+            kind = due_checkins.get(_checkin_id(delivery))
+            outcomes[delivery.pk] = _send(delivery, transports, kind)
     claims.release(delivery_ids)
     return outcomes
 
@@ -311,16 +317,18 @@ def _transport(delivery: Delivery, transports: dict[str, Transport]) -> Transpor
     return transports[delivery.channel]
 
 
-def _send(delivery: Delivery, transports: dict[str, Transport]) -> Outcome:
+def _send(
+    delivery: Delivery, transports: dict[str, Transport], checkin_kind: str | None = None
+) -> Outcome:
     """Send one claimed delivery and record the outcome (retry, fail, sent)."""
     transport = _transport(delivery, transports)
     try:
         if transport.transactional:  # writes only our own rows: with its outcome
             with transaction.atomic():
-                transport.send(build_message(delivery), delivery)
+                transport.send(build_message(delivery, checkin_kind), delivery)
                 _finish(delivery, Delivery.Status.SENT, sent_at=timezone.now())
         else:
-            transport.send(build_message(delivery), delivery)
+            transport.send(build_message(delivery, checkin_kind), delivery)
     except TransientError as error:
         if delivery.attempts >= MAX_ATTEMPTS:
             _finish(delivery, Delivery.Status.FAILED, error=f"gave up: {error}")
@@ -378,8 +386,11 @@ def enrollment_from_unsubscribe_token(token: str) -> int | None:
         return None
 
 
-def build_message(delivery: Delivery) -> Message:
-    """The reminder's words. No health data: a reminder may be read over a shoulder."""
+def build_message(delivery: Delivery, checkin_kind: str | None = None) -> Message:
+    """The reminder's words. No health data: a reminder may be read over a shoulder.
+
+    `checkin_kind`: the kind of the check-in a check-in reminder is for (a follow-up
+    months after the program is not called "weekly")."""
     enrollment = delivery.schedule.enrollment
     patient = enrollment.patient
     unsubscribe = settings.SITE_URL + reverse(
@@ -391,6 +402,19 @@ def build_message(delivery: Delivery) -> Message:
             name, path = "reminder_practice", reverse("practice")
             title = gettext("Time for a few minutes of practice")
             sms = gettext("painapp: a gentle reminder for today's few minutes of practice.")
+        elif checkin_kind == CheckIn.Kind.FOLLOWUP:
+            # Months after the program (1, 3, 6, 12): not "weekly" (issue 19).
+            still_open = delivery.slot.endswith(":followup")
+            name, path = "reminder_followup_checkin", reverse("checkin_current")
+            if still_open:
+                title = gettext("Your follow-up check-in is still open")
+                sms = gettext("painapp: your follow-up check-in is still open. About 5 minutes.")
+            else:
+                title = gettext("Your follow-up check-in is ready")
+                sms = gettext(
+                    "painapp: a short follow-up check-in is ready, to see how you are doing "
+                    "since the program. About 5 minutes."
+                )
         elif delivery.slot.endswith(":followup"):
             name, path = "reminder_checkin_followup", reverse("checkin_current")
             title = gettext("Your check-in is still open")
@@ -410,6 +434,7 @@ def build_message(delivery: Delivery) -> Message:
             "url": settings.SITE_URL + path,
             "unsubscribe_url": unsubscribe,
             "settings_url": settings.SITE_URL + reverse("reminder_settings"),
+            "still_open": delivery.slot.endswith(":followup"),
         },
         sms_text=sms,
         in_app_title=title,

@@ -12,7 +12,8 @@ from django.db.models.options import Options
 from django.utils import timezone
 
 from painapp.health.heartbeat import REMINDERS, heartbeat_record
-from programs.models import Enrollment, EnrollmentStatus
+from programs.models import Enrollment
+from tracking import rules
 from tracking.models import Delivery, ReminderPreferences, ReminderSchedule
 from tracking.reminders.schedules import (
     ENROLLMENT_COLUMNS,
@@ -59,11 +60,16 @@ _SWEEP_COLUMNS = (
 
 
 # ---------------------------------------------------------------- the sweep
-def _eligible(enrollment: Enrollment, prefs: ReminderPreferences | None) -> bool:
+def _eligible(
+    enrollment: Enrollment, prefs: ReminderPreferences | None, kind: str = rules.REMINDER_PRACTICE
+) -> bool:
+    """Whether this reminder (`kind`: a ReminderSchedule.Kind) may go to the patient:
+    by the enrollment's status (rules.gets_reminders: follow-up check-ins after a
+    completed program too), their preferences and their account."""
     return (
         prefs is not None
         and not prefs.paused
-        and enrollment.status == EnrollmentStatus.ACTIVE
+        and rules.gets_reminders(kind=kind, status=enrollment.status)
         and enrollment.onboarded_at is not None
         and enrollment.patient.is_active
     )
@@ -123,7 +129,7 @@ def sweep_due_reminders(now: datetime | None = None, *, batch: int = SWEEP_BATCH
                 if (
                     prefs is not None
                     and now - due_at <= STALE_AFTER
-                    and _eligible(enrollment, prefs)
+                    and _eligible(enrollment, prefs, schedule.kind)
                     and _still_wanted(schedule, prefs)
                 ):
                     rows.extend(

@@ -121,6 +121,10 @@ current_week = _weeks.current_week
 days_paused = _weeks.days_paused
 local_date = _weeks.local_date
 practice_week_starts_on = _weeks.practice_week_starts_on
+# After the last week (issue 19): the end date and the monthly boosters.
+program_ends_on = _weeks.program_ends_on
+add_months = _weeks.add_months
+booster_opens_on = _weeks.booster_opens_on
 program_days_elapsed = _weeks.program_days_elapsed
 week_of = _weeks.week_of
 week_opens_on = _weeks.week_opens_on
@@ -144,6 +148,21 @@ ENROLLMENT_COMPLETED = "completed"
 # check-ins wait (and move when it resumes); an invited or withdrawn one's never run;
 # follow-ups still run after the program is completed.
 LIVE_ENROLLMENT_STATUSES = (ENROLLMENT_ACTIVE, ENROLLMENT_COMPLETED)
+
+# ReminderSchedule.Kind's values.
+REMINDER_PRACTICE = "practice"
+REMINDER_CHECKIN = "checkin"
+
+
+def gets_reminders(*, kind: str, status: str) -> bool:
+    """Whether an enrollment in `status` is reminded of `kind`. Practice reminders while
+    the program is active; check-in reminders whenever its check-ins open and close
+    (LIVE_ENROLLMENT_STATUSES), so a completed program's follow-ups at 1, 3, 6 and 12
+    months are reminded too (issue 19). Nothing while paused, invited or withdrawn.
+    (The patient's own preferences, and an inactive account, are checked apart.)"""
+    if kind == REMINDER_CHECKIN:
+        return status in LIVE_ENROLLMENT_STATUSES
+    return status == ENROLLMENT_ACTIVE
 
 
 def effective_status(

@@ -78,6 +78,10 @@ ENROLLMENT_WITHDRAWN = "withdrawn"
 FOLLOWUP_SLOTS: tuple[tuple[str, str], ...] = (
     ("followup-1m", "1 month after the end"),
     ("followup-3m", "3 months after the end"),
+    # The trial's gains were largely kept at one year (Ashar et al. 2022): 6 and 12
+    # months ask whether they last here too (issue 19, "after week 8").
+    ("followup-6m", "6 months after the end"),
+    ("followup-12m", "12 months after the end"),
 )
 
 
