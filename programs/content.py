@@ -174,7 +174,13 @@ def read_program(folder: Path) -> ProgramData:
     _check_weeks(folder, meta, weeks)
     guide_meta, guide_intro = split_front_matter(folder / "somatic-tracking.md")
     return _program_data(
-        folder, meta, overview, weeks, (guide_meta, guide_intro), content_hash(folder)
+        folder,
+        meta,
+        overview,
+        weeks,
+        (guide_meta, guide_intro),
+        content_hash(folder),
+        read_boosters(folder, weeks=len(weeks)),
     )
 
 
@@ -198,6 +204,7 @@ def _program_data(
     weeks: list[WeekData],
     guide: tuple[dict, str],
     digest: str,
+    boosters: list[BoosterData],
 ) -> ProgramData:
     guide_meta, guide_intro = guide
     return ProgramData(
@@ -215,15 +222,16 @@ def _program_data(
         weeks=weeks,
         content_hash=digest,
         language=folder_language(folder),
-        boosters=read_boosters(folder),
+        boosters=boosters,
     )
 
 
-def read_boosters(folder: Path) -> list[BoosterData]:
-    """The program's boosters/ folder, by month (none if it has no such folder)."""
+def read_boosters(folder: Path, *, weeks: int | None = None) -> list[BoosterData]:
+    """The program's boosters/ folder, by month (none if it has no such folder); with
+    `weeks`, their "[if N weeks]" wording settled for a program of that many weeks."""
     boosters = []
     for path in sorted((folder / "boosters").glob("*.md")):
-        meta, body = split_front_matter(path)
+        meta, body = split_front_matter(path, weeks=weeks)
         month = meta.get("month")
         if not isinstance(month, int) or month < 1:
             raise ContentError(f"{path}: month must be a whole number from 1")
@@ -366,6 +374,13 @@ def _read_composed(folder: Path, meta: dict, overview: str) -> ProgramData:
     if not guide_path.exists():
         guide_path = used["somatic-tracking.md"] = source / "somatic-tracking.md"
     guide = split_front_matter(guide_path, weeks=count)
+    # The monthly boosters after the last week: the program's own, else its source's
+    # (their week wording settled for this program, like its lessons).
+    boosters_folder = folder if (folder / "boosters").is_dir() else source
+    if boosters_folder is source:
+        for path in sorted((source / "boosters").glob("*.md")):
+            used[f"boosters/{path.name}"] = path
+    boosters = read_boosters(boosters_folder, weeks=count)
     return _program_data(
         folder,
         meta,
@@ -373,6 +388,7 @@ def _read_composed(folder: Path, meta: dict, overview: str) -> ProgramData:
         weeks,
         guide,
         content_hash(folder, used),
+        boosters,
     )
 
 

@@ -445,7 +445,7 @@ def test_its_check_ins_are_baseline_weekly_a_longer_midway_end_and_follow_ups(ca
     enrollment = make_enrollment(
         patient, cast.clinician, cast.practice, version=version, days_ago=0
     )
-    assert checkins_schedule(enrollment) == 7
+    assert checkins_schedule(enrollment) == 9
     slots = {c.slot: c for c in CheckIn.objects.filter(enrollment=enrollment)}
     assert {slot: c.due_date for slot, c in slots.items()} == {
         "baseline": date(2026, 3, 2),
@@ -456,12 +456,37 @@ def test_its_check_ins_are_baseline_weekly_a_longer_midway_end_and_follow_ups(ca
         "end": date(2026, 3, 30),  # the day after week 4 ends
         "followup-1m": date(2026, 4, 30),
         "followup-3m": date(2026, 6, 30),
+        # The trial's gains held at a year: asked at 6 and 12 months, as for 8 weeks.
+        "followup-6m": date(2026, 9, 30),
+        "followup-12m": date(2027, 3, 30),
     }
     assert slots["baseline"].instrument_keys == BASELINE
     assert slots["week-2"].instrument_keys == BASELINE + ["new_symptoms"]  # halfway
     assert slots["week-3"].instrument_keys == WEEKLY
     assert slots["end"].kind == CheckIn.Kind.END
     assert "causes" in slots["followup-3m"].instrument_keys
+
+
+@pytest.mark.parametrize(
+    ("language", "finished", "plan"),
+    [
+        ("en", "finished the four weeks", "flare plan from week 4"),
+        ("es", "terminó las cuatro semanas", "crisis de la semana 4"),
+    ],
+)
+def test_it_has_the_monthly_boosters_worded_for_four_weeks(db, language, finished, plan):
+    """The boosters after the last week come from the 8-week program's files, their
+    week wording settled for four weeks (month 1 names the week of the flare plan)."""
+    call_command("load_program", "--all")
+    four = Program.objects.get(slug="prt-back-4wk").current_version(language)
+    eight = Program.objects.get(slug="prt-back-8wk").current_version(language)
+    assert list(four.boosters.values_list("month", flat=True)) == list(
+        eight.boosters.values_list("month", flat=True)
+    )
+    first = four.boosters.get(month=1).body_md
+    assert finished in first and plan in first
+    assert "[if" not in "".join(four.boosters.values_list("body_md", flat=True))
+    assert "ocho" not in first and "eight" not in first
 
 
 # ---------------------------------------------------------------- choosing the program
