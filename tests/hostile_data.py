@@ -27,6 +27,8 @@ from programs.models import Activity, ActivityKind, Enrollment, Screening
 from programs.practice.services import practice_session_record, sensation_words
 from tests.factories import PASSWORD, make_member, make_practice, make_safety_ready
 from tracking.checkins.services import checkin_record, checkin_save_draft
+from tracking.clinic.caseload import CaseloadQuery
+from tracking.clinic.saved_filters import saved_filter_create
 from tracking.clinic.services import (
     attribution_code,
     clinician_note_create,
@@ -428,6 +430,13 @@ def build_hostile_world(admin_client, program_version) -> HostileWorld:
         assessor_name=long_hostile(150),
         assessor_role="gp",
         assessed_on=timezone.localdate() - timedelta(days=5),
+    )
+    # A clinician's saved caseload filter (issue 19): long_hostile, as above.
+    saved_filter_create(
+        user=clinician,
+        practice_id=enrollment.practice_id,
+        name=long_hostile(60),
+        query=CaseloadQuery(has_alerts=True),
     )
     return HostileWorld(
         practice=practice,

@@ -34,6 +34,7 @@ STAFF_ONLY = {
     "tracking.bulkimport": "an admin's upload; the patient's own lines are exported apart",
     "tracking.practicesettings": "the practice's safety contact: a member of staff",
     "tracking.escalationstep": "a named member of staff on the practice's escalation chain",
+    "tracking.savedcaseloadfilter": "a clinician's saved caseload filters: no patient data",
 }
 # About the patient, but not in the self-service download (docs/data-retention.md).
 WITHHELD = {

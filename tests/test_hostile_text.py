@@ -57,6 +57,9 @@ EXCLUDED = {
     "mfa.Authenticator.data": "TOTP secret and recovery codes",
     # Our own, written by the app.
     "tracking.AlertResolution.plan": "a list of the form's fixed choices",
+    "tracking.SavedCaseloadFilter.status": "one of the caseload filter form's fixed choices",
+    "tracking.SavedCaseloadFilter.sort": "one of the caseload filter form's fixed choices",
+    "tracking.SavedCaseloadFilter.direction": "one of the caseload filter form's fixed choices",
     "accounts.User.password": "a hash",
     "accounts.User.timezone": "validated IANA zone name",
     "accounts.Practice.timezone": "validated IANA zone name",

@@ -57,7 +57,7 @@ from tests.test_access_matrix import (
     world,  # noqa: F401  (fixture)
 )
 from tracking.instruments.registry import sync_shipped
-from tracking.models import Alert, BulkImport, CheckIn, ClinicianNote
+from tracking.models import Alert, BulkImport, CheckIn, ClinicianNote, SavedCaseloadFilter
 from tracking.practice_admin.bulk_import import bulk_import_prepare
 from tracking.reminders.schedules import preferences_for
 
@@ -76,6 +76,7 @@ PATH_ID_MODELS: list[tuple[str, str, type[Model]]] = [
     ("practice/invitations/<int:pk>/", "pk", Invitation),
     ("practice/clinicians/<int:pk>/", "pk", Membership),
     ("practice/import/<int:pk>", "pk", BulkImport),
+    ("caseload/filters/<int:pk>/", "pk", SavedCaseloadFilter),
 ]
 NOT_OBJECT_IDS = {("program_week", "number")}  # week numbers are the program's, not data
 
@@ -633,6 +634,7 @@ def victim_scope(practice_id: int, own_enrollments: set[int], own_users: set[int
         "tracking.DigestLog": Q(clinician__in=members),
         "tracking.BulkImport": Q(practice_id=practice_id),
         "tracking.ClinicianNote": e,
+        "tracking.SavedCaseloadFilter": Q(practice_id=practice_id),
         "tracking.CrisisResource": Q(practice_id=practice_id),
         "tracking.SafetyPlan": e,
         "programs.MedicalAssessment": e,

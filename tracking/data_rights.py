@@ -17,6 +17,7 @@ from tracking.models import (
     HoldDecision,
     PracticeSettings,
     ReminderSchedule,
+    SavedCaseloadFilter,
 )
 
 # Alerts a clinician must see before the account can go: deleting removes the alert
@@ -88,6 +89,8 @@ PERSONAL_DATA = PersonalData(
         EscalationStep._meta.get_field("user"),
         HoldDecision._meta.get_field("decided_by"),
         AlertResolution._meta.get_field("created_by"),
+        # A clinician's own saved caseload filters (no patient data in them).
+        SavedCaseloadFilter._meta.get_field("user"),
     ),
     policies={
         # Alerts about the patient: what kind, where it stands and when; the clinical

@@ -782,3 +782,4 @@ class AlertResolution(models.Model):
     def plan_labels(self) -> list[str]:
         labels = dict(self.Plan.choices)
         return [labels.get(p, p) for p in self.plan]
+from tracking.clinic.models import SavedCaseloadFilter  # noqa: E402,F401

@@ -19,6 +19,7 @@ from programs.models import (
 )
 from tracking import rules
 from tracking.clinic.caseload import SORTS, CaseloadQuery
+from tracking.clinic.models import SAVED_FILTER_NAME_MAX
 from tracking.clinic.sections import CODING_LABELS, coding_label
 from tracking.models import HoldDecision
 
@@ -293,3 +294,27 @@ class QueueCodingForm(forms.Form):
 
     def rows(self):
         return [(item, self[f"cause_{item.cause_id}"]) for item in self.items]
+
+
+class SavedFilterForm(forms.Form):
+    """The name a clinician gives the caseload's current filters."""
+
+    name = forms.CharField(
+        label=_("Name for these filters"),
+        max_length=SAVED_FILTER_NAME_MAX,
+        help_text=_("Saves the status, the ticked boxes and the sort. The name search is not saved."),
+        error_messages={
+            "required": _("Give these filters a name, such as “Urgent first”."),
+            "max_length": format_lazy(
+                _("Keep the name to {n} characters or fewer."), n=SAVED_FILTER_NAME_MAX
+            ),
+        },
+    )
+
+    def clean_name(self) -> str:
+        name = " ".join(self.cleaned_data["name"].split())
+        if not name:
+            raise forms.ValidationError(_("Give these filters a name, such as “Urgent first”."))
+        if any(not ch.isprintable() for ch in name):
+            raise forms.ValidationError(_("Use letters, numbers and spaces in the name."))
+        return name
