@@ -10,6 +10,7 @@ from django.shortcuts import render
 from painapp.accounts.extensions import ExtensionPoint
 from programs import selectors
 from programs.access import enrollment_required
+from programs.exposure.selectors import ladder_rungs, suggest_next_step
 from programs.models import ActivityKind, Enrollment
 from programs.types import PatientRequest
 
@@ -38,6 +39,7 @@ def today(request: PatientRequest) -> HttpResponse:
                 if activity.pk not in pmap.done and activity.kind != ActivityKind.EXPOSURE:
                     next_steps.append((state, activity))
     next_week = pmap.week(pmap.current_week + 1)
+    exposure_due = pmap.current_week >= selectors.EXPOSURE_FROM_WEEK
     context = {
         "enrollment": enrollment,
         "pmap": pmap,
@@ -47,7 +49,11 @@ def today(request: PatientRequest) -> HttpResponse:
         "next_steps": next_steps[:3],
         "counts": overview.counts,
         "open_exposure": overview.open_exposure,
-        "exposure_due": pmap.current_week >= selectors.EXPOSURE_FROM_WEEK,
+        "exposure_due": exposure_due,
+        # The ladder's next rung by its own rule, when no step is planned (one query).
+        "ladder_next": suggest_next_step(ladder_rungs(enrollment))
+        if exposure_due and overview.open_exposure is None
+        else None,
         "cards": _today_cards(request, enrollment),
         "local_today": overview.local_today,
     }
