@@ -274,7 +274,7 @@ def caseload_filter_save(request: MemberRequest) -> HttpResponse:
         except SavedFilterError as error:
             save_form.add_error("name", str(_SAVE_ERRORS[error.code]) % {"name": name})
         else:
-            messages.success(request, gettext_now("Saved your filters as “%(name)s”.") % {"name": name})
+            messages.success(request, _("Saved your filters as “%(name)s”.") % {"name": name})
             return redirect(query_string(dataclasses.replace(query, q="", page=1), reverse("caseload")))
     # Show the caseload as it was, with the name as typed and what was wrong with it.
     return _render(request, filters, save_form, status=400)
@@ -286,5 +286,5 @@ def caseload_filter_delete(request: MemberRequest, pk: int) -> HttpResponse:
     saved = saved_filter_delete(
         user=request.user, practice_id=request.membership.practice_id, pk=pk
     )
-    messages.success(request, gettext_now("Deleted the saved filters “%(name)s”.") % {"name": saved.name})
+    messages.success(request, _("Deleted the saved filters “%(name)s”.") % {"name": saved.name})
     return redirect("caseload")
