@@ -11,7 +11,6 @@ from django.urls import reverse
 
 from painapp.accounts.models import AuditEvent
 from tracking.clinic.caseload import CaseloadQuery
-from tracking.clinic.models import SAVED_FILTERS_MAX
 from tracking.clinic.saved_filters import (
     SavedFilterError,
     saved_filter_create,
@@ -19,6 +18,7 @@ from tracking.clinic.saved_filters import (
     saved_filters_for,
 )
 from tracking.models import SavedCaseloadFilter
+from tracking.saved_filters.models import SAVED_FILTERS_MAX
 
 SAVE = "caseload_filter_save"
 
@@ -32,14 +32,28 @@ def clin(client, cast):
 def test_it_saves_the_current_filters_and_lists_them_as_a_link(clin, cast, enrollment):
     response = clin.post(
         reverse(SAVE),
-        {"name": "  Urgent   first ", "has_alerts": "on", "missed": "on", "status": "active",
-         "sort": "pain", "dir": "asc", "q": "Pat"},
+        {
+            "name": "  Urgent   first ",
+            "has_alerts": "on",
+            "missed": "on",
+            "status": "active",
+            "sort": "pain",
+            "dir": "asc",
+            "q": "Pat",
+        },
     )
     assert response.status_code == 302
     saved = SavedCaseloadFilter.objects.get()
-    assert (saved.user, saved.practice, saved.name) == (cast.clinician, cast.practice, "Urgent first")
+    assert (saved.user, saved.practice, saved.name) == (
+        cast.clinician,
+        cast.practice,
+        "Urgent first",
+    )
     assert (saved.status, saved.has_alerts, saved.not_improving, saved.missed) == (
-        "active", True, False, True
+        "active",
+        True,
+        False,
+        True,
     )
     assert (saved.sort, saved.direction) == ("pain", "asc")
     # Back on the caseload with the filters applied; the name search is never kept.
@@ -49,7 +63,9 @@ def test_it_saves_the_current_filters_and_lists_them_as_a_link(clin, cast, enrol
     assert "Saved your filters as “Urgent first”." in body
     link = page.context["saved_filters"][0]
     assert link.name == "Urgent first" and link.url == response.url and link.current
-    assert f'href="{response.url.replace("&", "&amp;")}" aria-current="true">Urgent first</a>' in body
+    assert (
+        f'href="{response.url.replace("&", "&amp;")}" aria-current="true">Urgent first</a>' in body
+    )
 
 
 def test_reapplying_a_saved_filter_shows_what_it_filters(clin, cast, enrollment, other_enrollment):
@@ -67,7 +83,9 @@ def test_reapplying_a_saved_filter_shows_what_it_filters(clin, cast, enrollment,
 
 
 def test_the_save_form_carries_the_filters_shown(clin, enrollment):
-    body = clin.get(reverse("caseload"), {"not_improving": "on", "sort": "week", "q": "x"}).content.decode()
+    body = clin.get(
+        reverse("caseload"), {"not_improving": "on", "sort": "week", "q": "x"}
+    ).content.decode()
     assert '<input type="hidden" name="not_improving" value="on" form="caseload-save">' in body
     assert '<input type="hidden" name="sort" value="week" form="caseload-save">' in body
     assert 'name="q" value="x" form="caseload-save"' not in body
@@ -110,7 +128,10 @@ def test_the_list_has_a_limit_said_in_words(cast):
         )
     with pytest.raises(SavedFilterError) as raised:
         saved_filter_create(
-            user=cast.clinician, practice_id=cast.practice.pk, name="One more", query=CaseloadQuery()
+            user=cast.clinician,
+            practice_id=cast.practice.pk,
+            name="One more",
+            query=CaseloadQuery(),
         )
     assert raised.value.code == "too_many"
 

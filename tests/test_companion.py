@@ -93,10 +93,16 @@ def start_weeks_ago(enrollment, weeks: int) -> None:
 
 def test_today_names_the_ladders_next_rung(client, cast, enrollment):
     start_weeks_ago(enrollment, 4)
-    FearItem.objects.create(enrollment=enrollment, label="Bend to tie shoes", harm_rating=30,
-                            first_rating=30, position=2)
-    low = FearItem.objects.create(enrollment=enrollment, label="Carry groceries", harm_rating=20,
-                                  first_rating=20, position=1)
+    FearItem.objects.create(
+        enrollment=enrollment,
+        label="Bend to tie shoes",
+        harm_rating=30,
+        first_rating=30,
+        position=2,
+    )
+    low = FearItem.objects.create(
+        enrollment=enrollment, label="Carry groceries", harm_rating=20, first_rating=20, position=1
+    )
     client.force_login(cast.patient)
     body = client.get(reverse("today")).content.decode()
     assert "Try <strong>Carry groceries</strong>" in body

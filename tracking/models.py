@@ -782,4 +782,6 @@ class AlertResolution(models.Model):
     def plan_labels(self) -> list[str]:
         labels = dict(self.Plan.choices)
         return [labels.get(p, p) for p in self.plan]
-from tracking.clinic.models import SavedCaseloadFilter  # noqa: E402,F401
+
+
+from tracking.saved_filters.models import SavedCaseloadFilter as SavedCaseloadFilter  # noqa: E402

@@ -26,9 +26,7 @@ def caseload(cast, enrollment, program_version):
     for n, name in enumerate(NAMES):
         user = make_member(cast.practice, Role.PATIENT, f"p{n}@riverside.test", name=name)
         other = make_enrollment(user, cast.clinician, cast.practice, version=program_version)
-        build_history(
-            other, weeks=n + 2, pain_start=7, pain_end=7 - n, practice_per_week=n % 4
-        )
+        build_history(other, weeks=n + 2, pain_start=7, pain_end=7 - n, practice_per_week=n % 4)
         if n == 1:
             add_alert(other)
     SavedCaseloadFilter.objects.create(
@@ -63,7 +61,7 @@ def test_it_fits_1280_with_alerts_and_change_first(new_context, live_server, cas
     alerts.scroll_into_view_if_needed()
     expect(alerts).to_be_in_viewport()
     box = alerts.bounding_box()
-    assert box and 0 <= box["x"] and box["x"] + box["width"] <= 1280
+    assert box and box["x"] >= 0 and box["x"] + box["width"] <= 1280
     expect(page.locator("tbody td.caseload__alerts").first).to_contain_text("1 urgent")
     last = headers.last.bounding_box()
     assert last and last["x"] + last["width"] <= 1280

@@ -19,9 +19,9 @@ from programs.models import (
 )
 from tracking import rules
 from tracking.clinic.caseload import SORTS, CaseloadQuery
-from tracking.clinic.models import SAVED_FILTER_NAME_MAX
 from tracking.clinic.sections import CODING_LABELS, coding_label
 from tracking.models import HoldDecision
+from tracking.saved_filters.models import SAVED_FILTER_NAME_MAX
 
 STATUS_CHOICES = [("", _("Any status")), *EnrollmentStatus.choices, ("hold", _("On safety hold"))]
 DIRECTIONS = [("asc", _("Ascending")), ("desc", _("Descending"))]
@@ -302,7 +302,9 @@ class SavedFilterForm(forms.Form):
     name = forms.CharField(
         label=_("Name for these filters"),
         max_length=SAVED_FILTER_NAME_MAX,
-        help_text=_("Saves the status, the ticked boxes and the sort. The name search is not saved."),
+        help_text=_(
+            "Saves the status, the ticked boxes and the sort. The name search is not saved."
+        ),
         error_messages={
             "required": _("Give these filters a name, such as “Urgent first”."),
             "max_length": format_lazy(

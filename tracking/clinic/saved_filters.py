@@ -2,7 +2,7 @@
 
 Every read and write is scoped to one user at one practice (the request's membership):
 a filter id from anyone else is a 404, never another person's list. A saved filter
-holds no patient data (tracking.clinic.models says why the name search is left out).
+holds no patient data (tracking/saved_filters/models.py says why the name search is left out).
 """
 
 from __future__ import annotations
@@ -14,7 +14,7 @@ from django.http import Http404
 
 from painapp.accounts.models import User
 from tracking.clinic.caseload import CaseloadQuery
-from tracking.clinic.models import SAVED_FILTERS_MAX, SavedCaseloadFilter
+from tracking.saved_filters.models import SAVED_FILTERS_MAX, SavedCaseloadFilter
 
 
 class SavedFilterError(Exception):

@@ -33,7 +33,6 @@ from tracking.charts import macros
 from tracking.clinic.caseload import SORTS, CaseloadQuery, caseload_page, shown_reads
 from tracking.clinic.coding import uncoded_count
 from tracking.clinic.forms import CaseloadFilterForm, SavedFilterForm
-from tracking.clinic.models import SAVED_FILTERS_MAX
 from tracking.clinic.saved_filters import (
     SavedFilterError,
     saved_filter_create,
@@ -41,6 +40,7 @@ from tracking.clinic.saved_filters import (
     saved_filter_query,
     saved_filters_for,
 )
+from tracking.saved_filters.models import SAVED_FILTERS_MAX
 
 # What a bare /caseload/ shows: values equal to it are left out of URLs.
 _DEFAULT = CaseloadQuery()
@@ -220,9 +220,7 @@ def _save_state(query: CaseloadQuery) -> list[tuple[str, str]]:
     """The hidden fields the save form sends: the filter set as the filter form names it."""
     state = [("status", query.status), ("sort", query.sort), ("dir", query.direction)]
     state += [
-        (name, "on")
-        for name in ("has_alerts", "not_improving", "missed")
-        if getattr(query, name)
+        (name, "on") for name in ("has_alerts", "not_improving", "missed") if getattr(query, name)
     ]
     return state
 
@@ -275,7 +273,9 @@ def caseload_filter_save(request: MemberRequest) -> HttpResponse:
             save_form.add_error("name", str(_SAVE_ERRORS[error.code]) % {"name": name})
         else:
             messages.success(request, _("Saved your filters as “%(name)s”.") % {"name": name})
-            return redirect(query_string(dataclasses.replace(query, q="", page=1), reverse("caseload")))
+            return redirect(
+                query_string(dataclasses.replace(query, q="", page=1), reverse("caseload"))
+            )
     # Show the caseload as it was, with the name as typed and what was wrong with it.
     return _render(request, filters, save_form, status=400)
 
