@@ -77,4 +77,14 @@ def week(request: PatientRequest, number: int) -> HttpResponse:
     if state is None:
         raise Http404
     template = "programs/week.html#week-body" if request.htmx else "programs/week.html"
-    return render(request, template, {"pmap": pmap, "state": state})
+    # The week's one filled action: its first activity not done yet, else its first
+    # daily one (practice again), if the week is open.
+    next_activity = None
+    if state.is_open:
+        next_activity = next(
+            (a for a in state.activities if a.pk not in state.done),
+            next((a for a in state.activities if a.daily), None),
+        )
+    return render(
+        request, template, {"pmap": pmap, "state": state, "next_activity": next_activity}
+    )
