@@ -66,10 +66,7 @@ def pages(enrollment) -> dict[str, str]:
     return {
         "today": reverse("today"),
         "week": reverse("program_week", args=[1]),
-        **{
-            f"activity:{a.kind}": reverse("activity", args=[a.slug])
-            for a in activity
-        },
+        **{f"activity:{a.kind}": reverse("activity", args=[a.slug]) for a in activity},
         "checkin": reverse("checkin_current"),
         "progress": reverse("progress"),
     }
@@ -92,3 +89,32 @@ def test_the_audit_sees_filled_and_secondary_buttons():
         '<button class="button--secondary">Later</button><button>Save</button></main>'
     )
     assert filled_buttons(html) == ["<a class='button'>", "<button class=None>"]
+
+
+def test_today_keeps_one_filled_action_as_the_day_changes(client, cast, enrollment):
+    """Somatic tracking first; once done today, the ladder's next rung."""
+    import uuid
+
+    from programs.practice.services import practice_session_record
+
+    enrollment.start_date = enrollment.local_date() - timedelta(days=7 * 3 + 1)
+    enrollment.save()
+    FearItem.objects.create(
+        enrollment=enrollment, label="Bend", harm_rating=30, first_rating=30, position=1
+    )
+    client.force_login(cast.patient)
+    body = client.get(reverse("today")).content.decode()
+    assert len(filled_buttons(body)) == 1 and f'class="button" href="{reverse("practice")}"' in body
+    practice_session_record(
+        enrollment=enrollment,
+        client_token=uuid.uuid4(),
+        pain_before=5,
+        threat_before=5,
+        pain_after=4,
+        threat_after=4,
+        duration_seconds=300,
+    )
+    body = client.get(reverse("today")).content.decode()
+    filled = filled_buttons(body)
+    assert len(filled) == 1 and f"{reverse('exposure_plan')}?fear=" in body
+    assert f'class="button" href="{reverse("exposure_plan")}?fear=' in body

@@ -113,7 +113,9 @@ class SearchableTimezoneField(forms.CharField):
         kwargs.setdefault("max_length", 64)
         kwargs.setdefault(
             "widget",
-            TimezoneInput(attrs={"autocomplete": "off", "spellcheck": "false", "autocapitalize": "none"}),
+            TimezoneInput(
+                attrs={"autocomplete": "off", "spellcheck": "false", "autocapitalize": "none"}
+            ),
         )
         super().__init__(**kwargs)
         self.error_messages["required"] = _(

@@ -25,6 +25,28 @@ def _today_cards(request: PatientRequest, enrollment: Enrollment) -> list[dict]:
     return [card for provider in today_cards if (card := provider(request, enrollment))]
 
 
+def _primary_action(
+    *,
+    cards: list[dict],
+    current: bool,
+    practised_today: bool,
+    open_exposure: bool,
+    ladder_rung: bool,
+) -> str:
+    """Which of Today's actions is the one filled button (issue 19), most pressing first:
+    a card that claims it (an open check-in), today's somatic tracking not done yet, a
+    planned exposure to log, the ladder's next rung, practising again."""
+    if any(card.get("primary") for card in cards):
+        return "card"
+    if current and not practised_today:
+        return "practice"
+    if open_exposure:
+        return "exposure"
+    if ladder_rung:
+        return "ladder"
+    return "practice_again" if current else ""
+
+
 @enrollment_required
 def today(request: PatientRequest) -> HttpResponse:
     enrollment = request.enrollment
@@ -40,6 +62,12 @@ def today(request: PatientRequest) -> HttpResponse:
                     next_steps.append((state, activity))
     next_week = pmap.week(pmap.current_week + 1)
     exposure_due = pmap.current_week >= selectors.EXPOSURE_FROM_WEEK
+    cards = _today_cards(request, enrollment)
+    ladder_next = (
+        suggest_next_step(ladder_rungs(enrollment))
+        if exposure_due and overview.open_exposure is None
+        else None
+    )
     context = {
         "enrollment": enrollment,
         "pmap": pmap,
@@ -51,10 +79,15 @@ def today(request: PatientRequest) -> HttpResponse:
         "open_exposure": overview.open_exposure,
         "exposure_due": exposure_due,
         # The ladder's next rung by its own rule, when no step is planned (one query).
-        "ladder_next": suggest_next_step(ladder_rungs(enrollment))
-        if exposure_due and overview.open_exposure is None
-        else None,
-        "cards": _today_cards(request, enrollment),
+        "ladder_next": ladder_next,
+        "primary": _primary_action(
+            cards=cards,
+            current=current is not None,
+            practised_today=bool(overview.counts.today),
+            open_exposure=exposure_due and overview.open_exposure is not None,
+            ladder_rung=ladder_next is not None and ladder_next.kind == "rung",
+        ),
+        "cards": cards,
         "local_today": overview.local_today,
     }
     return render(request, "programs/today.html", context)
@@ -85,6 +118,4 @@ def week(request: PatientRequest, number: int) -> HttpResponse:
             (a for a in state.activities if a.pk not in state.done),
             next((a for a in state.activities if a.daily), None),
         )
-    return render(
-        request, template, {"pmap": pmap, "state": state, "next_activity": next_activity}
-    )
+    return render(request, template, {"pmap": pmap, "state": state, "next_activity": next_activity})
