@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from datetime import datetime
+from datetime import date, datetime
 from typing import ClassVar
 
 from django.db.models import Count
@@ -278,6 +278,12 @@ class Progress:
     @property
     def practised_days(self) -> int:
         return rules.practised_days(self.calendar)
+
+    @property
+    def calendar_today(self) -> date | None:
+        """The patient's today: the last day of the calendar not yet to come."""
+        days = [d.day for week in self.calendar for d in week if not d.future]
+        return days[-1] if days else None
 
 
 def progress_data(enrollment: Enrollment, now: datetime) -> Progress:
