@@ -92,12 +92,12 @@ class Column:
 
 # Alerts and the change in pain first: what a clinician scans the list for. Every
 # header is words (the phone's cards repeat them, templates/jinja2/tracking/clinic/
-# caseload.html); the patient's status shows under their name.
+# caseload.html); the patient's status shows under their program week.
 COLUMNS = (
     Column("alerts", _("Alerts"), sortable=True),
     Column("pain", _("Pain change from baseline"), sortable=True),
     Column("name", _("Patient"), sortable=True),
-    Column("week", _("Program week"), sortable=True),
+    Column("week", _("Program week and status"), sortable=True),
     Column("last", _("Last check-in"), sortable=True),
     Column("fear", _("Fear of movement")),
     Column(
