@@ -7,7 +7,7 @@ from typing import Any, cast
 from django import forms
 from django.conf import settings
 from django.contrib.auth.password_validation import validate_password
-from django.utils.safestring import mark_safe
+from django.utils.safestring import SafeString, mark_safe
 from django.utils.translation import gettext_lazy as _
 
 from painapp.accounts.models import Membership, Practice, Role, User
@@ -95,7 +95,9 @@ class TimezoneInput(forms.TextInput):
     JavaScript needed). static/js/timezone.js fills in the browser's own zone when the
     field says so (data-tz-browser="fill")."""
 
-    def render(self, name, value, attrs=None, renderer=None):  # type: ignore[no-untyped-def]
+    def render(
+        self, name: str, value: Any, attrs: dict[str, Any] | None = None, renderer: Any = None
+    ) -> SafeString:
         attrs = dict(attrs or {})
         list_id = f"{attrs.get('id', name)}_zones"
         attrs["list"] = list_id
