@@ -328,8 +328,10 @@ def test_it_escapes_the_corpus_on_every_page(world):
     assert rendered > 150
     # The hostile text really was on the pages, as text.
     shown = seen.get("html", set())
+    # Not "today": since issue 19 it greets the patient by the first word of their name
+    # only, which in this corpus is a formula without markup (Today is still checked for
+    # escaping above, like every page).
     for name in (
-        "today",
         "my_log",
         "exposure",
         "exposure_detail",
