@@ -9,7 +9,7 @@ from django.utils.timezone import localdate
 from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy as _
 
-from painapp.accounts.forms import timezone_choices
+from painapp.accounts.forms import SearchableTimezoneField, timezone_choices
 from painapp.accounts.models import Practice, Role, User
 from programs.content import DEFAULT_PROGRAM
 from programs.models import AttributionCategory, ProgramVersion
@@ -181,7 +181,7 @@ WEEKDAYS = [
 
 
 class PreferencesForm(forms.Form):
-    timezone = forms.ChoiceField(label=_("Your time zone"))
+    timezone = SearchableTimezoneField(label=_("Your time zone"))
     practice_time = forms.TimeField(
         label=_("A good time for your daily practice"),
         widget=forms.TimeInput(attrs={"type": "time"}, format="%H:%M"),
@@ -200,11 +200,10 @@ class PreferencesForm(forms.Form):
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        zone = cast(forms.ChoiceField, self.fields["timezone"])
-        zone.choices = timezone_choices()
-        zone.error_messages["invalid_choice"] = _(
-            "Pick your time zone from the list, for example Europe/London."
-        )
+        # The patient confirms their zone here for the first time: this device's zone
+        # is the likelier one (static/js/timezone.js; the practice's zone without JS).
+        if not self.is_bound:
+            self.fields["timezone"].widget.attrs["data-tz-browser"] = "fill"
 
 
 class ClinicianField(forms.ModelChoiceField):

@@ -82,7 +82,7 @@ def check_screens() -> int:
     ]
     # (name, client, url, where "/" must lead, texts the page must show (any of a list))
     screens = [
-        ("patient today", patient, "/", reverse("today"), [jordan.patient.full_name]),
+        ("patient today", patient, "/", reverse("today"), [jordan.patient.greeting_name]),
         ("clinician caseload", clinician, "/", reverse("caseload"), [caseload]),
         (
             "patient detail",

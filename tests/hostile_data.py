@@ -32,6 +32,8 @@ from tests import audio_files
 from tests.factories import PASSWORD, make_member, make_practice, make_safety_ready
 from tests.tailoring_data import make_trial_version
 from tracking.checkins.services import checkin_record, checkin_save_draft
+from tracking.clinic.caseload import CaseloadQuery
+from tracking.clinic.saved_filters import saved_filter_create
 from tracking.clinic.services import (
     attribution_code,
     clinician_note_create,
@@ -522,6 +524,13 @@ def build_hostile_world(admin_client, program_version) -> HostileWorld:
     urls["suggestion_accept"] = urls["suggestion_decline"] = {"pk": suggestion.pk}
     urls["patient_program_undo"] = {"pk": e, "change_pk": change.pk}
     urls["patient_program_withdraw"] = {"pk": e, "exercise_pk": exercise.pk}
+    # A clinician's saved caseload filter (issue 19): long_hostile, as above.
+    saved_filter_create(
+        user=clinician,
+        practice_id=enrollment.practice_id,
+        name=long_hostile(60),
+        query=CaseloadQuery(has_alerts=True),
+    )
     return HostileWorld(
         practice=practice,
         admin=admin,

@@ -20,7 +20,7 @@ from programs.models import Exposure, FearItem
 from programs.tailoring.services import activity_adjust, custom_exercise_add, exposure_suggest
 from tests.checkin_data import schedule_from_start
 from tests.factories import make_enrollment
-from tracking.models import Alert, BulkImport, DiaryEntry
+from tracking.models import Alert, BulkImport, DiaryEntry, SavedCaseloadFilter
 from tracking.reminders.delivery import unsubscribe_token
 
 VISITORS = [
@@ -139,6 +139,9 @@ EXPECTED = {
     "diary_delete": PATIENT_OBJECT,
     "checkin_detail": PATIENT_OBJECT,
     "caseload": CLINICIAN_HOME,
+    # Saved caseload filters: each clinician's own (an empty name is the form's 400).
+    "caseload_filter_save": CLINICIAN_HOME,
+    "caseload_filter_delete": {**CLINICIAN_HOME, "other_clinician": NOT_FOUND},
     # Each staff member's own queue (their patients' causes; an admin's, the practice's).
     "coding_queue": {**CLINICIAN_HOME, "admin": OK, "outsider_admin": OK},
     "alert_inbox": STAFF_HOME,
@@ -287,6 +290,9 @@ def world(cast, program_version):
     deleted = make_recording(cast.practice, "session:5", transcript="Riverside session words.")
 
     slug = enrollment.program_version.weeks.get(number=1).activities.first().slug
+    saved_filter = SavedCaseloadFilter.objects.create(
+        user=cast.clinician, practice=cast.practice, name="Urgent first", has_alerts=True
+    )
     clinician_membership = Membership.objects.get(user=cast.clinician, practice=cast.practice)
     diary = DiaryEntry.objects.create(
         enrollment=enrollment, occurred_at=timezone.now(), pain=5, fear=4
@@ -326,6 +332,7 @@ def world(cast, program_version):
         "alert_detail": {"pk": a},
         "alert_acknowledge": {"pk": a},
         "alert_resolve": {"pk": a},
+        "caseload_filter_delete": {"pk": saved_filter.pk},
         "admin_clinician_deactivate": {"pk": clinician_membership.pk},
         "admin_clinician_reassign": {"pk": clinician_membership.pk},
         **{

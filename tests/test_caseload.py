@@ -29,15 +29,16 @@ from tracking import rules
 from tracking.access import EnrollmentScope, enrollment_scope, visible_enrollments
 from tracking.checkins.schedule import checkins_update_statuses
 from tracking.clinic.caseload import SORTS, CaseloadQuery, caseload_page
-from tracking.models import Alert, CheckIn, EnrollmentSummary
+from tracking.models import Alert, CheckIn, EnrollmentSummary, SavedCaseloadFilter
 
 # session, user, membership; how many patients match; the page's rows; the audit events,
 # one per patient shown (one INSERT). Was 4 when the page, its count and its audit were
 # one hand-written statement (issue 13: one ORM path, the count as Django's paginator
 # takes it, and the audit events written apart). Plus, since issue 16, the count of
 # causes waiting in the clinician's coding queue (the menu's "Code causes (n)"), and
-# the menu's open-alert count (issue 15), one query on every staff page.
-CASELOAD_QUERIES = 8
+# the menu's open-alert count (issue 15), one query on every staff page. Plus, since
+# issue 19, the clinician's saved filters (one query, however many).
+CASELOAD_QUERIES = 9
 
 
 def patient(cast, name: str, version, **kwargs):
@@ -476,6 +477,10 @@ def test_it_costs_the_same_queries_for_5_or_200_patients(
     client, cast, program_version, n, django_assert_num_queries
 ):
     grow_caseload(cast, program_version, n)
+    for i in range(3):
+        SavedCaseloadFilter.objects.create(
+            user=cast.clinician, practice=cast.practice, name=f"Mine {i}", has_alerts=bool(i % 2)
+        )
     client.force_login(cast.clinician)
     client.get(reverse("caseload"))  # the session's first write is not the page's cost
     for params in (
@@ -488,6 +493,7 @@ def test_it_costs_the_same_queries_for_5_or_200_patients(
             response = client.get(reverse("caseload"), params)
         assert response.status_code == 200
     assert response.context["page"].total == n
+    assert len(response.context["saved_filters"]) == 3
 
 
 def test_it_audits_which_patients_were_shown(clin, cast, three):

@@ -35,6 +35,7 @@ STAFF_ONLY = {
     "tracking.practicesettings": "the practice's safety contact: a member of staff",
     "tracking.escalationstep": "a named member of staff on the practice's escalation chain",
     "programs.recording": "a practice's recorded audio, uploaded by its admin",
+    "tracking.savedcaseloadfilter": "a clinician's saved caseload filters: no patient data",
 }
 # About the patient, but not in the self-service download (docs/data-retention.md).
 WITHHELD = {

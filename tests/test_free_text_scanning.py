@@ -179,6 +179,7 @@ NOT_PATIENT_TEXT = {
     "tracking.DigestLog.*": "system",
     "tracking.BulkImport.*": "staff upload",
     "tracking.ClinicianNote.*": "staff-written",
+    "tracking.SavedCaseloadFilter.*": "a clinician's name for their caseload filters",
     "tracking.CrisisResource.*": "staff-written",
     "tracking.HoldDecision.*": "staff-written",
     "tracking.AlertResolution.*": "staff-written",

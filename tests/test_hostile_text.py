@@ -61,6 +61,9 @@ EXCLUDED = {
     "tracking.SessionNote.components": "a list of the form's fixed choices (service checks)",
     "tracking.SessionNote.risk_actions": "a list of the form's fixed choices (service checks)",
     "tracking.DiaryEntry.clue_key": "a key of the patient's own ticked clues (service checks)",
+    "tracking.SavedCaseloadFilter.status": "one of the caseload filter form's fixed choices",
+    "tracking.SavedCaseloadFilter.sort": "one of the caseload filter form's fixed choices",
+    "tracking.SavedCaseloadFilter.direction": "one of the caseload filter form's fixed choices",
     "accounts.User.password": "a hash",
     "accounts.User.timezone": "validated IANA zone name",
     "accounts.Practice.timezone": "validated IANA zone name",
@@ -345,8 +348,10 @@ def test_it_escapes_the_corpus_on_every_page(world):
     assert rendered > 150
     # The hostile text really was on the pages, as text.
     shown = seen.get("html", set())
+    # Not "today": since issue 19 it greets the patient by the first word of their name
+    # only, which in this corpus is a formula without markup (Today is still checked for
+    # escaping above, like every page).
     for name in (
-        "today",
         "my_log",
         "exposure",
         "exposure_detail",

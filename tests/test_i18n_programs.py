@@ -63,7 +63,7 @@ def test_today_overview_and_every_week_are_spanish(patient, spanish):
     )
     today = page(patient.get(reverse("today")))
     spanish_only(today)
-    assert "Hola, Pat One." in today
+    assert "Hola, Pat." in today  # the first name (issue 19)
     assert "Está en la semana 8 de 8" in today
     assert "Empezar el seguimiento somático" in today
     spanish_only(page(patient.get(reverse("program_overview"))))

@@ -61,7 +61,15 @@ from tests.test_access_matrix import (
 )
 from tracking.instruments.registry import sync_shipped
 from tracking.messaging.services import message_send
-from tracking.models import Alert, BulkImport, CheckIn, ClinicianNote, DiaryEntry, SessionNote
+from tracking.models import (
+    Alert,
+    BulkImport,
+    CheckIn,
+    ClinicianNote,
+    DiaryEntry,
+    SavedCaseloadFilter,
+    SessionNote,
+)
 from tracking.practice_admin.bulk_import import bulk_import_prepare
 from tracking.reminders.schedules import preferences_for
 
@@ -88,6 +96,7 @@ PATH_ID_MODELS: list[tuple[str, str, type[Model]]] = [
     ("exposure/suggestions/<int:pk>/", "pk", ExposureSuggestion),
     ("patients/<int:pk>/program/changes/<int:change_pk>/", "change_pk", ActivityAdjustment),
     ("patients/<int:pk>/program/exercises/<int:exercise_pk>/", "exercise_pk", CustomExercise),
+    ("caseload/filters/<int:pk>/", "pk", SavedCaseloadFilter),
 ]
 NOT_OBJECT_IDS = {("program_week", "number")}  # week numbers are the program's, not data
 
@@ -691,6 +700,7 @@ def victim_scope(practice_id: int, own_enrollments: set[int], own_users: set[int
         "tracking.MessageThread": e,
         "tracking.Message": Q(thread__enrollment__in=enrollments),
         "tracking.ThreadRead": Q(thread__enrollment__in=enrollments),
+        "tracking.SavedCaseloadFilter": Q(practice_id=practice_id),
         "tracking.CrisisResource": Q(practice_id=practice_id),
         "tracking.SafetyPlan": e,
         "programs.MedicalAssessment": e,

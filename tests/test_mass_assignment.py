@@ -70,6 +70,7 @@ from tracking.models import (
     HoldDecision,
     ReminderPreferences,
     SafetyPlan,
+    SavedCaseloadFilter,
     SessionNote,
 )
 from tracking.practice_admin.bulk_import import bulk_import_prepare
@@ -285,6 +286,11 @@ FORMS: dict[str, Form] = {
     "coding_queue": Form("clinician", lambda c: {
         f"cause_{cause.pk}": "injury" for cause in c.objects["attribution"].causes.all()},
         [AttributionCause, Attribution]),
+    "caseload_filter_save": Form("clinician", lambda c: {
+        "name": "Mornings", "has_alerts": "on", "not_improving": "", "missed": "", "status": "",
+        "sort": "alerts", "dir": "desc"},
+        [SavedCaseloadFilter], page="caseload"),
+    "caseload_filter_delete": Form("clinician", lambda c: {}, [SavedCaseloadFilter]),
     "patient_note_add": Form("clinician", lambda c: {"body": "Called; doing well."},
                              [ClinicianNote]),
     "session_note_add": Form("clinician", lambda c: {

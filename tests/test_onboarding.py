@@ -86,7 +86,8 @@ def test_bad_settings_keep_what_was_typed(client, cast, new_enrollment):
         {"timezone": "Mars/Olympus", "practice_time": "25:99", "checkin_weekday": "2"},
     )
     body = response.content.decode()
-    assert "Pick your time zone from the list" in body
+    assert "We do not know the time zone “Mars/Olympus”." in body
+    assert 'value="Mars/Olympus"' in body  # what was typed, to correct
     assert "Enter a time like 09:00" in body
     assert 'value="2" selected' in body
     cast.patient.refresh_from_db()

@@ -18,6 +18,7 @@ from tracking.models import (
     HoldDecision,
     PracticeSettings,
     ReminderSchedule,
+    SavedCaseloadFilter,
 )
 from tracking.session_notes.models import SessionNote
 
@@ -109,6 +110,8 @@ PERSONAL_DATA = PersonalData(
         # Likewise who read how far (the patient or staff): every read mark of the
         # patient's thread is exported with it, the reader in words, and goes with it.
         ThreadRead._meta.get_field("user"),
+        # A clinician's own saved caseload filters (no patient data in them).
+        SavedCaseloadFilter._meta.get_field("user"),
     ),
     policies={
         # Alerts about the patient: what kind, where it stands and when; the clinical

@@ -553,6 +553,7 @@ from tracking.safety.models import (  # noqa: E402
     HoldDecision,
     SafetyPlan,
 )
+from tracking.saved_filters.models import SavedCaseloadFilter  # noqa: E402
 from tracking.session_notes.models import SessionNote  # noqa: E402
 
 __all__ = [
@@ -578,6 +579,7 @@ __all__ = [
     "ReminderSchedule",
     "Response",
     "SafetyPlan",
+    "SavedCaseloadFilter",
     "SessionNote",
     "ThreadRead",
 ]

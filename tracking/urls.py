@@ -34,6 +34,12 @@ urlpatterns = [
     path("welcome/safety/", screening.screening, name="onboarding_safety"),
     path("welcome/safety/hold/", screening.hold, name="safety_hold"),
     path("caseload/", caseload.caseload, name="caseload"),
+    path("caseload/filters/", caseload.caseload_filter_save, name="caseload_filter_save"),
+    path(
+        "caseload/filters/<int:pk>/delete/",
+        caseload.caseload_filter_delete,
+        name="caseload_filter_delete",
+    ),
     path("coding/", coding.coding_queue, name="coding_queue"),
     # One patient, for their clinician or the practice admin: sections, actions, exports.
     *[

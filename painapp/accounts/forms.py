@@ -7,6 +7,7 @@ from typing import Any, cast
 from django import forms
 from django.conf import settings
 from django.contrib.auth.password_validation import validate_password
+from django.utils.safestring import SafeString, mark_safe
 from django.utils.translation import gettext_lazy as _
 
 from painapp.accounts.models import Membership, Practice, Role, User
@@ -32,6 +33,110 @@ class TimezoneField(forms.ChoiceField):
         self.error_messages["invalid_choice"] = _(
             "Pick your time zone from the list, for example Europe/London."
         )
+
+
+# The zones most of our patients live in, offered first in the searchable picker (the
+# rest follow alphabetically). A suggestion list only: any zone of the full list works.
+COMMON_ZONES = (
+    "America/New_York",
+    "America/Chicago",
+    "America/Denver",
+    "America/Phoenix",
+    "America/Los_Angeles",
+    "America/Anchorage",
+    "Pacific/Honolulu",
+    "America/Toronto",
+    "America/Vancouver",
+    "America/Mexico_City",
+    "America/Puerto_Rico",
+    "America/Bogota",
+    "America/Lima",
+    "America/Argentina/Buenos_Aires",
+    "America/Santiago",
+    "Europe/London",
+    "Europe/Dublin",
+    "Europe/Madrid",
+    "Europe/Paris",
+    "Europe/Berlin",
+    "Australia/Sydney",
+    "UTC",
+)
+
+
+@cache
+def _zones_by_key() -> dict[str, str]:
+    """Every zone of the list, by its lower-case name with underscores."""
+    return {z.lower(): z for z, _label in timezone_choices()}
+
+
+def resolve_timezone(text: str) -> str | None:
+    """The zone a person typed, forgiving case and spaces ("america/new york"), or a
+    city alone when only one zone has it ("London"); None when it is not one we know."""
+    key = "_".join(text.split()).lower()
+    if not key:
+        return None
+    zones = _zones_by_key()
+    if key in zones:
+        return zones[key]
+    cities = [z for k, z in zones.items() if k.rsplit("/", 1)[-1] == key]
+    return cities[0] if len(cities) == 1 else None
+
+
+@cache
+def _datalist_options() -> str:
+    known = {z for z, _label in timezone_choices()}
+    common = [z for z in COMMON_ZONES if z in known]
+    rest = [z for z, _label in timezone_choices() if z not in common]
+    return "".join(f'<option value="{z}"></option>' for z in common + rest)
+
+
+class TimezoneInput(forms.TextInput):
+    """A text box with a list of zones to pick from as one types (an HTML datalist: no
+    JavaScript needed). static/js/timezone.js fills in the browser's own zone when the
+    field says so (data-tz-browser="fill")."""
+
+    def render(
+        self, name: str, value: Any, attrs: dict[str, Any] | None = None, renderer: Any = None
+    ) -> SafeString:
+        attrs = dict(attrs or {})
+        list_id = f"{attrs.get('id', name)}_zones"
+        attrs["list"] = list_id
+        html = super().render(name, value, attrs, renderer)
+        # The zone names are the zoneinfo database's own (letters, digits, / _ - +).
+        return mark_safe(f'{html}<datalist id="{list_id}">{_datalist_options()}</datalist>')  # noqa: S308
+
+
+class SearchableTimezoneField(forms.CharField):
+    """A time zone typed with suggestions (issue 19): the 507-entry select was hard to
+    use on a phone. Validated on the server against the same list, with a plain message."""
+
+    def __init__(self, **kwargs: Any) -> None:
+        kwargs.setdefault("label", _("Time zone"))
+        kwargs.setdefault("max_length", 64)
+        kwargs.setdefault(
+            "widget",
+            TimezoneInput(
+                attrs={"autocomplete": "off", "spellcheck": "false", "autocapitalize": "none"}
+            ),
+        )
+        super().__init__(**kwargs)
+        self.error_messages["required"] = _(
+            "Type your time zone, for example Europe/London, and pick it from the list."
+        )
+        self.error_messages["max_length"] = self.error_messages["required"]
+
+    def clean(self, value: Any) -> str:
+        text = super().clean(value)
+        zone = resolve_timezone(text)
+        if zone is None:
+            raise forms.ValidationError(
+                _(
+                    "We do not know the time zone “%(value)s”. Type your city or region, "
+                    "for example Europe/London or America/New_York, and pick it from the list."
+                ),
+                params={"value": text[:64]},
+            )
+        return zone
 
 
 class InvitationForm(forms.Form):
@@ -117,10 +222,16 @@ class ChoosePracticeForm(forms.Form):
 class TimeZoneForm(forms.Form):
     """A person's own time zone (their account page)."""
 
-    timezone = TimezoneField(
+    timezone = SearchableTimezoneField(
         label=_("Your time zone"),
         help_text=_("Reminders, new weeks and daily summaries follow the clock where you are."),
     )
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        # Never chosen yet (the default, UTC): this device's zone is the likelier one.
+        if not self.is_bound and self.initial.get("timezone", "UTC") == "UTC":
+            self.fields["timezone"].widget.attrs["data-tz-browser"] = "fill"
 
 
 class LanguageForm(forms.Form):

@@ -107,6 +107,15 @@ class User(AbstractBaseUser, PermissionsMixin):
     def display_name(self) -> str:
         return self.full_name or self.email.split("@")[0]
 
+    @property
+    def greeting_name(self) -> str:
+        """The name to greet the person by: the first word of their full name ("Jordan"
+        for "Jordan Lee"). Names are stored whole (one `full_name`, as the practice
+        typed it at invitation), so this is the first word, not a stored given name;
+        without a name, the email's name, as display_name."""
+        words = self.full_name.split()
+        return words[0] if words else self.email.split("@")[0]
+
     def _get_session_auth_hash(self, secret=None) -> str:
         # Django's hash of the password, plus the session epoch once it was raised
         # (epoch 0 keeps the plain hash, so sessions made before this field survive).

@@ -12,7 +12,9 @@ from painapp.accounts.extensions import ExtensionPoint
 from programs import selectors
 from programs.access import enrollment_required
 from programs.boosters.selectors import program_is_over
+from programs.exposure.selectors import ladder_rungs, suggest_next_step
 from programs.models import ActivityKind, Enrollment
+from programs.tailoring.models import AdjustmentAction
 from programs.tailoring.services import RECENT as TAILORING_NEWS_FOR
 from programs.types import PatientRequest
 
@@ -25,6 +27,28 @@ today_cards: ExtensionPoint[TodayCard] = ExtensionPoint("Today page cards")
 
 def _today_cards(request: PatientRequest, enrollment: Enrollment) -> list[dict]:
     return [card for provider in today_cards if (card := provider(request, enrollment))]
+
+
+def _primary_action(
+    *,
+    cards: list[dict],
+    current: bool,
+    practised_today: bool,
+    open_exposure: bool,
+    ladder_rung: bool,
+) -> str:
+    """Which of Today's actions is the one filled button (issue 19), most pressing first:
+    a card that claims it (an open check-in), today's somatic tracking not done yet, a
+    planned exposure to log, the ladder's next rung, practising again."""
+    if any(card.get("primary") for card in cards):
+        return "card"
+    if current and not practised_today:
+        return "practice"
+    if open_exposure:
+        return "exposure"
+    if ladder_rung:
+        return "ladder"
+    return "practice_again" if current else ""
 
 
 @enrollment_required
@@ -49,6 +73,13 @@ def today(request: PatientRequest) -> HttpResponse:
                     next_steps.append((state, activity))
             custom_next += [(state, c) for c in state.custom if not c.is_done]
     next_week = pmap.week(pmap.current_week + 1)
+    exposure_due = pmap.current_week >= overview.exposure_from_week
+    cards = _today_cards(request, enrollment)
+    ladder_next = (
+        suggest_next_step(ladder_rungs(enrollment))
+        if exposure_due and overview.open_exposure is None
+        else None
+    )
     context = {
         "enrollment": enrollment,
         "pmap": pmap,
@@ -60,8 +91,17 @@ def today(request: PatientRequest) -> HttpResponse:
         "tailoring_news": _news(pmap),
         "counts": overview.counts,
         "open_exposure": overview.open_exposure,
-        "exposure_due": pmap.current_week >= overview.exposure_from_week,
-        "cards": _today_cards(request, enrollment),
+        "exposure_due": exposure_due,
+        # The ladder's next rung by its own rule, when no step is planned (one query).
+        "ladder_next": ladder_next,
+        "primary": _primary_action(
+            cards=cards,
+            current=current is not None,
+            practised_today=bool(overview.counts.today),
+            open_exposure=exposure_due and overview.open_exposure is not None,
+            ladder_rung=ladder_next is not None and ladder_next.kind == "rung",
+        ),
+        "cards": cards,
         "local_today": overview.local_today,
         # After the last week (issue 19): no query, the weeks are counted already.
         "program_over": program_is_over(enrollment, overview.local_today),
@@ -103,4 +143,14 @@ def week(request: PatientRequest, number: int) -> HttpResponse:
     if state is None:
         raise Http404
     template = "programs/week.html#week-body" if request.htmx else "programs/week.html"
-    return render(request, template, {"pmap": pmap, "state": state})
+    # The week's one filled action: its first activity not done yet, else its first
+    # daily one (practice again), if the week is open.
+    next_activity = None
+    if state.is_open:
+        # (Not one a clinician skipped for this patient: programs.tailoring.)
+        skipped = {pk for pk, c in state.changes.items() if c.action == AdjustmentAction.SKIP}
+        next_activity = next(
+            (a for a in state.activities if a.pk not in state.done and a.pk not in skipped),
+            next((a for a in state.activities if a.daily), None),
+        )
+    return render(request, template, {"pmap": pmap, "state": state, "next_activity": next_activity})

@@ -77,7 +77,8 @@ def test_it_takes_a_new_patient_from_invitation_to_my_log(
 
     # Onboarding: welcome, about, consent, settings, safety check.
     expect(page).to_have_url(f"{url}/welcome/")
-    expect(page.get_by_role("heading", level=1)).to_have_text("Welcome, Robin Patient")
+    # Greeted by first name (issue 19).
+    expect(page.get_by_role("heading", level=1)).to_have_text("Welcome, Robin")
     checkpoint(page, "welcome")
     page.get_by_role("link", name="Let's begin").click()
     expect(page.get_by_role("heading", level=1)).to_have_text("What this program is, and is not")

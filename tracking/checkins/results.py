@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from datetime import datetime
+from datetime import date, datetime
 from typing import ClassVar
 
 from django.db.models import Count
@@ -272,6 +272,18 @@ class Progress:
     pain_baseline: float | None
     fear_baseline: float | None
     rows: list[CheckInRow]
+    # The days practised in the last few calendar weeks, on the patient's own dates.
+    calendar: list[list[rules.CalendarDay]] = field(default_factory=list)
+
+    @property
+    def practised_days(self) -> int:
+        return rules.practised_days(self.calendar)
+
+    @property
+    def calendar_today(self) -> date | None:
+        """The patient's today: the last day of the calendar not yet to come."""
+        days = [d.day for week in self.calendar for d in week if not d.future]
+        return days[-1] if days else None
 
 
 def progress_data(enrollment: Enrollment, now: datetime) -> Progress:
@@ -331,12 +343,14 @@ def progress_data(enrollment: Enrollment, now: datetime) -> Progress:
         week_count=enrollment.week_count,
     )
     per_week = dict.fromkeys(range(1, reached + 1), 0)
+    days = set()
     for day, count in (
         PracticeSession.objects.filter(enrollment=enrollment)
         .values_list("local_date")
         .annotate(n=Count("pk"))
         .values_list("local_date", "n")
     ):
+        days.add(day)
         week = rules.week_of(enrollment.start_date, day)
         if week in per_week:
             per_week[week] += count
@@ -351,4 +365,5 @@ def progress_data(enrollment: Enrollment, now: datetime) -> Progress:
         pain_baseline=pain_baseline,
         fear_baseline=fear_baseline,
         rows=rows,
+        calendar=rules.practice_calendar(days, enrollment.local_date(now)),
     )

@@ -22,4 +22,6 @@ def checkin_card(request: HttpRequest, enrollment: Enrollment) -> dict | None:
         "title": checkin_title(checkin),
         "last_day": last_open_day(checkin, enrollment),
         "started": bool(checkin.draft),
+        # An open check-in is Today's one filled action (issue 19): the rest step back.
+        "primary": True,
     }

@@ -21,6 +21,7 @@ from tracking import rules
 from tracking.clinic.caseload import SORTS, CaseloadQuery
 from tracking.clinic.sections import CODING_LABELS, coding_label
 from tracking.models import HoldDecision
+from tracking.saved_filters.models import SAVED_FILTER_NAME_MAX
 
 STATUS_CHOICES = [("", _("Any status")), *EnrollmentStatus.choices, ("hold", _("On safety hold"))]
 DIRECTIONS = [("asc", _("Ascending")), ("desc", _("Descending"))]
@@ -293,3 +294,29 @@ class QueueCodingForm(forms.Form):
 
     def rows(self):
         return [(item, self[f"cause_{item.cause_id}"]) for item in self.items]
+
+
+class SavedFilterForm(forms.Form):
+    """The name a clinician gives the caseload's current filters."""
+
+    name = forms.CharField(
+        label=_("Name for these filters"),
+        max_length=SAVED_FILTER_NAME_MAX,
+        help_text=_(
+            "Saves the status, the ticked boxes and the sort. The name search is not saved."
+        ),
+        error_messages={
+            "required": _("Give these filters a name, such as “Urgent first”."),
+            "max_length": format_lazy(
+                _("Keep the name to {n} characters or fewer."), n=SAVED_FILTER_NAME_MAX
+            ),
+        },
+    )
+
+    def clean_name(self) -> str:
+        name = " ".join(self.cleaned_data["name"].split())
+        if not name:
+            raise forms.ValidationError(_("Give these filters a name, such as “Urgent first”."))
+        if any(not ch.isprintable() for ch in name):
+            raise forms.ValidationError(_("Use letters, numbers and spaces in the name."))
+        return name

@@ -31,6 +31,7 @@ CLINIC = [
     gettext_noop("%(n)s urgent"),
     gettext_noop("%(n)s new"),
     gettext_noop("%(n)s seen"),
+    gettext_noop("average pain"),
     gettext_noop("None"),
     gettext_noop("Yes"),
     gettext_noop("No"),

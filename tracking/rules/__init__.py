@@ -25,7 +25,7 @@ any of them: a float is read as the decimal it prints as (7.3 is 73/10), so 30% 
 is 3, not 3.0000000000000004.
 
 The rules live in one module per subject (measures, screening, alerts, outcomes, red
-flags, crisis words, due times, session and diary records); this package is their one
+flags, crisis words, due times, records and the practice calendar); this package is their one
 face: every reader imports `from tracking import rules` and asks `rules.<name>`.
 """
 

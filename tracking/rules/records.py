@@ -1,9 +1,11 @@
-"""What a PRT session note and a diary episode must hold to be recorded (issue 19)."""
+"""The patient's and clinician's records (issue 19): what a PRT session note and a diary
+episode must hold, and the gentle practice calendar."""
 
 from __future__ import annotations
 
-from collections.abc import Collection
-from datetime import datetime, timedelta
+from collections.abc import Collection, Sequence
+from datetime import date, datetime, timedelta
+from typing import NamedTuple
 
 # A therapy session note's length, in minutes: the trial's sessions ran about an hour;
 # anything from a 5-minute call to a long first visit is accepted.
@@ -34,3 +36,37 @@ def diary_time_problem(occurred_at: datetime, now: datetime) -> str:
     if occurred_at < now - DIARY_OLDEST:
         return "too_old"
     return ""
+
+
+# ---------------------------------------------------------------- practice calendar
+# The patient's gentle calendar on their progress page (issue 19): the days they
+# practised in the last few calendar weeks, on their own dates. It counts days and
+# nothing else: no streak, no "missed" day, no target (outcome independence,
+# PRT_NOTES.md: practice "works" whatever happens, and a day off is not a failure).
+PRACTICE_CALENDAR_WEEKS = 4
+
+
+class CalendarDay(NamedTuple):
+    day: date
+    practised: bool
+    future: bool  # after the patient's today: not lived yet, shown blank
+
+
+def practice_calendar(
+    practised: Collection[date], today: date, *, weeks: int = PRACTICE_CALENDAR_WEEKS
+) -> list[list[CalendarDay]]:
+    """`weeks` calendar weeks, Monday first, the last one the week of `today` (the
+    patient's own date: enrollment.local_date), each day marked practised or not."""
+    first = today - timedelta(days=today.weekday(), weeks=weeks - 1)
+    return [
+        [
+            CalendarDay(day, day in practised, day > today)
+            for day in (first + timedelta(days=7 * week + n) for n in range(7))
+        ]
+        for week in range(weeks)
+    ]
+
+
+def practised_days(calendar: Sequence[Sequence[CalendarDay]]) -> int:
+    """How many days of the calendar had practice (a count, never a streak)."""
+    return sum(1 for week in calendar for day in week if day.practised)

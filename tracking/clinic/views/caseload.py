@@ -8,18 +8,20 @@ patients or 500 (tracking.clinic.caseload.caseload_page).
 
 from __future__ import annotations
 
+import dataclasses
 from dataclasses import dataclass
 from urllib.parse import urlencode
 
+from django.contrib import messages
 from django.http import HttpResponse
-from django.shortcuts import render
+from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.functional import Promise
 from django.utils.text import format_lazy
 from django.utils.translation import gettext as gettext_now
 from django.utils.translation import gettext_lazy as _
-from django.views.decorators.http import require_GET
+from django.views.decorators.http import require_GET, require_POST
 from django.views.decorators.vary import vary_on_headers
 
 from painapp.accounts.access import clinician_required
@@ -30,7 +32,15 @@ from tracking.access import enrollment_scope
 from tracking.charts import macros
 from tracking.clinic.caseload import SORTS, CaseloadQuery, caseload_page, shown_reads
 from tracking.clinic.coding import uncoded_count
-from tracking.clinic.forms import CaseloadFilterForm
+from tracking.clinic.forms import CaseloadFilterForm, SavedFilterForm
+from tracking.clinic.saved_filters import (
+    SavedFilterError,
+    saved_filter_create,
+    saved_filter_delete,
+    saved_filter_query,
+    saved_filters_for,
+)
+from tracking.saved_filters.models import SAVED_FILTERS_MAX
 
 # What a bare /caseload/ shows: values equal to it are left out of URLs.
 _DEFAULT = CaseloadQuery()
@@ -78,35 +88,25 @@ class Column:
     key: str
     label: StrOrPromise
     sortable: bool = False
-    sort_hint: StrOrPromise = ""  # what a screen reader hears between "sort" and the direction
-    note: StrOrPromise = ""  # a muted word or two after the label
-    abbr: StrOrPromise = ""  # the label is an abbreviation of this
 
 
+# Alerts and the change in pain first: what a clinician scans the list for. Every
+# header is words (the phone's cards repeat them, templates/jinja2/tracking/clinic/
+# caseload.html); the patient's status shows under their program week.
 COLUMNS = (
+    Column("alerts", _("Alerts"), sortable=True),
+    Column("pain", _("Pain change from baseline"), sortable=True),
     Column("name", _("Patient"), sortable=True),
-    Column("week", _("Week"), sortable=True),
-    Column("status", _("Status")),
+    Column("week", _("Program week and status"), sortable=True),
     Column("last", _("Last check-in"), sortable=True),
-    Column("pain", _("Average pain"), sortable=True, sort_hint=_("by change, ")),
     Column("fear", _("Fear of movement")),
     Column(
         "practice",
-        _("Practice"),
-        note=format_lazy("{n}\u00a0{days}", n=rules.PRACTICE_LOOKBACK.days, days=_("days")),
+        format_lazy(_("Practice sessions, last {n} days"), n=rules.PRACTICE_LOOKBACK.days),
     ),
-    Column("alerts", _("Alerts"), sortable=True),
     Column(
         "pain_free",
-        f"0–{rules.PAIN_FREE_MAX}",
-        abbr=format_lazy(
-            _("Average pain {values}: pain-free or nearly pain-free"),
-            values=format_lazy(
-                _("{a} or {b}"),
-                a=", ".join(map(str, range(rules.PAIN_FREE_MAX))),
-                b=rules.PAIN_FREE_MAX,
-            ),
-        ),
+        format_lazy(_("Pain-free or nearly (0–{n})"), n=rules.PAIN_FREE_MAX),
     ),
 )
 
@@ -158,6 +158,17 @@ def _headers(query: CaseloadQuery, path: str) -> list[Header]:
 @clinician_required
 def caseload(request: MemberRequest) -> HttpResponse:
     form = CaseloadFilterForm(request.GET)
+    return _render(request, form, SavedFilterForm())
+
+
+def _render(
+    request: MemberRequest,
+    form: CaseloadFilterForm,
+    save_form: SavedFilterForm,
+    *,
+    status: int = 200,
+) -> HttpResponse:
+    """The caseload page in the state `form` asks for (or, for htmx, its results)."""
     query = form.query()
     page = caseload_page(
         enrollment_scope(request), query, timezone.now(), viewer_tz=request.user.tzinfo
@@ -181,12 +192,15 @@ def caseload(request: MemberRequest) -> HttpResponse:
         "page": page,
         "query": query,
         "headers": _headers(query, path),
-        "rows": macros("tracking/clinic/caseload.html").rows(page.rows),
+        "rows": macros("tracking/clinic/caseload.html").rows(
+            page.rows, {c.key: str(c.label) for c in COLUMNS}
+        ),
         "thresholds": THRESHOLDS,
         "sort_label": SORTS[query.sort],
         "previous_url": query_string(query, path, page=page.page - 1) if page.has_previous else "",
         "next_url": query_string(query, path, page=page.page + 1) if page.has_next else "",
         "clear_url": path,
+        "save_state": _save_state(query),
     }
     if request.htmx and not request.htmx.boosted:
         response = render(request, "tracking/clinic/caseload.html#results", context)
@@ -196,4 +210,81 @@ def caseload(request: MemberRequest) -> HttpResponse:
     # The menu's "Code causes (n)" on the full page: one COUNT (partial index
     # cause_uncoded).
     context["uncoded_causes"] = uncoded_count(enrollment_scope(request))
-    return render(request, "tracking/clinic/caseload.html", context)
+    # The clinician's saved filters: one query, whatever the caseload's size.
+    context["saved_filters"] = _saved_links(request, query, path)
+    context["save_form"] = save_form
+    return render(request, "tracking/clinic/caseload.html", context, status=status)
+
+
+def _save_state(query: CaseloadQuery) -> list[tuple[str, str]]:
+    """The hidden fields the save form sends: the filter set as the filter form names it."""
+    state = [("status", query.status), ("sort", query.sort), ("dir", query.direction)]
+    state += [
+        (name, "on") for name in ("has_alerts", "not_improving", "missed") if getattr(query, name)
+    ]
+    return state
+
+
+@dataclass(frozen=True)
+class SavedLink:
+    pk: int
+    name: str
+    url: str
+    current: bool  # the caseload shows exactly this filter set now
+
+
+def _saved_links(request: MemberRequest, query: CaseloadQuery, path: str) -> list[SavedLink]:
+    shown = dataclasses.replace(query, q="", page=1)
+    links = []
+    for saved in saved_filters_for(user=request.user, practice_id=request.membership.practice_id):
+        applied = saved_filter_query(saved)
+        links.append(
+            SavedLink(saved.pk, saved.name, query_string(applied, path), current=applied == shown)
+        )
+    return links
+
+
+_SAVE_ERRORS = {
+    "duplicate": _("You already have saved filters called “%(name)s”. Choose another name."),
+    "too_many": format_lazy(
+        _("You can keep up to {n} saved filters. Delete one you no longer use first."),
+        n=SAVED_FILTERS_MAX,
+    ),
+}
+
+
+@require_POST
+@clinician_required
+def caseload_filter_save(request: MemberRequest) -> HttpResponse:
+    """Save the caseload's current filters (sent as hidden fields) under a name."""
+    filters = CaseloadFilterForm(request.POST)
+    query = filters.query()
+    save_form = SavedFilterForm(request.POST)
+    if save_form.is_valid():
+        name = save_form.cleaned_data["name"]
+        try:
+            saved_filter_create(
+                user=request.user,
+                practice_id=request.membership.practice_id,
+                name=name,
+                query=query,
+            )
+        except SavedFilterError as error:
+            save_form.add_error("name", str(_SAVE_ERRORS[error.code]) % {"name": name})
+        else:
+            messages.success(request, _("Saved your filters as “%(name)s”.") % {"name": name})
+            return redirect(
+                query_string(dataclasses.replace(query, q="", page=1), reverse("caseload"))
+            )
+    # Show the caseload as it was, with the name as typed and what was wrong with it.
+    return _render(request, filters, save_form, status=400)
+
+
+@require_POST
+@clinician_required
+def caseload_filter_delete(request: MemberRequest, pk: int) -> HttpResponse:
+    saved = saved_filter_delete(
+        user=request.user, practice_id=request.membership.practice_id, pk=pk
+    )
+    messages.success(request, _("Deleted the saved filters “%(name)s”.") % {"name": saved.name})
+    return redirect("caseload")

@@ -1,0 +1,38 @@
+"""The time-zone picker in Chromium (issue 19): this device's zone is filled in by
+static/js/timezone.js where nothing was chosen yet, under the real CSP; axe is clean."""
+
+from __future__ import annotations
+
+import pytest
+from playwright.sync_api import expect
+
+from tests.browser import helpers
+
+pytestmark = pytest.mark.browser
+
+
+@pytest.mark.parametrize("form_factor", [helpers.DESKTOP, helpers.PHONE])
+def test_it_defaults_to_the_browsers_zone(new_context, live_server, cast, enrollment, form_factor):
+    context = new_context(bypass_csp=True, timezone_id="America/Chicago", **form_factor)
+    page = context.new_page()
+    helpers.login(page, live_server, cast.patient)
+    page.goto(f"{live_server.url}/account/time-zone/")
+    zone = page.get_by_label("Your time zone")
+    expect(zone).to_have_value("America/Chicago")
+    helpers.check_axe(page, f"time-zone-picker-{form_factor['viewport']['width']}")
+    zone.fill("europe/madrid")
+    page.get_by_role("button", name="Save my time zone").click()
+    expect(page.get_by_text("Your time zone is saved.")).to_be_visible()
+    expect(zone).to_have_value("Europe/Madrid")  # chosen now: the device's zone stays out
+    cast.patient.refresh_from_db()
+    assert cast.patient.timezone == "Europe/Madrid"
+
+
+def test_the_script_runs_under_the_real_csp(new_context, live_server, cast, enrollment):
+    context = new_context(timezone_id="Asia/Tokyo")
+    watch = helpers.CspWatch.attach(context)
+    page = context.new_page()
+    helpers.login(page, live_server, cast.patient)
+    page.goto(f"{live_server.url}/account/time-zone/")
+    expect(page.get_by_label("Your time zone")).to_have_value("Asia/Tokyo")
+    helpers.assert_no_csp_violations(watch, page, "time zone picker")

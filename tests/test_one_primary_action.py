@@ -1,0 +1,120 @@
+"""One clearly filled primary action per patient screen (issue 19, point 8): Today, a
+week, an activity, the check-in and progress each show exactly one filled button in
+their main content; every other action is secondary or quiet."""
+
+from __future__ import annotations
+
+from datetime import timedelta
+from html.parser import HTMLParser
+
+import pytest
+from django.urls import reverse
+
+from programs.models import Activity, FearItem
+from tests.checkin_data import schedule_from_start
+
+SECONDARY = {"button--secondary", "button--quiet", "button--danger", "button--link"}
+
+
+class _Buttons(HTMLParser):
+    """The filled buttons inside <main>: a <button>, or a link styled .button, without a
+    secondary style (the header's menu and the footer are not the screen's actions)."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.depth = 0  # inside <main>
+        self.filled: list[str] = []
+        self._open: str | None = None
+        self.hidden = 0
+
+    def handle_starttag(self, tag, attrs):
+        a = dict(attrs)
+        if tag == "main":
+            self.depth += 1
+        if not self.depth:
+            return
+        classes = set((a.get("class") or "").split())
+        is_button = tag == "button" or (tag == "a" and "button" in classes)
+        if is_button and not classes & SECONDARY and "hidden" not in a:
+            self.filled.append(f"<{tag} class={a.get('class')!r}>")
+
+    def handle_endtag(self, tag):
+        if tag == "main":
+            self.depth -= 1
+
+
+def filled_buttons(html: str) -> list[str]:
+    parser = _Buttons()
+    parser.feed(html)
+    return parser.filled
+
+
+@pytest.fixture
+def patient(client, cast, enrollment):
+    enrollment.start_date = enrollment.local_date() - timedelta(days=7 * 3 + 1)  # week 4
+    enrollment.save()
+    FearItem.objects.create(
+        enrollment=enrollment, label="Bend", harm_rating=30, first_rating=30, position=1
+    )
+    schedule_from_start(enrollment)
+    client.force_login(cast.patient)
+    return client
+
+
+def pages(enrollment) -> dict[str, str]:
+    activity = Activity.objects.filter(week__version=enrollment.program_version, week__number=1)
+    return {
+        "today": reverse("today"),
+        "week": reverse("program_week", args=[1]),
+        **{f"activity:{a.kind}": reverse("activity", args=[a.slug]) for a in activity},
+        "checkin": reverse("checkin_current"),
+        "progress": reverse("progress"),
+    }
+
+
+def test_each_patient_screen_has_exactly_one_filled_primary_action(patient, enrollment):
+    wrong = {}
+    for name, url in pages(enrollment).items():
+        response = patient.get(url, follow=True)
+        assert response.status_code == 200, name
+        filled = filled_buttons(response.content.decode())
+        if len(filled) != 1:
+            wrong[name] = filled
+    assert not wrong, wrong
+
+
+def test_the_audit_sees_filled_and_secondary_buttons():
+    html = (
+        '<header><button>Log out</button></header><main><a class="button" href="/">Go</a>'
+        '<button class="button--secondary">Later</button><button>Save</button></main>'
+    )
+    assert filled_buttons(html) == ["<a class='button'>", "<button class=None>"]
+
+
+def test_today_keeps_one_filled_action_as_the_day_changes(client, cast, enrollment):
+    """Somatic tracking first; once done today, the ladder's next rung."""
+    import uuid
+
+    from programs.practice.services import practice_session_record
+
+    enrollment.start_date = enrollment.local_date() - timedelta(days=7 * 3 + 1)
+    enrollment.save()
+    FearItem.objects.create(
+        enrollment=enrollment, label="Bend", harm_rating=30, first_rating=30, position=1
+    )
+    client.force_login(cast.patient)
+    body = client.get(reverse("today")).content.decode()
+    assert len(filled_buttons(body)) == 1 and f'class="button" href="{reverse("practice")}"' in body
+    practice_session_record(
+        enrollment=enrollment,
+        client_token=uuid.uuid4(),
+        pain_before=5,
+        threat_before=5,
+        pain_after=4,
+        threat_after=4,
+        duration_seconds=300,
+    )
+    body = client.get(reverse("today")).content.decode()
+    filled = filled_buttons(body)
+    assert len(filled) == 1 and f"{reverse('exposure_plan')}?fear=" in body
+    assert f'class="button" href="{reverse("exposure_plan")}?fear=' in body
