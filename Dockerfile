@@ -6,7 +6,10 @@ FROM python:3.11-slim-bookworm
 ENV PYTHONDONTWRITEBYTECODE=1 PYTHONUNBUFFERED=1 PIP_DISABLE_PIP_VERSION_CHECK=1 \
     PYTHONPATH=/app
 WORKDIR /app
-RUN useradd --create-home --uid 1000 painapp
+# The app's user, and the folder for uploads (MEDIA_ROOT: recorded audio) that it owns,
+# so the compose file's `media` volume starts out writable by it.
+RUN useradd --create-home --uid 1000 painapp \
+    && mkdir -p /app/var/media && chown painapp:painapp /app/var/media
 # gettext's msgfmt compiles the translations (locale/*/LC_MESSAGES/django.po) below.
 RUN apt-get update && apt-get install -y --no-install-recommends gettext \
     && rm -rf /var/lib/apt/lists/*

@@ -37,8 +37,9 @@ from tracking.models import Alert, CheckIn, EnrollmentSummary, SavedCaseloadFilt
 # takes it, and the audit events written apart). Plus, since issue 16, the count of
 # causes waiting in the clinician's coding queue (the menu's "Code causes (n)"), and
 # the menu's open-alert count (issue 15), one query on every staff page. Plus, since
-# issue 19, the clinician's saved filters (one query, however many).
-CASELOAD_QUERIES = 9
+# issue 19, the clinician's saved filters (one query, however many), and the menu's
+# unread messages with the practice's messaging switch (one query).
+CASELOAD_QUERIES = 10
 
 
 def patient(cast, name: str, version, **kwargs):
