@@ -4,7 +4,8 @@ Phases (each a module, run with `python -m bench.<phase>`; the Makefile chains t
 
 - ``generate``  — drop and rebuild the bench database, then bulk-load the data set
   (fixed seed): 20 practices, 200 clinicians, 20,000 patients, 52 weeks of
-  check-ins and daily practice each, exposures, alerts, reminder schedules.
+  check-ins and daily practice each, exposures, alerts, reminder schedules, and
+  issue 19's diary, session notes, messages, saved filters and tailoring.
 - ``queries``   — SQL queries per page (Django's test client on the bench database),
   at a small and a large size of each page.
 - ``http``      — gunicorn started as docker/web.sh starts it, and a closed-loop load

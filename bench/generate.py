@@ -15,7 +15,14 @@ keeps its size at any scale):
   somatic-tracking sessions on 5 days out of 7 (~260 a patient); activity
   completions, reflections, three "causes" attributions; 6 fear-ladder rungs and
   20 planned or done exposures; 0–3 alerts (about 15% open); reminder preferences
-  and both reminder schedules.
+  and both reminder schedules;
+- issue 19's data: 2–4 pain and fear diary episodes a week (~150 a patient); a PRT
+  session note every other week for a third of the patients; a message thread of
+  8–12 messages for half of them (~30% with patient messages the clinician has not
+  read); three saved caseload filters per clinician; tailoring (about two activities
+  skipped or moved, half with a custom exercise) for about 10%. The patients the
+  patient-detail page visits (the first 25 of c0 and c1) always have a diary, session
+  notes and a thread, and c0's and c1's first three threads are unread.
 
 Small tables go through `bench.db.copy_rows` (COPY, with model defaults filled in);
 the big ones (check-ins, responses, practice sessions, …) are built inside Postgres
@@ -117,7 +124,13 @@ def generate(*, scale: float, seed: int, timings: dict) -> dict:
 
     from bench.db import copy_rows, execute, reserve_ids
     from painapp.accounts.models import Membership, Practice, Role, User
-    from programs.models import Enrollment, EnrollmentStatus, ProgramVersion, Screening
+    from programs.models import (
+        Activity,
+        Enrollment,
+        EnrollmentStatus,
+        ProgramVersion,
+        Screening,
+    )
     from tracking.checkins.schedule import checkin_config
     from tracking.models import PracticeSettings, ReminderPreferences, ReminderSchedule
 
@@ -337,6 +350,7 @@ def generate(*, scale: float, seed: int, timings: dict) -> dict:
         "end": json.dumps(cfg["end"]),
         "followup": json.dumps(cfg["followup"]),
         "full_weeks": [int(n) for n in cfg.get("full_weeks") or []],
+        "activities": max(1, Activity.objects.filter(week__version=version).count()),
     }
     with Timer("check-ins (SQL)", timings):
         execute(CHECKINS_SQL, params)
@@ -344,13 +358,16 @@ def generate(*, scale: float, seed: int, timings: dict) -> dict:
         answer_samples(rng)
     # The big tables do not depend on each other: two connections at once use both
     # cores of a small machine.
-    with Timer("responses ‖ sessions, completions, ladders, alerts (SQL)", timings):
+    with Timer(
+        "responses, diary ‖ sessions, completions, ladders, alerts, notes, messages (SQL)",
+        timings,
+    ):
         run_parallel(
             seed,
             params,
             timings,
             [
-                [("responses", RESPONSES_SQL)],
+                [("responses", RESPONSES_SQL), ("diary entries", DIARY_SQL)],
                 [
                     ("somatic-tracking sessions", PRACTICE_SESSIONS_SQL),
                     ("activity completions", COMPLETIONS_SQL),
@@ -360,6 +377,13 @@ def generate(*, scale: float, seed: int, timings: dict) -> dict:
                     ("fear ladders", FEAR_ITEMS_SQL),
                     ("exposures", EXPOSURES_SQL),
                     ("alerts", ALERTS_SQL),
+                    ("session notes", SESSION_NOTES_SQL),
+                    ("message threads", MESSAGE_THREADS_SQL),
+                    ("messages", MESSAGES_SQL),
+                    ("thread read marks", THREAD_READS_SQL),
+                    ("saved caseload filters", SAVED_FILTERS_SQL),
+                    ("tailoring: activity adjustments", ADJUSTMENTS_SQL),
+                    ("tailoring: custom exercises", CUSTOM_EXERCISES_SQL),
                 ],
             ],
         )
@@ -461,7 +485,7 @@ def answer_samples(rng: random.Random) -> None:
                     if item.get("type") == "cause":
                         category = rng.choice(categories)
                         answers[item["key"]] = {
-                            "text": AttributionCategory(category).label,
+                            "text": str(AttributionCategory(category).label),
                             "category": category,
                         }
                     elif item["key"] == safety:
@@ -524,8 +548,8 @@ FROM (
 RESPONSES_SQL = (
     """
 INSERT INTO tracking_response (checkin_id, instrument_id, instrument_key, instrument_version,
-                               answers, scores, created_at)
-SELECT c.id, a.instrument_id, a.key, a.version, a.answers, a.scores, c.completed_at
+                               answers, scores, created_at, language)
+SELECT c.id, a.instrument_id, a.key, a.version, a.answers, a.scores, c.completed_at, 'en'
 FROM tracking_checkin c
 JOIN bench_layout b ON b.enrollment_id = c.enrollment_id
 CROSS JOIN LATERAL (SELECT (c.due_date - b.start_date) / 7 AS i) w
@@ -585,14 +609,15 @@ WHERE b.start_date + (w.number - 1) * 7 + 6 < %(today)s::date
 """
 
 REFLECTIONS_SQL = """
-INSERT INTO programs_reflection (enrollment_id, activity_id, text, checked, created_at, updated_at)
+INSERT INTO programs_reflection (enrollment_id, activity_id, text, checked, created_at, updated_at,
+                                 private, answers)
 SELECT c.enrollment_id, c.activity_id,
        (ARRAY['I noticed the pain eased when I stopped bracing.',
               'Stress at work seems to turn the volume up.',
               'The pain moved around, which surprised me.',
               'I walked further than I expected and felt fine.'])
          [1 + (pg_temp.h(c.id, 33) %% 4)::int],
-       '[]'::jsonb, c.completed_at, c.completed_at
+       '[]'::jsonb, c.completed_at, c.completed_at, false, '{}'::jsonb
 FROM programs_activitycompletion c
 JOIN programs_activity a ON a.id = c.activity_id
 WHERE a.kind IN ('reflection', 'evidence')
@@ -667,7 +692,8 @@ JOIN programs_fearitem f ON f.enrollment_id = e.enrollment_id AND f.position = e
 # also has an acknowledged self-harm alert.
 ALERTS_SQL = """
 INSERT INTO tracking_alert (enrollment_id, practice_id, kind, severity, status, details, source,
-    created_at, acknowledged_by_id, acknowledged_at, resolved_by_id, resolved_at, escalated_at)
+    created_at, acknowledged_by_id, acknowledged_at, resolved_by_id, resolved_at, escalated_at,
+    escalation_tier)
 SELECT b.enrollment_id, b.practice_id,
        (ARRAY['pain_up', 'fear_high', 'missed_checkins'])[1 + (x.h %% 3)::int],
        (ARRAY['high', 'routine', 'routine'])[1 + (x.h %% 3)::int],
@@ -678,7 +704,7 @@ SELECT b.enrollment_id, b.practice_id,
        CASE WHEN n = 0 AND x.h / 3 %% 100 < 15 THEN NULL ELSE x.at + interval '5 hours' END,
        CASE WHEN n = 0 AND x.h / 3 %% 100 < 15 THEN NULL ELSE b.clinician_id END,
        CASE WHEN n = 0 AND x.h / 3 %% 100 < 15 THEN NULL ELSE x.at + interval '1 day' END,
-       NULL::timestamptz
+       NULL::timestamptz, 0
 FROM bench_layout b
 CROSS JOIN LATERAL generate_series(0, (pg_temp.h(b.enrollment_id, 44) %% 4)::int - 1) AS n
 CROSS JOIN LATERAL (
@@ -690,9 +716,194 @@ UNION ALL
 SELECT b.enrollment_id, b.practice_id, 'self_harm', 'urgent', 'acknowledged',
        '{}'::jsonb, 'bench:self-harm', %(now)s::timestamptz - interval '2 days',
        b.clinician_id, %(now)s::timestamptz - interval '2 days' + interval '20 minutes',
-       NULL::bigint, NULL::timestamptz, NULL::timestamptz
+       NULL::bigint, NULL::timestamptz, NULL::timestamptz, 0
 FROM bench_layout b WHERE pg_temp.h(b.enrollment_id, 47) %% 200 = 0
 """
+
+
+# ---------------------------------------------------------------- issue 19's data
+# The patients the "Patient detail" page visits (the first 25 of clinicians c0 and c1,
+# by patient number) always have a diary, session notes and a message thread, so that
+# page pays for them; the others have them as the rates below say.
+DETAIL_PATIENT = "(b.clinician_no <= 1 AND b.patient_no %% 200 < 25)"
+
+# The pain and fear diary: 2–4 episodes a week (the rate differs per patient) over the
+# whole history, pain and fear falling as the check-ins' do.
+DIARY_SQL = """
+INSERT INTO tracking_diaryentry (enrollment_id, occurred_at, activity, activity_note, place,
+    sleep, stress, pain, fear, self_talk, clue_reflection_id, clue_key, created_at, updated_at)
+SELECT b.enrollment_id, t.at,
+       (ARRAY['sitting', 'standing', 'walking', 'bending', 'housework', 'work', 'exercise',
+              'driving', 'resting', 'waking'])[1 + (x.h %% 10)::int],
+       '',
+       (ARRAY['home', 'work', 'outside', 'travel', 'social', 'home'])[1 + (x.h / 11 %% 6)::int],
+       (ARRAY['well', 'ok', 'poorly', ''])[1 + (x.h / 67 %% 4)::int],
+       CASE WHEN x.h / 13 %% 4 = 0 THEN NULL ELSE (x.h / 17 %% 9)::int END,
+       greatest(0, least(10, 5 + pg_temp.h(b.enrollment_id, 1) %% 4
+           - (pg_temp.h(b.enrollment_id, 2) %% 7) * least(d / 7, 8) / 8
+           + x.h / 19 %% 3 - 1))::int,
+       greatest(0, least(10, 6 + pg_temp.h(b.enrollment_id, 4) %% 4
+           - (pg_temp.h(b.enrollment_id, 5) %% 7) * least(d / 7, 8) / 8
+           + x.h / 23 %% 3 - 1))::int,
+       (ARRAY['', 'This is a false alarm; my back is safe.',
+              'I told myself it would pass, and it did.',
+              'I worried I had hurt something again.', ''])[1 + (x.h / 29 %% 5)::int],
+       NULL, '', t.at, t.at
+FROM bench_layout b
+CROSS JOIN LATERAL generate_series(0, %(today)s::date - b.start_date - 1) AS d
+CROSS JOIN LATERAL (SELECT pg_temp.h(b.enrollment_id * 1000 + d, 51) AS h) x
+CROSS JOIN LATERAL (
+  SELECT ((b.start_date + d)::timestamp + make_interval(mins => 360 + (x.h / 31 %% 900)::int))
+           AT TIME ZONE b.tz AS at
+) t
+WHERE x.h %% 7 < 2 + pg_temp.h(b.enrollment_id, 52) %% 3
+"""
+
+# Structured PRT session notes: one every other week for about a third of the patients
+# (and every detail-page patient), by their clinician; one in 50 records a risk.
+SESSION_NOTES_SQL = (
+    """
+INSERT INTO tracking_sessionnote (enrollment_id, author_id, session_date, minutes, mode,
+    components, somatic_response, exposure_set, exposure_outcome, risk_identified,
+    risk_actions, risk_note, homework, notes, created_at)
+SELECT b.enrollment_id, b.clinician_id, b.start_date + 14 * k + 1,
+       (ARRAY[45, 50, 60])[1 + (x.h %% 3)::int],
+       (ARRAY['in_person', 'video', 'phone', 'video'])[1 + (x.h / 3 %% 4)::int],
+       ('[["education", "evidence"], ["somatic_tracking"], '
+        '["somatic_tracking", "emotional_threats"], ["positive_affect", "exposure"], '
+        '["evidence", "somatic_tracking", "exposure"]]'::jsonb) -> (x.h / 7 %% 5)::int,
+       (ARRAY['safer', 'same', 'safer', 'more_threat', ''])[1 + (x.h / 11 %% 5)::int],
+       CASE WHEN x.h / 13 %% 2 = 0 THEN 'Walk to the shop without the brace' ELSE '' END,
+       CASE WHEN x.h / 13 %% 2 = 0
+            THEN (ARRAY['better', 'as_predicted', 'worse', 'not_yet'])[1 + (x.h / 17 %% 4)::int]
+            ELSE '' END,
+       x.h %% 50 = 0,
+       CASE WHEN x.h %% 50 = 0 THEN '["safety_plan", "follow_up"]'::jsonb ELSE '[]'::jsonb END,
+       CASE WHEN x.h %% 50 = 0 THEN 'Low mood this week; made a safety plan together.'
+            ELSE '' END,
+       'Somatic tracking twice a day; note what turns the volume up.',
+       'Pain eased when they stopped bracing. Fear of bending still high.',
+       ((b.start_date + 14 * k + 1)::timestamp + interval '17 hours') AT TIME ZONE b.tz
+FROM bench_layout b
+CROSS JOIN LATERAL generate_series(0, (%(today)s::date - b.start_date - 2) / 14) AS k
+CROSS JOIN LATERAL (SELECT pg_temp.h(b.enrollment_id * 64 + k, 53) AS h) x
+WHERE pg_temp.h(b.enrollment_id, 54) %% 3 = 0 OR """
+    + DETAIL_PATIENT
+    + """
+"""
+)
+
+# Secure messages: a thread for half the patients (and every detail-page patient) of
+# 8–12 messages, one every day and a half up to yesterday, the patient first. About
+# 30% of the threads have patient messages the clinician has not read yet (and the
+# first three patients of c0 and c1 always do); patients have read everything.
+MESSAGE_THREADS_SQL = (
+    """
+INSERT INTO tracking_messagethread (enrollment_id, practice_id, created_at, last_message_at)
+SELECT b.enrollment_id, b.practice_id,
+       %(now)s::timestamptz - make_interval(hours => 36 * n),
+       %(now)s::timestamptz - interval '36 hours'
+FROM bench_layout b
+CROSS JOIN LATERAL (SELECT 8 + (pg_temp.h(b.enrollment_id, 56) %% 5)::int AS n) c
+WHERE pg_temp.h(b.enrollment_id, 55) %% 2 = 0 OR """
+    + DETAIL_PATIENT
+    + """
+"""
+)
+
+MESSAGES_SQL = """
+INSERT INTO tracking_message (thread_id, author_id, from_patient, body, sent_at)
+SELECT t.id, CASE WHEN j %% 2 = 0 THEN b.patient_id ELSE b.clinician_id END, j %% 2 = 0,
+       CASE WHEN j %% 2 = 0
+            THEN (ARRAY['I had a flare after gardening. Is that a setback?',
+                        'The somatic tracking helped today, the pain felt less scary.',
+                        'Can we talk about the bending exercise next time?',
+                        'I missed my check-in this week, work was busy.'])
+                 [1 + (pg_temp.h(t.id * 16 + j, 57) %% 4)::int]
+            ELSE (ARRAY['Thanks for telling me. A flare is not damage: try the tracking.',
+                        'Well done. Notice that feeling of safety when it comes.',
+                        'Yes, let us plan it together at our next session.'])
+                 [1 + (pg_temp.h(t.id * 16 + j, 58) %% 3)::int] END,
+       %(now)s::timestamptz - make_interval(hours => 36 * (n - j))
+FROM tracking_messagethread t
+JOIN bench_layout b ON b.enrollment_id = t.enrollment_id
+CROSS JOIN LATERAL (SELECT 8 + (pg_temp.h(b.enrollment_id, 56) %% 5)::int AS n) c
+CROSS JOIN LATERAL generate_series(0, c.n - 1) AS j
+"""
+
+THREAD_READS_SQL = """
+INSERT INTO tracking_threadread (thread_id, user_id, last_read_at)
+SELECT t.id, b.clinician_id,
+       CASE WHEN pg_temp.h(b.enrollment_id, 59) %% 10 < 3
+                 OR (b.clinician_no <= 1 AND b.patient_no %% 200 < 3)
+            THEN %(now)s::timestamptz - interval '5 days'
+            ELSE %(now)s::timestamptz - interval '30 hours' END
+FROM tracking_messagethread t JOIN bench_layout b ON b.enrollment_id = t.enrollment_id
+UNION ALL
+SELECT t.id, b.patient_id, %(now)s::timestamptz - interval '30 hours'
+FROM tracking_messagethread t JOIN bench_layout b ON b.enrollment_id = t.enrollment_id
+"""
+
+# Three saved caseload filters for every clinician.
+SAVED_FILTERS_SQL = """
+INSERT INTO tracking_savedcaseloadfilter (user_id, practice_id, name, status, has_alerts,
+    not_improving, missed, sort, direction, created_at)
+SELECT m.user_id, m.practice_id, f.name, '', f.has_alerts, f.not_improving, f.missed, f.sort,
+       f.direction, %(now)s::timestamptz - interval '20 days'
+FROM accounts_membership m
+CROSS JOIN (VALUES ('Open alerts', true, false, false, 'alerts', 'desc'),
+                   ('Not improving', false, true, false, 'pain', 'asc'),
+                   ('Missed check-ins', false, false, true, 'last', 'asc'))
+     AS f(name, has_alerts, not_improving, missed, sort, direction)
+WHERE m.role = 'clinician'
+"""
+
+# Tailoring for about 10% of the patients (and every fourth detail-page patient): about
+# two of the program's activities skipped or moved a week later, and for half of them
+# one custom exercise.
+TAILORED = (
+    "(pg_temp.h(b.enrollment_id, 60) %% 10 = 0"
+    " OR (" + DETAIL_PATIENT + " AND b.patient_no %% 4 = 0))"
+)
+ADJUSTMENTS_SQL = (
+    """
+INSERT INTO programs_activityadjustment (enrollment_id, activity_id, action, to_week, reason,
+    created_by_id, created_at)
+SELECT b.enrollment_id, a.id,
+       CASE WHEN w.number < 8 AND pg_temp.h(b.enrollment_id * 1000 + a.id, 62) %% 2 = 0
+            THEN 'move' ELSE 'skip' END,
+       CASE WHEN w.number < 8 AND pg_temp.h(b.enrollment_id * 1000 + a.id, 62) %% 2 = 0
+            THEN w.number + 1 END,
+       'We will come back to this when the flare settles.',
+       b.clinician_id,
+       ((b.start_date + 7 * (w.number - 1))::timestamp + interval '9 hours') AT TIME ZONE b.tz
+FROM bench_layout b
+JOIN programs_week w ON w.version_id = %(version)s
+JOIN programs_activity a ON a.week_id = w.id
+WHERE """
+    + TAILORED
+    + """
+  AND pg_temp.h(b.enrollment_id * 1000 + a.id, 61) %% %(activities)s < 2
+"""
+)
+
+CUSTOM_EXERCISES_SQL = (
+    """
+INSERT INTO programs_customexercise (enrollment_id, week, title, instructions, reason, minutes,
+    created_by_id, created_at, withdrawn_at, completed_at, patient_note)
+SELECT b.enrollment_id, 3, 'Five minutes of slow walking',
+       'Walk slowly for five minutes. Notice the sensations with curiosity, not fear.',
+       'Walking felt scary last week; a small, safe step.', 5, b.clinician_id,
+       (b.start_date + 14)::timestamp AT TIME ZONE b.tz, NULL,
+       CASE WHEN b.start_date + 20 < %(today)s::date
+            THEN (b.start_date + 18)::timestamp AT TIME ZONE b.tz END,
+       ''
+FROM bench_layout b
+WHERE """
+    + TAILORED
+    + """ AND pg_temp.h(b.enrollment_id, 63) %% 2 = 0
+"""
+)
 
 
 def row_counts() -> dict[str, int]:
@@ -718,6 +929,14 @@ def row_counts() -> dict[str, int]:
         "tracking.Alert",
         "tracking.ReminderPreferences",
         "tracking.ReminderSchedule",
+        "tracking.DiaryEntry",
+        "tracking.SessionNote",
+        "tracking.MessageThread",
+        "tracking.Message",
+        "tracking.ThreadRead",
+        "tracking.SavedCaseloadFilter",
+        "programs.ActivityAdjustment",
+        "programs.CustomExercise",
     ]:
         model = apps.get_model(label)
         counts[label] = scalar(f"SELECT count(*) FROM {model._meta.db_table}")

@@ -184,6 +184,12 @@ def markdown(result: dict) -> str:
             f"{_fmt(rows.get('programs.PracticeSession'))} practice sessions, "
             f"{_fmt(rows.get('programs.Exposure'))} exposures, "
             f"{_fmt(rows.get('tracking.Alert'))} alerts, "
+            f"{_fmt(rows.get('tracking.DiaryEntry'))} diary entries, "
+            f"{_fmt(rows.get('tracking.SessionNote'))} session notes, "
+            f"{_fmt(rows.get('tracking.Message'))} messages in "
+            f"{_fmt(rows.get('tracking.MessageThread'))} threads, "
+            f"{_fmt(rows.get('tracking.SavedCaseloadFilter'))} saved filters, "
+            f"{_fmt(rows.get('programs.ActivityAdjustment'))} tailoring changes, "
             f"{_fmt(rows.get('tracking.ReminderSchedule'))} reminder schedules "
             f"({rows.get('database_size', '?')})."
         )
