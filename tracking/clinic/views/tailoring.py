@@ -12,10 +12,12 @@ its service (programs.tailoring.services). Anyone outside the caseload gets a 40
 
 from __future__ import annotations
 
+from typing import TypeVar
 from zoneinfo import ZoneInfo
 
 from django.contrib import messages
 from django.core.exceptions import ValidationError
+from django.db import models
 from django.http import Http404, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
@@ -203,6 +205,9 @@ def patient_program_switch(request: MemberRequest, pk: int) -> HttpResponse:
     return _invalid(request, enrollment, page, switch_form=form)
 
 
+M = TypeVar("M", bound=models.Model)
+
+
 def _denied(request: MemberRequest, object_type: str, object_pk: int):
     audit(
         request,
@@ -214,17 +219,24 @@ def _denied(request: MemberRequest, object_type: str, object_pk: int):
     return Http404()
 
 
+def _of_enrollment(request: MemberRequest, model: type[M], enrollment: Enrollment, pk: int) -> M:
+    """The row `pk` of `model` if it belongs to this patient's enrollment, else a 404 (and
+    the refused access audited), like every id in a staff URL."""
+    row = (
+        model._default_manager.filter(enrollment=enrollment, pk=pk)
+        .select_related("enrollment__practice", "enrollment__patient")
+        .first()
+    )
+    if row is None:
+        raise _denied(request, model._meta.label_lower, pk)
+    return row
+
+
 @require_POST
 @staff_required
 def patient_program_undo(request: MemberRequest, pk: int, change_pk: int) -> HttpResponse:
     enrollment = enrollment_for_staff(request, pk)
-    adjustment = (
-        ActivityAdjustment.objects.filter(enrollment=enrollment, pk=change_pk)
-        .select_related("enrollment__practice", "enrollment__patient")
-        .first()
-    )
-    if adjustment is None:
-        raise _denied(request, "programs.activityadjustment", change_pk)
+    adjustment = _of_enrollment(request, ActivityAdjustment, enrollment, change_pk)
     services.activity_adjustment_undo(adjustment=adjustment, by=request.user, request=request)
     return _done(request, enrollment, _("Change taken back."))
 
@@ -233,12 +245,6 @@ def patient_program_undo(request: MemberRequest, pk: int, change_pk: int) -> Htt
 @staff_required
 def patient_program_withdraw(request: MemberRequest, pk: int, exercise_pk: int) -> HttpResponse:
     enrollment = enrollment_for_staff(request, pk)
-    exercise = (
-        CustomExercise.objects.filter(enrollment=enrollment, pk=exercise_pk)
-        .select_related("enrollment__practice", "enrollment__patient")
-        .first()
-    )
-    if exercise is None:
-        raise _denied(request, "programs.customexercise", exercise_pk)
+    exercise = _of_enrollment(request, CustomExercise, enrollment, exercise_pk)
     services.custom_exercise_withdraw(exercise=exercise, by=request.user, request=request)
     return _done(request, enrollment, _("Exercise taken back. The patient no longer sees it."))
