@@ -58,8 +58,6 @@ patient's check-in results ("That is a real change"), the caseload (the green ch
 and the "not improving" filter), the patient overview and printable summary, and the
 outcomes report, which also counts each threshold on its own."""
 
-_REAL_CHANGE_FRACTION = Fraction(REAL_CHANGE_PERCENT, 100)
-
 
 def change_points(baseline: Score | None, current: Score | None) -> Score | None:
     """How far the score fell from the baseline, in points: positive is lower (better),
@@ -81,7 +79,7 @@ def change_percent(baseline: Score | None, current: Score | None) -> int | None:
     if baseline is None or current is None or not baseline:
         return None
     base = _exact(baseline)
-    return round(100 * (base - _exact(current)) / base)
+    return round(Fraction(100 * (base - _exact(current))) / base)
 
 
 def improved_by_points(baseline: Score | None, current: Score | None) -> bool:
@@ -98,7 +96,7 @@ def improved_by_percent(baseline: Score | None, current: Score | None) -> bool:
     if baseline is None or current is None or baseline <= 0:
         return False
     base = _exact(baseline)
-    return base - _exact(current) >= base * _REAL_CHANGE_FRACTION
+    return 100 * (base - _exact(current)) >= REAL_CHANGE_PERCENT * base
 
 
 def is_real_improvement(baseline: Score | None, current: Score | None) -> bool:
