@@ -73,6 +73,9 @@ def main() -> None:
     parser.add_argument("--profile", action="store_true", help="print a cProfile of each page")
     parser.add_argument("--sort", default="cumulative")
     parser.add_argument("--lines", type=int, default=50)
+    parser.add_argument(
+        "--callers", metavar="PATTERN", help="with --profile: who calls the functions matching"
+    )
     args = parser.parse_args()
 
     bench.setup_django()
@@ -131,7 +134,11 @@ def main() -> None:
                 _measure(client, next_request())
             profiler.disable()
             out = io.StringIO()
-            pstats.Stats(profiler, stream=out).sort_stats(args.sort).print_stats(args.lines)
+            stats = pstats.Stats(profiler, stream=out).sort_stats(args.sort)
+            if args.callers:
+                stats.print_callers(args.callers)
+            else:
+                stats.print_stats(args.lines)
             print(out.getvalue())
     if made_checkins:
         remove_bench_checkins()
