@@ -14,6 +14,7 @@ from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils import timezone
 
+from painapp.accounts.badges import badges_changed
 from painapp.accounts.models import Invitation, Membership, Practice, Role, User
 from painapp.accounts.services import membership_deactivate
 from programs import weeks
@@ -50,6 +51,7 @@ def enrollment_transfer(*, enrollment: Enrollment, to_clinician: User) -> None:
     with transaction.atomic():
         enrollment.clinician = to_clinician
         enrollment.save(update_fields=["clinician", "updated_at"])
+        badges_changed(enrollment.practice_id)  # the alerts each clinician sees
         Invitation.objects.filter(
             membership__user_id=enrollment.patient_id,
             membership__practice_id=enrollment.practice_id,
@@ -116,6 +118,7 @@ def caseload_reassign(
         Enrollment.objects.filter(pk__in=[e.pk for e in moved]).update(
             clinician=to_clinician, updated_at=timezone.now()
         )
+        badges_changed(practice.pk)
         Invitation.objects.filter(
             membership__practice=practice,
             clinician=from_clinician,

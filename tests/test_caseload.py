@@ -39,7 +39,7 @@ from tracking.models import Alert, CheckIn, EnrollmentSummary, SavedCaseloadFilt
 # the menu's open-alert count (issue 15), one query on every staff page. Plus, since
 # issue 19, the clinician's saved filters (one query, however many), and the menu's
 # unread messages with the practice's messaging switch (one query).
-CASELOAD_QUERIES = 10
+CASELOAD_QUERIES = 8  # the menu badges from the cache (painapp.accounts.badges)
 
 
 def patient(cast, name: str, version, **kwargs):

@@ -44,13 +44,15 @@ from tracking.models import Alert, ClinicianNote, ReminderPreferences
 # and the unread messages with the practice's messaging switch (issue 19: one query).
 # + 2 (issue 19: the newest PRT session notes with their authors, and the diary charts'
 # newest episodes, one read each however many there are).
-OVERVIEW_QUERIES = 18
+# The menu's badges come from the cache once the first page counted them
+# (painapp.accounts.badges), as they do here after the warm-up request.
+OVERVIEW_QUERIES = 16
 SECTION_QUERIES = {
-    "patient_checkins": 9,
-    "patient_practice": 9,
-    "patient_exposures": 9,
-    "patient_causes": 8,
-    "patient_reflections": 9,  # the shared entries, and how many are private
+    "patient_checkins": 7,
+    "patient_practice": 7,
+    "patient_exposures": 7,
+    "patient_causes": 6,
+    "patient_reflections": 7,  # the shared entries, and how many are private
 }  # (causes: its event is written after its read)
 SECTIONS = ["patient_detail", *SECTION_QUERIES]
 

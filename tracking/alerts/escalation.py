@@ -19,6 +19,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_noop
 
 from painapp.accounts.audit import audit
+from painapp.accounts.badges import badges_changed
 from painapp.accounts.emails import send_email
 from painapp.accounts.models import Membership, Practice, Role, User
 from tracking import rules as clinical
@@ -196,6 +197,7 @@ def escalate_unacknowledged_alerts(now: datetime | None = None) -> int:
                 )
             if not claimed:
                 continue  # acknowledged meanwhile, or another worker moved it first
+            badges_changed(alert.practice_id)  # now shown to the next step's people
             audit(
                 None,
                 "alert.escalated" if step is not None else "alert.escalated_to_safety_contact",

@@ -17,6 +17,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_noop
 
 from painapp.accounts.audit import audit
+from painapp.accounts.badges import badges_changed
 from painapp.accounts.models import User
 from programs.models import Enrollment
 from tracking.alerts.due import due_time
@@ -66,6 +67,7 @@ def alert_raise(
                 details=details or {},
             )
             summary_alerts_recount(enrollment_id=enrollment.pk)
+            badges_changed(enrollment.practice_id)
     except IntegrityError:
         return None
     audit(None, "alert.raised", practice=enrollment.practice, subject=enrollment.patient, obj=alert)
@@ -114,6 +116,7 @@ def alert_acknowledge(*, alert: Alert, by: User, request: HttpRequest | None = N
         alert.refresh_from_db()
         if updated:
             summary_alerts_recount(enrollment_id=alert.enrollment_id)
+            badges_changed(alert.practice_id)
             audit(
                 request,
                 "alert.acknowledged",
@@ -173,6 +176,7 @@ def alert_resolve(
         alert.refresh_from_db()
         if updated:
             summary_alerts_recount(enrollment_id=alert.enrollment_id)
+            badges_changed(alert.practice_id)
             audit(
                 request,
                 "alert.resolved",

@@ -21,6 +21,7 @@ from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
 from painapp.accounts.audit import audit
+from painapp.accounts.badges import badges_changed
 from painapp.accounts.emails import send_email
 from painapp.accounts.models import User
 from programs.models import Enrollment
@@ -64,6 +65,7 @@ def thread_for(enrollment: Enrollment) -> MessageThread:
 
 def _mark_read(thread: MessageThread, user: User, when) -> None:
     ThreadRead.objects.update_or_create(thread=thread, user=user, defaults={"last_read_at": when})
+    badges_changed(thread.practice_id)
 
 
 def thread_mark_read(*, thread: MessageThread, user: User) -> None:
@@ -104,6 +106,7 @@ def message_send(
         )
         MessageThread.objects.filter(pk=thread.pk).update(last_message_at=now)
         thread.last_message_at = now
+        badges_changed(thread.practice_id)  # the recipient's unread count
         _mark_read(thread, author, now)
         recipient = enrollment.clinician if from_patient else enrollment.patient
         if recipient.is_active:

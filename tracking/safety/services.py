@@ -17,6 +17,7 @@ from django.http import HttpRequest
 from django.urls import reverse
 
 from painapp.accounts.audit import audit
+from painapp.accounts.badges import badges_changed
 from painapp.accounts.models import Practice, User
 from programs.models import Enrollment
 from tracking.models import CrisisResource, EscalationStep, PracticeSettings, SafetyPlan
@@ -86,6 +87,7 @@ def practice_safety_settings_update(
             practice.timezone = data["timezone"]
             practice.save(update_fields=["timezone"])
         if changes:
+            badges_changed(practice.pk)  # the Messages link follows the messaging switch
             audit(
                 request,
                 "practice_safety.changed",
@@ -112,6 +114,7 @@ def _chain(practice: Practice) -> list[str]:
 def _audit_chain(request: HttpRequest, practice: Practice, before: list[str]) -> None:
     after = _chain(practice)
     if after != before:
+        badges_changed(practice.pk)  # who an escalated alert shows to
         audit(
             request,
             "practice_safety.chain_changed",
