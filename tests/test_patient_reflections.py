@@ -20,8 +20,8 @@ from programs.models import Activity, ActivityKind, Reflection
 from programs.services import reflection_save
 
 SECRET = "The letter to my father I will never send"
-SECTION_QUERIES = 9  # session, user, membership, enrollment, audit event, entries, count,
-# and the menu's open-alert count (issue 15) and unread messages (issue 19)
+SECTION_QUERIES = 7  # session, user, membership, enrollment, audit event, entries, count
+# (the menu's badges from the cache after the first page: painapp.accounts.badges)
 
 
 def activity(enrollment, slug) -> Activity:
