@@ -16,29 +16,38 @@ from tests.checkin_data import schedule_from_start
 SECONDARY = {"button--secondary", "button--quiet", "button--danger", "button--link"}
 
 
+VOID = {"area", "base", "br", "col", "embed", "hr", "img", "input", "link", "meta", "source", "wbr"}
+
+
 class _Buttons(HTMLParser):
     """The filled buttons inside <main>: a <button>, or a link styled .button, without a
-    secondary style (the header's menu and the footer are not the screen's actions)."""
+    secondary style (the header's menu and the footer are not the screen's actions), and
+    not hidden, by itself or inside a hidden element (the check-in's one-question-at-a-
+    time "Next" stays hidden until its script shows it in place of "Submit")."""
 
     def __init__(self) -> None:
         super().__init__()
         self.depth = 0  # inside <main>
         self.filled: list[str] = []
-        self._open: str | None = None
-        self.hidden = 0
+        self.open: list[bool] = []  # each open element: hidden or not
 
     def handle_starttag(self, tag, attrs):
         a = dict(attrs)
+        hidden = "hidden" in a or any(self.open)
+        if tag not in VOID:
+            self.open.append(hidden)
         if tag == "main":
             self.depth += 1
         if not self.depth:
             return
         classes = set((a.get("class") or "").split())
         is_button = tag == "button" or (tag == "a" and "button" in classes)
-        if is_button and not classes & SECONDARY and "hidden" not in a:
+        if is_button and not classes & SECONDARY and not hidden:
             self.filled.append(f"<{tag} class={a.get('class')!r}>")
 
     def handle_endtag(self, tag):
+        if tag not in VOID and self.open:
+            self.open.pop()
         if tag == "main":
             self.depth -= 1
 
@@ -89,6 +98,8 @@ def test_the_audit_sees_filled_and_secondary_buttons():
         '<button class="button--secondary">Later</button><button>Save</button></main>'
     )
     assert filled_buttons(html) == ["<a class='button'>", "<button class=None>"]
+    hidden = "<main><div hidden><button>Next</button></div><button>Submit</button></main>"
+    assert filled_buttons(hidden) == ["<button class=None>"]
 
 
 def test_today_keeps_one_filled_action_as_the_day_changes(client, cast, enrollment):
@@ -118,3 +129,22 @@ def test_today_keeps_one_filled_action_as_the_day_changes(client, cast, enrollme
     filled = filled_buttons(body)
     assert len(filled) == 1 and f"{reverse('exposure_plan')}?fear=" in body
     assert f'class="button" href="{reverse("exposure_plan")}?fear=' in body
+
+
+def test_the_open_baseline_check_in_has_one_filled_action(client, cast, enrollment):
+    """Submitting is the one filled button; "finish later" is secondary; "Next" shows
+    only when the script takes over (one question at a time), in place of "Submit"."""
+    client.force_login(cast.patient)
+    page = client.get(reverse("checkin_current"), follow=True).content.decode()
+    assert 'name="action" value="submit"' in page  # the form, not a "nothing due" page
+    assert filled_buttons(page) == ["<button class=None>"]
+
+
+def test_an_open_weekly_check_in_has_one_filled_action(client, cast, enrollment):
+    from tests.test_checkin_form import started_two_weeks_ago
+
+    week3 = started_two_weeks_ago(enrollment)["week-3"]
+    client.force_login(cast.patient)
+    page = client.get(reverse("checkin_detail", args=[week3.pk])).content.decode()
+    assert 'name="action" value="submit"' in page
+    assert filled_buttons(page) == ["<button class=None>"]
