@@ -285,18 +285,22 @@ def test_no_episodes_no_charts(pat, enrollment):
 
 
 def test_the_clinician_sees_the_chart_on_the_patient_page(client, cast, enrollment):
+    """On the patient detail's Diary section, linked from every section's nav."""
     add(enrollment, pain=7, fear=8)
     client.force_login(cast.clinician)
-    page = client.get(reverse("patient_detail", args=[enrollment.pk])).content.decode()
+    diary = reverse("patient_diary", args=[enrollment.pk])
+    overview = client.get(reverse("patient_detail", args=[enrollment.pk])).content.decode()
+    assert f'href="{diary}"' in overview and "chart--diary-pain" not in overview
+    page = client.get(diary).content.decode()
     assert 'id="diary-h"' in page and "chart--diary-pain" in page
-    assert AuditEvent.objects.filter(action="patient.viewed", actor=cast.clinician).exists()
+    assert AuditEvent.objects.filter(action="patient.diary_viewed", actor=cast.clinician).exists()
 
 
 @pytest.mark.parametrize("who", ["other_clinician", "outsider_admin", "outsider_clinician"])
 def test_other_staff_never_see_the_diary(client, cast, enrollment, who):
     add(enrollment, self_talk="Secret diary words")
     client.force_login(getattr(cast, who))
-    response = client.get(reverse("patient_detail", args=[enrollment.pk]))
+    response = client.get(reverse("patient_diary", args=[enrollment.pk]))
     assert response.status_code == 404
     assert "Secret diary words" not in response.content.decode()
 
@@ -386,8 +390,8 @@ def test_the_clinician_reads_the_newest_episodes_in_the_patients_time(client, ca
         for hours in range(2, LATEST_SHOWN + 3):
             add(enrollment, occurred_at=at - timedelta(hours=hours), self_talk=f"older {hours}")
         client.force_login(cast.clinician)
-        page = client.get(reverse("patient_detail", args=[enrollment.pk])).content.decode()
-    section = page[page.index('id="diary"') : page.index('id="sessions"')]
+        page = client.get(reverse("patient_diary", args=[enrollment.pk])).content.decode()
+    section = page[page.index('id="diary"') :]
     assert "Tue 10 Mar 2026, 13:15" in section  # New York's wall clock
     assert "Brain being careful" in section and clue in section
     assert section.count('class="card note"') == LATEST_SHOWN

@@ -134,6 +134,9 @@ SECTIONS = [
     "patient_exposures",
     "patient_causes",
     "patient_reflections",
+    "patient_diary",
+    "patient_sessions",
+    "patient_screening",
     "patient_safety_plan",
     "patient_medical_assessment",
 ]

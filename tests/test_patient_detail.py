@@ -32,27 +32,29 @@ from tracking.clinic.forms import ClinicianNoteForm
 from tracking.clinic.overview import patient_overview
 from tracking.models import Alert, ClinicianNote, ReminderPreferences
 
-# session, user, membership, the enrollment (tracking.access.enrollment_for_staff), its
-# audit event (the look-up and the event are two ORM statements)
-# + 6 (patient_overview: check-ins, practice per day, three causes, alerts, notes and
-# whether reminders are paused, each a small ORM read of this enrollment's rows; they
-# were one hand-written statement of six subqueries, issue 13 keeps one ORM path).
+# session, user, membership, the enrollment (tracking.access.enrollment_for_staff, which
+# for the overview joins the reminder preferences and the practice's settings: whether
+# reminders are paused and the age range ask nothing more), its audit event (the look-up
+# and the event are two ORM statements)
+# + 5 (patient_overview: check-ins, practice per day, three causes, alerts and notes,
+# each a small ORM read of this enrollment's rows).
 # The program's week count comes from its outline, read once per process.
-# + 3 (issue 15: the practice's age range, the latest medical assessments and safety-hold
-# decisions, each one small read of this enrollment's or practice's rows).
 # Each full staff page also counts the open alerts for the menu (issue 15: one query),
 # and the unread messages with the practice's messaging switch (issue 19: one query).
-# + 2 (issue 19: the newest PRT session notes with their authors, and the diary charts'
-# newest episodes, one read each however many there are).
+# The diary, PRT session notes, medical assessments and hold decisions are sections of
+# their own; on a safety hold the overview reads the latest decision (one query more).
 # The menu's badges come from the cache once the first page counted them
-# (painapp.accounts.badges), as they do here after the warm-up request.
-OVERVIEW_QUERIES = 16
+# (painapp.accounts.badges), as they do here after the warm-up request: 2 fewer.
+OVERVIEW_QUERIES = 10
 SECTION_QUERIES = {
     "patient_checkins": 7,
     "patient_practice": 7,
     "patient_exposures": 7,
     "patient_causes": 6,
     "patient_reflections": 7,  # the shared entries, and how many are private
+    "patient_diary": 6,  # the diary charts' newest episodes
+    "patient_sessions": 6,  # the newest PRT session notes with their authors
+    "patient_screening": 8,  # the age range, medical assessments, hold decisions
 }  # (causes: its event is written after its read)
 SECTIONS = ["patient_detail", *SECTION_QUERIES]
 
@@ -161,6 +163,9 @@ def test_it_audits_every_look(clin, cast, history):
         "patient.exposures_viewed",
         "patient.causes_viewed",
         "patient.reflections_viewed",
+        "patient.diary_viewed",
+        "patient.sessions_viewed",
+        "patient.screening_viewed",
     ]
     assert {(e.actor, e.practice, e.object_id, e.ip) for e in events} == {
         (cast.clinician, cast.practice, str(history.pk), "198.51.100.4")
@@ -820,7 +825,9 @@ def test_it_reads_every_kind_of_row_of_this_patient_only(
             client_token=uuid.uuid4(),
         )
     patient_overview(history, now)  # the program's outline is read once per process
-    for notes, queries in ((False, 5), (True, 6)):
+    # The preferences were saved through `history`, which keeps them: "paused" is read
+    # from them, as from the detail's look-up that joins them.
+    for notes, queries in ((False, 4), (True, 5)):
         with django_assert_num_queries(queries):
             overview = patient_overview(history, now, notes=notes)
     assert overview.reminders_paused and overview.week_count == history.week_count

@@ -144,13 +144,13 @@ def test_the_service_refuses_what_the_form_refuses(cast, enrollment, overrides, 
 
 
 # ------------------------------------------------------------------ the form page
-def test_a_clinician_records_a_session_and_sees_it_on_the_overview(clin, cast, enrollment):
+def test_a_clinician_records_a_session_and_sees_it_in_its_section(clin, cast, enrollment):
     page = clin.get(reverse("session_note_add", args=[enrollment.pk]))
     assert page.status_code == 200
     assert AuditEvent.objects.filter(action="patient.session_note_form_viewed").exists()
     response = clin.post(reverse("session_note_add", args=[enrollment.pk]), post_data())
     assert response.status_code == 302
-    assert response["Location"] == url("patient_detail", enrollment) + "#sessions"
+    assert response["Location"] == url("patient_sessions", enrollment)
     note = SessionNote.objects.get()
     assert (note.author, note.minutes, note.mode, note.exposure_outcome) == (
         cast.clinician,
@@ -158,8 +158,9 @@ def test_a_clinician_records_a_session_and_sees_it_on_the_overview(clin, cast, e
         "video",
         "better",
     )
-    overview = clin.get(url("patient_detail", enrollment)).content.decode()
-    assert 'id="sessions"' in overview
+    overview = clin.get(url("patient_sessions", enrollment)).content.decode()
+    assert 'id="sessions"' in overview and "Record a PRT session" in overview
+    assert AuditEvent.objects.filter(action="patient.sessions_viewed").exists()
     assert "Telehealth: video" in overview
     assert "Bending to load the dishwasher: Went better than predicted" in overview
     assert "No risk identified" in overview
@@ -213,7 +214,7 @@ def test_an_identified_risk_shows_what_was_done(clin, enrollment):
         reverse("session_note_add", args=[enrollment.pk]),
         post_data(risk_identified="yes", risk_actions=["safety_plan", "follow_up"]),
     )
-    page = clin.get(url("patient_detail", enrollment)).content.decode()
+    page = clin.get(url("patient_sessions", enrollment)).content.decode()
     assert "Risk identified" in page
     assert "Reviewed or made a safety plan; Booked an earlier follow-up" in page
 
@@ -288,10 +289,9 @@ def test_the_session_note_form_and_timeline_are_in_spanish(client, cast, enrollm
         path,
         post_data(risk_identified="yes", risk_actions=["crisis_resources"], **typed),
     )
-    page = client.get(url("patient_detail", enrollment)).content.decode()
+    page = client.get(url("patient_sessions", enrollment)).content.decode()
     assert "Sesiones de PRT" in page and "Telesalud: video" in page
-    section = page[page.index('id="sessions"') : page.index('id="notes"')]
-    assert english_in(section, allowed=allowed) == []
+    assert english_in(page, allowed=allowed) == []
 
 
 # ------------------------------------------------------------------ cost

@@ -52,18 +52,21 @@ def visible_enrollments(request: MemberRequest) -> QuerySet[Enrollment]:
     return scope.enrollments() if scope is not None else Enrollment.objects.none()
 
 
-def enrollment_for_staff(request: MemberRequest, pk: int, *, viewed: str = "") -> Enrollment:
+def enrollment_for_staff(
+    request: MemberRequest, pk: int, *, viewed: str = "", related: tuple[str, ...] = ()
+) -> Enrollment:
     """One enrollment the user may see, with patient/clinician/version/practice loaded,
     or 404.
 
     A miss is recorded as `access.denied` (no trace of the target is kept beyond the
     id that was asked for). With `viewed`, a hit is recorded as that read of the
     enrollment, the event `audit_read(request, viewed, enrollment)` writes. Two
-    queries either way: the look-up, then the event.
+    queries either way: the look-up, then the event. `related` names more relations
+    the look-up joins, for a page that reads them.
     """
     enrollment = (
         visible_enrollments(request)
-        .select_related("patient", "clinician", "program_version", "practice")
+        .select_related("patient", "clinician", "program_version", "practice", *related)
         .filter(pk=pk)
         .first()
     )

@@ -51,6 +51,9 @@ urlpatterns = [
             ("exposures/", patient.patient_exposures, "patient_exposures"),
             ("causes/", patient.patient_causes, "patient_causes"),
             ("reflections/", patient.patient_reflections, "patient_reflections"),
+            ("diary/", patient.patient_diary, "patient_diary"),
+            ("sessions/", patient.patient_sessions, "patient_sessions"),
+            ("screening/", patient.patient_screening, "patient_screening"),
             ("safety-plan/", clinic_safety_plan.patient_safety_plan, "patient_safety_plan"),
             ("notes/", patient.patient_note_add, "patient_note_add"),
             (

@@ -1,6 +1,7 @@
 """Issue 19 in real Chromium: on a phone, a patient logs a pain and fear episode in
-their diary and sees it on the chart of their progress page; their clinician records a
-PRT session and sees it on the patient's page, with the diary's chart beside it.
+their diary and sees it on the chart of their progress page; their clinician sees the
+diary's chart in the patient detail's Diary section, records a PRT session and sees it
+in the PRT sessions section.
 
 Every screen is checked with axe-core (WCAG 2.2 A/AA), saved under
 test-artifacts/screenshots/diary-* and session-note-*, checked for leaked template
@@ -89,7 +90,11 @@ def record_a_session(
     helpers.login(page, live_server, cast.clinician)
     page.goto(f"{live_server.url}/patients/{enrollment.pk}/")
     expect(page.get_by_role("heading", level=1)).to_have_text("Pat One")
+    checkpoint(page, "patient-detail-overview")
+    page.get_by_role("link", name="Diary", exact=True).click()  # the section nav
     expect(page.locator("svg.chart--diary-pain")).to_be_visible()  # the patient's diary
+    checkpoint(page, "patient-detail-diary")
+    page.get_by_role("link", name="PRT sessions", exact=True).click()
     page.get_by_role("link", name="Record a PRT session").click()
     expect(page.get_by_role("heading", level=2)).to_have_text("Record a PRT session")
     checkpoint(page, "session-note-01-form")
@@ -111,7 +116,7 @@ def record_a_session(
 
     page.get_by_label("Gave crisis resources").check()
     page.get_by_role("button", name="Save session note").click()
-    expect(page).to_have_url(re.compile(rf"/patients/{enrollment.pk}/#sessions$"))
+    expect(page).to_have_url(re.compile(rf"/patients/{enrollment.pk}/sessions/$"))
     sessions = page.locator("#sessions")
     expect(sessions).to_contain_text("50 min · Telehealth: video")
     expect(sessions).to_contain_text("Bending to load the dishwasher: Went better than predicted")
@@ -119,11 +124,6 @@ def record_a_session(
     expect(sessions).to_contain_text("Gave crisis resources")
     sessions.scroll_into_view_if_needed()
     checkpoint(page, "session-note-03-timeline")
-    # The two new sections alone, to look at (the whole page is very long on a phone).
-    for section in ("sessions", "diary"):
-        page.locator(f"#{section}").screenshot(
-            path=helpers.SCREENSHOTS / f"session-note-04-section-{section}-{form_factor}.png"
-        )
     note = SessionNote.objects.get()
     assert (note.author, note.components) == (
         cast.clinician,

@@ -106,6 +106,10 @@ def test_a_clinician_records_an_assessment_and_refers(
     page.get_by_label(re.compile("^I confirm the assessment found primary")).check()
     page.get_by_role("button", name="Record the assessment").click()
     expect(page.get_by_text("The medical assessment is recorded.")).to_be_visible()
-    helpers.screenshot(page, "red-flags-patient-detail-desktop")
-    helpers.check_axe(page, "red-flags-patient-detail-desktop")
+    # Back on the patient detail's Screening section: the assessment and the referral.
+    expect(page.get_by_role("heading", name="Medical assessment")).to_be_visible()
+    expect(page.locator("#assessment")).to_contain_text("Dr Ana Silva")
+    expect(page.locator("#assessment")).to_contain_text("Refer the patient")
+    helpers.screenshot(page, "red-flags-patient-screening-desktop")
+    helpers.check_axe(page, "red-flags-patient-screening-desktop")
     assert MedicalAssessment.objects.get().assessor_name == "Dr Ana Silva"

@@ -443,6 +443,12 @@ def load_week_count(enrollment: Enrollment) -> int:
 
 
 def _reminders_paused(enrollment: Enrollment) -> bool:
+    """Without a query when the look-up joined `reminder_preferences` (the detail does)."""
+    if Enrollment.reminder_preferences.related.is_cached(enrollment):
+        try:
+            return enrollment.reminder_preferences.paused
+        except ReminderPreferences.DoesNotExist:
+            return False
     return any(
         ReminderPreferences.objects.filter(enrollment_id=enrollment.pk).values_list(
             "paused", flat=True

@@ -7,6 +7,7 @@ from typing import Any
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
+from painapp.accounts.models import Practice
 from programs.models import Enrollment
 from tracking import rules
 from tracking.models import PracticeSettings
@@ -63,8 +64,22 @@ class ScreeningFacts:
         )
 
 
+def _enrollment_age_range(enrollment: Enrollment) -> tuple[int, int]:
+    """age_range, without a query when the enrollment's look-up joined
+    `practice__tracking_settings` (the patient detail's overview does)."""
+    if Enrollment.practice.is_cached(enrollment) and (
+        Practice.tracking_settings.related.is_cached(enrollment.practice)
+    ):
+        try:
+            settings = enrollment.practice.tracking_settings
+        except PracticeSettings.DoesNotExist:
+            return rules.DEFAULT_AGE_MIN, rules.DEFAULT_AGE_MAX
+        return settings.age_min, settings.age_max
+    return age_range(enrollment.practice_id)
+
+
 def screening_facts(enrollment: Enrollment, today: date | None = None) -> ScreeningFacts:
-    age_min, age_max = age_range(enrollment.practice_id)
+    age_min, age_max = _enrollment_age_range(enrollment)
     dob = enrollment.date_of_birth
     today = today or enrollment.local_date()
     return ScreeningFacts(

@@ -10,7 +10,6 @@ from zoneinfo import ZoneInfo
 from django.contrib import messages
 from django.http import HttpResponse
 from django.shortcuts import redirect, render
-from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods
@@ -34,7 +33,7 @@ def session_note_add(request: MemberRequest, pk: int) -> HttpResponse:
             enrollment=enrollment, author=request.user, record=form.record(), request=request
         )
         messages.success(request, _("Session note saved."))
-        return redirect(f"{reverse('patient_detail', args=[pk])}#sessions")
+        return redirect("patient_sessions", pk)
     audit_read(request, "patient.session_note_form_viewed", enrollment)
     return render(
         request,

@@ -62,6 +62,9 @@ SECTIONS = [
     ("patient_exposures", gettext_lazy("Fear ladder")),
     ("patient_causes", gettext_lazy("Causes of pain")),
     ("patient_reflections", gettext_lazy("Reflections and clues")),
+    ("patient_diary", gettext_lazy("Diary")),
+    ("patient_sessions", gettext_lazy("PRT sessions")),
+    ("patient_screening", gettext_lazy("Screening")),
     ("patient_safety_plan", gettext_lazy("Safety plan")),
     ("patient_program", gettext_lazy("Tailor program")),
     ("patient_messages", gettext_lazy("Messages")),
@@ -85,7 +88,13 @@ def _context(request: MemberRequest, enrollment: Enrollment, section: str, **ext
 @require_GET
 @staff_required
 def patient_detail(request: MemberRequest, pk: int) -> HttpResponse:
-    enrollment = enrollment_for_staff(request, pk, viewed="patient.viewed")
+    # Joined so that "reminders paused" and the age range ask no query of their own.
+    enrollment = enrollment_for_staff(
+        request,
+        pk,
+        viewed="patient.viewed",
+        related=("reminder_preferences", "practice__tracking_settings"),
+    )
     return _render_overview(request, enrollment)
 
 
@@ -112,21 +121,71 @@ def _render_overview(
             unlock_form=unlock_form or UnlockWeekForm(weeks=overview.unlockable_weeks),
             red_flags=red_flag_rows(enrollment.red_flags),
             screening_facts=screening_facts(enrollment),
-            assessments=list(enrollment.medical_assessments.select_related("recorded_by")[:3]),
-            decisions=list(
-                enrollment.hold_decisions.select_related("decided_by").order_by("-decided_at")[:5]
-            ),
-            # Issue 19: PRT session notes and the diary chart, each its own partial.
-            session_notes=patient_session_notes(enrollment),
-            **_diary_context(enrollment),
+            # The hold card shows the latest decision: one query, and only when on hold.
+            decisions=list(_hold_decisions(enrollment)[:1]) if enrollment.on_safety_hold else [],
         ),
         status=status,
     )
 
 
-def _diary_context(enrollment: Enrollment) -> dict:
+def _hold_decisions(enrollment: Enrollment):
+    return enrollment.hold_decisions.select_related("decided_by").order_by("-decided_at")
+
+
+@require_GET
+@staff_required
+def patient_diary(request: MemberRequest, pk: int) -> HttpResponse:
+    """The patient's pain and fear diary (issue 19), charted."""
+    enrollment = enrollment_for_staff(request, pk, viewed="patient.diary_viewed")
     diary = diary_overview(enrollment)
-    return {"diary_cards": chart_cards(diary.charts), "diary_latest": diary.latest}
+    return render(
+        request,
+        "tracking/clinic/patient/diary.html",
+        _context(
+            request,
+            enrollment,
+            "patient_diary",
+            diary_cards=chart_cards(diary.charts),
+            diary_latest=diary.latest,
+        ),
+    )
+
+
+@require_GET
+@staff_required
+def patient_sessions(request: MemberRequest, pk: int) -> HttpResponse:
+    """The PRT session notes the clinicians recorded (issue 19)."""
+    enrollment = enrollment_for_staff(request, pk, viewed="patient.sessions_viewed")
+    return render(
+        request,
+        "tracking/clinic/patient/sessions.html",
+        _context(
+            request,
+            enrollment,
+            "patient_sessions",
+            session_notes=patient_session_notes(enrollment),
+        ),
+    )
+
+
+@require_GET
+@staff_required
+def patient_screening(request: MemberRequest, pk: int) -> HttpResponse:
+    """What screening found: red flags, age facts, medical assessments, hold decisions."""
+    enrollment = enrollment_for_staff(request, pk, viewed="patient.screening_viewed")
+    return render(
+        request,
+        "tracking/clinic/patient/screening.html",
+        _context(
+            request,
+            enrollment,
+            "patient_screening",
+            red_flags=red_flag_rows(enrollment.red_flags),
+            screening_facts=screening_facts(enrollment),
+            assessments=list(enrollment.medical_assessments.select_related("recorded_by")[:3]),
+            decisions=list(_hold_decisions(enrollment)[:5]),
+        ),
+    )
 
 
 @require_GET
@@ -516,7 +575,7 @@ def patient_medical_assessment(request: MemberRequest, pk: int) -> HttpResponse:
                 form.add_error(field if field in form.fields else None, errors)
         else:
             messages.success(request, _("The medical assessment is recorded."))
-            return redirect(f"{reverse('patient_detail', args=[pk])}#assessment")
+            return redirect("patient_screening", pk)
     audit_read(request, "patient.viewed", enrollment)
     return render(
         request,
