@@ -7,7 +7,6 @@ from typing import Any, cast
 from django import forms
 from django.conf import settings
 from django.contrib.auth.password_validation import validate_password
-from django.utils.safestring import SafeString, mark_safe
 from django.utils.translation import gettext_lazy as _
 
 from painapp.accounts.models import Membership, Practice, Role, User
@@ -83,27 +82,29 @@ def resolve_timezone(text: str) -> str | None:
 
 
 @cache
-def _datalist_options() -> str:
+def _datalist_zones() -> list[str]:
+    """The zones the picker suggests: the common ones first, then the rest A to Z."""
     known = {z for z, _label in timezone_choices()}
     common = [z for z in COMMON_ZONES if z in known]
-    rest = [z for z, _label in timezone_choices() if z not in common]
-    return "".join(f'<option value="{z}"></option>' for z in common + rest)
+    return common + [z for z, _label in timezone_choices() if z not in common]
 
 
 class TimezoneInput(forms.TextInput):
     """A text box with a list of zones to pick from as one types (an HTML datalist: no
-    JavaScript needed). static/js/timezone.js fills in the browser's own zone when the
-    field says so (data-tz-browser="fill")."""
+    JavaScript needed). The markup is the widget's template, which Django's default form
+    renderer finds among the apps' templates:
+    painapp/accounts/templates/accounts/widgets/timezone_input.html. static/js/timezone.js
+    fills in the browser's own zone when the field says so (data-tz-browser="fill"), but
+    never over what the person has typed already."""
 
-    def render(
-        self, name: str, value: Any, attrs: dict[str, Any] | None = None, renderer: Any = None
-    ) -> SafeString:
+    template_name = "accounts/widgets/timezone_input.html"
+
+    def get_context(self, name: str, value: Any, attrs: dict[str, Any] | None) -> dict[str, Any]:
         attrs = dict(attrs or {})
-        list_id = f"{attrs.get('id', name)}_zones"
-        attrs["list"] = list_id
-        html = super().render(name, value, attrs, renderer)
-        # The zone names are the zoneinfo database's own (letters, digits, / _ - +).
-        return mark_safe(f'{html}<datalist id="{list_id}">{_datalist_options()}</datalist>')  # noqa: S308
+        attrs["list"] = f"{attrs.get('id', name)}_zones"
+        context = super().get_context(name, value, attrs)
+        context["widget"]["zones"] = _datalist_zones()
+        return context
 
 
 class SearchableTimezoneField(forms.CharField):

@@ -14,6 +14,7 @@
     var list = document.getElementById(input.getAttribute("list"));
     if (!list) return;
     var known = Array.prototype.some.call(list.options, function (o) { return o.value === zone; });
-    if (known) input.value = zone;
+    // Not over what the person has typed already (the script runs once the page is in).
+    if (known && input.value === input.defaultValue) input.value = zone;
   });
 })();
