@@ -14,6 +14,7 @@ place with htmx.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from zoneinfo import ZoneInfo
 
 from django.contrib import messages
@@ -132,39 +133,40 @@ def _hold_decisions(enrollment: Enrollment):
     return enrollment.hold_decisions.select_related("decided_by").order_by("-decided_at")
 
 
+def _section(
+    request: MemberRequest, pk: int, section: str, read: Callable[[Enrollment], dict]
+) -> HttpResponse:
+    """One read-only section of the patient detail, named `patient_<name>`: the
+    enrollment looked up (404, and the denial audited, for anyone else), the read audited
+    as `patient.<name>_viewed`, and tracking/clinic/patient/<name>.html drawn with what
+    `read` returns for it."""
+    name = section.removeprefix("patient_")
+    enrollment = enrollment_for_staff(request, pk, viewed=f"patient.{name}_viewed")
+    return render(
+        request,
+        f"tracking/clinic/patient/{name}.html",
+        _context(request, enrollment, section, **read(enrollment)),
+    )
+
+
+def _diary(enrollment: Enrollment) -> dict:
+    diary = diary_overview(enrollment)
+    return {"diary_cards": chart_cards(diary.charts), "diary_latest": diary.latest}
+
+
 @require_GET
 @staff_required
 def patient_diary(request: MemberRequest, pk: int) -> HttpResponse:
     """The patient's pain and fear diary (issue 19), charted."""
-    enrollment = enrollment_for_staff(request, pk, viewed="patient.diary_viewed")
-    diary = diary_overview(enrollment)
-    return render(
-        request,
-        "tracking/clinic/patient/diary.html",
-        _context(
-            request,
-            enrollment,
-            "patient_diary",
-            diary_cards=chart_cards(diary.charts),
-            diary_latest=diary.latest,
-        ),
-    )
+    return _section(request, pk, "patient_diary", _diary)
 
 
 @require_GET
 @staff_required
 def patient_sessions(request: MemberRequest, pk: int) -> HttpResponse:
     """The PRT session notes the clinicians recorded (issue 19)."""
-    enrollment = enrollment_for_staff(request, pk, viewed="patient.sessions_viewed")
-    return render(
-        request,
-        "tracking/clinic/patient/sessions.html",
-        _context(
-            request,
-            enrollment,
-            "patient_sessions",
-            session_notes=patient_session_notes(enrollment),
-        ),
+    return _section(
+        request, pk, "patient_sessions", lambda e: {"session_notes": patient_session_notes(e)}
     )
 
 
@@ -172,69 +174,49 @@ def patient_sessions(request: MemberRequest, pk: int) -> HttpResponse:
 @staff_required
 def patient_screening(request: MemberRequest, pk: int) -> HttpResponse:
     """What screening found: red flags, age facts, medical assessments, hold decisions."""
-    enrollment = enrollment_for_staff(request, pk, viewed="patient.screening_viewed")
-    return render(
+    return _section(
         request,
-        "tracking/clinic/patient/screening.html",
-        _context(
-            request,
-            enrollment,
-            "patient_screening",
-            red_flags=red_flag_rows(enrollment.red_flags),
-            screening_facts=screening_facts(enrollment),
-            assessments=list(enrollment.medical_assessments.select_related("recorded_by")[:3]),
-            decisions=list(_hold_decisions(enrollment)[:5]),
-        ),
+        pk,
+        "patient_screening",
+        lambda e: {
+            "red_flags": red_flag_rows(e.red_flags),
+            "screening_facts": screening_facts(e),
+            "assessments": list(e.medical_assessments.select_related("recorded_by")[:3]),
+            "decisions": list(_hold_decisions(e)[:5]),
+        },
     )
 
 
 @require_GET
 @staff_required
 def patient_checkins(request: MemberRequest, pk: int) -> HttpResponse:
-    enrollment = enrollment_for_staff(request, pk, viewed="patient.checkins_viewed")
-    return render(
+    return _section(
         request,
-        "tracking/clinic/patient/checkins.html",
-        _context(
-            request,
-            enrollment,
-            "patient_checkins",
-            checkins=sections.patient_checkin_answers(enrollment, timezone.now()),
-            not_asked=not_asked_note(enrollment),
-        ),
+        pk,
+        "patient_checkins",
+        lambda e: {
+            "checkins": sections.patient_checkin_answers(e, timezone.now()),
+            "not_asked": not_asked_note(e),
+        },
     )
 
 
 @require_GET
 @staff_required
 def patient_practice(request: MemberRequest, pk: int) -> HttpResponse:
-    enrollment = enrollment_for_staff(request, pk, viewed="patient.practice_viewed")
-    return render(
+    return _section(
         request,
-        "tracking/clinic/patient/practice.html",
-        _context(
-            request,
-            enrollment,
-            "patient_practice",
-            log=sections.patient_practice(enrollment),
-            shown=sections.PRACTICE_SHOWN,
-        ),
+        pk,
+        "patient_practice",
+        lambda e: {"log": sections.patient_practice(e), "shown": sections.PRACTICE_SHOWN},
     )
 
 
 @require_GET
 @staff_required
 def patient_exposures(request: MemberRequest, pk: int) -> HttpResponse:
-    enrollment = enrollment_for_staff(request, pk, viewed="patient.exposures_viewed")
-    return render(
-        request,
-        "tracking/clinic/patient/exposures.html",
-        _context(
-            request,
-            enrollment,
-            "patient_exposures",
-            hierarchy=sections.patient_hierarchy(enrollment),
-        ),
+    return _section(
+        request, pk, "patient_exposures", lambda e: {"hierarchy": sections.patient_hierarchy(e)}
     )
 
 
@@ -243,16 +225,11 @@ def patient_exposures(request: MemberRequest, pk: int) -> HttpResponse:
 def patient_reflections(request: MemberRequest, pk: int) -> HttpResponse:
     """What the patient was told is shared: their reflections and clue checklists.
     Entries they marked private appear only as a count."""
-    enrollment = enrollment_for_staff(request, pk, viewed="patient.reflections_viewed")
-    return render(
+    return _section(
         request,
-        "tracking/clinic/patient/reflections.html",
-        _context(
-            request,
-            enrollment,
-            "patient_reflections",
-            writing=sections.patient_reflections(enrollment),
-        ),
+        pk,
+        "patient_reflections",
+        lambda e: {"writing": sections.patient_reflections(e)},
     )
 
 
