@@ -384,6 +384,35 @@ def test_it_filters_by_end_or_withdrawal_date(cast, hand_computed):
     assert r.still_in_program == 3
 
 
+def test_a_window_closing_this_very_moment_counts_as_closed(cast, program_version):
+    # The report reads "closed" from SQL (closes_at at or before now): the boundary.
+    at_noon = finished(cast, 1, program_version, base=8, end=2, fu1=1)
+    CheckIn.objects.filter(enrollment=at_noon, slot__in=["end", "followup-1m"]).update(
+        closes_at=NOON
+    )
+    a_second_on = finished(cast, 2, program_version, base=8, end=2, fu1=1)
+    CheckIn.objects.filter(enrollment=a_second_on, slot="end").update(
+        closes_at=NOON + timedelta(seconds=1)
+    )
+    r = report(cast)
+    assert [row.enrollment_id for row in r.rows] == [at_noon.pk]
+    assert r.still_in_program == 1
+    assert r.followups[0].reached == 1  # its 1-month window closed at noon too
+
+
+def test_a_withdrawal_is_dated_by_the_practices_own_calendar(cast, program_version):
+    # Noon UTC on 18 March is already 19 March in Auckland (UTC+13).
+    cast.practice.timezone = "Pacific/Auckland"
+    cast.practice.save()
+    e = patient(cast, 1, days_ago=20, version=program_version)
+    add_checkin(e, "baseline", closes_in=-18, pain=7)
+    e.status = EnrollmentStatus.WITHDRAWN
+    e.save()
+    assert [row.cohort_date for row in report(cast).rows] == [date(2026, 3, 19)]
+    assert report(cast, date_from=date(2026, 3, 19)).cohort == 1
+    assert report(cast, date_to=date(2026, 3, 18)).cohort == 0
+
+
 def test_it_filters_by_clinician(cast, hand_computed):
     r = report(cast, clinician=cast.other_clinician)
     # P3 5 → 4 and P9 9 → 3: changes −1, −6.

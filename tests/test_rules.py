@@ -980,49 +980,46 @@ def test_red_flag_label_falls_back_to_the_key():
 
 
 # ====================================================================== outcomes cohort (issue 16)
-NOW = utc(2026, 3, 18, 12)
 
 
 @pytest.mark.parametrize(
-    ("status", "onboarded", "closes_in_hours", "expected"),
+    ("status", "onboarded", "end_window_closed", "expected"),
     [
-        ("active", True, 0, True),  # closes exactly now: closed
-        ("active", True, -1, True),
-        ("active", True, 1, False),  # still open (week 8, or answered early)
-        ("completed", True, -1, True),
-        ("completed", True, 1, False),
+        ("active", True, True, True),  # the end check-in's window has closed
+        ("active", True, False, False),  # still open (week 8, or answered early)
+        ("completed", True, True, True),
+        ("completed", True, False, False),
         ("completed", True, None, True),  # completed, no end check-in: over, score missing
         ("active", True, None, False),  # week 2 with no schedule yet
-        ("paused", True, -1, False),  # a paused enrollment's check-ins wait
-        ("withdrawn", True, 1000, True),  # withdrew before the end: in the cohort
+        ("paused", True, True, False),  # a paused enrollment's check-ins wait
+        ("withdrawn", True, False, True),  # withdrew before the end: in the cohort
         ("withdrawn", True, None, True),
         ("withdrawn", False, None, False),  # withdrew before starting
-        ("invited", False, -1, False),
+        ("invited", False, True, False),
     ],
 )
-def test_it_tells_who_is_in_the_outcomes_cohort(status, onboarded, closes_in_hours, expected):
-    closes = None if closes_in_hours is None else NOW + timedelta(hours=closes_in_hours)
+def test_it_tells_who_is_in_the_outcomes_cohort(status, onboarded, end_window_closed, expected):
     assert (
-        rules.in_outcome_cohort(status=status, onboarded=onboarded, end_closes_at=closes, now=NOW)
+        rules.in_outcome_cohort(
+            status=status, onboarded=onboarded, end_window_closed=end_window_closed
+        )
         is expected
     )
 
 
 @pytest.mark.parametrize(
-    ("status", "closes_in_hours", "expected"),
+    ("status", "window_closed", "expected"),
     [
-        ("completed", -1, True),
-        ("completed", 0, True),
-        ("completed", 1, False),  # not reached yet: not counted at this follow-up
-        ("active", -1, True),
-        ("withdrawn", 2000, True),  # withdrew: counted, a missing score = not a responder
+        ("completed", True, True),
+        ("completed", False, False),  # not reached yet: not counted at this follow-up
+        ("active", True, True),
+        ("withdrawn", False, True),  # withdrew: counted, a missing score = not a responder
         ("withdrawn", None, False),  # the program has no such follow-up
         ("completed", None, False),
     ],
 )
-def test_it_tells_who_has_reached_a_follow_up(status, closes_in_hours, expected):
-    closes = None if closes_in_hours is None else NOW + timedelta(hours=closes_in_hours)
-    assert rules.reached_followup(status=status, followup_closes_at=closes, now=NOW) is expected
+def test_it_tells_who_has_reached_a_follow_up(status, window_closed, expected):
+    assert rules.reached_followup(status=status, followup_window_closed=window_closed) is expected
 
 
 @pytest.mark.parametrize(

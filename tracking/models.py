@@ -310,6 +310,14 @@ class CheckIn(models.Model):
                 condition=Q(status__in=["missed", "scheduled", "open"]),
                 name="checkin_unanswered_idx",
             ),
+            # the outcomes report's end and follow-up check-ins of a practice's patients
+            # (tracking.practice_admin.reports._checkins): three or so rows per
+            # enrollment, rather than probing its 50-odd weekly ones for five slots
+            models.Index(
+                fields=["enrollment"],
+                condition=Q(kind__in=["end", "followup"]),
+                name="checkin_outcome_idx",
+            ),
         ]
 
     def __str__(self) -> str:

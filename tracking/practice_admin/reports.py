@@ -25,8 +25,11 @@ Every definition lives in tracking.rules; the page says each one in a line.
 Five queries whatever the number of patients (tests/test_outcomes_report.py counts them
 at 5 and 200): the practice's settings, the enrollments with their summaries, their end
 and follow-up check-ins, the week and three-causes activities of their program versions,
-and the causes of the first and last three-causes answers. Everything else is summed in
-Python over the rows (a few thousand at most).
+and the first and last three-causes answers (their mind-brain scores as stored when
+answered and coded). Everything else is summed in Python over the rows (a few thousand
+at most). Each read asks SQL for the form the report uses: a window's "closed" as
+yes/no, a withdrawal's local day as a date, a check-in's average pain as a number, so
+thousands of timestamps and JSON documents are not parsed to be compared once.
 """
 
 from __future__ import annotations
@@ -39,7 +42,9 @@ from typing import Any
 from zoneinfo import ZoneInfo
 
 from django.conf import settings
-from django.db.models import QuerySet
+from django.db.models import BooleanField, ExpressionWrapper, FloatField, Q, QuerySet
+from django.db.models.fields.json import KT
+from django.db.models.functions import Cast, TruncDate
 from django.utils import timezone
 from django.utils.crypto import salted_hmac
 from django.utils.translation import gettext as _
@@ -48,7 +53,7 @@ from django.utils.translation import gettext_noop
 from painapp.accounts.models import Practice, User
 from programs.models import (
     ActivityKind,
-    AttributionCause,
+    Attribution,
     Enrollment,
     EnrollmentStatus,
     Program,
@@ -303,26 +308,30 @@ def scoped(filters: OutcomeFilters) -> QuerySet[Enrollment]:
 _SLOTS = (rules.END_SLOT, *(slot for slot, _label in rules.FOLLOWUP_SLOTS))
 
 
-def _checkins(qs: QuerySet[Enrollment]) -> dict[int, dict[str, tuple[Any, ...]]]:
-    """Each enrollment's end and follow-up check-ins: slot -> (due date, closes at,
-    average pain if answered)."""
+def _checkins(qs: QuerySet[Enrollment], now: datetime) -> dict[int, dict[str, tuple[Any, ...]]]:
+    """Each enrollment's end and follow-up check-ins: slot -> (due date, whether its
+    window has closed by `now`, average pain if answered)."""
     out: dict[int, dict[str, tuple[Any, ...]]] = defaultdict(dict)
-    # Only the average-pain total of each check-in's figures (tracking.checkins.figures),
-    # not the whole JSON: a practice's report reads three check-ins per patient.
-    for enrollment_id, slot, due, closes_at, status, total in (
-        CheckIn.objects.filter(enrollment__in=qs.values("pk"), slot__in=_SLOTS)
-        .order_by()
-        .values_list(
-            "enrollment_id",
-            "slot",
-            "due_date",
-            "closes_at",
-            "status",
-            f"figures__totals__{rules.PAIN_AVG}",
+    # Only what the report needs, in the form it needs it: "closed" as a yes/no from SQL
+    # rather than each window's end as a datetime, and only the average-pain total of
+    # each check-in's figures (tracking.checkins.figures) as a number, not the JSON (a
+    # practice's report reads five check-ins per patient).
+    for enrollment_id, slot, due, closed, status, total in (
+        # (kind too, so that Postgres reads them by their own index, checkin_outcome_idx)
+        CheckIn.objects.filter(
+            enrollment__in=qs.values("pk"),
+            kind__in=(CheckIn.Kind.END, CheckIn.Kind.FOLLOWUP),
+            slot__in=_SLOTS,
         )
+        .order_by()
+        .annotate(
+            closed=ExpressionWrapper(Q(closes_at__lte=now), output_field=BooleanField()),
+            pain=Cast(KT(f"figures__totals__{rules.PAIN_AVG}"), FloatField()),
+        )
+        .values_list("enrollment_id", "slot", "due_date", "closed", "status", "pain")
     ):
         pain = total if status == CheckIn.Status.COMPLETED else None
-        out[enrollment_id][slot] = (due, closes_at, pain)
+        out[enrollment_id][slot] = (due, closed, pain)
     return out
 
 
@@ -355,24 +364,21 @@ def _program_shape(versions: set[int]) -> tuple[dict[int, int], dict[int, tuple[
 def _answers(
     qs: QuerySet[Enrollment], activity_ids: set[int]
 ) -> dict[tuple[int, int], tuple[int, int | None]]:
-    """(enrollment, activity) -> `rules.mind_brain_scores` of that three-causes answer."""
+    """(enrollment, activity) -> that three-causes answer's mind-brain scores (the
+    patient's own, the clinician's or None), as `rules.mind_brain_scores` gives them:
+    stored on each Attribution when it is answered and coded, so no cause is read."""
     if not activity_ids:
         return {}
-    causes: dict[tuple[int, int], list[tuple[str, str]]] = defaultdict(list)
-    for enrollment_id, activity_id, category, clinician_category in (
-        AttributionCause.objects.filter(
-            attribution__enrollment__in=qs.values("pk"), attribution__activity_id__in=activity_ids
+    return {
+        (enrollment_id, activity_id): (own, clinician)
+        for enrollment_id, activity_id, own, clinician in Attribution.objects.filter(
+            enrollment__in=qs.values("pk"), activity_id__in=activity_ids
         )
         .order_by()
         .values_list(
-            "attribution__enrollment_id",
-            "attribution__activity_id",
-            "category",
-            "clinician_category",
+            "enrollment_id", "activity_id", "mind_brain_score", "clinician_mind_brain_score"
         )
-    ):
-        causes[(enrollment_id, activity_id)].append((category, clinician_category))
-    return {key: rules.mind_brain_scores(value) for key, value in causes.items()}
+    }
 
 
 # ---------------------------------------------------------------- the report
@@ -424,10 +430,17 @@ def outcomes_report(filters: OutcomeFilters, *, now: datetime | None = None) -> 
         floor = rules.DEFAULT_RESPONDER_BASELINE_FLOOR
     qs = scoped(filters)
     values = list(
-        qs.order_by("pk").values_list(
+        # Dates and yes/no where the report needs no more: whether onboarding was done,
+        # and the local day of the last change (a withdrawal's day), both from SQL.
+        qs.order_by("pk")
+        .annotate(
+            onboarded=ExpressionWrapper(Q(onboarded_at__isnull=False), output_field=BooleanField()),
+            changed_on=TruncDate("updated_at", tzinfo=zone),
+        )
+        .values_list(
             "pk",
             "status",
-            "onboarded_at",
+            "onboarded",
             "clinician_id",
             "clinician__full_name",
             "summary__pain_baseline",
@@ -438,12 +451,12 @@ def outcomes_report(filters: OutcomeFilters, *, now: datetime | None = None) -> 
             "start_date",
             "paused_days",
             "paused_on",
-            "updated_at",
+            "changed_on",
             "patient__language",
             "program_version_id",
         )
     )
-    checkins = _checkins(qs) if values else {}
+    checkins = _checkins(qs, now) if values else {}
     week_counts, cause_ends = _program_shape({v[-1] for v in values})
     answers = _answers(qs, {a for pair in cause_ends.values() for a in pair}) if values else {}
 
@@ -453,7 +466,7 @@ def outcomes_report(filters: OutcomeFilters, *, now: datetime | None = None) -> 
     for (
         pk,
         status,
-        onboarded_at,
+        onboarded,
         clinician_id,
         clinician_name,
         base_pain,
@@ -464,23 +477,21 @@ def outcomes_report(filters: OutcomeFilters, *, now: datetime | None = None) -> 
         start_date,
         paused_days,
         paused_on,
-        updated_at,
+        left_on,
         language,
         version_id,
     ) in values:
-        onboarded = onboarded_at is not None
         if not rules.counts_as_enrolled(status=status, onboarded=onboarded):
             not_started += status == EnrollmentStatus.INVITED
             continue
         mine = checkins.get(pk, {})
-        end_due, end_closes, _end_pain = mine.get(rules.END_SLOT, (None, None, None))
+        end_due, end_closed, _end_pain = mine.get(rules.END_SLOT, (None, None, None))
         if not rules.in_outcome_cohort(
-            status=status, onboarded=onboarded, end_closes_at=end_closes, now=now
+            status=status, onboarded=onboarded, end_window_closed=end_closed
         ):
             still += 1
             continue
         withdrawn = status == EnrollmentStatus.WITHDRAWN
-        left_on = rules.local_date(updated_at, zone)
         cohort_date = left_on if withdrawn or end_due is None else end_due
         if (filters.date_from and cohort_date < filters.date_from) or (
             filters.date_to and cohort_date > filters.date_to
@@ -488,11 +499,9 @@ def outcomes_report(filters: OutcomeFilters, *, now: datetime | None = None) -> 
             continue
         followups, reached = [], []
         for slot, _label in rules.FOLLOWUP_SLOTS:
-            _due, closes, pain = mine.get(slot, (None, None, None))
+            _due, closed, pain = mine.get(slot, (None, None, None))
             followups.append(pain)
-            reached.append(
-                rules.reached_followup(status=status, followup_closes_at=closes, now=now)
-            )
+            reached.append(rules.reached_followup(status=status, followup_window_closed=closed))
         mb: dict[str, Any] = {}
         ends = cause_ends.get(version_id)
         if ends and (pk, ends[0]) in answers and (pk, ends[1]) in answers:

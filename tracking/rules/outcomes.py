@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 from collections.abc import Iterable, Sequence
-from datetime import datetime
 
 from programs.practice import counting as _counting
 from tracking.rules._base import Score
@@ -85,34 +84,36 @@ FOLLOWUP_SLOTS: tuple[tuple[str, str], ...] = (
 )
 
 
-def in_outcome_cohort(
-    *, status: str, onboarded: bool, end_closes_at: datetime | None, now: datetime
-) -> bool:
+def in_outcome_cohort(*, status: str, onboarded: bool, end_window_closed: bool | None) -> bool:
     """In the outcomes cohort: started the program (`counts_as_enrolled`) and either
     withdrew, or is active or completed and the window of their end-of-program
     check-in has closed (whether or not they answered it), or is completed without an
     end check-in at all. A paused enrollment's
     check-ins wait, so it is still in the program; so is anyone whose end window is
     still open or ahead. An end check-in answered early counts once its window closes,
-    so everyone is counted at the same point of their program."""
+    so everyone is counted at the same point of their program.
+
+    `end_window_closed`: whether the end check-in's window has closed (its `closes_at`
+    at or before now), None when there is no end check-in."""
     if not counts_as_enrolled(status=status, onboarded=onboarded):
         return False
     if status == ENROLLMENT_WITHDRAWN:
         return True
-    if status == ENROLLMENT_COMPLETED and end_closes_at is None:
+    if status == ENROLLMENT_COMPLETED and end_window_closed is None:
         # Marked completed with no end check-in scheduled (e.g. its program has none):
         # the program is over for them, and a missing end score counts as missing.
         return True
-    return status in LIVE_ENROLLMENT_STATUSES and end_closes_at is not None and end_closes_at <= now
+    return status in LIVE_ENROLLMENT_STATUSES and bool(end_window_closed)
 
 
-def reached_followup(*, status: str, followup_closes_at: datetime | None, now: datetime) -> bool:
+def reached_followup(*, status: str, followup_window_closed: bool | None) -> bool:
     """A member of the cohort counts at a follow-up once its window has closed, or at
     once if they withdrew (a missing follow-up is then "not a responder"). No
-    follow-up check-in at all (a program without follow-ups): not counted."""
-    if followup_closes_at is None:
+    follow-up check-in at all (a program without follow-ups, `followup_window_closed`
+    None): not counted."""
+    if followup_window_closed is None:
         return False
-    return status == ENROLLMENT_WITHDRAWN or followup_closes_at <= now
+    return status == ENROLLMENT_WITHDRAWN or followup_window_closed
 
 
 def is_responder_eligible(baseline: Score | None, *, floor: int) -> bool:
