@@ -9,9 +9,10 @@ class ProgramsConfig(AppConfig):
 
     def ready(self) -> None:
         from painapp.accounts import data_rights
+        from programs.boosters.models import Booster
         from programs.data_rights import PERSONAL_DATA
         from programs.models import Activity, ProgramVersion, Week
-        from programs.selectors import program_outline
+        from programs.selectors import bump_boosters_of, program_outline
 
         # What programs keeps about a person, for their export and account deletion
         # (accounts may not import programs; painapp/accounts/extensions.py).
@@ -35,11 +36,21 @@ class ProgramsConfig(AppConfig):
             )
             program_outline.cache_clear()
 
+        def bump_booster(instance: Booster, **kwargs) -> None:
+            # Every version of the program in that language: a version without boosters
+            # of its own gets the newest version's (programs.selectors.version_boosters).
+            bump_boosters_of(instance.version_id)
+
         # Each web process caches a version's outline under (id, outline_revision): a
-        # change to a week or an activity (the Django admin edits versions in place)
+        # change to a week, an activity or a booster (the Django admin edits versions in
+        # place)
         # bumps the revision, so every process reads the outline afresh on its next
         # request. This process also forgets what it read at once.
-        for model, bump in ((Week, bump_week), (Activity, bump_activity)):
+        for model, bump in (
+            (Week, bump_week),
+            (Activity, bump_activity),
+            (Booster, bump_booster),
+        ):
             post_save.connect(
                 bump, sender=model, weak=False, dispatch_uid=f"bump_outline_{model.__name__}"
             )

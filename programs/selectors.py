@@ -6,8 +6,9 @@ from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
 from functools import cached_property, lru_cache
 
-from django.db.models import Count, Q, Sum
+from django.db.models import Count, F, Q, Sum
 
+from programs.boosters.models import Booster
 from programs.models import (
     Activity,
     ActivityCompletion,
@@ -16,6 +17,7 @@ from programs.models import (
     Enrollment,
     Exposure,
     PracticeSession,
+    ProgramVersion,
     Reflection,
     Week,
 )
@@ -160,10 +162,12 @@ class ProgramMap:
 
 @dataclass(frozen=True)
 class ProgramOutline:
-    """A program version's weeks and, for each, its activities in order."""
+    """A program version's weeks and, for each, its activities in order; and the monthly
+    boosters its patients get after the last week (`version_boosters`)."""
 
     weeks: tuple[Week, ...]
     activities: dict[int, tuple[Activity, ...]]  # by week id
+    boosters: tuple[Booster, ...] = ()
 
 
 def outline_for(enrollment: Enrollment) -> ProgramOutline:
@@ -184,7 +188,7 @@ def program_outline(version_id: int, revision: int) -> ProgramOutline:
     `outline_revision` (see `ProgramsConfig.ready`), which is part of the key: so every
     patient page need not re-read the same rows (two queries and ~50 model instances per
     request). No patient data in here: the instances are shared by every request, so
-    nobody may set anything on them. Two queries on a miss.
+    nobody may set anything on them. Four queries on a miss.
     """
     weeks = {w.pk: w for w in Week.objects.filter(version_id=version_id).order_by("number")}
     by_week: dict[int, list[Activity]] = {pk: [] for pk in weeks}
@@ -192,8 +196,47 @@ def program_outline(version_id: int, revision: int) -> ProgramOutline:
         activity.week = weeks[activity.week_id]
         by_week[activity.week_id].append(activity)
     return ProgramOutline(
-        weeks=tuple(weeks.values()), activities={pk: tuple(acts) for pk, acts in by_week.items()}
+        weeks=tuple(weeks.values()),
+        activities={pk: tuple(acts) for pk, acts in by_week.items()},
+        boosters=version_boosters(version_id),
     )
+
+
+def bump_boosters_of(version_id: int) -> None:
+    """After a change to the boosters of a version: every version of its program in its
+    language reads its outline afresh (`version_boosters` may now pick others)."""
+    program_id, language = ProgramVersion.objects.values_list("program_id", "language").get(
+        pk=version_id
+    )
+    ProgramVersion.objects.filter(program_id=program_id, language=language).update(
+        outline_revision=F("outline_revision") + 1
+    )
+    program_outline.cache_clear()
+
+
+def version_boosters(version_id: int) -> tuple[Booster, ...]:
+    """The boosters of a program version, by month (two queries; `program_outline`
+    keeps them).
+
+    A version loaded before its program had boosters has none: its patients get those
+    of the newest version in the same language that has them (boosters come after the
+    weeks, so they never change the program a patient is on). Loading a version with
+    boosters, or editing one, bumps the revision of every version of that program and
+    language for this reason (`programs.services.program_version_load`,
+    `ProgramsConfig.ready`)."""
+    program_id, language = ProgramVersion.objects.values_list("program_id", "language").get(
+        pk=version_id
+    )
+    rows = list(
+        Booster.objects.filter(version__program_id=program_id, version__language=language)
+        .select_related("version")
+        .order_by("-version__number", "month")
+    )
+    own = [b for b in rows if b.version_id == version_id]
+    if own:
+        return tuple(own)
+    newest = rows[0].version_id if rows else None
+    return tuple(b for b in rows if b.version_id == newest)
 
 
 def done_activity_ids(enrollment: Enrollment) -> set[int]:

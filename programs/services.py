@@ -36,6 +36,7 @@ from programs.models import (
 )
 from programs.practice.minimum import min_practice_seconds
 from programs.safety import patient_wrote
+from programs.selectors import bump_boosters_of
 
 
 @transaction.atomic
@@ -116,6 +117,9 @@ def program_version_load(data: ProgramData) -> tuple[ProgramVersion, bool]:
         )
         for b in data.boosters
     )
+    if data.boosters:
+        # (bulk_create sends no signal: the cached outlines learn of them here)
+        bump_boosters_of(version.pk)
     return version, True
 
 

@@ -8,6 +8,7 @@ from datetime import date
 from programs import weeks
 from programs.boosters.models import Booster
 from programs.models import Enrollment, EnrollmentStatus
+from programs.selectors import outline_for
 
 # Boosters are for someone who went through the program: not while it is paused (its
 # end moves on), and not after they withdrew from it.
@@ -56,30 +57,15 @@ def program_is_over(enrollment: Enrollment, today: date) -> bool:
     )
 
 
-def boosters_of(enrollment: Enrollment) -> list[Booster]:
-    """The boosters of the enrollment's program version, by month. One query.
-
-    A version loaded before its program had boosters has none: its patients get those
-    of the newest version in the same language that has them (boosters come after the
-    weeks, so they never change the program a patient is on)."""
-    version = enrollment.program_version
-    rows = list(
-        Booster.objects.filter(
-            version__program_id=version.program_id, version__language=version.language
-        )
-        .select_related("version")
-        .order_by("-version__number", "month")
-    )
-    own = [b for b in rows if b.version_id == version.pk]
-    if own:
-        return own
-    newest = rows[0].version_id if rows else None
-    return [b for b in rows if b.version_id == newest]
+def boosters_of(enrollment: Enrollment) -> tuple[Booster, ...]:
+    """The boosters of the enrollment's program version, by month, as its outline keeps
+    them (`programs.selectors.version_boosters`): no query once the outline is cached."""
+    return outline_for(enrollment).boosters
 
 
 def boosters_for(enrollment: Enrollment, today: date | None = None) -> Boosters | None:
     """The boosters open to the patient on their local date `today`, or None while the
-    program is not over for them. No query before the end; one after."""
+    program is not over for them. No query once the program's outline is cached."""
     today = today or enrollment.local_date()
     if not program_is_over(enrollment, today):
         return None

@@ -10,8 +10,8 @@ from programs.models import Enrollment
 
 
 def booster_card(request: HttpRequest, enrollment: Enrollment) -> dict | None:
-    """This month's booster once the program is over. No query before the end (Today
-    has counted the weeks already); one after."""
+    """This month's booster once the program is over. No query: Today has counted the
+    weeks already, and the boosters come with the program's cached outline."""
     boosters = boosters_for(enrollment)
     if boosters is None or boosters.current is None:
         return None
