@@ -20,7 +20,7 @@ from tests.test_outcomes_report import add_checkin, patient, report
 from tracking import rules
 from tracking.checkins.schedule import checkins_schedule, checkins_update_statuses
 from tracking.models import CheckIn, Delivery, PracticeSettings
-from tracking.practice_admin.reports import CSV_HEADER
+from tracking.practice_admin.report_csv import CSV_HEADER
 from tracking.reminders.schedules import preferences_for, schedules_sync
 from tracking.reminders.sweep import sweep_due_reminders
 

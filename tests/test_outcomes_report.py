@@ -43,11 +43,8 @@ from tracking.clinic.services import attribution_code
 from tracking.instruments.registry import sync_shipped
 from tracking.models import CheckIn, Instrument, PracticeSettings, Response
 from tracking.practice_admin.report_charts import distribution_chart, months_chart
-from tracking.practice_admin.reports import (
-    CSV_HEADER,
-    OutcomeFilters,
-    outcomes_report,
-)
+from tracking.practice_admin.report_csv import CSV_HEADER
+from tracking.practice_admin.reports import OutcomeFilters, outcomes_report
 
 NOON = datetime(2026, 3, 18, 12, 0, tzinfo=UTC)
 WINDOW = 3  # days a check-in stays open

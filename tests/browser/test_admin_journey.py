@@ -22,7 +22,7 @@ from painapp.accounts.models import Invitation
 from programs.models import Enrollment
 from tests.browser import helpers
 from tests.test_outcomes_report import hand_computed  # noqa: F401  (a fixture)
-from tracking.practice_admin.reports import CSV_HEADER
+from tracking.practice_admin.report_csv import CSV_HEADER
 
 pytestmark = pytest.mark.browser
 

@@ -13,13 +13,8 @@ from painapp.types import MemberRequest
 from tracking import rules
 from tracking.practice_admin.forms import OutcomesFilterForm
 from tracking.practice_admin.report_charts import report_charts
-from tracking.practice_admin.reports import (
-    CSV_HEADER,
-    OutcomeFilters,
-    OutcomesReport,
-    outcomes_report,
-    report_rows,
-)
+from tracking.practice_admin.report_csv import CSV_HEADER, report_rows
+from tracking.practice_admin.reports import OutcomeFilters, OutcomesReport, outcomes_report
 
 
 def _report(request: MemberRequest) -> tuple[OutcomesFilterForm, OutcomesReport]:
