@@ -1,7 +1,7 @@
 """Per-patient exports for staff: a printable one-page summary, a CSV of every
-measurement and a FHIR R4 Bundle of the check-ins. Same access rule as the detail page
-(tracking.access: 404 and an `access.denied` event for anyone else); every export is
-audited with what was exported."""
+measurement and a FHIR R4 Bundle of the check-ins and PRT sessions. Same access rule as
+the detail page (tracking.access: 404 and an `access.denied` event for anyone else);
+every export is audited with what was exported."""
 
 from __future__ import annotations
 
@@ -72,13 +72,13 @@ def patient_csv(request: MemberRequest, pk: int) -> HttpResponse:
 def patient_fhir(request: MemberRequest, pk: int) -> HttpResponse:
     enrollment = enrollment_for_staff(request, pk)
     audit_read(request, "patient.fhir_exported", enrollment)
-    bundle = fhir.checkins_bundle(enrollment)
+    bundle = fhir.patient_bundle(enrollment)
     response = HttpResponse(
         json.dumps(bundle, indent=2, ensure_ascii=False),
         content_type="application/fhir+json; charset=utf-8",
     )
     response["Content-Disposition"] = (
-        f'attachment; filename="{_filename(enrollment, "checkins-fhir", "json")}"'
+        f'attachment; filename="{_filename(enrollment, "fhir", "json")}"'
     )
     response["Cache-Control"] = "no-store"
     return response
