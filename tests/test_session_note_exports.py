@@ -1,6 +1,6 @@
 """PRT session notes in the exports (issue 19, point 3): each session is an Encounter
-with its answers in the FHIR bundle. The clinician's free-text session and risk notes
-stay out."""
+with its answers in the FHIR bundle and a row of facts on the printable summary. The
+clinician's free-text session and risk notes stay out of both."""
 
 from __future__ import annotations
 
@@ -12,6 +12,8 @@ from django.urls import reverse
 from django.utils import timezone
 from fhir.resources.bundle import Bundle
 
+from tests.test_i18n import english_in
+from tests.test_i18n_clinic import names
 from tracking.exports.fhir import patient_reference_id
 from tracking.session_notes.models import SessionNote
 from tracking.session_notes.services import SessionRecord, session_note_create
@@ -187,6 +189,57 @@ def test_the_validation_catches_a_broken_encounter(clin, cast, enrollment):
         Bundle.parse_obj(broken)
 
 
+# ------------------------------------------------------------------ summary
+def test_the_summary_lists_each_sessions_facts_but_not_the_notes(
+    clin, cast, enrollment, other_enrollment
+):
+    add_session(enrollment, cast.clinician, session_date=date(2026, 11, 2), minutes=55)
+    add_session(
+        enrollment,
+        cast.clinician,
+        session_date=date(2026, 11, 9),
+        mode="video",
+        components=["positive_affect"],
+        somatic_response="",
+        exposure_set="",
+        exposure_outcome="",
+        homework="",
+    )
+    add_session(other_enrollment, cast.clinician, homework="Someone else's homework")
+
+    page = clin.get(url("patient_summary", enrollment)).content.decode()
+    section = page[page.index('id="sum-sessions-h"') : page.index("summary__foot")]
+    assert ">PRT sessions</h2>" in section
+    rows = section.split("<tr>")[2:]
+    assert len(rows) == 2
+    assert "2 Nov 2026" in rows[0] and "55" in rows[0] and "In person" in rows[0]
+    assert "Education: pain as a protective alarm; Somatic tracking; Graded exposure" in rows[0]
+    assert "Somatic tracking once a day" in rows[0]
+    assert "9 Nov 2026" in rows[1] and "Telehealth: video" in rows[1]
+    assert "Positive feelings and sensations" in rows[1] and "–" in rows[1]
+    for absent in (WORKING_NOTE, RISK_NOTE, "Someone else's homework"):
+        assert absent not in page
+
+
+def test_the_summary_says_when_there_are_no_sessions(clin, enrollment):
+    page = clin.get(url("patient_summary", enrollment)).content.decode()
+    assert "No PRT sessions recorded yet." in page
+
+
+def test_the_summarys_sessions_are_in_spanish(client, cast, enrollment):
+    cast.clinician.language = "es"
+    cast.clinician.save(update_fields=["language"])
+    client.force_login(cast.clinician)
+    add_session(enrollment, cast.clinician, exposure_set="Agacharse", homework="Practicar")
+    page = client.get(url("patient_summary", enrollment)).content.decode()
+    section = page[page.index('id="sum-sessions-h"') : page.index("summary__foot")]
+    for label in ("Sesiones de PRT", "Fecha", "Minutos", "En persona o por telesalud"):
+        assert label in section
+    assert "Temas tratados" in section and "Tarea" in section and "En persona" in section
+    assert "Seguimiento somático" in section
+    assert english_in(section, allowed=names(cast, enrollment.program_version.title)) == []
+
+
 # ------------------------------------------------------------------ cost
 # session, user, membership, the enrollment and its audit event (tracking.access), the
 # check-ins' answers, the session notes
@@ -202,3 +255,19 @@ def test_the_fhir_export_costs_the_same_as_sessions_grow(
     with django_assert_num_queries(FHIR_QUERIES):
         data = json.loads(clin.get(url("patient_fhir", enrollment)).content)
     assert len(of_type(data, "Encounter")) == n
+
+
+# as the FHIR export's first five, then the overview, charts and practice: one more for
+# the session notes
+SUMMARY_QUERIES = 14
+
+
+@pytest.mark.parametrize("n", [1, 5])
+def test_the_summary_costs_the_same_as_sessions_grow(
+    clin, cast, enrollment, n, django_assert_num_queries
+):
+    add_sessions(enrollment, cast.clinician, n)
+    clin.get(url("patient_summary", enrollment))  # the menu badges, cached
+    with django_assert_num_queries(SUMMARY_QUERIES):
+        page = clin.get(url("patient_summary", enrollment)).content.decode()
+    assert page.count("Somatic tracking once a day") == n

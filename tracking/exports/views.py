@@ -21,6 +21,7 @@ from tracking.clinic.overview import patient_overview
 from tracking.clinic.sections import patient_hierarchy
 from tracking.exports import fhir
 from tracking.exports.measurements import MEASUREMENT_HEADER, patient_measurements, summary_rows
+from tracking.session_notes.selectors import session_notes_for_export
 
 
 def _filename(enrollment, what: str, ext: str) -> str:
@@ -32,7 +33,8 @@ def _filename(enrollment, what: str, ext: str) -> str:
 @require_GET
 @staff_required
 def patient_summary(request: MemberRequest, pk: int) -> HttpResponse:
-    """One printable page: the numbers that matter, two charts, alerts and practice."""
+    """One printable page: the numbers that matter, two charts, alerts, practice and the
+    PRT sessions."""
     enrollment = enrollment_for_staff(request, pk)
     audit_read(request, "patient.summary_exported", enrollment)
     now = timezone.now()
@@ -52,6 +54,8 @@ def patient_summary(request: MemberRequest, pk: int) -> HttpResponse:
             "charts": chart_cards([by_key["pain"], by_key["fear"]], printing=True),
             "generated_at": now,
             "assessment": enrollment.medical_assessments.first(),
+            # Each session's facts, oldest first; not the clinician's free-text notes.
+            "session_notes": session_notes_for_export(enrollment),
         },
     )
     response["Cache-Control"] = "no-store"
