@@ -233,7 +233,7 @@ def test_the_summarys_sessions_are_in_spanish(client, cast, enrollment):
     add_session(enrollment, cast.clinician, exposure_set="Agacharse", homework="Practicar")
     page = client.get(url("patient_summary", enrollment)).content.decode()
     section = page[page.index('id="sum-sessions-h"') : page.index("summary__foot")]
-    for label in ("Sesiones de PRT", "Fecha", "Minutos", "En persona o por telesalud"):
+    for label in ("Sesiones de PRT", "Fecha", "Minutos", "Modalidad"):
         assert label in section
     assert "Temas tratados" in section and "Tarea" in section and "En persona" in section
     assert "Seguimiento somático" in section
