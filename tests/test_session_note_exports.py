@@ -1,6 +1,7 @@
 """PRT session notes in the exports (issue 19, point 3): each session is an Encounter
-with its answers in the FHIR bundle and a row of facts on the printable summary. The
-clinician's free-text session and risk notes stay out of both."""
+with its answers in the FHIR bundle, a row of facts on the printable summary, and a row
+in the patient's own download that goes when they delete their account. The clinician's
+free-text session and risk notes stay out of all three."""
 
 from __future__ import annotations
 
@@ -12,6 +13,8 @@ from django.urls import reverse
 from django.utils import timezone
 from fhir.resources.bundle import Bundle
 
+from tests.test_account_deletion import delete
+from tests.test_data_export import document, download, login
 from tests.test_i18n import english_in
 from tests.test_i18n_clinic import names
 from tracking.exports.fhir import patient_reference_id
@@ -271,3 +274,32 @@ def test_the_summary_costs_the_same_as_sessions_grow(
     with django_assert_num_queries(SUMMARY_QUERIES):
         page = clin.get(url("patient_summary", enrollment)).content.decode()
     assert page.count("Somatic tracking once a day") == n
+
+
+# ------------------------------------------------------------------ the patient's own data
+def test_the_patients_download_holds_each_sessions_facts(client, cast, enrollment):
+    login(client, cast.patient)
+    note = add_session(enrollment, cast.clinician, mode="phone")
+    archive = download(client)
+    [row] = document(archive)["tables"]["tracking.sessionnote"]
+    assert row["id"] == note.pk
+    assert (row["mode"], row["minutes"], row["homework"]) == (
+        "phone",
+        50,
+        "Somatic tracking once a day",
+    )
+    assert row["components"] == ["education", "somatic_tracking", "exposure"]
+    assert (row["exposure_outcome"], row["risk_identified"]) == ("better", True)
+    assert "notes" not in row and "risk_note" not in row and "author_id" not in row
+    everything = "".join(archive.read(n).decode("utf-8-sig") for n in archive.namelist())
+    assert WORKING_NOTE not in everything and RISK_NOTE not in everything
+
+
+def test_deleting_the_account_deletes_their_sessions_only(
+    client, cast, enrollment, other_enrollment
+):
+    add_sessions(enrollment, cast.clinician, 2)
+    theirs = add_session(other_enrollment, cast.clinician)
+    login(client, cast.patient)
+    delete(client)
+    assert list(SessionNote.objects.values_list("pk", flat=True)) == [theirs.pk]
