@@ -500,12 +500,13 @@ def test_it_keeps_the_corpus_as_data_in_the_fhir_export(client, world):
     response = client.get(reverse("patient_fhir", args=[world.enrollment.pk]))
     assert response["Content-Type"].startswith("application/fhir+json")
     assert response["X-Content-Type-Options"] == "nosniff"
+    resources = [entry["resource"] for entry in json.loads(response.content)["entry"]]
     texts = [
         a["valueString"]
-        for entry in json.loads(response.content)["entry"]
-        for item in entry["resource"]["item"]
-        for sub in item.get("item", [])
-        for a in sub["answer"]
+        for resource in resources
+        for item in resource.get("item", [])  # an Encounter has none
+        for sub in [item, *item.get("item", [])]
+        for a in sub.get("answer", [])
         if "valueString" in a
     ]
     # The causes, as data in JSON strings (nothing stripped or mangled on the way).
@@ -515,3 +516,7 @@ def test_it_keeps_the_corpus_as_data_in_the_fhir_export(client, world):
         .answers["cause1"]["text"]
     )
     assert cause in texts and "<" in cause
+    # The PRT session's exposure and homework likewise; its working notes stay out.
+    note = world.enrollment.session_notes.get()
+    assert note.exposure_set in texts and note.homework in texts
+    assert json.dumps(note.notes, ensure_ascii=False)[1:-1] not in response.content.decode()

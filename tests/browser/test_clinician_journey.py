@@ -14,14 +14,17 @@ from __future__ import annotations
 
 import re
 from collections.abc import Callable
+from datetime import timedelta
 
 import pytest
+from django.utils import timezone
 from playwright.sync_api import Page, expect
 
 from tests.browser import helpers
 from tests.clinical_data import add_alert, build_history
 from tests.factories import Role, make_enrollment, make_member
 from tracking.models import Alert, ClinicianNote
+from tracking.session_notes.services import SessionRecord, session_note_create
 
 pytestmark = pytest.mark.browser
 
@@ -31,8 +34,25 @@ Checkpoint = Callable[[Page, str], None]
 
 @pytest.fixture
 def caseload(cast, enrollment, program_version):
-    """Pat One (6 weeks in, pain 7 → 4, an urgent alert) and five calmer patients."""
+    """Pat One (6 weeks in, pain 7 → 4, an urgent alert, a course of 9 PRT sessions) and
+    five calmer patients."""
     build_history(enrollment, weeks=6, pain_start=7, pain_end=4, missed_weeks=(3,))
+    for week in range(9):
+        session_note_create(
+            enrollment=enrollment,
+            author=cast.clinician,
+            record=SessionRecord(
+                session_date=timezone.localdate() - timedelta(days=3 * (9 - week)),
+                minutes=50,
+                mode=["in_person", "video", "phone"][week % 3],
+                components=["education", "evidence", "somatic_tracking", "exposure"][
+                    : week % 4 + 1
+                ],
+                risk_identified=False,
+                homework="Somatic tracking once a day; notice one moment of safety",
+                notes="Working note, never printed",
+            ),
+        )
     alert = add_alert(enrollment, Alert.Kind.SELF_HARM, Alert.Severity.URGENT, details={"item9": 1})
     for n, (name, pains) in enumerate(
         [
@@ -106,6 +126,8 @@ def run_journey(live_server, cast, page: Page, checkpoint: Checkpoint, alert: Al
         checkpoint(page, name)
     page.get_by_role("link", name="Printable summary").click()
     expect(page.get_by_role("heading", level=1)).to_have_text("Pat One: progress summary")
+    expect(page.locator(".summary__sessions tbody tr")).to_have_count(9)
+    expect(page.locator("main")).not_to_contain_text("Working note")
     checkpoint(page, "09-summary")
 
 
@@ -128,7 +150,8 @@ def test_a_clinician_triages_the_caseload(live_server, cast, caseload, new_conte
 
     run_journey(live_server, cast, page, checkpoint, caseload)
     if form_factor == "desktop":
-        # The summary prints on one A4 page, with the print stylesheet.
+        # The summary prints on one A4 page, with the print stylesheet, a course of 9 PRT
+        # sessions included.
         page.emulate_media(media="print")
         helpers.screenshot(page, "clinician-desktop-10-summary-print")
         pdf = page.pdf(format="A4", print_background=True)

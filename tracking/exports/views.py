@@ -1,7 +1,7 @@
 """Per-patient exports for staff: a printable one-page summary, a CSV of every
-measurement and a FHIR R4 Bundle of the check-ins. Same access rule as the detail page
-(tracking.access: 404 and an `access.denied` event for anyone else); every export is
-audited with what was exported."""
+measurement and a FHIR R4 Bundle of the check-ins and PRT sessions. Same access rule as
+the detail page (tracking.access: 404 and an `access.denied` event for anyone else);
+every export is audited with what was exported."""
 
 from __future__ import annotations
 
@@ -21,6 +21,7 @@ from tracking.clinic.overview import patient_overview
 from tracking.clinic.sections import patient_hierarchy
 from tracking.exports import fhir
 from tracking.exports.measurements import MEASUREMENT_HEADER, patient_measurements, summary_rows
+from tracking.session_notes.selectors import session_notes_for_export
 
 
 def _filename(enrollment, what: str, ext: str) -> str:
@@ -32,7 +33,8 @@ def _filename(enrollment, what: str, ext: str) -> str:
 @require_GET
 @staff_required
 def patient_summary(request: MemberRequest, pk: int) -> HttpResponse:
-    """One printable page: the numbers that matter, two charts, alerts and practice."""
+    """One printable page: the numbers that matter, two charts, alerts, practice and the
+    PRT sessions."""
     enrollment = enrollment_for_staff(request, pk)
     audit_read(request, "patient.summary_exported", enrollment)
     now = timezone.now()
@@ -52,6 +54,8 @@ def patient_summary(request: MemberRequest, pk: int) -> HttpResponse:
             "charts": chart_cards([by_key["pain"], by_key["fear"]], printing=True),
             "generated_at": now,
             "assessment": enrollment.medical_assessments.first(),
+            # Each session's facts, oldest first; not the clinician's free-text notes.
+            "session_notes": session_notes_for_export(enrollment),
         },
     )
     response["Cache-Control"] = "no-store"
@@ -72,13 +76,13 @@ def patient_csv(request: MemberRequest, pk: int) -> HttpResponse:
 def patient_fhir(request: MemberRequest, pk: int) -> HttpResponse:
     enrollment = enrollment_for_staff(request, pk)
     audit_read(request, "patient.fhir_exported", enrollment)
-    bundle = fhir.checkins_bundle(enrollment)
+    bundle = fhir.patient_bundle(enrollment)
     response = HttpResponse(
         json.dumps(bundle, indent=2, ensure_ascii=False),
         content_type="application/fhir+json; charset=utf-8",
     )
     response["Content-Disposition"] = (
-        f'attachment; filename="{_filename(enrollment, "checkins-fhir", "json")}"'
+        f'attachment; filename="{_filename(enrollment, "fhir", "json")}"'
     )
     response["Cache-Control"] = "no-store"
     return response
