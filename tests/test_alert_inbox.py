@@ -157,6 +157,7 @@ def test_it_resolves_with_the_documented_contact(cast, client, alerts):
     # The printable summary, a staff export, carries it too.
     summary = client.get(reverse("patient_summary", args=[alert.enrollment_id])).content.decode()
     assert "Agreed a safety plan" in summary and "by video" in summary
+    assert "patient contacted 1 Dec 2026, 14:05 by video; risk after contact: medium" in summary
     assert AuditEvent.objects.filter(action="alert.resolved", object_id=str(alert.pk)).count() == 1
 
 

@@ -188,3 +188,27 @@ def test_every_jinja2_string_of_the_clinic_templates_is_in_the_catalogue_list():
     for path in (root / "caseload.html", root / "measures.html", root.parent / "charts.html"):
         used |= {a or b for a, b in pattern.findall(path.read_text())}
     assert used and used <= set(jinja2_strings.CLINIC)
+
+
+def test_the_printed_summary_tells_an_alerts_contact_in_spanish(spanish_clinician, cast, alert):
+    # The resolved-alert line of the one-page summary: every word of ours in Spanish.
+    response = spanish_clinician.post(
+        reverse("alert_resolve", args=[alert.pk]),
+        {
+            "contacted": "yes",
+            "contacted_at": "2026-12-01T14:05",
+            "method": "video",
+            "risk_after": "medium",
+            "plan": ["safety_plan"],
+            "note": "Plan de seguridad acordado.",
+        },
+    )
+    assert response.status_code == 302
+    page = spanish_page(
+        spanish_clinician, reverse("patient_summary", args=[alert.enrollment_id]), data(cast, alert)
+    )
+    assert "se contactó con el paciente el 1 Dic 2026, 14:05" in page
+    assert "riesgo tras el contacto:" in page
+    assert "plan: se hizo un plan de seguridad" in page
+    for english in ("raised", "resolved", "contacted", "risk after contact"):
+        assert english not in page
