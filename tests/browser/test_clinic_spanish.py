@@ -7,6 +7,7 @@ import pytest
 from django.urls import reverse
 
 from tests.browser import helpers
+from tests.browser.test_clinician_journey import caseload, pdf_pages  # noqa: F401 (fixture)
 from tests.clinical_data import add_alert, build_history
 from tests.test_i18n import english_in
 from tracking.models import Alert
@@ -36,3 +37,30 @@ def test_the_caseload_and_alert_inbox_in_spanish(new_context, live_server, cast,
     assert english_in(page.content(), allowed=allowed) == []
     helpers.check_axe(page, "clinic-es-alerts")
     helpers.screenshot(page, "clinic-es-alerts-1280")
+
+
+def test_the_printed_summary_in_spanish_fits_one_page(
+    new_context, live_server, cast, caseload, program_version
+):
+    # Spanish runs longer than English: the summary with a course of 9 PRT sessions
+    # (tests/browser/test_clinician_journey.py's caseload) still prints on one A4 page.
+    cast.clinician.language = "es"
+    cast.clinician.save(update_fields=["language"])
+    page = new_context(bypass_csp=True, viewport={"width": 1280, "height": 900}).new_page()
+    helpers.login(page, live_server, cast.clinician)
+    page.goto(f"{live_server.url}{reverse('patient_summary', args=[caseload.enrollment_id])}")
+    assert page.locator(".summary__sessions tbody tr").count() == 9
+    allowed = (
+        cast.practice.name,
+        cast.clinician.display_name,
+        cast.patient.display_name,
+        program_version.title,
+        "Somatic tracking once a day; notice one moment of safety",  # the homework, data
+    )
+    assert english_in(page.content(), allowed=allowed) == []
+    helpers.check_axe(page, "clinic-es-summary")
+    page.emulate_media(media="print")
+    helpers.screenshot(page, "clinic-es-summary-print")
+    pdf = page.pdf(format="A4", print_background=True)
+    (helpers.ARTIFACTS / "clinic-es-summary.pdf").write_bytes(pdf)
+    assert pdf_pages(pdf) == 1
