@@ -306,3 +306,8 @@ def assert_no_csp_violations(watch: CspWatch, page: Page | None = None, where: s
     assert not found, f"CSP violations{' on ' + where if where else ''}:\n" + "\n".join(
         json.dumps(v) for v in found
     )
+
+
+def pdf_pages(pdf: bytes) -> int:
+    """How many pages a PDF (Chromium's page.pdf()) has."""
+    return len(re.findall(rb"/Type\s*/Page[^s]", pdf))

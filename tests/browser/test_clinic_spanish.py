@@ -7,7 +7,6 @@ import pytest
 from django.urls import reverse
 
 from tests.browser import helpers
-from tests.browser.test_clinician_journey import caseload, pdf_pages  # noqa: F401 (fixture)
 from tests.clinical_data import add_alert, build_history
 from tests.test_i18n import english_in
 from tracking.models import Alert
@@ -43,7 +42,7 @@ def test_the_printed_summary_in_spanish_fits_one_page(
     new_context, live_server, cast, caseload, program_version
 ):
     # Spanish runs longer than English: the summary with a course of 9 PRT sessions
-    # (tests/browser/test_clinician_journey.py's caseload) still prints on one A4 page.
+    # (the caseload fixture, tests/browser/conftest.py) still prints on one A4 page.
     cast.clinician.language = "es"
     cast.clinician.save(update_fields=["language"])
     page = new_context(bypass_csp=True, viewport={"width": 1280, "height": 900}).new_page()
@@ -63,4 +62,4 @@ def test_the_printed_summary_in_spanish_fits_one_page(
     helpers.screenshot(page, "clinic-es-summary-print")
     pdf = page.pdf(format="A4", print_background=True)
     (helpers.ARTIFACTS / "clinic-es-summary.pdf").write_bytes(pdf)
-    assert pdf_pages(pdf) == 1
+    assert helpers.pdf_pages(pdf) == 1

@@ -14,61 +14,17 @@ from __future__ import annotations
 
 import re
 from collections.abc import Callable
-from datetime import timedelta
 
 import pytest
-from django.utils import timezone
 from playwright.sync_api import Page, expect
 
 from tests.browser import helpers
-from tests.clinical_data import add_alert, build_history
-from tests.factories import Role, make_enrollment, make_member
 from tracking.models import Alert, ClinicianNote
-from tracking.session_notes.services import SessionRecord, session_note_create
 
 pytestmark = pytest.mark.browser
 
 FORM_FACTORS = {"desktop": helpers.DESKTOP, "phone": helpers.PHONE}
 Checkpoint = Callable[[Page, str], None]
-
-
-@pytest.fixture
-def caseload(cast, enrollment, program_version):
-    """Pat One (6 weeks in, pain 7 → 4, an urgent alert, a course of 9 PRT sessions) and
-    five calmer patients."""
-    build_history(enrollment, weeks=6, pain_start=7, pain_end=4, missed_weeks=(3,))
-    for week in range(9):
-        session_note_create(
-            enrollment=enrollment,
-            author=cast.clinician,
-            record=SessionRecord(
-                session_date=timezone.localdate() - timedelta(days=3 * (9 - week)),
-                minutes=50,
-                mode=["in_person", "video", "phone"][week % 3],
-                components=["education", "evidence", "somatic_tracking", "exposure"][
-                    : week % 4 + 1
-                ],
-                risk_identified=False,
-                homework="Somatic tracking once a day; notice one moment of safety",
-                notes="Working note, never printed",
-            ),
-        )
-    alert = add_alert(enrollment, Alert.Kind.SELF_HARM, Alert.Severity.URGENT, details={"item9": 1})
-    for n, (name, pains) in enumerate(
-        [
-            ("Ana Ruiz", (6, 2)),
-            ("Ben Ode", (8, 7)),
-            ("Cleo Ng", (5, 1)),
-            ("Dev Shah", (7, 6)),
-            ("Eli Moss", (6, 3)),
-        ]
-    ):
-        user = make_member(cast.practice, Role.PATIENT, f"p{n}@riverside.test", name=name)
-        other = make_enrollment(user, cast.clinician, cast.practice, version=program_version)
-        build_history(
-            other, weeks=n + 2, pain_start=pains[0], pain_end=pains[1], practice_per_week=n % 4
-        )
-    return alert
 
 
 def results(page: Page):
@@ -131,10 +87,6 @@ def run_journey(live_server, cast, page: Page, checkpoint: Checkpoint, alert: Al
     checkpoint(page, "09-summary")
 
 
-def pdf_pages(pdf: bytes) -> int:
-    return len(re.findall(rb"/Type\s*/Page[^s]", pdf))
-
-
 @pytest.mark.parametrize("form_factor", FORM_FACTORS)
 def test_a_clinician_triages_the_caseload(live_server, cast, caseload, new_context, form_factor):
     page = new_context(bypass_csp=True, **FORM_FACTORS[form_factor]).new_page()
@@ -156,7 +108,7 @@ def test_a_clinician_triages_the_caseload(live_server, cast, caseload, new_conte
         helpers.screenshot(page, "clinician-desktop-10-summary-print")
         pdf = page.pdf(format="A4", print_background=True)
         (helpers.ARTIFACTS / "clinician-summary.pdf").write_bytes(pdf)
-        assert pdf_pages(pdf) == 1
+        assert helpers.pdf_pages(pdf) == 1
         expect(page.get_by_role("navigation", name="Main")).to_be_hidden()
 
 
