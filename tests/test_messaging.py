@@ -328,6 +328,65 @@ def test_the_inbox_hides_other_clinicians_patients(cast, enrollment, other_enrol
     assert cast.other_patient.display_name not in page
 
 
+# ------------------------------------------------------------------ the admin's inbox
+def test_an_admin_has_messages_in_the_menu_counting_the_practices_unread(
+    cast, enrollment, other_enrollment, client
+):
+    message_send(enrollment=enrollment, author=cast.patient, body="One")
+    message_send(enrollment=other_enrollment, author=cast.other_patient, body="Two")
+    message_send(enrollment=other_enrollment, author=cast.other_patient, body="Three")
+    client.force_login(cast.admin)
+    page = client.get(reverse("practice_overview")).content.decode()
+    assert f'href="{reverse("message_inbox")}">Messages <span class="nav__badge">3' in page
+    client.get(staff_url(other_enrollment))  # read: two fewer
+    page = client.get(reverse("practice_overview")).content.decode()
+    assert f'href="{reverse("message_inbox")}">Messages <span class="nav__badge">1' in page
+    # Another practice's admin counts none of it.
+    client.force_login(cast.outsider_admin)
+    page = client.get(reverse("practice_overview")).content.decode()
+    assert f'href="{reverse("message_inbox")}">Messages</a>' in page
+
+
+def test_an_admin_has_no_messages_link_when_the_practice_turned_messaging_off(
+    cast, enrollment, client
+):
+    message_send(enrollment=enrollment, author=cast.patient, body="One")
+    client.force_login(cast.admin)
+    from tracking.safety.services import practice_safety_settings_update
+
+    practice_safety_settings_update(
+        request=None, practice=cast.practice, data={"messaging_enabled": False}
+    )
+    page = client.get(reverse("practice_overview")).content.decode()
+    assert f'href="{reverse("message_inbox")}"' not in page
+
+
+def listed(client) -> set[str]:
+    """The patients the inbox lists (the links to their threads)."""
+    page = client.get(reverse("message_inbox")).content.decode()
+    return set(re.findall(r'<a href="/[^"]*/messages/">([^<]+)</a>', page))
+
+
+def test_an_admins_inbox_lists_every_thread_of_their_practice_and_no_other(
+    cast, program_version, enrollment, other_enrollment, client
+):
+    elsewhere = make_enrollment(
+        cast.outsider_patient, cast.outsider_clinician, cast.other_practice, version=program_version
+    )
+    message_send(enrollment=enrollment, author=cast.patient, body="Hi")
+    message_send(enrollment=other_enrollment, author=cast.other_patient, body="Hi")
+    message_send(enrollment=elsewhere, author=cast.outsider_patient, body=SECRET)
+    client.force_login(cast.admin)
+    assert listed(client) == {cast.patient.display_name, cast.other_patient.display_name}
+    assert client.get(staff_url(elsewhere)).status_code == 404
+    reads = AuditEvent.objects.filter(action="messages.inbox_viewed", actor=cast.admin)
+    assert {e.subject_id for e in reads} == {cast.patient.pk, cast.other_patient.pk}
+    # The other practice's admin sees only theirs, and gets a 404 on ours.
+    client.force_login(cast.outsider_admin)
+    assert listed(client) == {cast.outsider_patient.display_name}
+    assert client.get(staff_url(enrollment)).status_code == 404
+
+
 def test_staff_reach_messages_from_the_patient_record(cast, enrollment, client):
     client.force_login(cast.clinician)
     page = client.get(reverse("patient_detail", args=[enrollment.pk])).content.decode()
@@ -396,12 +455,13 @@ def test_the_thread_costs_the_same_queries_as_it_grows(cast, enrollment, client,
     assert _count_queries(client, url) == small
 
 
+@pytest.mark.parametrize("who", ["clinician", "admin"])
 def test_the_inbox_costs_the_same_queries_as_it_grows(
-    cast, program_version, enrollment, client, django_assert_num_queries
+    cast, program_version, enrollment, client, django_assert_num_queries, who
 ):
     from tests.factories import Role, make_member
 
-    client.force_login(cast.clinician)
+    client.force_login(getattr(cast, who))
     _fill(cast, enrollment, 1)
     client.get(reverse("message_inbox"))
     small = _count_queries(client, reverse("message_inbox"))
@@ -433,3 +493,8 @@ def test_the_pages_speak_spanish_to_a_spanish_speaker(cast, enrollment, client):
     assert "1 sin leer" in inbox
     thread = client.get(staff_url(enrollment)).content.decode()
     assert "Sus mensajes con Pat One" in thread
+    cast.admin.language = "es"
+    cast.admin.save()
+    client.force_login(cast.admin)
+    overview = client.get(reverse("practice_overview")).content.decode()
+    assert f'href="{reverse("message_inbox")}">Mensajes <span class="nav__badge">1' in overview

@@ -52,16 +52,21 @@ def test_a_clinicians_row_holds_the_caseload_and_alerts_and_more_holds_the_rest(
 def test_an_admin_keeps_overview_and_invitations_in_the_row():
     nav = build_nav("admin", "admin_import_upload")
     assert labels(nav.primary) == ["Overview", "Invitations"]
-    assert labels(nav.extra)[:6] == [
+    assert labels(nav.extra) == [
         "Alerts",
         "Clinicians",
         "Enrollments",
         "Outcomes",
-        "Questionnaires",
         "Audit trail",
+        "Account",
     ]
     assert nav.more and nav.more_current
     assert [i.label for i in nav.extra if i.current] == ["Enrollments"]
+    # With messaging on: the staff inbox, second under More (after Alerts).
+    inbox = build_nav("admin", "message_inbox", messages_unread=3)
+    assert labels(inbox.extra)[:3] == ["Alerts", "Messages", "Clinicians"]
+    assert (inbox.extra[1].current, inbox.extra[1].badge) == ("page", 3)
+    assert inbox.more_current
 
 
 # ------------------------------------------------------------------ the menu as served

@@ -351,6 +351,61 @@ def test_the_patient_accepts_a_suggestion_on_the_ladder(pat, tailored):
     assert "Suggested by your clinician" not in pat.get(reverse("exposure")).content.decode()
 
 
+def answered_events(tailored) -> list[AuditEvent]:
+    return list(
+        AuditEvent.objects.filter(
+            action__startswith="tailoring.suggestion_", subject=tailored.patient
+        )
+    )
+
+
+@pytest.mark.parametrize("answer", ["accept", "decline"])
+def test_the_patients_answer_is_audited_once_without_their_words(pat, cast, tailored, answer):
+    suggestion = ExposureSuggestion.objects.get(enrollment=tailored)
+    post = {"harm_rating": "35"} if answer == "accept" else {}
+    for _ in range(2):  # a double submit records nothing more
+        response = pat.post(reverse(f"suggestion_{answer}", args=[suggestion.pk]), post)
+        assert response.status_code == 302
+    [event] = answered_events(tailored)
+    status = "accepted" if answer == "accept" else "declined"
+    assert event.action == f"tailoring.suggestion_{status}"
+    assert (event.actor, event.subject, event.practice) == (
+        cast.patient,
+        cast.patient,
+        tailored.practice,
+    )
+    assert (event.object_type, event.object_id) == (
+        "programs.exposuresuggestion",
+        str(suggestion.pk),
+    )
+    assert event.changes["status"] == ["pending", status]
+    assert "Carry one bag" not in str(event.changes) and "35" not in str(event.changes)
+    if answer == "accept":
+        assert event.changes["fear_item"] == [None, FearItem.objects.get(enrollment=tailored).pk]
+    # The other answer after this one changes nothing and records nothing.
+    other = "decline" if answer == "accept" else "accept"
+    pat.post(reverse(f"suggestion_{other}", args=[suggestion.pk]), {"harm_rating": "35"})
+    assert len(answered_events(tailored)) == 1
+    # The practice's audit trail names it in plain words.
+    pat.force_login(cast.admin)
+    trail = pat.get(reverse("admin_audit")).content.decode()
+    label = "Put a suggested step on" if answer == "accept" else "Left a suggested step off"
+    assert f"{label} their fear ladder" in trail
+
+
+def test_another_patient_cannot_answer_the_suggestion_and_nothing_is_recorded(
+    client, cast, tailored, other_enrollment
+):
+    suggestion = ExposureSuggestion.objects.get(enrollment=tailored)
+    client.force_login(cast.other_patient)
+    response = client.post(reverse("suggestion_accept", args=[suggestion.pk]), {"harm_rating": 5})
+    assert response.status_code == 404
+    assert client.post(reverse("suggestion_decline", args=[suggestion.pk])).status_code == 404
+    assert answered_events(tailored) == []
+    suggestion.refresh_from_db()
+    assert suggestion.status == "pending"
+
+
 # ---------------------------------------------------------------- query counts
 def _more_changes(cast, enrollment, n: int) -> None:
     for i in range(n):

@@ -288,32 +288,68 @@ def exposure_suggest(
     return suggestion
 
 
-def exposure_suggestion_accept(*, suggestion: ExposureSuggestion, harm_rating: int) -> FearItem:
-    """The patient puts the suggested step on their ladder with their own rating.
-    A second accept (double submit) returns the rung the first one made."""
+def exposure_suggestion_accept(
+    *, suggestion: ExposureSuggestion, harm_rating: int, request: HttpRequest | None = None
+) -> FearItem:
+    """The patient puts the suggested step on their ladder with their own rating,
+    audited as `tailoring.suggestion_accepted` (ids only: no label, no rating).
+    A second accept (double submit) returns the rung the first one made, and records
+    nothing more."""
     with transaction.atomic():
-        suggestion = ExposureSuggestion.objects.select_for_update().get(pk=suggestion.pk)
+        suggestion = (
+            ExposureSuggestion.objects.select_for_update(of=("self",))
+            .select_related("enrollment__patient", "enrollment__practice")
+            .get(pk=suggestion.pk)
+        )
         if suggestion.status == SuggestionStatus.ACCEPTED and suggestion.fear_item_id:
             return FearItem.objects.get(pk=suggestion.fear_item_id)
         if suggestion.status != SuggestionStatus.PENDING:
             raise ValidationError(_("This suggestion was already answered."))
+        enrollment = suggestion.enrollment
         fear_item = fear_item_create(
-            enrollment=suggestion.enrollment, label=suggestion.label, harm_rating=harm_rating
+            enrollment=enrollment, label=suggestion.label, harm_rating=harm_rating
         )
         suggestion.status = SuggestionStatus.ACCEPTED
         suggestion.fear_item = fear_item
         suggestion.responded_at = timezone.now()
         suggestion.save(update_fields=["status", "fear_item", "responded_at"])
+        _audit(
+            request,
+            "tailoring.suggestion_accepted",
+            enrollment,
+            enrollment.patient,
+            suggestion,
+            {
+                "status": [SuggestionStatus.PENDING, SuggestionStatus.ACCEPTED],
+                "fear_item": [None, fear_item.pk],
+            },
+        )
     return fear_item
 
 
-def exposure_suggestion_decline(*, suggestion: ExposureSuggestion) -> bool:
-    """The patient leaves the suggestion off their ladder. True if it was waiting."""
-    return bool(
-        ExposureSuggestion.objects.filter(pk=suggestion.pk, status=SuggestionStatus.PENDING).update(
-            status=SuggestionStatus.DECLINED, responded_at=timezone.now()
-        )
-    )
+def exposure_suggestion_decline(
+    *, suggestion: ExposureSuggestion, request: HttpRequest | None = None
+) -> bool:
+    """The patient leaves the suggestion off their ladder, audited as
+    `tailoring.suggestion_declined`. True if it was waiting (else nothing changes and
+    nothing is recorded)."""
+    with transaction.atomic():
+        declined = ExposureSuggestion.objects.filter(
+            pk=suggestion.pk, status=SuggestionStatus.PENDING
+        ).update(status=SuggestionStatus.DECLINED, responded_at=timezone.now())
+        if declined:
+            enrollment = Enrollment.objects.select_related("patient", "practice").get(
+                pk=suggestion.enrollment_id
+            )
+            _audit(
+                request,
+                "tailoring.suggestion_declined",
+                enrollment,
+                enrollment.patient,
+                suggestion,
+                {"status": [SuggestionStatus.PENDING, SuggestionStatus.DECLINED]},
+            )
+    return bool(declined)
 
 
 # ---------------------------------------------------------------- program switch

@@ -75,7 +75,7 @@ def suggestion_accept(request: PatientRequest, pk: int) -> HttpResponse:
             request, suggestion_form=form, suggestion_form_pk=suggestion.pk, status=400
         )
     fear_item = services.exposure_suggestion_accept(
-        suggestion=suggestion, harm_rating=form.cleaned_data["harm_rating"]
+        suggestion=suggestion, harm_rating=form.cleaned_data["harm_rating"], request=request
     )
     messages.success(request, _("“%(label)s” is on your ladder.") % {"label": fear_item.label})
     return redirect(f"{reverse('exposure')}#rung-{fear_item.pk}")
@@ -85,6 +85,6 @@ def suggestion_accept(request: PatientRequest, pk: int) -> HttpResponse:
 @require_POST
 def suggestion_decline(request: PatientRequest, pk: int) -> HttpResponse:
     suggestion = _pending(request, pk)
-    if services.exposure_suggestion_decline(suggestion=suggestion):
+    if services.exposure_suggestion_decline(suggestion=suggestion, request=request):
         messages.info(request, _("Left off your ladder. That is fine: it is your ladder."))
     return redirect("exposure")

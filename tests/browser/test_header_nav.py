@@ -12,6 +12,7 @@ from __future__ import annotations
 import re
 
 import pytest
+from django.urls import reverse
 from playwright.sync_api import Page, expect
 
 from tests.browser import helpers
@@ -30,10 +31,10 @@ PATIENT_MORE = [
     "Account",
 ]
 ADMIN_MORE = [
+    "Messages",
     "Clinicians",
     "Enrollments",
     "Outcomes",
-    "Questionnaires",
     "Audit trail",
     "Account",
 ]
@@ -51,7 +52,7 @@ def one_row(page: Page) -> None:
     """The menu's visible items share a row (their middles line up within a few px), and
     the menu is no taller than its tallest item."""
     box = page.evaluate("""() => {
-        const ul = document.querySelector('nav[aria-label=Main] > ul.nav');
+        const ul = document.querySelector('.site-header nav > ul.nav');
         const items = [...ul.children].filter(li => li.getClientRects().length);
         const middles = items.map(li => {
           const b = li.getBoundingClientRect(); return b.top + b.height / 2; });
@@ -241,3 +242,43 @@ def test_every_role_has_a_one_row_menu(live_server, cast, enrollment, new_contex
             page, f"{form_factor}-{path.strip('/')}", phone=phone and bool(folded)
         )
         page.context.close()
+
+
+@pytest.mark.parametrize("language", ["en", "es"])
+def test_the_admins_widest_menu_fits_1280_in_one_row(
+    live_server, cast, enrollment, other_enrollment, new_context, language
+):
+    """An admin with open alerts and unread messages (both counts in two digits), in
+    English and in the longer Spanish: one row at 1280 px and no sideways scroll; on a
+    phone, Overview, Invitations and More in one row."""
+    from tracking.alerts.services import alert_raise
+    from tracking.messaging.services import message_send
+    from tracking.models import Alert
+
+    for n, e in enumerate((enrollment, other_enrollment) * 6):
+        alert_raise(
+            enrollment=e, kind=Alert.Kind.FEAR_HIGH, severity=Alert.Severity.ROUTINE, source=f"{n}"
+        )
+        message_send(enrollment=e, author=e.patient, body=f"Message {n}")
+    cast.admin.language = language
+    cast.admin.save(update_fields=["language"])
+    page = new_context(bypass_csp=True, **helpers.DESKTOP).new_page()
+    helpers.login(page, live_server, cast.admin)  # once: a TOTP code is good for one login
+    for form_factor in ("desktop", "phone"):
+        phone = form_factor == "phone"
+        if phone:
+            page.set_viewport_size(helpers.PHONE["viewport"])
+        page.goto(f"{live_server.url}/practice/")
+        nav = page.locator(".site-header nav")  # "Main", or "Principal" in Spanish
+        inbox = nav.locator(f'a[href="{reverse("message_inbox")}"]:visible')
+        expect(inbox).to_have_count(0 if phone else 1)  # on a phone: under More
+        expect(nav.locator("a:visible", has_text="12")).to_have_count(0 if phone else 2)
+        one_row(page)
+        helpers.assert_fits_width(page)
+        helpers.check_axe(page, f"nav-admin-widest-{language}-{form_factor}")
+        helpers.screenshot(page, f"nav-admin-widest-{language}-{form_factor}")
+    assert helpers.open_more(page)
+    expect(nav.locator(f'a[href="{reverse("message_inbox")}"]:visible')).to_have_count(1)
+    helpers.assert_fits_width(page)
+    helpers.assert_tap_targets(page)
+    helpers.screenshot(page, f"nav-admin-widest-{language}-phone-more")

@@ -156,12 +156,14 @@ def build_nav(
                 prefixes=("admin_enrollment", "admin_import"),
             ),
             _item(_("Outcomes"), "admin_outcomes", name),
-            _item(_("Questionnaires"), "admin_instruments", name, prefixes=("admin_instrument",)),
-            _item(_("Audit trail"), "admin_audit", name),
+            # Shorter in Spanish than the page's title ("Auditoría").
+            _item(pgettext("menu", "Audit trail"), "admin_audit", name),
             # Linked from pages instead, so the row fits 1280 px in one line: the
             # coding queue from the outcomes report (whose mind-brain figures it
-            # feeds), the safety settings from the overview.
+            # feeds), the safety settings and the questionnaires from the overview.
         ]
+        if messages_unread is not None:  # the staff inbox: the practice's threads
+            nav.extra.insert(1, _messages_item(name, "message_inbox", messages_unread))
     if several_practices:
         nav.extra.append(Item(_("Switch practice"), reverse("choose_practice"), None))
     nav.extra.append(_item(_("Account"), "account_change_password", name))
@@ -181,7 +183,7 @@ def main_nav(context) -> dict:
     counts = context.get("alert_counts") if role in ("clinician", "admin") else None
     # tracking's context processor: the Messages link when the practice has messaging
     # on, with this person's unread count (one query, made only here).
-    inbox = context.get("menu_messages") if role in ("patient", "clinician") else None
+    inbox = context.get("menu_messages") if role in ("patient", "clinician", "admin") else None
     return {
         "nav": build_nav(
             role,

@@ -65,6 +65,8 @@ ACTION_LABELS = {
     "practice_audio.changed": _("Added or replaced a recording"),
     "practice_audio.deleted": _("Deleted a recording"),
     "patient.safety_plan_viewed": _("Viewed a patient's safety plan"),
+    "tailoring.suggestion_accepted": _("Put a suggested step on their fear ladder"),
+    "tailoring.suggestion_declined": _("Left a suggested step off their fear ladder"),
 }
 
 
