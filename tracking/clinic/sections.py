@@ -29,7 +29,7 @@ from programs.models import (
 )
 from tracking import rules
 from tracking.band_labels import band_label
-from tracking.clinic.overview import CheckInItem, opened_checkins
+from tracking.clinic.checkin_charts import CheckInItem, opened_checkins
 from tracking.expressions import min_practice_seconds
 from tracking.instruments import registry
 from tracking.models import Response

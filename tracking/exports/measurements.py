@@ -15,7 +15,8 @@ from programs.models import (
 )
 from tracking import rules
 from tracking.clinic.caseload import change_text
-from tracking.clinic.overview import Overview, opened_checkins
+from tracking.clinic.checkin_charts import opened_checkins
+from tracking.clinic.overview import Overview
 from tracking.clinic.sections import patient_attributions
 from tracking.diary.selectors import diary_csv_rows
 from tracking.models import CheckIn, Response
