@@ -128,10 +128,12 @@ def _events(request: MemberRequest) -> tuple[AuditFilterForm, QuerySet[AuditEven
     # The known actions, plus any other seen lately (a bounded read, not a scan of
     # the whole trail, which only grows).
     recent = qs.order_by("-at").values_list("action", flat=True)[:RECENT_ACTIONS]
-    codes = sorted(set(ACTION_LABELS) | set(recent))
-    form = AuditFilterForm(
-        request.GET or None, practice=practice, actions=[(c, action_label(c)) for c in codes]
+    # In the order of their names, as the reader reads them.
+    actions = sorted(
+        ((c, action_label(c)) for c in set(ACTION_LABELS) | set(recent)),
+        key=lambda choice: (choice[1].casefold(), choice[0]),
     )
+    form = AuditFilterForm(request.GET or None, practice=practice, actions=actions)
     if form.is_bound:
         form.is_valid()
         data = form.cleaned_data  # only the filters without a mistake
