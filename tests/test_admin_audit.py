@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import csv
 import io
+import re
 from datetime import UTC, datetime, timedelta
 
 import pytest
@@ -161,3 +162,31 @@ def test_it_is_for_admins_only(client, cast, trail):
     client.force_login(cast.outsider_admin)
     page = client.get(reverse("admin_audit")).content.decode()
     assert "1 event<" in page and "pat@riverside.test" not in page and "Dr Kim" not in page
+
+
+def test_a_spanish_admin_reads_each_action_in_spanish(client, cast):
+    cast.admin.language = "es"
+    cast.admin.save(update_fields=["language"])
+    client.force_login(cast.admin)
+    for action in ("patient.diary_viewed", "messages.sent", "screening.hold_refer"):
+        event(action, practice=cast.practice, actor=cast.clinician, subject=cast.patient)
+    page = client.get(reverse("admin_audit")).content.decode()
+    for action, label in (
+        ("patient.diary_viewed", "Vio el diario de un paciente"),
+        ("messages.sent", "Envió un mensaje"),
+        (
+            "screening.hold_refer",
+            "Decisión sobre la pausa de seguridad: derivar a una evaluación médica",
+        ),
+    ):
+        assert f"<td>{label}<br>" in page  # the event's row
+        assert f'<option value="{action}">{label}</option>' in page  # the filter
+        assert f">{action}<" not in page  # never the bare code
+    # The filter lists the actions in the order of their Spanish names.
+    select = page[page.index('name="action"') :]
+    names = re.findall(
+        r'<option value="[^"]+">([^<]+)</option>', select[: select.index("</select>")]
+    )
+    assert len(names) > 50 and names == sorted(names, key=str.casefold)
+    export = client.get(reverse("admin_audit_csv")).content.decode()
+    assert "Vio el diario de un paciente" in export and "Envió un mensaje" in export

@@ -27,8 +27,11 @@ RECENT_ACTIONS = 5_000
 
 # Plain names for the actions the app records; anything else shows its code.
 # gettext_lazy: each is in the reader's language when shown (the CSV's too).
+# tests/test_audit_labels.py finds every action the code writes and asks for its name
+# here. No patient data in a name: it is the same for every event.
 ACTION_LABELS = {
     "access.denied": _("Tried to open something they may not see"),
+    "account.deleted": _("Deleted their account"),
     "alert.acknowledged": _("Acknowledged an alert"),
     "alert.contact_details_viewed": _("Viewed a patient's phone numbers on an alert"),
     "alert.escalated": _("Alert escalated up the chain"),
@@ -39,34 +42,79 @@ ACTION_LABELS = {
     "alert.raised": _("Alert raised"),
     "alert.resolved": _("Resolved an alert"),
     "alert.viewed": _("Viewed an alert"),
+    "attribution.coded": _("Coded a patient's causes of pain"),
+    "attribution.coded_blind": _("Coded causes of pain from the practice's queue"),
+    "audit.exported": _("Exported the audit trail"),
     "bulk_import.checked": _("Checked an import file"),
     "bulk_import.confirmed": _("Imported enrollments from a file"),
     "bulk_import.exported": _("Downloaded an import's problems"),
     "caseload.reassigned": _("Moved a clinician's patients"),
+    "caseload.viewed": _("Viewed their caseload"),
+    "causes.coding_queue_viewed": _("Viewed the causes of pain waiting to be coded"),
     "clinician.deactivated": _("Switched off a clinician"),
+    "data.exported": _("Downloaded a copy of their data"),
+    "deliveries.viewed": _("Viewed the reminders that could not be delivered"),
     "enrollment.completed": _("Marked a program completed"),
     "enrollment.invited": _("Invited a patient onto a program"),
     "enrollment.paused": _("Paused a program"),
     "enrollment.resumed": _("Resumed a program"),
     "enrollment.transferred": _("Moved a patient to another clinician"),
     "enrollment.viewed": _("Viewed an enrollment"),
+    "enrollment.week_unlocked": _("Opened weeks of a program early"),
     "enrollment.withdrawn": _("Withdrew a patient"),
+    "instrument.imported": _("Imported a questionnaire"),
     "invitation.accepted": _("Accepted an invitation"),
     "invitation.created": _("Sent an invitation"),
     "invitation.resent": _("Resent an invitation"),
     "invitation.revoked": _("Revoked an invitation"),
+    "login": _("Logged in"),
+    "login.failed": _("Someone failed to log in"),
+    "medical_assessment.recorded": _("Recorded a medical assessment"),
     "membership.changed": _("Changed someone's role or access (Django admin)"),
-    "audit.exported": _("Exported the audit trail"),
-    "report.exported": _("Exported the outcomes report"),
-    "reminders.unsubscribed": _("Unsubscribed from email reminders"),
-    "practice_safety.changed": _("Changed the practice's safety settings"),
-    "practice_safety.chain_changed": _("Changed the escalation chain"),
-    "practice_safety.resources_changed": _("Changed crisis resources"),
+    "messages.inbox_viewed": _("Viewed the message inbox"),
+    "messages.sent": _("Sent a message"),
+    "messages.viewed": _("Viewed a patient's messages"),
+    "note.created": _("Wrote a private note"),
+    "patient.causes_viewed": _("Viewed a patient's causes of pain"),
+    "patient.checkins_viewed": _("Viewed a patient's check-in answers"),
+    "patient.csv_exported": _("Downloaded a patient's measurements (CSV)"),
+    "patient.diary_viewed": _("Viewed a patient's diary"),
+    "patient.exposures_viewed": _("Viewed a patient's fear ladder"),
+    "patient.fhir_exported": _("Downloaded a patient's check-ins and sessions (FHIR)"),
+    "patient.practice_viewed": _("Viewed a patient's practice log"),
+    "patient.program_viewed": _("Viewed how a patient's program is tailored"),
+    "patient.reflections_viewed": _("Viewed a patient's reflections and clues"),
+    "patient.safety_plan_viewed": _("Viewed a patient's safety plan"),
+    "patient.screening_viewed": _("Viewed a patient's screening"),
+    "patient.session_note_form_viewed": _("Opened a new session note"),
+    "patient.sessions_viewed": _("Viewed a patient's PRT sessions"),
+    "patient.summary_exported": _("Downloaded a patient's printable summary"),
+    "patient.viewed": _("Viewed a patient's overview"),
     "practice_audio.changed": _("Added or replaced a recording"),
     "practice_audio.deleted": _("Deleted a recording"),
-    "patient.safety_plan_viewed": _("Viewed a patient's safety plan"),
+    "practice_safety.chain_changed": _("Changed the escalation chain"),
+    "practice_safety.changed": _("Changed the practice's safety settings"),
+    "practice_safety.resources_changed": _("Changed crisis resources"),
+    "reminders.paused": _("Paused a patient's reminders"),
+    "reminders.resumed": _("Resumed a patient's reminders"),
+    "reminders.unsubscribed": _("Unsubscribed from email reminders"),
+    "report.exported": _("Exported the outcomes report"),
+    "screening.age_outside_range": _("Could not start: age outside the practice's range"),
+    "screening.cleared": _("Lifted a safety hold"),
+    "screening.hold_clear": _("Safety hold decision: lift the hold"),
+    "screening.hold_refer": _("Safety hold decision: refer for a medical assessment"),
+    "screening.hold_withdraw": _("Safety hold decision: withdraw the patient"),
+    "screening.recorded": _("Answered the screening questions"),
+    "session_note.created": _("Saved a session note"),
+    "tailoring.activity_adjusted": _("Opened, skipped or moved a lesson or activity"),
+    "tailoring.adjustment_undone": _("Undid a change to a lesson or activity"),
+    "tailoring.exercise_added": _("Added a custom exercise"),
+    "tailoring.exercise_withdrawn": _("Took back a custom exercise"),
+    "tailoring.exposure_suggested": _("Suggested a step for a patient's fear ladder"),
+    "tailoring.program_switched": _("Switched a patient to another program"),
     "tailoring.suggestion_accepted": _("Put a suggested step on their fear ladder"),
     "tailoring.suggestion_declined": _("Left a suggested step off their fear ladder"),
+    "user.access_changed": _("Switched someone's account or staff access (Django admin)"),
 }
 
 
@@ -80,10 +128,12 @@ def _events(request: MemberRequest) -> tuple[AuditFilterForm, QuerySet[AuditEven
     # The known actions, plus any other seen lately (a bounded read, not a scan of
     # the whole trail, which only grows).
     recent = qs.order_by("-at").values_list("action", flat=True)[:RECENT_ACTIONS]
-    codes = sorted(set(ACTION_LABELS) | set(recent))
-    form = AuditFilterForm(
-        request.GET or None, practice=practice, actions=[(c, action_label(c)) for c in codes]
+    # In the order of their names, as the reader reads them.
+    actions = sorted(
+        ((c, action_label(c)) for c in set(ACTION_LABELS) | set(recent)),
+        key=lambda choice: (choice[1].casefold(), choice[0]),
     )
+    form = AuditFilterForm(request.GET or None, practice=practice, actions=actions)
     if form.is_bound:
         form.is_valid()
         data = form.cleaned_data  # only the filters without a mistake
