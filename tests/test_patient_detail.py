@@ -961,3 +961,24 @@ def test_the_view_commits_its_audit_event_asynchronously_only_when_turned_on(
     with connection.cursor() as cursor:
         cursor.execute("SHOW synchronous_commit")
         assert cursor.fetchone()[0] == "on"
+
+
+def test_on_a_safety_hold_the_overview_reads_one_more_however_many_decisions(
+    clin, cast, on_hold, django_assert_num_queries
+):
+    # The hold card reads the latest decision: one query, not one per decision.
+    clin.get(url("patient_detail", on_hold))  # the session's first write, the outline
+    with django_assert_num_queries(OVERVIEW_QUERIES + 1):
+        assert (
+            "Having had cancer at any time"
+            in clin.get(url("patient_detail", on_hold)).content.decode()
+        )
+    for reason in ("Needs a GP check first", "GP asked for imaging", "Waiting for the scan"):
+        clin.post(
+            url("patient_clear_hold", on_hold),
+            {"decision": "refer", "refer_to": "gp", "after_referral": "hold", "reason": reason},
+        )
+    clin.get(url("patient_detail", on_hold))  # the badges recounted after the decisions
+    with django_assert_num_queries(OVERVIEW_QUERIES + 1):
+        page = clin.get(url("patient_detail", on_hold)).content.decode()
+    assert on_hold.hold_decisions.count() == 3 and "Latest decision: Refer the patient" in page
