@@ -124,6 +124,16 @@ def test_a_crisis_phrase_still_alerts_a_clinician_who_switched_message_emails_of
     assert "A patient sent you a message" not in subjects
 
 
+def test_the_care_team_is_told_when_the_patient_gets_no_email(cast, enrollment, client):
+    hint = "They chose not to get emails about new messages."
+    client.force_login(cast.clinician)
+    url = reverse("patient_messages", args=[enrollment.pk])
+    assert hint not in client.get(url).content.decode()
+    switch(client, cast.patient, on=False)
+    client.force_login(cast.clinician)
+    assert hint in client.get(url).content.decode()
+
+
 # ------------------------------------------------------------------ the pages
 def test_the_reminders_page_shows_the_switch_ticked_by_default(cast, enrollment, client):
     client.force_login(cast.patient)
