@@ -80,6 +80,7 @@ EXPECTED = {
     "get_help": PUBLIC,
     "account_time_zone": ANY_LOGGED_IN,
     "account_language": ANY_LOGGED_IN,
+    "account_message_emails": ANY_LOGGED_IN,
     "healthz_live": PUBLIC,
     "healthz_ready": PUBLIC,
     "bench_baseline": dict.fromkeys(VISITORS, NOT_FOUND),  # only where the bench enables it

@@ -227,6 +227,7 @@ FORMS: dict[str, Form] = {
         "membership": _membership(c, c.cast.patient).pk}, [Membership]),
     "account_time_zone": Form("patient", lambda c: {"timezone": "Europe/Paris"}, [User]),
     "account_language": Form("patient", lambda c: {"language": "es"}, [User]),
+    "account_message_emails": Form("patient", lambda c: {"next": "/reminders/"}, [User]),
     "onboarding_consent": Form("patient", lambda c: {"understand": "on", "consent": "on"},
                                [Enrollment], prepare=_not_onboarded(consented=False)),
     "onboarding_settings": Form("patient", lambda c: {

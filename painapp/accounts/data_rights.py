@@ -148,7 +148,17 @@ personal_data: ExtensionPoint[PersonalData] = ExtensionPoint("personal data")
 # shown; the other apps' come with their `personal_data`.
 _POLICIES: dict[str, TablePolicy] = {
     "accounts.user": TablePolicy(
-        columns=("id", "email", "full_name", "timezone", "date_joined", "last_login"),
+        columns=(
+            "id",
+            "email",
+            "full_name",
+            "timezone",
+            "language",
+            "message_emails",
+            "message_emails_changed_at",
+            "date_joined",
+            "last_login",
+        ),
         on_delete="deidentify",
     ),
     "accounts.membership": TablePolicy(
@@ -486,6 +496,7 @@ def account_delete(*, user: User) -> None:
             is_superuser=False,
             timezone="UTC",
             last_login=None,
+            message_emails_changed_at=None,
             session_epoch=F("session_epoch") + 1,
         )
         locked.groups.clear()

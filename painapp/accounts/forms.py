@@ -244,3 +244,48 @@ class LanguageForm(forms.Form):
         widget=forms.RadioSelect,
         help_text=_("Pages, emails and reminders come in this language."),
     )
+
+
+class _TickBox(forms.CheckboxInput):
+    """A checkbox that hands the field what was posted as it is, so the field can tell
+    a tick ("on") from an empty box (nothing posted) and from anything else."""
+
+    def value_from_datadict(self, data, files, name):
+        return data.get(name)
+
+
+class TickField(forms.BooleanField):
+    """Ticked or not, and nothing else: a browser posts "on" for a ticked box and
+    nothing for an empty one. Anything else was not sent by our page: it is refused
+    with a plain message rather than read as a tick (Django's BooleanField takes any
+    text but "false" and "0" for yes)."""
+
+    widget = _TickBox
+    TICKED = frozenset({"on", "true", "1"})
+    EMPTY = frozenset({"", "off", "false", "0"})
+
+    def to_python(self, value: Any) -> bool:
+        if value is None or value is False:
+            return False
+        if value is True:
+            return True
+        text = str(value).strip().lower()
+        if text in self.TICKED:
+            return True
+        if text in self.EMPTY:
+            return False
+        raise forms.ValidationError(self.error_messages["invalid"], code="invalid")
+
+
+class MessageEmailsForm(forms.Form):
+    """A person's own "email me when I get a new message" (patients and staff)."""
+
+    message_emails = TickField(
+        label=_("Email me when I get a new message"),
+        required=False,
+        help_text=_(
+            "The email never shows the message. It only says one is waiting, with a link "
+            "to read it here. New messages always show in the app."
+        ),
+        error_messages={"invalid": _("Tick the box to get these emails, or leave it empty.")},
+    )

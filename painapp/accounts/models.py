@@ -74,6 +74,13 @@ class User(AbstractBaseUser, PermissionsMixin):
     timezone = models.CharField(max_length=64, default="UTC", validators=[validate_timezone])
     # Pages, emails and reminders are in this language (settings.LANGUAGES).
     language = models.CharField(max_length=8, choices=settings.LANGUAGES, default="en")
+    # "Email me when I get a new message": the email that says a secure message is
+    # waiting (tracking.messaging). Off, the message still shows in the app and the
+    # menu's count; safety alerts and every other email are not affected.
+    message_emails = models.BooleanField(default=True)
+    # When the person last changed it: a message that came while it was off was never
+    # emailed, so it does not count as "already told" once it is on again.
+    message_emails_changed_at = models.DateTimeField(null=True, blank=True, editable=False)
     is_active = models.BooleanField(default=True)
     is_staff = models.BooleanField(default=False, help_text="Can log in to the Django admin.")
     date_joined = models.DateTimeField(default=dj_timezone.now)

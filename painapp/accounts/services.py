@@ -1,4 +1,5 @@
-"""Writes with side effects for accounts: invitations and their acceptance."""
+"""Writes with side effects for accounts: invitations and their acceptance, ending a
+person's sessions, and their own "email me when I get a new message"."""
 
 from __future__ import annotations
 
@@ -364,3 +365,18 @@ def membership_deactivate(*, membership: Membership) -> None:
             membership=membership, accepted_at__isnull=True, revoked_at__isnull=True
         ).update(revoked_at=timezone.now())
         user_sessions_end(user=membership.user)
+
+
+def user_message_emails_set(*, user: User, on: bool) -> bool:
+    """Turn the person's "email me when I get a new message" on or off. Returns whether
+    it changed: saving the same choice again changes nothing, not even its time (the
+    message email counts only messages since it was last turned on as already told)."""
+    now = timezone.now()
+    changed = (
+        User.objects.filter(pk=user.pk)
+        .exclude(message_emails=on)
+        .update(message_emails=on, message_emails_changed_at=now)
+    )
+    if changed:
+        user.message_emails, user.message_emails_changed_at = on, now
+    return bool(changed)

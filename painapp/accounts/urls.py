@@ -1,6 +1,14 @@
 from django.urls import path
 
-from painapp.accounts.views import data_rights, home, invitations, language, practice, time_zone
+from painapp.accounts.views import (
+    data_rights,
+    home,
+    invitations,
+    language,
+    message_emails,
+    practice,
+    time_zone,
+)
 
 urlpatterns = [
     path("", home.home, name="home"),
@@ -22,6 +30,8 @@ urlpatterns = [
     # Anyone's own time zone (reminders, new weeks and digests follow it).
     path("account/time-zone/", time_zone.time_zone, name="account_time_zone"),
     path("account/language/", language.language, name="account_language"),
+    # Anyone's own "email me when I get a new message" (tracking.messaging's email).
+    path("account/message-emails/", message_emails.message_emails, name="account_message_emails"),
     # A patient's own data: download it, or delete the account.
     path("account/my-data/", data_rights.my_data, name="my_data"),
     path("account/my-data/download/", data_rights.my_data_export, name="my_data_export"),

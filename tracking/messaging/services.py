@@ -155,7 +155,9 @@ def message_email_send(*, message_id: int, outbox_id: int | None = None) -> bool
     and no word of the message, just the link (the email may be read on a shared
     screen). Skipped if already sent, if the recipient has read it since, if they
     already had unread messages from this side (they were told then), if messaging
-    is off, or if their account is inactive. Returns whether an email went out."""
+    is off, if their account is inactive, or if they turned these emails off
+    (User.message_emails, checked here at sending time: the in-app notification and
+    the unread count are theirs either way). Returns whether an email went out."""
     if not _outbox_pending(outbox_id):
         return False
     message = (
@@ -171,7 +173,9 @@ def message_email_send(*, message_id: int, outbox_id: int | None = None) -> bool
         return False
     enrollment = message.thread.enrollment
     recipient = enrollment.clinician if message.from_patient else enrollment.patient
-    if not recipient.is_active or not messaging_enabled(enrollment.practice_id):
+    if not recipient.is_active or not recipient.message_emails:
+        return False
+    if not messaging_enabled(enrollment.practice_id):
         return False
     read_mark = (
         ThreadRead.objects.filter(thread_id=message.thread_id, user=recipient)
@@ -187,6 +191,10 @@ def message_email_send(*, message_id: int, outbox_id: int | None = None) -> bool
     )
     if read_mark is not None:
         earlier_unread = earlier_unread.filter(sent_at__gt=read_mark)
+    if recipient.message_emails_changed_at is not None:
+        # Messages that came while the emails were off were never emailed: the first
+        # one since they were turned back on is news.
+        earlier_unread = earlier_unread.filter(sent_at__gt=recipient.message_emails_changed_at)
     if earlier_unread.exists():
         return False  # told about the first unread one already
     if message.from_patient:
