@@ -378,10 +378,8 @@ def test_the_patients_answer_is_audited_once_without_their_words(pat, cast, tail
         "programs.exposuresuggestion",
         str(suggestion.pk),
     )
-    assert event.changes["status"] == ["pending", status]
-    assert "Carry one bag" not in str(event.changes) and "35" not in str(event.changes)
-    if answer == "accept":
-        assert event.changes["fear_item"] == [None, FearItem.objects.get(enrollment=tailored).pk]
+    # The status only: never the step's words or the patient's rating.
+    assert event.changes == {"status": ["pending", status]}
     # The other answer after this one changes nothing and records nothing.
     other = "decline" if answer == "accept" else "accept"
     pat.post(reverse(f"suggestion_{other}", args=[suggestion.pk]), {"harm_rating": "35"})

@@ -12,6 +12,7 @@ import random
 from datetime import datetime, time, timedelta
 
 from django.db import transaction
+from django.db.models import F
 from django.utils import timezone
 
 from painapp.accounts.models import Membership, Practice, Role, User
@@ -35,6 +36,7 @@ from programs.services import (
 )
 from tracking.checkins.schedule import checkins_schedule
 from tracking.checkins.summaries import summaries_refresh
+from tracking.clinic.coding import attribution_scores_refresh
 from tracking.instruments.registry import (
     asked_of,
     current_instruments,
@@ -298,9 +300,11 @@ def _finished_cohort(rng, practice, version, *, sam, priya) -> None:
                 status=status, updated_at=timezone.now()
             )
         if n < 2:
-            for cause in AttributionCause.objects.filter(attribution__enrollment=enrollment):
-                cause.clinician_category = cause.category
-                cause.save(update_fields=["clinician_category"])
+            # Their clinician coded the causes as the patient did, and the stored
+            # clinician score follows, as the coding services keep it.
+            causes = AttributionCause.objects.filter(attribution__enrollment=enrollment)
+            causes.update(clinician_category=F("category"))
+            attribution_scores_refresh(set(causes.values_list("attribution_id", flat=True)))
 
 
 def _active_enrollment(

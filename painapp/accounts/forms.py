@@ -246,7 +246,7 @@ class LanguageForm(forms.Form):
     )
 
 
-class _TickBox(forms.CheckboxInput):
+class TickCheckboxInput(forms.CheckboxInput):
     """A checkbox that hands the field what was posted as it is, so the field can tell
     a tick ("on") from an empty box (nothing posted) and from anything else."""
 
@@ -260,7 +260,7 @@ class TickField(forms.BooleanField):
     with a plain message rather than read as a tick (Django's BooleanField takes any
     text but "false" and "0" for yes)."""
 
-    widget = _TickBox
+    widget = TickCheckboxInput  # laid out as a checkbox (partials/field.html)
     TICKED = frozenset({"on", "true", "1"})
     EMPTY = frozenset({"", "off", "false", "0"})
 

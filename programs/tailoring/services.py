@@ -292,7 +292,7 @@ def exposure_suggestion_accept(
     *, suggestion: ExposureSuggestion, harm_rating: int, request: HttpRequest | None = None
 ) -> FearItem:
     """The patient puts the suggested step on their ladder with their own rating,
-    audited as `tailoring.suggestion_accepted` (ids only: no label, no rating).
+    audited as `tailoring.suggestion_accepted` (its status only: no label, no rating).
     A second accept (double submit) returns the rung the first one made, and records
     nothing more."""
     with transaction.atomic():
@@ -319,10 +319,8 @@ def exposure_suggestion_accept(
             enrollment,
             enrollment.patient,
             suggestion,
-            {
-                "status": [SuggestionStatus.PENDING, SuggestionStatus.ACCEPTED],
-                "fear_item": [None, fear_item.pk],
-            },
+            # The status only (the rung it became is on the suggestion, fear_item).
+            {"status": [SuggestionStatus.PENDING, SuggestionStatus.ACCEPTED]},
         )
     return fear_item
 

@@ -18,6 +18,7 @@ LABEL = "Email me when I get a new message"
 
 
 def checks(page: Page, name: str, *, phone: bool) -> None:
+    helpers.screenshot(page, name)
     helpers.assert_fits_width(page)
     helpers.assert_clean_text(page)
     if phone:
@@ -67,6 +68,15 @@ def test_a_clinician_turns_message_emails_off_on_their_account_page(
     page.goto(f"{live_server.url}/accounts/password/change/")
     expect(page.get_by_role("heading", name="Emails about new messages")).to_be_visible()
     helpers.check_axe(page, "message-emails-account")
+    helpers.screenshot(page, "message-emails-account")
+    # A small settings form beside the password's: the tick beside its words, and its
+    # button not a second filled one.
+    box = page.get_by_label(LABEL).bounding_box()
+    words = page.locator("label", has_text=LABEL).bounding_box()
+    assert abs(box["y"] - words["y"]) < words["height"], (box, words)
+    assert "button--secondary" in (
+        page.get_by_role("button", name="Save my email choice").get_attribute("class") or ""
+    )
     turn_off_with_the_keyboard(page)
     expect(page.get_by_role("heading", level=1)).to_have_text("Your account")
     helpers.check_axe(page, "message-emails-account-saved")
