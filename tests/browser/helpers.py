@@ -84,6 +84,10 @@ def nav_link(page: Page, name: str):
     """A link in the main menu, opening "More" first if the link waits in it (phones)."""
     nav = page.get_by_role("navigation", name="Main")
     link = nav.get_by_role("link", name=name, exact=True).locator("visible=true")
+    # The page's scripts first: a "More" opened while the page is still loading can be
+    # closed again by them (app.js closes it on a click or focus elsewhere), leaving
+    # the link hidden (a flaky admin journey on a phone).
+    page.wait_for_load_state()
     if not link.count():
         open_more(page)
     return link.first
