@@ -44,9 +44,6 @@ def test_a_clinicians_row_holds_the_caseload_and_alerts_and_more_holds_the_rest(
     assert labels(nav.extra) == ["Code causes", "Account"]
     assert nav.more  # phones: Caseload, Alerts and More, on one row
     assert nav.primary[0].current == "true"  # inside the caseload, not the list itself
-    several = build_nav("clinician", "caseload", several_practices=True)
-    assert labels(several.extra) == ["Code causes", "Switch practice", "Account"]
-    assert several.more
 
 
 def test_an_admin_keeps_overview_and_invitations_in_the_row():
@@ -114,15 +111,30 @@ def test_log_out_works_from_every_menu_with_that_pages_own_token(cast, db):
     assert len(set(tokens)) == 3  # never a token of an earlier response
 
 
-def test_switch_practice_shows_only_for_someone_in_several_practices(client, cast):
+def test_someone_in_several_practices_sees_which_one_beside_the_brand(client, cast):
+    """The practice they work in and "Switch practice" sit under the brand, not in the
+    menu's row (full at 1,280 px); someone in one practice sees neither."""
     client.force_login(cast.clinician)
-    assert "Switch practice" not in main_menu(client.get(reverse("caseload")))
+    html = client.get(reverse("caseload")).content.decode()
+    assert "Switch practice" not in html
+    assert 'class="practice-line"' not in html
     Membership.objects.create(
         user=cast.clinician, practice=cast.other_practice, role=Role.CLINICIAN, is_active=True
     )
-    menu = main_menu(client.get(reverse("caseload")))
-    assert menu.count("Switch practice") == 2  # in the wide row, and under More
-    assert '<details class="more" data-more>' in menu
+    html = client.get(reverse("caseload")).content.decode()
+    assert "Switch practice" not in main_menu_html(html)
+    line = re.search(r'<p class="practice-line">(.*?)</p>', html, re.S)
+    assert line, "no practice line in the header"
+    assert cast.practice.name in line.group(1)  # the one chosen: the oldest membership
+    assert f'href="{reverse("choose_practice")}"' in line.group(1)
+    assert "Switch practice" in line.group(1)
+    # After choosing the other practice, the header names it.
+    other = Membership.objects.get(user=cast.clinician, practice=cast.other_practice)
+    client.post(reverse("choose_practice"), {"membership": other.pk})
+    html = client.get(reverse("caseload")).content.decode()
+    line = re.search(r'<p class="practice-line">(.*?)</p>', html, re.S)
+    assert cast.other_practice.name in line.group(1)
+    assert cast.practice.name not in line.group(1)
 
 
 def test_the_coding_queue_link_shows_how_many_causes_wait_when_the_page_knows():

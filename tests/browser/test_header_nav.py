@@ -248,9 +248,11 @@ def test_every_role_has_a_one_row_menu(live_server, cast, enrollment, new_contex
 def test_the_admins_widest_menu_fits_1280_in_one_row(
     live_server, cast, enrollment, other_enrollment, new_context, language
 ):
-    """An admin with open alerts and unread messages (both counts in two digits), in
-    English and in the longer Spanish: one row at 1280 px and no sideways scroll; on a
+    """An admin of two practices with open alerts and unread messages (both counts in
+    two digits), in English and in the longer Spanish: one row at 1280 px and no
+    sideways scroll, the practice's name and "Switch practice" beside the brand; on a
     phone, Overview, Invitations and More in one row."""
+    from painapp.accounts.models import Membership, Role
     from tracking.alerts.services import alert_raise
     from tracking.messaging.services import message_send
     from tracking.models import Alert
@@ -260,6 +262,9 @@ def test_the_admins_widest_menu_fits_1280_in_one_row(
             enrollment=e, kind=Alert.Kind.FEAR_HIGH, severity=Alert.Severity.ROUTINE, source=f"{n}"
         )
         message_send(enrollment=e, author=e.patient, body=f"Message {n}")
+    Membership.objects.create(
+        user=cast.admin, practice=cast.other_practice, role=Role.ADMIN, is_active=True
+    )
     cast.admin.language = language
     cast.admin.save(update_fields=["language"])
     page = new_context(bypass_csp=True, **helpers.DESKTOP).new_page()
@@ -273,6 +278,10 @@ def test_the_admins_widest_menu_fits_1280_in_one_row(
         inbox = nav.locator(f'a[href="{reverse("message_inbox")}"]:visible')
         expect(inbox).to_have_count(0 if phone else 1)  # on a phone: under More
         expect(nav.locator("a:visible", has_text="12")).to_have_count(0 if phone else 2)
+        line = page.locator(".site-header .practice-line")
+        expect(line).to_contain_text(cast.practice.name)
+        expect(line.locator(f'a[href="{reverse("choose_practice")}"]')).to_be_visible()
+        expect(nav.locator(f'a[href="{reverse("choose_practice")}"]')).to_have_count(0)
         one_row(page)
         helpers.assert_fits_width(page)
         helpers.check_axe(page, f"nav-admin-widest-{language}-{form_factor}")

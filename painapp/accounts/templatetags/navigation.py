@@ -88,7 +88,6 @@ def _messages_item(name: str, url_name: str, unread: int) -> Item:
 def build_nav(
     role: str | None,
     name: str,
-    several_practices: bool = False,
     uncoded: int | None = None,
     alerts_open: int | None = None,
     messages_unread: int | None = None,
@@ -164,8 +163,6 @@ def build_nav(
         ]
         if messages_unread is not None:  # the staff inbox: the practice's threads
             nav.extra.insert(1, _messages_item(name, "message_inbox", messages_unread))
-    if several_practices:
-        nav.extra.append(Item(_("Switch practice"), reverse("choose_practice"), None))
     nav.extra.append(_item(_("Account"), "account_change_password", name))
     # Up to two items besides the primary ones (Log out counts) fit a phone's row as they are.
     nav.more = len(nav.extra) + 1 > 2
@@ -188,7 +185,6 @@ def main_nav(context) -> dict:
         "nav": build_nav(
             role,
             (match.url_name if match else None) or "",
-            bool(context.get("has_several_practices")),
             uncoded=context.get("uncoded_causes"),
             alerts_open=counts.open if counts else None,
             messages_unread=inbox.unread if inbox and inbox.enabled else None,
