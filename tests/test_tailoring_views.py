@@ -331,6 +331,28 @@ def test_the_patient_sees_the_changes_and_why(pat, tailored):
     assert pat.get(reverse("activity", args=[lesson.slug])).status_code == 200
 
 
+def test_the_patient_sees_a_program_switch_under_its_own_heading(client, cast, enrollment):
+    # Listed under "Your program", not under the heading of the lesson changed before it.
+    trial = make_trial_version()
+    client.force_login(cast.clinician)
+    client.post(
+        url("patient_program_adjust", enrollment),
+        {"activity": act(enrollment, "fear-pain-cycle").pk, "action": "skip", "reason": REASON},
+    )
+    client.post(
+        url("patient_program_switch", enrollment),
+        {"to_version": str(trial.pk), "reason": "Two sessions a week suits you."},
+    )
+    client.force_login(cast.patient)
+    news = client.get(reverse("today")).context["tailoring_news"]
+    assert [title for title, _change in news][:1] == ["Your program"]
+    today = client.get(reverse("today")).content.decode()
+    assert "<strong>Your program</strong>" in today
+    cast.patient.language = "es"
+    cast.patient.save(update_fields=["language"])
+    assert "<strong>Su programa</strong>" in client.get(reverse("today")).content.decode()
+
+
 def test_the_patient_does_a_custom_exercise_with_a_note(pat, tailored):
     exercise = CustomExercise.objects.get(enrollment=tailored)
     page = pat.get(reverse("custom_exercise", args=[exercise.pk])).content.decode()
