@@ -61,6 +61,31 @@ def test_it_records_who_acknowledged_and_when(cast, client, alert):
     assert "Acknowledged" in follow.content.decode()
 
 
+@pytest.mark.parametrize(
+    ("back", "to"),
+    [
+        ("alert", "alert_detail"),
+        ("inbox", "alert_inbox"),
+        ("", "caseload"),
+        ("//x.test", "caseload"),
+    ],
+)
+def test_acknowledging_goes_back_to_where_the_next_step_is(cast, client, alert, back, to):
+    # From the alert's page or the inbox, "Record contact and resolve" comes next: the
+    # clinician lands back there, not on the caseload; anything else is not a URL.
+    client.force_login(cast.clinician)
+    response = client.post(reverse("alert_acknowledge", args=[alert.pk]), {"back": back})
+    assert response.status_code == 302
+    assert response.url == reverse(to, args=[alert.pk] if to == "alert_detail" else [])
+
+
+def test_both_acknowledge_buttons_say_where_they_were_pressed(cast, client, alert):
+    client.force_login(cast.clinician)
+    page = client.get(reverse("alert_detail", args=[alert.pk])).content.decode()
+    inbox = client.get(reverse("alert_inbox")).content.decode()
+    assert 'name="back" value="alert"' in page and 'name="back" value="inbox"' in inbox
+
+
 OUTCOME = {
     "contacted": "yes",
     "contacted_at": "2026-01-05T10:30",

@@ -44,6 +44,12 @@ def test_seed_demo_builds_a_realistic_practice_once(db, client):
     assert CheckIn.objects.filter(status="completed").count() > 100
     assert CheckIn.objects.filter(status="missed").exists()
     assert {"self_harm", "red_flag", "pain_up"} <= set(Alert.objects.values_list("kind", flat=True))
+    # A demo "pain up" alert is what the rule would raise, with the figures its page
+    # shows: the latest check-ins' pain, each at least the rise above the baseline.
+    for alert in Alert.objects.filter(kind="pain_up"):
+        details = alert.details
+        assert details["recent"], details
+        assert all(p >= details["baseline"] + details["rise_points"] for p in details["recent"])
     assert ReminderSchedule.objects.filter(active=True).exists()
     # every demo login works and lands on its role's home
     from io import StringIO

@@ -201,6 +201,14 @@ def test_bad_input_gets_a_plain_message_and_keeps_what_was_typed(
     assert not SessionNote.objects.exists()
 
 
+def test_the_form_page_marks_the_prt_sessions_tab_as_current(clin, enrollment):
+    # The form belongs to the PRT sessions section: its tab, not Overview's, is current.
+    html = clin.get(reverse("session_note_add", args=[enrollment.pk])).content.decode()
+    sessions = url("patient_sessions", enrollment)
+    assert f'<a href="{sessions}" aria-current="page">' in html
+    assert f'<a href="{url("patient_detail", enrollment)}" aria-current="page">' not in html
+
+
 def test_the_form_refuses_dates_after_the_clinicians_today():
     today = timezone.localdate()
     form = SessionNoteForm(

@@ -4,6 +4,8 @@ the fear ladder (issue 19, point 2)."""
 
 from __future__ import annotations
 
+import html
+
 import pytest
 from django.urls import reverse
 
@@ -76,6 +78,25 @@ def test_it_shows_the_section_and_audits_the_look(clin, cast, tailored):
     assert AuditEvent.objects.filter(
         action="patient.program_viewed", subject=cast.patient, actor=cast.clinician
     ).exists()
+
+
+def test_each_forms_reason_has_an_example_that_fits_its_change(clin, cast, enrollment):
+    # "You know this one well already" suits a skipped lesson, not a new exercise, a
+    # suggested ladder step or a program switch: each form has its own example.
+    examples = [
+        "You know this one well already.",
+        "This brings your practice into a walk you enjoy.",
+        "You have climbed the first steps well.",
+        "Two sessions a week may suit your week better.",
+    ]
+    make_trial_version()  # a program to switch to, so the switch form shows
+    page = html.unescape(clin.get(url("patient_program", enrollment)).content.decode())
+    assert [page.count(f"e.g. “{example}”") for example in examples] == [1, 1, 1, 1]
+    cast.clinician.language = "es"
+    cast.clinician.save(update_fields=["language"])
+    spanish = html.unescape(clin.get(url("patient_program", enrollment)).content.decode())
+    assert "Dos sesiones por semana pueden irle mejor" in spanish
+    assert not any(example in spanish for example in examples)
 
 
 def test_the_practice_admin_may_tailor_too(client, cast, enrollment):
@@ -308,6 +329,28 @@ def test_the_patient_sees_the_changes_and_why(pat, tailored):
     # The lesson opened early can be read now.
     lesson = act(tailored, "fear-of-movement")
     assert pat.get(reverse("activity", args=[lesson.slug])).status_code == 200
+
+
+def test_the_patient_sees_a_program_switch_under_its_own_heading(client, cast, enrollment):
+    # Listed under "Your program", not under the heading of the lesson changed before it.
+    trial = make_trial_version()
+    client.force_login(cast.clinician)
+    client.post(
+        url("patient_program_adjust", enrollment),
+        {"activity": act(enrollment, "fear-pain-cycle").pk, "action": "skip", "reason": REASON},
+    )
+    client.post(
+        url("patient_program_switch", enrollment),
+        {"to_version": str(trial.pk), "reason": "Two sessions a week suits you."},
+    )
+    client.force_login(cast.patient)
+    news = client.get(reverse("today")).context["tailoring_news"]
+    assert [title for title, _change in news][:1] == ["Your program"]
+    today = client.get(reverse("today")).content.decode()
+    assert "<strong>Your program</strong>" in today
+    cast.patient.language = "es"
+    cast.patient.save(update_fields=["language"])
+    assert "<strong>Su programa</strong>" in client.get(reverse("today")).content.decode()
 
 
 def test_the_patient_does_a_custom_exercise_with_a_note(pat, tailored):

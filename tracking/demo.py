@@ -34,6 +34,7 @@ from programs.services import (
     enrollment_figures_refresh,
     program_version_load,
 )
+from tracking.alerts.evaluate import pain_rise
 from tracking.checkins.schedule import checkins_schedule
 from tracking.checkins.summaries import summaries_refresh
 from tracking.clinic.coding import attribution_scores_refresh
@@ -423,14 +424,22 @@ def _checkins(rng, enrollment, today, baseline, trajectory, self_harm) -> None:
         summaries_refresh(enrollment_ids=[enrollment.pk])
         return
     last_checkin, last_done_at = last_done
-    if trajectory == "worsening":
+    # Raised only where the practice's pain-up rule holds on the latest check-ins, with
+    # the figures the rule gives (the alert's page says "Average pain was 8, 9 on the
+    # latest check-ins, against a baseline of 6"): never "pain up" on a falling pain.
+    rise = (
+        pain_rise(last_checkin, PracticeSettings.for_practice(enrollment.practice_id))
+        if trajectory == "worsening"
+        else None
+    )
+    if rise is not None:
         _demo_alert(
             enrollment=enrollment,
             practice_id=enrollment.practice_id,
             kind="pain_up",
             severity="high",
             source=f"checkin:{last_checkin.pk}",
-            details={"baseline": baseline},
+            details=rise,
             created_at=last_done_at,
         )
     if self_harm:

@@ -7,6 +7,7 @@ from collections.abc import Callable
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import render
 from django.utils import timezone
+from django.utils.translation import gettext
 
 from painapp.accounts.extensions import ExtensionPoint
 from programs import selectors
@@ -14,7 +15,7 @@ from programs.access import enrollment_required
 from programs.boosters.selectors import program_is_over
 from programs.exposure.selectors import ladder_rungs, suggest_next_step
 from programs.models import ActivityKind, Enrollment
-from programs.tailoring.models import AdjustmentAction
+from programs.tailoring.models import AdjustmentAction, ProgramSwitch
 from programs.tailoring.services import RECENT as TAILORING_NEWS_FOR
 from programs.types import PatientRequest
 
@@ -115,15 +116,17 @@ def _news(pmap: selectors.ProgramMap) -> list[tuple[str, object]]:
     if not recent:
         return []
     titles = {a.pk: a.title for state in pmap.weeks for a in state.activities}
-    return [
-        (
-            titles.get(change.activity_id, "")
-            if hasattr(change, "activity_id")
-            else getattr(change, "title", ""),
-            change,
-        )
-        for change in recent
-    ]
+
+    def about(change: object) -> str:
+        if isinstance(change, ProgramSwitch):
+            # Without a heading of its own, the switch's note read as part of the
+            # lesson listed above it.
+            return gettext("Your program")
+        if hasattr(change, "activity_id"):
+            return titles.get(change.activity_id, "")
+        return getattr(change, "title", "")
+
+    return [(about(change), change) for change in recent]
 
 
 @enrollment_required

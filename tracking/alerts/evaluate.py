@@ -113,7 +113,7 @@ def evaluate_checkin(
             pain_now, baseline=pain_baseline.value, rise_points=settings.pain_rise_points
         )
     ):
-        pain = _pain_rise(checkin, settings)
+        pain = pain_rise(checkin, settings)
         if pain is not None:
             trends.append((Alert.Kind.PAIN_UP, Alert.Severity.HIGH, pain))
     fear = _total(by_key.get(clinical.FEAR_MOVEMENT))
@@ -306,7 +306,7 @@ def _pain_rows(checkin: CheckIn, needed: int) -> list[tuple]:
     return list(first_baseline.union(latest, all=True))
 
 
-def _pain_rise(checkin: CheckIn, settings: PracticeSettings) -> dict | None:
+def pain_rise(checkin: CheckIn, settings: PracticeSettings) -> dict | None:
     """The pain-up rule (`clinical.pain_has_risen`) on this check-in and the ones just
     before it. "In a row" counts check-ins where pain was recorded: a missed week says
     nothing about pain (the missed rule covers it), so it neither breaks nor extends a

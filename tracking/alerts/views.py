@@ -25,10 +25,17 @@ from tracking.screening.forms import RED_FLAGS
 
 
 def _back(request: MemberRequest, alert: Alert) -> HttpResponse:
-    # Clinicians go back to their caseload; admins have none, so back to the alert.
-    if request.membership.role == Role.CLINICIAN:
-        return redirect("caseload")
-    return redirect("alert_detail", pk=alert.pk)
+    # Acknowledging is the first step of working an alert: from the alert's page or the
+    # inbox, the person goes back there, where the next step ("Record contact and
+    # resolve") is. Otherwise clinicians go back to their caseload; admins have none,
+    # so back to the alert. `back` names a page ("alert", "inbox"), never a URL, so it
+    # cannot send anyone elsewhere.
+    back = request.POST.get("back", "")
+    if back == "inbox":
+        return redirect("alert_inbox")
+    if back == "alert" or request.membership.role != Role.CLINICIAN:
+        return redirect("alert_detail", pk=alert.pk)
+    return redirect("caseload")
 
 
 @staff_required

@@ -6,7 +6,7 @@ choice. Every change carries a short reason, which the patient is shown."""
 
 from __future__ import annotations
 
-from typing import cast
+from typing import TYPE_CHECKING, cast
 
 from django import forms
 from django.utils.translation import gettext_lazy as _
@@ -14,12 +14,17 @@ from django.utils.translation import gettext_lazy as _
 from programs.tailoring.models import REASON_MAX, AdjustmentAction
 from tracking.clinic.tailoring import TailoringPage
 
+if TYPE_CHECKING:
+    from django_stubs_ext import StrOrPromise
 
-def reason_field() -> forms.CharField:
+
+def reason_field(help_text: StrOrPromise) -> forms.CharField:
+    """The reason every change carries. Each form gives an example that fits its own
+    change: "You know this one well already" reads oddly under a new exercise."""
     return forms.CharField(
         label=_("Reason, shown to the patient"),
         max_length=REASON_MAX,
-        help_text=_("One short, kind sentence, e.g. “You know this one well already.”"),
+        help_text=help_text,
         error_messages={
             "required": _("Write a short reason for the patient."),
             "max_length": _("Keep the reason to 200 characters or fewer."),
@@ -73,7 +78,7 @@ class AdjustForm(_OnePage):
         help_text=_("Only for “Move to another week”."),
         error_messages={"invalid_choice": _("Choose a week of this program.")},
     )
-    reason = reason_field()
+    reason = reason_field(_("One short, kind sentence, e.g. “You know this one well already.”"))
 
     def __init__(self, *args, page: TailoringPage, **kwargs) -> None:
         super().__init__(*args, **kwargs)
@@ -131,7 +136,9 @@ class CustomExerciseForm(_OnePage):
             for key in ("required", "invalid", "min_value", "max_value")
         },
     )
-    reason = reason_field()
+    reason = reason_field(
+        _("One short, kind sentence, e.g. “This brings your practice into a walk you enjoy.”")
+    )
 
     def __init__(self, *args, page: TailoringPage, **kwargs) -> None:
         super().__init__(*args, **kwargs)
@@ -150,7 +157,9 @@ class SuggestionForm(_OnePage):
             "max_length": _("Keep it to 200 characters or fewer."),
         },
     )
-    reason = reason_field()
+    reason = reason_field(
+        _("One short, kind sentence, e.g. “You have climbed the first steps well.”")
+    )
 
 
 class SwitchForm(_OnePage):
@@ -171,7 +180,9 @@ class SwitchForm(_OnePage):
             "new program's last week."
         ),
     )
-    reason = reason_field()
+    reason = reason_field(
+        _("One short, kind sentence, e.g. “Two sessions a week may suit your week better.”")
+    )
 
     def __init__(self, *args, page: TailoringPage, **kwargs) -> None:
         super().__init__(*args, **kwargs)

@@ -38,6 +38,6 @@ def session_note_add(request: MemberRequest, pk: int) -> HttpResponse:
     return render(
         request,
         "tracking/clinic/patient/session_note_form.html",
-        section_context(request, enrollment, "patient_detail", form=form),
+        section_context(request, enrollment, "patient_sessions", form=form),
         status=400 if form.is_bound else 200,
     )
