@@ -6,6 +6,7 @@ enrollments only, use "Copy as a new version" and edit the copy.
 
 from django.contrib import admin, messages
 from django.db import transaction
+from django.utils.translation import gettext
 
 from programs.models import Activity, Program, ProgramVersion, Week
 
@@ -77,7 +78,11 @@ class ProgramVersionAdmin(admin.ModelAdmin):
                         )
                         for a in week.activities.all()
                     )
-            messages.success(request, f"Created {copy}: edit it, then enroll new patients on it.")
+            messages.success(
+                request,
+                gettext("Created %(copy)s: edit it, then enroll new patients on it.")
+                % {"copy": copy},
+            )
 
 
 @admin.register(Week)

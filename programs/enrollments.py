@@ -13,6 +13,7 @@ from __future__ import annotations
 from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils import timezone
+from django.utils.translation import gettext, ngettext
 
 from painapp.accounts.badges import badges_changed
 from painapp.accounts.models import Invitation, Membership, Practice, Role, User
@@ -33,7 +34,7 @@ def _active_clinician(practice: Practice, user: User | None) -> User:
             user=user, practice=practice, role=Role.CLINICIAN, is_active=True
         ).exists()
     ):
-        raise ValidationError("Choose a clinician who is active in this practice.")
+        raise ValidationError(gettext("Choose a clinician who is active in this practice."))
     return user
 
 
@@ -45,9 +46,9 @@ def enrollment_transfer(*, enrollment: Enrollment, to_clinician: User) -> None:
     """
     _active_clinician(enrollment.practice, to_clinician)
     if to_clinician.pk == enrollment.clinician_id:
-        raise ValidationError("This patient is already with that clinician.")
+        raise ValidationError(gettext("This patient is already with that clinician."))
     if enrollment.status not in CASELOAD_STATUSES:
-        raise ValidationError("A withdrawn enrollment cannot move to another clinician.")
+        raise ValidationError(gettext("A withdrawn enrollment cannot move to another clinician."))
     with transaction.atomic():
         enrollment.clinician = to_clinician
         enrollment.save(update_fields=["clinician", "updated_at"])
@@ -64,7 +65,7 @@ def enrollment_complete(*, enrollment: Enrollment) -> None:
     """Mark the program finished (normally after the last week). Reminders stop;
     follow-up check-ins still run."""
     if enrollment.status not in (EnrollmentStatus.ACTIVE, EnrollmentStatus.PAUSED):
-        raise ValidationError("Only an active or paused enrollment can be completed.")
+        raise ValidationError(gettext("Only an active or paused enrollment can be completed."))
     _close(enrollment, EnrollmentStatus.COMPLETED)
 
 
@@ -72,7 +73,7 @@ def enrollment_withdraw(*, enrollment: Enrollment) -> None:
     """Take the patient off the program. Nothing is deleted; reminders and check-ins
     stop. A patient who never accepted the invitation also loses the link."""
     if enrollment.status not in OPEN_STATUSES:
-        raise ValidationError("This enrollment is already closed.")
+        raise ValidationError(gettext("This enrollment is already closed."))
     with transaction.atomic():
         if enrollment.status == EnrollmentStatus.INVITED:
             Invitation.objects.filter(
@@ -108,7 +109,7 @@ def caseload_reassign(
     """
     _active_clinician(practice, to_clinician)
     if from_clinician.pk == to_clinician.pk:
-        raise ValidationError("Choose a different clinician to take over these patients.")
+        raise ValidationError(gettext("Choose a different clinician to take over these patients."))
     with transaction.atomic():
         moved = list(
             Enrollment.objects.select_for_update(of=("self",))
@@ -148,7 +149,7 @@ def clinician_deactivate(
             .first()
         )
         if membership is None or not membership.is_active:
-            raise ValidationError("This clinician is not active in your practice.")
+            raise ValidationError(gettext("This clinician is not active in your practice."))
         open_count = Enrollment.objects.filter(
             practice=practice, clinician=clinician, status__in=CASELOAD_STATUSES
         ).count()
@@ -156,8 +157,12 @@ def clinician_deactivate(
         if open_count:
             if reassign_to is None:
                 raise ValidationError(
-                    f"{clinician.display_name} still looks after {open_count} "
-                    f"patient{'' if open_count == 1 else 's'}. Choose who takes them over."
+                    ngettext(
+                        "%(name)s still looks after %(n)s patient. Choose who takes them over.",
+                        "%(name)s still looks after %(n)s patients. Choose who takes them over.",
+                        open_count,
+                    )
+                    % {"name": clinician.display_name, "n": open_count}
                 )
             moved = caseload_reassign(
                 practice=practice, from_clinician=clinician, to_clinician=reassign_to

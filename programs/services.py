@@ -11,6 +11,7 @@ from django.db import transaction
 from django.db.models import Count, IntegerField, OuterRef, Subquery, Value
 from django.db.models.functions import Coalesce
 from django.utils import timezone
+from django.utils.translation import gettext
 
 from painapp.accounts.models import Invitation, Membership, Practice, Role, User
 from painapp.accounts.services import InvitationRequest, invitation_create, invitation_send
@@ -180,7 +181,9 @@ def enrollment_invite(
         if Enrollment.objects.filter(
             patient=patient, practice=practice, status__in=["invited", "active", "paused"]
         ).exists():
-            raise ValidationError({"email": "This patient already has an open enrollment here."})
+            raise ValidationError(
+                {"email": gettext("This patient already has an open enrollment here.")}
+            )
         enrollment = Enrollment.objects.create(
             patient=patient,
             practice=practice,
@@ -213,7 +216,7 @@ def enrollment_create(
     if not Membership.objects.filter(
         user=clinician, practice=practice, role=Role.CLINICIAN, is_active=True
     ).exists():
-        raise ValidationError("The clinician must be active in the same practice.")
+        raise ValidationError(gettext("The clinician must be active in the same practice."))
     return Enrollment.objects.create(
         patient=patient,
         practice=practice,
@@ -231,7 +234,7 @@ def enrollment_pause(*, enrollment: Enrollment) -> None:
     Only the enrollment's own fields: the user action is tracking.lifecycle's
     enrollment_pause (with the audit event, in one transaction), as for resume."""
     if enrollment.status != EnrollmentStatus.ACTIVE:
-        raise ValidationError("Only an active enrollment can be paused.")
+        raise ValidationError(gettext("Only an active enrollment can be paused."))
     enrollment.status = EnrollmentStatus.PAUSED
     enrollment.paused_on = enrollment.local_date()
     enrollment.save(update_fields=["status", "paused_on", "updated_at"])
@@ -243,7 +246,7 @@ def enrollment_resume(*, enrollment: Enrollment) -> None:
     Only the enrollment's own fields: tracking.lifecycle.enrollment_resume also moves
     the check-ins and reminders that waited, and audits it, in one transaction."""
     if enrollment.status != EnrollmentStatus.PAUSED:
-        raise ValidationError("Only a paused enrollment can be resumed.")
+        raise ValidationError(gettext("Only a paused enrollment can be resumed."))
     enrollment.paused_days = weeks.days_paused(
         today=enrollment.local_date(),
         paused_days=enrollment.paused_days,
@@ -257,7 +260,9 @@ def enrollment_resume(*, enrollment: Enrollment) -> None:
 def enrollment_unlock_week(*, enrollment: Enrollment, week: int) -> None:
     """A clinician opens weeks up to `week` before the calendar does."""
     if not 1 <= week <= enrollment.week_count:
-        raise ValidationError(f"Choose a week between 1 and {enrollment.week_count}.")
+        raise ValidationError(
+            gettext("Choose a week between 1 and %(n)s.") % {"n": enrollment.week_count}
+        )
     if week > enrollment.unlocked_through_week:
         enrollment.unlocked_through_week = week
         enrollment.save(update_fields=["unlocked_through_week", "updated_at"])
@@ -358,7 +363,7 @@ def attribution_record(
     """Store three causes and their categories; the mind-brain score counts the
     causes placed in the stress, emotions or brain categories (0–3)."""
     if len(causes) != 3:
-        raise ValidationError("Three causes are needed.")
+        raise ValidationError(gettext("Three causes are needed."))
     score = sum(1 for _text, category in causes if category in MIND_BRAIN)
     with transaction.atomic():
         attribution, created = Attribution.objects.get_or_create(
@@ -430,7 +435,7 @@ def screening_clear(*, enrollment: Enrollment, cleared_by: User) -> None:
     """The clinician has checked the red flags: the patient may start. (The clinician's
     action is tracking.clinic.services.safety_hold_clear.)"""
     if enrollment.screening != Screening.HOLD:
-        raise ValidationError("There is no safety hold to clear.")
+        raise ValidationError(gettext("There is no safety hold to clear."))
     with transaction.atomic():
         enrollment.screening = Screening.CLEARED
         enrollment.screening_cleared_by = cleared_by

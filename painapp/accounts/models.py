@@ -21,7 +21,7 @@ from django.utils.translation import gettext_lazy as _
 def validate_timezone(value: str) -> None:
     if value not in zoneinfo.available_timezones():
         raise ValidationError(
-            "%(value)s is not a time zone we know. Pick one from the list, like Europe/London.",
+            _("%(value)s is not a time zone we know. Pick one from the list, like Europe/London."),
             params={"value": value},
         )
 

@@ -10,6 +10,7 @@ from django.contrib.auth import logout
 from django.contrib.auth.signals import user_logged_in, user_login_failed
 from django.dispatch import receiver
 from django.shortcuts import redirect
+from django.utils.translation import gettext as _
 
 from painapp.accounts.middleware import membership_for
 
@@ -32,8 +33,10 @@ class SessionPolicyMiddleware:
                 logout(request)
                 messages.info(
                     request,
-                    "For your safety you were logged out after a period "
-                    "without activity. Please log in again.",
+                    _(
+                        "For your safety you were logged out after a period "
+                        "without activity. Please log in again."
+                    ),
                 )
                 return redirect(settings.LOGIN_URL)
         return self.get_response(request)

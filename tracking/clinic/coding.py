@@ -26,6 +26,7 @@ from django.db.models import CharField, QuerySet, Value
 from django.db.models.functions import MD5, Cast, Concat, Substr
 from django.http import HttpRequest
 from django.utils import timezone
+from django.utils.translation import gettext
 
 from painapp.accounts.audit import audit_reads
 from painapp.accounts.models import User
@@ -133,7 +134,7 @@ def causes_code_blind(
     wanted = {pk: code for pk, code in codes.items() if code}
     valid = set(AttributionCategory.values)
     if any(code not in valid for code in wanted.values()):
-        raise ValidationError("Choose a category from the list.")
+        raise ValidationError(gettext("Choose a category from the list."))
     if not wanted:
         return 0
     found = dict(

@@ -13,6 +13,7 @@ from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.http import HttpRequest
 from django.utils import timezone
+from django.utils.translation import gettext
 
 from painapp.accounts.audit import audit
 from painapp.accounts.models import User
@@ -39,7 +40,7 @@ def clinician_note_create(
     """Add a private note to the patient's record (never shown to the patient)."""
     body = body.strip()
     if not body:
-        raise ValidationError({"body": "Write the note before saving it."})
+        raise ValidationError({"body": gettext("Write the note before saving it.")})
     note = ClinicianNote.objects.create(enrollment=enrollment, author=author, body=body)
     audit(
         request,
@@ -71,7 +72,7 @@ def attribution_code(
     changed.
     """
     if attribution.enrollment_id != enrollment.pk:
-        raise ValidationError("These causes belong to another patient.")
+        raise ValidationError(gettext("These causes belong to another patient."))
     valid = set(AttributionCategory.values)
     changed = 0
     now = timezone.now()
@@ -81,7 +82,7 @@ def attribution_code(
                 continue
             code = codes[cause.pk]
             if code and code not in valid:
-                raise ValidationError("Choose a category from the list.")
+                raise ValidationError(gettext("Choose a category from the list."))
             if code != cause.clinician_category:
                 cause.clinician_category = code
                 cause.coded_by = by if code else None
@@ -154,9 +155,9 @@ def _hold_decision_record(
     category), never the reason, which is the clinician's free text."""
     reason = reason.strip()
     if not reason:
-        raise ValidationError({"reason": "Write the reason for your decision."})
+        raise ValidationError({"reason": gettext("Write the reason for your decision.")})
     if not enrollment.on_safety_hold:
-        raise ValidationError("There is no safety hold on this patient's program.")
+        raise ValidationError(gettext("There is no safety hold on this patient's program."))
     row = HoldDecision.objects.create(
         enrollment=enrollment,
         decision=decision,
@@ -257,10 +258,10 @@ def safety_hold_refer(
     until the assessment is back (the red-flag alert is acknowledged: someone is on it)
     or the patient is withdrawn (the alert is resolved). One transaction, audited."""
     if refer_to not in HoldDecision.ReferTo.values:
-        raise ValidationError({"refer_to": "Choose who you are referring the patient to."})
+        raise ValidationError({"refer_to": gettext("Choose who you are referring the patient to.")})
     if after_referral not in HoldDecision.AfterReferral.values:
         raise ValidationError(
-            {"after_referral": "Choose whether to keep the program on hold or withdraw."}
+            {"after_referral": gettext("Choose whether to keep the program on hold or withdraw.")}
         )
     with transaction.atomic():
         lock_enrollment(enrollment)
@@ -324,11 +325,15 @@ def medical_assessment_record(
     From then on the patient's content may say their back has been checked. Audited."""
     assessor_name = assessor_name.strip()
     if not assessor_name:
-        raise ValidationError({"assessor_name": "Enter the name of who did the assessment."})
+        raise ValidationError(
+            {"assessor_name": gettext("Enter the name of who did the assessment.")}
+        )
     if assessor_role not in AssessorRole.values:
-        raise ValidationError({"assessor_role": "Choose their role from the list."})
+        raise ValidationError({"assessor_role": gettext("Choose their role from the list.")})
     if assessed_on > enrollment.local_date():
-        raise ValidationError({"assessed_on": "The assessment date cannot be in the future."})
+        raise ValidationError(
+            {"assessed_on": gettext("The assessment date cannot be in the future.")}
+        )
     with transaction.atomic():
         row = MedicalAssessment.objects.create(
             enrollment=enrollment,

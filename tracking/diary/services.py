@@ -14,6 +14,7 @@ from datetime import datetime
 from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils import timezone
+from django.utils.translation import gettext
 
 from programs.models import Enrollment, Reflection
 from tracking import rules
@@ -52,18 +53,20 @@ def _check(enrollment: Enrollment, episode: Episode) -> None:
     for name in ("pain", "fear", "stress"):
         value = getattr(episode, name)
         if value is not None and not 0 <= value <= 10:
-            errors[name] = "0 to 10."
+            errors[name] = gettext("Choose a number from 0 to 10.")
     for name, choices in (("activity", Activity), ("place", Place), ("sleep", Sleep)):
         value = getattr(episode, name)
         if value and value not in choices.values:
-            errors[name] = "Unknown choice."
+            errors[name] = gettext("Choose one of the answers in the list.")
     if rules.diary_time_problem(episode.occurred_at, timezone.now()):
-        errors["occurred_at"] = "Out of range."
+        errors["occurred_at"] = gettext(
+            "Enter a time within the last year, and not later than now."
+        )
     clue = episode.clue_reflection
     if clue is not None and (
         clue.enrollment_id != enrollment.pk or episode.clue_key not in (clue.checked or [])
     ):
-        errors["clue"] = "Not one of the patient's clues."
+        errors["clue"] = gettext("Choose one of your clues in the list.")
     if errors:
         raise ValidationError(errors)
 
@@ -75,7 +78,7 @@ def diary_entry_save(
     scoped to their enrollment), then scan its text."""
     _check(enrollment, episode)
     if entry is not None and entry.enrollment_id != enrollment.pk:
-        raise ValidationError("This entry belongs to another patient.")
+        raise ValidationError(gettext("This entry belongs to another patient."))
     fields = {
         "occurred_at": episode.occurred_at,
         "pain": episode.pain,
@@ -111,5 +114,5 @@ def diary_entry_delete(*, enrollment: Enrollment, entry: DiaryEntry) -> None:
     """Delete one of the patient's own episodes (an alert it raised stays: the care
     team still needs to see it)."""
     if entry.enrollment_id != enrollment.pk:
-        raise ValidationError("This entry belongs to another patient.")
+        raise ValidationError(gettext("This entry belongs to another patient."))
     entry.delete()

@@ -7,6 +7,7 @@ help now" (and the care team gets the urgent alert: tracking.diary.services)."""
 from __future__ import annotations
 
 from django.contrib import messages
+from django.core.exceptions import ValidationError
 from django.http import HttpResponse
 from django.shortcuts import redirect, render
 from django.utils import timezone
@@ -51,16 +52,34 @@ def _form(request: PatientRequest, initial: dict | None = None) -> DiaryEntryFor
     )
 
 
-def _save(request: PatientRequest, form: DiaryEntryForm, entry: DiaryEntry | None) -> HttpResponse:
+# The service's names for what the form asks as other fields.
+SERVICE_FIELDS = {"occurred_at": "at"}
+
+
+def _save(
+    request: PatientRequest, form: DiaryEntryForm, entry: DiaryEntry | None
+) -> HttpResponse | None:
+    """Save and go on; or None, with the service's refusal on the form. The service
+    checks again what the form checked (a clue unticked in another tab meanwhile, a
+    time that slipped out of range), and the patient keeps everything they typed."""
     choice = form.clue_choice()
     clue = (
         Reflection.objects.filter(enrollment=request.enrollment, pk=choice[0]).first()
         if choice
         else None
     )
-    saved = services.diary_entry_save(
-        enrollment=request.enrollment, episode=form.episode(clue), entry=entry
-    )
+    try:
+        saved = services.diary_entry_save(
+            enrollment=request.enrollment, episode=form.episode(clue), entry=entry
+        )
+    except ValidationError as refused:
+        by_field = (
+            refused.message_dict if hasattr(refused, "error_dict") else {"": refused.messages}
+        )
+        for name, errors in by_field.items():
+            field = SERVICE_FIELDS.get(name, name)
+            form.add_error(field if field in form.fields else None, errors)
+        return None
     if saved.crisis:
         messages.warning(
             request,
@@ -78,8 +97,12 @@ def _save(request: PatientRequest, form: DiaryEntryForm, entry: DiaryEntry | Non
 @enrollment_required
 def diary_new(request: PatientRequest) -> HttpResponse:
     form = _form(request)
-    if request.method == "POST" and form.is_valid():
-        return _save(request, form, None)
+    if (
+        request.method == "POST"
+        and form.is_valid()
+        and (done := _save(request, form, None)) is not None
+    ):
+        return done
     return render(
         request,
         "tracking/patient/diary/form.html",
@@ -93,8 +116,12 @@ def diary_new(request: PatientRequest) -> HttpResponse:
 def diary_edit(request: PatientRequest, pk: int) -> HttpResponse:
     entry = own(request, DiaryEntry, pk=pk)
     form = _form(request, DiaryEntryForm.initial_for(entry, request.enrollment.patient.tzinfo))
-    if request.method == "POST" and form.is_valid():
-        return _save(request, form, entry)
+    if (
+        request.method == "POST"
+        and form.is_valid()
+        and (done := _save(request, form, entry)) is not None
+    ):
+        return done
     return render(
         request,
         "tracking/patient/diary/form.html",

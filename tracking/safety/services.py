@@ -15,6 +15,7 @@ from django.db import transaction
 from django.db.models import Max
 from django.http import HttpRequest
 from django.urls import reverse
+from django.utils.translation import gettext
 
 from painapp.accounts.audit import audit
 from painapp.accounts.badges import badges_changed
@@ -229,20 +230,29 @@ def enrollment_gate(practice: Practice) -> NotReady | None:
         .values_list("safety_contact_id", flat=True)
         .first()
     )
-    missing = []
-    if not contact:
-        missing.append("a safety contact")
-    if not EscalationStep.objects.filter(practice=practice).exists():
-        missing.append("an escalation chain")
-    if not missing:
+    chain = EscalationStep.objects.filter(practice=practice).exists()
+    if contact and chain:
         return None
+    # Whole sentences, one for each case, so that a translation can word each its own way.
+    if not contact and not chain:
+        message = gettext(
+            "Before you can enroll patients, set a safety contact and an escalation chain "
+            "for %(practice)s, so that an urgent alert always reaches someone."
+        )
+    elif not contact:
+        message = gettext(
+            "Before you can enroll patients, set a safety contact for %(practice)s, so "
+            "that an urgent alert always reaches someone."
+        )
+    else:
+        message = gettext(
+            "Before you can enroll patients, set an escalation chain for %(practice)s, so "
+            "that an urgent alert always reaches someone."
+        )
     return NotReady(
-        message=(
-            f"Before you can enroll patients, set {' and '.join(missing)} for "
-            f"{practice.name}, so that an urgent alert always reaches someone."
-        ),
+        message=message % {"practice": practice.name},
         url=reverse("admin_safety_settings"),
-        link_text="Open the safety settings",
+        link_text=gettext("Open the safety settings"),
     )
 
 

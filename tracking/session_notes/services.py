@@ -9,6 +9,7 @@ from datetime import date
 from django.core.exceptions import ValidationError
 from django.db import models, transaction
 from django.http import HttpRequest
+from django.utils.translation import gettext
 
 from painapp.accounts.audit import audit
 from painapp.accounts.models import User
@@ -46,7 +47,10 @@ def _in_order(values: Collection[str], choices: type[models.TextChoices]) -> lis
     chosen = set(values)
     unknown = chosen - set(choices.values)
     if unknown:
-        raise ValidationError(f"Unknown values: {sorted(unknown)}")
+        raise ValidationError(
+            gettext("Choose from the list: %(values)s is not one of the choices.")
+            % {"values": ", ".join(sorted(unknown))}
+        )
     return [v for v in choices.values if v in chosen]
 
 
@@ -64,25 +68,25 @@ def session_note_create(
     Audited as `session_note.created` (no free text in the event)."""
     errors: dict[str, str] = {}
     if not rules.SESSION_MINUTES_MIN <= record.minutes <= rules.SESSION_MINUTES_MAX:
-        errors["minutes"] = "Session length out of range."
+        errors["minutes"] = gettext("Session length out of range.")
     if record.mode not in SessionMode.values:
-        errors["mode"] = "Unknown mode."
+        errors["mode"] = gettext("Choose how the session took place from the list.")
     components = _in_order(record.components, Component)
     actions = _in_order(record.risk_actions, RiskAction)
     if rules.session_risk_review_problem(record.risk_identified, actions):
-        errors["risk_actions"] = "The risk review is not complete."
+        errors["risk_actions"] = gettext("The risk review is not complete.")
     somatic_response = record.somatic_response
     if somatic_response and (
         somatic_response not in SomaticResponse.values
         or Component.SOMATIC_TRACKING not in components
     ):
-        errors["somatic_response"] = "A response needs somatic tracking covered."
+        errors["somatic_response"] = gettext("A response needs somatic tracking covered.")
     exposure_outcome = record.exposure_outcome
     if (record.exposure_set.strip() or exposure_outcome) and (
         Component.EXPOSURE not in components
         or (exposure_outcome and exposure_outcome not in ExposureOutcome.values)
     ):
-        errors["exposure_set"] = "An exposure needs graded exposure covered."
+        errors["exposure_set"] = gettext("An exposure needs graded exposure covered.")
     if errors:
         raise ValidationError(errors)
     with transaction.atomic():

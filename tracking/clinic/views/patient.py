@@ -483,7 +483,9 @@ def patient_clear_hold(request: MemberRequest, pk: int) -> HttpResponse:
                 services.safety_hold_clear(
                     enrollment=enrollment, by=request.user, reason=data["reason"], request=request
                 )
-                done = f"The safety hold is cleared. {name} can start the program now."
+                done = _("The safety hold is cleared. %(name)s can start the program now.") % {
+                    "name": name
+                }
             elif data["decision"] == HoldDecision.Decision.REFER:
                 services.safety_hold_refer(
                     enrollment=enrollment,
@@ -494,15 +496,15 @@ def patient_clear_hold(request: MemberRequest, pk: int) -> HttpResponse:
                     request=request,
                 )
                 done = (
-                    f"The referral is recorded and {name} is withdrawn from the program."
+                    _("The referral is recorded and %(name)s is withdrawn from the program.")
                     if data["after_referral"] == HoldDecision.AfterReferral.WITHDRAW
-                    else f"The referral is recorded. {name}'s program stays on hold."
-                )
+                    else _("The referral is recorded. %(name)s's program stays on hold.")
+                ) % {"name": name}
             else:
                 services.safety_hold_withdraw(
                     enrollment=enrollment, by=request.user, reason=data["reason"], request=request
                 )
-                done = f"{name} is withdrawn from the program."
+                done = _("%(name)s is withdrawn from the program.") % {"name": name}
         except ValidationError as error:
             if hasattr(error, "error_dict"):
                 for field, errors in error.message_dict.items():
