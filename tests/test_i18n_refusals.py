@@ -242,3 +242,24 @@ def test_saving_the_safety_plan_is_confirmed_in_spanish(client, cast, enrollment
     patient = spanish(client, cast.patient)
     response = patient.post(reverse("safety_plan"), {"coping": "Caminar un rato."}, follow=True)
     assert "Su plan de seguridad está guardado." in page_of(response)
+
+
+@pytest.mark.parametrize(
+    ("decision", "note"),
+    [
+        ("clear", "Se revisaron las señales de alarma y se levantó la pausa de seguridad."),
+        ("withdraw", "Se revisaron las señales de alarma y se retiró al paciente del programa."),
+    ],
+)
+def test_the_red_flag_alert_closed_by_a_hold_decision_says_so_in_the_deciders_language(
+    client, cast, on_hold, decision, note
+):
+    spanish(client, cast.clinician).post(
+        reverse("patient_clear_hold", args=[on_hold.pk]),
+        {"decision": decision, "reason": "Hablé con su médico."},
+    )
+    alert = Alert.objects.get(enrollment=on_hold, kind=Alert.Kind.RED_FLAG)
+    assert alert.resolution.note == note
+    body = page_of(client.get(reverse("alert_detail", args=[alert.pk])))
+    assert note in body
+    assert "Red flags reviewed" not in body

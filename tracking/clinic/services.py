@@ -178,14 +178,13 @@ def _hold_decision_record(
 
 
 def _red_flag_alerts_resolve(
-    *, enrollment: Enrollment, by: User, request: HttpRequest | None, plan: str, what: str
+    *, enrollment: Enrollment, by: User, request: HttpRequest | None, plan: str, note: str
 ) -> None:
     """Close the red-flag alerts that asked for the hold decision. Reviewing the
     screening records no contact with the patient (issue 15: the hold decision and its
-    reason are the record)."""
-    outcome = ResolutionOutcome(
-        contacted=False, risk_after="", plan=[plan], note=f"Red flags reviewed and {what}."
-    )
+    reason are the record). `note`: what was decided, in the words of the person who
+    decided (their language), as a note they typed would be."""
+    outcome = ResolutionOutcome(contacted=False, risk_after="", plan=[plan], note=note)
     for alert in _red_flag_alerts(enrollment):
         alert_resolve(alert=alert, by=by, request=request, outcome=outcome)
 
@@ -238,7 +237,7 @@ def safety_hold_clear(
             by=by,
             request=request,
             plan=AlertResolution.Plan.CONTINUE,
-            what="the safety hold cleared",
+            note=gettext("Red flags reviewed and the safety hold cleared."),
         )
         # The program starts now: check-ins and reminders like any other start.
         enrollment_started(enrollment=enrollment)
@@ -307,7 +306,7 @@ def _withdraw_on_hold(*, enrollment: Enrollment, by: User, request: HttpRequest 
         by=by,
         request=request,
         plan=AlertResolution.Plan.WITHDRAW,
-        what="the patient withdrawn",
+        note=gettext("Red flags reviewed and the patient withdrawn."),
     )
 
 
