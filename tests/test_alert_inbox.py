@@ -49,6 +49,21 @@ def test_it_lists_a_clinicians_own_patients_alerts_overdue_first(cast, client, a
     assert AuditEvent.objects.filter(action="alert.inbox_viewed", actor=cast.clinician).count() == 2
 
 
+def test_each_alert_says_how_long_it_has_waited_even_once_escalated(cast, client, alerts):
+    """Escalation gives the next person a new "Due in": how long the alert has been open
+    is on the card too."""
+    alerts["routine"].escalation_tier = 1
+    alerts["routine"].save(update_fields=["escalation_tier"])
+    with time_machine.travel(T0 + timedelta(days=3, hours=2), tick=False):
+        client.force_login(cast.clinician)
+        page = client.get(reverse("alert_inbox")).content.decode()
+        cast.clinician.language = "es"
+        cast.clinician.save(update_fields=["language"])
+        spanish = client.get(reverse("alert_inbox")).content.decode()
+    assert page.count("(3\xa0days, 2\xa0hours ago)") == 2
+    assert spanish.count("(hace 3\xa0días, 2\xa0horas)") == 2
+
+
 def test_it_shows_an_admin_the_whole_practice(cast, client, alerts):
     with time_machine.travel(T0 + timedelta(minutes=5), tick=False):
         client.force_login(cast.admin)
