@@ -6,6 +6,14 @@
     var summary = document.querySelector(".error-summary");
     if (summary) { summary.focus(); }
   });
+  // Folds (<details data-fold-narrow>, e.g. the caseload's filters): sent open, so all
+  // works without this; on a phone they fold as the page loads unless something in
+  // them is on (data-active), so what the page is for comes first.
+  document.addEventListener("DOMContentLoaded", function () {
+    if (!window.matchMedia("(max-width: 47.99rem)").matches) { return; }
+    document.querySelectorAll("details[data-fold-narrow]:not([data-active])").forEach(
+      function (fold) { fold.open = false; });
+  });
   // The skip link: move focus to main (some browsers scroll there but leave focus).
   document.addEventListener("click", function (event) {
     var link = event.target.closest && event.target.closest(".skip-link");

@@ -92,6 +92,40 @@ def test_it_shows_cards_on_a_phone(new_context, live_server, cast, caseload):
     first.screenshot(path=str(helpers.ARTIFACTS / "caseload-390-card.png"))
 
 
+def test_on_a_phone_the_patients_come_before_the_filters(new_context, live_server, cast, caseload):
+    """The search stays; the other filters and the saved ones fold away on a phone, so
+    the first patient shows without scrolling. A filter that is on keeps its fold open,
+    and a wide screen (or no JavaScript) shows everything as before."""
+    page = new_context(bypass_csp=True, **helpers.PHONE).new_page()
+    helpers.login(page, live_server, cast.clinician)
+    page.goto(f"{live_server.url}/caseload/")
+    expect(page.get_by_label("Search by name")).to_be_visible()
+    expect(page.get_by_label("have open alerts")).to_be_hidden()
+    expect(page.locator(".saved-filters__save")).to_be_hidden()
+    page.screenshot(path=str(helpers.ARTIFACTS / "caseload-390-first-screen.png"))
+    expect(page.locator("tr.caseload__row").first).to_be_in_viewport()
+    # Tap "Filters": they open, and one ticked filters the list.
+    page.locator("details.caseload-filters__more > summary").click()
+    page.get_by_label("have open alerts").check()
+    expect(page.locator("tr.caseload__row")).to_have_count(2)  # the two with alerts
+    helpers.check_axe(page, "caseload-390-filters-open")
+    # Opened with a filter on, the fold shows it.
+    page.goto(f"{live_server.url}/caseload/?has_alerts=on")
+    expect(page.get_by_label("have open alerts")).to_be_checked()
+    expect(page.locator("details.caseload-filters__more > summary")).to_have_text("Filters 1 on")
+    # A wide screen: nothing folded.
+    page.set_viewport_size(helpers.DESKTOP["viewport"])
+    page.goto(f"{live_server.url}/caseload/")
+    expect(page.get_by_label("have open alerts")).to_be_visible()
+    expect(page.locator(".saved-filters__save")).to_be_visible()
+    # A phone without JavaScript: nothing folded either (the folds are sent open).
+    plain = new_context(java_script_enabled=False, **helpers.PHONE).new_page()
+    # (Another clinician: a 2-step code is good for one login only.)
+    helpers.login(plain, live_server, cast.other_clinician)
+    plain.goto(f"{live_server.url}/caseload/")
+    expect(plain.get_by_label("have open alerts")).to_be_visible()
+
+
 def test_it_works_from_the_keyboard(new_context, live_server, cast, caseload):
     page = new_context(bypass_csp=True, **helpers.DESKTOP).new_page()
     helpers.login(page, live_server, cast.clinician)

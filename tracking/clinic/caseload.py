@@ -91,7 +91,12 @@ class CaseloadQuery:
 
     @property
     def is_filtered(self) -> bool:
-        return bool(self.q or self.status or self.has_alerts or self.not_improving or self.missed)
+        return bool(self.q or self.filters_on)
+
+    @property
+    def filters_on(self) -> int:
+        """How many filters besides the name search are on (the "Filters" fold says so)."""
+        return sum(map(bool, (self.status, self.has_alerts, self.not_improving, self.missed)))
 
 
 @dataclass(slots=True)
