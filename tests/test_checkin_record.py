@@ -334,8 +334,8 @@ def test_a_self_harm_answer_shows_crisis_resources_first(client, cast, enrollmen
     assert "This app is not watched around the clock." in page
     assert 'href="/help/"' in page
     # the practice's crisis resources for the patient's country
-    assert "Samaritans on <strong>116 123</strong>" in page
-    assert "<strong>If you are in danger now, call 999</strong>" in page
+    assert 'Samaritans on <strong><a href="tel:116123">116 123</a></strong>' in page
+    assert '<strong>If you are in danger now, call <a href="tel:999">999</a></strong>' in page
 
 
 def test_no_crisis_box_without_a_self_harm_answer(client, cast, enrollment):
