@@ -262,6 +262,8 @@ def test_results_compare_this_week_with_the_start(client, cast, enrollment):
     assert "That is a real change." in page
     assert "Your fear of moving is down by 3 points." in page
     assert "Compared with your starting check-in." in page
+    # The rule is said once, in the sentence above, not again in the footnote.
+    assert page.count("A drop of 2 points") == 1, page
     assert "Pain-free or nearly pain-free (0–1)" not in page
 
 
