@@ -363,6 +363,12 @@ class PracticeSession(models.Model):
         indexes = [models.Index(fields=["enrollment", "-practiced_at"])]
         ordering = ["-practiced_at"]
 
+    @property
+    def minutes(self) -> int:
+        """Its length in whole minutes, rounded, for the patient's log ("8 minutes"):
+        nobody thinks of a practice in seconds. 0 for a session under half a minute."""
+        return round(self.duration_seconds / 60)
+
 
 class FearItem(models.Model):
     """A rung of the fear ladder: an avoided activity and how harmful it feels (0–100)."""

@@ -262,6 +262,8 @@ def test_results_compare_this_week_with_the_start(client, cast, enrollment):
     assert "That is a real change." in page
     assert "Your fear of moving is down by 3 points." in page
     assert "Compared with your starting check-in." in page
+    # The rule is said once, in the sentence above, not again in the footnote.
+    assert page.count("A drop of 2 points") == 1, page
     assert "Pain-free or nearly pain-free (0–1)" not in page
 
 
@@ -334,8 +336,8 @@ def test_a_self_harm_answer_shows_crisis_resources_first(client, cast, enrollmen
     assert "This app is not watched around the clock." in page
     assert 'href="/help/"' in page
     # the practice's crisis resources for the patient's country
-    assert "Samaritans on <strong>116 123</strong>" in page
-    assert "<strong>If you are in danger now, call 999</strong>" in page
+    assert 'Samaritans on <strong><a href="tel:116123">116 123</a></strong>' in page
+    assert '<strong>If you are in danger now, call <a href="tel:999">999</a></strong>' in page
 
 
 def test_no_crisis_box_without_a_self_harm_answer(client, cast, enrollment):

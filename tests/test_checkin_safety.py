@@ -107,7 +107,7 @@ def test_without_javascript_the_save_leads_to_the_crisis_panel(client, cast, wee
     panel = page[page.index('id="crisis-now"') - 80 :]
     assert "data-safety-panel>" in panel[:200]  # shown: no `hidden`
     assert page.index('id="crisis-now"') < page.index("data-checkin-form")
-    assert "Samaritans on <strong>116 123</strong>" in page  # the crisis resources for GB
+    assert 'Samaritans on <strong><a href="tel:116123">116 123</a></strong>' in page  # GB's
     assert "within 1 hour during opening hours (Mon–Fri, 9:00–17:00" in page
     assert "This app is not watched around the clock." in page
     assert 'href="/help/"' in page

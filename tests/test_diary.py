@@ -170,7 +170,7 @@ def test_only_the_two_numbers_are_needed(pat, enrollment):
         ({"stress": "lots"}, "for how stressed you felt, or leave it empty."),
         ({"day": "yesterday"}, "Enter the day as year-month-day"),
         ({"at": "25:99"}, "Enter the time as hours and minutes"),
-        ({"day": "2099-01-01"}, "That time has not come yet."),
+        ({"day": "2099-01-01"}, "That day has not come yet."),
         ({"day": "2020-01-01"}, "Enter a day within the last year."),
         ({"activity": "skydiving"}, "Choose one of the activities in the list."),
         ({"activity_note": "x" * 201}, "Keep this under 200 characters."),
@@ -410,3 +410,13 @@ def test_the_diary_form_costs_the_same_as_it_grows(pat, enrollment, n, django_as
         pat.get(path)
         with django_assert_num_queries(DIARY_FORM_QUERIES + (path != reverse("diary_new"))):
             assert pat.get(path).status_code == 200
+
+
+def test_a_future_day_is_explained_beside_the_day_and_a_later_hour_beside_the_time(pat):
+    page = pat.post(reverse("diary_new"), form_data(day="2099-01-01")).content.decode()
+    assert 'id="id_day_error">That day has not come yet. Enter the day it happened.' in page
+    assert 'id="id_at_error"' not in page
+    with time_machine.travel(timezone.now().replace(hour=12, minute=0), tick=False):
+        page = pat.post(reverse("diary_new"), form_data(at="13:30")).content.decode()
+    assert 'id="id_at_error">That time has not come yet.' in page
+    assert 'id="id_day_error"' not in page

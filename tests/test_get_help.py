@@ -31,3 +31,24 @@ def test_it_shows_a_patient_their_own_practices_numbers(client, cast):
 def test_the_page_footer_links_to_it(client, db):
     body = client.get(reverse("account_login")).content.decode()
     assert f'<a href="{reverse("get_help")}">Get help now</a>' in body
+
+
+def test_it_names_the_clinics_country_when_the_patient_has_not_given_theirs(
+    client, cast, enrollment
+):
+    # The list shown is the practice's default country's (US here): say so, rather than
+    # "Tell us your country to see its numbers" above numbers that are already there.
+    assert enrollment.country == ""
+    client.force_login(cast.patient)
+    body = client.get(reverse("get_help")).content.decode()
+    assert "These numbers are for United States, where your clinic is." in body
+    assert "Tell us your country" not in body
+
+
+def test_it_names_the_patients_own_country(client, cast, enrollment):
+    enrollment.country = "GB"
+    enrollment.save(update_fields=["country"])
+    client.force_login(cast.patient)
+    body = client.get(reverse("get_help")).content.decode()
+    assert "These numbers are for United Kingdom." in body
+    assert "where your clinic is" not in body

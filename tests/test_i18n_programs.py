@@ -176,7 +176,7 @@ def test_the_practice_player_its_errors_and_the_saved_page_are_spanish(patient, 
     assert "Guardado en su registro" in html and "bajó 2" in html and "sin cambio" in html
     log = page(patient.get(reverse("my_log")))
     spanish_only(log)
-    assert "Seguimiento somático · 300 segundos" in log
+    assert "Seguimiento somático · 5 minutos" in log
 
 
 def test_the_fear_ladder_plan_detail_and_edit_pages_are_spanish(patient, spanish):

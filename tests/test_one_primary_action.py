@@ -148,3 +148,18 @@ def test_an_open_weekly_check_in_has_one_filled_action(client, cast, enrollment)
     page = client.get(reverse("checkin_detail", args=[week3.pk])).content.decode()
     assert 'name="action" value="submit"' in page
     assert filled_buttons(page) == ["<button class=None>"]
+
+
+def test_the_fear_ladder_keeps_one_filled_try_button_however_long_it_grows(patient, enrollment):
+    # The "Your next step" card's "Try this one" is the screen's action; each rung's own
+    # "Try this one" is secondary, or a phone shows two filled buttons at once (the next
+    # step and step 1) and a ladder of 5 shows 6. "Add to my ladder" is the form's own
+    # submit further down.
+    for n, label in enumerate(["Lift a bag", "Sit through a film", "Jog"], start=2):
+        FearItem.objects.create(
+            enrollment=enrollment, label=label, harm_rating=30 + n, first_rating=40, position=n
+        )
+    page = patient.get(reverse("exposure")).content.decode()
+    filled = filled_buttons(page)
+    assert len(filled) == 2, filled
+    assert page.count('class="button button--secondary" href="/exposure/new/?fear=') == 4

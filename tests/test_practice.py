@@ -357,3 +357,28 @@ def test_staff_get_404(client, cast, enrollment, who):
 
 def test_saving_needs_a_post(patient):
     assert patient.get(reverse("practice_save")).status_code == 405
+
+
+@pytest.mark.parametrize(
+    ("seconds", "shown"),
+    [
+        ("312", "Somatic tracking · 5 minutes"),
+        ("600", "Somatic tracking · 10 minutes"),
+        ("75", "Somatic tracking · 1 minute"),
+        ("6", "Somatic tracking · under a minute"),
+    ],
+)
+def test_my_log_gives_a_sessions_length_in_minutes(patient, seconds, shown):
+    patient.post(reverse("practice_save"), answers(duration_seconds=seconds))
+    page = patient.get(reverse("my_log")).content.decode()
+    assert shown in page
+    assert "seconds" not in page
+
+
+def test_my_log_gives_a_sessions_length_in_spanish(patient, cast):
+    cast.patient.language = "es"
+    cast.patient.save(update_fields=["language"])
+    patient.post(reverse("practice_save"), answers(duration_seconds="20"))
+    patient.post(reverse("practice_save"), answers(duration_seconds="600"))
+    page = patient.get(reverse("my_log"), HTTP_ACCEPT_LANGUAGE="es").content.decode()
+    assert "menos de un minuto" in page and "10 minutos" in page

@@ -13,7 +13,6 @@ from django.db.models import Q
 from django.utils import timezone
 from django.utils.safestring import SafeString
 
-from programs.markdown import render_markdown
 from programs.models import Enrollment, EnrollmentStatus
 from tracking import rules as clinical
 from tracking.alerts.services import alert_raise
@@ -23,7 +22,7 @@ from tracking.models import (
     PracticeSettings,
     Response,
 )
-from tracking.safety.resources import crisis_resources_for
+from tracking.safety.resources import crisis_html, crisis_resources_for
 from tracking.safety.scanner import crisis_words_of, finds_crisis_words
 
 logger = logging.getLogger(__name__)
@@ -349,7 +348,7 @@ def _unresolved_trend_kinds(enrollment_ids: list[int]) -> dict[int, set[str]]:
 def crisis_resources(practice_id: int, country: str = "") -> SafeString:
     """The practice's crisis resources for the patient's country as safe HTML, to show a
     patient at once (tracking.safety.resources)."""
-    return render_markdown(crisis_resources_for(practice_id=practice_id, country=country))
+    return crisis_html(crisis_resources_for(practice_id=practice_id, country=country))
 
 
 def _settings_by_practice(practice_ids) -> dict[int, PracticeSettings]:

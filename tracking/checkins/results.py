@@ -113,6 +113,12 @@ class Results:
         return self.self_harm_alert or self.safety_answer
 
     @property
+    def says_real_change(self) -> bool:
+        """Whether `words` already explains a real change (2 points or 30%), so the
+        page's footnote need not repeat it."""
+        return not self.is_start and not self.pain_free and self.pain.is_real_improvement
+
+    @property
     def words(self) -> list[str]:
         """A few plain, kind sentences about what the numbers mean (PRT_NOTES.md)."""
         pain, fear = self.pain, self.fear

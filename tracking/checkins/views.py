@@ -21,7 +21,6 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods
 
 from programs.access import enrollment_required
-from programs.markdown import render_markdown
 from programs.models import EnrollmentStatus
 from programs.types import PatientRequest
 from tracking.alerts.evaluate import draft_safety
@@ -49,6 +48,7 @@ from tracking.checkins.services import (
 from tracking.diary.selectors import diary_charts
 from tracking.models import CheckIn, PracticeSettings
 from tracking.safety.copy import safety_copy
+from tracking.safety.resources import crisis_html
 
 
 def _form_page(
@@ -100,7 +100,7 @@ def _results_page(
             **copy,
             "checkin": checkin,
             "results": results,
-            "crisis_html": render_markdown(results.crisis_md) if results.show_crisis else "",
+            "crisis_html": crisis_html(results.crisis_md) if results.show_crisis else "",
             "already": already,
             "just_done": just_done,
         },

@@ -148,7 +148,10 @@ class DiaryEntryForm(forms.Form):
             # reads as the first valid reading (zoneinfo, fold=0).
             occurred = datetime.combine(day, at, tzinfo=self.tz)
             problem = rules.diary_time_problem(occurred, self.now)
-            if problem == "future":
+            if problem == "future" and day > self.now.astimezone(self.tz).date():
+                # The day is what is wrong: say so beside the day, not beside the time.
+                self.add_error("day", _("That day has not come yet. Enter the day it happened."))
+            elif problem == "future":
                 self.add_error("at", _("That time has not come yet. Enter when it happened."))
             elif problem == "too_old":
                 self.add_error("day", _("Enter a day within the last year."))

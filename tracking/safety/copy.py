@@ -10,11 +10,10 @@ from django.utils.dates import WEEKDAYS_ABBR
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 
-from programs.markdown import render_markdown
 from programs.models import Enrollment
 from tracking.alerts.due import response_minutes
 from tracking.models import Alert, PracticeSettings
-from tracking.safety.resources import active_language, crisis_resources_for
+from tracking.safety.resources import active_language, crisis_html, crisis_resources_for
 
 
 def _day_name(day: int) -> str:
@@ -101,7 +100,7 @@ def safety_copy(settings: PracticeSettings, enrollment: Enrollment) -> dict:
     }
     return {
         # The numbers for the patient's own country (tracking.safety.resources).
-        "crisis_html": render_markdown(
+        "crisis_html": crisis_html(
             crisis_resources_for(
                 practice_id=enrollment.practice_id,
                 country=enrollment.country,

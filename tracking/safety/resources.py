@@ -8,12 +8,15 @@ them at least once a year: numbers change (Canada's 9-8-8 opened on 30 Nov 2023)
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
+from django.utils.safestring import SafeString, mark_safe
 from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy as _
 
+from programs.markdown import render_markdown
 from tracking.models import CrisisResource, PracticeSettings
 
 if TYPE_CHECKING:
@@ -284,3 +287,42 @@ def _spanish(*, practice_id: int | None, country: str) -> str:
     if english.strip() == GENERIC.strip():
         return GENERIC_ES
     return GENERIC_ES + "\n\n---\n\n" + english
+
+
+# A phone number written in bold in a crisis list: at least three digits, single spaces
+# or hyphens between them ("999", "116 123", "9-8-8", "0477 13 11 14"); never part of a
+# word, a longer number or an HTML entity ("&#8212;").
+_BOLD = re.compile(r"<strong>([^<]*)</strong>")
+_NUMBER = re.compile(r"(?<![\w#&+])\+?\d(?:[ \-]?\d){2,14}(?![\w])")
+_BLOCK_START = re.compile(r"<(?:li|p|br|h\d)[^>]*>")
+_TAG = re.compile(r"<[^>]+>")
+_TEXT_WORDS = re.compile(r"\btext|\btexto\b|\bsms\b", re.IGNORECASE)
+_CALL_WORDS = re.compile(r"\bcall|\bllame\b|\bllamar\b|\bphone\b", re.IGNORECASE)
+
+
+def crisis_html(markdown_text: str) -> SafeString:
+    """Crisis resources as safe HTML, each bold phone number a link a phone can dial at
+    once: someone in crisis on a phone should not have to copy "116 123" into the
+    dialler. A number that the same line offers only by text message ("Text **50808**",
+    "or text **4357**") opens the messages app instead (`sms:`); every other number
+    dials (`tel:`). Numbers only count in bold, as every reviewed list writes them, so
+    opening hours or years in a practice's own text never become links."""
+    html = str(render_markdown(markdown_text))
+
+    def link_bold(bold: re.Match[str]) -> str:
+        block = _BLOCK_START.split(html[: bold.start()])[-1]
+
+        def link_number(number: re.Match[str]) -> str:
+            in_bold = bold.group(1)[: number.start()]
+            before = _TAG.sub(" ", block) + " " + in_bold
+            # "Or call … **0800 543 354**, or text **4357**": the verb since the last
+            # bold number is the one that belongs to this number.
+            since_last_bold = _TAG.sub(" ", block.rsplit("</strong>", 1)[-1]) + " " + in_bold
+            by_text = bool(_TEXT_WORDS.search(before)) and not _CALL_WORDS.search(since_last_bold)
+            scheme = "sms" if by_text else "tel"
+            digits = re.sub(r"[ \-]", "", number.group(0))
+            return f'<a href="{scheme}:{digits}">{number.group(0)}</a>'
+
+        return "<strong>" + _NUMBER.sub(link_number, bold.group(1)) + "</strong>"
+
+    return mark_safe(_BOLD.sub(link_bold, html))  # noqa: S308 — sanitised markdown; only digits added

@@ -16,8 +16,8 @@ from django.views.decorators.http import require_GET
 
 from painapp.accounts.middleware import membership_for
 from painapp.accounts.models import Role
-from programs.markdown import render_markdown
 from programs.models import Enrollment
+from tracking.models import PracticeSettings
 from tracking.safety.resources import (
     COUNTRY_NAMES,
     DEFAULTS,
@@ -25,6 +25,7 @@ from tracking.safety.resources import (
     GENERIC,
     GENERIC_ES,
     active_language,
+    crisis_html,
     crisis_resources_for,
 )
 
@@ -43,22 +44,34 @@ def get_help(request: HttpRequest) -> HttpResponse:
         )
         enrollment = min(latest, key=lambda e: not e.is_open, default=None)
         country = enrollment.country if enrollment is not None else ""
+        # A patient who has not said where they are sees the practice's default
+        # country's numbers (crisis_resources_for): name that country, rather than
+        # asking them to "tell us your country" above a list that is already there.
+        clinic_country = (
+            ""
+            if country
+            else PracticeSettings.objects.filter(practice_id=membership.practice_id)
+            .values_list("default_country", flat=True)
+            .first()
+            or ""
+        )
         context.update(
             patient=True,
             has_enrollment=enrollment is not None,
             country_name=COUNTRY_NAMES.get(country, ""),
-            resources=render_markdown(
+            clinic_country_name=DEFAULTS[clinic_country].name if clinic_country in DEFAULTS else "",
+            resources=crisis_html(
                 crisis_resources_for(
                     practice_id=membership.practice_id, country=country, language=language
                 )
             ),
         )
     elif language == "es":
-        context["everywhere"] = [
-            (d.name, render_markdown(d.body_md)) for d in DEFAULTS_ES.values()
-        ] + [(_("Anywhere else"), render_markdown(GENERIC_ES))]
+        context["everywhere"] = [(d.name, crisis_html(d.body_md)) for d in DEFAULTS_ES.values()] + [
+            (_("Anywhere else"), crisis_html(GENERIC_ES))
+        ]
     else:
-        context["everywhere"] = [
-            (d.name, render_markdown(d.body_md)) for d in DEFAULTS.values()
-        ] + [(_("Anywhere else"), render_markdown(GENERIC))]
+        context["everywhere"] = [(d.name, crisis_html(d.body_md)) for d in DEFAULTS.values()] + [
+            (_("Anywhere else"), crisis_html(GENERIC))
+        ]
     return render(request, "tracking/patient/get_help.html", context)
