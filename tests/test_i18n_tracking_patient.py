@@ -141,6 +141,22 @@ def test_the_details_page_and_a_form_error_are_spanish(patient):
     assert english_in(html, allowed=(*NAMES, "call me maybe")) == []
 
 
+def test_saving_the_safety_plan_says_so_in_spanish(patient):
+    response = patient.post(
+        reverse("safety_plan"), {"coping": "Caminar un poco y escuchar música."}, follow=True
+    )
+    html = page(response)
+    assert "Su plan de seguridad está guardado." in html
+    spanish_only(html)
+
+
+def test_saving_the_details_says_so_in_spanish(patient):
+    response = patient.post(reverse("safety_details"), {"country": "MX"}, follow=True)
+    html = page(response)
+    assert "Guardado. Gracias." in html
+    spanish_only(html)
+
+
 # ---------------------------------------------------------------- onboarding
 @pytest.fixture
 def onboarding(client, cast):
@@ -170,6 +186,13 @@ def test_the_onboarding_contact_and_screening_steps_are_spanish(client, onboardi
     html = response.content.decode()
     assert "Por favor, marque las que le pasen" in html
     spanish_only(html)
+
+
+def test_the_contact_step_says_whose_name_and_number_it_asks_for(client, onboarding):
+    html = page(client.get(reverse("onboarding_contact")))
+    assert "El nombre de esa persona. Solo su equipo de atención lo ve." in html
+    assert "El número de teléfono de esa persona" in html
+    assert "(de esa persona)" not in html
 
 
 def test_the_safety_hold_is_spanish(client, onboarding):

@@ -6,6 +6,7 @@ from __future__ import annotations
 from django.contrib import messages
 from django.http import HttpResponse
 from django.shortcuts import redirect, render
+from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods
 
 from programs.access import enrollment_required
@@ -74,7 +75,7 @@ def safety_details(request: PatientRequest) -> HttpResponse:
     )
     if request.method == "POST" and form.is_valid():
         _save_details(request, form)
-        messages.success(request, "Saved. Thank you.")
+        messages.success(request, _("Saved. Thank you."))
         return redirect("safety_details")
     return render(
         request,
@@ -93,7 +94,7 @@ def safety_plan(request: PatientRequest) -> HttpResponse:
     form = SafetyPlanForm(request.POST if request.method == "POST" else None, initial=initial)
     if request.method == "POST" and form.is_valid():
         services.safety_plan_save(enrollment=request.enrollment, data=form.cleaned_data)
-        messages.success(request, "Your safety plan is saved.")
+        messages.success(request, _("Your safety plan is saved."))
         return redirect("safety_plan")
     editing = form.is_bound or plan is None or plan.is_empty or request.GET.get("edit") == "1"
     return render(
