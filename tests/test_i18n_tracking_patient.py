@@ -324,6 +324,23 @@ def test_a_weekly_checkin_and_its_results_are_spanish(patient, spanish):
     assert "Dolor promedio" in html
 
 
+def test_a_checkin_answer_left_out_or_out_of_range_is_explained_in_spanish(patient, spanish):
+    from tests.checkin_data import post_for
+
+    week3: CheckIn = started_two_weeks_ago(spanish)["week-3"]
+    data = post_for(week3.instrument_keys)
+    del data["pain_worst__pain_worst"]
+    data["pain_avg__pain_avg"] = "11"
+    data["fear_movement__fear_movement"] = "abc"
+    response = patient.post(reverse("checkin_detail", args=[week3.pk]), data)
+    assert response.status_code == 422
+    html = response.content.decode()
+    assert "Por favor, elija una respuesta." in html
+    assert "Elija un número del 0 al 10." in html
+    assert "Elija un número entero del 0 al 10." in html
+    spanish_only(_without_items(html))
+
+
 def test_today_card_and_the_checkin_list_are_spanish(patient, spanish):
     started_two_weeks_ago(spanish)
     html = page(patient.get(reverse("today")))
