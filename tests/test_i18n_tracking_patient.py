@@ -223,9 +223,22 @@ def test_the_crisis_panel_after_item_9_is_spanish(patient, spanish):
     html = page(patient.get(url))
     panel = _section(html, "crisis-now")
     spanish_only(panel)
-    assert "No tiene que enfrentar esto solo" in panel
+    # Words for a man or a woman alike ("a solas", not "solo").
+    assert "No tiene que pasar por esto a solas" in panel
     assert "oprima <strong>2</strong>" in panel
     assert "en menos de" in panel
+
+
+def test_the_results_after_item_9_speak_to_a_man_or_a_woman_alike(patient, spanish):
+    from tests.checkin_data import post_for
+
+    week3: CheckIn = started_two_weeks_ago(spanish)["week-3"]
+    data = post_for(week3.instrument_keys)
+    data["phq9_item9__phq9"] = "1"
+    response = patient.post(reverse("checkin_detail", args=[week3.pk]), data)
+    html = page(patient.get(response["Location"]))
+    assert "estaría mejor muerto(a), o de hacerse daño" in html
+    assert "No tiene que pasar por esto a solas" in html
 
 
 def test_the_new_symptoms_guidance_is_spanish(patient, spanish):
