@@ -78,6 +78,7 @@ def test_get_help_is_spanish_with_the_us_spanish_options(patient, spanish):
     assert "oprima <strong>2</strong>" in html
     assert "<strong>AYUDA</strong>" in html
     assert "Estos números son para Estados Unidos." in html
+    assert "no tiene que pasar por esto a solas." in html  # for a man or a woman alike
 
 
 def test_get_help_for_mexico(patient, spanish):
