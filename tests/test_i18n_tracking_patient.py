@@ -78,6 +78,7 @@ def test_get_help_is_spanish_with_the_us_spanish_options(patient, spanish):
     assert "oprima <strong>2</strong>" in html
     assert "<strong>AYUDA</strong>" in html
     assert "Estos números son para Estados Unidos." in html
+    assert "no tiene que pasar por esto a solas." in html  # for a man or a woman alike
 
 
 def test_get_help_for_mexico(patient, spanish):
@@ -141,6 +142,22 @@ def test_the_details_page_and_a_form_error_are_spanish(patient):
     assert english_in(html, allowed=(*NAMES, "call me maybe")) == []
 
 
+def test_saving_the_safety_plan_says_so_in_spanish(patient):
+    response = patient.post(
+        reverse("safety_plan"), {"coping": "Caminar un poco y escuchar música."}, follow=True
+    )
+    html = page(response)
+    assert "Su plan de seguridad está guardado." in html
+    spanish_only(html)
+
+
+def test_saving_the_details_says_so_in_spanish(patient):
+    response = patient.post(reverse("safety_details"), {"country": "MX"}, follow=True)
+    html = page(response)
+    assert "Guardado. Gracias." in html
+    spanish_only(html)
+
+
 # ---------------------------------------------------------------- onboarding
 @pytest.fixture
 def onboarding(client, cast):
@@ -172,6 +189,13 @@ def test_the_onboarding_contact_and_screening_steps_are_spanish(client, onboardi
     spanish_only(html)
 
 
+def test_the_contact_step_says_whose_name_and_number_it_asks_for(client, onboarding):
+    html = page(client.get(reverse("onboarding_contact")))
+    assert "El nombre de esa persona. Solo su equipo de atención lo ve." in html
+    assert "El número de teléfono de esa persona" in html
+    assert "(de esa persona)" not in html
+
+
 def test_the_safety_hold_is_spanish(client, onboarding):
     client.post(reverse("onboarding_contact"), {"country": "MX"})
     response = client.post(
@@ -200,9 +224,22 @@ def test_the_crisis_panel_after_item_9_is_spanish(patient, spanish):
     html = page(patient.get(url))
     panel = _section(html, "crisis-now")
     spanish_only(panel)
-    assert "No tiene que enfrentar esto solo" in panel
+    # Words for a man or a woman alike ("a solas", not "solo").
+    assert "No tiene que pasar por esto a solas" in panel
     assert "oprima <strong>2</strong>" in panel
     assert "en menos de" in panel
+
+
+def test_the_results_after_item_9_speak_to_a_man_or_a_woman_alike(patient, spanish):
+    from tests.checkin_data import post_for
+
+    week3: CheckIn = started_two_weeks_ago(spanish)["week-3"]
+    data = post_for(week3.instrument_keys)
+    data["phq9_item9__phq9"] = "1"
+    response = patient.post(reverse("checkin_detail", args=[week3.pk]), data)
+    html = page(patient.get(response["Location"]))
+    assert "estaría mejor muerto(a), o de hacerse daño" in html
+    assert "No tiene que pasar por esto a solas" in html
 
 
 def test_the_new_symptoms_guidance_is_spanish(patient, spanish):
@@ -299,6 +336,23 @@ def test_a_weekly_checkin_and_its_results_are_spanish(patient, spanish):
     spanish_only(html)
     assert "sus resultados" in html or "Gracias" in html
     assert "Dolor promedio" in html
+
+
+def test_a_checkin_answer_left_out_or_out_of_range_is_explained_in_spanish(patient, spanish):
+    from tests.checkin_data import post_for
+
+    week3: CheckIn = started_two_weeks_ago(spanish)["week-3"]
+    data = post_for(week3.instrument_keys)
+    del data["pain_worst__pain_worst"]
+    data["pain_avg__pain_avg"] = "11"
+    data["fear_movement__fear_movement"] = "abc"
+    response = patient.post(reverse("checkin_detail", args=[week3.pk]), data)
+    assert response.status_code == 422
+    html = response.content.decode()
+    assert "Por favor, elija una respuesta." in html
+    assert "Elija un número del 0 al 10." in html
+    assert "Elija un número entero del 0 al 10." in html
+    spanish_only(_without_items(html))
 
 
 def test_today_card_and_the_checkin_list_are_spanish(patient, spanish):

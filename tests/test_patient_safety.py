@@ -127,6 +127,33 @@ def test_a_patient_sees_their_countrys_numbers(client, cast, enrollment, country
     assert f"These numbers are for {DEFAULTS[country].name}" in body
 
 
+def test_onboarding_offers_the_country_of_the_patients_time_zone(client, cast, new_enrollment):
+    PracticeSettings.objects.filter(practice=cast.practice).update(default_country="GB")
+    client.force_login(cast.patient)
+    client.post(reverse("onboarding_consent"), {"understand": "on", "consent": "on"})
+    client.post(
+        reverse("onboarding_settings"),
+        {"timezone": "America/Mexico_City", "practice_time": "19:30", "checkin_weekday": "3"},
+    )
+    page = client.get(reverse("onboarding_contact")).content.decode()
+    assert '<option value="MX" selected>' in page
+    assert '<option value="GB" selected>' not in page
+
+
+def test_a_time_zone_of_no_listed_country_leaves_the_practices_default(
+    client, cast, new_enrollment
+):
+    PracticeSettings.objects.filter(practice=cast.practice).update(default_country="GB")
+    client.force_login(cast.patient)
+    client.post(reverse("onboarding_consent"), {"understand": "on", "consent": "on"})
+    client.post(
+        reverse("onboarding_settings"),
+        {"timezone": "Asia/Tokyo", "practice_time": "19:30", "checkin_weekday": "3"},
+    )
+    page = client.get(reverse("onboarding_contact")).content.decode()
+    assert '<option value="GB" selected>' in page
+
+
 def test_no_country_yet_means_the_practices_default(client, cast, enrollment):
     PracticeSettings.objects.filter(practice=cast.practice).update(default_country="AU")
     client.force_login(cast.patient)

@@ -6,6 +6,7 @@ from typing import Any
 from allauth import app_settings as allauth_settings
 from allauth.account.adapter import DefaultAccountAdapter
 from django.http import HttpRequest
+from django.utils import translation
 
 from painapp.accounts.login_alerts import login_failure_record
 
@@ -30,6 +31,17 @@ class AccountAdapter(DefaultAccountAdapter):
         # address), and rolls a successful login's own count back.
         account = super()._get_login_attempts_cache_key(request, **credentials)
         return f"{account}:{_place(request, self)}"
+
+    def send_mail(self, template_prefix: str, email: str, context: dict) -> None:
+        # In the account's own language (User.language), like every other email we
+        # send: the password reset is asked for before login, where the browser's
+        # language is active, and may be another's (a Spanish reader's English phone).
+        language = getattr(context.get("user"), "language", None)
+        if not language:
+            super().send_mail(template_prefix, email, context)
+            return
+        with translation.override(language):
+            super().send_mail(template_prefix, email, context)
 
     def authentication_failed(self, request: HttpRequest, **credentials: Any) -> None:
         login_failure_record(login=credentials.get("email") or credentials.get("username") or "")

@@ -69,7 +69,8 @@ class User(AbstractBaseUser, PermissionsMixin):
     """
 
     # Unique among accounts (the constraint below); invitee rows may repeat an address.
-    email = models.EmailField("email address", db_index=True)
+    # Translated: Django's password check names it ("too similar to your email address").
+    email = models.EmailField(_("email address"), db_index=True)
     full_name = models.CharField(max_length=150, blank=True)
     timezone = models.CharField(max_length=64, default="UTC", validators=[validate_timezone])
     # Pages, emails and reminders are in this language (settings.LANGUAGES).

@@ -197,7 +197,7 @@ class CheckInForm(forms.Form):
                 name = field_name(instrument_key, item_key)
                 if name in self.fields:
                     self.add_error(name, message)
-                elif message.startswith("Choose a category"):
+                elif message == gettext("Choose a category from the list."):
                     self.add_error(name + SEP + "category", message)
                 else:
                     self.add_error(name + SEP + "text", message)

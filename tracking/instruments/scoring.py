@@ -4,6 +4,10 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+# The messages are the patient's: in their language (the active one), shown beside the
+# question by CheckInForm.apply_errors.
+from django.utils.translation import gettext as _
+
 MIND_BRAIN_CATEGORIES = {"stress", "psychological", "brain"}
 CAUSE_CATEGORIES = {
     "spinal",
@@ -54,30 +58,30 @@ def clean_answers(spec: InstrumentSpec, raw: dict, *, allow_missing: bool = Fals
             category = str(value.get("category", "")).strip()
             if not text and not category:
                 if not allow_missing:
-                    errors[key] = "Write this cause in a few words and choose a category."
+                    errors[key] = _("Write this cause in a few words and choose a category.")
                 continue
             if not text:
-                errors[key] = "Write this cause in a few words."
+                errors[key] = _("Write this cause in a few words.")
             elif len(text) > 300:
-                errors[key] = "Please keep each cause under 300 characters."
+                errors[key] = _("Please keep each cause under 300 characters.")
             elif category not in CAUSE_CATEGORIES:
-                errors[key] = "Choose a category from the list."
+                errors[key] = _("Choose a category from the list.")
             else:
                 clean[key] = {"text": text, "category": category}
             continue
         if value is None or value == "":
             # An optional item (PHQ-9's difficulty question) may be left blank.
             if not allow_missing and not item.get("optional"):
-                errors[key] = "Please choose an answer."
+                errors[key] = _("Please choose an answer.")
             continue
         lo, hi = int(item.get("min", 0)), int(item.get("max", 10))
         try:
             number = int(str(value).strip())
         except (TypeError, ValueError):
-            errors[key] = f"Choose a whole number from {lo} to {hi}."
+            errors[key] = _("Choose a whole number from %(lo)s to %(hi)s.") % {"lo": lo, "hi": hi}
             continue
         if not lo <= number <= hi:
-            errors[key] = f"Choose a number from {lo} to {hi}."
+            errors[key] = _("Choose a number from %(lo)s to %(hi)s.") % {"lo": lo, "hi": hi}
             continue
         clean[key] = number
     if errors:

@@ -14,14 +14,19 @@ from programs.types import PatientRequest
 from tracking.models import PracticeSettings, SafetyPlan
 from tracking.safety import services
 from tracking.safety.forms import SafetyDetailsForm, SafetyPlanForm
+from tracking.safety.resources import country_of_zone
 
 onboarding_step = enrollment_required(allow_onboarding=True)
 
 
 def _details_initial(request: PatientRequest) -> dict:
     enrollment = request.enrollment
-    country = enrollment.country or (
-        PracticeSettings.objects.filter(practice_id=enrollment.practice_id)
+    # Not chosen yet: the country of their time zone (confirmed the step before), then
+    # the practice's. A patient far from the practice should not be offered its numbers.
+    country = (
+        enrollment.country
+        or country_of_zone(enrollment.patient.timezone)
+        or PracticeSettings.objects.filter(practice_id=enrollment.practice_id)
         .values_list("default_country", flat=True)
         .first()
         or ""

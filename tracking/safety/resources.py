@@ -8,8 +8,10 @@ them at least once a year: numbers change (Canada's 9-8-8 opened on 30 Nov 2023)
 
 from __future__ import annotations
 
+import functools
 import re
 from dataclasses import dataclass
+from importlib import resources as package_files
 from typing import TYPE_CHECKING
 
 from django.utils.safestring import SafeString, mark_safe
@@ -212,6 +214,28 @@ COUNTRY_CHOICES: list[tuple[str, StrOrPromise]] = [
     (OTHER, _("Another country")),
 ]
 COUNTRY_NAMES = dict(COUNTRY_CHOICES)
+
+
+@functools.cache
+def _zone_countries() -> dict[str, str]:
+    """IANA time zone → ISO country code, from the tz database's zone.tab (the pinned
+    tzdata package). Only zones the file lists: a link (US/Eastern) is not in it."""
+    try:
+        text = package_files.files("tzdata.zoneinfo").joinpath("zone.tab").read_text("utf-8")
+    except (ModuleNotFoundError, FileNotFoundError):
+        return {}
+    countries = {}
+    for line in text.splitlines():
+        if line and not line.startswith("#"):
+            code, _coordinates, zone, *_comment = line.split("\t")
+            countries[zone] = code
+    return countries
+
+
+def country_of_zone(zone: str) -> str:
+    """The country of a time zone, if it is one we have crisis numbers for, else ""."""
+    code = _zone_countries().get(zone, "")
+    return code if code in DEFAULTS else ""
 
 
 def crisis_resources_seed(practice_id: int) -> None:
