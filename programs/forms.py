@@ -9,8 +9,8 @@ from django.utils.timezone import localdate
 from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy as _
 
-from painapp.accounts.forms import SearchableTimezoneField, timezone_choices
-from painapp.accounts.models import Practice, Role, User
+from painapp.accounts.forms import EMAIL_TOO_LONG, SearchableTimezoneField, timezone_choices
+from painapp.accounts.models import EMAIL_MAX_LENGTH, Practice, Role, User
 from programs.content import DEFAULT_PROGRAM
 from programs.models import AttributionCategory, ProgramVersion
 
@@ -232,9 +232,11 @@ class PatientInviteForm(forms.Form):
     )
     email = forms.EmailField(
         label=_("Email address"),
+        max_length=EMAIL_MAX_LENGTH,
         error_messages={
             "required": _("Enter the patient's email address."),
             "invalid": _("Enter an email address like name@example.com."),
+            "max_length": EMAIL_TOO_LONG,
         },
     )
     clinician = ClinicianField(

@@ -193,6 +193,17 @@ def test_it_refuses_to_invite_an_existing_member(cast, client):
     assert b"already a member" in response.content
 
 
+@pytest.mark.parametrize("role", ["clinician", "patient"])
+def test_an_email_too_long_to_store_gets_a_plain_message(cast, client, role):
+    # Django's form EmailField allows 320 characters; the account's column holds 254.
+    email = "p" * 250 + "@example.org"
+    response = invite(cast, client, role=role, email=email)
+    assert response.status_code == 200
+    assert "This email address is too long (254 characters at most)." in response.text
+    assert email in response.text  # what was typed stays in the form
+    assert not User.objects.filter(email=email).exists()
+
+
 def test_an_invitation_from_another_practice_cannot_be_resent_or_revoked(cast, client):
     invite(cast, client)
     invitation = Invitation.objects.get()
