@@ -107,6 +107,17 @@ def test_an_accepted_clinician_has_exactly_that_role_in_that_practice(cast, clie
     ]
 
 
+def test_a_new_clinician_sets_up_two_step_login_without_typing_the_password_again(cast, client):
+    invite(cast, client, role="clinician", email="newclin@example.org")
+    url = link_from_last_email()
+    client.logout()
+    accept(client, url)
+    # They typed their new password twice a moment ago: the setup page opens at once.
+    page = client.get(reverse("mfa_activate_totp"))
+    assert page.status_code == 200
+    assert "Authenticator" in page.text
+
+
 def test_a_used_link_gets_a_clear_page(cast, client):
     invite(cast, client)
     url = link_from_last_email()
