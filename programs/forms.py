@@ -1,6 +1,6 @@
 from __future__ import annotations
 
-from datetime import date
+from datetime import date, timedelta
 from typing import Any, cast
 
 from django import forms
@@ -285,6 +285,17 @@ class PatientInviteForm(forms.Form):
         help_text=_("Their invitation email, pages and program come in this language."),
         error_messages={"invalid_choice": _("Choose a language from the list.")},
     )
+
+    def clean_start_date(self) -> date:
+        start = self.cleaned_data["start_date"]
+        # As the bulk import: a start years back is a typo in the year, and would open
+        # the whole program at once.
+        if start < localdate() - timedelta(days=365):
+            raise forms.ValidationError(
+                _("The start date %(date)s is more than a year ago. Check the year."),
+                params={"date": start.isoformat()},
+            )
+        return start
 
     def clean_date_of_birth(self) -> date | None:
         born = self.cleaned_data.get("date_of_birth")
