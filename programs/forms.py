@@ -1,6 +1,6 @@
 from __future__ import annotations
 
-from datetime import date
+from datetime import date, timedelta
 from typing import Any, cast
 
 from django import forms
@@ -9,8 +9,8 @@ from django.utils.timezone import localdate
 from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy as _
 
-from painapp.accounts.forms import SearchableTimezoneField, timezone_choices
-from painapp.accounts.models import Practice, Role, User
+from painapp.accounts.forms import EMAIL_TOO_LONG, SearchableTimezoneField, timezone_choices
+from painapp.accounts.models import EMAIL_MAX_LENGTH, Practice, Role, User
 from programs.content import DEFAULT_PROGRAM
 from programs.models import AttributionCategory, ProgramVersion
 
@@ -232,9 +232,11 @@ class PatientInviteForm(forms.Form):
     )
     email = forms.EmailField(
         label=_("Email address"),
+        max_length=EMAIL_MAX_LENGTH,
         error_messages={
             "required": _("Enter the patient's email address."),
             "invalid": _("Enter an email address like name@example.com."),
+            "max_length": EMAIL_TOO_LONG,
         },
     )
     clinician = ClinicianField(
@@ -283,6 +285,17 @@ class PatientInviteForm(forms.Form):
         help_text=_("Their invitation email, pages and program come in this language."),
         error_messages={"invalid_choice": _("Choose a language from the list.")},
     )
+
+    def clean_start_date(self) -> date:
+        start = self.cleaned_data["start_date"]
+        # As the bulk import: a start years back is a typo in the year, and would open
+        # the whole program at once.
+        if start < localdate() - timedelta(days=365):
+            raise forms.ValidationError(
+                _("The start date %(date)s is more than a year ago. Check the year."),
+                params={"date": start.isoformat()},
+            )
+        return start
 
     def clean_date_of_birth(self) -> date | None:
         born = self.cleaned_data.get("date_of_birth")

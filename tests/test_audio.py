@@ -153,9 +153,18 @@ def test_it_refuses_a_file_over_the_size_limit_and_keeps_the_transcript(
     response = post(admin_client, content=big, name="long.mp3", content_type="audio/mpeg")
     assert response.status_code == 422
     page = response.content.decode()
-    assert "the most it can be is 1.0\xa0MB" in page
+    # 1.0 MB and a little: never "That file is 1.0 MB; the most it can be is 1.0 MB".
+    assert "That file is just over 1.0\xa0MB; the most it can be is 1.0\xa0MB." in page
     assert TRANSCRIPT in page
     assert not Recording.objects.exists()
+
+
+def test_a_file_well_over_the_limit_gets_its_own_size(admin_client, settings, program_version):
+    settings.AUDIO_MAX_UPLOAD_MB = 1
+    big = audio_files.mp3(frames=(3 * 1024 * 1024) // (2 * audio_files.MP3_FRAME))
+    response = post(admin_client, content=big, name="long.mp3", content_type="audio/mpeg")
+    assert response.status_code == 422
+    assert "That file is 1.5\xa0MB; the most it can be is 1.0\xa0MB." in response.text
 
 
 def test_a_file_just_under_the_limit_is_taken(admin_client, settings, program_version):

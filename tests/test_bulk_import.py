@@ -363,3 +363,12 @@ def test_a_5000_row_file_works(admin_client, cast, capsys):
             f"confirm {t3 - t2:.2f}s, re-upload dry run {t4 - t3:.2f}s"
         )
     assert t3 - t0 < 60
+
+
+def test_an_email_too_long_to_store_is_a_row_problem_not_an_error(admin_client, cast):
+    # validate_email allows 320 characters; the account's column holds 254.
+    long_email = "p" * 250 + "@example.org"
+    record = upload(admin_client, csv_file(good(1).replace("new1@example.org", long_email)))
+    assert problems_by_line(record)[2] == [
+        "This email address is too long (254 characters at most)."
+    ]

@@ -15,6 +15,7 @@ from django.core import mail
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
+from django.utils import timezone
 
 from painapp.accounts.models import Invitation, Membership, Role, User
 from programs.models import Enrollment
@@ -46,7 +47,7 @@ def invite_patient(client, cast, email: str, name: str = TYPED_NAME):
             "timezone": TYPED_ZONE,
             "clinician": cast.outsider_clinician.pk,
             "program_version": load_shipped_program().pk,
-            "start_date": "2026-11-23",
+            "start_date": timezone.localdate().isoformat(),
         },
     )
 
@@ -208,7 +209,7 @@ def test_two_practices_inviting_one_new_address_end_with_one_account(cast, clien
             "timezone": "UTC",
             "clinician": cast.clinician.pk,
             "program_version": load_shipped_program().pk,
-            "start_date": "2026-11-23",
+            "start_date": timezone.localdate().isoformat(),
         },
     )
     riverside_link = link_from_last_email()

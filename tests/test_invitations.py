@@ -16,6 +16,7 @@ from painapp.accounts.models import AuditEvent, Invitation, Membership, Role, Us
 from tests.factories import PASSWORD
 
 NEW_PASSWORD = "calm-river-stones-42"
+START = timezone.localdate() - timedelta(days=13)  # a recent start, whatever today is
 
 
 def invite(cast, client, *, role="patient", email="newbie@example.org", clinician=None):
@@ -35,7 +36,7 @@ def invite(cast, client, *, role="patient", email="newbie@example.org", clinicia
             "timezone": "Pacific/Auckland",
             "clinician": (clinician or cast.clinician).pk,
             "program_version": load_shipped_program().pk,
-            "start_date": "2026-11-23",
+            "start_date": START.isoformat(),
         },
     )
 
@@ -105,6 +106,17 @@ def test_an_accepted_clinician_has_exactly_that_role_in_that_practice(cast, clie
     assert list(user.memberships.values_list("practice_id", "role", "is_active")) == [
         (cast.practice.pk, Role.CLINICIAN, True)
     ]
+
+
+def test_a_new_clinician_sets_up_two_step_login_without_typing_the_password_again(cast, client):
+    invite(cast, client, role="clinician", email="newclin@example.org")
+    url = link_from_last_email()
+    client.logout()
+    accept(client, url)
+    # They typed their new password twice a moment ago: the setup page opens at once.
+    page = client.get(reverse("mfa_activate_totp"))
+    assert page.status_code == 200
+    assert "Authenticator" in page.text
 
 
 def test_a_used_link_gets_a_clear_page(cast, client):
@@ -193,6 +205,42 @@ def test_it_refuses_to_invite_an_existing_member(cast, client):
     assert b"already a member" in response.content
 
 
+def test_a_start_date_years_back_is_refused_as_the_bulk_import_does(cast, client):
+    client.force_login(cast.admin)
+    from tests.factories import load_shipped_program
+
+    fields = {
+        "full_name": "New Person",
+        "email": "newbie@example.org",
+        "timezone": "UTC",
+        "clinician": cast.clinician.pk,
+        "program_version": load_shipped_program().pk,
+    }
+    old = timezone.localdate() - timedelta(days=366)
+    response = client.post(reverse("patient_invite"), {**fields, "start_date": old.isoformat()})
+    assert response.status_code == 200
+    assert f"The start date {old.isoformat()} is more than a year ago. Check the year." in (
+        response.text
+    )
+    assert "newbie@example.org" in response.text  # what was typed stays
+    assert not User.objects.filter(email="newbie@example.org").exists()
+    # A year ago to the day is still taken (a patient who started last year, entered late).
+    year = timezone.localdate() - timedelta(days=365)
+    response = client.post(reverse("patient_invite"), {**fields, "start_date": year.isoformat()})
+    assert response.status_code == 302
+
+
+@pytest.mark.parametrize("role", ["clinician", "patient"])
+def test_an_email_too_long_to_store_gets_a_plain_message(cast, client, role):
+    # Django's form EmailField allows 320 characters; the account's column holds 254.
+    email = "p" * 250 + "@example.org"
+    response = invite(cast, client, role=role, email=email)
+    assert response.status_code == 200
+    assert "This email address is too long (254 characters at most)." in response.text
+    assert email in response.text  # what was typed stays in the form
+    assert not User.objects.filter(email=email).exists()
+
+
 def test_an_invitation_from_another_practice_cannot_be_resent_or_revoked(cast, client):
     invite(cast, client)
     invitation = Invitation.objects.get()
@@ -266,7 +314,7 @@ def test_a_patient_invitation_puts_them_on_the_program_with_their_clinician(cast
     enrollment = Enrollment.objects.get(patient__email="newbie@example.org")
     assert enrollment.status == "invited"
     assert enrollment.clinician == cast.clinician and enrollment.practice == cast.practice
-    assert str(enrollment.start_date) == "2026-11-23"
+    assert enrollment.start_date == START
 
 
 def test_invitation_links_are_throttled_per_address(cast, client):

@@ -15,6 +15,7 @@ import time_machine
 from django.core.management import call_command
 from django.core.management.base import CommandError
 from django.urls import reverse
+from django.utils import timezone
 
 from programs.content import CONTENT_ROOT, read_program, split_front_matter
 from programs.models import Enrollment, Program, ProgramVersion
@@ -510,7 +511,7 @@ def test_the_invitation_form_offers_both_programs_with_the_8_week_one_chosen(cli
             "timezone": "Europe/London",
             "clinician": cast.clinician.pk,
             "program_version": four.pk,
-            "start_date": "2026-11-23",
+            "start_date": timezone.localdate().isoformat(),
             "language": "es",
         },
     )

@@ -9,7 +9,7 @@ from django.conf import settings
 from django.contrib.auth.password_validation import validate_password
 from django.utils.translation import gettext_lazy as _
 
-from painapp.accounts.models import Membership, Practice, Role, User
+from painapp.accounts.models import EMAIL_MAX_LENGTH, Membership, Practice, Role, User
 
 
 @cache
@@ -140,13 +140,20 @@ class SearchableTimezoneField(forms.CharField):
         return zone
 
 
+EMAIL_TOO_LONG = _("This email address is too long (254 characters at most).")
+
+
 class InvitationForm(forms.Form):
     """Invite staff. Patients are invited onto a program instead (programs' invite)."""
 
     full_name = forms.CharField(label=_("Full name"), max_length=150)
     email = forms.EmailField(
         label=_("Email address"),
-        error_messages={"invalid": _("Enter an email address like name@example.com.")},
+        max_length=EMAIL_MAX_LENGTH,
+        error_messages={
+            "invalid": _("Enter an email address like name@example.com."),
+            "max_length": EMAIL_TOO_LONG,
+        },
     )
     role = forms.ChoiceField(
         label=_("Role"),

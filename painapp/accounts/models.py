@@ -55,6 +55,11 @@ class UserManager(BaseUserManager["User"]):
         return self.get(**{self.model.USERNAME_FIELD: username}, is_invitee=False)
 
 
+# The longest email address the database holds (EmailField's usual column). Django's
+# form EmailField allows 320, so every form that makes an account checks this first.
+EMAIL_MAX_LENGTH = 254
+
+
 class User(AbstractBaseUser, PermissionsMixin):
     """A person. Email is the login; the time zone drives every reminder and unlock.
 
@@ -70,7 +75,7 @@ class User(AbstractBaseUser, PermissionsMixin):
 
     # Unique among accounts (the constraint below); invitee rows may repeat an address.
     # Translated: Django's password check names it ("too similar to your email address").
-    email = models.EmailField(_("email address"), db_index=True)
+    email = models.EmailField(_("email address"), max_length=EMAIL_MAX_LENGTH, db_index=True)
     full_name = models.CharField(max_length=150, blank=True)
     timezone = models.CharField(max_length=64, default="UTC", validators=[validate_timezone])
     # Pages, emails and reminders are in this language (settings.LANGUAGES).

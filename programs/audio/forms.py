@@ -63,16 +63,16 @@ class RecordingForm(forms.Form):
     def clean_file(self):
         upload = self.cleaned_data["file"]
         if upload.size > max_upload_bytes():
+            size, limit = filesizeformat(upload.size), filesizeformat(max_upload_bytes())
+            if size == limit:  # rounded alike: not "1.0 MB; the most it can be is 1.0 MB"
+                size = _("just over %(limit)s") % {"limit": limit}
             raise forms.ValidationError(
                 _(
                     "That file is %(size)s; the most it can be is %(limit)s. Save the "
                     "recording at a lower quality (for speech, 64 to 128 kbps MP3 or M4A "
                     "is plenty) and try again. Your transcript is still here."
                 ),
-                params={
-                    "size": filesizeformat(upload.size),
-                    "limit": filesizeformat(max_upload_bytes()),
-                },
+                params={"size": size, "limit": limit},
                 code="too_big",
             )
         found = sniff(upload)

@@ -33,8 +33,17 @@ from django.db import IntegrityError, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from painapp.accounts.forms import EMAIL_TOO_LONG
 from painapp.accounts.middleware import current_request_id
-from painapp.accounts.models import AuditEvent, Invitation, Membership, Practice, Role, User
+from painapp.accounts.models import (
+    EMAIL_MAX_LENGTH,
+    AuditEvent,
+    Invitation,
+    Membership,
+    Practice,
+    Role,
+    User,
+)
 from programs.content import DEFAULT_PROGRAM
 from programs.models import Enrollment, EnrollmentStatus, ProgramVersion
 from tracking.models import BulkImport
@@ -237,6 +246,8 @@ def _check_row(row: Row, known: _Known, seen: dict[str, int], today: date) -> li
     email = row["email"].lower()
     if not email:
         problems.append(_("The email address is missing."))
+    elif len(email) > EMAIL_MAX_LENGTH:  # validate_email allows 320; the column holds 254
+        problems.append(str(EMAIL_TOO_LONG))
     else:
         try:
             validate_email(email)

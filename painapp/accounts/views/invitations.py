@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from allauth.account.internal.flows.login import record_authentication
 from django.contrib import messages
 from django.contrib.auth import login
 from django.core.exceptions import ValidationError
@@ -97,6 +98,12 @@ def invitation_accept(request: HttpRequest, token: str) -> HttpResponse:
         )
         if account is None:
             login(request, user, backend="django.contrib.auth.backends.ModelBackend")
+            # They chose and typed their password twice just now: that counts as
+            # entering it again, so setting up two-step login (staff go there next)
+            # does not ask for it a third time (allauth counts only such records).
+            record_authentication(
+                request, user, method="password", email=user.email, reauthenticated=True
+            )
         request.session[SESSION_MEMBERSHIP_KEY] = invitation.membership_id
         messages.success(
             request, _("Welcome to %(practice)s.") % {"practice": invitation.practice.name}

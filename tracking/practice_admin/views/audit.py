@@ -4,7 +4,7 @@ when and from where — filtered, paged and exported. Only this practice's event
 from __future__ import annotations
 
 import json
-from datetime import datetime, time, timedelta
+from datetime import date, datetime, time, timedelta
 from zoneinfo import ZoneInfo
 
 from django.core.paginator import Paginator
@@ -144,7 +144,8 @@ def _events(request: MemberRequest) -> tuple[AuditFilterForm, QuerySet[AuditEven
             qs = qs.filter(actor=data["actor"])
         if data.get("date_from"):
             qs = qs.filter(at__gte=datetime.combine(data["date_from"], time.min, tz))
-        if data.get("date_to"):
+        # The last day of the calendar (9999-12-31) has no next day: no upper bound then.
+        if data.get("date_to") and data["date_to"] < date.max:
             qs = qs.filter(
                 at__lt=datetime.combine(data["date_to"] + timedelta(days=1), time.min, tz)
             )
