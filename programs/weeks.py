@@ -145,6 +145,38 @@ def program_ends_on(
     return last + timedelta(days=DAYS_PER_WEEK)
 
 
+def past_end(
+    *,
+    start_date: date,
+    today: date,
+    week_count: int,
+    paused_days: int = 0,
+    paused_on: date | None = None,
+) -> bool:
+    """Whether the calendar has taken the patient past the program's last week:
+    `today` (their local date) is on or after `program_ends_on`, i.e. at least
+    7·`week_count` days of program time have gone by. The one definition of "the
+    program is over" (the booster card and Today's "you have finished", through
+    programs.boosters.selectors.program_is_over) and of "keeping the calendar would
+    put the patient past the new program's end" (a program switch refuses that:
+    programs.tailoring.services.enrollment_switch_program). `current_week` caps at
+    the last week, so it cannot tell these apart: week 4 of 4 may be over."""
+    return today >= program_ends_on(
+        start_date=start_date,
+        today=today,
+        week_count=week_count,
+        paused_days=paused_days,
+        paused_on=paused_on,
+    )
+
+
+def last_week_start_date(*, today: date, week_count: int) -> date:
+    """The start date that makes the program's last week open on `today` (with no
+    paused days): a program switch that places the patient at the start of the new
+    program's last week."""
+    return today - timedelta(days=DAYS_PER_WEEK * (week_count - 1))
+
+
 def add_months(day: date, months: int) -> date:
     """The same day of the month `months` later, or that month's last day (31 January
     + 1 month = 28 or 29 February)."""

@@ -314,23 +314,25 @@ def _start(enrollment, days_ago: int):
 
 
 @pytest.mark.parametrize(
-    ("days_ago", "restart", "week_before", "week_after"),
+    ("days_ago", "start", "week_before", "week_after"),
     [
-        (10, False, 2, 2),  # the same week number
-        (40, False, 6, 4),  # capped at the new program's last week
-        (10, True, 2, 1),  # a fresh start at week 1 today
-        (40, True, 6, 1),
+        (10, "calendar", 2, 2),  # the same week number
+        (27, "calendar", 4, 4),  # the last day of week 4: still inside the new program
+        (10, "week1", 2, 1),  # a fresh start at week 1 today
+        (40, "week1", 6, 1),
+        (40, "last", 6, 4),  # the new program's last week, from today
+        (10, "last", 2, 4),
     ],
 )
 def test_it_switches_program_and_says_which_week(
-    cast, enrollment, trial, days_ago, restart, week_before, week_after
+    cast, enrollment, trial, days_ago, start, week_before, week_after
 ):
     _start(enrollment, days_ago)
     switch = program_switch(
         enrollment=enrollment,
         to_version=trial,
         reason="Two sessions a week suits you.",
-        restart=restart,
+        start=start,
         by=cast.clinician,
     )
     assert (switch.week_before, switch.week_after) == (week_before, week_after)

@@ -272,7 +272,10 @@ def test_it_switches_program_through_the_form(clin, cast, enrollment):
         follow=True,
     )
     assert response.status_code == 200
-    assert "Switched to “Trial dose (test)”. The patient is in week 2." in response.content.decode()
+    assert (
+        "Switched to “Trial dose (test)”. The patient is in week 2 of 4."
+        in response.content.decode()
+    )
     enrollment.refresh_from_db()
     assert enrollment.program_version == trial
 

@@ -48,12 +48,19 @@ def program_ends_on(enrollment: Enrollment, today: date) -> date:
 
 
 def program_is_over(enrollment: Enrollment, today: date) -> bool:
-    """Whether the program's weeks are behind the patient (no query once the week
-    count is known, as Today knows it)."""
+    """Whether the program's weeks are behind the patient (`weeks.past_end`, the rule a
+    program switch also keeps to; no query once the week count is known, as Today
+    knows it)."""
     return (
         enrollment.status in BOOSTER_STATUSES
         and enrollment.onboarded_at is not None
-        and today >= program_ends_on(enrollment, today)
+        and weeks.past_end(
+            start_date=enrollment.start_date,
+            today=today,
+            week_count=enrollment.week_count,
+            paused_days=enrollment.paused_days,
+            paused_on=enrollment.paused_on,
+        )
     )
 
 

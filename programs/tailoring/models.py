@@ -24,6 +24,15 @@ class AdjustmentAction(models.TextChoices):
     MOVE = "move", _("Move to another week")
 
 
+class SwitchStart(models.TextChoices):
+    """Where a program switch puts the patient in the new program (not stored: the
+    switch keeps the weeks before and after, and whether it restarted)."""
+
+    CALENDAR = "calendar", _("Keep their calendar: the same week number")
+    WEEK_ONE = "week1", _("Start again at week 1 today")
+    LAST_WEEK = "last", _("Start the new program's last week today")
+
+
 class ActivityAdjustment(models.Model):
     """One lesson or activity of the program, changed for one patient: opened now,
     skipped (it no longer counts towards their progress), or moved to another week.

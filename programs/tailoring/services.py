@@ -16,12 +16,14 @@ from datetime import timedelta
 
 from django.core.exceptions import ValidationError
 from django.db import transaction
+from django.db.models import Count
 from django.http import HttpRequest
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from painapp.accounts.audit import audit
 from painapp.accounts.models import User
+from programs import weeks
 from programs.exposure.services import fear_item_create
 from programs.models import (
     Activity,
@@ -42,6 +44,7 @@ from programs.tailoring.models import (
     ExposureSuggestion,
     ProgramSwitch,
     SuggestionStatus,
+    SwitchStart,
 )
 
 OPEN_STATUSES = ("invited", "active", "paused")
@@ -353,12 +356,14 @@ def exposure_suggestion_decline(
 # ---------------------------------------------------------------- program switch
 def switch_targets(enrollment: Enrollment) -> list[ProgramVersion]:
     """The program versions this patient can be switched to: the newest version of
-    every program in the enrollment's language, except the one they are on."""
+    every program in the enrollment's language, except the one they are on. Each
+    carries its number of weeks (`week_total`); one query."""
     language = enrollment.program_version.language
     newest: dict[int, ProgramVersion] = {}
     for version in (
         ProgramVersion.objects.filter(language=language)
         .select_related("program")
+        .annotate(week_total=Count("weeks"))
         .order_by("program_id", "-number")
     ):
         newest.setdefault(version.program_id, version)
@@ -382,7 +387,7 @@ def enrollment_switch_program(
     to_version: ProgramVersion,
     reason: str,
     by: User,
-    restart: bool = False,
+    start: str = SwitchStart.CALENDAR,
     request: HttpRequest | None = None,
 ) -> ProgramSwitch:
     """Move the patient to another program version of the same language (another
@@ -403,13 +408,27 @@ def enrollment_switch_program(
       week past the new program's end goes to its last week); others are dropped.
       Custom exercises stay, in the same week or the new last week.
 
-    **Week numbering.** By default the calendar is kept: the start date and paused
-    days stay, so the patient is in the same week number as before, capped at the
-    new program's length (week 6 of 8 becomes week 4 of 4: everything is open and
-    the program ends with the old week 4's end). Weeks the clinician had opened
-    early stay open, capped the same way. With `restart`, the new program starts
-    today at week 1 (start date today, paused days and early-opened weeks reset);
-    a paused patient stays paused.
+    **Where the patient is** (`start`, a SwitchStart):
+
+    - `calendar` (the default) keeps the calendar: the start date and paused days
+      stay, so the patient is in the same week number as before (week 3 of 8 becomes
+      week 3 of 4). Weeks the clinician had opened early stay open, capped at the new
+      program's last week. **Refused** when the calendar is already past the new
+      program's end (`calendar_past_end`, the same rule as "the program is over",
+      programs.weeks.past_end): week 5 of 8 on a 4-week program would be "week 4 of
+      4" for the clinician while Today told the patient the program had finished,
+      on a date before the switch, and offered a booster. We refuse rather than
+      quietly placing the patient somewhere: "keep the calendar" would then mean two
+      different things, and the clinician has to choose between the two honest
+      options the message names (`past_end_message`), which the form offers.
+    - `week1`: the new program starts today at week 1 (start date today, paused days
+      and early-opened weeks reset).
+    - `last`: the new program's last week starts today (the start date moves back so
+      its last week opens today; paused days and early-opened weeks reset): all its
+      weeks are open, and it is over, with the end-of-program check-in and the first
+      booster, a week from today.
+
+    A paused patient stays paused.
 
     **Check-ins** are tracking's (tracking.clinic.tailoring.program_switch calls this
     and then moves them in the same transaction): answered, open and missed check-ins
@@ -419,8 +438,9 @@ def enrollment_switch_program(
     with no check-in yet get one. After a restart, a week whose check-in was already
     asked under the old program is not asked again.
 
-    Refused (ValidationError) for a closed enrollment, the same version, or another
-    language. One transaction, with a `tailoring.program_switched` audit event.
+    Refused (ValidationError) for a closed enrollment, the same version, another
+    language, or keeping a calendar past the new end (on the `start` field). One
+    transaction, with a `tailoring.program_switched` audit event.
     """
     reason = _clean_reason(reason)
     old = enrollment.program_version
@@ -430,6 +450,8 @@ def enrollment_switch_program(
         raise ValidationError({"to_version": _("The patient is already on this program.")})
     if to_version.language != old.language:
         raise ValidationError({"to_version": _("Choose a program in the patient's language.")})
+    if start not in SwitchStart.values:
+        raise ValidationError({"start": _("Choose where the patient starts.")})
     with transaction.atomic():
         week_before = enrollment.current_week()
         new_activities = {
@@ -439,6 +461,10 @@ def enrollment_switch_program(
         new_count = to_version.weeks.count()
         if new_count == 0:
             raise ValidationError({"to_version": _("This program has no weeks yet.")})
+        if start == SwitchStart.CALENDAR and calendar_past_end(enrollment, new_count):
+            raise ValidationError(
+                {"start": past_end_message(enrollment, to_version.title, new_count)}
+            )
 
         # Completions: count again for the twin activities (old rows stay).
         old_done = ActivityCompletion.objects.filter(
@@ -497,9 +523,12 @@ def enrollment_switch_program(
         enrollment.program_version = to_version
         enrollment._week_count = new_count
         enrollment.unlocked_through_week = min(enrollment.unlocked_through_week, new_count)
-        if restart:
+        restart = start == SwitchStart.WEEK_ONE
+        if start != SwitchStart.CALENDAR:
             today = enrollment.local_date()
-            enrollment.start_date = today
+            enrollment.start_date = (
+                today if restart else weeks.last_week_start_date(today=today, week_count=new_count)
+            )
             enrollment.paused_days = 0
             enrollment.paused_on = today if enrollment.paused_on else None
             enrollment.unlocked_through_week = 0
@@ -537,11 +566,36 @@ def enrollment_switch_program(
                 "week": [week_before, week_after],
                 "week_count": [_count(old), new_count],
                 "restarted": [False, restart],
+                "start": [None, str(start)],
                 "completions_carried": [0, len(carried)],
                 "adjustments_dropped": [0, dropped],
             },
         )
     return switch
+
+
+def calendar_past_end(enrollment: Enrollment, week_count: int) -> bool:
+    """Whether keeping the patient's calendar would put them past the end of a program
+    of `week_count` weeks today (programs.weeks.past_end: the rule that says when the
+    program is over, so Today, the boosters and the switch agree). Never before the
+    program has started."""
+    return weeks.past_end(
+        start_date=enrollment.start_date,
+        today=enrollment.local_date(),
+        week_count=week_count,
+        paused_days=enrollment.paused_days,
+        paused_on=enrollment.paused_on,
+    )
+
+
+def past_end_message(enrollment: Enrollment, title: str, week_count: int) -> str:
+    """What the clinician reads, before and instead of a switch that keeps a calendar
+    already past the new program's end."""
+    return _(
+        "The patient is in week %(week)s, and “%(title)s” has %(count)s weeks: keeping "
+        "their calendar would put them past its end. Choose to start it again at week 1, "
+        "or to start its last week today."
+    ) % {"week": enrollment.current_week(), "title": title, "count": week_count}
 
 
 def _count(version: ProgramVersion) -> int:

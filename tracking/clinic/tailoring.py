@@ -21,8 +21,14 @@ from programs.tailoring.models import (
     CustomExercise,
     ExposureSuggestion,
     ProgramSwitch,
+    SwitchStart,
 )
-from programs.tailoring.services import enrollment_switch_program, switch_targets
+from programs.tailoring.services import (
+    calendar_past_end,
+    enrollment_switch_program,
+    past_end_message,
+    switch_targets,
+)
 from tracking.checkins.schedule import checkin_plan, checkins_reschedule, checkins_schedule
 from tracking.lifecycle import lock_enrollment
 from tracking.models import CheckIn
@@ -33,22 +39,38 @@ def checkins_after_switch(enrollment: Enrollment) -> dict[str, int]:
     """Fit the check-ins to the enrollment's new program (see
     programs.tailoring.services.enrollment_switch_program for the whole story).
 
-    Answered, open and missed check-ins stay as they are. Of those not open yet: the
-    weekly ones for weeks past the new end go; the rest move to the new calendar's
-    dates (checkins_reschedule) and ask the new program's questions; weeks with no
-    check-in get one. Nothing happens before the program has started (the check-ins
-    are made when it does)."""
+    Answered check-ins stay as they are, whatever their week: answers are never lost.
+    Weekly check-ins for weeks past the new end that were not answered (not open yet,
+    open or missed) go: the new program has no such week, so nothing asks for them or
+    lists them. Open and missed check-ins of the new program's weeks keep their dates.
+    Of those not open yet, the rest move to the new calendar's dates
+    (checkins_reschedule) and ask the new program's questions, and a weekly one the
+    new calendar puts before today goes (a week the patient skipped when placed in the
+    new program's last week: asking it now would only mark it missed); weeks with no
+    check-in get one. The end-of-program check-in and the follow-ups are the new
+    program's, dated from its end. Nothing happens before the program has started (the
+    check-ins are made when it does)."""
     if enrollment.status not in (EnrollmentStatus.ACTIVE, EnrollmentStatus.PAUSED):
         return {"dropped": 0, "moved": 0, "created": 0}
     if not CheckIn.objects.filter(enrollment=enrollment).exists():
         return {"dropped": 0, "moved": 0, "created": 0}
+    unanswered = (CheckIn.Status.SCHEDULED, CheckIn.Status.OPEN, CheckIn.Status.MISSED)
+    weekly = (CheckIn.Kind.WEEKLY, CheckIn.Kind.EXTRA)
     dropped, _ = CheckIn.objects.filter(
+        enrollment=enrollment,
+        status__in=unanswered,
+        kind__in=weekly,
+        week__gt=enrollment.week_count,
+        responses__isnull=True,
+    ).delete()
+    moved = checkins_reschedule(enrollment)
+    skipped, _ = CheckIn.objects.filter(
         enrollment=enrollment,
         status=CheckIn.Status.SCHEDULED,
         kind=CheckIn.Kind.WEEKLY,
-        week__gt=enrollment.week_count,
+        due_date__lt=enrollment.local_date(),
     ).delete()
-    moved = checkins_reschedule(enrollment)
+    dropped += skipped
     plan = {p.slot: p for p in checkin_plan(enrollment, every_week=True)}
     for checkin in CheckIn.objects.filter(enrollment=enrollment, status=CheckIn.Status.SCHEDULED):
         planned = plan.get(checkin.slot)
@@ -67,7 +89,7 @@ def program_switch(
     to_version: ProgramVersion,
     reason: str,
     by: User,
-    restart: bool = False,
+    start: str = SwitchStart.CALENDAR,
     request: HttpRequest | None = None,
 ) -> ProgramSwitch:
     """Switch the patient's program and fit their check-ins and reminders to it, in
@@ -82,7 +104,7 @@ def program_switch(
             to_version=to_version,
             reason=reason,
             by=by,
-            restart=restart,
+            start=start,
             request=request,
         )
         checkins_after_switch(enrollment)
@@ -108,6 +130,9 @@ class TailoringPage:
     suggestions: list[ExposureSuggestion]
     switches: list[ProgramSwitch]
     targets: list[ProgramVersion]
+    # What the switch form says before saving, for each program whose end the
+    # patient's calendar has already passed (keeping the calendar is refused there).
+    past_end_notes: list[str]
 
     @property
     def changes(self) -> list[tuple[WeekRow, Activity, ActivityAdjustment]]:
@@ -132,6 +157,7 @@ def tailoring_page(enrollment: Enrollment) -> TailoringPage:
     adjustments = list(ActivityAdjustment.objects.filter(enrollment=enrollment).order_by("pk"))
     by_activity = {a.activity_id: a for a in adjustments}
     exercises = list(CustomExercise.objects.filter(enrollment=enrollment))
+    targets = switch_targets(enrollment)
     rows = [
         WeekRow(
             week=w,
@@ -152,5 +178,10 @@ def tailoring_page(enrollment: Enrollment) -> TailoringPage:
                 "from_version", "to_version"
             )
         ),
-        targets=switch_targets(enrollment),
+        targets=targets,
+        past_end_notes=[
+            past_end_message(enrollment, v.title, v.week_total)  # type: ignore[attr-defined]
+            for v in targets
+            if calendar_past_end(enrollment, v.week_total)  # type: ignore[attr-defined]
+        ],
     )

@@ -11,7 +11,7 @@ from typing import TYPE_CHECKING, cast
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
-from programs.tailoring.models import REASON_MAX, AdjustmentAction
+from programs.tailoring.models import REASON_MAX, AdjustmentAction, SwitchStart
 from tracking.clinic.tailoring import TailoringPage
 
 if TYPE_CHECKING:
@@ -172,13 +172,17 @@ class SwitchForm(_OnePage):
             "invalid_choice": _("Choose one of the programs listed."),
         },
     )
-    restart = forms.BooleanField(
-        label=_("Start the new program at week 1 today"),
+    start = forms.ChoiceField(
+        label=_("Where the patient starts in the new program"),
+        choices=SwitchStart.choices,
+        initial=SwitchStart.CALENDAR,
         required=False,
+        widget=forms.RadioSelect,
         help_text=_(
-            "Otherwise the patient keeps their calendar: the same week number, up to the "
-            "new program's last week."
+            "Keeping the calendar is not possible if the patient is already past the new "
+            "program's last week."
         ),
+        error_messages={"invalid_choice": _("Choose where the patient starts.")},
     )
     reason = reason_field(
         _("One short, kind sentence, e.g. “Two sessions a week may suit your week better.”")
@@ -189,3 +193,8 @@ class SwitchForm(_OnePage):
         _choice(self, "to_version").choices = [("", _("Choose…"))] + [
             (str(v.pk), f"{v.title} (v{v.number})") for v in page.targets
         ]
+
+    def clean_start(self) -> str:
+        # Not sent (an older page, or a client that posts only the program): the
+        # calendar is kept, as it always was by default.
+        return self.cleaned_data.get("start") or SwitchStart.CALENDAR

@@ -121,6 +121,7 @@ local_date = _weeks.local_date
 practice_week_starts_on = _weeks.practice_week_starts_on
 # After the last week (issue 19): the end date and the monthly boosters.
 program_ends_on = _weeks.program_ends_on
+past_end = _weeks.past_end
 add_months = _weeks.add_months
 booster_opens_on = _weeks.booster_opens_on
 program_days_elapsed = _weeks.program_days_elapsed

@@ -189,7 +189,7 @@ def patient_program_switch(request: MemberRequest, pk: int) -> HttpResponse:
                 enrollment=enrollment,
                 to_version=to_version,
                 reason=form.cleaned_data["reason"],
-                restart=form.cleaned_data["restart"],
+                start=form.cleaned_data["start"],
                 by=request.user,
                 request=request,
             )
@@ -199,8 +199,12 @@ def patient_program_switch(request: MemberRequest, pk: int) -> HttpResponse:
             return _done(
                 request,
                 enrollment,
-                _("Switched to “%(title)s”. The patient is in week %(week)s.")
-                % {"title": to_version.title, "week": switch.week_after},
+                _("Switched to “%(title)s”. The patient is in week %(week)s of %(count)s.")
+                % {
+                    "title": to_version.title,
+                    "week": switch.week_after,
+                    "count": enrollment.week_count,
+                },
             )
     return _invalid(request, enrollment, page, switch_form=form)
 
