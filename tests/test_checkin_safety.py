@@ -162,6 +162,20 @@ def test_the_promise_follows_the_practices_settings(client, cast, week3):
     assert "within 30 minutes during opening hours (Mon–Thu, 8:30–17:00" in page
 
 
+def test_with_no_staffed_days_the_promise_names_no_hours(client, cast, week3):
+    PracticeSettings.objects.filter(practice=cast.practice).update(working_days=[])
+    client.force_login(cast.patient)
+    client.post(url(week3), {"action": "save", "phq9_item9__phq9": "1"})
+    page = client.get(url(week3)).content.decode()
+    assert "opening hours (" not in page and "9:00" not in page
+    assert "Someone there aims to look at it within 1 hour." in page
+    assert "Your clinic has no set opening hours" in page
+    cast.patient.language = "es"
+    cast.patient.save(update_fields=["language"])
+    page = client.get(url(week3)).content.decode()
+    assert "Su clínica no tiene un horario de atención fijo" in page
+
+
 # ------------------------------------------------------------------ new symptoms
 def test_a_yes_to_new_symptoms_raises_a_high_alert_and_says_where_to_go(client, cast, week3):
     client.force_login(cast.patient)

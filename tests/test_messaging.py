@@ -161,6 +161,21 @@ def test_the_patient_page_has_the_banner_and_office_hours(cast, enrollment, clie
     assert "Mon–Fri, 9:00–17:00" in page
 
 
+def test_with_no_staffed_days_patients_are_told_no_office_hours(cast, enrollment, client):
+    PracticeSettings.objects.filter(practice=cast.practice).update(working_days=[])
+    client.force_login(cast.patient)
+    page = client.get(patient_url()).content.decode()
+    assert "office hours:" not in page and "9:00" not in page
+    assert "Your care team has no set office hours for messages." in page
+    assert "Your care team reads messages when they can." in page
+    assert "during office hours" not in page
+    cast.patient.language = "es"
+    cast.patient.save(update_fields=["language"])
+    page = client.get(patient_url()).content.decode()
+    assert "Su equipo de atención no tiene un horario fijo para los mensajes." in page
+    assert "Su equipo de atención lee los mensajes cuando puede." in page
+
+
 def test_a_plain_post_sends_and_redirects(cast, enrollment, client):
     client.force_login(cast.patient)
     response = client.post(patient_url(), {"body": "  Walked to the shop today  "})

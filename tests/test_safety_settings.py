@@ -235,3 +235,128 @@ def test_the_audit_trail_shows_what_changed(admin_client, cast):
 def test_the_overview_links_the_safety_settings(admin_client):
     page = admin_client.get(reverse("practice_overview")).content.decode()
     assert f'href="{URL}"' in page
+
+
+# ---------------------------------------------------------------- the safety loop stays closed
+def _es(user):
+    user.language = "es"
+    user.save(update_fields=["language"])
+
+
+def test_the_contact_stays_while_patients_are_in_the_program(admin_client, cast, enrollment):
+    response = admin_client.post(URL, settings_post(cast, safety_contact="", age_min=21))
+    assert response.status_code == 422
+    page = response.content.decode()
+    assert "Keep a safety contact: Riverside has patients in the program" in page
+    assert 'value="21"' in page  # what was typed elsewhere on the form is kept
+    s = PracticeSettings.objects.get(practice=cast.practice)
+    assert s.safety_contact == cast.admin and s.age_min == 18
+    assert not AuditEvent.objects.filter(action="practice_safety.changed").exists()
+    # Another person is fine.
+    response = admin_client.post(URL, settings_post(cast, safety_contact=cast.clinician.pk))
+    assert response.status_code == 302
+    assert PracticeSettings.objects.get(practice=cast.practice).safety_contact == cast.clinician
+
+
+def test_the_contact_refusal_reads_in_spanish(admin_client, cast, enrollment):
+    _es(cast.admin)
+    page = admin_client.post(URL, settings_post(cast, safety_contact="")).content.decode()
+    assert "Mantenga un contacto de seguridad: Riverside tiene pacientes en el programa" in page
+
+
+def test_without_patients_the_contact_may_be_nobody(admin_client, cast):
+    response = admin_client.post(URL, settings_post(cast, safety_contact=""))
+    assert response.status_code == 302
+    assert PracticeSettings.objects.get(practice=cast.practice).safety_contact is None
+
+
+def test_the_service_refuses_to_remove_the_contact_too(rf, cast, enrollment):
+    from django.core.exceptions import ValidationError
+
+    from tracking.safety import services
+
+    request = rf.post(URL)
+    request.user = cast.admin
+    with pytest.raises(ValidationError) as refused:
+        services.practice_safety_settings_update(
+            request=request, practice=cast.practice, data={"safety_contact": None}
+        )
+    assert "safety_contact" in refused.value.message_dict
+    assert PracticeSettings.objects.get(practice=cast.practice).safety_contact == cast.admin
+
+
+def test_an_empty_chain_is_a_warning_saying_what_happens_to_an_alert(admin_client, cast):
+    for step in EscalationStep.objects.filter(practice=cast.practice).order_by("position"):
+        response = admin_client.post(URL, {"section": "step_remove", "step": step.pk})
+    follow = admin_client.get(response.url).content.decode()
+    assert "The escalation chain is now empty" in follow
+    assert 'id="chain-empty"' in follow
+    assert "nobody else is told on the way: it goes straight to the safety contact" in follow
+    assert cast.admin.display_name in follow
+    overview = admin_client.get(reverse("practice_overview")).content.decode()
+    assert "The escalation chain is empty." in overview
+    assert "set an escalation chain for Riverside" in overview  # the enrollment gate too
+    assert f'href="{URL}"' in overview
+
+
+def test_an_empty_chain_without_a_contact_names_the_admins(admin_client, cast):
+    EscalationStep.objects.filter(practice=cast.practice).delete()
+    PracticeSettings.objects.filter(practice=cast.practice).update(safety_contact=None)
+    _es(cast.admin)
+    overview = admin_client.get(reverse("practice_overview")).content.decode()
+    assert "pasa directamente a todos los administradores del consultorio" in overview
+
+
+def test_a_ready_practice_has_no_safety_warning_on_the_overview(admin_client):
+    overview = admin_client.get(reverse("practice_overview")).content.decode()
+    assert "overview-warning" not in overview
+    assert 'id="chain-empty"' not in admin_client.get(URL).content.decode()
+
+
+def test_the_same_person_cannot_be_on_the_chain_twice(admin_client, cast):
+    add = {"section": "step_add", "target": "staff", "user": cast.other_clinician.pk}
+    assert admin_client.post(URL, add).status_code == 302
+    response = admin_client.post(URL, add)
+    assert response.status_code == 422
+    page = response.content.decode()
+    name = cast.other_clinician.display_name
+    assert f"{name} is already step 3 of the escalation chain" in page
+    assert f'<option value="{cast.other_clinician.pk}" selected>' in page  # kept
+    assert EscalationStep.objects.filter(practice=cast.practice).count() == 3
+    # and the cast's "every admin" step
+    response = admin_client.post(URL, {"section": "step_add", "target": "admins"})
+    assert response.status_code == 422
+    assert "“Every practice admin” is already step 2" in response.content.decode()
+    _es(cast.admin)
+    page = admin_client.post(URL, add).content.decode()
+    assert f"{name} ya es el paso 3 de la cadena de escalamiento" in page
+
+
+def test_the_service_refuses_a_second_copy_of_a_step(rf, cast):
+    from django.core.exceptions import ValidationError
+
+    from tracking.safety import services
+
+    request = rf.post(URL)
+    request.user = cast.admin
+    services.escalation_step_add(
+        request=request, practice=cast.practice, target="staff", user=cast.clinician
+    )
+    with pytest.raises(ValidationError):
+        services.escalation_step_add(
+            request=request, practice=cast.practice, target="staff", user=cast.clinician
+        )
+    with pytest.raises(ValidationError):
+        services.escalation_step_add(request=request, practice=cast.practice, target="clinician")
+    assert EscalationStep.objects.filter(practice=cast.practice).count() == 3
+
+
+def test_no_staffed_days_is_explained_when_it_is_saved(admin_client, cast):
+    page = admin_client.get(URL).content.decode()
+    assert "Leave every day unticked only if nobody keeps set hours" in page
+    response = admin_client.post(URL, settings_post(cast, working_days=[]), follow=True)
+    assert PracticeSettings.objects.get(practice=cast.practice).working_days == []
+    assert "response times now count round the clock" in response.content.decode()
+    _es(cast.admin)
+    page = admin_client.get(URL).content.decode()
+    assert "Deje todos los días sin marcar solo si nadie tiene un horario fijo" in page

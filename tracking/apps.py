@@ -12,6 +12,7 @@ class TrackingConfig(AppConfig):
         from painapp.accounts import data_rights
         from painapp.accounts.management.commands.seed_demo import demo_seeders
         from painapp.accounts.timezones import timezone_followers
+        from painapp.accounts.views.practice import overview_warnings
         from programs.gates import enrollment_gates
         from programs.practice.minimum import min_practice_seconds_source
         from programs.safety import patient_text_scanners
@@ -21,7 +22,7 @@ class TrackingConfig(AppConfig):
         from tracking.demo import seed
         from tracking.reminders.schedules import schedules_sync_for_patient
         from tracking.safety.scanner import scan
-        from tracking.safety.services import enrollment_gate
+        from tracking.safety.services import enrollment_gate, practice_safety_warnings
 
         data_rights.personal_data.register(PERSONAL_DATA)  # export, deletion, its hold
         demo_seeders.register(seed)  # enrollments, check-ins, alerts of the demo practice
@@ -32,6 +33,8 @@ class TrackingConfig(AppConfig):
         min_practice_seconds_source.register(_min_practice_seconds)
         # no enrolling until the practice has a safety contact and an escalation chain
         enrollment_gates.register(enrollment_gate)
+        # ... and the admin's overview says so, and what an empty chain means for an alert
+        overview_warnings.register(practice_safety_warnings)
         # every text a patient saves: the crisis-word scan (issue 15)
         patient_text_scanners.register(scan)
 

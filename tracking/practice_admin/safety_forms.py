@@ -15,6 +15,7 @@ from painapp.accounts.forms import timezone_choices
 from painapp.accounts.models import Practice, Role, User
 from tracking.models import EscalationStep
 from tracking.safety.resources import COUNTRY_CHOICES, DEFAULTS
+from tracking.safety.services import contact_removal_refused, duplicate_step
 
 MAX_CRISIS_WORDS = 500
 MAX_WORD_LENGTH = 100
@@ -98,6 +99,12 @@ class SafetySettingsForm(forms.Form):
     )
     working_days = forms.TypedMultipleChoiceField(
         label=_("Staffed days"),
+        help_text=_(
+            "Leave every day unticked only if nobody keeps set hours. Then response times "
+            "count round the clock, nights and weekends too, so an alert climbs the chain "
+            "even when nobody is at work, and patients are not told any office hours: only "
+            "that messages and alerts are read when someone can."
+        ),
         # Django's own day names (0 = Monday), in the reader's language.
         choices=list(WEEKDAYS.items()),
         coerce=int,
@@ -157,8 +164,17 @@ class SafetySettingsForm(forms.Form):
 
     def __init__(self, *args: Any, practice: Practice, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
+        self.practice = practice
         cast(StaffField, self.fields["safety_contact"]).queryset = practice_staff(practice)
         cast(forms.ChoiceField, self.fields["timezone"]).choices = timezone_choices()
+
+    def clean_safety_contact(self) -> User | None:
+        contact = self.cleaned_data.get("safety_contact")
+        if contact is None:
+            refused = contact_removal_refused(self.practice)
+            if refused:
+                raise forms.ValidationError(refused)
+        return contact
 
     def clean_crisis_words(self) -> list[str]:
         words: list[str] = []
@@ -208,6 +224,7 @@ class EscalationStepForm(forms.Form):
 
     def __init__(self, *args: Any, practice: Practice, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
+        self.practice = practice
         cast(StaffField, self.fields["user"]).queryset = practice_staff(practice)
 
     def clean(self) -> dict[str, Any]:
@@ -220,6 +237,13 @@ class EscalationStepForm(forms.Form):
             # is ignored, not an error.
             self.errors.pop("user", None)
             data["user"] = None
+        target = data.get("target")
+        if target and not self.errors:
+            refused = duplicate_step(self.practice, target, data.get("user"))
+            if refused:
+                self.add_error(
+                    "user" if target == EscalationStep.Target.STAFF else "target", refused
+                )
         return data
 
 

@@ -59,16 +59,19 @@ def days_words(days: list[int]) -> str:
 
 
 def opening_hours_words(settings: PracticeSettings) -> str:
-    """ "Mon–Fri, 9:00–17:00" """
+    """ "Mon–Fri, 9:00–17:00"; "" when the practice has no staffed days: it keeps no set
+    hours (its response times then count round the clock, tracking.rules.due_times), so
+    patients are told none rather than hours nobody keeps."""
     days = days_words(settings.working_days or [])
-    hours = f"{_clock(settings.working_hours_start)}–{_clock(settings.working_hours_end)}"
-    return f"{days}, {hours}" if days else hours
+    if not days:
+        return ""
+    return f"{days}, {_clock(settings.working_hours_start)}–{_clock(settings.working_hours_end)}"
 
 
 @dataclass(frozen=True)
 class ResponsePromise:
-    """ "within 1 hour" / "Mon–Fri, 9:00–17:00" / the practice's time zone when the
-    patient lives in another one ("" otherwise)."""
+    """ "within 1 hour" / "Mon–Fri, 9:00–17:00" ("" when the practice keeps no set
+    hours) / the practice's time zone when the patient lives in another one ("" otherwise)."""
 
     within: str
     hours: str

@@ -11,6 +11,7 @@ from dataclasses import dataclass
 from datetime import time
 from typing import Any
 
+from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.db.models import Max
 from django.http import HttpRequest
@@ -20,7 +21,7 @@ from django.utils.translation import gettext
 from painapp.accounts.audit import audit
 from painapp.accounts.badges import badges_changed
 from painapp.accounts.models import Practice, User
-from programs.models import Enrollment
+from programs.models import Enrollment, EnrollmentStatus
 from tracking.models import CrisisResource, EscalationStep, PracticeSettings, SafetyPlan
 from tracking.safety.scanner import scan
 
@@ -64,15 +65,50 @@ def _current(settings: PracticeSettings, name: str) -> Any:
     return _plain(getattr(settings, name))
 
 
+# Who counts as "in the program": an enrollment the practice still answers for.
+OPEN_STATUSES = (EnrollmentStatus.INVITED, EnrollmentStatus.ACTIVE, EnrollmentStatus.PAUSED)
+
+
+def patients_in_program(practice: Practice) -> int:
+    """How many patients the practice has in the program (invited, active or paused)."""
+    return (
+        Enrollment.objects.filter(practice=practice, status__in=OPEN_STATUSES)
+        .values("patient_id")
+        .distinct()
+        .count()
+    )
+
+
+def contact_removal_refused(practice: Practice) -> str:
+    """Why the safety contact may not be set to nobody now, or "": the practice has
+    patients in the program, and the contact is who an alert reaches at the end of the
+    chain (the same rule as the enrollment gate: no patients without a contact)."""
+    n = patients_in_program(practice)
+    if not n:
+        return ""
+    return gettext(
+        "Keep a safety contact: %(practice)s has patients in the program, and the safety "
+        "contact is the person an unacknowledged alert reaches at the end of the "
+        "escalation chain. Choose someone else if you want to change who it is."
+    ) % {"practice": practice.name}
+
+
 def practice_safety_settings_update(
     *, request: HttpRequest, practice: Practice, data: dict[str, Any]
 ) -> dict[str, list[Any]]:
     """Save the settings the admin changed (and the practice's time zone), and audit
-    the change with before and after. Returns the changes ({} if nothing changed)."""
+    the change with before and after. Returns the changes ({} if nothing changed).
+
+    Raises ValidationError (on "safety_contact") when it would leave the practice with
+    no safety contact while it has patients in the program."""
     with transaction.atomic():
         settings = PracticeSettings.objects.select_for_update().get(
             pk=PracticeSettings.for_practice(practice.pk).pk
         )
+        if "safety_contact" in data and data["safety_contact"] is None:
+            refused = settings.safety_contact_id and contact_removal_refused(practice)
+            if refused:
+                raise ValidationError({"safety_contact": refused})
         changes: dict[str, list[Any]] = {}
         for name in SETTINGS_FIELDS:
             if name not in data:
@@ -128,9 +164,14 @@ def _audit_chain(request: HttpRequest, practice: Practice, before: list[str]) ->
 def escalation_step_add(
     *, request: HttpRequest, practice: Practice, target: str, user: User | None = None
 ) -> EscalationStep:
-    """Add a tier at the end of the practice's chain."""
+    """Add a tier at the end of the practice's chain. Raises ValidationError when the
+    chain already has the same step (the same named person, or a second "the patient's
+    clinician" or "every admin"): the walk would pass the copy over, so it only misleads."""
     with transaction.atomic():
         PracticeSettings.objects.select_for_update().filter(practice=practice).first()
+        refused = duplicate_step(practice, target, user)
+        if refused:
+            raise ValidationError(refused)
         before = _chain(practice)
         last = EscalationStep.objects.filter(practice=practice).aggregate(m=Max("position"))["m"]
         step = EscalationStep.objects.create(
@@ -141,6 +182,73 @@ def escalation_step_add(
         )
         _audit_chain(request, practice, before)
     return step
+
+
+def duplicate_step(practice: Practice, target: str, user: User | None) -> str:
+    """Why this step may not be added (it is on the chain already), or ""."""
+    same = EscalationStep.objects.filter(practice=practice, target=target)
+    if target == EscalationStep.Target.STAFF:
+        same = same.filter(user=user)
+    position = same.order_by("position").values_list("position", flat=True).first()
+    if position is None:
+        return ""
+    if target == EscalationStep.Target.STAFF and user is not None:
+        return gettext(
+            "%(person)s is already step %(n)s of the escalation chain. Each person can be "
+            "on it once."
+        ) % {"person": user.display_name, "n": position}
+    return gettext(
+        "“%(step)s” is already step %(n)s of the escalation chain. Each step can be on it once."
+    ) % {"step": EscalationStep.Target(target).label, "n": position}
+
+
+def chain_empty_warning(practice: Practice) -> str:
+    """What happens to an alert when the practice's escalation chain is empty, in
+    plain words (tracking.alerts.escalation._next_step), or "" when it has steps."""
+    if EscalationStep.objects.filter(practice=practice).exists():
+        return ""
+    settings = (
+        PracticeSettings.objects.filter(practice=practice, safety_contact__isnull=False)
+        .select_related("safety_contact")
+        .first()
+    )
+    contact = settings.safety_contact if settings is not None else None
+    if contact is not None:
+        return gettext(
+            "The escalation chain is empty. A new alert still goes to the patient's "
+            "clinician, but if nobody acknowledges it by its due time, nobody else is "
+            "told on the way: it goes straight to the safety contact, %(contact)s, and "
+            "every member of staff sees a banner until someone acknowledges it. Add at "
+            "least one step."
+        ) % {"contact": contact.display_name}
+    return gettext(
+        "The escalation chain is empty and there is no safety contact. A new alert still "
+        "goes to the patient's clinician, but if nobody acknowledges it by its due time, "
+        "nobody else is told on the way: it goes straight to every admin of the practice, "
+        "and every member of staff sees a banner until someone acknowledges it. Add at "
+        "least one step and choose a safety contact."
+    )
+
+
+@dataclass(frozen=True)
+class PracticeWarning:
+    message: str
+    url: str
+    link_text: str
+
+
+def practice_safety_warnings(practice: Practice) -> list[PracticeWarning]:
+    """What the admin's overview warns about: an empty escalation chain (what then
+    happens to an alert), and what still stops the practice from enrolling."""
+    url, link = reverse("admin_safety_settings"), gettext("Open the safety settings")
+    found = []
+    empty = chain_empty_warning(practice)
+    if empty:
+        found.append(PracticeWarning(empty, url, link))
+    gate = enrollment_gate(practice)
+    if gate is not None:
+        found.append(PracticeWarning(gate.message, gate.url, gate.link_text))
+    return found
 
 
 def escalation_step_remove(*, request: HttpRequest, step: EscalationStep) -> None:

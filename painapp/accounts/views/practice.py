@@ -1,13 +1,33 @@
 from __future__ import annotations
 
+from collections.abc import Callable, Iterable
+from typing import Protocol
+
 from django.db.models import Count, Q
 from django.http import HttpResponse
 from django.shortcuts import render
 
 from painapp.accounts.access import admin_required
-from painapp.accounts.models import Invitation, Membership, Role
+from painapp.accounts.extensions import ExtensionPoint
+from painapp.accounts.models import Invitation, Membership, Practice, Role
 from painapp.health.heartbeat import reminders_heartbeat
 from painapp.types import MemberRequest
+
+
+class OverviewWarning(Protocol):
+    @property
+    def message(self) -> str: ...
+    @property
+    def url(self) -> str: ...
+    @property
+    def link_text(self) -> str: ...
+
+
+# Warnings other apps add to the admin's overview (tracking: an empty escalation chain,
+# no safety contact): each provider takes the practice and returns its warnings.
+overview_warnings: ExtensionPoint[Callable[[Practice], Iterable[OverviewWarning]]] = ExtensionPoint(
+    "practice overview warnings"
+)
 
 
 @admin_required
@@ -21,5 +41,10 @@ def practice_overview(request: MemberRequest) -> HttpResponse:
     return render(
         request,
         "accounts/practice_overview.html",
-        {"counts": counts, "pending_invitations": pending, "reminders": reminders_heartbeat()},
+        {
+            "counts": counts,
+            "pending_invitations": pending,
+            "reminders": reminders_heartbeat(),
+            "warnings": [w for provider in overview_warnings for w in provider(request.practice)],
+        },
     )

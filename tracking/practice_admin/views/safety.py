@@ -12,6 +12,7 @@ from __future__ import annotations
 from typing import Any
 
 from django.contrib import messages
+from django.core.exceptions import ValidationError
 from django.http import HttpResponse
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
@@ -69,24 +70,41 @@ def safety_settings(request: MemberRequest) -> HttpResponse:
 
     if section == "settings":
         if settings_form.is_valid():
-            changes = services.practice_safety_settings_update(
-                request=request, practice=practice, data=settings_form.cleaned_data
-            )
-            messages.success(
-                request, _("Safety settings saved.") if changes else _("Nothing had changed.")
-            )
-            return redirect("admin_safety_settings")
+            try:
+                changes = services.practice_safety_settings_update(
+                    request=request, practice=practice, data=settings_form.cleaned_data
+                )
+            except ValidationError as refused:
+                # A patient enrolled between the form's check and the save.
+                settings_form.add_error(None, refused)
+            else:
+                messages.success(
+                    request, _("Safety settings saved.") if changes else _("Nothing had changed.")
+                )
+                if "working_days" in changes and not settings_form.cleaned_data["working_days"]:
+                    messages.warning(
+                        request,
+                        _(
+                            "No staffed days are ticked: response times now count round the "
+                            "clock, and patients are no longer told office hours."
+                        ),
+                    )
+                return redirect("admin_safety_settings")
         status = 422
     elif section == "step_add":
         if step_form.is_valid():
-            services.escalation_step_add(
-                request=request,
-                practice=practice,
-                target=step_form.cleaned_data["target"],
-                user=step_form.cleaned_data.get("user"),
-            )
-            messages.success(request, _("Step added to the escalation chain."))
-            return redirect("admin_safety_settings")
+            try:
+                services.escalation_step_add(
+                    request=request,
+                    practice=practice,
+                    target=step_form.cleaned_data["target"],
+                    user=step_form.cleaned_data.get("user"),
+                )
+            except ValidationError as refused:
+                step_form.add_error(None, refused)
+            else:
+                messages.success(request, _("Step added to the escalation chain."))
+                return redirect("admin_safety_settings")
         status = 422
     elif section in STEP_ACTIONS:
         try:
@@ -96,7 +114,16 @@ def safety_settings(request: MemberRequest) -> HttpResponse:
         step = practice_object_or_404(request, EscalationStep, pk, practice=practice)
         if section == "step_remove":
             services.escalation_step_remove(request=request, step=step)
-            messages.success(request, _("Step removed from the escalation chain."))
+            if EscalationStep.objects.filter(practice=practice).exists():
+                messages.success(request, _("Step removed from the escalation chain."))
+            else:
+                messages.warning(
+                    request,
+                    _(
+                        "Step removed. The escalation chain is now empty: read what that "
+                        "means for an alert below, and add a step."
+                    ),
+                )
         else:
             services.escalation_step_move(request=request, step=step, up=section == "step_up")
             messages.success(request, _("Escalation chain reordered."))
@@ -134,6 +161,7 @@ def safety_settings(request: MemberRequest) -> HttpResponse:
             "steps": steps,
             "contact": contact,
             "not_ready": services.enrollment_gate(practice),
+            "chain_empty": services.chain_empty_warning(practice) if not steps else "",
             "resource_fields": [
                 (
                     resources_form[f"country_{code}"],
