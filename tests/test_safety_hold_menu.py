@@ -142,6 +142,11 @@ def test_a_held_patient_can_message_the_care_team_and_a_crisis_phrase_is_caught(
     assert Message.objects.get().body == CRISIS[language]
     alert = Alert.objects.get(kind=Alert.Kind.SELF_HARM)
     assert (alert.enrollment, alert.severity) == (enrollment, Alert.Severity.URGENT)
+    # their care team reads it in the patient's record
+    client.force_login(cast.clinician)
+    thread = client.get(reverse("patient_messages", args=[enrollment.pk]))
+    assert thread.status_code == 200 and CRISIS[language] in thread.content.decode()
+    client.force_login(cast.patient)
     # and the program is still on hold
     enrollment.refresh_from_db()
     assert enrollment.on_safety_hold
