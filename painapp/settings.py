@@ -100,6 +100,7 @@ TEMPLATES = [
                 "painapp.accounts.context_processors.membership",
                 "tracking.context_processors.alert_counts",
                 "tracking.context_processors.message_counts",
+                "tracking.context_processors.safety_hold",
             ],
             "builtins": ["template_partials.templatetags.partials"],
         },

@@ -35,11 +35,13 @@ def current_enrollment(request) -> Enrollment | None:
 _LATEST = 5
 
 
-def enrollment_required(view=None, *, allow_onboarding: bool = False):
+def enrollment_required(view=None, *, allow_onboarding: bool = False, allow_hold: bool = False):
     """A patient view that needs their enrollment (as `request.enrollment`).
 
     Until onboarding and the safety screening are done, every program page leads
-    there instead.
+    there instead. `allow_hold`: a page a patient on a safety hold still needs while
+    their clinician reviews it (messaging their care team); the program itself stays
+    locked until the hold is cleared.
     """
 
     def decorator(view):
@@ -52,8 +54,9 @@ def enrollment_required(view=None, *, allow_onboarding: bool = False):
             request.enrollment = enrollment
             if not allow_onboarding:
                 if enrollment.on_safety_hold:
-                    return redirect("safety_hold")
-                if enrollment.needs_onboarding:
+                    if not allow_hold:
+                        return redirect("safety_hold")
+                elif enrollment.needs_onboarding:
                     return redirect("onboarding")
             return view(request, *args, **kwargs)
 

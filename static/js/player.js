@@ -176,16 +176,50 @@
     this.controls = panel.querySelector("[data-speak-controls]");
     this.start = panel.querySelector("[data-speak]");
     this.stopButton = panel.querySelector("[data-speak-stop]");
+    this.note = panel.querySelector("[data-speak-note]");
     this.speaking = false;
     if (!this.controls || !canSpeak()) { return; }
     this.controls.hidden = false;
     var self = this;
+    hasVoices();  // asking once starts loading them in browsers that load them late
     this.start.addEventListener("click", function () { self.speak(); });
     this.stopButton.addEventListener("click", function () { self.stop(); });
   }
 
-  Reader.prototype.speak = function () {
+  function hasVoices() {
     var synth = window.speechSynthesis;
+    if (typeof synth.getVoices !== "function") { return true; }  // cannot tell: try
+    try { return synth.getVoices().length > 0; } catch (e) { return true; }
+  }
+
+  // A device with no voice installed cannot read aloud: say so, calmly, instead of
+  // the button quietly going back to how it was.
+  Reader.prototype.unavailable = function () {
+    if (!this.note) { return; }
+    this.note.textContent = say(this.panel, "speak-none",
+      "Reading aloud isn't available on this device. The words are right here on the screen, to read at your own pace.");
+  };
+
+  Reader.prototype.speak = function () {
+    var self = this;
+    var synth = window.speechSynthesis;
+    if (hasVoices()) { this.read(); return; }
+    // Some browsers list their voices a moment after the page loads: wait for them
+    // briefly before saying there are none.
+    var waited = false;
+    function decide() {
+      if (waited) { return; }
+      waited = true;
+      if (synth.removeEventListener) { synth.removeEventListener("voiceschanged", decide); }
+      if (hasVoices()) { self.read(); } else { self.unavailable(); }
+    }
+    if (synth.addEventListener) { synth.addEventListener("voiceschanged", decide); }
+    setTimeout(decide, 1000);
+  };
+
+  Reader.prototype.read = function () {
+    var synth = window.speechSynthesis;
+    if (this.note) { this.note.textContent = ""; }
     var heading = this.panel.querySelector("[data-panel-heading]");
     var text = this.panel.querySelector("[data-speak-text]");
     var words = (heading ? heading.textContent + ". " : "") + (text ? text.textContent : "");
@@ -202,7 +236,12 @@
       utterance.lang = document.documentElement.lang || "en";
       utterance.rate = 0.9;
       if (i === sentences.length - 1) { utterance.onend = function () { self.finished(); }; }
-      utterance.onerror = function () { self.finished(); };
+      utterance.onerror = function (event) {
+        // Stopping (ours or another page's) is not a failure; anything else is.
+        var stopped = event && (event.error === "interrupted" || event.error === "canceled");
+        if (self.speaking && !stopped) { self.unavailable(); }
+        self.finished();
+      };
       synth.speak(utterance);
     });
   };

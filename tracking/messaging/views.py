@@ -128,7 +128,7 @@ def _send(
 
 # ---------------------------------------------------------------- the patient
 @require_http_methods(["GET", "POST"])
-@enrollment_required
+@enrollment_required(allow_hold=True)  # a patient on a safety hold can still write
 def patient_thread(request: PatientRequest) -> HttpResponse:
     enrollment = request.enrollment
     settings = PracticeSettings.for_practice(enrollment.practice_id)

@@ -122,6 +122,26 @@ DEFAULTS: dict[str, Default] = {
     ),
 }
 
+# The number to call in an emergency (ambulance), by country: the first number in each
+# default's "If you are in danger now" line (same sources). The safety hold page shows
+# it as a tap-to-call link; a country not listed gets "your local emergency number".
+EMERGENCY_NUMBERS: dict[str, str] = {
+    "US": "911",
+    "GB": "999",
+    "IE": "112",
+    "CA": "911",
+    "AU": "000",
+    "NZ": "111",
+    "MX": "911",
+    "ES": "112",
+}
+
+
+def emergency_number(country: str) -> str:
+    """The emergency number of the patient's country, or "" when we do not know it."""
+    return EMERGENCY_NUMBERS.get(country, "")
+
+
 GENERIC_ES = (
     "**Si está en peligro ahora, llame al número de emergencias de su país** o vaya "
     "a la sala de emergencias más cercana.\n\n"

@@ -12,6 +12,7 @@ from programs.access import enrollment_required
 from programs.types import PatientRequest
 from tracking import rules
 from tracking.lifecycle import date_of_birth_record, screening_submit
+from tracking.safety.resources import emergency_number
 from tracking.screening.forms import ScreeningForm, red_flag_rows, screening_facts
 
 
@@ -69,5 +70,7 @@ def hold(request: PatientRequest) -> HttpResponse:
         {
             "flags": red_flag_rows(enrollment.red_flags),
             "urgent": rules.red_flags_urgent(enrollment.red_flags),
+            # The country the patient chose at onboarding: its number, to tap and call.
+            "emergency_number": emergency_number(enrollment.country),
         },
     )

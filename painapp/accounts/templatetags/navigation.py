@@ -91,11 +91,25 @@ def build_nav(
     uncoded: int | None = None,
     alerts_open: int | None = None,
     messages_unread: int | None = None,
+    on_hold: bool = False,
 ) -> Nav:
     """The menu for a role on the page `name`. `messages_unread` is None when the
-    practice has messaging off (no Messages link), else the person's unread count."""
+    practice has messaging off (no Messages link), else the person's unread count.
+    `on_hold`: a patient on a safety hold, whose program, check-ins and fear ladder stay
+    locked until their clinician clears it: their menu holds only the pages they can
+    reach (Get help now is in the header for every patient)."""
     nav = Nav()
-    if role == "patient":
+    if role == "patient" and on_hold:
+        nav.primary = [_item(_("Before you start"), "safety_hold", name)]
+        nav.extra = [
+            *(
+                [_messages_item(name, "messages", messages_unread)]
+                if messages_unread is not None
+                else []
+            ),
+            _item(_("Safety plan"), "safety_plan", name, also=("safety_details",)),
+        ]
+    elif role == "patient":
         nav.primary = [
             _item(_("Today"), "today", name),
             _item(_("Program"), "program_overview", name, also=("program_week", "activity")),
@@ -188,6 +202,8 @@ def main_nav(context) -> dict:
             uncoded=context.get("uncoded_causes"),
             alerts_open=counts.open if counts else None,
             messages_unread=inbox.unread if inbox and inbox.enabled else None,
+            # tracking's context processor: one query, made only for a patient's menu.
+            on_hold=role == "patient" and bool(context.get("patient_on_hold")),
         ),
         "csrf_token": context.get("csrf_token"),
     }
