@@ -187,6 +187,29 @@ def enrollment(cast, program_version):
 
 
 @pytest.fixture
+def on_hold(enrollment):
+    """`enrollment`, its patient on a safety hold: red flags at screening (a history of
+    cancer), not yet started, and the red-flag alert that asks for the decision."""
+    from programs.models import EnrollmentStatus, Screening
+    from tests.clinical_data import add_alert
+    from tracking.models import Alert
+
+    enrollment.screening = Screening.HOLD
+    enrollment.red_flags = ["cancer_history"]
+    enrollment.status = EnrollmentStatus.INVITED
+    enrollment.onboarded_at = None
+    enrollment.save()
+    add_alert(
+        enrollment,
+        Alert.Kind.RED_FLAG,
+        Alert.Severity.HIGH,
+        source="screening",
+        details={"red_flags": ["cancer_history"]},
+    )
+    return enrollment
+
+
+@pytest.fixture
 def other_enrollment(cast, program_version):
     """cast.other_patient, same practice, looked after by cast.other_clinician."""
     from tests.factories import make_enrollment

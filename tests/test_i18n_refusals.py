@@ -22,10 +22,8 @@ from programs.models import (
     Enrollment,
     EnrollmentStatus,
     Reflection,
-    Screening,
 )
 from programs.services import attribution_record
-from tests.clinical_data import add_alert
 from tests.factories import make_enrollment
 from tests.races import locking, meanwhile
 from tests.test_diary import evidence_clue, form_data
@@ -120,23 +118,6 @@ def test_the_enrollment_gate_explains_itself_in_spanish(client, cast, program_ve
 
 
 # ---------------------------------------------------------------- clinicians
-@pytest.fixture
-def on_hold(enrollment):
-    enrollment.screening = Screening.HOLD
-    enrollment.red_flags = ["cancer_history"]
-    enrollment.status = EnrollmentStatus.INVITED
-    enrollment.onboarded_at = None
-    enrollment.save()
-    add_alert(
-        enrollment,
-        Alert.Kind.RED_FLAG,
-        Alert.Severity.HIGH,
-        source="screening",
-        details={"red_flags": ["cancer_history"]},
-    )
-    return enrollment
-
-
 @pytest.mark.parametrize(
     ("decision", "expected"),
     [

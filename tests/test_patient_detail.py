@@ -624,23 +624,6 @@ def test_it_pauses_and_resumes_reminders(clin, cast, enrollment):
     assert "Choose whether to pause or resume reminders." in response.content.decode()
 
 
-@pytest.fixture
-def on_hold(enrollment):
-    enrollment.screening = Screening.HOLD
-    enrollment.red_flags = ["cancer_history"]
-    enrollment.status = EnrollmentStatus.INVITED
-    enrollment.onboarded_at = None
-    enrollment.save()
-    add_alert(
-        enrollment,
-        Alert.Kind.RED_FLAG,
-        Alert.Severity.HIGH,
-        source="screening",
-        details={"red_flags": ["cancer_history"]},
-    )
-    return enrollment
-
-
 def test_it_clears_a_safety_hold_with_a_reason(clin, cast, on_hold):
     page = clin.get(url("patient_detail", on_hold)).content.decode()
     assert "Having had cancer at any time" in page
