@@ -15,10 +15,10 @@ from django.views.decorators.http import require_http_methods, require_POST
 
 from painapp.accounts import services, throttle
 from painapp.accounts.access import admin_required, practice_object_or_404
-from painapp.accounts.audit import audit
+from painapp.accounts.audit import audit, audit_reads
 from painapp.accounts.forms import AcceptInvitationForm, InvitationForm
 from painapp.accounts.middleware import SESSION_MEMBERSHIP_KEY
-from painapp.accounts.models import Invitation
+from painapp.accounts.models import Invitation, Role
 from painapp.types import MemberRequest
 
 _UNUSABLE_STATUS = {"invalid": 404, "expired": 410, "used": 410, "revoked": 410}
@@ -130,6 +130,17 @@ def invitation_list(request: MemberRequest) -> HttpResponse:
         Invitation.objects.filter(membership__practice=request.practice)
         .select_related("membership__user", "clinician", "invited_by")
         .order_by("-created_at")[:200]
+    )
+    # Each patient invited is a read of their name and email: one event each, at once.
+    audit_reads(
+        request,
+        "invitation.list_viewed",
+        practice_id=request.practice.pk,
+        reads=[
+            (i.membership.user_id, "accounts.invitation", str(i.pk))
+            for i in invitations
+            if i.membership.role == Role.PATIENT
+        ],
     )
     return render(request, "accounts/invitation_list.html", {"invitations": invitations})
 

@@ -6,7 +6,7 @@ from django.http import HttpResponse
 from django.shortcuts import render
 
 from painapp.accounts.access import admin_required
-from painapp.accounts.audit import audit
+from painapp.accounts.audit import audit, audit_reads
 from painapp.types import MemberRequest
 from tracking.models import Delivery
 from tracking.reminders.sweep import STALE_AFTER
@@ -21,7 +21,18 @@ def failed_deliveries(request: MemberRequest) -> HttpResponse:
         .select_related("schedule__enrollment__patient")
         .order_by("-created_at")[:100]
     )
-    audit(request, "deliveries.viewed", practice=request.practice)
+    if failed:
+        # Each reminder listed names its patient: one event each, written at once.
+        audit_reads(
+            request,
+            "deliveries.viewed",
+            practice_id=request.practice.pk,
+            reads=[
+                (d.schedule.enrollment.patient_id, "tracking.delivery", str(d.pk)) for d in failed
+            ],
+        )
+    else:
+        audit(request, "deliveries.viewed", practice=request.practice)
     return render(
         request,
         "tracking/practice_admin/failed_deliveries.html",

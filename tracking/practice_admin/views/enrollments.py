@@ -26,6 +26,7 @@ from django.utils.translation import gettext_lazy as _
 from django.views.decorators.http import require_http_methods
 
 from painapp.accounts.access import admin_required
+from painapp.accounts.audit import audit_reads
 from painapp.accounts.models import AuditEvent, Invitation
 from painapp.types import MemberRequest
 from programs.enrollments import CASELOAD_STATUSES
@@ -36,6 +37,8 @@ from tracking.practice_admin.forms import EnrollmentFilterForm, TransferForm
 from tracking.practice_admin.views.audit import action_label
 
 PER_PAGE = 50
+# The reads of an enrollment recorded against it (object_type programs.enrollment).
+READS = ("enrollment.viewed", "enrollment.list_viewed", "enrollment.change_form_viewed")
 
 
 def _week_count() -> Subquery:
@@ -67,6 +70,14 @@ def enrollment_list(request: MemberRequest) -> HttpResponse:
         if form.cleaned_data["clinician"]:
             qs = qs.filter(clinician=form.cleaned_data["clinician"])
     page = Paginator(qs, PER_PAGE).get_page(request.GET.get("page"))
+    # Each patient on the page is a read of their name, email and progress: one event
+    # each, written at once (the list is fetched here, and the page reuses it).
+    audit_reads(
+        request,
+        "enrollment.list_viewed",
+        practice_id=request.practice.pk,
+        reads=[(e.patient_id, "programs.enrollment", str(e.pk)) for e in page],
+    )
     query = request.GET.copy()
     query.pop("page", None)
     return render(
@@ -92,7 +103,8 @@ def enrollment_detail(request: MemberRequest, pk: int) -> HttpResponse:
             object_type="programs.enrollment",
             object_id=str(enrollment.pk),
         )
-        .exclude(action="enrollment.viewed")
+        # What was done to it, not who looked at it.
+        .exclude(action__in=READS)
         .select_related("actor")
         .order_by("-at")[:50]
     )
@@ -209,6 +221,7 @@ def enrollment_action(request: MemberRequest, pk: int, action: str) -> HttpRespo
             return redirect("admin_enrollment", pk=enrollment.pk)
     elif not step.allowed(enrollment):
         error = not_now(enrollment)
+    audit_read(request, "enrollment.change_form_viewed", enrollment)
     return render(
         request,
         "tracking/practice_admin/enrollment_confirm.html",
@@ -241,6 +254,7 @@ def enrollment_transfer(request: MemberRequest, pk: int) -> HttpResponse:
                 % {"patient": enrollment.patient.display_name, "clinician": to.display_name},
             )
             return redirect("admin_enrollment", pk=enrollment.pk)
+    audit_read(request, "enrollment.change_form_viewed", enrollment)
     return render(
         request,
         "tracking/practice_admin/enrollment_transfer.html",

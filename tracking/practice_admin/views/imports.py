@@ -16,7 +16,8 @@ from django.utils.translation import ngettext
 from django.views.decorators.http import require_http_methods, require_POST
 
 from painapp.accounts.access import admin_required, practice_object_or_404
-from painapp.accounts.audit import audit, client_ip
+from painapp.accounts.audit import audit, audit_reads, client_ip
+from painapp.accounts.models import Membership, Role
 from painapp.csvsafe import csv_response
 from painapp.types import MemberRequest
 from programs.gates import enrollment_not_ready
@@ -31,6 +32,30 @@ SHOW_READY = 20
 def _import_for_admin(request: MemberRequest, pk: int) -> BulkImport:
     """An import of the admin's own practice, or 404."""
     return practice_object_or_404(request, BulkImport, pk, practice=request.practice)
+
+
+def _audit_rows(request: MemberRequest, action: str, record: BulkImport, rows: list) -> None:
+    """Record a read of these rows of an import: one event for each patient of the
+    practice a row names (by email), or one for the import when none does; one INSERT
+    either way (and one look-up). A row can name a patient already there (a "duplicate"
+    problem) and, once the file is imported, every ready row does."""
+    emails = {r["email"].lower() for r in rows if r.get("email")}
+    patients = (
+        Membership.objects.filter(
+            practice=request.practice, role=Role.PATIENT, user__email__in=emails
+        )
+        .order_by("user_id")
+        .values_list("user_id", flat=True)
+        if emails
+        else []
+    )
+    where = ("tracking.bulkimport", str(record.pk))
+    audit_reads(
+        request,
+        action,
+        practice_id=request.practice.pk,
+        reads=[(user_id, *where) for user_id in patients] or [(None, *where)],
+    )
 
 
 @admin_required
@@ -77,6 +102,10 @@ def import_review(request: MemberRequest, pk: int) -> HttpResponse:
             .order_by("-confirmed_at")
             .first()
         )
+    # The rows the page shows.
+    _audit_rows(
+        request, "bulk_import.viewed", record, problems[:SHOW_PROBLEMS] + ready[:SHOW_READY]
+    )
     return render(
         request,
         "tracking/practice_admin/import_review.html",
@@ -142,7 +171,7 @@ def import_confirm(request: MemberRequest, pk: int) -> HttpResponse:
 @admin_required
 def import_problems_csv(request: MemberRequest, pk: int) -> HttpResponse:
     record = _import_for_admin(request, pk)
-    audit(request, "bulk_import.exported", practice=request.practice, obj=record)
+    _audit_rows(request, "bulk_import.exported", record, [r for r in record.rows if r["problems"]])
     rows = (
         [
             r["line"],
