@@ -216,10 +216,19 @@ LOGIN_ALERT_WINDOW_SECONDS = env_int("LOGIN_ALERT_WINDOW_SECONDS", 3600)
 ACCOUNT_REAUTHENTICATION_REQUIRED = True
 
 # Languages (README: "Languages"): each user's own choice (User.language) is used for
-# every page and everything sent to them; before login, the browser's Accept-Language.
+# every page and everything sent to them; before login, the language chosen in the header
+# (set_language's cookie), else the browser's Accept-Language.
 LANGUAGE_CODE = "en"
 LANGUAGES = [("en", "English"), ("es", "Español")]
 LOCALE_PATHS = [BASE_DIR / "locale"]
+# Our named date formats per language (painapp/formats/): "Sun 6 Dec", "dom 6 dic".
+FORMAT_MODULE_PATH = ["painapp.formats"]
+# The language chosen on the logged-out pages (Django's set_language, /i18n/setlang/):
+# kept a year, like the browser's own setting it replaces. A logged-in person's pages
+# follow their account's language instead (UserLanguageMiddleware).
+LANGUAGE_COOKIE_AGE = 365 * 24 * 3600
+LANGUAGE_COOKIE_HTTPONLY = True
+LANGUAGE_COOKIE_SAMESITE = "Lax"
 TIME_ZONE = "UTC"
 USE_I18N = True
 USE_TZ = True
@@ -376,6 +385,7 @@ if not DEBUG:
     SECURE_SSL_REDIRECT = env_bool("SECURE_SSL_REDIRECT", True)
     SESSION_COOKIE_SECURE = True
     CSRF_COOKIE_SECURE = True
+    LANGUAGE_COOKIE_SECURE = True
     SECURE_HSTS_SECONDS = env_int("SECURE_HSTS_SECONDS", 31_536_000)
     SECURE_HSTS_INCLUDE_SUBDOMAINS = True
     SECURE_HSTS_PRELOAD = True

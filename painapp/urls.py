@@ -13,6 +13,8 @@ urlpatterns = [
     path("", include("programs.urls")),
     path("", include("tracking.urls")),
     path("accounts/", include("allauth.urls")),
+    # Django's set_language (POST, with CSRF): the language choice on the logged-out pages.
+    path("i18n/", include("django.conf.urls.i18n")),
     path("healthz/", views.healthz, name="healthz"),
     # Probes (docker/healthcheck.py, docs/operations.md): the process alone; and the
     # database, the broker and the reminder heartbeat. With or without a final slash.

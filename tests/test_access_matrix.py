@@ -220,8 +220,9 @@ EXPECTED = {
 }
 # allauth's own account pages and the Django admin are outside this table: allauth is
 # tested for what we rely on (login, reset, reauthentication) and the Django admin
-# requires is_staff and two-step login.
-SKIPPED_PREFIXES = ("accounts/", "django-admin/")
+# requires is_staff and two-step login. Django's set_language (i18n/setlang/, for
+# everyone, CSRF-checked) is tested in test_i18n_polish.py.
+SKIPPED_PREFIXES = ("accounts/", "django-admin/", "i18n/")
 
 
 def all_url_names() -> dict[str, str]:

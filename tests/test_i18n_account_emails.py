@@ -29,4 +29,4 @@ def test_an_english_account_gets_it_in_english_from_a_spanish_browser(client, ca
         HTTP_ACCEPT_LANGUAGE="es",
     )
     (message,) = mail.outbox
-    assert "Password Reset" in message.subject, message.subject
+    assert message.subject == "painapp: Reset your password", message.subject

@@ -207,7 +207,7 @@ def test_the_printed_summary_tells_an_alerts_contact_in_spanish(spanish_clinicia
     page = spanish_page(
         spanish_clinician, reverse("patient_summary", args=[alert.enrollment_id]), data(cast, alert)
     )
-    assert "se contactó con el paciente el 1 Dic 2026, 14:05" in page
+    assert "se contactó con el paciente el 1 dic 2026, 14:05" in page
     assert "riesgo tras el contacto:" in page
     assert "plan: se hizo un plan de seguridad" in page
     for english in ("raised", "resolved", "contacted", "risk after contact"):

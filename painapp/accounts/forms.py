@@ -159,7 +159,14 @@ class InvitationForm(forms.Form):
         label=_("Role"),
         choices=[(Role.CLINICIAN, _("Clinician")), (Role.ADMIN, _("Practice admin"))],
     )
-    timezone = TimezoneField(initial="UTC")
+    # The invitee's zone, not the admin's (the field's own hint speaks to the invitee).
+    timezone = TimezoneField(
+        initial="UTC",
+        help_text=_(
+            "The time zone of the person you invite: their reminders and daily summaries "
+            "follow the clock where they live."
+        ),
+    )
     # Their emails and pages (User.language); the practice's usual language is English.
     language = forms.ChoiceField(
         label=_("Language"),

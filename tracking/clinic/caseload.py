@@ -116,7 +116,7 @@ class CaseloadRow:
     week_count: int
     last_checkin_at: datetime | None
     last_checkin_iso: str  # in the clinician's time zone; "" without a check-in
-    last_checkin_text: str  # e.g. "7 Mar 2026", as the date filter's "j M Y"
+    last_checkin_text: str  # e.g. "7 Mar 2026", DAY_MONTH_YEAR_FORMAT (painapp/formats)
     pain_baseline: float | None
     pain_current: float | None
     pain_checkins: int
@@ -194,7 +194,9 @@ class CaseloadRow:
             week_count=week_count,
             last_checkin_at=last,
             last_checkin_iso=last_local.isoformat() if last_local else "",
-            last_checkin_text=date_format(last_local, "j M Y") if last_local else "",
+            last_checkin_text=date_format(last_local, "DAY_MONTH_YEAR_FORMAT")
+            if last_local
+            else "",
             pain_baseline=baseline,
             pain_current=current,
             pain_checkins=pain_checkins,

@@ -71,8 +71,8 @@ def diary_page(enrollment: Enrollment, page: int) -> tuple[list[DiaryEntry], boo
 def _when(entry: DiaryEntry, tz: ZoneInfo) -> tuple[str, str]:
     local = entry.occurred_at.astimezone(tz)
     return (
-        formats.date_format(local, "j M"),
-        formats.date_format(local, "j M Y, H:i"),
+        formats.date_format(local, "DAY_MONTH_FORMAT"),
+        formats.date_format(local, "DAY_MONTH_YEAR_TIME_FORMAT"),
     )
 
 

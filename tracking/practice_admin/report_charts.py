@@ -191,7 +191,7 @@ def months_chart(report: OutcomesReport) -> GroupedChart:
         summary=summary,
         category_name=_("Month"),
         # Month names in the reader's language ("Mar 26", "March 2026" in English).
-        categories=[date_format(m.month, "M y") for m in months],
+        categories=[date_format(m.month, "MONTH_YEAR_SHORT_FORMAT") for m in months],
         category_names=[date_format(m.month, "F Y") for m in months],
         series=[
             Series(

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from allauth.account.internal.flows.login import record_authentication
+from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth import login
 from django.core.exceptions import ValidationError
@@ -40,8 +41,10 @@ def invitation_accept(request: HttpRequest, token: str) -> HttpResponse:
         )
 
     invited = invitation.membership.user
-    if invited.language and invited.language != request.LANGUAGE_CODE:
-        # Invited in their own language: the link opens in it, whatever the browser says.
+    chosen = request.COOKIES.get(settings.LANGUAGE_COOKIE_NAME) in dict(settings.LANGUAGES)
+    if invited.language and not chosen and invited.language != request.LANGUAGE_CODE:
+        # Invited in their own language: the link opens in it, whatever the browser says
+        # (unless they chose another on the page, partials/language_choice.html).
         translation.activate(invited.language)
         request.LANGUAGE_CODE = invited.language
     account = services.invitation_account(invitation)
@@ -97,6 +100,10 @@ def invitation_accept(request: HttpRequest, token: str) -> HttpResponse:
             actor=user,
         )
         if account is None:
+            if user.language != request.LANGUAGE_CODE:
+                # The new account keeps the language its owner read and accepted in.
+                user.language = request.LANGUAGE_CODE
+                user.save(update_fields=["language"])
             login(request, user, backend="django.contrib.auth.backends.ModelBackend")
             # They chose and typed their password twice just now: that counts as
             # entering it again, so setting up two-step login (staff go there next)
