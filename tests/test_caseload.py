@@ -143,8 +143,27 @@ def test_it_marks_pain_free_or_nearly(clin, cast, enrollment, program_version):
 def test_it_shows_no_change_until_a_check_in_after_the_baseline(clin, enrollment):
     checkins(enrollment, [6])
     row = clin.get(reverse("caseload")).context["page"].rows[0]
-    assert row.pain_current == 6 and row.pain_change is None
-    assert "No answers yet" not in clin.get(reverse("caseload")).content.decode()
+    assert row.pain_current == 6 and row.pain_change is None and row.baseline_only
+    page = " ".join(clin.get(reverse("caseload")).content.decode().split())
+    assert "No answers yet" not in page
+    # Only the baseline: said so, not "6 from 6" (which reads like "no change").
+    assert (
+        'average pain <span class="num">6</span> <span class="muted">(baseline only)</span>' in page
+    )
+    assert "from 6" not in page
+
+
+def test_it_says_baseline_only_in_spanish_and_from_once_there_is_a_change(
+    clin, cast, enrollment, program_version
+):
+    checkins(enrollment, [6])
+    later = patient(cast, "Later One", program_version)
+    checkins(later, [7, 5])
+    cast.clinician.language = "es"
+    cast.clinician.save(update_fields=["language"])
+    page = " ".join(clin.get(reverse("caseload")).content.decode().split())
+    assert page.count("(solo el valor inicial)") == 2  # pain and fear of the first row
+    assert "desde 7</span>" in page
 
 
 def test_it_shows_a_safety_hold(clin, enrollment):

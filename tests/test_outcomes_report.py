@@ -474,7 +474,11 @@ def test_the_page_shows_every_figure_with_how_it_is_counted(client, cast, hand_c
     assert "<td>1 of 4 (25%)</td><td>1 of 5 (20%)</td>" in text
     assert "<td>3 of 4 (75%)</td><td>3 of 5 (60%)</td>" in text
     assert "mean change -4.0 (95% confidence interval -9.8 to 1.8); n = 4." in text
-    assert "<td>0 of 0</td><td>0 of 1 (0%)</td>" in text  # 3 months: P5 only
+    # 3 months: only P5, who withdrew: not a "0%" result but "nobody yet".
+    assert "<td>0 of 0</td><td>0 of 1 (0%)</td>" not in text
+    three = text.split("3 months after the end</h3>")[1].split("</section>")[0]
+    assert "Nobody has reached this point yet.</strong> 1 person withdrew before then." in three
+    assert "(0%)" not in three and "<table" not in three
     assert "0% of causes were mind or brain causes at the first answer, 67% at the last" in text
     assert "17% at the first answer, 83% at the last" in text and "n = 2" in text
     assert "has not been tested in a trial" in text
@@ -553,6 +557,15 @@ def test_it_exports_one_pseudonymous_row_per_cohort_enrollment_and_records_it(
     assert cells(2, "1 month after the end: pain-free or nearly") == ["no"]
     assert cells(2, "3 months after the end: real improvement") == [""]
     assert cells(9, "1 month after the end: pain-free or nearly") == ["yes"]
+    # Whether each row got to a follow-up: a withdrawal's "no" is not a result there.
+    assert cells(1, "1 month after the end: reached") == ["yes"]
+    assert cells(2, "3 months after the end: reached") == ["not yet"]
+    assert cells(
+        5, "3 months after the end: reached", "3 months after the end: pain-free or nearly"
+    ) == [
+        "withdrew before",
+        "no",
+    ]
     mb = (
         "Mind-brain score, first three causes (0–3)",
         "Mind-brain score, last three causes (0–3)",
@@ -679,3 +692,24 @@ def test_it_filters_by_the_patients_language(client, cast, hand_computed):
         sorted(row[column] for row in list(csv.reader(io.StringIO(body)))[1:])
         == ["en"] * 3 + ["es"] * 3
     )
+
+
+def test_a_point_only_withdrawals_reached_says_nobody_is_there_yet(client, cast, hand_computed):
+    """At 3 months only P5 (withdrawn) is counted: the trial's rule still makes them a
+    non-responder, but the page says nobody has reached the point, in both languages."""
+    r = report(cast)
+    three, six = r.followups[1], r.followups[2]
+    assert (three.reached, three.withdrew_before, three.arrived, three.nobody_yet) == (
+        1,
+        1,
+        0,
+        True,
+    )
+    assert three.pain_free.everyone == 1  # the rule is unchanged
+    assert six.nobody_yet and not r.followups[0].nobody_yet and not r.end.nobody_yet
+    cast.admin.language = "es"
+    cast.admin.save(update_fields=["language"])
+    client.force_login(cast.admin)
+    text = " ".join(client.get(reverse("admin_outcomes")).content.decode().split())
+    assert "Nadie ha llegado a este punto todavía.</strong> 1 persona se retiró antes." in text
+    assert "<td>0 de 1 (0%)</td>" not in text

@@ -965,3 +965,16 @@ def test_on_a_safety_hold_the_overview_reads_one_more_however_many_decisions(
     with django_assert_num_queries(OVERVIEW_QUERIES + 1):
         page = clin.get(url("patient_detail", on_hold)).content.decode()
     assert on_hold.hold_decisions.count() == 3 and "Latest decision: Refer the patient" in page
+
+
+def test_it_labels_a_baseline_only_pain_score(clin, cast, enrollment):
+    from tests.test_caseload import checkins
+
+    checkins(enrollment, [5])
+    page = " ".join(clin.get(url("patient_detail", enrollment)).content.decode().split())
+    assert '<span class="stat">5</span> (baseline only)</p>' in page
+    assert "baseline 5" not in page
+    cast.clinician.language = "es"
+    cast.clinician.save(update_fields=["language"])
+    page = " ".join(clin.get(url("patient_detail", enrollment)).content.decode().split())
+    assert '<span class="stat">5</span> (solo el valor inicial)</p>' in page

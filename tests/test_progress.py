@@ -233,3 +233,26 @@ def test_a_short_history_numbers_every_point_and_labels_every_check_in():
     assert len(_texts(svg, "chart__value")) == sum(p.value is not None for p in points)
     assert svg.count(">missed</text>") == sum(p.status == MISSED for p in points)
     assert 'class="chart__missed"' not in svg
+
+
+def test_the_check_in_button_shows_only_when_one_is_open(client, cast, enrollment):
+    grow_history(enrollment, 4)
+    client.force_login(cast.patient)
+    button = f'<a class="button" href="{reverse("checkin_current")}">Go to my check-in</a>'
+    page = client.get(reverse("progress")).content.decode()
+    assert button in page  # week 5's check-in is open
+    assert "Your next check-in opens on" not in page
+    record_at_open(
+        CheckIn.objects.get(enrollment=enrollment, slot="week-5"), pain_avg={"pain_avg": 3}
+    )
+    page = " ".join(client.get(reverse("progress")).content.decode().split())
+    # Nothing due: no filled button leading to "Nothing due right now", just the date.
+    assert "Go to my check-in" not in page
+    week6 = CheckIn.objects.get(enrollment=enrollment, slot="week-6")
+    day = f"{week6.due_date:%A} {week6.due_date.day} {week6.due_date:%B}"
+    assert f"Nothing to answer right now. Your next check-in opens on {day}." in page
+    cast.patient.language = "es"
+    cast.patient.save(update_fields=["language"])
+    page = " ".join(client.get(reverse("progress")).content.decode().split())
+    assert "No hay nada que responder ahora. Tu próximo control se abre el" in page
+    assert "Ir a mi control" not in page and "Go to my check-in" not in page

@@ -12,12 +12,19 @@ from django.utils.translation import ngettext
 
 from programs.models import (
     Enrollment,
+    EnrollmentStatus,
     PracticeSession,
 )
 from tracking import rules
 from tracking.charts import Point, pain_free_range, score_text
 from tracking.checkins.schedule import extra_slot
-from tracking.checkins.selectors import CheckInRow, _row, checkin_short_label, checkin_title
+from tracking.checkins.selectors import (
+    CheckInRow,
+    _row,
+    checkin_short_label,
+    checkin_title,
+    is_available,
+)
 from tracking.models import Alert, CheckIn, PracticeSettings, Response
 from tracking.safety.resources import active_language, crisis_resources_for
 
@@ -280,6 +287,8 @@ class Progress:
     rows: list[CheckInRow]
     # The days practised in the last few calendar weeks, on the patient's own dates.
     calendar: list[list[rules.CalendarDay]] = field(default_factory=list)
+    has_open: bool = False  # a check-in is open now
+    next_due: date | None = None  # else, the day the next one opens (None: none planned)
 
     @property
     def practised_days(self) -> int:
@@ -297,11 +306,14 @@ def progress_data(enrollment: Enrollment, now: datetime) -> Progress:
     check-ins, their responses, practice sessions counted per day. The mind-brain score
     of their three causes is not among them: it is the clinician's to read, never scored
     back to the patient (issue 16)."""
-    checkins = [
-        c
-        for c in CheckIn.objects.filter(enrollment=enrollment).order_by("opens_at", "pk")
-        if c.opens_at <= now
-    ]
+    every = list(CheckIn.objects.filter(enrollment=enrollment).order_by("opens_at", "pk"))
+    checkins = [c for c in every if c.opens_at <= now]
+    # Whether one is open now (as checkin_home decides it), else when the next opens: the
+    # page's "Go to my check-in" button shows only when there is one to go to.
+    has_open = any(is_available(c, now, enrollment) for c in checkins)
+    upcoming = next(
+        (c for c in every if c.status == CheckIn.Status.SCHEDULED and c.opens_at > now), None
+    )
     responses: dict[int, dict[str, Response]] = {}
     for r in Response.objects.filter(checkin__enrollment=enrollment).only(
         "checkin_id", "instrument_key", "scores"
@@ -365,6 +377,11 @@ def progress_data(enrollment: Enrollment, now: datetime) -> Progress:
     ]
 
     return Progress(
+        has_open=has_open,
+        # (Paused: check-ins wait, so no date is promised.)
+        next_due=None
+        if has_open or upcoming is None or enrollment.status == EnrollmentStatus.PAUSED
+        else upcoming.due_date,
         pain=pain,
         fear=fear,
         practice=practice,

@@ -143,6 +143,8 @@ class CaseloadRow:
     alerts_seen: int  # acknowledged, not yet resolved
     missed_recent: bool
     detail_url: str = ""  # the patient's page (the view knows the URLs)
+    # Only the baseline is answered: "5 (baseline only)", not "5 from 5" (rules.is_baseline_only).
+    baseline_only: bool = False
 
     # Django's template language looks `row.name` up as row["name"] first and as an
     # attribute only once that raises: answering the key lookup saves a raised and caught
@@ -230,6 +232,9 @@ class CaseloadRow:
             alerts_urgent=v["summary__alerts_urgent"] or 0,
             alerts_seen=unresolved - open_,
             missed_recent=v["missed_recent"],
+            baseline_only=rules.is_baseline_only(
+                baseline=baseline, current=current, pain_checkins=pain_checkins
+            ),
         )
 
 

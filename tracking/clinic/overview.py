@@ -100,6 +100,15 @@ class Overview:
         return None if points is None else float(points)
 
     @cached_property
+    def pain_baseline_only(self) -> bool:
+        """Only the baseline is answered: its score shows as "(baseline only)"."""
+        return rules.is_baseline_only(
+            baseline=self.pain_baseline,
+            current=self.pain_current,
+            pain_checkins=len(self._pain_answers),
+        )
+
+    @cached_property
     def pain_change_percent(self) -> int | None:
         if self.pain_change is None:
             return None

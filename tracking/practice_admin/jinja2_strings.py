@@ -24,6 +24,7 @@ CLINIC = [
     gettext_noop("None yet"),
     gettext_noop("Missed recently"),
     gettext_noop("from %(n)s"),
+    gettext_noop("(baseline only)"),
     gettext_noop("Not improving"),
     gettext_noop("No answers yet"),
     gettext_noop(" session"),

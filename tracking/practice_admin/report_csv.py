@@ -25,6 +25,14 @@ def _flag(row: CohortRow, score: float | None, reached: bool, test: Any) -> str:
     return "yes" if test(row.baseline, score) else "no"
 
 
+def _reached(row: CohortRow, score: float | None, reached: bool) -> str:
+    """Whether the row got to a follow-up: "yes", "withdrew before" (counted there as
+    not a responder, the trial's rule, without having reached it) or "not yet"."""
+    if not reached:
+        return "not yet"
+    return "yes" if rules.arrived_at_point(status=row.status, score=score) else "withdrew before"
+
+
 def _pain_free(_baseline: float | None, score: float | None) -> bool:
     return rules.is_pain_free_or_nearly(score)
 
@@ -46,7 +54,7 @@ CSV_HEADER = [
     *(
         f"{label}: {what}"
         for _slot, label in rules.FOLLOWUP_SLOTS
-        for what in ("pain-free or nearly", "real improvement")
+        for what in ("reached", "pain-free or nearly", "real improvement")
     ),
     "Mind-brain score, first three causes (0–3)",
     "Mind-brain score, last three causes (0–3)",
@@ -64,6 +72,7 @@ def report_rows(report: OutcomesReport) -> list[list[Any]]:
         for i in range(len(rules.FOLLOWUP_SLOTS)):
             score, reached = r.followups[i], r.followups_reached[i]
             follow += [
+                _reached(r, score, reached),
                 _flag(r, score, reached, _pain_free),
                 _flag(r, score, reached, rules.is_real_improvement),
             ]

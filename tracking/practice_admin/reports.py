@@ -103,6 +103,20 @@ class Timepoint:
     real_improvement: Share
     by_points: Share
     by_percent: Share
+    # Counted here only as withdrawals without a score (`rules.arrived_at_point`): they
+    # are not responders, but if nobody else is here yet the point is "not reached".
+    withdrew_before: int = 0
+
+    @property
+    def arrived(self) -> int:
+        """How many of those counted here got here (did not withdraw before it)."""
+        return self.reached - self.withdrew_before
+
+    @property
+    def nobody_yet(self) -> bool:
+        """Nobody has reached this point yet: its responder figures would be withdrawals
+        only ("0 of 3, 0%"), so the page says so instead of a percentage."""
+        return self.arrived == 0
 
     @property
     def shares(self) -> list[tuple[str, str, Share]]:
@@ -323,6 +337,9 @@ def _timepoint(key: str, label: str, people: Sequence[tuple[CohortRow, float | N
         real_improvement=share(rules.is_real_improvement),
         by_points=share(rules.improved_by_points),
         by_percent=share(rules.improved_by_percent),
+        withdrew_before=sum(
+            1 for r, s in people if not rules.arrived_at_point(status=r.status, score=s)
+        ),
     )
 
 

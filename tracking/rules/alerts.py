@@ -137,6 +137,13 @@ def shows_change(*, baseline: Score | None, current: Score | None, pain_checkins
     return baseline is not None and current is not None and pain_checkins >= MIN_CHECKINS_FOR_CHANGE
 
 
+def is_baseline_only(*, baseline: Score | None, current: Score | None, pain_checkins: int) -> bool:
+    """Only the baseline has been answered (fewer than MIN_CHECKINS_FOR_CHANGE pain
+    check-ins): the "current" score is the baseline itself, so the page labels it
+    "(baseline only)" rather than "5 from 5", which reads like "no change"."""
+    return baseline is not None and current is not None and pain_checkins < MIN_CHECKINS_FOR_CHANGE
+
+
 def is_not_improving(*, weekly_done: int, baseline: Score | None, current: Score | None) -> bool:
     """The caseload's "not improving" flag and filter: at least MIN_WEEKLY_FOR_TREND
     weekly check-ins done, both scores known, not pain-free or nearly, and no real

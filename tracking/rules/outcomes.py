@@ -116,6 +116,16 @@ def reached_followup(*, status: str, followup_window_closed: bool | None) -> boo
     return status == ENROLLMENT_WITHDRAWN or followup_window_closed
 
 
+def arrived_at_point(*, status: str, score: Score | None) -> bool:
+    """Someone counted at a point (`reached_followup`, or the end) who actually got
+    there: anyone who did not withdraw, or a withdrawal with a score there (answered
+    before leaving). A withdrawal without one still counts as not a responder (the
+    trial's rule), but when nobody at a point arrived, its figures are only
+    withdrawals, and the report says "nobody has reached it yet" instead of a
+    percentage."""
+    return status != ENROLLMENT_WITHDRAWN or score is not None
+
+
 def is_responder_eligible(baseline: Score | None, *, floor: int) -> bool:
     """Counted in the responder figures: a baseline average pain at or above the
     practice's floor (PracticeSettings.responder_baseline_floor, by default
