@@ -315,14 +315,3 @@ def assert_no_csp_violations(watch: CspWatch, page: Page | None = None, where: s
 def pdf_pages(pdf: bytes) -> int:
     """How many pages a PDF (Chromium's page.pdf()) has."""
     return len(re.findall(rb"/Type\s*/Page[^s]", pdf))
-
-
-def page_margins(page) -> list[str]:
-    """The margins of the @page rules of the page's stylesheets (print.css): a PDF
-    saved from the browser runs to the paper's edge without one."""
-    return page.evaluate(
-        """() => Array.from(document.styleSheets)
-            .flatMap(s => { try { return Array.from(s.cssRules); } catch (e) { return []; } })
-            .filter(r => r instanceof CSSPageRule)
-            .map(r => r.style.margin)"""
-    )
