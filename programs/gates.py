@@ -9,30 +9,17 @@ their AppConfig.ready (painapp/accounts/extensions.py). The single invitation
 from __future__ import annotations
 
 from collections.abc import Callable
-from typing import Protocol
 
 from django.core.exceptions import NON_FIELD_ERRORS, ValidationError
 
-from painapp.accounts.extensions import ExtensionPoint
+from painapp.accounts.extensions import ExtensionPoint, Notice
 from painapp.accounts.models import Practice
 
-
-class NotReady(Protocol):
-    """Why not, in a sentence for the admin, and where to put it right."""
-
-    @property
-    def message(self) -> str: ...
-    @property
-    def url(self) -> str: ...
-    @property
-    def link_text(self) -> str: ...
-
-
-EnrollmentGate = Callable[[Practice], NotReady | None]
+EnrollmentGate = Callable[[Practice], Notice | None]
 enrollment_gates: ExtensionPoint[EnrollmentGate] = ExtensionPoint("enrollment gates")
 
 
-def enrollment_not_ready(practice: Practice) -> NotReady | None:
+def enrollment_not_ready(practice: Practice) -> Notice | None:
     """The first reason this practice may not enroll patients yet, or None."""
     for gate in enrollment_gates:
         if (reason := gate(practice)) is not None:

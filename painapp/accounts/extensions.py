@@ -25,9 +25,22 @@ rather than silently.
 from __future__ import annotations
 
 from collections.abc import Iterator
-from typing import Generic, TypeVar
+from typing import Generic, Protocol, TypeVar
 
 P = TypeVar("P")
+
+
+class Notice(Protocol):
+    """What a provider tells an admin about their practice's setup, and where to put it
+    right: a sentence, a link and its words (the enrollment gates' reasons, the
+    overview's warnings)."""
+
+    @property
+    def message(self) -> str: ...
+    @property
+    def url(self) -> str: ...
+    @property
+    def link_text(self) -> str: ...
 
 
 class ExtensionPoint(Generic[P]):

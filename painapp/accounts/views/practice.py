@@ -1,31 +1,20 @@
 from __future__ import annotations
 
 from collections.abc import Callable, Iterable
-from typing import Protocol
 
 from django.db.models import Count, Q
 from django.http import HttpResponse
 from django.shortcuts import render
 
 from painapp.accounts.access import admin_required
-from painapp.accounts.extensions import ExtensionPoint
+from painapp.accounts.extensions import ExtensionPoint, Notice
 from painapp.accounts.models import Invitation, Membership, Practice, Role
 from painapp.health.heartbeat import reminders_heartbeat
 from painapp.types import MemberRequest
 
-
-class OverviewWarning(Protocol):
-    @property
-    def message(self) -> str: ...
-    @property
-    def url(self) -> str: ...
-    @property
-    def link_text(self) -> str: ...
-
-
 # Warnings other apps add to the admin's overview (tracking: an empty escalation chain,
 # no safety contact): each provider takes the practice and returns its warnings.
-overview_warnings: ExtensionPoint[Callable[[Practice], Iterable[OverviewWarning]]] = ExtensionPoint(
+overview_warnings: ExtensionPoint[Callable[[Practice], Iterable[Notice]]] = ExtensionPoint(
     "practice overview warnings"
 )
 
