@@ -237,8 +237,9 @@ FORMS: dict[str, Form] = {
                                prepare=_not_onboarded(consented=True)),
     "safety_details": Form("patient", lambda c: {"country": "IE"}, [Enrollment]),
     "safety_plan": Form("patient", lambda c: {"coping": "A walk"}, [SafetyPlan]),
-    "admin_safety_settings": Form("admin", lambda c: {
-        "section": "step_add", "target": "admins"}, [EscalationStep]),
+    "admin_safety_settings": Form("admin", lambda c: {  # a person not yet on the chain
+        "section": "step_add", "target": "staff", "user": c.cast.other_clinician.pk},
+        [EscalationStep]),
     "onboarding_safety": Form("patient", lambda c: {
         "none_apply": "on", "date_of_birth": "1980-05-05", "onset_year": "2015"}, [Enrollment],
                               prepare=_not_onboarded(consented=True)),
