@@ -159,7 +159,7 @@ def past_end(
     program is over" (the booster card and Today's "you have finished", through
     programs.boosters.selectors.program_is_over) and of "keeping the calendar would
     put the patient past the new program's end" (a program switch refuses that:
-    programs.tailoring.services.enrollment_switch_program). `current_week` caps at
+    programs.tailoring.switching.enrollment_switch_program). `current_week` caps at
     the last week, so it cannot tell these apart: week 4 of 4 may be over."""
     return today >= program_ends_on(
         start_date=start_date,

@@ -237,3 +237,32 @@ def _default_language():
     translation.deactivate()
     yield
     translation.deactivate()
+
+
+@pytest.fixture
+def spanish_invitation(cast, client):
+    """The address of the invitation an admin sent in Spanish to a new patient (Rosa, in
+    Mexico City), as the email gives it; the client is logged out again."""
+    import time_machine
+    from django.urls import reverse
+
+    from tests.factories import load_shipped_program
+    from tests.test_invitations import link_from_last_email, path_of
+
+    client.force_login(cast.admin)
+    with time_machine.travel("2026-12-06 12:00:00Z", tick=False):
+        response = client.post(
+            reverse("patient_invite"),
+            {
+                "full_name": "Rosa Martínez",
+                "email": "rosa@example.org",
+                "timezone": "America/Mexico_City",
+                "clinician": cast.clinician.pk,
+                "program_version": load_shipped_program().pk,
+                "start_date": "2026-12-06",
+                "language": "es",
+            },
+        )
+    assert response.status_code == 302
+    client.logout()
+    return path_of(link_from_last_email())

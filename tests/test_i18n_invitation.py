@@ -6,36 +6,9 @@ from __future__ import annotations
 
 import re
 
-import pytest
-import time_machine
 from django.core import mail
-from django.urls import reverse
 
 from tests.test_i18n import english_in
-from tests.test_invitations import link_from_last_email, path_of
-
-
-@pytest.fixture
-def spanish_invitation(cast, client):
-    from tests.factories import load_shipped_program
-
-    client.force_login(cast.admin)
-    with time_machine.travel("2026-12-06 12:00:00Z", tick=False):
-        response = client.post(
-            reverse("patient_invite"),
-            {
-                "full_name": "Rosa Martínez",
-                "email": "rosa@example.org",
-                "timezone": "America/Mexico_City",
-                "clinician": cast.clinician.pk,
-                "program_version": load_shipped_program().pk,
-                "start_date": "2026-12-06",
-                "language": "es",
-            },
-        )
-    assert response.status_code == 302
-    client.logout()
-    return path_of(link_from_last_email())
 
 
 def test_it_writes_the_expiry_date_the_spanish_way(spanish_invitation):

@@ -15,7 +15,6 @@ from django.urls import reverse
 from django.utils import translation
 
 from tests.factories import PASSWORD, enable_totp
-from tests.test_i18n_invitation import spanish_invitation  # noqa: F401 (a fixture)
 
 ROOT = Path(__file__).resolve().parent.parent
 LOGGED_OUT_PAGES = ("account_login", "account_reset_password", "get_help")
@@ -71,7 +70,7 @@ def test_a_logged_in_person_keeps_their_account_language(client, cast, enrollmen
     assert 'class="language-choice"' not in html  # changed on their Language page instead
 
 
-def test_the_invitation_page_follows_a_choice_made_on_it(client, spanish_invitation):  # noqa: F811
+def test_the_invitation_page_follows_a_choice_made_on_it(client, spanish_invitation):
     assert '<html lang="es">' in client.get(spanish_invitation).content.decode()
     client.post(reverse("set_language"), {"language": "en", "next": spanish_invitation})
     html = client.get(spanish_invitation).content.decode()
@@ -189,7 +188,7 @@ def test_no_template_or_view_writes_a_capitalised_month_by_hand():
     assert offenders == []
 
 
-def test_a_spanish_admin_sees_lower_case_months(client, cast, spanish_invitation):  # noqa: F811
+def test_a_spanish_admin_sees_lower_case_months(client, cast, spanish_invitation):
     cast.admin.language = "es"
     cast.admin.save(update_fields=["language"])
     client.force_login(cast.admin)

@@ -13,7 +13,7 @@ from painapp.accounts.models import AuditEvent
 from programs import selectors
 from programs.models import Activity, ActivityCompletion, EnrollmentStatus, Reflection
 from programs.services import activity_complete, reflection_save
-from programs.tailoring import services
+from programs.tailoring import services, switching
 from programs.tailoring.models import (
     ActivityAdjustment,
     CustomExercise,
@@ -417,7 +417,7 @@ def test_it_refuses_another_language_or_the_same_version(cast, enrollment, trial
             program_switch(
                 enrollment=enrollment, to_version=target, reason=REASON, by=cast.clinician
             )
-    assert services.switch_targets(enrollment) == [trial]
+    assert switching.switch_targets(enrollment) == [trial]
 
 
 def test_the_patient_sees_a_recent_switch(cast, enrollment, trial):

@@ -16,24 +16,18 @@ from datetime import timedelta
 
 from django.core.exceptions import ValidationError
 from django.db import transaction
-from django.db.models import Count
 from django.http import HttpRequest
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from painapp.accounts.audit import audit
 from painapp.accounts.models import User
-from programs import weeks
 from programs.exposure.services import fear_item_create
 from programs.models import (
     Activity,
-    ActivityCompletion,
     ActivityKind,
-    Attribution,
     Enrollment,
     FearItem,
-    ProgramVersion,
-    Reflection,
 )
 from programs.safety import patient_wrote
 from programs.tailoring.models import (
@@ -42,9 +36,7 @@ from programs.tailoring.models import (
     AdjustmentAction,
     CustomExercise,
     ExposureSuggestion,
-    ProgramSwitch,
     SuggestionStatus,
-    SwitchStart,
 )
 
 OPEN_STATUSES = ("invited", "active", "paused")
@@ -354,253 +346,4 @@ def exposure_suggestion_decline(
 
 
 # ---------------------------------------------------------------- program switch
-def switch_targets(enrollment: Enrollment) -> list[ProgramVersion]:
-    """The program versions this patient can be switched to: the newest version of
-    every program in the enrollment's language, except the one they are on. Each
-    carries its number of weeks (`week_total`); one query."""
-    language = enrollment.program_version.language
-    newest: dict[int, ProgramVersion] = {}
-    for version in (
-        ProgramVersion.objects.filter(language=language)
-        .select_related("program")
-        .annotate(week_total=Count("weeks"))
-        .order_by("program_id", "-number")
-    ):
-        newest.setdefault(version.program_id, version)
-    current = enrollment.program_version_id
-    versions = [v for v in newest.values() if v.pk != current]
-    # An older edition of the program the patient is on is not offered: only newer.
-    return sorted(
-        (
-            v
-            for v in versions
-            if v.program_id != enrollment.program_version.program_id
-            or v.number > enrollment.program_version.number
-        ),
-        key=lambda v: (v.title, v.number),
-    )
-
-
-def enrollment_switch_program(
-    *,
-    enrollment: Enrollment,
-    to_version: ProgramVersion,
-    reason: str,
-    by: User,
-    start: str = SwitchStart.CALENDAR,
-    request: HttpRequest | None = None,
-) -> ProgramSwitch:
-    """Move the patient to another program version of the same language (another
-    program, e.g. the 4-week "trial dose", or a newer edition of theirs), and tell
-    them why (`reason`, shown on Today and the program overview).
-
-    What is kept, and how:
-
-    - **Logs** (somatic-tracking sessions, the fear ladder and exposures, check-ins
-      and their answers, notes, alerts) belong to the enrollment, not to the program:
-      nothing is deleted or moved.
-    - **Completions** are kept as they are, and each one also counts in the new
-      program for the activity with the same slug (the programs share their lessons'
-      slugs where the lesson is the same), with its original time. Activities with no
-      twin are new to the patient and start undone. A reflection or "three causes"
-      answer moves to the twin activity, so the patient sees it there.
-    - **Tailoring**: a change of an activity with a twin carries over (a move to a
-      week past the new program's end goes to its last week); others are dropped.
-      Custom exercises stay, in the same week or the new last week.
-
-    **Where the patient is** (`start`, a SwitchStart):
-
-    - `calendar` (the default) keeps the calendar: the start date and paused days
-      stay, so the patient is in the same week number as before (week 3 of 8 becomes
-      week 3 of 4). Weeks the clinician had opened early stay open, capped at the new
-      program's last week. **Refused** when the calendar is already past the new
-      program's end (`calendar_past_end`, the same rule as "the program is over",
-      programs.weeks.past_end): week 5 of 8 on a 4-week program would be "week 4 of
-      4" for the clinician while Today told the patient the program had finished,
-      on a date before the switch, and offered a booster. We refuse rather than
-      quietly placing the patient somewhere: "keep the calendar" would then mean two
-      different things, and the clinician has to choose between the two honest
-      options the message names (`past_end_message`), which the form offers.
-    - `week1`: the new program starts today at week 1 (start date today, paused days
-      and early-opened weeks reset).
-    - `last`: the new program's last week starts today (the start date moves back so
-      its last week opens today; paused days and early-opened weeks reset): all its
-      weeks are open, and it is over, with the end-of-program check-in and the first
-      booster, a week from today.
-
-    A paused patient stays paused.
-
-    **Check-ins** are tracking's (tracking.clinic.tailoring.program_switch calls this
-    and then moves them in the same transaction): answered, open and missed check-ins
-    keep their dates and answers; weekly check-ins not yet open for weeks past the new
-    end are dropped; the others, the end-of-program check-in and the follow-ups move
-    to where the new calendar puts them and ask the new program's questions; weeks
-    with no check-in yet get one. After a restart, a week whose check-in was already
-    asked under the old program is not asked again.
-
-    Refused (ValidationError) for a closed enrollment, the same version, another
-    language, or keeping a calendar past the new end (on the `start` field). One
-    transaction, with a `tailoring.program_switched` audit event.
-    """
-    reason = _clean_reason(reason)
-    old = enrollment.program_version
-    if enrollment.status not in OPEN_STATUSES:
-        raise ValidationError(_("Only a patient still on the program can be switched."))
-    if to_version.pk == old.pk:
-        raise ValidationError({"to_version": _("The patient is already on this program.")})
-    if to_version.language != old.language:
-        raise ValidationError({"to_version": _("Choose a program in the patient's language.")})
-    if start not in SwitchStart.values:
-        raise ValidationError({"start": _("Choose where the patient starts.")})
-    with transaction.atomic():
-        week_before = enrollment.current_week()
-        new_activities = {
-            a.slug: a
-            for a in Activity.objects.filter(week__version=to_version).select_related("week")
-        }
-        new_count = to_version.weeks.count()
-        if new_count == 0:
-            raise ValidationError({"to_version": _("This program has no weeks yet.")})
-        if start == SwitchStart.CALENDAR and calendar_past_end(enrollment, new_count):
-            raise ValidationError(
-                {"start": past_end_message(enrollment, to_version.title, new_count)}
-            )
-
-        # Completions: count again for the twin activities (old rows stay).
-        old_done = ActivityCompletion.objects.filter(
-            enrollment=enrollment, activity__week__version=old
-        ).values_list("activity__slug", "completed_at")
-        carried = [
-            ActivityCompletion(
-                enrollment=enrollment, activity=new_activities[slug], completed_at=at
-            )
-            for slug, at in old_done
-            if slug in new_activities
-        ]
-        ActivityCompletion.objects.bulk_create(carried, ignore_conflicts=True)
-
-        # Reflections and "three causes" follow their activity, unless the twin has one.
-        for model in (Reflection, Attribution):
-            taken = set(
-                model.objects.filter(
-                    enrollment=enrollment, activity__week__version=to_version
-                ).values_list("activity__slug", flat=True)
-            )
-            for row in model.objects.filter(
-                enrollment=enrollment, activity__week__version=old
-            ).select_related("activity"):
-                twin = new_activities.get(row.activity.slug)  # type: ignore[union-attr]
-                if twin is not None and twin.slug not in taken:
-                    row.activity = twin
-                    row.save(update_fields=["activity"])
-                    taken.add(twin.slug)
-
-        # Tailoring follows the twin activities; custom exercises stay in range.
-        dropped = 0
-        for adjustment in ActivityAdjustment.objects.filter(enrollment=enrollment).select_related(
-            "activity__week"
-        ):
-            twin = new_activities.get(adjustment.activity.slug)
-            if (
-                twin is None
-                or ActivityAdjustment.objects.filter(enrollment=enrollment, activity=twin).exists()
-            ):
-                adjustment.delete()
-                dropped += 1
-                continue
-            adjustment.activity = twin
-            if adjustment.to_week is not None:
-                adjustment.to_week = min(adjustment.to_week, new_count)
-                if adjustment.to_week == twin.week.number:
-                    adjustment.delete()
-                    dropped += 1
-                    continue
-            adjustment.save(update_fields=["activity", "to_week"])
-        CustomExercise.objects.filter(enrollment=enrollment, week__gt=new_count).update(
-            week=new_count
-        )
-
-        enrollment.program_version = to_version
-        enrollment._week_count = new_count
-        enrollment.unlocked_through_week = min(enrollment.unlocked_through_week, new_count)
-        restart = start == SwitchStart.WEEK_ONE
-        if start != SwitchStart.CALENDAR:
-            today = enrollment.local_date()
-            enrollment.start_date = (
-                today if restart else weeks.last_week_start_date(today=today, week_count=new_count)
-            )
-            enrollment.paused_days = 0
-            enrollment.paused_on = today if enrollment.paused_on else None
-            enrollment.unlocked_through_week = 0
-        enrollment.tailored_at = timezone.now()
-        enrollment.save(
-            update_fields=[
-                "program_version",
-                "unlocked_through_week",
-                "start_date",
-                "paused_days",
-                "paused_on",
-                "tailored_at",
-                "updated_at",
-            ]
-        )
-        week_after = enrollment.current_week()
-        switch = ProgramSwitch.objects.create(
-            enrollment=enrollment,
-            from_version=old,
-            to_version=to_version,
-            week_before=week_before,
-            week_after=week_after,
-            restarted=restart,
-            reason=reason,
-            created_by=by,
-        )
-        _audit(
-            request,
-            "tailoring.program_switched",
-            enrollment,
-            by,
-            switch,
-            {
-                "program_version": [old.pk, to_version.pk],
-                "week": [week_before, week_after],
-                "week_count": [_count(old), new_count],
-                "restarted": [False, restart],
-                "start": [None, str(start)],
-                "completions_carried": [0, len(carried)],
-                "adjustments_dropped": [0, dropped],
-            },
-        )
-    return switch
-
-
-def calendar_past_end(enrollment: Enrollment, week_count: int) -> bool:
-    """Whether keeping the patient's calendar would put them past the end of a program
-    of `week_count` weeks today (programs.weeks.past_end: the rule that says when the
-    program is over, so Today, the boosters and the switch agree). Never before the
-    program has started."""
-    return weeks.past_end(
-        start_date=enrollment.start_date,
-        today=enrollment.local_date(),
-        week_count=week_count,
-        paused_days=enrollment.paused_days,
-        paused_on=enrollment.paused_on,
-    )
-
-
-def past_end_message(enrollment: Enrollment, title: str, week_count: int) -> str:
-    """What the clinician reads, before and instead of a switch that keeps a calendar
-    already past the new program's end."""
-    return _(
-        "The patient is in week %(week)s, and “%(title)s” has %(count)s weeks: keeping "
-        "their calendar would put them past its end. Choose to start it again at week 1, "
-        "or to start its last week today."
-    ) % {"week": enrollment.current_week(), "title": title, "count": week_count}
-
-
-def _count(version: ProgramVersion) -> int:
-    return version.weeks.count()
-
-
-# How long Today shows a change as news; the program overview lists them all.
 RECENT = timedelta(days=14)

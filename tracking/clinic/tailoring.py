@@ -23,7 +23,7 @@ from programs.tailoring.models import (
     ProgramSwitch,
     SwitchStart,
 )
-from programs.tailoring.services import (
+from programs.tailoring.switching import (
     calendar_past_end,
     enrollment_switch_program,
     past_end_message,
@@ -37,7 +37,7 @@ from tracking.reminders.schedules import schedules_sync
 
 def checkins_after_switch(enrollment: Enrollment) -> dict[str, int]:
     """Fit the check-ins to the enrollment's new program (see
-    programs.tailoring.services.enrollment_switch_program for the whole story).
+    programs.tailoring.switching.enrollment_switch_program for the whole story).
 
     Answered check-ins stay as they are, whatever their week: answers are never lost.
     Weekly check-ins for weeks past the new end that were not answered (not open yet,
