@@ -54,5 +54,7 @@ def test_the_safety_screens(new_context, live_server, cast, program_version, siz
     helpers.check_axe(patient, f"safety-plan-{size}")
     helpers.screenshot(patient, f"safety-plan-{size}")
     patient.get_by_role("link", name="Change my plan").click()
+    # Wait for the edit page itself: axe on a page still loading finds no <head>.
+    expect(patient.get_by_role("button", name="Save my plan")).to_be_visible()
     helpers.check_axe(patient, f"safety-plan-edit-{size}")
     helpers.screenshot(patient, f"safety-plan-edit-{size}")
