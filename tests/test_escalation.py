@@ -12,6 +12,7 @@ from datetime import UTC, datetime, timedelta
 import pytest
 import time_machine
 from django.db import connection
+from django.test import Client
 from django.urls import reverse
 
 from painapp.accounts.models import AuditEvent
@@ -221,6 +222,107 @@ def test_it_tells_the_admins_when_there_is_no_chain_and_no_safety_contact(
     alert.refresh_from_db()
     assert alert.chain_exhausted_at is not None
     assert told(alert) == [cast.admin.email]
+
+
+# ---------------------------------------------------------------- someone switched off
+def switch_off(cast, person) -> None:
+    """The practice admin switches a clinician off on their screen (no caseload)."""
+    admin = Client()
+    admin.force_login(cast.admin)
+    membership = person.memberships.get(practice=cast.practice)
+    response = admin.post(reverse("admin_clinician_deactivate", args=[membership.pk]))
+    assert response.status_code == 302
+
+
+def test_a_switched_off_step_is_passed_over_and_an_active_person_is_told(
+    cast, enrollment, chain, mailoutbox
+):
+    """The on-call clinician of step 2 is switched off, and the safety contact's
+    account too: a risk alert still reaches active people on the clock, at step 3 and
+    then at the end of the chain, and never them."""
+    switch_off(cast, chain["on_call"])
+    chain["safety"].is_active = False
+    chain["safety"].save(update_fields=["is_active"])
+    with time_machine.travel(T0, tick=False):
+        alert = raise_urgent(enrollment)
+    with time_machine.travel(T0 + timedelta(hours=1), tick=False):
+        assert escalate_alerts() == 1
+        run_outbox()
+    alert.refresh_from_db()
+    # Straight to every (active) admin, step 3, on a fresh hour.
+    assert (alert.escalation_tier, alert.escalation_position) == (1, 3)
+    assert alert.due_at == T0 + timedelta(hours=2)
+    assert told(alert) == [cast.admin.email]
+    assert [m.to for m in mailoutbox if m.subject == NEEDS_ATTENTION] == [[cast.admin.email]]
+    # The end of the chain: the contact is switched off, so every active admin.
+    with time_machine.travel(T0 + timedelta(hours=2), tick=False):
+        assert escalate_alerts() == 1
+    alert.refresh_from_db()
+    assert alert.chain_exhausted_at == T0 + timedelta(hours=2)
+    assert told(alert) == [cast.admin.email, cast.admin.email]
+    assert not Notification.objects.filter(user__in=[chain["on_call"], chain["safety"]]).exists()
+
+
+def test_an_alert_held_by_someone_switched_off_moves_on_without_waiting(
+    cast, enrollment, chain, mailoutbox
+):
+    """The alert reached the on-call clinician, who is then switched off before anyone
+    acknowledged it: its clock would run for nobody, so the next sweep moves it on."""
+    with time_machine.travel(T0, tick=False):
+        alert = raise_urgent(enrollment)
+    with time_machine.travel(T0 + timedelta(hours=1), tick=False):
+        assert escalate_alerts() == 1
+    assert told(alert) == ["oncall@riverside.test"]
+    with time_machine.travel(T0 + timedelta(minutes=70), tick=False):
+        assert escalate_alerts() == 0  # still held by someone active: it waits
+        switch_off(cast, chain["on_call"])
+    with time_machine.travel(T0 + timedelta(minutes=71), tick=False):
+        assert escalate_alerts() == 1
+        assert escalate_alerts() == 0  # once
+        run_outbox()
+    alert.refresh_from_db()
+    assert (alert.escalation_tier, alert.escalation_position) == (2, 3)
+    assert alert.due_at == T0 + timedelta(minutes=131)
+    assert sorted(told(alert)[1:]) == [cast.admin.email, "safety@riverside.test"]
+    assert sorted(m.to[0] for m in mailoutbox if m.subject == NEEDS_ATTENTION) == [
+        cast.admin.email,
+        "safety@riverside.test",
+    ]
+
+
+def test_an_alert_whose_clinician_is_switched_off_goes_up_the_chain_at_once(
+    cast, enrollment, chain
+):
+    """The patient's clinician's account is switched off (Django's admin: their patients
+    were not moved): a risk alert for their patient waits for nobody's hour."""
+    cast.clinician.is_active = False
+    cast.clinician.save(update_fields=["is_active"])
+    with time_machine.travel(T0, tick=False):
+        alert = raise_urgent(enrollment)
+    with time_machine.travel(T0 + timedelta(minutes=1), tick=False):
+        assert escalate_alerts() == 1
+    alert.refresh_from_db()
+    assert (alert.escalation_tier, alert.escalation_position) == (1, 2)
+    assert told(alert) == ["oncall@riverside.test"]
+
+
+def test_the_sweep_makes_the_same_queries_to_find_and_plan_for_few_or_many_alerts(
+    cast, enrollment, chain, django_assert_num_queries
+):
+    """Alerts already up the chain are looked at on every sweep (their holder may have
+    been switched off): finding and planning them stays a constant number of queries."""
+    with time_machine.travel(T0, tick=False):
+        for n in range(6):
+            raise_urgent(enrollment, source=f"checkin:{n}")
+    with time_machine.travel(T0 + timedelta(hours=1), tick=False):
+        assert escalate_alerts() == 6
+    # Nothing due, six escalated alerts held by someone active: the open alerts, then
+    # the chains, the staff, the settings and the zones; nothing moves.
+    with (
+        time_machine.travel(T0 + timedelta(minutes=90), tick=False),
+        django_assert_num_queries(5),
+    ):
+        assert escalate_unacknowledged_alerts() == 0
 
 
 @pytest.mark.django_db(transaction=True)

@@ -584,6 +584,31 @@ def test_it_exports_one_pseudonymous_row_per_cohort_enrollment_and_records_it(
     )
 
 
+def test_the_export_records_a_read_of_each_patient_in_it(client, cast, hand_computed):
+    """Every staff view of patient data is audited per patient: the CSV's rows are
+    pseudonymous, but each is one patient's scores, so each is a read of that patient
+    (and the export as a whole is still one event)."""
+    client.force_login(cast.admin)
+    response = client.get(reverse("admin_outcomes_csv"))
+    reads = AuditEvent.objects.filter(action="report.patient_exported")
+    in_cohort = [hand_computed[n] for n in (1, 2, 3, 4, 5, 9)]
+    assert sorted(reads.values_list("subject_id", "object_type", "object_id")) == sorted(
+        (e.patient_id, "programs.enrollment", str(e.pk)) for e in in_cohort
+    )
+    # Nobody still in the program, not started or of another practice is in the file.
+    assert not reads.filter(subject__in=[hand_computed[n].patient for n in (6, 7, 8, 10, 11)])
+    assert set(reads.values_list("actor_id", "practice_id", "request_id")) == {
+        (cast.admin.pk, cast.practice.pk, response["X-Request-ID"])
+    }
+    assert AuditEvent.objects.filter(action="report.exported").count() == 1
+    # A filtered export records only the patients its rows are of.
+    response = client.get(reverse("admin_outcomes_csv"), {"clinician": cast.other_clinician.pk})
+    filtered = reads.filter(request_id=response["X-Request-ID"])
+    assert sorted(filtered.values_list("object_id", flat=True)) == sorted(
+        str(hand_computed[n].pk) for n in (3, 9)
+    )
+
+
 def test_it_is_for_admins_of_the_practice_only(client, cast, hand_computed):
     for user in (cast.clinician, cast.patient):
         client.force_login(user)
@@ -641,6 +666,24 @@ def test_the_page_makes_the_same_queries_for_5_or_200_patients(client, cast, pro
         counts[size] = [q["sql"] for q in page.captured_queries]
     assert len(counts[5]) == len(counts[200]), "\n\n".join(counts[200])
     assert len(counts[200]) <= 12, "\n\n".join(counts[200])
+
+
+@pytest.mark.parametrize("count", [5, 50])
+def test_the_export_and_its_reads_make_the_same_queries_for_5_or_50_patients(
+    client, cast, program_version, django_assert_num_queries, count
+):
+    bulk_patients(cast, program_version, count)
+    client.force_login(cast.admin)
+    client.get(reverse("admin_outcomes"))  # the session's first request writes it
+    # Session, user and membership, the report's own, the export event, and one INSERT
+    # for every patient's read, however many there are.
+    with django_assert_num_queries(EXPORT_QUERIES):
+        response = client.get(reverse("admin_outcomes_csv"))
+    assert len(list(csv.reader(io.StringIO(response.content.decode("utf-8-sig"))))) == count + 1
+    assert AuditEvent.objects.filter(action="report.patient_exported").count() == count
+
+
+EXPORT_QUERIES = 10
 
 
 # ---------------------------------------------------------------- patient language (issue 18)

@@ -360,3 +360,87 @@ def test_no_staffed_days_is_explained_when_it_is_saved(admin_client, cast):
     _es(cast.admin)
     page = admin_client.get(URL).content.decode()
     assert "Deje todos los días sin marcar solo si nadie tiene un horario fijo" in page
+
+
+# ---------------------------------------------------------------- someone switched off
+def _on_call(cast):
+    from tests.factories import Role, make_member
+
+    return make_member(cast.practice, Role.CLINICIAN, "oncall@riverside.test", name="Dr Night")
+
+
+def test_switching_off_a_named_step_warns_before_and_after_and_on_both_pages(admin_client, cast):
+    on_call = _on_call(cast)
+    add = {"section": "step_add", "target": "staff", "user": on_call.pk}
+    assert admin_client.post(URL, add).status_code == 302
+    assert 'id="switched-off"' not in admin_client.get(URL).content.decode()
+    membership = on_call.memberships.get(practice=cast.practice)
+    deactivate = reverse("admin_clinician_deactivate", args=[membership.pk])
+
+    # The confirmation says what it means for the chain (a warning: nothing is refused).
+    page = admin_client.get(deactivate).content.decode()
+    assert 'id="safety-roles"' in page
+    assert "Dr Night is step 3 of the escalation chain." in page
+    assert "an alert passes over their step and goes straight on to the next one" in page
+    response = admin_client.post(deactivate, {}, follow=True)
+    page = response.content.decode()
+    assert "Dr Night is switched off and logged out everywhere." in page
+    assert "Step 3 of the escalation chain names Dr Night, whose account is switched off" in page
+
+    # The safety settings say so at the top and on the step itself ...
+    page = admin_client.get(URL).content.decode()
+    assert 'id="switched-off"' in page
+    assert (
+        "Step 3 of the escalation chain names Dr Night, whose account is switched off: an "
+        "alert reaches nobody at that step and goes straight on to the next one." in page
+    )
+    assert "Switched off: nobody is told at this step" in page
+    # ... and so does the overview, with the way to put it right.
+    overview = admin_client.get(reverse("practice_overview")).content.decode()
+    assert "Step 3 of the escalation chain names Dr Night" in overview
+    assert f'href="{URL}"' in overview
+    # A switched-off person can no longer be chosen, for a step or as the contact.
+    assert f'value="{on_call.pk}"' not in page
+    # Once the step is gone, so is the warning.
+    step = EscalationStep.objects.get(practice=cast.practice, user=on_call)
+    admin_client.post(URL, {"section": "step_remove", "step": step.pk})
+    assert 'id="switched-off"' not in admin_client.get(URL).content.decode()
+    assert "overview-warning" not in admin_client.get(reverse("practice_overview")).content.decode()
+
+
+@pytest.mark.parametrize("how", ["account", "membership"])
+def test_a_switched_off_safety_contact_is_a_warning(admin_client, cast, enrollment, how):
+    contact = _on_call(cast)
+    assert admin_client.post(URL, settings_post(cast, safety_contact=contact.pk)).status_code == 302
+    page = admin_client.get(
+        reverse(
+            "admin_clinician_deactivate",
+            args=[contact.memberships.get(practice=cast.practice).pk],
+        )
+    ).content.decode()
+    assert "Dr Night is the safety contact. Once they are switched off" in page
+    if how == "account":  # switched off everywhere (Django's admin)
+        contact.is_active = False
+        contact.save(update_fields=["is_active"])
+    else:  # no longer a member of this practice
+        contact.memberships.update(is_active=False)
+    warning = (
+        "The safety contact, Dr Night, has an account that is switched off: an alert that "
+        "nobody acknowledges in time goes to every admin of the practice instead."
+    )
+    assert warning in admin_client.get(URL).content.decode()
+    assert warning in admin_client.get(reverse("practice_overview")).content.decode()
+    _es(cast.admin)
+    assert (
+        "El contacto de seguridad, Dr Night, tiene la cuenta desactivada"
+        in admin_client.get(reverse("practice_overview")).content.decode()
+    )
+    # Choosing someone active clears it.
+    admin_client.post(URL, settings_post(cast, safety_contact=cast.admin.pk))
+    assert 'id="switched-off"' not in admin_client.get(URL).content.decode()
+
+
+def test_a_clinician_on_no_part_of_the_safety_setup_gets_no_warning(admin_client, cast):
+    membership = cast.other_clinician.memberships.get(practice=cast.practice)
+    page = admin_client.get(reverse("admin_clinician_deactivate", args=[membership.pk]))
+    assert 'id="safety-roles"' not in page.content.decode()

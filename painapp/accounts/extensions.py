@@ -13,7 +13,8 @@ direction. This is the project's one mechanism for such hooks:
   the demo practice;
 - `programs.views.today.today_cards`: cards other apps add to the patient's Today page;
 - `painapp.accounts.views.practice.overview_warnings`: warnings on the admin's
-  overview (tracking's safety setup: an empty escalation chain, no safety contact);
+  overview (tracking's safety setup: an empty escalation chain, no safety contact, a
+  step or safety contact whose person is switched off);
 - `painapp.accounts.timezones.timezone_followers`: what must be recomputed, in the
   same transaction, when a person's time zone changes (tracking's reminder schedules).
 

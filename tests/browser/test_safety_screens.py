@@ -58,3 +58,34 @@ def test_the_safety_screens(new_context, live_server, cast, program_version, siz
     expect(patient.get_by_role("button", name="Save my plan")).to_be_visible()
     helpers.check_axe(patient, f"safety-plan-edit-{size}")
     helpers.screenshot(patient, f"safety-plan-edit-{size}")
+
+
+@pytest.mark.parametrize("size", SIZES)
+def test_the_safety_settings_warn_about_someone_switched_off(new_context, live_server, cast, size):
+    """A named step and the safety contact whose accounts are switched off: the page
+    says which step and who, on the step too, and passes axe in that state."""
+    from tests.factories import Role, make_member
+    from tracking.models import EscalationStep, PracticeSettings
+
+    on_call = make_member(cast.practice, Role.CLINICIAN, "oncall@riverside.test", name="Dr Night")
+    contact = make_member(cast.practice, Role.ADMIN, "contact@riverside.test", name="Ana Day")
+    EscalationStep.objects.create(practice=cast.practice, position=3, target="staff", user=on_call)
+    PracticeSettings.objects.filter(practice=cast.practice).update(safety_contact=contact)
+    on_call.memberships.update(is_active=False)
+    contact.is_active = False
+    contact.save(update_fields=["is_active"])
+
+    admin = new_context(bypass_csp=True, **SIZES[size]).new_page()
+    helpers.login(admin, live_server, cast.admin)
+    admin.goto(f"{live_server.url}/practice/safety/")
+    warning = admin.locator("#switched-off")
+    expect(warning).to_be_visible()
+    expect(warning).to_contain_text("Step 3 of the escalation chain names Dr Night")
+    expect(warning).to_contain_text("The safety contact, Ana Day, has an account that is")
+    expect(admin.get_by_text("Switched off: nobody is told at this step")).to_be_visible()
+    helpers.check_axe(admin, f"safety-settings-switched-off-{size}")
+    admin.screenshot(path=str(helpers.SCREENSHOTS / f"safety-settings-switched-off-{size}.png"))
+    admin.locator(".chain").scroll_into_view_if_needed()
+    admin.screenshot(
+        path=str(helpers.SCREENSHOTS / f"safety-settings-switched-off-{size}-chain.png")
+    )

@@ -7,12 +7,13 @@ from __future__ import annotations
 
 import logging
 from collections import Counter, defaultdict
+from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import datetime
 
 from django.conf import settings
 from django.db import IntegrityError, transaction
-from django.db.models import F, Max, Value
+from django.db.models import Exists, F, Max, OuterRef, Q, QuerySet, Value
 from django.db.models.functions import Coalesce
 from django.urls import reverse
 from django.utils import timezone
@@ -54,6 +55,11 @@ logger = logging.getLogger(__name__)
 #   raising an alert the clinician was told about at once is passed over, and so is a
 #   step with nobody active on it): in-app notification and an email to each of them,
 #   tier + 1, and a new due time: the same response time again, counted from now.
+# - Nobody active holds it any more (the person of the step it is at, or the patient's
+#   clinician before any step, had their account or membership switched off since):
+#   it moves on at the next sweep, without waiting for its due time, since its clock
+#   is running for nobody. "Active" is `active_staff`, here only; the admin's safety
+#   settings warn about such people with `unreachable_people`, from the same rule.
 # - With nobody left (or no chain at all), the practice's safety contact is told (every
 #   active practice admin if it has none), and every member of staff of the practice
 #   sees a banner until someone acknowledges it. That is the end of the chain.
@@ -73,6 +79,50 @@ class _Context:
     safety_contacts: dict[int, User | None]
 
 
+def active_staff(practice_ids: Iterable[int] | None = None) -> QuerySet[Membership]:
+    """Who an alert can reach: the practice's admins and clinicians whose membership
+    and whose account are both on. A person switched off either way is nobody to the
+    chain: their step is passed over, and the safety contact's place at the end of it
+    goes to every active admin."""
+    found = Membership.objects.filter(
+        role__in=(Role.ADMIN, Role.CLINICIAN), is_active=True, user__is_active=True
+    )
+    return found if practice_ids is None else found.filter(practice_id__in=list(practice_ids))
+
+
+@dataclass(frozen=True)
+class Unreachable:
+    """Someone the practice's safety setup names whom an alert cannot reach."""
+
+    position: int | None  # their step of the chain; None: the safety contact
+    person: User
+
+
+def unreachable_people(practice: Practice) -> list[Unreachable]:
+    """The named steps of the practice's chain (in order), then its safety contact,
+    whose person is switched off (`active_staff`): what the walk above passes over.
+    Three queries."""
+    active = set(active_staff([practice.pk]).values_list("user_id", flat=True))
+    found = []
+    for step in (
+        EscalationStep.objects.filter(practice=practice, target=EscalationStep.Target.STAFF)
+        .select_related("user")
+        .order_by("position")
+    ):
+        person = step.user  # a named step always names someone (a check constraint)
+        if person is not None and person.pk not in active:
+            found.append(Unreachable(step.position, person))
+    row = (
+        PracticeSettings.objects.filter(practice=practice, safety_contact__isnull=False)
+        .select_related("safety_contact")
+        .first()
+    )
+    contact = row.safety_contact if row is not None else None
+    if contact is not None and contact.pk not in active:
+        found.append(Unreachable(None, contact))
+    return found
+
+
 def _load_context(practice_ids: set[int]) -> _Context:
     chains: dict[int, list[EscalationStep]] = defaultdict(list)
     for step in EscalationStep.objects.filter(practice_id__in=practice_ids).order_by(
@@ -81,16 +131,7 @@ def _load_context(practice_ids: set[int]) -> _Context:
         chains[step.practice_id].append(step)
     admins: dict[int, list[User]] = defaultdict(list)
     staff: dict[int, dict[int, User]] = defaultdict(dict)
-    for membership in (
-        Membership.objects.filter(
-            practice_id__in=practice_ids,
-            role__in=(Role.ADMIN, Role.CLINICIAN),
-            is_active=True,
-            user__is_active=True,
-        )
-        .select_related("user")
-        .order_by("pk")
-    ):
+    for membership in active_staff(practice_ids).select_related("user").order_by("pk"):
         staff[membership.practice_id][membership.user_id] = membership.user
         if membership.role == Role.ADMIN:
             admins[membership.practice_id].append(membership.user)
@@ -118,6 +159,20 @@ def _step_people(step: EscalationStep, *, clinician_id: int, ctx: _Context) -> l
     return list(ctx.admins[step.practice_id])
 
 
+def _held_by_nobody(alert: Alert, ctx: _Context) -> bool:
+    """Whether nobody active holds the open alert now: it has reached a step whose
+    people are all switched off since, or (before any step) the patient's clinician is."""
+    clinician_id = alert.enrollment.clinician_id
+    if alert.escalation_position is None:
+        return clinician_id not in ctx.staff[alert.practice_id]
+    step = next(
+        (s for s in ctx.chains[alert.practice_id] if s.position == alert.escalation_position),
+        None,
+    )
+    # A step taken off the chain since: the alert's clock runs on as it was.
+    return step is not None and not _step_people(step, clinician_id=clinician_id, ctx=ctx)
+
+
 def _next_step(
     alert: Alert, ctx: _Context
 ) -> tuple[EscalationStep, list[User]] | tuple[None, list[User]]:
@@ -142,13 +197,24 @@ def _next_step(
 
 
 def escalate_unacknowledged_alerts(now: datetime | None = None) -> int:
-    """Move every open alert past its due time one step up its practice's escalation
-    chain (above). Returns how many moved. Constant queries to find and plan them, then
-    per alert one claim, its notifications, outbox rows and audit event."""
+    """Move every open alert past its due time, or held by nobody active, one step up
+    its practice's escalation chain (above). Returns how many moved. Constant queries
+    to find and plan them, then per alert one claim, its notifications, outbox rows
+    and audit event."""
     now = now or timezone.now()
-    due = list(
-        Alert.objects.filter(
-            status=Alert.Status.OPEN, chain_exhausted_at__isnull=True, due_at__lte=now
+    # Due, or possibly held by nobody (`_held_by_nobody` decides, below): escalated
+    # already (few alerts are), or still with a clinician who has no active membership.
+    inactive_clinician = ~Exists(
+        active_staff().filter(
+            practice_id=OuterRef("practice_id"), user_id=OuterRef("enrollment__clinician_id")
+        )
+    )
+    found = list(
+        Alert.objects.filter(status=Alert.Status.OPEN, chain_exhausted_at__isnull=True)
+        .filter(
+            Q(due_at__lte=now)
+            | Q(escalation_position__isnull=False)
+            | Q(escalation_position__isnull=True) & inactive_clinician
         )
         .select_related("enrollment")
         .only(
@@ -156,6 +222,7 @@ def escalate_unacknowledged_alerts(now: datetime | None = None) -> int:
             "practice_id",
             "kind",
             "severity",
+            "due_at",
             "escalation_tier",
             "escalation_position",
             "enrollment__clinician_id",
@@ -163,9 +230,12 @@ def escalate_unacknowledged_alerts(now: datetime | None = None) -> int:
         )
         .order_by("due_at")
     )
-    if not due:
+    if not found:
         return 0
-    ctx = _load_context({a.practice_id for a in due})
+    ctx = _load_context({a.practice_id for a in found})
+    due = [
+        a for a in found if (a.due_at is not None and a.due_at <= now) or _held_by_nobody(a, ctx)
+    ]
     moved = 0
     for alert in due:
         step, people = _next_step(alert, ctx)
@@ -173,7 +243,8 @@ def escalate_unacknowledged_alerts(now: datetime | None = None) -> int:
             pk=alert.pk,
             status=Alert.Status.OPEN,
             chain_exhausted_at__isnull=True,
-            due_at__lte=now,
+            # still due, or (held by nobody) with the due time the sweep read
+            due_at=alert.due_at,
             escalation_tier=alert.escalation_tier,
         )
         with transaction.atomic():

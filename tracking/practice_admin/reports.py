@@ -163,6 +163,7 @@ class CohortRow:
     """One cohort enrollment, as the CSV gives it: no name, no email."""
 
     enrollment_id: int
+    patient_id: int  # whose row it is, for the audit trail's per-patient reads only
     clinician: str
     status: str
     cohort_date: date
@@ -374,6 +375,7 @@ def outcomes_report(filters: OutcomeFilters, *, now: datetime | None = None) -> 
         )
         .values_list(
             "pk",
+            "patient_id",
             "status",
             "onboarded",
             "clinician_id",
@@ -400,6 +402,7 @@ def outcomes_report(filters: OutcomeFilters, *, now: datetime | None = None) -> 
     sessions = active_weeks = still = not_started = 0
     for (
         pk,
+        patient_id,
         status,
         onboarded,
         clinician_id,
@@ -449,6 +452,7 @@ def outcomes_report(filters: OutcomeFilters, *, now: datetime | None = None) -> 
         rows.append(
             CohortRow(
                 enrollment_id=pk,
+                patient_id=patient_id,
                 clinician=_clinician_label(clinician_name, clinician_id),
                 status=status,
                 cohort_date=cohort_date,

@@ -12,7 +12,8 @@ from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
 from painapp.accounts.forms import timezone_choices
-from painapp.accounts.models import Practice, Role, User
+from painapp.accounts.models import Practice, User
+from tracking.alerts.escalation import active_staff
 from tracking.models import EscalationStep
 from tracking.safety.resources import COUNTRY_CHOICES, DEFAULTS
 from tracking.safety.services import contact_removal_refused, duplicate_step
@@ -40,15 +41,9 @@ def _number(label: Any, lo: int, hi: int, help_text: Any = "") -> forms.IntegerF
 
 def practice_staff(practice: Practice) -> QuerySet[User]:
     """The practice's active clinicians and admins: who may be a safety contact or a
-    named step of the chain."""
-    return (
-        User.objects.filter(
-            memberships__practice=practice,
-            memberships__is_active=True,
-            memberships__role__in=[Role.CLINICIAN, Role.ADMIN],
-        )
-        .distinct()
-        .order_by("full_name", "email")
+    named step of the chain (whom an alert can reach: escalation.active_staff)."""
+    return User.objects.filter(pk__in=active_staff([practice.pk]).values("user_id")).order_by(
+        "full_name", "email"
     )
 
 

@@ -22,6 +22,7 @@ from painapp.accounts.audit import audit
 from painapp.accounts.badges import badges_changed
 from painapp.accounts.models import Practice, User
 from programs.models import Enrollment, EnrollmentStatus
+from tracking.alerts.escalation import Unreachable, unreachable_people
 from tracking.models import CrisisResource, EscalationStep, PracticeSettings, SafetyPlan
 from tracking.safety.scanner import scan
 
@@ -230,6 +231,70 @@ def chain_empty_warning(practice: Practice) -> str:
     )
 
 
+def switched_off_warning(found: Unreachable) -> str:
+    """What a switched-off person on the safety setup means for an alert, in plain
+    words (tracking.alerts.escalation: their step is passed over; with the safety
+    contact switched off, the end of the chain goes to every active admin)."""
+    if found.position is None:
+        return gettext(
+            "The safety contact, %(person)s, has an account that is switched off: an "
+            "alert that nobody acknowledges in time goes to every admin of the practice "
+            "instead. Choose someone else as the safety contact."
+        ) % {"person": found.person.display_name}
+    return gettext(
+        "Step %(n)s of the escalation chain names %(person)s, whose account is switched "
+        "off: an alert reaches nobody at that step and goes straight on to the next one. "
+        "Remove the step and add someone who is active."
+    ) % {"n": found.position, "person": found.person.display_name}
+
+
+def safety_roles_warning(practice: Practice, user: User) -> str:
+    """What switching `user` off would mean for the practice's safety setup, or "" when
+    it names them nowhere: for the confirmation before it. A warning, not a refusal:
+    the chain passes over a switched-off person, and every active admin takes the
+    safety contact's place (tracking.alerts.escalation), so an alert still reaches
+    someone; the admin is asked to choose someone else."""
+    contact = PracticeSettings.objects.filter(practice=practice, safety_contact=user).exists()
+    position = (
+        EscalationStep.objects.filter(
+            practice=practice, target=EscalationStep.Target.STAFF, user=user
+        )
+        .values_list("position", flat=True)
+        .first()
+    )
+    names = {"name": user.display_name, "n": position}
+    # Whole sentences, one for each case, so that a translation can word each its own way.
+    if contact and position is not None:
+        return (
+            gettext(
+                "%(name)s is the safety contact and step %(n)s of the escalation chain. Once "
+                "they are switched off, an alert passes over their step and, at the end of "
+                "the chain, goes to every admin instead. Choose someone else in the safety "
+                "settings."
+            )
+            % names
+        )
+    if contact:
+        return (
+            gettext(
+                "%(name)s is the safety contact. Once they are switched off, an alert that "
+                "nobody acknowledges in time goes to every admin instead. Choose someone else "
+                "in the safety settings."
+            )
+            % names
+        )
+    if position is not None:
+        return (
+            gettext(
+                "%(name)s is step %(n)s of the escalation chain. Once they are switched off, "
+                "an alert passes over their step and goes straight on to the next one. Choose "
+                "someone else in the safety settings."
+            )
+            % names
+        )
+    return ""
+
+
 @dataclass(frozen=True)
 class PracticeWarning:
     message: str
@@ -239,12 +304,15 @@ class PracticeWarning:
 
 def practice_safety_warnings(practice: Practice) -> list[PracticeWarning]:
     """What the admin's overview warns about: an empty escalation chain (what then
-    happens to an alert), and what still stops the practice from enrolling."""
+    happens to an alert), a step or safety contact whose person is switched off, and
+    what still stops the practice from enrolling."""
     url, link = reverse("admin_safety_settings"), gettext("Open the safety settings")
     found = []
     empty = chain_empty_warning(practice)
     if empty:
         found.append(PracticeWarning(empty, url, link))
+    for person in unreachable_people(practice):
+        found.append(PracticeWarning(switched_off_warning(person), url, link))
     gate = enrollment_gate(practice)
     if gate is not None:
         found.append(PracticeWarning(gate.message, gate.url, gate.link_text))

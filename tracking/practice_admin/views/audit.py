@@ -103,6 +103,7 @@ ACTION_LABELS = {
     "reminders.resumed": _("Resumed a patient's reminders"),
     "reminders.unsubscribed": _("Unsubscribed from email reminders"),
     "report.exported": _("Exported the outcomes report"),
+    "report.patient_exported": _("Exported a patient's outcomes (a row of the outcomes report)"),
     "screening.age_outside_range": _("Could not start: age outside the practice's range"),
     "screening.cleared": _("Lifted a safety hold"),
     "screening.hold_clear": _("Safety hold decision: lift the hold"),

@@ -21,7 +21,9 @@ from painapp.accounts.models import Invitation, Membership, Role
 from painapp.types import MemberRequest
 from programs.enrollments import CASELOAD_STATUSES, caseload_reassign, clinician_deactivate
 from programs.models import Enrollment
+from tracking.alerts.escalation import unreachable_people
 from tracking.practice_admin.forms import DeactivateClinicianForm, ReassignCaseloadForm
+from tracking.safety.services import safety_roles_warning, switched_off_warning
 
 
 def _clinician(request: MemberRequest, pk: int) -> Membership:
@@ -111,11 +113,20 @@ def clinician_deactivate_view(request: MemberRequest, pk: int) -> HttpResponse:
                     len(moved),
                 ) % {"n": len(moved), "clinician": to.display_name}
             messages.success(request, text)
+            # Still named on the safety setup: say so, with what it now means.
+            for found in unreachable_people(request.practice):
+                if found.person.pk == membership.user_id:
+                    messages.warning(request, switched_off_warning(found))
             return redirect("admin_clinicians")
     return render(
         request,
         "tracking/practice_admin/clinician_deactivate.html",
-        {"membership": membership, "caseload": caseload, "form": form},
+        {
+            "membership": membership,
+            "caseload": caseload,
+            "form": form,
+            "safety_roles": safety_roles_warning(request.practice, membership.user),
+        },
     )
 
 

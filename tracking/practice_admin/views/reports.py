@@ -7,7 +7,7 @@ from django.http import HttpResponse
 from django.shortcuts import render
 
 from painapp.accounts.access import admin_required
-from painapp.accounts.audit import audit
+from painapp.accounts.audit import audit, audit_reads
 from painapp.csvsafe import csv_response
 from painapp.types import MemberRequest
 from tracking import rules
@@ -60,12 +60,21 @@ def outcomes(request: MemberRequest) -> HttpResponse:
 @admin_required
 def outcomes_csv(request: MemberRequest) -> HttpResponse:
     form, report = _report(request)
+    # The export as a whole (what was exported, with which filters' rows) ...
     audit(
         request,
         "report.exported",
         practice=request.practice,
         object_type="report",
         object_id="outcomes",
+    )
+    # ... and, like every staff read of patient data, one read per patient in it: the
+    # rows are pseudonymous, but each is that patient's scores. One INSERT for them all.
+    audit_reads(
+        request,
+        "report.patient_exported",
+        practice_id=request.practice.pk,
+        reads=[(r.patient_id, "programs.enrollment", str(r.enrollment_id)) for r in report.rows],
     )
     f = report.filters
     filename = "outcomes"

@@ -20,6 +20,7 @@ from django.views.decorators.http import require_http_methods
 
 from painapp.accounts.access import admin_required, practice_object_or_404
 from painapp.types import MemberRequest
+from tracking.alerts.escalation import unreachable_people
 from tracking.models import CrisisResource, EscalationStep, PracticeSettings
 from tracking.practice_admin.safety_forms import (
     CrisisResourcesForm,
@@ -151,6 +152,7 @@ def safety_settings(request: MemberRequest) -> HttpResponse:
         EscalationStep.objects.filter(practice=practice).select_related("user").order_by("position")
     )
     contact = settings.safety_contact if settings.safety_contact_id else None
+    unreachable = unreachable_people(practice)
     return render(
         request,
         "tracking/practice_admin/safety_settings.html",
@@ -162,6 +164,8 @@ def safety_settings(request: MemberRequest) -> HttpResponse:
             "contact": contact,
             "not_ready": services.enrollment_gate(practice),
             "chain_empty": services.chain_empty_warning(practice) if not steps else "",
+            "switched_off": [services.switched_off_warning(u) for u in unreachable],
+            "switched_off_steps": {u.position for u in unreachable if u.position is not None},
             "resource_fields": [
                 (
                     resources_form[f"country_{code}"],
