@@ -14,6 +14,7 @@ import time_machine
 from django.db import connection
 from django.test import Client
 from django.urls import reverse
+from django.utils import translation
 
 from painapp.accounts.models import AuditEvent
 from tests.factories import Role, make_member
@@ -114,6 +115,10 @@ def test_it_climbs_the_chain_one_step_per_due_time(cast, enrollment, chain, clie
     alert.refresh_from_db()
     assert alert.chain_exhausted_at == T0 + timedelta(hours=3)
     assert told(alert)[-1] == "safety@riverside.test" and len(told(alert)) == 4
+    last = Notification.objects.filter(user__email="safety@riverside.test").latest("pk")
+    assert "as the practice's safety contact, or as one of its admins" in last.shown_body
+    with translation.override("es"):
+        assert "como contacto de seguridad del consultorio" in last.shown_body
     for person in (cast.other_clinician, cast.clinician, cast.admin):
         client.force_login(person)
         page = client.get(reverse("caseload" if person != cast.admin else "alert_inbox"))

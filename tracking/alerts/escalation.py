@@ -300,9 +300,10 @@ def escalate_unacknowledged_alerts(now: datetime | None = None) -> int:
                         if step is not None
                         else gettext_noop(
                             "An alert has gone through every step of your practice's "
-                            "escalation chain without being acknowledged. You are the "
-                            "practice's safety contact: please make sure someone contacts "
-                            "the patient."
+                            "escalation chain without being acknowledged. It has come to "
+                            "you as the practice's safety contact, or as one of its admins "
+                            "when it has no active safety contact: please make sure someone "
+                            "contacts the patient."
                         )
                     ),
                 )
