@@ -91,9 +91,7 @@ def test_a_too_long_reflection_comes_back_whole_in_spanish(patient_client, cast,
     cast.patient.language = "es"
     cast.patient.save(update_fields=["language"])
     reflection = (
-        enrollment.program_version.weeks.get(number=2)
-        .activities.filter(kind="reflection")
-        .first()
+        enrollment.program_version.weeks.get(number=2).activities.filter(kind="reflection").first()
     )
     text = "Estrés en el trabajo y una mudanza. " * 150  # 5,400 characters
     response = patient_client.post(reverse("activity", args=[reflection.slug]), {"text": text})
