@@ -128,7 +128,8 @@ def _send(
 
 # ---------------------------------------------------------------- the patient
 @require_http_methods(["GET", "POST"])
-@enrollment_required(allow_hold=True)  # a patient on a safety hold can still write
+# A patient still onboarding, or on a safety hold, can still write to their care team.
+@enrollment_required(allow_onboarding=True, allow_hold=True)
 def patient_thread(request: PatientRequest) -> HttpResponse:
     enrollment = request.enrollment
     settings = PracticeSettings.for_practice(enrollment.practice_id)
