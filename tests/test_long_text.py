@@ -96,7 +96,7 @@ def test_a_too_long_reflection_comes_back_whole_in_spanish(patient_client, cast,
     text = "Estrés en el trabajo y una mudanza. " * 150  # 5,400 characters
     response = patient_client.post(reverse("activity", args=[reflection.slug]), {"text": text})
     page = response.content.decode()
-    assert "Por favor, escriba menos de 5,000 caracteres." in page
+    assert "Por favor, escriba menos de 5000 caracteres." in page
     assert escape(text.strip()) in page
     assert "Quedan {n} caracteres" in page
     assert not Reflection.objects.exists()

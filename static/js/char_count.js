@@ -64,7 +64,9 @@
     var counts = root.querySelectorAll ? root.querySelectorAll("[data-char-count]") : [];
     Array.prototype.forEach.call(counts, function (count) {
       var box = document.getElementById(count.getAttribute("data-char-count"));
-      if (box) update(box, false);
+      // After the server refused the text, its message already says so: the count
+      // waits for the next edit rather than say it twice.
+      if (box && box.getAttribute("aria-invalid") !== "true") update(box, false);
     });
   }
 
