@@ -24,16 +24,14 @@ TOO_LONG = _(
 class LongTextarea(forms.Textarea):
     def get_context(self, name, value, attrs):
         context = super().get_context(name, value, attrs)
-        context["char_limit"] = context["widget"]["attrs"].pop("maxlength", None)
+        context["widget"]["attrs"].pop("maxlength", None)
         return context
 
     def render(self, name, value, attrs=None, renderer=None):
-        context = self.get_context(name, value, attrs)
-        box = self._render(self.template_name, context, renderer)
-        box_id = context["widget"]["attrs"].get("id")
-        if not context["char_limit"] or not box_id:
+        box = super().render(name, value, attrs, renderer)
+        limit = self.attrs.get("maxlength")  # the field's max_length (CharField.widget_attrs)
+        box_id = (attrs or {}).get("id") or self.attrs.get("id")
+        if not limit or not box_id:
             return box
-        count = render_to_string(
-            "partials/char_count.html", {"for_id": box_id, "limit": context["char_limit"]}
-        )
+        count = render_to_string("partials/char_count.html", {"for_id": box_id, "limit": limit})
         return box + count
