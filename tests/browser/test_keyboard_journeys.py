@@ -85,12 +85,9 @@ def tab_to(
 
 
 def after_swap(page: Page, where: str, expected: str) -> None:
-    """After an htmx swap: focus is on `expected` (a selector) and shows."""
-    page.wait_for_function("() => !document.querySelector('.htmx-request')")
-    now = assert_focus_shows(page, where)
-    assert page.evaluate("s => document.activeElement.matches(s)", expected), (
-        f"{where}: focus went to {now['html']}, not {expected}"
-    )
+    """After an htmx swap: focus lands on `expected` (a selector) and shows."""
+    expect(page.locator(expected), f"{where}: focus is not on {expected}").to_be_focused()
+    assert_focus_shows(page, where)
 
 
 def skip_link_works(page: Page) -> None:
@@ -130,9 +127,16 @@ def test_a_clinician_works_by_keyboard(live_server, cast, caseload, new_context)
     after_swap(page, "after acknowledging", "#alerts [role=status]")  # the news
     caseload.refresh_from_db()
     assert caseload.status == Alert.Status.ACKNOWLEDGED
+    # The same for a private note (htmx swaps the notes section).
+    tab_to(page, "#notes textarea")
+    page.keyboard.type("Called Pat: safe, has support tonight.")
+    tab_to(page, "#notes button[type=submit]")
+    page.keyboard.press("Enter")
+    expect(page.locator("#notes .note")).to_contain_text("has support tonight")
+    after_swap(page, "after saving a note", "#notes [role=status]")
+    tab_to(page, "#alerts a[href$='/resolve/']", back=True)
 
     # Record the contact: the alert's contact form, by keyboard.
-    tab_to(page, "#alerts a[href$='/resolve/']")
     page.keyboard.press("Enter")
     expect(page.get_by_role("heading", level=1)).to_have_text("Record the contact and resolve")
     skip_link_works(page)
