@@ -9,7 +9,9 @@ They found: focus lost to <body> after acknowledging an alert on the patient's p
 (htmx swapped the section with the pressed button in it: static/js/app.js now moves
 focus to the swapped part's news); no focus ring on the calendar button inside a date
 field (static/css/app.css); error-summary links that led nowhere for a group of radios
-or checkboxes (templates/partials/form_errors.html, the alert resolve form).
+or checkboxes (templates/partials/form_errors.html, the alert resolve form); an empty
+private note did nothing with JavaScript on (its section came back as a 400, which htmx
+2 does not swap: tracking/clinic/views/patient.py).
 
 What other tests already do by keyboard is not repeated here: the caseload's filters
 (test_caseload_fits), a whole somatic-tracking session (test_practice_player) and a
