@@ -100,7 +100,7 @@ TEMPLATES = [
                 "painapp.accounts.context_processors.membership",
                 "tracking.context_processors.alert_counts",
                 "tracking.context_processors.message_counts",
-                "tracking.context_processors.safety_hold",
+                "tracking.context_processors.patient_gate",
             ],
             "builtins": ["template_partials.templatetags.partials"],
         },

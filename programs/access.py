@@ -39,9 +39,10 @@ def enrollment_required(view=None, *, allow_onboarding: bool = False, allow_hold
     """A patient view that needs their enrollment (as `request.enrollment`).
 
     Until onboarding and the safety screening are done, every program page leads
-    there instead. `allow_hold`: a page a patient on a safety hold still needs while
-    their clinician reviews it (messaging their care team); the program itself stays
-    locked until the hold is cleared.
+    there instead (Enrollment.gate). `allow_onboarding`: a page that works before
+    then, on a hold too (the onboarding steps, the safety plan, messages).
+    `allow_hold`: a page a patient on a safety hold still needs while their clinician
+    reviews it; the program itself stays locked until the hold is cleared.
     """
 
     def decorator(view):
@@ -52,12 +53,9 @@ def enrollment_required(view=None, *, allow_onboarding: bool = False, allow_hold
             if enrollment is None:
                 return render(request, "programs/no_enrollment.html", status=200)
             request.enrollment = enrollment
-            if not allow_onboarding:
-                if enrollment.on_safety_hold:
-                    if not allow_hold:
-                        return redirect("safety_hold")
-                elif enrollment.needs_onboarding:
-                    return redirect("onboarding")
+            gate = "" if allow_onboarding else enrollment.gate
+            if gate and not (gate == "safety_hold" and allow_hold):
+                return redirect(gate)
             return view(request, *args, **kwargs)
 
         return wrapped

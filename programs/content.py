@@ -5,7 +5,9 @@ same program in another language, e.g. prt-back-8wk.es/: the same file names and
 matter keys, with titles, prompts, items and steps translated; slug, kind, number,
 minutes and daily identical):
   program.md             front matter: slug, title, summary, weeks; body: overview
-  somatic-tracking.md    front matter: title, steps[], sensation_words[]; body: intro
+  somatic-tracking.md    front matter: title, steps[] (key, title, seconds, text, and
+                         timer: false for a step with no timer), sensation_words[];
+                         body: intro
   week-NN/week.md        front matter: number, title, theme; body: intro
   week-NN/NN-<slug>.md   one activity: kind, slug, title, minutes, daily?, prompt?, items?,
                          private? and fields? (reflections only, below)

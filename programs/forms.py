@@ -11,6 +11,7 @@ from django.utils.translation import gettext_lazy as _
 
 from painapp.accounts.forms import EMAIL_TOO_LONG, SearchableTimezoneField, timezone_choices
 from painapp.accounts.models import EMAIL_MAX_LENGTH, Practice, Role, User
+from painapp.widgets import TOO_LONG, LongTextarea
 from programs.content import DEFAULT_PROGRAM
 from programs.models import AttributionCategory, ProgramVersion
 
@@ -20,7 +21,7 @@ BLANK_CATEGORY_LABEL = _("Choose a category")
 class ReflectionForm(forms.Form):
     text = forms.CharField(
         label=_("Your answer"),
-        widget=forms.Textarea(attrs={"rows": 5}),
+        widget=LongTextarea(attrs={"rows": 5}),
         max_length=5000,
         error_messages={
             "required": _("Write a few words before you save. Even one line is fine."),
@@ -59,7 +60,7 @@ class StructuredReflectionForm(forms.Form):
                 help_text=p.get("help", ""),
                 required=False,
                 max_length=self.MAX_EACH,
-                widget=forms.Textarea(attrs={"rows": 4}),
+                widget=LongTextarea(attrs={"rows": 4}),
                 error_messages={
                     "max_length": _("Please keep each answer under %(n)s characters.")
                     % {"n": f"{self.MAX_EACH:,}"}
@@ -96,7 +97,8 @@ class EvidenceForm(forms.Form):
     text = forms.CharField(
         label=_("Anything else you noticed?"),
         required=False,
-        widget=forms.Textarea(attrs={"rows": 3}),
+        error_messages={"max_length": TOO_LONG},
+        widget=LongTextarea(attrs={"rows": 3}),
         max_length=2000,
     )
 

@@ -318,6 +318,18 @@ class Enrollment(models.Model):
     def on_safety_hold(self) -> bool:
         return self.screening == Screening.HOLD
 
+    @property
+    def gate(self) -> str:
+        """The page every program page leads to instead, by URL name: "safety_hold" on a
+        safety hold, else "onboarding" until onboarding is done, else "" (none).
+        programs.access.enrollment_required redirects there; the patient's menu then
+        holds only what they can reach (painapp.accounts.templatetags.navigation)."""
+        if self.on_safety_hold:
+            return "safety_hold"
+        if self.needs_onboarding:
+            return "onboarding"
+        return ""
+
     @cached_property
     def medically_assessed(self) -> bool:
         """Whether a clinician recorded a medical assessment (MedicalAssessment): the

@@ -15,6 +15,7 @@ from django.urls import reverse
 from django.utils import translation
 
 from tests.factories import PASSWORD, enable_totp
+from tests.test_i18n import english_in
 
 ROOT = Path(__file__).resolve().parent.parent
 LOGGED_OUT_PAGES = ("account_login", "account_reset_password", "get_help")
@@ -225,6 +226,46 @@ def test_the_recovery_codes_page_in_spanish(client, cast, enrollment):
     html = _recovery_codes_page(client, cast.patient)
     for text in ("Sus códigos de recuperación", "Descargar los códigos", "Continuar"):
         assert text in html
+
+
+def _generate_page(client, user) -> str:
+    _recovery_codes_page(client, user)
+    response = client.get(reverse("mfa_generate_recovery_codes"))
+    assert response.status_code == 200
+    return response.content.decode()
+
+
+def test_the_make_new_codes_page_is_ours_in_plain_words(client, cast, enrollment):
+    html = _generate_page(client, cast.patient)
+    # Our page, not allauth's stock one.
+    assert "<h1>Make new recovery codes</h1>" in html
+    assert "Recovery Codes" not in html and "Are you sure?" not in html
+    assert "You still have 10 unused codes. They will all stop working" in html
+    assert '<button type="submit" class="button--danger">Make new codes</button>' in html
+    assert f'<a href="{reverse("mfa_view_recovery_codes")}">Keep my codes</a>' in html
+    # Making them leads back to the codes page, with new codes.
+    from allauth.mfa.models import Authenticator
+
+    before = Authenticator.objects.get(user=cast.patient, type="recovery_codes").wrap()
+    old = before.get_unused_codes()
+    response = client.post(reverse("mfa_generate_recovery_codes"))
+    assert response.status_code == 302 and response.url == reverse("mfa_view_recovery_codes")
+    page = client.get(response.url).content.decode()
+    assert f"<code>{old[0]}</code>" not in page and "<code>" in page
+
+
+def test_the_make_new_codes_page_in_spanish(client, cast, enrollment):
+    cast.patient.language = "es"
+    cast.patient.save(update_fields=["language"])
+    html = _generate_page(client, cast.patient)
+    for text in (
+        "<h1>Crear códigos de recuperación nuevos</h1>",
+        "Todavía tiene 10 códigos sin usar. Todos dejarán de funcionar",
+        ">Crear códigos nuevos</button>",
+        ">Conservar mis códigos</a>",
+    ):
+        assert text in html
+    assert english_in(html, allowed=(cast.patient.full_name,)) == []
 
 
 # ------------------------------------------------------------ the invite form

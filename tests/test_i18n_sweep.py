@@ -76,9 +76,10 @@ def _names(cast) -> tuple[str, ...]:
         *(f.label for f in FearItem.objects.all()),
         *(e.activity for e in Exposure.objects.all()),
         *(p.timezone for p in people),
-        # Time zones' names, in the time zone list.
-        "America/Port of Spain",
-        "Europe/Isle of Man",
+        # Cities the time zone list names as the tz database does (not translated:
+        # painapp.accounts.zone_names).
+        "Port of Spain",
+        "Isle of Man",
         *REFERENCES,
     )
 

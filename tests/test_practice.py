@@ -81,6 +81,31 @@ def test_it_shows_all_seven_steps_in_order_as_one_form_without_js(patient):
     assert "Somatic means" in page  # the guide's own intro, rendered from Markdown
 
 
+def _step_sections(page: str) -> dict[str, str]:
+    sections = re.findall(r'<section class="panel step".*?</section>', page, re.S)
+    return {re.search(r"data-panel-heading>([^<]+)</h2>", s).group(1): s for s in sections}
+
+
+def test_the_rate_and_note_step_has_no_timer(patient):
+    steps = _step_sections(patient.get(reverse("practice")).content.decode())
+    assert list(steps) == STEP_TITLES
+    for title in STEP_TITLES[:-1]:
+        assert steps[title].count("data-timer ") == 1, title
+        assert "step__time" in steps[title], title
+    last = steps["Rate and note"]
+    assert "data-timer" not in last and "Start timer" not in last
+    assert "step__time" not in last  # no "Take 30 seconds" either
+    assert "data-speak" in last  # it can still be read aloud
+
+
+@pytest.mark.parametrize("folder", ["prt-back-8wk", "prt-back-8wk.es", "prt-back-4wk.es"])
+def test_only_the_rating_step_goes_without_a_timer_in_each_guide(folder):
+    from programs.content import CONTENT_ROOT, read_program
+
+    steps = read_program(CONTENT_ROOT / folder).tracking_guide["steps"]
+    assert [s["key"] for s in steps if s.get("timer", True) is False] == ["rate"]
+
+
 def test_it_gives_each_visit_its_own_client_token(patient):
     first = patient.get(reverse("practice")).content.decode()
     second = patient.get(reverse("practice")).content.decode()

@@ -280,6 +280,30 @@ def test_it_switches_program_through_the_form(clin, cast, enrollment):
     assert enrollment.program_version == trial
 
 
+def test_an_htmx_switch_sends_the_header_with_the_new_program_out_of_band(clin, enrollment):
+    old_title = enrollment.program_version.title
+    trial = make_trial_version()
+    response = clin.post(
+        url("patient_program_switch", enrollment),
+        {"to_version": str(trial.pk), "reason": "Two sessions a week suits you."},
+        HTTP_HX_REQUEST="true",
+    )
+    assert response.status_code == 200
+    page = response.content.decode()
+    assert page.lstrip().startswith('<div id="tailoring"')
+    # After the section, the header's facts line, for htmx to swap in by its id.
+    oob = page[page.index('<p id="patient-head-facts"') :]
+    oob = oob[: oob.index("</p>")]
+    assert 'data-hx-swap-oob="true"' in oob
+    assert "Trial dose (test)" in oob and old_title not in oob
+    # The full page has the same line, with the same id and no oob.
+    full = clin.get(url("patient_program", enrollment)).content.decode()
+    assert (
+        full.count('id="patient-head-facts"') == 1
+        and "hx-swap-oob" not in full.split('id="patient-head-facts"')[1].split("</p>")[0]
+    )
+
+
 def test_undo_and_withdraw_through_the_forms(clin, tailored):
     change = ActivityAdjustment.objects.get(enrollment=tailored, action="skip")
     exercise = CustomExercise.objects.get(enrollment=tailored)

@@ -8,8 +8,12 @@ import re
 
 import pytest
 from django.urls import reverse
+from django.utils import translation
 
 from painapp.accounts.forms import COMMON_ZONES, TimeZoneForm, resolve_timezone, timezone_choices
+from painapp.accounts.zone_names import zone_city, zone_label
+from tracking.models import Alert, PracticeSettings
+from tracking.safety.copy import response_promise
 
 
 @pytest.mark.parametrize(
@@ -31,7 +35,7 @@ def test_it_understands_what_people_type(typed, zone):
 
 def test_the_list_has_every_zone_once_common_ones_first():
     html = TimeZoneForm()["timezone"].as_widget()
-    listed = re.findall(r'<option value="([^"]+)">', html)
+    listed = re.findall(r'<option value="[^"]+" data-zone="([^"]+)">', html)
     assert listed[: len(COMMON_ZONES)] == list(COMMON_ZONES)
     assert sorted(listed) == sorted(z for z, _ in timezone_choices())
     assert 'list="id_timezone_zones"' in html and '<datalist id="id_timezone_zones">' in html
@@ -65,4 +69,90 @@ def test_the_browser_zone_is_offered_only_until_one_is_chosen(client, cast):
     assert 'data-tz-browser="fill"' in body and "js/timezone.js" in body
     client.post(reverse("account_time_zone"), {"timezone": "Europe/Madrid"})
     body = client.get(reverse("account_time_zone")).content.decode()
-    assert 'data-tz-browser="fill"' not in body and 'value="Europe/Madrid"' in body
+    assert 'data-tz-browser="fill"' not in body and 'value="Europe / Madrid"' in body
+
+
+# ---------------------------------------------------------------- in Spanish
+@pytest.fixture
+def spanish_patient(client, cast):
+    cast.patient.language = "es"
+    cast.patient.save(update_fields=["language"])
+    client.force_login(cast.patient)
+    return cast.patient
+
+
+def test_in_spanish_the_picker_offers_zones_by_their_spanish_names(client, spanish_patient):
+    body = client.get(reverse("account_time_zone")).content.decode()
+    for label, zone in (
+        ("América / Ciudad de México", "America/Mexico_City"),
+        ("Europa / Londres", "Europe/London"),
+        ("América / Nueva York", "America/New_York"),
+        ("América / Bogotá", "America/Bogota"),
+        ("Atlántico / Canarias", "Atlantic/Canary"),
+        ("América / Argentina / Buenos Aires", "America/Argentina/Buenos_Aires"),
+        # Not in our table: the region in Spanish, the city as the tz database has it.
+        ("América / Port of Spain", "America/Port_of_Spain"),
+    ):
+        assert f'<option value="{label}" data-zone="{zone}">' in body
+    # No raw IANA name or English city is shown as a suggestion.
+    shown = re.findall(r'<option value="([^"]+)"', body)
+    assert not [s for s in shown if "_" in s or s.startswith(("America/", "Europe/"))]
+    assert "London" not in shown and "New York" not in " ".join(shown)
+    # A zone it cannot read: the examples are the names people see, too.
+    body = client.post(reverse("account_time_zone"), {"timezone": "Atlántida"}).content.decode()
+    assert "por ejemplo Ciudad de México o Madrid, y elíjala" in body
+
+
+@pytest.mark.parametrize(
+    ("typed", "zone"),
+    [
+        ("Londres", "Europe/London"),
+        ("América / Ciudad de México", "America/Mexico_City"),
+        ("ciudad de mexico", "America/Mexico_City"),  # no accents, any case
+        ("Nueva York", "America/New_York"),
+        ("Europa/Madrid", "Europe/Madrid"),
+        ("Europe/London", "Europe/London"),  # the IANA name still works
+        ("New York", "America/New_York"),  # and the English label
+    ],
+)
+def test_a_spanish_label_is_saved_as_its_zone(client, spanish_patient, typed, zone):
+    response = client.post(reverse("account_time_zone"), {"timezone": typed})
+    assert response.status_code == 302
+    spanish_patient.refresh_from_db()
+    assert spanish_patient.timezone == zone
+    body = client.get(reverse("account_time_zone")).content.decode()
+    assert f'value="{zone_label_es(zone)}"' in body
+
+
+def zone_label_es(zone: str) -> str:
+    with translation.override("es"):
+        return zone_label(zone)
+
+
+def test_the_spanish_account_page_names_the_zone_in_spanish(client, spanish_patient):
+    client.post(reverse("account_time_zone"), {"timezone": "America/Mexico_City"})
+    body = client.get(reverse("account_change_password")).content.decode()
+    assert "Su zona horaria es América / Ciudad de México." in body
+    assert "Mexico_City" not in body and "Mexico City" not in body
+
+
+def test_the_reminder_page_names_the_zone_in_spanish(client, spanish_patient, enrollment):
+    client.post(reverse("account_time_zone"), {"timezone": "Europe/London"})
+    body = client.get(reverse("reminder_settings")).content.decode()
+    assert "(Europa / Londres)" in body and "Europe/London" not in body
+
+
+def test_the_clinics_hours_say_its_city_in_spanish(cast):
+    settings = PracticeSettings(practice=cast.practice)
+    with translation.override("es"):
+        promise = response_promise(
+            settings,
+            Alert.Severity.URGENT,
+            practice_zone="Europe/London",
+            patient_zone="America/Mexico_City",
+        )
+    assert promise.zone == "Londres"
+    with translation.override("en"):
+        assert zone_city("America/New_York") == "New York"
+        assert zone_label("America/Port_of_Spain") == "America / Port of Spain"
+        assert zone_label("UTC") == "UTC"

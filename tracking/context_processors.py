@@ -1,8 +1,9 @@
 """Template context every page gets from tracking: the staff menu's alert count, the
 practice-wide "nobody has acknowledged this alert" banner, the Messages link with its
-unread count, and whether a patient is on a safety hold (their menu then holds only the
-pages they may reach). Worked out lazily, only on pages that show them, once per request, and
-kept between pages in the cache until something changes them (painapp.accounts.badges).
+unread count, and whether a patient is on a safety hold or still onboarding (their menu
+then holds only the pages they may reach). Worked out lazily, only on pages that show
+them, once per request, and kept between pages in the cache until something changes
+them (painapp.accounts.badges).
 """
 
 from __future__ import annotations
@@ -15,7 +16,7 @@ from django.utils.functional import SimpleLazyObject
 from painapp.accounts.badges import cached_badges
 from painapp.accounts.middleware import membership_for
 from painapp.accounts.models import Role
-from programs.models import Enrollment, EnrollmentStatus, Screening
+from programs.models import Enrollment
 from tracking.alerts.selectors import AlertCounts
 from tracking.alerts.selectors import alert_counts as count_alerts
 from tracking.messaging.selectors import MenuMessages, menu_messages
@@ -52,32 +53,29 @@ def message_counts(request: HttpRequest) -> dict:
     return {"menu_messages": SimpleLazyObject(lambda: _badges(request).messages)}
 
 
-_OPEN = (EnrollmentStatus.ACTIVE, EnrollmentStatus.PAUSED, EnrollmentStatus.INVITED)
-
-
-def _on_safety_hold(request: HttpRequest) -> bool:
-    """Whether the patient's current enrollment is on a safety hold: the one the page
-    already loaded (programs.access.enrollment_required), else one query, made only
-    when a patient's menu is drawn."""
+def _gate(request: HttpRequest) -> str:
+    """The patient's Enrollment.gate ("safety_hold", "onboarding" or ""): from the
+    enrollment the page already loaded (programs.access.enrollment_required), else one
+    query, made only when a patient's menu is drawn."""
     enrollment = getattr(request, "enrollment", None)
     if enrollment is None:
         membership = membership_for(request) if request.user.is_authenticated else None
         if membership is None or membership.role != Role.PATIENT:
-            return False
+            return ""
         # As programs.access.current_enrollment picks it: the open one, else the latest.
-        rows = list(
+        latest = list(
             Enrollment.objects.filter(
                 patient_id=request.user.pk, practice_id=membership.practice_id
             )
-            .order_by("-created_at")
-            .values_list("status", "screening")[:5]
+            .only("status", "screening", "onboarded_at")
+            .order_by("-created_at")[:5]
         )
-        rows.sort(key=lambda row: row[0] not in _OPEN)
-        return bool(rows) and rows[0][1] == Screening.HOLD
-    return enrollment.on_safety_hold
+        latest.sort(key=lambda e: not e.is_open)
+        return latest[0].gate if latest else ""
+    return enrollment.gate
 
 
-def safety_hold(request: HttpRequest) -> dict:
-    """`patient_on_hold`: the menu of a patient on a safety hold holds only what they
-    may reach until their clinician clears it (painapp.accounts.templatetags.navigation)."""
-    return {"patient_on_hold": SimpleLazyObject(lambda: _on_safety_hold(request))}
+def patient_gate(request: HttpRequest) -> dict:
+    """`patient_gate`: while a patient is on a safety hold or still onboarding, their
+    menu holds only what they may reach (painapp.accounts.templatetags.navigation)."""
+    return {"patient_gate": SimpleLazyObject(lambda: _gate(request))}

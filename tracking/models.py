@@ -266,6 +266,12 @@ class CheckIn(models.Model):
         FOLLOWUP = "followup", "Follow-up"
         # Offered the same day by a rule (a positive PHQ-2 opens the full PHQ-9).
         EXTRA = "extra", "Extra questions"
+        # An end-of-program check-in that had already opened when a program switch
+        # moved the end later (the 4-week trial dose extended to 8 weeks): kept, with
+        # its answers, as a mid-program one, and the new program gets its own "end"
+        # (tracking.clinic.tailoring.checkins_after_switch). `week` is the week it came
+        # after.
+        INTERIM = "interim", "Mid-program"
 
     class Status(models.TextChoices):
         SCHEDULED = "scheduled", gettext_lazy("Not open yet")

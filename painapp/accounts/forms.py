@@ -7,19 +7,31 @@ from typing import Any, cast
 from django import forms
 from django.conf import settings
 from django.contrib.auth.password_validation import validate_password
+from django.utils.functional import lazy
 from django.utils.translation import gettext_lazy as _
 
 from painapp.accounts.models import EMAIL_MAX_LENGTH, Membership, Practice, Role, User
+from painapp.accounts.zone_names import label_key, zone_for_label, zone_label
 
 
 @cache
-def timezone_choices() -> list[tuple[str, str]]:
+def timezone_names() -> tuple[str, ...]:
+    """Every zone we offer: UTC, then the tz database's regional zones A to Z."""
     zones = sorted(
         z
         for z in zoneinfo.available_timezones()
         if "/" in z and not z.startswith(("Etc/", "SystemV/", "US/", "posix/", "right/"))
     )
-    return [("UTC", "UTC")] + [(z, z.replace("_", " ")) for z in zones]
+    return ("UTC", *zones)
+
+
+_lazy_label = lazy(zone_label, str)
+
+
+@cache
+def timezone_choices() -> list[tuple[str, str]]:
+    """The zones with their labels in the reader's language (worked out when shown)."""
+    return [(z, _lazy_label(z)) for z in timezone_names()]
 
 
 class TimezoneField(forms.ChoiceField):
@@ -65,28 +77,32 @@ COMMON_ZONES = (
 @cache
 def _zones_by_key() -> dict[str, str]:
     """Every zone of the list, by its lower-case name with underscores."""
-    return {z.lower(): z for z, _label in timezone_choices()}
+    return {label_key(z): z for z in timezone_names()}
 
 
 def resolve_timezone(text: str) -> str | None:
-    """The zone a person typed, forgiving case and spaces ("america/new york"), or a
-    city alone when only one zone has it ("London"); None when it is not one we know."""
-    key = "_".join(text.split()).lower()
+    """The zone a person typed, forgiving case, accents and spaces: its name
+    ("america/new york"), its label in the reader's language or in English ("América /
+    Ciudad de Mexico"), or a city alone when only one zone has it ("London",
+    "Londres"); None when it is not one we know."""
+    key = label_key(text)
     if not key:
         return None
     zones = _zones_by_key()
     if key in zones:
         return zones[key]
     cities = [z for k, z in zones.items() if k.rsplit("/", 1)[-1] == key]
-    return cities[0] if len(cities) == 1 else None
+    if len(cities) == 1:
+        return cities[0]
+    return zone_for_label(text, timezone_names())
 
 
 @cache
 def _datalist_zones() -> list[str]:
     """The zones the picker suggests: the common ones first, then the rest A to Z."""
-    known = {z for z, _label in timezone_choices()}
+    known = set(timezone_names())
     common = [z for z in COMMON_ZONES if z in known]
-    return common + [z for z, _label in timezone_choices() if z not in common]
+    return common + [z for z in timezone_names() if z not in common]
 
 
 class TimezoneInput(forms.TextInput):
@@ -99,11 +115,20 @@ class TimezoneInput(forms.TextInput):
 
     template_name = "accounts/widgets/timezone_input.html"
 
+    def format_value(self, value: Any) -> str | None:
+        # A saved zone shows as people read it ("América / Ciudad de México"); what
+        # someone typed and we could not read stays as they typed it.
+        if isinstance(value, str) and value in _zones_by_key().values():
+            return zone_label(value)
+        return super().format_value(value)
+
     def get_context(self, name: str, value: Any, attrs: dict[str, Any] | None) -> dict[str, Any]:
         attrs = dict(attrs or {})
         attrs["list"] = f"{attrs.get('id', name)}_zones"
         context = super().get_context(name, value, attrs)
-        context["widget"]["zones"] = _datalist_zones()
+        # Each suggestion is the label, in the reader's language; its zone rides along
+        # for static/js/timezone.js (the browser names its zone by the IANA name).
+        context["widget"]["zones"] = [(z, zone_label(z)) for z in _datalist_zones()]
         return context
 
 

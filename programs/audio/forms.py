@@ -12,6 +12,7 @@ from django.conf import settings
 from django.template.defaultfilters import filesizeformat
 from django.utils.translation import gettext_lazy as _
 
+from painapp.widgets import TOO_LONG, LongTextarea
 from programs.audio.selectors import Slot
 from programs.audio.sniff import AudioFormat, sniff
 
@@ -33,8 +34,11 @@ class RecordingForm(forms.Form):
             "It is shown under the player."
         ),
         max_length=TRANSCRIPT_MAX,
-        widget=forms.Textarea(attrs={"rows": 8}),
-        error_messages={"required": _("Type the words the recording says (its transcript).")},
+        widget=LongTextarea(attrs={"rows": 8}),
+        error_messages={
+            "required": _("Type the words the recording says (its transcript)."),
+            "max_length": TOO_LONG,
+        },
     )
     file = forms.FileField(
         label=_("Audio file"),

@@ -12,6 +12,7 @@ from typing import TYPE_CHECKING, Any, cast
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
+from painapp.widgets import LongTextarea
 from programs.models import Enrollment, FearItem
 
 if TYPE_CHECKING:  # the type of a lazy translation: for the type checker only
@@ -114,7 +115,7 @@ class ExposurePlanForm(forms.Form):
         label=_("What do you expect will happen?"),
         required=False,
         max_length=1000,
-        widget=forms.Textarea(attrs={"rows": 3}),
+        widget=LongTextarea(attrs={"rows": 3}),
         help_text=_("For example “my back will lock up and I will be in bed all evening”."),
         error_messages={"max_length": _("Keep it shorter, please: 1000 characters at most.")},
     )
@@ -174,6 +175,6 @@ class ExposureDoneForm(forms.Form):
         label=_("What happened? What did you notice?"),
         required=False,
         max_length=2000,
-        widget=forms.Textarea(attrs={"rows": 3}),
+        widget=LongTextarea(attrs={"rows": 3}),
         error_messages={"max_length": _("Keep it shorter, please: 2000 characters at most.")},
     )

@@ -15,6 +15,7 @@ from django import forms
 from django.core import signing
 from django.utils.translation import gettext_lazy as _
 
+from painapp.widgets import LongTextarea
 from programs.practice.services import DURATION_MAX_SECONDS, DURATION_MESSAGE, NOTE_MAX_LENGTH
 
 RATING_CHOICES = [(str(n), str(n)) for n in range(11)]
@@ -105,7 +106,7 @@ class PracticeSessionForm(forms.Form):
         help_text=_("What did you notice? Anything that surprised you?"),
         required=False,
         max_length=NOTE_MAX_LENGTH,
-        widget=forms.Textarea(attrs={"rows": 4}),
+        widget=LongTextarea(attrs={"rows": 4}),
         error_messages={
             "max_length": _(
                 "Please keep your note to %(limit_value)s characters or fewer. "

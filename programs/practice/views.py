@@ -64,6 +64,8 @@ def _guide(enrollment: Enrollment, recordings: dict | None = None) -> dict:
             **step,
             "text": wording(step.get("text", "")),
             "time_text": _time_text(step.get("seconds", 60)),
+            # A step may do without a timer ("timer: false": rating and noting).
+            "timer": step.get("timer", True),
             "recording": recordings.get(step_slot(step.get("key", ""))),
         }
         for step in guide.get("steps", [])

@@ -6,6 +6,7 @@ from __future__ import annotations
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
+from painapp.widgets import LongTextarea
 from programs.exposure.forms import HARM_HELP, HARM_MESSAGE, rating_field
 
 
@@ -14,7 +15,7 @@ class CustomExerciseDoneForm(forms.Form):
         label=_("How did it go? A note for you and your care team"),
         required=False,
         max_length=2000,
-        widget=forms.Textarea(attrs={"rows": 3}),
+        widget=LongTextarea(attrs={"rows": 3}),
         error_messages={"max_length": _("Keep it shorter, please: 2,000 characters at most.")},
     )
 

@@ -114,8 +114,11 @@ def enrollment_switch_program(
     keep their dates and answers; weekly check-ins not yet open for weeks past the new
     end are dropped; the others, the end-of-program check-in and the follow-ups move
     to where the new calendar puts them and ask the new program's questions; weeks
-    with no check-in yet get one. After a restart, a week whose check-in was already
-    asked under the old program is not asked again.
+    with no check-in yet get one. An end-of-program check-in that has already opened
+    (e.g. answered at the end of the 4-week trial dose, then extended to 8 weeks) is
+    kept with its answers as a mid-program check-in, and the new program gets its own
+    end-of-program check-in, which the outcomes report reads. After a restart, a week
+    whose check-in was already asked under the old program is not asked again.
 
     Refused (ValidationError) for a closed enrollment, the same version, another
     language, or keeping a calendar past the new end (on the `start` field). One

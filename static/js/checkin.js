@@ -108,9 +108,63 @@
     });
   }
 
+  // A required question left blank: Next stays on it and says so beside it (the
+  // note is a polite live region, and the question's group points to it), then
+  // focus goes to its first answer, so the patient can answer straight away.
+  // Optional questions (PHQ-9's difficulty item) let Next pass.
+  function complete(question) {
+    var kind = question.getAttribute("data-ci-required");
+    if (!kind) return true;
+    if (kind === "scale") return answered(question);
+    var fields = question.querySelectorAll("input:not([type=hidden]), select");
+    for (var i = 0; i < fields.length; i++) {
+      if (!fields[i].value.trim()) return false;
+    }
+    return true;
+  }
+
+  function describe(question, on) {
+    var note = question.querySelector("[data-ci-missing]");
+    var group = question.querySelector("fieldset");
+    if (!note || !group) return;
+    var ids = (group.getAttribute("aria-describedby") || "").split(/\s+/).filter(function (id) {
+      return id && id !== note.id;
+    });
+    if (on) ids.push(note.id);
+    if (ids.length) group.setAttribute("aria-describedby", ids.join(" "));
+    else group.removeAttribute("aria-describedby");
+    question.classList.toggle("ci-q--missing", on);
+    note.textContent = on ? msg("required-" + question.getAttribute("data-ci-required")) : "";
+  }
+
+  function holdOn(question) {
+    describe(question, true);
+    // The first field still blank (a cause's words or category), else the first choice.
+    var fields = question.querySelectorAll("input:not([type=hidden]), select");
+    var first = fields[0];
+    for (var i = 0; i < fields.length; i++) {
+      if (fields[i].type !== "radio" && !fields[i].value.trim()) { first = fields[i]; break; }
+    }
+    if (first) first.focus();
+  }
+
+  // The note goes as soon as the question is answered.
+  form.addEventListener("input", clearNote);
+  form.addEventListener("change", clearNote);
+  function clearNote(event) {
+    var question = event.target.closest && event.target.closest("[data-ci-question]");
+    if (question && question.classList.contains("ci-q--missing") && complete(question)) {
+      describe(question, false);
+    }
+  }
+
   function go(step) {
     var target = index + step;
     if (target < 0 || target >= total) return;
+    if (step > 0 && !complete(questions[index])) {
+      holdOn(questions[index]);
+      return;
+    }
     if (step > 0) saveDraft();
     index = target;
     show(true);

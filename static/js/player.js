@@ -287,7 +287,8 @@
     form.querySelector("[data-player-status]").hidden = false;
     all(form, "[data-step-tools]").forEach(function (tools) {
       tools.hidden = false;
-      timers.push(new Timer(tools.querySelector("[data-timer]")));
+      var timer = tools.querySelector("[data-timer]");  // none on a step with "timer: false"
+      if (timer) { timers.push(new Timer(timer)); }
     });
     panels.forEach(function (panel) {
       if (panel.querySelector("[data-speak-controls]")) { readers.push(new Reader(panel)); }

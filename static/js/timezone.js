@@ -1,6 +1,6 @@
 // The time-zone picker (painapp.accounts.forms.TimezoneInput): where the page asks for
 // it (data-tz-browser="fill"), put this device's own zone in the box, if it is one of
-// the list. Without JavaScript the box keeps the zone the server filled in.
+// the list, as its label. Without JavaScript the box keeps the zone the server filled in.
 (function () {
   "use strict";
   var zone;
@@ -13,8 +13,12 @@
   document.querySelectorAll('input[data-tz-browser="fill"]').forEach(function (input) {
     var list = document.getElementById(input.getAttribute("list"));
     if (!list) return;
-    var known = Array.prototype.some.call(list.options, function (o) { return o.value === zone; });
+    // Each suggestion is a label in the reader's language ("Europa / Londres"), with
+    // its IANA name in data-zone: the box gets the label, as if picked from the list.
+    var option = Array.prototype.find.call(list.options, function (o) {
+      return o.getAttribute("data-zone") === zone;
+    });
     // Not over what the person has typed already (the script runs once the page is in).
-    if (known && input.value === input.defaultValue) input.value = zone;
+    if (option && input.value === input.defaultValue) input.value = option.value;
   });
 })();

@@ -142,6 +142,11 @@ def test_it_guides_a_whole_session_by_keyboard(live_server, new_context, cast, e
             expect(counter(page)).to_have_text("Step 3 of 7")
 
     expect(page.get_by_role("heading", name="Rate and note")).to_be_focused()
+    # Rating and noting needs no timer (its step says "timer: false").
+    expect(page.locator("[data-panel]:visible [data-timer]")).to_have_count(0)
+    expect(
+        page.locator("[data-panel]:visible").get_by_role("button", name="Read aloud")
+    ).to_be_visible()
     shot(page, "rate-top")
     expect(page.get_by_role("button", name="Next")).to_be_hidden()
     for word in ("tightness", "warmth"):

@@ -26,7 +26,7 @@ def move_to_new_york(page: Page, live_server) -> None:
     page.get_by_role("button", name="Save my time zone").press("Enter")
     page.wait_for_load_state()
     expect(page.get_by_text("Your time zone is saved.")).to_be_visible()
-    expect(zone).to_have_value("America/New_York")
+    expect(zone).to_have_value("America / New York")
 
 
 def test_a_patient_changes_their_time_zone_and_the_reminders_follow(

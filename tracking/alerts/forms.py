@@ -6,6 +6,7 @@ from django import forms
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from painapp.widgets import TOO_LONG, LongTextarea
 from tracking.alerts.services import ResolutionOutcome
 from tracking.models import AlertResolution
 
@@ -47,9 +48,12 @@ class ResolveForm(forms.Form):
     note = forms.CharField(
         label=_("Short note"),
         max_length=1000,
-        widget=forms.Textarea(attrs={"rows": 4}),
+        widget=LongTextarea(attrs={"rows": 4}),
         help_text=_("What was agreed, in a sentence or two. Up to 1,000 characters."),
-        error_messages={"required": _("Write a short note of what happened and what was agreed.")},
+        error_messages={
+            "required": _("Write a short note of what happened and what was agreed."),
+            "max_length": TOO_LONG,
+        },
     )
 
     def clean(self):

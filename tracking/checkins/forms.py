@@ -83,6 +83,17 @@ class Question:
     def error_id(self) -> str:
         return f"{self.fields[0].auto_id}_error"
 
+    @property
+    def required(self) -> bool:
+        """Must be answered before Next moves on (the same rule the submit checks in
+        scoring.clean_answers: every cause, and every scale item not marked optional)."""
+        return self.kind == "cause" or not self.item.get("optional")
+
+    @property
+    def missing_id(self) -> str:
+        """The id of the note Next shows beside a required question left blank."""
+        return f"{self.fields[0].auto_id}_missing"
+
 
 @dataclass
 class Section:

@@ -212,6 +212,12 @@ def extra_slot(checkin: CheckIn) -> str:
     return f"{checkin.slot}-more"
 
 
+def interim_slot(week: int) -> str:
+    """The slot an end-of-program check-in moves to when a program switch keeps it as
+    a mid-program one (e.g. "interim-week-4": it came after week 4)."""
+    return f"interim-week-{week}"
+
+
 def checkin_open_extra(
     enrollment: Enrollment, *, after: CheckIn, instrument_keys: list[str], now: datetime
 ) -> CheckIn:

@@ -46,10 +46,18 @@ def checkin_title(checkin: CheckIn) -> str:
         return _("Week %(n)s check-in") % {"n": checkin.week}
     if checkin.kind == CheckIn.Kind.END:
         return _("End-of-program check-in")
+    if checkin.kind == CheckIn.Kind.INTERIM:
+        return interim_title(checkin.week)
     if checkin.kind == CheckIn.Kind.EXTRA:
         return _("A few more questions about your mood")
     months = checkin.slot.removeprefix("followup-").removesuffix("m")
     return _("%(n)s-month follow-up") % {"n": months}
+
+
+def interim_title(week: int | None) -> str:
+    """An end-of-program check-in a program switch kept as a mid-program one
+    (CheckIn.Kind.INTERIM), for the patient and the clinician alike."""
+    return _("Mid-program check-in (after week %(n)s)") % {"n": week}
 
 
 def checkin_short_label(checkin: CheckIn) -> str:
@@ -60,6 +68,8 @@ def checkin_short_label(checkin: CheckIn) -> str:
         return _("W%(n)s") % {"n": checkin.week}
     if checkin.kind == CheckIn.Kind.END:
         return _("End")
+    if checkin.kind == CheckIn.Kind.INTERIM:
+        return _("Mid")
     if checkin.kind == CheckIn.Kind.EXTRA:
         return _("More")
     return "+" + checkin.slot.removeprefix("followup-").removesuffix("m") + "m"

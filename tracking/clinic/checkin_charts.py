@@ -15,6 +15,7 @@ from programs.models import Enrollment
 from tracking import rules
 from tracking.charts import Chart, Point, pain_free_range, score_text
 from tracking.checkins.figures import EMPTY as EMPTY_FIGURES
+from tracking.checkins.selectors import interim_title
 from tracking.models import CheckIn
 
 if TYPE_CHECKING:
@@ -48,6 +49,8 @@ class CheckInItem:
             return gettext("Week %(n)s check-in") % {"n": self.week}
         if self.kind == CheckIn.Kind.END:
             return gettext("End-of-program check-in")
+        if self.kind == CheckIn.Kind.INTERIM:
+            return interim_title(self.week)
         if self.kind == CheckIn.Kind.EXTRA:
             if self.week:
                 return gettext("Week %(n)s extra PHQ-9") % {"n": self.week}
@@ -63,6 +66,8 @@ class CheckInItem:
             return gettext("W%(n)s") % {"n": self.week}
         if self.kind == CheckIn.Kind.END:
             return gettext("End")
+        if self.kind == CheckIn.Kind.INTERIM:
+            return gettext("Mid")
         if self.kind == CheckIn.Kind.EXTRA:
             return gettext("W%(n)s") % {"n": self.week} + "+" if self.week else gettext("More")
         return "+" + self.slot.removeprefix("followup-").removesuffix("m") + "m"

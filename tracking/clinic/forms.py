@@ -11,6 +11,7 @@ from django.utils.text import format_lazy
 from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
+from painapp.widgets import LongTextarea
 from programs.models import (
     AssessorRole,
     AttributionCategory,
@@ -88,7 +89,7 @@ class ClinicianNoteForm(forms.Form):
     body = forms.CharField(
         label=_("New note"),
         max_length=5000,
-        widget=forms.Textarea(attrs={"rows": 4}),
+        widget=LongTextarea(attrs={"rows": 4}),
         help_text=_("Private to staff who look after this patient. The patient never sees it."),
         error_messages={
             "required": _("Write the note before saving it."),
@@ -161,7 +162,7 @@ class ClearHoldForm(forms.Form):
     reason = forms.CharField(
         label=_("Reason"),
         max_length=2000,
-        widget=forms.Textarea(attrs={"rows": 4}),
+        widget=LongTextarea(attrs={"rows": 4}),
         help_text=_(
             "What you checked and why you decided this, for the record. Kept with the "
             "patient's record for staff; never sent to the patient or written to logs."

@@ -9,6 +9,7 @@ clinician can change, in a fixed number of queries.
 from __future__ import annotations
 
 from dataclasses import dataclass
+from datetime import date
 
 from django.db import transaction
 from django.http import HttpRequest
@@ -29,13 +30,21 @@ from programs.tailoring.switching import (
     past_end_message,
     switch_targets,
 )
-from tracking.checkins.schedule import checkin_plan, checkins_reschedule, checkins_schedule
+from tracking import rules
+from tracking.checkins.schedule import (
+    checkin_plan,
+    checkins_reschedule,
+    checkins_schedule,
+    extra_slot,
+    interim_slot,
+)
+from tracking.checkins.summaries import summaries_refresh
 from tracking.lifecycle import lock_enrollment
 from tracking.models import CheckIn
 from tracking.reminders.schedules import schedules_sync
 
 
-def checkins_after_switch(enrollment: Enrollment) -> dict[str, int]:
+def checkins_after_switch(enrollment: Enrollment, *, weeks_before: int) -> dict[str, int]:
     """Fit the check-ins to the enrollment's new program (see
     programs.tailoring.switching.enrollment_switch_program for the whole story).
 
@@ -48,12 +57,21 @@ def checkins_after_switch(enrollment: Enrollment) -> dict[str, int]:
     new calendar puts before today goes (a week the patient skipped when placed in the
     new program's last week: asking it now would only mark it missed); weeks with no
     check-in get one. The end-of-program check-in and the follow-ups are the new
-    program's, dated from its end. Nothing happens before the program has started (the
-    check-ins are made when it does)."""
+    program's, dated from its end.
+
+    An end-of-program check-in that has already opened (answered, open or missed) when
+    the switch moves the end (the 4-week trial dose extended to 8 weeks) is not the end
+    any more: it stays, with its date, status and answers, as a mid-program check-in
+    after week `weeks_before` (the old program's length), and the new program gets its
+    own end-of-program check-in, on the day after its last week, which the outcomes
+    report and the summary's end scores read (`_end_kept_as_interim`). Nothing happens
+    before the program has started (the check-ins are made when it does)."""
     if enrollment.status not in (EnrollmentStatus.ACTIVE, EnrollmentStatus.PAUSED):
-        return {"dropped": 0, "moved": 0, "created": 0}
+        return {"dropped": 0, "moved": 0, "created": 0, "kept": 0}
     if not CheckIn.objects.filter(enrollment=enrollment).exists():
-        return {"dropped": 0, "moved": 0, "created": 0}
+        return {"dropped": 0, "moved": 0, "created": 0, "kept": 0}
+    plan = {p.slot: p for p in checkin_plan(enrollment, every_week=True)}
+    kept = _end_kept_as_interim(enrollment, plan[rules.END_SLOT].due_date, weeks_before)
     unanswered = (CheckIn.Status.SCHEDULED, CheckIn.Status.OPEN, CheckIn.Status.MISSED)
     weekly = (CheckIn.Kind.WEEKLY, CheckIn.Kind.EXTRA)
     dropped, _ = CheckIn.objects.filter(
@@ -71,7 +89,6 @@ def checkins_after_switch(enrollment: Enrollment) -> dict[str, int]:
         due_date__lt=enrollment.local_date(),
     ).delete()
     dropped += skipped
-    plan = {p.slot: p for p in checkin_plan(enrollment, every_week=True)}
     for checkin in CheckIn.objects.filter(enrollment=enrollment, status=CheckIn.Status.SCHEDULED):
         planned = plan.get(checkin.slot)
         if planned is not None and checkin.instrument_keys != planned.instrument_keys:
@@ -80,7 +97,42 @@ def checkins_after_switch(enrollment: Enrollment) -> dict[str, int]:
     created = 0
     if enrollment.status == EnrollmentStatus.ACTIVE:
         created = checkins_schedule(enrollment)
-    return {"dropped": dropped, "moved": moved, "created": created}
+    if kept:
+        # The summary's end scores came from the check-in that is no longer the end.
+        summaries_refresh(enrollment_ids=[enrollment.pk])
+    return {"dropped": dropped, "moved": moved, "created": created, "kept": kept}
+
+
+def _end_kept_as_interim(enrollment: Enrollment, new_end: date, weeks_before: int) -> int:
+    """Re-label the end-of-program check-in as a mid-program one (kind INTERIM, slot
+    "interim-week-N", week N = `weeks_before`) if it has already opened and the new
+    program ends on another day (`new_end`), so the "end" slot is free for the new
+    program's. One not open yet simply moves (checkins_reschedule). Returns 1 if it
+    was re-labelled, else 0."""
+    end = (
+        CheckIn.objects.select_for_update()
+        .filter(enrollment=enrollment, slot=rules.END_SLOT)
+        .exclude(status=CheckIn.Status.SCHEDULED)
+        .first()
+    )
+    if end is None or end.due_date == new_end:
+        return 0
+    taken = set(
+        CheckIn.objects.filter(
+            enrollment=enrollment, slot__startswith=interim_slot(weeks_before)
+        ).values_list("slot", flat=True)
+    )
+    slot, n = interim_slot(weeks_before), 2
+    while slot in taken:  # switched back and forth: a second one after the same week
+        slot, n = f"{interim_slot(weeks_before)}-{n}", n + 1
+    # Its extra questions (a positive PHQ-2's PHQ-9, "end-more") go with it, so the new
+    # end check-in can open its own.
+    CheckIn.objects.filter(enrollment=enrollment, slot=extra_slot(end)).update(
+        slot=f"{slot}-more", week=weeks_before
+    )
+    end.slot, end.kind, end.week = slot, CheckIn.Kind.INTERIM, weeks_before
+    end.save(update_fields=["slot", "kind", "week"])
+    return 1
 
 
 def program_switch(
@@ -99,6 +151,7 @@ def program_switch(
         lock_enrollment(enrollment)
         if hasattr(enrollment, "_week_count"):
             del enrollment._week_count
+        weeks_before = enrollment.week_count
         switch = enrollment_switch_program(
             enrollment=enrollment,
             to_version=to_version,
@@ -107,7 +160,7 @@ def program_switch(
             start=start,
             request=request,
         )
-        checkins_after_switch(enrollment)
+        checkins_after_switch(enrollment, weeks_before=weeks_before)
         if enrollment.status == EnrollmentStatus.ACTIVE:
             schedules_sync(enrollment=enrollment)
     return switch

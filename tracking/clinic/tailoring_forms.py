@@ -11,6 +11,7 @@ from typing import TYPE_CHECKING, cast
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
+from painapp.widgets import LongTextarea
 from programs.tailoring.models import REASON_MAX, AdjustmentAction, SwitchStart
 from tracking.clinic.tailoring import TailoringPage
 
@@ -112,7 +113,7 @@ class CustomExerciseForm(_OnePage):
     instructions = forms.CharField(
         label=_("What to do"),
         max_length=3000,
-        widget=forms.Textarea(attrs={"rows": 4}),
+        widget=LongTextarea(attrs={"rows": 4}),
         error_messages={
             "required": _("Write what the patient should do."),
             "max_length": _("Keep the instructions to 3,000 characters or fewer."),

@@ -10,6 +10,7 @@ from zoneinfo import ZoneInfo
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
+from painapp.widgets import LongTextarea
 from programs.models import Reflection
 from tracking import rules
 from tracking.diary.models import Activity, DiaryEntry, Place, Sleep
@@ -93,7 +94,7 @@ class DiaryEntryForm(forms.Form):
         label=_("What I told myself"),
         max_length=2000,
         required=False,
-        widget=forms.Textarea(attrs={"rows": 3}),
+        widget=LongTextarea(attrs={"rows": 3}),
         help_text=_(
             'The thoughts you had about the pain. For example: "I must have hurt my back '
             'again" or "This is my brain being careful. I am safe."'

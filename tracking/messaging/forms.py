@@ -5,6 +5,7 @@ from __future__ import annotations
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
+from painapp.widgets import LongTextarea
 from tracking.messaging.models import MESSAGE_MAX_LENGTH
 
 
@@ -13,7 +14,7 @@ class MessageForm(forms.Form):
         label=_("Your message"),
         max_length=MESSAGE_MAX_LENGTH,
         strip=True,
-        widget=forms.Textarea(attrs={"rows": 4}),
+        widget=LongTextarea(attrs={"rows": 4}),
         error_messages={
             "required": _("Write your message before sending it."),
             "max_length": _(

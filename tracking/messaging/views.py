@@ -23,6 +23,7 @@ from django.views.decorators.http import require_GET, require_http_methods
 from painapp.accounts.access import staff_required
 from painapp.accounts.audit import audit_reads
 from painapp.accounts.models import User
+from painapp.accounts.zone_names import zone_city
 from painapp.types import MemberRequest
 from programs.access import enrollment_required
 from programs.models import Enrollment
@@ -58,10 +59,9 @@ def _office_hours(settings: PracticeSettings, enrollment: Enrollment) -> dict:
     zone = enrollment.practice.timezone
     return {
         "office_hours": opening_hours_words(settings),
-        # "America/New_York" → "New York", shown when it is not the patient's own zone
-        "office_zone": zone.rsplit("/", 1)[-1].replace("_", " ")
-        if zone and zone != enrollment.patient.timezone
-        else "",
+        # "America/New_York" → "New York" ("Nueva York"), shown when it is not the
+        # patient's own zone
+        "office_zone": zone_city(zone) if zone and zone != enrollment.patient.timezone else "",
     }
 
 
@@ -128,7 +128,8 @@ def _send(
 
 # ---------------------------------------------------------------- the patient
 @require_http_methods(["GET", "POST"])
-@enrollment_required(allow_hold=True)  # a patient on a safety hold can still write
+# A patient still onboarding, or on a safety hold, can still write to their care team.
+@enrollment_required(allow_onboarding=True, allow_hold=True)
 def patient_thread(request: PatientRequest) -> HttpResponse:
     enrollment = request.enrollment
     settings = PracticeSettings.for_practice(enrollment.practice_id)

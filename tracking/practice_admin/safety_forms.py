@@ -13,6 +13,7 @@ from django.utils.translation import gettext_lazy as _
 
 from painapp.accounts.forms import timezone_choices
 from painapp.accounts.models import Practice, User
+from painapp.widgets import LongTextarea
 from tracking.alerts.escalation import active_staff
 from tracking.models import EscalationStep
 from tracking.safety.resources import COUNTRY_CHOICES, DEFAULTS
@@ -252,7 +253,7 @@ class CrisisResourcesForm(forms.Form):
                 label=name,
                 required=False,
                 max_length=4000,
-                widget=forms.Textarea(attrs={"rows": 6}),
+                widget=LongTextarea(attrs={"rows": 6}),
                 help_text=(
                     _("Empty: patients here see our reviewed default.")
                     if code in DEFAULTS

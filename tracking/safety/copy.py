@@ -10,6 +10,7 @@ from django.utils.dates import WEEKDAYS_ABBR
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 
+from painapp.accounts.zone_names import zone_city
 from programs.models import Enrollment
 from tracking.alerts.due import response_minutes
 from tracking.models import Alert, PracticeSettings
@@ -85,8 +86,9 @@ def response_promise(
         within=_("within %(duration)s")
         % {"duration": duration_words(response_minutes(settings, severity))},
         hours=opening_hours_words(settings),
-        # "America/New_York" → "New York": the practice's clock, when it is not the patient's.
-        zone=practice_zone.rsplit("/", 1)[-1].replace("_", " ")
+        # "America/New_York" → "New York" ("Nueva York" in Spanish): the practice's
+        # clock, when it is not the patient's.
+        zone=zone_city(practice_zone)
         if patient_zone and practice_zone and patient_zone != practice_zone
         else "",
     )

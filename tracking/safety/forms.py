@@ -9,6 +9,7 @@ from django import forms
 from django.utils.text import format_lazy
 from django.utils.translation import gettext_lazy as _
 
+from painapp.widgets import LongTextarea
 from tracking.models import SafetyPlan
 from tracking.safety.resources import COUNTRY_CHOICES
 
@@ -91,7 +92,7 @@ def _plan_field(label: StrOrPromise, help_text: StrOrPromise) -> forms.CharField
         required=False,
         max_length=3000,
         help_text=help_text,
-        widget=forms.Textarea(attrs={"rows": 4}),
+        widget=LongTextarea(attrs={"rows": 4}),
         error_messages={"max_length": _("Please keep this part under 3,000 characters.")},
     )
 

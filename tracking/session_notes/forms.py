@@ -8,6 +8,7 @@ from datetime import date
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
+from painapp.widgets import TOO_LONG, LongTextarea
 from tracking import rules
 from tracking.session_notes.models import (
     Component,
@@ -88,20 +89,23 @@ class SessionNoteForm(forms.Form):
         label=_("Risk review notes"),
         max_length=2000,
         required=False,
-        widget=forms.Textarea(attrs={"rows": 2}),
+        error_messages={"max_length": TOO_LONG},
+        widget=LongTextarea(attrs={"rows": 2}),
     )
     homework = forms.CharField(
         label=_("Homework agreed"),
         max_length=2000,
         required=False,
-        widget=forms.Textarea(attrs={"rows": 2}),
+        error_messages={"max_length": TOO_LONG},
+        widget=LongTextarea(attrs={"rows": 2}),
         help_text=_("What the patient will practise before the next session."),
     )
     notes = forms.CharField(
         label=_("Session notes"),
         max_length=5000,
         required=False,
-        widget=forms.Textarea(attrs={"rows": 4}),
+        error_messages={"max_length": TOO_LONG},
+        widget=LongTextarea(attrs={"rows": 4}),
         help_text=_("For staff who look after this patient. Not in the patient's own download."),
     )
 

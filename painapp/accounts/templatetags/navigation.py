@@ -91,16 +91,21 @@ def build_nav(
     uncoded: int | None = None,
     alerts_open: int | None = None,
     messages_unread: int | None = None,
-    on_hold: bool = False,
+    gate: str = "",
 ) -> Nav:
     """The menu for a role on the page `name`. `messages_unread` is None when the
     practice has messaging off (no Messages link), else the person's unread count.
-    `on_hold`: a patient on a safety hold, whose program, check-ins and fear ladder stay
-    locked until their clinician clears it: their menu holds only the pages they can
-    reach (Get help now is in the header for every patient)."""
+    `gate`: a patient's Enrollment.gate. On a safety hold ("safety_hold") or still
+    onboarding ("onboarding"), their program, check-ins and fear ladder lead to that
+    page instead: their menu holds only the pages they can reach, that page first (Get
+    help now is in the header for every patient)."""
     nav = Nav()
-    if role == "patient" and on_hold:
-        nav.primary = [_item(_("Before you start"), "safety_hold", name)]
+    if role == "patient" and gate:
+        nav.primary = [
+            _item(_("Before you start"), "safety_hold", name)
+            if gate == "safety_hold"
+            else _item(_("Getting started"), "onboarding", name, prefixes=("onboarding",))
+        ]
         nav.extra = [
             *(
                 [_messages_item(name, "messages", messages_unread)]
@@ -203,7 +208,7 @@ def main_nav(context) -> dict:
             alerts_open=counts.open if counts else None,
             messages_unread=inbox.unread if inbox and inbox.enabled else None,
             # tracking's context processor: one query, made only for a patient's menu.
-            on_hold=role == "patient" and bool(context.get("patient_on_hold")),
+            gate=str(context.get("patient_gate") or "") if role == "patient" else "",
         ),
         "csrf_token": context.get("csrf_token"),
     }

@@ -1,0 +1,138 @@
+"""Time zones as people read them, in their own language.
+
+A zone is stored by its IANA name ("America/Mexico_City"); people read it as its region
+and city, translated: "América / Ciudad de México", "Europa / Londres". Region names
+are all translated; city names only for the places we expect our patients, clinicians
+and practices to be (Spanish-speaking countries, the US and Canada, the UK and common
+European zones) and where the name differs in the other language. Every other city
+reads as the tz database spells it, with spaces for underscores ("Port of Spain").
+The picker (painapp.accounts.forms.TimezoneInput) offers these labels and reads them
+back (`zone_for_label`), as well as the IANA names themselves.
+"""
+
+from __future__ import annotations
+
+import unicodedata
+from functools import cache
+
+from django.utils.functional import Promise
+from django.utils.translation import get_language, override
+from django.utils.translation import pgettext_lazy as _p
+
+# The first part of a zone's name.
+REGIONS: dict[str, Promise] = {
+    "Africa": _p("time zone region", "Africa"),
+    "America": _p("time zone region", "America"),
+    "Antarctica": _p("time zone region", "Antarctica"),
+    "Arctic": _p("time zone region", "Arctic"),
+    "Asia": _p("time zone region", "Asia"),
+    "Atlantic": _p("time zone region", "Atlantic"),
+    "Australia": _p("time zone region", "Australia"),
+    "Europe": _p("time zone region", "Europe"),
+    "Indian": _p("time zone region", "Indian Ocean"),
+    "Pacific": _p("time zone region", "Pacific"),
+}
+
+# Cities whose name differs in Spanish (the same everywhere else: no entry needed).
+CITIES: dict[str, Promise] = {
+    # Mexico, Central America and the Caribbean
+    "America/Mexico_City": _p("time zone city", "Mexico City"),
+    "America/Cancun": _p("time zone city", "Cancun"),
+    "America/Merida": _p("time zone city", "Merida"),
+    "America/Mazatlan": _p("time zone city", "Mazatlan"),
+    "America/Panama": _p("time zone city", "Panama"),
+    "America/Havana": _p("time zone city", "Havana"),
+    # South America
+    "America/Bogota": _p("time zone city", "Bogota"),
+    "America/Asuncion": _p("time zone city", "Asuncion"),
+    "America/Sao_Paulo": _p("time zone city", "Sao Paulo"),
+    "Pacific/Galapagos": _p("time zone city", "Galapagos"),
+    "Pacific/Easter": _p("time zone city", "Easter Island"),
+    # The US and Canada
+    "America/New_York": _p("time zone city", "New York"),
+    "America/Los_Angeles": _p("time zone city", "Los Angeles"),
+    # Spain
+    "Atlantic/Canary": _p("time zone city", "Canary Islands"),
+    # The UK and Europe
+    "Europe/London": _p("time zone city", "London"),
+    "Europe/Dublin": _p("time zone city", "Dublin"),
+    "Europe/Lisbon": _p("time zone city", "Lisbon"),
+    "Europe/Paris": _p("time zone city", "Paris"),
+    "Europe/Berlin": _p("time zone city", "Berlin"),
+    "Europe/Rome": _p("time zone city", "Rome"),
+    "Europe/Amsterdam": _p("time zone city", "Amsterdam"),
+    "Europe/Brussels": _p("time zone city", "Brussels"),
+    "Europe/Zurich": _p("time zone city", "Zurich"),
+    "Europe/Vienna": _p("time zone city", "Vienna"),
+    "Europe/Stockholm": _p("time zone city", "Stockholm"),
+    "Europe/Copenhagen": _p("time zone city", "Copenhagen"),
+    "Europe/Warsaw": _p("time zone city", "Warsaw"),
+    "Europe/Prague": _p("time zone city", "Prague"),
+    "Europe/Athens": _p("time zone city", "Athens"),
+    "Europe/Moscow": _p("time zone city", "Moscow"),
+    # Elsewhere
+    "Australia/Sydney": _p("time zone city", "Sydney"),
+    "Asia/Tokyo": _p("time zone city", "Tokyo"),
+}
+
+
+def _readable(part: str) -> str:
+    return part.replace("_", " ")
+
+
+def zone_city(zone: str) -> str:
+    """The city (or island, or place) of a zone in the reader's language: "Londres" for
+    Europe/London in Spanish, "Port of Spain" for America/Port_of_Spain. "UTC" stays."""
+    if zone in CITIES:
+        return str(CITIES[zone])
+    return _readable(zone.rsplit("/", 1)[-1])
+
+
+def zone_label(zone: str) -> str:
+    """A zone as people read it, in the reader's language: region / (subregion /) city,
+    "América / Ciudad de México", "América / Argentina / Buenos Aires". A name with no
+    region ("UTC") stays as it is."""
+    parts = zone.split("/")
+    if len(parts) < 2:
+        return zone
+    region = str(REGIONS[parts[0]]) if parts[0] in REGIONS else _readable(parts[0])
+    return " / ".join([region, *(_readable(p) for p in parts[1:-1]), zone_city(zone)])
+
+
+def label_key(text: str) -> str:
+    """What two spellings of a zone have in common: no accents, case or extra spaces,
+    underscores for spaces ("América / Ciudad de Mexico" → "america/ciudad_de_mexico",
+    like "america/mexico_city")."""
+    plain = "".join(
+        c for c in unicodedata.normalize("NFKD", text) if not unicodedata.combining(c)
+    ).lower()
+    return "/".join("_".join(part.split()) for part in plain.split("/"))
+
+
+@cache
+def _labels_in(language: str, zones: tuple[str, ...]) -> dict[str, str]:
+    """label_key of each zone's label in `language` (and of its city alone, when only
+    one zone has it) → the zone."""
+    with override(language):
+        labels = {label_key(zone_label(z)): z for z in zones}
+        cities: dict[str, list[str]] = {}
+        for z in zones:
+            cities.setdefault(label_key(zone_city(z)), []).append(z)
+    for key, found in cities.items():
+        if len(found) == 1:
+            labels.setdefault(key, found[0])
+    return labels
+
+
+def zone_for_label(text: str, zones: tuple[str, ...]) -> str | None:
+    """The zone of `zones` whose label (or city alone) `text` is, in the reader's
+    language or in English (a label typed from an English page still works); None if
+    none is."""
+    key = label_key(text)
+    if not key:
+        return None
+    for language in dict.fromkeys([get_language() or "en", "en"]):
+        found = _labels_in(language, zones).get(key)
+        if found is not None:
+            return found
+    return None

@@ -1,0 +1,132 @@
+"""Extending the 4-week "trial dose" to the 8-week program after the 4-week
+end-of-program check-in was answered (tracking.clinic.tailoring.checkins_after_switch).
+
+The bug: the check-in slot "end" is unique per enrollment, so the answered 4-week end
+check-in kept it and the 8-week program never got one; the outcomes report then read
+the 4-week answers as the end of treatment. Now the 4-week one is kept, answers and
+all, as a mid-program check-in ("interim-week-4"), and the program gets its own end
+check-in on the day after week 8, which the report reads."""
+
+from __future__ import annotations
+
+from datetime import UTC, date, datetime, time, timedelta
+from zoneinfo import ZoneInfo
+
+import pytest
+import time_machine
+from django.urls import reverse
+from django.utils import translation
+
+from tests.checkin_data import answers_for, record_at_open, schedule_from_start
+from tests.factories import load_shipped_program, make_enrollment
+from tests.tailoring_data import make_trial_version
+from tracking.checkins.schedule import checkins_update_statuses, local_midnight
+from tracking.checkins.selectors import checkin_home, checkin_title
+from tracking.checkins.services import checkin_record
+from tracking.clinic.tailoring import program_switch
+from tracking.models import CheckIn, EnrollmentSummary, Response
+from tracking.practice_admin.reports import OutcomeFilters, outcomes_report
+
+ZONE = "America/Mexico_City"
+D0 = date(2026, 3, 2)  # the start date (a Monday)
+REASON = "Four more weeks will help you build on what you learned."
+
+
+def local_noon(day: date) -> datetime:
+    return datetime.combine(day, time(12), tzinfo=ZoneInfo(ZONE)).astimezone(UTC)
+
+
+@pytest.fixture
+def extended(cast):
+    """cast.patient (in Mexico City) on the 4-week trial dose from D0: the baseline
+    answered with average pain 7, the 4-week end check-in answered with pain 3 on day
+    28, then switched, on day 29, to the 8-week program keeping the calendar (week 5
+    of 8)."""
+    cast.patient.timezone = ZONE
+    cast.patient.save(update_fields=["timezone"])
+    trial, eight = make_trial_version(), load_shipped_program()
+    with time_machine.travel(local_noon(D0), tick=False):
+        enrollment = make_enrollment(
+            cast.patient, cast.clinician, cast.practice, version=trial, days_ago=0
+        )
+        slots = schedule_from_start(enrollment)
+        record_at_open(slots["baseline"], pain_avg={"pain_avg": 7})
+    end = CheckIn.objects.get(enrollment=enrollment, slot="end")
+    assert end.due_date == D0 + timedelta(days=28)
+    record_at_open(end, pain_avg={"pain_avg": 3})
+    with time_machine.travel(local_noon(D0 + timedelta(days=29)), tick=False):
+        program_switch(enrollment=enrollment, to_version=eight, reason=REASON, by=cast.clinician)
+    enrollment.refresh_from_db()
+    return enrollment, end.pk
+
+
+def test_it_schedules_an_end_check_in_that_opens_after_week_8(extended):
+    enrollment, _ = extended
+    end = CheckIn.objects.get(enrollment=enrollment, slot="end")
+    assert end.kind == CheckIn.Kind.END
+    assert end.status == CheckIn.Status.SCHEDULED
+    assert end.due_date == D0 + timedelta(days=56)  # the day after week 8 ends
+    assert end.opens_at == local_midnight(D0 + timedelta(days=56), ZoneInfo(ZONE))
+    assert not end.responses.exists()
+    # The sweep opens it that day, not before.
+    checkins_update_statuses(now=end.opens_at - timedelta(minutes=1))
+    end.refresh_from_db()
+    assert end.status == CheckIn.Status.SCHEDULED
+    checkins_update_statuses(now=end.opens_at + timedelta(minutes=1))
+    end.refresh_from_db()
+    assert end.status == CheckIn.Status.OPEN
+
+
+def test_the_4_week_answers_stay_as_a_mid_program_check_in(client, cast, extended):
+    enrollment, old_pk = extended
+    kept = CheckIn.objects.get(pk=old_pk)
+    assert (kept.slot, kept.kind, kept.week) == ("interim-week-4", CheckIn.Kind.INTERIM, 4)
+    assert kept.status == CheckIn.Status.COMPLETED
+    assert kept.due_date == D0 + timedelta(days=28)
+    pain = Response.objects.get(checkin=kept, instrument_key="pain_avg")
+    assert pain.scores["total"] == 3
+    # Not the end any more: the caseload's end score waits for the week-8 answers.
+    summary = EnrollmentSummary.objects.get(enrollment=enrollment)
+    assert summary.pain_end is None and summary.pain_current == 3
+
+    # The patient's own history lists it, by its new name, with the end still to come.
+    at = local_noon(D0 + timedelta(days=30))
+    titles = [row.title for row in checkin_home(enrollment, at).rows]
+    assert "Mid-program check-in (after week 4)" in titles
+    assert "End-of-program check-in" not in titles
+    client.force_login(cast.patient)
+    with time_machine.travel(at, tick=False):
+        page = client.get(reverse("checkin_list")).content.decode()
+    assert "Mid-program check-in (after week 4)" in page
+    with translation.override("es"):
+        assert checkin_title(kept) == "Control de mitad del programa (tras la semana 4)"
+
+    # And the clinician's check-in history shows it with its answers.
+    client.force_login(cast.clinician)
+    with time_machine.travel(at, tick=False):
+        page = client.get(reverse("patient_checkins", args=[enrollment.pk])).content.decode()
+    assert "Mid-program check-in (after week 4)" in page
+
+
+def test_the_report_counts_the_week_8_end_answer(cast, extended):
+    enrollment, _ = extended
+    filters = OutcomeFilters(practice=cast.practice)
+    # Before week 8's end check-in, the patient is still in the program: the 4-week
+    # answers are not the end of treatment.
+    report = outcomes_report(filters, now=local_noon(D0 + timedelta(days=40)))
+    assert report.still_in_program == 1 and report.cohort == 0
+
+    end = CheckIn.objects.get(enrollment=enrollment, slot="end")
+    answered_at = end.opens_at + timedelta(hours=14)
+    checkin_record(
+        checkin=end,
+        answers_by_instrument=answers_for(end.instrument_keys, pain_avg={"pain_avg": 1}),
+        now=answered_at,
+    )
+    end.refresh_from_db()
+    report = outcomes_report(filters, now=end.closes_at + timedelta(hours=1))
+    (row,) = [r for r in report.rows if r.enrollment_id == enrollment.pk]
+    assert (row.baseline, row.end) == (7, 1)
+    assert row.cohort_date == D0 + timedelta(days=56)
+    assert report.finished == 1
+    assert EnrollmentSummary.objects.get(enrollment=enrollment).pain_end == 1
