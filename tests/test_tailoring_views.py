@@ -391,6 +391,11 @@ def test_the_patient_does_a_custom_exercise_with_a_note(pat, tailored):
     # Too long a note comes back with what was typed.
     response = pat.post(reverse("custom_exercise", args=[exercise.pk]), {"note": "x" * 2001})
     assert response.status_code == 400 and "2,000 characters" in response.content.decode()
+    # … and with htmx, in the form it swaps (htmx drops a 400).
+    response = pat.post(
+        reverse("custom_exercise", args=[exercise.pk]), {"note": "x" * 2001}, HTTP_HX_REQUEST="true"
+    )
+    assert response.status_code == 200 and "2,000 characters" in response.content.decode()
     # htmx swaps the form.
     response = pat.post(
         reverse("custom_exercise", args=[exercise.pk]), {"note": "Better."}, HTTP_HX_REQUEST="true"

@@ -61,4 +61,39 @@
     }
     next.focus();
   });
+  // Any other htmx swap: when focus was inside the part being replaced (the button that
+  // was pressed is gone with it), it goes to the new part's news rather than being lost
+  // to the page: an error, else the first answer to fix, else a status message, else the
+  // part's heading, else the part itself. Only when nothing else placed it: htmx keeps
+  // focus on an element with the same id, and a page's own script (messages above, the
+  // fear ladder's exposure.js) may place it as the swap settles; this runs after those.
+  var FOCUS_AFTER_SWAP = [".error-summary", "[aria-invalid=true]", "[role=status]",
+    "h2, h3, h4"];
+  var focusWasIn = null;
+  document.addEventListener("htmx:beforeSwap", function (event) {
+    var target = event.detail.target;
+    focusWasIn = target && target.contains(document.activeElement) ? target : null;
+  });
+  function focusLost() {
+    var active = document.activeElement;
+    return !active || active === document.body || !document.contains(active);
+  }
+  document.addEventListener("htmx:afterSettle", function (event) {
+    var part = event.target;
+    var was = focusWasIn;
+    if (!was || !part || !(part === was || (was.id && part.id === was.id))) { return; }
+    focusWasIn = null;
+    window.setTimeout(function () {
+      if (!focusLost() || !document.contains(part)) { return; }
+      var next = null;
+      for (var i = 0; i < FOCUS_AFTER_SWAP.length && !next; i++) {
+        next = part.querySelector(FOCUS_AFTER_SWAP[i]);
+      }
+      next = next || part;
+      if (!next.matches("a[href], button, input, select, textarea, [tabindex]")) {
+        next.setAttribute("tabindex", "-1");
+      }
+      next.focus();
+    }, 0);
+  });
 })();

@@ -132,6 +132,13 @@ def patient_sees(live_server, cast, page: Page, checkpoint: Checkpoint) -> None:
     page.get_by_role("link", name="Walk to the corner and back").click()
     expect(page.get_by_role("heading", level=1)).to_have_text("Walk to the corner and back")
     expect(page.locator("main")).to_contain_text(EXERCISE_REASON)
+    # Too long a note is refused in place (htmx), with what was typed kept.
+    note = page.get_by_label(re.compile("^How did it go"))
+    note.fill("Steady. " * 300)
+    page.get_by_role("button", name="Mark as done").click()
+    expect(page.locator("#custom-done")).to_contain_text("2,000 characters")
+    expect(page.get_by_label(re.compile("^How did it go"))).to_have_value("Steady. " * 300)
+    assert not CustomExercise.objects.get().is_done
     page.get_by_label(re.compile("^How did it go")).fill("My feet felt steady.")
     page.get_by_role("button", name="Mark as done").click()
     expect(page.locator("#custom-done")).to_contain_text("You did this one")
