@@ -96,15 +96,15 @@ def build_nav(
     """The menu for a role on the page `name`. `messages_unread` is None when the
     practice has messaging off (no Messages link), else the person's unread count.
     `gate`: a patient's Enrollment.gate. On a safety hold ("safety_hold") or still
-    onboarding ("onboarding"), their program, check-ins and fear ladder lead to that
-    page instead: their menu holds only the pages they can reach, that page first (Get
-    help now is in the header for every patient)."""
+    onboarding (the URL name of the step they pick up at), their program, check-ins and
+    fear ladder lead to that page instead: their menu holds only the pages they can
+    reach, that page first (Get help now is in the header for every patient)."""
     nav = Nav()
     if role == "patient" and gate:
         nav.primary = [
             _item(_("Before you start"), "safety_hold", name)
             if gate == "safety_hold"
-            else _item(_("Getting started"), "onboarding", name, prefixes=("onboarding",))
+            else _item(_("Getting started"), gate, name, prefixes=("onboarding",))
         ]
         nav.extra = [
             *(
