@@ -321,14 +321,28 @@ class Enrollment(models.Model):
     @property
     def gate(self) -> str:
         """The page every program page leads to instead, by URL name: "safety_hold" on a
-        safety hold, else "onboarding" until onboarding is done, else "" (none).
-        programs.access.enrollment_required redirects there; the patient's menu then
-        holds only what they can reach (painapp.accounts.templatetags.navigation)."""
+        safety hold, else the onboarding step to pick up at (onboarding_step) until
+        onboarding is done, else "" (none). programs.access.enrollment_required
+        redirects there; the patient's menu then holds only what they can reach, its
+        "Getting started" link leading there (painapp.accounts.templatetags.navigation)."""
         if self.on_safety_hold:
             return "safety_hold"
         if self.needs_onboarding:
-            return "onboarding"
+            return self.onboarding_step
         return ""
+
+    @property
+    def onboarding_step(self) -> str:
+        """The onboarding step a patient picks up at, by URL name: the first whose
+        answer is not stored yet. The welcome, the "about" page and the settings store
+        nothing of their own (the settings keep their defaults), so that is the welcome
+        until they consent, then the settings (showing what they chose), then, once
+        their country is saved, the safety check (the last step)."""
+        if self.consented_at is None:
+            return "onboarding"
+        if not self.country:
+            return "onboarding_settings"
+        return "onboarding_safety"
 
     @cached_property
     def medically_assessed(self) -> bool:

@@ -54,9 +54,24 @@ def test_the_onboarding_menu_lists_only_what_works_and_nothing_bounces_back(
 
 def test_every_onboarding_step_shows_the_short_menu(onboarding, client):
     onboarding_consent(enrollment=onboarding)
-    for name in (*STEPS, "onboarding_settings"):
+    # After consent, "Getting started" leads to the next step (the settings).
+    menu = {reverse(n) for n in ("onboarding_settings", *ONBOARDING_MENU[1:])}
+    for name in (*STEPS, "onboarding_settings", "onboarding_contact"):
         html = client.get(reverse(name)).content.decode()
-        assert menu_links(html) == {reverse(n) for n in ONBOARDING_MENU}, name
+        assert menu_links(html) == menu, name
+
+
+def test_getting_started_leads_to_the_step_the_patient_reached(onboarding, client):
+    # Step 3 done (consent): the link and the program pages lead to step 4, not back
+    # to the welcome; so from the safety plan, say, they pick up where they were.
+    onboarding_consent(enrollment=onboarding)
+    for step, number in (("onboarding_settings", 4), ("onboarding_safety", 6)):
+        links = menu_links(client.get(reverse("safety_plan")).content.decode())
+        assert reverse(step) in links and reverse("onboarding") not in links
+        assert client.get(reverse("today")).url == reverse(step)
+        assert f"Step {number} " in client.get(reverse(step)).content.decode()
+        # Step 5 done (their country saved): on to the safety check.
+        client.post(reverse("onboarding_contact"), {"country": "US"})
 
 
 def test_with_messaging_off_there_is_no_messages_link(cast, onboarding, client):

@@ -298,3 +298,53 @@ def test_failed_deliveries_are_shown_to_the_practice_admin_only(
     client.force_login(cast.outsider_admin)
     page = client.get(reverse("admin_failed_deliveries")).content.decode()
     assert "recipient refused" not in page and "No failed reminders" in page
+
+
+@pytest.mark.parametrize(
+    ("language", "ready", "still_open", "name"),
+    [
+        (
+            "en",
+            "Your mid-program check-in (after week 4) is ready",
+            "Your mid-program check-in (after week 4) is still open",
+            "mid-program check-in",
+        ),
+        (
+            "es",
+            "Su control de mitad del programa (tras la semana 4) está listo",
+            "Su control de mitad del programa (tras la semana 4) sigue abierto",
+            "control de mitad del programa",
+        ),
+    ],
+)
+def test_a_mid_program_checkins_reminders_name_it_so(
+    cast, program_version, language, ready, still_open, name
+):
+    # The 4-week end check-in, open when a switch to 8 weeks kept it as a mid-program
+    # one (tracking.clinic.tailoring): its reminders call it that, not "weekly".
+    e = enroll(cast, program_version, at=time(18, 0))
+    e.patient.language = language
+    e.patient.save(update_fields=["language"])
+    CheckIn.objects.create(
+        enrollment=e,
+        slot="interim-week-4",
+        kind="interim",
+        week=4,
+        due_date=datetime(2026, 6, 3).date(),
+        opens_at=datetime(2026, 6, 2, 23, tzinfo=UTC),
+        closes_at=datetime(2026, 6, 9, 23, tzinfo=UTC),
+        status="open",
+        instrument_keys=["pain_avg"],
+    )
+    schedules_sync(enrollment=e, now=datetime(2026, 6, 1, tzinfo=UTC))
+    sweep_every(60, datetime(2026, 6, 1, tzinfo=UTC), datetime(2026, 6, 8, tzinfo=UTC))
+    deliveries = Delivery.objects.filter(schedule__kind="checkin").order_by("due_at")
+    assert {d.slot.rsplit(":", 1)[1] for d in deliveries} == {"open", "followup"}
+    for d in deliveries:
+        assert deliver(d.pk) == "sent"
+    assert [m.subject for m in mail.outbox] == [ready, still_open]
+    for message in mail.outbox:
+        assert name in message.body and name in message.alternatives[0][0]
+        assert "weekly" not in message.body and "semanal" not in message.body
+    titles = Notification.objects.filter(user=e.patient).order_by("created_at")
+    assert [n.title for n in titles] == [ready, still_open]

@@ -54,7 +54,7 @@ def message_counts(request: HttpRequest) -> dict:
 
 
 def _gate(request: HttpRequest) -> str:
-    """The patient's Enrollment.gate ("safety_hold", "onboarding" or ""): from the
+    """The patient's Enrollment.gate ("safety_hold", an onboarding step or ""): from the
     enrollment the page already loaded (programs.access.enrollment_required), else one
     query, made only when a patient's menu is drawn."""
     enrollment = getattr(request, "enrollment", None)
@@ -67,7 +67,7 @@ def _gate(request: HttpRequest) -> str:
             Enrollment.objects.filter(
                 patient_id=request.user.pk, practice_id=membership.practice_id
             )
-            .only("status", "screening", "onboarded_at")
+            .only("status", "screening", "onboarded_at", "consented_at", "country")
             .order_by("-created_at")[:5]
         )
         latest.sort(key=lambda e: not e.is_open)

@@ -291,3 +291,31 @@ def test_the_admins_widest_menu_fits_1280_in_one_row(
     helpers.assert_fits_width(page)
     helpers.assert_tap_targets(page)
     helpers.screenshot(page, f"nav-admin-widest-{language}-phone-more")
+
+
+@pytest.mark.parametrize("language", ["en", "es"])
+def test_the_patients_widest_menu_fits_1280_in_one_row(
+    live_server, cast, enrollment, new_context, language
+):
+    """The patient's whole menu (Messages with a two-digit unread count), in English
+    and in the longer Spanish: one row at 1280 px, Account and Log out in it, and no
+    sideways scroll."""
+    from tracking.messaging.services import message_send
+
+    for n in range(12):
+        message_send(enrollment=enrollment, author=cast.clinician, body=f"Message {n}")
+    cast.patient.language = language
+    cast.patient.save(update_fields=["language"])
+    page = new_context(bypass_csp=True, **helpers.DESKTOP).new_page()
+    helpers.login(page, live_server, cast.patient)
+    page.goto(f"{live_server.url}/today/")
+    nav = page.locator(".site-header nav")  # "Main", or "Principal" in Spanish
+    for name in ("today", "messages", "safety_plan", "account_change_password"):
+        expect(nav.locator(f'a[href="{reverse(name)}"]:visible')).to_be_in_viewport()
+    expect(nav.locator("a:visible", has_text="12")).to_have_count(1)
+    expect(nav.locator(".logout button:visible")).to_be_in_viewport()
+    expect(nav.locator("summary:visible")).to_have_count(0)  # no "More" on a desktop
+    helpers.screenshot(page, f"nav-patient-widest-{language}-desktop")
+    one_row(page)
+    helpers.assert_fits_width(page)
+    helpers.check_axe(page, f"nav-patient-widest-{language}-desktop")

@@ -18,6 +18,7 @@ from django.utils import timezone, translation
 from django.utils.translation import gettext
 
 from tracking import rules
+from tracking.checkins.selectors import checkin_title
 from tracking.models import CheckIn, Delivery, ReminderPreferences, ReminderSchedule
 from tracking.reminders.schedules import ENROLLMENT_COLUMNS
 from tracking.reminders.sweep import (
@@ -163,13 +164,15 @@ def _deliver_group(
     # Each claimed row once, even if the list names it twice.
     mine = [rows[pk] for pk in dict.fromkeys(delivery_ids) if pk in claimed and pk in rows]
     checkins = {c for c in map(_checkin_id, mine) if c is not None}
-    # Still due, with their kind (a follow-up after the program is worded as one).
-    due_checkins: dict[int | None, str] = (
-        dict(
-            CheckIn.objects.filter(pk__in=checkins, status__in=rules.CHECKIN_PENDING).values_list(
-                "pk", "kind"
+    # Still due, with what names them (a follow-up after the program, a mid-program
+    # check-in, are worded as such).
+    due_checkins: dict[int | None, CheckIn] = (
+        {
+            c.pk: c
+            for c in CheckIn.objects.filter(pk__in=checkins, status__in=rules.CHECKIN_PENDING).only(
+                "kind", "week", "slot"
             )
-        )
+        }
         if checkins
         else {}
     )
@@ -214,8 +217,8 @@ def _deliver_group(
             remote = local + remote  # nothing was written: one at a time, each its outcome
     for delivery in remote:
         if claims.keep(delivery, outcomes):
-            kind = due_checkins.get(_checkin_id(delivery))
-            outcomes[delivery.pk] = _send(delivery, transports, kind)
+            checkin = due_checkins.get(_checkin_id(delivery))
+            outcomes[delivery.pk] = _send(delivery, transports, checkin)
     claims.release(delivery_ids)
     return outcomes
 
@@ -318,17 +321,17 @@ def _transport(delivery: Delivery, transports: dict[str, Transport]) -> Transpor
 
 
 def _send(
-    delivery: Delivery, transports: dict[str, Transport], checkin_kind: str | None = None
+    delivery: Delivery, transports: dict[str, Transport], checkin: CheckIn | None = None
 ) -> Outcome:
     """Send one claimed delivery and record the outcome (retry, fail, sent)."""
     transport = _transport(delivery, transports)
     try:
         if transport.transactional:  # writes only our own rows: with its outcome
             with transaction.atomic():
-                transport.send(build_message(delivery, checkin_kind), delivery)
+                transport.send(build_message(delivery, checkin), delivery)
                 _finish(delivery, Delivery.Status.SENT, sent_at=timezone.now())
         else:
-            transport.send(build_message(delivery, checkin_kind), delivery)
+            transport.send(build_message(delivery, checkin), delivery)
     except TransientError as error:
         if delivery.attempts >= MAX_ATTEMPTS:
             _finish(delivery, Delivery.Status.FAILED, error=f"gave up: {error}")
@@ -386,11 +389,16 @@ def enrollment_from_unsubscribe_token(token: str) -> int | None:
         return None
 
 
-def build_message(delivery: Delivery, checkin_kind: str | None = None) -> Message:
+def build_message(delivery: Delivery, checkin: CheckIn | None = None) -> Message:
     """The reminder's words. No health data: a reminder may be read over a shoulder.
 
-    `checkin_kind`: the kind of the check-in a check-in reminder is for (a follow-up
-    months after the program is not called "weekly")."""
+    `checkin`: the check-in a check-in reminder is for (its kind, week and slot): a
+    follow-up months after the program is not called "weekly", nor is a mid-program
+    check-in (an end-of-program one a program switch kept, still open when its
+    reminder goes), which is named as its pages name it (checkin_title)."""
+    checkin_kind = checkin.kind if checkin is not None else None
+    # The name a mid-program check-in goes by in the sentences ("" for the others).
+    named = ""
     enrollment = delivery.schedule.enrollment
     patient = enrollment.patient
     unsubscribe = settings.SITE_URL + reverse(
@@ -415,6 +423,16 @@ def build_message(delivery: Delivery, checkin_kind: str | None = None) -> Messag
                     "painapp: a short follow-up check-in is ready, to see how you are doing "
                     "since the program. About 5 minutes."
                 )
+        elif checkin is not None and checkin_kind == CheckIn.Kind.INTERIM:
+            named = checkin_title(checkin).lower()
+            if delivery.slot.endswith(":followup"):
+                name, path = "reminder_checkin_followup", reverse("checkin_current")
+                title = gettext("Your %(title)s is still open") % {"title": named}
+                sms = gettext("painapp: your %(title)s is still open.") % {"title": named}
+            else:
+                name, path = "reminder_checkin", reverse("checkin_current")
+                title = gettext("Your %(title)s is ready") % {"title": named}
+                sms = gettext("painapp: your %(title)s is ready.") % {"title": named}
         elif delivery.slot.endswith(":followup"):
             name, path = "reminder_checkin_followup", reverse("checkin_current")
             title = gettext("Your check-in is still open")
@@ -435,6 +453,7 @@ def build_message(delivery: Delivery, checkin_kind: str | None = None) -> Messag
             "unsubscribe_url": unsubscribe,
             "settings_url": settings.SITE_URL + reverse("reminder_settings"),
             "still_open": delivery.slot.endswith(":followup"),
+            "checkin_title": named,
         },
         sms_text=sms,
         in_app_title=title,

@@ -96,15 +96,15 @@ def build_nav(
     """The menu for a role on the page `name`. `messages_unread` is None when the
     practice has messaging off (no Messages link), else the person's unread count.
     `gate`: a patient's Enrollment.gate. On a safety hold ("safety_hold") or still
-    onboarding ("onboarding"), their program, check-ins and fear ladder lead to that
-    page instead: their menu holds only the pages they can reach, that page first (Get
-    help now is in the header for every patient)."""
+    onboarding (the URL name of the step they pick up at), their program, check-ins and
+    fear ladder lead to that page instead: their menu holds only the pages they can
+    reach, that page first (Get help now is in the header for every patient)."""
     nav = Nav()
     if role == "patient" and gate:
         nav.primary = [
             _item(_("Before you start"), "safety_hold", name)
             if gate == "safety_hold"
-            else _item(_("Getting started"), "onboarding", name, prefixes=("onboarding",))
+            else _item(_("Getting started"), gate, name, prefixes=("onboarding",))
         ]
         nav.extra = [
             *(
@@ -118,7 +118,14 @@ def build_nav(
         nav.primary = [
             _item(_("Today"), "today", name),
             _item(_("Program"), "program_overview", name, also=("program_week", "activity")),
-            _item(_("Check-in"), "checkin_current", name, also=("checkin_detail", "checkin_list")),
+            # Shorter in Spanish than elsewhere ("Control", not "Control semanal"; and
+            # below "Avance", "Registro", "Avisos"), so the row fits 1280 px in one line.
+            _item(
+                pgettext("menu", "Check-in"),
+                "checkin_current",
+                name,
+                also=("checkin_detail", "checkin_list"),
+            ),
         ]
         nav.extra = [
             *(
@@ -132,12 +139,14 @@ def build_nav(
                 name,
                 also=("exposure_plan", "exposure_detail", "fear_edit"),
             ),
-            _item(_("Progress"), "progress", name),
+            _item(pgettext("menu", "Progress"), "progress", name),
             _item(
                 _("My diary"), "diary_list", name, also=("diary_new", "diary_edit", "diary_delete")
             ),
-            _item(_("My log"), "my_log", name),
-            _item(_("Reminders"), "reminder_settings", name, also=("notifications",)),
+            _item(pgettext("menu", "My log"), "my_log", name),
+            _item(
+                pgettext("menu", "Reminders"), "reminder_settings", name, also=("notifications",)
+            ),
             _item(_("Safety plan"), "safety_plan", name, also=("safety_details",)),
         ]
     elif role == "clinician":
