@@ -301,35 +301,53 @@ def test_failed_deliveries_are_shown_to_the_practice_admin_only(
 
 
 @pytest.mark.parametrize(
-    ("language", "ready", "still_open", "name"),
+    ("kind", "language", "ready", "still_open", "name"),
     [
         (
+            "interim",
             "en",
             "Your mid-program check-in (after week 4) is ready",
             "Your mid-program check-in (after week 4) is still open",
             "mid-program check-in",
         ),
         (
+            "interim",
             "es",
             "Su control de mitad del programa (tras la semana 4) está listo",
             "Su control de mitad del programa (tras la semana 4) sigue abierto",
             "control de mitad del programa",
         ),
+        (
+            "end",
+            "en",
+            "Your end-of-program check-in is ready",
+            "Your end-of-program check-in is still open",
+            "end-of-program check-in",
+        ),
+        (
+            "end",
+            "es",
+            "Su control final está listo",
+            "Su control final sigue abierto",
+            "control final",
+        ),
     ],
 )
-def test_a_mid_program_checkins_reminders_name_it_so(
-    cast, program_version, language, ready, still_open, name
+def test_end_and_mid_program_checkins_reminders_name_them_so(
+    cast, program_version, kind, language, ready, still_open, name
 ):
-    # The 4-week end check-in, open when a switch to 8 weeks kept it as a mid-program
-    # one (tracking.clinic.tailoring): its reminders call it that, not "weekly".
+    # The end-of-program check-in, and the 4-week end check-in a switch to 8 weeks kept
+    # as a mid-program one (tracking.clinic.tailoring): their reminders call them that,
+    # not "weekly".
     e = enroll(cast, program_version, at=time(18, 0))
     e.patient.language = language
     e.patient.save(update_fields=["language"])
+    CheckIn.objects.filter(enrollment=e, kind="end").delete()
     CheckIn.objects.create(
         enrollment=e,
-        slot="interim-week-4",
-        kind="interim",
-        week=4,
+        slot="interim-week-4" if kind == "interim" else "end",
+        kind=kind,
+        week=4 if kind == "interim" else None,
         due_date=datetime(2026, 6, 3).date(),
         opens_at=datetime(2026, 6, 2, 23, tzinfo=UTC),
         closes_at=datetime(2026, 6, 9, 23, tzinfo=UTC),

@@ -393,11 +393,12 @@ def build_message(delivery: Delivery, checkin: CheckIn | None = None) -> Message
     """The reminder's words. No health data: a reminder may be read over a shoulder.
 
     `checkin`: the check-in a check-in reminder is for (its kind, week and slot): a
-    follow-up months after the program is not called "weekly", nor is a mid-program
-    check-in (an end-of-program one a program switch kept, still open when its
-    reminder goes), which is named as its pages name it (checkin_title)."""
+    follow-up months after the program is not called "weekly", nor are the
+    end-of-program check-in and a mid-program one (an end-of-program one a program
+    switch kept, still open when its reminder goes), named as their pages name them
+    (checkin_title)."""
     checkin_kind = checkin.kind if checkin is not None else None
-    # The name a mid-program check-in goes by in the sentences ("" for the others).
+    # The name an end or mid-program check-in goes by in the sentences ("" for weekly).
     named = ""
     enrollment = delivery.schedule.enrollment
     patient = enrollment.patient
@@ -423,7 +424,7 @@ def build_message(delivery: Delivery, checkin: CheckIn | None = None) -> Message
                     "painapp: a short follow-up check-in is ready, to see how you are doing "
                     "since the program. About 5 minutes."
                 )
-        elif checkin is not None and checkin_kind == CheckIn.Kind.INTERIM:
+        elif checkin is not None and checkin_kind in (CheckIn.Kind.END, CheckIn.Kind.INTERIM):
             named = checkin_title(checkin).lower()
             if delivery.slot.endswith(":followup"):
                 name, path = "reminder_checkin_followup", reverse("checkin_current")
