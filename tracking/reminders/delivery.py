@@ -217,8 +217,9 @@ def _deliver_group(
             remote = local + remote  # nothing was written: one at a time, each its outcome
     for delivery in remote:
         if claims.keep(delivery, outcomes):
-            checkin = due_checkins.get(_checkin_id(delivery))
-            outcomes[delivery.pk] = _send(delivery, transports, checkin)
+            outcomes[delivery.pk] = _send(
+                delivery, transports, due_checkins.get(_checkin_id(delivery))
+            )
     claims.release(delivery_ids)
     return outcomes
 
