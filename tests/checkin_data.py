@@ -64,6 +64,17 @@ def schedule_from_start(enrollment) -> dict[str, CheckIn]:
     return {c.slot: c for c in CheckIn.objects.filter(enrollment=enrollment)}
 
 
+def started_two_weeks_ago(enrollment, **baseline: dict) -> dict[str, CheckIn]:
+    """Baseline done two weeks ago (default answers, or `baseline`'s); the week 3
+    check-in opens today. The check-ins by slot."""
+    enrollment.start_date = enrollment.local_date() - timedelta(days=14)
+    enrollment.checkin_weekday = enrollment.start_date.weekday()
+    enrollment.save()
+    slots = schedule_from_start(enrollment)
+    record_at_open(slots["baseline"], **baseline)
+    return slots
+
+
 def record_at_open(checkin: CheckIn, **overrides: dict) -> CheckIn:
     """Record a check-in an hour after it opened, with default answers."""
     return checkin_record(

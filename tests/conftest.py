@@ -187,6 +187,15 @@ def enrollment(cast, program_version):
 
 
 @pytest.fixture
+def week3(enrollment):
+    """The patient's week 3 check-in, open today: the baseline was done two weeks ago
+    with default answers (override `week3` in a module for other answers)."""
+    from tests.checkin_data import started_two_weeks_ago
+
+    return started_two_weeks_ago(enrollment)["week-3"]
+
+
+@pytest.fixture
 def on_hold(enrollment):
     """`enrollment`, its patient on a safety hold: red flags at screening (a history of
     cancer), not yet started, and the red-flag alert that asks for the decision."""

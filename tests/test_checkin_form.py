@@ -4,14 +4,13 @@ with clear messages, the Today card, and who may see which check-in."""
 from __future__ import annotations
 
 import re
-from datetime import timedelta
 
 import pytest
 from django.urls import reverse
 from django.utils.html import escape
 
 from programs.models import Enrollment
-from tests.checkin_data import post_for, record_at_open, schedule_from_start
+from tests.checkin_data import post_for, record_at_open, schedule_from_start, started_two_weeks_ago
 from tracking.checkins.schedule import checkins_update_statuses
 from tracking.checkins.today import checkin_card
 from tracking.instruments.registry import normalise
@@ -20,21 +19,6 @@ from tracking.models import CheckIn, Response
 
 # Every weekly check-in also asks PHQ-9 item 9 and "any new symptoms?" (issue 15).
 WEEKLY = ["pain_avg", "pain_worst", "fear_movement", "phq2", "phq9_item9", "gad2", "new_symptoms"]
-
-
-def started_two_weeks_ago(enrollment) -> dict[str, CheckIn]:
-    """Baseline done two weeks ago; the week 3 check-in opens today."""
-    enrollment.start_date = enrollment.local_date() - timedelta(days=14)
-    enrollment.checkin_weekday = enrollment.start_date.weekday()
-    enrollment.save()
-    slots = schedule_from_start(enrollment)
-    record_at_open(slots["baseline"])
-    return slots
-
-
-@pytest.fixture
-def week3(enrollment) -> CheckIn:
-    return started_two_weeks_ago(enrollment)["week-3"]
 
 
 def url(checkin: CheckIn) -> str:

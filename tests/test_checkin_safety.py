@@ -13,8 +13,13 @@ import pytest
 from django.urls import reverse
 from django.utils import timezone
 
-from tests.checkin_data import answers_for, post_for, record_at_open, schedule_from_start
-from tests.test_checkin_form import started_two_weeks_ago
+from tests.checkin_data import (
+    answers_for,
+    post_for,
+    record_at_open,
+    schedule_from_start,
+    started_two_weeks_ago,
+)
 from tracking import rules
 from tracking.alerts.evaluate import evaluate_missed
 from tracking.alerts.services import alert_raise

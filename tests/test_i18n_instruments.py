@@ -9,19 +9,18 @@ import copy
 import csv
 import io
 import json
-from datetime import timedelta
 
 import pytest
 from django.urls import reverse
 from django.utils.html import escape
 from fhir.resources.bundle import Bundle
 
-from tests.checkin_data import answers_for, post_for, record_at_open, schedule_from_start
+from tests.checkin_data import answers_for, post_for
 from tracking.instruments import registry
 from tracking.instruments.registry import instrument_save, normalise
 from tracking.instruments.scoring import score
 from tracking.instruments.shipped import SHIPPED, definition_for
-from tracking.models import CheckIn, Instrument, Response
+from tracking.models import Instrument, Response
 
 pytestmark = pytest.mark.django_db
 
@@ -102,16 +101,6 @@ def test_the_weekly_item_9_is_the_phq9s_item_9():
 
 
 # ---------------------------------------------------------------- the check-in
-@pytest.fixture
-def week3(enrollment) -> CheckIn:
-    enrollment.start_date = enrollment.local_date() - timedelta(days=14)
-    enrollment.checkin_weekday = enrollment.start_date.weekday()
-    enrollment.save()
-    slots = schedule_from_start(enrollment)
-    record_at_open(slots["baseline"])
-    return slots["week-3"]
-
-
 @pytest.fixture
 def spanish(cast):
     cast.patient.language = "es"

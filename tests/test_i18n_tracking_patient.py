@@ -17,8 +17,8 @@ from django.core.management import call_command
 from django.urls import reverse
 
 from programs.models import Program
+from tests.checkin_data import started_two_weeks_ago
 from tests.factories import make_enrollment
-from tests.test_checkin_form import started_two_weeks_ago
 from tests.test_i18n import english_in
 from tracking import rules
 from tracking.models import Alert, CheckIn, PracticeSettings

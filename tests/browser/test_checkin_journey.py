@@ -9,14 +9,13 @@ Screenshots: test-artifacts/checkin-*.png.
 from __future__ import annotations
 
 import re
-from datetime import timedelta
 
 import pytest
 from django.urls import reverse
 from playwright.sync_api import Locator, Page, expect
 
 from tests.browser import helpers
-from tests.checkin_data import record_at_open, schedule_from_start
+from tests.checkin_data import started_two_weeks_ago
 from tests.conftest import ARTIFACTS
 from tracking.models import CheckIn, Response
 
@@ -69,12 +68,8 @@ def answer_by_keyboard(page: Page, value: int) -> None:
 @pytest.fixture
 def week3(enrollment) -> CheckIn:
     """Baseline done two weeks ago (pain 7, fear 8); week 3 opens today."""
-    enrollment.start_date = enrollment.local_date() - timedelta(days=14)
-    enrollment.checkin_weekday = enrollment.start_date.weekday()
-    enrollment.save()
-    slots = schedule_from_start(enrollment)
-    record_at_open(slots["baseline"], pain_avg={"pain_avg": 7}, fear_movement={"fear_movement": 8})
-    return slots["week-3"]
+    baseline = {"pain_avg": {"pain_avg": 7}, "fear_movement": {"fear_movement": 8}}
+    return started_two_weeks_ago(enrollment, **baseline)["week-3"]
 
 
 def test_a_weekly_check_in_one_question_per_screen_by_keyboard(

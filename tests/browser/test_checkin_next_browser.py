@@ -7,14 +7,12 @@ Screenshots: test-artifacts/screenshots/checkin-next-blank-*.png.
 
 from __future__ import annotations
 
-from datetime import timedelta
-
 import pytest
 from django.urls import reverse
 from playwright.sync_api import Page, expect
 
 from tests.browser import helpers
-from tests.checkin_data import record_at_open, schedule_from_start
+from tests.checkin_data import started_two_weeks_ago
 
 pytestmark = pytest.mark.browser
 
@@ -38,12 +36,7 @@ def visible_question(page: Page):
 
 @pytest.fixture
 def slots(enrollment):
-    enrollment.start_date = enrollment.local_date() - timedelta(days=14)
-    enrollment.checkin_weekday = enrollment.start_date.weekday()
-    enrollment.save()
-    slots = schedule_from_start(enrollment)
-    record_at_open(slots["baseline"])
-    return slots
+    return started_two_weeks_ago(enrollment)
 
 
 @pytest.mark.parametrize("language", ["en", "es"])

@@ -19,7 +19,6 @@ from django.urls import reverse
 from playwright.sync_api import Page, expect
 
 from tests.browser import helpers
-from tests.checkin_data import record_at_open, schedule_from_start
 from tests.conftest import ARTIFACTS
 from tracking.alerts.escalation import escalate_unacknowledged_alerts
 from tracking.models import Alert, CheckIn, Notification
@@ -34,18 +33,6 @@ def shot(page: Page, name: str, *, full_page: bool = False) -> str:
     path = ARTIFACTS / f"safety-{name}.png"
     page.screenshot(path=str(path), full_page=full_page)
     return str(path)
-
-
-@pytest.fixture
-def week3(enrollment) -> CheckIn:
-    from datetime import timedelta
-
-    enrollment.start_date = enrollment.local_date() - timedelta(days=14)
-    enrollment.checkin_weekday = enrollment.start_date.weekday()
-    enrollment.save()
-    slots = schedule_from_start(enrollment)
-    record_at_open(slots["baseline"])
-    return slots["week-3"]
 
 
 def wait_for_alert(checkin: CheckIn, seconds: float = 10) -> Alert:

@@ -30,7 +30,7 @@ from playwright.sync_api import Page, expect
 
 from programs.models import PracticeSession
 from tests.browser import helpers
-from tests.checkin_data import record_at_open, schedule_from_start
+from tests.checkin_data import started_two_weeks_ago
 from tracking.models import Alert, CheckIn, DiaryEntry
 
 pytestmark = pytest.mark.browser
@@ -253,13 +253,9 @@ CHECKIN_ANSWERS = [4, 6, 5, 1, 0, 0, 1, 0, 0]
 
 @pytest.fixture
 def week3(enrollment) -> CheckIn:
-    """Baseline done two weeks ago; the week 3 check-in opens today."""
-    enrollment.start_date = enrollment.local_date() - timedelta(days=14)
-    enrollment.checkin_weekday = enrollment.start_date.weekday()
-    enrollment.save()
-    slots = schedule_from_start(enrollment)
-    record_at_open(slots["baseline"], pain_avg={"pain_avg": 7}, fear_movement={"fear_movement": 8})
-    return slots["week-3"]
+    """Baseline done two weeks ago (pain 7, fear 8); week 3 opens today."""
+    baseline = {"pain_avg": {"pain_avg": 7}, "fear_movement": {"fear_movement": 8}}
+    return started_two_weeks_ago(enrollment, **baseline)["week-3"]
 
 
 def rate(page: Page, name: str, value: int) -> None:
