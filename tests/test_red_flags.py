@@ -152,7 +152,8 @@ def test_a_patient_outside_the_age_range_cannot_go_on(client, cast, patient, new
     assert (
         "Please contact your practice" in patient.get(reverse("onboarding_safety")).content.decode()
     )
-    assert patient.get(reverse("today")).url == reverse("onboarding")
+    # … and Today leads back to that page (the step they reached), not the welcome.
+    assert patient.get(reverse("today")).url == reverse("onboarding_safety")
     # The clinician sees why.
     client.force_login(cast.clinician)
     page = client.get(reverse("patient_detail", args=[new_enrollment.pk])).content.decode()
