@@ -311,6 +311,23 @@ def test_an_alert_whose_clinician_is_switched_off_goes_up_the_chain_at_once(
     assert told(alert) == ["oncall@riverside.test"]
 
 
+def test_a_clinician_switched_off_here_but_active_elsewhere_is_not_told_of_an_alert(
+    cast, enrollment, chain, mailoutbox
+):
+    """The clinician's membership of this practice is switched off, their account (used
+    at another practice) is not: a new risk alert for a patient here tells them nothing
+    (their notice names the patient) and goes up the chain at once."""
+    cast.clinician.memberships.filter(practice=cast.practice).update(is_active=False)
+    with time_machine.travel(T0, tick=False):
+        alert = raise_urgent(enrollment)
+        run_outbox()
+    assert not Notification.objects.filter(user=cast.clinician).exists()
+    assert cast.clinician.email not in [m.to[0] for m in mailoutbox]
+    with time_machine.travel(T0 + timedelta(minutes=1), tick=False):
+        assert escalate_alerts() == 1
+    assert told(alert) == ["oncall@riverside.test"]
+
+
 def test_the_sweep_makes_the_same_queries_to_find_and_plan_for_few_or_many_alerts(
     cast, enrollment, chain, django_assert_num_queries
 ):

@@ -22,7 +22,7 @@ from tests.factories import load_shipped_program, make_enrollment
 from tests.tailoring_data import make_trial_version
 from tracking.checkins.schedule import checkins_update_statuses, local_midnight
 from tracking.checkins.selectors import checkin_home, checkin_title
-from tracking.checkins.services import checkin_record
+from tracking.checkins.services import NotAvailable, checkin_record
 from tracking.clinic.tailoring import program_switch
 from tracking.models import CheckIn, EnrollmentSummary, Response
 from tracking.practice_admin.reports import OutcomeFilters, outcomes_report
@@ -130,3 +130,39 @@ def test_the_report_counts_the_week_8_end_answer(cast, extended):
     assert row.cohort_date == D0 + timedelta(days=56)
     assert report.finished == 1
     assert EnrollmentSummary.objects.get(enrollment=enrollment).pain_end == 1
+
+
+def test_an_answer_sent_as_the_switch_renames_the_end_check_in_is_not_taken_as_the_end(cast):
+    """The patient opened the 4-week end check-in; while they answer it, their clinician
+    extends the program and the row becomes the mid-program one. The answer sent from
+    the page loaded before (its check-in still says "end") is refused, so week 4 never
+    becomes the end score nor opens the end's full PHQ-9; answered again, it counts as
+    the mid-program check-in it now is."""
+    cast.patient.timezone = ZONE
+    cast.patient.save(update_fields=["timezone"])
+    trial, eight = make_trial_version(), load_shipped_program()
+    with time_machine.travel(local_noon(D0), tick=False):
+        enrollment = make_enrollment(
+            cast.patient, cast.clinician, cast.practice, version=trial, days_ago=0
+        )
+        slots = schedule_from_start(enrollment)
+        record_at_open(slots["baseline"], pain_avg={"pain_avg": 7})
+    day_29 = local_noon(D0 + timedelta(days=29))
+    checkins_update_statuses(now=day_29)
+    loaded = CheckIn.objects.get(enrollment=enrollment, slot="end")  # the page is open
+    assert loaded.status == CheckIn.Status.OPEN
+    with time_machine.travel(day_29, tick=False):
+        program_switch(enrollment=enrollment, to_version=eight, reason=REASON, by=cast.clinician)
+    answers = answers_for(
+        loaded.instrument_keys, pain_avg={"pain_avg": 3}, phq2={"phq1": 2, "phq2": 2}
+    )
+    with pytest.raises(NotAvailable):
+        checkin_record(checkin=loaded, answers_by_instrument=answers, now=day_29)
+    summary = EnrollmentSummary.objects.get(enrollment=enrollment)
+    assert summary.pain_end is None
+    assert not CheckIn.objects.filter(enrollment=enrollment, kind=CheckIn.Kind.EXTRA).exists()
+    now_interim = CheckIn.objects.get(pk=loaded.pk)
+    assert now_interim.kind == CheckIn.Kind.INTERIM
+    checkin_record(checkin=now_interim, answers_by_instrument=answers, now=day_29)
+    summary.refresh_from_db()
+    assert summary.pain_end is None

@@ -7,13 +7,12 @@ from __future__ import annotations
 
 import logging
 from collections import Counter, defaultdict
-from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import datetime
 
 from django.conf import settings
 from django.db import IntegrityError, transaction
-from django.db.models import Exists, F, Max, OuterRef, Q, QuerySet, Value
+from django.db.models import Exists, F, Max, OuterRef, Q, Value
 from django.db.models.functions import Coalesce
 from django.urls import reverse
 from django.utils import timezone
@@ -22,11 +21,12 @@ from django.utils.translation import gettext_noop
 from painapp.accounts.audit import audit
 from painapp.accounts.badges import badges_changed
 from painapp.accounts.emails import send_email
-from painapp.accounts.models import Membership, Practice, Role, User
+from painapp.accounts.models import Practice, Role, User
 from tracking import rules as clinical
 from tracking.alerts.due import due_time
 from tracking.alerts.evaluate import _settings_by_practice
 from tracking.alerts.services import tells_clinician_at_once
+from tracking.alerts.staff import active_staff
 from tracking.models import (
     Alert,
     CheckIn,
@@ -58,7 +58,7 @@ logger = logging.getLogger(__name__)
 # - Nobody active holds it any more (the person of the step it is at, or the patient's
 #   clinician before any step, had their account or membership switched off since):
 #   it moves on at the next sweep, without waiting for its due time, since its clock
-#   is running for nobody. "Active" is `active_staff`, here only; the admin's safety
+#   is running for nobody. "Active" is `active_staff` (tracking.alerts.staff); the admin's safety
 #   settings warn about such people with `unreachable_people`, from the same rule.
 # - With nobody left (or no chain at all), the practice's safety contact is told (every
 #   active practice admin if it has none), and every member of staff of the practice
@@ -77,17 +77,6 @@ class _Context:
     admins: dict[int, list[User]]
     staff: dict[int, dict[int, User]]  # practice -> active staff members by id
     safety_contacts: dict[int, User | None]
-
-
-def active_staff(practice_ids: Iterable[int] | None = None) -> QuerySet[Membership]:
-    """Who an alert can reach: the practice's admins and clinicians whose membership
-    and whose account are both on. A person switched off either way is nobody to the
-    chain: their step is passed over, and the safety contact's place at the end of it
-    goes to every active admin."""
-    found = Membership.objects.filter(
-        role__in=(Role.ADMIN, Role.CLINICIAN), is_active=True, user__is_active=True
-    )
-    return found if practice_ids is None else found.filter(practice_id__in=list(practice_ids))
 
 
 @dataclass(frozen=True)
@@ -422,8 +411,9 @@ def alert_email_send(*, alert_id: int, outbox_id: int | None = None) -> bool:
     if alert is None or alert.status != Alert.Status.OPEN:
         return False
     clinician = alert.enrollment.clinician
-    if not clinician.is_active:
-        logger.error("Alert %s: the clinician's account is inactive; no email sent", alert_id)
+    if not active_staff([alert.practice_id]).filter(user=clinician).exists():
+        # Switched off since (account or membership): the sweep moves the alert on.
+        logger.error("Alert %s: the clinician is switched off; no email sent", alert_id)
         return False
     send_email(
         "emails/alert_urgent",

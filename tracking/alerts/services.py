@@ -21,6 +21,7 @@ from painapp.accounts.badges import badges_changed
 from painapp.accounts.models import User
 from programs.models import Enrollment
 from tracking.alerts.due import due_time
+from tracking.alerts.staff import active_staff
 from tracking.checkins.summaries import summary_alerts_recount
 from tracking.models import Alert, AlertResolution, Notification, PracticeSettings
 from tracking.outbox import outbox_add
@@ -71,7 +72,12 @@ def alert_raise(
     except IntegrityError:
         return None
     audit(None, "alert.raised", practice=enrollment.practice, subject=enrollment.patient, obj=alert)
-    if tells_clinician_at_once(kind, severity):
+    # The clinician is told at once, if they can be reached: switched off since (their
+    # account or their membership here), the escalation sweep moves the alert on.
+    if (
+        tells_clinician_at_once(kind, severity)
+        and active_staff([enrollment.practice_id]).filter(user_id=enrollment.clinician_id).exists()
+    ):
         url = reverse("alert_detail", args=[alert.pk])
         if kind == Alert.Kind.SELF_HARM:
             title = gettext_noop("Urgent: a patient needs a call today")

@@ -228,6 +228,11 @@ def _claim_and_write(
     checkin.completed_at = now  # the summary's "last check-in" (and unused if not claimed)
     claimed = CheckIn.objects.filter(
         pk=checkin.pk,
+        # As loaded: a program switch may have made the end check-in a mid-program
+        # one since (tracking.clinic.tailoring), and this answer must not count as
+        # the end (its summary scores, its full PHQ-9).
+        slot=checkin.slot,
+        kind=checkin.kind,
         status__in=clinical.CHECKIN_PENDING,
         opens_at__lte=now,
         closes_at__gt=now,

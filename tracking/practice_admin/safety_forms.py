@@ -14,7 +14,7 @@ from django.utils.translation import gettext_lazy as _
 from painapp.accounts.forms import timezone_choices
 from painapp.accounts.models import Practice, User
 from painapp.widgets import LongTextarea
-from tracking.alerts.escalation import active_staff
+from tracking.alerts.staff import active_staff
 from tracking.models import EscalationStep
 from tracking.safety.resources import COUNTRY_CHOICES, DEFAULTS
 from tracking.safety.services import contact_removal_refused, duplicate_step
