@@ -412,6 +412,17 @@ def test_it_explains_a_note_it_cannot_save_and_keeps_the_text(clin, history, bod
     assert not ClinicianNote.objects.exists()
 
 
+@pytest.mark.parametrize("body", ["Called; doing well.", ""])
+def test_the_notes_section_sent_back_to_htmx_records_the_read(clin, cast, history, body):
+    """Saved or refused, the section htmx swaps in lists the care team's notes on the
+    patient: a staff read of patient data, recorded like the page's."""
+    ClinicianNote.objects.create(enrollment=history, author=cast.clinician, body="Earlier note")
+    response = clin.post(url("patient_note_add", history), {"body": body}, HTTP_HX_REQUEST="true")
+    assert response.status_code == 200 and "Earlier note" in response.content.decode()
+    read = AuditEvent.objects.get(action="patient.viewed")
+    assert (read.actor, read.subject) == (cast.clinician, cast.patient)
+
+
 def _tags(html: str) -> str:
     return re.sub(r"\s+", " ", re.sub(r">\s+<", "><", html)).strip()
 

@@ -327,6 +327,8 @@ def _notes_partial(
     saved: bool = False,
     status: int = 200,
 ) -> HttpResponse:
+    # The section shows the care team's notes on the patient: a read, like the page.
+    audit_read(request, "patient.viewed", enrollment)
     # The partial alone is outside the page's {% timezone %}: times in the staff
     # member's own zone all the same, as the whole page shows them.
     with timezone.override(ZoneInfo(request.user.timezone)):
