@@ -332,6 +332,14 @@ class Enrollment(models.Model):
         return ""
 
     @property
+    def before_consent(self) -> bool:
+        """Still onboarding and not yet agreed how their information is used (the
+        consent step): nothing they write is kept, so no messages and no safety plan.
+        That is when their gate is the welcome (not a safety hold, which comes after
+        the screening)."""
+        return self.gate == "onboarding"
+
+    @property
     def onboarding_step(self) -> str:
         """The onboarding step a patient picks up at, by URL name: the first whose
         answer is not stored yet. The welcome, the "about" page and the settings store

@@ -1,7 +1,8 @@
 """A patient still onboarding (not on a safety hold): their menu holds only what works
 before onboarding is done, as a held patient's does (Enrollment.gate): the onboarding
-steps, Messages when the practice has messaging, the safety plan, Account and Log out,
-with Get help now in the header. No link leads back to onboarding."""
+steps, Account and Log out, with Get help now in the header; once they have agreed how
+their information is used (consent), Messages when the practice has messaging and the
+safety plan too. No link leads back to onboarding."""
 
 from __future__ import annotations
 
@@ -12,9 +13,10 @@ from programs.services import onboarding_consent
 from tests.factories import make_enrollment
 from tests.test_safety_hold_menu import header_links, menu_links
 from tracking.messaging.models import Message
-from tracking.models import PracticeSettings
+from tracking.models import PracticeSettings, SafetyPlan
 
 ONBOARDING_MENU = ("onboarding", "messages", "safety_plan", "account_change_password")
+BEFORE_CONSENT_MENU = ("onboarding", "account_change_password")
 STEPS = ("onboarding", "onboarding_about", "onboarding_consent")
 
 
@@ -34,8 +36,11 @@ def test_the_onboarding_menu_lists_only_what_works_and_nothing_bounces_back(
     cast.patient.language = language
     cast.patient.save(update_fields=["language"])
     html = client.get(reverse("onboarding")).content.decode()
-    assert menu_links(html) == {reverse(name) for name in ONBOARDING_MENU}
+    assert menu_links(html) == {reverse(name) for name in BEFORE_CONSENT_MENU}
     assert header_links(html) == {reverse("get_help")}
+    onboarding_consent(enrollment=onboarding)
+    html = client.get(reverse("onboarding_settings")).content.decode()
+    assert menu_links(html) == {reverse(n) for n in ("onboarding_settings", *ONBOARDING_MENU[1:])}
     assert f'action="{reverse("account_logout")}"' in html
     if language == "es":
         for label in ("Primeros pasos", "Mensajes", "Plan de seguridad"):
@@ -78,14 +83,37 @@ def test_with_messaging_off_there_is_no_messages_link(cast, onboarding, client):
     settings = PracticeSettings.for_practice(cast.practice.pk)
     settings.messaging_enabled = False
     settings.save()
-    html = client.get(reverse("onboarding")).content.decode()
-    assert menu_links(html) == {reverse(n) for n in ONBOARDING_MENU if n != "messages"}
+    onboarding_consent(enrollment=onboarding)
+    html = client.get(reverse("onboarding_settings")).content.decode()
+    assert menu_links(html) == {
+        reverse(n) for n in ("onboarding_settings", "safety_plan", "account_change_password")
+    }
 
 
-def test_the_patient_can_message_their_care_team_while_onboarding(onboarding, client):
+def test_nothing_the_patient_writes_is_kept_before_they_consent(onboarding, client):
+    response = client.post(reverse("messages"), {"body": "Is the first week hard?"})
+    assert (response.status_code, response.url) == (302, reverse("onboarding"))
+    response = client.post(reverse("safety_plan"), {"coping": "Slow breathing."})
+    assert (response.status_code, response.url) == (302, reverse("onboarding"))
+    assert not Message.objects.exists() and not SafetyPlan.objects.exists()
+
+
+def test_the_patient_can_message_their_care_team_once_they_consent(onboarding, client):
+    onboarding_consent(enrollment=onboarding)
     response = client.post(reverse("messages"), {"body": "Is the first week hard?"})
     assert response.status_code == 302
     assert Message.objects.get(thread__enrollment=onboarding).body == "Is the first week hard?"
+
+
+def test_the_safety_details_page_is_the_onboarding_contact_step_until_onboarding_ends(
+    onboarding, client
+):
+    # Its country would otherwise pass the settings step (Enrollment.onboarding_step).
+    onboarding_consent(enrollment=onboarding)
+    response = client.post(reverse("safety_details"), {"country": "US"})
+    assert (response.status_code, response.url) == (302, reverse("onboarding_contact"))
+    onboarding.refresh_from_db()
+    assert onboarding.country == "" and onboarding.gate == "onboarding_settings"
 
 
 def test_program_pages_still_lead_to_onboarding(onboarding, client):

@@ -131,6 +131,14 @@ def check_axe(
         page.add_script_tag(path=str(AXE_JS))
         if not page.evaluate("() => typeof window.axe !== 'undefined'"):
             raise RuntimeError("axe-core did not load: is this context made with bypass_csp=True?")
+    # Let running animations end first (the practice player fades each step in): a
+    # half-faded text would count as low contrast.
+    page.evaluate(
+        """() => Promise.race([
+            Promise.all(document.getAnimations().map(a => a.finished.catch(() => null))),
+            new Promise(done => setTimeout(done, 2000)),
+        ])"""
+    )
     options = {
         "runOnly": {"type": "tag", "values": tags or AXE_TAGS},
         "rules": {rule: {"enabled": False} for rule in disable or []},

@@ -132,6 +132,8 @@ def _send(
 @enrollment_required(allow_onboarding=True, allow_hold=True)
 def patient_thread(request: PatientRequest) -> HttpResponse:
     enrollment = request.enrollment
+    if enrollment.before_consent:
+        return redirect("onboarding")
     settings = PracticeSettings.for_practice(enrollment.practice_id)
     form, sent, show_help, error = MessageForm(), False, False, ""
     status = 200

@@ -74,7 +74,11 @@ def onboarding_contact(request: PatientRequest) -> HttpResponse:
 @onboarding_step
 @require_http_methods(["GET", "POST"])
 def safety_details(request: PatientRequest) -> HttpResponse:
-    """The same details, to change at any time."""
+    """The same details, to change at any time (while onboarding: its own step, which
+    comes after the settings: Enrollment.onboarding_step reads the country it saves)."""
+    enrollment = request.enrollment
+    if enrollment.needs_onboarding and not enrollment.on_safety_hold:
+        return redirect("onboarding_contact")
     form = SafetyDetailsForm(
         request.POST if request.method == "POST" else None, initial=_details_initial(request)
     )
@@ -94,6 +98,8 @@ def safety_details(request: PatientRequest) -> HttpResponse:
 @require_http_methods(["GET", "POST"])
 def safety_plan(request: PatientRequest) -> HttpResponse:
     """The patient's personal safety plan: optional, theirs to write and change."""
+    if request.enrollment.before_consent:
+        return redirect("onboarding")
     plan = SafetyPlan.objects.filter(enrollment=request.enrollment).first()
     initial = {name: getattr(plan, name) for name in SafetyPlan.TEXT_FIELDS} if plan else {}
     form = SafetyPlanForm(request.POST if request.method == "POST" else None, initial=initial)

@@ -106,14 +106,20 @@ def build_nav(
             if gate == "safety_hold"
             else _item(_("Getting started"), gate, name, prefixes=("onboarding",))
         ]
-        nav.extra = [
-            *(
-                [_messages_item(name, "messages", messages_unread)]
-                if messages_unread is not None
-                else []
-            ),
-            _item(_("Safety plan"), "safety_plan", name, also=("safety_details",)),
-        ]
+        # Before consent (Enrollment.before_consent: the gate is still the welcome)
+        # nothing the patient writes is kept: no Messages, no safety plan.
+        nav.extra = (
+            []
+            if gate == "onboarding"
+            else [
+                *(
+                    [_messages_item(name, "messages", messages_unread)]
+                    if messages_unread is not None
+                    else []
+                ),
+                _item(_("Safety plan"), "safety_plan", name, also=("safety_details",)),
+            ]
+        )
     elif role == "patient":
         nav.primary = [
             _item(_("Today"), "today", name),
