@@ -404,59 +404,6 @@ class PracticeSession(models.Model):
         return round(self.duration_seconds / 60)
 
 
-class FearItem(models.Model):
-    """A rung of the fear ladder: an avoided activity and how harmful it feels (0–100)."""
-
-    enrollment = models.ForeignKey(Enrollment, on_delete=models.CASCADE, related_name="fear_items")
-    label = models.CharField(max_length=200)
-    harm_rating = models.PositiveSmallIntegerField(validators=ZERO_TO_HUNDRED)
-    first_rating = models.PositiveSmallIntegerField(validators=ZERO_TO_HUNDRED)
-    position = models.PositiveIntegerField(default=0)
-    created_at = models.DateTimeField(auto_now_add=True)
-    updated_at = models.DateTimeField(auto_now=True)
-
-    class Meta:
-        ordering = ["position", "harm_rating", "pk"]
-
-
-class Exposure(models.Model):
-    """One planned-then-done exposure: what I expected, and what happened."""
-
-    enrollment = models.ForeignKey(Enrollment, on_delete=models.CASCADE, related_name="exposures")
-    fear_item = models.ForeignKey(
-        FearItem, null=True, blank=True, on_delete=models.SET_NULL, related_name="exposures"
-    )
-    activity = models.CharField(max_length=200)
-    predicted_pain = models.PositiveSmallIntegerField(validators=ZERO_TO_TEN)
-    predicted_harm = models.PositiveSmallIntegerField(validators=ZERO_TO_HUNDRED)
-    expectation = models.TextField(blank=True, max_length=1000)
-    planned_at = models.DateTimeField(default=dj_timezone.now)
-    actual_pain = models.PositiveSmallIntegerField(null=True, blank=True, validators=ZERO_TO_TEN)
-    actual_harm = models.PositiveSmallIntegerField(
-        null=True, blank=True, validators=ZERO_TO_HUNDRED
-    )
-    fear_after = models.PositiveSmallIntegerField(null=True, blank=True, validators=ZERO_TO_HUNDRED)
-    note = models.TextField(blank=True, max_length=2000)
-    completed_at = models.DateTimeField(null=True, blank=True)
-
-    class Meta:
-        ordering = ["-planned_at"]
-        indexes = [models.Index(fields=["enrollment", "-planned_at"])]
-
-    @property
-    def is_done(self) -> bool:
-        return self.completed_at is not None
-
-    @property
-    def pain_violation(self) -> int | None:
-        """Predicted minus actual pain: positive means it went better than feared."""
-        return None if self.actual_pain is None else self.predicted_pain - self.actual_pain
-
-    @property
-    def harm_violation(self) -> int | None:
-        return None if self.actual_harm is None else self.predicted_harm - self.actual_harm
-
-
 class AttributionCategory(models.TextChoices):
     """The coding scheme of Ashar et al. (JAMA Netw Open 2023).
 
@@ -612,6 +559,10 @@ from programs.audio.models import Recording  # noqa: E402,F401
 
 # Monthly boosters after the last week (issue 19): their own sub-package.
 from programs.boosters.models import Booster  # noqa: E402,F401
+
+# The fear ladder and its exposures: their own sub-package, like the others.
+from programs.exposure.models import Exposure as Exposure  # noqa: E402
+from programs.exposure.models import FearItem as FearItem  # noqa: E402
 from programs.tailoring.models import (  # noqa: E402,F401
     ActivityAdjustment,
     CustomExercise,

@@ -36,12 +36,9 @@ def local_noon(day: date) -> datetime:
     return datetime.combine(day, time(12), tzinfo=ZoneInfo(ZONE)).astimezone(UTC)
 
 
-@pytest.fixture
-def extended(cast):
-    """cast.patient (in Mexico City) on the 4-week trial dose from D0: the baseline
-    answered with average pain 7, the 4-week end check-in answered with pain 3 on day
-    28, then switched, on day 29, to the 8-week program keeping the calendar (week 5
-    of 8)."""
+def on_the_trial_dose(cast):
+    """cast.patient (in Mexico City) on the 4-week trial dose from D0, the baseline
+    answered with average pain 7; and the 8-week program to switch to."""
     cast.patient.timezone = ZONE
     cast.patient.save(update_fields=["timezone"])
     trial, eight = make_trial_version(), load_shipped_program()
@@ -51,6 +48,16 @@ def extended(cast):
         )
         slots = schedule_from_start(enrollment)
         record_at_open(slots["baseline"], pain_avg={"pain_avg": 7})
+    return enrollment, eight
+
+
+@pytest.fixture
+def extended(cast):
+    """cast.patient (in Mexico City) on the 4-week trial dose from D0: the baseline
+    answered with average pain 7, the 4-week end check-in answered with pain 3 on day
+    28, then switched, on day 29, to the 8-week program keeping the calendar (week 5
+    of 8)."""
+    enrollment, eight = on_the_trial_dose(cast)
     end = CheckIn.objects.get(enrollment=enrollment, slot="end")
     assert end.due_date == D0 + timedelta(days=28)
     record_at_open(end, pain_avg={"pain_avg": 3})
@@ -138,15 +145,7 @@ def test_an_answer_sent_as_the_switch_renames_the_end_check_in_is_not_taken_as_t
     the page loaded before (its check-in still says "end") is refused, so week 4 never
     becomes the end score nor opens the end's full PHQ-9; answered again, it counts as
     the mid-program check-in it now is."""
-    cast.patient.timezone = ZONE
-    cast.patient.save(update_fields=["timezone"])
-    trial, eight = make_trial_version(), load_shipped_program()
-    with time_machine.travel(local_noon(D0), tick=False):
-        enrollment = make_enrollment(
-            cast.patient, cast.clinician, cast.practice, version=trial, days_ago=0
-        )
-        slots = schedule_from_start(enrollment)
-        record_at_open(slots["baseline"], pain_avg={"pain_avg": 7})
+    enrollment, eight = on_the_trial_dose(cast)
     day_29 = local_noon(D0 + timedelta(days=29))
     checkins_update_statuses(now=day_29)
     loaded = CheckIn.objects.get(enrollment=enrollment, slot="end")  # the page is open
