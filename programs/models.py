@@ -6,7 +6,7 @@ import uuid
 from datetime import date, datetime, time
 
 from django.conf import settings
-from django.core.validators import MaxValueValidator, MinValueValidator
+from django.core.validators import BaseValidator, MaxValueValidator, MinValueValidator
 from django.db import models
 from django.db.models import Q
 from django.utils import timezone as dj_timezone
@@ -16,8 +16,8 @@ from django.utils.translation import gettext_lazy as _
 from painapp.accounts.models import Practice
 from programs import weeks
 
-ZERO_TO_TEN = [MinValueValidator(0), MaxValueValidator(10)]
-ZERO_TO_HUNDRED = [MinValueValidator(0), MaxValueValidator(100)]
+ZERO_TO_TEN: list[BaseValidator] = [MinValueValidator(0), MaxValueValidator(10)]
+ZERO_TO_HUNDRED: list[BaseValidator] = [MinValueValidator(0), MaxValueValidator(100)]
 
 
 class Program(models.Model):

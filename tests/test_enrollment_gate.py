@@ -1,5 +1,5 @@
 """A practice cannot enroll patients — one invitation or a bulk import — until it has
-a named safety contact and at least one escalation step; the admin is told plainly
+a safety contact whose account is on and at least one escalation step; the admin is told plainly
 and sent to the safety settings."""
 
 from __future__ import annotations
@@ -10,9 +10,10 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import reverse
 from django.utils import timezone
 
+from painapp.accounts.models import Membership, Role
 from programs import services
 from programs.models import Enrollment
-from tests.factories import load_shipped_program
+from tests.factories import load_shipped_program, make_member
 from tracking.models import BulkImport, EscalationStep, PracticeSettings
 
 SETTINGS = reverse("admin_safety_settings")
@@ -24,6 +25,18 @@ def no_contact(practice):
 
 def no_chain(practice):
     EscalationStep.objects.filter(practice=practice).delete()
+
+
+def contact_switched_off(practice, *, membership: bool):
+    """A second admin is the safety contact, then is switched off: their account, or
+    their membership of this practice."""
+    contact = make_member(practice, Role.ADMIN, "contact@riverside.test", name="Sam Contact")
+    PracticeSettings.objects.filter(practice=practice).update(safety_contact=contact)
+    if membership:
+        Membership.objects.filter(user=contact, practice=practice).update(is_active=False)
+    else:
+        contact.is_active = False
+        contact.save(update_fields=["is_active"])
 
 
 @pytest.fixture
@@ -56,6 +69,24 @@ def test_a_single_invitation_waits_for_the_safety_setup(admin_client, cast, unre
     response = admin_client.post(reverse("patient_invite"), invite_data(cast))
     assert response.status_code == 200
     assert not Enrollment.objects.filter(patient__email="new@example.test").exists()
+
+
+@pytest.mark.parametrize("membership", [False, True], ids=["account off", "membership off"])
+def test_a_switched_off_safety_contact_stops_enrollment_until_replaced(
+    admin_client, cast, membership
+):
+    contact_switched_off(cast.practice, membership=membership)
+    page = admin_client.get(reverse("patient_invite")).content.decode()
+    assert "choose a new safety contact" in page
+    assert "Sam Contact is the safety contact, but their account is switched off" in page
+    assert f'href="{SETTINGS}"' in page
+    assert "Send invitation" not in page
+    admin_client.post(reverse("patient_invite"), invite_data(cast))
+    assert not Enrollment.objects.filter(patient__email="new@example.test").exists()
+    # An active contact again: the practice enrolls.
+    PracticeSettings.objects.filter(practice=cast.practice).update(safety_contact=cast.admin)
+    assert admin_client.post(reverse("patient_invite"), invite_data(cast)).status_code == 302
+    assert Enrollment.objects.filter(patient__email="new@example.test").exists()
 
 
 def test_the_service_refuses_too(cast):

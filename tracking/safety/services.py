@@ -23,6 +23,7 @@ from painapp.accounts.badges import badges_changed
 from painapp.accounts.models import Practice, User
 from programs.models import Enrollment, EnrollmentStatus
 from tracking.alerts.escalation import Unreachable, unreachable_people
+from tracking.alerts.staff import active_staff
 from tracking.models import CrisisResource, EscalationStep, PracticeSettings, SafetyPlan
 from tracking.safety.scanner import scan
 
@@ -398,24 +399,36 @@ class NotReady:
 
 
 def enrollment_gate(practice: Practice) -> NotReady | None:
-    """Why this practice may not enroll patients yet, or None: it needs a named
-    safety contact and at least one step on its escalation chain, so that an urgent
-    alert always has somebody to go to."""
-    contact = (
-        PracticeSettings.objects.filter(practice=practice)
-        .values_list("safety_contact_id", flat=True)
+    """Why this practice may not enroll patients yet, or None: it needs a safety
+    contact whose account is on (`active_staff`) and at least one step on its
+    escalation chain, so that an urgent alert always has somebody to go to."""
+    row = (
+        PracticeSettings.objects.filter(practice=practice, safety_contact__isnull=False)
+        .select_related("safety_contact")
         .first()
     )
+    contact = row.safety_contact if row is not None else None
     chain = EscalationStep.objects.filter(practice=practice).exists()
-    if contact and chain:
+    switched_off = (
+        contact is not None and not active_staff([practice.pk]).filter(user_id=contact.pk).exists()
+    )
+    if contact is not None and chain and not switched_off:
         return None
+    names = {"practice": practice.name}
     # Whole sentences, one for each case, so that a translation can word each its own way.
-    if not contact and not chain:
+    if switched_off:
+        message = gettext(
+            "Before you can enroll patients, choose a new safety contact for %(practice)s. "
+            "%(person)s is the safety contact, but their account is switched off, and an "
+            "urgent alert must always reach someone."
+        )
+        names["person"] = contact.display_name if contact is not None else ""
+    elif contact is None and not chain:
         message = gettext(
             "Before you can enroll patients, set a safety contact and an escalation chain "
             "for %(practice)s, so that an urgent alert always reaches someone."
         )
-    elif not contact:
+    elif contact is None:
         message = gettext(
             "Before you can enroll patients, set a safety contact for %(practice)s, so "
             "that an urgent alert always reaches someone."
@@ -426,7 +439,7 @@ def enrollment_gate(practice: Practice) -> NotReady | None:
             "that an urgent alert always reaches someone."
         )
     return NotReady(
-        message=message % {"practice": practice.name},
+        message=message % names,
         url=reverse("admin_safety_settings"),
         link_text=gettext("Open the safety settings"),
     )
