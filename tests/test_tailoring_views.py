@@ -244,9 +244,10 @@ def test_it_explains_bad_input_and_keeps_what_was_typed(
     page = response.content.decode()
     assert message in page and kept in page
     assert not AuditEvent.objects.filter(action__startswith="tailoring.").exists()
-    # The same with htmx: the section comes back (200, so htmx swaps it) with the message.
+    # The same with htmx: the section comes back (a 400, which htmx swaps in: base.html's
+    # responseHandling) with the message.
     response = clin.post(url(name, enrollment), data, HTTP_HX_REQUEST="true")
-    assert response.status_code == 200
+    assert response.status_code == 400
     page = response.content.decode()
     assert page.lstrip().startswith('<div id="tailoring"') and message in page and kept in page
 
@@ -391,11 +392,11 @@ def test_the_patient_does_a_custom_exercise_with_a_note(pat, tailored):
     # Too long a note comes back with what was typed.
     response = pat.post(reverse("custom_exercise", args=[exercise.pk]), {"note": "x" * 2001})
     assert response.status_code == 400 and "2,000 characters" in response.content.decode()
-    # … and with htmx, in the form it swaps (htmx drops a 400).
+    # … and with htmx, in the form it swaps.
     response = pat.post(
         reverse("custom_exercise", args=[exercise.pk]), {"note": "x" * 2001}, HTTP_HX_REQUEST="true"
     )
-    assert response.status_code == 200 and "2,000 characters" in response.content.decode()
+    assert response.status_code == 400 and "2,000 characters" in response.content.decode()
     # htmx swaps the form.
     response = pat.post(
         reverse("custom_exercise", args=[exercise.pk]), {"note": "Better."}, HTTP_HX_REQUEST="true"

@@ -47,8 +47,8 @@ def custom_exercise(request: PatientRequest, pk: int) -> HttpResponse:
                 messages.success(request, _("Marked as done.") if first else _("Saved."))
                 return redirect("custom_exercise", pk=exercise.pk)
             form = CustomExerciseDoneForm(initial={"note": exercise.patient_note})
-        elif not request.htmx:
-            status = 400  # htmx 2 swaps only 2xx answers: its form comes back as 200
+        else:
+            status = 400
     return render(
         request,
         template,

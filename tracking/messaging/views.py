@@ -144,7 +144,7 @@ def patient_thread(request: PatientRequest) -> HttpResponse:
                 request.session[_SHOW_HELP] = True
             flash.success(request, _("Message sent."))
             return redirect(f"{reverse('messages')}#conversation")
-        if not sent and not request.htmx:
+        if not sent:
             status = 409 if error else 400
     else:
         show_help = bool(request.session.pop(_SHOW_HELP, False))
@@ -161,7 +161,9 @@ def patient_thread(request: PatientRequest) -> HttpResponse:
     context.update(_office_hours(settings, enrollment))
     with timezone.override(ZoneInfo(request.user.timezone)):
         if request.htmx and request.method == "POST":
-            return render(request, "tracking/messaging/patient_thread.html#conversation", context)
+            return render(
+                request, "tracking/messaging/patient_thread.html#conversation", context, status=status
+            )
         return render(request, "tracking/messaging/patient_thread.html", context, status=status)
 
 
@@ -203,7 +205,7 @@ def staff_thread(request: MemberRequest, pk: int) -> HttpResponse:
         if sent and not request.htmx:
             flash.success(request, _("Message sent."))
             return redirect(f"{reverse('patient_messages', args=[pk])}#conversation")
-        if not sent and not request.htmx:
+        if not sent:
             status = 409 if error else 400
     thread = _thread_of(enrollment)
     audit_read(request, "messages.viewed", enrollment, obj=thread)
@@ -220,5 +222,7 @@ def staff_thread(request: MemberRequest, pk: int) -> HttpResponse:
     context = record_context(request, enrollment, "patient_messages", **context)
     with timezone.override(ZoneInfo(request.user.timezone)):
         if request.htmx and request.method == "POST":
-            return render(request, "tracking/messaging/staff_thread.html#conversation", context)
+            return render(
+                request, "tracking/messaging/staff_thread.html#conversation", context, status=status
+            )
         return render(request, "tracking/messaging/staff_thread.html", context, status=status)

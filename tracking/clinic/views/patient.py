@@ -312,9 +312,7 @@ def patient_note_add(request: MemberRequest, pk: int) -> HttpResponse:
         messages.success(request, _("Note saved."))
         return redirect(f"{reverse('patient_detail', args=[pk])}#notes")
     if request.htmx:
-        # htmx 2 swaps only 2xx answers: the section with its error comes back as 200
-        # (a 400 was dropped, and pressing "Save note" seemed to do nothing).
-        return _notes_partial(request, enrollment, form)
+        return _notes_partial(request, enrollment, form, status=400)
     audit_read(request, "patient.viewed", enrollment)
     return _render_overview(request, enrollment, note_form=form, status=400)
 

@@ -66,10 +66,8 @@ def _render(
     }
     context = _context(request, enrollment, "patient_program", page=page, saved=saved, **forms)
     if request.htmx:
-        # htmx 2 swaps only 2xx answers: a form with a mistake comes back as 200 here
-        # (its errors are in the partial); without JavaScript it is a 400 page.
         with timezone.override(ZoneInfo(request.user.timezone)):
-            return render(request, f"{TEMPLATE}#tailoring", context)
+            return render(request, f"{TEMPLATE}#tailoring", context, status=status)
     return render(request, TEMPLATE, context, status=status)
 
 
