@@ -160,11 +160,10 @@ def patient_thread(request: PatientRequest) -> HttpResponse:
     context["error"] = error
     context.update(_office_hours(settings, enrollment))
     with timezone.override(ZoneInfo(request.user.timezone)):
+        template = "tracking/messaging/patient_thread.html"
         if request.htmx and request.method == "POST":
-            return render(
-                request, "tracking/messaging/patient_thread.html#conversation", context, status=status
-            )
-        return render(request, "tracking/messaging/patient_thread.html", context, status=status)
+            template += "#conversation"
+        return render(request, template, context, status=status)
 
 
 # ---------------------------------------------------------------- staff
@@ -221,8 +220,7 @@ def staff_thread(request: MemberRequest, pk: int) -> HttpResponse:
     del context["enrollment"]  # the patient record's context has it
     context = record_context(request, enrollment, "patient_messages", **context)
     with timezone.override(ZoneInfo(request.user.timezone)):
+        template = "tracking/messaging/staff_thread.html"
         if request.htmx and request.method == "POST":
-            return render(
-                request, "tracking/messaging/staff_thread.html#conversation", context, status=status
-            )
-        return render(request, "tracking/messaging/staff_thread.html", context, status=status)
+            template += "#conversation"
+        return render(request, template, context, status=status)
