@@ -9,11 +9,13 @@ check-in on the day after week 8, which the report reads."""
 
 from __future__ import annotations
 
+import io
 from datetime import UTC, date, datetime, time, timedelta
 from zoneinfo import ZoneInfo
 
 import pytest
 import time_machine
+from django.core.management import call_command
 from django.urls import reverse
 from django.utils import translation
 
@@ -23,6 +25,7 @@ from tests.tailoring_data import make_trial_version
 from tracking.checkins.schedule import checkins_update_statuses, local_midnight
 from tracking.checkins.selectors import checkin_home, checkin_title
 from tracking.checkins.services import NotAvailable, checkin_record
+from tracking.checkins.summaries import summaries_refresh
 from tracking.clinic.tailoring import program_switch
 from tracking.models import CheckIn, EnrollmentSummary, Response
 from tracking.practice_admin.reports import OutcomeFilters, outcomes_report
@@ -165,3 +168,37 @@ def test_an_answer_sent_as_the_switch_renames_the_end_check_in_is_not_taken_as_t
     checkin_record(checkin=now_interim, answers_by_instrument=answers, now=day_29)
     summary.refresh_from_db()
     assert summary.pain_end is None
+
+
+def test_a_switch_made_before_the_fix_is_repaired_once(cast, extended):
+    """`manage.py repair_switched_ends` gives a patient switched before the end
+    check-in moved with the switch (the 4-week one still "end", no end after week 8)
+    what a switch gives now; run again, it changes nothing."""
+    enrollment, old_pk = extended
+    # The state the old code left: the 4-week answers hold "end"; no end after week 8.
+    CheckIn.objects.filter(enrollment=enrollment, slot="end").delete()
+    CheckIn.objects.filter(pk=old_pk).update(slot="end", kind=CheckIn.Kind.END, week=None)
+    summaries_refresh(enrollment_ids=[enrollment.pk])
+    assert EnrollmentSummary.objects.get(enrollment=enrollment).pain_end == 3
+
+    out = io.StringIO()
+    with time_machine.travel(local_noon(D0 + timedelta(days=35)), tick=False):
+        call_command("repair_switched_ends", stdout=out)
+        assert "1 enrollment(s)" in out.getvalue()
+        kept = CheckIn.objects.get(pk=old_pk)
+        assert (kept.slot, kept.kind, kept.week) == ("interim-week-4", CheckIn.Kind.INTERIM, 4)
+        assert Response.objects.get(checkin=kept, instrument_key="pain_avg").scores["total"] == 3
+        end = CheckIn.objects.get(enrollment=enrollment, slot="end")
+        assert (end.kind, end.status) == (CheckIn.Kind.END, CheckIn.Status.SCHEDULED)
+        assert end.due_date == D0 + timedelta(days=56)
+        assert EnrollmentSummary.objects.get(enrollment=enrollment).pain_end is None
+        # The report waits for the week-8 answers, as for a switch made today.
+        report = outcomes_report(OutcomeFilters(practice=cast.practice))
+        assert report.still_in_program == 1 and report.cohort == 0
+
+        before = sorted(CheckIn.objects.filter(enrollment=enrollment).values_list("pk", "slot"))
+        again = io.StringIO()
+        call_command("repair_switched_ends", stdout=again)
+        assert "0 enrollment(s)" in again.getvalue()
+        after = sorted(CheckIn.objects.filter(enrollment=enrollment).values_list("pk", "slot"))
+        assert after == before

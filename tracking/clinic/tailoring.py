@@ -166,6 +166,40 @@ def program_switch(
     return switch
 
 
+def switched_ends_repair() -> int:
+    """Give the end check-in its new place for enrollments switched to a longer program
+    before a switch moved it (`_end_kept_as_interim`, 2026-12): their answered 4-week
+    end check-in still holds the "end" slot, the longer program has no end of its own,
+    and the outcomes report reads the 4-week answers as the end of treatment. Each is
+    fitted as a switch now would (`checkins_after_switch`): the old end is kept, answers
+    and all, as a mid-program check-in and the program gets its end check-in on the day
+    after its last week. Idempotent; returns how many enrollments were repaired.
+    Run once after deploying: `manage.py repair_switched_ends`."""
+    repaired = 0
+    switched = Enrollment.objects.filter(
+        status__in=(EnrollmentStatus.ACTIVE, EnrollmentStatus.PAUSED),
+        program_switches__isnull=False,
+    ).distinct()
+    for enrollment in switched:
+        with transaction.atomic():
+            lock_enrollment(enrollment)
+            end = (
+                CheckIn.objects.filter(enrollment=enrollment, slot=rules.END_SLOT)
+                .exclude(status=CheckIn.Status.SCHEDULED)
+                .first()
+            )
+            plan = {p.slot: p for p in checkin_plan(enrollment, every_week=True)}
+            if end is None or end.due_date >= plan[rules.END_SLOT].due_date:
+                continue  # the end is still to come, or where the program puts it
+            last = enrollment.program_switches.select_related("from_version").first()
+            assert last is not None  # switched: it has at least one
+            checkins_after_switch(enrollment, weeks_before=last.from_version.week_count)
+            if enrollment.status == EnrollmentStatus.ACTIVE:
+                schedules_sync(enrollment=enrollment)
+            repaired += 1
+    return repaired
+
+
 @dataclass
 class WeekRow:
     week: Week
