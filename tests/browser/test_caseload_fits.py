@@ -73,6 +73,23 @@ def test_it_fits_1280_with_alerts_and_change_first(new_context, live_server, cas
     page.screenshot(path=str(helpers.ARTIFACTS / "caseload-1280.png"), full_page=True)
 
 
+def test_on_a_wide_screen_the_first_patients_show_on_the_first_screen(
+    new_context, live_server, cast, caseload
+):
+    """At 1,280 × 800 the filters and the saved filters sit side by side, so the
+    clinician sees the first patient without scrolling, with every filter in view."""
+    page = new_context(bypass_csp=True, **helpers.DESKTOP).new_page()
+    helpers.login(page, live_server, cast.clinician)
+    page.goto(f"{live_server.url}/caseload/")
+    for label in ("Search by name", "Status", "have open alerts", "missed a check-in"):
+        expect(page.get_by_label(label, exact=False).first).to_be_in_viewport()
+    expect(page.get_by_role("link", name="Not improving")).to_be_in_viewport()
+    expect(page.get_by_role("button", name="Save these filters")).to_be_visible()
+    page.screenshot(path=str(helpers.ARTIFACTS / "caseload-1280-first-screen.png"))
+    # (It started some 350 px below the first screen when each block took a full row.)
+    expect(page.locator("tr.caseload__row").first).to_be_in_viewport(ratio=0.5)
+
+
 def test_it_shows_cards_on_a_phone(new_context, live_server, cast, caseload):
     page = new_context(bypass_csp=True, **helpers.PHONE).new_page()
     helpers.login(page, live_server, cast.clinician)
