@@ -81,6 +81,9 @@ MIDDLEWARE = [
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "csp.middleware.CSPMiddleware",
     "django_htmx.middleware.HtmxMiddleware",
+    # Inside the session: a crisis phrase a patient just saved opens their next page
+    # with the crisis panel.
+    "programs.safety.CrisisHelpMiddleware",
 ]
 
 ROOT_URLCONF = "painapp.urls"
@@ -101,6 +104,7 @@ TEMPLATES = [
                 "tracking.context_processors.alert_counts",
                 "tracking.context_processors.message_counts",
                 "tracking.context_processors.patient_gate",
+                "tracking.context_processors.crisis_help",
             ],
             "builtins": ["template_partials.templatetags.partials"],
         },

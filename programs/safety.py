@@ -6,11 +6,18 @@ so this is an extension point (painapp/accounts/extensions.py): tracking registe
 scanner (tracking.safety.scanner.scan) in its AppConfig.ready. A new patient text
 field must call `patient_wrote` from its service; tests/test_free_text_scanning.py
 finds every such field by introspecting the models and fails for one that does not.
+
+Help at once: when what a patient saved holds a crisis phrase, the page they see next
+opens with the crisis panel, whichever page saved it. `patient_wrote` notes it for the
+request (`crisis_written`); tracking's context processor `crisis_help` draws the panel
+on that request's page, or CrisisHelpMiddleware (below) keeps it in the
+session for the next page (after a redirect).
 """
 
 from __future__ import annotations
 
 from collections.abc import Iterable
+from contextvars import ContextVar
 from typing import Protocol
 
 from painapp.accounts.extensions import ExtensionPoint
@@ -18,20 +25,54 @@ from programs.models import Enrollment
 
 
 class TextScanner(Protocol):
-    def __call__(
-        self, enrollment: Enrollment, *, source: str, texts: Iterable[str | None]
-    ) -> object: ...
+    def __call__(self, enrollment: Enrollment, *, source: str, texts: Iterable[str | None]) -> bool:
+        """Scan, act on what it finds, and say whether the text held a crisis phrase."""
+        ...
 
 
 patient_text_scanners: ExtensionPoint[TextScanner] = ExtensionPoint("patient free-text scanners")
 
+# The session key under which the crisis panel waits for the patient's next page.
+SHOW_CRISIS_HELP = "show_crisis_help"
 
-def patient_wrote(enrollment: Enrollment, *, source: str, texts: Iterable[str | None]) -> None:
-    """Hand what the patient just saved to every registered scanner. `source` names
-    the entry ("<kind>:<pk>", e.g. "reflection:12"): an entry raises one alert at most.
-    Never pass the text anywhere else (logs, alerts): scanners only read it."""
+_crisis_written: ContextVar[bool] = ContextVar("crisis_written", default=False)
+
+
+def crisis_written() -> bool:
+    """Whether, in this request, a patient saved text holding a crisis phrase."""
+    return _crisis_written.get()
+
+
+def patient_wrote(enrollment: Enrollment, *, source: str, texts: Iterable[str | None]) -> bool:
+    """Hand what the patient just saved to every registered scanner, and say whether
+    it held a crisis phrase (then the page they see next shows the crisis panel).
+    `source` names the entry ("<kind>:<pk>", e.g. "reflection:12"): an entry raises one
+    alert at most. Never pass the text anywhere else (logs, alerts): scanners only
+    read it."""
     texts = [t for t in texts if t]
     if not texts:
-        return
-    for scanner in patient_text_scanners:
-        scanner(enrollment, source=source, texts=texts)
+        return False
+    found = [scanner(enrollment, source=source, texts=texts) for scanner in patient_text_scanners]
+    if any(found):
+        _crisis_written.set(True)
+    return any(found)
+
+
+class CrisisHelpMiddleware:
+    """Each request starts with nothing written (`crisis_written`). When a patient
+    saved text holding a crisis phrase and the page of this request did not show the
+    crisis panel (a POST that redirects, or an htmx part without it), the panel waits
+    in the session for their next page (tracking.context_processors.crisis_help)."""
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        token = _crisis_written.set(False)
+        try:
+            response = self.get_response(request)
+            if _crisis_written.get() and not getattr(request, "crisis_help_shown", False):
+                request.session[SHOW_CRISIS_HELP] = True
+        finally:
+            _crisis_written.reset(token)
+        return response

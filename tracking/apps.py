@@ -21,7 +21,7 @@ class TrackingConfig(AppConfig):
         from tracking.data_rights import PERSONAL_DATA
         from tracking.demo import seed
         from tracking.reminders.schedules import schedules_sync_for_patient
-        from tracking.safety.scanner import scan
+        from tracking.safety.scanner import scan_patient_text
         from tracking.safety.services import enrollment_gate, practice_safety_warnings
 
         data_rights.personal_data.register(PERSONAL_DATA)  # export, deletion, its hold
@@ -36,7 +36,7 @@ class TrackingConfig(AppConfig):
         # ... and the admin's overview says so, and what an empty chain means for an alert
         overview_warnings.register(practice_safety_warnings)
         # every text a patient saves: the crisis-word scan (issue 15)
-        patient_text_scanners.register(scan)
+        patient_text_scanners.register(scan_patient_text)
 
 
 def _min_practice_seconds(practice_id: int) -> int:

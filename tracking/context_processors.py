@@ -16,10 +16,14 @@ from django.utils.functional import SimpleLazyObject
 from painapp.accounts.badges import cached_badges
 from painapp.accounts.middleware import membership_for
 from painapp.accounts.models import Role
+from programs.access import current_enrollment
 from programs.models import Enrollment
+from programs.safety import SHOW_CRISIS_HELP, crisis_written
 from tracking.alerts.selectors import AlertCounts
 from tracking.alerts.selectors import alert_counts as count_alerts
 from tracking.messaging.selectors import MenuMessages, menu_messages
+from tracking.models import PracticeSettings
+from tracking.safety.copy import safety_copy
 
 
 @dataclass(frozen=True)
@@ -79,3 +83,26 @@ def patient_gate(request: HttpRequest) -> dict:
     """`patient_gate`: while a patient is on a safety hold or still onboarding, their
     menu holds only what they may reach (painapp.accounts.templatetags.navigation)."""
     return {"patient_gate": SimpleLazyObject(lambda: _gate(request))}
+
+
+def _crisis_help(request: HttpRequest) -> dict | None:
+    """The crisis panel's context (tracking.safety.copy.safety_copy) when the patient
+    saved text holding a crisis phrase in this request or just before (programs.safety),
+    else None. Marks it shown, so it waits for no later page."""
+    if not (crisis_written() or request.session.get(SHOW_CRISIS_HELP)):
+        return None
+    enrollment = getattr(request, "enrollment", None)
+    if enrollment is None and getattr(request, "practice", None) is not None:
+        enrollment = current_enrollment(request)
+    if enrollment is None:
+        return None  # a page that is not the patient's own: it waits for theirs
+    request.session.pop(SHOW_CRISIS_HELP, None)
+    request.crisis_help_shown = True  # type: ignore[attr-defined]
+    return safety_copy(PracticeSettings.for_practice(enrollment.practice_id), enrollment)
+
+
+def crisis_help(request: HttpRequest) -> dict:
+    """`crisis_help`: the crisis panel at the top of the patient's page right after they
+    wrote a crisis phrase anywhere (templates/base.html; the htmx parts that save text
+    include it too). Worked out only where a page asks for it."""
+    return {"crisis_help": SimpleLazyObject(lambda: _crisis_help(request))}

@@ -4,7 +4,10 @@
   // Move focus to an error summary so screen-reader users hear what went wrong.
   document.addEventListener("DOMContentLoaded", function () {
     var summary = document.querySelector(".error-summary");
-    if (summary) { summary.focus(); }
+    if (summary) { summary.focus(); return; }
+    // Crisis help shown because of what the patient just wrote: it is the news.
+    var help = document.getElementById("crisis-help-h");
+    if (help) { help.setAttribute("tabindex", "-1"); help.focus(); }
   });
   // Folds (<details data-fold-narrow>, e.g. the caseload's filters): sent open, so all
   // works without this; on a phone they fold as the page loads unless something in

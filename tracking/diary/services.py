@@ -20,7 +20,7 @@ from programs.models import Enrollment, Reflection
 from tracking import rules
 from tracking.diary.models import Activity, DiaryEntry, Place, Sleep
 from tracking.models import PracticeSettings
-from tracking.safety.scanner import crisis_words_of, finds_crisis_words, scan
+from tracking.safety.scanner import holds_crisis_words, scan
 
 
 @dataclass(frozen=True)
@@ -103,10 +103,8 @@ def diary_entry_save(
         crisis = False
         if texts:
             settings = PracticeSettings.for_practice(enrollment.practice_id)
-            alert = scan(enrollment, source=f"diary:{entry.pk}", texts=texts, settings=settings)
-            crisis = alert is not None or finds_crisis_words(
-                texts, (*crisis_words_of(settings), *rules.DEFAULT_CRISIS_WORDS_ES)
-            )
+            scan(enrollment, source=f"diary:{entry.pk}", texts=texts, settings=settings)
+            crisis = holds_crisis_words(texts, settings)
     return Saved(entry=entry, crisis=crisis)
 
 

@@ -67,6 +67,12 @@ def finds_crisis_words(texts: Iterable[str | None], words: Iterable[str]) -> boo
     return any(pattern.search(normalise(t)) for t in texts if t)
 
 
+def holds_crisis_words(texts: Iterable[str | None], settings: PracticeSettings) -> bool:
+    """Any of `texts` holds one of the practice's crisis words (or the default list)
+    or the Spanish ones."""
+    return finds_crisis_words(texts, (*crisis_words_of(settings), *rules.DEFAULT_CRISIS_WORDS_ES))
+
+
 def scan(
     enrollment: Enrollment,
     *,
@@ -83,12 +89,25 @@ def scan(
     outside the saving transaction.
     """
     texts = [t for t in texts if t]
-    if not texts:
-        return None
     settings = settings or PracticeSettings.for_practice(enrollment.practice_id)
-    words = (*crisis_words_of(settings), *rules.DEFAULT_CRISIS_WORDS_ES)
-    if not finds_crisis_words(texts, words):
+    if not texts or not holds_crisis_words(texts, settings):
         return None
+    return _raise(enrollment, source)
+
+
+def scan_patient_text(enrollment: Enrollment, *, source: str, texts: Iterable[str | None]) -> bool:
+    """programs.safety.patient_wrote's scanner: `scan`, and whether the text held a
+    crisis phrase, also when this entry raised its alert before (the patient is shown
+    the crisis panel each time)."""
+    texts = [t for t in texts if t]
+    settings = PracticeSettings.for_practice(enrollment.practice_id)
+    if not texts or not holds_crisis_words(texts, settings):
+        return False
+    _raise(enrollment, source)
+    return True
+
+
+def _raise(enrollment: Enrollment, source: str) -> Alert | None:
     return alert_raise(
         enrollment=enrollment,
         kind=Alert.Kind.SELF_HARM,

@@ -1,0 +1,135 @@
+"""Help at once wherever a patient writes a crisis phrase (programs.safety): the page
+they see next opens with the crisis panel — their country's numbers and what the
+clinic does next — whichever page saved the words, with or without JavaScript; it is
+shown once, and ordinary words show nothing. (Messages, the diary and the check-in
+have their own, tested with them.)"""
+
+from __future__ import annotations
+
+import uuid
+
+import pytest
+from django.urls import reverse
+
+from programs.exposure.services import fear_item_create
+from programs.models import Activity, ActivityKind
+from tracking.models import Alert
+
+HELP = "You do not have to face this alone"
+NUMBERS = "988"  # the US crisis line: cast.patient's enrollment is in the United States
+CRISIS = "Some days I want to die."
+CRISIS_ES = "Quiero morirme."
+
+
+@pytest.fixture
+def patient(client, cast, enrollment):
+    enrollment.country = "US"
+    enrollment.save(update_fields=["country"])
+    client.force_login(cast.patient)
+    return client
+
+
+def activity_of(enrollment, kind) -> Activity:
+    return Activity.objects.filter(week__version=enrollment.program_version, kind=kind).first()
+
+
+def practice_answers(note: str) -> dict:
+    return {
+        "client_token": str(uuid.uuid4()),
+        "duration_seconds": "312",
+        "pain_before": "6",
+        "threat_before": "7",
+        "pain_after": "4",
+        "threat_after": "3",
+        "note": note,
+    }
+
+
+def _reflection(enrollment, text):
+    return reverse("activity", args=[activity_of(enrollment, ActivityKind.REFLECTION).slug]), {
+        "text": text
+    }
+
+
+def _causes(enrollment, text):
+    return reverse("activity", args=[activity_of(enrollment, ActivityKind.ATTRIBUTION).slug]), {
+        "cause_1": text,
+        "category_1": "stress",
+        "cause_2": "Lifting boxes",
+        "category_2": "injury",
+        "cause_3": "Bad posture",
+        "category_3": "posture",
+    }
+
+
+def _fear_item(enrollment, text):
+    return reverse("fear_create"), {"label": text[:200], "harm_rating": "40"}
+
+
+def _practice(enrollment, text):
+    return reverse("practice_save"), practice_answers(text)
+
+
+# (what the patient writes in, the URL and form that save it)
+PLACES = [
+    pytest.param(_reflection, id="reflection"),
+    pytest.param(_causes, id="three causes"),
+    pytest.param(_fear_item, id="fear ladder"),
+    pytest.param(_practice, id="practice note"),
+]
+
+
+@pytest.mark.parametrize("place", PLACES)
+@pytest.mark.parametrize("words", [CRISIS, CRISIS_ES], ids=["English", "Spanish"])
+def test_the_next_page_opens_with_help_once(patient, enrollment, place, words):
+    url, data = place(enrollment, words)
+    response = patient.post(url, data, follow=True)
+    page = response.content.decode()
+    assert response.status_code == 200
+    assert HELP in page and NUMBERS in page
+    assert "Your clinic is told about this answer as soon as it is saved." in page
+    assert Alert.objects.filter(
+        enrollment=enrollment, kind=Alert.Kind.SELF_HARM, severity=Alert.Severity.URGENT
+    ).exists()
+    # Shown once: the next page is an ordinary one.
+    assert HELP not in patient.get(reverse("today")).content.decode()
+
+
+@pytest.mark.parametrize("place", PLACES)
+def test_ordinary_words_show_no_help(patient, enrollment, place):
+    url, data = place(enrollment, "Bending was easier today.")
+    page = patient.post(url, data, follow=True).content.decode()
+    assert HELP not in page
+    assert not Alert.objects.filter(kind=Alert.Kind.SELF_HARM).exists()
+
+
+def test_the_practice_player_shows_help_in_the_saved_part_at_once(patient, enrollment):
+    """The player saves with JavaScript (fetch, answered with the saved part): the help
+    is in that part, right after "Saved to your log", and waits for no later page."""
+    response = patient.post(
+        reverse("practice_save"), practice_answers(CRISIS), HTTP_HX_REQUEST="true"
+    )
+    part = response.content.decode()
+    assert "<html" not in part
+    assert part.index("Saved to your log") < part.index(HELP)
+    assert NUMBERS in part
+    assert HELP not in patient.get(reverse("today")).content.decode()
+
+
+def test_saving_the_same_words_again_shows_help_again(patient, enrollment):
+    """Editing an entry raises no second alert, but the patient who writes it again
+    sees the help again."""
+    url, data = _reflection(enrollment, CRISIS)
+    patient.post(url, data)
+    assert HELP in patient.post(url, {"text": CRISIS + " Still."}, follow=True).content.decode()
+    assert Alert.objects.filter(kind=Alert.Kind.SELF_HARM).count() == 1
+
+
+def test_a_rung_edited_into_crisis_words_shows_help(patient, enrollment):
+    item = fear_item_create(enrollment=enrollment, label="Lifting a bag", harm_rating=50)
+    response = patient.post(
+        reverse("fear_edit", args=[item.pk]),
+        {"label": "I want to end it all", "harm_rating": "50"},
+        follow=True,
+    )
+    assert HELP in response.content.decode()
