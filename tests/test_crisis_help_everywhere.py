@@ -13,6 +13,7 @@ from django.urls import reverse
 
 from programs.exposure.services import fear_item_create
 from programs.models import Activity, ActivityKind
+from programs.tailoring.services import custom_exercise_add
 from tracking.models import Alert
 
 HELP = "You do not have to face this alone"
@@ -66,6 +67,16 @@ def _fear_item(enrollment, text):
     return reverse("fear_create"), {"label": text[:200], "harm_rating": "40"}
 
 
+def _exposure(enrollment, text):
+    return reverse("exposure_plan"), {
+        "fear_item": "",
+        "activity": "Carry the shopping",
+        "predicted_pain": "5",
+        "predicted_harm": "40",
+        "expectation": text,
+    }
+
+
 def _practice(enrollment, text):
     return reverse("practice_save"), practice_answers(text)
 
@@ -75,6 +86,7 @@ PLACES = [
     pytest.param(_reflection, id="reflection"),
     pytest.param(_causes, id="three causes"),
     pytest.param(_fear_item, id="fear ladder"),
+    pytest.param(_exposure, id="exposure"),
     pytest.param(_practice, id="practice note"),
 ]
 
@@ -133,3 +145,22 @@ def test_a_rung_edited_into_crisis_words_shows_help(patient, enrollment):
         follow=True,
     )
     assert HELP in response.content.decode()
+
+
+@pytest.mark.parametrize("htmx", [False, True], ids=["plain", "htmx"])
+def test_a_custom_exercise_note_shows_help(patient, cast, enrollment, htmx):
+    exercise = custom_exercise_add(
+        enrollment=enrollment,
+        week=1,
+        title="Walk to the corner",
+        instructions="Walk slowly and notice your feet.",
+        reason="A small step for this week.",
+        by=cast.clinician,
+    )
+    url = reverse("custom_exercise", args=[exercise.pk])
+    extra = {"HTTP_HX_REQUEST": "true"} if htmx else {}
+    response = patient.post(url, {"note": CRISIS}, follow=not htmx, **extra)
+    page = response.content.decode()
+    assert HELP in page and NUMBERS in page
+    assert page.count(HELP) == 1
+    assert HELP not in patient.get(reverse("today")).content.decode()
