@@ -163,3 +163,24 @@ def test_the_fear_ladder_keeps_one_filled_try_button_however_long_it_grows(patie
     filled = filled_buttons(page)
     assert len(filled) == 2, filled
     assert page.count('class="button button--secondary" href="/exposure/new/?fear=') == 4
+
+
+@pytest.mark.parametrize("language", ["en", "es"])
+def test_before_the_first_week_today_offers_somatic_tracking(client, cast, enrollment, language):
+    """A patient who signs up the day before their start date (it is still to come
+    where they live) is not left with nothing to do: Today offers a short practice, as
+    its one filled button, and says when the lessons open."""
+    enrollment.start_date = enrollment.local_date() + timedelta(days=1)
+    enrollment.save(update_fields=["start_date"])
+    cast.patient.language = language
+    cast.patient.save(update_fields=["language"])
+    client.force_login(cast.patient)
+    body = client.get(reverse("today")).content.decode()
+    words = {
+        "en": ("While you wait", "Your first lessons open on"),
+        "es": ("Mientras espera", "Sus primeras lecciones se abren el"),
+    }[language]
+    assert all(w in body for w in words)
+    assert filled_buttons(body) == ["<a class='button'>"]
+    assert f'class="button" href="{reverse("practice")}"' in body
+    assert client.get(reverse("practice")).status_code == 200

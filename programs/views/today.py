@@ -14,7 +14,7 @@ from programs import selectors
 from programs.access import enrollment_required
 from programs.boosters.selectors import program_is_over
 from programs.exposure.selectors import ladder_rungs, suggest_next_step
-from programs.models import ActivityKind, Enrollment
+from programs.models import ActivityKind, Enrollment, EnrollmentStatus
 from programs.tailoring.models import AdjustmentAction, ProgramSwitch
 from programs.tailoring.services import RECENT as TAILORING_NEWS_FOR
 from programs.types import PatientRequest
@@ -39,8 +39,9 @@ def _primary_action(
     ladder_rung: bool,
 ) -> str:
     """Which of Today's actions is the one filled button (issue 19), most pressing first:
-    a card that claims it (an open check-in), today's somatic tracking not done yet, a
-    planned exposure to log, the ladder's next rung, practising again."""
+    a card that claims it (an open check-in), today's somatic tracking not done yet
+    (also before the program starts: `current` is then the waiting card's), a planned
+    exposure to log, the ladder's next rung, practising again."""
     if any(card.get("primary") for card in cards):
         return "card"
     if current and not practised_today:
@@ -75,6 +76,10 @@ def today(request: PatientRequest) -> HttpResponse:
             custom_next += [(state, c) for c in state.custom if not c.is_done]
     next_week = pmap.week(pmap.current_week + 1)
     exposure_due = pmap.current_week >= overview.exposure_from_week
+    program_over = program_is_over(enrollment, overview.local_today)
+    # Signed up before the first week opens (the start date is still to come where the
+    # patient lives): nothing is open yet, but somatic tracking can be tried.
+    waiting = current is None and not program_over and enrollment.status == EnrollmentStatus.ACTIVE
     cards = _today_cards(request, enrollment)
     ladder_next = (
         suggest_next_step(ladder_rungs(enrollment))
@@ -97,7 +102,7 @@ def today(request: PatientRequest) -> HttpResponse:
         "ladder_next": ladder_next,
         "primary": _primary_action(
             cards=cards,
-            current=current is not None,
+            current=current is not None or waiting,
             practised_today=bool(overview.counts.today),
             open_exposure=exposure_due and overview.open_exposure is not None,
             ladder_rung=ladder_next is not None and ladder_next.kind == "rung",
@@ -105,7 +110,8 @@ def today(request: PatientRequest) -> HttpResponse:
         "cards": cards,
         "local_today": overview.local_today,
         # After the last week (issue 19): no query, the weeks are counted already.
-        "program_over": program_is_over(enrollment, overview.local_today),
+        "program_over": program_over,
+        "waiting": waiting,
     }
     return render(request, "programs/today.html", context)
 
