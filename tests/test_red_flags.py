@@ -96,7 +96,8 @@ def test_an_urgent_flag_tells_the_patient_to_go_to_the_emergency_department(
     # The patient said they are in the US (onboarding, step 5): its number, to tap and call.
     assert 'go to the emergency department today, or call <a href="tel:911">911</a>.' in page
     alert = Alert.objects.get()
-    assert (alert.kind, alert.severity) == (Alert.Kind.RED_FLAG, Alert.Severity.HIGH)
+    # Told the emergency department today: the clinician's alert is URGENT, not HIGH.
+    assert (alert.kind, alert.severity) == (Alert.Kind.RED_FLAG, Alert.Severity.URGENT)
     assert alert.details == {"red_flags": ["both_legs"]}
 
 

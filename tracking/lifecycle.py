@@ -92,7 +92,9 @@ def screening_submit(
     `date_of_birth` (when the practice did not give it) and `onset_year` (the year the
     back pain first started) are stored, and together give the onset-age red flag
     (tracking.rules.back_pain_onset_flag), added to the ticked ones. Any red flag holds
-    the program and raises a red-flag alert, which tells the clinician at once; none
+    the program and raises a red-flag alert, which tells the clinician at once: URGENT
+    if a flag sends the patient to the emergency department today, HIGH otherwise
+    (tracking.rules.red_flags_alert_severity); none
     starts the program, with its check-ins and reminders. The screening, the alert or
     the start, and the `screening.recorded` audit event commit together. A screening
     already recorded (a second tab) is left as it is. The age range is checked before
@@ -114,11 +116,11 @@ def screening_submit(
                 if onset_flag and onset_flag not in flags:
                     flags.append(onset_flag)
         program_services.screening_record(enrollment=enrollment, red_flags=flags)
-        if flags:
+        if severity := rules.red_flags_alert_severity(flags):
             alert_raise(
                 enrollment=enrollment,
                 kind=Alert.Kind.RED_FLAG,
-                severity=Alert.Severity.HIGH,
+                severity=severity,
                 source="screening",
                 details={"red_flags": flags},
             )

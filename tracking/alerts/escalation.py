@@ -422,6 +422,9 @@ def alert_email_send(*, alert_id: int, outbox_id: int | None = None) -> bool:
             "name": clinician.display_name,
             "practice": alert.practice,
             "is_self_harm": alert.kind == Alert.Kind.SELF_HARM,
+            # Which kind of sign only (the emergency department today), never which one.
+            "is_emergency": alert.kind == Alert.Kind.RED_FLAG
+            and clinical.red_flags_urgent(alert.details.get("red_flags", [])),
             "url": _app_url(reverse("alert_detail", args=[alert.pk])),
         },
         language=clinician.language,

@@ -20,6 +20,7 @@ from painapp.accounts.audit import audit
 from painapp.accounts.badges import badges_changed
 from painapp.accounts.models import User
 from programs.models import Enrollment
+from tracking import rules
 from tracking.alerts.due import due_time
 from tracking.alerts.staff import active_staff
 from tracking.checkins.summaries import summary_alerts_recount
@@ -90,6 +91,15 @@ def alert_raise(
             body = (
                 f"{enrollment.patient.display_name} said yes to new symptoms at a check-in "
                 "(possible red flags). Please review and contact them."
+            )
+        elif kind == Alert.Kind.RED_FLAG and rules.red_flags_urgent(
+            (details or {}).get("red_flags", [])
+        ):
+            title = gettext_noop("Urgent: a patient's screening shows emergency signs")
+            body = (
+                f"{enrollment.patient.display_name} reported emergency signs at screening "
+                "and was told to go to the emergency department today. Please contact them "
+                "today."
             )
         elif kind == Alert.Kind.RED_FLAG:
             title = gettext_noop("A patient's screening needs your review")

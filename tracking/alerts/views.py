@@ -21,7 +21,7 @@ from tracking.alerts.forms import ResolveForm
 from tracking.alerts.selectors import INBOX_LIMIT, alert_inbox
 from tracking.band_labels import band_label
 from tracking.models import Alert, AlertResolution, EscalationStep, PracticeSettings
-from tracking.screening.forms import RED_FLAGS
+from tracking.screening.forms import red_flag_rows
 
 
 def _back(request: MemberRequest, alert: Alert) -> HttpResponse:
@@ -73,7 +73,6 @@ def _escalation_steps(alert: Alert) -> list[EscalationStep]:
 
 def _detail_context(request: MemberRequest, alert: Alert) -> dict:
     enrollment = alert.enrollment
-    flags = dict(RED_FLAGS)
     contact = {
         "phone": enrollment.contact_phone,
         "emergency_name": enrollment.emergency_contact_name,
@@ -98,7 +97,8 @@ def _detail_context(request: MemberRequest, alert: Alert) -> dict:
         "alert": alert,
         "patient": enrollment.patient,
         "contact": contact,
-        "red_flags": [flags.get(f, f) for f in alert.details.get("red_flags", [])],
+        # Each flag's words and whether it is an emergency sign (tracking.rules).
+        "red_flags": red_flag_rows(alert.details.get("red_flags", [])),
         "resolution": AlertResolution.objects.filter(alert=alert)
         .select_related("created_by")
         .first(),

@@ -9,12 +9,16 @@ from typing import NamedTuple
 from django.utils.functional import Promise
 from django.utils.translation import gettext_lazy
 
+from tracking.rules.screening import SEVERITY_HIGH, SEVERITY_URGENT
+
 # ====================================================================== red flags
 # The onboarding screen's red flags (PRT_NOTES.md, "Safety"), each defined once: its
 # stored key, the plain words the patient reads, and what it means for them. URGENT
 # flags are signs of cauda equina compression, which needs the emergency department the
 # same day; the rest mean "see your doctor before you start". Every flag holds the
-# program and raises a HIGH red-flag alert (tracking.lifecycle.screening_submit).
+# program and raises a red-flag alert (tracking.lifecycle.screening_submit), whose
+# severity is red_flags_alert_severity below: this table is the one place that says
+# which signs are emergencies, for the patient's page and the clinician's alert alike.
 # Keys are stored on the enrollment and in alerts: never rename one; wording may improve.
 RED_FLAG_URGENT = "urgent"
 """Go to the emergency department today, or call the local emergency number."""
@@ -136,9 +140,32 @@ def red_flag_label(key: str) -> str:
     return str(flag.label) if flag else key
 
 
+def emergency_red_flags(keys: Iterable[str]) -> list[str]:
+    """The flags among `keys` that mean the emergency department today (the patient is
+    told so on the safety-hold page), in their order. A retired key is none."""
+    return [
+        k for k in keys if k in RED_FLAGS_BY_KEY and RED_FLAGS_BY_KEY[k].action == RED_FLAG_URGENT
+    ]
+
+
 def red_flags_urgent(keys: Iterable[str]) -> bool:
     """Whether any of these flags means the emergency department today."""
-    return any(RED_FLAGS_BY_KEY[k].action == RED_FLAG_URGENT for k in keys if k in RED_FLAGS_BY_KEY)
+    return bool(emergency_red_flags(keys))
+
+
+def red_flags_alert_severity(keys: Iterable[str]) -> str | None:
+    """The severity of the clinician's alert for a screening's red flags (Alert.Severity's
+    values), or None for no flag.
+
+    Any flag the patient is told means the emergency department today → URGENT: the
+    clock and escalation of a self-harm alert (the practice's urgent response time), so
+    the clinic looks while the patient may still be on their way there. Any other red
+    flag → HIGH: a doctor's check before starting, within the practice's HIGH response
+    time."""
+    keys = list(keys)
+    if not keys:
+        return None
+    return SEVERITY_URGENT if red_flags_urgent(keys) else SEVERITY_HIGH
 
 
 ONSET_AGE_OLDER = 50

@@ -159,4 +159,9 @@ def is_new_symptoms_answer(value: object) -> bool:
 
 
 def new_symptoms_alert_severity(value: object) -> str | None:
+    """A yes → HIGH. The item is one yes/no over a list that mixes emergency signs
+    ("go to the emergency department today if you have any of these") with signs for a
+    doctor soon, so a yes does not say which the patient has: the clinician's alert page
+    says so. The onboarding screening asks each sign on its own, and its emergency
+    signs raise an URGENT alert (tracking.rules.red_flags_alert_severity)."""
     return SEVERITY_HIGH if is_new_symptoms_answer(value) else None
