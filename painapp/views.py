@@ -101,7 +101,12 @@ def _error(request: HttpRequest, status: int) -> HttpResponse:
     # Rendered without the request context processors: an error page must not make
     # queries that might themselves fail (the database may be the reason we are here).
     html = render_to_string(f"errors/{status}.html", {"request_id": current_request_id()})
-    return HttpResponse(html, status=status)
+    response = HttpResponse(html, status=status)
+    if request.headers.get("HX-Request"):
+        # base.html has htmx swap a 400 (a form sent back with its mistakes): never
+        # this page, which would replace the form and what was typed in it.
+        response["HX-Reswap"] = "none"
+    return response
 
 
 def bad_request(request, exception=None):

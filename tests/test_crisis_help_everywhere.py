@@ -77,6 +77,10 @@ def _exposure(enrollment, text):
     }
 
 
+def _safety_plan(enrollment, text):
+    return reverse("safety_plan"), {"warning_signs": text, "coping": "A walk"}
+
+
 def _practice(enrollment, text):
     return reverse("practice_save"), practice_answers(text)
 
@@ -88,6 +92,7 @@ PLACES = [
     pytest.param(_fear_item, id="fear ladder"),
     pytest.param(_exposure, id="exposure"),
     pytest.param(_practice, id="practice note"),
+    pytest.param(_safety_plan, id="safety plan"),
 ]
 
 
@@ -99,6 +104,7 @@ def test_the_next_page_opens_with_help_once(patient, enrollment, place, words):
     page = response.content.decode()
     assert response.status_code == 200
     assert HELP in page and NUMBERS in page
+    assert page.count(HELP) == 1
     assert "Your clinic is told about this answer as soon as it is saved." in page
     assert Alert.objects.filter(
         enrollment=enrollment, kind=Alert.Kind.SELF_HARM, severity=Alert.Severity.URGENT
@@ -126,6 +132,16 @@ def test_the_practice_player_shows_help_in_the_saved_part_at_once(patient, enrol
     assert part.index("Saved to your log") < part.index(HELP)
     assert NUMBERS in part
     assert HELP not in patient.get(reverse("today")).content.decode()
+
+
+def test_a_retried_practice_save_still_shows_help(patient, enrollment):
+    """The player retries with the same token when the first answer never reached the
+    phone: the retry raises no second alert, but its saved part has the help too."""
+    data = practice_answers(CRISIS)
+    patient.post(reverse("practice_save"), data, HTTP_HX_REQUEST="true")
+    retry = patient.post(reverse("practice_save"), data, HTTP_HX_REQUEST="true")
+    assert HELP in retry.content.decode()
+    assert Alert.objects.filter(kind=Alert.Kind.SELF_HARM).count() == 1
 
 
 def test_saving_the_same_words_again_shows_help_again(patient, enrollment):

@@ -78,7 +78,7 @@ def test_a_switched_off_safety_contact_stops_enrollment_until_replaced(
     contact_switched_off(cast.practice, membership=membership)
     page = admin_client.get(reverse("patient_invite")).content.decode()
     assert "choose a new safety contact" in page
-    assert "Sam Contact is the safety contact, but their account is switched off" in page
+    assert "Sam Contact is the safety contact, but their access is switched off" in page
     assert f'href="{SETTINGS}"' in page
     assert "Send invitation" not in page
     admin_client.post(reverse("patient_invite"), invite_data(cast))

@@ -19,6 +19,7 @@ from django.core.management import call_command
 from django.urls import reverse
 from django.utils import translation
 
+from programs.models import Enrollment, EnrollmentStatus
 from tests.checkin_data import answers_for, record_at_open, schedule_from_start
 from tests.factories import load_shipped_program, make_enrollment
 from tests.tailoring_data import make_trial_version
@@ -202,3 +203,18 @@ def test_a_switch_made_before_the_fix_is_repaired_once(cast, extended):
         assert "0 enrollment(s)" in again.getvalue()
         after = sorted(CheckIn.objects.filter(enrollment=enrollment).values_list("pk", "slot"))
         assert after == before
+
+
+def test_a_patient_who_finished_since_is_relabelled_and_asked_nothing(cast, extended):
+    """Switched before the fix, then marked finished: the 4-week answers stop being the
+    end of treatment, and no end check-in is asked of someone who has finished."""
+    enrollment, old_pk = extended
+    CheckIn.objects.filter(enrollment=enrollment, slot="end").delete()
+    CheckIn.objects.filter(pk=old_pk).update(slot="end", kind=CheckIn.Kind.END, week=None)
+    Enrollment.objects.filter(pk=enrollment.pk).update(status=EnrollmentStatus.COMPLETED)
+    summaries_refresh(enrollment_ids=[enrollment.pk])
+    call_command("repair_switched_ends", stdout=io.StringIO())
+    kept = CheckIn.objects.get(pk=old_pk)
+    assert (kept.slot, kept.kind) == ("interim-week-4", CheckIn.Kind.INTERIM)
+    assert not CheckIn.objects.filter(enrollment=enrollment, slot="end").exists()
+    assert EnrollmentSummary.objects.get(enrollment=enrollment).pain_end is None

@@ -147,5 +147,7 @@ def practice_session_record(
             activity = practice_activity_for_week(enrollment, at)
             if activity is not None:
                 activity_complete(enrollment=enrollment, activity=activity)
-            patient_wrote(enrollment, source=f"practice:{session.pk}", texts=[note])
+        # A repeat too (a retry whose first answer never reached the phone): its alert
+        # is raised once, but the patient must still see the help.
+        patient_wrote(enrollment, source=f"practice:{session.pk}", texts=[session.note])
     return session, created

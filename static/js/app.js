@@ -70,8 +70,8 @@
   // part's heading, else the part itself. Only when nothing else placed it: htmx keeps
   // focus on an element with the same id, and a page's own script (messages above, the
   // fear ladder's exposure.js) may place it as the swap settles; this runs after those.
-  var FOCUS_AFTER_SWAP = [".error-summary", "[aria-invalid=true]", "[role=status]",
-    "h2, h3, h4"];
+  var FOCUS_AFTER_SWAP = ["[data-safety-panel]:not([hidden]) h2", ".error-summary",
+    "[aria-invalid=true]", "[role=status]", "h2, h3, h4"];
   var focusWasIn = null;
   document.addEventListener("htmx:beforeSwap", function (event) {
     var target = event.detail.target;

@@ -452,7 +452,11 @@
           return response.text().then(function (html) {
             storage.remove(key);
             replaceWith(html);
-            var heading = container.querySelector("[data-saved-heading]");
+            // Crisis help in the saved part (words that may mean risk in the note) is
+            // the news; else "Saved to your log".
+            var heading = container.querySelector("#crisis-help-h") ||
+              container.querySelector("[data-saved-heading]");
+            if (heading && !heading.hasAttribute("tabindex")) { heading.setAttribute("tabindex", "-1"); }
             container.scrollIntoView({ block: "start", behavior: reducedMotion() ? "auto" : "smooth" });
             if (heading) { heading.focus({ preventScroll: true }); }
           });

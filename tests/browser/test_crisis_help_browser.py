@@ -1,7 +1,7 @@
 """A patient on a phone writes words that may mean they are at risk in a lesson's
-reflection, then in the practice player's note: in real Chromium the crisis panel is
-on the very next screen, with focus on its heading (or, in the player, right under
-"Saved to your log"), the country's numbers to tap; axe-core clean.
+reflection: in real Chromium the crisis panel is on the very next screen, with focus on
+its heading and the country's numbers to tap; axe-core clean. (The player's saved part
+and the htmx parts: tests/test_crisis_help_everywhere.py.)
 
 Screenshots: test-artifacts/screenshots/crisis-help-*.png.
 """

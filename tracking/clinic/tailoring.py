@@ -173,11 +173,12 @@ def switched_ends_repair() -> int:
     and the outcomes report reads the 4-week answers as the end of treatment. Each is
     fitted as a switch now would (`checkins_after_switch`): the old end is kept, answers
     and all, as a mid-program check-in and the program gets its end check-in on the day
-    after its last week. Idempotent; returns how many enrollments were repaired.
-    Run once after deploying: `manage.py repair_switched_ends`."""
+    after its last week. A patient who has finished since keeps the 4-week answers as a
+    mid-program check-in too, but is asked nothing new. Idempotent; returns how many
+    enrollments were repaired. Run once after deploying: `manage.py repair_switched_ends`."""
     repaired = 0
     switched = Enrollment.objects.filter(
-        status__in=(EnrollmentStatus.ACTIVE, EnrollmentStatus.PAUSED),
+        status__in=(EnrollmentStatus.ACTIVE, EnrollmentStatus.PAUSED, EnrollmentStatus.COMPLETED),
         program_switches__isnull=False,
     ).distinct()
     for enrollment in switched:
@@ -188,12 +189,19 @@ def switched_ends_repair() -> int:
                 .exclude(status=CheckIn.Status.SCHEDULED)
                 .first()
             )
-            plan = {p.slot: p for p in checkin_plan(enrollment, every_week=True)}
-            if end is None or end.due_date >= plan[rules.END_SLOT].due_date:
+            plan_end = {p.slot: p for p in checkin_plan(enrollment, every_week=True)}[
+                rules.END_SLOT
+            ].due_date
+            if end is None or end.due_date >= plan_end:
                 continue  # the end is still to come, or where the program puts it
             last = enrollment.program_switches.select_related("from_version").first()
             assert last is not None  # switched: it has at least one
-            checkins_after_switch(enrollment, weeks_before=last.from_version.week_count)
+            weeks_before = last.from_version.week_count
+            if enrollment.status == EnrollmentStatus.COMPLETED:
+                _end_kept_as_interim(enrollment, plan_end, weeks_before)
+                summaries_refresh(enrollment_ids=[enrollment.pk])
+            else:
+                checkins_after_switch(enrollment, weeks_before=weeks_before)
             if enrollment.status == EnrollmentStatus.ACTIVE:
                 schedules_sync(enrollment=enrollment)
             repaired += 1

@@ -89,8 +89,10 @@ def scan(
     outside the saving transaction.
     """
     texts = [t for t in texts if t]
+    if not texts:
+        return None
     settings = settings or PracticeSettings.for_practice(enrollment.practice_id)
-    if not texts or not holds_crisis_words(texts, settings):
+    if not holds_crisis_words(texts, settings):
         return None
     return _raise(enrollment, source)
 
@@ -100,8 +102,9 @@ def scan_patient_text(enrollment: Enrollment, *, source: str, texts: Iterable[st
     crisis phrase, also when this entry raised its alert before (the patient is shown
     the crisis panel each time)."""
     texts = [t for t in texts if t]
-    settings = PracticeSettings.for_practice(enrollment.practice_id)
-    if not texts or not holds_crisis_words(texts, settings):
+    if not texts or not holds_crisis_words(
+        texts, PracticeSettings.for_practice(enrollment.practice_id)
+    ):
         return False
     _raise(enrollment, source)
     return True

@@ -22,10 +22,10 @@ from painapp.accounts.audit import audit
 from painapp.accounts.badges import badges_changed
 from painapp.accounts.models import Practice, User
 from programs.models import Enrollment, EnrollmentStatus
+from programs.safety import patient_wrote
 from tracking.alerts.escalation import Unreachable, unreachable_people
 from tracking.alerts.staff import active_staff
 from tracking.models import CrisisResource, EscalationStep, PracticeSettings, SafetyPlan
-from tracking.safety.scanner import scan
 
 # The PracticeSettings fields the settings screen edits, in the order it shows them.
 SETTINGS_FIELDS = (
@@ -270,8 +270,9 @@ def safety_roles_warning(practice: Practice, user: User) -> str:
             gettext(
                 "%(name)s is the safety contact and step %(n)s of the escalation chain. Once "
                 "they are switched off, an alert passes over their step and, at the end of "
-                "the chain, goes to every admin instead. Choose someone else in the safety "
-                "settings."
+                "the chain, goes to every admin instead, and the practice cannot enroll "
+                "patients until it has another safety contact. Choose someone else in the "
+                "safety settings."
             )
             % names
         )
@@ -279,8 +280,9 @@ def safety_roles_warning(practice: Practice, user: User) -> str:
         return (
             gettext(
                 "%(name)s is the safety contact. Once they are switched off, an alert that "
-                "nobody acknowledges in time goes to every admin instead. Choose someone else "
-                "in the safety settings."
+                "nobody acknowledges in time goes to every admin instead, and the practice "
+                "cannot enroll patients until it has another safety contact. Choose someone "
+                "else in the safety settings."
             )
             % names
         )
@@ -312,9 +314,11 @@ def practice_safety_warnings(practice: Practice) -> list[PracticeWarning]:
     empty = chain_empty_warning(practice)
     if empty:
         found.append(PracticeWarning(empty, url, link))
-    for person in unreachable_people(practice):
-        found.append(PracticeWarning(switched_off_warning(person), url, link))
     gate = enrollment_gate(practice)
+    for person in unreachable_people(practice):
+        if person.position is None and gate is not None:
+            continue  # a switched-off safety contact: the enrollment gate says it below
+        found.append(PracticeWarning(switched_off_warning(person), url, link))
     if gate is not None:
         found.append(PracticeWarning(gate.message, gate.url, gate.link_text))
     return found
@@ -419,7 +423,7 @@ def enrollment_gate(practice: Practice) -> NotReady | None:
     if switched_off:
         message = gettext(
             "Before you can enroll patients, choose a new safety contact for %(practice)s. "
-            "%(person)s is the safety contact, but their account is switched off, and an "
+            "%(person)s is the safety contact, but their access is switched off, and an "
             "urgent alert must always reach someone."
         )
         names["person"] = contact.display_name if contact is not None else ""
@@ -475,12 +479,13 @@ def enrollment_safety_details_update(
 
 def safety_plan_save(*, enrollment: Enrollment, data: dict[str, str]) -> SafetyPlan:
     """Save the patient's personal safety plan (all of it optional), then scan its text
-    for crisis words like everything else a patient writes (tracking.safety.scanner)."""
+    for crisis words like everything else a patient writes (programs.safety: the alert,
+    and the crisis panel on their next page)."""
     plan, _ = SafetyPlan.objects.get_or_create(enrollment=enrollment)
     for name in SafetyPlan.TEXT_FIELDS:
         setattr(plan, name, data.get(name, "").strip())
     plan.save()
-    scan(
+    patient_wrote(
         enrollment,
         source=f"safety_plan:{plan.pk}",
         texts=[getattr(plan, name) for name in SafetyPlan.TEXT_FIELDS],

@@ -153,6 +153,10 @@ def safety_settings(request: MemberRequest) -> HttpResponse:
     )
     contact = settings.safety_contact if settings.safety_contact_id else None
     unreachable = unreachable_people(practice)
+    not_ready = services.enrollment_gate(practice)
+    if not_ready is not None:
+        # A switched-off safety contact stops enrollment: `not_ready` says so, once.
+        unreachable = [u for u in unreachable if u.position is not None]
     return render(
         request,
         "tracking/practice_admin/safety_settings.html",
@@ -162,7 +166,7 @@ def safety_settings(request: MemberRequest) -> HttpResponse:
             "resources_form": resources_form,
             "steps": steps,
             "contact": contact,
-            "not_ready": services.enrollment_gate(practice),
+            "not_ready": not_ready,
             "chain_empty": services.chain_empty_warning(practice) if not steps else "",
             "switched_off": [services.switched_off_warning(u) for u in unreachable],
             "switched_off_steps": {u.position for u in unreachable if u.position is not None},
