@@ -327,7 +327,7 @@ def test_an_unanswered_extra_phq9_is_not_a_missed_check_in(enrollment, week3):
             "self_harm",
             "urgent",
             {"crisis_words": True, "entry": "reflection"},
-            "Something they wrote in a reflection",
+            "Something they wrote in a lesson answer",
         ),
     ],
 )

@@ -79,6 +79,19 @@ def test_it_normalises_case_accents_apostrophes_punctuation_and_spaces(text, nor
         "Quiero... no, I want to DIE.",
         "planning an overdose",
         "I want to take my own life",
+        "Honestly I'd rather be dead",
+        "some days I would rather die",
+        "I just want to disappear",
+        "I wish I could disappear",
+        "I want to go to sleep and never wake up",
+        "I want to sleep and not wake up",
+        "to fall asleep and never wake up",
+        "I don't want to exist anymore",
+        "I wish I didn't exist",
+        "I wish I was never born",
+        "I want to stop existing",
+        "I'd rather not be alive",
+        "I wish I could just die",
     ],
 )
 def test_the_default_list_finds_realistic_phrasings(text):
@@ -97,6 +110,13 @@ def test_the_default_list_finds_realistic_phrasings(text):
         "I did the session and will end it there",  # a bare "end it" is not listed
         "suicidewatch",  # inside another word: not a whole word
         "weekend itinerary",
+        "I never wake up rested",  # decided: sleep notes, not "never wake up" alone
+        "I did not wake up at night",
+        "I went to sleep and didn't wake up until 7",
+        "I want the pain to disappear",
+        "I'm dead tired after the walk",
+        "I'd rather walk than drive",
+        "I stopped living my life around the pain",  # "stop living" is not listed
         "",
     ],
 )
@@ -106,6 +126,63 @@ def test_the_default_list_leaves_ordinary_sentences_alone(text):
 
 def test_the_default_list_is_already_in_normal_form():
     assert all(normalise(phrase) == phrase for phrase in DEFAULT)
+
+
+# The lists the scanner checks for a practice that kept the default: both languages.
+BOTH = (*DEFAULT, *rules.DEFAULT_CRISIS_WORDS_ES)
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "Ya no quiero estar aquí",
+        "quisiera dormirme y no despertar",
+        "Me quiero quitar la vida",
+        "Quisiera morirme",
+        "mejor me mato",
+        "Prefiero estar muerta",
+        "prefiero estar muerto",
+        "Quiero desaparecer",
+        "Preferiría morirme",
+        "preferiría estar muerta",
+        "Quisiera estar muerto",
+        "Me gustaría morirme ya",
+        "Quiero dormir y no despertar",
+        "ojalá pudiera dormirme y no despertarme",
+        "Quisiera no volver a despertar",
+        "Quiero quitarme de en medio",
+        "Quiero dejar de vivir",
+        "Quisiera dejar de existir",
+        "Ya no quiero existir",
+        "Quisiera desaparecer para siempre",
+        "Tengo ganas de morirme",
+        "Ya no quiero estar acá",
+        "QUISIERA MORIR",
+    ],
+)
+def test_the_spanish_list_finds_realistic_phrasings(text):
+    assert finds_crisis_words([text], BOTH), text
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "Este dolor me está matando",  # decided: everyday chronic-pain idioms
+        "Me muero de dolor al agacharme",
+        "Me mato trabajando toda la semana",
+        "Ya no puedo más con este dolor",
+        "Estoy muerta de cansancio",
+        "Nunca me despierto descansada",
+        "No me desperté en la noche",
+        "Dormí y no me desperté hasta las siete",
+        "Quiero que el dolor desaparezca",
+        "Quiero estar aquí con mi familia",
+        "Quiero vivir sin dolor",
+        "Quisiera dormir mejor",
+    ],
+)
+def test_the_spanish_list_leaves_everyday_sentences_alone(text):
+    assert not finds_crisis_words([text], BOTH), text
 
 
 def test_a_new_practice_starts_with_the_default_list(cast):

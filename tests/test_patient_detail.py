@@ -306,6 +306,7 @@ def test_it_writes_each_kind_of_alert_with_its_times_and_actions(clin, cast, his
             history,
             Alert.Kind.SELF_HARM,
             Alert.Severity.URGENT,
+            source="checkin:1",
             details={"item9": 2, "crisis_words": ["x"]},
         ),
         "flag": add_alert(history, Alert.Kind.RED_FLAG, details={}),
@@ -328,7 +329,8 @@ def test_it_writes_each_kind_of_alert_with_its_times_and_actions(clin, cast, his
     Alert.objects.filter(pk=alerts["missed"].pk).update(resolved_at=at, resolved_by=cast.clinician)
     page = clin.get(url("patient_detail", history)).content.decode()
     for words in (
-        "PHQ-9 item 9 answered 2 of 3. Check-in text included words",
+        "PHQ-9 item 9 answered 2 of 3. They wrote words your practice marked for follow-up "
+        "in a check-in.",
         "Red flags at screening: the program is on hold",
         "Average pain 8, &lt;9&gt; on the latest check-ins, baseline 6.",
         "Fear of movement 9 of 10 (alert level 8).",

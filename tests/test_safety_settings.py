@@ -444,3 +444,19 @@ def test_a_clinician_on_no_part_of_the_safety_setup_gets_no_warning(admin_client
     membership = cast.other_clinician.memberships.get(practice=cast.practice)
     page = admin_client.get(reverse("admin_clinician_deactivate", args=[membership.pk]))
     assert 'id="safety-roles"' not in page.content.decode()
+
+
+def test_the_page_says_the_spanish_phrases_are_always_checked_and_lists_them(admin_client, cast):
+    # Even a practice whose own list is one English phrase is scanned for the Spanish list.
+    PracticeSettings.objects.filter(practice=cast.practice).update(crisis_words=["our phrase"])
+    page = admin_client.get(URL).content.decode()
+    assert "The app&#x27;s own Spanish phrases are always checked too" in page
+    n = len(rules.DEFAULT_CRISIS_WORDS_ES)
+    assert f"The {n} built-in Spanish phrases, always checked" in page
+    assert "whatever your list above says" in page
+    for phrase in ("quisiera morirme", "no quiero estar aqui", "quiero desaparecer"):
+        assert f"<li>{phrase}</li>" in page
+    _es(cast.admin)
+    page = admin_client.get(URL).content.decode()
+    assert f"Las {n} frases en español incluidas, que siempre se revisan" in page
+    assert "también se revisan siempre" in page

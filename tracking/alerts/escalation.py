@@ -23,6 +23,7 @@ from painapp.accounts.badges import badges_changed
 from painapp.accounts.emails import send_email
 from painapp.accounts.models import Practice, Role, User
 from tracking import rules as clinical
+from tracking.alerts import wording
 from tracking.alerts.due import due_time
 from tracking.alerts.evaluate import _settings_by_practice
 from tracking.alerts.services import tells_clinician_at_once
@@ -425,6 +426,9 @@ def alert_email_send(*, alert_id: int, outbox_id: int | None = None) -> bool:
             # Which kind of sign only (the emergency department today), never which one.
             "is_emergency": alert.kind == Alert.Kind.RED_FLAG
             and clinical.red_flags_urgent(alert.details.get("red_flags", [])),
+            # Where they wrote it ("in a message to the care team"), never what.
+            "from_checkin": wording.from_checkin(alert),
+            "written_where": wording.where_phrase(alert),
             "url": _app_url(reverse("alert_detail", args=[alert.pk])),
         },
         language=clinician.language,

@@ -128,7 +128,8 @@ class SafetySettingsForm(forms.Form):
         widget=forms.Textarea(attrs={"rows": 8}),
         help_text=_(
             "One word or phrase a line. Any of them in what a patient writes starts "
-            "the same safety steps as a self-harm answer."
+            "the same safety steps as a self-harm answer. The app's own Spanish phrases "
+            "are always checked too, whatever this list says (see them below)."
         ),
     )
     pain_rise_points = _number(

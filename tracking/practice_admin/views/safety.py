@@ -20,6 +20,7 @@ from django.views.decorators.http import require_http_methods
 
 from painapp.accounts.access import admin_required, practice_object_or_404
 from painapp.types import MemberRequest
+from tracking import rules
 from tracking.alerts.escalation import unreachable_people
 from tracking.models import CrisisResource, EscalationStep, PracticeSettings
 from tracking.practice_admin.safety_forms import (
@@ -170,6 +171,8 @@ def safety_settings(request: MemberRequest) -> HttpResponse:
             "chain_empty": services.chain_empty_warning(practice) if not steps else "",
             "switched_off": [services.switched_off_warning(u) for u in unreachable],
             "switched_off_steps": {u.position for u in unreachable if u.position is not None},
+            # Always scanned as well as the practice's own list (tracking.safety.scanner).
+            "spanish_crisis_words": rules.DEFAULT_CRISIS_WORDS_ES,
             "resource_fields": [
                 (
                     resources_form[f"country_{code}"],
