@@ -18,6 +18,13 @@ class ProgramsConfig(AppConfig):
         # (accounts may not import programs; painapp/accounts/extensions.py).
         data_rights.personal_data.register(PERSONAL_DATA)
 
+        from painapp.accounts.views.practice import overview_active_patients
+        from programs.enrollments import active_patient_count
+
+        # The overview's "active patients": enrollments are programs' (issue: it counted
+        # every patient account, completed, withdrawn and invited ones too).
+        overview_active_patients.register(active_patient_count)
+
         from programs.boosters.today import booster_card
         from programs.views.today import today_cards
 

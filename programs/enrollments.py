@@ -27,6 +27,20 @@ OPEN_STATUSES = (EnrollmentStatus.INVITED, EnrollmentStatus.ACTIVE, EnrollmentSt
 CASELOAD_STATUSES = (*OPEN_STATUSES, EnrollmentStatus.COMPLETED)
 
 
+def active_patient_count(practice: Practice) -> int:
+    """The practice overview's "active patients": people with an active enrollment in
+    this practice (not invited, paused, completed or withdrawn), whose account is on.
+    Someone with two such enrollments counts once."""
+    return (
+        Enrollment.objects.filter(
+            practice=practice, status=EnrollmentStatus.ACTIVE, patient__is_active=True
+        )
+        .values("patient_id")
+        .distinct()
+        .count()
+    )
+
+
 def _active_clinician(practice: Practice, user: User | None) -> User:
     if (
         user is None

@@ -12,6 +12,7 @@ class TrackingConfig(AppConfig):
         from painapp.accounts import data_rights
         from painapp.accounts.management.commands.seed_demo import demo_seeders
         from painapp.accounts.timezones import timezone_followers
+        from painapp.accounts.views.data_rights import crisis_help
         from painapp.accounts.views.practice import overview_warnings
         from programs.gates import enrollment_gates
         from programs.practice.minimum import min_practice_seconds_source
@@ -21,10 +22,13 @@ class TrackingConfig(AppConfig):
         from tracking.data_rights import PERSONAL_DATA
         from tracking.demo import seed
         from tracking.reminders.schedules import schedules_sync_for_patient
+        from tracking.safety.resources import deletion_hold_crisis_html
         from tracking.safety.scanner import scan_patient_text
         from tracking.safety.services import enrollment_gate, practice_safety_warnings
 
         data_rights.personal_data.register(PERSONAL_DATA)  # export, deletion, its hold
+        # ... and the hold's page shows the patient's own crisis numbers
+        crisis_help.register(deletion_hold_crisis_html)
         demo_seeders.register(seed)  # enrollments, check-ins, alerts of the demo practice
         today_cards.register(checkin_card)  # a check-in that is open
         # a changed time zone: the person's reminder schedules, in the same transaction

@@ -15,6 +15,10 @@ direction. This is the project's one mechanism for such hooks:
 - `painapp.accounts.views.practice.overview_warnings`: warnings on the admin's
   overview (tracking's safety setup: an empty escalation chain, no safety contact, a
   step or safety contact whose person is switched off);
+- `painapp.accounts.views.data_rights.crisis_help`: the patient's crisis numbers on
+  the page that says their account cannot be deleted yet (tracking.safety.resources);
+- `painapp.accounts.views.practice.overview_active_patients`: the admin's overview's
+  count of patients with an active enrollment (programs);
 - `painapp.accounts.timezones.timezone_followers`: what must be recomputed, in the
   same transaction, when a person's time zone changes (tracking's reminder schedules).
 

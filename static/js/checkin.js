@@ -3,8 +3,11 @@
  * Progressive enhancement: without this file the page is one form with every
  * question and two submit buttons, and it works. On a narrow screen this shows one
  * question at a time with Back / Next and "Question 3 of 12" (announced politely),
- * moves focus to each new question, and quietly saves the answers so far on every
- * Next (the server answers such a save with 204). On a wide screen nothing changes.
+ * and moves focus to each new question. On every screen the draft is saved quietly as
+ * soon as an answer is picked (a typed answer a moment after the typing stops), and
+ * once more if the page is left with a change not yet sent, so "Your answers so far
+ * are saved" is true for the last question too (the server answers such a save with
+ * 204). Saves go one at a time, in order, so an older one never overwrites a newer.
  * On every screen, a safety answer (PHQ-9 item 9 above 0, a yes to new symptoms)
  * opens its help panel at once and saves the draft (the server raises the alert).
  */
@@ -40,7 +43,8 @@
   }
 
   // Start where there is something to do: the first question with an error,
-  // else the first one not answered yet (after a saved draft), else the first.
+  // else the first one not answered yet (after a saved draft), else (all answered
+  // in the draft) the last one, with its Submit button.
   function startIndex() {
     for (var i = 0; i < total; i++) {
       if (questions[i].hasAttribute("data-ci-has-error")) return i;
@@ -48,7 +52,7 @@
     for (var j = 0; j < total; j++) {
       if (!answered(questions[j])) return j;
     }
-    return 0;
+    return total - 1;
   }
 
   var index = startIndex();
@@ -87,12 +91,37 @@
     return form.getAttribute("data-msg-" + name) || "";
   }
 
-  function saveDraft(panel) {
+  // One save at a time, in order: a change made while one is on its way is sent right
+  // after it (an older draft never lands after a newer one). "saved" is shown only
+  // when nothing has changed since the answers that were sent.
+  var sending = false;
+  var again = false;
+  var againPanel = null;
+  var unsaved = false;
+  var typing = null;
+
+  function saveDraft(panel, now) {
+    if (sending && !now) {
+      again = true;
+      if (panel) againPanel = panel;
+      return;
+    }
+    sending = true;
+    unsaved = false;
     var data = new FormData(form);
     data.set("action", "save");
     var note = panel && panel.querySelector("[data-safety-saved]");
+    function done() {
+      sending = false;
+      if (again) {
+        var next = againPanel;
+        again = false;
+        againPanel = null;
+        saveDraft(next);
+      }
+    }
     // form.action would be the buttons named "action": read the attribute.
-    return fetch(form.getAttribute("action"), {
+    fetch(form.getAttribute("action"), {
       method: "POST",
       body: data,
       credentials: "same-origin",
@@ -100,13 +129,50 @@
       // Sent even if the patient closes the page at once (a safety answer must arrive).
       keepalive: true,
     }).then(function (response) {
-      if (response.ok) saved.textContent = msg("saved");
+      if (!response.ok) unsaved = true;
+      if (!unsaved && !again) saved.textContent = msg("saved");
+      else if (!response.ok) saved.textContent = msg("not-saved");
       if (note) note.textContent = response.ok ? msg("told") : msg("failed");
+      done();
     }).catch(function () {
       // Offline for a moment: the answers are still in the form, and Submit sends them.
+      unsaved = true;
+      saved.textContent = msg("not-saved");
       if (note) note.textContent = msg("failed");
+      done();
     });
   }
+
+  // An answer picked (a choice, a category) is saved at once; typed words once the
+  // typing pauses. A safety answer above 0 also reports on its panel.
+  form.addEventListener("input", function (event) {
+    if (!event.target.closest || !event.target.closest("[data-ci-question]")) return;
+    unsaved = true;
+    saved.textContent = "";  // never "saved" over an answer that is not sent yet
+    if (event.target.type === "radio" || event.target.tagName === "SELECT") return;
+    clearTimeout(typing);
+    typing = setTimeout(function () { saveDraft(); }, 800);
+  });
+  form.addEventListener("change", function (event) {
+    var input = event.target;
+    if (!input.closest || !input.closest("[data-ci-question]")) return;
+    var group = input.type === "radio" && input.closest("[data-safety]");
+    var panel = group && parseInt(input.value, 10) > 0 ?
+      document.getElementById(group.getAttribute("aria-controls")) : null;
+    clearTimeout(typing);
+    saveDraft(panel);
+  });
+  // Leaving (another page, the phone's home screen, closing the tab) with a change not
+  // sent yet: send it now; keepalive lets it finish after the page is gone.
+  function flush() {
+    if (!unsaved) return;
+    clearTimeout(typing);
+    saveDraft(null, true);
+  }
+  window.addEventListener("pagehide", flush);
+  document.addEventListener("visibilitychange", function () {
+    if (document.visibilityState === "hidden") flush();
+  });
 
   // A required question left blank: Next stays on it and says so beside it (the
   // note is a polite live region, and the question's group points to it), then
@@ -165,7 +231,7 @@
       holdOn(questions[index]);
       return;
     }
-    if (step > 0) saveDraft();
+    if (unsaved) saveDraft();
     index = target;
     show(true);
   }
@@ -173,7 +239,8 @@
   // A safety answer acts the moment it is picked: its panel (crisis resources, or
   // where to get care for new symptoms) opens under the question, a screen reader
   // hears that it did (focus stays on the answer, so nothing jumps), and the draft is
-  // saved at once, so the clinic is told even if the page is closed now.
+  // saved at once (the change handler above), so the clinic is told even if the page
+  // is closed now.
   var live = form.querySelector("[data-safety-live]");
   form.addEventListener("change", function (event) {
     var input = event.target;
@@ -189,7 +256,6 @@
       live.textContent = (heading ? heading.textContent + ". " : "") +
         msg("help-below");
     }
-    saveDraft(panel);
   });
 
   back.addEventListener("click", function () { go(-1); });

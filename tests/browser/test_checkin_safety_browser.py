@@ -77,7 +77,9 @@ def test_item_9_opens_the_crisis_panel_inline_and_the_alert_exists_after_closing
 
     expect(panel).to_be_visible()
     expect(panel.get_by_role("heading", name="You do not have to face this alone")).to_be_visible()
-    expect(panel).to_contain_text("within 1 hour during opening hours (Mon–Fri, 9:00–17:00")
+    # (In the patient's time when it differs from London's: tests/test_office_hours_local.py.)
+    expect(panel).to_contain_text("within 1 hour during opening hours")
+    expect(panel).to_contain_text("Mon–Fri, 9:00–17:00")
     expect(panel).to_contain_text("This app is not watched around the clock.")
     expect(panel.get_by_role("link", name="Get help now")).to_have_attribute("href", "/help/")
     # A screen reader hears it (assertive live region); focus stays on the answer.

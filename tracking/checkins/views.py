@@ -3,8 +3,9 @@
 Without JavaScript the form is one page with every question, grouped by
 questionnaire, and two buttons: "Save and finish later" (keeps the valid answers in
 the check-in's draft) and "Submit". static/js/checkin.js turns the same form into one
-question per screen on a phone and saves the draft quietly on every "Next" (it sends
-`HX-Request: true`, and this view answers such a save with 204).
+question per screen on a phone and saves the draft quietly as each answer is picked
+(and when the page is left with a change not yet sent), on every screen; it sends
+`HX-Request: true`, and this view answers such a save with 204.
 """
 
 from __future__ import annotations

@@ -23,7 +23,6 @@ from django.views.decorators.http import require_GET, require_http_methods
 from painapp.accounts.access import staff_required
 from painapp.accounts.audit import audit_reads
 from painapp.accounts.models import User
-from painapp.accounts.zone_names import zone_city
 from painapp.types import MemberRequest
 from programs.access import enrollment_required
 from programs.models import Enrollment
@@ -34,7 +33,7 @@ from tracking.messaging import selectors, services
 from tracking.messaging.forms import MessageForm
 from tracking.messaging.models import MESSAGE_MAX_LENGTH, MessageThread, ThreadRead
 from tracking.models import PracticeSettings
-from tracking.safety.copy import opening_hours_words, safety_copy
+from tracking.safety.copy import patient_hours, safety_copy
 
 # The session key that carries "show the patient help" across the redirect after a
 # message with a crisis phrase was sent without JavaScript.
@@ -56,12 +55,17 @@ def _read_mark(thread: MessageThread | None, user: User) -> datetime | None:
 
 
 def _office_hours(settings: PracticeSettings, enrollment: Enrollment) -> dict:
-    zone = enrollment.practice.timezone
+    # In the patient's own time where the hours convert (tracking.safety.copy), with
+    # the clinic's clock and city ("New York", "Nueva York") as a note.
+    hours = patient_hours(
+        settings,
+        practice_zone=enrollment.practice.timezone,
+        patient_zone=enrollment.patient.timezone,
+    )
     return {
-        "office_hours": opening_hours_words(settings),
-        # "America/New_York" → "New York" ("Nueva York"), shown when it is not the
-        # patient's own zone
-        "office_zone": zone_city(zone) if zone and zone != enrollment.patient.timezone else "",
+        "office_hours": hours.hours,
+        "office_clinic_hours": hours.clinic_hours,
+        "office_zone": hours.zone,
     }
 
 

@@ -4,8 +4,10 @@ words from the practice's settings, and that the app is not watched all the time
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import time
+from datetime import date, datetime, time, timedelta
+from zoneinfo import ZoneInfo
 
+from django.utils import timezone
 from django.utils.dates import WEEKDAYS_ABBR
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
@@ -69,28 +71,105 @@ def opening_hours_words(settings: PracticeSettings) -> str:
     return f"{days}, {_clock(settings.working_hours_start)}–{_clock(settings.working_hours_end)}"
 
 
+def _as_time(value: time | str) -> time:
+    return time.fromisoformat(value) if isinstance(value, str) else value
+
+
+def _zone(name: str) -> ZoneInfo | None:
+    try:
+        return ZoneInfo(name)
+    except (ValueError, KeyError, OSError):  # an empty or unknown name
+        return None
+
+
+@dataclass(frozen=True)
+class PatientHours:
+    """The clinic's hours as a patient in another zone reads them.
+
+    `hours`: in the patient's own time when every staffed day of the coming week
+    converts to one stretch of one patient day ("Mon–Fri, 3:00–11:00"; a week in which
+    the clocks change lists each run of days with its own times: "Fri, 3:00–11:00;
+    Mon–Thu, 2:00–10:00"); `clinic_hours` and `zone` then say the same hours on the
+    clinic's clock, as a secondary note. When a clinic day spans two patient days
+    (Sydney seen from London), `hours` stays on the clinic's clock, `clinic_hours` is
+    "" and `zone` names the clinic's city. Same clock: only `hours`."""
+
+    hours: str
+    clinic_hours: str = ""
+    zone: str = ""
+
+
+def patient_hours(
+    settings: PracticeSettings,
+    *,
+    practice_zone: str,
+    patient_zone: str,
+    now: datetime | None = None,
+) -> PatientHours:
+    """The practice's opening hours for a patient in `patient_zone`, converted for the
+    days from today on (so a change of the clocks in either zone is counted)."""
+    clinic = opening_hours_words(settings)
+    clinic_tz, patient_tz = _zone(practice_zone), _zone(patient_zone)
+    if not clinic or clinic_tz is None or patient_tz is None or practice_zone == patient_zone:
+        return PatientHours(hours=clinic)
+    start, end = _as_time(settings.working_hours_start), _as_time(settings.working_hours_end)
+    staffed = set(settings.working_days or [])
+    today = timezone.localtime(now or timezone.now(), clinic_tz).date()
+    # Patient weekday → (start, end) on the patient's clock, for each staffed day of
+    # the coming 7 (each weekday once).
+    by_day: dict[int, tuple[time, time]] = {}
+    for offset in range(7):
+        day: date = today + timedelta(days=offset)
+        if day.weekday() not in staffed:
+            continue
+        opens = datetime.combine(day, start, tzinfo=clinic_tz).astimezone(patient_tz)
+        closes = datetime.combine(day, end, tzinfo=clinic_tz).astimezone(patient_tz)
+        if opens.date() != closes.date() and closes.time() != time(0):
+            # One clinic day is two patient days: say the clinic's hours, honestly.
+            return PatientHours(hours=clinic, zone=zone_city(practice_zone))
+        by_day[opens.weekday()] = (opens.time(), closes.time())
+    if all(by_day.get(d) == (start, end) for d in staffed):
+        return PatientHours(hours=clinic)  # another name for the same clock
+    runs: dict[tuple[time, time], list[int]] = {}
+    for weekday in by_day:  # from today on: the soonest run first
+        runs.setdefault(by_day[weekday], []).append(weekday)
+    hours = "; ".join(
+        f"{days_words(days)}, {_clock(opens)}–{_clock(closes)}"
+        for (opens, closes), days in runs.items()
+    )
+    return PatientHours(hours=hours, clinic_hours=clinic, zone=zone_city(practice_zone))
+
+
 @dataclass(frozen=True)
 class ResponsePromise:
-    """ "within 1 hour" / "Mon–Fri, 9:00–17:00" ("" when the practice keeps no set
-    hours) / the practice's time zone when the patient lives in another one ("" otherwise)."""
+    """ "within 1 hour" / the opening hours ("" when the practice keeps no set hours),
+    in the patient's time where they convert (PatientHours) / the same hours on the
+    clinic's clock and its city, as a note ("" when the patient shares its clock; only
+    `zone` when the hours stay on the clinic's clock, named by its city)."""
 
     within: str
     hours: str
     zone: str = ""
+    clinic_hours: str = ""
 
 
 def response_promise(
-    settings: PracticeSettings, severity: str, *, practice_zone: str = "", patient_zone: str = ""
+    settings: PracticeSettings,
+    severity: str,
+    *,
+    practice_zone: str = "",
+    patient_zone: str = "",
+    now: datetime | None = None,
 ) -> ResponsePromise:
+    hours = patient_hours(settings, practice_zone=practice_zone, patient_zone=patient_zone, now=now)
     return ResponsePromise(
         within=_("within %(duration)s")
         % {"duration": duration_words(response_minutes(settings, severity))},
-        hours=opening_hours_words(settings),
+        hours=hours.hours,
         # "America/New_York" → "New York" ("Nueva York" in Spanish): the practice's
         # clock, when it is not the patient's.
-        zone=zone_city(practice_zone)
-        if patient_zone and practice_zone and patient_zone != practice_zone
-        else "",
+        zone=hours.zone,
+        clinic_hours=hours.clinic_hours,
     )
 
 
@@ -99,7 +178,7 @@ def safety_copy(settings: PracticeSettings, enrollment: Enrollment) -> dict:
     (templates/tracking/patient/checkin/_crisis_panel.html, _symptoms_panel.html): the
     crisis resources for the patient's country as HTML and the practice's promises for
     an urgent and a high alert."""
-    zones = {
+    zones: dict[str, str] = {
         "practice_zone": enrollment.practice.timezone,
         "patient_zone": enrollment.patient.timezone,
     }
@@ -112,6 +191,16 @@ def safety_copy(settings: PracticeSettings, enrollment: Enrollment) -> dict:
                 language=active_language(),
             )
         ),
-        "urgent_promise": response_promise(settings, Alert.Severity.URGENT, **zones),
-        "high_promise": response_promise(settings, Alert.Severity.HIGH, **zones),
+        "urgent_promise": response_promise(
+            settings,
+            Alert.Severity.URGENT,
+            practice_zone=zones["practice_zone"],
+            patient_zone=zones["patient_zone"],
+        ),
+        "high_promise": response_promise(
+            settings,
+            Alert.Severity.HIGH,
+            practice_zone=zones["practice_zone"],
+            patient_zone=zones["patient_zone"],
+        ),
     }

@@ -19,6 +19,7 @@ from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy as _
 
 from programs.markdown import render_markdown
+from programs.models import Enrollment
 from tracking.models import CrisisResource, PracticeSettings
 
 if TYPE_CHECKING:
@@ -370,3 +371,35 @@ def crisis_html(markdown_text: str) -> SafeString:
         return "<strong>" + _NUMBER.sub(link_number, bold.group(1)) + "</strong>"
 
     return mark_safe(_BOLD.sub(link_bold, html))  # noqa: S308 — sanitised markdown; only digits added
+
+
+@dataclass(frozen=True)
+class PatientCrisis:
+    """A patient's crisis numbers, as "Get help now" shows them: the enrollment they are
+    for (None before any), its country ("" when not said) and the list as HTML."""
+
+    enrollment: Enrollment | None
+    country: str
+    html: SafeString
+
+
+def patient_crisis(user_id: int, practice_id: int, language: str | None = None) -> PatientCrisis:
+    """The one place that picks a patient's crisis numbers outside a check-in: the open
+    enrollment in this practice, else the latest; its country's list as the practice
+    set it (crisis_resources_for). "Get help now" and the account-deletion hold use it."""
+    latest = list(
+        Enrollment.objects.filter(patient_id=user_id, practice_id=practice_id).order_by(
+            "-created_at"
+        )[:5]
+    )
+    enrollment = min(latest, key=lambda e: not e.is_open, default=None)
+    country = enrollment.country if enrollment is not None else ""
+    body = crisis_resources_for(
+        practice_id=practice_id, country=country, language=language or active_language()
+    )
+    return PatientCrisis(enrollment=enrollment, country=country, html=crisis_html(body))
+
+
+def deletion_hold_crisis_html(user, practice_id: int) -> SafeString:
+    """For painapp.accounts' deletion-hold page (its crisis_help extension point)."""
+    return patient_crisis(user.pk, practice_id).html

@@ -16,7 +16,6 @@ from django.views.decorators.http import require_GET
 
 from painapp.accounts.middleware import membership_for
 from painapp.accounts.models import Role
-from programs.models import Enrollment
 from tracking.models import PracticeSettings
 from tracking.safety.resources import (
     COUNTRY_NAMES,
@@ -26,7 +25,7 @@ from tracking.safety.resources import (
     GENERIC_ES,
     active_language,
     crisis_html,
-    crisis_resources_for,
+    patient_crisis,
 )
 
 
@@ -36,14 +35,8 @@ def get_help(request: HttpRequest) -> HttpResponse:
     language = active_language()
     context: dict = {"patient": False}
     if membership is not None and membership.role == Role.PATIENT:
-        # The open enrollment in this practice, else the latest (as current_enrollment).
-        latest = list(
-            Enrollment.objects.filter(
-                patient_id=request.user.pk, practice_id=membership.practice_id
-            ).order_by("-created_at")[:5]
-        )
-        enrollment = min(latest, key=lambda e: not e.is_open, default=None)
-        country = enrollment.country if enrollment is not None else ""
+        found = patient_crisis(membership.user_id, membership.practice_id, language)
+        enrollment, country = found.enrollment, found.country
         # A patient who has not said where they are sees the practice's default
         # country's numbers (crisis_resources_for): name that country, rather than
         # asking them to "tell us your country" above a list that is already there.
@@ -60,11 +53,7 @@ def get_help(request: HttpRequest) -> HttpResponse:
             has_enrollment=enrollment is not None,
             country_name=COUNTRY_NAMES.get(country, ""),
             clinic_country_name=DEFAULTS[clinic_country].name if clinic_country in DEFAULTS else "",
-            resources=crisis_html(
-                crisis_resources_for(
-                    practice_id=membership.practice_id, country=country, language=language
-                )
-            ),
+            resources=found.html,
         )
     elif language == "es":
         context["everywhere"] = [(d.name, crisis_html(d.body_md)) for d in DEFAULTS_ES.values()] + [

@@ -8,6 +8,7 @@ anyone who is not a patient get a 404 here, as everywhere else.
 from __future__ import annotations
 
 import time
+from collections.abc import Callable
 from functools import wraps
 
 from allauth.account.decorators import reauthentication_required
@@ -23,6 +24,8 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 
 from painapp.accounts import data_rights
 from painapp.accounts.access import patient_required
+from painapp.accounts.extensions import ExtensionPoint
+from painapp.accounts.models import User
 from painapp.types import MemberRequest
 
 
@@ -37,6 +40,14 @@ def _password_entered_recently(request: HttpRequest) -> bool:
         and time.time() - r.get("at", 0) < settings.ACCOUNT_REAUTHENTICATION_TIMEOUT
         for r in records
     )
+
+
+# The crisis numbers for the patient's country, as "Get help now" and the crisis panel
+# show them (tracking.safety.resources): the deletion hold's help. Without a provider,
+# the page says to call the local emergency number.
+crisis_help: ExtensionPoint[Callable[[User, int], str]] = ExtensionPoint(
+    "crisis numbers on the deletion hold"
+)
 
 
 # Sends the person to allauth's "enter your password" page, then back here (a POST is
@@ -94,6 +105,7 @@ def account_delete(request: MemberRequest) -> HttpResponse:
         return render(
             request,
             "accounts/data_rights/delete_on_hold.html",
+            {"crisis_html": next((p(request.user, request.practice.pk) for p in crisis_help), "")},
             status=409 if request.method == "POST" else 200,
         )
     form = AccountDeleteForm(request.POST if request.method == "POST" else None)

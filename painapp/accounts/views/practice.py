@@ -17,15 +17,24 @@ from painapp.types import MemberRequest
 overview_warnings: ExtensionPoint[Callable[[Practice], Iterable[Notice]]] = ExtensionPoint(
     "practice overview warnings"
 )
+# The overview's "active patients": accounts know members, not enrollments, so the app
+# that holds enrollments (programs) gives the count (one provider; their sum if more).
+overview_active_patients: ExtensionPoint[Callable[[Practice], int]] = ExtensionPoint(
+    "practice overview active patients"
+)
 
 
 @admin_required
 def practice_overview(request: MemberRequest) -> HttpResponse:
-    counts = Membership.objects.filter(practice=request.practice, is_active=True).aggregate(
+    # Staff whose membership and account are both on (a switched-off person is not one
+    # of the practice's clinicians); patients by their enrollment, not their account.
+    counts = Membership.objects.filter(
+        practice=request.practice, is_active=True, user__is_active=True
+    ).aggregate(
         clinicians=Count("pk", filter=Q(role=Role.CLINICIAN)),
-        patients=Count("pk", filter=Q(role=Role.PATIENT)),
         admins=Count("pk", filter=Q(role=Role.ADMIN)),
     )
+    counts["patients"] = sum(count(request.practice) for count in overview_active_patients)
     pending = Invitation.objects.filter(membership__practice=request.practice).pending().count()
     return render(
         request,

@@ -154,13 +154,13 @@ def import_confirm(request: MemberRequest, pk: int) -> HttpResponse:
     audit(request, "bulk_import.confirmed", practice=request.practice, obj=record)
     created, skipped = record.result["created"], len(record.result["skipped"])
     text = ngettext(
-        "%(n)s patient enrolled. Their invitations are being sent.",
+        "%(n)s patient enrolled. Their invitation is being sent.",
         "%(n)s patients enrolled. Their invitations are being sent.",
         created,
     ) % {"n": created}
     if skipped:
         text += " " + ngettext(
-            "%(n)s row had problems and were skipped.",
+            "%(n)s row had a problem and was skipped.",
             "%(n)s rows had problems and were skipped.",
             skipped,
         ) % {"n": skipped}

@@ -1,0 +1,139 @@
+"""A clinic's opening hours, shown to a patient in another time zone, are in the
+patient's own time (converted for the days from today, so a change of the clocks is
+counted), with the clinic's clock as a note; when a clinic day spans two patient
+days (Sydney seen from London) they stay on the clinic's clock with its city named.
+On /messages/ and in the crisis panel's "What happens next", in English and Spanish."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+
+import pytest
+import time_machine
+from django.template.loader import render_to_string
+from django.urls import reverse
+from django.utils import translation
+
+from tests.factories import make_enrollment
+from tracking.models import Alert, PracticeSettings
+from tracking.safety.copy import patient_hours, response_promise
+
+LONDON, MEXICO_CITY = "Europe/London", "America/Mexico_City"
+# Friday 27 March 2026: London's clocks go forward on Sunday 29 March (GMT → BST);
+# Mexico City keeps UTC−6 all year. This Friday is 9:00–17:00 London = 3:00–11:00
+# Mexico City; from Monday it is 2:00–10:00.
+DST_WEEK = datetime(2026, 3, 27, 12, tzinfo=UTC)
+WINTER = datetime(2026, 1, 14, 12, tzinfo=UTC)
+SUMMER = datetime(2026, 6, 10, 12, tzinfo=UTC)
+
+
+def hours_at(now, practice_zone=LONDON, patient_zone=MEXICO_CITY, **settings):
+    return patient_hours(
+        PracticeSettings(**settings),
+        practice_zone=practice_zone,
+        patient_zone=patient_zone,
+        now=now,
+    )
+
+
+def test_london_hours_in_mexico_city_time_winter_and_summer():
+    winter, summer = hours_at(WINTER), hours_at(SUMMER)
+    assert winter.hours == "Mon–Fri, 3:00–11:00"
+    assert summer.hours == "Mon–Fri, 2:00–10:00"
+    for found in (winter, summer):
+        assert found.clinic_hours == "Mon–Fri, 9:00–17:00" and found.zone == "London"
+
+
+def test_the_week_londons_clocks_change_lists_each_run_of_days():
+    found = hours_at(DST_WEEK)
+    assert found.hours == "Fri, 3:00–11:00; Mon–Thu, 2:00–10:00"
+    with translation.override("es"):
+        assert hours_at(DST_WEEK).hours == "vie, 3:00–11:00; lun–jue, 2:00–10:00"
+        assert hours_at(DST_WEEK).zone == "Londres"
+
+
+def test_a_clinic_day_over_two_patient_days_stays_on_the_clinics_clock():
+    # Sydney 9:00–17:00 is 22:00–6:00 in London (January): it crosses midnight.
+    found = hours_at(WINTER, practice_zone="Australia/Sydney", patient_zone=LONDON)
+    assert found.hours == "Mon–Fri, 9:00–17:00"
+    assert found.clinic_hours == "" and found.zone == "Sydney"
+
+
+def test_a_patient_on_the_clinics_clock_gets_no_note():
+    assert hours_at(WINTER, patient_zone=LONDON).zone == ""
+    # Another name, the same clock (Dublin is on London time): no note either.
+    found = hours_at(WINTER, patient_zone="Europe/Dublin")
+    assert (found.hours, found.clinic_hours, found.zone) == ("Mon–Fri, 9:00–17:00", "", "")
+
+
+@pytest.mark.parametrize(
+    ("language", "expected"),
+    [
+        (
+            "en",
+            "Your care team reads messages during office hours: Fri, 3:00–11:00; "
+            "Mon–Thu, 2:00–10:00, in your time (Mon–Fri, 9:00–17:00 London time).",
+        ),
+        (
+            "es",
+            "Su equipo de atención lee los mensajes en horario de atención: vie, "
+            "3:00–11:00; lun–jue, 2:00–10:00, en su hora local (lun–vie, 9:00–17:00 "
+            "hora de Londres).",
+        ),
+    ],
+)
+def test_the_messages_page_shows_the_hours_in_the_patients_time(
+    client, cast, program_version, language, expected
+):
+    assert cast.practice.timezone == LONDON
+    cast.patient.timezone = MEXICO_CITY
+    cast.patient.language = language
+    cast.patient.save(update_fields=["timezone", "language"])
+    with time_machine.travel(DST_WEEK, tick=False):
+        make_enrollment(cast.patient, cast.clinician, cast.practice, version=program_version)
+        client.force_login(cast.patient)
+        page = client.get(reverse("messages")).content.decode()
+    assert expected in " ".join(page.split())
+
+
+@pytest.mark.parametrize(
+    ("language", "expected"),
+    [
+        (
+            "en",
+            "during opening hours: Mon–Fri, 3:00–11:00, in your time (Mon–Fri, 9:00–17:00 "
+            "London time).",
+        ),
+        (
+            "es",
+            "en su horario de atención: lun–vie, 3:00–11:00, en su hora local (lun–vie, "
+            "9:00–17:00 hora de Londres).",
+        ),
+    ],
+)
+def test_the_crisis_panels_next_steps_use_the_patients_time(cast, language, expected):
+    with translation.override(language):
+        promise = response_promise(
+            PracticeSettings(practice=cast.practice),
+            Alert.Severity.URGENT,
+            practice_zone=LONDON,
+            patient_zone=MEXICO_CITY,
+            now=WINTER,
+        )
+        html = render_to_string("tracking/patient/checkin/_safety_next.html", {"promise": promise})
+    assert expected in " ".join(html.split())
+
+
+def test_the_crisis_panel_across_midnight_names_the_clinics_city(cast):
+    promise = response_promise(
+        PracticeSettings(practice=cast.practice),
+        Alert.Severity.URGENT,
+        practice_zone="Australia/Sydney",
+        patient_zone=LONDON,
+        now=WINTER,
+    )
+    html = " ".join(
+        render_to_string("tracking/patient/checkin/_safety_next.html", {"promise": promise}).split()
+    )
+    assert "during opening hours (Mon–Fri, 9:00–17:00, Sydney time)." in html
+    assert "in your time" not in html
