@@ -101,8 +101,13 @@ def document(archive: zipfile.ZipFile) -> dict:
 
 
 def csv_rows(archive: zipfile.ZipFile, label: str) -> list[dict]:
+    """One table's rows, keyed by the stable column keys (the headers are for people,
+    in the patient's language; columns.csv pairs them)."""
+    guide = csv.reader(io.StringIO(archive.read("columns.csv").decode("utf-8-sig")))
+    next(guide)
+    keys = {header: key for file, header, key in guide if file == f"csv/{label}.csv"}
     text = archive.read(f"csv/{label}.csv").decode("utf-8-sig")
-    return list(csv.DictReader(io.StringIO(text)))
+    return [{keys[h]: v for h, v in row.items()} for row in csv.DictReader(io.StringIO(text))]
 
 
 def everything(archive: zipfile.ZipFile) -> str:
@@ -379,6 +384,38 @@ def test_it_asks_for_the_password_again_after_five_minutes(client, cast, enrollm
         assert AuditEvent.objects.filter(action="data.exported").count() == 1
     with time_machine.travel(start + timedelta(minutes=8), tick=False):
         download(client)  # confirmed two minutes ago: no second prompt
+
+
+def test_a_spanish_patient_gets_the_readme_and_column_names_in_spanish(client, cast, rich):
+    cast.patient.language = "es"
+    cast.patient.save(update_fields=["language"])
+    archive = download(client)
+    readme = archive.read("README.txt").decode()
+    assert readme.startswith("Sus datos de painapp")
+    assert "Your data" not in readme and "pida una copia a su consulta" in readme
+    assert "columns.csv" in readme
+    with archive.open("csv/programs.enrollment.csv") as f:
+        header = next(csv.reader(io.TextIOWrapper(f, encoding="utf-8-sig")))
+    assert "Fecha de inicio" in header and "start_date" not in header
+    # every column of every table has a Spanish name (a new field fails here)
+    guide = csv.DictReader(io.StringIO(archive.read("columns.csv").decode("utf-8-sig")))
+    assert guide.fieldnames == ["Archivo", "Nombre de la columna", "Clave"]
+    untranslated = {
+        r["Clave"]
+        for r in guide
+        if r["Nombre de la columna"].lower() == r["Clave"].replace("_", " ")
+    }
+    assert untranslated <= {"id", "error", "plan"}, untranslated  # the same word in Spanish
+    # the JSON keeps its stable English keys, and the rows read the same through the guide
+    tables = document(archive)["tables"]
+    assert "start_date" in tables["programs.enrollment"][0]
+    assert (
+        csv_rows(archive, "programs.enrollment")[0]["start_date"]
+        == (tables["programs.enrollment"][0]["start_date"])
+    )
+    assert tables["tracking.threadread"] and {
+        r["reader"] for r in tables["tracking.threadread"]
+    } == {"usted", "su equipo de atención"}
 
 
 def test_a_session_without_a_typed_password_must_confirm_it(client, cast, enrollment):
