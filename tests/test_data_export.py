@@ -377,11 +377,22 @@ def test_it_asks_for_the_password_again_after_five_minutes(client, cast, enrollm
         assert wrong.status_code == 200 and wrong["Content-Type"].startswith("text/html")
         assert not AuditEvent.objects.filter(action="data.exported").exists()
 
-        # the right password carries on with the download that was asked for
+        # the right password leaves the password page for "Your data", which says the
+        # download has started and fetches it (no JavaScript: a meta refresh)
         resumed = client.post(response.url, {"password": PASSWORD})
-        assert resumed.status_code == 200
-        assert resumed["Content-Type"] == "application/zip"
+        assert resumed.status_code == 302 and resumed.url == reverse("my_data")
+        page = client.get(resumed.url).content.decode()
+        assert "Your download has started" in page
+        assert 'type="password"' not in page
+        fetch = f'http-equiv="refresh" content="1; url={reverse("my_data_export")}"'
+        assert fetch in page
+        assert f'href="{reverse("my_data_export")}" download>Download again' in page
+        file = client.get(reverse("my_data_export"))
+        assert file.status_code == 200 and file["Content-Type"] == "application/zip"
         assert AuditEvent.objects.filter(action="data.exported").count() == 1
+        # the notice is shown once; "Download again" still works
+        assert "Your download has started" not in client.get(reverse("my_data")).content.decode()
+        assert client.get(reverse("my_data_export"))["Content-Type"] == "application/zip"
     with time_machine.travel(start + timedelta(minutes=8), tick=False):
         download(client)  # confirmed two minutes ago: no second prompt
 
@@ -435,6 +446,7 @@ def test_changing_the_email_address_asks_for_the_password_again(client, cast, en
 
 
 def test_a_download_is_a_post(client, cast, enrollment):
+    # (a GET only fetches the file just after the password was asked for again)
     login(client, cast.patient)
     assert client.get(reverse("my_data_export")).status_code == 405
     assert not AuditEvent.objects.filter(action="data.exported").exists()
