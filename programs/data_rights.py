@@ -4,6 +4,8 @@ ProgramsConfig.ready)."""
 
 from __future__ import annotations
 
+from django.utils.translation import pgettext
+
 from painapp.accounts.data_rights import PersonalData, TablePolicy
 from painapp.accounts.models import User
 from programs.audio.models import Recording
@@ -31,7 +33,8 @@ def _activity_title(row: ActivityCompletion | Reflection | Attribution, user: Us
 def _enrollment_extras(enrollment: Enrollment, user: User) -> dict:
     version = enrollment.program_version
     return {
-        "program": f"{version.title} (version {version.number})",
+        "program": pgettext("data download value", "%(title)s (version %(number)s)")
+        % {"title": version.title, "number": version.number},
         "practice": enrollment.practice.name,
         "clinician": enrollment.clinician.display_name,
     }

@@ -172,6 +172,54 @@ def test_it_shows_a_safety_hold(clin, enrollment):
     assert "Safety hold" in clin.get(reverse("caseload")).content.decode()
 
 
+@pytest.fixture
+def starting(cast, program_version):
+    """Three patients whose enrollment is still "invited" (onboarding not done): Ivy
+    has not accepted the invitation; Marta has and is onboarding; Hal has, and his
+    screening found red flags."""
+    ivy = make_member(cast.practice, Role.PATIENT, "ivy@p.test", name="Ivy Waiting", active=False)
+    marta = patient(cast, "Marta Ruiz", program_version, onboarded=False)
+    hal = patient(cast, "Hal Held", program_version, onboarded=False)
+    hal.consented_at, hal.screening = timezone.now(), Screening.HOLD
+    hal.save()
+    ivy_enrollment = make_enrollment(
+        ivy, cast.clinician, cast.practice, version=program_version, onboarded=False
+    )
+    for enrollment in (ivy_enrollment, marta, hal):
+        Enrollment.objects.filter(pk=enrollment.pk).update(status=EnrollmentStatus.INVITED)
+    return ivy_enrollment, marta, hal
+
+
+def status_of(response, name: str) -> str:
+    return next(row.status_label for row in response.context["page"].rows if row.name == name)
+
+
+@pytest.mark.parametrize(
+    ("language", "invited", "onboarding", "hold"),
+    [
+        ("en", "Invited", "Onboarding", "On hold: safety review"),
+        ("es", "Invitado", "En primeros pasos", "En espera: revisión de seguridad"),
+    ],
+)
+def test_a_patient_who_accepted_shows_as_onboarding_not_invited(
+    clin, cast, starting, language, invited, onboarding, hold
+):
+    cast.clinician.language = language
+    cast.clinician.save(update_fields=["language"])
+    response = clin.get(reverse("caseload"))
+    assert status_of(response, "Ivy Waiting") == invited
+    assert status_of(response, "Marta Ruiz") == onboarding
+    assert status_of(response, "Hal Held") == hold
+    page = response.content.decode()
+    assert onboarding in page and hold in page
+
+
+def test_it_filters_invited_apart_from_onboarding(clin, starting):
+    assert names_in(clin.get(reverse("caseload"), {"status": "invited"})) == ["Ivy Waiting"]
+    onboarding = names_in(clin.get(reverse("caseload"), {"status": "onboarding", "sort": "name"}))
+    assert onboarding == ["Hal Held", "Marta Ruiz"]
+
+
 # ------------------------------------------------------------------ sorting
 @pytest.fixture
 def three(cast, enrollment, program_version):

@@ -101,8 +101,13 @@ def document(archive: zipfile.ZipFile) -> dict:
 
 
 def csv_rows(archive: zipfile.ZipFile, label: str) -> list[dict]:
+    """One table's rows, keyed by the stable column keys (the headers are for people,
+    in the patient's language; columns.csv pairs them)."""
+    guide = csv.reader(io.StringIO(archive.read("columns.csv").decode("utf-8-sig")))
+    next(guide)
+    keys = {header: key for file, header, key in guide if file == f"csv/{label}.csv"}
     text = archive.read(f"csv/{label}.csv").decode("utf-8-sig")
-    return list(csv.DictReader(io.StringIO(text)))
+    return [{keys[h]: v for h, v in row.items()} for row in csv.DictReader(io.StringIO(text))]
 
 
 def everything(archive: zipfile.ZipFile) -> str:
@@ -372,13 +377,56 @@ def test_it_asks_for_the_password_again_after_five_minutes(client, cast, enrollm
         assert wrong.status_code == 200 and wrong["Content-Type"].startswith("text/html")
         assert not AuditEvent.objects.filter(action="data.exported").exists()
 
-        # the right password carries on with the download that was asked for
+        # the right password leaves the password page for "Your data", which says the
+        # download has started and fetches it (no JavaScript: a meta refresh)
         resumed = client.post(response.url, {"password": PASSWORD})
-        assert resumed.status_code == 200
-        assert resumed["Content-Type"] == "application/zip"
+        assert resumed.status_code == 302 and resumed.url == reverse("my_data")
+        page = client.get(resumed.url).content.decode()
+        assert "Your download has started" in page
+        assert 'type="password"' not in page
+        fetch = f'http-equiv="refresh" content="1; url={reverse("my_data_export")}"'
+        assert fetch in page
+        assert f'href="{reverse("my_data_export")}" download>Download again' in page
+        file = client.get(reverse("my_data_export"))
+        assert file.status_code == 200 and file["Content-Type"] == "application/zip"
         assert AuditEvent.objects.filter(action="data.exported").count() == 1
+        # the notice is shown once; "Download again" still works
+        assert "Your download has started" not in client.get(reverse("my_data")).content.decode()
+        assert client.get(reverse("my_data_export"))["Content-Type"] == "application/zip"
     with time_machine.travel(start + timedelta(minutes=8), tick=False):
         download(client)  # confirmed two minutes ago: no second prompt
+
+
+def test_a_spanish_patient_gets_the_readme_and_column_names_in_spanish(client, cast, rich):
+    cast.patient.language = "es"
+    cast.patient.save(update_fields=["language"])
+    archive = download(client)
+    readme = archive.read("README.txt").decode()
+    assert readme.startswith("Sus datos de painapp")
+    assert "Your data" not in readme and "pida una copia a su consulta" in readme
+    assert "columns.csv" in readme
+    with archive.open("csv/programs.enrollment.csv") as f:
+        header = next(csv.reader(io.TextIOWrapper(f, encoding="utf-8-sig")))
+    assert "Fecha de inicio" in header and "start_date" not in header
+    # every column of every table has a Spanish name (a new field fails here)
+    guide = csv.DictReader(io.StringIO(archive.read("columns.csv").decode("utf-8-sig")))
+    assert guide.fieldnames == ["Archivo", "Nombre de la columna", "Clave"]
+    untranslated = {
+        r["Clave"]
+        for r in guide
+        if r["Nombre de la columna"].lower() == r["Clave"].replace("_", " ")
+    }
+    assert untranslated <= {"id", "error", "plan"}, untranslated  # the same word in Spanish
+    # the JSON keeps its stable English keys, and the rows read the same through the guide
+    tables = document(archive)["tables"]
+    assert "start_date" in tables["programs.enrollment"][0]
+    assert (
+        csv_rows(archive, "programs.enrollment")[0]["start_date"]
+        == (tables["programs.enrollment"][0]["start_date"])
+    )
+    assert tables["tracking.threadread"] and {
+        r["reader"] for r in tables["tracking.threadread"]
+    } == {"usted", "su equipo de atención"}
 
 
 def test_a_session_without_a_typed_password_must_confirm_it(client, cast, enrollment):
@@ -398,6 +446,7 @@ def test_changing_the_email_address_asks_for_the_password_again(client, cast, en
 
 
 def test_a_download_is_a_post(client, cast, enrollment):
+    # (a GET only fetches the file just after the password was asked for again)
     login(client, cast.patient)
     assert client.get(reverse("my_data_export")).status_code == 405
     assert not AuditEvent.objects.filter(action="data.exported").exists()

@@ -576,3 +576,23 @@ def test_the_activity_page_shows_the_change(pat, tailored):
     lesson = act(tailored, "looking-for-clues")
     page = pat.get(reverse("activity", args=[lesson.slug])).content.decode()
     assert "skipped for now. It does not count against you." in page and "skip reason" in page
+
+
+@pytest.mark.parametrize(("language", "week"), [("en", "Week"), ("es", "Semana")])
+def test_each_lesson_to_change_says_its_week(clin, cast, enrollment, language, week):
+    """The same daily practice is in every week: a closed select (or a phone's picker)
+    shows only the option, so each one names its week, not only its group."""
+    import re
+
+    cast.clinician.language = language
+    cast.clinician.save(update_fields=["language"])
+    page = html.unescape(clin.get(url("patient_program", enrollment)).content.decode())
+    select = re.search(r'<select name="activity"[^>]*>(.*?)</select>', page, re.S).group(1)
+    options = re.findall(r'<option value="\d+"[^>]*>([^<]+)</option>', select)
+    assert len(options) > 8
+    assert len(set(options)) == len(options), "two options read the same"
+    for group in re.findall(r'<optgroup label="([^"]+)">(.*?)</optgroup>', select, re.S):
+        label, inner = group
+        assert re.fullmatch(rf"{week} \d+", label)
+        for option in re.findall(r">([^<]+)</option>", inner):
+            assert option.startswith(f"{label} · "), option

@@ -7,6 +7,7 @@ from __future__ import annotations
 import re
 
 import pytest
+from django import forms
 from django.urls import reverse
 from django.utils import translation
 
@@ -35,7 +36,7 @@ def test_it_understands_what_people_type(typed, zone):
 
 def test_the_list_has_every_zone_once_common_ones_first():
     html = TimeZoneForm()["timezone"].as_widget()
-    listed = re.findall(r'<option value="[^"]+" data-zone="([^"]+)">', html)
+    listed = re.findall(r'<option value="[^"]+" data-zone="([^"]+)"', html)
     assert listed[: len(COMMON_ZONES)] == list(COMMON_ZONES)
     assert sorted(listed) == sorted(z for z, _ in timezone_choices())
     assert 'list="id_timezone_zones"' in html and '<datalist id="id_timezone_zones">' in html
@@ -93,7 +94,7 @@ def test_in_spanish_the_picker_offers_zones_by_their_spanish_names(client, spani
         # Not in our table: the region in Spanish, the city as the tz database has it.
         ("América / Port of Spain", "America/Port_of_Spain"),
     ):
-        assert f'<option value="{label}" data-zone="{zone}">' in body
+        assert f'<option value="{label}" data-zone="{zone}"' in body
     # No raw IANA name or English city is shown as a suggestion.
     shown = re.findall(r'<option value="([^"]+)"', body)
     assert not [s for s in shown if "_" in s or s.startswith(("America/", "Europe/"))]
@@ -156,3 +157,78 @@ def test_the_clinics_hours_say_its_city_in_spanish(cast):
         assert zone_city("America/New_York") == "New York"
         assert zone_label("America/Port_of_Spain") == "America / Port of Spain"
         assert zone_label("UTC") == "UTC"
+
+
+# ---------------------------------------------------------------- old names
+OLD_NAMES = (
+    "Asia/Calcutta",
+    "Africa/Asmera",
+    "Mexico/BajaNorte",
+    "Brazil/Acre",
+    "US/Eastern",
+    "Europe/Kiev",
+    "America/Buenos_Aires",
+    "Etc/GMT+5",
+    "SystemV/EST5",
+    "GB",
+)
+
+
+def test_the_lists_offer_only_todays_names_of_places():
+    html = TimeZoneForm()["timezone"].as_widget()
+    listed = re.findall(r'<option value="[^"]+" data-zone="([^"]+)"', html)
+    chosen = [z for z, _ in timezone_choices()]
+    for zones in (listed, chosen):
+        assert not set(zones) & set(OLD_NAMES)
+        assert not [z for z in zones if z.startswith(("Etc/", "US/", "Mexico/", "Brazil/"))]
+        assert {"Asia/Kolkata", "Africa/Asmara", "America/Tijuana", "Europe/Kyiv"} <= set(zones)
+        assert len(zones) < 450  # the ~600 names with the old ones were too many
+    with translation.override("es"):
+        labels = TimeZoneForm()["timezone"].as_widget()
+    shown = re.findall(r'<option value="([^"]+)"', labels)
+    assert not [s for s in shown if "Calcutta" in s or "BajaNorte" in s or "Asmera" in s]
+    # the old names only ride along, for a browser that still says Asia/Calcutta
+    assert re.search(r'data-zone="Asia/Kolkata" data-aliases="[^"]*Asia/Calcutta', labels)
+
+
+@pytest.mark.parametrize(
+    ("old", "now"),
+    [
+        ("Asia/Calcutta", "Asia/Kolkata"),
+        ("Africa/Asmera", "Africa/Asmara"),
+        ("Mexico/BajaNorte", "America/Tijuana"),
+        ("US/Eastern", "America/New_York"),
+        ("Etc/UTC", "UTC"),
+    ],
+)
+def test_an_old_name_reads_as_the_zone_it_is_now(old, now):
+    assert zone_label(old) == zone_label(now)
+    assert resolve_timezone(old) == now
+
+
+def test_someone_saved_as_asia_calcutta_sees_kolkata_and_can_save(client, cast):
+    # saved before the list lost its old names (the model still accepts any zone)
+    cast.patient.timezone = "Asia/Calcutta"
+    cast.patient.full_clean(exclude=["password"])
+    cast.patient.save(update_fields=["timezone"])
+    client.force_login(cast.patient)
+    body = client.get(reverse("account_time_zone")).content.decode()
+    shown = re.sub(r' data-aliases="[^"]*"', "", body)  # (for the browser's own zone only)
+    assert 'value="Asia / Kolkata"' in shown and "Calcutta" not in shown
+    # sending the page back as it is saves the zone by its name today
+    response = client.post(reverse("account_time_zone"), {"timezone": "Asia / Kolkata"})
+    assert response.status_code == 302
+    cast.patient.refresh_from_db()
+    assert cast.patient.timezone == "Asia/Kolkata"
+
+
+def test_a_zone_list_selects_an_old_name_as_its_zone_today(cast):
+    from painapp.accounts.forms import TimezoneField
+
+    class Form(forms.Form):
+        timezone = TimezoneField()
+
+    html = Form(initial={"timezone": "Asia/Calcutta"})["timezone"].as_widget()
+    assert '<option value="Asia/Kolkata" selected>' in html
+    form = Form({"timezone": "Asia/Calcutta"})
+    assert form.is_valid() and form.cleaned_data["timezone"] == "Asia/Kolkata"

@@ -5,6 +5,9 @@ at start-up instead of silently changing what is exported, deleted or held back.
 
 from __future__ import annotations
 
+from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext
+
 from painapp.accounts.data_rights import PersonalData, TablePolicy
 from painapp.accounts.models import Membership, User
 from tracking.messaging.models import Message, ThreadRead
@@ -83,12 +86,15 @@ def _message_extras(message: Message, user: User) -> dict:
     """Who wrote each message, in words: "you", or the member of staff by name (the
     patient saw it on every message)."""
     if message.from_patient:
-        return {"written_by": "you"}
-    return {"written_by": message.author.display_name if message.author else "your care team"}
+        return {"written_by": pgettext("data download value", "you")}
+    team = pgettext("data download value", "your care team")
+    return {"written_by": message.author.display_name if message.author else team}
 
 
 def _read_extras(mark: ThreadRead, user: User) -> dict:
-    return {"reader": "you" if mark.user_id == user.pk else "your care team"}
+    if mark.user_id == user.pk:
+        return {"reader": pgettext("data download value", "you")}
+    return {"reader": pgettext("data download value", "your care team")}
 
 
 PERSONAL_DATA = PersonalData(
@@ -182,7 +188,7 @@ PERSONAL_DATA = PersonalData(
             extras=_read_extras,
         ),
         ClinicianNote: TablePolicy(
-            withheld=(
+            withheld=_(
                 "Notes your clinician wrote for their own work are not in this download. You "
                 "have a right to see them: ask your practice for a copy, and they will send "
                 "it after a clinician has looked it over."

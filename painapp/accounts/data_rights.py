@@ -34,14 +34,19 @@ from datetime import date, datetime
 from typing import Any
 
 from django.apps import apps
+from django.conf import settings
 from django.contrib.auth.hashers import make_password
 from django.core.serializers.json import DjangoJSONEncoder
 from django.db import models, transaction
 from django.db.models import F, Q
 from django.http import HttpRequest
-from django.utils import timezone
+from django.utils import timezone, translation
+from django.utils.functional import Promise
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy, ngettext, pgettext
 
 from painapp.accounts.audit import audit
+from painapp.accounts.data_columns import column_header
 from painapp.accounts.extensions import ExtensionPoint
 from painapp.accounts.middleware import current_request_id
 from painapp.accounts.models import AuditEvent, Membership, Practice, Role, User
@@ -84,7 +89,7 @@ class Table:
     lookups: tuple[str, ...]
     columns: tuple[str, ...]
     # Why it is not in the self-service download ("" = it is).
-    withheld: str = ""
+    withheld: str | Promise = ""
     # What deleting the account does: "delete" the rows, "keep" them (audit trail),
     # or "deidentify" (the User row itself).
     on_delete: str = "delete"
@@ -109,7 +114,7 @@ class TablePolicy:
     but SECRET_COLUMNS, exported, deleted with the account)."""
 
     columns: tuple[str, ...] = ()
-    withheld: str = ""  # why it is not in the self-service download ("" = it is)
+    withheld: str | Promise = ""  # why it is not in the self-service download ("" = it is)
     on_delete: str = "delete"  # "delete", "keep" (audit trail) or "deidentify" (User)
     select_related: tuple[str, ...] = ()
     extras: Callable[[Any, User], dict] | None = None  # given one row of the table
@@ -174,7 +179,7 @@ _POLICIES: dict[str, TablePolicy] = {
     ),
     "account.emailaddress": TablePolicy(columns=("id", "email", "verified", "primary")),
     "account.emailconfirmation": TablePolicy(
-        withheld="One-time security codes for confirming an email address."
+        withheld=gettext_lazy("One-time security codes for confirming an email address.")
     ),
     "mfa.authenticator": TablePolicy(columns=("id", "type", "created_at", "last_used_at")),
 }
@@ -281,9 +286,13 @@ def _audit_rows(user: User) -> models.QuerySet:
 
 def _audit_extras(event: AuditEvent, user: User) -> dict:
     by = (
-        "you"
+        pgettext("data download value", "you")
         if event.actor_id == user.pk
-        else ("painapp" if event.actor_id is None else "practice staff")
+        else (
+            "painapp"
+            if event.actor_id is None
+            else pgettext("data download value", "practice staff")
+        )
     )
     # A staff member's address is theirs, not the patient's: shown only for own actions.
     return {"by": by, "ip": (event.ip or "") if event.actor_id == user.pk else ""}
@@ -320,9 +329,10 @@ def _table_rows(table: Table, user: User) -> tuple[list[str], list[dict]]:
 
 
 def _csv_bytes(columns: list[str], rows: Iterable[dict]) -> bytes:
+    """One table as CSV: headers in the active language (see data_columns)."""
     out = io.StringIO()
     writer = csv.writer(out)
-    writer.writerow([safe_cell(c) for c in columns])
+    writer.writerow([safe_cell(column_header(c)) for c in columns])
     for row in rows:
         writer.writerow([safe_cell(_csv_value(row.get(c))) for c in columns])
     return out.getvalue().encode("utf-8-sig")  # the BOM makes Excel read UTF-8
@@ -334,27 +344,55 @@ def _csv_value(value):
     return value
 
 
-README = """\
-Your data from painapp
-======================
-
-This download holds everything painapp keeps about you, made on {when} (UTC).
-
-my-data.json   Everything in one file, table by table.
-csv/           The same, one spreadsheet file per table.
-
-Times are in UTC. Ids (like enrollment_id) link rows in one table to rows in another.
-{withheld}
-If something looks wrong or missing, please contact your practice.
-"""
+def _readme(when: str, withheld: list[dict]) -> str:
+    """README.txt, in the active language (the patient's)."""
+    title = _("Your data from painapp")
+    notes = "".join(
+        "\n"
+        + ngettext(
+            "Not included (%(count)s record): %(why)s",
+            "Not included (%(count)s records): %(why)s",
+            w["rows"],
+        )
+        % {"count": w["rows"], "why": w["why"]}
+        + "\n"
+        for w in withheld
+        if w["rows"]
+    )
+    parts = [
+        f"{title}\n{'=' * len(title)}\n",
+        _("This download holds everything painapp keeps about you, made on %(when)s (UTC).")
+        % {"when": when},
+        "",
+        "my-data.json   " + _("Everything in one file, table by table."),
+        "csv/           " + _("The same, one spreadsheet file per table."),
+        "",
+        _(
+            "The spreadsheet files have column names in your language, for reading. "
+            "my-data.json uses fixed English names for the same columns, so that another "
+            "program can read it. columns.csv lists both names side by side."
+        ),
+        "",
+        _("Times are in UTC. Ids (like enrollment_id) link rows in one table to rows in another."),
+        notes,
+        _("If something looks wrong or missing, please contact your practice."),
+        "",
+    ]
+    return "\n".join(parts)
 
 
 def data_export_build(*, user: User, request: HttpRequest | None = None) -> Export:
     """Everything held about `user`, as a zip of one JSON file and one CSV per table.
 
     Writes a `data.exported` audit event (actor and subject: the person). Nothing
-    about anyone else is included: every row is reached from this person.
+    about anyone else is included: every row is reached from this person. README.txt
+    and the CSV headers are in the person's language; the JSON keys stay English.
     """
+    with translation.override(user.language or settings.LANGUAGE_CODE):
+        return _data_export_build(user=user, request=request)
+
+
+def _data_export_build(*, user: User, request: HttpRequest | None) -> Export:
     now = timezone.now()
     tables: dict[str, list[dict]] = {}
     columns: dict[str, list[str]] = {}
@@ -366,7 +404,7 @@ def data_export_build(*, user: User, request: HttpRequest | None = None) -> Expo
                     "table": table.label,
                     "name": str(table.model._meta.verbose_name_plural),
                     "rows": table.rows_for(user).count(),
-                    "why": table.withheld,
+                    "why": str(table.withheld),
                 }
             )
             continue
@@ -392,13 +430,13 @@ def data_export_build(*, user: User, request: HttpRequest | None = None) -> Expo
         )
         for label, rows in tables.items():
             archive.writestr(f"csv/{label}.csv", _csv_bytes(columns[label], rows))
-        notes = "".join(
-            f"\nNot included: {w['name']} ({w['rows']} "
-            f"{'record' if w['rows'] == 1 else 'records'}). {w['why']}\n"
-            for w in withheld
-            if w["rows"]
-        )
-        archive.writestr("README.txt", README.format(when=f"{now:%Y-%m-%d %H:%M}", withheld=notes))
+        guide = [
+            {"file": f"csv/{label}.csv", "header": column_header(c), "key": c}
+            for label in tables
+            for c in columns[label]
+        ]
+        archive.writestr("columns.csv", _csv_bytes(["file", "header", "key"], guide))
+        archive.writestr("README.txt", _readme(f"{now:%Y-%m-%d %H:%M}", withheld))
     practice = (
         getattr(request, "practice", None)
         or Practice.objects.filter(memberships__user=user)

@@ -11,18 +11,19 @@ from django.utils.functional import lazy
 from django.utils.translation import gettext_lazy as _
 
 from painapp.accounts.models import EMAIL_MAX_LENGTH, Membership, Practice, Role, User
-from painapp.accounts.zone_names import label_key, zone_for_label, zone_label
+from painapp.accounts.zone_names import (
+    canonical_zone,
+    canonical_zones,
+    label_key,
+    zone_for_label,
+    zone_label,
+)
 
 
-@cache
 def timezone_names() -> tuple[str, ...]:
-    """Every zone we offer: UTC, then the tz database's regional zones A to Z."""
-    zones = sorted(
-        z
-        for z in zoneinfo.available_timezones()
-        if "/" in z and not z.startswith(("Etc/", "SystemV/", "US/", "posix/", "right/"))
-    )
-    return ("UTC", *zones)
+    """Every zone we offer: UTC, then the canonical zones A to Z (no old names like
+    Asia/Calcutta or US/Eastern: painapp.accounts.zone_names.canonical_zones)."""
+    return canonical_zones()
 
 
 _lazy_label = lazy(zone_label, str)
@@ -44,6 +45,15 @@ class TimezoneField(forms.ChoiceField):
         self.error_messages["invalid_choice"] = _(
             "Pick your time zone from the list, for example Europe/London."
         )
+
+    def prepare_value(self, value: Any) -> Any:
+        # A zone saved under an old name ("Asia/Calcutta") is selected as the zone it
+        # is now ("Asia/Kolkata"), not silently as the list's first.
+        return canonical_zone(value) if isinstance(value, str) and value else value
+
+    def to_python(self, value: Any) -> str:
+        text = super().to_python(value)
+        return canonical_zone(text) if text else text
 
 
 # The zones most of our patients live in, offered first in the searchable picker (the
@@ -91,10 +101,30 @@ def resolve_timezone(text: str) -> str | None:
     zones = _zones_by_key()
     if key in zones:
         return zones[key]
+    old = {label_key(name): name for name in _old_names()}.get(key)
+    if old is not None:
+        # An old name typed or kept: its zone now, or itself if it links to none we
+        # offer (Etc/GMT+5 stays valid for someone who has it).
+        return canonical_zone(old)
     cities = [z for k, z in zones.items() if k.rsplit("/", 1)[-1] == key]
     if len(cities) == 1:
         return cities[0]
     return zone_for_label(text, timezone_names())
+
+
+@cache
+def _old_names() -> tuple[str, ...]:
+    """Zone names Python knows that we do not offer (Asia/Calcutta, US/Eastern)."""
+    return tuple(sorted(zoneinfo.available_timezones() - set(timezone_names())))
+
+
+@cache
+def _aliases() -> dict[str, list[str]]:
+    """Each offered zone's old names ("Asia/Kolkata": ["Asia/Calcutta"])."""
+    found: dict[str, list[str]] = {}
+    for name in _old_names():
+        found.setdefault(canonical_zone(name), []).append(name)
+    return found
 
 
 @cache
@@ -116,9 +146,10 @@ class TimezoneInput(forms.TextInput):
     template_name = "accounts/widgets/timezone_input.html"
 
     def format_value(self, value: Any) -> str | None:
-        # A saved zone shows as people read it ("América / Ciudad de México"); what
-        # someone typed and we could not read stays as they typed it.
-        if isinstance(value, str) and value in _zones_by_key().values():
+        # A saved zone shows as people read it ("América / Ciudad de México"), an old
+        # name as its zone now ("Asia/Calcutta" as "Asia / Kolkata"); what someone
+        # typed and we could not read stays as they typed it.
+        if isinstance(value, str) and canonical_zone(value) in _zones_by_key().values():
             return zone_label(value)
         return super().format_value(value)
 
@@ -128,7 +159,11 @@ class TimezoneInput(forms.TextInput):
         context = super().get_context(name, value, attrs)
         # Each suggestion is the label, in the reader's language; its zone rides along
         # for static/js/timezone.js (the browser names its zone by the IANA name).
-        context["widget"]["zones"] = [(z, zone_label(z)) for z in _datalist_zones()]
+        # Old names ride along too: some browsers still name India's zone Asia/Calcutta.
+        aliases = _aliases()
+        context["widget"]["zones"] = [
+            (z, zone_label(z), " ".join(aliases.get(z, ()))) for z in _datalist_zones()
+        ]
         return context
 
 

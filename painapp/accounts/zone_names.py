@@ -12,8 +12,13 @@ back (`zone_for_label`), as well as the IANA names themselves.
 
 from __future__ import annotations
 
+import difflib
 import unicodedata
+import zoneinfo
+from datetime import UTC, datetime, timedelta
 from functools import cache
+from importlib import resources
+from pathlib import Path
 
 from django.utils.functional import Promise
 from django.utils.translation import get_language, override
@@ -76,6 +81,88 @@ CITIES: dict[str, Promise] = {
 }
 
 
+# ------------------------------------------------------------------ canonical zones
+# The tz database keeps old names working ("Asia/Calcutta", "US/Eastern",
+# "Mexico/BajaNorte", "Etc/GMT+5"): links to the zone that replaced them, or zones for
+# no place. People pick from the canonical ones only: the zones of zone.tab (one per
+# place people live, "Asia/Kolkata"), and UTC. A value saved before, under an old name,
+# still validates (any zone Python knows) and shows as the zone it links to.
+
+
+def _tz_file(name: str) -> str:
+    """A data file of the tz database: the system's (which Python's zoneinfo reads
+    first), else the tzdata package's."""
+    for root in zoneinfo.TZPATH:
+        path = Path(root) / name
+        if path.is_file():
+            return path.read_text(encoding="utf-8")
+    return resources.files("tzdata.zoneinfo").joinpath(name).read_text(encoding="utf-8")
+
+
+@cache
+def canonical_zones() -> tuple[str, ...]:
+    """The zones people pick from: UTC, then zone.tab's A to Z."""
+    known = zoneinfo.available_timezones()
+    listed = {
+        line.split("\t")[2].strip()
+        for line in _tz_file("zone.tab").splitlines()
+        if line and not line.startswith("#")
+    }
+    return ("UTC", *sorted(listed & known))
+
+
+@cache
+def _offered() -> frozenset[str]:
+    return frozenset(canonical_zones())
+
+
+@cache
+def _links() -> dict[str, str]:
+    """Old name → the zone it links to ("L target name" lines of tzdata.zi)."""
+    links = {}
+    for line in _tz_file("tzdata.zi").splitlines():
+        if line.startswith("L "):
+            _, target, name = line.split()
+            links[name] = target
+    return links
+
+
+def canonical_zone(zone: str) -> str:
+    """The zone to show and offer for a saved `zone`: itself when it is canonical, the
+    canonical zone an old name links to ("Asia/Calcutta" → "Asia/Kolkata"), UTC for
+    UTC's other names; else itself (an old name that links to nothing we offer)."""
+    offered = canonical_zones()
+    if zone in _offered():
+        return zone
+    if zone in _links():
+        # An offered zone on the same clock under nearly the same name (Africa/Asmera
+        # → Africa/Asmara, not the Africa/Nairobi both may link to).
+        twins = [z for z in offered if _same_clock(z, zone)]
+        close = difflib.get_close_matches(zone, twins, n=1, cutoff=0.85)
+        if close:
+            return close[0]
+    seen = zone
+    for _ in range(4):  # a link may point at a zone that is itself now a link
+        if seen not in _links():
+            break
+        seen = _links()[seen]
+        if seen in offered:
+            return seen
+    if seen in ("Etc/UTC", "Etc/UCT", "Etc/Universal", "Etc/Zulu", "Etc/GMT", "GMT"):
+        return "UTC"
+    return zone
+
+
+def _same_clock(a: str, b: str) -> bool:
+    """Whether two zones keep the same time, now and six months from now."""
+    now = datetime.now(UTC)
+    return all(
+        when.astimezone(zoneinfo.ZoneInfo(a)).utcoffset()
+        == when.astimezone(zoneinfo.ZoneInfo(b)).utcoffset()
+        for when in (now, now + timedelta(days=182))
+    )
+
+
 def _readable(part: str) -> str:
     return part.replace("_", " ")
 
@@ -83,6 +170,7 @@ def _readable(part: str) -> str:
 def zone_city(zone: str) -> str:
     """The city (or island, or place) of a zone in the reader's language: "Londres" for
     Europe/London in Spanish, "Port of Spain" for America/Port_of_Spain. "UTC" stays."""
+    zone = canonical_zone(zone)
     if zone in CITIES:
         return str(CITIES[zone])
     return _readable(zone.rsplit("/", 1)[-1])
@@ -91,7 +179,9 @@ def zone_city(zone: str) -> str:
 def zone_label(zone: str) -> str:
     """A zone as people read it, in the reader's language: region / (subregion /) city,
     "América / Ciudad de México", "América / Argentina / Buenos Aires". A name with no
-    region ("UTC") stays as it is."""
+    region ("UTC") stays as it is. An old name reads as its canonical zone's label
+    ("Asia/Calcutta" as "Asia / Kolkata")."""
+    zone = canonical_zone(zone)
     parts = zone.split("/")
     if len(parts) < 2:
         return zone

@@ -14,9 +14,11 @@
     var list = document.getElementById(input.getAttribute("list"));
     if (!list) return;
     // Each suggestion is a label in the reader's language ("Europa / Londres"), with
-    // its IANA name in data-zone: the box gets the label, as if picked from the list.
+    // its IANA name in data-zone and its old names in data-aliases (some browsers
+    // still say Asia/Calcutta for Asia/Kolkata): the box gets the label, as if picked.
     var option = Array.prototype.find.call(list.options, function (o) {
-      return o.getAttribute("data-zone") === zone;
+      var aliases = (o.getAttribute("data-aliases") || "").split(" ");
+      return o.getAttribute("data-zone") === zone || aliases.indexOf(zone) !== -1;
     });
     // Not over what the person has typed already (the script runs once the page is in).
     if (option && input.value === input.defaultValue) input.value = option.value;

@@ -24,7 +24,15 @@ from tracking.clinic.sections import CODING_LABELS, coding_label
 from tracking.models import HoldDecision
 from tracking.saved_filters.models import SAVED_FILTER_NAME_MAX
 
-STATUS_CHOICES = [("", _("Any status")), *EnrollmentStatus.choices, ("hold", _("On safety hold"))]
+# "Invited" is a patient who has not accepted yet; "Onboarding" one who has, before the
+# program starts (both "invited" enrollments: caseload._status_label).
+STATUS_CHOICES = [
+    ("", _("Any status")),
+    (EnrollmentStatus.INVITED, EnrollmentStatus.INVITED.label),
+    ("onboarding", _("Onboarding")),
+    *[(v, label) for v, label in EnrollmentStatus.choices if v != EnrollmentStatus.INVITED],
+    ("hold", _("On safety hold")),
+]
 DIRECTIONS = [("asc", _("Ascending")), ("desc", _("Descending"))]
 
 

@@ -83,11 +83,22 @@ class AdjustForm(_OnePage):
 
     def __init__(self, *args, page: TailoringPage, **kwargs) -> None:
         super().__init__(*args, **kwargs)
+        # Grouped by week, and each option says its week too: the same daily practice
+        # is in every week, and a closed select (or a phone's picker) shows only the
+        # option, not its group.
         _choice(self, "activity").choices = [("", _("Choose…"))] + [
             (
-                f"{_('Week')} {row.week.number}",
+                _("Week %(number)s") % {"number": row.week.number},
                 # The weekly check-in is tracking's schedule, not a lesson to move.
-                [(str(a.pk), a.title) for a, _change in row.activities if a.kind != "checkin"],
+                [
+                    (
+                        str(a.pk),
+                        _("Week %(number)s · %(title)s")
+                        % {"number": row.week.number, "title": a.title},
+                    )
+                    for a, _change in row.activities
+                    if a.kind != "checkin"
+                ],
             )
             for row in page.weeks
         ]

@@ -8,20 +8,31 @@ from typing import Any, cast
 
 from django import forms
 from django.conf import settings
-from django.db.models import QuerySet
+from django.db.models import Exists, OuterRef, QuerySet
 from django.utils.translation import gettext_lazy as _
 
-from painapp.accounts.models import Practice, Role, User
-from programs.models import EnrollmentStatus, Program
+from painapp.accounts.models import AuditEvent, Membership, Practice, Role, User
+from programs.models import Enrollment, EnrollmentStatus, Program
 
 DATE_ERRORS = {"invalid": _("Enter a date like 2026-01-31.")}
 
 
 def clinicians_of(practice: Practice, *, active: bool = True) -> QuerySet[User]:
-    qs = User.objects.filter(memberships__practice=practice, memberships__role=Role.CLINICIAN)
+    """The practice's clinicians: active ones (who may be given patients: the invitation
+    form asks for an active clinician too), or with `active=False` for filters, also
+    former ones who have (had) patients here. A clinician invited who has not accepted
+    yet has no patients and cannot have any: never in either list."""
+    clinician = Membership.objects.filter(
+        user_id=OuterRef("pk"), practice=practice, role=Role.CLINICIAN
+    )
     if active:
-        qs = qs.filter(memberships__is_active=True)
-    return qs.order_by("full_name", "email")
+        return User.objects.filter(Exists(clinician.filter(is_active=True))).order_by(
+            "full_name", "email"
+        )
+    has_patients = Enrollment.objects.filter(clinician_id=OuterRef("pk"), practice=practice)
+    return User.objects.filter(
+        Exists(clinician), Exists(clinician.filter(is_active=True)) | Exists(has_patients)
+    ).order_by("full_name", "email")
 
 
 class ClinicianChoiceField(forms.ModelChoiceField):
@@ -226,11 +237,15 @@ class AuditFilterForm(DateRangeForm):
         cast(forms.ChoiceField, self.fields["action"]).choices = [
             ("", str(_("Anything")))
         ] + actions
-        # Staff, present and past: patients act on their own data only.
-        cast(StaffChoiceField, self.fields["actor"]).queryset = (
-            User.objects.filter(
-                memberships__practice=practice, memberships__role__in=[Role.CLINICIAN, Role.ADMIN]
-            )
-            .distinct()
-            .order_by("full_name", "email")
-        )
+        # Staff, present and past, who have done something here (a clinician invited
+        # who has not accepted yet has nothing to find): patients act on their own data.
+        cast(StaffChoiceField, self.fields["actor"]).queryset = User.objects.filter(
+            Exists(
+                Membership.objects.filter(
+                    user_id=OuterRef("pk"),
+                    practice=practice,
+                    role__in=[Role.CLINICIAN, Role.ADMIN],
+                )
+            ),
+            Exists(AuditEvent.objects.filter(actor_id=OuterRef("pk"), practice=practice)),
+        ).order_by("full_name", "email")

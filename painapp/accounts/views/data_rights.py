@@ -16,11 +16,11 @@ from allauth.account.internal.flows.login import get_authentication_records
 from django import forms
 from django.conf import settings
 from django.contrib.auth import logout
-from django.http import Http404, HttpRequest, HttpResponse
+from django.http import Http404, HttpRequest, HttpResponse, HttpResponseNotAllowed
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext_lazy as _
 from django.views.decorators.cache import never_cache
-from django.views.decorators.http import require_GET, require_http_methods, require_POST
+from django.views.decorators.http import require_GET, require_http_methods
 
 from painapp.accounts import data_rights
 from painapp.accounts.access import patient_required
@@ -54,6 +54,31 @@ crisis_help: ExtensionPoint[Callable[[User, int], str]] = ExtensionPoint(
 # kept and replayed after the password is confirmed).
 password_again = reauthentication_required(enabled=lambda r: not _password_entered_recently(r))
 
+# After the password page, a download cannot just be the answer: the browser would stay
+# on the password page, the password still typed in, with no sign that anything
+# happened. So the download is then started from the "Your data" page instead: it says
+# the download has started and fetches the file itself (a meta refresh, no JavaScript),
+# with a link to download it again. The session remembers, for as long as the password
+# counts as recent, that this person may fetch the file with a GET.
+ASKED_FOR_PASSWORD = "my_data_asked_for_password"  # noqa: S105 (a session key)
+DOWNLOAD_READY = "my_data_download_ready"  # time the file may be fetched from
+DOWNLOAD_NOTICE = "my_data_download_notice"  # show "started" once
+
+
+def _remember_when_password_asked(view):
+    @wraps(view)
+    def wrapped(request, *args, **kwargs):
+        if request.method == "POST" and not _password_entered_recently(request):
+            request.session[ASKED_FOR_PASSWORD] = True
+        return view(request, *args, **kwargs)
+
+    return wrapped
+
+
+def _download_ready(request: HttpRequest) -> bool:
+    at = request.session.get(DOWNLOAD_READY)
+    return at is not None and time.time() - at < settings.ACCOUNT_REAUTHENTICATION_TIMEOUT
+
 
 def self_service_only(view):
     """Patients only: a clinician or admin who is also a patient asks their admin."""
@@ -79,16 +104,27 @@ class AccountDeleteForm(forms.Form):
 @patient_required
 @self_service_only
 @require_GET
+@never_cache
 def my_data(request: MemberRequest) -> HttpResponse:
-    return render(request, "accounts/data_rights/my_data.html")
+    started = bool(request.session.pop(DOWNLOAD_NOTICE, False)) and _download_ready(request)
+    return render(request, "accounts/data_rights/my_data.html", {"download_started": started})
 
 
 @patient_required
 @self_service_only
-@require_POST
+@require_http_methods(["GET", "POST"])
+@_remember_when_password_asked
 @password_again
 @never_cache
 def my_data_export(request: MemberRequest) -> HttpResponse:
+    """POST: the download button. GET: only the file fetched from the "Your data" page
+    just after the password was asked for (see DOWNLOAD_READY); otherwise 405."""
+    if request.method == "GET" and not _download_ready(request):
+        return HttpResponseNotAllowed(["POST"])
+    if request.method == "POST" and request.session.pop(ASKED_FOR_PASSWORD, False):
+        request.session[DOWNLOAD_READY] = time.time()
+        request.session[DOWNLOAD_NOTICE] = True
+        return redirect("my_data")
     export = data_rights.data_export_build(user=request.user, request=request)
     response = HttpResponse(export.content, content_type="application/zip")
     response["Content-Disposition"] = f'attachment; filename="{export.filename}"'
