@@ -3,7 +3,8 @@ same one-JSON-object-a-line format as the app's own logs under LOG_FORMAT=json.
 
 Used by docker/web.sh (`--logger-class painapp.gunicorn_logger.RedactingLogger`): an
 access-log line shows the request line, path, query and Referer, and our invitation,
-password-reset and unsubscribe links carry their secret in the path.
+password-reset and unsubscribe links carry their secret in the path (a query string's
+q, email, name and the like lose their values too: painapp/logfilters.py).
 """
 
 from __future__ import annotations
@@ -12,7 +13,7 @@ import os
 
 from gunicorn.glogging import Logger
 
-from painapp.logfilters import redact
+from painapp.logfilters import redact, redact_query
 from painapp.observability import JsonLogFormatter
 
 
@@ -32,7 +33,12 @@ class RedactingLogger(Logger):
 
     def atoms(self, resp, req, environ, request_time):
         atoms = super().atoms(resp, req, environ, request_time)
-        return {k: redact(v) if isinstance(v, str) else v for k, v in atoms.items()}
+        # "q" is the bare query string; every other atom that holds one (the request
+        # line, the Referer) has its "?".
+        return {
+            k: (redact_query(v) if k == "q" else redact(v)) if isinstance(v, str) else v
+            for k, v in atoms.items()
+        }
 
     def access(self, resp, req, environ, request_time):
         if not getattr(self, "_json", False):

@@ -440,7 +440,9 @@ LOGGING = {
         "console": {
             "class": "logging.StreamHandler",
             "formatter": LOG_FORMAT,
-            "filters": ["request_id"],
+            # On the handler, so every record that reaches it is redacted, whichever
+            # logger it came from: runserver's request lines (django.server) included.
+            "filters": ["request_id", "secret_paths"],
         }
     },
     "root": {"handlers": ["console"], "level": env_str("LOG_LEVEL", "INFO")},
@@ -451,6 +453,9 @@ LOGGING = {
         "django.request": {"level": "ERROR", "filters": ["secret_paths"]},
         # A refused request is logged with its path, which may hold a token.
         "django.security.csrf": {"filters": ["secret_paths"]},
+        # runserver's request lines (bin/run), redacted before any handler sees them,
+        # as gunicorn's are; on to the console (Django's own handler for it goes).
+        "django.server": {"filters": ["secret_paths"], "propagate": True},
         "django.db.backends": {"level": "WARNING"},
         # At DEBUG it logs every missing template variable with the exception, whose
         # text is the whole template context (names, answers, notes): never that low.

@@ -1,11 +1,13 @@
 """The clinician's caseload: only their own patients, the numbers that matter for each,
-sorting, filters, search and pages kept in the URL, htmx swaps that degrade to plain
-links, a constant number of queries, and an audit trail of who saw whom."""
+sorting, filters and pages kept in the URL (the name search never: it is posted and
+kept in the session), htmx swaps that degrade to plain links and forms, a constant
+number of queries, and an audit trail of who saw whom."""
 
 from __future__ import annotations
 
 import dataclasses
 import itertools
+import re
 from datetime import timedelta
 from urllib.parse import parse_qs, urlsplit
 
@@ -71,6 +73,11 @@ def checkins(enrollment, pains: list[int | None], *, fear: int = 6, now=None):
 
 def names_in(response) -> list[str]:
     return [row.name for row in response.context["page"].rows]
+
+
+def search(client, q: str, **filters):
+    """The filter form posted without JavaScript, and the page it leads to."""
+    return client.post(reverse("caseload"), {"q": q, **filters}, follow=True)
 
 
 @pytest.fixture
@@ -385,11 +392,11 @@ def test_it_combines_filters(clin, three):
 
 @pytest.mark.parametrize("q", ["ann", "ANN ABLE", "  able ", "ann.able@"])
 def test_it_searches_by_name_or_email(clin, three, q):
-    assert names_in(clin.get(reverse("caseload"), {"q": q})) == ["Ann Able"]
+    assert names_in(search(clin, q)) == ["Ann Able"]
 
 
 def test_it_says_when_nothing_matches_and_how_to_clear(clin, three):
-    page = clin.get(reverse("caseload"), {"q": "nobody"}).content.decode()
+    page = search(clin, "nobody").content.decode()
     assert "No patients match these filters." in page
     assert 'href="/caseload/">Clear all filters' in page
 
@@ -435,9 +442,9 @@ def test_it_ignores_nonsense_in_the_url(clin, three, params):
 def test_it_shows_the_filters_as_asked_and_says_what_it_could_not_apply(
     clin, three, params, invalid
 ):
-    """The filter form shows what the URL asked for; a value a hand-edited URL made up is
-    marked invalid, said why next to the field, and left out of the list."""
-    response = clin.get(reverse("caseload"), params)
+    """The filter form shows what was asked for; a value a hand-edited request made up
+    is marked invalid, said why next to the field, and left out of the list."""
+    response = search(clin, **params)
     page = response.content.decode()
     assert 'id="id_q"' in page and 'id="id_status"' in page
     assert f'value="{params["q"]}"' in page
@@ -485,12 +492,13 @@ def test_it_shows_the_last_page_for_a_page_past_the_end(clin, thirty):
 
 
 def test_it_keeps_filters_and_sort_in_page_links(clin, thirty):
-    page = clin.get(
-        reverse("caseload"), {"q": "patient", "sort": "name", "dir": "desc"}
-    ).content.decode()
+    page = search(clin, "patient", sort="name", dir="desc").content.decode()
     link = page.split('id="page-next" class="button button--secondary" href="')[1].split('"')[0]
-    params = parse_qs(urlsplit(link.replace("&amp;", "&")).query)
-    assert params == {"q": ["patient"], "sort": ["name"], "dir": ["desc"], "page": ["2"]}
+    link = link.replace("&amp;", "&")
+    params = parse_qs(urlsplit(link).query)
+    # The search is kept (in the session), not written in the link.
+    assert params == {"search": ["on"], "sort": ["name"], "dir": ["desc"], "page": ["2"]}
+    assert names_in(clin.get(link)) == [f"Patient {n:02d}" for n in range(4, -1, -1)]
 
 
 # ------------------------------------------------------------------ htmx
@@ -511,15 +519,103 @@ def test_it_swaps_only_the_results_for_htmx(clin, three):
 def test_it_serves_the_whole_page_without_htmx_and_links_work_plainly(clin, three):
     body = clin.get(reverse("caseload")).content.decode()
     assert "<h1>Your caseload</h1>" in body
-    assert 'method="get" action="/caseload/"' in body
-    assert 'data-hx-get="/caseload/" data-hx-target="#caseload-results"' in body
-    assert 'data-hx-push-url="true"' in body
+    assert 'method="post" action="/caseload/"' in body
+    assert 'data-hx-post="/caseload/" data-hx-target="#caseload-results"' in body
+    assert 'data-hx-push-url="true"' in body  # the sort and page links
     # Every htmx link is also a real link to the same place.
     for tag in (chunk.split(">")[0] for chunk in body.split("<a ")[1:]):
         if "data-hx-get=" in tag:
             href = tag.split('href="')[1].split('"')[0]
             assert f'data-hx-get="{href}"' in tag
     assert body.count('class="sort-link" href="/caseload/') == 5
+
+
+# ------------------------------------------------------------------ no name in a URL
+_URL_ATTRS = re.compile(r'(?:href|action|data-hx-get|data-hx-post)="([^"]*)"')
+
+
+def urls_in(body: str) -> list[str]:
+    return _URL_ATTRS.findall(body)
+
+
+@pytest.fixture
+def quills(cast, program_version):
+    """30 patients called Marta Quillfeather (two pages when searched), and one other."""
+    patient(cast, "Ann Able", program_version)
+    return [patient(cast, f"Marta Quillfeather {n:02d}", program_version) for n in range(30)]
+
+
+def assert_no_name(*texts: str) -> None:
+    for text in texts:
+        assert "quill" not in text.lower() and "marta" not in text.lower(), text
+
+
+def test_a_name_searched_without_javascript_is_in_no_url(clin, quills):
+    """The form is posted; the answer is a redirect to the filters' URL, whose page,
+    links and forms keep the search without writing it anywhere."""
+    response = clin.post(reverse("caseload"), {"q": "Marta Quillfeather", "missed": ""})
+    assert response.status_code == 302
+    assert response["Location"] == "/caseload/?search=on"
+    page = clin.get(response["Location"])
+    body = page.content.decode()
+    assert page.context["page"].total == 30 and "Showing results for your search." in body
+    assert 'value="Marta Quillfeather"' in body  # in the box, where the clinician typed it
+    urls = urls_in(body)
+    assert len(urls) > 30  # the patients, the sorts, the next page, the forms
+    assert_no_name(*urls)
+    # The next page and a sort keep the search.
+    next_url = body.split('id="page-next" class="button button--secondary" href="')[1]
+    second = clin.get(next_url.split('"')[0].replace("&amp;", "&"))
+    assert len(second.context["page"].rows) == 5
+    assert_no_name(*urls_in(second.content.decode()))
+    by_name = clin.get(reverse("caseload"), {"search": "on", "sort": "name", "dir": "desc"})
+    assert names_in(by_name)[0] == "Marta Quillfeather 29"
+    # "Clear the search" keeps the sort and drops the search, which is then forgotten.
+    clear = re.search(r'<a href="([^"]*)">Clear the search', by_name.content.decode())
+    assert clear and clear.group(1).replace("&amp;", "&") == "/caseload/?sort=name&dir=desc"
+    assert clin.get(clear.group(1).replace("&amp;", "&")).context["page"].total == 31
+    assert "caseload_search" not in clin.session
+    assert clin.get(reverse("caseload"), {"search": "on"}).context["page"].total == 31
+
+
+def test_a_name_searched_with_htmx_is_in_no_url(clin, quills):
+    response = clin.post(
+        reverse("caseload"),
+        {"q": "quillfeather", "sort": "name", "dir": "asc"},
+        HTTP_HX_REQUEST="true",
+    )
+    body = response.content.decode()
+    assert response.status_code == 200 and "<h1" not in body
+    assert "Showing 1 to 25 of 30 patients" in body
+    assert response["HX-Push-Url"] == "/caseload/?search=on&sort=name"
+    assert "Location" not in response
+    urls = urls_in(body)
+    assert len(urls) > 30
+    assert_no_name(*urls)
+    # A sort link, followed by htmx, keeps the search; its pushed URL has no name.
+    sorted_ = clin.get(
+        reverse("caseload"), {"search": "on", "sort": "pain"}, HTTP_HX_REQUEST="true"
+    )
+    assert "Showing 1 to 25 of 30 patients" in sorted_.content.decode()
+    assert_no_name(sorted_["HX-Push-Url"], *urls_in(sorted_.content.decode()))
+    # The whole page, reloaded at the pushed URL, shows the search in the box.
+    reloaded = clin.get(response["HX-Push-Url"]).content.decode()
+    assert 'value="quillfeather"' in reloaded and "Showing results for your search." in reloaded
+
+
+def test_a_name_in_a_url_is_not_searched(clin, quills):
+    """An old bookmark with ?q=: the name is not applied, nor written in the page's links."""
+    response = clin.get(reverse("caseload"), {"q": "quillfeather"})
+    assert response.context["page"].total == 31
+    assert_no_name(*urls_in(response.content.decode()))
+
+
+def test_a_search_is_kept_for_its_practice_only(clin, cast, quills):
+    clin.post(reverse("caseload"), {"q": "quill"})
+    session = clin.session
+    session["caseload_search"] = [cast.practice.pk + 1000, "quill"]
+    session.save()
+    assert clin.get(reverse("caseload"), {"search": "on"}).context["page"].total == 31
 
 
 # ------------------------------------------------------------------ cost and audit
@@ -551,16 +647,20 @@ def test_it_costs_the_same_queries_for_5_or_200_patients(
         )
     client.force_login(cast.clinician)
     client.get(reverse("caseload"))  # the session's first write is not the page's cost
+    totals = []
     for params in (
         {},
         {"not_improving": "on", "sort": "week"},
-        {"missed": "on", "q": "load"},
         {"page": 2, "sort": "pain", "dir": "asc"},
+        {"missed": "on", "search": "on"},  # the search kept from the post before it
     ):
+        if "search" in params:
+            client.post(reverse("caseload"), {"q": "load", "missed": "on"})
         with django_assert_num_queries(CASELOAD_QUERIES):
             response = client.get(reverse("caseload"), params)
         assert response.status_code == 200
-    assert response.context["page"].total == n
+        totals.append(response.context["page"].total)
+    assert totals[2] == n and 0 < totals[3] < n
     assert len(response.context["saved_filters"]) == 3
 
 

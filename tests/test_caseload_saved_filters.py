@@ -83,9 +83,10 @@ def test_reapplying_a_saved_filter_shows_what_it_filters(clin, cast, enrollment,
 
 
 def test_the_save_form_carries_the_filters_shown(clin, enrollment):
-    body = clin.get(
-        reverse("caseload"), {"not_improving": "on", "sort": "week", "q": "x"}
+    body = clin.post(
+        reverse("caseload"), {"not_improving": "on", "sort": "week", "q": "x"}, follow=True
     ).content.decode()
+    assert 'value="x"' in body  # the search is on
     assert '<input type="hidden" name="not_improving" value="on" form="caseload-save">' in body
     assert '<input type="hidden" name="sort" value="week" form="caseload-save">' in body
     assert 'name="q" value="x" form="caseload-save"' not in body

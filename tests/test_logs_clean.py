@@ -9,7 +9,10 @@ accepted; a data export; a 404, a 403 and a 400; a reminder delivered and one th
 fails; a Celery task that fails on the SMTP server. Only the SMTP transport is
 replaced. No record's message, arguments, formatted text or traceback may hold a
 person's email or name, a note, an answer, a password, an invitation link, a session
-key or SECRET_KEY; and no URL the app hands out in these flows holds an email or name.
+key or SECRET_KEY; and no URL the app hands out in these flows holds an email or name
+(a clinician searching the caseload for a patient by name or email included). The web
+servers' request lines (gunicorn's access log, runserver's) drop tokens and the values
+of query parameters that may hold a name or email.
 """
 
 from __future__ import annotations
@@ -143,8 +146,9 @@ class RecordingClient(Client):
 
     def request(self, **request):
         response = super().request(**request)
-        if response.get("Location"):
-            self.urls.append(response["Location"])
+        for header in ("Location", "HX-Push-Url", "HX-Redirect"):
+            if response.get(header):
+                self.urls.append(response[header])
         if response.get("Content-Type", "").startswith("text/html") and response.content:
             self.urls += _page_urls(response.content.decode())
         return response
@@ -558,3 +562,104 @@ def test_the_web_servers_access_log_is_json_like_every_other_log(monkeypatch, ca
     assert entry["level"] == "INFO" and entry["request_id"] == "req-1234abcd"
     assert entry["message"] == '"GET /unsubscribe/[redacted]/ HTTP/1.1" 200 512B 7ms'
     assert token not in line
+
+
+def test_it_keeps_a_searched_name_out_of_urls_and_logs(logs, people, smtp):
+    """A clinician searches the caseload for the patient by name (no JavaScript) and by
+    email (htmx), then sorts and pages: no URL handed out (redirect, pushed URL, link,
+    form) and no log line holds either."""
+    practice, admin, clinician, patient, _ = people
+    staff = RecordingClient()
+    assert form_login(staff, clinician).status_code == 302
+    found = staff.post(reverse("caseload"), {"q": PATIENT_NAME}, follow=True)
+    assert [row.name for row in found.context["page"].rows] == [PATIENT_NAME]
+    swapped = staff.post(reverse("caseload"), {"q": PATIENT_EMAIL}, HTTP_HX_REQUEST="true")
+    assert swapped["HX-Push-Url"] == "/caseload/?search=on"
+    sorted_ = staff.get(reverse("caseload"), {"search": "on", "sort": "name"})
+    assert [row.name for row in sorted_.context["page"].rows] == [PATIENT_NAME]
+    staff.get(reverse("caseload"), {"search": "on", "page": "2"}, HTTP_HX_REQUEST="true")
+    assert len(staff.urls) > 10
+    bad = urls_with_people(staff.urls, PEOPLE)
+    assert not bad, bad
+    secrets = secrets_for(people)
+    assert not leaks(logs, secrets), "\n".join(leaks(logs, secrets))
+
+
+def _access_line(environ: dict, request_headers=(), log_format: str | None = None) -> str:
+    from datetime import timedelta as duration
+    from types import SimpleNamespace
+
+    from gunicorn.config import Config
+
+    from painapp.gunicorn_logger import RedactingLogger
+
+    config = Config()
+    config.set("accesslog", "-")
+    if log_format:
+        config.set("access_log_format", log_format)
+    logger = RedactingLogger(config)
+    lines = []
+    capture = logging.Handler()
+    capture.emit = lambda record: lines.append(record.getMessage())
+    logger.access_log.addHandler(capture)
+    environ = {"SERVER_PROTOCOL": "HTTP/1.1", "REMOTE_ADDR": "192.0.2.1", **environ}
+    response = SimpleNamespace(status="200 OK", headers=[], sent=12)
+    logger.access(
+        response, SimpleNamespace(headers=list(request_headers)), environ, duration(seconds=0)
+    )
+    [line] = lines
+    return line
+
+
+def test_it_keeps_names_and_emails_in_a_query_out_of_the_web_servers_access_log():
+    """Defence in depth: a name or email in a query string (an old bookmark, a hand-made
+    link) is not written to gunicorn's access log, in the request line, the query or
+    the Referer; the other parameters stay, to read the log by."""
+    query = f"q={quote_plus(PATIENT_NAME)}&status=active&EMAIL={quote(PATIENT_EMAIL)}&name=Zelda"
+    referer = f"https://painapp.example/caseload/?sort=name&q={quote_plus(PATIENT_NAME)}"
+    environ = {
+        "REQUEST_METHOD": "GET",
+        "RAW_URI": f"/caseload/?{query}",
+        "PATH_INFO": "/caseload/",
+        "QUERY_STRING": query,
+        "HTTP_REFERER": referer,
+    }
+    line = _access_line(
+        environ, [("REFERER", referer)], log_format='"%(r)s" %(s)s q=[%(q)s] "%(f)s"'
+    )
+    assert "zelda" not in line.lower() and "quintrell" not in line.lower(), line
+    assert line == (
+        '"GET /caseload/?q=[redacted]&status=active&EMAIL=[redacted]&name=[redacted] HTTP/1.1"'
+        " 200 q=[q=[redacted]&status=active&EMAIL=[redacted]&name=[redacted]]"
+        ' "https://painapp.example/caseload/?sort=name&q=[redacted]"'
+    )
+    # A parameter whose name only ends in one of those keeps its value.
+    plain = _access_line({"REQUEST_METHOD": "GET", "RAW_URI": "/x/?freq=2", "QUERY_STRING": ""})
+    assert "/x/?freq=2 " in plain
+
+
+def test_the_development_servers_request_lines_are_redacted_like_gunicorns():
+    """bin/run serves with runserver, which logs each request line (django.server) to
+    the console: an invitation link's token and a searched name are left out of it, as
+    in production. (The console email backend still prints an email's body in
+    development: that is the email, not a log line.)"""
+    import io
+
+    from django.core.servers.basehttp import WSGIRequestHandler
+
+    token = "AbC123.signed-token_xyz"
+    console = [h for h in logging.getLogger().handlers if h.get_name() == "console"]
+    assert console, "settings.LOGGING's console handler"
+    out = io.StringIO()
+    saved = [(h, h.setStream(out)) for h in console]
+    try:
+        handler = WSGIRequestHandler.__new__(WSGIRequestHandler)
+        handler.requestline = f"GET /invite/{token}/?email={quote(PATIENT_EMAIL)} HTTP/1.1"
+        handler.request = None
+        handler.log_message('"%s" %s %s', handler.requestline, "200", "512")
+    finally:
+        for h, stream in saved:
+            h.setStream(stream)
+    text = out.getvalue()
+    assert '"GET /invite/[redacted]/?email=[redacted] HTTP/1.1" 200 512' in text, text
+    assert token not in text and "zelda" not in text.lower()

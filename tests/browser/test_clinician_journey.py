@@ -131,13 +131,18 @@ def test_the_caseload_works_without_javascript(live_server, cast, caseload, new_
     page.goto(f"{live_server.url}/caseload/")
     page.get_by_label("Search by name").fill("ben")
     page.get_by_role("button", name="Apply filters").click()
-    expect(page).to_have_url(re.compile(r"q=ben"))
+    # The search is posted and kept by the server: the name is in no URL.
+    expect(page).to_have_url(f"{live_server.url}/caseload/?search=on")
     expect(results(page)).to_have_text(["Ben Ode"])
-    # Sorting keeps the search; the sort then stays with the next filter change.
+    expect(page.get_by_text("Showing results for your search.")).to_be_visible()
+    page.get_by_role("link", name=re.compile("^Patient")).click()
+    expect(page).to_have_url(re.compile(r"search=on&sort=name$"))
+    expect(results(page)).to_have_text(["Ben Ode"])
+    expect(page.get_by_label("Search by name")).to_have_value("ben")
+    # Sorting kept the search; the sort then stays with the next filter change.
     page.get_by_label("Search by name").fill("")
     page.get_by_role("button", name="Apply filters").click()
-    page.get_by_role("link", name=re.compile("^Patient")).click()
-    expect(page).to_have_url(re.compile(r"sort=name"))
+    expect(page).to_have_url(f"{live_server.url}/caseload/?sort=name")
     expect(results(page)).to_have_text(
         ["Ana Ruiz", "Ben Ode", "Cleo Ng", "Dev Shah", "Eli Moss", "Pat One"]
     )
@@ -151,3 +156,39 @@ def test_the_caseload_works_without_javascript(live_server, cast, caseload, new_
     page.get_by_role("button", name="Save note").click()
     expect(page.get_by_role("status").first).to_contain_text("Note saved.")
     expect(page.locator("#notes")).to_contain_text("Not improving: book a call.")
+
+
+def test_a_name_searched_with_javascript_is_in_no_url(live_server, cast, caseload, new_context):
+    """htmx posts the search as it is typed: the address bar, the history, the page's
+    links and every request the browser makes stay free of the name, while sorting
+    and reloading keep the search."""
+    page = new_context(bypass_csp=True, **helpers.DESKTOP).new_page()  # for axe
+    requested: list[str] = []
+    page.on("request", lambda request: requested.append(request.url))
+    helpers.login(page, live_server, cast.clinician)
+    page.goto(f"{live_server.url}/caseload/")
+    search = page.get_by_label("Search by name")
+
+    def posted(response) -> bool:
+        return response.request.method == "POST" and response.url.endswith("/caseload/")
+
+    with page.expect_response(posted):  # as typed, after the pause (keyup delay)
+        search.press_sequentially("ben")
+    with page.expect_response(posted):  # and once more as the box loses focus (change)
+        page.get_by_role("heading", level=1).click()
+    expect(results(page)).to_have_text(["Ben Ode"])
+    expect(page).to_have_url(f"{live_server.url}/caseload/?search=on")
+    page.locator("#sort-name").click()
+    expect(page).to_have_url(re.compile(r"search=on&sort=name$"))
+    expect(results(page)).to_have_text(["Ben Ode"])
+    page.reload()
+    expect(results(page)).to_have_text(["Ben Ode"])
+    expect(page.get_by_label("Search by name")).to_have_value("ben")
+    links = page.eval_on_selector_all(
+        "[href], [action], [data-hx-get], [data-hx-post]",
+        "els => els.flatMap(e => ['href', 'action', 'data-hx-get', 'data-hx-post']"
+        ".map(a => e.getAttribute(a) || ''))",
+    )
+    history = page.evaluate("() => location.href")
+    assert requested and not [u for u in [*requested, *links, history] if "ben" in u.lower()]
+    helpers.check_axe(page, "caseload-searched")

@@ -37,9 +37,11 @@ DIRECTIONS = [("asc", _("Ascending")), ("desc", _("Descending"))]
 
 
 class CaseloadFilterForm(forms.Form):
-    """The caseload's search, filters, sort and page, read from the query string.
+    """The caseload's search, filters, sort and page: posted by the filter form, or read
+    from the query string with the search put back from the session (never from a
+    URL: tracking/clinic/views/caseload.py).
 
-    A value that makes no sense (a hand-edited URL) is left out of the list's state
+    A value that makes no sense (a hand-edited URL or form) is left out of the list's state
     rather than stopping the page: this form only ever narrows a list. The search box
     and the status list say so next to the value they show; a bad sort, direction or
     page falls back to the default without a word.

@@ -1,9 +1,14 @@
 """The clinician's caseload: their own patients in one table, sortable and filterable.
 
-The filter form and the sort and page links are plain GET links, so everything works
-without JavaScript and every state has its own URL; with htmx the table is swapped in
-place and the URL pushed. The whole page costs the same handful of queries for 5
-patients or 500 (tracking.clinic.caseload.caseload_page).
+The sort and page are plain links, and the filter form is answered with a redirect
+to its URL, so everything works without JavaScript and every state has its own URL;
+with htmx the table is swapped in place and the URL pushed. The whole page costs the
+same handful of queries for 5 patients or 500 (tracking.clinic.caseload.caseload_page).
+
+The name search is the exception: a name is never put in a URL (the address bar,
+history, links, the access log; SECURITY.md). The filter form is posted; the view
+keeps the search in the clinician's session (for this practice) and the URLs of the
+searched list say only `search=on`. A URL without it shows no search, and forgets it.
 """
 
 from __future__ import annotations
@@ -21,7 +26,7 @@ from django.utils.functional import Promise
 from django.utils.text import format_lazy
 from django.utils.translation import gettext as gettext_now
 from django.utils.translation import gettext_lazy as _
-from django.views.decorators.http import require_GET, require_POST
+from django.views.decorators.http import require_http_methods, require_POST
 from django.views.decorators.vary import vary_on_headers
 
 from painapp.accounts.access import clinician_required
@@ -46,12 +51,18 @@ from tracking.saved_filters.models import SAVED_FILTERS_MAX
 _DEFAULT = CaseloadQuery()
 _MARKER = 987654321987654321
 
+# The session key of the kept search: [practice id, the search as typed].
+SEARCH_KEY = "caseload_search"
+
 
 def query_string(query: CaseloadQuery, path: str, **changes) -> str:
     """The URL of the caseload (at `path`) in this state, with `changes` applied.
-    Defaults are left out so URLs stay short; any change of filter goes back to page 1."""
-    values = {
-        "q": query.q,
+    Defaults are left out so URLs stay short; any change of filter goes back to page 1.
+    The name search is never in it: a search in force is `search=on`, kept in the
+    session (SEARCH_KEY)."""
+    new_filters = bool(set(changes) - {"page"})
+    values: dict[str, object] = {
+        "search": bool(changes.pop("q", query.q)),
         "status": query.status,
         "has_alerts": query.has_alerts,
         "not_improving": query.not_improving,
@@ -60,7 +71,7 @@ def query_string(query: CaseloadQuery, path: str, **changes) -> str:
         "dir": query.direction,
         "page": query.page,
     }
-    if set(changes) - {"page"}:
+    if new_filters:
         values["page"] = 1
     values.update(changes)
     params: dict[str, object] = {}
@@ -153,12 +164,47 @@ def _headers(query: CaseloadQuery, path: str) -> list[Header]:
     return headers
 
 
-@require_GET
+def _kept_search(request: MemberRequest) -> str:
+    kept = request.session.get(SEARCH_KEY)
+    if isinstance(kept, list) and len(kept) == 2 and kept[0] == request.membership.practice_id:
+        return str(kept[1])
+    return ""
+
+
+def _keep_search(request: MemberRequest, q: str) -> None:
+    if q:
+        request.session[SEARCH_KEY] = [request.membership.practice_id, q]
+    elif SEARCH_KEY in request.session:
+        del request.session[SEARCH_KEY]
+
+
+@require_http_methods(["GET", "POST"])
 @vary_on_headers("HX-Request")
 @clinician_required
 def caseload(request: MemberRequest) -> HttpResponse:
-    form = CaseloadFilterForm(request.GET)
-    return _render(request, form, SavedFilterForm())
+    if request.method == "POST":
+        return _search(request)
+    data = request.GET.copy()
+    data.pop("q", None)  # a name in a URL (an old bookmark) is not taken
+    kept = _kept_search(request)
+    if kept and data.get("search") == "on":
+        data["q"] = kept
+    elif kept:
+        _keep_search(request, "")  # the list left the search: forget it
+    return _render(request, CaseloadFilterForm(data), SavedFilterForm())
+
+
+def _search(request: MemberRequest) -> HttpResponse:
+    """The filter form, posted: the search goes to the session, the rest to the URL.
+    With htmx the results come back with that URL to push; without, a redirect to it
+    (so reloading and going back work as for any link). A value the browser would not
+    have sent (too long) is shown with what was wrong, as the page is."""
+    form = CaseloadFilterForm(request.POST)
+    query = form.query()
+    _keep_search(request, query.q)
+    if request.htmx or form.errors:
+        return _render(request, form, SavedFilterForm())
+    return redirect(query_string(query, reverse("caseload")))
 
 
 def _render(
@@ -200,11 +246,13 @@ def _render(
         "previous_url": query_string(query, path, page=page.page - 1) if page.has_previous else "",
         "next_url": query_string(query, path, page=page.page + 1) if page.has_next else "",
         "clear_url": path,
+        "clear_search_url": query_string(query, path, q=""),
         "save_state": _save_state(query),
     }
     if request.htmx and not request.htmx.boosted:
         response = render(request, "tracking/clinic/caseload.html#results", context)
-        # The form sends every field, empty or default; keep the address bar short.
+        # The form sends every field, empty or default; keep the address bar short
+        # (and without the search: query_string).
         response["HX-Push-Url"] = query_string(query, path)
         return response
     # The menu's "Code causes (n)" on the full page: one COUNT (partial index
