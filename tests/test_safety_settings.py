@@ -424,20 +424,22 @@ def test_a_switched_off_safety_contact_is_a_warning(admin_client, cast, enrollme
         contact.save(update_fields=["is_active"])
     else:  # no longer a member of this practice
         contact.memberships.update(is_active=False)
-    warning = (
-        "The safety contact, Dr Night, has an account that is switched off: an alert that "
-        "nobody acknowledges in time goes to every admin of the practice instead."
-    )
-    assert warning in admin_client.get(URL).content.decode()
-    assert warning in admin_client.get(reverse("practice_overview")).content.decode()
+    # Said once, by what it stops (the enrollment gate), on both pages.
+    warning = "Dr Night is the safety contact, but their access is switched off"
+    page = admin_client.get(URL).content.decode()
+    assert warning in page and 'id="not-ready"' in page
+    assert 'id="switched-off"' not in page
+    overview = admin_client.get(reverse("practice_overview")).content.decode()
+    assert overview.count(warning) == 1
     _es(cast.admin)
     assert (
-        "El contacto de seguridad, Dr Night, tiene la cuenta desactivada"
+        "Dr Night es el contacto de seguridad, pero su acceso está desactivado"
         in admin_client.get(reverse("practice_overview")).content.decode()
     )
     # Choosing someone active clears it.
     admin_client.post(URL, settings_post(cast, safety_contact=cast.admin.pk))
-    assert 'id="switched-off"' not in admin_client.get(URL).content.decode()
+    page = admin_client.get(URL).content.decode()
+    assert 'id="switched-off"' not in page and 'id="not-ready"' not in page
 
 
 def test_a_clinician_on_no_part_of_the_safety_setup_gets_no_warning(admin_client, cast):
