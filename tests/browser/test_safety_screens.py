@@ -63,7 +63,8 @@ def test_the_safety_screens(new_context, live_server, cast, program_version, siz
 @pytest.mark.parametrize("size", SIZES)
 def test_the_safety_settings_warn_about_someone_switched_off(new_context, live_server, cast, size):
     """A named step and the safety contact whose accounts are switched off: the page
-    says which step and who, on the step too, and passes axe in that state."""
+    says which step and who, on the step too, that enrolling waits for a new contact,
+    and passes axe in that state."""
     from tests.factories import Role, make_member
     from tracking.models import EscalationStep, PracticeSettings
 
@@ -81,7 +82,11 @@ def test_the_safety_settings_warn_about_someone_switched_off(new_context, live_s
     warning = admin.locator("#switched-off")
     expect(warning).to_be_visible()
     expect(warning).to_contain_text("Step 3 of the escalation chain names Dr Night")
-    expect(warning).to_contain_text("The safety contact, Ana Day, has an account that is")
+    # The contact is said once, by what it stops: enrolling.
+    expect(admin.locator("#not-ready")).to_contain_text(
+        "Ana Day is the safety contact, but their access is switched off"
+    )
+    expect(warning).not_to_contain_text("Ana Day")
     expect(admin.get_by_text("Switched off: nobody is told at this step")).to_be_visible()
     helpers.check_axe(admin, f"safety-settings-switched-off-{size}")
     admin.screenshot(path=str(helpers.SCREENSHOTS / f"safety-settings-switched-off-{size}.png"))
