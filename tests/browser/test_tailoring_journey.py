@@ -18,6 +18,7 @@ from collections.abc import Callable
 import pytest
 from playwright.sync_api import Page, expect
 
+from programs.models import Activity
 from programs.tailoring.models import ActivityAdjustment, CustomExercise
 from tests.browser import helpers
 
@@ -45,7 +46,8 @@ def clinician_tailors(live_server, cast, enrollment, page: Page, checkpoint: Che
 
     # A reason is needed: the form says so and keeps the choice.
     form = page.locator("form", has=page.get_by_role("button", name="Save change"))
-    form.get_by_label("Lesson or activity").select_option(label=SKIPPED)
+    # Each option says its week (the same daily practice is in every week).
+    form.get_by_label("Lesson or activity").select_option(label=f"Week 2 · {SKIPPED}")
     form.get_by_label("Skip").check()
     form.get_by_role("button", name="Save change").click()
     expect(page.locator("#tailoring")).to_contain_text("Write a short reason for the patient.")
@@ -62,7 +64,10 @@ def clinician_tailors(live_server, cast, enrollment, page: Page, checkpoint: Che
 
     # Move another to week 1.
     form = page.locator("form", has=page.get_by_role("button", name="Save change"))
-    form.get_by_label("Lesson or activity").select_option(label=MOVED)
+    moved = Activity.objects.get(week__version=enrollment.program_version, title=MOVED)
+    form.get_by_label("Lesson or activity").select_option(
+        label=f"Week {moved.week.number} · {MOVED}"
+    )
     form.get_by_label("Move to another week").check()
     form.get_by_label("Move to week").select_option(value="1")
     form.get_by_label("Reason, shown to the patient").fill(MOVE_REASON)
