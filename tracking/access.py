@@ -17,6 +17,7 @@ from django.http import Http404
 from painapp.accounts.audit import audit, audit_reads
 from painapp.accounts.models import Role
 from painapp.types import MemberRequest
+from programs.enrollment_status import with_accepted
 from programs.models import Enrollment
 from tracking.models import Alert, EscalationStep
 
@@ -55,8 +56,9 @@ def visible_enrollments(request: MemberRequest) -> QuerySet[Enrollment]:
 def enrollment_for_staff(
     request: MemberRequest, pk: int, *, viewed: str = "", related: tuple[str, ...] = ()
 ) -> Enrollment:
-    """One enrollment the user may see, with patient/clinician/version/practice loaded,
-    or 404.
+    """One enrollment the user may see, with patient/clinician/version/practice loaded
+    and whether the patient accepted the invitation (`accepted`, in the same query: the
+    status staff read, programs.enrollment_status), or 404.
 
     A miss is recorded as `access.denied` (no trace of the target is kept beyond the
     id that was asked for). With `viewed`, a hit is recorded as that read of the
@@ -65,7 +67,7 @@ def enrollment_for_staff(
     the look-up joins, for a page that reads them.
     """
     enrollment = (
-        visible_enrollments(request)
+        with_accepted(visible_enrollments(request))
         .select_related("patient", "clinician", "program_version", "practice", *related)
         .filter(pk=pk)
         .first()

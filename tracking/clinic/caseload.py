@@ -34,7 +34,8 @@ from django.utils.formats import date_format
 from django.utils.timezone import localtime
 from django.utils.translation import gettext, gettext_lazy
 
-from painapp.accounts.models import Membership
+from programs import enrollment_status
+from programs.enrollment_status import invitation_accepted
 from programs.models import Enrollment, EnrollmentStatus, PracticeSession, Screening
 from programs.selectors import program_outline
 from tracking import rules
@@ -184,7 +185,7 @@ class CaseloadRow:
             patient_id=v["patient_id"],
             name=v["patient__full_name"] or v["patient__email"].split("@")[0],  # display_name
             status=v["status"],
-            status_label=_status_label(v["status"], v["screening"], v["accepted"]),
+            status_label=enrollment_status.status_label(v["status"], v["screening"], v["accepted"]),
             on_hold=v["screening"] == Screening.HOLD,
             week=rules.current_week(
                 start_date=v["start_date"],
@@ -334,9 +335,9 @@ def _filtered(
     if query.status == "hold":
         qs = qs.filter(screening=Screening.HOLD)
     elif query.status == EnrollmentStatus.INVITED:  # not accepted yet
-        qs = qs.filter(~_accepted(), status=query.status)
+        qs = qs.filter(~invitation_accepted(), status=query.status)
     elif query.status == "onboarding":  # accepted, onboarding not done
-        qs = qs.filter(_accepted(), status=EnrollmentStatus.INVITED)
+        qs = qs.filter(invitation_accepted(), status=EnrollmentStatus.INVITED)
     elif query.status:
         qs = qs.filter(status=query.status)
     if query.has_alerts:
@@ -393,28 +394,6 @@ def _ordered(qs: QuerySet[Enrollment], query: CaseloadQuery) -> QuerySet[Enrollm
     return qs.order_by(*order, _name_key(), "pk")
 
 
-def _accepted() -> Exists:
-    """Whether the patient has accepted the invitation: their membership of the
-    practice is on (accepting turns it on)."""
-    return Exists(
-        Membership.objects.filter(
-            user_id=OuterRef("patient_id"), practice_id=OuterRef("practice_id"), is_active=True
-        )
-    )
-
-
-def _status_label(status: str, screening: str, accepted: bool) -> str:
-    """The status as it is for the patient. An enrollment stays "invited" until
-    onboarding is done, but a patient who has accepted is onboarding, not invited; one
-    whose screening found red flags waits for a clinician's safety review."""
-    if status == EnrollmentStatus.INVITED:
-        if screening == Screening.HOLD:
-            return gettext("On hold: safety review")
-        if accepted:
-            return gettext("Onboarding")
-    return str(EnrollmentStatus(status).label)
-
-
 def _with_row_figures(
     qs: QuerySet[Enrollment], now: datetime
 ) -> QuerySet[Enrollment, dict[str, Any]]:
@@ -432,7 +411,7 @@ def _with_row_figures(
             )
         ),
         missed_recent=_missed_recently(now),
-        accepted=_accepted(),
+        accepted=invitation_accepted(),
     )
 
 

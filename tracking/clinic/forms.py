@@ -25,7 +25,7 @@ from tracking.models import HoldDecision
 from tracking.saved_filters.models import SAVED_FILTER_NAME_MAX
 
 # "Invited" is a patient who has not accepted yet; "Onboarding" one who has, before the
-# program starts (both "invited" enrollments: caseload._status_label).
+# program starts (both "invited" enrollments: programs.enrollment_status).
 STATUS_CHOICES = [
     ("", _("Any status")),
     (EnrollmentStatus.INVITED, EnrollmentStatus.INVITED.label),

@@ -29,6 +29,7 @@ from painapp.accounts.access import admin_required
 from painapp.accounts.audit import audit_reads
 from painapp.accounts.models import AuditEvent, Invitation
 from painapp.types import MemberRequest
+from programs.enrollment_status import with_accepted
 from programs.enrollments import CASELOAD_STATUSES
 from programs.models import Enrollment, EnrollmentStatus, Week
 from tracking import lifecycle
@@ -55,7 +56,8 @@ def _week_count() -> Subquery:
 def enrollment_list(request: MemberRequest) -> HttpResponse:
     form = EnrollmentFilterForm(request.GET or None, practice=request.practice)
     qs = (
-        visible_enrollments(request)
+        # `accepted`: the status as staff read it (programs.enrollment_status).
+        with_accepted(visible_enrollments(request))
         .select_related("patient", "clinician", "program_version")
         # Straight into Enrollment.week_count's cache, so no row counts its weeks.
         # (django-stubs' plugin calls any annotation named like a model attribute a
