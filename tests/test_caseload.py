@@ -17,6 +17,7 @@ from django.urls import reverse
 from django.utils import timezone
 
 from painapp.accounts.models import AuditEvent
+from programs.enrollment_status import status_key, with_accepted
 from programs.models import Enrollment, EnrollmentStatus, PracticeSession, Screening
 from tests.clinical_data import (
     BASELINE_KEYS,
@@ -221,10 +222,12 @@ def test_a_patient_who_accepted_shows_as_onboarding_not_invited(
     assert onboarding in page and hold in page
 
 
-def test_it_filters_invited_apart_from_onboarding(clin, starting):
+def test_it_filters_invited_apart_from_onboarding_and_on_hold(clin, starting):
+    """Each status lists the patients whose badge says it: Hal, on hold, is not also
+    "Onboarding" (programs.enrollment_status.status_filter)."""
     assert names_in(clin.get(reverse("caseload"), {"status": "invited"})) == ["Ivy Waiting"]
-    onboarding = names_in(clin.get(reverse("caseload"), {"status": "onboarding", "sort": "name"}))
-    assert onboarding == ["Hal Held", "Marta Ruiz"]
+    assert names_in(clin.get(reverse("caseload"), {"status": "onboarding"})) == ["Marta Ruiz"]
+    assert names_in(clin.get(reverse("caseload"), {"status": "hold"})) == ["Hal Held"]
 
 
 # ------------------------------------------------------------------ sorting
@@ -288,10 +291,17 @@ def test_it_filters_by_status(clin, cast, three):
 
 
 def test_it_filters_patients_on_safety_hold(clin, three):
-    _, _, zed = three
-    zed.screening = Screening.HOLD
-    zed.save()
+    """Waiting for a safety review: a hold before the program started. A patient
+    withdrawn while on hold keeps the hold on record but is "Withdrawn"."""
+    pat, _, zed = three
+    Enrollment.objects.filter(pk=zed.pk).update(
+        status=EnrollmentStatus.INVITED, screening=Screening.HOLD
+    )
+    Enrollment.objects.filter(pk=pat.pk).update(
+        status=EnrollmentStatus.WITHDRAWN, screening=Screening.HOLD
+    )
     assert names_in(clin.get(reverse("caseload"), {"status": "hold"})) == ["Zed Last"]
+    assert names_in(clin.get(reverse("caseload"), {"status": "withdrawn"})) == ["Pat One"]
 
 
 def test_it_filters_to_patients_with_open_alerts(clin, cast, three, program_version):
@@ -876,7 +886,7 @@ def test_every_sort_filter_and_page_agrees_with_the_rules(cast, varied, hours_la
     each, worked out from the check-ins and alerts themselves (not the summary)."""
     now = timezone.now() + timedelta(hours=hours_later)
     scope = EnrollmentScope(cast.practice.pk, cast.clinician.pk)
-    everyone = list(scope.enrollments().select_related("patient"))
+    everyone = list(with_accepted(scope.enrollments()).select_related("patient"))
     figures = {e.pk: expected_figures(e, now) for e in everyone}
     names = name_ranks(everyone)
 
@@ -888,8 +898,8 @@ def test_every_sort_filter_and_page_agrees_with_the_rules(cast, varied, hours_la
                 or query.q.lower() in e.patient.full_name.lower()
                 or query.q.lower() in e.patient.email.lower()
             )
-            and (query.status != "hold" or e.screening == Screening.HOLD)
-            and (query.status in ("", "hold") or e.status == query.status)
+            # The status as the row's badge says it.
+            and (not query.status or status_key(e.status, e.screening, e.accepted) == query.status)
             and (not query.has_alerts or f["alerts"][2] > 0)
             and (not query.missed or f["missed_recent"])
             and (not query.not_improving or f["not_improving"])

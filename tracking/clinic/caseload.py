@@ -36,7 +36,7 @@ from django.utils.translation import gettext, gettext_lazy
 
 from programs import enrollment_status
 from programs.enrollment_status import invitation_accepted
-from programs.models import Enrollment, EnrollmentStatus, PracticeSession, Screening
+from programs.models import Enrollment, PracticeSession, Screening
 from programs.selectors import program_outline
 from tracking import rules
 from tracking.access import EnrollmentScope
@@ -332,14 +332,8 @@ def _filtered(
         qs = qs.filter(
             Q(patient__full_name__icontains=query.q) | Q(patient__email__icontains=query.q)
         )
-    if query.status == "hold":
-        qs = qs.filter(screening=Screening.HOLD)
-    elif query.status == EnrollmentStatus.INVITED:  # not accepted yet
-        qs = qs.filter(~invitation_accepted(), status=query.status)
-    elif query.status == "onboarding":  # accepted, onboarding not done
-        qs = qs.filter(invitation_accepted(), status=EnrollmentStatus.INVITED)
-    elif query.status:
-        qs = qs.filter(status=query.status)
+    if query.status:  # the rows whose status says it (programs.enrollment_status)
+        qs = qs.filter(enrollment_status.status_filter(query.status))
     if query.has_alerts:
         qs = qs.filter(summary__alerts_unresolved__gt=0)
     if query.missed:

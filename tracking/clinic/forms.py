@@ -12,27 +12,18 @@ from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
 from painapp.widgets import LongTextarea
-from programs.models import (
-    AssessorRole,
-    AttributionCategory,
-    AttributionCause,
-    EnrollmentStatus,
-)
+from programs import enrollment_status
+from programs.models import AssessorRole, AttributionCategory, AttributionCause
 from tracking import rules
 from tracking.clinic.caseload import SORTS, CaseloadQuery
 from tracking.clinic.sections import CODING_LABELS, coding_label
 from tracking.models import HoldDecision
 from tracking.saved_filters.models import SAVED_FILTER_NAME_MAX
 
-# "Invited" is a patient who has not accepted yet; "Onboarding" one who has, before the
-# program starts (both "invited" enrollments: programs.enrollment_status).
-STATUS_CHOICES = [
-    ("", _("Any status")),
-    (EnrollmentStatus.INVITED, EnrollmentStatus.INVITED.label),
-    ("onboarding", _("Onboarding")),
-    *[(v, label) for v, label in EnrollmentStatus.choices if v != EnrollmentStatus.INVITED],
-    ("hold", _("On safety hold")),
-]
+# The statuses as the rows' badges say them: "Invited" is a patient who has not accepted
+# yet, "Onboarding" one who has, "On hold" one waiting for a safety review
+# (programs.enrollment_status, shared with the practice admin's list).
+STATUS_CHOICES = enrollment_status.STATUS_CHOICES
 DIRECTIONS = [("asc", _("Ascending")), ("desc", _("Descending"))]
 
 

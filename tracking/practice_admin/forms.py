@@ -12,7 +12,8 @@ from django.db.models import Exists, OuterRef, QuerySet
 from django.utils.translation import gettext_lazy as _
 
 from painapp.accounts.models import AuditEvent, Membership, Practice, Role, User
-from programs.models import Enrollment, EnrollmentStatus, Program
+from programs import enrollment_status
+from programs.models import Enrollment, Program
 
 DATE_ERRORS = {"invalid": _("Enter a date like 2026-01-31.")}
 
@@ -100,7 +101,8 @@ class ReassignCaseloadForm(forms.Form):
 
 
 # ---------------------------------------------------------------- enrollments
-STATUS_CHOICES = [("", _("Any status"))] + list(EnrollmentStatus.choices)
+# As the list's badges say them (programs.enrollment_status, shared with the caseload).
+STATUS_CHOICES = enrollment_status.STATUS_CHOICES
 
 
 class EnrollmentFilterForm(forms.Form):

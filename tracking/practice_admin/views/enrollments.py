@@ -29,7 +29,7 @@ from painapp.accounts.access import admin_required
 from painapp.accounts.audit import audit_reads
 from painapp.accounts.models import AuditEvent, Invitation
 from painapp.types import MemberRequest
-from programs.enrollment_status import with_accepted
+from programs.enrollment_status import enrollment_label, status_filter, with_accepted
 from programs.enrollments import CASELOAD_STATUSES
 from programs.models import Enrollment, EnrollmentStatus, Week
 from tracking import lifecycle
@@ -68,7 +68,8 @@ def enrollment_list(request: MemberRequest) -> HttpResponse:
     )
     if form.is_valid():
         if form.cleaned_data["status"]:
-            qs = qs.filter(status=form.cleaned_data["status"])
+            # Those whose badge says it: in this query, no query more.
+            qs = qs.filter(status_filter(form.cleaned_data["status"]))
         if form.cleaned_data["clinician"]:
             qs = qs.filter(clinician=form.cleaned_data["clinician"])
     page = Paginator(qs, PER_PAGE).get_page(request.GET.get("page"))
@@ -200,8 +201,10 @@ ACTIONS = {
 
 
 def not_now(enrollment: Enrollment) -> str:
+    """Why an action does not fit, with the status as the page's badge says it (the
+    enrollment comes from enrollment_for_staff, `accepted` loaded)."""
     return gettext("This cannot be done while the program is %(status)s.") % {
-        "status": enrollment.get_status_display().lower()
+        "status": enrollment_label(enrollment).lower()
     }
 
 
