@@ -5,6 +5,7 @@ from typing import Any, cast
 
 from django import forms
 from django.conf import settings
+from django.utils.formats import date_format
 from django.utils.timezone import localdate
 from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy as _
@@ -12,7 +13,9 @@ from django.utils.translation import gettext_lazy as _
 from painapp.accounts.forms import EMAIL_TOO_LONG, SearchableTimezoneField, timezone_choices
 from painapp.accounts.models import EMAIL_MAX_LENGTH, Practice, Role, User
 from painapp.widgets import TOO_LONG, LongTextarea
+from programs import weeks
 from programs.content import DEFAULT_PROGRAM
+from programs.gates import date_of_birth_problem
 from programs.models import AttributionCategory, ProgramVersion
 
 BLANK_CATEGORY_LABEL = _("Choose a category")
@@ -224,6 +227,25 @@ class ProgramVersionField(forms.ModelChoiceField):
         return self.titles.get(obj.program_id, obj.title)
 
 
+def start_date_message(start: date, *, today: date) -> str:
+    """What is wrong with a start date an admin set, in plain words ("" when it is
+    fine): the invitation form and the bulk import both say it (programs.weeks holds the
+    rule)."""
+    problem = weeks.start_date_problem(start, today=today)
+    if problem == "too_old":
+        # A start years back is a typo in the year, and would open the whole program.
+        return _("The start date %(date)s is more than a year ago. Check the year.") % {
+            "date": start.isoformat()
+        }
+    if problem == "too_far_ahead":
+        latest = today + timedelta(days=weeks.START_MAX_DAYS_AHEAD)
+        return _(
+            "The start date %(date)s is more than 6 months ahead. Choose a start on or "
+            "before %(latest)s, or invite the patient nearer the time. Check the year."
+        ) % {"date": start.isoformat(), "latest": date_format(latest, "DAY_MONTH_YEAR_FORMAT")}
+    return ""
+
+
 class PatientInviteForm(forms.Form):
     """A practice admin invites a patient onto a program with a clinician."""
 
@@ -271,8 +293,8 @@ class PatientInviteForm(forms.Form):
         required=False,
         widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
         help_text=_(
-            "If you leave it out, the patient is asked at onboarding. The practice's "
-            "age range is checked then."
+            "If you leave it out, the patient is asked at onboarding. Either way, the "
+            "practice's age range is checked."
         ),
         error_messages={"invalid": _("Enter a date like 1975-08-31.")},
     )
@@ -290,23 +312,26 @@ class PatientInviteForm(forms.Form):
 
     def clean_start_date(self) -> date:
         start = self.cleaned_data["start_date"]
-        # As the bulk import: a start years back is a typo in the year, and would open
-        # the whole program at once.
-        if start < localdate() - timedelta(days=365):
-            raise forms.ValidationError(
-                _("The start date %(date)s is more than a year ago. Check the year."),
-                params={"date": start.isoformat()},
-            )
+        # As the bulk import (the same message, the same rule).
+        if message := start_date_message(start, today=localdate()):
+            raise forms.ValidationError(message)
         return start
 
     def clean_date_of_birth(self) -> date | None:
         born = self.cleaned_data.get("date_of_birth")
         if born is not None and born > localdate():
             raise forms.ValidationError(_("The date of birth cannot be in the future."))
+        # Outside the practice's age range: said here, not first to the patient at
+        # onboarding (the same rule onboarding applies: programs.gates).
+        if born is not None and (
+            message := date_of_birth_problem(self.practice, born, localdate())
+        ):
+            raise forms.ValidationError(message)
         return born
 
     def __init__(self, *args: Any, practice: Practice, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
+        self.practice = practice
         # The casts are true by construction: the fields are declared above.
         clinician = cast(ClinicianField, self.fields["clinician"])
         clinician.queryset = User.objects.filter(

@@ -193,3 +193,30 @@ def booster_opens_on(*, ends_on: date, month: int) -> date:
     if month < 1:
         raise ValueError("Boosters are numbered from month 1.")
     return add_months(ends_on, month - 1)
+
+
+# ---------------------------------------------------------------- start dates
+# An enrollment's start date, wherever an admin sets it (the invitation, the bulk
+# import): up to a year back (a patient seen before the app was set up), up to about six
+# months ahead (an invitation sent early for a planned start). Further either way is a
+# typo in the year: a start years back opens the whole program at once, and one years
+# ahead leaves the patient with nothing to do and no check-in.
+START_MAX_DAYS_BACK = 365
+START_MAX_DAYS_AHEAD = 183  # about six months
+
+
+def start_date_problem(start: date, *, today: date) -> str:
+    """A new start date's problem: "too_old", "too_far_ahead", or "" when it is fine.
+    Both limits are allowed (exactly a year back, exactly START_MAX_DAYS_AHEAD ahead)."""
+    if start < today - timedelta(days=START_MAX_DAYS_BACK):
+        return "too_old"
+    if start > today + timedelta(days=START_MAX_DAYS_AHEAD):
+        return "too_far_ahead"
+    return ""
+
+
+def date_needs_year(day: date, *, today: date) -> bool:
+    """Whether a date told to the patient needs its year to be clear ("Monday 1
+    January" could be any year): when it is not in this year, or more than about six
+    months away either way."""
+    return day.year != today.year or abs((day - today).days) > START_MAX_DAYS_AHEAD

@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import pytest
 from django.urls import reverse
+from django.utils import timezone
 
 from painapp.accounts.models import AuditEvent
 from tracking.alerts.services import alert_raise
@@ -86,9 +87,14 @@ def test_both_acknowledge_buttons_say_where_they_were_pressed(cast, client, aler
     assert 'name="back" value="alert"' in page and 'name="back" value="inbox"' in inbox
 
 
+def outcome() -> dict:
+    """A documented contact, made just now: after the alert was raised (a contact time
+    before it is refused: tests/test_impossible_dates.py)."""
+    return {**OUTCOME, "contacted_at": f"{timezone.localtime():%Y-%m-%dT%H:%M}"}
+
+
 OUTCOME = {
     "contacted": "yes",
-    "contacted_at": "2026-01-05T10:30",
     "method": "phone",
     "risk_after": "low",
     "plan": ["safety_plan", "continue"],
@@ -98,7 +104,7 @@ OUTCOME = {
 
 def test_it_resolves_an_open_alert_and_acknowledges_it_too(cast, client, alert):
     client.force_login(cast.clinician)
-    response = client.post(reverse("alert_resolve", args=[alert.pk]), OUTCOME, follow=True)
+    response = client.post(reverse("alert_resolve", args=[alert.pk]), outcome(), follow=True)
     assert "Alert resolved." in response.content.decode()
     alert.refresh_from_db()
     assert (alert.status, alert.resolved_by, alert.acknowledged_by) == (
@@ -109,7 +115,7 @@ def test_it_resolves_an_open_alert_and_acknowledges_it_too(cast, client, alert):
     assert alert.resolved_at == alert.acknowledged_at
     assert AuditEvent.objects.filter(action="alert.resolved", actor=cast.clinician).count() == 1
     # Resolving again changes nothing and audits nothing.
-    client.post(reverse("alert_resolve", args=[alert.pk]), OUTCOME)
+    client.post(reverse("alert_resolve", args=[alert.pk]), outcome())
     assert AuditEvent.objects.filter(action="alert.resolved").count() == 1
 
 

@@ -6,6 +6,8 @@ items are data, not our words."""
 
 from __future__ import annotations
 
+from datetime import UTC, datetime
+
 import pytest
 from django.urls import reverse
 
@@ -192,6 +194,8 @@ def test_every_jinja2_string_of_the_clinic_templates_is_in_the_catalogue_list():
 
 def test_the_printed_summary_tells_an_alerts_contact_in_spanish(spanish_clinician, cast, alert):
     # The resolved-alert line of the one-page summary: every word of ours in Spanish.
+    # Raised before the contact below (a contact before the alert is refused).
+    Alert.objects.filter(pk=alert.pk).update(created_at=datetime(2026, 11, 30, 9, tzinfo=UTC))
     response = spanish_clinician.post(
         reverse("alert_resolve", args=[alert.pk]),
         {

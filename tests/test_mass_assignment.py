@@ -307,7 +307,8 @@ FORMS: dict[str, Form] = {
     "patient_alert_resolve": Form("clinician", lambda c: {}, [Alert]),
     "alert_acknowledge": Form("clinician", lambda c: {}, [Alert]),
     "alert_resolve": Form("clinician", lambda c: {
-        "contacted": "yes", "contacted_at": "2026-01-05T10:30", "method": "phone",
+        "contacted": "yes", "contacted_at": f"{timezone.localtime():%Y-%m-%dT%H:%M}",
+        "method": "phone",
         "risk_after": "low", "plan": ["continue"], "note": "Spoke; all well."},
         [Alert, AlertResolution]),
     "patient_unlock": Form("clinician", lambda c: {"week": "3"}, [Enrollment]),

@@ -212,7 +212,9 @@ def test_the_form_page_marks_the_prt_sessions_tab_as_current(clin, enrollment):
 def test_the_form_refuses_dates_after_the_clinicians_today():
     today = timezone.localdate()
     form = SessionNoteForm(
-        post_data(session_date=(today + timedelta(days=1)).isoformat()), today=today
+        post_data(session_date=(today + timedelta(days=1)).isoformat()),
+        today=today,
+        enrolled_on=today,
     )
     assert not form.is_valid() and "session_date" in form.errors
 

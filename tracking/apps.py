@@ -14,7 +14,7 @@ class TrackingConfig(AppConfig):
         from painapp.accounts.timezones import timezone_followers
         from painapp.accounts.views.data_rights import crisis_help
         from painapp.accounts.views.practice import overview_warnings
-        from programs.gates import enrollment_gates
+        from programs.gates import date_of_birth_checks, enrollment_gates
         from programs.practice.minimum import min_practice_seconds_source
         from programs.safety import patient_text_scanners
         from programs.views.today import today_cards
@@ -25,6 +25,7 @@ class TrackingConfig(AppConfig):
         from tracking.safety.resources import deletion_hold_crisis_html
         from tracking.safety.scanner import scan_patient_text
         from tracking.safety.services import enrollment_gate, practice_safety_warnings
+        from tracking.screening.forms import invite_date_of_birth_problem
 
         data_rights.personal_data.register(PERSONAL_DATA)  # export, deletion, its hold
         # ... and the hold's page shows the patient's own crisis numbers
@@ -37,6 +38,8 @@ class TrackingConfig(AppConfig):
         min_practice_seconds_source.register(_min_practice_seconds)
         # no enrolling until the practice has a safety contact and an escalation chain
         enrollment_gates.register(enrollment_gate)
+        # a date of birth the practice enters: the practice's age range, as onboarding
+        date_of_birth_checks.register(invite_date_of_birth_problem)
         # ... and the admin's overview says so, and what an empty chain means for an alert
         overview_warnings.register(practice_safety_warnings)
         # every text a patient saves: the crisis-word scan (issue 15)

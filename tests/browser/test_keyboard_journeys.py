@@ -157,6 +157,9 @@ def test_a_clinician_works_by_keyboard(live_server, cast, caseload, new_context)
     assert_focus_shows(page, "after the error summary's link")
     page.keyboard.press("Space")
     tab_to(page, "#id_contacted_at")
+    # The alert was raised two days ago, so yesterday's contact, typed below, followed
+    # it (a contact time before the alert was raised is refused).
+    Alert.objects.filter(pk=caseload.pk).update(created_at=timezone.now() - timedelta(days=2))
     yesterday = timezone.localdate() - timedelta(days=1)
     page.keyboard.type(yesterday.strftime("%m%d%Y"))  # en-US: month, day, year
     page.keyboard.press("ArrowRight")  # the year takes six digits: on to the hour

@@ -2,11 +2,16 @@
 
 from __future__ import annotations
 
+from datetime import datetime
+from typing import Any
+
 from django import forms
 from django.utils import timezone
+from django.utils.formats import date_format
 from django.utils.translation import gettext_lazy as _
 
 from painapp.widgets import TOO_LONG, LongTextarea
+from tracking import rules
 from tracking.alerts.services import ResolutionOutcome
 from tracking.models import AlertResolution
 
@@ -56,14 +61,33 @@ class ResolveForm(forms.Form):
         },
     )
 
+    def __init__(self, *args: Any, raised_at: datetime, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.raised_at = raised_at
+
     def clean(self):
         data = super().clean() or {}
         if data.get("contacted") == "yes":
             when = data.get("contacted_at")
+            problem = (
+                rules.contact_time_problem(when, raised_at=self.raised_at, now=timezone.now())
+                if when
+                else ""
+            )
             if not when and "contacted_at" not in self.errors:
                 self.add_error("contacted_at", _("Enter when the contact happened."))
-            elif when and when > timezone.now():
+            elif problem == "future":
                 self.add_error("contacted_at", _("The contact time cannot be in the future."))
+            elif problem == "before_raised":
+                raised = timezone.localtime(self.raised_at)
+                self.add_error(
+                    "contacted_at",
+                    _(
+                        "This alert was raised on %(raised)s. The contact time is before "
+                        "that. Enter when you made contact about this alert."
+                    )
+                    % {"raised": date_format(raised, "DAY_MONTH_YEAR_TIME_FORMAT")},
+                )
             if not data.get("method"):
                 self.add_error("method", _("Choose how the contact happened."))
         return data

@@ -4,6 +4,8 @@ documented contact outcome."""
 
 from __future__ import annotations
 
+from zoneinfo import ZoneInfo
+
 from django.contrib import messages
 from django.http import HttpResponse
 from django.shortcuts import redirect, render
@@ -122,7 +124,7 @@ def alert_detail(request: MemberRequest, pk: int) -> HttpResponse:
     return render(
         request,
         "tracking/clinic/alert.html",
-        {**_detail_context(request, alert), "form": ResolveForm()},
+        {**_detail_context(request, alert), "form": ResolveForm(raised_at=alert.created_at)},
     )
 
 
@@ -148,8 +150,14 @@ def alert_resolve(request: MemberRequest, pk: int) -> HttpResponse:
     if alert.status == Alert.Status.RESOLVED:
         messages.info(request, _("This alert was already resolved."))
         return redirect("alert_detail", pk=alert.pk)
-    form = ResolveForm(request.POST if request.method == "POST" else None)
-    if request.method == "POST" and form.is_valid():
+    form = ResolveForm(
+        request.POST if request.method == "POST" else None, raised_at=alert.created_at
+    )
+    # The contact time is typed in the person's own time ("When (your local time)"):
+    # read it, and say the alert's raised time, in their zone, not the server's.
+    with timezone.override(ZoneInfo(request.user.timezone)):
+        valid = request.method == "POST" and form.is_valid()
+    if valid:
         if services.alert_resolve(
             alert=alert, by=request.user, outcome=form.outcome(), request=request
         ):

@@ -45,6 +45,7 @@ from painapp.accounts.models import (
     User,
 )
 from programs.content import DEFAULT_PROGRAM
+from programs.forms import start_date_message
 from programs.models import Enrollment, EnrollmentStatus, ProgramVersion
 from tracking.models import BulkImport
 from tracking.outbox import outbox_add
@@ -292,11 +293,8 @@ def _check_row(row: Row, known: _Known, seen: dict[str, int], today: date) -> li
                 )
                 % {"date": raw_date}
             )
-        elif start < today - timedelta(days=365):
-            problems.append(
-                _("The start date %(date)s is more than a year ago. Check the year.")
-                % {"date": raw_date}
-            )
+        elif message := start_date_message(start, today=today):
+            problems.append(message)  # the invitation's rule and words
 
     zone = row["timezone"]
     if not zone:

@@ -169,3 +169,21 @@ def missed_recently(
     return stored == CHECKIN_MISSED or (
         stored in CHECKIN_PENDING and enrollment_status in LIVE_ENROLLMENT_STATUSES
     )
+
+
+# ---------------------------------------------------------------- resolving an alert
+# The contact recorded when an alert is resolved is the follow-up of that alert, so it
+# happened after the alert was raised and not after now. The form reads the time to the
+# minute (a datetime-local input has no seconds), so a contact in the very minute the
+# alert was raised reads as up to 59 seconds before it: that, and only that, is allowed.
+CONTACT_BEFORE_RAISED_SLACK = timedelta(minutes=1)
+
+
+def contact_time_problem(contacted_at: datetime, *, raised_at: datetime, now: datetime) -> str:
+    """A resolved alert's contact time's problem: "future", "before_raised", or "" when
+    it is fine. Both ends are allowed (contact at the minute it was raised, or now)."""
+    if contacted_at > now:
+        return "future"
+    if contacted_at < raised_at - CONTACT_BEFORE_RAISED_SLACK:
+        return "before_raised"
+    return ""

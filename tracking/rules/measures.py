@@ -128,6 +128,12 @@ program_days_elapsed = _weeks.program_days_elapsed
 week_of = _weeks.week_of
 week_opens_on = _weeks.week_opens_on
 weeks_so_far = _weeks.weeks_so_far
+# A start date an admin sets (the invitation and the bulk import), and when a date
+# told to the patient shows its year.
+START_MAX_DAYS_BACK = _weeks.START_MAX_DAYS_BACK
+START_MAX_DAYS_AHEAD = _weeks.START_MAX_DAYS_AHEAD
+start_date_problem = _weeks.start_date_problem
+date_needs_year = _weeks.date_needs_year
 
 
 # ====================================================================== check-in status

@@ -12,6 +12,29 @@ from typing import NamedTuple
 SESSION_MINUTES_MIN, SESSION_MINUTES_MAX = 5, 240
 
 
+# A session note's date: not in the future, and not long before the enrollment. An
+# intake or assessment visit before the patient was invited is real (PRT begins with an
+# evaluation, and the invitation may follow it by weeks); 90 days covers a first visit
+# and a wait for a place. Earlier than that is a typo in the year (1990 for 2026).
+SESSION_BEFORE_ENROLLMENT_DAYS = 90
+
+
+def session_earliest_date(enrolled_on: date) -> date:
+    """The first date a session note of this enrollment may have: SESSION_BEFORE_
+    ENROLLMENT_DAYS before the day the enrollment was created (the author's date)."""
+    return enrolled_on - timedelta(days=SESSION_BEFORE_ENROLLMENT_DAYS)
+
+
+def session_date_problem(session_date: date, *, enrolled_on: date, today: date) -> str:
+    """A session date's problem: "future", "before_enrollment", or "" when it is fine.
+    Both ends are allowed (today, and the earliest date itself)."""
+    if session_date > today:
+        return "future"
+    if session_date < session_earliest_date(enrolled_on):
+        return "before_enrollment"
+    return ""
+
+
 def session_risk_review_problem(identified: bool, actions: Collection[str]) -> str:
     """What is wrong with a session's risk review, as a key ("" when it is complete):
     a risk identified needs at least one thing done about it ("no_action"); actions

@@ -6,6 +6,7 @@ from typing import Any
 
 from django import forms
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import ngettext
 
 from painapp.accounts.models import Practice
 from programs.models import Enrollment
@@ -45,6 +46,25 @@ def age_range(practice_id: int) -> tuple[int, int]:
         .first()
     )
     return row or (rules.DEFAULT_AGE_MIN, rules.DEFAULT_AGE_MAX)
+
+
+def invite_date_of_birth_problem(practice: Practice, born: date, today: date) -> str:
+    """The admin's message when a date of birth they enter (the invitation) puts the
+    patient outside the practice's age range, or "": the rule onboarding applies
+    (rules.age_on, rules.age_in_range and the practice's range), told to the admin at
+    once instead of to the patient at onboarding. Registered on
+    programs.gates.date_of_birth_checks (tracking/apps.py)."""
+    age_min, age_max = age_range(practice.pk)
+    age = rules.age_on(born, today)
+    if rules.age_in_range(age, age_min=age_min, age_max=age_max):
+        return ""
+    return ngettext(
+        "With this date of birth the patient is %(age)s year old. The program at this "
+        "practice is for people aged %(min)s to %(max)s. Check the date of birth.",
+        "With this date of birth the patient is %(age)s years old. The program at this "
+        "practice is for people aged %(min)s to %(max)s. Check the date of birth.",
+        age,
+    ) % {"age": age, "min": age_min, "max": age_max}
 
 
 @dataclass(frozen=True)

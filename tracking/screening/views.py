@@ -16,11 +16,19 @@ from tracking.safety.resources import emergency_number
 from tracking.screening.forms import ScreeningForm, red_flag_rows, screening_facts
 
 
-def _outside_age_range(request: PatientRequest) -> HttpResponse:
+def _outside_age_range(request: PatientRequest, *, just_told: bool = False) -> HttpResponse:
+    """The page that stops a patient outside the practice's age range. `just_told`: the
+    patient has just typed their date of birth (thanked for it); otherwise it was on
+    record already, most often entered by the practice, so they are asked to check it."""
     return render(
         request,
         "tracking/patient/age_outside_range.html",
-        {"practice": request.enrollment.practice, "step": 5},
+        {
+            "practice": request.enrollment.practice,
+            "step": 5,
+            "just_told": just_told,
+            "date_of_birth": request.enrollment.date_of_birth,
+        },
     )
 
 
@@ -47,7 +55,7 @@ def screening(request: PatientRequest) -> HttpResponse:
         if not date_of_birth_record(
             enrollment=enrollment, date_of_birth=data["born"], request=request
         ):
-            return _outside_age_range(request)
+            return _outside_age_range(request, just_told=data.get("date_of_birth") is not None)
         held = screening_submit(
             enrollment=enrollment,
             red_flags=data["all_flags"],

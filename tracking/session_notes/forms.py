@@ -6,6 +6,7 @@ from __future__ import annotations
 from datetime import date
 
 from django import forms
+from django.utils.formats import date_format
 from django.utils.translation import gettext_lazy as _
 
 from painapp.widgets import TOO_LONG, LongTextarea
@@ -109,15 +110,33 @@ class SessionNoteForm(forms.Form):
         help_text=_("For staff who look after this patient. Not in the patient's own download."),
     )
 
-    def __init__(self, *args, today: date, **kwargs):
+    def __init__(self, *args, today: date, enrolled_on: date, **kwargs):
         super().__init__(*args, **kwargs)
         self.today = today
+        self.enrolled_on = enrolled_on
         self.fields["session_date"].initial = today
 
     def clean_session_date(self) -> date:
         value = self.cleaned_data["session_date"]
-        if value > self.today:
+        problem = rules.session_date_problem(value, enrolled_on=self.enrolled_on, today=self.today)
+        if problem == "future":
             raise forms.ValidationError(_("The session date cannot be in the future."))
+        if problem == "before_enrollment":
+            # An intake visit shortly before enrollment is real; years before is a typo.
+            raise forms.ValidationError(
+                _(
+                    "That date is too long before this patient was enrolled, on "
+                    "%(enrolled)s. A session up to %(days)s days before, such as a first "
+                    "visit, is fine: the earliest date is %(earliest)s. Please check the year."
+                ),
+                params={
+                    "enrolled": date_format(self.enrolled_on, "DAY_MONTH_YEAR_FORMAT"),
+                    "days": rules.SESSION_BEFORE_ENROLLMENT_DAYS,
+                    "earliest": date_format(
+                        rules.session_earliest_date(self.enrolled_on), "DAY_MONTH_YEAR_FORMAT"
+                    ),
+                },
+            )
         return value
 
     def clean(self) -> dict:

@@ -26,8 +26,13 @@ from tracking.session_notes.forms import SessionNoteForm
 @staff_required
 def session_note_add(request: MemberRequest, pk: int) -> HttpResponse:
     enrollment = enrollment_for_staff(request, pk)
-    today = timezone.localdate(timezone=ZoneInfo(request.user.timezone))
-    form = SessionNoteForm(request.POST if request.method == "POST" else None, today=today)
+    zone = ZoneInfo(request.user.timezone)
+    form = SessionNoteForm(
+        request.POST if request.method == "POST" else None,
+        today=timezone.localdate(timezone=zone),
+        # The day the enrollment was made, on the author's calendar like `today`.
+        enrolled_on=timezone.localdate(enrollment.created_at, timezone=zone),
+    )
     if request.method == "POST" and form.is_valid():
         services.session_note_create(
             enrollment=enrollment, author=request.user, record=form.record(), request=request

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from django.http import HttpResponse
 from django.shortcuts import render
+from django.utils.translation import gettext as _
 
 from painapp.accounts.access import admin_required
 from painapp.accounts.audit import audit, audit_reads
@@ -17,14 +18,15 @@ from tracking.practice_admin.report_csv import CSV_HEADER, report_rows
 from tracking.practice_admin.reports import OutcomeFilters, OutcomesReport, outcomes_report
 
 
-def _report(request: MemberRequest) -> tuple[OutcomesFilterForm, OutcomesReport]:
-    """The report for the valid filters; a filter with a mistake is left out (and its
-    field says why), so the page always shows numbers."""
+def _report(request: MemberRequest) -> tuple[OutcomesFilterForm, OutcomesReport | None]:
+    """The report for the filters, or None when a filter has a mistake: its field says
+    why, and no figures are shown for filters other than the ones asked for (leaving
+    the bad one out would show figures that look filtered and are not)."""
     form = OutcomesFilterForm(request.GET or None, practice=request.practice)
     data = {}
     if form.is_bound:
-        form.is_valid()
-        # cleaned_data keeps only the fields that passed (add_error drops the others).
+        if not form.is_valid():
+            return form, None
         data = form.cleaned_data
     filters = OutcomeFilters(
         practice=request.practice,
@@ -48,7 +50,7 @@ def outcomes(request: MemberRequest) -> HttpResponse:
         {
             "form": form,
             "report": report,
-            "charts": report_charts(report),
+            "charts": report_charts(report) if report is not None else [],
             "query": request.GET.urlencode(),
             "pain_free_max": rules.PAIN_FREE_MAX,
             "points": rules.REAL_CHANGE_POINTS,
@@ -60,6 +62,19 @@ def outcomes(request: MemberRequest) -> HttpResponse:
 @admin_required
 def outcomes_csv(request: MemberRequest) -> HttpResponse:
     form, report = _report(request)
+    if report is None:
+        # Never the unfiltered rows for filters with a mistake: a plain 400 that says
+        # which filter is wrong (the report page shows the same on its form).
+        problems = "\n".join(
+            f"{form[name].label if name in form.fields else _('Filters')}: {message}"
+            for name, messages in form.errors.items()
+            for message in messages
+        )
+        return HttpResponse(
+            _("The CSV was not made: a filter has a mistake.") + "\n" + problems + "\n",
+            status=400,
+            content_type="text/plain; charset=utf-8",
+        )
     # The export as a whole (what was exported, with which filters' rows) ...
     audit(
         request,
