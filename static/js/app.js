@@ -97,8 +97,10 @@
   }
   document.addEventListener("htmx:responseError", failed);
   document.addEventListener("htmx:sendError", failed);
-  document.addEventListener("htmx:afterRequest", function (event) {
-    if (event.detail.successful) { dropNotice(formOf(event)); }
+  // An answer came (before it is swapped in, while the form is still in the page): an
+  // earlier notice is out of date; a new failure puts its own.
+  document.addEventListener("htmx:beforeOnLoad", function (event) {
+    dropNotice(formOf(event));
   });
   // Messages (htmx swaps the conversation in after sending): focus goes where the news
   // is, since the button that had it is gone: the crisis help when it is shown, else

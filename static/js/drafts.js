@@ -50,6 +50,9 @@
       if (kept && kept.owner !== owner) { store.removeItem(key); kept = null; }
       if (restore && kept && kept.text && !box.value.trim()) {
         box.value = kept.text;
+        for (var fold = box.closest("details"); fold; fold = fold.parentElement.closest("details")) {
+          fold.open = true; // never hide what came back
+        }
         box.dispatchEvent(new Event("input", { bubbles: true })); // e.g. the character count
         restored = true;
       }
@@ -97,7 +100,8 @@
   document.addEventListener("htmx:load", function (event) {
     if (started) { setUpAll(event.detail.elt, false); } else { start(); }
   });
-  document.addEventListener("htmx:afterRequest", function (event) {
+  // Before the swap, while the form is still in the page (events on it reach here).
+  document.addEventListener("htmx:beforeOnLoad", function (event) {
     var form = event.detail.elt && event.detail.elt.closest && event.detail.elt.closest("form[data-draft]");
     var store = storage();
     var status = event.detail.xhr ? event.detail.xhr.status : 0;
