@@ -6,6 +6,7 @@ the CSRF check gets a plain page in their language; a saved form lets its draft 
 
 from __future__ import annotations
 
+import time
 from urllib.parse import parse_qs, urlsplit
 
 import pytest
@@ -13,6 +14,7 @@ from django.conf import settings
 from django.test import Client
 from django.urls import reverse
 
+from painapp.accounts.security import SESSION_SEEN_AT
 from painapp.drafts import SAVED_COOKIE
 from tests.test_diary import form_data
 from tracking.diary.models import DiaryEntry
@@ -187,3 +189,18 @@ def test_pages_with_long_answers_keep_drafts(cast, enrollment, client):
         html = client.get(page).content.decode()
         assert "data-draft=" in html and "data-draft-owner=" in html
     assert "data-drafts-clear" in client.get(reverse("home"), follow=True).content.decode()
+
+
+def test_staff_timed_out_on_an_htmx_form_get_the_notice(cast, enrollment):
+    client = Client()
+    client.force_login(cast.clinician)
+    session = client.session
+    session[SESSION_SEEN_AT] = int(time.time()) - settings.STAFF_IDLE_TIMEOUT_SECONDS - 60
+    session.save()
+    response = client.post(
+        reverse("patient_messages", args=[enrollment.pk]),
+        {"body": WORDS},
+        **htmx(f"/patients/{enrollment.pk}/messages/"),
+    )
+    assert_notice(response, 401, LOGGED_OUT)
+    assert not Message.objects.exists()
