@@ -76,11 +76,15 @@ MIDDLEWARE = [
     "painapp.accounts.middleware.UserLanguageMiddleware",
     "allauth.account.middleware.AccountMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
+    # Outside the session policy: its timeout, like login_required, sends to the login
+    # page, which an htmx request must never swap into the page.
+    "painapp.accounts.security.SignedOutMiddleware",
     "painapp.accounts.security.SessionPolicyMiddleware",
     "painapp.accounts.mfa.StaffMfaMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "csp.middleware.CSPMiddleware",
     "django_htmx.middleware.HtmxMiddleware",
+    "painapp.drafts.DraftSavedMiddleware",
     # Inside the session: a crisis phrase a patient just saved opens their next page
     # with the crisis panel.
     "programs.safety.CrisisHelpMiddleware",

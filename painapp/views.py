@@ -17,6 +17,7 @@ from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_safe
 
 from painapp.accounts.middleware import current_request_id
+from painapp.accounts.security import htmx_notice
 from painapp.health.checks import broker_ok, database_ok
 from painapp.health.heartbeat import reminders_heartbeat
 
@@ -123,7 +124,13 @@ def page_not_found(request, exception=None):
 
 def csrf_failure(request, reason=""):
     """A form refused by the CSRF check (CSRF_FAILURE_VIEW): our plain page with the
-    request id, never Django's reason (it names the check, not what to do)."""
+    request id, never Django's reason (it names the check, not what to do).
+
+    On an htmx request, a short notice instead (htmx_notice): the page and what was typed
+    in it stay as they were. Signed out, it says so (signing in again is what helps)."""
+    if request.headers.get("HX-Request"):
+        signed_in = request.user.is_authenticated
+        return htmx_notice(request, "stale" if signed_in else "signed_out", status=403)
     html = render_to_string("403_csrf.html", {"request_id": current_request_id()})
     return HttpResponse(html, status=403)
 

@@ -3,13 +3,16 @@
 from __future__ import annotations
 
 import time
+from urllib.parse import parse_qs, urlencode, urlsplit
 
 from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth import logout
 from django.contrib.auth.signals import user_logged_in, user_login_failed
 from django.dispatch import receiver
-from django.shortcuts import redirect
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import redirect, resolve_url
+from django.template.loader import render_to_string
 from django.utils.translation import gettext as _
 
 from painapp.accounts.middleware import membership_for
@@ -75,3 +78,52 @@ def _on_login_failed(sender, credentials, request=None, **kwargs):
 
     # Never store the attempted email or password: only that it happened, and from where.
     audit(request, "login.failed", actor=None)
+
+
+class SignedOutMiddleware:
+    """A page that sends someone to log in because they are signed out (login_required,
+    the app's role gates, the staff timeout above: a redirect to LOGIN_URL).
+
+    On an htmx request (a message sent, a step marked done, …) the login page must never
+    be swapped into the page: the answer is a 401 notice instead (htmx_notice below)
+    and the form keeps what was typed. On a plain request from a page they had open while
+    signed in (a form sent, or a session cookie that no longer signs them in), the login
+    page says why they are there: `signed_out=1` is added to its address.
+    """
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        had_session = settings.SESSION_COOKIE_NAME in request.COOKIES
+        response = self.get_response(request)
+        location = urlsplit(response.get("Location", ""))
+        if (
+            response.status_code not in (301, 302, 303)
+            or location.path != resolve_url(settings.LOGIN_URL)
+            or request.user.is_authenticated
+        ):
+            return response
+        if request.headers.get("HX-Request"):
+            return htmx_notice(request, "signed_out", status=401)
+        if "next" in parse_qs(location.query) and (had_session or request.method == "POST"):
+            response["Location"] = location._replace(
+                query=f"{location.query}&{SIGNED_OUT_PARAM}=1"
+            ).geturl()
+        return response
+
+
+SIGNED_OUT_PARAM = "signed_out"
+
+
+def htmx_notice(request: HttpRequest, kind: str, *, status: int) -> HttpResponse:
+    """The answer to an htmx request that was not carried out because the person is
+    signed out ("signed_out") or the page's form had gone out of date ("stale"): a short
+    notice (role=alert) that static/js/app.js shows above the form, whose text stays as
+    it was. HX-Reswap: none, so htmx never puts this in place of the form."""
+    page = urlsplit(request.headers.get("HX-Current-URL", "")).path
+    if not page.startswith("/") or page.startswith("//"):
+        page = "/"
+    login_url = f"{resolve_url(settings.LOGIN_URL)}?{urlencode({'next': page})}"
+    html = render_to_string("partials/htmx_notice.html", {"kind": kind, "login_url": login_url})
+    return HttpResponse(html, status=status, headers={"HX-Reswap": "none"})

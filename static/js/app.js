@@ -46,6 +46,62 @@
   }
   document.addEventListener("click", closeMoreOutside);
   document.addEventListener("focusin", closeMoreOutside);
+  // The CSRF token of the cookie, not the one the page was served with: signing in
+  // again (in another tab too) changes it, and a form left open would be refused.
+  // Django's documented way for scripts (the cookie is not HttpOnly).
+  function csrfCookie() {
+    var match = document.cookie.match(/(?:^|;\s*)csrftoken=([^;]+)/);
+    return match ? decodeURIComponent(match[1]) : "";
+  }
+  document.addEventListener("htmx:configRequest", function (event) {
+    var token = csrfCookie();
+    if (!token) { return; }
+    event.detail.headers["X-CSRFToken"] = token;
+    if (event.detail.parameters.csrfmiddlewaretoken) {
+      event.detail.parameters.csrfmiddlewaretoken = token;
+    }
+  });
+  document.addEventListener("submit", function (event) {
+    var field = event.target.querySelector && event.target.querySelector(
+      "input[name=csrfmiddlewaretoken]");
+    var token = csrfCookie();
+    if (field && token) { field.value = token; }
+  }, true);
+  // An htmx request that failed (signed out, page out of date, server or network
+  // trouble): nothing is swapped (base.html's responseHandling), so say so above the
+  // form, in the server's words when it sent a notice (partials/htmx_notice.html), else
+  // in general ones (base.html's #htmx-failed). The form keeps what was typed.
+  function noticeFor(xhr) {
+    var text = xhr && xhr.responseText;
+    var sent = text && new DOMParser().parseFromString(text, "text/html")
+      .querySelector("[data-htmx-notice]");
+    if (sent) { return document.importNode(sent, true); }
+    var general = document.getElementById("htmx-failed");
+    return general ? general.content.firstElementChild.cloneNode(true) : null;
+  }
+  function formOf(event) {
+    var elt = event.detail.elt;
+    return elt && elt.closest ? (elt.closest("form") || elt) : null;
+  }
+  function dropNotice(form) {
+    var before = form && form.previousElementSibling;
+    if (before && before.hasAttribute("data-htmx-notice")) { before.remove(); }
+  }
+  function failed(event) {
+    var form = formOf(event);
+    var notice = noticeFor(event.detail.xhr);
+    if (!form || !form.parentNode || !notice) { return; }
+    dropNotice(form);
+    form.parentNode.insertBefore(notice, form);
+    notice.scrollIntoView({ block: "nearest" });
+  }
+  document.addEventListener("htmx:responseError", failed);
+  document.addEventListener("htmx:sendError", failed);
+  // An answer came (before it is swapped in, while the form is still in the page): an
+  // earlier notice is out of date; a new failure puts its own.
+  document.addEventListener("htmx:beforeOnLoad", function (event) {
+    dropNotice(formOf(event));
+  });
   // Messages (htmx swaps the conversation in after sending): focus goes where the news
   // is, since the button that had it is gone: the crisis help when it is shown, else
   // the error, else the empty box, ready for the next message.
