@@ -19,6 +19,8 @@ direction. This is the project's one mechanism for such hooks:
   the page that says their account cannot be deleted yet (tracking.safety.resources);
 - `painapp.accounts.views.practice.overview_active_patients`: the admin's overview's
   count of patients with an active enrollment (programs);
+- `painapp.accounts.views.language.language_notes`: what the language page tells a
+  patient stays as it was (programs: their lessons' language);
 - `painapp.accounts.timezones.timezone_followers`: what must be recomputed, in the
   same transaction, when a person's time zone changes (tracking's reminder schedules).
 
