@@ -2,10 +2,16 @@
 
 A form for something new (a diary entry, a fear-ladder step, a planned exposure, a
 message) carries a one-time token in a hidden field, made when the empty form is
-served. Going back to the page and sending it again, a double tap, or a retry after a
-lost response all send the same token; a unique constraint on (enrollment, token)
-lets the first save create the row and every later one find it (`create_once`). The
+served. A double tap, or a retry after a lost response, sends the same token; a
+unique constraint on (enrollment, token) lets the first save create the row and every
+later one find it (`create_once`). The
 somatic-tracking player's `client_token` (PracticeSession) was the first of these.
+
+Back is different: pages to a logged-in person are no-store, so Back fetches the form
+again, with a new token, and the browser then puts back what was typed (not the
+hidden token). So each of these forms is `autocomplete="off"` (in its template): the
+browser leaves the fetched form empty, and Save again has nothing to save twice
+(tests/browser/test_back_and_save_again_browser.py).
 
 A fresh form gets a fresh token. A form sent back with a mistake keeps the token it
 was sent with (nothing was saved), so fixing it and sending again saves once.

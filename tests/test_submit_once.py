@@ -1,6 +1,7 @@
-"""Back, then Save again (the browser keeps what was typed, and the form's one-time
-token with it), saves one thing, not two: the diary, the fear ladder's "add a step",
-an exposure plan and a message (painapp.submit_once). A fresh form is a new thing.
+"""The same form sent again (a double tap, a retry, or a page kept with its one-time
+token) saves one thing, not two: the diary, the fear ladder's "add a step", an
+exposure plan and a message (painapp.submit_once). A fresh form is a new thing. Back
+in a real browser: tests/browser/test_back_and_save_again_browser.py.
 Reflections (one per activity) and practice sessions (the player's token) were once
 already; their tests are in test_activities.py and test_practice.py."""
 
@@ -63,7 +64,7 @@ def test_sending_the_same_form_again_saves_it_once(patient, enrollment, form):
     sent = {**data(enrollment), "client_token": token_on(patient, page)}
     first = patient.post(reverse(action), sent)
     assert first.status_code == 302, first.status_code
-    again = patient.post(reverse(action), sent)  # Back, then Save again
+    again = patient.post(reverse(action), sent)  # sent again
     assert again.status_code == 302
     assert again["Location"] == first["Location"]
     assert model.objects.count() == 1
