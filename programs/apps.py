@@ -25,6 +25,13 @@ class ProgramsConfig(AppConfig):
         # every patient account, completed, withdrawn and invited ones too).
         overview_active_patients.register(active_patient_count)
 
+        from painapp.accounts.views.language import language_notes
+        from programs.language import lesson_language_notes
+
+        # The language page tells a patient their lessons stay in their program's
+        # language (a version has one; nothing moves them when the app's changes).
+        language_notes.register(lesson_language_notes)
+
         from programs.boosters.today import booster_card
         from programs.views.today import today_cards
 

@@ -15,6 +15,7 @@ from programs.models import (
     ActivityKind,
     Attribution,
     Enrollment,
+    EnrollmentStatus,
     Exposure,
     PracticeSession,
     ProgramVersion,
@@ -123,6 +124,15 @@ class ProgramMap:
     current_week: int
     done: set[int] = field(default_factory=set)
     tailoring: Tailoring = field(default_factory=Tailoring)
+    # After the program's last week (programs.boosters.selectors.program_is_over, set
+    # by the pages that say so): no week is "this week" any more, and nothing opens.
+    over: bool = False
+
+    @property
+    def paused(self) -> bool:
+        """While paused, every day moves the weeks still to open (programs.weeks), so
+        the pages give no opening date, only that they open again on resuming."""
+        return self.enrollment.status == EnrollmentStatus.PAUSED
 
     @cached_property
     def progress_percent(self) -> int:

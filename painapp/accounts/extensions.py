@@ -21,6 +21,8 @@ direction. This is the project's one mechanism for such hooks:
   count of patients with an active enrollment (programs);
 - `programs.gates.date_of_birth_checks`: a date of birth an admin enters on the
   invitation, checked against the practice's age range (tracking.screening);
+- `painapp.accounts.views.language.language_notes`: what the language page tells a
+  patient stays as it was (programs: their lessons' language);
 - `painapp.accounts.timezones.timezone_followers`: what must be recomputed, in the
   same transaction, when a person's time zone changes (tracking's reminder schedules).
 

@@ -12,6 +12,7 @@ from typing import TYPE_CHECKING, Any, cast
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
+from painapp.submit_once import SubmitOnceForm
 from painapp.widgets import LongTextarea
 from programs.models import Enrollment, FearItem
 
@@ -79,7 +80,11 @@ class RungChoiceField(forms.ModelChoiceField):
         return obj.label
 
 
-class ExposurePlanForm(forms.Form):
+class NewFearItemForm(SubmitOnceForm, FearItemForm):
+    """Add a rung: once, however often the form is sent (painapp.submit_once)."""
+
+
+class ExposurePlanForm(SubmitOnceForm):
     """Before: which activity, and what I expect will happen."""
 
     fear_item = RungChoiceField(

@@ -16,11 +16,17 @@ class FearItem(models.Model):
     harm_rating = models.PositiveSmallIntegerField(validators=ZERO_TO_HUNDRED)
     first_rating = models.PositiveSmallIntegerField(validators=ZERO_TO_HUNDRED)
     position = models.PositiveIntegerField(default=0)
+    # The "add a step" form's one-time token (painapp.submit_once): sent again, it finds
+    # this rung rather than adding a second. None for older rungs and suggested ones.
+    client_token = models.UUIDField(null=True, blank=True)
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
 
     class Meta:
         ordering = ["position", "harm_rating", "pk"]
+        constraints = [
+            models.UniqueConstraint(fields=["enrollment", "client_token"], name="fear_item_once"),
+        ]
 
 
 class Exposure(models.Model):
@@ -42,10 +48,16 @@ class Exposure(models.Model):
     fear_after = models.PositiveSmallIntegerField(null=True, blank=True, validators=ZERO_TO_HUNDRED)
     note = models.TextField(blank=True, max_length=2000)
     completed_at = models.DateTimeField(null=True, blank=True)
+    # The plan form's one-time token (painapp.submit_once): sent again, it finds this
+    # plan rather than making a second. None for older plans.
+    client_token = models.UUIDField(null=True, blank=True)
 
     class Meta:
         ordering = ["-planned_at"]
         indexes = [models.Index(fields=["enrollment", "-planned_at"])]
+        constraints = [
+            models.UniqueConstraint(fields=["enrollment", "client_token"], name="exposure_once"),
+        ]
 
     @property
     def is_done(self) -> bool:

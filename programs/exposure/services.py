@@ -9,11 +9,14 @@ cannot leave two rungs on the same position.
 
 from __future__ import annotations
 
+import uuid
+
 from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from painapp.submit_once import create_once
 from programs.exposure.selectors import LADDER_ORDER
 from programs.models import Enrollment, Exposure, FearItem
 from programs.safety import patient_wrote
@@ -44,10 +47,21 @@ def _renumber(items: list[FearItem]) -> None:
 
 
 @transaction.atomic
-def fear_item_create(*, enrollment: Enrollment, label: str, harm_rating: int) -> FearItem:
-    """Add a rung, slotted in just above every rung rated the same or lower."""
+def fear_item_create(
+    *,
+    enrollment: Enrollment,
+    label: str,
+    harm_rating: int,
+    client_token: uuid.UUID | None = None,
+) -> FearItem:
+    """Add a rung, slotted in just above every rung rated the same or lower. The same
+    `client_token` (the form's, painapp.submit_once) sent again returns the rung it
+    added, unchanged: the ladder is locked, so two sends at once find it too."""
     _check_rating("harm_rating", harm_rating, 100)
     items = _locked_ladder(enrollment)
+    added = next((i for i in items if client_token and i.client_token == client_token), None)
+    if added is not None:
+        return added
     index = next((i for i, item in enumerate(items) if item.harm_rating > harm_rating), len(items))
     fear_item = FearItem.objects.create(
         enrollment=enrollment,
@@ -55,6 +69,7 @@ def fear_item_create(*, enrollment: Enrollment, label: str, harm_rating: int) ->
         harm_rating=harm_rating,
         first_rating=harm_rating,
         position=index,
+        client_token=client_token,
     )
     items.insert(index, fear_item)
     _renumber(items)
@@ -107,8 +122,11 @@ def exposure_create(
     predicted_pain: int,
     predicted_harm: int,
     expectation: str = "",
+    client_token: uuid.UUID | None = None,
 ) -> Exposure:
-    """Plan an exposure: the 'before' half. `activity` defaults to the rung's label."""
+    """Plan an exposure: the 'before' half. `activity` defaults to the rung's label.
+    The same `client_token` (the form's, painapp.submit_once) sent again returns the
+    plan it made, unchanged and not scanned again."""
     if fear_item is not None and fear_item.enrollment_id != enrollment.pk:
         raise ValueError("A rung can only be used by its own patient.")
     _check_rating("predicted_pain", predicted_pain, 10)
@@ -116,14 +134,19 @@ def exposure_create(
     activity = activity or (fear_item.label if fear_item else "")
     if not activity:
         raise ValidationError({"activity": _("Say what you will do.")})
-    exposure = Exposure.objects.create(
-        enrollment=enrollment,
-        fear_item=fear_item,
-        activity=activity,
-        predicted_pain=predicted_pain,
-        predicted_harm=predicted_harm,
-        expectation=expectation,
-    )
+    with transaction.atomic():
+        exposure, created = create_once(
+            Exposure,
+            client_token=client_token,
+            enrollment=enrollment,
+            fear_item=fear_item,
+            activity=activity,
+            predicted_pain=predicted_pain,
+            predicted_harm=predicted_harm,
+            expectation=expectation,
+        )
+    if not created:
+        return exposure
     patient_wrote(enrollment, source=f"exposure:{exposure.pk}", texts=[activity, expectation])
     return exposure
 

@@ -15,7 +15,12 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from programs.access import enrollment_required, own
-from programs.exposure.forms import ExposureDoneForm, ExposurePlanForm, FearItemForm
+from programs.exposure.forms import (
+    ExposureDoneForm,
+    ExposurePlanForm,
+    FearItemForm,
+    NewFearItemForm,
+)
 from programs.exposure.selectors import exposure_outcome, fear_item_tries, ladder_page
 from programs.exposure.services import (
     DOWN,
@@ -40,7 +45,7 @@ def _ladder_url(fear_item: FearItem | None = None) -> str:
 
 
 def _render_ladder(
-    request: PatientRequest, add_form: FearItemForm, *, status: int = 200, **extra
+    request: PatientRequest, add_form: NewFearItemForm, *, status: int = 200, **extra
 ) -> HttpResponse:
     context = {
         "page": ladder_page(request.enrollment),
@@ -54,19 +59,19 @@ def _render_ladder(
 
 def render_ladder(request: PatientRequest, **extra) -> HttpResponse:
     """The ladder page with an empty "add a step" form (for programs.tailoring)."""
-    return _render_ladder(request, FearItemForm(), **extra)
+    return _render_ladder(request, NewFearItemForm(), **extra)
 
 
 @enrollment_required
 def ladder(request: PatientRequest) -> HttpResponse:
-    return _render_ladder(request, FearItemForm())
+    return _render_ladder(request, NewFearItemForm())
 
 
 @enrollment_required
 def fear_create(request: PatientRequest) -> HttpResponse:
     if request.method != "POST":
         return redirect(reverse("exposure") + "#add")
-    form = FearItemForm(request.POST)
+    form = NewFearItemForm(request.POST)
     if not form.is_valid():
         return _render_ladder(request, form)
     fear_item = fear_item_create(enrollment=request.enrollment, **form.cleaned_data)

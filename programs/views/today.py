@@ -12,7 +12,7 @@ from django.utils.translation import gettext
 from painapp.accounts.extensions import ExtensionPoint
 from programs import selectors
 from programs.access import enrollment_required
-from programs.boosters.selectors import program_is_over
+from programs.boosters.selectors import boosters_of, program_is_over
 from programs.exposure.selectors import ladder_rungs, suggest_next_step
 from programs.models import ActivityKind, Enrollment, EnrollmentStatus
 from programs.tailoring.models import AdjustmentAction, ProgramSwitch
@@ -76,7 +76,7 @@ def today(request: PatientRequest) -> HttpResponse:
             custom_next += [(state, c) for c in state.custom if not c.is_done]
     next_week = pmap.week(pmap.current_week + 1)
     exposure_due = pmap.current_week >= overview.exposure_from_week
-    program_over = program_is_over(enrollment, overview.local_today)
+    program_over = pmap.over = program_is_over(enrollment, overview.local_today)
     # Signed up before the first week opens (the start date is still to come where the
     # patient lives): nothing is open yet, but somatic tracking can be tried.
     waiting = current is None and not program_over and enrollment.status == EnrollmentStatus.ACTIVE
@@ -112,6 +112,8 @@ def today(request: PatientRequest) -> HttpResponse:
         # After the last week (issue 19): no query, the weeks are counted already.
         "program_over": program_over,
         "waiting": waiting,
+        # After the end: the program's boosters, if it has any (cached with the outline).
+        "has_boosters": program_over and bool(boosters_of(enrollment)),
     }
     return render(request, "programs/today.html", context)
 
@@ -135,19 +137,31 @@ def _news(pmap: selectors.ProgramMap) -> list[tuple[str, object]]:
     return [(about(change), change) for change in recent]
 
 
+def _program_map(enrollment: Enrollment) -> selectors.ProgramMap:
+    """The program map, knowing whether the program is over (no query more)."""
+    pmap = selectors.program_map(enrollment)
+    pmap.over = program_is_over(enrollment, enrollment.local_date())
+    return pmap
+
+
 @enrollment_required
 def overview(request: PatientRequest) -> HttpResponse:
-    pmap = selectors.program_map(request.enrollment)
+    enrollment = request.enrollment
+    pmap = _program_map(enrollment)
     return render(
         request,
         "programs/overview.html",
-        {"pmap": pmap, "version": request.enrollment.program_version},
+        {
+            "pmap": pmap,
+            "version": enrollment.program_version,
+            "has_boosters": pmap.over and bool(boosters_of(enrollment)),
+        },
     )
 
 
 @enrollment_required
 def week(request: PatientRequest, number: int) -> HttpResponse:
-    pmap = selectors.program_map(request.enrollment)
+    pmap = _program_map(request.enrollment)
     state = pmap.week(number)
     if state is None:
         raise Http404

@@ -11,7 +11,7 @@ from django.db.models.fields.json import HasKey
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from programs.models import Enrollment
+from programs.models import Enrollment, EnrollmentStatus
 from tracking import rules as clinical  # `rules` is a PracticeSettings here
 from tracking.models import CheckIn, Instrument, PracticeSettings
 
@@ -109,6 +109,9 @@ class CheckInHome:
     current: CheckIn | None
     next: CheckIn | None
     rows: list[CheckInRow]
+    # While paused, every paused day moves the check-ins still to come (they follow the
+    # program's weeks): the pages then give no date for them.
+    paused: bool = False
 
 
 def checkin_home(enrollment: Enrollment, now: datetime) -> CheckInHome:
@@ -120,7 +123,8 @@ def checkin_home(enrollment: Enrollment, now: datetime) -> CheckInHome:
         (c for c in checkins if c.status == CheckIn.Status.SCHEDULED and c.opens_at > now), None
     )
     rows = [_row(c, now, enrollment) for c in checkins if c.opens_at <= now or c is upcoming]
-    return CheckInHome(current=current, next=upcoming, rows=rows)
+    paused = enrollment.status == EnrollmentStatus.PAUSED
+    return CheckInHome(current=current, next=upcoming, rows=rows, paused=paused)
 
 
 def practice_rules(practice) -> PracticeSettings:

@@ -10,6 +10,7 @@ from zoneinfo import ZoneInfo
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
+from painapp.submit_once import SubmitOnceForm
 from painapp.widgets import LongTextarea
 from programs.models import Reflection
 from tracking import rules
@@ -33,7 +34,7 @@ def _scale(label, hint, message, *, required: bool = True) -> forms.TypedChoiceF
     )
 
 
-class DiaryEntryForm(forms.Form):
+class DiaryEntryForm(SubmitOnceForm):
     day = forms.DateField(
         label=_("Day"),
         widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),

@@ -63,6 +63,9 @@ class DiaryEntry(models.Model):
         Reflection, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
     )
     clue_key = models.CharField(max_length=64, blank=True)
+    # The new-entry form's one-time token (painapp.submit_once): sent again by Back and
+    # Save, it finds this entry rather than making a second. None for older entries.
+    client_token = models.UUIDField(null=True, blank=True)
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
 
@@ -78,6 +81,7 @@ class DiaryEntry(models.Model):
                 & (models.Q(stress__isnull=True) | models.Q(stress__lte=10)),
                 name="diary_entry_scores_0_10",
             ),
+            models.UniqueConstraint(fields=["enrollment", "client_token"], name="diary_entry_once"),
         ]
 
     def __str__(self) -> str:

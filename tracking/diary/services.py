@@ -8,6 +8,7 @@ patient where to get help at once.
 
 from __future__ import annotations
 
+import uuid
 from dataclasses import dataclass
 from datetime import datetime
 
@@ -16,6 +17,7 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext
 
+from painapp.submit_once import create_once
 from programs.models import Enrollment, Reflection
 from tracking import rules
 from tracking.diary.models import Activity, DiaryEntry, Place, Sleep
@@ -46,6 +48,9 @@ class Saved:
     # The patient wrote a crisis phrase: show them help at once (the alert is raised
     # once per entry; an edit that keeps the phrase shows the help again).
     crisis: bool
+    # False when the form's one-time token had saved this entry already (Back, then
+    # Save again): nothing was written or scanned again.
+    created: bool = True
 
 
 def _check(enrollment: Enrollment, episode: Episode) -> None:
@@ -72,10 +77,16 @@ def _check(enrollment: Enrollment, episode: Episode) -> None:
 
 
 def diary_entry_save(
-    *, enrollment: Enrollment, episode: Episode, entry: DiaryEntry | None = None
+    *,
+    enrollment: Enrollment,
+    episode: Episode,
+    entry: DiaryEntry | None = None,
+    client_token: uuid.UUID | None = None,
 ) -> Saved:
     """Create an episode, or change `entry` (the patient's own: the caller fetched it
-    scoped to their enrollment), then scan its text."""
+    scoped to their enrollment), then scan its text. A new episode's `client_token`
+    (the form's, painapp.submit_once) saves it once: the same token sent again returns
+    the entry it made, unchanged and not scanned again (created=False)."""
     _check(enrollment, episode)
     if entry is not None and entry.enrollment_id != enrollment.pk:
         raise ValidationError(gettext("This entry belongs to another patient."))
@@ -94,7 +105,11 @@ def diary_entry_save(
     }
     with transaction.atomic():
         if entry is None:
-            entry = DiaryEntry.objects.create(enrollment=enrollment, **fields)
+            entry, created = create_once(
+                DiaryEntry, client_token=client_token, enrollment=enrollment, **fields
+            )
+            if not created:
+                return Saved(entry=entry, crisis=False, created=False)
         else:
             for name, value in fields.items():
                 setattr(entry, name, value)

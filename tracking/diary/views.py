@@ -70,7 +70,10 @@ def _save(
     )
     try:
         saved = services.diary_entry_save(
-            enrollment=request.enrollment, episode=form.episode(clue), entry=entry
+            enrollment=request.enrollment,
+            episode=form.episode(clue),
+            entry=entry,
+            client_token=form.cleaned_data["client_token"] if entry is None else None,
         )
     except ValidationError as refused:
         by_field = (
@@ -80,6 +83,10 @@ def _save(
             field = SERVICE_FIELDS.get(name, name)
             form.add_error(field if field in form.fields else None, errors)
         return None
+    if not saved.created:
+        # Sent again (Back, then Save): the entry is there once.
+        messages.info(request, _("This entry was already saved to your diary."))
+        return redirect("diary_list")
     if saved.crisis:
         messages.warning(
             request,

@@ -5,11 +5,12 @@ from __future__ import annotations
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
+from painapp.submit_once import SubmitOnceForm
 from painapp.widgets import LongTextarea
 from tracking.messaging.models import MESSAGE_MAX_LENGTH
 
 
-class MessageForm(forms.Form):
+class MessageForm(SubmitOnceForm):
     body = forms.CharField(
         label=_("Your message"),
         max_length=MESSAGE_MAX_LENGTH,

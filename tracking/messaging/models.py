@@ -53,12 +53,18 @@ class Message(models.Model):
     from_patient = models.BooleanField()
     body = models.TextField(max_length=MESSAGE_MAX_LENGTH)
     sent_at = models.DateTimeField(default=dj_timezone.now)
+    # The message form's one-time token (painapp.submit_once): sent again (Back, then
+    # Send), it finds this message rather than sending a second. None for older ones.
+    client_token = models.UUIDField(null=True, blank=True)
 
     class Meta:
         ordering = ["sent_at", "pk"]
         indexes = [
             # a thread's messages in order, and the unread counts (sent after a read mark)
             models.Index(fields=["thread", "from_patient", "sent_at"]),
+        ]
+        constraints = [
+            models.UniqueConstraint(fields=["thread", "client_token"], name="message_once"),
         ]
 
     def __str__(self) -> str:

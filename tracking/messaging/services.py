@@ -11,6 +11,7 @@ patient writes (tracking.safety.scanner), which raises the urgent alert.
 from __future__ import annotations
 
 import logging
+import uuid
 from dataclasses import dataclass
 
 from django.conf import settings
@@ -24,6 +25,7 @@ from painapp.accounts.audit import audit
 from painapp.accounts.badges import badges_changed
 from painapp.accounts.emails import send_email
 from painapp.accounts.models import User
+from painapp.submit_once import create_once
 from programs.models import Enrollment
 from tracking.messaging.models import MESSAGE_MAX_LENGTH, Message, MessageThread, ThreadRead
 from tracking.models import Alert, Notification, OutboxTask, PracticeSettings
@@ -81,6 +83,7 @@ def message_send(
     author: User,
     body: str,
     request: HttpRequest | None = None,
+    client_token: uuid.UUID | None = None,
 ) -> Sent:
     """Send `body` in the enrollment's thread, as the patient (when `author` is the
     enrollment's patient) or as a member of their care team (the caller has checked
@@ -91,6 +94,9 @@ def message_send(
     message is waiting, in their own language. A patient's message is scanned for
     crisis phrases after it is saved; a hit raises the urgent self-harm alert (the
     clinician's alert inbox) and is returned, so the patient is shown help at once.
+
+    The same `client_token` (the form's, painapp.submit_once) sent again returns the
+    message it sent, and nothing is sent, told or scanned again.
     """
     body = (body or "").strip()
     if not body or len(body) > MESSAGE_MAX_LENGTH:
@@ -101,9 +107,17 @@ def message_send(
     now = timezone.now()
     with transaction.atomic():
         thread = thread_for(enrollment)
-        message = Message.objects.create(
-            thread=thread, author=author, from_patient=from_patient, body=body, sent_at=now
+        message, created = create_once(
+            Message,
+            client_token=client_token,
+            thread=thread,
+            author=author,
+            from_patient=from_patient,
+            body=body,
+            sent_at=now,
         )
+        if not created:
+            return Sent(message=message)
         MessageThread.objects.filter(pk=thread.pk).update(last_message_at=now)
         thread.last_message_at = now
         badges_changed(thread.practice_id)  # the recipient's unread count

@@ -121,6 +121,7 @@ def _send(
             author=request.user,
             body=form.cleaned_data["body"],
             request=request,
+            client_token=form.cleaned_data["client_token"],
         )
     except services.MessagingOff:
         return form, False, False, _("Messaging is turned off at your practice.")

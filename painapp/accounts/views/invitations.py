@@ -112,8 +112,11 @@ def invitation_accept(request: HttpRequest, token: str) -> HttpResponse:
                 request, user, method="password", email=user.email, reauthenticated=True
             )
         request.session[SESSION_MEMBERSHIP_KEY] = invitation.membership_id
+        # Not "Welcome": the patient's next page (onboarding) says it already.
         messages.success(
-            request, _("Welcome to %(practice)s.") % {"practice": invitation.practice.name}
+            request,
+            _("Your account is ready. You have joined %(practice)s.")
+            % {"practice": invitation.practice.name},
         )
         return redirect("home")
     return render(

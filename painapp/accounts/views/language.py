@@ -2,16 +2,25 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
+
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.http import HttpResponse
+from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils import translation
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods
 
+from painapp.accounts.extensions import ExtensionPoint
 from painapp.accounts.forms import LanguageForm
 from painapp.types import AuthedRequest
+
+# What else a change of language does not change, in plain sentences for the page
+# (programs: a patient's lessons stay in the language their program started in).
+language_notes: ExtensionPoint[Callable[[HttpRequest], list[str]]] = ExtensionPoint(
+    "language page notes"
+)
 
 
 @login_required
@@ -28,4 +37,5 @@ def language(request: AuthedRequest) -> HttpResponse:
         translation.activate(request.user.language)
         messages.success(request, _("Your language is saved."))
         return redirect("account_language")
-    return render(request, "accounts/language.html", {"form": form})
+    notes = [note for provider in language_notes for note in provider(request)]
+    return render(request, "accounts/language.html", {"form": form, "notes": notes})

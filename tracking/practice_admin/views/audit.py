@@ -8,7 +8,7 @@ from datetime import date, datetime, time, timedelta
 from zoneinfo import ZoneInfo
 
 from django.core.paginator import Paginator
-from django.db.models import QuerySet
+from django.db.models import Q, QuerySet
 from django.http import HttpResponse
 from django.shortcuts import render
 from django.utils import timezone
@@ -121,6 +121,25 @@ ACTION_LABELS = {
     "tailoring.suggestion_declined": _("Left a suggested step off their fear ladder"),
     "user.access_changed": _("Switched someone's account or staff access (Django admin)"),
 }
+
+
+# Reads, not changes: someone looked at (or downloaded) data, or was refused it. The
+# enrollment's history (views/enrollments.py) leaves them out; the audit trail keeps
+# them all. A rule on the code, so a read recorded later is left out too.
+READ_SUFFIXES = ("viewed", "exported")
+NOT_CHANGES = ("access.denied",)
+
+
+def is_read(code: str) -> bool:
+    return code.endswith(READ_SUFFIXES) or code in NOT_CHANGES
+
+
+def reads_q() -> Q:
+    """`is_read` as a filter on AuditEvent."""
+    q = Q(action__in=NOT_CHANGES)
+    for suffix in READ_SUFFIXES:
+        q |= Q(action__endswith=suffix)
+    return q
 
 
 def action_label(code: str) -> str:

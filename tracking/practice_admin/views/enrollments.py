@@ -35,11 +35,9 @@ from programs.models import Enrollment, EnrollmentStatus, Week
 from tracking import lifecycle
 from tracking.access import audit_read, enrollment_for_staff, visible_enrollments
 from tracking.practice_admin.forms import EnrollmentFilterForm, TransferForm
-from tracking.practice_admin.views.audit import action_label
+from tracking.practice_admin.views.audit import action_label, reads_q
 
 PER_PAGE = 50
-# The reads of an enrollment recorded against it (object_type programs.enrollment).
-READS = ("enrollment.viewed", "enrollment.list_viewed", "enrollment.change_form_viewed")
 
 
 def _week_count() -> Subquery:
@@ -106,8 +104,9 @@ def enrollment_detail(request: MemberRequest, pk: int) -> HttpResponse:
             object_type="programs.enrollment",
             object_id=str(enrollment.pk),
         )
-        # What was done to it, not who looked at it.
-        .exclude(action__in=READS)
+        # What was done to it, not who looked at it (the caseload and every patient
+        # page record a read of it each time): the audit trail has those.
+        .exclude(reads_q())
         .select_related("actor")
         .order_by("-at")[:50]
     )
