@@ -14,6 +14,7 @@ from dataclasses import dataclass
 from importlib import resources as package_files
 from typing import TYPE_CHECKING
 
+from django.template.loader import render_to_string
 from django.utils.safestring import SafeString, mark_safe
 from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy as _
@@ -453,5 +454,11 @@ def patient_crisis(user_id: int, practice_id: int, language: str | None = None) 
 
 
 def deletion_hold_crisis_html(user, practice_id: int) -> SafeString:
-    """For painapp.accounts' deletion-hold page (its crisis_help extension point)."""
-    return patient_crisis(user.pk, practice_id).html
+    """For painapp.accounts' deletion-hold page (its crisis_help extension point): the
+    numbers, and whose they are with a link to change the country, as every crisis box."""
+    found = patient_crisis(user.pk, practice_id)
+    if found.enrollment is None:
+        return found.html
+    return found.html + render_to_string(
+        "partials/crisis_country.html", {"crisis_country": found.country}
+    )
