@@ -126,6 +126,13 @@ def test_it_normalises_case_accents_apostrophes_punctuation_and_spaces(text, nor
         "wishing I was dead",
         "I keep hoping I never wake up",
         "I'm tired of living with this pain and I want to die",  # a spared idiom + a crisis
+        "I don’t wanna be alive",
+        "I do not want to go on living",
+        "I don't want to keep living",
+        "no reason to go on living",
+        "I'm tired of existing",
+        "I don't see the point in living",
+        "I can't see the point of living",
     ],
 )
 def test_the_default_list_finds_realistic_phrasings(text):
@@ -162,6 +169,10 @@ def test_the_default_list_finds_realistic_phrasings(text):
         "I wanted to go for a walk",
         "I can't go to the gym today",
         "I'll be ill if I skip lunch",
+        "I want to go on living without pain",
+        "I want to keep living my life",
+        "I can see the point of pacing now",
+        "I can see the point in living again",
         "",
     ],
 )

@@ -76,6 +76,13 @@ DEFAULT_CRISIS_WORDS: tuple[str, ...] = (
     "no longer want to be alive",
     "no longer want to be here",
     "do not wish to live",
+    "do not want to go on living",
+    "do not want to keep living",
+    "do not want to carry on living",
+    "no reason to go on living",
+    "not see the point in living",
+    "not see the point of living",
+    "tired of existing",
     "want to not be here",
     "want to not be alive",
     "want to not exist",
@@ -127,7 +134,8 @@ Added after a tester's review (contractions and word forms now handled, so "life
 isn't worth living", "I wish I wasn't here", "I'm thinking about ending my life" are
 found): "no point (in) living", "tired of living", "sick of being alive", "might as
 well be dead", "wish I was not here / alive / around / gone", "no longer want to
-live", "want it all to end / stop / be over", "better off gone". "tired of living
+live", "do not want to go on / keep living", "tired of existing", "don't see the point
+of living", "want it all to end / stop / be over", "better off gone". "tired of living
 with this pain" and "tired of living in pain" do not match (NOT_CRISIS): patients
 write them every week about the pain; "tired of living like this" does match.
 
