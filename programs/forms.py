@@ -205,9 +205,10 @@ class PreferencesForm(forms.Form):
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        # The patient confirms their zone here for the first time: this device's zone
-        # is the likelier one (static/js/timezone.js; the practice's zone without JS).
-        if not self.is_bound:
+        # Never chosen yet (UTC, the default): this device's zone is the likelier one
+        # (static/js/timezone.js). A zone already chosen (by the patient when they
+        # accepted their invitation, or by their clinician) is kept, not replaced.
+        if not self.is_bound and self.initial.get("timezone", "UTC") == "UTC":
             self.fields["timezone"].widget.attrs["data-tz-browser"] = "fill"
 
 

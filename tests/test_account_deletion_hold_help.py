@@ -20,7 +20,10 @@ GENERIC = {
 
 @pytest.mark.parametrize(
     ("language", "country", "numbers"),
-    [("es", "MX", ["911", "800 911 2000"]), ("en", "GB", ["999", "116 123"])],
+    [
+        ("es", "MX", ["911", "800 911 2000", "Estos números son para México."]),
+        ("en", "GB", ["999", "116 123", "These numbers are for United Kingdom."]),
+    ],
 )
 def test_the_hold_shows_the_crisis_numbers_for_the_patients_country(
     client, cast, enrollment, language, country, numbers
@@ -35,8 +38,10 @@ def test_the_hold_shows_the_crisis_numbers_for_the_patients_country(
     page = client.get(reverse("account_delete"))
     body = page.content.decode()
     assert page.status_code == 200
+    *numbers, says = numbers
     for number in numbers:
         assert f'href="tel:{number.replace(" ", "")}"' in body
+    assert says in body and f'href="{reverse("safety_details")}"' in body  # whose, and change
     # The same list as "Get help now" shows this patient.
     expected = crisis_html(
         crisis_resources_for(practice_id=cast.practice.pk, country=country, language=language)

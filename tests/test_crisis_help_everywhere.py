@@ -14,7 +14,7 @@ from django.urls import reverse
 from programs.exposure.services import fear_item_create
 from programs.models import Activity, ActivityKind
 from programs.tailoring.services import custom_exercise_add
-from tracking.models import Alert
+from tracking.models import Alert, PracticeSettings
 
 HELP = "You do not have to face this alone"
 NUMBERS = "988"  # the US crisis line: cast.patient's enrollment is in the United States
@@ -180,3 +180,53 @@ def test_a_custom_exercise_note_shows_help(patient, cast, enrollment, htmx):
     assert HELP in page and NUMBERS in page
     assert page.count(HELP) == 1
     assert HELP not in patient.get(reverse("today")).content.decode()
+
+
+# Whose numbers the crisis box shows, and says it shows: (the patient's time zone, the
+# country they chose, the practice's default) → (the sentence, a number in it, a number
+# that must not be there). The practice is in the UK: a patient elsewhere must not get
+# 999 and Samaritans without being told.
+BOX_COUNTRIES = [
+    ("America/Los_Angeles", "", "GB", "These numbers are for United States, the country "
+     "of your time zone. Live somewhere else?", "988", "116 123"),
+    ("Australia/Sydney", "", "GB", "These numbers are for Australia, the country of your "
+     "time zone.", "13 11 14", "116 123"),
+    ("America/New_York", "GB", "US", "These numbers are for United Kingdom.", "116 123", "988"),
+    ("UTC", "", "GB", "These numbers are for United Kingdom, where your clinic is. Live "
+     "somewhere else?", "116 123", "988"),
+    ("Asia/Tokyo", "", "", "Tell us your country to see its numbers.", "local emergency number",
+     "116 123"),
+    ("Europe/Berlin", "ZZ", "GB", "These are the steps for anywhere: you told us you live in "
+     "another country.", "local emergency number", "116 123"),
+]  # fmt: skip
+
+
+@pytest.mark.parametrize(("zone", "chosen", "clinic", "says", "shown", "not_shown"), BOX_COUNTRIES)
+def test_the_crisis_box_names_its_country_and_links_to_change_it(
+    client, cast, enrollment, zone, chosen, clinic, says, shown, not_shown
+):
+    cast.patient.timezone = zone
+    cast.patient.save(update_fields=["timezone"])
+    enrollment.country = chosen
+    enrollment.save(update_fields=["country"])
+    PracticeSettings.objects.filter(practice=cast.practice).update(default_country=clinic)
+    client.force_login(cast.patient)
+    url, data = _reflection(enrollment, "I'm thinking about ending my life")
+    page = client.post(url, data, follow=True).content.decode()
+    box = page[page.index(HELP) : page.index("</section>", page.index(HELP))]
+    assert says in box
+    assert shown in box and not_shown not in box
+    assert f'href="{reverse("safety_details")}"' in box
+    assert "Change your country or phone numbers" in box
+    # "Get help now" says the same.
+    assert says in client.get(reverse("get_help")).content.decode()
+
+
+def test_the_crisis_box_names_its_country_in_spanish(client, cast, enrollment):
+    cast.patient.timezone, cast.patient.language = "America/Los_Angeles", "es"
+    cast.patient.save(update_fields=["timezone", "language"])
+    client.force_login(cast.patient)
+    url, data = _reflection(enrollment, "No le veo sentido a la vida")
+    page = client.post(url, data, follow=True).content.decode()
+    assert "Estos números son para Estados Unidos, el país de su zona horaria." in page
+    assert "Cambiar su país o sus números de teléfono" in page

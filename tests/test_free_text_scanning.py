@@ -25,7 +25,7 @@ from tracking import rules
 from tracking.diary.services import Episode, diary_entry_save
 from tracking.messaging.services import message_send
 from tracking.models import Alert, PracticeSettings, SafetyPlan
-from tracking.safety.scanner import finds_crisis_words, normalise, scan
+from tracking.safety.scanner import finds_crisis_words, holds_crisis_words, normalise, scan
 from tracking.safety.services import safety_plan_save
 
 DEFAULT = rules.DEFAULT_CRISIS_WORDS
@@ -37,8 +37,12 @@ CRISIS = "Honestly some days I want to die."
     ("text", "normal"),
     [
         ("I WANT to Die", "i want to die"),
-        ("I don’t want to be here", "i dont want to be here"),  # curly apostrophe
-        ("I don't  want\tto\n\nbe here", "i dont want to be here"),  # runs of whitespace
+        ("I don’t want to be here", "i do not want to be here"),  # curly apostrophe
+        ("I don't  want\tto\n\nbe here", "i do not want to be here"),  # runs of whitespace
+        ("life isn't worth it", "life is not worth it"),  # short forms spelt out
+        ("I wasn‘t, I can’t, I cannot", "i was not i can not i can not"),
+        ("I wanna, what's the point", "i want to what is the point"),
+        ("I'll be ill, I'd go", "ill be ill id go"),  # words that mean something else stay
         ("kill my-self!!!", "kill my self"),  # hyphen and punctuation
         ("Je veux mourir, c’est tout…", "je veux mourir cest tout"),
         ("kíll mysélf", "kill myself"),  # accents
@@ -92,10 +96,47 @@ def test_it_normalises_case_accents_apostrophes_punctuation_and_spaces(text, nor
         "I want to stop existing",
         "I'd rather not be alive",
         "I wish I could just die",
+        # A tester's review: contractions, curly apostrophes, other word forms.
+        "Honestly life isn't worth living with this pain",
+        "Honestly life isn’t worth living with this pain",
+        "life is not worth living",
+        "I'm thinking about ending my life",
+        "I ended up thinking of ending my own life",
+        "I'm so tired of living",
+        "I'm sick of being alive",
+        "I might as well be dead",
+        "may as well die",
+        "I wish I wasn't here anymore",
+        "I wish I weren’t alive",
+        "wish I was gone",
+        "no point living",
+        "there's no point in living",
+        "What's the point of living",
+        "I don't want to live anymore",
+        "I do not want to be alive",
+        "I dont want to be alive",
+        "I cannot go on",
+        "I can’t go on like this",
+        "I want it all to end",
+        "I just want it all to be over",
+        "I wish it would all stop",
+        "everyone would be better off if I was gone: better off dead",
+        "I no longer want to live",
+        "I wanted to die last night",
+        "wishing I was dead",
+        "I keep hoping I never wake up",
+        "I'm tired of living with this pain and I want to die",  # a spared idiom + a crisis
+        "I don’t wanna be alive",
+        "I do not want to go on living",
+        "I don't want to keep living",
+        "no reason to go on living",
+        "I'm tired of existing",
+        "I don't see the point in living",
+        "I can't see the point of living",
     ],
 )
 def test_the_default_list_finds_realistic_phrasings(text):
-    assert finds_crisis_words([text], DEFAULT)
+    assert finds_crisis_words([text], DEFAULT), text
 
 
 @pytest.mark.parametrize(
@@ -117,11 +158,26 @@ def test_the_default_list_finds_realistic_phrasings(text):
         "I'm dead tired after the walk",
         "I'd rather walk than drive",
         "I stopped living my life around the pain",  # "stop living" is not listed
+        "I'm dying to get back to running",
+        "I'm so tired of living with this pain",  # rules.NOT_CRISIS: about the pain
+        "sick of living with a bad back",
+        "I'm tired of living in pain",
+        "There's no point in living in fear of bending",
+        "I want the pain to end",
+        "I want it to stop hurting",
+        "I ended the session early",
+        "I wanted to go for a walk",
+        "I can't go to the gym today",
+        "I'll be ill if I skip lunch",
+        "I want to go on living without pain",
+        "I want to keep living my life",
+        "I can see the point of pacing now",
+        "I can see the point in living again",
         "",
     ],
 )
 def test_the_default_list_leaves_ordinary_sentences_alone(text):
-    assert not finds_crisis_words([text], DEFAULT)
+    assert not finds_crisis_words([text], DEFAULT), text
 
 
 def test_the_default_list_is_already_in_normal_form():
@@ -158,6 +214,16 @@ BOTH = (*DEFAULT, *rules.DEFAULT_CRISIS_WORDS_ES)
         "Tengo ganas de morirme",
         "Ya no quiero estar acá",
         "QUISIERA MORIR",
+        "No le veo sentido a la vida",
+        "ya no le encuentro sentido a mi vida",
+        "La vida no tiene sentido",
+        "no tiene caso seguir viviendo",
+        "Estoy cansada de vivir",
+        "harto de vivir así",
+        "La vida no vale la pena",
+        "Quiero que todo se acabe",
+        "me da igual si me muero",
+        "Estoy cansada de vivir con este dolor, quiero morirme",
     ],
 )
 def test_the_spanish_list_finds_realistic_phrasings(text):
@@ -179,15 +245,30 @@ def test_the_spanish_list_finds_realistic_phrasings(text):
         "Quiero estar aquí con mi familia",
         "Quiero vivir sin dolor",
         "Quisiera dormir mejor",
+        "me muero de dolor",
+        "Estoy cansada de vivir con este dolor",
+        "harto de vivir con la espalda así",
+        "Le veo sentido a la vida otra vez",
+        "Quiero que el dolor se acabe",
     ],
 )
 def test_the_spanish_list_leaves_everyday_sentences_alone(text):
     assert not finds_crisis_words([text], BOTH), text
 
 
-def test_a_new_practice_starts_with_the_default_list(cast):
+def test_a_new_practice_starts_with_no_words_of_its_own_and_the_built_ins_checked(cast):
     settings = PracticeSettings.for_practice(cast.practice.pk)
-    assert settings.crisis_words == list(DEFAULT)
+    assert settings.crisis_words == []
+    assert holds_crisis_words(["I want to kill myself"], settings)
+    assert holds_crisis_words(["Me quiero matar"], settings)
+
+
+@pytest.mark.parametrize("own", [[], ["a", "e", "the"], ["our own phrase"], [""], [None]])
+def test_no_list_of_a_practice_switches_the_built_ins_off(cast, own):
+    settings = PracticeSettings.for_practice(cast.practice.pk)
+    settings.crisis_words = own
+    for text in ("I want to kill myself", "no le veo sentido a la vida", "I can't go on"):
+        assert holds_crisis_words([text], settings), (own, text)
 
 
 # ------------------------------------------------------------------ the alert
@@ -201,15 +282,16 @@ def test_it_raises_one_urgent_self_harm_alert_without_the_words(enrollment):
     assert alert.details == {"crisis_words": True, "entry": "reflection"}
 
 
-def test_it_uses_the_practices_own_words(cast, enrollment):
+def test_the_practices_own_words_add_to_the_built_in_ones(cast, enrollment):
     settings = PracticeSettings.for_practice(cast.practice.pk)
     settings.crisis_words = ["Can’t take it"]
     settings.save()
-    assert scan(enrollment, source="practice:1", texts=["I want to die"]) is None
-    assert scan(enrollment, source="practice:2", texts=["I cant TAKE it."]) is not None
+    assert scan(enrollment, source="practice:1", texts=["I want to die"]) is not None
+    assert scan(enrollment, source="practice:2", texts=["I cannot TAKE it."]) is not None
+    assert scan(enrollment, source="practice:5", texts=["I can take it"]) is None
 
 
-def test_an_emptied_list_falls_back_to_the_default(cast, enrollment):
+def test_an_emptied_list_still_checks_the_built_ins(cast, enrollment):
     PracticeSettings.objects.filter(practice=cast.practice).update(crisis_words=[])
     PracticeSettings.for_practice(cast.practice.pk)
     PracticeSettings.objects.filter(practice=cast.practice).update(crisis_words=[])

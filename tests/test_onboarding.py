@@ -226,3 +226,32 @@ def test_a_second_screening_from_another_tab_changes_nothing(cast, new_enrollmen
     assert _onboarding_state(new_enrollment)[:3] == (EnrollmentStatus.ACTIVE, Screening.CLEAR, [])
     assert not Alert.objects.exists()
     assert AuditEvent.objects.filter(action="screening.recorded").count() == 1
+
+
+# The zone the patient (or their clinician) already chose → whether the settings step
+# lets the browser's zone fill the box, and what the box shows.
+ZONE_ON_SETTINGS = [
+    ("America/New_York", False, 'value="America / New York"'),
+    ("Australia/Sydney", False, 'value="Australia / Sydney"'),
+    ("UTC", True, ""),  # never chosen: the browser's zone is the likelier default
+]
+
+
+@pytest.mark.parametrize(("zone", "browser_fills", "shown"), ZONE_ON_SETTINGS)
+def test_the_settings_step_keeps_the_zone_chosen_before(
+    client, cast, new_enrollment, zone, browser_fills, shown
+):
+    cast.patient.timezone = zone
+    cast.patient.save(update_fields=["timezone"])
+    client.force_login(cast.patient)
+    client.post(reverse("onboarding_consent"), {"understand": "on", "consent": "on"})
+    page = client.get(reverse("onboarding_settings")).content.decode()
+    assert ('data-tz-browser="fill"' in page) is browser_fills
+    assert shown in page
+    # Kept as it is when the patient just continues.
+    client.post(
+        reverse("onboarding_settings"),
+        {"timezone": zone, "practice_time": "19:30", "checkin_weekday": "3"},
+    )
+    cast.patient.refresh_from_db()
+    assert cast.patient.timezone == zone

@@ -10,7 +10,7 @@ from django.urls import reverse
 from painapp.accounts.models import AuditEvent
 from tests.factories import make_enrollment
 from tracking.models import CrisisResource, PracticeSettings, SafetyPlan
-from tracking.safety.resources import DEFAULTS, GENERIC, crisis_resources_for
+from tracking.safety.resources import DEFAULTS, GENERIC, crisis_resources_for, suggested_country
 
 HELP = reverse("get_help")
 
@@ -20,6 +20,9 @@ def new_enrollment(cast, program_version):
     return make_enrollment(
         cast.patient, cast.clinician, cast.practice, version=program_version, onboarded=False
     )
+
+
+ZONES_ASKED = {"America/New_York", "Australia/Sydney", "Asia/Tokyo", "Europe/London"}
 
 
 # ---------------------------------------------------------------- onboarding, step 5
@@ -34,7 +37,7 @@ def test_onboarding_asks_for_the_country_after_the_settings(client, cast, new_en
     assert response.url == reverse("onboarding_contact")
     page = client.get(response.url).content.decode()
     assert "Step 5 of 6" in page
-    assert '<option value="NZ" selected>' in page  # the practice's default, to confirm
+    assert '<option value="NZ" selected>' in page  # their time zone's country, to confirm
     response = client.post(
         reverse("onboarding_contact"),
         {
@@ -140,18 +143,68 @@ def test_onboarding_offers_the_country_of_the_patients_time_zone(client, cast, n
     assert '<option value="GB" selected>' not in page
 
 
-def test_a_time_zone_of_no_listed_country_leaves_the_practices_default(
-    client, cast, new_enrollment
-):
+# Where the patient's time zone puts them → the country offered at onboarding ("" means
+# none: they choose, never the practice's country unasked).
+ZONE_COUNTRIES = [
+    ("America/New_York", "US"),
+    ("America/Los_Angeles", "US"),
+    ("Pacific/Honolulu", "US"),
+    ("US/Eastern", "US"),  # an old name (a link in the tz database)
+    ("Europe/London", "GB"),
+    ("Europe/Belfast", "GB"),
+    ("Europe/Dublin", "IE"),
+    ("America/Toronto", "CA"),
+    ("America/Montreal", "CA"),
+    ("Australia/Sydney", "AU"),
+    ("Australia/Perth", "AU"),
+    ("Pacific/Auckland", "NZ"),
+    ("America/Mexico_City", "MX"),
+    ("America/Tijuana", "MX"),
+    ("Europe/Madrid", "ES"),
+    ("Atlantic/Canary", "ES"),
+    ("Asia/Tokyo", "ZZ"),  # a country we have no numbers for: "another country"
+    ("Europe/Berlin", "ZZ"),
+    ("UTC", ""),  # no country: ask
+    ("Etc/GMT+5", ""),
+    ("Mars/Base", ""),
+    ("", ""),
+]
+
+
+@pytest.mark.parametrize(("zone", "country"), ZONE_COUNTRIES)
+def test_the_country_suggested_for_a_time_zone(zone, country):
+    assert suggested_country(zone) == country
+
+
+def _onboard_to_contact(client, cast, zone):
     PracticeSettings.objects.filter(practice=cast.practice).update(default_country="GB")
     client.force_login(cast.patient)
     client.post(reverse("onboarding_consent"), {"understand": "on", "consent": "on"})
     client.post(
         reverse("onboarding_settings"),
-        {"timezone": "Asia/Tokyo", "practice_time": "19:30", "checkin_weekday": "3"},
+        {"timezone": zone, "practice_time": "19:30", "checkin_weekday": "3"},
     )
-    page = client.get(reverse("onboarding_contact")).content.decode()
-    assert '<option value="GB" selected>' in page
+    return client.get(reverse("onboarding_contact")).content.decode()
+
+
+@pytest.mark.parametrize(("zone", "country"), [z for z in ZONE_COUNTRIES if z[0] in ZONES_ASKED])
+def test_onboarding_offers_the_zones_country_never_the_practices_unasked(
+    client, cast, new_enrollment, zone, country
+):
+    page = _onboard_to_contact(client, cast, zone)
+    assert f'<option value="{country}" selected>' in page
+    if country != "GB":
+        assert '<option value="GB" selected>' not in page
+
+
+def test_with_no_zone_to_go_by_the_patient_must_choose(client, cast, new_enrollment):
+    page = _onboard_to_contact(client, cast, "UTC")
+    assert '<option value="" selected>Choose your country</option>' in page
+    response = client.post(reverse("onboarding_contact"), {"country": ""})
+    assert response.status_code == 422
+    assert "Choose your country, or “Another country”." in response.content.decode()
+    new_enrollment.refresh_from_db()
+    assert new_enrollment.country == ""
 
 
 def test_no_country_yet_means_the_practices_default(client, cast, enrollment):

@@ -5,11 +5,13 @@ from __future__ import annotations
 
 import pytest
 from django.urls import reverse
+from django.utils.html import escape
 
 from painapp.accounts.models import AuditEvent
 from tracking import rules
 from tracking.models import CrisisResource, EscalationStep, PracticeSettings
 from tracking.safety.resources import DEFAULTS
+from tracking.safety.scanner import holds_crisis_words
 
 URL = reverse("admin_safety_settings")
 
@@ -28,8 +30,9 @@ def settings_post(cast, **overrides) -> dict:
         "default_country": "US",
         "age_min": 18,
         "age_max": 120,
-        # What the page shows: the reviewed default list every practice starts with.
-        "crisis_words": "\n".join(rules.DEFAULT_CRISIS_WORDS),
+        # What the page shows: no words of the practice's own (the built-ins are always
+        # checked; the practice's list only adds).
+        "crisis_words": "",
         "pain_rise_points": 2,
         "pain_rise_checkins": 2,
         "fear_high_threshold": 8,
@@ -96,7 +99,7 @@ def test_it_saves_settings_and_audits_before_and_after(admin_client, cast):
         "response_minutes_urgent": [60, 30],
         "working_days": [[0, 1, 2, 3, 4], [0, 1, 2]],
         "default_country": ["US", "GB"],
-        "crisis_words": [list(rules.DEFAULT_CRISIS_WORDS), ["End it all", "want to die"]],
+        "crisis_words": [[], ["End it all", "want to die"]],
         "timezone": ["Europe/London", "America/New_York"],
     }
 
@@ -118,6 +121,7 @@ def test_it_audits_nothing_when_nothing_changed(admin_client, cast):
         ({"default_country": "XX"}, "default_country", "Choose a country"),
         ({"safety_contact": "999999"}, "safety_contact", "member of staff"),
         ({"crisis_words": "x" * 101}, "crisis_words", "under 100 characters"),
+        ({"crisis_words": "a\ne\nthe"}, "crisis_words", "too short or too common"),
         ({"working_days": ["9"]}, "working_days", "days of the week"),
     ],
 )
@@ -448,17 +452,88 @@ def test_a_clinician_on_no_part_of_the_safety_setup_gets_no_warning(admin_client
     assert 'id="safety-roles"' not in page.content.decode()
 
 
-def test_the_page_says_the_spanish_phrases_are_always_checked_and_lists_them(admin_client, cast):
-    # Even a practice whose own list is one English phrase is scanned for the Spanish list.
+def test_the_page_says_the_built_in_phrases_are_always_checked_and_lists_them(admin_client, cast):
+    # Even a practice whose own list is one English phrase is scanned for both lists.
     PracticeSettings.objects.filter(practice=cast.practice).update(crisis_words=["our phrase"])
     page = admin_client.get(URL).content.decode()
-    assert "The app&#x27;s own Spanish phrases are always checked too" in page
-    n = len(rules.DEFAULT_CRISIS_WORDS_ES)
-    assert f"The {n} built-in Spanish phrases, always checked" in page
+    assert "The app's own English and Spanish phrases are always checked" in page
+    assert "Your list above only adds to them." in page
+    n_en, n_es = len(rules.DEFAULT_CRISIS_WORDS), len(rules.DEFAULT_CRISIS_WORDS_ES)
+    assert f"The {n_en} built-in English phrases, always checked" in page
+    assert f"The {n_es} built-in Spanish phrases, always checked" in page
     assert "whatever your list above says" in page
     for phrase in ("quisiera morirme", "no quiero estar aqui", "quiero desaparecer"):
         assert f"<li>{phrase}</li>" in page
+    for phrase in ("kill myself", "do not want to live", "not worth living"):
+        assert f"<li>{phrase}</li>" in page
     _es(cast.admin)
     page = admin_client.get(URL).content.decode()
-    assert f"Las {n} frases en español incluidas, que siempre se revisan" in page
-    assert "también se revisan siempre" in page
+    assert f"Las {n_en} frases en inglés incluidas, que siempre se revisan" in page
+    assert f"Las {n_es} frases en español incluidas, que siempre se revisan" in page
+    assert "Su lista solo agrega frases." in page
+
+
+# A practice's own list, whatever it holds, never switches the built-in phrases off.
+OWN_LISTS = ["a\ne\nthe", "our own phrase", "", "harm myself at night"]
+
+
+@pytest.mark.parametrize("typed", OWN_LISTS)
+def test_a_practices_own_list_cannot_switch_off_the_built_in_phrases(admin_client, cast, typed):
+    response = admin_client.post(URL, settings_post(cast, crisis_words=typed))
+    settings = PracticeSettings.objects.get(practice=cast.practice)
+    if response.status_code == 302:
+        assert settings.crisis_words == [line for line in typed.splitlines() if line]
+    else:  # refused: nothing saved
+        assert settings.crisis_words == []
+    for text in ("I want to kill myself", "Ya no quiero vivir", "life isn't worth living"):
+        assert holds_crisis_words([text], settings), (typed, text)
+    settings.crisis_words = typed.splitlines()  # as if saved some other way
+    for text in ("I want to kill myself", "Ya no quiero vivir", "life isn't worth living"):
+        assert holds_crisis_words([text], settings), (typed, text)
+
+
+@pytest.mark.parametrize(
+    "typed, refused",
+    [
+        ("a\ne\nthe", ["“a”", "“e”", "“the”"]),
+        ("I am\nfeeling hopeless", ["“I am”"]),
+        ("ok\nno way out", ["“ok”"]),
+        ("!!!\nsin salida", ["“!!!”"]),
+        ("de la\nno way out", ["“de la”"]),
+    ],
+)
+def test_too_short_or_too_common_words_are_refused_and_the_text_kept(
+    admin_client, cast, typed, refused
+):
+    response = admin_client.post(URL, settings_post(cast, crisis_words=typed))
+    assert response.status_code == 422
+    errors = " ".join(response.context["settings_form"].errors["crisis_words"])
+    assert "too short or too common to be crisis words" in errors
+    for word in refused:
+        assert word in errors
+    page = response.content.decode()
+    assert escape(typed) in page  # the box keeps what was typed
+    assert PracticeSettings.objects.get(practice=cast.practice).crisis_words == []
+
+
+def test_a_meaningful_own_list_is_saved_and_matched(admin_client, cast):
+    admin_client.post(URL, settings_post(cast, crisis_words="no way out\nsin salida"))
+    settings = PracticeSettings.objects.get(practice=cast.practice)
+    assert settings.crisis_words == ["no way out", "sin salida"]
+    assert holds_crisis_words(["There is no way out for me"], settings)
+    assert not holds_crisis_words(["The way out of the gym"], settings)
+
+
+def test_the_migration_keeps_only_a_practices_own_words(cast):
+    from importlib import import_module
+
+    from django.apps import apps
+
+    migration = import_module("tracking.migrations.0023_crisis_words_only_add")
+    old_default = ["want to die", "dont want to live", "cant go on", "wanna die", "kill myself"]
+    PracticeSettings.for_practice(cast.practice.pk)
+    PracticeSettings.objects.filter(practice=cast.practice).update(
+        crisis_words=[*old_default, "No way out", "quiero morir"]
+    )
+    migration.keep_own_words_only(apps, None)
+    assert PracticeSettings.objects.get(practice=cast.practice).crisis_words == ["No way out"]

@@ -8,6 +8,7 @@ from django.core.management import call_command
 from painapp.accounts.models import User
 from programs.models import Enrollment, Exposure, PracticeSession, ProgramVersion
 from tracking.models import Alert, CheckIn, ReminderSchedule
+from tracking.safety.resources import OTHER, suggested_country
 
 
 def test_seed_demo_builds_a_realistic_practice_once(db, client):
@@ -29,6 +30,18 @@ def test_seed_demo_builds_a_realistic_practice_once(db, client):
         ).select_related("patient")
     }
     assert sorted(weeks.values()) == [2, 5, 8]
+    # Each demo patient's crisis numbers are for the country of their time zone (Los
+    # Angeles: the US, Sydney: Australia, Berlin: "another country"), not the practice's.
+    countries = dict(
+        Enrollment.objects.filter(patient__email__in=["patient2@demo.painapp.test",
+                                                      "patient3@demo.painapp.test"])
+        .values_list("patient__email", "country")
+    )  # fmt: skip
+    assert countries == {"patient2@demo.painapp.test": "US", "patient3@demo.painapp.test": "AU"}
+    for e in Enrollment.objects.exclude(status="invited").select_related("patient"):
+        assert e.country == (suggested_country(e.patient.timezone) or OTHER), e.patient.timezone
+    invited = Enrollment.objects.get(patient__email="patient4@demo.painapp.test")
+    assert invited.country == "" and suggested_country(invited.patient.timezone) == "NZ"
     # Both programs in both languages; the 8-week one is everyone's but two of the
     # caseload's, who are on the 4-week trial-dose program.
     assert sorted(ProgramVersion.objects.values_list("program__slug", "language")) == [

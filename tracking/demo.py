@@ -49,7 +49,7 @@ from tracking.instruments.scoring import score
 from tracking.messaging.demo import demo_messages
 from tracking.models import Alert, CheckIn, EscalationStep, PracticeSettings, Response
 from tracking.reminders.schedules import schedules_sync
-from tracking.safety.resources import crisis_resources_seed
+from tracking.safety.resources import OTHER, crisis_resources_seed, suggested_country
 
 FIRST = [
     "Ava", "Ben", "Chloe", "Dan", "Ella", "Femi", "Grace", "Hugo", "Isla", "Jack", "Kira",
@@ -283,6 +283,9 @@ def _active_enrollment(
         start_date=start,
     )
     enrollment.consented_at = enrollment.onboarded_at = start_at
+    # Confirmed at onboarding: the country of their time zone (Los Angeles: the US's
+    # numbers, Sydney: Australia's, Berlin: "another country"), never the practice's.
+    enrollment.country = suggested_country(patient.timezone) or OTHER
     if red_flag_hold:
         enrollment.screening, enrollment.red_flags = Screening.HOLD, ["recent_trauma"]
         enrollment.onboarded_at = None

@@ -145,7 +145,10 @@ class PracticeSettings(models.Model):
     crisis_words = models.JSONField(
         default=rules.default_crisis_words,
         blank=True,
-        help_text="Words or phrases in free text that also start the safety workflow.",
+        help_text=(
+            "The practice's own crisis words, checked as well as the built-in English "
+            "and Spanish ones."
+        ),
     )
     # The named person who answers for safety at this practice: told when nobody is left
     # on the escalation chain. A practice cannot enroll patients without one.

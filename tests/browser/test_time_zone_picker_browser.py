@@ -81,3 +81,29 @@ def test_a_device_on_an_old_zone_name_gets_its_zone_today(
     expect(page.get_by_text("Your time zone is saved.")).to_be_visible()
     cast.patient.refresh_from_db()
     assert cast.patient.timezone == "Asia/Kolkata"
+
+
+# (the zone chosen before the onboarding settings step, what the box shows on a device in
+# London): a zone chosen before is kept; only "never chosen" (UTC) takes the device's.
+ONBOARDING_ZONES = [("America/New_York", "America / New York"), ("UTC", "Europe / London")]
+
+
+@pytest.mark.parametrize(("chosen", "shown"), ONBOARDING_ZONES)
+def test_onboarding_keeps_the_zone_chosen_before(
+    new_context, live_server, cast, program_version, chosen, shown
+):
+    from tests.factories import make_enrollment
+
+    enrollment = make_enrollment(
+        cast.patient, cast.clinician, cast.practice, version=program_version, onboarded=False
+    )
+    enrollment.consented_at = enrollment.created_at
+    enrollment.save(update_fields=["consented_at"])
+    cast.patient.timezone = chosen
+    cast.patient.save(update_fields=["timezone"])
+    context = new_context(bypass_csp=True, timezone_id="Europe/London")
+    page = context.new_page()
+    helpers.login(page, live_server, cast.patient)
+    page.goto(f"{live_server.url}/welcome/settings/")
+    page.wait_for_load_state("load")
+    expect(page.get_by_label("Your time zone")).to_have_value(shown)

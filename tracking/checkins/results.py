@@ -26,7 +26,7 @@ from tracking.checkins.selectors import (
     is_available,
 )
 from tracking.models import Alert, CheckIn, PracticeSettings, Response
-from tracking.safety.resources import active_language, crisis_resources_for
+from tracking.safety.resources import OTHER, active_language, crisis_country, crisis_resources_for
 
 # ---------------------------------------------------------------- results
 
@@ -249,7 +249,7 @@ def checkin_results(checkin: CheckIn) -> Results:
         # The numbers for the patient's own country (tracking.safety.resources).
         crisis_md = crisis_resources_for(
             practice_id=enrollment.practice_id,
-            country=enrollment.country,
+            country=crisis_country(enrollment).code or OTHER,
             language=active_language(),
         )
     extra = None

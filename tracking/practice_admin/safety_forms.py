@@ -14,9 +14,11 @@ from django.utils.translation import gettext_lazy as _
 from painapp.accounts.forms import timezone_choices
 from painapp.accounts.models import Practice, User
 from painapp.widgets import LongTextarea
+from tracking import rules
 from tracking.alerts.staff import active_staff
 from tracking.models import EscalationStep
 from tracking.safety.resources import COUNTRY_CHOICES, DEFAULTS
+from tracking.safety.scanner import normalise
 from tracking.safety.services import contact_removal_refused, duplicate_step
 
 MAX_CRISIS_WORDS = 500
@@ -123,13 +125,14 @@ class SafetySettingsForm(forms.Form):
     age_min = _number(_("Youngest age accepted"), 0, 120)
     age_max = _number(_("Oldest age accepted"), 0, 120)
     crisis_words = forms.CharField(
-        label=_("Crisis words"),
+        label=_("Your own crisis words"),
         required=False,
         widget=forms.Textarea(attrs={"rows": 8}),
         help_text=_(
-            "One word or phrase a line. Any of them in what a patient writes starts "
-            "the same safety steps as a self-harm answer. The app's own Spanish phrases "
-            "are always checked too, whatever this list says (see them below)."
+            "One word or phrase a line, added to the app's own English and Spanish "
+            "phrases (listed below). Those are always checked, whatever this list says: "
+            "you cannot remove them, only add. Any of them in what a patient writes "
+            "starts the same safety steps as a self-harm answer."
         ),
     )
     pain_rise_points = _number(
@@ -175,6 +178,7 @@ class SafetySettingsForm(forms.Form):
 
     def clean_crisis_words(self) -> list[str]:
         words: list[str] = []
+        too_common: list[str] = []
         for line in self.cleaned_data["crisis_words"].splitlines():
             word = " ".join(line.split())
             if not word or word.casefold() in (w.casefold() for w in words):
@@ -184,7 +188,18 @@ class SafetySettingsForm(forms.Form):
                     gettext("Keep each line under %(max)s characters: “%(start)s…” is longer.")
                     % {"max": MAX_WORD_LENGTH, "start": word[:30]}
                 )
+            if rules.too_common_crisis_word(normalise(word)):
+                too_common.append(word)
             words.append(word)
+        if too_common:
+            raise forms.ValidationError(
+                gettext(
+                    "These are too short or too common to be crisis words: %(words)s. "
+                    "They would match almost anything a patient writes. Remove them, or "
+                    "write a longer phrase."
+                )
+                % {"words": ", ".join(f"“{w}”" for w in too_common[:10])}
+            )
         if len(words) > MAX_CRISIS_WORDS:
             raise forms.ValidationError(
                 gettext("Keep the list to %(max)s lines or fewer.") % {"max": MAX_CRISIS_WORDS}

@@ -11,16 +11,15 @@ from tracking.rules.screening import NEW_SYMPTOMS, WEEKLY_SAFETY
 DEFAULT_CRISIS_WORDS: tuple[str, ...] = (
     # Wishing to die / not to be alive
     "want to die",
-    "wanna die",
     "wish i was dead",
     "wish i were dead",
     "better off dead",
     "better off without me",
-    "dont want to be here",
-    "dont want to be alive",
-    "dont want to live",
-    "dont want to wake up",
-    "dont want to exist",
+    "do not want to be here",
+    "do not want to be alive",
+    "do not want to live",
+    "do not want to wake up",
+    "do not want to exist",
     "rather be dead",
     "rather die",
     "rather not be alive",
@@ -29,12 +28,11 @@ DEFAULT_CRISIS_WORDS: tuple[str, ...] = (
     "wish i could die",
     "wish i could just die",
     "wish i would die",
-    "wish i didnt exist",
+    "wish i did not exist",
     "wish i was never born",
     "wish i had never been born",
     "want to stop existing",
     "want to disappear",
-    "wanna disappear",
     "wish i could disappear",
     "disappear forever",
     "sleep and never wake up",
@@ -47,15 +45,64 @@ DEFAULT_CRISIS_WORDS: tuple[str, ...] = (
     "wish i could sleep forever",
     "no reason to live",
     "nothing to live for",
-    "cant go on",
+    "can not go on",
     "not worth living",
     "life is not worth",
+    "no point living",
+    "no point in living",
+    "no point to living",
+    "no point being alive",
+    "no point in being alive",
+    "what is the point of living",
+    "life is pointless",
+    "tired of living",
+    "sick of living",
+    "tired of being alive",
+    "sick of being alive",
+    "as well be dead",
+    "might as well die",
+    "may as well die",
+    "better off gone",
+    "better without me",
+    "wish i was not here",
+    "wish i were not here",
+    "wish i was not alive",
+    "wish i were not alive",
+    "wish i was not around",
+    "wish i were not around",
+    "wish i was gone",
+    "wish i were gone",
+    "no longer want to live",
+    "no longer want to be alive",
+    "no longer want to be here",
+    "do not wish to live",
+    "do not want to go on living",
+    "do not want to keep living",
+    "do not want to carry on living",
+    "no reason to go on living",
+    "not see the point in living",
+    "not see the point of living",
+    "tired of existing",
+    "want to not be here",
+    "want to not be alive",
+    "want to not exist",
+    "want it all to end",
+    "want it all to stop",
+    "want it all to be over",
+    "want everything to end",
+    "want everything to stop",
+    "wish it would all end",
+    "wish it would all stop",
+    "wish it was all over",
+    "wish it were all over",
     "end my life",
+    "end my own life",
     "end it all",
     "ending it all",
     "ending it",
     "want to end it",
     "take my own life",
+    "taking my own life",
     "take my life",
     "kill myself",
     "killing myself",
@@ -75,10 +122,22 @@ DEFAULT_CRISIS_WORDS: tuple[str, ...] = (
     "unalive",
 )
 """Phrases in a patient's free text that start the safety workflow like PHQ-9 item 9
-(PRT_NOTES.md, Safety): each practice starts with this list (PracticeSettings
-.crisis_words) and may edit it. Written in the scanner's normal form (lower case, no
-accents, apostrophes dropped, other punctuation and hyphens as spaces: "don't" is
-"dont", "kill my-self" is "kill my self"), matched as whole words.
+(PRT_NOTES.md, Safety): always checked, in every practice, with the Spanish list; a
+practice's own list (PracticeSettings.crisis_words) only adds to them. Written in the
+scanner's normal form (lower case, no accents, apostrophes dropped, other punctuation
+and hyphens as spaces, contractions spelt out by CONTRACTIONS: "don't" and "dont" are
+"do not", "can't" and "cannot" are "can not", "wanna" is "want to", "kill my-self" is
+"kill my self"), matched as whole words, each word of WORD_FORMS in any of its forms
+("end my life" also finds "ending my life").
+
+Added after a tester's review (contractions and word forms now handled, so "life
+isn't worth living", "I wish I wasn't here", "I'm thinking about ending my life" are
+found): "no point (in) living", "tired of living", "sick of being alive", "might as
+well be dead", "wish I was not here / alive / around / gone", "no longer want to
+live", "do not want to go on / keep living", "tired of existing", "don't see the point
+of living", "want it all to end / stop / be over", "better off gone". "tired of living
+with this pain" and "tired of living in pain" do not match (NOT_CRISIS): patients
+write them every week about the pain; "tired of living like this" does match.
 
 Reviewed choices: phrases about the self only. "this pain is killing me", "I could
 die of embarrassment", "killing time", "dying to try it" do not match: a chronic-pain
@@ -181,6 +240,37 @@ DEFAULT_CRISIS_WORDS_ES: tuple[str, ...] = (
     "no tengo razon para vivir",
     "no tengo por que vivir",
     "no vale la pena vivir",
+    "no vale la pena seguir viviendo",
+    "la vida no vale la pena",
+    "mi vida no vale la pena",
+    "no le veo sentido a la vida",
+    "no le encuentro sentido a la vida",
+    "no le veo sentido a vivir",
+    "no le encuentro sentido a vivir",
+    "no le veo sentido a mi vida",
+    "no le encuentro sentido a mi vida",
+    "la vida no tiene sentido",
+    "mi vida no tiene sentido",
+    "no tiene sentido vivir",
+    "no tiene sentido seguir viviendo",
+    "no tiene caso vivir",
+    "no tiene caso seguir viviendo",
+    "para que seguir viviendo",
+    "cansado de vivir",
+    "cansada de vivir",
+    "harto de vivir",
+    "harta de vivir",
+    "cansado de estar vivo",
+    "cansada de estar viva",
+    "no quiero seguir con vida",
+    "quiero que todo termine",
+    "quiero que todo se acabe",
+    "ojala todo terminara",
+    "ojala todo se acabara",
+    "me da igual morir",
+    "me da igual si me muero",
+    "no me importa morir",
+    "no me importaria morir",
     # Quitarse la vida
     "quitarme la vida",
     "quitar la vida",
@@ -212,8 +302,11 @@ DEFAULT_CRISIS_WORDS_ES: tuple[str, ...] = (
     "lastimarme a proposito",
 )
 """The Spanish crisis words (issue 18): the scanner looks for these in every patient's
-text together with the practice's list (or DEFAULT_CRISIS_WORDS), whatever the
-patient's language (people mix languages). Same normal form as the English list: no
+text together with DEFAULT_CRISIS_WORDS and the practice's own additions, whatever the
+patient's language (people mix languages). Added after review: "no le veo sentido a
+la vida" and its kin ("la vida no tiene sentido", "no tiene caso vivir"), "cansada de
+vivir" (not "cansada de vivir con este dolor": NOT_CRISIS), "quiero que todo
+termine", "me da igual morir". Same normal form as the English list: no
 accents ("daño" is "dano", "razón" is "razon"), lower case, whole words.
 
 Reviewed choices, as for the English list: phrases about the self only. "este dolor me
@@ -239,9 +332,101 @@ despertarme"): each needs only a short call to clear, a missed one costs far mor
 """
 
 
+CONTRACTIONS: dict[str, str] = {
+    # English, as the scanner sees it once apostrophes are dropped ("isn’t" → "isnt").
+    "dont": "do not",
+    "doesnt": "does not",
+    "didnt": "did not",
+    "isnt": "is not",
+    "arent": "are not",
+    "wasnt": "was not",
+    "werent": "were not",
+    "cant": "can not",
+    "cannot": "can not",
+    "couldnt": "could not",
+    "wont": "will not",
+    "wouldnt": "would not",
+    "shouldnt": "should not",
+    "havent": "have not",
+    "hasnt": "has not",
+    "hadnt": "had not",
+    "aint": "is not",
+    "whats": "what is",
+    "wanna": "want to",
+    "gonna": "going to",
+    "gotta": "got to",
+}
+"""Short forms spelt out in the scanner's normal form, in the text and in every list,
+so one phrase ("do not want to live") finds "don't", "don’t", "dont" and "do not".
+Only words that mean nothing else ("ill", "id", "well", "shell" are left alone)."""
+
+WORD_FORMS: dict[str, tuple[str, ...]] = {
+    "end": ("ends", "ended", "ending"),
+    "want": ("wants", "wanted", "wanting"),
+    "wish": ("wishes", "wished", "wishing"),
+    "hope": ("hopes", "hoped", "hoping"),
+    "hang": ("hangs", "hanged", "hanging"),
+}
+"""Verbs of the lists that a phrase also finds in their other forms ("end my life":
+"ending my life", "ended my life"; "want to die": "wanted to die"). Only from the
+plain form: "ending it" is listed on its own, and a bare "end it" still does not match.
+"kill" is not here: "killed myself at the gym" is everyday talk ("kill myself" and
+"killing myself" are listed)."""
+
+NOT_CRISIS: tuple[str, ...] = (
+    "tired of living with",
+    "sick of living with",
+    "tired of living in pain",
+    "sick of living in pain",
+    "no point living in fear",
+    "no point in living in fear",
+    "cansado de vivir con",
+    "cansada de vivir con",
+    "harto de vivir con",
+    "harta de vivir con",
+)
+"""Pain talk that holds a crisis phrase but is about the pain ("I'm tired of living with
+this pain"): taken out of the text before the lists are checked, so only these whole
+phrases are spared ("tired of living with this pain, I want to die" still matches)."""
+
+
+COMMON_WORDS: frozenset[str] = frozenset(
+    {
+        "a", "an", "and", "are", "as", "at", "be", "but", "by", "do", "for", "from", "he", "her",
+        "his", "i", "if", "in", "is", "it", "its", "me", "my", "no", "not", "of", "on", "or", "our",
+        "she", "so", "that", "the", "their", "them", "they", "this", "to", "too", "up", "was", "we",
+        "were", "what", "when", "who", "will", "with", "you", "your", "yes", "ok", "am", "have",
+        "has", "had", "did", "does", "can", "just", "all", "any", "how", "y", "o", "e", "u", "el",
+        "la", "los", "las", "un", "una", "unos", "unas", "de", "del", "al", "en", "con", "por",
+        "para", "que", "se", "su", "sus", "mi", "mis", "tu", "es", "son", "lo", "le", "les", "ya",
+        "si", "muy", "mas", "pero", "como",
+    }
+)  # fmt: skip
+"""Words too common to be a crisis word on their own: an entry of a practice's list
+made only of these ("the", "a / e", "I am") would match almost everything a patient
+writes, so it is refused, as is one of fewer than MIN_CRISIS_WORD_LETTERS letters."""
+
+MIN_CRISIS_WORD_LETTERS = 3
+
+
+def too_common_crisis_word(normal: str) -> bool:
+    """Whether a practice's entry, in the scanner's normal form, is too short or too
+    common to mean anything ("", "e", "ok", "the", "i am")."""
+    words = normal.split()
+    letters = sum(len(w) for w in words)
+    return letters < MIN_CRISIS_WORD_LETTERS or all(w in COMMON_WORDS for w in words)
+
+
+def builtin_crisis_words() -> tuple[str, ...]:
+    """The phrases every practice's patients' writing is checked for: English and
+    Spanish, whatever the practice's own list says."""
+    return (*DEFAULT_CRISIS_WORDS, *DEFAULT_CRISIS_WORDS_ES)
+
+
 def default_crisis_words() -> list[str]:
-    """PracticeSettings.crisis_words' default (a fresh list for each practice)."""
-    return list(DEFAULT_CRISIS_WORDS)
+    """PracticeSettings.crisis_words' default: no words of the practice's own (the
+    built-in lists are always checked; the practice's list only adds)."""
+    return []
 
 
 def weekly_keys_with_safety(keys: Sequence[str]) -> list[str]:

@@ -16,7 +16,13 @@ from painapp.accounts.zone_names import zone_city
 from programs.models import Enrollment
 from tracking.alerts.due import response_minutes
 from tracking.models import Alert, PracticeSettings
-from tracking.safety.resources import active_language, crisis_html, crisis_resources_for
+from tracking.safety.resources import (
+    OTHER,
+    active_language,
+    crisis_country,
+    crisis_html,
+    crisis_resources_for,
+)
 
 
 def _day_name(day: int) -> str:
@@ -182,15 +188,18 @@ def safety_copy(settings: PracticeSettings, enrollment: Enrollment) -> dict:
         "practice_zone": enrollment.practice.timezone,
         "patient_zone": enrollment.patient.timezone,
     }
+    country = crisis_country(enrollment)
     return {
-        # The numbers for the patient's own country (tracking.safety.resources).
+        # The numbers for the patient's own country (tracking.safety.resources), and
+        # which country that is, so the box can say so and link to change it.
         "crisis_html": crisis_html(
             crisis_resources_for(
                 practice_id=enrollment.practice_id,
-                country=enrollment.country,
+                country=country.code or OTHER,
                 language=active_language(),
             )
         ),
+        "crisis_country": country,
         "urgent_promise": response_promise(
             settings,
             Alert.Severity.URGENT,

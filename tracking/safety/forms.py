@@ -35,7 +35,8 @@ def _phone(label: StrOrPromise) -> forms.CharField:
 class SafetyDetailsForm(forms.Form):
     country = forms.ChoiceField(
         label=_("Which country are you in?"),
-        choices=COUNTRY_CHOICES,
+        # No country picked for you when we cannot tell where you are: choose one.
+        choices=[("", _("Choose your country")), *COUNTRY_CHOICES],
         help_text=_("So “Get help now” shows the right phone numbers for you."),
         error_messages={
             "required": _("Choose your country, or “Another country”."),

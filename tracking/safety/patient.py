@@ -11,28 +11,22 @@ from django.views.decorators.http import require_http_methods
 
 from programs.access import enrollment_required
 from programs.types import PatientRequest
-from tracking.models import PracticeSettings, SafetyPlan
+from tracking.models import SafetyPlan
 from tracking.safety import services
 from tracking.safety.forms import SafetyDetailsForm, SafetyPlanForm
-from tracking.safety.resources import country_of_zone
+from tracking.safety.resources import suggested_country
 
 onboarding_step = enrollment_required(allow_onboarding=True)
 
 
 def _details_initial(request: PatientRequest) -> dict:
     enrollment = request.enrollment
-    # Not chosen yet: the country of their time zone (confirmed the step before), then
-    # the practice's. A patient far from the practice should not be offered its numbers.
-    country = (
-        enrollment.country
-        or country_of_zone(enrollment.patient.timezone)
-        or PracticeSettings.objects.filter(practice_id=enrollment.practice_id)
-        .values_list("default_country", flat=True)
-        .first()
-        or ""
-    )
+    # Not chosen yet: the country of their time zone (confirmed the step before), or
+    # "another country" for a zone elsewhere; nothing (they choose) when the zone says
+    # nothing (UTC). Never the practice's country unasked: a patient in New York must
+    # not be offered a London practice's numbers.
     return {
-        "country": country,
+        "country": enrollment.country or suggested_country(enrollment.patient.timezone),
         "contact_phone": enrollment.contact_phone,
         "emergency_contact_name": enrollment.emergency_contact_name,
         "emergency_contact_phone": enrollment.emergency_contact_phone,

@@ -14,6 +14,7 @@ from dataclasses import dataclass
 from importlib import resources as package_files
 from typing import TYPE_CHECKING
 
+from django.template.loader import render_to_string
 from django.utils.safestring import SafeString, mark_safe
 from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy as _
@@ -239,17 +240,27 @@ COUNTRY_NAMES = dict(COUNTRY_CHOICES)
 
 @functools.cache
 def _zone_countries() -> dict[str, str]:
-    """IANA time zone → ISO country code, from the tz database's zone.tab (the pinned
-    tzdata package). Only zones the file lists: a link (US/Eastern) is not in it."""
+    """IANA time zone → ISO country code, from the tz database as the pinned tzdata
+    package ships it (a dependency, so in the Docker image too): zone.tab names each
+    zone's country; tzdata.zi's links ("L America/New_York US/Eastern") give an old or
+    other name its zone's country (US/Eastern, Europe/Belfast, America/Montreal).
+    Zones of no country (UTC, Etc/GMT+5) are in neither."""
+    folder = package_files.files("tzdata.zoneinfo")
     try:
-        text = package_files.files("tzdata.zoneinfo").joinpath("zone.tab").read_text("utf-8")
+        table = folder.joinpath("zone.tab").read_text("utf-8")
+        compiled = folder.joinpath("tzdata.zi").read_text("utf-8")
     except (ModuleNotFoundError, FileNotFoundError):
         return {}
     countries = {}
-    for line in text.splitlines():
+    for line in table.splitlines():
         if line and not line.startswith("#"):
             code, _coordinates, zone, *_comment = line.split("\t")
             countries[zone] = code
+    for line in compiled.splitlines():
+        if line.startswith("L "):
+            _l, target, link = line.split()[:3]
+            if target in countries and link not in countries:
+                countries[link] = countries[target]
     return countries
 
 
@@ -257,6 +268,46 @@ def country_of_zone(zone: str) -> str:
     """The country of a time zone, if it is one we have crisis numbers for, else ""."""
     code = _zone_countries().get(zone, "")
     return code if code in DEFAULTS else ""
+
+
+def suggested_country(zone: str) -> str:
+    """The country to offer a patient in this time zone: one we have crisis numbers
+    for, "another country" (OTHER) for a zone of any other country, and "" (no
+    suggestion: they choose) for a zone of no country (UTC) or one we do not know."""
+    code = _zone_countries().get(zone, "")
+    if not code:
+        return ""
+    return code if code in DEFAULTS else OTHER
+
+
+@dataclass(frozen=True)
+class CrisisCountry:
+    """Whose crisis numbers a patient is shown, and why: the country they chose
+    ("chosen"), else the country of their time zone ("zone"), else their practice's
+    default country ("clinic"); "" when none of these is known (the generic text)."""
+
+    code: str
+    how: str
+
+    @property
+    def name(self) -> StrOrPromise:
+        return DEFAULTS[self.code].name if self.code in DEFAULTS else ""
+
+
+def crisis_country(enrollment: Enrollment) -> CrisisCountry:
+    """The one place that says which country's numbers a patient sees (every crisis box
+    names it, with a link to change it)."""
+    if enrollment.country:
+        return CrisisCountry(enrollment.country, "chosen")
+    by_zone = country_of_zone(enrollment.patient.timezone)
+    if by_zone:
+        return CrisisCountry(by_zone, "zone")
+    clinic = (
+        PracticeSettings.objects.filter(practice_id=enrollment.practice_id)
+        .values_list("default_country", flat=True)
+        .first()
+    ) or ""
+    return CrisisCountry(clinic, "clinic") if clinic else CrisisCountry("", "")
 
 
 def crisis_resources_seed(practice_id: int) -> None:
@@ -376,10 +427,10 @@ def crisis_html(markdown_text: str) -> SafeString:
 @dataclass(frozen=True)
 class PatientCrisis:
     """A patient's crisis numbers, as "Get help now" shows them: the enrollment they are
-    for (None before any), its country ("" when not said) and the list as HTML."""
+    for (None before any), whose numbers they are (crisis_country) and the list as HTML."""
 
     enrollment: Enrollment | None
-    country: str
+    country: CrisisCountry
     html: SafeString
 
 
@@ -388,18 +439,26 @@ def patient_crisis(user_id: int, practice_id: int, language: str | None = None) 
     enrollment in this practice, else the latest; its country's list as the practice
     set it (crisis_resources_for). "Get help now" and the account-deletion hold use it."""
     latest = list(
-        Enrollment.objects.filter(patient_id=user_id, practice_id=practice_id).order_by(
-            "-created_at"
-        )[:5]
+        Enrollment.objects.filter(patient_id=user_id, practice_id=practice_id)
+        .select_related("patient")
+        .order_by("-created_at")[:5]
     )
     enrollment = min(latest, key=lambda e: not e.is_open, default=None)
-    country = enrollment.country if enrollment is not None else ""
+    country = crisis_country(enrollment) if enrollment is not None else CrisisCountry("", "")
     body = crisis_resources_for(
-        practice_id=practice_id, country=country, language=language or active_language()
+        practice_id=practice_id,
+        country=country.code or (OTHER if enrollment is not None else ""),
+        language=language or active_language(),
     )
     return PatientCrisis(enrollment=enrollment, country=country, html=crisis_html(body))
 
 
 def deletion_hold_crisis_html(user, practice_id: int) -> SafeString:
-    """For painapp.accounts' deletion-hold page (its crisis_help extension point)."""
-    return patient_crisis(user.pk, practice_id).html
+    """For painapp.accounts' deletion-hold page (its crisis_help extension point): the
+    numbers, and whose they are with a link to change the country, as every crisis box."""
+    found = patient_crisis(user.pk, practice_id)
+    if found.enrollment is None:
+        return found.html
+    return found.html + render_to_string(
+        "partials/crisis_country.html", {"crisis_country": found.country}
+    )

@@ -1,10 +1,10 @@
 """Free-text crisis-word scanning: every text a patient writes goes through `scan`.
 
-`scan(enrollment, source=…, texts=[…])` normalises each text, looks for the
-practice's crisis words (PracticeSettings.crisis_words; tracking.rules'
-DEFAULT_CRISIS_WORDS when the practice's list is empty), and always the Spanish
-DEFAULT_CRISIS_WORDS_ES, as whole words, and on a hit
-raises the same URGENT self-harm alert as PHQ-9 item 9, through the one alert service.
+`scan(enrollment, source=…, texts=[…])` normalises each text, looks for the built-in
+crisis words (tracking.rules' DEFAULT_CRISIS_WORDS and DEFAULT_CRISIS_WORDS_ES, always)
+and the practice's own additions (PracticeSettings.crisis_words), as whole words, and
+on a hit raises the same URGENT self-harm alert as PHQ-9 item 9, through the one alert
+service. A practice's list only adds: it can never switch the built-in lists off.
 
 Privacy: neither the text nor the phrase that matched goes anywhere: the alert's
 details say only that a crisis phrase was found and in what kind of entry, and
@@ -33,30 +33,60 @@ _NON_WORD_RE = re.compile(r"[^0-9a-z]+")
 
 def normalise(text: str) -> str:
     """Lower case, accents and diacritics removed, apostrophes dropped, any other
-    punctuation (hyphens, dots, emoji) and any run of whitespace made one space.
+    punctuation (hyphens, dots, emoji) and any run of whitespace made one space, and
+    short forms spelt out (tracking.rules.CONTRACTIONS).
 
-    "I  DON’T want to be hère—anymore!" → "i dont want to be here anymore".
+    "I  DON’T want to be hère—anymore!" → "i do not want to be here anymore".
     """
     text = unicodedata.normalize("NFKD", text or "")
     text = "".join(c for c in text if not unicodedata.combining(c))
     text = _APOSTROPHE_RE.sub("", text.casefold())
-    return _NON_WORD_RE.sub(" ", text).strip()
+    words = _NON_WORD_RE.sub(" ", text).split()
+    return " ".join(rules.CONTRACTIONS.get(w, w) for w in words)
+
+
+def _words_pattern(phrase: str) -> str:
+    # Each verb of rules.WORD_FORMS in any of its forms: "end my life" finds "ending my life".
+    return " ".join(
+        "(?:" + "|".join(map(re.escape, (w, *rules.WORD_FORMS[w]))) + ")"
+        if w in rules.WORD_FORMS
+        else re.escape(w)
+        for w in phrase.split()
+    )
+
+
+def _whole_words(phrases: Iterable[str]) -> re.Pattern[str] | None:
+    normal = sorted({normalise(p) for p in phrases if isinstance(p, str)} - {""})
+    if not normal:
+        return None
+    # Whole words: a phrase is matched between spaces or the ends of the normal form.
+    alternatives = "|".join(_words_pattern(p) for p in normal)
+    return re.compile(r"(?<![0-9a-z])(?:" + alternatives + r")(?![0-9a-z])")
 
 
 @lru_cache(maxsize=256)
 def _pattern(words: tuple[str, ...]) -> re.Pattern[str] | None:
-    phrases = sorted({normalise(w) for w in words if isinstance(w, str)} - {""})
-    if not phrases:
-        return None
-    # Whole words: a phrase is matched between spaces or the ends of the normal form.
-    return re.compile(r"(?<![0-9a-z])(?:" + "|".join(map(re.escape, phrases)) + r")(?![0-9a-z])")
+    return _whole_words(words)
+
+
+@lru_cache(maxsize=1)
+def _not_crisis() -> re.Pattern[str] | None:
+    return _whole_words(rules.NOT_CRISIS)
+
+
+def _checked_form(text: str) -> str:
+    """The normal form less the pain talk of rules.NOT_CRISIS (a "." stands in for it,
+    so no phrase can join its two sides)."""
+    normal = normalise(text)
+    spared = _not_crisis()
+    return spared.sub(".", normal) if spared is not None else normal
 
 
 def crisis_words_of(settings: PracticeSettings) -> tuple[str, ...]:
-    """The practice's list, or the default list when it is empty (a practice cannot
-    turn scanning off by clearing its list)."""
-    words = tuple(w for w in (settings.crisis_words or []) if isinstance(w, str) and w.strip())
-    return words or rules.DEFAULT_CRISIS_WORDS
+    """What a practice's patients' writing is checked for: the built-in English and
+    Spanish lists, always, and the practice's own additions."""
+    own = tuple(w for w in (settings.crisis_words or []) if isinstance(w, str) and w.strip())
+    return (*rules.builtin_crisis_words(), *own)
 
 
 def finds_crisis_words(texts: Iterable[str | None], words: Iterable[str]) -> bool:
@@ -64,13 +94,13 @@ def finds_crisis_words(texts: Iterable[str | None], words: Iterable[str]) -> boo
     pattern = _pattern(tuple(words))
     if pattern is None:
         return False
-    return any(pattern.search(normalise(t)) for t in texts if t)
+    return any(pattern.search(_checked_form(t)) for t in texts if t)
 
 
 def holds_crisis_words(texts: Iterable[str | None], settings: PracticeSettings) -> bool:
-    """Any of `texts` holds one of the practice's crisis words (or the default list)
-    or the Spanish ones."""
-    return finds_crisis_words(texts, (*crisis_words_of(settings), *rules.DEFAULT_CRISIS_WORDS_ES))
+    """Any of `texts` holds one of the built-in crisis words (English or Spanish) or
+    one the practice added."""
+    return finds_crisis_words(texts, crisis_words_of(settings))
 
 
 def scan(

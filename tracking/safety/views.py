@@ -1,8 +1,9 @@
 """ "Get help now": where to turn in a crisis, one link away on every page.
 
 It needs no login (someone in a crisis may be logged out, or on a shared phone). A
-patient who is logged in sees the numbers for the country they confirmed (or their
-practice's default country), as their practice has set them; anyone else sees the
+patient who is logged in sees the numbers for the country they confirmed (else their
+time zone's, else their practice's default country: resources.crisis_country, named
+on the page), as their practice has set them; anyone else sees the
 reviewed numbers for every country we know. It reads nothing else about anyone, so it
 is not audited.
 """
@@ -16,9 +17,7 @@ from django.views.decorators.http import require_GET
 
 from painapp.accounts.middleware import membership_for
 from painapp.accounts.models import Role
-from tracking.models import PracticeSettings
 from tracking.safety.resources import (
-    COUNTRY_NAMES,
     DEFAULTS,
     DEFAULTS_ES,
     GENERIC,
@@ -36,23 +35,10 @@ def get_help(request: HttpRequest) -> HttpResponse:
     context: dict = {"patient": False}
     if membership is not None and membership.role == Role.PATIENT:
         found = patient_crisis(membership.user_id, membership.practice_id, language)
-        enrollment, country = found.enrollment, found.country
-        # A patient who has not said where they are sees the practice's default
-        # country's numbers (crisis_resources_for): name that country, rather than
-        # asking them to "tell us your country" above a list that is already there.
-        clinic_country = (
-            ""
-            if country
-            else PracticeSettings.objects.filter(practice_id=membership.practice_id)
-            .values_list("default_country", flat=True)
-            .first()
-            or ""
-        )
         context.update(
             patient=True,
-            has_enrollment=enrollment is not None,
-            country_name=COUNTRY_NAMES.get(country, ""),
-            clinic_country_name=DEFAULTS[clinic_country].name if clinic_country in DEFAULTS else "",
+            has_enrollment=found.enrollment is not None,
+            crisis_country=found.country,
             resources=found.html,
         )
     elif language == "es":

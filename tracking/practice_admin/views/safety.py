@@ -172,6 +172,7 @@ def safety_settings(request: MemberRequest) -> HttpResponse:
             "switched_off": [services.switched_off_warning(u) for u in unreachable],
             "switched_off_steps": {u.position for u in unreachable if u.position is not None},
             # Always scanned as well as the practice's own list (tracking.safety.scanner).
+            "english_crisis_words": rules.DEFAULT_CRISIS_WORDS,
             "spanish_crisis_words": rules.DEFAULT_CRISIS_WORDS_ES,
             "resource_fields": [
                 (
