@@ -8,7 +8,7 @@ class Migration(migrations.Migration):
 
     dependencies = [
         ('programs', '0015_submit_once'),
-        ('tracking', '0022_checkin_kind_interim'),
+        ('tracking', '0023_crisis_words_only_add'),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
