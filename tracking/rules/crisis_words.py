@@ -373,21 +373,58 @@ plain form: "ending it" is listed on its own, and a bare "end it" still does not
 "kill" is not here: "killed myself at the gym" is everyday talk ("kill myself" and
 "killing myself" are listed)."""
 
-NOT_CRISIS: tuple[str, ...] = (
-    "tired of living with",
-    "sick of living with",
-    "tired of living in pain",
-    "sick of living in pain",
-    "no point living in fear",
-    "no point in living in fear",
-    "cansado de vivir con",
-    "cansada de vivir con",
-    "harto de vivir con",
-    "harta de vivir con",
+_PAIN = tuple(
+    f"{prep} {which}{what}"
+    for prep in ("with", "in")
+    for which in ("", "this ", "the ", "my ", "chronic ", "constant ", "all this ", "so much ")
+    for what in ("pain", "back pain")
 )
-"""Pain talk that holds a crisis phrase but is about the pain ("I'm tired of living with
-this pain"): taken out of the text before the lists are checked, so only these whole
-phrases are spared ("tired of living with this pain, I want to die" still matches)."""
+_PAIN_ES = tuple(
+    f"con {which}dolor" for which in ("", "este ", "el ", "tanto ", "mucho ", "todo este ")
+)
+_AT_WORK = tuple(
+    f"{when}{where}"
+    for when in ("", "today ", "tonight ", "this week ", "this morning ")
+    for where in ("at work", "at the office", "on the team", "in the team", "in the meeting")
+)
+
+NOT_CRISIS: dict[str, tuple[str, ...]] = {
+    # Pain talk, not a wish to die: "I'm tired of living with this pain".
+    "tired of living": (*_PAIN, "with a bad back", "with my back"),
+    "sick of living": (*_PAIN, "with a bad back", "with my back"),
+    "cansado de vivir": (*_PAIN_ES, "con la espalda", "con mi espalda"),
+    "cansada de vivir": (*_PAIN_ES, "con la espalda", "con mi espalda"),
+    "harto de vivir": (*_PAIN_ES, "con la espalda", "con mi espalda"),
+    "harta de vivir": (*_PAIN_ES, "con la espalda", "con mi espalda"),
+    # Fear of movement, this program's daily talk: "no point living in fear of bending".
+    "living": ("in fear",),
+    # Everyday idioms: "I want it all to end up in the right place", "I want it all to
+    # stop hurting", "I wanted to die of embarrassment".
+    "end": ("up",),
+    "stop": ("hurting", "aching", "hurt"),
+    "die": ("of embarrassment", "of laughing", "laughing", "of boredom"),
+    # Work and holidays: "my team is better without me today at work", "I wish I
+    # wasn't here at work", "I wish I was gone on holiday".
+    "without me": _AT_WORK,
+    "not here": _AT_WORK,
+    "gone": ("on holiday", "on vacation", "on a trip", "for the weekend"),
+}
+"""Pain talk and everyday idioms that hold a crisis phrase: a phrase of the lists that
+ends in one of these keys does not match when the words right after it are one of the
+key's endings ("tired of living" + "with this pain"; a verb's other forms too: "wanted
+to die" + "of embarrassment"). Only the very next words count, in the same sentence: a
+full stop, comma, semicolon, colon, "!" or "?" in between and the phrase matches ("I'm
+tired of living. With all this pain I can't see a way"), and so does any other ending
+("tired of living with myself", "tired of living with the guilt", "cansada de vivir
+con él"). Nothing is taken out of the text, so another phrase in it still matches
+("tired of living with this pain and I want to die"; "I want it all to stop hurting
+myself" holds "hurting myself").
+
+Reviewed choices: "better without me", "wish I was not here" and "wish I was gone"
+still match before a bare time word ("they'd be better without me today"): only the
+plainly everyday places above spare them. When in doubt a phrase matches: a false
+alarm costs a short call, a missed one far more. Keys and endings are in the
+scanner's normal form."""
 
 
 COMMON_WORDS: frozenset[str] = frozenset(

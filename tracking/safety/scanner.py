@@ -45,9 +45,17 @@ def normalise(text: str) -> str:
     return " ".join(rules.CONTRACTIONS.get(w, w) for w in words)
 
 
+# Sentence punctuation: a break the exceptions of rules.NOT_CRISIS do not cross.
+_BREAK_RE = re.compile(r"[.,;:!?\u00a1\u00bf]+")
+_BREAK = "."
+# Between two words of a phrase: a space, or a sentence break ("I want to... die").
+_GAP = r" (?:\. )?"
+_END = r"(?![0-9a-z])"
+
+
 def _words_pattern(phrase: str) -> str:
     # Each verb of rules.WORD_FORMS in any of its forms: "end my life" finds "ending my life".
-    return " ".join(
+    return _GAP.join(
         "(?:" + "|".join(map(re.escape, (w, *rules.WORD_FORMS[w]))) + ")"
         if w in rules.WORD_FORMS
         else re.escape(w)
@@ -55,13 +63,29 @@ def _words_pattern(phrase: str) -> str:
     )
 
 
+def _not_followed_by(phrase: str) -> str:
+    # rules.NOT_CRISIS: the endings that spare a phrase ending in one of its keys, when
+    # they come right after it (a sentence break in between and they do not).
+    endings = sorted(
+        {
+            ending
+            for key, after in rules.NOT_CRISIS.items()
+            if phrase == key or phrase.endswith(" " + key)
+            for ending in after
+        }
+    )
+    if not endings:
+        return ""
+    return "(?! (?:" + "|".join(map(re.escape, endings)) + ")" + _END + ")"
+
+
 def _whole_words(phrases: Iterable[str]) -> re.Pattern[str] | None:
     normal = sorted({normalise(p) for p in phrases if isinstance(p, str)} - {""})
     if not normal:
         return None
-    # Whole words: a phrase is matched between spaces or the ends of the normal form.
-    alternatives = "|".join(_words_pattern(p) for p in normal)
-    return re.compile(r"(?<![0-9a-z])(?:" + alternatives + r")(?![0-9a-z])")
+    # Whole words: a phrase is matched between spaces or the ends of the checked form.
+    alternatives = "|".join(_words_pattern(p) + _not_followed_by(p) for p in normal)
+    return re.compile(r"(?<![0-9a-z])(?:" + alternatives + ")" + _END)
 
 
 @lru_cache(maxsize=256)
@@ -69,17 +93,12 @@ def _pattern(words: tuple[str, ...]) -> re.Pattern[str] | None:
     return _whole_words(words)
 
 
-@lru_cache(maxsize=1)
-def _not_crisis() -> re.Pattern[str] | None:
-    return _whole_words(rules.NOT_CRISIS)
-
-
 def _checked_form(text: str) -> str:
-    """The normal form less the pain talk of rules.NOT_CRISIS (a "." stands in for it,
-    so no phrase can join its two sides)."""
-    normal = normalise(text)
-    spared = _not_crisis()
-    return spared.sub(".", normal) if spared is not None else normal
+    """The normal form with each sentence break (.,;:!? and ¡¿) kept as a "." word, so
+    an exception of rules.NOT_CRISIS never reaches across one: "tired of living. With
+    all this pain" → "tired of living . with all this pain"."""
+    parts = _BREAK_RE.split(unicodedata.normalize("NFKD", text or ""))
+    return f" {_BREAK} ".join(p for p in map(normalise, parts) if p)
 
 
 def crisis_words_of(settings: PracticeSettings) -> tuple[str, ...]:
