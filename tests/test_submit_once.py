@@ -17,6 +17,7 @@ from django.urls import reverse
 from programs.models import Exposure, FearItem
 from tracking.diary.models import DiaryEntry
 from tracking.messaging.models import Message
+from tracking.models import Alert
 
 
 def diary_data(enrollment) -> dict:
@@ -107,3 +108,38 @@ def test_a_form_sent_back_with_a_mistake_keeps_its_token(patient, enrollment):
     wrong = {**diary_data(enrollment), "pain": "", "client_token": token}
     page = patient.post(reverse("diary_new"), wrong).content.decode()
     assert f'name="client_token" value="{token}"' in page
+
+
+# A crisis phrase in each form's text (the field the patient writes in).
+CRISIS = "Some days I want to die."
+CRISIS_IN = {
+    "diary": lambda e: {**diary_data(e), "self_talk": CRISIS},
+    "fear ladder": lambda e: {"label": CRISIS, "harm_rating": "40"},
+    "exposure plan": lambda e: {"activity": CRISIS, "predicted_pain": "5", "predicted_harm": "30"},
+    "message": lambda e: {"body": CRISIS},
+}
+HELP = "You do not have to face this alone"
+
+
+@pytest.mark.parametrize("form", FORMS)
+def test_sending_a_crisis_phrase_again_shows_the_help_again_and_raises_no_second_alert(
+    patient, enrollment, form
+):
+    page, action, _, model, _ = FORMS[form]
+    sent = {**CRISIS_IN[form](enrollment), "client_token": token_on(patient, page)}
+    first = patient.post(reverse(action), sent, follow=True).content.decode()
+    assert HELP in first
+    # The response was lost and the same form is sent again: the help is shown again.
+    again = patient.post(reverse(action), sent, follow=True).content.decode()
+    assert HELP in again
+    assert model.objects.count() == 1
+    assert Alert.objects.filter(enrollment=enrollment, kind=Alert.Kind.SELF_HARM).count() == 1
+
+
+@pytest.mark.parametrize("form", FORMS)
+def test_sending_ordinary_words_again_shows_no_help(patient, enrollment, form):
+    page, action, data, _, _ = FORMS[form]
+    sent = {**data(enrollment), "client_token": token_on(patient, page)}
+    patient.post(reverse(action), sent)
+    assert HELP not in patient.post(reverse(action), sent, follow=True).content.decode()
+    assert not Alert.objects.filter(enrollment=enrollment).exists()

@@ -56,11 +56,14 @@ def fear_item_create(
 ) -> FearItem:
     """Add a rung, slotted in just above every rung rated the same or lower. The same
     `client_token` (the form's, painapp.submit_once) sent again returns the rung it
-    added, unchanged: the ladder is locked, so two sends at once find it too."""
+    added, unchanged (a crisis phrase in it shows the help again, with no second
+    alert): the ladder is locked, so two sends at once find it too."""
     _check_rating("harm_rating", harm_rating, 100)
     items = _locked_ladder(enrollment)
     added = next((i for i in items if client_token and i.client_token == client_token), None)
     if added is not None:
+        # Sent again: a crisis phrase in it shows the help again (no second alert).
+        patient_wrote(enrollment, source=f"fear_item:{added.pk}", texts=[added.label])
         return added
     index = next((i for i, item in enumerate(items) if item.harm_rating > harm_rating), len(items))
     fear_item = FearItem.objects.create(
@@ -126,7 +129,8 @@ def exposure_create(
 ) -> Exposure:
     """Plan an exposure: the 'before' half. `activity` defaults to the rung's label.
     The same `client_token` (the form's, painapp.submit_once) sent again returns the
-    plan it made, unchanged and not scanned again."""
+    plan it made, unchanged; a crisis phrase in it shows the help again (no second
+    alert)."""
     if fear_item is not None and fear_item.enrollment_id != enrollment.pk:
         raise ValueError("A rung can only be used by its own patient.")
     _check_rating("predicted_pain", predicted_pain, 10)
@@ -135,7 +139,7 @@ def exposure_create(
     if not activity:
         raise ValidationError({"activity": _("Say what you will do.")})
     with transaction.atomic():
-        exposure, created = create_once(
+        exposure, _created = create_once(
             Exposure,
             client_token=client_token,
             enrollment=enrollment,
@@ -145,9 +149,13 @@ def exposure_create(
             predicted_harm=predicted_harm,
             expectation=expectation,
         )
-    if not created:
-        return exposure
-    patient_wrote(enrollment, source=f"exposure:{exposure.pk}", texts=[activity, expectation])
+    # Sent again (not created): the plan it made, scanned again so a crisis phrase in it
+    # shows the help again; the scanner raises one alert per entry, never a second.
+    patient_wrote(
+        enrollment,
+        source=f"exposure:{exposure.pk}",
+        texts=[exposure.activity, exposure.expectation],
+    )
     return exposure
 
 

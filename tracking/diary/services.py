@@ -49,7 +49,7 @@ class Saved:
     # once per entry; an edit that keeps the phrase shows the help again).
     crisis: bool
     # False when the form's one-time token had saved this entry already (Back, then
-    # Save again): nothing was written or scanned again.
+    # Save again): nothing was written again, nor a second alert raised.
     created: bool = True
 
 
@@ -86,7 +86,9 @@ def diary_entry_save(
     """Create an episode, or change `entry` (the patient's own: the caller fetched it
     scoped to their enrollment), then scan its text. A new episode's `client_token`
     (the form's, painapp.submit_once) saves it once: the same token sent again returns
-    the entry it made, unchanged and not scanned again (created=False)."""
+    the entry it made, unchanged (created=False), with its crisis state: the patient
+    who wrote a crisis phrase sees the help again (its alert was raised once, by the
+    first send: `scan` raises one per entry)."""
     _check(enrollment, episode)
     if entry is not None and entry.enrollment_id != enrollment.pk:
         raise ValidationError(gettext("This entry belongs to another patient."))
@@ -108,9 +110,8 @@ def diary_entry_save(
             entry, created = create_once(
                 DiaryEntry, client_token=client_token, enrollment=enrollment, **fields
             )
-            if not created:
-                return Saved(entry=entry, crisis=False, created=False)
         else:
+            created = True
             for name, value in fields.items():
                 setattr(entry, name, value)
             entry.save()
@@ -120,7 +121,7 @@ def diary_entry_save(
             settings = PracticeSettings.for_practice(enrollment.practice_id)
             scan(enrollment, source=f"diary:{entry.pk}", texts=texts, settings=settings)
             crisis = holds_crisis_words(texts, settings)
-    return Saved(entry=entry, crisis=crisis)
+    return Saved(entry=entry, crisis=crisis, created=created)
 
 
 def diary_entry_delete(*, enrollment: Enrollment, entry: DiaryEntry) -> None:

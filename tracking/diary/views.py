@@ -83,11 +83,8 @@ def _save(
             field = SERVICE_FIELDS.get(name, name)
             form.add_error(field if field in form.fields else None, errors)
         return None
-    if not saved.created:
-        # Sent again (Back, then Save): the entry is there once.
-        messages.info(request, _("This entry was already saved to your diary."))
-        return redirect("diary_list")
     if saved.crisis:
+        # Also when sent again (a lost response retried): the patient sees help again.
         messages.warning(
             request,
             _(
@@ -96,6 +93,10 @@ def _save(
             ),
         )
         return redirect("get_help")
+    if not saved.created:
+        # Sent again (Back, then Save): the entry is there once.
+        messages.info(request, _("This entry was already saved to your diary."))
+        return redirect("diary_list")
     messages.success(request, _("Saved to your diary."))
     return redirect("diary_list")
 

@@ -96,7 +96,8 @@ def message_send(
     clinician's alert inbox) and is returned, so the patient is shown help at once.
 
     The same `client_token` (the form's, painapp.submit_once) sent again returns the
-    message it sent, and nothing is sent, told or scanned again.
+    message it sent, and nothing is sent, told or raised again; the first send's crisis
+    alert comes back with it, so the patient sees the help again.
     """
     body = (body or "").strip()
     if not body or len(body) > MESSAGE_MAX_LENGTH:
@@ -117,7 +118,7 @@ def message_send(
             sent_at=now,
         )
         if not created:
-            return Sent(message=message)
+            return Sent(message=message, alert=_crisis_alert_of(enrollment, message))
         MessageThread.objects.filter(pk=thread.pk).update(last_message_at=now)
         thread.last_message_at = now
         badges_changed(thread.practice_id)  # the recipient's unread count
@@ -139,6 +140,19 @@ def message_send(
     if from_patient:
         alert = scan(enrollment, source=f"message:{message.pk}", texts=[body])
     return Sent(message=message, alert=alert)
+
+
+def _crisis_alert_of(enrollment: Enrollment, message: Message) -> Alert | None:
+    """The crisis alert a patient's message raised (the scanner's, by its source), for a
+    resend of the same form. A scan that never ran (the first send died after saving)
+    runs now: it raises the alert at most once."""
+    if not message.from_patient:
+        return None
+    source = f"message:{message.pk}"
+    found = Alert.objects.filter(
+        enrollment=enrollment, kind=Alert.Kind.SELF_HARM, source=source
+    ).first()
+    return found or scan(enrollment, source=source, texts=[message.body])
 
 
 def _notify_in_app(enrollment: Enrollment, recipient: User, *, from_patient: bool) -> None:
