@@ -2,6 +2,7 @@ from __future__ import annotations
 
 from datetime import date, timedelta
 from typing import Any, cast
+from zoneinfo import ZoneInfo
 
 from django import forms
 from django.conf import settings
@@ -311,22 +312,26 @@ class PatientInviteForm(forms.Form):
         error_messages={"invalid_choice": _("Choose a language from the list.")},
     )
 
+    def _today(self) -> date:
+        """The practice's own date (as onboarding uses the patient's): near midnight
+        UTC's date is a day off for a practice far from it."""
+        return localdate(timezone=ZoneInfo(self.practice.timezone))
+
     def clean_start_date(self) -> date:
         start = self.cleaned_data["start_date"]
         # As the bulk import (the same message, the same rule).
-        if message := start_date_message(start, today=localdate()):
+        if message := start_date_message(start, today=self._today()):
             raise forms.ValidationError(message)
         return start
 
     def clean_date_of_birth(self) -> date | None:
         born = self.cleaned_data.get("date_of_birth")
-        if born is not None and born > localdate():
+        today = self._today()
+        if born is not None and born > today:
             raise forms.ValidationError(_("The date of birth cannot be in the future."))
         # Outside the practice's age range: said here, not first to the patient at
         # onboarding (the same rule onboarding applies: programs.gates).
-        if born is not None and (
-            message := date_of_birth_problem(self.practice, born, localdate())
-        ):
+        if born is not None and (message := date_of_birth_problem(self.practice, born, today)):
             raise forms.ValidationError(message)
         return born
 
