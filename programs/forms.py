@@ -207,10 +207,13 @@ class PreferencesForm(forms.Form):
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         # Never chosen yet (UTC, the default): this device's zone is the likelier one
-        # (static/js/timezone.js). A zone already chosen (by the patient when they
-        # accepted their invitation, or by their clinician) is kept, not replaced.
-        if not self.is_bound and self.initial.get("timezone", "UTC") == "UTC":
-            self.fields["timezone"].widget.attrs["data-tz-browser"] = "fill"
+        # and fills the box (static/js/timezone.js). A zone already stored (the
+        # practice's, from the invitation, or one the patient picked) is never replaced:
+        # where the device says another zone, the page offers it ("Your device is set
+        # to X") and the patient decides. Without JavaScript the box keeps the zone.
+        if not self.is_bound:
+            mode = "fill" if self.initial.get("timezone", "UTC") == "UTC" else "suggest"
+            self.fields["timezone"].widget.attrs["data-tz-browser"] = mode
 
 
 class ClinicianField(forms.ModelChoiceField):
