@@ -81,9 +81,10 @@ def status_filter(key: str) -> Q:
     """The enrollments whose status_key is `key` (one of LABELS), for an Enrollment
     query's filter: in the query itself (acceptance is an EXISTS), no query more. A
     bookmarked ?status=invited from before Onboarding was apart keeps meaning "has not
-    accepted yet"."""
+    accepted yet". An unknown key (a saved filter holding a status that no longer
+    exists) filters nothing: the whole list, not an error."""
     if key not in LABELS:
-        raise ValueError(f"Not a status staff filter by: {key!r}")
+        return Q()
     invited = Q(status=EnrollmentStatus.INVITED)
     if key == ON_HOLD:
         return invited & Q(screening=Screening.HOLD)

@@ -2,6 +2,7 @@ from __future__ import annotations
 
 from datetime import date, timedelta
 from typing import Any, cast
+from zoneinfo import ZoneInfo
 
 from django import forms
 from django.conf import settings
@@ -206,10 +207,13 @@ class PreferencesForm(forms.Form):
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         # Never chosen yet (UTC, the default): this device's zone is the likelier one
-        # (static/js/timezone.js). A zone already chosen (by the patient when they
-        # accepted their invitation, or by their clinician) is kept, not replaced.
-        if not self.is_bound and self.initial.get("timezone", "UTC") == "UTC":
-            self.fields["timezone"].widget.attrs["data-tz-browser"] = "fill"
+        # and fills the box (static/js/timezone.js). A zone already stored (the
+        # practice's, from the invitation, or one the patient picked) is never replaced:
+        # where the device says another zone, the page offers it ("Your device is set
+        # to X") and the patient decides. Without JavaScript the box keeps the zone.
+        if not self.is_bound:
+            mode = "fill" if self.initial.get("timezone", "UTC") == "UTC" else "suggest"
+            self.fields["timezone"].widget.attrs["data-tz-browser"] = mode
 
 
 class ClinicianField(forms.ModelChoiceField):
@@ -311,22 +315,26 @@ class PatientInviteForm(forms.Form):
         error_messages={"invalid_choice": _("Choose a language from the list.")},
     )
 
+    def _today(self) -> date:
+        """The practice's own date (as onboarding uses the patient's): near midnight
+        UTC's date is a day off for a practice far from it."""
+        return localdate(timezone=ZoneInfo(self.practice.timezone))
+
     def clean_start_date(self) -> date:
         start = self.cleaned_data["start_date"]
         # As the bulk import (the same message, the same rule).
-        if message := start_date_message(start, today=localdate()):
+        if message := start_date_message(start, today=self._today()):
             raise forms.ValidationError(message)
         return start
 
     def clean_date_of_birth(self) -> date | None:
         born = self.cleaned_data.get("date_of_birth")
-        if born is not None and born > localdate():
+        today = self._today()
+        if born is not None and born > today:
             raise forms.ValidationError(_("The date of birth cannot be in the future."))
         # Outside the practice's age range: said here, not first to the patient at
         # onboarding (the same rule onboarding applies: programs.gates).
-        if born is not None and (
-            message := date_of_birth_problem(self.practice, born, localdate())
-        ):
+        if born is not None and (message := date_of_birth_problem(self.practice, born, today)):
             raise forms.ValidationError(message)
         return born
 

@@ -58,7 +58,7 @@ def lesson_language_notes(request: HttpRequest) -> list[str]:
         notes.append(
             _(
                 "If you would like your lessons in %(chosen)s, tell your care team. "
-                "They can help you move to that version of the program."
+                "They can talk it through with you."
             )
             % {"chosen": _name(chosen)}
         )

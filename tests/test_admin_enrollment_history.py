@@ -12,7 +12,7 @@ from django.urls import reverse
 from painapp.accounts.audit import audit_reads
 from painapp.accounts.models import AuditEvent
 from tracking import lifecycle
-from tracking.practice_admin.views.audit import ACTION_LABELS, is_read
+from tracking.practice_admin.views.audit import ACTION_LABELS, is_read, reads_q
 
 CHANGES = (
     "enrollment.paused",
@@ -45,6 +45,36 @@ def test_a_change_is_not_a_read(code):
 @pytest.mark.parametrize("code", READ_ACTIONS)
 def test_a_read_is_a_read(code):
     assert is_read(code)
+
+
+# The last word after "." or "_", exactly: a later "*.reviewed" or "*.previewed" change
+# must stay in the history.
+IS_READ = [
+    ("report.viewed", True),
+    ("patient.diary_viewed", True),
+    ("patient.csv_exported", True),
+    ("report.exported", True),
+    ("access.denied", True),
+    ("plan.reviewed", False),
+    ("lesson.previewed", False),
+    ("plan.overviewed", False),
+    ("note.reexported", False),
+    ("report.exportedx", False),
+    ("access.denied_twice", False),
+    ("viewed", False),
+]
+
+
+@pytest.mark.parametrize(("code", "read"), IS_READ)
+def test_a_read_is_the_exact_last_word(code, read):
+    assert is_read(code) is read
+
+
+@pytest.mark.django_db
+def test_the_history_filter_agrees_with_is_read():
+    AuditEvent.objects.bulk_create(AuditEvent(action=code) for code, _read in IS_READ)
+    filtered = set(AuditEvent.objects.filter(reads_q()).values_list("action", flat=True))
+    assert filtered == {code for code, read in IS_READ if read}
 
 
 def test_every_action_named_viewed_or_downloaded_is_a_read():

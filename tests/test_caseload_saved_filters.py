@@ -10,6 +10,8 @@ from django.http import Http404
 from django.urls import reverse
 
 from painapp.accounts.models import AuditEvent
+from programs.enrollment_status import status_filter
+from programs.models import Enrollment
 from tracking.clinic.caseload import CaseloadQuery
 from tracking.clinic.saved_filters import (
     SavedFilterError,
@@ -190,3 +192,23 @@ def test_saving_is_for_clinicians_only(client, cast, who):
 def test_a_page_with_a_bad_name_still_audits_the_patients_it_shows(clin, cast, enrollment):
     clin.post(reverse(SAVE), {"name": ""})
     assert AuditEvent.objects.filter(action="caseload.viewed", actor=cast.clinician).count() == 1
+
+
+def test_a_saved_filter_holding_an_unknown_status_still_opens_the_caseload(clin, cast, enrollment):
+    # Saved before a status was renamed or dropped: saved filters are not re-checked.
+    SavedCaseloadFilter.objects.create(
+        user=cast.clinician, practice_id=cast.practice.pk, name="Old", status="bogus"
+    )
+    page = clin.get(reverse("caseload"))
+    assert page.status_code == 200
+    url = page.context["saved_filters"][0].url
+    response = clin.get(url)
+    assert response.status_code == 200
+    # The unknown status filters nothing: the patient is still listed.
+    assert enrollment.patient.full_name in response.content.decode()
+
+
+@pytest.mark.django_db
+def test_an_unknown_status_filters_nothing(enrollment):
+    assert Enrollment.objects.filter(status_filter("bogus")).count() == Enrollment.objects.count()
+    assert Enrollment.objects.filter(status_filter("withdrawn")).count() == 0

@@ -15,6 +15,7 @@ from programs.exposure.services import fear_item_create
 from programs.models import Activity, ActivityKind
 from programs.tailoring.services import custom_exercise_add
 from tracking.models import Alert, PracticeSettings
+from tracking.safety.resources import crisis_country, suggested_country
 
 HELP = "You do not have to face this alone"
 NUMBERS = "988"  # the US crisis line: cast.patient's enrollment is in the United States
@@ -194,8 +195,14 @@ BOX_COUNTRIES = [
     ("America/New_York", "GB", "US", "These numbers are for United Kingdom.", "116 123", "988"),
     ("UTC", "", "GB", "These numbers are for United Kingdom, where your clinic is. Live "
      "somewhere else?", "116 123", "988"),
-    ("Asia/Tokyo", "", "", "Tell us your country to see its numbers.", "local emergency number",
+    ("UTC", "", "", "Tell us your country to see its numbers.", "local emergency number",
      "116 123"),
+    # A zone of a country we have no numbers for: "another country", as onboarding
+    # suggests (suggested_country), never the clinic's numbers.
+    ("Europe/Berlin", "", "GB", "These are the steps for anywhere: we have no numbers for the "
+     "country of your time zone. Live somewhere else?", "local emergency number", "116 123"),
+    ("Asia/Tokyo", "", "", "These are the steps for anywhere: we have no numbers for the "
+     "country of your time zone.", "local emergency number", "116 123"),
     ("Europe/Berlin", "ZZ", "GB", "These are the steps for anywhere: you told us you live in "
      "another country.", "local emergency number", "116 123"),
 ]  # fmt: skip
@@ -230,3 +237,24 @@ def test_the_crisis_box_names_its_country_in_spanish(client, cast, enrollment):
     page = client.post(url, data, follow=True).content.decode()
     assert "Estos números son para Estados Unidos, el país de su zona horaria." in page
     assert "Cambiar su país o sus números de teléfono" in page
+
+
+@pytest.mark.parametrize(
+    "zone", ["Europe/Berlin", "Asia/Tokyo", "America/Los_Angeles", "Europe/London", "UTC"]
+)
+def test_the_box_follows_the_zone_as_onboarding_suggests(cast, enrollment, zone):
+    cast.patient.timezone = zone
+    cast.patient.save(update_fields=["timezone"])
+    PracticeSettings.objects.filter(practice=cast.practice).update(default_country="GB")
+    enrollment.refresh_from_db()
+    expected = suggested_country(zone) or "GB"  # no country in the zone: the clinic's
+    assert crisis_country(enrollment).code == expected
+
+
+def test_the_another_country_box_is_in_spanish(client, cast, enrollment):
+    cast.patient.timezone, cast.patient.language = "Europe/Berlin", "es"
+    cast.patient.save(update_fields=["timezone", "language"])
+    client.force_login(cast.patient)
+    page = client.get(reverse("get_help")).content.decode()
+    assert "no tenemos números para el país de su zona horaria" in page
+    assert "116 123" not in page

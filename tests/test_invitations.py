@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import re
-from datetime import timedelta
+from datetime import UTC, datetime, timedelta
 
 import pytest
 import time_machine
@@ -325,3 +325,56 @@ def test_invitation_links_are_throttled_per_address(cast, client):
     assert statuses[:20] == [200] * 20
     assert statuses[20] == 429
     assert b"too many attempts" in client.get(url).content
+
+
+# 11:30 UTC on 10 March is 00:30 on 11 March in Auckland (NZDT, UTC+13).
+NEAR_MIDNIGHT = datetime(2026, 3, 10, 11, 30, tzinfo=UTC)
+
+
+@pytest.fixture
+def auckland(cast):
+    cast.practice.timezone = "Pacific/Auckland"
+    cast.practice.save(update_fields=["timezone"])
+    return cast
+
+
+def invite_form(cast, **fields):
+    from programs.forms import PatientInviteForm
+    from tests.factories import load_shipped_program
+
+    data = {
+        "full_name": "New Person",
+        "email": "newbie@example.org",
+        "timezone": "Pacific/Auckland",
+        "clinician": cast.clinician.pk,
+        "program_version": load_shipped_program().pk,
+        "start_date": "2026-03-11",
+        **fields,
+    }
+    return PatientInviteForm(data, practice=cast.practice)
+
+
+@pytest.mark.parametrize(
+    ("start", "ok"),
+    [
+        ("2025-03-11", True),  # a year back from the practice's 11 March
+        ("2025-03-10", False),  # UTC's date would still take it
+        ("2026-09-10", True),  # 183 days ahead of 11 March: UTC's date would refuse it
+        ("2026-09-11", False),
+    ],
+)
+def test_the_start_date_limits_count_from_the_practices_own_date(auckland, start, ok):
+    with time_machine.travel(NEAR_MIDNIGHT, tick=False):
+        form = invite_form(auckland, start_date=start)
+        form.is_valid()
+    assert ("start_date" not in form.errors) is ok, form.errors
+
+
+def test_a_birth_today_in_the_practices_zone_is_not_in_the_future(auckland):
+    with time_machine.travel(NEAR_MIDNIGHT, tick=False):
+        today = invite_form(auckland, date_of_birth="2026-03-11")
+        today.is_valid()
+        tomorrow = invite_form(auckland, date_of_birth="2026-03-12")
+        tomorrow.is_valid()
+    assert "The date of birth cannot be in the future." not in str(today.errors)
+    assert "The date of birth cannot be in the future." in str(tomorrow.errors)

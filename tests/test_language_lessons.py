@@ -19,8 +19,10 @@ STAY = {
     ("es", "es"): "Sus lecciones siguen en español, el idioma en que empezó su programa.",
 }
 ASK = {
-    ("en", "es"): "Si quiere sus lecciones en español, dígaselo a su equipo de atención.",
-    ("es", "en"): "If you would like your lessons in English, tell your care team.",
+    ("en", "es"): "Si quiere sus lecciones en español, dígaselo a su equipo de atención. "
+    "Pueden hablarlo con usted.",
+    ("es", "en"): "If you would like your lessons in English, tell your care team. "
+    "They can talk it through with you.",
 }
 
 
@@ -50,6 +52,9 @@ def test_the_language_page_says_which_language_the_lessons_stay_in(
     assert STAY[(lessons, chosen)] in page
     if (lessons, chosen) in ASK:
         assert ASK[(lessons, chosen)] in page
+        # No promise of a move the app cannot make (tailoring/switching.py refuses a
+        # change of language).
+        assert "move to that version" not in page and "pasar a esa versión" not in page
     else:
         assert "care team" not in page and "equipo de atención" not in page
     # The lessons did stay as they were: Today still lists them in that language.

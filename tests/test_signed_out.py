@@ -96,6 +96,40 @@ def test_the_notice_links_back_only_to_a_page_of_this_site(cast, enrollment):
     assert "evil" not in body
 
 
+@pytest.mark.parametrize(
+    "current",
+    [
+        "//evil.example",
+        "/\\evil.example",
+        "http://testserver/\\evil.example/x",
+        "http://testserver//evil.example/x",
+        "https://evil.example",
+        "javascript:alert(1)",
+    ],
+)
+def test_the_notice_never_links_off_this_site(cast, enrollment, current):
+    client = ended_session(cast)
+    response = client.post(
+        reverse("messages"),
+        {"body": WORDS, "csrfmiddlewaretoken": token(client)},
+        HTTP_HX_REQUEST="true",
+        HTTP_HX_CURRENT_URL=current,
+    )
+    body = assert_notice(response, 401, LOGGED_OUT)
+    assert "evil" not in body
+
+
+def test_the_notice_links_back_to_the_page_it_came_from(cast, enrollment):
+    client = ended_session(cast)
+    response = client.post(
+        reverse("messages"),
+        {"body": WORDS, "csrfmiddlewaretoken": token(client)},
+        **htmx("/messages/"),
+    )
+    body = assert_notice(response, 401, LOGGED_OUT)
+    assert "next=%2Fmessages%2F" in body
+
+
 def test_an_out_of_date_token_gets_the_notice_and_nothing_is_sent(cast, enrollment):
     client = Client(enforce_csrf_checks=True)
     client.force_login(cast.patient)

@@ -164,6 +164,11 @@ class TimezoneInput(forms.TextInput):
         context["widget"]["zones"] = [
             (z, zone_label(z), " ".join(aliases.get(z, ()))) for z in _datalist_zones()
         ]
+        # Offer (not fill in) this device's zone where it differs: static/js/timezone.js
+        # shows the offer, which stays hidden without JavaScript.
+        context["widget"]["suggest"] = (
+            context["widget"]["attrs"].get("data-tz-browser") == "suggest"
+        )
         return context
 
 

@@ -13,6 +13,7 @@ from django.dispatch import receiver
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, resolve_url
 from django.template.loader import render_to_string
+from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
 
 from painapp.accounts.middleware import membership_for
@@ -122,7 +123,10 @@ def htmx_notice(request: HttpRequest, kind: str, *, status: int) -> HttpResponse
     notice (role=alert) that static/js/app.js shows above the form, whose text stays as
     it was. HX-Reswap: none, so htmx never puts this in place of the form."""
     page = urlsplit(request.headers.get("HX-Current-URL", "")).path
-    if not page.startswith("/") or page.startswith("//"):
+    # Only a path on this site (Django's own check: "//evil", "/\\evil", other schemes).
+    if not page.startswith("/") or not url_has_allowed_host_and_scheme(
+        page, allowed_hosts={request.get_host()}, require_https=request.is_secure()
+    ):
         page = "/"
     login_url = f"{resolve_url(settings.LOGIN_URL)}?{urlencode({'next': page})}"
     html = render_to_string("partials/htmx_notice.html", {"kind": kind, "login_url": login_url})

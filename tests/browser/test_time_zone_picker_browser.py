@@ -84,7 +84,8 @@ def test_a_device_on_an_old_zone_name_gets_its_zone_today(
 
 
 # (the zone chosen before the onboarding settings step, what the box shows on a device in
-# London): a zone chosen before is kept; only "never chosen" (UTC) takes the device's.
+# London): a zone chosen before is kept (and the device's offered, below); only "never
+# chosen" (UTC) takes the device's.
 ONBOARDING_ZONES = [("America/New_York", "America / New York"), ("UTC", "Europe / London")]
 
 
@@ -107,3 +108,86 @@ def test_onboarding_keeps_the_zone_chosen_before(
     page.goto(f"{live_server.url}/welcome/settings/")
     page.wait_for_load_state("load")
     expect(page.get_by_label("Your time zone")).to_have_value(shown)
+
+
+def onboarding_at_settings(cast, program_version, stored: str):
+    from tests.factories import make_enrollment
+
+    enrollment = make_enrollment(
+        cast.patient, cast.clinician, cast.practice, version=program_version, onboarded=False
+    )
+    enrollment.consented_at = enrollment.created_at
+    enrollment.save(update_fields=["consented_at"])
+    cast.patient.timezone = stored  # the practice's zone, from the invitation
+    cast.patient.save(update_fields=["timezone"])
+
+
+@pytest.mark.parametrize("form_factor", [helpers.DESKTOP, helpers.PHONE])
+def test_onboarding_offers_the_devices_zone_and_never_fills_it_in(
+    new_context, live_server, cast, program_version, form_factor
+):
+    onboarding_at_settings(cast, program_version, "America/New_York")
+    context = new_context(bypass_csp=True, timezone_id="Europe/Madrid", **form_factor)
+    page = context.new_page()
+    helpers.login(page, live_server, cast.patient)
+    page.goto(f"{live_server.url}/welcome/settings/")
+    zone = page.get_by_label("Your time zone")
+    offer = page.get_by_text("Your device is set to Europe / Madrid. Use it?")
+    expect(offer).to_be_visible()
+    expect(zone).to_have_value("America / New York")  # kept until the patient says
+    helpers.check_axe(page, f"onboarding-zone-offer-{form_factor['viewport']['width']}")
+    page.get_by_role("button", name="Use my device's time zone").click()
+    expect(zone).to_have_value("Europe / Madrid")
+    expect(offer).to_be_hidden()
+    page.get_by_role("button", name="Save and continue").click()
+    page.wait_for_url(f"{live_server.url}/welcome/contact/")
+    cast.patient.refresh_from_db()
+    assert cast.patient.timezone == "Europe/Madrid"
+
+
+def test_onboarding_keeps_the_stored_zone_when_the_offer_is_not_taken(
+    new_context, live_server, cast, program_version
+):
+    onboarding_at_settings(cast, program_version, "America/New_York")
+    context = new_context(timezone_id="Europe/Madrid")  # the real CSP
+    watch = helpers.CspWatch.attach(context)
+    page = context.new_page()
+    helpers.login(page, live_server, cast.patient)
+    page.goto(f"{live_server.url}/welcome/settings/")
+    expect(page.get_by_text("Your device is set to Europe / Madrid.")).to_be_visible()
+    helpers.assert_no_csp_violations(watch, page, "onboarding time zone offer")
+    page.get_by_role("button", name="Save and continue").click()
+    page.wait_for_url(f"{live_server.url}/welcome/contact/")
+    cast.patient.refresh_from_db()
+    assert cast.patient.timezone == "America/New_York"
+
+
+def test_no_offer_when_the_device_agrees_or_without_javascript(
+    new_context, live_server, cast, program_version
+):
+    onboarding_at_settings(cast, program_version, "America/New_York")
+    same = new_context(bypass_csp=True, timezone_id="America/New_York").new_page()
+    helpers.login(same, live_server, cast.patient)
+    same.goto(f"{live_server.url}/welcome/settings/")
+    same.wait_for_load_state("load")
+    expect(same.get_by_label("Your time zone")).to_have_value("America / New York")
+    expect(same.get_by_text("Your device is set to")).to_be_hidden()
+    off = new_context(java_script_enabled=False, timezone_id="Europe/Madrid").new_page()
+    helpers.login(off, live_server, cast.patient)
+    off.goto(f"{live_server.url}/welcome/settings/")
+    expect(off.get_by_label("Your time zone")).to_have_value("America / New York")
+    expect(off.get_by_text("Your device is set to")).to_be_hidden()
+
+
+def test_in_spanish_the_offer_is_in_spanish(new_context, live_server, cast, program_version):
+    cast.patient.language = "es"
+    cast.patient.save(update_fields=["language"])
+    onboarding_at_settings(cast, program_version, "America/New_York")
+    context = new_context(bypass_csp=True, timezone_id="Europe/Madrid")
+    page = context.new_page()
+    helpers.login(page, live_server, cast.patient)
+    page.goto(f"{live_server.url}/welcome/settings/")
+    expect(page.get_by_text("Su dispositivo está en Europa / Madrid.")).to_be_visible()
+    helpers.check_axe(page, "es-onboarding-zone-offer")
+    page.get_by_role("button", name="Usar la zona horaria de mi dispositivo").click()
+    expect(page.get_by_label("Su zona horaria")).to_have_value("Europa / Madrid")

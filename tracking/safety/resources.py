@@ -283,8 +283,10 @@ def suggested_country(zone: str) -> str:
 @dataclass(frozen=True)
 class CrisisCountry:
     """Whose crisis numbers a patient is shown, and why: the country they chose
-    ("chosen"), else the country of their time zone ("zone"), else their practice's
-    default country ("clinic"); "" when none of these is known (the generic text)."""
+    ("chosen"), else the country of their time zone ("zone"; OTHER for a country we
+    have no numbers for: the steps for anywhere), else, for a zone of no country (UTC),
+    their practice's default country ("clinic"); "" when none of these is known (the
+    generic text)."""
 
     code: str
     how: str
@@ -299,7 +301,10 @@ def crisis_country(enrollment: Enrollment) -> CrisisCountry:
     names it, with a link to change it)."""
     if enrollment.country:
         return CrisisCountry(enrollment.country, "chosen")
-    by_zone = country_of_zone(enrollment.patient.timezone)
+    # The same rule onboarding suggests by (suggested_country): a zone of a country we
+    # have numbers for gives those; a zone of any other country gives "another country"
+    # (OTHER: the steps for anywhere), never the clinic's country's numbers.
+    by_zone = suggested_country(enrollment.patient.timezone)
     if by_zone:
         return CrisisCountry(by_zone, "zone")
     clinic = (

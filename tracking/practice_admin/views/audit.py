@@ -126,7 +126,10 @@ ACTION_LABELS = {
 # Reads, not changes: someone looked at (or downloaded) data, or was refused it. The
 # enrollment's history (views/enrollments.py) leaves them out; the audit trail keeps
 # them all. A rule on the code, so a read recorded later is left out too.
-READ_SUFFIXES = ("viewed", "exported")
+# The last word of the code, after "." or "_", exactly: "report.viewed" and
+# "patient.answers_exported" are reads; "plan.reviewed" or "lesson.previewed" is not.
+READ_WORDS = ("viewed", "exported")
+READ_SUFFIXES = tuple(f"{sep}{word}" for word in READ_WORDS for sep in (".", "_"))
 NOT_CHANGES = ("access.denied",)
 
 
