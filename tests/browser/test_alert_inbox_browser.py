@@ -26,8 +26,12 @@ def alerts(cast, enrollment, other_enrollment):
     urgent = alert_raise(
         enrollment=enrollment, kind=Alert.Kind.SELF_HARM, severity=Alert.Severity.URGENT, source="a"
     )
+    # Raised two hours ago, overdue by 95 minutes (the contact below is an hour ago: a
+    # contact from before the alert was raised is refused).
     Alert.objects.filter(pk=urgent.pk).update(
-        due_at=timezone.now() - timedelta(minutes=95), escalation_tier=1
+        created_at=timezone.now() - timedelta(hours=2),
+        due_at=timezone.now() - timedelta(minutes=95),
+        escalation_tier=1,
     )
     alert_raise(
         enrollment=enrollment,
