@@ -253,6 +253,11 @@ def check_response(response, where: str, seen: dict) -> list[str]:
         json.loads(body)
         if response.get("X-Content-Type-Options") != "nosniff":
             problems.append(f"{where}: JSON without nosniff")
+    elif kind == "text/plain":
+        # A plain-text refusal (the outcomes CSV's list of filter mistakes): never
+        # rendered as a page, and never sniffed into one.
+        if response.get("X-Content-Type-Options") != "nosniff":
+            problems.append(f"{where}: plain text without nosniff")
     elif kind.startswith("audio/"):
         # A practice's recording: only ever a type its bytes were found to be, never
         # something a browser would render, and never sniffed into one.
