@@ -46,8 +46,9 @@ def crisis_written() -> bool:
 def patient_wrote(enrollment: Enrollment, *, source: str, texts: Iterable[str | None]) -> bool:
     """Hand what the patient just saved to every registered scanner, and say whether
     it held a crisis phrase (then the page they see next shows the crisis panel).
-    `source` names the entry ("<kind>:<pk>", e.g. "reflection:12"): an entry raises one
-    alert at most. Never pass the text anywhere else (logs, alerts): scanners only
+    `source` names the entry ("<kind>:<pk>", e.g. "reflection:12"): an entry has at most
+    one alert not yet resolved; saved again with a crisis phrase after that one was
+    resolved, it raises a new one. Never pass the text anywhere else (logs, alerts): scanners only
     read it."""
     texts = [t for t in texts if t]
     if not texts:

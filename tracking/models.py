@@ -45,7 +45,10 @@ class Alert(models.Model):
     status = models.CharField(max_length=16, choices=Status.choices, default=Status.OPEN)
     # Structured facts for the clinician (e.g. scores, which red flags). Never free text.
     details = models.JSONField(default=dict, blank=True)
-    # What raised it (e.g. "checkin:123"), so the same event never raises two alerts.
+    # What raised it (e.g. "checkin:123"), so the same event never raises two alerts
+    # while one is still being worked (open or acknowledged). An entry the patient edits
+    # in place (a reflection, the safety plan) raises a new one after its alert is
+    # resolved (tracking.alerts.services.alert_raise).
     source = models.CharField(max_length=64)
     created_at = models.DateTimeField(default=dj_timezone.now)
     acknowledged_by = models.ForeignKey(
@@ -71,7 +74,9 @@ class Alert(models.Model):
         ordering = ["-created_at"]
         constraints = [
             models.UniqueConstraint(
-                fields=["enrollment", "kind", "source"], name="alert_once_per_source"
+                fields=["enrollment", "kind", "source"],
+                condition=~Q(status="resolved"),
+                name="alert_once_open_per_source",
             ),
         ]
         indexes = [

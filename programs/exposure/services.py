@@ -150,7 +150,8 @@ def exposure_create(
             expectation=expectation,
         )
     # Sent again (not created): the plan it made, scanned again so a crisis phrase in it
-    # shows the help again; the scanner raises one alert per entry, never a second.
+    # shows the help again; the scanner raises no second alert while the entry's first
+    # is not resolved.
     patient_wrote(
         enrollment,
         source=f"exposure:{exposure.pk}",

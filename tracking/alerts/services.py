@@ -37,9 +37,22 @@ def tells_clinician_at_once(kind: str, severity: str) -> bool:
 
 
 def alert_raise(
-    *, enrollment: Enrollment, kind: str, severity: str, source: str, details: dict | None = None
+    *,
+    enrollment: Enrollment,
+    kind: str,
+    severity: str,
+    source: str,
+    details: dict | None = None,
+    again_after_resolved: bool = False,
 ) -> Alert | None:
     """Open an alert once per (enrollment, kind, source). Returns None if it exists.
+
+    With `again_after_resolved` (an entry the patient edits in place: a reflection, the
+    safety plan, a diary entry), "exists" means not resolved yet: a new risk signal in
+    the same entry after its alert was resolved raises a new alert, while a re-save
+    during one still open or acknowledged raises nothing (a conditional unique
+    constraint, alert_once_open_per_source). Without it (a check-in, screening, the
+    missed sweep, which look at the same event again), one alert ever per source.
 
     Its due time is the practice's response time for `severity`, counted in working
     time from now (tracking.rules.working_deadline); unacknowledged by then, the minute
@@ -49,6 +62,11 @@ def alert_raise(
     email through the outbox (sent after the surrounding transaction commits, retried by
     the outbox sweep if the broker is down).
     """
+    if (
+        not again_after_resolved
+        and Alert.objects.filter(enrollment=enrollment, kind=kind, source=source).exists()
+    ):
+        return None
     practice_settings = PracticeSettings.for_practice(enrollment.practice_id)
     now = timezone.now()
     try:

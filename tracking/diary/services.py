@@ -1,9 +1,10 @@
 """Writing the patient's diary: save (new or edited) and delete an episode.
 
 Every save sends the patient's own words ("what I was doing", "what I told myself")
-through the crisis-word scanner (tracking.safety.scanner), once per entry: a hit
-raises the urgent self-harm alert for the care team, and the caller shows the
-patient where to get help at once.
+through the crisis-word scanner (tracking.safety.scanner): a hit raises the urgent
+self-harm alert for the care team (unless the entry's alert is still open or
+acknowledged, so the team has it already), and the caller shows the patient where to
+get help at once and tells them their care team has been told, which is then true.
 """
 
 from __future__ import annotations
@@ -45,11 +46,12 @@ class Episode:
 @dataclass(frozen=True)
 class Saved:
     entry: DiaryEntry
-    # The patient wrote a crisis phrase: show them help at once (the alert is raised
-    # once per entry; an edit that keeps the phrase shows the help again).
+    # The patient wrote a crisis phrase: show them help at once. The care team has an
+    # alert not yet resolved for the entry: one raised now, or the one it already had.
     crisis: bool
     # False when the form's one-time token had saved this entry already (Back, then
-    # Save again): nothing was written again, nor a second alert raised.
+    # Save again): nothing was written again, nor a second alert raised while the
+    # first is not resolved.
     created: bool = True
 
 
@@ -87,8 +89,8 @@ def diary_entry_save(
     scoped to their enrollment), then scan its text. A new episode's `client_token`
     (the form's, painapp.submit_once) saves it once: the same token sent again returns
     the entry it made, unchanged (created=False), with its crisis state: the patient
-    who wrote a crisis phrase sees the help again (its alert was raised once, by the
-    first send: `scan` raises one per entry)."""
+    who wrote a crisis phrase sees the help again (`scan` raises nothing while the
+    entry's alert is open or acknowledged, and a new one if it was resolved)."""
     _check(enrollment, episode)
     if entry is not None and entry.enrollment_id != enrollment.pk:
         raise ValidationError(gettext("This entry belongs to another patient."))

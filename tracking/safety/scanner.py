@@ -130,8 +130,11 @@ def scan(
     settings: PracticeSettings | None = None,
 ) -> Alert | None:
     """Scan what the patient just wrote; on a crisis phrase raise the URGENT self-harm
-    alert (once per `source`, e.g. "reflection:12": editing the same entry again
-    raises nothing new). Returns the new alert, or None (no hit, or already raised).
+    alert, unless this entry (`source`, e.g. "reflection:12") has one still open or
+    acknowledged: saving it again then raises nothing new. Once that alert is resolved,
+    a crisis phrase in the entry saved again raises a new one, so the care team hears of
+    every save that holds one, as the patient is told. Returns the new alert, or None
+    (no hit, or one not yet resolved).
 
     `source` names the entry ("<kind>:<pk>"); its kind goes in the alert's details so
     the clinician knows where to look. Call it after the text is saved, inside or
@@ -148,8 +151,8 @@ def scan(
 
 def scan_patient_text(enrollment: Enrollment, *, source: str, texts: Iterable[str | None]) -> bool:
     """programs.safety.patient_wrote's scanner: `scan`, and whether the text held a
-    crisis phrase, also when this entry raised its alert before (the patient is shown
-    the crisis panel each time)."""
+    crisis phrase, also when this entry's alert is still open (the patient is shown
+    the crisis panel each time; the care team has it, open or new)."""
     texts = [t for t in texts if t]
     if not texts or not holds_crisis_words(
         texts, PracticeSettings.for_practice(enrollment.practice_id)
@@ -166,4 +169,5 @@ def _raise(enrollment: Enrollment, source: str) -> Alert | None:
         severity=Alert.Severity.URGENT,
         source=source,
         details={"crisis_words": True, "entry": source.split(":", 1)[0]},
+        again_after_resolved=True,
     )
