@@ -207,10 +207,13 @@ def test_it_stops_when_someone_acknowledges(cast, enrollment, chain):
         alert = raise_urgent(enrollment)
     with time_machine.travel(T0 + timedelta(minutes=30), tick=False):
         assert alert_acknowledge(alert=alert, by=cast.clinician)
-    with time_machine.travel(T0 + timedelta(days=5), tick=False):
+    # Its due time passes with nothing sent: only its resolve time (an hour from the
+    # acknowledgement) would tell the chain (tests/test_alert_resolve_clock.py).
+    with time_machine.travel(T0 + timedelta(minutes=89), tick=False):
         assert escalate_alerts() == 0
     alert.refresh_from_db()
     assert (alert.escalation_tier, alert.escalated_at) == (0, None)
+    assert alert.resolve_by == T0 + timedelta(minutes=90)
 
 
 def test_it_tells_the_admins_when_there_is_no_chain_and_no_safety_contact(

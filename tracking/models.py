@@ -69,6 +69,10 @@ class Alert(models.Model):
     # was told and every member of staff sees a banner until someone acknowledges it.
     escalation_position = models.PositiveSmallIntegerField(null=True, blank=True)
     chain_exhausted_at = models.DateTimeField(null=True, blank=True)
+    # Acknowledged, it must be resolved by `resolve_by` (tracking.rules.resolve_deadline);
+    # not resolved by then, the escalation chain is told once, at `resolve_escalated_at`.
+    resolve_by = models.DateTimeField(null=True, blank=True)
+    resolve_escalated_at = models.DateTimeField(null=True, blank=True)
 
     class Meta:
         ordering = ["-created_at"]
@@ -88,6 +92,13 @@ class Alert(models.Model):
                 fields=["due_at"],
                 condition=Q(status="open", chain_exhausted_at__isnull=True),
                 name="alert_open_due_idx",
+            ),
+            # the resolve sweep (tracking.alerts.resolve_clock): acknowledged alerts past
+            # their resolve time whose chain has not been told yet
+            models.Index(
+                fields=["resolve_by"],
+                condition=Q(status="acknowledged", resolve_escalated_at__isnull=True),
+                name="alert_unresolved_due_idx",
             ),
             # the alert inbox and the menu's count: a practice's alerts not yet resolved
             models.Index(

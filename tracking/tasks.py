@@ -10,7 +10,7 @@ from __future__ import annotations
 from celery import shared_task
 from django.utils import timezone
 
-from tracking.alerts import escalation
+from tracking.alerts import escalation, resolve_clock
 from tracking.alerts.evaluate import alerts_for_missed_checkins
 from tracking.checkins.schedule import checkins_update_statuses
 from tracking.messaging.services import message_email_send
@@ -79,9 +79,14 @@ def send_alert_email(alert_id: int, outbox_id: int | None = None) -> bool:
 
 
 @shared_task(name="tracking.tasks_alerts.send_escalation_email", acks_late=True)
-def send_escalation_email(alert_id: int, user_id: int, outbox_id: int | None = None) -> bool:
-    """Outbox: email one person the escalation chain reached about an alert."""
-    sent = escalation.escalation_email_send(alert_id=alert_id, user_id=user_id, outbox_id=outbox_id)
+def send_escalation_email(
+    alert_id: int, user_id: int, outbox_id: int | None = None, unresolved: bool = False
+) -> bool:
+    """Outbox: email one person the escalation chain reached about an alert (not
+    acknowledged in time, or with `unresolved`, acknowledged but not resolved in time)."""
+    sent = escalation.escalation_email_send(
+        alert_id=alert_id, user_id=user_id, outbox_id=outbox_id, unresolved=unresolved
+    )
     outbox_done(outbox_id)
     return sent
 
@@ -97,8 +102,9 @@ def send_digest_email(digest_id: int, outbox_id: int | None = None) -> bool:
 @shared_task(name="tracking.tasks_alerts.escalate_alerts")
 def escalate_alerts() -> int:
     """Beat, every minute: move alerts nobody acknowledged by their due time one step up
-    their practice's escalation chain (every severity)."""
-    return escalation.escalate_unacknowledged_alerts()
+    their practice's escalation chain (every severity), and tell the chain once about
+    each acknowledged alert nobody resolved by its resolve time."""
+    return escalation.escalate_unacknowledged_alerts() + resolve_clock.escalate_unresolved_alerts()
 
 
 @shared_task(name="tracking.tasks_alerts.raise_missed_checkin_alerts")

@@ -28,6 +28,26 @@ def response_minutes(practice_settings: PracticeSettings, severity: str) -> int:
     return practice_settings.response_minutes_routine
 
 
+def resolve_time(
+    *,
+    practice_settings: PracticeSettings,
+    timezone_name: str,
+    severity: str,
+    acknowledged_at: datetime,
+) -> datetime:
+    """When an alert acknowledged at `acknowledged_at` must be resolved
+    (tracking.rules.resolve_deadline: its response time again, in working time)."""
+    start, end = working_hours(practice_settings)
+    return rules.resolve_deadline(
+        acknowledged_at,
+        response_minutes(practice_settings, severity),
+        tz=ZoneInfo(timezone_name or "UTC"),
+        day_start=start,
+        day_end=end,
+        working_days=practice_settings.working_days or [],
+    )
+
+
 def due_time(
     *, practice_settings: PracticeSettings, timezone_name: str, severity: str, start: datetime
 ) -> datetime:

@@ -164,12 +164,13 @@ def _held_by_nobody(alert: Alert, ctx: _Context) -> bool:
 
 
 def _next_step(
-    alert: Alert, ctx: _Context
+    alert: Alert, ctx: _Context, *, also_told: set[int] | None = None
 ) -> tuple[EscalationStep, list[User]] | tuple[None, list[User]]:
-    """The step the alert goes to next and its people not told yet; (None, people to
-    tell at the end of the chain) when nobody is left."""
+    """The step the alert goes to next and its people not told yet (nor in
+    `also_told`, e.g. who acknowledged it); (None, people to tell at the end of the
+    chain) when nobody is left."""
     clinician_id = alert.enrollment.clinician_id
-    told: set[int] = set()
+    told: set[int] = set(also_told or ())
     if tells_clinician_at_once(alert.kind, alert.severity):
         told.add(clinician_id)
     reached = alert.escalation_position
@@ -436,15 +437,19 @@ def alert_email_send(*, alert_id: int, outbox_id: int | None = None) -> bool:
     return True
 
 
-def escalation_email_send(*, alert_id: int, user_id: int, outbox_id: int | None = None) -> bool:
+def escalation_email_send(
+    *, alert_id: int, user_id: int, outbox_id: int | None = None, unresolved: bool = False
+) -> bool:
     """Email one person the escalation chain (or the end of it) reached that an alert
     needs attention: no patient name, no health data, just the link. Skipped if already
-    sent, if the alert has been acknowledged since, or if they are no longer an active
-    member of staff of the practice."""
+    sent, if the alert has been acknowledged since (`unresolved`: an acknowledged alert
+    past its resolve time, tracking.alerts.resolve_clock: if it has been resolved
+    since), or if they are no longer an active member of staff of the practice."""
     if not _outbox_pending(outbox_id):
         return False
     alert = Alert.objects.select_related("practice").filter(pk=alert_id).first()
-    if alert is None or alert.status != Alert.Status.OPEN:
+    waiting = Alert.Status.ACKNOWLEDGED if unresolved else Alert.Status.OPEN
+    if alert is None or alert.status != waiting:
         return False
     person = (
         User.objects.filter(
@@ -465,6 +470,7 @@ def escalation_email_send(*, alert_id: int, user_id: int, outbox_id: int | None 
         context={
             "name": person.display_name,
             "practice": alert.practice,
+            "unresolved": unresolved,
             "url": _app_url(reverse("alert_detail", args=[alert.pk])),
         },
         language=person.language,

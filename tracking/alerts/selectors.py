@@ -20,18 +20,21 @@ INBOX_LIMIT = 200  # more than any practice should ever have waiting; the page s
 
 def alert_inbox(request: MemberRequest, *, now: datetime) -> list[Alert]:
     """The alerts not yet resolved that the staff member may see, across patients:
-    overdue ones (open past their due time) first, then by due time. One query."""
-    overdue = Q(status=Alert.Status.OPEN, due_at__lte=now)
+    overdue ones (open past their due time, or acknowledged past their resolve time)
+    first, then by that deadline. One query."""
+    acknowledged = Q(status=Alert.Status.ACKNOWLEDGED)
+    overdue = Q(status=Alert.Status.OPEN, due_at__lte=now) | Q(acknowledged, resolve_by__lte=now)
     return list(
         visible_alerts(request)
         .exclude(status=Alert.Status.RESOLVED)
-        .select_related("enrollment__patient", "enrollment__clinician")
+        .select_related("enrollment__patient", "enrollment__clinician", "acknowledged_by")
         .annotate(
             overdue_first=Case(
                 When(overdue, then=Value(0)), default=Value(1), output_field=IntegerField()
             ),
+            deadline=Case(When(acknowledged, then=F("resolve_by")), default=F("due_at")),
         )
-        .order_by("overdue_first", F("due_at").asc(nulls_last=True), "created_at", "pk")[
+        .order_by("overdue_first", F("deadline").asc(nulls_last=True), "created_at", "pk")[
             :INBOX_LIMIT
         ]
     )
@@ -39,7 +42,9 @@ def alert_inbox(request: MemberRequest, *, now: datetime) -> list[Alert]:
 
 @dataclass(frozen=True)
 class AlertCounts:
-    open: int  # not yet acknowledged, that this person may see
+    # not yet acknowledged, or acknowledged and past its resolve time (the chain was
+    # told), that this person may see
+    open: int
     unwatched: int  # went through the whole escalation chain, nobody acknowledged
 
 
@@ -57,10 +62,15 @@ def alert_counts(request: HttpRequest) -> AlertCounts | None:
     )
     counts = (
         alerts_in_scope(scope)
-        .filter(status=Alert.Status.OPEN)
+        .filter(
+            Q(status=Alert.Status.OPEN)
+            | Q(status=Alert.Status.ACKNOWLEDGED, resolve_escalated_at__isnull=False)
+        )
         .aggregate(
             open=Count("pk"),
-            unwatched=Count("pk", filter=Q(chain_exhausted_at__isnull=False)),
+            unwatched=Count(
+                "pk", filter=Q(status=Alert.Status.OPEN, chain_exhausted_at__isnull=False)
+            ),
         )
     )
     return AlertCounts(open=counts["open"], unwatched=counts["unwatched"])

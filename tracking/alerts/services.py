@@ -18,10 +18,10 @@ from django.utils.translation import gettext_noop
 
 from painapp.accounts.audit import audit
 from painapp.accounts.badges import badges_changed
-from painapp.accounts.models import User
+from painapp.accounts.models import Practice, User
 from programs.models import Enrollment
 from tracking import rules
-from tracking.alerts.due import due_time
+from tracking.alerts.due import due_time, resolve_time
 from tracking.alerts.staff import active_staff
 from tracking.checkins.summaries import summary_alerts_recount
 from tracking.models import Alert, AlertResolution, Notification, PracticeSettings
@@ -141,11 +141,23 @@ def alert_raise(
 
 
 def alert_acknowledge(*, alert: Alert, by: User, request: HttpRequest | None = None) -> bool:
-    """Mark an open alert as seen by `by`. Stops escalation. Counted and audited in one
-    transaction; False if it was not open (already acknowledged or resolved)."""
+    """Mark an open alert as seen by `by`. Stops its escalation clock and starts its
+    resolve clock: it must be resolved by `resolve_by` (tracking.alerts.due.resolve_time),
+    or the escalation chain is told (tracking.alerts.resolve_clock). Counted and audited
+    in one transaction; False if it was not open (already acknowledged or resolved)."""
+    now = timezone.now()
+    resolve_by = resolve_time(
+        practice_settings=PracticeSettings.for_practice(alert.practice_id),
+        timezone_name=Practice.objects.only("timezone").get(pk=alert.practice_id).timezone,
+        severity=alert.severity,
+        acknowledged_at=now,
+    )
     with transaction.atomic():
         updated = Alert.objects.filter(pk=alert.pk, status=Alert.Status.OPEN).update(
-            status=Alert.Status.ACKNOWLEDGED, acknowledged_by=by, acknowledged_at=timezone.now()
+            status=Alert.Status.ACKNOWLEDGED,
+            acknowledged_by=by,
+            acknowledged_at=now,
+            resolve_by=resolve_by,
         )
         alert.refresh_from_db()
         if updated:

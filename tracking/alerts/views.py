@@ -10,6 +10,7 @@ from django.contrib import messages
 from django.http import HttpResponse
 from django.shortcuts import redirect, render
 from django.utils import timezone
+from django.utils.formats import date_format
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST
 
@@ -133,8 +134,14 @@ def alert_detail(request: MemberRequest, pk: int) -> HttpResponse:
 def alert_acknowledge(request: MemberRequest, pk: int) -> HttpResponse:
     alert = alert_for_staff(request, pk)
     if services.alert_acknowledge(alert=alert, by=request.user, request=request):
+        when = timezone.localtime(alert.resolve_by, ZoneInfo(request.user.timezone or "UTC"))
         messages.success(
-            request, _("Alert acknowledged. Nobody else will be asked to follow it up.")
+            request,
+            _(
+                "Alert acknowledged. Please contact the patient and resolve it by %(when)s. "
+                "If it is not resolved by then, your practice's escalation chain is told."
+            )
+            % {"when": date_format(when, "WEEKDAY_DAY_MONTH_TIME_FORMAT")},
         )
     else:
         messages.info(request, _("This alert was already acknowledged."))

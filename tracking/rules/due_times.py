@@ -22,6 +22,16 @@ from datetime import UTC, date, datetime, time, timedelta, tzinfo
 #
 # Each escalation step gets the same response time again, counted in working time from
 # the moment it escalated.
+#
+# Acknowledging an alert stops that clock but starts another: the alert must be
+# resolved (a documented contact with the patient) by its RESOLVE time, the practice's
+# response time for its severity again, counted in working time from the moment it was
+# acknowledged (urgent: 1 working hour by default; high: 1 working day; routine: 3).
+# Not resolved by then, the escalation chain is told once, as for an alert nobody saw
+# (tracking.alerts.resolve_clock), so an alert acknowledged by someone who then went on
+# leave is never left with nobody.
+RESOLVE_RESPONSE_TIMES = 1
+"""How many of its severity's response times an acknowledged alert has to be resolved."""
 WEEKDAY_NAMES = ("Monday", "Tuesday", "Wednesday", "Thursday", "Friday", "Saturday", "Sunday")
 _MAX_DAYS_AHEAD = 3700  # ten years: a bound on the walk, never reached by a real schedule
 
@@ -97,3 +107,24 @@ def working_deadline(
             return opens + left
         left -= closes - opens
     return last_open + left  # not reached: bounded walk
+
+
+def resolve_deadline(
+    acknowledged_at: datetime,
+    response_minutes: int,
+    *,
+    tz: tzinfo,
+    day_start: time,
+    day_end: time,
+    working_days: Collection[int],
+) -> datetime:
+    """When an alert acknowledged at `acknowledged_at` must be resolved (see above):
+    RESOLVE_RESPONSE_TIMES times its severity's response time, in working time."""
+    return working_deadline(
+        acknowledged_at,
+        response_minutes * RESOLVE_RESPONSE_TIMES,
+        tz=tz,
+        day_start=day_start,
+        day_end=day_end,
+        working_days=working_days,
+    )

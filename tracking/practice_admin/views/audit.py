@@ -38,6 +38,7 @@ ACTION_LABELS = {
     "alert.escalated_to_safety_contact": _(
         "Alert reached the end of the chain: safety contact told"
     ),
+    "alert.escalated_unresolved": _("Alert not resolved in time: escalation chain told"),
     "alert.inbox_viewed": _("Viewed the alert inbox"),
     "alert.raised": _("Alert raised"),
     "alert.resolved": _("Resolved an alert"),

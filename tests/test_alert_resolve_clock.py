@@ -1,0 +1,249 @@
+"""An acknowledged alert has a resolve time (review finding: "acknowledging an alert
+stops its clock for good"): its severity's response time again, in working time from
+the acknowledgement (tracking.rules.resolve_deadline). Not resolved by then, the
+escalation chain is told exactly once, through the real minute task, in the app and
+by email with no health data; the inbox and the alert page show the deadline."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime, time, timedelta
+from zoneinfo import ZoneInfo
+
+import pytest
+import time_machine
+from django.urls import reverse
+from django.utils import translation
+
+from painapp.accounts.models import AuditEvent
+from tests.factories import Role, make_member
+from tests.test_alerts_factories import CONTACTED, run_outbox
+from tracking import rules
+from tracking.alerts.resolve_clock import TITLE
+from tracking.alerts.services import alert_acknowledge, alert_raise, alert_resolve
+from tracking.models import Alert, EscalationStep, Notification, PracticeSettings
+from tracking.tasks import escalate_alerts
+
+UTC_ZONE = ZoneInfo("UTC")
+WEEKDAYS = [0, 1, 2, 3, 4]
+# Friday 11 December 2026 (the cast's practice: UTC, 09:00–17:00, Monday to Friday).
+FRIDAY_4PM = datetime(2026, 12, 11, 16, 0, tzinfo=UTC)
+
+
+# ------------------------------------------------------------------ the rule, as a table
+@pytest.mark.parametrize(
+    ("acknowledged_at", "minutes", "zone", "days", "expected"),
+    [
+        # Urgent (60 working minutes) acknowledged on a Tuesday morning: an hour later.
+        (
+            datetime(2026, 12, 8, 10, 0, tzinfo=UTC),
+            60,
+            "UTC",
+            WEEKDAYS,
+            datetime(2026, 12, 8, 11, 0, tzinfo=UTC),
+        ),
+        # Friday 16:10: 50 minutes that day, 10 on Monday.
+        (
+            datetime(2026, 12, 11, 16, 10, tzinfo=UTC),
+            60,
+            "UTC",
+            WEEKDAYS,
+            datetime(2026, 12, 14, 9, 10, tzinfo=UTC),
+        ),
+        # Acknowledged on a Saturday night: the clock starts on Monday's opening.
+        (
+            datetime(2026, 12, 12, 22, 0, tzinfo=UTC),
+            60,
+            "UTC",
+            WEEKDAYS,
+            datetime(2026, 12, 14, 10, 0, tzinfo=UTC),
+        ),
+        # High (8 working hours = one working day) acknowledged Tuesday 13:00.
+        (
+            datetime(2026, 12, 8, 13, 0, tzinfo=UTC),
+            8 * 60,
+            "UTC",
+            WEEKDAYS,
+            datetime(2026, 12, 9, 13, 0, tzinfo=UTC),
+        ),
+        # Routine (3 working days) acknowledged Thursday 09:00: Tuesday 09:00... of
+        # working time, so the next Monday 17:00.
+        (
+            datetime(2026, 12, 10, 9, 0, tzinfo=UTC),
+            3 * 8 * 60,
+            "UTC",
+            WEEKDAYS,
+            datetime(2026, 12, 14, 17, 0, tzinfo=UTC),
+        ),
+        # In the practice's own zone (New York, 09:00–17:00 there = 14:00–22:00 UTC).
+        (
+            datetime(2026, 12, 8, 21, 30, tzinfo=UTC),
+            60,
+            "America/New_York",
+            WEEKDAYS,
+            datetime(2026, 12, 9, 14, 30, tzinfo=UTC),
+        ),
+        # A practice with no working days: the wall clock.
+        (
+            datetime(2026, 12, 12, 22, 0, tzinfo=UTC),
+            60,
+            "UTC",
+            [],
+            datetime(2026, 12, 12, 23, 0, tzinfo=UTC),
+        ),
+    ],
+)
+def test_the_resolve_deadline(acknowledged_at, minutes, zone, days, expected):
+    assert (
+        rules.resolve_deadline(
+            acknowledged_at,
+            minutes,
+            tz=ZoneInfo(zone),
+            day_start=time(9),
+            day_end=time(17),
+            working_days=days,
+        )
+        == expected
+    )
+
+
+@pytest.mark.parametrize(
+    ("severity", "expected"),
+    [
+        ("urgent", datetime(2026, 12, 8, 10, 30, tzinfo=UTC)),
+        ("high", datetime(2026, 12, 8, 12, 0, tzinfo=UTC)),
+        ("routine", datetime(2026, 12, 9, 10, 0, tzinfo=UTC)),
+    ],
+)
+def test_acknowledging_sets_the_practices_own_resolve_time_by_severity(
+    cast, enrollment, severity, expected
+):
+    PracticeSettings.for_practice(cast.practice.pk)
+    PracticeSettings.objects.filter(practice=cast.practice).update(
+        response_minutes_urgent=30, response_minutes_high=120, response_minutes_routine=8 * 60
+    )
+    with time_machine.travel(datetime(2026, 12, 8, 10, 0, tzinfo=UTC), tick=False):
+        alert = alert_raise(
+            enrollment=enrollment, kind=Alert.Kind.PAIN_UP, severity=severity, source="x:1"
+        )
+        alert_acknowledge(alert=alert, by=cast.clinician)
+    alert.refresh_from_db()
+    assert alert.resolve_by == expected
+
+
+# ------------------------------------------------------------------ end to end
+@pytest.fixture
+def on_call(cast):
+    """clinician → a named on-call clinician → every admin."""
+    person = make_member(cast.practice, Role.CLINICIAN, "oncall@riverside.test", name="On Call")
+    EscalationStep.objects.filter(practice=cast.practice).delete()
+    EscalationStep.objects.create(practice=cast.practice, position=1, target="clinician")
+    EscalationStep.objects.create(practice=cast.practice, position=2, target="staff", user=person)
+    EscalationStep.objects.create(practice=cast.practice, position=3, target="admins")
+    return person
+
+
+def test_an_acknowledged_alert_left_unresolved_goes_up_the_chain_once(
+    cast, enrollment, on_call, client, mailoutbox
+):
+    with time_machine.travel(FRIDAY_4PM, tick=False):
+        alert = alert_raise(
+            enrollment=enrollment,
+            kind=Alert.Kind.SELF_HARM,
+            severity=Alert.Severity.URGENT,
+            source="reflection:1",
+        )
+        run_outbox()
+    mailoutbox.clear()
+    # Friday 16:10 the clinician acknowledges it, is told the deadline, and goes on leave.
+    with time_machine.travel(FRIDAY_4PM + timedelta(minutes=10), tick=False):
+        client.force_login(cast.clinician)  # in the travelled time: staff sessions idle out
+        response = client.post(
+            reverse("alert_acknowledge", args=[alert.pk]), {"back": "alert"}, follow=True
+        )
+        page = response.content.decode()
+    assert "resolve it by Mon 14 Dec, 09:10" in page
+    assert "Nobody else will be asked" not in page
+    assert "Resolve by" in page
+    monday_910 = datetime(2026, 12, 14, 9, 10, tzinfo=UTC)
+    alert.refresh_from_db()
+    assert (alert.status, alert.resolve_by) == ("acknowledged", monday_910)
+
+    # The clinician's inbox shows it acknowledged, with its deadline.
+    with time_machine.travel(FRIDAY_4PM + timedelta(minutes=20), tick=False):
+        client.force_login(cast.clinician)
+        inbox = client.get(reverse("alert_inbox")).content.decode()
+    assert "Acknowledged by Dr Kim" in inbox and "Resolve in 2" in inbox
+
+    # Through the weekend, and a minute before the deadline, nobody is told.
+    for at in (FRIDAY_4PM + timedelta(days=1), monday_910 - timedelta(minutes=1)):
+        with time_machine.travel(at, tick=False):
+            assert escalate_alerts() == 0
+    # At the deadline: the next step who did not acknowledge it, once, however often
+    # the minute task runs.
+    with time_machine.travel(monday_910, tick=False):
+        assert escalate_alerts() == 1
+        assert escalate_alerts() == 0
+        run_outbox()
+    with time_machine.travel(monday_910 + timedelta(days=3), tick=False):
+        assert escalate_alerts() == 0
+    told = Notification.objects.filter(url=reverse("alert_detail", args=[alert.pk]), title=TITLE)
+    assert list(told.values_list("user__email", flat=True)) == ["oncall@riverside.test"]
+    note = told.get()
+    assert "no contact with the patient has been recorded" in note.shown_body
+    with translation.override("es"):
+        assert note.shown_title != TITLE and "contacto" in note.shown_body
+    assert [m.to for m in mailoutbox] == [["oncall@riverside.test"]]
+    body = mailoutbox[0].body
+    assert "was acknowledged, but no contact with the patient was recorded" in body
+    assert f"/alerts/{alert.pk}/" in body
+    for secret in (cast.patient.full_name, cast.patient.email, "harm", "self", "reflection"):
+        assert secret.lower() not in body.lower(), secret
+    alert.refresh_from_db()
+    assert alert.status == "acknowledged" and alert.resolve_escalated_at == monday_910
+    assert AuditEvent.objects.filter(
+        action="alert.escalated_unresolved", object_id=str(alert.pk)
+    ).exists()
+
+    # The on-call clinician may open it, sees it in their inbox as overdue and in their
+    # menu count, and resolves it; nothing more is sent.
+    with time_machine.travel(monday_910 + timedelta(minutes=5), tick=False):
+        client.force_login(on_call)
+        inbox = client.get(reverse("alert_inbox")).content.decode()
+        assert "Not resolved in time: overdue by 5" in inbox
+        assert "the escalation chain was told" in inbox
+        detail = client.get(reverse("alert_detail", args=[alert.pk])).content.decode()
+        assert "Not resolved in time: the escalation chain was told" in detail
+        alert_resolve(alert=alert, by=on_call, outcome=CONTACTED)
+        assert escalate_alerts() == 0
+    assert Notification.objects.filter(title=TITLE).count() == 1
+
+
+def test_the_menu_counts_an_acknowledged_alert_once_its_chain_is_told(cast, enrollment, client):
+    with time_machine.travel(FRIDAY_4PM, tick=False):
+        alert = alert_raise(
+            enrollment=enrollment, kind=Alert.Kind.PAIN_UP, severity="urgent", source="x:1"
+        )
+        alert_acknowledge(alert=alert, by=cast.clinician)
+    from tracking.alerts.selectors import alert_counts
+
+    client.force_login(cast.admin)
+    request = client.get(reverse("alert_inbox")).wsgi_request
+    assert alert_counts(request).open == 0
+    with time_machine.travel(datetime(2026, 12, 14, 9, 0, tzinfo=UTC), tick=False):
+        assert escalate_alerts() == 1
+    assert alert_counts(request).open == 1
+    # Told to the admins (the clinician, who acknowledged it, is passed over).
+    assert Notification.objects.filter(user=cast.admin, title=TITLE).count() == 1
+    assert not Notification.objects.filter(user=cast.clinician, title=TITLE).exists()
+
+
+def test_an_alert_resolved_in_time_tells_nobody(cast, enrollment):
+    with time_machine.travel(FRIDAY_4PM, tick=False):
+        alert = alert_raise(
+            enrollment=enrollment, kind=Alert.Kind.SELF_HARM, severity="urgent", source="x:1"
+        )
+        alert_acknowledge(alert=alert, by=cast.clinician)
+        alert_resolve(alert=alert, by=cast.clinician, outcome=CONTACTED)
+    with time_machine.travel(FRIDAY_4PM + timedelta(days=7), tick=False):
+        assert escalate_alerts() == 0
+    assert not Notification.objects.filter(title=TITLE).exists()

@@ -1,0 +1,117 @@
+"""The resolve clock: an acknowledged alert nobody resolved by its resolve time.
+
+Acknowledging an alert stops its escalation clock (tracking.alerts.escalation) and
+starts this one: the alert must be resolved, with a documented contact, by
+`Alert.resolve_by` (tracking.rules.resolve_deadline: its severity's response time again,
+in working time from the acknowledgement). Not resolved by then, the escalation chain
+is told once, as for an alert nobody saw: the next step whose people were not told yet
+(nor acknowledged it) gets an in-app notification and an email with no health data;
+with nobody left, the practice's safety contact (or every active admin). The move is
+claimed with a conditional UPDATE (still acknowledged, not yet told), so two sweeps at
+once tell nobody twice; the claim, notifications, outbox rows and audit event commit
+together. The alert stays acknowledged: whoever opens it records the contact.
+"""
+
+from __future__ import annotations
+
+import logging
+from datetime import datetime
+
+from django.db import transaction
+from django.db.models import F, Value
+from django.db.models.functions import Coalesce
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.translation import gettext_noop
+
+from painapp.accounts.audit import audit
+from painapp.accounts.badges import badges_changed
+from painapp.accounts.models import Practice, User
+from tracking.alerts.escalation import _load_context, _next_step
+from tracking.models import Alert, Notification
+from tracking.outbox import outbox_add
+
+logger = logging.getLogger(__name__)
+
+TITLE = gettext_noop("An acknowledged alert is not resolved in time")
+BODY = gettext_noop(
+    "Someone acknowledged this alert, but no contact with the patient has been recorded "
+    "by its resolve time. It has come to you on your practice's escalation chain. Please "
+    "open it and make sure someone contacts the patient."
+)
+
+
+def escalate_unresolved_alerts(now: datetime | None = None) -> int:
+    """Tell the escalation chain, once, about every acknowledged alert past its resolve
+    time. Returns how many were told. Constant queries to find and plan them, then per
+    alert one claim, its notifications, outbox rows and audit event."""
+    now = now or timezone.now()
+    found = list(
+        Alert.objects.filter(
+            status=Alert.Status.ACKNOWLEDGED,
+            resolve_escalated_at__isnull=True,
+            resolve_by__lte=now,
+        )
+        .select_related("enrollment")
+        .only(
+            "pk",
+            "practice_id",
+            "kind",
+            "severity",
+            "escalation_tier",
+            "escalation_position",
+            "acknowledged_by_id",
+            "enrollment__clinician_id",
+            "enrollment__patient_id",
+        )
+        .order_by("resolve_by")
+    )
+    if not found:
+        return 0
+    ctx = _load_context({a.practice_id for a in found})
+    told = 0
+    for alert in found:
+        acknowledger = {alert.acknowledged_by_id} if alert.acknowledged_by_id else set()
+        step, people = _next_step(alert, ctx, also_told=acknowledger)
+        with transaction.atomic():
+            claimed = Alert.objects.filter(
+                pk=alert.pk,
+                status=Alert.Status.ACKNOWLEDGED,
+                resolve_escalated_at__isnull=True,
+            ).update(
+                resolve_escalated_at=now,
+                escalation_tier=F("escalation_tier") + 1,
+                escalation_position=(
+                    step.position if step is not None else F("escalation_position")
+                ),
+                escalated_at=Coalesce(F("escalated_at"), Value(now)),
+            )
+            if not claimed:
+                continue  # resolved meanwhile, or another sweep told the chain first
+            badges_changed(alert.practice_id)
+            audit(
+                None,
+                "alert.escalated_unresolved",
+                practice=Practice(pk=alert.practice_id),
+                subject=User(pk=alert.enrollment.patient_id),
+                obj=alert,
+            )
+            if not people:
+                logger.error(
+                    "Alert %s: past its resolve time and nobody is left to tell at "
+                    "practice %s (no safety contact, no active admin)",
+                    alert.pk,
+                    alert.practice_id,
+                )
+            url = reverse("alert_detail", args=[alert.pk])
+            for person in people:
+                # Our English msgids, shown in the reader's language at display time.
+                Notification.objects.create(user=person, url=url, title=TITLE, body=BODY)
+                outbox_add(
+                    "tracking.tasks_alerts.send_escalation_email",
+                    alert_id=alert.pk,
+                    user_id=person.pk,
+                    unresolved=True,
+                )
+            told += 1
+    return told
