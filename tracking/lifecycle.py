@@ -28,11 +28,12 @@ from django.db import transaction
 from django.http import HttpRequest
 
 from painapp.accounts.audit import audit
-from painapp.accounts.models import User
+from painapp.accounts.models import Practice, User
 from programs import enrollments as program_enrollments
 from programs import services as program_services
 from programs.models import Enrollment
 from tracking import rules
+from tracking.alerts.handover import alerts_hand_over
 from tracking.alerts.services import alert_raise
 from tracking.checkins.schedule import checkins_reschedule, checkins_schedule
 from tracking.models import Alert, PracticeSettings
@@ -203,5 +204,56 @@ def enrollment_transfer(
     invitation, which names the clinician)."""
     with transaction.atomic():
         lock_enrollment(enrollment)
+        came_from = enrollment.clinician_id
         program_enrollments.enrollment_transfer(enrollment=enrollment, to_clinician=to_clinician)
         _audit(request, "enrollment.transferred", enrollment, by)
+        alerts_hand_over(
+            moves=[(enrollment, came_from)], to_clinician=to_clinician, by=by, request=request
+        )
+
+
+def caseload_reassign(
+    *,
+    practice: Practice,
+    from_clinician: User,
+    to_clinician: User,
+    by: User,
+    request: HttpRequest | None = None,
+) -> list[Enrollment]:
+    """Move a clinician's caseload (programs.enrollments.caseload_reassign), their
+    patients' alerts not yet resolved handed over with it, in one transaction."""
+    with transaction.atomic():
+        moved = program_enrollments.caseload_reassign(
+            practice=practice, from_clinician=from_clinician, to_clinician=to_clinician
+        )
+        alerts_hand_over(
+            moves=[(e, from_clinician.pk) for e in moved],
+            to_clinician=to_clinician,
+            by=by,
+            request=request,
+        )
+    return moved
+
+
+def clinician_deactivate(
+    *,
+    practice: Practice,
+    clinician: User,
+    reassign_to: User | None,
+    by: User,
+    request: HttpRequest | None = None,
+) -> list[Enrollment]:
+    """Switch a clinician off (programs.enrollments.clinician_deactivate), their
+    patients' alerts not yet resolved handed over to `reassign_to`, in one transaction."""
+    with transaction.atomic():
+        moved = program_enrollments.clinician_deactivate(
+            practice=practice, clinician=clinician, reassign_to=reassign_to
+        )
+        if moved and reassign_to is not None:
+            alerts_hand_over(
+                moves=[(e, clinician.pk) for e in moved],
+                to_clinician=reassign_to,
+                by=by,
+                request=request,
+            )
+    return moved

@@ -91,6 +91,14 @@ def send_escalation_email(
     return sent
 
 
+@shared_task(name="tracking.tasks_alerts.send_handover_email", acks_late=True)
+def send_handover_email(alert_id: int, user_id: int, outbox_id: int | None = None) -> bool:
+    """Outbox: tell the clinician a patient was moved to of an alert not yet resolved."""
+    sent = escalation.handover_email_send(alert_id=alert_id, user_id=user_id, outbox_id=outbox_id)
+    outbox_done(outbox_id)
+    return sent
+
+
 @shared_task(name="tracking.tasks_alerts.send_digest_email", acks_late=True)
 def send_digest_email(digest_id: int, outbox_id: int | None = None) -> bool:
     """Outbox: send one clinician's daily digest."""

@@ -478,6 +478,36 @@ def escalation_email_send(
     return True
 
 
+def handover_email_send(*, alert_id: int, user_id: int, outbox_id: int | None = None) -> bool:
+    """Email the clinician a patient was moved to that the patient has an alert not yet
+    resolved (tracking.alerts.handover): no name, no health data, just the link.
+    Skipped if already sent, resolved since, or the patient is no longer theirs."""
+    if not _outbox_pending(outbox_id):
+        return False
+    alert = (
+        Alert.objects.select_related("practice", "enrollment__clinician")
+        .filter(pk=alert_id, enrollment__clinician_id=user_id)
+        .exclude(status=Alert.Status.RESOLVED)
+        .first()
+    )
+    if alert is None:
+        return False
+    clinician = alert.enrollment.clinician
+    if not active_staff([alert.practice_id]).filter(user=clinician).exists():
+        return False
+    send_email(
+        "emails/alert_handover",
+        to=clinician.email,
+        context={
+            "name": clinician.display_name,
+            "practice": alert.practice,
+            "url": _app_url(reverse("alert_detail", args=[alert.pk])),
+        },
+        language=clinician.language,
+    )
+    return True
+
+
 def digest_email_send(*, digest_id: int, outbox_id: int | None = None) -> bool:
     """Send one recorded digest (counts only). Skipped if already sent."""
     log = DigestLog.objects.select_related("clinician").filter(pk=digest_id).first()

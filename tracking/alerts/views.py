@@ -21,6 +21,7 @@ from painapp.types import MemberRequest
 from tracking.access import alert_for_staff
 from tracking.alerts import services
 from tracking.alerts.forms import ResolveForm
+from tracking.alerts.handover import handovers_of
 from tracking.alerts.selectors import INBOX_LIMIT, alert_inbox
 from tracking.band_labels import band_label
 from tracking.models import Alert, AlertResolution, EscalationStep, PracticeSettings
@@ -109,6 +110,7 @@ def _detail_context(request: MemberRequest, alert: Alert) -> dict:
         "safety_contact": practice_settings.safety_contact if practice_settings else None,
         "now": timezone.now(),
         "band_label": band_label(alert.details.get("band")),
+        "handovers": handovers_of(alert),
     }
 
 

@@ -39,6 +39,7 @@ ACTION_LABELS = {
         "Alert reached the end of the chain: safety contact told"
     ),
     "alert.escalated_unresolved": _("Alert not resolved in time: escalation chain told"),
+    "alert.handed_over": _("Alert handed to the patient's new clinician"),
     "alert.inbox_viewed": _("Viewed the alert inbox"),
     "alert.raised": _("Alert raised"),
     "alert.resolved": _("Resolved an alert"),

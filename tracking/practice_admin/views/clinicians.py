@@ -19,9 +19,10 @@ from painapp.accounts.access import admin_required, practice_object_or_404
 from painapp.accounts.audit import audit
 from painapp.accounts.models import Invitation, Membership, Role
 from painapp.types import MemberRequest
-from programs.enrollments import CASELOAD_STATUSES, caseload_reassign, clinician_deactivate
+from programs.enrollments import CASELOAD_STATUSES
 from programs.models import Enrollment
 from tracking.alerts.escalation import unreachable_people
+from tracking.lifecycle import caseload_reassign, clinician_deactivate
 from tracking.practice_admin.forms import DeactivateClinicianForm, ReassignCaseloadForm
 from tracking.safety.services import safety_roles_warning, switched_off_warning
 
@@ -95,7 +96,11 @@ def clinician_deactivate_view(request: MemberRequest, pk: int) -> HttpResponse:
         to = form.cleaned_data.get("reassign_to")
         try:
             moved = clinician_deactivate(
-                practice=request.practice, clinician=membership.user, reassign_to=to
+                practice=request.practice,
+                clinician=membership.user,
+                reassign_to=to,
+                by=request.user,
+                request=request,
             )
         except ValidationError as error:
             form.add_error("reassign_to" if caseload else None, error.messages)
@@ -144,7 +149,11 @@ def clinician_reassign(request: MemberRequest, pk: int) -> HttpResponse:
         to = form.cleaned_data["to_clinician"]
         try:
             moved = caseload_reassign(
-                practice=request.practice, from_clinician=membership.user, to_clinician=to
+                practice=request.practice,
+                from_clinician=membership.user,
+                to_clinician=to,
+                by=request.user,
+                request=request,
             )
         except ValidationError as error:
             form.add_error("to_clinician", error.messages)
