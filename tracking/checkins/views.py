@@ -24,7 +24,7 @@ from django.views.decorators.http import require_GET, require_http_methods
 from programs.access import enrollment_required
 from programs.models import EnrollmentStatus
 from programs.types import PatientRequest
-from tracking.alerts.evaluate import draft_safety
+from tracking.alerts.evaluate import DraftSafety, draft_safety
 from tracking.charts import chart_cards, progress_charts
 from tracking.checkins.forms import CheckInForm, posted_answers
 from tracking.checkins.results import checkin_results, progress_data
@@ -44,6 +44,7 @@ from tracking.checkins.services import (
     NotAvailable,
     checkin_instruments,
     checkin_record,
+    checkin_safety_unsaved,
     checkin_save_draft,
 )
 from tracking.diary.selectors import diary_charts
@@ -109,14 +110,28 @@ def _results_page(
 
 
 def _status_page(
-    request: PatientRequest, checkin: CheckIn, *, now, reason: str = "", tried: bool = False
+    request: PatientRequest,
+    checkin: CheckIn,
+    *,
+    now,
+    reason: str = "",
+    tried: bool = False,
+    safety: DraftSafety | None = None,
+    rules: PracticeSettings | None = None,
 ) -> HttpResponse:
     enrollment = request.enrollment
     home = checkin_home(enrollment, now)
+    copy = {}
+    if safety is not None and (safety.self_harm or safety.new_symptoms):
+        if rules is None:
+            rules = PracticeSettings.for_practice(enrollment.practice_id)
+        copy = safety_copy(rules, enrollment)
     return render(
         request,
         "tracking/patient/checkin/status.html",
         {
+            **copy,
+            "safety": safety,
             "checkin": checkin,
             "title": checkin_title(checkin),
             "status": effective_status(checkin, now, enrollment),
@@ -244,7 +259,16 @@ def _answer(request: PatientRequest, found: PatientCheckIn, now) -> HttpResponse
         checkin.enrollment = enrollment
         return _results_page(request, checkin, already=True)
     except NotAvailable as error:
-        return _status_page(request, checkin, now=now, reason=error.reason, tried=True)
+        # Nothing is recorded, but a safety answer in what was sent still reaches the
+        # clinic and shows the help at once.
+        safety = checkin_safety_unsaved(
+            checkin=checkin, answers_by_instrument=answers, instruments=instruments, rules=rules
+        )
+        if request.htmx:
+            return HttpResponse(status=409)
+        return _status_page(
+            request, checkin, now=now, reason=error.reason, tried=True, safety=safety, rules=rules
+        )
     return redirect(reverse("checkin_detail", args=[checkin.pk]) + "?done=1")
 
 
