@@ -14,9 +14,9 @@ import time_machine
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import reverse
 
-from tests.checkin_data import post_for, schedule_from_start
+from tests.checkin_data import post_for, record_at_open, schedule_from_start
 from tracking import rules
-from tracking.instruments.registry import current_instruments
+from tracking.instruments.registry import current_instruments, normalise, shipped_definition
 from tracking.models import Alert, Instrument, Response
 
 OPTIONS_ES = {
@@ -122,6 +122,62 @@ def test_band_labels_of_its_own_are_accepted_and_ours_kept(client, cast):
     stored = current_instruments(["phq9"], cast.practice.pk)["phq9"]
     assert stored.practice == cast.practice
     assert stored.scoring["bands"] == rules.scoring_bands(rules.PHQ9_BANDS)
+
+
+# ------------------------------------ versions stored before our rules were kept
+def _store_the_old_way(practice, definition, scoring):
+    """A practice's version as the import stored it before it kept our rules: its own
+    scoring as written, no safety question, no "optional" on PHQ-9's last question."""
+    data = normalise(definition)
+    return Instrument.objects.create(
+        practice=practice,
+        key=data["key"],
+        version=1,
+        is_current=True,
+        title=data["title"],
+        items=[
+            {f: v for f, v in i.items() if f not in ("optional", "scored")} for i in data["items"]
+        ],
+        scoring=scoring,
+    )
+
+
+def test_an_old_practice_phq9_without_a_safety_item_still_alerts(client, cast, enrollment):
+    stored = _store_the_old_way(cast.practice, PHQ9_ES, {"method": "mean"})
+    assert "safety_item" not in stored.scoring
+    read = current_instruments(["phq9"], cast.practice.pk)["phq9"]
+    assert read.pk == stored.pk and read.scoring == shipped_definition("phq9")["scoring"]
+
+    baseline = schedule_from_start(enrollment)["baseline"]
+    client.force_login(cast.patient)
+    with time_machine.travel(baseline.opens_at + timedelta(hours=1), tick=False):
+        form = client.get(reverse("checkin_detail", args=[baseline.pk])).content.decode()
+        assert "Pregunta 9 del PHQ-9" in form
+        assert 'data-safety="self_harm"' in form
+        response = client.post(
+            reverse("checkin_detail", args=[baseline.pk]),
+            post_for(baseline.instrument_keys, phq9={"phq9": 1}),
+            follow=True,
+        )
+    page = response.content.decode()
+    alert = Alert.objects.get(enrollment=enrollment, kind=Alert.Kind.SELF_HARM)
+    assert alert.severity == Alert.Severity.URGENT and alert.details["item9"] == 1
+    assert "You do not have to face this alone" in page and 'class="crisis"' in page
+    recorded = Response.objects.get(checkin=baseline, instrument_key="phq9")
+    assert recorded.instrument_id == stored.pk  # its words were asked...
+    assert recorded.scores["total"] == 9  # ...and added up as ours are, not averaged
+
+
+def test_an_old_practice_weekly_safety_question_still_alerts_on_a_draft_save(client, cast, week3):
+    _store_the_old_way(cast.practice, WEEKLY_ES, {"method": "sum"})
+    client.force_login(cast.patient)
+    url = reverse("checkin_detail", args=[week3.pk])
+    assert "Pensamientos de hacerse daño" in client.get(url).content.decode()
+    response = client.post(url, {"action": "save", "phq9_item9__phq9": "2"}, follow=True)
+    assert Alert.objects.get(kind=Alert.Kind.SELF_HARM).details == {"draft": True, "item9": 2}
+    page = response.content.decode()
+    assert "You do not have to face this alone" in page
+    assert "data-safety-panel>" in page  # the crisis panel is shown, not hidden
 
 
 @pytest.mark.parametrize(
@@ -252,7 +308,7 @@ def test_a_late_submit_with_item_9_and_crisis_words_alerts_and_shows_help(client
 
     client.force_login(cast.clinician)
     clinic = client.get(reverse("alert_detail", args=[alert.pk])).content.decode()
-    assert "so their answers were not saved" in clinic
+    assert "so this answer was not saved" in clinic
 
 
 def test_crisis_words_alone_in_a_late_submit_alert_too(client, cast, week3):
@@ -307,3 +363,90 @@ def test_answers_sent_after_the_program_was_paused_still_alert(client, cast, wee
     assert Alert.objects.get().details == {"unsaved": True, "item9": 2}
     week3.refresh_from_db()
     assert week3.status != "completed" and week3.draft == {}
+
+
+# ------------------------------------------- answers sent after it was already done
+def _send_again(client, cast, checkin, **overrides):
+    """The check-in is done; the patient sends answers again from a second tab."""
+    client.force_login(cast.patient)
+    return client.post(
+        reverse("checkin_detail", args=[checkin.pk]), post_for(checkin.instrument_keys, **overrides)
+    )
+
+
+def test_a_safety_answer_sent_after_the_check_in_was_done_alerts_and_shows_help(
+    client, cast, week3
+):
+    _with_causes(week3)
+    record_at_open(week3)  # done, quietly: item 9 was 0
+    assert not Alert.objects.exists()
+
+    response = _send_again(client, cast, week3, phq9_item9={"phq9": 2})
+
+    page = response.content.decode()
+    assert response.status_code == 200
+    assert "You already did this check-in" in page
+    assert "You do not have to face this alone" in page
+    assert "This check-in was already done, so we did not save the answers you just sent." in page
+    alert = Alert.objects.get()
+    assert (alert.kind, alert.severity) == ("self_harm", "urgent")
+    assert alert.source == f"checkin:{week3.pk}"
+    assert alert.details == {"unsaved": True, "item9": 2}
+    # Nothing else is recorded: the answers saved once stay as they were.
+    assert Response.objects.get(checkin=week3, instrument_key=rules.WEEKLY_SAFETY).answers == {
+        "phq9": 0
+    }
+    week3.refresh_from_db()
+    assert week3.draft == {}
+
+    client.force_login(cast.clinician)
+    clinic = client.get(reverse("alert_detail", args=[alert.pk])).content.decode()
+    assert "it had closed or was already done" in clinic
+
+
+def test_the_same_answers_sent_twice_raise_one_alert(client, cast, week3):
+    first = _send_again(client, cast, week3, phq9_item9={"phq9": 1})
+    assert first.status_code == 302  # recorded
+    again = _send_again(client, cast, week3, phq9_item9={"phq9": 1})
+
+    page = again.content.decode()
+    assert "You already did this check-in" in page
+    assert "You do not have to face this alone" in page
+    assert "we did not save the answers you just sent" not in page  # they were saved
+    alert = Alert.objects.get()  # still just the one, from the recorded answers
+    assert alert.details == {"item9": 1}
+    assert Response.objects.filter(checkin=week3).count() == len(week3.instrument_keys)
+
+
+def test_new_symptoms_sent_after_it_was_done_alert_and_show_where_to_get_care(client, cast, week3):
+    record_at_open(week3)
+    page = _send_again(
+        client, cast, week3, new_symptoms={rules.NEW_SYMPTOMS_ITEM: 1}
+    ).content.decode()
+    assert 'id="symptoms-now"' in page
+    assert "we did not save the answers you just sent" in page
+    alert = Alert.objects.get()
+    assert (alert.kind, alert.details) == ("new_symptoms", {"new_symptoms": True, "unsaved": True})
+
+
+def test_a_quiet_save_after_it_was_done_still_alerts(client, cast, week3):
+    record_at_open(week3)
+    client.force_login(cast.patient)
+    response = client.post(
+        reverse("checkin_detail", args=[week3.pk]),
+        {"action": "save", "phq9_item9__phq9": "3"},
+        HTTP_HX_REQUEST="true",
+    )
+    assert response.status_code == 409
+    assert Alert.objects.get().details == {"unsaved": True, "item9": 3}
+    week3.refresh_from_db()
+    assert week3.draft == {}
+
+
+def test_answers_without_a_safety_answer_sent_after_it_was_done_raise_nothing(client, cast, week3):
+    record_at_open(week3)
+    page = _send_again(client, cast, week3).content.decode()
+    assert "You already did this check-in" in page
+    assert "we did not save the answers you just sent" not in page
+    assert 'class="crisis"' not in page
+    assert not Alert.objects.exists()

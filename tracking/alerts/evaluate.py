@@ -212,7 +212,8 @@ def evaluate_draft(
 
     `typed`: the answers as sent, before checking: free text is scanned even where the
     answer is not kept (a cause typed without its category). `unsaved`: answers sent
-    when the check-in could not take them (closed, program paused): the alert says so
+    when the check-in could not take them (closed, already done, program paused): the
+    alert says so
     (checkins.services.checkin_safety_unsaved)."""
     marker = "unsaved" if unsaved else "draft"
     enrollment = checkin.enrollment

@@ -147,10 +147,12 @@ def checkin_safety_unsaved(
     rules: PracticeSettings | None = None,
 ):
     """Answers the check-in could not take (NotAvailable: its window closed while the
-    form was open, or the program was paused): nothing is stored, but the answers that
+    form was open, or the program was paused; AlreadyDone: sent again from a second tab
+    or after Back): nothing is stored, but the answers that
     act at once still do, by the draft's rules (tracking.alerts.evaluate.evaluate_draft):
     the self-harm item above 0 or crisis words raise the URGENT self-harm alert, a yes
-    to "any new symptoms?" the HIGH one, each saying the answers were not saved. Returns
+    to "any new symptoms?" the HIGH one, each saying the answers were not saved (once
+    per check-in: answers already recorded and alerted on raise nothing again). Returns
     what they found (alerts.evaluate.DraftSafety), for the page to show its panels."""
     enrollment = checkin.enrollment
     if instruments is None:

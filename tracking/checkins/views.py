@@ -91,10 +91,28 @@ def _form_page(
 
 
 def _results_page(
-    request: PatientRequest, checkin: CheckIn, *, already: bool = False, just_done: bool = False
+    request: PatientRequest,
+    checkin: CheckIn,
+    *,
+    already: bool = False,
+    just_done: bool = False,
+    safety: DraftSafety | None = None,
+    rules: PracticeSettings | None = None,
 ) -> HttpResponse:
+    """The check-in's results. `safety`: what answers sent after it was done raised
+    (checkin_safety_unsaved): their help shows too, and, if the recorded answers did
+    not say so, that these were not saved but the clinic was told."""
     results = checkin_results(checkin)
-    copy = safety_copy(results.settings, request.enrollment) if results.settings else {}
+    safety = safety or DraftSafety()
+    # Its self-harm alert (the check-in's own source) is read by checkin_results.
+    symptoms = results.new_symptoms or safety.new_symptoms
+    not_saved = (safety.self_harm and not results.safety_answer) or (
+        safety.new_symptoms and not results.new_symptoms
+    )
+    settings = results.settings
+    if settings is None and symptoms:
+        settings = rules or PracticeSettings.for_practice(request.enrollment.practice_id)
+    copy = safety_copy(settings, request.enrollment) if settings else {}
     return render(
         request,
         "tracking/patient/checkin/results.html",
@@ -105,6 +123,8 @@ def _results_page(
             "crisis_html": crisis_html(results.crisis_md) if results.show_crisis else "",
             "already": already,
             "just_done": just_done,
+            "symptoms": symptoms,
+            "not_saved": not_saved,
         },
     )
 
@@ -255,9 +275,17 @@ def _answer(request: PatientRequest, found: PatientCheckIn, now) -> HttpResponse
         form.apply_errors(error.errors)
         return _form_page(request, checkin, form, status=422, rules=rules)
     except AlreadyDone:
+        # Done already (a second tab, Back and submit again): nothing more is recorded,
+        # but a safety answer in what was sent still reaches the clinic, as when the
+        # check-in has closed (no second alert if those answers raised one already).
+        safety = checkin_safety_unsaved(
+            checkin=checkin, answers_by_instrument=answers, instruments=instruments, rules=rules
+        )
+        if request.htmx:
+            return HttpResponse(status=409)
         checkin.refresh_from_db()
         checkin.enrollment = enrollment
-        return _results_page(request, checkin, already=True)
+        return _results_page(request, checkin, already=True, safety=safety, rules=rules)
     except NotAvailable as error:
         # Nothing is recorded, but a safety answer in what was sent still reaches the
         # clinic and shows the help at once.

@@ -6,7 +6,6 @@ or a list of plain-language problems. Nothing is stored unless there are none.
 
 from __future__ import annotations
 
-import copy
 import json
 import re
 from typing import Any
@@ -18,7 +17,7 @@ from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
 from tracking.instruments import registry
-from tracking.instruments.shipped import SHIPPED, definition_for
+from tracking.instruments.shipped import SHIPPED
 
 MAX_BYTES = 200_000
 METHODS = {"sum", "mean", "raw"}
@@ -173,7 +172,7 @@ def validate_definition(data) -> tuple[dict | None, list[str]]:
     shipped = None
     if key in SHIPPED_KEYS and not errors:
         # A practice's own version of one of ours (item keys checked above).
-        shipped = registry.normalise(definition_for(key))
+        shipped = registry.shipped_definition(key)
         raw_scoring = data.get("scoring")
         stated: dict = raw_scoring if isinstance(raw_scoring, dict) else {}
         errors += _differs_from_shipped(key, data, stated, shipped)
@@ -182,26 +181,20 @@ def validate_definition(data) -> tuple[dict | None, list[str]]:
         return None, errors
     if shipped is not None:
         # Its wording is the practice's; how it is scored, its safety question and the
-        # bands that alert the clinician stay ours (PHQ-9 item 9 > 0 alerts everywhere).
-        by_key = {i["key"]: i for i in shipped["items"]}
-        return {
-            "key": key,
-            "title": title,
-            "instructions": _text(data.get("instructions")),
-            "citation": _text(data.get("citation")),
-            "licence_note": _text(data.get("licence_note")),
-            "items": [
-                {
-                    **{f: v for f, v in by_key[i["key"]].items() if f in _SHIPPED_ITEM_FIELDS},
-                    "key": i["key"],
-                    "text": i["text"],
-                    "labels": i["labels"] or by_key[i["key"]].get("labels", {}),
-                }
-                for i in items
-            ],
-            "scoring": copy.deepcopy(shipped["scoring"]),
-            "translations": translations,
-        }, []
+        # bands that alert the clinician stay ours (registry.keep_shipped_rules, the
+        # rule every read of it follows too).
+        return registry.keep_shipped_rules(
+            {
+                "key": key,
+                "title": title,
+                "instructions": _text(data.get("instructions")),
+                "citation": _text(data.get("citation")),
+                "licence_note": _text(data.get("licence_note")),
+                "items": items,
+                "scoring": {},
+                "translations": translations,
+            }
+        ), []
     clean_scoring = {"method": method, "max_missing": max_missing}
     if scoring.get("items"):
         clean_scoring["items"] = list(scoring["items"])
@@ -221,12 +214,6 @@ def validate_definition(data) -> tuple[dict | None, list[str]]:
         "scoring": clean_scoring,
         "translations": translations,
     }, []
-
-
-# What a practice's version of one of ours keeps from ours on each question: its range
-# (the safety rule reads item 9 > 0), whether it may be left blank, whether it is
-# added in, and a cause's kind.
-_SHIPPED_ITEM_FIELDS = ("min", "max", "optional", "scored", "type")
 
 
 def _differs_from_shipped(key: str, data: dict, scoring: dict, shipped: dict) -> list[str]:
