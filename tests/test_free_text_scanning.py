@@ -315,6 +315,75 @@ def test_the_spanish_list_leaves_everyday_sentences_alone(text):
     assert not finds_crisis_words([text], BOTH), text
 
 
+# A second review: word forms of overdose and self-harm, pills, the will to live and
+# the Spanish "me corté las venas" were missed. Checked against both lists, as every
+# practice's patients are (people mix languages).
+@pytest.mark.parametrize(
+    "text",
+    [
+        "I overdosed last night",
+        "thinking about overdosing",
+        "I overdose on purpose sometimes",
+        "she overdoses when it gets bad, and so do I",
+        "I've been self-harming again",
+        "I self-harmed",
+        "I selfharm when the pain is bad",
+        "selfharming again this week",
+        "self harming",
+        "I harmed myself on purpose",
+        "I've been thinking about self-injury",
+        "I took all my pills",
+        "I took all my tablets last night",
+        "I've taken all my pills",
+        "I swallowed all my tablets",
+        "I have no will to live",
+        "I've lost the will to live",
+        "losing the will to live",
+        "overdosed on caffeine pills",  # caffeine tablets are a real overdose
+        "I took all my pills. As prescribed by nobody.",  # a break: the exception stops
+        "me corté las venas",
+        "me corte las venas",
+        "Me corto las venas",
+        "quiero cortar las venas",
+        "me tomé una sobredosis",
+        "me tomé todas las pastillas",
+        "Anoche me tomé todas mis pastillas",
+        "ya no tengo ganas de vivir",
+        "estoy sin ganas de vivir",
+        "perdí las ganas de vivir",
+        "he perdido las ganas de vivir",
+        "me autolesioné otra vez",
+        "me autolesiono cuando duele",
+    ],
+)
+def test_overdose_self_harm_pills_and_will_to_live_are_found(text):
+    assert finds_crisis_words([text], BOTH), text
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "I overdosed on coffee this morning",  # rules.NOT_CRISIS: clearly everyday
+        "overdosing on chocolate at the party",
+        "I overdosed on sugar",
+        "I took all my pills as prescribed",
+        "took all my tablets on time this week",
+        "I take all my pills with breakfast",  # present tense is not listed
+        "I did no harm to my back",
+        "the walk did my back no harm",
+        "I'm afraid bending will harm my back",
+        "Tengo ganas de vivir otra vez",  # a bare "ganas de vivir" is not listed
+        "Me corté el pelo",
+        "me corto las uñas",
+        "Me tomé las pastillas del dolor",
+        "The pain has taken my life over",  # "take" has no other forms
+        "the will to live well with pain",
+    ],
+)
+def test_the_new_forms_leave_everyday_sentences_alone(text):
+    assert not finds_crisis_words([text], BOTH), text
+
+
 def test_a_new_practice_starts_with_no_words_of_its_own_and_the_built_ins_checked(cast):
     settings = PracticeSettings.for_practice(cast.practice.pk)
     assert settings.crisis_words == []

@@ -202,6 +202,7 @@ def evaluate_draft(
     instruments: list,
     rules: PracticeSettings | None = None,
     typed: dict | None = None,
+    unsaved: bool = False,
 ) -> DraftSafety:
     """The rules that cannot wait for the submit, on a saved draft: a self-harm answer
     (or crisis words in the draft's free text) raises the URGENT self-harm alert, a yes
@@ -210,7 +211,11 @@ def evaluate_draft(
     answers and leaves is covered: the alert exists from the first save.
 
     `typed`: the answers as sent, before checking: free text is scanned even where the
-    answer is not kept (a cause typed without its category)."""
+    answer is not kept (a cause typed without its category). `unsaved`: answers sent
+    when the check-in could not take them (closed, already done, program paused): the
+    alert says so
+    (checkins.services.checkin_safety_unsaved)."""
+    marker = "unsaved" if unsaved else "draft"
     enrollment = checkin.enrollment
     source = f"checkin:{checkin.pk}"
     found = draft_safety(draft, instruments)
@@ -230,7 +235,7 @@ def evaluate_draft(
         crisis = finds_crisis_words(texts, crisis_words_of(settings))
     if found.self_harm or crisis:
         found.self_harm = True
-        details: dict[str, Any] = {"draft": True}
+        details: dict[str, Any] = {marker: True}
         for instrument in instruments:
             item = (instrument.scoring or {}).get("safety_item")
             value = (draft.get(instrument.key) or {}).get(item) if item else None
@@ -251,7 +256,7 @@ def evaluate_draft(
             kind=Alert.Kind.NEW_SYMPTOMS,
             severity=Alert.Severity.HIGH,
             source=source,
-            details={"new_symptoms": True, "draft": True},
+            details={"new_symptoms": True, marker: True},
         )
     return found
 

@@ -25,6 +25,7 @@ from tracking.checkins.selectors import (
     checkin_title,
     is_available,
 )
+from tracking.instruments.registry import with_shipped_rules
 from tracking.models import Alert, CheckIn, PracticeSettings, Response
 from tracking.safety.resources import OTHER, active_language, crisis_country, crisis_resources_for
 
@@ -231,7 +232,9 @@ def checkin_results(checkin: CheckIn) -> Results:
     pain = change(_("Average pain"), rules.PAIN_AVG)
     safety_answer = False
     for response in mine.values():
-        safety_item = (response.instrument.scoring or {}).get("safety_item")
+        # A practice's own PHQ-9 stored with other rules is read with ours.
+        scoring = with_shipped_rules(response.instrument).scoring
+        safety_item = (scoring or {}).get("safety_item")
         if safety_item and rules.is_self_harm_answer(response.answers.get(safety_item)):
             safety_answer = True
     self_harm_alert = Alert.objects.filter(

@@ -139,6 +139,37 @@ def checkin_save_draft(
     return errors
 
 
+def checkin_safety_unsaved(
+    *,
+    checkin: CheckIn,
+    answers_by_instrument: dict,
+    instruments: list[Instrument] | None = None,
+    rules: PracticeSettings | None = None,
+):
+    """Answers the check-in could not take (NotAvailable: its window closed while the
+    form was open, or the program was paused; AlreadyDone: sent again from a second tab
+    or after Back): nothing is stored, but the answers that
+    act at once still do, by the draft's rules (tracking.alerts.evaluate.evaluate_draft):
+    the self-harm item above 0 or crisis words raise the URGENT self-harm alert, a yes
+    to "any new symptoms?" the HIGH one, each saying the answers were not saved (once
+    per check-in: answers already recorded and alerted on raise nothing again). Returns
+    what they found (alerts.evaluate.DraftSafety), for the page to show its panels."""
+    enrollment = checkin.enrollment
+    if instruments is None:
+        instruments = checkin_instruments(checkin, enrollment.practice_id)
+    clean, _errors = _clean_all(instruments, answers_by_instrument, allow_missing=True)
+    from tracking.alerts.evaluate import evaluate_draft
+
+    return evaluate_draft(
+        checkin,
+        draft={key: answers for key, answers in clean.items() if answers},
+        instruments=instruments,
+        rules=rules,
+        typed=answers_by_instrument,
+        unsaved=True,
+    )
+
+
 def _reason(checkin: CheckIn, now: datetime, enrollment: Enrollment) -> str:
     if enrollment.status not in clinical.LIVE_ENROLLMENT_STATUSES:
         return "inactive"

@@ -24,7 +24,7 @@ from django.views.decorators.http import require_GET, require_http_methods
 from programs.access import enrollment_required
 from programs.models import EnrollmentStatus
 from programs.types import PatientRequest
-from tracking.alerts.evaluate import draft_safety
+from tracking.alerts.evaluate import DraftSafety, draft_safety
 from tracking.charts import chart_cards, progress_charts
 from tracking.checkins.forms import CheckInForm, posted_answers
 from tracking.checkins.results import checkin_results, progress_data
@@ -44,6 +44,7 @@ from tracking.checkins.services import (
     NotAvailable,
     checkin_instruments,
     checkin_record,
+    checkin_safety_unsaved,
     checkin_save_draft,
 )
 from tracking.diary.selectors import diary_charts
@@ -90,10 +91,28 @@ def _form_page(
 
 
 def _results_page(
-    request: PatientRequest, checkin: CheckIn, *, already: bool = False, just_done: bool = False
+    request: PatientRequest,
+    checkin: CheckIn,
+    *,
+    already: bool = False,
+    just_done: bool = False,
+    safety: DraftSafety | None = None,
+    rules: PracticeSettings | None = None,
 ) -> HttpResponse:
+    """The check-in's results. `safety`: what answers sent after it was done raised
+    (checkin_safety_unsaved): their help shows too, and, if the recorded answers did
+    not say so, that these were not saved but the clinic was told."""
     results = checkin_results(checkin)
-    copy = safety_copy(results.settings, request.enrollment) if results.settings else {}
+    safety = safety or DraftSafety()
+    # Its self-harm alert (the check-in's own source) is read by checkin_results.
+    symptoms = results.new_symptoms or safety.new_symptoms
+    not_saved = (safety.self_harm and not results.safety_answer) or (
+        safety.new_symptoms and not results.new_symptoms
+    )
+    settings = results.settings
+    if settings is None and symptoms:
+        settings = rules or PracticeSettings.for_practice(request.enrollment.practice_id)
+    copy = safety_copy(settings, request.enrollment) if settings else {}
     return render(
         request,
         "tracking/patient/checkin/results.html",
@@ -104,19 +123,35 @@ def _results_page(
             "crisis_html": crisis_html(results.crisis_md) if results.show_crisis else "",
             "already": already,
             "just_done": just_done,
+            "symptoms": symptoms,
+            "not_saved": not_saved,
         },
     )
 
 
 def _status_page(
-    request: PatientRequest, checkin: CheckIn, *, now, reason: str = "", tried: bool = False
+    request: PatientRequest,
+    checkin: CheckIn,
+    *,
+    now,
+    reason: str = "",
+    tried: bool = False,
+    safety: DraftSafety | None = None,
+    rules: PracticeSettings | None = None,
 ) -> HttpResponse:
     enrollment = request.enrollment
     home = checkin_home(enrollment, now)
+    copy = {}
+    if safety is not None and (safety.self_harm or safety.new_symptoms):
+        if rules is None:
+            rules = PracticeSettings.for_practice(enrollment.practice_id)
+        copy = safety_copy(rules, enrollment)
     return render(
         request,
         "tracking/patient/checkin/status.html",
         {
+            **copy,
+            "safety": safety,
             "checkin": checkin,
             "title": checkin_title(checkin),
             "status": effective_status(checkin, now, enrollment),
@@ -240,11 +275,28 @@ def _answer(request: PatientRequest, found: PatientCheckIn, now) -> HttpResponse
         form.apply_errors(error.errors)
         return _form_page(request, checkin, form, status=422, rules=rules)
     except AlreadyDone:
+        # Done already (a second tab, Back and submit again): nothing more is recorded,
+        # but a safety answer in what was sent still reaches the clinic, as when the
+        # check-in has closed (no second alert if those answers raised one already).
+        safety = checkin_safety_unsaved(
+            checkin=checkin, answers_by_instrument=answers, instruments=instruments, rules=rules
+        )
+        if request.htmx:
+            return HttpResponse(status=409)
         checkin.refresh_from_db()
         checkin.enrollment = enrollment
-        return _results_page(request, checkin, already=True)
+        return _results_page(request, checkin, already=True, safety=safety, rules=rules)
     except NotAvailable as error:
-        return _status_page(request, checkin, now=now, reason=error.reason, tried=True)
+        # Nothing is recorded, but a safety answer in what was sent still reaches the
+        # clinic and shows the help at once.
+        safety = checkin_safety_unsaved(
+            checkin=checkin, answers_by_instrument=answers, instruments=instruments, rules=rules
+        )
+        if request.htmx:
+            return HttpResponse(status=409)
+        return _status_page(
+            request, checkin, now=now, reason=error.reason, tried=True, safety=safety, rules=rules
+        )
     return redirect(reverse("checkin_detail", args=[checkin.pk]) + "?done=1")
 
 

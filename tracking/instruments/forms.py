@@ -12,9 +12,11 @@ from typing import Any
 
 from django import forms
 from django.conf import settings
+from django.http import QueryDict
 from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
+from tracking.instruments import registry
 from tracking.instruments.shipped import SHIPPED
 
 MAX_BYTES = 200_000
@@ -167,8 +169,32 @@ def validate_definition(data) -> tuple[dict | None, list[str]]:
 
     translations = _translations(data.get("translations", {}), seen, errors)
 
+    shipped = None
+    if key in SHIPPED_KEYS and not errors:
+        # A practice's own version of one of ours (item keys checked above).
+        shipped = registry.shipped_definition(key)
+        raw_scoring = data.get("scoring")
+        stated: dict = raw_scoring if isinstance(raw_scoring, dict) else {}
+        errors += _differs_from_shipped(key, data, stated, shipped)
+
     if errors:
         return None, errors
+    if shipped is not None:
+        # Its wording is the practice's; how it is scored, its safety question and the
+        # bands that alert the clinician stay ours (registry.keep_shipped_rules, the
+        # rule every read of it follows too).
+        return registry.keep_shipped_rules(
+            {
+                "key": key,
+                "title": title,
+                "instructions": _text(data.get("instructions")),
+                "citation": _text(data.get("citation")),
+                "licence_note": _text(data.get("licence_note")),
+                "items": items,
+                "scoring": {},
+                "translations": translations,
+            }
+        ), []
     clean_scoring = {"method": method, "max_missing": max_missing}
     if scoring.get("items"):
         clean_scoring["items"] = list(scoring["items"])
@@ -188,6 +214,87 @@ def validate_definition(data) -> tuple[dict | None, list[str]]:
         "scoring": clean_scoring,
         "translations": translations,
     }, []
+
+
+def _differs_from_shipped(key: str, data: dict, scoring: dict, shipped: dict) -> list[str]:
+    """What an upload for one of our keys states that differs from our scoring: each a
+    plain message. What it leaves out is taken from ours."""
+    ours = shipped["scoring"]
+    problems: list[str] = []
+    if "method" in scoring and scoring["method"] != ours.get("method"):
+        problems.append(
+            gettext(
+                "“%(key)s” is one of our questionnaires: its scoring method must stay "
+                "“%(method)s”, so its scores and alerts mean the same. Leave out "
+                "“scoring” and ours is used."
+            )
+            % {"key": key, "method": ours.get("method")}
+        )
+    stated_safety = [
+        v for v in (data.get("safety_item"), scoring.get("safety_item")) if v is not None
+    ]
+    if any(v != ours.get("safety_item") for v in stated_safety):
+        problems.append(
+            gettext(
+                "“%(key)s” is one of our questionnaires: its safety question must stay "
+                "“%(item)s”. Any answer above 0 to it alerts the clinician at once."
+            )
+            % {"key": key, "item": ours.get("safety_item") or "—"}
+            if ours.get("safety_item")
+            else gettext(
+                "“%(key)s” is one of our questionnaires: it has no safety question, so "
+                "please leave out “safety_item”."
+            )
+            % {"key": key}
+        )
+    if "bands" in scoring and _thresholds(scoring.get("bands")) != _thresholds(ours.get("bands")):
+        problems.append(
+            gettext(
+                "“%(key)s” is one of our questionnaires: its score bands must stay as "
+                "ours (%(bands)s), as they decide when the clinician is alerted. Leave "
+                "out “bands” and ours are used."
+            )
+            % {
+                "key": key,
+                "bands": ", ".join(f"{lo}–{hi}" for lo, hi in _thresholds(ours.get("bands")))
+                or "—",
+            }
+        )
+    same = {
+        "items": lambda v: sorted(v or []) == sorted(ours.get("items") or []),
+        "max_missing": lambda v: v == ours.get("max_missing", 0),
+        "subscales": lambda v: (v or {}) == (ours.get("subscales") or {}),
+    }
+    if any(f in scoring and not check(scoring[f]) for f, check in same.items()):
+        problems.append(
+            gettext(
+                "“%(key)s” is one of our questionnaires: the questions added into its "
+                "score, its subscales and the answers it may miss must stay as ours. "
+                "Leave them out and ours are used."
+            )
+            % {"key": key}
+        )
+    raw_defaults = data.get("item_defaults")
+    defaults: dict = raw_defaults if isinstance(raw_defaults, dict) else {}
+    by_key = {i["key"]: i for i in shipped["items"]}
+    for n, raw in enumerate(data.get("items") or [], start=1):
+        item = {**defaults, **raw}
+        our = by_key.get(item.get("key"))
+        if our is None or "type" in our:
+            continue
+        if any(f in item and item[f] != our.get(f) for f in ("min", "max")):
+            problems.append(
+                gettext(
+                    "Question %(n)s: “%(key)s” is one of our questionnaires, so its "
+                    "answers must stay from %(min)s to %(max)s."
+                )
+                % {"n": n, "key": key, "min": our.get("min"), "max": our.get("max")}
+            )
+    return problems
+
+
+def _thresholds(bands) -> list[tuple]:
+    return [(b.get("min"), b.get("max")) for b in (bands or []) if isinstance(b, dict)]
 
 
 def _item_keys(data: dict) -> set:
@@ -296,6 +403,13 @@ class InstrumentImportForm(forms.Form):
         if not text:
             self.add_error("file", gettext("Choose a JSON file, or paste the JSON in the box."))
             return cleaned
+        if upload:
+            # A file cannot be chosen again for the admin: its text goes in the box, so
+            # a refused one can be fixed there and sent again.
+            kept = QueryDict(mutable=True)
+            kept.update(self.data)
+            kept["text"] = text
+            self.data = kept
         try:
             data = json.loads(text)
         except ValueError as exc:

@@ -3,12 +3,15 @@ and the current version of each key for a practice."""
 
 from __future__ import annotations
 
+import copy
+from functools import cache
+
 from django.db import connection, transaction
 from django.db.models import Q
 from django.utils.translation import gettext_lazy
 
 from tracking.instruments.scoring import InstrumentSpec
-from tracking.instruments.shipped import SHIPPED
+from tracking.instruments.shipped import SHIPPED, definition_for
 from tracking.models import Instrument
 
 _CONTENT_FIELDS = (
@@ -41,6 +44,60 @@ def normalise(definition: dict) -> dict:
     }
 
 
+# What a practice's own version of one of our questionnaires keeps from ours on each
+# question: its range (the safety rule reads PHQ-9 item 9 > 0), whether it may be left
+# blank, whether it is added in, and a cause's kind. Its wording is the practice's.
+SHIPPED_ITEM_FIELDS = ("min", "max", "optional", "scored", "type")
+SHIPPED_KEYS = frozenset(d["key"] for d in SHIPPED)
+
+
+@cache
+def shipped_definition(key: str) -> dict:
+    """Our own definition of `key`, normalised (the code's, not a stored row). Shared:
+    copy before changing."""
+    return normalise(definition_for(key))
+
+
+def keep_shipped_rules(definition: dict) -> dict:
+    """The one rule for a practice's own version of one of our questionnaires (same
+    key): its words stay its own, but how it is scored stays ours, taken from our
+    definition every time: the safety question, the method, the questions added in,
+    the subscales, the bands that alert the clinician, and each question's answer
+    range (SHIPPED_ITEM_FIELDS). So PHQ-9 item 9 above 0 alerts whoever's wording was
+    asked. Used by the import (instruments.forms) and on every read of a stored version
+    (`with_shipped_rules`), so a version stored before this rule, with other rules or
+    none, is harmless. Any other key is returned as it is."""
+    key = definition.get("key")
+    if key not in SHIPPED_KEYS:
+        return definition
+    ours = shipped_definition(key)
+    by_key = {item["key"]: item for item in ours["items"]}
+    items = []
+    for item in definition.get("items") or []:
+        our = by_key.get(item.get("key"))
+        if our is None:
+            items.append(item)
+            continue
+        kept = {f: v for f, v in item.items() if f not in SHIPPED_ITEM_FIELDS}
+        kept.update({f: copy.deepcopy(our[f]) for f in SHIPPED_ITEM_FIELDS if f in our})
+        kept["labels"] = item.get("labels") or copy.deepcopy(our.get("labels") or {})
+        items.append(kept)
+    return {**definition, "items": items, "scoring": copy.deepcopy(ours["scoring"])}
+
+
+def with_shipped_rules(instrument: Instrument) -> Instrument:
+    """A stored version as it is used: a practice's own version of one of our keys
+    scored by our rules (`keep_shipped_rules`). Changes the instance just read, before
+    anyone shares it; our own versions are left as stored (each old one scores its own
+    responses)."""
+    if instrument.practice_id is not None and instrument.key in SHIPPED_KEYS:
+        kept = keep_shipped_rules(
+            {"key": instrument.key, "items": instrument.items, "scoring": instrument.scoring}
+        )
+        instrument.items, instrument.scoring = kept["items"], kept["scoring"]
+    return instrument
+
+
 @transaction.atomic
 def instrument_save(*, definition: dict, practice=None) -> tuple[Instrument, bool]:
     """Store a definition as the current version of its key (for `practice`, or shipped).
@@ -49,6 +106,8 @@ def instrument_save(*, definition: dict, practice=None) -> tuple[Instrument, boo
     old version (old responses are scored by their own version).
     """
     data = normalise(definition)
+    if practice is not None:
+        data = keep_shipped_rules(data)
     # Two servers storing the same key at once: with no row yet, select_for_update below
     # locks nothing, so serialise on the key itself for the rest of the transaction.
     with connection.cursor() as cursor:
@@ -85,7 +144,8 @@ def _current_rows(keys: list[str], practice_id: int | None) -> list[Instrument]:
     where = Q(practice__isnull=True)
     if practice_id:
         where |= Q(practice_id=practice_id)
-    return list(Instrument.objects.filter(where, key__in=keys, is_current=True))
+    rows = Instrument.objects.filter(where, key__in=keys, is_current=True)
+    return [with_shipped_rules(row) for row in rows]
 
 
 def current_instruments(keys: list[str], practice_id: int | None) -> dict[str, Instrument]:
@@ -118,7 +178,9 @@ def instruments_by_id(ids: list[int]) -> list[Instrument]:
     if missing:
         if len(_versions) + len(missing) > _VERSIONS_MAX:
             _versions.clear()
-        _versions.update(Instrument.objects.in_bulk(missing))
+        _versions.update(
+            (pk, with_shipped_rules(row)) for pk, row in Instrument.objects.in_bulk(missing).items()
+        )
     return [_versions[pk] for pk in ids if pk in _versions]
 
 

@@ -115,9 +115,24 @@ DEFAULT_CRISIS_WORDS: tuple[str, ...] = (
     "harm myself",
     "harming myself",
     "self harm",
+    "selfharm",
+    "self injury",
+    "self injure",
+    "self injuring",
+    "self injured",
     "cut myself",
     "cutting myself",
     "overdose",
+    "took all my pills",
+    "took all my tablets",
+    "taken all my pills",
+    "taken all my tablets",
+    "swallowed all my pills",
+    "swallowed all my tablets",
+    "no will to live",
+    "lost the will to live",
+    "lost my will to live",
+    "losing the will to live",
     "hang myself",
     "unalive",
 )
@@ -294,10 +309,24 @@ DEFAULT_CRISIS_WORDS_ES: tuple[str, ...] = (
     "ahorcarme",
     "sobredosis",
     "cortarme las venas",
+    "cortar las venas",
+    "me corte las venas",
+    "me corto las venas",
+    "me tome todas las pastillas",
+    "me tome todas mis pastillas",
+    "tomarme todas las pastillas",
+    "tomarme todas mis pastillas",
+    "no tengo ganas de vivir",
+    "sin ganas de vivir",
+    "perdi las ganas de vivir",
+    "perdido las ganas de vivir",
     # Hacerse daño a propósito
     "autolesion",
     "autolesiones",
     "autolesionarme",
+    "autolesionandome",
+    "me autolesiono",
+    "me autolesione",
     "hacerme dano a proposito",
     "lastimarme a proposito",
 )
@@ -329,6 +358,13 @@ alarms, as "ending it" in English: "no quiero dejar de vivir mi vida por el dolo
 (holds "dejar de vivir"), "quiero desaparecer el dolor" (holds "quiero desaparecer"),
 "prefiero morir de pie", "para no volver a despertarme a las tres" (holds "no volver a
 despertarme"): each needs only a short call to clear, a missed one costs far more.
+
+Added after a second review: "me corté / me corto las venas", "cortar las venas",
+"me tomé todas las (mis) pastillas", "tomarme todas las pastillas", "no tengo ganas
+de vivir", "sin ganas de vivir", "perdí las ganas de vivir", "me autolesiono / me
+autolesioné", "autolesionándome". A bare "ganas de vivir" is not listed ("tengo
+ganas de vivir otra vez" is hopeful). "me tomé todas mis pastillas" as a note that
+the medicine was taken is an accepted rare false alarm, as in English.
 """
 
 
@@ -366,12 +402,18 @@ WORD_FORMS: dict[str, tuple[str, ...]] = {
     "wish": ("wishes", "wished", "wishing"),
     "hope": ("hopes", "hoped", "hoping"),
     "hang": ("hangs", "hanged", "hanging"),
+    "overdose": ("overdoses", "overdosed", "overdosing"),
+    "harm": ("harms", "harmed", "harming"),
+    "selfharm": ("selfharms", "selfharmed", "selfharming"),
 }
 """Verbs of the lists that a phrase also finds in their other forms ("end my life":
 "ending my life", "ended my life"; "want to die": "wanted to die"). Only from the
 plain form: "ending it" is listed on its own, and a bare "end it" still does not match.
 "kill" is not here: "killed myself at the gym" is everyday talk ("kill myself" and
-"killing myself" are listed)."""
+"killing myself" are listed). Nor is "take": "the pain has taken my life over" is a
+complaint, not a plan ("take my life" and "taking my own life" are listed as they are).
+"harm": "self harm" also finds "self-harming", "self-harmed"; "harm myself" finds
+"harmed myself"."""
 
 _PAIN = tuple(
     f"{prep} {which}{what}"
@@ -408,6 +450,11 @@ NOT_CRISIS: dict[str, tuple[str, ...]] = {
     "without me": _AT_WORK,
     "not here": _AT_WORK,
     "gone": ("on holiday", "on vacation", "on a trip", "for the weekend"),
+    # "I overdosed on coffee" (not caffeine: caffeine tablets are a real overdose).
+    "overdose": ("on coffee", "on sugar", "on chocolate"),
+    # Taking the medicine as the doctor said: "I took all my pills as prescribed".
+    "pills": ("as prescribed", "on time"),
+    "tablets": ("as prescribed", "on time"),
 }
 """Pain talk and everyday idioms that hold a crisis phrase: a phrase of the lists that
 ends in one of these keys does not match when the words right after it are one of the
