@@ -74,6 +74,7 @@ MIDDLEWARE = [
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "painapp.accounts.middleware.UserLanguageMiddleware",
+    "painapp.accounts.middleware.UserTimezoneMiddleware",
     "allauth.account.middleware.AccountMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     # Outside the session policy: its timeout, like login_required, sends to the login
