@@ -196,6 +196,12 @@ INVITATION_MAX_AGE_DAYS = env_int("INVITATION_MAX_AGE_DAYS", 7)
 # 404 for everyone.
 BENCH_VIEWS = env_bool("BENCH_VIEWS", False)
 
+# Flash messages ("Invitation sent to pat@example.org", "<patient> is now with <clinician>")
+# can name a patient: kept in the session, which lives in the database (Django's default
+# database session engine: the cookie holds only the session's key), never in Django's
+# default cookie storage, which signs its messages but does not encrypt them.
+MESSAGE_STORAGE = "django.contrib.messages.storage.session.SessionStorage"
+
 # Sessions: patients stay logged in for 14 days; staff time out (painapp/accounts/security.py).
 SESSION_COOKIE_AGE = 14 * 24 * 3600
 STAFF_IDLE_TIMEOUT_SECONDS = 30 * 60
