@@ -244,6 +244,8 @@ FORMAT_MODULE_PATH = ["painapp.formats"]
 LANGUAGE_COOKIE_AGE = 365 * 24 * 3600
 LANGUAGE_COOKIE_HTTPONLY = True
 LANGUAGE_COOKIE_SAMESITE = "Lax"
+# Stored and computed in UTC; each signed-in person's pages show their own zone
+# (User.timezone, activated per request by UserTimezoneMiddleware).
 TIME_ZONE = "UTC"
 USE_I18N = True
 USE_TZ = True
