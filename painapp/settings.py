@@ -74,6 +74,7 @@ MIDDLEWARE = [
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "painapp.accounts.middleware.UserLanguageMiddleware",
+    "painapp.accounts.middleware.UserTimezoneMiddleware",
     "allauth.account.middleware.AccountMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     # Outside the session policy: its timeout, like login_required, sends to the login
@@ -195,6 +196,12 @@ INVITATION_MAX_AGE_DAYS = env_int("INVITATION_MAX_AGE_DAYS", 7)
 # 404 for everyone.
 BENCH_VIEWS = env_bool("BENCH_VIEWS", False)
 
+# Flash messages ("Invitation sent to pat@example.org", "<patient> is now with <clinician>")
+# can name a patient: kept in the session, which lives in the database (Django's default
+# database session engine: the cookie holds only the session's key), never in Django's
+# default cookie storage, which signs its messages but does not encrypt them.
+MESSAGE_STORAGE = "django.contrib.messages.storage.session.SessionStorage"
+
 # Sessions: patients stay logged in for 14 days; staff time out (painapp/accounts/security.py).
 SESSION_COOKIE_AGE = 14 * 24 * 3600
 STAFF_IDLE_TIMEOUT_SECONDS = 30 * 60
@@ -237,6 +244,8 @@ FORMAT_MODULE_PATH = ["painapp.formats"]
 LANGUAGE_COOKIE_AGE = 365 * 24 * 3600
 LANGUAGE_COOKIE_HTTPONLY = True
 LANGUAGE_COOKIE_SAMESITE = "Lax"
+# Stored and computed in UTC; each signed-in person's pages show their own zone
+# (User.timezone, activated per request by UserTimezoneMiddleware).
 TIME_ZONE = "UTC"
 USE_I18N = True
 USE_TZ = True

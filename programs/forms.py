@@ -376,3 +376,7 @@ class PatientInviteForm(forms.Form):
         zone.error_messages["invalid_choice"] = _(
             "Pick the patient's time zone from the list, for example Europe/London."
         )
+        # Today at the practice, not in UTC (nor the admin's own zone): the date the
+        # start date's rules measure from.
+        if not self.initial.get("start_date"):
+            self.initial["start_date"] = self._today()

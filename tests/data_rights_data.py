@@ -165,6 +165,8 @@ def make_rich_data(enrollment: Enrollment, *, marker: str, staff: User) -> Rich:
         title=f"{marker} time for practice",
         url="/somatic-tracking/",
         delivery=r["delivery"],
+        audience=Notification.Audience.PATIENT,
+        practice=enrollment.practice,
     )
     r["alert"] = alert_raise(
         enrollment=enrollment,

@@ -329,6 +329,25 @@ def test_the_diary_list_costs_the_same_as_it_grows(pat, enrollment, n, django_as
     assert len(response.context["entries"]) == min(n, PAGE_SIZE)
 
 
+@pytest.mark.parametrize(
+    "typed", ["500000000000000000", "9" * 30, "9" * 5000, "4", "99", "-3", "two"]
+)
+def test_a_page_past_the_end_shows_the_oldest_entries_not_an_error(pat, enrollment, typed):
+    # 45 entries: pages 1-3, the third holding the 5 oldest. A page number past the end
+    # (an old link, or typed: even one too big for the database) shows the last page;
+    # one that is not a page number shows the first.
+    grow(enrollment, PAGE_SIZE * 2 + 5)
+    response = pat.get(reverse("diary_list"), {"page": typed})
+    assert response.status_code == 200
+    page = response.content.decode()
+    if typed in ("-3", "two"):
+        assert len(response.context["entries"]) == PAGE_SIZE and "Older entries" in page
+        return
+    assert len(response.context["entries"]) == 5
+    assert "No entries yet" not in page and "Older entries" not in page
+    assert 'href="?page=2">Newer entries</a>' in page
+
+
 @pytest.mark.parametrize("n", [3, 80])
 def test_the_progress_page_costs_the_same_as_the_diary_grows(
     pat, enrollment, n, django_assert_num_queries

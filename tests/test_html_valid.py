@@ -66,7 +66,11 @@ def with_every_kind_of_timestamp(cast, data: dict) -> None:
     clinician_note_create(enrollment=enrollment, author=cast.clinician, body="Called today.")
     record_at_open(CheckIn.objects.get(pk=data["checkin_detail"]["pk"]))
     Notification.objects.create(
-        user=cast.patient, title="Time for a few minutes of practice", url=reverse("practice")
+        user=cast.patient,
+        title="Time for a few minutes of practice",
+        url=reverse("practice"),
+        audience=Notification.Audience.PATIENT,
+        practice=cast.practice,
     )
 
 

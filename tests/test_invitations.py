@@ -378,3 +378,14 @@ def test_a_birth_today_in_the_practices_zone_is_not_in_the_future(auckland):
         tomorrow.is_valid()
     assert "The date of birth cannot be in the future." not in str(today.errors)
     assert "The date of birth cannot be in the future." in str(tomorrow.errors)
+
+
+def test_the_invite_forms_start_date_is_today_at_the_practice(auckland, client):
+    # 9 a.m. on 11 March in Auckland is still 10 March in UTC, and in the admin's own
+    # New York: the form offers the practice's day.
+    User.objects.filter(pk=auckland.admin.pk).update(timezone="America/New_York")
+    client.force_login(auckland.admin)
+    with time_machine.travel(datetime(2026, 3, 10, 20, 0, tzinfo=UTC), tick=False):
+        page = client.get(reverse("patient_invite")).content.decode()
+    [field] = re.findall(r'<input[^>]*name="start_date"[^>]*>', page)
+    assert 'value="2026-03-11"' in field

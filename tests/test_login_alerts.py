@@ -95,3 +95,15 @@ def test_a_switched_off_account_is_not_emailed(cast, mailoutbox):
     cast.patient.save()
     assert login_alert_send(user_id=cast.patient.pk) is False
     assert mailoutbox == []
+
+
+def test_the_notice_says_the_time_in_the_owners_zone(cast, mailoutbox):
+    # 23:30 UTC is already 12:30 the next day in Auckland (NZDT, UTC+13).
+    cast.patient.timezone = "Pacific/Auckland"
+    cast.patient.save(update_fields=["timezone"])
+    with time_machine.travel(datetime(2026, 1, 14, 23, 30, tzinfo=UTC), tick=False):
+        assert login_alert_send(user_id=cast.patient.pk) is True
+    [message] = mailoutbox
+    assert "by 12:30 on 15 January 2026, your time" in message.body
+    html = message.alternatives[0][0]
+    assert "12:30" in html and "23:30" not in html and "23:30" not in message.body

@@ -244,12 +244,17 @@ def test_it_explains_bad_input_and_keeps_what_was_typed(
     page = response.content.decode()
     assert message in page and kept in page
     assert not AuditEvent.objects.filter(action__startswith="tailoring.").exists()
+    # The page shows the patient's program again: a staff read, audited like a GET.
+    viewed = AuditEvent.objects.filter(action="patient.program_viewed", subject=enrollment.patient)
+    assert viewed.count() == 1
     # The same with htmx: the section comes back (a 400, which htmx swaps in: base.html's
-    # responseHandling) with the message.
+    # responseHandling) with the message, and that read of the program is audited too.
     response = clin.post(url(name, enrollment), data, HTTP_HX_REQUEST="true")
     assert response.status_code == 400
     page = response.content.decode()
     assert page.lstrip().startswith('<div id="tailoring"') and message in page and kept in page
+    assert viewed.count() == 2
+    assert viewed.latest("at").actor == enrollment.clinician
 
 
 def test_it_swaps_the_section_for_htmx(clin, enrollment):

@@ -412,8 +412,22 @@ class Response(models.Model):
 class Notification(models.Model):
     """An in-app message for one person (reminders, alerts for clinicians)."""
 
+    class Audience(models.TextChoices):
+        # Who it is for: a staff one names or is about a patient, so it is never shown
+        # on the patient's own list, even to a person who is also a patient somewhere.
+        PATIENT = "patient", gettext_lazy("Patient")
+        STAFF = "staff", gettext_lazy("Staff")
+
     user = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="notifications"
+    )
+    # Staff unless a patient's (reminders, their care team's messages) says otherwise:
+    # a new kind of notification stays off the patient's list until it says it is theirs.
+    audience = models.CharField(max_length=8, choices=Audience.choices, default=Audience.STAFF)
+    # The practice it belongs to: the patient's list shows the signed-in membership's
+    # only. Null for older staff rows.
+    practice = models.ForeignKey(
+        Practice, null=True, blank=True, on_delete=models.CASCADE, related_name="+"
     )
     title = models.CharField(max_length=200)
     body = models.TextField(blank=True)

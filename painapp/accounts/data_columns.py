@@ -36,6 +36,7 @@ COLUMN_LABELS = {
     "assessor_role": pgettext_lazy(C, "assessor role"),
     "at": pgettext_lazy(C, "when"),
     "attempts": pgettext_lazy(C, "attempts"),
+    "audience": pgettext_lazy(C, "for whom"),  # a notification's: patient or staff
     "attribution_id": pgettext_lazy(C, "attribution (id)"),
     "attributions_recorded": pgettext_lazy(C, "causes recorded"),
     "back_pain_onset_year": pgettext_lazy(C, "year back pain began"),

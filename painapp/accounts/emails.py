@@ -3,11 +3,12 @@
 from __future__ import annotations
 
 import smtplib
+from datetime import tzinfo
 
 from django.conf import settings
 from django.core.mail import EmailMultiAlternatives
 from django.template.loader import render_to_string
-from django.utils import translation
+from django.utils import timezone, translation
 
 
 def build_email(
@@ -17,11 +18,14 @@ def build_email(
     context: dict,
     headers: dict | None = None,
     language: str | None = None,
+    tz: tzinfo | None = None,
 ) -> EmailMultiAlternatives:
-    """The email in the recipient's `language` (User.language), whichever language the
-    request or worker that sends it happens to be in."""
+    """The email in the recipient's `language` (User.language) and with its times in
+    their zone `tz` (User.tzinfo; without one, TIME_ZONE), whichever language and zone
+    the request or worker that sends it happens to be in: the `date` filter shows a
+    datetime in the current zone."""
     context = {"site_url": settings.SITE_URL, **context}
-    with translation.override(language or settings.LANGUAGE_CODE):
+    with translation.override(language or settings.LANGUAGE_CODE), timezone.override(tz):
         subject = render_to_string(f"{template_dir}/subject.txt", context).strip()
         text = render_to_string(f"{template_dir}/body.txt", context)
         html = render_to_string(f"{template_dir}/body.html", context)
@@ -52,11 +56,14 @@ def send_email(
     context: dict,
     headers: dict | None = None,
     language: str | None = None,
+    tz: tzinfo | None = None,
 ) -> None:
-    """Build and send one email (in `language`). Raises EmailNotSent (an OSError) if it
-    could not be sent; the original exception is dropped, not chained, so no log shows
-    it."""
-    message = build_email(template_dir, to=to, context=context, headers=headers, language=language)
+    """Build and send one email (in `language`, times in `tz`). Raises EmailNotSent (an
+    OSError) if it could not be sent; the original exception is dropped, not chained,
+    so no log shows it."""
+    message = build_email(
+        template_dir, to=to, context=context, headers=headers, language=language, tz=tz
+    )
     try:
         message.send()
     except (smtplib.SMTPException, OSError) as error:

@@ -82,10 +82,11 @@ def login_alert_send(*, user_id: int) -> bool:
                 "name": user.display_name,
                 "failures": settings.LOGIN_ALERT_FAILURES,
                 "minutes": settings.LOGIN_ALERT_WINDOW_SECONDS // 60,
-                "at": timezone.localtime(timezone.now(), user.tzinfo),
+                "at": timezone.now(),  # shown in their zone: tz below
                 "reset_url": settings.SITE_URL + reverse("account_reset_password"),
             },
             language=user.language,
+            tz=user.tzinfo,
         )
     except OSError as error:
         logger.warning("Login alert for user %s could not be sent: %s", user_id, error)

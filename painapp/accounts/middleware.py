@@ -6,8 +6,9 @@ import contextvars
 import logging
 import re
 import uuid
+import zoneinfo
 
-from django.utils import translation
+from django.utils import timezone, translation
 
 _request_id: contextvars.ContextVar[str] = contextvars.ContextVar("request_id", default="-")
 _VALID_ID = re.compile(r"^[A-Za-z0-9-]{8,64}$")
@@ -55,6 +56,30 @@ class UserLanguageMiddleware:
             translation.activate(user.language)
             request.LANGUAGE_CODE = user.language
         return self.get_response(request)
+
+
+class UserTimezoneMiddleware:
+    """A logged-in person sees every time in their own zone (User.timezone): Django's
+    current time zone is theirs for the whole request, so `{{ at|date }}` and forms'
+    typed times mean their local time. Everyone else gets TIME_ZONE (UTC). A page that
+    means another zone says so ({% timezone patient.timezone %}, `|timezone:`)."""
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        user = request.user
+        if user.is_authenticated:
+            try:
+                timezone.activate(user.tzinfo)
+            except (ValueError, zoneinfo.ZoneInfoNotFoundError):
+                timezone.deactivate()  # a zone no longer known: the default
+        else:
+            timezone.deactivate()
+        try:
+            return self.get_response(request)
+        finally:
+            timezone.deactivate()
 
 
 SESSION_MEMBERSHIP_KEY = "membership_id"

@@ -194,6 +194,7 @@ def invitation_send(invitation: Invitation) -> bool:
                 "expires_at": invitation.expires_at,
             },
             language=membership.user.language,
+            tz=membership.user.tzinfo,
         )
     except OSError as error:
         # EmailNotSent says what failed without the address; no traceback needed.

@@ -37,7 +37,10 @@ CHUNK = 64 * 1024
 # was played says where someone is treated, which a shared computer should not keep.
 # Seeking does not need the cache: each seek is a Range request.
 CACHE_CONTROL = "private"
-_RANGE = re.compile(r"^bytes=(\d*)-(\d*)$")
+# At most 18 digits a position (under 2**63, past any file): a longer one is a Range
+# header we do not serve, ignored like any other (RFC 9110 §14.2: the whole file, 200),
+# and never reaches int(), which refuses more than 4,300 digits.
+_RANGE = re.compile(r"^bytes=(\d{0,18})-(\d{0,18})$")
 
 
 def _ui_language() -> str:

@@ -7,7 +7,6 @@ from django.contrib import messages
 from django.core.exceptions import ValidationError
 from django.http import HttpResponse
 from django.shortcuts import redirect, render
-from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods
 
@@ -25,7 +24,6 @@ def patient_invite(request: MemberRequest) -> HttpResponse:
     form = PatientInviteForm(
         request.POST if request.method == "POST" else None,
         practice=request.practice,
-        initial={"start_date": timezone.localdate()},
     )
     not_ready = enrollment_not_ready(request.practice)
     if not_ready is None and request.method == "POST" and form.is_valid():

@@ -4,8 +4,6 @@ documented contact outcome."""
 
 from __future__ import annotations
 
-from zoneinfo import ZoneInfo
-
 from django.contrib import messages
 from django.http import HttpResponse
 from django.shortcuts import redirect, render
@@ -163,9 +161,8 @@ def alert_resolve(request: MemberRequest, pk: int) -> HttpResponse:
         request.POST if request.method == "POST" else None, raised_at=alert.created_at
     )
     # The contact time is typed in the person's own time ("When (your local time)"):
-    # read it, and say the alert's raised time, in their zone, not the server's.
-    with timezone.override(ZoneInfo(request.user.timezone)):
-        valid = request.method == "POST" and form.is_valid()
+    # read, and the alert's raised time said, in their zone (UserTimezoneMiddleware).
+    valid = request.method == "POST" and form.is_valid()
     if valid:
         if services.alert_resolve(
             alert=alert, by=request.user, outcome=form.outcome(), request=request

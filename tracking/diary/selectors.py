@@ -18,6 +18,8 @@ from tracking.diary.models import DiaryEntry
 # (a month of daily episodes), so each page is the same few queries however long the
 # diary grows.
 PAGE_SIZE = 20
+# Past any real diary (20 million episodes), and an OFFSET Postgres can hold.
+MAX_PAGE = 1_000_000
 CHART_EPISODES = 30
 
 
@@ -56,16 +58,27 @@ def clue_text(entry: DiaryEntry) -> str:
     return items.get(entry.clue_key, "")
 
 
-def diary_page(enrollment: Enrollment, page: int) -> tuple[list[DiaryEntry], bool]:
-    """One page of the patient's episodes, newest first, and whether there are more.
-    One query."""
-    start = (max(page, 1) - 1) * PAGE_SIZE
-    rows = list(
-        DiaryEntry.objects.filter(enrollment=enrollment)
-        .select_related("clue_reflection__activity")
-        .order_by("-occurred_at", "-pk")[start : start + PAGE_SIZE + 1]
-    )
-    return rows[:PAGE_SIZE], len(rows) > PAGE_SIZE
+def diary_page(enrollment: Enrollment, page: int) -> tuple[list[DiaryEntry], bool, int]:
+    """One page of the patient's episodes, newest first, whether there are more, and
+    the page shown. One query; a page past the end (a typed or old link, or a number
+    too big for the database's OFFSET) shows the last page instead, as Django's
+    Paginator.get_page does, with a count and a second query."""
+    entries = DiaryEntry.objects.filter(enrollment=enrollment)
+
+    def rows_of(page: int) -> list[DiaryEntry]:
+        start = (page - 1) * PAGE_SIZE
+        return list(
+            entries.select_related("clue_reflection__activity").order_by("-occurred_at", "-pk")[
+                start : start + PAGE_SIZE + 1
+            ]
+        )
+
+    page = min(max(page, 1), MAX_PAGE)
+    rows = rows_of(page)
+    if not rows and page > 1:
+        page = max(1, -(-entries.count() // PAGE_SIZE))
+        rows = rows_of(page)
+    return rows[:PAGE_SIZE], len(rows) > PAGE_SIZE, page
 
 
 def _when(entry: DiaryEntry, tz: ZoneInfo) -> tuple[str, str]:

@@ -25,11 +25,12 @@ from tracking.diary.models import DiaryEntry
 @require_GET
 @enrollment_required
 def diary_list(request: PatientRequest) -> HttpResponse:
-    try:
-        page = max(int(request.GET.get("page", "1")), 1)
-    except ValueError:
-        page = 1
-    entries, more = selectors.diary_page(request.enrollment, page)
+    # A page number, however long (past the end: the last page); anything else, page 1.
+    typed = request.GET.get("page", "").strip()
+    page = 1
+    if typed.isascii() and typed.isdigit():
+        page = int(typed) if len(typed) <= 7 else selectors.MAX_PAGE
+    entries, more, page = selectors.diary_page(request.enrollment, page)
     return render(
         request,
         "tracking/patient/diary/list.html",

@@ -168,7 +168,14 @@ def _notify_in_app(enrollment: Enrollment, recipient: User, *, from_patient: boo
             title = _("New message from your care team")
             body = _("Your care team sent you a message. Open Messages to read it.")
             url = reverse("messages")
-    Notification.objects.create(user=recipient, title=title, body=body, url=url)
+    Notification.objects.create(
+        user=recipient,
+        title=title,
+        body=body,
+        url=url,
+        practice_id=enrollment.practice_id,
+        audience=Notification.Audience.STAFF if from_patient else Notification.Audience.PATIENT,
+    )
 
 
 # ------------------------------------------------------------------ the email

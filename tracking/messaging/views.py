@@ -10,13 +10,11 @@ place, with the new message in it and an empty form.
 from __future__ import annotations
 
 from datetime import datetime
-from zoneinfo import ZoneInfo
 
 from django.contrib import messages as flash
 from django.http import HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
-from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods
 
@@ -164,11 +162,10 @@ def patient_thread(request: PatientRequest) -> HttpResponse:
     )
     context["error"] = error
     context.update(_office_hours(settings, enrollment))
-    with timezone.override(ZoneInfo(request.user.timezone)):
-        template = "tracking/messaging/patient_thread.html"
-        if request.htmx and request.method == "POST":
-            template += "#conversation"
-        return render(request, template, context, status=status)
+    template = "tracking/messaging/patient_thread.html"
+    if request.htmx and request.method == "POST":
+        template += "#conversation"
+    return render(request, template, context, status=status)
 
 
 # ---------------------------------------------------------------- staff
@@ -224,8 +221,7 @@ def staff_thread(request: MemberRequest, pk: int) -> HttpResponse:
     context["error"] = error
     del context["enrollment"]  # the patient record's context has it
     context = record_context(request, enrollment, "patient_messages", **context)
-    with timezone.override(ZoneInfo(request.user.timezone)):
-        template = "tracking/messaging/staff_thread.html"
-        if request.htmx and request.method == "POST":
-            template += "#conversation"
-        return render(request, template, context, status=status)
+    template = "tracking/messaging/staff_thread.html"
+    if request.htmx and request.method == "POST":
+        template += "#conversation"
+    return render(request, template, context, status=status)

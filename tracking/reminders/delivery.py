@@ -44,6 +44,7 @@ _SEND_COLUMNS = (
     "schedule__id",
     "schedule__kind",
     "schedule__enrollment_id",
+    "schedule__enrollment__practice_id",  # the in-app notification's practice
     *(f"schedule__{column}" for column in ENROLLMENT_COLUMNS),
     "schedule__enrollment__patient__email",
     "schedule__enrollment__patient__full_name",
@@ -445,6 +446,7 @@ def build_message(delivery: Delivery, checkin: CheckIn | None = None) -> Message
             sms = gettext("painapp: your weekly check-in is ready. It takes about 3 minutes.")
     return Message(
         to_user_id=patient.pk,
+        practice_id=enrollment.practice_id,
         email=patient.email,
         phone=getattr(enrollment.reminder_preferences, "phone", ""),
         subject=title,

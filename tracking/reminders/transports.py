@@ -48,6 +48,7 @@ class Message:
     in_app_url: str
     headers: dict = field(default_factory=dict)
     language: str = "en"  # the recipient's (User.language): the email is rendered in it
+    practice_id: int | None = None  # the enrollment's: its in-app notification's practice
 
 
 class Transport(Protocol):
@@ -147,6 +148,8 @@ class InAppTransport:
                 Notification(
                     delivery=delivery,
                     user_id=message.to_user_id,
+                    audience=Notification.Audience.PATIENT,
+                    practice_id=message.practice_id,
                     title=message.in_app_title,
                     url=message.in_app_url,
                 )

@@ -42,10 +42,16 @@ def settings_page(request: PatientRequest) -> HttpResponse:
 
 @patient_required
 def notifications(request: MemberRequest) -> HttpResponse:
-    items = list(Notification.objects.filter(user=request.user)[:50])
-    Notification.objects.filter(user=request.user, read_at__isnull=True).update(
-        read_at=timezone.now()
+    """The patient's own notifications at the practice they are signed in to: never a
+    staff one (which names patients), nor another practice's, for a person who is also
+    staff, or a patient, elsewhere."""
+    mine = Notification.objects.filter(
+        user=request.user,
+        audience=Notification.Audience.PATIENT,
+        practice=request.membership.practice,
     )
+    items = list(mine[:50])
+    mine.filter(read_at__isnull=True).update(read_at=timezone.now())
     return render(request, "tracking/patient/notifications.html", {"items": items})
 
 

@@ -15,7 +15,6 @@ place with htmx.
 from __future__ import annotations
 
 from collections.abc import Callable
-from zoneinfo import ZoneInfo
 
 from django.contrib import messages
 from django.core.exceptions import ValidationError
@@ -327,20 +326,18 @@ def _notes_partial(
 ) -> HttpResponse:
     # The section shows the care team's notes on the patient: a read, like the page.
     audit_read(request, "patient.viewed", enrollment)
-    # The partial alone is outside the page's {% timezone %}: times in the staff
-    # member's own zone all the same, as the whole page shows them.
-    with timezone.override(ZoneInfo(request.user.timezone)):
-        return render(
-            request,
-            "tracking/clinic/patient/overview.html#notes",
-            {
-                "enrollment": enrollment,
-                "note_form": form,
-                "note_saved": saved,
-                "overview": {"notes": patient_notes(enrollment)},
-            },
-            status=status,
-        )
+    # Times in the staff member's own zone (UserTimezoneMiddleware), as the page's.
+    return render(
+        request,
+        "tracking/clinic/patient/overview.html#notes",
+        {
+            "enrollment": enrollment,
+            "note_form": form,
+            "note_saved": saved,
+            "overview": {"notes": patient_notes(enrollment)},
+        },
+        status=status,
+    )
 
 
 # ---------------------------------------------------------------- alerts
@@ -359,18 +356,15 @@ def _alert_action(request: MemberRequest, pk: int, alert_pk: int, action) -> Htt
     done_message, again_message = action(alert)
     if request.htmx:
         alerts, resolved = patient_alerts(enrollment)
-        # The partial alone is outside the page's {% timezone %}: times in the staff
-        # member's own zone all the same, as the whole page shows them.
-        with timezone.override(ZoneInfo(request.user.timezone)):
-            return render(
-                request,
-                "tracking/clinic/patient/overview.html#alerts",
-                {
-                    "enrollment": enrollment,
-                    "alert_message": done_message or again_message,
-                    "overview": {"alerts": alerts, "resolved_alerts": resolved},
-                },
-            )
+        return render(
+            request,
+            "tracking/clinic/patient/overview.html#alerts",
+            {
+                "enrollment": enrollment,
+                "alert_message": done_message or again_message,
+                "overview": {"alerts": alerts, "resolved_alerts": resolved},
+            },
+        )
     if done_message:
         messages.success(request, done_message)
     else:

@@ -13,7 +13,6 @@ its service (programs.tailoring.services). Anyone outside the caseload gets a 40
 from __future__ import annotations
 
 from typing import TypeVar
-from zoneinfo import ZoneInfo
 
 from django.contrib import messages
 from django.core.exceptions import ValidationError
@@ -21,7 +20,6 @@ from django.db import models
 from django.http import Http404, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
-from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_POST
 
@@ -66,8 +64,7 @@ def _render(
     }
     context = _context(request, enrollment, "patient_program", page=page, saved=saved, **forms)
     if request.htmx:
-        with timezone.override(ZoneInfo(request.user.timezone)):
-            return render(request, f"{TEMPLATE}#tailoring", context, status=status)
+        return render(request, f"{TEMPLATE}#tailoring", context, status=status)
     return render(request, TEMPLATE, context, status=status)
 
 
@@ -79,9 +76,9 @@ def _done(request: MemberRequest, enrollment: Enrollment, message: str) -> HttpR
 
 
 def _invalid(request: MemberRequest, enrollment: Enrollment, page, **bound) -> HttpResponse:
-    if not request.htmx:
-        # The whole page comes back: the read it shows is recorded like a GET.
-        audit_read(request, "patient.program_viewed", enrollment)
+    # The page, or with htmx its program part, comes back: a read of the patient's
+    # program, recorded like a GET either way.
+    audit_read(request, "patient.program_viewed", enrollment)
     return _render(request, enrollment, page, status=400, **bound)
 
 

@@ -1,0 +1,80 @@
+"""The patient's notifications page (/notifications/) lists only their own patient
+notifications at the practice they are signed in to. Staff notifications name
+patients: a clinician at one practice who is also a patient at another never sees
+them there, nor the other practice's."""
+
+from __future__ import annotations
+
+import pytest
+from django.urls import reverse
+
+from painapp.accounts.models import Membership, Role, User
+from tests.factories import make_enrollment
+from tracking.alerts.services import alert_raise
+from tracking.messaging.services import message_send
+from tracking.models import Alert, Notification
+
+
+@pytest.fixture
+def dual(cast):
+    """Dr Elsewhere: a clinician at the other practice, and a patient at Riverside."""
+    person = cast.outsider_clinician
+    Membership.objects.create(
+        user=person, practice=cast.practice, role=Role.PATIENT, is_active=True
+    )
+    own = make_enrollment(person, cast.clinician, cast.practice)
+    User.objects.filter(pk=cast.outsider_patient.pk).update(full_name="Quentin Zebra")
+    cast.outsider_patient.refresh_from_db()
+    theirs = make_enrollment(cast.outsider_patient, person, cast.other_practice)
+    # At work: an urgent alert about their patient, and a message from them.
+    alert_raise(
+        enrollment=theirs,
+        kind=Alert.Kind.SELF_HARM,
+        severity=Alert.Severity.URGENT,
+        source="checkin:1",
+        details={"item9": 2},
+    )
+    message_send(enrollment=theirs, author=cast.outsider_patient, body="Hello doctor")
+    # As a patient: their own care team writes to them.
+    message_send(enrollment=own, author=cast.clinician, body="How are you getting on?")
+    return person
+
+
+def as_patient(client, person, practice):
+    client.force_login(person)
+    membership = Membership.objects.get(user=person, practice=practice, role=Role.PATIENT)
+    response = client.post(reverse("choose_practice"), {"membership": membership.pk})
+    assert response.status_code == 302
+
+
+def test_a_clinician_who_is_also_a_patient_sees_only_their_own_notifications(cast, client, dual):
+    staff_rows = Notification.objects.filter(user=dual, audience=Notification.Audience.STAFF)
+    assert staff_rows.count() == 2  # the alert and the patient's message
+    assert any("Quentin Zebra" in n.body for n in staff_rows)
+    as_patient(client, dual, cast.practice)
+    response = client.get(reverse("notifications"))
+    assert response.status_code == 200
+    page = response.content.decode()
+    assert "New message from your care team" in page
+    assert "Quentin Zebra" not in page
+    assert "Urgent" not in page and "New message from a patient" not in page
+    # Reading the patient's list marks only its own rows read.
+    assert staff_rows.filter(read_at__isnull=True).count() == 2
+
+
+def test_a_patient_at_two_practices_sees_the_signed_in_ones_only(cast, client, enrollment):
+    # Pat One is a patient at Riverside and, later, at Elsewhere too.
+    Membership.objects.create(
+        user=cast.patient, practice=cast.other_practice, role=Role.PATIENT, is_active=True
+    )
+    elsewhere = make_enrollment(cast.patient, cast.outsider_clinician, cast.other_practice)
+    message_send(enrollment=elsewhere, author=cast.outsider_clinician, body="Welcome")
+    as_patient(client, cast.patient, cast.practice)
+    assert (
+        "New message from your care team"
+        not in client.get(reverse("notifications")).content.decode()
+    )
+    as_patient(client, cast.patient, cast.other_practice)
+    assert (
+        "New message from your care team" in client.get(reverse("notifications")).content.decode()
+    )
