@@ -32,7 +32,7 @@ def patients_rows(apps, schema_editor):
 class Migration(migrations.Migration):
     dependencies = [
         ("accounts", "0008_user_message_emails"),
-        ("tracking", "0024_submit_once"),
+        ("tracking", "0026_alert_resolve_by"),
         ("programs", "0015_submit_once"),
     ]
 
