@@ -134,7 +134,7 @@ def alert_detail(request: MemberRequest, pk: int) -> HttpResponse:
 def alert_acknowledge(request: MemberRequest, pk: int) -> HttpResponse:
     alert = alert_for_staff(request, pk)
     if services.alert_acknowledge(alert=alert, by=request.user, request=request):
-        when = timezone.localtime(alert.resolve_by, ZoneInfo(request.user.timezone or "UTC"))
+        when = timezone.localtime(alert.resolve_by)  # the clinician's zone (UserTimezoneMiddleware)
         messages.success(
             request,
             _(
