@@ -23,6 +23,7 @@ from tracking.diary.models import DiaryEntry
 from tracking.diary.selectors import CHART_EPISODES, PAGE_SIZE, diary_charts
 from tracking.diary.services import Episode, diary_entry_delete, diary_entry_save
 from tracking.models import Alert
+from tracking.safety.scanner import FINGERPRINT, text_fingerprint
 
 CRISIS = "Some days I want to die."
 
@@ -242,7 +243,12 @@ def test_a_crisis_phrase_shows_help_at_once_and_alerts_the_care_team(pat, enroll
     assert "You do not have to face this alone" in page
     alert = Alert.objects.get()
     assert (alert.kind, alert.severity) == ("self_harm", "urgent")
-    assert alert.details == {"crisis_words": True, "entry": "diary"}
+    # Only the field holding the phrase is fingerprinted (keyed: never the words).
+    assert alert.details == {
+        "crisis_words": True,
+        "entry": "diary",
+        FINGERPRINT: text_fingerprint([CRISIS]),
+    }
     assert DiaryEntry.objects.get().self_talk  # the entry is kept
 
 

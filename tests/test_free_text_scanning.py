@@ -25,7 +25,14 @@ from tracking import rules
 from tracking.diary.services import Episode, diary_entry_save
 from tracking.messaging.services import message_send
 from tracking.models import Alert, PracticeSettings, SafetyPlan
-from tracking.safety.scanner import finds_crisis_words, holds_crisis_words, normalise, scan
+from tracking.safety.scanner import (
+    FINGERPRINT,
+    finds_crisis_words,
+    holds_crisis_words,
+    normalise,
+    scan,
+    text_fingerprint,
+)
 from tracking.safety.services import safety_plan_save
 
 DEFAULT = rules.DEFAULT_CRISIS_WORDS
@@ -407,7 +414,13 @@ def test_it_raises_one_urgent_self_harm_alert_without_the_words(enrollment):
     alert = Alert.objects.get()
     assert alert == first
     assert (alert.kind, alert.severity) == ("self_harm", "urgent")
-    assert alert.details == {"crisis_words": True, "entry": "reflection"}
+    # The kind of entry and a keyed fingerprint of the words (to tell a later save of
+    # the same words): never the words themselves.
+    assert alert.details == {
+        "crisis_words": True,
+        "entry": "reflection",
+        FINGERPRINT: text_fingerprint(["I don’t want to be here anymore"]),
+    }
 
 
 def test_the_practices_own_words_add_to_the_built_in_ones(cast, enrollment):
@@ -607,4 +620,8 @@ def test_a_private_reflection_is_scanned_and_its_text_stays_out_of_the_alert(enr
     reflection.private = True
     reflection.save()
     alert = Alert.objects.get()
-    assert alert.details == {"crisis_words": True, "entry": "reflection"}
+    assert alert.details == {
+        "crisis_words": True,
+        "entry": "reflection",
+        FINGERPRINT: text_fingerprint([CRISIS]),
+    }

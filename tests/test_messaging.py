@@ -19,6 +19,7 @@ from tracking.messaging import selectors
 from tracking.messaging.models import MESSAGE_MAX_LENGTH, Message, MessageThread
 from tracking.messaging.services import MessagingOff, message_send
 from tracking.models import Alert, Notification, PracticeSettings
+from tracking.safety.scanner import FINGERPRINT, text_fingerprint
 
 SECRET = "my knee twinges on the stairs zebra-7731"
 CRISIS = "Honestly some days I want to die."
@@ -122,7 +123,12 @@ def test_a_crisis_phrase_raises_the_urgent_alert_without_the_words(cast, enrollm
     alert = Alert.objects.get(enrollment=enrollment)
     assert sent.alert == alert
     assert (alert.kind, alert.severity) == ("self_harm", "urgent")
-    assert alert.details == {"crisis_words": True, "entry": "message"}
+    # A keyed fingerprint of the words, never the words (tracking.safety.scanner).
+    assert alert.details == {
+        "crisis_words": True,
+        "entry": "message",
+        FINGERPRINT: text_fingerprint([CRISIS]),
+    }
 
 
 def test_a_staff_message_is_not_scanned(cast, enrollment):

@@ -18,7 +18,7 @@ from painapp.accounts.middleware import membership_for
 from painapp.accounts.models import Role
 from programs.access import current_enrollment
 from programs.models import Enrollment
-from programs.safety import SHOW_CRISIS_HELP, crisis_written
+from programs.safety import SHOW_CRISIS_HELP, Crisis, crisis_written
 from tracking.alerts.selectors import AlertCounts
 from tracking.alerts.selectors import alert_counts as count_alerts
 from tracking.messaging.selectors import MenuMessages, menu_messages
@@ -88,8 +88,10 @@ def patient_gate(request: HttpRequest) -> dict:
 def _crisis_help(request: HttpRequest) -> dict | None:
     """The crisis panel's context (tracking.safety.copy.safety_copy) when the patient
     saved text holding a crisis phrase in this request or just before (programs.safety),
-    else None. Marks it shown, so it waits for no later page."""
-    if not (crisis_written() or request.session.get(SHOW_CRISIS_HELP)):
+    with `seen_before` when nobody was told of it again, else None. Marks it shown, so
+    it waits for no later page."""
+    found = [f for f in (crisis_written(), request.session.get(SHOW_CRISIS_HELP)) if f]
+    if not found:
         return None
     enrollment = getattr(request, "enrollment", None)
     if enrollment is None and getattr(request, "practice", None) is not None:
@@ -98,7 +100,12 @@ def _crisis_help(request: HttpRequest) -> dict | None:
         return None  # a page that is not the patient's own: it waits for theirs
     request.session.pop(SHOW_CRISIS_HELP, None)
     request.crisis_help_shown = True  # type: ignore[attr-defined]
-    return safety_copy(PracticeSettings.for_practice(enrollment.practice_id), enrollment)
+    return {
+        **safety_copy(PracticeSettings.for_practice(enrollment.practice_id), enrollment),
+        # The same words as an alert the care team already resolved: nobody was told now
+        # (tracking.safety.scanner), so the panel does not say they are.
+        "seen_before": all(f == Crisis.SEEN for f in found),
+    }
 
 
 def crisis_help(request: HttpRequest) -> dict:

@@ -48,7 +48,8 @@ class Alert(models.Model):
     # What raised it (e.g. "checkin:123"), so the same event never raises two alerts
     # while one is still being worked (open or acknowledged). An entry the patient edits
     # in place (a reflection, the safety plan) raises a new one after its alert is
-    # resolved (tracking.alerts.services.alert_raise).
+    # resolved, when its words changed since (tracking.safety.scanner: the alert's
+    # details keep a keyed fingerprint of them, never the words).
     source = models.CharField(max_length=64)
     created_at = models.DateTimeField(default=dj_timezone.now)
     acknowledged_by = models.ForeignKey(

@@ -15,6 +15,7 @@ from playwright.sync_api import Page, expect
 from tests.browser import helpers
 from tracking.messaging.models import Message
 from tracking.models import Alert
+from tracking.safety.scanner import FINGERPRINT, text_fingerprint
 
 pytestmark = pytest.mark.browser
 
@@ -110,7 +111,11 @@ def test_a_clinician_and_a_patient_message_each_other(
 
     # The clinician's alert inbox shows the urgent alert; the menu shows two unread.
     alert = Alert.objects.get(enrollment=enrollment, kind=Alert.Kind.SELF_HARM)
-    assert alert.details == {"crisis_words": True, "entry": "message"}
+    assert alert.details == {
+        "crisis_words": True,
+        "entry": "message",
+        FINGERPRINT: text_fingerprint([CRISIS]),
+    }
     clinic.goto(f"{live_server.url}/alerts/")
     expect(clinic.locator("main")).to_contain_text("Pat One")
     expect(clinic.locator(f'a[href="/alerts/{alert.pk}/"]').first).to_be_visible()

@@ -3,8 +3,10 @@
 Every save sends the patient's own words ("what I was doing", "what I told myself")
 through the crisis-word scanner (tracking.safety.scanner): a hit raises the urgent
 self-harm alert for the care team (unless the entry's alert is still open or
-acknowledged, so the team has it already), and the caller shows the patient where to
-get help at once and tells them their care team has been told, which is then true.
+acknowledged, so the team has it already, or the words are the same as its alert
+already resolved: tracking.safety.scanner's rule), and the caller shows the patient
+where to get help at once and tells them their care team has been told, or, when
+nothing new was raised for words already handled, that they were told before.
 """
 
 from __future__ import annotations
@@ -20,10 +22,10 @@ from django.utils.translation import gettext
 
 from painapp.submit_once import create_once
 from programs.models import Enrollment, Reflection
+from programs.safety import Crisis
 from tracking import rules
 from tracking.diary.models import Activity, DiaryEntry, Place, Sleep
-from tracking.models import PracticeSettings
-from tracking.safety.scanner import holds_crisis_words, scan
+from tracking.safety.scanner import scan_text
 
 
 @dataclass(frozen=True)
@@ -47,12 +49,15 @@ class Episode:
 class Saved:
     entry: DiaryEntry
     # The patient wrote a crisis phrase: show them help at once. The care team has an
-    # alert not yet resolved for the entry: one raised now, or the one it already had.
+    # alert not yet resolved for the entry (one raised now, or the one it already had),
+    # unless `seen_before`.
     crisis: bool
     # False when the form's one-time token had saved this entry already (Back, then
     # Save again): nothing was written again, nor a second alert raised while the
     # first is not resolved.
     created: bool = True
+    # The same words as the entry's alert already resolved: nobody was told again.
+    seen_before: bool = False
 
 
 def _check(enrollment: Enrollment, episode: Episode) -> None:
@@ -89,8 +94,9 @@ def diary_entry_save(
     scoped to their enrollment), then scan its text. A new episode's `client_token`
     (the form's, painapp.submit_once) saves it once: the same token sent again returns
     the entry it made, unchanged (created=False), with its crisis state: the patient
-    who wrote a crisis phrase sees the help again (`scan` raises nothing while the
-    entry's alert is open or acknowledged, and a new one if it was resolved)."""
+    who wrote a crisis phrase sees the help again (the scanner raises nothing while the
+    entry's alert is open or acknowledged, nor for the same words as its resolved one,
+    and a new one if they changed)."""
     _check(enrollment, episode)
     if entry is not None and entry.enrollment_id != enrollment.pk:
         raise ValidationError(gettext("This entry belongs to another patient."))
@@ -118,12 +124,13 @@ def diary_entry_save(
                 setattr(entry, name, value)
             entry.save()
         texts = [t for t in (entry.activity_note, entry.self_talk) if t]
-        crisis = False
-        if texts:
-            settings = PracticeSettings.for_practice(enrollment.practice_id)
-            scan(enrollment, source=f"diary:{entry.pk}", texts=texts, settings=settings)
-            crisis = holds_crisis_words(texts, settings)
-    return Saved(entry=entry, crisis=crisis, created=created)
+        found = scan_text(enrollment, source=f"diary:{entry.pk}", texts=texts)[0]
+    return Saved(
+        entry=entry,
+        crisis=bool(found),
+        created=created,
+        seen_before=found == Crisis.SEEN,
+    )
 
 
 def diary_entry_delete(*, enrollment: Enrollment, entry: DiaryEntry) -> None:

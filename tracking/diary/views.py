@@ -84,6 +84,19 @@ def _save(
             field = SERVICE_FIELDS.get(name, name)
             form.add_error(field if field in form.fields else None, errors)
         return None
+    if saved.crisis and saved.seen_before:
+        # The same words as an alert the care team already dealt with: nobody was told
+        # now (tracking.safety.scanner), so the patient is not told they were.
+        messages.warning(
+            request,
+            _(
+                "Your entry is saved. What you wrote sounds very hard. You do not have to "
+                "face this alone: here is where to get help now. Your care team was already "
+                "told about these same words, so we have not told them again. To talk with "
+                "them about it, please get in touch with your clinic."
+            ),
+        )
+        return redirect("get_help")
     if saved.crisis:
         # Also when sent again (a lost response retried): the patient sees help again.
         messages.warning(

@@ -6,10 +6,19 @@ and the practice's own additions (PracticeSettings.crisis_words), as whole words
 on a hit raises the same URGENT self-harm alert as PHQ-9 item 9, through the one alert
 service. A practice's list only adds: it can never switch the built-in lists off.
 
+An entry the patient edits in place (the safety plan, a reflection, a diary entry)
+raises a new alert after its last one was resolved only when the words of its fields
+that hold a crisis phrase changed since that alert (`crisis_alert_decision`, the one
+rule): a safety plan that says "when I
+think I'd be better off dead, I call Sam" does not raise an urgent alert at every save
+about words the clinician has already handled.
+
 Privacy: neither the text nor the phrase that matched goes anywhere: the alert's
-details say only that a crisis phrase was found and in what kind of entry, and
-nothing here logs. The clinician opens the patient's record (audited) to read the
-entry itself, unless it is a private reflection, whose text staff never see.
+details say only that a crisis phrase was found, in what kind of entry, and a keyed
+fingerprint of the words (`text_fingerprint`, an HMAC: it tells "the same words" from
+"changed" and cannot be turned back into them), and nothing here logs. The clinician
+opens the patient's record (audited) to read the entry itself, unless it is a private
+reflection, whose text staff never see.
 """
 
 from __future__ import annotations
@@ -17,9 +26,13 @@ from __future__ import annotations
 import re
 import unicodedata
 from collections.abc import Iterable
+from enum import StrEnum
 from functools import lru_cache
 
+from django.utils.crypto import salted_hmac
+
 from programs.models import Enrollment
+from programs.safety import Crisis
 from tracking import rules
 from tracking.alerts.services import alert_raise
 from tracking.models import Alert, PracticeSettings
@@ -122,6 +135,51 @@ def holds_crisis_words(texts: Iterable[str | None], settings: PracticeSettings) 
     return finds_crisis_words(texts, crisis_words_of(settings))
 
 
+def texts_with_crisis_words(texts: Iterable[str | None], settings: PracticeSettings) -> list[str]:
+    """Those of `texts` (each field of an entry on its own) that hold a crisis phrase."""
+    words = crisis_words_of(settings)
+    return [t for t in texts if t and finds_crisis_words([t], words)]
+
+
+# The alert's details key holding `text_fingerprint` of the words it was raised for.
+FINGERPRINT = "text_fingerprint"
+# The HMAC's salt names its one purpose, so the fingerprint is worth nothing elsewhere.
+_FINGERPRINT_SALT = "painapp.tracking.safety.scanner.crisis-alert-text-fingerprint"
+
+
+def text_fingerprint(texts: Iterable[str | None]) -> str:
+    """A keyed fingerprint (django.utils.crypto.salted_hmac, SHA-256, with the site's
+    secret key) of the normal form of `texts`, in order: the same for the same words
+    whatever their case, accents, punctuation or spacing, different when a word changed.
+    The scanner passes the fields of an entry that hold a crisis phrase, so a change
+    elsewhere in it (a phone number in the safety plan's "people to call") is no change.
+    It cannot be turned back into the words. (A new secret key changes every
+    fingerprint: the next save then raises a new alert, the safe side.)"""
+    normal = "\n".join(normalise(t) for t in texts if t)
+    return salted_hmac(_FINGERPRINT_SALT, normal, algorithm="sha256").hexdigest()
+
+
+class Decision(StrEnum):
+    RAISE = "raise"  # a new urgent alert: the care team is told now
+    OPEN = "open"  # the entry's alert is not resolved yet: the team has it already
+    SEEN = "seen"  # the same words as its newest resolved alert: nothing new is raised
+
+
+def crisis_alert_decision(
+    *, unresolved: bool, resolved_fingerprint: str | None, fingerprint: str
+) -> Decision:
+    """The rule, for an entry saved holding a crisis phrase: while its alert is open or
+    acknowledged, nothing new (the care team is working on it). Else a new alert, unless
+    its newest resolved alert was raised for these very words (`resolved_fingerprint`,
+    None when it has none: no resolved alert, or one stored before fingerprints, which
+    counts as changed)."""
+    if unresolved:
+        return Decision.OPEN
+    if resolved_fingerprint is not None and resolved_fingerprint == fingerprint:
+        return Decision.SEEN
+    return Decision.RAISE
+
+
 def scan(
     enrollment: Enrollment,
     *,
@@ -130,44 +188,73 @@ def scan(
     settings: PracticeSettings | None = None,
 ) -> Alert | None:
     """Scan what the patient just wrote; on a crisis phrase raise the URGENT self-harm
-    alert, unless this entry (`source`, e.g. "reflection:12") has one still open or
-    acknowledged: saving it again then raises nothing new. Once that alert is resolved,
-    a crisis phrase in the entry saved again raises a new one, so the care team hears of
-    every save that holds one, as the patient is told. Returns the new alert, or None
-    (no hit, or one not yet resolved).
+    alert, as `crisis_alert_decision` says. Returns the new alert, or None (no hit, or
+    nothing new to raise). `scan_text` says which.
 
     `source` names the entry ("<kind>:<pk>"); its kind goes in the alert's details so
     the clinician knows where to look. Call it after the text is saved, inside or
     outside the saving transaction.
     """
+    return scan_text(enrollment, source=source, texts=texts, settings=settings)[1]
+
+
+def scan_text(
+    enrollment: Enrollment,
+    *,
+    source: str,
+    texts: Iterable[str | None],
+    settings: PracticeSettings | None = None,
+) -> tuple[Crisis, Alert | None]:
+    """`scan`, and what the patient may be told: Crisis.NONE (no crisis phrase),
+    Crisis.TOLD (the care team has an alert not yet resolved for this entry, raised now
+    or before) or Crisis.SEEN (the same words as an alert already resolved: nobody is
+    told again); with the alert raised now, if any."""
     texts = [t for t in texts if t]
     if not texts:
-        return None
+        return Crisis.NONE, None
     settings = settings or PracticeSettings.for_practice(enrollment.practice_id)
-    if not holds_crisis_words(texts, settings):
-        return None
-    return _raise(enrollment, source)
+    hits = texts_with_crisis_words(texts, settings)
+    if not hits:
+        return Crisis.NONE, None
+    return _raise(enrollment, source, text_fingerprint(hits))
 
 
-def scan_patient_text(enrollment: Enrollment, *, source: str, texts: Iterable[str | None]) -> bool:
-    """programs.safety.patient_wrote's scanner: `scan`, and whether the text held a
-    crisis phrase, also when this entry's alert is still open (the patient is shown
-    the crisis panel each time; the care team has it, open or new)."""
-    texts = [t for t in texts if t]
-    if not texts or not holds_crisis_words(
-        texts, PracticeSettings.for_practice(enrollment.practice_id)
-    ):
-        return False
-    _raise(enrollment, source)
-    return True
+def scan_patient_text(
+    enrollment: Enrollment, *, source: str, texts: Iterable[str | None]
+) -> Crisis:
+    """programs.safety.patient_wrote's scanner: `scan_text`'s answer (the patient is
+    shown the crisis panel for any crisis phrase; it says whether the team is told)."""
+    return scan_text(enrollment, source=source, texts=texts)[0]
 
 
-def _raise(enrollment: Enrollment, source: str) -> Alert | None:
-    return alert_raise(
+def _raise(enrollment: Enrollment, source: str, fingerprint: str) -> tuple[Crisis, Alert | None]:
+    alerts = Alert.objects.filter(enrollment=enrollment, kind=Alert.Kind.SELF_HARM, source=source)
+    newest_resolved = (
+        alerts.filter(status=Alert.Status.RESOLVED)
+        .order_by("-created_at", "-pk")
+        .values_list("details", flat=True)
+        .first()
+    )
+    decision = crisis_alert_decision(
+        unresolved=alerts.exclude(status=Alert.Status.RESOLVED).exists(),
+        resolved_fingerprint=(newest_resolved or {}).get(FINGERPRINT),
+        fingerprint=fingerprint,
+    )
+    if decision == Decision.SEEN:
+        return Crisis.SEEN, None
+    if decision == Decision.OPEN:
+        return Crisis.TOLD, None
+    alert = alert_raise(
         enrollment=enrollment,
         kind=Alert.Kind.SELF_HARM,
         severity=Alert.Severity.URGENT,
         source=source,
-        details={"crisis_words": True, "entry": source.split(":", 1)[0]},
+        details={
+            "crisis_words": True,
+            "entry": source.split(":", 1)[0],
+            FINGERPRINT: fingerprint,
+        },
         again_after_resolved=True,
     )
+    # None: another save raised it a moment ago (the database's one-open constraint).
+    return Crisis.TOLD, alert
