@@ -9,6 +9,7 @@ from django import forms
 from django.utils.text import format_lazy
 from django.utils.translation import gettext_lazy as _
 
+from painapp.edit_version import VersionedForm
 from painapp.widgets import LongTextarea
 from tracking.models import SafetyPlan
 from tracking.safety.resources import COUNTRY_CHOICES
@@ -98,7 +99,10 @@ def _plan_field(label: StrOrPromise, help_text: StrOrPromise) -> forms.CharField
     )
 
 
-class SafetyPlanForm(forms.Form):
+class SafetyPlanForm(VersionedForm):
+    """The plan's five parts, and the version of the plan they were written from
+    (painapp.edit_version: a save from a second tab never wipes the first one's)."""
+
     warning_signs = _plan_field(
         _("My warning signs"),
         _("Thoughts, feelings or moments that tell me things are getting hard."),

@@ -3,12 +3,15 @@ onboarding, changeable later) and their personal safety plan."""
 
 from __future__ import annotations
 
+from typing import cast
+
 from django.contrib import messages
 from django.http import HttpResponse
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods
 
+from painapp.edit_version import EditConflict
 from programs.access import enrollment_required
 from programs.types import PatientRequest
 from tracking.models import SafetyPlan
@@ -88,23 +91,59 @@ def safety_details(request: PatientRequest) -> HttpResponse:
     )
 
 
+def _saved_now(plan: SafetyPlan, name: str, typed: str) -> str | None:
+    saved = getattr(plan, name)
+    return None if " ".join(saved.split()) == " ".join(typed.split()) else saved
+
+
 @onboarding_step
 @require_http_methods(["GET", "POST"])
 def safety_plan(request: PatientRequest) -> HttpResponse:
-    """The patient's personal safety plan: optional, theirs to write and change."""
+    """The patient's personal safety plan: optional, theirs to write and change.
+
+    Saved from a page opened before the plan's last save (a second tab, another
+    device), nothing is saved: the form comes back with what they typed, what the plan
+    says now beside each part that differs, and the new version, to save again once
+    they have put the two together (painapp.edit_version)."""
     if request.enrollment.before_consent:
         return redirect("onboarding")
     plan = SafetyPlan.objects.filter(enrollment=request.enrollment).first()
     initial = {name: getattr(plan, name) for name in SafetyPlan.TEXT_FIELDS} if plan else {}
-    form = SafetyPlanForm(request.POST if request.method == "POST" else None, initial=initial)
+    form = SafetyPlanForm(
+        request.POST if request.method == "POST" else None, initial=initial, row=plan
+    )
+    conflict = None
     if request.method == "POST" and form.is_valid():
-        services.safety_plan_save(enrollment=request.enrollment, data=form.cleaned_data)
-        messages.success(request, _("Your safety plan is saved."))
-        return redirect("safety_plan")
+        try:
+            services.safety_plan_save(
+                enrollment=request.enrollment,
+                data=form.cleaned_data,
+                edited_from=form.edited_version(),
+            )
+        except EditConflict as changed:
+            conflict = cast(SafetyPlan, changed.row)
+            form.rebase(conflict)
+        else:
+            messages.success(request, _("Your safety plan is saved."))
+            return redirect("safety_plan")
     editing = form.is_bound or plan is None or plan.is_empty or request.GET.get("edit") == "1"
+    # After a conflict, beside each part: what the plan says now, where it is not what
+    # they typed (None: the same, or no conflict).
+    parts = [
+        (form[name], _saved_now(conflict, name, form.cleaned_data.get(name, "")))
+        if conflict is not None
+        else (form[name], None)
+        for name in SafetyPlan.TEXT_FIELDS
+    ]
     return render(
         request,
         "tracking/patient/safety_plan.html",
-        {"form": form, "plan": plan, "editing": editing},
-        status=422 if form.is_bound else 200,
+        {
+            "form": form,
+            "parts": parts,
+            "plan": conflict or plan,
+            "editing": editing,
+            "conflict": conflict is not None,
+        },
+        status=(409 if conflict is not None else 422) if form.is_bound else 200,
     )

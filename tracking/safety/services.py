@@ -18,6 +18,7 @@ from django.http import HttpRequest
 from django.urls import reverse
 from django.utils.translation import gettext
 
+from painapp import edit_version
 from painapp.accounts.audit import audit
 from painapp.accounts.badges import badges_changed
 from painapp.accounts.models import Practice, User
@@ -477,14 +478,32 @@ def enrollment_safety_details_update(
     )
 
 
-def safety_plan_save(*, enrollment: Enrollment, data: dict[str, str]) -> SafetyPlan:
+def safety_plan_save(
+    *, enrollment: Enrollment, data: dict[str, str], edited_from: str | None = None
+) -> SafetyPlan:
     """Save the patient's personal safety plan (all of it optional), then scan its text
     for crisis words like everything else a patient writes (programs.safety: the alert,
-    and the crisis panel on their next page)."""
-    plan, _ = SafetyPlan.objects.get_or_create(enrollment=enrollment)
-    for name in SafetyPlan.TEXT_FIELDS:
-        setattr(plan, name, data.get(name, "").strip())
-    plan.save()
+    and the crisis panel on their next page).
+
+    `edited_from`: the version of the plan the form was filled in from
+    (painapp.edit_version). If the plan was saved since (another tab, another device),
+    nothing is saved and EditConflict says what the plan holds now; what the patient
+    typed is still scanned, as for a check-in sent after it closed, so crisis words
+    reach the care team and bring the help at once even though the save was refused."""
+    texts = {name: data.get(name, "").strip() for name in SafetyPlan.TEXT_FIELDS}
+    with transaction.atomic():
+        plan = SafetyPlan.objects.select_for_update().filter(enrollment=enrollment).first()
+        # No plan now: nothing can be lost, whatever the form was filled in from.
+        stale = plan is not None and not edit_version.is_current(plan, edited_from)
+        if plan is None:
+            plan, _ = SafetyPlan.objects.get_or_create(enrollment=enrollment)
+        if not stale:
+            for name, text in texts.items():
+                setattr(plan, name, text)
+            plan.save()
+    if stale:
+        patient_wrote(enrollment, source=f"safety_plan:{plan.pk}", texts=texts.values())
+        raise edit_version.EditConflict(plan)
     patient_wrote(
         enrollment,
         source=f"safety_plan:{plan.pk}",

@@ -1,0 +1,75 @@
+"""Saving a row the patient edits in place, without losing a change made meanwhile.
+
+A form that edits one existing row (the safety plan: one per enrollment) carries, in a
+hidden field, the version of the row it was filled in from: the row's `updated_at`,
+or "" when there was no row yet. The service compares it with the row's version now,
+with the row locked (`is_current`): equal, the save goes ahead as before; different
+(the row was saved from another tab or device after this form was opened), the save is
+refused with `EditConflict`, nothing is written, and the page shows the patient what
+they typed next to what is saved now, so they can put the two together and save again
+(the form sent back carries the new version).
+
+Optimistic concurrency, the plain way: no lock is held while the patient types. A form
+without the field at all (a page served before the field existed) is saved as before.
+"""
+
+from __future__ import annotations
+
+import copy
+from collections.abc import Mapping
+from datetime import datetime
+from typing import Any
+
+from django import forms
+from django.db import models
+
+VERSION_FIELD = "edited_from"
+
+
+class EditConflict(Exception):
+    """The row changed since the form was opened; `row` is what is saved now (None:
+    it is gone)."""
+
+    def __init__(self, row: models.Model | None) -> None:
+        super().__init__("changed since the form was opened")
+        self.row = row
+
+
+def version_of(row: models.Model | None) -> str:
+    """The version a form carries: the row's last save to the microsecond, or "" for
+    no row yet."""
+    updated: datetime | None = getattr(row, "updated_at", None) if row is not None else None
+    return updated.isoformat() if updated else ""
+
+
+def is_current(row: models.Model | None, sent: str | None) -> bool:
+    """Whether a form filled in from version `sent` may be saved over `row` as it is
+    now. None: the form did not carry a version (saved as before)."""
+    return sent is None or sent == version_of(row)
+
+
+def sent_version(data: Mapping[str, Any]) -> str | None:
+    """The version a posted form carries, or None when it has none."""
+    value = data.get(VERSION_FIELD)
+    return None if value is None else str(value)[:64]
+
+
+class VersionedForm(forms.Form):
+    """A form that edits one row in place: it carries that row's version."""
+
+    edited_from = forms.CharField(widget=forms.HiddenInput, required=False)
+
+    def __init__(self, *args: Any, row: models.Model | None = None, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields[VERSION_FIELD].initial = version_of(row)
+
+    def edited_version(self) -> str | None:
+        """The version this form was filled in from (None: it did not say)."""
+        return sent_version(self.data) if self.is_bound else None
+
+    def rebase(self, row: models.Model | None) -> None:
+        """After a conflict: what was typed stays, and the form now carries the version
+        saved now, so saving it again (once the patient has merged) goes through."""
+        data: Any = copy.copy(self.data)  # a QueryDict's copy can be changed
+        data[VERSION_FIELD] = version_of(row)
+        self.data = data
