@@ -1,6 +1,7 @@
 """Drafts a patient's long answers keep in the browser (static/js/drafts.js).
 
-A form with `data-draft="<name>"` keeps what is typed in its text boxes in the tab's
+A form with `data-draft="<name>"` keeps every field the patient fills in (never a
+password or hidden field) in the tab's
 sessionStorage, and the script sends the name along as `draft_form`. When a plain
 (non-htmx) form was saved, this middleware says so with a short cookie holding only that
 name, and the next page lets the draft go. A form sent back with its mistakes (400), or

@@ -1,10 +1,13 @@
 /* Drafts: what a patient writes in a long text box is not lost when saving fails.
  *
  * A form opts in with data-draft="<name>" (a name unique to that form, e.g.
- * "diary-new"). As the patient types, each of its text boxes is kept in this tab's
- * sessionStorage (never localStorage: it ends with the tab, and devices are shared),
- * with an opaque mark of whose it is (body's data-draft-owner). When the page loads again
- * (after signing in again, say) an empty box gets its draft back, with a short notice.
+ * "diary-new"). As the patient fills it in, every field they can fill (text, numbers,
+ * scales, ticks, lists, day and time; never a password, a hidden field such as the CSRF
+ * token, or a file) is kept in this tab's sessionStorage (never localStorage: it ends
+ * with the tab, and devices are shared), with an opaque mark of whose it is (body's
+ * data-draft-owner). When the page loads again (after signing in again, say) the form
+ * gets it all back, with a short notice: an empty text box its text, any other field
+ * still as the page brought it the patient's choice.
  *
  * The draft goes once it is saved: an htmx form when its request succeeds; a plain form
  * when the next page carries the painapp_draft_saved cookie (painapp/drafts.py), which
@@ -32,6 +35,92 @@
     try { return JSON.parse(store.getItem(key) || "null"); } catch (e) { return null; }
   }
 
+  // What a draft keeps: every field the patient fills in (text, numbers, choices,
+  // ticks, lists, days and times), never a password, a hidden field (the CSRF token,
+  // a one-time token, a version) or a file.
+  var SKIP_TYPES = ["password", "hidden", "file", "submit", "button", "reset", "image"];
+  var TEXT_TYPES = ["text", "search", "tel", "email", "url"];
+
+  function kept(field) {
+    if (!field.name || field.name === "draft_form" || field.name === "csrfmiddlewaretoken") { return false; }
+    if (field.tagName === "TEXTAREA" || field.tagName === "SELECT") { return true; }
+    return field.tagName === "INPUT" && SKIP_TYPES.indexOf(field.type) < 0;
+  }
+
+  function isText(field) {
+    return field.tagName === "TEXTAREA" || TEXT_TYPES.indexOf(field.type) >= 0;
+  }
+
+  // The form's fields by name (radios and ticks of one question together).
+  function groups(form) {
+    var byName = {};
+    var names = [];
+    Array.prototype.forEach.call(form.elements, function (field) {
+      if (!kept(field)) { return; }
+      if (!byName[field.name]) { byName[field.name] = []; names.push(field.name); }
+      byName[field.name].push(field);
+    });
+    return names.map(function (name) { return { name: name, fields: byName[name] }; });
+  }
+
+  // A field's value now (served: as the page came, before the patient touched it). A
+  // group of ticks or a list with several choices: the chosen values, in order.
+  function valueOf(group, served) {
+    var first = group.fields[0];
+    if (first.type === "radio" || first.type === "checkbox") {
+      var on = group.fields.filter(function (f) { return served ? f.defaultChecked : f.checked; })
+        .map(function (f) { return f.value; });
+      return first.type === "radio" ? (on[0] || "") : on;
+    }
+    if (first.tagName === "SELECT") {
+      var chosen = Array.prototype.filter.call(first.options, function (o) {
+        return served ? o.defaultSelected : o.selected;
+      }).map(function (o) { return o.value; });
+      if (first.multiple) { return chosen; }
+      if (served && !chosen.length && first.options.length) { return first.options[0].value; }
+      return chosen[0] || "";
+    }
+    return served ? first.defaultValue : first.value;
+  }
+
+  function same(a, b) { return JSON.stringify(a) === JSON.stringify(b); }
+
+  function put(group, value) {
+    var first = group.fields[0];
+    var values = Array.isArray(value) ? value : [value];
+    if (first.type === "radio" || first.type === "checkbox") {
+      group.fields.forEach(function (f) { f.checked = values.indexOf(f.value) >= 0; });
+    } else if (first.tagName === "SELECT") {
+      Array.prototype.forEach.call(first.options, function (o) { o.selected = values.indexOf(o.value) >= 0; });
+    } else {
+      first.value = values[0];
+    }
+    group.fields.forEach(function (f) {
+      for (var fold = f.closest("details"); fold; fold = fold.parentElement.closest("details")) {
+        fold.open = true; // never hide what came back
+      }
+    });
+    // Whatever listens (the character count, a scale's number) hears of it.
+    first.dispatchEvent(new Event("input", { bubbles: true }));
+    first.dispatchEvent(new Event("change", { bubbles: true }));
+  }
+
+  // The whole form as the patient left it: one entry in this tab's storage, with the
+  // owner's mark, kept while anything in it is theirs (text typed, or a choice changed
+  // from how the page came).
+  function snapshot(form) {
+    var values = {};
+    var theirs = false;
+    groups(form).forEach(function (group) {
+      var value = valueOf(group, false);
+      values[group.name] = value;
+      if (isText(group.fields[0]) ? String(value).trim() !== "" : !same(value, valueOf(group, true))) {
+        theirs = true;
+      }
+    });
+    return theirs ? values : null;
+  }
+
   function setUp(form, store, owner, restore) {
     if (form.draftReady) { return; }
     form.draftReady = true;
@@ -43,29 +132,33 @@
       marker.value = name;
       form.appendChild(marker);
     }
+    var key = PREFIX + name + ":form";
+    var draft = read(store, key);
+    if (draft && draft.owner !== owner) { store.removeItem(key); draft = null; }
     var restored = false;
-    form.querySelectorAll("textarea[name]").forEach(function (box) {
-      var key = PREFIX + name + ":" + box.name;
-      var kept = read(store, key);
-      if (kept && kept.owner !== owner) { store.removeItem(key); kept = null; }
-      if (restore && kept && kept.text && !box.value.trim()) {
-        box.value = kept.text;
-        for (var fold = box.closest("details"); fold; fold = fold.parentElement.closest("details")) {
-          fold.open = true; // never hide what came back
+    if (restore && draft && draft.fields) {
+      groups(form).forEach(function (group) {
+        if (!Object.prototype.hasOwnProperty.call(draft.fields, group.name)) { return; }
+        var value = draft.fields[group.name];
+        var now = valueOf(group, false);
+        // A text box only when it is empty; any other field only while it is still as
+        // the page brought it (what the server put there after a refusal is newer).
+        var free = isText(group.fields[0]) ? !String(now).trim() : same(now, valueOf(group, true));
+        if (free && !same(value, now) && !(isText(group.fields[0]) && !String(value).trim())) {
+          put(group, value);
+          restored = true;
         }
-        box.dispatchEvent(new Event("input", { bubbles: true })); // e.g. the character count
-        restored = true;
-      }
-      box.addEventListener("input", function () {
-        try {
-          if (box.value.trim()) {
-            store.setItem(key, JSON.stringify({ owner: owner, text: box.value }));
-          } else {
-            store.removeItem(key);
-          }
-        } catch (e) { /* storage full or blocked: the box still has the text */ }
       });
-    });
+    }
+    function keep() {
+      try {
+        var values = snapshot(form);
+        if (values) { store.setItem(key, JSON.stringify({ owner: owner, fields: values })); }
+        else { store.removeItem(key); }
+      } catch (e) { /* storage full or blocked: the form still has it all */ }
+    }
+    form.addEventListener("input", keep);
+    form.addEventListener("change", keep);
     var note = document.getElementById("draft-kept");
     if (restored && note && form.parentNode) {
       form.parentNode.insertBefore(note.content.firstElementChild.cloneNode(true), form);

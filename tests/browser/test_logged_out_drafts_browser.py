@@ -12,8 +12,11 @@ the form has their words back; once saved, the draft is gone.
 
 from __future__ import annotations
 
+from datetime import timedelta
+
 import pytest
 from django.contrib.sessions.models import Session
+from django.utils import timezone
 from playwright.sync_api import Page, expect
 
 from tests.browser import helpers
@@ -91,14 +94,25 @@ def test_a_patient_logged_out_while_writing_keeps_their_words(live_server, cast,
     page.goto(f"{live_server.url}/messages/")
     expect(page.get_by_label("Your message")).to_have_value("")
 
-    # A plain save after the session ended: the login page says why, then the words return.
-    page.goto(diary_url)
+    # A plain save after the session ended: the login page says why, then everything
+    # the patient filled in returns: the numbers, the day and time, the choices too.
+    open_diary(page, diary_url)
     page.get_by_role("group", name="How strong was the pain?").get_by_role(
         "radio", name="6", exact=True
     ).check()
     page.get_by_role("group", name="How afraid or worried did you feel?").get_by_role(
         "radio", name="7", exact=True
     ).check()
+    day = (
+        timezone.localtime(timezone.now(), cast.patient.tzinfo).date() - timedelta(days=1)
+    ).isoformat()
+    page.get_by_label("Day").fill(day)
+    page.get_by_label("Time").fill("07:15")
+    page.get_by_label("What were you doing?").select_option("bending")
+    page.get_by_role("group", name="How stressed did you feel?").get_by_role(
+        "radio", name="4", exact=True
+    ).check()
+    assert "csrfmiddlewaretoken" not in str(page.evaluate("JSON.stringify(sessionStorage)"))
     Session.objects.all().delete()
     page.get_by_role("button", name="Save to my diary").click()
     page.wait_for_load_state()
@@ -115,17 +129,41 @@ def test_a_patient_logged_out_while_writing_keeps_their_words(live_server, cast,
     expect(page).to_have_url(diary_url)
     expect(page.get_by_label("What I told myself")).to_have_value(DIARY_WORDS)
     expect(page.get_by_role("status").filter(has_text=KEPT)).to_be_visible()
+    expect(
+        page.get_by_role("group", name="How strong was the pain?").get_by_role(
+            "radio", name="6", exact=True
+        )
+    ).to_be_checked()
+    expect(
+        page.get_by_role("group", name="How afraid or worried did you feel?").get_by_role(
+            "radio", name="7", exact=True
+        )
+    ).to_be_checked()
+    expect(page.get_by_label("Day")).to_have_value(day)
+    expect(page.get_by_label("Time")).to_have_value("07:15")
+    expect(page.get_by_label("What were you doing?")).to_have_value("bending")
+    expect(
+        page.get_by_role("group", name="How stressed did you feel?").get_by_role(
+            "radio", name="4", exact=True
+        )
+    ).to_be_checked()
+    # Never a password, the CSRF token or a one-time token.
+    stored = str(page.evaluate("JSON.stringify(sessionStorage)"))
+    assert "csrfmiddlewaretoken" not in stored and "client_token" not in stored
+    assert helpers.PASSWORD not in stored
 
-    # Saved: the draft goes.
-    page.get_by_role("group", name="How strong was the pain?").get_by_role(
-        "radio", name="6", exact=True
-    ).check()
-    page.get_by_role("group", name="How afraid or worried did you feel?").get_by_role(
-        "radio", name="7", exact=True
-    ).check()
+    # Saved (nothing needed filling in again): the draft goes.
     page.get_by_role("button", name="Save to my diary").click()
     page.wait_for_load_state()
-    assert DiaryEntry.objects.get().self_talk == DIARY_WORDS
+    entry = DiaryEntry.objects.get()
+    assert (entry.self_talk, entry.pain, entry.fear, entry.stress, entry.activity) == (
+        DIARY_WORDS,
+        6,
+        7,
+        4,
+        "bending",
+    )
+    assert str(page.evaluate("JSON.stringify(sessionStorage)")).count("painapp:draft:") == 0
     open_diary(page, diary_url)
     expect(page.get_by_label("What I told myself")).to_have_value("")
     expect(page.get_by_text(KEPT)).to_have_count(0)
