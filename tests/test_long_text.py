@@ -100,3 +100,20 @@ def test_a_too_long_reflection_comes_back_whole_in_spanish(patient_client, cast,
     assert escape(text.strip()) in page
     assert "Quedan {n} caracteres" in page
     assert not Reflection.objects.exists()
+
+
+def test_every_patient_text_box_with_a_limit_has_the_shared_count(patient_client):
+    """The diary's "What I told myself" and the safety plan's parts carry the same
+    count as messages (partials/char_count.html via LongTextarea), not a copy."""
+    pages = {
+        reverse("diary_new"): {"id_self_talk": 2000},
+        reverse("safety_plan"): {"id_warning_signs": 3000, "id_professionals": 3000},
+        reverse("messages"): {"id_body": MESSAGE_MAX_LENGTH},
+    }
+    for url, boxes in pages.items():
+        page = patient_client.get(url).content.decode()
+        for box, limit in boxes.items():
+            assert f'id="{box}_count" data-char-count="{box}" data-char-max="{limit}"' in page
+        # Every text box on the page has its count.
+        for box in re.findall(r'<textarea[^>]* id="([^"]+)"', page):
+            assert f'data-char-count="{box}"' in page, (url, box)

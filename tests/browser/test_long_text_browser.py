@@ -57,8 +57,19 @@ def test_a_pasted_message_over_the_limit_is_kept_and_counted(
     )
     assert not Message.objects.exists()
     helpers.assert_no_csp_violations(watch, page, "messages")
-    # Last: a screenshot leaves style="" on elements, which htmx's next swap would copy.
+
+    # A screenshot leaves style="" on elements, which htmx's next swap would copy: no
+    # more htmx on this page after it.
     helpers.screenshot(page, "long-text-message-over-390")
+
+    # The diary's "What I told myself" has the same count, before it is sent.
+    page.goto(live_server.url + reverse("diary_new"))
+    thoughts = page.get_by_label("What I told myself")
+    thoughts.fill("c" * 2030)
+    expect(page.locator("#id_self_talk_count")).to_have_text(
+        "Over the limit by 30 characters — please shorten it"
+    )
+    expect(thoughts).to_have_value("c" * 2030)
 
 
 def test_a_long_reflection_in_spanish_is_counted_and_kept(
