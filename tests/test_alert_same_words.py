@@ -30,7 +30,7 @@ from tracking.safety.scanner import (
 URGENT = "Urgent: a patient needs a call today"
 PLAN_WORDS = "When I think I'd be better off dead, I call Sam."
 WORSE = "I'm going to kill myself tonight."
-TOLD_PANEL = "Your clinic is told about this answer as soon as it is saved."
+TOLD_PANEL = "We have told your clinic about what you wrote."
 SEEN_PANEL = "Your clinic was already told about these same words"
 DIARY_TOLD = "Your care team has been told."
 DIARY_SEEN = "Your care team was already told about these same words"
@@ -193,7 +193,7 @@ def test_the_safety_plan_saved_again_with_the_same_words_raises_nothing_new(
     assert [a.status for a in self_harm(enrollment)] == ["resolved", "open"]
     assert told_at_once(cast.clinician) == 2
     page = client.get(response["Location"]).content.decode()
-    assert "Su clínica recibe un aviso de esta respuesta en cuanto se guarda" in page
+    assert "Le avisamos a su clínica de lo que escribió." in page
     assert "Ya avisamos a su clínica sobre estas mismas palabras" not in page
 
 

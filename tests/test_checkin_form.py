@@ -40,7 +40,13 @@ def test_it_opens_the_baseline_for_an_enrollment_with_no_check_ins_yet(client, c
     assert "<h1>Starting check-in</h1>" in page
     assert "24 short questions" in page  # PHQ-9 with its difficulty question (item 10)
     assert CheckIn.objects.filter(enrollment=enrollment).count() > 5  # scheduled lazily
-    for title in ("Average pain", "Worst pain", "Fear of movement", "PHQ-9", "GAD-7"):
+    for title in (
+        "Average pain",
+        "Worst pain",
+        "Fear of movement",
+        "Your mood",
+        "Worry and nerves",
+    ):
         assert f">{title}</h2>" in page
     assert 'name="action" value="submit"' in page
     assert 'name="action" value="save"' in page

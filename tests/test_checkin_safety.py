@@ -216,7 +216,7 @@ def test_a_positive_phq2_raises_a_routine_alert_and_opens_the_phq9_today(client,
     page = client.get(url(week3) + "?done=1").content.decode()
     assert "One more step today" in page and url(extra) in page
     form = client.get(url(extra)).content.decode()
-    assert "A few more questions about your mood" in form and ">PHQ-9</h2>" in form
+    assert "A few more questions about your mood" in form and ">Your mood</h2>" in form
     # The full PHQ-9, severe (20+): urgent review.
     severe = {f"phq{n}": 3 for n in range(1, 8)} | {"phq8": 0, "phq9": 0}
     client.post(url(extra), post_for(extra.instrument_keys, phq9=severe))

@@ -106,7 +106,7 @@ def test_the_next_page_opens_with_help_once(patient, enrollment, place, words):
     assert response.status_code == 200
     assert HELP in page and NUMBERS in page
     assert page.count(HELP) == 1
-    assert "Your clinic is told about this answer as soon as it is saved." in page
+    assert "We have told your clinic about what you wrote." in page
     assert Alert.objects.filter(
         enrollment=enrollment, kind=Alert.Kind.SELF_HARM, severity=Alert.Severity.URGENT
     ).exists()

@@ -1,7 +1,8 @@
 """A clinic's opening hours, shown to a patient in another time zone, are in the
 patient's own time (converted for the days from today, so a change of the clocks is
-counted), with the clinic's clock as a note; when a clinic day spans two patient
-days (Sydney seen from London) they stay on the clinic's clock with its city named.
+counted), with the clinic's clock as a note; a clinic day that spans two patient days
+(London seen from Sydney or Auckland) opens on the patient's day and ends "the next
+day", in the patient's time too.
 On /messages/ and in the crisis panel's "What happens next", in English and Spanish."""
 
 from __future__ import annotations
@@ -52,11 +53,96 @@ def test_the_week_londons_clocks_change_lists_each_run_of_days():
         assert hours_at(DST_WEEK).zone == "Londres"
 
 
-def test_a_clinic_day_over_two_patient_days_stays_on_the_clinics_clock():
-    # Sydney 9:00–17:00 is 22:00–6:00 in London (January): it crosses midnight.
+def test_a_clinic_day_over_two_patient_days_is_said_in_the_patients_time():
+    # Sydney 9:00–17:00 is 22:00–6:00 in London (January): it crosses midnight, so it
+    # opens the evening before, on the patient's Sunday to Thursday.
     found = hours_at(WINTER, practice_zone="Australia/Sydney", patient_zone=LONDON)
-    assert found.hours == "Mon–Fri, 9:00–17:00"
-    assert found.clinic_hours == "" and found.zone == "Sydney"
+    assert found.hours == "Sun–Thu, 22:00 to 6:00 the next day"
+    assert found.clinic_hours == "Mon–Fri, 9:00–17:00" and found.zone == "Sydney"
+    with translation.override("es"):
+        found = hours_at(WINTER, practice_zone="Australia/Sydney", patient_zone=LONDON)
+        assert found.hours == "dom–jue, de 22:00 a 6:00 del día siguiente"
+
+
+# London 9:00–17:00, Monday to Friday, read by patients around the world. Each row:
+# the patient's zone, the date, what they read. Sydney and Auckland are a day ahead:
+# the clinic day starts in their evening and ends after their midnight.
+TABLE = [
+    ("America/Los_Angeles", WINTER, "Mon–Fri, 1:00–9:00"),
+    ("America/Los_Angeles", SUMMER, "Mon–Fri, 1:00–9:00"),
+    ("Australia/Sydney", WINTER, "Mon–Fri, 20:00 to 4:00 the next day"),
+    ("Australia/Sydney", SUMMER, "Mon–Fri, 18:00 to 2:00 the next day"),
+    ("Pacific/Auckland", WINTER, "Mon–Fri, 22:00 to 6:00 the next day"),
+    ("Pacific/Auckland", SUMMER, "Mon–Fri, 20:00 to 4:00 the next day"),
+    ("Europe/London", WINTER, "Mon–Fri, 9:00–17:00"),
+    # The week London's clocks go forward (Sunday 29 March): Friday is still on GMT.
+    (
+        "Australia/Sydney",
+        DST_WEEK,
+        "Fri, 20:00 to 4:00 the next day; Mon–Thu, 19:00 to 3:00 the next day",
+    ),
+    ("America/Los_Angeles", DST_WEEK, "Fri, 2:00–10:00; Mon–Thu, 1:00–9:00"),
+]
+
+
+@pytest.mark.parametrize(("zone", "now", "hours"), TABLE)
+def test_london_hours_around_the_world(zone, now, hours):
+    found = hours_at(now, patient_zone=zone)
+    assert found.hours == hours
+    if zone == LONDON:
+        assert (found.clinic_hours, found.zone) == ("", "")
+    else:
+        assert (found.clinic_hours, found.zone) == ("Mon–Fri, 9:00–17:00", "London")
+
+
+@pytest.mark.parametrize(
+    ("zone", "expected"),
+    [
+        (
+            "Australia/Sydney",
+            "Your care team reads messages during office hours: Mon–Fri, 20:00 to 4:00 the "
+            "next day, in your time (Mon–Fri, 9:00–17:00 London time).",
+        ),
+        (
+            "Pacific/Auckland",
+            "Your care team reads messages during office hours: Mon–Fri, 22:00 to 6:00 the "
+            "next day, in your time (Mon–Fri, 9:00–17:00 London time).",
+        ),
+        (
+            "America/Los_Angeles",
+            "Your care team reads messages during office hours: Mon–Fri, 1:00–9:00, in your "
+            "time (Mon–Fri, 9:00–17:00 London time).",
+        ),
+    ],
+)
+def test_every_patient_reads_the_messages_page_in_their_own_time(
+    client, cast, program_version, zone, expected
+):
+    cast.patient.timezone = zone
+    cast.patient.save(update_fields=["timezone"])
+    with time_machine.travel(WINTER, tick=False):
+        make_enrollment(cast.patient, cast.clinician, cast.practice, version=program_version)
+        client.force_login(cast.patient)
+        page = client.get(reverse("messages")).content.decode()
+    assert expected in " ".join(page.split())
+
+
+def test_the_check_in_result_says_the_same_hours_as_the_messages_page(cast):
+    # The Auckland patient's crisis panel after a check-in: the same words, converted.
+    promise = response_promise(
+        PracticeSettings(practice=cast.practice),
+        Alert.Severity.URGENT,
+        practice_zone=LONDON,
+        patient_zone="Pacific/Auckland",
+        now=WINTER,
+    )
+    html = " ".join(
+        render_to_string("tracking/patient/checkin/_safety_next.html", {"promise": promise}).split()
+    )
+    assert (
+        "during opening hours: Mon–Fri, 22:00 to 6:00 the next day, in your time "
+        "(Mon–Fri, 9:00–17:00 London time)." in html
+    )
 
 
 def test_a_patient_on_the_clinics_clock_gets_no_note():
@@ -124,7 +210,7 @@ def test_the_crisis_panels_next_steps_use_the_patients_time(cast, language, expe
     assert expected in " ".join(html.split())
 
 
-def test_the_crisis_panel_across_midnight_names_the_clinics_city(cast):
+def test_the_crisis_panel_across_midnight_is_in_the_patients_time(cast):
     promise = response_promise(
         PracticeSettings(practice=cast.practice),
         Alert.Severity.URGENT,
@@ -135,5 +221,7 @@ def test_the_crisis_panel_across_midnight_names_the_clinics_city(cast):
     html = " ".join(
         render_to_string("tracking/patient/checkin/_safety_next.html", {"promise": promise}).split()
     )
-    assert "during opening hours (Mon–Fri, 9:00–17:00, Sydney time)." in html
-    assert "in your time" not in html
+    assert (
+        "during opening hours: Sun–Thu, 22:00 to 6:00 the next day, in your time "
+        "(Mon–Fri, 9:00–17:00 Sydney time)." in html
+    )

@@ -31,15 +31,16 @@ if TYPE_CHECKING:
     from tracking.checkins.results import Progress
 
 # The drawing's own coordinate system; the SVG scales to the screen's width.
-WIDTH, HEIGHT = 420, 236
-LEFT, RIGHT, TOP, BOTTOM = 36, 12, 16, 190
+WIDTH, HEIGHT = 420, 246
+LEFT, RIGHT, TOP, BOTTOM = 40, 12, 16, 190
 # Points closer than this make a chart "dense" (a year of weekly check-ins): smaller
 # dots and fewer numbers, so that nothing overlaps.
 DENSE_SLOT = 20
-# The least room one x label needs ("Base", "W52", "+3m" at 12px).
-LABEL_GAP = 34
+# The least room one x label needs ("Start", "W52", "+3m" at the size phones set them,
+# static/css/app.css: 21.5 units from 360px wide; six check-ins still get a label each).
+LABEL_GAP = 56
 # Where the x labels and the "missed" marks sit, under the axis.
-LABEL_Y, NOTE_Y = BOTTOM + 17, BOTTOM + 32
+LABEL_Y, NOTE_Y = BOTTOM + 23, BOTTOM + 48
 # A missed check-in's point: a code (rules' stored status), never the words shown,
 # which are in the reader's language.
 MISSED = rules.CHECKIN_MISSED

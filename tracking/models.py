@@ -250,13 +250,17 @@ class Instrument(models.Model):
     key = models.SlugField(max_length=64)
     version = models.PositiveIntegerField(default=1)
     title = models.CharField(max_length=200)
+    # The heading a patient reads ("Your mood"), where the title is a code that means
+    # nothing to them ("PHQ-2"); blank: the title. Clinicians always see the title.
+    patient_title = models.CharField(max_length=200, blank=True)
     instructions = models.TextField(blank=True)
     citation = models.TextField(blank=True)
     licence_note = models.TextField(blank=True)
     items = models.JSONField()
     scoring = models.JSONField(default=dict)
     # Other languages' wording, part of the version (a change makes a new version):
-    # {"es": {"title", "instructions", "items": {item_key: {"text", "labels", "hint"}}}}.
+    # {"es": {"title", "patient_title", "instructions",
+    #         "items": {item_key: {"text", "labels", "hint"}}}}.
     # Scoring never depends on it.
     translations = models.JSONField(default=dict, blank=True)
     is_current = models.BooleanField(default=True)

@@ -115,7 +115,7 @@ def test_a_weekly_check_in_one_question_per_screen_by_keyboard(
             # Focus moves to the new question, so a screen reader reads it out.
             expect(visible_question(page).locator("[data-ci-heading]")).to_be_focused()
         if n == 4:
-            expect(page.get_by_role("heading", name="PHQ-2")).to_be_visible()
+            expect(page.get_by_role("heading", name="Your mood")).to_be_visible()
             expect(page.get_by_role("heading", name="Average pain")).to_be_hidden()
 
     # The answers so far were saved quietly on each Next.

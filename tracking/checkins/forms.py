@@ -99,8 +99,11 @@ class Question:
 class Section:
     instrument: Instrument
     questions: list[Question]
-    # The instrument's title and instructions in the language it is shown in.
+    # The instrument's heading for the patient ("Your mood", registry.patient_title_in),
+    # its title as cited ("PHQ-2", in "Where these questions come from") and its
+    # instructions, in the language it is shown in.
     title: str = ""
+    source_title: str = ""
     instructions: str = ""
     citation: str = ""
 
@@ -262,7 +265,8 @@ class CheckInForm(forms.Form):
                 Section(
                     instrument=instrument,
                     questions=questions,
-                    title=registry.title_in(instrument, self.language),
+                    title=registry.patient_title_in(instrument, self.language),
+                    source_title=registry.title_in(instrument, self.language),
                     instructions=registry.instructions_in(instrument, self.language),
                     citation=registry.citation_in(instrument, self.language),
                 )

@@ -106,9 +106,11 @@ def _results_page(
     safety = safety or DraftSafety()
     # Its self-harm alert (the check-in's own source) is read by checkin_results.
     symptoms = results.new_symptoms or safety.new_symptoms
-    not_saved = (safety.self_harm and not results.safety_answer) or (
-        safety.new_symptoms and not results.new_symptoms
-    )
+    # Help for answers that were not saved (but reached the clinic) says so, not that
+    # the clinic hears of them once they are saved (_safety_next.html's `about`).
+    crisis_not_saved = safety.self_harm and not results.safety_answer
+    symptoms_not_saved = safety.new_symptoms and not results.new_symptoms
+    not_saved = crisis_not_saved or symptoms_not_saved
     settings = results.settings
     if settings is None and symptoms:
         settings = rules or PracticeSettings.for_practice(request.enrollment.practice_id)
@@ -125,6 +127,8 @@ def _results_page(
             "just_done": just_done,
             "symptoms": symptoms,
             "not_saved": not_saved,
+            "crisis_about": "unsaved" if crisis_not_saved else "",
+            "symptoms_about": "unsaved" if symptoms_not_saved else "",
         },
     )
 

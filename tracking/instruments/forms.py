@@ -29,7 +29,7 @@ SHIPPED_KEYS = {d["key"] for d in SHIPPED}
 SHIPPED_ITEM_KEYS = {
     d["key"]: {(d.get("item_defaults", {}) | i)["key"] for i in d["items"]} for d in SHIPPED
 }
-TRANSLATION_FIELDS = ("title", "instructions", "citation", "licence_note")
+TRANSLATION_FIELDS = ("title", "patient_title", "instructions", "citation", "licence_note")
 
 
 def _whole(value) -> bool:
@@ -70,9 +70,11 @@ def validate_definition(data) -> tuple[dict | None, list[str]]:
         errors.append('The questionnaire needs a "title".')
     elif len(title) > 200:
         errors.append("Please keep the title under 200 characters.")
-    for field in ("instructions", "citation", "licence_note"):
+    for field in ("patient_title", "instructions", "citation", "licence_note"):
         if field in data and not isinstance(data[field], str):
             errors.append(f'"{field}" must be text.')
+    if len(_text(data.get("patient_title"))) > 200:
+        errors.append("Please keep the patient title under 200 characters.")
 
     defaults = data.get("item_defaults", {})
     if not isinstance(defaults, dict):
@@ -187,6 +189,7 @@ def validate_definition(data) -> tuple[dict | None, list[str]]:
             {
                 "key": key,
                 "title": title,
+                "patient_title": _text(data.get("patient_title")),
                 "instructions": _text(data.get("instructions")),
                 "citation": _text(data.get("citation")),
                 "licence_note": _text(data.get("licence_note")),
@@ -207,6 +210,7 @@ def validate_definition(data) -> tuple[dict | None, list[str]]:
     return {
         "key": key,
         "title": title,
+        "patient_title": _text(data.get("patient_title")),
         "instructions": _text(data.get("instructions")),
         "citation": _text(data.get("citation")),
         "licence_note": _text(data.get("licence_note")),

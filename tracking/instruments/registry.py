@@ -16,6 +16,7 @@ from tracking.models import Instrument
 
 _CONTENT_FIELDS = (
     "title",
+    "patient_title",
     "instructions",
     "citation",
     "licence_note",
@@ -35,6 +36,7 @@ def normalise(definition: dict) -> dict:
     return {
         "key": definition["key"],
         "title": definition["title"],
+        "patient_title": definition.get("patient_title", ""),
         "instructions": definition.get("instructions", ""),
         "citation": definition.get("citation", ""),
         "licence_note": definition.get("licence_note", ""),
@@ -241,6 +243,18 @@ def title_in(instrument: Instrument, language: str | None) -> str:
     if lang == "en":
         return instrument.title
     return instrument.translations[lang].get("title") or instrument.title
+
+
+def patient_title_in(instrument: Instrument, language: str | None) -> str:
+    """The heading a patient reads: the plain one ("Your mood") where this version has
+    one in the language it is shown in, else its title ("PHQ-2" stays a clinician's
+    word: they read `title_in`)."""
+    lang = shown_language(instrument, language)
+    if lang == "en":
+        plain = instrument.patient_title
+    else:
+        plain = instrument.translations[lang].get("patient_title") or ""
+    return plain or title_in(instrument, language)
 
 
 def instructions_in(instrument: Instrument, language: str | None) -> str:

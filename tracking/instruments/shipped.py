@@ -72,6 +72,8 @@ def _items(prefix: str, texts: list[str], lo: int, hi: int, labels: dict) -> lis
     ]
 
 
+# "patient_title": the heading patients read where the title is a code ("PHQ-2");
+# clinicians read the title (registry.patient_title_in).
 SHIPPED: list[dict] = [
     {
         "key": "pain_avg",
@@ -154,6 +156,7 @@ SHIPPED: list[dict] = [
     {
         "key": "phq9",
         "title": "PHQ-9",
+        "patient_title": "Your mood",
         "instructions": "Over the last 2 weeks, how often have you been bothered by any of "
         "the following problems?",
         "citation": "Kroenke K, Spitzer RL, Williams JB. The PHQ-9. J Gen Intern Med "
@@ -174,6 +177,7 @@ SHIPPED: list[dict] = [
     {
         "key": "phq2",
         "title": "PHQ-2",
+        "patient_title": "Your mood",
         "instructions": "Over the last 2 weeks, how often have you been bothered by any of "
         "the following problems?",
         "citation": "Kroenke K, Spitzer RL, Williams JB. The Patient Health Questionnaire-2. "
@@ -189,6 +193,7 @@ SHIPPED: list[dict] = [
     {
         "key": "gad7",
         "title": "GAD-7",
+        "patient_title": "Worry and nerves",
         "instructions": "Over the last 2 weeks, how often have you been bothered by the "
         "following problems?",
         "citation": "Spitzer RL, Kroenke K, Williams JB, Löwe B. A brief measure for assessing "
@@ -205,6 +210,7 @@ SHIPPED: list[dict] = [
     {
         "key": "gad2",
         "title": "GAD-2",
+        "patient_title": "Worry and nerves",
         "instructions": "Over the last 2 weeks, how often have you been bothered by the "
         "following problems?",
         "citation": "Kroenke K et al. Anxiety disorders in primary care. Ann Intern Med "

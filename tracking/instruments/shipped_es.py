@@ -128,21 +128,25 @@ ES: dict[str, dict] = {
     },
     "phq9": {
         "title": "PHQ-9",
+        "patient_title": "Su estado de ánimo",
         "instructions": PHQ_INSTRUCTIONS_ES,
         "items": {**_phq("phq", PHQ9_ITEMS_ES), "phq10": PHQ9_DIFFICULTY_ES},
     },
     "phq2": {
         "title": "PHQ-2",
+        "patient_title": "Su estado de ánimo",
         "instructions": PHQ_INSTRUCTIONS_ES,
         "items": _phq("phq", PHQ9_ITEMS_ES[:2]),
     },
     "gad7": {
         "title": "GAD-7",
+        "patient_title": "Preocupación y nervios",
         "instructions": PHQ_INSTRUCTIONS_ES,
         "items": _phq("gad", GAD7_ITEMS_ES),
     },
     "gad2": {
         "title": "GAD-2",
+        "patient_title": "Preocupación y nervios",
         "instructions": PHQ_INSTRUCTIONS_ES,
         "items": _phq("gad", GAD7_ITEMS_ES[:2]),
     },

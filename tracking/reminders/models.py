@@ -19,7 +19,7 @@ class ReminderPreferences(models.Model):
     practice_time = models.TimeField(default="09:00")
     practice_days = models.JSONField(default=list, help_text="0=Mon … 6=Sun; empty = every day")
     checkin_enabled = models.BooleanField(default=True)
-    paused = models.BooleanField(default=False, help_text="Pause every reminder.")
+    paused = models.BooleanField(default=False)
     quiet_start = models.TimeField(null=True, blank=True)
     quiet_end = models.TimeField(null=True, blank=True)
     email_enabled = models.BooleanField(default=True)

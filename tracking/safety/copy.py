@@ -58,13 +58,31 @@ def _clock(value: time | str) -> str:
 
 
 def days_words(days: list[int]) -> str:
-    """[0, 1, 2, 3, 4] → "Mon–Fri"; a run of days as a range, others listed."""
+    """[0, 1, 2, 3, 4] → "Mon–Fri"; a run of 3 or more days as a range, others listed.
+    A run may go over the end of the week: [6, 0, 1, 2, 3] → "Sun–Thu" (clinic days
+    Mon–Fri seen from a zone a day behind)."""
     days = sorted({d for d in days if 0 <= d <= 6})
     if not days:
         return ""
-    if len(days) > 2 and days == list(range(days[0], days[-1] + 1)):
-        return f"{_day_name(days[0])}–{_day_name(days[-1])}"
-    return ", ".join(_day_name(d) for d in days)
+    if len(days) == 7:
+        return f"{_day_name(0)}–{_day_name(6)}"
+    # Start the week after a day off, so a run over Sunday → Monday stays one run.
+    first = next(d for d in range(7) if d in days and (d - 1) % 7 not in days)
+    runs: list[list[int]] = []
+    for d in [(first + i) % 7 for i in range(7)]:
+        if d not in days:
+            continue
+        if runs and (runs[-1][-1] + 1) % 7 == d:
+            runs[-1].append(d)
+        else:
+            runs.append([d])
+    words = []
+    for run in runs:
+        if len(run) > 2:
+            words.append(f"{_day_name(run[0])}–{_day_name(run[-1])}")
+        else:
+            words.extend(_day_name(d) for d in run)
+    return ", ".join(words)
 
 
 def opening_hours_words(settings: PracticeSettings) -> str:
@@ -90,19 +108,30 @@ def _zone(name: str) -> ZoneInfo | None:
 
 @dataclass(frozen=True)
 class PatientHours:
-    """The clinic's hours as a patient in another zone reads them.
+    """The clinic's hours as a patient in another zone reads them: the one place they
+    are worded for a patient (the messages page, every crisis and symptoms panel).
 
-    `hours`: in the patient's own time when every staffed day of the coming week
-    converts to one stretch of one patient day ("Mon–Fri, 3:00–11:00"; a week in which
-    the clocks change lists each run of days with its own times: "Fri, 3:00–11:00;
-    Mon–Thu, 2:00–10:00"); `clinic_hours` and `zone` then say the same hours on the
-    clinic's clock, as a secondary note. When a clinic day spans two patient days
-    (Sydney seen from London), `hours` stays on the clinic's clock, `clinic_hours` is
-    "" and `zone` names the clinic's city. Same clock: only `hours`."""
+    `hours`: in the patient's own time, converted for each staffed day of the coming
+    week, with the days it opens on *their* calendar ("Mon–Fri, 1:00–9:00" in Los
+    Angeles; "Sun–Thu, 22:00–6:00" would cross their midnight, so it reads "Sun–Thu,
+    22:00 to 6:00 the next day"). A week in which the clocks change lists each run of
+    days with its own times ("Fri, 3:00–11:00; Mon–Thu, 2:00–10:00"). `clinic_hours`
+    and `zone` then say the same hours on the clinic's clock, as a note. On the
+    clinic's clock (or another name for it): only `hours`."""
 
     hours: str
     clinic_hours: str = ""
     zone: str = ""
+
+
+def _stretch(opens: datetime, closes: datetime) -> str:
+    """ "1:00–9:00"; "22:00 to 6:00 the next day" when it crosses the patient's midnight."""
+    if closes.date() != opens.date() and closes.time() != time(0):
+        return _("%(start)s to %(end)s the next day") % {
+            "start": _clock(opens.time()),
+            "end": _clock(closes.time()),
+        }
+    return f"{_clock(opens.time())}–{_clock(closes.time())}"
 
 
 def patient_hours(
@@ -116,33 +145,35 @@ def patient_hours(
     days from today on (so a change of the clocks in either zone is counted)."""
     clinic = opening_hours_words(settings)
     clinic_tz, patient_tz = _zone(practice_zone), _zone(patient_zone)
-    if not clinic or clinic_tz is None or patient_tz is None or practice_zone == patient_zone:
+    if not clinic or clinic_tz is None or practice_zone == patient_zone:
         return PatientHours(hours=clinic)
+    if patient_tz is None:  # no zone of their own to convert to: the clinic's, named
+        return PatientHours(hours=clinic, zone=zone_city(practice_zone))
     start, end = _as_time(settings.working_hours_start), _as_time(settings.working_hours_end)
     staffed = set(settings.working_days or [])
     today = timezone.localtime(now or timezone.now(), clinic_tz).date()
-    # Patient weekday → (start, end) on the patient's clock, for each staffed day of
-    # the coming 7 (each weekday once).
-    by_day: dict[int, tuple[time, time]] = {}
+    # Each staffed day of the coming 7 (each weekday once), on the patient's clock: the
+    # weekday it opens on there → its stretch ("22:00 to 6:00 the next day").
+    by_day: dict[int, str] = {}
+    same_clock = True
     for offset in range(7):
         day: date = today + timedelta(days=offset)
         if day.weekday() not in staffed:
             continue
         opens = datetime.combine(day, start, tzinfo=clinic_tz).astimezone(patient_tz)
         closes = datetime.combine(day, end, tzinfo=clinic_tz).astimezone(patient_tz)
-        if opens.date() != closes.date() and closes.time() != time(0):
-            # One clinic day is two patient days: say the clinic's hours, honestly.
-            return PatientHours(hours=clinic, zone=zone_city(practice_zone))
-        by_day[opens.weekday()] = (opens.time(), closes.time())
-    if all(by_day.get(d) == (start, end) for d in staffed):
+        same_clock &= (opens.weekday(), opens.time(), closes.time()) == (
+            day.weekday(),
+            start,
+            end,
+        )
+        by_day[opens.weekday()] = _stretch(opens, closes)
+    if same_clock:
         return PatientHours(hours=clinic)  # another name for the same clock
-    runs: dict[tuple[time, time], list[int]] = {}
+    runs: dict[str, list[int]] = {}
     for weekday in by_day:  # from today on: the soonest run first
         runs.setdefault(by_day[weekday], []).append(weekday)
-    hours = "; ".join(
-        f"{days_words(days)}, {_clock(opens)}–{_clock(closes)}"
-        for (opens, closes), days in runs.items()
-    )
+    hours = "; ".join(f"{days_words(days)}, {stretch}" for stretch, days in runs.items())
     return PatientHours(hours=hours, clinic_hours=clinic, zone=zone_city(practice_zone))
 
 
