@@ -44,7 +44,7 @@ def _back(request: MemberRequest, alert: Alert) -> HttpResponse:
 def inbox(request: MemberRequest) -> HttpResponse:
     """Every alert not yet resolved that this person may see, overdue first."""
     now = timezone.now()
-    alerts = alert_inbox(request, now=now)
+    alerts = alert_inbox(request)
     if alerts:
         # One INSERT for every patient the page names.
         audit_reads(
