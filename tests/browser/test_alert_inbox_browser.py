@@ -81,5 +81,6 @@ def test_the_inbox_and_the_resolve_form(new_context, live_server, cast, alerts, 
     page.get_by_label("Safety plan made").check()
     page.get_by_role("button", name="Resolve the alert").click()
     expect(page.get_by_text("Alert resolved.")).to_be_visible()
+    assert page.url == f"{live_server.url}/alerts/"  # back in the inbox, not the caseload
     alerts.refresh_from_db()
     assert alerts.status == "resolved"

@@ -399,7 +399,7 @@ def patient_alert_resolve(request: MemberRequest, pk: int, alert_pk: int) -> Htt
             object_id=str(alert_pk),
         )
         raise Http404
-    url = reverse("alert_resolve", args=[alert.pk])
+    url = f"{reverse('alert_resolve', args=[alert.pk])}?back=patient"
     if request.htmx:
         return HttpResponse(status=204, headers={"HX-Redirect": url})
     return redirect(url)
