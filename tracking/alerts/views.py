@@ -18,7 +18,7 @@ from painapp.accounts.audit import audit, audit_reads
 from painapp.accounts.models import Role
 from painapp.types import MemberRequest
 from tracking.access import alert_for_staff, enrollment_scope
-from tracking.alerts import services
+from tracking.alerts import links, services
 from tracking.alerts.forms import ResolveForm
 from tracking.alerts.handover import handovers_of
 from tracking.alerts.selectors import INBOX_LIMIT, alert_inbox
@@ -135,6 +135,11 @@ def _detail_context(request: MemberRequest, alert: Alert) -> dict:
         "now": timezone.now(),
         "band_label": band_label(alert.details.get("band")),
         "handovers": handovers_of(alert),
+        # The patient's record and the entry that raised it, for those who may open it
+        # (those pages audit the read, as always).
+        "may_open_patient": _may_open_patient(request, alert),
+        "patient_url": links.patient_url(alert),
+        "entry_link": links.entry_link(alert),
     }
 
 
