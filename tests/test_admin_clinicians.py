@@ -202,3 +202,24 @@ def test_waiting_patient_invitations_follow_the_caseload(admin_client, cast):
     enrollment.refresh_from_db()
     assert invitation.clinician == enrollment.clinician == cast.other_clinician
     assert Invitation.objects.get(pk=invitation.pk).revoked_at is None
+
+
+def test_moving_a_caseload_again_says_plainly_there_was_nobody_left(admin_client, cast, enrollment):
+    """A second tab still showing "Move 1 patient" is sent after the first moved them:
+    the admin is told nothing was left to move, not that "0 patients moved"."""
+    m = membership(cast.clinician, cast.practice)
+    url = reverse("admin_clinician_reassign", args=[m.pk])
+    first = admin_client.post(url, {"to_clinician": cast.other_clinician.pk}, follow=True)
+    assert "1 patient moved from Dr Kim" in first.content.decode()
+    response = admin_client.post(url, {"to_clinician": cast.other_clinician.pk}, follow=True)
+    page = response.content.decode()
+    assert "There were no patients left to move: they may have been moved already." in page
+    assert 'class="message message--info"' in page
+    assert "0 patients moved" not in page and "message--success" not in page
+    assert AuditEvent.objects.filter(action="caseload.reassigned").count() == 1
+    assert Enrollment.objects.get(pk=enrollment.pk).clinician == cast.other_clinician
+
+    cast.admin.language = "es"  # the staff member's own language, as on their account
+    cast.admin.save(update_fields=["language"])
+    response = admin_client.post(url, {"to_clinician": cast.other_clinician.pk}, follow=True)
+    assert "No quedaban pacientes por pasar" in response.content.decode()

@@ -39,7 +39,8 @@ def test_it_lists_a_clinicians_own_patients_alerts_overdue_first(cast, client, a
         client.force_login(cast.clinician)  # in the travelled time: staff sessions idle out
         page = client.get(reverse("alert_inbox")).content.decode()
     assert page.index("Thoughts of self-harm reported") < page.index("High fear of movement")
-    assert "Overdue by 1" in page  # the urgent one: due an hour after it was raised
+    # The urgent one: due an hour after it was raised.
+    assert "Overdue since 8 Dec, 11:00 (1\xa0hour late)" in page
     assert "Due in" in page
     assert cast.patient.display_name in page
     assert cast.other_patient.display_name not in page  # not their patient

@@ -165,3 +165,64 @@ def test_it_only_changes_alerts_by_post(cast, client, alert):
 def test_it_sends_anonymous_visitors_to_log_in(client, alert):
     response = client.post(reverse("alert_acknowledge", args=[alert.pk]))
     assert response.status_code == 302 and "login" in response.url
+
+
+@pytest.mark.parametrize(
+    ("who", "back", "to"),
+    [
+        # From the inbox, or with nothing said: back to the inbox, where the next one is.
+        ("clinician", "inbox", "inbox"),
+        ("clinician", "", "inbox"),
+        ("admin", "", "inbox"),
+        ("clinician", "https://evil.test/", "inbox"),  # a page named, never a URL
+        ("clinician", "//evil.test", "inbox"),
+        ("clinician", "alert", "alert"),
+        ("clinician", "patient", "patient"),
+        ("admin", "patient", "patient"),
+    ],
+)
+def test_resolving_goes_back_to_where_the_clinician_came_from(cast, client, alert, who, back, to):
+    client.force_login(getattr(cast, who))
+    form = client.get(reverse("alert_resolve", args=[alert.pk]), {"back": back})
+    hidden = f'<input type="hidden" name="back" value="{back}">'
+    assert (hidden in form.content.decode()) is (back == to)
+    data = {**outcome(), "back": back} if back else outcome()
+    response = client.post(reverse("alert_resolve", args=[alert.pk]), data)
+    expected = {
+        "inbox": reverse("alert_inbox"),
+        "alert": reverse("alert_detail", args=[alert.pk]),
+        "patient": reverse("patient_detail", args=[alert.enrollment_id]) + "#alerts",
+    }[to]
+    assert response.status_code == 302 and response.url == expected
+    page = client.get(response.url).content.decode()
+    assert "Alert resolved. The contact outcome is recorded." in page
+
+
+def test_each_resolve_link_says_where_it_was_pressed(cast, client, alert):
+    client.force_login(cast.clinician)
+    resolve = reverse("alert_resolve", args=[alert.pk])
+    inbox = client.get(reverse("alert_inbox")).content.decode()
+    page = client.get(reverse("alert_detail", args=[alert.pk])).content.decode()
+    patient = client.get(reverse("patient_detail", args=[alert.enrollment_id])).content.decode()
+    assert f'href="{resolve}?back=inbox"' in inbox
+    assert f'href="{resolve}?back=alert"' in page
+    assert f'href="{resolve}?back=patient"' in patient
+
+
+def test_a_clinician_the_chain_brought_it_to_goes_back_to_the_inbox_not_the_record(
+    cast, client, alert
+):
+    """Someone on the escalation chain sees the alert, not the patient's record: a
+    `back=patient` does not send them to a page that is not theirs."""
+    from tracking.models import EscalationStep
+
+    EscalationStep.objects.filter(practice=cast.practice).delete()
+    EscalationStep.objects.create(
+        practice=cast.practice, position=1, target="staff", user=cast.other_clinician
+    )
+    Alert.objects.filter(pk=alert.pk).update(escalation_position=1, escalation_tier=1)
+    client.force_login(cast.other_clinician)
+    response = client.post(
+        reverse("alert_resolve", args=[alert.pk]), {**outcome(), "back": "patient"}
+    )
+    assert response.url == reverse("alert_inbox")

@@ -408,3 +408,69 @@ def test_the_migration_gives_open_alerts_their_due_time(cast, enrollment):
     done.refresh_from_db()
     assert alert.due_at == T0 + timedelta(hours=1)
     assert done.due_at is None  # resolved: nothing to be due
+
+
+def test_an_escalated_alert_stays_overdue_since_its_first_due_time(cast, enrollment, chain, client):
+    """Each step gives the next people a fresh due time, but that is only when it moves
+    on: an alert raised weeks ago is shown weeks overdue, first in the inbox, with the
+    step's time as "next escalation"."""
+    with time_machine.travel(T0, tick=False):
+        flag = alert_raise(
+            enrollment=enrollment,
+            kind=Alert.Kind.RED_FLAG,
+            severity=Alert.Severity.HIGH,
+            source="screening",
+            details={"red_flags": ["fever"]},
+        )
+    first_due = T0 + timedelta(days=1)  # one working day: Wednesday 9 December, 10:00
+    assert flag.first_due_at == flag.due_at == first_due
+    later = T0 + timedelta(weeks=3)  # nobody looked for three weeks (a Tuesday, 10:00)
+    with time_machine.travel(later, tick=False):
+        assert escalate_alerts() == 1
+        fresh = raise_urgent(enrollment)  # due in an hour: not overdue yet
+        flag.refresh_from_db()
+        assert flag.first_due_at == first_due  # moving up the chain never moves it
+        assert flag.due_at == later + timedelta(days=1)  # the on-call clinician's time
+        client.force_login(cast.clinician)
+        page = client.get(reverse("alert_inbox")).content.decode()
+        detail = client.get(reverse("alert_detail", args=[flag.pk])).content.decode()
+        cast.clinician.language = "es"
+        cast.clinician.save(update_fields=["language"])
+        spanish = client.get(reverse("alert_inbox")).content.decode()
+    card = page[page.index("Red flags at screening") :]
+    assert "Overdue since 9 Dec, 10:00 (2\xa0weeks, 6\xa0days late)" in card
+    assert "next escalation in 1\xa0day" in card
+    assert "Due in 1\xa0day" not in page
+    # Overdue first: the three-week-old alert before the one raised a minute ago.
+    assert page.index("Red flags at screening") < page.index("Thoughts of self-harm reported")
+    assert "Due in 1\xa0hour" in page  # the fresh one
+    assert reverse("alert_detail", args=[fresh.pk]) in page
+    assert "Overdue by 2\xa0weeks, 6\xa0days" in detail and "9 December 2026, 10:00" in detail
+    assert "Next escalation" in detail and "30 December 2026, 10:00" in detail
+    assert "Atrasada desde el 9 dic, 10:00" in spanish
+    assert "próximo escalamiento en 1\xa0día" in spanish
+
+
+def test_the_migration_gives_alerts_their_first_due_time(cast, enrollment, chain):
+    import importlib
+
+    from django.apps import apps
+
+    migration = importlib.import_module("tracking.migrations.0028_alert_first_due_at")
+    with time_machine.travel(T0, tick=False):
+        waiting = raise_urgent(enrollment)
+        climbed = raise_urgent(enrollment, source="checkin:2")
+        done = raise_urgent(enrollment, source="checkin:3")
+    with time_machine.travel(T0 + timedelta(days=2), tick=False):
+        Alert.objects.filter(pk=done.pk).update(status=Alert.Status.RESOLVED)
+        Alert.objects.filter(pk=waiting.pk).update(due_at=T0 + timedelta(days=9))
+        assert escalate_alerts() >= 1  # `climbed` moves up, its due time with it
+    Alert.objects.update(first_due_at=None)  # as before the migration
+    migration.backfill_first_due(apps, None)
+    waiting.refresh_from_db()
+    climbed.refresh_from_db()
+    done.refresh_from_db()
+    assert waiting.first_due_at == T0 + timedelta(days=9)  # never escalated: its due time
+    assert climbed.due_at != T0 + timedelta(hours=1)
+    assert climbed.first_due_at == T0 + timedelta(hours=1)  # worked out again
+    assert done.first_due_at is None  # resolved: nothing to be late for

@@ -266,20 +266,29 @@ def test_it_acknowledges_then_resolves_an_alert(clin, cast, history, alert):
     # Resolving needs a documented contact outcome: the old one-click action leads to
     # the alert's resolve form and resolves nothing by itself.
     response = clin.post(url("patient_alert_resolve", history, alert.pk))
-    assert response.url == reverse("alert_resolve", args=[alert.pk])
+    assert response.url == reverse("alert_resolve", args=[alert.pk]) + "?back=patient"
     alert.refresh_from_db()
     assert alert.status == "acknowledged"
-    clin.post(
+    form = clin.get(response.url).content.decode()
+    assert '<input type="hidden" name="back" value="patient">' in form
+    done = clin.post(
         reverse("alert_resolve", args=[alert.pk]),
-        {"contacted": "no", "risk_after": "medium", "plan": ["gp_referral"], "note": "No answer."},
+        {
+            "contacted": "no",
+            "risk_after": "medium",
+            "plan": ["gp_referral"],
+            "note": "No answer.",
+            "back": "patient",
+        },
     )
+    assert done.url == url("patient_detail", history) + "#alerts"  # back where they were
     alert.refresh_from_db()
     assert (alert.status, alert.resolved_by) == ("resolved", cast.clinician)
     page = clin.get(url("patient_detail", history)).content.decode()
     assert "No open alerts." in page and "Recently resolved (1)" in page
     assert [
         e.action for e in AuditEvent.objects.filter(object_type="tracking.alert").order_by("pk")
-    ] == ["alert.acknowledged", "alert.resolved"]
+    ] == ["alert.acknowledged", "alert.viewed", "alert.resolved"]  # the form, then resolving
 
 
 def test_it_swaps_the_alerts_section_for_htmx(clin, history, alert):
@@ -350,7 +359,7 @@ def test_it_writes_each_kind_of_alert_with_its_times_and_actions(clin, cast, his
     # Resolving each of the four is a link to its outcome form.
     for alert in alerts.values():
         if alert.status != "resolved":
-            assert f'href="{reverse("alert_resolve", args=[alert.pk])}"' in page
+            assert f'href="{reverse("alert_resolve", args=[alert.pk])}?back=patient"' in page
     assert url("patient_alert_acknowledge", history, alerts["fear"].pk) not in forms
     partial = clin.post(
         url("patient_alert_acknowledge", history, alerts["flag"].pk), HTTP_HX_REQUEST="true"

@@ -560,7 +560,7 @@ def _demo_alert(**fields) -> Alert:
     from tracking.models import PracticeSettings
 
     practice_id = fields.get("practice_id") or fields["practice"].pk
-    fields["due_at"] = due_time(
+    fields["due_at"] = fields["first_due_at"] = due_time(
         practice_settings=PracticeSettings.for_practice(practice_id),
         timezone_name=Practice.objects.get(pk=practice_id).timezone,
         severity=fields["severity"],

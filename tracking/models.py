@@ -64,6 +64,10 @@ class Alert(models.Model):
     # When a person must have acknowledged it (the practice's response time for its
     # severity), and how far up the escalation chain it has climbed (0 = the clinician).
     due_at = models.DateTimeField(null=True, blank=True)
+    # Its first due time, kept as it was when raised: each escalation step moves `due_at`
+    # on (the next people's time), but how late the alert is counts from this
+    # (tracking.rules.alert_clock).
+    first_due_at = models.DateTimeField(null=True, blank=True)
     escalation_tier = models.PositiveSmallIntegerField(default=0)
     # The position of the escalation step it last went to (None: still with the
     # clinician), and when nobody was left on the chain, so the practice's safety contact

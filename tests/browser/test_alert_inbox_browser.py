@@ -30,7 +30,8 @@ def alerts(cast, enrollment, other_enrollment):
     # contact from before the alert was raised is refused).
     Alert.objects.filter(pk=urgent.pk).update(
         created_at=timezone.now() - timedelta(hours=2),
-        due_at=timezone.now() - timedelta(minutes=95),
+        first_due_at=timezone.now() - timedelta(minutes=95),
+        due_at=timezone.now() + timedelta(hours=8),  # the next step's time, not a new deadline
         escalation_tier=1,
     )
     alert_raise(
@@ -55,7 +56,8 @@ def test_the_inbox_and_the_resolve_form(new_context, live_server, cast, alerts, 
     helpers.login(page, live_server, cast.admin)
     page.goto(f"{live_server.url}/alerts/")
     expect(page.get_by_role("heading", name="Alerts", exact=True)).to_be_visible()
-    expect(page.locator(".alert-inbox > li").first).to_contain_text("Overdue by")
+    expect(page.locator(".alert-inbox > li").first).to_contain_text("Overdue since")
+    expect(page.locator(".alert-inbox > li").first).to_contain_text("next escalation in")
     axe(page, f"alert-inbox-{width}")
     helpers.assert_fits_width(page)
     helpers.screenshot(page, f"alert-inbox-{width}")
@@ -79,5 +81,6 @@ def test_the_inbox_and_the_resolve_form(new_context, live_server, cast, alerts, 
     page.get_by_label("Safety plan made").check()
     page.get_by_role("button", name="Resolve the alert").click()
     expect(page.get_by_text("Alert resolved.")).to_be_visible()
+    assert page.url == f"{live_server.url}/alerts/"  # back in the inbox, not the caseload
     alerts.refresh_from_db()
     assert alerts.status == "resolved"

@@ -1,5 +1,6 @@
 """When an alert is due, from the practice's response settings (tracking.rules decides
-how working time is counted), and the promise a patient is told in words."""
+how working time is counted), how late one is (tracking.rules.alert_clock), and the
+promise a patient is told in words."""
 
 from __future__ import annotations
 
@@ -59,4 +60,17 @@ def due_time(
         day_start=working_hours(practice_settings)[0],
         day_end=working_hours(practice_settings)[1],
         working_days=practice_settings.working_days or [],
+    )
+
+
+def alert_clock(alert: Alert, now: datetime) -> rules.AlertClock:
+    """How late `alert` is at `now`: against its first due time while open, its resolve
+    time once acknowledged; and when it escalates next (tracking.rules.alert_clock)."""
+    return rules.alert_clock(
+        acknowledged=alert.status == Alert.Status.ACKNOWLEDGED,
+        first_due_at=alert.first_due_at,
+        due_at=alert.due_at,
+        resolve_by=alert.resolve_by,
+        chain_exhausted=alert.chain_exhausted_at is not None,
+        now=now,
     )

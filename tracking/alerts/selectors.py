@@ -4,9 +4,9 @@ tracking.access.visible_alerts."""
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import datetime
 
-from django.db.models import Case, Count, F, IntegerField, Q, Value, When
+from django.db.models import Case, Count, F, Q, When
+from django.db.models.functions import Coalesce
 from django.http import HttpRequest
 
 from painapp.accounts.middleware import membership_for
@@ -18,25 +18,22 @@ from tracking.models import Alert
 INBOX_LIMIT = 200  # more than any practice should ever have waiting; the page says so
 
 
-def alert_inbox(request: MemberRequest, *, now: datetime) -> list[Alert]:
-    """The alerts not yet resolved that the staff member may see, across patients:
-    overdue ones (open past their due time, or acknowledged past their resolve time)
-    first, then by that deadline. One query."""
-    acknowledged = Q(status=Alert.Status.ACKNOWLEDGED)
-    overdue = Q(status=Alert.Status.OPEN, due_at__lte=now) | Q(acknowledged, resolve_by__lte=now)
+def alert_inbox(request: MemberRequest) -> list[Alert]:
+    """The alerts not yet resolved that the staff member may see, across patients, by
+    the deadline each is late against (tracking.rules.alert_clock: an open alert's FIRST
+    due time, however far up the chain it has gone since; an acknowledged one's resolve
+    time): so the overdue come first, longest overdue first, then the next due. One
+    query."""
+    deadline = Case(
+        When(status=Alert.Status.ACKNOWLEDGED, then=F("resolve_by")),
+        default=Coalesce(F("first_due_at"), F("due_at")),
+    )
     return list(
         visible_alerts(request)
         .exclude(status=Alert.Status.RESOLVED)
         .select_related("enrollment__patient", "enrollment__clinician", "acknowledged_by")
-        .annotate(
-            overdue_first=Case(
-                When(overdue, then=Value(0)), default=Value(1), output_field=IntegerField()
-            ),
-            deadline=Case(When(acknowledged, then=F("resolve_by")), default=F("due_at")),
-        )
-        .order_by("overdue_first", F("deadline").asc(nulls_last=True), "created_at", "pk")[
-            :INBOX_LIMIT
-        ]
+        .annotate(deadline=deadline)
+        .order_by(F("deadline").asc(nulls_last=True), "created_at", "pk")[:INBOX_LIMIT]
     )
 
 

@@ -71,16 +71,18 @@ def alert_raise(
         return None
     practice_settings = PracticeSettings.for_practice(enrollment.practice_id)
     now = timezone.now()
+    due = due_time(
+        practice_settings=practice_settings,
+        timezone_name=enrollment.practice.timezone,
+        severity=severity,
+        start=now,
+    )
     try:
         with transaction.atomic():
             alert = Alert.objects.create(
                 created_at=now,
-                due_at=due_time(
-                    practice_settings=practice_settings,
-                    timezone_name=enrollment.practice.timezone,
-                    severity=severity,
-                    start=now,
-                ),
+                due_at=due,
+                first_due_at=due,
                 enrollment=enrollment,
                 practice_id=enrollment.practice_id,
                 kind=kind,

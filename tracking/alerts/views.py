@@ -7,6 +7,7 @@ from __future__ import annotations
 from django.contrib import messages
 from django.http import HttpResponse
 from django.shortcuts import redirect, render
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.formats import date_format
 from django.utils.translation import gettext as _
@@ -16,8 +17,8 @@ from painapp.accounts.access import staff_required
 from painapp.accounts.audit import audit, audit_reads
 from painapp.accounts.models import Role
 from painapp.types import MemberRequest
-from tracking.access import alert_for_staff
-from tracking.alerts import services
+from tracking.access import alert_for_staff, enrollment_scope
+from tracking.alerts import links, services
 from tracking.alerts.forms import ResolveForm
 from tracking.alerts.handover import handovers_of
 from tracking.alerts.selectors import INBOX_LIMIT, alert_inbox
@@ -25,17 +26,42 @@ from tracking.band_labels import band_label
 from tracking.models import Alert, AlertResolution, EscalationStep, PracticeSettings
 from tracking.screening.forms import red_flag_rows
 
+# Where a person goes back to after acting on an alert: a page named, never a URL, so
+# it cannot send anyone elsewhere.
+BACK_PAGES = ("inbox", "alert", "patient")
 
-def _back(request: MemberRequest, alert: Alert) -> HttpResponse:
-    # Acknowledging is the first step of working an alert: from the alert's page or the
-    # inbox, the person goes back there, where the next step ("Record contact and
-    # resolve") is. Otherwise clinicians go back to their caseload; admins have none,
-    # so back to the alert. `back` names a page ("alert", "inbox"), never a URL, so it
-    # cannot send anyone elsewhere.
-    back = request.POST.get("back", "")
+
+def _back_page(request: MemberRequest) -> str:
+    """The page the person came from (`back`, from the form or the link), or ""."""
+    back = request.POST.get("back") or request.GET.get("back") or ""
+    return back if back in BACK_PAGES else ""
+
+
+def _may_open_patient(request: MemberRequest, alert: Alert) -> bool:
+    """The patient's record is for their clinician and the practice's admins: others the
+    escalation chain brought the alert to see the alert only (tracking.access)."""
+    scope = enrollment_scope(request)
+    return scope is not None and (
+        scope.clinician_id is None or scope.clinician_id == alert.enrollment.clinician_id
+    )
+
+
+def _back(request: MemberRequest, alert: Alert, *, resolved: bool = False) -> HttpResponse:
+    back = _back_page(request)
     if back == "inbox":
         return redirect("alert_inbox")
-    if back == "alert" or request.membership.role != Role.CLINICIAN:
+    if back == "alert":
+        return redirect("alert_detail", pk=alert.pk)
+    if back == "patient" and _may_open_patient(request, alert):
+        return redirect(f"{reverse('patient_detail', args=[alert.enrollment_id])}#alerts")
+    if resolved:
+        # Resolving ends the work on this alert: back to the inbox, where the next is.
+        return redirect("alert_inbox")
+    # Acknowledging is the first step of working an alert: from the alert's page or the
+    # inbox, the person goes back there (the forms say which), where the next step
+    # ("Record contact and resolve") is. Otherwise clinicians go back to their
+    # caseload; admins have none, so back to the alert.
+    if request.membership.role != Role.CLINICIAN:
         return redirect("alert_detail", pk=alert.pk)
     return redirect("caseload")
 
@@ -44,7 +70,7 @@ def _back(request: MemberRequest, alert: Alert) -> HttpResponse:
 def inbox(request: MemberRequest) -> HttpResponse:
     """Every alert not yet resolved that this person may see, overdue first."""
     now = timezone.now()
-    alerts = alert_inbox(request, now=now)
+    alerts = alert_inbox(request)
     if alerts:
         # One INSERT for every patient the page names.
         audit_reads(
@@ -109,6 +135,11 @@ def _detail_context(request: MemberRequest, alert: Alert) -> dict:
         "now": timezone.now(),
         "band_label": band_label(alert.details.get("band")),
         "handovers": handovers_of(alert),
+        # The patient's record and the entry that raised it, for those who may open it
+        # (those pages audit the read, as always).
+        "may_open_patient": _may_open_patient(request, alert),
+        "patient_url": links.patient_url(alert),
+        "entry_link": links.entry_link(alert),
     }
 
 
@@ -170,7 +201,7 @@ def alert_resolve(request: MemberRequest, pk: int) -> HttpResponse:
             messages.success(request, _("Alert resolved. The contact outcome is recorded."))
         else:
             messages.info(request, _("This alert was already resolved."))
-        return _back(request, alert)
+        return _back(request, alert, resolved=True)
     audit(
         request,
         "alert.viewed",
@@ -181,6 +212,6 @@ def alert_resolve(request: MemberRequest, pk: int) -> HttpResponse:
     return render(
         request,
         "tracking/clinic/alert_resolve.html",
-        {**_detail_context(request, alert), "form": form},
+        {**_detail_context(request, alert), "form": form, "back": _back_page(request)},
         status=400 if request.method == "POST" else 200,
     )

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Collection, Iterable
+from dataclasses import dataclass
 from datetime import UTC, date, datetime, time, timedelta, tzinfo
 
 # ====================================================================== alert due times
@@ -22,6 +23,11 @@ from datetime import UTC, date, datetime, time, timedelta, tzinfo
 #
 # Each escalation step gets the same response time again, counted in working time from
 # the moment it escalated.
+#
+# How late an alert is, though, is always counted from its FIRST due time (the alert's
+# `first_due_at`), never from the current step's: an alert raised weeks ago that has
+# climbed the chain is weeks overdue, and the current step's due time is only when it
+# moves up next ("next escalation in 8 hours"). See `alert_clock` below.
 #
 # Acknowledging an alert stops that clock but starts another: the alert must be
 # resolved (a documented contact with the patient) by its RESOLVE time, the practice's
@@ -127,4 +133,59 @@ def resolve_deadline(
         day_start=day_start,
         day_end=day_end,
         working_days=working_days,
+    )
+
+
+@dataclass(frozen=True)
+class AlertClock:
+    """Where an alert not yet resolved stands against its deadlines, at one moment."""
+
+    deadline: datetime | None
+    """What the alert is late against: while open, its FIRST due time (to acknowledge);
+    once acknowledged, its resolve time. None: no deadline is known (an old row)."""
+    overdue: bool
+    """The deadline has passed. The inbox lists these first, longest overdue first."""
+    next_escalation_at: datetime | None
+    """While open: when the current escalation step's time is up and the alert moves
+    further up the chain, when that is not the deadline itself (it has escalated: it
+    was overdue, or its clinician could not be reached). None when the deadline is that
+    moment, the time has passed (the sweep moves it any minute), it has nowhere left to
+    go, or it is acknowledged."""
+
+
+def alert_clock(
+    *,
+    acknowledged: bool,
+    first_due_at: datetime | None,
+    due_at: datetime | None,
+    resolve_by: datetime | None,
+    chain_exhausted: bool,
+    now: datetime,
+) -> AlertClock:
+    """How late an alert not yet resolved is at `now` (see "How late" above).
+
+    Open: late against its first due time (`first_due_at`; a row from before it was kept
+    falls back to `due_at`, the only due time it has). Every escalation step gives the
+    next people a fresh due time (`due_at`), but that is when it escalates next, not a
+    new deadline: an alert raised in October is still "overdue since October".
+    Acknowledged: acknowledging met the first deadline, and the alert is late against
+    its resolve time (`resolve_by`, resolve_deadline) instead."""
+    if acknowledged:
+        return AlertClock(
+            deadline=resolve_by,
+            overdue=resolve_by is not None and resolve_by <= now,
+            next_escalation_at=None,
+        )
+    deadline = first_due_at or due_at
+    overdue = deadline is not None and deadline <= now
+    moves_next = (
+        not chain_exhausted
+        and due_at is not None
+        and due_at > now
+        and (overdue or due_at != deadline)
+    )
+    return AlertClock(
+        deadline=deadline,
+        overdue=overdue,
+        next_escalation_at=due_at if moves_next else None,
     )

@@ -1,11 +1,15 @@
 """`{% load alert_wording %}`: where a patient wrote what raised an alert
-(tracking.alerts.wording), for the alert page and the patient overview."""
+(tracking.alerts.wording), for the alert page and the patient overview, and how late
+an alert is (tracking.alerts.due.alert_clock), for the alert page and the inbox."""
 
 from __future__ import annotations
 
+from datetime import datetime
+
 from django import template
 
-from tracking.alerts import wording
+from tracking import rules
+from tracking.alerts import due, wording
 from tracking.models import Alert
 
 register = template.Library()
@@ -21,3 +25,10 @@ def written_where(alert: Alert) -> str:
 def from_checkin(alert: Alert) -> bool:
     """`{% if alert|from_checkin %}`: raised by a check-in, not other writing."""
     return wording.from_checkin(alert)
+
+
+@register.filter
+def alert_clock(alert: Alert, now: datetime) -> rules.AlertClock:
+    """`{% with clock=alert|alert_clock:now %}`: its deadline, whether it is overdue,
+    and when it escalates next."""
+    return due.alert_clock(alert, now)

@@ -50,7 +50,8 @@ from tracking.clinic.overview import (
     patient_notes,
     patient_overview,
 )
-from tracking.diary.selectors import diary_overview
+from tracking.diary.models import DiaryEntry
+from tracking.diary.selectors import clue_text, diary_overview
 from tracking.models import HoldDecision
 from tracking.screening.forms import red_flag_rows, screening_facts
 from tracking.session_notes.selectors import patient_session_notes
@@ -148,16 +149,29 @@ def _section(
     )
 
 
-def _diary(enrollment: Enrollment) -> dict:
+def _diary(enrollment: Enrollment, entry_id: str = "") -> dict:
     diary = diary_overview(enrollment)
-    return {"diary_cards": chart_cards(diary.charts), "diary_latest": diary.latest}
+    latest = diary.latest
+    # One episode asked for by id (an alert's link to the entry that raised it): listed
+    # after the newest when it is older than them. Only this patient's.
+    if entry_id.isdigit() and len(entry_id) < 19 and int(entry_id) not in {e.pk for e, _ in latest}:
+        entry = (
+            DiaryEntry.objects.filter(enrollment=enrollment, pk=int(entry_id))
+            .select_related("clue_reflection__activity")
+            .first()
+        )
+        if entry is not None:
+            latest = [*latest, (entry, clue_text(entry))]
+    return {"diary_cards": chart_cards(diary.charts), "diary_latest": latest}
 
 
 @require_GET
 @staff_required
 def patient_diary(request: MemberRequest, pk: int) -> HttpResponse:
-    """The patient's pain and fear diary (issue 19), charted."""
-    return _section(request, pk, "patient_diary", _diary)
+    """The patient's pain and fear diary (issue 19), charted; with `?entry=<id>`, that
+    episode listed too (the alert page links to the one that raised an alert)."""
+    entry_id = request.GET.get("entry", "")
+    return _section(request, pk, "patient_diary", lambda e: _diary(e, entry_id))
 
 
 @require_GET
@@ -399,7 +413,7 @@ def patient_alert_resolve(request: MemberRequest, pk: int, alert_pk: int) -> Htt
             object_id=str(alert_pk),
         )
         raise Http404
-    url = reverse("alert_resolve", args=[alert.pk])
+    url = f"{reverse('alert_resolve', args=[alert.pk])}?back=patient"
     if request.htmx:
         return HttpResponse(status=204, headers={"HX-Redirect": url})
     return redirect(url)

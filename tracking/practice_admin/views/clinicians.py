@@ -158,6 +158,14 @@ def clinician_reassign(request: MemberRequest, pk: int) -> HttpResponse:
         except ValidationError as error:
             form.add_error("to_clinician", error.messages)
         else:
+            if not moved:
+                # Another tab (or another admin) moved them first: nothing changed, so
+                # nothing is recorded and nothing is claimed as done.
+                messages.info(
+                    request,
+                    _("There were no patients left to move: they may have been moved already."),
+                )
+                return redirect("admin_clinicians")
             _audit_moves(request, moved)
             audit(request, "caseload.reassigned", practice=request.practice, obj=membership)
             messages.success(
