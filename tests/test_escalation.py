@@ -456,7 +456,7 @@ def test_the_migration_gives_alerts_their_first_due_time(cast, enrollment, chain
 
     from django.apps import apps
 
-    migration = importlib.import_module("tracking.migrations.0028_alert_first_due_at")
+    migration = importlib.import_module("tracking.migrations.0029_alert_first_due_at")
     with time_machine.travel(T0, tick=False):
         waiting = raise_urgent(enrollment)
         climbed = raise_urgent(enrollment, source="checkin:2")

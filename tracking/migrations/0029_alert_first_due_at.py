@@ -48,7 +48,7 @@ def backfill_first_due(apps, schema_editor):
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('tracking', '0027_notification_audience_practice'),
+        ('tracking', '0028_instrument_patient_title_reminder_paused'),
     ]
 
     operations = [
