@@ -247,3 +247,39 @@ def test_an_alert_resolved_in_time_tells_nobody(cast, enrollment):
     with time_machine.travel(FRIDAY_4PM + timedelta(days=7), tick=False):
         assert escalate_alerts() == 0
     assert not Notification.objects.filter(title=TITLE).exists()
+
+
+# ------------------------------------------------------------------ the migration
+@pytest.mark.django_db(transaction=True)
+def test_the_migration_counts_an_old_acknowledgement_from_its_run_not_from_long_ago(
+    cast, enrollment
+):
+    """Review finding: the backfill counted from `acknowledged_at`, so every alert
+    acknowledged and left unresolved before deploy was past its resolve time at once
+    and the first sweep told every chain about them (years-old ones included)."""
+    from django.db import connection
+    from django.db.migrations.executor import MigrationExecutor
+    from django.utils import timezone
+
+    before = ("tracking", "0025_alert_once_open_per_source")
+    after = ("tracking", "0026_alert_resolve_by")
+    alert = alert_raise(
+        enrollment=enrollment, kind=Alert.Kind.PAIN_UP, severity="urgent", source="x:1"
+    )
+    alert_acknowledge(alert=alert, by=cast.clinician)
+    a_month_ago = timezone.now() - timedelta(days=30)
+    Alert.objects.filter(pk=alert.pk).update(acknowledged_at=a_month_ago)
+    try:
+        executor = MigrationExecutor(connection)
+        executor.migrate([before])
+        executor = MigrationExecutor(connection)
+        executor.migrate([after])
+        migrated = executor.loader.project_state([after]).apps.get_model("tracking", "Alert")
+        row = migrated.objects.get(pk=alert.pk)
+        started = timezone.now()
+    finally:
+        executor = MigrationExecutor(connection)
+        executor.migrate(executor.loader.graph.leaf_nodes())
+    assert row.acknowledged_at == a_month_ago  # its history stays true
+    assert row.resolve_by > started  # a full response time from the deploy
+    assert escalate_alerts() == 0  # the first sweep after deploy tells nobody
