@@ -283,3 +283,61 @@ def test_the_migration_counts_an_old_acknowledgement_from_its_run_not_from_long_
     assert row.acknowledged_at == a_month_ago  # its history stays true
     assert row.resolve_by > started  # a full response time from the deploy
     assert escalate_alerts() == 0  # the first sweep after deploy tells nobody
+
+
+# ------------------------------------------------------------------ the end of the chain
+@pytest.fixture
+def no_chain_clinician_contact(cast):
+    """A small practice: no escalation chain, a clinician (not an admin, not the
+    patient's clinician) as its safety contact."""
+    EscalationStep.objects.filter(practice=cast.practice).delete()
+    PracticeSettings.for_practice(cast.practice.pk)
+    PracticeSettings.objects.filter(practice=cast.practice).update(
+        safety_contact=cast.other_clinician
+    )
+    return cast.other_clinician
+
+
+def test_the_safety_contact_told_at_the_end_of_the_chain_can_open_the_alert(
+    cast, enrollment, no_chain_clinician_contact, client, mailoutbox
+):
+    """Review finding: the resolve clock emailed a clinician safety contact about an
+    alert they then could not open (404)."""
+    contact = no_chain_clinician_contact
+    with time_machine.travel(FRIDAY_4PM, tick=False):
+        alert = alert_raise(
+            enrollment=enrollment, kind=Alert.Kind.SELF_HARM, severity="urgent", source="x:1"
+        )
+        alert_acknowledge(alert=alert, by=cast.clinician)
+        run_outbox()
+    mailoutbox.clear()
+    monday_910 = datetime(2026, 12, 14, 9, 0, tzinfo=UTC)
+    with time_machine.travel(monday_910, tick=False):
+        assert escalate_alerts() == 1
+        run_outbox()
+    assert [m.to for m in mailoutbox] == [[contact.email]]
+    link = f"/alerts/{alert.pk}/"
+    assert link in mailoutbox[0].body
+    with time_machine.travel(monday_910 + timedelta(minutes=5), tick=False):
+        client.force_login(contact)
+        page = client.get(link)
+        assert page.status_code == 200
+        assert "Not resolved in time with nobody left on the chain" in page.content.decode()
+        assert f'href="{link}"' in client.get(reverse("alert_inbox")).content.decode()
+
+
+def test_a_safety_contact_who_acknowledged_is_not_told_themselves_the_admins_are(
+    cast, enrollment, no_chain_clinician_contact, mailoutbox
+):
+    contact = no_chain_clinician_contact
+    with time_machine.travel(FRIDAY_4PM, tick=False):
+        alert = alert_raise(
+            enrollment=enrollment, kind=Alert.Kind.PAIN_UP, severity="urgent", source="x:1"
+        )
+        alert_acknowledge(alert=alert, by=contact)
+        run_outbox()
+    mailoutbox.clear()
+    with time_machine.travel(datetime(2026, 12, 14, 9, 0, tzinfo=UTC), tick=False):
+        assert escalate_alerts() == 1
+        run_outbox()
+    assert [m.to for m in mailoutbox] == [[cast.admin.email]]
