@@ -1,8 +1,8 @@
 """An acknowledged alert has a resolve time (review finding: "acknowledging an alert
 stops its clock for good"): its severity's response time again, in working time from
 the acknowledgement (tracking.rules.resolve_deadline). Not resolved by then, the
-escalation chain is told exactly once, through the real minute task, in the app and
-by email with no health data; the inbox and the alert page show the deadline."""
+escalation chain is told exactly once, through the real minute task, by email with no
+health data; the inbox and the alert page show the deadline."""
 
 from __future__ import annotations
 
@@ -12,15 +12,13 @@ from zoneinfo import ZoneInfo
 import pytest
 import time_machine
 from django.urls import reverse
-from django.utils import translation
 
 from painapp.accounts.models import AuditEvent
 from tests.factories import Role, make_member
 from tests.test_alerts_factories import CONTACTED, run_outbox
 from tracking import rules
-from tracking.alerts.resolve_clock import TITLE
 from tracking.alerts.services import alert_acknowledge, alert_raise, alert_resolve
-from tracking.models import Alert, EscalationStep, Notification, PracticeSettings
+from tracking.models import Alert, EscalationStep, Notification, OutboxTask, PracticeSettings
 from tracking.tasks import escalate_alerts
 
 UTC_ZONE = ZoneInfo("UTC")
@@ -186,12 +184,8 @@ def test_an_acknowledged_alert_left_unresolved_goes_up_the_chain_once(
         run_outbox()
     with time_machine.travel(monday_910 + timedelta(days=3), tick=False):
         assert escalate_alerts() == 0
-    told = Notification.objects.filter(url=reverse("alert_detail", args=[alert.pk]), title=TITLE)
-    assert list(told.values_list("user__email", flat=True)) == ["oncall@riverside.test"]
-    note = told.get()
-    assert "no contact with the patient has been recorded" in note.shown_body
-    with translation.override("es"):
-        assert note.shown_title != TITLE and "contacto" in note.shown_body
+    # No in-app row nobody would see: the email is how they are told.
+    assert not Notification.objects.filter(user=on_call).exists()
     assert [m.to for m in mailoutbox] == [["oncall@riverside.test"]]
     body = mailoutbox[0].body
     assert "was acknowledged, but no contact with the patient was recorded" in body
@@ -215,7 +209,7 @@ def test_an_acknowledged_alert_left_unresolved_goes_up_the_chain_once(
         assert "Not resolved in time: the escalation chain was told" in detail
         alert_resolve(alert=alert, by=on_call, outcome=CONTACTED)
         assert escalate_alerts() == 0
-    assert Notification.objects.filter(title=TITLE).count() == 1
+    assert len(mailoutbox) == 1
 
 
 def test_the_menu_counts_an_acknowledged_alert_once_its_chain_is_told(cast, enrollment, client):
@@ -233,8 +227,8 @@ def test_the_menu_counts_an_acknowledged_alert_once_its_chain_is_told(cast, enro
         assert escalate_alerts() == 1
     assert alert_counts(request).open == 1
     # Told to the admins (the clinician, who acknowledged it, is passed over).
-    assert Notification.objects.filter(user=cast.admin, title=TITLE).count() == 1
-    assert not Notification.objects.filter(user=cast.clinician, title=TITLE).exists()
+    told = OutboxTask.objects.filter(task="tracking.tasks_alerts.send_escalation_email")
+    assert [t.kwargs["user_id"] for t in told] == [cast.admin.pk]
 
 
 def test_an_alert_resolved_in_time_tells_nobody(cast, enrollment):
@@ -246,7 +240,9 @@ def test_an_alert_resolved_in_time_tells_nobody(cast, enrollment):
         alert_resolve(alert=alert, by=cast.clinician, outcome=CONTACTED)
     with time_machine.travel(FRIDAY_4PM + timedelta(days=7), tick=False):
         assert escalate_alerts() == 0
-    assert not Notification.objects.filter(title=TITLE).exists()
+    assert not OutboxTask.objects.filter(
+        task="tracking.tasks_alerts.send_escalation_email"
+    ).exists()
 
 
 # ------------------------------------------------------------------ the migration

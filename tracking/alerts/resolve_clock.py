@@ -22,25 +22,16 @@ from datetime import datetime
 from django.db import transaction
 from django.db.models import F, Value
 from django.db.models.functions import Coalesce
-from django.urls import reverse
 from django.utils import timezone
-from django.utils.translation import gettext_noop
 
 from painapp.accounts.audit import audit
 from painapp.accounts.badges import badges_changed
 from painapp.accounts.models import Practice, User
 from tracking.alerts.escalation import _load_context, _next_step
-from tracking.models import Alert, Notification
+from tracking.models import Alert
 from tracking.outbox import outbox_add
 
 logger = logging.getLogger(__name__)
-
-TITLE = gettext_noop("An acknowledged alert is not resolved in time")
-BODY = gettext_noop(
-    "Someone acknowledged this alert, but no contact with the patient has been recorded "
-    "by its resolve time. It has come to you on your practice's escalation chain. Please "
-    "open it and make sure someone contacts the patient."
-)
 
 
 def escalate_unresolved_alerts(now: datetime | None = None) -> int:
@@ -112,10 +103,7 @@ def escalate_unresolved_alerts(now: datetime | None = None) -> int:
                     alert.pk,
                     alert.practice_id,
                 )
-            url = reverse("alert_detail", args=[alert.pk])
             for person in people:
-                # Our English msgids, shown in the reader's language at display time.
-                Notification.objects.create(user=person, url=url, title=TITLE, body=BODY)
                 outbox_add(
                     "tracking.tasks_alerts.send_escalation_email",
                     alert_id=alert.pk,
