@@ -1,20 +1,25 @@
 """A patient moved to another clinician takes their alerts not yet resolved along
 (review finding: "moving a patient silently moves their open alerts"): the new
-clinician is told of each (in the app, and by email with no name or health data), the
-handover is on the alert's page and audit trail, and the old clinician gets a 404. By
-transfer, by moving a whole caseload, and by switching a clinician off."""
+clinician is told of each by email (no name or health data), an acknowledged one is
+open again for them (in their menu count and inbox, due a response time from the
+handover), the handover is on the alert's page and audit trail, and the old clinician
+gets a 404. By transfer, by moving a whole caseload, and by switching a clinician off."""
 
 from __future__ import annotations
 
+from datetime import UTC, datetime, timedelta
+
 import pytest
+import time_machine
 from django.urls import reverse
 
 from painapp.accounts.models import AuditEvent
 from tests.test_alerts_factories import CONTACTED, run_outbox
-from tracking.alerts.handover import TITLE
+from tracking.alerts.selectors import alert_counts
 from tracking.alerts.services import alert_acknowledge, alert_raise, alert_resolve
 from tracking.lifecycle import caseload_reassign, clinician_deactivate, enrollment_transfer
-from tracking.models import Alert, Notification
+from tracking.models import Alert, Notification, PracticeSettings
+from tracking.tasks import escalate_alerts
 
 
 def _raise(enrollment, source, kind=Alert.Kind.SELF_HARM, severity="urgent"):
@@ -58,14 +63,11 @@ def test_the_new_clinician_is_told_of_each_alert_not_yet_resolved(
     move(cast, enrollment)
     run_outbox()
 
-    told = Notification.objects.filter(user=cast.other_clinician, title=TITLE)
-    assert sorted(told.values_list("url", flat=True)) == sorted(
-        reverse("alert_detail", args=[a.pk]) for a in (open_, seen)
-    )
-    assert all(cast.patient.display_name in n.body for n in told)
+    # No in-app row nobody would see: the email is how they are told.
+    assert not Notification.objects.filter(user=cast.other_clinician).exists()
     assert sorted(m.to[0] for m in mailoutbox) == [cast.other_clinician.email] * 2
     for message in mailoutbox:
-        assert message.subject == TITLE
+        assert message.subject == "A patient with an alert has been moved to you"
         body = message.body + message.alternatives[0][0]
         for secret in (cast.patient.full_name, cast.patient.email, "harm", "pain up", "self"):
             assert secret.lower() not in body.lower(), secret
@@ -90,4 +92,43 @@ def test_the_new_clinician_is_told_of_each_alert_not_yet_resolved(
 def test_a_patient_with_no_alert_moves_quietly(cast, enrollment, mailoutbox):
     _transfer(cast, enrollment)
     run_outbox()
-    assert not Notification.objects.filter(title=TITLE).exists() and mailoutbox == []
+    assert not Notification.objects.exists() and mailoutbox == []
+
+
+# Tuesday 8 December 2026, 10:00 (the cast's practice: UTC, 09:00–17:00, Monday to Friday).
+TUESDAY_10AM = datetime(2026, 12, 8, 10, 0, tzinfo=UTC)
+
+
+def test_an_acknowledged_alert_is_open_again_for_the_new_clinician(
+    cast, enrollment, client, mailoutbox
+):
+    """Review finding: an acknowledged alert that moved with its patient was in no count
+    of the new clinician's menu; the email was their only signal."""
+    PracticeSettings.for_practice(cast.practice.pk)
+    PracticeSettings.objects.filter(practice=cast.practice).update(response_minutes_high=120)
+    with time_machine.travel(TUESDAY_10AM - timedelta(days=1), tick=False):
+        seen = _raise(enrollment, "checkin:2", kind=Alert.Kind.PAIN_UP, severity="high")
+        first_due = Alert.objects.get(pk=seen.pk).first_due_at
+        alert_acknowledge(alert=seen, by=cast.clinician)
+    with time_machine.travel(TUESDAY_10AM, tick=False):
+        _transfer(cast, enrollment)
+        client.force_login(cast.other_clinician)
+        request = client.get(reverse("alert_inbox")).wsgi_request
+        assert alert_counts(request).open == 1
+        inbox = client.get(reverse("alert_inbox")).content.decode()
+        assert reverse("alert_detail", args=[seen.pk]) in inbox
+    seen.refresh_from_db()
+    assert seen.status == Alert.Status.OPEN and seen.acknowledged_by is None
+    assert seen.due_at == TUESDAY_10AM + timedelta(minutes=120)  # from the handover
+    assert seen.first_due_at == first_due  # how late it was stays true
+    assert AuditEvent.objects.filter(action="alert.acknowledged", object_id=str(seen.pk)).exists()
+    # Not acknowledged by its due time, it escalates as any open alert does.
+    with time_machine.travel(TUESDAY_10AM + timedelta(minutes=119), tick=False):
+        assert escalate_alerts() == 0
+    with time_machine.travel(TUESDAY_10AM + timedelta(minutes=120), tick=False):
+        assert escalate_alerts() == 1
+    # The new clinician acknowledges it: it gets a fresh resolve time.
+    with time_machine.travel(TUESDAY_10AM + timedelta(minutes=130), tick=False):
+        assert alert_acknowledge(alert=seen, by=cast.other_clinician)
+    seen.refresh_from_db()
+    assert seen.acknowledged_by == cast.other_clinician and seen.resolve_by > TUESDAY_10AM

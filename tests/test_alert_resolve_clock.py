@@ -1,8 +1,8 @@
 """An acknowledged alert has a resolve time (review finding: "acknowledging an alert
 stops its clock for good"): its severity's response time again, in working time from
 the acknowledgement (tracking.rules.resolve_deadline). Not resolved by then, the
-escalation chain is told exactly once, through the real minute task, in the app and
-by email with no health data; the inbox and the alert page show the deadline."""
+escalation chain is told exactly once, through the real minute task, by email with no
+health data; the inbox and the alert page show the deadline."""
 
 from __future__ import annotations
 
@@ -12,15 +12,13 @@ from zoneinfo import ZoneInfo
 import pytest
 import time_machine
 from django.urls import reverse
-from django.utils import translation
 
 from painapp.accounts.models import AuditEvent
 from tests.factories import Role, make_member
 from tests.test_alerts_factories import CONTACTED, run_outbox
 from tracking import rules
-from tracking.alerts.resolve_clock import TITLE
 from tracking.alerts.services import alert_acknowledge, alert_raise, alert_resolve
-from tracking.models import Alert, EscalationStep, Notification, PracticeSettings
+from tracking.models import Alert, EscalationStep, Notification, OutboxTask, PracticeSettings
 from tracking.tasks import escalate_alerts
 
 UTC_ZONE = ZoneInfo("UTC")
@@ -186,12 +184,8 @@ def test_an_acknowledged_alert_left_unresolved_goes_up_the_chain_once(
         run_outbox()
     with time_machine.travel(monday_910 + timedelta(days=3), tick=False):
         assert escalate_alerts() == 0
-    told = Notification.objects.filter(url=reverse("alert_detail", args=[alert.pk]), title=TITLE)
-    assert list(told.values_list("user__email", flat=True)) == ["oncall@riverside.test"]
-    note = told.get()
-    assert "no contact with the patient has been recorded" in note.shown_body
-    with translation.override("es"):
-        assert note.shown_title != TITLE and "contacto" in note.shown_body
+    # No in-app row nobody would see: the email is how they are told.
+    assert not Notification.objects.filter(user=on_call).exists()
     assert [m.to for m in mailoutbox] == [["oncall@riverside.test"]]
     body = mailoutbox[0].body
     assert "was acknowledged, but no contact with the patient was recorded" in body
@@ -215,7 +209,7 @@ def test_an_acknowledged_alert_left_unresolved_goes_up_the_chain_once(
         assert "Not resolved in time: the escalation chain was told" in detail
         alert_resolve(alert=alert, by=on_call, outcome=CONTACTED)
         assert escalate_alerts() == 0
-    assert Notification.objects.filter(title=TITLE).count() == 1
+    assert len(mailoutbox) == 1
 
 
 def test_the_menu_counts_an_acknowledged_alert_once_its_chain_is_told(cast, enrollment, client):
@@ -233,8 +227,8 @@ def test_the_menu_counts_an_acknowledged_alert_once_its_chain_is_told(cast, enro
         assert escalate_alerts() == 1
     assert alert_counts(request).open == 1
     # Told to the admins (the clinician, who acknowledged it, is passed over).
-    assert Notification.objects.filter(user=cast.admin, title=TITLE).count() == 1
-    assert not Notification.objects.filter(user=cast.clinician, title=TITLE).exists()
+    told = OutboxTask.objects.filter(task="tracking.tasks_alerts.send_escalation_email")
+    assert [t.kwargs["user_id"] for t in told] == [cast.admin.pk]
 
 
 def test_an_alert_resolved_in_time_tells_nobody(cast, enrollment):
@@ -246,4 +240,100 @@ def test_an_alert_resolved_in_time_tells_nobody(cast, enrollment):
         alert_resolve(alert=alert, by=cast.clinician, outcome=CONTACTED)
     with time_machine.travel(FRIDAY_4PM + timedelta(days=7), tick=False):
         assert escalate_alerts() == 0
-    assert not Notification.objects.filter(title=TITLE).exists()
+    assert not OutboxTask.objects.filter(
+        task="tracking.tasks_alerts.send_escalation_email"
+    ).exists()
+
+
+# ------------------------------------------------------------------ the migration
+@pytest.mark.django_db(transaction=True)
+def test_the_migration_counts_an_old_acknowledgement_from_its_run_not_from_long_ago(
+    cast, enrollment
+):
+    """Review finding: the backfill counted from `acknowledged_at`, so every alert
+    acknowledged and left unresolved before deploy was past its resolve time at once
+    and the first sweep told every chain about them (years-old ones included)."""
+    from django.db import connection
+    from django.db.migrations.executor import MigrationExecutor
+    from django.utils import timezone
+
+    before = ("tracking", "0025_alert_once_open_per_source")
+    after = ("tracking", "0026_alert_resolve_by")
+    alert = alert_raise(
+        enrollment=enrollment, kind=Alert.Kind.PAIN_UP, severity="urgent", source="x:1"
+    )
+    alert_acknowledge(alert=alert, by=cast.clinician)
+    a_month_ago = timezone.now() - timedelta(days=30)
+    Alert.objects.filter(pk=alert.pk).update(acknowledged_at=a_month_ago)
+    try:
+        executor = MigrationExecutor(connection)
+        executor.migrate([before])
+        executor = MigrationExecutor(connection)
+        executor.migrate([after])
+        migrated = executor.loader.project_state([after]).apps.get_model("tracking", "Alert")
+        row = migrated.objects.get(pk=alert.pk)
+        started = timezone.now()
+    finally:
+        executor = MigrationExecutor(connection)
+        executor.migrate(executor.loader.graph.leaf_nodes())
+    assert row.acknowledged_at == a_month_ago  # its history stays true
+    assert row.resolve_by > started  # a full response time from the deploy
+    assert escalate_alerts() == 0  # the first sweep after deploy tells nobody
+
+
+# ------------------------------------------------------------------ the end of the chain
+@pytest.fixture
+def no_chain_clinician_contact(cast):
+    """A small practice: no escalation chain, a clinician (not an admin, not the
+    patient's clinician) as its safety contact."""
+    EscalationStep.objects.filter(practice=cast.practice).delete()
+    PracticeSettings.for_practice(cast.practice.pk)
+    PracticeSettings.objects.filter(practice=cast.practice).update(
+        safety_contact=cast.other_clinician
+    )
+    return cast.other_clinician
+
+
+def test_the_safety_contact_told_at_the_end_of_the_chain_can_open_the_alert(
+    cast, enrollment, no_chain_clinician_contact, client, mailoutbox
+):
+    """Review finding: the resolve clock emailed a clinician safety contact about an
+    alert they then could not open (404)."""
+    contact = no_chain_clinician_contact
+    with time_machine.travel(FRIDAY_4PM, tick=False):
+        alert = alert_raise(
+            enrollment=enrollment, kind=Alert.Kind.SELF_HARM, severity="urgent", source="x:1"
+        )
+        alert_acknowledge(alert=alert, by=cast.clinician)
+        run_outbox()
+    mailoutbox.clear()
+    monday_910 = datetime(2026, 12, 14, 9, 0, tzinfo=UTC)
+    with time_machine.travel(monday_910, tick=False):
+        assert escalate_alerts() == 1
+        run_outbox()
+    assert [m.to for m in mailoutbox] == [[contact.email]]
+    link = f"/alerts/{alert.pk}/"
+    assert link in mailoutbox[0].body
+    with time_machine.travel(monday_910 + timedelta(minutes=5), tick=False):
+        client.force_login(contact)
+        page = client.get(link)
+        assert page.status_code == 200
+        assert "Not resolved in time with nobody left on the chain" in page.content.decode()
+        assert f'href="{link}"' in client.get(reverse("alert_inbox")).content.decode()
+
+
+def test_a_safety_contact_who_acknowledged_is_not_told_themselves_the_admins_are(
+    cast, enrollment, no_chain_clinician_contact, mailoutbox
+):
+    contact = no_chain_clinician_contact
+    with time_machine.travel(FRIDAY_4PM, tick=False):
+        alert = alert_raise(
+            enrollment=enrollment, kind=Alert.Kind.PAIN_UP, severity="urgent", source="x:1"
+        )
+        alert_acknowledge(alert=alert, by=contact)
+        run_outbox()
+    mailoutbox.clear()
+    with time_machine.travel(datetime(2026, 12, 14, 9, 0, tzinfo=UTC), tick=False):
+        assert escalate_alerts() == 1
+        run_outbox()
+    assert [m.to for m in mailoutbox] == [[cast.admin.email]]

@@ -260,7 +260,17 @@ def test_it_acknowledges_then_resolves_an_alert(clin, cast, history, alert):
     alert.refresh_from_db()
     assert (alert.status, alert.acknowledged_by) == ("acknowledged", cast.clinician)
     page = clin.get(response.url).content.decode()
-    assert "Alert acknowledged: Thoughts of self-harm reported." in page
+    # The deadline, as the alert page's acknowledge says it (review finding: this page
+    # said only "Alert acknowledged: <kind>").
+    from django.utils import timezone
+    from django.utils.formats import date_format
+
+    deadline = date_format(
+        timezone.localtime(alert.resolve_by, cast.clinician.tzinfo),
+        "WEEKDAY_DAY_MONTH_TIME_FORMAT",
+    )
+    assert f"Please contact the patient and resolve it by {deadline}." in page
+    assert "your practice&#x27;s escalation chain is told" in page
     assert "patient_alert_acknowledge" not in page
     assert f'action="{url("patient_alert_acknowledge", history, alert.pk)}"' not in page
     # Resolving needs a documented contact outcome: the old one-click action leads to

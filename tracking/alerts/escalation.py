@@ -168,9 +168,11 @@ def _next_step(
 ) -> tuple[EscalationStep, list[User]] | tuple[None, list[User]]:
     """The step the alert goes to next and its people not told yet (nor in
     `also_told`, e.g. who acknowledged it); (None, people to tell at the end of the
-    chain) when nobody is left."""
+    chain) when nobody is left: the safety contact, or every active admin when it has
+    none; never who is in `also_told` (the practice's admins then, if the contact is)."""
     clinician_id = alert.enrollment.clinician_id
-    told: set[int] = set(also_told or ())
+    passed_over: set[int] = set(also_told or ())
+    told: set[int] = set(passed_over)
     if tells_clinician_at_once(alert.kind, alert.severity):
         told.add(clinician_id)
     reached = alert.escalation_position
@@ -184,7 +186,10 @@ def _next_step(
             return step, fresh
         told.update(u.pk for u in people)
     contact = ctx.safety_contacts.get(alert.practice_id)
-    return None, [contact] if contact is not None else list(ctx.admins[alert.practice_id])
+    admins = [u for u in ctx.admins[alert.practice_id] if u.pk not in passed_over]
+    if contact is not None and contact.pk not in passed_over:
+        return None, [contact]
+    return None, admins
 
 
 def escalate_unacknowledged_alerts(now: datetime | None = None) -> int:

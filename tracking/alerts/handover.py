@@ -1,8 +1,13 @@
 """A patient moved to another clinician takes their alerts not yet resolved along: the
-new clinician is told of each one (in the app, and by email with no name and no health
-data, as every alert email), and the handover goes on the alert's history (an audit
-event, shown on the alert's page). The clinician the patient left no longer sees the
-alert (tracking.access: their caseload only) unless the chain brought it to them.
+new clinician is told of each one by email (no name and no health data, as every alert
+email), and the handover goes on the alert's history (an audit event, shown on the
+alert's page). An acknowledged alert goes back to open for the new clinician, who has
+not seen it: its due time counts from the handover by its severity's response time
+(tracking.alerts.due.due_time, as for a new alert; `first_due_at` stays, so how late it
+is stays true), so it is in their menu count and inbox and escalates as any open alert
+does. The earlier acknowledgement stays on its audit trail. The clinician the patient
+left no longer sees the alert (tracking.access: their caseload only) unless the chain
+brought it to them.
 
 Called by tracking.lifecycle's transfer, reassign and deactivate, in the transaction
 that moves the enrollments (programs.enrollments)."""
@@ -10,18 +15,19 @@ that moves the enrollments (programs.enrollments)."""
 from __future__ import annotations
 
 from collections.abc import Iterable
+from datetime import datetime
 
 from django.http import HttpRequest
-from django.urls import reverse
-from django.utils.translation import gettext_noop
+from django.utils import timezone
 
 from painapp.accounts.audit import audit
+from painapp.accounts.badges import badges_changed
 from painapp.accounts.models import User
 from programs.models import Enrollment
-from tracking.models import Alert, Notification
+from tracking.alerts.due import due_time
+from tracking.checkins.summaries import summary_alerts_recount
+from tracking.models import Alert, PracticeSettings
 from tracking.outbox import outbox_add
-
-TITLE = gettext_noop("A patient with an alert has been moved to you")
 
 
 def alerts_hand_over(
@@ -43,6 +49,7 @@ def alerts_hand_over(
         .select_related("practice")
         .order_by("pk")
     )
+    now = timezone.now()
     for alert in alerts:
         patient = patients[alert.enrollment_id]
         audit(
@@ -57,24 +64,44 @@ def alerts_hand_over(
                 "to_clinician": to_clinician.pk,
             },
         )
+        if alert.status == Alert.Status.ACKNOWLEDGED:
+            _open_again(alert, now=now)
         if not to_clinician.is_active:
             continue
-        Notification.objects.create(
-            user=to_clinician,
-            url=reverse("alert_detail", args=[alert.pk]),
-            title=TITLE,
-            body=(
-                f"{patient.display_name} has been moved to your care and has an alert that "
-                f"is not resolved yet ({alert.get_kind_display()}, "
-                f"{alert.get_status_display().lower()}). Please open it and contact them."
-            ),
-        )
         outbox_add(
             "tracking.tasks_alerts.send_handover_email",
             alert_id=alert.pk,
             user_id=to_clinician.pk,
         )
+    if alerts:
+        badges_changed(alerts[0].practice_id)
     return alerts
+
+
+def _open_again(alert: Alert, *, now: datetime) -> None:
+    """The acknowledged `alert`, open again for its new clinician (see above)."""
+    alert.status = Alert.Status.OPEN
+    alert.acknowledged_by = None
+    alert.acknowledged_at = None
+    alert.resolve_by = None
+    alert.resolve_escalated_at = None
+    alert.due_at = due_time(
+        practice_settings=PracticeSettings.for_practice(alert.practice_id),
+        timezone_name=alert.practice.timezone,
+        severity=alert.severity,
+        start=now,
+    )
+    alert.save(
+        update_fields=[
+            "status",
+            "acknowledged_by",
+            "acknowledged_at",
+            "resolve_by",
+            "resolve_escalated_at",
+            "due_at",
+        ]
+    )
+    summary_alerts_recount(enrollment_id=alert.enrollment_id)
 
 
 def handovers_of(alert: Alert) -> list[dict]:

@@ -5,8 +5,10 @@ starts this one: the alert must be resolved, with a documented contact, by
 `Alert.resolve_by` (tracking.rules.resolve_deadline: its severity's response time again,
 in working time from the acknowledgement). Not resolved by then, the escalation chain
 is told once, as for an alert nobody saw: the next step whose people were not told yet
-(nor acknowledged it) gets an in-app notification and an email with no health data;
-with nobody left, the practice's safety contact (or every active admin). The move is
+(nor acknowledged it) gets an email with no health data; with nobody left, the
+practice's safety contact (or every active admin; never who acknowledged it), and the
+alert is marked as through the chain (`chain_exhausted_at`, as the unseen-alert
+escalation marks it), so whoever was told may open it. The move is
 claimed with a conditional UPDATE (still acknowledged, not yet told), so two sweeps at
 once tell nobody twice; the claim, notifications, outbox rows and audit event commit
 together. The alert stays acknowledged: whoever opens it records the contact.
@@ -20,25 +22,16 @@ from datetime import datetime
 from django.db import transaction
 from django.db.models import F, Value
 from django.db.models.functions import Coalesce
-from django.urls import reverse
 from django.utils import timezone
-from django.utils.translation import gettext_noop
 
 from painapp.accounts.audit import audit
 from painapp.accounts.badges import badges_changed
 from painapp.accounts.models import Practice, User
 from tracking.alerts.escalation import _load_context, _next_step
-from tracking.models import Alert, Notification
+from tracking.models import Alert
 from tracking.outbox import outbox_add
 
 logger = logging.getLogger(__name__)
-
-TITLE = gettext_noop("An acknowledged alert is not resolved in time")
-BODY = gettext_noop(
-    "Someone acknowledged this alert, but no contact with the patient has been recorded "
-    "by its resolve time. It has come to you on your practice's escalation chain. Please "
-    "open it and make sure someone contacts the patient."
-)
 
 
 def escalate_unresolved_alerts(now: datetime | None = None) -> int:
@@ -85,6 +78,13 @@ def escalate_unresolved_alerts(now: datetime | None = None) -> int:
                     step.position if step is not None else F("escalation_position")
                 ),
                 escalated_at=Coalesce(F("escalated_at"), Value(now)),
+                # Nobody left on the chain: marked as the unseen-alert escalation marks
+                # it, so whoever it tells may open it (tracking.access.alerts_in_scope).
+                chain_exhausted_at=(
+                    F("chain_exhausted_at")
+                    if step is not None
+                    else Coalesce(F("chain_exhausted_at"), Value(now))
+                ),
             )
             if not claimed:
                 continue  # resolved meanwhile, or another sweep told the chain first
@@ -103,10 +103,7 @@ def escalate_unresolved_alerts(now: datetime | None = None) -> int:
                     alert.pk,
                     alert.practice_id,
                 )
-            url = reverse("alert_detail", args=[alert.pk])
             for person in people:
-                # Our English msgids, shown in the reader's language at display time.
-                Notification.objects.create(user=person, url=url, title=TITLE, body=BODY)
                 outbox_add(
                     "tracking.tasks_alerts.send_escalation_email",
                     alert_id=alert.pk,

@@ -9,7 +9,6 @@ from django.http import HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
-from django.utils.formats import date_format
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST
 
@@ -18,7 +17,7 @@ from painapp.accounts.audit import audit, audit_reads
 from painapp.accounts.models import Role
 from painapp.types import MemberRequest
 from tracking.access import alert_for_staff, enrollment_scope
-from tracking.alerts import links, services
+from tracking.alerts import links, services, wording
 from tracking.alerts.forms import ResolveForm
 from tracking.alerts.handover import handovers_of
 from tracking.alerts.selectors import INBOX_LIMIT, alert_inbox
@@ -165,15 +164,7 @@ def alert_detail(request: MemberRequest, pk: int) -> HttpResponse:
 def alert_acknowledge(request: MemberRequest, pk: int) -> HttpResponse:
     alert = alert_for_staff(request, pk)
     if services.alert_acknowledge(alert=alert, by=request.user, request=request):
-        when = timezone.localtime(alert.resolve_by)  # the clinician's zone (UserTimezoneMiddleware)
-        messages.success(
-            request,
-            _(
-                "Alert acknowledged. Please contact the patient and resolve it by %(when)s. "
-                "If it is not resolved by then, your practice's escalation chain is told."
-            )
-            % {"when": date_format(when, "WEEKDAY_DAY_MONTH_TIME_FORMAT")},
-        )
+        messages.success(request, wording.acknowledged_message(alert))
     else:
         messages.info(request, _("This alert was already acknowledged."))
     return _back(request, alert)

@@ -9,8 +9,10 @@ patient wrote, never the phrase that matched: staff open the entry (audited) to 
 
 from __future__ import annotations
 
+from django.utils import timezone
+from django.utils.formats import date_format
 from django.utils.functional import Promise
-from django.utils.translation import gettext_lazy
+from django.utils.translation import gettext, gettext_lazy
 
 from tracking.models import Alert
 
@@ -56,3 +58,14 @@ def written_where(alert: Alert) -> str:
 def from_checkin(alert: Alert) -> bool:
     """The alert came from a check-in (an answer or its text), not other writing."""
     return entry_kind(alert) == CHECKIN
+
+
+def acknowledged_message(alert: Alert) -> str:
+    """What staff are told on acknowledging `alert` (just acknowledged, so it has its
+    resolve time), wherever they acknowledged it: the deadline, in the reader's zone
+    (UserTimezoneMiddleware) and language, and what happens if it is missed."""
+    when = timezone.localtime(alert.resolve_by)
+    return gettext(
+        "Alert acknowledged. Please contact the patient and resolve it by %(when)s. "
+        "If it is not resolved by then, your practice's escalation chain is told."
+    ) % {"when": date_format(when, "WEEKDAY_DAY_MONTH_TIME_FORMAT")}

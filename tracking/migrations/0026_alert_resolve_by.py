@@ -5,6 +5,7 @@ from datetime import time
 from zoneinfo import ZoneInfo
 
 from django.db import migrations, models
+from django.utils import timezone
 
 from tracking import rules
 
@@ -14,9 +15,11 @@ def _time(value):
 
 
 def _resolve_by_for_acknowledged(apps, schema_editor):
-    """Alerts acknowledged before resolve times existed get one from their
-    acknowledgement, as if acknowledged today (one already past is told at the next
-    sweep: it has waited longer than the practice promises)."""
+    """Alerts acknowledged before resolve times existed get one counted from the later
+    of their acknowledgement and this migration's run, as if acknowledged today: the
+    practice's response time starts now for them, so the first sweep after deploy does
+    not tell every escalation chain at once about alerts acknowledged long ago."""
+    ran_at = timezone.now()
     Alert = apps.get_model("tracking", "Alert")
     PracticeSettings = apps.get_model("tracking", "PracticeSettings")
     minutes = {
@@ -33,7 +36,7 @@ def _resolve_by_for_acknowledged(apps, schema_editor):
             getattr(s, f"response_minutes_{alert.severity}") if s else minutes[alert.severity]
         )
         alert.resolve_by = rules.resolve_deadline(
-            alert.acknowledged_at,
+            max(alert.acknowledged_at, ran_at),
             response,
             tz=ZoneInfo(alert.practice.timezone or "UTC"),
             day_start=_time(s.working_hours_start) if s else time(9),

@@ -32,6 +32,7 @@ from painapp.types import MemberRequest
 from programs.models import Enrollment
 from tracking.access import audit_read, enrollment_for_staff
 from tracking.alerts.services import alert_acknowledge
+from tracking.alerts.wording import acknowledged_message
 from tracking.charts import chart_cards, macros
 from tracking.clinic import sections, services
 from tracking.clinic.forms import (
@@ -391,7 +392,7 @@ def _alert_action(request: MemberRequest, pk: int, alert_pk: int, action) -> Htt
 def patient_alert_acknowledge(request: MemberRequest, pk: int, alert_pk: int) -> HttpResponse:
     def act(alert):
         if alert_acknowledge(alert=alert, by=request.user, request=request):
-            return _("Alert acknowledged: %(kind)s.") % {"kind": alert.get_kind_display()}, ""
+            return acknowledged_message(alert), ""
         return "", _("This alert was already acknowledged.")
 
     return _alert_action(request, pk, alert_pk, act)
