@@ -37,7 +37,12 @@ class Crisis(StrEnum):
 
 class TextScanner(Protocol):
     def __call__(
-        self, enrollment: Enrollment, *, source: str, texts: Iterable[str | None]
+        self,
+        enrollment: Enrollment,
+        *,
+        source: str,
+        texts: Iterable[str | None],
+        unsaved: bool = False,
     ) -> Crisis:
         """Scan, act on what it finds, and say what the text held."""
         ...
@@ -58,18 +63,28 @@ def crisis_written() -> Crisis:
     return _crisis_written.get()
 
 
-def patient_wrote(enrollment: Enrollment, *, source: str, texts: Iterable[str | None]) -> bool:
+def patient_wrote(
+    enrollment: Enrollment,
+    *,
+    source: str,
+    texts: Iterable[str | None],
+    unsaved: bool = False,
+) -> bool:
     """Hand what the patient just saved to every registered scanner, and say whether
     it held a crisis phrase (then the page they see next shows the crisis panel).
     `source` names the entry ("<kind>:<pk>", e.g. "reflection:12"): an entry has at most
     one alert not yet resolved; saved again with a crisis phrase after that one was
     resolved, it raises a new one if its words changed since (else Crisis.SEEN: the
     panel does not say the clinic is told). Never pass the text anywhere else (logs,
-    alerts): scanners only read it."""
+    alerts): scanners only read it. `unsaved`: the save was refused (the entry changed
+    in another tab), so the words are not in the entry; an alert they raise says so."""
     texts = [t for t in texts if t]
     if not texts:
         return False
-    found = [scanner(enrollment, source=source, texts=texts) for scanner in patient_text_scanners]
+    found = [
+        scanner(enrollment, source=source, texts=texts, unsaved=unsaved)
+        for scanner in patient_text_scanners
+    ]
     if not any(found):
         return False
     # Told, if any scanner told anyone, in this save or an earlier one of this request.

@@ -123,6 +123,41 @@ def test_crisis_words_in_a_refused_save_still_reach_the_care_team(patient, enrol
     assert "die" not in plan.coping  # still not saved
 
 
+def test_the_alert_for_a_refused_save_says_the_words_were_not_saved(
+    patient, client, cast, enrollment
+):
+    """The clinician follows the alert to the safety plan and finds no crisis words
+    there: the alert page says they were typed but not saved, and this alert is all
+    that was kept of them. An alert for words that were saved does not say so."""
+    stale = open_tab(patient)
+    patient.post(URL, {**TAB_A, "edited_from": open_tab(patient)})
+    patient.post(URL, {**TAB_B, "coping": "Some days I want to die.", "edited_from": stale})
+    [alert] = Alert.objects.filter(enrollment=enrollment, kind=Alert.Kind.SELF_HARM)
+    assert alert.details["unsaved"] is True
+
+    client.force_login(cast.clinician)
+    page = client.get(reverse("alert_detail", args=[alert.pk])).content.decode()
+    assert "They typed these words but they were not saved" in page
+    assert "This alert is all that was kept of them." in page
+    assert "check-in could not take it" not in page  # not the check-in wording
+
+    cast.clinician.language = "es"
+    cast.clinician.save(update_fields=["language"])
+    page = client.get(reverse("alert_detail", args=[alert.pk])).content.decode()
+    assert "Escribió estas palabras, pero no se guardaron" in page
+
+
+def test_the_alert_for_a_saved_plan_does_not_say_unsaved(patient, client, cast, enrollment):
+    patient.post(
+        URL, {**TAB_A, "coping": "Some days I want to die.", "edited_from": open_tab(patient)}
+    )
+    [alert] = Alert.objects.filter(enrollment=enrollment, kind=Alert.Kind.SELF_HARM)
+    assert "unsaved" not in alert.details
+    client.force_login(cast.clinician)
+    page = client.get(reverse("alert_detail", args=[alert.pk])).content.decode()
+    assert "they were not saved" not in page
+
+
 def test_a_tampered_version_is_refused_the_same_calm_way(patient, enrollment):
     patient.post(URL, {**TAB_A, "edited_from": open_tab(patient)})
     response = patient.post(URL, {**TAB_B, "edited_from": "<script>nonsense"})

@@ -5,9 +5,10 @@
  * scales, ticks, lists, day and time; never a password, a hidden field such as the CSRF
  * token, or a file) is kept in this tab's sessionStorage (never localStorage: it ends
  * with the tab, and devices are shared), with an opaque mark of whose it is (body's
- * data-draft-owner). When the page loads again (after signing in again, say) the form
- * gets it all back, with a short notice: an empty text box its text, any other field
- * still as the page brought it the patient's choice.
+ * data-draft-owner). When the page loads again the form gets back, with a short
+ * notice: an empty text box its text, always; any other field (a choice: a country, a
+ * scale, a day) the patient's choice only when they sent the form and it did not save
+ * (signed out, refused), see `setUp`.
  *
  * The draft goes once it is saved: an htmx form when its request succeeds; a plain form
  * when the next page carries the painapp_draft_saved cookie (painapp/drafts.py), which
@@ -136,24 +137,43 @@
     var draft = read(store, key);
     if (draft && draft.owner !== owner) { store.removeItem(key); draft = null; }
     var restored = false;
+    // Choices come back only when the draft was sent and the save did not go through.
+    // A choice always has a value, and on page load every field is still as the page
+    // brought it, so "still as served" cannot tell the saved choice from an empty one:
+    // a country changed and left unsaved would silently replace the saved one, and the
+    // next save would store it. So the submit listener below marks the draft `sent`;
+    // a save that went through forgets the draft (the painapp_draft_saved cookie,
+    // painapp/drafts.py, or htmx's answer), so a draft still marked `sent` here is one
+    // whose save failed: the patient was signed out (the sign-in page, then back here),
+    // or it was refused. The mark is used once: leave again without sending, and the
+    // next visit shows the saved choices. A text box is filled only when it is empty
+    // (it never replaces anything saved), sent or not.
+    var sent = !!(draft && draft.sent);
     if (restore && draft && draft.fields) {
       groups(form).forEach(function (group) {
         if (!Object.prototype.hasOwnProperty.call(draft.fields, group.name)) { return; }
         var value = draft.fields[group.name];
         var now = valueOf(group, false);
-        // A text box only when it is empty; any other field only while it is still as
-        // the page brought it (what the server put there after a refusal is newer).
-        var free = isText(group.fields[0]) ? !String(now).trim() : same(now, valueOf(group, true));
+        var free = isText(group.fields[0])
+          ? !String(now).trim()
+          : sent && same(now, valueOf(group, true)); // not touched since the page came
         if (free && !same(value, now) && !(isText(group.fields[0]) && !String(value).trim())) {
           put(group, value);
           restored = true;
         }
       });
     }
+    if (sent) {
+      try {
+        store.setItem(key, JSON.stringify({ owner: owner, fields: draft.fields }));
+      } catch (e) { /* storage blocked: nothing to keep */ }
+    }
     function keep() {
       try {
         var values = snapshot(form);
-        if (values) { store.setItem(key, JSON.stringify({ owner: owner, fields: values })); }
+        // A mark of a send that did not save stays until the draft next comes back.
+        var sentBefore = !!(read(store, key) || {}).sent;
+        if (values) { store.setItem(key, JSON.stringify({ owner: owner, fields: values, sent: sentBefore })); }
         else { store.removeItem(key); }
       } catch (e) { /* storage full or blocked: the form still has it all */ }
     }
@@ -202,8 +222,16 @@
   });
   document.addEventListener("submit", function (event) {
     var store = storage();
-    if (store && event.target.hasAttribute && event.target.hasAttribute("data-drafts-clear")) {
-      forget(store, "");
+    var form = event.target;
+    if (!store || !form.hasAttribute) { return; }
+    if (form.hasAttribute("data-drafts-clear")) { forget(store, ""); return; }
+    if (!form.hasAttribute("data-draft")) { return; }
+    // Sent: if the next page does not say it was saved, its choices come back (setUp).
+    var key = PREFIX + form.getAttribute("data-draft") + ":form";
+    var draft = read(store, key);
+    if (draft && draft.fields) {
+      draft.sent = true;
+      try { store.setItem(key, JSON.stringify(draft)); } catch (e) { /* blocked */ }
     }
   });
 })();

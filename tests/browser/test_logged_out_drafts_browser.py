@@ -167,3 +167,46 @@ def test_a_patient_logged_out_while_writing_keeps_their_words(live_server, cast,
     open_diary(page, diary_url)
     expect(page.get_by_label("What I told myself")).to_have_value("")
     expect(page.get_by_text(KEPT)).to_have_count(0)
+
+
+def test_a_choice_changed_and_left_unsaved_does_not_replace_the_saved_one(
+    live_server, cast, enrollment, page
+):
+    """A draft gives choices back only after a save that did not go through (signed
+    out, refused): the patient who changes their country and leaves without saving
+    finds the saved country on coming back, and saving again keeps it (their crisis
+    numbers stay right). A text box they typed into and left comes back as before."""
+    enrollment.country = "GB"
+    enrollment.save(update_fields=["country"])
+    details_url = f"{live_server.url}/help/details/"
+    helpers.login(page, live_server, cast.patient)
+    page.goto(details_url)
+    country = page.get_by_label("Which country are you in?")
+    expect(country).to_have_value("GB")
+    country.select_option("US")
+    page.get_by_label("Your phone number").fill("0100 200 300")
+    page.goto(f"{live_server.url}/diary/")  # left without saving, same tab
+
+    page.goto(details_url)
+    expect(page.get_by_label("Which country are you in?")).to_have_value("GB")
+    expect(page.get_by_label("Your phone number")).to_have_value("0100 200 300")
+    page.get_by_role("button", name="Save").click()
+    page.wait_for_load_state()
+    enrollment.refresh_from_db()
+    assert (enrollment.country, enrollment.contact_phone) == ("GB", "0100 200 300")
+
+    # Sent while signed out: after logging in again, the choice comes back.
+    page.get_by_label("Which country are you in?").select_option("US")
+    Session.objects.all().delete()
+    page.get_by_role("button", name="Save").click()
+    page.wait_for_load_state()
+    log_in_here(page, cast.patient)
+    expect(page).to_have_url(details_url)
+    expect(page.get_by_label("Which country are you in?")).to_have_value("US")
+    expect(page.get_by_role("status").filter(has_text=KEPT)).to_be_visible()
+    enrollment.refresh_from_db()
+    assert enrollment.country == "GB"
+    # Left again without saving: the next visit shows the saved country.
+    page.goto(f"{live_server.url}/diary/")
+    page.goto(details_url)
+    expect(page.get_by_label("Which country are you in?")).to_have_value("GB")

@@ -186,6 +186,7 @@ def scan(
     source: str,
     texts: Iterable[str | None],
     settings: PracticeSettings | None = None,
+    unsaved: bool = False,
 ) -> Alert | None:
     """Scan what the patient just wrote; on a crisis phrase raise the URGENT self-harm
     alert, as `crisis_alert_decision` says. Returns the new alert, or None (no hit, or
@@ -193,9 +194,12 @@ def scan(
 
     `source` names the entry ("<kind>:<pk>"); its kind goes in the alert's details so
     the clinician knows where to look. Call it after the text is saved, inside or
-    outside the saving transaction.
+    outside the saving transaction. `unsaved`: the words were typed but the save was
+    refused (the entry changed in another tab); the alert's details say so
+    ({"unsaved": True}), so the clinician is not sent to look for words that are not
+    there: this alert is all that was kept of them.
     """
-    return scan_text(enrollment, source=source, texts=texts, settings=settings)[1]
+    return scan_text(enrollment, source=source, texts=texts, settings=settings, unsaved=unsaved)[1]
 
 
 def scan_text(
@@ -204,6 +208,7 @@ def scan_text(
     source: str,
     texts: Iterable[str | None],
     settings: PracticeSettings | None = None,
+    unsaved: bool = False,
 ) -> tuple[Crisis, Alert | None]:
     """`scan`, and what the patient may be told: Crisis.NONE (no crisis phrase),
     Crisis.TOLD (the care team has an alert not yet resolved for this entry, raised now
@@ -216,18 +221,24 @@ def scan_text(
     hits = texts_with_crisis_words(texts, settings)
     if not hits:
         return Crisis.NONE, None
-    return _raise(enrollment, source, text_fingerprint(hits))
+    return _raise(enrollment, source, text_fingerprint(hits), unsaved=unsaved)
 
 
 def scan_patient_text(
-    enrollment: Enrollment, *, source: str, texts: Iterable[str | None]
+    enrollment: Enrollment,
+    *,
+    source: str,
+    texts: Iterable[str | None],
+    unsaved: bool = False,
 ) -> Crisis:
     """programs.safety.patient_wrote's scanner: `scan_text`'s answer (the patient is
     shown the crisis panel for any crisis phrase; it says whether the team is told)."""
-    return scan_text(enrollment, source=source, texts=texts)[0]
+    return scan_text(enrollment, source=source, texts=texts, unsaved=unsaved)[0]
 
 
-def _raise(enrollment: Enrollment, source: str, fingerprint: str) -> tuple[Crisis, Alert | None]:
+def _raise(
+    enrollment: Enrollment, source: str, fingerprint: str, *, unsaved: bool = False
+) -> tuple[Crisis, Alert | None]:
     alerts = Alert.objects.filter(enrollment=enrollment, kind=Alert.Kind.SELF_HARM, source=source)
     newest_resolved = (
         alerts.filter(status=Alert.Status.RESOLVED)
@@ -244,16 +255,19 @@ def _raise(enrollment: Enrollment, source: str, fingerprint: str) -> tuple[Crisi
         return Crisis.SEEN, None
     if decision == Decision.OPEN:
         return Crisis.TOLD, None
+    details: dict[str, object] = {
+        "crisis_words": True,
+        "entry": source.split(":", 1)[0],
+        FINGERPRINT: fingerprint,
+    }
+    if unsaved:
+        details["unsaved"] = True
     alert = alert_raise(
         enrollment=enrollment,
         kind=Alert.Kind.SELF_HARM,
         severity=Alert.Severity.URGENT,
         source=source,
-        details={
-            "crisis_words": True,
-            "entry": source.split(":", 1)[0],
-            FINGERPRINT: fingerprint,
-        },
+        details=details,
         again_after_resolved=True,
     )
     # None: another save raised it a moment ago (the database's one-open constraint).

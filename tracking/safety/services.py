@@ -502,7 +502,9 @@ def safety_plan_save(
                 setattr(plan, name, text)
             plan.save()
     if stale:
-        patient_wrote(enrollment, source=f"safety_plan:{plan.pk}", texts=texts.values())
+        patient_wrote(
+            enrollment, source=f"safety_plan:{plan.pk}", texts=texts.values(), unsaved=True
+        )
         raise edit_version.EditConflict(plan)
     patient_wrote(
         enrollment,
