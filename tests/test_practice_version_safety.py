@@ -16,6 +16,7 @@ from django.urls import reverse
 
 from tests.checkin_data import post_for, record_at_open, schedule_from_start
 from tracking import rules
+from tracking.instruments import registry
 from tracking.instruments.registry import current_instruments, normalise, shipped_definition
 from tracking.models import Alert, Instrument, Response
 
@@ -450,3 +451,58 @@ def test_answers_without_a_safety_answer_sent_after_it_was_done_raise_nothing(cl
     assert "we did not save the answers you just sent" not in page
     assert 'class="crisis"' not in page
     assert not Alert.objects.exists()
+
+
+# ------------------------- a stored version whose answers ran over another range
+THEIR_1_TO_4 = {"1": "Not at all", "2": "Several days", "3": "Most days", "4": "Every day"}
+THEIR_1_TO_4_ES = {"1": "Nunca", "2": "Algunos días", "3": "Casi siempre", "4": "Siempre"}
+
+
+def _store_on_1_to_4(practice):
+    data = normalise(PHQ9_ES)
+    items = [
+        {**i, "min": 1, "max": 4, "labels": THEIR_1_TO_4} if i["key"] != "phq10" else i
+        for i in data["items"]
+    ]
+    es = {
+        "items": {
+            i["key"]: {"text": f"Pregunta {i['key']}", "labels": THEIR_1_TO_4_ES}
+            for i in data["items"]
+        }
+    }
+    return Instrument.objects.create(
+        practice=practice,
+        key="phq9",
+        version=1,
+        is_current=True,
+        title=data["title"],
+        items=items,
+        scoring={"method": "sum"},
+        translations={"es": es},
+    )
+
+
+def test_a_question_stored_on_another_range_is_asked_with_our_labels(client, cast, enrollment):
+    """Their "Not at all" was answer 1; on our 0–3 range 1 is "Several days", which
+    alerts. So the patient reads our labels, in their own language, never theirs."""
+    _store_on_1_to_4(cast.practice)
+    read = current_instruments(["phq9"], cast.practice.pk)["phq9"]
+    item9 = {i["key"]: i for i in registry.items_in(read, "en")}["phq9"]
+    assert (item9["min"], item9["max"]) == (0, 3)
+    assert item9["labels"] == shipped_definition("phq9")["items"][8]["labels"]
+    assert item9["labels"]["1"] == "Several days"
+    es9 = {i["key"]: i for i in registry.items_in(read, "es")}["phq9"]
+    assert es9["text"] == "Pregunta phq9"  # their words...
+    assert es9["labels"] == {  # ...our answers, in Spanish
+        "0": "Ningún día",
+        "1": "Varios días",
+        "2": "Más de la mitad de los días",
+        "3": "Casi todos los días",
+    }
+
+    baseline = schedule_from_start(enrollment)["baseline"]
+    client.force_login(cast.patient)
+    with time_machine.travel(baseline.opens_at + timedelta(hours=1), tick=False):
+        form = client.get(reverse("checkin_detail", args=[baseline.pk])).content.decode()
+    assert "Not at all" in form and "Nearly every day" in form
+    assert "Most days" not in form and "Every day<" not in form
