@@ -228,6 +228,23 @@ def scan_patient_text(
 
 
 def _raise(enrollment: Enrollment, source: str, fingerprint: str) -> tuple[Crisis, Alert | None]:
+    return self_harm_alert_unless_seen(
+        enrollment,
+        source=source,
+        fingerprint=fingerprint,
+        details={"crisis_words": True, "entry": source.split(":", 1)[0]},
+    )
+
+
+def self_harm_alert_unless_seen(
+    enrollment: Enrollment, *, source: str, fingerprint: str, details: dict
+) -> tuple[Crisis, Alert | None]:
+    """Raise the URGENT self-harm alert for `source` as `crisis_alert_decision` says,
+    the fingerprint kept in its details: Crisis.TOLD (an alert not resolved yet, raised
+    now or before) or Crisis.SEEN (its newest resolved alert was for this very
+    `fingerprint`: nobody is told again), with the alert raised now, if any. The
+    scanner's entries pass the words' fingerprint; a check-in (tracking.alerts.evaluate)
+    passes its safety answers' and crisis words' fingerprint."""
     alerts = Alert.objects.filter(enrollment=enrollment, kind=Alert.Kind.SELF_HARM, source=source)
     newest_resolved = (
         alerts.filter(status=Alert.Status.RESOLVED)
@@ -249,11 +266,7 @@ def _raise(enrollment: Enrollment, source: str, fingerprint: str) -> tuple[Crisi
         kind=Alert.Kind.SELF_HARM,
         severity=Alert.Severity.URGENT,
         source=source,
-        details={
-            "crisis_words": True,
-            "entry": source.split(":", 1)[0],
-            FINGERPRINT: fingerprint,
-        },
+        details={**details, FINGERPRINT: fingerprint},
         again_after_resolved=True,
     )
     # None: another save raised it a moment ago (the database's one-open constraint).
