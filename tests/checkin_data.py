@@ -82,3 +82,10 @@ def record_at_open(checkin: CheckIn, **overrides: dict) -> CheckIn:
         answers_by_instrument=answers_for(checkin.instrument_keys, **overrides),
         now=checkin.opens_at + timedelta(hours=1),
     )
+
+
+def without_fingerprint(details: dict) -> dict:
+    """A check-in self-harm alert's details but its keyed fingerprint of the answers
+    (tracking.alerts.evaluate.safety_fingerprint), which it must have."""
+    assert len(details.get("text_fingerprint", "")) == 64
+    return {k: v for k, v in details.items() if k != "text_fingerprint"}

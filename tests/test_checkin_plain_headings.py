@@ -9,6 +9,7 @@ import re
 
 import pytest
 from django.urls import reverse
+from django.utils import translation
 
 from tests.test_practice_version_safety import PHQ9_ES
 from tracking.instruments import registry
@@ -92,3 +93,11 @@ def test_a_practice_version_may_give_its_own_plain_heading(cast):
 def test_a_patient_title_that_is_not_text_is_refused_plainly():
     _, problems = validate_definition({**PHQ9_ES, "patient_title": 7})
     assert '"patient_title" must be text.' in problems
+
+
+def test_the_patient_title_problems_are_in_spanish_too():
+    with translation.override("es"):
+        _, problems = validate_definition({**PHQ9_ES, "patient_title": 7})
+        assert '"patient_title" debe ser texto.' in problems
+        _, problems = validate_definition({**PHQ9_ES, "patient_title": "x" * 201})
+        assert "Escriba un título para el paciente de menos de 200 caracteres." in problems

@@ -14,8 +14,9 @@ import time_machine
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import reverse
 
-from tests.checkin_data import post_for, record_at_open, schedule_from_start
+from tests.checkin_data import post_for, record_at_open, schedule_from_start, without_fingerprint
 from tracking import rules
+from tracking.instruments import registry
 from tracking.instruments.registry import current_instruments, normalise, shipped_definition
 from tracking.models import Alert, Instrument, Response
 
@@ -174,7 +175,10 @@ def test_an_old_practice_weekly_safety_question_still_alerts_on_a_draft_save(cli
     url = reverse("checkin_detail", args=[week3.pk])
     assert "Pensamientos de hacerse daño" in client.get(url).content.decode()
     response = client.post(url, {"action": "save", "phq9_item9__phq9": "2"}, follow=True)
-    assert Alert.objects.get(kind=Alert.Kind.SELF_HARM).details == {"draft": True, "item9": 2}
+    assert without_fingerprint(Alert.objects.get(kind=Alert.Kind.SELF_HARM).details) == {
+        "draft": True,
+        "item9": 2,
+    }
     page = response.content.decode()
     assert "You do not have to face this alone" in page
     assert "data-safety-panel>" in page  # the crisis panel is shown, not hidden
@@ -300,7 +304,7 @@ def test_a_late_submit_with_item_9_and_crisis_words_alerts_and_shows_help(client
         "urgent",
         f"checkin:{week3.pk}",
     )
-    assert alert.details == {"unsaved": True, "item9": 3, "crisis_words": True}
+    assert without_fingerprint(alert.details) == {"unsaved": True, "item9": 3, "crisis_words": True}
     assert alert.due_at is not None  # it goes up the chain like any urgent alert
     week3.refresh_from_db()
     assert week3.status != "completed" and week3.draft == {}  # nothing else recorded
@@ -319,7 +323,10 @@ def test_crisis_words_alone_in_a_late_submit_alert_too(client, cast, week3):
         week3,
         causes={"cause1": {"text": "me corté las venas", "category": ""}},  # even half-done
     )
-    assert Alert.objects.get().details == {"unsaved": True, "crisis_words": True}
+    assert without_fingerprint(Alert.objects.get().details) == {
+        "unsaved": True,
+        "crisis_words": True,
+    }
 
 
 def test_a_late_submit_without_a_safety_answer_raises_nothing(client, cast, week3):
@@ -338,7 +345,7 @@ def test_a_late_quiet_save_says_not_saved_and_still_alerts(client, cast, week3):
             HTTP_HX_REQUEST="true",
         )
     assert response.status_code == 409  # checkin.js: "not saved", press Submit
-    assert Alert.objects.get().details == {"unsaved": True, "item9": 1}
+    assert without_fingerprint(Alert.objects.get().details) == {"unsaved": True, "item9": 1}
 
 
 @pytest.mark.parametrize("action", ["submit", "save"])
@@ -360,7 +367,7 @@ def test_answers_sent_after_the_program_was_paused_still_alert(client, cast, wee
     page = response.content.decode()
     assert "We could not save these answers while it is paused." in page
     assert 'id="crisis-now"' in page
-    assert Alert.objects.get().details == {"unsaved": True, "item9": 2}
+    assert without_fingerprint(Alert.objects.get().details) == {"unsaved": True, "item9": 2}
     week3.refresh_from_db()
     assert week3.status != "completed" and week3.draft == {}
 
@@ -391,7 +398,7 @@ def test_a_safety_answer_sent_after_the_check_in_was_done_alerts_and_shows_help(
     alert = Alert.objects.get()
     assert (alert.kind, alert.severity) == ("self_harm", "urgent")
     assert alert.source == f"checkin:{week3.pk}"
-    assert alert.details == {"unsaved": True, "item9": 2}
+    assert without_fingerprint(alert.details) == {"unsaved": True, "item9": 2}
     # Nothing else is recorded: the answers saved once stay as they were.
     assert Response.objects.get(checkin=week3, instrument_key=rules.WEEKLY_SAFETY).answers == {
         "phq9": 0
@@ -414,7 +421,7 @@ def test_the_same_answers_sent_twice_raise_one_alert(client, cast, week3):
     assert "You do not have to face this alone" in page
     assert "we did not save the answers you just sent" not in page  # they were saved
     alert = Alert.objects.get()  # still just the one, from the recorded answers
-    assert alert.details == {"item9": 1}
+    assert without_fingerprint(alert.details) == {"item9": 1}
     assert Response.objects.filter(checkin=week3).count() == len(week3.instrument_keys)
 
 
@@ -438,7 +445,7 @@ def test_a_quiet_save_after_it_was_done_still_alerts(client, cast, week3):
         HTTP_HX_REQUEST="true",
     )
     assert response.status_code == 409
-    assert Alert.objects.get().details == {"unsaved": True, "item9": 3}
+    assert without_fingerprint(Alert.objects.get().details) == {"unsaved": True, "item9": 3}
     week3.refresh_from_db()
     assert week3.draft == {}
 
@@ -450,3 +457,58 @@ def test_answers_without_a_safety_answer_sent_after_it_was_done_raise_nothing(cl
     assert "we did not save the answers you just sent" not in page
     assert 'class="crisis"' not in page
     assert not Alert.objects.exists()
+
+
+# ------------------------- a stored version whose answers ran over another range
+THEIR_1_TO_4 = {"1": "Not at all", "2": "Several days", "3": "Most days", "4": "Every day"}
+THEIR_1_TO_4_ES = {"1": "Nunca", "2": "Algunos días", "3": "Casi siempre", "4": "Siempre"}
+
+
+def _store_on_1_to_4(practice):
+    data = normalise(PHQ9_ES)
+    items = [
+        {**i, "min": 1, "max": 4, "labels": THEIR_1_TO_4} if i["key"] != "phq10" else i
+        for i in data["items"]
+    ]
+    es = {
+        "items": {
+            i["key"]: {"text": f"Pregunta {i['key']}", "labels": THEIR_1_TO_4_ES}
+            for i in data["items"]
+        }
+    }
+    return Instrument.objects.create(
+        practice=practice,
+        key="phq9",
+        version=1,
+        is_current=True,
+        title=data["title"],
+        items=items,
+        scoring={"method": "sum"},
+        translations={"es": es},
+    )
+
+
+def test_a_question_stored_on_another_range_is_asked_with_our_labels(client, cast, enrollment):
+    """Their "Not at all" was answer 1; on our 0–3 range 1 is "Several days", which
+    alerts. So the patient reads our labels, in their own language, never theirs."""
+    _store_on_1_to_4(cast.practice)
+    read = current_instruments(["phq9"], cast.practice.pk)["phq9"]
+    item9 = {i["key"]: i for i in registry.items_in(read, "en")}["phq9"]
+    assert (item9["min"], item9["max"]) == (0, 3)
+    assert item9["labels"] == shipped_definition("phq9")["items"][8]["labels"]
+    assert item9["labels"]["1"] == "Several days"
+    es9 = {i["key"]: i for i in registry.items_in(read, "es")}["phq9"]
+    assert es9["text"] == "Pregunta phq9"  # their words...
+    assert es9["labels"] == {  # ...our answers, in Spanish
+        "0": "Ningún día",
+        "1": "Varios días",
+        "2": "Más de la mitad de los días",
+        "3": "Casi todos los días",
+    }
+
+    baseline = schedule_from_start(enrollment)["baseline"]
+    client.force_login(cast.patient)
+    with time_machine.travel(baseline.opens_at + timedelta(hours=1), tick=False):
+        form = client.get(reverse("checkin_detail", args=[baseline.pk])).content.decode()
+    assert "Not at all" in form and "Nearly every day" in form
+    assert "Most days" not in form and "Every day<" not in form

@@ -14,6 +14,7 @@ from django.utils import timezone
 from django.utils.safestring import SafeString
 
 from programs.models import Enrollment, EnrollmentStatus
+from programs.safety import Crisis
 from tracking import rules as clinical
 from tracking.alerts.services import alert_raise
 from tracking.models import (
@@ -23,7 +24,11 @@ from tracking.models import (
     Response,
 )
 from tracking.safety.resources import crisis_html, crisis_resources_for
-from tracking.safety.scanner import crisis_words_of, finds_crisis_words
+from tracking.safety.scanner import (
+    self_harm_alert_unless_seen,
+    text_fingerprint,
+    texts_with_crisis_words,
+)
 
 logger = logging.getLogger(__name__)
 
@@ -45,6 +50,9 @@ class CheckinEvaluation:
 
     safety: bool = False
     alerts: list[Alert] = field(default_factory=list)
+    # With `safety`: TOLD (the check-in has a self-harm alert not resolved yet, raised
+    # now or before) or SEEN (the same answers as its resolved alert: nobody told again).
+    crisis: Crisis = Crisis.NONE
 
 
 @dataclass(frozen=True)
@@ -81,15 +89,11 @@ def evaluate_checkin(
     source = f"checkin:{checkin.pk}"
     result = CheckinEvaluation()
 
-    self_harm = _self_harm_details(responses, crisis_words_of(settings))
+    self_harm = _self_harm_details(responses, settings)
     if self_harm is not None:
         result.safety = True
-        alert = alert_raise(
-            enrollment=enrollment,
-            kind=Alert.Kind.SELF_HARM,
-            severity=Alert.Severity.URGENT,
-            source=source,
-            details=self_harm,
+        result.crisis, alert = self_harm_alert_unless_seen(
+            enrollment, source=source, fingerprint=self_harm[1], details=self_harm[0]
         )
         if alert is not None:
             result.alerts.append(alert)
@@ -176,6 +180,23 @@ class DraftSafety:
     the where-to-get-care guidance (`new_symptoms`)."""
 
     self_harm: bool = False
+    # With `self_harm`: TOLD (the check-in has a self-harm alert not resolved yet, raised
+    # now or before) or SEEN (these answers were alerted on and it was resolved: nobody
+    # is told again). With `new_symptoms`: whether its alert is not resolved yet.
+    crisis: Crisis = Crisis.NONE
+    symptoms_told: bool = False
+
+    @property
+    def seen_before(self) -> bool:
+        return self.crisis == Crisis.SEEN
+
+    @property
+    def told(self) -> bool:
+        """Whether the clinic has (or was just given) an alert about these answers."""
+        return (self.self_harm and self.crisis == Crisis.TOLD) or (
+            self.new_symptoms and self.symptoms_told
+        )
+
     new_symptoms: bool = False
 
 
@@ -227,42 +248,64 @@ def evaluate_draft(
         for value in answers.values()
         if isinstance(value, dict) and isinstance(value.get("text"), str) and value["text"]
     ]
-    crisis = False
+    crisis_texts: list[str] = []
     if texts:
         settings = (
             rules if rules is not None else PracticeSettings.for_practice(enrollment.practice_id)
         )
-        crisis = finds_crisis_words(texts, crisis_words_of(settings))
-    if found.self_harm or crisis:
+        crisis_texts = texts_with_crisis_words(texts, settings)
+    if found.self_harm or crisis_texts:
         found.self_harm = True
-        details: dict[str, Any] = {marker: True}
+        answers: dict[str, Any] = {}
         for instrument in instruments:
             item = (instrument.scoring or {}).get("safety_item")
             value = (draft.get(instrument.key) or {}).get(item) if item else None
             if item and clinical.is_self_harm_answer(value):
-                details["item9" if item == clinical.PHQ9_SAFETY_ITEM else str(item)] = value
-        if crisis:
+                answers["item9" if item == clinical.PHQ9_SAFETY_ITEM else str(item)] = value
+        details: dict[str, Any] = {marker: True, **answers}
+        if crisis_texts:
             details["crisis_words"] = True
-        alert_raise(
-            enrollment=enrollment,
-            kind=Alert.Kind.SELF_HARM,
-            severity=Alert.Severity.URGENT,
+        found.crisis, _raised = self_harm_alert_unless_seen(
+            enrollment,
             source=source,
+            fingerprint=safety_fingerprint(answers, crisis_texts),
             details=details,
         )
     if found.new_symptoms:
-        alert_raise(
+        raised = alert_raise(
             enrollment=enrollment,
             kind=Alert.Kind.NEW_SYMPTOMS,
             severity=Alert.Severity.HIGH,
             source=source,
             details={"new_symptoms": True, marker: True},
         )
+        found.symptoms_told = (
+            raised is not None
+            or Alert.objects.filter(
+                enrollment=enrollment, kind=Alert.Kind.NEW_SYMPTOMS, source=source
+            )
+            .exclude(status=Alert.Status.RESOLVED)
+            .exists()
+        )
     return found
 
 
-def _self_harm_details(responses: list[Response], crisis_words: Iterable[str]) -> dict | None:
-    details: dict[str, Any] = {}
+def safety_fingerprint(answers: dict[str, Any], crisis_texts: Iterable[str]) -> str:
+    """What a check-in's self-harm alert was raised for, as the scanner's keyed
+    fingerprint (tracking.safety.scanner.text_fingerprint): each safety answer ("item9"
+    and its value) and each free text holding crisis words. A check-in whose only alert
+    was resolved raises a new one when these differ (a changed answer, new words), and
+    nothing for the same ones (scanner.crisis_alert_decision). Order does not matter."""
+    parts = [f"{name} {value}" for name, value in sorted(answers.items())]
+    return text_fingerprint([*parts, *sorted(crisis_texts)])
+
+
+def _self_harm_details(
+    responses: list[Response], settings: PracticeSettings
+) -> tuple[dict, str] | None:
+    """The self-harm alert's details and `safety_fingerprint`, or None: no safety answer
+    above 0 and no crisis words."""
+    answers: dict[str, Any] = {}
     for response in responses:
         safety_item = (response.instrument.scoring or {}).get("safety_item")
         if safety_item:
@@ -270,11 +313,17 @@ def _self_harm_details(responses: list[Response], crisis_words: Iterable[str]) -
             if clinical.is_self_harm_answer(value):
                 # "item9" for PHQ-9; any other instrument's safety item by its own key.
                 name = "item9" if safety_item == clinical.PHQ9_SAFETY_ITEM else safety_item
-                details[name] = value
-    if finds_crisis_words((t for r in responses for t in _free_texts(r.answers)), crisis_words):
+                answers[name] = value
+    crisis_texts = texts_with_crisis_words(
+        [t for r in responses for t in _free_texts(r.answers)], settings
+    )
+    details: dict[str, Any] = dict(answers)
+    if crisis_texts:
         # Which words matched is not stored: details never hold patient free text.
         details["crisis_words"] = True
-    return details or None
+    if not details:
+        return None
+    return details, safety_fingerprint(answers, crisis_texts)
 
 
 def _free_texts(answers: dict) -> list[str]:

@@ -104,6 +104,9 @@ class Results:
     pain_free: bool
     self_harm_alert: bool
     safety_answer: bool
+    # Whether one of its self-harm alerts is not resolved yet: with an alert but none
+    # open, the clinic already dealt with these answers and was not told again.
+    self_harm_open: bool = False
     crisis_md: str = ""
     scores: dict[str, dict] = field(default_factory=dict)
     # A yes to the weekly "any new symptoms?"; the extra check-in a positive PHQ-2
@@ -237,11 +240,14 @@ def checkin_results(checkin: CheckIn) -> Results:
         safety_item = (scoring or {}).get("safety_item")
         if safety_item and rules.is_self_harm_answer(response.answers.get(safety_item)):
             safety_answer = True
-    self_harm_alert = Alert.objects.filter(
-        enrollment=enrollment,
-        kind=Alert.Kind.SELF_HARM,
-        source=f"checkin:{checkin.pk}",
-    ).exists()
+    alert_statuses = set(
+        Alert.objects.filter(
+            enrollment=enrollment,
+            kind=Alert.Kind.SELF_HARM,
+            source=f"checkin:{checkin.pk}",
+        ).values_list("status", flat=True)
+    )
+    self_harm_alert = bool(alert_statuses)
     symptoms = mine.get(rules.NEW_SYMPTOMS)
     new_symptoms = symptoms is not None and rules.is_new_symptoms_answer(
         symptoms.answers.get(rules.NEW_SYMPTOMS_ITEM)
@@ -269,6 +275,7 @@ def checkin_results(checkin: CheckIn) -> Results:
         pain_free=rules.is_pain_free_or_nearly(pain.now),
         self_harm_alert=self_harm_alert,
         safety_answer=safety_answer,
+        self_harm_open=bool(alert_statuses - {Alert.Status.RESOLVED}),
         crisis_md=crisis_md,
         scores={key: r.scores for key, r in mine.items()},
         new_symptoms=new_symptoms,

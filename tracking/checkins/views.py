@@ -111,6 +111,9 @@ def _results_page(
     crisis_not_saved = safety.self_harm and not results.safety_answer
     symptoms_not_saved = safety.new_symptoms and not results.new_symptoms
     not_saved = crisis_not_saved or symptoms_not_saved
+    # What the clinic has now, read as it is: an alert for these answers not resolved
+    # yet, or only resolved ones (the same answers seen before: nobody told again).
+    seen_before = results.self_harm_alert and not results.self_harm_open
     settings = results.settings
     if settings is None and symptoms:
         settings = rules or PracticeSettings.for_practice(request.enrollment.practice_id)
@@ -127,6 +130,8 @@ def _results_page(
             "just_done": just_done,
             "symptoms": symptoms,
             "not_saved": not_saved,
+            "not_saved_told": safety.told,
+            "crisis_seen_before": seen_before,
             "crisis_about": "unsaved" if crisis_not_saved else "",
             "symptoms_about": "unsaved" if symptoms_not_saved else "",
         },

@@ -22,7 +22,6 @@ from tracking.instruments.shipped import SHIPPED
 MAX_BYTES = 200_000
 METHODS = {"sum", "mean", "raw"}
 SLUG = re.compile(r"^[a-z0-9][a-z0-9_-]{0,63}$")
-SHIPPED_KEYS = {d["key"] for d in SHIPPED}
 # A practice may store its own version of one of ours (a licensed translation of the
 # FABQ, say) if it asks the same questions: the same question keys, so scores, charts
 # and reports read it as they read ours. Its version then replaces ours for the practice.
@@ -60,7 +59,7 @@ def validate_definition(data) -> tuple[dict | None, list[str]]:
             f'The key "{key}" can only use small letters, numbers, _ and -, '
             "start with a letter or number, and be at most 64 characters."
         )
-    elif key in SHIPPED_KEYS and _item_keys(data) != SHIPPED_ITEM_KEYS[key]:
+    elif key in registry.SHIPPED_KEYS and _item_keys(data) != SHIPPED_ITEM_KEYS[key]:
         errors.append(
             f'The key "{key}" is already used by a questionnaire we provide. '
             "Please choose another key. (To add your own version of ours, such as a "
@@ -72,9 +71,9 @@ def validate_definition(data) -> tuple[dict | None, list[str]]:
         errors.append("Please keep the title under 200 characters.")
     for field in ("patient_title", "instructions", "citation", "licence_note"):
         if field in data and not isinstance(data[field], str):
-            errors.append(f'"{field}" must be text.')
+            errors.append(gettext('"%(field)s" must be text.') % {"field": field})
     if len(_text(data.get("patient_title"))) > 200:
-        errors.append("Please keep the patient title under 200 characters.")
+        errors.append(gettext("Please keep the patient title under 200 characters."))
 
     defaults = data.get("item_defaults", {})
     if not isinstance(defaults, dict):
@@ -172,7 +171,7 @@ def validate_definition(data) -> tuple[dict | None, list[str]]:
     translations = _translations(data.get("translations", {}), seen, errors)
 
     shipped = None
-    if key in SHIPPED_KEYS and not errors:
+    if key in registry.SHIPPED_KEYS and not errors:
         # A practice's own version of one of ours (item keys checked above).
         shipped = registry.shipped_definition(key)
         raw_scoring = data.get("scoring")

@@ -60,6 +60,24 @@ def shipped_definition(key: str) -> dict:
     return normalise(definition_for(key))
 
 
+# Set on a practice's question whose own range was not ours: its labels are ours.
+OUR_LABELS = "our_labels"
+
+
+def _answer_range(item: dict) -> tuple:
+    """A question's answers as the check-in form reads them (checkins.forms)."""
+    return (item.get("min", 0), item.get("max", 10))
+
+
+def our_labels_in(key: str, item_key: str, language: str | None) -> dict:
+    """Our answer labels for question `item_key` of our questionnaire `key`, in
+    `language` where we have it, else English."""
+    ours = shipped_definition(key)
+    english = next((i.get("labels") or {} for i in ours["items"] if i["key"] == item_key), {})
+    words = (ours["translations"].get(base_language(language)) or {}).get("items") or {}
+    return dict((words.get(item_key) or {}).get("labels") or english)
+
+
 def keep_shipped_rules(definition: dict) -> dict:
     """The one rule for a practice's own version of one of our questionnaires (same
     key): its words stay its own, but how it is scored stays ours, taken from our
@@ -82,7 +100,15 @@ def keep_shipped_rules(definition: dict) -> dict:
             continue
         kept = {f: v for f, v in item.items() if f not in SHIPPED_ITEM_FIELDS}
         kept.update({f: copy.deepcopy(our[f]) for f in SHIPPED_ITEM_FIELDS if f in our})
-        kept["labels"] = item.get("labels") or copy.deepcopy(our.get("labels") or {})
+        if _answer_range(item) == _answer_range(our) and item.get("labels"):
+            kept["labels"] = item["labels"]
+        else:
+            # Its labels were keyed to its own answers (1–4, say): beside our range they
+            # would name the wrong answer ("Not at all" on 1, which alerts). Ours, then,
+            # in the reader's language (`items_in`).
+            kept["labels"] = copy.deepcopy(our.get("labels") or {})
+            if _answer_range(item) != _answer_range(our):
+                kept[OUR_LABELS] = True
         items.append(kept)
     return {**definition, "items": items, "scoring": copy.deepcopy(ours["scoring"])}
 
@@ -283,17 +309,19 @@ def items_in(instrument: Instrument, language: str | None) -> list[dict]:
     """The instrument's items with their wording (text, labels, hint) in `language`
     where this version has it. Keys, ranges and every scoring field stay the same."""
     lang = shown_language(instrument, language)
-    if lang == "en":
-        return list(instrument.items)
-    words = (instrument.translations[lang] or {}).get("items") or {}
+    version = {} if lang == "en" else (instrument.translations or {}).get(lang) or {}
+    words = version.get("items") or {}
     items = []
     for item in instrument.items:
+        if item.get(OUR_LABELS):
+            # A practice's question asked on our range (keep_shipped_rules): our labels,
+            # in the reader's language, never its own keyed to other answers.
+            labels = our_labels_in(instrument.key, item["key"], language)
+        else:
+            tr_labels = (words.get(item["key"]) or {}).get("labels") or {}
+            labels = {**(item.get("labels") or {}), **tr_labels}
         tr = words.get(item["key"]) or {}
         items.append(
-            {
-                **item,
-                **{k: tr[k] for k in ("text", "hint") if tr.get(k)},
-                "labels": {**(item.get("labels") or {}), **(tr.get("labels") or {})},
-            }
+            {**item, **{k: tr[k] for k in ("text", "hint") if tr.get(k)}, "labels": labels}
         )
     return items

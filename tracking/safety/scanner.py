@@ -239,6 +239,23 @@ def scan_patient_text(
 def _raise(
     enrollment: Enrollment, source: str, fingerprint: str, *, unsaved: bool = False
 ) -> tuple[Crisis, Alert | None]:
+    details: dict[str, object] = {"crisis_words": True, "entry": source.split(":", 1)[0]}
+    if unsaved:  # typed but refused (e.g. a stale tab's save): this alert is all that was kept
+        details["unsaved"] = True
+    return self_harm_alert_unless_seen(
+        enrollment, source=source, fingerprint=fingerprint, details=details
+    )
+
+
+def self_harm_alert_unless_seen(
+    enrollment: Enrollment, *, source: str, fingerprint: str, details: dict
+) -> tuple[Crisis, Alert | None]:
+    """Raise the URGENT self-harm alert for `source` as `crisis_alert_decision` says,
+    the fingerprint kept in its details: Crisis.TOLD (an alert not resolved yet, raised
+    now or before) or Crisis.SEEN (its newest resolved alert was for this very
+    `fingerprint`: nobody is told again), with the alert raised now, if any. The
+    scanner's entries pass the words' fingerprint; a check-in (tracking.alerts.evaluate)
+    passes its safety answers' and crisis words' fingerprint."""
     alerts = Alert.objects.filter(enrollment=enrollment, kind=Alert.Kind.SELF_HARM, source=source)
     newest_resolved = (
         alerts.filter(status=Alert.Status.RESOLVED)
@@ -255,19 +272,12 @@ def _raise(
         return Crisis.SEEN, None
     if decision == Decision.OPEN:
         return Crisis.TOLD, None
-    details: dict[str, object] = {
-        "crisis_words": True,
-        "entry": source.split(":", 1)[0],
-        FINGERPRINT: fingerprint,
-    }
-    if unsaved:
-        details["unsaved"] = True
     alert = alert_raise(
         enrollment=enrollment,
         kind=Alert.Kind.SELF_HARM,
         severity=Alert.Severity.URGENT,
         source=source,
-        details=details,
+        details={**details, FINGERPRINT: fingerprint},
         again_after_resolved=True,
     )
     # None: another save raised it a moment ago (the database's one-open constraint).
