@@ -50,6 +50,22 @@ def test_it_lists_a_clinicians_own_patients_alerts_overdue_first(cast, client, a
     assert AuditEvent.objects.filter(action="alert.inbox_viewed", actor=cast.clinician).count() == 2
 
 
+def test_a_fresh_urgent_alert_comes_before_weeks_overdue_high_ones(cast, client, enrollment):
+    """Overdue first only within a severity: a self-harm alert due in minutes must not
+    wait at the bottom below old "pain up" alerts nobody acknowledged."""
+    with time_machine.travel(T0 - timedelta(weeks=3), tick=False):
+        stale = raise_alert(enrollment, Alert.Kind.PAIN_UP, Alert.Severity.HIGH, 2)
+    with time_machine.travel(T0, tick=False):
+        routine = raise_alert(enrollment, Alert.Kind.FEAR_HIGH, Alert.Severity.ROUTINE, 3)
+        urgent = raise_alert(enrollment)
+    with time_machine.travel(T0 + timedelta(minutes=10), tick=False):
+        client.force_login(cast.clinician)
+        page = client.get(reverse("alert_inbox")).content.decode()
+    order = [page.index(reverse("alert_detail", args=[a.pk])) for a in (urgent, stale, routine)]
+    assert order == sorted(order)
+    assert "Urgent ones come first, then the most overdue." in page
+
+
 def test_each_alert_says_how_long_it_has_waited_even_once_escalated(cast, client, alerts):
     """Escalation gives the next person a new "Due in": how long the alert has been open
     is on the card too."""

@@ -16,14 +16,20 @@ from tracking.access import EnrollmentScope, alerts_in_scope, visible_alerts
 from tracking.models import Alert
 
 INBOX_LIMIT = 200  # more than any practice should ever have waiting; the page says so
+_MOST_SEVERE_FIRST = (Alert.Severity.URGENT, Alert.Severity.HIGH, Alert.Severity.ROUTINE)
+_SEVERITY_RANK = Case(
+    *(When(severity=severity, then=rank) for rank, severity in enumerate(_MOST_SEVERE_FIRST)),
+    default=len(_MOST_SEVERE_FIRST),
+)
 
 
 def alert_inbox(request: MemberRequest) -> list[Alert]:
-    """The alerts not yet resolved that the staff member may see, across patients, by
-    the deadline each is late against (tracking.rules.alert_clock: an open alert's FIRST
-    due time, however far up the chain it has gone since; an acknowledged one's resolve
-    time): so the overdue come first, longest overdue first, then the next due. One
-    query."""
+    """The alerts not yet resolved that the staff member may see, across patients:
+    urgent ones first (a self-harm alert due in minutes never waits below weeks-old
+    high ones), then, within each severity, by the deadline each is late against
+    (tracking.rules.alert_clock: an open alert's FIRST due time, however far up the chain
+    it has gone since; an acknowledged one's resolve time): longest overdue first, then
+    the next due. One query."""
     deadline = Case(
         When(status=Alert.Status.ACKNOWLEDGED, then=F("resolve_by")),
         default=Coalesce(F("first_due_at"), F("due_at")),
@@ -33,7 +39,10 @@ def alert_inbox(request: MemberRequest) -> list[Alert]:
         .exclude(status=Alert.Status.RESOLVED)
         .select_related("enrollment__patient", "enrollment__clinician", "acknowledged_by")
         .annotate(deadline=deadline)
-        .order_by(F("deadline").asc(nulls_last=True), "created_at", "pk")[:INBOX_LIMIT]
+        .annotate(severity_rank=_SEVERITY_RANK)
+        .order_by("severity_rank", F("deadline").asc(nulls_last=True), "created_at", "pk")[
+            :INBOX_LIMIT
+        ]
     )
 
 
