@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import re
+
 import pytest
 from django.urls import reverse
 
@@ -39,6 +41,15 @@ def test_staff_with_an_authenticator_need_the_code_at_login(client, cast):
     right = client.post(reverse("mfa_authenticate"), {"code": totp_code()})
     assert right.status_code == 302
     assert client.get(reverse("caseload")).status_code == 200
+
+
+def test_the_code_page_has_one_filled_action_and_cancel_is_secondary(client, cast):
+    client.post(reverse("account_login"), {"login": cast.clinician.email, "password": PASSWORD})
+    page = client.get(reverse("mfa_authenticate")).content.decode()
+    buttons = re.findall(r"<button ([^>]*)>\s*([^<]*?)\s*</button>", page)
+    classes = {label: attrs for attrs, label in buttons}
+    assert 'class="button"' in classes["Sign In"]
+    assert 'class="button button--secondary"' in classes["Cancel"]
 
 
 def test_patients_do_not_need_it_but_may_opt_in(client, cast, enrollment):
