@@ -157,7 +157,10 @@ def test_it_costs_the_same_queries_however_many_entries(
     with django_assert_num_queries(SECTION_QUERIES):
         response = client.get(url(enrollment))
     page = response.content.decode()
-    assert page.count('<li class="card">') == Reflection.objects.filter(private=False).count()
+    assert (
+        page.count('<li class="card" id="reflection-')
+        == Reflection.objects.filter(private=False).count()
+    )
 
 
 # ------------------------------------------------------------------ exports
