@@ -412,8 +412,8 @@ def test_the_migration_gives_open_alerts_their_due_time(cast, enrollment):
 
 def test_an_escalated_alert_stays_overdue_since_its_first_due_time(cast, enrollment, chain, client):
     """Each step gives the next people a fresh due time, but that is only when it moves
-    on: an alert raised weeks ago is shown weeks overdue, first in the inbox, with the
-    step's time as "next escalation"."""
+    on: an alert raised weeks ago is shown weeks overdue, with the step's time as "next
+    escalation" (an urgent alert raised a minute ago still comes before it)."""
     with time_machine.travel(T0, tick=False):
         flag = alert_raise(
             enrollment=enrollment,
@@ -441,8 +441,9 @@ def test_an_escalated_alert_stays_overdue_since_its_first_due_time(cast, enrollm
     assert "Overdue since 9 Dec, 10:00 (2\xa0weeks, 6\xa0days late)" in card
     assert "next escalation in 1\xa0day" in card
     assert "Due in 1\xa0day" not in page
-    # Overdue first: the three-week-old alert before the one raised a minute ago.
-    assert page.index("Red flags at screening") < page.index("Thoughts of self-harm reported")
+    # Urgent first, however overdue a high one is: the self-harm alert raised a minute
+    # ago before the three-week-old red flags.
+    assert page.index("Thoughts of self-harm reported") < page.index("Red flags at screening")
     assert "Due in 1\xa0hour" in page  # the fresh one
     assert reverse("alert_detail", args=[fresh.pk]) in page
     assert "Overdue by 2\xa0weeks, 6\xa0days" in detail and "9 December 2026, 10:00" in detail
