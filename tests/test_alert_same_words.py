@@ -44,9 +44,7 @@ def self_harm(enrollment) -> list[Alert]:
 def told_at_once(clinician) -> int:
     """The urgent emails queued for the clinician at once (the outbox; the worker sends
     each unless the alert was acknowledged first)."""
-    mine = set(
-        Alert.objects.filter(enrollment__clinician=clinician).values_list("pk", flat=True)
-    )
+    mine = set(Alert.objects.filter(enrollment__clinician=clinician).values_list("pk", flat=True))
     rows = OutboxTask.objects.filter(task="tracking.tasks_alerts.send_alert_email")
     return sum(1 for row in rows if row.kwargs["alert_id"] in mine)
 
