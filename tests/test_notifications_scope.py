@@ -113,3 +113,35 @@ def test_a_patient_at_two_practices_sees_the_signed_in_ones_only(cast, client, e
     assert (
         "New message from your care team" in client.get(reverse("notifications")).content.decode()
     )
+
+
+def test_the_migration_removes_old_staff_rows_and_goes_back_and_forward(cast, enrollment):
+    """Staff rows written before 0030 (one names a patient) are removed; the patient's
+    own notifications stay; going back is a no-op and forward again runs cleanly."""
+    from django.db import connection
+    from django.db.migrations.executor import MigrationExecutor
+
+    before = ("tracking", "0029_alert_first_due_at")
+    after = ("tracking", "0030_delete_staff_notifications")
+    message_send(enrollment=enrollment, author=cast.clinician, body="Hello Pat")
+    mine = Notification.objects.get(user=cast.patient)
+    old_staff = Notification.objects.create(
+        user=cast.clinician,
+        title="Urgent: a patient needs a call today",
+        body="Pat One gave an answer in a check-in that means they need a call from you today.",
+        url="/alerts/1/",
+    )
+    assert old_staff.audience == Notification.Audience.STAFF  # the default, as before
+    try:
+        executor = MigrationExecutor(connection)
+        executor.migrate([before])
+        executor = MigrationExecutor(connection)
+        executor.migrate([after])
+        assert list(Notification.objects.values_list("pk", flat=True)) == [mine.pk]
+        executor = MigrationExecutor(connection)
+        executor.migrate([before])  # back: nothing to undo
+        assert list(Notification.objects.values_list("pk", flat=True)) == [mine.pk]
+    finally:
+        executor = MigrationExecutor(connection)
+        executor.migrate(executor.loader.graph.leaf_nodes())
+    assert list(Notification.objects.values_list("pk", flat=True)) == [mine.pk]
