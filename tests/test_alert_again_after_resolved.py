@@ -26,11 +26,10 @@ from tracking.alerts.evaluate import alerts_for_missed_checkins, evaluate_checki
 from tracking.alerts.services import alert_acknowledge, alert_raise, alert_resolve
 from tracking.diary.models import DiaryEntry
 from tracking.diary.services import Episode, diary_entry_save
-from tracking.models import Alert, CheckIn, Notification, OutboxTask
+from tracking.models import Alert, CheckIn, OutboxTask
 from tracking.safety.scanner import scan
 from tracking.safety.services import safety_plan_save
 
-URGENT = "Urgent: a patient needs a call today"
 WEEK2 = "When I want to die I will call Sam."
 WEEK6 = "I'm going to kill myself tonight."
 
@@ -42,7 +41,11 @@ def self_harm(enrollment) -> list[Alert]:
 
 
 def told_at_once(clinician) -> int:
-    return Notification.objects.filter(user=clinician, title=URGENT).count()
+    """The urgent emails queued for the clinician at once (the outbox; the worker sends
+    each unless the alert was acknowledged first)."""
+    mine = set(Alert.objects.filter(enrollment__clinician=clinician).values_list("pk", flat=True))
+    rows = OutboxTask.objects.filter(task="tracking.tasks_alerts.send_alert_email")
+    return sum(1 for row in rows if row.kwargs["alert_id"] in mine)
 
 
 # ------------------------------------------------------------------ the rule, as a table

@@ -16,7 +16,7 @@ from tests.test_alerts_factories import CONTACTED
 from tests.test_diary import form_data
 from tracking.alerts.services import alert_raise, alert_resolve
 from tracking.diary.models import DiaryEntry
-from tracking.models import Alert, Notification, PracticeSettings
+from tracking.models import Alert, OutboxTask, PracticeSettings
 from tracking.safety.models import SafetyPlan
 from tracking.safety.scanner import (
     FINGERPRINT,
@@ -27,7 +27,6 @@ from tracking.safety.scanner import (
     text_fingerprint,
 )
 
-URGENT = "Urgent: a patient needs a call today"
 PLAN_WORDS = "When I think I'd be better off dead, I call Sam."
 WORSE = "I'm going to kill myself tonight."
 TOLD_PANEL = "We have told your clinic about what you wrote."
@@ -43,7 +42,11 @@ def self_harm(enrollment) -> list[Alert]:
 
 
 def told_at_once(clinician) -> int:
-    return Notification.objects.filter(user=clinician, title=URGENT).count()
+    """The urgent emails queued for the clinician at once (the outbox; the worker sends
+    each unless the alert was acknowledged first)."""
+    mine = set(Alert.objects.filter(enrollment__clinician=clinician).values_list("pk", flat=True))
+    rows = OutboxTask.objects.filter(task="tracking.tasks_alerts.send_alert_email")
+    return sum(1 for row in rows if row.kwargs["alert_id"] in mine)
 
 
 # ------------------------------------------------------------------ the rule, as a table

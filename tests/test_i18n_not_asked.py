@@ -11,7 +11,7 @@ from datetime import timedelta
 
 import pytest
 from django.urls import reverse
-from django.utils import timezone, translation
+from django.utils import timezone
 from django.utils.html import escape
 
 from tests.checkin_data import record_at_open, schedule_from_start
@@ -19,7 +19,7 @@ from tests.clinical_data import build_history
 from tracking.instruments.forms import validate_definition
 from tracking.instruments.registry import instrument_save
 from tracking.instruments.shipped import definition_for
-from tracking.models import CheckIn, Notification, Response
+from tracking.models import CheckIn, Response
 
 pytestmark = pytest.mark.django_db
 
@@ -189,19 +189,3 @@ def test_the_progress_chart_marks_a_missed_check_in_in_the_readers_language(
     assert word in page
     if language == "es":
         assert "Su dolor promedio fue" in page and "Dolor promedio (0 a 10)" in page
-
-
-def test_a_staff_notification_is_shown_in_the_readers_language(cast, enrollment):
-    """Made while English was active; read in Spanish it is Spanish, and back."""
-    from tests.test_alerts_factories import make_checkin, pain, phq9
-    from tracking.alerts.evaluate import evaluate_checkin
-
-    with translation.override("en"):
-        evaluate_checkin(
-            make_checkin(enrollment, "baseline", answers={"phq9": phq9(item9=1), **pain(5)})
-        )
-    notification = Notification.objects.get(user=cast.clinician)
-    with translation.override("es"):
-        assert notification.shown_title == "Urgente: un paciente necesita una llamada hoy"
-    with translation.override("en"):
-        assert notification.shown_title == "Urgent: a patient needs a call today"

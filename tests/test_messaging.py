@@ -52,12 +52,14 @@ def test_it_keeps_one_thread_per_enrollment(cast, enrollment):
     assert thread.last_message_at == thread.messages.last().sent_at
 
 
-def test_it_tells_the_clinician_in_the_app_without_the_words(cast, enrollment):
+def test_it_tells_the_clinician_in_the_app_without_the_words(cast, enrollment, client):
     message_send(enrollment=enrollment, author=cast.patient, body=SECRET)
-    note = Notification.objects.get(user=cast.clinician)
-    assert note.url == staff_url(enrollment)
-    assert "zebra" not in note.title + note.body
-    assert not Notification.objects.filter(user=cast.patient).exists()
+    client.force_login(cast.clinician)
+    page = client.get(reverse("caseload")).content.decode()
+    assert f'href="{reverse("message_inbox")}">Messages <span class="nav__badge">1' in page
+    inbox = client.get(reverse("message_inbox")).content.decode()
+    assert staff_url(enrollment) in inbox and "zebra" not in page + inbox
+    assert not Notification.objects.exists()  # no row nobody would see, and none for Pat
 
 
 def test_it_emails_the_clinician_without_the_message_or_the_patients_name(cast, enrollment):

@@ -5,6 +5,8 @@ them there, nor the other practice's."""
 
 from __future__ import annotations
 
+from datetime import timedelta
+
 import pytest
 from django.urls import reverse
 
@@ -48,9 +50,8 @@ def as_patient(client, person, practice):
 
 
 def test_a_clinician_who_is_also_a_patient_sees_only_their_own_notifications(cast, client, dual):
-    staff_rows = Notification.objects.filter(user=dual, audience=Notification.Audience.STAFF)
-    assert staff_rows.count() == 2  # the alert and the patient's message
-    assert any("Quentin Zebra" in n.body for n in staff_rows)
+    # At work they are told by email and their menu counts: no staff row is kept.
+    assert not Notification.objects.filter(user=dual, audience=Notification.Audience.STAFF)
     as_patient(client, dual, cast.practice)
     response = client.get(reverse("notifications"))
     assert response.status_code == 200
@@ -58,8 +59,42 @@ def test_a_clinician_who_is_also_a_patient_sees_only_their_own_notifications(cas
     assert "New message from your care team" in page
     assert "Quentin Zebra" not in page
     assert "Urgent" not in page and "New message from a patient" not in page
-    # Reading the patient's list marks only its own rows read.
-    assert staff_rows.filter(read_at__isnull=True).count() == 2
+
+
+def test_staff_are_told_without_a_notification_row(cast, client, enrollment, mailoutbox):
+    """An alert raised, then escalated, and a patient's message: the clinician and the
+    people on the chain see them in their menu counts, inboxes and email; no staff
+    Notification row (no page would show it) is written."""
+    from tests.test_alerts_factories import run_outbox
+    from tracking.alerts.escalation import escalate_unacknowledged_alerts
+
+    alert = alert_raise(
+        enrollment=enrollment,
+        kind=Alert.Kind.SELF_HARM,
+        severity=Alert.Severity.URGENT,
+        source="checkin:1",
+    )
+    assert alert is not None
+    message_send(enrollment=enrollment, author=cast.patient, body="Hello Dr Kim")
+    assert escalate_unacknowledged_alerts(alert.due_at + timedelta(minutes=1)) == 1
+    run_outbox()
+    assert not Notification.objects.filter(audience=Notification.Audience.STAFF).exists()
+    assert not Notification.objects.exists()  # and nothing else took their place
+
+    sent = sorted((m.to[0], m.subject) for m in mailoutbox)
+    assert (cast.clinician.email, "Urgent: a patient needs a call today") in sent
+    assert (cast.admin.email, "An alert needs attention") in sent
+    assert any(to == cast.clinician.email and "message" in subject for to, subject in sent)
+
+    client.force_login(cast.clinician)
+    page = client.get(reverse("caseload")).content.decode()
+    assert f'href="{reverse("message_inbox")}">Messages <span class="nav__badge">1' in page
+    assert 'class="nav__badge">1' in page.split(reverse("alert_inbox"), 1)[1][:200]
+    inbox = client.get(reverse("alert_inbox")).content.decode()
+    assert reverse("alert_detail", args=[alert.pk]) in inbox
+    client.force_login(cast.admin)
+    inbox = client.get(reverse("alert_inbox")).content.decode()
+    assert reverse("alert_detail", args=[alert.pk]) in inbox
 
 
 def test_a_patient_at_two_practices_sees_the_signed_in_ones_only(cast, client, enrollment):
@@ -78,3 +113,35 @@ def test_a_patient_at_two_practices_sees_the_signed_in_ones_only(cast, client, e
     assert (
         "New message from your care team" in client.get(reverse("notifications")).content.decode()
     )
+
+
+def test_the_migration_removes_old_staff_rows_and_goes_back_and_forward(cast, enrollment):
+    """Staff rows written before 0030 (one names a patient) are removed; the patient's
+    own notifications stay; going back is a no-op and forward again runs cleanly."""
+    from django.db import connection
+    from django.db.migrations.executor import MigrationExecutor
+
+    before = ("tracking", "0029_alert_first_due_at")
+    after = ("tracking", "0030_delete_staff_notifications")
+    message_send(enrollment=enrollment, author=cast.clinician, body="Hello Pat")
+    mine = Notification.objects.get(user=cast.patient)
+    old_staff = Notification.objects.create(
+        user=cast.clinician,
+        title="Urgent: a patient needs a call today",
+        body="Pat One gave an answer in a check-in that means they need a call from you today.",
+        url="/alerts/1/",
+    )
+    assert old_staff.audience == Notification.Audience.STAFF  # the default, as before
+    try:
+        executor = MigrationExecutor(connection)
+        executor.migrate([before])
+        executor = MigrationExecutor(connection)
+        executor.migrate([after])
+        assert list(Notification.objects.values_list("pk", flat=True)) == [mine.pk]
+        executor = MigrationExecutor(connection)
+        executor.migrate([before])  # back: nothing to undo
+        assert list(Notification.objects.values_list("pk", flat=True)) == [mine.pk]
+    finally:
+        executor = MigrationExecutor(connection)
+        executor.migrate(executor.loader.graph.leaf_nodes())
+    assert list(Notification.objects.values_list("pk", flat=True)) == [mine.pk]

@@ -19,7 +19,7 @@ from tests.test_self_harm import assert_no_health_data
 from tracking import rules
 from tracking.alerts.due import due_time
 from tracking.alerts.services import alert_raise
-from tracking.models import Alert, Notification, OutboxTask, PracticeSettings
+from tracking.models import Alert, OutboxTask, PracticeSettings
 from tracking.tasks import escalate_alerts, send_alert_email
 
 # Tuesday 8 December 2026, 10:00 at the practice (Europe/London, UTC in winter):
@@ -147,9 +147,7 @@ def test_worsening_leg_weakness_sends_the_patient_to_the_er_and_the_alert_is_urg
         )
         assert self_harm is not None and self_harm.due_at == alert.due_at
 
-        # The clinician is told at once, in the app and by email, that it is urgent.
-        note = Notification.objects.get(user=cast.clinician, url=f"/alerts/{alert.pk}/")
-        assert note.title == "Urgent: a patient's screening shows emergency signs"
+        # The clinician is told at once, by email, that it is urgent.
         [row] = [
             r
             for r in OutboxTask.objects.filter(task="tracking.tasks_alerts.send_alert_email")
@@ -192,15 +190,18 @@ def test_worsening_leg_weakness_sends_the_patient_to_the_er_and_the_alert_is_urg
     assert alert.escalation_tier == 1
 
 
-def test_a_red_flag_that_is_not_an_emergency_stays_high(cast, client, new_enrollment):
+def test_a_red_flag_that_is_not_an_emergency_stays_high(cast, client, new_enrollment, mailoutbox):
     with time_machine.travel(T0, tick=False):
         page = _screen(client, cast.patient, {"red_flags": ["weight_loss", "cancer_history"]})
         assert ER_ADVICE not in page
         alert = Alert.objects.get(enrollment=new_enrollment)
         assert alert.severity == Alert.Severity.HIGH
         assert alert.due_at == _due(cast, Alert.Severity.HIGH)
-        note = Notification.objects.get(user=cast.clinician, url=f"/alerts/{alert.pk}/")
-        assert note.title == "A patient's screening needs your review"
+        [row] = OutboxTask.objects.filter(task="tracking.tasks_alerts.send_alert_email")
+        send_alert_email(alert_id=alert.pk, outbox_id=row.pk)
+        assert [(m.to, m.subject) for m in mailoutbox] == [
+            ([cast.clinician.email], "A patient's screening needs your review")
+        ]
 
         client.force_login(cast.clinician)
         body = client.get(reverse("alert_detail", args=[alert.pk])).content.decode()

@@ -419,22 +419,25 @@ class Response(models.Model):
 
 
 class Notification(models.Model):
-    """An in-app message for one person (reminders, alerts for clinicians)."""
+    """An in-app message for a patient (reminders, "your care team sent you a message"),
+    listed on their Notifications page. Staff get none: no page shows staff rows, so
+    they learn of alerts and messages from the menu counts, their inboxes and email."""
 
     class Audience(models.TextChoices):
-        # Who it is for: a staff one names or is about a patient, so it is never shown
-        # on the patient's own list, even to a person who is also a patient somewhere.
+        # Who it is for. Nothing writes staff rows any more (migration 0030 removed the
+        # old ones, which named patients); a row not marked as the patient's is never
+        # shown on the patient's list, even to a person who is also a patient somewhere.
         PATIENT = "patient", gettext_lazy("Patient")
         STAFF = "staff", gettext_lazy("Staff")
 
     user = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="notifications"
     )
-    # Staff unless a patient's (reminders, their care team's messages) says otherwise:
+    # Staff unless it says it is the patient's (reminders, their care team's messages):
     # a new kind of notification stays off the patient's list until it says it is theirs.
     audience = models.CharField(max_length=8, choices=Audience.choices, default=Audience.STAFF)
     # The practice it belongs to: the patient's list shows the signed-in membership's
-    # only. Null for older staff rows.
+    # only.
     practice = models.ForeignKey(
         Practice, null=True, blank=True, on_delete=models.CASCADE, related_name="+"
     )
@@ -458,10 +461,9 @@ class Notification(models.Model):
     def __str__(self) -> str:
         return self.title
 
-    # Staff alert notifications store our English words (a catalogue msgid, marked with
-    # gettext_noop where they are made); shown here in the reader's language, whatever
-    # the language when they were created. Text that is not a msgid (a reminder's title,
-    # already in its patient's language) comes back unchanged.
+    # A title or body that is one of our English msgids is shown in the reader's
+    # language, whatever the language when it was created. Text that is not a msgid (a
+    # reminder's title, already in its patient's language) comes back unchanged.
     @property
     def shown_title(self) -> str:
         return gettext(self.title) if self.title else ""

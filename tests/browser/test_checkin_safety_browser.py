@@ -22,7 +22,7 @@ from tests.browser import helpers
 from tests.checkin_data import without_fingerprint
 from tests.conftest import ARTIFACTS
 from tracking.alerts.escalation import escalate_unacknowledged_alerts
-from tracking.models import Alert, CheckIn, Notification
+from tracking.models import Alert, CheckIn, OutboxTask
 
 pytestmark = pytest.mark.browser
 
@@ -124,7 +124,10 @@ def test_item_9_opens_the_crisis_panel_inline_and_the_alert_exists_after_closing
     assert escalate_unacknowledged_alerts(alert.due_at + timedelta(minutes=2)) == 0
     alert.refresh_from_db()
     assert alert.escalation_tier == 1 and alert.status == "open"
-    assert Notification.objects.filter(user=cast.admin, url=f"/alerts/{alert.pk}/").exists()
+    assert [
+        row.kwargs["user_id"]
+        for row in OutboxTask.objects.filter(task="tracking.tasks_alerts.send_escalation_email")
+    ] == [cast.admin.pk]
 
     # Resolving without a documented contact is refused, and nothing is resolved.
     staff.goto(live_server.url + reverse("alert_resolve", args=[alert.pk]))

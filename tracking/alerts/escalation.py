@@ -16,7 +16,6 @@ from django.db.models import Exists, F, Max, OuterRef, Q, Value
 from django.db.models.functions import Coalesce
 from django.urls import reverse
 from django.utils import timezone
-from django.utils.translation import gettext_noop
 
 from painapp.accounts.audit import audit
 from painapp.accounts.badges import badges_changed
@@ -33,7 +32,6 @@ from tracking.models import (
     CheckIn,
     DigestLog,
     EscalationStep,
-    Notification,
     OutboxTask,
     PracticeSettings,
 )
@@ -54,8 +52,9 @@ logger = logging.getLogger(__name__)
 # - Still open (nobody acknowledged it) at its due time, it goes to the next step whose
 #   people have not all been told already (a "the patient's clinician" step right after
 #   raising an alert the clinician was told about at once is passed over, and so is a
-#   step with nobody active on it): in-app notification and an email to each of them,
-#   tier + 1, and a new due time: the same response time again, counted from now.
+#   step with nobody active on it): an email to each of them (and the alert in their
+#   inbox and menu count), tier + 1, and a new due time: the same response time again,
+#   counted from now.
 # - Nobody active holds it any more (the person of the step it is at, or the patient's
 #   clinician before any step, had their account or membership switched off since):
 #   it moves on at the next sweep, without waiting for its due time, since its clock
@@ -67,7 +66,7 @@ logger = logging.getLogger(__name__)
 #
 # Each move is claimed with a conditional UPDATE on the tier the sweep read (and still
 # open, still due), so two workers sweeping at once move an alert once per tier; the
-# claim, the notifications, the outbox emails and the audit event commit together.
+# claim, the outbox emails and the audit event commit together.
 
 
 @dataclass
@@ -195,8 +194,7 @@ def _next_step(
 def escalate_unacknowledged_alerts(now: datetime | None = None) -> int:
     """Move every open alert past its due time, or held by nobody active, one step up
     its practice's escalation chain (above). Returns how many moved. Constant queries
-    to find and plan them, then per alert one claim, its notifications, outbox rows
-    and audit event."""
+    to find and plan them, then per alert one claim, its outbox rows and audit event."""
     now = now or timezone.now()
     # Due, or possibly held by nobody (`_held_by_nobody` decides, below): escalated
     # already (few alerts are), or still with a clinician who has no active membership.
@@ -279,30 +277,10 @@ def escalate_unacknowledged_alerts(now: datetime | None = None) -> int:
                     alert.pk,
                     alert.practice_id,
                 )
-            url = reverse("alert_detail", args=[alert.pk])
+            # Each is told by email (no name, no health data); in the app the alert is
+            # in their inbox and the menu's count (badges_changed above). No in-app
+            # notification row: no page shows staff ones.
             for person in people:
-                Notification.objects.create(
-                    user=person,
-                    url=url,
-                    # Our English msgids, shown in the reader's language at display
-                    # time (Notification.shown_title / shown_body).
-                    title=gettext_noop("An alert needs attention"),
-                    body=(
-                        gettext_noop(
-                            "An alert has not been acknowledged in time and has come to you "
-                            "on your practice's escalation chain. Please open it and make "
-                            "sure someone contacts the patient."
-                        )
-                        if step is not None
-                        else gettext_noop(
-                            "An alert has gone through every step of your practice's "
-                            "escalation chain without being acknowledged. It has come to "
-                            "you as the practice's safety contact, or as one of its admins "
-                            "when it has no active safety contact: please make sure someone "
-                            "contacts the patient."
-                        )
-                    ),
-                )
                 outbox_add(
                     "tracking.tasks_alerts.send_escalation_email",
                     alert_id=alert.pk,

@@ -10,7 +10,7 @@ practice's safety contact (or every active admin; never who acknowledged it), an
 alert is marked as through the chain (`chain_exhausted_at`, as the unseen-alert
 escalation marks it), so whoever was told may open it. The move is
 claimed with a conditional UPDATE (still acknowledged, not yet told), so two sweeps at
-once tell nobody twice; the claim, notifications, outbox rows and audit event commit
+once tell nobody twice; the claim, outbox rows and audit event commit
 together. The alert stays acknowledged: whoever opens it records the contact.
 """
 
@@ -37,7 +37,7 @@ logger = logging.getLogger(__name__)
 def escalate_unresolved_alerts(now: datetime | None = None) -> int:
     """Tell the escalation chain, once, about every acknowledged alert past its resolve
     time. Returns how many were told. Constant queries to find and plan them, then per
-    alert one claim, its notifications, outbox rows and audit event."""
+    alert one claim, its outbox rows and audit event."""
     now = now or timezone.now()
     found = list(
         Alert.objects.filter(

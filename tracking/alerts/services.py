@@ -12,22 +12,19 @@ from datetime import datetime
 
 from django.db import IntegrityError, transaction
 from django.http import HttpRequest
-from django.urls import reverse
 from django.utils import timezone
-from django.utils.translation import gettext_noop
 
 from painapp.accounts.audit import audit
 from painapp.accounts.badges import badges_changed
 from painapp.accounts.models import Practice, User
 from programs.models import Enrollment
-from tracking import rules
 from tracking.alerts.due import due_time, resolve_time
 from tracking.alerts.staff import active_staff
 from tracking.checkins.summaries import summary_alerts_recount
-from tracking.models import Alert, AlertResolution, Notification, PracticeSettings
+from tracking.models import Alert, AlertResolution, PracticeSettings
 from tracking.outbox import outbox_add
 
-# Alerts the clinician hears about at once, by email and in the app: these kinds, and
+# Alerts the clinician hears about at once, by email: these kinds, and
 # every URGENT alert (e.g. PHQ-9 of 20 or more). The rest wait for the daily digest.
 NOTIFY_AT_ONCE = {Alert.Kind.SELF_HARM, Alert.Kind.RED_FLAG, Alert.Kind.NEW_SYMPTOMS}
 
@@ -60,9 +57,10 @@ def alert_raise(
     time from now (tracking.rules.working_deadline); unacknowledged by then, the minute
     sweep moves it up the practice's escalation chain. A new alert is counted in the
     enrollment's summary and audited; a self-harm or
-    red-flag alert also tells the clinician at once: an in-app notification now and an
-    email through the outbox (sent after the surrounding transaction commits, retried by
-    the outbox sweep if the broker is down).
+    red-flag alert (or any URGENT one) also tells the clinician at once by email through
+    the outbox (sent after the surrounding transaction commits, retried by the outbox
+    sweep if the broker is down); in the app they see it in the alert inbox and the
+    menu's alert count.
     """
     if (
         not again_after_resolved
@@ -101,45 +99,10 @@ def alert_raise(
         tells_clinician_at_once(kind, severity)
         and active_staff([enrollment.practice_id]).filter(user_id=enrollment.clinician_id).exists()
     ):
-        url = reverse("alert_detail", args=[alert.pk])
-        if kind == Alert.Kind.SELF_HARM:
-            title = gettext_noop("Urgent: a patient needs a call today")
-            body = (
-                f"{enrollment.patient.display_name} gave an answer in a check-in that "
-                "means they need a call from you today."
-            )
-        elif kind == Alert.Kind.NEW_SYMPTOMS:
-            title = gettext_noop("A patient reported new symptoms")
-            body = (
-                f"{enrollment.patient.display_name} said yes to new symptoms at a check-in "
-                "(possible red flags). Please review and contact them."
-            )
-        elif kind == Alert.Kind.RED_FLAG and rules.red_flags_urgent(
-            (details or {}).get("red_flags", [])
-        ):
-            title = gettext_noop("Urgent: a patient's screening shows emergency signs")
-            body = (
-                f"{enrollment.patient.display_name} reported emergency signs at screening "
-                "and was told to go to the emergency department today. Please contact them "
-                "today."
-            )
-        elif kind == Alert.Kind.RED_FLAG:
-            title = gettext_noop("A patient's screening needs your review")
-            body = (
-                f"{enrollment.patient.display_name} reported a red flag at screening. "
-                "Their program is on hold until you review it."
-            )
-        else:
-            title = gettext_noop("Urgent: a patient's answers need your review today")
-            body = (
-                f"{enrollment.patient.display_name}'s check-in answers need your review "
-                "today. Please open the alert and contact them."
-            )
-        # The title is stored as our English msgid and shown in the reader's language
-        # (Notification.shown_title), whoever reads it and whenever.
-        Notification.objects.create(
-            user_id=enrollment.clinician_id, title=title, body=body, url=url
-        )
+        # By email (no name, no health data) and on the clinician's own pages: the alert
+        # inbox and the menu's alert count, which counted it as it was saved. No in-app
+        # notification row: no page shows staff ones, so it would only keep the
+        # patient's name where nobody sees it.
         outbox_add("tracking.tasks_alerts.send_alert_email", alert_id=alert.pk)
     return alert
 

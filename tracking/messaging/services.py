@@ -2,8 +2,10 @@
 tells the other side a message is waiting (never what it says).
 
 Sending is one transaction: the message, the thread's newest time, the sender's own
-read mark, an in-app notification for the other side and an outbox row for the email
-(sent by the worker after commit, retried by the outbox sweep if the broker is down).
+read mark, an in-app notification for the patient when their care team writes (staff
+see a patient's message in the menu's Messages count and their inbox) and an outbox row
+for the email (sent by the worker after commit, retried by the outbox sweep if the
+broker is down).
 A patient's message then goes through the crisis-word scanner like every text a
 patient writes (tracking.safety.scanner), which raises the urgent alert.
 """
@@ -90,8 +92,9 @@ def message_send(
     access through tracking.access). Raises MessagingOff when the practice has
     messaging turned off, MessageInvalid for an empty or too long body.
 
-    The other side gets an in-app notification and an email that say only that a
-    message is waiting, in their own language. A patient's message is scanned for
+    The other side gets an email that says only that a message is waiting, in their own
+    language; a patient also gets an in-app notification (their Notifications page),
+    staff the menu's unread count and their inbox. A patient's message is scanned for
     crisis phrases after it is saved; a hit raises the urgent self-harm alert (the
     clinician's alert inbox) and is returned, so the patient is shown help at once.
 
@@ -125,7 +128,8 @@ def message_send(
         _mark_read(thread, author, now)
         recipient = enrollment.clinician if from_patient else enrollment.patient
         if recipient.is_active:
-            _notify_in_app(enrollment, recipient, from_patient=from_patient)
+            if not from_patient:
+                _notify_patient_in_app(enrollment, recipient)
             outbox_add(EMAIL_TASK, message_id=message.pk)
         if not from_patient:
             audit(
@@ -155,26 +159,20 @@ def _crisis_alert_of(enrollment: Enrollment, message: Message) -> Alert | None:
     return found or scan(enrollment, source=source, texts=[message.body])
 
 
-def _notify_in_app(enrollment: Enrollment, recipient: User, *, from_patient: bool) -> None:
-    """An in-app notification in the recipient's language: that a message is waiting,
-    never what it says."""
-    with translation.override(recipient.language or settings.LANGUAGE_CODE):
-        if from_patient:
-            title = _("New message from a patient")
-            # No name: the notification outlives a patient who deletes their account.
-            body = _("A patient on your caseload sent you a message. Open it to read it.")
-            url = reverse("patient_messages", args=[enrollment.pk])
-        else:
-            title = _("New message from your care team")
-            body = _("Your care team sent you a message. Open Messages to read it.")
-            url = reverse("messages")
+def _notify_patient_in_app(enrollment: Enrollment, patient: User) -> None:
+    """The patient's in-app notification, in their language: that their care team sent
+    a message, never what it says. Staff get none (no page shows staff notifications):
+    the menu's Messages count and their inbox tell them."""
+    with translation.override(patient.language or settings.LANGUAGE_CODE):
+        title = _("New message from your care team")
+        body = _("Your care team sent you a message. Open Messages to read it.")
     Notification.objects.create(
-        user=recipient,
+        user=patient,
         title=title,
         body=body,
-        url=url,
+        url=reverse("messages"),
         practice_id=enrollment.practice_id,
-        audience=Notification.Audience.STAFF if from_patient else Notification.Audience.PATIENT,
+        audience=Notification.Audience.PATIENT,
     )
 
 
@@ -191,8 +189,8 @@ def message_email_send(*, message_id: int, outbox_id: int | None = None) -> bool
     screen). Skipped if already sent, if the recipient has read it since, if they
     already had unread messages from this side (they were told then), if messaging
     is off, if their account is inactive, or if they turned these emails off
-    (User.message_emails, checked here at sending time: the in-app notification and
-    the unread count are theirs either way). Returns whether an email went out."""
+    (User.message_emails, checked here at sending time: the unread count, and a
+    patient's in-app notification, are theirs either way). Returns whether an email went out."""
     if not _outbox_pending(outbox_id):
         return False
     message = (

@@ -15,7 +15,7 @@ from datetime import UTC, date, datetime, time, timedelta, tzinfo
 #
 # URGENT alerts count working time too, deliberately: painapp is not watched around the
 # clock, and a chain that "escalates" to people asleep at 3 a.m. only looks like cover.
-# The clinician is still told at once (in-app and by email) whatever the hour; what waits
+# The clinician is still told at once (by email) whatever the hour; what waits
 # for working hours is the clock that moves the alert up the chain. The patient is told
 # exactly this (tracking.safety.copy) together with the emergency numbers to call now. A
 # practice that does staff round the clock says so with every day and 00:00–00:00 hours,
