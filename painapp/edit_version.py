@@ -11,12 +11,19 @@ they typed next to what is saved now, so they can put the two together and save 
 
 Optimistic concurrency, the plain way: no lock is held while the patient types. A form
 without the field at all (a page served before the field existed) is saved as before.
+
+A row that also changes for other reasons (the enrollment: the patient's safety details
+sit on it beside what clinicians, pauses and weeks change) is versioned by the saved
+values of the fields the form edits instead (`fields`): a digest of them, so a change
+to anything else never refuses the patient's save.
 """
 
 from __future__ import annotations
 
 import copy
-from collections.abc import Mapping
+import hashlib
+import json
+from collections.abc import Mapping, Sequence
 from datetime import datetime
 from typing import Any
 
@@ -35,17 +42,24 @@ class EditConflict(Exception):
         self.row = row
 
 
-def version_of(row: models.Model | None) -> str:
+def version_of(row: models.Model | None, fields: Sequence[str] | None = None) -> str:
     """The version a form carries: the row's last save to the microsecond, or "" for
-    no row yet."""
+    no row yet; with `fields`, a digest of those fields' saved values."""
+    if fields is not None:
+        if row is None:
+            return ""
+        saved = json.dumps([getattr(row, name) for name in fields], default=str)
+        return hashlib.sha256(saved.encode()).hexdigest()[:32]
     updated: datetime | None = getattr(row, "updated_at", None) if row is not None else None
     return updated.isoformat() if updated else ""
 
 
-def is_current(row: models.Model | None, sent: str | None) -> bool:
+def is_current(
+    row: models.Model | None, sent: str | None, fields: Sequence[str] | None = None
+) -> bool:
     """Whether a form filled in from version `sent` may be saved over `row` as it is
     now. None: the form did not carry a version (saved as before)."""
-    return sent is None or sent == version_of(row)
+    return sent is None or sent == version_of(row, fields)
 
 
 def sent_version(data: Mapping[str, Any]) -> str | None:
@@ -55,13 +69,16 @@ def sent_version(data: Mapping[str, Any]) -> str | None:
 
 
 class VersionedForm(forms.Form):
-    """A form that edits one row in place: it carries that row's version."""
+    """A form that edits one row in place: it carries that row's version (of
+    `VERSION_OF`, the fields it edits, when the row changes for other reasons too)."""
+
+    VERSION_OF: Sequence[str] | None = None
 
     edited_from = forms.CharField(widget=forms.HiddenInput, required=False)
 
     def __init__(self, *args: Any, row: models.Model | None = None, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        self.fields[VERSION_FIELD].initial = version_of(row)
+        self.fields[VERSION_FIELD].initial = version_of(row, self.VERSION_OF)
 
     def edited_version(self) -> str | None:
         """The version this form was filled in from (None: it did not say)."""
@@ -71,5 +88,5 @@ class VersionedForm(forms.Form):
         """After a conflict: what was typed stays, and the form now carries the version
         saved now, so saving it again (once the patient has merged) goes through."""
         data: Any = copy.copy(self.data)  # a QueryDict's copy can be changed
-        data[VERSION_FIELD] = version_of(row)
+        data[VERSION_FIELD] = version_of(row, self.VERSION_OF)
         self.data = data

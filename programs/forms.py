@@ -13,6 +13,7 @@ from django.utils.translation import gettext_lazy as _
 
 from painapp.accounts.forms import EMAIL_TOO_LONG, SearchableTimezoneField, timezone_choices
 from painapp.accounts.models import EMAIL_MAX_LENGTH, Practice, Role, User
+from painapp.edit_version import VersionedForm
 from painapp.widgets import TOO_LONG, LongTextarea
 from programs import weeks
 from programs.content import DEFAULT_PROGRAM
@@ -22,7 +23,7 @@ from programs.models import AttributionCategory, ProgramVersion
 BLANK_CATEGORY_LABEL = _("Choose a category")
 
 
-class ReflectionForm(forms.Form):
+class ReflectionForm(VersionedForm):
     text = forms.CharField(
         label=_("Your answer"),
         widget=LongTextarea(attrs={"rows": 5}),
@@ -47,7 +48,7 @@ def add_share_field(form: forms.Form, *, shared: bool) -> None:
     )
 
 
-class StructuredReflectionForm(forms.Form):
+class StructuredReflectionForm(VersionedForm):
     """A reflection asked as a few prompts (Activity.data["fields"]), one box each.
 
     At least one box must be filled; `written_text()` writes the answers out under their
@@ -91,7 +92,7 @@ class StructuredReflectionForm(forms.Form):
         )
 
 
-class EvidenceForm(forms.Form):
+class EvidenceForm(VersionedForm):
     checked = forms.MultipleChoiceField(
         label=_("Which of these are true for you?"),
         required=False,

@@ -217,6 +217,14 @@ class Enrollment(models.Model):
     contact_phone = models.CharField(max_length=32, blank=True)
     emergency_contact_name = models.CharField(max_length=150, blank=True)
     emergency_contact_phone = models.CharField(max_length=32, blank=True)
+    # What the patient's safety-details form edits (its version is these values:
+    # painapp.edit_version; the rest of the row changes for other reasons).
+    SAFETY_DETAILS_FIELDS = (
+        "country",
+        "contact_phone",
+        "emergency_contact_name",
+        "emergency_contact_phone",
+    )
     # The mind-brain score (0–3) of the first and the latest "three causes" and how many
     # were recorded, kept by attribution_record, for the same report.
     attributions_recorded = models.PositiveSmallIntegerField(default=0)

@@ -13,6 +13,7 @@ from django.db.models.functions import Coalesce
 from django.utils import timezone
 from django.utils.translation import gettext
 
+from painapp import edit_version
 from painapp.accounts.models import Invitation, Membership, Practice, Role, User
 from painapp.accounts.services import InvitationRequest, invitation_create, invitation_send
 from painapp.accounts.timezones import user_timezone_set
@@ -289,28 +290,45 @@ def reflection_save(
     checked: list[str] | None = None,
     answers: dict[str, str] | None = None,
     shared: bool = False,
+    edited_from: str | None = None,
 ) -> Reflection:
     """Save (or update) the patient's answer to an activity, and mark it done.
 
     On a private-by-default activity (Activity.data["private"]) the entry stays
     private unless the patient chose to share it, each time they save it; anywhere
-    else what they write is shared with their care team, as consent says."""
+    else what they write is shared with their care team, as consent says.
+
+    `edited_from`: the version of the answer the form was filled in from
+    (painapp.edit_version). If it was saved since (another tab, another device),
+    nothing is saved and EditConflict holds the answer as it is now; what was typed is
+    still scanned, as for the safety plan."""
     private = bool((activity.data or {}).get("private")) and not shared
     with transaction.atomic():
-        reflection, _ = Reflection.objects.update_or_create(
-            enrollment=enrollment,
-            activity=activity,
-            defaults={
-                "text": text,
-                "checked": checked or [],
-                "answers": answers or {},
-                "private": private,
-            },
+        now = (
+            Reflection.objects.select_for_update()
+            .filter(enrollment=enrollment, activity=activity)
+            .first()
         )
-        activity_complete(enrollment=enrollment, activity=activity)
-        # Scanned like any patient text, private ones too (their text is never shown
-        # to staff; the alert says only that a reflection needs a call).
-        patient_wrote(enrollment, source=f"reflection:{reflection.pk}", texts=[text])
+        # No answer now: nothing can be lost, whatever the form was filled in from.
+        stale = now is not None and not edit_version.is_current(now, edited_from)
+        if not stale:
+            reflection, _ = Reflection.objects.update_or_create(
+                enrollment=enrollment,
+                activity=activity,
+                defaults={
+                    "text": text,
+                    "checked": checked or [],
+                    "answers": answers or {},
+                    "private": private,
+                },
+            )
+            activity_complete(enrollment=enrollment, activity=activity)
+            # Scanned like any patient text, private ones too (their text is never
+            # shown to staff; the alert says only that a reflection needs a call).
+            patient_wrote(enrollment, source=f"reflection:{reflection.pk}", texts=[text])
+    if now is not None and stale:
+        patient_wrote(enrollment, source=f"reflection:{now.pk}", texts=[text], unsaved=True)
+        raise edit_version.EditConflict(now)
     return reflection
 
 

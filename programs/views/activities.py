@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import Any, cast
+
 from django.contrib import messages
 from django.http import Http404, HttpResponse
 from django.shortcuts import redirect, render
@@ -9,6 +11,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_http_methods, require_POST
 
+from painapp.edit_version import EditConflict, VersionedForm
 from programs import selectors, services
 from programs.access import enrollment_required
 from programs.forms import (
@@ -18,7 +21,7 @@ from programs.forms import (
     StructuredReflectionForm,
     add_share_field,
 )
-from programs.models import ActivityKind, Attribution, Reflection
+from programs.models import Activity, ActivityKind, Attribution, Reflection
 from programs.types import PatientRequest
 
 _SAVED = {
@@ -80,7 +83,9 @@ def activity(request: PatientRequest, slug: str) -> HttpResponse:
                 return redirect("activity", slug=activity.slug)
     elif activity.kind == ActivityKind.EVIDENCE:
         initial = {"checked": existing.checked, "text": existing.text} if existing else None
-        form = EvidenceForm(data, items=activity.data.get("items", []), initial=initial)
+        form = EvidenceForm(
+            data, row=existing, items=activity.data.get("items", []), initial=initial
+        )
     elif activity.kind == ActivityKind.REFLECTION or (
         activity.kind == ActivityKind.LESSON and activity.prompt
     ):
@@ -88,59 +93,110 @@ def activity(request: PatientRequest, slug: str) -> HttpResponse:
         if prompts:
             form = StructuredReflectionForm(
                 data,
+                row=existing,
                 prompts=prompts,
                 initial={f"answer_{k}": v for k, v in existing.answers.items()}
                 if existing
                 else None,
             )
         else:
-            form = ReflectionForm(data, initial={"text": existing.text} if existing else None)
+            form = ReflectionForm(
+                data, row=existing, initial={"text": existing.text} if existing else None
+            )
             if activity.kind == ActivityKind.LESSON:
                 form.fields["text"].required = False
         if activity.data.get("private"):
             add_share_field(form, shared=existing is not None and not existing.private)
 
+    conflict: Reflection | None = None
     if request.method == "POST":
         if form is None:
             raise Http404
         if form.is_valid():
-            # The form's class follows the activity's kind (above).
-            if isinstance(form, AttributionForm):
-                services.attribution_record(
-                    enrollment=enrollment, activity=activity, causes=form.causes()
-                )
-            elif isinstance(form, EvidenceForm):
-                services.reflection_save(
-                    enrollment=enrollment,
-                    activity=activity,
-                    text=form.cleaned_data["text"],
-                    checked=form.cleaned_data["checked"],
-                )
+            try:
+                saved = _save(request, activity, form)
+            except EditConflict as changed:
+                # Saved from a page opened before this answer's last save (another
+                # tab, another device): nothing saved; what they typed stays, with
+                # what is saved now beside it (painapp.edit_version).
+                conflict = cast(Reflection, changed.row)
+                assert isinstance(form, VersionedForm)
+                form.rebase(conflict)
             else:
-                if isinstance(form, StructuredReflectionForm):
-                    text, answers = form.written_text(), form.answers()
-                else:
-                    text, answers = form.cleaned_data["text"], None
-                reflection = services.reflection_save(
-                    enrollment=enrollment,
-                    activity=activity,
-                    text=text,
-                    answers=answers,
-                    shared=bool(form.cleaned_data.get("share")),
-                )
-                if activity.data.get("private"):
+                if saved is not None and activity.data.get("private"):
                     messages.success(
                         request,
                         _("Saved, just for you. Your care team cannot see it.")
-                        if reflection.private
+                        if saved.private
                         else _("Saved and shared with your care team."),
                     )
                     return redirect("activity", slug=activity.slug)
-            messages.success(request, str(_SAVED.get(activity.kind) or _("Saved.")))
-            return redirect("activity", slug=activity.slug)
+                messages.success(request, str(_SAVED.get(activity.kind) or _("Saved.")))
+                return redirect("activity", slug=activity.slug)
     context["form"] = form
-    context["reflection"] = existing
-    return render(request, "programs/activity.html", context)
+    context["reflection"] = conflict or existing
+    context["conflict"] = conflict is not None
+    if form is not None and not isinstance(form, AttributionForm):
+        context["parts"] = [
+            (field, _saved_now(conflict, form, field.name)) for field in form.visible_fields()
+        ]
+    return render(
+        request, "programs/activity.html", context, status=409 if conflict is not None else 200
+    )
+
+
+def _save(
+    request: PatientRequest,
+    activity: Activity,
+    form: AttributionForm | EvidenceForm | ReflectionForm | StructuredReflectionForm,
+) -> Reflection | None:
+    """Save a valid form; the reflection saved (None: an attribution)."""
+    enrollment = request.enrollment
+    # The form's class follows the activity's kind (above).
+    if isinstance(form, AttributionForm):
+        services.attribution_record(enrollment=enrollment, activity=activity, causes=form.causes())
+        return None
+    if isinstance(form, EvidenceForm):
+        return services.reflection_save(
+            enrollment=enrollment,
+            activity=activity,
+            text=form.cleaned_data["text"],
+            checked=form.cleaned_data["checked"],
+            edited_from=form.edited_version(),
+        )
+    if isinstance(form, StructuredReflectionForm):
+        text, answers = form.written_text(), form.answers()
+    else:
+        text, answers = form.cleaned_data["text"], None
+    return services.reflection_save(
+        enrollment=enrollment,
+        activity=activity,
+        text=text,
+        answers=answers,
+        shared=bool(form.cleaned_data.get("share")),
+        edited_from=form.edited_version(),
+    )
+
+
+def _saved_now(conflict: Reflection | None, form: Any, name: str) -> str | None:
+    """After a refused stale save: what is saved now in this box, where it is not what
+    they typed (None: the same, no conflict, or not a box of the answer)."""
+    if conflict is None:
+        return None
+    if name == "checked":
+        choices = dict(form.fields["checked"].choices)
+        saved, typed = conflict.checked, form.cleaned_data.get("checked", [])
+        if sorted(saved) == sorted(typed):
+            return None
+        return ", ".join(str(choices.get(key, key)) for key in saved)
+    if name.startswith("answer_"):
+        saved = conflict.answers.get(name.removeprefix("answer_"), "")
+    elif name == "text":
+        saved = conflict.text
+    else:
+        return None
+    typed = form.cleaned_data.get(name) or ""
+    return None if " ".join(saved.split()) == " ".join(typed.split()) else saved
 
 
 @enrollment_required

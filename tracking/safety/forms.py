@@ -11,6 +11,7 @@ from django.utils.translation import gettext_lazy as _
 
 from painapp.edit_version import VersionedForm
 from painapp.widgets import LongTextarea
+from programs.models import Enrollment
 from tracking.models import SafetyPlan
 from tracking.safety.resources import COUNTRY_CHOICES
 
@@ -33,7 +34,13 @@ def _phone(label: StrOrPromise) -> forms.CharField:
     )
 
 
-class SafetyDetailsForm(forms.Form):
+class SafetyDetailsForm(VersionedForm):
+    """Country and phone numbers, and the version of them the form was filled in from
+    (painapp.edit_version: by their saved values, as the enrollment row they sit on
+    changes for other reasons too)."""
+
+    VERSION_OF = Enrollment.SAFETY_DETAILS_FIELDS
+
     country = forms.ChoiceField(
         label=_("Which country are you in?"),
         # No country picked for you when we cannot tell where you are: choose one.

@@ -13,11 +13,12 @@ from django.views.decorators.http import require_http_methods
 
 from painapp.edit_version import EditConflict
 from programs.access import enrollment_required
+from programs.models import Enrollment
 from programs.types import PatientRequest
 from tracking.models import SafetyPlan
 from tracking.safety import services
 from tracking.safety.forms import SafetyDetailsForm, SafetyPlanForm
-from tracking.safety.resources import suggested_country
+from tracking.safety.resources import COUNTRY_CHOICES, suggested_country
 
 onboarding_step = enrollment_required(allow_onboarding=True)
 
@@ -36,9 +37,60 @@ def _details_initial(request: PatientRequest) -> dict:
     }
 
 
-def _save_details(request: PatientRequest, form: SafetyDetailsForm) -> None:
-    services.enrollment_safety_details_update(
-        enrollment=request.enrollment, **{name: form.cleaned_data[name] for name in form.fields}
+def _details_saved_now(enrollment: Enrollment | None, form: SafetyDetailsForm) -> dict:
+    """After a refused stale save: beside each field, what is saved now where it is not
+    what they typed (None: the same, or no conflict)."""
+    saved_now: dict[str, str | None] = dict.fromkeys(Enrollment.SAFETY_DETAILS_FIELDS)
+    if enrollment is None:
+        return saved_now
+    countries = dict(COUNTRY_CHOICES)
+    for name in Enrollment.SAFETY_DETAILS_FIELDS:
+        saved, typed = getattr(enrollment, name), form.cleaned_data.get(name, "")
+        if " ".join(saved.split()) != " ".join(str(typed).split()):
+            saved_now[name] = str(countries.get(saved, saved)) if name == "country" else saved
+    return saved_now
+
+
+def _details_page(
+    request: PatientRequest,
+    template: str,
+    saved_url: str,
+    saved_message: str = "",
+    **context: object,
+) -> HttpResponse:
+    """The details form, on its onboarding step or its own page. A save from a page
+    opened before the details were last saved (another tab, another device) is refused
+    (painapp.edit_version): the form comes back with what they typed, what is saved now
+    beside each field that differs, and the new version."""
+    enrollment = request.enrollment
+    form = SafetyDetailsForm(
+        request.POST if request.method == "POST" else None,
+        initial=_details_initial(request),
+        row=enrollment,
+    )
+    conflict: Enrollment | None = None
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.enrollment_safety_details_update(
+                enrollment=enrollment,
+                edited_from=form.edited_version(),
+                **{name: form.cleaned_data[name] for name in Enrollment.SAFETY_DETAILS_FIELDS},
+            )
+        except EditConflict as changed:
+            conflict = cast(Enrollment, changed.row)
+            form.rebase(conflict)
+        else:
+            if saved_message:
+                messages.success(request, saved_message)
+            return redirect(saved_url)
+    context.update(
+        form=form, conflict=conflict is not None, saved_now=_details_saved_now(conflict, form)
+    )
+    return render(
+        request,
+        template,
+        context,
+        status=(409 if conflict is not None else 422) if form.is_bound else 200,
     )
 
 
@@ -54,17 +106,8 @@ def onboarding_contact(request: PatientRequest) -> HttpResponse:
         return redirect("safety_details")
     if enrollment.consented_at is None:
         return redirect("onboarding_consent")
-    form = SafetyDetailsForm(
-        request.POST if request.method == "POST" else None, initial=_details_initial(request)
-    )
-    if request.method == "POST" and form.is_valid():
-        _save_details(request, form)
-        return redirect("onboarding_safety")
-    return render(
-        request,
-        "tracking/patient/onboarding_contact.html",
-        {"form": form, "step": 5},
-        status=422 if form.is_bound else 200,
+    return _details_page(
+        request, "tracking/patient/onboarding_contact.html", "onboarding_safety", step=5
     )
 
 
@@ -76,18 +119,11 @@ def safety_details(request: PatientRequest) -> HttpResponse:
     enrollment = request.enrollment
     if enrollment.needs_onboarding and not enrollment.on_safety_hold:
         return redirect("onboarding_contact")
-    form = SafetyDetailsForm(
-        request.POST if request.method == "POST" else None, initial=_details_initial(request)
-    )
-    if request.method == "POST" and form.is_valid():
-        _save_details(request, form)
-        messages.success(request, _("Saved. Thank you."))
-        return redirect("safety_details")
-    return render(
+    return _details_page(
         request,
         "tracking/patient/safety_details.html",
-        {"form": form},
-        status=422 if form.is_bound else 200,
+        "safety_details",
+        saved_message=_("Saved. Thank you."),
     )
 
 

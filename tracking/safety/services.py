@@ -460,22 +460,30 @@ def enrollment_safety_details_update(
     contact_phone: str = "",
     emergency_contact_name: str = "",
     emergency_contact_phone: str = "",
+    edited_from: str | None = None,
 ) -> None:
     """The patient's country (which crisis numbers they see) and the optional numbers
-    their clinician can call them, or someone close, on."""
-    enrollment.country = country
-    enrollment.contact_phone = contact_phone
-    enrollment.emergency_contact_name = emergency_contact_name
-    enrollment.emergency_contact_phone = emergency_contact_phone
-    enrollment.save(
-        update_fields=[
-            "country",
-            "contact_phone",
-            "emergency_contact_name",
-            "emergency_contact_phone",
-            "updated_at",
-        ]
-    )
+    their clinician can call them, or someone close, on.
+
+    `edited_from`: the version of these details the form was filled in from
+    (painapp.edit_version, by their saved values: a clinician's edit, a pause or a new
+    week changes the row too, and must not refuse this save). If the details were saved
+    since (another tab, another device), nothing is saved and EditConflict holds the
+    enrollment as it is now."""
+    fields = Enrollment.SAFETY_DETAILS_FIELDS
+    values = {
+        "country": country,
+        "contact_phone": contact_phone,
+        "emergency_contact_name": emergency_contact_name,
+        "emergency_contact_phone": emergency_contact_phone,
+    }
+    with transaction.atomic():
+        now = Enrollment.objects.select_for_update().get(pk=enrollment.pk)
+        if not edit_version.is_current(now, edited_from, fields):
+            raise edit_version.EditConflict(now)
+        for name, value in values.items():
+            setattr(enrollment, name, value)
+        enrollment.save(update_fields=[*fields, "updated_at"])
 
 
 def safety_plan_save(
