@@ -119,6 +119,7 @@ def _instrument_definition() -> dict:
     return {
         "key": "hostile-scale",
         "title": hostile(200),
+        "patient_title": hostile(190),
         "instructions": long_hostile(600),
         "citation": hostile(300),
         "licence_note": hostile(300),

@@ -58,6 +58,8 @@ EXCLUDED = {
     "mfa.Authenticator.data": "TOTP secret and recovery codes",
     # Our own, written by the app.
     "tracking.AlertResolution.plan": "a list of the form's fixed choices",
+    "tracking.Notification.body": "the app's own fixed, translated sentences (staff get no "
+    "notification rows; a patient's never quote anyone)",
     "tracking.SessionNote.components": "a list of the form's fixed choices (service checks)",
     "tracking.SessionNote.risk_actions": "a list of the form's fixed choices (service checks)",
     "tracking.DiaryEntry.clue_key": "a key of the patient's own ticked clues (service checks)",
