@@ -162,6 +162,38 @@ def _held_by_nobody(alert: Alert, ctx: _Context) -> bool:
     return step is not None and not _step_people(step, clinician_id=clinician_id, ctx=ctx)
 
 
+def tell(alert: Alert, people: list[User], *, action: str, **email: object) -> None:
+    """An alert has moved on to `people` (a step of the chain, or the end of it): the
+    staff menus' counts change, the move is audited, and each person is told by email
+    (no name, no health data; `email` adds the email task's arguments). In the app the
+    alert is in their inbox and the menu's count; there is no notification row, as no
+    page shows staff ones. Nobody to tell is logged as an error (the staff banner shows
+    it too)."""
+    badges_changed(alert.practice_id)
+    audit(
+        None,
+        action,
+        practice=Practice(pk=alert.practice_id),
+        subject=User(pk=alert.enrollment.patient_id),
+        obj=alert,
+    )
+    if not people:
+        logger.error(
+            "Alert %s (%s): nobody is left to tell at practice %s (no safety contact, "
+            "no active admin)",
+            alert.pk,
+            action,
+            alert.practice_id,
+        )
+    for person in people:
+        outbox_add(
+            "tracking.tasks_alerts.send_escalation_email",
+            alert_id=alert.pk,
+            user_id=person.pk,
+            **email,
+        )
+
+
 def _next_step(
     alert: Alert, ctx: _Context, *, also_told: set[int] | None = None
 ) -> tuple[EscalationStep, list[User]] | tuple[None, list[User]]:
@@ -262,30 +294,13 @@ def escalate_unacknowledged_alerts(now: datetime | None = None) -> int:
                 )
             if not claimed:
                 continue  # acknowledged meanwhile, or another worker moved it first
-            badges_changed(alert.practice_id)  # now shown to the next step's people
-            audit(
-                None,
-                "alert.escalated" if step is not None else "alert.escalated_to_safety_contact",
-                practice=Practice(pk=alert.practice_id),
-                subject=User(pk=alert.enrollment.patient_id),
-                obj=alert,
+            tell(
+                alert,
+                people,
+                action="alert.escalated"
+                if step is not None
+                else "alert.escalated_to_safety_contact",
             )
-            if not people:
-                logger.error(
-                    "Alert %s: nobody is left to tell at practice %s (no safety contact, "
-                    "no active admin); the staff banner shows it",
-                    alert.pk,
-                    alert.practice_id,
-                )
-            # Each is told by email (no name, no health data); in the app the alert is
-            # in their inbox and the menu's count (badges_changed above). No in-app
-            # notification row: no page shows staff ones.
-            for person in people:
-                outbox_add(
-                    "tracking.tasks_alerts.send_escalation_email",
-                    alert_id=alert.pk,
-                    user_id=person.pk,
-                )
             moved += 1
     return moved
 

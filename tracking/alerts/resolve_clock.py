@@ -24,12 +24,8 @@ from django.db.models import F, Value
 from django.db.models.functions import Coalesce
 from django.utils import timezone
 
-from painapp.accounts.audit import audit
-from painapp.accounts.badges import badges_changed
-from painapp.accounts.models import Practice, User
-from tracking.alerts.escalation import _load_context, _next_step
+from tracking.alerts.escalation import _load_context, _next_step, tell
 from tracking.models import Alert
-from tracking.outbox import outbox_add
 
 logger = logging.getLogger(__name__)
 
@@ -88,27 +84,6 @@ def escalate_unresolved_alerts(now: datetime | None = None) -> int:
             )
             if not claimed:
                 continue  # resolved meanwhile, or another sweep told the chain first
-            badges_changed(alert.practice_id)
-            audit(
-                None,
-                "alert.escalated_unresolved",
-                practice=Practice(pk=alert.practice_id),
-                subject=User(pk=alert.enrollment.patient_id),
-                obj=alert,
-            )
-            if not people:
-                logger.error(
-                    "Alert %s: past its resolve time and nobody is left to tell at "
-                    "practice %s (no safety contact, no active admin)",
-                    alert.pk,
-                    alert.practice_id,
-                )
-            for person in people:
-                outbox_add(
-                    "tracking.tasks_alerts.send_escalation_email",
-                    alert_id=alert.pk,
-                    user_id=person.pk,
-                    unresolved=True,
-                )
+            tell(alert, people, action="alert.escalated_unresolved", unresolved=True)
             told += 1
     return told

@@ -180,23 +180,22 @@ def validate_definition(data) -> tuple[dict | None, list[str]]:
 
     if errors:
         return None, errors
+    definition = {
+        "key": key,
+        "title": title,
+        "patient_title": _text(data.get("patient_title")),
+        "instructions": _text(data.get("instructions")),
+        "citation": _text(data.get("citation")),
+        "licence_note": _text(data.get("licence_note")),
+        "items": items,
+        "scoring": {},
+        "translations": translations,
+    }
     if shipped is not None:
         # Its wording is the practice's; how it is scored, its safety question and the
         # bands that alert the clinician stay ours (registry.keep_shipped_rules, the
         # rule every read of it follows too).
-        return registry.keep_shipped_rules(
-            {
-                "key": key,
-                "title": title,
-                "patient_title": _text(data.get("patient_title")),
-                "instructions": _text(data.get("instructions")),
-                "citation": _text(data.get("citation")),
-                "licence_note": _text(data.get("licence_note")),
-                "items": items,
-                "scoring": {},
-                "translations": translations,
-            }
-        ), []
+        return registry.keep_shipped_rules(definition), []
     clean_scoring = {"method": method, "max_missing": max_missing}
     if scoring.get("items"):
         clean_scoring["items"] = list(scoring["items"])
@@ -206,17 +205,7 @@ def validate_definition(data) -> tuple[dict | None, list[str]]:
         clean_scoring["bands"] = [
             {"min": b["min"], "max": b["max"], "label": _text(b["label"])} for b in bands
         ]
-    return {
-        "key": key,
-        "title": title,
-        "patient_title": _text(data.get("patient_title")),
-        "instructions": _text(data.get("instructions")),
-        "citation": _text(data.get("citation")),
-        "licence_note": _text(data.get("licence_note")),
-        "items": items,
-        "scoring": clean_scoring,
-        "translations": translations,
-    }, []
+    return {**definition, "scoring": clean_scoring}, []
 
 
 def _differs_from_shipped(key: str, data: dict, scoring: dict, shipped: dict) -> list[str]:
