@@ -137,14 +137,14 @@ def test_the_alert_for_a_refused_save_says_the_words_were_not_saved(
 
     client.force_login(cast.clinician)
     page = client.get(reverse("alert_detail", args=[alert.pk])).content.decode()
-    assert "They typed these words but they were not saved" in page
-    assert "This alert is all that was kept of them." in page
+    assert "They typed words that can mean a crisis, but the save was refused" in page
+    assert "The words themselves are not kept" in page
     assert "check-in could not take it" not in page  # not the check-in wording
 
     cast.clinician.language = "es"
     cast.clinician.save(update_fields=["language"])
     page = client.get(reverse("alert_detail", args=[alert.pk])).content.decode()
-    assert "Escribió estas palabras, pero no se guardaron" in page
+    assert "Escribió palabras que pueden indicar una crisis, pero no se pudieron guardar" in page
 
 
 def test_the_alert_for_a_saved_plan_does_not_say_unsaved(patient, client, cast, enrollment):
