@@ -43,13 +43,20 @@ def test_staff_with_an_authenticator_need_the_code_at_login(client, cast):
     assert client.get(reverse("caseload")).status_code == 200
 
 
-def test_the_code_page_has_one_filled_action_and_cancel_is_secondary(client, cast):
+def test_the_code_page_speaks_plainly_with_one_filled_action(client, cast):
     client.post(reverse("account_login"), {"login": cast.clinician.email, "password": PASSWORD})
     page = client.get(reverse("mfa_authenticate")).content.decode()
-    buttons = re.findall(r"<button ([^>]*)>\s*([^<]*?)\s*</button>", page)
-    classes = {label: attrs for attrs, label in buttons}
-    assert 'class="button"' in classes["Sign In"]
-    assert 'class="button button--secondary"' in classes["Cancel"]
+    assert "Enter your code" in page and "changes every 30 seconds" in page
+    assert "Two-Factor Authentication" not in page
+    buttons = dict(
+        (label, attrs)
+        for attrs, label in re.findall(r"<button ([^>]*)>\s*([^<]*?)\s*</button>", page)
+    )
+    assert "class=" not in buttons["Log in"]  # the one filled button
+    assert 'class="button button--secondary"' in buttons["Cancel"]
+    response = client.post(reverse("mfa_authenticate"), {"code": totp_code()}, follow=True)
+    assert "You are logged in." in response.content.decode()
+    assert "Successfully signed in" not in response.content.decode()
 
 
 def test_patients_do_not_need_it_but_may_opt_in(client, cast, enrollment):
@@ -123,3 +130,14 @@ def test_staff_who_remove_their_authenticator_are_sent_to_set_one_up_again(clien
     response = client.get(reverse("caseload"))
     assert response.status_code == 302
     assert response.url.startswith(reverse("mfa_activate_totp"))
+
+
+def test_the_logged_in_message_is_in_the_accounts_language(client, cast):
+    """Written while the login request still runs in the browser's language (English
+    here): it follows the account's, as every page after it does."""
+    cast.clinician.language = "es"
+    cast.clinician.save(update_fields=["language"])
+    client.post(reverse("account_login"), {"login": cast.clinician.email, "password": PASSWORD})
+    page = client.post(reverse("mfa_authenticate"), {"code": totp_code()}, follow=True)
+    assert "Inició sesión." in page.content.decode()
+    assert "You are logged in." not in page.content.decode()

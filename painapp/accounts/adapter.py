@@ -43,6 +43,16 @@ class AccountAdapter(DefaultAccountAdapter):
         with translation.override(language):
             super().send_mail(template_prefix, email, context)
 
+    def add_message(self, request: HttpRequest, *args: Any, **kwargs: Any) -> None:
+        # In the account's own language too: "You are logged in." is written while the
+        # login request still runs in the browser's language.
+        language = getattr(request.user, "language", None)
+        if not language:
+            super().add_message(request, *args, **kwargs)
+            return
+        with translation.override(language):
+            super().add_message(request, *args, **kwargs)
+
     def authentication_failed(self, request: HttpRequest, **credentials: Any) -> None:
         login_failure_record(login=credentials.get("email") or credentials.get("username") or "")
 
