@@ -13,11 +13,18 @@ from django.urls import reverse
 from django.utils.functional import Promise
 
 from tests.test_i18n import english_in
-from tests.test_i18n_tracking_patient import NAMES, page, spanish  # noqa: F401
+from tests.test_i18n_tracking_patient import NAMES, _spanish_enrollment, page
 from tracking.reminders.forms import ReminderPreferencesForm
 
 
-def test_the_spanish_reminders_page_has_no_english_help_text(client, cast, spanish):  # noqa: F811
+@pytest.fixture
+def spanish(cast):
+    """cast.patient, enrolled in the Spanish program (as in test_i18n_tracking_patient)."""
+    return _spanish_enrollment(cast)
+
+
+@pytest.mark.usefixtures("spanish")
+def test_the_spanish_reminders_page_has_no_english_help_text(client, cast):
     client.force_login(cast.patient)
     html = page(client.get(reverse("reminder_settings")))
     assert "Pause every reminder" not in html
