@@ -13,110 +13,6 @@ from programs.models import Enrollment
 from tracking import rules
 
 
-class Alert(models.Model):
-    """Something a clinician should look at, with who acknowledged and resolved it."""
-
-    class Kind(models.TextChoices):
-        SELF_HARM = "self_harm", gettext_lazy("Thoughts of self-harm reported")
-        RED_FLAG = "red_flag", gettext_lazy("Red flags at screening")
-        PAIN_UP = "pain_up", gettext_lazy("Pain up from baseline")
-        FEAR_HIGH = "fear_high", gettext_lazy("High fear of movement")
-        MISSED = "missed_checkins", gettext_lazy("Missed check-ins")
-        # Screening rules (tracking.rules, issue 15)
-        DEPRESSION_SCREEN = "phq2_positive", gettext_lazy("Positive depression screen (PHQ-2)")
-        DEPRESSION = "phq9_high", gettext_lazy("High depression score (PHQ-9)")
-        ANXIETY = "gad7_high", gettext_lazy("High anxiety score (GAD-7)")
-        NEW_SYMPTOMS = "new_symptoms", gettext_lazy("New symptoms reported at a weekly check-in")
-
-    class Severity(models.TextChoices):
-        URGENT = "urgent", gettext_lazy("Urgent")
-        HIGH = "high", gettext_lazy("High")
-        ROUTINE = "routine", gettext_lazy("Routine")
-
-    class Status(models.TextChoices):
-        OPEN = "open", gettext_lazy("Open")
-        ACKNOWLEDGED = "acknowledged", gettext_lazy("Acknowledged")
-        RESOLVED = "resolved", gettext_lazy("Resolved")
-
-    enrollment = models.ForeignKey(Enrollment, on_delete=models.CASCADE, related_name="alerts")
-    practice = models.ForeignKey(Practice, on_delete=models.CASCADE, related_name="+")
-    kind = models.CharField(max_length=24, choices=Kind.choices)
-    severity = models.CharField(max_length=16, choices=Severity.choices)
-    status = models.CharField(max_length=16, choices=Status.choices, default=Status.OPEN)
-    # Structured facts for the clinician (e.g. scores, which red flags). Never free text.
-    details = models.JSONField(default=dict, blank=True)
-    # What raised it (e.g. "checkin:123"), so the same event never raises two alerts
-    # while one is still being worked (open or acknowledged). An entry the patient edits
-    # in place (a reflection, the safety plan) raises a new one after its alert is
-    # resolved, when its words changed since (tracking.safety.scanner: the alert's
-    # details keep a keyed fingerprint of them, never the words).
-    source = models.CharField(max_length=64)
-    created_at = models.DateTimeField(default=dj_timezone.now)
-    acknowledged_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
-    )
-    acknowledged_at = models.DateTimeField(null=True, blank=True)
-    resolved_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
-    )
-    resolved_at = models.DateTimeField(null=True, blank=True)
-    escalated_at = models.DateTimeField(null=True, blank=True)
-    # When a person must have acknowledged it (the practice's response time for its
-    # severity), and how far up the escalation chain it has climbed (0 = the clinician).
-    due_at = models.DateTimeField(null=True, blank=True)
-    # Its first due time, kept as it was when raised: each escalation step moves `due_at`
-    # on (the next people's time), but how late the alert is counts from this
-    # (tracking.rules.alert_clock).
-    first_due_at = models.DateTimeField(null=True, blank=True)
-    escalation_tier = models.PositiveSmallIntegerField(default=0)
-    # The position of the escalation step it last went to (None: still with the
-    # clinician), and when nobody was left on the chain, so the practice's safety contact
-    # was told and every member of staff sees a banner until someone acknowledges it.
-    escalation_position = models.PositiveSmallIntegerField(null=True, blank=True)
-    chain_exhausted_at = models.DateTimeField(null=True, blank=True)
-    # Acknowledged, it must be resolved by `resolve_by` (tracking.rules.resolve_deadline);
-    # not resolved by then, the escalation chain is told once, at `resolve_escalated_at`.
-    resolve_by = models.DateTimeField(null=True, blank=True)
-    resolve_escalated_at = models.DateTimeField(null=True, blank=True)
-
-    class Meta:
-        ordering = ["-created_at"]
-        constraints = [
-            models.UniqueConstraint(
-                fields=["enrollment", "kind", "source"],
-                condition=~Q(status="resolved"),
-                name="alert_once_open_per_source",
-            ),
-        ]
-        indexes = [
-            # caseload "has alerts" filter and alert badges
-            models.Index(fields=["enrollment", "status"]),
-            # escalation sweep (tracking.alerts.escalation): open alerts past their due
-            # time that still have somewhere to go
-            models.Index(
-                fields=["due_at"],
-                condition=Q(status="open", chain_exhausted_at__isnull=True),
-                name="alert_open_due_idx",
-            ),
-            # the resolve sweep (tracking.alerts.resolve_clock): acknowledged alerts past
-            # their resolve time whose chain has not been told yet
-            models.Index(
-                fields=["resolve_by"],
-                condition=Q(status="acknowledged", resolve_escalated_at__isnull=True),
-                name="alert_unresolved_due_idx",
-            ),
-            # the alert inbox and the menu's count: a practice's alerts not yet resolved
-            models.Index(
-                fields=["practice", "due_at"],
-                condition=~Q(status="resolved"),
-                name="alert_unresolved_idx",
-            ),
-        ]
-
-    def __str__(self) -> str:
-        return f"{self.get_kind_display()} ({self.get_status_display()})"
-
-
 def weekdays() -> list[int]:
     """Monday to Friday: the default working days."""
     return [0, 1, 2, 3, 4]
@@ -602,6 +498,7 @@ class ClinicianNote(models.Model):
 
 # Models of one feature live in that feature's package; importing them here registers
 # them with the tracking app (same app label: a model moved here needs no migration).
+from tracking.alerts.models import Alert  # noqa: E402
 from tracking.diary.models import DiaryEntry  # noqa: E402
 from tracking.messaging.models import Message, MessageThread, ThreadRead  # noqa: E402
 from tracking.reminders.models import Delivery, ReminderPreferences, ReminderSchedule  # noqa: E402
