@@ -13,12 +13,16 @@
  * The draft goes once it is saved: an htmx form when its request succeeds; a plain form
  * when the next page carries the painapp_draft_saved cookie (painapp/drafts.py), which
  * the form's name sent as draft_form makes the server set. Logging out (a form with
- * data-drafts-clear) forgets every draft. Without JavaScript, the forms work as before.
+ * data-drafts-clear) forgets every draft, and the practice player's unsaved answers
+ * (static/js/player.js). Without JavaScript, the forms work as before.
  */
 (function () {
   "use strict";
 
   var PREFIX = "painapp:draft:";
+  // Everything the app keeps in a tab (drafts, the practice player's unsaved answers)
+  // starts with this; logging out forgets all of it.
+  var APP_PREFIX = "painapp:";
   var SAVED_COOKIE = "painapp_draft_saved";
 
   function storage() {
@@ -26,9 +30,13 @@
   }
 
   function forget(store, name) {
+    forgetPrefix(store, PREFIX + (name ? name + ":" : ""));
+  }
+
+  function forgetPrefix(store, prefix) {
     for (var i = store.length - 1; i >= 0; i--) {
       var key = store.key(i);
-      if (key && key.indexOf(PREFIX + (name ? name + ":" : "")) === 0) { store.removeItem(key); }
+      if (key && key.indexOf(prefix) === 0) { store.removeItem(key); }
     }
   }
 
@@ -224,7 +232,7 @@
     var store = storage();
     var form = event.target;
     if (!store || !form.hasAttribute) { return; }
-    if (form.hasAttribute("data-drafts-clear")) { forget(store, ""); return; }
+    if (form.hasAttribute("data-drafts-clear")) { forgetPrefix(store, APP_PREFIX); return; }
     if (!form.hasAttribute("data-draft")) { return; }
     // Sent: if the next page does not say it was saved, its choices come back (setUp).
     var key = PREFIX + form.getAttribute("data-draft") + ":form";

@@ -8,7 +8,7 @@
   // The words come from the page (data-msg-* on the player form, in the patient's
   // language); the English here is only a fallback.
   var FAIL_MESSAGE = "We couldn't save just now. Your answers are still here. Try again.";
-  var FAIL_HINT = "If it keeps happening, reload the page later. Your answers will come back on this device.";
+  var FAIL_HINT = "If it keeps happening, keep this tab open and reload the page later. Your answers will come back.";
 
   function say(element, name, fallback) {
     var form = element && element.closest ? element.closest("[data-player]") : null;
@@ -46,24 +46,26 @@
     return input ? input.value : "";
   }
 
-  // ------------------------------------------------------------ local stash
-  // Only after a failed save: the answers are kept on this device, keyed by the
-  // session's client token, so a reload brings them back and a retry stays one row.
+  // ------------------------------------------------------------ tab stash
+  // Only after a failed save: the answers are kept in this tab's sessionStorage (as
+  // drafts.js keeps drafts: never localStorage, which outlives the tab on a shared
+  // device), keyed by the session's client token, so a reload brings them back and a
+  // retry stays one row. Logging out clears them with every draft (drafts.js).
   var storage = {
     get: function (key) {
-      try { return JSON.parse(window.localStorage.getItem(key) || "null"); } catch (e) { return null; }
+      try { return JSON.parse(window.sessionStorage.getItem(key) || "null"); } catch (e) { return null; }
     },
     set: function (key, value) {
-      try { window.localStorage.setItem(key, JSON.stringify(value)); return true; } catch (e) { return false; }
+      try { window.sessionStorage.setItem(key, JSON.stringify(value)); return true; } catch (e) { return false; }
     },
     remove: function (key) {
-      try { window.localStorage.removeItem(key); } catch (e) { /* nothing to clear */ }
+      try { window.sessionStorage.removeItem(key); } catch (e) { /* nothing to clear */ }
     },
     keys: function (prefix) {
       var found = [];
       try {
-        for (var i = 0; i < window.localStorage.length; i++) {
-          var key = window.localStorage.key(i);
+        for (var i = 0; i < window.sessionStorage.length; i++) {
+          var key = window.sessionStorage.key(i);
           if (key && key.indexOf(prefix) === 0) { found.push(key); }
         }
       } catch (e) { /* storage blocked: nothing stashed */ }

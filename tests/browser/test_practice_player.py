@@ -5,6 +5,8 @@
 - A failed save keeps everything and offers Retry; the retry records exactly one row.
 - A save whose response was lost: the reload brings the answers back, and saving
   again still records one row.
+- Unsaved answers are kept in the tab only (sessionStorage, never localStorage), and
+  logging out forgets them: the next person on a shared phone finds nothing.
 - Without JavaScript the same page is one plain form that saves.
 - axe-core (WCAG 2.2 AA), no sideways scrolling, 44px tap targets, on each screen.
 
@@ -82,7 +84,10 @@ def fill_by_pointer(page: Page) -> None:
 
 
 def stash_keys(page: Page) -> list[str]:
-    return page.evaluate("() => Object.keys(localStorage).filter(k => k.startsWith('painapp:'))")
+    """The unsaved answers this tab keeps; nothing the app writes outlives the tab."""
+    ours = "store => Object.keys(window[store]).filter(k => k.startsWith('painapp:'))"
+    assert page.evaluate(ours, "localStorage") == []
+    return page.evaluate(ours, "sessionStorage")
 
 
 # ---------------------------------------------------------------- by keyboard
@@ -262,6 +267,29 @@ def test_a_lost_answer_comes_back_after_a_reload_and_saves_once(
     expect(page.get_by_role("heading", name="Saved to your log")).to_be_visible()
     assert PracticeSession.objects.count() == 1
     assert stash_keys(page) == []
+
+
+def test_logging_out_forgets_unsaved_answers(live_server, new_context, cast, enrollment):
+    context = new_context(**PHONE)
+    page = context.new_page()
+    helpers.login(page, live_server, cast.patient)
+    page.goto(live_server.url + reverse("practice"))
+    fill_by_pointer(page)
+    page.route("**/somatic-tracking/save/", lambda route: route.abort())
+    page.get_by_role("button", name="Save to my log").click()
+    expect(page.locator("[data-save-error]")).to_contain_text(FAIL_MESSAGE)
+    assert len(stash_keys(page)) == 1
+    page.unroute("**/somatic-tracking/save/")
+
+    helpers.logout(page)
+    assert stash_keys(page) == []
+    assert PracticeSession.objects.count() == 0
+
+    # Back in, on the same phone and tab: a fresh form, no "we kept your answers".
+    helpers.login(page, live_server, cast.patient)
+    page.goto(live_server.url + reverse("practice"))
+    expect(page.locator("[data-restored]")).to_be_hidden()
+    expect(page.get_by_label(re.compile("A note for yourself"))).to_have_value("")
 
 
 def test_it_asks_for_a_missing_rating_on_its_own_step(live_server, new_context, cast, enrollment):
