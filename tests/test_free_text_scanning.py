@@ -391,6 +391,63 @@ def test_the_new_forms_leave_everyday_sentences_alone(text):
     assert not finds_crisis_words([text], BOTH), text
 
 
+# A third review (a walk-through): a method named was missed, "Esta noche me voy a pegar
+# un tiro" first of all.
+@pytest.mark.parametrize(
+    "text",
+    [
+        "Ya no aguanto. Esta noche me voy a pegar un tiro.",
+        "quiero pegarme un tiro",
+        "me pego un tiro y se acaba",
+        "a veces pienso en pegarme un balazo",
+        "voy a dispararme",
+        "Me voy a disparar",
+        "quiero colgarme",
+        "Me voy a colgar esta noche",
+        "me quiero ahorcar",
+        "me quiero envenenar",
+        "pienso en envenenarme",
+        "me corté las muñecas",
+        "quiero cortarme las muñecas",
+        "me corto los brazos cuando duele",
+        "me voy a tirar del puente",
+        "Me voy a tirar por la ventana",
+        "pienso en tirarme a las vías",
+        "mejor estaría muerta",
+        "I'm going to shoot myself",
+        "thinking about shooting myself",
+        "I want to blow my brains out",
+        "I could poison myself",
+        "I'll drown myself",
+        "I want to slit my wrists",
+        "I cut my wrists last night",
+        "I want to jump off a bridge",
+        "thinking of jumping off the roof",
+        "I'll step in front of a train",
+        "I want to throw myself off the bridge",
+        "I could throw myself in front of a bus",
+    ],
+)
+def test_a_method_named_is_found(text):
+    assert finds_crisis_words([text], BOTH), text
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "I threw myself off balance reaching for the shelf",
+        "I'm drowning myself in work to forget the pain",
+        "Me voy a colgar la mochila en un solo hombro",
+        "No quiero tirar por la ventana lo que avancé",
+        "Shot of espresso this morning",
+        "I stepped in front of the mirror and bent down slowly",
+        "Jumped off the step without fear today",
+    ],
+)
+def test_everyday_talk_near_the_method_words_is_left_alone(text):
+    assert not finds_crisis_words([text], BOTH), text
+
+
 def test_a_new_practice_starts_with_no_words_of_its_own_and_the_built_ins_checked(cast):
     settings = PracticeSettings.for_practice(cast.practice.pk)
     assert settings.crisis_words == []

@@ -135,6 +135,31 @@ DEFAULT_CRISIS_WORDS: tuple[str, ...] = (
     "losing the will to live",
     "hang myself",
     "unalive",
+    # A method named (a third review: "shoot myself" was missed)
+    "shoot myself",
+    "shooting myself",
+    "blow my brains out",
+    "gun to my head",
+    "poison myself",
+    "poisoning myself",
+    "drown myself",
+    "drowning myself",
+    "stab myself",
+    "stabbing myself",
+    "slit my wrists",
+    "slit my wrist",
+    "slash my wrists",
+    "cut my wrists",
+    "cut my wrist",
+    "cutting my wrists",
+    "jump off a bridge",
+    "jump off the bridge",
+    "jump off a building",
+    "jump off the roof",
+    "jump in front of a train",
+    "step in front of a train",
+    "throw myself off",
+    "throw myself in front of",
 )
 """Phrases in a patient's free text that start the safety workflow like PHQ-9 item 9
 (PRT_NOTES.md, Safety): always checked, in every practice, with the Spanish list; a
@@ -307,6 +332,48 @@ DEFAULT_CRISIS_WORDS_ES: tuple[str, ...] = (
     "suicida",
     "suicidas",
     "ahorcarme",
+    "me voy a ahorcar",
+    "me quiero ahorcar",
+    # Un método nombrado (tercera revisión: "me voy a pegar un tiro" no se encontraba)
+    "pegarme un tiro",
+    "pegar un tiro",
+    "pegarme un balazo",
+    "pegar un balazo",
+    "me pego un tiro",
+    "darme un tiro",
+    "dispararme",
+    "me voy a disparar",
+    "me quiero disparar",
+    "quiero colgarme",
+    "voy a colgarme",
+    "me quiero colgar",
+    "me voy a colgar",
+    "envenenarme",
+    "me quiero envenenar",
+    "me voy a envenenar",
+    "tirarme de un puente",
+    "tirarme del puente",
+    "tirar de un puente",
+    "tirar del puente",
+    "tirarme por la ventana",
+    "me voy a tirar por la ventana",
+    "me quiero tirar por la ventana",
+    "tirarme de un edificio",
+    "tirarme a las vias",
+    "tirarme al tren",
+    "aventarme del puente",
+    "aventarme de un puente",
+    "cortarme las munecas",
+    "cortar las munecas",
+    "me corte las munecas",
+    "me corto las munecas",
+    "cortarme los brazos",
+    "me corte los brazos",
+    "me corto los brazos",
+    "mejor estaria muerto",
+    "mejor estaria muerta",
+    "mejor estar muerto",
+    "mejor estar muerta",
     "sobredosis",
     "cortarme las venas",
     "cortar las venas",
@@ -359,6 +426,15 @@ alarms, as "ending it" in English: "no quiero dejar de vivir mi vida por el dolo
 "prefiero morir de pie", "para no volver a despertarme a las tres" (holds "no volver a
 despertarme"): each needs only a short call to clear, a missed one costs far more.
 
+Added after a third review (a walk-through found "Esta noche me voy a pegar un tiro"
+raised nothing): a method named, in English and Spanish: shooting, hanging, poison,
+drowning, stabbing, wrists, jumping or throwing oneself from a height or before a
+train ("pegar(me) un tiro", "dispararme", "me voy a colgar", "envenenarme", "tirarme
+del puente / por la ventana", "cortarme las muñecas / los brazos", "mejor estaría
+muerta"). Not listed: "tirar por la ventana" alone ("no quiero tirar por la ventana lo
+que avancé"), "stabbed myself" (a needle, a fork). Spared by NOT_CRISIS: "threw
+myself off balance", "drowning myself in work", "me voy a colgar la mochila".
+
 Added after a second review: "me corté / me corto las venas", "cortar las venas",
 "me tomé todas las (mis) pastillas", "tomarme todas las pastillas", "no tengo ganas
 de vivir", "sin ganas de vivir", "perdí las ganas de vivir", "me autolesiono / me
@@ -402,6 +478,9 @@ WORD_FORMS: dict[str, tuple[str, ...]] = {
     "wish": ("wishes", "wished", "wishing"),
     "hope": ("hopes", "hoped", "hoping"),
     "hang": ("hangs", "hanged", "hanging"),
+    "jump": ("jumps", "jumped", "jumping"),
+    "throw": ("throws", "threw", "throwing"),
+    "step": ("steps", "stepped", "stepping"),
     "overdose": ("overdoses", "overdosed", "overdosing"),
     "harm": ("harms", "harmed", "harming"),
     "selfharm": ("selfharms", "selfharmed", "selfharming"),
@@ -452,6 +531,12 @@ NOT_CRISIS: dict[str, tuple[str, ...]] = {
     "gone": ("on holiday", "on vacation", "on a trip", "for the weekend"),
     # "I overdosed on coffee" (not caffeine: caffeine tablets are a real overdose).
     "overdose": ("on coffee", "on sugar", "on chocolate"),
+    # Movement and work, not a method: "I threw myself off balance reaching up", "I'm
+    # drowning myself in work", "me voy a colgar la mochila".
+    "off": ("balance",),
+    "drown myself": ("in work", "in paperwork", "in coffee", "in tea"),
+    "drowning myself": ("in work", "in paperwork", "in coffee", "in tea"),
+    "colgar": ("la mochila", "el bolso", "la bolsa", "la ropa", "el abrigo"),
     # Taking the medicine as the doctor said: "I took all my pills as prescribed".
     "pills": ("as prescribed", "on time"),
     "tablets": ("as prescribed", "on time"),
