@@ -159,7 +159,7 @@ def test_the_build_context_leaves_out_what_the_image_must_not_hold():
     for path in (
         "manage.py",
         "painapp/settings.py",
-        "static/css/app.css",
+        "static/css/base.css",
         "static/vendor/htmx-2.0.11.min.js",
         "templates/base.html",
         "programs/content/prt-back-8wk/program.yml",
@@ -358,14 +358,16 @@ def test_the_image_migrates_then_serves_pages_with_static_files(image, fresh_dat
                 assert time.monotonic() < deadline, "gunicorn did not start"
                 time.sleep(0.2)
 
-        # Through the proxy (HTTPS): the login page, and the hashed stylesheet it links.
+        # Through the proxy (HTTPS): the login page, and the hashed stylesheets it links,
+        # in their cascade order.
         proxied = {"X-Forwarded-Proto": "https", "X-Forwarded-For": "198.51.100.7"}
         status, _, page = get(port, "/accounts/login/", **proxied)
         assert status == 200, page[-2000:]
-        stylesheet = re.search(r'href="(/static/css/app\.[0-9a-f]{12}\.css)"', page)
-        assert stylesheet, "the login page links no hashed stylesheet"
-        status, headers, _ = get(port, stylesheet[1], **proxied)
-        assert status == 200 and headers["Content-Type"].startswith("text/css")
+        stylesheets = re.findall(r'href="(/static/css/([a-z]+)\.[0-9a-f]{12}\.css)"', page)
+        assert [name for _, name in stylesheets][:4] == ["base", "patient", "staff", "features"]
+        for url, _ in stylesheets:
+            status, headers, _ = get(port, url, **proxied)
+            assert status == 200 and headers["Content-Type"].startswith("text/css"), url
 
         # Anyone else who reaches the port claims HTTPS in vain: sent to https://.
         status, headers, _ = get(

@@ -14,12 +14,12 @@ MANIFEST = {
     "version": "1.1",
     "hash": "0123456789ab",
     "paths": {
-        "css/app.css": "css/app.d7cc4e03b5cc.css",
+        "css/base.css": "css/base.d7cc4e03b5cc.css",
         "vendor/htmx-2.0.11.min.js": "vendor/htmx-2.0.11.min.3d6553be6735.js",
         "img/a b.svg": "img/a b.5e1f0c2d9a4b.svg",
     },
 }
-NAMES = [*MANIFEST["paths"], "css/app.css#top", "img/"]
+NAMES = [*MANIFEST["paths"], "css/base.css#top", "img/"]
 
 
 @pytest.fixture
@@ -35,7 +35,7 @@ def test_each_url_is_whitenoises_every_time_it_is_asked_for(storages):
     kept, whitenoise = storages
     for _ in range(2):  # the second time from what was kept
         assert [kept.url(name) for name in NAMES] == [whitenoise.url(name) for name in NAMES]
-    assert kept.url("css/app.css") == "/static/css/app.d7cc4e03b5cc.css"
+    assert kept.url("css/base.css") == "/static/css/base.d7cc4e03b5cc.css"
 
 
 def test_a_file_missing_from_the_manifest_is_still_an_error(storages):
@@ -47,6 +47,6 @@ def test_a_file_missing_from_the_manifest_is_still_an_error(storages):
 
 def test_with_debug_on_the_names_are_not_hashed(storages, settings):
     kept, whitenoise = storages
-    assert kept.url("css/app.css") == "/static/css/app.d7cc4e03b5cc.css"
+    assert kept.url("css/base.css") == "/static/css/base.d7cc4e03b5cc.css"
     settings.DEBUG = True
-    assert kept.url("css/app.css") == whitenoise.url("css/app.css") == "/static/css/app.css"
+    assert kept.url("css/base.css") == whitenoise.url("css/base.css") == "/static/css/base.css"

@@ -37,7 +37,7 @@ LEFT, RIGHT, TOP, BOTTOM = 40, 12, 16, 190
 # dots and fewer numbers, so that nothing overlaps.
 DENSE_SLOT = 20
 # The least room one x label needs ("Start", "W52", "+3m" at the size phones set them,
-# static/css/app.css: 21.5 units from 360px wide; six check-ins still get a label each).
+# static/css/patient.css: 21.5 units from 360px wide; six check-ins still get a label each).
 LABEL_GAP = 56
 # Where the x labels and the "missed" marks sit, under the axis.
 LABEL_Y, NOTE_Y = BOTTOM + 23, BOTTOM + 48

@@ -8,7 +8,7 @@ The skip link is the first Tab stop and moves focus to the main content.
 They found: focus lost to <body> after acknowledging an alert on the patient's page
 (htmx swapped the section with the pressed button in it: static/js/app.js now moves
 focus to the swapped part's news); no focus ring on the calendar button inside a date
-field (static/css/app.css); error-summary links that led nowhere for a group of radios
+field (static/css/base.css); error-summary links that led nowhere for a group of radios
 or checkboxes (templates/partials/form_errors.html, the alert resolve form); an empty
 private note did nothing with JavaScript on (its section came back as a 400, which htmx
 2 does not swap: tracking/clinic/views/patient.py).
@@ -36,7 +36,7 @@ from tracking.models import Alert, CheckIn, DiaryEntry
 pytestmark = pytest.mark.browser
 
 # What has focus, and whether it (or the label or option box wrapped round it, which is
-# what app.css outlines for radios and checkboxes) shows a focus indicator.
+# what static/css/ outlines for radios and checkboxes) shows a focus indicator.
 FOCUS = """() => {
   const el = document.activeElement;
   const shows = node => {
