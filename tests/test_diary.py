@@ -147,7 +147,8 @@ def test_a_patient_logs_an_episode_in_their_own_time_zone(pat, cast, enrollment)
     assert (entry.pain, entry.fear, entry.stress, entry.sleep) == (6, 7, 5, "poorly")
     with time_machine.travel(datetime(2026, 3, 10, 18, 0, tzinfo=UTC), tick=False):
         listing = pat.get(reverse("diary_list")).content.decode()
-    assert "Tue 10 Mar 2026, 13:15" in listing
+    # New York reads the 12-hour clock (painapp.formats.clock; no-break space before PM).
+    assert "Tue 10 Mar 2026, 1:15\u00a0PM" in listing
     assert "Pain 6 out of 10 · Fear 7 out of 10" in listing
     assert "Bending or lifting · At home · Slept poorly · Stress 5 out of 10" in listing
     assert "My back is fragile, I must stop." in listing
