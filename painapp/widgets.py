@@ -62,6 +62,7 @@ def clock_time_errors() -> dict[str, str]:
     made, for the request's reader."""
     examples = {"morning": clock.clock_time(time(9, 0)), "evening": clock.clock_time(time(19, 30))}
     return {
-        "invalid": gettext("Enter a time like %(morning)s or %(evening)s.") % examples,
-        "required": gettext("Choose a time, like %(morning)s.") % examples,
+        "invalid": gettext("Enter a time like %(morning)s or %(evening)s, with hours and minutes.")
+        % examples,
+        "required": gettext("Choose a time: %(morning)s, for example.") % examples,
     }

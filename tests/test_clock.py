@@ -153,7 +153,7 @@ def _messages_page(client, cast, program_version, *, language, country):
 
 def test_a_spanish_speaker_in_the_us_reads_the_12_hour_clock(client, new_york, program_version):
     _, page = _messages_page(client, new_york, program_version, language="es", country="US")
-    assert "lun–vie, 9:00 a. m.–5:00 p. m." in page  # the office hours
+    assert "en horario de atención (lun–vie, 9:00 a. m.–5:00 p. m.)." in page  # office hours
     assert "lun 7 dic, 2:05 p. m." in page  # the message's time
     assert "17:00" not in page and "lun 7 dic, 14:05" not in page
 
@@ -202,8 +202,12 @@ def test_the_diary_lists_times_on_the_patients_clock(client, new_york, program_v
 @pytest.mark.parametrize(
     ("language", "example"),
     [
-        ("en", f"Enter a time like 9:00{NBSP}AM or 7:30{NBSP}PM."),
-        ("es", f"Escriba una hora como 9:00{NBSP}a.{NBSP}m. o 7:30{NBSP}p.{NBSP}m."),
+        ("en", f"Enter a time like 9:00{NBSP}AM or 7:30{NBSP}PM, with hours and minutes."),
+        (
+            "es",
+            f"Escriba una hora como 9:00{NBSP}a.{NBSP}m. o 7:30{NBSP}p.{NBSP}m., con horas y "
+            "minutos.",
+        ),
     ],
 )
 def test_the_reminders_page_gives_examples_on_the_patients_clock(

@@ -171,7 +171,7 @@ def test_only_the_two_numbers_are_needed(pat, enrollment):
         ({"fear": "11"}, "Choose a number from 0 to 10 for how afraid you felt."),
         ({"stress": "lots"}, "for how stressed you felt, or leave it empty."),
         ({"day": "yesterday"}, "Enter the day as year-month-day"),
-        ({"at": "25:99"}, "Enter the time as hours and minutes"),
+        ({"at": "25:99"}, "Enter the time in hours and minutes"),
         ({"day": "2099-01-01"}, "That day has not come yet."),
         ({"day": "2020-01-01"}, "Enter a day within the last year."),
         ({"activity": "skydiving"}, "Choose one of the activities in the list."),

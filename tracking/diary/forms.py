@@ -117,7 +117,7 @@ class DiaryEntryForm(SubmitOnceForm):
         self.fields["day"].initial = local.date()
         self.fields["at"].initial = local.time().replace(second=0, microsecond=0)
         self.fields["at"].error_messages["invalid"] = gettext(
-            "Enter the time as hours and minutes, for example %(time)s."
+            "Enter the time in hours and minutes: %(time)s, for example."
         ) % {"time": clock_time(time(14, 30))}
         clue_field = cast(forms.ChoiceField, self.fields["clue"])
         if clues:
