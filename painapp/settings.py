@@ -75,6 +75,8 @@ MIDDLEWARE = [
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "painapp.accounts.middleware.UserLanguageMiddleware",
     "painapp.accounts.middleware.UserTimezoneMiddleware",
+    # A patient's clock times on their country's clock (12- or 24-hour: programs.clock).
+    "programs.clock.PatientClockMiddleware",
     "allauth.account.middleware.AccountMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     # Outside the session policy: its timeout, like login_required, sends to the login

@@ -14,7 +14,7 @@ from django.utils.translation import gettext_lazy as _
 from painapp.accounts.forms import EMAIL_TOO_LONG, SearchableTimezoneField, timezone_choices
 from painapp.accounts.models import EMAIL_MAX_LENGTH, Practice, Role, User
 from painapp.edit_version import VersionedForm
-from painapp.widgets import TOO_LONG, LongTextarea
+from painapp.widgets import TOO_LONG, ClockTimeField, LongTextarea, clock_time_errors
 from programs import weeks
 from programs.content import DEFAULT_PROGRAM
 from programs.gates import date_of_birth_problem
@@ -189,14 +189,11 @@ WEEKDAYS = [
 
 class PreferencesForm(forms.Form):
     timezone = SearchableTimezoneField(label=_("Your time zone"))
-    practice_time = forms.TimeField(
+    # Its messages are set as the form is made (clock_time_errors: the patient's clock).
+    practice_time = ClockTimeField(
         label=_("A good time for your daily practice"),
         widget=forms.TimeInput(attrs={"type": "time"}, format="%H:%M"),
         help_text=_("We can remind you at this time. You can change it later."),
-        error_messages={
-            "required": _("Choose a time, for example 09:00."),
-            "invalid": _("Enter a time like 09:00 or 19:30."),
-        },
     )
     checkin_weekday = forms.TypedChoiceField(
         label=_("Your weekly check-in day"),
@@ -207,6 +204,7 @@ class PreferencesForm(forms.Form):
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
+        self.fields["practice_time"].error_messages.update(clock_time_errors())
         # Never chosen yet (UTC, the default): this device's zone is the likelier one
         # and fills the box (static/js/timezone.js). A zone already stored (the
         # practice's, from the invitation, or one the patient picked) is never replaced:

@@ -147,7 +147,8 @@ def test_a_patient_logs_an_episode_in_their_own_time_zone(pat, cast, enrollment)
     assert (entry.pain, entry.fear, entry.stress, entry.sleep) == (6, 7, 5, "poorly")
     with time_machine.travel(datetime(2026, 3, 10, 18, 0, tzinfo=UTC), tick=False):
         listing = pat.get(reverse("diary_list")).content.decode()
-    assert "Tue 10 Mar 2026, 13:15" in listing
+    # New York reads the 12-hour clock (painapp.formats.clock; no-break space before PM).
+    assert "Tue 10 Mar 2026, 1:15\u00a0PM" in listing
     assert "Pain 6 out of 10 · Fear 7 out of 10" in listing
     assert "Bending or lifting · At home · Slept poorly · Stress 5 out of 10" in listing
     assert "My back is fragile, I must stop." in listing
@@ -170,7 +171,7 @@ def test_only_the_two_numbers_are_needed(pat, enrollment):
         ({"fear": "11"}, "Choose a number from 0 to 10 for how afraid you felt."),
         ({"stress": "lots"}, "for how stressed you felt, or leave it empty."),
         ({"day": "yesterday"}, "Enter the day as year-month-day"),
-        ({"at": "25:99"}, "Enter the time as hours and minutes"),
+        ({"at": "25:99"}, "Enter the time in hours and minutes"),
         ({"day": "2099-01-01"}, "That day has not come yet."),
         ({"day": "2020-01-01"}, "Enter a day within the last year."),
         ({"activity": "skydiving"}, "Choose one of the activities in the list."),

@@ -244,7 +244,7 @@ def test_onboarding_is_spanish_with_its_errors(client, cast):
     spanish_only(page(client.get(reverse("onboarding_settings"))))
     html = page(client.post(reverse("onboarding_settings"), {"practice_time": "tarde"}))
     spanish_only(html)
-    assert "Escriba una hora como 09:00 o 19:30." in html
+    assert "Escriba una hora como 9:00 o 19:30, con horas y minutos." in html
     assert "Paso 4 de 6" in html
 
 

@@ -104,6 +104,17 @@ def test_the_notice_says_the_time_in_the_owners_zone(cast, mailoutbox):
     with time_machine.travel(datetime(2026, 1, 14, 23, 30, tzinfo=UTC), tick=False):
         assert login_alert_send(user_id=cast.patient.pk) is True
     [message] = mailoutbox
-    assert "by 12:30 on 15 January 2026, your time" in message.body
+    # A patient in New Zealand reads the 12-hour clock (painapp.formats.clock).
+    assert "by 12:30\u00a0PM on 15 January 2026, your time" in message.body
     html = message.alternatives[0][0]
-    assert "12:30" in html and "23:30" not in html and "23:30" not in message.body
+    assert "12:30\u00a0PM" in html and "11:30" not in html and "11:30" not in message.body
+
+
+def test_staff_keep_the_24_hour_clock_in_the_notice(cast, mailoutbox):
+    # A clinician in New York (a 12-hour country): staff pages and emails stay on 24h.
+    cast.clinician.timezone = "America/New_York"
+    cast.clinician.save(update_fields=["timezone"])
+    with time_machine.travel(datetime(2026, 1, 14, 18, 30, tzinfo=UTC), tick=False):
+        assert login_alert_send(user_id=cast.clinician.pk) is True
+    [message] = mailoutbox
+    assert "by 13:30 on 14 January 2026, your time" in message.body

@@ -98,20 +98,28 @@ def test_london_hours_around_the_world(zone, now, hours):
 @pytest.mark.parametrize(
     ("zone", "expected"),
     [
+        # Australia, New Zealand and the US read the 12-hour clock (painapp.formats.clock):
+        # the clinic's hours too, on the patient's page.
         (
             "Australia/Sydney",
-            "Your care team reads messages during office hours: Mon–Fri, 20:00 to 4:00 the "
-            "next day, in your time (Mon–Fri, 9:00–17:00 London time).",
+            "Your care team reads messages during office hours: Mon–Fri, 8:00 PM to 4:00 AM "
+            "the next day, in your time (Mon–Fri, 9:00 AM–5:00 PM London time).",
         ),
         (
             "Pacific/Auckland",
-            "Your care team reads messages during office hours: Mon–Fri, 22:00 to 6:00 the "
-            "next day, in your time (Mon–Fri, 9:00–17:00 London time).",
+            "Your care team reads messages during office hours: Mon–Fri, 10:00 PM to 6:00 AM "
+            "the next day, in your time (Mon–Fri, 9:00 AM–5:00 PM London time).",
         ),
         (
             "America/Los_Angeles",
-            "Your care team reads messages during office hours: Mon–Fri, 1:00–9:00, in your "
-            "time (Mon–Fri, 9:00–17:00 London time).",
+            "Your care team reads messages during office hours: Mon–Fri, 1:00 AM–9:00 AM, in "
+            "your time (Mon–Fri, 9:00 AM–5:00 PM London time).",
+        ),
+        # Spain reads the 24-hour clock.
+        (
+            "Europe/Madrid",
+            "Your care team reads messages during office hours: Mon–Fri, 10:00–18:00, in "
+            "your time (Mon–Fri, 9:00–17:00 London time).",
         ),
     ],
 )
@@ -155,16 +163,17 @@ def test_a_patient_on_the_clinics_clock_gets_no_note():
 @pytest.mark.parametrize(
     ("language", "expected"),
     [
+        # Mexico reads the 12-hour clock, in either language's words.
         (
             "en",
-            "Your care team reads messages during office hours: Fri, 3:00–11:00; "
-            "Mon–Thu, 2:00–10:00, in your time (Mon–Fri, 9:00–17:00 London time).",
+            "Your care team reads messages during office hours: Fri, 3:00 AM–11:00 AM; "
+            "Mon–Thu, 2:00 AM–10:00 AM, in your time (Mon–Fri, 9:00 AM–5:00 PM London time).",
         ),
         (
             "es",
             "Su equipo de atención lee los mensajes en horario de atención: vie, "
-            "3:00–11:00; lun–jue, 2:00–10:00, en su hora local (lun–vie, 9:00–17:00 "
-            "hora de Londres).",
+            "3:00 a. m.–11:00 a. m.; lun–jue, 2:00 a. m.–10:00 a. m., en su hora local "
+            "(lun–vie, 9:00 a. m.–5:00 p. m. hora de Londres).",
         ),
     ],
 )

@@ -88,7 +88,7 @@ def test_bad_settings_keep_what_was_typed(client, cast, new_enrollment):
     body = response.content.decode()
     assert "We do not know the time zone “Mars/Olympus”." in body
     assert 'value="Mars/Olympus"' in body  # what was typed, to correct
-    assert "Enter a time like 09:00" in body
+    assert "Enter a time like 9:00" in body
     assert 'value="2" selected' in body
     cast.patient.refresh_from_db()
     assert cast.patient.timezone == "UTC"

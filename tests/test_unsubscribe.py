@@ -70,7 +70,7 @@ def test_bad_reminder_settings_explain_and_keep_input(client, cast, enrollment, 
         },
     )
     body = response.content.decode()
-    assert "Enter a time like 09:00" in body
+    assert "Enter a time like 9:00" in body
     assert "Set both quiet-hours times" in body
     assert "Add a mobile number" in body
     assert 'value="8 in the morning"' in body

@@ -20,7 +20,8 @@ from django.urls import reverse
 from django.utils import timezone
 
 from painapp.accounts.emails import send_email
-from painapp.accounts.models import User
+from painapp.accounts.models import Membership, Role, User
+from painapp.formats import clock
 
 logger = logging.getLogger(__name__)
 
@@ -74,20 +75,26 @@ def login_alert_send(*, user_id: int) -> bool:
     user = User.objects.filter(pk=user_id, is_active=True, is_invitee=False).first()
     if user is None:
         return False
+    # The time in it on the clock of a patient's country (painapp.formats.clock): here
+    # their time zone's country (the country they chose is on their enrollment, the
+    # programs app's). Staff keep the 24-hour clock of their pages.
+    roles = set(Membership.objects.filter(user=user, is_active=True).values_list("role", flat=True))
+    country = clock.clock_country("", user.timezone) if roles == {Role.PATIENT} else ""
     try:
-        send_email(
-            "emails/login_failures",
-            to=user.email,
-            context={
-                "name": user.display_name,
-                "failures": settings.LOGIN_ALERT_FAILURES,
-                "minutes": settings.LOGIN_ALERT_WINDOW_SECONDS // 60,
-                "at": timezone.now(),  # shown in their zone: tz below
-                "reset_url": settings.SITE_URL + reverse("account_reset_password"),
-            },
-            language=user.language,
-            tz=user.tzinfo,
-        )
+        with clock.override(country):
+            send_email(
+                "emails/login_failures",
+                to=user.email,
+                context={
+                    "name": user.display_name,
+                    "failures": settings.LOGIN_ALERT_FAILURES,
+                    "minutes": settings.LOGIN_ALERT_WINDOW_SECONDS // 60,
+                    "at": timezone.now(),  # shown in their zone: tz below
+                    "reset_url": settings.SITE_URL + reverse("account_reset_password"),
+                },
+                language=user.language,
+                tz=user.tzinfo,
+            )
     except OSError as error:
         logger.warning("Login alert for user %s could not be sent: %s", user_id, error)
         return False

@@ -127,6 +127,40 @@ def _links() -> dict[str, str]:
     return links
 
 
+@cache
+def _zone_countries() -> dict[str, str]:
+    """IANA time zone → ISO country code, from the tz database as the pinned tzdata
+    package ships it (a dependency, so in the Docker image too): zone.tab names each
+    zone's country; tzdata.zi's links ("L America/New_York US/Eastern") give an old or
+    other name its zone's country (US/Eastern, Europe/Belfast, America/Montreal).
+    Zones of no country (UTC, Etc/GMT+5) are in neither."""
+    folder = resources.files("tzdata.zoneinfo")
+    try:
+        table = folder.joinpath("zone.tab").read_text("utf-8")
+        compiled = folder.joinpath("tzdata.zi").read_text("utf-8")
+    except (ModuleNotFoundError, FileNotFoundError):
+        return {}
+    countries = {}
+    for line in table.splitlines():
+        if line and not line.startswith("#"):
+            code, _coordinates, zone, *_comment = line.split("\t")
+            countries[zone] = code
+    for line in compiled.splitlines():
+        if line.startswith("L "):
+            _l, target, link = line.split()[:3]
+            if target in countries and link not in countries:
+                countries[link] = countries[target]
+    return countries
+
+
+def zone_country(zone: str) -> str:
+    """The ISO country code of a time zone ("America/New_York" → "US"), "" for a zone
+    of no country (UTC) or one we do not know. The crisis numbers
+    (tracking.safety.resources) and the clock style (painapp.formats.clock) start here
+    when the patient has not said their country."""
+    return _zone_countries().get(zone, "")
+
+
 def canonical_zone(zone: str) -> str:
     """The zone to show and offer for a saved `zone`: itself when it is canonical, the
     canonical zone an old name links to ("Asia/Calcutta" → "Asia/Kolkata"), UTC for

@@ -8,10 +8,12 @@ from typing import cast
 from zoneinfo import ZoneInfo
 
 from django import forms
+from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
+from painapp.formats.clock import clock_time
 from painapp.submit_once import SubmitOnceForm
-from painapp.widgets import LongTextarea
+from painapp.widgets import ClockTimeField, LongTextarea
 from programs.models import Reflection
 from tracking import rules
 from tracking.diary.models import Activity, DiaryEntry, Place, Sleep
@@ -43,13 +45,11 @@ class DiaryEntryForm(SubmitOnceForm):
             "invalid": _("Enter the day as year-month-day, for example 2026-03-14."),
         },
     )
-    at = forms.TimeField(
+    # Its "invalid" message is set as the form is made: an example on the patient's clock.
+    at = ClockTimeField(
         label=_("Time"),
         widget=forms.TimeInput(attrs={"type": "time"}, format="%H:%M"),
-        error_messages={
-            "required": _("Enter about what time it happened."),
-            "invalid": _("Enter the time as hours and minutes, for example 14:30."),
-        },
+        error_messages={"required": _("Enter about what time it happened.")},
     )
     pain = _scale(
         _("How strong was the pain?"),
@@ -116,6 +116,9 @@ class DiaryEntryForm(SubmitOnceForm):
         local = now.astimezone(tz)
         self.fields["day"].initial = local.date()
         self.fields["at"].initial = local.time().replace(second=0, microsecond=0)
+        self.fields["at"].error_messages["invalid"] = gettext(
+            "Enter the time in hours and minutes: %(time)s, for example."
+        ) % {"time": clock_time(time(14, 30))}
         clue_field = cast(forms.ChoiceField, self.fields["clue"])
         if clues:
             clue_field.choices = [("", _("No clue linked")), *[(c.value, c.text) for c in clues]]

@@ -10,6 +10,7 @@ from django.utils import formats
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 
+from painapp.formats import clock
 from programs.models import ActivityKind, Enrollment, Reflection
 from tracking.charts import Chart, Point, score_text
 from tracking.diary.models import DiaryEntry
@@ -85,7 +86,7 @@ def _when(entry: DiaryEntry, tz: ZoneInfo) -> tuple[str, str]:
     local = entry.occurred_at.astimezone(tz)
     return (
         formats.date_format(local, "DAY_MONTH_FORMAT"),
-        formats.date_format(local, "DAY_MONTH_YEAR_TIME_FORMAT"),
+        clock.when(local, "DAY_MONTH_YEAR_TIME_FORMAT"),  # on the reader's clock
     )
 
 

@@ -5,11 +5,10 @@ from typing import Any
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
+from painapp.widgets import ClockTimeField, clock_time_errors
 from programs.forms import WEEKDAYS
 from tracking.models import ReminderPreferences
 from tracking.reminders.transports import e164, sms_available
-
-TIME_ERRORS = {"invalid": _("Enter a time like 09:00 or 19:30.")}
 
 
 class ReminderPreferencesForm(forms.ModelForm):
@@ -57,6 +56,12 @@ class ReminderPreferencesForm(forms.ModelForm):
             "quiet_start": _("No reminders between these times. Leave both empty for none."),
             "phone": _("With the country code, for example +44 7911 123456."),
         }
+        # Typed times on either clock, where the browser has no time picker.
+        field_classes = {
+            "practice_time": ClockTimeField,
+            "quiet_start": ClockTimeField,
+            "quiet_end": ClockTimeField,
+        }
         widgets = {
             "practice_time": forms.TimeInput(attrs={"type": "time"}, format="%H:%M"),
             "quiet_start": forms.TimeInput(attrs={"type": "time"}, format="%H:%M"),
@@ -66,9 +71,10 @@ class ReminderPreferencesForm(forms.ModelForm):
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
+        errors = clock_time_errors()
         for name in ("practice_time", "quiet_start", "quiet_end"):
-            self.fields[name].error_messages.update(TIME_ERRORS)
-        self.fields["practice_time"].error_messages["required"] = _("Choose a time, like 09:00.")
+            self.fields[name].error_messages["invalid"] = errors["invalid"]
+        self.fields["practice_time"].error_messages["required"] = errors["required"]
         # Text messages are offered only where the server can send them: otherwise
         # the choice is left out of the form (and the page) rather than never honoured.
         self.offers_sms = sms_available()

@@ -13,6 +13,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 
 from painapp.accounts.zone_names import zone_city
+from painapp.formats.clock import clock_time
 from programs.models import Enrollment
 from tracking.alerts.due import response_minutes
 from tracking.models import Alert, PracticeSettings
@@ -52,9 +53,11 @@ def duration_words(minutes: int) -> str:
 
 
 def _clock(value: time | str) -> str:
+    """ "9:00", or "9:00 AM" ("9:00 a. m.") for a patient who reads the 12-hour clock
+    (painapp.formats.clock: their country decides)."""
     if isinstance(value, str):  # an unsaved row holds its default as typed
         value = time.fromisoformat(value)
-    return f"{value.hour}:{value.minute:02d}"
+    return clock_time(value)
 
 
 def days_words(days: list[int]) -> str:

@@ -8,10 +8,8 @@ them at least once a year: numbers change (Canada's 9-8-8 opened on 30 Nov 2023)
 
 from __future__ import annotations
 
-import functools
 import re
 from dataclasses import dataclass
-from importlib import resources as package_files
 from typing import TYPE_CHECKING
 
 from django.template.loader import render_to_string
@@ -19,6 +17,7 @@ from django.utils.safestring import SafeString, mark_safe
 from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy as _
 
+from painapp.accounts.zone_names import zone_country
 from programs.markdown import render_markdown
 from programs.models import Enrollment
 from tracking.models import CrisisResource, PracticeSettings
@@ -238,35 +237,9 @@ COUNTRY_CHOICES: list[tuple[str, StrOrPromise]] = [
 COUNTRY_NAMES = dict(COUNTRY_CHOICES)
 
 
-@functools.cache
-def _zone_countries() -> dict[str, str]:
-    """IANA time zone → ISO country code, from the tz database as the pinned tzdata
-    package ships it (a dependency, so in the Docker image too): zone.tab names each
-    zone's country; tzdata.zi's links ("L America/New_York US/Eastern") give an old or
-    other name its zone's country (US/Eastern, Europe/Belfast, America/Montreal).
-    Zones of no country (UTC, Etc/GMT+5) are in neither."""
-    folder = package_files.files("tzdata.zoneinfo")
-    try:
-        table = folder.joinpath("zone.tab").read_text("utf-8")
-        compiled = folder.joinpath("tzdata.zi").read_text("utf-8")
-    except (ModuleNotFoundError, FileNotFoundError):
-        return {}
-    countries = {}
-    for line in table.splitlines():
-        if line and not line.startswith("#"):
-            code, _coordinates, zone, *_comment = line.split("\t")
-            countries[zone] = code
-    for line in compiled.splitlines():
-        if line.startswith("L "):
-            _l, target, link = line.split()[:3]
-            if target in countries and link not in countries:
-                countries[link] = countries[target]
-    return countries
-
-
 def country_of_zone(zone: str) -> str:
     """The country of a time zone, if it is one we have crisis numbers for, else ""."""
-    code = _zone_countries().get(zone, "")
+    code = zone_country(zone)
     return code if code in DEFAULTS else ""
 
 
@@ -274,7 +247,7 @@ def suggested_country(zone: str) -> str:
     """The country to offer a patient in this time zone: one we have crisis numbers
     for, "another country" (OTHER) for a zone of any other country, and "" (no
     suggestion: they choose) for a zone of no country (UTC) or one we do not know."""
-    code = _zone_countries().get(zone, "")
+    code = zone_country(zone)
     if not code:
         return ""
     return code if code in DEFAULTS else OTHER
