@@ -38,18 +38,18 @@ def _words(apps, practice):
 @pytest.mark.django_db(transaction=True)
 def test_rolled_back_own_words_get_the_old_defaults_in_front_and_forward_takes_them_out():
     own, empty, mixed = (make_practice(name) for name in ("Own", "Empty", "Mixed"))
-    lists = ((own, ["jump off the bridge"]), (empty, []), (mixed, ["overdose", "pills"]))
+    lists = ((own, ["give away all my things"]), (empty, []), (mixed, ["overdose", "pills"]))
     for practice, words in lists:
         PracticeSettings.for_practice(practice.pk)
         PracticeSettings.objects.filter(practice=practice).update(crisis_words=words)
     try:
         old = _migrate(BEFORE)
         # The old code checks only a list that is not empty: nothing is checked less.
-        assert _words(old, own) == [*OLD_DEFAULT, "jump off the bridge"]
+        assert _words(old, own) == [*OLD_DEFAULT, "give away all my things"]
         assert _words(old, mixed) == [*OLD_DEFAULT, "pills"]  # "overdose" once
         assert _words(old, empty) == []  # the old code checked the defaults for it
         new = _migrate(AFTER)
-        assert _words(new, own) == ["jump off the bridge"]
+        assert _words(new, own) == ["give away all my things"]
         assert _words(new, mixed) == ["pills"]
         assert _words(new, empty) == []
     finally:
