@@ -197,24 +197,24 @@ def test_it_escalates_high_and_routine_alerts_too(cast, enrollment, chain):
     with time_machine.travel(T0 + timedelta(days=3), tick=False):
         assert escalate_alerts() >= 1
     fear.refresh_from_db()
-    # The patient's clinician has had it in their inbox (and digest) from the start:
-    # the chain's clinician step would tell nobody new, so the on-call clinician is next.
-    assert fear.escalation_position == 2
-    assert told(fear) == ["oncall@riverside.test"]
+    # A routine alert waits for the digest, so the chain's clinician step tells them now.
+    assert fear.escalation_position == 1
+    assert told(fear) == [cast.clinician.email]
 
 
 def test_a_step_that_tells_nobody_new_is_passed_over_and_the_pages_say_who_was_told(
     cast, enrollment, chain, client
 ):
     """Walk-through: a chain starting with "the patient's clinician" showed "escalated 1
-    step" with nobody new told, and spent a whole step's time on it before anyone else
-    heard. Now the first due time takes it straight to the on-call clinician, and the
-    pages name who was told."""
+    step" for an alert the clinician was emailed about when it was raised, with nobody
+    new told, and spent a whole step's time on it before anyone else heard. Now the
+    first due time takes it straight to the on-call clinician, and the pages name who
+    was told."""
     with time_machine.travel(T0, tick=False):
         alert = alert_raise(
             enrollment=enrollment,
             kind=Alert.Kind.PAIN_UP,
-            severity=Alert.Severity.HIGH,
+            severity=Alert.Severity.URGENT,
             source="checkin:5",
         )
     assert alert is not None

@@ -1322,10 +1322,14 @@ CLINICIAN_FIRST = [(1, [7]), (2, [8]), (3, [1, 2])]
 @pytest.mark.parametrize(
     ("steps", "reached", "holding", "expected"),
     [
-        # The patient's clinician has the alert from the start: their step tells nobody
-        # new, so the alert goes straight to the on-call clinician (the walk-through's
-        # "escalated 1 step" with nobody told, and a step's delay spent on nobody).
+        # The patient's clinician was emailed as it was raised (self-harm, urgent): their
+        # step tells nobody new, so the alert goes straight to the on-call clinician
+        # (the walk-through's "escalated 1 step" with nobody told, and a step's delay
+        # spent on nobody).
         (CLINICIAN_FIRST, None, {7}, (2, [8])),
+        # Not emailed yet (a routine alert waits for the digest): their step is the
+        # email that says it is waiting.
+        (CLINICIAN_FIRST, None, set(), (1, [7])),
         (CLINICIAN_FIRST, 2, {7, 8}, (3, [1, 2])),
         # Past the last step that adds anyone: the end of the chain.
         (CLINICIAN_FIRST, 3, {7, 8, 1, 2}, (None, [])),

@@ -26,6 +26,7 @@ from tracking import rules as clinical
 from tracking.alerts import wording
 from tracking.alerts.due import due_time
 from tracking.alerts.evaluate import _settings_by_practice
+from tracking.alerts.services import tells_clinician_at_once
 from tracking.alerts.staff import active_staff
 from tracking.models import (
     Alert,
@@ -50,12 +51,13 @@ logger = logging.getLogger(__name__)
 #   red flags, through the inbox and the digest otherwise). Its due time is the
 #   practice's response time for its severity, in working time (tracking.rules).
 # - Still open (nobody acknowledged it) at its due time, it goes to the next step that
-#   adds someone who does not have it yet (tracking.rules.escalation_next): the
-#   patient's clinician has it from the start (their inbox and menu count), so a "the
-#   patient's clinician" step is passed over, and so is a step with nobody active on it
-#   or only people told before. An email to each person it adds (and the alert in their
-#   inbox and menu count; `Alert.escalated_to` keeps who was told), tier + 1, and a new
-#   due time: the same response time again, counted from now.
+#   tells someone by email who was not told yet (tracking.rules.escalation_next): a
+#   "the patient's clinician" step right after an alert the clinician was emailed about
+#   at once is passed over (for the others it is their first email about it), and so
+#   is a step with nobody active on it or only people told before. An email to each
+#   person it adds (and the alert in their inbox and menu count; `Alert.escalated_to`
+#   keeps who was told), tier + 1, and a new due time: the same response time again,
+#   counted from now.
 # - Nobody active holds it any more (the person of the step it is at, or the patient's
 #   clinician before any step, had their account or membership switched off since):
 #   it moves on at the next sweep, without waiting for its due time, since its clock
@@ -198,14 +200,18 @@ def tell(alert: Alert, people: list[User], *, action: str, **email: object) -> N
 def _next_step(
     alert: Alert, ctx: _Context, *, also_told: set[int] | None = None
 ) -> tuple[EscalationStep, list[User]] | tuple[None, list[User]]:
-    """The step the alert goes to next and its people who do not have it yet
-    (tracking.rules.escalation_next: the patient's clinician always has it, and so has
+    """The step the alert goes to next and its people not told yet
+    (tracking.rules.escalation_next: the patient's clinician when emailed at once,
     whoever the chain told before and who is in `also_told`, e.g. who acknowledged
     it); (None, people to tell at the end of the chain) when no step adds anyone: the
     safety contact, or every active admin when it has none; never who is in
     `also_told` (the practice's admins then, if the contact is)."""
     clinician_id = alert.enrollment.clinician_id
     passed_over: set[int] = set(also_told or ())
+    # The clinician emailed when it was raised (self-harm, red flags, urgent) is not
+    # emailed again by a "the patient's clinician" step; for the rest (in their inbox
+    # and digest only) that step is the email that says it is waiting.
+    told_at_raise = [clinician_id] if tells_clinician_at_once(alert.kind, alert.severity) else []
     chain = ctx.chains[alert.practice_id]
     people_of = {
         step.position: _step_people(step, clinician_id=clinician_id, ctx=ctx) for step in chain
@@ -213,7 +219,7 @@ def _next_step(
     position, fresh = clinical.escalation_next(
         [(step.position, [u.pk for u in people_of[step.position]]) for step in chain],
         reached=alert.escalation_position,
-        holding={clinician_id, *alert.escalated_to, *passed_over},
+        holding={*told_at_raise, *alert.escalated_to, *passed_over},
     )
     if position is not None:
         step = next(s for s in chain if s.position == position)

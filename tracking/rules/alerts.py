@@ -122,10 +122,10 @@ def escalation_next(
 
     `steps`: the practice's chain in order, each (position, the active people it names
     now, by id). `reached`: the position the alert last went to (None: still with the
-    patient's clinician). `holding`: who has the alert already: the patient's clinician
-    (it is in their inbox and menu count from the moment it is raised, so a "the
-    patient's clinician" step never tells anyone new), whoever the chain told before,
-    and anyone else the caller names (who acknowledged it).
+    patient's clinician). `holding`: who was told of it already: the patient's
+    clinician when they were emailed as it was raised (then a "the patient's clinician"
+    step tells nobody new; otherwise it is their first email about it), whoever the
+    chain told before, and anyone else the caller names (who acknowledged it).
 
     A step at or below `reached` is behind the alert: its people have it. A step whose
     people all have it already tells nobody new, so it is passed over: the alert goes
