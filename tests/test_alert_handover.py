@@ -132,3 +132,52 @@ def test_an_acknowledged_alert_is_open_again_for_the_new_clinician(
         assert alert_acknowledge(alert=seen, by=cast.other_clinician)
     seen.refresh_from_db()
     assert seen.acknowledged_by == cast.other_clinician and seen.resolve_by > TUESDAY_10AM
+
+
+def test_a_clinician_who_is_also_a_step_of_the_chain_keeps_none_of_a_moved_patients_alerts(
+    cast, enrollment, client
+):
+    """Walk-through: Dr Kim, the patient's clinician and also a named step of the chain,
+    kept the patient's escalated alert in their inbox and menu count after the patient
+    moved to another clinician, while its page said they could not open the record. The
+    chain never told them as a step (they had it as the clinician, so their step was
+    passed over): the inbox, the menu's count and the alert's page now agree, by the one
+    rule (tracking.access.alerts_in_scope), that it is no longer theirs. The on-call
+    clinician the chain did tell keeps it."""
+    from tests.factories import Role, make_member
+    from tracking.models import EscalationStep
+
+    on_call = make_member(cast.practice, Role.CLINICIAN, "oncall@riverside.test", name="On Call")
+    EscalationStep.objects.filter(practice=cast.practice).delete()
+    for position, target, user in (
+        (1, "clinician", None),
+        (2, "staff", cast.clinician),
+        (3, "staff", on_call),
+        (4, "admins", None),
+    ):
+        EscalationStep.objects.create(
+            practice=cast.practice, position=position, target=target, user=user
+        )
+    with time_machine.travel(TUESDAY_10AM, tick=False):
+        alert = _raise(enrollment, "checkin:1")
+    with time_machine.travel(TUESDAY_10AM + timedelta(hours=1), tick=False):
+        assert escalate_alerts() == 1
+        _transfer(cast, enrollment)
+        alert.refresh_from_db()
+        assert alert.escalation_position == 3 and alert.escalated_to == [on_call.pk]
+        detail = reverse("alert_detail", args=[alert.pk])
+
+        client.force_login(cast.clinician)
+        response = client.get(reverse("alert_inbox"))
+        assert detail not in response.content.decode()
+        assert alert_counts(response.wsgi_request).open == 0
+        assert 'Alerts <span class="nav__badge">' not in response.content.decode()
+        assert client.get(detail).status_code == 404
+        assert client.post(reverse("alert_acknowledge", args=[alert.pk])).status_code == 404
+
+        for person in (on_call, cast.other_clinician):
+            client.force_login(person)
+            response = client.get(reverse("alert_inbox"))
+            assert detail in response.content.decode(), person
+            assert alert_counts(response.wsgi_request).open == 1, person
+            assert client.get(detail).status_code == 200, person

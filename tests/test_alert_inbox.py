@@ -40,7 +40,7 @@ def test_it_lists_a_clinicians_own_patients_alerts_overdue_first(cast, client, a
         page = client.get(reverse("alert_inbox")).content.decode()
     assert page.index("Thoughts of self-harm reported") < page.index("High fear of movement")
     # The urgent one: due an hour after it was raised.
-    assert "Overdue since 8 Dec, 11:00 (1\xa0hour late)" in page
+    assert "Overdue since Tue 8 Dec 2026, 11:00 (1\xa0hour late)" in page
     assert "Due in" in page
     assert cast.patient.display_name in page
     assert cast.other_patient.display_name not in page  # not their patient
@@ -212,3 +212,79 @@ def test_it_shows_the_patients_numbers_on_the_alert_and_audits_the_read(
         cast.patient,
         str(alerts["urgent"].pk),
     )
+
+
+def test_the_menu_count_and_the_inbox_say_in_words_what_each_counts(cast, client, alerts):
+    """Walk-through: the menu's number (alerts that need you now) and the inbox's (every
+    alert not yet resolved) differed with nothing saying why."""
+    from tracking.alerts.resolve_clock import escalate_unresolved_alerts
+    from tracking.alerts.services import alert_acknowledge
+
+    enrollment = alerts["urgent"].enrollment
+    with time_machine.travel(T0, tick=False):
+        late = raise_alert(enrollment, Alert.Kind.PAIN_UP, Alert.Severity.HIGH, 4)
+        assert alert_acknowledge(alert=late, by=cast.clinician)
+        assert alert_acknowledge(alert=alerts["routine"], by=cast.clinician)
+    with time_machine.travel(T0 + timedelta(days=1, minutes=5), tick=False):
+        assert escalate_unresolved_alerts() == 1  # `late` is past its resolve time
+        client.force_login(cast.clinician)
+        page = client.get(reverse("alert_inbox")).content.decode()
+        cast.clinician.language = "es"
+        cast.clinician.save(update_fields=["language"])
+        spanish = client.get(reverse("alert_inbox")).content.decode()
+    # The menu: 1 to acknowledge + 1 past its resolve time; the acknowledged one still
+    # in time is in the inbox only.
+    assert (
+        'Alerts <span class="nav__badge">2<span class="visually-hidden"> (1 needs '
+        "acknowledging · 1 acknowledged and past its resolve time)</span>"
+    ) in page
+    assert (
+        "3 alerts to follow up:</strong> 1 needs acknowledging · 2 acknowledged, not yet "
+        "resolved (1 acknowledged and past its resolve time)."
+    ) in page
+    assert "The number beside Alerts in the menu counts only the alerts that need you now" in page
+    assert (
+        '<span class="nav__badge">2<span class="visually-hidden"> (1 por reconocer · 1 '
+        "reconocida y fuera de su plazo para resolverla)</span>"
+    ) in spanish
+    assert (
+        "3 alertas por atender:</strong> 1 por reconocer · 2 reconocidas, aún sin "
+        "resolver (1 reconocida y fuera de su plazo para resolverla)."
+    ) in spanish
+
+
+def test_every_alert_page_writes_times_one_way_in_the_viewers_zone_and_language(
+    cast, client, alerts
+):
+    """Walk-through: the inbox wrote "8 Dec 2026, 10:00", the alert and its resolve
+    page "8 December 2026, 10:00", the patient's record a third way. One format now
+    (tracking.alerts.wording.alert_time), in the viewer's zone: New York, five hours
+    behind the practice's UTC."""
+    from tracking.alerts.services import alert_acknowledge
+
+    alert = alerts["urgent"]
+    with time_machine.travel(T0 + timedelta(minutes=10), tick=False):
+        assert alert_acknowledge(alert=alert, by=cast.clinician)
+    cast.clinician.timezone = "America/New_York"
+    cast.clinician.save(update_fields=["timezone"])
+    pages = [
+        reverse("alert_inbox"),
+        reverse("alert_detail", args=[alert.pk]),
+        reverse("alert_resolve", args=[alert.pk]),
+        reverse("patient_detail", args=[alert.enrollment_id]),
+    ]
+    for language, raised, acknowledged in (
+        ("en", "Tue 8 Dec 2026, 05:00", "Tue 8 Dec 2026, 05:10"),
+        ("es", "mar 8 dic 2026, 05:00", "mar 8 dic 2026, 05:10"),
+    ):
+        cast.clinician.language = language
+        cast.clinician.save(update_fields=["language"])
+        with time_machine.travel(T0 + timedelta(minutes=20), tick=False):
+            client.force_login(cast.clinician)
+            for url in pages:
+                page = client.get(url).content.decode()
+                assert raised in page, (language, url)
+                for other_way in ("December", "diciembre", "8 Dec 2026, 10:00", "8 Dec, 05:"):
+                    assert other_way not in page, (language, url, other_way)
+            detail = client.get(pages[1]).content.decode()
+            assert acknowledged in detail, language

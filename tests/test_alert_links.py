@@ -123,7 +123,9 @@ def test_someone_the_chain_brought_it_to_is_told_who_can_open_the_record(cast, c
     EscalationStep.objects.create(
         practice=cast.practice, position=1, target="staff", user=cast.other_clinician
     )
-    Alert.objects.filter(pk=alert.pk).update(escalation_position=1, escalation_tier=1)
+    Alert.objects.filter(pk=alert.pk).update(
+        escalation_position=1, escalation_tier=1, escalated_to=[cast.other_clinician.pk]
+    )
     client.force_login(cast.other_clinician)
     page = client.get(reverse("alert_detail", args=[alert.pk])).content.decode()
     assert "alert-links" not in page

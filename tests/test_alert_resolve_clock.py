@@ -159,7 +159,7 @@ def test_an_acknowledged_alert_left_unresolved_goes_up_the_chain_once(
             reverse("alert_acknowledge", args=[alert.pk]), {"back": "alert"}, follow=True
         )
         page = response.content.decode()
-    assert "resolve it by Mon 14 Dec, 09:10" in page
+    assert "resolve it by Mon 14 Dec 2026, 09:10" in page
     assert "Nobody else will be asked" not in page
     assert "Resolve by" in page
     monday_910 = datetime(2026, 12, 14, 9, 10, tzinfo=UTC)

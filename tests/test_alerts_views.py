@@ -220,7 +220,9 @@ def test_a_clinician_the_chain_brought_it_to_goes_back_to_the_inbox_not_the_reco
     EscalationStep.objects.create(
         practice=cast.practice, position=1, target="staff", user=cast.other_clinician
     )
-    Alert.objects.filter(pk=alert.pk).update(escalation_position=1, escalation_tier=1)
+    Alert.objects.filter(pk=alert.pk).update(
+        escalation_position=1, escalation_tier=1, escalated_to=[cast.other_clinician.pk]
+    )
     client.force_login(cast.other_clinician)
     response = client.post(
         reverse("alert_resolve", args=[alert.pk]), {**outcome(), "back": "patient"}

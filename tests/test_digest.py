@@ -134,3 +134,56 @@ def test_it_leaves_out_clinicians_who_are_no_longer_active(cast, enrollment, mai
     with at(7.1):
         assert send_daily_digests() == 0
     assert mailoutbox == []
+
+
+def test_it_lists_alerts_acknowledged_but_not_yet_resolved_as_counts_and_a_link(
+    cast, enrollment, other_enrollment, mailoutbox
+):
+    """Walk-through: the inbox, the alert page and the menu show alerts acknowledged and
+    not yet resolved; the digest left them out. Their own short section now: how many,
+    and a link to the alerts (no name, no kind, nothing the patient wrote)."""
+    from django.urls import reverse
+
+    from tracking.alerts.services import alert_acknowledge
+
+    with at(-24 * 5):  # days ago: not new, still waiting
+        old = raise_routine(enrollment, Alert.Kind.PAIN_UP, "checkin:1")
+        also = raise_routine(enrollment, Alert.Kind.FEAR_HIGH, "checkin:2")
+        theirs = raise_routine(other_enrollment, Alert.Kind.FEAR_HIGH, "checkin:3")
+        for alert in (old, also, theirs):
+            assert alert_acknowledge(alert=alert, by=cast.admin)
+    with at(-12):
+        raise_routine(enrollment, Alert.Kind.MISSED, "checkin:4")  # new, still open
+    with at(7.1):
+        assert send_daily_digests() == 2
+        run_outbox()
+    [email] = digests_for(mailoutbox, cast.clinician)
+    assert email.subject == "Your painapp summary: 1 new alert, 2 to resolve"
+    html = email.alternatives[0][0]
+    assert "Still to resolve: 2 alerts acknowledged, not yet resolved" in email.body
+    assert "Still to resolve: 2 alerts acknowledged, not yet resolved" in html
+    assert reverse("alert_inbox") in email.body and reverse("alert_inbox") in html
+    for text in (email.subject, email.body, html):
+        assert "Pat One" not in text and cast.patient.email not in text
+    # Counts only: the kinds of the waiting alerts are not named either.
+    assert "Pain up" not in email.body and "fear" not in email.body.lower()
+    [other] = digests_for(mailoutbox, cast.other_clinician)
+    assert other.subject == "Your painapp summary: 1 to resolve"  # nothing new: still sent
+    assert "Still to resolve: 1 alert acknowledged, not yet resolved" in other.body
+    assert DigestLog.objects.get(clinician=cast.clinician).acknowledged_count == 2
+
+
+def test_a_spanish_digest_says_the_same(cast, enrollment, mailoutbox):
+    from tracking.alerts.services import alert_acknowledge
+
+    cast.clinician.language = "es"
+    cast.clinician.save(update_fields=["language"])
+    with at(-24 * 5):
+        alert = raise_routine(enrollment)
+        assert alert_acknowledge(alert=alert, by=cast.clinician)
+    with at(7.1):
+        assert send_daily_digests() == 1
+        run_outbox()
+    [email] = digests_for(mailoutbox, cast.clinician)
+    assert email.subject == "Su resumen de painapp: 1 por resolver"
+    assert "Por resolver: 1 alerta reconocida, aún sin resolver" in email.body

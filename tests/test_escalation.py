@@ -202,6 +202,48 @@ def test_it_escalates_high_and_routine_alerts_too(cast, enrollment, chain):
     assert told(fear) == [cast.clinician.email]
 
 
+def test_a_step_that_tells_nobody_new_is_passed_over_and_the_pages_say_who_was_told(
+    cast, enrollment, chain, client
+):
+    """Walk-through: a chain starting with "the patient's clinician" showed "escalated 1
+    step" for an alert the clinician was emailed about when it was raised, with nobody
+    new told, and spent a whole step's time on it before anyone else heard. Now the
+    first due time takes it straight to the on-call clinician, and the pages name who
+    was told."""
+    with time_machine.travel(T0, tick=False):
+        alert = alert_raise(
+            enrollment=enrollment,
+            kind=Alert.Kind.PAIN_UP,
+            severity=Alert.Severity.URGENT,
+            source="checkin:5",
+        )
+    assert alert is not None
+    with time_machine.travel(T0 + timedelta(days=1), tick=False):
+        assert escalate_alerts() == 1
+    alert.refresh_from_db()
+    assert (alert.escalation_tier, alert.escalation_position) == (1, 2)
+    assert alert.escalated_to == [chain["on_call"].pk]
+    assert told(alert) == ["oncall@riverside.test"]  # the clinician is not emailed again
+    with time_machine.travel(T0 + timedelta(days=1, minutes=5), tick=False):
+        for person in (cast.clinician, chain["on_call"]):
+            client.force_login(person)
+            inbox = client.get(reverse("alert_inbox")).content.decode()
+            assert "escalated to On Call" in inbox, person
+            assert "step up the chain" not in inbox
+        page = client.get(reverse("alert_detail", args=[alert.pk])).content.decode()
+        assert "Escalated to On Call, first escalated Wed 9 Dec 2026, 10:00." in page
+        chain["on_call"].language = "es"
+        chain["on_call"].save(update_fields=["language"])
+        page = client.get(reverse("alert_detail", args=[alert.pk])).content.decode()
+        assert "Escalada a On Call, escalada por primera vez el mié 9 dic 2026, 10:00." in page
+    # Next, the admins: the names of everyone told, in the order they were told.
+    with time_machine.travel(T0 + timedelta(days=2), tick=False):
+        assert escalate_alerts() == 1
+        client.force_login(cast.admin)
+        inbox = client.get(reverse("alert_inbox")).content.decode()
+    assert "escalated to On Call, Admin, Safe Ty" in inbox
+
+
 def test_it_stops_when_someone_acknowledges(cast, enrollment, chain):
     with time_machine.travel(T0, tick=False):
         alert = raise_urgent(enrollment)
@@ -437,7 +479,7 @@ def test_an_escalated_alert_stays_overdue_since_its_first_due_time(cast, enrollm
         cast.clinician.save(update_fields=["language"])
         spanish = client.get(reverse("alert_inbox")).content.decode()
     card = page[page.index("Red flags at screening") :]
-    assert "Overdue since 9 Dec, 10:00 (2\xa0weeks, 6\xa0days late)" in card
+    assert "Overdue since Wed 9 Dec 2026, 10:00 (2\xa0weeks, 6\xa0days late)" in card
     assert "next escalation in 1\xa0day" in card
     assert "Due in 1\xa0day" not in page
     # Urgent first, however overdue a high one is: the self-harm alert raised a minute
@@ -445,9 +487,9 @@ def test_an_escalated_alert_stays_overdue_since_its_first_due_time(cast, enrollm
     assert page.index("Thoughts of self-harm reported") < page.index("Red flags at screening")
     assert "Due in 1\xa0hour" in page  # the fresh one
     assert reverse("alert_detail", args=[fresh.pk]) in page
-    assert "Overdue by 2\xa0weeks, 6\xa0days" in detail and "9 December 2026, 10:00" in detail
-    assert "Next escalation" in detail and "30 December 2026, 10:00" in detail
-    assert "Atrasada desde el 9 dic, 10:00" in spanish
+    assert "Overdue by 2\xa0weeks, 6\xa0days" in detail and "Wed 9 Dec 2026, 10:00" in detail
+    assert "Next escalation" in detail and "Wed 30 Dec 2026, 10:00" in detail
+    assert "Atrasada desde el mié 9 dic 2026, 10:00" in spanish
     assert "próximo escalamiento en 1\xa0día" in spanish
 
 

@@ -1311,3 +1311,42 @@ def test_it_puts_a_spring_forward_wall_time_at_the_jump():
     assert rules.wall_time_to_utc(date(2026, 11, 1), time(1, 30), NEW_YORK) == utc(
         2026, 11, 1, 5, 30
     )
+
+
+# ====================================================================== escalation
+# A chain as the sweep reads it: (position, the active people the step names now). The
+# patient's clinician is 7; 8 is an on-call clinician; 1 and 2 are the admins.
+CLINICIAN_FIRST = [(1, [7]), (2, [8]), (3, [1, 2])]
+
+
+@pytest.mark.parametrize(
+    ("steps", "reached", "holding", "expected"),
+    [
+        # The patient's clinician was emailed as it was raised (self-harm, urgent): their
+        # step tells nobody new, so the alert goes straight to the on-call clinician
+        # (the walk-through's "escalated 1 step" with nobody told, and a step's delay
+        # spent on nobody).
+        (CLINICIAN_FIRST, None, {7}, (2, [8])),
+        # Not emailed yet (a routine alert waits for the digest): their step is the
+        # email that says it is waiting.
+        (CLINICIAN_FIRST, None, set(), (1, [7])),
+        (CLINICIAN_FIRST, 2, {7, 8}, (3, [1, 2])),
+        # Past the last step that adds anyone: the end of the chain.
+        (CLINICIAN_FIRST, 3, {7, 8, 1, 2}, (None, [])),
+        # Steps behind the alert count as told even if `holding` forgot them.
+        (CLINICIAN_FIRST, 2, {7}, (3, [1, 2])),
+        # A step whose people all have it already is passed over too: the on-call
+        # clinician is the patient's clinician here.
+        ([(1, [7]), (2, [7]), (3, [1])], None, {7}, (3, [1])),
+        # A step with nobody active on it (switched off) is passed over.
+        ([(1, []), (2, [8])], None, {7}, (2, [8])),
+        # Only the people a step adds are told: admin 1 acknowledged it already.
+        (CLINICIAN_FIRST, 2, {7, 8, 1}, (3, [2])),
+        # A step the chain lost since (a removed position) changes nothing.
+        ([(2, [8]), (5, [1])], 3, {7, 8}, (5, [1])),
+        # No chain at all.
+        ([], None, {7}, (None, [])),
+    ],
+)
+def test_it_escalates_to_the_next_step_that_tells_someone_new(steps, reached, holding, expected):
+    assert rules.escalation_next(steps, reached=reached, holding=holding) == expected

@@ -45,12 +45,8 @@ def new_yorker(cast):
     return cast.clinician
 
 
-def long_form(at: datetime) -> str:  # the alert pages' "j F Y, H:i"
-    return f"{at.day} {at:%B %Y, %H:%M}"
-
-
-def short_form(at: datetime) -> str:  # DAY_MONTH_YEAR_TIME_FORMAT, "j M Y, H:i"
-    return f"{at.day} {at:%b %Y, %H:%M}"
+def alert_time(at: datetime) -> str:  # every alert page's one way, "D j M Y, H:i"
+    return f"{at:%a} {at.day} {at:%b %Y, %H:%M}"
 
 
 def test_a_new_york_clinician_sees_the_raised_time_in_new_york_everywhere(
@@ -62,14 +58,14 @@ def test_a_new_york_clinician_sees_the_raised_time_in_new_york_everywhere(
     client.force_login(new_yorker)
 
     detail = client.get(reverse("alert_detail", args=[alert.pk])).content.decode()
-    assert f"raised {long_form(local)}" in detail
-    assert long_form(utc) not in detail
+    assert f"raised {alert_time(local)}" in detail
+    assert alert_time(utc) not in detail
 
     inbox = client.get(reverse("alert_inbox")).content.decode()
-    assert short_form(local) in inbox and short_form(utc) not in inbox
+    assert alert_time(local) in inbox and alert_time(utc) not in inbox
 
     form = client.get(reverse("alert_resolve", args=[alert.pk])).content.decode()
-    assert f"raised {long_form(local)}" in form
+    assert f"raised {alert_time(local)}" in form
 
     # A contact typed a minute before the raised time (in New York time, as the label
     # asks) is refused, naming the same time the page shows above the form.
@@ -87,8 +83,8 @@ def test_a_new_york_clinician_sees_the_raised_time_in_new_york_everywhere(
     )
     assert response.status_code == 400
     page = response.content.decode()
-    assert f"This alert was raised on {short_form(local)}." in page
-    assert f"raised {long_form(local)}" in page
+    assert f"This alert was raised on {alert_time(local)}." in page
+    assert f"raised {alert_time(local)}" in page
     assert f'value="{typed}"' in page
 
 
@@ -108,7 +104,7 @@ def test_the_contact_outcome_is_shown_in_the_clinicians_zone(client, alert, new_
     )
     assert response.status_code == 302
     page = client.get(reverse("alert_detail", args=[alert.pk])).content.decode()
-    assert f"Yes, {long_form(local)}" in page
+    assert f"Yes, {alert_time(local)}" in page
 
 
 def test_the_patients_diary_still_shows_the_patients_own_time(cast, client, enrollment):

@@ -11,7 +11,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from django.db.models import Exists, OuterRef, Q, QuerySet
+from django.db.models import Q, QuerySet
 from django.http import Http404
 
 from painapp.accounts.audit import audit, audit_reads
@@ -19,7 +19,8 @@ from painapp.accounts.models import Role
 from painapp.types import MemberRequest
 from programs.enrollment_status import with_accepted
 from programs.models import Enrollment
-from tracking.models import Alert, EscalationStep
+from tracking.alerts.wording import with_told
+from tracking.models import Alert
 
 
 @dataclass(frozen=True)
@@ -98,34 +99,37 @@ def audit_read(request: MemberRequest, action: str, enrollment: Enrollment, obj=
 
 
 def visible_alerts(request: MemberRequest) -> QuerySet[Alert]:
-    """Alerts the requesting staff member may see: those of the enrollments they may
-    see, and, in their own practice, an alert the escalation chain brought to them (a
-    named step at or below the one it reached, or the safety contact once the chain ran
-    out) and any alert that went through the whole chain unacknowledged (every member of
-    staff is shown a banner for it, so any of them may open it and act)."""
+    """Alerts the requesting staff member may see and act on (alerts_in_scope)."""
     return alerts_in_scope(enrollment_scope(request))
 
 
 def alerts_in_scope(scope: EnrollmentScope | None) -> QuerySet[Alert]:
-    """visible_alerts for a scope already worked out (see there)."""
+    """The one rule for which alerts a member of staff may see and act on, read by the
+    alert inbox, the menu's count and the alert's own pages alike: those of the
+    enrollments they may see (a clinician's patients now, an admin's practice); in their
+    own practice, an alert the escalation chain told them of (`Alert.escalated_to`, as
+    it happened: a clinician a patient was moved away from keeps none of that patient's
+    alerts, even if they are a step of the chain the alert passed over); and any alert
+    that went through the whole chain unacknowledged (every member of staff is shown a
+    banner for it, so any of them may open it and act). Opening the patient's record is
+    `may_open_record`'s."""
     if scope is None:
         return Alert.objects.none()
     if scope.clinician_id is None:
         return Alert.objects.filter(practice_id=scope.practice_id)
-    named_on_chain = EscalationStep.objects.filter(
-        practice_id=OuterRef("practice_id"),
-        target=EscalationStep.Target.STAFF,
-        user_id=scope.clinician_id,
-        position__lte=OuterRef("escalation_position"),
+    return Alert.objects.filter(practice_id=scope.practice_id).filter(
+        Q(enrollment__clinician_id=scope.clinician_id)
+        | Q(chain_exhausted_at__isnull=False)
+        | Q(escalated_to__contains=[scope.clinician_id])
     )
-    return (
-        Alert.objects.filter(practice_id=scope.practice_id)
-        .alias(escalated_to_me=Exists(named_on_chain))
-        .filter(
-            Q(enrollment__clinician_id=scope.clinician_id)
-            | Q(chain_exhausted_at__isnull=False)
-            | Q(escalation_position__isnull=False, escalated_to_me=True)
-        )
+
+
+def may_open_record(scope: EnrollmentScope | None, alert: Alert) -> bool:
+    """Whether the alert's patient record is open to this scope: their clinician and the
+    practice's admins; others the chain brought the alert to see and act on the alert
+    only."""
+    return scope is not None and (
+        scope.clinician_id is None or scope.clinician_id == alert.enrollment.clinician_id
     )
 
 
@@ -134,7 +138,7 @@ def alert_for_staff(request: MemberRequest, pk: int) -> Alert:
     patients' and those escalated to them, a practice admin their practice's), or 404
     with the denial audited."""
     alert = (
-        visible_alerts(request)
+        with_told(visible_alerts(request))
         .select_related(
             "enrollment__patient",
             "enrollment__clinician",

@@ -415,6 +415,9 @@ class DigestLog(models.Model):
         default=dict, blank=True, help_text="New alerts by kind, counts only."
     )
     missed_count = models.PositiveIntegerField(default=0)
+    # Not new, still waiting: the clinician's patients' alerts acknowledged and not yet
+    # resolved when the digest was decided (a count only, as above).
+    acknowledged_count = models.PositiveIntegerField(default=0)
     sent_at = models.DateTimeField(null=True, blank=True)
 
     class Meta:
@@ -429,7 +432,7 @@ class DigestLog(models.Model):
 
     @property
     def has_news(self) -> bool:
-        return bool(sum(self.alert_counts.values()) or self.missed_count)
+        return bool(sum(self.alert_counts.values()) or self.missed_count or self.acknowledged_count)
 
 
 class BulkImport(models.Model):

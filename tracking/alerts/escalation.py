@@ -11,8 +11,9 @@ from dataclasses import dataclass
 from datetime import datetime
 
 from django.conf import settings
+from django.contrib.postgres.fields import ArrayField
 from django.db import IntegrityError, transaction
-from django.db.models import Exists, F, Max, OuterRef, Q, Value
+from django.db.models import Count, Exists, F, Func, IntegerField, Max, OuterRef, Q, Value
 from django.db.models.functions import Coalesce
 from django.urls import reverse
 from django.utils import timezone
@@ -49,11 +50,13 @@ logger = logging.getLogger(__name__)
 # - An alert starts with the patient's clinician (tier 0; told at once for self-harm and
 #   red flags, through the inbox and the digest otherwise). Its due time is the
 #   practice's response time for its severity, in working time (tracking.rules).
-# - Still open (nobody acknowledged it) at its due time, it goes to the next step whose
-#   people have not all been told already (a "the patient's clinician" step right after
-#   raising an alert the clinician was told about at once is passed over, and so is a
-#   step with nobody active on it): an email to each of them (and the alert in their
-#   inbox and menu count), tier + 1, and a new due time: the same response time again,
+# - Still open (nobody acknowledged it) at its due time, it goes to the next step that
+#   tells someone by email who was not told yet (tracking.rules.escalation_next): a
+#   "the patient's clinician" step right after an alert the clinician was emailed about
+#   at once is passed over (for the others it is their first email about it), and so
+#   is a step with nobody active on it or only people told before. An email to each
+#   person it adds (and the alert in their inbox and menu count; `Alert.escalated_to`
+#   keeps who was told), tier + 1, and a new due time: the same response time again,
 #   counted from now.
 # - Nobody active holds it any more (the person of the step it is at, or the patient's
 #   clinician before any step, had their account or membership switched off since):
@@ -197,30 +200,45 @@ def tell(alert: Alert, people: list[User], *, action: str, **email: object) -> N
 def _next_step(
     alert: Alert, ctx: _Context, *, also_told: set[int] | None = None
 ) -> tuple[EscalationStep, list[User]] | tuple[None, list[User]]:
-    """The step the alert goes to next and its people not told yet (nor in
-    `also_told`, e.g. who acknowledged it); (None, people to tell at the end of the
-    chain) when nobody is left: the safety contact, or every active admin when it has
-    none; never who is in `also_told` (the practice's admins then, if the contact is)."""
+    """The step the alert goes to next and its people not told yet
+    (tracking.rules.escalation_next: the patient's clinician when emailed at once,
+    whoever the chain told before and who is in `also_told`, e.g. who acknowledged
+    it); (None, people to tell at the end of the chain) when no step adds anyone: the
+    safety contact, or every active admin when it has none; never who is in
+    `also_told` (the practice's admins then, if the contact is)."""
     clinician_id = alert.enrollment.clinician_id
     passed_over: set[int] = set(also_told or ())
-    told: set[int] = set(passed_over)
-    if tells_clinician_at_once(alert.kind, alert.severity):
-        told.add(clinician_id)
-    reached = alert.escalation_position
-    for step in ctx.chains[alert.practice_id]:
-        people = _step_people(step, clinician_id=clinician_id, ctx=ctx)
-        if reached is not None and step.position <= reached:
-            told.update(u.pk for u in people)
-            continue
-        fresh = [u for u in people if u.pk not in told]
-        if fresh:
-            return step, fresh
-        told.update(u.pk for u in people)
+    # The clinician emailed when it was raised (self-harm, red flags, urgent) is not
+    # emailed again by a "the patient's clinician" step; for the rest (in their inbox
+    # and digest only) that step is the email that says it is waiting.
+    told_at_raise = [clinician_id] if tells_clinician_at_once(alert.kind, alert.severity) else []
+    chain = ctx.chains[alert.practice_id]
+    people_of = {
+        step.position: _step_people(step, clinician_id=clinician_id, ctx=ctx) for step in chain
+    }
+    position, fresh = clinical.escalation_next(
+        [(step.position, [u.pk for u in people_of[step.position]]) for step in chain],
+        reached=alert.escalation_position,
+        holding={*told_at_raise, *alert.escalated_to, *passed_over},
+    )
+    if position is not None:
+        step = next(s for s in chain if s.position == position)
+        return step, [u for u in people_of[position] if u.pk in fresh]
     contact = ctx.safety_contacts.get(alert.practice_id)
     admins = [u for u in ctx.admins[alert.practice_id] if u.pk not in passed_over]
     if contact is not None and contact.pk not in passed_over:
         return None, [contact]
     return None, admins
+
+
+def told_too(people: list[User]) -> Func:
+    """An UPDATE's value for `Alert.escalated_to`: the people told now added to it."""
+    return Func(
+        F("escalated_to"),
+        Value([u.pk for u in people], output_field=ArrayField(IntegerField())),
+        function="array_cat",
+        output_field=ArrayField(IntegerField()),
+    )
 
 
 def escalate_unacknowledged_alerts(now: datetime | None = None) -> int:
@@ -251,6 +269,7 @@ def escalate_unacknowledged_alerts(now: datetime | None = None) -> int:
             "due_at",
             "escalation_tier",
             "escalation_position",
+            "escalated_to",
             "enrollment__clinician_id",
             "enrollment__patient_id",
         )
@@ -279,6 +298,7 @@ def escalate_unacknowledged_alerts(now: datetime | None = None) -> int:
                     escalation_tier=alert.escalation_tier + 1,
                     escalation_position=step.position,
                     escalated_at=Coalesce(F("escalated_at"), Value(now)),
+                    escalated_to=told_too(people),
                     due_at=due_time(
                         practice_settings=ctx.settings_of[alert.practice_id],
                         timezone_name=ctx.zones.get(alert.practice_id, "UTC"),
@@ -290,6 +310,7 @@ def escalate_unacknowledged_alerts(now: datetime | None = None) -> int:
                 claimed = claim.update(
                     escalation_tier=alert.escalation_tier + 1,
                     escalated_at=Coalesce(F("escalated_at"), Value(now)),
+                    escalated_to=told_too(people),
                     chain_exhausted_at=now,
                 )
             if not claimed:
@@ -311,8 +332,9 @@ def send_daily_digests(now: datetime | None = None) -> int:
     who has none yet today. Returns how many digests were queued to send.
 
     A digest counts the clinician's patients' alerts created, and check-ins whose
-    window closed as missed, since their previous digest (or the last 24 hours).
-    With nothing new, the day is still recorded and nothing is sent. Constant
+    window closed as missed, since their previous digest (or the last 24 hours), and
+    their alerts acknowledged and not yet resolved (however old: they still wait).
+    With none of these, the day is still recorded and nothing is sent. Constant
     queries, plus one insert (and one outbox row if there is news) per clinician.
     """
     now = now or timezone.now()
@@ -365,6 +387,15 @@ def send_daily_digests(now: datetime | None = None) -> int:
     ).values_list("enrollment__clinician_id", "closes_at"):
         if closes_at > since[clinician_id]:
             missed[clinician_id] += 1
+    # Still waiting, however old: acknowledged, not yet resolved (as the inbox lists them).
+    acknowledged = dict(
+        Alert.objects.filter(
+            enrollment__clinician_id__in=list(due), status=Alert.Status.ACKNOWLEDGED
+        )
+        .values("enrollment__clinician_id")
+        .annotate(n=Count("pk"))
+        .values_list("enrollment__clinician_id", "n")
+    )
 
     queued = 0
     for clinician_id, day in due.items():
@@ -377,6 +408,7 @@ def send_daily_digests(now: datetime | None = None) -> int:
                     created_at=now,
                     alert_counts=dict(alert_counts[clinician_id]),
                     missed_count=missed[clinician_id],
+                    acknowledged_count=acknowledged.get(clinician_id, 0),
                 )
                 if log.has_news:
                     outbox_add("tracking.tasks_alerts.send_digest_email", digest_id=log.pk)
@@ -526,7 +558,9 @@ def digest_email_send(*, digest_id: int, outbox_id: int | None = None) -> bool:
             "alerts_total": total,
             "alert_counts": [(labels.get(k, k), n) for k, n in counts],
             "missed": log.missed_count,
+            "acknowledged": log.acknowledged_count,
             "url": _app_url(reverse("caseload")),
+            "inbox_url": _app_url(reverse("alert_inbox")),
         },
         language=log.clinician.language,
     )

@@ -7,12 +7,12 @@ from typing import Any
 
 from django import forms
 from django.utils import timezone
-from django.utils.formats import date_format
 from django.utils.translation import gettext_lazy as _
 
 from painapp.widgets import TOO_LONG, LongTextarea
 from tracking import rules
 from tracking.alerts.services import ResolutionOutcome
+from tracking.alerts.wording import alert_time
 from tracking.models import AlertResolution
 
 CONTACTED_CHOICES = [("yes", _("Yes, we spoke or met")), ("no", _("No, we could not reach them"))]
@@ -79,14 +79,13 @@ class ResolveForm(forms.Form):
             elif problem == "future":
                 self.add_error("contacted_at", _("The contact time cannot be in the future."))
             elif problem == "before_raised":
-                raised = timezone.localtime(self.raised_at)
                 self.add_error(
                     "contacted_at",
                     _(
                         "This alert was raised on %(raised)s. The contact time is before "
                         "that. Enter when you made contact about this alert."
                     )
-                    % {"raised": date_format(raised, "DAY_MONTH_YEAR_TIME_FORMAT")},
+                    % {"raised": alert_time(self.raised_at)},
                 )
             if not data.get("method"):
                 self.add_error("method", _("Choose how the contact happened."))

@@ -7,6 +7,7 @@ one (escalation, the resolve deadline, handover) live beside this module.
 from __future__ import annotations
 
 from django.conf import settings
+from django.contrib.postgres.fields import ArrayField
 from django.db import models
 from django.db.models import Q
 from django.utils import timezone as dj_timezone
@@ -77,6 +78,11 @@ class Alert(models.Model):
     # was told and every member of staff sees a banner until someone acknowledges it.
     escalation_position = models.PositiveSmallIntegerField(null=True, blank=True)
     chain_exhausted_at = models.DateTimeField(null=True, blank=True)
+    # Everyone the escalation chain (or its end) told of it, by user id, in the order
+    # they were told: who may open it besides the patient's clinician and the admins
+    # (tracking.access.alerts_in_scope), and whom its pages name as told. Kept as it
+    # happened, so a later handover or chain edit changes neither.
+    escalated_to = ArrayField(models.IntegerField(), default=list, blank=True)
     # Acknowledged, it must be resolved by `resolve_by` (tracking.rules.resolve_deadline);
     # not resolved by then, the escalation chain is told once, at `resolve_escalated_at`.
     resolve_by = models.DateTimeField(null=True, blank=True)

@@ -24,7 +24,7 @@ from django.db.models import F, Value
 from django.db.models.functions import Coalesce
 from django.utils import timezone
 
-from tracking.alerts.escalation import _load_context, _next_step, tell
+from tracking.alerts.escalation import _load_context, _next_step, tell, told_too
 from tracking.models import Alert
 
 logger = logging.getLogger(__name__)
@@ -49,6 +49,7 @@ def escalate_unresolved_alerts(now: datetime | None = None) -> int:
             "severity",
             "escalation_tier",
             "escalation_position",
+            "escalated_to",
             "acknowledged_by_id",
             "enrollment__clinician_id",
             "enrollment__patient_id",
@@ -74,6 +75,7 @@ def escalate_unresolved_alerts(now: datetime | None = None) -> int:
                     step.position if step is not None else F("escalation_position")
                 ),
                 escalated_at=Coalesce(F("escalated_at"), Value(now)),
+                escalated_to=told_too(people),
                 # Nobody left on the chain: marked as the unseen-alert escalation marks
                 # it, so whoever it tells may open it (tracking.access.alerts_in_scope).
                 chain_exhausted_at=(

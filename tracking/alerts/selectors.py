@@ -13,6 +13,8 @@ from painapp.accounts.middleware import membership_for
 from painapp.accounts.models import Role
 from painapp.types import MemberRequest
 from tracking.access import EnrollmentScope, alerts_in_scope, visible_alerts
+from tracking.alerts import wording
+from tracking.alerts.wording import with_told
 from tracking.models import Alert
 
 INBOX_LIMIT = 200  # more than any practice should ever have waiting; the page says so
@@ -35,7 +37,7 @@ def alert_inbox(request: MemberRequest) -> list[Alert]:
         default=Coalesce(F("first_due_at"), F("due_at")),
     )
     return list(
-        visible_alerts(request)
+        with_told(visible_alerts(request))
         .exclude(status=Alert.Status.RESOLVED)
         .select_related("enrollment__patient", "enrollment__clinician", "acknowledged_by")
         .annotate(deadline=deadline)
@@ -48,10 +50,23 @@ def alert_inbox(request: MemberRequest) -> list[Alert]:
 
 @dataclass(frozen=True)
 class AlertCounts:
-    # not yet acknowledged, or acknowledged and past its resolve time (the chain was
-    # told), that this person may see
-    open: int
+    """The staff menu's count: the alerts this person may see that need them now, the
+    ones to acknowledge and the acknowledged ones past their resolve time (the chain
+    was told). The inbox lists every alert not yet resolved; both say the difference in
+    words (`badge_label` here, the inbox's heading; tracking.alerts.wording)."""
+
+    open: int  # the number on the badge: unacknowledged + past_resolve_time
     unwatched: int  # went through the whole escalation chain, nobody acknowledged
+    # Defaults: a count cached before these were kept still reads (as 0).
+    unacknowledged: int = 0
+    past_resolve_time: int = 0
+
+    @property
+    def badge_label(self) -> str:
+        """What the badge's number counts, for screen readers (and its title)."""
+        return wording.menu_count_label(
+            unacknowledged=self.unacknowledged, past_resolve_time=self.past_resolve_time
+        )
 
 
 def alert_counts(request: HttpRequest) -> AlertCounts | None:
@@ -77,6 +92,12 @@ def alert_counts(request: HttpRequest) -> AlertCounts | None:
             unwatched=Count(
                 "pk", filter=Q(status=Alert.Status.OPEN, chain_exhausted_at__isnull=False)
             ),
+            unacknowledged=Count("pk", filter=Q(status=Alert.Status.OPEN)),
         )
     )
-    return AlertCounts(open=counts["open"], unwatched=counts["unwatched"])
+    return AlertCounts(
+        open=counts["open"],
+        unwatched=counts["unwatched"],
+        unacknowledged=counts["unacknowledged"],
+        past_resolve_time=counts["open"] - counts["unacknowledged"],
+    )

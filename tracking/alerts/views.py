@@ -16,7 +16,7 @@ from painapp.accounts.access import staff_required
 from painapp.accounts.audit import audit, audit_reads
 from painapp.accounts.models import Role
 from painapp.types import MemberRequest
-from tracking.access import alert_for_staff, enrollment_scope
+from tracking.access import alert_for_staff, enrollment_scope, may_open_record
 from tracking.alerts import links, services, wording
 from tracking.alerts.forms import ResolveForm
 from tracking.alerts.handover import handovers_of
@@ -37,12 +37,7 @@ def _back_page(request: MemberRequest) -> str:
 
 
 def _may_open_patient(request: MemberRequest, alert: Alert) -> bool:
-    """The patient's record is for their clinician and the practice's admins: others the
-    escalation chain brought the alert to see the alert only (tracking.access)."""
-    scope = enrollment_scope(request)
-    return scope is not None and (
-        scope.clinician_id is None or scope.clinician_id == alert.enrollment.clinician_id
-    )
+    return may_open_record(enrollment_scope(request), alert)
 
 
 def _back(request: MemberRequest, alert: Alert, *, resolved: bool = False) -> HttpResponse:
@@ -83,6 +78,8 @@ def inbox(request: MemberRequest) -> HttpResponse:
         "tracking/clinic/alert_inbox.html",
         {
             "alerts": alerts,
+            # What it lists, in words, beside what the menu's count counts.
+            "count_line": wording.inbox_count_line(alerts),
             "now": now,
             "limit": INBOX_LIMIT,
             "is_admin": request.membership.role == Role.ADMIN,

@@ -9,11 +9,17 @@ patient wrote, never the phrase that matched: staff open the entry (audited) to 
 
 from __future__ import annotations
 
+from datetime import datetime
+
+from django.contrib.postgres.expressions import ArraySubquery
+from django.db.models import BooleanField, F, Func, IntegerField, OuterRef, QuerySet
+from django.db.models.functions import JSONObject
 from django.utils import timezone
 from django.utils.formats import date_format
 from django.utils.functional import Promise
-from django.utils.translation import gettext, gettext_lazy
+from django.utils.translation import gettext, gettext_lazy, ngettext
 
+from painapp.accounts.models import User
 from tracking.models import Alert
 
 CHECKIN = "checkin"
@@ -64,8 +70,99 @@ def acknowledged_message(alert: Alert) -> str:
     """What staff are told on acknowledging `alert` (just acknowledged, so it has its
     resolve time), wherever they acknowledged it: the deadline, in the reader's zone
     (UserTimezoneMiddleware) and language, and what happens if it is missed."""
-    when = timezone.localtime(alert.resolve_by)
     return gettext(
         "Alert acknowledged. Please contact the patient and resolve it by %(when)s. "
         "If it is not resolved by then, your practice's escalation chain is told."
-    ) % {"when": date_format(when, "WEEKDAY_DAY_MONTH_TIME_FORMAT")}
+    ) % {"when": alert_time(alert.resolve_by)}
+
+
+# How every time on the alert pages is written (the inbox, an alert, its resolve form,
+# the alerts on a patient's record, the messages after acting on one): weekday, day,
+# month, year and time, in the viewer's zone (UserTimezoneMiddleware) and language
+# (painapp/formats): "Tue 8 Dec 2026, 11:00", "mar 8 dic 2026, 11:00".
+ALERT_TIME_FORMAT = "WEEKDAY_DAY_MONTH_YEAR_TIME_FORMAT"
+
+
+def alert_time(when: datetime | None) -> str:
+    """`when` as the alert pages write a time (ALERT_TIME_FORMAT), or ""."""
+    if when is None:
+        return ""
+    return date_format(timezone.localtime(when), ALERT_TIME_FORMAT)
+
+
+def with_told(alerts: QuerySet[Alert]) -> QuerySet[Alert]:
+    """`told_people` on each alert, in the same query: who the escalation chain (or its
+    end) told of it (`Alert.escalated_to`), in the order they were told."""
+    told = OuterRef("escalated_to")
+    people = (
+        # `id = ANY(escalated_to)`: the primary key's index, not a scan of every user.
+        User.objects.filter(
+            Func(
+                F("pk"),
+                told,
+                arg_joiner=" = ANY(",
+                template="%(expressions)s)",
+                output_field=BooleanField(),
+            )
+        )
+        .annotate(
+            told_order=Func(told, F("pk"), function="array_position", output_field=IntegerField())
+        )
+        .order_by("told_order")
+        .values(person=JSONObject(full_name="full_name", email="email"))
+    )
+    return alerts.annotate(told_people=ArraySubquery(people))
+
+
+def told_names(alert: Alert) -> str:
+    """Who the chain told of `alert`, by name ("On Call, Sam Admin"), or "" when it has
+    told nobody by name (still with the patient's clinician, or escalated before names
+    were kept). From `with_told`'s annotation."""
+    people = getattr(alert, "told_people", None) or []
+    return ", ".join(User(full_name=p["full_name"], email=p["email"]).display_name for p in people)
+
+
+# ---------------------------------------------------------------- counts in words
+# The menu's badge counts the alerts that need the person now (to acknowledge, or past
+# their resolve time); the inbox lists every alert not yet resolved. Both say which
+# they count in these words, so the two numbers never differ without a reason given.
+
+
+def need_acknowledging(n: int) -> str:
+    return ngettext("%(n)s needs acknowledging", "%(n)s need acknowledging", n) % {"n": n}
+
+
+def past_resolve(n: int) -> str:
+    return ngettext(
+        "%(n)s acknowledged and past its resolve time",
+        "%(n)s acknowledged and past their resolve time",
+        n,
+    ) % {"n": n}
+
+
+def acknowledged_not_resolved(n: int) -> str:
+    return ngettext(
+        "%(n)s acknowledged, not yet resolved", "%(n)s acknowledged, not yet resolved", n
+    ) % {"n": n}
+
+
+def menu_count_label(*, unacknowledged: int, past_resolve_time: int) -> str:
+    """The menu badge's words: "(2 need acknowledging · 1 acknowledged and past its
+    resolve time)"."""
+    parts = [need_acknowledging(unacknowledged)] if unacknowledged else []
+    if past_resolve_time:
+        parts.append(past_resolve(past_resolve_time))
+    return f"({' · '.join(parts)})" if parts else ""
+
+
+def inbox_count_line(alerts: list[Alert]) -> str:
+    """The inbox's count of what it lists: "2 need acknowledging · 3 acknowledged, not
+    yet resolved (1 acknowledged and past its resolve time)"."""
+    open_ = sum(a.status == Alert.Status.OPEN for a in alerts)
+    acknowledged = [a for a in alerts if a.status == Alert.Status.ACKNOWLEDGED]
+    late = sum(a.resolve_escalated_at is not None for a in acknowledged)
+    parts = [need_acknowledging(open_)] if open_ else []
+    if acknowledged:
+        said = acknowledged_not_resolved(len(acknowledged))
+        parts.append(f"{said} ({past_resolve(late)})" if late else said)
+    return " · ".join(parts)

@@ -112,6 +112,37 @@ def escalation_due(*, created_at: datetime, escalation_minutes: int, now: dateti
     return created_at + timedelta(minutes=escalation_minutes) <= now
 
 
+def escalation_next(
+    steps: Sequence[tuple[int, Sequence[int]]],
+    *,
+    reached: int | None,
+    holding: Iterable[int],
+) -> tuple[int | None, list[int]]:
+    """Where an alert goes when it escalates, and whom that tells.
+
+    `steps`: the practice's chain in order, each (position, the active people it names
+    now, by id). `reached`: the position the alert last went to (None: still with the
+    patient's clinician). `holding`: who was told of it already: the patient's
+    clinician when they were emailed as it was raised (then a "the patient's clinician"
+    step tells nobody new; otherwise it is their first email about it), whoever the
+    chain told before, and anyone else the caller names (who acknowledged it).
+
+    A step at or below `reached` is behind the alert: its people have it. A step whose
+    people all have it already tells nobody new, so it is passed over: the alert goes
+    straight on to the first step that adds a person, with no step's delay spent on
+    nobody. Returns (that step's position, the people it adds, in the step's order),
+    or (None, []) when no step is left to add anyone (the end of the chain)."""
+    have = set(holding)
+    for position, people in steps:
+        if reached is not None and position <= reached:
+            have.update(people)
+            continue
+        fresh = [person for person in people if person not in have]
+        if fresh:
+            return position, fresh
+    return None, []
+
+
 def digest_due(local_now: datetime) -> bool:
     """The clinician's own clock (`local_now`, in their zone) has reached the digest
     hour."""

@@ -28,6 +28,19 @@ def from_checkin(alert: Alert) -> bool:
 
 
 @register.filter
+def alert_time(when: datetime | None) -> str:
+    """`{{ alert.created_at|alert_time }}`: every time on the alert pages, one way
+    ("Tue 8 Dec 2026, 11:00"), in the viewer's zone and language."""
+    return wording.alert_time(when)
+
+
+@register.filter
+def told_names(alert: Alert) -> str:
+    """`{{ alert|told_names }}`: who the escalation chain told of it, by name, or ""."""
+    return wording.told_names(alert)
+
+
+@register.filter
 def alert_clock(alert: Alert, now: datetime) -> rules.AlertClock:
     """`{% with clock=alert|alert_clock:now %}`: its deadline, whether it is overdue,
     and when it escalates next."""

@@ -72,10 +72,11 @@ def _coding_item(name: str, uncoded: int | None) -> Item:
     return item
 
 
-def _alerts_item(name: str, alerts_open: int | None) -> Item:
+def _alerts_item(name: str, alerts_open: int | None, label: str) -> Item:
     # The alert inbox (tracking's URL, by name only: accounts imports nothing of it).
+    # `label`: what the count counts, in words (tracking's AlertCounts.badge_label).
     item = _item(_("Alerts"), "alert_inbox", name, inside=("alert_",))
-    return Item(item.label, item.url, item.current, alerts_open, pgettext("alerts", "open"))
+    return Item(item.label, item.url, item.current, alerts_open, label)
 
 
 def _messages_item(name: str, url_name: str, unread: int) -> Item:
@@ -92,6 +93,7 @@ def build_nav(
     alerts_open: int | None = None,
     messages_unread: int | None = None,
     gate: str = "",
+    alerts_label: str = "",
 ) -> Nav:
     """The menu for a role on the page `name`. `messages_unread` is None when the
     practice has messaging off (no Messages link), else the person's unread count.
@@ -158,7 +160,7 @@ def build_nav(
     elif role == "clinician":
         nav.primary = [
             _item(_("Caseload"), "caseload", name, inside=("patient_",)),
-            _alerts_item(name, alerts_open),
+            _alerts_item(name, alerts_open, alerts_label),
         ]
         nav.extra = [_coding_item(name, uncoded)]
         if messages_unread is not None:
@@ -175,7 +177,7 @@ def build_nav(
         ]
         # First of the rest: on a phone the row holds only two links and More.
         nav.extra = [
-            _alerts_item(name, alerts_open),
+            _alerts_item(name, alerts_open, alerts_label),
             _item(
                 _("Clinicians"),
                 "admin_clinicians",
@@ -221,6 +223,7 @@ def main_nav(context) -> dict:
             (match.url_name if match else None) or "",
             uncoded=context.get("uncoded_causes"),
             alerts_open=counts.open if counts else None,
+            alerts_label=counts.badge_label if counts else "",
             messages_unread=inbox.unread if inbox and inbox.enabled else None,
             # tracking's context processor: one query, made only for a patient's menu.
             gate=str(context.get("patient_gate") or "") if role == "patient" else "",
