@@ -10,6 +10,8 @@ from django.utils.translation import pgettext
 
 from painapp.accounts.data_rights import PersonalData, TablePolicy
 from painapp.accounts.models import Membership, User
+from programs.models import Enrollment
+from tracking import rules
 from tracking.messaging.models import Message, ThreadRead
 from tracking.models import (
     Alert,
@@ -25,20 +27,27 @@ from tracking.models import (
 )
 from tracking.session_notes.models import SessionNote
 
-# Alerts a clinician must see before the account can go: deleting removes the alert
-# and its page, and the urgent email names no one, so the clinician would never learn
-# who needed a call. Once a clinician has acknowledged it, deletion goes ahead.
-SAFETY_ALERT_KINDS = (Alert.Kind.SELF_HARM, Alert.Kind.RED_FLAG)
-
 
 def deletion_on_hold(user: User) -> bool:
-    """True while one of the patient's safety alerts is still unseen by their care team."""
-    return Alert.objects.filter(
-        enrollment__patient=user, kind__in=SAFETY_ALERT_KINDS, status=Alert.Status.OPEN
-    ).exists()
+    """True while one of the patient's safety alerts is not resolved yet
+    (`rules.alert_holds_deletion`: open, or acknowledged but the contact not yet
+    documented). Deleting would remove the alert, its page and the patient's contact
+    details before the clinician has reached them. The rule is asked of each (kind,
+    status) pair the patient's alerts have: a handful of rows at most."""
+    pairs = (
+        Alert.objects.filter(enrollment__patient=user)
+        .values_list("kind", "status")
+        .distinct()
+        .order_by()
+    )
+    return any(rules.alert_holds_deletion(kind=kind, status=status) for kind, status in pairs)
 
 
-def _lock_reminders(user: User) -> None:
+def _lock_before_delete(user: User) -> None:
+    # The patient's enrollments: an alert being raised for one (its foreign key locks
+    # the enrollment row) commits before the deletion asks whether it is held, and none
+    # can be raised after, so the hold sees every alert.
+    list(Enrollment.objects.select_for_update().filter(patient=user).values_list("pk", flat=True))
     # A sweep claiming one of these schedules finishes before the deletion goes on,
     # and no later sweep can claim them: reminders stop at once.
     list(
@@ -197,6 +206,6 @@ PERSONAL_DATA = PersonalData(
     },
     export=_bulk_import_lines,
     deletion_on_hold=deletion_on_hold,
-    before_delete=_lock_reminders,
+    before_delete=_lock_before_delete,
     after_delete=_scrub_bulk_imports,
 )

@@ -137,7 +137,7 @@ class PersonalData:
     # Rows about the person that no foreign key finds (their line in an admin's CSV
     # upload), as {table label: rows}.
     export: Callable[[User], dict[str, list[dict]]] | None = None
-    # True while the account may not be deleted yet (a safety alert nobody has seen).
+    # True while the account may not be deleted yet (a safety alert not yet resolved).
     deletion_on_hold: Callable[[User], bool] | None = None
     # Run first in the deletion's transaction (lock what a sweep may be claiming) …
     before_delete: Callable[[User], None] | None = None
@@ -471,9 +471,15 @@ def data_rights_available(user: User) -> bool:
 
 
 # ------------------------------------------------------------------ deletion
+class DeletionOnHold(Exception):
+    """The account may not be deleted now (`deletion_on_hold`); nothing was changed."""
+
+
 def deletion_on_hold(user: User) -> bool:
     """True while an app holds the deletion back: tracking, while one of the patient's
-    safety alerts is still unseen by their care team (tracking/data_rights.py)."""
+    safety alerts is not resolved yet (tracking/data_rights.py, its rule
+    tracking.rules.alert_holds_deletion). `account_delete` asks again itself, so every
+    way of deleting (the patient's page, staff, a task run later) meets the same rule."""
     return any(
         provider.deletion_on_hold(user) for provider in personal_data if provider.deletion_on_hold
     )
@@ -499,6 +505,12 @@ def account_delete(*, user: User) -> None:
       session epoch is raised, which ends every session on every device.
     - An `account.deleted` audit event (actor and subject: the person) is the
       tombstone. Earlier audit events are kept as they are.
+
+    Raises DeletionOnHold, changing nothing, while `deletion_on_hold` says so. It is
+    asked here, after the providers' `before_delete` locks (tracking locks the
+    patient's enrollments, so no alert can be raised for them meanwhile), whoever
+    calls: the patient's page asked earlier, but a safety alert may have been raised
+    since, or the deletion may have been asked for long before it runs.
     """
     with transaction.atomic():
         locked = User.objects.select_for_update().get(pk=user.pk)
@@ -511,6 +523,8 @@ def account_delete(*, user: User) -> None:
         for provider in personal_data:
             if provider.before_delete:
                 provider.before_delete(locked)
+        if deletion_on_hold(locked):
+            raise DeletionOnHold
 
         tables = person_tables()
         people = _registered().people
