@@ -8,24 +8,27 @@ from __future__ import annotations
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext
 
-from painapp.accounts.data_rights import PersonalData, TablePolicy
+from painapp.accounts.data_rights import PersonalData, TablePolicy, in_words
 from painapp.accounts.models import Membership, User
 from programs.models import Enrollment
 from tracking import rules
+from tracking.band_labels import band_label
 from tracking.messaging.models import Message, ThreadRead
 from tracking.models import (
     Alert,
     AlertResolution,
     BulkImport,
+    CheckIn,
     ClinicianNote,
     DigestLog,
     EscalationStep,
     HoldDecision,
     PracticeSettings,
     ReminderSchedule,
+    Response,
     SavedCaseloadFilter,
 )
-from tracking.session_notes.models import SessionNote
+from tracking.session_notes.models import Component, RiskAction, SessionNote
 
 
 def deletion_on_hold(user: User) -> bool:
@@ -104,6 +107,42 @@ def _read_extras(mark: ThreadRead, user: User) -> dict:
     if mark.user_id == user.pk:
         return {"reader": pgettext("data download value", "you")}
     return {"reader": pgettext("data download value", "your care team")}
+
+
+# The spreadsheet's words for values no model choice names (the data download's
+# `Readable`): my-data.json keeps the codes and the stored English bands.
+def _scores_in_words(row: dict) -> dict:
+    scores = row.get("scores")
+    if not isinstance(scores, dict) or not scores.get("band"):
+        return {}
+    return {"scores": {**scores, "band": band_label(scores["band"])}}
+
+
+def _figures_in_words(row: dict) -> dict:
+    figures = row.get("figures")
+    if not isinstance(figures, dict) or not isinstance(figures.get("bands"), dict):
+        return {}
+    bands = {key: band_label(band) or None for key, band in figures["bands"].items()}
+    return {"figures": {**figures, "bands": bands}}
+
+
+def _plan_in_words(row: dict) -> dict:
+    return {"plan": in_words(row.get("plan") or [], AlertResolution.Plan.choices)}
+
+
+def _session_in_words(row: dict) -> dict:
+    return {
+        "components": in_words(row.get("components") or [], Component.choices),
+        "risk_actions": in_words(row.get("risk_actions") or [], RiskAction.choices),
+    }
+
+
+def _red_flags_in_words(row: dict) -> dict:
+    if "red_flags" not in row:
+        return {}
+    return {
+        "red_flags": in_words(row["red_flags"] or [], [(f.key, f.label) for f in rules.RED_FLAGS])
+    }
 
 
 PERSONAL_DATA = PersonalData(
@@ -203,6 +242,14 @@ PERSONAL_DATA = PersonalData(
                 "it after a clinician has looked it over."
             )
         ),
+    },
+    readable={
+        Response: _scores_in_words,
+        CheckIn: _figures_in_words,
+        AlertResolution: _plan_in_words,
+        SessionNote: _session_in_words,
+        # programs' enrollment; the red flags' words are tracking's (tracking.rules).
+        Enrollment: _red_flags_in_words,
     },
     export=_bulk_import_lines,
     deletion_on_hold=deletion_on_hold,
