@@ -115,25 +115,28 @@ def test_a_patient_who_is_also_staff_asks_their_admin(client, cast, enrollment):
     assert User.objects.get(pk=cast.patient.pk).is_active
 
 
-def test_it_waits_until_the_care_team_has_seen_a_safety_alert(client, cast, enrollment):
-    from tracking.alerts.services import alert_acknowledge, alert_raise
+def test_it_waits_until_the_care_team_has_resolved_a_safety_alert(client, cast, enrollment):
+    from tests.test_alerts_factories import CONTACTED
+    from tracking.alerts.services import alert_acknowledge, alert_raise, alert_resolve
 
     alert = alert_raise(
         enrollment=enrollment, kind="self_harm", severity="urgent", source="checkin:1"
     )
     login(client, cast.patient)
     page = client.get(reverse("account_delete"))
-    assert "has not yet seen something important" in page.content.decode()
-    response = delete(client)
-    assert response.status_code == 409
-    assert User.objects.get(pk=cast.patient.pk).is_active
+    assert "your care team is following up on it" in page.content.decode()
+    assert delete(client).status_code == 409
     alert_acknowledge(alert=alert, by=cast.clinician)
+    assert delete(client).status_code == 409  # seen, but nobody has reached them yet
+    assert User.objects.get(pk=cast.patient.pk).is_active
+    alert_resolve(alert=alert, by=cast.clinician, outcome=CONTACTED)
     assert delete(client).url == reverse("account_deleted")
     assert not User.objects.get(pk=cast.patient.pk).is_active
 
 
-# Tracking holds the deletion back (its `deletion_on_hold`, registered with its own
-# Alert enums) while a safety alert is open; the other alerts do not hold it.
+# Tracking holds the deletion back (its `deletion_on_hold`, with the rule
+# tracking.rules.alert_holds_deletion) while a safety alert is not resolved; the other
+# alerts do not hold it. Every kind and status: tests/test_deletion_hold.py.
 @pytest.mark.parametrize(
     ("kind", "severity", "held"),
     [
@@ -144,12 +147,15 @@ def test_it_waits_until_the_care_team_has_seen_a_safety_alert(client, cast, enro
         (Alert.Kind.MISSED, Alert.Severity.ROUTINE, False),
     ],
 )
-def test_only_an_unseen_safety_alert_holds_the_deletion(cast, enrollment, kind, severity, held):
-    from tracking.alerts.services import alert_acknowledge, alert_raise
+def test_only_an_unresolved_safety_alert_holds_the_deletion(cast, enrollment, kind, severity, held):
+    from tests.test_alerts_factories import CONTACTED
+    from tracking.alerts.services import alert_acknowledge, alert_raise, alert_resolve
 
     alert = alert_raise(enrollment=enrollment, kind=kind, severity=severity, source="test")
     assert data_rights.deletion_on_hold(cast.patient) is held
     alert_acknowledge(alert=alert, by=cast.clinician)
+    assert data_rights.deletion_on_hold(cast.patient) is held
+    alert_resolve(alert=alert, by=cast.clinician, outcome=CONTACTED)
     assert data_rights.deletion_on_hold(cast.patient) is False
 
 

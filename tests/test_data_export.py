@@ -105,7 +105,7 @@ def csv_rows(archive: zipfile.ZipFile, label: str) -> list[dict]:
     in the patient's language; columns.csv pairs them)."""
     guide = csv.reader(io.StringIO(archive.read("columns.csv").decode("utf-8-sig")))
     next(guide)
-    keys = {header: key for file, header, key in guide if file == f"csv/{label}.csv"}
+    keys = {header: key for file, header, key, *_ in guide if file == f"csv/{label}.csv"}
     text = archive.read(f"csv/{label}.csv").decode("utf-8-sig")
     return [{keys[h]: v for h, v in row.items()} for row in csv.DictReader(io.StringIO(text))]
 
@@ -410,7 +410,12 @@ def test_a_spanish_patient_gets_the_readme_and_column_names_in_spanish(client, c
     assert "Fecha de inicio" in header and "start_date" not in header
     # every column of every table has a Spanish name (a new field fails here)
     guide = csv.DictReader(io.StringIO(archive.read("columns.csv").decode("utf-8-sig")))
-    assert guide.fieldnames == ["Archivo", "Nombre de la columna", "Clave"]
+    assert guide.fieldnames == [
+        "Archivo",
+        "Nombre de la columna",
+        "Clave",
+        "Qué significan los códigos",
+    ]
     untranslated = {
         r["Clave"]
         for r in guide

@@ -8,37 +8,49 @@ from __future__ import annotations
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext
 
-from painapp.accounts.data_rights import PersonalData, TablePolicy
+from painapp.accounts.data_rights import PersonalData, TablePolicy, in_words
 from painapp.accounts.models import Membership, User
+from programs.models import Enrollment
+from tracking import rules
+from tracking.band_labels import band_label
 from tracking.messaging.models import Message, ThreadRead
 from tracking.models import (
     Alert,
     AlertResolution,
     BulkImport,
+    CheckIn,
     ClinicianNote,
     DigestLog,
     EscalationStep,
     HoldDecision,
     PracticeSettings,
     ReminderSchedule,
+    Response,
     SavedCaseloadFilter,
 )
-from tracking.session_notes.models import SessionNote
-
-# Alerts a clinician must see before the account can go: deleting removes the alert
-# and its page, and the urgent email names no one, so the clinician would never learn
-# who needed a call. Once a clinician has acknowledged it, deletion goes ahead.
-SAFETY_ALERT_KINDS = (Alert.Kind.SELF_HARM, Alert.Kind.RED_FLAG)
+from tracking.session_notes.models import Component, RiskAction, SessionNote
 
 
 def deletion_on_hold(user: User) -> bool:
-    """True while one of the patient's safety alerts is still unseen by their care team."""
-    return Alert.objects.filter(
-        enrollment__patient=user, kind__in=SAFETY_ALERT_KINDS, status=Alert.Status.OPEN
-    ).exists()
+    """True while one of the patient's safety alerts is not resolved yet
+    (`rules.alert_holds_deletion`: open, or acknowledged but the contact not yet
+    documented). Deleting would remove the alert, its page and the patient's contact
+    details before the clinician has reached them. The rule is asked of each (kind,
+    status) pair the patient's alerts have: a handful of rows at most."""
+    pairs = (
+        Alert.objects.filter(enrollment__patient=user)
+        .values_list("kind", "status")
+        .distinct()
+        .order_by()
+    )
+    return any(rules.alert_holds_deletion(kind=kind, status=status) for kind, status in pairs)
 
 
-def _lock_reminders(user: User) -> None:
+def _lock_before_delete(user: User) -> None:
+    # The patient's enrollments: an alert being raised for one (its foreign key locks
+    # the enrollment row) commits before the deletion asks whether it is held, and none
+    # can be raised after, so the hold sees every alert.
+    list(Enrollment.objects.select_for_update().filter(patient=user).values_list("pk", flat=True))
     # A sweep claiming one of these schedules finishes before the deletion goes on,
     # and no later sweep can claim them: reminders stop at once.
     list(
@@ -95,6 +107,42 @@ def _read_extras(mark: ThreadRead, user: User) -> dict:
     if mark.user_id == user.pk:
         return {"reader": pgettext("data download value", "you")}
     return {"reader": pgettext("data download value", "your care team")}
+
+
+# The spreadsheet's words for values no model choice names (the data download's
+# `Readable`): my-data.json keeps the codes and the stored English bands.
+def _scores_in_words(row: dict) -> dict:
+    scores = row.get("scores")
+    if not isinstance(scores, dict) or not scores.get("band"):
+        return {}
+    return {"scores": {**scores, "band": band_label(scores["band"])}}
+
+
+def _figures_in_words(row: dict) -> dict:
+    figures = row.get("figures")
+    if not isinstance(figures, dict) or not isinstance(figures.get("bands"), dict):
+        return {}
+    bands = {key: band_label(band) or None for key, band in figures["bands"].items()}
+    return {"figures": {**figures, "bands": bands}}
+
+
+def _plan_in_words(row: dict) -> dict:
+    return {"plan": in_words(row.get("plan") or [], AlertResolution.Plan.choices)}
+
+
+def _session_in_words(row: dict) -> dict:
+    return {
+        "components": in_words(row.get("components") or [], Component.choices),
+        "risk_actions": in_words(row.get("risk_actions") or [], RiskAction.choices),
+    }
+
+
+def _red_flags_in_words(row: dict) -> dict:
+    if "red_flags" not in row:
+        return {}
+    return {
+        "red_flags": in_words(row["red_flags"] or [], [(f.key, f.label) for f in rules.RED_FLAGS])
+    }
 
 
 PERSONAL_DATA = PersonalData(
@@ -195,8 +243,16 @@ PERSONAL_DATA = PersonalData(
             )
         ),
     },
+    readable={
+        Response: _scores_in_words,
+        CheckIn: _figures_in_words,
+        AlertResolution: _plan_in_words,
+        SessionNote: _session_in_words,
+        # programs' enrollment; the red flags' words are tracking's (tracking.rules).
+        Enrollment: _red_flags_in_words,
+    },
     export=_bulk_import_lines,
     deletion_on_hold=deletion_on_hold,
-    before_delete=_lock_reminders,
+    before_delete=_lock_before_delete,
     after_delete=_scrub_bulk_imports,
 )

@@ -184,18 +184,18 @@ class CheckIn(models.Model):
     """One scheduled check-in of one enrollment (baseline, a week, the end, a follow-up)."""
 
     class Kind(models.TextChoices):
-        BASELINE = "baseline", "Baseline"
-        WEEKLY = "weekly", "Weekly"
-        END = "end", "End of program"
-        FOLLOWUP = "followup", "Follow-up"
+        BASELINE = "baseline", gettext_lazy("Baseline")
+        WEEKLY = "weekly", gettext_lazy("Weekly")
+        END = "end", gettext_lazy("End of program")
+        FOLLOWUP = "followup", gettext_lazy("Follow-up")
         # Offered the same day by a rule (a positive PHQ-2 opens the full PHQ-9).
-        EXTRA = "extra", "Extra questions"
+        EXTRA = "extra", gettext_lazy("Extra questions")
         # An end-of-program check-in that had already opened when a program switch
         # moved the end later (the 4-week trial dose extended to 8 weeks): kept, with
         # its answers, as a mid-program one, and the new program gets its own "end"
         # (tracking.clinic.tailoring.checkins_after_switch). `week` is the week it came
         # after.
-        INTERIM = "interim", "Mid-program"
+        INTERIM = "interim", gettext_lazy("Mid-program")
 
     class Status(models.TextChoices):
         SCHEDULED = "scheduled", gettext_lazy("Not open yet")

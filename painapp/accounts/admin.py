@@ -1,6 +1,7 @@
 from django.contrib import admin
 from django.contrib.auth.admin import UserAdmin as BaseUserAdmin
 
+from painapp.accounts import data_rights
 from painapp.accounts.audit import audit
 from painapp.accounts.models import AuditEvent, Invitation, Membership, Practice, User
 from painapp.accounts.services import membership_deactivate
@@ -29,6 +30,20 @@ class UserAdmin(BaseUserAdmin):
             # A switched-off person's sessions end by themselves (Django's backend
             # refuses inactive users on every request); the change is recorded.
             audit(request, "user.access_changed", subject=obj, obj=obj)
+
+    def has_delete_permission(self, request, obj=None):
+        # Deleting a person here takes their enrollments and alerts with them: not while
+        # the care team is still following up a safety alert (the same hold as the
+        # patient's own deletion, painapp.accounts.data_rights.deletion_on_hold).
+        if obj is not None and data_rights.deletion_on_hold(obj):
+            return False
+        return super().has_delete_permission(request, obj)
+
+    def get_actions(self, request):
+        # No bulk delete: it would not ask the hold about each person. One at a time.
+        actions = super().get_actions(request)
+        actions.pop("delete_selected", None)
+        return actions
 
 
 @admin.register(Practice)

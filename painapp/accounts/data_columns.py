@@ -237,6 +237,7 @@ COLUMN_LABELS = {
     "file": pgettext_lazy(C, "file"),
     "header": pgettext_lazy(C, "column name"),
     "key": pgettext_lazy(C, "key"),
+    "values": pgettext_lazy(C, "what the codes mean"),
     "written_by": pgettext_lazy(C, "written by"),
 }
 

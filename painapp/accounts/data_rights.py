@@ -98,6 +98,8 @@ class Table:
     extras: Callable[[models.Model, User], dict] | None = field(default=None, compare=False)
     # Which rows to export, when that is narrower than `lookups`.
     export_rows: Callable[[User], models.QuerySet] | None = field(default=None, compare=False)
+    # The apps' words for values the model's choices do not name (see `Readable`).
+    readable: tuple[Readable, ...] = field(default=(), compare=False)
 
     def rows_for(self, user: User) -> models.QuerySet:
         if not self.lookups:
@@ -106,6 +108,13 @@ class Table:
         for lookup in self.lookups:
             query |= Q(**{lookup: user})
         return self.model._default_manager.filter(query)
+
+
+# Given one exported row (its codes, as my-data.json holds them), the spreadsheet's
+# words for the columns it knows, as {column: value}: a JSON list of an enum's values
+# (a resolution's plan), a band stored inside the scores. Fields with choices and
+# yes/no need none: `_in_words` reads them from the model.
+Readable = Callable[[dict], dict]
 
 
 @dataclass(frozen=True)
@@ -137,7 +146,10 @@ class PersonalData:
     # Rows about the person that no foreign key finds (their line in an admin's CSV
     # upload), as {table label: rows}.
     export: Callable[[User], dict[str, list[dict]]] | None = None
-    # True while the account may not be deleted yet (a safety alert nobody has seen).
+    # Words for a table's values in the spreadsheet files, where the model's choices do
+    # not give them (`Readable`); an app may give them for another app's table.
+    readable: Mapping[type[models.Model], Readable] = field(default_factory=dict)
+    # True while the account may not be deleted yet (a safety alert not yet resolved).
     deletion_on_hold: Callable[[User], bool] | None = None
     # Run first in the deletion's transaction (lock what a sweep may be claiming) …
     before_delete: Callable[[User], None] | None = None
@@ -192,17 +204,21 @@ class _Registered:
     staff_references: frozenset[str]
     people: dict[str, str]  # model label -> the field naming the person
     policies: dict[str, TablePolicy]
+    readable: dict[str, tuple[Readable, ...]]
 
 
 def _registered() -> _Registered:
     staff = set(STAFF_REFERENCES)
     people: dict[str, str] = {}
     policies = dict(_POLICIES)
+    readable: dict[str, tuple[Readable, ...]] = {}
     for provider in personal_data:
         staff |= {f"{f.model._meta.label_lower}.{f.name}" for f in provider.staff_references}
         people |= {m._meta.label_lower: via for m, via in provider.people.items()}
         policies |= {m._meta.label_lower: policy for m, policy in provider.policies.items()}
-    return _Registered(frozenset(staff), people, policies)
+        for m, words in provider.readable.items():
+            readable[m._meta.label_lower] = (*readable.get(m._meta.label_lower, ()), words)
+    return _Registered(frozenset(staff), people, policies, readable)
 
 
 def _person_links(model: type[models.Model], known: _Registered) -> list[str]:
@@ -268,6 +284,7 @@ def person_tables() -> list[Table]:
                 select_related=policy.select_related,
                 extras=policy.extras,
                 export_rows=policy.export_rows,
+                readable=known.readable.get(label, ()),
             )
         )
     return tables
@@ -328,6 +345,43 @@ def _table_rows(table: Table, user: User) -> tuple[list[str], list[dict]]:
     return columns, rows
 
 
+def _choices(model: type[models.Model] | None) -> dict[str, dict]:
+    """{column: {code: words}} for the model's fields that have choices."""
+    if model is None:
+        return {}
+    return {f.attname: dict(f.flatchoices) for f in model._meta.concrete_fields if f.choices}
+
+
+def _yes_no(value: bool) -> str:
+    return (
+        pgettext("data download value", "Yes") if value else pgettext("data download value", "No")
+    )
+
+
+def in_words(values: Iterable, choices: Iterable[tuple[Any, Any]]) -> str:
+    """A list of an enum's values in words, in the active language ("" for none; a value
+    the enum no longer knows as stored). For an app's `Readable`."""
+    words = dict(choices)
+    return ", ".join(str(words.get(v, v)) for v in values)
+
+
+def _in_words(row: dict, choices: dict[str, dict], readable: tuple[Readable, ...]) -> dict:
+    """One exported row as the spreadsheet shows it, in the active language: yes/no as
+    Yes or No, a value with choices as its words, and the apps' words (`Readable`).
+    Ids, numbers, dates and typed text stay as they are; my-data.json keeps the codes."""
+    out = {}
+    for key, value in row.items():
+        if isinstance(value, bool):
+            out[key] = _yes_no(value)
+        elif key in choices and isinstance(value, str | int) and value in choices[key]:
+            out[key] = str(choices[key][value])
+        else:
+            out[key] = value
+    for words in readable:
+        out.update(words(row))
+    return out
+
+
 def _csv_bytes(columns: list[str], rows: Iterable[dict]) -> bytes:
     """One table as CSV: headers in the active language (see data_columns)."""
     out = io.StringIO()
@@ -342,6 +396,11 @@ def _csv_value(value):
     if isinstance(value, dict | list):
         return json.dumps(value, ensure_ascii=False, cls=DjangoJSONEncoder)
     return value
+
+
+def _codes_in_words(choices: dict | None) -> str:
+    """columns.csv's "values": what each code in my-data.json means ("open = Open; …")."""
+    return "; ".join(f"{code} = {words}" for code, words in (choices or {}).items())
 
 
 def _readme(when: str, withheld: list[dict]) -> str:
@@ -368,12 +427,23 @@ def _readme(when: str, withheld: list[dict]) -> str:
         "csv/           " + _("The same, one spreadsheet file per table."),
         "",
         _(
-            "The spreadsheet files have column names in your language, for reading. "
-            "my-data.json uses fixed English names for the same columns, so that another "
-            "program can read it. columns.csv lists both names side by side."
+            "The spreadsheet files are for reading: the column names and the answers are in "
+            "your language (for example Yes or No). my-data.json uses fixed English names "
+            "and short codes for the same columns and answers (for example true, open or "
+            "self_harm), so that another program can read it."
         ),
         "",
-        _("Times are in UTC. Ids (like enrollment_id) link rows in one table to rows in another."),
+        _(
+            "columns.csv lists every column of every spreadsheet file: its name in your "
+            "language, its fixed name in my-data.json and, for a column that holds codes, "
+            "what each code means."
+        ),
+        "",
+        _(
+            "Dates are written year-month-day (like 2026-03-31) and times are in UTC. Ids "
+            "(like enrollment_id) are numbers that link rows in one table to rows in "
+            "another: they are the same in every file."
+        ),
         notes,
         _("If something looks wrong or missing, please contact your practice."),
         "",
@@ -397,6 +467,7 @@ def _data_export_build(*, user: User, request: HttpRequest | None) -> Export:
     tables: dict[str, list[dict]] = {}
     columns: dict[str, list[str]] = {}
     withheld = []
+    words: dict[str, tuple[dict[str, dict], tuple[Readable, ...]]] = {}
     for table in person_tables():
         if table.withheld:
             withheld.append(
@@ -409,6 +480,7 @@ def _data_export_build(*, user: User, request: HttpRequest | None) -> Export:
             )
             continue
         columns[table.label], tables[table.label] = _table_rows(table, user)
+        words[table.label] = (_choices(table.model), table.readable)
     for provider in personal_data:
         for label, rows in (provider.export(user) if provider.export else {}).items():
             if rows:
@@ -429,13 +501,20 @@ def _data_export_build(*, user: User, request: HttpRequest | None) -> Export:
             json.dumps(document, indent=2, ensure_ascii=False, cls=DjangoJSONEncoder),
         )
         for label, rows in tables.items():
-            archive.writestr(f"csv/{label}.csv", _csv_bytes(columns[label], rows))
+            choices, readable = words.get(label, ({}, ()))
+            readable_rows = [_in_words(row, choices, readable) for row in rows]
+            archive.writestr(f"csv/{label}.csv", _csv_bytes(columns[label], readable_rows))
         guide = [
-            {"file": f"csv/{label}.csv", "header": column_header(c), "key": c}
+            {
+                "file": f"csv/{label}.csv",
+                "header": column_header(c),
+                "key": c,
+                "values": _codes_in_words(words.get(label, ({}, ()))[0].get(c)),
+            }
             for label in tables
             for c in columns[label]
         ]
-        archive.writestr("columns.csv", _csv_bytes(["file", "header", "key"], guide))
+        archive.writestr("columns.csv", _csv_bytes(["file", "header", "key", "values"], guide))
         archive.writestr("README.txt", _readme(f"{now:%Y-%m-%d %H:%M}", withheld))
     practice = (
         getattr(request, "practice", None)
@@ -471,9 +550,15 @@ def data_rights_available(user: User) -> bool:
 
 
 # ------------------------------------------------------------------ deletion
+class DeletionOnHold(Exception):
+    """The account may not be deleted now (`deletion_on_hold`); nothing was changed."""
+
+
 def deletion_on_hold(user: User) -> bool:
     """True while an app holds the deletion back: tracking, while one of the patient's
-    safety alerts is still unseen by their care team (tracking/data_rights.py)."""
+    safety alerts is not resolved yet (tracking/data_rights.py, its rule
+    tracking.rules.alert_holds_deletion). `account_delete` asks again itself, so every
+    way of deleting (the patient's page, staff, a task run later) meets the same rule."""
     return any(
         provider.deletion_on_hold(user) for provider in personal_data if provider.deletion_on_hold
     )
@@ -499,6 +584,12 @@ def account_delete(*, user: User) -> None:
       session epoch is raised, which ends every session on every device.
     - An `account.deleted` audit event (actor and subject: the person) is the
       tombstone. Earlier audit events are kept as they are.
+
+    Raises DeletionOnHold, changing nothing, while `deletion_on_hold` says so. It is
+    asked here, after the providers' `before_delete` locks (tracking locks the
+    patient's enrollments, so no alert can be raised for them meanwhile), whoever
+    calls: the patient's page asked earlier, but a safety alert may have been raised
+    since, or the deletion may have been asked for long before it runs.
     """
     with transaction.atomic():
         locked = User.objects.select_for_update().get(pk=user.pk)
@@ -511,6 +602,8 @@ def account_delete(*, user: User) -> None:
         for provider in personal_data:
             if provider.before_delete:
                 provider.before_delete(locked)
+        if deletion_on_hold(locked):
+            raise DeletionOnHold
 
         tables = person_tables()
         people = _registered().people

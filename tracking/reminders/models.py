@@ -5,6 +5,7 @@ from __future__ import annotations
 from django.db import models
 from django.db.models import Q
 from django.utils import timezone as dj_timezone
+from django.utils.translation import gettext_lazy
 
 from programs.models import Enrollment
 
@@ -51,8 +52,8 @@ class ReminderSchedule(models.Model):
     clock and time zone; the sweep claims due rows and advances it."""
 
     class Kind(models.TextChoices):
-        PRACTICE = "practice", "Daily practice"
-        CHECKIN = "checkin", "Check-in"
+        PRACTICE = "practice", gettext_lazy("Daily practice")
+        CHECKIN = "checkin", gettext_lazy("Check-in")
 
     enrollment = models.ForeignKey(
         Enrollment, on_delete=models.CASCADE, related_name="reminder_schedules"
@@ -82,11 +83,11 @@ class Delivery(models.Model):
     channel): a second claim of the same slot inserts nothing."""
 
     class Status(models.TextChoices):
-        PENDING = "pending", "Waiting"
-        SENDING = "sending", "Sending"
-        SENT = "sent", "Sent"
-        FAILED = "failed", "Failed"
-        SKIPPED = "skipped", "Skipped"
+        PENDING = "pending", gettext_lazy("Waiting")
+        SENDING = "sending", gettext_lazy("Sending")
+        SENT = "sent", gettext_lazy("Sent")
+        FAILED = "failed", gettext_lazy("Failed")
+        SKIPPED = "skipped", gettext_lazy("Skipped")
 
     schedule = models.ForeignKey(
         ReminderSchedule, on_delete=models.CASCADE, related_name="deliveries"

@@ -218,3 +218,25 @@ def contact_time_problem(contacted_at: datetime, *, raised_at: datetime, now: da
     if contacted_at < raised_at - CONTACT_BEFORE_RAISED_SLACK:
         return "before_raised"
     return ""
+
+
+# ====================================================================== deletion hold
+ALERT_SELF_HARM = "self_harm"
+ALERT_RED_FLAG = "red_flag"
+ALERT_RESOLVED = "resolved"
+"""`Alert.Kind` and `Alert.Status` values (tests/test_rules.py holds them equal)."""
+
+DELETION_HOLD_ALERT_KINDS = frozenset({ALERT_SELF_HARM, ALERT_RED_FLAG})
+"""Safety alerts: the patient told us of thoughts of self-harm (PHQ-9 item 9, crisis
+words) or a red flag at screening."""
+
+
+def alert_holds_deletion(*, kind: str, status: str) -> bool:
+    """A patient's account may not be deleted while one of their safety alerts is not
+    resolved: open (nobody has looked yet) or acknowledged (someone has looked but has
+    not yet reached the patient and documented the contact on the resolve form).
+    Deleting would take the alert, its page, its resolve-deadline escalation and the
+    patient's contact details with it, so the clinician could no longer call. Other
+    alerts never hold it. Read by tracking.data_rights (the self-service page, the
+    deletion service itself and the Django admin) and said in docs/data-retention.md."""
+    return kind in DELETION_HOLD_ALERT_KINDS and status != ALERT_RESOLVED
