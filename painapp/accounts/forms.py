@@ -11,6 +11,7 @@ from django.utils.functional import lazy
 from django.utils.translation import gettext_lazy as _
 
 from painapp.accounts.models import EMAIL_MAX_LENGTH, Membership, Practice, Role, User
+from painapp.accounts.names import PersonNameField
 from painapp.accounts.zone_names import (
     canonical_zone,
     canonical_zones,
@@ -211,7 +212,7 @@ EMAIL_TOO_LONG = _("This email address is too long (254 characters at most).")
 class InvitationForm(forms.Form):
     """Invite staff. Patients are invited onto a program instead (programs' invite)."""
 
-    full_name = forms.CharField(label=_("Full name"), max_length=150)
+    full_name = PersonNameField(label=_("Full name"))
     email = forms.EmailField(
         label=_("Email address"),
         max_length=EMAIL_MAX_LENGTH,
