@@ -94,6 +94,50 @@ def test_bad_settings_keep_what_was_typed(client, cast, new_enrollment):
     assert cast.patient.timezone == "UTC"
 
 
+@pytest.mark.parametrize(
+    ("language", "too_long", "add_name"),
+    [
+        (
+            "en",
+            "Please keep the name under 150 characters.",
+            "Add their name, so we know who to ask for.",
+        ),
+        (
+            "es",
+            "Por favor, use menos de 150 caracteres para el nombre.",
+            "Agregue su nombre, para saber por quién preguntar.",
+        ),
+    ],
+)
+def test_an_emergency_contact_name_too_long_gets_one_message(
+    client, cast, new_enrollment, language, too_long, add_name
+):
+    cast.patient.language = language
+    cast.patient.save(update_fields=["language"])
+    client.force_login(cast.patient)
+    client.post(reverse("onboarding_consent"), {"understand": "on", "consent": "on"})
+    client.post(
+        reverse("onboarding_settings"),
+        {"timezone": "America/Chicago", "practice_time": "19:30", "checkin_weekday": "3"},
+    )
+    name = "Ana " + "x" * 196
+    response = client.post(
+        reverse("onboarding_contact"),
+        {
+            "country": "US",
+            "emergency_contact_name": name,
+            "emergency_contact_phone": "+1 555 010 0199",
+        },
+    )
+    assert response.status_code == 422
+    body = response.content.decode()
+    assert too_long in body
+    assert add_name not in body  # the name was given: it is only too long
+    assert name in body  # what was typed stays, to shorten
+    new_enrollment.refresh_from_db()
+    assert new_enrollment.emergency_contact_name == ""
+
+
 def test_screening_needs_an_answer(client, cast, new_enrollment):
     client.force_login(cast.patient)
     walk_to_screening(client)

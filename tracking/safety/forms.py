@@ -80,7 +80,12 @@ class SafetyDetailsForm(VersionedForm):
         data = super().clean() or {}
         name = (data.get("emergency_contact_name") or "").strip()
         data["emergency_contact_name"] = name
-        if data.get("emergency_contact_phone") and not name:
+        # A name refused already (too long) has its own message: not "Add their name" too.
+        if (
+            data.get("emergency_contact_phone")
+            and not name
+            and "emergency_contact_name" not in self.errors
+        ):
             self.add_error(
                 "emergency_contact_name", _("Add their name, so we know who to ask for.")
             )
