@@ -152,6 +152,32 @@ def test_screening_needs_an_answer(client, cast, new_enrollment):
     assert new_enrollment.screening == Screening.PENDING
 
 
+@pytest.mark.parametrize(
+    ("language", "box", "open_quote", "close_quote"),
+    [
+        ("en", "None of these apply to me", "“", "”"),
+        ("es", "No me pasa ninguna de estas cosas", "«", "»"),
+    ],
+)
+def test_the_screening_errors_quote_the_none_box_as_it_reads(
+    client, cast, new_enrollment, language, box, open_quote, close_quote
+):
+    client.force_login(cast.patient)
+    walk_to_screening(client)
+    cast.patient.language = language
+    cast.patient.save(update_fields=["language"])
+    quoted = f"{open_quote}{box}{close_quote}"
+    page = client.get(reverse("onboarding_safety")).content.decode()
+    assert f"{box}</label>" in page  # the box reads so
+    nothing = client.post(reverse("onboarding_safety"), ABOUT).content.decode()
+    both = client.post(
+        reverse("onboarding_safety"), {**ABOUT, "none_apply": "on", "red_flags": ["weight_loss"]}
+    ).content.decode()
+    for page in (nothing, both):
+        assert quoted in page
+        assert "Ninguna de estas»" not in page and "“None of these”" not in page
+
+
 def test_a_red_flag_holds_the_program_and_alerts_the_clinician(client, cast, new_enrollment):
     client.force_login(cast.patient)
     walk_to_screening(client)
