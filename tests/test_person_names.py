@@ -128,3 +128,19 @@ def test_names_saved_before_lose_their_invisible_characters_on_migrating(enrollm
     finally:
         executor = MigrationExecutor(connection)
         executor.migrate(executor.loader.graph.leaf_nodes())
+
+
+def test_the_caseload_shows_an_invited_name_the_right_way_round(client, cast, program_version):
+    client.force_login(cast.admin)
+    record = upload(
+        client,
+        csv_file(
+            "José Ñúñez \u202eÁlvarez,new1@example.org,clin@riverside.test,"
+            f"{timezone.localdate().isoformat()},UTC,"
+        ),
+    )
+    bulk_import.bulk_import_confirm(bulk_import=record, by=cast.admin)
+    client.force_login(cast.clinician)
+    page = client.get(reverse("caseload"), {"status": "all"}).content.decode()
+    assert "José Ñúñez Álvarez" in page
+    assert "\u202e" not in page
