@@ -13,6 +13,7 @@ from django.utils.translation import gettext_lazy as _
 
 from painapp.accounts.forms import EMAIL_TOO_LONG, SearchableTimezoneField, timezone_choices
 from painapp.accounts.models import EMAIL_MAX_LENGTH, Practice, Role, User
+from painapp.accounts.names import PersonNameField
 from painapp.edit_version import VersionedForm
 from painapp.widgets import TOO_LONG, ClockTimeField, LongTextarea, clock_time_errors
 from programs import weeks
@@ -253,9 +254,8 @@ def start_date_message(start: date, *, today: date) -> str:
 class PatientInviteForm(forms.Form):
     """A practice admin invites a patient onto a program with a clinician."""
 
-    full_name = forms.CharField(
+    full_name = PersonNameField(
         label=_("Full name"),
-        max_length=150,
         error_messages={"required": _("Enter the patient's name.")},
     )
     email = forms.EmailField(

@@ -138,6 +138,28 @@ def test_it_explains_each_problem_and_stores_nothing(admin_client, cast, definit
     assert not AuditEvent.objects.filter(action="instrument.imported").exists()
 
 
+@pytest.mark.parametrize(
+    ("language", "one", "three"),
+    [
+        ("en", "Please check one thing", "Please check 3 things"),
+        ("es", "Revise una cosa, por favor", "Revise 3 cosas, por favor"),
+    ],
+)
+def test_the_error_summary_counts_the_problems_it_lists(admin_client, cast, language, one, three):
+    cast.admin.language = language
+    cast.admin.save(update_fields=["language"])
+
+    response = post(admin_client, broken(title=DELETE, items__1__text="", scoring__method="x"))
+    summary = response.content.decode().split('class="error-summary"', 1)[1].split("</div>")[0]
+    assert summary.count("<li>") == 3
+    assert f"<h2>{three}</h2>" in summary
+
+    response = post(admin_client, broken(title=DELETE))
+    summary = response.content.decode().split('class="error-summary"', 1)[1].split("</div>")[0]
+    assert summary.count("<li>") == 1
+    assert f"<h2>{one}</h2>" in summary
+
+
 def test_it_explains_json_that_does_not_parse(admin_client, cast):
     response = post(admin_client, text='{"key": "x",\n "title": }')
 

@@ -309,6 +309,33 @@ def test_the_problems_download_is_safe_for_spreadsheets(admin_client):
     assert rows[1][1] == '\'=HYPERLINK("http://x")'
 
 
+def test_the_problems_download_has_each_value_under_its_own_header(admin_client):
+    today = timezone.localdate().isoformat()
+    record = upload(
+        admin_client,
+        csv_file(
+            f"Ana Lee,bad-email,clin@riverside.test,{today},Europe/London,,es",
+            header=HEADER.replace("program", "program,language"),
+        ),
+    )
+    response = admin_client.get(reverse("admin_import_problems", args=[record.pk]))
+    header, *rows = list(csv.reader(io.StringIO(response.content.decode())))
+    assert header == ["line", *bulk_import.COLUMNS, "problems"]
+    assert [len(row) for row in rows] == [len(header)]
+    row = dict(zip(header, rows[0], strict=True))
+    assert row == {
+        "line": "2",
+        "full_name": "Ana Lee",
+        "email": "bad-email",
+        "clinician_email": "clin@riverside.test",
+        "start_date": today,
+        "timezone": "Europe/London",
+        "program": "",
+        "language": "es",
+        "problems": "“bad-email” is not a valid email address.",
+    }
+
+
 def test_imports_belong_to_their_practice(client, cast, program_version):
     client.force_login(cast.admin)
     record = upload(client, csv_file(good(1)))

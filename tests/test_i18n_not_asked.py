@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import copy
 from datetime import timedelta
+from pathlib import Path
 
 import pytest
 from django.urls import reverse
@@ -22,6 +23,7 @@ from tracking.instruments.shipped import definition_for
 from tracking.models import CheckIn, Response
 
 pytestmark = pytest.mark.django_db
+ROOT = Path(__file__).resolve().parent.parent
 
 NOTE_EN = "Not asked: Fear-avoidance beliefs: physical activity."
 NOTE_ES = "No se pregunta: Creencias de miedo y evitación: actividad física (FABQ)."
@@ -54,6 +56,14 @@ def test_it_records_a_spanish_baseline_without_the_fabq(spanish_baseline):
         Response.objects.filter(checkin=spanish_baseline).values_list("instrument_key", "language")
     )
     assert "fabq_pa" not in answered
+    # The docs say what the app does: not asked, not asked in English.
+    for doc in ("function-measures.md", "questionnaires-es.md"):
+        text = " ".join((ROOT / "docs" / doc).read_text().split())
+        assert "Spanish-speaking patients see its items in English" not in text, doc
+        assert "Answered in English" not in text, doc
+    spanish = " ".join((ROOT / "docs" / "function-measures.md").read_text().split())
+    spanish = spanish.split("## In Spanish", 1)[1]
+    assert "Spanish-speaking patients are not asked it" in spanish
     assert set(answered.values()) == {"es"}
     spanish_baseline.refresh_from_db()
     assert spanish_baseline.figures["totals"]["pain_avg"] is not None

@@ -19,19 +19,21 @@ NEW_PASSWORD = "calm-river-stones-42"
 START = timezone.localdate() - timedelta(days=13)  # a recent start, whatever today is
 
 
-def invite(cast, client, *, role="patient", email="newbie@example.org", clinician=None):
+def invite(
+    cast, client, *, role="patient", email="newbie@example.org", clinician=None, name="New Person"
+):
     client.force_login(cast.admin)
     if role != "patient":
         return client.post(
             reverse("invitation_create"),
-            {"full_name": "New Person", "email": email, "role": role, "timezone": "UTC"},
+            {"full_name": name, "email": email, "role": role, "timezone": "UTC"},
         )
     from tests.factories import load_shipped_program
 
     return client.post(
         reverse("patient_invite"),
         {
-            "full_name": "New Person",
+            "full_name": name,
             "email": email,
             "timezone": "Pacific/Auckland",
             "clinician": (clinician or cast.clinician).pk,
@@ -239,6 +241,24 @@ def test_an_email_too_long_to_store_gets_a_plain_message(cast, client, role):
     assert "This email address is too long (254 characters at most)." in response.text
     assert email in response.text  # what was typed stays in the form
     assert not User.objects.filter(email=email).exists()
+
+
+@pytest.mark.parametrize("role", ["clinician", "admin", "patient"])
+def test_a_name_too_long_gets_our_plain_message(cast, client, role):
+    name = "Ana " + "x" * 396
+    response = invite(cast, client, role=role, name=name)
+    assert response.status_code == 200
+    assert "Please shorten this to 150 characters or fewer. It has 400 now." in response.text
+    assert "Ensure this value" not in response.text
+    assert name in response.text  # what was typed stays in the form
+    assert not User.objects.filter(email="newbie@example.org").exists()
+
+
+@pytest.mark.parametrize("role", ["clinician", "admin", "patient"])
+def test_invisible_direction_marks_are_dropped_from_an_invited_name(cast, client, role):
+    response = invite(cast, client, role=role, name="José Ñúñez \u202eÁlvarez\u200b")
+    assert response.status_code == 302
+    assert User.objects.get(email="newbie@example.org").full_name == "José Ñúñez Álvarez"
 
 
 def test_an_invitation_from_another_practice_cannot_be_resent_or_revoked(cast, client):

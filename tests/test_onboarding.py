@@ -94,6 +94,50 @@ def test_bad_settings_keep_what_was_typed(client, cast, new_enrollment):
     assert cast.patient.timezone == "UTC"
 
 
+@pytest.mark.parametrize(
+    ("language", "too_long", "add_name"),
+    [
+        (
+            "en",
+            "Please keep the name under 150 characters.",
+            "Add their name, so we know who to ask for.",
+        ),
+        (
+            "es",
+            "Por favor, use menos de 150 caracteres para el nombre.",
+            "Agregue su nombre, para saber por quién preguntar.",
+        ),
+    ],
+)
+def test_an_emergency_contact_name_too_long_gets_one_message(
+    client, cast, new_enrollment, language, too_long, add_name
+):
+    cast.patient.language = language
+    cast.patient.save(update_fields=["language"])
+    client.force_login(cast.patient)
+    client.post(reverse("onboarding_consent"), {"understand": "on", "consent": "on"})
+    client.post(
+        reverse("onboarding_settings"),
+        {"timezone": "America/Chicago", "practice_time": "19:30", "checkin_weekday": "3"},
+    )
+    name = "Ana " + "x" * 196
+    response = client.post(
+        reverse("onboarding_contact"),
+        {
+            "country": "US",
+            "emergency_contact_name": name,
+            "emergency_contact_phone": "+1 555 010 0199",
+        },
+    )
+    assert response.status_code == 422
+    body = response.content.decode()
+    assert too_long in body
+    assert add_name not in body  # the name was given: it is only too long
+    assert name in body  # what was typed stays, to shorten
+    new_enrollment.refresh_from_db()
+    assert new_enrollment.emergency_contact_name == ""
+
+
 def test_screening_needs_an_answer(client, cast, new_enrollment):
     client.force_login(cast.patient)
     walk_to_screening(client)
@@ -106,6 +150,32 @@ def test_screening_needs_an_answer(client, cast, new_enrollment):
     assert "Please check your answers" in response.content.decode()
     new_enrollment.refresh_from_db()
     assert new_enrollment.screening == Screening.PENDING
+
+
+@pytest.mark.parametrize(
+    ("language", "box", "open_quote", "close_quote"),
+    [
+        ("en", "None of these apply to me", "“", "”"),
+        ("es", "No me pasa ninguna de estas cosas", "«", "»"),
+    ],
+)
+def test_the_screening_errors_quote_the_none_box_as_it_reads(
+    client, cast, new_enrollment, language, box, open_quote, close_quote
+):
+    client.force_login(cast.patient)
+    walk_to_screening(client)
+    cast.patient.language = language
+    cast.patient.save(update_fields=["language"])
+    quoted = f"{open_quote}{box}{close_quote}"
+    page = client.get(reverse("onboarding_safety")).content.decode()
+    assert f"{box}</label>" in page  # the box reads so
+    nothing = client.post(reverse("onboarding_safety"), ABOUT).content.decode()
+    both = client.post(
+        reverse("onboarding_safety"), {**ABOUT, "none_apply": "on", "red_flags": ["weight_loss"]}
+    ).content.decode()
+    for page in (nothing, both):
+        assert quoted in page
+        assert "Ninguna de estas»" not in page and "“None of these”" not in page
 
 
 def test_a_red_flag_holds_the_program_and_alerts_the_clinician(client, cast, new_enrollment):

@@ -5,6 +5,8 @@ and spaces, validated on the server with a plain message that keeps what was typ
 from __future__ import annotations
 
 import re
+import unicodedata
+from html import unescape
 
 import pytest
 from django import forms
@@ -232,3 +234,101 @@ def test_a_zone_list_selects_an_old_name_as_its_zone_today(cast):
     assert '<option value="Asia/Kolkata" selected>' in html
     form = Form({"timezone": "Asia/Calcutta"})
     assert form.is_valid() and form.cleaned_data["timezone"] == "Asia/Kolkata"
+
+
+# ---------------------------------------------------------------- in the order people read
+def _options(html: str) -> list[str]:
+    """The labels a zone list shows, in order: a select's options or a datalist's."""
+    found = re.findall(r'<option value="([^"]*)"[^>]*>([^<]*)</option>', html)
+    return [unescape(text or value) for value, text in found]
+
+
+def _read_order(labels: list[str]) -> list[str]:
+    """UTC, then A to Z as a reader sorts: accents and case aside."""
+
+    def folded(label: str) -> str:
+        plain = unicodedata.normalize("NFKD", label)
+        return "".join(c for c in plain if not unicodedata.combining(c)).casefold()
+
+    return sorted(labels, key=lambda label: (label != "UTC", folded(label), label))
+
+
+def _zone_lists(cast) -> dict[str, list[str]]:
+    """Every list of zones a person picks from, in the active language."""
+    from painapp.accounts.forms import AcceptInvitationForm, InvitationForm
+    from programs.forms import PatientInviteForm
+    from tracking.practice_admin.safety_forms import SafetySettingsForm
+
+    picker = _options(TimeZoneForm()["timezone"].as_widget())
+    return {
+        "invitation accept page": _options(
+            AcceptInvitationForm(user=cast.patient)["timezone"].as_widget()
+        ),
+        "staff invitation": _options(
+            InvitationForm(practice=cast.practice)["timezone"].as_widget()
+        ),
+        "patient invitation": _options(
+            PatientInviteForm(practice=cast.practice)["timezone"].as_widget()
+        ),
+        "practice settings": _options(
+            SafetySettingsForm(practice=cast.practice)["timezone"].as_widget()
+        ),
+        # The picker (account page, onboarding): the common zones first, then the rest.
+        "searchable picker": picker[len(COMMON_ZONES) :],
+    }
+
+
+@pytest.mark.parametrize("language", ["en", "es"])
+def test_every_zone_list_is_in_the_order_of_its_labels(cast, language):
+    with translation.override(language):
+        lists = _zone_lists(cast)
+    for name, labels in lists.items():
+        assert len(labels) > 390, name
+        assert labels == _read_order(labels), name
+
+
+def _around(labels: list[str], label: str) -> tuple[str, str]:
+    i = labels.index(label)
+    return labels[i - 1], labels[i + 1]
+
+
+def test_in_spanish_the_zones_sit_where_their_spanish_names_put_them(cast):
+    with translation.override("es"):
+        lists = _zone_lists(cast)
+    for name, labels in lists.items():
+        # not between Sofia and Tallinn, where Europe/Stockholm is
+        assert _around(labels, "Europa / Estocolmo")[1] == "Europa / Gibraltar", name
+        assert _around(labels, "Europa / Ámsterdam")[1] == "Europa / Andorra", name
+        if name == "searchable picker":
+            continue  # Mexico City and New York are among its common zones, first
+        assert _around(labels, "América / Ciudad de México") == (
+            "América / Chihuahua",
+            "América / Ciudad Juarez",
+        ), name
+        assert _around(labels, "América / Nueva York") == (
+            "América / North Dakota / New Salem",
+            "América / Nuuk",
+        ), name
+
+
+def test_in_english_the_zones_keep_their_english_order(cast):
+    with translation.override("en"):
+        lists = _zone_lists(cast)
+    for name, labels in lists.items():
+        assert _around(labels, "Europe / Amsterdam")[1] == "Europe / Andorra", name
+        if name == "searchable picker":
+            continue
+        assert _around(labels, "America / New York") == ("America / Nassau", "America / Nome")
+        assert _around(labels, "America / Mexico City") == (
+            "America / Metlakatla",
+            "America / Miquelon",
+        ), name
+
+
+def test_the_spanish_invitation_page_lists_the_zones_by_their_spanish_names(
+    client, spanish_invitation
+):
+    body = client.get(spanish_invitation).content.decode()
+    labels = _options(body.split('name="timezone"', 1)[1].split("</select>", 1)[0])
+    assert labels == _read_order(labels)
+    assert _around(labels, "Europa / Estocolmo") == ("Europa / Dublín", "Europa / Gibraltar")

@@ -4,6 +4,7 @@ from django.contrib.auth.admin import UserAdmin as BaseUserAdmin
 from painapp.accounts import data_rights
 from painapp.accounts.audit import audit
 from painapp.accounts.models import AuditEvent, Invitation, Membership, Practice, User
+from painapp.accounts.names import PersonNameField
 from painapp.accounts.services import membership_deactivate
 from painapp.accounts.timezones import timezone_changed
 
@@ -19,6 +20,12 @@ class UserAdmin(BaseUserAdmin):
         ("Permissions", {"fields": ["is_active", "is_staff", "is_superuser", "groups"]}),
     ]
     add_fieldsets = [(None, {"fields": ["email", "password1", "password2"]})]
+
+    def formfield_for_dbfield(self, db_field, request, **kwargs):
+        if db_field.name == "full_name":
+            # Cleaned like every other name field (no invisible direction marks).
+            return PersonNameField(label=db_field.verbose_name.capitalize(), required=False)
+        return super().formfield_for_dbfield(db_field, request, **kwargs)
 
     def save_model(self, request, obj, form, change):
         super().save_model(request, obj, form, change)

@@ -7,14 +7,16 @@ from typing import Any, cast
 from django import forms
 from django.conf import settings
 from django.contrib.auth.password_validation import validate_password
-from django.utils.functional import lazy
+from django.utils.translation import get_language, override
 from django.utils.translation import gettext_lazy as _
 
 from painapp.accounts.models import EMAIL_MAX_LENGTH, Membership, Practice, Role, User
+from painapp.accounts.names import PersonNameField
 from painapp.accounts.zone_names import (
     canonical_zone,
     canonical_zones,
     label_key,
+    label_sort_key,
     zone_for_label,
     zone_label,
 )
@@ -26,13 +28,22 @@ def timezone_names() -> tuple[str, ...]:
     return canonical_zones()
 
 
-_lazy_label = lazy(zone_label, str)
-
-
 @cache
+def _choices_in(language: str) -> tuple[tuple[str, str], ...]:
+    """The zones with their labels in `language`: UTC, then A to Z by the label."""
+    with override(language):
+        labelled = [(z, zone_label(z)) for z in timezone_names()]
+    return tuple(
+        sorted(labelled, key=lambda choice: (choice[0] != "UTC", label_sort_key(choice[1])))
+    )
+
+
 def timezone_choices() -> list[tuple[str, str]]:
-    """The zones with their labels in the reader's language (worked out when shown)."""
-    return [(z, _lazy_label(z)) for z in timezone_names()]
+    """The zones with their labels in the reader's language, in the order the reader
+    reads them: UTC, then A to Z by the label, not by the zone's name ("América / Ciudad
+    de México" among the C's in Spanish, "América / Nueva York" after Nome). A field
+    given this function itself (not its result) works it out each time it is shown."""
+    return list(_choices_in(get_language() or settings.LANGUAGE_CODE))
 
 
 class TimezoneField(forms.ChoiceField):
@@ -128,11 +139,15 @@ def _aliases() -> dict[str, list[str]]:
 
 
 @cache
-def _datalist_zones() -> list[str]:
-    """The zones the picker suggests: the common ones first, then the rest A to Z."""
+def _datalist_in(language: str) -> tuple[tuple[str, str, str], ...]:
+    """What the picker suggests in `language`: the common zones first, then the rest A
+    to Z by their label (as timezone_choices); each as (zone, label, its old names)."""
     known = set(timezone_names())
     common = [z for z in COMMON_ZONES if z in known]
-    return common + [z for z in timezone_names() if z not in common]
+    labels = dict(_choices_in(language))
+    rest = [z for z in labels if z not in common]
+    aliases = _aliases()
+    return tuple((z, labels[z], " ".join(aliases.get(z, ()))) for z in common + rest)
 
 
 class TimezoneInput(forms.TextInput):
@@ -160,10 +175,7 @@ class TimezoneInput(forms.TextInput):
         # Each suggestion is the label, in the reader's language; its zone rides along
         # for static/js/timezone.js (the browser names its zone by the IANA name).
         # Old names ride along too: some browsers still name India's zone Asia/Calcutta.
-        aliases = _aliases()
-        context["widget"]["zones"] = [
-            (z, zone_label(z), " ".join(aliases.get(z, ()))) for z in _datalist_zones()
-        ]
+        context["widget"]["zones"] = _datalist_in(get_language() or settings.LANGUAGE_CODE)
         # Offer (not fill in) this device's zone where it differs: static/js/timezone.js
         # shows the offer, which stays hidden without JavaScript.
         context["widget"]["suggest"] = (
@@ -211,7 +223,7 @@ EMAIL_TOO_LONG = _("This email address is too long (254 characters at most).")
 class InvitationForm(forms.Form):
     """Invite staff. Patients are invited onto a program instead (programs' invite)."""
 
-    full_name = forms.CharField(label=_("Full name"), max_length=150)
+    full_name = PersonNameField(label=_("Full name"))
     email = forms.EmailField(
         label=_("Email address"),
         max_length=EMAIL_MAX_LENGTH,

@@ -223,6 +223,16 @@ def zone_label(zone: str) -> str:
     return " / ".join([region, *(_readable(p) for p in parts[1:-1]), zone_city(zone)])
 
 
+def label_sort_key(label: str) -> tuple[str, str]:
+    """Where a label goes in a list people read: by its letters, accents and case aside
+    ("Europa / Ámsterdam" among the A's, "América / Ciudad de México" among the C's),
+    then as written (two labels differing only by an accent keep one order)."""
+    folded = "".join(
+        c for c in unicodedata.normalize("NFKD", label) if not unicodedata.combining(c)
+    ).casefold()
+    return folded, label
+
+
 def label_key(text: str) -> str:
     """What two spellings of a zone have in common: no accents, case or extra spaces,
     underscores for spaces ("América / Ciudad de Mexico" → "america/ciudad_de_mexico",

@@ -11,6 +11,7 @@ from django.utils.text import format_lazy
 from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
+from painapp.accounts.names import PersonNameField
 from painapp.widgets import LongTextarea
 from programs import enrollment_status
 from programs.models import AssessorRole, AttributionCategory, AttributionCause
@@ -198,9 +199,8 @@ class ClearHoldForm(forms.Form):
 class MedicalAssessmentForm(forms.Form):
     """A clinician's record of the patient's medical assessment (the attestation)."""
 
-    assessor_name = forms.CharField(
+    assessor_name = PersonNameField(
         label=_("Who did the medical assessment"),
-        max_length=150,
         help_text=_("Their name, e.g. Dr Ana Silva."),
         error_messages={"required": _("Enter the name of who did the assessment.")},
     )

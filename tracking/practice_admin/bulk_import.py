@@ -44,6 +44,7 @@ from painapp.accounts.models import (
     Role,
     User,
 )
+from painapp.accounts.names import clean_person_name
 from programs.content import DEFAULT_PROGRAM
 from programs.forms import start_date_message
 from programs.models import Enrollment, EnrollmentStatus, ProgramVersion
@@ -133,6 +134,9 @@ def parse_csv(data: bytes) -> list[Row]:
             for column in COLUMNS:
                 i = index.get(column)
                 row[column] = values[i].strip() if i is not None and i < len(values) else ""
+            # Without invisible characters: a right-to-left override would reverse the name
+            # on every page that shows it (painapp.accounts.names).
+            row["full_name"] = clean_person_name(row["full_name"])
             rows.append(row)
     except csv.Error as error:
         raise FileProblem(

@@ -9,6 +9,7 @@ from django import forms
 from django.utils.text import format_lazy
 from django.utils.translation import gettext_lazy as _
 
+from painapp.accounts.names import PersonNameField
 from painapp.edit_version import VersionedForm
 from painapp.widgets import LongTextarea
 from programs.models import Enrollment
@@ -52,10 +53,9 @@ class SafetyDetailsForm(VersionedForm):
         },
     )
     contact_phone = _phone(_("Your phone number"))
-    emergency_contact_name = forms.CharField(
+    emergency_contact_name = PersonNameField(
         label=_("Someone close we can call if we are worried about you"),
         required=False,
-        max_length=150,
         help_text=_("Their name. Only your care team sees it."),
         widget=forms.TextInput(attrs={"autocomplete": "off"}),
         error_messages={"max_length": _("Please keep the name under 150 characters.")},
@@ -80,7 +80,12 @@ class SafetyDetailsForm(VersionedForm):
         data = super().clean() or {}
         name = (data.get("emergency_contact_name") or "").strip()
         data["emergency_contact_name"] = name
-        if data.get("emergency_contact_phone") and not name:
+        # A name refused already (too long) has its own message: not "Add their name" too.
+        if (
+            data.get("emergency_contact_phone")
+            and not name
+            and "emergency_contact_name" not in self.errors
+        ):
             self.add_error(
                 "emergency_contact_name", _("Add their name, so we know who to ask for.")
             )

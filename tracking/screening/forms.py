@@ -180,13 +180,16 @@ class ScreeningForm(forms.Form):
                 )
         flags = [*(data.get("urgent_flags") or []), *(data.get("red_flags") or [])]
         none_apply = data.get("none_apply")
+        # The box's own label, quoted as the patient reads it beside the box.
+        none_label = {"none": self.fields["none_apply"].label}
         if not flags and not none_apply:
             raise forms.ValidationError(
-                _("Please tick any that apply, or tick “None of these apply to me”.")
+                _("Please tick any that apply, or tick “%(none)s”.") % none_label
             )
         if flags and none_apply:
             raise forms.ValidationError(
-                _("You ticked some items and also “None of these”. Please check your answers.")
+                _("You ticked some items and also “%(none)s”. Please check your answers.")
+                % none_label
             )
         data["all_flags"] = flags
         data["born"] = born

@@ -172,20 +172,12 @@ def import_confirm(request: MemberRequest, pk: int) -> HttpResponse:
 def import_problems_csv(request: MemberRequest, pk: int) -> HttpResponse:
     record = _import_for_admin(request, pk)
     _audit_rows(request, "bulk_import.exported", record, [r for r in record.rows if r["problems"]])
+    # The header and each row come from this one list, so a column added to the
+    # import cannot shift the values under the wrong headers.
+    columns = ["line", *bulk_import.COLUMNS, "problems"]
     rows = (
-        [
-            r["line"],
-            r["full_name"],
-            r["email"],
-            r["clinician_email"],
-            r["start_date"],
-            r["timezone"],
-            r["program"],
-            " ".join(r["problems"]),
-        ]
+        [" ".join(r["problems"]) if c == "problems" else r.get(c, "") for c in columns]
         for r in record.rows
         if r["problems"]
     )
-    return csv_response(
-        f"import-{record.pk}-problems.csv", ["line", *bulk_import.COLUMNS, "problems"], rows
-    )
+    return csv_response(f"import-{record.pk}-problems.csv", columns, rows)
