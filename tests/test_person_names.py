@@ -42,7 +42,9 @@ from tracking.safety.forms import SafetyDetailsForm
         # Zero-width and other invisible format characters (Cf) go too.
         ("An\u200ba", "Ana"),
         ("\ufeffAna", "Ana"),
-        ("A\u200cn\u200da", "Ana"),
+        # ...but for the joiners Persian and Indic names need (U+200C, U+200D).
+        ("فاطمه\u200cزهرا", "فاطمه\u200cزهرا"),
+        ("क्\u200dष", "क्\u200dष"),
         ("An\u00ada \u2060Lee", "Ana Lee"),
         # Control characters go; tabs and line breaks are spaces; spaces are single.
         ("Ana\x07 Lee", "Ana Lee"),

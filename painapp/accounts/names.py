@@ -4,8 +4,9 @@ A name pasted from a document or a message can carry characters nobody sees: the
 right-to-left override (U+202E) turns "José Ñúñez‮Álvarez" round on every page that shows
 it, and zero-width spaces make two names that look the same differ. They are format
 characters (Unicode category Cf) and control characters (Cc); a name never needs them,
-so they are dropped. Letters, accents and combining marks stay ("José", "Zoë",
-"O'Neil", "Nguyễn"); the name is stored in composed form (NFC), with single spaces.
+so they are dropped, but for the joiners some scripts need (JOINERS). Letters, accents
+and combining marks stay ("José", "Zoë", "O'Neil", "Nguyễn"); the name is stored in
+composed form (NFC), with single spaces.
 """
 
 from __future__ import annotations
@@ -20,8 +21,14 @@ from painapp.widgets import TOO_LONG
 NAME_MAX_LENGTH = 150  # User.full_name, Enrollment.emergency_contact_name
 
 
+# The zero-width non-joiner and joiner are format characters that names written in
+# Persian and several Indic scripts need ("می‌خواهم"): they change how letters join,
+# never the text's direction, so they stay.
+JOINERS = frozenset("\u200c\u200d")
+
+
 def _invisible(char: str) -> bool:
-    return unicodedata.category(char) in ("Cf", "Cc")
+    return unicodedata.category(char) in ("Cf", "Cc") and char not in JOINERS
 
 
 def clean_person_name(text: str) -> str:
