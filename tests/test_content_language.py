@@ -136,3 +136,35 @@ def test_nothing_is_marked_when_the_languages_match(client, cast, versions, less
         reverse("practice"),
     ):
         assert marked(page(client, url, reads)) == [], url
+
+
+@pytest.mark.parametrize(("lessons", "reads"), MIXED)
+def test_a_reflections_prompts_and_the_clues_are_marked(client, cast, versions, lessons, reads):
+    """The boxes' labels and hints of a reflection in parts, and the clues to tick,
+    are the program's words; the form's own wording ("(optional)", "Which of these are
+    true for you?") is the interface's."""
+    enrollment = reader(client, cast, versions, lessons=lessons, reads=reads, days_ago=7 * 4 + 1)
+    version = enrollment.program_version
+    parts = Activity.objects.get(week__version=version, slug="life-stress-timeline")
+    html = page(client, reverse("activity", args=[parts.slug]), reads)
+    for field in parts.data["fields"]:
+        assert f'<span lang="{lessons}">{escape(field["label"])}</span>' in html
+    help_text = escape(parts.data["fields"][0]["help"])
+    assert f'_helptext" lang="{lessons}">{help_text}</div>' in html
+    clues = Activity.objects.get(week__version=version, week__number=1, kind="evidence")
+    html = page(client, reverse("activity", args=[clues.slug]), reads)
+    legend, choices = html.split("<legend", 1)[1].split("</legend>", 1)
+    assert legend.startswith(">")  # the question is the interface's
+    assert choices.lstrip().startswith(f'<div lang="{lessons}">')
+    assert escape(clues.data["items"][0]["text"]) in choices.split("</fieldset>")[0]
+
+
+@pytest.mark.parametrize(("lessons", "reads"), SAME)
+def test_the_forms_mark_nothing_when_the_languages_match(client, cast, versions, lessons, reads):
+    enrollment = reader(client, cast, versions, lessons=lessons, reads=reads, days_ago=7 * 4 + 1)
+    version = enrollment.program_version
+    for slug in (
+        "life-stress-timeline",
+        Activity.objects.get(week__version=version, week__number=1, kind="evidence").slug,
+    ):
+        assert marked(page(client, reverse("activity", args=[slug]), reads)) == [], slug
