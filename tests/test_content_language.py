@@ -16,6 +16,7 @@ from django.utils.html import escape
 
 from programs.boosters.models import Booster
 from programs.models import Activity, ActivityKind, Program
+from programs.tailoring import services
 from tests.factories import make_enrollment
 
 # Every element inside <main> with a lang attribute: (tag, lang, the start of its text).
@@ -168,3 +169,30 @@ def test_the_forms_mark_nothing_when_the_languages_match(client, cast, versions,
         Activity.objects.get(week__version=version, week__number=1, kind="evidence").slug,
     ):
         assert marked(page(client, reverse("activity", args=[slug]), reads)) == [], slug
+
+
+@pytest.mark.parametrize(("lessons", "reads"), MIXED)
+def test_todays_news_marks_a_changed_lesson_not_the_clinicians_words(
+    client, cast, versions, lessons, reads
+):
+    enrollment = reader(client, cast, versions, lessons=lessons, reads=reads)
+    lesson = first_lesson(enrollment)
+    services.activity_adjust(
+        enrollment=enrollment,
+        activity=lesson,
+        action="skip",
+        to_week=None,
+        reason="Not now.",
+        by=cast.clinician,
+    )
+    services.custom_exercise_add(
+        enrollment=enrollment,
+        week=2,
+        title="Walk to the corner",
+        instructions="Walk slowly.",
+        reason="A small step.",
+        by=cast.clinician,
+    )
+    today = page(client, reverse("today"), reads)
+    assert f'<strong lang="{lessons}">{escape(lesson.title)}</strong>' in today
+    assert "<strong>Walk to the corner</strong>" in today
