@@ -196,3 +196,28 @@ def test_todays_news_marks_a_changed_lesson_not_the_clinicians_words(
     today = page(client, reverse("today"), reads)
     assert f'<strong lang="{lessons}">{escape(lesson.title)}</strong>' in today
     assert "<strong>Walk to the corner</strong>" in today
+
+
+@pytest.mark.parametrize(("lessons", "reads"), [*MIXED, *SAME])
+def test_the_clinicians_pages_mark_the_patients_program(client, cast, versions, lessons, reads):
+    """A clinician reading the app in one language, their patient's program in the
+    other: its title, the lessons' titles and the clues ticked are marked."""
+    from programs.services import reflection_save
+
+    enrollment = reader(client, cast, versions, lessons=lessons, reads=lessons)
+    cast.clinician.language = reads
+    cast.clinician.save(update_fields=["language"])
+    clues = Activity.objects.get(
+        week__version=enrollment.program_version, week__number=1, kind="evidence"
+    )
+    reflection_save(
+        enrollment=enrollment, activity=clues, checked=[clues.data["items"][0]["key"]], text="x"
+    )
+    client.force_login(cast.clinician)
+    mark = f' lang="{lessons}"' if lessons != reads else ""
+    html = page(client, reverse("patient_reflections", args=[enrollment.pk]), reads)
+    assert f"<h3{mark}>{escape(clues.title)}</h3>" in html
+    assert f"<ul{mark}><li>{escape(clues.data['items'][0]['text'])}</li></ul>" in html
+    html = page(client, reverse("patient_program", args=[enrollment.pk]), reads)
+    assert f"<span{mark}>{escape(enrollment.program_version.title)}</span>" in html
+    assert f"<td><span{mark}>{escape(clues.title)}</span>" in html
