@@ -60,6 +60,8 @@ class StructuredReflectionForm(VersionedForm):
     def __init__(self, *args: Any, prompts: list[dict[str, str]], **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         self.prompts = prompts
+        # The prompts are the program's words, in its language (partials/field.html).
+        self.content_labels = {f"answer_{p['key']}" for p in prompts}
         for p in prompts:
             self.fields[f"answer_{p['key']}"] = forms.CharField(
                 label=p["label"],
@@ -112,6 +114,8 @@ class EvidenceForm(VersionedForm):
         super().__init__(*args, **kwargs)
         checked = cast(forms.MultipleChoiceField, self.fields["checked"])
         checked.choices = [(i["key"], i["text"]) for i in items]
+        # The clues are the program's words, in its language (partials/field.html).
+        self.content_choices = {"checked"}
 
 
 def patient_category_choices() -> list[tuple[str, str]]:

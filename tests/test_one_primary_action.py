@@ -29,6 +29,8 @@ class _Buttons(HTMLParser):
         super().__init__()
         self.depth = 0  # inside <main>
         self.filled: list[str] = []
+        self.labels: list[str] = []  # each filled button's words
+        self.reading: str | None = None  # the filled button whose words come next
         self.open: list[bool] = []  # each open element: hidden or not
 
     def handle_starttag(self, tag, attrs):
@@ -44,8 +46,16 @@ class _Buttons(HTMLParser):
         is_button = tag == "button" or (tag == "a" and "button" in classes)
         if is_button and not classes & SECONDARY and not hidden:
             self.filled.append(f"<{tag} class={a.get('class')!r}>")
+            self.labels.append("")
+            self.reading = tag
+
+    def handle_data(self, data):
+        if self.reading:
+            self.labels[-1] = " ".join((self.labels[-1] + data).split())
 
     def handle_endtag(self, tag):
+        if tag == self.reading:
+            self.reading = None
         if tag not in VOID and self.open:
             self.open.pop()
         if tag == "main":
@@ -56,6 +66,13 @@ def filled_buttons(html: str) -> list[str]:
     parser = _Buttons()
     parser.feed(html)
     return parser.filled
+
+
+def filled_labels(html: str) -> list[str]:
+    """The words on each filled button in <main>."""
+    parser = _Buttons()
+    parser.feed(html)
+    return parser.labels
 
 
 @pytest.fixture
@@ -75,7 +92,7 @@ def pages(enrollment) -> dict[str, str]:
     return {
         "today": reverse("today"),
         "week": reverse("program_week", args=[1]),
-        **{f"activity:{a.kind}": reverse("activity", args=[a.slug]) for a in activity},
+        **{f"activity:{a.slug}": reverse("activity", args=[a.slug]) for a in activity},
         "checkin": reverse("checkin_current"),
         "progress": reverse("progress"),
     }
@@ -100,6 +117,7 @@ def test_the_audit_sees_filled_and_secondary_buttons():
     assert filled_buttons(html) == ["<a class='button'>", "<button class=None>"]
     hidden = "<main><div hidden><button>Next</button></div><button>Submit</button></main>"
     assert filled_buttons(hidden) == ["<button class=None>"]
+    assert filled_labels(html) == ["Go", "Save"]
 
 
 def test_today_keeps_one_filled_action_as_the_day_changes(client, cast, enrollment):
@@ -160,9 +178,63 @@ def test_the_fear_ladder_keeps_one_filled_try_button_however_long_it_grows(patie
             enrollment=enrollment, label=label, harm_rating=30 + n, first_rating=40, position=n
         )
     page = patient.get(reverse("exposure")).content.decode()
-    filled = filled_buttons(page)
-    assert len(filled) == 2, filled
+    assert filled_labels(page) == ["Try this one"]
     assert page.count('class="button button--secondary" href="/exposure/new/?fear=') == 4
+
+
+@pytest.mark.parametrize(
+    ("language", "add", "add_button"),
+    [
+        ("en", "Add an activity", "Add to my ladder"),
+        ("es", "Agregar una actividad", "Agregar a mi escalera"),
+    ],
+)
+def test_an_empty_ladder_has_one_filled_action_too(
+    client, cast, enrollment, language, add, add_button
+):
+    """The "Your next step" card holds the page's one action (with nothing on the
+    ladder: go to the form); the form's own "Add to my ladder" is secondary, or the
+    page shows two filled buttons."""
+    cast.patient.language = language
+    cast.patient.save(update_fields=["language"])
+    client.force_login(cast.patient)
+    page = client.get(reverse("exposure")).content.decode()
+    assert filled_labels(page) == [add]
+    assert f'class="button--secondary">{add_button}</button>' in page
+
+
+def _lesson_with_a_prompt(enrollment) -> Activity:
+    return (
+        Activity.objects.filter(
+            week__version=enrollment.program_version, week__number=1, kind="lesson"
+        )
+        .exclude(prompt="")
+        .first()
+    )
+
+
+@pytest.mark.parametrize(
+    ("language", "done", "save"),
+    [("en", "Mark as done", "Save"), ("es", "Marcar como hecho", "Guardar")],
+)
+def test_on_a_lesson_mark_as_done_is_the_filled_action(
+    client, cast, enrollment, language, done, save
+):
+    """Finishing the lesson is the page's action; the reflection under it is optional,
+    so its "Save" is secondary. Once the lesson is done, "Save" is all that is left,
+    and it is the filled one."""
+    from programs.services import activity_complete
+
+    cast.patient.language = language
+    cast.patient.save(update_fields=["language"])
+    client.force_login(cast.patient)
+    lesson = _lesson_with_a_prompt(enrollment)
+    url = reverse("activity", args=[lesson.slug])
+    page = client.get(url).content.decode()
+    assert filled_labels(page) == [done]
+    assert f'class="button--secondary">{save}</button>' in page
+    activity_complete(enrollment=enrollment, activity=lesson)
+    assert filled_labels(client.get(url).content.decode()) == [save]
 
 
 @pytest.mark.parametrize("language", ["en", "es"])

@@ -225,6 +225,11 @@
     var heading = this.panel.querySelector("[data-panel-heading]");
     var text = this.panel.querySelector("[data-speak-text]");
     var words = (heading ? heading.textContent + ". " : "") + (text ? text.textContent : "");
+    // The voice of the words read, not of the page: a step of an English program in a
+    // Spanish interface is marked lang="en" (programs_tags.content_lang).
+    var source = text || heading;
+    var marked = source && source.closest ? source.closest("[lang]") : null;
+    var lang = (marked && marked.lang) || document.documentElement.lang || "en";
     // One utterance per sentence: some browsers cut a long utterance off after ~15 s.
     var sentences = words.match(/[^.!?]+[.!?]*/g) || [words];
     var self = this;
@@ -235,7 +240,7 @@
     this.stopButton.focus();
     sentences.forEach(function (sentence, i) {
       var utterance = new window.SpeechSynthesisUtterance(sentence.trim());
-      utterance.lang = document.documentElement.lang || "en";
+      utterance.lang = lang;
       utterance.rate = 0.9;
       if (i === sentences.length - 1) { utterance.onend = function () { self.finished(); }; }
       utterance.onerror = function (event) {

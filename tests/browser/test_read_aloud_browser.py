@@ -101,3 +101,54 @@ def test_without_javascript_there_is_no_read_aloud_to_fail(
     for note in page.locator("[data-speak-note]").all():
         expect(note).to_be_hidden()
     expect(page.get_by_text(NONE["en"])).to_have_count(0)
+
+
+# A device that speaks: each utterance's words and language are kept to look at.
+SPEAKS = """
+(() => {
+  if (!window.speechSynthesis) { return; }
+  const synth = window.speechSynthesis;
+  window.__spoken = [];
+  synth.getVoices = () => [{ name: "Any", lang: "en-US" }, { name: "Otra", lang: "es-ES" }];
+  synth.cancel = () => {};
+  synth.speak = (utterance) => {
+    window.__spoken.push({ text: utterance.text, lang: utterance.lang });
+    setTimeout(() => { if (utterance.onend) { utterance.onend({}); } }, 10);
+  };
+})();
+"""
+
+
+@pytest.mark.parametrize(("lessons", "reads"), [("en", "es"), ("es", "en")])
+def test_it_reads_a_step_in_the_programs_language_not_the_pages(
+    live_server, new_context, cast, lessons, reads
+):
+    """A Spanish reader on the English program hears the English step with an English
+    voice (and the reverse): the voice follows the words' own lang, not <html lang>."""
+    from django.core.management import call_command
+
+    from programs.models import Program
+    from tests.factories import make_enrollment
+
+    call_command("load_program", "prt-back-8wk")
+    cast.patient.language = lessons
+    cast.patient.save(update_fields=["language"])
+    version = Program.objects.get().current_version(lessons)
+    make_enrollment(cast.patient, cast.clinician, cast.practice, version=version)
+    cast.patient.language = reads
+    cast.patient.save(update_fields=["language"])
+
+    context = new_context(bypass_csp=True, **helpers.PHONE)  # for axe-core's script
+    context.add_init_script(SPEAKS)
+    page = context.new_page()
+    helpers.login(page, live_server, cast.patient)
+    step = first_step(page, live_server, reads)
+    expect(page.locator("html")).to_have_attribute("lang", reads)
+    expect(step.locator("[data-speak-text]")).to_have_attribute("lang", lessons)
+    step.locator("[data-speak]").click()
+    expect(step.locator("[data-speak]")).to_be_visible()  # read to the end
+    spoken = page.evaluate("window.__spoken")
+    words = step.locator("[data-speak-text]").inner_text()
+    assert spoken and words.split(".")[0].strip() in " ".join(s["text"] for s in spoken)
+    assert {s["lang"] for s in spoken} == {lessons}
+    helpers.check_axe(page, f"read-aloud-{lessons}-in-{reads}")
