@@ -83,6 +83,18 @@ def fill_by_pointer(page: Page) -> None:
     page.get_by_label(re.compile("A note for yourself")).fill("Calmer by the end.")
 
 
+def answered_and_failed_to_save(page: Page, live_server, patient) -> None:
+    """Answer a whole session on the phone, then press Save while the connection is
+    down: the answers stay, with Retry. The connection is back afterwards."""
+    helpers.login(page, live_server, patient)
+    page.goto(live_server.url + reverse("practice"))
+    fill_by_pointer(page)
+    page.route("**/somatic-tracking/save/", lambda route: route.abort())
+    page.get_by_role("button", name="Save to my log").click()
+    expect(page.locator("[data-save-error]")).to_contain_text(FAIL_MESSAGE)
+    page.unroute("**/somatic-tracking/save/")
+
+
 def stash_keys(page: Page) -> list[str]:
     """The unsaved answers this tab keeps; nothing the app writes outlives the tab."""
     ours = "store => Object.keys(window[store]).filter(k => k.startsWith('painapp:'))"
@@ -272,14 +284,8 @@ def test_a_lost_answer_comes_back_after_a_reload_and_saves_once(
 def test_logging_out_forgets_unsaved_answers(live_server, new_context, cast, enrollment):
     context = new_context(**PHONE)
     page = context.new_page()
-    helpers.login(page, live_server, cast.patient)
-    page.goto(live_server.url + reverse("practice"))
-    fill_by_pointer(page)
-    page.route("**/somatic-tracking/save/", lambda route: route.abort())
-    page.get_by_role("button", name="Save to my log").click()
-    expect(page.locator("[data-save-error]")).to_contain_text(FAIL_MESSAGE)
+    answered_and_failed_to_save(page, live_server, cast.patient)
     assert len(stash_keys(page)) == 1
-    page.unroute("**/somatic-tracking/save/")
 
     helpers.logout(page)
     assert stash_keys(page) == []
@@ -351,13 +357,7 @@ def test_it_shows_the_servers_message_on_the_right_step(live_server, new_context
 def test_kept_answers_can_be_thrown_away(live_server, new_context, cast, enrollment):
     context = new_context(**PHONE)
     page = context.new_page()
-    helpers.login(page, live_server, cast.patient)
-    page.goto(live_server.url + reverse("practice"))
-    fill_by_pointer(page)
-    page.route("**/somatic-tracking/save/", lambda route: route.abort())
-    page.get_by_role("button", name="Save to my log").click()
-    expect(page.locator("[data-save-error]")).to_contain_text(FAIL_MESSAGE)
-    page.unroute("**/somatic-tracking/save/")
+    answered_and_failed_to_save(page, live_server, cast.patient)
     page.reload()
     expect(page.locator("[data-restored]")).to_be_focused()
 
