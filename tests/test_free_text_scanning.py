@@ -426,6 +426,15 @@ def test_the_new_forms_leave_everyday_sentences_alone(text):
         "I'll step in front of a train",
         "I want to throw myself off the bridge",
         "I could throw myself in front of a bus",
+        "I'll jump off my balcony",
+        "jumping from the bridge tonight",
+        "I'll throw myself under a train",
+        "I could step in front of traffic",
+        "me voy a tirar a las vías",
+        "quiero tirarme del edificio",
+        "me voy a aventar del puente",
+        "me voy a arrojar del puente",
+        "quiero dispararme",
     ],
 )
 def test_a_method_named_is_found(text):
@@ -442,6 +451,14 @@ def test_a_method_named_is_found(text):
         "Shot of espresso this morning",
         "I stepped in front of the mirror and bent down slowly",
         "Jumped off the step without fear today",
+        "Agacharme suele dispararme el dolor",
+        "El estrés puede dispararme la ansiedad",
+        "Cuando voy a colgarme la mochila me da miedo",
+        "Voy a colgarme de la barra para estirar la espalda",
+        "me voy a colgar de la barra un minuto",
+        "I keep shooting myself in the foot by overdoing it",
+        "I stab myself with the insulin pen every morning",
+        "Me tiré al suelo para jugar con mi nieta",
     ],
 )
 def test_everyday_talk_near_the_method_words_is_left_alone(text):

@@ -8,6 +8,31 @@ from tracking.rules.measures import PHQ2, PHQ9
 from tracking.rules.screening import NEW_SYMPTOMS, WEEKLY_SAFETY
 
 # ====================================================================== crisis words (issue 15)
+# Where a fall or a vehicle is named: "jump off the bridge", "throw myself under a train",
+# "tirarme del puente", "me voy a aventar a las vías" (each verb form × each place).
+_HEIGHTS_EN = tuple(
+    f"{the} {place}"
+    for the in ("a", "the", "my")
+    for place in ("bridge", "building", "roof", "balcony", "cliff", "tower", "car park")
+)
+_TRAFFIC_EN = tuple(
+    f"{the} {vehicle}"
+    for the in ("a", "the")
+    for vehicle in ("train", "bus", "car", "truck", "lorry")
+) + ("traffic", "oncoming traffic")
+_FALL_VERBS_ES = (
+    "tirarme", "me voy a tirar", "me quiero tirar", "voy a tirarme", "quiero tirarme",
+    "aventarme", "me voy a aventar", "me quiero aventar",
+    "arrojarme", "me voy a arrojar", "me quiero arrojar",
+)  # fmt: skip
+_FALL_PLACES_ES = (
+    "del puente", "de un puente", "desde el puente", "desde un puente",
+    "del edificio", "de un edificio", "desde el edificio", "desde un edificio",
+    "por la ventana", "del balcon", "desde el balcon", "de la azotea", "desde la azotea",
+    "del techo", "a las vias", "al tren", "bajo el tren", "bajo un tren",
+    "frente al tren", "frente a un tren", "a los carros", "a los coches",
+)  # fmt: skip
+
 DEFAULT_CRISIS_WORDS: tuple[str, ...] = (
     # Wishing to die / not to be alive
     "want to die",
@@ -152,14 +177,18 @@ DEFAULT_CRISIS_WORDS: tuple[str, ...] = (
     "cut my wrists",
     "cut my wrist",
     "cutting my wrists",
-    "jump off a bridge",
-    "jump off the bridge",
-    "jump off a building",
-    "jump off the roof",
-    "jump in front of a train",
-    "step in front of a train",
-    "throw myself off",
-    "throw myself in front of",
+    *(
+        f"{verb} {way} {place}"
+        for verb in ("jump", "throw myself")
+        for way in ("off", "from")
+        for place in _HEIGHTS_EN
+    ),
+    *(
+        f"{verb} {way} {vehicle}"
+        for verb in ("jump", "step", "throw myself")
+        for way in ("in front of", "under")
+        for vehicle in _TRAFFIC_EN
+    ),
 )
 """Phrases in a patient's free text that start the safety workflow like PHQ-9 item 9
 (PRT_NOTES.md, Safety): always checked, in every practice, with the Spanish list; a
@@ -341,7 +370,8 @@ DEFAULT_CRISIS_WORDS_ES: tuple[str, ...] = (
     "pegar un balazo",
     "me pego un tiro",
     "darme un tiro",
-    "dispararme",
+    "quiero dispararme",
+    "voy a dispararme",
     "me voy a disparar",
     "me quiero disparar",
     "quiero colgarme",
@@ -351,18 +381,9 @@ DEFAULT_CRISIS_WORDS_ES: tuple[str, ...] = (
     "envenenarme",
     "me quiero envenenar",
     "me voy a envenenar",
-    "tirarme de un puente",
-    "tirarme del puente",
+    *(f"{verb} {place}" for verb in _FALL_VERBS_ES for place in _FALL_PLACES_ES),
     "tirar de un puente",
     "tirar del puente",
-    "tirarme por la ventana",
-    "me voy a tirar por la ventana",
-    "me quiero tirar por la ventana",
-    "tirarme de un edificio",
-    "tirarme a las vias",
-    "tirarme al tren",
-    "aventarme del puente",
-    "aventarme de un puente",
     "cortarme las munecas",
     "cortar las munecas",
     "me corte las munecas",
@@ -429,11 +450,15 @@ despertarme"): each needs only a short call to clear, a missed one costs far mor
 Added after a third review (a walk-through found "Esta noche me voy a pegar un tiro"
 raised nothing): a method named, in English and Spanish: shooting, hanging, poison,
 drowning, stabbing, wrists, jumping or throwing oneself from a height or before a
-train ("pegar(me) un tiro", "dispararme", "me voy a colgar", "envenenarme", "tirarme
+train ("pegar(me) un tiro", "voy a dispararme", "me voy a colgar", "envenenarme", "tirarme
 del puente / por la ventana", "cortarme las muñecas / los brazos", "mejor estaría
 muerta"). Not listed: "tirar por la ventana" alone ("no quiero tirar por la ventana lo
-que avancé"), "stabbed myself" (a needle, a fork). Spared by NOT_CRISIS: "threw
-myself off balance", "drowning myself in work", "me voy a colgar la mochila".
+que avancé"), a bare "dispararme" ("agacharme suele dispararme el dolor"), "stabbed
+myself" (a needle, a fork). Spared by NOT_CRISIS: "drowning myself in work", "shooting
+myself in the foot", "stab myself with the insulin pen", "me voy a colgar la mochila",
+"voy a colgarme de la barra" (a back stretch). Falls and traffic are built from verb
+forms × places (_HEIGHTS_EN, _TRAFFIC_EN, _FALL_VERBS_ES, _FALL_PLACES_ES), so "jump
+off my balcony" and "me voy a arrojar del puente" are found as well as the first ones.
 
 Added after a second review: "me corté / me corto las venas", "cortar las venas",
 "me tomé todas las (mis) pastillas", "tomarme todas las pastillas", "no tengo ganas
@@ -509,6 +534,17 @@ _AT_WORK = tuple(
     for where in ("at work", "at the office", "on the team", "in the team", "in the meeting")
 )
 
+_NEEDLE = tuple(
+    f"{prep} {the} {thing}"
+    for prep in ("with",)
+    for the in ("a", "the", "my")
+    for thing in ("needle", "pen", "insulin pen", "injection", "syringe", "lancet")
+) + ("by accident", "accidentally")
+_HANG_ES = (
+    "la mochila", "el bolso", "la bolsa", "la ropa", "el abrigo", "de la barra",
+    "en la barra", "de una barra", "boca abajo", "del marco",
+)  # fmt: skip
+
 NOT_CRISIS: dict[str, tuple[str, ...]] = {
     # Pain talk, not a wish to die: "I'm tired of living with this pain".
     "tired of living": (*_PAIN, "with a bad back", "with my back"),
@@ -533,10 +569,17 @@ NOT_CRISIS: dict[str, tuple[str, ...]] = {
     "overdose": ("on coffee", "on sugar", "on chocolate"),
     # Movement and work, not a method: "I threw myself off balance reaching up", "I'm
     # drowning myself in work", "me voy a colgar la mochila".
-    "off": ("balance",),
     "drown myself": ("in work", "in paperwork", "in coffee", "in tea"),
     "drowning myself": ("in work", "in paperwork", "in coffee", "in tea"),
-    "colgar": ("la mochila", "el bolso", "la bolsa", "la ropa", "el abrigo"),
+    # "I keep shooting myself in the foot", "I stab myself with the insulin pen".
+    "shoot myself": ("in the foot",),
+    "shooting myself": ("in the foot",),
+    "stab myself": _NEEDLE,
+    "stabbing myself": _NEEDLE,
+    # A bag, or hanging from a bar (a common back stretch): "voy a colgarme la mochila",
+    # "me voy a colgar de la barra".
+    "colgar": _HANG_ES,
+    "colgarme": _HANG_ES,
     # Taking the medicine as the doctor said: "I took all my pills as prescribed".
     "pills": ("as prescribed", "on time"),
     "tablets": ("as prescribed", "on time"),
