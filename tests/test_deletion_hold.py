@@ -1,5 +1,6 @@
 """A patient's account is not deleted while their care team is still following up a
-safety alert: a self-harm or red-flag alert not yet resolved, open or acknowledged. An
+safety alert: one the clinician is emailed about at once (self-harm, red flags, new
+symptoms, any urgent alert) not yet resolved, open or acknowledged. An
 acknowledged alert still needs the clinician to reach the patient and document the
 contact (the resolve form); deleting before that would take the alert, its page, its
 resolve-deadline escalation and the patient's phone number with it.
@@ -32,33 +33,48 @@ K, S = Alert.Kind, Alert.Status
 
 
 # ---------------------------------------------------------------- the rule
+K_PROMPT = (K.SELF_HARM, K.RED_FLAG, K.NEW_SYMPTOMS)
+
+
 @pytest.mark.parametrize(
-    ("kind", "status", "held"),
+    ("kind", "severity", "status", "held"),
     [
-        (K.SELF_HARM, S.OPEN, True),
-        (K.SELF_HARM, S.ACKNOWLEDGED, True),  # seen, but nobody has reached them yet
-        (K.SELF_HARM, S.RESOLVED, False),
-        (K.RED_FLAG, S.OPEN, True),
-        (K.RED_FLAG, S.ACKNOWLEDGED, True),
-        (K.RED_FLAG, S.RESOLVED, False),
+        (K.SELF_HARM, "urgent", S.OPEN, True),
+        (K.SELF_HARM, "urgent", S.ACKNOWLEDGED, True),  # seen, nobody has reached them yet
+        (K.SELF_HARM, "urgent", S.RESOLVED, False),
+        (K.RED_FLAG, "high", S.OPEN, True),
+        (K.RED_FLAG, "high", S.ACKNOWLEDGED, True),
+        (K.RED_FLAG, "high", S.RESOLVED, False),
+        # New symptoms at a weekly check-in (perhaps a sign for the emergency
+        # department): the clinician is emailed at once, so deletion waits too.
+        (K.NEW_SYMPTOMS, "high", S.OPEN, True),
+        (K.NEW_SYMPTOMS, "high", S.ACKNOWLEDGED, True),
+        (K.NEW_SYMPTOMS, "high", S.RESOLVED, False),
+        # Any urgent alert (a PHQ-9 of 20 or more), whatever its kind.
+        (K.DEPRESSION, "urgent", S.OPEN, True),
+        (K.DEPRESSION, "urgent", S.ACKNOWLEDGED, True),
+        (K.DEPRESSION, "urgent", S.RESOLVED, False),
         *[
-            (kind, status, False)
+            (kind, severity, status, False)
             for kind in K
-            if kind not in (K.SELF_HARM, K.RED_FLAG)
+            if kind not in K_PROMPT
+            for severity in ("high", "routine")
             for status in S
         ],
     ],
 )
-def test_the_rule_over_every_kind_and_status(kind, status, held):
-    assert rules.alert_holds_deletion(kind=kind, status=status) is held
+def test_the_rule_over_every_kind_severity_and_status(kind, severity, status, held):
+    assert rules.alert_holds_deletion(kind=kind, severity=severity, status=status) is held
 
 
 def test_its_words_are_the_alerts():
-    assert (rules.ALERT_SELF_HARM, rules.ALERT_RED_FLAG, rules.ALERT_RESOLVED) == (
-        K.SELF_HARM,
-        K.RED_FLAG,
-        S.RESOLVED,
-    )
+    assert (
+        rules.ALERT_SELF_HARM,
+        rules.ALERT_RED_FLAG,
+        rules.ALERT_NEW_SYMPTOMS,
+        rules.ALERT_URGENT,
+        rules.ALERT_RESOLVED,
+    ) == (K.SELF_HARM, K.RED_FLAG, K.NEW_SYMPTOMS, Alert.Severity.URGENT, S.RESOLVED)
 
 
 def _alert(enrollment, kind, status, source="test"):
@@ -75,6 +91,7 @@ def _alert(enrollment, kind, status, source="test"):
         (K.SELF_HARM, S.RESOLVED, False),
         (K.RED_FLAG, S.ACKNOWLEDGED, True),
         (K.RED_FLAG, S.RESOLVED, False),
+        (K.NEW_SYMPTOMS, S.ACKNOWLEDGED, True),
         (K.PAIN_UP, S.OPEN, False),
         (K.DEPRESSION, S.ACKNOWLEDGED, False),
     ],

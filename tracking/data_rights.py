@@ -36,14 +36,17 @@ def deletion_on_hold(user: User) -> bool:
     (`rules.alert_holds_deletion`: open, or acknowledged but the contact not yet
     documented). Deleting would remove the alert, its page and the patient's contact
     details before the clinician has reached them. The rule is asked of each (kind,
-    status) pair the patient's alerts have: a handful of rows at most."""
-    pairs = (
+    severity, status) the patient's alerts have: a handful of rows at most."""
+    kinds = (
         Alert.objects.filter(enrollment__patient=user)
-        .values_list("kind", "status")
+        .values_list("kind", "severity", "status")
         .distinct()
         .order_by()
     )
-    return any(rules.alert_holds_deletion(kind=kind, status=status) for kind, status in pairs)
+    return any(
+        rules.alert_holds_deletion(kind=kind, severity=severity, status=status)
+        for kind, severity, status in kinds
+    )
 
 
 def _lock_before_delete(user: User) -> None:

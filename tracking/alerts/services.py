@@ -18,19 +18,18 @@ from painapp.accounts.audit import audit
 from painapp.accounts.badges import badges_changed
 from painapp.accounts.models import Practice, User
 from programs.models import Enrollment
+from tracking import rules
 from tracking.alerts.due import due_time, resolve_time
 from tracking.alerts.staff import active_staff
 from tracking.checkins.summaries import summary_alerts_recount
 from tracking.models import Alert, AlertResolution, PracticeSettings
 from tracking.outbox import outbox_add
 
-# Alerts the clinician hears about at once, by email: these kinds, and
-# every URGENT alert (e.g. PHQ-9 of 20 or more). The rest wait for the daily digest.
-NOTIFY_AT_ONCE = {Alert.Kind.SELF_HARM, Alert.Kind.RED_FLAG, Alert.Kind.NEW_SYMPTOMS}
-
 
 def tells_clinician_at_once(kind: str, severity: str) -> bool:
-    return kind in NOTIFY_AT_ONCE or severity == Alert.Severity.URGENT
+    """Alerts the clinician hears about at once, by email (tracking.rules.
+    needs_prompt_contact); the rest wait for the daily digest."""
+    return rules.needs_prompt_contact(kind=kind, severity=severity)
 
 
 def alert_raise(

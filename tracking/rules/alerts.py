@@ -220,23 +220,35 @@ def contact_time_problem(contacted_at: datetime, *, raised_at: datetime, now: da
     return ""
 
 
-# ====================================================================== deletion hold
+# ====================================================================== prompt contact
 ALERT_SELF_HARM = "self_harm"
 ALERT_RED_FLAG = "red_flag"
+ALERT_NEW_SYMPTOMS = "new_symptoms"
+ALERT_URGENT = "urgent"
 ALERT_RESOLVED = "resolved"
-"""`Alert.Kind` and `Alert.Status` values (tests/test_rules.py holds them equal)."""
+"""`Alert.Kind`, `Alert.Severity` and `Alert.Status` values (tests hold them equal)."""
 
-DELETION_HOLD_ALERT_KINDS = frozenset({ALERT_SELF_HARM, ALERT_RED_FLAG})
-"""Safety alerts: the patient told us of thoughts of self-harm (PHQ-9 item 9, crisis
-words) or a red flag at screening."""
+PROMPT_CONTACT_ALERT_KINDS = frozenset({ALERT_SELF_HARM, ALERT_RED_FLAG, ALERT_NEW_SYMPTOMS})
+"""Alerts a person must act on promptly, whatever their severity: the patient told us
+of thoughts of self-harm (PHQ-9 item 9, crisis words), a red flag at screening, or new
+symptoms at a weekly check-in (which may be a sign for the emergency department)."""
 
 
-def alert_holds_deletion(*, kind: str, status: str) -> bool:
-    """A patient's account may not be deleted while one of their safety alerts is not
-    resolved: open (nobody has looked yet) or acknowledged (someone has looked but has
-    not yet reached the patient and documented the contact on the resolve form).
-    Deleting would take the alert, its page, its resolve-deadline escalation and the
-    patient's contact details with it, so the clinician could no longer call. Other
-    alerts never hold it. Read by tracking.data_rights (the self-service page, the
-    deletion service itself and the Django admin) and said in docs/data-retention.md."""
-    return kind in DELETION_HOLD_ALERT_KINDS and status != ALERT_RESOLVED
+def needs_prompt_contact(*, kind: str, severity: str) -> bool:
+    """An alert the patient's clinician is emailed about as soon as it is raised (the
+    rest wait for the inbox and the daily digest), and that holds the patient's account
+    deletion until it is resolved: the kinds above, and every urgent alert (a PHQ-9 of
+    20 or more, say)."""
+    return kind in PROMPT_CONTACT_ALERT_KINDS or severity == ALERT_URGENT
+
+
+def alert_holds_deletion(*, kind: str, severity: str, status: str) -> bool:
+    """A patient's account may not be deleted while an alert that needs prompt contact
+    (`needs_prompt_contact`) is not resolved: open (nobody has looked yet) or
+    acknowledged (someone has looked but has not yet reached the patient and documented
+    the contact on the resolve form). Deleting would take the alert, its page, its
+    resolve-deadline escalation and the patient's contact details with it, so the
+    clinician could no longer call. Other alerts never hold it. Read by
+    tracking.data_rights (the self-service page, the deletion service itself and the
+    Django admin) and said in docs/data-retention.md."""
+    return needs_prompt_contact(kind=kind, severity=severity) and status != ALERT_RESOLVED
