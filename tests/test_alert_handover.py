@@ -181,3 +181,35 @@ def test_a_clinician_who_is_also_a_step_of_the_chain_keeps_none_of_a_moved_patie
             assert detail in response.content.decode(), person
             assert alert_counts(response.wsgi_request).open == 1, person
             assert client.get(detail).status_code == 200, person
+
+
+def test_the_clinician_a_clinician_step_emailed_keeps_none_of_a_moved_patients_alerts(
+    cast, enrollment, client
+):
+    """Review: a routine alert is not emailed at once, so the chain's "the patient's
+    clinician" step emails the clinician and puts them on `escalated_to`; after the
+    patient moved, that had let them keep the alert (inbox, count, page)."""
+    from tracking.models import EscalationStep
+
+    EscalationStep.objects.filter(practice=cast.practice).delete()
+    EscalationStep.objects.create(practice=cast.practice, position=1, target="clinician")
+    EscalationStep.objects.create(practice=cast.practice, position=2, target="admins")
+    with time_machine.travel(TUESDAY_10AM, tick=False):
+        alert = _raise(enrollment, "checkin:1", kind=Alert.Kind.PAIN_UP, severity="routine")
+    with time_machine.travel(TUESDAY_10AM + timedelta(days=7), tick=False):
+        assert escalate_alerts() == 1
+        alert.refresh_from_db()
+        assert alert.escalated_to == [cast.clinician.pk]  # emailed by the clinician step
+        _transfer(cast, enrollment)
+        alert.refresh_from_db()
+        assert alert.escalated_to == []
+        detail = reverse("alert_detail", args=[alert.pk])
+
+        client.force_login(cast.clinician)
+        response = client.get(reverse("alert_inbox"))
+        assert detail not in response.content.decode()
+        assert alert_counts(response.wsgi_request).open == 0
+        assert client.get(detail).status_code == 404
+
+        client.force_login(cast.other_clinician)
+        assert client.get(detail).status_code == 200

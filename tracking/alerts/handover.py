@@ -6,8 +6,8 @@ not seen it: its due time counts from the handover by its severity's response ti
 (tracking.alerts.due.due_time, as for a new alert; `first_due_at` stays, so how late it
 is stays true), so it is in their menu count and inbox and escalates as any open alert
 does. The earlier acknowledgement stays on its audit trail. The clinician the patient
-left no longer sees the alert (tracking.access: their caseload only) unless the chain
-brought it to them.
+left no longer sees the alert (tracking.access: their caseload only, and they are taken
+off `Alert.escalated_to` if a "the patient's clinician" step put them there).
 
 Called by tracking.lifecycle's transfer, reassign and deactivate, in the transaction
 that moves the enrollments (programs.enrollments)."""
@@ -17,6 +17,7 @@ from __future__ import annotations
 from collections.abc import Iterable
 from datetime import datetime
 
+from django.db.models import F, Func, Value
 from django.http import HttpRequest
 from django.utils import timezone
 
@@ -73,6 +74,13 @@ def alerts_hand_over(
             alert_id=alert.pk,
             user_id=to_clinician.pk,
         )
+    # The clinician the patient left keeps none of these alerts: a "the patient's
+    # clinician" step may have emailed them (an alert not emailed at once), which put
+    # them on `escalated_to`, the list that lets a person open an alert.
+    for from_id in set(came_from.values()):
+        Alert.objects.filter(
+            pk__in=[a.pk for a in alerts if came_from[a.enrollment_id] == from_id]
+        ).update(escalated_to=Func(F("escalated_to"), Value(from_id), function="array_remove"))
     if alerts:
         badges_changed(alerts[0].practice_id)
     return alerts
