@@ -73,6 +73,17 @@
     }
   };
 
+  // Before answers were kept per tab they were kept in localStorage, for up to 7 days:
+  // any left on this device go now, unread.
+  function forgetOldDeviceStash() {
+    try {
+      for (var i = window.localStorage.length - 1; i >= 0; i--) {
+        var key = window.localStorage.key(i);
+        if (key && key.indexOf("painapp:practice:") === 0) { window.localStorage.removeItem(key); }
+      }
+    } catch (e) { /* storage blocked: nothing kept */ }
+  }
+
   function newestStash(prefix) {
     var best = null;
     storage.keys(prefix).forEach(function (key) {
@@ -284,6 +295,7 @@
     var tokenInput = form.querySelector("[data-client-token]");
     var durationInput = form.querySelector("[data-duration]");
     var prefix = form.getAttribute("data-stash-prefix") || "painapp:practice:";
+    forgetOldDeviceStash();
     var originalToken = tokenInput.value;
     var current = 0;
     var saving = false;

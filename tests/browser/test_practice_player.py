@@ -298,6 +298,28 @@ def test_logging_out_forgets_unsaved_answers(live_server, new_context, cast, enr
     expect(page.get_by_label(re.compile("A note for yourself"))).to_have_value("")
 
 
+def test_answers_an_older_version_kept_on_the_device_are_removed_unread(
+    live_server, new_context, cast, enrollment
+):
+    """Before this version, unsaved answers were kept in localStorage for 7 days: the
+    player now removes any it finds, and does not bring them back."""
+    context = new_context(**PHONE)
+    page = context.new_page()
+    helpers.login(page, live_server, cast.patient)
+    page.goto(live_server.url + reverse("today"))
+    old = f"painapp:practice:{enrollment.pk}:an-old-token"
+    page.evaluate(
+        "key => localStorage.setItem(key, JSON.stringify({savedAt: Date.now(),"
+        " fields: [['note', 'An old answer']]}))",
+        old,
+    )
+    page.goto(live_server.url + reverse("practice"))
+    expect(counter(page)).to_have_text("Getting ready")
+    assert page.evaluate("key => localStorage.getItem(key)", old) is None
+    expect(page.locator("[data-restored]")).to_be_hidden()
+    expect(page.get_by_label(re.compile("A note for yourself"))).to_have_value("")
+
+
 def test_it_asks_for_a_missing_rating_on_its_own_step(live_server, new_context, cast, enrollment):
     context = new_context(**PHONE)
     page = context.new_page()
