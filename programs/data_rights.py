@@ -9,12 +9,14 @@ from django.utils.translation import pgettext
 from painapp.accounts.data_rights import PersonalData, TablePolicy
 from painapp.accounts.models import User
 from programs.audio.models import Recording
+from programs.forms import WEEKDAYS
 from programs.models import (
     ActivityCompletion,
     Attribution,
     AttributionCause,
     Enrollment,
     MedicalAssessment,
+    PracticeSession,
     Reflection,
 )
 from programs.tailoring.models import (
@@ -38,6 +40,20 @@ def _enrollment_extras(enrollment: Enrollment, user: User) -> dict:
         "practice": enrollment.practice.name,
         "clinician": enrollment.clinician.display_name,
     }
+
+
+# The spreadsheet's words for values no model choice names (the data download's
+# `Readable`): my-data.json keeps the codes.
+def _weekday_in_words(row: dict) -> dict:
+    days = dict(WEEKDAYS)
+    if row.get("checkin_weekday") not in days:
+        return {}
+    return {"checkin_weekday": str(days[row["checkin_weekday"]])}
+
+
+def _sensations_in_words(row: dict) -> dict:
+    # Stored as the words the patient picked, in their program's language.
+    return {"sensations": ", ".join(str(w) for w in row.get("sensations") or [])}
 
 
 _WITH_ACTIVITY = TablePolicy(select_related=("activity",), extras=_activity_title)
@@ -68,4 +84,5 @@ PERSONAL_DATA = PersonalData(
         Reflection: _WITH_ACTIVITY,
         Attribution: _WITH_ACTIVITY,
     },
+    readable={Enrollment: _weekday_in_words, PracticeSession: _sensations_in_words},
 )

@@ -64,6 +64,21 @@ def cast(db) -> Cast:
     )
 
 
+@pytest.fixture
+def superuser_client(cast):
+    """A Django-admin superuser, logged in with password and code (the admin needs MFA)."""
+    from django.test import Client
+
+    from painapp.accounts.models import User
+    from tests.factories import PASSWORD, enable_totp, form_login
+
+    superuser = User.objects.create_superuser(email="root@painapp.test", password=PASSWORD)
+    enable_totp(superuser)
+    browser = Client()
+    form_login(browser, superuser)
+    return browser
+
+
 # ---------------------------------------------------------------- browser tests
 CHROMIUM = os.environ.get("CHROMIUM_PATH", "/usr/bin/chromium")
 

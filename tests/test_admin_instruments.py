@@ -10,9 +10,11 @@ import json
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import reverse
+from django.utils import translation
 
 from painapp.accounts.models import AuditEvent
 from tests.checkin_data import schedule_from_start
+from tracking.instruments.forms import validate_definition
 from tracking.instruments.registry import current_instruments, spec_of
 from tracking.instruments.scoring import score
 from tracking.models import Instrument, Response
@@ -158,6 +160,96 @@ def test_the_error_summary_counts_the_problems_it_lists(admin_client, cast, lang
     summary = response.content.decode().split('class="error-summary"', 1)[1].split("</div>")[0]
     assert summary.count("<li>") == 1
     assert f"<h2>{one}</h2>" in summary
+
+
+BROKEN = [
+    broken(key=DELETE),
+    broken(title="x" * 201),
+    broken(key="Sleep Scale!"),
+    broken(key="phq9"),
+    broken(items=[]),
+    broken(items=["s1"]),
+    broken(items__0__key=DELETE),
+    broken(items__1__key="s1"),
+    broken(items__1__text=""),
+    broken(items__2__max=3.5),
+    broken(items__0__min=4),
+    broken(items__0__labels=["Never"]),
+    broken(item_defaults=[]),
+    broken(scoring=[]),
+    broken(scoring__method="median"),
+    broken(scoring__items=["s1", "zz"]),
+    broken(scoring__subscales="night"),
+    broken(scoring__subscales={"night": []}),
+    broken(scoring__subscales={"night": ["s9"]}),
+    broken(scoring__max_missing=-1),
+    broken(scoring__bands="low"),
+    broken(scoring__bands__0__max="seven"),
+    broken(scoring__bands__0__min=9),
+    broken(scoring__bands__0__label=""),
+    broken(translations=[]),
+    broken(translations={"fr": {}}),
+    broken(translations={"es": []}),
+    broken(translations={"es": {"items": "s1"}}),
+    broken(translations={"es": {"items": {"zz": {"text": "x"}}}}),
+    broken(translations={"es": {"items": {"s1": {}}}}),
+    broken(patient_title=4),
+    {
+        **{k: v for k, v in SLEEP.items() if k != "scoring"},
+        "key": "pain_avg",
+        "items": [{"key": "pain_avg", "text": "Pain", "min": 1, "max": 5}],
+    },
+    [SLEEP],
+]
+
+
+@pytest.mark.parametrize("definition", BROKEN)
+def test_every_problem_the_import_finds_has_its_spanish_words(definition):
+    with translation.override("en"):
+        english = validate_definition(definition)[1]
+    with translation.override("es"):
+        spanish = validate_definition(definition)[1]
+
+    assert english and len(spanish) == len(english)
+    assert not set(spanish) & set(english)
+
+
+@pytest.mark.parametrize(
+    ("body", "spanish", "english"),
+    [
+        (
+            '{"key": "x",\n "title": }',
+            "Esto no es un JSON válido (línea 2).",
+            "This is not valid JSON",
+        ),
+        (
+            json.dumps(broken(title=DELETE)),
+            'El cuestionario necesita un "title" (título).',
+            'The questionnaire needs a "title".',
+        ),
+        (
+            json.dumps(broken(items__0__min=4)),
+            'Pregunta 1: "min" (4) debe ser menor que "max" (4).',
+            "must be smaller than",
+        ),
+        (
+            json.dumps(broken(scoring__subscales={"night": ["s1", "s9"]})),
+            'La subescala "night" usa la pregunta "s9", que no está en la lista de preguntas.',
+            "which is not in the list of questions",
+        ),
+    ],
+)
+def test_a_spanish_admin_reads_the_problems_in_spanish(admin_client, cast, body, spanish, english):
+    cast.admin.language = "es"
+    cast.admin.save(update_fields=["language"])
+
+    response = post(admin_client, text=body)
+
+    page = response.content.decode().replace("&quot;", '"').replace("&#x27;", "'")
+    assert response.status_code == 400
+    assert spanish in page
+    assert english not in page
+    assert not own(cast.practice).exists()
 
 
 def test_it_explains_json_that_does_not_parse(admin_client, cast):

@@ -141,3 +141,58 @@ def test_every_code_a_spreadsheet_shows_has_spanish_words():
                 if spanish == english and english not in same:
                     missing.add(f"{table.label}.{field.attname}: {code} = {english}")
     assert not missing, sorted(missing)
+
+
+READ = {
+    "en": {
+        "instrument": "Your mood",
+        "language": "English",
+        "weekday": "Monday",
+        "login": "Logged in",
+        "viewed": "Viewed a patient's overview",
+    },
+    "es": {
+        "instrument": "Su estado de ánimo",
+        "language": "inglés",
+        "weekday": "lunes",
+        "login": "Entró en su cuenta",
+        "viewed": "Vio el resumen de un paciente",
+    },
+}
+
+
+@pytest.mark.parametrize("language", ["en", "es"])
+def test_the_spreadsheets_name_what_a_code_stood_for(client, cast, mine, enrollment, language):
+    """A questionnaire by the name the patient reads, the language it was asked in, the
+    check-in weekday by name, the sensations they picked as they saw them, and what
+    was done in the audit trail in plain words; my-data.json keeps the codes."""
+    cast.patient.language = language
+    cast.patient.save(update_fields=["language"])
+    enrollment.checkin_weekday = 0
+    enrollment.save(update_fields=["checkin_weekday"])
+    read = READ[language]
+
+    archive = download(client)
+
+    [response] = csv_rows(archive, "tracking.response")
+    assert (response["instrument_key"], response["language"]) == (
+        read["instrument"],
+        read["language"],
+    )
+    [row] = csv_rows(archive, "programs.enrollment")
+    assert row["checkin_weekday"] == read["weekday"]
+    [session] = csv_rows(archive, "programs.practicesession")
+    # The program's words, as they picked them (English here, whatever their language).
+    assert session["sensations"] == "tightness, warmth"
+    actions = {event["action"] for event in csv_rows(archive, "accounts.auditevent")}
+    assert {read["login"], read["viewed"]} <= actions
+    assert not {"login", "patient.viewed", "data.exported"} & actions
+
+    tables = document(archive)["tables"]
+    assert (
+        tables["tracking.response"][0]["instrument_key"],
+        tables["tracking.response"][0]["language"],
+    ) == ("phq9", "en")
+    assert tables["programs.enrollment"][0]["checkin_weekday"] == 0
+    assert tables["programs.practicesession"][0]["sensations"] == ["tightness", "warmth"]
+    assert {"login", "patient.viewed"} <= {e["action"] for e in tables["accounts.auditevent"]}

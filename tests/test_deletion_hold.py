@@ -22,7 +22,6 @@ from django.urls import reverse
 from painapp.accounts import data_rights
 from painapp.accounts.models import User
 from tests.checkin_data import post_for
-from tests.factories import PASSWORD, enable_totp, form_login
 from tests.test_account_deletion import delete, login
 from tests.test_alerts_factories import CONTACTED
 from tracking import rules
@@ -234,15 +233,6 @@ def test_an_alert_raised_after_the_page_was_checked_still_holds_it(
     assert response.status_code == 409
     assert HELD["en"][1] in response.content.decode()
     assert User.objects.get(pk=cast.patient.pk).is_active
-
-
-@pytest.fixture
-def superuser_client(cast):
-    superuser = User.objects.create_superuser(email="root@painapp.test", password=PASSWORD)
-    enable_totp(superuser)
-    browser = Client()
-    form_login(browser, superuser)
-    return browser
 
 
 def test_the_django_admin_cannot_delete_a_patient_on_hold(cast, enrollment, superuser_client):

@@ -4,6 +4,7 @@ their main content; every other action is secondary or quiet."""
 
 from __future__ import annotations
 
+import re
 from datetime import timedelta
 from html.parser import HTMLParser
 
@@ -235,6 +236,35 @@ def test_on_a_lesson_mark_as_done_is_the_filled_action(
     assert f'class="button--secondary">{save}</button>' in page
     activity_complete(enrollment=enrollment, activity=lesson)
     assert filled_labels(client.get(url).content.decode()) == [save]
+
+
+def _save_button(html: str) -> str:
+    return re.search(r'<button id="reflection-save"[^>]*>[^<]*</button>', html).group(0)
+
+
+@pytest.mark.parametrize(("language", "save"), [("en", "Save"), ("es", "Guardar")])
+def test_marking_a_lesson_done_with_htmx_fills_save_as_a_reload_would(
+    client, cast, enrollment, language, save
+):
+    """Marking done swaps only the marker (no reload); the reflection's "Save", now the
+    one action left, comes in the same answer, filled, as the page shows it after a
+    reload."""
+    cast.patient.language = language
+    cast.patient.save(update_fields=["language"])
+    client.force_login(cast.patient)
+    lesson = _lesson_with_a_prompt(enrollment)
+    before = _save_button(client.get(reverse("activity", args=[lesson.slug])).content.decode())
+    assert "button--secondary" in before
+
+    swapped = client.post(
+        reverse("activity_complete", args=[lesson.slug]), headers={"HX-Request": "true"}
+    ).content.decode()
+
+    button = _save_button(swapped)
+    assert 'data-hx-swap-oob="true"' in button and f">{save}</button>" in button
+    reloaded = _save_button(client.get(reverse("activity", args=[lesson.slug])).content.decode())
+    assert button.replace(' data-hx-swap-oob="true"', "") == reloaded
+    assert filled_buttons(f"<main>{swapped}</main>") == ["<button class=None>"]
 
 
 @pytest.mark.parametrize("language", ["en", "es"])

@@ -13,7 +13,6 @@ from __future__ import annotations
 from datetime import UTC, datetime, time, timedelta
 from zoneinfo import ZoneInfo
 
-import pytest
 import time_machine
 from django.db.models import Min
 from django.test import Client
@@ -21,7 +20,7 @@ from django.urls import reverse
 
 from painapp.accounts.models import Membership, Role, User
 from programs import services as program_services
-from tests.factories import PASSWORD, enable_totp, form_login, make_enrollment, make_member
+from tests.factories import make_enrollment, make_member
 from tracking.models import CheckIn, Delivery, ReminderSchedule
 from tracking.reminders.schedules import preferences_for, schedules_sync
 from tracking.reminders.sweep import sweep_due_reminders
@@ -239,15 +238,6 @@ def test_an_unknown_zone_is_refused_with_a_clear_message(client, cast):
     assert "We do not know the time zone “Mars/Olympus”." in response.content.decode()
     cast.patient.refresh_from_db()
     assert cast.patient.timezone == "UTC"
-
-
-@pytest.fixture
-def superuser_client(cast):
-    superuser = User.objects.create_superuser(email="root@painapp.test", password=PASSWORD)
-    enable_totp(superuser)
-    browser = Client()
-    form_login(browser, superuser)
-    return browser
 
 
 def test_changing_the_zone_in_the_django_admin_recomputes_the_schedule(

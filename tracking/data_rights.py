@@ -5,14 +5,15 @@ at start-up instead of silently changing what is exported, deleted or held back.
 
 from __future__ import annotations
 
+from django.utils.translation import get_language, pgettext
 from django.utils.translation import gettext_lazy as _
-from django.utils.translation import pgettext
 
 from painapp.accounts.data_rights import PersonalData, TablePolicy, in_words
-from painapp.accounts.models import Membership, User
+from painapp.accounts.models import AuditEvent, Membership, User
 from programs.models import Enrollment
 from tracking import rules
 from tracking.band_labels import band_label
+from tracking.instruments import registry
 from tracking.messaging.models import Message, ThreadRead
 from tracking.models import (
     Alert,
@@ -23,11 +24,13 @@ from tracking.models import (
     DigestLog,
     EscalationStep,
     HoldDecision,
+    Instrument,
     PracticeSettings,
     ReminderSchedule,
     Response,
     SavedCaseloadFilter,
 )
+from tracking.practice_admin.views.audit import action_label
 from tracking.session_notes.models import Component, RiskAction, SessionNote
 
 
@@ -119,6 +122,27 @@ def _scores_in_words(row: dict) -> dict:
     if not isinstance(scores, dict) or not scores.get("band"):
         return {}
     return {"scores": {**scores, "band": band_label(scores["band"])}}
+
+
+def _response_in_words(row: dict) -> dict:
+    """A questionnaire answered: its name as the patient reads it (not its key) and the
+    language it was asked in, in the download's language; its band in words."""
+    words = _scores_in_words(row)
+    instrument = (
+        Instrument.objects.filter(pk=row["instrument_id"]).first()
+        if row.get("instrument_id")
+        else None
+    )
+    if instrument is not None:
+        words["instrument_key"] = registry.patient_title_in(instrument, get_language())
+    if row.get("language") in registry.LANGUAGE_NAMES:
+        words["language"] = str(registry.LANGUAGE_NAMES[row["language"]])
+    return words
+
+
+def _action_in_words(row: dict) -> dict:
+    """What was done, as the practice's audit trail names it (one table of names)."""
+    return {"action": action_label(row["action"])} if row.get("action") else {}
 
 
 def _figures_in_words(row: dict) -> dict:
@@ -247,7 +271,9 @@ PERSONAL_DATA = PersonalData(
         ),
     },
     readable={
-        Response: _scores_in_words,
+        Response: _response_in_words,
+        # accounts' audit trail; the actions' names are tracking's (the audit page's).
+        AuditEvent: _action_in_words,
         CheckIn: _figures_in_words,
         AlertResolution: _plan_in_words,
         SessionNote: _session_in_words,

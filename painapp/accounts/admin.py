@@ -1,5 +1,6 @@
 from django.contrib import admin
 from django.contrib.auth.admin import UserAdmin as BaseUserAdmin
+from django.core.exceptions import PermissionDenied
 
 from painapp.accounts import data_rights
 from painapp.accounts.audit import audit
@@ -41,10 +42,28 @@ class UserAdmin(BaseUserAdmin):
     def has_delete_permission(self, request, obj=None):
         # Deleting a person here takes their enrollments and alerts with them: not while
         # the care team is still following up a safety alert (the same hold as the
-        # patient's own deletion, painapp.accounts.data_rights.deletion_on_hold).
-        if obj is not None and data_rights.deletion_on_hold(obj):
+        # patient's own deletion, painapp.accounts.data_rights.deletion_on_hold), and
+        # not someone who is both a patient and staff (their staff role is ended first).
+        if obj is not None and (
+            data_rights.deletion_on_hold(obj) or data_rights.is_patient_and_staff(obj)
+        ):
             return False
         return super().has_delete_permission(request, obj)
+
+    def delete_model(self, request, obj):
+        # A patient is deleted as their own "Delete my account" does it (one code path:
+        # the same rows removed, the account row kept de-identified, the same
+        # `account.deleted` tombstone), with this admin as its actor. Staff who are no
+        # one's patient are deleted as Django does (a clinician with a caseload is
+        # protected by Enrollment.clinician).
+        if not data_rights.data_rights_available(obj):
+            super().delete_model(request, obj)
+            return
+        try:
+            data_rights.account_delete(user=obj, actor=request.user)
+        except data_rights.DeletionOnHold:
+            # A safety alert raised since the confirmation page was shown.
+            raise PermissionDenied from None
 
     def get_actions(self, request):
         # No bulk delete: it would not ask the hold about each person. One at a time.

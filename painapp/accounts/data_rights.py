@@ -549,6 +549,16 @@ def data_rights_available(user: User) -> bool:
     return roles == {Role.PATIENT}
 
 
+def is_patient_and_staff(user: User) -> bool:
+    """A patient somewhere who is also staff (a clinician or admin elsewhere, or a site
+    admin): neither deletion fits them. Deleting them as a patient would leave their
+    caseload with a clinician nobody can reach; deleting them as staff would take their
+    patient record with no tombstone. Their staff role is ended first."""
+    return not data_rights_available(user) and (
+        Membership.objects.filter(user=user, role=Role.PATIENT).exists()
+    )
+
+
 # ------------------------------------------------------------------ deletion
 class DeletionOnHold(Exception):
     """The account may not be deleted now (`deletion_on_hold`); nothing was changed."""
@@ -568,8 +578,10 @@ def deleted_email(user_id: int) -> str:
     return f"deleted-{user_id}@invalid"
 
 
-def account_delete(*, user: User) -> None:
-    """Delete a patient's account, at once and in one transaction.
+def account_delete(*, user: User, actor: User | None = None) -> None:
+    """Delete a patient's account, at once and in one transaction. The patient's own
+    page and the Django admin's delete both come here (one code path); `actor` is who
+    asked: the patient (the default) or the site admin.
 
     - Reminders stop: tracking locks the reminder schedules first (its
       `before_delete`: a sweep that is claiming them finishes before we go on, and no
@@ -582,8 +594,9 @@ def account_delete(*, user: User) -> None:
     - The User row is kept but de-identified (no name, an invalid email, no password,
       inactive), so the append-only audit trail's ids still point somewhere. Its
       session epoch is raised, which ends every session on every device.
-    - An `account.deleted` audit event (actor and subject: the person) is the
-      tombstone. Earlier audit events are kept as they are.
+    - An `account.deleted` audit event (subject: the person; actor: `actor`, the
+      person themselves unless a site admin deleted them) is the tombstone. Earlier
+      audit events are kept as they are.
 
     Raises DeletionOnHold, changing nothing, while `deletion_on_hold` says so. It is
     asked here, after the providers' `before_delete` locks (tracking locks the
@@ -636,7 +649,7 @@ def account_delete(*, user: User) -> None:
         # The tombstone: ids only. No IP address: the person is gone, so is theirs.
         for practice in Practice.objects.filter(pk__in=practice_ids) or [None]:
             AuditEvent.objects.create(
-                actor_id=locked.pk,
+                actor_id=actor.pk if actor is not None else locked.pk,
                 subject_id=locked.pk,
                 practice=practice,
                 action="account.deleted",

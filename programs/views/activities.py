@@ -34,6 +34,14 @@ _SAVED = {
 }
 
 
+def _answered_in_writing(activity: Activity) -> bool:
+    """A reflection, or a lesson with a question under it: the page has a form to write
+    an answer in, with its own "Save"."""
+    return activity.kind == ActivityKind.REFLECTION or (
+        activity.kind == ActivityKind.LESSON and bool(activity.prompt)
+    )
+
+
 def _find(request: PatientRequest, slug: str):
     pmap = selectors.program_map(request.enrollment)
     found = pmap.activity(slug)
@@ -86,9 +94,7 @@ def activity(request: PatientRequest, slug: str) -> HttpResponse:
         form = EvidenceForm(
             data, row=existing, items=activity.data.get("items", []), initial=initial
         )
-    elif activity.kind == ActivityKind.REFLECTION or (
-        activity.kind == ActivityKind.LESSON and activity.prompt
-    ):
+    elif _answered_in_writing(activity):
         prompts = activity.data.get("fields") if activity.kind == ActivityKind.REFLECTION else None
         if prompts:
             form = StructuredReflectionForm(
@@ -207,8 +213,12 @@ def activity_complete(request: PatientRequest, slug: str) -> HttpResponse:
         raise Http404
     services.activity_complete(enrollment=request.enrollment, activity=activity)
     if request.htmx:
+        # The page's reflection "Save" is filled now it is the action left: swapped in
+        # too (out of band), as the page would show it after a reload.
         return render(
-            request, "programs/activity.html#done-marker", {"activity": activity, "is_done": True}
+            request,
+            "programs/activity.html#done-marker",
+            {"activity": activity, "is_done": True, "oob": _answered_in_writing(activity)},
         )
     messages.success(request, _("Marked as done."))
     return redirect("program_week", number=state.week.number)

@@ -47,28 +47,36 @@ def validate_definition(data) -> tuple[dict | None, list[str]]:
     """Check one instrument definition. Returns (definition, []) or (None, problems)."""
     if not isinstance(data, dict):
         return None, [
-            "The file must hold one questionnaire: a JSON object that starts "
-            "with { and ends with }."
+            gettext(
+                "The file must hold one questionnaire: a JSON object that starts "
+                "with { and ends with }."
+            )
         ]
     errors: list[str] = []
     key, title = _text(data.get("key")), _text(data.get("title"))
     if not key:
-        errors.append('The questionnaire needs a "key": a short name like "my_scale".')
+        errors.append(gettext('The questionnaire needs a "key": a short name like "my_scale".'))
     elif not SLUG.match(key):
         errors.append(
-            f'The key "{key}" can only use small letters, numbers, _ and -, '
-            "start with a letter or number, and be at most 64 characters."
+            gettext(
+                'The key "%(key)s" can only use small letters, numbers, _ and -, '
+                "start with a letter or number, and be at most 64 characters."
+            )
+            % {"key": key}
         )
     elif key in registry.SHIPPED_KEYS and _item_keys(data) != SHIPPED_ITEM_KEYS[key]:
         errors.append(
-            f'The key "{key}" is already used by a questionnaire we provide. '
-            "Please choose another key. (To add your own version of ours, such as a "
-            "licensed translation, use exactly the same question keys as ours.)"
+            gettext(
+                'The key "%(key)s" is already used by a questionnaire we provide. '
+                "Please choose another key. (To add your own version of ours, such as a "
+                "licensed translation, use exactly the same question keys as ours.)"
+            )
+            % {"key": key}
         )
     if not title:
-        errors.append('The questionnaire needs a "title".')
+        errors.append(gettext('The questionnaire needs a "title".'))
     elif len(title) > 200:
-        errors.append("Please keep the title under 200 characters.")
+        errors.append(gettext("Please keep the title under 200 characters."))
     for field in ("patient_title", "instructions", "citation", "licence_note"):
         if field in data and not isinstance(data[field], str):
             errors.append(gettext('"%(field)s" must be text.') % {"field": field})
@@ -77,39 +85,60 @@ def validate_definition(data) -> tuple[dict | None, list[str]]:
 
     defaults = data.get("item_defaults", {})
     if not isinstance(defaults, dict):
-        errors.append('"item_defaults" must be an object like {"min": 0, "max": 4}.')
+        errors.append(gettext('"item_defaults" must be an object like {"min": 0, "max": 4}.'))
         defaults = {}
     raw_items = data.get("items")
     items: list[dict] = []
     if not isinstance(raw_items, list) or not raw_items:
-        errors.append('The questionnaire needs "items": a list with at least one question.')
+        errors.append(
+            gettext('The questionnaire needs "items": a list with at least one question.')
+        )
         raw_items = []
     seen: set[str] = set()
     for n, raw in enumerate(raw_items, start=1):
         if not isinstance(raw, dict):
-            errors.append(f"Question {n} must be an object with a key and text.")
+            errors.append(
+                gettext("Question %(n)s must be an object with a key and text.") % {"n": n}
+            )
             continue
         item = {**defaults, **raw}
         item_key, text = _text(item.get("key")), _text(item.get("text"))
         if not item_key:
-            errors.append(f'Question {n} needs a "key".')
+            errors.append(gettext('Question %(n)s needs a "key".') % {"n": n})
         elif not SLUG.match(item_key):
             errors.append(
-                f'Question {n}: the key "{item_key}" can only use small letters, numbers, _ and -.'
+                gettext(
+                    'Question %(n)s: the key "%(key)s" can only use small letters, '
+                    "numbers, _ and -."
+                )
+                % {"n": n, "key": item_key}
             )
         elif item_key in seen:
-            errors.append(f'Question {n}: the key "{item_key}" is used twice.')
+            errors.append(
+                gettext('Question %(n)s: the key "%(key)s" is used twice.')
+                % {"n": n, "key": item_key}
+            )
         seen.add(item_key)
         if not text:
-            errors.append(f'Question {n} needs a "text": the words the patient reads.')
+            errors.append(
+                gettext('Question %(n)s needs a "text": the words the patient reads.') % {"n": n}
+            )
         lo, hi = item.get("min", 0), item.get("max", 10)
         if not _whole(lo) or not _whole(hi):
-            errors.append(f'Question {n}: "min" and "max" must be whole numbers, like 0 and 4.')
+            errors.append(
+                gettext('Question %(n)s: "min" and "max" must be whole numbers, like 0 and 4.')
+                % {"n": n}
+            )
         elif lo >= hi:
-            errors.append(f'Question {n}: "min" ({lo}) must be smaller than "max" ({hi}).')
+            errors.append(
+                gettext('Question %(n)s: "min" (%(min)s) must be smaller than "max" (%(max)s).')
+                % {"n": n, "min": lo, "max": hi}
+            )
         labels = item.get("labels", {})
         if not isinstance(labels, dict) or not all(isinstance(v, str) for v in labels.values()):
-            errors.append(f'Question {n}: "labels" must look like {{"0": "Not at all"}}.')
+            errors.append(
+                gettext('Question %(n)s: "labels" must look like {"0": "Not at all"}.') % {"n": n}
+            )
             labels = {}
         items.append(
             {
@@ -123,38 +152,51 @@ def validate_definition(data) -> tuple[dict | None, list[str]]:
 
     scoring = data.get("scoring", {"method": "sum"})
     if not isinstance(scoring, dict):
-        errors.append('"scoring" must be an object like {"method": "sum"}.')
+        errors.append(gettext('"scoring" must be an object like {"method": "sum"}.'))
         scoring = {}
     method = scoring.get("method", "sum")
     if method not in METHODS:
         errors.append(
-            f'The scoring method "{method}" is not one we know. Use "sum", "mean" or "raw".'
+            gettext(
+                'The scoring method "%(method)s" is not one we know. Use "sum", "mean" or "raw".'
+            )
+            % {"method": method}
         )
     for k in scoring.get("items") or []:
         if k not in seen:
             errors.append(
-                f'Scoring uses the question "{k}", which is not in the list of questions.'
+                gettext(
+                    'Scoring uses the question "%(key)s", which is not in the list of questions.'
+                )
+                % {"key": k}
             )
     subscales = scoring.get("subscales") or {}
     if not isinstance(subscales, dict):
-        errors.append('"subscales" must look like {"name": ["q1", "q2"]}.')
+        errors.append(gettext('"subscales" must look like {"name": ["q1", "q2"]}.'))
         subscales = {}
     for name, keys in subscales.items():
         if not isinstance(keys, list) or not keys:
-            errors.append(f'The subscale "{name}" needs a list of question keys.')
+            errors.append(
+                gettext('The subscale "%(name)s" needs a list of question keys.') % {"name": name}
+            )
             continue
         for k in keys:
             if k not in seen:
                 errors.append(
-                    f'The subscale "{name}" uses the question "{k}", which is not '
-                    "in the list of questions."
+                    gettext(
+                        'The subscale "%(name)s" uses the question "%(key)s", which is not '
+                        "in the list of questions."
+                    )
+                    % {"name": name, "key": k}
                 )
     max_missing = scoring.get("max_missing", 0)
     if not _whole(max_missing) or max_missing < 0:
-        errors.append('"max_missing" must be a whole number, 0 or more.')
+        errors.append(gettext('"max_missing" must be a whole number, 0 or more.'))
     bands = scoring.get("bands") or []
     if not isinstance(bands, list):
-        errors.append('"bands" must be a list like [{"min": 0, "max": 4, "label": "Low"}].')
+        errors.append(
+            gettext('"bands" must be a list like [{"min": 0, "max": 4, "label": "Low"}].')
+        )
         bands = []
     for n, band in enumerate(bands, start=1):
         if (
@@ -162,11 +204,11 @@ def validate_definition(data) -> tuple[dict | None, list[str]]:
             or not _number(band.get("min"))
             or not _number(band.get("max"))
         ):
-            errors.append(f'Band {n}: "min" and "max" must be numbers.')
+            errors.append(gettext('Band %(n)s: "min" and "max" must be numbers.') % {"n": n})
         elif band["min"] > band["max"]:
-            errors.append(f'Band {n}: "min" must not be bigger than "max".')
+            errors.append(gettext('Band %(n)s: "min" must not be bigger than "max".') % {"n": n})
         elif not _text(band.get("label")):
-            errors.append(f'Band {n} needs a "label", like "Mild".')
+            errors.append(gettext('Band %(n)s needs a "label", like "Mild".') % {"n": n})
 
     translations = _translations(data.get("translations", {}), seen, errors)
 
@@ -306,32 +348,43 @@ def _translations(raw, item_keys: set[str], errors: list[str]) -> dict:
     (registry.has_version_in)."""
     languages = {code for code, _ in settings.LANGUAGES} - {"en"}
     if not isinstance(raw, dict):
-        errors.append('"translations" must look like {"es": {"title": "…", "items": {…}}}.')
+        errors.append(
+            gettext('"translations" must look like {"es": {"title": "…", "items": {…}}}.')
+        )
         return {}
     clean: dict[str, dict] = {}
     for lang, words in raw.items():
         if lang not in languages:
             errors.append(
-                f'"translations": "{lang}" is not a language of the app '
-                f"(use one of: {', '.join(sorted(languages))})."
+                gettext(
+                    '"translations": "%(lang)s" is not a language of the app '
+                    "(use one of: %(languages)s)."
+                )
+                % {"lang": lang, "languages": ", ".join(sorted(languages))}
             )
             continue
         if not isinstance(words, dict):
-            errors.append(f'"translations": "{lang}" must be an object.')
+            errors.append(gettext('"translations": "%(lang)s" must be an object.') % {"lang": lang})
             continue
         entry: dict[str, Any] = {
             f: _text(words.get(f)) for f in TRANSLATION_FIELDS if _text(words.get(f))
         }
         items = words.get("items") or {}
         if not isinstance(items, dict):
-            errors.append(f'"translations": the "items" of "{lang}" must be an object by key.')
+            errors.append(
+                gettext('"translations": the "items" of "%(lang)s" must be an object by key.')
+                % {"lang": lang}
+            )
             items = {}
         entry_items = {}
         for item_key, tr in items.items():
             if item_key not in item_keys:
                 errors.append(
-                    f'"translations": "{lang}" words the question "{item_key}", which is '
-                    "not in the list of questions."
+                    gettext(
+                        '"translations": "%(lang)s" words the question "%(key)s", which is '
+                        "not in the list of questions."
+                    )
+                    % {"lang": lang, "key": item_key}
                 )
                 continue
             labels = tr.get("labels", {}) if isinstance(tr, dict) else None
@@ -341,8 +394,11 @@ def _translations(raw, item_keys: set[str], errors: list[str]) -> dict:
                 or not isinstance(labels, dict)
             ):
                 errors.append(
-                    f'"translations": question "{item_key}" in "{lang}" needs a "text" '
-                    '(and "labels", if any, like {"0": "…"}).'
+                    gettext(
+                        '"translations": question "%(key)s" in "%(lang)s" needs a "text" '
+                        '(and "labels", if any, like {"0": "…"}).'
+                    )
+                    % {"key": item_key, "lang": lang}
                 )
                 continue
             entry_items[item_key] = {
