@@ -77,3 +77,16 @@ def test_a_patient_who_is_also_staff_is_not_deleted_here(cast, enrollment, super
     user = User.objects.get(pk=cast.patient.pk)
     assert user.is_active and user.email == cast.patient.email
     assert user.enrollments.exists()
+
+
+def test_a_practice_cannot_be_deleted_here(cast, enrollment, superuser_client):
+    """Review: deleting a practice in the Django admin took its enrollments and their
+    unresolved alerts with it, past the deletion hold."""
+    url = reverse("admin:accounts_practice_delete", args=[cast.practice.pk])
+    assert superuser_client.get(url).status_code == 403
+    assert superuser_client.post(url, {"post": "yes"}).status_code == 403
+    change = superuser_client.get(
+        reverse("admin:accounts_practice_change", args=[cast.practice.pk])
+    )
+    assert change.status_code == 200 and url not in change.content.decode()
+    enrollment.refresh_from_db()

@@ -76,6 +76,13 @@ class UserAdmin(BaseUserAdmin):
 class PracticeAdmin(admin.ModelAdmin):
     list_display = ["name", "timezone", "created_at"]
 
+    def has_delete_permission(self, request, obj=None):
+        # Deleting a practice here would take every enrollment with it, alerts not yet
+        # resolved and the patients' contact details included, past the deletion hold
+        # and with no record (docs/data-retention.md). A practice that leaves is
+        # offboarded, not deleted from this screen.
+        return False
+
 
 @admin.register(Membership)
 class MembershipAdmin(admin.ModelAdmin):
