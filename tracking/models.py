@@ -11,6 +11,7 @@ from django.utils.translation import gettext, gettext_lazy
 from painapp.accounts.models import Practice
 from programs.models import Enrollment
 from tracking import rules
+from tracking.alerts.models import Alert
 
 
 def weekdays() -> list[int]:
@@ -501,7 +502,6 @@ class ClinicianNote(models.Model):
 
 # Models of one feature live in that feature's package; importing them here registers
 # them with the tracking app (same app label: a model moved here needs no migration).
-from tracking.alerts.models import Alert  # noqa: E402
 from tracking.diary.models import DiaryEntry  # noqa: E402
 from tracking.messaging.models import Message, MessageThread, ThreadRead  # noqa: E402
 from tracking.reminders.models import Delivery, ReminderPreferences, ReminderSchedule  # noqa: E402
