@@ -155,20 +155,6 @@ def test_it_ends_every_session_when_a_membership_is_switched_off(cast, enrollmen
     assert not logged_out(bystander)
 
 
-@pytest.fixture
-def superuser_client(cast):
-    from django.test import Client
-
-    from painapp.accounts.models import User
-    from tests.factories import enable_totp
-
-    superuser = User.objects.create_superuser(email="root@painapp.test", password=PASSWORD)
-    enable_totp(superuser)
-    browser = Client()
-    login(browser, superuser)
-    return browser
-
-
 def test_it_ends_every_session_when_the_django_admin_switches_a_membership_off(
     cast, enrollment, superuser_client
 ):

@@ -32,7 +32,6 @@ face: every reader imports `from tracking import rules` and asks `rules.<name>`.
 from tracking.rules._base import Score as Score
 from tracking.rules.alerts import *  # noqa: F403
 from tracking.rules.crisis_words import *  # noqa: F403
-from tracking.rules.crisis_words_es import *  # noqa: F403
 from tracking.rules.due_times import *  # noqa: F403
 from tracking.rules.measures import *  # noqa: F403
 from tracking.rules.outcomes import *  # noqa: F403

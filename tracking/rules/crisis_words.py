@@ -4,7 +4,8 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 
-from tracking.rules.crisis_words_es import DEFAULT_CRISIS_WORDS_ES
+# Re-exported: readers ask rules.DEFAULT_CRISIS_WORDS_ES.
+from tracking.rules.crisis_words_es import DEFAULT_CRISIS_WORDS_ES as DEFAULT_CRISIS_WORDS_ES
 from tracking.rules.measures import PHQ2, PHQ9
 from tracking.rules.screening import NEW_SYMPTOMS, WEEKLY_SAFETY
 
