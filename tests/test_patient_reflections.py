@@ -184,7 +184,7 @@ def test_the_patients_own_export_holds_private_entries_marked_private(cast, enro
     import json
     import zipfile
 
-    from painapp.accounts.data_rights import data_export_build
+    from painapp.accounts.data_export import data_export_build
 
     export = data_export_build(user=cast.patient)
     document = json.loads(zipfile.ZipFile(io.BytesIO(export.content)).read("my-data.json"))

@@ -8,7 +8,8 @@ from __future__ import annotations
 from django.utils.translation import get_language, pgettext
 from django.utils.translation import gettext_lazy as _
 
-from painapp.accounts.data_rights import PersonalData, TablePolicy, in_words
+from painapp.accounts.data_export import in_words
+from painapp.accounts.data_rights import PersonalData, TablePolicy
 from painapp.accounts.models import AuditEvent, Membership, User
 from programs.models import Enrollment
 from tracking import rules

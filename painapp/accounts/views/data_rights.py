@@ -22,7 +22,7 @@ from django.utils.translation import gettext_lazy as _
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET, require_http_methods
 
-from painapp.accounts import data_rights
+from painapp.accounts import data_export, data_rights
 from painapp.accounts.access import patient_required
 from painapp.accounts.extensions import ExtensionPoint
 from painapp.accounts.models import User
@@ -125,7 +125,7 @@ def my_data_export(request: MemberRequest) -> HttpResponse:
         request.session[DOWNLOAD_READY] = time.time()
         request.session[DOWNLOAD_NOTICE] = True
         return redirect("my_data")
-    export = data_rights.data_export_build(user=request.user, request=request)
+    export = data_export.data_export_build(user=request.user, request=request)
     response = HttpResponse(export.content, content_type="application/zip")
     response["Content-Disposition"] = f'attachment; filename="{export.filename}"'
     return response
