@@ -6,7 +6,7 @@ from __future__ import annotations
 
 from django.utils.translation import pgettext
 
-from painapp.accounts.data_rights import PersonalData, TablePolicy
+from painapp.accounts.data_rights import PersonalData, TablePolicy, row_by_row
 from painapp.accounts.models import User
 from programs.audio.models import Recording
 from programs.forms import WEEKDAYS
@@ -84,5 +84,8 @@ PERSONAL_DATA = PersonalData(
         Reflection: _WITH_ACTIVITY,
         Attribution: _WITH_ACTIVITY,
     },
-    readable={Enrollment: _weekday_in_words, PracticeSession: _sensations_in_words},
+    readable={
+        Enrollment: row_by_row(_weekday_in_words),
+        PracticeSession: row_by_row(_sensations_in_words),
+    },
 )

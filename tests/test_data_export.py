@@ -20,10 +20,12 @@ from django.urls import reverse
 from django.utils import timezone
 
 from painapp.accounts.models import AuditEvent, Invitation, User
+from programs.models import Activity
 from programs.practice.services import practice_session_record
+from programs.services import activity_complete
 from tests.data_rights_data import make_rich_data
 from tests.factories import PASSWORD
-from tracking.models import BulkImport
+from tracking.models import BulkImport, CheckIn, Instrument, Message, MessageThread, Response
 
 # Tables that point at a person but are not about the patient, and why (each one is a
 # decision: a new table that points at a patient fails these tests until it is either
@@ -324,11 +326,34 @@ def test_its_spreadsheet_cells_never_run_as_formulas(client, cast, rich):
 
 
 def test_its_queries_do_not_grow_with_the_history(client, cast, rich):
+    """A patient months in (many answered questionnaires, check-ins, messages, lessons,
+    practice sessions) gets their download with as many queries as on their first day."""
+    enrollment = rich[0].enrollment
     with CaptureQueriesContext(connection) as before:
         download(client)
+    instruments = list(Instrument.objects.filter(practice=None, is_current=True)[:3])
+    assert len(instruments) == 3
+    for checkin in CheckIn.objects.filter(enrollment=enrollment).order_by("opens_at")[:4]:
+        for instrument in instruments:
+            Response.objects.create(
+                checkin=checkin,
+                instrument=instrument,
+                instrument_key=instrument.key,
+                instrument_version=instrument.version,
+                answers={},
+                scores={"total": 3},
+            )
+    thread = MessageThread.objects.get(enrollment=enrollment)
+    for n in range(3):
+        Message.objects.create(thread=thread, author=cast.patient, from_patient=True, body="hi")
+        Message.objects.create(
+            thread=thread, author=cast.clinician, from_patient=False, body=f"reply {n}"
+        )
+    for activity in Activity.objects.filter(week__version=enrollment.program_version)[:4]:
+        activity_complete(enrollment=enrollment, activity=activity)
     for _ in range(6):
         practice_session_record(
-            enrollment=rich[0].enrollment,
+            enrollment=enrollment,
             client_token=uuid.uuid4(),
             pain_before=5,
             threat_before=5,
@@ -336,7 +361,8 @@ def test_its_queries_do_not_grow_with_the_history(client, cast, rich):
             threat_after=4,
         )
     with CaptureQueriesContext(connection) as after:
-        download(client)
+        archive = download(client)
+    assert len(document(archive)["tables"]["tracking.response"]) == 13
     assert len(after) == len(before)
 
 

@@ -9,7 +9,7 @@ from django.utils.translation import get_language, pgettext
 from django.utils.translation import gettext_lazy as _
 
 from painapp.accounts.data_export import in_words
-from painapp.accounts.data_rights import PersonalData, TablePolicy
+from painapp.accounts.data_rights import PersonalData, RowWords, TablePolicy, row_by_row
 from painapp.accounts.models import AuditEvent, Membership, User
 from programs.models import Enrollment
 from tracking import rules
@@ -125,20 +125,25 @@ def _scores_in_words(row: dict) -> dict:
     return {"scores": {**scores, "band": band_label(scores["band"])}}
 
 
-def _response_in_words(row: dict) -> dict:
-    """A questionnaire answered: its name as the patient reads it (not its key) and the
-    language it was asked in, in the download's language; its band in words."""
-    words = _scores_in_words(row)
-    instrument = (
-        Instrument.objects.filter(pk=row["instrument_id"]).first()
-        if row.get("instrument_id")
-        else None
+def _responses_in_words(rows: list[dict]) -> RowWords:
+    """Questionnaires answered: each one's name as the patient reads it (not its key)
+    and the language it was asked in, in the download's language; its band in words.
+    The questionnaires the answers name are read once, for all of them."""
+    instruments = Instrument.objects.in_bulk(
+        {row["instrument_id"] for row in rows if row.get("instrument_id")}
     )
-    if instrument is not None:
-        words["instrument_key"] = registry.patient_title_in(instrument, get_language())
-    if row.get("language") in registry.LANGUAGE_NAMES:
-        words["language"] = str(registry.LANGUAGE_NAMES[row["language"]])
-    return words
+    language = get_language()
+
+    def words_for(row: dict) -> dict:
+        words = _scores_in_words(row)
+        instrument = instruments.get(row.get("instrument_id"))
+        if instrument is not None:
+            words["instrument_key"] = registry.patient_title_in(instrument, language)
+        if row.get("language") in registry.LANGUAGE_NAMES:
+            words["language"] = str(registry.LANGUAGE_NAMES[row["language"]])
+        return words
+
+    return words_for
 
 
 def _action_in_words(row: dict) -> dict:
@@ -272,14 +277,14 @@ PERSONAL_DATA = PersonalData(
         ),
     },
     readable={
-        Response: _response_in_words,
+        Response: _responses_in_words,
         # accounts' audit trail; the actions' names are tracking's (the audit page's).
-        AuditEvent: _action_in_words,
-        CheckIn: _figures_in_words,
-        AlertResolution: _plan_in_words,
-        SessionNote: _session_in_words,
+        AuditEvent: row_by_row(_action_in_words),
+        CheckIn: row_by_row(_figures_in_words),
+        AlertResolution: row_by_row(_plan_in_words),
+        SessionNote: row_by_row(_session_in_words),
         # programs' enrollment; the red flags' words are tracking's (tracking.rules).
-        Enrollment: _red_flags_in_words,
+        Enrollment: row_by_row(_red_flags_in_words),
     },
     export=_bulk_import_lines,
     deletion_on_hold=deletion_on_hold,

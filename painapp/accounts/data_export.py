@@ -25,7 +25,7 @@ from django.utils.translation import ngettext, pgettext
 
 from painapp.accounts.audit import audit
 from painapp.accounts.data_columns import column_header
-from painapp.accounts.data_rights import Readable, Table, person_tables, personal_data
+from painapp.accounts.data_rights import Readable, RowWords, Table, person_tables, personal_data
 from painapp.accounts.models import Practice, User
 from painapp.csvsafe import safe_cell
 
@@ -81,7 +81,7 @@ def in_words(values: Iterable, choices: Iterable[tuple[Any, Any]]) -> str:
     return ", ".join(str(words.get(v, v)) for v in values)
 
 
-def _in_words(row: dict, choices: dict[str, dict], readable: tuple[Readable, ...]) -> dict:
+def _in_words(row: dict, choices: dict[str, dict], readable: list[RowWords]) -> dict:
     """One exported row as the spreadsheet shows it, in the active language: yes/no as
     Yes or No, a value with choices as its words, and the apps' words (`Readable`).
     Ids, numbers, dates and typed text stay as they are; my-data.json keeps the codes."""
@@ -218,7 +218,10 @@ def _data_export_build(*, user: User, request: HttpRequest | None) -> Export:
         )
         for label, rows in tables.items():
             choices, readable = words.get(label, ({}, ()))
-            readable_rows = [_in_words(row, choices, readable) for row in rows]
+            # Each app's words for the table, given all its rows at once (one query each
+            # at most, however many rows), then row by row.
+            row_words = [table_words(rows) for table_words in readable]
+            readable_rows = [_in_words(row, choices, row_words) for row in rows]
             archive.writestr(f"csv/{label}.csv", _csv_bytes(columns[label], readable_rows))
         guide = [
             {

@@ -101,7 +101,16 @@ class Table:
 # words for the columns it knows, as {column: value}: a JSON list of an enum's values
 # (a resolution's plan), a band stored inside the scores. Fields with choices and
 # yes/no need none: data_export reads them from the model.
-Readable = Callable[[dict], dict]
+RowWords = Callable[[dict], dict]
+# An app's words for one table: given all of the table's exported rows at once, the
+# `RowWords` for each of them. All at once, so that words read from the database (a
+# questionnaire's name) cost one query for the table, not one for every row.
+Readable = Callable[[list[dict]], RowWords]
+
+
+def row_by_row(words: RowWords) -> Readable:
+    """A `Readable` whose words need nothing but the row itself."""
+    return lambda rows: words
 
 
 @dataclass(frozen=True)
