@@ -15,6 +15,7 @@ from django.contrib.postgres.fields import ArrayField
 from django.db import IntegrityError, transaction
 from django.db.models import Count, Exists, F, Func, IntegerField, Max, OuterRef, Q, Value
 from django.db.models.functions import Coalesce
+from django.http import HttpRequest
 from django.urls import reverse
 from django.utils import timezone
 
@@ -165,16 +166,25 @@ def _held_by_nobody(alert: Alert, ctx: _Context) -> bool:
     return step is not None and not _step_people(step, clinician_id=clinician_id, ctx=ctx)
 
 
-def tell(alert: Alert, people: list[User], *, action: str, **email: object) -> None:
+def tell(
+    alert: Alert,
+    people: list[User],
+    *,
+    action: str,
+    request: HttpRequest | None = None,
+    emailed: bool = True,
+    **email: object,
+) -> None:
     """An alert has moved on to `people` (a step of the chain, or the end of it): the
-    staff menus' counts change, the move is audited, and each person is told by email
-    (no name, no health data; `email` adds the email task's arguments). In the app the
-    alert is in their inbox and the menu's count; there is no notification row, as no
-    page shows staff ones. Nobody to tell is logged as an error (the staff banner shows
-    it too)."""
+    staff menus' counts change, the move is audited (as done by `request`'s user, if
+    one did it), and each person is told by email (no name, no health data; `email`
+    adds the email task's arguments; not `emailed`: no email fits, the alert only
+    shows to them). In the app the alert is in their inbox and the menu's count; there
+    is no notification row, as no page shows staff ones. Nobody to tell is logged as
+    an error (the staff banner shows it too)."""
     badges_changed(alert.practice_id)
     audit(
-        None,
+        request,
         action,
         practice=Practice(pk=alert.practice_id),
         subject=User(pk=alert.enrollment.patient_id),
@@ -188,7 +198,7 @@ def tell(alert: Alert, people: list[User], *, action: str, **email: object) -> N
             action,
             alert.practice_id,
         )
-    for person in people:
+    for person in people if emailed else []:
         outbox_add(
             "tracking.tasks_alerts.send_escalation_email",
             alert_id=alert.pk,
@@ -291,6 +301,9 @@ def escalate_unacknowledged_alerts(now: datetime | None = None) -> int:
             # still due, or (held by nobody) with the due time the sweep read
             due_at=alert.due_at,
             escalation_tier=alert.escalation_tier,
+            # nobody told since the sweep read it (a chain edit may share it at once,
+            # tracking.alerts.chain_edits): else the next sweep plans it afresh
+            escalated_to=alert.escalated_to,
         )
         with transaction.atomic():
             if step is not None:

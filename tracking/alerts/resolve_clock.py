@@ -68,6 +68,8 @@ def escalate_unresolved_alerts(now: datetime | None = None) -> int:
                 pk=alert.pk,
                 status=Alert.Status.ACKNOWLEDGED,
                 resolve_escalated_at__isnull=True,
+                # nobody told since the sweep read it (tracking.alerts.chain_edits)
+                escalated_to=alert.escalated_to,
             ).update(
                 resolve_escalated_at=now,
                 escalation_tier=F("escalation_tier") + 1,
@@ -85,7 +87,9 @@ def escalate_unresolved_alerts(now: datetime | None = None) -> int:
                 ),
             )
             if not claimed:
-                continue  # resolved meanwhile, or another sweep told the chain first
+                # resolved meanwhile, another sweep told the chain first, or a chain
+                # edit told someone of it (then the next sweep plans it afresh)
+                continue
             tell(alert, people, action="alert.escalated_unresolved", unresolved=True)
             told += 1
     return told

@@ -134,13 +134,59 @@ def escalation_next(
     or (None, []) when no step is left to add anyone (the end of the chain)."""
     have = set(holding)
     for position, people in steps:
-        if reached is not None and position <= reached:
+        if step_passed(position, reached=reached):
             have.update(people)
             continue
         fresh = [person for person in people if person not in have]
         if fresh:
             return position, fresh
     return None, []
+
+
+def step_passed(position: int, *, reached: int | None, through: bool = False) -> bool:
+    """Whether an alert has reached or passed the chain's step at `position`: it went
+    to that position or a later one (`reached`, the position it last went to; None:
+    still with the patient's clinician), or it went through the whole chain (`through`:
+    every step is behind it, one added at the end since too). Positions are the chain's
+    as it is now: moving or removing a step renumbers it, and an alert at position 2 has
+    passed whatever step is at 1 or 2 today."""
+    return through or (reached is not None and position <= reached)
+
+
+def chain_newcomers(
+    before: Sequence[tuple[int, Sequence[int]]],
+    after: Sequence[tuple[int, Sequence[int]]],
+    *,
+    reached: int | None,
+    through: bool,
+    holding: Iterable[int],
+) -> list[int]:
+    """Whom a change of the chain adds to the steps an alert has reached or passed
+    (`step_passed`), so they are told of it at once rather than never: the people on
+    those steps of the chain `after` the change who were on none of them `before` it
+    and do not have it already (`holding`, as for `escalation_next`: whoever the chain
+    told, the patient's clinician when emailed as it was raised, who acknowledged it).
+    In the order of the chain, each once. `before` and `after` as `escalation_next`
+    reads a chain: (position, the active people the step names now).
+
+    A step the alert has not reached yet adds nobody now: its clock brings the alert
+    there. Someone taken off a step keeps what they were told; nobody is told twice."""
+    had = {
+        person
+        for position, people in before
+        if step_passed(position, reached=reached, through=through)
+        for person in people
+    }
+    have = set(holding) | had
+    found: list[int] = []
+    for position, people in after:
+        if not step_passed(position, reached=reached, through=through):
+            continue
+        for person in people:
+            if person not in have:
+                have.add(person)
+                found.append(person)
+    return found
 
 
 def digest_due(local_now: datetime) -> bool:

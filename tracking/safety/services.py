@@ -24,6 +24,7 @@ from painapp.accounts.badges import badges_changed
 from painapp.accounts.models import Practice, User
 from programs.models import Enrollment, EnrollmentStatus
 from programs.safety import patient_wrote
+from tracking.alerts.chain_edits import alerts_share_with_newcomers, chain_as_it_is
 from tracking.alerts.escalation import Unreachable, unreachable_people
 from tracking.alerts.staff import active_staff
 from tracking.models import CrisisResource, EscalationStep, PracticeSettings, SafetyPlan
@@ -141,27 +142,30 @@ def practice_safety_settings_update(
 # ---------------------------------------------------------------- escalation chain
 
 
-def _chain(practice: Practice) -> list[str]:
+def _chain(steps: list[EscalationStep]) -> list[str]:
     """The chain as the audit trail keeps it: "clinician", "staff:<user id>", "admins"."""
     return [
-        f"staff:{user_id}" if target == EscalationStep.Target.STAFF else target
-        for target, user_id in EscalationStep.objects.filter(practice=practice)
-        .order_by("position")
-        .values_list("target", "user_id")
+        f"staff:{step.user_id}" if step.target == EscalationStep.Target.STAFF else step.target
+        for step in steps
     ]
 
 
-def _audit_chain(request: HttpRequest, practice: Practice, before: list[str]) -> None:
-    after = _chain(practice)
-    if after != before:
-        badges_changed(practice.pk)  # who an escalated alert shows to
-        audit(
-            request,
-            "practice_safety.chain_changed",
-            practice=practice,
-            object_type="tracking.escalationstep",
-            changes={"escalation_chain": [before, after]},
-        )
+def _chain_saved(request: HttpRequest, practice: Practice, before: list[EscalationStep]) -> None:
+    """After a change of the chain (`before`: `chain_as_it_is` before it): audit it,
+    and share the alerts in flight with whomever it adds to a step they have reached or
+    passed (tracking.alerts.chain_edits), in the change's transaction."""
+    was, now = _chain(before), _chain(chain_as_it_is(practice.pk))
+    if now == was:
+        return
+    badges_changed(practice.pk)  # who an escalated alert shows to
+    audit(
+        request,
+        "practice_safety.chain_changed",
+        practice=practice,
+        object_type="tracking.escalationstep",
+        changes={"escalation_chain": [was, now]},
+    )
+    alerts_share_with_newcomers(request=request, practice_id=practice.pk, before=before)
 
 
 def escalation_step_add(
@@ -175,7 +179,7 @@ def escalation_step_add(
         refused = duplicate_step(practice, target, user)
         if refused:
             raise ValidationError(refused)
-        before = _chain(practice)
+        before = chain_as_it_is(practice.pk)
         last = EscalationStep.objects.filter(practice=practice).aggregate(m=Max("position"))["m"]
         step = EscalationStep.objects.create(
             practice=practice,
@@ -183,7 +187,7 @@ def escalation_step_add(
             target=target,
             user=user if target == EscalationStep.Target.STAFF else None,
         )
-        _audit_chain(request, practice, before)
+        _chain_saved(request, practice, before)
     return step
 
 
@@ -328,24 +332,24 @@ def practice_safety_warnings(practice: Practice) -> list[PracticeWarning]:
 def escalation_step_remove(*, request: HttpRequest, step: EscalationStep) -> None:
     practice = step.practice
     with transaction.atomic():
-        before = _chain(practice)
+        before = chain_as_it_is(practice.pk)
         step.delete()
         _renumber(practice, list(EscalationStep.objects.filter(practice=practice)))
-        _audit_chain(request, practice, before)
+        _chain_saved(request, practice, before)
 
 
 def escalation_step_move(*, request: HttpRequest, step: EscalationStep, up: bool) -> None:
     """Move a tier one place earlier (`up`) or later in the chain."""
     practice = step.practice
     with transaction.atomic():
-        before = _chain(practice)
         steps = list(EscalationStep.objects.select_for_update().filter(practice=practice))
+        before = chain_as_it_is(practice.pk)
         i = next(i for i, s in enumerate(steps) if s.pk == step.pk)
         j = i - 1 if up else i + 1
         if 0 <= j < len(steps):
             steps[i], steps[j] = steps[j], steps[i]
             _renumber(practice, steps)
-        _audit_chain(request, practice, before)
+        _chain_saved(request, practice, before)
 
 
 def _renumber(practice: Practice, steps: list[EscalationStep]) -> None:

@@ -40,6 +40,9 @@ ACTION_LABELS = {
     ),
     "alert.escalated_unresolved": _("Alert not resolved in time: escalation chain told"),
     "alert.handed_over": _("Alert handed to the patient's new clinician"),
+    "alert.shared_with_newcomers": _(
+        "Alert shared with people added to a step of the escalation chain it had reached"
+    ),
     "alert.inbox_viewed": _("Viewed the alert inbox"),
     "alert.raised": _("Alert raised"),
     "alert.resolved": _("Resolved an alert"),
