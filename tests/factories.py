@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import copy
+import functools
+
 from painapp.accounts.models import Membership, Practice, Role, User
 
 PASSWORD = "a-long-test-password-1"
@@ -55,12 +58,26 @@ def totp_code(secret: str = TOTP_SECRET) -> str:
 __all__ = ["PASSWORD", "Role", "make_member", "make_practice"]
 
 
+@functools.cache
+def _shipped_program_files(folder: str):
+    from programs.content import CONTENT_ROOT, read_program
+
+    return read_program(CONTENT_ROOT / folder)
+
+
+def shipped_program_data(folder: str = "prt-back-8wk"):
+    """A shipped program's files as `read_program` reads them. The files don't change
+    during a run, so each folder is read once per process (reading and checking the
+    Markdown is most of what loading the program costs); every caller gets its own
+    copy, so nothing one test changes reaches another."""
+    return copy.deepcopy(_shipped_program_files(folder))
+
+
 def load_shipped_program():
     """The real 8-week curriculum, loaded through the same service as `load_program`."""
-    from programs.content import CONTENT_ROOT, read_program
     from programs.services import program_version_load
 
-    version, _ = program_version_load(read_program(CONTENT_ROOT / "prt-back-8wk"))
+    version, _ = program_version_load(shipped_program_data())
     return version
 
 

@@ -5,15 +5,15 @@ from __future__ import annotations
 
 from dataclasses import replace
 
-from programs.content import CONTENT_ROOT, read_program
 from programs.models import ProgramVersion
 from programs.services import program_version_load
+from tests.factories import shipped_program_data
 
 
 def make_trial_version(
     slug: str = "prt-trial-test", language: str = "en", weeks: int = 4
 ) -> ProgramVersion:
-    data = read_program(CONTENT_ROOT / "prt-back-8wk")
+    data = shipped_program_data()
     version, _ = program_version_load(
         replace(
             data,
