@@ -43,6 +43,10 @@ def enrollment_required(view=None, *, allow_onboarding: bool = False, allow_hold
     then, on a hold too (the onboarding steps, the safety plan, messages).
     `allow_hold`: a page a patient on a safety hold still needs while their clinician
     reviews it; the program itself stays locked until the hold is cleared.
+
+    Once the practice has stopped the program (Enrollment.has_ended) only ENDED_PAGES
+    open, whatever the flags: every other page leads to the "program ended" page,
+    which says so and links to them.
     """
 
     def decorator(view):
@@ -53,14 +57,49 @@ def enrollment_required(view=None, *, allow_onboarding: bool = False, allow_hold
             if enrollment is None:
                 return render(request, "programs/no_enrollment.html", status=200)
             request.enrollment = enrollment
-            gate = "" if allow_onboarding else enrollment.gate
-            if gate and not (gate == "safety_hold" and allow_hold):
+            gate = enrollment.gate
+            if gate == ENDED_GATE:
+                if not still_open_after_the_end(request):
+                    return redirect(gate)
+            elif allow_onboarding:
+                pass
+            elif gate and not (gate == "safety_hold" and allow_hold):
                 return redirect(gate)
             return view(request, *args, **kwargs)
 
         return wrapped
 
     return decorator(view) if view is not None else decorator
+
+
+# What a patient may still do once the practice stopped their program
+# (Enrollment.has_ended, the gate ENDED_GATE): the one place that says it. By URL
+# name: the ended page itself, what they recorded (their log, progress, the answers of
+# check-ins they sent, their diary, which they may delete from), and the ways to reach
+# people (messages, when the practice has them on; their safety plan and crisis
+# details). enrollment_required lets only these through; the patient's menu is built
+# from the same list (painapp.accounts.templatetags.navigation). The account's own
+# pages (Get help now, download my data, delete my account) need no enrollment and
+# stay open to everyone.
+ENDED_GATE = "program_ended"
+ENDED_PAGES = (
+    ENDED_GATE,
+    "my_log",
+    "progress",
+    "checkin_list",
+    "checkin_detail",  # a check-in's answers once sent; nothing left to answer
+    "diary_list",
+    "diary_delete",
+    "messages",
+    "safety_plan",
+    "safety_details",
+)
+
+
+def still_open_after_the_end(request) -> bool:
+    """Whether the page asked for is one of ENDED_PAGES."""
+    match = getattr(request, "resolver_match", None)
+    return match is not None and match.url_name in ENDED_PAGES
 
 
 def own(request, queryset: QuerySet | type[Model], **lookup):

@@ -319,6 +319,14 @@ class Enrollment(models.Model):
         )
 
     @property
+    def has_ended(self) -> bool:
+        """The practice stopped the program (withdrawn): no more weeks, check-ins or
+        reminders. Not a completed one (its follow-up check-ins still run) nor a paused
+        one (it waits). What the patient may still do then is programs.access's rule
+        (ENDED_PAGES: enrollment_required(allow_ended=True))."""
+        return self.status == EnrollmentStatus.WITHDRAWN
+
+    @property
     def needs_onboarding(self) -> bool:
         return self.onboarded_at is None
 
@@ -328,11 +336,15 @@ class Enrollment(models.Model):
 
     @property
     def gate(self) -> str:
-        """The page every program page leads to instead, by URL name: "safety_hold" on a
-        safety hold, else the onboarding step to pick up at (onboarding_step) until
+        """The page every program page leads to instead, by URL name: "program_ended"
+        once the practice has stopped the program (has_ended, even if it was on a
+        safety hold then: nobody reviews it any more), else "safety_hold" on a safety
+        hold, else the onboarding step to pick up at (onboarding_step) until
         onboarding is done, else "" (none). programs.access.enrollment_required
         redirects there; the patient's menu then holds only what they can reach, its
         "Getting started" link leading there (painapp.accounts.templatetags.navigation)."""
+        if self.has_ended:
+            return "program_ended"
         if self.on_safety_hold:
             return "safety_hold"
         if self.needs_onboarding:
@@ -345,7 +357,7 @@ class Enrollment(models.Model):
         consent step): nothing they write is kept, so no messages and no safety plan.
         That is when their gate is the welcome (not a safety hold, which comes after
         the screening)."""
-        return self.gate == "onboarding"
+        return not self.on_safety_hold and self.needs_onboarding and self.consented_at is None
 
     @property
     def onboarding_step(self) -> str:

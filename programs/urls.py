@@ -15,6 +15,8 @@ urlpatterns = [
     path("welcome/settings/", onboarding.preferences, name="onboarding_settings"),
     # The daily home and the program map.
     path("today/", today.today, name="today"),
+    # Once the practice has stopped the program: what that means, what is still open.
+    path("ended/", today.program_ended, name="program_ended"),
     path("program/", today.overview, name="program_overview"),
     path("program/week/<int:number>/", today.week, name="program_week"),
     path("program/exercise/<int:pk>/", tailoring.custom_exercise, name="custom_exercise"),

@@ -107,6 +107,8 @@ EXPECTED = {
     "safety_plan": PATIENT_SELF,
     "safety_hold": PATIENT_SELF,
     "today": PATIENT_SELF,
+    # (For a patient whose program runs, a redirect to Today.)
+    "program_ended": PATIENT_SELF,
     "program_overview": PATIENT_SELF,
     "program_week": PATIENT_SELF,
     "activity": PATIENT_SELF,

@@ -5,13 +5,13 @@ from __future__ import annotations
 from collections.abc import Callable
 
 from django.http import Http404, HttpRequest, HttpResponse
-from django.shortcuts import render
+from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.utils.translation import gettext
 
 from painapp.accounts.extensions import ExtensionPoint
 from programs import selectors
-from programs.access import enrollment_required
+from programs.access import ENDED_GATE, enrollment_required
 from programs.boosters.selectors import boosters_of, program_is_over
 from programs.exposure.selectors import ladder_rungs, suggest_next_step
 from programs.models import ActivityKind, Enrollment, EnrollmentStatus
@@ -116,6 +116,18 @@ def today(request: PatientRequest) -> HttpResponse:
         "has_boosters": program_over and bool(boosters_of(enrollment)),
     }
     return render(request, "programs/today.html", context)
+
+
+@enrollment_required
+def program_ended(request: PatientRequest) -> HttpResponse:
+    """Where every program page leads once the practice stopped the program
+    (Enrollment.has_ended): that it has ended, that no check-ins or reminders will come,
+    who to ask, that help in a crisis is still there, and what they can still open
+    (programs.access.ENDED_PAGES). Anyone whose program has not ended goes to Today."""
+    enrollment = request.enrollment
+    if enrollment.gate != ENDED_GATE:
+        return redirect("today")
+    return render(request, "programs/ended.html", {"enrollment": enrollment})
 
 
 def _news(pmap: selectors.ProgramMap) -> list[tuple[str, object]]:

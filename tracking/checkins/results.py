@@ -24,6 +24,7 @@ from tracking.checkins.selectors import (
     checkin_short_label,
     checkin_title,
     is_available,
+    shown_rows,
 )
 from tracking.instruments.registry import with_shipped_rules
 from tracking.models import Alert, CheckIn, PracticeSettings, Response
@@ -107,6 +108,11 @@ class Results:
     # Whether one of its self-harm alerts is not resolved yet: with an alert but none
     # open, the clinic already dealt with these answers and was not told again.
     self_harm_open: bool = False
+    # Its self-harm alert came only from an answer saved before sending (a draft) that
+    # the sent check-in no longer holds: the patient changed it back to 0. The help
+    # still shows (the earlier answer was seen, and the clinic may call), in words that
+    # do not say they gave an answer they took back.
+    answer_changed: bool = False
     crisis_md: str = ""
     scores: dict[str, dict] = field(default_factory=dict)
     # A yes to the weekly "any new symptoms?"; the extra check-in a positive PHQ-2
@@ -240,14 +246,23 @@ def checkin_results(checkin: CheckIn) -> Results:
         safety_item = (scoring or {}).get("safety_item")
         if safety_item and rules.is_self_harm_answer(response.answers.get(safety_item)):
             safety_answer = True
-    alert_statuses = set(
+    found = list(
         Alert.objects.filter(
             enrollment=enrollment,
             kind=Alert.Kind.SELF_HARM,
             source=f"checkin:{checkin.pk}",
-        ).values_list("status", flat=True)
+        ).values_list("status", "details")
     )
+    alert_statuses = {status for status, _details in found}
     self_harm_alert = bool(alert_statuses)
+    answer_changed = (
+        self_harm_alert
+        and not safety_answer
+        and all(
+            d.get("draft") and not d.get("crisis_words") and not d.get("unsaved")
+            for _status, d in found
+        )
+    )
     symptoms = mine.get(rules.NEW_SYMPTOMS)
     new_symptoms = symptoms is not None and rules.is_new_symptoms_answer(
         symptoms.answers.get(rules.NEW_SYMPTOMS_ITEM)
@@ -276,6 +291,7 @@ def checkin_results(checkin: CheckIn) -> Results:
         self_harm_alert=self_harm_alert,
         safety_answer=safety_answer,
         self_harm_open=bool(alert_statuses - {Alert.Status.RESOLVED}),
+        answer_changed=answer_changed,
         crisis_md=crisis_md,
         scores={key: r.scores for key, r in mine.items()},
         new_symptoms=new_symptoms,
@@ -330,7 +346,7 @@ def progress_data(enrollment: Enrollment, now: datetime) -> Progress:
     ):
         responses.setdefault(r.checkin_id, {})[r.instrument_key] = r
 
-    rows = [_row(c, now, enrollment) for c in checkins]
+    rows = shown_rows([_row(c, now, enrollment) for c in checkins], enrollment)
 
     def series(key: str) -> list[Point]:
         points = []
@@ -388,9 +404,12 @@ def progress_data(enrollment: Enrollment, now: datetime) -> Progress:
 
     return Progress(
         has_open=has_open,
-        # (Paused: check-ins wait, so no date is promised.)
+        # (Paused: check-ins wait, so no date is promised; ended: none will come.)
         next_due=None
-        if has_open or upcoming is None or enrollment.status == EnrollmentStatus.PAUSED
+        if has_open
+        or upcoming is None
+        or enrollment.status == EnrollmentStatus.PAUSED
+        or enrollment.has_ended
         else upcoming.due_date,
         pain=pain,
         fear=fear,

@@ -104,6 +104,15 @@ def _row(checkin: CheckIn, now: datetime, enrollment: Enrollment) -> CheckInRow:
     )
 
 
+def shown_rows(rows: list[CheckInRow], enrollment: Enrollment) -> list[CheckInRow]:
+    """The patient's list of check-ins as their pages show it. Once the practice has
+    stopped the program (Enrollment.has_ended) the check-ins still pending will never
+    open: only those sent or missed are listed, so none reads as still to come."""
+    if not enrollment.has_ended:
+        return rows
+    return [r for r in rows if r.status in (CheckIn.Status.COMPLETED, CheckIn.Status.MISSED)]
+
+
 @dataclass
 class CheckInHome:
     current: CheckIn | None
@@ -122,7 +131,12 @@ def checkin_home(enrollment: Enrollment, now: datetime) -> CheckInHome:
     upcoming = next(
         (c for c in checkins if c.status == CheckIn.Status.SCHEDULED and c.opens_at > now), None
     )
-    rows = [_row(c, now, enrollment) for c in checkins if c.opens_at <= now or c is upcoming]
+    if enrollment.has_ended:
+        upcoming = None  # nothing more opens
+    rows = shown_rows(
+        [_row(c, now, enrollment) for c in checkins if c.opens_at <= now or c is upcoming],
+        enrollment,
+    )
     paused = enrollment.status == EnrollmentStatus.PAUSED
     return CheckInHome(current=current, next=upcoming, rows=rows, paused=paused)
 

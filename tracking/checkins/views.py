@@ -21,7 +21,7 @@ from django.utils.dateformat import format as date_format
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods
 
-from programs.access import enrollment_required
+from programs.access import ENDED_GATE, enrollment_required
 from programs.models import EnrollmentStatus
 from programs.types import PatientRequest
 from tracking.alerts.evaluate import DraftSafety, draft_safety
@@ -132,7 +132,11 @@ def _results_page(
             "not_saved": not_saved,
             "not_saved_told": safety.told,
             "crisis_seen_before": seen_before,
-            "crisis_about": "unsaved" if crisis_not_saved else "",
+            "crisis_about": "unsaved"
+            if crisis_not_saved
+            else "changed"
+            if results.answer_changed
+            else "",
             "symptoms_about": "unsaved" if symptoms_not_saved else "",
         },
     )
@@ -217,6 +221,10 @@ def checkin_detail(request: PatientRequest, pk: int) -> HttpResponse:
         raise Http404("No such check-in")
     checkin = found.checkin
     now = timezone.now()
+    if enrollment.has_ended and checkin.status != CheckIn.Status.COMPLETED:
+        # The practice stopped the program: nothing is left to answer, and no date to
+        # give (the answers sent stay readable: programs.access.ENDED_PAGES).
+        return redirect(ENDED_GATE)
     if request.method == "POST":
         return _answer(request, found, now)
     if checkin.status == CheckIn.Status.COMPLETED:

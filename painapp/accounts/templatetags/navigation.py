@@ -97,12 +97,28 @@ def build_nav(
 ) -> Nav:
     """The menu for a role on the page `name`. `messages_unread` is None when the
     practice has messaging off (no Messages link), else the person's unread count.
-    `gate`: a patient's Enrollment.gate. On a safety hold ("safety_hold") or still
+    `gate`: a patient's Enrollment.gate. Once the program has ended ("program_ended")
+    their menu holds what they may still open. On a safety hold ("safety_hold") or still
     onboarding (the URL name of the step they pick up at), their program, check-ins and
     fear ladder lead to that page instead: their menu holds only the pages they can
     reach, that page first (Get help now is in the header for every patient)."""
     nav = Nav()
-    if role == "patient" and gate:
+    if role == "patient" and gate == "program_ended":
+        # The practice stopped the program: the pages still open then
+        # (programs.access.ENDED_PAGES), the page that says so first.
+        nav.primary = [_item(_("Your program"), gate, name)]
+        nav.extra = [
+            *(
+                [_messages_item(name, "messages", messages_unread)]
+                if messages_unread is not None
+                else []
+            ),
+            _item(pgettext("menu", "Progress"), "progress", name, also=("checkin_list",)),
+            _item(_("My diary"), "diary_list", name, also=("diary_delete",)),
+            _item(pgettext("menu", "My log"), "my_log", name),
+            _item(_("Safety plan"), "safety_plan", name, also=("safety_details",)),
+        ]
+    elif role == "patient" and gate:
         nav.primary = [
             _item(_("Before you start"), "safety_hold", name)
             if gate == "safety_hold"
