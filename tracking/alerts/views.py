@@ -130,6 +130,10 @@ def _detail_context(request: MemberRequest, alert: Alert) -> dict:
         "safety_contact": practice_settings.safety_contact if practice_settings else None,
         "now": timezone.now(),
         "band_label": band_label(alert.details.get("band")),
+        # A self-harm answer saved before sending: what the sent check-in then said.
+        "draft_then_sent": wording.draft_answer_then_sent(alert)
+        if alert.kind == Alert.Kind.SELF_HARM
+        else "",
         "handovers": handovers_of(alert),
         # The patient's record and the entry that raised it, for those who may open it
         # (those pages audit the read, as always).

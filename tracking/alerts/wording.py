@@ -20,7 +20,9 @@ from django.utils.functional import Promise
 from django.utils.translation import gettext, gettext_lazy, ngettext
 
 from painapp.accounts.models import User
-from tracking.models import Alert
+from tracking import rules as clinical
+from tracking.instruments.registry import with_shipped_rules
+from tracking.models import Alert, CheckIn, Response
 
 CHECKIN = "checkin"
 
@@ -166,3 +168,43 @@ def inbox_count_line(alerts: list[Alert]) -> str:
         said = acknowledged_not_resolved(len(acknowledged))
         parts.append(f"{said} ({past_resolve(late)})" if late else said)
     return " · ".join(parts)
+
+
+def draft_answer_then_sent(alert: Alert) -> str:
+    """For a self-harm alert raised by a PHQ-9 item 9 answer saved before the check-in
+    was finished (details "draft" and "item9"): what the check-in said when it was
+    sent, in plain words for staff, or "" (not such an alert, or not sent yet: the
+    alert page then says they may not have sent it). The alert stands either way: the
+    earlier answer was seen. Two queries, on the alert page only."""
+    details = alert.details or {}
+    earlier = details.get("item9")
+    pk = (alert.source or "").partition(":")[2]
+    if not details.get("draft") or earlier is None or entry_kind(alert) != CHECKIN:
+        return ""
+    if not pk.isdigit():
+        return ""
+    checkin = CheckIn.objects.filter(pk=int(pk), enrollment_id=alert.enrollment_id).first()
+    if checkin is None or checkin.status != CheckIn.Status.COMPLETED:
+        return ""
+    sent = None
+    for response in Response.objects.filter(checkin=checkin).select_related("instrument"):
+        scoring = with_shipped_rules(response.instrument).scoring or {}
+        if scoring.get("safety_item") == clinical.PHQ9_SAFETY_ITEM:
+            sent = response.answers.get(clinical.PHQ9_SAFETY_ITEM)
+    if sent is None:
+        return gettext(
+            "They then submitted the check-in without an answer to item 9. The earlier "
+            "answer of %(earlier)s was seen, so this alert stands: please contact them."
+        ) % {"earlier": earlier}
+    if sent == earlier:
+        return gettext("They then submitted the check-in with the same answer.")
+    if sent == 0:
+        return gettext(
+            "They then submitted the check-in with item 9 answered 0 (not at all), after "
+            "this earlier answer of %(earlier)s. The earlier answer was seen, so this "
+            "alert stands: please still contact them."
+        ) % {"earlier": earlier}
+    return gettext(
+        "They then submitted the check-in with item 9 answered %(sent)s out of 3, after "
+        "this earlier answer of %(earlier)s."
+    ) % {"sent": sent, "earlier": earlier}
