@@ -107,9 +107,7 @@ def speak(cast, language: str) -> None:
 
 
 @pytest.mark.parametrize("language", ["en", "es"])
-def test_today_and_the_check_in_lead_to_a_plain_warm_ended_page(
-    cast, client, withdrawn, language
-):
+def test_today_and_the_check_in_lead_to_a_plain_warm_ended_page(cast, client, withdrawn, language):
     speak(cast, language)
     words = WORDS[language]
     for name in ("today", "checkin_current"):

@@ -16,6 +16,7 @@ from painapp.accounts.access import staff_required
 from painapp.accounts.audit import audit, audit_reads
 from painapp.accounts.models import Role
 from painapp.types import MemberRequest
+from tracking import rules
 from tracking.access import alert_for_staff, enrollment_scope, may_open_record
 from tracking.alerts import links, services, wording
 from tracking.alerts.forms import ResolveForm
@@ -122,7 +123,9 @@ def _detail_context(request: MemberRequest, alert: Alert) -> dict:
         "patient": enrollment.patient,
         "contact": contact,
         # Each flag's words and whether it is an emergency sign (tracking.rules).
-        "red_flags": red_flag_rows(alert.details.get("red_flags", [])),
+        "red_flags": red_flag_rows(
+            alert.details.get("red_flags", []), audience=rules.AUDIENCE_STAFF
+        ),
         "resolution": AlertResolution.objects.filter(alert=alert)
         .select_related("created_by")
         .first(),

@@ -133,9 +133,47 @@ RED_FLAGS: tuple[RedFlag, ...] = (
 )
 RED_FLAGS_BY_KEY = {flag.key: flag for flag in RED_FLAGS}
 
+# Who reads a flag's words: the patient (RED_FLAGS' labels, "your bladder") or staff.
+AUDIENCE_PATIENT = "patient"
+AUDIENCE_STAFF = "staff"
 
-def red_flag_label(key: str) -> str:
-    """The plain words for a stored key (the key itself for one retired since)."""
+# The same flags in the words staff read (the clinician's patient pages, the hold
+# review, the printed summary and the alert page): third person and clinical, where
+# RED_FLAGS holds the words the patient ticked. Every flag has both (tests/test_rules).
+RED_FLAG_STAFF_LABELS: dict[str, Promise] = {
+    "bladder_bowel": gettext_lazy("New bladder or bowel dysfunction (retention or incontinence)"),
+    "saddle_numbness": gettext_lazy("Saddle anaesthesia (perineal or perianal numbness)"),
+    "sexual_changes": gettext_lazy("New genital numbness or new sexual dysfunction"),
+    "both_legs": gettext_lazy("Bilateral leg pain, numbness, tingling or weakness"),
+    "leg_weakness": gettext_lazy("Progressive leg weakness or foot drop"),
+    "fever_unwell": gettext_lazy("Fever or feeling systemically unwell, with back pain"),
+    "immunosuppression": gettext_lazy(
+        "Immunosuppression (e.g. HIV, chemotherapy, long-term oral steroids)"
+    ),
+    "iv_drug_use": gettext_lazy("Intravenous drug use, current or in the past year"),
+    "spinal_procedure_or_infection": gettext_lazy(
+        "Spinal surgery, injection or other procedure in the past year, or spinal infection"
+    ),
+    "weight_loss": gettext_lazy("Unexplained weight loss"),
+    "cancer_history": gettext_lazy("History of cancer"),
+    "recent_trauma": gettext_lazy("Recent significant trauma (serious fall, accident or injury)"),
+    "minor_trauma_fragile_bones": gettext_lazy(
+        "Minor trauma or strain before onset, with osteoporosis or long-term oral steroids"
+    ),
+    "thoracic_pain": gettext_lazy("Predominantly thoracic pain (upper or mid back)"),
+    "constant_night_pain": gettext_lazy("Constant, non-mechanical pain, including at night"),
+    "onset_after_50": gettext_lazy("Back pain onset at age 50 or older"),
+    "onset_before_20": gettext_lazy("Back pain onset before age 20"),
+}
+
+
+def red_flag_label(key: str, *, audience: str = AUDIENCE_PATIENT) -> str:
+    """A stored key's words for `audience` (AUDIENCE_PATIENT: the plain words they
+    ticked; AUDIENCE_STAFF: RED_FLAG_STAFF_LABELS), or the key itself for one retired
+    since."""
+    if audience == AUDIENCE_STAFF:
+        staff = RED_FLAG_STAFF_LABELS.get(key)
+        return str(staff) if staff is not None else key
     flag = RED_FLAGS_BY_KEY.get(key)
     return str(flag.label) if flag else key
 

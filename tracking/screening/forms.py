@@ -29,10 +29,15 @@ class RedFlagRow:
     urgent: bool
 
 
-def red_flag_rows(keys: list[str]) -> list[RedFlagRow]:
-    """Stored flag keys as rows for a page: their words and whether each is urgent."""
+def red_flag_rows(keys: list[str], *, audience: str = rules.AUDIENCE_PATIENT) -> list[RedFlagRow]:
+    """Stored flag keys as rows for a page: their words for `audience` (the patient's
+    own, or staff's: rules.red_flag_label) and whether each is urgent."""
     return [
-        RedFlagRow(key=k, label=rules.red_flag_label(k), urgent=rules.red_flags_urgent([k]))
+        RedFlagRow(
+            key=k,
+            label=rules.red_flag_label(k, audience=audience),
+            urgent=rules.red_flags_urgent([k]),
+        )
         for k in keys
     ]
 

@@ -30,6 +30,7 @@ from painapp.accounts.access import staff_required
 from painapp.accounts.audit import audit
 from painapp.types import MemberRequest
 from programs.models import Enrollment
+from tracking import rules
 from tracking.access import audit_read, enrollment_for_staff
 from tracking.alerts.services import alert_acknowledge
 from tracking.alerts.wording import acknowledged_message
@@ -121,7 +122,7 @@ def _render_overview(
             not_asked=not_asked_note(enrollment),
             note_form=note_form or ClinicianNoteForm(),
             unlock_form=unlock_form or UnlockWeekForm(weeks=overview.unlockable_weeks),
-            red_flags=red_flag_rows(enrollment.red_flags),
+            red_flags=red_flag_rows(enrollment.red_flags, audience=rules.AUDIENCE_STAFF),
             screening_facts=screening_facts(enrollment),
             # The hold card shows the latest decision: one query, and only when on hold.
             decisions=list(_hold_decisions(enrollment)[:1]) if enrollment.on_safety_hold else [],
@@ -193,7 +194,7 @@ def patient_screening(request: MemberRequest, pk: int) -> HttpResponse:
         pk,
         "patient_screening",
         lambda e: {
-            "red_flags": red_flag_rows(e.red_flags),
+            "red_flags": red_flag_rows(e.red_flags, audience=rules.AUDIENCE_STAFF),
             "screening_facts": screening_facts(e),
             "assessments": list(e.medical_assessments.select_related("recorded_by")[:3]),
             "decisions": list(_hold_decisions(e)[:5]),
@@ -534,7 +535,7 @@ def patient_clear_hold(request: MemberRequest, pk: int) -> HttpResponse:
             enrollment,
             "patient_detail",
             form=form,
-            red_flags=red_flag_rows(enrollment.red_flags),
+            red_flags=red_flag_rows(enrollment.red_flags, audience=rules.AUDIENCE_STAFF),
             decisions=list(
                 enrollment.hold_decisions.select_related("decided_by").order_by("-decided_at")
             ),
