@@ -661,7 +661,7 @@ def test_it_pauses_and_resumes_reminders(clin, cast, enrollment):
 
 def test_it_clears_a_safety_hold_with_a_reason(clin, cast, on_hold):
     page = clin.get(url("patient_detail", on_hold)).content.decode()
-    assert "Having had cancer at any time" in page
+    assert "History of cancer" in page
     confirm = clin.get(url("patient_clear_hold", on_hold))
     body = confirm.content.decode()
     assert confirm.status_code == 200
@@ -988,7 +988,7 @@ def test_on_a_safety_hold_the_overview_reads_one_more_however_many_decisions(
     clin.get(url("patient_detail", on_hold))  # the session's first write, the outline
     with django_assert_num_queries(OVERVIEW_QUERIES + 1):
         assert (
-            "Having had cancer at any time"
+            "History of cancer"
             in clin.get(url("patient_detail", on_hold)).content.decode()
         )
     for reason in ("Needs a GP check first", "GP asked for imaging", "Waiting for the scan"):
