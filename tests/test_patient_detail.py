@@ -987,10 +987,7 @@ def test_on_a_safety_hold_the_overview_reads_one_more_however_many_decisions(
     # The hold card reads the latest decision: one query, not one per decision.
     clin.get(url("patient_detail", on_hold))  # the session's first write, the outline
     with django_assert_num_queries(OVERVIEW_QUERIES + 1):
-        assert (
-            "History of cancer"
-            in clin.get(url("patient_detail", on_hold)).content.decode()
-        )
+        assert "History of cancer" in clin.get(url("patient_detail", on_hold)).content.decode()
     for reason in ("Needs a GP check first", "GP asked for imaging", "Waiting for the scan"):
         clin.post(
             url("patient_clear_hold", on_hold),
