@@ -207,12 +207,20 @@ def patient_checkin(enrollment: Enrollment, pk: int) -> PatientCheckIn | None:
     return PatientCheckIn(checkin=checkin, rules=rules, instrument_ids=checkin.instrument_ids)
 
 
-def open_checkin_for_card(enrollment: Enrollment, now: datetime) -> CheckIn | None:
+@dataclass
+class OpenCheckIn:
+    """The check-in Today shows, with the ids of its instruments' current versions."""
+
+    checkin: CheckIn
+    instrument_ids: list[int]
+
+
+def open_checkin_for_card(enrollment: Enrollment, now: datetime) -> OpenCheckIn | None:
     """The check-in to show on Today: open now and not done, with the ids of its
-    instruments' current versions (`instrument_ids`). One query."""
+    instruments' current versions. One query."""
     if enrollment.status not in clinical.LIVE_ENROLLMENT_STATUSES:
         return None
-    return (
+    checkin = (
         CheckIn.objects.annotate(instrument_ids=_current_version_ids(enrollment))
         .filter(
             enrollment=enrollment,
@@ -223,3 +231,7 @@ def open_checkin_for_card(enrollment: Enrollment, now: datetime) -> CheckIn | No
         .order_by("opens_at")
         .first()
     )
+    if checkin is None:
+        return None
+    checkin.enrollment = enrollment
+    return OpenCheckIn(checkin=checkin, instrument_ids=checkin.instrument_ids)

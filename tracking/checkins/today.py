@@ -20,12 +20,12 @@ from tracking.instruments import registry
 def checkin_card(request: HttpRequest, enrollment: Enrollment) -> dict | None:
     """A card when a check-in is open and not done yet. One query (the instruments'
     content is read once per process: registry.instruments_by_id)."""
-    checkin = open_checkin_for_card(enrollment, timezone.now())
-    if checkin is None:
+    found = open_checkin_for_card(enrollment, timezone.now())
+    if found is None:
         return None
-    checkin.enrollment = enrollment
+    checkin = found.checkin
     # The questions the patient will be asked, in their language (as the form asks).
-    instruments = checkin_instruments(checkin, enrollment.practice_id, checkin.instrument_ids)
+    instruments = checkin_instruments(checkin, enrollment.practice_id, found.instrument_ids)
     questions = registry.question_count(instruments)
     return {
         "template": "tracking/patient/checkin/today_card.html",
