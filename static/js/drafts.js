@@ -6,9 +6,11 @@
  * token, or a file) is kept in this tab's sessionStorage (never localStorage: it ends
  * with the tab, and devices are shared), with an opaque mark of whose it is (body's
  * data-draft-owner). When the page loads again the form gets back, with a short
- * notice: an empty text box its text, always; any other field (a choice: a country, a
- * scale, a day) the patient's choice only when they sent the form and it did not save
- * (signed out, refused), see `setUp`.
+ * notice: a field that came empty (a text box, a scale or list of choices with nothing
+ * chosen, a group of ticks with none ticked, a list on its blank choice) what the
+ * patient put in it, always; a field that came with a value (a saved country, a day) the patient's
+ * choice only when they sent the form and it did not save (signed out, refused), see
+ * `setUp`.
  *
  * The draft goes once it is saved: an htmx form when its request succeeds; a plain form
  * when the next page carries the painapp_draft_saved cookie (painapp/drafts.py), which
@@ -94,6 +96,14 @@
 
   function same(a, b) { return JSON.stringify(a) === JSON.stringify(b); }
 
+  // Nothing in it: no text, no choice, none of its ticks (a list on its blank choice).
+  // A lone tick box is a yes or no, and unticked is the answer no (keep it private,
+  // say), never nothing.
+  function empty(group, value) {
+    if (group.fields[0].type === "checkbox" && group.fields.length === 1) { return false; }
+    return Array.isArray(value) ? value.length === 0 : !String(value).trim();
+  }
+
   function put(group, value) {
     var first = group.fields[0];
     var values = Array.isArray(value) ? value : [value];
@@ -145,8 +155,9 @@
     var draft = read(store, key);
     if (draft && draft.owner !== owner) { store.removeItem(key); draft = null; }
     var restored = false;
-    // Choices come back only when the draft was sent and the save did not go through.
-    // A choice always has a value, and on page load every field is still as the page
+    // A field the page came with a value in (a saved country, a day) gets the draft's
+    // choice back only when the draft was sent and the save did not go through. Such a
+    // field always has a value, and on page load every field is still as the page
     // brought it, so "still as served" cannot tell the saved choice from an empty one:
     // a country changed and left unsaved would silently replace the saved one, and the
     // next save would store it. So the submit listener below marks the draft `sent`;
@@ -154,18 +165,21 @@
     // painapp/drafts.py, or htmx's answer), so a draft still marked `sent` here is one
     // whose save failed: the patient was signed out (the sign-in page, then back here),
     // or it was refused. The mark is used once: leave again without sending, and the
-    // next visit shows the saved choices. A text box is filled only when it is empty
-    // (it never replaces anything saved), sent or not.
+    // next visit shows the saved choices. A field that is empty (`empty`: a text box, a
+    // scale with no number chosen, a group of ticks with none ticked, a list on its
+    // blank choice) is filled always, sent or not: there is nothing saved in it to
+    // replace.
     var sent = !!(draft && draft.sent);
     if (restore && draft && draft.fields) {
       groups(form).forEach(function (group) {
         if (!Object.prototype.hasOwnProperty.call(draft.fields, group.name)) { return; }
         var value = draft.fields[group.name];
         var now = valueOf(group, false);
-        var free = isText(group.fields[0])
-          ? !String(now).trim()
-          : sent && same(now, valueOf(group, true)); // not touched since the page came
-        if (free && !same(value, now) && !(isText(group.fields[0]) && !String(value).trim())) {
+        var text = isText(group.fields[0]);
+        // A choice with a value: only after a send, and only if untouched since the page came.
+        var free = empty(group, now) || (!text && sent && same(now, valueOf(group, true)));
+        // Nothing comes back as nothing, but a choice the patient emptied and sent.
+        if (free && !same(value, now) && !(empty(group, value) && (text || !sent))) {
           put(group, value);
           restored = true;
         }

@@ -7,6 +7,8 @@ The pages come from the access matrix (tests/test_access_matrix.py), so a new UR
 checked here as soon as it has its row there. Files and machine answers (CSV, FHIR,
 health checks) and POST-only actions are not pages. The patient's baseline check-in is
 done, so the clinician's and the patient's charts, measures and results have values.
+Everyone here reads the patient's language, so no answer is marked "Answered in
+Spanish": test_checkin_answers_phone_browser.py checks that page with such answers.
 """
 
 from __future__ import annotations

@@ -275,4 +275,4 @@ class CheckInForm(forms.Form):
 
     @property
     def question_count(self) -> int:
-        return sum(len(i.items) for i in self.instruments)
+        return registry.question_count(self.instruments)

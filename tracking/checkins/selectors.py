@@ -54,6 +54,33 @@ def checkin_title(checkin: CheckIn) -> str:
     return _("%(n)s-month follow-up") % {"n": months}
 
 
+def checkin_card_heading(checkin: CheckIn) -> str:
+    """Today's heading for an open check-in: a whole sentence for each kind, so each
+    language words it as it needs (not a title slotted into "Your … is open")."""
+    if checkin.kind == CheckIn.Kind.BASELINE:
+        return _("Your starting check-in is open")
+    if checkin.kind == CheckIn.Kind.WEEKLY:
+        return _("Your week %(n)s check-in is open") % {"n": checkin.week}
+    if checkin.kind == CheckIn.Kind.END:
+        return _("Your end-of-program check-in is open")
+    if checkin.kind == CheckIn.Kind.INTERIM:
+        return _("Your mid-program check-in (after week %(n)s) is open") % {"n": checkin.week}
+    if checkin.kind == CheckIn.Kind.EXTRA:
+        return _("More questions about your mood are ready")
+    months = checkin.slot.removeprefix("followup-").removesuffix("m")
+    return _("Your %(n)s-month follow-up is open") % {"n": months}
+
+
+# About how long one question takes to answer: the weekly check-in's 9 questions take
+# about 3 minutes.
+SECONDS_PER_QUESTION = 20
+
+
+def minutes_to_answer(question_count: int) -> int:
+    """About how many minutes `question_count` questions take (at least 1)."""
+    return max(1, round(question_count * SECONDS_PER_QUESTION / 60))
+
+
 def interim_title(week: int | None) -> str:
     """An end-of-program check-in a program switch kept as a mid-program one
     (CheckIn.Kind.INTERIM), for the patient and the clinician alike."""
@@ -162,10 +189,9 @@ class PatientCheckIn:
     instrument_ids: list[int] | None = None
 
 
-def patient_checkin(enrollment: Enrollment, pk: int) -> PatientCheckIn | None:
-    """The enrollment's check-in `pk` (None if it is not one of theirs) with its
-    practice's alert settings and the ids of its instruments' current versions. One
-    query."""
+def _current_version_ids(enrollment: Enrollment) -> ArraySubquery:
+    """For a check-in row: the ids of its instruments' current versions, shipped and
+    the practice's own (services.checkin_instruments picks between them)."""
     current_versions = (
         Instrument.objects.order_by()
         .filter(
@@ -175,9 +201,16 @@ def patient_checkin(enrollment: Enrollment, pk: int) -> PatientCheckIn | None:
         )
         .values("pk")
     )
+    return ArraySubquery(current_versions)
+
+
+def patient_checkin(enrollment: Enrollment, pk: int) -> PatientCheckIn | None:
+    """The enrollment's check-in `pk` (None if it is not one of theirs) with its
+    practice's alert settings and the ids of its instruments' current versions. One
+    query."""
     checkin = (
         CheckIn.objects.select_related("enrollment__practice__tracking_settings")
-        .annotate(instrument_ids=ArraySubquery(current_versions))
+        .annotate(instrument_ids=_current_version_ids(enrollment))
         .filter(enrollment=enrollment, pk=pk)
         .first()
     )
@@ -188,12 +221,22 @@ def patient_checkin(enrollment: Enrollment, pk: int) -> PatientCheckIn | None:
     return PatientCheckIn(checkin=checkin, rules=rules, instrument_ids=checkin.instrument_ids)
 
 
-def open_checkin_for_card(enrollment: Enrollment, now: datetime) -> CheckIn | None:
-    """The check-in to show on Today: open now and not done. One query."""
+@dataclass
+class OpenCheckIn:
+    """The check-in Today shows, with the ids of its instruments' current versions."""
+
+    checkin: CheckIn
+    instrument_ids: list[int]
+
+
+def open_checkin_for_card(enrollment: Enrollment, now: datetime) -> OpenCheckIn | None:
+    """The check-in to show on Today: open now and not done, with the ids of its
+    instruments' current versions. One query."""
     if enrollment.status not in clinical.LIVE_ENROLLMENT_STATUSES:
         return None
-    return (
-        CheckIn.objects.filter(
+    checkin = (
+        CheckIn.objects.annotate(instrument_ids=_current_version_ids(enrollment))
+        .filter(
             enrollment=enrollment,
             status__in=clinical.CHECKIN_PENDING,
             opens_at__lte=now,
@@ -202,3 +245,7 @@ def open_checkin_for_card(enrollment: Enrollment, now: datetime) -> CheckIn | No
         .order_by("opens_at")
         .first()
     )
+    if checkin is None:
+        return None
+    checkin.enrollment = enrollment
+    return OpenCheckIn(checkin=checkin, instrument_ids=checkin.instrument_ids)

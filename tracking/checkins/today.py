@@ -7,19 +7,32 @@ from django.http import HttpRequest
 from django.utils import timezone
 
 from programs.models import Enrollment
-from tracking.checkins.selectors import checkin_title, last_open_day, open_checkin_for_card
+from tracking.checkins.selectors import (
+    checkin_card_heading,
+    last_open_day,
+    minutes_to_answer,
+    open_checkin_for_card,
+)
+from tracking.checkins.services import checkin_instruments
+from tracking.instruments import registry
 
 
 def checkin_card(request: HttpRequest, enrollment: Enrollment) -> dict | None:
-    """A card when a check-in is open and not done yet. One query."""
-    checkin = open_checkin_for_card(enrollment, timezone.now())
-    if checkin is None:
+    """A card when a check-in is open and not done yet. One query (the instruments'
+    content is read once per process: registry.instruments_by_id)."""
+    found = open_checkin_for_card(enrollment, timezone.now())
+    if found is None:
         return None
-    checkin.enrollment = enrollment
+    checkin = found.checkin
+    # The questions the patient will be asked, in their language (as the form asks).
+    instruments = checkin_instruments(checkin, enrollment.practice_id, found.instrument_ids)
+    questions = registry.question_count(instruments)
     return {
         "template": "tracking/patient/checkin/today_card.html",
         "checkin": checkin,
-        "title": checkin_title(checkin),
+        "heading": checkin_card_heading(checkin),
+        "questions": questions,
+        "minutes": minutes_to_answer(questions),
         "last_day": last_open_day(checkin, enrollment),
         "started": bool(checkin.draft),
         # An open check-in is Today's one filled action (issue 19): the rest step back.

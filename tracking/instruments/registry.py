@@ -259,6 +259,11 @@ def asked_of(instruments: list[Instrument], language: str | None) -> list[Instru
     return [i for i in instruments if has_version_in(i, language)]
 
 
+def question_count(instruments: list[Instrument]) -> int:
+    """How many questions these instruments ask (the check-in form numbers each)."""
+    return sum(len(i.items) for i in instruments)
+
+
 def not_asked_in(instruments: list[Instrument], language: str | None) -> list[Instrument]:
     """The instruments `asked_of` leaves out for `language`."""
     return [i for i in instruments if not has_version_in(i, language)]

@@ -14,13 +14,24 @@ from painapp.edit_version import VersionedForm
 from painapp.widgets import LongTextarea
 from programs.models import Enrollment
 from tracking.models import SafetyPlan
-from tracking.safety.resources import COUNTRY_CHOICES
+from tracking.safety.resources import COUNTRY_CHOICES, phone_example
 
 if TYPE_CHECKING:
     from django_stubs_ext import StrOrPromise
 
+# What a phone number may hold; phone_help says the same in words.
 PHONE = re.compile(r"^\+?[0-9 ()\-.]{6,31}$")
-PHONE_HELP = _("Digits, spaces and a + at the start are fine, e.g. +44 7700 900123.")
+
+
+def phone_help(country: str) -> StrOrPromise:
+    """What a number may hold (PHONE), with an example from the patient's country."""
+    return format_lazy(
+        _(
+            "You can use numbers, spaces, brackets ( ), dashes - and dots, and a + at the "
+            "start. For example: {example}."
+        ),
+        example=phone_example(country),
+    )
 
 
 def _phone(label: StrOrPromise) -> forms.CharField:
@@ -29,9 +40,6 @@ def _phone(label: StrOrPromise) -> forms.CharField:
         required=False,
         max_length=32,
         widget=forms.TextInput(attrs={"type": "tel", "autocomplete": "tel"}),
-        error_messages={
-            "max_length": format_lazy("{}{}", _("That number is too long. "), PHONE_HELP)
-        },
     )
 
 
@@ -62,11 +70,23 @@ class SafetyDetailsForm(VersionedForm):
     )
     emergency_contact_phone = _phone(_("Their phone number"))
 
+    def __init__(self, *args, **kwargs) -> None:
+        super().__init__(*args, **kwargs)
+        # The examples in the messages follow the country: the one just chosen, else
+        # the one the form came with.
+        chosen = self.data.get("country") if self.is_bound else None
+        country = chosen if chosen in dict(COUNTRY_CHOICES) else self.initial.get("country")
+        self.phone_help = phone_help(country or "")
+        for name in ("contact_phone", "emergency_contact_phone"):
+            self.fields[name].error_messages["max_length"] = format_lazy(
+                "{}{}", _("That number is too long. "), self.phone_help
+            )
+
     def _clean_phone(self, name: str) -> str:
         value = " ".join(self.cleaned_data.get(name, "").split())
         if value and not PHONE.match(value):
             raise forms.ValidationError(
-                format_lazy("{}{}", _("That does not look like a phone number. "), PHONE_HELP)
+                format_lazy("{}{}", _("That does not look like a phone number. "), self.phone_help)
             )
         return value
 

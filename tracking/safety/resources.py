@@ -143,6 +143,28 @@ def emergency_number(country: str) -> str:
     return EMERGENCY_NUMBERS.get(country, "")
 
 
+# A phone number as people in each country write it, with its country code, for the
+# forms' examples (the example follows the patient's country, not their language):
+# numbers set aside for fiction and examples where the country has such a range (US
+# and Canada 555-01xx, UK 07700 900xxx, Australia 0491 570 xxx), else a made-up
+# number in the usual shape. Another country, or none chosen: the UK's.
+PHONE_EXAMPLES: dict[str, str] = {
+    "US": "+1 202 555 0143",
+    "GB": "+44 7700 900123",
+    "IE": "+353 85 123 4567",
+    "CA": "+1 613 555 0143",
+    "AU": "+61 491 570 156",
+    "NZ": "+64 21 123 4567",
+    "MX": "+52 55 1234 5678",
+    "ES": "+34 612 34 56 78",
+}
+
+
+def phone_example(country: str) -> str:
+    """An example phone number for a patient in `country` (PHONE_EXAMPLES)."""
+    return PHONE_EXAMPLES.get(country, PHONE_EXAMPLES["GB"])
+
+
 GENERIC_ES = (
     "**Si está en peligro ahora, llame al número de emergencias de su país** o vaya "
     "a la sala de emergencias más cercana.\n\n"
