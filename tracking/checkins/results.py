@@ -23,9 +23,11 @@ from tracking.checkins.selectors import (
     _row,
     checkin_short_label,
     checkin_title,
+    extra_checkin,
     is_available,
     shown_rows,
 )
+from tracking.checkins.services import CheckInLength, checkin_length
 from tracking.instruments.registry import with_shipped_rules
 from tracking.models import Alert, CheckIn, PracticeSettings, Response
 from tracking.safety.resources import OTHER, active_language, crisis_country, crisis_resources_for
@@ -119,6 +121,8 @@ class Results:
     # opened (the full PHQ-9, today); the practice's settings when a panel needs them.
     new_symptoms: bool = False
     extra: CheckIn | None = None
+    # How long the extra check-in is (the one rule: services.checkin_length).
+    extra_length: CheckInLength | None = None
     settings: PracticeSettings | None = None
 
     @property
@@ -276,9 +280,12 @@ def checkin_results(checkin: CheckIn) -> Results:
             country=crisis_country(enrollment).code or OTHER,
             language=active_language(),
         )
-    extra = None
+    extra, extra_length = None, None
     if rules.offers_full_phq9(_total(mine, rules.PHQ2)):
-        extra = CheckIn.objects.filter(enrollment=enrollment, slot=extra_slot(checkin)).first()
+        offered = extra_checkin(enrollment, extra_slot(checkin))
+        if offered is not None:
+            extra = offered.checkin
+            extra_length = checkin_length(offered, enrollment.practice_id)
     return Results(
         checkin=checkin,
         title=checkin_title(checkin),
@@ -296,6 +303,7 @@ def checkin_results(checkin: CheckIn) -> Results:
         scores={key: r.scores for key, r in mine.items()},
         new_symptoms=new_symptoms,
         extra=extra,
+        extra_length=extra_length,
         settings=settings,
     )
 

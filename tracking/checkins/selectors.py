@@ -189,13 +189,15 @@ class PatientCheckIn:
     instrument_ids: list[int] | None = None
 
 
-def _current_version_ids(enrollment: Enrollment) -> ArraySubquery:
+def _current_version_ids(practice_id: int | OuterRef) -> ArraySubquery:
     """For a check-in row: the ids of its instruments' current versions, shipped and
-    the practice's own (services.checkin_instruments picks between them)."""
+    the practice's own (services.checkin_instruments picks between them). `practice_id`:
+    the enrollment's practice, or OuterRef("enrollment__practice_id") for check-ins of
+    many practices."""
     current_versions = (
         Instrument.objects.order_by()
         .filter(
-            Q(practice__isnull=True) | Q(practice_id=enrollment.practice_id),
+            Q(practice__isnull=True) | Q(practice_id=practice_id),
             HasKey(OuterRef("instrument_keys"), F("key")),
             is_current=True,
         )
@@ -210,7 +212,7 @@ def patient_checkin(enrollment: Enrollment, pk: int) -> PatientCheckIn | None:
     query."""
     checkin = (
         CheckIn.objects.select_related("enrollment__practice__tracking_settings")
-        .annotate(instrument_ids=_current_version_ids(enrollment))
+        .annotate(instrument_ids=_current_version_ids(enrollment.practice_id))
         .filter(enrollment=enrollment, pk=pk)
         .first()
     )
@@ -223,7 +225,9 @@ def patient_checkin(enrollment: Enrollment, pk: int) -> PatientCheckIn | None:
 
 @dataclass
 class OpenCheckIn:
-    """The check-in Today shows, with the ids of its instruments' current versions."""
+    """A check-in with the ids of its instruments' current versions (what
+    services.checkin_length needs): the one Today shows, a reminder's, the extra
+    questions a results page offers."""
 
     checkin: CheckIn
     instrument_ids: list[int]
@@ -235,7 +239,7 @@ def open_checkin_for_card(enrollment: Enrollment, now: datetime) -> OpenCheckIn 
     if enrollment.status not in clinical.LIVE_ENROLLMENT_STATUSES:
         return None
     checkin = (
-        CheckIn.objects.annotate(instrument_ids=_current_version_ids(enrollment))
+        CheckIn.objects.annotate(instrument_ids=_current_version_ids(enrollment.practice_id))
         .filter(
             enrollment=enrollment,
             status__in=clinical.CHECKIN_PENDING,
@@ -249,3 +253,30 @@ def open_checkin_for_card(enrollment: Enrollment, now: datetime) -> OpenCheckIn 
         return None
     checkin.enrollment = enrollment
     return OpenCheckIn(checkin=checkin, instrument_ids=checkin.instrument_ids)
+
+
+def extra_checkin(enrollment: Enrollment, slot: str) -> OpenCheckIn | None:
+    """The enrollment's extra check-in at `slot` (the PHQ-9 a positive PHQ-2 opens),
+    with the ids of its instruments' current versions. One query."""
+    checkin = (
+        CheckIn.objects.annotate(instrument_ids=_current_version_ids(enrollment.practice_id))
+        .filter(enrollment=enrollment, slot=slot)
+        .first()
+    )
+    if checkin is None:
+        return None
+    checkin.enrollment = enrollment
+    return OpenCheckIn(checkin=checkin, instrument_ids=checkin.instrument_ids)
+
+
+def due_checkins(pks: set[int]) -> dict[int, OpenCheckIn]:
+    """Those of check-ins `pks` still to be done (a reminder's), by id, each with the
+    ids of its instruments' current versions: check-ins of any practice, one query."""
+    if not pks:
+        return {}
+    checkins = (
+        CheckIn.objects.filter(pk__in=pks, status__in=clinical.CHECKIN_PENDING)
+        .only("kind", "week", "slot", "instrument_keys")
+        .annotate(instrument_ids=_current_version_ids(OuterRef("enrollment__practice_id")))
+    )
+    return {c.pk: OpenCheckIn(checkin=c, instrument_ids=c.instrument_ids) for c in checkins}

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from datetime import datetime
 
 from django.db import IntegrityError, transaction
@@ -10,7 +11,7 @@ from django.utils import timezone
 from programs.models import Enrollment
 from tracking import rules as clinical  # `rules` is a PracticeSettings here
 from tracking.checkins.figures import figures_of
-from tracking.checkins.selectors import is_available
+from tracking.checkins.selectors import OpenCheckIn, is_available, minutes_to_answer
 from tracking.checkins.summaries import summary_record_checkin
 from tracking.instruments import registry
 from tracking.instruments.scoring import AnswerError, clean_answers, score
@@ -72,6 +73,29 @@ def checkin_instruments(
         # Two first-ever requests stored the shipped instruments at once; the other won.
         found = registry.current_instruments(list(checkin.instrument_keys), practice_id)
     return _asked([found[key] for key in checkin.instrument_keys], checkin, language)
+
+
+@dataclass(frozen=True)
+class CheckInLength:
+    """How long a check-in is for the patient: the questions they are really asked
+    (in their language) and about how many minutes those take."""
+
+    questions: int
+    minutes: int
+
+
+def checkin_length(
+    found: OpenCheckIn, practice_id: int, *, language: str | None = None
+) -> CheckInLength:
+    """The one rule for "N short questions, about M minutes", wherever a patient is
+    told how long a check-in takes (Today, the results page's offer, the reminders).
+    No query once the instruments' versions have been read (registry.instruments_by_id).
+    `language`: the patient's (default: read from found.checkin.enrollment)."""
+    instruments = checkin_instruments(
+        found.checkin, practice_id, found.instrument_ids, language=language
+    )
+    questions = registry.question_count(instruments)
+    return CheckInLength(questions=questions, minutes=minutes_to_answer(questions))
 
 
 def _asked(instruments: list[Instrument], checkin: CheckIn, language: str | None):

@@ -10,11 +10,9 @@ from programs.models import Enrollment
 from tracking.checkins.selectors import (
     checkin_card_heading,
     last_open_day,
-    minutes_to_answer,
     open_checkin_for_card,
 )
-from tracking.checkins.services import checkin_instruments
-from tracking.instruments import registry
+from tracking.checkins.services import checkin_length
 
 
 def checkin_card(request: HttpRequest, enrollment: Enrollment) -> dict | None:
@@ -25,14 +23,12 @@ def checkin_card(request: HttpRequest, enrollment: Enrollment) -> dict | None:
         return None
     checkin = found.checkin
     # The questions the patient will be asked, in their language (as the form asks).
-    instruments = checkin_instruments(checkin, enrollment.practice_id, found.instrument_ids)
-    questions = registry.question_count(instruments)
+    length = checkin_length(found, enrollment.practice_id)
     return {
         "template": "tracking/patient/checkin/today_card.html",
         "checkin": checkin,
         "heading": checkin_card_heading(checkin),
-        "questions": questions,
-        "minutes": minutes_to_answer(questions),
+        "length": length,
         "last_day": last_open_day(checkin, enrollment),
         "started": bool(checkin.draft),
         # An open check-in is Today's one filled action (issue 19): the rest step back.

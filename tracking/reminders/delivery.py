@@ -15,10 +15,11 @@ from django.db import DatabaseError, connection, transaction
 from django.db.models import Q
 from django.urls import reverse
 from django.utils import timezone, translation
-from django.utils.translation import gettext
+from django.utils.translation import gettext, ngettext
 
-from tracking import rules
-from tracking.checkins.selectors import checkin_title
+from tracking.checkins.selectors import OpenCheckIn, checkin_title, due_checkins
+from tracking.checkins.services import checkin_length
+from tracking.instruments import registry
 from tracking.models import CheckIn, Delivery, ReminderPreferences, ReminderSchedule
 from tracking.reminders.schedules import ENROLLMENT_COLUMNS
 from tracking.reminders.sweep import (
@@ -164,19 +165,12 @@ def _deliver_group(
     outcomes = {pk: Outcome(d.status, d.attempts) for pk, d in rows.items() if pk not in claimed}
     # Each claimed row once, even if the list names it twice.
     mine = [rows[pk] for pk in dict.fromkeys(delivery_ids) if pk in claimed and pk in rows]
-    checkins = {c for c in map(_checkin_id, mine) if c is not None}
     # Still due, with what names them (a follow-up after the program, a mid-program
-    # check-in, are worded as such).
-    due_checkins: dict[int | None, CheckIn] = (
-        {
-            c.pk: c
-            for c in CheckIn.objects.filter(pk__in=checkins, status__in=rules.CHECKIN_PENDING).only(
-                "kind", "week", "slot"
-            )
-        }
-        if checkins
-        else {}
-    )
+    # check-in, are worded as such) and their instruments' current versions (how long
+    # they take): one query, and the versions' content once for the whole group.
+    wanted = {c for c in map(_checkin_id, mine) if c is not None}
+    due: dict[int | None, OpenCheckIn] = {pk: c for pk, c in due_checkins(wanted).items()}
+    registry.instruments_by_id(sorted({pk for d in due.values() for pk in d.instrument_ids}))
     skipped, local, remote = [], [], []
     for delivery in mine:
         enrollment = delivery.schedule.enrollment
@@ -186,7 +180,7 @@ def _deliver_group(
             prefs is not None
             and _eligible(enrollment, prefs, delivery.schedule.kind)
             and _channel_still_on(delivery, prefs)
-            and (checkin is None or checkin in due_checkins)
+            and (checkin is None or checkin in due)
         ):
             skipped.append(delivery)
         elif _transport(delivery, transports).transactional:
@@ -205,7 +199,7 @@ def _deliver_group(
                 for channel in {d.channel for d in local}:
                     cast(TransactionalTransport, transports[channel]).send_many(
                         [
-                            (build_message(d, due_checkins.get(_checkin_id(d))), d)
+                            (build_message(d, due.get(_checkin_id(d))), d)
                             for d in local
                             if d.channel == channel
                         ]
@@ -218,9 +212,7 @@ def _deliver_group(
             remote = local + remote  # nothing was written: one at a time, each its outcome
     for delivery in remote:
         if claims.keep(delivery, outcomes):
-            outcomes[delivery.pk] = _send(
-                delivery, transports, due_checkins.get(_checkin_id(delivery))
-            )
+            outcomes[delivery.pk] = _send(delivery, transports, due.get(_checkin_id(delivery)))
     claims.release(delivery_ids)
     return outcomes
 
@@ -323,7 +315,7 @@ def _transport(delivery: Delivery, transports: dict[str, Transport]) -> Transpor
 
 
 def _send(
-    delivery: Delivery, transports: dict[str, Transport], checkin: CheckIn | None = None
+    delivery: Delivery, transports: dict[str, Transport], checkin: OpenCheckIn | None = None
 ) -> Outcome:
     """Send one claimed delivery and record the outcome (retry, fail, sent)."""
     transport = _transport(delivery, transports)
@@ -391,19 +383,26 @@ def enrollment_from_unsubscribe_token(token: str) -> int | None:
         return None
 
 
-def build_message(delivery: Delivery, checkin: CheckIn | None = None) -> Message:
+def build_message(delivery: Delivery, due: OpenCheckIn | None = None) -> Message:
     """The reminder's words. No health data: a reminder may be read over a shoulder.
 
-    `checkin`: the check-in a check-in reminder is for (its kind, week and slot): a
-    follow-up months after the program is not called "weekly", nor are the
-    end-of-program check-in and a mid-program one (an end-of-program one a program
-    switch kept, still open when its reminder goes), named as their pages name them
-    (checkin_title)."""
+    `due`: the check-in a check-in reminder is for (its kind, week and slot) with its
+    instruments' current versions. A follow-up months after the program is not called
+    "weekly", nor are the end-of-program check-in and a mid-program one (an
+    end-of-program one a program switch kept, still open when its reminder goes), named
+    as their pages name them (checkin_title). Its length is Today's for the same
+    check-in (services.checkin_length: the questions asked in the patient's language)."""
+    checkin = due.checkin if due is not None else None
     checkin_kind = checkin.kind if checkin is not None else None
     # The name an end or mid-program check-in goes by in the sentences ("" for weekly).
     named = ""
     enrollment = delivery.schedule.enrollment
     patient = enrollment.patient
+    length = (
+        checkin_length(due, enrollment.practice_id, language=patient.language)
+        if due is not None
+        else None
+    )
     unsubscribe = settings.SITE_URL + reverse(
         "unsubscribe", args=[unsubscribe_token(enrollment.pk)]
     )
@@ -419,12 +418,12 @@ def build_message(delivery: Delivery, checkin: CheckIn | None = None) -> Message
             name, path = "reminder_followup_checkin", reverse("checkin_current")
             if still_open:
                 title = gettext("Your follow-up check-in is still open")
-                sms = gettext("painapp: your follow-up check-in is still open. About 5 minutes.")
+                sms = gettext("painapp: your follow-up check-in is still open.")
             else:
                 title = gettext("Your follow-up check-in is ready")
                 sms = gettext(
                     "painapp: a short follow-up check-in is ready, to see how you are doing "
-                    "since the program. About 5 minutes."
+                    "since the program."
                 )
         elif checkin is not None and checkin_kind in (CheckIn.Kind.END, CheckIn.Kind.INTERIM):
             named = checkin_title(checkin).lower()
@@ -439,11 +438,17 @@ def build_message(delivery: Delivery, checkin: CheckIn | None = None) -> Message
         elif delivery.slot.endswith(":followup"):
             name, path = "reminder_checkin_followup", reverse("checkin_current")
             title = gettext("Your check-in is still open")
-            sms = gettext("painapp: your weekly check-in is still open. It takes about 3 minutes.")
+            sms = gettext("painapp: your weekly check-in is still open.")
         else:
             name, path = "reminder_checkin", reverse("checkin_current")
             title = gettext("Your weekly check-in is ready")
-            sms = gettext("painapp: your weekly check-in is ready. It takes about 3 minutes.")
+            sms = gettext("painapp: your weekly check-in is ready.")
+        if length is not None:
+            # The same words as Today's card and the email (tracking/patient/checkin/
+            # _length.html's second sentence).
+            sms += " " + ngettext(
+                "It takes about %(n)s minute.", "It takes about %(n)s minutes.", length.minutes
+            ) % {"n": length.minutes}
     return Message(
         to_user_id=patient.pk,
         practice_id=enrollment.practice_id,
@@ -458,6 +463,7 @@ def build_message(delivery: Delivery, checkin: CheckIn | None = None) -> Message
             "settings_url": settings.SITE_URL + reverse("reminder_settings"),
             "still_open": delivery.slot.endswith(":followup"),
             "checkin_title": named,
+            "length": length,
         },
         sms_text=sms,
         in_app_title=title,
