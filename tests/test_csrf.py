@@ -3,10 +3,10 @@ otherwise allowed to use it — and nothing changes."""
 
 from __future__ import annotations
 
-from django.apps import apps
 from django.test import Client
 from django.urls import reverse
 
+from tests.row_counts import row_counts
 from tests.test_access_matrix import (
     EXPECTED,
     OK,
@@ -20,14 +20,6 @@ from tests.test_access_matrix import (
 EXEMPT = {"unsubscribe"}
 
 
-def snapshot() -> dict[str, int]:
-    return {
-        m._meta.label: m.objects.count()
-        for app in ("accounts", "programs", "tracking")
-        for m in apps.get_app_config(app).get_models()
-    }
-
-
 def test_every_post_without_a_token_is_refused(cast, world):  # noqa: F811
     users = {
         "patient": cast.patient,
@@ -37,7 +29,7 @@ def test_every_post_without_a_token_is_refused(cast, world):  # noqa: F811
         "other_clinician": cast.other_clinician,
         "outsider_admin": cast.outsider_admin,
     }
-    before = snapshot()
+    before = row_counts("accounts", "programs", "tracking")
     accepted = []
     for name, route in sorted(all_url_names().items()):
         if name in EXEMPT:
@@ -52,7 +44,7 @@ def test_every_post_without_a_token_is_refused(cast, world):  # noqa: F811
         if response.status_code != 403:
             accepted.append(f"{name}: {response.status_code}")
     assert not accepted, accepted
-    after = snapshot()
+    after = row_counts("accounts", "programs", "tracking")
     # Only the audit trail may grow (the logins above); nothing else changed.
     assert {k: v for k, v in after.items() if k != "accounts.AuditEvent"} == {
         k: v for k, v in before.items() if k != "accounts.AuditEvent"

@@ -5,12 +5,12 @@ is saved — a rejected post leaves every table as it was."""
 from __future__ import annotations
 
 import pytest
-from django.apps import apps
 from django.urls import reverse
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from programs.models import Exposure, FearItem
+from tests.row_counts import row_counts
 
 EXAMPLES = 100  # per form; 10 forms → 1,000 examples
 
@@ -46,25 +46,17 @@ junk = st.one_of(
 )
 
 
-def tables_snapshot() -> dict[str, int]:
-    return {
-        m._meta.label: m.objects.count()
-        for app in ("programs", "tracking")
-        for m in apps.get_app_config(app).get_models()
-    }
-
-
 def post_and_check(client, url, data, expect_success_codes=(302,), may_change=()):
     """`may_change`: tables a rejected post may still add to (a check-in's safety
     answer acts even when the rest of the form is rejected: issue 15)."""
-    before = tables_snapshot()
+    before = row_counts("programs", "tracking")
     payload = {k: v for k, v in data.items() if v is not None}
     response = client.post(url, payload)
     assert response.status_code < 500, response.status_code
     if response.status_code not in expect_success_codes:
         body = response.content.decode()
         assert "error" in body or "Please" in body or response.status_code == 404, body[:500]
-        after = tables_snapshot()
+        after = row_counts("programs", "tracking")
         for label in may_change:
             after[label] = before[label]
         assert after == before, "a rejected post changed the database"
