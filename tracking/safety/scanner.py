@@ -29,10 +29,11 @@ from collections.abc import Iterable
 from enum import StrEnum
 from functools import lru_cache
 
+from django.db import IntegrityError, transaction
 from django.utils.crypto import salted_hmac
 
 from programs.models import Enrollment
-from programs.safety import Crisis
+from programs.safety import NEW_ENTRY, Crisis, new_entry
 from tracking import rules
 from tracking.alerts.services import alert_raise
 from tracking.models import Alert, PracticeSettings
@@ -239,12 +240,45 @@ def scan_patient_text(
 def _raise(
     enrollment: Enrollment, source: str, fingerprint: str, *, unsaved: bool = False
 ) -> tuple[Crisis, Alert | None]:
-    details: dict[str, object] = {"crisis_words": True, "entry": source.split(":", 1)[0]}
+    kind, _, entry_id = source.partition(":")
+    details: dict[str, object] = {"crisis_words": True, "entry": kind}
     if unsaved:  # typed but refused (e.g. a stale tab's save): this alert is all that was kept
         details["unsaved"] = True
+    elif entry_id != NEW_ENTRY and _adopt_unsaved(enrollment, source, fingerprint):
+        return Crisis.TOLD, None
     return self_harm_alert_unless_seen(
         enrollment, source=source, fingerprint=fingerprint, details=details
     )
+
+
+def _adopt_unsaved(enrollment: Enrollment, source: str, fingerprint: str) -> bool:
+    """A new entry saved with the very words of a form of its kind sent back before
+    (programs.safety.PatientTextForm: the alert of `new_entry(kind)`, not resolved yet):
+    that alert becomes the entry's, so one submission raises one alert, and it no
+    longer says the words were not saved. False when there is none to adopt (or the
+    entry has an alert of its own not resolved yet: the usual rule applies)."""
+    alerts = Alert.objects.filter(enrollment=enrollment, kind=Alert.Kind.SELF_HARM)
+    pending = (
+        alerts.filter(source=new_entry(source.partition(":")[0]), details__unsaved=True)
+        .filter(**{f"details__{FINGERPRINT}": fingerprint})
+        .exclude(status=Alert.Status.RESOLVED)
+        .first()
+    )
+    if (
+        pending is None
+        or alerts.filter(source=source).exclude(status=Alert.Status.RESOLVED).exists()
+    ):
+        return False
+    details = {k: v for k, v in pending.details.items() if k != "unsaved"}
+    try:
+        with transaction.atomic():
+            return bool(
+                Alert.objects.filter(pk=pending.pk, source=pending.source)
+                .exclude(status=Alert.Status.RESOLVED)
+                .update(source=source, details=details)
+            )
+    except IntegrityError:  # the entry's own alert was raised a moment ago
+        return False
 
 
 def self_harm_alert_unless_seen(
