@@ -14,6 +14,11 @@ on that request's page, or CrisisHelpMiddleware (below) keeps it in the
 session for the next page (after a redirect). When the words are the same as an
 alert the care team already resolved, nobody is told again (tracking.safety.scanner's
 rule): the panel then says so instead of "your clinic is told" (`crisis_seen_before`).
+
+Not saved: a patient form sent back (another box wrong, the text too long) scans what
+was typed all the same (`PatientTextForm`, which every patient free-text form is): the
+page that sends it back shows the crisis panel, saying the words were not saved, and
+the care team gets the urgent alert, marked unsaved.
 """
 
 from __future__ import annotations

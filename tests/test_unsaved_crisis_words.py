@@ -377,3 +377,42 @@ def test_staff_writing_the_words_in_a_message_raise_nothing(client, cast, enroll
     url = reverse("patient_messages", args=[enrollment.pk])
     client.post(url, {"body": LONG[:2100] + PHRASES["en"], "client_token": str(uuid.uuid4())})
     assert self_harm(enrollment) == []
+
+
+@pytest.mark.parametrize("action", ["submit", "save"])
+@pytest.mark.parametrize("language", ["en", "es"])
+def test_a_check_in_cause_too_long_still_counts(patient, cast, week3, language, action):
+    """Check-in free text has its own path (tracking.alerts.evaluate: a rejected submit
+    keeps what it can as the draft and scans what was typed); the same promise holds."""
+    from tests.checkin_data import post_for
+    from tracking.models import Response
+
+    week3.instrument_keys = ["causes"]
+    week3.save()
+    data = post_for(["causes"])
+    typed = LONG[:400] + " " + PHRASES[language]
+    data["causes__cause1__text"] = typed
+    if action == "save":
+        data["action"] = "save"
+    response = patient.post(reverse("checkin_detail", args=[week3.pk]), data)
+    page = response.content.decode()
+    assert response.status_code == 422
+    assert "Please keep each cause under 300 characters." in page
+    assert 'id="crisis-now"' in page and "988" in page
+    assert escape(typed) in page
+    assert not Response.objects.filter(checkin=week3).exists()
+    [alert] = self_harm(week3.enrollment)
+    assert alert.severity == Alert.Severity.URGENT
+
+
+def test_a_check_in_cause_saved_for_later_shows_help_next(patient, cast, week3):
+    from tests.checkin_data import post_for
+
+    week3.instrument_keys = ["causes"]
+    week3.save()
+    data = {**post_for(["causes"]), "action": "save"}
+    data["causes__cause1__text"] = PHRASES["en"]
+    response = patient.post(reverse("checkin_detail", args=[week3.pk]), data, follow=True)
+    page = response.content.decode()
+    assert HELP in page and "988" in page
+    assert len(self_harm(week3.enrollment)) == 1

@@ -195,10 +195,12 @@ def scan(
 
     `source` names the entry ("<kind>:<pk>"); its kind goes in the alert's details so
     the clinician knows where to look. Call it after the text is saved, inside or
-    outside the saving transaction. `unsaved`: the words were typed but the save was
-    refused (the entry changed in another tab); the alert's details say so
-    ({"unsaved": True}), so the clinician is not sent to look for words that are not
-    there: this alert is all that was kept of them.
+    outside the saving transaction. `unsaved`: the words were typed but not saved (the
+    entry changed in another tab, or the form was sent back to fix: programs.safety
+    .PatientTextForm, whose new entries have the source `new_entry(kind)`); the alert's
+    details say so ({"unsaved": True}), so the clinician is not sent to look for words
+    that are not there: this alert is all that was kept of them. A new entry saved
+    after with the same words takes that alert over (`_adopt_unsaved`): one alert.
     """
     return scan_text(enrollment, source=source, texts=texts, settings=settings, unsaved=unsaved)[1]
 
