@@ -75,9 +75,10 @@ def _form_page(
         rules = PracticeSettings.for_practice(enrollment.practice_id)
     safety = draft_safety(checkin.draft, form.instruments)
     # Only crisis words (no safety answer): the panel says what the clinic was told of.
-    words = sent is not None and sent.self_harm and not safety.self_harm
-    if words:
-        safety.self_harm, safety.crisis = True, sent.crisis
+    words = False
+    if sent is not None and sent.self_harm and not safety.self_harm:
+        words = safety.self_harm = True
+        safety.crisis = sent.crisis
     return render(
         request,
         "tracking/patient/checkin/form.html",
