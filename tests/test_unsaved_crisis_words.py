@@ -416,3 +416,48 @@ def test_a_check_in_cause_saved_for_later_shows_help_next(patient, cast, week3):
     page = response.content.decode()
     assert HELP in page and "988" in page
     assert len(self_harm(week3.enrollment)) == 1
+
+
+# The modules of the patient's own forms, and the forms in them with a text box that
+# are not scanned this way, with why.
+PATIENT_FORM_MODULES = [
+    "programs.forms",
+    "programs.exposure.forms",
+    "programs.practice.forms",
+    "programs.tailoring.forms",
+    "tracking.checkins.forms",
+    "tracking.diary.forms",
+    "tracking.messaging.forms",
+    "tracking.safety.forms",
+    "tracking.screening.forms",
+]
+NOT_SCANNED_HERE = {
+    "SafetyDetailsForm": "names and phone numbers, not what the patient writes about",
+    "CheckInForm": "its own path: tracking.alerts.evaluate scans what was typed",
+    "PreferencesForm": "a time zone picked from a list",
+    "PatientInviteForm": "staff: a new patient's name and email",
+}
+
+
+def test_every_patient_form_with_a_text_box_is_scanned_when_sent_back():
+    import importlib
+    import inspect
+
+    from django import forms as django_forms
+
+    from programs.safety import PatientTextForm
+
+    missing = []
+    for name in PATIENT_FORM_MODULES:
+        module = importlib.import_module(name)
+        for form_name, cls in inspect.getmembers(module, inspect.isclass):
+            if cls.__module__ != name or not issubclass(cls, django_forms.BaseForm):
+                continue
+            boxes = [
+                f
+                for f in cls.base_fields.values()
+                if isinstance(f, django_forms.CharField) and not f.widget.is_hidden
+            ]
+            if boxes and not issubclass(cls, PatientTextForm) and form_name not in NOT_SCANNED_HERE:
+                missing.append(f"{name}.{form_name}")
+    assert missing == []
