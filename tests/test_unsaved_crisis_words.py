@@ -339,11 +339,15 @@ def test_the_same_words_then_saved_raise_nothing_more(patient, cast, enrollment,
     assert case.saved() != before  # saved this time
     [alert] = self_harm(enrollment)
     assert alert.pk == unsaved.pk
+    assert not alert.source.endswith(":new")  # a new entry's: now the entry's
     if unsaved.source.endswith(":new"):
-        # A new entry's alert is now the entry's, and no longer says "not saved".
-        assert not alert.source.endswith(":new") and "unsaved" not in alert.details
+        assert alert.source.split(":")[0] == unsaved.source.split(":")[0]
     else:
         assert alert.source == unsaved.source
+    typed = [v for v in case.bad.values() if isinstance(v, str) and words in v]
+    if all(t in case.good.values() for t in typed):
+        # The very words, now saved: the alert no longer says they were not.
+        assert "unsaved" not in alert.details
 
 
 @pytest.mark.parametrize("form", [expressive_writing, message], ids=lambda f: f.__name__)
@@ -461,3 +465,18 @@ def test_every_patient_form_with_a_text_box_is_scanned_when_sent_back():
             if boxes and not issubclass(cls, PatientTextForm) and form_name not in NOT_SCANNED_HERE:
                 missing.append(f"{name}.{form_name}")
     assert missing == []
+
+
+def test_a_message_not_sent_because_messaging_is_off_still_counts(patient, cast, enrollment):
+    from tests.test_messaging import turn_off
+
+    turn_off(cast.practice)
+    response = patient.post(
+        reverse("messages"), {"body": PHRASES["en"], "client_token": str(uuid.uuid4())}
+    )
+    page = response.content.decode()
+    assert "Messaging is turned off at your practice." in page
+    assert NOT_SAVED in page and "988" in page
+    assert not Message.objects.exists()
+    [alert] = self_harm(enrollment)
+    assert alert.details["unsaved"] is True

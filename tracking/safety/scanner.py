@@ -200,7 +200,7 @@ def scan(
     .PatientTextForm, whose new entries have the source `new_entry(kind)`); the alert's
     details say so ({"unsaved": True}), so the clinician is not sent to look for words
     that are not there: this alert is all that was kept of them. A new entry saved
-    after with the same words takes that alert over (`_adopt_unsaved`): one alert.
+    after with the same words takes that alert over (`_now_saved`): one alert.
     """
     return scan_text(enrollment, source=source, texts=texts, settings=settings, unsaved=unsaved)[1]
 
@@ -246,36 +246,35 @@ def _raise(
     details: dict[str, object] = {"crisis_words": True, "entry": kind}
     if unsaved:  # typed but refused (e.g. a stale tab's save): this alert is all that was kept
         details["unsaved"] = True
-    elif entry_id != NEW_ENTRY and _adopt_unsaved(enrollment, source, fingerprint):
+    elif entry_id != NEW_ENTRY and _now_saved(enrollment, source, fingerprint):
         return Crisis.TOLD, None
     return self_harm_alert_unless_seen(
         enrollment, source=source, fingerprint=fingerprint, details=details
     )
 
 
-def _adopt_unsaved(enrollment: Enrollment, source: str, fingerprint: str) -> bool:
-    """A new entry saved with the very words of a form of its kind sent back before
-    (programs.safety.PatientTextForm: the alert of `new_entry(kind)`, not resolved yet):
-    that alert becomes the entry's, so one submission raises one alert, and it no
-    longer says the words were not saved. False when there is none to adopt (or the
-    entry has an alert of its own not resolved yet: the usual rule applies)."""
-    alerts = Alert.objects.filter(enrollment=enrollment, kind=Alert.Kind.SELF_HARM)
-    pending = (
-        alerts.filter(source=new_entry(source.partition(":")[0]), details__unsaved=True)
-        .filter(**{f"details__{FINGERPRINT}": fingerprint})
-        .exclude(status=Alert.Status.RESOLVED)
-        .first()
+def _now_saved(enrollment: Enrollment, source: str, fingerprint: str) -> bool:
+    """The very words of a form sent back before (programs.safety.PatientTextForm), or
+    of a refused save, now saved: their alert, not resolved yet, is the one for these
+    words, so nothing new is raised (one submission, one alert), and it no longer says
+    the words were not saved. For a new entry that alert is its kind's pending one
+    (`new_entry(kind)`), which becomes the entry's. False when there is no such alert
+    (the usual rule applies)."""
+    alerts = Alert.objects.filter(enrollment=enrollment, kind=Alert.Kind.SELF_HARM).exclude(
+        status=Alert.Status.RESOLVED
     )
-    if (
-        pending is None
-        or alerts.filter(source=source).exclude(status=Alert.Status.RESOLVED).exists()
-    ):
+    alert = (
+        alerts.filter(source=source).first()
+        or alerts.filter(source=new_entry(source.partition(":")[0])).first()
+    )
+    details = alert.details if alert is not None else {}
+    if alert is None or not details.get("unsaved") or details.get(FINGERPRINT) != fingerprint:
         return False
-    details = {k: v for k, v in pending.details.items() if k != "unsaved"}
+    details = {k: v for k, v in details.items() if k != "unsaved"}
     try:
         with transaction.atomic():
             return bool(
-                Alert.objects.filter(pk=pending.pk, source=pending.source)
+                Alert.objects.filter(pk=alert.pk, source=alert.source)
                 .exclude(status=Alert.Status.RESOLVED)
                 .update(source=source, details=details)
             )
