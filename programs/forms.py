@@ -20,11 +20,12 @@ from programs import weeks
 from programs.content import DEFAULT_PROGRAM
 from programs.gates import date_of_birth_problem
 from programs.models import AttributionCategory, ProgramVersion
+from programs.safety import PatientTextForm
 
 BLANK_CATEGORY_LABEL = _("Choose a category")
 
 
-class ReflectionForm(VersionedForm):
+class ReflectionForm(PatientTextForm, VersionedForm):
     text = forms.CharField(
         label=_("Your answer"),
         widget=LongTextarea(attrs={"rows": 5}),
@@ -49,7 +50,7 @@ def add_share_field(form: forms.Form, *, shared: bool) -> None:
     )
 
 
-class StructuredReflectionForm(VersionedForm):
+class StructuredReflectionForm(PatientTextForm, VersionedForm):
     """A reflection asked as a few prompts (Activity.data["fields"]), one box each.
 
     At least one box must be filled; `written_text()` writes the answers out under their
@@ -89,13 +90,24 @@ class StructuredReflectionForm(VersionedForm):
         }
 
     def written_text(self) -> str:
-        answers = self.answers()
+        return self._written(self.answers())
+
+    def typed_texts(self) -> list[str]:
+        # As saved (written_text), so the same words saved later are the same alert's.
+        typed = (self.data.get(self.add_prefix(f"answer_{p['key']}")) for p in self.prompts)
+        answers = {
+            p["key"]: t.strip() if isinstance(t, str) else ""
+            for p, t in zip(self.prompts, typed, strict=True)
+        }
+        return [t for t in [self._written(answers)] if t]
+
+    def _written(self, answers: dict[str, str]) -> str:
         return "\n\n".join(
             f"{p['label']}\n{answers[p['key']]}" for p in self.prompts if answers[p["key"]]
         )
 
 
-class EvidenceForm(VersionedForm):
+class EvidenceForm(PatientTextForm, VersionedForm):
     checked = forms.MultipleChoiceField(
         label=_("Which of these are true for you?"),
         required=False,
@@ -129,7 +141,7 @@ def patient_category_choices() -> list[tuple[str, str]]:
     ) + [(other.value, str(other.label))]
 
 
-class AttributionForm(forms.Form):
+class AttributionForm(PatientTextForm):
     """Three causes, each placed in a category by the patient."""
 
     def __init__(self, *args, **kwargs):

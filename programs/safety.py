@@ -14,14 +14,22 @@ on that request's page, or CrisisHelpMiddleware (below) keeps it in the
 session for the next page (after a redirect). When the words are the same as an
 alert the care team already resolved, nobody is told again (tracking.safety.scanner's
 rule): the panel then says so instead of "your clinic is told" (`crisis_seen_before`).
+
+Not saved: a patient form sent back (another box wrong, the text too long) scans what
+was typed all the same (`PatientTextForm`, which every patient free-text form is): the
+page that sends it back shows the crisis panel, saying the words were not saved, and
+the care team gets the urgent alert, marked unsaved.
 """
 
 from __future__ import annotations
 
 from collections.abc import Iterable
 from contextvars import ContextVar
+from dataclasses import dataclass
 from enum import StrEnum
-from typing import Protocol
+from typing import Any, Protocol
+
+from django import forms
 
 from painapp.accounts.extensions import ExtensionPoint
 from programs.models import Enrollment
@@ -55,12 +63,21 @@ patient_text_scanners: ExtensionPoint[TextScanner] = ExtensionPoint("patient fre
 SHOW_CRISIS_HELP = "show_crisis_help"
 
 _crisis_written: ContextVar[Crisis] = ContextVar("crisis_written", default=Crisis.NONE)
+# Whether every crisis phrase found in this request was in words that were not saved.
+_crisis_unsaved: ContextVar[bool] = ContextVar("crisis_unsaved", default=False)
 
 
 def crisis_written() -> Crisis:
     """What, in this request, a patient saved: Crisis.NONE (nothing that holds a crisis
     phrase), TOLD or SEEN (`patient_wrote`)."""
     return _crisis_written.get()
+
+
+def crisis_unsaved() -> bool:
+    """Whether the crisis phrase `crisis_written` found, in this request, was only ever
+    in words that were not saved (a form sent back, a save refused): the panel then
+    says so."""
+    return _crisis_written.get() != Crisis.NONE and _crisis_unsaved.get()
 
 
 def patient_wrote(
@@ -88,9 +105,78 @@ def patient_wrote(
     if not any(found):
         return False
     # Told, if any scanner told anyone, in this save or an earlier one of this request.
+    first = _crisis_written.get() == Crisis.NONE
     told = Crisis.TOLD in found or _crisis_written.get() == Crisis.TOLD
     _crisis_written.set(Crisis.TOLD if told else Crisis.SEEN)
+    _crisis_unsaved.set(unsaved and (first or _crisis_unsaved.get()))
     return True
+
+
+# The source of an entry the patient has not saved yet ("diary:new"): what they typed in
+# a new entry's form that was sent back. Its alert becomes the entry's once they save
+# the same words (tracking.safety.scanner).
+NEW_ENTRY = "new"
+
+
+def new_entry(kind: str) -> str:
+    """The source for a new entry of `kind` not saved yet ("diary" → "diary:new")."""
+    return f"{kind}:{NEW_ENTRY}"
+
+
+@dataclass(frozen=True)
+class Writer:
+    """Who writes in a patient form, for the scan of what they typed: their enrollment,
+    and the entry it goes to (its source, "<kind>:<pk>", or `new_entry(kind)`)."""
+
+    enrollment: Enrollment
+    source: str
+
+
+class PatientTextForm(forms.Form):
+    """A form a patient writes free text in: what they typed is scanned even when the
+    form is sent back, the one place that does so for every patient form.
+
+    Made with `writer` (the patient's Writer; staff using the same form pass none),
+    the first error the form gets (its own checks in `is_valid`, or a refusal the view
+    or service adds after: `add_error`) hands the text as posted (`typed_texts`: every
+    free-text box, in full, however long) to `patient_wrote` as not saved, once per
+    submission. A crisis phrase in it then shows the crisis panel on the page that
+    sends the form back (with the errors and everything typed), and raises the urgent
+    alert, marked unsaved. A save refused for another reason with no error on the form
+    (messaging switched off) calls `scan_unsaved` itself. Saving the same words after
+    raises nothing new (tracking.safety.scanner)."""
+
+    def __init__(self, *args: Any, writer: Writer | None = None, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.writer = writer
+        self.unsaved_scanned = False
+
+    def typed_texts(self) -> list[str]:
+        """What was typed in each free-text box (text fields the patient sees), as
+        posted: nothing trimmed or cut to the field's limit."""
+        typed = (
+            self.data.get(self.add_prefix(name))
+            for name, field in self.fields.items()
+            if isinstance(field, forms.CharField) and not field.widget.is_hidden
+        )
+        return [t for t in typed if isinstance(t, str) and t.strip()]
+
+    def add_error(self, field: str | None, error: Any) -> None:
+        super().add_error(field, error)
+        self.scan_unsaved()
+
+    def scan_unsaved(self) -> bool:
+        """Scan what was typed as not saved (once per form); whether it held a crisis
+        phrase."""
+        if self.writer is None or not self.is_bound or self.unsaved_scanned:
+            return False
+        self.unsaved_scanned = True
+        return patient_wrote(
+            self.writer.enrollment,
+            source=self.writer.source,
+            texts=self.typed_texts(),
+            unsaved=True,
+        )
 
 
 class CrisisHelpMiddleware:
@@ -104,11 +190,13 @@ class CrisisHelpMiddleware:
 
     def __call__(self, request):
         token = _crisis_written.set(Crisis.NONE)
+        unsaved_token = _crisis_unsaved.set(False)
         try:
             response = self.get_response(request)
             found = _crisis_written.get()
             if found and not getattr(request, "crisis_help_shown", False):
                 request.session[SHOW_CRISIS_HELP] = str(found)
         finally:
+            _crisis_unsaved.reset(unsaved_token)
             _crisis_written.reset(token)
         return response

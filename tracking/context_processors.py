@@ -18,7 +18,7 @@ from painapp.accounts.middleware import membership_for
 from painapp.accounts.models import Role
 from programs.access import current_enrollment
 from programs.models import Enrollment
-from programs.safety import SHOW_CRISIS_HELP, Crisis, crisis_written
+from programs.safety import SHOW_CRISIS_HELP, Crisis, crisis_unsaved, crisis_written
 from tracking.alerts.selectors import AlertCounts
 from tracking.alerts.selectors import alert_counts as count_alerts
 from tracking.messaging.selectors import MenuMessages, menu_messages
@@ -105,6 +105,9 @@ def _crisis_help(request: HttpRequest) -> dict | None:
         # The same words as an alert the care team already resolved: nobody was told now
         # (tracking.safety.scanner), so the panel does not say they are.
         "seen_before": all(f == Crisis.SEEN for f in found),
+        # Words in a form sent back or a save refused (programs.safety.PatientTextForm):
+        # the panel says they were not saved.
+        "about": "unsaved_words" if crisis_unsaved() and len(found) == 1 else "words",
     }
 
 

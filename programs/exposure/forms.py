@@ -15,6 +15,7 @@ from django.utils.translation import gettext_lazy as _
 from painapp.submit_once import SubmitOnceForm
 from painapp.widgets import LongTextarea
 from programs.models import Enrollment, FearItem
+from programs.safety import PatientTextForm
 
 if TYPE_CHECKING:  # the type of a lazy translation: for the type checker only
     from django_stubs_ext import StrOrPromise
@@ -49,7 +50,7 @@ HARM_HELP = _(
 HARM_MESSAGE = _("Choose a number from 0 to 100 for how harmful it feels.")
 
 
-class FearItemForm(forms.Form):
+class FearItemForm(PatientTextForm):
     """Add or change a rung: the activity and how harmful it feels."""
 
     label = forms.CharField(
@@ -84,7 +85,7 @@ class NewFearItemForm(SubmitOnceForm, FearItemForm):
     """Add a rung: once, however often the form is sent (painapp.submit_once)."""
 
 
-class ExposurePlanForm(SubmitOnceForm):
+class ExposurePlanForm(PatientTextForm, SubmitOnceForm):
     """Before: which activity, and what I expect will happen."""
 
     fear_item = RungChoiceField(
@@ -155,7 +156,7 @@ class ExposurePlanForm(SubmitOnceForm):
         return cleaned
 
 
-class ExposureDoneForm(forms.Form):
+class ExposureDoneForm(PatientTextForm):
     """After: what really happened, and how scary it feels now."""
 
     actual_pain = rating_field(

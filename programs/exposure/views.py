@@ -33,6 +33,7 @@ from programs.exposure.services import (
     fear_item_update,
 )
 from programs.models import Exposure, FearItem
+from programs.safety import Writer, new_entry
 from programs.tailoring.selectors import pending_suggestions
 from programs.types import PatientRequest
 
@@ -71,7 +72,7 @@ def ladder(request: PatientRequest) -> HttpResponse:
 def fear_create(request: PatientRequest) -> HttpResponse:
     if request.method != "POST":
         return redirect(reverse("exposure") + "#add")
-    form = NewFearItemForm(request.POST)
+    form = NewFearItemForm(request.POST, writer=Writer(request.enrollment, new_entry("fear_item")))
     if not form.is_valid():
         return _render_ladder(request, form)
     fear_item = fear_item_create(enrollment=request.enrollment, **form.cleaned_data)
@@ -91,7 +92,9 @@ def fear_edit(request: PatientRequest, pk: int) -> HttpResponse:
         )
         return redirect(_ladder_url())
     if request.method == "POST":
-        form = FearItemForm(request.POST)
+        form = FearItemForm(
+            request.POST, writer=Writer(request.enrollment, f"fear_item:{fear_item.pk}")
+        )
         if form.is_valid():
             fear_item_update(fear_item=fear_item, **form.cleaned_data)
             messages.success(request, _("Saved “%(label)s”.") % {"label": fear_item.label})
@@ -143,7 +146,9 @@ def fear_move(request: PatientRequest, pk: int) -> HttpResponse:
 def exposure_plan(request: PatientRequest) -> HttpResponse:
     enrollment = request.enrollment
     if request.method == "POST":
-        form = ExposurePlanForm(request.POST, enrollment=enrollment)
+        form = ExposurePlanForm(
+            request.POST, enrollment=enrollment, writer=Writer(enrollment, new_entry("exposure"))
+        )
         if form.is_valid():
             exposure = exposure_create(enrollment=enrollment, **form.cleaned_data)
             return redirect("exposure_detail", pk=exposure.pk)
@@ -191,7 +196,9 @@ def exposure_done(request: PatientRequest, pk: int) -> HttpResponse:
     if exposure.is_done:
         messages.info(request, already)
         return redirect("exposure_detail", pk=exposure.pk)
-    form = ExposureDoneForm(request.POST)
+    form = ExposureDoneForm(
+        request.POST, writer=Writer(exposure.enrollment, f"exposure-after:{exposure.pk}")
+    )
     if not form.is_valid():
         return _render_detail(request, exposure, form)
     if exposure_complete(exposure=exposure, **form.cleaned_data):

@@ -17,6 +17,7 @@ from django.utils.translation import gettext_lazy as _
 
 from painapp.widgets import LongTextarea
 from programs.practice.services import DURATION_MAX_SECONDS, DURATION_MESSAGE, NOTE_MAX_LENGTH
+from programs.safety import PatientTextForm
 
 RATING_CHOICES = [(str(n), str(n)) for n in range(11)]
 
@@ -85,7 +86,7 @@ def seconds_since(stamp: str, now: float | None = None) -> int:
     return elapsed if 0 <= elapsed <= DURATION_MAX_SECONDS else 0
 
 
-class PracticeSessionForm(forms.Form):
+class PracticeSessionForm(PatientTextForm):
     client_token = forms.CharField(widget=forms.HiddenInput, required=False)
     duration_seconds = forms.CharField(widget=forms.HiddenInput, required=False)
     # When the page was served (signed), for the page without JavaScript.

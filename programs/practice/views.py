@@ -25,6 +25,7 @@ from programs.content_conditions import resolve
 from programs.models import Enrollment, PracticeSession
 from programs.practice.forms import PracticeSessionForm
 from programs.practice.services import practice_session_record, sensation_words
+from programs.safety import Writer, new_entry
 from programs.types import PatientRequest
 
 
@@ -141,7 +142,11 @@ def player(request: PatientRequest) -> HttpResponse:
 @enrollment_required
 def save_session(request: PatientRequest) -> HttpResponse:
     enrollment = request.enrollment
-    form = PracticeSessionForm(request.POST, sensation_words=sensation_words(enrollment))
+    form = PracticeSessionForm(
+        request.POST,
+        sensation_words=sensation_words(enrollment),
+        writer=Writer(enrollment, new_entry("practice")),
+    )
     if form.is_valid():
         data = form.cleaned_data
         try:

@@ -8,9 +8,10 @@ from django.utils.translation import gettext_lazy as _
 
 from painapp.widgets import LongTextarea
 from programs.exposure.forms import HARM_HELP, HARM_MESSAGE, rating_field
+from programs.safety import PatientTextForm
 
 
-class CustomExerciseDoneForm(forms.Form):
+class CustomExerciseDoneForm(PatientTextForm):
     note = forms.CharField(
         label=_("How did it go? A note for you and your care team"),
         required=False,

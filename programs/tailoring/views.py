@@ -14,6 +14,7 @@ from django.views.decorators.http import require_http_methods, require_POST
 from programs import selectors
 from programs.access import enrollment_required, own
 from programs.exposure.views import render_ladder
+from programs.safety import Writer
 from programs.tailoring import services
 from programs.tailoring.forms import CustomExerciseDoneForm, SuggestionAcceptForm
 from programs.tailoring.models import ExposureSuggestion, SuggestionStatus
@@ -35,6 +36,7 @@ def custom_exercise(request: PatientRequest, pk: int) -> HttpResponse:
     form = CustomExerciseDoneForm(
         request.POST if request.method == "POST" else None,
         initial={"note": exercise.patient_note},
+        writer=Writer(request.enrollment, f"custom_exercise:{exercise.pk}"),
     )
     template = f"{EXERCISE}#done-form" if request.htmx else EXERCISE
     status = 200

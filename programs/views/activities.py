@@ -22,6 +22,7 @@ from programs.forms import (
     add_share_field,
 )
 from programs.models import Activity, ActivityKind, Attribution, Reflection
+from programs.safety import Writer, new_entry
 from programs.types import PatientRequest
 
 _SAVED = {
@@ -69,6 +70,10 @@ def activity(request: PatientRequest, slug: str) -> HttpResponse:
     form: AttributionForm | EvidenceForm | ReflectionForm | StructuredReflectionForm | None = None
     existing = Reflection.objects.filter(enrollment=enrollment, activity=activity).first()
     data = request.POST if request.method == "POST" else None
+    # What they typed is scanned even when the form is sent back (programs.safety).
+    writer = Writer(
+        enrollment, f"reflection:{existing.pk}" if existing else new_entry("reflection")
+    )
     if activity.kind == ActivityKind.ATTRIBUTION:
         # The patient answers before seeing any earlier answer (seeing them first
         # invites "the right answer"), and answers once: after saving, the page shows
@@ -80,7 +85,7 @@ def activity(request: PatientRequest, slug: str) -> HttpResponse:
         )
         mine = next((a for a in attributions if a.activity_id == activity.pk), None)
         if mine is None:
-            form = AttributionForm(data)
+            form = AttributionForm(data, writer=Writer(enrollment, new_entry("attribution")))
         else:
             context["answer"] = mine
             context["earlier"] = [
@@ -92,7 +97,11 @@ def activity(request: PatientRequest, slug: str) -> HttpResponse:
     elif activity.kind == ActivityKind.EVIDENCE:
         initial = {"checked": existing.checked, "text": existing.text} if existing else None
         form = EvidenceForm(
-            data, row=existing, items=activity.data.get("items", []), initial=initial
+            data,
+            row=existing,
+            items=activity.data.get("items", []),
+            initial=initial,
+            writer=writer,
         )
     elif _answered_in_writing(activity):
         prompts = activity.data.get("fields") if activity.kind == ActivityKind.REFLECTION else None
@@ -104,10 +113,14 @@ def activity(request: PatientRequest, slug: str) -> HttpResponse:
                 initial={f"answer_{k}": v for k, v in existing.answers.items()}
                 if existing
                 else None,
+                writer=writer,
             )
         else:
             form = ReflectionForm(
-                data, row=existing, initial={"text": existing.text} if existing else None
+                data,
+                row=existing,
+                initial={"text": existing.text} if existing else None,
+                writer=writer,
             )
             if activity.kind == ActivityKind.LESSON:
                 form.fields["text"].required = False

@@ -1,13 +1,14 @@
 // Small progressive enhancements. Every page works without this file.
 (function () {
   "use strict";
-  // Move focus to an error summary so screen-reader users hear what went wrong.
+  // Crisis help shown because of what the patient just wrote is the news, even on a
+  // form sent back to fix (the errors come after it, in reading order); else move focus
+  // to an error summary so screen-reader users hear what went wrong.
   document.addEventListener("DOMContentLoaded", function () {
-    var summary = document.querySelector(".error-summary");
-    if (summary) { summary.focus(); return; }
-    // Crisis help shown because of what the patient just wrote: it is the news.
     var help = document.getElementById("crisis-help-h");
-    if (help) { help.setAttribute("tabindex", "-1"); help.focus(); }
+    if (help) { help.setAttribute("tabindex", "-1"); help.focus(); return; }
+    var summary = document.querySelector(".error-summary");
+    if (summary) { summary.focus(); }
   });
   // Folds (<details data-fold-narrow>, e.g. the caseload's filters): sent open, so all
   // works without this; on a phone they fold as the page loads unless something in

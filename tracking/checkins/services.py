@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import datetime
+from typing import TYPE_CHECKING
 
 from django.db import IntegrityError, transaction
 from django.utils import timezone
@@ -16,6 +17,9 @@ from tracking.checkins.summaries import summary_record_checkin
 from tracking.instruments import registry
 from tracking.instruments.scoring import AnswerError, clean_answers, score
 from tracking.models import CheckIn, Instrument, PracticeSettings, Response
+
+if TYPE_CHECKING:
+    from tracking.alerts.evaluate import DraftSafety
 
 
 class AlreadyDone(Exception):
@@ -127,15 +131,25 @@ def _clean_all(
     return clean, errors
 
 
+@dataclass(frozen=True)
+class DraftSaved:
+    # The answers not stored, with what was wrong with each.
+    errors: dict[str, dict[str, str]]
+    # What the answers as sent acted on (alerts.evaluate.evaluate_draft): a safety
+    # answer kept, or crisis words in what was typed, kept or not.
+    safety: DraftSafety
+
+
 def checkin_save_draft(
     *,
     checkin: CheckIn,
     answers_by_instrument: dict,
     now: datetime | None = None,
     instruments: list[Instrument] | None = None,
-) -> dict[str, dict[str, str]]:
+) -> DraftSaved:
     """Keep the valid answers so far (replacing the previous draft) and return the
-    errors of the others, which are not stored. Raises AlreadyDone / NotAvailable.
+    errors of the others, which are not stored, with what the answers as sent acted on
+    (the page shows its help). Raises AlreadyDone / NotAvailable.
 
     `instruments`: the check-in's instruments if the caller has already loaded them
     (`checkin_instruments`, as the form does), to save reading them again."""
@@ -159,8 +173,10 @@ def checkin_save_draft(
     # answers item 9 and leaves is covered (tracking.alerts.evaluate.evaluate_draft).
     from tracking.alerts.evaluate import evaluate_draft
 
-    evaluate_draft(checkin, draft=draft, instruments=instruments, typed=answers_by_instrument)
-    return errors
+    safety = evaluate_draft(
+        checkin, draft=draft, instruments=instruments, typed=answers_by_instrument
+    )
+    return DraftSaved(errors=errors, safety=safety)
 
 
 def checkin_safety_unsaved(

@@ -23,6 +23,7 @@ from django.views.decorators.http import require_GET, require_http_methods
 
 from programs.access import ENDED_GATE, enrollment_required
 from programs.models import EnrollmentStatus
+from programs.safety import SHOW_CRISIS_HELP
 from programs.types import PatientRequest
 from tracking.alerts.evaluate import DraftSafety, draft_safety
 from tracking.charts import chart_cards, progress_charts
@@ -62,20 +63,30 @@ def _form_page(
     notice: str = "",
     instrument_ids: list[int] | None = None,
     rules: PracticeSettings | None = None,
+    sent: DraftSafety | None = None,
 ) -> HttpResponse:
+    """The check-in's form. `sent`: what the answers just sent acted on (a form sent
+    back): crisis words in what was typed, kept or not, show the panel too."""
     enrollment = request.enrollment
     if form is None:
         instruments = checkin_instruments(checkin, enrollment.practice_id, instrument_ids)
         form = CheckInForm(instruments=instruments, draft=checkin.draft)
     if rules is None:
         rules = PracticeSettings.for_practice(enrollment.practice_id)
+    safety = draft_safety(checkin.draft, form.instruments)
+    # Only crisis words (no safety answer): the panel says what the clinic was told of.
+    words = False
+    if sent is not None and sent.self_harm and not safety.self_harm:
+        words = safety.self_harm = True
+        safety.crisis = sent.crisis
     return render(
         request,
         "tracking/patient/checkin/form.html",
         {
             # A safety answer already saved shows its panel (without JavaScript too);
             # the hidden inline panels are static/js/checkin.js's to show on change.
-            "safety": draft_safety(checkin.draft, form.instruments),
+            "safety": safety,
+            "crisis_about": "words" if words else "",
             **safety_copy(rules, enrollment),
             "checkin": checkin,
             "title": checkin_title(checkin),
@@ -243,14 +254,14 @@ def _answer(request: PatientRequest, found: PatientCheckIn, now) -> HttpResponse
     answers = posted_answers(request.POST, instruments)
     try:
         if request.POST.get("action") == "save":
-            errors = checkin_save_draft(
+            saved = checkin_save_draft(
                 checkin=checkin, answers_by_instrument=answers, now=now, instruments=instruments
             )
             if request.htmx:
                 return HttpResponse(status=204)
-            if errors:
+            if saved.errors:
                 form = CheckInForm(request.POST, instruments=instruments)
-                form.apply_errors(errors)
+                form.apply_errors(saved.errors)
                 return _form_page(
                     request,
                     checkin,
@@ -261,6 +272,7 @@ def _answer(request: PatientRequest, found: PatientCheckIn, now) -> HttpResponse
                         "marked below."
                     ),
                     rules=rules,
+                    sent=saved.safety,
                 )
             last_day = last_open_day(checkin, enrollment)
             messages.success(
@@ -272,6 +284,9 @@ def _answer(request: PatientRequest, found: PatientCheckIn, now) -> HttpResponse
             if safety.self_harm or safety.new_symptoms:
                 # The next page shows the help at once: the check-in, with its panel.
                 return redirect("checkin_detail", checkin.pk)
+            if saved.safety.self_harm:
+                # Crisis words in a cause: the next page opens with the crisis panel.
+                request.session[SHOW_CRISIS_HELP] = str(saved.safety.crisis)
             return redirect("today")
         checkin_record(
             checkin=checkin,
@@ -284,13 +299,14 @@ def _answer(request: PatientRequest, found: PatientCheckIn, now) -> HttpResponse
         # Nothing is recorded, but the valid answers are kept as the draft, so a safety
         # answer in them acts now (alert, panel) even if the patient never fixes the rest.
         # (If it changed meanwhile, the form below still keeps what was typed.)
+        sent = None
         with contextlib.suppress(AlreadyDone, NotAvailable):
-            checkin_save_draft(
+            sent = checkin_save_draft(
                 checkin=checkin, answers_by_instrument=answers, now=now, instruments=instruments
-            )
+            ).safety
         form = CheckInForm(request.POST, instruments=instruments)
         form.apply_errors(error.errors)
-        return _form_page(request, checkin, form, status=422, rules=rules)
+        return _form_page(request, checkin, form, status=422, rules=rules, sent=sent)
     except AlreadyDone:
         # Done already (a second tab, Back and submit again): nothing more is recorded,
         # but a safety answer in what was sent still reaches the clinic, as when the

@@ -15,6 +15,7 @@ from painapp.formats.clock import clock_time
 from painapp.submit_once import SubmitOnceForm
 from painapp.widgets import ClockTimeField, LongTextarea
 from programs.models import Reflection
+from programs.safety import PatientTextForm
 from tracking import rules
 from tracking.diary.models import Activity, DiaryEntry, Place, Sleep
 from tracking.diary.selectors import Clue
@@ -36,7 +37,7 @@ def _scale(label, hint, message, *, required: bool = True) -> forms.TypedChoiceF
     )
 
 
-class DiaryEntryForm(SubmitOnceForm):
+class DiaryEntryForm(PatientTextForm, SubmitOnceForm):
     day = forms.DateField(
         label=_("Day"),
         widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),

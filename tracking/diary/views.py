@@ -16,6 +16,7 @@ from django.views.decorators.http import require_GET, require_http_methods
 
 from programs.access import enrollment_required, own
 from programs.models import Reflection
+from programs.safety import Writer, new_entry
 from programs.types import PatientRequest
 from tracking.diary import selectors, services
 from tracking.diary.forms import DiaryEntryForm
@@ -43,10 +44,12 @@ def diary_list(request: PatientRequest) -> HttpResponse:
     )
 
 
-def _form(request: PatientRequest, initial: dict | None = None) -> DiaryEntryForm:
+def _form(request: PatientRequest, source: str, initial: dict | None = None) -> DiaryEntryForm:
+    # Sent back (a check or the service refused it), what they typed is still scanned.
     return DiaryEntryForm(
         request.POST if request.method == "POST" else None,
         initial=initial,
+        writer=Writer(request.enrollment, source),
         tz=request.enrollment.patient.tzinfo,
         now=timezone.now(),
         clues=selectors.patient_clues(request.enrollment),
@@ -118,7 +121,7 @@ def _save(
 @require_http_methods(["GET", "POST"])
 @enrollment_required
 def diary_new(request: PatientRequest) -> HttpResponse:
-    form = _form(request)
+    form = _form(request, new_entry("diary"))
     if (
         request.method == "POST"
         and form.is_valid()
@@ -137,7 +140,11 @@ def diary_new(request: PatientRequest) -> HttpResponse:
 @enrollment_required
 def diary_edit(request: PatientRequest, pk: int) -> HttpResponse:
     entry = own(request, DiaryEntry, pk=pk)
-    form = _form(request, DiaryEntryForm.initial_for(entry, request.enrollment.patient.tzinfo))
+    form = _form(
+        request,
+        f"diary:{entry.pk}",
+        DiaryEntryForm.initial_for(entry, request.enrollment.patient.tzinfo),
+    )
     if (
         request.method == "POST"
         and form.is_valid()

@@ -7,10 +7,11 @@ from django.utils.translation import gettext_lazy as _
 
 from painapp.submit_once import SubmitOnceForm
 from painapp.widgets import LongTextarea
+from programs.safety import PatientTextForm
 from tracking.messaging.models import MESSAGE_MAX_LENGTH
 
 
-class MessageForm(SubmitOnceForm):
+class MessageForm(PatientTextForm, SubmitOnceForm):
     body = forms.CharField(
         label=_("Your message"),
         max_length=MESSAGE_MAX_LENGTH,

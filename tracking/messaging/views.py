@@ -24,6 +24,7 @@ from painapp.accounts.models import User
 from painapp.types import MemberRequest
 from programs.access import enrollment_required
 from programs.models import Enrollment
+from programs.safety import Writer, new_entry
 from programs.types import PatientRequest
 from tracking.access import audit_read, enrollment_for_staff, enrollment_scope
 from tracking.clinic.views.patient import _context as record_context
@@ -107,9 +108,14 @@ def _conversation(
 def _send(
     request: MemberRequest, enrollment: Enrollment, settings: PracticeSettings
 ) -> tuple[MessageForm, bool, bool, str]:
-    """Handle a POST: (the form to show, sent?, show help?, an error to say)."""
-    form = MessageForm(request.POST)
+    """Handle a POST: (the form to show, sent?, show help?, an error to say). A
+    patient's message sent back unsent is still scanned (programs.safety)."""
+    from_patient = request.user.pk == enrollment.patient_id
+    form = MessageForm(
+        request.POST, writer=Writer(enrollment, new_entry("message")) if from_patient else None
+    )
     if not settings.messaging_enabled:
+        form.scan_unsaved()
         return form, False, False, _("Messaging is turned off at your practice.")
     if not form.is_valid():
         return form, False, False, ""
@@ -122,6 +128,7 @@ def _send(
             client_token=form.cleaned_data["client_token"],
         )
     except services.MessagingOff:
+        form.scan_unsaved()
         return form, False, False, _("Messaging is turned off at your practice.")
     except services.MessageInvalid:
         form.add_error("body", _("Write your message before sending it."))

@@ -13,6 +13,7 @@ from painapp.accounts.names import PersonNameField
 from painapp.edit_version import VersionedForm
 from painapp.widgets import LongTextarea
 from programs.models import Enrollment
+from programs.safety import PatientTextForm
 from tracking.models import SafetyPlan
 from tracking.safety.resources import COUNTRY_CHOICES, phone_example
 
@@ -131,7 +132,7 @@ def _plan_field(label: StrOrPromise, help_text: StrOrPromise) -> forms.CharField
     )
 
 
-class SafetyPlanForm(VersionedForm):
+class SafetyPlanForm(PatientTextForm, VersionedForm):
     """The plan's five parts, and the version of the plan they were written from
     (painapp.edit_version: a save from a second tab never wipes the first one's)."""
 

@@ -14,6 +14,7 @@ from django.views.decorators.http import require_http_methods
 from painapp.edit_version import EditConflict
 from programs.access import enrollment_required
 from programs.models import Enrollment
+from programs.safety import Writer, new_entry
 from programs.types import PatientRequest
 from tracking.models import SafetyPlan
 from tracking.safety import services
@@ -146,7 +147,12 @@ def safety_plan(request: PatientRequest) -> HttpResponse:
     plan = SafetyPlan.objects.filter(enrollment=request.enrollment).first()
     initial = {name: getattr(plan, name) for name in SafetyPlan.TEXT_FIELDS} if plan else {}
     form = SafetyPlanForm(
-        request.POST if request.method == "POST" else None, initial=initial, row=plan
+        request.POST if request.method == "POST" else None,
+        initial=initial,
+        row=plan,
+        writer=Writer(
+            request.enrollment, f"safety_plan:{plan.pk}" if plan else new_entry("safety_plan")
+        ),
     )
     conflict = None
     if request.method == "POST" and form.is_valid():

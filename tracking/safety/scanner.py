@@ -29,10 +29,11 @@ from collections.abc import Iterable
 from enum import StrEnum
 from functools import lru_cache
 
+from django.db import IntegrityError, transaction
 from django.utils.crypto import salted_hmac
 
 from programs.models import Enrollment
-from programs.safety import Crisis
+from programs.safety import NEW_ENTRY, Crisis, new_entry
 from tracking import rules
 from tracking.alerts.services import alert_raise
 from tracking.models import Alert, PracticeSettings
@@ -194,10 +195,12 @@ def scan(
 
     `source` names the entry ("<kind>:<pk>"); its kind goes in the alert's details so
     the clinician knows where to look. Call it after the text is saved, inside or
-    outside the saving transaction. `unsaved`: the words were typed but the save was
-    refused (the entry changed in another tab); the alert's details say so
-    ({"unsaved": True}), so the clinician is not sent to look for words that are not
-    there: this alert is all that was kept of them.
+    outside the saving transaction. `unsaved`: the words were typed but not saved (the
+    entry changed in another tab, or the form was sent back to fix: programs.safety
+    .PatientTextForm, whose new entries have the source `new_entry(kind)`); the alert's
+    details say so ({"unsaved": True}), so the clinician is not sent to look for words
+    that are not there: this alert is all that was kept of them. A new entry saved
+    after with the same words takes that alert over (`_now_saved`): one alert.
     """
     return scan_text(enrollment, source=source, texts=texts, settings=settings, unsaved=unsaved)[1]
 
@@ -239,12 +242,44 @@ def scan_patient_text(
 def _raise(
     enrollment: Enrollment, source: str, fingerprint: str, *, unsaved: bool = False
 ) -> tuple[Crisis, Alert | None]:
-    details: dict[str, object] = {"crisis_words": True, "entry": source.split(":", 1)[0]}
+    kind, _, entry_id = source.partition(":")
+    details: dict[str, object] = {"crisis_words": True, "entry": kind}
     if unsaved:  # typed but refused (e.g. a stale tab's save): this alert is all that was kept
         details["unsaved"] = True
+    elif entry_id != NEW_ENTRY and _now_saved(enrollment, source, fingerprint):
+        return Crisis.TOLD, None
     return self_harm_alert_unless_seen(
         enrollment, source=source, fingerprint=fingerprint, details=details
     )
+
+
+def _now_saved(enrollment: Enrollment, source: str, fingerprint: str) -> bool:
+    """The very words of a form sent back before (programs.safety.PatientTextForm), or
+    of a refused save, now saved: their alert, not resolved yet, is the one for these
+    words, so nothing new is raised (one submission, one alert), and it no longer says
+    the words were not saved. For a new entry that alert is its kind's pending one
+    (`new_entry(kind)`), which becomes the entry's. False when there is no such alert
+    (the usual rule applies)."""
+    alerts = Alert.objects.filter(enrollment=enrollment, kind=Alert.Kind.SELF_HARM).exclude(
+        status=Alert.Status.RESOLVED
+    )
+    alert = (
+        alerts.filter(source=source).first()
+        or alerts.filter(source=new_entry(source.partition(":")[0])).first()
+    )
+    details = alert.details if alert is not None else {}
+    if alert is None or not details.get("unsaved") or details.get(FINGERPRINT) != fingerprint:
+        return False
+    details = {k: v for k, v in details.items() if k != "unsaved"}
+    try:
+        with transaction.atomic():
+            return bool(
+                Alert.objects.filter(pk=alert.pk, source=alert.source)
+                .exclude(status=Alert.Status.RESOLVED)
+                .update(source=source, details=details)
+            )
+    except IntegrityError:  # the entry's own alert was raised a moment ago
+        return False
 
 
 def self_harm_alert_unless_seen(
