@@ -10,7 +10,11 @@ minutes and daily identical):
                          body: intro
   week-NN/week.md        front matter: number, title, theme; body: intro
   week-NN/NN-<slug>.md   one activity: kind, slug, title, minutes, daily?, prompt?, items?,
-                         private? and fields? (reflections only, below)
+                         private? and fields? (reflections only, below). A check-in
+                         (kind: checkin) has no `minutes` and its text states none:
+                         its length is the patient's own check-in's
+                         (tracking.checkins.services.checkin_length), shown by the
+                         pages (programs.views.lengths); it is stored as 0.
   boosters/month-NN-<slug>.md   optional: one booster for the months after the last
                          week: slug, title, summary, month, minutes; body (programs.boosters)
 
@@ -283,12 +287,17 @@ def _read_activity(path: Path, *, order: int, week_count: int) -> ActivityData:
     if kind == "evidence":
         data["items"] = a_meta.get("items", [])
     data.update(_reflection_options(path, kind, a_meta))
+    if kind == "checkin" and "minutes" in a_meta:
+        raise ContentError(
+            f"{path}: a check-in states no minutes (the app shows the patient's own "
+            "check-in's length)"
+        )
     return ActivityData(
         order=order,
         kind=kind,
         slug=str(a_meta["slug"]),
         title=str(a_meta["title"]),
-        minutes=int(a_meta.get("minutes", 5)),
+        minutes=0 if kind == "checkin" else int(a_meta.get("minutes", 5)),
         daily=bool(a_meta.get("daily", False)),
         prompt=str(a_meta.get("prompt", "") or ""),
         body_md=body,

@@ -24,6 +24,7 @@ from programs.forms import (
 from programs.models import Activity, ActivityKind, Attribution, Reflection
 from programs.safety import Writer, new_entry
 from programs.types import PatientRequest
+from programs.views.lengths import checkin_minutes
 
 _SAVED = {
     ActivityKind.REFLECTION: gettext_lazy("Saved. You can come back and change it any time."),
@@ -63,6 +64,10 @@ def activity(request: PatientRequest, slug: str) -> HttpResponse:
         "activity": activity,
         "is_done": activity.pk in pmap.done,
         "change": state.changes.get(activity.pk),
+        # A check-in lesson's length: the patient's own check-in's (one query at most).
+        "checkin_minutes": checkin_minutes(
+            enrollment, [(state.week.number, activity)], len(pmap.weeks)
+        ),
     }
     if not pmap.is_available(state, activity):
         return render(request, "programs/activity_locked.html", context)

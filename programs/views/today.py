@@ -18,6 +18,7 @@ from programs.models import ActivityKind, Enrollment, EnrollmentStatus
 from programs.tailoring.models import AdjustmentAction, ProgramSwitch
 from programs.tailoring.services import RECENT as TAILORING_NEWS_FOR
 from programs.types import PatientRequest
+from programs.views.lengths import checkin_minutes
 
 # A card for Today, or None: {"template": ..., and what the template reads}.
 TodayCard = Callable[[HttpRequest, Enrollment], dict | None]
@@ -93,6 +94,10 @@ def today(request: PatientRequest) -> HttpResponse:
         "next_week": next_week,
         "current": current,
         "next_steps": next_steps[:3],
+        # A check-in lesson's length: the patient's own check-in's (one query at most).
+        "checkin_minutes": checkin_minutes(
+            enrollment, ((s.week.number, a) for s, a in next_steps[:3]), len(pmap.weeks)
+        ),
         "custom_next": custom_next,
         "tailoring_news": _news(pmap),
         "counts": overview.counts,
@@ -188,4 +193,13 @@ def week(request: PatientRequest, number: int) -> HttpResponse:
             (a for a in state.activities if a.pk not in state.done and a.pk not in skipped),
             next((a for a in state.activities if a.daily), None),
         )
-    return render(request, template, {"pmap": pmap, "state": state, "next_activity": next_activity})
+    context = {
+        "pmap": pmap,
+        "state": state,
+        "next_activity": next_activity,
+        # A check-in lesson's length: the patient's own check-in's (one query at most).
+        "checkin_minutes": checkin_minutes(
+            request.enrollment, ((number, a) for a in state.activities), len(pmap.weeks)
+        ),
+    }
+    return render(request, template, context)

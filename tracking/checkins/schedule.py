@@ -116,6 +116,21 @@ def checkin_plan(
     return plan
 
 
+def week_checkin_slots(week: int, weeks: int) -> tuple[str, ...]:
+    """The slots of the check-in that program week `week` (of `weeks`) stands for,
+    first found wins: the week-N lesson "Weekly check-in" is the patient's own check-in
+    of that week. The last week's is the end-of-program check-in (its lesson says so);
+    a week whose weekly check-in was left out (the schedule's rules, above) has the one
+    that took its place: week 1's is the baseline, the last week's the end."""
+    slots: list[str] = []
+    if week == weeks:
+        slots.append("end")
+    slots.append(f"week-{week}")
+    if week == 1:
+        slots.append("baseline")
+    return tuple(slots)
+
+
 def _window(enrollment: Enrollment, due: date, days: int) -> tuple[datetime, datetime]:
     tz = enrollment.patient.tzinfo
     return local_midnight(due, tz), local_midnight(due + timedelta(days=days), tz)

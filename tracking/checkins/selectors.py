@@ -13,6 +13,7 @@ from django.utils.translation import gettext as _
 
 from programs.models import Enrollment, EnrollmentStatus
 from tracking import rules as clinical  # `rules` is a PracticeSettings here
+from tracking.checkins.schedule import week_checkin_slots
 from tracking.models import CheckIn, Instrument, PracticeSettings
 
 # ---------------------------------------------------------------- reading the schedule
@@ -280,3 +281,29 @@ def due_checkins(pks: set[int]) -> dict[int, OpenCheckIn]:
         .annotate(instrument_ids=_current_version_ids(OuterRef("enrollment__practice_id")))
     )
     return {c.pk: OpenCheckIn(checkin=c, instrument_ids=c.instrument_ids) for c in checkins}
+
+
+def week_checkins(
+    enrollment: Enrollment, weeks: set[int], week_count: int
+) -> dict[int, OpenCheckIn]:
+    """The enrollment's own check-in for each of program weeks `weeks` (of
+    `week_count`; schedule.week_checkin_slots), those that exist, with the ids of their
+    instruments' current versions. One query (none for no weeks)."""
+    if not weeks:
+        return {}
+    wanted = {week: week_checkin_slots(week, week_count) for week in weeks}
+    checkins = {
+        c.slot: c
+        for c in CheckIn.objects.annotate(
+            instrument_ids=_current_version_ids(enrollment.practice_id)
+        ).filter(
+            enrollment=enrollment, slot__in={slot for slots in wanted.values() for slot in slots}
+        )
+    }
+    found: dict[int, OpenCheckIn] = {}
+    for week, slots in wanted.items():
+        checkin = next((checkins[s] for s in slots if s in checkins), None)
+        if checkin is not None:
+            checkin.enrollment = enrollment
+            found[week] = OpenCheckIn(checkin=checkin, instrument_ids=checkin.instrument_ids)
+    return found

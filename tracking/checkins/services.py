@@ -12,7 +12,12 @@ from django.utils import timezone
 from programs.models import Enrollment
 from tracking import rules as clinical  # `rules` is a PracticeSettings here
 from tracking.checkins.figures import figures_of
-from tracking.checkins.selectors import OpenCheckIn, is_available, minutes_to_answer
+from tracking.checkins.selectors import (
+    OpenCheckIn,
+    is_available,
+    minutes_to_answer,
+    week_checkins,
+)
 from tracking.checkins.summaries import summary_record_checkin
 from tracking.instruments import registry
 from tracking.instruments.scoring import AnswerError, clean_answers, score
@@ -100,6 +105,19 @@ def checkin_length(
     )
     questions = registry.question_count(instruments)
     return CheckInLength(questions=questions, minutes=minutes_to_answer(questions))
+
+
+def week_checkin_minutes(
+    enrollment: Enrollment, weeks: set[int], week_count: int
+) -> dict[int, int]:
+    """For a check-in lesson of each of program weeks `weeks` (of `week_count`): the minutes of the
+    patient's own check-in of that week (checkin_length, as Today's card says), for the
+    weeks that have one. One query (none for no weeks). Registered on
+    programs.views.lengths.checkin_lengths."""
+    return {
+        week: checkin_length(found, enrollment.practice_id).minutes
+        for week, found in week_checkins(enrollment, weeks, week_count).items()
+    }
 
 
 def _asked(instruments: list[Instrument], checkin: CheckIn, language: str | None):
