@@ -181,6 +181,37 @@ def test_checkin_intros_match_the_questions_recall_periods():
         assert "mood this past week" not in intro.body_md, intro.slug
 
 
+# Every check-in lesson file, English and Spanish (the 4-week programs use these).
+CHECKIN_LESSONS = sorted(
+    path
+    for folder in ("prt-back-8wk", "prt-back-8wk.es")
+    for path in (CONTENT_ROOT / folder).glob("week-*/*.md")
+    if split_front_matter(path)[0].get("kind") == "checkin"
+)
+
+
+@pytest.mark.parametrize(
+    "path", CHECKIN_LESSONS, ids=lambda p: f"{p.parent.parent.name}/{p.parent.name}"
+)
+def test_checkin_lessons_state_no_minutes(path):
+    # Their length is the patient's own check-in's (services.checkin_length), shown by
+    # the pages: a number written here went stale (week 8 said 3 for about 8).
+    meta, body = split_front_matter(path)
+    assert "minutes" not in meta
+    assert not re.search(r"minut|\bmin\b|\bhour|\bhora", body, re.IGNORECASE), body
+    if not path.parent.parent.name.endswith(".es"):
+        assert textstat.flesch_kincaid_grade(plain_text(body)) <= 8.0
+
+
+def test_every_program_uses_only_these_checkin_lessons():
+    assert len(CHECKIN_LESSONS) == 16
+    for slug in ("prt-back-4wk", "prt-back-4wk.es"):
+        assert not list((CONTENT_ROOT / slug).glob("week-*/*checkin*.md"))
+        program = read_program(CONTENT_ROOT / slug)
+        checkins = [a for w in program.weeks for a in w.activities if a.kind == "checkin"]
+        assert len(checkins) == 4 and all(a.minutes == 0 for a in checkins)
+
+
 def test_emotional_expression_follows_the_emotional_threats_lesson():
     week5 = [a.slug for a in PROGRAM.weeks[4].activities]
     assert week5.index("emotional-threats") < week5.index("feelings-under-the-pain")
