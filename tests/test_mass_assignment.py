@@ -93,7 +93,7 @@ NO_FORM = {
     "admin_enrollments", "admin_enrollment", "admin_import_review", "admin_import_problems",
     "admin_outcomes", "admin_outcomes_csv", "admin_audit", "admin_audit_csv",
     "admin_instruments", "admin_failed_deliveries", "patient_safety_plan", "diary_list",
-    "audio_file", "patient_program", "message_inbox",
+    "audio_file", "patient_program", "message_inbox", "program_ended",
 }  # fmt: skip
 
 # Beyond the resolver's list (allauth's pages, outside the access matrix).
