@@ -16,10 +16,10 @@ from django.urls import reverse
 from painapp.accounts.models import AuditEvent
 from tests.factories import Role, make_member
 from tests.test_alerts_factories import CONTACTED, run_outbox
-from tests.test_escalation import NEEDS_ATTENTION, raise_urgent, told
+from tests.test_escalation import NEEDS_ATTENTION, make_chain, raise_urgent, told
 from tracking.access import EnrollmentScope, alerts_in_scope
 from tracking.alerts.services import alert_acknowledge, alert_resolve
-from tracking.models import Alert, EscalationStep, PracticeSettings
+from tracking.models import Alert, EscalationStep
 from tracking.safety import services
 from tracking.tasks import escalate_alerts
 
@@ -31,18 +31,10 @@ SHARED = "alert.shared_with_newcomers"
 
 @pytest.fixture
 def chain(cast):
-    """clinician → a named on-call clinician → every admin; a separate safety contact;
-    and `late`, a clinician on no step yet."""
-    on_call = make_member(cast.practice, Role.CLINICIAN, "oncall@riverside.test", name="On Call")
-    safety = make_member(cast.practice, Role.ADMIN, "safety@riverside.test", name="Safe Ty")
+    """test_escalation's chain (clinician → a named on-call clinician → every admin; a
+    separate safety contact), and `late`, a clinician on no step yet."""
     late = make_member(cast.practice, Role.CLINICIAN, "late@riverside.test", name="Late Comer")
-    EscalationStep.objects.filter(practice=cast.practice).delete()
-    EscalationStep.objects.create(practice=cast.practice, position=1, target="clinician")
-    EscalationStep.objects.create(practice=cast.practice, position=2, target="staff", user=on_call)
-    EscalationStep.objects.create(practice=cast.practice, position=3, target="admins")
-    PracticeSettings.for_practice(cast.practice.pk)
-    PracticeSettings.objects.filter(practice=cast.practice).update(safety_contact=safety)
-    return {"on_call": on_call, "safety": safety, "late": late}
+    return {**make_chain(cast), "late": late}
 
 
 @pytest.fixture

@@ -31,6 +31,10 @@ NEEDS_ATTENTION = "An alert needs attention"
 
 @pytest.fixture
 def chain(cast):
+    return make_chain(cast)
+
+
+def make_chain(cast) -> dict:
     """clinician → a named on-call clinician → every admin; a separate safety contact."""
     on_call = make_member(cast.practice, Role.CLINICIAN, "oncall@riverside.test", name="On Call")
     safety = make_member(cast.practice, Role.ADMIN, "safety@riverside.test", name="Safe Ty")
