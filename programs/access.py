@@ -9,6 +9,7 @@ from django.shortcuts import get_object_or_404, redirect, render
 
 from painapp.accounts.access import patient_required
 from programs.models import Enrollment, EnrollmentStatus
+from programs.safety import new_entry, scan_posted
 
 
 def current_enrollment(request) -> Enrollment | None:
@@ -60,6 +61,10 @@ def enrollment_required(view=None, *, allow_onboarding: bool = False, allow_hold
             gate = enrollment.gate
             if gate == ENDED_GATE:
                 if not still_open_after_the_end(request):
+                    if request.method == "POST":
+                        # What they typed is not saved, but a crisis phrase in it still
+                        # reaches the care team, and the ended page shows the panel.
+                        scan_posted(enrollment, request.POST, source=ended_post_source(request))
                     return redirect(gate)
             elif allow_onboarding:
                 pass
@@ -94,6 +99,32 @@ ENDED_PAGES = (
     "safety_plan",
     "safety_details",
 )
+
+
+# The kind of entry each page that takes a patient's writing saves (the alert's
+# `source`, tracking.safety.scanner): for a post refused because the program ended.
+_WRITTEN_ON = {
+    "diary_new": "diary",
+    "diary_edit": "diary",
+    "activity": "reflection",
+    "practice_save": "practice",
+    "fear_create": "fear_item",
+    "fear_edit": "fear_item",
+    "suggestion_accept": "fear_item",
+    "exposure_plan": "exposure",
+    "exposure_done": "exposure-after",
+    "custom_exercise": "custom_exercise",
+}
+# Any other page (the alert then says "in something they wrote in the app").
+_WRITTEN_ELSEWHERE = "entry"
+
+
+def ended_post_source(request) -> str:
+    """The source of what was posted to a page closed since the program ended: its kind
+    of entry, never saved (programs.safety.new_entry)."""
+    match = getattr(request, "resolver_match", None)
+    name = match.url_name if match is not None else ""
+    return new_entry(_WRITTEN_ON.get(name or "", _WRITTEN_ELSEWHERE))
 
 
 def still_open_after_the_end(request) -> bool:

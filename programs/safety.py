@@ -61,6 +61,9 @@ patient_text_scanners: ExtensionPoint[TextScanner] = ExtensionPoint("patient fre
 # The session key under which the crisis panel waits for the patient's next page
 # (its value: the Crisis found).
 SHOW_CRISIS_HELP = "show_crisis_help"
+# With it: the words were not saved (a save refused before a redirect), so the panel on
+# that next page says so too.
+SHOW_CRISIS_UNSAVED = "show_crisis_unsaved"
 
 _crisis_written: ContextVar[Crisis] = ContextVar("crisis_written", default=Crisis.NONE)
 # Whether every crisis phrase found in this request was in words that were not saved.
@@ -121,6 +124,22 @@ NEW_ENTRY = "new"
 def new_entry(kind: str) -> str:
     """The source for a new entry of `kind` not saved yet ("diary" → "diary:new")."""
     return f"{kind}:{NEW_ENTRY}"
+
+
+def scan_posted(enrollment: Enrollment, data: Any, *, source: str) -> bool:
+    """A patient's post refused before any form could read it (their program ended, the
+    entry withdrawn or locked, already done in another tab): every box posted is
+    scanned as not saved, as `PatientTextForm.scan_unsaved` does for a form. Whether it
+    held a crisis phrase (the panel then shows, the care team has the urgent alert,
+    marked unsaved). `data`: the request's POST."""
+    texts = [
+        value
+        for key, values in data.lists()
+        if key != "csrfmiddlewaretoken"
+        for value in values
+        if isinstance(value, str) and value.strip()
+    ]
+    return patient_wrote(enrollment, source=source, texts=texts, unsaved=True)
 
 
 @dataclass(frozen=True)
@@ -196,6 +215,10 @@ class CrisisHelpMiddleware:
             found = _crisis_written.get()
             if found and not getattr(request, "crisis_help_shown", False):
                 request.session[SHOW_CRISIS_HELP] = str(found)
+                if _crisis_unsaved.get():
+                    request.session[SHOW_CRISIS_UNSAVED] = True
+                else:
+                    request.session.pop(SHOW_CRISIS_UNSAVED, None)
         finally:
             _crisis_unsaved.reset(unsaved_token)
             _crisis_written.reset(token)

@@ -18,7 +18,13 @@ from painapp.accounts.middleware import membership_for
 from painapp.accounts.models import Role
 from programs.access import current_enrollment
 from programs.models import Enrollment
-from programs.safety import SHOW_CRISIS_HELP, Crisis, crisis_unsaved, crisis_written
+from programs.safety import (
+    SHOW_CRISIS_HELP,
+    SHOW_CRISIS_UNSAVED,
+    Crisis,
+    crisis_unsaved,
+    crisis_written,
+)
 from tracking.alerts.selectors import AlertCounts
 from tracking.alerts.selectors import alert_counts as count_alerts
 from tracking.messaging.selectors import MenuMessages, menu_messages
@@ -99,6 +105,8 @@ def _crisis_help(request: HttpRequest) -> dict | None:
     if enrollment is None:
         return None  # a page that is not the patient's own: it waits for theirs
     request.session.pop(SHOW_CRISIS_HELP, None)
+    # Words not saved in this request, or in the refused post just before (programs.safety).
+    unsaved = crisis_unsaved() or bool(request.session.pop(SHOW_CRISIS_UNSAVED, False))
     request.crisis_help_shown = True  # type: ignore[attr-defined]
     return {
         **safety_copy(PracticeSettings.for_practice(enrollment.practice_id), enrollment),
@@ -107,7 +115,7 @@ def _crisis_help(request: HttpRequest) -> dict | None:
         "seen_before": all(f == Crisis.SEEN for f in found),
         # Words in a form sent back or a save refused (programs.safety.PatientTextForm):
         # the panel says they were not saved.
-        "about": "unsaved_words" if crisis_unsaved() and len(found) == 1 else "words",
+        "about": "unsaved_words" if unsaved and len(found) == 1 else "words",
     }
 
 

@@ -193,16 +193,20 @@ def exposure_detail(request: PatientRequest, pk: int) -> HttpResponse:
 def exposure_done(request: PatientRequest, pk: int) -> HttpResponse:
     exposure = _own_exposure(request, pk)
     already = _("You already logged how this went, so nothing was changed.")
-    if exposure.is_done:
-        messages.info(request, already)
-        return redirect("exposure_detail", pk=exposure.pk)
     form = ExposureDoneForm(
         request.POST, writer=Writer(exposure.enrollment, f"exposure-after:{exposure.pk}")
     )
+    if exposure.is_done:
+        # Logged already (a second tab): nothing changes, but what they typed is scanned
+        # (programs.safety), and the page they land on shows the crisis panel.
+        form.scan_unsaved()
+        messages.info(request, already)
+        return redirect("exposure_detail", pk=exposure.pk)
     if not form.is_valid():
         return _render_detail(request, exposure, form)
     if exposure_complete(exposure=exposure, **form.cleaned_data):
         messages.success(request, _("Logged. Well done for facing it."))
     else:
+        form.scan_unsaved()  # logged a moment ago in another tab: this note was not saved
         messages.info(request, already)
     return redirect("exposure_detail", pk=exposure.pk)

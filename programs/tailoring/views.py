@@ -14,7 +14,7 @@ from django.views.decorators.http import require_http_methods, require_POST
 from programs import selectors
 from programs.access import enrollment_required, own
 from programs.exposure.views import render_ladder
-from programs.safety import Writer
+from programs.safety import Writer, new_entry, scan_posted
 from programs.tailoring import services
 from programs.tailoring.forms import CustomExerciseDoneForm, SuggestionAcceptForm
 from programs.tailoring.models import ExposureSuggestion, SuggestionStatus
@@ -28,11 +28,9 @@ EXERCISE = "programs/tailoring/custom_exercise.html"
 def custom_exercise(request: PatientRequest, pk: int) -> HttpResponse:
     pmap = selectors.program_map(request.enrollment)
     found = pmap.custom_exercise(pk)
-    if found is None:
-        raise Http404
+    if found is None or not found[0].is_open:
+        return _not_open(request, f"custom_exercise:{found[1].pk}" if found else None)
     state, exercise = found
-    if not state.is_open:
-        raise Http404
     form = CustomExerciseDoneForm(
         request.POST if request.method == "POST" else None,
         initial={"note": exercise.patient_note},
@@ -57,6 +55,25 @@ def custom_exercise(request: PatientRequest, pk: int) -> HttpResponse:
         {"pmap": pmap, "state": state, "exercise": exercise, "form": form},
         status=status,
     )
+
+
+def _not_open(request: PatientRequest, source: str | None) -> HttpResponse:
+    """An exercise that is not there, or not open (its clinician took it off the program
+    while the patient wrote their note): 404. A note posted to it is scanned all the
+    same (programs.safety.scan_posted); when it holds a crisis phrase the patient is
+    taken to their program, whose page opens with the crisis panel (saying the words
+    were not saved), rather than a dead end. Whether a post is scanned never depends
+    on the exercise: another patient's number is a 404 like any other."""
+    if request.method == "POST" and scan_posted(
+        request.enrollment,
+        request.POST,
+        source=source or new_entry("custom_exercise"),
+    ):
+        url = reverse("program_overview")
+        if request.htmx:
+            return HttpResponse(status=204, headers={"HX-Redirect": url})
+        return redirect(url)
+    raise Http404
 
 
 def _pending(request: PatientRequest, pk: int) -> ExposureSuggestion:

@@ -22,7 +22,7 @@ from programs.forms import (
     add_share_field,
 )
 from programs.models import Activity, ActivityKind, Attribution, Reflection
-from programs.safety import Writer, new_entry
+from programs.safety import Writer, new_entry, scan_posted
 from programs.types import PatientRequest
 from programs.views.lengths import checkin_minutes
 
@@ -70,6 +70,11 @@ def activity(request: PatientRequest, slug: str) -> HttpResponse:
         ),
     }
     if not pmap.is_available(state, activity):
+        if request.method == "POST":
+            # Locked while they wrote (their clinician changed the program): nothing is
+            # saved, but what they typed is scanned, and this page shows the panel.
+            kind = "attribution" if activity.kind == ActivityKind.ATTRIBUTION else "reflection"
+            scan_posted(enrollment, request.POST, source=new_entry(kind))
         return render(request, "programs/activity_locked.html", context)
 
     form: AttributionForm | EvidenceForm | ReflectionForm | StructuredReflectionForm | None = None

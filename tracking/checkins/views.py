@@ -23,7 +23,7 @@ from django.views.decorators.http import require_GET, require_http_methods
 
 from programs.access import ENDED_GATE, enrollment_required
 from programs.models import EnrollmentStatus
-from programs.safety import SHOW_CRISIS_HELP
+from programs.safety import SHOW_CRISIS_HELP, SHOW_CRISIS_UNSAVED
 from programs.types import PatientRequest
 from tracking.alerts.evaluate import DraftSafety, draft_safety
 from tracking.charts import chart_cards, progress_charts
@@ -216,7 +216,9 @@ def checkin_list(request: PatientRequest) -> HttpResponse:
     now = timezone.now()
     checkins_ensure_scheduled(enrollment, now=now)
     return render(
-        request, "tracking/patient/checkin/list.html", {"home": checkin_home(enrollment, now)}
+        request,
+        "tracking/patient/checkin/list.html",
+        {"home": checkin_home(enrollment, now), "ended": enrollment.has_ended},
     )
 
 
@@ -235,6 +237,8 @@ def checkin_detail(request: PatientRequest, pk: int) -> HttpResponse:
     if enrollment.has_ended and checkin.status != CheckIn.Status.COMPLETED:
         # The practice stopped the program: nothing is left to answer, and no date to
         # give (the answers sent stay readable: programs.access.ENDED_PAGES).
+        if request.method == "POST":
+            _ended_answers(request, found)
         return redirect(ENDED_GATE)
     if request.method == "POST":
         return _answer(request, found, now)
@@ -243,6 +247,24 @@ def checkin_detail(request: PatientRequest, pk: int) -> HttpResponse:
     if is_available(checkin, now, enrollment):
         return _form_page(request, checkin, instrument_ids=found.instrument_ids, rules=found.rules)
     return _status_page(request, checkin, now=now)
+
+
+def _ended_answers(request: PatientRequest, found: PatientCheckIn) -> None:
+    """Answers sent after the program ended (the form was open when it was stopped):
+    nothing is recorded, but a safety answer or crisis words in them still reach the
+    clinic, as for a check-in that closed (checkin_safety_unsaved), and the ended page
+    the patient lands on opens with the crisis panel, saying they were not saved."""
+    checkin = found.checkin
+    instruments = checkin_instruments(checkin, request.enrollment.practice_id, found.instrument_ids)
+    safety = checkin_safety_unsaved(
+        checkin=checkin,
+        answers_by_instrument=posted_answers(request.POST, instruments),
+        instruments=instruments,
+        rules=found.rules,
+    )
+    if safety.self_harm:
+        request.session[SHOW_CRISIS_HELP] = str(safety.crisis)
+        request.session[SHOW_CRISIS_UNSAVED] = True
 
 
 def _answer(request: PatientRequest, found: PatientCheckIn, now) -> HttpResponse:
@@ -287,6 +309,7 @@ def _answer(request: PatientRequest, found: PatientCheckIn, now) -> HttpResponse
             if saved.safety.self_harm:
                 # Crisis words in a cause: the next page opens with the crisis panel.
                 request.session[SHOW_CRISIS_HELP] = str(saved.safety.crisis)
+                request.session.pop(SHOW_CRISIS_UNSAVED, None)
             return redirect("today")
         checkin_record(
             checkin=checkin,
