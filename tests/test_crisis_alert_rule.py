@@ -79,8 +79,7 @@ ALREADY = "already told"
 )
 def test_the_rule(source, status, same_words, decision):
     assert (
-        rules.crisis_alert_decision(source=source, status=status, same_words=same_words)
-        == decision
+        rules.crisis_alert_decision(source=source, status=status, same_words=same_words) == decision
     )
 
 
@@ -146,9 +145,7 @@ def test_an_acknowledged_pending_alert_does_not_take_new_words(cast, enrollment,
     assert first_now.source != "diary:42" and first_now.status == Alert.Status.ACKNOWLEDGED
 
 
-def test_an_acknowledged_pending_alert_and_other_words_saved_raise_the_entrys_own(
-    cast, enrollment
-):
+def test_an_acknowledged_pending_alert_and_other_words_saved_raise_the_entrys_own(cast, enrollment):
     unsaved(enrollment, FIRST)
     [first] = self_harm(enrollment)
     alert_acknowledge(alert=first, by=cast.clinician)
