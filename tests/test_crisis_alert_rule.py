@@ -216,9 +216,15 @@ def test_acknowledged_then_other_words_in_another_new_entry_raise_a_new_alert(
 
     page = send_back_a_new_diary_entry(patient, OTHER)
     assert NOT_SAVED in page
-    [_, second] = self_harm(enrollment)
+    [first_now, second] = self_harm(enrollment)
     assert (second.status, second.source) == (Alert.Status.OPEN, "diary:new")
     assert emails() == [first.pk, second.pk]
+    # The acknowledged one, off the pending source, still reads as words not saved.
+    patient.force_login(cast.clinician)
+    detail = patient.get(reverse("alert_detail", args=[first_now.pk]))
+    assert detail.status_code == 200
+    assert "but the save was refused: the form went back to them" in detail.content.decode()
+    patient.force_login(cast.patient)
 
     # Saved at last (the pain filled in): that entry takes the new alert over.
     response = patient.post(
