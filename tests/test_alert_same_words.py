@@ -14,14 +14,13 @@ from django.urls import reverse
 from programs.safety import Crisis
 from tests.test_alerts_factories import CONTACTED
 from tests.test_diary import form_data
+from tracking import rules
 from tracking.alerts.services import alert_raise, alert_resolve
 from tracking.diary.models import DiaryEntry
 from tracking.models import Alert, OutboxTask, PracticeSettings
 from tracking.safety.models import SafetyPlan
 from tracking.safety.scanner import (
     FINGERPRINT,
-    Decision,
-    crisis_alert_decision,
     normalise,
     scan_text,
     text_fingerprint,
@@ -50,20 +49,21 @@ def told_at_once(clinician) -> int:
 
 
 # ------------------------------------------------------------------ the rule, as a table
+# (The whole table, new entries too: tests/test_crisis_alert_rule.py.)
 @pytest.mark.parametrize(
-    ("unresolved", "resolved_fingerprint", "decision"),
+    ("status", "same_words", "decision"),
     [
-        (False, None, Decision.RAISE),  # no alert yet (or only one without fingerprint)
-        (True, None, Decision.OPEN),
-        (True, "same", Decision.OPEN),
-        (False, "same", Decision.SEEN),
-        (False, "other", Decision.RAISE),
+        (None, False, "raise"),  # no alert yet
+        ("open", False, "open"),
+        ("acknowledged", True, "open"),
+        ("resolved", True, "seen"),
+        ("resolved", False, "raise"),  # other words, or an alert without fingerprint
     ],
 )
-def test_the_decision(unresolved, resolved_fingerprint, decision):
+def test_the_decision(status, same_words, decision):
     assert (
-        crisis_alert_decision(
-            unresolved=unresolved, resolved_fingerprint=resolved_fingerprint, fingerprint="same"
+        rules.crisis_alert_decision(
+            source=rules.CrisisSource.ENTRY, status=status, same_words=same_words
         )
         == decision
     )

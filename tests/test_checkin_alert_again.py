@@ -17,10 +17,10 @@ from django.urls import reverse
 from programs.safety import Crisis
 from tests.checkin_data import post_for
 from tests.test_alerts_factories import CONTACTED
+from tracking import rules
 from tracking.alerts.evaluate import safety_fingerprint
 from tracking.alerts.services import alert_resolve
 from tracking.models import Alert
-from tracking.safety.scanner import Decision, crisis_alert_decision
 
 ITEM9_1 = safety_fingerprint({"item9": 1}, [])
 ITEM9_3 = safety_fingerprint({"item9": 3}, [])
@@ -32,20 +32,21 @@ SEEN = "Your clinic was already told about this same answer, so we have not told
 @pytest.mark.parametrize(
     ("unresolved", "resolved", "now", "decision"),
     [
-        (False, None, ITEM9_1, Decision.RAISE),  # nothing yet
-        (True, None, ITEM9_3, Decision.OPEN),  # open: the team has it
-        (True, ITEM9_1, ITEM9_3, Decision.OPEN),  # a newer one open
-        (False, ITEM9_1, ITEM9_1, Decision.SEEN),  # resolved, the same answer
-        (False, ITEM9_1, ITEM9_3, Decision.RAISE),  # resolved, item 9 changed
-        (False, ITEM9_1, WORDS, Decision.RAISE),  # resolved, crisis words added
+        (False, None, ITEM9_1, "raise"),  # nothing yet
+        (True, None, ITEM9_3, "open"),  # open: the team has it
+        (True, ITEM9_1, ITEM9_3, "open"),  # a newer one open
+        (False, ITEM9_1, ITEM9_1, "seen"),  # resolved, the same answer
+        (False, ITEM9_1, ITEM9_3, "raise"),  # resolved, item 9 changed
+        (False, ITEM9_1, WORDS, "raise"),  # resolved, crisis words added
         (False, WORDS, safety_fingerprint({"item9": 1}, ["no way out", "I want to die"]), "seen"),
-        (False, WORDS, safety_fingerprint({"item9": 1}, ["I want to die"]), Decision.RAISE),
+        (False, WORDS, safety_fingerprint({"item9": 1}, ["I want to die"]), "raise"),
     ],
 )
 def test_the_decision_for_a_checkins_safety_answers(unresolved, resolved, now, decision):
-    assert crisis_alert_decision(
-        unresolved=unresolved, resolved_fingerprint=resolved, fingerprint=now
-    ) == Decision(decision)
+    status = "open" if unresolved else ("resolved" if resolved else None)
+    assert rules.crisis_alert_decision(
+        source=rules.CrisisSource.ENTRY, status=status, same_words=resolved == now
+    ) == rules.CrisisDecision(decision)
 
 
 def test_the_fingerprint_tells_answers_apart_and_holds_no_answer():

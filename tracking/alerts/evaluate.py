@@ -295,7 +295,7 @@ def safety_fingerprint(answers: dict[str, Any], crisis_texts: Iterable[str]) -> 
     fingerprint (tracking.safety.scanner.text_fingerprint): each safety answer ("item9"
     and its value) and each free text holding crisis words. A check-in whose only alert
     was resolved raises a new one when these differ (a changed answer, new words), and
-    nothing for the same ones (scanner.crisis_alert_decision). Order does not matter."""
+    nothing for the same ones (tracking.rules.crisis_alert_decision). Order does not matter."""
     parts = [f"{name} {value}" for name, value in sorted(answers.items())]
     return text_fingerprint([*parts, *sorted(crisis_texts)])
 

@@ -48,7 +48,7 @@ def alert_raise(
     the same entry after its alert was resolved raises a new alert, while a re-save
     during one still open or acknowledged raises nothing (a conditional unique
     constraint, alert_once_open_per_source). The crisis-word scanner asks only when the
-    entry's words changed since its last resolved alert (tracking.safety.scanner's
+    entry's words changed since its last resolved alert (tracking.rules'
     crisis_alert_decision). Without it (a check-in, screening, the
     missed sweep, which look at the same event again), one alert ever per source.
 

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Sequence
 from datetime import datetime, timedelta
+from enum import StrEnum
 
 from programs.practice import counting as _counting
 from tracking.rules._base import Score, _exact
@@ -298,3 +299,76 @@ def alert_holds_deletion(*, kind: str, severity: str, status: str) -> bool:
     tracking.data_rights (the self-service page, the deletion service itself and the
     Django admin) and said in docs/data-retention.md."""
     return needs_prompt_contact(kind=kind, severity=severity) and status != ALERT_RESOLVED
+
+
+# ============================================================ crisis-word alerts
+# The values of tracking.alerts.models.Alert.Status (tests/test_crisis_alert_rule.py
+# holds them equal).
+ALERT_OPEN = "open"
+ALERT_ACKNOWLEDGED = "acknowledged"
+ALERT_RESOLVED = "resolved"
+
+
+class CrisisSource(StrEnum):
+    """What crisis words are weighed against, for `crisis_alert_decision`."""
+
+    ENTRY = "entry"  # an entry's (or check-in's) own alerts ("diary:12")
+    NEW = "new"  # words typed in a new entry, not saved: its kind's pending alert ("diary:new")
+    SAVED_OWN = "saved_own"  # words now saved: the entry's own alert marked unsaved
+    SAVED_NEW = "saved_new"  # words now saved in an entry: its kind's pending new-entry alert
+
+
+class CrisisDecision(StrEnum):
+    RAISE = "raise"  # a new urgent alert: the care team is told now
+    OPEN = "open"  # the alert is not resolved yet: the team has it already
+    SEEN = "seen"  # the same words as the newest resolved alert: nothing new is raised
+    ABSORB = "absorb"  # nobody has looked yet: the alert takes the newest words, no new one
+    TAKE_OVER = "take_over"  # the words are saved now: the alert becomes the entry's
+    ENTRY = "entry"  # not this alert's: the entry's own alerts decide (CrisisSource.ENTRY)
+
+
+_R, _O, _S = CrisisDecision.RAISE, CrisisDecision.OPEN, CrisisDecision.SEEN
+_A, _T, _E = CrisisDecision.ABSORB, CrisisDecision.TAKE_OVER, CrisisDecision.ENTRY
+# (what the words are weighed against, the alert's status (None: no alert)) →
+# (decision for the same words, decision for different words).
+CRISIS_ALERT_RULES: dict[tuple[CrisisSource, str | None], tuple[CrisisDecision, CrisisDecision]] = {
+    # An entry edited in place: while its alert is open or acknowledged, nothing new (the
+    # team is on it); after it is resolved, a new alert only when the words changed.
+    (CrisisSource.ENTRY, None): (_R, _R),
+    (CrisisSource.ENTRY, ALERT_OPEN): (_O, _O),
+    (CrisisSource.ENTRY, ALERT_ACKNOWLEDGED): (_O, _O),
+    (CrisisSource.ENTRY, ALERT_RESOLVED): (_S, _R),
+    # Every new entry of a kind shares one pending source, so "the same words" may be
+    # another submission: a resolved alert never silences them, and one a person has
+    # acknowledged does not take them in (the safe side). One nobody has looked at yet
+    # takes them: the team will see it.
+    (CrisisSource.NEW, None): (_R, _R),
+    (CrisisSource.NEW, ALERT_OPEN): (_A, _A),
+    (CrisisSource.NEW, ALERT_ACKNOWLEDGED): (_R, _R),
+    (CrisisSource.NEW, ALERT_RESOLVED): (_R, _R),
+    # The entry's alert for words it refused (a stale tab), now saved as they were: it no
+    # longer says they were not saved. Other words: the entry's rule (the alert stays).
+    (CrisisSource.SAVED_OWN, None): (_E, _E),
+    (CrisisSource.SAVED_OWN, ALERT_OPEN): (_T, _E),
+    (CrisisSource.SAVED_OWN, ALERT_ACKNOWLEDGED): (_T, _E),
+    (CrisisSource.SAVED_OWN, ALERT_RESOLVED): (_E, _E),
+    # An entry of the kind saved with crisis words while its kind's pending alert is
+    # open: the entry takes it over, whatever the words (a trimmed message), one alert.
+    # Acknowledged, only for the very words the person is on.
+    (CrisisSource.SAVED_NEW, None): (_E, _E),
+    (CrisisSource.SAVED_NEW, ALERT_OPEN): (_T, _T),
+    (CrisisSource.SAVED_NEW, ALERT_ACKNOWLEDGED): (_T, _E),
+    (CrisisSource.SAVED_NEW, ALERT_RESOLVED): (_E, _E),
+}
+
+
+def crisis_alert_decision(
+    *, source: CrisisSource, status: str | None, same_words: bool
+) -> CrisisDecision:
+    """The one rule for crisis words a patient wrote (or a check-in's safety answers),
+    weighed against one alert: `status` is its status (None: there is none) and
+    `same_words` whether it was raised for these very words (its fingerprint; an alert
+    stored before fingerprints counts as other words). CRISIS_ALERT_RULES says what
+    follows for each kind of `source`."""
+    same, other = CRISIS_ALERT_RULES[(source, status)]
+    return same if same_words else other

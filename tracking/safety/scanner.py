@@ -8,10 +8,12 @@ service. A practice's list only adds: it can never switch the built-in lists off
 
 An entry the patient edits in place (the safety plan, a reflection, a diary entry)
 raises a new alert after its last one was resolved only when the words of its fields
-that hold a crisis phrase changed since that alert (`crisis_alert_decision`, the one
-rule): a safety plan that says "when I
-think I'd be better off dead, I call Sam" does not raise an urgent alert at every save
-about words the clinician has already handled.
+that hold a crisis phrase changed since that alert (tracking.rules'
+`crisis_alert_decision`, the one rule, with what follows for a new entry not saved):
+a safety plan that says "when I think I'd be better off dead, I call Sam" does not
+raise an urgent alert at every save about words the clinician has already handled.
+Every new entry of a kind not saved yet shares one source (`new_entry(kind)`), so
+there a resolved alert never silences words: they may be another submission.
 
 Privacy: neither the text nor the phrase that matched goes anywhere: the alert's
 details say only that a crisis phrase was found, in what kind of entry, and a keyed
@@ -26,7 +28,6 @@ from __future__ import annotations
 import re
 import unicodedata
 from collections.abc import Iterable
-from enum import StrEnum
 from functools import lru_cache
 
 from django.db import IntegrityError, transaction
@@ -160,27 +161,6 @@ def text_fingerprint(texts: Iterable[str | None]) -> str:
     return salted_hmac(_FINGERPRINT_SALT, normal, algorithm="sha256").hexdigest()
 
 
-class Decision(StrEnum):
-    RAISE = "raise"  # a new urgent alert: the care team is told now
-    OPEN = "open"  # the entry's alert is not resolved yet: the team has it already
-    SEEN = "seen"  # the same words as its newest resolved alert: nothing new is raised
-
-
-def crisis_alert_decision(
-    *, unresolved: bool, resolved_fingerprint: str | None, fingerprint: str
-) -> Decision:
-    """The rule, for an entry saved holding a crisis phrase: while its alert is open or
-    acknowledged, nothing new (the care team is working on it). Else a new alert, unless
-    its newest resolved alert was raised for these very words (`resolved_fingerprint`,
-    None when it has none: no resolved alert, or one stored before fingerprints, which
-    counts as changed)."""
-    if unresolved:
-        return Decision.OPEN
-    if resolved_fingerprint is not None and resolved_fingerprint == fingerprint:
-        return Decision.SEEN
-    return Decision.RAISE
-
-
 def scan(
     enrollment: Enrollment,
     *,
@@ -190,7 +170,7 @@ def scan(
     unsaved: bool = False,
 ) -> Alert | None:
     """Scan what the patient just wrote; on a crisis phrase raise the URGENT self-harm
-    alert, as `crisis_alert_decision` says. Returns the new alert, or None (no hit, or
+    alert, as rules.crisis_alert_decision says. Returns the new alert, or None (no hit, or
     nothing new to raise). `scan_text` says which.
 
     `source` names the entry ("<kind>:<pk>"); its kind goes in the alert's details so
@@ -199,8 +179,10 @@ def scan(
     entry changed in another tab, or the form was sent back to fix: programs.safety
     .PatientTextForm, whose new entries have the source `new_entry(kind)`); the alert's
     details say so ({"unsaved": True}), so the clinician is not sent to look for words
-    that are not there: this alert is all that was kept of them. A new entry saved
-    after with the same words takes that alert over (`_now_saved`): one alert.
+    that are not there: this alert is all that was kept of them. An entry of the kind
+    saved after with crisis words takes that alert over while nobody acknowledged it,
+    whatever the words (a message cut to size), or with the same words (`_now_saved`):
+    one alert.
     """
     return scan_text(enrollment, source=source, texts=texts, settings=settings, unsaved=unsaved)[1]
 
@@ -246,31 +228,66 @@ def _raise(
     details: dict[str, object] = {"crisis_words": True, "entry": kind}
     if unsaved:  # typed but refused (e.g. a stale tab's save): this alert is all that was kept
         details["unsaved"] = True
-    elif entry_id != NEW_ENTRY and _now_saved(enrollment, source, fingerprint):
+    if entry_id == NEW_ENTRY:
+        return _new_entry_words(enrollment, source, fingerprint, details)
+    if not unsaved and _now_saved(enrollment, source, fingerprint):
         return Crisis.TOLD, None
     return self_harm_alert_unless_seen(
         enrollment, source=source, fingerprint=fingerprint, details=details
     )
 
 
-def _now_saved(enrollment: Enrollment, source: str, fingerprint: str) -> bool:
-    """The very words of a form sent back before (programs.safety.PatientTextForm), or
-    of a refused save, now saved: their alert, not resolved yet, is the one for these
-    words, so nothing new is raised (one submission, one alert), and it no longer says
-    the words were not saved. For a new entry that alert is its kind's pending one
-    (`new_entry(kind)`), which becomes the entry's. False when there is no such alert
-    (the usual rule applies)."""
-    alerts = Alert.objects.filter(enrollment=enrollment, kind=Alert.Kind.SELF_HARM).exclude(
-        status=Alert.Status.RESOLVED
+def _self_harm_alerts(enrollment: Enrollment, source: str):
+    return Alert.objects.filter(enrollment=enrollment, kind=Alert.Kind.SELF_HARM, source=source)
+
+
+def _new_entry_words(
+    enrollment: Enrollment, source: str, fingerprint: str, details: dict
+) -> tuple[Crisis, Alert | None]:
+    """Crisis words in a new entry not saved (`source` is `new_entry(kind)`, shared by
+    every new entry of the kind), as rules.crisis_alert_decision says (CrisisSource.NEW):
+    its pending alert, open and not acknowledged, takes the newest words' fingerprint
+    (so the saved entry takes it over); else a new alert. One a person acknowledged
+    leaves the pending source to the new one (`_retire`): it stays as it is otherwise."""
+    pending = _self_harm_alerts(enrollment, source).exclude(status=Alert.Status.RESOLVED).first()
+    resolved = _self_harm_alerts(enrollment, source).filter(status=Alert.Status.RESOLVED).exists()
+    decision = rules.crisis_alert_decision(
+        source=rules.CrisisSource.NEW,
+        status=pending.status if pending else (Alert.Status.RESOLVED if resolved else None),
+        same_words=pending is not None and pending.details.get(FINGERPRINT) == fingerprint,
     )
-    alert = (
-        alerts.filter(source=source).first()
-        or alerts.filter(source=new_entry(source.partition(":")[0])).first()
+    absorbed = {**(pending.details if pending else {}), FINGERPRINT: fingerprint}
+    if (
+        decision == rules.CrisisDecision.ABSORB
+        and pending is not None
+        and _update(pending, source=source, details=absorbed)
+    ):
+        return Crisis.TOLD, None
+    if pending is not None and pending.status == Alert.Status.ACKNOWLEDGED:
+        _retire(pending)
+    alert = alert_raise(
+        enrollment=enrollment,
+        kind=Alert.Kind.SELF_HARM,
+        severity=Alert.Severity.URGENT,
+        source=source,
+        details={**details, FINGERPRINT: fingerprint},
+        again_after_resolved=True,
     )
-    details = alert.details if alert is not None else {}
-    if alert is None or not details.get("unsaved") or details.get(FINGERPRINT) != fingerprint:
-        return False
-    details = {k: v for k, v in details.items() if k != "unsaved"}
+    return Crisis.TOLD, alert
+
+
+def _retire(alert: Alert) -> None:
+    """An acknowledged pending alert gives its kind's pending source up (one alert not
+    resolved per source) for one of its own, "<kind>:new-<pk>": still its kind's, still
+    marked unsaved, and no entry is ever taken over into it."""
+    Alert.objects.filter(pk=alert.pk, source=alert.source, status=alert.status).update(
+        source=f"{alert.source}-{alert.pk}"
+    )
+
+
+def _update(alert: Alert, *, source: str, details: dict) -> bool:
+    """`alert`, still not resolved and still at its source, moved to `source` with
+    `details`; False when it changed in between or `source` has its own alert now."""
     try:
         with transaction.atomic():
             return bool(
@@ -282,30 +299,60 @@ def _now_saved(enrollment: Enrollment, source: str, fingerprint: str) -> bool:
         return False
 
 
+def _now_saved(enrollment: Enrollment, source: str, fingerprint: str) -> bool:
+    """Crisis words now saved in the entry `source`, after words that were not (a form
+    sent back: programs.safety.PatientTextForm, or a refused save): the alert for those,
+    not resolved yet, becomes this entry's as rules.crisis_alert_decision says, so
+    nothing new is raised (one submission, one alert), and it no longer says the words
+    were not saved. That alert is the entry's own one marked unsaved
+    (CrisisSource.SAVED_OWN), else its kind's pending one (`new_entry(kind)`,
+    CrisisSource.SAVED_NEW). False when there is none to take over (the entry's rule)."""
+    alerts = Alert.objects.filter(enrollment=enrollment, kind=Alert.Kind.SELF_HARM).exclude(
+        status=Alert.Status.RESOLVED
+    )
+    own = alerts.filter(source=source).first()
+    if own is not None and not own.details.get("unsaved"):
+        return False
+    alert = own or alerts.filter(source=new_entry(source.partition(":")[0])).first()
+    if alert is None:
+        return False
+    decision = rules.crisis_alert_decision(
+        source=rules.CrisisSource.SAVED_OWN if own else rules.CrisisSource.SAVED_NEW,
+        status=alert.status,
+        same_words=alert.details.get(FINGERPRINT) == fingerprint,
+    )
+    if decision != rules.CrisisDecision.TAKE_OVER:
+        return False
+    details = {k: v for k, v in alert.details.items() if k != "unsaved"}
+    return _update(alert, source=source, details={**details, FINGERPRINT: fingerprint})
+
+
 def self_harm_alert_unless_seen(
     enrollment: Enrollment, *, source: str, fingerprint: str, details: dict
 ) -> tuple[Crisis, Alert | None]:
-    """Raise the URGENT self-harm alert for `source` as `crisis_alert_decision` says,
-    the fingerprint kept in its details: Crisis.TOLD (an alert not resolved yet, raised
-    now or before) or Crisis.SEEN (its newest resolved alert was for this very
-    `fingerprint`: nobody is told again), with the alert raised now, if any. The
-    scanner's entries pass the words' fingerprint; a check-in (tracking.alerts.evaluate)
-    passes its safety answers' and crisis words' fingerprint."""
-    alerts = Alert.objects.filter(enrollment=enrollment, kind=Alert.Kind.SELF_HARM, source=source)
+    """Raise the URGENT self-harm alert for `source` as rules.crisis_alert_decision says
+    (CrisisSource.ENTRY), the fingerprint kept in its details: Crisis.TOLD (an alert not
+    resolved yet, raised now or before) or Crisis.SEEN (its newest resolved alert was for
+    this very `fingerprint`: nobody is told again), with the alert raised now, if any.
+    The scanner's entries pass the words' fingerprint; a check-in
+    (tracking.alerts.evaluate) passes its safety answers' and crisis words' fingerprint."""
+    alerts = _self_harm_alerts(enrollment, source)
+    unresolved = alerts.exclude(status=Alert.Status.RESOLVED).values_list("status", flat=True)
     newest_resolved = (
         alerts.filter(status=Alert.Status.RESOLVED)
         .order_by("-created_at", "-pk")
         .values_list("details", flat=True)
         .first()
     )
-    decision = crisis_alert_decision(
-        unresolved=alerts.exclude(status=Alert.Status.RESOLVED).exists(),
-        resolved_fingerprint=(newest_resolved or {}).get(FINGERPRINT),
-        fingerprint=fingerprint,
+    status = unresolved.first() or (Alert.Status.RESOLVED if newest_resolved is not None else None)
+    decision = rules.crisis_alert_decision(
+        source=rules.CrisisSource.ENTRY,
+        status=status,
+        same_words=(newest_resolved or {}).get(FINGERPRINT) == fingerprint,
     )
-    if decision == Decision.SEEN:
+    if decision == rules.CrisisDecision.SEEN:
         return Crisis.SEEN, None
-    if decision == Decision.OPEN:
+    if decision == rules.CrisisDecision.OPEN:
         return Crisis.TOLD, None
     alert = alert_raise(
         enrollment=enrollment,
