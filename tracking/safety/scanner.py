@@ -265,15 +265,20 @@ def _new_entry_words(
         return Crisis.TOLD, None
     if pending is not None and pending.status == Alert.Status.ACKNOWLEDGED:
         _retire(pending)
-    alert = alert_raise(
+    return Crisis.TOLD, _raise_urgent(enrollment, source, {**details, FINGERPRINT: fingerprint})
+
+
+def _raise_urgent(enrollment: Enrollment, source: str, details: dict) -> Alert | None:
+    """The URGENT self-harm alert for crisis words at `source`; None when another save
+    raised it a moment ago (the database's one-open-alert-per-source constraint)."""
+    return alert_raise(
         enrollment=enrollment,
         kind=Alert.Kind.SELF_HARM,
         severity=Alert.Severity.URGENT,
         source=source,
-        details={**details, FINGERPRINT: fingerprint},
+        details=details,
         again_after_resolved=True,
     )
-    return Crisis.TOLD, alert
 
 
 def _retire(alert: Alert) -> None:
@@ -354,13 +359,4 @@ def self_harm_alert_unless_seen(
         return Crisis.SEEN, None
     if decision == rules.CrisisDecision.OPEN:
         return Crisis.TOLD, None
-    alert = alert_raise(
-        enrollment=enrollment,
-        kind=Alert.Kind.SELF_HARM,
-        severity=Alert.Severity.URGENT,
-        source=source,
-        details={**details, FINGERPRINT: fingerprint},
-        again_after_resolved=True,
-    )
-    # None: another save raised it a moment ago (the database's one-open constraint).
-    return Crisis.TOLD, alert
+    return Crisis.TOLD, _raise_urgent(enrollment, source, {**details, FINGERPRINT: fingerprint})
