@@ -26,3 +26,17 @@ def make_trial_version(
         )
     )
     return version
+
+
+def make_custom_exercise(enrollment):
+    """A custom exercise the patient's clinician added for week 1."""
+    from programs.tailoring.services import custom_exercise_add
+
+    return custom_exercise_add(
+        enrollment=enrollment,
+        week=1,
+        title="Walk to the corner",
+        instructions="Walk slowly and notice your feet.",
+        reason="A small step for this week.",
+        by=enrollment.clinician,
+    )

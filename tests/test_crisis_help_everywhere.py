@@ -13,7 +13,7 @@ from django.urls import reverse
 
 from programs.exposure.services import fear_item_create
 from programs.models import Activity, ActivityKind
-from programs.tailoring.services import custom_exercise_add
+from tests.tailoring_data import make_custom_exercise
 from tracking.models import Alert, PracticeSettings
 from tracking.safety.resources import crisis_country, suggested_country
 
@@ -166,14 +166,7 @@ def test_a_rung_edited_into_crisis_words_shows_help(patient, enrollment):
 
 @pytest.mark.parametrize("htmx", [False, True], ids=["plain", "htmx"])
 def test_a_custom_exercise_note_shows_help(patient, cast, enrollment, htmx):
-    exercise = custom_exercise_add(
-        enrollment=enrollment,
-        week=1,
-        title="Walk to the corner",
-        instructions="Walk slowly and notice your feet.",
-        reason="A small step for this week.",
-        by=cast.clinician,
-    )
+    exercise = make_custom_exercise(enrollment)
     url = reverse("custom_exercise", args=[exercise.pk])
     extra = {"HTTP_HX_REQUEST": "true"} if htmx else {}
     response = patient.post(url, {"note": CRISIS}, follow=not htmx, **extra)

@@ -18,7 +18,8 @@ from programs.exposure import views as exposure_views
 from programs.exposure.services import exposure_complete, exposure_create
 from programs.models import Activity, Enrollment, EnrollmentStatus, Exposure, Reflection
 from programs.tailoring.models import CustomExercise
-from programs.tailoring.services import custom_exercise_add, custom_exercise_withdraw
+from programs.tailoring.services import custom_exercise_withdraw
+from tests.tailoring_data import make_custom_exercise
 from tests.test_unsaved_crisis_words import (
     HELP,
     NOT_SAVED,
@@ -244,14 +245,7 @@ def test_ordinary_words_on_an_exposure_already_logged_raise_nothing(patient, enr
 
 
 def _withdrawn_exercise(cast, enrollment) -> CustomExercise:
-    exercise = custom_exercise_add(
-        enrollment=enrollment,
-        week=1,
-        title="Walk to the corner",
-        instructions="Walk slowly and notice your feet.",
-        reason="A small step for this week.",
-        by=cast.clinician,
-    )
+    exercise = make_custom_exercise(enrollment)
     custom_exercise_withdraw(exercise=exercise, by=cast.clinician)
     return exercise
 

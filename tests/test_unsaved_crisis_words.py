@@ -29,7 +29,7 @@ from programs.models import (
 )
 from programs.services import enrollment_unlock_week, reflection_save
 from programs.tailoring.models import CustomExercise
-from programs.tailoring.services import custom_exercise_add
+from tests.tailoring_data import make_custom_exercise
 from tests.test_diary import add as diary_add
 from tests.test_diary import form_data as diary_data
 from tracking.access import EnrollmentScope, alerts_in_scope
@@ -221,14 +221,7 @@ def exposure_done(cast, enrollment, words):
 
 
 def custom_exercise(cast, enrollment, words):
-    exercise = custom_exercise_add(
-        enrollment=enrollment,
-        week=1,
-        title="Walk to the corner",
-        instructions="Walk slowly and notice your feet.",
-        reason="A small step for this week.",
-        by=cast.clinician,
-    )
+    exercise = make_custom_exercise(enrollment)
     return Case(
         reverse("custom_exercise", args=[exercise.pk]),
         {"note": LONG[:2100] + " " + words},
