@@ -202,6 +202,16 @@ def enrollment(cast, program_version):
 
 
 @pytest.fixture
+def us_patient(client, cast, enrollment):
+    """`client` signed in as cast.patient, whose enrollment is in the US: the crisis box
+    shows the US numbers (988), not those of the practice's own country (the UK)."""
+    enrollment.country = "US"
+    enrollment.save(update_fields=["country"])
+    client.force_login(cast.patient)
+    return client
+
+
+@pytest.fixture
 def week3(enrollment):
     """The patient's week 3 check-in, open today: the baseline was done two weeks ago
     with default answers (override `week3` in a module for other answers)."""

@@ -178,11 +178,8 @@ def test_an_entry_edited_in_place_keeps_its_rule(cast, enrollment):
 
 # ------------------------------------------------------------------ the reviewer's pages
 @pytest.fixture
-def patient(client, cast, enrollment):
-    enrollment.country = "US"
-    enrollment.save(update_fields=["country"])
-    client.force_login(cast.patient)
-    return client
+def patient(us_patient):
+    return us_patient
 
 
 def send_back_a_new_diary_entry(client, words: str) -> str:

@@ -24,11 +24,8 @@ CRISIS_ES = "Quiero morirme."
 
 
 @pytest.fixture
-def patient(client, cast, enrollment):
-    enrollment.country = "US"
-    enrollment.save(update_fields=["country"])
-    client.force_login(cast.patient)
-    return client
+def patient(us_patient):
+    return us_patient
 
 
 def activity_of(enrollment, kind) -> Activity:

@@ -44,11 +44,8 @@ ORDINARY = "my back felt stiff after the walk"
 
 
 @pytest.fixture
-def patient(client, cast, enrollment):
-    enrollment.country = "US"
-    enrollment.save(update_fields=["country"])
-    client.force_login(cast.patient)
-    return client
+def patient(us_patient):
+    return us_patient
 
 
 def withdraw(enrollment: Enrollment) -> None:

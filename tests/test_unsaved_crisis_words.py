@@ -260,11 +260,8 @@ FORMS = [
 
 
 @pytest.fixture
-def patient(client, cast, enrollment):
-    enrollment.country = "US"
-    enrollment.save(update_fields=["country"])
-    client.force_login(cast.patient)
-    return client
+def patient(us_patient):
+    return us_patient
 
 
 def self_harm(enrollment) -> list[Alert]:
