@@ -31,7 +31,8 @@ from pathlib import Path
 from urllib.parse import urlparse
 
 ROOT = Path(__file__).resolve().parent.parent
-WORK_DIR = ROOT / "var" / "bench"  # scratch: phase outputs, logs, mail (git-ignored)
+# scratch: phase outputs, logs, mail (git-ignored); BENCH_WORK_DIR for another place
+WORK_DIR = Path(os.environ.get("BENCH_WORK_DIR") or ROOT / "var" / "bench")
 RESULTS_DIR = ROOT / "bench" / "results"  # what gets committed
 
 DATABASE_URL = (

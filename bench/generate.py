@@ -693,7 +693,7 @@ JOIN programs_fearitem f ON f.enrollment_id = e.enrollment_id AND f.position = e
 ALERTS_SQL = """
 INSERT INTO tracking_alert (enrollment_id, practice_id, kind, severity, status, details, source,
     created_at, acknowledged_by_id, acknowledged_at, resolved_by_id, resolved_at, escalated_at,
-    escalation_tier)
+    escalation_tier, escalated_to)
 SELECT b.enrollment_id, b.practice_id,
        (ARRAY['pain_up', 'fear_high', 'missed_checkins'])[1 + (x.h %% 3)::int],
        (ARRAY['high', 'routine', 'routine'])[1 + (x.h %% 3)::int],
@@ -704,7 +704,7 @@ SELECT b.enrollment_id, b.practice_id,
        CASE WHEN n = 0 AND x.h / 3 %% 100 < 15 THEN NULL ELSE x.at + interval '5 hours' END,
        CASE WHEN n = 0 AND x.h / 3 %% 100 < 15 THEN NULL ELSE b.clinician_id END,
        CASE WHEN n = 0 AND x.h / 3 %% 100 < 15 THEN NULL ELSE x.at + interval '1 day' END,
-       NULL::timestamptz, 0
+       NULL::timestamptz, 0, '{}'::integer[]
 FROM bench_layout b
 CROSS JOIN LATERAL generate_series(0, (pg_temp.h(b.enrollment_id, 44) %% 4)::int - 1) AS n
 CROSS JOIN LATERAL (
@@ -716,7 +716,7 @@ UNION ALL
 SELECT b.enrollment_id, b.practice_id, 'self_harm', 'urgent', 'acknowledged',
        '{}'::jsonb, 'bench:self-harm', %(now)s::timestamptz - interval '2 days',
        b.clinician_id, %(now)s::timestamptz - interval '2 days' + interval '20 minutes',
-       NULL::bigint, NULL::timestamptz, NULL::timestamptz, 0
+       NULL::bigint, NULL::timestamptz, NULL::timestamptz, 0, '{}'::integer[]
 FROM bench_layout b WHERE pg_temp.h(b.enrollment_id, 47) %% 200 = 0
 """
 

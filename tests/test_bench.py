@@ -1,8 +1,15 @@
-"""The benchmark's own parts that can be checked quickly: the baseline page, and the
-load generator's TOTP codes, cookies and percentiles (make bench runs the rest)."""
+"""The benchmark's own parts that can be checked quickly: the baseline page, the
+load generator's TOTP codes, cookies and percentiles, and that the data set still loads
+into today's schema (make bench runs the rest)."""
 
 from __future__ import annotations
 
+import os
+import subprocess
+import sys
+from urllib.parse import urlparse
+
+import psycopg
 import pytest
 from django.urls import reverse
 
@@ -86,3 +93,29 @@ def test_it_takes_nearest_rank_percentiles():
     assert (_pct(times, 50), _pct(times, 95), _pct(times, 99)) == (50.0, 95.0, 99.0)
     assert _pct([7.0], 99) == 7.0
     assert _pct([], 50) is None
+
+
+def test_the_bench_data_set_still_loads_into_the_current_schema(tmp_path):
+    """The generator writes our tables column by column in SQL, so a new column it does
+    not know can break `make bench` without any other test noticing (a NOT NULL column
+    on alerts once did). The smallest data set, on a database of its own, as make runs it."""
+    worker = os.environ.get("PYTEST_XDIST_WORKER", "main")
+    url = urlparse(os.environ.get("DATABASE_URL") or "postgres://postgres@127.0.0.1:5432/x")
+    bench_url = url._replace(path=f"/painapp_bench_check_{worker}").geturl()
+    env = {**os.environ, "BENCH_DATABASE_URL": bench_url, "BENCH_WORK_DIR": str(tmp_path)}
+    try:
+        run = subprocess.run(
+            [sys.executable, "-m", "bench.generate", "--scale", "0.05"],
+            env=env,
+            capture_output=True,
+            text=True,
+            timeout=600,
+        )
+    finally:
+        with psycopg.connect(url._replace(path="/postgres").geturl(), autocommit=True) as conn:
+            conn.execute(f'DROP DATABASE IF EXISTS "painapp_bench_check_{worker}" WITH (FORCE)')
+    assert run.returncode == 0, run.stderr[-3000:]
+    counts = dict(line.split()[:2] for line in run.stdout.splitlines() if line.startswith("  "))
+    for table in ("programs.Enrollment", "tracking.Alert", "tracking.Message"):
+        assert int(counts[table].replace(",", "")) > 0, table
+    assert (tmp_path / "data.json").exists()
