@@ -31,7 +31,7 @@ export SCALE WEB_CONCURRENCY BENCH_SEED BENCH_USERS BENCH_SECONDS BENCH_WARMUP B
 
 # A measurement that fails does not stop the others; the report marks what is missing.
 bench: bench-setup
-	rm -f var/bench/*.json
+	rm -f $(or $(BENCH_WORK_DIR),var/bench)/*.json
 	$(MAKE) bench-data
 	-$(MAKE) bench-queries
 	-$(MAKE) bench-http
