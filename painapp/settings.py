@@ -112,6 +112,7 @@ TEMPLATES = [
                 "tracking.context_processors.message_counts",
                 "tracking.context_processors.patient_gate",
                 "tracking.context_processors.crisis_help",
+                "tracking.context_processors.symptoms_help",
             ],
             "builtins": ["template_partials.templatetags.partials"],
         },

@@ -64,6 +64,11 @@ SHOW_CRISIS_HELP = "show_crisis_help"
 # With it: the words were not saved (a save refused before a redirect), so the panel on
 # that next page says so too.
 SHOW_CRISIS_UNSAVED = "show_crisis_unsaved"
+# The session key under which the new-symptoms guidance (where to get care now) waits
+# for the patient's next page, for check-in answers sent where no results page follows
+# (the program ended: tracking.checkins.views). Its value: Crisis.TOLD (the care team
+# has the alert) or Crisis.SEEN (the same answer was alerted on and dealt with).
+SHOW_SYMPTOMS_HELP = "show_symptoms_help"
 
 _crisis_written: ContextVar[Crisis] = ContextVar("crisis_written", default=Crisis.NONE)
 # Whether every crisis phrase found in this request was in words that were not saved.

@@ -17,9 +17,9 @@ class TrackingConfig(AppConfig):
         from programs.gates import date_of_birth_checks, enrollment_gates
         from programs.practice.minimum import min_practice_seconds_source
         from programs.safety import patient_text_scanners
-        from programs.views.lengths import checkin_lengths
+        from programs.views.lengths import checkin_lessons
         from programs.views.today import today_cards
-        from tracking.checkins.services import week_checkin_minutes
+        from tracking.checkins.services import week_lesson_checkins
         from tracking.checkins.today import checkin_card
         from tracking.data_rights import PERSONAL_DATA
         from tracking.demo import seed
@@ -34,8 +34,8 @@ class TrackingConfig(AppConfig):
         crisis_help.register(deletion_hold_crisis_html)
         demo_seeders.register(seed)  # enrollments, check-ins, alerts of the demo practice
         today_cards.register(checkin_card)  # a check-in that is open
-        # a check-in lesson's length: the patient's own check-in of that week
-        checkin_lengths.register(week_checkin_minutes)
+        # a check-in lesson's check-in (its length, its button): the patient's own of that week
+        checkin_lessons.register(week_lesson_checkins)
         # a changed time zone: the person's reminder schedules, in the same transaction
         timezone_followers.register(schedules_sync_for_patient)
         # a practice's minimum somatic-tracking session length, for the session count

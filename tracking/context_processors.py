@@ -21,6 +21,7 @@ from programs.models import Enrollment
 from programs.safety import (
     SHOW_CRISIS_HELP,
     SHOW_CRISIS_UNSAVED,
+    SHOW_SYMPTOMS_HELP,
     Crisis,
     crisis_unsaved,
     crisis_written,
@@ -99,9 +100,7 @@ def _crisis_help(request: HttpRequest) -> dict | None:
     found = [f for f in (crisis_written(), request.session.get(SHOW_CRISIS_HELP)) if f]
     if not found:
         return None
-    enrollment = getattr(request, "enrollment", None)
-    if enrollment is None and getattr(request, "practice", None) is not None:
-        enrollment = current_enrollment(request)
+    enrollment = _own_enrollment(request)
     if enrollment is None:
         return None  # a page that is not the patient's own: it waits for theirs
     request.session.pop(SHOW_CRISIS_HELP, None)
@@ -119,8 +118,43 @@ def _crisis_help(request: HttpRequest) -> dict | None:
     }
 
 
+def _own_enrollment(request: HttpRequest) -> Enrollment | None:
+    """The patient's enrollment: the one the page loaded, else theirs in the request's
+    practice (one query), else None (not a patient's own page)."""
+    enrollment = getattr(request, "enrollment", None)
+    if enrollment is None and getattr(request, "practice", None) is not None:
+        enrollment = current_enrollment(request)
+    return enrollment
+
+
+def _symptoms_help(request: HttpRequest) -> dict | None:
+    """The new-symptoms guidance's context (tracking.safety.copy.safety_copy) when
+    check-in answers saying yes to new symptoms were sent just before and no results
+    page followed (programs.safety.SHOW_SYMPTOMS_HELP), with `seen_before` when nobody
+    was told of them again, else None. Marks it shown, so it waits for no later page."""
+    found = request.session.get(SHOW_SYMPTOMS_HELP)
+    if not found:
+        return None
+    enrollment = _own_enrollment(request)
+    if enrollment is None:
+        return None  # a page that is not the patient's own: it waits for theirs
+    request.session.pop(SHOW_SYMPTOMS_HELP, None)
+    return {
+        **safety_copy(PracticeSettings.for_practice(enrollment.practice_id), enrollment),
+        "seen_before": found == Crisis.SEEN,
+    }
+
+
 def crisis_help(request: HttpRequest) -> dict:
     """`crisis_help`: the crisis panel at the top of the patient's page right after they
     wrote a crisis phrase anywhere (templates/base.html; the htmx parts that save text
     include it too). Worked out only where a page asks for it."""
     return {"crisis_help": SimpleLazyObject(lambda: _crisis_help(request))}
+
+
+def symptoms_help(request: HttpRequest) -> dict:
+    """`symptoms_help`: where to get care now (the results page's guidance for a yes to
+    new symptoms) at the top of the patient's page, after check-in answers holding that
+    yes were sent where no results page follows (templates/base.html). Worked out only
+    where a page asks for it."""
+    return {"symptoms_help": SimpleLazyObject(lambda: _symptoms_help(request))}

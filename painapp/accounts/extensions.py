@@ -12,8 +12,9 @@ direction. This is the project's one mechanism for such hooks:
 - `painapp.accounts.management.commands.seed_demo.demo_seeders`: each app's part of
   the demo practice;
 - `programs.views.today.today_cards`: cards other apps add to the patient's Today page;
-- `programs.views.lengths.checkin_lengths`: how long a check-in lesson is, from the
-  patient's own check-in of that week (tracking.checkins.services.checkin_length);
+- `programs.views.lengths.checkin_lessons`: the check-in a check-in lesson stands for,
+  the patient's own of that week: how long it is (tracking.checkins.services.checkin_length)
+  and which one the lesson's button opens;
 - `painapp.accounts.views.practice.overview_warnings`: warnings on the admin's
   overview (tracking's safety setup: an empty escalation chain, no safety contact, a
   step or safety contact whose person is switched off);

@@ -79,10 +79,11 @@ def in_content_lang(context, text: str, language: str | None = None) -> SafeStri
 @register.inclusion_tag("programs/_activity_minutes.html", takes_context=True)
 def activity_minutes(context, activity, week_number: int) -> dict:
     """ " · about N min" for an activity in a list or on its page. A check-in lesson's
-    N is the patient's own check-in of that week (the view's `checkin_minutes`,
+    N is the patient's own check-in of that week (the view's `lesson_checkins`,
     programs.views.lengths); none is shown when it has none."""
     if activity.kind == "checkin":
-        minutes = (context.get("checkin_minutes") or {}).get(week_number)
+        found = (context.get("lesson_checkins") or {}).get(week_number)
+        minutes = found.minutes if found else None
     else:
         minutes = activity.minutes
     return {"minutes": minutes}

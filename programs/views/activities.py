@@ -24,7 +24,7 @@ from programs.forms import (
 from programs.models import Activity, ActivityKind, Attribution, Reflection
 from programs.safety import Writer, new_entry, scan_posted
 from programs.types import PatientRequest
-from programs.views.lengths import checkin_minutes
+from programs.views.lengths import lesson_checkins
 
 _SAVED = {
     ActivityKind.REFLECTION: gettext_lazy("Saved. You can come back and change it any time."),
@@ -58,16 +58,17 @@ def _find(request: PatientRequest, slug: str):
 def activity(request: PatientRequest, slug: str) -> HttpResponse:
     pmap, state, activity = _find(request, slug)
     enrollment = request.enrollment
+    # A check-in lesson's check-in: the patient's own of that week, its length and the
+    # one its button opens (one query at most).
+    lessons = lesson_checkins(enrollment, [(state.week.number, activity)], len(pmap.weeks))
     context = {
         "pmap": pmap,
         "state": state,
         "activity": activity,
         "is_done": activity.pk in pmap.done,
         "change": state.changes.get(activity.pk),
-        # A check-in lesson's length: the patient's own check-in's (one query at most).
-        "checkin_minutes": checkin_minutes(
-            enrollment, [(state.week.number, activity)], len(pmap.weeks)
-        ),
+        "lesson_checkins": lessons,
+        "lesson_checkin": lessons.get(state.week.number),
     }
     if not pmap.is_available(state, activity):
         if request.method == "POST":

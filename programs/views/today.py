@@ -18,7 +18,7 @@ from programs.models import ActivityKind, Enrollment, EnrollmentStatus
 from programs.tailoring.models import AdjustmentAction, ProgramSwitch
 from programs.tailoring.services import RECENT as TAILORING_NEWS_FOR
 from programs.types import PatientRequest
-from programs.views.lengths import checkin_minutes
+from programs.views.lengths import lesson_checkins
 
 # A card for Today, or None: {"template": ..., and what the template reads}.
 TodayCard = Callable[[HttpRequest, Enrollment], dict | None]
@@ -95,7 +95,7 @@ def today(request: PatientRequest) -> HttpResponse:
         "current": current,
         "next_steps": next_steps[:3],
         # A check-in lesson's length: the patient's own check-in's (one query at most).
-        "checkin_minutes": checkin_minutes(
+        "lesson_checkins": lesson_checkins(
             enrollment, ((s.week.number, a) for s, a in next_steps[:3]), len(pmap.weeks)
         ),
         "custom_next": custom_next,
@@ -198,7 +198,7 @@ def week(request: PatientRequest, number: int) -> HttpResponse:
         "state": state,
         "next_activity": next_activity,
         # A check-in lesson's length: the patient's own check-in's (one query at most).
-        "checkin_minutes": checkin_minutes(
+        "lesson_checkins": lesson_checkins(
             request.enrollment, ((number, a) for a in state.activities), len(pmap.weeks)
         ),
     }

@@ -10,6 +10,7 @@ from django.db import IntegrityError, transaction
 from django.utils import timezone
 
 from programs.models import Enrollment
+from programs.views.lengths import LessonCheckIn
 from tracking import rules as clinical  # `rules` is a PracticeSettings here
 from tracking.checkins.figures import figures_of
 from tracking.checkins.selectors import (
@@ -107,15 +108,18 @@ def checkin_length(
     return CheckInLength(questions=questions, minutes=minutes_to_answer(questions))
 
 
-def week_checkin_minutes(
+def week_lesson_checkins(
     enrollment: Enrollment, weeks: set[int], week_count: int
-) -> dict[int, int]:
-    """For a check-in lesson of each of program weeks `weeks` (of `week_count`): the minutes of the
-    patient's own check-in of that week (checkin_length, as Today's card says), for the
+) -> dict[int, LessonCheckIn]:
+    """For a check-in lesson of each of program weeks `weeks` (of `week_count`): the
+    patient's own check-in of that week (selectors.week_checkins), which the lesson's
+    button opens, with its minutes (checkin_length, as Today's card says), for the
     weeks that have one. One query (none for no weeks). Registered on
-    programs.views.lengths.checkin_lengths."""
+    programs.views.lengths.checkin_lessons."""
     return {
-        week: checkin_length(found, enrollment.practice_id).minutes
+        week: LessonCheckIn(
+            pk=found.checkin.pk, minutes=checkin_length(found, enrollment.practice_id).minutes
+        )
         for week, found in week_checkins(enrollment, weeks, week_count).items()
     }
 

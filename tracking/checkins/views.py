@@ -23,7 +23,7 @@ from django.views.decorators.http import require_GET, require_http_methods
 
 from programs.access import ENDED_GATE, enrollment_required
 from programs.models import EnrollmentStatus
-from programs.safety import SHOW_CRISIS_HELP, SHOW_CRISIS_UNSAVED
+from programs.safety import SHOW_CRISIS_HELP, SHOW_CRISIS_UNSAVED, SHOW_SYMPTOMS_HELP, Crisis
 from programs.types import PatientRequest
 from tracking.alerts.evaluate import DraftSafety, draft_safety
 from tracking.charts import chart_cards, progress_charts
@@ -253,7 +253,9 @@ def _ended_answers(request: PatientRequest, found: PatientCheckIn) -> None:
     """Answers sent after the program ended (the form was open when it was stopped):
     nothing is recorded, but a safety answer or crisis words in them still reach the
     clinic, as for a check-in that closed (checkin_safety_unsaved), and the ended page
-    the patient lands on opens with the crisis panel, saying they were not saved."""
+    the patient lands on opens with the help the results page would give, saying they
+    were not saved: the crisis panel, and for a yes to new symptoms where to get care
+    now (tracking.context_processors.symptoms_help)."""
     checkin = found.checkin
     instruments = checkin_instruments(checkin, request.enrollment.practice_id, found.instrument_ids)
     safety = checkin_safety_unsaved(
@@ -265,6 +267,10 @@ def _ended_answers(request: PatientRequest, found: PatientCheckIn) -> None:
     if safety.self_harm:
         request.session[SHOW_CRISIS_HELP] = str(safety.crisis)
         request.session[SHOW_CRISIS_UNSAVED] = True
+    if safety.new_symptoms:
+        request.session[SHOW_SYMPTOMS_HELP] = str(
+            Crisis.TOLD if safety.symptoms_told else Crisis.SEEN
+        )
 
 
 def _answer(request: PatientRequest, found: PatientCheckIn, now) -> HttpResponse:
