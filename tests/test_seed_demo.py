@@ -38,6 +38,11 @@ def test_seed_demo_builds_a_realistic_practice_once(db, client):
         .values_list("patient__email", "country")
     )  # fmt: skip
     assert countries == {"patient2@demo.painapp.test": "US", "patient3@demo.painapp.test": "AU"}
+    # Maria Santos reads the app in Spanish, and so has the Spanish program.
+    maria = Enrollment.objects.select_related("patient", "program_version").get(
+        patient__email="patient2@demo.painapp.test"
+    )
+    assert (maria.patient.language, maria.program_version.language) == ("es", "es")
     for e in Enrollment.objects.exclude(status="invited").select_related("patient"):
         assert e.country == (suggested_country(e.patient.timezone) or OTHER), e.patient.timezone
     invited = Enrollment.objects.get(patient__email="patient4@demo.painapp.test")
@@ -83,6 +88,11 @@ def test_seed_demo_builds_a_realistic_practice_once(db, client):
         assert response.status_code == 302, email
         assert client.get("/").url == home
         assert client.get(home).status_code in (200, 302)
+    client.logout()
+    client.post(
+        "/accounts/login/", {"login": "patient2@demo.painapp.test", "password": "demo-pass-2026"}
+    )
+    assert '<html lang="es"' in client.get("/today/").content.decode()
 
 
 def test_the_demo_outcomes_report_has_real_figures(db, client):

@@ -21,19 +21,17 @@ DEMO_PASSWORD = "demo-pass-2026"
 DEMO_TOTP_SECRET = "PAINAPPDEMOPAINAPPDEMOPAINAPPDEM"
 PRACTICE_NAME = "Riverside Back Pain Clinic"
 
+# (email, name, role, time zone, language): Maria Santos reads the app, and gets her
+# program, in Spanish.
 PEOPLE = [
-    ("admin@demo.painapp.test", "Alex Admin", Role.ADMIN, "Europe/London"),
-    ("clinician@demo.painapp.test", "Dr Sam Rivera", Role.CLINICIAN, "Europe/London"),
-    ("clinician2@demo.painapp.test", "Dr Priya Shah", Role.CLINICIAN, "America/New_York"),
-    ("patient@demo.painapp.test", "Jordan Lee", Role.PATIENT, "Europe/London"),
-    ("patient2@demo.painapp.test", "Maria Santos", Role.PATIENT, "America/Los_Angeles"),
-    ("patient3@demo.painapp.test", "Tom Okafor", Role.PATIENT, "Australia/Sydney"),
-    ("patient4@demo.painapp.test", "Aiko Tanaka", Role.PATIENT, "Pacific/Auckland"),
+    ("admin@demo.painapp.test", "Alex Admin", Role.ADMIN, "Europe/London", "en"),
+    ("clinician@demo.painapp.test", "Dr Sam Rivera", Role.CLINICIAN, "Europe/London", "en"),
+    ("clinician2@demo.painapp.test", "Dr Priya Shah", Role.CLINICIAN, "America/New_York", "en"),
+    ("patient@demo.painapp.test", "Jordan Lee", Role.PATIENT, "Europe/London", "en"),
+    ("patient2@demo.painapp.test", "Maria Santos", Role.PATIENT, "America/Los_Angeles", "es"),
+    ("patient3@demo.painapp.test", "Tom Okafor", Role.PATIENT, "Australia/Sydney", "en"),
+    ("patient4@demo.painapp.test", "Aiko Tanaka", Role.PATIENT, "Pacific/Auckland", "en"),
 ]
-
-
-def demo_people() -> list[tuple[str, str, Role, str]]:
-    return PEOPLE
 
 
 class DemoSeeder(Protocol):
@@ -53,11 +51,15 @@ class Command(BaseCommand):
         practice, _ = Practice.objects.get_or_create(
             name=PRACTICE_NAME, defaults={"timezone": "Europe/London"}
         )
-        for email, name, role, tz in PEOPLE:
+        for email, name, role, tz, language in PEOPLE:
             user = User.objects.filter(email=email).first()
             if user is None:
                 user = User.objects.create_user(
-                    email=email, password=DEMO_PASSWORD, full_name=name, timezone=tz
+                    email=email,
+                    password=DEMO_PASSWORD,
+                    full_name=name,
+                    timezone=tz,
+                    language=language,
                 )
             Membership.objects.update_or_create(
                 user=user, practice=practice, defaults={"role": role, "is_active": True}
@@ -74,7 +76,7 @@ class Command(BaseCommand):
             "`manage.py demo_code`, or add this secret to an authenticator "
             f"app: {DEMO_TOTP_SECRET}"
         )
-        for email, name, role, _tz in PEOPLE:
+        for email, name, role, _tz, _language in PEOPLE:
             self.stdout.write(f"  {Role(role).label:<15} {email:<32} ({name})")
 
 
