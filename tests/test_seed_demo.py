@@ -6,6 +6,7 @@ from django.core.cache import cache
 from django.core.management import call_command
 
 from painapp.accounts.models import User
+from programs.enrollment_status import ON_HOLD, status_filter
 from programs.models import Enrollment, Exposure, PracticeSession, ProgramVersion
 from tracking.models import Alert, CheckIn, ReminderSchedule
 from tracking.safety.resources import OTHER, suggested_country
@@ -45,6 +46,12 @@ def test_seed_demo_builds_a_realistic_practice_once(db, client):
     assert (maria.patient.language, maria.program_version.language) == ("es", "es")
     for e in Enrollment.objects.exclude(status="invited").select_related("patient"):
         assert e.country == (suggested_country(e.patient.timezone) or OTHER), e.patient.timezone
+    # A demo patient on a safety hold is where onboarding leaves one: not started, and
+    # found by the caseload's "On hold" filter.
+    held = Enrollment.objects.filter(screening="hold")
+    assert held.exists()
+    assert set(held) == set(Enrollment.objects.filter(status_filter(ON_HOLD)))
+    assert {(e.status, e.onboarded_at) for e in held} == {("invited", None)}
     invited = Enrollment.objects.get(patient__email="patient4@demo.painapp.test")
     assert invited.country == "" and suggested_country(invited.patient.timezone) == "NZ"
     # Both programs in both languages; the 8-week one is everyone's but two of the

@@ -23,6 +23,7 @@ from programs.models import (
     Attribution,
     AttributionCause,
     Enrollment,
+    EnrollmentStatus,
     Exposure,
     FearItem,
     PracticeSession,
@@ -287,7 +288,10 @@ def _active_enrollment(
     # numbers, Sydney: Australia's, Berlin: "another country"), never the practice's.
     enrollment.country = suggested_country(patient.timezone) or OTHER
     if red_flag_hold:
+        # As onboarding leaves a patient whose screening found a red flag: still
+        # invited, not started, until a clinician decides (programs.services).
         enrollment.screening, enrollment.red_flags = Screening.HOLD, ["recent_trauma"]
+        enrollment.status, enrollment.start_date = EnrollmentStatus.INVITED, today
         enrollment.onboarded_at = None
         enrollment.save()
         _demo_alert(
