@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+from datetime import timedelta
 
 import pytest
 from django.db import connection
@@ -317,6 +318,73 @@ def test_a_worse_or_equal_outcome_gets_a_gentle_message(patient_client, enrollme
     assert "Fear usually falls before pain does." in page
 
 
+def test_a_much_worse_result_says_go_smaller_and_where_to_turn_not_try_again(
+    patient_client, enrollment
+):
+    """The walk-through: a jog expected at pain 3 and harm 20 went 9 and 70, and now
+    feels 95 out of 100 harmful."""
+    jog = rung(enrollment, "A 10-minute jog", 20)
+    exposure = exposure_create(
+        enrollment=enrollment,
+        fear_item=jog,
+        activity="",
+        predicted_pain=3,
+        predicted_harm=20,
+    )
+    patient_client.post(
+        reverse("exposure_done", args=[exposure.pk]),
+        {"actual_pain": "9", "actual_harm": "70", "fear_after": "95"},
+    )
+    response = patient_client.get(reverse("exposure_detail", args=[exposure.pk]))
+    page = text(response)
+    # The numbers are still shown as they are.
+    assert "You expected pain 3, it was 9: 6 points more than you expected." in page
+    assert "You expected harm 20 out of 100, it was 70: 50 points more than you expected." in page
+    # No "go again"; calm words in PRT's lens, a smaller step, and where to turn.
+    assert "Try this step again" not in page and "Do it again" not in page
+    assert "That’s okay. This is still learning" not in page
+    assert "This was a lot harder than you expected." in page
+    assert "On its own, it is not a sign of damage." in page
+    assert "Fear usually settles before pain does." in page
+    assert "Next time, go back to a smaller step on your ladder." in page
+    assert (
+        "If something new or worrying happened, like new numbness, new weakness in your "
+        "legs, or changes in your bladder or bowels, contact your care team or your doctor."
+    ) in page
+    assert "Keep up any care your doctor has given you." in page
+    html = response.content.decode()
+    help_link = f'<a href="{reverse("get_help")}#body-changes">See when to get help right away</a>'
+    assert help_link in html
+    # The link lands on the help page's own guidance for sudden changes.
+    help_page = patient_client.get(reverse("get_help")).content.decode()
+    assert '<h2 id="body-changes">Sudden changes in your body</h2>' in help_page
+    result = html.split('id="result"')[1].split("</section>")[0]
+    assert f'href="{reverse("exposure")}">Choose a smaller step</a>' in result
+    assert reverse("exposure_plan") not in result
+    # The rung, now rated 95, climbs to its place: the next step is a smaller one.
+    walk = rung(enrollment, "A slow walk", 40)
+    assert ladder_labels(patient_client) == ["A slow walk", "A 10-minute jog"]
+    assert suggest_next_step(ladder_rungs(enrollment)).rung.item == walk
+
+
+def test_a_better_result_still_shows_the_gap_and_offers_to_go_again(patient_client, enrollment):
+    exposure = exposure_create(
+        enrollment=enrollment,
+        fear_item=None,
+        activity="Short jog",
+        predicted_pain=6,
+        predicted_harm=60,
+    )
+    patient_client.post(
+        reverse("exposure_done", args=[exposure.pk]),
+        {"actual_pain": "3", "actual_harm": "20", "fear_after": "40"},
+    )
+    page = text(patient_client.get(reverse("exposure_detail", args=[exposure.pk])))
+    assert "You expected pain 6, it was 3: 3 points better than you feared." in page
+    assert "That gap between what you feared and what happened is how your brain learns." in page
+    assert "Do it again" in page and "a lot harder" not in page
+
+
 def test_unchanged_pain_with_less_harm_says_fear_falls_first(patient_client, enrollment):
     exposure = exposure_create(
         enrollment=enrollment,
@@ -475,13 +543,73 @@ def test_it_suggests_the_lowest_rung_until_it_has_gone_better_twice(enrollment):
     assert suggest_next_step(ladder_rungs(enrollment)).kind == "harder"
 
 
-def test_the_suggestion_follows_ratings_not_the_patients_order(enrollment):
+def test_the_suggestion_follows_the_ladders_one_order_moves_included(enrollment):
     low, high = rung(enrollment, "Low", 20), rung(enrollment, "High", 70)
     from programs.exposure.services import fear_item_move
 
     fear_item_move(fear_item=high, direction="up")
-    assert suggest_next_step(ladder_rungs(enrollment)).rung.item == low
+    # The patient put High first: the ladder and its next step say the same.
     assert [r.item for r in ladder_rungs(enrollment)] == [high, low]
+    assert suggest_next_step(ladder_rungs(enrollment)).rung.item == high
+
+
+def in_week(enrollment, week: int) -> None:
+    enrollment.start_date = enrollment.local_date() - timedelta(days=7 * (week - 1) + 2)
+    enrollment.save()
+
+
+def today_next_rung(client) -> str:
+    page = text(client.get(reverse("today")))
+    return page.split("Your next step on the ladder")[1].split("(feels")[0]
+
+
+def ladder_next_rung(client) -> str:
+    html = client.get(reverse("exposure")).content.decode()
+    return text_of(html.split('id="next-heading"')[1].split("</section>")[0]).split("(feels")[0]
+
+
+def text_of(html: str) -> str:
+    return " ".join(re.sub(r"<[^>]+>", " ", html).split())
+
+
+def test_a_re_rated_step_moves_to_its_place_and_today_agrees(patient_client, enrollment):
+    in_week(enrollment, 5)  # exposure is open from week 3
+    shoes = rung(enrollment, "Bending to tie my shoes", 15)
+    film = rung(enrollment, "Sitting through a whole film", 30)
+    jog = rung(enrollment, "A short jog", 60)
+    assert ladder_labels(patient_client) == [shoes.label, film.label, jog.label]
+    assert "Try Bending to tie my shoes" in today_next_rung(patient_client)
+
+    # The film now feels less harmful than the shoes: it takes its place first.
+    response = patient_client.post(
+        reverse("fear_edit", args=[film.pk]), {"label": film.label, "harm_rating": "10"}
+    )
+    assert response.status_code == 302
+    assert ladder_labels(patient_client) == [film.label, shoes.label, jog.label]
+    page = text(patient_client.get(reverse("exposure")))
+    assert "Step 1 Sitting through a whole film How harmful it feels: 10 out of 100" in page
+    assert "Try Sitting through a whole film" in ladder_next_rung(patient_client)
+    assert "Try Sitting through a whole film" in today_next_rung(patient_client)
+
+    # Rated again after an exposure ("how harmful does it feel now"): the same rule.
+    done_exposure(enrollment, film, predicted_harm=10, actual_harm=5, fear_after=70)
+    assert ladder_labels(patient_client) == [shoes.label, jog.label, film.label]
+    assert "Try Bending to tie my shoes" in ladder_next_rung(patient_client)
+    assert "Try Bending to tie my shoes" in today_next_rung(patient_client)
+    assert list(
+        FearItem.objects.filter(enrollment=enrollment).values_list("position", flat=True)
+    ) == [0, 1, 2]
+
+
+def test_a_rename_keeps_a_moved_step_where_the_patient_put_it(patient_client, enrollment):
+    low, high = rung(enrollment, "Low", 10), rung(enrollment, "High", 90)
+    patient_client.post(reverse("fear_move", args=[high.pk]), {"direction": "up"})
+    patient_client.post(
+        reverse("fear_edit", args=[high.pk]), {"label": "High step", "harm_rating": "90"}
+    )
+    assert ladder_labels(patient_client) == ["High step", "Low"]
+    assert "Try High step" in ladder_next_rung(patient_client)
+    assert low.pk
 
 
 def test_the_ladder_page_shows_the_next_step(patient_client, enrollment):
@@ -617,3 +745,27 @@ def test_a_patient_of_another_practice_sees_none_of_it(client, cast, enrollment)
         assert "Bending to tie my shoes" not in text(response), url
     exposure.refresh_from_db()
     assert exposure.completed_at is None and FearItem.objects.count() == 1
+
+
+# ---------------------------------------------------------------- the clinician's view
+
+
+def test_the_clinician_sees_the_patients_ladder_order_and_a_much_harder_exposure(
+    client, cast, enrollment
+):
+    from programs.exposure.services import fear_item_move
+
+    low, high = rung(enrollment, "Bending to tie my shoes", 20), rung(enrollment, "A jog", 60)
+    fear_item_move(fear_item=high, direction="up")  # the patient's own order
+    # Ratings unchanged after, so nothing re-slots: High stays where the patient put it.
+    done_exposure(
+        enrollment, low, predicted_pain=3, actual_pain=9, predicted_harm=20, actual_harm=70
+    )
+    done_exposure(enrollment, high, predicted_harm=60, actual_harm=20)
+    assert [r.item for r in ladder_rungs(enrollment)] == [high, low]
+    client.force_login(cast.clinician)
+    html = client.get(reverse("patient_exposures", args=[enrollment.pk])).content.decode()
+    assert re.findall(r'<h3 id="rung-\d+-h">([^<]+)</h3>', html) == [high.label, low.label]
+    rows = re.findall(r"<tr>.*?</tr>", html, flags=re.S)
+    flagged = [r for r in rows if "much harder than predicted" in r]
+    assert len(flagged) == 1 and "Bending to tie my shoes" in flagged[0]

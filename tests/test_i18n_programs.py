@@ -228,6 +228,37 @@ def test_the_fear_ladder_plan_detail_and_edit_pages_are_spanish(patient, spanish
     assert "4 puntos menos de dolor de lo que esperaba." in log
 
 
+def test_a_much_harder_exposure_and_the_clinicians_flag_are_spanish(client, cast, patient, spanish):
+    patient.post(reverse("fear_create"), {"label": "Trotar 10 minutos", "harm_rating": "20"})
+    jog = FearItem.objects.get()
+    patient.post(
+        reverse("exposure_plan"),
+        {"fear_item": jog.pk, "predicted_pain": "3", "predicted_harm": "20"},
+    )
+    exposure = Exposure.objects.get()
+    html = page(
+        patient.post(
+            reverse("exposure_done", args=[exposure.pk]),
+            {"actual_pain": "9", "actual_harm": "70", "fear_after": "95"},
+            follow=True,
+        )
+    )
+    spanish_only(html)
+    assert "Esto fue mucho más difícil de lo que esperaba." in html
+    assert "La próxima vez, vuelva a un paso más pequeño de su escalera." in html
+    assert f'<a href="{reverse("get_help")}#body-changes">Vea cuándo buscar ayuda' in html
+    assert "Elegir un paso más pequeño" in html and "Hacerlo otra vez" not in html
+    ladder = page(patient.get(reverse("exposure")))
+    spanish_only(ladder)
+    assert "Cada paso se ubica según lo dañino que se siente" in ladder
+    cast.clinician.language = "es"
+    cast.clinician.save(update_fields=["language"])
+    client.force_login(cast.clinician)
+    staff = client.get(reverse("patient_exposures", args=[spanish.pk])).content.decode()
+    assert "mucho más difícil de lo previsto" in staff
+    assert "Pasos en el orden de la escalera del paciente" in staff
+
+
 def test_onboarding_is_spanish_with_its_errors(client, cast):
     call_command("load_program", "prt-back-8wk")
     cast.patient.language = "es"

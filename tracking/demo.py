@@ -522,18 +522,23 @@ def _program_progress(rng, enrollment, trajectory) -> None:
     Reflection.objects.bulk_create(reflections, ignore_conflicts=True)
     if current >= 3:
         tz = enrollment.patient.tzinfo
-        items = []
-        for position, (label, harm) in enumerate(sorted(rng.sample(FEARS, 4), key=lambda f: f[1])):
+        rated = []
+        for label, harm in sorted(rng.sample(FEARS, 4), key=lambda f: f[1]):
             drop = rng.randint(0, 30) if trajectory == "improving" else rng.randint(0, 10)
-            items.append(
-                FearItem.objects.create(
-                    enrollment=enrollment,
-                    label=label,
-                    harm_rating=max(0, harm - drop),
-                    first_rating=harm,
-                    position=position,
-                )
+            rated.append((label, harm, max(0, harm - drop)))
+        # The ladder's order is by the rating now (programs.exposure.rules.ladder_slot);
+        # exposures below still go to the rungs first rated lowest.
+        by_now = sorted(rated, key=lambda r: r[2])
+        items = [
+            FearItem.objects.create(
+                enrollment=enrollment,
+                label=label,
+                harm_rating=now,
+                first_rating=harm,
+                position=by_now.index((label, harm, now)),
             )
+            for label, harm, now in rated
+        ]
         for n in range(min(current - 2, 5)):
             item = items[min(n // 2, len(items) - 1)]
             planned = timezone.make_aware(

@@ -5,6 +5,7 @@ from __future__ import annotations
 from django.db import models
 from django.utils import timezone as dj_timezone
 
+from programs.exposure.rules import ExposureBand, exposure_band
 from programs.models import ZERO_TO_HUNDRED, ZERO_TO_TEN, Enrollment
 
 
@@ -71,3 +72,17 @@ class Exposure(models.Model):
     @property
     def harm_violation(self) -> int | None:
         return None if self.actual_harm is None else self.predicted_harm - self.actual_harm
+
+    @property
+    def band(self) -> ExposureBand | None:
+        """How it went against the prediction (programs.exposure.rules.exposure_band);
+        None until it is logged."""
+        if self.actual_pain is None or self.actual_harm is None:
+            return None
+        return exposure_band(
+            predicted_pain=self.predicted_pain,
+            actual_pain=self.actual_pain,
+            predicted_harm=self.predicted_harm,
+            actual_harm=self.actual_harm,
+            fear_after=self.fear_after,
+        )

@@ -8,15 +8,16 @@ from django.db.models import Count, F, Q
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 
+from programs.exposure.rules import MEANINGFUL_CHANGE, ExposureBand
 from programs.models import Enrollment, Exposure, FearItem
 
-# The patient's own ladder order, as FearItem's Meta declares it. Named because a query
-# with an aggregate (ladder_rungs) drops the default ordering; `or ()` only because
-# Django types Meta.ordering as optional.
+# The ladder's one order, as FearItem's Meta declares it: its positions, which the
+# services keep lowest rating first (programs.exposure.rules.ladder_slot) unless the
+# patient moved a rung. The ladder page, Today's next rung (suggest_next_step), the plan
+# form's list and the clinician's fear ladder all read it. Named because a query with
+# an aggregate (ladder_rungs) drops the default ordering; `or ()` only because Django
+# types Meta.ordering as optional.
 LADDER_ORDER = FearItem._meta.ordering or ()
-
-# PHODA convention: a change of more than 20 points on the 0–100 scale is meaningful.
-MEANINGFUL_CHANGE = 20
 # A rung is "learned" once two exposures turned out less harmful than predicted.
 LEARNED_AFTER = 2
 # How many logged exposures the ladder page lists.
@@ -112,13 +113,14 @@ class LadderPage:
 
 
 def suggest_next_step(rungs: list[Rung]) -> Suggestion:
-    """The lowest-rated rung not yet learned (ties: the one higher on the patient's list)."""
+    """The first rung on the ladder (in LADDER_ORDER: lowest first unless the patient
+    moved one) not yet learned. The ladder page and Today both ask this."""
     if not rungs:
         return Suggestion(kind="start")
-    open_rungs = [r for r in rungs if not r.is_learned]
-    if not open_rungs:
+    first_open = next((r for r in rungs if not r.is_learned), None)
+    if first_open is None:
         return Suggestion(kind="harder")
-    return Suggestion(kind="rung", rung=min(open_rungs, key=lambda r: (r.item.harm_rating, r.step)))
+    return Suggestion(kind="rung", rung=first_open)
 
 
 def ladder_rungs(enrollment: Enrollment) -> list[Rung]:
@@ -213,16 +215,11 @@ class Comparison:
 class Outcome:
     pain: Comparison
     harm: Comparison
+    # How it went against the prediction (programs.exposure.rules.exposure_band): what
+    # the patient is told after it.
+    band: ExposureBand
     # For an exposure on a rung: its first rating against the fear rating given after.
     ladder: RatingChange | None = None
-
-    @property
-    def any_better(self) -> bool:
-        return self.pain.violation > 0 or self.harm.violation > 0
-
-    @property
-    def pain_not_better(self) -> bool:
-        return self.pain.violation <= 0
 
 
 @dataclass
@@ -239,8 +236,8 @@ def exposure_outcome(exposure: Exposure, *, fear_item: FearItem | None = None) -
     """
     # exposure_complete writes the "after" half and completed_at in one UPDATE, so both
     # actual ratings are set exactly when the exposure is done.
-    actual_pain, actual_harm = exposure.actual_pain, exposure.actual_harm
-    if not exposure.is_done or actual_pain is None or actual_harm is None:
+    actual_pain, actual_harm, band = exposure.actual_pain, exposure.actual_harm, exposure.band
+    if not exposure.is_done or actual_pain is None or actual_harm is None or band is None:
         return None
     ladder = None
     if fear_item is not None and exposure.fear_after is not None:
@@ -248,6 +245,7 @@ def exposure_outcome(exposure: Exposure, *, fear_item: FearItem | None = None) -
     return Outcome(
         pain=Comparison("pain", exposure.predicted_pain, actual_pain, 10),
         harm=Comparison("harm", exposure.predicted_harm, actual_harm, 100),
+        band=band,
         ladder=ladder,
     )
 

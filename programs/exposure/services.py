@@ -1,10 +1,12 @@
 """Writes for graded exposure: the fear ladder and the exposure log.
 
-Ladder order is the patient's own: a new rung slots in by its harm rating (so the
-ladder reads lowest first), and after that only Move up / Move down change it. A
-re-rating (by editing, or after an exposure) keeps the rung where the patient put it.
-Every ladder write locks the enrollment row first, so two tabs moving rungs at once
-cannot leave two rungs on the same position.
+Ladder order (programs.exposure.rules.ladder_slot): a new rung slots in by its harm
+rating, and so does a rung rated again (by editing it, or by "how harmful does it feel
+now" after an exposure), so the ladder reads lowest first; Move up / Move down let the
+patient put a rung elsewhere. The ladder page, Today's next rung and the clinician's
+fear ladder all read this one order (selectors.LADDER_ORDER). Every ladder write locks
+the enrollment row first, so two tabs moving rungs at once cannot leave two rungs on
+the same position.
 """
 
 from __future__ import annotations
@@ -17,6 +19,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from painapp.submit_once import create_once
+from programs.exposure.rules import ladder_slot
 from programs.exposure.selectors import LADDER_ORDER
 from programs.models import Enrollment, Exposure, FearItem
 from programs.safety import patient_wrote
@@ -46,6 +49,19 @@ def _renumber(items: list[FearItem]) -> None:
         FearItem.objects.bulk_update(changed, ["position"])
 
 
+def _reslot(fear_item: FearItem, harm_rating: int) -> None:
+    """Give a rung its new rating and its place by it (ladder locked first; the rows as
+    they are now, so a move made meanwhile in another tab is counted)."""
+    items = _locked_ladder(fear_item.enrollment)
+    fresh = next(i for i in items if i.pk == fear_item.pk)
+    items.remove(fresh)
+    items.insert(ladder_slot([i.harm_rating for i in items], harm_rating), fresh)
+    fresh.harm_rating = fear_item.harm_rating = harm_rating
+    fresh.save(update_fields=["harm_rating", "updated_at"])
+    _renumber(items)
+    fear_item.position = fresh.position
+
+
 @transaction.atomic
 def fear_item_create(
     *,
@@ -65,7 +81,7 @@ def fear_item_create(
         # Sent again: a crisis phrase in it shows the help again (no second alert).
         patient_wrote(enrollment, source=f"fear_item:{added.pk}", texts=[added.label])
         return added
-    index = next((i for i, item in enumerate(items) if item.harm_rating > harm_rating), len(items))
+    index = ladder_slot([i.harm_rating for i in items], harm_rating)
     fear_item = FearItem.objects.create(
         enrollment=enrollment,
         label=label,
@@ -80,12 +96,16 @@ def fear_item_create(
     return fear_item
 
 
+@transaction.atomic
 def fear_item_update(*, fear_item: FearItem, label: str, harm_rating: int) -> FearItem:
-    """Rename or re-rate a rung. Its first rating stays, so progress stays visible."""
+    """Rename or re-rate a rung. Its first rating stays, so progress stays visible. A
+    new rating moves the rung to its place by it (ladder_slot); the same rating leaves
+    it where it is, so a rename never undoes a Move up / Move down."""
     _check_rating("harm_rating", harm_rating, 100)
     fear_item.label = label
-    fear_item.harm_rating = harm_rating
-    fear_item.save(update_fields=["label", "harm_rating", "updated_at"])
+    fear_item.save(update_fields=["label", "updated_at"])
+    if harm_rating != fear_item.harm_rating:
+        _reslot(fear_item, harm_rating)
     patient_wrote(fear_item.enrollment, source=f"fear_item:{fear_item.pk}", texts=[label])
     return fear_item
 
@@ -172,7 +192,8 @@ def exposure_complete(
 
     The conditional UPDATE claims the row, so a double submit or two tabs record one
     outcome. If the exposure belongs to a rung, the rung takes the new fear rating as
-    its current rating; its first rating is kept.
+    its current rating, and its place on the ladder by it (as fear_item_update); its
+    first rating is kept.
     """
     _check_rating("actual_pain", actual_pain, 10)
     _check_rating("actual_harm", actual_harm, 100)
@@ -187,9 +208,9 @@ def exposure_complete(
             completed_at=now,
         )
         if claimed and exposure.fear_item_id is not None:
-            FearItem.objects.filter(pk=exposure.fear_item_id).update(
-                harm_rating=fear_after, updated_at=now
-            )
+            fear_item = FearItem.objects.filter(pk=exposure.fear_item_id).first()
+            if fear_item is not None and fear_item.harm_rating != fear_after:
+                _reslot(fear_item, fear_after)
     exposure.refresh_from_db()
     if claimed:
         # Its own source: the plan's text may have raised one already.

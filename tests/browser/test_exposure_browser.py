@@ -123,10 +123,10 @@ def test_it_builds_a_ladder_and_logs_an_exposure_by_keyboard(live_server, strict
     shot(page, "03-ladder-desktop")
     strict.assert_no_csp_violations("the ladder")
 
-    # The next step is the lowest-rated rung, whatever the order.
+    # The next step is the first step on the ladder, in the order the patient chose.
     next_step = page.locator(".next-step")
-    expect(next_step).to_contain_text("Try Bending to tie my shoes")
-    press(page, next_step.get_by_role("link", name="Try this one"))
+    expect(next_step).to_contain_text("Try Sitting through a film")
+    press(page, page.locator(f"#rung-{bending.pk}").get_by_role("link", name=re.compile("^Try")))
     expect(page.get_by_role("heading", level=1)).to_have_text("Plan an exposure")
     expect(page.get_by_label("A step from your ladder")).to_have_value(str(bending.pk))
     expect(page.get_by_label(re.compile("How much harm do you expect"))).to_have_value("20")
@@ -167,6 +167,10 @@ def test_it_builds_a_ladder_and_logs_an_exposure_by_keyboard(live_server, strict
     strict.assert_no_csp_violations("the exposure pages")
 
     press(page, page.get_by_role("link", name="See my ladder and next step"))
+    # Rated 10 now, below the film's 40: it takes its place first again.
+    expect_ladder(
+        page, ["Bending to tie my shoes", "Sitting through a film", "Lifting a bag of shopping"]
+    )
     rung = page.locator(f"#rung-{bending.pk}")
     expect(rung).to_contain_text("10 out of 100")
     expect(rung).to_contain_text("Tried 1 time")
@@ -220,6 +224,15 @@ def _ladder_with_history(enrollment) -> Exposure:
 
 def test_the_exposure_pages_fit_a_phone_and_pass_axe(live_server, new_context, cast, enrollment):
     worse = _ladder_with_history(enrollment)
+    # The walk-through's much harder jog (programs.exposure.rules: much worse).
+    jog = exposure_create(
+        enrollment=enrollment,
+        fear_item=None,
+        activity="A 10-minute jog",
+        predicted_pain=3,
+        predicted_harm=20,
+    )
+    exposure_complete(exposure=jog, actual_pain=9, actual_harm=70, fear_after=95)
     context = new_context(bypass_csp=True, **helpers.PHONE)
     page = context.new_page()
     helpers.login(page, live_server, cast.patient)
@@ -230,6 +243,7 @@ def test_the_exposure_pages_fit_a_phone_and_pass_axe(live_server, new_context, c
         ("planned", f"/exposure/{Exposure.objects.get(completed_at=None).pk}/"),
         ("result-worse", f"/exposure/{worse.pk}/"),
         ("result-better", f"/exposure/{Exposure.objects.order_by('pk')[1].pk}/"),
+        ("result-much-worse", f"/exposure/{jog.pk}/"),
         ("edit", f"/exposure/fears/{FearItem.objects.order_by('pk')[0].pk}/edit/"),
     ]
     for name, path in pages:

@@ -17,6 +17,7 @@ from django.db.models import (
 from django.utils import translation
 from django.utils.translation import gettext, gettext_lazy
 
+from programs.exposure.selectors import LADDER_ORDER
 from programs.models import (
     Attribution,
     AttributionCategory,
@@ -236,11 +237,10 @@ class Hierarchy:
 
 
 def patient_hierarchy(enrollment: Enrollment) -> Hierarchy:
-    """The fear ladder (lowest harm first) with each rung's exposures, newest first, and
-    exposures not tied to a rung. Two queries."""
-    items = list(
-        FearItem.objects.filter(enrollment=enrollment).order_by("harm_rating", "position", "pk")
-    )
+    """The fear ladder in the patient's own order (programs.exposure.selectors.
+    LADDER_ORDER: lowest harm first unless they moved a rung), with each rung's
+    exposures, newest first, and exposures not tied to a rung. Two queries."""
+    items = list(FearItem.objects.filter(enrollment=enrollment).order_by(*LADDER_ORDER))
     rungs = {i.pk: Rung(item=i, exposures=[]) for i in items}
     unlinked: list[Exposure] = []
     for e in Exposure.objects.filter(enrollment=enrollment).order_by("-planned_at", "-pk"):
