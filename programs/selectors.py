@@ -35,6 +35,17 @@ ONE_OFF_KINDS = {
 }
 
 
+def shown_change(change: ActivityAdjustment | None, done: set[int]) -> ActivityAdjustment | None:
+    """The clinician's change of an activity as the patient is shown it: none for a
+    skip of an activity they have done (a skip from before they did it, or carried
+    over by a program switch). Done wins: "Done" and "skipped, it does not count
+    against you" never show together, and it counts towards their progress. A new
+    skip of a done activity is refused (programs.tailoring.services.activity_adjust)."""
+    if change is not None and change.action == AdjustmentAction.SKIP and change.activity_id in done:
+        return None
+    return change
+
+
 @dataclass(frozen=True)
 class SessionState:
     """One session of a week given as sessions (Week.sessions): its activities, in order."""
@@ -67,13 +78,17 @@ class WeekState:
             a
             for a in self.activities
             if a.kind in ONE_OFF_KINDS
-            and not (a.pk in self.changes and self.changes[a.pk].action == AdjustmentAction.SKIP)
+            and not ((change := self.change_of(a.pk)) and change.action == AdjustmentAction.SKIP)
         ]
+
+    def change_of(self, activity_pk: int) -> ActivityAdjustment | None:
+        """The clinician's change of one activity, as the patient is shown it."""
+        return shown_change(self.changes.get(activity_pk), self.done)
 
     @property
     def items(self) -> list[tuple[Activity, ActivityAdjustment | None]]:
         """Each activity with its clinician's change, if any (for the week page)."""
-        return [(a, self.changes.get(a.pk)) for a in self.activities]
+        return [(a, self.change_of(a.pk)) for a in self.activities]
 
     @cached_property
     def sessions(self) -> list[SessionState]:
@@ -142,6 +157,17 @@ class ProgramMap:
             1 for w in self.weeks for c in w.custom if c.is_done
         )
         return round(100 * done / total) if total else 0
+
+    @property
+    def has_changes(self) -> bool:
+        """Whether the clinician changed anything the patient is shown (the overview's
+        list): a skip of an activity they have done is not shown (`shown_change`)."""
+        t = self.tailoring
+        return bool(
+            t.custom
+            or t.latest_switch
+            or any(shown_change(a, self.done) for a in t.adjustments.values())
+        )
 
     @cached_property
     def assigned(self) -> set[int]:

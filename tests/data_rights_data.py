@@ -260,7 +260,8 @@ def make_rich_data(enrollment: Enrollment, *, marker: str, staff: User) -> Rich:
     # Tailoring (issue 19.2): a clinician's change of each kind, and the patient's note.
     r["activity_adjustment"] = tailoring_services.activity_adjust(
         enrollment=enrollment,
-        activity=lesson,
+        # Another lesson: `lesson` is done, and a done activity cannot be skipped.
+        activity=next(a for a in activities if a.kind == ActivityKind.LESSON and a != lesson),
         action="skip",
         reason=f"{marker} skip reason",
         by=enrollment.clinician,

@@ -504,7 +504,8 @@ def build_hostile_world(admin_client, program_version) -> HostileWorld:
     # note on a custom exercise (the program switch is above).
     change = tailoring_services.activity_adjust(
         enrollment=enrollment,
-        activity=activities[ActivityKind.EVIDENCE],
+        # Not done (the evidence is, above): a done activity cannot be skipped.
+        activity=activities[ActivityKind.LESSON],
         action="skip",
         reason=long_hostile(200),
         by=clinician,

@@ -16,7 +16,15 @@ from painapp.accounts.models import AuditEvent
 
 
 def event(
-    action: str, *, practice, actor=None, subject=None, at=None, object_id="1", ip="10.0.0.1"
+    action: str,
+    *,
+    practice,
+    actor=None,
+    subject=None,
+    at=None,
+    object_id="1",
+    ip="10.0.0.1",
+    request_id="",
 ) -> AuditEvent:
     return AuditEvent.objects.create(
         action=action,
@@ -27,6 +35,7 @@ def event(
         object_type="programs.enrollment",
         object_id=object_id,
         at=at or datetime(2026, 3, 10, 12, tzinfo=UTC),
+        request_id=request_id,
     )
 
 
@@ -200,3 +209,28 @@ def test_a_spanish_admin_reads_each_action_in_spanish(client, cast):
     assert len(names) > 50 and names == sorted(names, key=str.casefold)
     export = client.get(reverse("admin_audit_csv")).content.decode()
     assert "Vio el diario de un paciente" in export and "Envió un mensaje" in export
+
+
+def test_a_system_row_has_an_empty_request_id_and_real_ids_stay_guarded(admin_client, cast):
+    """A row written outside any request (an alert raised by a task) has no request id:
+    its cell is empty, not "-" (which the formula guard showed as "'-"). An id from a
+    request is written as it is, and one a client sent that starts like a formula is
+    still guarded."""
+    from painapp.accounts.audit import audit
+
+    audit(None, "alert.raised", practice=cast.practice, subject=cast.patient)
+    event(
+        "enrollment.viewed",
+        practice=cast.practice,
+        actor=cast.clinician,
+        request_id="9f1c2a7be3d44e0f",
+    )
+    # A client's X-Request-ID may start with a dash (painapp.observability keeps it).
+    event("enrollment.paused", practice=cast.practice, actor=cast.admin, request_id="-cmd-0001")
+    rows = list(csv.reader(io.StringIO(admin_client.get(reverse("admin_audit_csv")).text)))
+    column = rows[0].index("request id")
+    by_action = {r[2]: r[column] for r in rows[1:]}
+    assert AuditEvent.objects.get(action="alert.raised").request_id == "-"
+    assert by_action["alert.raised"] == ""
+    assert by_action["enrollment.viewed"] == "9f1c2a7be3d44e0f"
+    assert by_action["enrollment.paused"] == "'-cmd-0001"

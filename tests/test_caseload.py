@@ -520,7 +520,7 @@ def test_it_swaps_only_the_results_for_htmx(clin, three):
     assert '<table class="caseload__table">' in body
     # The count goes to the live region outside the swapped area.
     assert 'id="caseload-status"' in body and 'data-hx-swap-oob="true"' in body
-    assert "Showing 1 to 2 of 2 patients" in body
+    assert "2 patients matching your filters, sorted by" in body
     # The address bar gets the short form of the state.
     assert response["HX-Push-Url"] == "/caseload/?has_alerts=on"
     assert response["Vary"] and "HX-Request" in response["Vary"]
@@ -596,7 +596,7 @@ def test_a_name_searched_with_htmx_is_in_no_url(clin, quills):
     )
     body = response.content.decode()
     assert response.status_code == 200 and "<h1" not in body
-    assert "Showing 1 to 25 of 30 patients" in body
+    assert "Showing 1–25 of 30 patients matching your filters, sorted by name, ascending." in body
     assert response["HX-Push-Url"] == "/caseload/?search=on&sort=name"
     assert "Location" not in response
     urls = urls_in(body)
@@ -606,7 +606,9 @@ def test_a_name_searched_with_htmx_is_in_no_url(clin, quills):
     sorted_ = clin.get(
         reverse("caseload"), {"search": "on", "sort": "pain"}, HTTP_HX_REQUEST="true"
     )
-    assert "Showing 1 to 25 of 30 patients" in sorted_.content.decode()
+    assert "Showing 1–25 of 30 patients matching your filters, sorted by" in (
+        sorted_.content.decode()
+    )
     assert_no_name(sorted_["HX-Push-Url"], *urls_in(sorted_.content.decode()))
     # The whole page, reloaded at the pushed URL, shows the search in the box.
     reloaded = clin.get(response["HX-Push-Url"]).content.decode()
@@ -1027,3 +1029,45 @@ def test_the_stored_rule_results_are_the_rules(cast, varied):
         assert s.not_improving is rules.is_not_improving(
             weekly_done=s.weekly_done, baseline=s.pain_baseline, current=s.pain_current
         )
+
+
+# ------------------------------------------------------------------ the count's wording
+def _count_of(body: str) -> str:
+    return " ".join(re.search(r'<p class="caseload__count">(.*?)</p>', body, re.S).group(1).split())
+
+
+def _status_of(body: str) -> str:
+    return re.search(r'<p id="caseload-status"[^>]*>(.*?)</p>', body, re.S).group(1)
+
+
+@pytest.mark.parametrize(
+    ("language", "sorted_by"),
+    [
+        ("en", ", sorted by name, descending."),
+        ("es", ", ordenados por nombre, de forma descendente."),
+    ],
+)
+def test_the_count_reads_the_same_before_and_after_an_htmx_update(
+    clin, cast, thirty, language, sorted_by
+):
+    """The visible count says the same thing on the first page and after htmx swaps
+    the results, and the live region (for screen readers) says that sentence too,
+    with the sort, which a sort link changes without changing the count."""
+    cast.clinician.language = language
+    cast.clinician.save(update_fields=["language"])
+    params = {"sort": "name", "dir": "desc"}
+    first = _count_of(clin.get(reverse("caseload"), params).content.decode())
+    swapped_body = clin.get(reverse("caseload"), params, HTTP_HX_REQUEST="true").content.decode()
+    assert _count_of(swapped_body) == first
+    assert "25" in first and "30" in first
+    assert _status_of(swapped_body) == first.removesuffix(".") + sorted_by
+    filtered = clin.get(
+        reverse("caseload"), {**params, "has_alerts": "on"}, HTTP_HX_REQUEST="true"
+    ).content.decode()
+    # No match: the same sentence, without the "Clear all filters" link (in the live
+    # region a link would be read out, and it is not where a keyboard goes).
+    assert _status_of(filtered) in _count_of(filtered) and "<a" not in _status_of(filtered)
+    assert _status_of(filtered) in (
+        "No patients match these filters.",
+        "Ningún paciente coincide con estos filtros.",
+    )

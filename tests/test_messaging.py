@@ -223,6 +223,31 @@ def test_a_too_long_message_is_kept_with_a_plain_message(cast, enrollment, clien
     assert not Message.objects.exists()
 
 
+@pytest.mark.parametrize(
+    ("side", "language", "hint"),
+    [
+        ("patient", "en", "Up to 2000 characters."),
+        ("patient", "es", "Hasta 2000 caracteres."),
+        ("staff", "en", "Up to 2000 characters."),
+        ("staff", "es", "Hasta 2000 caracteres."),
+    ],
+)
+def test_the_box_says_its_limit_before_sending(cast, enrollment, client, side, language, hint):
+    """The limit shows under the box from the start (no maxlength: it would cut pasted
+    text), tied to the box for screen readers, with the live count's place after it."""
+    user = cast.patient if side == "patient" else cast.clinician
+    user.language = language
+    user.save(update_fields=["language"])
+    client.force_login(user)
+    page = client.get(patient_url() if side == "patient" else staff_url(enrollment))
+    body = page.content.decode()
+    assert f'<p class="hint" id="id_body_limit">{hint}</p>' in body
+    textarea = re.search(r"<textarea[^>]*>", body).group(0)
+    assert 'aria-describedby="id_body_limit id_body_helptext"' in textarea
+    assert "maxlength" not in textarea
+    assert body.index('id="id_body_limit"') < body.index('id="id_body_count"')
+
+
 def test_with_messaging_off_the_page_says_so_and_nothing_is_sent(cast, enrollment, client):
     turn_off(cast.practice)
     client.force_login(cast.patient)

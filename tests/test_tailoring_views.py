@@ -541,8 +541,9 @@ def test_tailoring_adds_three_queries_and_none_when_untailored(client, cast, enr
 # session, user, membership, the enrollment and its audit event, the menu's open alerts
 # and unread messages
 # (tracking.access, the staff pages' shared cost), then the section's own reads: the
-# adjustments, custom exercises, suggestions, switches and the versions to switch to.
-PROGRAM_PAGE_QUERIES = 10  # the menu badges from the cache (painapp.accounts.badges)
+# adjustments, custom exercises, suggestions, switches, the versions to switch to and
+# the activities the patient has done (marked in the list: a done one cannot be skipped).
+PROGRAM_PAGE_QUERIES = 11  # the menu badges from the cache (painapp.accounts.badges)
 
 
 def test_the_clinicians_page_has_a_fixed_query_count(

@@ -10,7 +10,12 @@ import zoneinfo
 
 from django.utils import timezone, translation
 
-_request_id: contextvars.ContextVar[str] = contextvars.ContextVar("request_id", default="-")
+# The request id of work done outside a request (a Celery task, a command): what the
+# logs and a system row of the audit trail hold.
+NO_REQUEST_ID = "-"
+_request_id: contextvars.ContextVar[str] = contextvars.ContextVar(
+    "request_id", default=NO_REQUEST_ID
+)
 _VALID_ID = re.compile(r"^[A-Za-z0-9-]{8,64}$")
 
 

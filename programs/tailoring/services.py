@@ -25,6 +25,7 @@ from painapp.accounts.models import User
 from programs.exposure.services import fear_item_create
 from programs.models import (
     Activity,
+    ActivityCompletion,
     ActivityKind,
     Enrollment,
     FearItem,
@@ -102,7 +103,8 @@ def activity_adjust(
     the patient's progress and leaves "Next for you"), or move it to week `to_week`
     (it shows, opens and counts in that week). Replaces any earlier change of the
     same activity. ValidationError for an activity of another program version, a
-    week out of range, a move to the week it is already in, or a missing reason."""
+    week out of range, a move to the week it is already in, a skip of an activity
+    the patient has already done, or a missing reason."""
     reason = _clean_reason(reason)
     if action not in AdjustmentAction.values:
         raise ValidationError({"action": _("Choose what to change.")})
@@ -111,6 +113,23 @@ def activity_adjust(
     if activity.kind == ActivityKind.CHECKIN:
         # The check-in's schedule is tracking's: moving its page would move nothing.
         raise ValidationError({"activity": _("Choose a lesson or activity of this program.")})
+    if (
+        action == AdjustmentAction.SKIP
+        and ActivityCompletion.objects.filter(enrollment=enrollment, activity=activity).exists()
+    ):
+        # "Done" and "skipped, it does not count against you" would both show: the
+        # patient's work counts. Opening it now or moving it says only where and when
+        # it can be read, which stays true of a done activity (e.g. to read it again
+        # after a restart at week 1), so those are allowed.
+        raise ValidationError(
+            {
+                "activity": _(
+                    "The patient has already done “%(title)s”, so it cannot be skipped: "
+                    "it stays done and counts towards their progress."
+                )
+                % {"title": activity.title}
+            }
+        )
     if action == AdjustmentAction.MOVE:
         if to_week is None:
             raise ValidationError({"to_week": _("Choose the week to move it to.")})

@@ -10,5 +10,5 @@ register = template.Library()
 @register.filter
 def change_of(state, activity):
     """The clinician's change of `activity` (an ActivityAdjustment) in week `state`
-    (a WeekState), or None."""
-    return state.changes.get(activity.pk)
+    (a WeekState) as the patient is shown it, or None."""
+    return state.change_of(activity.pk)

@@ -66,7 +66,7 @@ def activity(request: PatientRequest, slug: str) -> HttpResponse:
         "state": state,
         "activity": activity,
         "is_done": activity.pk in pmap.done,
-        "change": state.changes.get(activity.pk),
+        "change": state.change_of(activity.pk),
         "lesson_checkins": lessons,
         "lesson_checkin": lessons.get(state.week.number),
     }

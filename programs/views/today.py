@@ -15,7 +15,7 @@ from programs.access import ENDED_GATE, enrollment_required
 from programs.boosters.selectors import boosters_of, program_is_over
 from programs.exposure.selectors import ladder_rungs, suggest_next_step
 from programs.models import ActivityKind, Enrollment, EnrollmentStatus
-from programs.tailoring.models import AdjustmentAction, ProgramSwitch
+from programs.tailoring.models import ActivityAdjustment, AdjustmentAction, ProgramSwitch
 from programs.tailoring.services import RECENT as TAILORING_NEWS_FOR
 from programs.types import PatientRequest
 from programs.views.lengths import lesson_checkins
@@ -137,7 +137,12 @@ def program_ended(request: PatientRequest) -> HttpResponse:
 
 def _news(pmap: selectors.ProgramMap) -> list[tuple[str, object]]:
     """The clinician's latest changes (programs.tailoring), each with what it is about."""
-    recent = pmap.tailoring.recent(timezone.now() - TAILORING_NEWS_FOR)[:3]
+    recent = [
+        change
+        for change in pmap.tailoring.recent(timezone.now() - TAILORING_NEWS_FOR)
+        if not isinstance(change, ActivityAdjustment)
+        or selectors.shown_change(change, pmap.done) is not None
+    ][:3]
     if not recent:
         return []
     titles = {a.pk: a.title for state in pmap.weeks for a in state.activities}

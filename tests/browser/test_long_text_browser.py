@@ -29,10 +29,15 @@ def test_a_pasted_message_over_the_limit_is_kept_and_counted(
     box = page.get_by_label("Your message")
     count = page.locator("#id_body_count")
     expect(count).to_be_hidden()  # far from the limit: nothing to say
+    # The limit itself is said from the start, under the box.
+    expect(page.locator("#id_body_limit")).to_have_text("Up to 2000 characters.")
+    expect(page.locator("#id_body_limit")).to_be_visible()
 
     box.fill("a" * 1880)
     expect(count).to_have_text("120 characters left")
-    expect(box).to_have_attribute("aria-describedby", "id_body_helptext id_body_count")
+    expect(box).to_have_attribute(
+        "aria-describedby", "id_body_limit id_body_helptext id_body_count"
+    )
 
     text = ("My back was stiff this morning, then it eased. " * 43).strip()  # 2,020
     box.fill(text)

@@ -16,7 +16,7 @@ from django.http import HttpRequest
 
 from painapp.accounts.models import User
 from programs.models import Activity, Enrollment, EnrollmentStatus, ProgramVersion, Week
-from programs.selectors import outline_for
+from programs.selectors import done_activity_ids, outline_for
 from programs.tailoring.models import (
     ActivityAdjustment,
     CustomExercise,
@@ -228,10 +228,14 @@ class TailoringPage:
     # What the switch form says before saving, for each program whose end the
     # patient's calendar has already passed (keeping the calendar is refused there).
     past_end_notes: list[str]
+    # The activities the patient has done (marked in the activity list; a done one
+    # cannot be skipped: programs.tailoring.services.activity_adjust).
+    done: set[int]
 
     @property
     def changes(self) -> list[tuple[WeekRow, Activity, ActivityAdjustment]]:
-        """The changed activities, in program order."""
+        """The changed activities, in program order (the program switches are
+        `switches`, newest first)."""
         return [(row, a, c) for row in self.weeks for a, c in row.activities if c is not None]
 
     @property
@@ -249,9 +253,15 @@ def tailoring_page(enrollment: Enrollment) -> TailoringPage:
     number of queries however much was changed (the outline is cached)."""
     outline = outline_for(enrollment)
     enrollment._week_count = len(outline.weeks)
-    adjustments = list(ActivityAdjustment.objects.filter(enrollment=enrollment).order_by("pk"))
+    adjustments = list(
+        ActivityAdjustment.objects.filter(enrollment=enrollment)
+        .select_related("created_by")
+        .order_by("pk")
+    )
     by_activity = {a.activity_id: a for a in adjustments}
-    exercises = list(CustomExercise.objects.filter(enrollment=enrollment))
+    exercises = list(
+        CustomExercise.objects.filter(enrollment=enrollment).select_related("created_by")
+    )
     targets = switch_targets(enrollment)
     rows = [
         WeekRow(
@@ -270,7 +280,7 @@ def tailoring_page(enrollment: Enrollment) -> TailoringPage:
         suggestions=list(ExposureSuggestion.objects.filter(enrollment=enrollment)),
         switches=list(
             ProgramSwitch.objects.filter(enrollment=enrollment).select_related(
-                "from_version", "to_version"
+                "from_version", "to_version", "created_by"
             )
         ),
         targets=targets,
@@ -279,4 +289,5 @@ def tailoring_page(enrollment: Enrollment) -> TailoringPage:
             for v in targets
             if calendar_past_end(enrollment, v.week_total)  # type: ignore[attr-defined]
         ],
+        done=done_activity_ids(enrollment),
     )

@@ -93,7 +93,12 @@ class AdjustForm(_OnePage):
                 [
                     (
                         str(a.pk),
-                        _("Week %(number)s · %(title)s")
+                        # Done ones say so: a done activity cannot be skipped.
+                        (
+                            _("Week %(number)s · %(title)s · done")
+                            if a.pk in page.done
+                            else _("Week %(number)s · %(title)s")
+                        )
                         % {"number": row.week.number, "title": a.title},
                     )
                     for a, _change in row.activities

@@ -16,6 +16,7 @@ from django.utils.translation import gettext_lazy as _
 
 from painapp.accounts.access import admin_required
 from painapp.accounts.audit import audit
+from painapp.accounts.middleware import NO_REQUEST_ID
 from painapp.accounts.models import AuditEvent
 from painapp.csvsafe import csv_response
 from painapp.types import MemberRequest
@@ -219,7 +220,8 @@ def audit_csv(request: MemberRequest) -> HttpResponse:
                 e.object_type,
                 e.object_id,
                 e.ip or "",
-                e.request_id,
+                # A system row (no request) has none: an empty cell, not "-".
+                "" if e.request_id == NO_REQUEST_ID else e.request_id,
                 json.dumps(e.changes, ensure_ascii=False) if e.changes else "",
             ]
 
