@@ -1,7 +1,8 @@
 """Practice sessions count when they were real (issue 16, point 6): a session shorter
 than the practice's minimum (2 minutes by default) is kept and labelled, but not
-counted in the clinician's figures or the outcomes report's adherence; the patient
-is never told off for it."""
+counted in the clinician's figures, the outcomes report's adherence or the patient's
+own figures (Today, progress, the practice calendar: the same rule on both sides); the
+patient is told kindly how many are not in their totals, never told off for them."""
 
 from __future__ import annotations
 
