@@ -222,14 +222,13 @@ class PreferencesForm(forms.Form):
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         self.fields["practice_time"].error_messages.update(clock_time_errors())
-        # Never chosen yet (UTC, the default): this device's zone is the likelier one
-        # and fills the box (static/js/timezone.js). A zone already stored (the
-        # practice's, from the invitation, or one the patient picked) is never replaced:
-        # where the device says another zone, the page offers it ("Your device is set
-        # to X") and the patient decides. Without JavaScript the box keeps the zone.
+        # The device's zone (SearchableTimezoneField.offer_device_zone): filled in when
+        # none was chosen yet (UTC); a stored one (the practice's, from the invitation,
+        # or one the patient picked) is never replaced, the device's only offered.
         if not self.is_bound:
-            mode = "fill" if self.initial.get("timezone", "UTC") == "UTC" else "suggest"
-            self.fields["timezone"].widget.attrs["data-tz-browser"] = mode
+            field = self.fields["timezone"]
+            assert isinstance(field, SearchableTimezoneField)
+            field.offer_device_zone(self.initial.get("timezone"))
 
 
 class ClinicianField(forms.ModelChoiceField):

@@ -6,7 +6,7 @@ from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
 from functools import cached_property, lru_cache
 
-from django.db.models import Count, F, Q, Sum
+from django.db.models import Count, F, Max, Q, Sum
 
 from programs.boosters.models import Booster
 from programs.models import (
@@ -21,6 +21,12 @@ from programs.models import (
     ProgramVersion,
     Reflection,
     Week,
+)
+from programs.practice.counting import DEFAULT_MIN_PRACTICE_SECONDS
+from programs.practice.minimum import (
+    counted_q,
+    min_practice_seconds_sql,
+    short_sessions_note,
 )
 from programs.tailoring.models import ActivityAdjustment, AdjustmentAction, CustomExercise
 from programs.tailoring.selectors import Tailoring, tailoring_for
@@ -332,9 +338,15 @@ def program_map(
 
 @dataclass
 class PracticeCounts:
-    today: int
+    today: int  # sessions that count (at least the practice's minimum length)
     this_week: int
     minutes_this_week: int
+    short_this_week: int = 0  # kept, not counted: shorter than the minimum
+    min_seconds: int = DEFAULT_MIN_PRACTICE_SECONDS  # the practice's minimum
+
+    @property
+    def short_note(self) -> str:
+        return short_sessions_note(self.short_this_week, self.min_seconds)
 
 
 @dataclass(frozen=True)
@@ -376,19 +388,26 @@ def today_overview(enrollment: Enrollment) -> TodayOverview:
     current = enrollment.current_week()
     local_today = enrollment.local_date()
     week_start = enrollment.practice_week_starts_on(local_today)
+    # Only the sessions that count (the practice's minimum length: the clinician's
+    # rule, programs.practice.minimum.counted_q); the short ones are counted apart.
+    counted = counted_q(enrollment.practice_id)
     practice = PracticeSession.objects.filter(
         enrollment=enrollment,
         local_date__gte=week_start,
         local_date__lte=local_today,
     ).aggregate(
-        week=Count("pk"),
-        today=Count("pk", filter=Q(local_date=local_today)),
-        seconds=Sum("duration_seconds"),
+        week=Count("pk", filter=counted),
+        today=Count("pk", filter=counted & Q(local_date=local_today)),
+        seconds=Sum("duration_seconds", filter=counted),
+        short=Count("pk", filter=~counted),
+        min_seconds=Max(min_practice_seconds_sql(enrollment.practice_id)),
     )
     counts = PracticeCounts(
         today=practice["today"],
         this_week=practice["week"],
         minutes_this_week=round((practice["seconds"] or 0) / 60),
+        short_this_week=practice["short"],
+        min_seconds=practice["min_seconds"] or DEFAULT_MIN_PRACTICE_SECONDS,
     )
     exposure = None
     if current >= exposure_from_week(outline):

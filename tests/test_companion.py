@@ -50,6 +50,7 @@ def record(enrollment, at: datetime) -> None:
         threat_before=5,
         pain_after=4,
         threat_after=4,
+        duration_seconds=300,  # long enough to count (the practice's minimum)
         at=at,
     )
 

@@ -159,6 +159,7 @@ DATE_FORMATS = {
     "DAY_MONTH_YEAR_SECONDS_FORMAT": ("6 Dec 2026, 14:05:09", "6 dic 2026, 14:05:09"),
     "MONTH_ABBR_FORMAT": ("Dec", "dic"),
     "MONTH_YEAR_SHORT_FORMAT": ("Dec 26", "dic 26"),
+    "DAY_FULL_MONTH_FORMAT": ("6 December", "6 de diciembre"),
 }
 
 

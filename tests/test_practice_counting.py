@@ -1,7 +1,8 @@
 """Practice sessions count when they were real (issue 16, point 6): a session shorter
 than the practice's minimum (2 minutes by default) is kept and labelled, but not
-counted in the clinician's figures or the outcomes report's adherence; the patient
-is never told off for it."""
+counted in the clinician's figures, the outcomes report's adherence or the patient's
+own figures (Today, progress, the practice calendar: the same rule on both sides); the
+patient is told kindly how many are not in their totals, never told off for them."""
 
 from __future__ import annotations
 
@@ -118,7 +119,15 @@ def test_the_report_reads_only_real_sessions(mixed):
 
 
 # ------------------------------------------------------------------ the patient
-def test_the_patient_is_never_told_off_for_a_short_session(client, cast, enrollment):
+KIND_NOTE = (
+    "1 short session (under 2 minutes) is not counted in these totals. "
+    "That is fine: there is no wrong way to practise."
+)
+
+
+def test_the_patient_is_told_kindly_and_never_told_off_for_a_short_session(
+    client, cast, enrollment
+):
     client.force_login(cast.patient)
     token = uuid.uuid4()
     response = client.post(
@@ -135,13 +144,81 @@ def test_the_patient_is_never_told_off_for_a_short_session(client, cast, enrollm
     )
     assert response.status_code == 200
     assert PracticeSession.objects.get().duration_seconds == 20
-    pages = [response.content.decode()]
+    pages = {"saved": response.content.decode()}
     for name in ("my_log", "today", "progress"):
-        pages.append(client.get(reverse(name)).content.decode())
-    for page in pages:
+        pages[name] = client.get(reverse(name)).content.decode()
+    # Where the patient reads their counts, a kind word on what is not in them.
+    assert "Somatic tracking this week: <strong>0</strong> sessions." in pages["today"]
+    assert KIND_NOTE in pages["today"] and KIND_NOTE in pages["progress"]
+    for page in pages.values():
         main = page.split("<main", 1)[1].lower()
-        for scold in ("not counted", "too short", "doesn't count", "does not count"):
+        for scold in ("too short", "doesn't count", "does not count", "you missed"):
             assert scold not in main
+
+
+def test_the_patient_and_the_clinician_count_the_same_sessions(client, cast, mixed):
+    """Two real sessions (5 and 2 minutes) and two short ones, on one day: Today, the
+    progress chart and the practice calendar count what the clinician's log counts."""
+    log = patient_practice(mixed)
+    assert (log.total, log.short) == (2, 2)
+    client.force_login(cast.patient)
+    today = client.get(reverse("today")).content.decode()
+    assert "Somatic tracking this week: <strong>2</strong> sessions, 7 minutes." in today
+    assert "2 short sessions (under 2 minutes) are not counted in these totals." in today
+    progress = client.get(reverse("progress")).content.decode()
+    assert "2 somatic tracking sessions so far" in progress
+    assert "You practised on 1 day in the last 4 weeks." in progress
+    assert "2 short sessions (under 2 minutes) are not counted in these totals." in progress
+
+
+def test_a_day_of_only_short_sessions_is_not_marked_practised(client, cast, enrollment):
+    practise(enrollment, 5)
+    client.force_login(cast.patient)
+    today = client.get(reverse("today")).content.decode()
+    assert "Done today" not in today and "Start somatic tracking" in today
+    progress = client.get(reverse("progress")).content.decode()
+    assert "practice-calendar__day--done" not in progress
+    assert "0 somatic tracking sessions so far" in progress
+    assert KIND_NOTE in progress
+    # Once one counts, the day is marked and the short one is still named.
+    practise(enrollment, 180)
+    progress = client.get(reverse("progress")).content.decode()
+    assert progress.count("practice-calendar__day--done") == 1
+    assert KIND_NOTE in progress
+
+
+def test_the_patient_counts_with_the_practices_own_minimum(client, cast, enrollment):
+    PracticeSettings.objects.update_or_create(
+        practice=cast.practice, defaults={"min_practice_seconds": 90}
+    )
+    for seconds in (60, 100):
+        practise(enrollment, seconds)
+    client.force_login(cast.patient)
+    today = client.get(reverse("today")).content.decode()
+    assert "Somatic tracking this week: <strong>1</strong> session, 2 minutes." in today
+    assert "1 short session (under 1 minute 30 seconds) is not counted" in today
+    assert patient_practice(enrollment).total == 1  # the clinician's count agrees
+
+
+def test_no_note_when_every_session_counts(client, cast, enrollment):
+    practise(enrollment, 300)
+    client.force_login(cast.patient)
+    for name in ("today", "progress"):
+        assert "not counted" not in client.get(reverse(name)).content.decode()
+
+
+def test_the_note_is_in_spanish(client, cast, enrollment):
+    from painapp.accounts.models import User
+
+    User.objects.filter(pk=cast.patient.pk).update(language="es")
+    practise(enrollment, 5)
+    client.force_login(cast.patient)
+    for name in ("today", "progress"):
+        page = client.get(reverse(name), HTTP_ACCEPT_LANGUAGE="es").content.decode()
+        assert (
+            "1 sesión corta (de menos de 2 minutos) no se cuenta en estos totales. "
+            "No pasa nada: no hay una forma equivocada de practicar."
+        ) in page
 
 
 # ------------------------------------------------------------------ without JavaScript

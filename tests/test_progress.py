@@ -256,3 +256,106 @@ def test_the_check_in_button_shows_only_when_one_is_open(client, cast, enrollmen
     page = " ".join(client.get(reverse("progress")).content.decode().split())
     assert "No hay nada que responder ahora. Tu próximo control se abre el" in page
     assert "Ir a mi control" not in page and "Go to my check-in" not in page
+
+
+# ---------------------------------------------------------------- in Spanish
+MESES = [
+    "enero",
+    "febrero",
+    "marzo",
+    "abril",
+    "mayo",
+    "junio",
+    "julio",
+    "agosto",
+    "septiembre",
+    "octubre",
+    "noviembre",
+    "diciembre",
+]
+
+
+@pytest.fixture
+def spanish_patient(client, cast, enrollment):
+    cast.patient.language = "es"
+    cast.patient.save(update_fields=["language"])
+    grow_history(enrollment, 4)
+    client.force_login(cast.patient)
+    return client
+
+
+def badges(page: str) -> list[tuple[str, str]]:
+    """(check-in, status) of each row of the patient's check-in list."""
+    table = page.split('<table class="ci-list">', 1)[1].split("</table>", 1)[0]
+    return [
+        (re.sub(r"<.*?>", "", title), status)
+        for title, status in re.findall(
+            r'<th scope="row">(.*?)</th>.*?<span class="badge[^"]*">(.*?)</span>', table, re.S
+        )
+    ]
+
+
+@pytest.mark.parametrize("name", ["checkin_list", "progress"])
+def test_a_checkins_status_agrees_with_control_in_spanish(spanish_patient, name):
+    """ "El control" is masculine: open is "Abierto" (an alert, "la alerta", stays
+    "Abierta")."""
+    page = spanish_patient.get(reverse(name)).content.decode()
+    assert '<html lang="es">' in page
+    rows = dict(badges(page))
+    assert rows["Control de la semana 5"] == "Abierto"
+    assert rows["Control de la semana 4"] == "Hecho"
+    assert rows["Control de la semana 3"] == "Perdido"
+    assert "Abierta" not in page.split("<main", 1)[1]
+
+
+def test_the_open_status_words_per_noun():
+    from django.utils import translation
+
+    from tracking.models import Alert
+
+    with translation.override("es"):
+        assert (str(CheckIn.Status.OPEN.label), str(Alert.Status.OPEN.label)) == (
+            "Abierto",
+            "Abierta",
+        )
+    with translation.override("en"):
+        assert str(CheckIn.Status.OPEN.label) == str(Alert.Status.OPEN.label) == "Open"
+
+
+def test_the_progress_sentences_name_the_checkin_with_its_article_in_spanish(spanish_patient):
+    page = spanish_patient.get(reverse("progress")).content.decode()
+    assert (
+        "Su dolor promedio fue 7 en el control inicial y 3 en el control de la semana 4."
+    ) in page
+    assert "en control inicial" not in page
+
+
+def test_the_practice_calendar_reads_the_day_in_full_in_spanish(spanish_patient, enrollment):
+    page = spanish_patient.get(reverse("progress")).content.decode()
+    today = enrollment.local_date()
+    yesterday = today - timedelta(days=1)  # practised (grow_history: a session a day)
+    said = f"{yesterday.day} de {MESES[yesterday.month - 1]}: practicó"
+    assert f'<span class="visually-hidden">{said}</span>' in page
+    assert re.search(r'visually-hidden">\d+ [a-z]+: practicó', page) is None
+
+
+def test_the_practice_calendar_reads_the_day_in_full_in_english(client, cast, enrollment):
+    grow_history(enrollment, 2)
+    client.force_login(cast.patient)
+    page = client.get(reverse("progress")).content.decode()
+    yesterday = enrollment.local_date() - timedelta(days=1)
+    assert f'<span class="visually-hidden">{yesterday.day} {yesterday:%B}: practised</span>' in page
+
+
+def test_the_clinicians_chart_summary_names_the_checkin_with_its_article_in_spanish():
+    from django.utils import translation
+
+    from tracking.clinic.checkin_charts import trend_text
+
+    start = Point("Inicio", "Control inicial", 6)
+    week4 = Point("S4", "Control de la semana 4", 3)
+    with translation.override("es"):
+        assert trend_text([start], "dolor promedio") == "Dolor promedio: 6 en el control inicial."
+        assert trend_text([start, week4], "dolor promedio") == (
+            "Dolor promedio: 6 en el control inicial, 3 en el control de la semana 4."
+        )

@@ -73,6 +73,10 @@ def test_the_browser_zone_is_offered_only_until_one_is_chosen(client, cast):
     client.post(reverse("account_time_zone"), {"timezone": "Europe/Madrid"})
     body = client.get(reverse("account_time_zone")).content.decode()
     assert 'data-tz-browser="fill"' not in body and 'value="Europe / Madrid"' in body
+    # Chosen now: the device's zone is offered, never filled in; the offer waits hidden
+    # for static/js/timezone.js (without JavaScript the page is the plain form).
+    assert 'data-tz-browser="suggest"' in body
+    assert 'data-tz-suggest-for="id_timezone" aria-live="polite" hidden>' in body
 
 
 # ---------------------------------------------------------------- in Spanish

@@ -126,7 +126,8 @@ def test_the_figures_are_this_weeks_own_practice_and_the_newest_open_exposure(
         week_start - timedelta(days=20),
         today + timedelta(days=1),
     ):
-        practise(enrollment, day, minutes=day.day % 7 + 1)
+        practise(enrollment, day, minutes=day.day % 7 + 2)  # each counts: 2 minutes or more
+    practise(enrollment, today, minutes=1)  # short: kept, not counted (the clinician's rule)
     practise(other_enrollment, today)
     now = timezone.now()
     tied = now - timedelta(days=2)
@@ -149,8 +150,9 @@ def test_the_figures_are_this_weeks_own_practice_and_the_newest_open_exposure(
         overview = selectors.today_overview(enrollment)
     assert overview.counts.this_week == 4 and overview.counts.today == 2
     assert overview.counts.minutes_this_week == sum(
-        d.day % 7 + 1 for d in (today, today, today - timedelta(days=1), week_start)
+        d.day % 7 + 2 for d in (today, today, today - timedelta(days=1), week_start)
     )
+    assert (overview.counts.short_this_week, overview.counts.min_seconds) == (1, 120)
     assert overview.open_exposure.activity == "Tied B"
     assert overview.pmap.done == set(
         Activity.objects.filter(

@@ -15,7 +15,10 @@ class TrackingConfig(AppConfig):
         from painapp.accounts.views.data_rights import crisis_help
         from painapp.accounts.views.practice import overview_warnings
         from programs.gates import date_of_birth_checks, enrollment_gates
-        from programs.practice.minimum import min_practice_seconds_source
+        from programs.practice.minimum import (
+            min_practice_seconds_source,
+            min_practice_seconds_sql_source,
+        )
         from programs.safety import patient_text_scanners
         from programs.views.lengths import checkin_lessons
         from programs.views.today import today_cards
@@ -23,6 +26,7 @@ class TrackingConfig(AppConfig):
         from tracking.checkins.today import checkin_card
         from tracking.data_rights import PERSONAL_DATA
         from tracking.demo import seed
+        from tracking.expressions import min_practice_seconds
         from tracking.reminders.schedules import schedules_sync_for_patient
         from tracking.safety.resources import deletion_hold_crisis_html
         from tracking.safety.scanner import scan_patient_text
@@ -40,6 +44,8 @@ class TrackingConfig(AppConfig):
         timezone_followers.register(schedules_sync_for_patient)
         # a practice's minimum somatic-tracking session length, for the session count
         min_practice_seconds_source.register(_min_practice_seconds)
+        # ... and as SQL, so the patient's own counts apply it without a query of their own
+        min_practice_seconds_sql_source.register(min_practice_seconds)
         # no enrolling until the practice has a safety contact and an escalation chain
         enrollment_gates.register(enrollment_gate)
         # a date of birth the practice enters: the practice's age range, as onboarding

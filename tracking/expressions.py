@@ -7,6 +7,7 @@ from typing import Any
 from django.db.models import Count, Func, IntegerField, QuerySet, Subquery, Value
 from django.db.models.functions import Coalesce
 
+from programs.practice.minimum import counted_q
 from tracking import rules
 from tracking.models import PracticeSettings
 
@@ -54,5 +55,6 @@ def min_practice_seconds(practice_id: Any) -> Coalesce:
 def counted_sessions(queryset: QuerySet, practice_id: Any) -> QuerySet:
     """Only the sessions of `queryset` (PracticeSession) that count toward practice
     figures: at least the practice's minimum length (rules.counts_toward_practice,
-    the same comparison in SQL)."""
-    return queryset.filter(duration_seconds__gte=min_practice_seconds(practice_id))
+    the same comparison in SQL: programs.practice.minimum.counted_q, which the
+    patient's own counts use too)."""
+    return queryset.filter(counted_q(practice_id))

@@ -6,7 +6,7 @@ from django.conf import settings
 from django.db import models
 from django.db.models import Q
 from django.utils import timezone as dj_timezone
-from django.utils.translation import gettext, gettext_lazy
+from django.utils.translation import gettext, gettext_lazy, pgettext_lazy
 
 from painapp.accounts.models import Practice
 from programs.models import Enrollment
@@ -200,7 +200,8 @@ class CheckIn(models.Model):
 
     class Status(models.TextChoices):
         SCHEDULED = "scheduled", gettext_lazy("Not open yet")
-        OPEN = "open", gettext_lazy("Open")
+        # A context of its own: Spanish agrees with the noun ("el control": abierto).
+        OPEN = "open", pgettext_lazy("check-in status", "Open")
         COMPLETED = "completed", gettext_lazy("Done")
         MISSED = "missed", gettext_lazy("Missed")
 

@@ -28,6 +28,10 @@ direction. This is the project's one mechanism for such hooks:
   patient stays as it was (programs: their lessons' language);
 - `painapp.accounts.timezones.timezone_followers`: what must be recomputed, in the
   same transaction, when a person's time zone changes (tracking's reminder schedules).
+- `programs.practice.minimum.min_practice_seconds_source` and
+  `min_practice_seconds_sql_source`: a practice's minimum somatic-tracking session
+  length (tracking's PracticeSettings), as a number and as SQL, so programs' session
+  count and the patient's own figures count with the clinician's rule.
 
 So every cross-app hook of an app is listed in its apps.py, each registration is an
 import that import-linter checks, and a renamed function or enum fails at start-up

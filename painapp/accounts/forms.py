@@ -203,6 +203,15 @@ class SearchableTimezoneField(forms.CharField):
         )
         self.error_messages["max_length"] = self.error_messages["required"]
 
+    def offer_device_zone(self, stored: str | None) -> None:
+        """Let static/js/timezone.js bring in this device's zone: never chosen yet
+        (UTC, the default), the device's zone is the likelier one and fills the box
+        ("fill"); a zone already stored is never replaced: where the device says another
+        zone, the page offers it ("Your device is set to X. Use it?", "suggest") and the
+        person decides. Without JavaScript the box keeps the stored zone."""
+        mode = "fill" if (stored or "UTC") == "UTC" else "suggest"
+        self.widget.attrs["data-tz-browser"] = mode
+
     def clean(self, value: Any) -> str:
         text = super().clean(value)
         zone = resolve_timezone(text)
@@ -321,9 +330,11 @@ class TimeZoneForm(forms.Form):
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        # Never chosen yet (the default, UTC): this device's zone is the likelier one.
-        if not self.is_bound and self.initial.get("timezone", "UTC") == "UTC":
-            self.fields["timezone"].widget.attrs["data-tz-browser"] = "fill"
+        # The device's zone: filled in when none was chosen yet, else offered.
+        if not self.is_bound:
+            field = self.fields["timezone"]
+            assert isinstance(field, SearchableTimezoneField)
+            field.offer_device_zone(self.initial.get("timezone"))
 
 
 class LanguageForm(forms.Form):

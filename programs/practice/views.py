@@ -14,7 +14,7 @@ from django.core.exceptions import ValidationError
 from django.http import Http404, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
-from django.utils.translation import get_language, ngettext
+from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_POST
 
@@ -24,6 +24,7 @@ from programs.audio.selectors import for_player, recording_url
 from programs.content_conditions import resolve
 from programs.models import Enrollment, PracticeSession
 from programs.practice.forms import PracticeSessionForm
+from programs.practice.minimum import duration_words
 from programs.practice.services import practice_session_record, sensation_words
 from programs.safety import Writer, new_entry
 from programs.types import PatientRequest
@@ -31,13 +32,7 @@ from programs.types import PatientRequest
 
 def _time_text(seconds: int) -> str:
     """45 -> "about 45 seconds", 60 -> "about 1 minute", 75 -> "about 1 minute 15 seconds"."""
-    minutes, rest = divmod(max(int(seconds or 0), 0), 60)
-    parts = []
-    if minutes:
-        parts.append(ngettext("%(n)s minute", "%(n)s minutes", minutes) % {"n": minutes})
-    if rest or not minutes:
-        parts.append(ngettext("%(n)s second", "%(n)s seconds", rest) % {"n": rest})
-    return _("about %(time)s") % {"time": " ".join(parts)}
+    return _("about %(time)s") % {"time": duration_words(seconds)}
 
 
 def _recordings(enrollment: Enrollment) -> dict:

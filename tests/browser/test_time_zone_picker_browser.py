@@ -83,6 +83,69 @@ def test_a_device_on_an_old_zone_name_gets_its_zone_today(
     assert cast.patient.timezone == "Asia/Kolkata"
 
 
+# ---------------------------------------------------------------- the account page
+def stored_in_london(cast) -> None:
+    cast.patient.timezone = "Europe/London"
+    cast.patient.save(update_fields=["timezone"])
+
+
+@pytest.mark.parametrize("form_factor", [helpers.DESKTOP, helpers.PHONE])
+def test_the_account_page_offers_the_devices_zone_and_saves_it_when_taken(
+    new_context, live_server, cast, enrollment, form_factor
+):
+    stored_in_london(cast)
+    context = new_context(bypass_csp=True, timezone_id="America/Chicago", **form_factor)
+    page = context.new_page()
+    helpers.login(page, live_server, cast.patient)
+    page.goto(f"{live_server.url}/account/time-zone/")
+    zone = page.get_by_label("Your time zone")
+    offer = page.get_by_text("Your device is set to America / Chicago. Use it?")
+    expect(offer).to_be_visible()
+    expect(zone).to_have_value("Europe / London")  # kept until the person says
+    helpers.check_axe(page, f"account-zone-offer-{form_factor['viewport']['width']}")
+    page.get_by_role("button", name="Use my device's time zone").click()
+    expect(zone).to_have_value("America / Chicago")
+    expect(offer).to_be_hidden()
+    page.get_by_role("button", name="Save my time zone").click()
+    expect(page.get_by_text("Your time zone is saved.")).to_be_visible()
+    cast.patient.refresh_from_db()
+    assert cast.patient.timezone == "America/Chicago"
+    # The device agrees now: nothing more to offer.
+    expect(page.get_by_text("Your device is set to")).to_be_hidden()
+
+
+def test_the_account_pages_offer_runs_under_the_real_csp_and_can_be_left(
+    new_context, live_server, cast, enrollment
+):
+    stored_in_london(cast)
+    context = new_context(timezone_id="America/Chicago")
+    watch = helpers.CspWatch.attach(context)
+    page = context.new_page()
+    helpers.login(page, live_server, cast.patient)
+    page.goto(f"{live_server.url}/account/time-zone/")
+    expect(page.get_by_text("Your device is set to America / Chicago.")).to_be_visible()
+    helpers.assert_no_csp_violations(watch, page, "account time zone offer")
+    page.get_by_role("button", name="Save my time zone").click()
+    expect(page.get_by_text("Your time zone is unchanged.")).to_be_visible()
+    cast.patient.refresh_from_db()
+    assert cast.patient.timezone == "Europe/London"
+
+
+def test_the_account_page_works_without_javascript(new_context, live_server, cast, enrollment):
+    stored_in_london(cast)
+    page = new_context(java_script_enabled=False, timezone_id="America/Chicago").new_page()
+    helpers.login(page, live_server, cast.patient)
+    page.goto(f"{live_server.url}/account/time-zone/")
+    zone = page.get_by_label("Your time zone")
+    expect(zone).to_have_value("Europe / London")
+    expect(page.get_by_text("Your device is set to")).to_be_hidden()
+    zone.fill("America/Chicago")
+    page.get_by_role("button", name="Save my time zone").click()
+    expect(page.get_by_text("Your time zone is saved.")).to_be_visible()
+    cast.patient.refresh_from_db()
+    assert cast.patient.timezone == "America/Chicago"
+
+
 # (the zone chosen before the onboarding settings step, what the box shows on a device in
 # London): a zone chosen before is kept (and the device's offered, below); only "never
 # chosen" (UTC) takes the device's.

@@ -11,7 +11,7 @@ from django.contrib.postgres.fields import ArrayField
 from django.db import models
 from django.db.models import Q
 from django.utils import timezone as dj_timezone
-from django.utils.translation import gettext_lazy
+from django.utils.translation import gettext_lazy, pgettext_lazy
 
 from painapp.accounts.models import Practice
 from programs.models import Enrollment
@@ -38,7 +38,8 @@ class Alert(models.Model):
         ROUTINE = "routine", gettext_lazy("Routine")
 
     class Status(models.TextChoices):
-        OPEN = "open", gettext_lazy("Open")
+        # A context of its own: Spanish agrees with the noun ("la alerta": abierta).
+        OPEN = "open", pgettext_lazy("alert status", "Open")
         ACKNOWLEDGED = "acknowledged", gettext_lazy("Acknowledged")
         RESOLVED = "resolved", gettext_lazy("Resolved")
 

@@ -6,7 +6,7 @@ from dataclasses import dataclass, field
 from datetime import date, datetime
 from typing import ClassVar
 
-from django.db.models import Count
+from django.db.models import Count, Max
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 
@@ -14,6 +14,11 @@ from programs.models import (
     Enrollment,
     EnrollmentStatus,
     PracticeSession,
+)
+from programs.practice.minimum import (
+    counted_q,
+    min_practice_seconds_sql,
+    short_sessions_note,
 )
 from tracking import rules
 from tracking.charts import Point, pain_free_range, score_text
@@ -323,10 +328,17 @@ class Progress:
     calendar: list[list[rules.CalendarDay]] = field(default_factory=list)
     has_open: bool = False  # a check-in is open now
     next_due: date | None = None  # else, the day the next one opens (None: none planned)
+    # Sessions kept but not counted above: shorter than the practice's minimum.
+    short_sessions: int = 0
+    min_seconds: int = rules.DEFAULT_MIN_PRACTICE_SECONDS
 
     @property
     def practised_days(self) -> int:
         return rules.practised_days(self.calendar)
+
+    @property
+    def short_note(self) -> str:
+        return short_sessions_note(self.short_sessions, self.min_seconds)
 
     @property
     def calendar_today(self) -> date | None:
@@ -394,14 +406,28 @@ def progress_data(enrollment: Enrollment, now: datetime) -> Progress:
         today=enrollment.local_date(now),
         week_count=enrollment.week_count,
     )
+    # Only the sessions that count (the practice's minimum length, the rule the
+    # clinician's figures use: programs.practice.minimum.counted_q); the short ones are
+    # counted apart, for a kind word. One query, a row a day.
     per_week = dict.fromkeys(range(1, reached + 1), 0)
     days = set()
-    for day, count in (
+    short = 0
+    min_seconds = rules.DEFAULT_MIN_PRACTICE_SECONDS
+    counted = counted_q(enrollment.practice_id)
+    for day, count, not_counted, minimum in (
         PracticeSession.objects.filter(enrollment=enrollment)
         .values_list("local_date")
-        .annotate(n=Count("pk"))
-        .values_list("local_date", "n")
+        .annotate(
+            n=Count("pk", filter=counted),
+            short=Count("pk", filter=~counted),
+            m=Max(min_practice_seconds_sql(enrollment.practice_id)),
+        )
+        .values_list("local_date", "n", "short", "m")
     ):
+        short += not_counted
+        min_seconds = minimum  # the same on every row: the practice's
+        if not count:
+            continue
         days.add(day)
         week = rules.week_of(enrollment.start_date, day)
         if week in per_week:
@@ -426,4 +452,6 @@ def progress_data(enrollment: Enrollment, now: datetime) -> Progress:
         fear_baseline=fear_baseline,
         rows=rows,
         calendar=rules.practice_calendar(days, enrollment.local_date(now)),
+        short_sessions=short,
+        min_seconds=min_seconds,
     )

@@ -9,3 +9,4 @@ WEEKDAY_DAY_MONTH_TIME_FORMAT = "D j M, H:i"
 WEEKDAY_DAY_MONTH_YEAR_TIME_FORMAT = "D j M Y, H:i"
 MONTH_YEAR_SHORT_FORMAT = "M y"
 MONTH_ABBR_FORMAT = "M"
+DAY_FULL_MONTH_FORMAT = "j F"  # "6 December": read aloud in full (screen readers)

@@ -10,3 +10,4 @@ WEEKDAY_DAY_MONTH_TIME_FORMAT = "D j b, H:i"
 WEEKDAY_DAY_MONTH_YEAR_TIME_FORMAT = "D j b Y, H:i"
 MONTH_YEAR_SHORT_FORMAT = "b y"
 MONTH_ABBR_FORMAT = "b"
+DAY_FULL_MONTH_FORMAT = r"j \d\e F"  # "6 de diciembre": read aloud in full (screen readers)
