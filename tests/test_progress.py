@@ -114,7 +114,7 @@ def test_the_numbers_match_the_patients_answers(client, cast, enrollment):
         ("Week 5 check-in", "Not done yet"),
     ]
     assert (
-        "Your average pain was 7 at starting check-in and 3 at week 4 check-in. "
+        "Your average pain was 7 at the starting check-in and 3 at the week 4 check-in. "
         "1 check-in was missed."
     ) in page
     practice = page.split("<caption>Practice sessions each week</caption>", 1)[1]

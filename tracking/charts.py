@@ -345,16 +345,18 @@ def progress_charts(progress: Progress) -> list[Chart]:
     # Whole sentences, each translated as one (Spanish orders the words differently).
     pain_words = {
         "none": gettext("No answers yet for your average pain."),
-        "one": gettext("Your average pain at %(when)s: %(value)s."),
+        "one": gettext("Your average pain at the %(when)s: %(value)s."),
         "two": gettext(
-            "Your average pain was %(first)s at %(first_when)s and %(last)s at %(last_when)s."
+            "Your average pain was %(first)s at the %(first_when)s "
+            "and %(last)s at the %(last_when)s."
         ),
     }
     fear_words = {
         "none": gettext("No answers yet for your fear of movement."),
-        "one": gettext("Your fear of movement at %(when)s: %(value)s."),
+        "one": gettext("Your fear of movement at the %(when)s: %(value)s."),
         "two": gettext(
-            "Your fear of movement was %(first)s at %(first_when)s and %(last)s at %(last_when)s."
+            "Your fear of movement was %(first)s at the %(first_when)s "
+            "and %(last)s at the %(last_when)s."
         ),
     }
     started = gettext("The dashed line is where you started.")

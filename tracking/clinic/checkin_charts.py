@@ -166,12 +166,12 @@ def trend_text(points: list[Point], what: str) -> str:
     first, last = done[0], done[-1]
     if len(done) == 1:
         return (
-            gettext("%(what)s: %(value)s at %(when)s.")
+            gettext("%(what)s: %(value)s at the %(when)s.")
             % {"what": what, "value": score_text(first.value), "when": first.name.lower()}
             + tail
         )
     return (
-        gettext("%(what)s %(first)s at %(first_when)s, %(last)s at %(last_when)s.")
+        gettext("%(what)s %(first)s at the %(first_when)s, %(last)s at the %(last_when)s.")
         % {
             "what": what,
             "first": score_text(first.value),
