@@ -281,11 +281,15 @@ def test_it_acknowledges_then_resolves_an_alert(clin, cast, history, alert):
     assert alert.status == "acknowledged"
     form = clin.get(response.url).content.decode()
     assert '<input type="hidden" name="back" value="patient">' in form
+    tz = cast.clinician.tzinfo
     done = clin.post(
         reverse("alert_resolve", args=[alert.pk]),
         {
+            # Not reached: resolved only because a GP referral hands the risk on
+            # (tests/test_alert_not_reached.py), with when and how they tried.
             "contacted": "no",
-            "risk_after": "medium",
+            "contacted_at": f"{timezone.localtime(timezone.now(), tz):%Y-%m-%dT%H:%M}",
+            "method": "phone",
             "plan": ["gp_referral"],
             "note": "No answer.",
             "back": "patient",
@@ -298,7 +302,12 @@ def test_it_acknowledges_then_resolves_an_alert(clin, cast, history, alert):
     assert "No open alerts." in page and "Recently resolved (1)" in page
     assert [
         e.action for e in AuditEvent.objects.filter(object_type="tracking.alert").order_by("pk")
-    ] == ["alert.acknowledged", "alert.viewed", "alert.resolved"]  # the form, then resolving
+    ] == [
+        "alert.acknowledged",
+        "alert.viewed",  # the form
+        "alert.contact_attempted",  # the try that did not get through
+        "alert.resolved",
+    ]
 
 
 def test_it_swaps_the_alerts_section_for_htmx(clin, history, alert):
