@@ -28,6 +28,7 @@ from tracking.checkins.summaries import summaries_refresh
 from tracking.diary.services import Episode, diary_entry_save
 from tracking.instruments.registry import sync_shipped
 from tracking.models import (
+    AlertContactAttempt,
     CheckIn,
     ClinicianNote,
     Delivery,
@@ -193,6 +194,15 @@ def make_rich_data(enrollment: Enrollment, *, marker: str, staff: User) -> Rich:
             plan=["continue"],
             note=f"{marker} resolution note",
         ),
+    )
+    # A try to reach them before that did not get through (a row: the service's
+    # acknowledgement is not what this data is about).
+    r["contact_attempt"] = AlertContactAttempt.objects.create(
+        alert=r["resolved_alert"],
+        attempted_at=timezone.now(),
+        method="phone",
+        note=f"{marker} attempt note",
+        created_by=staff,
     )
     r["clinician_note"] = ClinicianNote.objects.create(
         enrollment=enrollment, author=enrollment.clinician, body=f"{marker} clinician's note"

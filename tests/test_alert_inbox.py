@@ -40,8 +40,9 @@ def test_it_lists_a_clinicians_own_patients_alerts_overdue_first(cast, client, a
         page = client.get(reverse("alert_inbox")).content.decode()
     assert page.index("Thoughts of self-harm reported") < page.index("High fear of movement")
     # The urgent one: due an hour after it was raised.
-    assert "Overdue since Tue 8 Dec 2026, 11:00 (1\xa0hour late)" in page
-    assert "Due in" in page
+    assert "Now — overdue since Tue 8 Dec 2026, 11:00</strong> (1\xa0hour late)" in page
+    # The routine one: 3 working days, said from its due time (wording.due_phrase).
+    assert "Due by Fri 11 Dec 2026, 10:00" in page
     assert cast.patient.display_name in page
     assert cast.other_patient.display_name not in page  # not their patient
     assert reverse("alert_detail", args=[alerts["theirs"].pk]) not in page

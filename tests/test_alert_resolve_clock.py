@@ -170,7 +170,7 @@ def test_an_acknowledged_alert_left_unresolved_goes_up_the_chain_once(
     with time_machine.travel(FRIDAY_4PM + timedelta(minutes=20), tick=False):
         client.force_login(cast.clinician)
         inbox = client.get(reverse("alert_inbox")).content.decode()
-    assert "Acknowledged by Dr Kim" in inbox and "Resolve in 2" in inbox
+    assert "Acknowledged by Dr Kim" in inbox and "Resolve by Mon 14 Dec 2026, 09:10" in inbox
 
     # Through the weekend, and a minute before the deadline, nobody is told.
     for at in (FRIDAY_4PM + timedelta(days=1), monday_910 - timedelta(minutes=1)):

@@ -483,17 +483,18 @@ def test_an_escalated_alert_stays_overdue_since_its_first_due_time(cast, enrollm
         cast.clinician.save(update_fields=["language"])
         spanish = client.get(reverse("alert_inbox")).content.decode()
     card = page[page.index("Red flags at screening") :]
-    assert "Overdue since Wed 9 Dec 2026, 10:00 (2\xa0weeks, 6\xa0days late)" in card
+    late = "Now — overdue since Wed 9 Dec 2026, 10:00</strong> (2\xa0weeks, 6\xa0days late)"
+    assert late in card
     assert "next escalation in 1\xa0day" in card
-    assert "Due in 1\xa0day" not in page
+    assert "Due by Wed 30 Dec 2026" not in page  # the step's time is not its deadline
     # Urgent first, however overdue a high one is: the self-harm alert raised a minute
     # ago before the three-week-old red flags.
     assert page.index("Thoughts of self-harm reported") < page.index("Red flags at screening")
-    assert "Due in 1\xa0hour" in page  # the fresh one
+    assert "Due today by 11:00" in page  # the fresh one
     assert reverse("alert_detail", args=[fresh.pk]) in page
-    assert "Overdue by 2\xa0weeks, 6\xa0days" in detail and "Wed 9 Dec 2026, 10:00" in detail
+    assert late in detail
     assert "Next escalation" in detail and "Wed 30 Dec 2026, 10:00" in detail
-    assert "Atrasada desde el mié 9 dic 2026, 10:00" in spanish
+    assert "Ahora: está atrasada desde el mié 9 dic 2026, 10:00" in spanish
     assert "próximo escalamiento en 1\xa0día" in spanish
 
 

@@ -9,6 +9,7 @@ from __future__ import annotations
 from datetime import UTC, datetime
 
 import pytest
+import time_machine
 from django.urls import reverse
 
 from tests.clinical_data import add_alert, build_history
@@ -101,8 +102,12 @@ def test_the_alert_pages_are_in_spanish(spanish_clinician, cast, alert):
 @pytest.mark.parametrize(
     ("language", "subject", "body"),
     [
-        ("es", "Urgente: un paciente necesita una llamada hoy", "Abrir la alerta"),
-        ("en", "Urgent: a patient needs a call today", "Open the alert"),
+        (
+            "es",
+            "Urgente: un paciente necesita una llamada hoy a más tardar a las 11:00",
+            "Abrir la alerta",
+        ),
+        ("en", "Urgent: a patient needs a call today by 11:00", "Open the alert"),
     ],
 )
 def test_the_urgent_alert_email_is_in_the_clinicians_language(
@@ -115,9 +120,11 @@ def test_the_urgent_alert_email_is_in_the_clinicians_language(
 
     cast.clinician.language = language
     cast.clinician.save(update_fields=["language"])
-    checkin = make_checkin(enrollment, "baseline", answers={"phq9": phq9(item9=1), **pain(5)})
-    evaluate_checkin(checkin)
-    run_outbox()
+    # Tuesday 8 December 2026, 10:00 UTC, in office hours: due an hour later.
+    with time_machine.travel(datetime(2026, 12, 8, 10, 0, tzinfo=UTC), tick=False):
+        checkin = make_checkin(enrollment, "baseline", answers={"phq9": phq9(item9=1), **pain(5)})
+        evaluate_checkin(checkin)
+        run_outbox()
     [message] = [m for m in mailoutbox if cast.clinician.email in m.to]
     assert message.subject == subject
     html = message.alternatives[0][0]

@@ -262,14 +262,15 @@ def test_it_acknowledges_then_resolves_an_alert(clin, cast, history, alert):
     page = clin.get(response.url).content.decode()
     # The deadline, as the alert page's acknowledge says it (review finding: this page
     # said only "Alert acknowledged: <kind>").
+    # Said as every "when" about an alert is, in the clinician's zone ("today by 17:30"
+    # or "by Tue 8 Dec 2026, 10:00": tests/test_alert_due_wording.py).
     from django.utils import timezone
-    from django.utils.formats import date_format
 
-    deadline = date_format(
-        timezone.localtime(alert.resolve_by, cast.clinician.tzinfo),
-        "WEEKDAY_DAY_MONTH_YEAR_TIME_FORMAT",
-    )
-    assert f"Please contact the patient and resolve it by {deadline}." in page
+    from tracking.alerts.wording import due_phrase
+
+    with timezone.override(cast.clinician.tzinfo):
+        deadline = due_phrase(alert.resolve_by, timezone.now())
+    assert f"Please contact the patient and resolve it {deadline}." in page
     assert "your practice&#x27;s escalation chain is told" in page
     assert "patient_alert_acknowledge" not in page
     assert f'action="{url("patient_alert_acknowledge", history, alert.pk)}"' not in page
@@ -281,11 +282,15 @@ def test_it_acknowledges_then_resolves_an_alert(clin, cast, history, alert):
     assert alert.status == "acknowledged"
     form = clin.get(response.url).content.decode()
     assert '<input type="hidden" name="back" value="patient">' in form
+    tz = cast.clinician.tzinfo
     done = clin.post(
         reverse("alert_resolve", args=[alert.pk]),
         {
+            # Not reached: resolved only because a GP referral hands the risk on
+            # (tests/test_alert_not_reached.py), with when and how they tried.
             "contacted": "no",
-            "risk_after": "medium",
+            "contacted_at": f"{timezone.localtime(timezone.now(), tz):%Y-%m-%dT%H:%M}",
+            "method": "phone",
             "plan": ["gp_referral"],
             "note": "No answer.",
             "back": "patient",
@@ -298,7 +303,12 @@ def test_it_acknowledges_then_resolves_an_alert(clin, cast, history, alert):
     assert "No open alerts." in page and "Recently resolved (1)" in page
     assert [
         e.action for e in AuditEvent.objects.filter(object_type="tracking.alert").order_by("pk")
-    ] == ["alert.acknowledged", "alert.viewed", "alert.resolved"]  # the form, then resolving
+    ] == [
+        "alert.acknowledged",
+        "alert.viewed",  # the form
+        "alert.contact_attempted",  # the try that did not get through
+        "alert.resolved",
+    ]
 
 
 def test_it_swaps_the_alerts_section_for_htmx(clin, history, alert):

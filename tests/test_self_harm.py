@@ -31,7 +31,8 @@ from tracking.tasks import escalate_alerts, send_alert_email
 ESCALATION = "An alert needs attention"
 # Tuesday 8 December 2026, 10:00 at the practice (UTC): inside working hours.
 T0 = datetime(2026, 12, 8, 10, 0, tzinfo=UTC)
-URGENT = "Urgent: a patient needs a call today"
+# An hour from T0, in office hours: "today by 11:00" (tracking.alerts.wording.due_phrase).
+URGENT = "Urgent: a patient needs a call today by 11:00"
 
 
 @pytest.fixture

@@ -18,6 +18,7 @@ from tracking.instruments import registry
 from tracking.messaging.models import Message, ThreadRead
 from tracking.models import (
     Alert,
+    AlertContactAttempt,
     AlertResolution,
     BulkImport,
     CheckIn,
@@ -190,6 +191,7 @@ PERSONAL_DATA = PersonalData(
         EscalationStep._meta.get_field("user"),
         HoldDecision._meta.get_field("decided_by"),
         AlertResolution._meta.get_field("created_by"),
+        AlertContactAttempt._meta.get_field("created_by"),
         SessionNote._meta.get_field("author"),
         # Who wrote a message: the patient or a member of staff. Every message of the
         # patient's thread is theirs (found through the thread), whoever wrote it.
@@ -234,6 +236,11 @@ PERSONAL_DATA = PersonalData(
                 "plan",
                 "created_at",
             )
+        ),
+        # Each try to reach them about an alert that did not get through: when and how.
+        # The note is the clinician's working note, as a resolution's is.
+        AlertContactAttempt: TablePolicy(
+            columns=("id", "alert_id", "attempted_at", "method", "created_at")
         ),
         # A PRT session with their therapist: when, how long, how, what it covered, the
         # risk review's outcome and the homework agreed are theirs; the clinician's

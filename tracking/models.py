@@ -507,6 +507,7 @@ from tracking.diary.models import DiaryEntry  # noqa: E402
 from tracking.messaging.models import Message, MessageThread, ThreadRead  # noqa: E402
 from tracking.reminders.models import Delivery, ReminderPreferences, ReminderSchedule  # noqa: E402
 from tracking.safety.models import (  # noqa: E402
+    AlertContactAttempt,
     AlertResolution,
     CrisisResource,
     HoldDecision,
@@ -517,6 +518,7 @@ from tracking.session_notes.models import SessionNote  # noqa: E402
 
 __all__ = [
     "Alert",
+    "AlertContactAttempt",
     "AlertResolution",
     "BulkImport",
     "CheckIn",

@@ -35,6 +35,7 @@ COLUMN_LABELS = {
     "assessor_name": pgettext_lazy(C, "assessor name"),
     "assessor_role": pgettext_lazy(C, "assessor role"),
     "at": pgettext_lazy(C, "when"),
+    "attempted_at": pgettext_lazy(C, "attempted at"),
     "attempts": pgettext_lazy(C, "attempts"),
     "audience": pgettext_lazy(C, "for whom"),  # a notification's: patient or staff
     "attribution_id": pgettext_lazy(C, "attribution (id)"),

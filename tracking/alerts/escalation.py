@@ -25,7 +25,7 @@ from painapp.accounts.emails import send_email
 from painapp.accounts.models import Practice, Role, User
 from tracking import rules as clinical
 from tracking.alerts import wording
-from tracking.alerts.due import due_time
+from tracking.alerts.due import alert_clock, due_time
 from tracking.alerts.evaluate import _settings_by_practice
 from tracking.alerts.services import tells_clinician_at_once
 from tracking.alerts.staff import active_staff
@@ -474,8 +474,13 @@ def alert_email_send(*, alert_id: int, outbox_id: int | None = None) -> bool:
             "from_checkin": wording.from_checkin(alert),
             "written_where": wording.where_phrase(alert),
             "url": _app_url(reverse("alert_detail", args=[alert.pk])),
+            # When to call: the alert's own due time, said in the clinician's zone and
+            # language as every alert page says it (wording.due_phrase).
+            "due_at": alert_clock(alert, timezone.now()).deadline,
+            "now": timezone.now(),
         },
         language=clinician.language,
+        tz=clinician.tzinfo,
     )
     return True
 
@@ -545,8 +550,13 @@ def handover_email_send(*, alert_id: int, user_id: int, outbox_id: int | None = 
             "name": clinician.display_name,
             "practice": alert.practice,
             "url": _app_url(reverse("alert_detail", args=[alert.pk])),
+            # When to call: the alert's own due time, said in the clinician's zone and
+            # language as every alert page says it (wording.due_phrase).
+            "due_at": alert_clock(alert, timezone.now()).deadline,
+            "now": timezone.now(),
         },
         language=clinician.language,
+        tz=clinician.tzinfo,
     )
     return True
 

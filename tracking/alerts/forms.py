@@ -7,11 +7,12 @@ from typing import Any
 
 from django import forms
 from django.utils import timezone
+from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
 from painapp.widgets import TOO_LONG, LongTextarea
 from tracking import rules
-from tracking.alerts.services import ResolutionOutcome
+from tracking.alerts.services import ContactAttempt, ResolutionOutcome
 from tracking.alerts.wording import alert_time
 from tracking.models import AlertResolution
 
@@ -38,17 +39,19 @@ class ResolveForm(forms.Form):
         choices=AlertResolution.Method.choices,
         widget=forms.RadioSelect,
     )
+    # Asked only when contact was made, and the plan only when the alert is resolved
+    # (clean() below says which).
     risk_after = forms.ChoiceField(
         label=_("Risk level after contact"),
+        required=False,
         choices=AlertResolution.Risk.choices,
         widget=forms.RadioSelect,
-        error_messages={"required": _("Choose the risk level you judged after contact.")},
     )
     plan = forms.MultipleChoiceField(
         label=_("Plan (choose all that apply)"),
+        required=False,
         choices=AlertResolution.Plan.choices,
         widget=forms.CheckboxSelectMultiple,
-        error_messages={"required": _("Choose at least one part of the plan.")},
     )
     note = forms.CharField(
         label=_("Short note"),
@@ -61,35 +64,68 @@ class ResolveForm(forms.Form):
         },
     )
 
-    def __init__(self, *args: Any, raised_at: datetime, **kwargs: Any) -> None:
+    def __init__(
+        self, *args: Any, raised_at: datetime, prompt_contact: bool = False, **kwargs: Any
+    ) -> None:
         super().__init__(*args, **kwargs)
         self.raised_at = raised_at
+        # The alert needs prompt contact (tracking.rules.needs_prompt_contact): "we could
+        # not reach them" is then a contact attempt, with its time and how.
+        self.prompt_contact = prompt_contact
+
+    def _check_time(self, when: datetime | None, *, missing: str) -> None:
+        problem = (
+            rules.contact_time_problem(when, raised_at=self.raised_at, now=timezone.now())
+            if when
+            else ""
+        )
+        if not when and "contacted_at" not in self.errors:
+            self.add_error("contacted_at", missing)
+        elif problem == "future":
+            self.add_error("contacted_at", _("The contact time cannot be in the future."))
+        elif problem == "before_raised":
+            self.add_error(
+                "contacted_at",
+                _(
+                    "This alert was raised on %(raised)s. The contact time is before "
+                    "that. Enter when you made contact about this alert."
+                )
+                % {"raised": alert_time(self.raised_at)},
+            )
 
     def clean(self):
         data = super().clean() or {}
-        if data.get("contacted") == "yes":
-            when = data.get("contacted_at")
-            problem = (
-                rules.contact_time_problem(when, raised_at=self.raised_at, now=timezone.now())
-                if when
-                else ""
+        contacted = data.get("contacted")
+        if contacted == "yes":
+            self._check_time(
+                data.get("contacted_at"), missing=gettext("Enter when the contact happened.")
             )
-            if not when and "contacted_at" not in self.errors:
-                self.add_error("contacted_at", _("Enter when the contact happened."))
-            elif problem == "future":
-                self.add_error("contacted_at", _("The contact time cannot be in the future."))
-            elif problem == "before_raised":
-                self.add_error(
-                    "contacted_at",
-                    _(
-                        "This alert was raised on %(raised)s. The contact time is before "
-                        "that. Enter when you made contact about this alert."
-                    )
-                    % {"raised": alert_time(self.raised_at)},
-                )
             if not data.get("method"):
                 self.add_error("method", _("Choose how the contact happened."))
+            if not data.get("risk_after"):
+                self.add_error("risk_after", _("Choose the risk level you judged after contact."))
+        elif contacted == "no" and self.prompt_contact:
+            self._check_time(
+                data.get("contacted_at"), missing=gettext("Enter when you tried to reach them.")
+            )
+            if not data.get("method"):
+                self.add_error("method", _("Choose how you tried to reach them."))
+        if not data.get("plan") and (contacted == "yes" or not self.prompt_contact):
+            self.add_error("plan", _("Choose at least one part of the plan."))
         return data
+
+    def not_reached(self) -> bool:
+        """The patient was not reached (the form is valid)."""
+        return self.cleaned_data["contacted"] == "no"
+
+    def attempt(self) -> ContactAttempt | None:
+        """The try that did not get through, for an alert that needs prompt contact."""
+        data = self.cleaned_data
+        if not (self.prompt_contact and self.not_reached()):
+            return None
+        return ContactAttempt(
+            attempted_at=data["contacted_at"], method=data["method"], note=data["note"].strip()
+        )
 
     def outcome(self) -> ResolutionOutcome:
         data = self.cleaned_data
@@ -98,7 +134,8 @@ class ResolveForm(forms.Form):
             contacted=contacted,
             contacted_at=data.get("contacted_at") if contacted else None,
             method=data.get("method") or "" if contacted else "",
-            risk_after=data["risk_after"],
+            risk_after=data.get("risk_after") or "" if contacted else "",
             plan=list(data["plan"]),
             note=data["note"].strip(),
+            attempt=self.attempt(),
         )

@@ -14,7 +14,7 @@ from painapp.accounts.models import Role
 from painapp.types import MemberRequest
 from tracking.access import EnrollmentScope, alerts_in_scope, visible_alerts
 from tracking.alerts import wording
-from tracking.alerts.wording import with_told
+from tracking.alerts.wording import with_attempts, with_told
 from tracking.models import Alert
 
 INBOX_LIMIT = 200  # more than any practice should ever have waiting; the page says so
@@ -37,7 +37,7 @@ def alert_inbox(request: MemberRequest) -> list[Alert]:
         default=Coalesce(F("first_due_at"), F("due_at")),
     )
     return list(
-        with_told(visible_alerts(request))
+        with_attempts(with_told(visible_alerts(request)))
         .exclude(status=Alert.Status.RESOLVED)
         .select_related("enrollment__patient", "enrollment__clinician", "acknowledged_by")
         .annotate(deadline=deadline)

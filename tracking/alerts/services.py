@@ -22,7 +22,7 @@ from tracking import rules
 from tracking.alerts.due import due_time, resolve_time
 from tracking.alerts.staff import active_staff
 from tracking.checkins.summaries import summary_alerts_recount
-from tracking.models import Alert, AlertResolution, PracticeSettings
+from tracking.models import Alert, AlertContactAttempt, AlertResolution, PracticeSettings
 from tracking.outbox import outbox_add
 
 
@@ -111,33 +111,93 @@ def alert_acknowledge(*, alert: Alert, by: User, request: HttpRequest | None = N
     resolve clock: it must be resolved by `resolve_by` (tracking.alerts.due.resolve_time),
     or the escalation chain is told (tracking.alerts.resolve_clock). Counted and audited
     in one transaction; False if it was not open (already acknowledged or resolved)."""
-    now = timezone.now()
+    with transaction.atomic():
+        updated = _acknowledge(alert=alert, by=by, request=request, now=timezone.now())
+        alert.refresh_from_db()
+    return updated
+
+
+def _acknowledge(*, alert: Alert, by: User, request: HttpRequest | None, now: datetime) -> bool:
+    """Inside a transaction: acknowledge `alert` if it is open (its resolve clock starts
+    now), recounted and audited. False if it was not open."""
     resolve_by = resolve_time(
         practice_settings=PracticeSettings.for_practice(alert.practice_id),
         timezone_name=Practice.objects.only("timezone").get(pk=alert.practice_id).timezone,
         severity=alert.severity,
         acknowledged_at=now,
     )
-    with transaction.atomic():
-        updated = Alert.objects.filter(pk=alert.pk, status=Alert.Status.OPEN).update(
-            status=Alert.Status.ACKNOWLEDGED,
-            acknowledged_by=by,
-            acknowledged_at=now,
-            resolve_by=resolve_by,
+    updated = Alert.objects.filter(pk=alert.pk, status=Alert.Status.OPEN).update(
+        status=Alert.Status.ACKNOWLEDGED,
+        acknowledged_by=by,
+        acknowledged_at=now,
+        resolve_by=resolve_by,
+    )
+    if updated:
+        summary_alerts_recount(enrollment_id=alert.enrollment_id)
+        badges_changed(alert.practice_id)
+        audit(
+            request,
+            "alert.acknowledged",
+            practice=alert.practice,
+            subject=alert.enrollment.patient,
+            obj=alert,
+            actor=by,
         )
-        alert.refresh_from_db()
-        if updated:
-            summary_alerts_recount(enrollment_id=alert.enrollment_id)
-            badges_changed(alert.practice_id)
-            audit(
-                request,
-                "alert.acknowledged",
-                practice=alert.practice,
-                subject=alert.enrollment.patient,
-                obj=alert,
-                actor=by,
-            )
     return bool(updated)
+
+
+@dataclass(frozen=True)
+class ContactAttempt:
+    """A try to reach the patient that did not get through (AlertContactAttempt)."""
+
+    attempted_at: datetime
+    method: str
+    note: str
+
+
+def _record_attempt(
+    *, alert: Alert, by: User, attempt: ContactAttempt, request: HttpRequest | None, now: datetime
+) -> None:
+    AlertContactAttempt.objects.create(
+        alert_id=alert.pk,
+        attempted_at=attempt.attempted_at,
+        method=attempt.method,
+        note=attempt.note,
+        created_by=by,
+        created_at=now,
+    )
+    audit(
+        request,
+        "alert.contact_attempted",
+        practice=alert.practice,
+        subject=alert.enrollment.patient,
+        obj=alert,
+        actor=by,
+    )
+
+
+def alert_contact_attempt(
+    *, alert: Alert, by: User, attempt: ContactAttempt, request: HttpRequest | None = None
+) -> bool:
+    """Record that `by` tried to reach the patient and could not. The alert is NOT
+    resolved: it stays open, acknowledged (by `by`, if nobody had yet: someone is
+    working it, and its resolve clock starts), and a resolve clock already running keeps
+    running (tracking.alerts.resolve_clock tells the chain if it is not resolved in
+    time). Audited in one transaction; False if the alert was resolved meanwhile (then
+    nothing is stored)."""
+    now = timezone.now()
+    with transaction.atomic():
+        locked = (
+            Alert.objects.select_for_update()
+            .filter(pk=alert.pk)
+            .exclude(status=Alert.Status.RESOLVED)
+            .exists()
+        )
+        if locked:
+            _acknowledge(alert=alert, by=by, request=request, now=now)
+            _record_attempt(alert=alert, by=by, attempt=attempt, request=request, now=now)
+        alert.refresh_from_db()
+    return locked
 
 
 @dataclass(frozen=True)
@@ -146,11 +206,15 @@ class ResolutionOutcome:
     in tracking.alerts.forms checks them)."""
 
     contacted: bool
-    risk_after: str
+    risk_after: str  # "" when the patient was not reached
     plan: list[str]
     note: str
     contacted_at: datetime | None = None
     method: str = ""
+    # Not reached, for an alert that needs prompt contact: the try, kept as a contact
+    # attempt beside the resolution (which its plan allows: tracking.rules.
+    # unreached_outcome).
+    attempt: ContactAttempt | None = None
 
 
 def alert_resolve(
@@ -159,10 +223,24 @@ def alert_resolve(
     by: User,
     outcome: ResolutionOutcome,
     request: HttpRequest | None = None,
+    by_hold_decision: bool = False,
 ) -> bool:
     """Close an alert with its documented outcome (an AlertResolution). Resolving an
     open alert also acknowledges it (by the same person). Counted and audited in one
-    transaction; False if it was already resolved (the outcome is then not stored)."""
+    transaction; False if it was already resolved (the outcome is then not stored).
+
+    An alert that needs prompt contact is never resolved with the patient not reached
+    unless the plan hands the risk on (tracking.rules.unreached_outcome): that try is a
+    contact attempt (`alert_contact_attempt`), and asking this raises ValueError. The
+    one exception, `by_hold_decision`: a red-flag alert closed by the clinician's
+    decision on the safety hold, whose reason is the record (tracking.clinic.services)."""
+    if (
+        not by_hold_decision
+        and not outcome.contacted
+        and rules.unreached_outcome(kind=alert.kind, severity=alert.severity, plan=outcome.plan)
+        != rules.Unreached.RESOLVE
+    ):
+        raise ValueError("not reached, and the plan hands the risk to nobody: an attempt")
     now = timezone.now()
     with transaction.atomic():
         updated = (
@@ -179,12 +257,16 @@ def alert_resolve(
                 contacted=outcome.contacted,
                 contacted_at=outcome.contacted_at if outcome.contacted else None,
                 method=outcome.method if outcome.contacted else "",
-                risk_after=outcome.risk_after,
+                risk_after=outcome.risk_after if outcome.contacted else "",
                 plan=list(outcome.plan),
                 note=outcome.note,
                 created_by=by,
                 created_at=now,
             )
+            if outcome.attempt is not None and not outcome.contacted:
+                _record_attempt(
+                    alert=alert, by=by, attempt=outcome.attempt, request=request, now=now
+                )
         alert.refresh_from_db()
         if updated:
             summary_alerts_recount(enrollment_id=alert.enrollment_id)

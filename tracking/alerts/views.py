@@ -23,7 +23,13 @@ from tracking.alerts.forms import ResolveForm
 from tracking.alerts.handover import handovers_of
 from tracking.alerts.selectors import INBOX_LIMIT, alert_inbox
 from tracking.band_labels import band_label
-from tracking.models import Alert, AlertResolution, EscalationStep, PracticeSettings
+from tracking.models import (
+    Alert,
+    AlertContactAttempt,
+    AlertResolution,
+    EscalationStep,
+    PracticeSettings,
+)
 from tracking.screening.forms import red_flag_rows
 
 # Where a person goes back to after acting on an alert: a page named, never a URL, so
@@ -96,6 +102,14 @@ def _escalation_steps(alert: Alert) -> list[EscalationStep]:
     )
 
 
+def _prompt_contact(alert: Alert) -> bool:
+    return rules.needs_prompt_contact(kind=alert.kind, severity=alert.severity)
+
+
+def _form(alert: Alert, data=None) -> ResolveForm:
+    return ResolveForm(data, raised_at=alert.created_at, prompt_contact=_prompt_contact(alert))
+
+
 def _detail_context(request: MemberRequest, alert: Alert) -> dict:
     enrollment = alert.enrollment
     contact = {
@@ -129,6 +143,13 @@ def _detail_context(request: MemberRequest, alert: Alert) -> dict:
         "resolution": AlertResolution.objects.filter(alert=alert)
         .select_related("created_by")
         .first(),
+        # Tries that did not get through ("we could not reach them"), oldest first.
+        "attempts": list(
+            AlertContactAttempt.objects.filter(alert=alert).select_related("created_by")
+        ),
+        # "We could not reach them" is an attempt, unless the plan hands the risk on.
+        "prompt_contact": _prompt_contact(alert),
+        "plans_handing_risk_on": wording.plans_handing_risk_on(),
         "steps": _escalation_steps(alert),
         "safety_contact": practice_settings.safety_contact if practice_settings else None,
         "now": timezone.now(),
@@ -159,7 +180,7 @@ def alert_detail(request: MemberRequest, pk: int) -> HttpResponse:
     return render(
         request,
         "tracking/clinic/alert.html",
-        {**_detail_context(request, alert), "form": ResolveForm(raised_at=alert.created_at)},
+        {**_detail_context(request, alert), "form": _form(alert)},
     )
 
 
@@ -183,12 +204,24 @@ def alert_resolve(request: MemberRequest, pk: int) -> HttpResponse:
     if alert.status == Alert.Status.RESOLVED:
         messages.info(request, _("This alert was already resolved."))
         return redirect("alert_detail", pk=alert.pk)
-    form = ResolveForm(
-        request.POST if request.method == "POST" else None, raised_at=alert.created_at
-    )
+    form = _form(alert, request.POST if request.method == "POST" else None)
     # The contact time is typed in the person's own time ("When (your local time)"):
     # read, and the alert's raised time said, in their zone (UserTimezoneMiddleware).
     valid = request.method == "POST" and form.is_valid()
+    if valid and form.not_reached():
+        plan = list(form.cleaned_data["plan"])
+        attempt = form.attempt()
+        unreached = rules.unreached_outcome(kind=alert.kind, severity=alert.severity, plan=plan)
+        if attempt is not None and unreached == rules.Unreached.ATTEMPT:
+            # Not reached, and nobody else acts on it: a contact attempt, never a
+            # resolution. The alert stays open and its resolve clock keeps running.
+            if services.alert_contact_attempt(
+                alert=alert, by=request.user, attempt=attempt, request=request
+            ):
+                messages.warning(request, wording.attempt_message(alert, plan))
+            else:
+                messages.info(request, _("This alert was already resolved."))
+            return redirect("alert_detail", pk=alert.pk)
     if valid:
         if services.alert_resolve(
             alert=alert, by=request.user, outcome=form.outcome(), request=request

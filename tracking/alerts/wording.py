@@ -12,8 +12,18 @@ from __future__ import annotations
 from datetime import datetime
 
 from django.contrib.postgres.expressions import ArraySubquery
-from django.db.models import BooleanField, F, Func, IntegerField, OuterRef, QuerySet
-from django.db.models.functions import JSONObject
+from django.db.models import (
+    BooleanField,
+    Count,
+    F,
+    Func,
+    IntegerField,
+    Max,
+    OuterRef,
+    QuerySet,
+    Subquery,
+)
+from django.db.models.functions import Coalesce, JSONObject
 from django.utils import timezone
 from django.utils.formats import date_format
 from django.utils.functional import Promise
@@ -21,8 +31,9 @@ from django.utils.translation import gettext, gettext_lazy, ngettext
 
 from painapp.accounts.models import User
 from tracking import rules as clinical
+from tracking.alerts.due import alert_clock
 from tracking.instruments.registry import with_shipped_rules
-from tracking.models import Alert, CheckIn, Response
+from tracking.models import Alert, AlertContactAttempt, AlertResolution, CheckIn, Response
 
 CHECKIN = "checkin"
 
@@ -70,12 +81,73 @@ def from_checkin(alert: Alert) -> bool:
 
 def acknowledged_message(alert: Alert) -> str:
     """What staff are told on acknowledging `alert` (just acknowledged, so it has its
-    resolve time), wherever they acknowledged it: the deadline, in the reader's zone
-    (UserTimezoneMiddleware) and language, and what happens if it is missed."""
+    resolve time), wherever they acknowledged it: the deadline (`due_phrase`), in the
+    reader's zone (UserTimezoneMiddleware) and language, and what happens if it is
+    missed."""
     return gettext(
-        "Alert acknowledged. Please contact the patient and resolve it by %(when)s. "
+        "Alert acknowledged. Please contact the patient and resolve it %(when)s. "
         "If it is not resolved by then, your practice's escalation chain is told."
-    ) % {"when": alert_time(alert.resolve_by)}
+    ) % {"when": due_phrase(alert.resolve_by, timezone.now())}
+
+
+# ---------------------------------------------------------------- when it is due
+def due_phrase(deadline: datetime | None, now: datetime) -> str:
+    """The one way every "when" about an alert is said (the urgent email, the inbox, the
+    alert page, the patient's page, the messages after acting on one), from its actual
+    deadline (tracking.rules.due_when), in the reader's zone and language (a page: the
+    viewer's, UserTimezoneMiddleware; an email: its recipient's, build_email): "today by
+    17:30", "by Tue 8 Dec 2026, 10:00", "now — overdue since Mon 7 Dec 2026, 10:00". A
+    deadline not known (a row from before they were kept): "as soon as you can"."""
+    if deadline is None:
+        return gettext("as soon as you can")
+    when = clinical.due_when(deadline, now=now, tz=timezone.get_current_timezone())
+    if when == clinical.DueWhen.OVERDUE:
+        return gettext("now — overdue since %(when)s") % {"when": alert_time(deadline)}
+    if when == clinical.DueWhen.TODAY:
+        return gettext("today by %(time)s") % {
+            "time": date_format(timezone.localtime(deadline), "H:i")
+        }
+    return gettext("by %(when)s") % {"when": alert_time(deadline)}
+
+
+def contact_when(alert: Alert, now: datetime) -> str:
+    """When the patient must be contacted, from the deadline the alert is late against
+    (tracking.rules.alert_clock: open, its first due time; acknowledged, its resolve
+    time), in `due_phrase`'s words."""
+    return due_phrase(alert_clock(alert, now).deadline, now)
+
+
+# ---------------------------------------------------------------- not reached
+def plans_handing_risk_on() -> str:
+    """The plans that resolve an alert that needs prompt contact without reaching the
+    patient (tracking.rules.PLANS_HANDING_RISK_ON), in words: "Emergency services
+    called; Referred to a crisis team; …"."""
+    return "; ".join(
+        str(label)
+        for value, label in AlertResolution.Plan.choices
+        if clinical.PLANS_HANDING_RISK_ON.get(value)
+    )
+
+
+def attempt_message(alert: Alert, plan: list[str]) -> str:
+    """What staff are told after "we could not reach them" on an alert that needs prompt
+    contact: the attempt is kept, the alert is not resolved and why, and by when."""
+    said = gettext(
+        "Your attempt to reach the patient is recorded. The alert is not resolved: it "
+        "stays open until someone reaches them. Please keep trying and resolve it "
+        "%(when)s. If it is not resolved by then, your practice's escalation chain is told."
+    ) % {"when": contact_when(alert, timezone.now())}
+    if plan:
+        labels = dict(AlertResolution.Plan.choices)
+        said += " " + gettext(
+            "Without reaching them, it can be resolved only with a plan that hands the risk "
+            "to someone who acts now (%(plans)s). The plan you chose (%(chosen)s) needs the "
+            "patient reached first."
+        ) % {
+            "plans": plans_handing_risk_on(),
+            "chosen": "; ".join(str(labels.get(p, p)) for p in plan),
+        }
+    return said
 
 
 # How every time on the alert pages is written (the inbox, an alert, its resolve form,
@@ -114,6 +186,19 @@ def with_told(alerts: QuerySet[Alert]) -> QuerySet[Alert]:
         .values(person=JSONObject(full_name="full_name", email="email"))
     )
     return alerts.annotate(told_people=ArraySubquery(people))
+
+
+def with_attempts(alerts: QuerySet[Alert]) -> QuerySet[Alert]:
+    """`attempt_count` and `last_attempt_at` on each alert, in the same query: the
+    tries to reach the patient that did not get through (AlertContactAttempt)."""
+    tries = AlertContactAttempt.objects.filter(alert=OuterRef("pk")).order_by().values("alert")
+    return alerts.annotate(
+        attempt_count=Coalesce(
+            Subquery(tries.annotate(n=Count("pk")).values("n")[:1], output_field=IntegerField()),
+            0,
+        ),
+        last_attempt_at=Subquery(tries.annotate(at=Max("attempted_at")).values("at")[:1]),
+    )
 
 
 def told_names(alert: Alert) -> str:

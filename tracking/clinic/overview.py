@@ -17,6 +17,7 @@ from django.utils.translation import gettext
 from programs.models import Attribution, Enrollment, PracticeSession
 from programs.selectors import outline_for
 from tracking import rules
+from tracking.alerts.wording import with_attempts
 from tracking.band_labels import band_label
 from tracking.charts import Chart, Point, pain_free_range
 from tracking.clinic.caseload import change_text
@@ -182,7 +183,7 @@ def _alerts(enrollment: Enrollment) -> list[Alert]:
     """Every alert of the enrollment, newest first, with who acknowledged and resolved
     it (their names only). One query."""
     return list(
-        Alert.objects.filter(enrollment_id=enrollment.pk)
+        with_attempts(Alert.objects.filter(enrollment_id=enrollment.pk))
         .select_related("acknowledged_by", "resolved_by", "resolution")
         .only(
             "kind",
@@ -192,6 +193,11 @@ def _alerts(enrollment: Enrollment) -> list[Alert]:
             "created_at",
             "acknowledged_at",
             "resolved_at",
+            # its deadlines, which every "when" about it is said from (wording.due_phrase)
+            "due_at",
+            "first_due_at",
+            "resolve_by",
+            "chain_exhausted_at",
             "acknowledged_by__full_name",
             "acknowledged_by__email",
             "resolved_by__full_name",

@@ -186,7 +186,7 @@ def _red_flag_alerts_resolve(
     decided (their language), as a note they typed would be."""
     outcome = ResolutionOutcome(contacted=False, risk_after="", plan=[plan], note=note)
     for alert in _red_flag_alerts(enrollment):
-        alert_resolve(alert=alert, by=by, request=request, outcome=outcome)
+        alert_resolve(alert=alert, by=by, request=request, outcome=outcome, by_hold_decision=True)
 
 
 def _enrollment_audit(

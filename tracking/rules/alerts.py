@@ -301,6 +301,46 @@ def alert_holds_deletion(*, kind: str, severity: str, status: str) -> bool:
     return needs_prompt_contact(kind=kind, severity=severity) and status != ALERT_RESOLVED
 
 
+# ---------------------------------------------------------------- not reached
+# An alert that needs prompt contact (`needs_prompt_contact`) climbs "until a person
+# documents contact". "We could not reach them" is a contact ATTEMPT: recorded (who,
+# when, how, note), and the alert stays open with its resolve clock running. It is
+# resolved without reaching the patient only when the plan hands the risk to someone who
+# acts on it. Every `AlertResolution.Plan` value is in this table (tests hold them
+# equal): True hands the risk on, False needs the patient reached first.
+PLANS_HANDING_RISK_ON: dict[str, bool] = {
+    "emergency": True,  # emergency services called: a welfare check, someone goes
+    "crisis_team": True,  # a crisis team takes it on and makes the contact
+    "gp_referral": True,  # their GP / primary care takes it on and makes the contact
+    "safety_plan": False,  # a safety plan is made WITH the patient
+    "continue": False,  # nobody acts: the risk is still unknown
+    "pause": False,  # nobody acts
+    "withdraw": False,  # nobody acts, and the patient loses their care here
+}
+
+
+class Unreached(StrEnum):
+    """What "we could not reach them" on the resolve form does."""
+
+    RESOLVE = "resolve"  # the alert is resolved, not reached (the plan says what follows)
+    ATTEMPT = "attempt"  # a contact attempt is recorded; the alert stays open
+
+
+def plan_hands_risk_on(plan: Iterable[str]) -> bool:
+    """One of the chosen plans hands the risk to someone who acts (the table above)."""
+    return any(PLANS_HANDING_RISK_ON.get(choice, False) for choice in plan)
+
+
+def unreached_outcome(*, kind: str, severity: str, plan: Iterable[str]) -> Unreached:
+    """The patient was not reached: an alert that needs prompt contact is resolved only
+    with a plan that hands the risk on, otherwise the try is a contact attempt and the
+    alert stays open. Other alerts (missed check-ins, pain up) may be resolved without
+    contact, as the clinician judges."""
+    if not needs_prompt_contact(kind=kind, severity=severity):
+        return Unreached.RESOLVE
+    return Unreached.RESOLVE if plan_hands_risk_on(plan) else Unreached.ATTEMPT
+
+
 # ============================================================ crisis-word alerts
 # The values of tracking.alerts.models.Alert.Status (tests/test_crisis_alert_rule.py
 # holds them equal).

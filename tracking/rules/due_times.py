@@ -5,6 +5,7 @@ from __future__ import annotations
 from collections.abc import Collection, Iterable
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, time, timedelta, tzinfo
+from enum import StrEnum
 
 # ====================================================================== alert due times
 # Every alert has a due time: when a person must have acknowledged it. It is the
@@ -189,3 +190,24 @@ def alert_clock(
         overdue=overdue,
         next_escalation_at=due_at if moves_next else None,
     )
+
+
+class DueWhen(StrEnum):
+    """How a deadline is said to the person reading it (tracking.alerts.wording.
+    due_phrase): every "when" about an alert, in the email, the inbox, the alert page
+    and the patient's page, comes from the alert's actual deadline through this."""
+
+    OVERDUE = "overdue"  # "now — overdue since Tue 8 Dec 2026, 10:00"
+    TODAY = "today"  # "today by 17:30": the reader's own calendar day
+    LATER = "later"  # "by Tue 8 Dec 2026, 10:00": any later day, weekday and date named
+
+
+def due_when(deadline: datetime, *, now: datetime, tz: tzinfo) -> DueWhen:
+    """`deadline` as seen at `now` by a reader in `tz`: passed (or this very moment),
+    later on the reader's today, or on a later day (never "today" for a time that is
+    tomorrow in the reader's zone, whatever UTC says)."""
+    if deadline <= now:
+        return DueWhen.OVERDUE
+    if deadline.astimezone(tz).date() == now.astimezone(tz).date():
+        return DueWhen.TODAY
+    return DueWhen.LATER

@@ -1,4 +1,5 @@
-"""The safety loop's records: crisis resources, safety plans, hold decisions, resolutions."""
+"""The safety loop's records: crisis resources, safety plans, hold decisions, resolutions
+and contact attempts."""
 
 from __future__ import annotations
 
@@ -146,3 +147,28 @@ class AlertResolution(models.Model):
     def plan_labels(self) -> list[str]:
         labels = dict(self.Plan.choices)
         return [labels.get(p, p) for p in self.plan]
+
+
+class AlertContactAttempt(models.Model):
+    """A try to reach the patient about an alert that did not get through ("we could
+    not reach them"): who, when, how, and a note. For an alert that needs prompt contact
+    (tracking.rules.needs_prompt_contact) this does not resolve it: the alert stays open,
+    its resolve clock running (tracking.rules.unreached_outcome;
+    tracking.alerts.services.alert_contact_attempt)."""
+
+    alert = models.ForeignKey(
+        "tracking.Alert", on_delete=models.CASCADE, related_name="contact_attempts"
+    )
+    attempted_at = models.DateTimeField()
+    method = models.CharField(max_length=16, choices=AlertResolution.Method.choices)
+    note = models.TextField(max_length=1000)
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    created_at = models.DateTimeField(default=dj_timezone.now)
+
+    class Meta:
+        ordering = ["attempted_at", "pk"]
+
+    def __str__(self) -> str:
+        return f"Contact attempt for alert {self.alert_id}"

@@ -45,3 +45,18 @@ def alert_clock(alert: Alert, now: datetime) -> rules.AlertClock:
     """`{% with clock=alert|alert_clock:now %}`: its deadline, whether it is overdue,
     and when it escalates next."""
     return due.alert_clock(alert, now)
+
+
+@register.filter
+def due_phrase(deadline: datetime | None, now: datetime) -> str:
+    """`{{ deadline|due_phrase:now }}`: "today by 17:30", "by Tue 8 Dec 2026, 10:00",
+    "now — overdue since …" (tracking.alerts.wording.due_phrase), in the reader's zone
+    and language."""
+    return wording.due_phrase(deadline, now)
+
+
+@register.filter
+def contact_when(alert: Alert, now: datetime) -> str:
+    """`{{ alert|contact_when:now }}`: when the patient must be contacted, from the
+    alert's own deadline (tracking.alerts.wording.contact_when)."""
+    return wording.contact_when(alert, now)

@@ -118,6 +118,8 @@ def _render_overview(
             enrollment,
             "patient_detail",
             overview=overview,
+            # Every "when" about an alert, from its own deadline (wording.due_phrase).
+            now=timezone.now(),
             measures=macros("tracking/clinic/measures.html").measures(overview),
             not_asked=not_asked_note(enrollment),
             note_form=note_form or ClinicianNoteForm(),
@@ -379,6 +381,7 @@ def _alert_action(request: MemberRequest, pk: int, alert_pk: int, action) -> Htt
                 "enrollment": enrollment,
                 "alert_message": done_message or again_message,
                 "overview": {"alerts": alerts, "resolved_alerts": resolved},
+                "now": timezone.now(),
             },
         )
     if done_message:

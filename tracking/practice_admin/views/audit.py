@@ -34,6 +34,7 @@ ACTION_LABELS = {
     "access.denied": _("Tried to open something they may not see"),
     "account.deleted": _("Deleted their account"),
     "alert.acknowledged": _("Acknowledged an alert"),
+    "alert.contact_attempted": _("Tried to reach a patient about an alert: not reached"),
     "alert.contact_details_viewed": _("Viewed a patient's phone numbers on an alert"),
     "alert.escalated": _("Alert escalated up the chain"),
     "alert.escalated_to_safety_contact": _(
