@@ -16,6 +16,7 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from painapp import edit_version
 from painapp.submit_once import create_once
 from programs.exposure.selectors import LADDER_ORDER
 from programs.models import Enrollment, Exposure, FearItem
@@ -23,6 +24,8 @@ from programs.safety import patient_wrote
 
 UP = "up"
 DOWN = "down"
+# What the patient edits of a rung, and so what its edit form's version reads.
+VERSIONED = ("label", "harm_rating")
 
 
 def _check_rating(name: str, value: int, top: int) -> None:
@@ -80,12 +83,24 @@ def fear_item_create(
     return fear_item
 
 
-def fear_item_update(*, fear_item: FearItem, label: str, harm_rating: int) -> FearItem:
-    """Rename or re-rate a rung. Its first rating stays, so progress stays visible."""
+def fear_item_update(
+    *, fear_item: FearItem, label: str, harm_rating: int, edited_from: str | None = None
+) -> FearItem:
+    """Rename or re-rate a rung. Its first rating stays, so progress stays visible.
+
+    `edited_from`: the version of the rung the form was filled in from
+    (painapp.edit_version, by its name and rating: FearItemEditForm.VERSION_OF). If
+    either was saved since (another tab, an exposure logged), nothing is saved and
+    EditConflict holds the rung as it is now; the caller scans what was typed as not
+    saved (programs.safety.PatientTextForm)."""
     _check_rating("harm_rating", harm_rating, 100)
-    fear_item.label = label
-    fear_item.harm_rating = harm_rating
-    fear_item.save(update_fields=["label", "harm_rating", "updated_at"])
+    with transaction.atomic():
+        now = FearItem.objects.select_for_update().filter(pk=fear_item.pk).first()
+        if now is not None and not edit_version.is_current(now, edited_from, VERSIONED):
+            raise edit_version.EditConflict(now)
+        fear_item.label = label
+        fear_item.harm_rating = harm_rating
+        fear_item.save(update_fields=["label", "harm_rating", "updated_at"])
     patient_wrote(fear_item.enrollment, source=f"fear_item:{fear_item.pk}", texts=[label])
     return fear_item
 
