@@ -118,8 +118,13 @@ def saved_now(form: forms.BaseForm, saved: Mapping[str, Any] | None) -> dict[str
 
 
 def _as_shown(field: forms.Field, value: Any) -> str:
-    """A saved value as the patient reads it: a choice's label, a day or a clock time
-    in their format, else the text."""
+    """A saved value as the patient reads it: a tick box ticked or not, a choice's
+    label (several: their labels), a day or a clock time in their format, else the
+    text."""
+    if isinstance(value, bool):
+        return gettext("Ticked") if value else gettext("Not ticked")
+    if isinstance(value, (list, tuple)) and not value:
+        return gettext("None ticked")
     if value is None or value == "":
         return ""
     if isinstance(field, forms.ChoiceField):
@@ -130,7 +135,8 @@ def _as_shown(field: forms.Field, value: Any) -> str:
                 labels.update((str(k), v) for k, v in label)
             else:
                 labels[str(key)] = label
-        return str(labels.get(str(value), value))
+        several = value if isinstance(value, (list, tuple)) else [value]
+        return ", ".join(str(labels.get(str(one), one)) for one in several)
     if isinstance(value, date) and not isinstance(value, datetime):
         return dateformat.format(value, gettext("j F Y"))
     if isinstance(value, time):

@@ -10,6 +10,7 @@ test client); the exercise's note by htmx too."""
 from __future__ import annotations
 
 import re
+from datetime import time
 
 import pytest
 from django.urls import reverse
@@ -28,6 +29,7 @@ from tests.test_diary import add as diary_add
 from tests.test_diary import form_data as diary_data
 from tracking.diary.models import DiaryEntry
 from tracking.models import Alert
+from tracking.reminders.schedules import preferences_for
 
 CHANGED = "This was changed in another tab or window"
 NOTHING_LOST = "We have not saved this yet, so nothing is lost."
@@ -334,3 +336,80 @@ def test_the_note_refusal_speaks_spanish(patient, cast, exercise):
     patient.post(url, {"note": "Bien.", "edited_from": open_tab(patient, url)})
     page = patient.post(url, {"note": "Mal.", "edited_from": stale}).content.decode()
     assert CHANGED_ES in page and SAVED_NOW_ES in page
+
+
+# ---------------------------------------------------------------- the reminder settings
+
+REMINDERS = reverse("reminder_settings")
+
+
+def reminders_form(**changes) -> dict:
+    data = {
+        "practice_enabled": "on",
+        "practice_time": "09:00",
+        "checkin_enabled": "on",
+        "email_enabled": "on",
+        "in_app_enabled": "on",
+    }
+    data.update(changes)
+    return {k: v for k, v in data.items() if v is not None}
+
+
+def test_the_second_reminders_tab_cannot_undo_the_first_tabs_time(patient, enrollment):
+    tab_a, tab_b = open_tab(patient, REMINDERS), open_tab(patient, REMINDERS)
+    assert tab_a == tab_b != ""
+    response = patient.post(
+        REMINDERS, {**reminders_form(practice_time="18:30"), "edited_from": tab_a}
+    )
+    assert response.status_code == 302
+    tab_b_chose = reminders_form(checkin_enabled=None, practice_days=["0", "2"])
+    response = patient.post(REMINDERS, {**tab_b_chose, "edited_from": tab_b})
+    page = response.content.decode()
+    assert response.status_code == 409
+    assert CHANGED in page and NOTHING_LOST in page
+    prefs = preferences_for(enrollment)
+    assert (
+        prefs.practice_time == time(18, 30) and prefs.checkin_enabled and prefs.practice_days == []
+    )
+    # What tab B chose is still chosen, with what is saved now under what differs.
+    assert 'name="practice_days" value="0"' in page and 'value="09:00"' in page
+    assert re.search(r'<input type="checkbox" name="checkin_enabled"(?![^>]*checked)[^>]*>', page)
+    assert "Saved now: At this time" in page and "18:30" in page
+    assert "Saved now: On these days" in page and "None ticked" in page
+    assert "Saved now: Remind me when my weekly check-in opens" in page and "Ticked" in page
+    assert "Saved now: By email" not in page
+
+    merged = {**tab_b_chose, "practice_time": "18:30", "edited_from": version_in(page)}
+    assert patient.post(REMINDERS, merged).status_code == 302
+    prefs = preferences_for(enrollment)
+    assert (prefs.practice_time, prefs.checkin_enabled, prefs.practice_days) == (
+        time(18, 30),
+        False,
+        [0, 2],
+    )
+    # From a fresh page, or a page from before the field: as before.
+    fresh = {**reminders_form(practice_time="07:00"), "edited_from": open_tab(patient, REMINDERS)}
+    assert patient.post(REMINDERS, fresh).status_code == 302
+    assert patient.post(REMINDERS, reminders_form(practice_time="07:15")).status_code == 302
+    assert preferences_for(enrollment).practice_time == time(7, 15)
+
+
+def test_a_clinicians_pause_meanwhile_is_not_undone(patient, cast, enrollment):
+    from tracking.clinic.services import reminders_set_paused
+
+    opened = open_tab(patient, REMINDERS)
+    reminders_set_paused(enrollment=enrollment, paused=True, by=cast.clinician)
+    response = patient.post(REMINDERS, {**reminders_form(), "edited_from": opened})
+    assert response.status_code == 409
+    assert preferences_for(enrollment).paused
+    assert "Saved now: Pause all reminders for now" in response.content.decode()
+
+
+def test_the_reminders_refusal_speaks_spanish(patient, cast, enrollment):
+    cast.patient.language = "es"
+    cast.patient.save(update_fields=["language"])
+    stale = open_tab(patient, REMINDERS)
+    unticked = {**reminders_form(checkin_enabled=None), "edited_from": open_tab(patient, REMINDERS)}
+    assert patient.post(REMINDERS, unticked).status_code == 302
+    page = patient.post(REMINDERS, {**reminders_form(), "edited_from": stale}).content.decode()
+    assert CHANGED_ES in page and SAVED_NOW_ES in page and "Sin marcar" in page
