@@ -23,12 +23,16 @@ from __future__ import annotations
 import copy
 import hashlib
 import json
-from collections.abc import Mapping, Sequence
-from datetime import datetime
+from collections.abc import Iterable, Mapping, Sequence
+from datetime import date, datetime, time
 from typing import Any
 
 from django import forms
 from django.db import models
+from django.utils import dateformat
+from django.utils.translation import gettext
+
+from painapp.formats.clock import clock_time
 
 VERSION_FIELD = "edited_from"
 
@@ -90,3 +94,51 @@ class VersionedForm(forms.Form):
         data: Any = copy.copy(self.data)  # a QueryDict's copy can be changed
         data[VERSION_FIELD] = version_of(row, self.VERSION_OF)
         self.data = data
+
+
+def saved_now(form: forms.BaseForm, saved: Mapping[str, Any] | None) -> dict[str, str | None]:
+    """After a refused stale save: for each box of `form` the patient sees, what is
+    saved now, as the page shows it, where it is not what they typed (None: the same,
+    or no conflict; "" for an empty box). `saved`: the row as it is now, as the form's
+    initial values (None: no conflict). Templates show it with partials/saved_now.html."""
+    shown: dict[str, str | None] = dict.fromkeys(form.fields)
+    if saved is None:
+        return shown
+    for name, field in form.fields.items():
+        if field.widget.is_hidden or name not in saved:
+            continue
+        value, typed = saved[name], form[name].data
+        if isinstance(value, str) and isinstance(typed, str):
+            if " ".join(value.split()) == " ".join(typed.split()):
+                continue
+        elif not field.has_changed(value, typed):
+            continue
+        shown[name] = _as_shown(field, value)
+    return shown
+
+
+def _as_shown(field: forms.Field, value: Any) -> str:
+    """A saved value as the patient reads it: a tick box ticked or not, a choice's
+    label (several: their labels), a day or a clock time in their format, else the
+    text."""
+    if isinstance(value, bool):
+        return gettext("Ticked") if value else gettext("Not ticked")
+    if isinstance(value, (list, tuple)) and not value:
+        return gettext("None ticked")
+    if value is None or value == "":
+        return ""
+    if isinstance(field, forms.ChoiceField):
+        labels: dict[str, Any] = {}
+        choices: Iterable[Any] = getattr(field, "choices", ())
+        for key, label in choices:
+            if isinstance(label, (list, tuple)):  # a group of choices
+                labels.update((str(k), v) for k, v in label)
+            else:
+                labels[str(key)] = label
+        several = value if isinstance(value, (list, tuple)) else [value]
+        return ", ".join(str(labels.get(str(one), one)) for one in several)
+    if isinstance(value, date) and not isinstance(value, datetime):
+        return dateformat.format(value, gettext("j F Y"))
+    if isinstance(value, time):
+        return clock_time(value)
+    return str(value)

@@ -12,8 +12,10 @@ from typing import TYPE_CHECKING, Any, cast
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
+from painapp.edit_version import VersionedForm
 from painapp.submit_once import SubmitOnceForm
 from painapp.widgets import LongTextarea
+from programs.exposure.services import VERSIONED
 from programs.models import Enrollment, FearItem
 from programs.safety import PatientTextForm
 
@@ -74,6 +76,14 @@ class FearItemForm(PatientTextForm):
         if not label:
             raise forms.ValidationError(_("Write the activity in a few words."))
         return label
+
+
+class FearItemEditForm(FearItemForm, VersionedForm):
+    """Change a rung in place (painapp.edit_version), versioned by what it edits
+    (exposure.services.VERSIONED): the ladder's order changes the row too, and must not
+    refuse this save; a new rating after an exposure must."""
+
+    VERSION_OF = VERSIONED
 
 
 class RungChoiceField(forms.ModelChoiceField):

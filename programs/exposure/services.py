@@ -18,6 +18,7 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from painapp import edit_version
 from painapp.submit_once import create_once
 from programs.exposure.rules import ladder_slot
 from programs.exposure.selectors import LADDER_ORDER
@@ -26,6 +27,8 @@ from programs.safety import patient_wrote
 
 UP = "up"
 DOWN = "down"
+# What the patient edits of a rung, and so what its edit form's version reads.
+VERSIONED = ("label", "harm_rating")
 
 
 def _check_rating(name: str, value: int, top: int) -> None:
@@ -96,16 +99,28 @@ def fear_item_create(
     return fear_item
 
 
-@transaction.atomic
-def fear_item_update(*, fear_item: FearItem, label: str, harm_rating: int) -> FearItem:
+def fear_item_update(
+    *, fear_item: FearItem, label: str, harm_rating: int, edited_from: str | None = None
+) -> FearItem:
     """Rename or re-rate a rung. Its first rating stays, so progress stays visible. A
     new rating moves the rung to its place by it (ladder_slot); the same rating leaves
-    it where it is, so a rename never undoes a Move up / Move down."""
+    it where it is, so a rename never undoes a Move up / Move down.
+
+    `edited_from`: the version of the rung the form was filled in from
+    (painapp.edit_version, by its name and rating: FearItemEditForm.VERSION_OF). If
+    either was saved since (another tab, an exposure logged), nothing is saved and
+    EditConflict holds the rung as it is now; the caller scans what was typed as not
+    saved (programs.safety.PatientTextForm). The whole ladder is locked first, as every
+    change of order locks it, so two saves at once wait for each other in one order."""
     _check_rating("harm_rating", harm_rating, 100)
-    fear_item.label = label
-    fear_item.save(update_fields=["label", "updated_at"])
-    if harm_rating != fear_item.harm_rating:
-        _reslot(fear_item, harm_rating)
+    with transaction.atomic():
+        now = next((i for i in _locked_ladder(fear_item.enrollment) if i.pk == fear_item.pk), None)
+        if now is not None and not edit_version.is_current(now, edited_from, VERSIONED):
+            raise edit_version.EditConflict(now)
+        fear_item.label = label
+        fear_item.save(update_fields=["label", "updated_at"])
+        if harm_rating != fear_item.harm_rating:
+            _reslot(fear_item, harm_rating)
     patient_wrote(fear_item.enrollment, source=f"fear_item:{fear_item.pk}", texts=[label])
     return fear_item
 

@@ -7,6 +7,8 @@ status line for screen readers.
 
 from __future__ import annotations
 
+from typing import cast
+
 from django.contrib import messages
 from django.http import HttpResponse
 from django.shortcuts import redirect, render
@@ -14,11 +16,12 @@ from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
+from painapp import edit_version
 from programs.access import enrollment_required, own
 from programs.exposure.forms import (
     ExposureDoneForm,
     ExposurePlanForm,
-    FearItemForm,
+    FearItemEditForm,
     NewFearItemForm,
 )
 from programs.exposure.selectors import exposure_outcome, fear_item_tries, ladder_page
@@ -91,22 +94,46 @@ def fear_edit(request: PatientRequest, pk: int) -> HttpResponse:
             % {"label": fear_item.label},
         )
         return redirect(_ladder_url())
-    if request.method == "POST":
-        form = FearItemForm(
-            request.POST, writer=Writer(request.enrollment, f"fear_item:{fear_item.pk}")
-        )
-        if form.is_valid():
-            fear_item_update(fear_item=fear_item, **form.cleaned_data)
+    form = FearItemEditForm(
+        request.POST if request.method == "POST" else None,
+        initial={"label": fear_item.label, "harm_rating": fear_item.harm_rating},
+        row=fear_item,
+        writer=Writer(request.enrollment, f"fear_item:{fear_item.pk}"),
+    )
+    conflict: FearItem | None = None
+    if request.method == "POST" and form.is_valid():
+        try:
+            fear_item_update(
+                fear_item=fear_item,
+                label=form.cleaned_data["label"],
+                harm_rating=form.cleaned_data["harm_rating"],
+                edited_from=form.edited_version(),
+            )
+        except edit_version.EditConflict as changed:
+            # Saved from a page opened before the rung's last change (another tab, an
+            # exposure logged): nothing saved; what they typed stays, with what is
+            # saved now beside it, and is scanned as not saved (programs.safety).
+            conflict = cast(FearItem, changed.row)
+            form.scan_unsaved()
+            form.rebase(conflict)
+        else:
             messages.success(request, _("Saved “%(label)s”.") % {"label": fear_item.label})
             return redirect(_ladder_url(fear_item))
-    else:
-        form = FearItemForm(
-            initial={"label": fear_item.label, "harm_rating": fear_item.harm_rating}
-        )
+    saved_now = edit_version.saved_now(
+        form,
+        {"label": conflict.label, "harm_rating": conflict.harm_rating} if conflict else None,
+    )
     return render(
         request,
         "programs/exposure/fear_edit.html",
-        {"fear_item": fear_item, "form": form, "tries": fear_item_tries(fear_item)},
+        {
+            "fear_item": conflict or fear_item,
+            "form": form,
+            "tries": fear_item_tries(fear_item),
+            "conflict": conflict is not None,
+            "parts": [(field, saved_now[field.name]) for field in form.visible_fields()],
+        },
+        status=409 if conflict is not None else 200,
     )
 
 

@@ -6,12 +6,19 @@ from __future__ import annotations
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
+from painapp.edit_version import VersionedForm
 from painapp.widgets import LongTextarea
 from programs.exposure.forms import HARM_HELP, HARM_MESSAGE, rating_field
 from programs.safety import PatientTextForm
+from programs.tailoring.services import NOTE_VERSION
 
 
-class CustomExerciseDoneForm(PatientTextForm):
+class CustomExerciseDoneForm(PatientTextForm, VersionedForm):
+    """Done, with a note the patient can change later (in place: painapp.edit_version,
+    by the note alone, as the clinician changes the rest of the row)."""
+
+    VERSION_OF = NOTE_VERSION
+
     note = forms.CharField(
         label=_("How did it go? A note for you and your care team"),
         required=False,

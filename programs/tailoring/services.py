@@ -20,6 +20,7 @@ from django.http import HttpRequest
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from painapp import edit_version
 from painapp.accounts.audit import audit
 from painapp.accounts.models import User
 from programs.exposure.services import fear_item_create
@@ -254,13 +255,29 @@ def custom_exercise_withdraw(
     return bool(updated)
 
 
-def custom_exercise_complete(*, exercise: CustomExercise, note: str = "") -> bool:
+# What the patient edits of a custom exercise (the rest is their clinician's), and so
+# what the note form's version reads (painapp.edit_version).
+NOTE_VERSION = ("patient_note",)
+
+
+def custom_exercise_complete(
+    *, exercise: CustomExercise, note: str = "", edited_from: str | None = None
+) -> bool:
     """The patient marks their custom exercise done, with an optional note (scanned
     for safety words, as everything a patient writes). Saving again updates the note.
-    True the first time it is marked done."""
-    first = exercise.completed_at is None
+    True the first time it is marked done.
+
+    `edited_from`: the version of the note the form was filled in from
+    (painapp.edit_version, by the note alone: NOTE_VERSION). If the note was saved
+    since (another tab, another device), nothing is saved and EditConflict holds the
+    exercise as it is now; the caller scans what was typed as not saved
+    (programs.safety.PatientTextForm)."""
     with transaction.atomic():
-        exercise.completed_at = exercise.completed_at or timezone.now()
+        now = CustomExercise.objects.select_for_update().filter(pk=exercise.pk).first()
+        if now is not None and not edit_version.is_current(now, edited_from, NOTE_VERSION):
+            raise edit_version.EditConflict(now)
+        first = (now or exercise).completed_at is None
+        exercise.completed_at = (now or exercise).completed_at or timezone.now()
         exercise.patient_note = note.strip()
         exercise.save(update_fields=["completed_at", "patient_note"])
         patient_wrote(

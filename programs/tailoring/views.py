@@ -4,6 +4,8 @@ is swapped in place by htmx."""
 
 from __future__ import annotations
 
+from typing import cast
+
 from django.contrib import messages
 from django.http import Http404, HttpResponse
 from django.shortcuts import redirect, render
@@ -11,13 +13,14 @@ from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST
 
+from painapp import edit_version
 from programs import selectors
 from programs.access import enrollment_required, own
 from programs.exposure.views import render_ladder
 from programs.safety import Writer, new_entry, scan_posted
 from programs.tailoring import services
 from programs.tailoring.forms import CustomExerciseDoneForm, SuggestionAcceptForm
-from programs.tailoring.models import ExposureSuggestion, SuggestionStatus
+from programs.tailoring.models import CustomExercise, ExposureSuggestion, SuggestionStatus
 from programs.types import PatientRequest
 
 EXERCISE = "programs/tailoring/custom_exercise.html"
@@ -34,25 +37,49 @@ def custom_exercise(request: PatientRequest, pk: int) -> HttpResponse:
     form = CustomExerciseDoneForm(
         request.POST if request.method == "POST" else None,
         initial={"note": exercise.patient_note},
+        row=exercise,
         writer=Writer(request.enrollment, f"custom_exercise:{exercise.pk}"),
     )
     template = f"{EXERCISE}#done-form" if request.htmx else EXERCISE
     status = 200
+    conflict: CustomExercise | None = None
     if request.method == "POST":
         if form.is_valid():
-            first = services.custom_exercise_complete(
-                exercise=exercise, note=form.cleaned_data["note"]
-            )
-            if not request.htmx:
-                messages.success(request, _("Marked as done.") if first else _("Saved."))
-                return redirect("custom_exercise", pk=exercise.pk)
-            form = CustomExerciseDoneForm(initial={"note": exercise.patient_note})
+            try:
+                first = services.custom_exercise_complete(
+                    exercise=exercise,
+                    note=form.cleaned_data["note"],
+                    edited_from=form.edited_version(),
+                )
+            except edit_version.EditConflict as changed:
+                # The note was saved from another tab or device after this page was
+                # opened: nothing saved; what they typed stays, with the saved note
+                # under it, and is scanned as not saved (painapp.edit_version).
+                conflict = cast(CustomExercise, changed.row)
+                form.scan_unsaved()
+                form.rebase(conflict)
+                status = 409
+            else:
+                if not request.htmx:
+                    messages.success(request, _("Marked as done.") if first else _("Saved."))
+                    return redirect("custom_exercise", pk=exercise.pk)
+                form = CustomExerciseDoneForm(initial={"note": exercise.patient_note}, row=exercise)
         else:
             status = 400
+    saved_now = edit_version.saved_now(
+        form, {"note": conflict.patient_note} if conflict is not None else None
+    )
     return render(
         request,
         template,
-        {"pmap": pmap, "state": state, "exercise": exercise, "form": form},
+        {
+            "pmap": pmap,
+            "state": state,
+            "exercise": conflict or exercise,
+            "form": form,
+            "conflict": conflict is not None,
+            "saved_now": saved_now,
+        },
         status=status,
     )
 

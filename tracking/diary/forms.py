@@ -11,6 +11,7 @@ from django import forms
 from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
+from painapp.edit_version import VersionedForm
 from painapp.formats.clock import clock_time
 from painapp.submit_once import SubmitOnceForm
 from painapp.widgets import ClockTimeField, LongTextarea
@@ -37,7 +38,10 @@ def _scale(label, hint, message, *, required: bool = True) -> forms.TypedChoiceF
     )
 
 
-class DiaryEntryForm(PatientTextForm, SubmitOnceForm):
+class DiaryEntryForm(PatientTextForm, SubmitOnceForm, VersionedForm):
+    """One episode: a new one (once: painapp.submit_once), or one edited in place
+    (made with `row`: painapp.edit_version)."""
+
     day = forms.DateField(
         label=_("Day"),
         widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),

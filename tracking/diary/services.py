@@ -20,6 +20,7 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext
 
+from painapp import edit_version
 from painapp.submit_once import create_once
 from programs.models import Enrollment, Reflection
 from programs.safety import Crisis
@@ -89,6 +90,7 @@ def diary_entry_save(
     episode: Episode,
     entry: DiaryEntry | None = None,
     client_token: uuid.UUID | None = None,
+    edited_from: str | None = None,
 ) -> Saved:
     """Create an episode, or change `entry` (the patient's own: the caller fetched it
     scoped to their enrollment), then scan its text. A new episode's `client_token`
@@ -96,7 +98,12 @@ def diary_entry_save(
     the entry it made, unchanged (created=False), with its crisis state: the patient
     who wrote a crisis phrase sees the help again (the scanner raises nothing while the
     entry's alert is open or acknowledged, nor for the same words as its resolved one,
-    and a new one if they changed)."""
+    and a new one if they changed).
+
+    `edited_from`: the version of `entry` the edit form was filled in from
+    (painapp.edit_version). If the entry was saved since (another tab, another
+    device), nothing is saved and EditConflict holds the entry as it is now; the
+    caller scans what was typed as not saved (programs.safety.PatientTextForm)."""
     _check(enrollment, episode)
     if entry is not None and entry.enrollment_id != enrollment.pk:
         raise ValidationError(gettext("This entry belongs to another patient."))
@@ -119,6 +126,9 @@ def diary_entry_save(
                 DiaryEntry, client_token=client_token, enrollment=enrollment, **fields
             )
         else:
+            now = DiaryEntry.objects.select_for_update().filter(pk=entry.pk).first()
+            if now is not None and not edit_version.is_current(now, edited_from):
+                raise edit_version.EditConflict(now)
             created = True
             for name, value in fields.items():
                 setattr(entry, name, value)

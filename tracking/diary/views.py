@@ -6,6 +6,8 @@ help now" (and the care team gets the urgent alert: tracking.diary.services)."""
 
 from __future__ import annotations
 
+from typing import cast
+
 from django.contrib import messages
 from django.core.exceptions import ValidationError
 from django.http import HttpResponse
@@ -14,6 +16,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods
 
+from painapp import edit_version
 from programs.access import enrollment_required, own
 from programs.models import Reflection
 from programs.safety import Writer, new_entry
@@ -44,11 +47,14 @@ def diary_list(request: PatientRequest) -> HttpResponse:
     )
 
 
-def _form(request: PatientRequest, source: str, initial: dict | None = None) -> DiaryEntryForm:
+def _form(request: PatientRequest, source: str, entry: DiaryEntry | None = None) -> DiaryEntryForm:
     # Sent back (a check or the service refused it), what they typed is still scanned.
     return DiaryEntryForm(
         request.POST if request.method == "POST" else None,
-        initial=initial,
+        initial=DiaryEntryForm.initial_for(entry, request.enrollment.patient.tzinfo)
+        if entry
+        else None,
+        row=entry,
         writer=Writer(request.enrollment, source),
         tz=request.enrollment.patient.tzinfo,
         now=timezone.now(),
@@ -65,7 +71,8 @@ def _save(
 ) -> HttpResponse | None:
     """Save and go on; or None, with the service's refusal on the form. The service
     checks again what the form checked (a clue unticked in another tab meanwhile, a
-    time that slipped out of range), and the patient keeps everything they typed."""
+    time that slipped out of range), and the patient keeps everything they typed.
+    An edit from a page opened before the entry's last save raises EditConflict."""
     choice = form.clue_choice()
     clue = (
         Reflection.objects.filter(enrollment=request.enrollment, pk=choice[0]).first()
@@ -78,6 +85,7 @@ def _save(
             episode=form.episode(clue),
             entry=entry,
             client_token=form.cleaned_data["client_token"] if entry is None else None,
+            edited_from=form.edited_version() if entry is not None else None,
         )
     except ValidationError as refused:
         by_field = (
@@ -131,7 +139,7 @@ def diary_new(request: PatientRequest) -> HttpResponse:
     return render(
         request,
         "tracking/patient/diary/form.html",
-        {"form": form, "entry": None},
+        {"form": form, "entry": None, "saved_now": edit_version.saved_now(form, None)},
         status=422 if form.is_bound else 200,
     )
 
@@ -139,23 +147,34 @@ def diary_new(request: PatientRequest) -> HttpResponse:
 @require_http_methods(["GET", "POST"])
 @enrollment_required
 def diary_edit(request: PatientRequest, pk: int) -> HttpResponse:
+    """Change an episode. Saved from a page opened before the entry's last save
+    (another tab, another device), nothing is saved (painapp.edit_version): the form
+    comes back with what they typed, what is saved now under each part that differs,
+    and the new version, to save again once they have put the two together; what they
+    typed is scanned as not saved (programs.safety)."""
     entry = own(request, DiaryEntry, pk=pk)
-    form = _form(
-        request,
-        f"diary:{entry.pk}",
-        DiaryEntryForm.initial_for(entry, request.enrollment.patient.tzinfo),
+    form = _form(request, f"diary:{entry.pk}", entry)
+    conflict: DiaryEntry | None = None
+    if request.method == "POST" and form.is_valid():
+        try:
+            done = _save(request, form, entry)
+        except edit_version.EditConflict as changed:
+            done, conflict = None, cast(DiaryEntry, changed.row)
+            form.scan_unsaved()
+            form.rebase(conflict)
+        if done is not None:
+            return done
+    saved_now = edit_version.saved_now(
+        form,
+        DiaryEntryForm.initial_for(conflict, request.enrollment.patient.tzinfo)
+        if conflict
+        else None,
     )
-    if (
-        request.method == "POST"
-        and form.is_valid()
-        and (done := _save(request, form, entry)) is not None
-    ):
-        return done
     return render(
         request,
         "tracking/patient/diary/form.html",
-        {"form": form, "entry": entry},
-        status=422 if form.is_bound else 200,
+        {"form": form, "entry": entry, "conflict": conflict is not None, "saved_now": saved_now},
+        status=(409 if conflict is not None else 422) if form.is_bound else 200,
     )
 
 

@@ -5,13 +5,19 @@ from typing import Any
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
+from painapp.edit_version import VersionedForm
 from painapp.widgets import ClockTimeField, clock_time_errors
 from programs.forms import WEEKDAYS
 from tracking.models import ReminderPreferences
 from tracking.reminders.transports import e164, sms_available
 
 
-class ReminderPreferencesForm(forms.ModelForm):
+class ReminderPreferencesForm(VersionedForm, forms.ModelForm):
+    """The patient's reminder settings, edited in place (made with `row`, the
+    preferences: painapp.edit_version)."""
+
+    VERSION_OF = ReminderPreferences.PATIENT_FIELDS
+
     practice_days = forms.TypedMultipleChoiceField(
         label=_("On these days"),
         choices=WEEKDAYS,
@@ -24,19 +30,7 @@ class ReminderPreferencesForm(forms.ModelForm):
 
     class Meta:
         model = ReminderPreferences
-        fields = [
-            "paused",
-            "practice_enabled",
-            "practice_time",
-            "practice_days",
-            "checkin_enabled",
-            "quiet_start",
-            "quiet_end",
-            "email_enabled",
-            "in_app_enabled",
-            "sms_enabled",
-            "phone",
-        ]
+        fields = ReminderPreferences.PATIENT_FIELDS
         labels = {
             "paused": _("Pause all reminders for now"),
             "practice_enabled": _("Remind me to practise"),

@@ -32,6 +32,23 @@ class ReminderPreferences(models.Model):
     )
     updated_at = models.DateTimeField(auto_now=True)
 
+    # What the patient edits on their reminder settings page, and so that form's
+    # version (painapp.edit_version: by these saved values, as a clinician's pause and
+    # an email's unsubscribe link change the row too).
+    PATIENT_FIELDS = (
+        "paused",
+        "practice_enabled",
+        "practice_time",
+        "practice_days",
+        "checkin_enabled",
+        "quiet_start",
+        "quiet_end",
+        "email_enabled",
+        "in_app_enabled",
+        "sms_enabled",
+        "phone",
+    )
+
     def __str__(self) -> str:
         return f"Reminder preferences {self.pk}"
 

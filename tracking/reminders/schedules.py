@@ -11,6 +11,7 @@ from django.db.models import F, Window
 from django.db.models.functions import RowNumber
 from django.utils import timezone
 
+from painapp import edit_version
 from programs.models import Enrollment
 from tracking import rules
 from tracking.models import CheckIn, ReminderPreferences, ReminderSchedule
@@ -60,10 +61,26 @@ def preferences_for(enrollment: Enrollment) -> ReminderPreferences:
     return prefs
 
 
-def reminder_preferences_save(*, enrollment: Enrollment, prefs: ReminderPreferences) -> None:
+def reminder_preferences_save(
+    *,
+    enrollment: Enrollment,
+    prefs: ReminderPreferences,
+    edited_from: str | None = None,
+) -> None:
     """Save the patient's reminder settings and recompute their schedules in one
-    transaction: a sweep never sees the new settings with the old schedule."""
+    transaction: a sweep never sees the new settings with the old schedule.
+
+    `edited_from`: the version of the settings the form was filled in from
+    (painapp.edit_version, by the saved values of ReminderPreferences.PATIENT_FIELDS:
+    the unsubscribe link changes the row too). If they were saved since (another tab, another
+    device, the clinician paused them), nothing is saved and EditConflict holds the
+    preferences as they are now."""
     with transaction.atomic():
+        if prefs.pk is not None:
+            now = ReminderPreferences.objects.select_for_update().filter(pk=prefs.pk).first()
+            fields = ReminderPreferences.PATIENT_FIELDS
+            if now is not None and not edit_version.is_current(now, edited_from, fields):
+                raise edit_version.EditConflict(now)
         if prefs.email_enabled:
             prefs.unsubscribed_at = None  # ticking "By email" again undoes an unsubscribe
         prefs.save()

@@ -2,7 +2,10 @@
 
 from __future__ import annotations
 
+from typing import cast
+
 from django.contrib import messages
+from django.forms.models import model_to_dict
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils import timezone
@@ -10,6 +13,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_http_methods
 
+from painapp import edit_version
 from painapp.accounts.access import patient_required
 from painapp.accounts.audit import audit
 from painapp.types import MemberRequest
@@ -25,18 +29,40 @@ from tracking.reminders.schedules import preferences_for, reminder_preferences_s
 @enrollment_required
 @require_http_methods(["GET", "POST"])
 def settings_page(request: PatientRequest) -> HttpResponse:
+    """The patient's reminder settings. Saved from a page opened before they were last
+    saved (another tab or device, or their clinician paused them), nothing is saved
+    (painapp.edit_version): the form comes back with what they chose, what is saved
+    now under each setting that differs, and the new version."""
     prefs = preferences_for(request.enrollment)
     form = ReminderPreferencesForm(
-        request.POST if request.method == "POST" else None, instance=prefs
+        request.POST if request.method == "POST" else None, instance=prefs, row=prefs
     )
+    conflict: ReminderPreferences | None = None
     if request.method == "POST" and form.is_valid():
-        reminder_preferences_save(enrollment=request.enrollment, prefs=form.save(commit=False))
-        messages.success(request, _("Your reminder settings are saved."))
-        return redirect("reminder_settings")
+        try:
+            reminder_preferences_save(
+                enrollment=request.enrollment,
+                prefs=form.save(commit=False),
+                edited_from=form.edited_version(),
+            )
+        except edit_version.EditConflict as changed:
+            conflict = cast(ReminderPreferences, changed.row)
+            form.rebase(conflict)
+        else:
+            messages.success(request, _("Your reminder settings are saved."))
+            return redirect("reminder_settings")
+    saved = model_to_dict(conflict, fields=form.VERSION_OF) if conflict is not None else None
     return render(
         request,
         "tracking/patient/reminder_settings.html",
-        {"form": form, "prefs": prefs, "tz": request.user.timezone},
+        {
+            "form": form,
+            "prefs": conflict or prefs,
+            "tz": request.user.timezone,
+            "conflict": conflict is not None,
+            "saved_now": edit_version.saved_now(form, saved),
+        },
+        status=409 if conflict is not None else 200,
     )
 
 
