@@ -22,6 +22,7 @@ from programs.tailoring.models import (
     CustomExercise,
     ExposureSuggestion,
     ProgramSwitch,
+    SwitchCause,
     SwitchStart,
 )
 from programs.tailoring.switching import (
@@ -142,11 +143,14 @@ def program_switch(
     reason: str,
     by: User,
     start: str = SwitchStart.CALENDAR,
+    cause: str = SwitchCause.CLINICIAN,
     request: HttpRequest | None = None,
 ) -> ProgramSwitch:
     """Switch the patient's program and fit their check-ins and reminders to it, in
     one transaction with the audit event (`tailoring.program_switched`). The
-    enrollment's row is locked first, so a double submit finds the switch done."""
+    enrollment's row is locked first, so a double submit finds the switch done.
+    The clinician's form calls it, and so does the patient's own change of language
+    (programs.tailoring.switching.program_switchers, registered in TrackingConfig.ready)."""
     with transaction.atomic():
         lock_enrollment(enrollment)
         if hasattr(enrollment, "_week_count"):
@@ -158,6 +162,7 @@ def program_switch(
             reason=reason,
             by=by,
             start=start,
+            cause=cause,
             request=request,
         )
         checkins_after_switch(enrollment, weeks_before=weeks_before)
@@ -228,6 +233,8 @@ class TailoringPage:
     # What the switch form says before saving, for each program whose end the
     # patient's calendar has already passed (keeping the calendar is refused there).
     past_end_notes: list[str]
+    # The language of the patient's program (a target in another language says its own).
+    language: str = ""
 
     @property
     def changes(self) -> list[tuple[WeekRow, Activity, ActivityAdjustment]]:
@@ -279,4 +286,5 @@ def tailoring_page(enrollment: Enrollment) -> TailoringPage:
             for v in targets
             if calendar_past_end(enrollment, v.week_total)  # type: ignore[attr-defined]
         ],
+        language=enrollment.program_version.language,
     )
