@@ -22,6 +22,7 @@ from programs.models import (
     ActivityCompletion,
     Enrollment,
     EnrollmentStatus,
+    PracticeSession,
     Program,
     Reflection,
     Week,
@@ -74,6 +75,16 @@ def test_a_patient_in_week_3_who_chooses_spanish_gets_their_program_in_spanish(
     for slug in ("how-pain-works", "looking-for-clues"):
         activity_complete(enrollment=enrollment, activity=_act(enrollment, slug))
     reflection_save(enrollment=enrollment, activity=_act(enrollment, "strongest-clue"), text=CLUE)
+    PracticeSession.objects.create(
+        enrollment=enrollment,
+        local_date=enrollment.local_date(),
+        pain_before=5,
+        threat_before=5,
+        pain_after=4,
+        threat_after=3,
+        sensations=["heavy", "warmth"],  # picked from the English program's words
+        note="Felt calmer after.",
+    )
     baseline = slots["baseline"]
     answered = list(
         Response.objects.filter(checkin=baseline).values_list("instrument_key", "answers")
@@ -124,6 +135,13 @@ def test_a_patient_in_week_3_who_chooses_spanish_gets_their_program_in_spanish(
     reflection = Reflection.objects.get(enrollment=enrollment)
     assert reflection.text == CLUE and reflection.activity.week.version == versions["es"]
     assert CLUE in client.get(reverse("activity", args=["strongest-clue"])).content.decode()
+
+    # The log: the words picked in English read as the Spanish program's (as stored),
+    # and the note as written.
+    log = client.get(reverse("my_log")).content.decode()
+    assert "Sintió: pesadez, calor" in log and "heavy" not in log
+    assert "Felt calmer after." in log
+    assert PracticeSession.objects.get().sensations == ["heavy", "warmth"]
 
     # The open check-in asks in Spanish; the answered one keeps its answers.
     week3 = CheckIn.objects.get(pk=week3.pk, slot="week-3", responses__isnull=True)
