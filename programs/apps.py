@@ -25,11 +25,13 @@ class ProgramsConfig(AppConfig):
         # every patient account, completed, withdrawn and invited ones too).
         overview_active_patients.register(active_patient_count)
 
-        from painapp.accounts.views.language import language_notes
-        from programs.language import lesson_language_notes
+        from painapp.accounts.views.language import language_followers, language_notes
+        from programs.language import lesson_language_notes, lessons_follow_language
 
-        # The language page tells a patient their lessons stay in their program's
-        # language (a version has one; nothing moves them when the app's changes).
+        # A patient's lessons follow the language they choose, when their program has
+        # it (the same week, through the whole switch); the page says which language
+        # their lessons are in, and why when it is not the app's.
+        language_followers.register(lessons_follow_language)
         language_notes.register(lesson_language_notes)
 
         from programs.boosters.today import booster_card

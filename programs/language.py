@@ -1,65 +1,162 @@
-"""What the patient's language page says about their lessons (registered with
-painapp.accounts.views.language.language_notes in ProgramsConfig.ready).
+"""A patient's lessons follow the language they read the app in (registered with
+painapp.accounts.views.language in ProgramsConfig.ready).
 
 A program version has one language (ProgramVersion.language), and an enrollment is on
 one version, chosen in the patient's language when they were invited
-(programs.services.version_for_patient). Changing the app's language later does not
-move them: the only switch between versions (programs.tailoring.switching, a
-clinician's) keeps to the enrollment's language, as the check-ins, reflections and
-tailoring it carries over are in it. So the page says so, rather than staying silent
-while the lessons stay in the old language."""
+(programs.services.version_for_patient). When the patient changes the app's language
+and their program has an edition in it, their program moves to that edition
+(`lessons_follow_language`): the newest version of the same program in the new
+language, keeping their calendar (the same week), through the same whole switch as a
+clinician's (programs.tailoring.switching.program_switch: completions, reflections and
+tailoring carried by slug, check-ins still to answer asked in the new language; what
+the patient wrote stays as written). It just happens, with a note on the next page:
+the patient asked for the app in that language, and a program in another one is not
+what anyone reading it would choose. When the program has no edition in that language,
+or is over, the language page says the lessons stay as they are
+(`lesson_language_notes`)."""
 
 from __future__ import annotations
 
+from django.core.exceptions import ValidationError
+from django.db.models import Exists, OuterRef
 from django.http import HttpRequest
 from django.utils.translation import get_language_info
 from django.utils.translation import gettext as _
 
 from painapp.accounts.middleware import membership_for
-from painapp.accounts.models import Role
-from programs.models import Enrollment, EnrollmentStatus
+from painapp.accounts.models import Role, User
+from programs.models import Enrollment, EnrollmentStatus, ProgramVersion
+from programs.tailoring.models import SwitchCause, SwitchStart
+from programs.tailoring.switching import program_switch
 
 # Enrollments whose lessons the patient reads (not one withdrawn or still invited).
 LESSON_STATUSES = (EnrollmentStatus.ACTIVE, EnrollmentStatus.PAUSED, EnrollmentStatus.COMPLETED)
+# ... and those whose lessons can still move to another language (a finished program
+# is not switched: its check-ins and boosters are dated from its end).
+FOLLOWING_STATUSES = (EnrollmentStatus.ACTIVE, EnrollmentStatus.PAUSED)
 
 
 def _name(code: str) -> str:
     return str(get_language_info(code)["name_translated"])
 
 
+def edition_in(version: ProgramVersion, language: str) -> ProgramVersion | None:
+    """The newest version of `version`'s program in `language`, or None when it has
+    none (or `version` is already in it). One query."""
+    if version.language == language:
+        return None
+    return (
+        ProgramVersion.objects.filter(program_id=version.program_id, language=language)
+        .order_by("-number")
+        .first()
+    )
+
+
+def _patient_enrollment(request: HttpRequest, user: User) -> Enrollment | None:
+    membership = membership_for(request)
+    if membership is None or membership.role != Role.PATIENT:
+        return None
+    return (
+        Enrollment.objects.filter(
+            patient_id=user.pk,
+            practice_id=membership.practice_id,
+            status__in=LESSON_STATUSES,
+        )
+        .select_related("program_version")
+        .order_by("-created_at")
+        .first()
+    )
+
+
+def lessons_follow_language(*, request: HttpRequest, user: User) -> list[str]:
+    """`user` has just saved their language (in the transaction that saved it): move
+    the program they are on to its edition in that language, if it has one, keeping
+    their calendar. Returns what the next page tells them (in the new language, which
+    is active)."""
+    enrollment = _patient_enrollment(request, user)
+    if enrollment is None or enrollment.status not in FOLLOWING_STATUSES:
+        return []
+    edition = edition_in(enrollment.program_version, user.language)
+    if edition is None:
+        return []
+    try:
+        switch = program_switch(
+            enrollment=enrollment,
+            to_version=edition,
+            reason="",
+            by=user,
+            start=SwitchStart.CALENDAR,
+            cause=SwitchCause.LANGUAGE,
+            request=request,
+        )
+    except ValidationError:
+        # Not possible today (the editions have the same weeks); if it ever is, the
+        # language is saved and the page says the lessons stayed.
+        return []
+    return [
+        _(
+            "Your lessons are in %(language)s now too. You are still in week %(week)s. "
+            "What you have done is still done, and what you wrote stays as you wrote it."
+        )
+        % {"language": _name(edition.language), "week": switch.week_after}
+    ]
+
+
 def lesson_language_notes(request: HttpRequest) -> list[str]:
-    """For a patient on a program: which language their lessons are in, and, when it
-    is not the one they read the app in, that their care team can help. One query
-    (and the membership's, cached for the request)."""
+    """For a patient on a program: which language their lessons are in and, when it is
+    not the one they read the app in, why. One query (and the membership's, cached
+    for the request)."""
     membership = membership_for(request)
     if membership is None or membership.role != Role.PATIENT:
         return []
-    lessons = (
+    chosen = getattr(request.user, "language", "")
+    found = (
         Enrollment.objects.filter(
             patient_id=request.user.pk,
             practice_id=membership.practice_id,
             status__in=LESSON_STATUSES,
         )
         .order_by("-created_at")
-        .values_list("program_version__language", flat=True)
+        .annotate(
+            has_edition=Exists(
+                ProgramVersion.objects.filter(
+                    program_id=OuterRef("program_version__program_id"), language=chosen
+                )
+            )
+        )
+        .values_list("program_version__language", "status", "has_edition")
         .first()
     )
-    if lessons is None:
+    if found is None:
         return []
-    chosen = getattr(request.user, "language", "")
-    notes = [
-        _(
-            "Your lessons stay in %(lessons)s, the language your program started in. "
-            "Changing the language here does not change them."
-        )
-        % {"lessons": _name(lessons)}
-    ]
-    if chosen != lessons:
-        notes.append(
+    lessons, status, has_edition = found
+    if lessons == chosen:
+        return [
             _(
-                "If you would like your lessons in %(chosen)s, tell your care team. "
-                "They can talk it through with you."
+                "Your lessons are in %(lessons)s too. If you choose another language, "
+                "your lessons change with it when your program has them in that language."
             )
-            % {"chosen": _name(chosen)}
+            % {"lessons": _name(lessons)}
+        ]
+    if status == EnrollmentStatus.COMPLETED:
+        return [
+            _("Your program is finished, so your lessons stay in %(lessons)s.")
+            % {"lessons": _name(lessons)}
+        ]
+    if has_edition:
+        # Chosen before lessons followed the language: saving it again moves them.
+        return [
+            _(
+                "Your lessons are still in %(lessons)s. To have them in %(chosen)s too, "
+                "save your language again."
+            )
+            % {"lessons": _name(lessons), "chosen": _name(chosen)}
+        ]
+    return [
+        _(
+            "Your program does not have lessons in %(chosen)s yet, so your lessons stay "
+            "in %(lessons)s. If reading them is hard, tell your care team. They can talk "
+            "it through with you."
         )
-    return notes
+        % {"lessons": _name(lessons), "chosen": _name(chosen)}
+    ]

@@ -441,6 +441,9 @@ class LogEntry:
     kind: str  # "practice" | "exposure" | "reflection" | "attribution"
     at: datetime
     item: object
+    # A practice session's words as the program says them now (the log view fills it:
+    # programs.practice.services.sensations_as_now).
+    sensations: list[str] = field(default_factory=list)
 
 
 def log_entries(

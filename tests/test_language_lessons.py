@@ -1,7 +1,6 @@
-"""A patient who changes the app's language mid-program is told, on the language page
-and in the language they chose, that their lessons stay in the language their program
-started in and that their care team can help (no self-service switch exists: the only
-switch between versions, programs.tailoring.switching, keeps to one language)."""
+"""The language page tells a patient, in the language they chose, which language their
+lessons are in (programs.language): with the program in both, the lessons follow the
+app's language (tests/test_language_switch.py has the whole switch)."""
 
 from __future__ import annotations
 
@@ -12,17 +11,11 @@ from django.urls import reverse
 from programs.models import EnrollmentStatus, Program
 from tests.factories import make_enrollment
 
-STAY = {
-    ("en", "en"): "Your lessons stay in English, the language your program started in.",
-    ("en", "es"): "Sus lecciones siguen en inglés, el idioma en que empezó su programa.",
-    ("es", "en"): "Your lessons stay in Spanish, the language your program started in.",
-    ("es", "es"): "Sus lecciones siguen en español, el idioma en que empezó su programa.",
-}
-ASK = {
-    ("en", "es"): "Si quiere sus lecciones en español, dígaselo a su equipo de atención. "
-    "Pueden hablarlo con usted.",
-    ("es", "en"): "If you would like your lessons in English, tell your care team. "
-    "They can talk it through with you.",
+NOTE = {
+    ("en", "en"): "Your lessons are in English too.",
+    ("en", "es"): "Sus lecciones ahora también están en español.",
+    ("es", "en"): "Your lessons are in English now too.",
+    ("es", "es"): "Sus lecciones también están en español.",
 }
 
 
@@ -36,7 +29,7 @@ def versions(db):
 @pytest.mark.parametrize(
     ("lessons", "chosen"), [("en", "en"), ("en", "es"), ("es", "en"), ("es", "es")]
 )
-def test_the_language_page_says_which_language_the_lessons_stay_in(
+def test_the_language_page_says_which_language_the_lessons_are_in(
     client, cast, versions, lessons, chosen
 ):
     cast.patient.language = lessons  # invited in it: the program's version follows
@@ -49,17 +42,10 @@ def test_the_language_page_says_which_language_the_lessons_stay_in(
     response = client.post(reverse("account_language"), {"language": chosen}, follow=True)
     page = response.content.decode()
     assert f'<html lang="{chosen}">' in page
-    assert STAY[(lessons, chosen)] in page
-    if (lessons, chosen) in ASK:
-        assert ASK[(lessons, chosen)] in page
-        # No promise of a move the app cannot make (tailoring/switching.py refuses a
-        # change of language).
-        assert "move to that version" not in page and "pasar a esa versión" not in page
-    else:
-        assert "care team" not in page and "equipo de atención" not in page
-    # The lessons did stay as they were: Today still lists them in that language.
+    assert NOTE[(lessons, chosen)] in page
+    # The program has both languages: the lessons follow the one chosen.
     enrollment.refresh_from_db()
-    assert enrollment.program_version.language == lessons
+    assert enrollment.program_version.language == chosen
 
 
 @pytest.mark.parametrize("status", [EnrollmentStatus.WITHDRAWN, EnrollmentStatus.INVITED])
@@ -70,10 +56,10 @@ def test_no_note_without_lessons(client, cast, versions, status):
     enrollment.status = status
     enrollment.save(update_fields=["status"])
     client.force_login(cast.patient)
-    assert "Your lessons stay" not in client.get(reverse("account_language")).content.decode()
+    assert "Your lessons" not in client.get(reverse("account_language")).content.decode()
 
 
 def test_staff_get_no_note(client, cast, versions):
     make_enrollment(cast.patient, cast.clinician, cast.practice, version=versions["en"])
     client.force_login(cast.clinician)
-    assert "Your lessons stay" not in client.get(reverse("account_language")).content.decode()
+    assert "Your lessons" not in client.get(reverse("account_language")).content.decode()

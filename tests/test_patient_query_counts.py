@@ -54,7 +54,7 @@ def grow_history(enrollment, days: int) -> None:
             threat_before=5,
             pain_after=4,
             threat_after=3,
-            sensations=["tight"],
+            sensations=["tightness"],  # one of the program's words, as the player allows
             note="ok",
         )
         for d in range(days)

@@ -20,10 +20,12 @@ class TrackingConfig(AppConfig):
             min_practice_seconds_sql_source,
         )
         from programs.safety import patient_text_scanners
+        from programs.tailoring.switching import program_switchers
         from programs.views.lengths import checkin_lessons
         from programs.views.today import today_cards
         from tracking.checkins.services import week_lesson_checkins
         from tracking.checkins.today import checkin_card
+        from tracking.clinic.tailoring import program_switch
         from tracking.data_rights import PERSONAL_DATA
         from tracking.demo import seed
         from tracking.expressions import min_practice_seconds
@@ -52,6 +54,9 @@ class TrackingConfig(AppConfig):
         date_of_birth_checks.register(invite_date_of_birth_problem)
         # ... and the admin's overview says so, and what an empty chain means for an alert
         overview_warnings.register(practice_safety_warnings)
+        # a switch of program programs starts (the patient's change of language) goes
+        # through the clinician's: the check-ins and reminders move in the same transaction
+        program_switchers.register(program_switch)
         # every text a patient saves: the crisis-word scan (issue 15)
         patient_text_scanners.register(scan_patient_text)
 

@@ -25,7 +25,12 @@ direction. This is the project's one mechanism for such hooks:
 - `programs.gates.date_of_birth_checks`: a date of birth an admin enters on the
   invitation, checked against the practice's age range (tracking.screening);
 - `painapp.accounts.views.language.language_notes`: what the language page tells a
-  patient stays as it was (programs: their lessons' language);
+  patient about their lessons' language (programs);
+- `painapp.accounts.views.language.language_followers`: what follows a language the
+  person saves (programs: a patient's lessons move to their program in it);
+- `programs.tailoring.switching.program_switchers`: the whole program switch, with the
+  check-ins and reminders it moves (tracking.clinic.tailoring.program_switch), for a
+  switch programs starts (the patient's change of language);
 - `painapp.accounts.timezones.timezone_followers`: what must be recomputed, in the
   same transaction, when a person's time zone changes (tracking's reminder schedules).
 - `programs.practice.minimum.min_practice_seconds_source` and

@@ -17,7 +17,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
-from programs.models import Activity, ActivityKind, Enrollment, PracticeSession
+from programs.models import Activity, ActivityKind, Enrollment, PracticeSession, ProgramVersion
 from programs.practice.counting import counts_toward_practice
 from programs.practice.minimum import min_practice_seconds
 from programs.safety import patient_wrote
@@ -39,6 +39,33 @@ def sensation_words(enrollment: Enrollment) -> list[str]:
     return [
         str(w) for w in (enrollment.program_version.tracking_guide or {}).get("sensation_words", [])
     ]
+
+
+def sensations_as_now(
+    enrollment: Enrollment, sessions: Iterable[PracticeSession]
+) -> dict[int, list[str]]:
+    """Each session's sensation words (by session id) as the patient's program says
+    them now. A word picked in another edition of their program (before their lessons
+    followed their language to this one, programs.language) is shown as the word in the
+    same place of this edition's list (the editions list the same sensations in the same
+    order); what was stored stays as it is. One query, and only when a word is not this
+    edition's."""
+    sessions = list(sessions)
+    current = sensation_words(enrollment)
+    known = set(current)
+    twins: dict[str, str] = {}
+    if any(w not in known for s in sessions for w in s.sensations):
+        guides = (
+            ProgramVersion.objects.filter(program_id=enrollment.program_version.program_id)
+            .exclude(pk=enrollment.program_version_id)
+            .values_list("tracking_guide", flat=True)
+        )
+        for guide in guides:
+            words = [str(w) for w in (guide or {}).get("sensation_words", [])]
+            if len(words) == len(current):
+                for old, new in zip(words, current, strict=True):
+                    twins.setdefault(old, new)
+    return {s.pk: [twins.get(w, w) for w in s.sensations] for s in sessions}
 
 
 def practice_activity_for_week(

@@ -33,6 +33,15 @@ class SwitchStart(models.TextChoices):
     LAST_WEEK = "last", _("Start the new program's last week today")
 
 
+class SwitchCause(models.TextChoices):
+    """Who moved the patient to another program version, and so what they are told."""
+
+    CLINICIAN = "clinician", _("Their clinician, with a reason")
+    # The patient changed the app's language, and their lessons followed it to the same
+    # program in that language (programs.language.lessons_follow_language).
+    LANGUAGE = "language", _("The patient changed their language")
+
+
 class ActivityAdjustment(models.Model):
     """One lesson or activity of the program, changed for one patient: opened now,
     skipped (it no longer counts towards their progress), or moved to another week.
@@ -130,8 +139,11 @@ class ExposureSuggestion(models.Model):
 
 
 class ProgramSwitch(models.Model):
-    """A patient moved from one program version to another (same language), with the
-    week they were in before and after, and the reason they are shown."""
+    """A patient moved from one program version to another, with the week they were in
+    before and after, and the reason they are shown: a clinician's (another program or
+    a newer edition, in the program's language or the patient's), or the patient's own
+    change of language (`cause`, no reason typed: the pages say it in the reader's
+    language)."""
 
     enrollment = models.ForeignKey(
         Enrollment, on_delete=models.CASCADE, related_name="program_switches"
@@ -141,7 +153,10 @@ class ProgramSwitch(models.Model):
     week_before = models.PositiveSmallIntegerField()
     week_after = models.PositiveSmallIntegerField()
     restarted = models.BooleanField(default=False)
-    reason = models.CharField(max_length=REASON_MAX)
+    reason = models.CharField(max_length=REASON_MAX, blank=True)
+    cause = models.CharField(
+        max_length=10, choices=SwitchCause.choices, default=SwitchCause.CLINICIAN
+    )
     created_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+"
     )
@@ -150,4 +165,7 @@ class ProgramSwitch(models.Model):
     class Meta:
         ordering = ["-created_at", "-pk"]
 
-    note_kind = "switch"
+    # What the patient's note says (templates/programs/tailoring/_change_note.html).
+    @property
+    def note_kind(self) -> str:
+        return "language" if self.cause == SwitchCause.LANGUAGE else "switch"

@@ -3,17 +3,22 @@
 that keeps a kept calendar from running past the new program's end (weeks.past_end).
 The rest of tailoring's writes, and the helpers shared with them, are in
 programs.tailoring.services; tracking.clinic.tailoring moves the check-ins after a
-switch (`programs` may not import `tracking`)."""
+switch (`programs` may not import `tracking`), and registers that whole switch on
+`program_switchers`, so a switch programs itself starts (the patient's own change of
+language, programs.language) goes through the same entry point as the clinician's."""
 
 from __future__ import annotations
 
-from django.core.exceptions import ValidationError
+from collections.abc import Callable
+
+from django.core.exceptions import ImproperlyConfigured, ValidationError
 from django.db import transaction
 from django.db.models import Count
 from django.http import HttpRequest
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from painapp.accounts.extensions import ExtensionPoint
 from painapp.accounts.models import User
 from programs import weeks
 from programs.models import (
@@ -28,35 +33,66 @@ from programs.tailoring.models import (
     ActivityAdjustment,
     CustomExercise,
     ProgramSwitch,
+    SwitchCause,
     SwitchStart,
 )
 from programs.tailoring.services import OPEN_STATUSES, _audit, _clean_reason
 
+# The whole switch: enrollment_switch_program, then what programs may not move itself
+# (tracking's check-ins and reminders), in one transaction. One provider:
+# tracking.clinic.tailoring.program_switch, registered in TrackingConfig.ready.
+program_switchers: ExtensionPoint[Callable[..., ProgramSwitch]] = ExtensionPoint("program switch")
+
+
+def program_switch(**kwargs) -> ProgramSwitch:
+    """Switch through the registered whole switch (`program_switchers`), with the
+    arguments of enrollment_switch_program."""
+    switchers = list(program_switchers)
+    if len(switchers) != 1:
+        raise ImproperlyConfigured("Exactly one program switch must be registered.")
+    return switchers[0](**kwargs)
+
+
+def other_language_allowed(enrollment: Enrollment, to_version: ProgramVersion) -> bool:
+    """Whether a switch may change the language of the patient's lessons to
+    `to_version`'s: only to the same program, in the language the patient reads the app
+    in (User.language). A language they do not read is never offered."""
+    old = enrollment.program_version
+    return (
+        to_version.program_id == old.program_id
+        and to_version.language == enrollment.patient.language
+    )
+
 
 def switch_targets(enrollment: Enrollment) -> list[ProgramVersion]:
     """The program versions this patient can be switched to: the newest version of
-    every program in the enrollment's language, except the one they are on. Each
-    carries its number of weeks (`week_total`); one query."""
-    language = enrollment.program_version.language
-    newest: dict[int, ProgramVersion] = {}
+    every program in the enrollment's language, except the one they are on, and the
+    newest edition of their own program in the language they read the app in, when it
+    is another (other_language_allowed). Each carries its number of weeks
+    (`week_total`); one query."""
+    current = enrollment.program_version
+    languages = {current.language, enrollment.patient.language}
+    newest: dict[tuple[int, str], ProgramVersion] = {}
     for version in (
-        ProgramVersion.objects.filter(language=language)
+        ProgramVersion.objects.filter(language__in=languages)
         .select_related("program")
         .annotate(week_total=Count("weeks"))
-        .order_by("program_id", "-number")
+        .order_by("program_id", "language", "-number")
     ):
-        newest.setdefault(version.program_id, version)
-    current = enrollment.program_version_id
-    versions = [v for v in newest.values() if v.pk != current]
-    # An older edition of the program the patient is on is not offered: only newer.
+        newest.setdefault((version.program_id, version.language), version)
     return sorted(
         (
             v
-            for v in versions
-            if v.program_id != enrollment.program_version.program_id
-            or v.number > enrollment.program_version.number
+            for v in newest.values()
+            if v.pk != current.pk
+            and (
+                other_language_allowed(enrollment, v)
+                if v.language != current.language
+                # An older edition of the program the patient is on is not offered.
+                else v.program_id != current.program_id or v.number > current.number
+            )
         ),
-        key=lambda v: (v.title, v.number),
+        key=lambda v: (v.title, v.language, v.number),
     )
 
 
@@ -67,11 +103,16 @@ def enrollment_switch_program(
     reason: str,
     by: User,
     start: str = SwitchStart.CALENDAR,
+    cause: str = SwitchCause.CLINICIAN,
     request: HttpRequest | None = None,
 ) -> ProgramSwitch:
     """Move the patient to another program version of the same language (another
-    program, e.g. the 4-week "trial dose", or a newer edition of theirs), and tell
-    them why (`reason`, shown on Today and the program overview).
+    program, e.g. the 4-week "trial dose", or a newer edition of theirs), or to their
+    program in the language they read the app in (other_language_allowed), and tell
+    them why (`reason`, shown on Today and the program overview). A switch the
+    patient's own change of language makes (`cause` SwitchCause.LANGUAGE, `by` the
+    patient, programs.language) has no reason typed: the pages say why in the
+    reader's language.
 
     What is kept, and how:
 
@@ -120,17 +161,23 @@ def enrollment_switch_program(
     end-of-program check-in, which the outcomes report reads. After a restart, a week
     whose check-in was already asked under the old program is not asked again.
 
+    What the patient wrote (reflections, "three causes", notes, the diary, check-in
+    answers, which record their own language) stays as written; the lessons, the
+    player's steps and the check-ins still to answer come in the new version's language.
+
     Refused (ValidationError) for a closed enrollment, the same version, another
-    language, or keeping a calendar past the new end (on the `start` field). One
-    transaction, with a `tailoring.program_switched` audit event.
+    language than the two above, or keeping a calendar past the new end (on the
+    `start` field). One transaction, with a `tailoring.program_switched` audit event.
     """
-    reason = _clean_reason(reason)
+    if cause not in SwitchCause.values:
+        raise ValueError(f"Unknown switch cause {cause!r}")
+    reason = "" if cause == SwitchCause.LANGUAGE else _clean_reason(reason)
     old = enrollment.program_version
     if enrollment.status not in OPEN_STATUSES:
         raise ValidationError(_("Only a patient still on the program can be switched."))
     if to_version.pk == old.pk:
         raise ValidationError({"to_version": _("The patient is already on this program.")})
-    if to_version.language != old.language:
+    if to_version.language != old.language and not other_language_allowed(enrollment, to_version):
         raise ValidationError({"to_version": _("Choose a program in the patient's language.")})
     if start not in SwitchStart.values:
         raise ValidationError({"start": _("Choose where the patient starts.")})
@@ -235,6 +282,7 @@ def enrollment_switch_program(
             week_after=week_after,
             restarted=restart,
             reason=reason,
+            cause=cause,
             created_by=by,
         )
         _audit(
@@ -245,6 +293,8 @@ def enrollment_switch_program(
             switch,
             {
                 "program_version": [old.pk, to_version.pk],
+                "language": [old.language, to_version.language],
+                "cause": [None, str(cause)],
                 "week": [week_before, week_after],
                 "week_count": [_count(old), new_count],
                 "restarted": [False, restart],

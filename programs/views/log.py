@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime
+from typing import cast
 
 from django.http import HttpResponse
 from django.shortcuts import render
@@ -11,6 +12,8 @@ from django.utils.dateparse import parse_datetime
 
 from programs import selectors
 from programs.access import enrollment_required
+from programs.models import PracticeSession
+from programs.practice.services import sensations_as_now
 from programs.types import PatientRequest
 
 UTC = datetime.UTC
@@ -28,6 +31,11 @@ def my_log(request: PatientRequest) -> HttpResponse:
     if before is not None and timezone.is_naive(before):
         before = timezone.make_aware(before, UTC)
     entries = selectors.log_entries(enrollment, before=before, limit=PAGE)
+    sessions = [cast(PracticeSession, e.item) for e in entries if e.kind == "practice"]
+    words = sensations_as_now(enrollment, sessions)
+    for entry in entries:
+        if entry.kind == "practice":
+            entry.sensations = words[cast(PracticeSession, entry.item).pk]
     # The next page starts just before the oldest entry shown here.
     older = entries[-1].at.astimezone(UTC).isoformat() if len(entries) == PAGE else None
     template = "programs/log.html#entries" if request.htmx else "programs/log.html"

@@ -87,6 +87,7 @@ def today(request: PatientRequest) -> HttpResponse:
         if exposure_due and overview.open_exposure is None
         else None
     )
+    news = _news(pmap)
     context = {
         "enrollment": enrollment,
         "pmap": pmap,
@@ -99,7 +100,10 @@ def today(request: PatientRequest) -> HttpResponse:
             enrollment, ((s.week.number, a) for s, a in next_steps[:3]), len(pmap.weeks)
         ),
         "custom_next": custom_next,
-        "tailoring_news": _news(pmap),
+        "tailoring_news": news,
+        "tailoring_news_from_clinician": any(
+            getattr(change, "note_kind", "") != "language" for _, change in news
+        ),
         "counts": overview.counts,
         "open_exposure": overview.open_exposure,
         "exposure_due": exposure_due,

@@ -22,6 +22,7 @@ from programs.tailoring.models import (
     CustomExercise,
     ExposureSuggestion,
     ProgramSwitch,
+    SwitchCause,
     SwitchStart,
 )
 from programs.tailoring.switching import (
@@ -142,11 +143,14 @@ def program_switch(
     reason: str,
     by: User,
     start: str = SwitchStart.CALENDAR,
+    cause: str = SwitchCause.CLINICIAN,
     request: HttpRequest | None = None,
 ) -> ProgramSwitch:
     """Switch the patient's program and fit their check-ins and reminders to it, in
     one transaction with the audit event (`tailoring.program_switched`). The
-    enrollment's row is locked first, so a double submit finds the switch done."""
+    enrollment's row is locked first, so a double submit finds the switch done.
+    The clinician's form calls it, and so does the patient's own change of language
+    (programs.tailoring.switching.program_switchers, registered in TrackingConfig.ready)."""
     with transaction.atomic():
         lock_enrollment(enrollment)
         if hasattr(enrollment, "_week_count"):
@@ -158,6 +162,7 @@ def program_switch(
             reason=reason,
             by=by,
             start=start,
+            cause=cause,
             request=request,
         )
         checkins_after_switch(enrollment, weeks_before=weeks_before)
@@ -231,6 +236,8 @@ class TailoringPage:
     # The activities the patient has done (marked in the activity list; a done one
     # cannot be skipped: programs.tailoring.services.activity_adjust).
     done: set[int]
+    # The language of the patient's program (a target in another language says its own).
+    language: str = ""
 
     @property
     def changes(self) -> list[tuple[WeekRow, Activity, ActivityAdjustment]]:
@@ -290,4 +297,5 @@ def tailoring_page(enrollment: Enrollment) -> TailoringPage:
             if calendar_past_end(enrollment, v.week_total)  # type: ignore[attr-defined]
         ],
         done=done_activity_ids(enrollment),
+        language=enrollment.program_version.language,
     )

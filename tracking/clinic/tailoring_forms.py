@@ -9,9 +9,11 @@ from __future__ import annotations
 from typing import TYPE_CHECKING, cast
 
 from django import forms
+from django.utils.translation import get_language_info
 from django.utils.translation import gettext_lazy as _
 
 from painapp.widgets import LongTextarea
+from programs.models import ProgramVersion
 from programs.tailoring.models import REASON_MAX, AdjustmentAction, SwitchStart
 from tracking.clinic.tailoring import TailoringPage
 
@@ -179,6 +181,15 @@ class SuggestionForm(_OnePage):
     )
 
 
+def _version_label(version: ProgramVersion, language: str) -> str:
+    """A program to switch to: its title and version, and its language when it is not
+    the patient's program's (the same program in the language the patient reads)."""
+    if version.language == language:
+        return f"{version.title} (v{version.number})"
+    name = get_language_info(version.language)["name_translated"]
+    return f"{version.title} (v{version.number}, {name})"
+
+
 class SwitchForm(_OnePage):
     id_prefix = "switch"
     to_version = forms.TypedChoiceField(
@@ -208,7 +219,7 @@ class SwitchForm(_OnePage):
     def __init__(self, *args, page: TailoringPage, **kwargs) -> None:
         super().__init__(*args, **kwargs)
         _choice(self, "to_version").choices = [("", _("Choose…"))] + [
-            (str(v.pk), f"{v.title} (v{v.number})") for v in page.targets
+            (str(v.pk), _version_label(v, page.language)) for v in page.targets
         ]
 
     def clean_start(self) -> str:

@@ -6,6 +6,7 @@ from collections.abc import Callable
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
+from django.db import transaction
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils import translation
@@ -16,11 +17,16 @@ from painapp.accounts.extensions import ExtensionPoint
 from painapp.accounts.forms import LanguageForm
 from painapp.types import AuthedRequest
 
-# What else a change of language does not change, in plain sentences for the page
-# (programs: a patient's lessons stay in the language their program started in).
+# What the page says about what the language does and does not change, in plain
+# sentences (programs: which language a patient's lessons are in, and why).
 language_notes: ExtensionPoint[Callable[[HttpRequest], list[str]]] = ExtensionPoint(
     "language page notes"
 )
+# What follows the language when a person saves it here, in the same transaction:
+# each is called as follower(request=request, user=user), with the new language active,
+# and returns what the next page tells them (programs: a patient's lessons move to their
+# program's edition in that language).
+language_followers: ExtensionPoint[Callable[..., list[str]]] = ExtensionPoint("language followers")
 
 
 @login_required
@@ -31,11 +37,19 @@ def language(request: AuthedRequest) -> HttpResponse:
         initial={"language": request.user.language},
     )
     if request.method == "POST" and form.is_valid():
-        request.user.language = form.cleaned_data["language"]
-        request.user.save(update_fields=["language"])
-        # The message is shown on the next page, in the language just chosen.
-        translation.activate(request.user.language)
+        # The messages are shown on the next page, in the language just chosen.
+        translation.activate(form.cleaned_data["language"])
+        with transaction.atomic():
+            request.user.language = form.cleaned_data["language"]
+            request.user.save(update_fields=["language"])
+            said = [
+                s
+                for follower in language_followers
+                for s in follower(request=request, user=request.user)
+            ]
         messages.success(request, _("Your language is saved."))
+        for sentence in said:
+            messages.info(request, sentence)
         return redirect("account_language")
     notes = [note for provider in language_notes for note in provider(request)]
     return render(request, "accounts/language.html", {"form": form, "notes": notes})
