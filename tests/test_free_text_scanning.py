@@ -557,6 +557,7 @@ NOT_PATIENT_TEXT = {
     "tracking.CrisisResource.*": "staff-written",
     "tracking.HoldDecision.*": "staff-written",
     "tracking.AlertResolution.*": "staff-written",
+    "tracking.AlertContactAttempt.*": "staff-written",
     "tracking.Response.language": "a language code",
     "programs.MedicalAssessment.*": "staff-written",
     "tracking.SessionNote.*": "staff-written",

@@ -77,7 +77,7 @@ def test_today_counts_minutes_and_sessions_in_spanish(patient, spanish):
     from programs.models import PracticeSession
 
     day = spanish.local_date()
-    for minutes in (1, 4):
+    for minutes in (2, 4):  # each at least the practice's minimum length, so both count
         PracticeSession.objects.create(
             enrollment=spanish,
             local_date=day,
@@ -90,7 +90,7 @@ def test_today_counts_minutes_and_sessions_in_spanish(patient, spanish):
         )
     today = page(patient.get(reverse("today")))
     spanish_only(today)
-    assert "<strong>2</strong> sesiones, 5 minutos" in today
+    assert "<strong>2</strong> sesiones, 6 minutos" in today
     assert "Hecho hoy" in today
 
 

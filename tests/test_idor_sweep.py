@@ -706,6 +706,7 @@ def victim_scope(practice_id: int, own_enrollments: set[int], own_users: set[int
         "programs.MedicalAssessment": e,
         "tracking.HoldDecision": e,
         "tracking.AlertResolution": Q(alert__enrollment__in=enrollments),
+        "tracking.AlertContactAttempt": Q(alert__enrollment__in=enrollments),
         "programs.ActivityAdjustment": e,
         "programs.CustomExercise": e,
         "programs.ExposureSuggestion": e,
