@@ -45,8 +45,9 @@ WALK_THROUGH = {
     ("plan", "hands_on"),
     [
         (["emergency"], True),
-        (["crisis_team"], True),
-        (["gp_referral"], True),
+        (["crisis_team"], False),  # a referral: nobody known to act now
+        (["gp_referral"], False),  # a letter or a queue: nobody acts now
+        (["gp_referral", "crisis_team"], False),
         (["safety_plan"], False),
         (["continue"], False),
         (["pause"], False),
@@ -71,7 +72,9 @@ def test_every_plan_is_decided_in_the_table():
         ("self_harm", "urgent", [], rules.Unreached.ATTEMPT),
         ("self_harm", "urgent", ["emergency"], rules.Unreached.RESOLVE),
         ("red_flag", "high", ["safety_plan"], rules.Unreached.ATTEMPT),
-        ("red_flag", "high", ["gp_referral"], rules.Unreached.RESOLVE),
+        ("red_flag", "high", ["gp_referral"], rules.Unreached.ATTEMPT),
+        ("self_harm", "urgent", ["crisis_team"], rules.Unreached.ATTEMPT),
+        ("red_flag", "high", ["gp_referral", "emergency"], rules.Unreached.RESOLVE),
         ("new_symptoms", "high", ["pause"], rules.Unreached.ATTEMPT),
         ("phq9_high", "urgent", ["withdraw"], rules.Unreached.ATTEMPT),  # any urgent one
         ("phq9_high", "high", ["continue"], rules.Unreached.RESOLVE),  # not prompt
@@ -134,7 +137,7 @@ def test_the_walk_through_records_an_attempt_and_the_alert_stays_open(cast, clie
     assert response.redirect_chain[-1][0] == reverse("alert_detail", args=[alert.pk])
     assert "Alert resolved" not in page
     assert "Your attempt to reach the patient is recorded. The alert is not resolved" in page
-    assert "resolve it today by 11:00" in page
+    assert "Please keep trying. It must be resolved today by 11:00." in page
     assert "The plan you chose (Continue the program) needs the patient reached first." in page
     assert "1 attempt to reach them" in page
     assert "Tue 8 Dec 2026, 10:20, by phone: not reached." in page
@@ -214,6 +217,25 @@ def test_not_reached_with_a_plan_that_hands_the_risk_on_resolves_it(cast, client
     assert "1 attempt to reach them" in page
 
 
+@pytest.mark.parametrize("plan", [["gp_referral"], ["crisis_team"], ["gp_referral", "crisis_team"]])
+def test_a_referral_does_not_close_it_with_nobody_reached(cast, client, enrollment, plan):
+    with time_machine.travel(T0, tick=False):
+        alert = raise_self_harm(enrollment)
+    with time_machine.travel(T0 + timedelta(minutes=25), tick=False):
+        client.force_login(cast.clinician)
+        page = client.post(
+            reverse("alert_resolve", args=[alert.pk]),
+            {**WALK_THROUGH, "plan": plan, "note": "No answer; referral letter sent."},
+            follow=True,
+        ).content.decode()
+    assert "Your attempt to reach the patient is recorded. The alert is not resolved" in page
+    assert "Alert resolved." not in page
+    alert.refresh_from_db()
+    assert alert.status == "acknowledged"
+    assert not AlertResolution.objects.filter(alert=alert).exists()
+    assert AlertContactAttempt.objects.filter(alert=alert).count() == 1
+
+
 def test_the_resolve_form_says_which_plans_resolve_it_without_contact(cast, client, enrollment):
     alert = raise_self_harm(enrollment)
     client.force_login(cast.clinician)
@@ -221,9 +243,11 @@ def test_the_resolve_form_says_which_plans_resolve_it_without_contact(cast, clie
     assert "If you could not reach them, the alert stays open." in form
     assert (
         "Without reaching them, this alert can be resolved only with a plan that hands the "
-        "risk to someone who acts now: Referred to their GP / primary care; Referred to a "
-        "crisis team; Emergency services called. A safety plan, continuing, pausing or "
-        "withdrawing need the patient reached first, so they do not resolve it."
+        "risk to someone who acts now: Emergency services called. Safety plan made; "
+        "Referred to their GP / primary care; Referred to a crisis team; "
+        "Continue the program; Pause the program; Withdraw from the program: these need "
+        "the patient reached first, so they do not resolve it. A referral is a letter or "
+        "a queue, not someone who acts now."
     ) in form
 
 
@@ -297,7 +321,7 @@ def test_the_service_never_resolves_an_unreached_prompt_alert_without_a_hand_ove
 
 def test_an_attempt_on_a_resolved_alert_stores_nothing(cast, client, enrollment):
     alert = raise_self_harm(enrollment)
-    handed_on = ResolutionOutcome(contacted=False, risk_after="", plan=["crisis_team"], note="x")
+    handed_on = ResolutionOutcome(contacted=False, risk_after="", plan=["emergency"], note="x")
     alert_resolve(alert=alert, by=cast.admin, outcome=handed_on)
     client.force_login(cast.clinician)
     response = client.post(reverse("alert_resolve", args=[alert.pk]), WALK_THROUGH, follow=True)
@@ -323,7 +347,7 @@ def test_the_attempt_is_said_in_spanish(cast, client, enrollment):
             reverse("alert_resolve", args=[alert.pk]), WALK_THROUGH, follow=True
         ).content.decode()
     assert "Su intento de contactar al paciente quedó registrado." in page
-    assert "resuélvala hoy a más tardar a las 11:25" in page
+    assert "Hay que resolverla hoy a más tardar a las 11:25" in page
     assert "El plan que eligió (Continuar el programa)" in page
     assert "1 intento de contactarlo" in page
     assert "mar 8 dic 2026, 10:20, por teléfono: sin éxito." in page

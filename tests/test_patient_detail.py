@@ -286,12 +286,13 @@ def test_it_acknowledges_then_resolves_an_alert(clin, cast, history, alert):
     done = clin.post(
         reverse("alert_resolve", args=[alert.pk]),
         {
-            # Not reached: resolved only because a GP referral hands the risk on
-            # (tests/test_alert_not_reached.py), with when and how they tried.
+            # Not reached: resolved only because emergency services were called and
+            # take the risk on (tests/test_alert_not_reached.py; a GP referral does
+            # not), with when and how they tried.
             "contacted": "no",
             "contacted_at": f"{timezone.localtime(timezone.now(), tz):%Y-%m-%dT%H:%M}",
             "method": "phone",
-            "plan": ["gp_referral"],
+            "plan": ["emergency"],
             "note": "No answer.",
             "back": "patient",
         },

@@ -85,9 +85,13 @@ class Alert(models.Model):
     # happened, so a later handover or chain edit changes neither.
     escalated_to = ArrayField(models.IntegerField(), default=list, blank=True)
     # Acknowledged, it must be resolved by `resolve_by` (tracking.rules.resolve_deadline);
-    # not resolved by then, the escalation chain is told once, at `resolve_escalated_at`.
+    # not resolved by then, the escalation chain is told, at `resolve_escalated_at`. A
+    # contact attempt after that starts a new resolve time and clears it, so the next
+    # missed deadline tells the chain again (tracking.rules.resolve_clock_after_attempt);
+    # `resolve_told_at` keeps when the chain was last told it was not resolved in time.
     resolve_by = models.DateTimeField(null=True, blank=True)
     resolve_escalated_at = models.DateTimeField(null=True, blank=True)
+    resolve_told_at = models.DateTimeField(null=True, blank=True)
 
     class Meta:
         ordering = ["-created_at"]

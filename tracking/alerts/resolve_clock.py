@@ -4,14 +4,22 @@ Acknowledging an alert stops its escalation clock (tracking.alerts.escalation) a
 starts this one: the alert must be resolved, with a documented contact, by
 `Alert.resolve_by` (tracking.rules.resolve_deadline: its severity's response time again,
 in working time from the acknowledgement). Not resolved by then, the escalation chain
-is told once, as for an alert nobody saw: the next step whose people were not told yet
-(nor acknowledged it) gets an email with no health data; with nobody left, the
-practice's safety contact (or every active admin; never who acknowledged it), and the
-alert is marked as through the chain (`chain_exhausted_at`, as the unseen-alert
-escalation marks it), so whoever was told may open it. The move is
-claimed with a conditional UPDATE (still acknowledged, not yet told), so two sweeps at
-once tell nobody twice; the claim, outbox rows and audit event commit
-together. The alert stays acknowledged: whoever opens it records the contact.
+is told, once per missed deadline, as for an alert nobody saw: the next step whose
+people were not told yet (nor acknowledged it) gets an email with no health data;
+with nobody left, the practice's safety contact (or every active admin; never who
+acknowledged it), and the alert is marked as through the chain (`chain_exhausted_at`,
+as the unseen-alert escalation marks it), so whoever was told may open it. The move is
+claimed with a conditional UPDATE (still acknowledged, not yet told, still past its
+resolve time), so two sweeps at once tell nobody twice; the claim, outbox rows and
+audit event commit together. The alert stays acknowledged: whoever opens it records
+the contact.
+
+"We could not reach them" recorded after the chain was told starts the resolve clock
+again (tracking.alerts.services.alert_contact_attempt; tracking.rules.
+resolve_clock_after_attempt): `resolve_escalated_at` is cleared, so when the new resolve
+time passes too, this sweep tells the chain again, choosing whom exactly as the first
+time: the next step not told yet, and at the end of the chain its safety contact (or
+every active admin) again. The loop stops only when the alert is resolved.
 """
 
 from __future__ import annotations
@@ -31,9 +39,9 @@ logger = logging.getLogger(__name__)
 
 
 def escalate_unresolved_alerts(now: datetime | None = None) -> int:
-    """Tell the escalation chain, once, about every acknowledged alert past its resolve
-    time. Returns how many were told. Constant queries to find and plan them, then per
-    alert one claim, its outbox rows and audit event."""
+    """Tell the escalation chain, once per resolve time, about every acknowledged alert
+    past its resolve time. Returns how many were told. Constant queries to find and plan
+    them, then per alert one claim, its outbox rows and audit event."""
     now = now or timezone.now()
     found = list(
         Alert.objects.filter(
@@ -68,10 +76,12 @@ def escalate_unresolved_alerts(now: datetime | None = None) -> int:
                 pk=alert.pk,
                 status=Alert.Status.ACKNOWLEDGED,
                 resolve_escalated_at__isnull=True,
+                resolve_by__lte=now,  # not re-armed by an attempt since it was read
                 # nobody told since the sweep read it (tracking.alerts.chain_edits)
                 escalated_to=alert.escalated_to,
             ).update(
                 resolve_escalated_at=now,
+                resolve_told_at=now,
                 escalation_tier=F("escalation_tier") + 1,
                 escalation_position=(
                     step.position if step is not None else F("escalation_position")

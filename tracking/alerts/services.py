@@ -181,10 +181,12 @@ def alert_contact_attempt(
 ) -> bool:
     """Record that `by` tried to reach the patient and could not. The alert is NOT
     resolved: it stays open, acknowledged (by `by`, if nobody had yet: someone is
-    working it, and its resolve clock starts), and a resolve clock already running keeps
+    working it, and its resolve clock starts). A resolve clock already running keeps
     running (tracking.alerts.resolve_clock tells the chain if it is not resolved in
-    time). Audited in one transaction; False if the alert was resolved meanwhile (then
-    nothing is stored)."""
+    time); one whose deadline the chain was already told of starts again from now
+    (tracking.rules.resolve_clock_after_attempt), so a next missed deadline tells the
+    chain again. Audited in one transaction; False if the alert was resolved meanwhile
+    (then nothing is stored)."""
     now = timezone.now()
     with transaction.atomic():
         locked = (
@@ -195,9 +197,31 @@ def alert_contact_attempt(
         )
         if locked:
             _acknowledge(alert=alert, by=by, request=request, now=now)
+            _rearm_resolve_clock(alert=alert, now=now)
             _record_attempt(alert=alert, by=by, attempt=attempt, request=request, now=now)
         alert.refresh_from_db()
     return locked
+
+
+def _rearm_resolve_clock(*, alert: Alert, now: datetime) -> None:
+    """Inside the attempt's transaction, the alert locked and acknowledged: its resolve
+    clock after the attempt (tracking.rules.resolve_clock_after_attempt)."""
+    state = Alert.objects.only("resolve_by", "resolve_escalated_at").get(pk=alert.pk)
+    clock = rules.resolve_clock_after_attempt(
+        resolve_by=state.resolve_by,
+        chain_told=state.resolve_escalated_at is not None,
+        next_resolve_by=resolve_time(
+            practice_settings=PracticeSettings.for_practice(alert.practice_id),
+            timezone_name=Practice.objects.only("timezone").get(pk=alert.practice_id).timezone,
+            severity=alert.severity,
+            acknowledged_at=now,
+        ),
+    )
+    if clock.rearmed or clock.resolve_by != state.resolve_by:
+        Alert.objects.filter(pk=alert.pk).update(
+            resolve_by=clock.resolve_by, resolve_escalated_at=None
+        )
+        badges_changed(alert.practice_id)
 
 
 @dataclass(frozen=True)

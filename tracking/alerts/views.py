@@ -150,6 +150,7 @@ def _detail_context(request: MemberRequest, alert: Alert) -> dict:
         # "We could not reach them" is an attempt, unless the plan hands the risk on.
         "prompt_contact": _prompt_contact(alert),
         "plans_handing_risk_on": wording.plans_handing_risk_on(),
+        "plans_needing_contact": wording.plans_needing_contact(),
         "steps": _escalation_steps(alert),
         "safety_contact": practice_settings.safety_contact if practice_settings else None,
         "now": timezone.now(),

@@ -129,14 +129,50 @@ def plans_handing_risk_on() -> str:
     )
 
 
+def plans_needing_contact() -> str:
+    """The plans that do not resolve such an alert without reaching the patient, in
+    words (the rest of tracking.rules.PLANS_HANDING_RISK_ON)."""
+    return "; ".join(
+        str(label)
+        for value, label in AlertResolution.Plan.choices
+        if not clinical.PLANS_HANDING_RISK_ON.get(value)
+    )
+
+
+def resolve_clock_said(alert: Alert, now: datetime) -> str:
+    """What happens if nobody resolves `alert` (not resolved) in time, from its state:
+    by when, and whether the escalation chain was already told (at its `resolve_told_at`)
+    and is told again (tracking.rules.resolve_clock_after_attempt). Told, and its
+    deadline passed with no attempt since: the next attempt starts a new deadline."""
+    told = alert.status == Alert.Status.ACKNOWLEDGED and alert.resolve_told_at is not None
+    if not told:
+        return gettext(
+            "It must be resolved %(when)s. If it is not resolved by then, your practice's "
+            "escalation chain is told."
+        ) % {"when": contact_when(alert, now)}
+    if alert.resolve_escalated_at is not None:
+        return gettext(
+            "It was not resolved in time: your practice's escalation chain was told "
+            "%(told)s. Each try you record starts a new deadline; if nobody reaches them "
+            "by then, the chain is told again."
+        ) % {"told": alert_time(alert.resolve_told_at)}
+    return gettext(
+        "Your practice's escalation chain was told %(told)s that it was not resolved in "
+        "time. If nobody reaches them %(when)s, the chain is told again."
+    ) % {"told": alert_time(alert.resolve_told_at), "when": contact_when(alert, now)}
+
+
 def attempt_message(alert: Alert, plan: list[str]) -> str:
     """What staff are told after "we could not reach them" on an alert that needs prompt
     contact: the attempt is kept, the alert is not resolved and why, and by when."""
-    said = gettext(
-        "Your attempt to reach the patient is recorded. The alert is not resolved: it "
-        "stays open until someone reaches them. Please keep trying and resolve it "
-        "%(when)s. If it is not resolved by then, your practice's escalation chain is told."
-    ) % {"when": contact_when(alert, timezone.now())}
+    said = (
+        gettext(
+            "Your attempt to reach the patient is recorded. The alert is not resolved: it "
+            "stays open until someone reaches them. Please keep trying."
+        )
+        + " "
+        + resolve_clock_said(alert, timezone.now())
+    )
     if plan:
         labels = dict(AlertResolution.Plan.choices)
         said += " " + gettext(

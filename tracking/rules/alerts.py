@@ -306,12 +306,16 @@ def alert_holds_deletion(*, kind: str, severity: str, status: str) -> bool:
 # documents contact". "We could not reach them" is a contact ATTEMPT: recorded (who,
 # when, how, note), and the alert stays open with its resolve clock running. It is
 # resolved without reaching the patient only when the plan hands the risk to someone who
-# acts on it. Every `AlertResolution.Plan` value is in this table (tests hold them
-# equal): True hands the risk on, False needs the patient reached first.
+# acts on it NOW. Every `AlertResolution.Plan` value is in this table (tests hold them
+# equal): True hands the risk on, False needs the patient reached first. A referral is
+# a letter or a place in a queue, not a person who acts now, so neither referral counts:
+# the crisis-team plan is worded, and was recorded for years, as "Referred to a crisis
+# team" (often after contact), so it cannot be read as "a team took it on and is
+# reaching them now"; relabelling it would change what past resolutions say.
 PLANS_HANDING_RISK_ON: dict[str, bool] = {
     "emergency": True,  # emergency services called: a welfare check, someone goes
-    "crisis_team": True,  # a crisis team takes it on and makes the contact
-    "gp_referral": True,  # their GP / primary care takes it on and makes the contact
+    "crisis_team": False,  # a referral: nobody is known to be acting now
+    "gp_referral": False,  # a letter or a queue: nobody acts now
     "safety_plan": False,  # a safety plan is made WITH the patient
     "continue": False,  # nobody acts: the risk is still unknown
     "pause": False,  # nobody acts

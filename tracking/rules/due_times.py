@@ -34,9 +34,13 @@ from enum import StrEnum
 # resolved (a documented contact with the patient) by its RESOLVE time, the practice's
 # response time for its severity again, counted in working time from the moment it was
 # acknowledged (urgent: 1 working hour by default; high: 1 working day; routine: 3).
-# Not resolved by then, the escalation chain is told once, as for an alert nobody saw
+# Not resolved by then, the escalation chain is told, as for an alert nobody saw
 # (tracking.alerts.resolve_clock), so an alert acknowledged by someone who then went on
-# leave is never left with nobody.
+# leave is never left with nobody. The chain is told once per deadline: a contact attempt
+# recorded after it was told ("we could not reach them") starts a new resolve time, the
+# same length from the attempt (`resolve_clock_after_attempt`), and that deadline missed
+# tells the chain again. The loop runs until a person reaches the patient or hands the
+# risk on; an attempt before the chain was told leaves the running clock alone.
 RESOLVE_RESPONSE_TIMES = 1
 """How many of its severity's response times an acknowledged alert has to be resolved."""
 WEEKDAY_NAMES = ("Monday", "Tuesday", "Wednesday", "Thursday", "Friday", "Saturday", "Sunday")
@@ -135,6 +139,29 @@ def resolve_deadline(
         day_end=day_end,
         working_days=working_days,
     )
+
+
+@dataclass(frozen=True)
+class ResolveClock:
+    """An acknowledged alert's resolve clock after a contact attempt."""
+
+    resolve_by: datetime
+    rearmed: bool
+    """The chain had been told of the missed deadline: it may be told again, at the new
+    `resolve_by` (the alert's `resolve_escalated_at` is cleared)."""
+
+
+def resolve_clock_after_attempt(
+    *, resolve_by: datetime | None, chain_told: bool, next_resolve_by: datetime
+) -> ResolveClock:
+    """The resolve clock after "we could not reach them" on an acknowledged alert (see
+    above). `chain_told`: the chain was told its resolve time passed; `next_resolve_by`:
+    `resolve_deadline` counted from the attempt. Not told yet, the running clock keeps
+    running (past already, the sweep tells the chain within the minute); told, it starts
+    again from the attempt, so the next missed deadline tells the chain again."""
+    if chain_told or resolve_by is None:
+        return ResolveClock(resolve_by=next_resolve_by, rearmed=chain_told)
+    return ResolveClock(resolve_by=resolve_by, rearmed=False)
 
 
 @dataclass(frozen=True)

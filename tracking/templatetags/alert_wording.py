@@ -60,3 +60,11 @@ def contact_when(alert: Alert, now: datetime) -> str:
     """`{{ alert|contact_when:now }}`: when the patient must be contacted, from the
     alert's own deadline (tracking.alerts.wording.contact_when)."""
     return wording.contact_when(alert, now)
+
+
+@register.filter
+def resolve_clock_said(alert: Alert, now: datetime) -> str:
+    """`{{ alert|resolve_clock_said:now }}`: by when it must be resolved, and whether the
+    escalation chain was told already and is told again
+    (tracking.alerts.wording.resolve_clock_said)."""
+    return wording.resolve_clock_said(alert, now)
