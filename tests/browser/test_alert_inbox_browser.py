@@ -56,7 +56,7 @@ def test_the_inbox_and_the_resolve_form(new_context, live_server, cast, alerts, 
     helpers.login(page, live_server, cast.admin)
     page.goto(f"{live_server.url}/alerts/")
     expect(page.get_by_role("heading", name="Alerts", exact=True)).to_be_visible()
-    expect(page.locator(".alert-inbox > li").first).to_contain_text("Overdue since")
+    expect(page.locator(".alert-inbox > li").first).to_contain_text("Now — overdue since")
     expect(page.locator(".alert-inbox > li").first).to_contain_text("next escalation in")
     axe(page, f"alert-inbox-{width}")
     helpers.assert_fits_width(page)
