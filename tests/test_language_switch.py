@@ -8,6 +8,9 @@ reads, and to no other language."""
 
 from __future__ import annotations
 
+import re
+import uuid
+
 import pytest
 from django.core.exceptions import ValidationError
 from django.core.management import call_command
@@ -170,6 +173,46 @@ def test_a_patient_in_week_3_who_chooses_spanish_gets_their_program_in_spanish(
         "The patient changed their language in the app, and their lessons moved with it "
         "to Spanish." in clinic
     )
+
+
+@pytest.mark.parametrize("htmx", [False, True], ids=["plain", "player"])
+def test_a_player_opened_before_the_switch_saves_the_words_picked(client, cast, versions, htmx):
+    """The player was open in English; the patient chose Spanish in another tab, then
+    saved the session: it is kept, with the words they picked, as the Spanish words in
+    the same places of the list (as the log shows words picked before a switch)."""
+    enrollment, _ = _patient_on(cast, versions, "en")
+    client.force_login(cast.patient)
+    player = client.get(reverse("practice")).content.decode()
+    assert 'name="sensations" value="heavy"' in player
+    client.post(reverse("account_language"), {"language": "es"})
+    enrollment.refresh_from_db()
+    assert enrollment.program_version == versions["es"]
+
+    extra = {"HTTP_HX_REQUEST": "true"} if htmx else {}
+    posted = {
+        "client_token": str(uuid.uuid4()),
+        "duration_seconds": "312",
+        "pain_before": "6",
+        "threat_before": "7",
+        "sensations": ["heavy", "warmth"],  # the English player's words
+        "pain_after": "4",
+        "threat_after": "3",
+        "note": "Se suavizó un poco.",
+    }
+    response = client.post(reverse("practice_save"), posted, **extra)
+    assert response.status_code == (200 if htmx else 302)
+    session = PracticeSession.objects.get(enrollment=enrollment)
+    assert session.sensations == ["calor", "pesadez"]  # the guide's order
+    assert session.note == "Se suavizó un poco."
+    assert "Sintió: calor, pesadez" in client.get(reverse("my_log")).content.decode()
+    # A word of no edition is still refused, with the picked words kept.
+    refused = {**posted, "client_token": str(uuid.uuid4()), "sensations": ["heavy", "agony"]}
+    response = client.post(reverse("practice_save"), refused)
+    page = response.content.decode()
+    assert response.status_code == 422
+    assert "Por favor, elija solo palabras de la lista." in page
+    assert re.search(r'<input type="checkbox" name="sensations" value="pesadez"[^>]*checked', page)
+    assert PracticeSession.objects.filter(enrollment=enrollment).count() == 1
 
 
 def test_a_patient_who_chooses_english_gets_their_program_in_english(client, cast, versions):

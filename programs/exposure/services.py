@@ -52,11 +52,14 @@ def _renumber(items: list[FearItem]) -> None:
         FearItem.objects.bulk_update(changed, ["position"])
 
 
-def _reslot(fear_item: FearItem, harm_rating: int) -> None:
-    """Give a rung its new rating and its place by it (ladder locked first; the rows as
-    they are now, so a move made meanwhile in another tab is counted)."""
-    items = _locked_ladder(fear_item.enrollment)
-    fresh = next(i for i in items if i.pk == fear_item.pk)
+def _reslot(fear_item: FearItem, harm_rating: int, items: list[FearItem]) -> None:
+    """Give a rung its new rating and its place by it. `items`: the ladder the caller
+    locked (_locked_ladder) before any other write, the rows as they are now, so a move
+    made meanwhile in another tab is counted. A rung no longer on it (deleted in
+    another tab) has nothing to re-slot."""
+    fresh = next((i for i in items if i.pk == fear_item.pk), None)
+    if fresh is None:
+        return
     items.remove(fresh)
     items.insert(ladder_slot([i.harm_rating for i in items], harm_rating), fresh)
     fresh.harm_rating = fear_item.harm_rating = harm_rating
@@ -109,18 +112,21 @@ def fear_item_update(
     `edited_from`: the version of the rung the form was filled in from
     (painapp.edit_version, by its name and rating: FearItemEditForm.VERSION_OF). If
     either was saved since (another tab, an exposure logged), nothing is saved and
-    EditConflict holds the rung as it is now; the caller scans what was typed as not
-    saved (programs.safety.PatientTextForm). The whole ladder is locked first, as every
-    change of order locks it, so two saves at once wait for each other in one order."""
+    EditConflict holds the rung as it is now; deleted meanwhile (another tab), nothing
+    is saved and EditConflict holds None. Either way the caller scans what was typed as
+    not saved (programs.safety.PatientTextForm). The whole ladder is locked first, as
+    every change of order locks it, so two saves at once wait for each other in one
+    order."""
     _check_rating("harm_rating", harm_rating, 100)
     with transaction.atomic():
-        now = next((i for i in _locked_ladder(fear_item.enrollment) if i.pk == fear_item.pk), None)
-        if now is not None and not edit_version.is_current(now, edited_from, VERSIONED):
+        items = _locked_ladder(fear_item.enrollment)
+        now = next((i for i in items if i.pk == fear_item.pk), None)
+        if now is None or not edit_version.is_current(now, edited_from, VERSIONED):
             raise edit_version.EditConflict(now)
         fear_item.label = label
         fear_item.save(update_fields=["label", "updated_at"])
         if harm_rating != fear_item.harm_rating:
-            _reslot(fear_item, harm_rating)
+            _reslot(fear_item, harm_rating, items)
     patient_wrote(fear_item.enrollment, source=f"fear_item:{fear_item.pk}", texts=[label])
     return fear_item
 
@@ -208,13 +214,17 @@ def exposure_complete(
     The conditional UPDATE claims the row, so a double submit or two tabs record one
     outcome. If the exposure belongs to a rung, the rung takes the new fear rating as
     its current rating, and its place on the ladder by it (as fear_item_update); its
-    first rating is kept.
+    first rating is kept. The ladder (the enrollment row) is locked before the claim,
+    the order every ladder write takes (fear_item_delete locks it, then this row by its
+    rung), so a rung deleted in another tab meanwhile cannot deadlock the two: the
+    outcome is logged either way, and a rung already gone has nothing to re-slot.
     """
     _check_rating("actual_pain", actual_pain, 10)
     _check_rating("actual_harm", actual_harm, 100)
     _check_rating("fear_after", fear_after, 100)
     now = timezone.now()
     with transaction.atomic():
+        items = _locked_ladder(exposure.enrollment)
         claimed = Exposure.objects.filter(pk=exposure.pk, completed_at__isnull=True).update(
             actual_pain=actual_pain,
             actual_harm=actual_harm,
@@ -223,9 +233,9 @@ def exposure_complete(
             completed_at=now,
         )
         if claimed and exposure.fear_item_id is not None:
-            fear_item = FearItem.objects.filter(pk=exposure.fear_item_id).first()
+            fear_item = next((i for i in items if i.pk == exposure.fear_item_id), None)
             if fear_item is not None and fear_item.harm_rating != fear_after:
-                _reslot(fear_item, fear_after)
+                _reslot(fear_item, fear_after, items)
     exposure.refresh_from_db()
     if claimed:
         # Its own source: the plan's text may have raised one already.

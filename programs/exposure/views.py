@@ -113,8 +113,10 @@ def fear_edit(request: PatientRequest, pk: int) -> HttpResponse:
             # Saved from a page opened before the rung's last change (another tab, an
             # exposure logged): nothing saved; what they typed stays, with what is
             # saved now beside it, and is scanned as not saved (programs.safety).
-            conflict = cast(FearItem, changed.row)
             form.scan_unsaved()
+            if changed.row is None:
+                return _deleted_meanwhile(request, form)
+            conflict = cast(FearItem, changed.row)
             form.rebase(conflict)
         else:
             messages.success(request, _("Saved “%(label)s”.") % {"label": fear_item.label})
@@ -135,6 +137,22 @@ def fear_edit(request: PatientRequest, pk: int) -> HttpResponse:
         },
         status=409 if conflict is not None else 200,
     )
+
+
+def _deleted_meanwhile(request: PatientRequest, form: FearItemEditForm) -> HttpResponse:
+    """A rung edited after another tab took it off the ladder: nothing saved; the
+    ladder, with what they typed in its "add a step" form, to add it again if they
+    want."""
+    messages.warning(
+        request,
+        _(
+            "This step was taken off your ladder in another tab, so your changes were not "
+            "saved. What you typed is in the “Add an activity” form below, if you want "
+            "to add it again."
+        ),
+    )
+    typed = {name: form.cleaned_data[name] for name in ("label", "harm_rating")}
+    return _render_ladder(request, NewFearItemForm(initial=typed), status=409)
 
 
 @enrollment_required

@@ -41,30 +41,47 @@ def sensation_words(enrollment: Enrollment) -> list[str]:
     ]
 
 
-def sensations_as_now(
-    enrollment: Enrollment, sessions: Iterable[PracticeSession]
-) -> dict[int, list[str]]:
-    """Each session's sensation words (by session id) as the patient's program says
-    them now. A word picked in another edition of their program (before their lessons
-    followed their language to this one, programs.language) is shown as the word in the
-    same place of this edition's list (the editions list the same sensations in the same
-    order); what was stored stays as it is. One query, and only when a word is not this
-    edition's."""
-    sessions = list(sessions)
+def _as_this_edition(enrollment: Enrollment, words: Iterable[str]) -> dict[str, str]:
+    """The rule, in one place: a word picked in another edition of the patient's
+    program (before their lessons followed their language to this one,
+    programs.language) is the word in the same place of this edition's list (the
+    editions list the same sensations in the same order). Returns old word → this
+    edition's word, for the words given that are not this edition's; one query, and
+    only when there is such a word."""
     current = sensation_words(enrollment)
     known = set(current)
     twins: dict[str, str] = {}
-    if any(w not in known for s in sessions for w in s.sensations):
+    if any(w not in known for w in words):
         guides = (
             ProgramVersion.objects.filter(program_id=enrollment.program_version.program_id)
             .exclude(pk=enrollment.program_version_id)
             .values_list("tracking_guide", flat=True)
         )
         for guide in guides:
-            words = [str(w) for w in (guide or {}).get("sensation_words", [])]
-            if len(words) == len(current):
-                for old, new in zip(words, current, strict=True):
+            old_words = [str(w) for w in (guide or {}).get("sensation_words", [])]
+            if len(old_words) == len(current):
+                for old, new in zip(old_words, current, strict=True):
                     twins.setdefault(old, new)
+    return twins
+
+
+def words_as_now(enrollment: Enrollment, words: Iterable[str]) -> list[str]:
+    """Sensation words as the patient's program says them now (_as_this_edition): what
+    a player tab opened before a language switch posts is saved as this edition's
+    words, as the log shows them; a word of no edition stays as it is (and is
+    refused)."""
+    words = [str(w) for w in words]
+    twins = _as_this_edition(enrollment, words)
+    return [twins.get(w, w) for w in words]
+
+
+def sensations_as_now(
+    enrollment: Enrollment, sessions: Iterable[PracticeSession]
+) -> dict[int, list[str]]:
+    """Each session's sensation words (by session id) as the patient's program says
+    them now (_as_this_edition); what was stored stays as it is."""
+    sessions = list(sessions)
+    twins = _as_this_edition(enrollment, [w for s in sessions for w in s.sensations])
     return {s.pk: [twins.get(w, w) for w in s.sensations] for s in sessions}
 
 
@@ -112,6 +129,9 @@ def practice_session_record(
     `local_date` is the patient's own calendar date at `at` (now by default), so a
     session at 23:30 in Los Angeles counts for that day, not for tomorrow in UTC.
 
+    A word of another edition of the program (a player opened before a language
+    switch) is saved as this edition's (words_as_now).
+
     Raises ValidationError for a rating outside 0–10, a word not in the guide, a
     duration outside 0 seconds–2 hours, or a note over 2000 characters; nothing is
     saved then.
@@ -127,7 +147,7 @@ def practice_session_record(
         if isinstance(value, bool) or not isinstance(value, int) or not 0 <= value <= 10:
             errors[name] = _("Choose a number from 0 to 10.")
     allowed = sensation_words(enrollment)
-    picked = set(sensations)
+    picked = set(words_as_now(enrollment, sensations))
     if picked - set(allowed):
         errors["sensations"] = _("Please pick words from the list only.")
     if (

@@ -25,7 +25,11 @@ from programs.content_conditions import resolve
 from programs.models import Enrollment, PracticeSession
 from programs.practice.forms import PracticeSessionForm
 from programs.practice.minimum import duration_words
-from programs.practice.services import practice_session_record, sensation_words
+from programs.practice.services import (
+    practice_session_record,
+    sensation_words,
+    words_as_now,
+)
 from programs.safety import Writer, new_entry
 from programs.types import PatientRequest
 
@@ -137,8 +141,13 @@ def player(request: PatientRequest) -> HttpResponse:
 @enrollment_required
 def save_session(request: PatientRequest) -> HttpResponse:
     enrollment = request.enrollment
+    # A player opened before a language switch sends the other edition's words: they
+    # are read as this edition's (words_as_now), for the form's list and the page sent
+    # back alike.
+    posted = request.POST.copy()
+    posted.setlist("sensations", words_as_now(enrollment, request.POST.getlist("sensations")))
     form = PracticeSessionForm(
-        request.POST,
+        posted,
         sensation_words=sensation_words(enrollment),
         writer=Writer(enrollment, new_entry("practice")),
     )

@@ -3,6 +3,7 @@ from __future__ import annotations
 from typing import Any
 
 from django import forms
+from django.forms.models import model_to_dict
 from django.utils.translation import gettext_lazy as _
 
 from painapp.edit_version import VersionedForm
@@ -16,7 +17,7 @@ class ReminderPreferencesForm(VersionedForm, forms.ModelForm):
     """The patient's reminder settings, edited in place (made with `row`, the
     preferences: painapp.edit_version)."""
 
-    VERSION_OF = ReminderPreferences.PATIENT_FIELDS
+    VERSION_OF = ReminderPreferences.VERSIONED_FIELDS
 
     practice_days = forms.TypedMultipleChoiceField(
         label=_("On these days"),
@@ -65,6 +66,7 @@ class ReminderPreferencesForm(VersionedForm, forms.ModelForm):
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
+        self.initial.update(self.as_shown(self.instance))
         errors = clock_time_errors()
         for name in ("practice_time", "quiet_start", "quiet_end"):
             self.fields[name].error_messages["invalid"] = errors["invalid"]
@@ -74,6 +76,19 @@ class ReminderPreferencesForm(VersionedForm, forms.ModelForm):
         self.offers_sms = sms_available()
         if not self.offers_sms:
             del self.fields["sms_enabled"], self.fields["phone"]
+
+    @staticmethod
+    def as_shown(prefs: ReminderPreferences) -> dict[str, Any]:
+        """The settings as the page shows them: "By email" unticked while they are
+        unsubscribed (the email's link), whatever was ticked before."""
+        shown = model_to_dict(prefs, fields=ReminderPreferences.PATIENT_FIELDS)
+        shown["email_enabled"] = prefs.email_enabled and prefs.unsubscribed_at is None
+        return shown
+
+    def resubscribes(self) -> bool:
+        """Whether the patient ticked "By email" on a page that showed it unticked: the
+        one save that undoes an unsubscribe."""
+        return "email_enabled" in self.changed_data and bool(self.cleaned_data["email_enabled"])
 
     def clean_phone(self) -> str:
         """Stored in E.164 (+447911123456), the form SMS providers take."""

@@ -32,9 +32,9 @@ class ReminderPreferences(models.Model):
     )
     updated_at = models.DateTimeField(auto_now=True)
 
-    # What the patient edits on their reminder settings page, and so that form's
-    # version (painapp.edit_version: by these saved values, as a clinician's pause and
-    # an email's unsubscribe link change the row too).
+    # What the patient edits on their reminder settings page (its version,
+    # painapp.edit_version, is by these saved values and VERSIONED_FIELDS': a
+    # clinician's pause and an email's unsubscribe link change the row too).
     PATIENT_FIELDS = (
         "paused",
         "practice_enabled",
@@ -48,6 +48,10 @@ class ReminderPreferences(models.Model):
         "sms_enabled",
         "phone",
     )
+    # The settings form's version: what it edits, and the unsubscribe link's change
+    # (an `.update()` of `unsubscribed_at` only), so a tab opened before an unsubscribe
+    # is refused rather than turning the emails back on.
+    VERSIONED_FIELDS = (*PATIENT_FIELDS, "unsubscribed_at")
 
     def __str__(self) -> str:
         return f"Reminder preferences {self.pk}"

@@ -66,23 +66,30 @@ def reminder_preferences_save(
     enrollment: Enrollment,
     prefs: ReminderPreferences,
     edited_from: str | None = None,
+    resubscribe: bool = False,
 ) -> None:
     """Save the patient's reminder settings and recompute their schedules in one
     transaction: a sweep never sees the new settings with the old schedule.
 
     `edited_from`: the version of the settings the form was filled in from
-    (painapp.edit_version, by the saved values of ReminderPreferences.PATIENT_FIELDS:
-    the unsubscribe link changes the row too). If they were saved since (another tab, another
-    device, the clinician paused them), nothing is saved and EditConflict holds the
-    preferences as they are now."""
+    (painapp.edit_version, by the saved values of ReminderPreferences.VERSIONED_FIELDS:
+    the unsubscribe link changes the row too). If they were saved since (another tab,
+    another device, the clinician paused them, an email's unsubscribe link), nothing is
+    saved and EditConflict holds the preferences as they are now.
+
+    `resubscribe`: the patient ticked "By email" on a page that showed it unticked
+    (ReminderPreferencesForm.resubscribes): only that undoes an unsubscribe. Any other
+    save keeps it as it is now."""
     with transaction.atomic():
         if prefs.pk is not None:
             now = ReminderPreferences.objects.select_for_update().filter(pk=prefs.pk).first()
-            fields = ReminderPreferences.PATIENT_FIELDS
+            fields = ReminderPreferences.VERSIONED_FIELDS
             if now is not None and not edit_version.is_current(now, edited_from, fields):
                 raise edit_version.EditConflict(now)
-        if prefs.email_enabled:
-            prefs.unsubscribed_at = None  # ticking "By email" again undoes an unsubscribe
+            if now is not None:
+                prefs.unsubscribed_at = now.unsubscribed_at
+        if resubscribe:
+            prefs.unsubscribed_at = None
         prefs.save()
         schedules_sync(enrollment=enrollment)
 

@@ -5,7 +5,6 @@ from __future__ import annotations
 from typing import cast
 
 from django.contrib import messages
-from django.forms.models import model_to_dict
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils import timezone
@@ -44,6 +43,7 @@ def settings_page(request: PatientRequest) -> HttpResponse:
                 enrollment=request.enrollment,
                 prefs=form.save(commit=False),
                 edited_from=form.edited_version(),
+                resubscribe=form.resubscribes(),
             )
         except edit_version.EditConflict as changed:
             conflict = cast(ReminderPreferences, changed.row)
@@ -51,7 +51,7 @@ def settings_page(request: PatientRequest) -> HttpResponse:
         else:
             messages.success(request, _("Your reminder settings are saved."))
             return redirect("reminder_settings")
-    saved = model_to_dict(conflict, fields=form.VERSION_OF) if conflict is not None else None
+    saved = form.as_shown(conflict) if conflict is not None else None
     return render(
         request,
         "tracking/patient/reminder_settings.html",
