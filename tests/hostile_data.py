@@ -451,6 +451,17 @@ def build_hostile_world(admin_client, program_version) -> HostileWorld:
             note=f"=HYPERLINK(1) {MARKUP[0]} {MARKUP[1]}",
         ),
     )
+    # A try to reach the patient about the self-harm alert that did not get through,
+    # with a hostile note (same fixed markup, for the same reason).
+    from tracking.alerts.services import ContactAttempt, alert_contact_attempt
+
+    assert alert_contact_attempt(
+        alert=alert,
+        by=clinician,
+        attempt=ContactAttempt(
+            attempted_at=now, method="phone", note=f"=HYPERLINK(2) {MARKUP[0]} {MARKUP[1]}"
+        ),
+    )
     exposure = done
     from painapp.accounts.services import invitation_token
 

@@ -494,3 +494,13 @@ def test_the_reminders_refusal_speaks_spanish(patient, cast, enrollment):
     assert patient.post(REMINDERS, unticked).status_code == 302
     page = patient.post(REMINDERS, {**reminders_form(), "edited_from": stale}).content.decode()
     assert CHANGED_ES in page and SAVED_NOW_ES in page and "Sin marcar" in page
+
+
+def test_moving_a_step_deleted_in_another_tab_changes_nothing(patient, enrollment, step):
+    other = fear_item_create(enrollment=enrollment, label="Lifting a box", harm_rating=60)
+    fear_item_delete(fear_item=FearItem.objects.get(pk=step.pk))  # in another tab
+    assert fear_item_move(fear_item=step, direction="down") is False
+    response = patient.post(reverse("fear_move", args=[step.pk]), {"direction": "down"})
+    assert response.status_code == 404
+    other.refresh_from_db()
+    assert other.position == 0

@@ -44,6 +44,7 @@ COLUMN_LABELS = {
     "body": pgettext_lazy(C, "text"),
     "by": pgettext_lazy(C, "by"),
     "category": pgettext_lazy(C, "category"),
+    "cause": pgettext_lazy(C, "why the program changed"),
     "channel": pgettext_lazy(C, "channel"),
     "checked": pgettext_lazy(C, "checked"),
     "checkin_enabled": pgettext_lazy(C, "check-in reminders on"),

@@ -143,12 +143,15 @@ def fear_item_delete(*, fear_item: FearItem) -> None:
 def fear_item_move(*, fear_item: FearItem, direction: str) -> bool:
     """Swap a rung with its neighbour above (UP) or below (DOWN).
 
-    Returns False, changing nothing, when the rung is already at that end.
+    Returns False, changing nothing, when the rung is already at that end, or is gone
+    (deleted in another tab since the page was loaded).
     """
     if direction not in (UP, DOWN):
         raise ValueError(f"direction must be {UP!r} or {DOWN!r}")
     items = _locked_ladder(fear_item.enrollment)
-    index = next(i for i, item in enumerate(items) if item.pk == fear_item.pk)
+    index = next((i for i, item in enumerate(items) if item.pk == fear_item.pk), None)
+    if index is None:
+        return False
     other = index - 1 if direction == UP else index + 1
     if not 0 <= other < len(items):
         return False
