@@ -174,10 +174,8 @@ def test_the_chain_is_told_again_each_missed_deadline_until_someone_reaches_them
     assert len(told(alert)) == 4
 
 
-def test_an_attempt_before_the_chain_is_told_does_not_put_the_deadline_off(
-    cast, client, enrollment
-):
-    make_chain(cast)
+def acknowledged_at_t0(cast, enrollment) -> Alert:
+    """An urgent self-harm alert, raised and acknowledged by the clinician at T0."""
     with time_machine.travel(T0, tick=False):
         alert = alert_raise(
             enrollment=enrollment,
@@ -187,6 +185,14 @@ def test_an_attempt_before_the_chain_is_told_does_not_put_the_deadline_off(
         )
         assert alert is not None
         alert_acknowledge(alert=alert, by=cast.clinician)
+    return alert
+
+
+def test_an_attempt_before_the_chain_is_told_does_not_put_the_deadline_off(
+    cast, client, enrollment
+):
+    make_chain(cast)
+    alert = acknowledged_at_t0(cast, enrollment)
     with time_machine.travel(T0 + timedelta(minutes=50), tick=False):
         client.force_login(cast.clinician)
         client.post(
@@ -203,15 +209,7 @@ def test_the_chain_told_again_is_said_in_spanish(cast, client, enrollment):
     make_chain(cast)
     cast.clinician.language = "es"
     cast.clinician.save(update_fields=["language"])
-    with time_machine.travel(T0, tick=False):
-        alert = alert_raise(
-            enrollment=enrollment,
-            kind=Alert.Kind.SELF_HARM,
-            severity=Alert.Severity.URGENT,
-            source="checkin:1",
-        )
-        assert alert is not None
-        alert_acknowledge(alert=alert, by=cast.clinician)
+    alert = acknowledged_at_t0(cast, enrollment)
     with time_machine.travel(TOLD, tick=False):
         escalate_alerts()
     with time_machine.travel(TOLD + timedelta(minutes=10), tick=False):
