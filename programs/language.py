@@ -13,7 +13,14 @@ the patient wrote stays as written). It just happens, with a note on the next pa
 the patient asked for the app in that language, and a program in another one is not
 what anyone reading it would choose. When the program has no edition in that language,
 or is over, the language page says the lessons stay as they are
-(`lesson_language_notes`)."""
+(`lesson_language_notes`).
+
+The same rule, here and nowhere else, runs whenever a patient's language is set
+(painapp.accounts.views.language.language_follow): on the language page, and when
+they accept their invitation in another language than the one they were invited in
+(the program was chosen in the invitation's language), before they have started. A
+patient who has not started (still invited, no completions) switches the same way,
+audited and listed for the clinician as a switch by language."""
 
 from __future__ import annotations
 
@@ -24,16 +31,17 @@ from django.utils.translation import get_language_info
 from django.utils.translation import gettext as _
 
 from painapp.accounts.middleware import membership_for
-from painapp.accounts.models import Role, User
+from painapp.accounts.models import Membership, Role, User
 from programs.models import Enrollment, EnrollmentStatus, ProgramVersion
 from programs.tailoring.models import SwitchCause, SwitchStart
 from programs.tailoring.switching import program_switch
 
 # Enrollments whose lessons the patient reads (not one withdrawn or still invited).
 LESSON_STATUSES = (EnrollmentStatus.ACTIVE, EnrollmentStatus.PAUSED, EnrollmentStatus.COMPLETED)
-# ... and those whose lessons can still move to another language (a finished program
-# is not switched: its check-ins and boosters are dated from its end).
-FOLLOWING_STATUSES = (EnrollmentStatus.ACTIVE, EnrollmentStatus.PAUSED)
+# ... and those whose lessons can still move to another language: one not started yet
+# too (accepting the invitation, onboarding), not a finished one (its check-ins and
+# boosters are dated from its end).
+FOLLOWING_STATUSES = (EnrollmentStatus.INVITED, EnrollmentStatus.ACTIVE, EnrollmentStatus.PAUSED)
 
 
 def _name(code: str) -> str:
@@ -52,15 +60,14 @@ def edition_in(version: ProgramVersion, language: str) -> ProgramVersion | None:
     )
 
 
-def _patient_enrollment(request: HttpRequest, user: User) -> Enrollment | None:
-    membership = membership_for(request)
-    if membership is None or membership.role != Role.PATIENT:
+def _patient_enrollment(membership: Membership | None, user: User) -> Enrollment | None:
+    if membership is None or membership.role != Role.PATIENT or membership.user_id != user.pk:
         return None
     return (
         Enrollment.objects.filter(
             patient_id=user.pk,
             practice_id=membership.practice_id,
-            status__in=LESSON_STATUSES,
+            status__in=(EnrollmentStatus.INVITED, *LESSON_STATUSES),
         )
         .select_related("program_version")
         .order_by("-created_at")
@@ -68,17 +75,20 @@ def _patient_enrollment(request: HttpRequest, user: User) -> Enrollment | None:
     )
 
 
-def lessons_follow_language(*, request: HttpRequest, user: User) -> list[str]:
-    """`user` has just saved their language (in the transaction that saved it): move
-    the program they are on to its edition in that language, if it has one, keeping
-    their calendar. Returns what the next page tells them (in the new language, which
-    is active)."""
-    enrollment = _patient_enrollment(request, user)
+def lessons_follow_language(
+    *, request: HttpRequest, user: User, membership: Membership | None
+) -> list[str]:
+    """`user`'s language has just been set (in the transaction that saved it), as a
+    member of `membership`'s practice: move the program they are on there to its
+    edition in that language, if it has one, keeping their calendar. Returns what the
+    next page tells them (in the new language, which is active)."""
+    enrollment = _patient_enrollment(membership, user)
     if enrollment is None or enrollment.status not in FOLLOWING_STATUSES:
         return []
     edition = edition_in(enrollment.program_version, user.language)
     if edition is None:
         return []
+    started = enrollment.status != EnrollmentStatus.INVITED
     try:
         switch = program_switch(
             enrollment=enrollment,
@@ -93,6 +103,15 @@ def lessons_follow_language(*, request: HttpRequest, user: User) -> list[str]:
         # Not possible today (the editions have the same weeks); if it ever is, the
         # language is saved and the page says the lessons stayed.
         return []
+    if not started:
+        # Nothing done yet, no week to stay in: just which language the lessons are in.
+        return [
+            _(
+                "Your lessons are in %(lessons)s too. If you choose another language, "
+                "your lessons change with it when your program has them in that language."
+            )
+            % {"lessons": _name(edition.language)}
+        ]
     return [
         _(
             "Your lessons are in %(language)s now too. You are still in week %(week)s. "
@@ -144,11 +163,13 @@ def lesson_language_notes(request: HttpRequest) -> list[str]:
             % {"lessons": _name(lessons)}
         ]
     if has_edition:
-        # Chosen before lessons followed the language: saving it again moves them.
+        # Only from before the lessons followed the language (on this page, then when
+        # an invitation is accepted): the clinician's switch offers that edition
+        # (switching.other_language_allowed).
         return [
             _(
-                "Your lessons are still in %(lessons)s. To have them in %(chosen)s too, "
-                "save your language again."
+                "Your lessons are still in %(lessons)s. Your care team can move them to "
+                "%(chosen)s for you."
             )
             % {"lessons": _name(lessons), "chosen": _name(chosen)}
         ]

@@ -281,16 +281,19 @@ def test_a_finished_program_stays_in_its_language(client, cast, versions):
 
 
 def test_lessons_left_behind_by_an_earlier_change_are_offered_again(client, cast, versions):
-    # Chose Spanish before the lessons followed the language.
+    # Chose Spanish before the lessons followed the language (on this page, or by
+    # accepting the invitation in it): the page no longer asks to save it again (every
+    # language set now moves the lessons), it says who can move them.
     enrollment, _ = _patient_on(cast, versions, "en")
     cast.patient.language = "es"
     cast.patient.save(update_fields=["language"])
     client.force_login(cast.patient)
     page = client.get(reverse("account_language")).content.decode()
     assert (
-        "Sus lecciones siguen en inglés. Para tenerlas también en español, guarde su "
-        "idioma otra vez." in page
+        "Sus lecciones siguen en inglés. Su equipo de atención puede pasarlas a español "
+        "por usted." in page
     )
+    assert "otra vez" not in page
     client.post(reverse("account_language"), {"language": "es"})
     enrollment.refresh_from_db()
     assert enrollment.program_version == versions["es"]

@@ -27,7 +27,8 @@ direction. This is the project's one mechanism for such hooks:
 - `painapp.accounts.views.language.language_notes`: what the language page tells a
   patient about their lessons' language (programs);
 - `painapp.accounts.views.language.language_followers`: what follows a language the
-  person saves (programs: a patient's lessons move to their program in it);
+  person sets, on the language page or by accepting an invitation in it
+  (`language_follow`; programs: a patient's lessons move to their program in it);
 - `programs.tailoring.switching.program_switchers`: the whole program switch, with the
   check-ins and reminders it moves (tracking.clinic.tailoring.program_switch), for a
   switch programs starts (the patient's change of language);

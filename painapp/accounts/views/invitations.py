@@ -7,6 +7,7 @@ from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth import login
 from django.core.exceptions import ValidationError
+from django.db import transaction
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils import translation
@@ -20,6 +21,7 @@ from painapp.accounts.audit import audit, audit_reads
 from painapp.accounts.forms import AcceptInvitationForm, InvitationForm
 from painapp.accounts.middleware import SESSION_MEMBERSHIP_KEY
 from painapp.accounts.models import Invitation, Role
+from painapp.accounts.views.language import language_follow
 from painapp.types import MemberRequest
 
 _UNUSABLE_STATUS = {"invalid": 404, "expired": 410, "used": 410, "revoked": 410}
@@ -100,10 +102,6 @@ def invitation_accept(request: HttpRequest, token: str) -> HttpResponse:
             actor=user,
         )
         if account is None:
-            if user.language != request.LANGUAGE_CODE:
-                # The new account keeps the language its owner read and accepted in.
-                user.language = request.LANGUAGE_CODE
-                user.save(update_fields=["language"])
             login(request, user, backend="django.contrib.auth.backends.ModelBackend")
             # They chose and typed their password twice just now: that counts as
             # entering it again, so setting up two-step login (staff go there next)
@@ -112,12 +110,25 @@ def invitation_accept(request: HttpRequest, token: str) -> HttpResponse:
                 request, user, method="password", email=user.email, reauthenticated=True
             )
         request.session[SESSION_MEMBERSHIP_KEY] = invitation.membership_id
+        with transaction.atomic():
+            if account is None and user.language != request.LANGUAGE_CODE:
+                # The new account keeps the language its owner read and accepted in.
+                user.language = request.LANGUAGE_CODE
+                user.save(update_fields=["language"])
+            # What follows a language set on the language page follows this one too
+            # (programs: the program chosen in the invitation's language moves to its
+            # edition in the account's, audited and listed for the clinician). An
+            # account that joins keeps its own language, and its program follows it.
+            translation.activate(user.language)
+            said = language_follow(request, user, invitation.membership)
         # Not "Welcome": the patient's next page (onboarding) says it already.
         messages.success(
             request,
             _("Your account is ready. You have joined %(practice)s.")
             % {"practice": invitation.practice.name},
         )
+        for sentence in said:
+            messages.info(request, sentence)
         return redirect("home")
     return render(
         request, "accounts/invitation_accept.html", {"invitation": invitation, "form": form}

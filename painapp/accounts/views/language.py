@@ -15,6 +15,8 @@ from django.views.decorators.http import require_http_methods
 
 from painapp.accounts.extensions import ExtensionPoint
 from painapp.accounts.forms import LanguageForm
+from painapp.accounts.middleware import membership_for
+from painapp.accounts.models import Membership, User
 from painapp.types import AuthedRequest
 
 # What the page says about what the language does and does not change, in plain
@@ -22,11 +24,26 @@ from painapp.types import AuthedRequest
 language_notes: ExtensionPoint[Callable[[HttpRequest], list[str]]] = ExtensionPoint(
     "language page notes"
 )
-# What follows the language when a person saves it here, in the same transaction:
-# each is called as follower(request=request, user=user), with the new language active,
-# and returns what the next page tells them (programs: a patient's lessons move to their
-# program's edition in that language).
+# What follows a person's language whenever it is set (language_follow: here, and when
+# they accept an invitation), in the same transaction: each is called as
+# follower(request=request, user=user, membership=membership), with the new language
+# active, and returns what the next page tells them (programs: a patient's lessons move
+# to their program's edition in that language).
 language_followers: ExtensionPoint[Callable[..., list[str]]] = ExtensionPoint("language followers")
+
+
+def language_follow(
+    request: HttpRequest, user: User, membership: Membership | None
+) -> list[str]:
+    """Run every follower of `user`'s language (just set, and active), as a member of
+    `membership`'s practice, in the caller's transaction; return what the next page
+    tells them. The one way a language that was set reaches the program: the language
+    page and the acceptance of an invitation (views.invitations) both call it."""
+    return [
+        sentence
+        for follower in language_followers
+        for sentence in follower(request=request, user=user, membership=membership)
+    ]
 
 
 @login_required
@@ -42,11 +59,7 @@ def language(request: AuthedRequest) -> HttpResponse:
         with transaction.atomic():
             request.user.language = form.cleaned_data["language"]
             request.user.save(update_fields=["language"])
-            said = [
-                s
-                for follower in language_followers
-                for s in follower(request=request, user=request.user)
-            ]
+            said = language_follow(request, request.user, membership_for(request))
         messages.success(request, _("Your language is saved."))
         for sentence in said:
             messages.info(request, sentence)
