@@ -13,7 +13,8 @@ the patient wrote stays as written). It just happens, with a note on the next pa
 the patient asked for the app in that language, and a program in another one is not
 what anyone reading it would choose. When the program has no edition in that language,
 or is over, the language page says the lessons stay as they are
-(`lesson_language_notes`).
+(`lesson_language_notes`); before the patient has started (no page says it yet), the
+next page does, in the same words.
 
 The same rule, here and nowhere else, runs whenever a patient's language is set
 (painapp.accounts.views.language.language_follow): on the language page, and when
@@ -85,10 +86,16 @@ def lessons_follow_language(
     enrollment = _patient_enrollment(membership, user)
     if enrollment is None or enrollment.status not in FOLLOWING_STATUSES:
         return []
+    started = enrollment.status != EnrollmentStatus.INVITED
     edition = edition_in(enrollment.program_version, user.language)
     if edition is None:
-        return []
-    started = enrollment.status != EnrollmentStatus.INVITED
+        lessons = enrollment.program_version.language
+        if started or lessons == user.language:
+            # Started: the language page's own note says it (lesson_language_notes).
+            return []
+        # Not started (the invitation accepted in another language): no page says it
+        # yet, so the next one does, in the language page's words.
+        return [_no_edition_note(lessons, user.language)]
     try:
         switch = program_switch(
             enrollment=enrollment,
@@ -173,11 +180,14 @@ def lesson_language_notes(request: HttpRequest) -> list[str]:
             )
             % {"lessons": _name(lessons), "chosen": _name(chosen)}
         ]
-    return [
-        _(
-            "Your program does not have lessons in %(chosen)s yet, so your lessons stay "
-            "in %(lessons)s. If reading them is hard, tell your care team. They can talk "
-            "it through with you."
-        )
-        % {"lessons": _name(lessons), "chosen": _name(chosen)}
-    ]
+    return [_no_edition_note(lessons, chosen)]
+
+
+def _no_edition_note(lessons: str, chosen: str) -> str:
+    """The program has no edition in `chosen`, the language the patient reads the app
+    in: the lessons stay in `lessons`."""
+    return _(
+        "Your program does not have lessons in %(chosen)s yet, so your lessons stay "
+        "in %(lessons)s. If reading them is hard, tell your care team. They can talk "
+        "it through with you."
+    ) % {"lessons": _name(lessons), "chosen": _name(chosen)}

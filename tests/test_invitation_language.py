@@ -146,15 +146,6 @@ def test_an_invitation_accepted_in_the_other_language_moves_the_program_to_it(
     )
 
 
-def test_an_invitation_accepted_in_its_own_language_switches_nothing(client, cast, versions):
-    url = _invite(cast, client, version=versions["en"], language="es")
-    _accept_reading(client, url, "es")
-    enrollment = Enrollment.objects.get(patient__email="rosa@example.org")
-    assert enrollment.program_version == versions["es"]
-    assert not ProgramSwitch.objects.exists()
-    assert not AuditEvent.objects.filter(action="tailoring.program_switched").exists()
-
-
 def test_with_no_edition_in_that_language_the_program_stays_and_the_patient_is_told(
     client, cast, versions
 ):
