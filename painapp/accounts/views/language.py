@@ -32,9 +32,7 @@ language_notes: ExtensionPoint[Callable[[HttpRequest], list[str]]] = ExtensionPo
 language_followers: ExtensionPoint[Callable[..., list[str]]] = ExtensionPoint("language followers")
 
 
-def language_follow(
-    request: HttpRequest, user: User, membership: Membership | None
-) -> list[str]:
+def language_follow(request: HttpRequest, user: User, membership: Membership | None) -> list[str]:
     """Run every follower of `user`'s language (just set, and active), as a member of
     `membership`'s practice, in the caller's transaction; return what the next page
     tells them. The one way a language that was set reaches the program: the language
