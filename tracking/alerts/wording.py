@@ -124,7 +124,7 @@ def plans_handing_risk_on() -> str:
     called; Referred to a crisis team; …"."""
     return "; ".join(
         str(label)
-        for value, label in AlertResolution.Plan.choices
+        for value, label in AlertResolution.form_plan_choices()
         if clinical.PLANS_HANDING_RISK_ON.get(value)
     )
 
@@ -134,7 +134,7 @@ def plans_needing_contact() -> str:
     words (the rest of tracking.rules.PLANS_HANDING_RISK_ON)."""
     return "; ".join(
         str(label)
-        for value, label in AlertResolution.Plan.choices
+        for value, label in AlertResolution.form_plan_choices()
         if not clinical.PLANS_HANDING_RISK_ON.get(value)
     )
 

@@ -317,7 +317,13 @@ PLANS_HANDING_RISK_ON: dict[str, bool] = {
     "continue": False,  # nobody acts: the risk is still unknown
     "pause": False,  # nobody acts
     "withdraw": False,  # nobody acts, and the patient loses their care here
+    "hold_cleared": False,  # a safety-hold decision only (below)
 }
+HOLD_DECISION_PLANS = frozenset({"hold_cleared"})
+"""Plans only the clinician's decision on a red-flag safety hold records (its reason is
+the record, tracking.clinic.services): "Safety hold cleared after clinical review". The
+resolve form never offers them, and they never resolve an alert that needs prompt
+contact without reaching the patient (False above)."""
 
 
 class Unreached(StrEnum):
