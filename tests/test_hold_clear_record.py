@@ -14,9 +14,7 @@ from tracking.safety.models import AlertResolution
 REASON = "Spoke with her GP: the cancer was 12 years ago, fully treated, no new signs."
 
 
-def test_clearing_the_hold_records_the_clinicians_reason_and_what_happened(
-    client, cast, on_hold
-):
+def test_clearing_the_hold_records_the_clinicians_reason_and_what_happened(client, cast, on_hold):
     client.force_login(cast.clinician)
     response = client.post(
         reverse("patient_clear_hold", args=[on_hold.pk]), {"decision": "clear", "reason": REASON}
