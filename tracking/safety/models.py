@@ -6,6 +6,7 @@ from __future__ import annotations
 from django.conf import settings
 from django.db import models
 from django.utils import timezone as dj_timezone
+from django.utils.functional import Promise
 from django.utils.translation import gettext_lazy
 
 from painapp.accounts.models import Practice
@@ -150,7 +151,7 @@ class AlertResolution(models.Model):
         return f"Resolution of alert {self.alert_id}"
 
     @classmethod
-    def form_plan_choices(cls) -> list[tuple[str, str]]:
+    def form_plan_choices(cls) -> list[tuple[str, str | Promise]]:
         """The plans a person may choose on the resolve form: all but those only a
         safety-hold decision records (tracking.rules.HOLD_DECISION_PLANS)."""
         return [
