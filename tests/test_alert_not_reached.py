@@ -52,6 +52,7 @@ WALK_THROUGH = {
         (["continue"], False),
         (["pause"], False),
         (["withdraw"], False),
+        (["hold_cleared"], False),  # a safety-hold decision only, never on the form
         (["continue", "emergency"], True),  # any one that hands it on
         (["safety_plan", "pause"], False),
         ([], False),
@@ -243,12 +244,16 @@ def test_the_resolve_form_says_which_plans_resolve_it_without_contact(cast, clie
     assert "If you could not reach them, the alert stays open." in form
     assert (
         "Without reaching them, this alert can be resolved only with a plan that hands the "
-        "risk to someone who acts now: Emergency services called. Safety plan made; "
-        "Referred to their GP / primary care; Referred to a crisis team; "
-        "Continue the program; Pause the program; Withdraw from the program: these need "
-        "the patient reached first, so they do not resolve it. A referral is a letter or "
-        "a queue, not someone who acts now."
+        "risk to someone who acts now: “Emergency services called”. The other plans need "
+        "the patient reached first, so on their own they do not resolve it: “Safety plan "
+        "made”, “Referred to their GP / primary care”, “Referred to a crisis team”, "
+        "“Continue the program”, “Pause the program” and “Withdraw from the program”. A "
+        "referral is a letter or a queue, not someone who acts now."
     ) in form
+    # Built from the rules table: every plan the form offers, each named once.
+    for value, label in AlertResolution.form_plan_choices():
+        assert form.count(f"“{label}”") == 1, value
+    assert "Safety hold cleared" not in form
 
 
 def test_a_refused_attempt_keeps_what_was_typed_and_stores_nothing(cast, client, enrollment):
@@ -351,3 +356,39 @@ def test_the_attempt_is_said_in_spanish(cast, client, enrollment):
     assert "El plan que eligió (Continuar el programa)" in page
     assert "1 intento de contactarlo" in page
     assert "mar 8 dic 2026, 10:20, por teléfono: sin éxito." in page
+
+
+def test_the_resolve_forms_rule_reads_as_sentences_in_spanish(cast, client, enrollment):
+    alert = raise_self_harm(enrollment)
+    cast.clinician.language = "es"
+    cast.clinician.save(update_fields=["language"])
+    client.force_login(cast.clinician)
+    form = " ".join(client.get(reverse("alert_resolve", args=[alert.pk])).content.decode().split())
+    assert (
+        "alguien que actúe ahora: “Se llamó a los servicios de emergencia”. Los demás planes "
+        "necesitan primero contactar al paciente, así que por sí solos no la resuelven: "
+    ) in form
+    assert "“Pausar el programa” y “Retirarse del programa”." in form
+
+
+def test_a_resolved_alerts_page_no_longer_asks_for_contact(cast, client, enrollment):
+    with time_machine.travel(T0, tick=False):
+        alert = raise_self_harm(enrollment)
+        client.force_login(cast.clinician)
+        page = client.get(reverse("alert_detail", args=[alert.pk])).content.decode()
+        assert "Please contact them today by 11:00." in page
+        alert_resolve(
+            alert=alert,
+            by=cast.clinician,
+            outcome=ResolutionOutcome(
+                contacted=True,
+                contacted_at=T0,
+                method="phone",
+                risk_after="low",
+                plan=["safety_plan"],
+                note="Spoke; safety plan made together.",
+            ),
+        )
+        page = client.get(reverse("alert_detail", args=[alert.pk])).content.decode()
+    assert "Please contact them" not in page
+    assert "Resolved</dt>" in page and "Contact outcome" in page

@@ -521,3 +521,52 @@ def test_the_migration_gives_alerts_their_first_due_time(cast, enrollment, chain
     assert climbed.due_at != T0 + timedelta(hours=1)
     assert climbed.first_due_at == T0 + timedelta(hours=1)  # worked out again
     assert done.first_due_at is None  # resolved: nothing to be late for
+
+
+def test_the_urgent_escalation_setting_moves_an_alert_up_at_that_time(
+    cast, enrollment, chain, client
+):
+    """The safety screen's "move an urgent alert up the chain after" (PracticeSettings.
+    escalation_minutes) decides when an unacknowledged urgent alert escalates, when it is
+    sooner than the urgent response time; changed, the new value applies."""
+    from tests.test_safety_settings import settings_post
+
+    def set_minutes(minutes: int) -> None:
+        client.force_login(cast.admin)
+        data = settings_post(
+            cast, escalation_minutes=minutes, safety_contact=chain["safety"].pk, timezone="UTC"
+        )
+        assert client.post(reverse("admin_safety_settings"), data).status_code == 302
+        assert PracticeSettings.for_practice(cast.practice.pk).escalation_minutes == minutes
+
+    def tier(alert: Alert) -> int:
+        alert.refresh_from_db()
+        return alert.escalation_tier
+
+    set_minutes(5)
+    with time_machine.travel(T0, tick=False):
+        alert = raise_urgent(enrollment)
+    assert alert.due_at == alert.first_due_at == T0 + timedelta(minutes=5)
+    with time_machine.travel(T0 + timedelta(minutes=4), tick=False):
+        escalate_alerts()
+    assert tier(alert) == 0 and told(alert) == []
+    with time_machine.travel(T0 + timedelta(minutes=5), tick=False):
+        assert escalate_alerts() == 1
+        assert escalate_alerts() == 0
+    assert tier(alert) == 1 and alert.escalation_position == 2
+    assert told(alert) == ["oncall@riverside.test"]  # exactly once
+    assert AuditEvent.objects.filter(action="alert.escalated", object_id=str(alert.pk)).count() == 1
+    # The next step gets the same 5 minutes.
+    assert alert.due_at == T0 + timedelta(minutes=10)
+
+    set_minutes(15)
+    start = T0 + timedelta(hours=1)
+    with time_machine.travel(start, tick=False):
+        later = raise_urgent(enrollment, source="checkin:2")
+    assert later.due_at == start + timedelta(minutes=15)
+    with time_machine.travel(start + timedelta(minutes=14), tick=False):
+        escalate_alerts()
+    assert tier(later) == 0
+    with time_machine.travel(start + timedelta(minutes=15), tick=False):
+        escalate_alerts()
+    assert tier(later) == 1 and told(later) == ["oncall@riverside.test"]

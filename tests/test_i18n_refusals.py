@@ -240,7 +240,7 @@ def test_the_red_flag_alert_closed_by_a_hold_decision_says_so_in_the_deciders_la
         {"decision": decision, "reason": "Hablé con su médico."},
     )
     alert = Alert.objects.get(enrollment=on_hold, kind=Alert.Kind.RED_FLAG)
-    assert alert.resolution.note == note
+    assert alert.resolution.note == f"{note}\nMotivo: Hablé con su médico."
     body = page_of(client.get(reverse("alert_detail", args=[alert.pk])))
     assert note in body
     assert "Red flags reviewed" not in body

@@ -639,18 +639,20 @@ def test_it_tells_missed_checkins_in_a_row(closed, in_a_row, expected):
 
 
 @pytest.mark.parametrize(
-    ("waited", "expected"),
+    ("response", "urgent", "escalation", "expected"),
     [
-        (timedelta(minutes=119, seconds=59), False),
-        (timedelta(minutes=120), True),  # exactly the practice's minutes
-        (timedelta(hours=5), True),
+        (60, True, 5, 5),  # the escalation setting is sooner: it decides
+        (60, True, 120, 60),  # never later than the urgent response time
+        (60, True, 60, 60),
+        (30, True, 120, 30),
+        (8 * 60, False, 5, 8 * 60),  # only urgent alerts: high keeps its response time
+        (3 * 8 * 60, False, 5, 3 * 8 * 60),  # and routine
     ],
 )
-def test_it_escalates_an_unacknowledged_alert_in_time(waited, expected):
-    created = utc(2026, 3, 9, 10, 0)
+def test_each_step_of_the_chain_has_its_time_to_acknowledge(response, urgent, escalation, expected):
     assert (
-        rules.escalation_due(created_at=created, escalation_minutes=120, now=created + waited)
-        is expected
+        rules.step_minutes(response_minutes=response, urgent=urgent, escalation_minutes=escalation)
+        == expected
     )
 
 

@@ -8,7 +8,7 @@ from django.core.management import call_command
 from painapp.accounts.models import User
 from programs.enrollment_status import ON_HOLD, status_filter
 from programs.models import Enrollment, Exposure, PracticeSession, ProgramVersion
-from tracking.models import Alert, CheckIn, ReminderSchedule
+from tracking.models import Alert, CheckIn, ReminderSchedule, Response
 from tracking.safety.resources import OTHER, suggested_country
 
 
@@ -69,6 +69,21 @@ def test_seed_demo_builds_a_realistic_practice_once(db, client):
     assert CheckIn.objects.filter(status="completed").count() > 100
     assert CheckIn.objects.filter(status="missed").exists()
     assert {"self_harm", "red_flag", "pain_up"} <= set(Alert.objects.values_list("kind", flat=True))
+    # The demo self-harm alert says what its check-in's answers say: the PHQ-9 safety
+    # item (item 9) answered as the alert's page reports it, above 0.
+    for alert in Alert.objects.filter(kind="self_harm"):
+        checkin = CheckIn.objects.get(pk=int(alert.source.removeprefix("checkin:")))
+        safety_answers = [
+            r.answers[r.instrument.scoring["safety_item"]]
+            for r in Response.objects.filter(checkin=checkin).select_related("instrument")
+            if (r.instrument.scoring or {}).get("safety_item")
+        ]
+        assert safety_answers, alert.source
+        assert all(value == alert.details["item9"] for value in safety_answers), (
+            safety_answers,
+            alert.details,
+        )
+        assert alert.details["item9"] > 0
     # A demo "pain up" alert is what the rule would raise, with the figures its page
     # shows: the latest check-ins' pain, each at least the rise above the baseline.
     for alert in Alert.objects.filter(kind="pain_up"):

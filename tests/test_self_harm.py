@@ -260,3 +260,52 @@ def test_it_shows_the_practices_own_crisis_resources(cast):
     html = crisis_resources(cast.practice.pk)
     assert "<strong>Riverside Crisis Line</strong>" in html
     assert "<script>" not in html
+
+
+def _urgent_email(enrollment, mailoutbox):
+    with time_machine.travel(T0, tick=False):
+        evaluate_checkin(make_checkin(enrollment, "baseline", answers={"phq9": phq9(item9=1)}))
+        run_outbox()
+    (email,) = mailoutbox
+    return email.body, email.alternatives[0][0]
+
+
+@pytest.mark.parametrize(
+    ("steps", "language", "says", "never"),
+    [
+        # clinician → admins (every test practice's chain): the admins are next.
+        ("default", "en", "your practice admins will be asked to follow it up", "goes next"),
+        # clinician → a named on-call clinician → admins: the email names them, not admins.
+        (
+            "on_call",
+            "en",
+            "it goes next to On Call on your practice's escalation chain",
+            "practice admins",
+        ),
+        (
+            "on_call",
+            "es",
+            "pasa a On Call, el siguiente paso de la cadena de escalamiento",
+            "administradores",
+        ),
+        # No chain: the safety contact is next, named.
+        ("none", "en", "it goes next to Safe Ty on your practice's", "practice admins"),
+    ],
+)
+def test_the_urgent_email_names_the_chains_next_step(
+    cast, enrollment, mailoutbox, steps, language, says, never
+):
+    from tests.test_escalation import make_chain
+
+    make_chain(cast)  # clinician → On Call → admins; safety contact Safe Ty
+    if steps == "default":
+        EscalationStep.objects.filter(practice=cast.practice, position=2).delete()
+    elif steps == "none":
+        EscalationStep.objects.filter(practice=cast.practice).delete()
+    cast.clinician.language = language
+    cast.clinician.save(update_fields=["language"])
+    text, html = _urgent_email(enrollment, mailoutbox)
+    assert says in " ".join(text.split())
+    assert never not in text
+    assert says in " ".join(html.split())
+    assert never not in html

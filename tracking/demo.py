@@ -35,7 +35,7 @@ from programs.services import (
     enrollment_figures_refresh,
     program_version_load,
 )
-from tracking.alerts.evaluate import pain_rise
+from tracking.alerts.evaluate import pain_rise, self_harm_details
 from tracking.checkins.schedule import checkins_schedule
 from tracking.checkins.summaries import summaries_refresh
 from tracking.clinic.coding import attribution_scores_refresh
@@ -51,6 +51,7 @@ from tracking.messaging.demo import demo_messages
 from tracking.models import Alert, CheckIn, EscalationStep, PracticeSettings, Response
 from tracking.reminders.schedules import schedules_sync
 from tracking.safety.resources import OTHER, crisis_resources_seed, suggested_country
+from tracking.safety.scanner import FINGERPRINT
 
 FIRST = [
     "Ava", "Ben", "Chloe", "Dan", "Ella", "Femi", "Grace", "Hugo", "Isla", "Jack", "Kira",
@@ -450,17 +451,44 @@ def _checkins(rng, enrollment, today, baseline, trajectory, self_harm) -> None:
             created_at=last_done_at,
         )
     if self_harm:
+        _self_harm_checkin(enrollment, raised_at=now - timedelta(minutes=40))
+    # Written directly, so the summary is worked out from the rows: figures and alerts.
+    summaries_refresh(enrollment_ids=[enrollment.pk])
+
+
+def _self_harm_checkin(enrollment, *, raised_at: datetime) -> None:
+    """The demo's self-harm alert, from answers that raise it: the latest completed
+    check-in that asked the PHQ-9 safety item (item 9) has a 1 there (its scores worked
+    out again), and the alert's details are what the check-in rule makes of those
+    answers (tracking.alerts.evaluate.self_harm_details), so the alert's page and the
+    check-in's answers agree. Written directly (no email from the demo), like the
+    demo's other alerts."""
+    completed = CheckIn.objects.filter(
+        enrollment=enrollment, status=CheckIn.Status.COMPLETED
+    ).order_by("-completed_at", "-pk")
+    for checkin in completed:
+        responses = list(Response.objects.filter(checkin=checkin).select_related("instrument"))
+        safety = [r for r in responses if (r.instrument.scoring or {}).get("safety_item")]
+        if not safety:
+            continue
+        for response in safety:
+            response.answers[response.instrument.scoring["safety_item"]] = 1
+            response.scores = score(spec_of(response.instrument), response.answers)
+            response.save(update_fields=["answers", "scores"])
+        found = self_harm_details(responses, PracticeSettings.for_practice(enrollment.practice_id))
+        if found is None:  # not reached: a 1 on the safety item is a self-harm answer
+            return
+        details, fingerprint = found
         _demo_alert(
             enrollment=enrollment,
             practice_id=enrollment.practice_id,
             kind="self_harm",
             severity="urgent",
-            source=f"checkin:{last_checkin.pk}",
-            details={"item9": 1},
-            created_at=now - timedelta(minutes=40),
+            source=f"checkin:{checkin.pk}",
+            details={**details, FINGERPRINT: fingerprint},
+            created_at=raised_at,
         )
-    # Written directly, so the summary is worked out from the rows: figures and alerts.
-    summaries_refresh(enrollment_ids=[enrollment.pk])
+        return
 
 
 def _program_progress(rng, enrollment, trajectory) -> None:

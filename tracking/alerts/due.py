@@ -49,13 +49,25 @@ def resolve_time(
     )
 
 
+def step_minutes(practice_settings: PracticeSettings, severity: str) -> int:
+    """How long each step of the chain has to acknowledge an alert of `severity`
+    (tracking.rules.step_minutes: urgent alerts move up after the practice's escalation
+    setting when it is sooner than their response time)."""
+    return rules.step_minutes(
+        response_minutes=response_minutes(practice_settings, severity),
+        urgent=severity == Alert.Severity.URGENT,
+        escalation_minutes=practice_settings.escalation_minutes,
+    )
+
+
 def due_time(
     *, practice_settings: PracticeSettings, timezone_name: str, severity: str, start: datetime
 ) -> datetime:
-    """`start` plus the practice's response time for `severity`, in working time."""
+    """`start` plus the step time for `severity` (`step_minutes`), in working time: when
+    an alert raised or escalated at `start` moves up the chain if nobody acknowledges it."""
     return rules.working_deadline(
         start,
-        response_minutes(practice_settings, severity),
+        step_minutes(practice_settings, severity),
         tz=ZoneInfo(timezone_name or "UTC"),
         day_start=working_hours(practice_settings)[0],
         day_end=working_hours(practice_settings)[1],

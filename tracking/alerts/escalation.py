@@ -241,6 +241,28 @@ def _next_step(
     return None, admins
 
 
+@dataclass(frozen=True)
+class NextStep:
+    """Who an open alert goes to if nobody acknowledges it in time, as the practice's
+    chain stands now (`_next_step`): what the urgent email tells the clinician."""
+
+    admins: bool
+    """Every practice admin (a step of the chain naming them)."""
+    person: str = ""
+    """Else the one person it goes to, by display name; "" with `admins` False: more
+    than one person (the admins at the end of a chain with no safety contact), or
+    nobody."""
+
+
+def next_step_of(alert: Alert) -> NextStep:
+    """Where `alert` goes next if nobody acknowledges it (the walk above, as the chain
+    stands now; it may change before then). A few queries."""
+    step, people = _next_step(alert, _load_context({alert.practice_id}))
+    if step is not None and step.target == EscalationStep.Target.ADMINS:
+        return NextStep(admins=True)
+    return NextStep(admins=False, person=people[0].display_name if len(people) == 1 else "")
+
+
 def told_too(people: list[User]) -> Func:
     """An UPDATE's value for `Alert.escalated_to`: the people told now added to it."""
     return Func(
@@ -478,6 +500,8 @@ def alert_email_send(*, alert_id: int, outbox_id: int | None = None) -> bool:
             # language as every alert page says it (wording.due_phrase).
             "due_at": alert_clock(alert, timezone.now()).deadline,
             "now": timezone.now(),
+            # Who is told if they do not acknowledge it in time: the practice's chain.
+            "next_step": next_step_of(alert),
         },
         language=clinician.language,
         tz=clinician.tzinfo,

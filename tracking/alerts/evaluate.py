@@ -89,7 +89,7 @@ def evaluate_checkin(
     source = f"checkin:{checkin.pk}"
     result = CheckinEvaluation()
 
-    self_harm = _self_harm_details(responses, settings)
+    self_harm = self_harm_details(responses, settings)
     if self_harm is not None:
         result.safety = True
         result.crisis, alert = self_harm_alert_unless_seen(
@@ -300,11 +300,12 @@ def safety_fingerprint(answers: dict[str, Any], crisis_texts: Iterable[str]) -> 
     return text_fingerprint([*parts, *sorted(crisis_texts)])
 
 
-def _self_harm_details(
+def self_harm_details(
     responses: list[Response], settings: PracticeSettings
 ) -> tuple[dict, str] | None:
     """The self-harm alert's details and `safety_fingerprint`, or None: no safety answer
-    above 0 and no crisis words."""
+    above 0 and no crisis words. The demo data (tracking.demo) builds its alert with
+    this too, so the alert says what the check-in's answers say."""
     answers: dict[str, Any] = {}
     for response in responses:
         safety_item = (response.instrument.scoring or {}).get("safety_item")

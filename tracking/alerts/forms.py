@@ -50,7 +50,7 @@ class ResolveForm(forms.Form):
     plan = forms.MultipleChoiceField(
         label=_("Plan (choose all that apply)"),
         required=False,
-        choices=AlertResolution.Plan.choices,
+        choices=AlertResolution.form_plan_choices(),
         widget=forms.CheckboxSelectMultiple,
     )
     note = forms.CharField(

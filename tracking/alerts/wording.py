@@ -27,6 +27,7 @@ from django.db.models.functions import Coalesce, JSONObject
 from django.utils import timezone
 from django.utils.formats import date_format
 from django.utils.functional import Promise
+from django.utils.text import get_text_list
 from django.utils.translation import gettext, gettext_lazy, ngettext
 
 from painapp.accounts.models import User
@@ -118,25 +119,31 @@ def contact_when(alert: Alert, now: datetime) -> str:
 
 
 # ---------------------------------------------------------------- not reached
+def _plans_in_words(*, handing_risk_on: bool) -> str:
+    """The resolve form's plans that do (or do not) hand the risk on
+    (tracking.rules.PLANS_HANDING_RISK_ON), each in quotes, as a list in a sentence:
+    “Safety plan made”, “Pause the program” and “Withdraw from the program”."""
+    return get_text_list(
+        [
+            f"“{label}”"
+            for value, label in AlertResolution.form_plan_choices()
+            if clinical.PLANS_HANDING_RISK_ON.get(value, False) == handing_risk_on
+        ],
+        gettext("and"),
+    )
+
+
 def plans_handing_risk_on() -> str:
     """The plans that resolve an alert that needs prompt contact without reaching the
-    patient (tracking.rules.PLANS_HANDING_RISK_ON), in words: "Emergency services
-    called; Referred to a crisis team; …"."""
-    return "; ".join(
-        str(label)
-        for value, label in AlertResolution.Plan.choices
-        if clinical.PLANS_HANDING_RISK_ON.get(value)
-    )
+    patient (tracking.rules.PLANS_HANDING_RISK_ON), in words: “Emergency services
+    called”."""
+    return _plans_in_words(handing_risk_on=True)
 
 
 def plans_needing_contact() -> str:
     """The plans that do not resolve such an alert without reaching the patient, in
     words (the rest of tracking.rules.PLANS_HANDING_RISK_ON)."""
-    return "; ".join(
-        str(label)
-        for value, label in AlertResolution.Plan.choices
-        if not clinical.PLANS_HANDING_RISK_ON.get(value)
-    )
+    return _plans_in_words(handing_risk_on=False)
 
 
 def resolve_clock_said(alert: Alert, now: datetime) -> str:

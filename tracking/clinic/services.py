@@ -178,12 +178,21 @@ def _hold_decision_record(
 
 
 def _red_flag_alerts_resolve(
-    *, enrollment: Enrollment, by: User, request: HttpRequest | None, plan: str, note: str
+    *,
+    enrollment: Enrollment,
+    by: User,
+    request: HttpRequest | None,
+    plan: str,
+    decided: str,
+    reason: str,
 ) -> None:
     """Close the red-flag alerts that asked for the hold decision. Reviewing the
     screening records no contact with the patient (issue 15: the hold decision and its
-    reason are the record). `note`: what was decided, in the words of the person who
-    decided (their language), as a note they typed would be."""
+    reason are the record; the alert page says so rather than "not reached" for a
+    cleared hold, AlertResolution.by_hold_decision). The note: what was decided
+    (`decided`, in the language of the person who decided, as a note they typed would
+    be), then their reason in their own words."""
+    note = decided + "\n" + gettext("Reason: %(reason)s") % {"reason": reason.strip()}
     outcome = ResolutionOutcome(contacted=False, risk_after="", plan=[plan], note=note)
     for alert in _red_flag_alerts(enrollment):
         alert_resolve(alert=alert, by=by, request=request, outcome=outcome, by_hold_decision=True)
@@ -236,8 +245,9 @@ def safety_hold_clear(
             enrollment=enrollment,
             by=by,
             request=request,
-            plan=AlertResolution.Plan.CONTINUE,
-            note=gettext("Red flags reviewed and the safety hold cleared."),
+            plan=AlertResolution.Plan.HOLD_CLEARED,
+            decided=gettext("Red flags reviewed and the safety hold cleared."),
+            reason=reason,
         )
         # The program starts now: check-ins and reminders like any other start.
         enrollment_started(enrollment=enrollment)
@@ -274,7 +284,7 @@ def safety_hold_refer(
             request=request,
         )
         if after_referral == HoldDecision.AfterReferral.WITHDRAW:
-            _withdraw_on_hold(enrollment=enrollment, by=by, request=request)
+            _withdraw_on_hold(enrollment=enrollment, by=by, reason=reason, request=request)
         else:
             for alert in _red_flag_alerts(enrollment).filter(status=Alert.Status.OPEN):
                 alert_acknowledge(alert=alert, by=by, request=request)
@@ -294,10 +304,12 @@ def safety_hold_withdraw(
             reason=reason,
             request=request,
         )
-        _withdraw_on_hold(enrollment=enrollment, by=by, request=request)
+        _withdraw_on_hold(enrollment=enrollment, by=by, reason=reason, request=request)
 
 
-def _withdraw_on_hold(*, enrollment: Enrollment, by: User, request: HttpRequest | None) -> None:
+def _withdraw_on_hold(
+    *, enrollment: Enrollment, by: User, reason: str, request: HttpRequest | None
+) -> None:
     # The screening stays "hold": the record shows the program never started.
     program_enrollments.enrollment_withdraw(enrollment=enrollment)
     _enrollment_audit(request, "enrollment.withdrawn", enrollment=enrollment, by=by)
@@ -306,7 +318,8 @@ def _withdraw_on_hold(*, enrollment: Enrollment, by: User, request: HttpRequest 
         by=by,
         request=request,
         plan=AlertResolution.Plan.WITHDRAW,
-        note=gettext("Red flags reviewed and the patient withdrawn."),
+        decided=gettext("Red flags reviewed and the patient withdrawn."),
+        reason=reason,
     )
 
 

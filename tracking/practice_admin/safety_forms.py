@@ -142,7 +142,14 @@ class SafetySettingsForm(forms.Form):
     fear_high_threshold = _number(_("Alert when fear of movement (0–10) is at or above"), 0, 10)
     missed_in_a_row = _number(_("Alert after this many missed check-ins in a row"), 1, 12)
     escalation_minutes = _number(
-        _("Escalate an urgent alert to admins after, in minutes"), 5, 7 * 24 * 60
+        _("Move an urgent alert up the escalation chain after, in minutes"),
+        5,
+        7 * 24 * 60,
+        help_text=_(
+            "If nobody has acknowledged an urgent alert by then, it goes to the next step "
+            "of your escalation chain. Counted in staffed hours, like the response times. "
+            "The shorter of this and the urgent response time is used."
+        ),
     )
     checkin_window_days = _number(_("A check-in stays open for, in days"), 1, 14)
     responder_baseline_floor = _number(

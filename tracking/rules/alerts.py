@@ -30,6 +30,8 @@ not a danger, so the alert is ROUTINE and goes in the digest."""
 DEFAULT_MISSED_IN_A_ROW = 2
 """This many closed check-ins in a row missed raises a ROUTINE alert."""
 DEFAULT_ESCALATION_MINUTES = 120
+"""An URGENT alert unacknowledged this long moves up the chain, if that is sooner than
+its response time (tracking.rules.step_minutes)."""
 # How soon the practice promises a person looks at an alert, by severity (minutes): each
 # alert's due time; unacknowledged at its due time, it climbs the escalation chain.
 DEFAULT_RESPONSE_MINUTES_URGENT = 60
@@ -106,11 +108,6 @@ def missed_in_a_row(closed_newest_first: Iterable[str], *, in_a_row: int) -> boo
     needed = in_a_row_needed(in_a_row)
     last = list(closed_newest_first)[:needed]
     return len(last) == needed and all(status == CHECKIN_MISSED for status in last)
-
-
-def escalation_due(*, created_at: datetime, escalation_minutes: int, now: datetime) -> bool:
-    """An urgent alert still open at `now` is due to go to the practice admins."""
-    return created_at + timedelta(minutes=escalation_minutes) <= now
 
 
 def escalation_next(
@@ -320,7 +317,13 @@ PLANS_HANDING_RISK_ON: dict[str, bool] = {
     "continue": False,  # nobody acts: the risk is still unknown
     "pause": False,  # nobody acts
     "withdraw": False,  # nobody acts, and the patient loses their care here
+    "hold_cleared": False,  # a safety-hold decision only (below)
 }
+HOLD_DECISION_PLANS = frozenset({"hold_cleared"})
+"""Plans only the clinician's decision on a red-flag safety hold records (its reason is
+the record, tracking.clinic.services): "Safety hold cleared after clinical review". The
+resolve form never offers them, and they never resolve an alert that needs prompt
+contact without reaching the patient (False above)."""
 
 
 class Unreached(StrEnum):

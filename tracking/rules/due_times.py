@@ -25,6 +25,12 @@ from enum import StrEnum
 # Each escalation step gets the same response time again, counted in working time from
 # the moment it escalated.
 #
+# An URGENT alert's step time is the shorter of the practice's urgent response time and
+# its "move an urgent alert up the chain after" setting (PracticeSettings.
+# escalation_minutes), both counted in working time like every other clock here
+# (`step_minutes`): the setting can only bring escalation sooner, never later than the
+# response time the practice promises. Other severities use their response time alone.
+#
 # How late an alert is, though, is always counted from its FIRST due time (the alert's
 # `first_due_at`), never from the current step's: an alert raised weeks ago that has
 # climbed the chain is weeks overdue, and the current step's due time is only when it
@@ -45,6 +51,16 @@ RESOLVE_RESPONSE_TIMES = 1
 """How many of its severity's response times an acknowledged alert has to be resolved."""
 WEEKDAY_NAMES = ("Monday", "Tuesday", "Wednesday", "Thursday", "Friday", "Saturday", "Sunday")
 _MAX_DAYS_AHEAD = 3700  # ten years: a bound on the walk, never reached by a real schedule
+
+
+def step_minutes(*, response_minutes: int, urgent: bool, escalation_minutes: int) -> int:
+    """How many working minutes one step of the chain has to acknowledge an alert before
+    it moves up (see above): its severity's response time, or for an URGENT alert the
+    practice's escalation setting when that is shorter. The one rule for every due time
+    (tracking.alerts.due.due_time), so every "when" said about an alert agrees."""
+    if urgent:
+        return min(response_minutes, escalation_minutes)
+    return response_minutes
 
 
 def wall_time_to_utc(day: date, at: time, tz: tzinfo) -> datetime:

@@ -6,10 +6,12 @@ from __future__ import annotations
 from django.conf import settings
 from django.db import models
 from django.utils import timezone as dj_timezone
+from django.utils.functional import Promise
 from django.utils.translation import gettext_lazy
 
 from painapp.accounts.models import Practice
 from programs.models import Enrollment
+from tracking import rules
 
 
 class CrisisResource(models.Model):
@@ -126,6 +128,10 @@ class AlertResolution(models.Model):
         CONTINUE = "continue", gettext_lazy("Continue the program")
         PAUSE = "pause", gettext_lazy("Pause the program")
         WITHDRAW = "withdraw", gettext_lazy("Withdraw from the program")
+        # Only the clinician's decision on a red-flag safety hold records this
+        # (tracking.clinic.services.safety_hold_clear); the resolve form never offers it
+        # (tracking.rules.HOLD_DECISION_PLANS).
+        HOLD_CLEARED = "hold_cleared", gettext_lazy("Safety hold cleared after clinical review")
 
     alert = models.OneToOneField(
         "tracking.Alert", on_delete=models.CASCADE, related_name="resolution"
@@ -143,6 +149,22 @@ class AlertResolution(models.Model):
 
     def __str__(self) -> str:
         return f"Resolution of alert {self.alert_id}"
+
+    @classmethod
+    def form_plan_choices(cls) -> list[tuple[str, str | Promise]]:
+        """The plans a person may choose on the resolve form: all but those only a
+        safety-hold decision records (tracking.rules.HOLD_DECISION_PLANS)."""
+        return [
+            (value, label)
+            for value, label in cls.Plan.choices
+            if value not in rules.HOLD_DECISION_PLANS
+        ]
+
+    @property
+    def by_hold_decision(self) -> bool:
+        """Closed by the clinician's decision on a red-flag safety hold, not by a
+        contact with the patient (the decision and its reason are the record)."""
+        return any(p in rules.HOLD_DECISION_PLANS for p in self.plan)
 
     def plan_labels(self) -> list[str]:
         labels = dict(self.Plan.choices)
