@@ -1,6 +1,12 @@
 """Hypothesis drives every patient-facing form with hostile and random input
 (1,000+ examples in all): never a 500; invalid input gets a message; nothing partial
-is saved — a rejected post leaves every table as it was."""
+is saved — a rejected post leaves every table as it was, except the care team's alert
+when what was typed holds a crisis phrase (programs.safety.PatientTextForm scans text
+sent back as not saved, tests/test_unsaved_crisis_words.py), and then the alert is
+there. Hypothesis draws some of its text from string constants in the modules loaded
+(the crisis-word lists and the tests quoting them among them), so a run can post one;
+which it does depends on what else the process imported, hence "only in a combined
+run"."""
 
 from __future__ import annotations
 
@@ -11,6 +17,8 @@ from hypothesis import strategies as st
 
 from programs.models import Exposure, FearItem
 from tests.row_counts import row_counts
+from tracking.models import Alert, PracticeSettings
+from tracking.safety.scanner import holds_crisis_words
 
 EXAMPLES = 100  # per form; 10 forms → 1,000 examples
 
@@ -46,9 +54,27 @@ junk = st.one_of(
 )
 
 
+# What a crisis phrase in a rejected post still writes: the urgent alert, its
+# notifications and their delivery, and the caseload's alert counts.
+CRISIS_TABLES = (
+    "tracking.Alert",
+    "tracking.Notification",
+    "tracking.OutboxTask",
+    "tracking.EnrollmentSummary",
+)
+
+
+def holds_a_crisis_phrase(payload) -> bool:
+    """Whether anything posted holds a crisis phrase, for any practice's list."""
+    texts = [v for v in payload.values() if isinstance(v, str)]
+    return any(holds_crisis_words(texts, s) for s in PracticeSettings.objects.all())
+
+
 def post_and_check(client, url, data, expect_success_codes=(302,), may_change=()):
     """`may_change`: tables a rejected post may still add to (a check-in's safety
-    answer acts even when the rest of the form is rejected: issue 15)."""
+    answer acts even when the rest of the form is rejected: issue 15). A crisis phrase
+    in a rejected post may raise the care team's alert (CRISIS_TABLES), and nothing
+    else may."""
     before = row_counts("programs", "tracking")
     payload = {k: v for k, v in data.items() if v is not None}
     response = client.post(url, payload)
@@ -57,6 +83,11 @@ def post_and_check(client, url, data, expect_success_codes=(302,), may_change=()
         body = response.content.decode()
         assert "error" in body or "Please" in body or response.status_code == 404, body[:500]
         after = row_counts("programs", "tracking")
+        raised = after["tracking.Alert"] != before["tracking.Alert"]
+        if raised and "tracking.Alert" not in may_change:
+            assert holds_a_crisis_phrase(payload), "a rejected post raised an alert"
+            assert Alert.objects.filter(details__unsaved=True).exists()
+            may_change = (*may_change, *CRISIS_TABLES)
         for label in may_change:
             after[label] = before[label]
         assert after == before, "a rejected post changed the database"
@@ -171,6 +202,23 @@ def test_patient_forms_survive_random_input(client, setup, name):
         )
 
     run()
+
+
+def test_a_crisis_phrase_in_a_refused_rung_raises_the_alert_and_nothing_else(client, setup):
+    """The input a combined run once drew (its words from the crisis-word lists): the
+    rung is refused, since the rating is a word, with what was typed kept; the care
+    team has one alert for the words, marked not saved, and nothing else changed. Sent
+    again, nothing more."""
+    data = {"harm_rating": "poison myself", "label": "poison myself"}
+    for _ in range(2):
+        response = post_and_check(client, setup["fear_create"], data)
+        assert response.status_code == 200
+        page = response.content.decode()
+        assert "Choose a number from 0 to 100 for how harmful it feels." in page
+        assert 'value="poison myself"' in page
+    alert = Alert.objects.get()
+    assert alert.source == "fear_item:new" and alert.details["unsaved"] is True
+    assert not FearItem.objects.filter(label="poison myself").exists()
 
 
 def test_onboarding_settings_survive_random_input(client, cast, program_version):
