@@ -20,7 +20,7 @@ from tracking.access import EnrollmentScope, alerts_in_scope
 from tracking.models import Alert, Response
 
 ENDED = reverse("program_ended")
-YES = {rules.NEW_SYMPTOMS_ITEM: 1}
+YES = {rules.NEW_SYMPTOMS_DOCTOR_ITEM: 1}  # a sign for a doctor soon (HIGH)
 
 WORDS = {
     "en": {
