@@ -66,8 +66,10 @@ SHOW_CRISIS_HELP = "show_crisis_help"
 SHOW_CRISIS_UNSAVED = "show_crisis_unsaved"
 # The session key under which the new-symptoms guidance (where to get care now) waits
 # for the patient's next page, for check-in answers sent where no results page follows
-# (the program ended: tracking.checkins.views). Its value: Crisis.TOLD (the care team
-# has the alert) or Crisis.SEEN (the same answer was alerted on and dealt with).
+# (the program ended: tracking.checkins.views). Its value: {"crisis": Crisis.TOLD (the
+# care team has the alert) or Crisis.SEEN (the same answer was alerted on and dealt
+# with), "groups": the groups answered yes (tracking.rules.SYMPTOM_GROUPS)}; a bare
+# Crisis, set before the groups were kept, reads as version 1's "either".
 SHOW_SYMPTOMS_HELP = "show_symptoms_help"
 
 _crisis_written: ContextVar[Crisis] = ContextVar("crisis_written", default=Crisis.NONE)

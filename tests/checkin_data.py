@@ -31,7 +31,8 @@ def default_value(instrument_key: str, item: dict):
         return dict(CAUSES[item["key"]])
     if instrument_key in DEFAULTS:
         return DEFAULTS[instrument_key]
-    return 0 if item["key"] in ("phq9", "new_symptoms") else 1
+    # The safety questions answered "no" (0): item 9, and every new-symptoms question.
+    return 0 if item["key"] == "phq9" or instrument_key == "new_symptoms" else 1
 
 
 def answers_for(keys: list[str], **overrides: dict) -> dict[str, dict]:

@@ -78,7 +78,7 @@ def test_the_form_renders_every_shipped_instruments_items(client, cast, week3):
 def test_each_question_is_a_labelled_group_with_its_end_labels(client, cast, week3):
     client.force_login(cast.patient)
     page = client.get(url(week3)).content.decode()
-    assert page.count("<fieldset") == 1 + 1 + 1 + 2 + 1 + 2 + 1
+    assert page.count("<fieldset") == 1 + 1 + 1 + 2 + 1 + 2 + 2  # new symptoms: two groups
     assert "0 means no pain. 10 means worst pain you can imagine." in page
     assert 'aria-describedby="id_pain_avg__pain_avg_hint"' in page
     assert "0 = No pain" in page and "10 = Worst pain you can imagine" in page

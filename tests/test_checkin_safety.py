@@ -150,8 +150,11 @@ def test_the_form_carries_a_hidden_panel_for_javascript(client, cast, week3):
     client.force_login(cast.patient)
     page = client.get(url(week3)).content.decode()
     assert 'data-safety="self_harm" aria-controls="safety-' in page
-    assert 'data-safety="new_symptoms" aria-controls="safety-' in page
-    assert page.count("data-safety-panel hidden") == 2
+    # One question per group of new symptoms, each with the panel for its group.
+    assert page.count('data-safety="new_symptoms" aria-controls="safety-') == 2
+    assert page.count("data-safety-panel hidden") == 1
+    assert page.count('data-safety-panel data-symptoms="emergency" hidden') == 1
+    assert page.count('data-safety-panel data-symptoms="doctor_soon" hidden') == 1
     assert 'data-safety-live aria-live="assertive"' in page
     assert 'id="crisis-now"' not in page
 
@@ -185,17 +188,18 @@ def test_with_no_staffed_days_the_promise_names_no_hours(client, cast, week3):
 # ------------------------------------------------------------------ new symptoms
 def test_a_yes_to_new_symptoms_raises_a_high_alert_and_says_where_to_go(client, cast, week3):
     client.force_login(cast.patient)
-    response = client.post(url(week3), {"action": "save", "new_symptoms__new_symptoms": "1"})
+    response = client.post(url(week3), {"action": "save", "new_symptoms__doctor_signs": "1"})
     assert response["Location"] == url(week3)
     assert alerts(week3.enrollment) == [("new_symptoms", "high")]
     page = client.get(url(week3)).content.decode()
-    assert "Go to the emergency department today" in page
+    assert "Please contact your doctor soon" in page
+    assert "Go to the emergency department today" in page  # if emergency signs start
     assert "controlling your bowels" in page
     assert "within 8 hours during opening hours" in page
     # and after the submit, on the results page, still once
-    client.post(url(week3), post_for(week3.instrument_keys, new_symptoms={"new_symptoms": 1}))
+    client.post(url(week3), post_for(week3.instrument_keys, new_symptoms={"doctor_signs": 1}))
     page = client.get(url(week3) + "?done=1").content.decode()
-    assert "Go to the emergency department today" in page
+    assert "Please contact your doctor soon" in page
     assert alerts(week3.enrollment) == [("new_symptoms", "high")]
 
 
@@ -324,6 +328,18 @@ def test_an_unanswered_extra_phq9_is_not_a_missed_check_in(enrollment, week3):
         ("phq9_high", "urgent", {"phq9": 21, "band": "Severe"}, "Their PHQ-9 was 21 out of 27"),
         ("gad7_high", "high", {"gad7": 16, "band": "Severe"}, "Their GAD-7 was 16 out of 21"),
         ("new_symptoms", "high", {"new_symptoms": True}, "said yes to new symptoms"),
+        (
+            "new_symptoms",
+            "high",
+            {"new_symptoms": True, "group": "doctor_soon"},
+            "said yes to the question on signs for a doctor soon",
+        ),
+        (
+            "emergency_symptoms",
+            "urgent",
+            {"emergency_signs": True},
+            "said yes to the question on emergency signs",
+        ),
         (
             "self_harm",
             "urgent",

@@ -47,7 +47,7 @@ def test_a_stale_tab_self_harm_answer_says_not_saved_but_told(client, cast, week
 
 def test_a_stale_tab_new_symptoms_answer_says_not_saved_but_told(client, cast, week3):
     record_at_open(week3)
-    page = _send_again(client, cast, week3, new_symptoms={rules.NEW_SYMPTOMS_ITEM: 1})
+    page = _send_again(client, cast, week3, new_symptoms={rules.NEW_SYMPTOMS_DOCTOR_ITEM: 1})
     assert 'id="symptoms-now"' in page
     assert NOT_SAVED in page and SAVED not in page
 

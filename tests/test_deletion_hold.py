@@ -32,7 +32,7 @@ K, S = Alert.Kind, Alert.Status
 
 
 # ---------------------------------------------------------------- the rule
-K_PROMPT = (K.SELF_HARM, K.RED_FLAG, K.NEW_SYMPTOMS)
+K_PROMPT = (K.SELF_HARM, K.RED_FLAG, K.NEW_SYMPTOMS, K.EMERGENCY_SYMPTOMS)
 
 
 @pytest.mark.parametrize(
@@ -49,6 +49,10 @@ K_PROMPT = (K.SELF_HARM, K.RED_FLAG, K.NEW_SYMPTOMS)
         (K.NEW_SYMPTOMS, "high", S.OPEN, True),
         (K.NEW_SYMPTOMS, "high", S.ACKNOWLEDGED, True),
         (K.NEW_SYMPTOMS, "high", S.RESOLVED, False),
+        # Emergency signs at a weekly check-in (raised URGENT): held by kind too.
+        (K.EMERGENCY_SYMPTOMS, "urgent", S.OPEN, True),
+        (K.EMERGENCY_SYMPTOMS, "urgent", S.ACKNOWLEDGED, True),
+        (K.EMERGENCY_SYMPTOMS, "urgent", S.RESOLVED, False),
         # Any urgent alert (a PHQ-9 of 20 or more), whatever its kind.
         (K.DEPRESSION, "urgent", S.OPEN, True),
         (K.DEPRESSION, "urgent", S.ACKNOWLEDGED, True),
@@ -71,9 +75,17 @@ def test_its_words_are_the_alerts():
         rules.ALERT_SELF_HARM,
         rules.ALERT_RED_FLAG,
         rules.ALERT_NEW_SYMPTOMS,
+        rules.ALERT_EMERGENCY_SYMPTOMS,
         rules.ALERT_URGENT,
         rules.ALERT_RESOLVED,
-    ) == (K.SELF_HARM, K.RED_FLAG, K.NEW_SYMPTOMS, Alert.Severity.URGENT, S.RESOLVED)
+    ) == (
+        K.SELF_HARM,
+        K.RED_FLAG,
+        K.NEW_SYMPTOMS,
+        K.EMERGENCY_SYMPTOMS,
+        Alert.Severity.URGENT,
+        S.RESOLVED,
+    )
 
 
 def _alert(enrollment, kind, status, source="test"):

@@ -20,7 +20,7 @@ from tracking.access import EnrollmentScope, alerts_in_scope
 from tracking.models import Alert, Response
 
 ENDED = reverse("program_ended")
-YES = {rules.NEW_SYMPTOMS_ITEM: 1}
+YES = {rules.NEW_SYMPTOMS_DOCTOR_ITEM: 1}  # a sign for a doctor soon (HIGH)
 
 WORDS = {
     "en": {
@@ -46,12 +46,12 @@ def text(html: str) -> str:
 
 
 def guidance(page: str) -> str:
-    """The new-symptoms panel's guidance: its heading, where to go, the signs and the
-    other symptoms, without what it then says the clinic was told (saved or not)."""
+    """The new-symptoms panel's guidance: its heading, where to go and the signs to
+    watch for, without what it then says the clinic was told (saved or not)."""
     found = re.search(r'<section [^>]*id="symptoms-[a-z]+"[^>]*>(.*?)</section>', page, re.S)
     assert found, "no new-symptoms guidance on the page"
-    signs, rest = found.group(1).split("</ul>")
-    return text(re.sub(r' id="[^"]*"', "", signs + rest.split("</p>")[0]))  # ids differ
+    signs, _rest = found.group(1).split("</ul>")
+    return text(re.sub(r' id="[^"]*"', "", signs))  # ids differ
 
 
 @pytest.fixture

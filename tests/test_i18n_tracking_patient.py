@@ -242,13 +242,20 @@ def test_the_results_after_item_9_speak_to_a_man_or_a_woman_alike(patient, spani
     assert "No tiene que pasar por esto a solas" in html
 
 
-def test_the_new_symptoms_guidance_is_spanish(patient, spanish):
+@pytest.mark.parametrize(
+    ("item", "heading"),
+    [
+        ("doctor_signs", "Los síntomas nuevos necesitan que un médico los revise"),
+        ("emergency_signs", "Por favor, vaya hoy a la sala de emergencias"),
+    ],
+)
+def test_the_new_symptoms_guidance_is_spanish(patient, spanish, item, heading):
     week3: CheckIn = started_two_weeks_ago(spanish)["week-3"]
     url = reverse("checkin_detail", args=[week3.pk])
-    patient.post(url, {"action": "save", "new_symptoms__new_symptoms": "1"})
+    patient.post(url, {"action": "save", f"new_symptoms__{item}": "1"})
     panel = _section(page(patient.get(url)), "symptoms-now")
     spanish_only(panel)
-    assert "Los síntomas nuevos necesitan que un médico los revise" in panel
+    assert heading in panel
 
 
 # ---------------------------------------------------------------- crisis words in Spanish

@@ -429,12 +429,15 @@ def test_the_same_answers_sent_twice_raise_one_alert(client, cast, week3):
 def test_new_symptoms_sent_after_it_was_done_alert_and_show_where_to_get_care(client, cast, week3):
     record_at_open(week3)
     page = _send_again(
-        client, cast, week3, new_symptoms={rules.NEW_SYMPTOMS_ITEM: 1}
+        client, cast, week3, new_symptoms={rules.NEW_SYMPTOMS_DOCTOR_ITEM: 1}
     ).content.decode()
     assert 'id="symptoms-now"' in page
     assert "we did not save the answers you just sent" in page
     alert = Alert.objects.get()
-    assert (alert.kind, alert.details) == ("new_symptoms", {"new_symptoms": True, "unsaved": True})
+    assert (alert.kind, alert.details) == (
+        "new_symptoms",
+        {"new_symptoms": True, "group": "doctor_soon", "unsaved": True},
+    )
 
 
 def test_a_quiet_save_after_it_was_done_still_alerts(client, cast, week3):

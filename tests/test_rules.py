@@ -1172,11 +1172,71 @@ def test_item_9_above_zero_stays_the_self_harm_answer(value, self_harm):
     assert rules.is_self_harm_answer(value) is self_harm
 
 
+# The weekly new-symptoms questions: which group each yes is in, and what it raises.
+E, D = rules.NEW_SYMPTOMS_EMERGENCY_ITEM, rules.NEW_SYMPTOMS_DOCTOR_ITEM
+
+
 @pytest.mark.parametrize(
-    ("value", "severity"), [(None, None), (0, None), (1, "high"), ("1", None), (True, "high")]
+    ("answers", "groups", "severities"),
+    [
+        ({}, (), ()),
+        ({E: 0, D: 0}, (), ()),  # neither
+        ({E: 1, D: 0}, ("emergency",), ("urgent",)),  # cauda equina signs
+        ({E: 0, D: 1}, ("doctor_soon",), ("high",)),  # a doctor soon
+        ({E: 1, D: 1}, ("emergency", "doctor_soon"), ("urgent", "high")),  # both
+        ({E: 1}, ("emergency",), ("urgent",)),  # the other left blank
+        ({E: None, D: True}, ("doctor_soon",), ("high",)),
+        ({E: "1", D: 2}, (), ()),  # not a cleaned yes
+        # Version 1: one question over both groups, which cannot say which: HIGH, as then.
+        ({"new_symptoms": 1}, ("either",), ("high",)),
+        ({"new_symptoms": 0}, (), ()),
+        ({"somewhere_else": 1}, (), ()),
+    ],
 )
-def test_a_yes_to_new_symptoms_is_high(value, severity):
-    assert rules.new_symptoms_alert_severity(value) == severity
+def test_new_symptom_answers_by_group(answers, groups, severities):
+    assert rules.new_symptom_groups(answers) == groups
+    assert tuple(rules.new_symptoms_alert_severity(g) for g in groups) == severities
+
+
+@pytest.mark.parametrize(
+    ("groups", "guidance"),
+    [
+        ((), (False, False, False)),
+        (("emergency",), (True, False, False)),
+        (("doctor_soon",), (False, True, False)),
+        (("emergency", "doctor_soon"), (True, True, False)),
+        (("either",), (False, False, True)),
+    ],
+)
+def test_what_the_patient_is_told_for_each_group(groups, guidance):
+    assert tuple(rules.symptom_guidance(groups)) == guidance
+
+
+def test_the_weekly_emergency_question_asks_exactly_the_onboarding_emergency_signs():
+    """The weekly questions ask the onboarding screen's red flags that can be new, each
+    group acting as the screen acts on them: every URGENT flag in the emergency question
+    (and nothing else there), which raises what they raise at onboarding."""
+    urgent = {f.key for f in rules.RED_FLAGS if f.action == rules.RED_FLAG_URGENT}
+    items = rules.WEEKLY_SYMPTOM_ITEMS
+    assert set(items[E].flags) == urgent
+    assert all(
+        rules.RED_FLAGS_BY_KEY[k].action == rules.RED_FLAG_SEE_DOCTOR for k in items[D].flags
+    )
+    assert set(items[rules.NEW_SYMPTOMS_ITEM].flags) == set(items[E].flags) | set(items[D].flags)
+    assert rules.new_symptoms_alert_severity("emergency") == rules.red_flags_alert_severity(
+        items[E].flags
+    )
+    assert rules.new_symptoms_alert_severity("doctor_soon") == rules.red_flags_alert_severity(
+        items[D].flags
+    )
+
+
+def test_the_shipped_new_symptoms_question_asks_each_group_apart():
+    definition = shipped.definition_for(rules.NEW_SYMPTOMS)
+    assert [i["key"] for i in definition["items"]] == [E, D]
+    assert all((i["min"], i["max"]) == (0, 1) for i in definition["items"])
+    spanish = definition["translations"]["es"]["items"]
+    assert set(spanish) == {E, D}
 
 
 @pytest.mark.parametrize(

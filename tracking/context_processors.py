@@ -26,6 +26,7 @@ from programs.safety import (
     crisis_unsaved,
     crisis_written,
 )
+from tracking import rules
 from tracking.alerts.selectors import AlertCounts
 from tracking.alerts.selectors import alert_counts as count_alerts
 from tracking.messaging.selectors import MenuMessages, menu_messages
@@ -139,9 +140,14 @@ def _symptoms_help(request: HttpRequest) -> dict | None:
     if enrollment is None:
         return None  # a page that is not the patient's own: it waits for theirs
     request.session.pop(SHOW_SYMPTOMS_HELP, None)
+    if isinstance(found, dict):
+        crisis, groups = found.get("crisis"), found.get("groups") or []
+    else:  # set before the groups were kept: which question is not known
+        crisis, groups = found, [rules.SYMPTOMS_EITHER]
     return {
         **safety_copy(PracticeSettings.for_practice(enrollment.practice_id), enrollment),
-        "seen_before": found == Crisis.SEEN,
+        "seen_before": crisis == Crisis.SEEN,
+        "guide": rules.symptom_guidance(groups),
     }
 
 

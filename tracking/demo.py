@@ -402,7 +402,7 @@ def _checkins(rng, enrollment, today, baseline, trajectory, self_harm) -> None:
             "gad7": {f"gad{i}": rng.choice([0, 1, 1, 2]) for i in range(1, 8)},
             "gad2": {f"gad{i}": rng.choice([0, 1, 2]) for i in (1, 2)},
             "phq9_item9": {"phq9": 0},
-            "new_symptoms": {"new_symptoms": 0},
+            "new_symptoms": {"emergency_signs": 0, "doctor_signs": 0},  # version 2: two questions
             "causes": {
                 f"cause{i}": {"text": t, "category": c}
                 for i, (t, c) in enumerate((CAUSES_AFTER[:2] + CAUSES_BEFORE[:1]), start=1)

@@ -492,6 +492,12 @@ def alert_email_send(*, alert_id: int, outbox_id: int | None = None) -> bool:
             # Which kind of sign only (the emergency department today), never which one.
             "is_emergency": alert.kind == Alert.Kind.RED_FLAG
             and clinical.red_flags_urgent(alert.details.get("red_flags", [])),
+            # A weekly check-in's new symptoms: emergency signs, or signs for a doctor.
+            "symptoms": "emergency"
+            if alert.kind == Alert.Kind.EMERGENCY_SYMPTOMS
+            else "new"
+            if alert.kind == Alert.Kind.NEW_SYMPTOMS
+            else "",
             # Where they wrote it ("in a message to the care team"), never what.
             "from_checkin": wording.from_checkin(alert),
             "written_where": wording.where_phrase(alert),

@@ -165,19 +165,37 @@ def screening_alerts(by_key: dict[str, Response]) -> list[tuple[str, str, dict]]
             (Alert.Kind.ANXIETY, severity, {"gad7": gad7, "band": clinical.gad7_severity(gad7)})
         )
     symptoms = by_key.get(clinical.NEW_SYMPTOMS)
-    if symptoms is not None and (
-        severity := clinical.new_symptoms_alert_severity(
-            symptoms.answers.get(clinical.NEW_SYMPTOMS_ITEM)
-        )
-    ):
-        found.append((Alert.Kind.NEW_SYMPTOMS, severity, {"new_symptoms": True}))
+    if symptoms is not None:
+        found.extend(symptom_alerts(clinical.new_symptom_groups(symptoms.answers)))
     return found
+
+
+def symptom_alerts(groups: Iterable[str], **marker: bool) -> list[tuple[str, str, dict]]:
+    """(kind, severity, details) of the alerts a yes in each of these new-symptom groups
+    raises (tracking.rules.new_symptom_groups): an emergency sign its own URGENT alert
+    (a kind of its own, so a yes to a sign for a doctor soon saved first never stands in
+    for it: one alert per kind and check-in), the rest the HIGH new-symptoms alert,
+    whose details say which group (none: version 1's one question, which cannot say).
+    One alert per kind: the first group of each (SYMPTOM_GROUPS' order)."""
+    found: dict[str, tuple[str, str, dict]] = {}
+    for group in groups:
+        severity = clinical.new_symptoms_alert_severity(group)
+        details: dict[str, object]
+        if group == clinical.SYMPTOMS_EMERGENCY:
+            kind, details = Alert.Kind.EMERGENCY_SYMPTOMS, {"emergency_signs": True}
+        elif group == clinical.SYMPTOMS_DOCTOR_SOON:
+            kind, details = Alert.Kind.NEW_SYMPTOMS, {"new_symptoms": True, "group": group}
+        else:
+            kind, details = Alert.Kind.NEW_SYMPTOMS, {"new_symptoms": True}
+        found.setdefault(kind, (kind, severity, {**details, **marker}))
+    return list(found.values())
 
 
 @dataclass
 class DraftSafety:
     """What a saved draft's answers start at once: the crisis panel (`self_harm`) and
-    the where-to-get-care guidance (`new_symptoms`)."""
+    the where-to-get-care guidance (`new_symptoms`, for the groups in `symptom_groups`:
+    tracking.rules.SYMPTOM_GROUPS)."""
 
     self_harm: bool = False
     # With `self_harm`: TOLD (the check-in has a self-harm alert not resolved yet, raised
@@ -197,7 +215,15 @@ class DraftSafety:
             self.new_symptoms and self.symptoms_told
         )
 
-    new_symptoms: bool = False
+    symptom_groups: tuple[str, ...] = ()
+
+    @property
+    def new_symptoms(self) -> bool:
+        return bool(self.symptom_groups)
+
+    @property
+    def symptom_guidance(self) -> clinical.SymptomGuidance:
+        return clinical.symptom_guidance(self.symptom_groups)
 
 
 def draft_safety(draft: dict, instruments: list) -> DraftSafety:
@@ -209,10 +235,8 @@ def draft_safety(draft: dict, instruments: list) -> DraftSafety:
         safety_item = (instrument.scoring or {}).get("safety_item")
         if safety_item and clinical.is_self_harm_answer(answers.get(safety_item)):
             found.self_harm = True
-        if instrument.key == clinical.NEW_SYMPTOMS and clinical.is_new_symptoms_answer(
-            answers.get(clinical.NEW_SYMPTOMS_ITEM)
-        ):
-            found.new_symptoms = True
+        if instrument.key == clinical.NEW_SYMPTOMS:
+            found.symptom_groups = clinical.new_symptom_groups(answers)
     return found
 
 
@@ -272,21 +296,22 @@ def evaluate_draft(
             details=details,
         )
     if found.new_symptoms:
-        raised = alert_raise(
-            enrollment=enrollment,
-            kind=Alert.Kind.NEW_SYMPTOMS,
-            severity=Alert.Severity.HIGH,
-            source=source,
-            details={"new_symptoms": True, marker: True},
-        )
-        found.symptoms_told = (
-            raised is not None
-            or Alert.objects.filter(
-                enrollment=enrollment, kind=Alert.Kind.NEW_SYMPTOMS, source=source
+        told = False
+        for kind, severity, details in symptom_alerts(found.symptom_groups, **{marker: True}):
+            raised = alert_raise(
+                enrollment=enrollment,
+                kind=kind,
+                severity=severity,
+                source=source,
+                details=details,
             )
-            .exclude(status=Alert.Status.RESOLVED)
-            .exists()
-        )
+            told = told or (
+                raised is not None
+                or Alert.objects.filter(enrollment=enrollment, kind=kind, source=source)
+                .exclude(status=Alert.Status.RESOLVED)
+                .exists()
+            )
+        found.symptoms_told = told
     return found
 
 

@@ -31,6 +31,11 @@ class Alert(models.Model):
         DEPRESSION = "phq9_high", gettext_lazy("High depression score (PHQ-9)")
         ANXIETY = "gad7_high", gettext_lazy("High anxiety score (GAD-7)")
         NEW_SYMPTOMS = "new_symptoms", gettext_lazy("New symptoms reported at a weekly check-in")
+        # A yes to the weekly question on the signs of cauda equina (tracking.rules).
+        EMERGENCY_SYMPTOMS = (
+            "emergency_symptoms",
+            gettext_lazy("Emergency signs reported at a weekly check-in"),
+        )
 
     class Severity(models.TextChoices):
         URGENT = "urgent", gettext_lazy("Urgent")

@@ -61,14 +61,27 @@ class Question:
     @property
     def safety(self) -> str:
         """ "self_harm" for a questionnaire's safety item (PHQ-9 item 9), "new_symptoms"
-        for the weekly red-flag item, "" otherwise: these answers act at once."""
+        for a weekly red-flag question, "" otherwise: these answers act at once."""
         if self.item.get("key") == (self.instrument.scoring or {}).get("safety_item"):
             return "self_harm"
-        if self.instrument.key == rules.NEW_SYMPTOMS and self.item.get("key") == (
-            rules.NEW_SYMPTOMS_ITEM
-        ):
+        if self.symptom_group:
             return "new_symptoms"
         return ""
+
+    @property
+    def symptom_group(self) -> str:
+        """A weekly red-flag question's group (tracking.rules.WEEKLY_SYMPTOM_ITEMS: the
+        emergency signs, the signs for a doctor soon, or version 1's both), else "": its
+        panel says where to get care for that group."""
+        if self.instrument.key != rules.NEW_SYMPTOMS:
+            return ""
+        question = rules.WEEKLY_SYMPTOM_ITEMS.get(self.item.get("key") or "")
+        return question.group if question else ""
+
+    @property
+    def symptom_guidance(self) -> rules.SymptomGuidance:
+        """What the panel beside a weekly red-flag question says on a yes to it."""
+        return rules.symptom_guidance([self.symptom_group] if self.symptom_group else [])
 
     @property
     def panel_id(self) -> str:

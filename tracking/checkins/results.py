@@ -122,13 +122,23 @@ class Results:
     answer_changed: bool = False
     crisis_md: str = ""
     scores: dict[str, dict] = field(default_factory=dict)
-    # A yes to the weekly "any new symptoms?"; the extra check-in a positive PHQ-2
-    # opened (the full PHQ-9, today); the practice's settings when a panel needs them.
-    new_symptoms: bool = False
+    # The groups of the weekly "any new symptoms?" answered yes (tracking.rules'
+    # SYMPTOM_GROUPS); the extra check-in a positive PHQ-2 opened (the full PHQ-9,
+    # today); the practice's settings when a panel needs them.
+    symptom_groups: tuple[str, ...] = ()
     extra: CheckIn | None = None
     # How long the extra check-in is (the one rule: services.checkin_length).
     extra_length: CheckInLength | None = None
     settings: PracticeSettings | None = None
+
+    @property
+    def new_symptoms(self) -> bool:
+        """A yes to any of the weekly new-symptoms questions."""
+        return bool(self.symptom_groups)
+
+    @property
+    def symptom_guidance(self) -> rules.SymptomGuidance:
+        return rules.symptom_guidance(self.symptom_groups)
 
     @property
     def changes(self) -> list[Change]:
@@ -273,9 +283,9 @@ def checkin_results(checkin: CheckIn) -> Results:
         )
     )
     symptoms = mine.get(rules.NEW_SYMPTOMS)
-    new_symptoms = symptoms is not None and rules.is_new_symptoms_answer(
-        symptoms.answers.get(rules.NEW_SYMPTOMS_ITEM)
-    )
+    # Read by the response's own version: version 1's one question or version 2's two.
+    symptom_groups = rules.new_symptom_groups(symptoms.answers) if symptoms is not None else ()
+    new_symptoms = bool(symptom_groups)
     crisis_md, settings = "", None
     if self_harm_alert or safety_answer or new_symptoms:
         settings = PracticeSettings.for_practice(enrollment.practice_id)
@@ -306,7 +316,7 @@ def checkin_results(checkin: CheckIn) -> Results:
         answer_changed=answer_changed,
         crisis_md=crisis_md,
         scores={key: r.scores for key, r in mine.items()},
-        new_symptoms=new_symptoms,
+        symptom_groups=symptom_groups,
         extra=extra,
         extra_length=extra_length,
         settings=settings,

@@ -25,6 +25,7 @@ from programs.access import ENDED_GATE, enrollment_required
 from programs.models import EnrollmentStatus
 from programs.safety import SHOW_CRISIS_HELP, SHOW_CRISIS_UNSAVED, SHOW_SYMPTOMS_HELP, Crisis
 from programs.types import PatientRequest
+from tracking import rules as clinical
 from tracking.alerts.evaluate import DraftSafety, draft_safety
 from tracking.charts import chart_cards, progress_charts
 from tracking.checkins.forms import CheckInForm, posted_answers
@@ -136,10 +137,18 @@ def _results_page(
             **copy,
             "checkin": checkin,
             "results": results,
-            "crisis_html": crisis_html(results.crisis_md) if results.show_crisis else "",
+            # The crisis box's numbers; without it, the emergency signs' guidance shows
+            # them too (safety_copy's, the same list).
+            "crisis_html": crisis_html(results.crisis_md)
+            if results.show_crisis
+            else copy.get("crisis_html", ""),
             "already": already,
             "just_done": just_done,
             "symptoms": symptoms,
+            # Which guidance: the recorded answers' groups and those sent unsaved.
+            "symptoms_guide": clinical.symptom_guidance(
+                results.symptom_groups + safety.symptom_groups
+            ),
             "not_saved": not_saved,
             "not_saved_told": safety.told,
             "crisis_seen_before": seen_before,
@@ -268,9 +277,10 @@ def _ended_answers(request: PatientRequest, found: PatientCheckIn) -> None:
         request.session[SHOW_CRISIS_HELP] = str(safety.crisis)
         request.session[SHOW_CRISIS_UNSAVED] = True
     if safety.new_symptoms:
-        request.session[SHOW_SYMPTOMS_HELP] = str(
-            Crisis.TOLD if safety.symptoms_told else Crisis.SEEN
-        )
+        request.session[SHOW_SYMPTOMS_HELP] = {
+            "crisis": str(Crisis.TOLD if safety.symptoms_told else Crisis.SEEN),
+            "groups": list(safety.symptom_groups),
+        }
 
 
 def _answer(request: PatientRequest, found: PatientCheckIn, now) -> HttpResponse:

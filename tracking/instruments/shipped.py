@@ -265,23 +265,34 @@ SHIPPED += [
     {
         "key": rules.NEW_SYMPTOMS,
         "title": "Any new symptoms?",
-        "instructions": "Think about the time since your last check-in. Have any of these "
-        "started or got worse? Trouble holding or passing urine, or controlling your bowels. "
-        "Numbness around your bottom, between your legs or in your genitals. New problems "
-        "with sex. Numbness, tingling or weakness in both legs. A leg or foot getting weaker. "
-        "A fever, or feeling very unwell, with your back pain. Weight loss you cannot "
-        "explain. Pain that is very different from usual, or that never eases, even at night.",
+        # Version 2: one question per group of signs (tracking.rules.WEEKLY_SYMPTOM_ITEMS),
+        # so a yes to an emergency sign is told apart. Version 1 asked one question over
+        # both (rules.NEW_SYMPTOMS_ITEM); its responses are read by their own version.
+        "instructions": "Think about the time since your last check-in. Answer yes if any "
+        "of these started or got worse.",
         "citation": "Red flags for back pain (our own wording; see the program's clinical "
         "notes). Asked every week.",
         "licence_note": "Our own wording.",
         "items": [
             {
-                "key": rules.NEW_SYMPTOMS_ITEM,
-                "text": "Have you had any of these new symptoms since your last check-in?",
+                "key": rules.NEW_SYMPTOMS_EMERGENCY_ITEM,
+                "text": "Since your last check-in, have you had any of these: trouble holding "
+                "or passing urine, or controlling your bowels; numbness around your bottom, "
+                "between your legs or in your genitals; new problems with sex; numbness, "
+                "tingling or weakness in both legs; a leg or foot getting weaker?",
                 "min": 0,
                 "max": 1,
                 "labels": YES_NO,
-            }
+            },
+            {
+                "key": rules.NEW_SYMPTOMS_DOCTOR_ITEM,
+                "text": "Since your last check-in, have you had any of these: a fever, or "
+                "feeling very unwell, with your back pain; weight loss you cannot explain; "
+                "pain that is very different from usual, or that never eases, even at night?",
+                "min": 0,
+                "max": 1,
+                "labels": YES_NO,
+            },
         ],
         "scoring": {"method": "raw"},
     },

@@ -164,19 +164,24 @@ ES: dict[str, dict] = {
     },
     "new_symptoms": {
         "title": "¿Algún síntoma nuevo?",
-        "instructions": "Piense en el tiempo desde su último control semanal. ¿Alguno de estos "
-        "problemas empezó o empeoró? Problemas para retener o soltar la orina, o para "
-        "controlar el intestino. Adormecimiento alrededor del trasero, entre las piernas o en "
-        "los genitales. Problemas nuevos con el sexo. Adormecimiento, hormigueo o debilidad "
-        "en las dos piernas. Una pierna o un pie que se debilita. Fiebre, o sentirse muy mal, "
-        "junto con el dolor de espalda. Pérdida de peso sin explicación. Un dolor muy "
-        "distinto al de siempre, o que nunca se calma, ni siquiera de noche.",
+        "instructions": "Piense en el tiempo desde su último control semanal. Responda «Sí» "
+        "si alguno de estos problemas empezó o empeoró.",
         "items": {
-            "new_symptoms": {
-                "text": "¿Ha tenido alguno de estos síntomas nuevos desde su último control "
-                "semanal?",
+            "emergency_signs": {
+                "text": "Desde su último control semanal, ¿ha tenido alguno de estos "
+                "problemas: dificultad para retener o soltar la orina, o para controlar el "
+                "intestino; adormecimiento alrededor del trasero, entre las piernas o en los "
+                "genitales; problemas nuevos con el sexo; adormecimiento, hormigueo o "
+                "debilidad en las dos piernas; una pierna o un pie que se debilita?",
                 "labels": {"0": "No", "1": "Sí"},
-            }
+            },
+            "doctor_signs": {
+                "text": "Desde su último control semanal, ¿ha tenido alguno de estos "
+                "problemas: fiebre, o sentirse muy mal, junto con el dolor de espalda; "
+                "pérdida de peso sin explicación; un dolor muy distinto al de siempre, o que "
+                "nunca se calma, ni siquiera de noche?",
+                "labels": {"0": "No", "1": "Sí"},
+            },
         },
     },
 }

@@ -268,14 +268,17 @@ def contact_time_problem(contacted_at: datetime, *, raised_at: datetime, now: da
 ALERT_SELF_HARM = "self_harm"
 ALERT_RED_FLAG = "red_flag"
 ALERT_NEW_SYMPTOMS = "new_symptoms"
+ALERT_EMERGENCY_SYMPTOMS = "emergency_symptoms"
 ALERT_URGENT = "urgent"
 ALERT_RESOLVED = "resolved"
 """`Alert.Kind`, `Alert.Severity` and `Alert.Status` values (tests hold them equal)."""
 
-PROMPT_CONTACT_ALERT_KINDS = frozenset({ALERT_SELF_HARM, ALERT_RED_FLAG, ALERT_NEW_SYMPTOMS})
+PROMPT_CONTACT_ALERT_KINDS = frozenset(
+    {ALERT_SELF_HARM, ALERT_RED_FLAG, ALERT_NEW_SYMPTOMS, ALERT_EMERGENCY_SYMPTOMS}
+)
 """Alerts a person must act on promptly, whatever their severity: the patient told us
 of thoughts of self-harm (PHQ-9 item 9, crisis words), a red flag at screening, or new
-symptoms at a weekly check-in (which may be a sign for the emergency department)."""
+symptoms at a weekly check-in (emergency signs, or signs for a doctor soon)."""
 
 
 def needs_prompt_contact(*, kind: str, severity: str) -> bool:

@@ -2,14 +2,21 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
 from datetime import date
 from typing import NamedTuple
 
 from django.utils.functional import Promise
 from django.utils.translation import gettext_lazy
 
-from tracking.rules.screening import SEVERITY_HIGH, SEVERITY_URGENT
+from tracking.rules.screening import (
+    NEW_SYMPTOMS_DOCTOR_ITEM,
+    NEW_SYMPTOMS_EMERGENCY_ITEM,
+    NEW_SYMPTOMS_ITEM,
+    SEVERITY_HIGH,
+    SEVERITY_URGENT,
+    is_new_symptoms_answer,
+)
 
 # ====================================================================== red flags
 # The onboarding screen's red flags (PRT_NOTES.md, "Safety"), each defined once: its
@@ -204,6 +211,99 @@ def red_flags_alert_severity(keys: Iterable[str]) -> str | None:
     if not keys:
         return None
     return SEVERITY_URGENT if red_flags_urgent(keys) else SEVERITY_HIGH
+
+
+# ====================================================================== weekly new symptoms
+# The weekly check-in's "any new symptoms?" (tracking.instruments.shipped, NEW_SYMPTOMS)
+# asks again the red flags that can be new since the last week (PRT_NOTES.md, "Safety"),
+# one question per group, so an emergency sign is told apart from a sign for a doctor
+# soon. Each question's group, and the red flags it asks about (RED_FLAGS' keys: the
+# emergency question holds exactly the URGENT ones, as the onboarding screen acts on
+# them; tests/test_rules.py holds the two tables together).
+SYMPTOMS_EMERGENCY = "emergency"
+"""Signs of cauda equina: the emergency department today, an URGENT alert."""
+SYMPTOMS_DOCTOR_SOON = "doctor_soon"
+"""Other red-flag signs: see a doctor soon (today or in the next day or two), HIGH."""
+SYMPTOMS_EITHER = "either"
+"""A yes to version 1's one question over both groups: which is not known, so the
+patient is shown both kinds of guidance and the clinician asks (HIGH, as then)."""
+
+
+class SymptomQuestion(NamedTuple):
+    group: str
+    flags: tuple[str, ...]  # RED_FLAGS keys
+
+
+WEEKLY_SYMPTOM_ITEMS: dict[str, SymptomQuestion] = {
+    NEW_SYMPTOMS_EMERGENCY_ITEM: SymptomQuestion(
+        SYMPTOMS_EMERGENCY,
+        ("bladder_bowel", "saddle_numbness", "sexual_changes", "both_legs", "leg_weakness"),
+    ),
+    NEW_SYMPTOMS_DOCTOR_ITEM: SymptomQuestion(
+        SYMPTOMS_DOCTOR_SOON, ("fever_unwell", "weight_loss", "constant_night_pain")
+    ),
+    NEW_SYMPTOMS_ITEM: SymptomQuestion(
+        SYMPTOMS_EITHER,
+        (
+            "bladder_bowel",
+            "saddle_numbness",
+            "sexual_changes",
+            "both_legs",
+            "leg_weakness",
+            "fever_unwell",
+            "weight_loss",
+            "constant_night_pain",
+        ),
+    ),
+}
+SYMPTOM_GROUPS = (SYMPTOMS_EMERGENCY, SYMPTOMS_DOCTOR_SOON, SYMPTOMS_EITHER)
+
+SYMPTOM_GROUP_SEVERITY: dict[str, str] = {
+    # The onboarding screen's emergency signs' severity (red_flags_alert_severity): the
+    # clinic looks within its urgent response time, while the patient may be on their way.
+    SYMPTOMS_EMERGENCY: SEVERITY_URGENT,
+    SYMPTOMS_DOCTOR_SOON: SEVERITY_HIGH,
+    SYMPTOMS_EITHER: SEVERITY_HIGH,
+}
+
+
+def new_symptom_groups(answers: Mapping[str, object]) -> tuple[str, ...]:
+    """The groups (SYMPTOM_GROUPS, in that order) of a new-symptoms response's answers
+    (its item key → answer) that were answered yes. Any version: version 1's one
+    question gives SYMPTOMS_EITHER. An unknown question is none."""
+    yes = {
+        question.group
+        for item, question in WEEKLY_SYMPTOM_ITEMS.items()
+        if is_new_symptoms_answer(answers.get(item))
+    }
+    return tuple(g for g in SYMPTOM_GROUPS if g in yes)
+
+
+def new_symptoms_alert_severity(group: str) -> str:
+    """The severity of the clinician's alert for a yes in `group`: an emergency sign →
+    URGENT (as at onboarding, tracking.rules.red_flags_alert_severity); a sign for a
+    doctor soon → HIGH; version 1's single question (either) → HIGH, as it was then."""
+    return SYMPTOM_GROUP_SEVERITY[group]
+
+
+class SymptomGuidance(NamedTuple):
+    """What the patient is told after a yes to weekly new-symptoms questions: the
+    emergency department today (`emergency`), a doctor soon (`doctor_soon`), or, for
+    version 1's one question that cannot say which (`either`), both in one."""
+
+    emergency: bool
+    doctor_soon: bool
+    either: bool
+
+
+def symptom_guidance(groups: Iterable[str]) -> SymptomGuidance:
+    """The guidance for a yes in these groups (new_symptom_groups), in any number."""
+    found = set(groups)
+    return SymptomGuidance(
+        emergency=SYMPTOMS_EMERGENCY in found,
+        doctor_soon=SYMPTOMS_DOCTOR_SOON in found,
+        either=SYMPTOMS_EITHER in found,
+    )
 
 
 ONSET_AGE_OLDER = 50

@@ -146,22 +146,20 @@ def offers_full_phq9(phq2_total: Score | None) -> bool:
 
 
 # Weekly check-ins ask the PHQ-9's item 9 on its own (PHQ-9 wording, free to reproduce,
-# PRT_NOTES.md) and a short "any new symptoms?" red-flag question every week.
+# PRT_NOTES.md) and a short "any new symptoms?" red-flag question every week. Since
+# version 2 that instrument asks two questions, one per group of signs
+# (tracking.rules.red_flags.WEEKLY_SYMPTOM_ITEMS: the emergency signs, and the rest);
+# version 1 asked one question over both (NEW_SYMPTOMS_ITEM), kept for its responses.
 WEEKLY_SAFETY = "phq9_item9"
 NEW_SYMPTOMS = "new_symptoms"
 NEW_SYMPTOMS_ITEM = "new_symptoms"
+"""Version 1's single question over every sign: a yes cannot say which group."""
+NEW_SYMPTOMS_EMERGENCY_ITEM = "emergency_signs"
+"""Version 2's question on the signs of cauda equina: the emergency department today."""
+NEW_SYMPTOMS_DOCTOR_ITEM = "doctor_signs"
+"""Version 2's question on the other new red-flag signs: a doctor soon."""
 
 
 def is_new_symptoms_answer(value: object) -> bool:
-    """The weekly "any new symptoms?" item answered yes (1). Raises a HIGH alert and
-    shows the patient where to get care (PRT_NOTES.md, red flags)."""
+    """A weekly new-symptoms question answered yes (1)."""
     return value == 1
-
-
-def new_symptoms_alert_severity(value: object) -> str | None:
-    """A yes → HIGH. The item is one yes/no over a list that mixes emergency signs
-    ("go to the emergency department today if you have any of these") with signs for a
-    doctor soon, so a yes does not say which the patient has: the clinician's alert page
-    says so. The onboarding screening asks each sign on its own, and its emergency
-    signs raise an URGENT alert (tracking.rules.red_flags_alert_severity)."""
-    return SEVERITY_HIGH if is_new_symptoms_answer(value) else None

@@ -23,6 +23,7 @@ from tracking.safety.resources import (
     crisis_country,
     crisis_html,
     crisis_resources_for,
+    emergency_number,
 )
 
 
@@ -234,6 +235,9 @@ def safety_copy(settings: PracticeSettings, enrollment: Enrollment) -> dict:
             )
         ),
         "crisis_country": country,
+        # The emergency number of that country ("" if we do not know it), to tap and
+        # call, for the emergency signs of the new-symptoms guidance.
+        "emergency_number": emergency_number(country.code),
         "urgent_promise": response_promise(
             settings,
             Alert.Severity.URGENT,
