@@ -1,4 +1,6 @@
-"""The second identifier staff see beside a patient's name, so two patients with the
+"""What staff need to tell a patient apart and to write to them.
+
+The second identifier staff see beside a patient's name, so two patients with the
 same name are told apart (the usual clinical two-identifier check: name and date of
 birth). One helper for every staff page that lists or heads a patient: the caseload
 (Jinja2, through its row), the alerts inbox and alert page, the message inbox and the
@@ -15,6 +17,7 @@ from datetime import date
 from django.utils.formats import date_format
 from django.utils.html import format_html
 from django.utils.safestring import SafeString
+from django.utils.translation import get_language, get_language_info
 from django.utils.translation import gettext as _
 
 from programs.models import Enrollment
@@ -46,3 +49,16 @@ def enrollment_second_identifier_html(enrollment: Enrollment) -> SafeString:
         email=enrollment.patient.email,
         onboarded=enrollment.onboarded_at is not None,
     )
+
+
+def reads_app_in_note(patient_language: str, viewer_language: str | None = None) -> str:
+    """ "The patient reads the app in Spanish." when the patient's language (User.language:
+    their pages, emails and program) is not the staff member's (the page's language),
+    beside what staff write for the patient to read: a message, a tailoring reason.
+    "" when they match."""
+    patient = (patient_language or "en").split("-")[0]
+    viewer = (viewer_language or get_language() or "en").split("-")[0]
+    if patient == viewer:
+        return ""
+    language = get_language_info(patient)["name_translated"]
+    return _("The patient reads the app in %(language)s.") % {"language": language}
