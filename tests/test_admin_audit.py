@@ -234,3 +234,42 @@ def test_a_system_row_has_an_empty_request_id_and_real_ids_stay_guarded(admin_cl
     assert by_action["alert.raised"] == ""
     assert by_action["enrollment.viewed"] == "9f1c2a7be3d44e0f"
     assert by_action["enrollment.paused"] == "'-cmd-0001"
+
+
+# ------------------------------------------------------------------ one patient's trail
+def test_the_enrollment_pages_link_opens_that_patients_trail_only(
+    admin_client, cast, trail, enrollment, other_enrollment
+):
+    """The enrollment page says who viewed this patient's data is in the trail: its
+    link narrows the trail to them, by the enrollment's id (never a name), and the
+    CSV of that view holds their events only."""
+    detail = admin_client.get(reverse("admin_enrollment", args=[enrollment.pk])).content.decode()
+    link = f"{reverse('admin_audit')}?enrollment={enrollment.pk}"
+    assert f'href="{link}"' in detail
+    page = admin_client.get(link).content.decode()
+    assert "Only events about Pat One's data." in page
+    assert f'<input type="hidden" name="enrollment" value="{enrollment.pk}">' in page
+    table = page[page.index('<table class="audit">') :]
+    assert "Acknowledged an alert" not in table  # cast.other_patient's
+    assert "Viewed an enrollment" in table and "Paused a program" in table
+    # The admin's own read of the enrollment page is about this patient too.
+    assert page.count('<td class="nowrap">Pat One</td>') == rows_of(page)
+    # The download of this view: this patient's events only.
+    assert f'href="{reverse("admin_audit_csv")}?enrollment={enrollment.pk}"' in page
+    export = admin_client.get(reverse("admin_audit_csv"), {"enrollment": enrollment.pk})
+    rows = list(csv.reader(io.StringIO(export.content.decode("utf-8-sig"))))[1:]
+    assert rows and {r[4] for r in rows} == {"pat@riverside.test"}
+    other = admin_client.get(reverse("admin_audit"), {"enrollment": other_enrollment.pk})
+    table = other.content.decode().split('<table class="audit">', 1)[1]
+    assert "Paused a program" not in table and "Acknowledged an alert" in table
+
+
+def test_another_practices_patient_gives_nothing(admin_client, cast, trail, program_version):
+    from tests.factories import make_enrollment
+
+    theirs = make_enrollment(
+        cast.outsider_patient, cast.outsider_clinician, cast.other_practice, version=program_version
+    )
+    for url in (reverse("admin_audit"), reverse("admin_audit_csv")):
+        for value in (theirs.pk, "x", "1" * 30):
+            assert admin_client.get(url, {"enrollment": value}).status_code == 404

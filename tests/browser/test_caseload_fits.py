@@ -16,6 +16,9 @@ from tracking.models import Alert, SavedCaseloadFilter
 pytestmark = pytest.mark.browser
 
 NAMES = ["Ana Ruiz-Fernández", "Benedict Okonkwo-Adeyemi", "Cleo Ng", "Dev Shah", "Eli Moss"]
+# The longest name the app takes (User.full_name), with no space to wrap at: it must
+# wrap inside its cell, not widen the table or the page.
+LONG_NAME = ("Wolfeschlegelsteinhausenbergerdorff" * 5)[:150]
 
 
 @pytest.fixture
@@ -29,6 +32,8 @@ def caseload(cast, enrollment, program_version):
         build_history(other, weeks=n + 2, pain_start=7, pain_end=7 - n, practice_per_week=n % 4)
         if n == 1:
             add_alert(other)
+    long = make_member(cast.practice, Role.PATIENT, "long@riverside.test", name=LONG_NAME)
+    make_enrollment(long, cast.clinician, cast.practice, version=program_version)
     SavedCaseloadFilter.objects.create(
         user=cast.clinician, practice=cast.practice, name="Not improving", not_improving=True
     )
@@ -190,3 +195,40 @@ def cast_enrollment_pk(cast) -> int:
     from programs.models import Enrollment
 
     return Enrollment.objects.get(patient=cast.patient).pk
+
+
+@pytest.mark.parametrize("screen", ["DESKTOP", "PHONE"])
+def test_a_long_name_wraps_in_the_invitations_list(new_context, live_server, cast, screen):
+    """A 150-character name (and a long address) without spaces wraps in its cell: the
+    invitations list's columns stay on the screen at 1,280 px and on a 390 px phone."""
+    from painapp.accounts import services
+
+    services.invitation_create(
+        practice=cast.practice,
+        invited_by=cast.admin,
+        request=services.InvitationRequest(
+            email=f"{LONG_NAME[:60].lower()}@riverside.test",
+            full_name=LONG_NAME,
+            role=Role.CLINICIAN,
+        ),
+        send=False,
+    )
+    viewport = getattr(helpers, screen)
+    page = new_context(bypass_csp=True, **viewport).new_page()
+    helpers.login(page, live_server, cast.admin)
+    page.goto(f"{live_server.url}/practice/invitations/")
+    expect(page.get_by_role("cell", name=LONG_NAME)).to_be_visible()
+    helpers.assert_fits_width(page)
+    width = page.viewport_size["width"]
+    # Every column's header starts on the screen, the table no wider than its box.
+    table = page.evaluate(
+        "() => { const w = document.querySelector('.table-wrap');"
+        " return [w.scrollWidth, w.clientWidth,"
+        " [...w.querySelectorAll('thead th')].map(th => th.getBoundingClientRect().left)]; }"
+    )
+    if screen == "DESKTOP":
+        assert table[0] <= table[1], table
+        assert all(0 <= left < width for left in table[2]), table
+    cell = page.get_by_role("cell", name=LONG_NAME).bounding_box()
+    assert cell and cell["width"] < width / 2, cell
+    helpers.screenshot(page, f"invitations-long-name-{width}")

@@ -31,12 +31,14 @@ from django.db.models import (
 )
 from django.db.models.functions import Coalesce, Lower, NullIf
 from django.utils.formats import date_format
+from django.utils.safestring import SafeString
 from django.utils.timezone import localtime
 from django.utils.translation import gettext, gettext_lazy
 
 from programs import enrollment_status
 from programs.enrollment_status import invitation_accepted
 from programs.models import Enrollment, PracticeSession, Screening
+from programs.patient_identity import second_identifier_html
 from programs.selectors import program_outline
 from tracking import rules
 from tracking.access import EnrollmentScope
@@ -111,6 +113,9 @@ class CaseloadRow:
     enrollment_id: int
     patient_id: int
     name: str  # User.display_name
+    # The second identifier beside the name (programs.patient_identity): same-name
+    # patients told apart. Markup, escaped.
+    second_id: SafeString
     status: str
     status_label: str
     on_hold: bool
@@ -184,6 +189,11 @@ class CaseloadRow:
             enrollment_id=v["pk"],
             patient_id=v["patient_id"],
             name=v["patient__full_name"] or v["patient__email"].split("@")[0],  # display_name
+            second_id=second_identifier_html(
+                date_of_birth=v["date_of_birth"],
+                email=v["patient__email"],
+                onboarded=v["onboarded_at"] is not None,
+            ),
             status=v["status"],
             status_label=enrollment_status.status_label(v["status"], v["screening"], v["accepted"]),
             on_hold=v["screening"] == Screening.HOLD,
@@ -293,6 +303,8 @@ _COLUMNS = (
     "patient__full_name",
     "patient__email",
     "patient__timezone",
+    "date_of_birth",
+    "onboarded_at",
     "summary__last_checkin_at",
     "summary__pain_baseline",
     "summary__pain_current",

@@ -8,6 +8,7 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
 
+from django.conf import settings
 from django.db.models import (
     Count,
     F,
@@ -19,6 +20,8 @@ from django.utils.translation import gettext, gettext_lazy
 
 from programs.exposure.selectors import LADDER_ORDER
 from programs.models import (
+    Activity,
+    ActivityKind,
     Attribution,
     AttributionCategory,
     AttributionCause,
@@ -317,6 +320,56 @@ def patient_attributions(enrollment: Enrollment) -> list[AttributionView]:
 
 
 # ---------------------------------------------------------------- reflections and clues
+@dataclass(frozen=True)
+class Clue:
+    """A ticked clue (a fixed checklist item) as the reader reads it: in their language
+    where the program has the same item in it (an item's key is the same in every
+    language), with "Answered in Spanish" when the patient ticked it in another; else
+    as the patient saw it, in their language."""
+
+    text: str
+    language: str
+    answered_in: str = ""
+
+
+class ClueWords:
+    """The words of the clues of one patient's checklists for the reader: the patient's
+    program's checklists in the reader's language (the newest version of the same
+    program that has each one), read once, and only when the patient's program is in
+    another language. One query then, none otherwise."""
+
+    def __init__(self, enrollment: Enrollment, slugs: set[str]) -> None:
+        version = enrollment.program_version
+        self.patient_language = version.language
+        self.reader = (translation.get_language() or settings.LANGUAGE_CODE).split("-")[0]
+        self.items: dict[str, dict[str, str]] = {}
+        if self.reader == self.patient_language or not slugs:
+            return
+        for row in (
+            Activity.objects.filter(
+                week__version__program_id=version.program_id,
+                week__version__language=self.reader,
+                kind=ActivityKind.EVIDENCE,
+                slug__in=slugs,
+            )
+            .order_by("slug", "-week__version__number")
+            .values("slug", "data")
+        ):
+            self.items.setdefault(
+                row["slug"],
+                {i.get("key"): i.get("text", "") for i in (row["data"] or {}).get("items", [])},
+            )
+
+    def clue(self, activity: Activity, key: str) -> Clue:
+        translated = self.items.get(activity.slug, {}).get(key)
+        if translated:
+            return Clue(
+                translated, self.reader, answered_in_note(self.patient_language, self.reader)
+            )
+        items = {i.get("key"): i.get("text", "") for i in activity.data.get("items", [])}
+        return Clue(items.get(key) or key, self.patient_language)
+
+
 @dataclass
 class SharedEntry:
     """One reflection or clue checklist the patient shared (consent says answers are
@@ -324,7 +377,12 @@ class SharedEntry:
 
     reflection: Reflection
     week: int
-    clues: list[str]
+    clues: list[Clue]
+
+    @property
+    def answered_in(self) -> str:
+        """ "Answered in Spanish" when a clue is shown in another language than ticked."""
+        return next((c.answered_in for c in self.clues if c.answered_in), "")
 
 
 @dataclass
@@ -336,21 +394,24 @@ class SharedWriting:
 def patient_reflections(enrollment: Enrollment) -> SharedWriting:
     """What the patient wrote for lessons, reflections and clue checklists, newest
     first, except entries they kept private: of those only how many there are (their
-    text is never read here). Two queries, however many entries."""
+    text is never read here). The clues ticked are in the reader's language where the
+    program has them in it (ClueWords: "Answered in Spanish"); what the patient typed
+    stays as typed. Two queries, however many entries (three when the patient's program
+    is in another language than the reader's)."""
     rows = (
         Reflection.objects.filter(enrollment=enrollment, private=False)
         .select_related("activity__week")
         .order_by("-updated_at", "-pk")
     )
-    entries = []
-    for r in rows:
-        items = {i.get("key"): i.get("text", "") for i in r.activity.data.get("items", [])}
-        entries.append(
-            SharedEntry(
-                reflection=r,
-                week=r.activity.week.number,
-                clues=[items.get(key, key) for key in r.checked],
-            )
+    shared = list(rows)
+    words = ClueWords(enrollment, {r.activity.slug for r in shared if r.checked})
+    entries = [
+        SharedEntry(
+            reflection=r,
+            week=r.activity.week.number,
+            clues=[words.clue(r.activity, key) for key in r.checked],
         )
+        for r in shared
+    ]
     private_count = Reflection.objects.filter(enrollment=enrollment, private=True).count()
     return SharedWriting(entries=entries, private_count=private_count)

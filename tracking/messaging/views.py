@@ -24,6 +24,7 @@ from painapp.accounts.models import User
 from painapp.types import MemberRequest
 from programs.access import enrollment_required
 from programs.models import Enrollment
+from programs.patient_identity import reads_app_in_note
 from programs.safety import Writer, new_entry
 from programs.types import PatientRequest
 from tracking.access import audit_read, enrollment_for_staff, enrollment_scope
@@ -226,6 +227,7 @@ def staff_thread(request: MemberRequest, pk: int) -> HttpResponse:
         sent=sent,
     )
     context["error"] = error
+    context["reads_in"] = reads_app_in_note(enrollment.patient.language)
     del context["enrollment"]  # the patient record's context has it
     context = record_context(request, enrollment, "patient_messages", **context)
     template = "tracking/messaging/staff_thread.html"

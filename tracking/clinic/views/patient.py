@@ -166,7 +166,13 @@ def _diary(enrollment: Enrollment, entry_id: str = "") -> dict:
         )
         if entry is not None:
             latest = [*latest, (entry, clue_text(entry))]
-    return {"diary_cards": chart_cards(diary.charts), "diary_latest": latest}
+    # The clue in the reader's language, as on the reflections page (sections.ClueWords).
+    ticked = {e.pk: e.clue_reflection.activity for e, clue in latest if clue and e.clue_reflection}
+    words = sections.ClueWords(enrollment, {activity.slug for activity in ticked.values()})
+    shown = [
+        (e, words.clue(ticked[e.pk], e.clue_key) if e.pk in ticked else None) for e, _ in latest
+    ]
+    return {"diary_cards": chart_cards(diary.charts), "diary_latest": shown}
 
 
 @require_GET

@@ -27,6 +27,7 @@ from painapp.accounts.access import staff_required
 from painapp.accounts.audit import audit
 from painapp.types import MemberRequest
 from programs.models import Enrollment
+from programs.patient_identity import reads_app_in_note
 from programs.tailoring import services
 from programs.tailoring.models import ActivityAdjustment, CustomExercise
 from tracking.access import audit_read, enrollment_for_staff
@@ -62,6 +63,12 @@ def _render(
         ),
         "switch_form": bound["switch_form"] if "switch_form" in bound else SwitchForm(page=page),
     }
+    # Each change's reason is shown to the patient: say beside it when they read the app
+    # in another language than this page's.
+    if reads_in := reads_app_in_note(enrollment.patient.language):
+        for form in forms.values():
+            if reason := form.fields.get("reason"):
+                reason.help_text = f"{reason.help_text} {reads_in}"
     context = _context(request, enrollment, "patient_program", page=page, saved=saved, **forms)
     if request.htmx:
         return render(request, f"{TEMPLATE}#tailoring", context, status=status)

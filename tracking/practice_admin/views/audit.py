@@ -9,8 +9,8 @@ from zoneinfo import ZoneInfo
 
 from django.core.paginator import Paginator
 from django.db.models import Q, QuerySet
-from django.http import HttpResponse
-from django.shortcuts import render
+from django.http import Http404, HttpResponse
+from django.shortcuts import get_object_or_404, render
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
@@ -20,6 +20,7 @@ from painapp.accounts.middleware import NO_REQUEST_ID
 from painapp.accounts.models import AuditEvent
 from painapp.csvsafe import csv_response
 from painapp.types import MemberRequest
+from programs.models import Enrollment
 from tracking.practice_admin.forms import AuditFilterForm
 
 PER_PAGE = 50
@@ -156,9 +157,26 @@ def action_label(code: str) -> str:
     return str(ACTION_LABELS.get(code, code))
 
 
-def _events(request: MemberRequest) -> tuple[AuditFilterForm, QuerySet[AuditEvent]]:
+def patient_filter(request: MemberRequest) -> Enrollment | None:
+    """The patient the trail is narrowed to: `?enrollment=<id>` (an id, never a name:
+    the enrollment page's "Open the audit trail" link), this practice's only. Another
+    practice's id, or one that is no id, is a 404, as a typed link to its page is."""
+    raw = request.GET.get("enrollment", "")
+    if not raw:
+        return None
+    if not raw.isdigit() or len(raw) > 18:
+        raise Http404
+    return get_object_or_404(
+        Enrollment.objects.select_related("patient"), pk=int(raw), practice=request.practice
+    )
+
+
+def _events(
+    request: MemberRequest,
+) -> tuple[AuditFilterForm, QuerySet[AuditEvent], Enrollment | None]:
     practice = request.practice
     qs = AuditEvent.objects.filter(practice=practice)
+    enrollment = patient_filter(request)
     # The known actions, plus any other seen lately (a bounded read, not a scan of
     # the whole trail, which only grows).
     recent = qs.order_by("-at").values_list("action", flat=True)[:RECENT_ACTIONS]
@@ -183,12 +201,14 @@ def _events(request: MemberRequest) -> tuple[AuditFilterForm, QuerySet[AuditEven
             qs = qs.filter(
                 at__lt=datetime.combine(data["date_to"] + timedelta(days=1), time.min, tz)
             )
-    return form, qs.select_related("actor", "subject").order_by("-at", "-pk")
+    if enrollment is not None:  # whose data: this patient's, at this practice
+        qs = qs.filter(subject_id=enrollment.patient_id)
+    return form, qs.select_related("actor", "subject").order_by("-at", "-pk"), enrollment
 
 
 @admin_required
 def audit_trail(request: MemberRequest) -> HttpResponse:
-    form, events = _events(request)
+    form, events, enrollment = _events(request)
     page = Paginator(events, PER_PAGE).get_page(request.GET.get("page"))
     query = request.GET.copy()
     query.pop("page", None)
@@ -201,13 +221,14 @@ def audit_trail(request: MemberRequest) -> HttpResponse:
             "query": query.urlencode(),
             "rows": [(event, action_label(event.action)) for event in page],
             "practice_tz": request.practice.timezone,
+            "filtered_enrollment": enrollment,
         },
     )
 
 
 @admin_required
 def audit_csv(request: MemberRequest) -> HttpResponse:
-    form, events = _events(request)
+    form, events, _enrollment = _events(request)
     tz = ZoneInfo(request.practice.timezone)
 
     def rows():
