@@ -113,4 +113,26 @@ class ReminderPreferencesForm(VersionedForm, forms.ModelForm):
             )
         if data.get("sms_enabled") and not data.get("phone") and "phone" not in self.errors:
             self.add_error("phone", _("Add a mobile number to get text messages."))
+        self._check_a_way_to_reach_them(data)
         return data
+
+    def _check_a_way_to_reach_them(self, data: dict[str, Any]) -> None:
+        """A reminder switched on needs a way to arrive: one channel at least (a text
+        message counts where the form offers it). Paused, nothing is sent anyway."""
+        wanted = data.get("practice_enabled") or data.get("checkin_enabled")
+        if not wanted or data.get("paused"):
+            return
+        if data.get("email_enabled") or data.get("in_app_enabled") or data.get("sms_enabled"):
+            return
+        self.add_error(
+            "email_enabled",
+            _(
+                "Choose at least one way to get your reminders: by email, in the app or "
+                "by text message. To get no reminders, untick them above or pause them."
+            )
+            if self.offers_sms
+            else _(
+                "Choose at least one way to get your reminders: by email or in the app. "
+                "To get no reminders, untick them above or pause them."
+            ),
+        )
