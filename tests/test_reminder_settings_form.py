@@ -122,3 +122,88 @@ def test_a_text_message_counts_as_a_way_to_arrive(patient, enrollment, settings)
     assert response.status_code == 302, response.content.decode()[:2000]
     prefs = ReminderPreferences.objects.get(enrollment=enrollment)
     assert prefs.channels == ["sms"]
+
+
+# ------------------------------------------------------------------- quiet hours
+
+IN_QUIET_HOURS = {
+    "en": "This time is inside your quiet hours, so the reminder would only come when they "
+    "end, at ",
+    "es": "Esta hora está dentro de sus horas de silencio, así que el recordatorio solo "
+    "llegaría cuando terminen, a las ",
+}
+SAME_START_AND_END = {
+    "en": "Quiet hours cannot start and end at the same time. Change one of them, or leave "
+    "both empty for no quiet hours.",
+    "es": "Las horas de silencio no pueden empezar y terminar a la misma hora. Cambie una de "
+    "las dos, o deje las dos vacías si no quiere horas de silencio.",
+}
+
+
+@pytest.mark.parametrize(
+    ("at", "quiet_start", "quiet_end", "refused"),
+    [
+        ("22:00", "21:00", "07:00", True),  # the tester's case, across midnight
+        ("21:00", "21:00", "07:00", True),  # equal to the start: quiet
+        ("07:00", "21:00", "07:00", False),  # equal to the end: no longer quiet
+        ("00:00", "21:00", "07:00", True),  # midnight, inside overnight hours
+        ("06:59", "21:00", "07:00", True),
+        ("20:59", "21:00", "07:00", False),
+        ("12:00", "21:00", "07:00", False),
+        ("13:00", "13:00", "15:00", True),  # quiet hours within a day
+        ("14:30", "13:00", "15:00", True),
+        ("15:00", "13:00", "15:00", False),
+        ("23:00", "13:00", "15:00", False),
+    ],
+)
+def test_a_practice_time_inside_quiet_hours_is_refused(
+    patient, enrollment, at, quiet_start, quiet_end, refused
+):
+    preferences_for(enrollment)
+    data = settings_form(practice_time=at, quiet_start=quiet_start, quiet_end=quiet_end)
+    response = patient.post(SETTINGS, data)
+    prefs = ReminderPreferences.objects.get(enrollment=enrollment)
+    if refused:
+        body = response.content.decode()
+        assert response.status_code == 200
+        assert IN_QUIET_HOURS["en"] in body
+        assert f'value="{at}"' in body  # what they typed stays
+        assert prefs.quiet_start is None  # nothing saved
+    else:
+        assert response.status_code == 302, response.content.decode()[:2000]
+        assert prefs.practice_time.strftime("%H:%M") == at
+
+
+@pytest.mark.parametrize("language", ["en", "es"])
+def test_the_quiet_hours_refusal_names_when_it_would_come(patient, cast, enrollment, language):
+    speaking(cast, language)
+    preferences_for(enrollment)
+    data = settings_form(practice_time="22:00", quiet_start="21:00", quiet_end="07:00")
+    body = patient.post(SETTINGS, data).content.decode()
+    assert IN_QUIET_HOURS[language] in body
+    said = body.split(IN_QUIET_HOURS[language], 1)[1]
+    assert said.startswith(("07:00", "7:00"))
+
+
+def test_a_practice_time_in_quiet_hours_is_kept_while_practice_reminders_are_off(
+    patient, enrollment
+):
+    """Off, the time sends nothing; it is checked again when they are turned back on."""
+    preferences_for(enrollment)
+    data = settings_form(
+        practice_enabled=None, practice_time="22:00", quiet_start="21:00", quiet_end="07:00"
+    )
+    assert patient.post(SETTINGS, data).status_code == 302
+    data = settings_form(practice_time="22:00", quiet_start="21:00", quiet_end="07:00")
+    assert IN_QUIET_HOURS["en"] in patient.post(SETTINGS, data).content.decode()
+
+
+@pytest.mark.parametrize("language", ["en", "es"])
+def test_quiet_hours_that_start_when_they_end_are_refused(patient, cast, enrollment, language):
+    speaking(cast, language)
+    preferences_for(enrollment)
+    data = settings_form(quiet_start="22:00", quiet_end="22:00")
+    response = patient.post(SETTINGS, data)
+    assert response.status_code == 200
+    assert escape(SAME_START_AND_END[language]) in response.content.decode()
+    assert ReminderPreferences.objects.get(enrollment=enrollment).quiet_start is None

@@ -7,9 +7,11 @@ from django.forms.models import model_to_dict
 from django.utils.translation import gettext_lazy as _
 
 from painapp.edit_version import VersionedForm
+from painapp.formats import clock
 from painapp.widgets import ClockTimeField, clock_time_errors
 from programs.forms import WEEKDAYS
 from tracking.models import ReminderPreferences
+from tracking.reminders.localtime import in_quiet_hours
 from tracking.reminders.transports import e164, sms_available
 
 
@@ -110,6 +112,35 @@ class ReminderPreferencesForm(VersionedForm, forms.ModelForm):
             self.add_error(
                 "quiet_end" if start else "quiet_start",
                 _("Set both quiet-hours times, or leave both empty."),
+            )
+        elif start is not None and start == end:
+            # Read as no quiet hours at all (localtime.in_quiet_hours): say so, rather
+            # than keep a setting that silently does nothing.
+            self.add_error(
+                "quiet_end",
+                _(
+                    "Quiet hours cannot start and end at the same time. Change one of "
+                    "them, or leave both empty for no quiet hours."
+                ),
+            )
+        at = data.get("practice_time")
+        if (
+            data.get("practice_enabled")
+            and at is not None
+            and end is not None
+            and "quiet_end" not in self.errors
+            and in_quiet_hours(at, start, end)
+        ):
+            # The reminder would be moved to the end of quiet hours (localtime
+            # .occurrence_on): refused, so the time they see is the time it comes.
+            self.add_error(
+                "practice_time",
+                _(
+                    "This time is inside your quiet hours, so the reminder would only "
+                    "come when they end, at %(end)s. Choose a time outside your quiet "
+                    "hours, or change them."
+                )
+                % {"end": clock.clock_time(end)},
             )
         if data.get("sms_enabled") and not data.get("phone") and "phone" not in self.errors:
             self.add_error("phone", _("Add a mobile number to get text messages."))
