@@ -122,3 +122,53 @@ def test_staff_cannot_open_patient_pages(client, cast, enrollment):
         client.force_login(user)
         assert client.get(reverse("activity", args=[lesson.slug])).status_code == 404
         assert client.get(reverse("today")).status_code == 404
+
+
+def _lesson_with_a_prompt(enrollment):
+    return (
+        enrollment.program_version.weeks.get(number=1)
+        .activities.filter(kind="lesson")
+        .exclude(prompt="")
+        .first()
+    )
+
+
+NOTHING_TO_SAVE = {
+    "en": "There was nothing to save. Write a few words, or tap “Mark as done” when you "
+    "have read the lesson.",
+    "es": "No había nada que guardar. Escriba unas palabras, o toque «Marcar como hecho» "
+    "cuando haya leído la lección.",
+}
+
+
+@pytest.mark.parametrize(
+    ("language", "typed"), [("en", ""), ("en", "   \n\t "), ("es", ""), ("es", "  ")]
+)
+def test_saving_a_lessons_empty_box_saves_and_completes_nothing(
+    client, cast, enrollment, language, typed
+):
+    """The box under a lesson is optional: "Save" with nothing in it keeps no empty
+    answer, does not mark the lesson done, and says so; "Mark as done" still does."""
+    cast.patient.language = language
+    cast.patient.save(update_fields=["language"])
+    client.force_login(cast.patient)
+    lesson = _lesson_with_a_prompt(enrollment)
+    url = reverse("activity", args=[lesson.slug])
+    page = client.post(url, {"text": typed}, follow=True).content.decode()
+    assert escape(NOTHING_TO_SAVE[language]) in page
+    assert not Reflection.objects.filter(activity=lesson).exists()
+    assert not ActivityCompletion.objects.filter(enrollment=enrollment, activity=lesson).exists()
+
+    client.post(reverse("activity_complete", args=[lesson.slug]))
+    assert ActivityCompletion.objects.filter(enrollment=enrollment, activity=lesson).count() == 1
+
+
+def test_a_lessons_answer_is_saved_and_not_wiped_by_an_empty_save(patient_client, enrollment):
+    lesson = _lesson_with_a_prompt(enrollment)
+    url = reverse("activity", args=[lesson.slug])
+    patient_client.post(url, {"text": "Anger, I think."})
+    assert Reflection.objects.get(activity=lesson).text == "Anger, I think."
+    assert ActivityCompletion.objects.filter(activity=lesson).count() == 1
+    page = patient_client.post(url, {"text": "  "}, follow=True).content.decode()
+    assert escape(NOTHING_TO_SAVE["en"]) in page
+    assert Reflection.objects.get(activity=lesson).text == "Anger, I think."

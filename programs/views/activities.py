@@ -44,6 +44,22 @@ def _answered_in_writing(activity: Activity) -> bool:
     )
 
 
+_NOTHING_TO_SAVE = gettext_lazy(
+    "There was nothing to save. Write a few words, or tap “Mark as done” when you have read "
+    "the lesson."
+)
+
+
+def _nothing_written(activity: Activity, form: object) -> bool:
+    """A lesson's optional answer saved with the box empty (or only spaces: the field
+    strips them). A reflection's own box is required, so only a lesson's can be."""
+    return (
+        activity.kind == ActivityKind.LESSON
+        and isinstance(form, ReflectionForm)
+        and not form.cleaned_data.get("text")
+    )
+
+
 def _find(request: PatientRequest, slug: str):
     pmap = selectors.program_map(request.enrollment)
     found = pmap.activity(slug)
@@ -142,6 +158,11 @@ def activity(request: PatientRequest, slug: str) -> HttpResponse:
     if request.method == "POST":
         if form is None:
             raise Http404
+        if form.is_valid() and _nothing_written(activity, form):
+            # An empty "Your turn" box under a lesson: nothing to keep, and saving is
+            # not finishing the lesson (its own "Mark as done" does that).
+            messages.info(request, str(_NOTHING_TO_SAVE))
+            return redirect("activity", slug=activity.slug)
         if form.is_valid():
             try:
                 saved = _save(request, activity, form)

@@ -7,9 +7,11 @@ from django.forms.models import model_to_dict
 from django.utils.translation import gettext_lazy as _
 
 from painapp.edit_version import VersionedForm
+from painapp.formats import clock
 from painapp.widgets import ClockTimeField, clock_time_errors
 from programs.forms import WEEKDAYS
 from tracking.models import ReminderPreferences
+from tracking.reminders.localtime import in_quiet_hours
 from tracking.reminders.transports import e164, sms_available
 
 
@@ -111,6 +113,57 @@ class ReminderPreferencesForm(VersionedForm, forms.ModelForm):
                 "quiet_end" if start else "quiet_start",
                 _("Set both quiet-hours times, or leave both empty."),
             )
+        elif start is not None and start == end:
+            # Read as no quiet hours at all (localtime.in_quiet_hours): say so, rather
+            # than keep a setting that silently does nothing.
+            self.add_error(
+                "quiet_end",
+                _(
+                    "Quiet hours cannot start and end at the same time. Change one of "
+                    "them, or leave both empty for no quiet hours."
+                ),
+            )
+        at = data.get("practice_time")
+        if (
+            data.get("practice_enabled")
+            and at is not None
+            and end is not None
+            and "quiet_end" not in self.errors
+            and in_quiet_hours(at, start, end)
+        ):
+            # The reminder would be moved to the end of quiet hours (localtime
+            # .occurrence_on): refused, so the time they see is the time it comes.
+            self.add_error(
+                "practice_time",
+                _(
+                    "This time is inside your quiet hours, so the reminder would only "
+                    "come when they end, at %(end)s. Choose a time outside your quiet "
+                    "hours, or change them."
+                )
+                % {"end": clock.clock_time(end)},
+            )
         if data.get("sms_enabled") and not data.get("phone") and "phone" not in self.errors:
             self.add_error("phone", _("Add a mobile number to get text messages."))
+        self._check_a_way_to_reach_them(data)
         return data
+
+    def _check_a_way_to_reach_them(self, data: dict[str, Any]) -> None:
+        """A reminder switched on needs a way to arrive: one channel at least (a text
+        message counts where the form offers it). Paused, nothing is sent anyway."""
+        wanted = data.get("practice_enabled") or data.get("checkin_enabled")
+        if not wanted or data.get("paused"):
+            return
+        if data.get("email_enabled") or data.get("in_app_enabled") or data.get("sms_enabled"):
+            return
+        self.add_error(
+            "email_enabled",
+            _(
+                "Choose at least one way to get your reminders: by email, in the app or "
+                "by text message. To get no reminders, untick them above or pause them."
+            )
+            if self.offers_sms
+            else _(
+                "Choose at least one way to get your reminders: by email or in the app. "
+                "To get no reminders, untick them above or pause them."
+            ),
+        )
