@@ -8,10 +8,12 @@ from django.urls import reverse
 from django.utils.html import escape
 
 from painapp.accounts.models import AuditEvent
+from painapp.edit_version import version_of
 from tracking import rules
 from tracking.models import CrisisResource, EscalationStep, PracticeSettings
 from tracking.safety.resources import DEFAULTS
 from tracking.safety.scanner import holds_crisis_words
+from tracking.safety.services import SETTINGS_VERSION
 
 URL = reverse("admin_safety_settings")
 
@@ -43,6 +45,11 @@ def settings_post(cast, **overrides) -> dict:
         "min_practice_seconds": 120,
         "messaging_enabled": "on",
     }
+    # What the page's form sends: the version of the settings as they are now
+    # (painapp.edit_version; a post without it is refused as a conflict).
+    data["edited_from"] = version_of(
+        PracticeSettings.for_practice(cast.practice.pk), SETTINGS_VERSION
+    )
     data.update(overrides)
     return data
 
