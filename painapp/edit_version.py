@@ -136,7 +136,9 @@ def _as_shown(field: forms.Field, value: Any) -> str:
         return gettext("None ticked")
     if value is None or value == "":
         return ""
-    choices: Iterable[Any] = getattr(field, "choices", None) or getattr(field.widget, "choices", ())
+    choices: Iterable[Any] = (
+        getattr(field, "choices", None) or getattr(field.widget, "choices", None) or ()
+    )
     if choices:  # a choice field, or a text one shown as choices (a check-in's answers)
         labels: dict[str, Any] = {}
         for key, label in choices:

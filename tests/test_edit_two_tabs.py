@@ -3,7 +3,7 @@ two tabs (painapp.edit_version, as the safety plan and reflections): a save from
 tab opened before the other tab's save is refused, calmly (409), nothing saved is
 overwritten, what was typed stays in the boxes with what is saved now under each part
 that differs, and saving again from that page works. A save from a fresh page works as
-before; so does a form without the version. Crisis words typed into a refused save
+before; a form without the version is refused the same way. Crisis words typed into a refused save
 still bring the help at once and the urgent alert, marked unsaved. No JavaScript (the
 test client); the exercise's note by htmx too."""
 
@@ -123,7 +123,9 @@ def test_the_second_diary_tab_cannot_undo_the_first_tabs_pain(patient, entry):
     assert (entry.pain, entry.fear, entry.activity_note) == (5, 3, "Carrying two heavy bags")
 
 
-def test_a_diary_edit_from_a_fresh_page_or_without_a_version_saves_as_before(patient, entry):
+def test_a_diary_edit_from_a_fresh_page_saves_as_before_and_one_without_a_version_not(
+    patient, entry
+):
     url = reverse("diary_edit", args=[entry.pk])
     response = patient.post(
         url, {**diary_form(entry, pain="4"), "edited_from": open_tab(patient, url)}
@@ -134,9 +136,9 @@ def test_a_diary_edit_from_a_fresh_page_or_without_a_version_saves_as_before(pat
     )
     assert response.status_code == 302
     response = patient.post(url, diary_form(entry, pain="2"))  # a page from before the field
-    assert response.status_code == 302
+    assert response.status_code == 409  # refused as a conflict (test_edit_version_missing)
     entry.refresh_from_db()
-    assert entry.pain == 2
+    assert entry.pain == 3
     # A new episode has no version to carry, and saves as before.
     page = patient.get(reverse("diary_new")).content.decode()
     assert 'name="edited_from"' not in page and "Saved now" not in page

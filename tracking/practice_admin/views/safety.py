@@ -84,11 +84,11 @@ def safety_settings(request: MemberRequest) -> HttpResponse:
                     data=settings_form.cleaned_data,
                     edited_from=settings_form.edited_version(),
                 )
-            except edit_version.EditConflict as changed:
+            except edit_version.EditConflict as stale:
                 # Nothing saved: what this admin chose stays in the form, what is saved
                 # now shows under each setting that differs, and the form carries the
                 # new version, so saving again (once they have merged) goes through.
-                conflict = cast(PracticeSettings, changed.row)
+                conflict = cast(PracticeSettings, stale.row)
                 settings_form.rebase(conflict)
             except ValidationError as refused:
                 # A patient enrolled between the form's check and the save.
