@@ -102,7 +102,7 @@ def test_the_autosave_of_an_older_tab_is_refused_and_says_so(patient, week3):
     assert response.status_code == 409 and response["X-Changed-Elsewhere"] == "1"
     week3.refresh_from_db()
     assert week3.draft == saved
-    # The page's saved-note has the words for it, in both languages.
+    # The page gives the saved-note its words for it (static/js/checkin.js).
     page = patient.get(url(week3)).content.decode()
     assert "These answers were changed in another tab or window" in page
 
