@@ -10,7 +10,10 @@ they typed next to what is saved now, so they can put the two together and save 
 (the form sent back carries the new version).
 
 Optimistic concurrency, the plain way: no lock is held while the patient types. A form
-without the field at all (a page served before the field existed) is saved as before.
+posted without the field at all (a page cached from before the field existed, a
+hand-made POST) carries MISSING, which no row's version equals: it is refused as a
+conflict like a stale one (what is saved now beside what was sent), never saved blind.
+Every page that shows such a form renders the field, so a normal save always sends it.
 
 A row that also changes for other reasons (the enrollment: the patient's safety details
 sit on it beside what clinicians, pauses and weeks change) is versioned by the saved
@@ -35,24 +38,28 @@ from django.utils.translation import gettext
 from painapp.formats.clock import clock_time
 
 VERSION_FIELD = "edited_from"
+# The version of a posted form that did not carry one: equal to no row's version (an
+# isoformat time, a hex digest or "" for no row), so is_current refuses it.
+MISSING = "missing"
 
 
 class EditConflict(Exception):
     """The row changed since the form was opened; `row` is what is saved now (None:
     it is gone)."""
 
-    def __init__(self, row: models.Model | None) -> None:
+    def __init__(self, row: object | None) -> None:
         super().__init__("changed since the form was opened")
         self.row = row
 
 
-def version_of(row: models.Model | None, fields: Sequence[str] | None = None) -> str:
+def version_of(row: object | None, fields: Sequence[str] | None = None) -> str:
     """The version a form carries: the row's last save to the microsecond, or "" for
-    no row yet; with `fields`, a digest of those fields' saved values."""
+    no row yet; with `fields`, a digest of those fields' saved values (a dict's by its
+    keys in order: a JSON column reads back in its own order)."""
     if fields is not None:
         if row is None:
             return ""
-        saved = json.dumps([getattr(row, name) for name in fields], default=str)
+        saved = json.dumps([getattr(row, name) for name in fields], default=str, sort_keys=True)
         return hashlib.sha256(saved.encode()).hexdigest()[:32]
     updated: datetime | None = getattr(row, "updated_at", None) if row is not None else None
     return updated.isoformat() if updated else ""
@@ -62,14 +69,15 @@ def is_current(
     row: models.Model | None, sent: str | None, fields: Sequence[str] | None = None
 ) -> bool:
     """Whether a form filled in from version `sent` may be saved over `row` as it is
-    now. None: the form did not carry a version (saved as before)."""
+    now. None: the caller does not check (not a form's save); a form posted without a
+    version sends MISSING (sent_version), which is never current."""
     return sent is None or sent == version_of(row, fields)
 
 
 def sent_version(data: Mapping[str, Any]) -> str | None:
-    """The version a posted form carries, or None when it has none."""
+    """The version a posted form carries, or MISSING when it has none."""
     value = data.get(VERSION_FIELD)
-    return None if value is None else str(value)[:64]
+    return MISSING if value is None else str(value)[:64]
 
 
 class VersionedForm(forms.Form):
@@ -80,15 +88,16 @@ class VersionedForm(forms.Form):
 
     edited_from = forms.CharField(widget=forms.HiddenInput, required=False)
 
-    def __init__(self, *args: Any, row: models.Model | None = None, **kwargs: Any) -> None:
+    def __init__(self, *args: Any, row: object | None = None, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         self.fields[VERSION_FIELD].initial = version_of(row, self.VERSION_OF)
 
     def edited_version(self) -> str | None:
-        """The version this form was filled in from (None: it did not say)."""
+        """The version this form was filled in from (MISSING: it did not say; None: the
+        form is not bound)."""
         return sent_version(self.data) if self.is_bound else None
 
-    def rebase(self, row: models.Model | None) -> None:
+    def rebase(self, row: object | None) -> None:
         """After a conflict: what was typed stays, and the form now carries the version
         saved now, so saving it again (once the patient has merged) goes through."""
         data: Any = copy.copy(self.data)  # a QueryDict's copy can be changed
@@ -127,9 +136,11 @@ def _as_shown(field: forms.Field, value: Any) -> str:
         return gettext("None ticked")
     if value is None or value == "":
         return ""
-    if isinstance(field, forms.ChoiceField):
+    choices: Iterable[Any] = (
+        getattr(field, "choices", None) or getattr(field.widget, "choices", None) or ()
+    )
+    if choices:  # a choice field, or a text one shown as choices (a check-in's answers)
         labels: dict[str, Any] = {}
-        choices: Iterable[Any] = getattr(field, "choices", ())
         for key, label in choices:
             if isinstance(label, (list, tuple)):  # a group of choices
                 labels.update((str(k), v) for k, v in label)

@@ -7,6 +7,7 @@ from django.urls import reverse
 from django.utils.html import escape
 
 from programs.models import ActivityCompletion, Attribution, Reflection
+from tests.edit_versions import with_version
 
 
 def activity_of(enrollment, week, kind):
@@ -44,7 +45,9 @@ def test_a_reflection_is_saved_and_can_be_edited(patient_client, enrollment):
     assert "Write a few words before you save" in empty.content.decode()
     assert not Reflection.objects.exists()
     patient_client.post(url, {"text": "Stress at work."})
-    patient_client.post(url, {"text": "Stress at work, and a move."})
+    patient_client.post(
+        url, with_version(patient_client, url, {"text": "Stress at work, and a move."})
+    )
     saved = Reflection.objects.get()
     assert saved.text == "Stress at work, and a move."
     assert ActivityCompletion.objects.filter(activity=reflection).count() == 1

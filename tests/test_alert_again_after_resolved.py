@@ -20,6 +20,7 @@ from programs.models import Activity, ActivityKind
 from programs.services import reflection_save
 from programs.tailoring.models import CustomExercise
 from programs.tailoring.services import custom_exercise_add, custom_exercise_complete
+from tests.edit_versions import with_version
 from tests.test_alerts_factories import CONTACTED, make_checkin, phq9
 from tests.test_diary import form_data
 from tracking.alerts.evaluate import alerts_for_missed_checkins, evaluate_checkin
@@ -187,7 +188,8 @@ def test_the_diary_tells_the_patient_the_truth_after_an_edit(client, cast, enrol
     client.post(reverse("diary_new"), form_data(self_talk=WEEK2))
     entry = DiaryEntry.objects.get()
     _resolve_all(enrollment, cast.clinician)
-    response = client.post(reverse("diary_edit", args=[entry.pk]), form_data(self_talk=WEEK6))
+    url = reverse("diary_edit", args=[entry.pk])
+    response = client.post(url, with_version(client, url, form_data(self_talk=WEEK6)))
     assert response["Location"] == reverse("get_help")
     page = client.get(response["Location"]).content.decode()
     assert "Your care team has been told" in page

@@ -18,6 +18,7 @@ from django.utils import timezone
 from painapp.accounts.models import AuditEvent
 from programs.models import Activity, ActivityKind
 from programs.services import reflection_save
+from tests.edit_versions import with_version
 from tracking import rules
 from tracking.diary.models import DiaryEntry
 from tracking.diary.selectors import CHART_EPISODES, PAGE_SIZE, diary_charts
@@ -210,7 +211,8 @@ def test_a_patient_edits_and_deletes_their_own_entry(pat, enrollment):
     entry = add(enrollment, self_talk="Before")
     page = pat.get(reverse("diary_edit", args=[entry.pk])).content.decode()
     assert "Before" in page
-    pat.post(reverse("diary_edit", args=[entry.pk]), form_data(self_talk="After", pain="2"))
+    url = reverse("diary_edit", args=[entry.pk])
+    pat.post(url, with_version(pat, url, form_data(self_talk="After", pain="2")))
     entry.refresh_from_db()
     assert (entry.self_talk, entry.pain) == ("After", 2)
     assert pat.get(reverse("diary_delete", args=[entry.pk])).status_code == 200
@@ -256,7 +258,8 @@ def test_a_crisis_phrase_shows_help_at_once_and_alerts_the_care_team(pat, enroll
 def test_an_edit_keeping_the_phrase_shows_help_again_without_a_second_alert(pat, enrollment):
     pat.post(reverse("diary_new"), form_data(self_talk=CRISIS))
     entry = DiaryEntry.objects.get()
-    response = pat.post(reverse("diary_edit", args=[entry.pk]), form_data(self_talk=CRISIS))
+    url = reverse("diary_edit", args=[entry.pk])
+    response = pat.post(url, with_version(pat, url, form_data(self_talk=CRISIS)))
     assert response["Location"] == reverse("get_help")
     assert Alert.objects.count() == 1
 

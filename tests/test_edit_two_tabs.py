@@ -3,7 +3,7 @@ two tabs (painapp.edit_version, as the safety plan and reflections): a save from
 tab opened before the other tab's save is refused, calmly (409), nothing saved is
 overwritten, what was typed stays in the boxes with what is saved now under each part
 that differs, and saving again from that page works. A save from a fresh page works as
-before; so does a form without the version. Crisis words typed into a refused save
+before; a form without the version is refused the same way. Crisis words typed into a refused save
 still bring the help at once and the urgent alert, marked unsaved. No JavaScript (the
 test client); the exercise's note by htmx too."""
 
@@ -123,7 +123,9 @@ def test_the_second_diary_tab_cannot_undo_the_first_tabs_pain(patient, entry):
     assert (entry.pain, entry.fear, entry.activity_note) == (5, 3, "Carrying two heavy bags")
 
 
-def test_a_diary_edit_from_a_fresh_page_or_without_a_version_saves_as_before(patient, entry):
+def test_a_diary_edit_from_a_fresh_page_saves_as_before_and_one_without_a_version_not(
+    patient, entry
+):
     url = reverse("diary_edit", args=[entry.pk])
     response = patient.post(
         url, {**diary_form(entry, pain="4"), "edited_from": open_tab(patient, url)}
@@ -134,9 +136,9 @@ def test_a_diary_edit_from_a_fresh_page_or_without_a_version_saves_as_before(pat
     )
     assert response.status_code == 302
     response = patient.post(url, diary_form(entry, pain="2"))  # a page from before the field
-    assert response.status_code == 302
+    assert response.status_code == 409  # refused as a conflict (test_edit_version_missing)
     entry.refresh_from_db()
-    assert entry.pain == 2
+    assert entry.pain == 3
     # A new episode has no version to carry, and saves as before.
     page = patient.get(reverse("diary_new")).content.decode()
     assert 'name="edited_from"' not in page and "Saved now" not in page
@@ -224,8 +226,8 @@ def test_moving_the_step_meanwhile_does_not_refuse_the_edit(patient, enrollment,
     assert response.status_code == 302
     step.refresh_from_db()  # renamed, and still where the other tab moved it
     assert (step.label, step.harm_rating, step.position) == ("Bending", 30, 1)
-    # Without a version (a page from before the field): as before.
-    assert patient.post(url, {"label": "Bend", "harm_rating": "33"}).status_code == 302
+    # Without a version (a page from before the field): refused, not saved blind.
+    assert patient.post(url, {"label": "Bend", "harm_rating": "33"}).status_code == 409
 
 
 def test_an_exposure_logged_meanwhile_refuses_the_old_rating(patient, enrollment, step):
@@ -392,8 +394,10 @@ def test_an_htmx_save_gives_the_page_the_new_version(patient, exercise):
     assert patient.post(url, again, HTTP_HX_REQUEST="true").status_code == 200
     exercise.refresh_from_db()
     assert exercise.patient_note == "Second."
-    # Without a version: as before.
-    assert patient.post(url, {"note": "Third."}).status_code == 302
+    # Without a version: refused, not saved blind.
+    assert patient.post(url, {"note": "Third."}).status_code == 409
+    exercise.refresh_from_db()
+    assert exercise.patient_note == "Second."
 
 
 def test_crisis_words_in_a_refused_note_bring_help_and_the_alert(patient, enrollment, exercise):
@@ -468,11 +472,11 @@ def test_the_second_reminders_tab_cannot_undo_the_first_tabs_time(patient, enrol
         False,
         [0, 2],
     )
-    # From a fresh page, or a page from before the field: as before.
+    # From a fresh page: as before; from a page from before the field: refused.
     fresh = {**reminders_form(practice_time="07:00"), "edited_from": open_tab(patient, REMINDERS)}
     assert patient.post(REMINDERS, fresh).status_code == 302
-    assert patient.post(REMINDERS, reminders_form(practice_time="07:15")).status_code == 302
-    assert preferences_for(enrollment).practice_time == time(7, 15)
+    assert patient.post(REMINDERS, reminders_form(practice_time="07:15")).status_code == 409
+    assert preferences_for(enrollment).practice_time == time(7, 0)
 
 
 def test_a_clinicians_pause_meanwhile_is_not_undone(patient, cast, enrollment):

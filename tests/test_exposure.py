@@ -13,6 +13,7 @@ from django.urls import reverse
 from programs.exposure.selectors import ladder_rungs, suggest_next_step
 from programs.exposure.services import exposure_complete, exposure_create, fear_item_create
 from programs.models import Exposure, FearItem
+from tests.edit_versions import with_version
 
 HARM_MESSAGE = "Choose a number from 0 to 100 for how harmful it feels."
 
@@ -127,7 +128,12 @@ def test_it_edits_a_rung_and_keeps_its_first_rating(patient_client, enrollment):
     page = text(patient_client.get(reverse("fear_edit", args=[item.pk])))
     assert "You first rated “Lifting a bag” at 70" in page
     response = patient_client.post(
-        reverse("fear_edit", args=[item.pk]), {"label": "Lifting a heavy bag", "harm_rating": "45"}
+        reverse("fear_edit", args=[item.pk]),
+        with_version(
+            patient_client,
+            reverse("fear_edit", args=[item.pk]),
+            {"label": "Lifting a heavy bag", "harm_rating": "45"},
+        ),
     )
     assert response.status_code == 302
     item.refresh_from_db()
@@ -140,7 +146,12 @@ def test_it_edits_a_rung_and_keeps_its_first_rating(patient_client, enrollment):
 def test_a_small_change_is_shown_but_not_called_meaningful(patient_client, enrollment):
     item = rung(enrollment, "Lifting a bag", 70)
     patient_client.post(
-        reverse("fear_edit", args=[item.pk]), {"label": "Lifting a bag", "harm_rating": "50"}
+        reverse("fear_edit", args=[item.pk]),
+        with_version(
+            patient_client,
+            reverse("fear_edit", args=[item.pk]),
+            {"label": "Lifting a bag", "harm_rating": "50"},
+        ),
     )
     page = text(patient_client.get(reverse("exposure")))
     assert "down 20 points since you added it" in page
@@ -150,7 +161,12 @@ def test_a_small_change_is_shown_but_not_called_meaningful(patient_client, enrol
 def test_an_edit_with_a_bad_rating_changes_nothing(patient_client, enrollment):
     item = rung(enrollment, "Lifting a bag", 70)
     response = patient_client.post(
-        reverse("fear_edit", args=[item.pk]), {"label": "New name", "harm_rating": "150"}
+        reverse("fear_edit", args=[item.pk]),
+        with_version(
+            patient_client,
+            reverse("fear_edit", args=[item.pk]),
+            {"label": "New name", "harm_rating": "150"},
+        ),
     )
     assert response.status_code == 200
     assert HARM_MESSAGE in text(response)
@@ -582,7 +598,12 @@ def test_a_re_rated_step_moves_to_its_place_and_today_agrees(patient_client, enr
 
     # The film now feels less harmful than the shoes: it takes its place first.
     response = patient_client.post(
-        reverse("fear_edit", args=[film.pk]), {"label": film.label, "harm_rating": "10"}
+        reverse("fear_edit", args=[film.pk]),
+        with_version(
+            patient_client,
+            reverse("fear_edit", args=[film.pk]),
+            {"label": film.label, "harm_rating": "10"},
+        ),
     )
     assert response.status_code == 302
     assert ladder_labels(patient_client) == [film.label, shoes.label, jog.label]
@@ -605,7 +626,12 @@ def test_a_rename_keeps_a_moved_step_where_the_patient_put_it(patient_client, en
     low, high = rung(enrollment, "Low", 10), rung(enrollment, "High", 90)
     patient_client.post(reverse("fear_move", args=[high.pk]), {"direction": "up"})
     patient_client.post(
-        reverse("fear_edit", args=[high.pk]), {"label": "High step", "harm_rating": "90"}
+        reverse("fear_edit", args=[high.pk]),
+        with_version(
+            patient_client,
+            reverse("fear_edit", args=[high.pk]),
+            {"label": "High step", "harm_rating": "90"},
+        ),
     )
     assert ladder_labels(patient_client) == ["High step", "Low"]
     assert "Try High step" in ladder_next_rung(patient_client)
@@ -660,7 +686,12 @@ def test_another_patients_rung_is_404_and_unchanged(patient_client, other_enroll
     assert patient_client.get(reverse("fear_edit", args=[theirs.pk])).status_code == 404
     assert (
         patient_client.post(
-            reverse("fear_edit", args=[theirs.pk]), {"label": "Mine now", "harm_rating": "0"}
+            reverse("fear_edit", args=[theirs.pk]),
+            with_version(
+                patient_client,
+                reverse("fear_edit", args=[theirs.pk]),
+                {"label": "Mine now", "harm_rating": "0"},
+            ),
         ).status_code
         == 404
     )

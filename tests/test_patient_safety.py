@@ -8,6 +8,7 @@ import pytest
 from django.urls import reverse
 
 from painapp.accounts.models import AuditEvent
+from tests.edit_versions import with_version
 from tests.factories import make_enrollment
 from tracking.models import CrisisResource, PracticeSettings, SafetyPlan
 from tracking.safety.resources import DEFAULTS, GENERIC, crisis_resources_for, suggested_country
@@ -101,7 +102,10 @@ def test_the_patient_can_change_their_details_later(client, cast, enrollment):
     page = client.get(HELP).content.decode()
     assert reverse("safety_details") in page
     response = client.post(
-        reverse("safety_details"), {"country": "IE", "contact_phone": "087 000 0000"}
+        reverse("safety_details"),
+        with_version(
+            client, reverse("safety_details"), {"country": "IE", "contact_phone": "087 000 0000"}
+        ),
     )
     assert response.status_code == 302
     enrollment.refresh_from_db()
@@ -276,7 +280,12 @@ def test_a_patient_writes_and_changes_their_plan(client, cast, enrollment):
     page = client.get(reverse("safety_plan")).content.decode()
     assert "I stop answering messages" in page and "Change my plan" in page
     assert "Save my plan" in client.get(reverse("safety_plan") + "?edit=1").content.decode()
-    client.post(reverse("safety_plan"), {**PLAN, "coping": "Music"})
+    client.post(
+        reverse("safety_plan"),
+        with_version(
+            client, reverse("safety_plan"), {**PLAN, "coping": "Music"}, "/help/plan/?edit=1"
+        ),
+    )
     plan.refresh_from_db()
     assert plan.coping == "Music"
 

@@ -1,7 +1,7 @@
 """A reflection open in two tabs (painapp.edit_version, as the safety plan): a save
 from the tab opened before the other tab's save is refused, calmly, keeping what was
 typed and showing what is saved now; a save from the current version works as before;
-a form without the version saves as before. Plain, structured and checklist answers."""
+a form without the version is refused the same way. Plain, structured and checklist answers."""
 
 from __future__ import annotations
 
@@ -66,9 +66,9 @@ def test_the_second_tab_cannot_overwrite_the_first_tabs_reflection(patient, enro
     # One after the other, each from a fresh page: as before.
     response = patient.post(url, {"text": "Again", "edited_from": open_tab(patient, url)})
     assert response.status_code == 302
-    # A form without the version: as before.
-    assert patient.post(url, {"text": "No version"}).status_code == 302
-    assert Reflection.objects.get(enrollment=enrollment, activity=writing).text == "No version"
+    # A form without the version: refused as a conflict (test_edit_version_missing).
+    assert patient.post(url, {"text": "No version"}).status_code == 409
+    assert Reflection.objects.get(enrollment=enrollment, activity=writing).text == "Again"
 
 
 def test_structured_and_checklist_answers_too(patient, enrollment):

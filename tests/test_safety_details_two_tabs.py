@@ -84,12 +84,12 @@ def test_an_unrelated_change_to_the_enrollment_does_not_refuse_the_save(patient,
     assert (enrollment.country, enrollment.unlocked_through_week) == ("IE", 5)
 
 
-def test_a_form_without_the_version_saves_as_before(patient, enrollment):
+def test_a_form_without_the_version_is_refused_as_a_conflict(patient, enrollment):
     patient.post(URL, {**TAB_A, "edited_from": open_tab(patient)})
     response = patient.post(URL, TAB_B)
-    assert response.status_code == 302
+    assert response.status_code == 409
     enrollment.refresh_from_db()
-    assert enrollment.country == "GB"
+    assert enrollment.country == "IE"
 
 
 def test_the_refusal_speaks_spanish(patient, cast, enrollment):

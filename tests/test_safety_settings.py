@@ -8,10 +8,12 @@ from django.urls import reverse
 from django.utils.html import escape
 
 from painapp.accounts.models import AuditEvent
+from painapp.edit_version import version_of
 from tracking import rules
 from tracking.models import CrisisResource, EscalationStep, PracticeSettings
 from tracking.safety.resources import DEFAULTS
 from tracking.safety.scanner import holds_crisis_words
+from tracking.safety.services import SETTINGS_VERSION
 
 URL = reverse("admin_safety_settings")
 
@@ -43,6 +45,11 @@ def settings_post(cast, **overrides) -> dict:
         "min_practice_seconds": 120,
         "messaging_enabled": "on",
     }
+    # What the page's form sends: the version of the settings as they are now
+    # (painapp.edit_version; a post without it is refused as a conflict).
+    data["edited_from"] = version_of(
+        PracticeSettings.for_practice(cast.practice.pk), SETTINGS_VERSION
+    )
     data.update(overrides)
     return data
 
@@ -537,3 +544,32 @@ def test_the_migration_keeps_only_a_practices_own_words(cast):
     )
     migration.keep_own_words_only(apps, None)
     assert PracticeSettings.objects.get(practice=cast.practice).crisis_words == ["No way out"]
+
+
+def test_two_admins_at_once_the_later_save_from_an_older_page_is_refused(
+    client, admin_client, cast
+):
+    """Admin A and admin B open the page; A saves; B's save (from the page opened
+    before it) is refused (painapp.edit_version): nothing of A's is overwritten, B sees
+    what is saved now under each setting that differs, and keeps what they chose."""
+    opened = settings_post(cast)["edited_from"]  # both pages carry this version
+    response = admin_client.post(URL, settings_post(cast, response_minutes_urgent=30))
+    assert response.status_code == 302
+
+    typed = settings_post(cast, response_minutes_high=240, edited_from=opened)
+    response = admin_client.post(URL, typed)
+    page = response.content.decode()
+    assert response.status_code == 409
+    assert "This was changed in another tab or window" in page
+    saved = PracticeSettings.for_practice(cast.practice.pk)
+    assert (saved.response_minutes_urgent, saved.response_minutes_high) == (30, 480)
+    form = response.context["settings_form"]
+    assert form["response_minutes_urgent"].value() == "60"  # what B chose stays
+    assert form["response_minutes_high"].value() == "240"
+    assert "Saved now: Urgent alerts (self-harm): respond within, in minutes" in page
+    assert "Saved now: Routine alerts" not in page  # the same in both: not shown
+    # Saved again from that page: it goes through.
+    again = {**typed, "response_minutes_urgent": 30, "edited_from": form["edited_from"].value()}
+    assert admin_client.post(URL, again).status_code == 302
+    saved.refresh_from_db()
+    assert (saved.response_minutes_urgent, saved.response_minutes_high) == (30, 240)

@@ -29,6 +29,7 @@ from programs.models import (
 )
 from programs.services import enrollment_unlock_week, reflection_save
 from programs.tailoring.models import CustomExercise
+from tests.edit_versions import with_version
 from tests.tailoring_data import make_custom_exercise
 from tests.test_diary import add as diary_add
 from tests.test_diary import form_data as diary_data
@@ -270,7 +271,7 @@ def self_harm(enrollment) -> list[Alert]:
 
 def _post(client, case: Case, data: dict):
     extra = {"HTTP_HX_REQUEST": "true"} if case.htmx else {}
-    return client.post(case.url, data, **extra)
+    return client.post(case.url, with_version(client, case.url, data), **extra)
 
 
 @pytest.mark.parametrize("language", ["en", "es"])

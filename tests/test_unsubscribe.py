@@ -8,6 +8,7 @@ from datetime import time
 from django.urls import reverse
 from django.utils import timezone
 
+from tests.edit_versions import with_version
 from tests.factories import make_enrollment
 from tracking.models import ReminderPreferences
 from tracking.reminders.delivery import unsubscribe_token
@@ -46,14 +47,18 @@ def test_turning_email_back_on_in_settings_resubscribes(client, cast, enrollment
     assert "You unsubscribed from reminder emails" in page
     client.post(
         reverse("reminder_settings"),
-        {
-            "practice_enabled": "on",
-            "practice_time": "08:15",
-            "checkin_enabled": "on",
-            "email_enabled": "on",
-            "in_app_enabled": "on",
-            "practice_days": ["0", "2", "4"],
-        },
+        with_version(
+            client,
+            reverse("reminder_settings"),
+            {
+                "practice_enabled": "on",
+                "practice_time": "08:15",
+                "checkin_enabled": "on",
+                "email_enabled": "on",
+                "in_app_enabled": "on",
+                "practice_days": ["0", "2", "4"],
+            },
+        ),
     )
     prefs = ReminderPreferences.objects.get(enrollment=enrollment)
     assert prefs.unsubscribed_at is None and prefs.practice_days == [0, 2, 4]
@@ -88,7 +93,11 @@ def test_reminder_settings_are_the_patients_own(client, cast, enrollment, progra
     client.force_login(cast.other_patient)
     client.post(
         reverse("reminder_settings"),
-        {"practice_enabled": "on", "practice_time": "21:00", "paused": "on"},
+        with_version(
+            client,
+            reverse("reminder_settings"),
+            {"practice_enabled": "on", "practice_time": "21:00", "paused": "on"},
+        ),
     )
     assert ReminderPreferences.objects.get(enrollment=other).paused is True
     assert not ReminderPreferences.objects.filter(enrollment=enrollment, paused=True).exists()

@@ -10,6 +10,10 @@
  * 204). Saves go one at a time, in order, so an older one never overwrites a newer.
  * On every screen, a safety answer (PHQ-9 item 9 above 0, a yes to new symptoms)
  * opens its help panel at once and saves the draft (the server raises the alert).
+ * Each save carries the version of the draft it builds on (the hidden edited_from,
+ * painapp.edit_version), updated from each save's answer; a save the server refuses
+ * because the draft was changed in another tab (409 with X-Changed-Elsewhere) is not
+ * kept, and the saved-note says so (what the patient picked here stays in the form).
  */
 (function () {
   "use strict";
@@ -27,6 +31,7 @@
   var next = form.querySelector("[data-ci-next]");
   var submit = form.querySelector("[data-ci-submit]");
   var saved = form.querySelector("[data-ci-saved]");
+  var version = form.querySelector("[data-ci-version]");
   var narrow = window.matchMedia("(max-width: 47.99rem)");
   var total = questions.length;
   if (!total) return;
@@ -129,10 +134,14 @@
       // Sent even if the patient closes the page at once (a safety answer must arrive).
       keepalive: true,
     }).then(function (response) {
+      var newer = response.ok && response.headers.get("X-Edited-From");
+      if (newer !== null && newer !== false && version) version.value = newer;
+      var changed = response.status === 409 && response.headers.get("X-Changed-Elsewhere");
       if (!response.ok) unsaved = true;
-      if (!unsaved && !again) saved.textContent = msg("saved");
+      if (changed) saved.textContent = msg("changed");
+      else if (!unsaved && !again) saved.textContent = msg("saved");
       else if (!response.ok) saved.textContent = msg("not-saved");
-      if (note) note.textContent = response.ok ? msg("told") : msg("failed");
+      if (note) note.textContent = response.ok ? msg("told") : changed ? msg("changed") : msg("failed");
       done();
     }).catch(function () {
       // Offline for a moment: the answers are still in the form, and Submit sends them.

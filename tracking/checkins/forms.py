@@ -43,6 +43,9 @@ class Question:
     hint: str = ""
     ends: tuple[str, str] | None = None
     errors: list[str] = field(default_factory=list)
+    # After a refused stale save (painapp.edit_version): (bound field, what is saved
+    # now) for each of its boxes where that differs from what was sent.
+    saved: list = field(default_factory=list)
 
     @property
     def text(self) -> str:

@@ -9,6 +9,7 @@ from typing import TYPE_CHECKING
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 
+from painapp import edit_version
 from programs.models import Enrollment
 from programs.views.lengths import LessonCheckIn
 from tracking import rules as clinical  # `rules` is a PracticeSettings here
@@ -153,6 +154,25 @@ def _clean_all(
     return clean, errors
 
 
+# What the check-in form's version is of (painapp.edit_version): its saved draft.
+DRAFT_VERSION = ("draft",)
+
+
+def draft_version(checkin: CheckIn) -> str:
+    """The version of the check-in's draft a form filled in from it carries."""
+    return edit_version.version_of(checkin, DRAFT_VERSION)
+
+
+def _loses_answers(saved: dict, sent: dict) -> bool:
+    """Whether saving `sent` as the draft would lose an answer `saved` holds (one
+    missing from `sent`, or different there)."""
+    return any(
+        (sent.get(key) or {}).get(item) != answer
+        for key, answers in (saved or {}).items()
+        for item, answer in (answers or {}).items()
+    )
+
+
 @dataclass(frozen=True)
 class DraftSaved:
     # The answers not stored, with what was wrong with each.
@@ -168,13 +188,21 @@ def checkin_save_draft(
     answers_by_instrument: dict,
     now: datetime | None = None,
     instruments: list[Instrument] | None = None,
+    edited_from: str | None = None,
 ) -> DraftSaved:
     """Keep the valid answers so far (replacing the previous draft) and return the
     errors of the others, which are not stored, with what the answers as sent acted on
     (the page shows its help). Raises AlreadyDone / NotAvailable.
 
     `instruments`: the check-in's instruments if the caller has already loaded them
-    (`checkin_instruments`, as the form does), to save reading them again."""
+    (`checkin_instruments`, as the form does), to save reading them again.
+
+    `edited_from`: the version of the draft the form was filled in from
+    (painapp.edit_version, `draft_version`; None: not checked). If the draft was saved
+    since (another tab, another device) and these answers would lose one it holds now,
+    nothing is saved and EditConflict holds the check-in as it is now; the caller scans
+    what was sent as not saved (checkin_safety_unsaved). A newer draft these answers
+    only add to is not a conflict: nothing saved is lost."""
     now = now or timezone.now()
     enrollment = checkin.enrollment
     if checkin.status == CheckIn.Status.COMPLETED:
@@ -185,11 +213,22 @@ def checkin_save_draft(
         instruments = checkin_instruments(checkin, enrollment.practice_id)
     clean, errors = _clean_all(instruments, answers_by_instrument, allow_missing=True)
     draft = {key: answers for key, answers in clean.items() if answers}
-    updated = CheckIn.objects.filter(pk=checkin.pk, status__in=clinical.CHECKIN_PENDING).update(
-        draft=draft
-    )
-    if not updated:
-        raise AlreadyDone(checkin)
+    with transaction.atomic():
+        locked = (
+            CheckIn.objects.select_for_update()
+            .filter(pk=checkin.pk, status__in=clinical.CHECKIN_PENDING)
+            .only("pk", "draft")
+            .first()
+        )
+        if locked is None:
+            raise AlreadyDone(checkin)
+        stale = edited_from is not None and not edit_version.is_current(
+            locked, edited_from, DRAFT_VERSION
+        )
+        if stale and _loses_answers(locked.draft, draft):
+            checkin.draft = locked.draft
+            raise edit_version.EditConflict(checkin)
+        CheckIn.objects.filter(pk=checkin.pk).update(draft=draft)
     checkin.draft = draft
     # Safety answers act the moment they are saved, not at the submit: a patient who
     # answers item 9 and leaves is covered (tracking.alerts.evaluate.evaluate_draft).

@@ -21,6 +21,7 @@ from django.utils.dateformat import format as date_format
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods
 
+from painapp import edit_version
 from programs.access import ENDED_GATE, enrollment_required
 from programs.models import EnrollmentStatus
 from programs.safety import SHOW_CRISIS_HELP, SHOW_CRISIS_UNSAVED, SHOW_SYMPTOMS_HELP, Crisis
@@ -48,6 +49,7 @@ from tracking.checkins.services import (
     checkin_record,
     checkin_safety_unsaved,
     checkin_save_draft,
+    draft_version,
 )
 from tracking.diary.selectors import diary_charts
 from tracking.models import CheckIn, PracticeSettings
@@ -65,13 +67,31 @@ def _form_page(
     instrument_ids: list[int] | None = None,
     rules: PracticeSettings | None = None,
     sent: DraftSafety | None = None,
+    conflict: bool = False,
 ) -> HttpResponse:
     """The check-in's form. `sent`: what the answers just sent acted on (a form sent
-    back): crisis words in what was typed, kept or not, show the panel too."""
+    back): crisis words in what was typed, kept or not, show the panel too.
+    `conflict`: a save from a page opened before the draft's last save was refused
+    (painapp.edit_version): the form keeps what was sent, and each question shows what
+    is saved now where it differs. The form always carries the version of the draft
+    as it is now (`checkin.draft`)."""
     enrollment = request.enrollment
     if form is None:
         instruments = checkin_instruments(checkin, enrollment.practice_id, instrument_ids)
         form = CheckInForm(instruments=instruments, draft=checkin.draft)
+    sections = form.sections()
+    if conflict:
+        saved = CheckInForm(instruments=form.instruments, draft=checkin.draft)
+        shown = edit_version.saved_now(
+            form, {name: bound.initial for name, bound in saved.fields.items()}
+        )
+        for section in sections:
+            for question in section.questions:
+                question.saved = [
+                    (bound, shown[bound.name])
+                    for bound in question.fields
+                    if shown.get(bound.name) is not None
+                ]
     if rules is None:
         rules = PracticeSettings.for_practice(enrollment.practice_id)
     safety = draft_safety(checkin.draft, form.instruments)
@@ -80,6 +100,9 @@ def _form_page(
     if sent is not None and sent.self_harm and not safety.self_harm:
         words = safety.self_harm = True
         safety.crisis = sent.crisis
+    if sent is not None and sent.new_symptoms:
+        # A yes sent but not saved (a refused stale save) shows where to get care too.
+        safety.new_symptoms = True
     return render(
         request,
         "tracking/patient/checkin/form.html",
@@ -92,7 +115,9 @@ def _form_page(
             "checkin": checkin,
             "title": checkin_title(checkin),
             "form": form,
-            "sections": form.sections(),
+            "sections": sections,
+            "conflict": conflict,
+            "edited_from": draft_version(checkin),
             "question_count": form.question_count,
             "last_day": last_open_day(checkin, enrollment),
             "has_draft": bool(checkin.draft) and not form.is_bound,
@@ -290,13 +315,27 @@ def _answer(request: PatientRequest, found: PatientCheckIn, now) -> HttpResponse
     # The form (its fields) is built only to show errors again: a submit that records
     # needs just the posted answers.
     answers = posted_answers(request.POST, instruments)
+    # The version of the draft the page was filled in from (painapp.edit_version): a
+    # save from an older page never replaces answers saved since (MISSING: a page or
+    # POST without it, checked the same way).
+    edited_from = edit_version.sent_version(request.POST)
     try:
         if request.POST.get("action") == "save":
-            saved = checkin_save_draft(
-                checkin=checkin, answers_by_instrument=answers, now=now, instruments=instruments
-            )
+            try:
+                saved = checkin_save_draft(
+                    checkin=checkin,
+                    answers_by_instrument=answers,
+                    now=now,
+                    instruments=instruments,
+                    edited_from=edited_from,
+                )
+            except edit_version.EditConflict:
+                return _draft_conflict(request, found, instruments, answers)
             if request.htmx:
-                return HttpResponse(status=204)
+                # The autosave's next save carries the draft's new version.
+                response = HttpResponse(status=204)
+                response["X-Edited-From"] = draft_version(checkin)
+                return response
             if saved.errors:
                 form = CheckInForm(request.POST, instruments=instruments)
                 form.apply_errors(saved.errors)
@@ -338,14 +377,32 @@ def _answer(request: PatientRequest, found: PatientCheckIn, now) -> HttpResponse
         # Nothing is recorded, but the valid answers are kept as the draft, so a safety
         # answer in them acts now (alert, panel) even if the patient never fixes the rest.
         # (If it changed meanwhile, the form below still keeps what was typed.)
+        # From a page opened before the draft's last save, the draft is not replaced
+        # (painapp.edit_version) but what was sent still acts (checkin_safety_unsaved).
         sent = None
+        conflict = False
         with contextlib.suppress(AlreadyDone, NotAvailable):
-            sent = checkin_save_draft(
-                checkin=checkin, answers_by_instrument=answers, now=now, instruments=instruments
-            ).safety
+            try:
+                sent = checkin_save_draft(
+                    checkin=checkin,
+                    answers_by_instrument=answers,
+                    now=now,
+                    instruments=instruments,
+                    edited_from=edited_from,
+                ).safety
+            except edit_version.EditConflict:
+                conflict = True
+                sent = checkin_safety_unsaved(
+                    checkin=checkin,
+                    answers_by_instrument=answers,
+                    instruments=instruments,
+                    rules=rules,
+                )
         form = CheckInForm(request.POST, instruments=instruments)
         form.apply_errors(error.errors)
-        return _form_page(request, checkin, form, status=422, rules=rules, sent=sent)
+        return _form_page(
+            request, checkin, form, status=422, rules=rules, sent=sent, conflict=conflict
+        )
     except AlreadyDone:
         # Done already (a second tab, Back and submit again): nothing more is recorded,
         # but a safety answer in what was sent still reaches the clinic, as when the
@@ -370,6 +427,29 @@ def _answer(request: PatientRequest, found: PatientCheckIn, now) -> HttpResponse
             request, checkin, now=now, reason=error.reason, tried=True, safety=safety, rules=rules
         )
     return redirect(reverse("checkin_detail", args=[checkin.pk]) + "?done=1")
+
+
+def _draft_conflict(
+    request: PatientRequest, found: PatientCheckIn, instruments: list, answers: dict
+) -> HttpResponse:
+    """A save for later from a page opened before the draft's last save (another tab,
+    another device) that would lose an answer saved since: nothing is saved
+    (painapp.edit_version). What was sent still acts, as a check-in's answers that
+    could not be kept do (checkin_safety_unsaved: a safety answer or crisis words reach
+    the clinic, and the page shows the help). The autosave hears 409 with
+    X-Changed-Elsewhere (static/js/checkin.js says so); a plain save gets the form back
+    with what they sent, what is saved now under each question that differs, and the
+    draft's version now, to save again once they have put the two together."""
+    checkin, rules = found.checkin, found.rules
+    safety = checkin_safety_unsaved(
+        checkin=checkin, answers_by_instrument=answers, instruments=instruments, rules=rules
+    )
+    if request.htmx:
+        response = HttpResponse(status=409)
+        response["X-Changed-Elsewhere"] = "1"
+        return response
+    form = CheckInForm(request.POST, instruments=instruments)
+    return _form_page(request, checkin, form, status=409, rules=rules, sent=safety, conflict=True)
 
 
 @require_GET

@@ -13,13 +13,18 @@ from django.utils.translation import gettext_lazy as _
 
 from painapp.accounts.forms import timezone_choices
 from painapp.accounts.models import Practice, User
+from painapp.edit_version import VersionedForm
 from painapp.widgets import LongTextarea
 from tracking import rules
 from tracking.alerts.staff import active_staff
 from tracking.models import EscalationStep
 from tracking.safety.resources import COUNTRY_CHOICES, DEFAULTS
 from tracking.safety.scanner import normalise
-from tracking.safety.services import contact_removal_refused, duplicate_step
+from tracking.safety.services import (
+    SETTINGS_VERSION,
+    contact_removal_refused,
+    duplicate_step,
+)
 
 MAX_CRISIS_WORDS = 500
 MAX_WORD_LENGTH = 100
@@ -55,7 +60,13 @@ class StaffField(forms.ModelChoiceField):
         return obj.display_name
 
 
-class SafetySettingsForm(forms.Form):
+class SafetySettingsForm(VersionedForm):
+    """The practice's settings, edited in place by any of its admins
+    (painapp.edit_version, by the saved values of the settings it edits: a save from a
+    page opened before another admin's save is refused, never saved over theirs)."""
+
+    VERSION_OF = SETTINGS_VERSION
+
     safety_contact = StaffField(
         queryset=User.objects.none(),
         required=False,

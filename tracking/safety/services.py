@@ -52,6 +52,11 @@ SETTINGS_FIELDS = (
     "min_practice_seconds",
     "messaging_enabled",
 )
+# What the settings form's version is of (painapp.edit_version): the settings it edits,
+# the safety contact by id.
+SETTINGS_VERSION = tuple(
+    "safety_contact_id" if name == "safety_contact" else name for name in SETTINGS_FIELDS
+)
 
 
 def _plain(value: Any) -> Any:
@@ -98,17 +103,27 @@ def contact_removal_refused(practice: Practice) -> str:
 
 
 def practice_safety_settings_update(
-    *, request: HttpRequest, practice: Practice, data: dict[str, Any]
+    *,
+    request: HttpRequest,
+    practice: Practice,
+    data: dict[str, Any],
+    edited_from: str | None = None,
 ) -> dict[str, list[Any]]:
     """Save the settings the admin changed (and the practice's time zone), and audit
     the change with before and after. Returns the changes ({} if nothing changed).
 
     Raises ValidationError (on "safety_contact") when it would leave the practice with
-    no safety contact while it has patients in the program."""
+    no safety contact while it has patients in the program.
+
+    `edited_from`: the version of the settings the form was filled in from
+    (painapp.edit_version, by SETTINGS_VERSION). If another admin saved them since,
+    nothing is saved and EditConflict holds the settings as they are now."""
     with transaction.atomic():
         settings = PracticeSettings.objects.select_for_update().get(
             pk=PracticeSettings.for_practice(practice.pk).pk
         )
+        if not edit_version.is_current(settings, edited_from, SETTINGS_VERSION):
+            raise edit_version.EditConflict(settings)
         if "safety_contact" in data and data["safety_contact"] is None:
             refused = settings.safety_contact_id and contact_removal_refused(practice)
             if refused:

@@ -9,7 +9,7 @@ what was typed elsewhere. Every change is audited with before and after
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Any, cast
 
 from django.contrib import messages
 from django.core.exceptions import ValidationError
@@ -18,6 +18,7 @@ from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods
 
+from painapp import edit_version
 from painapp.accounts.access import admin_required, practice_object_or_404
 from painapp.types import MemberRequest
 from tracking import rules
@@ -60,7 +61,11 @@ def safety_settings(request: MemberRequest) -> HttpResponse:
         request.POST if section == "settings" else None,
         practice=practice,
         initial=_settings_initial(settings, practice.timezone),
+        row=settings,
     )
+    # Saved by another admin since this admin's page was opened (painapp.edit_version):
+    # the settings as they are now.
+    conflict: PracticeSettings | None = None
     step_form = EscalationStepForm(
         request.POST if section == "step_add" else None, practice=practice
     )
@@ -74,8 +79,17 @@ def safety_settings(request: MemberRequest) -> HttpResponse:
         if settings_form.is_valid():
             try:
                 changes = services.practice_safety_settings_update(
-                    request=request, practice=practice, data=settings_form.cleaned_data
+                    request=request,
+                    practice=practice,
+                    data=settings_form.cleaned_data,
+                    edited_from=settings_form.edited_version(),
                 )
+            except edit_version.EditConflict as stale:
+                # Nothing saved: what this admin chose stays in the form, what is saved
+                # now shows under each setting that differs, and the form carries the
+                # new version, so saving again (once they have merged) goes through.
+                conflict = cast(PracticeSettings, stale.row)
+                settings_form.rebase(conflict)
             except ValidationError as refused:
                 # A patient enrolled between the form's check and the save.
                 settings_form.add_error(None, refused)
@@ -92,7 +106,7 @@ def safety_settings(request: MemberRequest) -> HttpResponse:
                         ),
                     )
                 return redirect("admin_safety_settings")
-        status = 422
+        status = 409 if conflict is not None else 422
     elif section == "step_add":
         if step_form.is_valid():
             try:
@@ -163,6 +177,11 @@ def safety_settings(request: MemberRequest) -> HttpResponse:
         "tracking/practice_admin/safety_settings.html",
         {
             "settings_form": settings_form,
+            "conflict": conflict is not None,
+            "saved_now": edit_version.saved_now(
+                settings_form,
+                _settings_initial(conflict, practice.timezone) if conflict else None,
+            ),
             "step_form": step_form,
             "resources_form": resources_form,
             "steps": steps,
