@@ -465,6 +465,152 @@ def test_everyday_talk_near_the_method_words_is_left_alone(text):
     assert not finds_crisis_words([text], BOTH), text
 
 
+# A fourth review: self-harm phrasings missed in one language or both ("I cut myself"
+# was found, "me corté otra vez" was not). Each English and Spanish pair.
+@pytest.mark.parametrize(
+    "text",
+    [
+        # Cutting
+        "me corté otra vez",
+        "Anoche me corté",
+        "me corto cuando no aguanto",
+        "quiero cortarme",
+        "tengo ganas de cortarme otra vez",
+        "me he cortado en el brazo",
+        "me estoy cortando de nuevo",
+        "sigo cortándome",
+        "me volví a cortar",
+        "no quiero volver a cortarme",
+        "me sigo cortando",
+        "me corté con una cuchilla",
+        "me corté. El pelo no importa",  # a break: the exception stops
+        "I cut myself again",
+        "I cut myself on purpose",
+        # Better off without me
+        "sin mí estarían mejor",
+        "Sin mi estarian mejor",
+        "sin mí estaría mejor mi familia",
+        "sin mí estarían todos mejor",
+        "estarían mejor si yo no estuviera",
+        "todos estarían mejor si me muero",
+        "estarían mejor cuando ya no esté",
+        "estarían mejor sin mí",
+        "everyone would be better off if I was gone",
+        "they'd be better off if I were gone",
+        "my kids would be better off if I wasn't here",
+        "they'd all be better off if I died",
+        "they will be better off when I'm gone",
+        "better off with me gone",
+        # Not wanting to go on
+        "ya no quiero seguir",
+        "No quiero seguir así",
+        "no quiero seguir adelante",
+        "ya no puedo seguir así",
+        "no tiene sentido seguir",
+        "no tiene caso seguir",
+        "¿para qué seguir?",
+        "no le veo sentido a seguir",
+        "no quiero seguir con esto",  # decided: too close to call, a human reads it
+        "I don't want to go on",
+        "I dont want to carry on anymore",
+        "I don't want to keep going",
+        "I no longer want to go on",
+        "no point going on",
+        "there's no point in going on",
+        "no point carrying on like this",
+        "no reason to go on",
+        "what's the point of going on",
+        "I can't see the point in going on",
+        "I can't go on. Walking is the least of it",  # a break: the exception stops
+        # Not waking up
+        "ojalá no despertar",
+        "ojalá no despertara mañana",
+        "ojala no despertarme",
+        "ojalá no me despierte",
+        "ojalá ya no despertara",
+        "ojalá nunca despertara",
+        "ojalá no amanezca",
+        "quisiera no despertar",
+        "I wish I wouldn't wake up",
+        "I wish I didn't wake up this morning",
+        "I wish I never woke up",
+        "I hope I don't wake up tomorrow",
+        "I hope I won't wake up",
+        "I wish I wouldn't wake up at all",
+        # Done with life
+        "I'm done with life",
+        "I'm done with living",
+        "done with my life",
+        "I'm finished with life",
+        "I've had enough of life",
+        "I've had enough of living",
+        "estoy harta de la vida",
+        "harto de la vida",
+        "cansado de la vida",
+        "cansada de la vida",
+        # Pills kept back
+        "I have pills saved up",
+        "I've got tablets saved up",
+        "I've been saving up my pills",
+        "I saved up my sleeping pills",
+        "I'm stockpiling painkillers",
+        "I have a stash of pills",
+        "hoarding my tablets",
+        "tengo pastillas guardadas",
+        "he guardado pastillas",
+        "he guardado mis pastillas",
+        "estoy juntando pastillas",
+        "tengo somníferos guardados",
+        "llevo meses acumulando calmantes",
+        "tengo pastillas escondidas",
+    ],
+)
+def test_a_fourth_reviews_phrases_are_found_in_both_languages(text):
+    assert finds_crisis_words([text], BOTH), text
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "I can't go on walking far",
+        "I can't go on long walks yet",
+        "I don't want to go on holiday this year",
+        "no point going on the treadmill today",
+        "I don't want to carry on with this exercise",
+        "I don't want to keep going with the stretches",
+        "I don't want to go on painkillers",
+        "no quiero seguir con este ejercicio",
+        "No quiero seguir con los ejercicios de hoy",
+        "no tiene sentido seguir caminando si duele",
+        "no quiero seguir tomando tantas pastillas",
+        "no puedo seguir el ritmo del grupo",
+        "Me corté el pelo",
+        "me corté el dedo cocinando",
+        "me corté cocinando",
+        "me corté las uñas",
+        "tengo que cortarme el pelo",
+        "El médico me cortó la medicación",
+        "el ibuprofeno me cortó el dolor",
+        "me he cortado el flequillo",
+        "I cut myself shaving",
+        "I wish I didn't wake up so early",
+        "I wish I wouldn't wake up in the night",
+        "ojalá no despertara a las tres",
+        "ojalá no me despierte con dolor",
+        "I'm done with the exercises for today",
+        "I've had enough of living with this pain",
+        "done with living in fear of bending",
+        "tengo las pastillas guardadas en el botiquín",
+        "las pastillas escondidas de los niños",
+        "tengo los somníferos guardados en el cajón",
+        "I save my pills for bad days",
+        "me gusta la vida",
+    ],
+)
+def test_a_fourth_reviews_phrases_leave_everyday_talk_alone(text):
+    assert not finds_crisis_words([text], BOTH), text
+
+
 def test_a_new_practice_starts_with_no_words_of_its_own_and_the_built_ins_checked(cast):
     settings = PracticeSettings.for_practice(cast.practice.pk)
     assert settings.crisis_words == []

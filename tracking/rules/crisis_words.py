@@ -23,6 +23,12 @@ _TRAFFIC_EN = tuple(
     for vehicle in ("train", "bus", "car", "truck", "lorry")
 ) + ("traffic", "oncoming traffic")
 
+# Pills kept back to take at once ("I have pills saved up", "stockpiling my tablets").
+_PILLS_EN = ("pills", "tablets", "meds", "painkillers", "sleeping pills")
+_KEEPING_PILLS_EN = (
+    "save up", "save up my", "stockpile", "stockpile my", "hoard", "hoard my", "stash of",
+)  # fmt: skip
+
 DEFAULT_CRISIS_WORDS: tuple[str, ...] = (
     # Wishing to die / not to be alive
     "want to die",
@@ -138,6 +144,48 @@ DEFAULT_CRISIS_WORDS: tuple[str, ...] = (
     "cut myself",
     "cutting myself",
     "overdose",
+    *(f"{pills} {kept}" for pills in _PILLS_EN for kept in ("saved up", "stockpiled", "hoarded")),
+    *(f"{verb} {pills}" for verb in _KEEPING_PILLS_EN for pills in _PILLS_EN),
+    # A fourth review: going on, being better off, waking up, being done with life.
+    "better off if i was gone",
+    "better off if i were gone",
+    "better off if i was not here",
+    "better off if i were not here",
+    "better off if i was not around",
+    "better off if i were not around",
+    "better off if i was dead",
+    "better off if i were dead",
+    "better off if i died",
+    "better off when i am gone",
+    "better off when im gone",
+    "better off with me gone",
+    "better with me gone",
+    "do not want to go on",
+    "do not want to carry on",
+    "do not want to keep going",
+    "no longer want to go on",
+    "no point going on",
+    "no point in going on",
+    "no point carrying on",
+    "no point in carrying on",
+    "no reason to go on",
+    "no reason to carry on",
+    "what is the point of going on",
+    "what is the point in going on",
+    "not see the point in going on",
+    "not see the point of going on",
+    "wish i would not wake up",
+    "wish i did not wake up",
+    "wish i never woke up",
+    "hope i do not wake up",
+    "hope i will not wake up",
+    "done with life",
+    "done with living",
+    "done with my life",
+    "done with being alive",
+    "finished with life",
+    "had enough of life",
+    "had enough of living",
     "took all my pills",
     "took all my tablets",
     "taken all my pills",
@@ -198,6 +246,12 @@ of living", "want it all to end / stop / be over", "better off gone". "tired of 
 with this pain" and "tired of living in pain" do not match (NOT_CRISIS): patients
 write them every week about the pain; "tired of living like this" does match.
 
+Added after a fourth review: "better off if I was gone / when I'm gone", "don't want
+to go on / carry on", "no point going on", "wish I wouldn't wake up", "hope I don't
+wake up", "done with life", "had enough of life", pills "saved up" / stockpiled /
+hoarded. Spared by NOT_CRISIS only in plainly everyday talk ("I can't go on walking
+far", "I cut myself shaving"); "I save my pills for bad days" is not listed.
+
 Reviewed choices: phrases about the self only. "this pain is killing me", "I could
 die of embarrassment", "killing time", "dying to try it" do not match: a chronic-pain
 patient says these every week, and an alert for each would teach the clinic to
@@ -255,6 +309,9 @@ WORD_FORMS: dict[str, tuple[str, ...]] = {
     "overdose": ("overdoses", "overdosed", "overdosing"),
     "harm": ("harms", "harmed", "harming"),
     "selfharm": ("selfharms", "selfharmed", "selfharming"),
+    "save": ("saves", "saved", "saving"),
+    "stockpile": ("stockpiles", "stockpiled", "stockpiling"),
+    "hoard": ("hoards", "hoarded", "hoarding"),
 }
 """Verbs of the lists that a phrase also finds in their other forms ("end my life":
 "ending my life", "ended my life"; "want to die": "wanted to die"). Only from the
@@ -286,6 +343,50 @@ _NEEDLE = tuple(
     for the in ("a", "the", "my")
     for thing in ("needle", "pen", "insulin pen", "injection", "syringe", "lancet")
 ) + ("by accident", "accidentally")
+# Going on with a walk, a trip or an exercise, not with life: "I can't go on walking
+# far", "no point going on holiday", "no quiero seguir con este ejercicio".
+_GO_ON_EN = (
+    "walking", "walks", "a walk", "long walks", "holiday", "a holiday", "holidays",
+    "vacation", "a trip", "the trip", "the bike", "the treadmill", "exercising", "running",
+    "working", "with the exercise", "with this exercise", "with the exercises",
+    "with these exercises", "with exercise", "with the program", "with this program",
+    "with the programme", "with this programme", "with the session", "with this session",
+    "with the stretches", "with the walk", "the medication", "medication", "painkillers",
+    "the pills", "the waiting list",
+)  # fmt: skip
+_SEGUIR_ES = (
+    "con este ejercicio", "con el ejercicio", "con los ejercicios", "con estos ejercicios",
+    "con el programa", "con este programa", "con la sesion", "con esta sesion",
+    "con el tratamiento", "con la medicacion", "con las pastillas", "con la operacion",
+    "con la cirugia", "con la caminata", "caminando", "andando", "tomando", "trabajando",
+    "en el trabajo", "en este trabajo", "en mi trabajo", "en el programa", "en este programa",
+    "haciendo este", "haciendo el", "haciendo los", "haciendo ejercicio", "el ritmo",
+)  # fmt: skip
+# Waking in the night or in pain, a sleep note: "I wish I didn't wake up so early".
+_WAKE_EN = (
+    "at night", "in the night", "during the night", "every night", "so early", "early",
+    "so often", "in pain", "with pain", "stiff", "sore", "tired",
+)  # fmt: skip
+_WAKE_ES = (
+    "a las", "de madrugada", "tan temprano", "temprano", "en la noche", "por la noche",
+    "durante la noche", "cada noche", "con dolor", "tantas veces", "cansada", "cansado",
+)  # fmt: skip
+# A haircut, the nails, a kitchen cut, or someone else cutting (accents gone, "me
+# cortó" reads as "me corto"): "me corté el pelo", "el médico me cortó la medicación".
+_CUT_ES = (
+    "el pelo", "el cabello", "el flequillo", "la barba", "las puntas", "las unas",
+    "una una", "la una", "el dedo", "un dedo", "los dedos", "cocinando", "al cocinar",
+    "pelando", "en la cocina", "afeitandome", "al afeitarme", "con un papel",
+    "con el papel", "la sesion", "la llamada", "la medicacion", "la respiracion",
+    "el rollo", "un pelo", "la digestion", "la leche", "el dolor",
+)  # fmt: skip
+_CUT_EN = ("shaving", "while shaving", "cooking", "while cooking", "chopping", "in the kitchen")
+# Medicine kept where it should be: "tengo las pastillas guardadas en el botiquín".
+_STORED_ES = (
+    "en el botiquin", "en el cajon", "en la cocina", "en el bano", "en la mesilla",
+    "en la mesita", "bajo llave", "en su caja", "en la caja", "en un lugar seguro",
+    "fuera del alcance", "de los ninos", "de mis hijos", "de mis nietos",
+)  # fmt: skip
 _HANG_ES = (
     "la mochila", "el bolso", "la bolsa", "la ropa", "el abrigo", "de la barra",
     "en la barra", "de una barra", "boca abajo", "del marco",
@@ -329,9 +430,40 @@ NOT_CRISIS: dict[str, tuple[str, ...]] = {
     # Taking the medicine as the doctor said: "I took all my pills as prescribed".
     "pills": ("as prescribed", "on time"),
     "tablets": ("as prescribed", "on time"),
+    # A fourth review's phrases, spared only in the everyday talk above.
+    "go on": _GO_ON_EN,
+    "going on": _GO_ON_EN,
+    "carry on": _GO_ON_EN,
+    "carrying on": _GO_ON_EN,
+    "keep going": _GO_ON_EN,
+    "seguir": _SEGUIR_ES,
+    "wake up": _WAKE_EN,
+    "despertar": _WAKE_ES,
+    "despertarme": _WAKE_ES,
+    "despertara": _WAKE_ES,
+    "me despertara": _WAKE_ES,
+    "me despierte": _WAKE_ES,
+    "cut myself": _CUT_EN,
+    "me corte": _CUT_ES,
+    "me corto": _CUT_ES,
+    "cortarme": _CUT_ES,
+    "cortado": _CUT_ES,
+    "cortando": _CUT_ES,
+    "cortandome": _CUT_ES,
+    "a cortar": _CUT_ES,
+    "done with living": _PAIN,
+    "had enough of living": _PAIN,
+    "pastillas": _STORED_ES,
+    "guardadas": _STORED_ES,
+    "escondidas": _STORED_ES,
+    "guardados": _STORED_ES,
+    "escondidos": _STORED_ES,
 }
-"""Pain talk and everyday idioms that hold a crisis phrase: a phrase of the lists that
-ends in one of these keys does not match when the words right after it are one of the
+"""Pain talk and everyday idioms that hold a crisis phrase (a fourth review added the
+guards for going on, waking up, cutting and stored pills: "I can't go on walking far",
+"no quiero seguir con este ejercicio", "me corté el pelo", "el médico me cortó la
+medicación", "I wish I didn't wake up so early", "pastillas guardadas en el botiquín"): a phrase of
+the lists that ends in one of these keys does not match when the words right after it are one of the
 key's endings ("tired of living" + "with this pain"; a verb's other forms too: "wanted
 to die" + "of embarrassment"). Only the very next words count, in the same sentence: a
 full stop, comma, semicolon, colon, "!" or "?" in between and the phrase matches ("I'm

@@ -17,6 +17,17 @@ _FALL_PLACES_ES = (
     "frente al tren", "frente a un tren", "a los carros", "a los coches",
 )  # fmt: skip
 
+# Pastillas guardadas para tomarlas juntas ("tengo pastillas guardadas").
+_PILLS_ES = ("pastillas", "mis pastillas", "tabletas", "somniferos", "calmantes")
+_PILLS_KEPT_ES = (
+    "guardadas", "ahorradas", "juntadas", "acumuladas", "escondidas",
+    "guardados", "ahorrados", "juntados", "acumulados", "escondidos",
+)  # fmt: skip
+_PILLS_KEEPING_ES = (
+    "he guardado", "guardando", "he juntado", "juntando", "junte", "he acumulado",
+    "acumulando", "acumule", "he ahorrado", "ahorrando", "he escondido",
+)  # fmt: skip
+
 DEFAULT_CRISIS_WORDS_ES: tuple[str, ...] = (
     # Querer morir / no querer vivir
     "quiero morir",
@@ -209,6 +220,60 @@ DEFAULT_CRISIS_WORDS_ES: tuple[str, ...] = (
     "me autolesione",
     "hacerme dano a proposito",
     "lastimarme a proposito",
+    # Cuarta revisión: cortarse, estar mejor sin mí, no querer seguir, no despertar,
+    # harto de la vida, pastillas guardadas.
+    "me corte",
+    "me corto",
+    "cortarme",
+    "me he cortado",
+    "me estoy cortando",
+    "cortandome",
+    "me volvi a cortar",
+    "volver a cortarme",
+    "me sigo cortando",
+    "sin mi estarian mejor",
+    "sin mi estaria mejor",
+    "sin mi estarias mejor",
+    "sin mi estarian todos mejor",
+    "sin mi vivirian mejor",
+    "mejor si yo no estuviera",
+    "mejor si no estuviera",
+    "mejor si ya no estuviera",
+    "mejor si me muero",
+    "mejor si me muriera",
+    "mejor si desapareciera",
+    "mejor si yo desapareciera",
+    "mejor cuando ya no este",
+    "mejor cuando yo no este",
+    "no quiero seguir",
+    "no quiero seguir adelante",
+    "no puedo seguir asi",
+    "no puedo seguir adelante",
+    "no tiene sentido seguir",
+    "no tiene caso seguir",
+    "no le veo sentido a seguir",
+    "para que seguir",
+    "que sentido tiene seguir",
+    "ojala no despertar",
+    "ojala no despertara",
+    "ojala no despertarme",
+    "ojala no me despierte",
+    "ojala no me despertara",
+    "ojala ya no despertara",
+    "ojala nunca despertara",
+    "ojala no amanezca",
+    "ojala no amaneciera",
+    "quisiera no despertar",
+    "quisiera no despertarme",
+    "desearia no despertar",
+    "me gustaria no despertar",
+    "harto de la vida",
+    "harta de la vida",
+    "cansado de la vida",
+    "cansada de la vida",
+    # Pastillas guardadas: not "pastillas guardadas en el botiquín" (NOT_CRISIS).
+    *(f"{pills} {kept}" for pills in _PILLS_ES for kept in _PILLS_KEPT_ES),
+    *(f"{verb} {pills}" for verb in _PILLS_KEEPING_ES for pills in _PILLS_ES),
 )
 """The Spanish crisis words (issue 18): the scanner looks for these in every patient's
 text together with DEFAULT_CRISIS_WORDS and the practice's own additions, whatever the
@@ -258,4 +323,16 @@ de vivir", "sin ganas de vivir", "perdí las ganas de vivir", "me autolesiono / 
 autolesioné", "autolesionándome". A bare "ganas de vivir" is not listed ("tengo
 ganas de vivir otra vez" is hopeful). "me tomé todas mis pastillas" as a note that
 the medicine was taken is an accepted rare false alarm, as in English.
+
+Added after a fourth review (a tester: "me corté otra vez" raised nothing while "I cut
+myself" did): a bare "me corté / me corto / cortarme" now matches, as "cut myself"
+does, except before a haircut, nails, a finger or the kitchen, or someone else's
+cutting ("me cortó la medicación": accents gone it reads "me corto"), all in
+NOT_CRISIS; "no me corto un pelo" is spared, other uses of "no me corto" are an
+accepted false alarm. Also "sin mí estarían mejor", "estarían mejor si yo no
+estuviera", "ya no quiero seguir" and "no tiene sentido seguir" (not "con este
+ejercicio", "caminando"...), "ojalá no despertar(a)" (not "a las tres", "con
+dolor"), "harta de la vida", "tengo pastillas guardadas", "he guardado pastillas"
+(not "guardadas en el botiquín"). "no quiero seguir con esto" matches: too close to
+call, a human reads it.
 """
