@@ -93,6 +93,7 @@ def _form_page(
             "form": form,
             "sections": form.sections(),
             "question_count": form.question_count,
+            "recall_note": form.recall_note,
             "last_day": last_open_day(checkin, enrollment),
             "has_draft": bool(checkin.draft) and not form.is_bound,
             "notice": notice,
