@@ -75,6 +75,37 @@ def test_the_form_renders_every_shipped_instruments_items(client, cast, week3):
     assert 'name="phq9__phq1"' in page and 'name="phq2__phq1"' in page
 
 
+def _lead(page: str) -> str:
+    return " ".join(re.search(r'<p class="lead">(.*?)</p>', page, re.S).group(1).split())
+
+
+def test_the_intro_names_only_the_days_its_own_groups_ask_about(client, cast, week3):
+    client.force_login(cast.patient)
+    weekly = _lead(client.get(url(week3)).content.decode())
+    assert "the last week for pain, the last 2 weeks for mood." in weekly
+    # A positive mood screen opens the full PHQ-9 the same day: mood only, no pain.
+    client.post(url(week3), post_for(week3.instrument_keys, phq2={"phq1": 2, "phq2": 1}))
+    extra = CheckIn.objects.get(enrollment=week3.enrollment, kind=CheckIn.Kind.EXTRA)
+    lead = _lead(client.get(url(extra)).content.decode())
+    assert "Each group says which days to think about: the last 2 weeks for mood." in lead
+    assert "pain" not in lead
+    cast.patient.language = "es"
+    cast.patient.save(update_fields=["language"])
+    lead = _lead(client.get(url(extra)).content.decode())
+    assert "Cada grupo dice en qué días pensar: las últimas 2 semanas para el ánimo." in lead
+    assert "dolor" not in lead and "No hay respuestas correctas" in lead
+    # Pain only: the last week; none of ours with a set time: no such sentence.
+    extra.instrument_keys = ["pain_avg", "new_symptoms"]
+    extra.save(update_fields=["instrument_keys"])
+    lead = _lead(client.get(url(extra)).content.decode())
+    assert "Cada grupo dice en qué días pensar: la última semana para el dolor." in lead
+    assert "ánimo" not in lead
+    extra.instrument_keys = ["causes"]
+    extra.save(update_fields=["instrument_keys"])
+    lead = _lead(client.get(url(extra)).content.decode())
+    assert "Cada grupo" not in lead and lead.startswith("3 preguntas cortas. No hay")
+
+
 def test_each_question_is_a_labelled_group_with_its_end_labels(client, cast, week3):
     client.force_login(cast.patient)
     page = client.get(url(week3)).content.decode()

@@ -8,7 +8,7 @@ import io
 import json
 import uuid
 import zipfile
-from datetime import timedelta
+from datetime import UTC, datetime, timedelta
 
 import pytest
 import time_machine
@@ -458,6 +458,45 @@ def test_a_spanish_patient_gets_the_readme_and_column_names_in_spanish(client, c
     assert tables["tracking.threadread"] and {
         r["reader"] for r in tables["tracking.threadread"]
     } == {"usted", "su equipo de atención"}
+
+
+def test_the_practice_days_read_as_day_names_in_their_language(client, cast, rich, enrollment):
+    from tracking.models import ReminderPreferences
+
+    ReminderPreferences.objects.filter(enrollment=enrollment).update(practice_days=[4, 0, 2])
+    archive = download(client)
+    [prefs] = csv_rows(archive, "tracking.reminderpreferences")
+    assert prefs["practice_days"] == "Monday, Wednesday, Friday"
+    assert document(archive)["tables"]["tracking.reminderpreferences"][0]["practice_days"] == [
+        4,
+        0,
+        2,
+    ]  # the JSON keeps the codes
+    cast.patient.language = "es"
+    cast.patient.save(update_fields=["language"])
+    [prefs] = csv_rows(download(client), "tracking.reminderpreferences")
+    assert prefs["practice_days"] == "lunes, miércoles, viernes"
+    # none ticked: reminded every day (as the reminder settings page says)
+    ReminderPreferences.objects.filter(enrollment=enrollment).update(practice_days=[])
+    [prefs] = csv_rows(download(client), "tracking.reminderpreferences")
+    assert prefs["practice_days"] == "Todos los días"
+
+
+@pytest.mark.parametrize(
+    ("zone", "day"),
+    [
+        ("America/Los_Angeles", "2026-12-07"),  # 7 pm on the 7th there
+        ("Asia/Tokyo", "2026-12-08"),
+        ("UTC", "2026-12-08"),
+    ],
+)
+def test_the_file_is_named_by_the_date_where_they_live(client, cast, enrollment, zone, day):
+    cast.patient.timezone = zone
+    cast.patient.save(update_fields=["timezone"])
+    with time_machine.travel(datetime(2026, 12, 8, 3, 0, tzinfo=UTC), tick=False):
+        login(client, cast.patient)
+        response = client.post(reverse("my_data_export"))
+    assert response["Content-Disposition"] == f'attachment; filename="painapp-my-data-{day}.zip"'
 
 
 def test_a_session_without_a_typed_password_must_confirm_it(client, cast, enrollment):

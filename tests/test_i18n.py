@@ -130,7 +130,10 @@ ENGLISH_PHRASES = _english_phrases()
 
 def english_in(html: str, allowed: tuple[str, ...] = ()) -> list[str]:
     """English on a page meant to be Spanish: our catalogue's English phrases, and
-    English function words (which also catch a string nobody marked)."""
+    English function words (which also catch a string nobody marked). Words marked
+    in a span of lang="en" are English on purpose (the language link's hint for an
+    English reader); a whole page marked English still counts."""
+    html = re.sub(r'(?s)<span\b[^>]*\slang="en"[^>]*>[^<]*</span>', " ", html)
     text = visible_text(html)
     for name in allowed:
         text = text.replace(name, " ")
@@ -161,6 +164,18 @@ def test_the_account_pages_are_all_spanish_for_a_spanish_patient(client, cast):
     for name in ("account_change_password", "account_language"):
         html = client.get(reverse(name)).content.decode()
         assert english_in(html, allowed=(cast.patient.timezone,)) == [], name
+
+
+def test_the_language_links_hint_is_in_the_other_language(client, cast):
+    # Someone who cannot read the page's language finds the way out in their own.
+    login(client, cast.patient)
+    html = client.get(reverse("account_change_password")).content.decode()
+    assert 'Change your language</a> (<span lang="es">cambiar el idioma</span>)' in html
+    cast.patient.language = "es"
+    cast.patient.save()
+    html = client.get(reverse("account_change_password")).content.decode()
+    assert 'Cambiar su idioma</a> (<span lang="en">change language</span>)' in html
+    assert "cambiar el idioma" not in html
 
 
 def test_error_pages_are_in_the_readers_language(client, cast):

@@ -212,6 +212,56 @@ def test_an_old_name_reads_as_the_zone_it_is_now(old, now):
     assert resolve_timezone(old) == now
 
 
+def _fresh_caches() -> None:
+    """As in a new process: every cached list of zones, labels and old names gone."""
+    from painapp.accounts import forms as account_forms
+    from painapp.accounts import zone_names
+
+    for module in (zone_names, account_forms):
+        for value in vars(module).values():
+            if callable(getattr(value, "cache_clear", None)):
+                value.cache_clear()
+
+
+def test_each_zones_old_names_are_found_reading_each_clock_once(monkeypatch):
+    # A fresh process took 38-65 s here (each old name's clock compared with each of
+    # ~400 zones, reloading zone files): past gunicorn's 30 s worker timeout. Now each
+    # zone's clock is read once. (Cold timing is a benchmark note, not a test.)
+    import zoneinfo
+
+    from painapp.accounts.forms import _aliases, _old_names, timezone_names
+
+    _fresh_caches()
+    budget = len(timezone_names()) + len(_old_names())
+    real = zoneinfo.ZoneInfo
+    calls = []
+
+    def counted(key: str) -> zoneinfo.ZoneInfo:
+        calls.append(key)
+        if len(calls) > budget:
+            raise AssertionError(f"more than {budget} time zones read")
+        return real(key)
+
+    monkeypatch.setattr(zoneinfo, "ZoneInfo", counted)
+    try:
+        aliases = _aliases()
+    finally:
+        monkeypatch.undo()
+        _fresh_caches()
+    assert "Asia/Calcutta" in aliases["Asia/Kolkata"]
+    assert "US/Pacific" in aliases["America/Los_Angeles"]
+    assert "US/Eastern" in aliases["America/New_York"]
+    assert "Africa/Asmera" in aliases["Africa/Asmara"]  # not Africa/Nairobi's
+    assert "Mexico/BajaNorte" in aliases["America/Tijuana"]
+    assert "Europe/Kiev" in aliases["Europe/Kyiv"]
+    assert "America/Buenos_Aires" in aliases["America/Argentina/Buenos_Aires"]
+    assert {"Etc/UTC", "Etc/Zulu", "GMT"} <= set(aliases["UTC"])
+    assert "Etc/GMT+5" in aliases["Etc/GMT+5"]  # a zone for no place stays itself
+    # every old name is some offered zone's (or its own), once
+    named = [name for names in aliases.values() for name in names]
+    assert sorted(named) == sorted(_old_names())
+
+
 def test_someone_saved_as_asia_calcutta_sees_kolkata_and_can_save(client, cast):
     # saved before the list lost its old names (the model still accepts any zone)
     cast.patient.timezone = "Asia/Calcutta"

@@ -11,6 +11,7 @@ from django.utils.translation import gettext_lazy as _
 from painapp.accounts.data_export import in_words
 from painapp.accounts.data_rights import PersonalData, RowWords, TablePolicy, row_by_row
 from painapp.accounts.models import AuditEvent, Membership, User
+from programs.forms import WEEKDAYS
 from programs.models import Enrollment
 from tracking import rules
 from tracking.band_labels import band_label
@@ -28,6 +29,7 @@ from tracking.models import (
     HoldDecision,
     Instrument,
     PracticeSettings,
+    ReminderPreferences,
     ReminderSchedule,
     Response,
     SavedCaseloadFilter,
@@ -171,6 +173,17 @@ def _session_in_words(row: dict) -> dict:
     }
 
 
+def _practice_days_in_words(row: dict) -> dict:
+    """The days they asked to be reminded to practise, by name; none ticked means every
+    day (the reminder settings page: "Tick none to be reminded every day")."""
+    if "practice_days" not in row:
+        return {}
+    days = row["practice_days"] or []
+    if not days:
+        return {"practice_days": pgettext("data download value", "Every day")}
+    return {"practice_days": in_words(sorted(days), WEEKDAYS)}
+
+
 def _red_flags_in_words(row: dict) -> dict:
     if "red_flags" not in row:
         return {}
@@ -290,6 +303,7 @@ PERSONAL_DATA = PersonalData(
         CheckIn: row_by_row(_figures_in_words),
         AlertResolution: row_by_row(_plan_in_words),
         SessionNote: row_by_row(_session_in_words),
+        ReminderPreferences: row_by_row(_practice_days_in_words),
         # programs' enrollment; the red flags' words are tracking's (tracking.rules).
         Enrollment: row_by_row(_red_flags_in_words),
     },

@@ -10,6 +10,7 @@ import csv
 import io
 import json
 import zipfile
+import zoneinfo
 from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import date, datetime
@@ -167,6 +168,15 @@ def _readme(when: str, withheld: list[dict]) -> str:
     return "\n".join(parts)
 
 
+def _local_date(now: datetime, user: User) -> date:
+    """Today's date in the person's time zone (UTC's when theirs is not one we know)."""
+    try:
+        zone = zoneinfo.ZoneInfo(user.timezone or "UTC")
+    except (zoneinfo.ZoneInfoNotFoundError, ValueError):
+        zone = zoneinfo.ZoneInfo("UTC")
+    return timezone.localdate(now, zone)
+
+
 def data_export_build(*, user: User, request: HttpRequest | None = None) -> Export:
     """Everything held about `user`, as a zip of one JSON file and one CSV per table.
 
@@ -250,8 +260,10 @@ def _data_export_build(*, user: User, request: HttpRequest | None) -> Export:
         object_type="accounts.user",
         object_id=str(user.pk),
     )
+    # Named by the day it is where they live (the UTC date is tomorrow in the evening
+    # in the Americas, yesterday early in the morning in Europe).
     return Export(
-        filename=f"painapp-my-data-{now:%Y-%m-%d}.zip",
+        filename=f"painapp-my-data-{_local_date(now, user):%Y-%m-%d}.zip",
         content=buffer.getvalue(),
         tables={label: len(rows) for label, rows in tables.items()},
     )

@@ -27,6 +27,21 @@ SEP = "__"
 # (PHQ, GAD); longer scales show as a row of numbers with their end labels (0–10).
 LIST_MAX_OPTIONS = 5
 
+# The days the shipped measures ask about ("Think about the last 7 days", "Over the last
+# 2 weeks"): the form's intro names those of the check-in's instruments only (the extra
+# PHQ-9 check-in has no pain questions). Other instruments say so in their own group.
+ASKS_LAST_WEEK = frozenset({rules.PAIN_AVG, rules.PAIN_WORST, rules.FEAR_MOVEMENT})
+ASKS_LAST_2_WEEKS = frozenset({rules.PHQ9, rules.PHQ2, rules.GAD7, rules.GAD2, rules.WEEKLY_SAFETY})
+# (asks about the last week, asks about the last 2 weeks) → the intro's sentence.
+RECALL_NOTES = {
+    (True, True): _(
+        "Each group says which days to think about: the last week for pain, the last 2 "
+        "weeks for mood."
+    ),
+    (True, False): _("Each group says which days to think about: the last week for pain."),
+    (False, True): _("Each group says which days to think about: the last 2 weeks for mood."),
+}
+
 
 def field_name(instrument_key: str, item_key: str) -> str:
     return f"{instrument_key}{SEP}{item_key}"
@@ -292,3 +307,11 @@ class CheckInForm(forms.Form):
     @property
     def question_count(self) -> int:
         return registry.question_count(self.instruments)
+
+    @property
+    def recall_note(self) -> str:
+        """Which days the check-in's groups ask about, for its intro; "" when none of
+        its instruments is one of ours with a set time (each group says its own)."""
+        keys = {instrument.key for instrument in self.instruments}
+        found = (bool(keys & ASKS_LAST_WEEK), bool(keys & ASKS_LAST_2_WEEKS))
+        return str(RECALL_NOTES[found]) if found in RECALL_NOTES else ""

@@ -119,6 +119,7 @@ def _form_page(
             "conflict": conflict,
             "edited_from": draft_version(checkin),
             "question_count": form.question_count,
+            "recall_note": form.recall_note,
             "last_day": last_open_day(checkin, enrollment),
             "has_draft": bool(checkin.draft) and not form.is_bound,
             "notice": notice,
