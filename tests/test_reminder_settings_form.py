@@ -8,6 +8,7 @@ import pytest
 from django.urls import reverse
 from django.utils.html import escape
 
+from tests.edit_versions import with_version
 from tracking.models import ReminderPreferences
 from tracking.reminders.schedules import preferences_for
 
@@ -23,6 +24,11 @@ def patient(client, cast, enrollment):
 def speaking(cast, language: str) -> None:
     cast.patient.language = language
     cast.patient.save(update_fields=["language"])
+
+
+def save(patient, data: dict):
+    """The settings form posted as its page sends it (with the page's version)."""
+    return patient.post(SETTINGS, with_version(patient, SETTINGS, data))
 
 
 def settings_form(**changes) -> dict:
@@ -66,7 +72,7 @@ def test_a_reminder_with_no_way_to_arrive_is_refused_keeping_the_input(
     speaking(cast, language)
     before = preferences_for(enrollment)
     data = settings_form(practice_time="07:45", email_enabled=None, in_app_enabled=None, **reminder)
-    response = patient.post(SETTINGS, data)
+    response = save(patient, data)
     assert response.status_code == 200
     body = response.content.decode()
     assert escape(NO_CHANNEL[language]) in body
@@ -83,7 +89,7 @@ def test_with_text_messages_offered_the_message_names_them(
     settings.SMS_PROVIDER = "twilio"
     speaking(cast, language)
     preferences_for(enrollment)
-    response = patient.post(SETTINGS, settings_form(email_enabled=None, in_app_enabled=None))
+    response = save(patient, settings_form(email_enabled=None, in_app_enabled=None))
     assert escape(NO_CHANNEL_SMS[language]) in response.content.decode()
 
 
@@ -104,21 +110,21 @@ def test_with_text_messages_offered_the_message_names_them(
 )
 def test_settings_that_need_no_more_channels_are_saved(patient, enrollment, changes):
     preferences_for(enrollment)
-    refused = patient.post(SETTINGS, settings_form(email_enabled=None, in_app_enabled=None))
+    refused = save(patient, settings_form(email_enabled=None, in_app_enabled=None))
     assert refused.status_code == 200
-    response = patient.post(SETTINGS, settings_form(**changes))
+    response = save(patient, settings_form(**changes))
     assert response.status_code == 302, response.content.decode()[:2000]
 
 
 def test_a_text_message_counts_as_a_way_to_arrive(patient, enrollment, settings):
     settings.SMS_PROVIDER = "twilio"
     preferences_for(enrollment)
-    refused = patient.post(SETTINGS, settings_form(email_enabled=None, in_app_enabled=None))
+    refused = save(patient, settings_form(email_enabled=None, in_app_enabled=None))
     assert refused.status_code == 200
     data = settings_form(
         email_enabled=None, in_app_enabled=None, sms_enabled="on", phone="+44 7911 123456"
     )
-    response = patient.post(SETTINGS, data)
+    response = save(patient, data)
     assert response.status_code == 302, response.content.decode()[:2000]
     prefs = ReminderPreferences.objects.get(enrollment=enrollment)
     assert prefs.channels == ["sms"]
@@ -161,7 +167,7 @@ def test_a_practice_time_inside_quiet_hours_is_refused(
 ):
     preferences_for(enrollment)
     data = settings_form(practice_time=at, quiet_start=quiet_start, quiet_end=quiet_end)
-    response = patient.post(SETTINGS, data)
+    response = save(patient, data)
     prefs = ReminderPreferences.objects.get(enrollment=enrollment)
     if refused:
         body = response.content.decode()
@@ -179,7 +185,7 @@ def test_the_quiet_hours_refusal_names_when_it_would_come(patient, cast, enrollm
     speaking(cast, language)
     preferences_for(enrollment)
     data = settings_form(practice_time="22:00", quiet_start="21:00", quiet_end="07:00")
-    body = patient.post(SETTINGS, data).content.decode()
+    body = save(patient, data).content.decode()
     assert IN_QUIET_HOURS[language] in body
     said = body.split(IN_QUIET_HOURS[language], 1)[1]
     assert said.startswith(("07:00", "7:00"))
@@ -193,9 +199,9 @@ def test_a_practice_time_in_quiet_hours_is_kept_while_practice_reminders_are_off
     data = settings_form(
         practice_enabled=None, practice_time="22:00", quiet_start="21:00", quiet_end="07:00"
     )
-    assert patient.post(SETTINGS, data).status_code == 302
+    assert save(patient, data).status_code == 302
     data = settings_form(practice_time="22:00", quiet_start="21:00", quiet_end="07:00")
-    assert IN_QUIET_HOURS["en"] in patient.post(SETTINGS, data).content.decode()
+    assert IN_QUIET_HOURS["en"] in save(patient, data).content.decode()
 
 
 @pytest.mark.parametrize("language", ["en", "es"])
@@ -203,7 +209,7 @@ def test_quiet_hours_that_start_when_they_end_are_refused(patient, cast, enrollm
     speaking(cast, language)
     preferences_for(enrollment)
     data = settings_form(quiet_start="22:00", quiet_end="22:00")
-    response = patient.post(SETTINGS, data)
+    response = save(patient, data)
     assert response.status_code == 200
     assert escape(SAME_START_AND_END[language]) in response.content.decode()
     assert ReminderPreferences.objects.get(enrollment=enrollment).quiet_start is None
