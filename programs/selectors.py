@@ -6,9 +6,11 @@ from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
 from functools import cached_property, lru_cache
 
-from django.db.models import Count, F, Max, Q, Sum
+from django.contrib.postgres.expressions import ArraySubquery
+from django.db.models import Count, F, Max, OuterRef, Q, Sum
 
 from programs.boosters.models import Booster
+from programs.checkins_done import checkins_done
 from programs.models import (
     Activity,
     ActivityCompletion,
@@ -282,12 +284,36 @@ def version_boosters(version_id: int) -> tuple[Booster, ...]:
 
 
 def done_activity_ids(enrollment: Enrollment) -> set[int]:
-    """The activities this enrollment has marked done. One query."""
-    return set(
-        ActivityCompletion.objects.filter(enrollment=enrollment).values_list(
-            "activity_id", flat=True
-        )
+    """The activities this enrollment has done: those it marked done, and the check-in
+    lessons (kind: checkin) whose own check-in of that week was submitted
+    (programs.checkins_done). The one rule the week page, Today, the progress figures
+    and the clinician's program page read. One query."""
+    completions = ActivityCompletion.objects.filter(enrollment=enrollment).values_list(
+        "activity_id", flat=True
     )
+    outline = outline_for(enrollment)
+    checkin_lessons = {
+        week.number: [a.pk for a in outline.activities[week.pk] if a.kind == ActivityKind.CHECKIN]
+        for week in outline.weeks
+    }
+    providers = list(checkins_done) if any(checkin_lessons.values()) else []
+    if not providers:
+        return set(completions)
+    row = (
+        Enrollment.objects.filter(pk=enrollment.pk)
+        .values_list(
+            ArraySubquery(
+                ActivityCompletion.objects.filter(enrollment=OuterRef("pk")).values("activity_id")
+            ),
+            *(provider.sql(OuterRef("pk")) for provider in providers),
+        )
+        .get()
+    )
+    done = set(row[0])
+    for provider, value in zip(providers, row[1:], strict=True):
+        for number in provider.weeks(value, len(outline.weeks)):
+            done.update(checkin_lessons.get(number, ()))
+    return done
 
 
 def program_map(

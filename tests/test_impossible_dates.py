@@ -377,9 +377,11 @@ def test_onboarding_asks_to_check_a_date_of_birth_the_practice_gave(
 def test_onboarding_thanks_a_patient_who_typed_it(cast, client, new_enrollment):
     client.force_login(cast.patient)
     walk_to_screening(client)
+    typed = {"date_of_birth": str(years_ago(12)), "onset_year": "2024", "none_apply": "on"}
+    client.post(reverse("onboarding_safety"), typed)  # asked once whether it is right
     response = client.post(
         reverse("onboarding_safety"),
-        {"date_of_birth": str(years_ago(12)), "onset_year": "2024", "none_apply": "on"},
+        {**typed, "date_of_birth_asked": typed["date_of_birth"], "date_of_birth_confirmed": "on"},
     )
     page = response.content.decode()
     assert "Thank you for telling us your date of birth." in page

@@ -138,9 +138,12 @@ def test_a_patient_outside_the_age_range_cannot_go_on(client, cast, patient, new
     settings = PracticeSettings.for_practice(cast.practice.pk)
     settings.age_min, settings.age_max = 21, 70
     settings.save()
+    typed = {"date_of_birth": "1940-01-01", "onset_year": "2015", "none_apply": "on"}
+    # Asked once (a slip of the year must not lock them out), then held when confirmed.
+    patient.post(reverse("onboarding_safety"), typed)
     response = patient.post(
         reverse("onboarding_safety"),
-        {"date_of_birth": "1940-01-01", "onset_year": "2015", "none_apply": "on"},
+        {**typed, "date_of_birth_asked": "1940-01-01", "date_of_birth_confirmed": "on"},
     )
     body = response.content.decode()
     assert "Please contact your practice" in body and "your age is outside it" in body
@@ -160,6 +163,78 @@ def test_a_patient_outside_the_age_range_cannot_go_on(client, cast, patient, new
     page = client.get(reverse("patient_detail", args=[new_enrollment.pk])).content.decode()
     assert "Outside the practice's age range" in page
     assert "range for the program is 21 to 70" in page
+
+
+def _slip(patient, today: date, **more) -> str:
+    born = today.replace(year=today.year - 10) - timedelta(days=1)
+    response = patient.post(
+        reverse("onboarding_safety"),
+        {
+            "date_of_birth": f"{born:%Y-%m-%d}",
+            "onset_year": str(today.year - 1),
+            "none_apply": "on",
+            **more,
+        },
+    )
+    assert response.status_code == 200
+    return " ".join(response.content.decode().split())
+
+
+@pytest.mark.parametrize(
+    ("language", "asked", "confirm"),
+    [
+        ("en", "would make you 10 years old. Is that right?", "is my date of birth"),
+        ("es", "usted tendría 10 años. ¿Es correcto?", "es mi fecha de nacimiento"),
+    ],
+)
+def test_a_date_of_birth_outside_the_range_is_asked_about_and_can_be_put_right(
+    cast, patient, new_enrollment, language, asked, confirm
+):
+    cast.patient.language = language
+    cast.patient.save(update_fields=["language"])
+    today = new_enrollment.local_date()
+    page = _slip(patient, today)
+    # The form again, with what they typed, and the question: not the locked page.
+    assert "Please contact your practice" not in page
+    assert "comuníquese con su consultorio" not in page
+    assert asked in page and confirm in page
+    assert f'name="onset_year" value="{today.year - 1}"' in page
+    born = today.replace(year=today.year - 10) - timedelta(days=1)
+    assert f'value="{born:%Y-%m-%d}"' in page
+    new_enrollment.refresh_from_db()
+    assert new_enrollment.date_of_birth is None and new_enrollment.needs_onboarding
+    assert not AuditEvent.objects.filter(action="screening.age_outside_range").exists()
+
+    # The slip put right: they go on.
+    response = patient.post(reverse("onboarding_safety"), {**ABOUT, "none_apply": "on"})
+    assert response.status_code == 302 and response.url == reverse("today")
+    new_enrollment.refresh_from_db()
+    assert new_enrollment.date_of_birth == date(1980, 5, 5)
+    assert not new_enrollment.needs_onboarding
+
+
+def test_a_confirmed_date_outside_the_range_holds_as_before(patient, new_enrollment):
+    today = new_enrollment.local_date()
+    born = today.replace(year=today.year - 10) - timedelta(days=1)
+    _slip(patient, today)
+    # A tick for another date does not count: asked again about the new one.
+    other = born - timedelta(days=3)
+    page = _slip(
+        patient, today, date_of_birth_asked=f"{other:%Y-%m-%d}", date_of_birth_confirmed="on"
+    )
+    assert "Is that right?" in page
+    assert f'name="date_of_birth_asked" value="{born:%Y-%m-%d}"' in page
+    assert 'name="date_of_birth_confirmed" checked' not in page
+    page = _slip(
+        patient, today, date_of_birth_asked=f"{born:%Y-%m-%d}", date_of_birth_confirmed="on"
+    )
+    assert "Please contact your practice" in page
+    new_enrollment.refresh_from_db()
+    assert new_enrollment.date_of_birth == born and new_enrollment.needs_onboarding
+    assert AuditEvent.objects.filter(action="screening.age_outside_range").count() == 1
+    assert (
+        "Please contact your practice" in patient.get(reverse("onboarding_safety")).content.decode()
+    )
 
 
 def test_a_date_of_birth_given_at_invitation_is_checked_at_onboarding(

@@ -14,6 +14,7 @@ class TrackingConfig(AppConfig):
         from painapp.accounts.timezones import timezone_followers
         from painapp.accounts.views.data_rights import crisis_help
         from painapp.accounts.views.practice import overview_warnings
+        from programs.checkins_done import checkins_done
         from programs.gates import date_of_birth_checks, enrollment_gates
         from programs.practice.minimum import (
             min_practice_seconds_source,
@@ -23,6 +24,7 @@ class TrackingConfig(AppConfig):
         from programs.tailoring.switching import program_switchers
         from programs.views.lengths import checkin_lessons
         from programs.views.today import today_cards
+        from tracking.checkins.selectors import week_checkins_done
         from tracking.checkins.services import week_lesson_checkins
         from tracking.checkins.today import checkin_card
         from tracking.clinic.tailoring import program_switch
@@ -42,6 +44,8 @@ class TrackingConfig(AppConfig):
         today_cards.register(checkin_card)  # a check-in that is open
         # a check-in lesson's check-in (its length, its button): the patient's own of that week
         checkin_lessons.register(week_lesson_checkins)
+        # ... and done once that check-in was submitted (the week page, Today, progress)
+        checkins_done.register(week_checkins_done)
         # a changed time zone: the person's reminder schedules, in the same transaction
         timezone_followers.register(schedules_sync_for_patient)
         # a practice's minimum somatic-tracking session length, for the session count

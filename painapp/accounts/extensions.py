@@ -15,6 +15,8 @@ direction. This is the project's one mechanism for such hooks:
 - `programs.views.lengths.checkin_lessons`: the check-in a check-in lesson stands for,
   the patient's own of that week: how long it is (tracking.checkins.services.checkin_length)
   and which one the lesson's button opens;
+- `programs.checkins_done.checkins_done`: which check-in lessons are done (their own
+  check-in was submitted), as SQL read in the one query of what is done;
 - `painapp.accounts.views.practice.overview_warnings`: warnings on the admin's
   overview (tracking's safety setup: an empty escalation chain, no safety contact, a
   step or safety contact whose person is switched off);

@@ -6,8 +6,9 @@ from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 
 from django.contrib.postgres.expressions import ArraySubquery
-from django.db.models import F, OuterRef, Q
+from django.db.models import CharField, F, OuterRef, Q, Value
 from django.db.models.fields.json import HasKey
+from django.db.models.functions import Concat
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -307,3 +308,30 @@ def week_checkins(
             checkin.enrollment = enrollment
             found[week] = OpenCheckIn(checkin=checkin, instrument_ids=checkin.instrument_ids)
     return found
+
+
+class WeekCheckInsDone:
+    """Which program weeks' own check-in (week_checkin_slots, first found wins, as
+    week_checkins) the patient submitted, read inside programs' one query of what is
+    done (programs.selectors.done_activity_ids). Registered on
+    programs.checkins_done.checkins_done."""
+
+    def sql(self, enrollment_id: OuterRef) -> ArraySubquery:
+        """The enrollment's check-ins as "status:slot" (a status has no colon)."""
+        return ArraySubquery(
+            CheckIn.objects.filter(enrollment_id=enrollment_id)
+            .order_by()
+            .values(row=Concat(F("status"), Value(":"), F("slot"), output_field=CharField()))
+        )
+
+    def weeks(self, value: list[str] | None, week_count: int) -> set[int]:
+        statuses = {slot: status for status, slot in (row.split(":", 1) for row in value or [])}
+        done = set()
+        for week in range(1, week_count + 1):
+            slot = next((s for s in week_checkin_slots(week, week_count) if s in statuses), None)
+            if slot is not None and statuses[slot] == CheckIn.Status.COMPLETED:
+                done.add(week)
+        return done
+
+
+week_checkins_done = WeekCheckInsDone()

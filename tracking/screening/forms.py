@@ -5,8 +5,10 @@ from datetime import date
 from typing import Any
 
 from django import forms
+from django.http import QueryDict
+from django.utils.formats import date_format
+from django.utils.translation import gettext, ngettext
 from django.utils.translation import gettext_lazy as _
-from django.utils.translation import ngettext
 
 from painapp.accounts.models import Practice
 from programs.models import Enrollment
@@ -155,13 +157,29 @@ class ScreeningForm(forms.Form):
         error_messages={"invalid_choice": _("Please choose only from the list.")},
     )
     none_apply = forms.BooleanField(label=_("None of these apply to me"), required=False)
+    # A date of birth outside the practice's age range is asked about once before it
+    # holds the patient (a slip of the year must not lock them out): the date asked
+    # about, and their "yes, that is right" for that same date.
+    date_of_birth_asked = forms.DateField(required=False, widget=forms.HiddenInput)
+    date_of_birth_confirmed = forms.BooleanField(required=False)
 
-    def __init__(self, *args: Any, known_date_of_birth: date | None, today: date, **kwargs):
+    def __init__(
+        self,
+        *args: Any,
+        known_date_of_birth: date | None,
+        today: date,
+        age_range: tuple[int, int] = (rules.DEFAULT_AGE_MIN, rules.DEFAULT_AGE_MAX),
+        **kwargs,
+    ):
         super().__init__(*args, **kwargs)
         self.known_date_of_birth = known_date_of_birth
         self.today = today
+        self.age_range = age_range
+        # The date the patient is asked to confirm, once they typed one outside the range.
+        self.date_of_birth_check: date | None = None
         if known_date_of_birth is not None:
-            del self.fields["date_of_birth"]
+            for name in ("date_of_birth", "date_of_birth_asked", "date_of_birth_confirmed"):
+                del self.fields[name]
 
     def clean_date_of_birth(self) -> date:
         born = self.cleaned_data["date_of_birth"]
@@ -198,4 +216,45 @@ class ScreeningForm(forms.Form):
             )
         data["all_flags"] = flags
         data["born"] = born
+        self._check_age(data.get("date_of_birth"))
         return data
+
+    def _check_age(self, typed: date | None) -> None:
+        """A typed date of birth outside the practice's age range: asked about once
+        (the form again, all they typed kept, and a box to say it is right); it stands
+        only when they confirm that same date."""
+        if typed is None:
+            return
+        age = rules.age_on(typed, self.today)
+        age_min, age_max = self.age_range
+        if rules.age_in_range(age, age_min=age_min, age_max=age_max):
+            return
+        data = self.cleaned_data
+        if data.get("date_of_birth_confirmed") and data.get("date_of_birth_asked") == typed:
+            return
+        self.date_of_birth_check = typed
+        # Shown again: the date now asked about, the box not ticked.
+        shown_again = QueryDict(mutable=True)
+        for key in self.data:
+            if key != "date_of_birth_confirmed":
+                values = self.data[key]
+                if isinstance(self.data, QueryDict):
+                    values = self.data.getlist(key)
+                shown_again.setlist(key, values if isinstance(values, list) else [values])
+        shown_again["date_of_birth_asked"] = typed.isoformat()
+        self.data = shown_again
+        shown = date_format(typed, gettext("j F Y"))
+        label = gettext("Yes, %(date)s is my date of birth") % {"date": shown}
+        self.fields["date_of_birth_confirmed"].label = label
+        self["date_of_birth_confirmed"].label = label  # its bound field may be made already
+        self.add_error(
+            "date_of_birth",
+            ngettext(
+                "%(date)s would make you %(age)s year old. Is that right? If not, please "
+                "correct it. If it is right, tick the box below and press Continue.",
+                "%(date)s would make you %(age)s years old. Is that right? If not, please "
+                "correct it. If it is right, tick the box below and press Continue.",
+                age,
+            )
+            % {"date": shown, "age": age},
+        )

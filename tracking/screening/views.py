@@ -13,7 +13,11 @@ from programs.types import PatientRequest
 from tracking import rules
 from tracking.lifecycle import date_of_birth_record, screening_submit
 from tracking.safety.resources import emergency_number
-from tracking.screening.forms import ScreeningForm, red_flag_rows, screening_facts
+from tracking.screening.forms import (
+    ScreeningForm,
+    red_flag_rows,
+    screening_facts,
+)
 
 
 def _outside_age_range(request: PatientRequest, *, just_told: bool = False) -> HttpResponse:
@@ -43,12 +47,14 @@ def screening(request: PatientRequest) -> HttpResponse:
     if enrollment.consented_at is None:
         return redirect("onboarding_consent")
     today = enrollment.local_date()
-    if screening_facts(enrollment, today).outside_age_range:
+    facts = screening_facts(enrollment, today)
+    if facts.outside_age_range:
         return _outside_age_range(request)
     form = ScreeningForm(
         request.POST if request.method == "POST" else None,
         known_date_of_birth=enrollment.date_of_birth,
         today=today,
+        age_range=(facts.age_min, facts.age_max),
     )
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
