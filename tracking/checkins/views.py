@@ -102,7 +102,9 @@ def _form_page(
         safety.crisis = sent.crisis
     if sent is not None and sent.new_symptoms:
         # A yes sent but not saved (a refused stale save) shows where to get care too.
-        safety.new_symptoms = True
+        safety.symptom_groups += tuple(
+            group for group in sent.symptom_groups if group not in safety.symptom_groups
+        )
     return render(
         request,
         "tracking/patient/checkin/form.html",
