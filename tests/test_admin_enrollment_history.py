@@ -117,7 +117,8 @@ def test_the_history_shows_the_pause_and_resume_among_dozens_of_reads(
         "Viewed an enrollment",
     ):
         assert read not in page
-    assert f'href="{reverse("admin_audit")}"' in page
+    # The link opens the audit trail narrowed to this patient.
+    assert f'href="{reverse("admin_audit")}?enrollment={enrollment.pk}"' in page
     # The audit trail still has every read.
     assert AuditEvent.objects.filter(action="caseload.viewed").count() == 60
 

@@ -12,6 +12,7 @@ import pytest
 from django.urls import reverse
 
 from programs.safety import Crisis
+from tests.edit_versions import with_version
 from tests.test_alerts_factories import CONTACTED
 from tests.test_diary import form_data
 from tracking import rules
@@ -32,6 +33,12 @@ TOLD_PANEL = "We have told your clinic about what you wrote."
 SEEN_PANEL = "Your clinic was already told about these same words"
 DIARY_TOLD = "Your care team has been told."
 DIARY_SEEN = "Your care team was already told about these same words"
+
+
+def post(client, url: str, data: dict):
+    """The form posted as its page sends it (with the page's version of what it edits;
+    a saved safety plan shows its form with ?edit=1)."""
+    return client.post(url, with_version(client, url, data, page_url=f"{url}?edit=1"))
 
 
 def self_harm(enrollment) -> list[Alert]:
@@ -166,7 +173,7 @@ def test_the_safety_plan_saved_again_with_the_same_words_raises_nothing_new(
     client, cast, enrollment
 ):
     client.force_login(cast.patient)
-    response = client.post(reverse("safety_plan"), PLAN)
+    response = post(client, reverse("safety_plan"), PLAN)
     page = client.get(response["Location"]).content.decode()
     assert TOLD_PANEL in page and SEEN_PANEL not in page
     [first] = self_harm(enrollment)
@@ -175,7 +182,7 @@ def test_the_safety_plan_saved_again_with_the_same_words_raises_nothing_new(
 
     # Sam's number changes: the words the clinician handled did not. Nothing new, and
     # the panel still shows, saying the clinic was told before, not now.
-    response = client.post(reverse("safety_plan"), {**PLAN, "people_to_call": "Sam 0100 999"})
+    response = post(client, reverse("safety_plan"), {**PLAN, "people_to_call": "Sam 0100 999"})
     assert response.status_code == 302
     assert SafetyPlan.objects.get(enrollment=enrollment).people_to_call == "Sam 0100 999"
     page = client.get(response["Location"]).content.decode()
@@ -186,13 +193,13 @@ def test_the_safety_plan_saved_again_with_the_same_words_raises_nothing_new(
     # In Spanish too.
     cast.patient.language = "es"
     cast.patient.save(update_fields=["language"])
-    response = client.post(reverse("safety_plan"), {**PLAN, "coping": "Música"})
+    response = post(client, reverse("safety_plan"), {**PLAN, "coping": "Música"})
     page = client.get(response["Location"]).content.decode()
     assert "Ya avisamos a su clínica sobre estas mismas palabras" in page
     assert len(self_harm(enrollment)) == 1
 
     # The warning signs change: a new urgent alert, told at once, and the panel says so.
-    response = client.post(reverse("safety_plan"), {**PLAN, "warning_signs": WORSE})
+    response = post(client, reverse("safety_plan"), {**PLAN, "warning_signs": WORSE})
     assert [a.status for a in self_harm(enrollment)] == ["resolved", "open"]
     assert told_at_once(cast.clinician) == 2
     page = client.get(response["Location"]).content.decode()
@@ -203,7 +210,7 @@ def test_the_safety_plan_saved_again_with_the_same_words_raises_nothing_new(
 # ------------------------------------------------------------------ the diary
 def test_a_diary_entry_whose_pain_score_changed_raises_nothing_new(client, cast, enrollment):
     client.force_login(cast.patient)
-    response = client.post(reverse("diary_new"), form_data(self_talk=PLAN_WORDS))
+    response = post(client, reverse("diary_new"), form_data(self_talk=PLAN_WORDS))
     assert response["Location"] == reverse("get_help")
     assert DIARY_TOLD in client.get(response["Location"]).content.decode()
     entry = DiaryEntry.objects.get()
@@ -211,8 +218,8 @@ def test_a_diary_entry_whose_pain_score_changed_raises_nothing_new(client, cast,
     alert_resolve(alert=first, by=cast.clinician, outcome=CONTACTED)
 
     # Only the pain score changes: help again, nobody told again, and the page says so.
-    response = client.post(
-        reverse("diary_edit", args=[entry.pk]), form_data(self_talk=PLAN_WORDS, pain="3")
+    response = post(
+        client, reverse("diary_edit", args=[entry.pk]), form_data(self_talk=PLAN_WORDS, pain="3")
     )
     assert response["Location"] == reverse("get_help")
     entry.refresh_from_db()
@@ -222,7 +229,7 @@ def test_a_diary_entry_whose_pain_score_changed_raises_nothing_new(client, cast,
     assert self_harm(enrollment) == [first] and told_at_once(cast.clinician) == 1
 
     # The words change: a new urgent alert, and "has been told" is true again.
-    response = client.post(reverse("diary_edit", args=[entry.pk]), form_data(self_talk=WORSE))
+    response = post(client, reverse("diary_edit", args=[entry.pk]), form_data(self_talk=WORSE))
     page = client.get(response["Location"]).content.decode()
     assert DIARY_TOLD in page and DIARY_SEEN not in page
     assert [a.status for a in self_harm(enrollment)] == ["resolved", "open"]
@@ -233,11 +240,11 @@ def test_the_diary_says_it_in_spanish(client, cast, enrollment):
     cast.patient.language = "es"
     cast.patient.save(update_fields=["language"])
     client.force_login(cast.patient)
-    client.post(reverse("diary_new"), form_data(self_talk=PLAN_WORDS))
+    post(client, reverse("diary_new"), form_data(self_talk=PLAN_WORDS))
     entry = DiaryEntry.objects.get()
     alert_resolve(alert=self_harm(enrollment)[0], by=cast.clinician, outcome=CONTACTED)
-    response = client.post(
-        reverse("diary_edit", args=[entry.pk]), form_data(self_talk=PLAN_WORDS, pain="2")
+    response = post(
+        client, reverse("diary_edit", args=[entry.pk]), form_data(self_talk=PLAN_WORDS, pain="2")
     )
     page = client.get(response["Location"]).content.decode()
     assert "Ya avisamos a su equipo de atención sobre estas mismas palabras" in page

@@ -18,6 +18,7 @@ from django.urls import reverse
 
 from programs.models import Program
 from tests.checkin_data import started_two_weeks_ago
+from tests.edit_versions import with_version
 from tests.factories import make_enrollment
 from tests.test_i18n import english_in
 from tracking import rules
@@ -152,7 +153,11 @@ def test_saving_the_safety_plan_says_so_in_spanish(patient):
 
 
 def test_saving_the_details_says_so_in_spanish(patient):
-    response = patient.post(reverse("safety_details"), {"country": "MX"}, follow=True)
+    response = patient.post(
+        reverse("safety_details"),
+        with_version(patient, reverse("safety_details"), {"country": "MX"}),
+        follow=True,
+    )
     html = page(response)
     assert "Guardado. Gracias." in html
     spanish_only(html)
@@ -175,7 +180,10 @@ def test_the_onboarding_contact_and_screening_steps_are_spanish(client, onboardi
     html = page(client.get(reverse("onboarding_contact")))
     spanish_only(html)
     assert "¿En qué país está usted?" in html
-    response = client.post(reverse("onboarding_contact"), {"country": "MX"})
+    response = client.post(
+        reverse("onboarding_contact"),
+        with_version(client, reverse("onboarding_contact"), {"country": "MX"}),
+    )
     assert response.url == reverse("onboarding_safety")
     html = page(client.get(reverse("onboarding_safety")))
     spanish_only(html)
@@ -197,7 +205,10 @@ def test_the_contact_step_says_whose_name_and_number_it_asks_for(client, onboard
 
 
 def test_the_safety_hold_is_spanish(client, onboarding):
-    client.post(reverse("onboarding_contact"), {"country": "MX"})
+    client.post(
+        reverse("onboarding_contact"),
+        with_version(client, reverse("onboarding_contact"), {"country": "MX"}),
+    )
     response = client.post(
         reverse("onboarding_safety"),
         {"date_of_birth": "1980-05-05", "onset_year": "2015", "urgent_flags": ["leg_weakness"]},

@@ -17,6 +17,7 @@ from django.utils import timezone
 from painapp.accounts.models import AuditEvent, User
 from programs.models import ActivityCompletion, Enrollment, EnrollmentStatus, Program, Week
 from programs.tailoring.models import ProgramSwitch, SwitchCause
+from tests.edit_versions import with_version
 from tests.tailoring_data import make_trial_version
 from tests.test_invitations import NEW_PASSWORD, link_from_last_email, path_of
 from tests.test_onboarding import ABOUT
@@ -72,7 +73,10 @@ def _onboard(client) -> None:
         reverse("onboarding_settings"),
         {"timezone": "America/Chicago", "practice_time": "19:30", "checkin_weekday": "3"},
     )
-    client.post(reverse("onboarding_contact"), {"country": "US"})
+    client.post(
+        reverse("onboarding_contact"),
+        with_version(client, reverse("onboarding_contact"), {"country": "US"}),
+    )
     response = client.post(reverse("onboarding_safety"), {**ABOUT, "none_apply": "on"})
     assert response.url == reverse("today")
 

@@ -53,6 +53,7 @@ from programs.tailoring.models import (
 )
 from tests import audio_files
 from tests.checkin_data import post_for
+from tests.edit_versions import with_version
 from tests.factories import PASSWORD, form_login
 from tests.test_access_matrix import EXPECTED, OK, all_url_names, kwargs_for
 from tests.test_access_matrix import world as world  # noqa: F401  (fixture)
@@ -604,14 +605,15 @@ def test_it_ignores_extra_fields_on_every_form(ctx):
                     else (kwargs_for(name, routes[name], c.world) if name in routes else {})
                 )
                 url = reverse(name, kwargs=kwargs)
-                data = form.data(c)
-                shown = shown_fields(
-                    clients[form.who], reverse(form.page) if form.page else url, url
-                )
+                page = reverse(form.page) if form.page else url
+                # Sent as the page sends it: with the version of what it edits, if any.
+                data = with_version(clients[form.who], url, form.data(c), page_url=page)
+                shown = shown_fields(clients[form.who], page, url)
                 extras = hostile(c, set(data) | shown, form.writes)
                 before = rows()
                 plain = run(clients[form.who], url, form, data, before)
-                attacked = run(clients[form.who], url, form, {**extras, **form.data(c)}, before)
+                again = with_version(clients[form.who], url, form.data(c), page_url=page)
+                attacked = run(clients[form.who], url, form, {**extras, **again}, before)
                 after = outcome_rows[0]
                 if plain["status"] not in (200, 302) or not (
                     plain["written"] or plain["status"] == 302

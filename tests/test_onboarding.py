@@ -10,6 +10,7 @@ from django.urls import reverse
 from painapp.accounts.models import AuditEvent
 from programs.models import EnrollmentStatus, Screening
 from tests.db_faults import REFUSED, writes_refused
+from tests.edit_versions import with_version
 from tests.factories import make_enrollment
 from tracking.clinic.services import safety_hold_clear
 from tracking.lifecycle import screening_submit
@@ -38,7 +39,10 @@ def walk_to_screening(client):
     )
     # Step 5: the patient's country (for the crisis numbers); the phone numbers are optional.
     assert response.url == reverse("onboarding_contact")
-    response = client.post(reverse("onboarding_contact"), {"country": "US"})
+    response = client.post(
+        reverse("onboarding_contact"),
+        with_version(client, reverse("onboarding_contact"), {"country": "US"}),
+    )
     assert response.url == reverse("onboarding_safety")
 
 

@@ -10,6 +10,7 @@ import pytest
 from django.urls import reverse
 
 from programs.services import onboarding_consent
+from tests.edit_versions import with_version
 from tests.factories import make_enrollment
 from tests.test_safety_hold_menu import header_links, menu_links
 from tracking.messaging.models import Message
@@ -76,7 +77,10 @@ def test_getting_started_leads_to_the_step_the_patient_reached(onboarding, clien
         assert client.get(reverse("today")).url == reverse(step)
         assert f"Step {number} " in client.get(reverse(step)).content.decode()
         # Step 5 done (their country saved): on to the safety check.
-        client.post(reverse("onboarding_contact"), {"country": "US"})
+        client.post(
+            reverse("onboarding_contact"),
+            with_version(client, reverse("onboarding_contact"), {"country": "US"}),
+        )
 
 
 def test_with_messaging_off_there_is_no_messages_link(cast, onboarding, client):
@@ -110,7 +114,10 @@ def test_the_safety_details_page_is_the_onboarding_contact_step_until_onboarding
 ):
     # Its country would otherwise pass the settings step (Enrollment.onboarding_step).
     onboarding_consent(enrollment=onboarding)
-    response = client.post(reverse("safety_details"), {"country": "US"})
+    response = client.post(
+        reverse("safety_details"),
+        with_version(client, reverse("safety_details"), {"country": "US"}),
+    )
     assert (response.status_code, response.url) == (302, reverse("onboarding_contact"))
     onboarding.refresh_from_db()
     assert onboarding.country == "" and onboarding.gate == "onboarding_settings"

@@ -61,7 +61,10 @@ def test_onboarding_asks_for_the_country_after_the_settings(client, cast, new_en
 def test_the_phone_numbers_are_optional(client, cast, new_enrollment):
     client.force_login(cast.patient)
     client.post(reverse("onboarding_consent"), {"understand": "on", "consent": "on"})
-    response = client.post(reverse("onboarding_contact"), {"country": "GB"})
+    response = client.post(
+        reverse("onboarding_contact"),
+        with_version(client, reverse("onboarding_contact"), {"country": "GB"}),
+    )
     assert response.url == reverse("onboarding_safety")
 
 
@@ -87,7 +90,10 @@ def test_the_phone_numbers_are_optional(client, cast, new_enrollment):
 def test_bad_details_are_explained_and_kept(client, cast, new_enrollment, data, field, message):
     client.force_login(cast.patient)
     client.post(reverse("onboarding_consent"), {"understand": "on", "consent": "on"})
-    response = client.post(reverse("onboarding_contact"), {"contact_phone": "", **data})
+    response = client.post(
+        reverse("onboarding_contact"),
+        with_version(client, reverse("onboarding_contact"), {"contact_phone": "", **data}),
+    )
     assert response.status_code == 422
     assert message in " ".join(response.context["form"].errors[field])
     for value in data.values():
@@ -204,7 +210,10 @@ def test_onboarding_offers_the_zones_country_never_the_practices_unasked(
 def test_with_no_zone_to_go_by_the_patient_must_choose(client, cast, new_enrollment):
     page = _onboard_to_contact(client, cast, "UTC")
     assert '<option value="" selected>Choose your country</option>' in page
-    response = client.post(reverse("onboarding_contact"), {"country": ""})
+    response = client.post(
+        reverse("onboarding_contact"),
+        with_version(client, reverse("onboarding_contact"), {"country": ""}),
+    )
     assert response.status_code == 422
     assert "Choose your country, or “Another country”." in response.content.decode()
     new_enrollment.refresh_from_db()

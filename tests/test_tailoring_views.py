@@ -13,6 +13,7 @@ from painapp.accounts.models import AuditEvent
 from programs.models import Activity, FearItem
 from programs.tailoring import services
 from programs.tailoring.models import ActivityAdjustment, CustomExercise, ExposureSuggestion
+from tests.edit_versions import with_version
 from tests.tailoring_data import make_trial_version
 
 REASON = "You know this one well already."
@@ -390,7 +391,8 @@ def test_the_patient_does_a_custom_exercise_with_a_note(pat, tailored):
     exercise = CustomExercise.objects.get(enrollment=tailored)
     page = pat.get(reverse("custom_exercise", args=[exercise.pk])).content.decode()
     assert "Walk slowly and notice your feet." in page and "A small step for this week." in page
-    response = pat.post(reverse("custom_exercise", args=[exercise.pk]), {"note": "It was fine."})
+    url = reverse("custom_exercise", args=[exercise.pk])
+    response = pat.post(url, with_version(pat, url, {"note": "It was fine."}))
     assert response.status_code == 302
     exercise.refresh_from_db()
     assert exercise.is_done and exercise.patient_note == "It was fine."
@@ -403,9 +405,7 @@ def test_the_patient_does_a_custom_exercise_with_a_note(pat, tailored):
     )
     assert response.status_code == 400 and "2,000 characters" in response.content.decode()
     # htmx swaps the form.
-    response = pat.post(
-        reverse("custom_exercise", args=[exercise.pk]), {"note": "Better."}, HTTP_HX_REQUEST="true"
-    )
+    response = pat.post(url, with_version(pat, url, {"note": "Better."}), HTTP_HX_REQUEST="true")
     assert response.status_code == 200 and 'id="custom-done"' in response.content.decode()
 
 

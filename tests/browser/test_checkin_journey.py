@@ -23,8 +23,9 @@ pytestmark = pytest.mark.browser
 
 PHONE = {**helpers.PHONE, "reduced_motion": "reduce"}
 # Week 3 asks: average pain, worst pain, fear of movement, PHQ-2 (2), PHQ-9 item 9,
-# GAD-2 (2), any new symptoms (issue 15: item 9 and new symptoms every week).
-ANSWERS = [4, 6, 5, 1, 0, 0, 1, 0, 0]
+# GAD-2 (2), and new symptoms as two questions, emergency signs and others (issue 15:
+# item 9 and new symptoms every week).
+ANSWERS = [4, 6, 5, 1, 0, 0, 1, 0, 0, 0]
 
 
 def shot(page: Page, name: str, *, full_page: bool = False) -> None:
@@ -88,30 +89,30 @@ def test_a_weekly_check_in_one_question_per_screen_by_keyboard(
     expect(page.get_by_role("heading", level=1)).to_have_text("Week 3 check-in")
 
     count = page.locator("[data-ci-count]")
-    expect(count).to_have_text("Question 1 of 9")
+    expect(count).to_have_text("Question 1 of 10")
     expect(visible_question(page)).to_have_count(1)
     expect(page.get_by_role("button", name="Submit my answers")).to_be_hidden()
     expect(page.get_by_role("button", name="Back")).to_be_hidden()
     shot(page, "phone-question-1")
 
     for n, value in enumerate(ANSWERS, start=1):
-        expect(count).to_have_text(f"Question {n} of 9")
+        expect(count).to_have_text(f"Question {n} of 10")
         answer_by_keyboard(page, value)
         if n == 3:
             shot(page, "phone-question-3")
             # One step back, and the answer given there is still chosen.
             tab_to(page, page.get_by_role("button", name="Back"))
             page.keyboard.press("Enter")
-            expect(count).to_have_text("Question 2 of 9")
+            expect(count).to_have_text("Question 2 of 10")
             expect(visible_question(page).locator("[data-ci-heading]")).to_be_focused()
             expect(visible_question(page).locator("input[type=radio]").nth(6)).to_be_checked()
             tab_to(page, page.get_by_role("button", name="Next"))
             page.keyboard.press("Enter")
-            expect(count).to_have_text("Question 3 of 9")
+            expect(count).to_have_text("Question 3 of 10")
         if n < len(ANSWERS):
             tab_to(page, page.get_by_role("button", name="Next"))
             page.keyboard.press("Enter")
-            expect(count).to_have_text(f"Question {n + 1} of 9")
+            expect(count).to_have_text(f"Question {n + 1} of 10")
             # Focus moves to the new question, so a screen reader reads it out.
             expect(visible_question(page).locator("[data-ci-heading]")).to_be_focused()
         if n == 4:
@@ -161,7 +162,7 @@ def test_check_in_pages_pass_axe_on_a_phone_and_a_desk(live_server, new_context,
     phone = new_context(**PHONE, bypass_csp=True).new_page()
     helpers.login(phone, live_server, cast.patient)
     phone.goto(live_server.url + reverse("checkin_current"))
-    expect(phone.locator("[data-ci-count]")).to_have_text("Question 1 of 9")
+    expect(phone.locator("[data-ci-count]")).to_have_text("Question 1 of 10")
     helpers.check_axe(phone, "checkin-phone-form")
     helpers.assert_fits_width(phone)
     helpers.assert_tap_targets(phone)
@@ -170,7 +171,7 @@ def test_check_in_pages_pass_axe_on_a_phone_and_a_desk(live_server, new_context,
     helpers.login(desk, live_server, cast.patient)
     desk.goto(live_server.url + reverse("checkin_current"))
     # On a desk every question shows at once, with no Back / Next.
-    expect(desk.locator("[data-ci-question]:visible")).to_have_count(9)
+    expect(desk.locator("[data-ci-question]:visible")).to_have_count(10)
     expect(desk.get_by_role("button", name="Next")).to_be_hidden()
     shot(desk, "desk-form", full_page=True)
     helpers.check_axe(desk, "checkin-desk-form")
@@ -180,19 +181,22 @@ def test_check_in_pages_pass_axe_on_a_phone_and_a_desk(live_server, new_context,
     desk.get_by_role("button", name="Submit my answers").click()
     summary = desk.locator(".error-summary")
     expect(summary).to_be_focused()
-    expect(summary).to_contain_text("Please check 8 answers")
+    expect(summary).to_contain_text("Please check 9 answers")
     expect(desk.locator("#id_pain_avg__pain_avg_3")).to_be_checked()
     shot(desk, "desk-errors", full_page=True)
     helpers.check_axe(desk, "checkin-desk-errors")
 
-    # On the phone: answer one, save for later, come back to the next unanswered one.
-    phone.locator("label[for=id_pain_avg__pain_avg_5]").click()
+    # On the phone, opened before the desk saved: it picks up the desk's answer, then
+    # answers one more, saves for later, and comes back to the next unanswered one.
+    phone.goto(live_server.url + reverse("checkin_current"))
+    expect(phone.locator("[data-ci-count]")).to_have_text("Question 2 of 10")
+    visible_question(phone).locator("label").nth(6).click()
     phone.get_by_role("button", name="Next").click()
     phone.get_by_role("button", name="Save and finish later").click()
     expect(phone).to_have_url(re.compile(r"/today/"))
     phone.goto(live_server.url + reverse("checkin_current"))
     expect(phone.get_by_text("We kept the answers you saved before.")).to_be_visible()
-    expect(phone.locator("[data-ci-count]")).to_have_text("Question 2 of 9")
+    expect(phone.locator("[data-ci-count]")).to_have_text("Question 3 of 10")
 
     for index, value in enumerate(ANSWERS):
         desk.locator("[data-ci-question]").nth(index).locator(
@@ -219,7 +223,7 @@ def test_without_javascript_it_is_one_plain_form(live_server, new_context, cast,
     page = new_context(**PHONE, java_script_enabled=False).new_page()
     helpers.login(page, live_server, cast.patient)
     page.goto(live_server.url + reverse("checkin_current"))
-    expect(page.locator("[data-ci-question]:visible")).to_have_count(9)
+    expect(page.locator("[data-ci-question]:visible")).to_have_count(10)
     for index, value in enumerate(ANSWERS):
         page.locator("[data-ci-question]").nth(index).locator(
             f"label:has(input[value='{value}'])"

@@ -18,12 +18,12 @@ pytestmark = pytest.mark.browser
 
 WORDS = {
     "en": {
-        "count": "Question {n} of 9",
+        "count": "Question {n} of 10",
         "next": "Next",
         "note": "Please choose an answer to go on.",
     },
     "es": {
-        "count": "Pregunta {n} de 9",
+        "count": "Pregunta {n} de 10",
         "next": "Siguiente",
         "note": "Elija una respuesta para seguir.",
     },

@@ -28,7 +28,8 @@ Checkpoint = Callable[[Page, str], None]
 
 
 def results(page: Page):
-    return page.locator("#caseload-results tbody th[scope=row]")
+    """The patients' names in the caseload's rows (beside each, a second identifier)."""
+    return page.locator("#caseload-results tbody th[scope=row] .caseload__name")
 
 
 def run_journey(live_server, cast, page: Page, checkpoint: Checkpoint, alert: Alert) -> None:

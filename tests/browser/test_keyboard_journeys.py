@@ -251,8 +251,8 @@ def test_a_clinician_works_by_keyboard(live_server, cast, caseload, new_context)
 
 # ---------------------------------------------------------------- patient
 # Week 3 asks: average pain, worst pain, fear of movement, PHQ-2 (2), PHQ-9 item 9,
-# GAD-2 (2), any new symptoms.
-CHECKIN_ANSWERS = [4, 6, 5, 1, 0, 0, 1, 0, 0]
+# GAD-2 (2), new symptoms as two questions (emergency signs, others).
+CHECKIN_ANSWERS = [4, 6, 5, 1, 0, 0, 1, 0, 0, 0]
 
 
 @pytest.fixture
