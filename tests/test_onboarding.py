@@ -127,11 +127,15 @@ def test_an_emergency_contact_name_too_long_gets_one_message(
     name = "Ana " + "x" * 196
     response = client.post(
         reverse("onboarding_contact"),
-        {
-            "country": "US",
-            "emergency_contact_name": name,
-            "emergency_contact_phone": "+1 555 010 0199",
-        },
+        with_version(
+            client,
+            reverse("onboarding_contact"),
+            {
+                "country": "US",
+                "emergency_contact_name": name,
+                "emergency_contact_phone": "+1 555 010 0199",
+            },
+        ),
     )
     assert response.status_code == 422
     body = response.content.decode()

@@ -41,12 +41,16 @@ def test_onboarding_asks_for_the_country_after_the_settings(client, cast, new_en
     assert '<option value="NZ" selected>' in page  # their time zone's country, to confirm
     response = client.post(
         reverse("onboarding_contact"),
-        {
-            "country": "AU",
-            "contact_phone": "+61 400 000 000",
-            "emergency_contact_name": "Kim",
-            "emergency_contact_phone": "0400 111 222",
-        },
+        with_version(
+            client,
+            reverse("onboarding_contact"),
+            {
+                "country": "AU",
+                "contact_phone": "+61 400 000 000",
+                "emergency_contact_name": "Kim",
+                "emergency_contact_phone": "0400 111 222",
+            },
+        ),
     )
     assert response.url == reverse("onboarding_safety")
     new_enrollment.refresh_from_db()
