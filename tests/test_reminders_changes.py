@@ -20,6 +20,7 @@ from django.urls import reverse
 
 from painapp.accounts.models import Membership, Role, User
 from programs import services as program_services
+from tests.edit_versions import with_version
 from tests.factories import make_enrollment, make_member
 from tracking.models import CheckIn, Delivery, ReminderSchedule
 from tracking.reminders.schedules import preferences_for, schedules_sync
@@ -69,7 +70,9 @@ def save_reminder_settings(client: Client, enrollment, **changes) -> None:
         "practice_time": prefs.practice_time.strftime("%H:%M"),
         **changes,
     }
-    response = client.post(reverse("reminder_settings"), data)
+    response = client.post(
+        reverse("reminder_settings"), with_version(client, reverse("reminder_settings"), data)
+    )
     assert response.status_code == 302, response.content.decode()[:3000]
 
 

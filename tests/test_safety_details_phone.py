@@ -11,6 +11,7 @@ import pytest
 from django.urls import reverse
 from django.utils.html import escape
 
+from tests.edit_versions import with_version
 from tracking.safety.forms import PHONE
 from tracking.safety.resources import COUNTRY_CHOICES, OTHER, PHONE_EXAMPLES, phone_example
 
@@ -27,7 +28,7 @@ def _refused(client, cast, language: str, data: dict) -> str:
     cast.patient.language = language
     cast.patient.save(update_fields=["language"])
     client.force_login(cast.patient)
-    response = client.post(URL, data)
+    response = client.post(URL, with_version(client, URL, data))
     assert response.status_code == 422
     return response.content.decode()
 
@@ -69,7 +70,9 @@ def test_a_number_too_long_gives_the_saved_countrys_example(client, cast, enroll
 )
 def test_what_the_message_allows_is_accepted(client, cast, enrollment, number):
     client.force_login(cast.patient)
-    response = client.post(URL, {"country": "US", "contact_phone": number})
+    response = client.post(
+        URL, with_version(client, URL, {"country": "US", "contact_phone": number})
+    )
     assert response.status_code == 302
     enrollment.refresh_from_db()
     assert enrollment.contact_phone == number

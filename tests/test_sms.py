@@ -17,6 +17,7 @@ from django.urls import reverse
 
 from painapp.accounts.models import Role
 from tests.conftest import ROOT
+from tests.edit_versions import with_version
 from tests.factories import make_enrollment, make_member
 from tests.fake_twilio import ACCOUNT_SID, AUTH_TOKEN, FROM_NUMBER, FakeTwilio
 from tracking.models import Delivery, ReminderPreferences
@@ -124,13 +125,17 @@ def test_with_no_provider_patients_are_not_offered_text_messages(
     assert "By text message" not in page and "Mobile number" not in page
     client.post(
         reverse("reminder_settings"),
-        {
-            "practice_enabled": "on",
-            "practice_time": "09:00",
-            "email_enabled": "on",
-            "sms_enabled": "on",
-            "phone": "+447911123456",
-        },
+        with_version(
+            client,
+            reverse("reminder_settings"),
+            {
+                "practice_enabled": "on",
+                "practice_time": "09:00",
+                "email_enabled": "on",
+                "sms_enabled": "on",
+                "phone": "+447911123456",
+            },
+        ),
     )
     prefs = ReminderPreferences.objects.get(enrollment=enrollment)
     assert prefs.sms_enabled is False and prefs.phone == ""
@@ -146,13 +151,17 @@ def test_with_a_provider_patients_choose_text_messages_to_a_valid_mobile(
     def save(phone):
         return client.post(
             reverse("reminder_settings"),
-            {
-                "practice_enabled": "on",
-                "practice_time": "09:00",
-                "email_enabled": "on",
-                "sms_enabled": "on",
-                "phone": phone,
-            },
+            with_version(
+                client,
+                reverse("reminder_settings"),
+                {
+                    "practice_enabled": "on",
+                    "practice_time": "09:00",
+                    "email_enabled": "on",
+                    "sms_enabled": "on",
+                    "phone": phone,
+                },
+            ),
         )
 
     for wrong in ("07911 123456", "+44 12", "+44 20 7946 0958"):  # no country code, short,
