@@ -15,6 +15,7 @@ from django.utils import translation
 
 from painapp.formats import clock
 from painapp.widgets import ClockTimeField
+from tests.edit_versions import with_version
 from tests.factories import make_enrollment
 from tracking.messaging.services import message_send
 from tracking.models import ReminderPreferences
@@ -217,9 +218,10 @@ def test_the_reminders_page_gives_examples_on_the_patients_clock(
         client, new_york, program_version, language=language, country="US"
     )
     data = {"practice_enabled": "on", "practice_time": "25:99", "email_enabled": "on"}
-    page = client.post(reverse("reminder_settings"), data).content.decode()
+    url = reverse("reminder_settings")
+    page = client.post(url, with_version(client, url, data)).content.decode()
     assert example in page
     assert 'value="25:99"' in page  # what was typed, to correct
     # A time typed on the 12-hour clock (a browser with no time picker) is understood.
-    client.post(reverse("reminder_settings"), {**data, "practice_time": "7:30 p. m."})
+    client.post(url, with_version(client, url, {**data, "practice_time": "7:30 p. m."}))
     assert ReminderPreferences.objects.get(enrollment=enrollment).practice_time == time(19, 30)
