@@ -17,6 +17,7 @@ from django.urls import reverse
 from programs.content import CONTENT_ROOT, ContentError, read_program
 from programs.models import Activity, ProgramVersion, Reflection
 from programs.services import enrollment_unlock_week, reflection_save
+from tests.edit_versions import with_version
 
 
 def activity(enrollment, slug) -> Activity:
@@ -126,7 +127,9 @@ def test_expressive_writing_is_private_by_default_and_the_patient_can_share_it(w
     assert saved.private and saved.text == "The year Dad was ill."
     assert "Saved, just for you. Your care team cannot see it." in response.content.decode()
 
-    response = week5.post(url, {"text": "The year Dad was ill.", "share": "on"}, follow=True)
+    response = week5.post(
+        url, with_version(week5, url, {"text": "The year Dad was ill.", "share": "on"}), follow=True
+    )
     saved.refresh_from_db()
     assert not saved.private
     body = response.content.decode()
@@ -137,7 +140,7 @@ def test_expressive_writing_is_private_by_default_and_the_patient_can_share_it(w
     )
 
     # Unticked and saved again: private again.
-    week5.post(url, {"text": "The year Dad was ill."})
+    week5.post(url, with_version(week5, url, {"text": "The year Dad was ill."}))
     saved.refresh_from_db()
     assert saved.private
 
