@@ -17,10 +17,12 @@ from datetime import date
 
 import pytest
 from django.core.management import call_command
+from django.utils import timezone
 from playwright.sync_api import Page, expect
 
 from programs.models import Enrollment, FearItem, PracticeSession, Program
 from programs.services import enrollment_invite
+from programs.weeks import local_date
 from tests.browser import helpers
 from tests.test_i18n import english_in, visible_text
 from tests.test_i18n_sweep import REFERENCES
@@ -67,7 +69,9 @@ def test_a_spanish_patient_goes_from_invitation_to_the_fear_ladder_without_engli
         full_name=NAME,
         clinician=cast.clinician,
         program_version=english,
-        start_date=date.today(),  # noqa: DTZ011 (the server's today, as an admin picks)
+        # The patient's own today: in UTC's small hours it is still yesterday in Mexico,
+        # and a program starting "tomorrow" has no baseline check-in open yet.
+        start_date=local_date(timezone.now(), zoneinfo.ZoneInfo("America/Mexico_City")),
         timezone_name="America/Mexico_City",
         send=True,
         language="es",
