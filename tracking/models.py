@@ -41,8 +41,12 @@ class PracticeSettings(models.Model):
     missed_in_a_row = models.PositiveSmallIntegerField(default=rules.DEFAULT_MISSED_IN_A_ROW)
     escalation_minutes = models.PositiveIntegerField(
         default=rules.DEFAULT_ESCALATION_MINUTES,
-        help_text="Escalate an urgent alert to practice admins if not acknowledged "
-        "within this many minutes.",
+        help_text=gettext_lazy(
+            "If nobody acknowledges an urgent alert within this many minutes, it goes to "
+            "the next step of the practice's escalation chain (a named person, the "
+            "patient's clinician or the practice admins), or to the safety contact at "
+            "the end of the chain."
+        ),
     )
     checkin_window_days = models.PositiveSmallIntegerField(
         default=rules.DEFAULT_CHECKIN_WINDOW_DAYS,

@@ -50,8 +50,6 @@ DEFAULT_RESPONDER_BASELINE_FLOOR = 4
 # A somatic-tracking session counts toward practice figures from this many seconds
 # (programs.practice.counting, re-exported below with its rule).
 DEFAULT_MIN_PRACTICE_SECONDS = _counting.DEFAULT_MIN_PRACTICE_SECONDS
-"""An urgent (self-harm) alert nobody acknowledged within this many minutes goes to
-the practice's admins."""
 DEFAULT_CHECKIN_WINDOW_DAYS = 3
 """A check-in stays open this many days after its local midnight, then counts as
 missed (a program may set its own `window_days`)."""
