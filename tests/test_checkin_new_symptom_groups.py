@@ -153,7 +153,7 @@ def test_emergency_signs_sent_after_the_program_ended_say_go_today_on_the_ended_
 
 
 def test_the_alert_email_says_emergency_signs_at_a_check_in(cast, week3, mailoutbox):
-    from tracking.alerts.escalation import alert_email_send
+    from tracking.alerts.emails import alert_email_send
 
     record_at_open(week3, new_symptoms={E: 1, D: 0})
     alert = Alert.objects.get(enrollment=week3.enrollment)

@@ -34,7 +34,8 @@ from tests.factories import PASSWORD
 from tests.hostile_data import MARKUP, PATIENT_EMAIL, SIGNATURES, build_hostile_world
 from tests.test_access_matrix import EXPECTED, OK, all_url_names, kwargs_for
 from tests.test_alerts_factories import registered_task
-from tracking.alerts.escalation import escalate_unacknowledged_alerts, send_daily_digests
+from tracking.alerts.digest import send_daily_digests
+from tracking.alerts.escalation import escalate_unacknowledged_alerts
 from tracking.models import Delivery, OutboxTask, ReminderSchedule
 from tracking.reminders.delivery import deliver
 from tracking.reminders.sweep import sweep_due_reminders

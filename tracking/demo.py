@@ -39,6 +39,7 @@ from tracking.alerts.evaluate import pain_rise, self_harm_details
 from tracking.checkins.schedule import checkins_schedule
 from tracking.checkins.summaries import summaries_refresh
 from tracking.clinic.coding import attribution_scores_refresh
+from tracking.demo_data import CAUSES_AFTER, CAUSES_BEFORE, FEARS, FIRST, LAST, SENSATIONS, ZONES
 from tracking.instruments.registry import (
     asked_of,
     current_instruments,
@@ -52,46 +53,6 @@ from tracking.models import Alert, CheckIn, EscalationStep, PracticeSettings, Re
 from tracking.reminders.schedules import schedules_sync
 from tracking.safety.resources import OTHER, crisis_resources_seed, suggested_country
 from tracking.safety.scanner import FINGERPRINT
-
-FIRST = [
-    "Ava", "Ben", "Chloe", "Dan", "Ella", "Femi", "Grace", "Hugo", "Isla", "Jack", "Kira",
-    "Liam", "Mia", "Noah", "Olu", "Pia", "Quinn", "Rosa", "Sam", "Tara", "Umar", "Vera", "Will",
-    "Xena", "Yusuf", "Zoe", "Arun", "Bea",
-]  # fmt: skip
-LAST = [
-    "Adams", "Bauer", "Chen", "Diaz", "Evans", "Fischer", "Gupta", "Hughes", "Ito", "Jones",
-    "Khan", "Lopez", "Murphy", "Nowak", "O'Brien", "Patel", "Quist", "Rossi", "Silva", "Taylor",
-    "Ueda", "Vance", "Walsh", "Xu", "Young", "Zhang", "Ahmed", "Brown",
-]  # fmt: skip
-ZONES = [
-    "Europe/London",
-    "Europe/Dublin",
-    "America/New_York",
-    "America/Chicago",
-    "Australia/Sydney",
-    "Europe/Berlin",
-]
-SENSATIONS = ["tight", "pressure", "warm", "dull", "tingling", "pulsing", "heavy", "buzzing"]
-FEARS = [
-    ("Bending to tie my shoes", 35),
-    ("Carrying a bag of shopping", 50),
-    ("Sitting through a whole film", 25),
-    ("Lifting my grandchild", 70),
-    ("A 10-minute jog", 85),
-    ("Vacuuming the stairs", 60),
-]
-CAUSES_BEFORE = [
-    ("A slipped disc", "spinal"),
-    ("Lifting boxes at work", "activity"),
-    ("Bad posture at my desk", "posture"),
-    ("Getting older", "age"),
-    ("An old sports injury", "injury"),
-]
-CAUSES_AFTER = [
-    ("Stress at work", "stress"),
-    ("My brain learned to expect pain", "brain"),
-    ("Worry and fear about my back", "psychological"),
-]
 
 
 def _safety_ready(practice: Practice, admin: User, on_call: User) -> None:

@@ -10,7 +10,7 @@ from __future__ import annotations
 from celery import shared_task
 from django.utils import timezone
 
-from tracking.alerts import escalation, resolve_clock
+from tracking.alerts import digest, emails, escalation, resolve_clock
 from tracking.alerts.evaluate import alerts_for_missed_checkins
 from tracking.checkins.schedule import checkins_update_statuses
 from tracking.messaging.services import message_email_send
@@ -73,7 +73,7 @@ def update_checkin_statuses() -> dict[str, int]:
 @shared_task(name="tracking.tasks_alerts.send_alert_email", acks_late=True)
 def send_alert_email(alert_id: int, outbox_id: int | None = None) -> bool:
     """Outbox: email the clinician about a self-harm or red-flag alert."""
-    sent = escalation.alert_email_send(alert_id=alert_id, outbox_id=outbox_id)
+    sent = emails.alert_email_send(alert_id=alert_id, outbox_id=outbox_id)
     outbox_done(outbox_id)
     return sent
 
@@ -84,7 +84,7 @@ def send_escalation_email(
 ) -> bool:
     """Outbox: email one person the escalation chain reached about an alert (not
     acknowledged in time, or with `unresolved`, acknowledged but not resolved in time)."""
-    sent = escalation.escalation_email_send(
+    sent = emails.escalation_email_send(
         alert_id=alert_id, user_id=user_id, outbox_id=outbox_id, unresolved=unresolved
     )
     outbox_done(outbox_id)
@@ -94,7 +94,7 @@ def send_escalation_email(
 @shared_task(name="tracking.tasks_alerts.send_handover_email", acks_late=True)
 def send_handover_email(alert_id: int, user_id: int, outbox_id: int | None = None) -> bool:
     """Outbox: tell the clinician a patient was moved to of an alert not yet resolved."""
-    sent = escalation.handover_email_send(alert_id=alert_id, user_id=user_id, outbox_id=outbox_id)
+    sent = emails.handover_email_send(alert_id=alert_id, user_id=user_id, outbox_id=outbox_id)
     outbox_done(outbox_id)
     return sent
 
@@ -102,7 +102,7 @@ def send_handover_email(alert_id: int, user_id: int, outbox_id: int | None = Non
 @shared_task(name="tracking.tasks_alerts.send_digest_email", acks_late=True)
 def send_digest_email(digest_id: int, outbox_id: int | None = None) -> bool:
     """Outbox: send one clinician's daily digest."""
-    sent = escalation.digest_email_send(digest_id=digest_id, outbox_id=outbox_id)
+    sent = emails.digest_email_send(digest_id=digest_id, outbox_id=outbox_id)
     outbox_done(outbox_id)
     return sent
 
@@ -124,7 +124,7 @@ def raise_missed_checkin_alerts() -> int:
 @shared_task(name="tracking.tasks_alerts.send_daily_digests")
 def send_daily_digests() -> int:
     """Beat, every 15 minutes: digests for clinicians whose local 07:00 has passed."""
-    return escalation.send_daily_digests()
+    return digest.send_daily_digests()
 
 
 # ---------------------------------------------------------------- messaging

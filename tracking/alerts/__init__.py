@@ -11,7 +11,8 @@ Rules (thresholds per practice, `PracticeSettings`):
 - red flag at screening: raised by the screening view (HIGH, clinician told at once).
 
 Every alert, of any severity, has a due time (due.py) and climbs the practice's
-escalation chain while nobody acknowledges it (escalation.py; docs/escalation.md).
+escalation chain while nobody acknowledges it (chain.py walks it, escalation.py sweeps;
+docs/escalation.md); the daily digest is digest.py and every alert email emails.py.
 Alert lifecycle writes (raise, acknowledge, resolve with a documented contact) live in
 services.py.
 Emails never carry health data or the patient's name: they say something needs a

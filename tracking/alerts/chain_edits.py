@@ -1,7 +1,7 @@
 """A change of the escalation chain shares the alerts already in flight with the people
 it adds behind them.
 
-An alert walks the chain on its clock (tracking.alerts.escalation), and a step it has
+An alert walks the chain on its clock (tracking.alerts.chain), and a step it has
 reached or passed is never walked again. So someone added to such a step (a named
 person moved up, an on-call person added at the end of a chain an alert went all the
 way through, a step that moves into the place of a removed one) would never be told of
@@ -31,7 +31,7 @@ from django.db.models import Q
 from django.http import HttpRequest
 
 from tracking import rules as clinical
-from tracking.alerts.escalation import _Context, _load_context, _step_people, tell, told_too
+from tracking.alerts.chain import ChainContext, load_context, step_people, tell, told_too
 from tracking.alerts.services import tells_clinician_at_once
 from tracking.models import Alert, EscalationStep
 
@@ -48,10 +48,10 @@ def chain_as_it_is(practice_id: int) -> list[EscalationStep]:
 
 
 def _people(
-    chain: list[EscalationStep], *, clinician_id: int, ctx: _Context
+    chain: list[EscalationStep], *, clinician_id: int, ctx: ChainContext
 ) -> list[tuple[int, list[int]]]:
     return [
-        (step.position, [u.pk for u in _step_people(step, clinician_id=clinician_id, ctx=ctx)])
+        (step.position, [u.pk for u in step_people(step, clinician_id=clinician_id, ctx=ctx)])
         for step in chain
     ]
 
@@ -73,7 +73,7 @@ def alerts_share_with_newcomers(
     )
     if not alerts:
         return 0
-    ctx = _load_context({practice_id})
+    ctx = load_context({practice_id})
     after = ctx.chains[practice_id]
     staff = ctx.staff[practice_id]
     shared = 0

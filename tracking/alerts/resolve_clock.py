@@ -32,7 +32,7 @@ from django.db.models import F, Value
 from django.db.models.functions import Coalesce
 from django.utils import timezone
 
-from tracking.alerts.escalation import _load_context, _next_step, tell, told_too
+from tracking.alerts.chain import load_context, next_step, tell, told_too
 from tracking.models import Alert
 
 logger = logging.getLogger(__name__)
@@ -66,11 +66,11 @@ def escalate_unresolved_alerts(now: datetime | None = None) -> int:
     )
     if not found:
         return 0
-    ctx = _load_context({a.practice_id for a in found})
+    ctx = load_context({a.practice_id for a in found})
     told = 0
     for alert in found:
         acknowledger = {alert.acknowledged_by_id} if alert.acknowledged_by_id else set()
-        step, people = _next_step(alert, ctx, also_told=acknowledger)
+        step, people = next_step(alert, ctx, also_told=acknowledger)
         with transaction.atomic():
             claimed = Alert.objects.filter(
                 pk=alert.pk,

@@ -24,8 +24,8 @@ from painapp.accounts.badges import badges_changed
 from painapp.accounts.models import Practice, User
 from programs.models import Enrollment, EnrollmentStatus
 from programs.safety import patient_wrote
+from tracking.alerts.chain import Unreachable, unreachable_people
 from tracking.alerts.chain_edits import alerts_share_with_newcomers, chain_as_it_is
-from tracking.alerts.escalation import Unreachable, unreachable_people
 from tracking.alerts.staff import active_staff
 from tracking.models import CrisisResource, EscalationStep, PracticeSettings, SafetyPlan
 
@@ -226,7 +226,7 @@ def duplicate_step(practice: Practice, target: str, user: User | None) -> str:
 
 def chain_empty_warning(practice: Practice) -> str:
     """What happens to an alert when the practice's escalation chain is empty, in
-    plain words (tracking.alerts.escalation._next_step), or "" when it has steps."""
+    plain words (tracking.alerts.chain.next_step), or "" when it has steps."""
     if EscalationStep.objects.filter(practice=practice).exists():
         return ""
     settings = (
@@ -254,7 +254,7 @@ def chain_empty_warning(practice: Practice) -> str:
 
 def switched_off_warning(found: Unreachable) -> str:
     """What a switched-off person on the safety setup means for an alert, in plain
-    words (tracking.alerts.escalation: their step is passed over; with the safety
+    words (tracking.alerts.chain: their step is passed over; with the safety
     contact switched off, the end of the chain goes to every active admin)."""
     if found.position is None:
         return gettext(
@@ -273,7 +273,7 @@ def safety_roles_warning(practice: Practice, user: User) -> str:
     """What switching `user` off would mean for the practice's safety setup, or "" when
     it names them nowhere: for the confirmation before it. A warning, not a refusal:
     the chain passes over a switched-off person, and every active admin takes the
-    safety contact's place (tracking.alerts.escalation), so an alert still reaches
+    safety contact's place (tracking.alerts.chain), so an alert still reaches
     someone; the admin is asked to choose someone else."""
     contact = PracticeSettings.objects.filter(practice=practice, safety_contact=user).exists()
     position = (

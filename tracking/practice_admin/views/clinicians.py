@@ -21,7 +21,7 @@ from painapp.accounts.models import Invitation, Membership, Role
 from painapp.types import MemberRequest
 from programs.enrollments import CASELOAD_STATUSES
 from programs.models import Enrollment
-from tracking.alerts.escalation import unreachable_people
+from tracking.alerts.chain import unreachable_people
 from tracking.lifecycle import caseload_reassign, clinician_deactivate
 from tracking.practice_admin.forms import DeactivateClinicianForm, ReassignCaseloadForm
 from tracking.safety.services import safety_roles_warning, switched_off_warning

@@ -22,7 +22,7 @@ from painapp import edit_version
 from painapp.accounts.access import admin_required, practice_object_or_404
 from painapp.types import MemberRequest
 from tracking import rules
-from tracking.alerts.escalation import unreachable_people
+from tracking.alerts.chain import unreachable_people
 from tracking.models import CrisisResource, EscalationStep, PracticeSettings
 from tracking.practice_admin.safety_forms import (
     CrisisResourcesForm,
