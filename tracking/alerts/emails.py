@@ -14,10 +14,9 @@ from django.utils import timezone
 
 from painapp.accounts.emails import send_email
 from painapp.accounts.models import Role, User
-from tracking import rules as clinical
-from tracking.alerts import wording
 from tracking.alerts.chain import next_step_of
 from tracking.alerts.due import alert_clock
+from tracking.alerts.reasons import UrgentWords
 from tracking.alerts.staff import active_staff
 from tracking.models import Alert, DigestLog, OutboxTask
 
@@ -36,7 +35,8 @@ def _app_url(path: str) -> str:
 
 
 def alert_email_send(*, alert_id: int, outbox_id: int | None = None) -> bool:
-    """Email the patient's clinician about a self-harm or red-flag alert. Skipped if
+    """Email the patient's clinician about an alert that needs prompt contact
+    (tracking.rules.needs_prompt_contact), saying its own reason. Skipped if
     already sent or already acknowledged. No name, answers or scores in the email."""
     if not _outbox_pending(outbox_id):
         return False
@@ -48,6 +48,7 @@ def alert_email_send(*, alert_id: int, outbox_id: int | None = None) -> bool:
     if alert is None or alert.status != Alert.Status.OPEN:
         return False
     clinician = alert.enrollment.clinician
+    now = timezone.now()
     if not active_staff([alert.practice_id]).filter(user=clinician).exists():
         # Switched off since (account or membership): the sweep moves the alert on.
         logger.error("Alert %s: the clinician is switched off; no email sent", alert_id)
@@ -58,24 +59,12 @@ def alert_email_send(*, alert_id: int, outbox_id: int | None = None) -> bool:
         context={
             "name": clinician.display_name,
             "practice": alert.practice,
-            "is_self_harm": alert.kind == Alert.Kind.SELF_HARM,
-            # Which kind of sign only (the emergency department today), never which one.
-            "is_emergency": alert.kind == Alert.Kind.RED_FLAG
-            and clinical.red_flags_urgent(alert.details.get("red_flags", [])),
-            # A weekly check-in's new symptoms: emergency signs, or signs for a doctor.
-            "symptoms": "emergency"
-            if alert.kind == Alert.Kind.EMERGENCY_SYMPTOMS
-            else "new"
-            if alert.kind == Alert.Kind.NEW_SYMPTOMS
-            else "",
-            # Where they wrote it ("in a message to the care team"), never what.
-            "from_checkin": wording.from_checkin(alert),
-            "written_where": wording.where_phrase(alert),
-            "url": _app_url(reverse("alert_detail", args=[alert.pk])),
-            # When to call: the alert's own due time, said in the clinician's zone and
+            # Why, from the one table of reasons (tracking.alerts.reasons): which kind of
+            # thing happened and where ("in a message to the care team"), never what.
+            # When to call is the alert's own due time, said in the clinician's zone and
             # language as every alert page says it (wording.due_phrase).
-            "due_at": alert_clock(alert, timezone.now()).deadline,
-            "now": timezone.now(),
+            "reason": UrgentWords.of(alert, deadline=alert_clock(alert, now).deadline, now=now),
+            "url": _app_url(reverse("alert_detail", args=[alert.pk])),
             # Who is told if they do not acknowledge it in time: the practice's chain.
             "next_step": next_step_of(alert),
         },
