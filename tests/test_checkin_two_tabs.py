@@ -162,3 +162,54 @@ def test_the_submit_still_counts_once(patient, week3):
     assert week3.status == CheckIn.Status.COMPLETED
     keys = list(Response.objects.filter(checkin=week3).values_list("instrument_key", flat=True))
     assert len(keys) == len(set(keys)) == len(week3.instrument_keys)
+
+
+@pytest.mark.parametrize(
+    ("typed", "told", "not_said"),
+    [
+        (
+            {"phq9__phq9": "2"},
+            "We did not save this answer, but we have told your clinic about it.",
+            "We have told your clinic about what you wrote.",
+        ),
+        (
+            {"causes__cause1__text": "Some days I want to die", "causes__cause1__category": ""},
+            "We did not save what you wrote, but we have told your clinic about it.",
+            "We did not save this answer",
+        ),
+    ],
+    ids=["safety-answer", "crisis-words"],
+)
+def test_a_refused_save_says_what_the_clinic_was_told_of(
+    patient, enrollment, week3, typed, told, not_said
+):
+    """A safety answer in a refused save is an answer the clinic heard of, not words the
+    patient wrote; crisis words in one are words, not saved."""
+    week3.instrument_keys = [*week3.instrument_keys, "phq9", "causes"]
+    week3.save(update_fields=["instrument_keys"])
+    stale = open_tab(patient, week3)
+    patient.post(
+        url(week3), {"action": "save", **FIRST_FIVE, "edited_from": open_tab(patient, week3)}
+    )
+    response = patient.post(url(week3), {"action": "save", **typed, "edited_from": stale})
+    assert response.status_code == 409
+    assert Alert.objects.filter(enrollment=enrollment, kind=Alert.Kind.SELF_HARM).exists()
+    page = " ".join(response.content.decode().split())
+    panel = page[page.index('id="crisis-now"') :]
+    assert told in panel
+    assert not_said not in panel
+
+
+def test_a_refused_safety_answer_is_said_in_spanish(patient, cast, enrollment, week3):
+    cast.patient.language = "es"
+    cast.patient.save(update_fields=["language"])
+    week3.instrument_keys = [*week3.instrument_keys, "phq9"]
+    week3.save(update_fields=["instrument_keys"])
+    stale = open_tab(patient, week3)
+    patient.post(
+        url(week3), {"action": "save", **FIRST_FIVE, "edited_from": open_tab(patient, week3)}
+    )
+    response = patient.post(url(week3), {"action": "save", "phq9__phq9": "2", "edited_from": stale})
+    page = " ".join(response.content.decode().split())
+    assert "No guardamos esta respuesta, pero sí le avisamos a su clínica." in page
+    assert "Le avisamos a su clínica de lo que escribió." not in page

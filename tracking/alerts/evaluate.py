@@ -198,6 +198,9 @@ class DraftSafety:
     tracking.rules.SYMPTOM_GROUPS)."""
 
     self_harm: bool = False
+    # Whether a safety answer (PHQ-9 item 9 above 0) says so, not only crisis words in
+    # free text: what the patient is told the clinic heard of (an answer, or words).
+    by_answer: bool = False
     # With `self_harm`: TOLD (the check-in has a self-harm alert not resolved yet, raised
     # now or before) or SEEN (these answers were alerted on and it was resolved: nobody
     # is told again). With `new_symptoms`: whether its alert is not resolved yet.
@@ -234,7 +237,7 @@ def draft_safety(draft: dict, instruments: list) -> DraftSafety:
         answers = draft.get(instrument.key) or {}
         safety_item = (instrument.scoring or {}).get("safety_item")
         if safety_item and clinical.is_self_harm_answer(answers.get(safety_item)):
-            found.self_harm = True
+            found.self_harm = found.by_answer = True
         if instrument.key == clinical.NEW_SYMPTOMS:
             found.symptom_groups = clinical.new_symptom_groups(answers)
     return found

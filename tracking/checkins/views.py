@@ -95,11 +95,14 @@ def _form_page(
     if rules is None:
         rules = PracticeSettings.for_practice(enrollment.practice_id)
     safety = draft_safety(checkin.draft, form.instruments)
-    # Only crisis words (no safety answer): the panel says what the clinic was told of.
-    words = False
+    # Sent but not in the saved draft: the panel says what the clinic was told of, as
+    # it was: a safety answer from a refused save (`conflict`) is an answer not saved,
+    # not "what you wrote"; crisis words are words (not saved, if the save was refused).
+    about = ""
     if sent is not None and sent.self_harm and not safety.self_harm:
-        words = safety.self_harm = True
+        safety.self_harm = True
         safety.crisis = sent.crisis
+        about = "unsaved" if sent.by_answer else "unsaved_words" if conflict else "words"
     if sent is not None and sent.new_symptoms:
         # A yes sent but not saved (a refused stale save) shows where to get care too.
         safety.symptom_groups += tuple(
@@ -112,7 +115,7 @@ def _form_page(
             # A safety answer already saved shows its panel (without JavaScript too);
             # the hidden inline panels are static/js/checkin.js's to show on change.
             "safety": safety,
-            "crisis_about": "words" if words else "",
+            "crisis_about": about,
             **safety_copy(rules, enrollment),
             "checkin": checkin,
             "title": checkin_title(checkin),
