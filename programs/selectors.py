@@ -283,18 +283,42 @@ def version_boosters(version_id: int) -> tuple[Booster, ...]:
     return tuple(b for b in rows if b.version_id == newest)
 
 
+def _placed(
+    outline: ProgramOutline, tailoring: Tailoring
+) -> tuple[dict[int, list[Activity]], dict[int, list[tuple[Activity, ActivityAdjustment]]]]:
+    """The activities of each week (by number) where this patient has them: the
+    program's, with those a clinician moved to another week in that one; and, by week,
+    the ones moved out of it."""
+    by_number = {w.number: list(outline.activities[w.pk]) for w in outline.weeks}
+    moved_out: dict[int, list[tuple[Activity, ActivityAdjustment]]] = {n: [] for n in by_number}
+    for adjustment in tailoring.adjustments.values():
+        if adjustment.action != AdjustmentAction.MOVE or adjustment.to_week not in by_number:
+            continue
+        for number, acts in by_number.items():
+            moved = next((a for a in acts if a.pk == adjustment.activity_id), None)
+            if moved is not None:
+                acts.remove(moved)
+                by_number[adjustment.to_week].append(moved)
+                moved_out[number].append((moved, adjustment))
+                break
+    return by_number, moved_out
+
+
 def done_activity_ids(enrollment: Enrollment) -> set[int]:
     """The activities this enrollment has done: those it marked done, and the check-in
     lessons (kind: checkin) whose own check-in of that week was submitted
-    (programs.checkins_done). The one rule the week page, Today, the progress figures
-    and the clinician's program page read. One query."""
+    (programs.checkins_done); a check-in lesson a clinician moved to another week
+    stands for that week's check-in (`_placed`). The one rule the week page, Today, the
+    progress figures and the clinician's program page read. One query (and the
+    tailoring's, for a tailored patient: `tailoring_for`)."""
     completions = ActivityCompletion.objects.filter(enrollment=enrollment).values_list(
         "activity_id", flat=True
     )
     outline = outline_for(enrollment)
+    by_number, _ = _placed(outline, tailoring_for(enrollment))
     checkin_lessons = {
-        week.number: [a.pk for a in outline.activities[week.pk] if a.kind == ActivityKind.CHECKIN]
-        for week in outline.weeks
+        number: [a.pk for a in acts if a.kind == ActivityKind.CHECKIN]
+        for number, acts in by_number.items()
     }
     providers = list(checkins_done) if any(checkin_lessons.values()) else []
     if not providers:
@@ -331,18 +355,7 @@ def program_map(
         done = done_activity_ids(enrollment)
     current = enrollment.current_week(at)
     tailoring = tailoring_for(enrollment)
-    by_number = {w.number: list(outline.activities[w.pk]) for w in outline.weeks}
-    moved_out: dict[int, list[tuple[Activity, ActivityAdjustment]]] = {n: [] for n in by_number}
-    for adjustment in tailoring.adjustments.values():
-        if adjustment.action != AdjustmentAction.MOVE or adjustment.to_week not in by_number:
-            continue
-        for number, acts in by_number.items():
-            moved = next((a for a in acts if a.pk == adjustment.activity_id), None)
-            if moved is not None:
-                acts.remove(moved)
-                by_number[adjustment.to_week].append(moved)
-                moved_out[number].append((moved, adjustment))
-                break
+    by_number, moved_out = _placed(outline, tailoring)
     states = [
         WeekState(
             week=w,
