@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
 from functools import cached_property, lru_cache
 
 from django.contrib.postgres.expressions import ArraySubquery
-from django.db.models import Count, F, Max, OuterRef, Q, Sum
+from django.contrib.postgres.fields import ArrayField
+from django.db.models import Count, F, Func, IntegerField, Max, OuterRef, Q, Sum, Value
 
 from programs.boosters.models import Booster
 from programs.checkins_done import checkins_done
@@ -284,14 +286,14 @@ def version_boosters(version_id: int) -> tuple[Booster, ...]:
 
 
 def _placed(
-    outline: ProgramOutline, tailoring: Tailoring
+    outline: ProgramOutline, adjustments: Iterable[ActivityAdjustment]
 ) -> tuple[dict[int, list[Activity]], dict[int, list[tuple[Activity, ActivityAdjustment]]]]:
     """The activities of each week (by number) where this patient has them: the
     program's, with those a clinician moved to another week in that one; and, by week,
     the ones moved out of it."""
     by_number = {w.number: list(outline.activities[w.pk]) for w in outline.weeks}
     moved_out: dict[int, list[tuple[Activity, ActivityAdjustment]]] = {n: [] for n in by_number}
-    for adjustment in tailoring.adjustments.values():
+    for adjustment in adjustments:
         if adjustment.action != AdjustmentAction.MOVE or adjustment.to_week not in by_number:
             continue
         for number, acts in by_number.items():
@@ -308,35 +310,60 @@ def done_activity_ids(enrollment: Enrollment) -> set[int]:
     """The activities this enrollment has done: those it marked done, and the check-in
     lessons (kind: checkin) whose own check-in of that week was submitted
     (programs.checkins_done); a check-in lesson a clinician moved to another week
-    stands for that week's check-in (`_placed`). The one rule the week page, Today, the
-    progress figures and the clinician's program page read. One query (and the
-    tailoring's, for a tailored patient: `tailoring_for`)."""
+    stands for the check-in of the week it sits in (`_placed`, as the week page shows
+    it). The one rule the week page, Today, the progress figures and the clinician's
+    program page read. One query."""
     completions = ActivityCompletion.objects.filter(enrollment=enrollment).values_list(
         "activity_id", flat=True
     )
     outline = outline_for(enrollment)
-    by_number, _ = _placed(outline, tailoring_for(enrollment))
-    checkin_lessons = {
-        number: [a.pk for a in acts if a.kind == ActivityKind.CHECKIN]
-        for number, acts in by_number.items()
-    }
-    providers = list(checkins_done) if any(checkin_lessons.values()) else []
+    has_checkin_lessons = any(
+        a.kind == ActivityKind.CHECKIN for acts in outline.activities.values() for a in acts
+    )
+    providers = list(checkins_done) if has_checkin_lessons else []
     if not providers:
         return set(completions)
+    # The check-in lessons a clinician moved, [activity id, week], read in the same
+    # query (none for a patient never tailored).
+    moves = ArraySubquery(
+        ActivityAdjustment.objects.filter(
+            enrollment=OuterRef("pk"),
+            action=AdjustmentAction.MOVE,
+            activity__kind=ActivityKind.CHECKIN,
+        )
+        .order_by("pk")
+        .values(
+            pair=Func(
+                F("activity_id"),
+                F("to_week"),
+                function="ARRAY",
+                template="%(function)s[%(expressions)s]",
+                output_field=ArrayField(IntegerField()),
+            )
+        )
+    )
     row = (
         Enrollment.objects.filter(pk=enrollment.pk)
         .values_list(
             ArraySubquery(
                 ActivityCompletion.objects.filter(enrollment=OuterRef("pk")).values("activity_id")
             ),
+            moves if enrollment.tailored_at is not None else Value([], ArrayField(IntegerField())),
             *(provider.sql(OuterRef("pk")) for provider in providers),
         )
         .get()
     )
+    by_number, _ = _placed(
+        outline,
+        (
+            ActivityAdjustment(activity_id=pk, action=AdjustmentAction.MOVE, to_week=week)
+            for pk, week in row[1]
+        ),
+    )
     done = set(row[0])
-    for provider, value in zip(providers, row[1:], strict=True):
+    for provider, value in zip(providers, row[2:], strict=True):
         for number in provider.weeks(value, len(outline.weeks)):
-            done.update(checkin_lessons.get(number, ()))
+            done.update(a.pk for a in by_number.get(number, ()) if a.kind == ActivityKind.CHECKIN)
     return done
 
 
@@ -355,7 +382,7 @@ def program_map(
         done = done_activity_ids(enrollment)
     current = enrollment.current_week(at)
     tailoring = tailoring_for(enrollment)
-    by_number, moved_out = _placed(outline, tailoring)
+    by_number, moved_out = _placed(outline, tailoring.adjustments.values())
     states = [
         WeekState(
             week=w,
