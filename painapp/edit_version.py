@@ -31,7 +31,6 @@ from datetime import date, datetime, time
 from typing import Any
 
 from django import forms
-from django.db import models
 from django.utils import dateformat
 from django.utils.translation import gettext
 
@@ -65,9 +64,7 @@ def version_of(row: object | None, fields: Sequence[str] | None = None) -> str:
     return updated.isoformat() if updated else ""
 
 
-def is_current(
-    row: models.Model | None, sent: str | None, fields: Sequence[str] | None = None
-) -> bool:
+def is_current(row: object | None, sent: str | None, fields: Sequence[str] | None = None) -> bool:
     """Whether a form filled in from version `sent` may be saved over `row` as it is
     now. None: the caller does not check (not a form's save); a form posted without a
     version sends MISSING (sent_version), which is never current."""

@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
 from functools import cached_property, lru_cache
 
 from django.contrib.postgres.expressions import ArraySubquery
-from django.db.models import Count, F, Max, OuterRef, Q, Sum
+from django.contrib.postgres.fields import ArrayField
+from django.db.models import Count, F, Func, IntegerField, Max, OuterRef, Q, Sum, Value
 
 from programs.boosters.models import Booster
 from programs.checkins_done import checkins_done
@@ -283,36 +285,85 @@ def version_boosters(version_id: int) -> tuple[Booster, ...]:
     return tuple(b for b in rows if b.version_id == newest)
 
 
+def _placed(
+    outline: ProgramOutline, adjustments: Iterable[ActivityAdjustment]
+) -> tuple[dict[int, list[Activity]], dict[int, list[tuple[Activity, ActivityAdjustment]]]]:
+    """The activities of each week (by number) where this patient has them: the
+    program's, with those a clinician moved to another week in that one; and, by week,
+    the ones moved out of it."""
+    by_number = {w.number: list(outline.activities[w.pk]) for w in outline.weeks}
+    moved_out: dict[int, list[tuple[Activity, ActivityAdjustment]]] = {n: [] for n in by_number}
+    for adjustment in adjustments:
+        if adjustment.action != AdjustmentAction.MOVE or adjustment.to_week not in by_number:
+            continue
+        for number, acts in by_number.items():
+            moved = next((a for a in acts if a.pk == adjustment.activity_id), None)
+            if moved is not None:
+                acts.remove(moved)
+                by_number[adjustment.to_week].append(moved)
+                moved_out[number].append((moved, adjustment))
+                break
+    return by_number, moved_out
+
+
 def done_activity_ids(enrollment: Enrollment) -> set[int]:
     """The activities this enrollment has done: those it marked done, and the check-in
     lessons (kind: checkin) whose own check-in of that week was submitted
-    (programs.checkins_done). The one rule the week page, Today, the progress figures
-    and the clinician's program page read. One query."""
+    (programs.checkins_done); a check-in lesson a clinician moved to another week
+    stands for the check-in of the week it sits in (`_placed`, as the week page shows
+    it). The one rule the week page, Today, the progress figures and the clinician's
+    program page read. One query."""
     completions = ActivityCompletion.objects.filter(enrollment=enrollment).values_list(
         "activity_id", flat=True
     )
     outline = outline_for(enrollment)
-    checkin_lessons = {
-        week.number: [a.pk for a in outline.activities[week.pk] if a.kind == ActivityKind.CHECKIN]
-        for week in outline.weeks
-    }
-    providers = list(checkins_done) if any(checkin_lessons.values()) else []
+    has_checkin_lessons = any(
+        a.kind == ActivityKind.CHECKIN for acts in outline.activities.values() for a in acts
+    )
+    providers = list(checkins_done) if has_checkin_lessons else []
     if not providers:
         return set(completions)
+    # The check-in lessons a clinician moved, [activity id, week], read in the same
+    # query (none for a patient never tailored).
+    moves = ArraySubquery(
+        ActivityAdjustment.objects.filter(
+            enrollment=OuterRef("pk"),
+            action=AdjustmentAction.MOVE,
+            activity__kind=ActivityKind.CHECKIN,
+        )
+        .order_by("pk")
+        .values(
+            pair=Func(
+                F("activity_id"),
+                F("to_week"),
+                function="ARRAY",
+                template="%(function)s[%(expressions)s]",
+                output_field=ArrayField(IntegerField()),
+            )
+        )
+    )
     row = (
         Enrollment.objects.filter(pk=enrollment.pk)
         .values_list(
             ArraySubquery(
                 ActivityCompletion.objects.filter(enrollment=OuterRef("pk")).values("activity_id")
             ),
+            moves if enrollment.tailored_at is not None else Value([], ArrayField(IntegerField())),
             *(provider.sql(OuterRef("pk")) for provider in providers),
         )
         .get()
     )
+    by_number, _ = _placed(
+        outline,
+        (
+            ActivityAdjustment(activity_id=pk, action=AdjustmentAction.MOVE, to_week=week)
+            for pk, week in row[1]
+        ),
+    )
     done = set(row[0])
-    for provider, value in zip(providers, row[1:], strict=True):
+    for provider, value in zip(providers, row[2:], strict=True):
         for number in provider.weeks(value, len(outline.weeks)):
-            done.update(checkin_lessons.get(number, ()))
+            done.update(a.pk for a in by_number.get(number, ()) if a.kind == ActivityKind.CHECKIN)
     return done
 
 
@@ -331,18 +382,7 @@ def program_map(
         done = done_activity_ids(enrollment)
     current = enrollment.current_week(at)
     tailoring = tailoring_for(enrollment)
-    by_number = {w.number: list(outline.activities[w.pk]) for w in outline.weeks}
-    moved_out: dict[int, list[tuple[Activity, ActivityAdjustment]]] = {n: [] for n in by_number}
-    for adjustment in tailoring.adjustments.values():
-        if adjustment.action != AdjustmentAction.MOVE or adjustment.to_week not in by_number:
-            continue
-        for number, acts in by_number.items():
-            moved = next((a for a in acts if a.pk == adjustment.activity_id), None)
-            if moved is not None:
-                acts.remove(moved)
-                by_number[adjustment.to_week].append(moved)
-                moved_out[number].append((moved, adjustment))
-                break
+    by_number, moved_out = _placed(outline, tailoring.adjustments.values())
     states = [
         WeekState(
             week=w,

@@ -17,6 +17,7 @@ from django.utils import timezone
 
 from programs import selectors
 from programs.models import Activity, ActivityCompletion, ActivityKind
+from programs.tailoring.models import ActivityAdjustment, AdjustmentAction
 from tests.checkin_data import record_at_open
 from tracking.models import CheckIn
 
@@ -89,3 +90,52 @@ def test_another_weeks_check_in_does_not_make_it_done(cast, week5):
     assert _lesson(week5).pk not in done
     week4 = Activity.objects.get(week__version=week5.program_version, slug="checkin-week-4")
     assert week4.pk in done
+
+
+def _moved_item(html: str, slug: str) -> str:
+    url = reverse("activity", args=[slug])
+    match = re.search(rf'<li class="activity-item">\s*<a href="{url}".*?</li>', html, re.S)
+    assert match, slug
+    return " ".join(match.group(0).split())
+
+
+def test_a_moved_check_in_lesson_is_done_by_the_check_in_of_the_week_it_sits_in(
+    client, cast, week5
+):
+    """Week 4's check-in lesson, moved to week 5 for this patient (a move made before
+    check-in lessons stopped being offered to move): it shows in week 5, opens week 5's
+    check-in, and so is done when week 5's check-in is sent, not week 4's."""
+    week4 = Activity.objects.get(week__version=week5.program_version, slug="checkin-week-4")
+    ActivityAdjustment.objects.create(
+        enrollment=week5,
+        activity=week4,
+        action=AdjustmentAction.MOVE,
+        to_week=5,
+        reason="Fits better here",
+        created_by=cast.clinician,
+    )
+    week5.tailored_at = timezone.now()
+    week5.save(update_fields=["tailored_at"])
+    client.force_login(cast.patient)
+    week_page = reverse("program_week", args=[5])
+
+    # Week 4's check-in sent, week 5's not: the lesson in week 5 is not done yet.
+    CheckIn.objects.create(
+        enrollment=week5,
+        slot="week-4",
+        kind=CheckIn.Kind.WEEKLY,
+        week=4,
+        due_date=week5.local_date() - timedelta(days=7),
+        opens_at=timezone.now() - timedelta(days=7),
+        closes_at=timezone.now() + timedelta(days=1),
+        status=CheckIn.Status.OPEN,
+        instrument_keys=WEEKLY,
+    )
+    record_at_open(CheckIn.objects.get(enrollment=week5, slot="week-4"))
+    html = client.get(week_page).content.decode()
+    assert "Done" not in _moved_item(html, "checkin-week-4")
+
+    record_at_open(CheckIn.objects.get(enrollment=week5, slot="week-5"))
+    html = client.get(week_page).content.decode()
+    assert "Done" in _moved_item(html, "checkin-week-4")
+    assert "Done" in _moved_item(html, "checkin-week-5")

@@ -6,7 +6,6 @@ normal save (the first one here, from the page's own form) goes through."""
 
 from __future__ import annotations
 
-import re
 from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
@@ -17,23 +16,23 @@ from django.urls import reverse
 from programs.exposure.services import fear_item_create
 from programs.models import Activity, ActivityKind, Reflection
 from programs.services import enrollment_unlock_week
+from tests.edit_versions import versions_in
 from tests.tailoring_data import make_custom_exercise
 from tests.test_diary import add as diary_add
 from tests.test_diary import form_data as diary_data
 from tests.test_safety_settings import settings_post
-from tracking.models import PracticeSettings, SafetyPlan
+from tracking.models import CrisisResource, PracticeSettings, SafetyPlan
 from tracking.reminders.schedules import preferences_for
+from tracking.safety.resources import DEFAULTS
 
 CHANGED = "changed in another tab or window"
 
 
-def version_in(page: str) -> str | None:
-    """The version the page's form sends (None: the page sends none)."""
-    tags = re.findall(r'<input type="hidden" name="edited_from"[^>]*>', page)
-    if len(tags) != 1:
-        return None
-    value = re.search(r'value="([^"]*)"', tags[0])
-    return value.group(1) if value else ""
+def version_in(page: str, section: str | None = None) -> str | None:
+    """The version the page's form (posting `section`, on a page of several) sends
+    (None: the page sends none)."""
+    found = versions_in(page, section)
+    return found[0] if len(found) == 1 else None
 
 
 @dataclass
@@ -203,6 +202,20 @@ def practice_safety_settings(cast, enrollment) -> Case:
     )
 
 
+def practice_crisis_resources(cast, enrollment) -> Case:
+    def texts(gb: str) -> dict[str, str]:
+        return {"section": "resources", "country_GB": gb, "country_IE": DEFAULTS["IE"].body_md}
+
+    return Case(
+        reverse("admin_safety_settings"),
+        texts("Call **999**, or our duty line 0100 000 000."),
+        texts("Call **999**."),
+        lambda: CrisisResource.objects.get(practice=cast.practice, country="GB").body_md,
+        "Call **999**, or our duty line 0100 000 000.",
+        user="admin",
+    )
+
+
 CASES = [
     diary,
     reflection,
@@ -214,6 +227,7 @@ CASES = [
     safety_plan,
     reminders,
     practice_safety_settings,
+    practice_crisis_resources,
 ]
 
 
@@ -223,7 +237,7 @@ def test_a_post_without_the_version_never_overwrites(client, cast, enrollment, m
     client.force_login(getattr(cast, case.user))
     # The page's own form sends the version, and saving from it goes through.
     page = client.get(case.url).content.decode()
-    version = version_in(page)
+    version = version_in(page, case.first.get("section"))
     assert version is not None
     first = {**case.first, "edited_from": version}
     response = client.post(case.url, first)
@@ -238,6 +252,6 @@ def test_a_post_without_the_version_never_overwrites(client, cast, enrollment, m
     assert CHANGED in page
     assert case.saved() == case.expected
     # The page it came back on carries the version saved now: saving from it works.
-    resent = {**case.second, "edited_from": version_in(page)}
+    resent = {**case.second, "edited_from": version_in(page, case.first.get("section"))}
     assert client.post(case.url, resent).status_code == 302
     assert case.saved() != case.expected

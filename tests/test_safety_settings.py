@@ -9,6 +9,7 @@ from django.utils.html import escape
 
 from painapp.accounts.models import AuditEvent
 from painapp.edit_version import version_of
+from tests.edit_versions import with_version
 from tracking import rules
 from tracking.models import CrisisResource, EscalationStep, PracticeSettings
 from tracking.safety.resources import DEFAULTS
@@ -209,7 +210,7 @@ def test_it_saves_crisis_resources_per_country_with_audit(admin_client, cast):
         data[f"country_{code}"] = d.body_md
     data["country_GB"] = "Call **999**, or our duty line 0100 000 000."
     data["country_ZZ"] = ""
-    response = admin_client.post(URL, data)
+    response = admin_client.post(URL, with_version(admin_client, URL, data))
     assert response.status_code == 302
     assert CrisisResource.objects.get(practice=cast.practice, country="GB").body_md.startswith(
         "Call **999**"

@@ -21,6 +21,7 @@ from tracking.models import EscalationStep
 from tracking.safety.resources import COUNTRY_CHOICES, DEFAULTS
 from tracking.safety.scanner import normalise
 from tracking.safety.services import (
+    RESOURCES_VERSION,
     SETTINGS_VERSION,
     contact_removal_refused,
     duplicate_step,
@@ -277,11 +278,18 @@ class EscalationStepForm(forms.Form):
         return data
 
 
-class CrisisResourcesForm(forms.Form):
-    """One text per country, in Markdown."""
+class CrisisResourcesForm(VersionedForm):
+    """One text per country, in Markdown, edited in place by any of the practice's
+    admins (painapp.edit_version, by the saved texts of every country: a save from a
+    page opened before another admin's save is refused, never saved over theirs).
+    `row`: crisis_resources_now."""
+
+    VERSION_OF = RESOURCES_VERSION
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
+        # The settings form on the same page has its own version field.
+        self.fields["edited_from"].widget.attrs["id"] = "id_resources_edited_from"
         for code, name in COUNTRY_CHOICES:
             self.fields[f"country_{code}"] = forms.CharField(
                 label=name,
@@ -297,4 +305,8 @@ class CrisisResourcesForm(forms.Form):
             )
 
     def by_country(self) -> dict[str, str]:
-        return {name.removeprefix("country_"): value for name, value in self.cleaned_data.items()}
+        return {
+            name.removeprefix("country_"): value
+            for name, value in self.cleaned_data.items()
+            if name.startswith("country_")
+        }

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import time
+from types import SimpleNamespace
 from typing import Any
 
 from django.core.exceptions import ValidationError
@@ -28,6 +29,7 @@ from tracking.alerts.chain import Unreachable, unreachable_people
 from tracking.alerts.chain_edits import alerts_share_with_newcomers, chain_as_it_is
 from tracking.alerts.staff import active_staff
 from tracking.models import CrisisResource, EscalationStep, PracticeSettings, SafetyPlan
+from tracking.safety.resources import COUNTRY_CHOICES
 
 # The PracticeSettings fields the settings screen edits, in the order it shows them.
 SETTINGS_FIELDS = (
@@ -376,6 +378,43 @@ def _renumber(practice: Practice, steps: list[EscalationStep]) -> None:
 
 
 # ---------------------------------------------------------------- crisis resources
+
+
+# What the crisis-resources form's version is of (painapp.edit_version): the practice's
+# text for every country it shows, as crisis_resources_now holds them.
+RESOURCES_VERSION = tuple(f"country_{code}" for code, _ in COUNTRY_CHOICES)
+
+
+def crisis_resources_now(practice: Practice) -> SimpleNamespace:
+    """The practice's crisis resources as the form edits them: one `country_<code>`
+    text per country ("" where it has none of its own)."""
+    own = dict(CrisisResource.objects.filter(practice=practice).values_list("country", "body_md"))
+    return SimpleNamespace(**{name: own.get(name[8:], "") for name in RESOURCES_VERSION})
+
+
+def crisis_resources_update(
+    *,
+    request: HttpRequest,
+    practice: Practice,
+    by_country: dict[str, str],
+    edited_from: str | None = None,
+) -> list[str]:
+    """Save the practice's crisis resources, one text per country; returns the
+    countries whose text changed. `edited_from`: the version of the texts the form was
+    filled in from (painapp.edit_version, by RESOURCES_VERSION). If another admin saved
+    any of them since, nothing is saved and EditConflict holds them as they are now:
+    the form posts every country, so saving it blind would put back their old text."""
+    with transaction.atomic():
+        # One admin's save of the practice's resources at a time (rows may be added).
+        Practice.objects.select_for_update().filter(pk=practice.pk).first()
+        now = crisis_resources_now(practice)
+        if not edit_version.is_current(now, edited_from, RESOURCES_VERSION):
+            raise edit_version.EditConflict(now)
+        return [
+            code
+            for code, body in by_country.items()
+            if crisis_resource_save(request=request, practice=practice, country=code, body_md=body)
+        ]
 
 
 def crisis_resource_save(

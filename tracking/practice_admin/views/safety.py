@@ -9,6 +9,7 @@ what was typed elsewhere. Every change is audited with before and after
 
 from __future__ import annotations
 
+from types import SimpleNamespace
 from typing import Any, cast
 
 from django.contrib import messages
@@ -23,7 +24,7 @@ from painapp.accounts.access import admin_required, practice_object_or_404
 from painapp.types import MemberRequest
 from tracking import rules
 from tracking.alerts.chain import unreachable_people
-from tracking.models import CrisisResource, EscalationStep, PracticeSettings
+from tracking.models import EscalationStep, PracticeSettings
 from tracking.practice_admin.safety_forms import (
     CrisisResourcesForm,
     EscalationStepForm,
@@ -69,11 +70,12 @@ def safety_settings(request: MemberRequest) -> HttpResponse:
     step_form = EscalationStepForm(
         request.POST if section == "step_add" else None, practice=practice
     )
-    own = dict(CrisisResource.objects.filter(practice=practice).values_list("country", "body_md"))
+    resources = services.crisis_resources_now(practice)
     resources_form = CrisisResourcesForm(
-        request.POST if section == "resources" else None,
-        initial={f"country_{code}": body for code, body in own.items()},
+        request.POST if section == "resources" else None, initial=vars(resources), row=resources
     )
+    # The crisis resources as they are now, when another admin saved them meanwhile.
+    resources_conflict: SimpleNamespace | None = None
 
     if section == "settings":
         if settings_form.is_valid():
@@ -146,23 +148,32 @@ def safety_settings(request: MemberRequest) -> HttpResponse:
         return redirect("admin_safety_settings")
     elif section == "resources":
         if resources_form.is_valid():
-            changed = [
-                code
-                for code, body in resources_form.by_country().items()
-                if services.crisis_resource_save(
-                    request=request, practice=practice, country=code, body_md=body
+            try:
+                changed = services.crisis_resources_update(
+                    request=request,
+                    practice=practice,
+                    by_country=resources_form.by_country(),
+                    edited_from=resources_form.edited_version(),
                 )
-            ]
-            messages.success(
-                request,
-                _("Crisis resources saved for %(countries)s.")
-                % {"countries": ", ".join(str(COUNTRY_NAMES[c]) for c in changed)}
-                if changed
-                else _("Nothing had changed."),
-            )
-            return redirect("admin_safety_settings")
-        status = 422
+            except edit_version.EditConflict as stale:
+                # As for the settings: nothing saved, what was typed kept, what is
+                # saved now under each country that differs.
+                resources_conflict = cast(SimpleNamespace, stale.row)
+                resources_form.rebase(resources_conflict)
+            else:
+                messages.success(
+                    request,
+                    _("Crisis resources saved for %(countries)s.")
+                    % {"countries": ", ".join(str(COUNTRY_NAMES[c]) for c in changed)}
+                    if changed
+                    else _("Nothing had changed."),
+                )
+                return redirect("admin_safety_settings")
+        status = 409 if resources_conflict is not None else 422
 
+    resources_saved_now = edit_version.saved_now(
+        resources_form, vars(resources_conflict) if resources_conflict else None
+    )
     steps = list(
         EscalationStep.objects.filter(practice=practice).select_related("user").order_by("position")
     )
@@ -184,6 +195,7 @@ def safety_settings(request: MemberRequest) -> HttpResponse:
             ),
             "step_form": step_form,
             "resources_form": resources_form,
+            "resources_conflict": resources_conflict is not None,
             "steps": steps,
             "contact": contact,
             "not_ready": not_ready,
@@ -197,6 +209,7 @@ def safety_settings(request: MemberRequest) -> HttpResponse:
                 (
                     resources_form[f"country_{code}"],
                     DEFAULTS[code].source.split() if code in DEFAULTS else [],
+                    resources_saved_now[f"country_{code}"],
                 )
                 for code, _ in COUNTRY_CHOICES
             ],
