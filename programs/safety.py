@@ -127,6 +127,13 @@ def _note(
     unsaved_var.set(unsaved and (first or unsaved_var.get()))
 
 
+def emergency_signs_written(found: Crisis, *, unsaved: bool = False) -> None:
+    """The scanner (tracking.safety.scanner.scan_all, whoever called it: patient_wrote,
+    the diary, messages) found emergency signs in what the patient wrote: the page they
+    see next shows where to get care now (`emergency_written`)."""
+    _note([found], _emergency_written, _emergency_unsaved, unsaved)
+
+
 def patient_wrote(
     enrollment: Enrollment,
     *,
@@ -142,8 +149,8 @@ def patient_wrote(
     panel does not say the clinic is told). Never pass the text anywhere else (logs,
     alerts): scanners only read it. `unsaved`: the save was refused (the entry changed
     in another tab), so the words are not in the entry; an alert they raise says so.
-    Emergency signs in it (tracking.rules.symptom_words) are noted too
-    (`emergency_written`): the page then shows where to get care now."""
+    Emergency signs in it (tracking.rules.symptom_words) the scanner notes itself
+    (`emergency_signs_written`): the page then shows where to get care now."""
     texts = [t for t in texts if t]
     if not texts:
         return False
@@ -151,7 +158,6 @@ def patient_wrote(
         scanner(enrollment, source=source, texts=texts, unsaved=unsaved)
         for scanner in patient_text_scanners
     ]
-    _note([f.emergency for f in found], _emergency_written, _emergency_unsaved, unsaved)
     crisis = [f.crisis for f in found]
     _note(crisis, _crisis_written, _crisis_unsaved, unsaved)
     return any(crisis)

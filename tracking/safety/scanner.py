@@ -35,7 +35,7 @@ from django.db import IntegrityError, transaction
 from django.utils.crypto import salted_hmac
 
 from programs.models import Enrollment
-from programs.safety import NEW_ENTRY, Crisis, Found, new_entry
+from programs.safety import NEW_ENTRY, Crisis, Found, emergency_signs_written, new_entry
 from tracking import rules
 from tracking.alerts.services import alert_raise
 from tracking.models import Alert, PracticeSettings
@@ -312,6 +312,7 @@ def scan_all(
             {"emergency_signs": True, "written": True, "entry": entry},
             unsaved=unsaved,
         )
+        emergency_signs_written(emergency, unsaved=unsaved)  # the guidance on their page
     return Scanned(Found(crisis, emergency), crisis_alert, emergency_alert)
 
 
