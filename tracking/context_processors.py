@@ -136,7 +136,8 @@ def _symptoms_help(request: HttpRequest) -> dict | None:
     check-in answers saying yes to new symptoms were sent just before and no results
     page followed (programs.safety.SHOW_SYMPTOMS_HELP), or the patient wrote emergency
     signs in this request or just before (programs.safety.emergency_written), with
-    `seen_before` when nobody was told of them again, else None. Marks it shown, so it waits for no later page."""
+    `seen_before` when nobody was told of them again, else None. Marks it shown, so it
+    waits for no later page."""
     signs = emergency_written()
     found = (
         written_symptoms(signs, emergency_unsaved())
@@ -149,7 +150,7 @@ def _symptoms_help(request: HttpRequest) -> dict | None:
     if enrollment is None:
         return None  # a page that is not the patient's own: it waits for theirs
     request.session.pop(SHOW_SYMPTOMS_HELP, None)
-    setattr(request, "symptoms_help_shown", True)  # read by programs.safety.CrisisHelpMiddleware
+    vars(request)["symptoms_help_shown"] = True  # read by programs.safety.CrisisHelpMiddleware
     if isinstance(found, dict):
         crisis, groups = found.get("crisis"), found.get("groups") or []
     else:  # set before the groups were kept: which question is not known

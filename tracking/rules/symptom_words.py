@@ -153,7 +153,8 @@ EMERGENCY_SIGN_WORDS_ES: tuple[str, ...] = (
     *(f"{p} {s}" for p in ("entrepierna", "zona genital", "partes intimas", "genitales")
       for s in _SADDLE_STATE_ES),
     *(f"{legs} {s}" for legs in _LEGS_ES for s in _LEGS_STATE_ES),
-    *(f"{s} {legs}" for legs in _LEGS_ES for s in _LEGS_STATE_ES if s.startswith(("se ", "me ", "no "))),
+    *(f"{s} {legs}" for legs in _LEGS_ES for s in _LEGS_STATE_ES
+      if s.startswith(("se ", "me ", "no "))),
     *(f"{w} en {legs}" for legs in _LEGS_ES for w in ("debilidad", "entumecimiento", "hormigueo")),
     "no siento las piernas", "no siento ninguna pierna", "las piernas se me duermen",
     "se me duermen las piernas",

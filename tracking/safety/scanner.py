@@ -285,11 +285,11 @@ def scan_all(
     alert, each weighed on its own by the same rule for an entry edited or sent back
     (rules.crisis_alert_decision, with the fingerprint of the fields that hold its own
     kind of phrase). Both, when the text holds both."""
-    texts = [t for t in texts if t]
-    if not texts:
+    written = [t for t in texts if t]
+    if not written:
         return Scanned(Found())
     settings = settings or PracticeSettings.for_practice(enrollment.practice_id)
-    crisis_hits, sign_hits = _hits(texts, settings)
+    crisis_hits, sign_hits = _hits(written, settings)
     crisis, crisis_alert = Crisis.NONE, None
     emergency, emergency_alert = Crisis.NONE, None
     entry = source.partition(":")[0]
@@ -484,4 +484,6 @@ def self_harm_alert_unless_seen(
         return Crisis.SEEN, None
     if decision == rules.CrisisDecision.OPEN:
         return Crisis.TOLD, None
-    return Crisis.TOLD, _raise_urgent(enrollment, source, {**details, FINGERPRINT: fingerprint}, kind)
+    return Crisis.TOLD, _raise_urgent(
+        enrollment, source, {**details, FINGERPRINT: fingerprint}, kind
+    )
