@@ -9,6 +9,7 @@ from __future__ import annotations
 import pytest
 from django.urls import reverse
 
+from tests import test_diary
 from tests.test_diary import form_data
 from tracking.models import Alert
 from tracking.safety.scanner import FINGERPRINT, text_fingerprint
@@ -21,12 +22,8 @@ GO_ES = "vaya hoy a la sala de emergencias"
 CRISIS_HELP = "You do not have to face this alone"
 
 
-@pytest.fixture
-def pat(client, cast, enrollment):
-    cast.patient.timezone = "Europe/London"
-    cast.patient.save()
-    client.force_login(cast.patient)
-    return client
+# The diary tests' signed-in patient, in London (their country's number: 999).
+pat = test_diary.pat
 
 
 def spanish(cast):
