@@ -27,7 +27,7 @@ from collections.abc import Iterable
 from contextvars import ContextVar
 from dataclasses import dataclass
 from enum import StrEnum
-from typing import Any, Protocol
+from typing import Any, NamedTuple, Protocol
 
 from django import forms
 
@@ -43,6 +43,14 @@ class Crisis(StrEnum):
     SEEN = "seen"  # the same words as an alert already resolved: nobody is told again
 
 
+class Found(NamedTuple):
+    """What a scanner found in a patient's text: crisis words (`crisis`) and emergency
+    signs (`emergency`: tracking.rules.symptom_words), each NONE, TOLD or SEEN."""
+
+    crisis: Crisis = Crisis.NONE
+    emergency: Crisis = Crisis.NONE
+
+
 class TextScanner(Protocol):
     def __call__(
         self,
@@ -51,7 +59,7 @@ class TextScanner(Protocol):
         source: str,
         texts: Iterable[str | None],
         unsaved: bool = False,
-    ) -> Crisis:
+    ) -> Found:
         """Scan, act on what it finds, and say what the text held."""
         ...
 
@@ -75,6 +83,10 @@ SHOW_SYMPTOMS_HELP = "show_symptoms_help"
 _crisis_written: ContextVar[Crisis] = ContextVar("crisis_written", default=Crisis.NONE)
 # Whether every crisis phrase found in this request was in words that were not saved.
 _crisis_unsaved: ContextVar[bool] = ContextVar("crisis_unsaved", default=False)
+# Emergency signs (tracking.rules.symptom_words) a patient wrote in this request, and
+# whether every one was in words that were not saved.
+_emergency_written: ContextVar[Crisis] = ContextVar("emergency_written", default=Crisis.NONE)
+_emergency_unsaved: ContextVar[bool] = ContextVar("emergency_unsaved", default=False)
 
 
 def crisis_written() -> Crisis:
@@ -88,6 +100,38 @@ def crisis_unsaved() -> bool:
     in words that were not saved (a form sent back, a save refused): the panel then
     says so."""
     return _crisis_written.get() != Crisis.NONE and _crisis_unsaved.get()
+
+
+def emergency_written() -> Crisis:
+    """What, in this request, a patient wrote of emergency signs: Crisis.NONE, TOLD or
+    SEEN (`patient_wrote`). The page then shows where to get care now."""
+    return _emergency_written.get()
+
+
+def emergency_unsaved() -> bool:
+    """Whether the emergency signs `emergency_written` found were only ever in words
+    that were not saved."""
+    return _emergency_written.get() != Crisis.NONE and _emergency_unsaved.get()
+
+
+def _note(
+    found: list[Crisis], written: ContextVar[Crisis], unsaved_var: ContextVar[bool], unsaved: bool
+) -> None:
+    """Note for the request that scanners found something (`found`): told, if any
+    scanner told anyone, in this save or an earlier one of this request."""
+    if not any(found):
+        return
+    first = written.get() == Crisis.NONE
+    told = Crisis.TOLD in found or written.get() == Crisis.TOLD
+    written.set(Crisis.TOLD if told else Crisis.SEEN)
+    unsaved_var.set(unsaved and (first or unsaved_var.get()))
+
+
+def emergency_signs_written(found: Crisis, *, unsaved: bool = False) -> None:
+    """The scanner (tracking.safety.scanner.scan_all, whoever called it: patient_wrote,
+    the diary, messages) found emergency signs in what the patient wrote: the page they
+    see next shows where to get care now (`emergency_written`)."""
+    _note([found], _emergency_written, _emergency_unsaved, unsaved)
 
 
 def patient_wrote(
@@ -104,7 +148,9 @@ def patient_wrote(
     resolved, it raises a new one if its words changed since (else Crisis.SEEN: the
     panel does not say the clinic is told). Never pass the text anywhere else (logs,
     alerts): scanners only read it. `unsaved`: the save was refused (the entry changed
-    in another tab), so the words are not in the entry; an alert they raise says so."""
+    in another tab), so the words are not in the entry; an alert they raise says so.
+    Emergency signs in it (tracking.rules.symptom_words) the scanner notes itself
+    (`emergency_signs_written`): the page then shows where to get care now."""
     texts = [t for t in texts if t]
     if not texts:
         return False
@@ -112,14 +158,9 @@ def patient_wrote(
         scanner(enrollment, source=source, texts=texts, unsaved=unsaved)
         for scanner in patient_text_scanners
     ]
-    if not any(found):
-        return False
-    # Told, if any scanner told anyone, in this save or an earlier one of this request.
-    first = _crisis_written.get() == Crisis.NONE
-    told = Crisis.TOLD in found or _crisis_written.get() == Crisis.TOLD
-    _crisis_written.set(Crisis.TOLD if told else Crisis.SEEN)
-    _crisis_unsaved.set(unsaved and (first or _crisis_unsaved.get()))
-    return True
+    crisis = [f.crisis for f in found]
+    _note(crisis, _crisis_written, _crisis_unsaved, unsaved)
+    return any(crisis)
 
 
 # The source of an entry the patient has not saved yet ("diary:new"): what they typed in
@@ -217,6 +258,8 @@ class CrisisHelpMiddleware:
     def __call__(self, request):
         token = _crisis_written.set(Crisis.NONE)
         unsaved_token = _crisis_unsaved.set(False)
+        signs_token = _emergency_written.set(Crisis.NONE)
+        signs_unsaved_token = _emergency_unsaved.set(False)
         try:
             response = self.get_response(request)
             found = _crisis_written.get()
@@ -226,7 +269,27 @@ class CrisisHelpMiddleware:
                     request.session[SHOW_CRISIS_UNSAVED] = True
                 else:
                     request.session.pop(SHOW_CRISIS_UNSAVED, None)
+            signs = _emergency_written.get()
+            if signs and not getattr(request, "symptoms_help_shown", False):
+                request.session[SHOW_SYMPTOMS_HELP] = written_symptoms(signs, emergency_unsaved())
         finally:
+            _emergency_unsaved.reset(signs_unsaved_token)
+            _emergency_written.reset(signs_token)
             _crisis_unsaved.reset(unsaved_token)
             _crisis_written.reset(token)
         return response
+
+
+# The emergency group (tracking.rules.SYMPTOMS_EMERGENCY; programs may not import
+# tracking: tests/test_rules.py holds them equal).
+EMERGENCY_GROUP = "emergency"
+
+
+def written_symptoms(found: Crisis, unsaved: bool) -> dict:
+    """SHOW_SYMPTOMS_HELP's value for emergency signs a patient wrote: the guidance
+    says so ("about": "words", or "unsaved_words" when they were not saved)."""
+    return {
+        "crisis": str(found),
+        "groups": [EMERGENCY_GROUP],
+        "about": "unsaved_words" if unsaved else "words",
+    }

@@ -25,6 +25,9 @@ from programs.safety import (
     Crisis,
     crisis_unsaved,
     crisis_written,
+    emergency_unsaved,
+    emergency_written,
+    written_symptoms,
 )
 from tracking import rules
 from tracking.alerts.selectors import AlertCounts
@@ -131,15 +134,23 @@ def _own_enrollment(request: HttpRequest) -> Enrollment | None:
 def _symptoms_help(request: HttpRequest) -> dict | None:
     """The new-symptoms guidance's context (tracking.safety.copy.safety_copy) when
     check-in answers saying yes to new symptoms were sent just before and no results
-    page followed (programs.safety.SHOW_SYMPTOMS_HELP), with `seen_before` when nobody
-    was told of them again, else None. Marks it shown, so it waits for no later page."""
-    found = request.session.get(SHOW_SYMPTOMS_HELP)
+    page followed (programs.safety.SHOW_SYMPTOMS_HELP), or the patient wrote emergency
+    signs in this request or just before (programs.safety.emergency_written), with
+    `seen_before` when nobody was told of them again, else None. Marks it shown, so it
+    waits for no later page."""
+    signs = emergency_written()
+    found = (
+        written_symptoms(signs, emergency_unsaved())
+        if signs
+        else request.session.get(SHOW_SYMPTOMS_HELP)
+    )
     if not found:
         return None
     enrollment = _own_enrollment(request)
     if enrollment is None:
         return None  # a page that is not the patient's own: it waits for theirs
     request.session.pop(SHOW_SYMPTOMS_HELP, None)
+    vars(request)["symptoms_help_shown"] = True  # read by programs.safety.CrisisHelpMiddleware
     if isinstance(found, dict):
         crisis, groups = found.get("crisis"), found.get("groups") or []
     else:  # set before the groups were kept: which question is not known
@@ -148,6 +159,9 @@ def _symptoms_help(request: HttpRequest) -> dict | None:
         **safety_copy(PracticeSettings.for_practice(enrollment.practice_id), enrollment),
         "seen_before": crisis == Crisis.SEEN,
         "guide": rules.symptom_guidance(groups),
+        # What the clinic was told of (_safety_next.html): check-in answers not saved, or
+        # emergency signs the patient wrote (programs.safety.written_symptoms).
+        "about": found.get("about", "unsaved") if isinstance(found, dict) else "unsaved",
     }
 
 
@@ -161,6 +175,7 @@ def crisis_help(request: HttpRequest) -> dict:
 def symptoms_help(request: HttpRequest) -> dict:
     """`symptoms_help`: where to get care now (the results page's guidance for a yes to
     new symptoms) at the top of the patient's page, after check-in answers holding that
-    yes were sent where no results page follows (templates/base.html). Worked out only
-    where a page asks for it."""
+    yes were sent where no results page follows, or right after the patient wrote
+    emergency signs anywhere (templates/base.html; the htmx parts that save text include
+    it too, as for `crisis_help`). Worked out only where a page asks for it."""
     return {"symptoms_help": SimpleLazyObject(lambda: _symptoms_help(request))}

@@ -38,3 +38,4 @@ from tracking.rules.outcomes import *  # noqa: F403
 from tracking.rules.records import *  # noqa: F403
 from tracking.rules.red_flags import *  # noqa: F403
 from tracking.rules.screening import *  # noqa: F403
+from tracking.rules.symptom_words import *  # noqa: F403

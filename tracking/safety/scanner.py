@@ -27,14 +27,15 @@ from __future__ import annotations
 
 import re
 import unicodedata
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
 from functools import lru_cache
+from typing import NamedTuple
 
 from django.db import IntegrityError, transaction
 from django.utils.crypto import salted_hmac
 
 from programs.models import Enrollment
-from programs.safety import NEW_ENTRY, Crisis, new_entry
+from programs.safety import NEW_ENTRY, Crisis, Found, emergency_signs_written, new_entry
 from tracking import rules
 from tracking.alerts.services import alert_raise
 from tracking.models import Alert, PracticeSettings
@@ -68,23 +69,22 @@ _GAP = r" (?:\. )?"
 _END = r"(?![0-9a-z])"
 
 
-def _words_pattern(phrase: str) -> str:
-    # Each verb of rules.WORD_FORMS in any of its forms: "end my life" finds "ending my life".
+def _words_pattern(phrase: str, forms: Mapping[str, tuple[str, ...]]) -> str:
+    # Each verb of `forms` in any of its forms: "end my life" finds "ending my life".
     return _GAP.join(
-        "(?:" + "|".join(map(re.escape, (w, *rules.WORD_FORMS[w]))) + ")"
-        if w in rules.WORD_FORMS
-        else re.escape(w)
+        "(?:" + "|".join(map(re.escape, (w, *forms[w]))) + ")" if w in forms else re.escape(w)
         for w in phrase.split()
     )
 
 
-def _not_followed_by(phrase: str) -> str:
-    # rules.NOT_CRISIS: the endings that spare a phrase ending in one of its keys, when
-    # they come right after it (a sentence break in between and they do not).
+def _not_followed_by(phrase: str, guards: Mapping[str, tuple[str, ...]]) -> str:
+    # `guards` (rules.NOT_CRISIS, rules.NOT_EMERGENCY_SIGN): the endings that spare a
+    # phrase ending in one of its keys, when they come right after it (a sentence break
+    # in between and they do not).
     endings = sorted(
         {
             ending
-            for key, after in rules.NOT_CRISIS.items()
+            for key, after in guards.items()
             if phrase == key or phrase.endswith(" " + key)
             for ending in after
         }
@@ -94,18 +94,56 @@ def _not_followed_by(phrase: str) -> str:
     return "(?! (?:" + "|".join(map(re.escape, endings)) + ")" + _END + ")"
 
 
-def _whole_words(phrases: Iterable[str]) -> re.Pattern[str] | None:
+# The named group of a match spared by a word before it (`_spared_after`).
+_SPARED = "spared"
+
+
+def _spared_after(negations: Iterable[str], gap: int, clause_words: Iterable[str]) -> str:
+    """An optional lead-in: one of `negations`, then at most `gap` words, none of them a
+    sentence break or one of `clause_words`. A match that has it is spared
+    (`_unspared`): "no numbness between my legs", "not lost control of my bladder"."""
+    stops = "|".join(map(re.escape, sorted(normalise(w) for w in clause_words)))
+    word = r"(?!(?:" + stops + ")" + _END + r")[0-9a-z]+" if stops else r"[0-9a-z]+"
+    leads = "|".join(map(re.escape, sorted({normalise(n) for n in negations} - {""})))
+    return rf"(?P<{_SPARED}>(?:{leads}) (?:{word} ){{0,{gap}}})?"
+
+
+def _whole_words(
+    phrases: Iterable[str],
+    *,
+    forms: Mapping[str, tuple[str, ...]] = rules.WORD_FORMS,
+    guards: Mapping[str, tuple[str, ...]] = rules.NOT_CRISIS,
+    lead_in: str = "",
+) -> re.Pattern[str] | None:
     normal = sorted({normalise(p) for p in phrases if isinstance(p, str)} - {""})
     if not normal:
         return None
     # Whole words: a phrase is matched between spaces or the ends of the checked form.
-    alternatives = "|".join(_words_pattern(p) + _not_followed_by(p) for p in normal)
-    return re.compile(r"(?<![0-9a-z])(?:" + alternatives + ")" + _END)
+    alternatives = "|".join(_words_pattern(p, forms) + _not_followed_by(p, guards) for p in normal)
+    return re.compile(r"(?<![0-9a-z])" + lead_in + "(?:" + alternatives + ")" + _END)
 
 
 @lru_cache(maxsize=256)
 def _pattern(words: tuple[str, ...]) -> re.Pattern[str] | None:
     return _whole_words(words)
+
+
+@lru_cache(maxsize=1)
+def _emergency_sign_pattern() -> re.Pattern[str] | None:
+    """rules.emergency_sign_words with their rule (tracking.rules.symptom_words)."""
+    return _whole_words(
+        rules.emergency_sign_words(),
+        forms={},
+        guards=rules.NOT_EMERGENCY_SIGN,
+        lead_in=_spared_after(
+            rules.SIGN_NEGATIONS, rules.SIGN_NEGATION_GAP, rules.SIGN_CLAUSE_WORDS
+        ),
+    )
+
+
+def _unspared(pattern: re.Pattern[str], checked: str) -> bool:
+    """A match of `pattern` in the checked form that no lead-in spared."""
+    return any(not m.groupdict().get(_SPARED) for m in pattern.finditer(checked))
 
 
 def _checked_form(text: str) -> str:
@@ -141,6 +179,27 @@ def texts_with_crisis_words(texts: Iterable[str | None], settings: PracticeSetti
     """Those of `texts` (each field of an entry on its own) that hold a crisis phrase."""
     words = crisis_words_of(settings)
     return [t for t in texts if t and finds_crisis_words([t], words)]
+
+
+def holds_emergency_signs(texts: Iterable[str | None]) -> bool:
+    """Any of `texts` holds an emergency sign (rules.emergency_sign_words) that its rule
+    does not spare (tracking.rules.symptom_words: a negation before it, a posture after)."""
+    pattern = _emergency_sign_pattern()
+    return pattern is not None and any(_unspared(pattern, _checked_form(t)) for t in texts if t)
+
+
+def _hits(texts: list[str], settings: PracticeSettings) -> tuple[list[str], list[str]]:
+    """One pass over `texts` (each field of an entry on its own, in its checked form
+    once): those that hold a crisis phrase, and those that hold an emergency sign."""
+    crisis, signs = _pattern(crisis_words_of(settings)), _emergency_sign_pattern()
+    crisis_hits, sign_hits = [], []
+    for text in texts:
+        checked = _checked_form(text)
+        if crisis is not None and crisis.search(checked):
+            crisis_hits.append(text)
+        if signs is not None and _unspared(signs, checked):
+            sign_hits.append(text)
+    return crisis_hits, sign_hits
 
 
 # The alert's details key holding `text_fingerprint` of the words it was raised for.
@@ -198,15 +257,63 @@ def scan_text(
     """`scan`, and what the patient may be told: Crisis.NONE (no crisis phrase),
     Crisis.TOLD (the care team has an alert not yet resolved for this entry, raised now
     or before) or Crisis.SEEN (the same words as an alert already resolved: nobody is
-    told again); with the alert raised now, if any."""
-    texts = [t for t in texts if t]
-    if not texts:
-        return Crisis.NONE, None
+    told again); with the alert raised now, if any. (It acts on emergency signs too:
+    `scan_all`.)"""
+    scanned = scan_all(enrollment, source=source, texts=texts, settings=settings, unsaved=unsaved)
+    return scanned.found.crisis, scanned.crisis_alert
+
+
+class Scanned(NamedTuple):
+    """What `scan_all` found (Found: for crisis words and for emergency signs, NONE,
+    TOLD or SEEN) and the alerts it raised now."""
+
+    found: Found
+    crisis_alert: Alert | None = None
+    emergency_alert: Alert | None = None
+
+
+def scan_all(
+    enrollment: Enrollment,
+    *,
+    source: str,
+    texts: Iterable[str | None],
+    settings: PracticeSettings | None = None,
+    unsaved: bool = False,
+) -> Scanned:
+    """The one scan of what the patient wrote: crisis words raise the URGENT self-harm
+    alert, emergency signs (tracking.rules.symptom_words) the URGENT emergency-symptoms
+    alert, each weighed on its own by the same rule for an entry edited or sent back
+    (rules.crisis_alert_decision, with the fingerprint of the fields that hold its own
+    kind of phrase). Both, when the text holds both."""
+    written = [t for t in texts if t]
+    if not written:
+        return Scanned(Found())
     settings = settings or PracticeSettings.for_practice(enrollment.practice_id)
-    hits = texts_with_crisis_words(texts, settings)
-    if not hits:
-        return Crisis.NONE, None
-    return _raise(enrollment, source, text_fingerprint(hits), unsaved=unsaved)
+    crisis_hits, sign_hits = _hits(written, settings)
+    crisis, crisis_alert = Crisis.NONE, None
+    emergency, emergency_alert = Crisis.NONE, None
+    entry = source.partition(":")[0]
+    if crisis_hits:
+        crisis, crisis_alert = _raise(
+            enrollment,
+            source,
+            text_fingerprint(crisis_hits),
+            Alert.Kind.SELF_HARM,
+            {"crisis_words": True, "entry": entry},
+            unsaved=unsaved,
+        )
+    if sign_hits:
+        emergency, emergency_alert = _raise(
+            enrollment,
+            source,
+            text_fingerprint(sign_hits),
+            Alert.Kind.EMERGENCY_SYMPTOMS,
+            # Written, and where; never the words (as for crisis words).
+            {"emergency_signs": True, "written": True, "entry": entry},
+            unsaved=unsaved,
+        )
+        emergency_signs_written(emergency, unsaved=unsaved)  # the guidance on their page
+    return Scanned(Found(crisis, emergency), crisis_alert, emergency_alert)
 
 
 def scan_patient_text(
@@ -215,42 +322,51 @@ def scan_patient_text(
     source: str,
     texts: Iterable[str | None],
     unsaved: bool = False,
-) -> Crisis:
-    """programs.safety.patient_wrote's scanner: `scan_text`'s answer (the patient is
-    shown the crisis panel for any crisis phrase; it says whether the team is told)."""
-    return scan_text(enrollment, source=source, texts=texts, unsaved=unsaved)[0]
+) -> Found:
+    """programs.safety.patient_wrote's scanner: `scan_all`'s answer (the patient is
+    shown the crisis panel for any crisis phrase, the emergency guidance for any
+    emergency sign; each says whether the team is told)."""
+    return scan_all(enrollment, source=source, texts=texts, unsaved=unsaved).found
 
 
 def _raise(
-    enrollment: Enrollment, source: str, fingerprint: str, *, unsaved: bool = False
+    enrollment: Enrollment,
+    source: str,
+    fingerprint: str,
+    kind: str,
+    details: dict[str, object],
+    *,
+    unsaved: bool = False,
 ) -> tuple[Crisis, Alert | None]:
-    kind, _, entry_id = source.partition(":")
-    details: dict[str, object] = {"crisis_words": True, "entry": kind}
+    """The URGENT alert of `kind` (self-harm, emergency symptoms) for words at `source`,
+    as rules.crisis_alert_decision says."""
+    entry_id = source.partition(":")[2]
     if unsaved:  # typed but refused (e.g. a stale tab's save): this alert is all that was kept
         details["unsaved"] = True
     if entry_id == NEW_ENTRY:
-        return _new_entry_words(enrollment, source, fingerprint, details)
-    if not unsaved and _now_saved(enrollment, source, fingerprint):
+        return _new_entry_words(enrollment, kind, source, fingerprint, details)
+    if not unsaved and _now_saved(enrollment, kind, source, fingerprint):
         return Crisis.TOLD, None
     return self_harm_alert_unless_seen(
-        enrollment, source=source, fingerprint=fingerprint, details=details
+        enrollment, source=source, fingerprint=fingerprint, details=details, kind=kind
     )
 
 
-def _self_harm_alerts(enrollment: Enrollment, source: str):
-    return Alert.objects.filter(enrollment=enrollment, kind=Alert.Kind.SELF_HARM, source=source)
+def _self_harm_alerts(enrollment: Enrollment, source: str, kind: str = Alert.Kind.SELF_HARM):
+    return Alert.objects.filter(enrollment=enrollment, kind=kind, source=source)
 
 
 def _new_entry_words(
-    enrollment: Enrollment, source: str, fingerprint: str, details: dict
+    enrollment: Enrollment, kind: str, source: str, fingerprint: str, details: dict
 ) -> tuple[Crisis, Alert | None]:
     """Crisis words in a new entry not saved (`source` is `new_entry(kind)`, shared by
     every new entry of the kind), as rules.crisis_alert_decision says (CrisisSource.NEW):
     its pending alert, open and not acknowledged, takes the newest words' fingerprint
     (so the saved entry takes it over); else a new alert. One a person acknowledged
     leaves the pending source to the new one (`_retire`): it stays as it is otherwise."""
-    pending = _self_harm_alerts(enrollment, source).exclude(status=Alert.Status.RESOLVED).first()
-    resolved = _self_harm_alerts(enrollment, source).filter(status=Alert.Status.RESOLVED).exists()
+    alerts = _self_harm_alerts(enrollment, source, kind)
+    pending = alerts.exclude(status=Alert.Status.RESOLVED).first()
+    resolved = alerts.filter(status=Alert.Status.RESOLVED).exists()
     decision = rules.crisis_alert_decision(
         source=rules.CrisisSource.NEW,
         status=pending.status if pending else (Alert.Status.RESOLVED if resolved else None),
@@ -265,15 +381,19 @@ def _new_entry_words(
         return Crisis.TOLD, None
     if pending is not None and pending.status == Alert.Status.ACKNOWLEDGED:
         _retire(pending)
-    return Crisis.TOLD, _raise_urgent(enrollment, source, {**details, FINGERPRINT: fingerprint})
+    return Crisis.TOLD, _raise_urgent(
+        enrollment, source, {**details, FINGERPRINT: fingerprint}, kind
+    )
 
 
-def _raise_urgent(enrollment: Enrollment, source: str, details: dict) -> Alert | None:
-    """The URGENT self-harm alert for crisis words at `source`; None when another save
-    raised it a moment ago (the database's one-open-alert-per-source constraint)."""
+def _raise_urgent(
+    enrollment: Enrollment, source: str, details: dict, kind: str = Alert.Kind.SELF_HARM
+) -> Alert | None:
+    """The URGENT alert of `kind` for words at `source`; None when another save raised
+    it a moment ago (the database's one-open-alert-per-source constraint)."""
     return alert_raise(
         enrollment=enrollment,
-        kind=Alert.Kind.SELF_HARM,
+        kind=kind,
         severity=Alert.Severity.URGENT,
         source=source,
         details=details,
@@ -304,7 +424,7 @@ def _update(alert: Alert, *, source: str, details: dict) -> bool:
         return False
 
 
-def _now_saved(enrollment: Enrollment, source: str, fingerprint: str) -> bool:
+def _now_saved(enrollment: Enrollment, kind: str, source: str, fingerprint: str) -> bool:
     """Crisis words now saved in the entry `source`, after words that were not (a form
     sent back: programs.safety.PatientTextForm, or a refused save): the alert for those,
     not resolved yet, becomes this entry's as rules.crisis_alert_decision says, so
@@ -312,7 +432,7 @@ def _now_saved(enrollment: Enrollment, source: str, fingerprint: str) -> bool:
     were not saved. That alert is the entry's own one marked unsaved
     (CrisisSource.SAVED_OWN), else its kind's pending one (`new_entry(kind)`,
     CrisisSource.SAVED_NEW). False when there is none to take over (the entry's rule)."""
-    alerts = Alert.objects.filter(enrollment=enrollment, kind=Alert.Kind.SELF_HARM).exclude(
+    alerts = Alert.objects.filter(enrollment=enrollment, kind=kind).exclude(
         status=Alert.Status.RESOLVED
     )
     own = alerts.filter(source=source).first()
@@ -333,7 +453,12 @@ def _now_saved(enrollment: Enrollment, source: str, fingerprint: str) -> bool:
 
 
 def self_harm_alert_unless_seen(
-    enrollment: Enrollment, *, source: str, fingerprint: str, details: dict
+    enrollment: Enrollment,
+    *,
+    source: str,
+    fingerprint: str,
+    details: dict,
+    kind: str = Alert.Kind.SELF_HARM,
 ) -> tuple[Crisis, Alert | None]:
     """Raise the URGENT self-harm alert for `source` as rules.crisis_alert_decision says
     (CrisisSource.ENTRY), the fingerprint kept in its details: Crisis.TOLD (an alert not
@@ -341,7 +466,7 @@ def self_harm_alert_unless_seen(
     this very `fingerprint`: nobody is told again), with the alert raised now, if any.
     The scanner's entries pass the words' fingerprint; a check-in
     (tracking.alerts.evaluate) passes its safety answers' and crisis words' fingerprint."""
-    alerts = _self_harm_alerts(enrollment, source)
+    alerts = _self_harm_alerts(enrollment, source, kind)
     unresolved = alerts.exclude(status=Alert.Status.RESOLVED).values_list("status", flat=True)
     newest_resolved = (
         alerts.filter(status=Alert.Status.RESOLVED)
@@ -359,4 +484,6 @@ def self_harm_alert_unless_seen(
         return Crisis.SEEN, None
     if decision == rules.CrisisDecision.OPEN:
         return Crisis.TOLD, None
-    return Crisis.TOLD, _raise_urgent(enrollment, source, {**details, FINGERPRINT: fingerprint})
+    return Crisis.TOLD, _raise_urgent(
+        enrollment, source, {**details, FINGERPRINT: fingerprint}, kind
+    )
