@@ -275,9 +275,7 @@ def test_another_practices_patient_gives_nothing(admin_client, cast, trail, prog
             assert admin_client.get(url, {"enrollment": value}).status_code == 404
 
 
-def test_a_from_date_after_the_to_date_is_said_plainly_not_shown_as_no_events(
-    admin_client, trail
-):
+def test_a_from_date_after_the_to_date_is_said_plainly_not_shown_as_no_events(admin_client, trail):
     # From after every event, To before it: once said as "0 events, none match".
     dates = {"date_from": "2027-03-12", "date_to": "2026-03-10"}
     response = admin_client.get(reverse("admin_audit"), dates)

@@ -7,6 +7,7 @@ filters with a mistake. Each rule has its table here; the pages use the real dat
 from __future__ import annotations
 
 from datetime import UTC, date, datetime, timedelta
+from zoneinfo import ZoneInfo
 
 import pytest
 import time_machine
@@ -263,6 +264,26 @@ def test_a_start_date_years_ahead_is_refused_at_invitation(cast, client):
     response = client.post(reverse("patient_invite"), {**fields, "start_date": str(limit)})
     assert response.status_code == 302
     assert Enrollment.objects.get(patient__email="ivy@example.org").start_date == limit
+
+
+def test_a_start_so_far_back_the_program_would_be_over_is_refused(cast, client):
+    # The shipped program is 8 weeks: started 10 weeks ago, it ended 2 weeks ago.
+    client.force_login(cast.admin)
+    assert load_shipped_program().week_count == 8
+    fields = invite_fields("ivy@example.org", clinician=cast.clinician.pk)
+    today = timezone.localdate(timezone=ZoneInfo(cast.practice.timezone))
+    ten_weeks_ago = today - timedelta(weeks=10)
+    response = client.post(reverse("patient_invite"), {**fields, "start_date": str(ten_weeks_ago)})
+    page = response.content.decode()
+    earliest = today - timedelta(days=55)
+    assert "this 8-week program would already be over" in page
+    assert f"Choose a start on or after {earliest.day} {earliest:%b %Y}" in page
+    assert f'value="{ten_weeks_ago}"' in page and "ivy@example.org" in page
+    assert not Enrollment.objects.filter(patient__email="ivy@example.org").exists()
+    too_old = {**fields, "start_date": str(earliest - timedelta(days=1))}
+    assert "would already be over" in client.post(reverse("patient_invite"), too_old).text
+    response = client.post(reverse("patient_invite"), {**fields, "start_date": str(earliest)})
+    assert response.status_code == 302  # today is its last day
 
 
 def test_a_start_date_years_ahead_is_refused_by_the_bulk_import(cast, client, program_version):

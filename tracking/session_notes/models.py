@@ -89,7 +89,9 @@ class SessionNote(models.Model):
             models.Index(fields=["enrollment", "-session_date"], name="session_note_newest"),
         ]
         constraints = [
-            models.UniqueConstraint(fields=["enrollment", "client_token"], name="session_note_once"),
+            models.UniqueConstraint(
+                fields=["enrollment", "client_token"], name="session_note_once"
+            ),
         ]
 
     def __str__(self) -> str:

@@ -2,8 +2,8 @@
 
 from __future__ import annotations
 
-from collections.abc import Collection
 import uuid
+from collections.abc import Collection
 from dataclasses import dataclass, field
 from datetime import date
 
