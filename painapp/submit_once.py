@@ -50,6 +50,14 @@ class SubmitOnceForm(forms.Form):
         return parse_token(self.cleaned_data.get("client_token"))
 
 
+def made_by(model: type[M], client_token: uuid.UUID | None, **owner: Any) -> M | None:
+    """The row this token already made for `owner` (enrollment or thread), if any: a
+    view says "already saved" and shows it, rather than saying "saved" again."""
+    if client_token is None:
+        return None
+    return model._default_manager.filter(client_token=client_token, **owner).first()
+
+
 def create_once(model: type[M], *, client_token: uuid.UUID | None, **fields: Any) -> tuple[M, bool]:
     """Create `model(**fields)`, or find the row this token already made: (row,
     created). `fields` must hold the owner the token is unique with (the enrollment or

@@ -247,11 +247,21 @@ class ProgramVersionField(forms.ModelChoiceField):
         return self.titles.get(obj.program_id, obj.title)
 
 
-def start_date_message(start: date, *, today: date) -> str:
+def start_date_message(start: date, *, today: date, program_weeks: int | None = None) -> str:
     """What is wrong with a start date an admin set, in plain words ("" when it is
     fine): the invitation form and the bulk import both say it (programs.weeks holds the
-    rule)."""
-    problem = weeks.start_date_problem(start, today=today)
+    rule). With the program's length, a start so far back it would be over is refused."""
+    problem = weeks.start_date_problem(start, today=today, program_weeks=program_weeks)
+    if problem == "already_over" and program_weeks:
+        earliest = weeks.earliest_unfinished_start(today=today, program_weeks=program_weeks)
+        return _(
+            "The start date %(date)s is too far back: this %(weeks)s-week program would "
+            "already be over. Choose a start on or after %(earliest)s."
+        ) % {
+            "date": start.isoformat(),
+            "weeks": program_weeks,
+            "earliest": date_format(earliest, "DAY_MONTH_YEAR_FORMAT"),
+        }
     if problem == "too_old":
         # A start years back is a typo in the year, and would open the whole program.
         return _("The start date %(date)s is more than a year ago. Check the year.") % {
@@ -340,6 +350,18 @@ class PatientInviteForm(forms.Form):
         if message := start_date_message(start, today=self._today()):
             raise forms.ValidationError(message)
         return start
+
+    def clean(self) -> dict[str, Any]:
+        super().clean()
+        start, version = (
+            self.cleaned_data.get("start_date"),
+            self.cleaned_data.get("program_version"),
+        )
+        if start and version:  # a start so far back this program would be over
+            length = version.week_count
+            if message := start_date_message(start, today=self._today(), program_weeks=length):
+                self.add_error("start_date", message)
+        return self.cleaned_data
 
     def clean_date_of_birth(self) -> date | None:
         born = self.cleaned_data.get("date_of_birth")

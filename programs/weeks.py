@@ -205,11 +205,23 @@ START_MAX_DAYS_BACK = 365
 START_MAX_DAYS_AHEAD = 183  # about six months
 
 
-def start_date_problem(start: date, *, today: date) -> str:
-    """A new start date's problem: "too_old", "too_far_ahead", or "" when it is fine.
-    Both limits are allowed (exactly a year back, exactly START_MAX_DAYS_AHEAD ahead)."""
+def earliest_unfinished_start(*, today: date, program_weeks: int) -> date:
+    """The earliest start for which a `program_weeks`-week program is not yet over
+    today (today is then its last day)."""
+    return today - timedelta(days=7 * program_weeks - 1)
+
+
+def start_date_problem(start: date, *, today: date, program_weeks: int | None = None) -> str:
+    """A new start date's problem: "too_old", "already_over" (a program of
+    `program_weeks` weeks started then would have ended), "too_far_ahead", or "" when it
+    is fine. Both limits are allowed (exactly a year back, exactly START_MAX_DAYS_AHEAD
+    ahead, the program's last day today)."""
     if start < today - timedelta(days=START_MAX_DAYS_BACK):
         return "too_old"
+    if program_weeks and start < earliest_unfinished_start(
+        today=today, program_weeks=program_weeks
+    ):
+        return "already_over"
     if start > today + timedelta(days=START_MAX_DAYS_AHEAD):
         return "too_far_ahead"
     return ""

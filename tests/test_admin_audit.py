@@ -273,3 +273,14 @@ def test_another_practices_patient_gives_nothing(admin_client, cast, trail, prog
     for url in (reverse("admin_audit"), reverse("admin_audit_csv")):
         for value in (theirs.pk, "x", "1" * 30):
             assert admin_client.get(url, {"enrollment": value}).status_code == 404
+
+
+def test_a_from_date_after_the_to_date_is_said_plainly_not_shown_as_no_events(admin_client, trail):
+    # From after every event, To before it: once said as "0 events, none match".
+    dates = {"date_from": "2027-03-12", "date_to": "2026-03-10"}
+    response = admin_client.get(reverse("admin_audit"), dates)
+    page = response.content.decode()
+    assert "The end date is before the start date." in page
+    assert "No events match these filters." not in page and "0 events" not in page
+    assert "the To date is before the From date" in page
+    assert 'value="2027-03-12"' in page and 'value="2026-03-10"' in page  # kept as typed

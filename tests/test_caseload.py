@@ -254,8 +254,9 @@ def three(cast, enrollment, program_version):
         # Patients with no change yet go last whichever way.
         ("pain", "desc", ["Ann Able", "Pat One", "Zed Last"]),
         ("pain", "asc", ["Pat One", "Ann Able", "Zed Last"]),
+        # No check-in yet is the oldest: first oldest-first, last newest-first.
         ("last", "desc", ["Pat One", "Ann Able", "Zed Last"]),
-        ("last", "asc", ["Ann Able", "Pat One", "Zed Last"]),
+        ("last", "asc", ["Zed Last", "Ann Able", "Pat One"]),
         ("alerts", "desc", ["Ann Able", "Zed Last", "Pat One"]),
         ("alerts", "asc", ["Pat One", "Zed Last", "Ann Able"]),
     ],
@@ -400,13 +401,26 @@ def test_it_combines_filters(clin, three):
     assert names_in(response) == ["Zed Last"]
 
 
-@pytest.mark.parametrize("q", ["ann", "ANN ABLE", "  able ", "ann.able@"])
+@pytest.mark.parametrize("q", ["ann", "ANN ABLE", "  able ", "ann.able@", "able ann"])
 def test_it_searches_by_name_or_email(clin, three, q):
     assert names_in(search(clin, q)) == ["Ann Able"]
 
 
+@pytest.mark.parametrize(
+    "q", ["O’Brien", "O'Brien", "obrien", "brien o", "vance liam", "Liam O’Brien-Vance", "jose"]
+)
+def test_the_search_finds_common_spellings_in_any_order(clin, cast, program_version, q):
+    patient(cast, "Liam O'Brien-Vance", program_version, days_ago=3)
+    patient(cast, "José Nuñez", program_version, days_ago=3)
+    expected = ["José Nuñez"] if q == "jose" else ["Liam O'Brien-Vance"]
+    assert names_in(search(clin, q)) == expected
+
+
 def test_it_says_when_nothing_matches_and_how_to_clear(clin, three):
     page = search(clin, "nobody").content.decode()
+    assert "No patients match “nobody”." in page
+    assert "Clear the search</a>" in page
+    page = clin.get(reverse("caseload"), {"has_alerts": "on", "missed": "on"}).content.decode()
     assert "No patients match these filters." in page
     assert 'href="/caseload/">Clear all filters' in page
 
@@ -861,7 +875,8 @@ def promised_order(
     query: CaseloadQuery, enrollments: list[Enrollment], figures: dict, names: dict[int, int]
 ) -> list[int]:
     """The enrollment ids in the order the caseload promises: the chosen column in the
-    chosen direction, no value last either way, ties by name, then by id."""
+    chosen direction, no value last either way (but first for the last check-in
+    oldest-first), ties by name, then by id."""
     descending = (query.direction == "desc") != (query.sort == "week")
 
     def value(e: Enrollment):
@@ -875,7 +890,8 @@ def promised_order(
     def key(e: Enrollment):
         v = value(e)
         if v is None:
-            return (1, (), names[e.pk], e.pk)
+            none_first = query.sort == "last" and not descending
+            return (-1 if none_first else 1, (), names[e.pk], e.pk)
         v = v if isinstance(v, tuple) else (v,)
         return (0, tuple(-x for x in v) if descending else v, names[e.pk], e.pk)
 

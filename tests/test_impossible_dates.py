@@ -7,6 +7,7 @@ filters with a mistake. Each rule has its table here; the pages use the real dat
 from __future__ import annotations
 
 from datetime import UTC, date, datetime, timedelta
+from zoneinfo import ZoneInfo
 
 import pytest
 import time_machine
@@ -49,6 +50,23 @@ def test_contact_time_rule(contacted_at, problem):
 
 
 ENROLLED = date(2026, 5, 1)
+STARTED_BEFORE = date(2026, 3, 1)  # an invitation back-dated the program's start
+
+
+@pytest.mark.parametrize(
+    ("started_on", "anchor"),
+    [
+        (ENROLLED, ENROLLED),
+        (ENROLLED + timedelta(days=60), ENROLLED),  # starts later: the enrollment day
+        (STARTED_BEFORE, STARTED_BEFORE),  # back-dated: the start the page shows
+    ],
+)
+def test_session_dates_count_back_from_the_earlier_of_start_and_enrollment(started_on, anchor):
+    assert rules.session_anchor_date(started_on=started_on, enrolled_on=ENROLLED) == anchor
+    earliest = anchor - timedelta(days=90)
+    kw = {"started_on": started_on, "enrolled_on": ENROLLED, "today": TODAY}
+    assert rules.session_date_problem(earliest, **kw) == ""
+    assert rules.session_date_problem(earliest - timedelta(days=1), **kw) == "before_enrollment"
 
 
 @pytest.mark.parametrize(
@@ -64,8 +82,9 @@ ENROLLED = date(2026, 5, 1)
     ],
 )
 def test_session_date_rule(session_date, problem):
-    assert rules.session_date_problem(session_date, enrolled_on=ENROLLED, today=TODAY) == problem
-    assert rules.session_earliest_date(ENROLLED) == date(2026, 1, 31)
+    kw = {"started_on": ENROLLED, "enrolled_on": ENROLLED}
+    assert rules.session_date_problem(session_date, today=TODAY, **kw) == problem
+    assert rules.session_earliest_date(**kw) == date(2026, 1, 31)
 
 
 @pytest.mark.parametrize(
@@ -185,15 +204,19 @@ def note(day: date | str) -> dict:
 
 
 def test_a_session_years_before_the_enrollment_is_refused(cast, client, enrollment):
+    # The program started before the enrollment was made (a back-dated invitation): the
+    # refusal names the start the patient's page shows, and counts back from it.
     client.force_login(cast.clinician)
     url = reverse("session_note_add", args=[enrollment.pk])
-    enrolled = timezone.localdate(enrollment.created_at)
+    started = enrollment.start_date
+    assert started < timezone.localdate(enrollment.created_at)
     response = client.post(url, note("1990-01-01"))
     assert response.status_code == 400
     page = response.content.decode()
-    assert "That date is too long before this patient was enrolled" in page
+    assert "That date is too long before this patient&#x27;s program started, on " in page
+    assert f"started, on {started.day} {started:%b %Y}" in page
     assert "A session up to 90 days before, such as a first visit, is fine" in page
-    earliest = enrolled - timedelta(days=90)
+    earliest = started - timedelta(days=90)
     assert f"the earliest date is {earliest.day} {earliest:%b %Y}" in page
     assert 'value="1990-01-01"' in page and "Somatic tracking once a day" in page
     assert client.post(url, note(earliest - timedelta(days=1))).status_code == 400
@@ -209,7 +232,7 @@ def test_the_session_refusal_is_in_spanish(cast, client, enrollment):
     page = client.post(
         reverse("session_note_add", args=[enrollment.pk]), note("1990-01-01")
     ).content.decode()
-    assert "Esa fecha es demasiado anterior a la inscripción de este paciente" in page
+    assert "Esa fecha es demasiado anterior al inicio del programa de este paciente" in page
     assert "Revise el año." in page
 
 
@@ -241,6 +264,26 @@ def test_a_start_date_years_ahead_is_refused_at_invitation(cast, client):
     response = client.post(reverse("patient_invite"), {**fields, "start_date": str(limit)})
     assert response.status_code == 302
     assert Enrollment.objects.get(patient__email="ivy@example.org").start_date == limit
+
+
+def test_a_start_so_far_back_the_program_would_be_over_is_refused(cast, client):
+    # The shipped program is 8 weeks: started 10 weeks ago, it ended 2 weeks ago.
+    client.force_login(cast.admin)
+    assert load_shipped_program().week_count == 8
+    fields = invite_fields("ivy@example.org", clinician=cast.clinician.pk)
+    today = timezone.localdate(timezone=ZoneInfo(cast.practice.timezone))
+    ten_weeks_ago = today - timedelta(weeks=10)
+    response = client.post(reverse("patient_invite"), {**fields, "start_date": str(ten_weeks_ago)})
+    page = response.content.decode()
+    earliest = today - timedelta(days=55)
+    assert "this 8-week program would already be over" in page
+    assert f"Choose a start on or after {earliest.day} {earliest:%b %Y}" in page
+    assert f'value="{ten_weeks_ago}"' in page and "ivy@example.org" in page
+    assert not Enrollment.objects.filter(patient__email="ivy@example.org").exists()
+    too_old = {**fields, "start_date": str(earliest - timedelta(days=1))}
+    assert "would already be over" in client.post(reverse("patient_invite"), too_old).text
+    response = client.post(reverse("patient_invite"), {**fields, "start_date": str(earliest)})
+    assert response.status_code == 302  # today is its last day
 
 
 def test_a_start_date_years_ahead_is_refused_by_the_bulk_import(cast, client, program_version):

@@ -493,12 +493,19 @@ class ClinicianNote(models.Model):
     )
     body = models.TextField(max_length=5000)
     created_at = models.DateTimeField(default=dj_timezone.now)
+    # The form's one-time token (painapp.submit_once). None for older notes.
+    client_token = models.UUIDField(null=True, blank=True)
 
     class Meta:
         ordering = ["-created_at", "-pk"]
         indexes = [
             # patient detail: the newest notes of one enrollment
             models.Index(fields=["enrollment", "-created_at"]),
+        ]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["enrollment", "client_token"], name="clinician_note_once"
+            ),
         ]
 
     def __str__(self) -> str:

@@ -69,6 +69,9 @@ class ResolveForm(forms.Form):
     ) -> None:
         super().__init__(*args, **kwargs)
         self.raised_at = raised_at
+        # Most often the contact was just now: start at now, to the minute, shown in the
+        # clinician's own time zone (the zone active for the request).
+        self.fields["contacted_at"].initial = timezone.now().replace(second=0, microsecond=0)
         # The alert needs prompt contact (tracking.rules.needs_prompt_contact): "we could
         # not reach them" is then a contact attempt, with its time and how.
         self.prompt_contact = prompt_contact

@@ -35,6 +35,7 @@ from django.utils.safestring import SafeString
 from django.utils.timezone import localtime
 from django.utils.translation import gettext, gettext_lazy
 
+from painapp.search_text import Folded, search_words
 from programs import enrollment_status
 from programs.enrollment_status import invitation_accepted
 from programs.models import Enrollment, PracticeSession, Screening
@@ -340,10 +341,11 @@ def _filtered(
     enrollments: QuerySet[Enrollment], query: CaseloadQuery, now: datetime
 ) -> QuerySet[Enrollment]:
     qs = enrollments
-    if query.q:
-        qs = qs.filter(
-            Q(patient__full_name__icontains=query.q) | Q(patient__email__icontains=query.q)
-        )
+    words = search_words(query.q)
+    if words:  # every word, in any order, in the name (folded, painapp.search_text) or email
+        qs = qs.alias(name_folded=Folded("patient__full_name"))
+        for word in words:
+            qs = qs.filter(Q(name_folded__contains=word) | Q(patient__email__icontains=word))
     if query.status:  # the rows whose status says it (programs.enrollment_status)
         qs = qs.filter(enrollment_status.status_filter(query.status))
     if query.has_alerts:
@@ -353,6 +355,11 @@ def _filtered(
     if query.not_improving:
         qs = qs.filter(summary__not_improving=True)
     return qs
+
+
+# Sorts where no value means "longest ago" (a patient who never checked in needs a
+# call most): None comes first when sorting oldest-first, last when newest-first.
+_NONE_IS_OLDEST = frozenset({"last"})
 
 
 def _sort_keys(sort: str) -> tuple[list[Any], bool]:
@@ -392,11 +399,14 @@ def _name_key() -> Lower:
 
 
 def _ordered(qs: QuerySet[Enrollment], query: CaseloadQuery) -> QuerySet[Enrollment]:
-    """The chosen column in the chosen direction, no value (None) last either way, and
-    ties alphabetical by name."""
+    """The chosen column in the chosen direction, no value (None) last (but see
+    _NONE_IS_OLDEST), and ties alphabetical by name."""
     keys, reverse = _sort_keys(query.sort)
     descending = (query.direction == "desc") != reverse
-    order = [OrderBy(key, descending=descending, nulls_last=True) for key in keys]
+    # No check-in yet is the oldest of all: first oldest-first, last newest-first.
+    none_first = query.sort in _NONE_IS_OLDEST and not descending
+    nulls = {"nulls_first": True} if none_first else {"nulls_last": True}
+    order = [OrderBy(key, descending=descending, **nulls) for key in keys]
     return qs.order_by(*order, _name_key(), "pk")
 
 

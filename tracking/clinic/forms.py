@@ -12,6 +12,7 @@ from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
 from painapp.accounts.names import PersonNameField
+from painapp.submit_once import SubmitOnceForm
 from painapp.widgets import LongTextarea
 from programs import enrollment_status
 from programs.models import AssessorRole, AttributionCategory, AttributionCause
@@ -87,7 +88,7 @@ class CaseloadFilterForm(forms.Form):
         )
 
 
-class ClinicianNoteForm(forms.Form):
+class ClinicianNoteForm(SubmitOnceForm):
     body = forms.CharField(
         label=_("New note"),
         max_length=5000,

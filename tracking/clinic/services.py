@@ -7,6 +7,7 @@ records it in the audit trail.
 
 from __future__ import annotations
 
+import uuid
 from datetime import date
 
 from django.core.exceptions import ValidationError
@@ -17,6 +18,7 @@ from django.utils.translation import gettext
 
 from painapp.accounts.audit import audit
 from painapp.accounts.models import User
+from painapp.submit_once import create_once
 from programs import enrollments as program_enrollments
 from programs import services as program_services
 from programs.models import (
@@ -35,13 +37,23 @@ from tracking.reminders.schedules import preferences_for
 
 
 def clinician_note_create(
-    *, enrollment: Enrollment, author: User, body: str, request: HttpRequest | None = None
+    *,
+    enrollment: Enrollment,
+    author: User,
+    body: str,
+    request: HttpRequest | None = None,
+    client_token: uuid.UUID | None = None,
 ) -> ClinicianNote:
-    """Add a private note to the patient's record (never shown to the patient)."""
+    """Add a private note to the patient's record (never shown to the patient). The
+    same `client_token` (painapp.submit_once) sent again returns that note, unaudited."""
     body = body.strip()
     if not body:
         raise ValidationError({"body": gettext("Write the note before saving it.")})
-    note = ClinicianNote.objects.create(enrollment=enrollment, author=author, body=body)
+    note, created = create_once(
+        ClinicianNote, client_token=client_token, enrollment=enrollment, author=author, body=body
+    )
+    if not created:
+        return note
     audit(
         request,
         "note.created",

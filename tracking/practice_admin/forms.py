@@ -152,7 +152,10 @@ class BulkUploadForm(forms.Form):
 
 # ---------------------------------------------------------------- reports and audit
 class DateRangeForm(forms.Form):
-    """A filter form with `date_from`/`date_to` fields: the end may not be before the start."""
+    """A filter form with `date_from`/`date_to` fields: the end may not be before the start
+    (`range_refused`: a page then shows no results, rather than "none match")."""
+
+    range_refused = False
 
     def clean(self) -> dict[str, Any]:
         super().clean()
@@ -160,6 +163,7 @@ class DateRangeForm(forms.Form):
         start: date | None = data.get("date_from")
         end: date | None = data.get("date_to")
         if start and end and end < start:
+            self.range_refused = True
             self.add_error(
                 "date_to",
                 _("The end date is before the start date. Swap them, or choose a later end date."),

@@ -19,18 +19,29 @@ SESSION_MINUTES_MIN, SESSION_MINUTES_MAX = 5, 240
 SESSION_BEFORE_ENROLLMENT_DAYS = 90
 
 
-def session_earliest_date(enrolled_on: date) -> date:
+def session_anchor_date(*, started_on: date, enrolled_on: date) -> date:
+    """The day a session note's earliest date counts back from: the earlier of the
+    program's start (the "started" on the patient's page; an invitation may back-date
+    it) and the day the enrollment was made (the author's date; a start may be set
+    months ahead, and the first visit is before it)."""
+    return min(started_on, enrolled_on)
+
+
+def session_earliest_date(*, started_on: date, enrolled_on: date) -> date:
     """The first date a session note of this enrollment may have: SESSION_BEFORE_
-    ENROLLMENT_DAYS before the day the enrollment was created (the author's date)."""
-    return enrolled_on - timedelta(days=SESSION_BEFORE_ENROLLMENT_DAYS)
+    ENROLLMENT_DAYS before `session_anchor_date`."""
+    anchor = session_anchor_date(started_on=started_on, enrolled_on=enrolled_on)
+    return anchor - timedelta(days=SESSION_BEFORE_ENROLLMENT_DAYS)
 
 
-def session_date_problem(session_date: date, *, enrolled_on: date, today: date) -> str:
+def session_date_problem(
+    session_date: date, *, started_on: date, enrolled_on: date, today: date
+) -> str:
     """A session date's problem: "future", "before_enrollment", or "" when it is fine.
     Both ends are allowed (today, and the earliest date itself)."""
     if session_date > today:
         return "future"
-    if session_date < session_earliest_date(enrolled_on):
+    if session_date < session_earliest_date(started_on=started_on, enrolled_on=enrolled_on):
         return "before_enrollment"
     return ""
 

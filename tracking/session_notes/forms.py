@@ -9,6 +9,7 @@ from django import forms
 from django.utils.formats import date_format
 from django.utils.translation import gettext_lazy as _
 
+from painapp.submit_once import SubmitOnceForm
 from painapp.widgets import TOO_LONG, LongTextarea
 from tracking import rules
 from tracking.session_notes.models import (
@@ -23,7 +24,7 @@ from tracking.session_notes.services import SessionRecord
 YES_NO = [("yes", _("Yes")), ("no", _("No"))]
 
 
-class SessionNoteForm(forms.Form):
+class SessionNoteForm(SubmitOnceForm):
     session_date = forms.DateField(
         label=_("Date of the session"),
         widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
@@ -110,30 +111,39 @@ class SessionNoteForm(forms.Form):
         help_text=_("For staff who look after this patient. Not in the patient's own download."),
     )
 
-    def __init__(self, *args, today: date, enrolled_on: date, **kwargs):
+    def __init__(self, *args, today: date, started_on: date, enrolled_on: date, **kwargs):
         super().__init__(*args, **kwargs)
         self.today = today
-        self.enrolled_on = enrolled_on
+        self.dates = {"started_on": started_on, "enrolled_on": enrolled_on}
         self.fields["session_date"].initial = today
 
     def clean_session_date(self) -> date:
         value = self.cleaned_data["session_date"]
-        problem = rules.session_date_problem(value, enrolled_on=self.enrolled_on, today=self.today)
+        problem = rules.session_date_problem(value, today=self.today, **self.dates)
         if problem == "future":
             raise forms.ValidationError(_("The session date cannot be in the future."))
         if problem == "before_enrollment":
             # An intake visit shortly before enrollment is real; years before is a typo.
-            raise forms.ValidationError(
-                _(
+            anchor = rules.session_anchor_date(**self.dates)
+            if anchor == self.dates["started_on"]:
+                message = _(
+                    "That date is too long before this patient's program started, on "
+                    "%(enrolled)s. A session up to %(days)s days before, such as a first "
+                    "visit, is fine: the earliest date is %(earliest)s. Please check the year."
+                )
+            else:  # the program starts later than the enrollment was made
+                message = _(
                     "That date is too long before this patient was enrolled, on "
                     "%(enrolled)s. A session up to %(days)s days before, such as a first "
                     "visit, is fine: the earliest date is %(earliest)s. Please check the year."
-                ),
+                )
+            raise forms.ValidationError(
+                message,
                 params={
-                    "enrolled": date_format(self.enrolled_on, "DAY_MONTH_YEAR_FORMAT"),
+                    "enrolled": date_format(anchor, "DAY_MONTH_YEAR_FORMAT"),
                     "days": rules.SESSION_BEFORE_ENROLLMENT_DAYS,
                     "earliest": date_format(
-                        rules.session_earliest_date(self.enrolled_on), "DAY_MONTH_YEAR_FORMAT"
+                        rules.session_earliest_date(**self.dates), "DAY_MONTH_YEAR_FORMAT"
                     ),
                 },
             )

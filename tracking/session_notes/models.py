@@ -78,12 +78,20 @@ class SessionNote(models.Model):
     homework = models.TextField(max_length=2000, blank=True)
     notes = models.TextField(max_length=5000, blank=True)
     created_at = models.DateTimeField(default=dj_timezone.now)
+    # The form's one-time token (painapp.submit_once): the same form sent again finds
+    # this note rather than storing a second. None for older notes.
+    client_token = models.UUIDField(null=True, blank=True)
 
     class Meta:
         ordering = ["-session_date", "-created_at", "-pk"]
         indexes = [
             # patient detail: the newest sessions of one enrollment
             models.Index(fields=["enrollment", "-session_date"], name="session_note_newest"),
+        ]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["enrollment", "client_token"], name="session_note_once"
+            ),
         ]
 
     def __str__(self) -> str:

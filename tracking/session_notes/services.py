@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import uuid
 from collections.abc import Collection
 from dataclasses import dataclass, field
 from datetime import date
@@ -13,6 +14,7 @@ from django.utils.translation import gettext
 
 from painapp.accounts.audit import audit
 from painapp.accounts.models import User
+from painapp.submit_once import create_once
 from programs.models import Enrollment
 from tracking import rules
 from tracking.session_notes.models import (
@@ -60,12 +62,15 @@ def session_note_create(
     author: User,
     record: SessionRecord,
     request: HttpRequest | None = None,
+    client_token: uuid.UUID | None = None,
 ) -> SessionNote:
     """Record one PRT session with the patient. The rules a form also checks are
     checked again here (a service may be called from elsewhere): length within
     tracking.rules' bounds, a complete risk review, the somatic-tracking response
     only with somatic tracking and the exposure only with graded exposure covered.
-    Audited as `session_note.created` (no free text in the event)."""
+    Audited as `session_note.created` (no free text in the event). The same
+    `client_token` (the form's, painapp.submit_once) sent again returns the note it
+    made, unaudited: a note is kept as written, so a second copy could not be removed."""
     errors: dict[str, str] = {}
     if not rules.SESSION_MINUTES_MIN <= record.minutes <= rules.SESSION_MINUTES_MAX:
         errors["minutes"] = gettext("Session length out of range.")
@@ -90,7 +95,9 @@ def session_note_create(
     if errors:
         raise ValidationError(errors)
     with transaction.atomic():
-        note = SessionNote.objects.create(
+        note, created = create_once(
+            SessionNote,
+            client_token=client_token,
             enrollment=enrollment,
             author=author,
             session_date=record.session_date,
@@ -106,6 +113,8 @@ def session_note_create(
             homework=record.homework.strip(),
             notes=record.notes.strip(),
         )
+        if not created:
+            return note
         audit(
             request,
             "session_note.created",

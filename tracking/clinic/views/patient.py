@@ -329,6 +329,7 @@ def patient_note_add(request: MemberRequest, pk: int) -> HttpResponse:
             author=request.user,
             body=form.cleaned_data["body"],
             request=request,
+            client_token=form.cleaned_data["client_token"],
         )
         if request.htmx:
             return _notes_partial(request, enrollment, ClinicianNoteForm(), saved=True)
