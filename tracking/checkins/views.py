@@ -161,6 +161,7 @@ def _results_page(
     if settings is None and symptoms:
         settings = rules or PracticeSettings.for_practice(request.enrollment.practice_id)
     copy = safety_copy(settings, request.enrollment) if settings else {}
+    guide = clinical.symptom_guidance(results.symptom_groups + safety.symptom_groups)
     return render(
         request,
         "tracking/patient/checkin/results.html",
@@ -177,8 +178,11 @@ def _results_page(
             "just_done": just_done,
             "symptoms": symptoms,
             # Which guidance: the recorded answers' groups and those sent unsaved.
-            "symptoms_guide": clinical.symptom_guidance(
-                results.symptom_groups + safety.symptom_groups
+            "symptoms_guide": guide,
+            # The help first, in the order it is needed; nothing that can wait after it.
+            "layout": clinical.results_after_safety(
+                self_harm=bool(results.show_crisis),
+                guidance=guide if symptoms else clinical.symptom_guidance(()),
             ),
             "not_saved": not_saved,
             "not_saved_told": safety.told,
