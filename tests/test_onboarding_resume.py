@@ -62,9 +62,7 @@ def test_coming_back_resumes_at_the_first_step_not_done(
     assert client.get(response.url).status_code == 200
 
 
-def test_changing_the_settings_again_keeps_when_they_were_first_saved(
-    client, cast, new_enrollment
-):
+def test_changing_the_settings_again_keeps_when_they_were_first_saved(client, cast, new_enrollment):
     client.force_login(cast.patient)
     _consent(client)
     _settings(client)

@@ -306,7 +306,6 @@ def symptom_guidance(groups: Iterable[str]) -> SymptomGuidance:
     )
 
 
-
 # ====================================================================== results after safety
 # What a check-in's results page shows after a safety result: the help first, in the
 # order it is needed, and nothing that can wait. Read by tracking.checkins.views.
@@ -338,14 +337,13 @@ def results_after_safety(*, self_harm: bool, guidance: SymptomGuidance) -> Resul
     if self_harm:
         order = (RESULTS_CRISIS,)
     if symptoms:
-        order = (
-            (RESULTS_SYMPTOMS, *order) if guidance.emergency else (*order, RESULTS_SYMPTOMS)
-        )
+        order = (RESULTS_SYMPTOMS, *order) if guidance.emergency else (*order, RESULTS_SYMPTOMS)
     return ResultsAfterSafety(
         order=order,
         symptoms_next=not (self_harm and guidance.emergency),
         extras=not (self_harm or guidance.emergency or guidance.either),
     )
+
 
 ONSET_AGE_OLDER = 50
 """Back pain that first started at this age or older needs a medical check first
