@@ -192,6 +192,10 @@ class Enrollment(models.Model):
     )
     preferred_practice_time = models.TimeField(default=time(9, 0))
     consented_at = models.DateTimeField(null=True, blank=True)
+    # When the onboarding settings step (time zone, practice time, check-in day) was
+    # saved: its fields have defaults, so only this says the step is done
+    # (onboarding_step).
+    settings_saved_at = models.DateTimeField(null=True, blank=True)
     onboarded_at = models.DateTimeField(null=True, blank=True)
     screening = models.CharField(
         max_length=16, choices=Screening.choices, default=Screening.PENDING
@@ -361,15 +365,17 @@ class Enrollment(models.Model):
 
     @property
     def onboarding_step(self) -> str:
-        """The onboarding step a patient picks up at, by URL name: the first whose
-        answer is not stored yet. The welcome, the "about" page and the settings store
-        nothing of their own (the settings keep their defaults), so that is the welcome
-        until they consent, then the settings (showing what they chose), then, once
-        their country is saved, the safety check (the last step)."""
+        """The onboarding step a patient picks up at, by URL name: the first not done
+        yet. The welcome and the "about" page store nothing of their own, so that is the
+        welcome until they consent, then the settings until they are saved
+        (settings_saved_at), then where they are (the country the contact step saves),
+        then the safety check (the last step)."""
         if self.consented_at is None:
             return "onboarding"
-        if not self.country:
+        if self.settings_saved_at is None:
             return "onboarding_settings"
+        if not self.country:
+            return "onboarding_contact"
         return "onboarding_safety"
 
     @cached_property

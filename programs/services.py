@@ -429,7 +429,15 @@ def onboarding_preferences(
         user_timezone_set(user=enrollment.patient, timezone_name=timezone_name)
         enrollment.preferred_practice_time = practice_time
         enrollment.checkin_weekday = checkin_weekday
-        enrollment.save(update_fields=["preferred_practice_time", "checkin_weekday", "updated_at"])
+        enrollment.settings_saved_at = enrollment.settings_saved_at or timezone.now()
+        enrollment.save(
+            update_fields=[
+                "preferred_practice_time",
+                "checkin_weekday",
+                "settings_saved_at",
+                "updated_at",
+            ]
+        )
 
 
 def screening_record(*, enrollment: Enrollment, red_flags: list[str]) -> None:

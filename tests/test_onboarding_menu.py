@@ -76,7 +76,11 @@ def test_getting_started_leads_to_the_step_the_patient_reached(onboarding, clien
         assert reverse(step) in links and reverse("onboarding") not in links
         assert client.get(reverse("today")).url == reverse(step)
         assert f"Step {number} " in client.get(reverse(step)).content.decode()
-        # Step 5 done (their country saved): on to the safety check.
+        # Steps 4 and 5 done (settings, then their country saved): on to the safety check.
+        client.post(
+            reverse("onboarding_settings"),
+            {"timezone": "America/Chicago", "practice_time": "19:30", "checkin_weekday": "3"},
+        )
         client.post(
             reverse("onboarding_contact"),
             with_version(client, reverse("onboarding_contact"), {"country": "US"}),

@@ -221,6 +221,11 @@ class CheckIn(models.Model):
     draft = models.JSONField(
         default=dict, blank=True, help_text="Answers saved so far, before submitting."
     )
+    # Answers the patient gave minutes before, in the check-in that opened this one
+    # ({instrument key: {item key: answer}}: the full PHQ-9's items the PHQ-2 and the
+    # weekly safety question asked, tracking.rules.phq9_answers_given): not asked
+    # again, but recorded and scored with the rest.
+    answered_before = models.JSONField(default=dict, blank=True)
     completed_at = models.DateTimeField(null=True, blank=True)
     # Derived from the responses when the check-in is recorded (tracking.figures): the
     # totals, bands and short forms the patient overview charts. None until completed.

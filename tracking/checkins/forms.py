@@ -191,13 +191,23 @@ class CheckInForm(forms.Form):
         instruments: list[Instrument],
         draft: dict | None = None,
         language: str | None = None,
+        answered_before: dict | None = None,
     ):
         super().__init__(data)
         self.instruments = instruments
         # Each question in the patient's language (the active one: User.language) where
         # the instrument version has it, else in English.
         self.language = language or translation.get_language()
-        self.items = {i.key: registry.items_in(i, self.language) for i in instruments}
+        # Questions answered before (CheckIn.answered_before) are not asked again.
+        before = answered_before or {}
+        self.items = {
+            i.key: [
+                item
+                for item in registry.items_in(i, self.language)
+                if item["key"] not in (before.get(i.key) or {})
+            ]
+            for i in instruments
+        }
         draft = draft or {}
         for instrument in instruments:
             saved = draft.get(instrument.key) or {}
@@ -306,7 +316,7 @@ class CheckInForm(forms.Form):
 
     @property
     def question_count(self) -> int:
-        return registry.question_count(self.instruments)
+        return sum(len(items) for items in self.items.values())
 
     @property
     def recall_note(self) -> str:

@@ -234,12 +234,18 @@ def interim_slot(week: int) -> str:
 
 
 def checkin_open_extra(
-    enrollment: Enrollment, *, after: CheckIn, instrument_keys: list[str], now: datetime
+    enrollment: Enrollment,
+    *,
+    after: CheckIn,
+    instrument_keys: list[str],
+    now: datetime,
+    answered_before: dict | None = None,
 ) -> CheckIn:
     """Open an extra check-in now, after `after` (a positive PHQ-2 offers the full PHQ-9
     the same day): open from `now` to the end of the usual window counted from today,
-    in the patient's zone. Once per check-in (the slot is unique): a second call returns
-    the one that exists."""
+    in the patient's zone. `answered_before`: answers `after` already holds to its
+    questions (CheckIn.answered_before), not asked again. Once per check-in (the slot
+    is unique): a second call returns the one that exists."""
     today = enrollment.local_date(now)
     _, closes_at = _window(enrollment, today, window_days(enrollment))
     extra, _ = CheckIn.objects.get_or_create(
@@ -253,6 +259,7 @@ def checkin_open_extra(
             "closes_at": closes_at,
             "status": CheckIn.Status.OPEN,
             "instrument_keys": list(instrument_keys),
+            "answered_before": answered_before or {},
         },
     )
     return extra

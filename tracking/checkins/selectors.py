@@ -278,7 +278,7 @@ def due_checkins(pks: set[int]) -> dict[int, OpenCheckIn]:
         return {}
     checkins = (
         CheckIn.objects.filter(pk__in=pks, status__in=clinical.CHECKIN_PENDING)
-        .only("kind", "week", "slot", "instrument_keys")
+        .only("kind", "week", "slot", "instrument_keys", "answered_before")
         .annotate(instrument_ids=_current_version_ids(OuterRef("enrollment__practice_id")))
     )
     return {c.pk: OpenCheckIn(checkin=c, instrument_ids=c.instrument_ids) for c in checkins}

@@ -105,8 +105,27 @@ def checkin_length(
     instruments = checkin_instruments(
         found.checkin, practice_id, found.instrument_ids, language=language
     )
-    questions = registry.question_count(instruments)
+    questions = registry.question_count(instruments) - answered_before_count(found.checkin)
     return CheckInLength(questions=questions, minutes=minutes_to_answer(questions))
+
+
+def answered_before_count(checkin: CheckIn) -> int:
+    """How many of the check-in's questions were answered before (CheckIn.answered_before)
+    and are not asked again."""
+    return sum(len(items) for items in (checkin.answered_before or {}).values())
+
+
+def with_answered_before(checkin: CheckIn, answers_by_instrument: dict) -> dict:
+    """The answers sent, with those given before (CheckIn.answered_before) in their
+    place: the check-in is recorded and scored on every item, as if all were asked."""
+    before = checkin.answered_before or {}
+    return {
+        **answers_by_instrument,
+        **{
+            key: {**(answers_by_instrument.get(key) or {}), **given}
+            for key, given in before.items()
+        },
+    }
 
 
 def week_lesson_checkins(
@@ -313,6 +332,7 @@ def checkin_record(
     enrollment = checkin.enrollment
     if instruments is None:
         instruments = checkin_instruments(checkin, enrollment.practice_id)
+    answers_by_instrument = with_answered_before(checkin, answers_by_instrument)
     clean, errors = _clean_all(instruments, answers_by_instrument, allow_missing=False)
     # Scored before the transaction: no lock is held while Python works.
     responses = (
@@ -423,7 +443,8 @@ def _evaluate_alerts(
 
 def _offer_full_phq9(checkin: CheckIn, responses: list[Response], now: datetime) -> None:
     """A positive PHQ-2 (rules.offers_full_phq9) in a check-in without the PHQ-9 opens
-    an extra check-in with the full PHQ-9 today, open as long as any check-in is."""
+    an extra check-in with the full PHQ-9 today, open as long as any check-in is. Its
+    items this check-in asked (rules.phq9_answers_given) are not asked again."""
     if checkin.kind == CheckIn.Kind.EXTRA or any(
         r.instrument_key == clinical.PHQ9 for r in responses
     ):
@@ -433,4 +454,11 @@ def _offer_full_phq9(checkin: CheckIn, responses: list[Response], now: datetime)
         return
     from tracking.checkins.schedule import checkin_open_extra
 
-    checkin_open_extra(checkin.enrollment, after=checkin, instrument_keys=[clinical.PHQ9], now=now)
+    given = clinical.phq9_answers_given({r.instrument_key: r.answers for r in responses})
+    checkin_open_extra(
+        checkin.enrollment,
+        after=checkin,
+        instrument_keys=[clinical.PHQ9],
+        now=now,
+        answered_before={clinical.PHQ9: given} if given else {},
+    )

@@ -78,10 +78,18 @@ def _form_page(
     enrollment = request.enrollment
     if form is None:
         instruments = checkin_instruments(checkin, enrollment.practice_id, instrument_ids)
-        form = CheckInForm(instruments=instruments, draft=checkin.draft)
+        form = CheckInForm(
+            instruments=instruments,
+            draft=checkin.draft,
+            answered_before=checkin.answered_before,
+        )
     sections = form.sections()
     if conflict:
-        saved = CheckInForm(instruments=form.instruments, draft=checkin.draft)
+        saved = CheckInForm(
+            instruments=form.instruments,
+            draft=checkin.draft,
+            answered_before=checkin.answered_before,
+        )
         shown = edit_version.saved_now(
             form, {name: bound.initial for name, bound in saved.fields.items()}
         )
@@ -161,6 +169,7 @@ def _results_page(
     if settings is None and symptoms:
         settings = rules or PracticeSettings.for_practice(request.enrollment.practice_id)
     copy = safety_copy(settings, request.enrollment) if settings else {}
+    guide = clinical.symptom_guidance(results.symptom_groups + safety.symptom_groups)
     return render(
         request,
         "tracking/patient/checkin/results.html",
@@ -177,8 +186,11 @@ def _results_page(
             "just_done": just_done,
             "symptoms": symptoms,
             # Which guidance: the recorded answers' groups and those sent unsaved.
-            "symptoms_guide": clinical.symptom_guidance(
-                results.symptom_groups + safety.symptom_groups
+            "symptoms_guide": guide,
+            # The help first, in the order it is needed; nothing that can wait after it.
+            "layout": clinical.results_after_safety(
+                self_harm=bool(results.show_crisis),
+                guidance=guide if symptoms else clinical.symptom_guidance(()),
             ),
             "not_saved": not_saved,
             "not_saved_told": safety.told,
@@ -343,7 +355,9 @@ def _answer(request: PatientRequest, found: PatientCheckIn, now) -> HttpResponse
                 response["X-Edited-From"] = draft_version(checkin)
                 return response
             if saved.errors:
-                form = CheckInForm(request.POST, instruments=instruments)
+                form = CheckInForm(
+                    request.POST, instruments=instruments, answered_before=checkin.answered_before
+                )
                 form.apply_errors(saved.errors)
                 return _form_page(
                     request,
@@ -404,7 +418,9 @@ def _answer(request: PatientRequest, found: PatientCheckIn, now) -> HttpResponse
                     instruments=instruments,
                     rules=rules,
                 )
-        form = CheckInForm(request.POST, instruments=instruments)
+        form = CheckInForm(
+            request.POST, instruments=instruments, answered_before=checkin.answered_before
+        )
         form.apply_errors(error.errors)
         return _form_page(
             request, checkin, form, status=422, rules=rules, sent=sent, conflict=conflict
@@ -454,7 +470,9 @@ def _draft_conflict(
         response = HttpResponse(status=409)
         response["X-Changed-Elsewhere"] = "1"
         return response
-    form = CheckInForm(request.POST, instruments=instruments)
+    form = CheckInForm(
+        request.POST, instruments=instruments, answered_before=checkin.answered_before
+    )
     return _form_page(request, checkin, form, status=409, rules=rules, sent=safety, conflict=True)
 
 

@@ -306,6 +306,45 @@ def symptom_guidance(groups: Iterable[str]) -> SymptomGuidance:
     )
 
 
+# ====================================================================== results after safety
+# What a check-in's results page shows after a safety result: the help first, in the
+# order it is needed, and nothing that can wait. Read by tracking.checkins.views.
+RESULTS_SYMPTOMS = "symptoms"
+"""The new-symptoms box (where to get care)."""
+RESULTS_CRISIS = "crisis"
+"""The crisis box (self-harm: crisis numbers, then what happens next)."""
+
+
+class ResultsAfterSafety(NamedTuple):
+    # The help boxes shown, first first (RESULTS_SYMPTOMS, RESULTS_CRISIS).
+    order: tuple[str, ...]
+    # Whether the new-symptoms box says what happens next itself; not when the crisis
+    # box follows with the same urgent promise (said once, after the crisis help).
+    symptoms_next: bool
+    # The offer of extra questions and the progress cards: they can come later.
+    extras: bool
+
+
+def results_after_safety(*, self_harm: bool, guidance: SymptomGuidance) -> ResultsAfterSafety:
+    """The results page's layout after a self-harm answer (`self_harm`) and a yes to
+    weekly new-symptoms questions (`guidance`, symptom_guidance). An emergency sign
+    comes first: the emergency department today is the time-critical step; then the
+    crisis help, then what happens next. After a self-harm answer or a sign that may be
+    an emergency (`emergency`, or version 1's `either`, which names the emergency
+    department too) the page shows nothing else (no extra questionnaire, no progress)."""
+    symptoms = guidance.emergency or guidance.doctor_soon or guidance.either
+    order: tuple[str, ...] = ()
+    if self_harm:
+        order = (RESULTS_CRISIS,)
+    if symptoms:
+        order = (RESULTS_SYMPTOMS, *order) if guidance.emergency else (*order, RESULTS_SYMPTOMS)
+    return ResultsAfterSafety(
+        order=order,
+        symptoms_next=not (self_harm and guidance.emergency),
+        extras=not (self_harm or guidance.emergency or guidance.either),
+    )
+
+
 ONSET_AGE_OLDER = 50
 """Back pain that first started at this age or older needs a medical check first
 (cancer, fracture and infection are commoner)."""

@@ -2,10 +2,10 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
 
 from tracking.rules._base import Score
-from tracking.rules.measures import NRS_MAX, PAIN_FREE_MAX
+from tracking.rules.measures import NRS_MAX, PAIN_FREE_MAX, PHQ2, PHQ9
 
 # ====================================================================== questionnaires
 Band = tuple[int, int, str]  # (lowest total, highest total, label), both ends included
@@ -163,3 +163,27 @@ NEW_SYMPTOMS_DOCTOR_ITEM = "doctor_signs"
 def is_new_symptoms_answer(value: object) -> bool:
     """A weekly new-symptoms question answered yes (1)."""
     return value == 1
+
+
+# The PHQ-9's items other instruments ask in the same words, under the same item key:
+# the PHQ-2 is its items 1–2, the weekly safety question its item 9. The full PHQ-9 a
+# positive PHQ-2 opens the same day takes these answers from the check-in that opened
+# it, so they are not asked again minutes later (tracking.checkins.services).
+PHQ9_ITEMS_ASKED_IN: dict[str, tuple[str, ...]] = {
+    PHQ2: ("phq1", "phq2"),
+    WEEKLY_SAFETY: (PHQ9_SAFETY_ITEM,),
+}
+
+
+def phq9_answers_given(answers_by_instrument: Mapping[str, Mapping[str, object]]) -> dict:
+    """The PHQ-9 answers (item key → answer) a check-in's answers (instrument key →
+    item key → answer) already hold: its own PHQ-9's are none to carry (that check-in
+    asked the PHQ-9 itself)."""
+    if PHQ9 in answers_by_instrument:
+        return {}
+    return {
+        item: answers[item]
+        for key, items in PHQ9_ITEMS_ASKED_IN.items()
+        for item in items
+        if isinstance((answers := answers_by_instrument.get(key) or {}).get(item), int)
+    }
