@@ -6,7 +6,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('tracking', '0036_escalation_minutes_help_text'),
+        ('tracking', '0037_notes_submit_once'),
     ]
 
     operations = [
