@@ -30,7 +30,9 @@ RESET_LINK = re.compile(r"/accounts/password/reset/key/(\w+)-")
 
 def _attacker(cast) -> Client:
     client = Client(enforce_csrf_checks=False)
-    assert form_login(client, cast.patient).status_code == 302  # a fresh password login
+    assert form_login(client, cast.patient).status_code == 302
+    # … and allauth's own "Enter your password again", which its email page asks for.
+    client.post(reverse("account_reauthenticate"), {"password": PASSWORD})
     return client
 
 
