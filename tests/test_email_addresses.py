@@ -126,7 +126,9 @@ def test_the_migration_drops_rows_that_name_another_address(cast):
     sent = _reset(cast.other_patient.email)
     assert [_account_of(m) for m in sent] == [cast.other_patient.pk]
     stranger = Client()
-    stranger.post(reverse("account_login"), {"login": cast.other_patient.email, "password": PASSWORD})
+    stranger.post(
+        reverse("account_login"), {"login": cast.other_patient.email, "password": PASSWORD}
+    )
     assert stranger.session["_auth_user_id"] == str(cast.other_patient.pk)
 
 
