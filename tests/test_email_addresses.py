@@ -48,7 +48,9 @@ def test_the_email_page_refuses_every_action(cast, action):
     assert User.objects.get(pk=cast.patient.pk).email == cast.patient.email
 
 
-@pytest.mark.parametrize("path", ["/accounts/email/", "/accounts/confirm-email/"])
+@pytest.mark.parametrize(
+    "path", ["/accounts/email/", "/accounts/confirm-email/", "/accounts/confirm-email/Mg:1x:abc/"]
+)
 @pytest.mark.parametrize("method", ["get", "post", "put", "delete"])
 def test_the_email_pages_are_not_found_for_any_method(cast, path, method):
     # With CSRF checked as a browser would: still a 404, never the 403 page.
