@@ -228,9 +228,9 @@ ACCOUNT_REAUTHENTICATION_TIMEOUT = 300
 # fail, from anywhere (painapp/accounts/login_alerts.py).
 LOGIN_ALERT_FAILURES = env_int("LOGIN_ALERT_FAILURES", 10)
 LOGIN_ALERT_WINDOW_SECONDS = env_int("LOGIN_ALERT_WINDOW_SECONDS", 3600)
-# Changing email addresses asks for the password again too (data export and account
+# allauth's own sensitive pages ask for the password again too (data export and account
 # deletion do so in painapp/accounts/views/data_rights.py; a password change needs the
-# old password anyway).
+# old password anyway). Its email pages are switched off altogether (painapp/urls.py).
 ACCOUNT_REAUTHENTICATION_REQUIRED = True
 
 # Languages (README: "Languages"): each user's own choice (User.language) is used for

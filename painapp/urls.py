@@ -12,6 +12,14 @@ urlpatterns = [
     path("", include("painapp.accounts.urls")),
     path("", include("programs.urls")),
     path("", include("tracking.urls")),
+    # allauth's email management (add, remove, make primary, verify) is switched off:
+    # an address is set by the practice's invitation, which proves it, and is changed
+    # only by the site's admins (Django admin). Adding an address here would let anyone
+    # attach someone else's address to their account and email that person in their
+    # name. Listed before allauth's own URLs, so these win; allauth's other pages stay.
+    path("accounts/email/", views.switched_off),
+    path("accounts/confirm-email/", views.switched_off),
+    path("accounts/confirm-email/<path:key>/", views.switched_off),
     path("accounts/", include("allauth.urls")),
     # Django's set_language (POST, with CSRF): the language choice on the logged-out pages.
     path("i18n/", include("django.conf.urls.i18n")),

@@ -14,6 +14,7 @@ from django.http import Http404, HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import render
 from django.template.loader import render_to_string
 from django.views.decorators.cache import never_cache
+from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_safe
 
 from painapp.accounts.middleware import current_request_id
@@ -96,6 +97,12 @@ def bench_baseline(request: HttpRequest) -> HttpResponse:
     (session, authentication, session policy, CSP …), a logged-in user and one trivial
     template, nothing else. Pages are reported as a ratio of their p95 to this one's."""
     return render(request, "bench/baseline.html")
+
+
+@csrf_exempt  # it changes nothing: every method, with or without a token, gets the 404
+def switched_off(request: HttpRequest, *args, **kwargs) -> HttpResponse:
+    """A page of allauth's we do not offer (painapp/urls.py): a 404 for everyone."""
+    raise Http404
 
 
 def _error(request: HttpRequest, status: int) -> HttpResponse:

@@ -257,9 +257,8 @@ def make_rich_data(enrollment: Enrollment, *, marker: str, staff: User) -> Rich:
             self_talk=f"{marker} my back is fragile",
         ),
     ).entry
-    r["email_address"] = EmailAddress.objects.create(
-        user=patient, email=patient.email, verified=True, primary=True
-    )
+    # Every account has its login address's row (painapp.accounts.email_addresses).
+    r["email_address"] = EmailAddress.objects.get(user=patient, email=patient.email.lower())
     r["authenticator"] = Authenticator.objects.create(
         user=patient, type=Authenticator.Type.TOTP, data={"secret": f"SECRET{marker}"}
     )

@@ -506,15 +506,6 @@ def test_a_session_without_a_typed_password_must_confirm_it(client, cast, enroll
     assert response.url.startswith(reverse("account_reauthenticate"))
 
 
-def test_changing_the_email_address_asks_for_the_password_again(client, cast, enrollment):
-    client.force_login(cast.patient)
-    response = client.post(
-        reverse("account_email"), {"action_add": "", "email": "new@riverside.test"}
-    )
-    assert response.status_code == 302
-    assert response.url.startswith(reverse("account_reauthenticate"))
-
-
 def test_a_download_is_a_post(client, cast, enrollment):
     # (a GET only fetches the file just after the password was asked for again)
     login(client, cast.patient)

@@ -98,7 +98,7 @@ NO_FORM = {
 }  # fmt: skip
 
 # Beyond the resolver's list (allauth's pages, outside the access matrix).
-ALLAUTH_FORMS = ["account_email", "account_change_password"]
+ALLAUTH_FORMS = ["account_change_password"]
 
 SUSPECTS = ["practice", "practice_id", "clinician", "clinician_id", "patient", "patient_id",
             "role", "is_staff", "is_superuser", "enrollment", "enrollment_id", "status",
@@ -277,8 +277,6 @@ FORMS: dict[str, Form] = {
                            [CheckIn]),
     "my_data_export": Form("patient", lambda c: {}, [User]),
     "account_delete": Form("patient", lambda c: {"confirm": "on"}, [User]),
-    "account_email": Form("patient", lambda c: {"action_add": "", "email": "new@riverside.test"},
-                          [User]),
     "account_change_password": Form("patient", lambda c: {
         "oldpassword": PASSWORD, "password1": "another-long-pass-2",
         "password2": "another-long-pass-2"}, [User]),

@@ -10,3 +10,6 @@ class AccountsConfig(AppConfig):
         from painapp.accounts import mfa, security  # noqa: F401 — connects the login audit receivers
 
         mfa.connect_signals()
+        from painapp.accounts import email_addresses
+
+        email_addresses.connect_signals()
