@@ -68,7 +68,7 @@ def test_the_account_page_says_to_ask_the_practice_and_does_not_link_the_email_p
     cast.patient.language = "es"
     cast.patient.save(update_fields=["language"])
     page = client.get(reverse("account_change_password")).content.decode()
-    assert "Para cambiarlo, pídeselo a tu consulta." in page
+    assert "Para cambiarlo, pídaselo a su consultorio." in page
 
 
 def _reset(email: str) -> list:
