@@ -62,6 +62,7 @@ EXCLUDED = {
     "tracking.Notification.body": "the app's own fixed, translated sentences (staff get no "
     "notification rows; a patient's never quote anyone)",
     "tracking.SessionNote.components": "a list of the form's fixed choices (service checks)",
+    "tracking.CheckIn.answered_before": "answers copied from the check-in before (fixed choices)",
     "tracking.SessionNote.risk_actions": "a list of the form's fixed choices (service checks)",
     "tracking.DiaryEntry.clue_key": "a key of the patient's own ticked clues (service checks)",
     "tracking.SavedCaseloadFilter.status": "one of the caseload filter form's fixed choices",
