@@ -36,6 +36,8 @@ from programs.tailoring.models import ProgramSwitch, SwitchCause
 from tests.checkin_data import started_two_weeks_ago
 from tests.factories import make_enrollment
 from tests.tailoring_data import make_trial_version
+from tests.test_account_deletion import login
+from tests.test_data_export import csv_rows, document, download
 from tracking.clinic.tailoring import program_switch
 from tracking.models import CheckIn, Response
 
@@ -366,3 +368,28 @@ def test_the_clinicians_form_names_the_other_language(client, cast, versions):
     client.force_login(cast.clinician)
     page = client.get(reverse("patient_program", args=[enrollment.pk])).content.decode()
     assert f"{versions['es'].title} (v{versions['es'].number}, Spanish)" in page
+
+
+def test_the_data_download_says_the_sensations_as_the_log_does(client, cast, versions):
+    """Words picked in the English program, before the patient chose Spanish: their data
+    download's spreadsheet says them in Spanish, as their log does; my-data.json keeps
+    what was stored."""
+    enrollment, _ = _patient_on(cast, versions, "en")
+    PracticeSession.objects.create(
+        enrollment=enrollment,
+        local_date=enrollment.local_date(),
+        pain_before=5,
+        threat_before=5,
+        pain_after=4,
+        threat_after=3,
+        sensations=["tingling", "buzzing"],
+    )
+    login(client, cast.patient)
+    client.post(reverse("account_language"), {"language": "es"})
+    assert "Sintió: hormigueo, vibración" in client.get(reverse("my_log")).content.decode()
+
+    archive = download(client)
+    [session] = csv_rows(archive, "programs.practicesession")
+    assert session["sensations"] == "hormigueo, vibración"
+    [stored] = document(archive)["tables"]["programs.practicesession"]
+    assert stored["sensations"] == ["tingling", "buzzing"]
