@@ -101,8 +101,13 @@ def test_a_patient_in_week_3_who_chooses_spanish_gets_their_program_in_spanish(
     page = client.post(reverse("account_language"), {"language": "es"}, follow=True)
     text = page.content.decode()
     assert '<html lang="es">' in text
-    assert "Sus lecciones ahora también están en español. Sigue en la semana 3." in text
-    assert "Sus lecciones también están en español." in text  # the page's own note
+    # Said once: the page's own note ("Sus lecciones también están en español.") waits
+    # for the next visit.
+    assert text.count("Sus lecciones ahora también están en español. Sigue en la semana 3.") == 1
+    assert "Sus lecciones también están en español." not in text
+    again = client.get(reverse("account_language")).content.decode()
+    assert "Sus lecciones también están en español." in again
+    assert "Sus lecciones ahora" not in again
 
     enrollment.refresh_from_db()
     assert enrollment.program_version == versions["es"]
@@ -223,7 +228,8 @@ def test_a_patient_who_chooses_english_gets_their_program_in_english(client, cas
     text = client.post(reverse("account_language"), {"language": "en"}, follow=True)
     page = text.content.decode()
     assert '<html lang="en">' in page
-    assert "Your lessons are in English now too. You are still in week 3." in page
+    assert page.count("Your lessons are in English now too. You are still in week 3.") == 1
+    assert "Your lessons are in English too." not in page  # the page's note, said once
     enrollment.refresh_from_db()
     assert enrollment.program_version == versions["en"]
     today = client.get(reverse("today")).content.decode()
