@@ -68,6 +68,20 @@ def _act(enrollment, slug: str) -> Activity:
     return Activity.objects.get(week__version=enrollment.program_version, slug=slug)
 
 
+def _practised(enrollment, sensations: list[str], note: str = "") -> PracticeSession:
+    """A practice session today, with these sensation words picked."""
+    return PracticeSession.objects.create(
+        enrollment=enrollment,
+        local_date=enrollment.local_date(),
+        pain_before=5,
+        threat_before=5,
+        pain_after=4,
+        threat_after=3,
+        sensations=sensations,
+        note=note,
+    )
+
+
 def _week_title(version, number: int) -> str:
     return Week.objects.get(version=version, number=number).title
 
@@ -80,16 +94,8 @@ def test_a_patient_in_week_3_who_chooses_spanish_gets_their_program_in_spanish(
     for slug in ("how-pain-works", "looking-for-clues"):
         activity_complete(enrollment=enrollment, activity=_act(enrollment, slug))
     reflection_save(enrollment=enrollment, activity=_act(enrollment, "strongest-clue"), text=CLUE)
-    PracticeSession.objects.create(
-        enrollment=enrollment,
-        local_date=enrollment.local_date(),
-        pain_before=5,
-        threat_before=5,
-        pain_after=4,
-        threat_after=3,
-        sensations=["heavy", "warmth"],  # picked from the English program's words
-        note="Felt calmer after.",
-    )
+    # Picked from the English program's words.
+    _practised(enrollment, ["heavy", "warmth"], note="Felt calmer after.")
     baseline = slots["baseline"]
     answered = list(
         Response.objects.filter(checkin=baseline).values_list("instrument_key", "answers")
@@ -381,15 +387,7 @@ def test_the_data_download_says_the_sensations_as_the_log_does(client, cast, ver
     download's spreadsheet says them in Spanish, as their log does; my-data.json keeps
     what was stored."""
     enrollment, _ = _patient_on(cast, versions, "en")
-    PracticeSession.objects.create(
-        enrollment=enrollment,
-        local_date=enrollment.local_date(),
-        pain_before=5,
-        threat_before=5,
-        pain_after=4,
-        threat_after=3,
-        sensations=["tingling", "buzzing"],
-    )
+    _practised(enrollment, ["tingling", "buzzing"])
     login(client, cast.patient)
     client.post(reverse("account_language"), {"language": "es"})
     assert "Sintió: hormigueo, vibración" in client.get(reverse("my_log")).content.decode()
