@@ -4,9 +4,11 @@ ProgramsConfig.ready)."""
 
 from __future__ import annotations
 
+from collections import defaultdict
+
 from django.utils.translation import pgettext
 
-from painapp.accounts.data_rights import PersonalData, TablePolicy, row_by_row
+from painapp.accounts.data_rights import PersonalData, RowWords, TablePolicy, row_by_row
 from painapp.accounts.models import User
 from programs.audio.models import Recording
 from programs.forms import WEEKDAYS
@@ -19,6 +21,7 @@ from programs.models import (
     PracticeSession,
     Reflection,
 )
+from programs.practice.services import sensations_as_now
 from programs.tailoring.models import (
     ActivityAdjustment,
     CustomExercise,
@@ -51,9 +54,26 @@ def _weekday_in_words(row: dict) -> dict:
     return {"checkin_weekday": str(days[row["checkin_weekday"]])}
 
 
-def _sensations_in_words(row: dict) -> dict:
-    # Stored as the words the patient picked, in their program's language.
-    return {"sensations": ", ".join(str(w) for w in row.get("sensations") or [])}
+def _sensations_in_words(rows: list[dict]) -> RowWords:
+    """The sensations a patient picked, as their log shows them (sensations_as_now):
+    words picked before their lessons followed their language read as their program
+    says them now. One query for the sessions, and one for each enrollment with such
+    words."""
+    sessions = PracticeSession.objects.filter(
+        pk__in=[row["id"] for row in rows if row.get("sensations")]
+    ).select_related("enrollment__program_version")
+    by_enrollment: dict[int, list[PracticeSession]] = defaultdict(list)
+    for session in sessions:
+        by_enrollment[session.enrollment_id].append(session)
+    now: dict[int, list[str]] = {}
+    for group in by_enrollment.values():
+        now.update(sensations_as_now(group[0].enrollment, group))
+
+    def words(row: dict) -> dict:
+        picked = now.get(row["id"], row.get("sensations") or [])
+        return {"sensations": ", ".join(str(w) for w in picked)}
+
+    return words
 
 
 _WITH_ACTIVITY = TablePolicy(select_related=("activity",), extras=_activity_title)
@@ -86,6 +106,6 @@ PERSONAL_DATA = PersonalData(
     },
     readable={
         Enrollment: row_by_row(_weekday_in_words),
-        PracticeSession: row_by_row(_sensations_in_words),
+        PracticeSession: _sensations_in_words,
     },
 )

@@ -106,7 +106,7 @@ def test_today_names_the_ladders_next_rung(client, cast, enrollment):
     )
     client.force_login(cast.patient)
     body = client.get(reverse("today")).content.decode()
-    assert "Try <strong>Carry groceries</strong>" in body
+    assert "Next to try: <strong>Carry groceries</strong>" in body
     assert f"{reverse('exposure_plan')}?fear={low.pk}" in body
     assert "Pick one small step" not in body
 

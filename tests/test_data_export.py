@@ -429,7 +429,8 @@ def test_a_spanish_patient_gets_the_readme_and_column_names_in_spanish(client, c
     archive = download(client)
     readme = archive.read("README.txt").decode()
     assert readme.startswith("Sus datos de painapp")
-    assert "Your data" not in readme and "pida una copia a su consulta" in readme
+    assert "Your data" not in readme and "pida una copia a su consultorio" in readme
+    assert "comuníquese con su consultorio" in readme and "su consulta " not in readme
     assert "columns.csv" in readme
     with archive.open("csv/programs.enrollment.csv") as f:
         header = next(csv.reader(io.TextIOWrapper(f, encoding="utf-8-sig")))

@@ -594,7 +594,7 @@ def test_a_re_rated_step_moves_to_its_place_and_today_agrees(patient_client, enr
     film = rung(enrollment, "Sitting through a whole film", 30)
     jog = rung(enrollment, "A short jog", 60)
     assert ladder_labels(patient_client) == [shoes.label, film.label, jog.label]
-    assert "Try Bending to tie my shoes" in today_next_rung(patient_client)
+    assert "Next to try: Bending to tie my shoes" in today_next_rung(patient_client)
 
     # The film now feels less harmful than the shoes: it takes its place first.
     response = patient_client.post(
@@ -609,14 +609,14 @@ def test_a_re_rated_step_moves_to_its_place_and_today_agrees(patient_client, enr
     assert ladder_labels(patient_client) == [film.label, shoes.label, jog.label]
     page = text(patient_client.get(reverse("exposure")))
     assert "Step 1 Sitting through a whole film How harmful it feels: 10 out of 100" in page
-    assert "Try Sitting through a whole film" in ladder_next_rung(patient_client)
-    assert "Try Sitting through a whole film" in today_next_rung(patient_client)
+    assert "Next to try: Sitting through a whole film" in ladder_next_rung(patient_client)
+    assert "Next to try: Sitting through a whole film" in today_next_rung(patient_client)
 
     # Rated again after an exposure ("how harmful does it feel now"): the same rule.
     done_exposure(enrollment, film, predicted_harm=10, actual_harm=5, fear_after=70)
     assert ladder_labels(patient_client) == [shoes.label, jog.label, film.label]
-    assert "Try Bending to tie my shoes" in ladder_next_rung(patient_client)
-    assert "Try Bending to tie my shoes" in today_next_rung(patient_client)
+    assert "Next to try: Bending to tie my shoes" in ladder_next_rung(patient_client)
+    assert "Next to try: Bending to tie my shoes" in today_next_rung(patient_client)
     assert list(
         FearItem.objects.filter(enrollment=enrollment).values_list("position", flat=True)
     ) == [0, 1, 2]
@@ -634,7 +634,7 @@ def test_a_rename_keeps_a_moved_step_where_the_patient_put_it(patient_client, en
         ),
     )
     assert ladder_labels(patient_client) == ["High step", "Low"]
-    assert "Try High step" in ladder_next_rung(patient_client)
+    assert "Next to try: High step" in ladder_next_rung(patient_client)
     assert low.pk
 
 
@@ -648,7 +648,7 @@ def test_the_ladder_page_shows_the_next_step(patient_client, enrollment):
     for _ in range(2):
         done_exposure(enrollment, low, predicted_harm=40, actual_harm=0)
     page = text(patient_client.get(reverse("exposure")))
-    assert "Try A short jog" in page
+    assert "Next to try: A short jog" in page
     FearItem.objects.filter(label="A short jog").delete()
     page = text(patient_client.get(reverse("exposure")))
     assert "add a harder one" in page

@@ -153,7 +153,5 @@ def test_a_text_message_is_in_the_patients_language(cast, enrollment):
         due_at=timezone.now(),
     )
     message = build_message(delivery)
-    assert message.sms_text == (
-        "painapp: un recordatorio amable para sus minutos de práctica de hoy."
-    )
+    assert message.sms_text == ("painapp: le recordamos sus minutos de práctica de hoy.")
     assert message.language == "es"

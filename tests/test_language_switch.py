@@ -36,6 +36,8 @@ from programs.tailoring.models import ProgramSwitch, SwitchCause
 from tests.checkin_data import started_two_weeks_ago
 from tests.factories import make_enrollment
 from tests.tailoring_data import make_trial_version
+from tests.test_account_deletion import login
+from tests.test_data_export import csv_rows, document, download
 from tracking.clinic.tailoring import program_switch
 from tracking.models import CheckIn, Response
 
@@ -66,6 +68,20 @@ def _act(enrollment, slug: str) -> Activity:
     return Activity.objects.get(week__version=enrollment.program_version, slug=slug)
 
 
+def _practised(enrollment, sensations: list[str], note: str = "") -> PracticeSession:
+    """A practice session today, with these sensation words picked."""
+    return PracticeSession.objects.create(
+        enrollment=enrollment,
+        local_date=enrollment.local_date(),
+        pain_before=5,
+        threat_before=5,
+        pain_after=4,
+        threat_after=3,
+        sensations=sensations,
+        note=note,
+    )
+
+
 def _week_title(version, number: int) -> str:
     return Week.objects.get(version=version, number=number).title
 
@@ -78,16 +94,8 @@ def test_a_patient_in_week_3_who_chooses_spanish_gets_their_program_in_spanish(
     for slug in ("how-pain-works", "looking-for-clues"):
         activity_complete(enrollment=enrollment, activity=_act(enrollment, slug))
     reflection_save(enrollment=enrollment, activity=_act(enrollment, "strongest-clue"), text=CLUE)
-    PracticeSession.objects.create(
-        enrollment=enrollment,
-        local_date=enrollment.local_date(),
-        pain_before=5,
-        threat_before=5,
-        pain_after=4,
-        threat_after=3,
-        sensations=["heavy", "warmth"],  # picked from the English program's words
-        note="Felt calmer after.",
-    )
+    # Picked from the English program's words.
+    _practised(enrollment, ["heavy", "warmth"], note="Felt calmer after.")
     baseline = slots["baseline"]
     answered = list(
         Response.objects.filter(checkin=baseline).values_list("instrument_key", "answers")
@@ -99,8 +107,13 @@ def test_a_patient_in_week_3_who_chooses_spanish_gets_their_program_in_spanish(
     page = client.post(reverse("account_language"), {"language": "es"}, follow=True)
     text = page.content.decode()
     assert '<html lang="es">' in text
-    assert "Sus lecciones ahora también están en español. Sigue en la semana 3." in text
-    assert "Sus lecciones también están en español." in text  # the page's own note
+    # Said once: the page's own note ("Sus lecciones también están en español.") waits
+    # for the next visit.
+    assert text.count("Sus lecciones ahora también están en español. Sigue en la semana 3.") == 1
+    assert "Sus lecciones también están en español." not in text
+    again = client.get(reverse("account_language")).content.decode()
+    assert "Sus lecciones también están en español." in again
+    assert "Sus lecciones ahora" not in again
 
     enrollment.refresh_from_db()
     assert enrollment.program_version == versions["es"]
@@ -221,7 +234,8 @@ def test_a_patient_who_chooses_english_gets_their_program_in_english(client, cas
     text = client.post(reverse("account_language"), {"language": "en"}, follow=True)
     page = text.content.decode()
     assert '<html lang="en">' in page
-    assert "Your lessons are in English now too. You are still in week 3." in page
+    assert page.count("Your lessons are in English now too. You are still in week 3.") == 1
+    assert "Your lessons are in English too." not in page  # the page's note, said once
     enrollment.refresh_from_db()
     assert enrollment.program_version == versions["en"]
     today = client.get(reverse("today")).content.decode()
@@ -366,3 +380,20 @@ def test_the_clinicians_form_names_the_other_language(client, cast, versions):
     client.force_login(cast.clinician)
     page = client.get(reverse("patient_program", args=[enrollment.pk])).content.decode()
     assert f"{versions['es'].title} (v{versions['es'].number}, Spanish)" in page
+
+
+def test_the_data_download_says_the_sensations_as_the_log_does(client, cast, versions):
+    """Words picked in the English program, before the patient chose Spanish: their data
+    download's spreadsheet says them in Spanish, as their log does; my-data.json keeps
+    what was stored."""
+    enrollment, _ = _patient_on(cast, versions, "en")
+    _practised(enrollment, ["tingling", "buzzing"])
+    login(client, cast.patient)
+    client.post(reverse("account_language"), {"language": "es"})
+    assert "Sintió: hormigueo, vibración" in client.get(reverse("my_log")).content.decode()
+
+    archive = download(client)
+    [session] = csv_rows(archive, "programs.practicesession")
+    assert session["sensations"] == "hormigueo, vibración"
+    [stored] = document(archive)["tables"]["programs.practicesession"]
+    assert stored["sensations"] == ["tingling", "buzzing"]

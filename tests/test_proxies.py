@@ -27,7 +27,7 @@ from tests.test_settings import PROD_ENV, ROOT
 PROXY = "10.20.0.2"  # the TLS proxy, as painapp sees it
 STRANGER = "203.0.113.50"  # anyone who reaches port 8000 directly
 LOCKED = "Too many failed login attempts. Try again later."
-NOT_CORRECT = "The email address and/or password you specified are not correct."
+NOT_CORRECT = "The email address or the password is not right. Please check both and try again."
 WRONG = "not-the-password-0"
 
 

@@ -8,6 +8,7 @@ from django.core.management import call_command
 from painapp.accounts.models import User
 from programs.enrollment_status import ON_HOLD, status_filter
 from programs.models import Enrollment, Exposure, PracticeSession, ProgramVersion
+from programs.practice.services import sensation_words, words_as_now
 from tracking.models import Alert, CheckIn, ReminderSchedule, Response
 from tracking.safety.resources import OTHER, suggested_country
 
@@ -142,3 +143,15 @@ def test_the_demo_outcomes_report_has_real_figures(db, client):
     client.force_login(admin)
     text = client.get("/practice/reports/outcomes/").content.decode()
     assert "No one in the cohort has both" not in text and "95% confidence interval" in text
+
+
+def test_every_demo_sensation_is_one_the_patients_program_lists(db):
+    """The sensations the demo patients picked are words of their program (its list in
+    the player), so the log says them in the patient's language."""
+    call_command("seed_demo")
+    sessions = PracticeSession.objects.select_related("enrollment__program_version")
+    assert sessions.exists()
+    for session in sessions:
+        listed = sensation_words(session.enrollment)
+        assert listed, session.enrollment.program_version
+        assert set(words_as_now(session.enrollment, session.sensations)) <= set(listed)

@@ -29,7 +29,7 @@ from tests.factories import PASSWORD
 IP = "10.0.0.9"
 WRONG = "not-the-password-0"
 LOCKED = "Too many failed login attempts. Try again later."
-NOT_CORRECT = "The email address and/or password you specified are not correct."
+NOT_CORRECT = "The email address or the password is not right. Please check both and try again."
 
 
 @pytest.fixture

@@ -22,7 +22,7 @@ ZONES = [
     "Australia/Sydney",
     "Europe/Berlin",
 ]
-SENSATIONS = ["tight", "pressure", "warm", "dull", "tingling", "pulsing", "heavy", "buzzing"]
+SENSATIONS = ["tightness", "pressure", "warmth", "dull", "tingling", "pulsing", "heavy", "buzzing"]
 FEARS = [
     ("Bending to tie my shoes", 35),
     ("Carrying a bag of shopping", 50),

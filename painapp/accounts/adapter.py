@@ -7,6 +7,7 @@ from allauth import app_settings as allauth_settings
 from allauth.account.adapter import DefaultAccountAdapter
 from django.http import HttpRequest
 from django.utils import translation
+from django.utils.translation import gettext_lazy as _
 
 from painapp.accounts.login_alerts import login_failure_record
 
@@ -19,6 +20,18 @@ class AccountAdapter(DefaultAccountAdapter):
     (settings.ACCOUNT_RATE_LIMITS["login_failed"]); the owner is told instead when
     failures on their account pile up (painapp.accounts.login_alerts).
     """
+
+    # allauth's refusals, in our words where its own are stiff or not true (a wrong
+    # current password was typed, not left out).
+    error_messages = {
+        **DefaultAccountAdapter.error_messages,
+        "email_password_mismatch": _(
+            "The email address or the password is not right. Please check both and try again."
+        ),
+        "enter_current_password": _(
+            "That is not your current password. Please check it and type it again."
+        ),
+    }
 
     def is_open_for_signup(self, request) -> bool:
         return False

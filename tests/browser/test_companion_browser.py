@@ -55,7 +55,7 @@ def test_the_companion_screens(new_context, live_server, cast, companion, name):
     page.goto(f"{live_server.url}/")
     expect(page.locator("main")).to_contain_text("Hello Jordan.")
     expect(page.locator("main")).not_to_contain_text("Jordan Lee")
-    expect(page.locator("main")).to_contain_text("Try Carry groceries")
+    expect(page.locator("main")).to_contain_text("Next to try: Carry groceries")
     expect(page.locator(FILLED)).to_have_count(1)
     helpers.check_axe(page, f"companion-today-{name}")
     helpers.screenshot(page, f"companion-today-{name}")

@@ -125,7 +125,7 @@ def test_it_builds_a_ladder_and_logs_an_exposure_by_keyboard(live_server, strict
 
     # The next step is the first step on the ladder, in the order the patient chose.
     next_step = page.locator(".next-step")
-    expect(next_step).to_contain_text("Try Sitting through a film")
+    expect(next_step).to_contain_text("Next to try: Sitting through a film")
     press(page, page.locator(f"#rung-{bending.pk}").get_by_role("link", name=re.compile("^Try")))
     expect(page.get_by_role("heading", level=1)).to_have_text("Plan an exposure")
     expect(page.get_by_label("A step from your ladder")).to_have_value(str(bending.pk))

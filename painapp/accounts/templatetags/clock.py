@@ -5,9 +5,12 @@ what `|date:` gives."""
 
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import datetime, timedelta
 
 from django import template
+from django.utils import timezone
+from django.utils.timesince import timesince
+from django.utils.translation import gettext as _
 
 from painapp.formats import clock
 
@@ -21,3 +24,13 @@ def when(value: datetime | None, format_name: str) -> str:
     if value in (None, ""):
         return ""
     return clock.when(value, format_name)
+
+
+@register.filter
+def ago(value: datetime, now: datetime | None = None) -> str:
+    """How long ago, in words: "3 hours ago", and "just now" under a minute (where
+    timesince says "0 minutes")."""
+    now = now or timezone.now()
+    if now - value < timedelta(minutes=1):
+        return _("just now")
+    return _("%(since)s ago") % {"since": timesince(value, now)}

@@ -30,6 +30,8 @@ language_notes: ExtensionPoint[Callable[[HttpRequest], list[str]]] = ExtensionPo
 # active, and returns what the next page tells them (programs: a patient's lessons move
 # to their program's edition in that language).
 language_followers: ExtensionPoint[Callable[..., list[str]]] = ExtensionPoint("language followers")
+# The tag of what followers said after a save: the page's own notes say it again.
+FOLLOWED = "language-followed"
 
 
 def language_follow(request: HttpRequest, user: User, membership: Membership | None) -> list[str]:
@@ -60,7 +62,10 @@ def language(request: AuthedRequest) -> HttpResponse:
             said = language_follow(request, request.user, membership_for(request))
         messages.success(request, _("Your language is saved."))
         for sentence in said:
-            messages.info(request, sentence)
+            messages.info(request, sentence, extra_tags=FOLLOWED)
         return redirect("account_language")
-    notes = [note for provider in language_notes for note in provider(request)]
+    # Right after a save that moved something with the language, that is said once (the
+    # messages above the page), not again by the page's notes.
+    just_said = any(FOLLOWED in m.extra_tags for m in messages.get_messages(request))
+    notes = [] if just_said else [note for provider in language_notes for note in provider(request)]
     return render(request, "accounts/language.html", {"form": form, "notes": notes})
