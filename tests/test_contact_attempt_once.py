@@ -1,4 +1,4 @@
-""""We could not reach them" sent twice from the same resolve form (a double click, or
+""" "We could not reach them" sent twice from the same resolve form (a double click, or
 Back and Save again with the page kept) is one contact attempt, audited once, and says
 so plainly (painapp.submit_once). A fresh form is a new attempt."""
 
