@@ -27,6 +27,10 @@ from django.db import models
 
 M = TypeVar("M", bound=models.Model)
 
+# What a token is unique with, by model: the enrollment, a message thread, or an alert
+# (a contact attempt).
+OWNERS = ("enrollment", "thread", "alert")
+
 
 def parse_token(raw: object) -> uuid.UUID:
     """The posted token, or a fresh one if it is missing or not ours (then only a
@@ -51,7 +55,7 @@ class SubmitOnceForm(forms.Form):
 
 
 def made_by(model: type[M], client_token: uuid.UUID | None, **owner: Any) -> M | None:
-    """The row this token already made for `owner` (enrollment or thread), if any: a
+    """The row this token already made for `owner` (enrollment, thread or alert), if any: a
     view says "already saved" and shows it, rather than saying "saved" again."""
     if client_token is None:
         return None
@@ -66,6 +70,6 @@ def create_once(model: type[M], *, client_token: uuid.UUID | None, **fields: Any
     loser of two racing sends."""
     if client_token is None:
         return model._default_manager.create(**fields), True
-    owner = {k: v for k, v in fields.items() if k in ("enrollment", "thread")}
+    owner = {k: v for k, v in fields.items() if k in OWNERS}
     rest = {k: v for k, v in fields.items() if k not in owner}
     return model._default_manager.get_or_create(client_token=client_token, **owner, defaults=rest)

@@ -8,10 +8,12 @@ patient page's header (`{% patient_second_id enrollment %}`, programs.templateta
 
 The date of birth is given at invitation or at onboarding; until there is one, the
 patient's email stands in (the clinic invited them by it), said with "not set up yet"
-while they have not finished onboarding. Never for URLs or logs."""
+while they have not finished onboarding, and allowed to wrap only after its @ and dots.
+Never for URLs or logs."""
 
 from __future__ import annotations
 
+import re
 from datetime import date
 
 from django.utils.formats import date_format
@@ -23,23 +25,28 @@ from django.utils.translation import gettext as _
 from programs.models import Enrollment
 
 
-def second_identifier(*, date_of_birth: date | None, email: str, onboarded: bool) -> str:
-    """ "born 5 May 1980"; without a date of birth, the email ("not set up yet" before
-    onboarding)."""
-    if date_of_birth is not None:
-        return _("born %(date)s") % {"date": date_format(date_of_birth, "DAY_MONTH_YEAR_FORMAT")}
-    if not onboarded:
-        return _("invited, not set up yet: %(email)s") % {"email": email}
-    return _("no date of birth: %(email)s") % {"email": email}
+def email_html(email: str) -> SafeString:
+    """The email, escaped, with a line break allowed only after the @ and after each
+    dot (<wbr>): a narrow column wraps it as "name@ / demo.painapp.test", never
+    mid-word."""
+    parts = re.split(r"(?<=[@.])", email)
+    return format_html("<wbr>".join(["{}"] * len(parts)), *parts)
 
 
 def second_identifier_html(
     *, date_of_birth: date | None, email: str, onboarded: bool
 ) -> SafeString:
-    """The same, as the markup every page shows it in (escaped; SafeString is also
-    taken as safe by Jinja2)."""
-    text = second_identifier(date_of_birth=date_of_birth, email=email, onboarded=onboarded)
-    return format_html('<span class="patient-id">{}</span>', text)
+    """ "Born 5 May 1980"; without a date of birth, "Email: name@…" (after "Invited, not
+    set up yet." before onboarding). As the markup every page shows it in (escaped;
+    SafeString is also taken as safe by Jinja2)."""
+    if date_of_birth is not None:
+        born = date_format(date_of_birth, "DAY_MONTH_YEAR_FORMAT")
+        return format_html(
+            '<span class="patient-id">{}</span>', _("Born %(date)s") % {"date": born}
+        )
+    said = _("Email: %(email)s") if onboarded else _("Invited, not set up yet. Email: %(email)s")
+    before, _placeholder, after = said.partition("%(email)s")
+    return format_html('<span class="patient-id">{}{}{}</span>', before, email_html(email), after)
 
 
 def enrollment_second_identifier_html(enrollment: Enrollment) -> SafeString:

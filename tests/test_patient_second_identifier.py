@@ -1,7 +1,8 @@
 """Two patients with the same name are told apart wherever staff see a patient listed
 or headed (programs.patient_identity): the caseload, the alerts inbox and alert page,
 the message inbox and the patient page's header show the date of birth beside the
-name, or, before there is one, the email ("invited, not set up yet")."""
+name ("Born 5 May 1980"), or, before there is one, the email ("Email: …", after
+"Invited, not set up yet." before onboarding), which wraps only after its @ and dots."""
 
 from __future__ import annotations
 
@@ -36,16 +37,16 @@ def twins(cast, program_version):
 
 
 SECOND_IDS = (
-    "born 5 May 1980",
-    "born 3 Feb 1991",
-    "invited, not set up yet: maria2@riverside.test",
+    "Born 5 May 1980",
+    "Born 3 Feb 1991",
+    "Invited, not set up yet. Email: maria2@<wbr>riverside.<wbr>test",
 )
 
 
 def second_id_after(page: str, href: str) -> str:
     """The second identifier shown next after a link to `href`."""
     start = page.index(f'href="{href}"')
-    found = re.search(r'<span class="patient-id">([^<]*)</span>', page[start:])
+    found = re.search(r'<span class="patient-id">(.*?)</span>', page[start:])
     assert found, href
     return found.group(1)
 
@@ -90,7 +91,19 @@ def test_it_is_said_in_spanish_and_kept_out_of_urls(cast, client, twins):
     cast.clinician.save(update_fields=["language"])
     client.force_login(cast.clinician)
     page = client.get(reverse("caseload")).content.decode()
-    assert "nacimiento: 5 may 1980" in page
-    assert "invitado/a, aún sin configurar: maria2@riverside.test" in page
+    assert "Fecha de nacimiento: 5 may 1980" in page
+    assert "Invitado/a, aún sin configurar. Correo: maria2@<wbr>riverside.<wbr>test" in page
     for url in re.findall(r'href="([^"]*)"', page):
         assert "1980" not in url and "maria" not in url.lower()
+
+
+def test_an_onboarded_patient_without_a_date_of_birth_reads_email(cast, client, twins):
+    twins[0].date_of_birth = None
+    twins[0].save(update_fields=["date_of_birth"])
+    twins[0].patient.email = "o'<b>neil@mail.example.org"
+    twins[0].patient.save(update_fields=["email"])
+    client.force_login(cast.clinician)
+    page = client.get(reverse("caseload")).content.decode()
+    said = second_id_after(page, reverse("patient_detail", args=[twins[0].pk]))
+    assert said == "Email: o&#x27;&lt;b&gt;neil@<wbr>mail.<wbr>example.<wbr>org"  # escaped
+    assert "no date of birth" not in page

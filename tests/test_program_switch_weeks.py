@@ -9,6 +9,7 @@ switch and offered a booster, and the week-5 check-in stayed on a 4-week program
 
 from __future__ import annotations
 
+import re
 from datetime import date, timedelta
 
 import pytest
@@ -265,3 +266,54 @@ def test_the_caseload_says_the_same_week(clin, cast, enrollment, trial):
     )
     row = clin.get(reverse("caseload")).context["page"].rows[0]
     assert (row.week, row.week_count) == (4, 4)
+
+
+def _start_options(page: str) -> list[str]:
+    return re.findall(r'<input type="radio" name="start" value="([^"]+)"', page)
+
+
+def test_the_form_offers_keeping_the_calendar_only_where_it_is_possible(
+    clin, cast, enrollment, trial
+):
+    """Week 7 of 8, and the only other program is the 4-week trial dose: keeping the
+    calendar is not offered (it would be refused), and the form says why."""
+    program = reverse("patient_program", args=[enrollment.pk])
+    assert _start_options(clin.get(program).content.decode()) == ["calendar", "week1", "last"]
+    _start(enrollment, 45)  # week 7 of 8
+    page = clin.get(program).content.decode()
+    assert _start_options(page) == ["week1", "last"]
+    assert "Keep their calendar" not in page
+    assert (
+        "Keeping their calendar is not offered: the patient is already past the last week "
+        "of the new program."
+    ) in page
+    assert not re.search(r'name="start" value="[^"]+"[^>]* checked', page)  # none chosen
+    # Sent without a start (an older page): a plain message, nothing switched.
+    response = clin.post(
+        reverse("patient_program_switch", args=[enrollment.pk]),
+        {"to_version": str(trial.pk), "reason": "A lighter plan."},
+    )
+    assert response.status_code == 400
+    assert "Choose where the patient starts." in response.content.decode()
+    assert _fresh(enrollment).program_version_id != trial.pk
+
+    cast.clinician.language = "es"
+    cast.clinician.save(update_fields=["language"])
+    page = clin.get(program).content.decode()
+    assert _start_options(page) == ["week1", "last"]
+    assert "No se ofrece mantener su calendario" in page
+
+
+def test_with_two_programs_the_calendar_option_says_where_it_does_not_apply(
+    clin, enrollment, trial
+):
+    eight = make_trial_version(slug="prt-eight-test", weeks=8)  # another program, 8 weeks
+    eight.title = "Eight weeks (test)"
+    eight.save(update_fields=["title"])
+    _start(enrollment, 45)  # week 7: past the trial dose's end, not the 8-week one's
+    page = clin.get(reverse("patient_program", args=[enrollment.pk])).content.decode()
+    assert _start_options(page) == ["calendar", "week1", "last"]
+    assert (
+        "Keep their calendar: the same week number (not for “Trial dose (test)”: the "
+        "patient is past its last week)"
+    ) in page

@@ -53,6 +53,10 @@ def test_seed_demo_builds_a_realistic_practice_once(db, client):
     assert held.exists()
     assert set(held) == set(Enrollment.objects.filter(status_filter(ON_HOLD)))
     assert {(e.status, e.onboarded_at) for e in held} == {("invited", None)}
+    # Onboarding asks for a date of birth: every demo patient past it has one, so staff
+    # see "Born …" beside their name.
+    onboarded = Enrollment.objects.filter(onboarded_at__isnull=False)
+    assert onboarded.count() > 30 and not onboarded.filter(date_of_birth=None).exists()
     invited = Enrollment.objects.get(patient__email="patient4@demo.painapp.test")
     assert invited.country == "" and suggested_country(invited.patient.timezone) == "NZ"
     # Both programs in both languages; the 8-week one is everyone's but two of the

@@ -35,6 +35,7 @@ from programs.services import (
     enrollment_figures_refresh,
     program_version_load,
 )
+from tracking import demo_data
 from tracking.alerts.evaluate import pain_rise, self_harm_details
 from tracking.checkins.schedule import checkins_schedule
 from tracking.checkins.summaries import summaries_refresh
@@ -246,6 +247,7 @@ def _active_enrollment(
         start_date=start,
     )
     enrollment.consented_at = enrollment.onboarded_at = start_at
+    enrollment.date_of_birth = demo_data.date_of_birth(patient.email, today)  # asked then
     # Confirmed at onboarding: the country of their time zone (Los Angeles: the US's
     # numbers, Sydney: Australia's, Berlin: "another country"), never the practice's.
     enrollment.country = suggested_country(patient.timezone) or OTHER

@@ -4,6 +4,9 @@ program. Invented, never real patients."""
 
 from __future__ import annotations
 
+import zlib
+from datetime import date
+
 FIRST = [
     "Ava", "Ben", "Chloe", "Dan", "Ella", "Femi", "Grace", "Hugo", "Isla", "Jack", "Kira",
     "Liam", "Mia", "Noah", "Olu", "Pia", "Quinn", "Rosa", "Sam", "Tara", "Umar", "Vera", "Will",
@@ -43,3 +46,10 @@ CAUSES_AFTER = [
     ("My brain learned to expect pain", "brain"),
     ("Worry and fear about my back", "psychological"),
 ]
+
+
+def date_of_birth(email: str, today: date) -> date:
+    """A made-up date of birth for a demo patient past onboarding (which asks for one):
+    28 to 67 years old, in any month, always the same for the same email."""
+    seed = zlib.crc32(email.encode())
+    return date(today.year - 28 - seed % 40, 1 + seed // 40 % 12, 1 + seed // 480 % 28)

@@ -10,6 +10,7 @@ from django.utils import timezone
 from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
+from painapp.submit_once import SubmitOnceForm
 from painapp.widgets import TOO_LONG, LongTextarea
 from tracking import rules
 from tracking.alerts.services import ContactAttempt, ResolutionOutcome
@@ -19,7 +20,7 @@ from tracking.models import AlertResolution
 CONTACTED_CHOICES = [("yes", _("Yes, we spoke or met")), ("no", _("No, we could not reach them"))]
 
 
-class ResolveForm(forms.Form):
+class ResolveForm(SubmitOnceForm):
     contacted = forms.ChoiceField(
         label=_("Did someone make contact with the patient?"),
         choices=CONTACTED_CHOICES,
@@ -127,7 +128,10 @@ class ResolveForm(forms.Form):
         if not (self.prompt_contact and self.not_reached()):
             return None
         return ContactAttempt(
-            attempted_at=data["contacted_at"], method=data["method"], note=data["note"].strip()
+            attempted_at=data["contacted_at"],
+            method=data["method"],
+            note=data["note"].strip(),
+            client_token=data["client_token"],
         )
 
     def outcome(self) -> ResolutionOutcome:

@@ -7,6 +7,7 @@ themselves."""
 
 from __future__ import annotations
 
+import uuid
 from dataclasses import dataclass
 from datetime import datetime
 
@@ -17,6 +18,7 @@ from django.utils import timezone
 from painapp.accounts.audit import audit
 from painapp.accounts.badges import badges_changed
 from painapp.accounts.models import Practice, User
+from painapp.submit_once import create_once, made_by
 from programs.models import Enrollment
 from tracking import rules
 from tracking.alerts.due import due_time, resolve_time
@@ -153,19 +155,26 @@ class ContactAttempt:
     attempted_at: datetime
     method: str
     note: str
+    # The form's one-time token (painapp.submit_once): the same form sent twice is one
+    # attempt.
+    client_token: uuid.UUID | None = None
 
 
 def _record_attempt(
     *, alert: Alert, by: User, attempt: ContactAttempt, request: HttpRequest | None, now: datetime
 ) -> None:
-    AlertContactAttempt.objects.create(
-        alert_id=alert.pk,
+    _, created = create_once(
+        AlertContactAttempt,
+        client_token=attempt.client_token,
+        alert=alert,
         attempted_at=attempt.attempted_at,
         method=attempt.method,
         note=attempt.note,
         created_by=by,
         created_at=now,
     )
+    if not created:
+        return
     audit(
         request,
         "alert.contact_attempted",
@@ -186,7 +195,8 @@ def alert_contact_attempt(
     time); one whose deadline the chain was already told of starts again from now
     (tracking.rules.resolve_clock_after_attempt), so a next missed deadline tells the
     chain again. Audited in one transaction; False if the alert was resolved meanwhile
-    (then nothing is stored)."""
+    (then nothing is stored). The same form sent again (`attempt.client_token`, checked
+    with the alert locked) changes nothing: it is one attempt."""
     now = timezone.now()
     with transaction.atomic():
         locked = (
@@ -195,7 +205,7 @@ def alert_contact_attempt(
             .exclude(status=Alert.Status.RESOLVED)
             .exists()
         )
-        if locked:
+        if locked and made_by(AlertContactAttempt, attempt.client_token, alert=alert) is None:
             _acknowledge(alert=alert, by=by, request=request, now=now)
             _rearm_resolve_clock(alert=alert, now=now)
             _record_attempt(alert=alert, by=by, attempt=attempt, request=request, now=now)

@@ -15,6 +15,7 @@ from django.views.decorators.http import require_http_methods, require_POST
 from painapp.accounts.access import staff_required
 from painapp.accounts.audit import audit, audit_reads
 from painapp.accounts.models import Role
+from painapp.submit_once import made_by
 from painapp.types import MemberRequest
 from tracking import rules
 from tracking.access import alert_for_staff, enrollment_scope, may_open_record
@@ -216,7 +217,10 @@ def alert_resolve(request: MemberRequest, pk: int) -> HttpResponse:
         if attempt is not None and unreached == rules.Unreached.ATTEMPT:
             # Not reached, and nobody else acts on it: a contact attempt, never a
             # resolution. The alert stays open and its resolve clock keeps running.
-            if services.alert_contact_attempt(
+            if made_by(AlertContactAttempt, attempt.client_token, alert=alert) is not None:
+                # This form was sent before (a double click, Save again after Back).
+                messages.info(request, _("This attempt was already recorded."))
+            elif services.alert_contact_attempt(
                 alert=alert, by=request.user, attempt=attempt, request=request
             ):
                 messages.warning(request, wording.attempt_message(alert, plan))

@@ -231,8 +231,10 @@ class TailoringPage:
     switches: list[ProgramSwitch]
     targets: list[ProgramVersion]
     # What the switch form says before saving, for each program whose end the
-    # patient's calendar has already passed (keeping the calendar is refused there).
+    # patient's calendar has already passed (keeping the calendar is refused there),
+    # and those programs' titles (the form does not offer keeping the calendar for them).
     past_end_notes: list[str]
+    past_end_titles: list[str]
     # The activities the patient has done (marked in the activity list; a done one
     # cannot be skipped: programs.tailoring.services.activity_adjust).
     done: set[int]
@@ -270,6 +272,11 @@ def tailoring_page(enrollment: Enrollment) -> TailoringPage:
         CustomExercise.objects.filter(enrollment=enrollment).select_related("created_by")
     )
     targets = switch_targets(enrollment)
+    past_end = [
+        v
+        for v in targets
+        if calendar_past_end(enrollment, v.week_total)  # type: ignore[attr-defined]
+    ]
     rows = [
         WeekRow(
             week=w,
@@ -293,9 +300,9 @@ def tailoring_page(enrollment: Enrollment) -> TailoringPage:
         targets=targets,
         past_end_notes=[
             past_end_message(enrollment, v.title, v.week_total)  # type: ignore[attr-defined]
-            for v in targets
-            if calendar_past_end(enrollment, v.week_total)  # type: ignore[attr-defined]
+            for v in past_end
         ],
+        past_end_titles=[v.title for v in past_end],
         done=done_activity_ids(enrollment),
         language=enrollment.program_version.language,
     )

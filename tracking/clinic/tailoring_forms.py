@@ -221,8 +221,35 @@ class SwitchForm(_OnePage):
         _choice(self, "to_version").choices = [("", _("Choose…"))] + [
             (str(v.pk), _version_label(v, page.language)) for v in page.targets
         ]
+        # Keeping the calendar is offered only where it is possible: not at all when
+        # the patient is past the end of every program listed (the notes above the
+        # form say why), and said where it is not when only some of them.
+        closed = page.past_end_titles
+        self.calendar_offered = len(closed) < len(page.targets)
+        start = _choice(self, "start")
+        if not self.calendar_offered:
+            start.choices = [c for c in SwitchStart.choices if c[0] != SwitchStart.CALENDAR]
+            start.initial = None
+            start.help_text = _(
+                "Keeping their calendar is not offered: the patient is already past the "
+                "last week of the new program."
+            )
+        elif closed:
+            start.choices = [
+                (
+                    value,
+                    _("%(option)s (not for %(programs)s: the patient is past its last week)")
+                    % {"option": label, "programs": ", ".join(f"“{t}”" for t in closed)}
+                    if value == SwitchStart.CALENDAR
+                    else label,
+                )
+                for value, label in SwitchStart.choices
+            ]
 
     def clean_start(self) -> str:
         # Not sent (an older page, or a client that posts only the program): the
-        # calendar is kept, as it always was by default.
-        return self.cleaned_data.get("start") or SwitchStart.CALENDAR
+        # calendar is kept, as it always was by default, where it is offered.
+        start = self.cleaned_data.get("start")
+        if not start and not self.calendar_offered:
+            raise forms.ValidationError(_("Choose where the patient starts."))
+        return start or SwitchStart.CALENDAR

@@ -188,9 +188,15 @@ class AlertContactAttempt(models.Model):
         settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+"
     )
     created_at = models.DateTimeField(default=dj_timezone.now)
+    # The resolve form's one-time token (painapp.submit_once): the same form sent again
+    # (a double click, Save after Back) finds this attempt rather than storing a second.
+    client_token = models.UUIDField(null=True, blank=True)
 
     class Meta:
         ordering = ["attempted_at", "pk"]
+        constraints = [
+            models.UniqueConstraint(fields=["alert", "client_token"], name="contact_attempt_once"),
+        ]
 
     def __str__(self) -> str:
         return f"Contact attempt for alert {self.alert_id}"
