@@ -7,7 +7,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('tracking', '0037_notes_submit_once'),
+        ('tracking', '0038_checkin_answered_before'),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
