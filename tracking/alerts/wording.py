@@ -57,6 +57,18 @@ WRITTEN_WHERE: dict[str, Promise] = {
 WRITTEN_SOMEWHERE = gettext_lazy("in something they wrote in the app")
 
 
+def safety_item_name(item_key: str) -> str:
+    """A questionnaire's safety question named as the self-harm alert names it, for
+    staff: "PHQ-9 item 9 (thoughts …)"; a practice's own instrument's safety question
+    by what it asks about."""
+    if item_key == clinical.PHQ9_SAFETY_ITEM:
+        return gettext(
+            "PHQ-9 item 9 (thoughts that they would be better off dead, or of hurting "
+            "themselves)"
+        )
+    return gettext("Safety question (thoughts of self-harm)")
+
+
 def entry_kind(alert: Alert) -> str:
     """The kind of entry that raised the alert: "message", "diary", "checkin", …"""
     entry = (alert.details or {}).get("entry")
