@@ -120,9 +120,7 @@ def test_it_records_a_view_of_the_outcomes_report(browser, cast, enrollment):
     )
 
 
-def test_it_records_a_view_of_the_audit_trail_and_whose_events_it_showed(
-    browser, cast, enrollment
-):
+def test_it_records_a_view_of_the_audit_trail_and_whose_events_it_showed(browser, cast, enrollment):
     # A patient event for the trail to show.
     browser(cast.clinician).get(reverse("patient_detail", args=[enrollment.pk]))
     response = browser(cast.admin).get(reverse("admin_audit"))

@@ -76,7 +76,8 @@ def test_the_limits_are_for_adults_and_a_working_day():
     ],
 )
 def test_unsafe_values_are_refused_plainly_keeping_what_was_typed(
-    admin_client, cast,
+    admin_client,
+    cast,
     overrides,
     field,
     message,

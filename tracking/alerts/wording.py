@@ -63,8 +63,7 @@ def safety_item_name(item_key: str) -> str:
     by what it asks about."""
     if item_key == clinical.PHQ9_SAFETY_ITEM:
         return gettext(
-            "PHQ-9 item 9 (thoughts that they would be better off dead, or of hurting "
-            "themselves)"
+            "PHQ-9 item 9 (thoughts that they would be better off dead, or of hurting themselves)"
         )
     return gettext("Safety question (thoughts of self-harm)")
 

@@ -277,7 +277,8 @@ def _check_response_times(form: SafetySettingsForm, data: dict[str, Any]) -> Non
         )
     if any(value is None for value in minutes.values()):
         return  # a field with its own mistake says so already
-    for less, more in rules.response_times_out_of_order(minutes):
+    given = {severity: int(value) for severity, value in minutes.items() if value is not None}
+    for less, more in rules.response_times_out_of_order(given):
         form.add_error(
             RESPONSE_FIELDS[less],
             gettext(
@@ -287,8 +288,8 @@ def _check_response_times(form: SafetySettingsForm, data: dict[str, Any]) -> Non
             % {
                 "less": SEVERITY_NAMES[less],
                 "more": SEVERITY_NAMES[more],
-                "value": minutes[less],
-                "limit": minutes[more],
+                "value": given[less],
+                "limit": given[more],
             },
         )
 

@@ -69,6 +69,8 @@ def response_times_out_of_order(minutes: dict[str, int]) -> list[tuple[str, str]
         for more, less in pairwise(RESPONSE_TIME_ORDER)
         if minutes[less] < minutes[more]
     ]
+
+
 # The trial enrolled people whose average pain was at least 4 of 10: the outcomes
 # report counts responders only among enrollments whose baseline reached this floor.
 DEFAULT_RESPONDER_BASELINE_FLOOR = 4
