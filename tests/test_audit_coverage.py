@@ -106,6 +106,48 @@ def test_it_records_an_export_of_the_outcomes_report(browser, cast, enrollment):
     )
 
 
+def test_it_records_a_view_of_the_outcomes_report(browser, cast, enrollment):
+    # Aggregates only, but narrowed by a filter they can be a few people's: audited.
+    response = browser(cast.admin).get(reverse("admin_outcomes"))
+    assert response.status_code == 200
+    the_event(
+        response,
+        "report.viewed",
+        actor=cast.admin,
+        practice=cast.practice,
+        object_type="report",
+        object_id="outcomes",
+    )
+
+
+def test_it_records_a_view_of_the_audit_trail_and_whose_events_it_showed(browser, cast, enrollment):
+    # A patient event for the trail to show.
+    browser(cast.clinician).get(reverse("patient_detail", args=[enrollment.pk]))
+    response = browser(cast.admin).get(reverse("admin_audit"))
+    assert response.status_code == 200
+    rows = response.context["rows"]
+    assert any(e.action == "patient.viewed" and e.subject == cast.patient for e, _l in rows)
+    the_event(
+        response,
+        "audit.viewed",
+        actor=cast.admin,
+        practice=cast.practice,
+        object_type="audit",
+        object_id="trail",
+    )
+    the_event(
+        response,
+        "audit.patient_viewed",
+        actor=cast.admin,
+        practice=cast.practice,
+        subject=cast.patient,
+        object_type="audit",
+        object_id="trail",
+    )
+    # The page shows the trail as it was asked for: not the events of its own view.
+    assert all(e.action != "audit.viewed" for e, _l in rows)
+
+
 # ---------------------------------------------------------------- logins
 def test_it_records_a_login_and_a_failed_login(cast):
     client = Client(REMOTE_ADDR=IP)

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from datetime import timedelta
+
 from django.core.cache import cache
 from django.core.management import call_command
 
@@ -159,3 +161,34 @@ def test_every_demo_sensation_is_one_the_patients_program_lists(db):
         listed = sensation_words(session.enrollment)
         assert listed, session.enrollment.program_version
         assert set(words_as_now(session.enrollment, session.sensations)) <= set(listed)
+
+
+def test_the_demo_alerts_agree_with_their_answers_and_the_chain(db):
+    """Walk-through: a self-harm alert "raised 40 minutes ago" from a check-in two weeks
+    old; Femi Hughes "invited, not set up yet" with a screening alert from October;
+    alerts days overdue still "With the patient's clinician". Each alert is raised when
+    the answer behind it was sent, and the escalation sweep Celery beat runs has moved
+    the overdue ones up the chain, as production would have."""
+    from django.utils import timezone
+
+    from programs.patient_identity import enrollment_second_identifier_html
+
+    call_command("seed_demo")
+    now = timezone.now()
+    harm = list(Alert.objects.filter(kind="self_harm"))
+    assert harm
+    for alert in harm:
+        checkin = CheckIn.objects.get(pk=int(alert.source.removeprefix("checkin:")))
+        assert alert.created_at == checkin.completed_at
+    held = Enrollment.objects.select_related("patient").get(screening="hold")
+    assert held.patient.full_name == "Femi Hughes"
+    [flag] = Alert.objects.filter(enrollment=held, kind="red_flag")
+    # She answered the screening (consent, date of birth) just before her alert.
+    assert held.consented_at == flag.created_at
+    assert timezone.localdate(flag.created_at) >= held.start_date - timedelta(days=1)
+    assert "not set up yet" not in enrollment_second_identifier_html(held)
+    overdue = Alert.objects.filter(status="open", first_due_at__lte=now)
+    assert overdue.exists()
+    for alert in overdue:
+        assert alert.escalation_tier >= 1 or alert.chain_exhausted_at, alert.kind
+        assert alert.escalated_at is not None

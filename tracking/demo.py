@@ -54,6 +54,7 @@ from tracking.models import Alert, CheckIn, EscalationStep, PracticeSettings, Re
 from tracking.reminders.schedules import schedules_sync
 from tracking.safety.resources import OTHER, crisis_resources_seed, suggested_country
 from tracking.safety.scanner import FINGERPRINT
+from tracking.tasks import escalate_alerts
 
 
 def _safety_ready(practice: Practice, admin: User, on_call: User) -> None:
@@ -147,6 +148,9 @@ def seed(*, practice: Practice, stdout=None) -> None:
                 self_harm=(n == 11),
             )
         _finished_cohort(rng, practice, version, sam=sam, priya=priya)
+    # Overdue demo alerts stand where production's would: moved up the chain by the
+    # sweep Celery beat runs every minute (tracking.tasks.escalate_alerts), run once.
+    escalate_alerts()
     if stdout:
         stdout.write(
             "Demo program data: 3 named patients at weeks 2, 5 and 8, one invited, "
@@ -252,11 +256,14 @@ def _active_enrollment(
     # numbers, Sydney: Australia's, Berlin: "another country"), never the practice's.
     enrollment.country = suggested_country(patient.timezone) or OTHER
     if red_flag_hold:
-        # As onboarding leaves a patient whose screening found a red flag: still
-        # invited, not started, until a clinician decides (programs.services).
+        # As onboarding leaves a patient whose screening found a red flag this morning:
+        # consented, gave her date of birth, still invited and not started until a
+        # clinician decides (programs.services); the alert is from that screening.
+        start_at = timezone.now() - timedelta(hours=3)
         enrollment.screening, enrollment.red_flags = Screening.HOLD, ["recent_trauma"]
         enrollment.status, enrollment.start_date = EnrollmentStatus.INVITED, today
-        enrollment.onboarded_at = None
+        enrollment.onboarded_at, enrollment.consented_at = None, start_at
+        enrollment.date_of_birth = today.replace(year=today.year - 46, day=1)
         enrollment.save()
         _demo_alert(
             enrollment=enrollment,
@@ -414,12 +421,12 @@ def _checkins(rng, enrollment, today, baseline, trajectory, self_harm) -> None:
             created_at=last_done_at,
         )
     if self_harm:
-        _self_harm_checkin(enrollment, raised_at=now - timedelta(minutes=40))
+        _self_harm_checkin(enrollment)
     # Written directly, so the summary is worked out from the rows: figures and alerts.
     summaries_refresh(enrollment_ids=[enrollment.pk])
 
 
-def _self_harm_checkin(enrollment, *, raised_at: datetime) -> None:
+def _self_harm_checkin(enrollment) -> None:
     """The demo's self-harm alert, from answers that raise it: the latest completed
     check-in that asked the PHQ-9 safety item (item 9) has a 1 there (its scores worked
     out again), and the alert's details are what the check-in rule makes of those
@@ -449,7 +456,7 @@ def _self_harm_checkin(enrollment, *, raised_at: datetime) -> None:
             severity="urgent",
             source=f"checkin:{checkin.pk}",
             details={**details, FINGERPRINT: fingerprint},
-            created_at=raised_at,
+            created_at=checkin.completed_at,  # raised by that answer, when it was sent
         )
         return
 

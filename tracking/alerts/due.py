@@ -85,4 +85,5 @@ def alert_clock(alert: Alert, now: datetime) -> rules.AlertClock:
         resolve_by=alert.resolve_by,
         chain_exhausted=alert.chain_exhausted_at is not None,
         now=now,
+        acknowledged_at=alert.acknowledged_at,
     )

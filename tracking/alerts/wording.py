@@ -28,6 +28,7 @@ from django.utils import timezone
 from django.utils.formats import date_format
 from django.utils.functional import Promise
 from django.utils.text import get_text_list
+from django.utils.timesince import timesince
 from django.utils.translation import gettext, gettext_lazy, ngettext
 
 from painapp.accounts.models import User
@@ -54,6 +55,17 @@ WRITTEN_WHERE: dict[str, Promise] = {
 }
 # A kind added later and not named above yet.
 WRITTEN_SOMEWHERE = gettext_lazy("in something they wrote in the app")
+
+
+def safety_item_name(item_key: str) -> str:
+    """A questionnaire's safety question named as the self-harm alert names it, for
+    staff: "PHQ-9 item 9 (thoughts …)"; a practice's own instrument's safety question
+    by what it asks about."""
+    if item_key == clinical.PHQ9_SAFETY_ITEM:
+        return gettext(
+            "PHQ-9 item 9 (thoughts that they would be better off dead, or of hurting themselves)"
+        )
+    return gettext("Safety question (thoughts of self-harm)")
 
 
 def entry_kind(alert: Alert) -> str:
@@ -116,6 +128,20 @@ def contact_when(alert: Alert, now: datetime) -> str:
     (tracking.rules.alert_clock: open, its first due time; acknowledged, its resolve
     time), in `due_phrase`'s words."""
     return due_phrase(alert_clock(alert, now).deadline, now)
+
+
+def acknowledged_late(alert: Alert, now: datetime) -> str:
+    """ "Acknowledged 6 days after it was due (Tue 1 Dec 2026, 10:00)." for an alert
+    acknowledged after its first due time (tracking.rules.alert_clock's
+    `acknowledged_late_since`), else "": its resolve clock runs on, but the lateness
+    stays said on the alert page and in the inbox."""
+    missed = alert_clock(alert, now).acknowledged_late_since
+    if missed is None or alert.acknowledged_at is None:
+        return ""
+    return gettext("Acknowledged %(late)s after it was due (%(when)s).") % {
+        "late": timesince(missed, alert.acknowledged_at),
+        "when": alert_time(missed),
+    }
 
 
 # ---------------------------------------------------------------- not reached

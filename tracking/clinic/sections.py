@@ -32,6 +32,7 @@ from programs.models import (
     Reflection,
 )
 from tracking import rules
+from tracking.alerts.wording import safety_item_name
 from tracking.band_labels import band_label
 from tracking.clinic.checkin_charts import CheckInItem, opened_checkins
 from tracking.expressions import min_practice_seconds
@@ -44,6 +45,11 @@ from tracking.models import Response
 class AnswerRow:
     text: str
     answer: str
+    # The questionnaire's safety question: named as the self-harm alert names it
+    # (wording.safety_item_name), and `flagged` when its answer starts the safety
+    # workflow (rules.is_self_harm_answer).
+    safety_name: str = ""
+    flagged: bool = False
 
 
 @dataclass
@@ -58,6 +64,11 @@ class ResponseView:
     # not the language the items are shown in here (the clinician's).
     language: str = "en"
     answered_in: str = ""
+
+    @property
+    def flagged(self) -> bool:
+        """Its safety question was answered above 0 (AnswerRow.flagged)."""
+        return any(a.flagged for a in self.answers)
 
 
 # The name of each language, in the reader's language (registry.LANGUAGE_NAMES).
@@ -97,6 +108,14 @@ def _item_text(item: dict) -> str:
     return text
 
 
+def _answer_row(item: dict, value: Any, instrument: Any) -> AnswerRow:
+    row = AnswerRow(_item_text(item), _answer_text(item, value))
+    if item.get("key") == (instrument.scoring or {}).get("safety_item"):
+        row.safety_name = safety_item_name(item["key"])
+        row.flagged = rules.is_self_harm_answer(value)
+    return row
+
+
 def patient_checkin_answers(enrollment: Enrollment, now: datetime) -> list[CheckInAnswers]:
     """Every check-in that has opened, newest first, with every answer as asked (the
     wording of the instrument version that was answered, in the reader's language where
@@ -119,10 +138,7 @@ def patient_checkin_answers(enrollment: Enrollment, now: datetime) -> list[Check
                 version=r.instrument_version,
                 total=(r.scores or {}).get("total"),
                 band=band_label((r.scores or {}).get("band")) or None,
-                answers=[
-                    AnswerRow(_item_text(i), _answer_text(i, r.answers.get(i["key"])))
-                    for i in items
-                ],
+                answers=[_answer_row(i, r.answers.get(i["key"]), r.instrument) for i in items],
                 language=r.language,
                 answered_in=answered_in_note(r.language, shown),
             )

@@ -232,10 +232,66 @@ class SafetySettingsForm(VersionedForm):
             self.add_error(
                 "working_hours_end", gettext("The end of the day must be after its start.")
             )
+        _check_response_times(self, data)
+        if data.get("age_min") is not None and data["age_min"] < rules.AGE_MIN_FLOOR:
+            self.add_error(
+                "age_min",
+                gettext(
+                    "Youngest age accepted: the program and its consent are for adults, so "
+                    "this must be %(floor)s or more."
+                )
+                % {"floor": rules.AGE_MIN_FLOOR},
+            )
         lo, hi = data.get("age_min"), data.get("age_max")
         if lo is not None and hi is not None and hi < lo:
             self.add_error("age_max", gettext("The oldest age must be at least the youngest."))
         return data
+
+
+RESPONSE_FIELDS = {
+    "urgent": "response_minutes_urgent",
+    "high": "response_minutes_high",
+    "routine": "response_minutes_routine",
+}
+SEVERITY_NAMES = {
+    "urgent": _("urgent alerts"),
+    "high": _("high alerts"),
+    "routine": _("routine alerts"),
+}
+
+
+def _check_response_times(form: SafetySettingsForm, data: dict[str, Any]) -> None:
+    """The response times' own rules (tracking.rules): urgent within
+    URGENT_RESPONSE_MAX_MINUTES, and no faster for a less severe alert than a more
+    severe one. Each refusal names its field and the numbers."""
+    minutes = {severity: data.get(name) for severity, name in RESPONSE_FIELDS.items()}
+    urgent = minutes["urgent"]
+    if urgent is not None and urgent > rules.URGENT_RESPONSE_MAX_MINUTES:
+        form.add_error(
+            "response_minutes_urgent",
+            gettext(
+                "Urgent alerts are about self-harm: someone must respond within "
+                "%(max)s minutes (one 8-hour working day) at most, not %(value)s."
+            )
+            % {"max": rules.URGENT_RESPONSE_MAX_MINUTES, "value": urgent},
+        )
+    if any(value is None for value in minutes.values()):
+        return  # a field with its own mistake says so already
+    given = {severity: int(value) for severity, value in minutes.items() if value is not None}
+    for less, more in rules.response_times_out_of_order(given):
+        form.add_error(
+            RESPONSE_FIELDS[less],
+            gettext(
+                "The response time for %(less)s cannot be shorter than for %(more)s: this "
+                "is %(value)s minutes, %(more)s have %(limit)s. Make it at least %(limit)s."
+            )
+            % {
+                "less": SEVERITY_NAMES[less],
+                "more": SEVERITY_NAMES[more],
+                "value": given[less],
+                "limit": given[more],
+            },
+        )
 
 
 class EscalationStepForm(forms.Form):

@@ -5,6 +5,7 @@ from __future__ import annotations
 from collections.abc import Iterable, Sequence
 from datetime import datetime, timedelta
 from enum import StrEnum
+from itertools import pairwise
 
 from programs.practice import counting as _counting
 from tracking.rules._base import Score, _exact
@@ -44,6 +45,32 @@ DEFAULT_RESPONSE_MINUTES_ROUTINE = 3 * 8 * 60
 # enrollment).
 DEFAULT_AGE_MIN = 18
 DEFAULT_AGE_MAX = 120
+AGE_MIN_FLOOR = 18
+"""The youngest age a practice may accept: the program, its consent and its safety
+steps are written for adults (the trial enrolled adults aged 21–70; PRT_NOTES.md), and
+a minor's consent and safeguarding need more than this app does. A practice may set a
+higher minimum (e.g. the trial's 21), never a lower one."""
+URGENT_RESPONSE_MAX_MINUTES = 8 * 60
+"""The longest a practice may give itself to respond to an URGENT (self-harm) alert:
+one working day of the default 8-hour day. Counted in working time like every response
+time (tracking.rules.working_deadline), a longer setting would let a self-harm alert wait
+days; the escalation setting may still move it up sooner."""
+RESPONSE_TIME_ORDER = ("urgent", "high", "routine")
+"""Severities from most to least severe: a less severe alert's response time may never
+be shorter than a more severe one's (`response_times_out_of_order`)."""
+
+
+def response_times_out_of_order(minutes: dict[str, int]) -> list[tuple[str, str]]:
+    """(severity, more severe severity) for each response time shorter than the one
+    before it in RESPONSE_TIME_ORDER: {"urgent": 5000, "high": 480, "routine": 10} gives
+    [("high", "urgent"), ("routine", "high")]. Equal times are in order."""
+    return [
+        (less, more)
+        for more, less in pairwise(RESPONSE_TIME_ORDER)
+        if minutes[less] < minutes[more]
+    ]
+
+
 # The trial enrolled people whose average pain was at least 4 of 10: the outcomes
 # report counts responders only among enrollments whose baseline reached this floor.
 DEFAULT_RESPONDER_BASELINE_FLOOR = 4

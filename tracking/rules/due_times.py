@@ -47,6 +47,12 @@ from enum import StrEnum
 # same length from the attempt (`resolve_clock_after_attempt`), and that deadline missed
 # tells the chain again. The loop runs until a person reaches the patient or hands the
 # risk on; an attempt before the chain was told leaves the running clock alone.
+#
+# An alert acknowledged after its FIRST due time was acknowledged late, and stays so:
+# the resolve clock then runs as for any acknowledged alert, but the alert page and the
+# inbox keep saying how late the acknowledgement came ("Acknowledged 6 days after it was
+# due"), so acknowledging never hides that an alert sat unseen (`AlertClock.
+# acknowledged_late_since`).
 RESOLVE_RESPONSE_TIMES = 1
 """How many of its severity's response times an acknowledged alert has to be resolved."""
 WEEKDAY_NAMES = ("Monday", "Tuesday", "Wednesday", "Thursday", "Friday", "Saturday", "Sunday")
@@ -195,6 +201,10 @@ class AlertClock:
     was overdue, or its clinician could not be reached). None when the deadline is that
     moment, the time has passed (the sweep moves it any minute), it has nowhere left to
     go, or it is acknowledged."""
+    acknowledged_late_since: datetime | None = None
+    """Acknowledged after its first due time: that due time (how late the
+    acknowledgement came is counted from it to `acknowledged_at`). None: acknowledged in
+    time, not acknowledged, or no due time known."""
 
 
 def alert_clock(
@@ -205,6 +215,7 @@ def alert_clock(
     resolve_by: datetime | None,
     chain_exhausted: bool,
     now: datetime,
+    acknowledged_at: datetime | None = None,
 ) -> AlertClock:
     """How late an alert not yet resolved is at `now` (see "How late" above).
 
@@ -213,14 +224,17 @@ def alert_clock(
     next people a fresh due time (`due_at`), but that is when it escalates next, not a
     new deadline: an alert raised in October is still "overdue since October".
     Acknowledged: acknowledging met the first deadline, and the alert is late against
-    its resolve time (`resolve_by`, resolve_deadline) instead."""
+    its resolve time (`resolve_by`, resolve_deadline) instead; acknowledged after its
+    first due time, it says so (`acknowledged_late_since`)."""
+    deadline = first_due_at or due_at
     if acknowledged:
+        late = deadline is not None and acknowledged_at is not None and acknowledged_at > deadline
         return AlertClock(
             deadline=resolve_by,
             overdue=resolve_by is not None and resolve_by <= now,
             next_escalation_at=None,
+            acknowledged_late_since=deadline if late else None,
         )
-    deadline = first_due_at or due_at
     overdue = deadline is not None and deadline <= now
     moves_next = (
         not chain_exhausted

@@ -63,6 +63,13 @@ def contact_when(alert: Alert, now: datetime) -> str:
 
 
 @register.filter
+def acknowledged_late(alert: Alert, now: datetime) -> str:
+    """`{{ alert|acknowledged_late:now }}`: "Acknowledged 6 days after it was due (…)."
+    for an alert acknowledged late, else "" (tracking.alerts.wording.acknowledged_late)."""
+    return wording.acknowledged_late(alert, now)
+
+
+@register.filter
 def resolve_clock_said(alert: Alert, now: datetime) -> str:
     """`{{ alert|resolve_clock_said:now }}`: by when it must be resolved, and whether the
     escalation chain was told already and is told again

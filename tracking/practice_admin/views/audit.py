@@ -15,7 +15,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from painapp.accounts.access import admin_required
-from painapp.accounts.audit import audit
+from painapp.accounts.audit import audit, audit_reads
 from painapp.accounts.middleware import NO_REQUEST_ID
 from painapp.accounts.models import AuditEvent
 from painapp.csvsafe import csv_response
@@ -53,6 +53,8 @@ ACTION_LABELS = {
     "attribution.coded": _("Coded a patient's causes of pain"),
     "attribution.coded_blind": _("Coded causes of pain from the practice's queue"),
     "audit.exported": _("Exported the audit trail"),
+    "audit.patient_viewed": _("Viewed a patient's events in the audit trail"),
+    "audit.viewed": _("Viewed the audit trail"),
     "bulk_import.checked": _("Checked an import file"),
     "bulk_import.confirmed": _("Imported enrollments from a file"),
     "bulk_import.exported": _("Downloaded an import's problems"),
@@ -111,6 +113,7 @@ ACTION_LABELS = {
     "reminders.resumed": _("Resumed a patient's reminders"),
     "reminders.unsubscribed": _("Unsubscribed from email reminders"),
     "report.exported": _("Exported the outcomes report"),
+    "report.viewed": _("Viewed the outcomes report"),
     "report.patient_exported": _("Exported a patient's outcomes (a row of the outcomes report)"),
     "screening.age_outside_range": _("Could not start: age outside the practice's range"),
     "screening.cleared": _("Lifted a safety hold"),
@@ -212,6 +215,22 @@ def audit_trail(request: MemberRequest) -> HttpResponse:
     page = Paginator(events, PER_PAGE).get_page(request.GET.get("page"))
     query = request.GET.copy()
     query.pop("page", None)
+    rows = [(event, action_label(event.action)) for event in page]
+    # Audited like every staff read, after the rows are read (the page shows the trail
+    # as it was asked for): the trail viewed, and one read per person whose events are
+    # on screen (their names and what was done with their data). One INSERT each.
+    audit(
+        request, "audit.viewed", practice=request.practice, object_type="audit", object_id="trail"
+    )
+    audit_reads(
+        request,
+        "audit.patient_viewed",
+        practice_id=request.practice.pk,
+        reads=[
+            (subject_id, "audit", "trail")
+            for subject_id in dict.fromkeys(e.subject_id for e, _label in rows if e.subject_id)
+        ],
+    )
     return render(
         request,
         "tracking/practice_admin/audit.html",
@@ -219,7 +238,7 @@ def audit_trail(request: MemberRequest) -> HttpResponse:
             "form": form,
             "page": page,
             "query": query.urlencode(),
-            "rows": [(event, action_label(event.action)) for event in page],
+            "rows": rows,
             "practice_tz": request.practice.timezone,
             "filtered_enrollment": enrollment,
         },

@@ -42,8 +42,17 @@ def _report(request: MemberRequest) -> tuple[OutcomesFilterForm, OutcomesReport 
 @admin_required
 def outcomes(request: MemberRequest) -> HttpResponse:
     form, report = _report(request)
-    # The page shows counts and means only, no patient: the aggregate view is audited
-    # with the CSV's rows (below), where each enrollment appears.
+    # The page shows counts, means and intervals only, no patient's row (the CSV,
+    # below, has those and audits a read per patient). But narrowed by clinician,
+    # program, language and dates its figures can be a handful of people's, so each
+    # view is audited, with the practice, as the staff views of patient data are.
+    audit(
+        request,
+        "report.viewed",
+        practice=request.practice,
+        object_type="report",
+        object_id="outcomes",
+    )
     return render(
         request,
         "tracking/practice_admin/outcomes.html",
