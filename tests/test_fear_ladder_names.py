@@ -25,7 +25,9 @@ def text(response) -> str:
     return " ".join(re.sub(r"<[^>]+>", " ", html).split())
 
 
-@pytest.mark.parametrize("typed", ["Carrying shopping", "  carrying   SHOPPING ", "Carryingshopping"])
+@pytest.mark.parametrize(
+    "typed", ["Carrying shopping", "  carrying   SHOPPING ", "Carryingshopping"]
+)
 def test_the_same_activity_twice_is_refused_naming_the_step(patient_client, enrollment, typed):
     fear_item_create(enrollment=enrollment, label="Sitting through a film", harm_rating=20)
     fear_item_create(enrollment=enrollment, label="Carrying shopping", harm_rating=45)
@@ -79,7 +81,9 @@ def test_another_patients_ladder_does_not_count(patient_client, enrollment, othe
 
 def test_a_step_name_is_100_characters_at_most(patient_client, enrollment):
     long = "Carrying" * 12 + "shop"  # 100 characters, no spaces
-    response = patient_client.post(reverse("fear_create"), {"label": long + "s", "harm_rating": "45"})
+    response = patient_client.post(
+        reverse("fear_create"), {"label": long + "s", "harm_rating": "45"}
+    )
     assert "Keep it shorter, please: 100 characters at most." in text(response)
     assert f'value="{long}s"' in response.content.decode()
     assert not FearItem.objects.exists()

@@ -1,4 +1,4 @@
-""""Mark as done" under a lesson's question saves what is typed (the walk-through: an
+""" "Mark as done" under a lesson's question saves what is typed (the walk-through: an
 answer typed on /program/emotional-threats/ and "Mark as done" tapped, not "Save", was
 shown as done but kept only as a draft on that device). It is a button of the answer's
 own form, so it works without JavaScript; a lesson is never marked done while what
@@ -46,9 +46,7 @@ def test_mark_as_done_is_a_button_of_the_answers_form(patient_client, lesson):
     ("language", "message"),
     [("en", "Saved, and marked as done."), ("es", "Guardado, y marcado como hecho.")],
 )
-def test_mark_as_done_saves_the_typed_answer(
-    client, cast, enrollment, lesson, language, message
-):
+def test_mark_as_done_saves_the_typed_answer(client, cast, enrollment, lesson, language, message):
     cast.patient.language = language
     cast.patient.save(update_fields=["language"])
     client.force_login(cast.patient)

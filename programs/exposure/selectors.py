@@ -279,4 +279,3 @@ def same_step(
         if _same_words(existing) == wanted and (editing is None or pk != editing.pk):
             return SameStep(label=existing, step=step)
     return None
-

@@ -1,4 +1,4 @@
-""""Mark as done" under a lesson's question, in real Chromium with the draft script
+""" "Mark as done" under a lesson's question, in real Chromium with the draft script
 on: the typed answer is saved with it, so another browser has it, and this tab's
 draft goes (the next page says it was saved), as it does after "Save"."""
 
@@ -39,9 +39,7 @@ def test_mark_as_done_saves_the_answer_and_lets_the_draft_go(
     page.reload()
     expect(page.get_by_label("Your answer")).to_have_value(ANSWER)
     expect(page.locator("[data-draft-kept]")).to_have_count(0)
-    drafts = page.evaluate(
-        "() => Object.keys(sessionStorage).filter(k => k.includes('activity-'))"
-    )
+    drafts = page.evaluate("() => Object.keys(sessionStorage).filter(k => k.includes('activity-'))")
     assert drafts == []
     # Another browser: the answer is there too.
     other = new_context(**helpers.DESKTOP).new_page()
