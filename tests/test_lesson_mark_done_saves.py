@@ -13,6 +13,7 @@ from django.urls import reverse
 from django.utils.html import escape
 
 from programs.models import ActivityCompletion, Reflection
+from tests.test_activities import _lesson_with_a_prompt
 
 
 @pytest.fixture
@@ -23,12 +24,7 @@ def patient_client(client, cast, enrollment):
 
 @pytest.fixture
 def lesson(enrollment):
-    return (
-        enrollment.program_version.weeks.get(number=1)
-        .activities.filter(kind="lesson")
-        .exclude(prompt="")
-        .first()
-    )
+    return _lesson_with_a_prompt(enrollment)
 
 
 def done(enrollment, lesson) -> bool:

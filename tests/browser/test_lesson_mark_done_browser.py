@@ -10,6 +10,7 @@ from playwright.sync_api import expect
 
 from programs.models import ActivityCompletion, Reflection
 from tests.browser import helpers
+from tests.test_activities import _lesson_with_a_prompt
 
 pytestmark = pytest.mark.browser
 
@@ -19,12 +20,7 @@ ANSWER = "When my sister calls, my shoulders go up and my back aches after."
 def test_mark_as_done_saves_the_answer_and_lets_the_draft_go(
     live_server, cast, enrollment, new_context
 ):
-    lesson = (
-        enrollment.program_version.weeks.get(number=1)
-        .activities.filter(kind="lesson")
-        .exclude(prompt="")
-        .first()
-    )
+    lesson = _lesson_with_a_prompt(enrollment)
     url = live_server.url + reverse("activity", args=[lesson.slug])
     page = new_context(**helpers.PHONE).new_page()
     helpers.login(page, live_server, cast.patient)
