@@ -117,9 +117,9 @@ def test_it_rejects_an_empty_or_too_long_label(patient_client):
     assert "Write the activity in a few words." in text(response)
     assert 'value="30"' in response.content.decode()
     response = patient_client.post(
-        reverse("fear_create"), {"label": "x" * 201, "harm_rating": "30"}
+        reverse("fear_create"), {"label": "x" * 101, "harm_rating": "30"}
     )
-    assert "200 characters at most" in text(response)
+    assert "100 characters at most" in text(response)
     assert not FearItem.objects.exists()
 
 

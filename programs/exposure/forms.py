@@ -15,6 +15,7 @@ from django.utils.translation import gettext_lazy as _
 from painapp.edit_version import VersionedForm
 from painapp.submit_once import SubmitOnceForm
 from painapp.widgets import LongTextarea
+from programs.exposure.selectors import same_step
 from programs.exposure.services import VERSIONED
 from programs.models import Enrollment, FearItem
 from programs.safety import PatientTextForm
@@ -52,18 +53,26 @@ HARM_HELP = _(
 HARM_MESSAGE = _("Choose a number from 0 to 100 for how harmful it feels.")
 
 
+LABEL_MAX = 100
+"""A rung's name is a few words: 100 characters at most (older rungs may be longer, up
+to the column's 200, until they are next edited)."""
+
+
 class FearItemForm(PatientTextForm):
-    """Add or change a rung: the activity and how harmful it feels."""
+    """Add or change a rung: the activity and how harmful it feels. The same activity
+    twice on one ladder (case and spaces aside) is refused, naming the step it is."""
 
     label = forms.CharField(
         label=_("Activity you avoid or fear"),
-        max_length=200,
+        max_length=LABEL_MAX,
         help_text=_("Be specific, for example “lifting a full laundry basket from the floor”."),
         error_messages={
             "required": _("Write the activity in a few words."),
-            "max_length": _("Keep it shorter, please: 200 characters at most."),
+            "max_length": _("Keep it shorter, please: 100 characters at most."),
         },
     )
+    # The rung being edited (FearItemEditForm): not a duplicate of itself.
+    editing: FearItem | None = None
     harm_rating = rating_field(
         label=_("How harmful does it feel, from 0 to 100?"),
         top=100,
@@ -75,6 +84,16 @@ class FearItemForm(PatientTextForm):
         label = " ".join(self.cleaned_data["label"].split())
         if not label:
             raise forms.ValidationError(_("Write the activity in a few words."))
+        if self.writer is not None:
+            same = same_step(self.writer.enrollment, label, editing=self.editing)
+            if same is not None:
+                raise forms.ValidationError(
+                    _(
+                        "“%(label)s” is already on your ladder, as step %(step)s. "
+                        "Change that step instead, or write a different activity."
+                    )
+                    % {"label": same.label, "step": same.step}
+                )
         return label
 
 
@@ -84,6 +103,10 @@ class FearItemEditForm(FearItemForm, VersionedForm):
     refuse this save; a new rating after an exposure must."""
 
     VERSION_OF = VERSIONED
+
+    def __init__(self, *args: Any, row: FearItem, **kwargs: Any) -> None:
+        super().__init__(*args, row=row, **kwargs)
+        self.editing = row
 
 
 class RungChoiceField(forms.ModelChoiceField):

@@ -88,3 +88,26 @@ def ladder_slot(ratings: Sequence[int], rating: int) -> int:
     does it feel now" after an exposure); only Move up / Move down put a rung elsewhere.
     """
     return next((i for i, r in enumerate(ratings) if r > rating), len(ratings))
+
+
+class Direction(StrEnum):
+    """Which way what happened went against what the patient predicted, on average."""
+
+    LOWER = "lower"
+    HIGHER = "higher"
+    ABOUT_THE_SAME = "about_the_same"
+
+
+ABOUT_THE_SAME_SHARE = 20
+"""An average difference smaller than 1/20 of the scale (0.5 points of pain on 0–10,
+5 points of harm on 0–100) reads as "about the same as predicted"."""
+
+
+def average_direction(mean_violation: float, *, top: int) -> Direction:
+    """The direction of an average expectation violation (predicted − actual) on a
+    0–`top` scale: positive means what happened was LOWER than predicted, negative
+    HIGHER; within top / ABOUT_THE_SAME_SHARE of 0 it is ABOUT_THE_SAME. The
+    clinician's fear ladder and summary word it from this (tracking.clinic.sections)."""
+    if abs(mean_violation) < top / ABOUT_THE_SAME_SHARE:
+        return Direction.ABOUT_THE_SAME
+    return Direction.LOWER if mean_violation > 0 else Direction.HIGHER

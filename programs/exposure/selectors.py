@@ -252,3 +252,30 @@ def exposure_outcome(exposure: Exposure, *, fear_item: FearItem | None = None) -
 
 def fear_item_tries(fear_item: FearItem) -> int:
     return fear_item.exposures.filter(completed_at__isnull=False).count()
+
+
+@dataclass
+class SameStep:
+    """A rung already on the ladder with the activity being added: its name and step."""
+
+    label: str
+    step: int
+
+
+def _same_words(label: str) -> str:
+    """An activity's name as compared for duplicates: case and spaces aside."""
+    return "".join(label.split()).casefold()
+
+
+def same_step(
+    enrollment: Enrollment, label: str, *, editing: FearItem | None = None
+) -> SameStep | None:
+    """The rung on this patient's ladder (other than the one `editing`) that names the
+    same activity as `label`, case and spaces aside, with its step number; None if
+    there is none. One query."""
+    wanted = _same_words(label)
+    labels = FearItem.objects.filter(enrollment=enrollment).order_by(*LADDER_ORDER)
+    for step, (pk, existing) in enumerate(labels.values_list("pk", "label"), start=1):
+        if _same_words(existing) == wanted and (editing is None or pk != editing.pk):
+            return SameStep(label=existing, step=step)
+    return None

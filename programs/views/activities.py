@@ -158,7 +158,13 @@ def activity(request: PatientRequest, slug: str) -> HttpResponse:
     if request.method == "POST":
         if form is None:
             raise Http404
+        # "Mark as done" under a lesson's question is a button of the answer's form:
+        # what is typed is saved with it, and a lesson is never marked done while its
+        # answer is sent back (too long, changed elsewhere) unsaved.
+        mark_done = "mark_done" in request.POST and activity.kind == ActivityKind.LESSON
         if form.is_valid() and _nothing_written(activity, form):
+            if mark_done:
+                return _marked_done(request, activity, state.week.number)
             # An empty "Your turn" box under a lesson: nothing to keep, and saving is
             # not finishing the lesson (its own "Mark as done" does that).
             messages.info(request, str(_NOTHING_TO_SAVE))
@@ -174,6 +180,8 @@ def activity(request: PatientRequest, slug: str) -> HttpResponse:
                 assert isinstance(form, VersionedForm)
                 form.rebase(conflict)
             else:
+                if mark_done:
+                    services.activity_complete(enrollment=enrollment, activity=activity)
                 if saved is not None and activity.data.get("private"):
                     messages.success(
                         request,
@@ -182,9 +190,16 @@ def activity(request: PatientRequest, slug: str) -> HttpResponse:
                         else _("Saved and shared with your care team."),
                     )
                     return redirect("activity", slug=activity.slug)
-                messages.success(request, str(_SAVED.get(activity.kind) or _("Saved.")))
+                done = _("Saved, and marked as done.") if mark_done else None
+                messages.success(request, str(done or _SAVED.get(activity.kind) or _("Saved.")))
                 return redirect("activity", slug=activity.slug)
     context["form"] = form
+    # The lesson's "Mark as done" goes in its answer's form, to save what is typed too.
+    context["done_in_form"] = (
+        activity.kind == ActivityKind.LESSON
+        and _answered_in_writing(activity)
+        and not context["is_done"]
+    )
     context["reflection"] = conflict or existing
     context["conflict"] = conflict is not None
     if form is not None and not isinstance(form, AttributionForm):
@@ -256,8 +271,8 @@ def activity_complete(request: PatientRequest, slug: str) -> HttpResponse:
     pmap, state, activity = _find(request, slug)
     if not pmap.is_available(state, activity):
         raise Http404
-    services.activity_complete(enrollment=request.enrollment, activity=activity)
     if request.htmx:
+        services.activity_complete(enrollment=request.enrollment, activity=activity)
         # The page's reflection "Save" is filled now it is the action left: swapped in
         # too (out of band), as the page would show it after a reload.
         return render(
@@ -265,5 +280,11 @@ def activity_complete(request: PatientRequest, slug: str) -> HttpResponse:
             "programs/activity.html#done-marker",
             {"activity": activity, "is_done": True, "oob": _answered_in_writing(activity)},
         )
+    return _marked_done(request, activity, state.week.number)
+
+
+def _marked_done(request: PatientRequest, activity: Activity, week: int) -> HttpResponse:
+    """Mark an activity done (a plain form's post): say so, and back to its week."""
+    services.activity_complete(enrollment=request.enrollment, activity=activity)
     messages.success(request, _("Marked as done."))
-    return redirect("program_week", number=state.week.number)
+    return redirect("program_week", number=week)

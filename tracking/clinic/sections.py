@@ -15,9 +15,10 @@ from django.db.models import (
     Q,
     Sum,
 )
-from django.utils import translation
+from django.utils import formats, translation
 from django.utils.translation import gettext, gettext_lazy
 
+from programs.exposure.rules import Direction, average_direction
 from programs.exposure.selectors import LADDER_ORDER
 from programs.models import (
     Activity,
@@ -253,6 +254,31 @@ class Hierarchy:
     def mean_harm_violation(self) -> float | None:
         values = [e.harm_violation for e in self.done if e.harm_violation is not None]
         return round(sum(values) / len(values), 1) if values else None
+
+    @property
+    def average_text(self) -> str | None:
+        """How what happened went against the predictions, on average, in plain words
+        (versus_prediction); None before any exposure is logged."""
+        pain, harm = self.mean_pain_violation, self.mean_harm_violation
+        if pain is None or harm is None:
+            return None
+        return gettext("On average pain was %(pain)s, and harm %(harm)s.") % {
+            "pain": versus_prediction(pain, top=10),
+            "harm": versus_prediction(harm, top=100),
+        }
+
+
+def versus_prediction(mean_violation: float, *, top: int) -> str:
+    """An average violation (predicted − actual) on a 0–`top` scale in words, its
+    direction by programs.exposure.rules.average_direction: "2.5 points lower than
+    predicted", "5.8 points higher than predicted", "about the same as predicted"."""
+    direction = average_direction(mean_violation, top=top)
+    if direction == Direction.ABOUT_THE_SAME:
+        return gettext("about the same as predicted")
+    points = formats.number_format(abs(mean_violation), 1)
+    if direction == Direction.LOWER:
+        return gettext("%(points)s points lower than predicted") % {"points": points}
+    return gettext("%(points)s points higher than predicted") % {"points": points}
 
 
 def patient_hierarchy(enrollment: Enrollment) -> Hierarchy:
