@@ -7,11 +7,6 @@ from __future__ import annotations
 from django.utils.translation import gettext_noop
 
 OUR_SPANISH_FOR = (
-    # templates/account/email.html
-    gettext_noop("Add Email Address"),
-    gettext_noop("Add Email"),
-    gettext_noop("Make Primary"),
-    gettext_noop("Re-send Verification"),
     # The refusal on the recovery codes page (allauth's Spanish catalogue lacks it).
     gettext_noop(
         "You cannot generate recovery codes without having two-factor authentication enabled."
