@@ -41,9 +41,7 @@ def message(enrollment, n: int) -> Crisis:
     return scan_text(enrollment, source=f"message:{n}", texts=[WORDS])[0]
 
 
-def test_a_second_message_is_added_to_the_open_alert_not_a_second_email(
-    client, cast, enrollment
-):
+def test_a_second_message_is_added_to_the_open_alert_not_a_second_email(client, cast, enrollment):
     assert message(enrollment, 1) == Crisis.TOLD
     assert message(enrollment, 2) == Crisis.TOLD  # the patient still sees crisis help
     assert message(enrollment, 2) == Crisis.TOLD  # the same message scanned again

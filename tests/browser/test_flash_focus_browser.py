@@ -29,7 +29,9 @@ def tab_until(page, selector: str, limit: int = 80) -> None:
     raise AssertionError(f"Tab never reached {selector} on {page.url}")
 
 
-def test_acknowledging_from_the_inbox_focuses_the_message(live_server, cast, enrollment, new_context):
+def test_acknowledging_from_the_inbox_focuses_the_message(
+    live_server, cast, enrollment, new_context
+):
     alert = add_alert(enrollment, Alert.Kind.SELF_HARM, Alert.Severity.URGENT)
     page = new_context(**helpers.DESKTOP).new_page()
     helpers.login(page, live_server, cast.clinician)
