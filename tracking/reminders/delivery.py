@@ -22,7 +22,7 @@ from tracking.checkins.selectors import OpenCheckIn, checkin_title, due_checkins
 from tracking.checkins.services import checkin_length
 from tracking.instruments import registry
 from tracking.models import CheckIn, Delivery, ReminderPreferences, ReminderSchedule
-from tracking.reminders.schedules import ENROLLMENT_COLUMNS
+from tracking.reminders.schedules import ENROLLMENT_COLUMNS, slot_day
 from tracking.reminders.sweep import (
     CLAIM_TIMEOUT,
     REQUEUE_AFTER,
@@ -149,12 +149,9 @@ def _practised_on_slot_day(deliveries: list[Delivery]) -> set[int]:
     session's local_date is): nothing to remind them of, so it is skipped. One query."""
     days: dict[int, tuple[int, date]] = {}
     for d in deliveries:
-        if d.schedule.kind != ReminderSchedule.Kind.PRACTICE:
-            continue
-        try:
-            days[d.pk] = (d.schedule.enrollment_id, date.fromisoformat(d.slot))
-        except ValueError:
-            continue
+        day = slot_day(d.slot)
+        if day is not None:
+            days[d.pk] = (d.schedule.enrollment_id, day)
     if not days:
         return set()
     done = set(
