@@ -145,8 +145,9 @@ def test_in_hours_every_page_and_the_email_say_today_by_its_time(
         run_outbox()
         pages = every_when(client, cast, enrollment, alert)
     [email] = mailoutbox
-    assert email.subject == "Urgent: a patient needs a call today by 11:00"
-    assert "need a call from you today by 11:00." in email.body
+    zone = zone_label(cast.clinician.timezone)  # an email names the clinician's zone
+    assert email.subject == f"Urgent: a patient needs a call today by 11:00 ({zone} time)"
+    assert f"need a call from you today by 11:00 ({zone} time)." in email.body
     assert 'Due today by 11:00 <span class="muted">(in 1\xa0hour)</span>' in pages["inbox"]
     assert "Today by 11:00 (in 1\xa0hour)" in pages["alert"]
     assert "Please contact them today by 11:00." in pages["alert"]

@@ -53,12 +53,7 @@ def test_saving_a_diary_entry_focuses_the_message(live_server, cast, enrollment,
     page = new_context(**helpers.PHONE).new_page()
     helpers.login(page, live_server, cast.patient)
     page.goto(f"{live_server.url}/diary/new/")
-    page.get_by_role("group", name="How strong was the pain?").get_by_role(
-        "radio", name="6", exact=True
-    ).check()
-    page.get_by_role("group", name="How afraid or worried did you feel?").get_by_role(
-        "radio", name="7", exact=True
-    ).check()
+    helpers.diary_scores(page, pain=6, fear=7)
     page.get_by_role("button", name="Save to my diary").focus()
     page.keyboard.press("Enter")
     expect(page.get_by_role("heading", level=1)).to_have_text("My pain diary")
