@@ -186,6 +186,8 @@ ACCOUNT_LOGOUT_REDIRECT_URL = "account_login"
 ACCOUNT_SESSION_REMEMBER = None
 ACCOUNT_PREVENT_ENUMERATION = True
 ACCOUNT_EMAIL_SUBJECT_PREFIX = "painapp: "
+ACCOUNT_FORMS = {"login": "painapp.accounts.auth_forms.LoginForm"}  # first field focused
+MFA_FORMS = {"authenticate": "painapp.accounts.auth_forms.AuthenticateForm"}
 MFA_SUPPORTED_TYPES = ["totp", "recovery_codes"]
 MFA_TOTP_ISSUER = "painapp"
 # A code typed in the last seconds of its 30-second step still works in the next one

@@ -15,6 +15,7 @@ import time_machine
 from django.urls import reverse
 from django.utils import timezone, translation
 
+from painapp.accounts.zone_names import zone_label
 from tests.test_alerts_factories import run_outbox
 from tracking import rules
 from tracking.alerts import wording
@@ -118,10 +119,12 @@ def test_after_hours_every_page_and_the_email_say_the_same_due_time(
     assert alert.due_at == at(8, 10)  # one working hour, from Tuesday's opening
     [email] = mailoutbox
     when = "by Tue 8 Dec 2026, 10:00"
-    assert email.subject == f"Urgent: a patient needs a call {when}"
-    assert f"that means they need a call from you {when}." in email.body
+    # An email names the zone its times are in: the clinician's.
+    zoned = f"{when} ({zone_label(cast.clinician.timezone)} time)"
+    assert email.subject == f"Urgent: a patient needs a call {zoned}"
+    assert f"that means they need a call from you {zoned}." in email.body
     html = email.alternatives[0][0]
-    assert f"that means they need a call from you {when}." in html
+    assert f"that means they need a call from you {zoned}." in html
     for body in (email.subject, email.body, html):
         assert "today" not in body
         # Still no health data and no name.
@@ -142,8 +145,9 @@ def test_in_hours_every_page_and_the_email_say_today_by_its_time(
         run_outbox()
         pages = every_when(client, cast, enrollment, alert)
     [email] = mailoutbox
-    assert email.subject == "Urgent: a patient needs a call today by 11:00"
-    assert "need a call from you today by 11:00." in email.body
+    zone = zone_label(cast.clinician.timezone)  # an email names the clinician's zone
+    assert email.subject == f"Urgent: a patient needs a call today by 11:00 ({zone} time)"
+    assert f"need a call from you today by 11:00 ({zone} time)." in email.body
     assert 'Due today by 11:00 <span class="muted">(in 1\xa0hour)</span>' in pages["inbox"]
     assert "Today by 11:00 (in 1\xa0hour)" in pages["alert"]
     assert "Please contact them today by 11:00." in pages["alert"]
@@ -172,6 +176,7 @@ def test_the_email_is_in_the_clinicians_zone_and_language(cast, enrollment, mail
     [email] = mailoutbox
     assert email.subject == (
         "Urgente: un paciente necesita una llamada a más tardar el mar 8 dic 2026, 05:00"
+        " (hora de América / Nueva York)"
     )
 
 

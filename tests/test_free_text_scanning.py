@@ -22,6 +22,7 @@ from programs.practice.services import practice_session_record
 from programs.services import attribution_record, reflection_save
 from programs.tailoring.services import custom_exercise_add, custom_exercise_complete
 from tracking import rules
+from tracking.alerts.services import alert_acknowledge
 from tracking.diary.services import Episode, diary_entry_save
 from tracking.messaging.services import message_send
 from tracking.models import Alert, PracticeSettings, SafetyPlan
@@ -647,9 +648,14 @@ def test_the_practices_own_words_add_to_the_built_in_ones(cast, enrollment):
     settings = PracticeSettings.for_practice(cast.practice.pk)
     settings.crisis_words = ["Can’t take it"]
     settings.save()
-    assert scan(enrollment, source="practice:1", texts=["I want to die"]) is not None
-    assert scan(enrollment, source="practice:2", texts=["I cannot TAKE it."]) is not None
+    # Each alert is acknowledged before the next entry: a hit while one waits
+    # unacknowledged is added to it instead (rules.repeat_crisis_decision).
+    for source, text in [("practice:1", "I want to die"), ("practice:2", "I cannot TAKE it.")]:
+        alert = scan(enrollment, source=source, texts=[text])
+        assert alert is not None
+        alert_acknowledge(alert=alert, by=cast.clinician)
     assert scan(enrollment, source="practice:5", texts=["I can take it"]) is None
+    assert Alert.objects.count() == 2
 
 
 def test_an_emptied_list_still_checks_the_built_ins(cast, enrollment):

@@ -24,6 +24,7 @@ import pytest
 from django.apps import apps
 from django.core import mail
 from django.db import models
+from django.db.models import F
 from django.test import Client
 from django.urls import reverse
 from django.utils import timezone
@@ -452,14 +453,16 @@ def test_it_escapes_the_corpus_in_every_email(world):
     assert _run_outbox() >= 2
     now = timezone.now()
     # A week on: past any weekend, every open alert's due time in working time (the
-    # check-in's, and one per patient entry, since the practice's crisis words are
-    # markup every hostile entry holds: issue 15's scan).
+    # self-harm one, every hostile entry's crisis words and the check-in's answers added
+    # to it: the practice's crisis words are markup every hostile entry holds).
     assert escalate_unacknowledged_alerts(now + timedelta(days=7)) >= 1
     # The next 08:30 UTC: past 07:00 for the (UTC) clinician, within a day of the alerts.
     digest_at = now.replace(hour=8, minute=30, second=0, microsecond=0)
     digest_at += timedelta(days=1) if digest_at <= now else timedelta()
     assert send_daily_digests(digest_at) >= 1
     assert _run_outbox() >= 2
+    # Practised the day before: a practised day's practice reminder is skipped.
+    world.enrollment.practice_sessions.update(local_date=F("local_date") - timedelta(days=1))
     due = ReminderSchedule.objects.get(enrollment=world.enrollment, kind="practice").next_due_at
     assert sweep_due_reminders(due) >= 1
     sent = [deliver(d.pk, now=due) for d in Delivery.objects.filter(channel="email")]

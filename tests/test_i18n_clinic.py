@@ -104,10 +104,11 @@ def test_the_alert_pages_are_in_spanish(spanish_clinician, cast, alert):
     [
         (
             "es",
-            "Urgente: un paciente necesita una llamada hoy a más tardar a las 11:00",
+            # The email names the clinician's zone (UTC here) after the due time.
+            "Urgente: un paciente necesita una llamada hoy a más tardar a las 11:00 (hora de UTC)",
             "Abrir la alerta",
         ),
-        ("en", "Urgent: a patient needs a call today by 11:00", "Open the alert"),
+        ("en", "Urgent: a patient needs a call today by 11:00 (UTC time)", "Open the alert"),
     ],
 )
 def test_the_urgent_alert_email_is_in_the_clinicians_language(

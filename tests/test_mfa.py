@@ -141,3 +141,14 @@ def test_the_logged_in_message_is_in_the_accounts_language(client, cast):
     page = client.post(reverse("mfa_authenticate"), {"code": totp_code()}, follow=True)
     assert "Inició sesión." in page.content.decode()
     assert "You are logged in." not in page.content.decode()
+
+
+def test_login_and_code_pages_autofocus_their_first_field(client, cast):
+    login = client.get(reverse("account_login")).content.decode()
+    assert re.findall(r"<input [^>]*autofocus[^>]*>", login) == re.findall(
+        r'<input [^>]*name="login"[^>]*>', login
+    )
+    client.post(reverse("account_login"), {"login": cast.clinician.email, "password": PASSWORD})
+    code = client.get(reverse("mfa_authenticate")).content.decode()
+    focused = re.findall(r"<input [^>]*autofocus[^>]*>", code)
+    assert len(focused) == 1 and 'name="code"' in focused[0]

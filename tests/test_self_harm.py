@@ -32,7 +32,7 @@ ESCALATION = "An alert needs attention"
 # Tuesday 8 December 2026, 10:00 at the practice (UTC): inside working hours.
 T0 = datetime(2026, 12, 8, 10, 0, tzinfo=UTC)
 # An hour from T0, in office hours: "today by 11:00" (tracking.alerts.wording.due_phrase).
-URGENT = "Urgent: a patient needs a call today by 11:00"
+URGENT = "Urgent: a patient needs a call today by 11:00 (UTC time)"  # the clinician's zone
 
 
 @pytest.fixture

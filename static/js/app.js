@@ -3,12 +3,18 @@
   "use strict";
   // Crisis help shown because of what the patient just wrote is the news, even on a
   // form sent back to fix (the errors come after it, in reading order); else move focus
-  // to an error summary so screen-reader users hear what went wrong.
+  // to an error summary so screen-reader users hear what went wrong; else to the page's
+  // message (base.html's data-flash, e.g. "Alert acknowledged" after a save's redirect),
+  // so it is read out and Tab goes on from there. No message: focus stays put.
   document.addEventListener("DOMContentLoaded", function () {
     var help = document.getElementById("crisis-help-h");
     if (help) { help.setAttribute("tabindex", "-1"); help.focus(); return; }
     var summary = document.querySelector(".error-summary");
-    if (summary) { summary.focus(); }
+    if (summary) { summary.focus(); return; }
+    var flash = document.querySelector("[data-flash]");
+    if (flash && flash.textContent.trim() && !document.querySelector("[autofocus]")) {
+      flash.focus();
+    }
   });
   // Folds (<details data-fold-narrow>, e.g. the caseload's filters): sent open, so all
   // works without this; on a phone they fold as the page loads unless something in

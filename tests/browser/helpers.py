@@ -56,6 +56,15 @@ def login(page: Page, live_server, user, password: str = PASSWORD) -> None:
     expect(page).not_to_have_url(re.compile(r"/accounts/(login|2fa)/"))
 
 
+def diary_scores(page: Page, pain: int, fear: int) -> None:
+    """On the new diary entry page: choose the pain and the fear numbers."""
+    for group, n in (
+        ("How strong was the pain?", pain),
+        ("How afraid or worried did you feel?", fear),
+    ):
+        page.get_by_role("group", name=group).get_by_role("radio", name=str(n), exact=True).check()
+
+
 def logout(page: Page) -> None:
     """Log out with the header's button (or allauth's own page, from an error page)."""
     open_more(page)  # on a phone, Log out waits under "More"

@@ -12,9 +12,11 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import datetime
 
+from django.utils import timezone
 from django.utils.functional import Promise
 from django.utils.translation import gettext, gettext_lazy
 
+from painapp.accounts.zone_names import zone_label
 from tracking import rules as clinical
 from tracking.alerts import wording
 from tracking.models import Alert
@@ -173,11 +175,20 @@ class UrgentWords:
             now=now,
         )
 
+    def _when(self) -> str:
+        """`wording.due_phrase`, with the reader's zone named (an email has no page
+        around it saying which): "by Tue 8 Dec 2026, 05:00 (America / New York time)"."""
+        when = wording.due_phrase(self.deadline, self.now)
+        if self.deadline is None:
+            return when
+        zone = zone_label(timezone.get_current_timezone_name())
+        return gettext("%(when)s (%(zone)s time)") % {"when": when, "zone": zone}
+
     def _say(self, text: Promise) -> str:
         return str(text) % {
             "practice": self.practice,
             "where": str(self.where),
-            "when": wording.due_phrase(self.deadline, self.now),
+            "when": self._when(),
         }
 
     @property
@@ -194,7 +205,7 @@ class UrgentWords:
         """What the patient was told and when to contact them, after the reason."""
         parts = [str(self.row.then)] if self.row.then else []
         if self.row.contact:
-            when = wording.due_phrase(self.deadline, self.now)
+            when = self._when()
             parts.append(gettext("Please contact them %(when)s.") % {"when": when})
         return " ".join(parts)
 

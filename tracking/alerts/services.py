@@ -108,6 +108,43 @@ def alert_raise(
     return alert
 
 
+# An alert's details key: the crisis hits added to it while it was open and nobody had
+# acknowledged it (tracking.safety.scanner, rules.repeat_crisis_decision), oldest first,
+# each {"at": ISO time, "entry": its kind, "source": "<kind>:<pk>"}.
+AGAIN = "again"
+
+
+def alert_again(*, alert: Alert, source: str, entry: str) -> bool:
+    """Note a new crisis hit at `source` on `alert`, still open (not acknowledged): the
+    clinician sees "again at …" on it; no new alert and no second urgent email. Audited.
+    A hit from a source already noted is not noted twice (a re-save). False when the
+    alert was acknowledged or resolved in between (the caller raises a new one)."""
+    now = timezone.now()
+    with transaction.atomic():
+        locked = (
+            Alert.objects.select_for_update()
+            .filter(pk=alert.pk, status=Alert.Status.OPEN)
+            .only("details")
+            .first()
+        )
+        if locked is None:
+            return False
+        hits = list(locked.details.get(AGAIN, []))
+        if any(hit.get("source") == source for hit in hits):
+            return True
+        hits.append({"at": now.isoformat(), "entry": entry, "source": source})
+        Alert.objects.filter(pk=alert.pk).update(details={**locked.details, AGAIN: hits})
+        audit(
+            None,
+            "alert.again",
+            practice=alert.enrollment.practice,
+            subject=alert.enrollment.patient,
+            obj=alert,
+            changes={"times": len(hits) + 1, "entry": entry},
+        )
+    return True
+
+
 def alert_acknowledge(*, alert: Alert, by: User, request: HttpRequest | None = None) -> bool:
     """Mark an open alert as seen by `by`. Stops its escalation clock and starts its
     resolve clock: it must be resolved by `resolve_by` (tracking.alerts.due.resolve_time),

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import threading
 import time
-from datetime import datetime, timedelta
+from datetime import date, datetime, timedelta
 from functools import reduce
 from operator import or_
 from typing import NamedTuple, cast
@@ -17,11 +17,12 @@ from django.urls import reverse
 from django.utils import timezone, translation
 from django.utils.translation import gettext, ngettext
 
+from programs.models import PracticeSession
 from tracking.checkins.selectors import OpenCheckIn, checkin_title, due_checkins
 from tracking.checkins.services import checkin_length
 from tracking.instruments import registry
 from tracking.models import CheckIn, Delivery, ReminderPreferences, ReminderSchedule
-from tracking.reminders.schedules import ENROLLMENT_COLUMNS
+from tracking.reminders.schedules import ENROLLMENT_COLUMNS, slot_day
 from tracking.reminders.sweep import (
     CLAIM_TIMEOUT,
     REQUEUE_AFTER,
@@ -142,6 +143,25 @@ def _claim(delivery_ids: list[int], now: datetime) -> dict[int, int]:
         return dict(cursor.fetchall())
 
 
+def _practised_on_slot_day(deliveries: list[Delivery]) -> set[int]:
+    """The practice reminders among `deliveries` whose patient already saved a practice
+    session on the reminder's own day (its slot: the patient's local date, as the
+    session's local_date is): nothing to remind them of, so it is skipped. One query."""
+    days: dict[int, tuple[int, date]] = {}
+    for d in deliveries:
+        day = slot_day(d.slot)
+        if day is not None:
+            days[d.pk] = (d.schedule.enrollment_id, day)
+    if not days:
+        return set()
+    done = set(
+        PracticeSession.objects.filter(
+            reduce(or_, (Q(enrollment_id=e, local_date=day) for e, day in days.values()))
+        ).values_list("enrollment_id", "local_date")
+    )
+    return {pk for pk, key in days.items() if key in done}
+
+
 def _deliver_group(
     delivery_ids: list[int], now: datetime, transports: dict[str, Transport], claims: _Claims
 ) -> dict[int, Outcome]:
@@ -171,6 +191,7 @@ def _deliver_group(
     wanted = {c for c in map(_checkin_id, mine) if c is not None}
     due: dict[int | None, OpenCheckIn] = {pk: c for pk, c in due_checkins(wanted).items()}
     registry.instruments_by_id(sorted({pk for d in due.values() for pk in d.instrument_ids}))
+    practised = _practised_on_slot_day(mine)
     skipped, local, remote = [], [], []
     for delivery in mine:
         enrollment = delivery.schedule.enrollment
@@ -181,6 +202,7 @@ def _deliver_group(
             and _eligible(enrollment, prefs, delivery.schedule.kind)
             and _channel_still_on(delivery, prefs)
             and (checkin is None or checkin in due)
+            and delivery.pk not in practised
         ):
             skipped.append(delivery)
         elif _transport(delivery, transports).transactional:

@@ -157,7 +157,7 @@ def practice_slot(day: date, tz: ZoneInfo) -> str:
     return f"practice:{day.isoformat()}:{tz.key}"
 
 
-def _slot_day(slot: str) -> date | None:
+def slot_day(slot: str) -> date | None:
     """The local day a practice slot is for (None for any other slot)."""
     kind, _, rest = slot.partition(":")
     if kind != ReminderSchedule.Kind.PRACTICE:
@@ -181,7 +181,7 @@ def _owed_today(
         return None
     tz = enrollment.patient.tzinfo
     today = local_date(now, tz)
-    if _slot_day(schedule.next_slot) != today:
+    if slot_day(schedule.next_slot) != today:
         return None  # today's went out already (or the schedule was waiting for another day)
     if today.weekday() not in set(prefs.practice_days or range(7)):
         return None

@@ -447,3 +447,27 @@ def crisis_alert_decision(
     follows for each kind of `source`."""
     same, other = CRISIS_ALERT_RULES[(source, status)]
     return same if same_words else other
+
+
+class RepeatDecision(StrEnum):
+    RAISE = "raise"  # a new urgent alert (and its urgent email), as for a first hit
+    ATTACH = "attach"  # noted on the open alert ("again at …"): no second alert or email
+
+
+# A crisis hit (crisis words, or a check-in's self-harm answers) at a source that has no
+# alert of its own to decide it, weighed against the patient's newest other self-harm
+# alert not resolved yet (None: there is none). While nobody has acknowledged that one,
+# the team is being told already: the hit is added to it. Once a person acknowledged it,
+# they may have spoken to the patient since, so a new hit is news: a new alert.
+REPEAT_CRISIS_RULES: dict[str | None, RepeatDecision] = {
+    None: RepeatDecision.RAISE,
+    ALERT_OPEN: RepeatDecision.ATTACH,
+    ALERT_ACKNOWLEDGED: RepeatDecision.RAISE,
+    ALERT_RESOLVED: RepeatDecision.RAISE,
+}
+
+
+def repeat_crisis_decision(*, open_alert_status: str | None) -> RepeatDecision:
+    """What a new crisis hit does, given the status of the patient's other self-harm
+    alert not yet resolved (REPEAT_CRISIS_RULES)."""
+    return REPEAT_CRISIS_RULES[open_alert_status]

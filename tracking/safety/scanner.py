@@ -37,7 +37,7 @@ from django.utils.crypto import salted_hmac
 from programs.models import Enrollment
 from programs.safety import NEW_ENTRY, Crisis, Found, emergency_signs_written, new_entry
 from tracking import rules
-from tracking.alerts.services import alert_raise
+from tracking.alerts.services import alert_again, alert_raise
 from tracking.models import Alert, PracticeSettings
 
 # Apostrophes (straight, curly, modifier, backtick, acute) are dropped, so "don't",
@@ -390,7 +390,23 @@ def _raise_urgent(
     enrollment: Enrollment, source: str, details: dict, kind: str = Alert.Kind.SELF_HARM
 ) -> Alert | None:
     """The URGENT alert of `kind` for words at `source`; None when another save raised
-    it a moment ago (the database's one-open-alert-per-source constraint)."""
+    it a moment ago (the database's one-open-alert-per-source constraint), or when the
+    patient's other alert of the kind, nobody having acknowledged it yet, takes this hit
+    as "again at …" (rules.repeat_crisis_decision): one alert, one email."""
+    other = (
+        Alert.objects.filter(enrollment=enrollment, kind=kind)
+        .exclude(status=Alert.Status.RESOLVED)
+        .exclude(source=source)
+        .order_by("-created_at", "-pk")
+        .first()
+    )
+    decision = rules.repeat_crisis_decision(open_alert_status=other.status if other else None)
+    if (
+        decision == rules.RepeatDecision.ATTACH
+        and other is not None
+        and alert_again(alert=other, source=source, entry=str(details.get("entry", "")))
+    ):
+        return None
     return alert_raise(
         enrollment=enrollment,
         kind=kind,

@@ -35,6 +35,13 @@ def alert_time(when: datetime | None) -> str:
 
 
 @register.filter
+def again_times(alert: Alert) -> list[datetime]:
+    """`{{ alert|again_times }}`: when crisis words came again while it was open and
+    nobody had acknowledged it (tracking.alerts.services.alert_again), oldest first."""
+    return [datetime.fromisoformat(hit["at"]) for hit in alert.details.get("again", [])]
+
+
+@register.filter
 def told_names(alert: Alert) -> str:
     """`{{ alert|told_names }}`: who the escalation chain told of it, by name, or ""."""
     return wording.told_names(alert)

@@ -37,6 +37,7 @@ ACTION_LABELS = {
     "alert.acknowledged": _("Acknowledged an alert"),
     "alert.contact_attempted": _("Tried to reach a patient about an alert: not reached"),
     "alert.contact_details_viewed": _("Viewed a patient's phone numbers on an alert"),
+    "alert.again": _("The same concern again: added to the open alert"),
     "alert.escalated": _("Alert escalated up the chain"),
     "alert.escalated_to_safety_contact": _(
         "Alert reached the end of the chain: safety contact told"
