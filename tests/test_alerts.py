@@ -14,7 +14,12 @@ from painapp.accounts.models import AuditEvent
 from programs.models import EnrollmentStatus
 from tests.checkin_data import without_fingerprint
 from tests.test_alerts_factories import CONTACTED, make_checkin, pain, phq9
-from tracking.alerts.evaluate import alerts_for_missed_checkins, evaluate_checkin, evaluate_missed
+from tracking.alerts.evaluate import (
+    alerts_for_missed_checkins,
+    evaluate_checkin,
+    evaluate_draft,
+    evaluate_missed,
+)
 from tracking.alerts.services import alert_resolve
 from tracking.checkins.services import checkin_record
 from tracking.models import Alert, CheckIn, OutboxTask, PracticeSettings
@@ -374,3 +379,47 @@ def test_every_urgent_alert_tells_the_clinician_at_once(
         task="tracking.tasks_alerts.send_alert_email", kwargs__alert_id=alert.pk
     )
     assert emails.exists() == told_at_once
+
+
+# ------------------------------------------------------------------ emergency signs written
+def test_emergency_signs_written_in_a_check_in_raise_one_urgent_alert(enrollment):
+    checkin = make_checkin(
+        enrollment,
+        "followup-1m",
+        answers=_causes("Without warning I lost control of my bladder"),
+        kind=CheckIn.Kind.FOLLOWUP,
+    )
+    first = evaluate_checkin(checkin)
+    evaluate_checkin(checkin)
+    alert = Alert.objects.get()
+    assert [a.pk for a in first.alerts] == [alert.pk]
+    assert (alert.kind, alert.severity) == ("emergency_symptoms", "urgent")
+    assert without_fingerprint(alert.details) == {"emergency_signs": True, "written": True}
+
+
+def test_a_negated_sign_in_a_check_in_raises_nothing(enrollment):
+    evaluate_checkin(
+        make_checkin(
+            enrollment,
+            "followup-1m",
+            answers=_causes("No numbness between my legs, just back pain"),
+            kind=CheckIn.Kind.FOLLOWUP,
+        )
+    )
+    assert Alert.objects.count() == 0
+
+
+def test_emergency_signs_in_a_check_in_draft_raise_the_alert_and_show_the_guidance(enrollment):
+    checkin = make_checkin(enrollment, "followup-1m", answers={}, kind=CheckIn.Kind.FOLLOWUP)
+    draft = _causes("Sin querer me hice pis encima")
+    found = evaluate_draft(checkin, draft=draft, instruments=[])
+    again = evaluate_draft(checkin, draft=draft, instruments=[])
+    alert = Alert.objects.get()
+    assert (alert.kind, alert.source) == ("emergency_symptoms", f"checkin:{checkin.pk}")
+    assert without_fingerprint(alert.details) == {
+        "emergency_signs": True,
+        "written": True,
+        "draft": True,
+    }
+    assert found.symptom_guidance == again.symptom_guidance
+    assert found.new_symptoms and found.told and again.told

@@ -206,6 +206,12 @@ def holds_emergency_signs(texts: Iterable[str | None]) -> bool:
     return pattern is not None and any(_unspared(pattern, _checked_form(t)) for t in texts if t)
 
 
+def texts_with_emergency_signs(texts: Iterable[str | None]) -> list[str]:
+    """Those of `texts` (each field of an entry on its own) that hold an emergency sign
+    its rule does not spare (`holds_emergency_signs`)."""
+    return [t for t in texts if t and holds_emergency_signs([t])]
+
+
 def _hits(texts: list[str], settings: PracticeSettings) -> tuple[list[str], list[str]]:
     """One pass over `texts` (each field of an entry on its own, in its checked form
     once): those that hold a crisis phrase, and those that hold an emergency sign."""
