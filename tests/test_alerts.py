@@ -14,7 +14,12 @@ from painapp.accounts.models import AuditEvent
 from programs.models import EnrollmentStatus
 from tests.checkin_data import without_fingerprint
 from tests.test_alerts_factories import CONTACTED, make_checkin, pain, phq9
-from tracking.alerts.evaluate import alerts_for_missed_checkins, evaluate_checkin, evaluate_missed
+from tracking.alerts.evaluate import (
+    alerts_for_missed_checkins,
+    evaluate_checkin,
+    evaluate_draft,
+    evaluate_missed,
+)
 from tracking.alerts.services import alert_resolve
 from tracking.checkins.services import checkin_record
 from tracking.models import Alert, CheckIn, OutboxTask, PracticeSettings
@@ -210,6 +215,13 @@ def test_it_does_not_raise_self_harm_when_item_9_is_zero(enrollment):
     assert "self_harm" not in kinds(enrollment) and result.safety is False
 
 
+def _followup(enrollment, first: str) -> CheckIn:
+    """A completed one-month follow-up whose first cause's text is `first`."""
+    return make_checkin(
+        enrollment, "followup-1m", answers=_causes(first), kind=CheckIn.Kind.FOLLOWUP
+    )
+
+
 def _causes(first: str) -> dict:
     return {
         "causes": {
@@ -222,14 +234,7 @@ def _causes(first: str) -> dict:
 
 def test_it_raises_self_harm_for_the_practices_crisis_words(cast, enrollment):
     set_rules(cast.practice, crisis_words=["end it all", "Kill myself"])
-    result = evaluate_checkin(
-        make_checkin(
-            enrollment,
-            "followup-1m",
-            answers=_causes("Some days I want to END it all"),
-            kind=CheckIn.Kind.FOLLOWUP,
-        )
-    )
+    result = evaluate_checkin(_followup(enrollment, "Some days I want to END it all"))
     alert = Alert.objects.get()
     assert (alert.kind, without_fingerprint(alert.details)) == ("self_harm", {"crisis_words": True})
     assert result.safety is True
@@ -237,27 +242,13 @@ def test_it_raises_self_harm_for_the_practices_crisis_words(cast, enrollment):
 
 def test_a_practice_without_its_own_words_uses_the_default_list(other_enrollment):
     # Issue 15: an empty list no longer turns scanning off; the reviewed default applies.
-    evaluate_checkin(
-        make_checkin(
-            other_enrollment,
-            "followup-1m",
-            answers=_causes("I want to end it all"),
-            kind=CheckIn.Kind.FOLLOWUP,
-        )
-    )
+    evaluate_checkin(_followup(other_enrollment, "I want to end it all"))
     assert Alert.objects.get().kind == "self_harm"
 
 
 def test_it_ignores_crisis_words_inside_other_words(cast, enrollment):
     set_rules(cast.practice, crisis_words=["end it"])
-    evaluate_checkin(
-        make_checkin(
-            enrollment,
-            "followup-1m",
-            answers=_causes("Weekend itinerary stress"),
-            kind=CheckIn.Kind.FOLLOWUP,
-        )
-    )
+    evaluate_checkin(_followup(enrollment, "Weekend itinerary stress"))
     assert Alert.objects.count() == 0
 
 
@@ -374,3 +365,35 @@ def test_every_urgent_alert_tells_the_clinician_at_once(
         task="tracking.tasks_alerts.send_alert_email", kwargs__alert_id=alert.pk
     )
     assert emails.exists() == told_at_once
+
+
+# ------------------------------------------------------------------ emergency signs written
+def test_emergency_signs_written_in_a_check_in_raise_one_urgent_alert(enrollment):
+    checkin = _followup(enrollment, "Without warning I lost control of my bladder")
+    first = evaluate_checkin(checkin)
+    evaluate_checkin(checkin)
+    alert = Alert.objects.get()
+    assert [a.pk for a in first.alerts] == [alert.pk]
+    assert (alert.kind, alert.severity) == ("emergency_symptoms", "urgent")
+    assert without_fingerprint(alert.details) == {"emergency_signs": True, "written": True}
+
+
+def test_a_negated_sign_in_a_check_in_raises_nothing(enrollment):
+    evaluate_checkin(_followup(enrollment, "No numbness between my legs, just back pain"))
+    assert Alert.objects.count() == 0
+
+
+def test_emergency_signs_in_a_check_in_draft_raise_the_alert_and_show_the_guidance(enrollment):
+    checkin = make_checkin(enrollment, "followup-1m", answers={}, kind=CheckIn.Kind.FOLLOWUP)
+    draft = _causes("Sin querer me hice pis encima")
+    found = evaluate_draft(checkin, draft=draft, instruments=[])
+    again = evaluate_draft(checkin, draft=draft, instruments=[])
+    alert = Alert.objects.get()
+    assert (alert.kind, alert.source) == ("emergency_symptoms", f"checkin:{checkin.pk}")
+    assert without_fingerprint(alert.details) == {
+        "emergency_signs": True,
+        "written": True,
+        "draft": True,
+    }
+    assert found.symptom_guidance == again.symptom_guidance
+    assert found.new_symptoms and found.told and again.told

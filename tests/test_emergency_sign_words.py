@@ -51,6 +51,32 @@ FOUND = [
     "I don't know why, but I can't control my bladder",
     "I don't know why but my legs gave way",
     "No sé por qué pero no puedo orinar",
+    # an adverbial "without warning", "for no reason", "sin querer" never spares
+    "Without warning I lost control of my bladder",
+    "Without realising I wet myself",
+    "without warning my legs gave out",
+    "Without any warning both legs gave way",
+    "For no reason my legs keep giving way",
+    "no reason my legs are weak",
+    "never happened before my leg gave way",
+    "Sin querer me hice pis encima",
+    "Sin darme cuenta me hice pis encima",
+    "sin avisar me hice pis encima",
+    "Sin motivo se me doblan las dos piernas",
+    "Without meaning to I wet the bed",
+    "No idea why my legs went numb",
+    "Not sure why my leg keeps giving way",
+    "Sin previo aviso se me doblan las dos piernas",
+    "Sin saber por qué me orino encima",
+    # a negation that negates another word, or stands before the subject
+    "Not good today, no my legs keep giving way",
+    "Oh no I wet myself",
+    "Never had this before, I can't control my bladder",
+    "I had no warning, my legs gave way",
+    # "not able to", "ni"
+    "I'm not able to pee",
+    "No puedo ni orinar",
+    "I can't even pee",
 ]
 
 NOT_FOUND = [
@@ -72,6 +98,10 @@ NOT_FOUND = [
     "Me duele la pierna al subir escaleras",
     "I went to the toilet twice in the night",
     "What if I lose control of my bladder one day?",
+    "I have never wet myself",
+    "No me hago pis encima",
+    "No se me duermen las piernas",
+    "I have not noticed any numbness in my groin",
 ]
 
 

@@ -28,6 +28,7 @@ from tracking.safety.scanner import (
     self_harm_alert_unless_seen,
     text_fingerprint,
     texts_with_crisis_words,
+    texts_with_emergency_signs,
 )
 
 logger = logging.getLogger(__name__)
@@ -97,6 +98,11 @@ def evaluate_checkin(
         )
         if alert is not None:
             result.alerts.append(alert)
+    _, alert = written_signs_alert(
+        enrollment, source, [t for r in responses for t in _free_texts(r.answers)]
+    )
+    if alert is not None:
+        result.alerts.append(alert)
 
     for kind, severity, details in screening_alerts(by_key):
         alert = alert_raise(
@@ -298,8 +304,11 @@ def evaluate_draft(
             fingerprint=safety_fingerprint(answers, crisis_texts),
             details=details,
         )
+    signs, _raised = written_signs_alert(enrollment, source, texts, **{marker: True})
+    if signs != Crisis.NONE and clinical.SYMPTOMS_EMERGENCY not in found.symptom_groups:
+        found.symptom_groups = (clinical.SYMPTOMS_EMERGENCY, *found.symptom_groups)
     if found.new_symptoms:
-        told = False
+        told = signs == Crisis.TOLD
         for kind, severity, details in symptom_alerts(found.symptom_groups, **{marker: True}):
             raised = alert_raise(
                 enrollment=enrollment,
@@ -316,6 +325,27 @@ def evaluate_draft(
             )
         found.symptoms_told = told
     return found
+
+
+def written_signs_alert(
+    enrollment: Enrollment, source: str, texts: list[str], **marker: bool
+) -> tuple[Crisis, Alert | None]:
+    """Emergency signs (tracking.rules.symptom_words) in a check-in's free text: the
+    URGENT emergency-symptoms alert for the check-in's `source`, with the crisis words'
+    de-duplication (one not resolved per source; after it was resolved, a new one only
+    for other words: self_harm_alert_unless_seen). Crisis.NONE when none is written; the
+    alert raised now, if any. A yes to the emergency signs in the same check-in shares
+    that alert (one per kind and source)."""
+    sign_texts = texts_with_emergency_signs(texts)
+    if not sign_texts:
+        return Crisis.NONE, None
+    return self_harm_alert_unless_seen(
+        enrollment,
+        source=source,
+        fingerprint=text_fingerprint(sorted(sign_texts)),
+        details={"emergency_signs": True, "written": True, **marker},
+        kind=Alert.Kind.EMERGENCY_SYMPTOMS,
+    )
 
 
 def safety_fingerprint(answers: dict[str, Any], crisis_texts: Iterable[str]) -> str:

@@ -20,12 +20,20 @@ Phrases are in the scanner's normal form (lower case, no accents, short forms sp
   numbness that goes when they move is common and harmless. Wetting oneself *laughing*
   is an idiom. Any other word in between (a time, "this morning") and it is not spared.
   (Owner to confirm: sparing posture numbness is a judgement; see docs/red-flags.md.)
-* SIGN_NEGATIONS: a phrase right after one of these, with at most
-  SIGN_NEGATION_GAP words between and no sentence break or SIGN_CLAUSE_WORDS word
-  ("and", "but", "y", "pero"…) in between, is spared: "no numbness between my legs",
-  "I have not lost control of my bladder", "sin pérdida de control de la vejiga", "my
-  doctor told me to watch for loss of bladder control". The gap is short on purpose:
-  "I don't know why, but I can't control my bladder" is found.
+* SIGN_NEGATIONS: a phrase is spared only when the negation negates the symptom itself:
+  right before the phrase, or with at most SIGN_NEGATION_GAP words between that are all
+  SIGN_NEGATION_FILLERS ("have", "had", "any", "tengo"…): "no numbness between my
+  legs", "I have not had any numbness between my legs", "I have not lost control of my
+  bladder", "sin pérdida de control de la vejiga", "my doctor told me to watch for loss
+  of bladder control". Any other word between and it is found ("without *warning* I
+  lost control of my bladder", "no *reason* my legs are weak"). Never spared, when in
+  doubt (a miss is worse than a false alarm):
+  - after SIGN_NOT_NEGATIONS, adverbial phrases that start with a negation word but say
+    how or why it happened: "without warning", "for no reason", "never happened
+    before", "sin querer", "sin darme cuenta", "sin avisar", "sin motivo";
+  - a phrase starting with its subject (SIGN_SUBJECT_STARTS: "my legs…", "las dos
+    piernas…"): a negation of it comes after the subject, so "oh no my legs gave way"
+    is found.
 * A plain "bladder", "bowel" or "legs" is never a phrase: "my doctor checked my bladder"
   or "no bladder problems" finds nothing.
 """
@@ -36,7 +44,7 @@ from __future__ import annotations
 _CONTROL_EN = (
     "can not control", "could not control", "unable to control", "no control of",
     "no control over", "lost control of", "losing control of", "lose control of",
-    "loss of control of", "trouble controlling", "can not hold",
+    "loss of control of", "trouble controlling", "can not hold", "not able to control",
 )  # fmt: skip
 _BLADDER_EN = (
     "my bladder", "my bowels", "my bowel", "my pee", "my wee", "my urine", "my poo",
@@ -91,7 +99,8 @@ EMERGENCY_SIGN_WORDS: tuple[str, ...] = (
     "lost bladder control", "loss of bladder control", "no bladder control",
     "lost bowel control", "loss of bowel control", "no bowel control",
     "incontinence", "incontinent",
-    *(f"{c} {p}" for c in ("can not", "could not", "unable to", "have not been able to")
+    *(f"{c} {p}" for c in ("can not", "could not", "unable to", "have not been able to",
+                           "not able to", "can not even", "could not even")
       for p in _PEE_EN),
     *_WET_EN,
     *_NUMB_SADDLE_EN,
@@ -147,7 +156,8 @@ _LEGS_STATE_ES = (
 )  # fmt: skip
 EMERGENCY_SIGN_WORDS_ES: tuple[str, ...] = (
     *(f"{c} {b}" for c in _CONTROL_ES for b in _BLADDER_ES),
-    *(f"{c} {p}" for c in ("no puedo", "no consigo", "no soy capaz de") for p in _PEE_ES),
+    *(f"{c} {p}" for c in ("no puedo", "no consigo", "no soy capaz de", "no puedo ni",
+                           "no consigo ni", "no soy capaz ni de") for p in _PEE_ES),
     *_WET_ES,
     *(f"{n} {p}" for n in _NUMB_ES for p in _SADDLE_ES),
     *(f"{p} {s}" for p in ("entrepierna", "zona genital", "partes intimas", "genitales")
@@ -189,17 +199,36 @@ NOT_EMERGENCY_SIGN: dict[str, tuple[str, ...]] = {
 SIGN_NEGATIONS: tuple[str, ...] = (
     "no", "not", "never", "without", "nor", "neither", "none", "denies",
     "watch for", "look out for", "signs of", "signs like", "such as", "in case of",
-    "what if", "sin", "nunca", "ni", "tampoco", "ningun", "ninguna", "por si",
-    "vigilar", "signos de", "sintomas como",
+    "what if", "what if i", "in case i", "sin", "nunca", "ni", "tampoco", "ningun",
+    "ninguna", "por si", "vigilar", "signos de", "sintomas como",
 )  # fmt: skip
-"""Words that spare an emergency-sign phrase coming soon after them (SIGN_NEGATION_GAP)."""
+"""Words that spare an emergency-sign phrase right after them, or with only
+SIGN_NEGATION_FILLERS words between (at most SIGN_NEGATION_GAP of them)."""
 SIGN_NEGATION_GAP = 2
-"""At most this many words between a SIGN_NEGATIONS word and the phrase it spares."""
-SIGN_CLAUSE_WORDS: tuple[str, ...] = (
-    "and", "but", "so", "because", "now", "since", "today", "though", "although", "yet",
-    "y", "pero", "porque", "aunque", "ahora", "desde", "hoy",
+"""At most this many SIGN_NEGATION_FILLERS words between a negation and the phrase."""
+SIGN_NEGATION_FILLERS: tuple[str, ...] = (
+    "have", "has", "had", "been", "any", "ever", "felt", "noticed", "got", "really",
+    "tengo", "tiene", "he", "ha", "hay", "notado", "sentido", "tenido",
 )  # fmt: skip
-"""Words that end a negation's reach: "I don't know why but my legs gave way" is found."""
+"""The only words that may stand between a negation and the phrase it spares: the
+ones that carry a negation onto its symptom ("have not had any numbness"). Any other
+word ("without *warning* I lost control", "no *reason* my legs are weak") and the
+negation negates something else: the phrase is found."""
+SIGN_NOT_NEGATIONS: tuple[str, ...] = (
+    "without warning", "without any warning", "without realising", "without realizing",
+    "without noticing", "without meaning to", "without thinking", "without reason",
+    "without any reason", "no reason", "for no reason", "no idea why", "no clue why",
+    "never happened before", "never had this before", "not sure why", "no warning",
+    "sin querer", "sin darme cuenta", "sin avisar", "sin motivo", "sin razon",
+    "sin previo aviso", "sin saber por que", "sin mas", "nunca me habia pasado",
+    "no se por que", "no se como",
+)  # fmt: skip
+"""Adverbial phrases that start with a negation word but never spare: they say how
+or why it happened, not that it did not ("sin querer me hice pis encima")."""
+SIGN_SUBJECT_STARTS: tuple[str, ...] = ("my", "both", "i", "las dos", "ambas", "la pierna")
+"""A phrase starting with its subject ("my legs gave way", "las dos piernas se me
+doblan") is never spared by a negation before that subject: a negation of the symptom
+comes after it ("my legs did not give way"), so "no my legs keep giving way" is found."""
 
 
 def emergency_sign_words() -> tuple[str, ...]:

@@ -98,14 +98,28 @@ def _not_followed_by(phrase: str, guards: Mapping[str, tuple[str, ...]]) -> str:
 _SPARED = "spared"
 
 
-def _spared_after(negations: Iterable[str], gap: int, clause_words: Iterable[str]) -> str:
-    """An optional lead-in: one of `negations`, then at most `gap` words, none of them a
-    sentence break or one of `clause_words`. A match that has it is spared
-    (`_unspared`): "no numbness between my legs", "not lost control of my bladder"."""
-    stops = "|".join(map(re.escape, sorted(normalise(w) for w in clause_words)))
-    word = r"(?!(?:" + stops + ")" + _END + r")[0-9a-z]+" if stops else r"[0-9a-z]+"
-    leads = "|".join(map(re.escape, sorted({normalise(n) for n in negations} - {""})))
-    return rf"(?P<{_SPARED}>(?:{leads}) (?:{word} ){{0,{gap}}})?"
+def _spared_after(
+    negations: Iterable[str],
+    gap: int,
+    fillers: Iterable[str],
+    not_negations: Iterable[str],
+    subject_starts: Iterable[str],
+) -> str:
+    """An optional lead-in: one of `negations` that does not start one of
+    `not_negations` ("without warning", "sin querer"), then at most `gap` of `fillers`
+    ("had", "any"), and no phrase starting with one of `subject_starts` ("my legs…")
+    after it. A match that has it is spared (`_unspared`): "no numbness between my
+    legs", "not lost control of my bladder", "have not had any numbness…"."""
+
+    def either(words: Iterable[str]) -> str:
+        return "|".join(map(re.escape, sorted({normalise(w) for w in words} - {""})))
+
+    never = rf"(?!(?:{either(not_negations)}){_END})"
+    subject = rf"(?!(?:{either(subject_starts)}){_END})"
+    return (
+        rf"(?P<{_SPARED}>{never}(?:{either(negations)}) "
+        rf"(?:(?:{either(fillers)}) ){{0,{gap}}}{subject})?"
+    )
 
 
 def _whole_words(
@@ -136,7 +150,11 @@ def _emergency_sign_pattern() -> re.Pattern[str] | None:
         forms={},
         guards=rules.NOT_EMERGENCY_SIGN,
         lead_in=_spared_after(
-            rules.SIGN_NEGATIONS, rules.SIGN_NEGATION_GAP, rules.SIGN_CLAUSE_WORDS
+            rules.SIGN_NEGATIONS,
+            rules.SIGN_NEGATION_GAP,
+            rules.SIGN_NEGATION_FILLERS,
+            rules.SIGN_NOT_NEGATIONS,
+            rules.SIGN_SUBJECT_STARTS,
         ),
     )
 
@@ -186,6 +204,12 @@ def holds_emergency_signs(texts: Iterable[str | None]) -> bool:
     does not spare (tracking.rules.symptom_words: a negation before it, a posture after)."""
     pattern = _emergency_sign_pattern()
     return pattern is not None and any(_unspared(pattern, _checked_form(t)) for t in texts if t)
+
+
+def texts_with_emergency_signs(texts: Iterable[str | None]) -> list[str]:
+    """Those of `texts` (each field of an entry on its own) that hold an emergency sign
+    its rule does not spare (`holds_emergency_signs`)."""
+    return [t for t in texts if t and holds_emergency_signs([t])]
 
 
 def _hits(texts: list[str], settings: PracticeSettings) -> tuple[list[str], list[str]]:
