@@ -1,5 +1,6 @@
-"""The extra PHQ-9 after a positive PHQ-2: the patient picks item 9 = 2 ("Several
-days"), goes Back, changes it to 0 and sends. The urgent alert stays (the answer was
+"""The weekly check-in's self-harm question (PHQ-9 item 9; the weekly PHQ-9 after a
+positive PHQ-2 carries that answer over and does not ask it again): the patient picks
+2 ("Several days"), goes Back, changes it to 0 and sends. The urgent alert stays (the answer was
 seen), but the results page says what was sent, not "You said you have had
 thoughts…", while still offering the help; the clinician's alert page says plainly
 that the check-in was then sent with 0 on item 9 after the earlier 2."""
@@ -47,7 +48,7 @@ STAFF = {
 }
 MAY_NOT = "they may not have submitted it"
 
-MOOD = {f"phq{n}": 2 for n in range(1, 9)}
+MOOD = {"phq1": 2, "phq2": 2}
 
 
 def url(checkin: CheckIn) -> str:
@@ -55,14 +56,17 @@ def url(checkin: CheckIn) -> str:
 
 
 @pytest.fixture
-def extra(cast, client, enrollment) -> CheckIn:
-    """The week 3 check-in sent with a positive PHQ-2: the extra PHQ-9 is open."""
+def weekly(cast, client, enrollment) -> CheckIn:
+    """The week 3 check-in, open, its self-harm question not answered yet."""
     enrollment.country = "GB"
     enrollment.save(update_fields=["country"])
     week3 = started_two_weeks_ago(enrollment)["week-3"]
     client.force_login(cast.patient)
-    client.post(url(week3), post_for(week3.instrument_keys, phq2={"phq1": 2, "phq2": 2}))
-    return CheckIn.objects.get(enrollment=enrollment, kind=CheckIn.Kind.EXTRA)
+    return week3
+
+
+def sent(checkin: CheckIn, item9: int) -> dict:
+    return post_for(checkin.instrument_keys, phq2=MOOD, phq9_item9={"phq9": item9})
 
 
 def self_harm(enrollment) -> Alert:
@@ -74,21 +78,21 @@ def speak(user, language: str) -> None:
     user.save(update_fields=["language"])
 
 
-def changed_back(client, extra: CheckIn) -> None:
+def changed_back(client, weekly: CheckIn) -> None:
     """Item 9 = 2 saved (the quiet save on Next), then sent with 0."""
-    client.post(url(extra), {"action": "save", "phq9__phq9": "2"}, HTTP_HX_REQUEST="true")
-    assert self_harm(extra.enrollment).details.get("draft") is True
-    client.post(url(extra), post_for(extra.instrument_keys, phq9={**MOOD, "phq9": 0}))
-    extra.refresh_from_db()
-    assert extra.status == CheckIn.Status.COMPLETED
+    client.post(url(weekly), {"action": "save", "phq9_item9__phq9": "2"}, HTTP_HX_REQUEST="true")
+    assert self_harm(weekly.enrollment).details.get("draft") is True
+    client.post(url(weekly), sent(weekly, 0))
+    weekly.refresh_from_db()
+    assert weekly.status == CheckIn.Status.COMPLETED
 
 
 @pytest.mark.parametrize("language", ["en", "es"])
-def test_the_results_say_what_was_sent_and_still_offer_help(cast, client, extra, language):
+def test_the_results_say_what_was_sent_and_still_offer_help(cast, client, weekly, language):
     speak(cast.patient, language)
-    changed_back(client, extra)
-    assert self_harm(extra.enrollment).status == Alert.Status.OPEN  # the alert stands
-    page = client.get(url(extra) + "?done=1").content.decode()
+    changed_back(client, weekly)
+    assert self_harm(weekly.enrollment).status == Alert.Status.OPEN  # the alert stands
+    page = client.get(url(weekly) + "?done=1").content.decode()
     assert YOU_SAID[language] not in page
     assert CHANGED[language] in page
     assert TOLD_FIRST[language] in page
@@ -98,19 +102,19 @@ def test_the_results_say_what_was_sent_and_still_offer_help(cast, client, extra,
 
 
 @pytest.mark.parametrize("language", ["en", "es"])
-def test_a_sent_answer_above_zero_still_reads_as_said(cast, client, extra, language):
+def test_a_sent_answer_above_zero_still_reads_as_said(cast, client, weekly, language):
     speak(cast.patient, language)
-    client.post(url(extra), {"action": "save", "phq9__phq9": "2"}, HTTP_HX_REQUEST="true")
-    client.post(url(extra), post_for(extra.instrument_keys, phq9={**MOOD, "phq9": 1}))
-    page = client.get(url(extra) + "?done=1").content.decode()
+    client.post(url(weekly), {"action": "save", "phq9_item9__phq9": "2"}, HTTP_HX_REQUEST="true")
+    client.post(url(weekly), sent(weekly, 1))
+    page = client.get(url(weekly) + "?done=1").content.decode()
     assert YOU_SAID[language] in page
     assert CHANGED[language] not in page
 
 
 @pytest.mark.parametrize("language", ["en", "es"])
-def test_the_alert_page_says_the_check_in_was_sent_with_0(cast, client, extra, language):
-    changed_back(client, extra)
-    alert = self_harm(extra.enrollment)
+def test_the_alert_page_says_the_check_in_was_sent_with_0(cast, client, weekly, language):
+    changed_back(client, weekly)
+    alert = self_harm(weekly.enrollment)
     speak(cast.clinician, language)
     client.force_login(cast.clinician)
     page = client.get(reverse("alert_detail", args=[alert.pk])).content.decode()
@@ -118,19 +122,19 @@ def test_the_alert_page_says_the_check_in_was_sent_with_0(cast, client, extra, l
     assert MAY_NOT not in page
 
 
-def test_before_it_is_sent_the_alert_page_says_it_may_not_be(cast, client, extra):
-    client.post(url(extra), {"action": "save", "phq9__phq9": "2"}, HTTP_HX_REQUEST="true")
+def test_before_it_is_sent_the_alert_page_says_it_may_not_be(cast, client, weekly):
+    client.post(url(weekly), {"action": "save", "phq9_item9__phq9": "2"}, HTTP_HX_REQUEST="true")
     client.force_login(cast.clinician)
-    alert = self_harm(extra.enrollment)
+    alert = self_harm(weekly.enrollment)
     page = client.get(reverse("alert_detail", args=[alert.pk])).content.decode()
     assert MAY_NOT in page
     assert "They then submitted" not in page
 
 
-def test_sent_with_the_same_answer_the_alert_page_says_so(cast, client, extra):
-    client.post(url(extra), {"action": "save", "phq9__phq9": "2"}, HTTP_HX_REQUEST="true")
-    client.post(url(extra), post_for(extra.instrument_keys, phq9={**MOOD, "phq9": 2}))
+def test_sent_with_the_same_answer_the_alert_page_says_so(cast, client, weekly):
+    client.post(url(weekly), {"action": "save", "phq9_item9__phq9": "2"}, HTTP_HX_REQUEST="true")
+    client.post(url(weekly), sent(weekly, 2))
     client.force_login(cast.clinician)
-    alert = self_harm(extra.enrollment)
+    alert = self_harm(weekly.enrollment)
     page = client.get(reverse("alert_detail", args=[alert.pk])).content.decode()
     assert "They then submitted the check-in with the same answer." in page
