@@ -1,4 +1,4 @@
-"""The weekly check-in's self-harm question (PHQ-9 item 9; the weekly PHQ-9 after a
+"""The weekly check-in's self-harm question (PHQ-9 item 9; the extra PHQ-9 after a
 positive PHQ-2 carries that answer over and does not ask it again): the patient picks
 2 ("Several days"), goes Back, changes it to 0 and sends. The urgent alert stays (the answer was
 seen), but the results page says what was sent, not "You said you have had
