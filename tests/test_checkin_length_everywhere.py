@@ -52,8 +52,9 @@ def _speaks(patient, language: str) -> None:
 @pytest.mark.parametrize(
     ("language", "length"),
     [
-        ("en", "10 short questions. It takes about 3 minutes."),
-        ("es", "10 preguntas cortas. Toma alrededor de 3 minutos."),
+        # The PHQ-9's 10 less the 3 the weekly check-in asked (CheckIn.answered_before).
+        ("en", "7 short questions. It takes about 2 minutes."),
+        ("es", "7 preguntas cortas. Toma alrededor de 2 minutos."),
     ],
 )
 def test_the_offer_of_more_mood_questions_says_what_today_says(

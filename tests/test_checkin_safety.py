@@ -222,9 +222,9 @@ def test_a_positive_phq2_raises_a_routine_alert_and_opens_the_phq9_today(client,
     assert "One more step today" in page and url(extra) in page
     form = client.get(url(extra)).content.decode()
     assert "A few more questions about your mood" in form and ">Your mood</h2>" in form
-    # The full PHQ-9, severe (20+): urgent review. Items 1 and 2 are the PHQ-2's answers
-    # (2 + 1), carried over and not asked again: 3 + 6 × 3 = 21.
-    severe = {f"phq{n}": 3 for n in range(3, 9)} | {"phq9": 0}
+    # The full PHQ-9, severe (20+): urgent review. Items 1, 2 and 9 are the weekly
+    # check-in's (2, 1 and 0: CheckIn.answered_before), so 2 + 1 + 6 × 3 = 21.
+    severe = {f"phq{n}": 3 for n in range(3, 9)}
     client.post(url(extra), post_for(extra.instrument_keys, phq9=severe))
     assert ("phq9_high", "urgent") in alerts(week3.enrollment)
     done = client.get(url(extra) + "?done=1").content.decode()

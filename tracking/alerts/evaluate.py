@@ -90,7 +90,8 @@ def evaluate_checkin(
     source = f"checkin:{checkin.pk}"
     result = CheckinEvaluation()
 
-    self_harm = self_harm_details(responses, settings)
+    # Answers carried over from the check-in before (rules.asked_here) raised their own.
+    self_harm = self_harm_details(responses, settings, answered_before=checkin.answered_before)
     if self_harm is not None:
         result.safety = True
         result.crisis, alert = self_harm_alert_unless_seen(
@@ -359,16 +360,23 @@ def safety_fingerprint(answers: dict[str, Any], crisis_texts: Iterable[str]) -> 
 
 
 def self_harm_details(
-    responses: list[Response], settings: PracticeSettings
+    responses: list[Response],
+    settings: PracticeSettings,
+    *,
+    answered_before: dict | None = None,
 ) -> tuple[dict, str] | None:
     """The self-harm alert's details and `safety_fingerprint`, or None: no safety answer
     above 0 and no crisis words. The demo data (tracking.demo) builds its alert with
-    this too, so the alert says what the check-in's answers say."""
+    this too, so the alert says what the check-in's answers say. `answered_before`: the
+    check-in's answers carried over from the one before (CheckIn.answered_before), which
+    are not read (rules.asked_here: that check-in's own alert covers them)."""
     answers: dict[str, Any] = {}
+    carried = answered_before or {}
     for response in responses:
         safety_item = (response.instrument.scoring or {}).get("safety_item")
         if safety_item:
-            value = response.answers.get(safety_item)
+            asked = clinical.asked_here(response.answers, carried.get(response.instrument_key))
+            value = asked.get(safety_item)
             if clinical.is_self_harm_answer(value):
                 # "item9" for PHQ-9; any other instrument's safety item by its own key.
                 name = "item9" if safety_item == clinical.PHQ9_SAFETY_ITEM else safety_item

@@ -120,6 +120,10 @@ class Results:
     # still shows (the earlier answer was seen, and the clinic may call), in words that
     # do not say they gave an answer they took back.
     answer_changed: bool = False
+    # A self-harm answer carried over from the check-in before (the full PHQ-9 after
+    # the weekly one: rules.carries_self_harm_answer), not asked here: one short line
+    # with the way to help, not the crisis box the patient saw minutes before.
+    self_harm_before: bool = False
     crisis_md: str = ""
     scores: dict[str, dict] = field(default_factory=dict)
     # The groups of the weekly "any new symptoms?" answered yes (tracking.rules'
@@ -259,11 +263,13 @@ def checkin_results(checkin: CheckIn) -> Results:
 
     pain = change(_("Average pain"), rules.PAIN_AVG)
     safety_answer = False
+    carried = checkin.answered_before or {}
     for response in mine.values():
         # A practice's own PHQ-9 stored with other rules is read with ours.
         scoring = with_shipped_rules(response.instrument).scoring
         safety_item = (scoring or {}).get("safety_item")
-        if safety_item and rules.is_self_harm_answer(response.answers.get(safety_item)):
+        asked = rules.asked_here(response.answers, carried.get(response.instrument_key))
+        if safety_item and rules.is_self_harm_answer(asked.get(safety_item)):
             safety_answer = True
     found = list(
         Alert.objects.filter(
@@ -314,6 +320,7 @@ def checkin_results(checkin: CheckIn) -> Results:
         safety_answer=safety_answer,
         self_harm_open=bool(alert_statuses - {Alert.Status.RESOLVED}),
         answer_changed=answer_changed,
+        self_harm_before=rules.carries_self_harm_answer(carried),
         crisis_md=crisis_md,
         scores={key: r.scores for key, r in mine.items()},
         symptom_groups=symptom_groups,

@@ -223,8 +223,13 @@ def checkins_ensure_scheduled(enrollment: Enrollment, *, now: datetime | None = 
 
 
 def extra_slot(checkin: CheckIn) -> str:
-    """The slot of the extra check-in a rule opens after `checkin` (e.g. "week-3-phq9")."""
-    return f"{checkin.slot}-more"
+    """The slot of the extra check-in a rule opens after `checkin` (e.g. "week-3-more")."""
+    return extra_slot_after(checkin.slot)
+
+
+def extra_slot_after(slot: str) -> str:
+    """The slot of the extra check-in a rule opens after the check-in at `slot`."""
+    return f"{slot}-more"
 
 
 def interim_slot(week: int) -> str:

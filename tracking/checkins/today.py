@@ -7,6 +7,7 @@ from django.http import HttpRequest
 from django.utils import timezone
 
 from programs.models import Enrollment
+from tracking import rules
 from tracking.checkins.selectors import (
     checkin_card_heading,
     last_open_day,
@@ -24,6 +25,9 @@ def checkin_card(request: HttpRequest, enrollment: Enrollment) -> dict | None:
     checkin = found.checkin
     # The questions the patient will be asked, in their language (as the form asks).
     length = checkin_length(found, enrollment.practice_id)
+    # The full PHQ-9 after a self-harm answer at the check-in before: support first
+    # (rules.carries_self_harm_answer), these questions can wait.
+    support_first = rules.carries_self_harm_answer(checkin.answered_before)
     return {
         "template": "tracking/patient/checkin/today_card.html",
         "checkin": checkin,
@@ -31,6 +35,7 @@ def checkin_card(request: HttpRequest, enrollment: Enrollment) -> dict | None:
         "length": length,
         "last_day": last_open_day(checkin, enrollment),
         "started": bool(checkin.draft),
+        "support_first": support_first,
         # An open check-in is Today's one filled action (issue 19): the rest step back.
-        "primary": True,
+        "primary": not support_first,
     }

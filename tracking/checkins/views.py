@@ -45,6 +45,7 @@ from tracking.checkins.services import (
     AlreadyDone,
     CheckInAnswerError,
     NotAvailable,
+    answered_before_count,
     checkin_instruments,
     checkin_record,
     checkin_safety_unsaved,
@@ -132,6 +133,8 @@ def _form_page(
             "conflict": conflict,
             "edited_from": draft_version(checkin),
             "question_count": form.question_count,
+            # Answered at the check-in before, not asked again (CheckIn.answered_before).
+            "answered_before": answered_before_count(checkin),
             "recall_note": form.recall_note,
             "last_day": last_open_day(checkin, enrollment),
             "has_draft": bool(checkin.draft) and not form.is_bound,

@@ -35,6 +35,7 @@ from programs.models import (
 from tracking import rules
 from tracking.alerts.wording import safety_item_name
 from tracking.band_labels import band_label
+from tracking.checkins.schedule import extra_slot_after
 from tracking.clinic.checkin_charts import CheckInItem, opened_checkins
 from tracking.expressions import min_practice_seconds
 from tracking.instruments import registry
@@ -51,6 +52,9 @@ class AnswerRow:
     # workflow (rules.is_self_harm_answer).
     safety_name: str = ""
     flagged: bool = False
+    # Not asked in this check-in but carried over from the one before it
+    # (CheckIn.answered_before): that check-in's title ("Week 3 check-in").
+    carried_from: str = ""
 
 
 @dataclass
@@ -109,8 +113,8 @@ def _item_text(item: dict) -> str:
     return text
 
 
-def _answer_row(item: dict, value: Any, instrument: Any) -> AnswerRow:
-    row = AnswerRow(_item_text(item), _answer_text(item, value))
+def _answer_row(item: dict, value: Any, instrument: Any, *, carried_from: str = "") -> AnswerRow:
+    row = AnswerRow(_item_text(item), _answer_text(item, value), carried_from=carried_from)
     if item.get("key") == (instrument.scoring or {}).get("safety_item"):
         row.safety_name = safety_item_name(item["key"])
         row.flagged = rules.is_self_harm_answer(value)
@@ -124,14 +128,20 @@ def patient_checkin_answers(enrollment: Enrollment, now: datetime) -> list[Check
     queries."""
     reader = translation.get_language()
     checkins = {item.pk: item for item in reversed(opened_checkins(enrollment, now))}
+    # An extra check-in's answers carried over from the one that opened it are marked
+    # with that check-in's title (schedule.extra_slot_after: the extra's slot).
+    opened_by = {extra_slot_after(item.slot): item.title for item in checkins.values()}
     by_checkin: dict[int, list[ResponseView]] = {pk: [] for pk in checkins}
     for r in (
         Response.objects.filter(checkin__enrollment=enrollment, checkin__opens_at__lte=now)
         .select_related("instrument")
+        .annotate(answered_before=F("checkin__answered_before"))
         .order_by("checkin_id", "pk")
     ):
         items = registry.items_in(r.instrument, reader) if r.instrument.items else []
         shown = registry.shown_language(r.instrument, reader)
+        carried = (r.answered_before or {}).get(r.instrument_key) or {}
+        before = opened_by.get(checkins[r.checkin_id].slot, "") if carried else ""
         by_checkin[r.checkin_id].append(
             ResponseView(
                 key=r.instrument_key,
@@ -139,7 +149,15 @@ def patient_checkin_answers(enrollment: Enrollment, now: datetime) -> list[Check
                 version=r.instrument_version,
                 total=(r.scores or {}).get("total"),
                 band=band_label((r.scores or {}).get("band")) or None,
-                answers=[_answer_row(i, r.answers.get(i["key"]), r.instrument) for i in items],
+                answers=[
+                    _answer_row(
+                        i,
+                        r.answers.get(i["key"]),
+                        r.instrument,
+                        carried_from=before if i["key"] in carried else "",
+                    )
+                    for i in items
+                ],
                 language=r.language,
                 answered_in=answered_in_note(r.language, shown),
             )

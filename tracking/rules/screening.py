@@ -175,6 +175,27 @@ PHQ9_ITEMS_ASKED_IN: dict[str, tuple[str, ...]] = {
 }
 
 
+def asked_here(answers: Mapping[str, object], carried: Mapping[str, object] | None) -> dict:
+    """A response's answers less those carried over from the check-in before
+    (CheckIn.answered_before's, for its instrument): the ones this check-in asked.
+
+    The safety rules read only these. A carried-over answer started its safety
+    workflow at the check-in that asked it (its own URGENT alert, escalation and crisis
+    help, minutes before): the same answer, copied, never raises a second alert, nor a
+    new one after that alert was resolved, and the results page does not say it was
+    just given."""
+    return {item: value for item, value in answers.items() if item not in (carried or {})}
+
+
+def carries_self_harm_answer(answered_before: Mapping[str, Mapping[str, object]] | None) -> bool:
+    """Whether a check-in's carried-over answers (CheckIn.answered_before) hold a
+    self-harm answer (PHQ-9 item 9 above 0). Its results page then shows one short line
+    with the way to help (the full crisis help was shown minutes before), and Today does
+    not press it as the main thing to do: support comes first, more questions can wait."""
+    carried = (answered_before or {}).get(PHQ9) or {}
+    return is_self_harm_answer(carried.get(PHQ9_SAFETY_ITEM))
+
+
 def phq9_answers_given(answers_by_instrument: Mapping[str, Mapping[str, object]]) -> dict:
     """The PHQ-9 answers (item key → answer) a check-in's answers (instrument key →
     item key → answer) already hold: its own PHQ-9's are none to carry (that check-in
