@@ -212,11 +212,16 @@ def us_patient(client, cast, enrollment):
 
 
 @pytest.fixture
-def week3(enrollment):
+def week3(request, enrollment):
     """The patient's week 3 check-in, open today: the baseline was done two weeks ago
-    with default answers (override `week3` in a module for other answers)."""
+    with default answers (override `week3` in a module for other answers). A module's
+    `pytest.mark.patient_country("US")` sets where the patient is: the crisis and
+    emergency numbers follow it."""
     from tests.checkin_data import started_two_weeks_ago
 
+    if country := request.node.get_closest_marker("patient_country"):
+        enrollment.country = country.args[0]
+        enrollment.save(update_fields=["country"])
     return started_two_weeks_ago(enrollment)["week-3"]
 
 

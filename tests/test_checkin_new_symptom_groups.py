@@ -17,25 +17,20 @@ import pytest
 from django.urls import reverse
 
 from programs.models import Enrollment, EnrollmentStatus
-from tests.checkin_data import post_for, record_at_open, started_two_weeks_ago
+from tests.checkin_data import post_for, record_at_open
 from tracking import rules
 from tracking.alerts.evaluate import evaluate_checkin
 from tracking.instruments.registry import instrument_save, sync_shipped
 from tracking.instruments.shipped import definition_for
 from tracking.models import Alert, CheckIn, Instrument, Response
 
+pytestmark = pytest.mark.patient_country("US")  # the crisis and emergency numbers follow it
+
 E, D = rules.NEW_SYMPTOMS_EMERGENCY_ITEM, rules.NEW_SYMPTOMS_DOCTOR_ITEM
 GO_TODAY = 'Please go to the emergency department today, or call <a href="tel:911">911</a>.'
 DOCTOR_SOON = "Please contact your doctor soon, today or in the next day or two."
 ALSO = "You also said yes to other new symptoms"
 OLD_GUIDANCE = "Other new symptoms also need a doctor."
-
-
-@pytest.fixture
-def week3(enrollment) -> CheckIn:
-    enrollment.country = "US"  # the emergency number follows the patient's country
-    enrollment.save(update_fields=["country"])
-    return started_two_weeks_ago(enrollment)["week-3"]
 
 
 def url(checkin: CheckIn) -> str:

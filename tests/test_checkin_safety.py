@@ -18,7 +18,6 @@ from tests.checkin_data import (
     post_for,
     record_at_open,
     schedule_from_start,
-    started_two_weeks_ago,
     without_fingerprint,
 )
 from tracking import rules
@@ -28,12 +27,7 @@ from tracking.checkins.services import checkin_record, checkin_save_draft
 from tracking.models import Alert, CheckIn, PracticeSettings
 from tracking.safety.copy import days_words, duration_words
 
-
-@pytest.fixture
-def week3(enrollment) -> CheckIn:
-    enrollment.country = "GB"  # the crisis numbers follow the patient's country
-    enrollment.save(update_fields=["country"])
-    return started_two_weeks_ago(enrollment)["week-3"]
+pytestmark = pytest.mark.patient_country("GB")  # the crisis and emergency numbers follow it
 
 
 def url(checkin: CheckIn) -> str:

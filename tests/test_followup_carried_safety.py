@@ -11,11 +11,13 @@ import pytest
 from django.core import mail
 from django.urls import reverse
 
-from tests.checkin_data import post_for, started_two_weeks_ago
+from tests.checkin_data import post_for
 from tests.test_alerts_factories import CONTACTED
 from tracking import rules
 from tracking.alerts.services import alert_resolve
 from tracking.models import Alert, CheckIn
+
+pytestmark = pytest.mark.patient_country("US")  # the crisis and emergency numbers follow it
 
 P9 = rules.PHQ9
 REST = {f"phq9__phq{n}": "1" for n in range(3, 9)} | {"phq9__phq10": "1"}
@@ -84,13 +86,6 @@ def url(checkin: CheckIn) -> str:
 def speak(user, language: str) -> None:
     user.language = language
     user.save(update_fields=["language"])
-
-
-@pytest.fixture
-def week3(enrollment) -> CheckIn:
-    enrollment.country = "US"
-    enrollment.save(update_fields=["country"])
-    return started_two_weeks_ago(enrollment)["week-3"]
 
 
 def weekly_then_extra(client, cast, week3, *, item9: int = 1) -> CheckIn:

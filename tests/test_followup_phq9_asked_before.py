@@ -8,13 +8,15 @@ from __future__ import annotations
 import pytest
 from django.urls import reverse
 
-from tests.checkin_data import post_for, started_two_weeks_ago
+from tests.checkin_data import post_for
 from tracking import rules
 from tracking.checkins.selectors import patient_checkin
 from tracking.checkins.services import checkin_length
 from tracking.instruments import registry
 from tracking.instruments.scoring import score
 from tracking.models import CheckIn, Instrument, Response
+
+pytestmark = pytest.mark.patient_country("US")  # the crisis and emergency numbers follow it
 
 W, P2, P9 = rules.WEEKLY_SAFETY, rules.PHQ2, rules.PHQ9
 
@@ -36,13 +38,6 @@ GIVEN = [
 @pytest.mark.parametrize(("answers", "given"), GIVEN)
 def test_phq9_answers_given(answers, given):
     assert rules.phq9_answers_given(answers) == given
-
-
-@pytest.fixture
-def week3(enrollment) -> CheckIn:
-    enrollment.country = "US"
-    enrollment.save(update_fields=["country"])
-    return started_two_weeks_ago(enrollment)["week-3"]
 
 
 def _weekly_then_extra(client, cast, week3) -> CheckIn:

@@ -9,9 +9,11 @@ from __future__ import annotations
 import pytest
 from django.urls import reverse
 
-from tests.checkin_data import post_for, started_two_weeks_ago
+from tests.checkin_data import post_for
 from tracking import rules
 from tracking.models import CheckIn
+
+pytestmark = pytest.mark.patient_country("US")  # the crisis and emergency numbers follow it
 
 S, C = rules.RESULTS_SYMPTOMS, rules.RESULTS_CRISIS
 NONE = rules.symptom_guidance(())
@@ -52,13 +54,6 @@ CRISIS = "You do not have to face this alone"
 NEXT = "What happens next."
 EXTRA = "One more step today"
 PROGRESS = "This week vs your start"
-
-
-@pytest.fixture
-def week3(enrollment) -> CheckIn:
-    enrollment.country = "US"
-    enrollment.save(update_fields=["country"])
-    return started_two_weeks_ago(enrollment)["week-3"]
 
 
 def _done_page(client, cast, week3, *, phq9: int, emergency: int) -> str:
