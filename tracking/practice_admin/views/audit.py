@@ -109,6 +109,9 @@ ACTION_LABELS = {
     "practice_safety.chain_changed": _("Changed the escalation chain"),
     "practice_safety.changed": _("Changed the practice's safety settings"),
     "practice_safety.resources_changed": _("Changed crisis resources"),
+    "practice_safety.within_limits": _(
+        "Safety settings brought within the app's new limits (an app update)"
+    ),
     "reminders.paused": _("Paused a patient's reminders"),
     "reminders.resumed": _("Resumed a patient's reminders"),
     "reminders.unsubscribed": _("Unsubscribed from email reminders"),
