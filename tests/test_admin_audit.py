@@ -117,11 +117,17 @@ def test_the_last_day_of_the_calendar_is_a_date_like_any_other(admin_client, tra
     export = admin_client.get(reverse("admin_audit_csv"), every_day)
     assert export.status_code == 200
     rows = list(csv.reader(io.StringIO(export.content.decode())))[1:]
-    # The trail's 3 events, and the page's own view of them (audited too).
+    # The trail's 3 events; the page's own view of them (audited too) when asked for.
+    assert [r for r in rows if r[2].startswith("audit.")] == []
+    export = admin_client.get(
+        reverse("admin_audit_csv"), {**every_day, "include_trail_views": "on"}
+    )
+    rows = list(csv.reader(io.StringIO(export.content.decode())))[1:]
     assert len([r for r in rows if not r[2].startswith("audit.")]) == 3
     assert {r[2] for r in rows if r[2].startswith("audit.")} == {
         "audit.viewed",
         "audit.patient_viewed",
+        "audit.exported",
     }
 
 
@@ -290,3 +296,40 @@ def test_a_from_date_after_the_to_date_is_said_plainly_not_shown_as_no_events(ad
     assert "No events match these filters." not in page and "0 events" not in page
     assert "the To date is before the From date" in page
     assert 'value="2027-03-12"' in page and 'value="2026-03-10"' in page  # kept as typed
+
+
+def test_three_refreshes_leave_the_real_events_on_page_one(admin_client, cast):
+    for n in range(50):
+        event(
+            "enrollment.viewed",
+            practice=cast.practice,
+            actor=cast.clinician,
+            subject=cast.patient,
+            object_id=str(n),
+        )
+    for _refresh in range(3):
+        response = admin_client.get(reverse("admin_audit"))
+    # Each view is still recorded: the trail seen, and whose events were on it.
+    assert AuditEvent.objects.filter(action="audit.viewed").count() == 3
+    assert AuditEvent.objects.filter(action="audit.patient_viewed").count() == 3
+    # But page 1 holds the 50 events the admin came for, not their own reads.
+    assert [e.action for e, _l in response.context["rows"]] == ["enrollment.viewed"] * 50
+    assert "50 events" in response.text and "Page 1 of" not in response.text
+    assert "Include views of this audit trail" in response.text
+
+
+def test_the_trails_own_views_show_when_asked_and_are_no_persons_read(admin_client, cast, trail):
+    url = reverse("admin_audit")
+    admin_client.get(url)  # one view: 1 audit.viewed, 2 person-reads (2 patients shown)
+    reads = AuditEvent.objects.filter(action="audit.patient_viewed")
+    assert reads.count() == 2
+    page = admin_client.get(url, {"include_trail_views": "on"})
+    labels = [label for _e, label in page.context["rows"]]
+    assert "Viewed the audit trail" in labels
+    assert "Viewed a patient's events in the audit trail" in labels
+    assert page.context["form"]["include_trail_views"].value() is True
+    # That page showed the 2 person-reads: no read of a read is recorded, only the
+    # 2 real events' people again.
+    assert reads.count() == 4
+    admin_client.get(url, {"action": "audit.patient_viewed"})
+    assert reads.count() == 4

@@ -115,3 +115,43 @@ def test_an_edit_keeping_the_signs_raises_no_second_alert(pat, enrollment):
     url = reverse("diary_edit", args=[DiaryEntry.objects.get().pk])
     pat.post(url, with_version(pat, url, form_data(self_talk=SIGNS, pain="5")))
     assert len(emergency_alerts(enrollment)) == 1
+
+
+@pytest.mark.parametrize(
+    ("language", "written", "checkin"),
+    [
+        (
+            "en",
+            "Emergency signs reported in a message to the care team",
+            "Emergency signs reported in a check-in",
+        ),
+        (
+            "es",
+            "Señales de emergencia comunicadas en un mensaje a su equipo de atención",
+            "Señales de emergencia comunicadas en un control semanal",
+        ),
+    ],
+)
+def test_the_alerts_title_names_where_the_signs_were_reported(
+    client, cast, enrollment, language, written, checkin
+):
+    cast.clinician.language = language
+    cast.clinician.save(update_fields=["language"])
+    for source, details in (
+        ("message:1", {"emergency_signs": True, "written": True, "entry": "message"}),
+        ("checkin:1", {"emergency_signs": True}),
+    ):
+        Alert.objects.create(
+            enrollment=enrollment,
+            practice=cast.practice,
+            kind=Alert.Kind.EMERGENCY_SYMPTOMS,
+            severity=Alert.Severity.URGENT,
+            source=source,
+            details=details,
+        )
+    client.force_login(cast.clinician)
+    inbox = client.get(reverse("alert_inbox")).content.decode()
+    assert written in inbox and checkin in inbox
+    alert = Alert.objects.get(source="message:1")
+    detail = client.get(reverse("alert_detail", args=[alert.pk])).content.decode()
+    assert f"<h1>{written}</h1>" in detail

@@ -120,3 +120,45 @@ def test_the_adult_minimum_and_ordered_times_still_save(admin_client, cast):
     assert response.status_code == 302
     saved = PracticeSettings.objects.get(practice=cast.practice)
     assert (saved.response_minutes_urgent, saved.response_minutes_routine) == (480, 480)
+
+
+def test_a_refused_urgent_time_is_not_also_used_to_refuse_the_high_one(admin_client, cast):
+    response = admin_client.post(URL, settings_post(cast, response_minutes_urgent=2000))
+    assert response.status_code == 422
+    errors = response.context["settings_form"].errors
+    assert "within 480 minutes" in " ".join(errors["response_minutes_urgent"])
+    # High (480 by default) is fine: it is not told to be at least the refused 2000.
+    assert "response_minutes_high" not in errors
+    assert "at least 2000" not in response.content.decode()
+
+
+def test_the_error_summary_names_the_youngest_age_once(admin_client, cast):
+    page = admin_client.post(URL, settings_post(cast, age_min=5)).content.decode()
+    assert "Youngest age accepted: The program and its consent are for adults" in page
+    assert "Youngest age accepted: Youngest age accepted" not in page
+
+
+@pytest.mark.parametrize(
+    ("saved", "within"),
+    [
+        # Within the limits: kept as they are.
+        ((18, 120, 60, 480, 1440), (18, 120, 60, 480, 1440)),
+        ((21, 70, 480, 480, 480), (21, 70, 480, 480, 480)),
+        # Too young a minimum: up to 18 (and the maximum no younger).
+        ((5, 120, 60, 480, 1440), (18, 120, 60, 480, 1440)),
+        ((10, 15, 60, 480, 1440), (18, 18, 60, 480, 1440)),
+        # Urgent too slow: down to 480; then high and routine at least that.
+        ((18, 120, 5000, 480, 10), (18, 120, 480, 480, 480)),
+        ((18, 120, 10080, 600, 20000), (18, 120, 480, 600, 20000)),
+        # Out of order only: each less severe time up to the one before it.
+        ((18, 120, 120, 60, 1440), (18, 120, 120, 120, 1440)),
+        ((18, 120, 60, 480, 240), (18, 120, 60, 480, 480)),
+    ],
+)
+def test_saved_settings_are_brought_within_the_limits_moving_each_as_little_as_it_takes(
+    saved, within
+):
+    values = dict(zip(rules.LIMITED_SETTINGS, saved, strict=True))
+    assert rules.settings_within_limits(values) == dict(
+        zip(rules.LIMITED_SETTINGS, within, strict=True)
+    )

@@ -59,6 +59,14 @@ ROWS = [
         "informó señales de emergencia en un control semanal.",
     ),
     (
+        K.EMERGENCY_SYMPTOMS,
+        "diary:1",
+        {"emergency_signs": True, "written": True, "entry": "diary"},
+        "wrote something in a pain and fear diary entry that seems to describe emergency signs.",
+        "escribió algo en una entrada de su diario de dolor y miedo que parece describir señales "
+        "de emergencia.",
+    ),
+    (
         K.NEW_SYMPTOMS,
         "checkin:1",
         {"doctor_soon": True},

@@ -146,7 +146,8 @@ def date_of_birth_record(
             enrollment.save(update_fields=["date_of_birth", "updated_at"])
         settings = PracticeSettings.for_practice(enrollment.practice_id)
         age = rules.age_on(enrollment.date_of_birth, enrollment.local_date())
-        inside = rules.age_in_range(age, age_min=settings.age_min, age_max=settings.age_max)
+        limits = settings.within_limits()
+        inside = rules.age_in_range(age, age_min=limits["age_min"], age_max=limits["age_max"])
         if not inside:
             _audit(request, "screening.age_outside_range", enrollment, enrollment.patient)
     return inside

@@ -106,6 +106,11 @@ class PracticeSettings(models.Model):
         obj, _ = cls.objects.get_or_create(practice_id=practice_id)
         return obj
 
+    def within_limits(self) -> dict[str, int]:
+        """The age range and response times to act on: as saved, within the limits
+        (tracking.rules.settings_within_limits), whatever was saved before them."""
+        return rules.settings_within_limits({n: getattr(self, n) for n in rules.LIMITED_SETTINGS})
+
 
 class EscalationStep(models.Model):
     """One tier of a practice's escalation chain, in order: the patient's clinician, a

@@ -21,12 +21,13 @@ def working_hours(s: PracticeSettings) -> tuple[time, time]:
 
 
 def response_minutes(practice_settings: PracticeSettings, severity: str) -> int:
-    """The practice's response time for an alert of `severity`."""
+    """The practice's response time for an alert of `severity` (within the limits)."""
+    minutes = practice_settings.within_limits()
     if severity == Alert.Severity.URGENT:
-        return practice_settings.response_minutes_urgent
+        return minutes["response_minutes_urgent"]
     if severity == Alert.Severity.HIGH:
-        return practice_settings.response_minutes_high
-    return practice_settings.response_minutes_routine
+        return minutes["response_minutes_high"]
+    return minutes["response_minutes_routine"]
 
 
 def resolve_time(

@@ -31,11 +31,10 @@ class Alert(models.Model):
         DEPRESSION = "phq9_high", gettext_lazy("High depression score (PHQ-9)")
         ANXIETY = "gad7_high", gettext_lazy("High anxiety score (GAD-7)")
         NEW_SYMPTOMS = "new_symptoms", gettext_lazy("New symptoms reported at a weekly check-in")
-        # A yes to the weekly question on the signs of cauda equina (tracking.rules).
-        EMERGENCY_SYMPTOMS = (
-            "emergency_symptoms",
-            gettext_lazy("Emergency signs reported at a weekly check-in"),
-        )
+        # A yes to the weekly question on the signs of cauda equina (tracking.rules), or
+        # words describing them the patient wrote (tracking.safety.scanner): where is
+        # named with the title (tracking.alerts.wording.alert_title).
+        EMERGENCY_SYMPTOMS = "emergency_symptoms", gettext_lazy("Emergency signs reported")
 
     class Severity(models.TextChoices):
         URGENT = "urgent", gettext_lazy("Urgent")

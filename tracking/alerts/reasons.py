@@ -48,6 +48,8 @@ _CHECKIN_REVIEW = gettext_lazy("A patient's check-in needs your review")
 # check-in answer or something they wrote), and whether a red flag is an emergency sign.
 SELF_HARM_WRITTEN = "self_harm_written"
 RED_FLAG_EMERGENCY = "red_flag_emergency"
+# Emergency signs, too: a check-in answer, or words the patient wrote that describe them.
+EMERGENCY_WRITTEN = "emergency_written"
 
 URGENT_REASONS: dict[str, UrgentReason] = {
     Alert.Kind.SELF_HARM: UrgentReason(
@@ -89,6 +91,14 @@ URGENT_REASONS: dict[str, UrgentReason] = {
         reason=gettext_lazy(
             "A patient on your caseload at %(practice)s reported emergency signs at a "
             "weekly check-in."
+        ),
+        then=_GO_TO_ED,
+    ),
+    EMERGENCY_WRITTEN: UrgentReason(
+        subject=gettext_lazy("Urgent: a patient wrote about emergency signs"),
+        reason=gettext_lazy(
+            "A patient on your caseload at %(practice)s wrote something %(where)s that "
+            "seems to describe emergency signs."
         ),
         then=_GO_TO_ED,
     ),
@@ -147,6 +157,8 @@ def urgent_reason_key(alert: Alert) -> str:
     """The row of `URGENT_REASONS` for `alert`: its kind, or the kind's other reason."""
     if alert.kind == Alert.Kind.SELF_HARM and not wording.from_checkin(alert):
         return SELF_HARM_WRITTEN
+    if alert.kind == Alert.Kind.EMERGENCY_SYMPTOMS and (alert.details or {}).get("written"):
+        return EMERGENCY_WRITTEN
     if alert.kind == Alert.Kind.RED_FLAG and clinical.red_flags_urgent(
         (alert.details or {}).get("red_flags", [])
     ):

@@ -87,6 +87,20 @@ def written_where(alert: Alert) -> str:
     return str(where_phrase(alert))
 
 
+def alert_title(alert: Alert) -> str:
+    """The alert's kind as its title, with where the patient said it when the kind
+    alone does not tell: emergency signs come from a check-in answer or from words
+    they wrote (tracking.safety.scanner: details "written" and "entry")."""
+    kind = alert.get_kind_display()
+    if alert.kind != Alert.Kind.EMERGENCY_SYMPTOMS:
+        return kind
+    if not ((alert.details or {}).get("written") or from_checkin(alert)):
+        return kind  # where is not known: the kind alone
+    # Translators: an alert's title: its kind ("Emergency signs reported"), then where
+    # the patient said it ("in a pain and fear diary entry").
+    return gettext("%(kind)s %(where)s") % {"kind": kind, "where": written_where(alert)}
+
+
 def from_checkin(alert: Alert) -> bool:
     """The alert came from a check-in (an answer or its text), not other writing."""
     return entry_kind(alert) == CHECKIN

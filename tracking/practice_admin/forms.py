@@ -234,6 +234,11 @@ class AuditFilterForm(DateRangeForm):
     date_to = forms.DateField(
         label=_("To"), required=False, widget=DateInput(), error_messages=DATE_ERRORS
     )
+    # Off by default: each view of the trail is recorded, and its rows would push the
+    # events the reader came for off the first page.
+    include_trail_views = forms.BooleanField(
+        label=_("Include views of this audit trail"), required=False
+    )
 
     def __init__(
         self, *args: Any, practice: Practice, actions: list[tuple[str, str]], **kwargs: Any

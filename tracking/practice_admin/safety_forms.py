@@ -237,8 +237,7 @@ class SafetySettingsForm(VersionedForm):
             self.add_error(
                 "age_min",
                 gettext(
-                    "Youngest age accepted: the program and its consent are for adults, so "
-                    "this must be %(floor)s or more."
+                    "The program and its consent are for adults, so this must be %(floor)s or more."
                 )
                 % {"floor": rules.AGE_MIN_FLOOR},
             )
@@ -275,9 +274,13 @@ def _check_response_times(form: SafetySettingsForm, data: dict[str, Any]) -> Non
             )
             % {"max": rules.URGENT_RESPONSE_MAX_MINUTES, "value": urgent},
         )
-    if any(value is None for value in minutes.values()):
-        return  # a field with its own mistake says so already
-    given = {severity: int(value) for severity, value in minutes.items() if value is not None}
+    # A field already refused (its own mistake, or the limit above: add_error takes it
+    # out of cleaned_data) says so already: the order is checked among the others only.
+    given = {
+        severity: int(data[name])
+        for severity, name in RESPONSE_FIELDS.items()
+        if data.get(name) is not None
+    }
     for less, more in rules.response_times_out_of_order(given):
         form.add_error(
             RESPONSE_FIELDS[less],

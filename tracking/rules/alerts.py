@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from datetime import datetime, timedelta
 from enum import StrEnum
 from itertools import pairwise
@@ -60,15 +60,43 @@ RESPONSE_TIME_ORDER = ("urgent", "high", "routine")
 be shorter than a more severe one's (`response_times_out_of_order`)."""
 
 
-def response_times_out_of_order(minutes: dict[str, int]) -> list[tuple[str, str]]:
+def response_times_out_of_order(minutes: Mapping[str, int | None]) -> list[tuple[str, str]]:
     """(severity, more severe severity) for each response time shorter than the one
     before it in RESPONSE_TIME_ORDER: {"urgent": 5000, "high": 480, "routine": 10} gives
-    [("high", "urgent"), ("routine", "high")]. Equal times are in order."""
-    return [
-        (less, more)
-        for more, less in pairwise(RESPONSE_TIME_ORDER)
-        if minutes[less] < minutes[more]
-    ]
+    [("high", "urgent"), ("routine", "high")]. Equal times are in order. A severity
+    missing or None (a value already refused) is left out: the others are compared."""
+    given = {s: m for s in RESPONSE_TIME_ORDER if (m := minutes.get(s)) is not None}
+    return [(less, more) for more, less in pairwise(given) if given[less] < given[more]]
+
+
+LIMITED_SETTINGS = (
+    "age_min",
+    "age_max",
+    "response_minutes_urgent",
+    "response_minutes_high",
+    "response_minutes_routine",
+)
+"""The PracticeSettings fields these limits bound (settings_within_limits)."""
+
+
+def settings_within_limits(values: Mapping[str, int]) -> dict[str, int]:
+    """The LIMITED_SETTINGS of `values` brought within the limits, each moved as little
+    as it takes: the youngest age up to AGE_MIN_FLOOR (the oldest no younger than it),
+    the urgent response time down to URGENT_RESPONSE_MAX_MINUTES, then each less severe
+    response time up to the one before it. Values already within are kept as they are.
+    The settings form refuses values outside; this is for what was saved before the
+    limits (the data migration) and for every reader, so none acts on one."""
+    out = {name: values[name] for name in LIMITED_SETTINGS}
+    out["age_min"] = max(out["age_min"], AGE_MIN_FLOOR)
+    out["age_max"] = max(out["age_max"], out["age_min"])
+    previous = 0
+    for severity in RESPONSE_TIME_ORDER:
+        name = f"response_minutes_{severity}"
+        value = max(out[name], previous)
+        if severity == "urgent":
+            value = min(value, URGENT_RESPONSE_MAX_MINUTES)
+        out[name] = previous = value
+    return out
 
 
 # The trial enrolled people whose average pain was at least 4 of 10: the outcomes

@@ -47,12 +47,11 @@ def red_flag_rows(keys: list[str], *, audience: str = rules.AUDIENCE_PATIENT) ->
 def age_range(practice_id: int) -> tuple[int, int]:
     """The practice's age range (its settings, or the defaults if it has none yet).
     A read only: never creates the settings row."""
-    row = (
-        PracticeSettings.objects.filter(practice_id=practice_id)
-        .values_list("age_min", "age_max")
-        .first()
-    )
-    return row or (rules.DEFAULT_AGE_MIN, rules.DEFAULT_AGE_MAX)
+    row = PracticeSettings.objects.filter(practice_id=practice_id).values(*rules.LIMITED_SETTINGS)
+    if not (values := row.first()):
+        return rules.DEFAULT_AGE_MIN, rules.DEFAULT_AGE_MAX
+    limits = rules.settings_within_limits(values)
+    return limits["age_min"], limits["age_max"]
 
 
 def invite_date_of_birth_problem(practice: Practice, born: date, today: date) -> str:
@@ -101,7 +100,8 @@ def _enrollment_age_range(enrollment: Enrollment) -> tuple[int, int]:
             settings = enrollment.practice.tracking_settings
         except PracticeSettings.DoesNotExist:
             return rules.DEFAULT_AGE_MIN, rules.DEFAULT_AGE_MAX
-        return settings.age_min, settings.age_max
+        limits = settings.within_limits()
+        return limits["age_min"], limits["age_max"]
     return age_range(enrollment.practice_id)
 
 

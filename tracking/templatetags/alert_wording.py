@@ -22,6 +22,13 @@ def written_where(alert: Alert) -> str:
 
 
 @register.filter
+def alert_title(alert: Alert) -> str:
+    """`{{ alert|alert_title }}`: its kind, and where the patient said it if that is
+    not plain from the kind ("Emergency signs reported in a check-in")."""
+    return wording.alert_title(alert)
+
+
+@register.filter
 def from_checkin(alert: Alert) -> bool:
     """`{% if alert|from_checkin %}`: raised by a check-in, not other writing."""
     return wording.from_checkin(alert)

@@ -110,6 +110,9 @@ ACTION_LABELS = {
     "practice_safety.chain_changed": _("Changed the escalation chain"),
     "practice_safety.changed": _("Changed the practice's safety settings"),
     "practice_safety.resources_changed": _("Changed crisis resources"),
+    "practice_safety.within_limits": _(
+        "Safety settings brought within the app's new limits (an app update)"
+    ),
     "reminders.paused": _("Paused a patient's reminders"),
     "reminders.resumed": _("Resumed a patient's reminders"),
     "reminders.unsubscribed": _("Unsubscribed from email reminders"),
@@ -143,6 +146,11 @@ ACTION_LABELS = {
 READ_WORDS = ("viewed", "exported")
 READ_SUFFIXES = tuple(f"{sep}{word}" for word in READ_WORDS for sep in (".", "_"))
 NOT_CHANGES = ("access.denied",)
+
+
+# The trail's own view events: recorded (staff reads of patient data are audited), but
+# left out of the trail unless asked for, and never themselves a person's data read.
+TRAIL_VIEWS = ("audit.viewed", "audit.patient_viewed")
 
 
 def is_read(code: str) -> bool:
@@ -190,12 +198,16 @@ def _events(
         key=lambda choice: (choice[1].casefold(), choice[0]),
     )
     form = AuditFilterForm(request.GET or None, practice=practice, actions=actions)
-    if form.is_bound:
+    if not form.is_bound:
+        qs = qs.exclude(action__in=TRAIL_VIEWS)
+    else:
         form.is_valid()
         data = form.cleaned_data  # only the filters without a mistake
         tz = ZoneInfo(practice.timezone)
         if data.get("action"):
             qs = qs.filter(action=data["action"])
+        elif not data.get("include_trail_views"):
+            qs = qs.exclude(action__in=TRAIL_VIEWS)
         if data.get("actor"):
             qs = qs.filter(actor=data["actor"])
         if data.get("date_from"):
@@ -220,6 +232,7 @@ def audit_trail(request: MemberRequest) -> HttpResponse:
     # Audited like every staff read, after the rows are read (the page shows the trail
     # as it was asked for): the trail viewed, and one read per person whose events are
     # on screen (their names and what was done with their data). One INSERT each.
+    # A row that is itself a view of the trail is no read of that person's data.
     audit(
         request, "audit.viewed", practice=request.practice, object_type="audit", object_id="trail"
     )
@@ -229,7 +242,9 @@ def audit_trail(request: MemberRequest) -> HttpResponse:
         practice_id=request.practice.pk,
         reads=[
             (subject_id, "audit", "trail")
-            for subject_id in dict.fromkeys(e.subject_id for e, _label in rows if e.subject_id)
+            for subject_id in dict.fromkeys(
+                e.subject_id for e, _label in rows if e.subject_id and e.action not in TRAIL_VIEWS
+            )
         ],
     )
     return render(
