@@ -189,7 +189,7 @@ def test_the_old_email_cannot_log_in(client, cast, enrollment):
     )
     body = response.content.decode()
     assert response.status_code == 200
-    assert "not correct" in body  # the same words as for an unknown address
+    assert "is not right" in body  # the same words as for an unknown address
     assert "inactive" not in body.lower()
     assert not is_logged_in(client)
 

@@ -92,7 +92,7 @@ def test_repeated_failed_logins_are_throttled_with_a_generic_message(client, cas
         reverse("account_login"), {"login": "nobody@example.org", "password": "nope"}
     )
     # an unknown account gets the same kind of answer as a wrong password
-    assert "not correct" in unknown.content.decode() or "Too many" in unknown.content.decode()
+    assert "is not right" in unknown.content.decode() or "Too many" in unknown.content.decode()
 
 
 def test_it_keeps_a_patient_logged_in_for_14_days_and_no_longer(cast, enrollment):
