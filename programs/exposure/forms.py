@@ -13,7 +13,7 @@ from django import forms
 from django.utils.translation import gettext_lazy as _
 
 from painapp.edit_version import VersionedForm
-from painapp.submit_once import SubmitOnceForm
+from painapp.submit_once import SubmitOnceForm, made_by, parse_token
 from painapp.widgets import LongTextarea
 from programs.exposure.selectors import same_step
 from programs.exposure.services import VERSIONED
@@ -115,7 +115,18 @@ class RungChoiceField(forms.ModelChoiceField):
 
 
 class NewFearItemForm(SubmitOnceForm, FearItemForm):
-    """Add a rung: once, however often the form is sent (painapp.submit_once)."""
+    """Add a rung: once, however often the form is sent (painapp.submit_once). Sent
+    again (a double tap, a retry), the rung this form already added is not a duplicate
+    of itself: the service finds it by the token."""
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        if self.is_bound and self.writer is not None:
+            self.editing = made_by(
+                FearItem,
+                parse_token(self.data.get("client_token")),
+                enrollment=self.writer.enrollment,
+            )
 
 
 class ExposurePlanForm(PatientTextForm, SubmitOnceForm):
