@@ -269,6 +269,7 @@ def generate(*, scale: float, seed: int, timings: dict) -> dict:
                     "checkin_weekday": row["start_date"].weekday(),
                     "preferred_practice_time": row["practice_time"],
                     "consented_at": began,
+                    "settings_saved_at": began,
                     "onboarded_at": began,
                     "screening": Screening.CLEAR,
                     "created_at": began,
@@ -514,12 +515,12 @@ def answer_samples(rng: random.Random) -> None:
 # end of the program, 12 and 21 the 1- and 3-month follow-ups, the others weekly.
 CHECKINS_SQL = """
 INSERT INTO tracking_checkin (enrollment_id, slot, kind, week, due_date, opens_at, closes_at,
-                              status, instrument_keys, draft, completed_at)
+                              status, instrument_keys, draft, answered_before, completed_at)
 SELECT id, slot, kind, week, due_date, opens_at, closes_at,
        CASE WHEN opens_at > %(now)s THEN 'scheduled'
             WHEN closes_at > %(now)s THEN 'open'
             WHEN done THEN 'completed' ELSE 'missed' END,
-       keys, '{}'::jsonb,
+       keys, '{}'::jsonb, '{}'::jsonb,
        CASE WHEN closes_at <= %(now)s AND done
             THEN opens_at + make_interval(hours => 6 + (pg_temp.h(id * 64 + i, 12) %% 48)::int)
        END
