@@ -116,7 +116,7 @@ def record_a_session(
 
     page.get_by_label("Gave crisis resources").check()
     page.get_by_role("button", name="Save session note").click()
-    expect(page).to_have_url(re.compile(rf"/patients/{enrollment.pk}/sessions/$"))
+    expect(page).to_have_url(re.compile(rf"/patients/{enrollment.pk}/sessions/#session-note-\d+$"))
     sessions = page.locator("#sessions")
     expect(sessions).to_contain_text("50 min · Telehealth: video")
     expect(sessions).to_contain_text("Bending to load the dishwasher: Went better than predicted")
