@@ -317,9 +317,13 @@ def test_a_chunk_is_sent_on_one_connection_each_delivery_once(population, queued
         .first()
     )
     CheckIn.objects.filter(pk=int(done.slot.split(":")[1])).update(status="completed")
+    # Every reminder of that check-in is skipped: its email and, if on, its in-app one.
+    same_checkin = Delivery.objects.filter(
+        slot=done.slot, schedule__enrollment=done.schedule.enrollment
+    )
     skipped = set(
         Delivery.objects.filter(schedule__enrollment=population[8]).values_list("pk", flat=True)
-    ) | {done.pk}
+    ) | set(same_checkin.values_list("pk", flat=True))
 
     statuses = _send([*ids, 999_999])
     assert statuses[-1] == "missing"
