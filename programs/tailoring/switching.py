@@ -10,6 +10,7 @@ language, programs.language) goes through the same entry point as the clinician'
 from __future__ import annotations
 
 from collections.abc import Callable
+from typing import TYPE_CHECKING, TypedDict
 
 from django.core.exceptions import ImproperlyConfigured, ValidationError
 from django.db import transaction
@@ -44,6 +45,16 @@ from programs.tailoring.services import OPEN_STATUSES, _audit, _clean_reason
 program_switchers: ExtensionPoint[Callable[..., ProgramSwitch]] = ExtensionPoint("program switch")
 
 
+class _Weeks(TypedDict):
+    week_total: int
+
+
+if TYPE_CHECKING:  # the type of a version annotated with its number of weeks
+    from django_stubs_ext import WithAnnotations
+
+    VersionWithWeeks = WithAnnotations[ProgramVersion, _Weeks]
+
+
 def program_switch(**kwargs) -> ProgramSwitch:
     """Switch through the registered whole switch (`program_switchers`), with the
     arguments of enrollment_switch_program."""
@@ -64,7 +75,7 @@ def other_language_allowed(enrollment: Enrollment, to_version: ProgramVersion) -
     )
 
 
-def switch_targets(enrollment: Enrollment) -> list[ProgramVersion]:
+def switch_targets(enrollment: Enrollment) -> list[VersionWithWeeks]:
     """The program versions this patient can be switched to: the newest version of
     every program in the enrollment's language, except the one they are on, and the
     newest edition of their own program in the language they read the app in, when it
@@ -72,7 +83,7 @@ def switch_targets(enrollment: Enrollment) -> list[ProgramVersion]:
     (`week_total`); one query."""
     current = enrollment.program_version
     languages = {current.language, enrollment.patient.language}
-    newest: dict[tuple[int, str], ProgramVersion] = {}
+    newest: dict[tuple[int, str], VersionWithWeeks] = {}
     for version in (
         ProgramVersion.objects.filter(language__in=languages)
         .select_related("program")

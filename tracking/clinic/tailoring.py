@@ -8,6 +8,7 @@ clinician can change, in a fixed number of queries.
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import date
 
@@ -229,7 +230,7 @@ class TailoringPage:
     exercises: list[CustomExercise]  # withdrawn ones too, marked
     suggestions: list[ExposureSuggestion]
     switches: list[ProgramSwitch]
-    targets: list[ProgramVersion]
+    targets: Sequence[ProgramVersion]
     # What the switch form says before saving, for each program whose end the
     # patient's calendar has already passed (keeping the calendar is refused there),
     # and those programs' titles (the form does not offer keeping the calendar for them).
@@ -272,11 +273,7 @@ def tailoring_page(enrollment: Enrollment) -> TailoringPage:
         CustomExercise.objects.filter(enrollment=enrollment).select_related("created_by")
     )
     targets = switch_targets(enrollment)
-    past_end = [
-        v
-        for v in targets
-        if calendar_past_end(enrollment, v.week_total)  # type: ignore[attr-defined]
-    ]
+    past_end = [v for v in targets if calendar_past_end(enrollment, v.week_total)]
     rows = [
         WeekRow(
             week=w,
@@ -298,10 +295,7 @@ def tailoring_page(enrollment: Enrollment) -> TailoringPage:
             )
         ),
         targets=targets,
-        past_end_notes=[
-            past_end_message(enrollment, v.title, v.week_total)  # type: ignore[attr-defined]
-            for v in past_end
-        ],
+        past_end_notes=[past_end_message(enrollment, v.title, v.week_total) for v in past_end],
         past_end_titles=[v.title for v in past_end],
         done=done_activity_ids(enrollment),
         language=enrollment.program_version.language,
